@@ -1,0 +1,16 @@
+//! Haven's domain: entities, identifiers and rules. Pure: no IO, no async, no clock.
+//!
+//! Everything here is cheap to test in isolation; the service layer supplies time,
+//! randomness and storage.
+
+pub mod ids;
+pub mod phi;
+pub mod policy;
+pub mod practice;
+pub mod role;
+pub mod staff;
+pub mod validation;
+
+pub use ids::{ClientId, PracticeId, UserId};
+pub use phi::Phi;
+pub use role::Role;

@@ -1,0 +1,63 @@
+-- Haven foundation schema (SQLite). Forward-only: never edit a released migration.
+-- Identifiers are UUID text; times are microseconds since the Unix epoch (UTC).
+
+CREATE TABLE practices (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    address_line1 TEXT NOT NULL,
+    address_line2 TEXT,
+    city          TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    postal_code   TEXT NOT NULL,
+    npi           TEXT NOT NULL,
+    tax_id        TEXT NOT NULL,
+    time_zone     TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    disabled_at   INTEGER
+) STRICT;
+
+CREATE TABLE memberships (
+    practice_id TEXT NOT NULL REFERENCES practices (id),
+    user_id     TEXT NOT NULL REFERENCES users (id),
+    role        TEXT NOT NULL CHECK (role IN ('owner', 'administrator', 'clinician', 'supervisor', 'scheduler', 'biller')),
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (practice_id, user_id)
+) STRICT;
+CREATE INDEX memberships_by_user ON memberships (user_id);
+
+CREATE TABLE sessions (
+    token_hash   TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL,
+    practice_id  TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    FOREIGN KEY (practice_id, user_id) REFERENCES memberships (practice_id, user_id)
+) STRICT;
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+CREATE TABLE setup_tokens (
+    token_hash TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+) STRICT;
+
+-- Client demographics. Plain columns until field sealing lands (issue 5).
+CREATE TABLE clients (
+    practice_id   TEXT NOT NULL REFERENCES practices (id),
+    id            TEXT NOT NULL,
+    given_name    TEXT NOT NULL,
+    family_name   TEXT NOT NULL,
+    date_of_birth TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    PRIMARY KEY (practice_id, id)
+) STRICT;

@@ -1,0 +1,226 @@
+//! The SQLite backend: Haven's embedded default (WAL mode, one file in the data directory).
+//!
+//! rusqlite is synchronous, so every call runs on tokio's blocking pool with a connection
+//! from a small pool. Writes take SQLite's write lock up front (`BEGIN IMMEDIATE`) and wait
+//! for it up to the busy timeout instead of failing.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, TransactionBehavior};
+use store::{Result, Row, Sql, SqlStore, Statement, StoreError, Value};
+use tokio::sync::Semaphore;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+
+const CONNECTIONS: usize = 4;
+
+/// A store on an SQLite database file.
+pub type SqliteStore = SqlStore<Sqlite>;
+
+/// Opens (creating if needed) the database at `path` in WAL mode. Does not migrate.
+pub fn open(path: &Path) -> Result<SqliteStore> {
+    let mut conns = Vec::with_capacity(CONNECTIONS);
+    for _ in 0..CONNECTIONS {
+        conns.push(connect(path)?);
+    }
+    Ok(SqlStore(Sqlite {
+        conns: Arc::new(Mutex::new(conns)),
+        permits: Semaphore::new(CONNECTIONS),
+    }))
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+    // synchronous=FULL: an acknowledged commit survives power loss, not only a crash.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+    )
+    .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+    Ok(conn)
+}
+
+#[derive(Debug)]
+pub struct Sqlite {
+    conns: Arc<Mutex<Vec<Connection>>>,
+    /// One permit per pooled connection: a holder is guaranteed a connection.
+    permits: Semaphore,
+}
+
+impl Sqlite {
+    async fn with_conn<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("connection pool closed".into()))?;
+        let conns = Arc::clone(&self.conns);
+        tokio::task::spawn_blocking(move || {
+            let taken = conns.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let mut conn = taken.ok_or_else(|| StoreError::Backend("connection pool exhausted".into()))?;
+            let result = f(&mut conn);
+            conns.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("database task failed: {e}")))?
+    }
+}
+
+/// Rewrites PostgreSQL-style `$1` parameters to SQLite's numbered `?1` form.
+fn dialect(sql: &str) -> Cow<'_, str> {
+    if !sql.contains('$') {
+        return Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn params(values: &[Value]) -> Vec<&dyn ToSql> {
+    values
+        .iter()
+        .map(|v| match v {
+            Value::Null => &rusqlite::types::Null as &dyn ToSql,
+            Value::Int(i) => i as &dyn ToSql,
+            Value::Text(s) => s as &dyn ToSql,
+        })
+        .collect()
+}
+
+fn run(conn: &Connection, statement: &Statement) -> Result<u64> {
+    let mut prepared = conn.prepare_cached(&dialect(statement.sql)).map_err(map_err)?;
+    let changed = prepared.execute(params(&statement.params).as_slice()).map_err(map_err)?;
+    Ok(changed as u64)
+}
+
+fn map_err(e: rusqlite::Error) -> StoreError {
+    let rusqlite::Error::SqliteFailure(failure, message) = &e else {
+        return StoreError::Backend(e.to_string());
+    };
+    let message = message.as_deref().unwrap_or_default();
+    match failure.code {
+        ErrorCode::ConstraintViolation if message.starts_with("UNIQUE") || message.starts_with("PRIMARY") => {
+            // SQLite names the column ("users.email"), never the value.
+            StoreError::Conflict(if message.contains("users.email") { "email" } else { "identifier" })
+        }
+        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Unavailable("database is busy".into()),
+        ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::DiskFull | ErrorCode::PermissionDenied => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+#[async_trait]
+impl Sql for Sqlite {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn expected_schema_version(&self) -> i64 {
+        MIGRATIONS.last().map_or(0, |m| m.0)
+    }
+
+    async fn migrate(&self) -> Result<i64> {
+        let expected = self.expected_schema_version();
+        self.with_conn(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
+            tx.execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT",
+            )
+            .map_err(map_err)?;
+            let current: i64 = tx
+                .query_row(store::sql::SCHEMA_VERSION, [], |r| r.get(0))
+                .map_err(map_err)?;
+            if current > expected {
+                return Err(StoreError::SchemaMismatch { found: current, expected });
+            }
+            for (version, script) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+                tx.execute_batch(script).map_err(map_err)?;
+                let record = Statement::new(
+                    store::sql::RECORD_MIGRATION,
+                    vec![Value::Int(*version), Value::from(Timestamp::now())],
+                );
+                run(&tx, &record)?;
+                tracing::info!(version, "applied SQLite migration");
+            }
+            tx.commit().map_err(map_err)?;
+            Ok(expected)
+        })
+        .await
+    }
+
+    async fn query(&self, sql: &'static str, params_: Vec<Value>) -> Result<Vec<Row>> {
+        self.with_conn(move |conn| {
+            let mut stmt = conn.prepare_cached(&dialect(sql)).map_err(map_err)?;
+            let columns = stmt.column_count();
+            let mut rows = stmt.query(params(&params_).as_slice()).map_err(map_err)?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next().map_err(map_err)? {
+                let mut values = Vec::with_capacity(columns);
+                for i in 0..columns {
+                    values.push(match row.get_ref(i).map_err(map_err)? {
+                        ValueRef::Null => Value::Null,
+                        ValueRef::Integer(v) => Value::Int(v),
+                        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                        ValueRef::Real(_) | ValueRef::Blob(_) => {
+                            return Err(StoreError::Corrupt(format!("column {i} has an unexpected type")));
+                        }
+                    });
+                }
+                out.push(Row(values));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn transaction(&self, statements: Vec<Statement>) -> Result<Vec<u64>> {
+        self.with_conn(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
+            let mut changed = Vec::with_capacity(statements.len());
+            for (i, statement) in statements.iter().enumerate() {
+                let n = run(&tx, statement)?;
+                if statement.must_change_a_row && n == 0 {
+                    return Err(StoreError::NoRowChanged(i));
+                }
+                changed.push(n);
+            }
+            tx.commit().map_err(map_err)?;
+            Ok(changed)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dialect;
+
+    #[test]
+    fn parameters_are_rewritten() {
+        assert_eq!(dialect("UPDATE t SET a = $2 WHERE b = $1"), "UPDATE t SET a = ?2 WHERE b = ?1");
+        assert_eq!(dialect("SELECT 1"), "SELECT 1");
+    }
+}

@@ -1,0 +1,248 @@
+//! The contract every backend passes. Each case takes a freshly migrated, empty store.
+//! A backend runs the whole suite with [`store_contract_suite!`](crate::store_contract_suite).
+
+use domain::practice::{PracticeForm, PracticeProfile};
+use domain::staff::Email;
+use domain::validation::FieldErrors;
+use domain::{ClientId, Phi, PracticeId, Role, UserId};
+use jiff::{SignedDuration, Timestamp};
+
+use crate::{
+    NewClient, NewPractice, NewSetupToken, NewUser, SessionRecord, SetupTokenState, Store, StoreError,
+};
+
+/// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
+/// value that dereferences to the backend's store, freshly migrated and empty.
+#[macro_export]
+macro_rules! store_contract_suite {
+    ($factory:path) => {
+        $crate::store_contract_suite!(@cases $factory;
+            migrations_are_idempotent,
+            setup_token_is_single_use,
+            expired_or_replaced_setup_token_writes_nothing,
+            owner_email_conflict_writes_nothing,
+            practice_profile_round_trips,
+            staff_and_memberships,
+            duplicate_staff_email_is_a_conflict,
+            tenants_are_isolated,
+            session_lifecycle,
+            timestamps_keep_microseconds
+        );
+    };
+    (@cases $factory:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let store = $factory().await;
+                $crate::contract::$case(&*store).await;
+            }
+        )*
+    };
+}
+
+fn t(seconds: i64) -> Timestamp {
+    Timestamp::from_second(1_800_000_000 + seconds).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn email(s: &str) -> Email {
+    Email::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+fn profile(name: &str) -> PracticeProfile {
+    let form = PracticeForm {
+        practice_name: name.into(),
+        address_line1: "12 Alder St".into(),
+        address_line2: String::new(),
+        city: "Portland".into(),
+        state: "OR".into(),
+        postal_code: "97201".into(),
+        npi: "1234567893".into(),
+        tax_id: "12-3456789".into(),
+        time_zone: "America/Los_Angeles".into(),
+    };
+    let mut errors = FieldErrors::default();
+    form.validate(&mut errors).unwrap_or_else(|| panic!("{errors}"))
+}
+
+fn user(address: &str, at: Timestamp) -> NewUser {
+    NewUser {
+        id: UserId::random(),
+        email: email(address),
+        display_name: format!("User {address}"),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo".into(),
+        created_at: at,
+    }
+}
+
+fn practice(name: &str, owner: &str, token: Option<&str>) -> NewPractice {
+    NewPractice {
+        id: PracticeId::random(),
+        profile: profile(name),
+        created_at: t(10),
+        owner: user(owner, t(10)),
+        setup_token_hash: token.map(str::to_owned),
+    }
+}
+
+fn ok<T>(r: crate::Result<T>) -> T {
+    r.unwrap_or_else(|e| panic!("store error: {e}"))
+}
+
+async fn token(store: &dyn Store, hash: &str, created: Timestamp, ttl_seconds: i64) {
+    let new = NewSetupToken {
+        token_hash: hash.into(),
+        created_at: created,
+        expires_at: created + SignedDuration::from_secs(ttl_seconds),
+    };
+    ok(store.replace_setup_token(&new).await);
+}
+
+pub async fn migrations_are_idempotent(store: &dyn Store) {
+    let expected = store.expected_schema_version();
+    assert!(expected >= 1);
+    assert_eq!(ok(store.migrate().await), expected);
+    assert_eq!(ok(store.migrate().await), expected);
+    assert_eq!(ok(store.schema_version().await), expected);
+}
+
+pub async fn setup_token_is_single_use(store: &dyn Store) {
+    assert_eq!(ok(store.setup_token_state("h1", t(0)).await), SetupTokenState::Unknown);
+    token(store, "h1", t(0), 3600).await;
+    assert_eq!(ok(store.setup_token_state("h1", t(5)).await), SetupTokenState::Valid);
+
+    ok(store.create_practice(&practice("First", "owner@first.example", Some("h1")), t(10)).await);
+    assert_eq!(ok(store.practice_count().await), 1);
+    assert_eq!(ok(store.setup_token_state("h1", t(11)).await), SetupTokenState::Used);
+
+    let again = store.create_practice(&practice("Second", "other@second.example", Some("h1")), t(12)).await;
+    assert!(matches!(again, Err(StoreError::SetupToken(SetupTokenState::Used))), "{again:?}");
+    assert_eq!(ok(store.practice_count().await), 1);
+}
+
+pub async fn expired_or_replaced_setup_token_writes_nothing(store: &dyn Store) {
+    token(store, "old", t(0), 60).await;
+    token(store, "new", t(1), 60).await;
+    assert_eq!(ok(store.setup_token_state("old", t(2)).await), SetupTokenState::Unknown);
+    assert_eq!(ok(store.setup_token_state("new", t(61)).await), SetupTokenState::Expired);
+
+    let p = practice("Late", "late@example.org", Some("new"));
+    let r = store.create_practice(&p, t(61)).await;
+    assert!(matches!(r, Err(StoreError::SetupToken(SetupTokenState::Expired))), "{r:?}");
+    let r = store.create_practice(&practice("Stale", "s@example.org", Some("old")), t(2)).await;
+    assert!(matches!(r, Err(StoreError::SetupToken(SetupTokenState::Unknown))), "{r:?}");
+    assert_eq!(ok(store.practice_count().await), 0);
+    assert!(ok(store.user_by_email(&p.owner.email).await).is_none());
+}
+
+pub async fn owner_email_conflict_writes_nothing(store: &dyn Store) {
+    ok(store.create_practice(&practice("One", "same@example.org", None), t(10)).await);
+    token(store, "h", t(10), 600).await;
+    let second = practice("Two", "same@example.org", Some("h"));
+    let r = store.create_practice(&second, t(20)).await;
+    assert!(matches!(r, Err(StoreError::Conflict("email"))), "{r:?}");
+    assert_eq!(ok(store.practice_count().await), 1);
+    assert!(ok(store.practice(second.id).await).is_none());
+    // The token was not consumed by the failed attempt.
+    assert_eq!(ok(store.setup_token_state("h", t(21)).await), SetupTokenState::Valid);
+}
+
+pub async fn practice_profile_round_trips(store: &dyn Store) {
+    let mut p = practice("Calm Waters Counseling", "owner@calm.example", None);
+    p.profile.address.line2 = Some("Suite 4".into());
+    ok(store.create_practice(&p, t(10)).await);
+    let got = ok(store.practice(p.id).await).unwrap_or_else(|| panic!("practice missing"));
+    assert_eq!(got.id, p.id);
+    assert_eq!(got.profile, p.profile);
+    assert_eq!(got.created_at, p.created_at);
+    assert!(ok(store.practice(PracticeId::random()).await).is_none());
+
+    let owner = ok(store.user_by_email(&p.owner.email).await).unwrap_or_else(|| panic!("owner missing"));
+    assert_eq!(owner.id, p.owner.id);
+    assert_eq!(owner.password_hash, p.owner.password_hash);
+    assert_eq!(owner.disabled_at, None);
+    let memberships = ok(store.memberships(owner.id).await);
+    assert_eq!(memberships.len(), 1);
+    assert_eq!((memberships[0].practice, memberships[0].role), (p.id, Role::Owner));
+}
+
+pub async fn staff_and_memberships(store: &dyn Store) {
+    let p = practice("Staffed", "owner@staffed.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    for (i, role) in [Role::Clinician, Role::Biller, Role::Scheduler].into_iter().enumerate() {
+        let u = user(&format!("{role}@staffed.example"), t(20 + i as i64));
+        ok(store.add_staff(p.id, &u, role).await);
+    }
+    let staff = ok(store.staff(p.id).await);
+    let roles: Vec<Role> = staff.iter().map(|s| s.role).collect();
+    assert_eq!(roles, [Role::Owner, Role::Clinician, Role::Biller, Role::Scheduler]);
+    assert_eq!(staff[1].email.as_str(), "clinician@staffed.example");
+    assert_eq!(staff[1].joined_at, t(20));
+}
+
+pub async fn duplicate_staff_email_is_a_conflict(store: &dyn Store) {
+    let p = practice("Dup", "owner@dup.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let r = store.add_staff(p.id, &user("owner@dup.example", t(11)), Role::Biller).await;
+    assert!(matches!(r, Err(StoreError::Conflict("email"))), "{r:?}");
+    assert_eq!(ok(store.staff(p.id).await).len(), 1);
+}
+
+pub async fn tenants_are_isolated(store: &dyn Store) {
+    let a = practice("A", "owner@a.example", None);
+    let b = practice("B", "owner@b.example", None);
+    ok(store.create_practice(&a, t(10)).await);
+    ok(store.create_practice(&b, t(10)).await);
+    ok(store.add_staff(b.id, &user("clin@b.example", t(11)), Role::Clinician).await);
+    for i in 0..3 {
+        let client = NewClient {
+            id: ClientId::random(),
+            given_name: Phi::new(format!("Given{i}")),
+            family_name: Phi::new("Family".into()),
+            date_of_birth: Phi::new(jiff::civil::date(1990, 1, 1 + i)),
+            created_at: t(12),
+        };
+        ok(store.insert_client(a.id, &client).await);
+    }
+    assert_eq!(ok(store.client_count(a.id).await), 3);
+    assert_eq!(ok(store.client_count(b.id).await), 0);
+    let a_staff = ok(store.staff(a.id).await);
+    assert_eq!(a_staff.len(), 1);
+    assert_eq!(a_staff[0].user, a.owner.id);
+    assert_eq!(ok(store.staff(b.id).await).len(), 2);
+}
+
+pub async fn session_lifecycle(store: &dyn Store) {
+    let p = practice("Sessions", "owner@sessions.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let s = SessionRecord {
+        token_hash: "session-hash".into(),
+        user: p.owner.id,
+        practice: p.id,
+        created_at: t(100),
+        last_seen_at: t(100),
+        expires_at: t(1000),
+    };
+    ok(store.insert_session(&s).await);
+    assert_eq!(ok(store.session("session-hash").await), Some(s.clone()));
+    ok(store.touch_session("session-hash", t(200)).await);
+    let touched = ok(store.session("session-hash").await).unwrap_or_else(|| panic!("session missing"));
+    assert_eq!(touched.last_seen_at, t(200));
+
+    let short = SessionRecord { token_hash: "short".into(), expires_at: t(150), ..s.clone() };
+    ok(store.insert_session(&short).await);
+    assert_eq!(ok(store.purge_sessions_expired_before(t(150)).await), 1);
+    assert_eq!(ok(store.session("short").await), None);
+    assert!(ok(store.session("session-hash").await).is_some());
+
+    ok(store.delete_session("session-hash").await);
+    assert_eq!(ok(store.session("session-hash").await), None);
+    ok(store.delete_session("session-hash").await);
+}
+
+pub async fn timestamps_keep_microseconds(store: &dyn Store) {
+    let mut p = practice("Precise", "owner@precise.example", None);
+    p.created_at = t(0) + SignedDuration::from_micros(123_456);
+    ok(store.create_practice(&p, p.created_at).await);
+    let got = ok(store.practice(p.id).await).unwrap_or_else(|| panic!("practice missing"));
+    assert_eq!(got.created_at, p.created_at);
+}

@@ -1,0 +1,92 @@
+//! The storage contract: what Haven needs from a database, independent of which one runs.
+//!
+//! Two implementations exist (`store-sqlite`, `store-postgres`); both pass the same
+//! [`contract`] suite. Every function on practice data takes the practice id (multi-tenancy
+//! from the first table). Only the service crate calls these functions.
+
+pub mod contract;
+mod records;
+pub mod sql;
+mod sql_store;
+mod time;
+
+use async_trait::async_trait;
+use domain::staff::Email;
+use domain::{PracticeId, Role, UserId};
+use jiff::Timestamp;
+
+pub use records::*;
+pub use sql_store::{Row, Sql, SqlStore, Statement, Value};
+pub use time::{from_micros, to_micros};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or refused the connection.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A unique value (named) is already taken.
+    #[error("{0} is already in use")]
+    Conflict(&'static str),
+    /// The setup link cannot be redeemed.
+    #[error("setup link is {0}")]
+    SetupToken(SetupTokenState),
+    /// The schema is older or newer than this build expects.
+    #[error("database schema is at version {found}, this build expects {expected}")]
+    SchemaMismatch { found: i64, expected: i64 },
+    /// A stored value could not be decoded: a bug or corruption, never user input.
+    #[error("stored value could not be read: {0}")]
+    Corrupt(String),
+    /// A statement in a transaction that had to change exactly one row changed none;
+    /// the transaction was rolled back. Carries the statement's position.
+    #[error("statement {0} of the transaction changed no row")]
+    NoRowChanged(usize),
+    /// Any other database failure. The message never contains row values.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+/// Haven's storage. Implementations are cheap to share (`Arc<dyn Store>`).
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// "sqlite" or "postgres", for logs and the readiness answer.
+    fn backend(&self) -> &'static str;
+
+    /// Applies pending forward-only migrations; returns the schema version now in place.
+    async fn migrate(&self) -> Result<i64>;
+    /// The applied schema version, after a round trip to the database.
+    async fn schema_version(&self) -> Result<i64>;
+    /// The schema version this build's migrations produce.
+    fn expected_schema_version(&self) -> i64;
+
+    // --- first-run setup
+    async fn practice_count(&self) -> Result<u64>;
+    /// Stores a new setup token (its hash) and invalidates every unused older one.
+    async fn replace_setup_token(&self, token: &NewSetupToken) -> Result<()>;
+    async fn setup_token_state(&self, token_hash: &str, now: Timestamp) -> Result<SetupTokenState>;
+    /// Creates a practice and its owner in one transaction, consuming the setup token if one
+    /// is given. Fails with `SetupToken` if the token is not valid, `Conflict("email")` if
+    /// the owner's address already has an account; nothing is written then.
+    async fn create_practice(&self, new: &NewPractice, now: Timestamp) -> Result<()>;
+
+    // --- practices and staff
+    async fn practice(&self, practice: PracticeId) -> Result<Option<PracticeRecord>>;
+    /// Creates a user and their membership of `practice` in one transaction.
+    async fn add_staff(&self, practice: PracticeId, user: &NewUser, role: Role) -> Result<()>;
+    async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>>;
+    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
+    async fn staff(&self, practice: PracticeId) -> Result<Vec<StaffMember>>;
+
+    // --- sign-in sessions
+    async fn insert_session(&self, session: &SessionRecord) -> Result<()>;
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
+    async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Removes sessions past their absolute lifetime; returns how many.
+    async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64>;
+
+    // --- clients (PHI: only the service layer writes them, behind the policy)
+    async fn insert_client(&self, practice: PracticeId, client: &NewClient) -> Result<()>;
+    async fn client_count(&self, practice: PracticeId) -> Result<u64>;
+}

@@ -1,0 +1,121 @@
+//! The values that cross the storage boundary.
+
+use std::fmt;
+
+use domain::practice::PracticeProfile;
+use domain::staff::Email;
+use domain::{ClientId, Phi, PracticeId, Role, UserId};
+use jiff::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupTokenState {
+    Valid,
+    Used,
+    Expired,
+    Unknown,
+}
+
+impl fmt::Display for SetupTokenState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SetupTokenState::Valid => "valid",
+            SetupTokenState::Used => "already used",
+            SetupTokenState::Expired => "expired",
+            SetupTokenState::Unknown => "not recognised",
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSetupToken {
+    /// SHA-256 of the token, hex. The token itself is never stored.
+    pub token_hash: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: UserId,
+    pub email: Email,
+    pub display_name: String,
+    /// PHC string (argon2id).
+    pub password_hash: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPractice {
+    pub id: PracticeId,
+    pub profile: PracticeProfile,
+    pub created_at: Timestamp,
+    pub owner: NewUser,
+    /// The setup token that authorises this creation, if any (the demo seed has none).
+    pub setup_token_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PracticeRecord {
+    pub id: PracticeId,
+    pub profile: PracticeProfile,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub email: Email,
+    pub display_name: String,
+    pub password_hash: String,
+    pub created_at: Timestamp,
+    pub disabled_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub practice: PracticeId,
+    pub user: UserId,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    pub user: UserId,
+    pub display_name: String,
+    pub email: Email,
+    pub role: Role,
+    pub joined_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// SHA-256 of the session token, hex. The token itself lives only in the cookie.
+    pub token_hash: String,
+    pub user: UserId,
+    pub practice: PracticeId,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// A client as first registered. Every personal field is PHI.
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub id: ClientId,
+    pub given_name: Phi<String>,
+    pub family_name: Phi<String>,
+    pub date_of_birth: Phi<jiff::civil::Date>,
+    pub created_at: Timestamp,
+}
+
+impl SetupTokenState {
+    /// The state of a stored token (`expires_at`, `used_at`) at `now`, or `Unknown` if no row.
+    pub fn of(row: Option<(Timestamp, Option<Timestamp>)>, now: Timestamp) -> Self {
+        match row {
+            None => SetupTokenState::Unknown,
+            Some((_, Some(_))) => SetupTokenState::Used,
+            Some((expires_at, None)) if expires_at <= now => SetupTokenState::Expired,
+            Some(_) => SetupTokenState::Valid,
+        }
+    }
+}

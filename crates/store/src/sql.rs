@@ -1,0 +1,45 @@
+//! SQL text shared by both backends. Parameters are written `$1`, `$2`, … (PostgreSQL's
+//! form); the SQLite backend rewrites them to `?1`, `?2`, … before preparing.
+//! Identifiers are TEXT (UUIDs) and times are BIGINT microseconds on both backends.
+
+pub const SCHEMA_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+pub const RECORD_MIGRATION: &str = "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)";
+
+pub const PRACTICE_COUNT: &str = "SELECT COUNT(*) FROM practices";
+
+pub const DELETE_UNUSED_SETUP_TOKENS: &str = "DELETE FROM setup_tokens WHERE used_at IS NULL";
+pub const INSERT_SETUP_TOKEN: &str =
+    "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)";
+pub const SETUP_TOKEN: &str = "SELECT expires_at, used_at FROM setup_tokens WHERE token_hash = $1";
+pub const CONSUME_SETUP_TOKEN: &str = "UPDATE setup_tokens SET used_at = $2 \
+     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+
+pub const INSERT_PRACTICE: &str = "INSERT INTO practices \
+     (id, name, address_line1, address_line2, city, state, postal_code, npi, tax_id, time_zone, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub const PRACTICE: &str = "SELECT id, name, address_line1, address_line2, city, state, postal_code, \
+     npi, tax_id, time_zone, created_at FROM practices WHERE id = $1";
+
+pub const INSERT_USER: &str = "INSERT INTO users (id, email, display_name, password_hash, created_at) \
+     VALUES ($1, $2, $3, $4, $5)";
+pub const INSERT_MEMBERSHIP: &str =
+    "INSERT INTO memberships (practice_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)";
+pub const USER_BY_EMAIL: &str = "SELECT id, email, display_name, password_hash, created_at, disabled_at \
+     FROM users WHERE email = $1";
+pub const MEMBERSHIPS: &str =
+    "SELECT practice_id, user_id, role FROM memberships WHERE user_id = $1 ORDER BY created_at, practice_id";
+pub const STAFF: &str = "SELECT u.id, u.display_name, u.email, m.role, m.created_at \
+     FROM memberships m JOIN users u ON u.id = m.user_id \
+     WHERE m.practice_id = $1 ORDER BY m.created_at, u.display_name";
+
+pub const INSERT_SESSION: &str = "INSERT INTO sessions \
+     (token_hash, user_id, practice_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+pub const SESSION: &str = "SELECT token_hash, user_id, practice_id, created_at, last_seen_at, expires_at \
+     FROM sessions WHERE token_hash = $1";
+pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
+pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
+pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";
+
+pub const INSERT_CLIENT: &str = "INSERT INTO clients \
+     (practice_id, id, given_name, family_name, date_of_birth, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+pub const CLIENT_COUNT: &str = "SELECT COUNT(*) FROM clients WHERE practice_id = $1";

@@ -1,0 +1,393 @@
+//! The one implementation of [`Store`] over any SQL backend.
+//!
+//! A backend provides only [`Sql`]: run a statement, run a query, run an all-or-nothing
+//! transaction, apply its migrations. Everything else — which statements, in what order,
+//! how rows become records — is written once here, so both backends behave identically.
+
+use async_trait::async_trait;
+use domain::practice::{Address, PracticeProfile};
+use domain::staff::Email;
+use domain::{PracticeId, Role, UserId};
+use jiff::Timestamp;
+
+use crate::sql;
+use crate::{
+    Membership, NewClient, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SessionRecord,
+    SetupTokenState, StaffMember, Store, StoreError, UserRecord, from_micros, to_micros,
+};
+
+/// A parameter or column value. Haven's schema uses only text and 64-bit integers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+impl From<Timestamp> for Value {
+    fn from(v: Timestamp) -> Self {
+        Value::Int(to_micros(v))
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+macro_rules! display_values {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::Text(v.to_string())
+            }
+        }
+    )*};
+}
+display_values!(PracticeId, UserId, domain::ClientId, Role);
+
+/// One statement with its parameters.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub sql: &'static str,
+    pub params: Vec<Value>,
+    /// The transaction rolls back with [`StoreError::NoRowChanged`] if this changes no row.
+    pub must_change_a_row: bool,
+}
+
+impl Statement {
+    pub fn new(sql: &'static str, params: Vec<Value>) -> Self {
+        Self { sql, params, must_change_a_row: false }
+    }
+
+    pub fn must_change_a_row(mut self) -> Self {
+        self.must_change_a_row = true;
+        self
+    }
+}
+
+/// A result row, decoded by column position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    fn value(&self, i: usize) -> Result<&Value> {
+        self.0.get(i).ok_or_else(|| StoreError::Corrupt(format!("missing column {i}")))
+    }
+
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        match self.value(i)? {
+            Value::Null => Ok(None),
+            Value::Text(s) => Ok(Some(s.clone())),
+            Value::Int(_) => Err(StoreError::Corrupt(format!("column {i}: integer where text expected"))),
+        }
+    }
+
+    pub fn text(&self, i: usize) -> Result<String> {
+        self.opt_text(i)?.ok_or_else(|| StoreError::Corrupt(format!("column {i} is null")))
+    }
+
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>> {
+        match self.value(i)? {
+            Value::Null => Ok(None),
+            Value::Int(v) => Ok(Some(*v)),
+            Value::Text(_) => Err(StoreError::Corrupt(format!("column {i}: text where integer expected"))),
+        }
+    }
+
+    pub fn int(&self, i: usize) -> Result<i64> {
+        self.opt_int(i)?.ok_or_else(|| StoreError::Corrupt(format!("column {i} is null")))
+    }
+
+    pub fn time(&self, i: usize) -> Result<Timestamp> {
+        from_micros(self.int(i)?)
+    }
+
+    pub fn opt_time(&self, i: usize) -> Result<Option<Timestamp>> {
+        self.opt_int(i)?.map(from_micros).transpose()
+    }
+
+    /// A column holding any value that parses from text (ids, roles, validated strings).
+    pub fn parse<T>(&self, i: usize) -> Result<T>
+    where
+        T: std::str::FromStr,
+        T::Err: std::fmt::Display,
+    {
+        let s = self.text(i)?;
+        s.parse().map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
+    }
+
+    fn validated<T>(&self, i: usize, parse: fn(&str) -> Result<T, String>) -> Result<T> {
+        parse(&self.text(i)?).map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
+    }
+}
+
+/// What a database backend provides.
+#[async_trait]
+pub trait Sql: Send + Sync + std::fmt::Debug {
+    fn backend(&self) -> &'static str;
+    /// Applies pending migrations; returns the schema version now in place.
+    async fn migrate(&self) -> Result<i64>;
+    fn expected_schema_version(&self) -> i64;
+    async fn query(&self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>>;
+    /// Runs statements in one transaction: all of them, or none. Returns rows changed by each.
+    async fn transaction(&self, statements: Vec<Statement>) -> Result<Vec<u64>>;
+
+    async fn execute(&self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
+        let changed = self.transaction(vec![Statement::new(sql, params)]).await?;
+        Ok(changed.first().copied().unwrap_or(0))
+    }
+}
+
+/// [`Store`] over any [`Sql`] backend.
+#[derive(Debug)]
+pub struct SqlStore<S>(pub S);
+
+impl<S: Sql> SqlStore<S> {
+    async fn query_one(&self, sql: &'static str, params: Vec<Value>) -> Result<Option<Row>> {
+        Ok(self.0.query(sql, params).await?.into_iter().next())
+    }
+
+    async fn count(&self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
+        let row = self.query_one(sql, params).await?;
+        let n = row.map(|r| r.int(0)).transpose()?.unwrap_or(0);
+        u64::try_from(n).map_err(|_| StoreError::Corrupt("negative count".into()))
+    }
+}
+
+fn insert_user(user: &NewUser) -> Statement {
+    Statement::new(
+        sql::INSERT_USER,
+        vec![
+            user.id.into(),
+            user.email.as_str().into(),
+            user.display_name.as_str().into(),
+            user.password_hash.as_str().into(),
+            user.created_at.into(),
+        ],
+    )
+}
+
+fn insert_membership(practice: PracticeId, user: &NewUser, role: Role) -> Statement {
+    Statement::new(
+        sql::INSERT_MEMBERSHIP,
+        vec![practice.into(), user.id.into(), role.into(), user.created_at.into()],
+    )
+}
+
+fn practice_record(row: &Row) -> Result<PracticeRecord> {
+    use domain::practice::{Npi, TaxId, TimeZoneName};
+    Ok(PracticeRecord {
+        id: row.parse(0)?,
+        profile: PracticeProfile {
+            name: row.text(1)?,
+            address: Address {
+                line1: row.text(2)?,
+                line2: row.opt_text(3)?,
+                city: row.text(4)?,
+                state: row.text(5)?,
+                postal_code: row.text(6)?,
+            },
+            npi: row.validated(7, Npi::parse)?,
+            tax_id: row.validated(8, TaxId::parse)?,
+            time_zone: row.validated(9, TimeZoneName::parse)?,
+        },
+        created_at: row.time(10)?,
+    })
+}
+
+fn session_record(row: &Row) -> Result<SessionRecord> {
+    Ok(SessionRecord {
+        token_hash: row.text(0)?,
+        user: row.parse(1)?,
+        practice: row.parse(2)?,
+        created_at: row.time(3)?,
+        last_seen_at: row.time(4)?,
+        expires_at: row.time(5)?,
+    })
+}
+
+#[async_trait]
+impl<S: Sql> Store for SqlStore<S> {
+    fn backend(&self) -> &'static str {
+        self.0.backend()
+    }
+
+    async fn migrate(&self) -> Result<i64> {
+        self.0.migrate().await
+    }
+
+    async fn schema_version(&self) -> Result<i64> {
+        let row = self.query_one(sql::SCHEMA_VERSION, vec![]).await?;
+        row.map(|r| r.int(0)).transpose().map(|v| v.unwrap_or(0))
+    }
+
+    fn expected_schema_version(&self) -> i64 {
+        self.0.expected_schema_version()
+    }
+
+    async fn practice_count(&self) -> Result<u64> {
+        self.count(sql::PRACTICE_COUNT, vec![]).await
+    }
+
+    async fn replace_setup_token(&self, token: &NewSetupToken) -> Result<()> {
+        let insert = Statement::new(
+            sql::INSERT_SETUP_TOKEN,
+            vec![token.token_hash.as_str().into(), token.created_at.into(), token.expires_at.into()],
+        );
+        self.0
+            .transaction(vec![Statement::new(sql::DELETE_UNUSED_SETUP_TOKENS, vec![]), insert])
+            .await
+            .map(drop)
+    }
+
+    async fn setup_token_state(&self, token_hash: &str, now: Timestamp) -> Result<SetupTokenState> {
+        let row = self.query_one(sql::SETUP_TOKEN, vec![token_hash.into()]).await?;
+        let stored = row.map(|r| Ok::<_, StoreError>((r.time(0)?, r.opt_time(1)?))).transpose()?;
+        Ok(SetupTokenState::of(stored, now))
+    }
+
+    async fn create_practice(&self, new: &NewPractice, now: Timestamp) -> Result<()> {
+        let p = &new.profile;
+        let mut statements = Vec::with_capacity(4);
+        if let Some(hash) = &new.setup_token_hash {
+            statements.push(
+                Statement::new(sql::CONSUME_SETUP_TOKEN, vec![hash.as_str().into(), now.into()]).must_change_a_row(),
+            );
+        }
+        statements.push(Statement::new(
+            sql::INSERT_PRACTICE,
+            vec![
+                new.id.into(),
+                p.name.as_str().into(),
+                p.address.line1.as_str().into(),
+                p.address.line2.as_deref().into(),
+                p.address.city.as_str().into(),
+                p.address.state.as_str().into(),
+                p.address.postal_code.as_str().into(),
+                p.npi.as_str().into(),
+                p.tax_id.as_str().into(),
+                p.time_zone.as_str().into(),
+                new.created_at.into(),
+            ],
+        ));
+        statements.push(insert_user(&new.owner));
+        statements.push(insert_membership(new.id, &new.owner, Role::Owner));
+        match self.0.transaction(statements).await {
+            Err(StoreError::NoRowChanged(0)) if new.setup_token_hash.is_some() => {
+                let hash = new.setup_token_hash.as_deref().unwrap_or_default();
+                let state = self.setup_token_state(hash, now).await?;
+                // A token that turned valid again cannot happen (used_at is never cleared).
+                Err(StoreError::SetupToken(if state == SetupTokenState::Valid { SetupTokenState::Used } else { state }))
+            }
+            other => other.map(drop),
+        }
+    }
+
+    async fn practice(&self, practice: PracticeId) -> Result<Option<PracticeRecord>> {
+        let row = self.query_one(sql::PRACTICE, vec![practice.into()]).await?;
+        row.as_ref().map(practice_record).transpose()
+    }
+
+    async fn add_staff(&self, practice: PracticeId, user: &NewUser, role: Role) -> Result<()> {
+        self.0
+            .transaction(vec![insert_user(user), insert_membership(practice, user, role)])
+            .await
+            .map(drop)
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>> {
+        let Some(row) = self.query_one(sql::USER_BY_EMAIL, vec![email.as_str().into()]).await? else {
+            return Ok(None);
+        };
+        Ok(Some(UserRecord {
+            id: row.parse(0)?,
+            email: row.validated(1, Email::parse)?,
+            display_name: row.text(2)?,
+            password_hash: row.text(3)?,
+            created_at: row.time(4)?,
+            disabled_at: row.opt_time(5)?,
+        }))
+    }
+
+    async fn memberships(&self, user: UserId) -> Result<Vec<Membership>> {
+        let rows = self.0.query(sql::MEMBERSHIPS, vec![user.into()]).await?;
+        rows.iter()
+            .map(|r| Ok(Membership { practice: r.parse(0)?, user: r.parse(1)?, role: r.parse(2)? }))
+            .collect()
+    }
+
+    async fn staff(&self, practice: PracticeId) -> Result<Vec<StaffMember>> {
+        let rows = self.0.query(sql::STAFF, vec![practice.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StaffMember {
+                    user: r.parse(0)?,
+                    display_name: r.text(1)?,
+                    email: r.validated(2, Email::parse)?,
+                    role: r.parse(3)?,
+                    joined_at: r.time(4)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn insert_session(&self, s: &SessionRecord) -> Result<()> {
+        let params = vec![
+            s.token_hash.as_str().into(),
+            s.user.into(),
+            s.practice.into(),
+            s.created_at.into(),
+            s.last_seen_at.into(),
+            s.expires_at.into(),
+        ];
+        self.0.execute(sql::INSERT_SESSION, params).await.map(drop)
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
+        let row = self.query_one(sql::SESSION, vec![token_hash.into()]).await?;
+        row.as_ref().map(session_record).transpose()
+    }
+
+    async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()> {
+        self.0.execute(sql::TOUCH_SESSION, vec![token_hash.into(), now.into()]).await.map(drop)
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        self.0.execute(sql::DELETE_SESSION, vec![token_hash.into()]).await.map(drop)
+    }
+
+    async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64> {
+        self.0.execute(sql::PURGE_SESSIONS, vec![now.into()]).await
+    }
+
+    async fn insert_client(&self, practice: PracticeId, c: &NewClient) -> Result<()> {
+        let params = vec![
+            practice.into(),
+            c.id.into(),
+            c.given_name.expose().as_str().into(),
+            c.family_name.expose().as_str().into(),
+            c.date_of_birth.expose().to_string().into(),
+            c.created_at.into(),
+        ];
+        self.0.execute(sql::INSERT_CLIENT, params).await.map(drop)
+    }
+
+    async fn client_count(&self, practice: PracticeId) -> Result<u64> {
+        self.count(sql::CLIENT_COUNT, vec![practice.into()]).await
+    }
+}
