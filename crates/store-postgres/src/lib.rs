@@ -1,1 +1,204 @@
+//! The PostgreSQL backend: the scale-out deployment, several stateless Haven servers on one
+//! database. Migrations take an advisory lock, so servers starting together apply them once.
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::BytesMut;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use jiff::Timestamp;
+use store::{Result, Row, Sql, SqlStore, Statement, StoreError, Value};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use deadpool_postgres::GenericClient;
+use tokio_postgres::NoTls;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+
+/// Arbitrary, fixed: the key of the advisory lock that serialises migrations.
+const MIGRATION_LOCK: i64 = 0x4841_5645_4e00_0001;
+const POOL_SIZE: usize = 16;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub type PostgresStore = SqlStore<Postgres>;
+
+#[derive(Debug)]
+pub struct Postgres {
+    pool: Pool,
+}
+
+/// The URL with any password replaced, safe to log or show.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "‹unparseable database URL›".into();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let masked = if userinfo.contains(':') { format!("{user}:***") } else { user.to_owned() };
+            format!("{scheme}://{masked}@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Connects to `url` and checks that the server answers. Does not migrate.
+pub async fn connect(url: &str) -> Result<PostgresStore> {
+    let unavailable = |e: &dyn std::fmt::Display| {
+        StoreError::Unavailable(format!("cannot connect to PostgreSQL at {}: {e}", redact_url(url)))
+    };
+    let mut config: tokio_postgres::Config = url.parse().map_err(|e| unavailable(&e))?;
+    config.connect_timeout(CONNECT_TIMEOUT);
+    config.application_name("haven");
+    let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    let pool = Pool::builder(manager)
+        .max_size(POOL_SIZE)
+        .build()
+        .map_err(|e| unavailable(&e))?;
+    let client = tokio::time::timeout(CONNECT_TIMEOUT, pool.get())
+        .await
+        .map_err(|_| unavailable(&"timed out"))?
+        .map_err(|e| unavailable(&e))?;
+    client.simple_query("SELECT 1").await.map_err(|e| unavailable(&e))?;
+    Ok(SqlStore(Postgres { pool }))
+}
+
+/// A [`Value`] as a PostgreSQL parameter of whatever type the statement declares.
+#[derive(Debug)]
+struct Param<'a>(&'a Value);
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self.0 {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) if *ty == Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+            Value::Int(v) => v.to_sql(ty, out),
+            Value::Text(s) => s.as_str().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        [Type::INT8, Type::INT4, Type::TEXT, Type::VARCHAR].contains(ty)
+    }
+
+    to_sql_checked!();
+}
+
+fn map_err(e: tokio_postgres::Error) -> StoreError {
+    match e.as_db_error() {
+        // The server's message names the constraint, never the value (the value is in DETAIL).
+        Some(db) if *db.code() == SqlState::UNIQUE_VIOLATION => {
+            StoreError::Conflict(if db.constraint() == Some("users_email_key") { "email" } else { "identifier" })
+        }
+        Some(db) => StoreError::Backend(format!("{}: {}", db.code().code(), db.message())),
+        None if e.is_closed() => StoreError::Unavailable("connection to PostgreSQL closed".into()),
+        None => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+async fn run(client: &impl GenericClient, statement: &Statement) -> Result<u64> {
+    let prepared = client.prepare_cached(statement.sql).await.map_err(map_err)?;
+    let params: Vec<Param<'_>> = statement.params.iter().map(Param).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+    client.execute(&prepared, &refs).await.map_err(map_err)
+}
+
+fn column(row: &tokio_postgres::Row, i: usize) -> Result<Value> {
+    let ty = row.columns()[i].type_();
+    let corrupt = |e: tokio_postgres::Error| StoreError::Corrupt(format!("column {i}: {e}"));
+    let value = if *ty == Type::INT8 {
+        row.try_get::<_, Option<i64>>(i).map_err(corrupt)?.map(Value::Int)
+    } else if *ty == Type::INT4 {
+        row.try_get::<_, Option<i32>>(i).map_err(corrupt)?.map(|v| Value::Int(v.into()))
+    } else if *ty == Type::TEXT || *ty == Type::VARCHAR {
+        row.try_get::<_, Option<String>>(i).map_err(corrupt)?.map(Value::Text)
+    } else {
+        return Err(StoreError::Corrupt(format!("column {i} has unexpected type {ty}")));
+    };
+    Ok(value.unwrap_or(Value::Null))
+}
+
+impl Postgres {
+    async fn client(&self) -> Result<deadpool_postgres::Object> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("no PostgreSQL connection: {e}")))
+    }
+}
+
+#[async_trait]
+impl Sql for Postgres {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn expected_schema_version(&self) -> i64 {
+        MIGRATIONS.last().map_or(0, |m| m.0)
+    }
+
+    async fn migrate(&self) -> Result<i64> {
+        let expected = self.expected_schema_version();
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.map_err(map_err)?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .await
+        .map_err(map_err)?;
+        let current: i64 = tx.query_one(store::sql::SCHEMA_VERSION, &[]).await.map_err(map_err)?.get(0);
+        if current > expected {
+            return Err(StoreError::SchemaMismatch { found: current, expected });
+        }
+        for (version, script) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            tx.batch_execute(script).await.map_err(map_err)?;
+            let record = Statement::new(store::sql::RECORD_MIGRATION, vec![Value::Int(*version), Timestamp::now().into()]);
+            run(&tx, &record).await?;
+            tracing::info!(version, "applied PostgreSQL migration");
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(expected)
+    }
+
+    async fn query(&self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
+        let client = self.client().await?;
+        let prepared = client.prepare_cached(sql).await.map_err(map_err)?;
+        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let rows = client.query(&prepared, &refs).await.map_err(map_err)?;
+        rows.iter()
+            .map(|row| (0..row.len()).map(|i| column(row, i)).collect::<Result<Vec<_>>>().map(Row))
+            .collect()
+    }
+
+    async fn transaction(&self, statements: Vec<Statement>) -> Result<Vec<u64>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        let mut changed = Vec::with_capacity(statements.len());
+        for (i, statement) in statements.iter().enumerate() {
+            let n = run(&tx, statement).await?;
+            if statement.must_change_a_row && n == 0 {
+                return Err(StoreError::NoRowChanged(i));
+            }
+            changed.push(n);
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://haven:s3cret@db:5432/haven"), "postgres://haven:***@db:5432/haven");
+        assert_eq!(redact_url("postgres://haven@db/haven"), "postgres://haven@db/haven");
+        assert_eq!(redact_url("host=db password=x"), "‹unparseable database URL›");
+    }
+}

@@ -1,0 +1,163 @@
+//! A throwaway PostgreSQL cluster for tests, started from the system's `initdb` and
+//! `postgres` binaries (Debian's `postgresql` package). Nothing is downloaded, no Docker.
+//!
+//! One cluster serves a whole test process; each test gets its own database. A small shell
+//! watchdog owns the server: when the test process exits, for whatever reason, its stdin
+//! closes and the watchdog stops the server and removes the cluster directory.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+#[derive(Debug)]
+pub struct TestCluster {
+    port: u16,
+    /// Kept open for the life of the process: the watchdog stops the server on EOF.
+    _watchdog: Mutex<Child>,
+}
+
+const SUPERUSER: &str = "haven";
+
+static CLUSTER: OnceLock<TestCluster> = OnceLock::new();
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+const WATCHDOG: &str = r#"dir="$1"; shift
+"$@" &
+pid=$!
+read -r _ || true
+kill -QUIT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir""#;
+
+impl TestCluster {
+    /// The process-wide cluster, started on first use. Panics with instructions if
+    /// PostgreSQL is not installed: a skipped database test would prove nothing.
+    pub fn shared() -> &'static TestCluster {
+        CLUSTER.get_or_init(|| Self::start().unwrap_or_else(|e| panic!("test PostgreSQL cluster: {e}")))
+    }
+
+    /// A URL for a new, empty database in the cluster.
+    pub async fn fresh_database(&self) -> String {
+        let name = format!("haven_test_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
+        let admin = self.url("postgres");
+        let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("connect to test cluster: {e}"));
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap_or_else(|e| panic!("create test database: {e}"));
+        self.url(&name)
+    }
+
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://{SUPERUSER}@127.0.0.1:{}/{database}", self.port)
+    }
+
+    fn start() -> Result<TestCluster, String> {
+        let bin = server_binaries()?;
+        let dir = std::env::temp_dir().join(format!("haven-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+        // PostgreSQL refuses to run as root; as root, run it as the `postgres` system user.
+        let run_as: Vec<String> = if is_root() {
+            std::os::unix::fs::chown(&dir, Some(uid_of("postgres")?), None).map_err(|e| e.to_string())?;
+            ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
+                .map(String::from)
+                .to_vec()
+        } else {
+            Vec::new()
+        };
+        let data = dir.join("data");
+        let initdb = Command::new(&run_as.first().map_or(bin.join("initdb"), PathBuf::from))
+            .args(run_as.iter().skip(1))
+            .args(if run_as.is_empty() { Vec::new() } else { vec![bin.join("initdb").display().to_string()] })
+            .args(["-D", &data.display().to_string(), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8"])
+            .args(["--no-locale", "--no-sync"])
+            .output()
+            .map_err(|e| format!("run initdb: {e}"))?;
+        if !initdb.status.success() {
+            return Err(format!("initdb failed: {}", String::from_utf8_lossy(&initdb.stderr)));
+        }
+        let port = free_port()?;
+        let mut watchdog = Command::new("sh")
+            .args(["-c", WATCHDOG, "watchdog", &dir.display().to_string()])
+            .args(&run_as)
+            .arg(bin.join("postgres"))
+            .args(["-D", &data.display().to_string(), "-p", &port.to_string(), "-k", &dir.display().to_string()])
+            .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"])
+            .args(["-c", "max_connections=200"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log_file(&dir)?))
+            .spawn()
+            .map_err(|e| format!("start postgres: {e}"))?;
+        if let Err(e) = wait_until_ready(&data, Duration::from_secs(60)) {
+            let _ = watchdog.stdin.as_mut().map(|s| s.write_all(b"\n"));
+            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+            return Err(format!("{e}\n{log}"));
+        }
+        Ok(TestCluster { port, _watchdog: Mutex::new(watchdog) })
+    }
+}
+
+fn server_binaries() -> Result<PathBuf, String> {
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dirs| dirs.filter_map(|d| d.ok()).map(|d| d.path().join("bin")).collect())
+        .unwrap_or_default();
+    candidates.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    if let Some(path) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&path));
+    }
+    candidates
+        .into_iter()
+        .rev()
+        .find(|dir| dir.join("initdb").is_file() && dir.join("postgres").is_file())
+        .ok_or_else(|| "PostgreSQL server binaries (initdb, postgres) not found; install them with `apt-get install postgresql`".into())
+}
+
+fn is_root() -> bool {
+    std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false)
+}
+
+fn uid_of(user: &str) -> Result<u32, String> {
+    let passwd = std::fs::read_to_string("/etc/passwd").map_err(|e| e.to_string())?;
+    passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.first() == Some(&user))
+        .and_then(|f| f.get(2)?.parse().ok())
+        .ok_or_else(|| format!("no `{user}` system user; install the postgresql package"))
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+fn log_file(dir: &Path) -> Result<std::fs::File, String> {
+    std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())
+}
+
+/// The postmaster writes "ready" into the status line of postmaster.pid once it accepts
+/// connections.
+fn wait_until_ready(data: &Path, limit: Duration) -> Result<(), String> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        let pid_file = std::fs::read_to_string(data.join("postmaster.pid")).unwrap_or_default();
+        if pid_file.lines().any(|l| l.trim() == "ready") {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err("PostgreSQL did not become ready in time".into())
+}
