@@ -1,1 +1,104 @@
+//! Haven's use cases: the only way into practice data.
+//!
+//! Handlers (web), jobs and the CLI call [`Haven`]; they never see SQL, password hashes or
+//! tokens' stored forms. Every method on practice data takes an authenticated [`Actor`] and
+//! asks the policy first. (Issue 4 adds the audit event between the policy decision and the
+//! data, per ARCHITECTURE.md §2.)
 
+mod actor;
+mod auth;
+pub mod demo;
+mod error;
+mod passwords;
+mod practice;
+mod secrets;
+mod setup;
+
+use std::fmt;
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use store::Store;
+
+pub use actor::Actor;
+pub use auth::SessionToken;
+pub use error::ServiceError;
+pub use practice::Dashboard;
+pub use setup::SetupLink;
+pub use store::{StaffMember, StoreError};
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// How long sign-in sessions live. Issue 3 lets the owner choose within IA-4's bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// Signed out after this long without a request.
+    pub idle_timeout: SignedDuration,
+    /// Signed out this long after signing in, active or not.
+    pub absolute_lifetime: SignedDuration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            idle_timeout: SignedDuration::from_mins(15),
+            absolute_lifetime: SignedDuration::from_hours(12),
+        }
+    }
+}
+
+type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The service: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Haven {
+    store: Arc<dyn Store>,
+    sessions: SessionPolicy,
+    clock: Clock,
+}
+
+impl fmt::Debug for Haven {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Haven")
+            .field("store", &self.store.backend())
+            .field("sessions", &self.sessions)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `/readyz` reports.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Readiness {
+    pub database: &'static str,
+    pub schema_version: i64,
+}
+
+impl Haven {
+    pub fn new(store: Arc<dyn Store>, sessions: SessionPolicy) -> Self {
+        Self { store, sessions, clock: Arc::new(Timestamp::now) }
+    }
+
+    /// Replaces the clock, for tests of expiry.
+    pub fn with_clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    pub fn session_policy(&self) -> SessionPolicy {
+        self.sessions
+    }
+
+    fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// The database answers and its schema is the one this build expects.
+    pub async fn readiness(&self) -> Result<Readiness> {
+        let found = self.store.schema_version().await?;
+        let expected = self.store.expected_schema_version();
+        if found != expected {
+            return Err(StoreError::SchemaMismatch { found, expected }.into());
+        }
+        Ok(Readiness { database: self.store.backend(), schema_version: found })
+    }
+}

@@ -223,10 +223,14 @@ pub async fn session_lifecycle(store: &dyn Store) {
         expires_at: t(1000),
     };
     ok(store.insert_session(&s).await);
-    assert_eq!(ok(store.session("session-hash").await), Some(s.clone()));
+    let found = ok(store.session("session-hash").await).unwrap_or_else(|| panic!("session missing"));
+    assert_eq!(found.session, s);
+    assert_eq!((found.role, found.email.as_str()), (Role::Owner, "owner@sessions.example"));
+    assert_eq!(found.display_name, p.owner.display_name);
+    assert_eq!(found.user_disabled_at, None);
     ok(store.touch_session("session-hash", t(200)).await);
     let touched = ok(store.session("session-hash").await).unwrap_or_else(|| panic!("session missing"));
-    assert_eq!(touched.last_seen_at, t(200));
+    assert_eq!(touched.session.last_seen_at, t(200));
 
     let short = SessionRecord { token_hash: "short".into(), expires_at: t(150), ..s.clone() };
     ok(store.insert_session(&short).await);

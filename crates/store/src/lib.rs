@@ -80,7 +80,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     // --- sign-in sessions
     async fn insert_session(&self, session: &SessionRecord) -> Result<()>;
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
+    /// The session with its user's current role and name (a role change applies at once).
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionLookup>>;
     async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// Removes sessions past their absolute lifetime; returns how many.

@@ -98,6 +98,16 @@ pub struct SessionRecord {
     pub expires_at: Timestamp,
 }
 
+/// A session together with who it belongs to, as looked up on every request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionLookup {
+    pub session: SessionRecord,
+    pub role: Role,
+    pub display_name: String,
+    pub email: Email,
+    pub user_disabled_at: Option<Timestamp>,
+}
+
 /// A client as first registered. Every personal field is PHI.
 #[derive(Debug, Clone)]
 pub struct NewClient {

@@ -34,8 +34,11 @@ pub const STAFF: &str = "SELECT u.id, u.display_name, u.email, m.role, m.created
 
 pub const INSERT_SESSION: &str = "INSERT INTO sessions \
      (token_hash, user_id, practice_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
-pub const SESSION: &str = "SELECT token_hash, user_id, practice_id, created_at, last_seen_at, expires_at \
-     FROM sessions WHERE token_hash = $1";
+pub const SESSION: &str = "SELECT s.token_hash, s.user_id, s.practice_id, s.created_at, s.last_seen_at, \
+     s.expires_at, m.role, u.display_name, u.email, u.disabled_at \
+     FROM sessions s \
+     JOIN memberships m ON m.practice_id = s.practice_id AND m.user_id = s.user_id \
+     JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
 pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";

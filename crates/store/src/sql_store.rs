@@ -12,8 +12,8 @@ use jiff::Timestamp;
 
 use crate::sql;
 use crate::{
-    Membership, NewClient, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SessionRecord,
-    SetupTokenState, StaffMember, Store, StoreError, UserRecord, from_micros, to_micros,
+    Membership, NewClient, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SessionLookup,
+    SessionRecord, SetupTokenState, StaffMember, Store, StoreError, UserRecord, from_micros, to_micros,
 };
 
 /// A parameter or column value. Haven's schema uses only text and 64-bit integers.
@@ -210,14 +210,20 @@ fn practice_record(row: &Row) -> Result<PracticeRecord> {
     })
 }
 
-fn session_record(row: &Row) -> Result<SessionRecord> {
-    Ok(SessionRecord {
-        token_hash: row.text(0)?,
-        user: row.parse(1)?,
-        practice: row.parse(2)?,
-        created_at: row.time(3)?,
-        last_seen_at: row.time(4)?,
-        expires_at: row.time(5)?,
+fn session_lookup(row: &Row) -> Result<SessionLookup> {
+    Ok(SessionLookup {
+        session: SessionRecord {
+            token_hash: row.text(0)?,
+            user: row.parse(1)?,
+            practice: row.parse(2)?,
+            created_at: row.time(3)?,
+            last_seen_at: row.time(4)?,
+            expires_at: row.time(5)?,
+        },
+        role: row.parse(6)?,
+        display_name: row.text(7)?,
+        email: row.validated(8, Email::parse)?,
+        user_disabled_at: row.opt_time(9)?,
     })
 }
 
@@ -358,9 +364,9 @@ impl<S: Sql> Store for SqlStore<S> {
         self.0.execute(sql::INSERT_SESSION, params).await.map(drop)
     }
 
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionLookup>> {
         let row = self.query_one(sql::SESSION, vec![token_hash.into()]).await?;
-        row.as_ref().map(session_record).transpose()
+        row.as_ref().map(session_lookup).transpose()
     }
 
     async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()> {

@@ -1,0 +1,294 @@
+//! `haven demo seed`: a realistic synthetic practice, the same for the same seed.
+//!
+//! Everything here is invented. Names come from short lists of common given and family
+//! names across many cultures; identifiers (NPI, EIN) are well-formed but random.
+//! Later issues extend the seed with appointments, notes and claims.
+
+use std::fmt;
+
+use domain::practice::{Address, Npi, PracticeProfile, TaxId, TimeZoneName};
+use domain::staff::{Email, Password};
+use domain::{ClientId, Phi, PracticeId, Role, UserId};
+use jiff::Timestamp;
+use serde::Serialize;
+use store::{NewClient, NewPractice, NewUser, StoreError};
+
+use crate::{Haven, Result, ServiceError, passwords};
+
+#[derive(Debug, Clone, Copy)]
+pub struct SeedOptions {
+    pub seed: u64,
+    pub clients: usize,
+}
+
+impl Default for SeedOptions {
+    fn default() -> Self {
+        Self { seed: 1, clients: 24 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeedReport {
+    pub seed: u64,
+    pub practice_id: PracticeId,
+    pub practice_name: String,
+    pub staff: Vec<SeededStaff>,
+    pub clients: Vec<SeededClient>,
+}
+
+#[derive(Clone, Serialize)]
+pub struct SeededStaff {
+    pub display_name: String,
+    pub email: String,
+    pub role: Role,
+    /// Demo accounts only: printed so people can sign in as each role.
+    pub password: String,
+}
+
+impl fmt::Debug for SeededStaff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeededStaff")
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeededClient {
+    pub id: ClientId,
+    pub name: String,
+}
+
+const STAFF_ROLES: [Role; 7] = [
+    Role::Owner,
+    Role::Administrator,
+    Role::Clinician,
+    Role::Clinician,
+    Role::Supervisor,
+    Role::Scheduler,
+    Role::Biller,
+];
+
+const GIVEN: &[&str] = &[
+    "Amara", "Mateo", "Siobhan", "Hiroshi", "Priya", "Tomasz", "Fatima", "Diego", "Ingrid", "Kwame", "Mei", "Rafael",
+    "Zainab", "Oluwaseun", "Anaïs", "Dmitri", "Leilani", "Santiago", "Nadia", "Emeka", "Yuki", "Catalina", "Björn",
+    "Aisha", "Thanh", "Marisol", "Nikolai", "Imani", "Jorge", "Saoirse", "Arjun", "Beatriz", "Kofi", "Elif", "Malia",
+    "Declan", "Farah", "Joaquín", "Noor", "Tavita",
+];
+
+const FAMILY: &[&str] = &[
+    "Okafor", "Hernández", "Nguyen", "Kowalski", "Patel", "O'Brien", "Tanaka", "Haddad", "Lindqvist", "Mensah",
+    "Chen", "Alvarez", "Ivanova", "Begay", "Mbeki", "Rossi", "Kim", "Castillo", "Novak", "Adeyemi", "Fujimoto",
+    "Silva", "Nakamura", "Yilmaz", "Kealoha", "Murphy", "Sharma", "Dubois", "Osei", "García", "Larsen", "Rahman",
+    "Morales", "Schmidt", "Tran", "Abebe", "Walker", "Petrov", "Quispe", "Cohen",
+];
+
+const PRACTICE_NAMES: &[&str] = &[
+    "Cedar Grove Counseling",
+    "Harbor Light Therapy Collective",
+    "Riverbend Behavioral Health",
+    "Quiet Pines Psychotherapy",
+    "Lantern Family Counseling",
+    "Northwind Wellness Group",
+];
+
+/// (city, state, ZIP, time zone)
+const PLACES: &[(&str, &str, &str, &str)] = &[
+    ("Portland", "OR", "97214", "America/Los_Angeles"),
+    ("Denver", "CO", "80206", "America/Denver"),
+    ("Madison", "WI", "53703", "America/Chicago"),
+    ("Asheville", "NC", "28801", "America/New_York"),
+    ("Tucson", "AZ", "85719", "America/Phoenix"),
+    ("Honolulu", "HI", "96813", "Pacific/Honolulu"),
+];
+
+const STREETS: &[&str] = &["Alder St", "Willow Ave", "Harbor Rd", "Juniper Ln", "Maple Ct", "Summit Blvd"];
+
+const WORDS: &[&str] = &[
+    "harbor", "maple", "quartz", "lantern", "meadow", "copper", "river", "falcon", "cobalt", "willow", "ember",
+    "summit", "orchid", "glacier", "saffron", "timber",
+];
+
+/// Credentials shown after clinical staff names.
+const CREDENTIALS: &[&str] = &["LCSW", "LPC", "PsyD", "LMFT", "PhD"];
+
+/// SplitMix64: tiny, fast and fully determined by the seed (demo data, not cryptography).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+
+    fn bytes16(&mut self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&self.next().to_le_bytes());
+        out[8..].copy_from_slice(&self.next().to_le_bytes());
+        out
+    }
+
+    fn digits(&mut self, n: usize) -> String {
+        (0..n).map(|_| char::from(b'0' + (self.next() % 10) as u8)).collect()
+    }
+}
+
+fn generated<T>(what: &str, r: Result<T, String>) -> Result<T> {
+    r.map_err(|e| ServiceError::Internal(format!("generated {what} is invalid: {e}")))
+}
+
+fn profile(rng: &mut Rng) -> Result<PracticeProfile> {
+    let (city, state, zip, tz) = rng.pick(PLACES);
+    let base = format!("1{}", rng.digits(8));
+    // The one check digit that makes the NPI valid.
+    let npi = (0..10)
+        .find_map(|d| Npi::parse(&format!("{base}{d}")).ok())
+        .ok_or_else(|| ServiceError::Internal("no NPI check digit".into()))?;
+    Ok(PracticeProfile {
+        name: rng.pick(PRACTICE_NAMES).to_owned(),
+        address: Address {
+            line1: format!("{} {}", 100 + rng.below(9800), rng.pick(STREETS)),
+            line2: Some(format!("Suite {}", 100 + rng.below(300))),
+            city: city.into(),
+            state: state.into(),
+            postal_code: zip.into(),
+        },
+        npi,
+        tax_id: generated("EIN", TaxId::parse(&format!("{}{}", rng.pick(&["20", "45", "47", "81", "83", "91"]), rng.digits(7))))?,
+        time_zone: generated("time zone", TimeZoneName::parse(tz))?,
+    })
+}
+
+fn email_slug(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            'a'..='z' | 'A'..='Z' => Some(c.to_ascii_lowercase()),
+            'á' | 'à' | 'ä' | 'Á' => Some('a'),
+            'é' | 'è' | 'ë' => Some('e'),
+            'í' | 'ï' => Some('i'),
+            'ó' | 'ö' => Some('o'),
+            'ú' | 'ü' => Some('u'),
+            'ñ' => Some('n'),
+            ' ' | '-' => Some('-'),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Haven {
+    /// Creates a synthetic practice with staff of every role and `clients` clients.
+    pub async fn seed_demo(&self, options: SeedOptions) -> Result<SeedReport> {
+        let mut rng = Rng(options.seed);
+        let now = self.now();
+        let profile = profile(&mut rng)?;
+        let domain = format!("{}.example", email_slug(&profile.name));
+        let practice_id = PracticeId::from_random_bytes(rng.bytes16());
+
+        let mut staff = Vec::with_capacity(STAFF_ROLES.len());
+        let mut users = Vec::with_capacity(STAFF_ROLES.len());
+        for (i, role) in STAFF_ROLES.into_iter().enumerate() {
+            let (given, family) = (rng.pick(GIVEN), rng.pick(FAMILY));
+            let clinical = matches!(role, Role::Clinician | Role::Supervisor | Role::Owner);
+            let display_name = if clinical {
+                format!("{given} {family}, {}", rng.pick(CREDENTIALS))
+            } else {
+                format!("{given} {family}")
+            };
+            let email = format!("{}.{}{i}@{domain}", email_slug(given), email_slug(family));
+            let email = generated("e-mail", Email::parse(&email))?;
+            let password = format!(
+                "{}-{}-{}-{}",
+                rng.pick(WORDS),
+                rng.pick(WORDS),
+                rng.pick(WORDS),
+                rng.digits(2)
+            );
+            let hash = passwords::hash(generated("password", Password::new_account(&password, &email))?).await?;
+            users.push((
+                NewUser {
+                    id: UserId::from_random_bytes(rng.bytes16()),
+                    email: email.clone(),
+                    display_name: display_name.clone(),
+                    password_hash: hash,
+                    created_at: now,
+                },
+                role,
+            ));
+            staff.push(SeededStaff { display_name, email: email.as_str().to_owned(), role, password });
+        }
+
+        let mut users = users.into_iter();
+        let owner = users.next().map(|(u, _)| u).ok_or_else(|| ServiceError::Internal("no owner".into()))?;
+        let new = NewPractice { id: practice_id, profile, created_at: now, owner, setup_token_hash: None };
+        self.store.create_practice(&new, now).await.map_err(|e| match e {
+            StoreError::Conflict(_) => ServiceError::Internal(format!(
+                "seed {} was already applied to this database; choose another --seed",
+                options.seed
+            )),
+            other => other.into(),
+        })?;
+        for (user, role) in users {
+            self.store.add_staff(practice_id, &user, role).await?;
+        }
+
+        let mut clients = Vec::with_capacity(options.clients);
+        for _ in 0..options.clients {
+            let client = synthetic_client(&mut rng, now)?;
+            clients.push(SeededClient {
+                id: client.id,
+                name: format!("{} {}", client.given_name.expose(), client.family_name.expose()),
+            });
+            self.store.insert_client(practice_id, &client).await?;
+        }
+        tracing::info!(practice = %practice_id, staff = staff.len(), clients = clients.len(), "demo practice seeded");
+        Ok(SeedReport { seed: options.seed, practice_id, practice_name: new.profile.name, staff, clients })
+    }
+}
+
+fn synthetic_client(rng: &mut Rng, now: Timestamp) -> Result<NewClient> {
+    let year = 1950 + rng.below(62) as i16;
+    let month = 1 + rng.below(12) as i8;
+    let day = 1 + rng.below(28) as i8;
+    let dob = jiff::civil::Date::new(year, month, day)
+        .map_err(|e| ServiceError::Internal(format!("generated date: {e}")))?;
+    Ok(NewClient {
+        id: ClientId::from_random_bytes(rng.bytes16()),
+        given_name: Phi::new(rng.pick(GIVEN).to_owned()),
+        family_name: Phi::new(rng.pick(FAMILY).to_owned()),
+        date_of_birth: Phi::new(dob),
+        created_at: now,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_practice() -> Result<()> {
+        let a = profile(&mut Rng(7))?;
+        let b = profile(&mut Rng(7))?;
+        assert_eq!(a, b);
+        assert_ne!(profile(&mut Rng(8))?, a);
+        Ok(())
+    }
+
+    #[test]
+    fn slugs_are_plain_ascii() {
+        assert_eq!(email_slug("Hernández"), "hernandez");
+        assert_eq!(email_slug("O'Brien"), "obrien");
+        assert_eq!(email_slug("Cedar Grove Counseling"), "cedar-grove-counseling");
+    }
+}

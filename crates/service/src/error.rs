@@ -1,0 +1,38 @@
+use domain::validation::FieldErrors;
+use store::{SetupTokenState, StoreError};
+
+/// What can go wrong in a use case. Messages are safe to show: they never carry PHI,
+/// secrets or database internals (those go to the log at the edge).
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("please correct the highlighted fields: {0}")]
+    Invalid(FieldErrors),
+    /// E-mail and password do not match an active account. Deliberately says no more.
+    #[error("the e-mail address or password is not correct")]
+    InvalidCredentials,
+    /// No valid session: never signed in, signed out, or timed out.
+    #[error("please sign in")]
+    Unauthenticated,
+    #[error("this setup link is {0}")]
+    SetupLink(SetupTokenState),
+    #[error("the practice is already set up")]
+    AlreadySetUp,
+    #[error("not allowed: {0}")]
+    Denied(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("the database is unavailable")]
+    Unavailable(#[source] StoreError),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::SetupToken(state) => ServiceError::SetupLink(state),
+            StoreError::Unavailable(_) | StoreError::SchemaMismatch { .. } => ServiceError::Unavailable(e),
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}

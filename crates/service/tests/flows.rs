@@ -1,0 +1,159 @@
+//! The service's use cases end to end on a real SQLite store.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use domain::practice::PracticeForm;
+use domain::staff::OwnerForm;
+use domain::Role;
+use haven_service::demo::SeedOptions;
+use haven_service::{Haven, ServiceError, SessionPolicy};
+use jiff::Timestamp;
+use store::{SetupTokenState, Store};
+
+struct World {
+    haven: Haven,
+    clock: Arc<AtomicI64>,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new() -> World {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
+        store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+        let clock = Arc::new(AtomicI64::new(1_800_000_000));
+        let c = Arc::clone(&clock);
+        let haven = Haven::new(Arc::new(store), SessionPolicy::default())
+            .with_clock(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}")));
+        World { haven, clock, _dir: dir }
+    }
+
+    fn advance_minutes(&self, minutes: i64) {
+        self.clock.fetch_add(minutes * 60, Ordering::SeqCst);
+    }
+}
+
+fn practice_form() -> PracticeForm {
+    PracticeForm {
+        practice_name: "Calm Waters Counseling".into(),
+        address_line1: "12 Alder St".into(),
+        address_line2: String::new(),
+        city: "Portland".into(),
+        state: "or".into(),
+        postal_code: "97201".into(),
+        npi: "1234567893".into(),
+        tax_id: "12-3456789".into(),
+        time_zone: "America/Los_Angeles".into(),
+    }
+}
+
+fn owner_form() -> OwnerForm {
+    OwnerForm {
+        display_name: "Rosa Delgado, LMFT".into(),
+        email: "Rosa@CalmWaters.example".into(),
+        password: "tide pools at dawn".into(),
+        password_confirm: "tide pools at dawn".into(),
+    }
+}
+
+fn token_of(path: &str) -> &str {
+    path.trim_start_matches("/setup/")
+}
+
+#[tokio::test]
+async fn first_run_setup_then_sign_in() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let link = w.haven.issue_setup_link().await?.unwrap_or_else(|| panic!("no link on an empty database"));
+    let path = link.path();
+    let token = token_of(&path);
+    assert!(!format!("{link:?}").contains(token), "Debug shows the token");
+    assert_eq!(w.haven.setup_link_state(token).await?, SetupTokenState::Valid);
+
+    let practice = w.haven.complete_setup(token, &practice_form(), &owner_form()).await?;
+    assert!(w.haven.issue_setup_link().await?.is_none(), "a set-up practice gets no new link");
+
+    let again = w.haven.complete_setup(token, &practice_form(), &owner_form()).await;
+    assert!(matches!(again, Err(ServiceError::SetupLink(SetupTokenState::Used))), "{again:?}");
+
+    let (session, actor) = w.haven.sign_in("rosa@calmwaters.example", "tide pools at dawn").await?;
+    assert_eq!((actor.practice(), actor.role()), (practice, Role::Owner));
+    let dashboard = w.haven.dashboard(&w.haven.authenticate(session.as_str()).await?).await?;
+    assert_eq!(dashboard.practice.profile.name, "Calm Waters Counseling");
+    assert_eq!(dashboard.practice.profile.address.state, "OR");
+    assert_eq!(dashboard.staff.len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn invalid_setup_changes_nothing() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let link = w.haven.issue_setup_link().await?.unwrap_or_else(|| panic!("no link"));
+    let path = link.path();
+    let mut bad_owner = owner_form();
+    bad_owner.password = "short".into();
+    let mut bad_practice = practice_form();
+    bad_practice.npi = "1234567890".into();
+    match w.haven.complete_setup(token_of(&path), &bad_practice, &bad_owner).await {
+        Err(ServiceError::Invalid(errors)) => {
+            assert!(errors.get("npi").is_some() && errors.get("password").is_some(), "{errors}");
+        }
+        other => panic!("expected field errors, got {other:?}"),
+    }
+    assert_eq!(w.haven.setup_link_state(token_of(&path)).await?, SetupTokenState::Valid);
+
+    w.advance_minutes(61);
+    let late = w.haven.complete_setup(token_of(&path), &practice_form(), &owner_form()).await;
+    assert!(matches!(late, Err(ServiceError::SetupLink(SetupTokenState::Expired))), "{late:?}");
+    let forged = w.haven.complete_setup(&"a".repeat(64), &practice_form(), &owner_form()).await;
+    assert!(matches!(forged, Err(ServiceError::SetupLink(SetupTokenState::Unknown))), "{forged:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn sessions_time_out_and_sign_out() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 3, clients: 2 }).await?;
+    let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
+
+    let wrong = w.haven.sign_in(&clinician.email, "not the password").await;
+    assert!(matches!(wrong, Err(ServiceError::InvalidCredentials)));
+    let unknown = w.haven.sign_in("nobody@example.org", &clinician.password).await;
+    assert!(matches!(unknown, Err(ServiceError::InvalidCredentials)));
+
+    let (token, actor) = w.haven.sign_in(&clinician.email.to_uppercase(), &clinician.password).await?;
+    assert_eq!(actor.role(), Role::Clinician);
+    w.advance_minutes(10);
+    w.haven.authenticate(token.as_str()).await?;
+    w.advance_minutes(10);
+    w.haven.authenticate(token.as_str()).await?; // activity 10 minutes ago keeps it alive
+    w.advance_minutes(16);
+    let idle = w.haven.authenticate(token.as_str()).await;
+    assert!(matches!(idle, Err(ServiceError::Unauthenticated)), "{idle:?}");
+
+    let (token, _) = w.haven.sign_in(&clinician.email, &clinician.password).await?;
+    w.haven.sign_out(token.as_str()).await?;
+    assert!(matches!(w.haven.authenticate(token.as_str()).await, Err(ServiceError::Unauthenticated)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn demo_seed_is_deterministic_and_complete() -> Result<(), ServiceError> {
+    let (a, b) = (World::new().await, World::new().await);
+    let ra = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }).await?;
+    let rb = b.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }).await?;
+    let json = |r| serde_json::to_string(r).unwrap_or_default();
+    assert_eq!(json(&ra), json(&rb));
+
+    let mut roles: Vec<Role> = ra.staff.iter().map(|s| s.role).collect();
+    roles.dedup();
+    assert_eq!(roles, Role::ALL);
+    assert_eq!(ra.staff.iter().filter(|s| s.role == Role::Clinician).count(), 2);
+    assert_eq!(ra.clients.len(), 5);
+
+    let again = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }).await;
+    assert!(matches!(again, Err(ServiceError::Internal(ref m)) if m.contains("already applied")), "{again:?}");
+    let other = a.haven.seed_demo(SeedOptions { seed: 43, clients: 1 }).await?;
+    assert_ne!(other.practice_id, ra.practice_id);
+    Ok(())
+}
