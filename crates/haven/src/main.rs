@@ -1,1 +1,108 @@
-fn main(){}
+//! The `haven` binary: configuration, logging and the commands. The only crate that links
+//! both database backends.
+
+// A binary has no public API: `pub` inside it only means "shared between modules".
+#![allow(unreachable_pub)]
+
+mod backend;
+mod cli;
+mod config;
+mod data_dir;
+mod demo;
+mod logging;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, CommonArgs, DemoCommand};
+use crate::config::{Config, ConfigError, Layers};
+
+/// Builds the configuration from every layer; returns it with the warnings to log.
+fn configure(common: &CommonArgs, flags: &[(&'static str, Option<String>)]) -> Result<(Config, Vec<String>), ConfigError> {
+    let mut layers = Layers::default();
+    let file = common.config.clone().or_else(|| std::env::var_os("HAVEN_CONFIG").map(Into::into));
+    if let Some(file) = file {
+        layers.file(&file)?;
+    }
+    layers.env(std::env::vars())?;
+    let common_flags = [
+        ("data_dir", common.data_dir.as_ref().map(|p| p.display().to_string())),
+        ("database_url", common.database_url.clone()),
+        ("log_format", common.log_format.clone()),
+        ("log_level", common.log_level.clone()),
+    ];
+    for (key, value) in common_flags.into_iter().chain(flags.iter().cloned()) {
+        layers.flag(key, value)?;
+    }
+    let config = layers.resolve()?;
+    Ok((config, layers.warnings))
+}
+
+fn run(common: &CommonArgs, flags: &[(&'static str, Option<String>)], task: impl AsyncCommand) -> ExitCode {
+    let (config, warnings) = match configure(common, flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    logging::init(config.log_format, &config.log_level);
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(task.run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A command that runs once configuration and logging are in place.
+trait AsyncCommand {
+    async fn run(self, config: Config) -> anyhow::Result<()>;
+}
+
+struct Serve;
+impl AsyncCommand for Serve {
+    async fn run(self, config: Config) -> anyhow::Result<()> {
+        serve::run(config).await
+    }
+}
+
+struct Seed<'a>(&'a cli::SeedArgs);
+impl AsyncCommand for Seed<'_> {
+    async fn run(self, config: Config) -> anyhow::Result<()> {
+        demo::seed(config, self.0).await
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Version => {
+            println!("haven {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Command::Serve(args) => {
+            let flags = [
+                ("listen", args.listen.clone()),
+                ("public_url", args.public_url.clone()),
+                ("master_key_file", args.master_key_file.as_ref().map(|p| p.display().to_string())),
+            ];
+            run(&args.common, &flags, Serve)
+        }
+        Command::Demo { command: DemoCommand::Seed(args) } => run(&args.common, &[], Seed(&args)),
+    }
+}

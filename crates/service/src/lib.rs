@@ -25,7 +25,7 @@ pub use auth::SessionToken;
 pub use error::ServiceError;
 pub use practice::Dashboard;
 pub use setup::SetupLink;
-pub use store::{StaffMember, StoreError};
+pub use store::{PracticeRecord, SetupTokenState, StaffMember, StoreError};
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 

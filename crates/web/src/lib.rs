@@ -1,1 +1,45 @@
+//! Haven's HTTP surface: the JSON API under `/api/v1`, the server-rendered pages (askama +
+//! htmx, every asset embedded in the binary) and the health endpoints.
+//!
+//! Handlers talk only to [`service::Haven`]; they never see SQL, keys or which database runs.
 
+mod api;
+mod assets;
+mod error;
+mod health;
+mod pages;
+mod security;
+mod session;
+
+use axum::Router;
+use service::Haven;
+
+pub use api::openapi_json;
+
+/// How the server is reached, which decides cookie and transport-security headers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebOptions {
+    /// Clients reach Haven over HTTPS (built-in TLS, or a TLS-terminating proxy): cookies get
+    /// `Secure` and responses carry HSTS.
+    pub https: bool,
+}
+
+#[derive(Debug, Clone)]
+struct AppState {
+    haven: Haven,
+    options: WebOptions,
+}
+
+/// The whole application.
+pub fn router(haven: Haven, options: WebOptions) -> Router {
+    let state = AppState { haven, options };
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/api/openapi.json", axum::routing::get(api::openapi))
+        .merge(health::routes())
+        .merge(assets::routes())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .with_state(state)
+}

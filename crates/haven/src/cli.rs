@@ -1,0 +1,91 @@
+//! Command-line interface. Every option also has a configuration key and a `HAVEN_*`
+//! environment variable; precedence is defaults < config file < environment < flags.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "haven",
+    version,
+    about = "Haven: practice management and EHR for mental-health practices, compliant by architecture",
+    long_about = "Haven: practice management and EHR for mental-health practices, compliant by architecture.\n\n\
+        `haven serve` with no configuration starts on http://127.0.0.1:8080 with an embedded SQLite \
+        database in ./haven-data and prints a one-time setup link."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the Haven server.
+    Serve(ServeArgs),
+    /// Demonstration data.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+    /// Print the version.
+    Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Fill a database with a realistic synthetic practice (same seed, same practice).
+    Seed(SeedArgs),
+}
+
+/// Options every command that opens the database shares.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// TOML configuration file [env: HAVEN_CONFIG]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory: SQLite database, master key, lock [default: ./haven-data] [env: HAVEN_DATA_DIR]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://user:password@host:port/db) instead of the embedded SQLite
+    /// [env: HAVEN_DATABASE_URL, or HAVEN_DATABASE_URL_FILE to read it from a file]
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Log format: human or json [default: human] [env: HAVEN_LOG_FORMAT]
+    #[arg(long, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Log filter, e.g. info or haven=debug,info [default: info] [env: HAVEN_LOG_LEVEL]
+    #[arg(long, value_name = "FILTER")]
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Address and port to listen on; port 0 picks a free port [default: 127.0.0.1:8080] [env: HAVEN_LISTEN]
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// The URL people use to reach Haven, if not http://ADDR:PORT (e.g. behind a TLS proxy);
+    /// an https URL turns on Secure cookies and HSTS [env: HAVEN_PUBLIC_URL]
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// File holding the master key; created on first run [default: DATA_DIR/master.key] [env: HAVEN_MASTER_KEY_FILE]
+    #[arg(long, value_name = "FILE")]
+    pub master_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Seed of the generator: the same seed creates the same practice
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Number of synthetic clients
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub clients: u32,
+    /// Print what was created (practice, staff with passwords, clients) as JSON
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,327 @@
+//! Configuration, layered: built-in defaults < TOML file (`--config`) < `HAVEN_*` environment
+//! < command-line flags. Secrets may come from a file (`database_url_file`,
+//! `HAVEN_DATABASE_URL_FILE`). Unknown keys are warned about; invalid values are errors that
+//! name the key and where it came from.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use jiff::SignedDuration;
+use service::SessionPolicy;
+
+/// Every configuration key, with what it means (for `--help`-like errors and the README).
+pub const KEYS: &[(&str, &str)] = &[
+    ("listen", "address and port to listen on"),
+    ("data_dir", "data directory"),
+    ("database_url", "PostgreSQL URL; absent means the embedded SQLite database"),
+    ("master_key_file", "file holding the master key"),
+    ("public_url", "URL people use to reach Haven"),
+    ("log_format", "human or json"),
+    ("log_level", "log filter"),
+    ("session_idle_minutes", "idle minutes before sign-out (1-60)"),
+    ("session_lifetime_hours", "hours a sign-in lasts at most (1-24)"),
+];
+
+/// Keys whose value may instead be read from the file named by `<key>_file`.
+const SECRET_KEYS: &[&str] = &["database_url"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    File(PathBuf),
+    SecretFile(PathBuf),
+    Env(String),
+    Flag(String),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::File(p) => write!(f, "config file {}", p.display()),
+            Source::SecretFile(p) => write!(f, "secret file {}", p.display()),
+            Source::Env(name) => write!(f, "environment variable {name}"),
+            Source::Flag(name) => write!(f, "flag --{name}"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+/// Which database to use.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// The embedded default, `DATA_DIR/haven.db`.
+    Sqlite,
+    Postgres(String),
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::Sqlite => f.write_str("Sqlite"),
+            Database::Postgres(url) => write!(f, "Postgres({})", store_postgres::redact_url(url)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: Database,
+    pub master_key_file: PathBuf,
+    pub public_url: Option<String>,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub sessions: SessionPolicy,
+}
+
+/// Raw values gathered from every layer, later layers overwriting earlier ones.
+#[derive(Debug, Default)]
+pub struct Layers {
+    values: BTreeMap<&'static str, (String, Source)>,
+    /// Unknown keys and similar: logged once logging is set up.
+    pub warnings: Vec<String>,
+}
+
+fn known(key: &str) -> Option<&'static str> {
+    KEYS.iter().map(|(k, _)| *k).find(|k| *k == key)
+}
+
+impl Layers {
+    fn set(&mut self, key: &str, value: String, source: Source) -> Result<(), ConfigError> {
+        if let Some(secret) = key.strip_suffix("_file").and_then(|k| SECRET_KEYS.iter().find(|s| **s == k)) {
+            let path = PathBuf::from(value.trim());
+            let secret_value = std::fs::read_to_string(&path)
+                .map_err(|e| ConfigError(format!("{key} (from {source}): cannot read {}: {e}", path.display())))?;
+            self.values.insert(secret, (secret_value.trim().to_owned(), Source::SecretFile(path)));
+            return Ok(());
+        }
+        match known(key) {
+            Some(k) => {
+                self.values.insert(k, (value, source));
+            }
+            None => self.warnings.push(format!("unknown configuration key `{key}` in {source} is ignored{}", suggest(key))),
+        }
+        Ok(())
+    }
+
+    /// Reads the TOML file at `path`.
+    pub fn file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e| ConfigError(format!("config file {} is not valid TOML: {e}", path.display())))?;
+        for (key, value) in table {
+            let value = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => {
+                    return Err(ConfigError(format!(
+                        "`{key}` in config file {} must be a string or number, not a {}",
+                        path.display(),
+                        other.type_str()
+                    )));
+                }
+            };
+            self.set(&key, value, Source::File(path.to_owned()))?;
+        }
+        Ok(())
+    }
+
+    /// Reads `HAVEN_*` variables (other than `HAVEN_CONFIG`, which names the file).
+    pub fn env(&mut self, vars: impl IntoIterator<Item = (String, String)>) -> Result<(), ConfigError> {
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix("HAVEN_") else { continue };
+            if key == "CONFIG" {
+                continue;
+            }
+            self.set(&key.to_ascii_lowercase(), value, Source::Env(name.clone()))?;
+        }
+        Ok(())
+    }
+
+    /// A command-line flag that was given.
+    pub fn flag(&mut self, key: &'static str, value: Option<String>) -> Result<(), ConfigError> {
+        match value {
+            Some(v) => self.set(key, v, Source::Flag(key.replace('_', "-"))),
+            None => Ok(()),
+        }
+    }
+
+    fn parse<T>(&self, key: &'static str, default: T, parse: impl Fn(&str) -> Result<T, String>) -> Result<T, ConfigError> {
+        match self.values.get(key) {
+            None => Ok(default),
+            Some((raw, source)) => parse(raw.trim()).map_err(|why| {
+                // Secrets are never echoed back.
+                let shown = if SECRET_KEYS.contains(&key) { String::new() } else { format!(" = {raw:?}") };
+                ConfigError(format!("invalid `{key}`{shown} (from {source}): {why}"))
+            }),
+        }
+    }
+
+    pub fn resolve(&self) -> Result<Config, ConfigError> {
+        let listen = self.parse("listen", SocketAddr::from(([127, 0, 0, 1], 8080)), |s| {
+            s.parse().map_err(|_| "expected an address and port such as 127.0.0.1:8080 or [::1]:8080".into())
+        })?;
+        let data_dir = self.parse("data_dir", PathBuf::from("haven-data"), |s| {
+            if s.is_empty() { Err("must not be empty".into()) } else { Ok(PathBuf::from(s)) }
+        })?;
+        let database = self.parse("database_url", Database::Sqlite, |s| match s {
+            "" => Ok(Database::Sqlite),
+            url if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(Database::Postgres(url.into())),
+            _ => Err("expected a postgres:// or postgresql:// URL (leave unset for the embedded SQLite database)".into()),
+        })?;
+        let master_key_file = self.parse("master_key_file", data_dir.join("master.key"), |s| Ok(PathBuf::from(s)))?;
+        let public_url = self.parse("public_url", None, |s| {
+            let ok = (s.starts_with("http://") || s.starts_with("https://")) && !s.contains(char::is_whitespace);
+            if ok { Ok(Some(s.trim_end_matches('/').to_owned())) } else { Err("expected an http:// or https:// URL".into()) }
+        })?;
+        let log_format = self.parse("log_format", LogFormat::Human, |s| match s {
+            "human" => Ok(LogFormat::Human),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("expected `human` or `json`".into()),
+        })?;
+        let log_level = self.parse("log_level", "info".to_owned(), |s| {
+            tracing_subscriber::EnvFilter::try_new(s).map(|_| s.to_owned()).map_err(|e| e.to_string())
+        })?;
+        let defaults = SessionPolicy::default();
+        let idle = self.parse("session_idle_minutes", defaults.idle_timeout.as_mins(), |s| bounded(s, 1, 60))?;
+        let lifetime = self.parse("session_lifetime_hours", defaults.absolute_lifetime.as_hours(), |s| bounded(s, 1, 24))?;
+        Ok(Config {
+            listen,
+            data_dir,
+            database,
+            master_key_file,
+            public_url,
+            log_format,
+            log_level,
+            sessions: SessionPolicy {
+                idle_timeout: SignedDuration::from_mins(idle),
+                absolute_lifetime: SignedDuration::from_hours(lifetime),
+            },
+        })
+    }
+}
+
+fn bounded(s: &str, min: i64, max: i64) -> Result<i64, String> {
+    match s.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("expected a whole number from {min} to {max}")),
+    }
+}
+
+/// " (did you mean `x`?)" for a key one or two edits away from a known one.
+fn suggest(key: &str) -> String {
+    let candidates = KEYS.iter().map(|(k, _)| *k).chain(SECRET_KEYS.iter().map(|_| "database_url_file"));
+    candidates
+        .map(|k| (edit_distance(key, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() -> Result<(), ConfigError> {
+        let c = Layers::default().resolve()?;
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("haven-data"));
+        assert_eq!(c.master_key_file, PathBuf::from("haven-data/master.key"));
+        assert_eq!(c.database, Database::Sqlite);
+        assert_eq!(c.sessions, SessionPolicy::default());
+        Ok(())
+    }
+
+    #[test]
+    fn later_layers_win() -> Result<(), ConfigError> {
+        let dir = tempfile::tempdir().map_err(|e| ConfigError(e.to_string()))?;
+        let file = dir.path().join("haven.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/file\"\nsession_idle_minutes = 30\n")
+            .map_err(|e| ConfigError(e.to_string()))?;
+        let mut layers = Layers::default();
+        layers.file(&file)?;
+        layers.env(env(&[("HAVEN_DATA_DIR", "/srv/env"), ("PATH", "/bin")]))?;
+        layers.flag("listen", Some("127.0.0.1:9001".into()))?;
+        let c = layers.resolve()?;
+        assert_eq!(c.listen.port(), 9001);
+        assert_eq!(c.data_dir, PathBuf::from("/srv/env"));
+        assert_eq!(c.sessions.idle_timeout, SignedDuration::from_mins(30));
+        assert!(layers.warnings.is_empty(), "{:?}", layers.warnings);
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_keys_are_warned_about_with_a_suggestion() -> Result<(), ConfigError> {
+        let mut layers = Layers::default();
+        layers.env(env(&[("HAVEN_LISTN", "x"), ("HAVEN_CONFIG", "/etc/haven.toml")]))?;
+        assert_eq!(layers.warnings.len(), 1);
+        assert!(layers.warnings[0].contains("`listn`") && layers.warnings[0].contains("did you mean `listen`"));
+        Ok(())
+    }
+
+    #[test]
+    fn invalid_values_name_the_key_and_source_but_not_secrets() {
+        let mut layers = Layers::default();
+        let _ = layers.env(env(&[("HAVEN_LISTEN", "localhost")]));
+        let e = layers.resolve().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("`listen`") && e.contains("HAVEN_LISTEN"), "{e}");
+
+        let mut layers = Layers::default();
+        let _ = layers.flag("database_url", Some("mysql://root:hunter2@db".into()));
+        let e = layers.resolve().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("`database_url`") && !e.contains("hunter2"), "{e}");
+
+        let mut layers = Layers::default();
+        let _ = layers.env(env(&[("HAVEN_SESSION_IDLE_MINUTES", "90")]));
+        assert!(layers.resolve().is_err());
+    }
+
+    #[test]
+    fn secrets_come_from_files() -> Result<(), ConfigError> {
+        let dir = tempfile::tempdir().map_err(|e| ConfigError(e.to_string()))?;
+        let secret = dir.path().join("db-url");
+        std::fs::write(&secret, "postgres://haven:pw@db/haven\n").map_err(|e| ConfigError(e.to_string()))?;
+        let mut layers = Layers::default();
+        layers.env(env(&[("HAVEN_DATABASE_URL_FILE", secret.to_str().unwrap_or_default())]))?;
+        assert_eq!(layers.resolve()?.database, Database::Postgres("postgres://haven:pw@db/haven".into()));
+
+        let missing = layers.env(env(&[("HAVEN_DATABASE_URL_FILE", "/nonexistent/url")]));
+        assert!(missing.is_err());
+        Ok(())
+    }
+}

@@ -1,0 +1,102 @@
+//! `haven serve`: prepare the data directory, open and migrate the database, listen.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use service::Haven;
+use tokio::net::TcpListener;
+
+use crate::backend;
+use crate::config::{Config, Database};
+use crate::data_dir;
+
+pub async fn run(config: Config) -> Result<()> {
+    let started = Instant::now();
+    data_dir::prepare(&config.data_dir)?;
+    // One server per SQLite data directory. On PostgreSQL many servers share the database.
+    let _lock = match config.database {
+        Database::Sqlite => Some(data_dir::lock(&config.data_dir)?),
+        Database::Postgres(_) => None,
+    };
+    let key = data_dir::master_key(&config.master_key_file)?;
+    if key.created {
+        tracing::info!(path = %key.path.display(), "created a new master key (mode 0600)");
+    }
+    if key.path.starts_with(&config.data_dir) {
+        tracing::warn!(
+            path = %key.path.display(),
+            "the master key is inside the data directory, so a copy of the directory includes it; \
+             in production keep it elsewhere (master_key_file / HAVEN_MASTER_KEY_FILE)"
+        );
+    }
+
+    let store = backend::open(&config).await?;
+    let database = store.backend();
+    let haven = Haven::new(store, config.sessions);
+
+    let listener = TcpListener::bind(config.listen).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "address {} is already in use; choose another with --listen or HAVEN_LISTEN (port 0 picks a free one)",
+            config.listen
+        ),
+        _ => anyhow::Error::new(e).context(format!("cannot listen on {}", config.listen)),
+    })?;
+    let address = listener.local_addr()?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", reachable(address)));
+    let https = public_url.starts_with("https://");
+    tracing::info!(
+        %address, url = %public_url, database, data_dir = %config.data_dir.display(),
+        startup_ms = started.elapsed().as_millis() as u64, "Haven is listening"
+    );
+
+    if let Some(link) = haven.issue_setup_link().await? {
+        print_setup_link(&format!("{public_url}{}", link.path()));
+    }
+    tokio::spawn(purge_sessions(haven.clone()));
+
+    let app = web::router(haven, web::WebOptions { https });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")?;
+    tracing::info!("Haven stopped");
+    Ok(())
+}
+
+/// The setup link is a credential: it goes to the console, never into the log.
+#[allow(clippy::print_stdout)]
+fn print_setup_link(url: &str) {
+    println!("\nHaven has no practice yet. Open this one-time setup link within the hour to create it:\n\n    {url}\n");
+}
+
+/// An address a browser on this machine can open (0.0.0.0 is not one).
+fn reachable(address: SocketAddr) -> SocketAddr {
+    match address {
+        SocketAddr::V4(a) if a.ip().is_unspecified() => SocketAddr::from(([127, 0, 0, 1], a.port())),
+        SocketAddr::V6(a) if a.ip().is_unspecified() => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, a.port())),
+        other => other,
+    }
+}
+
+async fn purge_sessions(haven: Haven) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match haven.purge_expired_sessions().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
+            Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    tokio::select! {
+        _ = interrupt => {}
+        _ = async { match terminate.as_mut() { Ok(s) => { s.recv().await; } Err(_) => std::future::pending().await } } => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,129 @@
+//! How service errors become HTTP answers: stable codes and safe messages for the API,
+//! a readable page (or a redirect to sign-in) for the UI. Details go to the log only.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use serde::Serialize;
+use service::ServiceError;
+use service::SetupTokenState;
+use utoipa::ToSchema;
+
+use crate::pages::MessagePage;
+
+/// HTTP status and stable machine-readable code for each error.
+fn classify(e: &ServiceError) -> (StatusCode, &'static str) {
+    match e {
+        ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+        ServiceError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+        ServiceError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        ServiceError::SetupLink(SetupTokenState::Used) => (StatusCode::GONE, "setup_link_used"),
+        ServiceError::SetupLink(SetupTokenState::Expired) => (StatusCode::GONE, "setup_link_expired"),
+        ServiceError::SetupLink(_) => (StatusCode::NOT_FOUND, "setup_link_unknown"),
+        ServiceError::AlreadySetUp => (StatusCode::CONFLICT, "already_set_up"),
+        ServiceError::Denied(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        ServiceError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+        ServiceError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        ServiceError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+    }
+}
+
+fn log(e: &ServiceError) {
+    match e {
+        ServiceError::Internal(detail) => tracing::error!(%detail, "request failed"),
+        ServiceError::Unavailable(source) => tracing::error!(error = %source, "database unavailable"),
+        _ => {}
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorBody {
+    /// Stable code, e.g. `invalid_credentials`.
+    pub code: String,
+    /// A message safe to show to the user.
+    pub message: String,
+    /// For `invalid`: what is wrong with which field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct FieldErrorBody {
+    pub field: String,
+    pub message: String,
+}
+
+/// An error answered as JSON.
+#[derive(Debug)]
+pub(crate) enum ApiError {
+    Service(ServiceError),
+    /// The request itself could not be read (malformed JSON, wrong content type).
+    BadRequest(String),
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        ApiError::Service(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            ApiError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, ErrorBody { code: "bad_request".into(), message, fields: vec![] })
+            }
+            ApiError::Service(e) => {
+                log(&e);
+                let (status, code) = classify(&e);
+                let fields = match &e {
+                    ServiceError::Invalid(errors) => errors
+                        .iter()
+                        .map(|f| FieldErrorBody { field: f.field.into(), message: f.message.clone() })
+                        .collect(),
+                    _ => vec![],
+                };
+                (status, ErrorBody { code: code.into(), message: e.to_string(), fields })
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// An error answered as a page; no session means "go and sign in".
+#[derive(Debug)]
+pub(crate) struct PageError(pub ServiceError);
+
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if matches!(self.0, ServiceError::Unauthenticated) {
+            return Redirect::to("/sign-in").into_response();
+        }
+        log(&self.0);
+        let (status, _) = classify(&self.0);
+        let (title, message) = match &self.0 {
+            ServiceError::SetupLink(state) => (
+                "This setup link cannot be used",
+                format!(
+                    "The link is {state}. Setup links work once and for one hour. \
+                     Restart `haven serve` to print a new one, or sign in if the practice is already set up."
+                ),
+            ),
+            ServiceError::Unavailable(_) => (
+                "Haven is temporarily unavailable",
+                "The database cannot be reached. Nothing was changed; please try again shortly.".into(),
+            ),
+            ServiceError::Internal(_) => (
+                "Something went wrong",
+                "Nothing was changed. The error has been logged for your administrator.".into(),
+            ),
+            other => ("Request refused", other.to_string()),
+        };
+        (status, MessagePage::new(title, message)).into_response()
+    }
+}

@@ -1,0 +1,35 @@
+//! `/healthz`: the process answers. `/readyz`: the database answers and is migrated.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+}
+
+/// The process is alive.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Alive")))]
+pub(crate) async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// The database answers and its schema matches this build.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "Ready"), (status = 503, description = "Database unreachable or not migrated")))]
+pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
+    match state.haven.readiness().await {
+        Ok(r) => Json(json!({ "status": "ready", "database": r.database, "schema_version": r.schema_version }))
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, detail = ?e, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": e.to_string() })))
+                .into_response()
+        }
+    }
+}

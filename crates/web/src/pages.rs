@@ -1,0 +1,251 @@
+//! The server-rendered UI: first-run setup, sign-in and the dashboard.
+
+use std::sync::LazyLock;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::practice::PracticeForm;
+use domain::staff::OwnerForm;
+use domain::validation::FieldErrors;
+use serde::Deserialize;
+use service::{Dashboard, ServiceError};
+
+use crate::error::PageError;
+use crate::session::{self, SignedIn};
+use crate::{AppState, security};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/setup/{token}", get(setup_form).post(setup_submit))
+        .route("/sign-in", get(sign_in_form).post(sign_in_submit))
+        .route("/sign-out", post(sign_out))
+        .route("/dashboard", get(dashboard))
+}
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Renders a template into a response; a rendering failure is a logged 500, never a panic.
+fn render(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage {
+    nonce: String,
+    version: &'static str,
+    title: &'static str,
+    message: String,
+}
+
+impl MessagePage {
+    pub(crate) fn new(title: &'static str, message: String) -> Self {
+        Self { nonce: security::nonce(), version: VERSION, title, message }
+    }
+}
+
+impl IntoResponse for MessagePage {
+    fn into_response(self) -> Response {
+        render(StatusCode::OK, &self)
+    }
+}
+
+pub(crate) async fn not_found() -> Response {
+    let page = MessagePage::new("Page not found", "There is nothing at this address.".into());
+    render(StatusCode::NOT_FOUND, &page)
+}
+
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Redirect {
+    let signed_in = match session::token(&headers) {
+        Some(token) => state.haven.authenticate(&token).await.is_ok(),
+        None => false,
+    };
+    Redirect::to(if signed_in { "/dashboard" } else { "/sign-in" })
+}
+
+// --- first-run setup
+
+static TIME_ZONES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut zones: Vec<String> = jiff::tz::db().available().map(|name| name.to_string()).collect();
+    zones.retain(|z| z.contains('/') && !z.starts_with("Etc/") && !z.starts_with("posix/"));
+    zones.sort();
+    zones
+});
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    nonce: String,
+    version: &'static str,
+    token: String,
+    practice: PracticeForm,
+    owner_name: String,
+    owner_email: String,
+    errors: FieldErrors,
+    zones: &'static [String],
+}
+
+impl SetupPage {
+    fn new(token: String, practice: PracticeForm, owner: &OwnerForm, errors: FieldErrors) -> Self {
+        Self {
+            nonce: security::nonce(),
+            version: VERSION,
+            token,
+            practice,
+            owner_name: owner.display_name.clone(),
+            owner_email: owner.email.clone(),
+            errors,
+            zones: &TIME_ZONES,
+        }
+    }
+}
+
+async fn setup_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+    match state.haven.setup_link_state(&token).await? {
+        service::SetupTokenState::Valid => {}
+        other => return Err(ServiceError::SetupLink(other).into()),
+    }
+    let page = SetupPage::new(token, PracticeForm::default(), &OwnerForm::default(), FieldErrors::default());
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+struct SetupSubmission {
+    #[serde(flatten)]
+    practice: PracticeForm,
+    #[serde(flatten)]
+    owner: OwnerForm,
+}
+
+async fn setup_submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<SetupSubmission>,
+) -> Result<Response, PageError> {
+    match state.haven.complete_setup(&token, &form.practice, &form.owner).await {
+        Ok(_) => Ok(Redirect::to("/sign-in?welcome=1").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let page = SetupPage::new(token, form.practice, &form.owner, errors);
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// --- sign-in
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    nonce: String,
+    version: &'static str,
+    email: String,
+    error: Option<String>,
+    welcome: bool,
+}
+
+#[derive(Deserialize)]
+struct SignInQuery {
+    welcome: Option<String>,
+}
+
+async fn sign_in_form(Query(q): Query<SignInQuery>) -> Response {
+    let page = SignInPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        email: String::new(),
+        error: None,
+        welcome: q.welcome.is_some(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    email: String,
+    password: String,
+}
+
+async fn sign_in_submit(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Result<Response, PageError> {
+    match state.haven.sign_in(&form.email, &form.password).await {
+        Ok((token, _)) => {
+            let cookie = session::set_cookie(token.as_str(), state.options.https);
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/dashboard")).into_response())
+        }
+        Err(e @ ServiceError::InvalidCredentials) => {
+            let page = SignInPage {
+                nonce: security::nonce(),
+                version: VERSION,
+                email: form.email,
+                error: Some(e.to_string()),
+                welcome: false,
+            };
+            Ok(render(StatusCode::UNAUTHORIZED, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    if let Some(token) = session::token(&headers) {
+        state.haven.sign_out(&token).await?;
+    }
+    Ok(([(header::SET_COOKIE, session::clear_cookie())], Redirect::to("/sign-in")).into_response())
+}
+
+// --- dashboard
+
+struct StaffRow {
+    name: String,
+    email: String,
+    role: &'static str,
+    since: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    role: &'static str,
+    board: Dashboard,
+    staff: Vec<StaffRow>,
+    idle_minutes: i64,
+}
+
+async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
+    let board = state.haven.dashboard(&actor).await?;
+    let tz = jiff::tz::TimeZone::get(board.practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let staff = board
+        .staff
+        .iter()
+        .map(|s| StaffRow {
+            name: s.display_name.clone(),
+            email: s.email.to_string(),
+            role: s.role.label(),
+            since: s.joined_at.to_zoned(tz.clone()).strftime("%b %-d, %Y").to_string(),
+        })
+        .collect();
+    let page = DashboardPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        user_name: actor.display_name().to_owned(),
+        role: actor.role().label(),
+        staff,
+        board,
+        idle_minutes: state.haven.session_policy().idle_timeout.as_mins(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}

@@ -1,0 +1,78 @@
+//! The session cookie and the extractor that turns it into an authenticated actor.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use service::{Actor, ServiceError};
+
+use crate::AppState;
+use crate::error::{ApiError, PageError};
+
+pub(crate) const COOKIE: &str = "haven_session";
+
+pub(crate) fn token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// `HttpOnly` keeps scripts away from it; `SameSite=Strict` keeps other sites from using it.
+/// No `Max-Age`: the browser forgets it on close, the server enforces idle and absolute limits.
+pub(crate) fn set_cookie(token: &str, https: bool) -> HeaderValue {
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"))
+        .unwrap_or_else(|_| clear_cookie())
+}
+
+pub(crate) fn clear_cookie() -> HeaderValue {
+    HeaderValue::from_static("haven_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+async fn actor(parts: &Parts, state: &AppState) -> Result<Actor, ServiceError> {
+    let token = token(&parts.headers).ok_or(ServiceError::Unauthenticated)?;
+    state.haven.authenticate(&token).await
+}
+
+/// The signed-in staff member of a page request; without a live session, a redirect to sign-in.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedIn(pub Actor);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(SignedIn(actor(parts, state).await?))
+    }
+}
+
+/// The signed-in staff member of an API request; without a live session, a JSON 401.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiSignedIn(pub Actor);
+
+impl FromRequestParts<AppState> for ApiSignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(ApiSignedIn(actor(parts, state).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("theme=dark; haven_session=abc123; x=y"));
+        assert_eq!(token(&h).as_deref(), Some("abc123"));
+        assert_eq!(token(&HeaderMap::new()), None);
+        let cookie = set_cookie("abc", true);
+        assert_eq!(cookie, "haven_session=abc; Path=/; HttpOnly; SameSite=Strict; Secure");
+    }
+}
