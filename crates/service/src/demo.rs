@@ -233,7 +233,7 @@ impl Haven {
         let owner = users.next().map(|(u, _)| u).ok_or_else(|| ServiceError::Internal("no owner".into()))?;
         let new = NewPractice { id: practice_id, profile, created_at: now, owner, setup_token_hash: None };
         self.store.create_practice(&new, now).await.map_err(|e| match e {
-            StoreError::Conflict(_) => ServiceError::Internal(format!(
+            StoreError::Conflict(_) => ServiceError::Conflict(format!(
                 "seed {} was already applied to this database; choose another --seed",
                 options.seed
             )),

@@ -17,6 +17,9 @@ pub enum ServiceError {
     SetupLink(SetupTokenState),
     #[error("the practice is already set up")]
     AlreadySetUp,
+    /// The request conflicts with data that already exists.
+    #[error("{0}")]
+    Conflict(String),
     #[error("not allowed: {0}")]
     Denied(&'static str),
     #[error("not found")]

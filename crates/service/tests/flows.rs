@@ -152,7 +152,7 @@ async fn demo_seed_is_deterministic_and_complete() -> Result<(), ServiceError> {
     assert_eq!(ra.clients.len(), 5);
 
     let again = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }).await;
-    assert!(matches!(again, Err(ServiceError::Internal(ref m)) if m.contains("already applied")), "{again:?}");
+    assert!(matches!(again, Err(ServiceError::Conflict(ref m)) if m.contains("already applied")), "{again:?}");
     let other = a.haven.seed_demo(SeedOptions { seed: 43, clients: 1 }).await?;
     assert_ne!(other.practice_id, ra.practice_id);
     Ok(())

@@ -53,6 +53,8 @@ pub async fn connect(url: &str) -> Result<PostgresStore> {
     let mut config: tokio_postgres::Config = url.parse().map_err(|e| unavailable(&e))?;
     config.connect_timeout(CONNECT_TIMEOUT);
     config.application_name("haven");
+    // Keep notices such as "relation already exists, skipping" out of Haven's log.
+    config.options("-c client_min_messages=warning");
     let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
     let pool = Pool::builder(manager)
         .max_size(POOL_SIZE)

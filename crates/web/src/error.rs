@@ -20,6 +20,7 @@ fn classify(e: &ServiceError) -> (StatusCode, &'static str) {
         ServiceError::SetupLink(SetupTokenState::Expired) => (StatusCode::GONE, "setup_link_expired"),
         ServiceError::SetupLink(_) => (StatusCode::NOT_FOUND, "setup_link_unknown"),
         ServiceError::AlreadySetUp => (StatusCode::CONFLICT, "already_set_up"),
+        ServiceError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         ServiceError::Denied(_) => (StatusCode::FORBIDDEN, "forbidden"),
         ServiceError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
         ServiceError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),

@@ -1,0 +1,214 @@
+//! Runs the real `haven` binary as a person or an operator would, and talks to it over HTTP.
+
+#![allow(dead_code, unreachable_pub)] // each test binary uses a different part of this kit
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_haven");
+
+/// A `haven` command with a clean environment: no stray `HAVEN_*` variable from the caller.
+pub fn haven(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("HAVEN_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("run haven: {e}"))
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A running `haven serve`; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    pub setup_link: Option<String>,
+    /// Everything the server has logged so far (JSON lines).
+    pub log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `haven serve --listen 127.0.0.1:0 --log-format json` plus `args`, and waits
+    /// until it listens.
+    pub fn start(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut cmd = haven(&["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"]);
+        cmd.arg(data_dir).args(args).envs(env.iter().copied());
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn haven: {e}"));
+        let log = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+        let sink = Arc::clone(&log);
+        let listening = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("Haven is listening") {
+                    let url = serde_json::from_str::<serde_json::Value>(&line)
+                        .ok()
+                        .and_then(|v| v["address"].as_str().map(|a| format!("http://{a}")));
+                    let _ = listening.send(Event::Listening(url.unwrap_or_default()));
+                }
+                if let Ok(mut log) = sink.lock() {
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+            }
+            let _ = listening.send(Event::Exited);
+        });
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("http") {
+                    if line.contains("/setup/") {
+                        let _ = tx.send(Event::SetupLink(line[at..].trim().to_owned()));
+                    }
+                }
+            }
+        });
+        let mut url = None;
+        while url.is_none() {
+            match rx.recv_timeout(Duration::from_secs(30)) {
+                Ok(Event::Listening(u)) => url = Some(u),
+                Ok(Event::SetupLink(_)) => {}
+                Ok(Event::Exited) | Err(_) => {
+                    let _ = child.kill();
+                    let log = log.lock().map(|l| l.clone()).unwrap_or_default();
+                    panic!("haven serve did not start:\n{log}");
+                }
+            }
+        }
+        // The link is printed right after the listening line, if the database has no practice.
+        let setup_link = match rx.recv_timeout(Duration::from_millis(1500)) {
+            Ok(Event::SetupLink(link)) => Some(link),
+            _ => None,
+        };
+        Server { child, url: url.unwrap_or_default(), setup_link, log }
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+enum Event {
+    Listening(String),
+    SetupLink(String),
+    Exited,
+}
+
+/// An HTTP client that follows no redirects and treats every status as an answer.
+pub fn http() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// `name=value` of the session cookie this answer sets.
+    pub fn session_cookie(&self) -> String {
+        let set = self.header("set-cookie").unwrap_or_else(|| panic!("no Set-Cookie; body: {}", self.body));
+        set.split(';').next().unwrap_or_default().to_owned()
+    }
+}
+
+pub fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+    let mut response = result.unwrap_or_else(|e| panic!("HTTP request failed: {e}"));
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    Answer {
+        status: response.status().as_u16(),
+        headers,
+        body: response.body_mut().read_to_string().unwrap_or_default(),
+    }
+}
+
+pub fn get(url: &str, cookie: Option<&str>) -> Answer {
+    let mut request = http().get(url);
+    if let Some(c) = cookie {
+        request = request.header("cookie", c);
+    }
+    answer(request.call())
+}
+
+pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Answer {
+    answer(http().post(url).send_form(fields.iter().copied()))
+}
+
+pub fn post_json(url: &str, body: serde_json::Value) -> Answer {
+    answer(http().post(url).send_json(body))
+}
+
+/// The fields of a valid setup form.
+pub fn setup_fields<'a>(email: &'a str, password: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("practice_name", "Calm Waters Counseling"),
+        ("address_line1", "12 Alder St"),
+        ("address_line2", ""),
+        ("city", "Portland"),
+        ("state", "OR"),
+        ("postal_code", "97201"),
+        ("npi", "1234567893"),
+        ("tax_id", "12-3456789"),
+        ("time_zone", "America/Los_Angeles"),
+        ("display_name", "Rosa Delgado, LMFT"),
+        ("email", email),
+        ("password", password),
+        ("password_confirm", password),
+    ]
+}
+
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
+}
+
+pub fn data_dir(tmp: &tempfile::TempDir) -> PathBuf {
+    tmp.path().join("haven-data")
+}

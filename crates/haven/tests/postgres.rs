@@ -1,0 +1,49 @@
+//! The same binary on PostgreSQL: identical behaviour, and stateless servers sharing one database.
+
+mod common;
+
+use common::*;
+use store_postgres::testing::TestCluster;
+
+#[tokio::test]
+async fn serve_on_postgres_from_setup_to_dashboard() {
+    let url = TestCluster::shared().fresh_database().await;
+    let tmp = temp_dir();
+    let env = [("HAVEN_DATABASE_URL", url.as_str())];
+    let server = Server::start(&data_dir(&tmp), &[], &env);
+    assert!(!data_dir(&tmp).join("haven.db").exists(), "SQLite file created in PostgreSQL mode");
+    let ready = get(&format!("{}/readyz", server.url), None).json();
+    assert_eq!((ready["database"].as_str(), ready["schema_version"].as_i64()), (Some("postgres"), Some(1)));
+
+    let link = server.setup_link.clone().unwrap_or_else(|| panic!("no setup link"));
+    let created = post_form(&link, &setup_fields("owner@pg.example", "a postgres passphrase"));
+    assert_eq!(created.status, 303);
+    assert_eq!(post_form(&link, &setup_fields("owner2@pg.example", "a postgres passphrase")).status, 410);
+
+    // A second, stateless server on the same database honours the session the first issued.
+    let second = Server::start(&tmp.path().join("second"), &[], &env);
+    assert!(second.setup_link.is_none());
+    let signed_in = post_form(
+        &format!("{}/sign-in", server.url),
+        &[("email", "owner@pg.example"), ("password", "a postgres passphrase")],
+    );
+    let cookie = signed_in.session_cookie();
+    let dashboard = get(&format!("{}/dashboard", second.url), Some(&cookie));
+    assert_eq!(dashboard.status, 200);
+    assert!(dashboard.body.contains("Calm Waters Counseling"));
+}
+
+#[tokio::test]
+async fn demo_seed_on_postgres_matches_sqlite() {
+    let url = TestCluster::shared().fresh_database().await;
+    let tmp = temp_dir();
+    let pg = run(&mut haven(&["demo", "seed", "--json", "--seed", "11", "--clients", "3", "--database-url", &url]));
+    assert!(pg.status.success(), "{}", text(&pg.stderr));
+    let lite = run(haven(&["demo", "seed", "--json", "--seed", "11", "--clients", "3", "--data-dir"]).arg(data_dir(&tmp)));
+    assert!(lite.status.success(), "{}", text(&lite.stderr));
+    assert_eq!(text(&pg.stdout), text(&lite.stdout), "same seed, different practice");
+
+    let again = run(&mut haven(&["demo", "seed", "--seed", "11", "--database-url", &url]));
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("already applied"), "{}", text(&again.stderr));
+}

@@ -1,0 +1,102 @@
+//! Bad input and a hostile environment get a clear, specific error and change nothing.
+
+mod common;
+
+use std::net::TcpListener;
+
+use common::*;
+
+fn fails_with(cmd: &mut std::process::Command, code: i32, needle: &str) -> String {
+    let out = run(cmd);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    assert!(stderr.contains(needle), "expected {needle:?} in:\n{stderr}");
+    stderr
+}
+
+#[test]
+fn second_server_on_the_same_data_directory_is_refused() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let first = Server::start(&dir, &[], &[]);
+    let stderr = fails_with(
+        haven(&["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(&dir),
+        1,
+        "is already using the data directory",
+    );
+    assert!(stderr.contains(&first.pid().to_string()), "holder pid not named: {stderr}");
+    assert_eq!(get(&format!("{}/readyz", first.url), None).status, 200, "first server harmed");
+}
+
+#[test]
+fn port_in_use_is_named() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let addr = taken.local_addr().unwrap_or_else(|e| panic!("{e}")).to_string();
+    let tmp = temp_dir();
+    fails_with(
+        haven(&["serve", "--listen", &addr, "--data-dir"]).arg(data_dir(&tmp)),
+        1,
+        &format!("address {addr} is already in use"),
+    );
+}
+
+#[test]
+fn unreachable_database_is_named_without_its_password() {
+    let tmp = temp_dir();
+    let stderr = fails_with(
+        haven(&["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir(&tmp))
+            .env("HAVEN_DATABASE_URL", "postgres://haven:topsecret@127.0.0.1:1/haven"),
+        1,
+        "cannot connect to PostgreSQL at postgres://haven:***@127.0.0.1:1/haven",
+    );
+    assert!(!stderr.contains("topsecret"));
+}
+
+#[test]
+fn unwritable_data_directory_is_named() {
+    let tmp = temp_dir();
+    let file = tmp.path().join("not-a-directory");
+    std::fs::write(&file, "x").unwrap_or_else(|e| panic!("{e}"));
+    fails_with(
+        haven(&["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(file.join("data")),
+        1,
+        "cannot create data directory",
+    );
+}
+
+#[test]
+fn invalid_configuration_names_the_key() {
+    let tmp = temp_dir();
+    // Run where the default data directory would be created, to see that none is.
+    let serve = |args: &[&str]| {
+        let mut cmd = haven(&[&["serve"], args].concat());
+        cmd.current_dir(tmp.path());
+        cmd
+    };
+    fails_with(
+        serve(&[]).env("HAVEN_LISTEN", "everywhere"),
+        2,
+        "invalid `listen` = \"everywhere\" (from environment variable HAVEN_LISTEN)",
+    );
+    fails_with(&mut serve(&["--log-format", "xml"]), 2, "invalid `log_format`");
+    let config = tmp.path().join("haven.toml");
+    let path = config.to_str().unwrap_or_default();
+    std::fs::write(&config, "session_idle_minutes = 600\n").unwrap_or_else(|e| panic!("{e}"));
+    fails_with(&mut serve(&["--config", path]), 2, "invalid `session_idle_minutes`");
+    std::fs::write(&config, "listen = [1, 2]\n").unwrap_or_else(|e| panic!("{e}"));
+    fails_with(&mut serve(&["--config", path]), 2, "`listen` in config file");
+    fails_with(&mut serve(&["--config", "missing.toml"]), 2, "cannot read config file");
+    assert!(!tmp.path().join("haven-data").exists(), "a refused start created the data directory");
+}
+
+#[test]
+fn unknown_configuration_keys_are_warned_about() {
+    let tmp = temp_dir();
+    let config = tmp.path().join("haven.toml");
+    std::fs::write(&config, "lissen = \"127.0.0.1:9\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(&data_dir(&tmp), &["--config", config.to_str().unwrap_or_default()], &[("HAVEN_COLOUR", "blue")]);
+    let log = server.log();
+    assert!(log.contains("unknown configuration key `lissen`") && log.contains("did you mean `listen`"), "{log}");
+    assert!(log.contains("unknown configuration key `colour`"), "{log}");
+}

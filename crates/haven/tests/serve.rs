@@ -1,0 +1,187 @@
+//! `haven serve` and `haven demo seed` end to end on the embedded SQLite database.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+
+use common::*;
+
+#[test]
+fn version_and_help_document_every_option() {
+    let out = run(&mut haven(&["version"]));
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout).trim(), format!("haven {}", env!("CARGO_PKG_VERSION")));
+
+    let help = text(&run(&mut haven(&["serve", "--help"])).stdout);
+    for option in ["--listen", "--data-dir", "--database-url", "--public-url", "--master-key-file", "--config", "--log-format", "--log-level"] {
+        assert!(help.contains(option), "serve --help lacks {option}:\n{help}");
+    }
+    for env in ["HAVEN_LISTEN", "HAVEN_DATA_DIR", "HAVEN_DATABASE_URL", "HAVEN_DATABASE_URL_FILE"] {
+        assert!(help.contains(env), "serve --help lacks {env}");
+    }
+    let seed_help = text(&run(&mut haven(&["demo", "seed", "--help"])).stdout);
+    for option in ["--seed", "--json", "--clients", "--data-dir", "--database-url"] {
+        assert!(seed_help.contains(option), "demo seed --help lacks {option}");
+    }
+}
+
+#[test]
+fn first_run_creates_everything_and_prints_a_setup_link() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let server = Server::start(&dir, &[], &[]);
+    for file in ["haven.db", "haven.lock", "master.key"] {
+        assert!(dir.join(file).exists(), "{file} missing");
+    }
+    let mode = |p| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+    assert_eq!(mode(dir.join("master.key")), 0o600);
+    assert_eq!(mode(dir.clone()), 0o700);
+    let log = server.log();
+    assert!(log.contains("in production keep it elsewhere"), "no master key warning:\n{log}");
+
+    let ready = get(&format!("{}/readyz", server.url), None);
+    assert_eq!((ready.status, ready.json()["database"].as_str()), (200, Some("sqlite")));
+    assert_eq!(get(&format!("{}/healthz", server.url), None).status, 200);
+
+    let conn = std::process::Command::new("sqlite3").arg("--version").output();
+    drop(conn); // WAL mode is asserted by the store's own tests; here the -wal file shows it.
+    assert!(dir.join("haven.db-wal").exists());
+
+    let link = server.setup_link.clone().unwrap_or_else(|| panic!("no setup link printed"));
+    assert!(link.starts_with(&server.url));
+    assert!(!server.log().contains(link.rsplit('/').next().unwrap_or("-")), "setup token in the log");
+    let form = get(&link, None);
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Create practice"));
+}
+
+#[test]
+fn setup_link_works_once_and_the_owner_signs_in() {
+    let tmp = temp_dir();
+    let server = Server::start(&data_dir(&tmp), &[], &[]);
+    let link = server.setup_link.clone().unwrap_or_else(|| panic!("no setup link"));
+
+    let mut bad = setup_fields("rosa@calmwaters.example", "short");
+    bad.retain(|(k, _)| *k != "city");
+    bad.push(("city", ""));
+    let invalid = post_form(&link, &bad);
+    assert_eq!(invalid.status, 422);
+    assert!(invalid.body.contains("City is required") && invalid.body.contains("at least 12 characters"), "{}", invalid.body);
+
+    let created = post_form(&link, &setup_fields("rosa@calmwaters.example", "tide pools at dawn"));
+    assert_eq!((created.status, created.header("location")), (303, Some("/sign-in?welcome=1")));
+    let reused = post_form(&link, &setup_fields("other@calmwaters.example", "tide pools at dawn"));
+    assert_eq!(reused.status, 410);
+    assert!(reused.body.contains("already used"));
+    assert_eq!(get(&link, None).status, 410);
+
+    let signed_in = post_form(
+        &format!("{}/sign-in", server.url),
+        &[("email", "rosa@calmwaters.example"), ("password", "tide pools at dawn")],
+    );
+    assert_eq!(signed_in.status, 303);
+    let cookie = signed_in.session_cookie();
+    let set_cookie = signed_in.header("set-cookie").unwrap_or_default();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let dashboard = get(&format!("{}/dashboard", server.url), Some(&cookie));
+    assert_eq!(dashboard.status, 200);
+    assert!(dashboard.body.contains("Calm Waters Counseling") && dashboard.body.contains("Rosa Delgado"));
+
+    // A restart of a set-up practice prints no new link.
+    drop(server);
+    let again = Server::start(&data_dir(&tmp), &[], &[]);
+    assert!(again.setup_link.is_none());
+}
+
+#[test]
+fn api_sign_in_and_reads_with_a_seeded_practice() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--seed", "7", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let staff = report["staff"].as_array().cloned().unwrap_or_default();
+    assert_eq!(staff.len(), 7);
+    let biller = staff.iter().find(|s| s["role"] == "biller").unwrap_or_else(|| panic!("no biller"));
+    let (email, password) = (biller["email"].as_str().unwrap_or(""), biller["password"].as_str().unwrap_or(""));
+
+    let server = Server::start(&dir, &[], &[]);
+    assert!(server.setup_link.is_none(), "a seeded database needs no setup");
+    let api = |p: &str| format!("{}/api/v1{p}", server.url);
+
+    let refused = post_json(&api("/sessions"), serde_json::json!({ "email": email, "password": "wrong password!" }));
+    assert_eq!((refused.status, refused.json()["code"].as_str()), (401, Some("invalid_credentials")));
+    let malformed = answer(common::http().post(&api("/sessions")).header("content-type", "application/json").send("{"));
+    assert_eq!((malformed.status, malformed.json()["code"].as_str()), (400, Some("bad_request")));
+    assert_eq!(get(&api("/me"), None).json()["code"], "unauthenticated");
+
+    let signed_in = post_json(&api("/sessions"), serde_json::json!({ "email": email, "password": password }));
+    assert_eq!(signed_in.status, 201);
+    let cookie = signed_in.session_cookie();
+    let me = get(&api("/me"), Some(&cookie)).json();
+    assert_eq!((me["role"].as_str(), me["practice_id"].as_str()), (Some("biller"), report["practice_id"].as_str()));
+    let listed = get(&api("/staff"), Some(&cookie)).json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(7));
+    assert_eq!(get(&api("/practice"), Some(&cookie)).json()["name"], report["practice_name"]);
+
+    let out = answer(common::http().delete(&api("/sessions/current")).header("cookie", &cookie).call());
+    assert_eq!(out.status, 204);
+    assert_eq!(get(&api("/me"), Some(&cookie)).status, 401);
+
+    // No synthetic client name reached the server's log.
+    let log = server.log();
+    for client in report["clients"].as_array().cloned().unwrap_or_default() {
+        let name = client["name"].as_str().unwrap_or("-");
+        assert!(!log.contains(name), "client name {name} in the log");
+    }
+}
+
+#[test]
+fn security_headers_on_every_response() {
+    let tmp = temp_dir();
+    let server = Server::start(&data_dir(&tmp), &[], &[]);
+    for path in ["/sign-in", "/api/v1/me", "/no/such/page", "/healthz", "/assets/haven.css"] {
+        let a = get(&format!("{}{path}", server.url), None);
+        let csp = a.header("content-security-policy").unwrap_or_else(|| panic!("{path}: no CSP"));
+        assert!(csp.contains("script-src 'nonce-") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(a.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(a.header("referrer-policy"), Some("no-referrer"), "{path}");
+        assert_eq!(a.header("x-frame-options"), Some("DENY"), "{path}");
+        assert!(a.header("strict-transport-security").is_none(), "{path}: HSTS over plain HTTP");
+    }
+    let page = get(&format!("{}/sign-in", server.url), None);
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).unwrap_or("-");
+    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "scripts do not carry this response's nonce");
+    let other = get(&format!("{}/sign-in", server.url), None);
+    assert_ne!(other.header("content-security-policy"), Some(csp), "nonce reused");
+
+    let cross_site = answer(
+        common::http()
+            .post(&format!("{}/sign-in", server.url))
+            .header("sec-fetch-site", "cross-site")
+            .send_form([("email", "a@b.org"), ("password", "x")]),
+    );
+    assert_eq!(cross_site.status, 403);
+
+    let openapi = get(&format!("{}/api/openapi.json", server.url), None).json();
+    for path in ["/api/v1/sessions", "/api/v1/me", "/api/v1/staff", "/api/v1/practice", "/readyz"] {
+        assert!(openapi["paths"].get(path).is_some(), "OpenAPI lacks {path}");
+    }
+}
+
+#[test]
+fn https_public_url_turns_on_hsts_and_secure_cookies() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--data-dir"]).arg(&dir));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let owner = &report["staff"][0];
+    let server = Server::start(&dir, &["--public-url", "https://haven.example.org"], &[]);
+    let signed_in = post_json(
+        &format!("{}/api/v1/sessions", server.url),
+        serde_json::json!({ "email": owner["email"], "password": owner["password"] }),
+    );
+    assert!(signed_in.header("set-cookie").unwrap_or_default().contains("; Secure"));
+    assert!(signed_in.header("strict-transport-security").unwrap_or_default().contains("max-age="));
+}
