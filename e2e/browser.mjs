@@ -1,0 +1,35 @@
+// Launches Debian's chromium (never a downloaded browser) with the flags this machine needs.
+import { chromium } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+// playwright gives every launch a new, empty profile directory of its own.
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/// Collects Content-Security-Policy violations and page errors: any is a failure.
+export function watch(page) {
+  const problems = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  return problems;
+}
+
+export function check(condition, message) {
+  if (!condition) throw new Error(message);
+}

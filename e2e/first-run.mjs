@@ -1,0 +1,81 @@
+// First run, as a person does it: open the setup link, make a mistake, fix it, create the
+// practice, sign in, look at the dashboard, sign out; the used link is then refused.
+//
+// usage: node first-run.mjs SETUP_LINK SCREENSHOT_DIR
+import { launch, watch, check } from "./browser.mjs";
+
+const [link, shots] = process.argv.slice(2);
+if (!link || !shots) {
+  console.error("usage: node first-run.mjs SETUP_LINK SCREENSHOT_DIR");
+  process.exit(2);
+}
+const base = new URL(link).origin;
+const browser = await launch();
+try {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems = watch(page);
+
+  await page.goto(link);
+  await page.waitForFunction(() => window.htmx !== undefined);
+  check(await page.locator("h1").textContent() === "Welcome to Haven", "setup page heading");
+  // haven.js (allowed by the CSP nonce) pre-fills the browser's time zone.
+  check((await page.inputValue("#time_zone")) !== "", "time zone not pre-filled by haven.js");
+
+  await page.fill("#practice_name", "Calm Waters Counseling");
+  await page.fill("#address_line1", "12 Alder St");
+  await page.fill("#address_line2", "Suite 4");
+  await page.fill("#city", "Portland");
+  await page.fill("#state", "or");
+  await page.fill("#postal_code", "97201");
+  await page.fill("#npi", "1234567890"); // wrong check digit
+  await page.fill("#tax_id", "12-3456789");
+  await page.fill("#time_zone", "America/Los_Angeles");
+  await page.fill("#display_name", "Rosa Delgado, LMFT");
+  await page.fill("#email", "rosa@calmwaters.example");
+  await page.fill("#password", "tide pools at dawn");
+  await page.fill("#password_confirm", "tide pools at dawn");
+  await page.click("button[type=submit]");
+
+  const npiError = page.locator("#npi-error");
+  await npiError.waitFor();
+  check((await npiError.textContent()).includes("invalid check digit"), "NPI error not shown");
+  check((await page.inputValue("#practice_name")) === "Calm Waters Counseling", "entered values lost");
+  await page.screenshot({ path: `${shots}/setup-errors.png`, fullPage: true });
+
+  await page.fill("#npi", "1234567893");
+  await page.fill("#password", "tide pools at dawn");
+  await page.fill("#password_confirm", "tide pools at dawn");
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${base}/sign-in?welcome=1`);
+  check(await page.locator(".notice").isVisible(), "welcome notice missing");
+
+  await page.fill("#email", "rosa@calmwaters.example");
+  await page.fill("#password", "not the password");
+  await page.click("button[type=submit]");
+  await page.locator(".alert").waitFor();
+  check((await page.locator(".alert").textContent()).includes("not correct"), "wrong password not reported");
+
+  await page.fill("#password", "tide pools at dawn");
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${base}/dashboard`);
+  check((await page.locator("h1").textContent()).trim() === "Calm Waters Counseling", "dashboard heading");
+  check((await page.locator("table tbody tr").count()) === 1, "staff table should list the owner");
+  check((await page.locator("td", { hasText: "Rosa Delgado, LMFT" }).count()) === 1, "owner not listed");
+  check((await page.locator(".facts").textContent()).includes("Suite 4"), "address line 2 missing");
+  await page.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
+
+  await page.click("text=Sign out");
+  await page.waitForURL(`${base}/sign-in`);
+  await page.goto(`${base}/dashboard`);
+  check(page.url() === `${base}/sign-in`, "dashboard reachable after sign-out");
+
+  const reused = await page.goto(link);
+  check(reused.status() === 410, `used setup link answered ${reused.status()}`);
+  check((await page.content()).includes("already used"), "used link not explained");
+  await page.screenshot({ path: `${shots}/setup-link-used.png` });
+
+  check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);
+  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "dashboard.png", "setup-link-used.png"] }));
+} finally {
+  await browser.close();
+}
