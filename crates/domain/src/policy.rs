@@ -50,7 +50,9 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (ClientDemographics, Create | Update, Owner | Administrator | Clinician | Supervisor | Scheduler) => {
             Decision::Allow
         }
-        (ClientDemographics, _, _) => Decision::Deny("client records are opened through the chart policy (not yet available)"),
+        (ClientDemographics, _, _) => {
+            Decision::Deny("client records are opened through the chart policy (not yet available)")
+        }
     }
 }
 

@@ -44,7 +44,7 @@ fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A federal Employer Identification Number, stored as `NN-NNNNNNN`.
@@ -54,16 +54,30 @@ pub struct TaxId(String);
 
 impl TaxId {
     pub fn parse(value: &str) -> Result<Self, String> {
-        let digits: String = value
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
+        let digits: String = value.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err("must be a 9-digit EIN such as 12-3456789".into());
         }
         // Prefixes the IRS has never assigned (IRS "EIN prefixes" list).
-        if matches!(&digits[..2], "00" | "07" | "08" | "09" | "17" | "18" | "19" | "28" | "29" | "49" | "69" | "70" | "78" | "79" | "89" | "96" | "97")
-        {
+        if matches!(
+            &digits[..2],
+            "00" | "07"
+                | "08"
+                | "09"
+                | "17"
+                | "18"
+                | "19"
+                | "28"
+                | "29"
+                | "49"
+                | "69"
+                | "70"
+                | "78"
+                | "79"
+                | "89"
+                | "96"
+                | "97"
+        ) {
             return Err(format!("EIN prefix {} is not issued by the IRS", &digits[..2]));
         }
         Ok(Self(format!("{}-{}", &digits[..2], &digits[2..])))
@@ -172,13 +186,7 @@ impl PracticeForm {
         let time_zone = errors.check("time_zone", TimeZoneName::parse(&self.time_zone));
         Some(PracticeProfile {
             name: name?,
-            address: Address {
-                line1: line1?,
-                line2: line2?,
-                city: city?,
-                state: state?,
-                postal_code: postal_code?,
-            },
+            address: Address { line1: line1?, line2: line2?, city: city?, state: state?, postal_code: postal_code? },
             npi: npi?,
             tax_id: tax_id?,
             time_zone: time_zone?,
@@ -202,11 +210,7 @@ fn parse_zip(value: &str) -> Result<String, String> {
         10 => v.as_bytes()[5] == b'-' && v.bytes().enumerate().all(|(i, b)| i == 5 || b.is_ascii_digit()),
         _ => false,
     };
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err("must be a ZIP code such as 97201 or 97201-1234".into())
-    }
+    if ok { Ok(v.to_owned()) } else { Err("must be a ZIP code such as 97201 or 97201-1234".into()) }
 }
 
 #[cfg(test)]

@@ -17,14 +17,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Owner,
-        Role::Administrator,
-        Role::Clinician,
-        Role::Supervisor,
-        Role::Scheduler,
-        Role::Biller,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Owner, Role::Administrator, Role::Clinician, Role::Supervisor, Role::Scheduler, Role::Biller];
 
     /// The stable name stored in the database and used in the API.
     pub const fn as_str(self) -> &'static str {
@@ -64,10 +58,7 @@ pub struct UnknownRole(pub String);
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 

@@ -116,18 +116,12 @@ impl OwnerForm {
     pub fn validate(&self, errors: &mut FieldErrors) -> Option<NewStaff> {
         let display_name = errors.check("display_name", required_text(&self.display_name, 120));
         let email = errors.check("email", Email::parse(&self.email));
-        let password = email
-            .as_ref()
-            .and_then(|e| errors.check("password", Password::new_account(&self.password, e)));
+        let password = email.as_ref().and_then(|e| errors.check("password", Password::new_account(&self.password, e)));
         if password.is_some() && self.password != self.password_confirm {
             errors.add("password_confirm", "does not match the password");
             return None;
         }
-        Some(NewStaff {
-            display_name: display_name?,
-            email: email?,
-            password: password?,
-        })
+        Some(NewStaff { display_name: display_name?, email: email?, password: password? })
     }
 }
 

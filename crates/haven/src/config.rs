@@ -110,7 +110,9 @@ impl Layers {
             Some(k) => {
                 self.values.insert(k, (value, source));
             }
-            None => self.warnings.push(format!("unknown configuration key `{key}` in {source} is ignored{}", suggest(key))),
+            None => {
+                self.warnings.push(format!("unknown configuration key `{key}` in {source} is ignored{}", suggest(key)))
+            }
         }
         Ok(())
     }
@@ -119,9 +121,8 @@ impl Layers {
     pub fn file(&mut self, path: &Path) -> Result<(), ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e| ConfigError(format!("config file {} is not valid TOML: {e}", path.display())))?;
+        let table: toml::Table =
+            text.parse().map_err(|e| ConfigError(format!("config file {} is not valid TOML: {e}", path.display())))?;
         for (key, value) in table {
             let value = match value {
                 toml::Value::String(s) => s,
@@ -160,7 +161,12 @@ impl Layers {
         }
     }
 
-    fn parse<T>(&self, key: &'static str, default: T, parse: impl Fn(&str) -> Result<T, String>) -> Result<T, ConfigError> {
+    fn parse<T>(
+        &self,
+        key: &'static str,
+        default: T,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<T, ConfigError> {
         match self.values.get(key) {
             None => Ok(default),
             Some((raw, source)) => parse(raw.trim()).map_err(|why| {
@@ -180,13 +186,21 @@ impl Layers {
         })?;
         let database = self.parse("database_url", Database::Sqlite, |s| match s {
             "" => Ok(Database::Sqlite),
-            url if url.starts_with("postgres://") || url.starts_with("postgresql://") => Ok(Database::Postgres(url.into())),
-            _ => Err("expected a postgres:// or postgresql:// URL (leave unset for the embedded SQLite database)".into()),
+            url if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Database::Postgres(url.into()))
+            }
+            _ => {
+                Err("expected a postgres:// or postgresql:// URL (leave unset for the embedded SQLite database)".into())
+            }
         })?;
         let master_key_file = self.parse("master_key_file", data_dir.join("master.key"), |s| Ok(PathBuf::from(s)))?;
         let public_url = self.parse("public_url", None, |s| {
             let ok = (s.starts_with("http://") || s.starts_with("https://")) && !s.contains(char::is_whitespace);
-            if ok { Ok(Some(s.trim_end_matches('/').to_owned())) } else { Err("expected an http:// or https:// URL".into()) }
+            if ok {
+                Ok(Some(s.trim_end_matches('/').to_owned()))
+            } else {
+                Err("expected an http:// or https:// URL".into())
+            }
         })?;
         let log_format = self.parse("log_format", LogFormat::Human, |s| match s {
             "human" => Ok(LogFormat::Human),
@@ -198,7 +212,8 @@ impl Layers {
         })?;
         let defaults = SessionPolicy::default();
         let idle = self.parse("session_idle_minutes", defaults.idle_timeout.as_mins(), |s| bounded(s, 1, 60))?;
-        let lifetime = self.parse("session_lifetime_hours", defaults.absolute_lifetime.as_hours(), |s| bounded(s, 1, 24))?;
+        let lifetime =
+            self.parse("session_lifetime_hours", defaults.absolute_lifetime.as_hours(), |s| bounded(s, 1, 24))?;
         Ok(Config {
             listen,
             data_dir,

@@ -74,7 +74,8 @@ const KEY_BYTES: usize = 32;
 /// The key wraps the practices' data keys (issue 5); it is never logged.
 pub fn master_key(path: &Path) -> Result<MasterKey> {
     if path.exists() {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read master key {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read master key {}", path.display()))?;
         let hex = text.trim();
         if hex.len() != KEY_BYTES * 2 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             bail!("master key file {} is malformed: expected {} hex characters", path.display(), KEY_BYTES * 2);

@@ -1,8 +1,8 @@
 //! `haven demo seed`.
 
 use anyhow::Result;
-use service::demo::SeedOptions;
 use service::Haven;
+use service::demo::SeedOptions;
 
 use crate::backend;
 use crate::cli::SeedArgs;
@@ -15,9 +15,7 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
         data_dir::prepare(&config.data_dir)?;
     }
     let haven = Haven::new(backend::open(&config).await?, config.sessions);
-    let report = haven
-        .seed_demo(SeedOptions { seed: args.seed, clients: args.clients as usize })
-        .await?;
+    let report = haven.seed_demo(SeedOptions { seed: args.seed, clients: args.clients as usize }).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());

@@ -20,7 +20,10 @@ use crate::cli::{Cli, Command, CommonArgs, DemoCommand};
 use crate::config::{Config, ConfigError, Layers};
 
 /// Builds the configuration from every layer; returns it with the warnings to log.
-fn configure(common: &CommonArgs, flags: &[(&'static str, Option<String>)]) -> Result<(Config, Vec<String>), ConfigError> {
+fn configure(
+    common: &CommonArgs,
+    flags: &[(&'static str, Option<String>)],
+) -> Result<(Config, Vec<String>), ConfigError> {
     let mut layers = Layers::default();
     let file = common.config.clone().or_else(|| std::env::var_os("HAVEN_CONFIG").map(Into::into));
     if let Some(file) = file {

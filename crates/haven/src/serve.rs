@@ -56,10 +56,7 @@ pub async fn run(config: Config) -> Result<()> {
     tokio::spawn(purge_sessions(haven.clone()));
 
     let app = web::router(haven, web::WebOptions { https });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
     tracing::info!("Haven stopped");
     Ok(())
 }

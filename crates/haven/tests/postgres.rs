@@ -39,7 +39,8 @@ async fn demo_seed_on_postgres_matches_sqlite() {
     let tmp = temp_dir();
     let pg = run(&mut haven(&["demo", "seed", "--json", "--seed", "11", "--clients", "3", "--database-url", &url]));
     assert!(pg.status.success(), "{}", text(&pg.stderr));
-    let lite = run(haven(&["demo", "seed", "--json", "--seed", "11", "--clients", "3", "--data-dir"]).arg(data_dir(&tmp)));
+    let lite =
+        run(haven(&["demo", "seed", "--json", "--seed", "11", "--clients", "3", "--data-dir"]).arg(data_dir(&tmp)));
     assert!(lite.status.success(), "{}", text(&lite.stderr));
     assert_eq!(text(&pg.stdout), text(&lite.stdout), "same seed, different practice");
 

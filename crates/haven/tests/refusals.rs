@@ -95,7 +95,8 @@ fn unknown_configuration_keys_are_warned_about() {
     let tmp = temp_dir();
     let config = tmp.path().join("haven.toml");
     std::fs::write(&config, "lissen = \"127.0.0.1:9\"\n").unwrap_or_else(|e| panic!("{e}"));
-    let server = Server::start(&data_dir(&tmp), &["--config", config.to_str().unwrap_or_default()], &[("HAVEN_COLOUR", "blue")]);
+    let server =
+        Server::start(&data_dir(&tmp), &["--config", config.to_str().unwrap_or_default()], &[("HAVEN_COLOUR", "blue")]);
     let log = server.log();
     assert!(log.contains("unknown configuration key `lissen`") && log.contains("did you mean `listen`"), "{log}");
     assert!(log.contains("unknown configuration key `colour`"), "{log}");

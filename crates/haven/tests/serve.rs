@@ -13,7 +13,16 @@ fn version_and_help_document_every_option() {
     assert_eq!(text(&out.stdout).trim(), format!("haven {}", env!("CARGO_PKG_VERSION")));
 
     let help = text(&run(&mut haven(&["serve", "--help"])).stdout);
-    for option in ["--listen", "--data-dir", "--database-url", "--public-url", "--master-key-file", "--config", "--log-format", "--log-level"] {
+    for option in [
+        "--listen",
+        "--data-dir",
+        "--database-url",
+        "--public-url",
+        "--master-key-file",
+        "--config",
+        "--log-format",
+        "--log-level",
+    ] {
         assert!(help.contains(option), "serve --help lacks {option}:\n{help}");
     }
     for env in ["HAVEN_LISTEN", "HAVEN_DATA_DIR", "HAVEN_DATABASE_URL", "HAVEN_DATABASE_URL_FILE"] {
@@ -66,7 +75,11 @@ fn setup_link_works_once_and_the_owner_signs_in() {
     bad.push(("city", ""));
     let invalid = post_form(&link, &bad);
     assert_eq!(invalid.status, 422);
-    assert!(invalid.body.contains("City is required") && invalid.body.contains("at least 12 characters"), "{}", invalid.body);
+    assert!(
+        invalid.body.contains("City is required") && invalid.body.contains("at least 12 characters"),
+        "{}",
+        invalid.body
+    );
 
     let created = post_form(&link, &setup_fields("rosa@calmwaters.example", "tide pools at dawn"));
     assert_eq!((created.status, created.header("location")), (303, Some("/sign-in?welcome=1")));

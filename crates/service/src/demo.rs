@@ -47,10 +47,7 @@ pub struct SeededStaff {
 
 impl fmt::Debug for SeededStaff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SeededStaff")
-            .field("email", &self.email)
-            .field("role", &self.role)
-            .finish_non_exhaustive()
+        f.debug_struct("SeededStaff").field("email", &self.email).field("role", &self.role).finish_non_exhaustive()
     }
 }
 
@@ -71,17 +68,89 @@ const STAFF_ROLES: [Role; 7] = [
 ];
 
 const GIVEN: &[&str] = &[
-    "Amara", "Mateo", "Siobhan", "Hiroshi", "Priya", "Tomasz", "Fatima", "Diego", "Ingrid", "Kwame", "Mei", "Rafael",
-    "Zainab", "Oluwaseun", "Anaïs", "Dmitri", "Leilani", "Santiago", "Nadia", "Emeka", "Yuki", "Catalina", "Björn",
-    "Aisha", "Thanh", "Marisol", "Nikolai", "Imani", "Jorge", "Saoirse", "Arjun", "Beatriz", "Kofi", "Elif", "Malia",
-    "Declan", "Farah", "Joaquín", "Noor", "Tavita",
+    "Amara",
+    "Mateo",
+    "Siobhan",
+    "Hiroshi",
+    "Priya",
+    "Tomasz",
+    "Fatima",
+    "Diego",
+    "Ingrid",
+    "Kwame",
+    "Mei",
+    "Rafael",
+    "Zainab",
+    "Oluwaseun",
+    "Anaïs",
+    "Dmitri",
+    "Leilani",
+    "Santiago",
+    "Nadia",
+    "Emeka",
+    "Yuki",
+    "Catalina",
+    "Björn",
+    "Aisha",
+    "Thanh",
+    "Marisol",
+    "Nikolai",
+    "Imani",
+    "Jorge",
+    "Saoirse",
+    "Arjun",
+    "Beatriz",
+    "Kofi",
+    "Elif",
+    "Malia",
+    "Declan",
+    "Farah",
+    "Joaquín",
+    "Noor",
+    "Tavita",
 ];
 
 const FAMILY: &[&str] = &[
-    "Okafor", "Hernández", "Nguyen", "Kowalski", "Patel", "O'Brien", "Tanaka", "Haddad", "Lindqvist", "Mensah",
-    "Chen", "Alvarez", "Ivanova", "Begay", "Mbeki", "Rossi", "Kim", "Castillo", "Novak", "Adeyemi", "Fujimoto",
-    "Silva", "Nakamura", "Yilmaz", "Kealoha", "Murphy", "Sharma", "Dubois", "Osei", "García", "Larsen", "Rahman",
-    "Morales", "Schmidt", "Tran", "Abebe", "Walker", "Petrov", "Quispe", "Cohen",
+    "Okafor",
+    "Hernández",
+    "Nguyen",
+    "Kowalski",
+    "Patel",
+    "O'Brien",
+    "Tanaka",
+    "Haddad",
+    "Lindqvist",
+    "Mensah",
+    "Chen",
+    "Alvarez",
+    "Ivanova",
+    "Begay",
+    "Mbeki",
+    "Rossi",
+    "Kim",
+    "Castillo",
+    "Novak",
+    "Adeyemi",
+    "Fujimoto",
+    "Silva",
+    "Nakamura",
+    "Yilmaz",
+    "Kealoha",
+    "Murphy",
+    "Sharma",
+    "Dubois",
+    "Osei",
+    "García",
+    "Larsen",
+    "Rahman",
+    "Morales",
+    "Schmidt",
+    "Tran",
+    "Abebe",
+    "Walker",
+    "Petrov",
+    "Quispe",
+    "Cohen",
 ];
 
 const PRACTICE_NAMES: &[&str] = &[
@@ -166,7 +235,10 @@ fn profile(rng: &mut Rng) -> Result<PracticeProfile> {
             postal_code: zip.into(),
         },
         npi,
-        tax_id: generated("EIN", TaxId::parse(&format!("{}{}", rng.pick(&["20", "45", "47", "81", "83", "91"]), rng.digits(7))))?,
+        tax_id: generated(
+            "EIN",
+            TaxId::parse(&format!("{}{}", rng.pick(&["20", "45", "47", "81", "83", "91"]), rng.digits(7))),
+        )?,
         time_zone: generated("time zone", TimeZoneName::parse(tz))?,
     })
 }
@@ -208,13 +280,7 @@ impl Haven {
             };
             let email = format!("{}.{}{i}@{domain}", email_slug(given), email_slug(family));
             let email = generated("e-mail", Email::parse(&email))?;
-            let password = format!(
-                "{}-{}-{}-{}",
-                rng.pick(WORDS),
-                rng.pick(WORDS),
-                rng.pick(WORDS),
-                rng.digits(2)
-            );
+            let password = format!("{}-{}-{}-{}", rng.pick(WORDS), rng.pick(WORDS), rng.pick(WORDS), rng.digits(2));
             let hash = passwords::hash(generated("password", Password::new_account(&password, &email))?).await?;
             users.push((
                 NewUser {
@@ -261,8 +327,8 @@ fn synthetic_client(rng: &mut Rng, now: Timestamp) -> Result<NewClient> {
     let year = 1950 + rng.below(62) as i16;
     let month = 1 + rng.below(12) as i8;
     let day = 1 + rng.below(28) as i8;
-    let dob = jiff::civil::Date::new(year, month, day)
-        .map_err(|e| ServiceError::Internal(format!("generated date: {e}")))?;
+    let dob =
+        jiff::civil::Date::new(year, month, day).map_err(|e| ServiceError::Internal(format!("generated date: {e}")))?;
     Ok(NewClient {
         id: ClientId::from_random_bytes(rng.bytes16()),
         given_name: Phi::new(rng.pick(GIVEN).to_owned()),

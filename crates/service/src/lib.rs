@@ -40,10 +40,7 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        Self {
-            idle_timeout: SignedDuration::from_mins(15),
-            absolute_lifetime: SignedDuration::from_hours(12),
-        }
+        Self { idle_timeout: SignedDuration::from_mins(15), absolute_lifetime: SignedDuration::from_hours(12) }
     }
 }
 

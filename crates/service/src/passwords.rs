@@ -30,16 +30,11 @@ pub(crate) async fn verify(password: Password, stored: Option<String>) -> Result
 }
 
 static DUMMY: LazyLock<String> = LazyLock::new(|| {
-    Argon2::default()
-        .hash_password(b"no account has this password")
-        .map(|h| h.to_string())
-        .unwrap_or_default()
+    Argon2::default().hash_password(b"no account has this password").map(|h| h.to_string()).unwrap_or_default()
 });
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ServiceError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ServiceError::Internal(format!("hashing task failed: {e}")))
+    tokio::task::spawn_blocking(f).await.map_err(|e| ServiceError::Internal(format!("hashing task failed: {e}")))
 }
 
 #[cfg(test)]

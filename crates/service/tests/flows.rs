@@ -1,11 +1,11 @@
 //! The service's use cases end to end on a real SQLite store.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
+use domain::Role;
 use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
-use domain::Role;
 use haven_service::demo::SeedOptions;
 use haven_service::{Haven, ServiceError, SessionPolicy};
 use jiff::Timestamp;

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::BytesMut;
+use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use jiff::Timestamp;
 use store::{Result, Row, Sql, SqlStore, Statement, StoreError, Value};
+use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use deadpool_postgres::GenericClient;
-use tokio_postgres::NoTls;
 
 const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
 
@@ -56,10 +56,7 @@ pub async fn connect(url: &str) -> Result<PostgresStore> {
     // Keep notices such as "relation already exists, skipping" out of Haven's log.
     config.options("-c client_min_messages=warning");
     let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-    let pool = Pool::builder(manager)
-        .max_size(POOL_SIZE)
-        .build()
-        .map_err(|e| unavailable(&e))?;
+    let pool = Pool::builder(manager).max_size(POOL_SIZE).build().map_err(|e| unavailable(&e))?;
     let client = tokio::time::timeout(CONNECT_TIMEOUT, pool.get())
         .await
         .map_err(|_| unavailable(&"timed out"))?
@@ -125,10 +122,7 @@ fn column(row: &tokio_postgres::Row, i: usize) -> Result<Value> {
 
 impl Postgres {
     async fn client(&self) -> Result<deadpool_postgres::Object> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("no PostgreSQL connection: {e}")))
+        self.pool.get().await.map_err(|e| StoreError::Unavailable(format!("no PostgreSQL connection: {e}")))
     }
 }
 
@@ -158,7 +152,8 @@ impl Sql for Postgres {
         }
         for (version, script) in MIGRATIONS.iter().filter(|m| m.0 > current) {
             tx.batch_execute(script).await.map_err(map_err)?;
-            let record = Statement::new(store::sql::RECORD_MIGRATION, vec![Value::Int(*version), Timestamp::now().into()]);
+            let record =
+                Statement::new(store::sql::RECORD_MIGRATION, vec![Value::Int(*version), Timestamp::now().into()]);
             run(&tx, &record).await?;
             tracing::info!(version, "applied PostgreSQL migration");
         }
@@ -172,9 +167,7 @@ impl Sql for Postgres {
         let params: Vec<Param<'_>> = params.iter().map(Param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let rows = client.query(&prepared, &refs).await.map_err(map_err)?;
-        rows.iter()
-            .map(|row| (0..row.len()).map(|i| column(row, i)).collect::<Result<Vec<_>>>().map(Row))
-            .collect()
+        rows.iter().map(|row| (0..row.len()).map(|i| column(row, i)).collect::<Result<Vec<_>>>().map(Row)).collect()
     }
 
     async fn transaction(&self, statements: Vec<Statement>) -> Result<Vec<u64>> {

@@ -63,18 +63,14 @@ impl TestCluster {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
         // PostgreSQL refuses to run as root; as root, run it as the `postgres` system user.
-        let run_as: Vec<String> = if is_root() {
+        let run_as: &[&str] = if is_root() {
             std::os::unix::fs::chown(&dir, Some(uid_of("postgres")?), None).map_err(|e| e.to_string())?;
-            ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
-                .map(String::from)
-                .to_vec()
+            &["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
         } else {
-            Vec::new()
+            &[]
         };
         let data = dir.join("data");
-        let initdb = Command::new(&run_as.first().map_or(bin.join("initdb"), PathBuf::from))
-            .args(run_as.iter().skip(1))
-            .args(if run_as.is_empty() { Vec::new() } else { vec![bin.join("initdb").display().to_string()] })
+        let initdb = server_command(run_as, &bin.join("initdb"))
             .args(["-D", &data.display().to_string(), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8"])
             .args(["--no-locale", "--no-sync"])
             .output()
@@ -85,7 +81,7 @@ impl TestCluster {
         let port = free_port()?;
         let mut watchdog = Command::new("sh")
             .args(["-c", WATCHDOG, "watchdog", &dir.display().to_string()])
-            .args(&run_as)
+            .args(run_as)
             .arg(bin.join("postgres"))
             .args(["-D", &data.display().to_string(), "-p", &port.to_string(), "-k", &dir.display().to_string()])
             .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"])
@@ -104,25 +100,34 @@ impl TestCluster {
     }
 }
 
+/// `program`, run through `run_as` (a privilege-dropping prefix) when there is one.
+fn server_command(run_as: &[&str], program: &Path) -> Command {
+    match run_as.split_first() {
+        Some((first, rest)) => {
+            let mut cmd = Command::new(first);
+            cmd.args(rest).arg(program);
+            cmd
+        }
+        None => Command::new(program),
+    }
+}
+
 fn server_binaries() -> Result<PathBuf, String> {
     let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .map(|dirs| dirs.filter_map(|d| d.ok()).map(|d| d.path().join("bin")).collect())
         .unwrap_or_default();
     candidates.sort_by_key(|p| {
-        p.parent()
-            .and_then(|v| v.file_name())
-            .and_then(|v| v.to_str())
-            .and_then(|v| v.parse::<u32>().ok())
-            .unwrap_or(0)
+        p.parent().and_then(|v| v.file_name()).and_then(|v| v.to_str()).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0)
     });
     if let Some(path) = std::env::var_os("PATH") {
         candidates.extend(std::env::split_paths(&path));
     }
-    candidates
-        .into_iter()
-        .rev()
-        .find(|dir| dir.join("initdb").is_file() && dir.join("postgres").is_file())
-        .ok_or_else(|| "PostgreSQL server binaries (initdb, postgres) not found; install them with `apt-get install postgresql`".into())
+    candidates.into_iter().rev().find(|dir| dir.join("initdb").is_file() && dir.join("postgres").is_file()).ok_or_else(
+        || {
+            "PostgreSQL server binaries (initdb, postgres) not found; install them with `apt-get install postgresql`"
+                .into()
+        },
+    )
 }
 
 fn is_root() -> bool {

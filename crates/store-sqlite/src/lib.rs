@@ -28,10 +28,7 @@ pub fn open(path: &Path) -> Result<SqliteStore> {
     for _ in 0..CONNECTIONS {
         conns.push(connect(path)?);
     }
-    Ok(SqlStore(Sqlite {
-        conns: Arc::new(Mutex::new(conns)),
-        permits: Semaphore::new(CONNECTIONS),
-    }))
+    Ok(SqlStore(Sqlite { conns: Arc::new(Mutex::new(conns)), permits: Semaphore::new(CONNECTIONS) }))
 }
 
 fn connect(path: &Path) -> Result<Connection> {
@@ -62,11 +59,8 @@ impl Sqlite {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| StoreError::Unavailable("connection pool closed".into()))?;
+        let _permit =
+            self.permits.acquire().await.map_err(|_| StoreError::Unavailable("connection pool closed".into()))?;
         let conns = Arc::clone(&self.conns);
         tokio::task::spawn_blocking(move || {
             let taken = conns.lock().unwrap_or_else(PoisonError::into_inner).pop();

@@ -2,8 +2,8 @@
 
 use std::ops::Deref;
 
-use store::Store;
 use haven_store_sqlite::{self as store_sqlite, SqliteStore};
+use store::Store;
 
 struct Fresh {
     store: SqliteStore,
@@ -31,8 +31,6 @@ async fn database_is_in_wal_mode() {
     let db = fresh().await;
     drop(db.store);
     let conn = rusqlite::Connection::open(db._dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(mode, "wal");
 }

@@ -7,9 +7,7 @@ use domain::validation::FieldErrors;
 use domain::{ClientId, Phi, PracticeId, Role, UserId};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::{
-    NewClient, NewPractice, NewSetupToken, NewUser, SessionRecord, SetupTokenState, Store, StoreError,
-};
+use crate::{NewClient, NewPractice, NewSetupToken, NewUser, SessionRecord, SetupTokenState, Store, StoreError};
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
 /// value that dereferences to the backend's store, freshly migrated and empty.

@@ -12,8 +12,8 @@ use jiff::Timestamp;
 
 use crate::sql;
 use crate::{
-    Membership, NewClient, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SessionLookup,
-    SessionRecord, SetupTokenState, StaffMember, Store, StoreError, UserRecord, from_micros, to_micros,
+    Membership, NewClient, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SessionLookup, SessionRecord,
+    SetupTokenState, StaffMember, Store, StoreError, UserRecord, from_micros, to_micros,
 };
 
 /// A parameter or column value. Haven's schema uses only text and 64-bit integers.
@@ -183,10 +183,7 @@ fn insert_user(user: &NewUser) -> Statement {
 }
 
 fn insert_membership(practice: PracticeId, user: &NewUser, role: Role) -> Statement {
-    Statement::new(
-        sql::INSERT_MEMBERSHIP,
-        vec![practice.into(), user.id.into(), role.into(), user.created_at.into()],
-    )
+    Statement::new(sql::INSERT_MEMBERSHIP, vec![practice.into(), user.id.into(), role.into(), user.created_at.into()])
 }
 
 fn practice_record(row: &Row) -> Result<PracticeRecord> {
@@ -255,10 +252,7 @@ impl<S: Sql> Store for SqlStore<S> {
             sql::INSERT_SETUP_TOKEN,
             vec![token.token_hash.as_str().into(), token.created_at.into(), token.expires_at.into()],
         );
-        self.0
-            .transaction(vec![Statement::new(sql::DELETE_UNUSED_SETUP_TOKENS, vec![]), insert])
-            .await
-            .map(drop)
+        self.0.transaction(vec![Statement::new(sql::DELETE_UNUSED_SETUP_TOKENS, vec![]), insert]).await.map(drop)
     }
 
     async fn setup_token_state(&self, token_hash: &str, now: Timestamp) -> Result<SetupTokenState> {
@@ -310,10 +304,7 @@ impl<S: Sql> Store for SqlStore<S> {
     }
 
     async fn add_staff(&self, practice: PracticeId, user: &NewUser, role: Role) -> Result<()> {
-        self.0
-            .transaction(vec![insert_user(user), insert_membership(practice, user, role)])
-            .await
-            .map(drop)
+        self.0.transaction(vec![insert_user(user), insert_membership(practice, user, role)]).await.map(drop)
     }
 
     async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>> {
@@ -332,9 +323,7 @@ impl<S: Sql> Store for SqlStore<S> {
 
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>> {
         let rows = self.0.query(sql::MEMBERSHIPS, vec![user.into()]).await?;
-        rows.iter()
-            .map(|r| Ok(Membership { practice: r.parse(0)?, user: r.parse(1)?, role: r.parse(2)? }))
-            .collect()
+        rows.iter().map(|r| Ok(Membership { practice: r.parse(0)?, user: r.parse(1)?, role: r.parse(2)? })).collect()
     }
 
     async fn staff(&self, practice: PracticeId) -> Result<Vec<StaffMember>> {

@@ -1,12 +1,12 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI document generated from these
 //! handlers (`/api/openapi.json`).
 
-use axum::extract::rejection::JsonRejection;
+use axum::Router;
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{delete, get, post};
-use axum::Router;
 use serde::{Deserialize, Serialize};
 use service::{Actor, PracticeRecord, StaffMember};
 use utoipa::{OpenApi, ToSchema};

@@ -1,11 +1,11 @@
 //! Static assets, embedded in the binary: no CDN, nothing fetched at run time.
 //! htmx is vendored from the npm package `htmx.org` (BSD-2-Clause), see assets/README.md.
 
+use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 
 use crate::AppState;
 

@@ -1,10 +1,10 @@
 //! `/healthz`: the process answers. `/readyz`: the database answers and is migrated.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
-use axum::Router;
 use serde_json::json;
 
 use crate::AppState;

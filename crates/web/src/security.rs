@@ -50,10 +50,7 @@ pub(crate) async fn headers(State(state): State<AppState>, request: Request, nex
     // Pages and API answers may carry practice data: never cache them. Assets set their own.
     h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     if state.options.https {
-        h.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
-        );
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
     }
     response
 }

@@ -46,11 +46,8 @@ impl Server {
     pub fn start(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut cmd = haven(&["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"]);
         cmd.arg(data_dir).args(args).envs(env.iter().copied());
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn haven: {e}"));
+        let mut child =
+            cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("spawn haven: {e}"));
         let log = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = mpsc::channel();
         let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
@@ -74,10 +71,10 @@ impl Server {
         let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("http") {
-                    if line.contains("/setup/") {
-                        let _ = tx.send(Event::SetupLink(line[at..].trim().to_owned()));
-                    }
+                if let Some(at) = line.find("http")
+                    && line.contains("/setup/")
+                {
+                    let _ = tx.send(Event::SetupLink(line[at..].trim().to_owned()));
                 }
             }
         });
@@ -158,11 +155,8 @@ impl Answer {
 
 pub fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
     let mut response = result.unwrap_or_else(|e| panic!("HTTP request failed: {e}"));
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
-        .collect();
+    let headers =
+        response.headers().iter().map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned())).collect();
     Answer {
         status: response.status().as_u16(),
         headers,
