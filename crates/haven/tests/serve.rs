@@ -141,8 +141,8 @@ fn api_sign_in_and_reads_with_a_seeded_practice() {
     assert_eq!(out.status, 204);
     assert_eq!(get(&api("/me"), Some(&cookie)).status, 401);
 
-    // No synthetic client name reached the server's log.
-    let log = server.log();
+    // No synthetic client name reached the server's log, nor the seed command's.
+    let log = server.log() + &text(&seeded.stderr);
     for client in report["clients"].as_array().cloned().unwrap_or_default() {
         let name = client["name"].as_str().unwrap_or("-");
         assert!(!log.contains(name), "client name {name} in the log");
