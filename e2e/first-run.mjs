@@ -71,7 +71,7 @@ try {
 
   const reused = await page.goto(link);
   check(reused.status() === 410, `used setup link answered ${reused.status()}`);
-  check((await page.content()).includes("already used"), "used link not explained");
+  check((await page.content()).includes("already been used"), "used link not explained");
   await page.screenshot({ path: `${shots}/setup-link-used.png` });
 
   check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);

@@ -85,7 +85,7 @@ fn setup_link_works_once_and_the_owner_signs_in() {
     assert_eq!((created.status, created.header("location")), (303, Some("/sign-in?welcome=1")));
     let reused = post_form(&link, &setup_fields("other@calmwaters.example", "tide pools at dawn"));
     assert_eq!(reused.status, 410);
-    assert!(reused.body.contains("already used"));
+    assert!(reused.body.contains("already been used"));
     assert_eq!(get(&link, None).status, 410);
 
     let signed_in = post_form(

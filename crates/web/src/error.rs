@@ -108,13 +108,20 @@ impl IntoResponse for PageError {
         log(&self.0);
         let (status, _) = classify(&self.0);
         let (title, message) = match &self.0 {
-            ServiceError::SetupLink(state) => (
-                "This setup link cannot be used",
-                format!(
-                    "The link is {state}. Setup links work once and for one hour. \
-                     Restart `haven serve` to print a new one, or sign in if the practice is already set up."
-                ),
-            ),
+            ServiceError::SetupLink(state) => {
+                let why = match state {
+                    SetupTokenState::Used => "This link has already been used.",
+                    SetupTokenState::Expired => "This link has expired.",
+                    _ => "This link is not recognised.",
+                };
+                (
+                    "This setup link cannot be used",
+                    format!(
+                        "{why} Setup links work once and for one hour. Restart `haven serve` to print \
+                         a new one, or sign in if the practice is already set up."
+                    ),
+                )
+            }
             ServiceError::Unavailable(_) => (
                 "Haven is temporarily unavailable",
                 "The database cannot be reached. Nothing was changed; please try again shortly.".into(),
