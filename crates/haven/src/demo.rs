@@ -1,5 +1,7 @@
 //! `haven demo seed`.
 
+use std::io::IsTerminal;
+
 use anyhow::Result;
 use service::Haven;
 use service::demo::SeedOptions;
@@ -9,13 +11,24 @@ use crate::cli::SeedArgs;
 use crate::config::{Config, Database};
 use crate::data_dir;
 
+/// A progress line on a terminal; nothing when stderr is a file or a pipe.
+fn show_progress(done: usize, total: usize) {
+    if std::io::stderr().is_terminal() {
+        eprint!("\rwriting clients: {done}/{total}");
+        if done == total {
+            eprintln!();
+        }
+    }
+}
+
 #[allow(clippy::print_stdout)]
 pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
     if config.database == Database::Sqlite {
         data_dir::prepare(&config.data_dir)?;
     }
     let haven = Haven::new(backend::open(&config).await?, config.sessions);
-    let report = haven.seed_demo(SeedOptions { seed: args.seed, clients: args.clients as usize }).await?;
+    let report =
+        haven.seed_demo(SeedOptions { seed: args.seed, clients: args.clients as usize }, show_progress).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());

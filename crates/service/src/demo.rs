@@ -57,6 +57,9 @@ pub struct SeededClient {
     pub name: String,
 }
 
+/// Clients written per transaction: large enough to amortise the commit's fsync.
+const CLIENT_BATCH: usize = 1000;
+
 const STAFF_ROLES: [Role; 7] = [
     Role::Owner,
     Role::Administrator,
@@ -261,7 +264,8 @@ fn email_slug(s: &str) -> String {
 
 impl Haven {
     /// Creates a synthetic practice with staff of every role and `clients` clients.
-    pub async fn seed_demo(&self, options: SeedOptions) -> Result<SeedReport> {
+    /// `progress(done, total)` is called as clients are written.
+    pub async fn seed_demo(&self, options: SeedOptions, progress: impl Fn(usize, usize)) -> Result<SeedReport> {
         let mut rng = Rng(options.seed);
         let now = self.now();
         let profile = profile(&mut rng)?;
@@ -310,13 +314,19 @@ impl Haven {
         }
 
         let mut clients = Vec::with_capacity(options.clients);
-        for _ in 0..options.clients {
+        let mut batch = Vec::with_capacity(CLIENT_BATCH);
+        for n in 1..=options.clients {
             let client = synthetic_client(&mut rng, now)?;
             clients.push(SeededClient {
                 id: client.id,
                 name: format!("{} {}", client.given_name.expose(), client.family_name.expose()),
             });
-            self.store.insert_client(practice_id, &client).await?;
+            batch.push(client);
+            if batch.len() == CLIENT_BATCH || n == options.clients {
+                self.store.insert_clients(practice_id, &batch).await?;
+                batch.clear();
+                progress(n, options.clients);
+            }
         }
         tracing::info!(practice = %practice_id, staff = staff.len(), clients = clients.len(), "demo practice seeded");
         Ok(SeedReport { seed: options.seed, practice_id, practice_name: new.profile.name, staff, clients })

@@ -113,7 +113,7 @@ async fn invalid_setup_changes_nothing() -> Result<(), ServiceError> {
 #[tokio::test]
 async fn sessions_time_out_and_sign_out() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 3, clients: 2 }).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 3, clients: 2 }, |_, _| {}).await?;
     let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
 
     let wrong = w.haven.sign_in(&clinician.email, "not the password").await;
@@ -140,8 +140,8 @@ async fn sessions_time_out_and_sign_out() -> Result<(), ServiceError> {
 #[tokio::test]
 async fn demo_seed_is_deterministic_and_complete() -> Result<(), ServiceError> {
     let (a, b) = (World::new().await, World::new().await);
-    let ra = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }).await?;
-    let rb = b.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }).await?;
+    let ra = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }, |_, _| {}).await?;
+    let rb = b.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }, |_, _| {}).await?;
     let json = |r| serde_json::to_string(r).unwrap_or_default();
     assert_eq!(json(&ra), json(&rb));
 
@@ -151,9 +151,9 @@ async fn demo_seed_is_deterministic_and_complete() -> Result<(), ServiceError> {
     assert_eq!(ra.staff.iter().filter(|s| s.role == Role::Clinician).count(), 2);
     assert_eq!(ra.clients.len(), 5);
 
-    let again = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }).await;
+    let again = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }, |_, _| {}).await;
     assert!(matches!(again, Err(ServiceError::Conflict(ref m)) if m.contains("already applied")), "{again:?}");
-    let other = a.haven.seed_demo(SeedOptions { seed: 43, clients: 1 }).await?;
+    let other = a.haven.seed_demo(SeedOptions { seed: 43, clients: 1 }, |_, _| {}).await?;
     assert_ne!(other.practice_id, ra.practice_id);
     Ok(())
 }

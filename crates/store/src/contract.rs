@@ -191,16 +191,19 @@ pub async fn tenants_are_isolated(store: &dyn Store) {
     ok(store.create_practice(&a, t(10)).await);
     ok(store.create_practice(&b, t(10)).await);
     ok(store.add_staff(b.id, &user("clin@b.example", t(11)), Role::Clinician).await);
-    for i in 0..3 {
-        let client = NewClient {
+    let clients: Vec<NewClient> = (0..3)
+        .map(|i| NewClient {
             id: ClientId::random(),
             given_name: Phi::new(format!("Given{i}")),
             family_name: Phi::new("Family".into()),
             date_of_birth: Phi::new(jiff::civil::date(1990, 1, 1 + i)),
             created_at: t(12),
-        };
-        ok(store.insert_client(a.id, &client).await);
-    }
+        })
+        .collect();
+    ok(store.insert_clients(a.id, &clients).await);
+    // A batch with a duplicate identifier is refused whole.
+    let r = store.insert_clients(b.id, &[clients[0].clone(), clients[0].clone()]).await;
+    assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
     assert_eq!(ok(store.client_count(a.id).await), 3);
     assert_eq!(ok(store.client_count(b.id).await), 0);
     let a_staff = ok(store.staff(a.id).await);

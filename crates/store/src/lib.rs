@@ -88,6 +88,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64>;
 
     // --- clients (PHI: only the service layer writes them, behind the policy)
-    async fn insert_client(&self, practice: PracticeId, client: &NewClient) -> Result<()>;
+    /// Inserts clients in one transaction: all of them or none.
+    async fn insert_clients(&self, practice: PracticeId, clients: &[NewClient]) -> Result<()>;
     async fn client_count(&self, practice: PracticeId) -> Result<u64>;
 }

@@ -370,16 +370,24 @@ impl<S: Sql> Store for SqlStore<S> {
         self.0.execute(sql::PURGE_SESSIONS, vec![now.into()]).await
     }
 
-    async fn insert_client(&self, practice: PracticeId, c: &NewClient) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            c.id.into(),
-            c.given_name.expose().as_str().into(),
-            c.family_name.expose().as_str().into(),
-            c.date_of_birth.expose().to_string().into(),
-            c.created_at.into(),
-        ];
-        self.0.execute(sql::INSERT_CLIENT, params).await.map(drop)
+    async fn insert_clients(&self, practice: PracticeId, clients: &[NewClient]) -> Result<()> {
+        let statements = clients
+            .iter()
+            .map(|c| {
+                Statement::new(
+                    sql::INSERT_CLIENT,
+                    vec![
+                        practice.into(),
+                        c.id.into(),
+                        c.given_name.expose().as_str().into(),
+                        c.family_name.expose().as_str().into(),
+                        c.date_of_birth.expose().to_string().into(),
+                        c.created_at.into(),
+                    ],
+                )
+            })
+            .collect();
+        self.0.transaction(statements).await.map(drop)
     }
 
     async fn client_count(&self, practice: PracticeId) -> Result<u64> {
