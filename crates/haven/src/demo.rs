@@ -34,9 +34,10 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
         return Ok(());
     }
     println!("Seeded \"{}\" (practice {}) with seed {}.\n", report.practice_name, report.practice_id, report.seed);
-    println!("{:<14} {:<44} password", "role", "e-mail");
+    let width = report.staff.iter().map(|s| s.email.len()).max().unwrap_or(0);
+    println!("{:<14} {:<width$}  password", "role", "e-mail");
     for s in &report.staff {
-        println!("{:<14} {:<44} {}", s.role.label(), s.email, s.password);
+        println!("{:<14} {:<width$}  {}", s.role.label(), s.email, s.password);
     }
     println!("\n{} synthetic clients. Use --json for the full list.", report.clients.len());
     Ok(())
