@@ -48,6 +48,7 @@ try {
   await page.click("button[type=submit]");
   await page.waitForURL(`${base}/sign-in?welcome=1`);
   check(await page.locator(".notice").isVisible(), "welcome notice missing");
+  await page.screenshot({ path: `${shots}/sign-in-welcome.png` });
 
   await page.fill("#email", "rosa@calmwaters.example");
   await page.fill("#password", "not the password");
@@ -75,7 +76,7 @@ try {
   await page.screenshot({ path: `${shots}/setup-link-used.png` });
 
   check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);
-  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "dashboard.png", "setup-link-used.png"] }));
+  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "setup-link-used.png"] }));
 } finally {
   await browser.close();
 }

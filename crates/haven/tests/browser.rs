@@ -55,7 +55,7 @@ fn first_run_in_a_browser() {
         text(&out.stderr),
         server.log()
     );
-    for shot in ["setup-errors.png", "dashboard.png", "setup-link-used.png"] {
+    for shot in ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "setup-link-used.png"] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }

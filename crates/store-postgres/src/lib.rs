@@ -11,12 +11,13 @@ use bytes::BytesMut;
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use jiff::Timestamp;
+use store::migrations::{self, Migrations};
 use store::{Result, Row, Sql, SqlStore, Statement, StoreError, Value};
 use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: Migrations = &[(1, include_str!("../migrations/0001_foundation.sql"))];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.
 const MIGRATION_LOCK: i64 = 0x4841_5645_4e00_0001;
@@ -133,7 +134,7 @@ impl Sql for Postgres {
     }
 
     fn expected_schema_version(&self) -> i64 {
-        MIGRATIONS.last().map_or(0, |m| m.0)
+        migrations::latest(MIGRATIONS)
     }
 
     async fn migrate(&self) -> Result<i64> {
@@ -147,10 +148,7 @@ impl Sql for Postgres {
         .await
         .map_err(map_err)?;
         let current: i64 = tx.query_one(store::sql::SCHEMA_VERSION, &[]).await.map_err(map_err)?.get(0);
-        if current > expected {
-            return Err(StoreError::SchemaMismatch { found: current, expected });
-        }
-        for (version, script) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        for (version, script) in migrations::pending(MIGRATIONS, current)? {
             tx.batch_execute(script).await.map_err(map_err)?;
             let record =
                 Statement::new(store::sql::RECORD_MIGRATION, vec![Value::Int(*version), Timestamp::now().into()]);

@@ -12,10 +12,11 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, TransactionBehavior};
+use store::migrations::{self, Migrations};
 use store::{Result, Row, Sql, SqlStore, Statement, StoreError, Value};
 use tokio::sync::Semaphore;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: Migrations = &[(1, include_str!("../migrations/0001_foundation.sql"))];
 
 const CONNECTIONS: usize = 4;
 
@@ -133,7 +134,7 @@ impl Sql for Sqlite {
     }
 
     fn expected_schema_version(&self) -> i64 {
-        MIGRATIONS.last().map_or(0, |m| m.0)
+        migrations::latest(MIGRATIONS)
     }
 
     async fn migrate(&self) -> Result<i64> {
@@ -147,10 +148,7 @@ impl Sql for Sqlite {
             let current: i64 = tx
                 .query_row(store::sql::SCHEMA_VERSION, [], |r| r.get(0))
                 .map_err(map_err)?;
-            if current > expected {
-                return Err(StoreError::SchemaMismatch { found: current, expected });
-            }
-            for (version, script) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            for (version, script) in migrations::pending(MIGRATIONS, current)? {
                 tx.execute_batch(script).map_err(map_err)?;
                 let record = Statement::new(
                     store::sql::RECORD_MIGRATION,

@@ -5,6 +5,7 @@
 //! from the first table). Only the service crate calls these functions.
 
 pub mod contract;
+pub mod migrations;
 mod records;
 pub mod sql;
 mod sql_store;
