@@ -63,3 +63,13 @@ CREATE TABLE clients (
     created_at    BIGINT NOT NULL,
     PRIMARY KEY (practice_id, id)
 );
+
+-- Defence in depth for multi-tenancy: a transaction sees and writes only the rows of the
+-- practice it declared (haven.practice_id); without one it sees none. FORCE makes the rule
+-- bind the tables' owner too (Haven should not connect as a superuser, which bypasses it).
+-- Every table of client data gets the same policy.
+ALTER TABLE clients ENABLE ROW LEVEL SECURITY;
+ALTER TABLE clients FORCE ROW LEVEL SECURITY;
+CREATE POLICY practice_isolation ON clients
+    USING (practice_id = current_setting('haven.practice_id', true))
+    WITH CHECK (practice_id = current_setting('haven.practice_id', true));

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use bytes::BytesMut;
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use domain::PracticeId;
 use jiff::Timestamp;
 use store::migrations::{self, Migrations};
 use store::{Result, Row, Sql, SqlStore, Statement, StoreError, Value};
@@ -121,6 +122,18 @@ fn column(row: &tokio_postgres::Row, i: usize) -> Result<Value> {
     Ok(value.unwrap_or(Value::Null))
 }
 
+/// Sets the practice that row-level security lets this transaction see (ARCHITECTURE.md §6).
+/// `set_config(…, true)` lasts until the transaction ends, so a pooled connection carries
+/// nothing over to the next use.
+async fn enter(tx: &impl GenericClient, tenant: Option<PracticeId>) -> Result<()> {
+    if let Some(practice) = tenant {
+        tx.execute("SELECT set_config('haven.practice_id', $1, true)", &[&practice.to_string()])
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
 impl Postgres {
     async fn client(&self) -> Result<deadpool_postgres::Object> {
         self.pool.get().await.map_err(|e| StoreError::Unavailable(format!("no PostgreSQL connection: {e}")))
@@ -159,18 +172,22 @@ impl Sql for Postgres {
         Ok(expected)
     }
 
-    async fn query(&self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
-        let client = self.client().await?;
-        let prepared = client.prepare_cached(sql).await.map_err(map_err)?;
+    async fn query(&self, tenant: Option<PracticeId>, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(map_err)?;
+        enter(&tx, tenant).await?;
+        let prepared = tx.prepare_cached(sql).await.map_err(map_err)?;
         let params: Vec<Param<'_>> = params.iter().map(Param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let rows = client.query(&prepared, &refs).await.map_err(map_err)?;
+        let rows = tx.query(&prepared, &refs).await.map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
         rows.iter().map(|row| (0..row.len()).map(|i| column(row, i)).collect::<Result<Vec<_>>>().map(Row)).collect()
     }
 
-    async fn transaction(&self, statements: Vec<Statement>) -> Result<Vec<u64>> {
+    async fn transaction(&self, tenant: Option<PracticeId>, statements: Vec<Statement>) -> Result<Vec<u64>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;
+        enter(&tx, tenant).await?;
         let mut changed = Vec::with_capacity(statements.len());
         for (i, statement) in statements.iter().enumerate() {
             let n = run(&tx, statement).await?;

@@ -20,7 +20,10 @@ pub struct TestCluster {
     _watchdog: Mutex<Child>,
 }
 
-const SUPERUSER: &str = "haven";
+const SUPERUSER: &str = "postgres";
+/// What Haven connects as: an ordinary role owning its database, as in production, so that
+/// row-level security applies.
+const APP_ROLE: &str = "haven";
 
 static CLUSTER: OnceLock<TestCluster> = OnceLock::new();
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
@@ -41,20 +44,32 @@ impl TestCluster {
     /// A URL for a new, empty database in the cluster.
     pub async fn fresh_database(&self) -> String {
         let name = format!("haven_test_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::Relaxed));
-        let admin = self.url("postgres");
+        let admin = self.url_as(SUPERUSER, "postgres");
         let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
             .await
             .unwrap_or_else(|e| panic!("connect to test cluster: {e}"));
         tokio::spawn(connection);
+        // Tests of one process race to create the role; whoever comes second finds it there.
+        if let Err(e) = client.batch_execute(&format!("CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER")).await {
+            let code = e.code().cloned();
+            let raced =
+                [tokio_postgres::error::SqlState::DUPLICATE_OBJECT, tokio_postgres::error::SqlState::UNIQUE_VIOLATION];
+            assert!(code.is_some_and(|c| raced.contains(&c)), "create role: {e}");
+        }
         client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .batch_execute(&format!("CREATE DATABASE {name} OWNER {APP_ROLE}"))
             .await
             .unwrap_or_else(|e| panic!("create test database: {e}"));
-        self.url(&name)
+        self.url_as(APP_ROLE, &name)
     }
 
+    /// A URL for `database` as Haven's ordinary role.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://{SUPERUSER}@127.0.0.1:{}/{database}", self.port)
+        self.url_as(APP_ROLE, database)
+    }
+
+    fn url_as(&self, role: &str, database: &str) -> String {
+        format!("postgres://{role}@127.0.0.1:{}/{database}", self.port)
     }
 
     fn start() -> Result<TestCluster, String> {

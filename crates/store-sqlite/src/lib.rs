@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
+use domain::PracticeId;
 use jiff::Timestamp;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, OpenFlags, ToSql, TransactionBehavior};
@@ -163,7 +164,9 @@ impl Sql for Sqlite {
         .await
     }
 
-    async fn query(&self, sql: &'static str, params_: Vec<Value>) -> Result<Vec<Row>> {
+    // SQLite has no row-level security: tenancy rests on the statements' own `practice_id`
+    // conditions, which the contract suite checks.
+    async fn query(&self, _tenant: Option<PracticeId>, sql: &'static str, params_: Vec<Value>) -> Result<Vec<Row>> {
         self.with_conn(move |conn| {
             let mut stmt = conn.prepare_cached(&dialect(sql)).map_err(map_err)?;
             let columns = stmt.column_count();
@@ -188,7 +191,7 @@ impl Sql for Sqlite {
         .await
     }
 
-    async fn transaction(&self, statements: Vec<Statement>) -> Result<Vec<u64>> {
+    async fn transaction(&self, _tenant: Option<PracticeId>, statements: Vec<Statement>) -> Result<Vec<u64>> {
         self.with_conn(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
             let mut changed = Vec::with_capacity(statements.len());

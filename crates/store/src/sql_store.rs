@@ -137,18 +137,23 @@ impl Row {
 }
 
 /// What a database backend provides.
+///
+/// `tenant` names the practice whose rows the statements work on. A backend with row-level
+/// security (PostgreSQL) lets them see and write that practice's rows of the tenant-guarded
+/// tables and no other; with `None` those tables show no rows at all.
 #[async_trait]
 pub trait Sql: Send + Sync + std::fmt::Debug {
     fn backend(&self) -> &'static str;
     /// Applies pending migrations; returns the schema version now in place.
     async fn migrate(&self) -> Result<i64>;
     fn expected_schema_version(&self) -> i64;
-    async fn query(&self, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>>;
+    async fn query(&self, tenant: Option<PracticeId>, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>>;
     /// Runs statements in one transaction: all of them, or none. Returns rows changed by each.
-    async fn transaction(&self, statements: Vec<Statement>) -> Result<Vec<u64>>;
+    async fn transaction(&self, tenant: Option<PracticeId>, statements: Vec<Statement>) -> Result<Vec<u64>>;
 
+    /// One statement outside any practice.
     async fn execute(&self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
-        let changed = self.transaction(vec![Statement::new(sql, params)]).await?;
+        let changed = self.transaction(None, vec![Statement::new(sql, params)]).await?;
         Ok(changed.first().copied().unwrap_or(0))
     }
 }
@@ -158,12 +163,17 @@ pub trait Sql: Send + Sync + std::fmt::Debug {
 pub struct SqlStore<S>(pub S);
 
 impl<S: Sql> SqlStore<S> {
-    async fn query_one(&self, sql: &'static str, params: Vec<Value>) -> Result<Option<Row>> {
-        Ok(self.0.query(sql, params).await?.into_iter().next())
+    async fn query_one(
+        &self,
+        tenant: Option<PracticeId>,
+        sql: &'static str,
+        params: Vec<Value>,
+    ) -> Result<Option<Row>> {
+        Ok(self.0.query(tenant, sql, params).await?.into_iter().next())
     }
 
-    async fn count(&self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
-        let row = self.query_one(sql, params).await?;
+    async fn count(&self, tenant: Option<PracticeId>, sql: &'static str, params: Vec<Value>) -> Result<u64> {
+        let row = self.query_one(tenant, sql, params).await?;
         let n = row.map(|r| r.int(0)).transpose()?.unwrap_or(0);
         u64::try_from(n).map_err(|_| StoreError::Corrupt("negative count".into()))
     }
@@ -235,7 +245,7 @@ impl<S: Sql> Store for SqlStore<S> {
     }
 
     async fn schema_version(&self) -> Result<i64> {
-        let row = self.query_one(sql::SCHEMA_VERSION, vec![]).await?;
+        let row = self.query_one(None, sql::SCHEMA_VERSION, vec![]).await?;
         row.map(|r| r.int(0)).transpose().map(|v| v.unwrap_or(0))
     }
 
@@ -244,7 +254,7 @@ impl<S: Sql> Store for SqlStore<S> {
     }
 
     async fn practice_count(&self) -> Result<u64> {
-        self.count(sql::PRACTICE_COUNT, vec![]).await
+        self.count(None, sql::PRACTICE_COUNT, vec![]).await
     }
 
     async fn replace_setup_token(&self, token: &NewSetupToken) -> Result<()> {
@@ -252,11 +262,11 @@ impl<S: Sql> Store for SqlStore<S> {
             sql::INSERT_SETUP_TOKEN,
             vec![token.token_hash.as_str().into(), token.created_at.into(), token.expires_at.into()],
         );
-        self.0.transaction(vec![Statement::new(sql::DELETE_UNUSED_SETUP_TOKENS, vec![]), insert]).await.map(drop)
+        self.0.transaction(None, vec![Statement::new(sql::DELETE_UNUSED_SETUP_TOKENS, vec![]), insert]).await.map(drop)
     }
 
     async fn setup_token_state(&self, token_hash: &str, now: Timestamp) -> Result<SetupTokenState> {
-        let row = self.query_one(sql::SETUP_TOKEN, vec![token_hash.into()]).await?;
+        let row = self.query_one(None, sql::SETUP_TOKEN, vec![token_hash.into()]).await?;
         let stored = row.map(|r| Ok::<_, StoreError>((r.time(0)?, r.opt_time(1)?))).transpose()?;
         Ok(SetupTokenState::of(stored, now))
     }
@@ -287,7 +297,7 @@ impl<S: Sql> Store for SqlStore<S> {
         ));
         statements.push(insert_user(&new.owner));
         statements.push(insert_membership(new.id, &new.owner, Role::Owner));
-        match self.0.transaction(statements).await {
+        match self.0.transaction(Some(new.id), statements).await {
             Err(StoreError::NoRowChanged(0)) if new.setup_token_hash.is_some() => {
                 let hash = new.setup_token_hash.as_deref().unwrap_or_default();
                 let state = self.setup_token_state(hash, now).await?;
@@ -299,16 +309,19 @@ impl<S: Sql> Store for SqlStore<S> {
     }
 
     async fn practice(&self, practice: PracticeId) -> Result<Option<PracticeRecord>> {
-        let row = self.query_one(sql::PRACTICE, vec![practice.into()]).await?;
+        let row = self.query_one(Some(practice), sql::PRACTICE, vec![practice.into()]).await?;
         row.as_ref().map(practice_record).transpose()
     }
 
     async fn add_staff(&self, practice: PracticeId, user: &NewUser, role: Role) -> Result<()> {
-        self.0.transaction(vec![insert_user(user), insert_membership(practice, user, role)]).await.map(drop)
+        self.0
+            .transaction(Some(practice), vec![insert_user(user), insert_membership(practice, user, role)])
+            .await
+            .map(drop)
     }
 
     async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>> {
-        let Some(row) = self.query_one(sql::USER_BY_EMAIL, vec![email.as_str().into()]).await? else {
+        let Some(row) = self.query_one(None, sql::USER_BY_EMAIL, vec![email.as_str().into()]).await? else {
             return Ok(None);
         };
         Ok(Some(UserRecord {
@@ -322,12 +335,12 @@ impl<S: Sql> Store for SqlStore<S> {
     }
 
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>> {
-        let rows = self.0.query(sql::MEMBERSHIPS, vec![user.into()]).await?;
+        let rows = self.0.query(None, sql::MEMBERSHIPS, vec![user.into()]).await?;
         rows.iter().map(|r| Ok(Membership { practice: r.parse(0)?, user: r.parse(1)?, role: r.parse(2)? })).collect()
     }
 
     async fn staff(&self, practice: PracticeId) -> Result<Vec<StaffMember>> {
-        let rows = self.0.query(sql::STAFF, vec![practice.into()]).await?;
+        let rows = self.0.query(Some(practice), sql::STAFF, vec![practice.into()]).await?;
         rows.iter()
             .map(|r| {
                 Ok(StaffMember {
@@ -354,7 +367,7 @@ impl<S: Sql> Store for SqlStore<S> {
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<SessionLookup>> {
-        let row = self.query_one(sql::SESSION, vec![token_hash.into()]).await?;
+        let row = self.query_one(None, sql::SESSION, vec![token_hash.into()]).await?;
         row.as_ref().map(session_lookup).transpose()
     }
 
@@ -387,10 +400,10 @@ impl<S: Sql> Store for SqlStore<S> {
                 )
             })
             .collect();
-        self.0.transaction(statements).await.map(drop)
+        self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
     async fn client_count(&self, practice: PracticeId) -> Result<u64> {
-        self.count(sql::CLIENT_COUNT, vec![practice.into()]).await
+        self.count(Some(practice), sql::CLIENT_COUNT, vec![practice.into()]).await
     }
 }
