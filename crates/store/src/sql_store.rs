@@ -297,14 +297,12 @@ impl<S: Sql> Store for SqlStore<S> {
         ));
         statements.push(insert_user(&new.owner));
         statements.push(insert_membership(new.id, &new.owner, Role::Owner));
-        match self.0.transaction(Some(new.id), statements).await {
-            Err(StoreError::NoRowChanged(0)) if new.setup_token_hash.is_some() => {
-                let hash = new.setup_token_hash.as_deref().unwrap_or_default();
-                let state = self.setup_token_state(hash, now).await?;
-                // A token that turned valid again cannot happen (used_at is never cleared).
-                Err(StoreError::SetupToken(if state == SetupTokenState::Valid { SetupTokenState::Used } else { state }))
+        match (self.0.transaction(Some(new.id), statements).await, &new.setup_token_hash) {
+            // The token was not consumable: say why (unknown, used or expired).
+            (Err(StoreError::NoRowChanged(0)), Some(hash)) => {
+                Err(StoreError::SetupToken(self.setup_token_state(hash, now).await?))
             }
-            other => other.map(drop),
+            (other, _) => other.map(drop),
         }
     }
 
