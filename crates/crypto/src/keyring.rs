@@ -1,0 +1,80 @@
+//! A practice's unwrapped data keys, as the service uses them.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::seal::{self, Aad};
+use crate::{CryptoError, DataKey, KeyId, Purpose, blind};
+
+/// The data keys of one practice. For each purpose the last key given is the current one (new
+/// values are sealed with it); older ones still open what they sealed until rotation retires them.
+pub struct Keyring {
+    keys: Vec<(KeyId, Purpose, DataKey)>,
+}
+
+impl Keyring {
+    pub fn new(keys: Vec<(KeyId, Purpose, DataKey)>) -> Self {
+        Keyring { keys }
+    }
+
+    fn current(&self, purpose: Purpose) -> Result<(KeyId, &DataKey), CryptoError> {
+        self.keys
+            .iter()
+            .rev()
+            .find(|(_, p, _)| *p == purpose)
+            .map(|(id, _, key)| (*id, key))
+            .ok_or(CryptoError::Malformed("the practice has no key for this purpose"))
+    }
+
+    pub fn seal(&self, purpose: Purpose, aad: &Aad<'_>, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let (id, key) = self.current(purpose)?;
+        seal::seal(key, id, aad, plaintext)
+    }
+
+    pub fn open(&self, aad: &Aad<'_>, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let id = seal::key_id(sealed)?;
+        let (_, _, key) = self.keys.iter().find(|(k, _, _)| *k == id).ok_or(CryptoError::UnknownKey(id))?;
+        seal::open(key, aad, sealed)
+    }
+
+    /// The blind index of an already normalized value (see [`blind`]).
+    pub fn index(&self, column: &str, normalized: &str) -> Result<String, CryptoError> {
+        let (_, key) = self.current(Purpose::BlindIndex)?;
+        Ok(blind::index(key, column, normalized))
+    }
+}
+
+impl fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids: Vec<String> = self.keys.iter().map(|(id, p, _)| format!("{id}:{}", p.as_str())).collect();
+        f.debug_struct("Keyring").field("keys", &ids).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newest_key_seals_and_old_keys_still_open() -> Result<(), CryptoError> {
+        let aad = Aad { practice: "p", table: "t", column: "c", row: "r" };
+        let old = (KeyId::random()?, Purpose::Records, DataKey::generate()?);
+        let old_id = old.0;
+        let ring = Keyring::new(vec![old]);
+        let sealed_old = ring.seal(Purpose::Records, &aad, b"x")?;
+
+        let rotated = Keyring::new(vec![
+            (old_id, Purpose::Records, ring.keys[0].2.clone()),
+            (KeyId::random()?, Purpose::Records, DataKey::generate()?),
+        ]);
+        let sealed_new = rotated.seal(Purpose::Records, &aad, b"y")?;
+        assert_ne!(seal::key_id(&sealed_new)?, old_id);
+        assert_eq!(rotated.open(&aad, &sealed_old)?.as_slice(), b"x");
+        assert_eq!(rotated.open(&aad, &sealed_new)?.as_slice(), b"y");
+        assert!(matches!(ring.open(&aad, &sealed_new), Err(CryptoError::UnknownKey(_))));
+        assert!(rotated.seal(Purpose::Part2, &aad, b"z").is_err(), "no key for the purpose");
+        assert!(!format!("{rotated:?}").contains("DataKey"));
+        Ok(())
+    }
+}
