@@ -3,12 +3,36 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use service::Haven;
 use store::Store;
 
 use crate::config::{Config, Database};
+use crate::master_key::{self, Origin};
+
+/// The service on the configured database, with the master key that belongs to it.
+pub async fn open_haven(config: &Config) -> Result<Haven> {
+    let store = open(config).await?;
+    let (key, origin) = master_key::load(config, store.as_ref()).await?;
+    let path = config.master_key_file.display();
+    match origin {
+        Origin::File { created: true } => tracing::info!(path = %path, "created a new master key (mode 0600)"),
+        Origin::File { created: false } => tracing::debug!(path = %path, "master key loaded"),
+        Origin::Environment => tracing::debug!("master key taken from the configuration"),
+    }
+    if matches!(origin, Origin::File { .. }) && config.master_key_file.starts_with(&config.data_dir) {
+        tracing::warn!(
+            path = %path,
+            "the master key is inside the data directory, so a copy of the directory includes it; \
+             in production keep it elsewhere (master_key_file / HAVEN_MASTER_KEY_FILE)"
+        );
+    }
+    let haven = Haven::new(store, config.sessions, key);
+    haven.check_master_key().await?;
+    Ok(haven)
+}
 
 /// Opens the database and applies pending migrations.
-pub async fn open(config: &Config) -> Result<Arc<dyn Store>> {
+async fn open(config: &Config) -> Result<Arc<dyn Store>> {
     let store: Arc<dyn Store> = match &config.database {
         Database::Sqlite => {
             let path = config.data_dir.join("haven.db");

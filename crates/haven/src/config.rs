@@ -17,6 +17,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("data_dir", "data directory"),
     ("database_url", "PostgreSQL URL; absent means the embedded SQLite database"),
     ("master_key_file", "file holding the master key"),
+    ("master_key", "the master key itself, 64 hex characters (instead of master_key_file)"),
     ("public_url", "URL people use to reach Haven"),
     ("log_format", "human or json"),
     ("log_level", "log filter"),
@@ -26,6 +27,24 @@ pub const KEYS: &[(&str, &str)] = &[
 
 /// Keys whose value may instead be read from the file named by `<key>_file`.
 const SECRET_KEYS: &[&str] = &["database_url"];
+/// Keys whose values are never repeated in an error message.
+const REDACTED_KEYS: &[&str] = &["database_url", "master_key"];
+
+/// A configuration value that is a secret: `Debug` does not print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(‹redacted›)")
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Source {
@@ -58,6 +77,15 @@ pub enum Database {
     Postgres(String),
 }
 
+impl Database {
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Database::Sqlite => "sqlite",
+            Database::Postgres(_) => "postgres",
+        }
+    }
+}
+
 impl fmt::Debug for Database {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -79,6 +107,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database: Database,
     pub master_key_file: PathBuf,
+    pub master_key: Option<Secret>,
     pub public_url: Option<String>,
     pub log_format: LogFormat,
     pub log_level: String,
@@ -171,7 +200,7 @@ impl Layers {
             None => Ok(default),
             Some((raw, source)) => parse(raw.trim()).map_err(|why| {
                 // Secrets are never echoed back.
-                let shown = if SECRET_KEYS.contains(&key) { String::new() } else { format!(" = {raw:?}") };
+                let shown = if REDACTED_KEYS.contains(&key) { String::new() } else { format!(" = {raw:?}") };
                 ConfigError(format!("invalid `{key}`{shown} (from {source}): {why}"))
             }),
         }
@@ -194,6 +223,10 @@ impl Layers {
             }
         })?;
         let master_key_file = self.parse("master_key_file", data_dir.join("master.key"), |s| Ok(PathBuf::from(s)))?;
+        let master_key = self.parse("master_key", None, |s| match s.len() {
+            64 if s.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(Some(Secret(s.to_owned()))),
+            _ => Err("expected 64 hex characters".into()),
+        })?;
         let public_url = self.parse("public_url", None, |s| {
             let ok = (s.starts_with("http://") || s.starts_with("https://")) && !s.contains(char::is_whitespace);
             if ok {
@@ -219,6 +252,7 @@ impl Layers {
             data_dir,
             database,
             master_key_file,
+            master_key,
             public_url,
             log_format,
             log_level,

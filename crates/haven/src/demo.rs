@@ -3,7 +3,6 @@
 use std::io::IsTerminal;
 
 use anyhow::Result;
-use service::Haven;
 use service::demo::SeedOptions;
 
 use crate::backend;
@@ -26,7 +25,7 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
     if config.database == Database::Sqlite {
         data_dir::prepare(&config.data_dir)?;
     }
-    let haven = Haven::new(backend::open(&config).await?, config.sessions);
+    let haven = backend::open_haven(&config).await?;
     let report =
         haven.seed_demo(SeedOptions { seed: args.seed, clients: args.clients as usize }, show_progress).await?;
     if args.json {

@@ -10,6 +10,7 @@ mod config;
 mod data_dir;
 mod demo;
 mod logging;
+mod master_key;
 mod serve;
 
 use std::process::ExitCode;

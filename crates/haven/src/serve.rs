@@ -19,21 +19,8 @@ pub async fn run(config: Config) -> Result<()> {
         Database::Sqlite => Some(data_dir::lock(&config.data_dir)?),
         Database::Postgres(_) => None,
     };
-    let key = data_dir::master_key(&config.master_key_file)?;
-    if key.created {
-        tracing::info!(path = %key.path.display(), "created a new master key (mode 0600)");
-    }
-    if key.path.starts_with(&config.data_dir) {
-        tracing::warn!(
-            path = %key.path.display(),
-            "the master key is inside the data directory, so a copy of the directory includes it; \
-             in production keep it elsewhere (master_key_file / HAVEN_MASTER_KEY_FILE)"
-        );
-    }
-
-    let store = backend::open(&config).await?;
-    let database = store.backend();
-    let haven = Haven::new(store, config.sessions);
+    let haven = backend::open_haven(&config).await?;
+    let database = config.database.backend();
 
     let listener = TcpListener::bind(config.listen).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => anyhow::anyhow!(

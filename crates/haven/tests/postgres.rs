@@ -9,7 +9,10 @@ use store_postgres::testing::TestCluster;
 async fn serve_on_postgres_from_setup_to_dashboard() {
     let url = TestCluster::shared().fresh_database().await;
     let tmp = temp_dir();
-    let env = [("HAVEN_DATABASE_URL", url.as_str())];
+    // Servers sharing a database share its master key.
+    let key_file = tmp.path().join("master.key");
+    let key_file = key_file.to_str().unwrap_or_default();
+    let env = [("HAVEN_DATABASE_URL", url.as_str()), ("HAVEN_MASTER_KEY_FILE", key_file)];
     let server = Server::start(&data_dir(&tmp), &[], &env);
     assert!(!data_dir(&tmp).join("haven.db").exists(), "SQLite file created in PostgreSQL mode");
     let ready = get(&format!("{}/readyz", server.url), None).json();
@@ -37,14 +40,17 @@ async fn serve_on_postgres_from_setup_to_dashboard() {
 async fn demo_seed_on_postgres_matches_sqlite() {
     let url = TestCluster::shared().fresh_database().await;
     let tmp = temp_dir();
-    let pg = run(&mut haven(&["demo", "seed", "--json", "--seed", "11", "--clients", "3", "--database-url", &url]));
+    let pg =
+        run(haven(&["demo", "seed", "--json", "--seed", "11", "--clients", "3", "--database-url", &url, "--data-dir"])
+            .arg(tmp.path().join("pg")));
     assert!(pg.status.success(), "{}", text(&pg.stderr));
     let lite =
         run(haven(&["demo", "seed", "--json", "--seed", "11", "--clients", "3", "--data-dir"]).arg(data_dir(&tmp)));
     assert!(lite.status.success(), "{}", text(&lite.stderr));
     assert_eq!(text(&pg.stdout), text(&lite.stdout), "same seed, different practice");
 
-    let again = run(&mut haven(&["demo", "seed", "--seed", "11", "--database-url", &url]));
+    let again =
+        run(haven(&["demo", "seed", "--seed", "11", "--database-url", &url, "--data-dir"]).arg(tmp.path().join("pg")));
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("already applied"), "{}", text(&again.stderr));
 }

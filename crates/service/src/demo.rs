@@ -9,10 +9,10 @@ use std::fmt;
 use domain::practice::{Address, Npi, PracticeProfile, TaxId, TimeZoneName};
 use domain::staff::{Email, Password};
 use domain::{ClientId, Phi, PracticeId, Role, UserId};
-use jiff::Timestamp;
 use serde::Serialize;
-use store::{NewClient, NewPractice, NewUser, StoreError};
+use store::{NewPractice, NewUser, StoreError};
 
+use crate::clients::{self, ClientDetails};
 use crate::{Haven, Result, ServiceError, passwords};
 
 #[derive(Debug, Clone, Copy)]
@@ -55,6 +55,7 @@ impl fmt::Debug for SeededStaff {
 pub struct SeededClient {
     pub id: ClientId,
     pub name: String,
+    pub date_of_birth: jiff::civil::Date,
 }
 
 /// Clients written per transaction: large enough to amortise the commit's fsync.
@@ -69,6 +70,10 @@ const STAFF_ROLES: [Role; 7] = [
     Role::Scheduler,
     Role::Biller,
 ];
+
+/// Staff names come from the first part of each list and clients' from the rest, so no
+/// client shares a name with a staff member (the plaintext scan relies on it).
+const CLIENT_NAMES: usize = 20;
 
 const GIVEN: &[&str] = &[
     "Amara",
@@ -275,7 +280,7 @@ impl Haven {
         let mut staff = Vec::with_capacity(STAFF_ROLES.len());
         let mut users = Vec::with_capacity(STAFF_ROLES.len());
         for (i, role) in STAFF_ROLES.into_iter().enumerate() {
-            let (given, family) = (rng.pick(GIVEN), rng.pick(FAMILY));
+            let (given, family) = (rng.pick(&GIVEN[..CLIENT_NAMES]), rng.pick(&FAMILY[..CLIENT_NAMES]));
             let clinical = matches!(role, Role::Clinician | Role::Supervisor | Role::Owner);
             let display_name = if clinical {
                 format!("{given} {family}, {}", rng.pick(CREDENTIALS))
@@ -301,7 +306,8 @@ impl Haven {
 
         let mut users = users.into_iter();
         let owner = users.next().map(|(u, _)| u).ok_or_else(|| ServiceError::Internal("no owner".into()))?;
-        let new = NewPractice { id: practice_id, profile, created_at: now, owner, setup_token_hash: None };
+        let data_keys = self.keys.new_practice_keys(practice_id, now)?;
+        let new = NewPractice { id: practice_id, profile, created_at: now, owner, setup_token_hash: None, data_keys };
         self.store.create_practice(&new, now).await.map_err(|e| match e {
             StoreError::Conflict(_) => ServiceError::Conflict(format!(
                 "seed {} was already applied to this database; choose another --seed",
@@ -313,15 +319,18 @@ impl Haven {
             self.store.add_staff(practice_id, &user, role).await?;
         }
 
+        let ring = self.keys.keyring(self.store.as_ref(), practice_id).await?;
         let mut clients = Vec::with_capacity(options.clients);
         let mut batch = Vec::with_capacity(CLIENT_BATCH);
         for n in 1..=options.clients {
-            let client = synthetic_client(&mut rng, now)?;
+            let id = ClientId::from_random_bytes(rng.bytes16());
+            let details = synthetic_client(&mut rng)?;
             clients.push(SeededClient {
-                id: client.id,
-                name: format!("{} {}", client.given_name.expose(), client.family_name.expose()),
+                id,
+                name: format!("{} {}", details.given_name.expose(), details.family_name.expose()),
+                date_of_birth: *details.date_of_birth.expose(),
             });
-            batch.push(client);
+            batch.push(clients::seal(&ring, practice_id, id, &details, now)?);
             if batch.len() == CLIENT_BATCH || n == options.clients {
                 self.store.insert_clients(practice_id, &batch).await?;
                 batch.clear();
@@ -333,18 +342,16 @@ impl Haven {
     }
 }
 
-fn synthetic_client(rng: &mut Rng, now: Timestamp) -> Result<NewClient> {
+fn synthetic_client(rng: &mut Rng) -> Result<ClientDetails> {
     let year = 1950 + rng.below(62) as i16;
     let month = 1 + rng.below(12) as i8;
     let day = 1 + rng.below(28) as i8;
     let dob =
         jiff::civil::Date::new(year, month, day).map_err(|e| ServiceError::Internal(format!("generated date: {e}")))?;
-    Ok(NewClient {
-        id: ClientId::from_random_bytes(rng.bytes16()),
-        given_name: Phi::new(rng.pick(GIVEN).to_owned()),
-        family_name: Phi::new(rng.pick(FAMILY).to_owned()),
+    Ok(ClientDetails {
+        given_name: Phi::new(rng.pick(&GIVEN[CLIENT_NAMES..]).to_owned()),
+        family_name: Phi::new(rng.pick(&FAMILY[CLIENT_NAMES..]).to_owned()),
         date_of_birth: Phi::new(dob),
-        created_at: now,
     })
 }
 

@@ -26,6 +26,12 @@ pub enum ServiceError {
     NotFound,
     #[error("the database is unavailable")]
     Unavailable(#[source] StoreError),
+    /// The loaded master key is not the one that wrapped the stored data keys.
+    #[error(
+        "the database's data keys are wrapped by master key {stored}, but the loaded master key is {loaded}; \
+         point master_key_file (or HAVEN_MASTER_KEY) at the right key"
+    )]
+    WrongMasterKey { stored: String, loaded: String },
     #[error("internal error")]
     Internal(String),
 }

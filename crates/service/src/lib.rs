@@ -7,8 +7,10 @@
 
 mod actor;
 mod auth;
+mod clients;
 pub mod demo;
 mod error;
+mod keys;
 mod passwords;
 mod practice;
 mod secrets;
@@ -17,11 +19,15 @@ mod setup;
 use std::fmt;
 use std::sync::Arc;
 
+use crypto::kek::KeyEncryptionKey;
 use jiff::{SignedDuration, Timestamp};
 use store::Store;
 
+use crate::keys::Keys;
+
 pub use actor::Actor;
 pub use auth::SessionToken;
+pub use clients::ClientDetails;
 pub use error::ServiceError;
 pub use practice::Dashboard;
 pub use setup::SetupLink;
@@ -51,6 +57,7 @@ type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 pub struct Haven {
     store: Arc<dyn Store>,
     sessions: SessionPolicy,
+    keys: Arc<Keys>,
     clock: Clock,
 }
 
@@ -59,6 +66,7 @@ impl fmt::Debug for Haven {
         f.debug_struct("Haven")
             .field("store", &self.store.backend())
             .field("sessions", &self.sessions)
+            .field("master_key", &self.keys.master_key_id())
             .finish_non_exhaustive()
     }
 }
@@ -71,8 +79,20 @@ pub struct Readiness {
 }
 
 impl Haven {
-    pub fn new(store: Arc<dyn Store>, sessions: SessionPolicy) -> Self {
-        Self { store, sessions, clock: Arc::new(Timestamp::now) }
+    /// `master_key` wraps the practices' data keys (ARCHITECTURE.md §4).
+    pub fn new(store: Arc<dyn Store>, sessions: SessionPolicy, master_key: Arc<dyn KeyEncryptionKey>) -> Self {
+        Self { store, sessions, keys: Arc::new(Keys::new(master_key)), clock: Arc::new(Timestamp::now) }
+    }
+
+    /// Refuses a master key other than the one that wrapped the stored data keys, before
+    /// anything is read or written with it.
+    pub async fn check_master_key(&self) -> Result<()> {
+        let stored = self.store.master_key_ids().await?;
+        let loaded = self.keys.master_key_id();
+        if stored.is_empty() || stored.iter().any(|id| id == loaded) {
+            return Ok(());
+        }
+        Err(ServiceError::WrongMasterKey { stored: stored.join(", "), loaded: loaded.to_owned() })
     }
 
     /// Replaces the clock, for tests of expiry.

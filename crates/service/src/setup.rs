@@ -68,8 +68,9 @@ impl Haven {
             return Err(ServiceError::Invalid(errors));
         };
         let now = self.now();
+        let id = PracticeId::random();
         let new = NewPractice {
-            id: PracticeId::random(),
+            id,
             profile,
             created_at: now,
             owner: NewUser {
@@ -80,6 +81,7 @@ impl Haven {
                 created_at: now,
             },
             setup_token_hash: Some(secrets::token_hash(token)),
+            data_keys: self.keys.new_practice_keys(id, now)?,
         };
         match self.store.create_practice(&new, now).await {
             Ok(()) => {

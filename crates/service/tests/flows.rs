@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use crypto::kek::LocalKek;
 use domain::Role;
 use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
@@ -24,7 +25,7 @@ impl World {
         store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
         let clock = Arc::new(AtomicI64::new(1_800_000_000));
         let c = Arc::clone(&clock);
-        let haven = Haven::new(Arc::new(store), SessionPolicy::default())
+        let haven = Haven::new(Arc::new(store), SessionPolicy::default(), master_key())
             .with_clock(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}")));
         World { haven, clock, _dir: dir }
     }
@@ -32,6 +33,11 @@ impl World {
     fn advance_minutes(&self, minutes: i64) {
         self.clock.fetch_add(minutes * 60, Ordering::SeqCst);
     }
+}
+
+fn master_key() -> Arc<LocalKek> {
+    let text = LocalKek::generate_hex().unwrap_or_else(|e| panic!("{e}"));
+    Arc::new(LocalKek::from_hex(&text).unwrap_or_else(|e| panic!("{e}")))
 }
 
 fn practice_form() -> PracticeForm {
@@ -155,5 +161,21 @@ async fn demo_seed_is_deterministic_and_complete() -> Result<(), ServiceError> {
     assert!(matches!(again, Err(ServiceError::Conflict(ref m)) if m.contains("already applied")), "{again:?}");
     let other = a.haven.seed_demo(SeedOptions { seed: 43, clients: 1 }, |_, _| {}).await?;
     assert_ne!(other.practice_id, ra.practice_id);
+    Ok(())
+}
+
+#[tokio::test]
+async fn another_master_key_is_refused() -> Result<(), ServiceError> {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}")));
+    store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+    let first = Haven::new(store.clone(), SessionPolicy::default(), master_key());
+    first.check_master_key().await?; // an empty database accepts any key
+    first.seed_demo(SeedOptions { seed: 5, clients: 1 }, |_, _| {}).await?;
+    first.check_master_key().await?;
+
+    let second = Haven::new(store, SessionPolicy::default(), master_key());
+    let refused = second.check_master_key().await;
+    assert!(matches!(refused, Err(ServiceError::WrongMasterKey { .. })), "{refused:?}");
     Ok(())
 }

@@ -53,16 +53,36 @@ CREATE TABLE setup_tokens (
     used_at    BIGINT
 );
 
--- Client demographics. Plain columns until field sealing lands (issue 5).
-CREATE TABLE clients (
+-- Each practice's data keys, wrapped by the master key (never stored in the clear).
+CREATE TABLE data_keys (
     practice_id   TEXT NOT NULL REFERENCES practices (id),
     id            TEXT NOT NULL,
-    given_name    TEXT NOT NULL,
-    family_name   TEXT NOT NULL,
-    date_of_birth TEXT NOT NULL,
+    purpose       TEXT NOT NULL CHECK (purpose IN ('records', 'psychotherapy_notes', 'part2', 'blind_index')),
+    wrapped       BYTEA NOT NULL,
+    master_key_id TEXT NOT NULL,
     created_at    BIGINT NOT NULL,
     PRIMARY KEY (practice_id, id)
 );
+
+-- Client demographics: every personal value sealed (AES-256-GCM, bound to practice, table,
+-- column and row), found through keyed blind indexes.
+CREATE TABLE clients (
+    practice_id         TEXT NOT NULL REFERENCES practices (id),
+    id                  TEXT NOT NULL,
+    given_name          BYTEA NOT NULL,
+    family_name         BYTEA NOT NULL,
+    date_of_birth       BYTEA NOT NULL,
+    given_name_index    TEXT NOT NULL,
+    family_name_index   TEXT NOT NULL,
+    family_prefix_index TEXT NOT NULL,
+    date_of_birth_index TEXT NOT NULL,
+    created_at          BIGINT NOT NULL,
+    PRIMARY KEY (practice_id, id)
+);
+CREATE INDEX clients_by_given_name ON clients (practice_id, given_name_index);
+CREATE INDEX clients_by_family_name ON clients (practice_id, family_name_index);
+CREATE INDEX clients_by_family_prefix ON clients (practice_id, family_prefix_index);
+CREATE INDEX clients_by_date_of_birth ON clients (practice_id, date_of_birth_index);
 
 -- Defence in depth for multi-tenancy: a transaction sees and writes only the rows of the
 -- practice it declared (haven.practice_id); without one it sees none. FORCE makes the rule

@@ -78,11 +78,12 @@ impl ToSql for Param<'_> {
             Value::Int(v) if *ty == Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
             Value::Int(v) => v.to_sql(ty, out),
             Value::Text(s) => s.as_str().to_sql(ty, out),
+            Value::Bytes(b) => b.as_slice().to_sql(ty, out),
         }
     }
 
     fn accepts(ty: &Type) -> bool {
-        [Type::INT8, Type::INT4, Type::TEXT, Type::VARCHAR].contains(ty)
+        [Type::INT8, Type::INT4, Type::TEXT, Type::VARCHAR, Type::BYTEA].contains(ty)
     }
 
     to_sql_checked!();
@@ -116,6 +117,8 @@ fn column(row: &tokio_postgres::Row, i: usize) -> Result<Value> {
         row.try_get::<_, Option<i32>>(i).map_err(corrupt)?.map(|v| Value::Int(v.into()))
     } else if *ty == Type::TEXT || *ty == Type::VARCHAR {
         row.try_get::<_, Option<String>>(i).map_err(corrupt)?.map(Value::Text)
+    } else if *ty == Type::BYTEA {
+        row.try_get::<_, Option<Vec<u8>>>(i).map_err(corrupt)?.map(Value::Bytes)
     } else {
         return Err(StoreError::Corrupt(format!("column {i} has unexpected type {ty}")));
     };

@@ -100,6 +100,7 @@ fn params(values: &[Value]) -> Vec<&dyn ToSql> {
             Value::Null => &rusqlite::types::Null as &dyn ToSql,
             Value::Int(i) => i as &dyn ToSql,
             Value::Text(s) => s as &dyn ToSql,
+            Value::Bytes(b) => b as &dyn ToSql,
         })
         .collect()
 }
@@ -179,7 +180,8 @@ impl Sql for Sqlite {
                         ValueRef::Null => Value::Null,
                         ValueRef::Integer(v) => Value::Int(v),
                         ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                        ValueRef::Real(_) | ValueRef::Blob(_) => {
+                        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+                        ValueRef::Real(_) => {
                             return Err(StoreError::Corrupt(format!("column {i} has an unexpected type")));
                         }
                     });

@@ -4,10 +4,13 @@
 use domain::practice::{PracticeForm, PracticeProfile};
 use domain::staff::Email;
 use domain::validation::FieldErrors;
-use domain::{ClientId, Phi, PracticeId, Role, UserId};
+use domain::{ClientId, PracticeId, Role, UserId};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::{NewClient, NewPractice, NewSetupToken, NewUser, SessionRecord, SetupTokenState, Store, StoreError};
+use crate::{
+    ClientIndex, NewPractice, NewSetupToken, NewUser, SealedClient, SessionRecord, SetupTokenState, Store, StoreError,
+    WrappedKey,
+};
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
 /// value that dereferences to the backend's store, freshly migrated and empty.
@@ -24,7 +27,9 @@ macro_rules! store_contract_suite {
             duplicate_staff_email_is_a_conflict,
             tenants_are_isolated,
             session_lifecycle,
-            timestamps_keep_microseconds
+            timestamps_keep_microseconds,
+            data_keys_are_stored_with_their_practice,
+            clients_are_found_by_blind_index
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
@@ -79,6 +84,32 @@ fn practice(name: &str, owner: &str, token: Option<&str>) -> NewPractice {
         created_at: t(10),
         owner: user(owner, t(10)),
         setup_token_hash: token.map(str::to_owned),
+        data_keys: ["records", "blind_index"]
+            .iter()
+            .enumerate()
+            .map(|(i, purpose)| WrappedKey {
+                id: format!("{name}-key-{i}"),
+                purpose: (*purpose).into(),
+                wrapped: vec![i as u8; 60],
+                master_key_id: "test:master".into(),
+                created_at: t(10),
+            })
+            .collect(),
+    }
+}
+
+/// A sealed client as the store sees it: opaque bytes and index strings.
+fn sealed_client(n: u8, family_index: &str) -> SealedClient {
+    SealedClient {
+        id: ClientId::random(),
+        given_name: vec![n, 1, 0, 255],
+        family_name: vec![n, 2],
+        date_of_birth: vec![n, 3],
+        given_name_index: format!("given-{n}"),
+        family_name_index: family_index.into(),
+        family_prefix_index: family_index[..3].into(),
+        date_of_birth_index: format!("dob-{n}"),
+        created_at: t(12),
     }
 }
 
@@ -191,15 +222,7 @@ pub async fn tenants_are_isolated(store: &dyn Store) {
     ok(store.create_practice(&a, t(10)).await);
     ok(store.create_practice(&b, t(10)).await);
     ok(store.add_staff(b.id, &user("clin@b.example", t(11)), Role::Clinician).await);
-    let clients: Vec<NewClient> = (0..3)
-        .map(|i| NewClient {
-            id: ClientId::random(),
-            given_name: Phi::new(format!("Given{i}")),
-            family_name: Phi::new("Family".into()),
-            date_of_birth: Phi::new(jiff::civil::date(1990, 1, 1 + i)),
-            created_at: t(12),
-        })
-        .collect();
+    let clients: Vec<SealedClient> = (0..3).map(|n| sealed_client(n, "family")).collect();
     ok(store.insert_clients(a.id, &clients).await);
     // A batch with a duplicate identifier is refused whole.
     let r = store.insert_clients(b.id, &[clients[0].clone(), clients[0].clone()]).await;
@@ -250,4 +273,35 @@ pub async fn timestamps_keep_microseconds(store: &dyn Store) {
     ok(store.create_practice(&p, p.created_at).await);
     let got = ok(store.practice(p.id).await).unwrap_or_else(|| panic!("practice missing"));
     assert_eq!(got.created_at, p.created_at);
+}
+
+pub async fn data_keys_are_stored_with_their_practice(store: &dyn Store) {
+    assert!(ok(store.master_key_ids().await).is_empty());
+    let a = practice("A", "owner@keys-a.example", None);
+    let b = practice("B", "owner@keys-b.example", None);
+    ok(store.create_practice(&a, t(10)).await);
+    ok(store.create_practice(&b, t(10)).await);
+    assert_eq!(ok(store.data_keys(a.id).await), a.data_keys);
+    assert_eq!(ok(store.data_keys(b.id).await), b.data_keys);
+    assert_eq!(ok(store.master_key_ids().await), ["test:master"]);
+    assert!(ok(store.data_keys(PracticeId::random()).await).is_empty());
+}
+
+pub async fn clients_are_found_by_blind_index(store: &dyn Store) {
+    let a = practice("A", "owner@idx-a.example", None);
+    let b = practice("B", "owner@idx-b.example", None);
+    ok(store.create_practice(&a, t(10)).await);
+    ok(store.create_practice(&b, t(10)).await);
+    let (x, y, z) = (sealed_client(1, "nguyen-idx"), sealed_client(2, "nguyen-idx"), sealed_client(3, "okafor-idx"));
+    ok(store.insert_clients(a.id, &[x.clone(), y.clone(), z.clone()]).await);
+    ok(store.insert_clients(b.id, &[sealed_client(4, "nguyen-idx")]).await);
+
+    let mut expected = vec![x.clone(), y.clone()];
+    expected.sort_by_key(|c| c.id.to_string());
+    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::FamilyName, "nguyen-idx").await), expected);
+    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::FamilyPrefix, "ngu").await).len(), 2);
+    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::GivenName, "given-3").await), [z]);
+    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::DateOfBirth, "dob-1").await), [x]);
+    assert!(ok(store.clients_by_index(a.id, ClientIndex::DateOfBirth, "dob-4").await).is_empty());
+    assert_eq!(ok(store.clients_by_index(b.id, ClientIndex::FamilyName, "nguyen-idx").await).len(), 1);
 }

@@ -88,8 +88,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Removes sessions past their absolute lifetime; returns how many.
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64>;
 
-    // --- clients (PHI: only the service layer writes them, behind the policy)
+    // --- keys
+    async fn data_keys(&self, practice: PracticeId) -> Result<Vec<WrappedKey>>;
+    /// Every master key that wraps some data key: more than one only mid-rotation.
+    async fn master_key_ids(&self) -> Result<Vec<String>>;
+
+    // --- clients: sealed values and blind indexes only; the service seals and opens them
     /// Inserts clients in one transaction: all of them or none.
-    async fn insert_clients(&self, practice: PracticeId, clients: &[NewClient]) -> Result<()>;
+    async fn insert_clients(&self, practice: PracticeId, clients: &[SealedClient]) -> Result<()>;
+    /// The clients whose blind index in `index` equals `value`.
+    async fn clients_by_index(
+        &self,
+        practice: PracticeId,
+        index: ClientIndex,
+        value: &str,
+    ) -> Result<Vec<SealedClient>>;
     async fn client_count(&self, practice: PracticeId) -> Result<u64>;
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use domain::practice::PracticeProfile;
 use domain::staff::Email;
-use domain::{ClientId, Phi, PracticeId, Role, UserId};
+use domain::{ClientId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,8 @@ pub struct NewPractice {
     pub owner: NewUser,
     /// The setup token that authorises this creation, if any (the demo seed has none).
     pub setup_token_hash: Option<String>,
+    /// The practice's data keys, wrapped, stored in the same transaction.
+    pub data_keys: Vec<WrappedKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,14 +110,38 @@ pub struct SessionLookup {
     pub user_disabled_at: Option<Timestamp>,
 }
 
-/// A client as first registered. Every personal field is PHI.
-#[derive(Debug, Clone)]
-pub struct NewClient {
-    pub id: ClientId,
-    pub given_name: Phi<String>,
-    pub family_name: Phi<String>,
-    pub date_of_birth: Phi<jiff::civil::Date>,
+/// A practice data key as stored: wrapped by the master key named `master_key_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrappedKey {
+    pub id: String,
+    pub purpose: String,
+    pub wrapped: Vec<u8>,
+    pub master_key_id: String,
     pub created_at: Timestamp,
+}
+
+/// A client row as the database holds it: sealed values and blind indexes only. The store
+/// never sees a client's personal data in the clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedClient {
+    pub id: ClientId,
+    pub given_name: Vec<u8>,
+    pub family_name: Vec<u8>,
+    pub date_of_birth: Vec<u8>,
+    pub given_name_index: String,
+    pub family_name_index: String,
+    pub family_prefix_index: String,
+    pub date_of_birth_index: String,
+    pub created_at: Timestamp,
+}
+
+/// The blind-indexed client columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientIndex {
+    GivenName,
+    FamilyName,
+    FamilyPrefix,
+    DateOfBirth,
 }
 
 impl SetupTokenState {

@@ -43,6 +43,30 @@ pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE tok
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";
 
-pub const INSERT_CLIENT: &str = "INSERT INTO clients \
-     (practice_id, id, given_name, family_name, date_of_birth, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+pub const INSERT_DATA_KEY: &str = "INSERT INTO data_keys \
+     (practice_id, id, purpose, wrapped, master_key_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+pub const DATA_KEYS: &str = "SELECT id, purpose, wrapped, master_key_id, created_at FROM data_keys \
+     WHERE practice_id = $1 ORDER BY created_at, id";
+pub const MASTER_KEY_IDS: &str = "SELECT DISTINCT master_key_id FROM data_keys ORDER BY master_key_id";
+
+pub const INSERT_CLIENT: &str = "INSERT INTO clients (practice_id, id, given_name, family_name, date_of_birth, \
+     given_name_index, family_name_index, family_prefix_index, date_of_birth_index, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// The sealed clients of a practice whose blind index in one column equals `$2`.
+macro_rules! clients_where {
+    ($column:literal) => {
+        concat!(
+            "SELECT id, given_name, family_name, date_of_birth, given_name_index, family_name_index, \
+             family_prefix_index, date_of_birth_index, created_at FROM clients \
+             WHERE practice_id = $1 AND ",
+            $column,
+            " = $2 ORDER BY id"
+        )
+    };
+}
+pub const CLIENTS_BY_GIVEN_NAME: &str = clients_where!("given_name_index");
+pub const CLIENTS_BY_FAMILY_NAME: &str = clients_where!("family_name_index");
+pub const CLIENTS_BY_FAMILY_PREFIX: &str = clients_where!("family_prefix_index");
+pub const CLIENTS_BY_DATE_OF_BIRTH: &str = clients_where!("date_of_birth_index");
 pub const CLIENT_COUNT: &str = "SELECT COUNT(*) FROM clients WHERE practice_id = $1";

@@ -12,16 +12,24 @@ use jiff::Timestamp;
 
 use crate::sql;
 use crate::{
-    Membership, NewClient, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SessionLookup, SessionRecord,
-    SetupTokenState, StaffMember, Store, StoreError, UserRecord, from_micros, to_micros,
+    ClientIndex, Membership, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SealedClient, SessionLookup,
+    SessionRecord, SetupTokenState, StaffMember, Store, StoreError, UserRecord, WrappedKey, from_micros, to_micros,
 };
 
-/// A parameter or column value. Haven's schema uses only text and 64-bit integers.
+/// A parameter or column value. Haven's schema uses text, 64-bit integers and byte strings
+/// (sealed values: BLOB on SQLite, BYTEA on PostgreSQL).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     Null,
     Int(i64),
     Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Self {
+        Value::Bytes(v)
+    }
 }
 
 impl From<i64> for Value {
@@ -93,7 +101,14 @@ impl Row {
         match self.value(i)? {
             Value::Null => Ok(None),
             Value::Text(s) => Ok(Some(s.clone())),
-            Value::Int(_) => Err(StoreError::Corrupt(format!("column {i}: integer where text expected"))),
+            _ => Err(StoreError::Corrupt(format!("column {i}: text expected"))),
+        }
+    }
+
+    pub fn bytes(&self, i: usize) -> Result<Vec<u8>> {
+        match self.value(i)? {
+            Value::Bytes(b) => Ok(b.clone()),
+            _ => Err(StoreError::Corrupt(format!("column {i}: bytes expected"))),
         }
     }
 
@@ -105,7 +120,7 @@ impl Row {
         match self.value(i)? {
             Value::Null => Ok(None),
             Value::Int(v) => Ok(Some(*v)),
-            Value::Text(_) => Err(StoreError::Corrupt(format!("column {i}: text where integer expected"))),
+            _ => Err(StoreError::Corrupt(format!("column {i}: integer expected"))),
         }
     }
 
@@ -273,7 +288,7 @@ impl<S: Sql> Store for SqlStore<S> {
 
     async fn create_practice(&self, new: &NewPractice, now: Timestamp) -> Result<()> {
         let p = &new.profile;
-        let mut statements = Vec::with_capacity(4);
+        let mut statements = Vec::with_capacity(4 + new.data_keys.len());
         if let Some(hash) = &new.setup_token_hash {
             statements.push(
                 Statement::new(sql::CONSUME_SETUP_TOKEN, vec![hash.as_str().into(), now.into()]).must_change_a_row(),
@@ -297,6 +312,19 @@ impl<S: Sql> Store for SqlStore<S> {
         ));
         statements.push(insert_user(&new.owner));
         statements.push(insert_membership(new.id, &new.owner, Role::Owner));
+        statements.extend(new.data_keys.iter().map(|k| {
+            Statement::new(
+                sql::INSERT_DATA_KEY,
+                vec![
+                    new.id.into(),
+                    k.id.as_str().into(),
+                    k.purpose.as_str().into(),
+                    k.wrapped.clone().into(),
+                    k.master_key_id.as_str().into(),
+                    k.created_at.into(),
+                ],
+            )
+        }));
         match (self.0.transaction(Some(new.id), statements).await, &new.setup_token_hash) {
             // The token was not consumable: say why (unknown, used or expired).
             (Err(StoreError::NoRowChanged(0)), Some(hash)) => {
@@ -381,7 +409,27 @@ impl<S: Sql> Store for SqlStore<S> {
         self.0.execute(sql::PURGE_SESSIONS, vec![now.into()]).await
     }
 
-    async fn insert_clients(&self, practice: PracticeId, clients: &[NewClient]) -> Result<()> {
+    async fn data_keys(&self, practice: PracticeId) -> Result<Vec<WrappedKey>> {
+        let rows = self.0.query(Some(practice), sql::DATA_KEYS, vec![practice.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WrappedKey {
+                    id: r.text(0)?,
+                    purpose: r.text(1)?,
+                    wrapped: r.bytes(2)?,
+                    master_key_id: r.text(3)?,
+                    created_at: r.time(4)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn master_key_ids(&self) -> Result<Vec<String>> {
+        let rows = self.0.query(None, sql::MASTER_KEY_IDS, vec![]).await?;
+        rows.iter().map(|r| r.text(0)).collect()
+    }
+
+    async fn insert_clients(&self, practice: PracticeId, clients: &[SealedClient]) -> Result<()> {
         let statements = clients
             .iter()
             .map(|c| {
@@ -390,15 +438,49 @@ impl<S: Sql> Store for SqlStore<S> {
                     vec![
                         practice.into(),
                         c.id.into(),
-                        c.given_name.expose().as_str().into(),
-                        c.family_name.expose().as_str().into(),
-                        c.date_of_birth.expose().to_string().into(),
+                        c.given_name.clone().into(),
+                        c.family_name.clone().into(),
+                        c.date_of_birth.clone().into(),
+                        c.given_name_index.as_str().into(),
+                        c.family_name_index.as_str().into(),
+                        c.family_prefix_index.as_str().into(),
+                        c.date_of_birth_index.as_str().into(),
                         c.created_at.into(),
                     ],
                 )
             })
             .collect();
         self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn clients_by_index(
+        &self,
+        practice: PracticeId,
+        index: ClientIndex,
+        value: &str,
+    ) -> Result<Vec<SealedClient>> {
+        let sql = match index {
+            ClientIndex::GivenName => sql::CLIENTS_BY_GIVEN_NAME,
+            ClientIndex::FamilyName => sql::CLIENTS_BY_FAMILY_NAME,
+            ClientIndex::FamilyPrefix => sql::CLIENTS_BY_FAMILY_PREFIX,
+            ClientIndex::DateOfBirth => sql::CLIENTS_BY_DATE_OF_BIRTH,
+        };
+        let rows = self.0.query(Some(practice), sql, vec![practice.into(), value.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SealedClient {
+                    id: r.parse(0)?,
+                    given_name: r.bytes(1)?,
+                    family_name: r.bytes(2)?,
+                    date_of_birth: r.bytes(3)?,
+                    given_name_index: r.text(4)?,
+                    family_name_index: r.text(5)?,
+                    family_prefix_index: r.text(6)?,
+                    date_of_birth_index: r.text(7)?,
+                    created_at: r.time(8)?,
+                })
+            })
+            .collect()
     }
 
     async fn client_count(&self, practice: PracticeId) -> Result<u64> {

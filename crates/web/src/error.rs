@@ -23,7 +23,9 @@ fn classify(e: &ServiceError) -> (StatusCode, &'static str) {
         ServiceError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         ServiceError::Denied(_) => (StatusCode::FORBIDDEN, "forbidden"),
         ServiceError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-        ServiceError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        ServiceError::Unavailable(_) | ServiceError::WrongMasterKey { .. } => {
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+        }
         ServiceError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }

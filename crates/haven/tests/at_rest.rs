@@ -1,0 +1,105 @@
+//! Protected health information at rest: a copy of the data directory reveals none of it, and
+//! the data is tied to its master key.
+
+mod common;
+
+use common::*;
+
+/// Standard base64, for looking for encoded copies of a value.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn no_client_identifier_is_readable_in_the_data_directory() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "60", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+
+    // Serve it too, so that the WAL and shared-memory files exist as they do in production.
+    let server = Server::start(&dir, &[], &[]);
+    assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
+
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        files.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
+    }
+    assert!(files.iter().any(|(p, _)| p.ends_with("haven.db")));
+
+    let mut needles = Vec::new();
+    for client in report["clients"].as_array().cloned().unwrap_or_default() {
+        let name = client["name"].as_str().unwrap_or_default();
+        needles.extend(name.split(' ').map(str::to_owned));
+        needles.push(client["date_of_birth"].as_str().unwrap_or_default().to_owned());
+    }
+    needles.sort();
+    needles.dedup();
+    assert!(needles.len() > 20, "too few identifiers to make the scan meaningful");
+    for needle in &needles {
+        for (path, bytes) in &files {
+            for (form, encoded) in [
+                ("raw", needle.as_bytes().to_vec()),
+                ("lower-case", needle.to_lowercase().into_bytes()),
+                ("UTF-16", utf16(needle)),
+                ("base64", base64(needle.as_bytes()).into_bytes()),
+            ] {
+                assert!(!contains(bytes, &encoded), "{needle:?} ({form}) found in {}", path.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn the_data_is_tied_to_its_master_key() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let key = dir.join("master.key");
+    let original = std::fs::read_to_string(&key).unwrap_or_default();
+
+    // Another key is named as the wrong one, and nothing starts.
+    let other = "ab".repeat(32);
+    let wrong =
+        run(haven(&["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(&dir).env("HAVEN_MASTER_KEY", &other));
+    assert_eq!(wrong.status.code(), Some(1));
+    let stderr = text(&wrong.stderr);
+    assert!(stderr.contains("wrapped by master key local:") && !stderr.contains(&other), "{stderr}");
+
+    // A missing key file is not silently replaced by a new key.
+    let moved = tmp.path().join("master.key.backup");
+    std::fs::rename(&key, &moved).unwrap_or_else(|e| panic!("{e}"));
+    let missing = run(haven(&["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(&dir));
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        text(&missing.stderr).contains("is missing, but the database holds data keys"),
+        "{}",
+        text(&missing.stderr)
+    );
+    assert!(!key.exists(), "a new master key was created over existing data");
+
+    // With the right key back, all is well.
+    std::fs::rename(&moved, &key).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(std::fs::read_to_string(&key).unwrap_or_default(), original);
+    let server = Server::start(&dir, &[], &[]);
+    assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
+}

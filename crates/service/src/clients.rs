@@ -1,0 +1,49 @@
+//! Clients' personal data on its way into storage: sealed field by field, indexed blindly.
+
+use crypto::blind::{name_prefix, normalize_name};
+use crypto::seal::Aad;
+use crypto::{Keyring, Purpose};
+use domain::{ClientId, Phi, PracticeId};
+use jiff::Timestamp;
+use store::SealedClient;
+
+use crate::ServiceError;
+
+/// A new client's demographics, in the clear (and so PHI throughout).
+#[derive(Debug, Clone)]
+pub struct ClientDetails {
+    pub given_name: Phi<String>,
+    pub family_name: Phi<String>,
+    pub date_of_birth: Phi<jiff::civil::Date>,
+}
+
+/// Seals every personal field, bound to (practice, "clients", column, client id), and computes
+/// the blind indexes the lookups use.
+pub(crate) fn seal(
+    ring: &Keyring,
+    practice: PracticeId,
+    id: ClientId,
+    details: &ClientDetails,
+    now: Timestamp,
+) -> Result<SealedClient, ServiceError> {
+    let (practice_text, row) = (practice.to_string(), id.to_string());
+    let fail = |e: crypto::CryptoError| ServiceError::Internal(format!("sealing a client failed: {e}"));
+    let sealed = |column: &str, value: &str| {
+        let aad = Aad { practice: &practice_text, table: "clients", column, row: &row };
+        ring.seal(Purpose::Records, &aad, value.as_bytes()).map_err(fail)
+    };
+    let given = normalize_name(details.given_name.expose());
+    let family = normalize_name(details.family_name.expose());
+    let birth = details.date_of_birth.expose().to_string();
+    Ok(SealedClient {
+        id,
+        given_name: sealed("given_name", details.given_name.expose())?,
+        family_name: sealed("family_name", details.family_name.expose())?,
+        date_of_birth: sealed("date_of_birth", &birth)?,
+        given_name_index: ring.index("given_name", &given).map_err(fail)?,
+        family_name_index: ring.index("family_name", &family).map_err(fail)?,
+        family_prefix_index: ring.index("family_prefix", &name_prefix(&family)).map_err(fail)?,
+        date_of_birth_index: ring.index("date_of_birth", &birth).map_err(fail)?,
+        created_at: now,
+    })
+}
