@@ -3,7 +3,7 @@
 //! The associated data binds a value to its practice, table, column and row: a ciphertext copied
 //! into another row or column fails to open with an integrity error.
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{Aead, AeadInOut, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use zeroize::Zeroizing;
 
@@ -40,16 +40,18 @@ pub(crate) fn cipher(key: &DataKey) -> Aes256Gcm {
     Aes256Gcm::new(key.bytes().into())
 }
 
+/// Encrypts in place in the output buffer: one allocation, no intermediate copy.
 pub fn seal(key: &DataKey, id: KeyId, aad: &Aad<'_>, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let nonce: [u8; NONCE] = random()?;
-    let ciphertext = cipher(key)
-        .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad: &aad.encode(id) })
-        .map_err(|_| CryptoError::Integrity)?;
-    let mut out = Vec::with_capacity(HEADER + ciphertext.len());
+    let mut out = Vec::with_capacity(HEADER + plaintext.len() + TAG);
     out.push(VERSION);
     out.extend_from_slice(&id.0);
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(&ciphertext);
+    out.extend_from_slice(plaintext);
+    let tag = cipher(key)
+        .encrypt_inout_detached(&Nonce::from(nonce), &aad.encode(id), (&mut out[HEADER..]).into())
+        .map_err(|_| CryptoError::Integrity)?;
+    out.extend_from_slice(&tag);
     Ok(out)
 }
 
