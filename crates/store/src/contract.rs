@@ -29,7 +29,8 @@ macro_rules! store_contract_suite {
             session_lifecycle,
             timestamps_keep_microseconds,
             data_keys_are_stored_with_their_practice,
-            clients_are_found_by_blind_index
+            clients_are_found_by_blind_index,
+            rotation_primitives
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
@@ -304,4 +305,40 @@ pub async fn clients_are_found_by_blind_index(store: &dyn Store) {
     assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::DateOfBirth, "dob-1").await), [x]);
     assert!(ok(store.clients_by_index(a.id, ClientIndex::DateOfBirth, "dob-4").await).is_empty());
     assert_eq!(ok(store.clients_by_index(b.id, ClientIndex::FamilyName, "nguyen-idx").await).len(), 1);
+}
+
+pub async fn rotation_primitives(store: &dyn Store) {
+    let a = practice("A", "owner@rot-a.example", None);
+    ok(store.create_practice(&a, t(10)).await);
+    assert_eq!(ok(store.practice_ids().await), [a.id]);
+
+    // Keys: a new one is added, an old one destroyed.
+    let new_key = WrappedKey { id: "rotated".into(), created_at: t(20), ..a.data_keys[0].clone() };
+    ok(store.insert_data_key(a.id, &new_key).await);
+    ok(store.delete_data_key(a.id, &a.data_keys[0].id).await);
+    let ids: Vec<String> = ok(store.data_keys(a.id).await).into_iter().map(|k| k.id).collect();
+    assert_eq!(ids, [a.data_keys[1].id.clone(), "rotated".into()]);
+
+    // Pages in id order cover every client once.
+    let clients: Vec<SealedClient> = (0..7).map(|n| sealed_client(n, "family")).collect();
+    ok(store.insert_clients(a.id, &clients).await);
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = ok(store.clients_page(a.id, after, 3).await);
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        seen.extend(page.into_iter().map(|c| c.id));
+    }
+    let mut expected: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+    expected.sort_by_key(|id| id.to_string());
+    assert_eq!(seen, expected);
+
+    // Resealing succeeds only over the values that were read.
+    let old = clients[0].clone();
+    let new = SealedClient { given_name: vec![9, 9], family_name: vec![8], date_of_birth: vec![7], ..old.clone() };
+    assert!(ok(store.reseal_client(a.id, &old, &new).await));
+    assert!(!ok(store.reseal_client(a.id, &old, &new).await), "a stale reseal overwrote newer values");
+    let stored = ok(store.clients_by_index(a.id, ClientIndex::GivenName, &old.given_name_index).await);
+    assert_eq!(stored, [new]);
 }

@@ -13,7 +13,7 @@ mod time;
 
 use async_trait::async_trait;
 use domain::staff::Email;
-use domain::{PracticeId, Role, UserId};
+use domain::{ClientId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 pub use records::*;
@@ -92,10 +92,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn data_keys(&self, practice: PracticeId) -> Result<Vec<WrappedKey>>;
     /// Every master key that wraps some data key: more than one only mid-rotation.
     async fn master_key_ids(&self) -> Result<Vec<String>>;
+    async fn insert_data_key(&self, practice: PracticeId, key: &WrappedKey) -> Result<()>;
+    /// Destroys a wrapped data key: whatever it alone sealed becomes unreadable.
+    async fn delete_data_key(&self, practice: PracticeId, key_id: &str) -> Result<()>;
+    async fn practice_ids(&self) -> Result<Vec<PracticeId>>;
 
     // --- clients: sealed values and blind indexes only; the service seals and opens them
     /// Inserts clients in one transaction: all of them or none.
     async fn insert_clients(&self, practice: PracticeId, clients: &[SealedClient]) -> Result<()>;
+    /// Up to `limit` clients with ids after `after`, in id order (for re-encryption and checks).
+    async fn clients_page(&self, practice: PracticeId, after: Option<ClientId>, limit: u32) -> Result<Vec<SealedClient>>;
+    /// Replaces the sealed values of `old` with those of `new` if the row still holds `old`'s;
+    /// returns whether it did.
+    async fn reseal_client(&self, practice: PracticeId, old: &SealedClient, new: &SealedClient) -> Result<bool>;
     /// The clients whose blind index in `index` equals `value`.
     async fn clients_by_index(
         &self,

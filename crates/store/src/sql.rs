@@ -47,6 +47,8 @@ pub const INSERT_DATA_KEY: &str = "INSERT INTO data_keys \
      (practice_id, id, purpose, wrapped, master_key_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 pub const DATA_KEYS: &str = "SELECT id, purpose, wrapped, master_key_id, created_at FROM data_keys \
      WHERE practice_id = $1 ORDER BY created_at, id";
+pub const DELETE_DATA_KEY: &str = "DELETE FROM data_keys WHERE practice_id = $1 AND id = $2";
+pub const PRACTICE_IDS: &str = "SELECT id FROM practices ORDER BY id";
 pub const MASTER_KEY_IDS: &str = "SELECT DISTINCT master_key_id FROM data_keys ORDER BY master_key_id";
 
 pub const INSERT_CLIENT: &str = "INSERT INTO clients (practice_id, id, given_name, family_name, date_of_birth, \
@@ -65,6 +67,12 @@ macro_rules! clients_where {
         )
     };
 }
+pub const CLIENTS_PAGE: &str = "SELECT id, given_name, family_name, date_of_birth, given_name_index, \
+     family_name_index, family_prefix_index, date_of_birth_index, created_at FROM clients \
+     WHERE practice_id = $1 AND id > $2 ORDER BY id LIMIT $3";
+/// Replaces a client's sealed values only if they are still the ones read (no lost update).
+pub const RESEAL_CLIENT: &str = "UPDATE clients SET given_name = $3, family_name = $4, date_of_birth = $5 \
+     WHERE practice_id = $1 AND id = $2 AND given_name = $6 AND family_name = $7 AND date_of_birth = $8";
 pub const CLIENTS_BY_GIVEN_NAME: &str = clients_where!("given_name_index");
 pub const CLIENTS_BY_FAMILY_NAME: &str = clients_where!("family_name_index");
 pub const CLIENTS_BY_FAMILY_PREFIX: &str = clients_where!("family_prefix_index");

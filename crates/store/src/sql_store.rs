@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use domain::practice::{Address, PracticeProfile};
 use domain::staff::Email;
-use domain::{PracticeId, Role, UserId};
+use domain::{ClientId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 use crate::sql;
@@ -211,6 +211,20 @@ fn insert_membership(practice: PracticeId, user: &NewUser, role: Role) -> Statem
     Statement::new(sql::INSERT_MEMBERSHIP, vec![practice.into(), user.id.into(), role.into(), user.created_at.into()])
 }
 
+fn insert_data_key(practice: PracticeId, k: &WrappedKey) -> Statement {
+    Statement::new(
+        sql::INSERT_DATA_KEY,
+        vec![
+            practice.into(),
+            k.id.as_str().into(),
+            k.purpose.as_str().into(),
+            k.wrapped.clone().into(),
+            k.master_key_id.as_str().into(),
+            k.created_at.into(),
+        ],
+    )
+}
+
 fn practice_record(row: &Row) -> Result<PracticeRecord> {
     use domain::practice::{Npi, TaxId, TimeZoneName};
     Ok(PracticeRecord {
@@ -229,6 +243,20 @@ fn practice_record(row: &Row) -> Result<PracticeRecord> {
             time_zone: row.validated(9, TimeZoneName::parse)?,
         },
         created_at: row.time(10)?,
+    })
+}
+
+fn sealed_client(r: &Row) -> Result<SealedClient> {
+    Ok(SealedClient {
+        id: r.parse(0)?,
+        given_name: r.bytes(1)?,
+        family_name: r.bytes(2)?,
+        date_of_birth: r.bytes(3)?,
+        given_name_index: r.text(4)?,
+        family_name_index: r.text(5)?,
+        family_prefix_index: r.text(6)?,
+        date_of_birth_index: r.text(7)?,
+        created_at: r.time(8)?,
     })
 }
 
@@ -312,19 +340,7 @@ impl<S: Sql> Store for SqlStore<S> {
         ));
         statements.push(insert_user(&new.owner));
         statements.push(insert_membership(new.id, &new.owner, Role::Owner));
-        statements.extend(new.data_keys.iter().map(|k| {
-            Statement::new(
-                sql::INSERT_DATA_KEY,
-                vec![
-                    new.id.into(),
-                    k.id.as_str().into(),
-                    k.purpose.as_str().into(),
-                    k.wrapped.clone().into(),
-                    k.master_key_id.as_str().into(),
-                    k.created_at.into(),
-                ],
-            )
-        }));
+        statements.extend(new.data_keys.iter().map(|k| insert_data_key(new.id, k)));
         match (self.0.transaction(Some(new.id), statements).await, &new.setup_token_hash) {
             // The token was not consumable: say why (unknown, used or expired).
             (Err(StoreError::NoRowChanged(0)), Some(hash)) => {
@@ -424,6 +440,20 @@ impl<S: Sql> Store for SqlStore<S> {
             .collect()
     }
 
+    async fn insert_data_key(&self, practice: PracticeId, key: &WrappedKey) -> Result<()> {
+        self.0.transaction(Some(practice), vec![insert_data_key(practice, key)]).await.map(drop)
+    }
+
+    async fn delete_data_key(&self, practice: PracticeId, key_id: &str) -> Result<()> {
+        let params = vec![practice.into(), key_id.into()];
+        self.0.transaction(Some(practice), vec![Statement::new(sql::DELETE_DATA_KEY, params)]).await.map(drop)
+    }
+
+    async fn practice_ids(&self) -> Result<Vec<PracticeId>> {
+        let rows = self.0.query(None, sql::PRACTICE_IDS, vec![]).await?;
+        rows.iter().map(|r| r.parse(0)).collect()
+    }
+
     async fn master_key_ids(&self) -> Result<Vec<String>> {
         let rows = self.0.query(None, sql::MASTER_KEY_IDS, vec![]).await?;
         rows.iter().map(|r| r.text(0)).collect()
@@ -466,21 +496,30 @@ impl<S: Sql> Store for SqlStore<S> {
             ClientIndex::DateOfBirth => sql::CLIENTS_BY_DATE_OF_BIRTH,
         };
         let rows = self.0.query(Some(practice), sql, vec![practice.into(), value.into()]).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(SealedClient {
-                    id: r.parse(0)?,
-                    given_name: r.bytes(1)?,
-                    family_name: r.bytes(2)?,
-                    date_of_birth: r.bytes(3)?,
-                    given_name_index: r.text(4)?,
-                    family_name_index: r.text(5)?,
-                    family_prefix_index: r.text(6)?,
-                    date_of_birth_index: r.text(7)?,
-                    created_at: r.time(8)?,
-                })
-            })
-            .collect()
+        rows.iter().map(sealed_client).collect()
+    }
+
+    async fn clients_page(&self, practice: PracticeId, after: Option<ClientId>, limit: u32) -> Result<Vec<SealedClient>> {
+        // Ids are UUID text; "" sorts before every one of them.
+        let after = after.map(|id| id.to_string()).unwrap_or_default();
+        let params = vec![practice.into(), after.into(), i64::from(limit).into()];
+        let rows = self.0.query(Some(practice), sql::CLIENTS_PAGE, params).await?;
+        rows.iter().map(sealed_client).collect()
+    }
+
+    async fn reseal_client(&self, practice: PracticeId, old: &SealedClient, new: &SealedClient) -> Result<bool> {
+        let params = vec![
+            practice.into(),
+            old.id.into(),
+            new.given_name.clone().into(),
+            new.family_name.clone().into(),
+            new.date_of_birth.clone().into(),
+            old.given_name.clone().into(),
+            old.family_name.clone().into(),
+            old.date_of_birth.clone().into(),
+        ];
+        let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::RESEAL_CLIENT, params)]).await?;
+        Ok(changed.first() == Some(&1))
     }
 
     async fn client_count(&self, practice: PracticeId) -> Result<u64> {
