@@ -27,6 +27,11 @@ impl Keyring {
             .ok_or(CryptoError::Malformed("the practice has no key for this purpose"))
     }
 
+    /// The id of the key new values of `purpose` are sealed with.
+    pub fn current_id(&self, purpose: Purpose) -> Option<KeyId> {
+        self.current(purpose).ok().map(|(id, _)| id)
+    }
+
     pub fn seal(&self, purpose: Purpose, aad: &Aad<'_>, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let (id, key) = self.current(purpose)?;
         seal::seal(key, id, aad, plaintext)

@@ -19,14 +19,7 @@ pub async fn open_haven(config: &Config) -> Result<Haven> {
         Origin::File { created: false } => tracing::debug!(path = %path, "master key loaded"),
         Origin::Environment => tracing::debug!("master key taken from the configuration"),
     }
-    if matches!(origin, Origin::File { .. }) && config.master_key_file.starts_with(&config.data_dir) {
-        tracing::warn!(
-            path = %path,
-            "the master key is inside the data directory, so a copy of the directory includes it; \
-             in production keep it elsewhere (master_key_file / HAVEN_MASTER_KEY_FILE)"
-        );
-    }
-    let haven = Haven::new(store, config.sessions, key);
+    let haven = Haven::new(store, config.sessions, key).with_key_cache(config.key_cache);
     haven.check_master_key().await?;
     Ok(haven)
 }

@@ -28,8 +28,36 @@ pub enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Encryption keys: status, rotation, verification.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Each practice's data keys: id, purpose, age, master key, and how many values need each.
+    Status {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Print as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rotate every practice's records key: seal every value again with a new key, then destroy
+    /// the old one. Safe while the server runs; if interrupted, run it again to resume.
+    Rotate {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Open every sealed value and report any that does not open (values are never shown).
+    Verify {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -23,6 +23,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("log_level", "log filter"),
     ("session_idle_minutes", "idle minutes before sign-out (1-60)"),
     ("session_lifetime_hours", "hours a sign-in lasts at most (1-24)"),
+    ("key_cache_seconds", "seconds unwrapped keys are cached (1-600); the same for every server and command"),
 ];
 
 /// Keys whose value may instead be read from the file named by `<key>_file`.
@@ -112,6 +113,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub log_level: String,
     pub sessions: SessionPolicy,
+    pub key_cache: std::time::Duration,
 }
 
 /// Raw values gathered from every layer, later layers overwriting earlier ones.
@@ -247,7 +249,9 @@ impl Layers {
         let idle = self.parse("session_idle_minutes", defaults.idle_timeout.as_mins(), |s| bounded(s, 1, 60))?;
         let lifetime =
             self.parse("session_lifetime_hours", defaults.absolute_lifetime.as_hours(), |s| bounded(s, 1, 24))?;
+        let key_cache = self.parse("key_cache_seconds", 30, |s| bounded(s, 1, 600))?;
         Ok(Config {
+            key_cache: std::time::Duration::from_secs(key_cache.unsigned_abs()),
             listen,
             data_dir,
             database,

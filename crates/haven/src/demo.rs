@@ -1,7 +1,5 @@
 //! `haven demo seed`.
 
-use std::io::IsTerminal;
-
 use anyhow::Result;
 use service::demo::SeedOptions;
 
@@ -9,16 +7,7 @@ use crate::backend;
 use crate::cli::SeedArgs;
 use crate::config::{Config, Database};
 use crate::data_dir;
-
-/// A progress line on a terminal; nothing when stderr is a file or a pipe.
-fn show_progress(done: usize, total: usize) {
-    if std::io::stderr().is_terminal() {
-        eprint!("\rwriting clients: {done}/{total}");
-        if done == total {
-            eprintln!();
-        }
-    }
-}
+use crate::progress;
 
 #[allow(clippy::print_stdout)]
 pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
@@ -26,8 +15,11 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
         data_dir::prepare(&config.data_dir)?;
     }
     let haven = backend::open_haven(&config).await?;
-    let report =
-        haven.seed_demo(SeedOptions { seed: args.seed, clients: args.clients as usize }, show_progress).await?;
+    let report = haven
+        .seed_demo(SeedOptions { seed: args.seed, clients: args.clients as usize }, |done, total| {
+            progress::show("writing clients", done as u64, total as u64)
+        })
+        .await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());

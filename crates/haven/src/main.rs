@@ -9,15 +9,17 @@ mod cli;
 mod config;
 mod data_dir;
 mod demo;
+mod keys;
 mod logging;
 mod master_key;
+mod progress;
 mod serve;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, CommonArgs, DemoCommand};
+use crate::cli::{Cli, Command, CommonArgs, DemoCommand, KeysCommand};
 use crate::config::{Config, ConfigError, Layers};
 
 /// Builds the configuration from every layer; returns it with the warnings to log.
@@ -44,7 +46,12 @@ fn configure(
     Ok((config, layers.warnings))
 }
 
-fn run(common: &CommonArgs, flags: &[(&'static str, Option<String>)], task: impl AsyncCommand) -> ExitCode {
+/// Runs `task` once configuration and logging are in place; its error ends the process.
+fn run(
+    common: &CommonArgs,
+    flags: &[(&'static str, Option<String>)],
+    task: impl AsyncFnOnce(Config) -> anyhow::Result<()>,
+) -> ExitCode {
     let (config, warnings) = match configure(common, flags) {
         Ok(c) => c,
         Err(e) => {
@@ -63,32 +70,13 @@ fn run(common: &CommonArgs, flags: &[(&'static str, Option<String>)], task: impl
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(task.run(config)) {
+    match runtime.block_on(task(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// A command that runs once configuration and logging are in place.
-trait AsyncCommand {
-    async fn run(self, config: Config) -> anyhow::Result<()>;
-}
-
-struct Serve;
-impl AsyncCommand for Serve {
-    async fn run(self, config: Config) -> anyhow::Result<()> {
-        serve::run(config).await
-    }
-}
-
-struct Seed<'a>(&'a cli::SeedArgs);
-impl AsyncCommand for Seed<'_> {
-    async fn run(self, config: Config) -> anyhow::Result<()> {
-        demo::seed(config, self.0).await
     }
 }
 
@@ -105,8 +93,15 @@ fn main() -> ExitCode {
                 ("public_url", args.public_url.clone()),
                 ("master_key_file", args.master_key_file.as_ref().map(|p| p.display().to_string())),
             ];
-            run(&args.common, &flags, Serve)
+            run(&args.common, &flags, serve::run)
         }
-        Command::Demo { command: DemoCommand::Seed(args) } => run(&args.common, &[], Seed(&args)),
+        Command::Demo { command: DemoCommand::Seed(args) } => {
+            run(&args.common, &[], async |config| demo::seed(config, &args).await)
+        }
+        Command::Keys { command: KeysCommand::Status { common, json } } => {
+            run(&common, &[], async |config| keys::status(config, json).await)
+        }
+        Command::Keys { command: KeysCommand::Rotate { common } } => run(&common, &[], keys::rotate),
+        Command::Keys { command: KeysCommand::Verify { common } } => run(&common, &[], keys::verify),
     }
 }

@@ -21,6 +21,13 @@ pub async fn run(config: Config) -> Result<()> {
     };
     let haven = backend::open_haven(&config).await?;
     let database = config.database.backend();
+    if config.master_key.is_none() && config.master_key_file.starts_with(&config.data_dir) {
+        tracing::warn!(
+            path = %config.master_key_file.display(),
+            "the master key is inside the data directory, so a copy of the directory includes it; \
+             in production keep it elsewhere (master_key_file / HAVEN_MASTER_KEY_FILE)"
+        );
+    }
 
     let listener = TcpListener::bind(config.listen).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => anyhow::anyhow!(

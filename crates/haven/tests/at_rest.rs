@@ -103,3 +103,42 @@ fn the_data_is_tied_to_its_master_key() {
     let server = Server::start(&dir, &[], &[]);
     assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
 }
+
+#[test]
+fn key_rotation_survives_sigkill_and_resumes_while_serving() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let env = [("HAVEN_KEY_CACHE_SECONDS", "1")];
+    let seeded = run(haven(&["demo", "seed", "--clients", "3000", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let server = Server::start(&dir, &[], &env);
+
+    // Kill rotations at varied moments; each later run resumes the first one's work.
+    for delay_ms in [150u64, 600, 90, 1300, 400] {
+        let mut child = haven(&["keys", "rotate", "--data-dir"])
+            .arg(&dir)
+            .envs(env)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200, "server disturbed");
+    }
+    let finished = run(haven(&["keys", "rotate", "--data-dir"]).arg(&dir).envs(env));
+    assert!(finished.status.success(), "{}", text(&finished.stderr));
+
+    let verified = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir).envs(env));
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    assert_eq!(text(&verified.stdout).trim(), "All 9000 sealed values open.");
+
+    let status = run(haven(&["keys", "status", "--json", "--data-dir"]).arg(&dir).envs(env));
+    let keys: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let records: Vec<&serde_json::Value> =
+        keys.as_array().into_iter().flatten().filter(|k| k["purpose"] == "records").collect();
+    assert_eq!(records.len(), 1, "old records keys left behind: {keys}");
+    assert_eq!((records[0]["values"].as_u64(), records[0]["current"].as_bool()), (Some(9000), Some(true)));
+    assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
+}

@@ -17,6 +17,31 @@ pub struct ClientDetails {
     pub date_of_birth: Phi<jiff::civil::Date>,
 }
 
+/// The sealed columns of the clients table.
+pub(crate) const SEALED_COLUMNS: [&str; 3] = ["given_name", "family_name", "date_of_birth"];
+
+/// Where a client's sealed value lives; bound into its ciphertext.
+pub(crate) fn aad<'a>(practice: &'a str, column: &'static str, row: &'a str) -> Aad<'a> {
+    Aad { practice, table: "clients", column, row }
+}
+
+/// The sealed value of `column` (one of [`SEALED_COLUMNS`]).
+pub(crate) fn column<'a>(client: &'a SealedClient, column: &str) -> &'a [u8] {
+    match column {
+        "given_name" => &client.given_name,
+        "family_name" => &client.family_name,
+        _ => &client.date_of_birth,
+    }
+}
+
+pub(crate) fn column_mut<'a>(client: &'a mut SealedClient, column: &str) -> &'a mut Vec<u8> {
+    match column {
+        "given_name" => &mut client.given_name,
+        "family_name" => &mut client.family_name,
+        _ => &mut client.date_of_birth,
+    }
+}
+
 /// Seals every personal field, bound to (practice, "clients", column, client id), and computes
 /// the blind indexes the lookups use.
 pub(crate) fn seal(
@@ -28,9 +53,8 @@ pub(crate) fn seal(
 ) -> Result<SealedClient, ServiceError> {
     let (practice_text, row) = (practice.to_string(), id.to_string());
     let fail = |e: crypto::CryptoError| ServiceError::Internal(format!("sealing a client failed: {e}"));
-    let sealed = |column: &str, value: &str| {
-        let aad = Aad { practice: &practice_text, table: "clients", column, row: &row };
-        ring.seal(Purpose::Records, &aad, value.as_bytes()).map_err(fail)
+    let sealed = |column: &'static str, value: &str| {
+        ring.seal(Purpose::Records, &aad(&practice_text, column, &row), value.as_bytes()).map_err(fail)
     };
     let given = normalize_name(details.given_name.expose());
     let family = normalize_name(details.family_name.expose());

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use crypto::kek::KeyEncryptionKey;
 use crypto::{DataKey, KeyId, Keyring, Purpose};
@@ -12,10 +13,15 @@ use store::{Store, WrappedKey};
 
 use crate::ServiceError;
 
+/// How long an unwrapped keyring is used before it is read again. A rotation waits twice this
+/// long before it destroys an old key, so every server has switched to the new one by then.
+pub const DEFAULT_KEY_CACHE: Duration = Duration::from_secs(30);
+
 #[derive(Debug)]
 pub(crate) struct Keys {
     kek: Arc<dyn KeyEncryptionKey>,
-    rings: Mutex<HashMap<PracticeId, Arc<Keyring>>>,
+    cache_for: Duration,
+    rings: Mutex<HashMap<PracticeId, (Arc<Keyring>, Instant)>>,
 }
 
 /// What a wrapped key is bound to, so it cannot be moved to another practice or purpose.
@@ -28,8 +34,40 @@ fn crypto_failure(e: crypto::CryptoError) -> ServiceError {
 }
 
 impl Keys {
-    pub(crate) fn new(kek: Arc<dyn KeyEncryptionKey>) -> Self {
-        Keys { kek, rings: Mutex::new(HashMap::new()) }
+    pub(crate) fn new(kek: Arc<dyn KeyEncryptionKey>, cache_for: Duration) -> Self {
+        Keys { kek, cache_for, rings: Mutex::new(HashMap::new()) }
+    }
+
+    pub(crate) fn cache_for(&self) -> Duration {
+        self.cache_for
+    }
+
+    /// One fresh data key for `purpose`, wrapped for storage.
+    pub(crate) fn new_key(
+        &self,
+        practice: PracticeId,
+        purpose: Purpose,
+        now: Timestamp,
+    ) -> Result<WrappedKey, ServiceError> {
+        let id = KeyId::random().map_err(crypto_failure)?.to_string();
+        let key = DataKey::generate().map_err(crypto_failure)?;
+        let wrapped = self.kek.wrap(&key, &context(practice, &id, purpose.as_str())).map_err(crypto_failure)?;
+        Ok(WrappedKey {
+            id,
+            purpose: purpose.as_str().into(),
+            wrapped,
+            master_key_id: self.kek.id().into(),
+            created_at: now,
+        })
+    }
+
+    /// Forgets the cached keyring, so the next use reads the keys again.
+    pub(crate) fn forget(&self, practice: PracticeId) {
+        self.rings.lock().unwrap_or_else(PoisonError::into_inner).remove(&practice);
+    }
+
+    pub(crate) fn kek(&self) -> Arc<dyn KeyEncryptionKey> {
+        Arc::clone(&self.kek)
     }
 
     pub(crate) fn master_key_id(&self) -> &str {
@@ -42,25 +80,13 @@ impl Keys {
         practice: PracticeId,
         now: Timestamp,
     ) -> Result<Vec<WrappedKey>, ServiceError> {
-        Purpose::ALL
-            .into_iter()
-            .map(|purpose| {
-                let id = KeyId::random().map_err(crypto_failure)?.to_string();
-                let key = DataKey::generate().map_err(crypto_failure)?;
-                let wrapped = self.kek.wrap(&key, &context(practice, &id, purpose.as_str())).map_err(crypto_failure)?;
-                Ok(WrappedKey {
-                    id,
-                    purpose: purpose.as_str().into(),
-                    wrapped,
-                    master_key_id: self.kek.id().into(),
-                    created_at: now,
-                })
-            })
-            .collect()
+        Purpose::ALL.into_iter().map(|purpose| self.new_key(practice, purpose, now)).collect()
     }
 
     pub(crate) async fn keyring(&self, store: &dyn Store, practice: PracticeId) -> Result<Arc<Keyring>, ServiceError> {
-        if let Some(ring) = self.rings.lock().unwrap_or_else(PoisonError::into_inner).get(&practice) {
+        if let Some((ring, loaded)) = self.rings.lock().unwrap_or_else(PoisonError::into_inner).get(&practice)
+            && loaded.elapsed() < self.cache_for
+        {
             return Ok(Arc::clone(ring));
         }
         let mut keys = Vec::new();
@@ -74,7 +100,7 @@ impl Keys {
             keys.push((id, purpose, key));
         }
         let ring = Arc::new(Keyring::new(keys));
-        self.rings.lock().unwrap_or_else(PoisonError::into_inner).insert(practice, Arc::clone(&ring));
+        self.rings.lock().unwrap_or_else(PoisonError::into_inner).insert(practice, (Arc::clone(&ring), Instant::now()));
         Ok(ring)
     }
 }

@@ -10,9 +10,10 @@ mod auth;
 mod clients;
 pub mod demo;
 mod error;
-mod keys;
+pub mod keys;
 mod passwords;
 mod practice;
+pub mod rotation;
 mod secrets;
 mod setup;
 
@@ -81,7 +82,15 @@ pub struct Readiness {
 impl Haven {
     /// `master_key` wraps the practices' data keys (ARCHITECTURE.md §4).
     pub fn new(store: Arc<dyn Store>, sessions: SessionPolicy, master_key: Arc<dyn KeyEncryptionKey>) -> Self {
-        Self { store, sessions, keys: Arc::new(Keys::new(master_key)), clock: Arc::new(Timestamp::now) }
+        let keys = Arc::new(Keys::new(master_key, keys::DEFAULT_KEY_CACHE));
+        Self { store, sessions, keys, clock: Arc::new(Timestamp::now) }
+    }
+
+    /// How long unwrapped keys are cached (see [`keys::DEFAULT_KEY_CACHE`]); every server and
+    /// `haven keys` command on one database must use the same value.
+    pub fn with_key_cache(mut self, cache_for: std::time::Duration) -> Self {
+        self.keys = Arc::new(Keys::new(Arc::clone(&self.keys.kek()), cache_for));
+        self
     }
 
     /// Refuses a master key other than the one that wrapped the stored data keys, before

@@ -179,3 +179,36 @@ async fn another_master_key_is_refused() -> Result<(), ServiceError> {
     assert!(matches!(refused, Err(ServiceError::WrongMasterKey { .. })), "{refused:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Result<(), ServiceError> {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}")));
+    store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+    let haven =
+        Haven::new(store, SessionPolicy::default(), master_key()).with_key_cache(std::time::Duration::from_millis(100));
+    haven.seed_demo(SeedOptions { seed: 9, clients: 30 }, |_, _| {}).await?;
+
+    let records = |status: &[haven_service::rotation::KeyStatus]| {
+        status
+            .iter()
+            .filter(|k| k.purpose == "records")
+            .map(|k| (k.key_id.clone(), k.values, k.current))
+            .collect::<Vec<_>>()
+    };
+    let before = records(&haven.key_status().await?);
+    assert_eq!(before.len(), 1);
+    assert_eq!((before[0].1, before[0].2), (90, true));
+
+    let report = haven.rotate_data_keys(|_| {}).await?;
+    assert_eq!((report.keys_created, report.values_resealed), (1, 30));
+    assert_eq!(report.keys_destroyed, [before[0].0.clone()]);
+    let after = records(&haven.key_status().await?);
+    assert_eq!(after.len(), 1);
+    assert_ne!(after[0].0, before[0].0);
+    assert_eq!((after[0].1, after[0].2), (90, true));
+
+    let verified = haven.verify_sealed(|_| {}).await?;
+    assert_eq!((verified.values, verified.failures.len()), (90, 0));
+    Ok(())
+}

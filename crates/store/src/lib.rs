@@ -101,7 +101,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Inserts clients in one transaction: all of them or none.
     async fn insert_clients(&self, practice: PracticeId, clients: &[SealedClient]) -> Result<()>;
     /// Up to `limit` clients with ids after `after`, in id order (for re-encryption and checks).
-    async fn clients_page(&self, practice: PracticeId, after: Option<ClientId>, limit: u32) -> Result<Vec<SealedClient>>;
+    async fn clients_page(
+        &self,
+        practice: PracticeId,
+        after: Option<ClientId>,
+        limit: u32,
+    ) -> Result<Vec<SealedClient>>;
     /// Replaces the sealed values of `old` with those of `new` if the row still holds `old`'s;
     /// returns whether it did.
     async fn reseal_client(&self, practice: PracticeId, old: &SealedClient, new: &SealedClient) -> Result<bool>;

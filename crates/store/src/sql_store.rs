@@ -499,7 +499,12 @@ impl<S: Sql> Store for SqlStore<S> {
         rows.iter().map(sealed_client).collect()
     }
 
-    async fn clients_page(&self, practice: PracticeId, after: Option<ClientId>, limit: u32) -> Result<Vec<SealedClient>> {
+    async fn clients_page(
+        &self,
+        practice: PracticeId,
+        after: Option<ClientId>,
+        limit: u32,
+    ) -> Result<Vec<SealedClient>> {
         // Ids are UUID text; "" sorts before every one of them.
         let after = after.map(|id| id.to_string()).unwrap_or_default();
         let params = vec![practice.into(), after.into(), i64::from(limit).into()];

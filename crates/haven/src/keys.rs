@@ -1,0 +1,56 @@
+//! `haven keys status | rotate | verify`.
+
+use anyhow::{Result, bail};
+
+use crate::backend;
+use crate::config::Config;
+use crate::progress;
+
+#[allow(clippy::print_stdout)]
+pub async fn status(config: Config, json: bool) -> Result<()> {
+    let haven = backend::open_haven(&config).await?;
+    let keys = haven.key_status().await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&keys)?);
+        return Ok(());
+    }
+    let now = jiff::Timestamp::now();
+    println!("{:<36}  {:<32}  {:<19}  {:>6}  {:>9}  master key", "practice", "key", "purpose", "age", "values");
+    for k in &keys {
+        let days = (now - k.created_at).get_hours() / 24;
+        let current = if k.current { "" } else { " (retiring)" };
+        println!(
+            "{}  {}  {:<19}  {:>5}d  {:>9}  {}{current}",
+            k.practice, k.key_id, k.purpose, days, k.values, k.master_key_id
+        );
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub async fn rotate(config: Config) -> Result<()> {
+    let haven = backend::open_haven(&config).await?;
+    let report = haven.rotate_data_keys(|p| progress::show("re-encrypting", p.done, p.total)).await?;
+    println!(
+        "Rotated the records keys of {} practice(s): {} new key(s), {} client record(s) sealed again, {} old key(s) destroyed.",
+        report.practices,
+        report.keys_created,
+        report.values_resealed,
+        report.keys_destroyed.len()
+    );
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+pub async fn verify(config: Config) -> Result<()> {
+    let haven = backend::open_haven(&config).await?;
+    let report = haven.verify_sealed(|p| progress::show("verifying", p.done, p.total)).await?;
+    if !report.failures.is_empty() {
+        for (client, column) in report.failures.iter().take(20) {
+            eprintln!("does not open: client {client}, column {column}");
+        }
+        bail!("{} of {} sealed values do not open", report.failures.len(), report.values);
+    }
+    println!("All {} sealed values open.", report.values);
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! Operator key management: status, rotation of the practices' data keys with re-encryption,
+//! and verification that every sealed value opens. None of it reveals PHI: values are opened
+//! only to be sealed again or counted.
+
+use std::collections::HashMap;
+
+use crypto::{Purpose, seal};
+use domain::{ClientId, PracticeId};
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::clients::{SEALED_COLUMNS, aad, column, column_mut};
+use crate::{Haven, Result, ServiceError};
+
+const PAGE: u32 = 500;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyStatus {
+    pub practice: PracticeId,
+    pub key_id: String,
+    pub purpose: String,
+    pub created_at: Timestamp,
+    pub master_key_id: String,
+    /// New values of this purpose are sealed with this key.
+    pub current: bool,
+    /// Sealed values that need this key to open.
+    pub values: u64,
+}
+
+/// How far a long operation has come: `done` of `total` values.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RotationReport {
+    pub practices: usize,
+    pub keys_created: usize,
+    pub values_resealed: u64,
+    pub keys_destroyed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VerifyReport {
+    pub values: u64,
+    /// (client, column) of every value that did not open; never the value.
+    pub failures: Vec<(ClientId, &'static str)>,
+}
+
+fn failure(e: crypto::CryptoError) -> ServiceError {
+    ServiceError::Internal(format!("key operation failed: {e}"))
+}
+
+impl Haven {
+    /// Every client of `practice`, page by page.
+    async fn each_client_page(
+        &self,
+        practice: PracticeId,
+        mut visit: impl AsyncFnMut(Vec<store::SealedClient>) -> Result<()>,
+    ) -> Result<()> {
+        let mut after = None;
+        loop {
+            let page = self.store.clients_page(practice, after, PAGE).await?;
+            let Some(last) = page.last() else { return Ok(()) };
+            after = Some(last.id);
+            visit(page).await?;
+        }
+    }
+
+    /// Each data key of each practice, with how many stored values depend on it.
+    pub async fn key_status(&self) -> Result<Vec<KeyStatus>> {
+        let mut out = Vec::new();
+        for practice in self.store.practice_ids().await? {
+            let mut uses: HashMap<String, u64> = HashMap::new();
+            self.each_client_page(practice, async |page| {
+                for client in &page {
+                    for name in SEALED_COLUMNS {
+                        let id = seal::key_id(column(client, name)).map_err(failure)?;
+                        *uses.entry(id.to_string()).or_default() += 1;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+            let keys = self.store.data_keys(practice).await?;
+            for (i, k) in keys.iter().enumerate() {
+                let newest = keys[i + 1..].iter().all(|later| later.purpose != k.purpose);
+                out.push(KeyStatus {
+                    practice,
+                    key_id: k.id.clone(),
+                    purpose: k.purpose.clone(),
+                    created_at: k.created_at,
+                    master_key_id: k.master_key_id.clone(),
+                    current: newest,
+                    values: uses.get(&k.id).copied().unwrap_or(0),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Rotates every practice's records key: a new key becomes current, every value sealed with
+    /// an older one is opened and sealed again, and the old key is destroyed once nothing needs
+    /// it and every server has had time to switch. Interrupted at any point, running it again
+    /// resumes (it creates no further key while an older one is still in use).
+    pub async fn rotate_data_keys(&self, progress: impl Fn(Progress)) -> Result<RotationReport> {
+        let mut report = RotationReport::default();
+        for practice in self.store.practice_ids().await? {
+            report.practices += 1;
+            let records: Vec<_> = self
+                .store
+                .data_keys(practice)
+                .await?
+                .into_iter()
+                .filter(|k| k.purpose == Purpose::Records.as_str())
+                .collect();
+            let new_key = match records.as_slice() {
+                [_] | [] => {
+                    let key = self.keys.new_key(practice, Purpose::Records, self.now())?;
+                    self.store.insert_data_key(practice, &key).await?;
+                    report.keys_created += 1;
+                    key
+                }
+                // An earlier rotation did not finish: carry on towards its key.
+                [.., newest] => newest.clone(),
+            };
+            tracing::info!(%practice, key = %new_key.id, "rotating the records key");
+            // Servers seal with a cached keyring for at most `cache_for`; after twice that,
+            // none can still be sealing with an old key.
+            let settled = new_key.created_at + SignedDuration::try_from(self.keys.cache_for() * 2).unwrap_or_default();
+            loop {
+                report.values_resealed += self.reseal_practice(practice, &progress).await?;
+                if self.now() >= settled {
+                    // One more pass after every server switched: then nothing old is left.
+                    if self.reseal_practice(practice, &progress).await? == 0 {
+                        break;
+                    }
+                    continue;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            for old in self.store.data_keys(practice).await? {
+                if old.purpose == Purpose::Records.as_str() && old.id != new_key.id {
+                    self.store.delete_data_key(practice, &old.id).await?;
+                    tracing::info!(%practice, key = %old.id, "destroyed the old records key");
+                    report.keys_destroyed.push(old.id);
+                }
+            }
+            self.keys.forget(practice);
+        }
+        Ok(report)
+    }
+
+    /// Seals again every value of `practice` not sealed with the current records key.
+    async fn reseal_practice(&self, practice: PracticeId, progress: &impl Fn(Progress)) -> Result<u64> {
+        self.keys.forget(practice);
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let current = ring
+            .current_id(Purpose::Records)
+            .ok_or_else(|| failure(crypto::CryptoError::Malformed("no records key")))?;
+        let total = self.store.client_count(practice).await? * SEALED_COLUMNS.len() as u64;
+        let (practice_text, mut done, mut resealed) = (practice.to_string(), 0u64, 0u64);
+        self.each_client_page(practice, async |page| {
+            for client in page {
+                let row = client.id.to_string();
+                let mut fresh = client.clone();
+                let mut changed = false;
+                for name in SEALED_COLUMNS {
+                    let sealed = column(&client, name);
+                    if seal::key_id(sealed).map_err(failure)? != current {
+                        let at = aad(&practice_text, name, &row);
+                        let plain = ring.open(&at, sealed).map_err(failure)?;
+                        *column_mut(&mut fresh, name) = ring.seal(Purpose::Records, &at, &plain).map_err(failure)?;
+                        changed = true;
+                    }
+                }
+                // A row changed meanwhile keeps its newer values; the next pass looks at it again.
+                if changed && self.store.reseal_client(practice, &client, &fresh).await? {
+                    resealed += 1;
+                }
+                done += SEALED_COLUMNS.len() as u64;
+                progress(Progress { done, total });
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(resealed)
+    }
+
+    /// Opens every sealed value of every practice and counts those that do not open.
+    pub async fn verify_sealed(&self, progress: impl Fn(Progress)) -> Result<VerifyReport> {
+        let mut report = VerifyReport::default();
+        for practice in self.store.practice_ids().await? {
+            self.keys.forget(practice);
+            let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+            let total = self.store.client_count(practice).await? * SEALED_COLUMNS.len() as u64;
+            let practice_text = practice.to_string();
+            let mut done = 0;
+            self.each_client_page(practice, async |page| {
+                for client in &page {
+                    let row = client.id.to_string();
+                    for name in SEALED_COLUMNS {
+                        report.values += 1;
+                        if ring.open(&aad(&practice_text, name, &row), column(client, name)).is_err() {
+                            report.failures.push((client.id, name));
+                        }
+                    }
+                    done += SEALED_COLUMNS.len() as u64;
+                    progress(Progress { done, total });
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(report)
+    }
+}
