@@ -12,6 +12,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::keys::unhex;
 use crate::seal::cipher;
+use crate::signing::{self, Signed};
 use crate::{CryptoError, DataKey, hex, random};
 
 pub trait KeyEncryptionKey: Send + Sync + fmt::Debug {
@@ -21,6 +22,10 @@ pub trait KeyEncryptionKey: Send + Sync + fmt::Debug {
     /// Wraps `key`; `context` (practice, key id, purpose) is bound into the result.
     fn wrap(&self, key: &DataKey, context: &[u8]) -> Result<Vec<u8>, CryptoError>;
     fn unwrap(&self, wrapped: &[u8], context: &[u8]) -> Result<DataKey, CryptoError>;
+    /// Signs `message` with the signing key that belongs to this master key.
+    fn sign(&self, message: &[u8]) -> Result<Signed, CryptoError>;
+    /// The public half of that signing key, for pinning.
+    fn signing_public_key(&self) -> [u8; 32];
 }
 
 /// A master key held in this process (from a file or the environment). The key bytes are a
@@ -68,6 +73,14 @@ impl KeyEncryptionKey for LocalKek {
             .encrypt(&Nonce::from(nonce), Payload { msg: key.bytes(), aad: &aad(context) })
             .map_err(|_| CryptoError::Integrity)?;
         Ok([nonce.as_slice(), &sealed].concat())
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Signed, CryptoError> {
+        Ok(signing::sign(&signing::derived_signing_key(&self.key), message))
+    }
+
+    fn signing_public_key(&self) -> [u8; 32] {
+        signing::derived_signing_key(&self.key).verifying_key().to_bytes()
     }
 
     fn unwrap(&self, wrapped: &[u8], context: &[u8]) -> Result<DataKey, CryptoError> {

@@ -13,6 +13,7 @@ pub mod kek;
 mod keyring;
 mod keys;
 pub mod seal;
+pub mod signing;
 
 pub use keyring::Keyring;
 pub use keys::{DataKey, KeyId, Purpose};

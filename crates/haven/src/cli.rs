@@ -33,8 +33,54 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Practice lifecycle.
+    Practice {
+        #[command(subcommand)]
+        command: PracticeCommand,
+    },
+    /// Signed certificates Haven issues.
+    Certificate {
+        #[command(subcommand)]
+        command: CertificateCommand,
+    },
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PracticeCommand {
+    /// Cryptographic erase (NIST SP 800-88 purge): destroy every data key of a practice, making
+    /// all its protected data unrecoverable, and write a signed certificate of destruction.
+    Erase(EraseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EraseArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// The practice's id
+    pub practice: String,
+    /// The practice's name, typed out, to confirm; asked for on the terminal when absent
+    #[arg(long, value_name = "NAME")]
+    pub confirm: Option<String>,
+    /// Who performs the erase, for the certificate [default: the USER environment variable]
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Where to write the certificate [default: ./certificate-of-destruction-PRACTICE.json]
+    #[arg(long, value_name = "FILE")]
+    pub certificate: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertificateCommand {
+    /// Check a certificate's signature (and, with --public-key, who signed it).
+    Verify {
+        /// The certificate file
+        file: PathBuf,
+        /// The signing key it must carry (hex, from `haven keys status`)
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,6 +14,7 @@ pub async fn status(config: Config, json: bool) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&keys)?);
         return Ok(());
     }
+    println!("Certificates are signed with public key {}\n", haven.certificate_signing_key());
     let now = jiff::Timestamp::now();
     println!("{:<36}  {:<32}  {:<19}  {:>6}  {:>9}  master key", "practice", "key", "purpose", "age", "values");
     for k in &keys {
@@ -51,6 +52,13 @@ pub async fn verify(config: Config) -> Result<()> {
         }
         bail!("{} of {} sealed values do not open", report.failures.len(), report.values);
     }
-    println!("All {} sealed values open.", report.values);
+    match report.erased_practices {
+        0 => println!("All {} sealed values open.", report.values),
+        n => println!(
+            "All {} sealed values open ({n} erased practice{} skipped).",
+            report.values,
+            if n == 1 { "" } else { "s" }
+        ),
+    }
     Ok(())
 }

@@ -9,6 +9,7 @@ mod cli;
 mod config;
 mod data_dir;
 mod demo;
+mod erase;
 mod keys;
 mod logging;
 mod master_key;
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, CommonArgs, DemoCommand, KeysCommand};
+use crate::cli::{CertificateCommand, Cli, Command, CommonArgs, DemoCommand, KeysCommand, PracticeCommand};
 use crate::config::{Config, ConfigError, Layers};
 
 /// Builds the configuration from every layer; returns it with the warnings to log.
@@ -103,5 +104,17 @@ fn main() -> ExitCode {
         }
         Command::Keys { command: KeysCommand::Rotate { common } } => run(&common, &[], keys::rotate),
         Command::Keys { command: KeysCommand::Verify { common } } => run(&common, &[], keys::verify),
+        Command::Practice { command: PracticeCommand::Erase(args) } => {
+            run(&args.common, &[], async |config| erase::erase(config, &args).await)
+        }
+        Command::Certificate { command: CertificateCommand::Verify { file, public_key } } => {
+            match erase::verify_certificate(&file, public_key.as_deref()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }

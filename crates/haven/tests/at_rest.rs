@@ -142,3 +142,78 @@ fn key_rotation_survives_sigkill_and_resumes_while_serving() {
     assert_eq!((records[0]["values"].as_u64(), records[0]["current"].as_bool()), (Some(9000), Some(true)));
     assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
 }
+
+#[test]
+fn cryptographic_erase_with_a_verifiable_certificate() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seed = |n: &str| {
+        let out = run(haven(&["demo", "seed", "--json", "--clients", "40", "--seed", n, "--data-dir"]).arg(&dir));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (doomed, kept) = (seed("1"), seed("2"));
+    let id = doomed["practice_id"].as_str().unwrap_or_default();
+    let name = doomed["practice_name"].as_str().unwrap_or_default();
+    let cert = tmp.path().join("certificate.json");
+    let erase_practice = |id: &str, confirm: &str, cert: &std::path::Path| {
+        let mut cmd = haven(&["practice", "erase", id, "--operator", "ops@example.org", "--certificate"]);
+        cmd.arg(cert).arg("--data-dir").arg(&dir).stdin(std::process::Stdio::piped());
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        use std::io::Write;
+        let _ = child.stdin.take().map(|mut s| s.write_all(format!("{confirm}\n").as_bytes()));
+        child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+    };
+    let erase = |confirm: &str, cert: &std::path::Path| erase_practice(id, confirm, cert);
+
+    let mistyped = erase("Some Other Practice", &cert);
+    assert_eq!(mistyped.status.code(), Some(1));
+    assert!(text(&mistyped.stderr).contains("does not match"), "{}", text(&mistyped.stderr));
+    assert!(!cert.exists());
+    let intact = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
+    assert_eq!(text(&intact.stdout).trim(), "All 240 sealed values open.");
+
+    let erased = erase(name, &cert);
+    assert!(erased.status.success(), "{}", text(&erased.stderr));
+    assert!(text(&erased.stdout).contains("4 data keys destroyed, 40 client records made unreadable"));
+
+    // The certificate verifies, also against the pinned signing key; altered, it does not.
+    let status = text(&run(haven(&["keys", "status", "--data-dir"]).arg(&dir)).stdout);
+    let pinned = status.split("public key ").nth(1).and_then(|s| s.split_whitespace().next()).unwrap_or("-").to_owned();
+    let ok = run(haven(&["certificate", "verify"]).arg(&cert).args(["--public-key", &pinned]));
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains(name));
+    let original = std::fs::read_to_string(&cert).unwrap_or_default();
+    let altered = tmp.path().join("altered.json");
+    std::fs::write(
+        &altered,
+        original.replace("\"client_records_made_unreadable\": 40", "\"client_records_made_unreadable\": 4"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let bad = run(haven(&["certificate", "verify"]).arg(&altered));
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("signature does not match"), "{}", text(&bad.stderr));
+    let foreign = run(haven(&["certificate", "verify"]).arg(&cert).args(["--public-key", &"00".repeat(32)]));
+    assert!(text(&foreign.stderr).contains("not by the expected key"));
+
+    // The other practice is untouched; the erased one has nothing left to open.
+    assert!(!status.contains(id), "keys of the erased practice remain:\n{status}");
+    assert!(status.contains(kept["practice_id"].as_str().unwrap_or("-")));
+
+    let after = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
+    assert_eq!(text(&after.stdout).trim(), "All 120 sealed values open (1 erased practice skipped).");
+    let again = erase(name, &tmp.path().join("second.json"));
+    assert!(text(&again.stderr).contains("already erased"), "{}", text(&again.stderr));
+    assert!(!tmp.path().join("second.json").exists(), "a certificate for nothing was left behind");
+    // An existing certificate file is never overwritten, and then nothing is erased.
+    let kept_id = kept["practice_id"].as_str().unwrap_or("-");
+    let overwrite = erase_practice(kept_id, kept["practice_name"].as_str().unwrap_or("-"), &cert);
+    assert!(text(&overwrite.stderr).contains("cannot create the certificate file"), "{}", text(&overwrite.stderr));
+    assert_eq!(std::fs::read_to_string(&cert).unwrap_or_default(), original);
+    let still = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
+    assert_eq!(text(&still.stdout).trim(), "All 120 sealed values open (1 erased practice skipped).");
+}

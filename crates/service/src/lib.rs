@@ -9,6 +9,7 @@ mod actor;
 mod auth;
 mod clients;
 pub mod demo;
+pub mod erase;
 mod error;
 pub mod keys;
 mod passwords;

@@ -47,6 +47,8 @@ pub struct VerifyReport {
     pub values: u64,
     /// (client, column) of every value that did not open; never the value.
     pub failures: Vec<(ClientId, &'static str)>,
+    /// Practices whose keys were destroyed, skipped.
+    pub erased_practices: usize,
 }
 
 fn failure(e: crypto::CryptoError) -> ServiceError {
@@ -108,6 +110,9 @@ impl Haven {
     pub async fn rotate_data_keys(&self, progress: impl Fn(Progress)) -> Result<RotationReport> {
         let mut report = RotationReport::default();
         for practice in self.store.practice_ids().await? {
+            if self.store.data_keys(practice).await?.is_empty() {
+                continue; // erased
+            }
             report.practices += 1;
             let records: Vec<_> = self
                 .store
@@ -193,6 +198,11 @@ impl Haven {
     pub async fn verify_sealed(&self, progress: impl Fn(Progress)) -> Result<VerifyReport> {
         let mut report = VerifyReport::default();
         for practice in self.store.practice_ids().await? {
+            if self.store.data_keys(practice).await?.is_empty() {
+                // Cryptographically erased: nothing of it is meant to open.
+                report.erased_practices += 1;
+                continue;
+            }
             self.keys.forget(practice);
             let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
             let total = self.store.client_count(practice).await? * SEALED_COLUMNS.len() as u64;

@@ -187,6 +187,13 @@ impl Sql for Postgres {
         rows.iter().map(|row| (0..row.len()).map(|i| column(row, i)).collect::<Result<Vec<_>>>().map(Row)).collect()
     }
 
+    /// VACUUM frees dead tuples for reuse; their bytes stay on disk until overwritten, and the
+    /// server's write-ahead log and base backups keep them longer (see the README).
+    async fn release_deleted(&self) -> Result<()> {
+        let client = self.client().await?;
+        client.batch_execute("VACUUM data_keys, sessions").await.map_err(map_err)
+    }
+
     async fn transaction(&self, tenant: Option<PracticeId>, statements: Vec<Statement>) -> Result<Vec<u64>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(map_err)?;

@@ -38,10 +38,12 @@ fn connect(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
     // synchronous=FULL: an acknowledged commit survives power loss, not only a crash.
+    // secure_delete: deleted content is overwritten, not left in free pages.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
+         PRAGMA secure_delete = ON;
          PRAGMA busy_timeout = 5000;",
     )
     .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
@@ -163,6 +165,12 @@ impl Sql for Sqlite {
             Ok(expected)
         })
         .await
+    }
+
+    /// Deleted rows are zeroed in the database file (`secure_delete`); the checkpoint moves
+    /// every page out of the write-ahead log and truncates it, so no older page image remains.
+    async fn release_deleted(&self) -> Result<()> {
+        self.with_conn(|conn| conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(map_err)).await
     }
 
     // SQLite has no row-level security: tenancy rests on the statements' own `practice_id`

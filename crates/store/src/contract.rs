@@ -30,7 +30,8 @@ macro_rules! store_contract_suite {
             timestamps_keep_microseconds,
             data_keys_are_stored_with_their_practice,
             clients_are_found_by_blind_index,
-            rotation_primitives
+            rotation_primitives,
+            erase_destroys_keys_and_sessions_of_one_practice
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
@@ -341,4 +342,27 @@ pub async fn rotation_primitives(store: &dyn Store) {
     assert!(!ok(store.reseal_client(a.id, &old, &new).await), "a stale reseal overwrote newer values");
     let stored = ok(store.clients_by_index(a.id, ClientIndex::GivenName, &old.given_name_index).await);
     assert_eq!(stored, [new]);
+}
+
+pub async fn erase_destroys_keys_and_sessions_of_one_practice(store: &dyn Store) {
+    let a = practice("A", "owner@erase-a.example", None);
+    let b = practice("B", "owner@erase-b.example", None);
+    ok(store.create_practice(&a, t(10)).await);
+    ok(store.create_practice(&b, t(10)).await);
+    for (p, hash) in [(&a, "sa"), (&b, "sb")] {
+        let s = SessionRecord {
+            token_hash: hash.into(),
+            user: p.owner.id,
+            practice: p.id,
+            created_at: t(11),
+            last_seen_at: t(11),
+            expires_at: t(999),
+        };
+        ok(store.insert_session(&s).await);
+    }
+    assert_eq!(ok(store.destroy_practice_keys(a.id).await), 2);
+    assert!(ok(store.data_keys(a.id).await).is_empty());
+    assert!(ok(store.session("sa").await).is_none());
+    assert_eq!(ok(store.data_keys(b.id).await).len(), 2);
+    assert!(ok(store.session("sb").await).is_some());
 }

@@ -96,6 +96,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Destroys a wrapped data key: whatever it alone sealed becomes unreadable.
     async fn delete_data_key(&self, practice: PracticeId, key_id: &str) -> Result<()>;
     async fn practice_ids(&self) -> Result<Vec<PracticeId>>;
+    /// Cryptographic erase: destroys every data key of the practice and ends its sessions, in one
+    /// transaction, then asks the database to let go of the deleted bytes. Returns keys destroyed.
+    async fn destroy_practice_keys(&self, practice: PracticeId) -> Result<u64>;
 
     // --- clients: sealed values and blind indexes only; the service seals and opens them
     /// Inserts clients in one transaction: all of them or none.

@@ -47,6 +47,8 @@ pub const INSERT_DATA_KEY: &str = "INSERT INTO data_keys \
      (practice_id, id, purpose, wrapped, master_key_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 pub const DATA_KEYS: &str = "SELECT id, purpose, wrapped, master_key_id, created_at FROM data_keys \
      WHERE practice_id = $1 ORDER BY created_at, id";
+pub const DELETE_PRACTICE_KEYS: &str = "DELETE FROM data_keys WHERE practice_id = $1";
+pub const DELETE_PRACTICE_SESSIONS: &str = "DELETE FROM sessions WHERE practice_id = $1";
 pub const DELETE_DATA_KEY: &str = "DELETE FROM data_keys WHERE practice_id = $1 AND id = $2";
 pub const PRACTICE_IDS: &str = "SELECT id FROM practices ORDER BY id";
 pub const MASTER_KEY_IDS: &str = "SELECT DISTINCT master_key_id FROM data_keys ORDER BY master_key_id";

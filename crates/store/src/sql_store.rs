@@ -165,6 +165,8 @@ pub trait Sql: Send + Sync + std::fmt::Debug {
     async fn query(&self, tenant: Option<PracticeId>, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>>;
     /// Runs statements in one transaction: all of them, or none. Returns rows changed by each.
     async fn transaction(&self, tenant: Option<PracticeId>, statements: Vec<Statement>) -> Result<Vec<u64>>;
+    /// Makes the storage drop copies of deleted rows it still keeps (write-ahead log, dead tuples).
+    async fn release_deleted(&self) -> Result<()>;
 
     /// One statement outside any practice.
     async fn execute(&self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
@@ -447,6 +449,16 @@ impl<S: Sql> Store for SqlStore<S> {
     async fn delete_data_key(&self, practice: PracticeId, key_id: &str) -> Result<()> {
         let params = vec![practice.into(), key_id.into()];
         self.0.transaction(Some(practice), vec![Statement::new(sql::DELETE_DATA_KEY, params)]).await.map(drop)
+    }
+
+    async fn destroy_practice_keys(&self, practice: PracticeId) -> Result<u64> {
+        let statements = vec![
+            Statement::new(sql::DELETE_PRACTICE_KEYS, vec![practice.into()]),
+            Statement::new(sql::DELETE_PRACTICE_SESSIONS, vec![practice.into()]),
+        ];
+        let changed = self.0.transaction(Some(practice), statements).await?;
+        self.0.release_deleted().await?;
+        Ok(changed.first().copied().unwrap_or(0))
     }
 
     async fn practice_ids(&self) -> Result<Vec<PracticeId>> {
