@@ -144,6 +144,12 @@ pub struct ServeArgs {
     /// an https URL turns on Secure cookies and HSTS [env: HAVEN_PUBLIC_URL]
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+    /// PEM certificate chain: serve HTTPS (TLS 1.2+) directly; reloaded on SIGHUP or change [env: HAVEN_TLS_CERT]
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of that certificate [env: HAVEN_TLS_KEY]
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// File holding the master key; created on first run [default: DATA_DIR/master.key] [env: HAVEN_MASTER_KEY_FILE]
     #[arg(long, value_name = "FILE")]
     pub master_key_file: Option<PathBuf>,

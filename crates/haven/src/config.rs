@@ -19,6 +19,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("master_key_file", "file holding the master key"),
     ("master_key", "the master key itself, 64 hex characters (instead of master_key_file)"),
     ("public_url", "URL people use to reach Haven"),
+    ("tls_cert", "PEM certificate chain for built-in TLS"),
+    ("tls_key", "PEM private key for built-in TLS"),
     ("log_format", "human or json"),
     ("log_level", "log filter"),
     ("session_idle_minutes", "idle minutes before sign-out (1-60)"),
@@ -110,6 +112,7 @@ pub struct Config {
     pub master_key_file: PathBuf,
     pub master_key: Option<Secret>,
     pub public_url: Option<String>,
+    pub tls: Option<crate::tls::TlsFiles>,
     pub log_format: LogFormat,
     pub log_level: String,
     pub sessions: SessionPolicy,
@@ -237,6 +240,18 @@ impl Layers {
                 Err("expected an http:// or https:// URL".into())
             }
         })?;
+        let path =
+            |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(PathBuf::from(s))) };
+        let tls = match (self.parse("tls_cert", None, path)?, self.parse("tls_key", None, path)?) {
+            (Some(cert), Some(key)) => Some(crate::tls::TlsFiles { cert, key }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError("`tls_cert` is set but `tls_key` is not; built-in TLS needs both".into()));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError("`tls_key` is set but `tls_cert` is not; built-in TLS needs both".into()));
+            }
+        };
         let log_format = self.parse("log_format", LogFormat::Human, |s| match s {
             "human" => Ok(LogFormat::Human),
             "json" => Ok(LogFormat::Json),
@@ -258,6 +273,7 @@ impl Layers {
             master_key_file,
             master_key,
             public_url,
+            tls,
             log_format,
             log_level,
             sessions: SessionPolicy {

@@ -15,6 +15,7 @@ mod logging;
 mod master_key;
 mod progress;
 mod serve;
+mod tls;
 
 use std::process::ExitCode;
 
@@ -93,6 +94,8 @@ fn main() -> ExitCode {
                 ("listen", args.listen.clone()),
                 ("public_url", args.public_url.clone()),
                 ("master_key_file", args.master_key_file.as_ref().map(|p| p.display().to_string())),
+                ("tls_cert", args.tls_cert.as_ref().map(|p| p.display().to_string())),
+                ("tls_key", args.tls_key.as_ref().map(|p| p.display().to_string())),
             ];
             run(&args.common, &flags, serve::run)
         }

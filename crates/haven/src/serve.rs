@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use crate::backend;
 use crate::config::{Config, Database};
 use crate::data_dir;
+use crate::tls;
 
 pub async fn run(config: Config) -> Result<()> {
     let started = Instant::now();
@@ -37,8 +38,14 @@ pub async fn run(config: Config) -> Result<()> {
         _ => anyhow::Error::new(e).context(format!("cannot listen on {}", config.listen)),
     })?;
     let address = listener.local_addr()?;
-    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{}", reachable(address)));
-    let https = public_url.starts_with("https://");
+    // Certificate problems stop the start here, before anything is announced.
+    let (plain, secure) = match config.tls.clone() {
+        Some(files) => (None, Some(tls::listen(listener, files)?)),
+        None => (Some(listener), None),
+    };
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{}", reachable(address)));
+    let https = config.tls.is_some() || public_url.starts_with("https://");
     tracing::info!(
         %address, url = %public_url, database, data_dir = %config.data_dir.display(),
         startup_ms = started.elapsed().as_millis() as u64, "Haven is listening"
@@ -50,7 +57,12 @@ pub async fn run(config: Config) -> Result<()> {
     tokio::spawn(purge_sessions(haven.clone()));
 
     let app = web::router(haven, web::WebOptions { https });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
+    match (secure, plain) {
+        (Some(tls), _) => axum::serve(tls, app).with_graceful_shutdown(shutdown_signal()).await,
+        (None, Some(tcp)) => axum::serve(tcp, app).with_graceful_shutdown(shutdown_signal()).await,
+        (None, None) => unreachable!("one of the listeners exists"),
+    }
+    .context("server failed")?;
     tracing::info!("Haven stopped");
     Ok(())
 }
