@@ -12,14 +12,14 @@ use crate::master_key::{self, Origin};
 /// The service on the configured database, with the master key that belongs to it.
 pub async fn open_haven(config: &Config) -> Result<Haven> {
     let store = open(config).await?;
-    let (key, origin) = master_key::load(config, store.as_ref()).await?;
+    let (keys, origin) = master_key::load(config, store.as_ref()).await?;
     let path = config.master_key_file.display();
     match origin {
         Origin::File { created: true } => tracing::info!(path = %path, "created a new master key (mode 0600)"),
         Origin::File { created: false } => tracing::debug!(path = %path, "master key loaded"),
         Origin::Environment => tracing::debug!("master key taken from the configuration"),
     }
-    let haven = Haven::new(store, config.sessions, key).with_key_cache(config.key_cache);
+    let haven = Haven::new(store, config.sessions, keys).with_key_cache(config.key_cache);
     haven.check_master_key().await?;
     Ok(haven)
 }

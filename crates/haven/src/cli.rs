@@ -99,6 +99,12 @@ pub enum KeysCommand {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Rotate the master key: write a new key file, re-wrap every data key with it, retire the
+    /// old file. Safe while servers run; if interrupted, run it again to resume.
+    RotateMaster {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Open every sealed value and report any that does not open (values are never shown).
     Verify {
         #[command(flatten)]

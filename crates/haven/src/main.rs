@@ -107,6 +107,7 @@ fn main() -> ExitCode {
         }
         Command::Keys { command: KeysCommand::Rotate { common } } => run(&common, &[], keys::rotate),
         Command::Keys { command: KeysCommand::Verify { common } } => run(&common, &[], keys::verify),
+        Command::Keys { command: KeysCommand::RotateMaster { common } } => run(&common, &[], master_key::rotate),
         Command::Practice { command: PracticeCommand::Erase(args) } => {
             run(&args.common, &[], async |config| erase::erase(config, &args).await)
         }

@@ -1,15 +1,21 @@
 //! Loading the master key: from `HAVEN_MASTER_KEY` (or `master_key` in the config file), or
 //! from the key file, which is created on first run — and only then. A database that already
 //! holds wrapped data keys never gets a fresh key silently: that would make its data unreadable.
+//!
+//! Master-key rotation works with the file: the new key is written beside it as `<file>.next`
+//! (which then wraps new data keys while the old one still opens the rest), every data key is
+//! re-wrapped, and finally the old file is renamed `<file>.retired-<time>` and the new one
+//! takes its place. Every step can be interrupted and resumed.
 
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use crypto::kek::LocalKek;
+use crypto::kek::{KeyEncryptionKey, LocalKek};
+use service::{FixedMasterKeys, MasterKeys};
 use store::Store;
 
 use crate::config::Config;
@@ -21,14 +27,44 @@ pub enum Origin {
     File { created: bool },
 }
 
-pub async fn load(config: &Config, store: &dyn Store) -> Result<(Arc<LocalKek>, Origin)> {
+/// The master key file and, during a rotation, its successor.
+#[derive(Debug)]
+pub struct FileMasterKeys {
+    current: PathBuf,
+}
+
+pub fn next_path(current: &Path) -> PathBuf {
+    let mut name = current.as_os_str().to_owned();
+    name.push(".next");
+    PathBuf::from(name)
+}
+
+impl MasterKeys for FileMasterKeys {
+    fn load(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>, String> {
+        let mut keys: Vec<Arc<dyn KeyEncryptionKey>> = Vec::new();
+        for path in [next_path(&self.current), self.current.clone()] {
+            if path.exists() {
+                keys.push(Arc::new(read(&path).map_err(|e| format!("{e:#}"))?));
+            }
+        }
+        Ok(keys)
+    }
+}
+
+pub async fn load(config: &Config, store: &dyn Store) -> Result<(Arc<dyn MasterKeys>, Origin)> {
     if let Some(secret) = &config.master_key {
         let kek = LocalKek::from_hex(secret.expose()).context("invalid `master_key` (HAVEN_MASTER_KEY)")?;
-        return Ok((Arc::new(kek), Origin::Environment));
+        return Ok((Arc::new(FixedMasterKeys(vec![Arc::new(kek)])), Origin::Environment));
     }
     let path = &config.master_key_file;
+    let next = next_path(path);
+    if !path.exists() && next.exists() {
+        // A rotation stopped between retiring the old file and moving the new one in.
+        std::fs::rename(&next, path).with_context(|| format!("cannot move {} into place", next.display()))?;
+    }
+    let files = Arc::new(FileMasterKeys { current: path.clone() });
     if path.exists() {
-        return Ok((Arc::new(read(path)?), Origin::File { created: false }));
+        return Ok((files, Origin::File { created: false }));
     }
     let in_use = store.master_key_ids().await?;
     if !in_use.is_empty() {
@@ -41,7 +77,44 @@ pub async fn load(config: &Config, store: &dyn Store) -> Result<(Arc<LocalKek>, 
         );
     }
     create(path)?;
-    Ok((Arc::new(read(path)?), Origin::File { created: true }))
+    Ok((files, Origin::File { created: true }))
+}
+
+/// `haven keys rotate-master`: see the module documentation.
+#[allow(clippy::print_stdout)]
+pub async fn rotate(config: Config) -> Result<()> {
+    if config.master_key.is_some() {
+        bail!(
+            "the master key comes from HAVEN_MASTER_KEY / `master_key`; rotate it by re-wrapping with a key file: \
+             unset it and point master_key_file at the current key"
+        );
+    }
+    let path = config.master_key_file.clone();
+    let next = next_path(&path);
+    if !next.exists() && path.exists() {
+        create(&next)?;
+    }
+    let haven = crate::backend::open_haven(&config).await?;
+    let new: Arc<dyn KeyEncryptionKey> = Arc::new(read(&next)?);
+    let rewrapped = haven.rewrap_data_keys(Arc::clone(&new)).await?;
+    haven.check_master_key().await?;
+    let retired = {
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".retired-{}", jiff::Timestamp::now().as_nanosecond()));
+        PathBuf::from(name)
+    };
+    if retired.exists() {
+        bail!("{} already exists; not overwriting a retired key", retired.display());
+    }
+    std::fs::rename(&path, &retired).with_context(|| format!("cannot retire {}", path.display()))?;
+    std::fs::rename(&next, &path).with_context(|| format!("cannot move {} into place", next.display()))?;
+    println!(
+        "Re-wrapped {rewrapped} data key(s) with the new master key {}.\n\
+         The previous key is kept as {}: destroy it once no backup needs it.",
+        new.id(),
+        retired.display()
+    );
+    Ok(())
 }
 
 fn read(path: &Path) -> Result<LocalKek> {
@@ -59,21 +132,30 @@ fn read(path: &Path) -> Result<LocalKek> {
     Ok(kek)
 }
 
-/// Writes a new random key with mode 0600, refusing to overwrite anything.
+/// Writes a new random key with mode 0600, refusing to overwrite anything. The key is written
+/// to a temporary file and renamed into place, so an interruption never leaves half a key.
 fn create(path: &Path) -> Result<()> {
+    if path.exists() {
+        bail!("{} already exists; not overwriting a master key", path.display());
+    }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let _ = std::fs::remove_file(&partial);
     let hex = LocalKek::generate_hex()?;
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot create master key {}", path.display()))?;
+        .open(&partial)
+        .with_context(|| format!("cannot create master key {}", partial.display()))?;
     file.write_all(hex.as_bytes())?;
     file.write_all(b"\n")?;
     file.sync_all()?;
+    std::fs::rename(&partial, path).with_context(|| format!("cannot create master key {}", path.display()))?;
     Ok(())
 }
 

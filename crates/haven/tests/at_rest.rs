@@ -217,3 +217,54 @@ fn cryptographic_erase_with_a_verifiable_certificate() {
     let still = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
     assert_eq!(text(&still.stdout).trim(), "All 120 sealed values open (1 erased practice skipped).");
 }
+
+#[test]
+fn master_key_rotation_survives_sigkill_and_retires_the_old_key() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    for seed in ["1", "2", "3"] {
+        let out = run(haven(&["demo", "seed", "--clients", "20", "--seed", seed, "--data-dir"]).arg(&dir));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let key = dir.join("master.key");
+    let before = std::fs::read_to_string(&key).unwrap_or_default();
+    let server = Server::start(&dir, &[], &[]);
+
+    // A rotation takes tens of milliseconds here: some of these are cut short, some finish
+    // (and the next run rotates again); every key that ever wrapped the data is retired, not lost.
+    for delay_ms in [3u64, 8, 40, 15] {
+        let mut child = haven(&["keys", "rotate-master", "--data-dir"])
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let done = run(haven(&["keys", "rotate-master", "--data-dir"]).arg(&dir));
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(text(&done.stdout).contains("destroy it once no backup needs it"));
+
+    let after = std::fs::read_to_string(&key).unwrap_or_default();
+    assert_ne!(after, before, "the master key file was not replaced");
+    assert!(!dir.join("master.key.next").exists());
+    let retired: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("master.key.retired-"))
+        .collect();
+    assert!(!retired.is_empty());
+    let retired_keys: Vec<String> =
+        retired.iter().map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()).collect();
+    assert!(retired_keys.contains(&before), "the original key was not kept as retired");
+    assert!(!retired_keys.contains(&after));
+
+    let verified = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
+    assert_eq!(text(&verified.stdout).trim(), "All 180 sealed values open.", "{}", text(&verified.stderr));
+    // Without the new key the data does not open: the old key alone is refused.
+    let old_only = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir).env("HAVEN_MASTER_KEY", before.trim()));
+    assert!(text(&old_only.stderr).contains("wrapped by master key"), "{}", text(&old_only.stderr));
+    assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
+}

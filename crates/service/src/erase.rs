@@ -72,7 +72,7 @@ impl Haven {
 
     /// The public key that checks the certificates this server signs (hex), for pinning.
     pub fn certificate_signing_key(&self) -> String {
-        hex(&self.keys.kek().signing_public_key())
+        self.keys.kek().map(|k| hex(&k.signing_public_key())).unwrap_or_default()
     }
 
     /// The practice's registered name, for the typed confirmation.
@@ -104,7 +104,7 @@ impl Haven {
             erased_at: Timestamp::now().to_string(),
             operator: operator.into(),
             method: METHOD.into(),
-            master_key_id: self.keys.master_key_id().into(),
+            master_key_id: self.keys.kek()?.id().into(),
             destroyed_keys: keys
                 .into_iter()
                 .map(|k| DestroyedKey { id: k.id, purpose: k.purpose, created_at: k.created_at.to_string() })
@@ -114,7 +114,7 @@ impl Haven {
         };
         let signed = self
             .keys
-            .kek()
+            .kek()?
             .sign(&canonical(&destruction)?)
             .map_err(|e| ServiceError::Internal(format!("signing the certificate failed: {e}")))?;
         Ok(Certificate { destruction, public_key: hex(&signed.public_key), signature: hex(&signed.signature) })

@@ -2,7 +2,7 @@
 //! on first use and kept in memory (zeroized when dropped).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use crypto::kek::KeyEncryptionKey;
@@ -17,9 +17,29 @@ use crate::ServiceError;
 /// long before it destroys an old key, so every server has switched to the new one by then.
 pub const DEFAULT_KEY_CACHE: Duration = Duration::from_secs(30);
 
+/// Where the master keys come from: the current one first (it wraps new data keys and signs),
+/// then any other still accepted for unwrapping (during a master-key rotation). Asked again
+/// whenever a data key names a master key that is not held, so servers follow a rotation
+/// without a restart.
+pub trait MasterKeys: Send + Sync + std::fmt::Debug {
+    fn load(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>, String>;
+}
+
+/// A fixed set of master keys (a key given in the environment; tests).
+#[derive(Debug)]
+pub struct FixedMasterKeys(pub Vec<Arc<dyn KeyEncryptionKey>>);
+
+impl MasterKeys for FixedMasterKeys {
+    fn load(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>, String> {
+        Ok(self.0.clone())
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Keys {
-    kek: Arc<dyn KeyEncryptionKey>,
+    source: Arc<dyn MasterKeys>,
+    /// The master keys as last loaded; the first is current.
+    keks: RwLock<Vec<Arc<dyn KeyEncryptionKey>>>,
     cache_for: Duration,
     rings: Mutex<HashMap<PracticeId, (Arc<Keyring>, Instant)>>,
 }
@@ -34,8 +54,52 @@ fn crypto_failure(e: crypto::CryptoError) -> ServiceError {
 }
 
 impl Keys {
-    pub(crate) fn new(kek: Arc<dyn KeyEncryptionKey>, cache_for: Duration) -> Self {
-        Keys { kek, cache_for, rings: Mutex::new(HashMap::new()) }
+    pub(crate) fn new(source: Arc<dyn MasterKeys>, cache_for: Duration) -> Self {
+        Keys { source, keks: RwLock::new(Vec::new()), cache_for, rings: Mutex::new(HashMap::new()) }
+    }
+
+    pub(crate) fn source(&self) -> Arc<dyn MasterKeys> {
+        Arc::clone(&self.source)
+    }
+
+    fn reload(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>, ServiceError> {
+        let keks =
+            self.source.load().map_err(|e| ServiceError::Internal(format!("cannot load the master key: {e}")))?;
+        if keks.is_empty() {
+            return Err(ServiceError::Internal("no master key is available".into()));
+        }
+        *self.keks.write().unwrap_or_else(PoisonError::into_inner) = keks.clone();
+        Ok(keks)
+    }
+
+    fn held(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>, ServiceError> {
+        let keks = self.keks.read().unwrap_or_else(PoisonError::into_inner).clone();
+        if keks.is_empty() { self.reload() } else { Ok(keks) }
+    }
+
+    /// The master key that wraps new data keys and signs certificates.
+    pub(crate) fn kek(&self) -> Result<Arc<dyn KeyEncryptionKey>, ServiceError> {
+        Ok(Arc::clone(&self.held()?[0]))
+    }
+
+    /// The master key with `id`, reloading the keys once if it is not held.
+    pub(crate) fn kek_for(&self, id: &str) -> Result<Arc<dyn KeyEncryptionKey>, ServiceError> {
+        let find = |keks: Vec<Arc<dyn KeyEncryptionKey>>| keks.into_iter().find(|k| k.id() == id);
+        match find(self.held()?) {
+            Some(k) => Ok(k),
+            None => find(self.reload()?).ok_or_else(|| ServiceError::WrongMasterKey {
+                stored: id.into(),
+                loaded: self
+                    .held()
+                    .map(|k| k.iter().map(|k| k.id().to_owned()).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default(),
+            }),
+        }
+    }
+
+    /// The ids of the master keys held.
+    pub(crate) fn master_key_ids(&self) -> Result<Vec<String>, ServiceError> {
+        Ok(self.held()?.iter().map(|k| k.id().to_owned()).collect())
     }
 
     pub(crate) fn cache_for(&self) -> Duration {
@@ -51,12 +115,13 @@ impl Keys {
     ) -> Result<WrappedKey, ServiceError> {
         let id = KeyId::random().map_err(crypto_failure)?.to_string();
         let key = DataKey::generate().map_err(crypto_failure)?;
-        let wrapped = self.kek.wrap(&key, &context(practice, &id, purpose.as_str())).map_err(crypto_failure)?;
+        let kek = self.kek()?;
+        let wrapped = kek.wrap(&key, &context(practice, &id, purpose.as_str())).map_err(crypto_failure)?;
         Ok(WrappedKey {
             id,
             purpose: purpose.as_str().into(),
             wrapped,
-            master_key_id: self.kek.id().into(),
+            master_key_id: kek.id().into(),
             created_at: now,
         })
     }
@@ -64,14 +129,6 @@ impl Keys {
     /// Forgets the cached keyring, so the next use reads the keys again.
     pub(crate) fn forget(&self, practice: PracticeId) {
         self.rings.lock().unwrap_or_else(PoisonError::into_inner).remove(&practice);
-    }
-
-    pub(crate) fn kek(&self) -> Arc<dyn KeyEncryptionKey> {
-        Arc::clone(&self.kek)
-    }
-
-    pub(crate) fn master_key_id(&self) -> &str {
-        self.kek.id()
     }
 
     /// One fresh data key per purpose for a new practice, wrapped for storage.
@@ -93,8 +150,10 @@ impl Keys {
         for stored in store.data_keys(practice).await? {
             let id: KeyId = stored.id.parse().map_err(crypto_failure)?;
             let purpose: Purpose = stored.purpose.parse().map_err(crypto_failure)?;
-            let key =
-                self.kek.unwrap(&stored.wrapped, &context(practice, &stored.id, &stored.purpose)).map_err(|e| {
+            let key = self
+                .kek_for(&stored.master_key_id)?
+                .unwrap(&stored.wrapped, &context(practice, &stored.id, &stored.purpose))
+                .map_err(|e| {
                     ServiceError::Internal(format!("cannot unwrap data key {id} of practice {practice}: {e}"))
                 })?;
             keys.push((id, purpose, key));
@@ -102,5 +161,32 @@ impl Keys {
         let ring = Arc::new(Keyring::new(keys));
         self.rings.lock().unwrap_or_else(PoisonError::into_inner).insert(practice, (Arc::clone(&ring), Instant::now()));
         Ok(ring)
+    }
+}
+
+impl Keys {
+    /// Re-wraps every data key not yet wrapped by `new`; returns how many it re-wrapped.
+    /// Conditional on the key's stored master key, so it is safe to interrupt and run again.
+    pub(crate) async fn rewrap_all(
+        &self,
+        store: &dyn Store,
+        new: &Arc<dyn KeyEncryptionKey>,
+    ) -> Result<u64, ServiceError> {
+        let mut count = 0;
+        for practice in store.practice_ids().await? {
+            for stored in store.data_keys(practice).await? {
+                if stored.master_key_id == new.id() {
+                    continue;
+                }
+                let ctx = context(practice, &stored.id, &stored.purpose);
+                let key = self.kek_for(&stored.master_key_id)?.unwrap(&stored.wrapped, &ctx).map_err(crypto_failure)?;
+                let wrapped = new.wrap(&key, &ctx).map_err(crypto_failure)?;
+                if store.rewrap_data_key(practice, &stored.id, &stored.master_key_id, &wrapped, new.id()).await? {
+                    count += 1;
+                }
+            }
+            self.forget(practice);
+        }
+        Ok(count)
     }
 }

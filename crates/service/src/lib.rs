@@ -26,6 +26,7 @@ use jiff::{SignedDuration, Timestamp};
 use store::Store;
 
 use crate::keys::Keys;
+pub use crate::keys::{FixedMasterKeys, MasterKeys};
 
 pub use actor::Actor;
 pub use auth::SessionToken;
@@ -68,7 +69,7 @@ impl fmt::Debug for Haven {
         f.debug_struct("Haven")
             .field("store", &self.store.backend())
             .field("sessions", &self.sessions)
-            .field("master_key", &self.keys.master_key_id())
+            .field("master_keys", &self.keys.master_key_ids().unwrap_or_default())
             .finish_non_exhaustive()
     }
 }
@@ -81,28 +82,33 @@ pub struct Readiness {
 }
 
 impl Haven {
-    /// `master_key` wraps the practices' data keys (ARCHITECTURE.md §4).
-    pub fn new(store: Arc<dyn Store>, sessions: SessionPolicy, master_key: Arc<dyn KeyEncryptionKey>) -> Self {
-        let keys = Arc::new(Keys::new(master_key, keys::DEFAULT_KEY_CACHE));
+    /// The master keys wrap the practices' data keys (ARCHITECTURE.md §4).
+    pub fn new(store: Arc<dyn Store>, sessions: SessionPolicy, master_keys: Arc<dyn MasterKeys>) -> Self {
+        let keys = Arc::new(Keys::new(master_keys, keys::DEFAULT_KEY_CACHE));
         Self { store, sessions, keys, clock: Arc::new(Timestamp::now) }
     }
 
     /// How long unwrapped keys are cached (see [`keys::DEFAULT_KEY_CACHE`]); every server and
     /// `haven keys` command on one database must use the same value.
     pub fn with_key_cache(mut self, cache_for: std::time::Duration) -> Self {
-        self.keys = Arc::new(Keys::new(Arc::clone(&self.keys.kek()), cache_for));
+        self.keys = Arc::new(Keys::new(self.keys.source(), cache_for));
         self
     }
 
-    /// Refuses a master key other than the one that wrapped the stored data keys, before
-    /// anything is read or written with it.
+    /// Refuses to go on unless every master key that wraps a stored data key is held, before
+    /// anything is read or written with the wrong one.
     pub async fn check_master_key(&self) -> Result<()> {
         let stored = self.store.master_key_ids().await?;
-        let loaded = self.keys.master_key_id();
-        if stored.is_empty() || stored.iter().any(|id| id == loaded) {
+        let missing: Vec<String> = stored.into_iter().filter(|id| self.keys.kek_for(id).is_err()).collect();
+        if missing.is_empty() {
             return Ok(());
         }
-        Err(ServiceError::WrongMasterKey { stored: stored.join(", "), loaded: loaded.to_owned() })
+        Err(ServiceError::WrongMasterKey { stored: missing.join(", "), loaded: self.keys.master_key_ids()?.join(", ") })
+    }
+
+    /// Re-wraps every practice's data keys with `new` (master-key rotation); returns how many.
+    pub async fn rewrap_data_keys(&self, new: Arc<dyn KeyEncryptionKey>) -> Result<u64> {
+        self.keys.rewrap_all(self.store.as_ref(), &new).await
     }
 
     /// Replaces the clock, for tests of expiry.

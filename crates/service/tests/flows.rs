@@ -3,12 +3,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use crypto::kek::KeyEncryptionKey;
 use crypto::kek::LocalKek;
 use domain::Role;
 use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
 use haven_service::demo::SeedOptions;
-use haven_service::{Haven, ServiceError, SessionPolicy};
+use haven_service::{FixedMasterKeys, Haven, MasterKeys, ServiceError, SessionPolicy};
 use jiff::Timestamp;
 use store::{SetupTokenState, Store};
 
@@ -35,9 +36,9 @@ impl World {
     }
 }
 
-fn master_key() -> Arc<LocalKek> {
+fn master_key() -> Arc<FixedMasterKeys> {
     let text = LocalKek::generate_hex().unwrap_or_else(|e| panic!("{e}"));
-    Arc::new(LocalKek::from_hex(&text).unwrap_or_else(|e| panic!("{e}")))
+    Arc::new(FixedMasterKeys(vec![Arc::new(LocalKek::from_hex(&text).unwrap_or_else(|e| panic!("{e}")))]))
 }
 
 fn practice_form() -> PracticeForm {
@@ -210,5 +211,47 @@ async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Resu
 
     let verified = haven.verify_sealed(|_| {}).await?;
     assert_eq!((verified.values, verified.failures.len()), (90, 0));
+    Ok(())
+}
+
+/// A key source whose keys can be changed under a running service, as a rotation does to files.
+#[derive(Debug)]
+struct Swappable(std::sync::Mutex<Vec<Arc<dyn KeyEncryptionKey>>>);
+
+impl MasterKeys for Swappable {
+    fn load(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>, String> {
+        Ok(self.0.lock().map_err(|e| e.to_string())?.clone())
+    }
+}
+
+fn kek() -> Arc<dyn KeyEncryptionKey> {
+    let text = LocalKek::generate_hex().unwrap_or_else(|e| panic!("{e}"));
+    Arc::new(LocalKek::from_hex(&text).unwrap_or_else(|e| panic!("{e}")))
+}
+
+#[tokio::test]
+async fn master_key_rotation_is_followed_by_a_running_service() -> Result<(), ServiceError> {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}")));
+    store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+    let (old, new) = (kek(), kek());
+    let source = Arc::new(Swappable(std::sync::Mutex::new(vec![old.clone()])));
+    let running = Haven::new(store.clone(), SessionPolicy::default(), source.clone())
+        .with_key_cache(std::time::Duration::from_millis(50));
+    running.seed_demo(SeedOptions { seed: 4, clients: 10 }, |_, _| {}).await?;
+    assert_eq!(running.verify_sealed(|_| {}).await?.failures.len(), 0);
+
+    // The rotation, from another process's point of view: new key current, old still accepted.
+    let rotator =
+        Haven::new(store.clone(), SessionPolicy::default(), Arc::new(FixedMasterKeys(vec![new.clone(), old])));
+    assert_eq!(rotator.rewrap_data_keys(new.clone()).await?, 4);
+    assert_eq!(rotator.rewrap_data_keys(new.clone()).await?, 0, "a second run re-wraps nothing");
+    *source.0.lock().unwrap_or_else(|e| panic!("{e}")) = vec![new];
+
+    // The running service picks up the new key when it next needs one, without a restart.
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    running.check_master_key().await?;
+    let verified = running.verify_sealed(|_| {}).await?;
+    assert_eq!((verified.values, verified.failures.len()), (30, 0));
     Ok(())
 }

@@ -317,8 +317,15 @@ pub async fn rotation_primitives(store: &dyn Store) {
     let new_key = WrappedKey { id: "rotated".into(), created_at: t(20), ..a.data_keys[0].clone() };
     ok(store.insert_data_key(a.id, &new_key).await);
     ok(store.delete_data_key(a.id, &a.data_keys[0].id).await);
+    // Re-wrapping is conditional on the master key it was wrapped by.
+    let second = &a.data_keys[1];
+    assert!(ok(store.rewrap_data_key(a.id, &second.id, "test:master", &[7; 60], "test:next").await));
+    assert!(!ok(store.rewrap_data_key(a.id, &second.id, "test:master", &[8; 60], "test:next").await));
+    assert_eq!(ok(store.master_key_ids().await), ["test:master", "test:next"]);
     let ids: Vec<String> = ok(store.data_keys(a.id).await).into_iter().map(|k| k.id).collect();
     assert_eq!(ids, [a.data_keys[1].id.clone(), "rotated".into()]);
+    let rewrapped = ok(store.data_keys(a.id).await).into_iter().find(|k| k.id == second.id);
+    assert_eq!(rewrapped.map(|k| (k.wrapped, k.master_key_id)), Some((vec![7; 60], "test:next".into())));
 
     // Pages in id order cover every client once.
     let clients: Vec<SealedClient> = (0..7).map(|n| sealed_client(n, "family")).collect();

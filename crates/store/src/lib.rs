@@ -93,6 +93,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Every master key that wraps some data key: more than one only mid-rotation.
     async fn master_key_ids(&self) -> Result<Vec<String>>;
     async fn insert_data_key(&self, practice: PracticeId, key: &WrappedKey) -> Result<()>;
+    /// Replaces a data key's wrapping if it is still wrapped by `from_master`; returns whether it was.
+    async fn rewrap_data_key(
+        &self,
+        practice: PracticeId,
+        key_id: &str,
+        from_master: &str,
+        wrapped: &[u8],
+        to_master: &str,
+    ) -> Result<bool>;
     /// Destroys a wrapped data key: whatever it alone sealed becomes unreadable.
     async fn delete_data_key(&self, practice: PracticeId, key_id: &str) -> Result<()>;
     async fn practice_ids(&self) -> Result<Vec<PracticeId>>;

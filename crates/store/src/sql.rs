@@ -49,6 +49,8 @@ pub const DATA_KEYS: &str = "SELECT id, purpose, wrapped, master_key_id, created
      WHERE practice_id = $1 ORDER BY created_at, id";
 pub const DELETE_PRACTICE_KEYS: &str = "DELETE FROM data_keys WHERE practice_id = $1";
 pub const DELETE_PRACTICE_SESSIONS: &str = "DELETE FROM sessions WHERE practice_id = $1";
+pub const REWRAP_DATA_KEY: &str = "UPDATE data_keys SET wrapped = $4, master_key_id = $5 \
+     WHERE practice_id = $1 AND id = $2 AND master_key_id = $3";
 pub const DELETE_DATA_KEY: &str = "DELETE FROM data_keys WHERE practice_id = $1 AND id = $2";
 pub const PRACTICE_IDS: &str = "SELECT id FROM practices ORDER BY id";
 pub const MASTER_KEY_IDS: &str = "SELECT DISTINCT master_key_id FROM data_keys ORDER BY master_key_id";
@@ -57,7 +59,8 @@ pub const INSERT_CLIENT: &str = "INSERT INTO clients (practice_id, id, given_nam
      given_name_index, family_name_index, family_prefix_index, date_of_birth_index, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
-/// The sealed clients of a practice whose blind index in one column equals `$2`.
+/// The sealed clients of a practice whose blind index in one column equals `$2`. No ORDER BY:
+/// it would tempt SQLite to walk the primary key instead of the index; callers sort.
 macro_rules! clients_where {
     ($column:literal) => {
         concat!(
@@ -65,7 +68,7 @@ macro_rules! clients_where {
              family_prefix_index, date_of_birth_index, created_at FROM clients \
              WHERE practice_id = $1 AND ",
             $column,
-            " = $2 ORDER BY id"
+            " = $2"
         )
     };
 }

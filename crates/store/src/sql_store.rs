@@ -446,6 +446,20 @@ impl<S: Sql> Store for SqlStore<S> {
         self.0.transaction(Some(practice), vec![insert_data_key(practice, key)]).await.map(drop)
     }
 
+    async fn rewrap_data_key(
+        &self,
+        practice: PracticeId,
+        key_id: &str,
+        from_master: &str,
+        wrapped: &[u8],
+        to_master: &str,
+    ) -> Result<bool> {
+        let params =
+            vec![practice.into(), key_id.into(), from_master.into(), wrapped.to_vec().into(), to_master.into()];
+        let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::REWRAP_DATA_KEY, params)]).await?;
+        Ok(changed.first() == Some(&1))
+    }
+
     async fn delete_data_key(&self, practice: PracticeId, key_id: &str) -> Result<()> {
         let params = vec![practice.into(), key_id.into()];
         self.0.transaction(Some(practice), vec![Statement::new(sql::DELETE_DATA_KEY, params)]).await.map(drop)
@@ -508,7 +522,9 @@ impl<S: Sql> Store for SqlStore<S> {
             ClientIndex::DateOfBirth => sql::CLIENTS_BY_DATE_OF_BIRTH,
         };
         let rows = self.0.query(Some(practice), sql, vec![practice.into(), value.into()]).await?;
-        rows.iter().map(sealed_client).collect()
+        let mut clients = rows.iter().map(sealed_client).collect::<Result<Vec<_>>>()?;
+        clients.sort_by_key(|c| c.id);
+        Ok(clients)
     }
 
     async fn clients_page(
