@@ -96,7 +96,21 @@ pub async fn rotate(config: Config) -> Result<()> {
     }
     let haven = crate::backend::open_haven(&config).await?;
     let new: Arc<dyn KeyEncryptionKey> = Arc::new(read(&next)?);
-    let rewrapped = haven.rewrap_data_keys(Arc::clone(&new)).await?;
+    // Servers read the key files again within key_cache_seconds; after twice that, every one
+    // wraps new data keys with the new key, so the re-wrap below leaves nothing behind.
+    let written = std::fs::metadata(&next)?.modified()?;
+    let settled = written + config.key_cache * 2;
+    if let Ok(wait) = settled.duration_since(std::time::SystemTime::now()) {
+        eprintln!("waiting {}s for running servers to take up the new key…", wait.as_secs() + 1);
+        tokio::time::sleep(wait).await;
+    }
+    let mut rewrapped = 0;
+    loop {
+        rewrapped += haven.rewrap_data_keys(Arc::clone(&new)).await?;
+        if haven.master_key_ids_in_use().await? == [new.id()] {
+            break;
+        }
+    }
     haven.check_master_key().await?;
     let retired = {
         let mut name = path.as_os_str().to_owned();

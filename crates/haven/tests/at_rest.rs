@@ -228,13 +228,16 @@ fn master_key_rotation_survives_sigkill_and_retires_the_old_key() {
     }
     let key = dir.join("master.key");
     let before = std::fs::read_to_string(&key).unwrap_or_default();
-    let server = Server::start(&dir, &[], &[]);
+    let env = [("HAVEN_KEY_CACHE_SECONDS", "1")];
+    let server = Server::start(&dir, &[], &env);
 
-    // A rotation takes tens of milliseconds here: some of these are cut short, some finish
-    // (and the next run rotates again); every key that ever wrapped the data is retired, not lost.
-    for delay_ms in [3u64, 8, 40, 15] {
+    // A rotation waits 2 s for servers, then takes milliseconds: some of these runs are cut
+    // short, one may finish (and the next rotates again); every key that ever wrapped the data
+    // is retired, never lost.
+    for delay_ms in [3u64, 80, 900, 2300] {
         let mut child = haven(&["keys", "rotate-master", "--data-dir"])
             .arg(&dir)
+            .envs(env)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -243,7 +246,7 @@ fn master_key_rotation_survives_sigkill_and_retires_the_old_key() {
         let _ = child.kill();
         let _ = child.wait();
     }
-    let done = run(haven(&["keys", "rotate-master", "--data-dir"]).arg(&dir));
+    let done = run(haven(&["keys", "rotate-master", "--data-dir"]).arg(&dir).envs(env));
     assert!(done.status.success(), "{}", text(&done.stderr));
     assert!(text(&done.stdout).contains("destroy it once no backup needs it"));
 

@@ -35,11 +35,15 @@ impl MasterKeys for FixedMasterKeys {
     }
 }
 
+/// A set of master keys, the current one first.
+type MasterKeySet = Vec<Arc<dyn KeyEncryptionKey>>;
+
 #[derive(Debug)]
 pub(crate) struct Keys {
     source: Arc<dyn MasterKeys>,
-    /// The master keys as last loaded; the first is current.
-    keks: RwLock<Vec<Arc<dyn KeyEncryptionKey>>>,
+    /// The master keys as last loaded (the first is current), and when; read again after
+    /// `cache_for`, so servers adopt a rotation's new key for new data keys within that time.
+    keks: RwLock<(MasterKeySet, Option<Instant>)>,
     cache_for: Duration,
     rings: Mutex<HashMap<PracticeId, (Arc<Keyring>, Instant)>>,
 }
@@ -55,26 +59,29 @@ fn crypto_failure(e: crypto::CryptoError) -> ServiceError {
 
 impl Keys {
     pub(crate) fn new(source: Arc<dyn MasterKeys>, cache_for: Duration) -> Self {
-        Keys { source, keks: RwLock::new(Vec::new()), cache_for, rings: Mutex::new(HashMap::new()) }
+        Keys { source, keks: RwLock::new((Vec::new(), None)), cache_for, rings: Mutex::new(HashMap::new()) }
     }
 
     pub(crate) fn source(&self) -> Arc<dyn MasterKeys> {
         Arc::clone(&self.source)
     }
 
-    fn reload(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>, ServiceError> {
+    fn reload(&self) -> Result<MasterKeySet, ServiceError> {
         let keks =
             self.source.load().map_err(|e| ServiceError::Internal(format!("cannot load the master key: {e}")))?;
         if keks.is_empty() {
             return Err(ServiceError::Internal("no master key is available".into()));
         }
-        *self.keks.write().unwrap_or_else(PoisonError::into_inner) = keks.clone();
+        *self.keks.write().unwrap_or_else(PoisonError::into_inner) = (keks.clone(), Some(Instant::now()));
         Ok(keks)
     }
 
-    fn held(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>, ServiceError> {
-        let keks = self.keks.read().unwrap_or_else(PoisonError::into_inner).clone();
-        if keks.is_empty() { self.reload() } else { Ok(keks) }
+    fn held(&self) -> Result<MasterKeySet, ServiceError> {
+        let (keks, loaded) = self.keks.read().unwrap_or_else(PoisonError::into_inner).clone();
+        match loaded {
+            Some(at) if at.elapsed() < self.cache_for => Ok(keks),
+            _ => self.reload(),
+        }
     }
 
     /// The master key that wraps new data keys and signs certificates.
@@ -84,7 +91,7 @@ impl Keys {
 
     /// The master key with `id`, reloading the keys once if it is not held.
     pub(crate) fn kek_for(&self, id: &str) -> Result<Arc<dyn KeyEncryptionKey>, ServiceError> {
-        let find = |keks: Vec<Arc<dyn KeyEncryptionKey>>| keks.into_iter().find(|k| k.id() == id);
+        let find = |keks: MasterKeySet| keks.into_iter().find(|k| k.id() == id);
         match find(self.held()?) {
             Some(k) => Ok(k),
             None => find(self.reload()?).ok_or_else(|| ServiceError::WrongMasterKey {

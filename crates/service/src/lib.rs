@@ -106,6 +106,11 @@ impl Haven {
         Err(ServiceError::WrongMasterKey { stored: missing.join(", "), loaded: self.keys.master_key_ids()?.join(", ") })
     }
 
+    /// The master keys that wrap stored data keys.
+    pub async fn master_key_ids_in_use(&self) -> Result<Vec<String>> {
+        Ok(self.store.master_key_ids().await?)
+    }
+
     /// Re-wraps every practice's data keys with `new` (master-key rotation); returns how many.
     pub async fn rewrap_data_keys(&self, new: Arc<dyn KeyEncryptionKey>) -> Result<u64> {
         self.keys.rewrap_all(self.store.as_ref(), &new).await
