@@ -7,6 +7,7 @@ pub mod ids;
 pub mod phi;
 pub mod policy;
 pub mod practice;
+pub mod rng;
 pub mod role;
 pub mod staff;
 pub mod validation;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use domain::practice::PracticeForm;
+use domain::rng::SplitMix64;
 use domain::validation::FieldErrors;
 use domain::{ClientId, PracticeId, UserId};
 use store::{ClientIndex, NewPractice, NewUser, SealedClient, Store};
@@ -20,18 +21,8 @@ const PREFIXES: u64 = 2_000;
 const GIVEN: u64 = 5_000;
 const BIRTH_DATES: u64 = 25_000;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
+fn bytes(rng: &mut SplitMix64, n: usize) -> Vec<u8> {
+    (0..n).map(|_| rng.next_u64() as u8).collect()
 }
 
 /// What a blind index looks like: 32 hex characters, here derived from the value's number.
@@ -39,18 +30,18 @@ fn index(column: &str, value: u64) -> String {
     format!("{:016x}{:016x}", value.wrapping_mul(0x9E37_79B9_7F4A_7C15), column.len() as u64 ^ value)
 }
 
-fn client(rng: &mut Rng, now: jiff::Timestamp) -> SealedClient {
-    let family = rng.next() % FAMILIES;
+fn client(rng: &mut SplitMix64, now: jiff::Timestamp) -> SealedClient {
+    let family = rng.next_u64() % FAMILIES;
     SealedClient {
-        id: ClientId::from_random_bytes(rng.next().to_le_bytes().repeat(2).try_into().unwrap_or([0; 16])),
+        id: ClientId::from_random_bytes(rng.bytes16()),
         // Sealed sizes: 29-byte header + value + 16-byte tag.
-        given_name: rng.bytes(29 + 7 + 16),
-        family_name: rng.bytes(29 + 9 + 16),
-        date_of_birth: rng.bytes(29 + 10 + 16),
-        given_name_index: index("given", rng.next() % GIVEN),
+        given_name: bytes(rng, 29 + 7 + 16),
+        family_name: bytes(rng, 29 + 9 + 16),
+        date_of_birth: bytes(rng, 29 + 10 + 16),
+        given_name_index: index("given", rng.next_u64() % GIVEN),
         family_name_index: index("family", family),
         family_prefix_index: index("prefix", family % PREFIXES),
-        date_of_birth_index: index("dob", rng.next() % BIRTH_DATES),
+        date_of_birth_index: index("dob", rng.next_u64() % BIRTH_DATES),
         created_at: now,
     }
 }
@@ -79,7 +70,7 @@ async fn fill(store: &dyn Store, clients: u64, label: &str) -> PracticeId {
     };
     let practice = NewPractice { id, profile, created_at: now, owner, setup_token_hash: None, data_keys: vec![] };
     store.create_practice(&practice, now).await.expect("practice");
-    let mut rng = Rng(42);
+    let mut rng = SplitMix64::new(42);
     let started = Instant::now();
     let mut done = 0;
     while done < clients {
@@ -102,11 +93,11 @@ async fn measure(
     column: &str,
     distinct: u64,
 ) -> serde_json::Value {
-    let mut rng = Rng(7);
+    let mut rng = SplitMix64::new(7);
     let mut latencies = Vec::new();
     let mut found = 0usize;
     for _ in 0..2_000 {
-        let value = index(column, rng.next() % distinct);
+        let value = index(column, rng.next_u64() % distinct);
         let started = Instant::now();
         found += store.clients_by_index(practice, index_kind, &value).await.expect("lookup").len();
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);

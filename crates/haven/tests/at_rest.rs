@@ -22,6 +22,20 @@ fn utf16(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
 
+/// Starts `haven ARGS` and kills it with SIGKILL after `delay_ms`, to interrupt it mid-way.
+fn kill_after(args: &[&str], dir: &std::path::Path, env: &[(&str, &str)], delay_ms: u64) {
+    let mut child = haven(args)
+        .arg(dir)
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+    let _ = child.kill(); // SIGKILL
+    let _ = child.wait();
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -115,16 +129,7 @@ fn key_rotation_survives_sigkill_and_resumes_while_serving() {
 
     // Kill rotations at varied moments; each later run resumes the first one's work.
     for delay_ms in [150u64, 600, 90, 1300, 400] {
-        let mut child = haven(&["keys", "rotate", "--data-dir"])
-            .arg(&dir)
-            .envs(env)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
+        kill_after(&["keys", "rotate", "--data-dir"], &dir, &env, delay_ms);
         assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200, "server disturbed");
     }
     let finished = run(haven(&["keys", "rotate", "--data-dir"]).arg(&dir).envs(env));
@@ -235,16 +240,7 @@ fn master_key_rotation_survives_sigkill_and_retires_the_old_key() {
     // short, one may finish (and the next rotates again); every key that ever wrapped the data
     // is retired, never lost.
     for delay_ms in [3u64, 80, 900, 2300] {
-        let mut child = haven(&["keys", "rotate-master", "--data-dir"])
-            .arg(&dir)
-            .envs(env)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
+        kill_after(&["keys", "rotate-master", "--data-dir"], &dir, &env, delay_ms);
     }
     let done = run(haven(&["keys", "rotate-master", "--data-dir"]).arg(&dir).envs(env));
     assert!(done.status.success(), "{}", text(&done.stderr));

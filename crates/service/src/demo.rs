@@ -7,6 +7,7 @@
 use std::fmt;
 
 use domain::practice::{Address, Npi, PracticeProfile, TaxId, TimeZoneName};
+use domain::rng::SplitMix64 as Rng;
 use domain::staff::{Email, Password};
 use domain::{ClientId, Phi, PracticeId, Role, UserId};
 use serde::Serialize;
@@ -190,38 +191,6 @@ const WORDS: &[&str] = &[
 /// Credentials shown after clinical staff names.
 const CREDENTIALS: &[&str] = &["LCSW", "LPC", "PsyD", "LMFT", "PhD"];
 
-/// SplitMix64: tiny, fast and fully determined by the seed (demo data, not cryptography).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-
-    fn bytes16(&mut self) -> [u8; 16] {
-        let mut out = [0u8; 16];
-        out[..8].copy_from_slice(&self.next().to_le_bytes());
-        out[8..].copy_from_slice(&self.next().to_le_bytes());
-        out
-    }
-
-    fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + (self.next() % 10) as u8)).collect()
-    }
-}
-
 fn generated<T>(what: &str, r: Result<T, String>) -> Result<T> {
     r.map_err(|e| ServiceError::Internal(format!("generated {what} is invalid: {e}")))
 }
@@ -271,7 +240,7 @@ impl Haven {
     /// Creates a synthetic practice with staff of every role and `clients` clients.
     /// `progress(done, total)` is called as clients are written.
     pub async fn seed_demo(&self, options: SeedOptions, progress: impl Fn(usize, usize)) -> Result<SeedReport> {
-        let mut rng = Rng(options.seed);
+        let mut rng = Rng::new(options.seed);
         let now = self.now();
         let profile = profile(&mut rng)?;
         let domain = format!("{}.example", email_slug(&profile.name));
@@ -361,10 +330,10 @@ mod tests {
 
     #[test]
     fn same_seed_same_practice() -> Result<()> {
-        let a = profile(&mut Rng(7))?;
-        let b = profile(&mut Rng(7))?;
+        let a = profile(&mut Rng::new(7))?;
+        let b = profile(&mut Rng::new(7))?;
         assert_eq!(a, b);
-        assert_ne!(profile(&mut Rng(8))?, a);
+        assert_ne!(profile(&mut Rng::new(8))?, a);
         Ok(())
     }
 

@@ -13,6 +13,12 @@ use haven_service::{FixedMasterKeys, Haven, MasterKeys, ServiceError, SessionPol
 use jiff::Timestamp;
 use store::{SetupTokenState, Store};
 
+async fn fresh_store(dir: &tempfile::TempDir) -> Arc<store_sqlite::SqliteStore> {
+    let store = store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
+    store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+    Arc::new(store)
+}
+
 struct World {
     haven: Haven,
     clock: Arc<AtomicI64>,
@@ -22,11 +28,10 @@ struct World {
 impl World {
     async fn new() -> World {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let store = store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
-        store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+        let store = fresh_store(&dir).await;
         let clock = Arc::new(AtomicI64::new(1_800_000_000));
         let c = Arc::clone(&clock);
-        let haven = Haven::new(Arc::new(store), SessionPolicy::default(), master_key())
+        let haven = Haven::new(store, SessionPolicy::default(), master_key())
             .with_clock(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}")));
         World { haven, clock, _dir: dir }
     }
@@ -168,8 +173,7 @@ async fn demo_seed_is_deterministic_and_complete() -> Result<(), ServiceError> {
 #[tokio::test]
 async fn another_master_key_is_refused() -> Result<(), ServiceError> {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let store = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}")));
-    store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+    let store = fresh_store(&dir).await;
     let first = Haven::new(store.clone(), SessionPolicy::default(), master_key());
     first.check_master_key().await?; // an empty database accepts any key
     first.seed_demo(SeedOptions { seed: 5, clients: 1 }, |_, _| {}).await?;
@@ -184,8 +188,7 @@ async fn another_master_key_is_refused() -> Result<(), ServiceError> {
 #[tokio::test]
 async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Result<(), ServiceError> {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let store = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}")));
-    store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+    let store = fresh_store(&dir).await;
     let haven =
         Haven::new(store, SessionPolicy::default(), master_key()).with_key_cache(std::time::Duration::from_millis(100));
     haven.seed_demo(SeedOptions { seed: 9, clients: 30 }, |_, _| {}).await?;
@@ -232,8 +235,7 @@ fn kek() -> Arc<dyn KeyEncryptionKey> {
 #[tokio::test]
 async fn master_key_rotation_is_followed_by_a_running_service() -> Result<(), ServiceError> {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let store = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}")));
-    store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+    let store = fresh_store(&dir).await;
     let (old, new) = (kek(), kek());
     let source = Arc::new(Swappable(std::sync::Mutex::new(vec![old.clone()])));
     let running = Haven::new(store.clone(), SessionPolicy::default(), source.clone())
