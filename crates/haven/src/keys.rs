@@ -33,10 +33,12 @@ pub async fn rotate(config: Config) -> Result<()> {
     let haven = backend::open_haven(&config).await?;
     let report = haven.rotate_data_keys(|p| progress::show("re-encrypting", p.done, p.total)).await?;
     println!(
-        "Rotated the records keys of {} practice(s): {} new key(s), {} client record(s) sealed again, {} old key(s) destroyed.",
+        "Rotated the records and blind-index keys of {} practice(s): {} new key(s), {} client record(s) sealed \
+         again, {} re-indexed, {} old key(s) destroyed.",
         report.practices,
         report.keys_created,
-        report.values_resealed,
+        report.records_resealed,
+        report.indexes_recomputed,
         report.keys_destroyed.len()
     );
     Ok(())
@@ -51,6 +53,13 @@ pub async fn verify(config: Config) -> Result<()> {
             eprintln!("does not open: client {client}, column {column}");
         }
         bail!("{} of {} sealed values do not open", report.failures.len(), report.values);
+    }
+    if report.stale_indexes > 0 {
+        bail!(
+            "{} client(s) have blind indexes from an older index key, so lookups miss them: \
+             a rotation is unfinished; run `haven keys rotate`",
+            report.stale_indexes
+        );
     }
     match report.erased_practices {
         0 => println!("All {} sealed values open.", report.values),

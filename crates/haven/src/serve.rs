@@ -51,9 +51,11 @@ pub async fn run(config: Config) -> Result<()> {
         startup_ms = started.elapsed().as_millis() as u64, "Haven is listening"
     );
 
-    if let Some(link) = haven.issue_setup_link().await? {
+    let setup_link = haven.issue_setup_link().await?;
+    if let Some(link) = &setup_link {
         print_setup_link(&format!("{public_url}{}", link.path()));
     }
+    tracing::info!(setup_link_printed = setup_link.is_some(), "accepting requests");
     tokio::spawn(purge_sessions(haven.clone()));
 
     let app = web::router(haven, web::WebOptions { https });

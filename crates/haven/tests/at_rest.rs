@@ -145,6 +145,8 @@ fn key_rotation_survives_sigkill_and_resumes_while_serving() {
         keys.as_array().into_iter().flatten().filter(|k| k["purpose"] == "records").collect();
     assert_eq!(records.len(), 1, "old records keys left behind: {keys}");
     assert_eq!((records[0]["values"].as_u64(), records[0]["current"].as_bool()), (Some(9000), Some(true)));
+    let index_keys = keys.as_array().into_iter().flatten().filter(|k| k["purpose"] == "blind_index").count();
+    assert_eq!(index_keys, 1, "old blind-index keys left behind: {keys}");
     assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
 }
 

@@ -56,18 +56,46 @@ pub(crate) fn seal(
     let sealed = |column: &'static str, value: &str| {
         ring.seal(Purpose::Records, &aad(&practice_text, column, &row), value.as_bytes()).map_err(fail)
     };
-    let given = normalize_name(details.given_name.expose());
-    let family = normalize_name(details.family_name.expose());
     let birth = details.date_of_birth.expose().to_string();
-    Ok(SealedClient {
+    let mut client = SealedClient {
         id,
         given_name: sealed("given_name", details.given_name.expose())?,
         family_name: sealed("family_name", details.family_name.expose())?,
         date_of_birth: sealed("date_of_birth", &birth)?,
-        given_name_index: ring.index("given_name", &given).map_err(fail)?,
-        family_name_index: ring.index("family_name", &family).map_err(fail)?,
-        family_prefix_index: ring.index("family_prefix", &name_prefix(&family)).map_err(fail)?,
-        date_of_birth_index: ring.index("date_of_birth", &birth).map_err(fail)?,
+        given_name_index: String::new(),
+        family_name_index: String::new(),
+        family_prefix_index: String::new(),
+        date_of_birth_index: String::new(),
         created_at: now,
-    })
+    };
+    set_indexes(ring, &mut client, details.given_name.expose(), details.family_name.expose(), &birth)?;
+    Ok(client)
+}
+
+/// Computes a client's blind indexes with the current index key.
+pub(crate) fn set_indexes(
+    ring: &Keyring,
+    client: &mut SealedClient,
+    given: &str,
+    family: &str,
+    birth: &str,
+) -> Result<(), ServiceError> {
+    let fail = |e: crypto::CryptoError| ServiceError::Internal(format!("indexing a client failed: {e}"));
+    let (given, family) = (normalize_name(given), normalize_name(family));
+    client.given_name_index = ring.index("given_name", &given).map_err(fail)?;
+    client.family_name_index = ring.index("family_name", &family).map_err(fail)?;
+    client.family_prefix_index = ring.index("family_prefix", &name_prefix(&family)).map_err(fail)?;
+    client.date_of_birth_index = ring.index("date_of_birth", birth).map_err(fail)?;
+    Ok(())
+}
+
+/// Opens a client's sealed values (given name, family name, date of birth), as PHI.
+pub(crate) fn open(ring: &Keyring, practice: &str, client: &SealedClient) -> Result<[Phi<String>; 3], ServiceError> {
+    let row = client.id.to_string();
+    let fail = |e: crypto::CryptoError| ServiceError::Internal(format!("opening client {row} failed: {e}"));
+    let text = |name: &'static str| {
+        let plain = ring.open(&aad(practice, name, &row), column(client, name)).map_err(fail)?;
+        String::from_utf8(plain.to_vec()).map(Phi::new).map_err(|_| fail(crypto::CryptoError::Malformed("not UTF-8")))
+    };
+    Ok([text("given_name")?, text("family_name")?, text("date_of_birth")?])
 }

@@ -9,7 +9,7 @@ use domain::{ClientId, PracticeId};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::clients::{SEALED_COLUMNS, aad, column, column_mut};
+use crate::clients::{self, SEALED_COLUMNS, aad, column, column_mut};
 use crate::{Haven, Result, ServiceError};
 
 const PAGE: u32 = 500;
@@ -38,7 +38,10 @@ pub struct Progress {
 pub struct RotationReport {
     pub practices: usize,
     pub keys_created: usize,
-    pub values_resealed: u64,
+    /// Client rows whose sealed values were sealed again with the new records key.
+    pub records_resealed: u64,
+    /// Client rows whose blind indexes were recomputed with the new index key.
+    pub indexes_recomputed: u64,
     pub keys_destroyed: Vec<String>,
 }
 
@@ -49,6 +52,9 @@ pub struct VerifyReport {
     pub failures: Vec<(ClientId, &'static str)>,
     /// Practices whose keys were destroyed, skipped.
     pub erased_practices: usize,
+    /// Clients whose blind indexes are not those of the current index key (an unfinished
+    /// rotation): lookups would miss them.
+    pub stale_indexes: u64,
 }
 
 fn failure(e: crypto::CryptoError) -> ServiceError {
@@ -103,10 +109,11 @@ impl Haven {
         Ok(out)
     }
 
-    /// Rotates every practice's records key: a new key becomes current, every value sealed with
-    /// an older one is opened and sealed again, and the old key is destroyed once nothing needs
-    /// it and every server has had time to switch. Interrupted at any point, running it again
-    /// resumes (it creates no further key while an older one is still in use).
+    /// Rotates every practice's records key and blind-index key: a new key becomes current,
+    /// every value sealed (or index computed) with an older one is redone with it, and the old
+    /// key is destroyed once nothing needs it and every server has had time to switch.
+    /// Interrupted at any point, running it again resumes (it creates no further key while an
+    /// older one of the same purpose is still there).
     pub async fn rotate_data_keys(&self, progress: impl Fn(Progress)) -> Result<RotationReport> {
         let mut report = RotationReport::default();
         for practice in self.store.practice_ids().await? {
@@ -114,48 +121,93 @@ impl Haven {
                 continue; // erased
             }
             report.practices += 1;
-            let records: Vec<_> = self
-                .store
-                .data_keys(practice)
-                .await?
-                .into_iter()
-                .filter(|k| k.purpose == Purpose::Records.as_str())
-                .collect();
-            let new_key = match records.as_slice() {
-                [_] | [] => {
-                    let key = self.keys.new_key(practice, Purpose::Records, self.now())?;
-                    self.store.insert_data_key(practice, &key).await?;
-                    report.keys_created += 1;
-                    key
-                }
-                // An earlier rotation did not finish: carry on towards its key.
-                [.., newest] => newest.clone(),
-            };
-            tracing::info!(%practice, key = %new_key.id, "rotating the records key");
-            // Servers seal with a cached keyring for at most `cache_for`; after twice that,
-            // none can still be sealing with an old key.
-            let settled = new_key.created_at + SignedDuration::try_from(self.keys.cache_for() * 2).unwrap_or_default();
-            loop {
-                report.values_resealed += self.reseal_practice(practice, &progress).await?;
-                if self.now() >= settled {
-                    // One more pass after every server switched: then nothing old is left.
-                    if self.reseal_practice(practice, &progress).await? == 0 {
-                        break;
-                    }
-                    continue;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            for purpose in [Purpose::Records, Purpose::BlindIndex] {
+                self.rotate_key(practice, purpose, &progress, &mut report).await?;
             }
-            for old in self.store.data_keys(practice).await? {
-                if old.purpose == Purpose::Records.as_str() && old.id != new_key.id {
-                    self.store.delete_data_key(practice, &old.id).await?;
-                    tracing::info!(%practice, key = %old.id, "destroyed the old records key");
-                    report.keys_destroyed.push(old.id);
-                }
-            }
-            self.keys.forget(practice);
         }
         Ok(report)
+    }
+
+    async fn rotate_key(
+        &self,
+        practice: PracticeId,
+        purpose: Purpose,
+        progress: &impl Fn(Progress),
+        report: &mut RotationReport,
+    ) -> Result<()> {
+        let of_purpose = |keys: Vec<store::WrappedKey>| {
+            keys.into_iter().filter(|k| k.purpose == purpose.as_str()).collect::<Vec<_>>()
+        };
+        let new_key = match of_purpose(self.store.data_keys(practice).await?).as_slice() {
+            [_] | [] => {
+                let key = self.keys.new_key(practice, purpose, self.now())?;
+                self.store.insert_data_key(practice, &key).await?;
+                report.keys_created += 1;
+                key
+            }
+            // An earlier rotation did not finish: carry on towards its key.
+            [.., newest] => newest.clone(),
+        };
+        tracing::info!(%practice, key = %new_key.id, purpose = purpose.as_str(), "rotating a data key");
+        // Servers use a cached keyring for at most `cache_for`; after twice that, none can
+        // still be using an old key for new writes.
+        let settled = new_key.created_at + SignedDuration::try_from(self.keys.cache_for() * 2).unwrap_or_default();
+        loop {
+            let redone = self.redo_practice(practice, purpose, progress).await?;
+            match purpose {
+                Purpose::BlindIndex => report.indexes_recomputed += redone,
+                _ => report.records_resealed += redone,
+            }
+            if self.now() >= settled {
+                // One more pass after every server switched: then nothing old is left.
+                if self.redo_practice(practice, purpose, progress).await? == 0 {
+                    break;
+                }
+                continue;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        for old in of_purpose(self.store.data_keys(practice).await?) {
+            if old.id != new_key.id {
+                self.store.delete_data_key(practice, &old.id).await?;
+                tracing::info!(%practice, key = %old.id, purpose = purpose.as_str(), "destroyed the old key");
+                report.keys_destroyed.push(old.id);
+            }
+        }
+        self.keys.forget(practice);
+        Ok(())
+    }
+
+    /// Redoes, with the current key of `purpose`, every client row of `practice` that still
+    /// depends on an older one; returns how many rows it changed.
+    async fn redo_practice(&self, practice: PracticeId, purpose: Purpose, progress: &impl Fn(Progress)) -> Result<u64> {
+        match purpose {
+            Purpose::BlindIndex => self.reindex_practice(practice, progress).await,
+            _ => self.reseal_practice(practice, progress).await,
+        }
+    }
+
+    /// Recomputes every blind index of `practice` that differs from the current index key's.
+    async fn reindex_practice(&self, practice: PracticeId, progress: &impl Fn(Progress)) -> Result<u64> {
+        self.keys.forget(practice);
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let total = self.store.client_count(practice).await?;
+        let (practice_text, mut done, mut changed) = (practice.to_string(), 0u64, 0u64);
+        self.each_client_page(practice, async |page| {
+            for client in page {
+                let [given, family, birth] = clients::open(&ring, &practice_text, &client)?;
+                let mut fresh = client.clone();
+                clients::set_indexes(&ring, &mut fresh, given.expose(), family.expose(), birth.expose())?;
+                if fresh != client && self.store.reindex_client(practice, &client, &fresh).await? {
+                    changed += 1;
+                }
+                done += 1;
+                progress(Progress { done, total });
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(changed)
     }
 
     /// Seals again every value of `practice` not sealed with the current records key.
@@ -216,6 +268,11 @@ impl Haven {
                         if ring.open(&aad(&practice_text, name, &row), column(client, name)).is_err() {
                             report.failures.push((client.id, name));
                         }
+                    }
+                    if let Ok([given, family, birth]) = clients::open(&ring, &practice_text, client) {
+                        let mut fresh = client.clone();
+                        clients::set_indexes(&ring, &mut fresh, given.expose(), family.expose(), birth.expose())?;
+                        report.stale_indexes += u64::from(&fresh != client);
                     }
                     done += SEALED_COLUMNS.len() as u64;
                     progress(Progress { done, total });

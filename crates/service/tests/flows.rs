@@ -204,16 +204,21 @@ async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Resu
     assert_eq!(before.len(), 1);
     assert_eq!((before[0].1, before[0].2), (90, true));
 
+    let index_key_before = haven.key_status().await?.into_iter().find(|k| k.purpose == "blind_index").map(|k| k.key_id);
     let report = haven.rotate_data_keys(|_| {}).await?;
-    assert_eq!((report.keys_created, report.values_resealed), (1, 30));
-    assert_eq!(report.keys_destroyed, [before[0].0.clone()]);
+    assert_eq!((report.keys_created, report.records_resealed, report.indexes_recomputed), (2, 30, 30));
+    assert_eq!(report.keys_destroyed.len(), 2);
+    assert!(report.keys_destroyed.contains(&before[0].0));
+    let index_keys: Vec<_> = haven.key_status().await?.into_iter().filter(|k| k.purpose == "blind_index").collect();
+    assert_eq!(index_keys.len(), 1);
+    assert_ne!(Some(index_keys[0].key_id.clone()), index_key_before);
     let after = records(&haven.key_status().await?);
     assert_eq!(after.len(), 1);
     assert_ne!(after[0].0, before[0].0);
     assert_eq!((after[0].1, after[0].2), (90, true));
 
     let verified = haven.verify_sealed(|_| {}).await?;
-    assert_eq!((verified.values, verified.failures.len()), (90, 0));
+    assert_eq!((verified.values, verified.failures.len(), verified.stale_indexes), (90, 0, 0));
     Ok(())
 }
 

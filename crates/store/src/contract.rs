@@ -348,7 +348,14 @@ pub async fn rotation_primitives(store: &dyn Store) {
     assert!(ok(store.reseal_client(a.id, &old, &new).await));
     assert!(!ok(store.reseal_client(a.id, &old, &new).await), "a stale reseal overwrote newer values");
     let stored = ok(store.clients_by_index(a.id, ClientIndex::GivenName, &old.given_name_index).await);
-    assert_eq!(stored, [new]);
+    assert_eq!(stored, std::slice::from_ref(&new));
+
+    // Re-indexing likewise.
+    let reindexed =
+        SealedClient { family_name_index: "re-family".into(), family_prefix_index: "re-".into(), ..new.clone() };
+    assert!(ok(store.reindex_client(a.id, &new, &reindexed).await));
+    assert!(!ok(store.reindex_client(a.id, &new, &reindexed).await), "a stale re-index overwrote newer indexes");
+    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::FamilyName, "re-family").await), [reindexed]);
 }
 
 pub async fn erase_destroys_keys_and_sessions_of_one_practice(store: &dyn Store) {

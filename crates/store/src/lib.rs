@@ -122,6 +122,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Replaces the sealed values of `old` with those of `new` if the row still holds `old`'s;
     /// returns whether it did.
     async fn reseal_client(&self, practice: PracticeId, old: &SealedClient, new: &SealedClient) -> Result<bool>;
+    /// Replaces the blind indexes of `old` with those of `new` if the row still holds `old`'s.
+    async fn reindex_client(&self, practice: PracticeId, old: &SealedClient, new: &SealedClient) -> Result<bool>;
     /// The clients whose blind index in `index` equals `value`.
     async fn clients_by_index(
         &self,

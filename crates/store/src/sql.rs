@@ -78,6 +78,10 @@ pub const CLIENTS_PAGE: &str = "SELECT id, given_name, family_name, date_of_birt
 /// Replaces a client's sealed values only if they are still the ones read (no lost update).
 pub const RESEAL_CLIENT: &str = "UPDATE clients SET given_name = $3, family_name = $4, date_of_birth = $5 \
      WHERE practice_id = $1 AND id = $2 AND given_name = $6 AND family_name = $7 AND date_of_birth = $8";
+/// Replaces a client's blind indexes only if they are still the ones read.
+pub const REINDEX_CLIENT: &str = "UPDATE clients SET given_name_index = $3, family_name_index = $4, \
+     family_prefix_index = $5, date_of_birth_index = $6 WHERE practice_id = $1 AND id = $2 \
+     AND given_name_index = $7 AND family_name_index = $8 AND family_prefix_index = $9 AND date_of_birth_index = $10";
 pub const CLIENTS_BY_GIVEN_NAME: &str = clients_where!("given_name_index");
 pub const CLIENTS_BY_FAMILY_NAME: &str = clients_where!("family_name_index");
 pub const CLIENTS_BY_FAMILY_PREFIX: &str = clients_where!("family_prefix_index");

@@ -509,6 +509,23 @@ impl<S: Sql> Store for SqlStore<S> {
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
+    async fn reindex_client(&self, practice: PracticeId, old: &SealedClient, new: &SealedClient) -> Result<bool> {
+        let params = vec![
+            practice.into(),
+            old.id.into(),
+            new.given_name_index.as_str().into(),
+            new.family_name_index.as_str().into(),
+            new.family_prefix_index.as_str().into(),
+            new.date_of_birth_index.as_str().into(),
+            old.given_name_index.as_str().into(),
+            old.family_name_index.as_str().into(),
+            old.family_prefix_index.as_str().into(),
+            old.date_of_birth_index.as_str().into(),
+        ];
+        let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::REINDEX_CLIENT, params)]).await?;
+        Ok(changed.first() == Some(&1))
+    }
+
     async fn clients_by_index(
         &self,
         practice: PracticeId,

@@ -55,11 +55,14 @@ impl Server {
         let listening = tx.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let fields = serde_json::from_str::<serde_json::Value>(&line).unwrap_or_default();
                 if line.contains("Haven is listening") {
-                    let url = serde_json::from_str::<serde_json::Value>(&line)
-                        .ok()
-                        .and_then(|v| v["address"].as_str().map(|a| format!("http://{a}")));
+                    let url = fields["address"].as_str().map(|a| format!("http://{a}"));
                     let _ = listening.send(Event::Listening(url.unwrap_or_default()));
+                }
+                if line.contains("accepting requests") {
+                    let printed = fields["setup_link_printed"].as_bool().unwrap_or(false);
+                    let _ = listening.send(Event::Accepting { setup_link_printed: printed });
                 }
                 if let Ok(mut log) = sink.lock() {
                     log.push_str(&line);
@@ -78,11 +81,14 @@ impl Server {
                 }
             }
         });
-        let mut url = None;
-        while url.is_none() {
-            match rx.recv_timeout(Duration::from_secs(30)) {
+        let (mut url, mut setup_link, mut link_expected) = (None, None, None);
+        // Until the server says it accepts requests and, if it printed a setup link, that link
+        // has been read from its output.
+        while url.is_none() || link_expected.is_none() || (link_expected == Some(true) && setup_link.is_none()) {
+            match rx.recv_timeout(Duration::from_secs(60)) {
                 Ok(Event::Listening(u)) => url = Some(u),
-                Ok(Event::SetupLink(_)) => {}
+                Ok(Event::SetupLink(link)) => setup_link = Some(link),
+                Ok(Event::Accepting { setup_link_printed }) => link_expected = Some(setup_link_printed),
                 Ok(Event::Exited) | Err(_) => {
                     let _ = child.kill();
                     let log = log.lock().map(|l| l.clone()).unwrap_or_default();
@@ -90,11 +96,6 @@ impl Server {
                 }
             }
         }
-        // The link is printed right after the listening line, if the database has no practice.
-        let setup_link = match rx.recv_timeout(Duration::from_millis(1500)) {
-            Ok(Event::SetupLink(link)) => Some(link),
-            _ => None,
-        };
         Server { child, url: url.unwrap_or_default(), setup_link, log }
     }
 
@@ -116,6 +117,7 @@ impl Drop for Server {
 
 enum Event {
     Listening(String),
+    Accepting { setup_link_printed: bool },
     SetupLink(String),
     Exited,
 }
