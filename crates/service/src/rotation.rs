@@ -194,16 +194,19 @@ impl Haven {
         let total = self.store.client_count(practice).await?;
         let (practice_text, mut done, mut changed) = (practice.to_string(), 0u64, 0u64);
         self.each_client_page(practice, async |page| {
+            let mut changes = Vec::new();
             for client in page {
                 let [given, family, birth] = clients::open(&ring, &practice_text, &client)?;
                 let mut fresh = client.clone();
                 clients::set_indexes(&ring, &mut fresh, given.expose(), family.expose(), birth.expose())?;
-                if fresh != client && self.store.reindex_client(practice, &client, &fresh).await? {
-                    changed += 1;
+                if fresh != client {
+                    changes.push((client, fresh));
                 }
                 done += 1;
-                progress(Progress { done, total });
             }
+            // A row changed meanwhile keeps its newer indexes; the next pass looks at it again.
+            changed += self.store.reindex_clients(practice, &changes).await?;
+            progress(Progress { done, total });
             Ok(())
         })
         .await?;
@@ -220,6 +223,7 @@ impl Haven {
         let total = self.store.client_count(practice).await? * SEALED_COLUMNS.len() as u64;
         let (practice_text, mut done, mut resealed) = (practice.to_string(), 0u64, 0u64);
         self.each_client_page(practice, async |page| {
+            let mut changes = Vec::new();
             for client in page {
                 let row = client.id.to_string();
                 let mut fresh = client.clone();
@@ -233,13 +237,14 @@ impl Haven {
                         changed = true;
                     }
                 }
-                // A row changed meanwhile keeps its newer values; the next pass looks at it again.
-                if changed && self.store.reseal_client(practice, &client, &fresh).await? {
-                    resealed += 1;
+                if changed {
+                    changes.push((client, fresh));
                 }
                 done += SEALED_COLUMNS.len() as u64;
-                progress(Progress { done, total });
             }
+            // A row changed meanwhile keeps its newer values; the next pass looks at it again.
+            resealed += self.store.reseal_clients(practice, &changes).await?;
+            progress(Progress { done, total });
             Ok(())
         })
         .await?;

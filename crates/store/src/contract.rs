@@ -345,16 +345,22 @@ pub async fn rotation_primitives(store: &dyn Store) {
     // Resealing succeeds only over the values that were read.
     let old = clients[0].clone();
     let new = SealedClient { given_name: vec![9, 9], family_name: vec![8], date_of_birth: vec![7], ..old.clone() };
-    assert!(ok(store.reseal_client(a.id, &old, &new).await));
-    assert!(!ok(store.reseal_client(a.id, &old, &new).await), "a stale reseal overwrote newer values");
+    let other = clients[1].clone();
+    let other_new = SealedClient { given_name: vec![6], ..other.clone() };
+    assert_eq!(ok(store.reseal_clients(a.id, &[(old.clone(), new.clone())]).await), 1);
+    // In a batch, the stale change is skipped and the fresh one applied.
+    let batch = [(old.clone(), new.clone()), (other, other_new)];
+    assert_eq!(ok(store.reseal_clients(a.id, &batch).await), 1, "a stale reseal overwrote newer values");
+    assert_eq!(ok(store.reseal_clients(a.id, &[]).await), 0);
     let stored = ok(store.clients_by_index(a.id, ClientIndex::GivenName, &old.given_name_index).await);
     assert_eq!(stored, std::slice::from_ref(&new));
 
     // Re-indexing likewise.
     let reindexed =
         SealedClient { family_name_index: "re-family".into(), family_prefix_index: "re-".into(), ..new.clone() };
-    assert!(ok(store.reindex_client(a.id, &new, &reindexed).await));
-    assert!(!ok(store.reindex_client(a.id, &new, &reindexed).await), "a stale re-index overwrote newer indexes");
+    let change = [(new.clone(), reindexed.clone())];
+    assert_eq!(ok(store.reindex_clients(a.id, &change).await), 1);
+    assert_eq!(ok(store.reindex_clients(a.id, &change).await), 0, "a stale re-index overwrote newer indexes");
     assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::FamilyName, "re-family").await), [reindexed]);
 }
 

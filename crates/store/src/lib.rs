@@ -119,11 +119,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         after: Option<ClientId>,
         limit: u32,
     ) -> Result<Vec<SealedClient>>;
-    /// Replaces the sealed values of `old` with those of `new` if the row still holds `old`'s;
-    /// returns whether it did.
-    async fn reseal_client(&self, practice: PracticeId, old: &SealedClient, new: &SealedClient) -> Result<bool>;
-    /// Replaces the blind indexes of `old` with those of `new` if the row still holds `old`'s.
-    async fn reindex_client(&self, practice: PracticeId, old: &SealedClient, new: &SealedClient) -> Result<bool>;
+    /// For each (old, new): replaces the sealed values of `old` with those of `new` if the row
+    /// still holds `old`'s. One transaction; returns how many rows it changed.
+    async fn reseal_clients(&self, practice: PracticeId, changes: &[(SealedClient, SealedClient)]) -> Result<u64>;
+    /// For each (old, new): replaces the blind indexes of `old` with those of `new` if the row
+    /// still holds `old`'s. One transaction; returns how many rows it changed.
+    async fn reindex_clients(&self, practice: PracticeId, changes: &[(SealedClient, SealedClient)]) -> Result<u64>;
     /// The clients whose blind index in `index` equals `value`.
     async fn clients_by_index(
         &self,

@@ -189,6 +189,14 @@ impl<S: Sql> SqlStore<S> {
         Ok(self.0.query(tenant, sql, params).await?.into_iter().next())
     }
 
+    /// Runs conditional updates in one transaction; returns how many rows they changed.
+    async fn conditional_updates(&self, practice: PracticeId, statements: Vec<Statement>) -> Result<u64> {
+        if statements.is_empty() {
+            return Ok(0);
+        }
+        Ok(self.0.transaction(Some(practice), statements).await?.iter().sum())
+    }
+
     async fn count(&self, tenant: Option<PracticeId>, sql: &'static str, params: Vec<Value>) -> Result<u64> {
         let row = self.query_one(tenant, sql, params).await?;
         let n = row.map(|r| r.int(0)).transpose()?.unwrap_or(0);
@@ -509,21 +517,25 @@ impl<S: Sql> Store for SqlStore<S> {
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
-    async fn reindex_client(&self, practice: PracticeId, old: &SealedClient, new: &SealedClient) -> Result<bool> {
-        let params = vec![
-            practice.into(),
-            old.id.into(),
-            new.given_name_index.as_str().into(),
-            new.family_name_index.as_str().into(),
-            new.family_prefix_index.as_str().into(),
-            new.date_of_birth_index.as_str().into(),
-            old.given_name_index.as_str().into(),
-            old.family_name_index.as_str().into(),
-            old.family_prefix_index.as_str().into(),
-            old.date_of_birth_index.as_str().into(),
-        ];
-        let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::REINDEX_CLIENT, params)]).await?;
-        Ok(changed.first() == Some(&1))
+    async fn reindex_clients(&self, practice: PracticeId, changes: &[(SealedClient, SealedClient)]) -> Result<u64> {
+        let statement = |(old, new): &(SealedClient, SealedClient)| {
+            Statement::new(
+                sql::REINDEX_CLIENT,
+                vec![
+                    practice.into(),
+                    old.id.into(),
+                    new.given_name_index.as_str().into(),
+                    new.family_name_index.as_str().into(),
+                    new.family_prefix_index.as_str().into(),
+                    new.date_of_birth_index.as_str().into(),
+                    old.given_name_index.as_str().into(),
+                    old.family_name_index.as_str().into(),
+                    old.family_prefix_index.as_str().into(),
+                    old.date_of_birth_index.as_str().into(),
+                ],
+            )
+        };
+        self.conditional_updates(practice, changes.iter().map(statement).collect()).await
     }
 
     async fn clients_by_index(
@@ -557,19 +569,23 @@ impl<S: Sql> Store for SqlStore<S> {
         rows.iter().map(sealed_client).collect()
     }
 
-    async fn reseal_client(&self, practice: PracticeId, old: &SealedClient, new: &SealedClient) -> Result<bool> {
-        let params = vec![
-            practice.into(),
-            old.id.into(),
-            new.given_name.clone().into(),
-            new.family_name.clone().into(),
-            new.date_of_birth.clone().into(),
-            old.given_name.clone().into(),
-            old.family_name.clone().into(),
-            old.date_of_birth.clone().into(),
-        ];
-        let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::RESEAL_CLIENT, params)]).await?;
-        Ok(changed.first() == Some(&1))
+    async fn reseal_clients(&self, practice: PracticeId, changes: &[(SealedClient, SealedClient)]) -> Result<u64> {
+        let statement = |(old, new): &(SealedClient, SealedClient)| {
+            Statement::new(
+                sql::RESEAL_CLIENT,
+                vec![
+                    practice.into(),
+                    old.id.into(),
+                    new.given_name.clone().into(),
+                    new.family_name.clone().into(),
+                    new.date_of_birth.clone().into(),
+                    old.given_name.clone().into(),
+                    old.family_name.clone().into(),
+                    old.date_of_birth.clone().into(),
+                ],
+            )
+        };
+        self.conditional_updates(practice, changes.iter().map(statement).collect()).await
     }
 
     async fn client_count(&self, practice: PracticeId) -> Result<u64> {
