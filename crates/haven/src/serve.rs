@@ -39,9 +39,9 @@ pub async fn run(config: Config) -> Result<()> {
     })?;
     let address = listener.local_addr()?;
     // Certificate problems stop the start here, before anything is announced.
-    let (plain, secure) = match config.tls.clone() {
-        Some(files) => (None, Some(tls::listen(listener, files)?)),
-        None => (Some(listener), None),
+    let listener = match config.tls.clone() {
+        Some(files) => Accepting::Tls(tls::listen(listener, files)?),
+        None => Accepting::Plain(listener),
     };
     let scheme = if config.tls.is_some() { "https" } else { "http" };
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{}", reachable(address)));
@@ -59,14 +59,19 @@ pub async fn run(config: Config) -> Result<()> {
     tokio::spawn(purge_sessions(haven.clone()));
 
     let app = web::router(haven, web::WebOptions { https });
-    match (secure, plain) {
-        (Some(tls), _) => axum::serve(tls, app).with_graceful_shutdown(shutdown_signal()).await,
-        (None, Some(tcp)) => axum::serve(tcp, app).with_graceful_shutdown(shutdown_signal()).await,
-        (None, None) => unreachable!("one of the listeners exists"),
+    match listener {
+        Accepting::Tls(tls) => axum::serve(tls, app).with_graceful_shutdown(shutdown_signal()).await,
+        Accepting::Plain(tcp) => axum::serve(tcp, app).with_graceful_shutdown(shutdown_signal()).await,
     }
     .context("server failed")?;
     tracing::info!("Haven stopped");
     Ok(())
+}
+
+/// Where connections come from: plain TCP (perhaps behind a TLS proxy) or built-in TLS.
+enum Accepting {
+    Plain(TcpListener),
+    Tls(tls::TlsListener),
 }
 
 /// The setup link is a credential: it goes to the console, never into the log.

@@ -89,13 +89,21 @@ pub(crate) fn set_indexes(
     Ok(())
 }
 
-/// Opens a client's sealed values (given name, family name, date of birth), as PHI.
-pub(crate) fn open(ring: &Keyring, practice: &str, client: &SealedClient) -> Result<[Phi<String>; 3], ServiceError> {
+/// Opens one sealed value of a client (one of [`SEALED_COLUMNS`]), as PHI.
+pub(crate) fn open_column(
+    ring: &Keyring,
+    practice: &str,
+    client: &SealedClient,
+    name: &'static str,
+) -> Result<Phi<String>, ServiceError> {
     let row = client.id.to_string();
     let fail = |e: crypto::CryptoError| ServiceError::Internal(format!("opening client {row} failed: {e}"));
-    let text = |name: &'static str| {
-        let plain = ring.open(&aad(practice, name, &row), column(client, name)).map_err(fail)?;
-        String::from_utf8(plain.to_vec()).map(Phi::new).map_err(|_| fail(crypto::CryptoError::Malformed("not UTF-8")))
-    };
-    Ok([text("given_name")?, text("family_name")?, text("date_of_birth")?])
+    let plain = ring.open(&aad(practice, name, &row), column(client, name)).map_err(fail)?;
+    String::from_utf8(plain.to_vec()).map(Phi::new).map_err(|_| fail(crypto::CryptoError::Malformed("not UTF-8")))
+}
+
+/// Opens a client's sealed values (given name, family name, date of birth), as PHI.
+pub(crate) fn open(ring: &Keyring, practice: &str, client: &SealedClient) -> Result<[Phi<String>; 3], ServiceError> {
+    let [given, family, birth] = SEALED_COLUMNS.map(|name| open_column(ring, practice, client, name));
+    Ok([given?, family?, birth?])
 }

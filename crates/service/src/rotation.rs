@@ -267,14 +267,15 @@ impl Haven {
             let mut done = 0;
             self.each_client_page(practice, async |page| {
                 for client in &page {
-                    let row = client.id.to_string();
-                    for name in SEALED_COLUMNS {
+                    // Each value is opened once: to count it, and to check the indexes built on it.
+                    let opened = SEALED_COLUMNS.map(|name| clients::open_column(&ring, &practice_text, client, name));
+                    for (name, value) in SEALED_COLUMNS.iter().zip(&opened) {
                         report.values += 1;
-                        if ring.open(&aad(&practice_text, name, &row), column(client, name)).is_err() {
+                        if value.is_err() {
                             report.failures.push((client.id, name));
                         }
                     }
-                    if let Ok([given, family, birth]) = clients::open(&ring, &practice_text, client) {
+                    if let [Ok(given), Ok(family), Ok(birth)] = &opened {
                         let mut fresh = client.clone();
                         clients::set_indexes(&ring, &mut fresh, given.expose(), family.expose(), birth.expose())?;
                         report.stale_indexes += u64::from(&fresh != client);
