@@ -1,0 +1,115 @@
+//! Dates written with month names: "March 3, 2024", "3rd of March", "Mar. 2024", "in June".
+//! Numeric dates are found with the other numbers.
+
+use super::{Detector, Document};
+use crate::kind::{Confidence, Kind, Span};
+use crate::lexicon::{GIVEN, MONTH, SPEECH_VERB, WEEKDAY};
+use crate::text::Shape;
+
+#[derive(Debug)]
+pub(crate) struct DateDetector;
+
+impl Detector for DateDetector {
+    fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
+        let tokens = &doc.tokens;
+        let mut i = 0;
+        while i < tokens.len() {
+            if doc.flags(i) & MONTH != 0 && tokens.list[i].shape != Shape::Upper {
+                if let Some((first, last)) = date_around(doc, i) {
+                    out.push(doc.span(first, last, Kind::Date, Confidence::High));
+                    i = last + 1;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+/// A day number: "3", "03", "3rd", "21st".
+fn day(doc: &Document<'_>, j: usize) -> bool {
+    let raw = doc.tokens.norm(j);
+    let digits = raw.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &raw[digits.len()..];
+    matches!(suffix, "" | "st" | "nd" | "rd" | "th") && digits.len() <= 2 && digits.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+}
+
+fn year(doc: &Document<'_>, j: usize) -> bool {
+    let raw = doc.tokens.raw(j);
+    (raw.len() == 4 && raw.parse::<u32>().is_ok_and(|y| (1800..=2200).contains(&y)))
+        || (raw.len() == 2 && doc.tokens.gap_before(j).ends_with('\''))
+}
+
+/// The token range of the date around the month name at `m`, if it is one.
+fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let near = |a: usize, b: usize| !tokens.gap_after(a).contains('\n') && tokens.gap_after(a).len() <= 3 && b < n;
+    let raw = tokens.raw(m);
+    let full_name = raw.len() >= 5 || matches!(tokens.norm(m), "june" | "july" | "may" | "march" | "april");
+    let capitalized = tokens.list[m].shape.is_capitalized();
+    let mut first = m;
+    let mut last = m;
+    // Day before: "3 March", "the 3rd of March"
+    if m >= 1 && day(doc, m - 1) && near(m - 1, m) {
+        first = m - 1;
+    } else if m >= 2 && tokens.norm(m - 1) == "of" && day(doc, m - 2) {
+        first = m - 2;
+    }
+    // Day and/or year after: "March 3", "March 3rd, 2024", "March 2024", "March of 2024"
+    if m + 1 < n && near(m, m + 1) && day(doc, m + 1) && !year(doc, m + 1) {
+        last = m + 1;
+    }
+    let mut k = last + 1;
+    if k < n && tokens.norm(k) == "of" && near(last, k) {
+        k += 1;
+    }
+    if k < n && near(k - 1, k) && year(doc, k) {
+        last = k;
+    }
+    if first != m || last != m {
+        // "may 3" is "May 3" in a lower-case message, but "may" alone is a verb.
+        return (capitalized || full_name || tokens.norm(m) != "may").then_some((first, last));
+    }
+    // A month alone: a date element when capitalized and used as one ("in June", "last March").
+    if !capitalized || !full_name || tokens.list[m].shape == Shape::Upper {
+        return None;
+    }
+    let temporal = doc.preceded_by(m, 1, &["in", "since", "until", "till", "by", "during", "last", "next", "this", "early", "late", "mid", "of", "from", "through", "before", "after", "around", "throughout", "each", "every"]);
+    let personal = doc.flags(m) & GIVEN != 0
+        && (m + 1 < n && (doc.flags(m + 1) & SPEECH_VERB != 0 || tokens.list[m + 1].shape == Shape::Title));
+    if tokens.norm(m) == "may" || tokens.norm(m) == "august" {
+        return (temporal && !personal).then_some((m, m));
+    }
+    (!personal || temporal).then_some((m, m)).filter(|_| !followed_by_weekday(doc, m))
+}
+
+fn followed_by_weekday(doc: &Document<'_>, m: usize) -> bool {
+    m + 1 < doc.tokens.len() && doc.flags(m + 1) & WEEKDAY != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::tests::{found, has};
+    use crate::kind::Kind;
+    use crate::known::Known;
+
+    #[test]
+    fn dates_in_words() {
+        has("seen on March 3, 2024 for", "March 3, 2024", Kind::Date);
+        has("seen on Mar. 3rd for", "Mar. 3rd", Kind::Date);
+        has("on the 3rd of March 2024", "3rd of March 2024", Kind::Date);
+        has("admitted 14 February 2023.", "14 February 2023", Kind::Date);
+        has("since September 2021", "September 2021", Kind::Date);
+        has("back in June things", "June", Kind::Date);
+        has("i saw him may 3rd", "may 3rd", Kind::Date);
+        has("in the summer of '19 and Dec 2020", "Dec 2020", Kind::Date);
+    }
+
+    #[test]
+    fn months_that_are_names_or_verbs() {
+        let all = found("June said she may come. You may call. April Nguyen attended.", &Known::default());
+        assert!(all.iter().all(|(_, k)| *k != Kind::Date), "{all:?}");
+        assert!(all.iter().any(|(t, k)| t == "June" && *k == Kind::Name), "{all:?}");
+    }
+}

@@ -1,0 +1,195 @@
+//! Detection: several independent detectors each propose spans; the engine merges them.
+
+mod chart;
+mod dates;
+mod names;
+mod numbers;
+mod places;
+mod symbols;
+
+use std::fmt;
+
+use crate::kind::{Confidence, Kind, Span};
+use crate::known::{Known, KnownSet};
+use crate::lexicon::{Lexicon, STOP, lexicon};
+use crate::text::Tokens;
+
+/// A text being examined, with its tokens and the chart's identifiers.
+pub struct Document<'a> {
+    pub(crate) tokens: Tokens<'a>,
+    pub(crate) known: &'a KnownSet,
+    pub(crate) lex: &'static Lexicon,
+    /// Tokens inside a phrase that is never an identifier ("Beck Depression Inventory").
+    pub(crate) protected: Vec<bool>,
+}
+
+impl fmt::Debug for Document<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Document").field("tokens", &self.tokens.len()).finish_non_exhaustive()
+    }
+}
+
+impl<'a> Document<'a> {
+    fn new(text: &'a str, known: &'a KnownSet) -> Document<'a> {
+        let tokens = Tokens::new(text);
+        let lex = lexicon();
+        let mut protected = vec![false; tokens.len()];
+        for i in 0..tokens.len() {
+            for phrase in lex.stop_phrases() {
+                if phrase_at(&tokens, i, phrase) {
+                    protected[i..i + phrase.len()].iter_mut().for_each(|p| *p = true);
+                }
+            }
+        }
+        Document { tokens, known, lex, protected }
+    }
+
+    /// The text under examination.
+    pub fn text(&self) -> &'a str {
+        self.tokens.text
+    }
+
+    pub(crate) fn flags(&self, i: usize) -> u32 {
+        self.lex.flags(self.tokens.norm(i))
+    }
+
+    /// Never an identifier: a listed medication, modality, language… or part of a listed phrase.
+    pub(crate) fn is_stop(&self, i: usize) -> bool {
+        self.protected[i] || self.flags(i) & STOP != 0
+    }
+
+    pub(crate) fn span(&self, first: usize, last: usize, kind: Kind, confidence: Confidence) -> Span {
+        Span::new(self.tokens.list[first].start, self.tokens.list[last].end, kind, confidence)
+    }
+
+    /// Whether any of the `window` tokens before `i` on the same line has one of `words` (folded).
+    pub(crate) fn preceded_by(&self, i: usize, window: usize, words: &[&str]) -> bool {
+        (i.saturating_sub(window)..i).rev().take_while(|&j| !self.tokens.gap_after(j).contains('\n')).any(|j| words.contains(&self.tokens.norm(j)))
+    }
+}
+
+/// Whether the folded words of `phrase` start at token `i`, separated only by spaces or hyphens.
+pub(crate) fn phrase_at<P: AsRef<str>>(tokens: &Tokens<'_>, i: usize, phrase: &[P]) -> bool {
+    if i + phrase.len() > tokens.len() {
+        return false;
+    }
+    phrase.iter().enumerate().all(|(k, word)| {
+        tokens.norm(i + k) == word.as_ref()
+            && (k + 1 == phrase.len() || tokens.gap_after(i + k).chars().all(|c| matches!(c, ' ' | '-' | '.' | ',' | '\'' | '’' | '\t')))
+    })
+}
+
+/// One source of detections. A statistical model can be added as another implementation.
+pub trait Detector: Send + Sync + fmt::Debug {
+    /// Appends the spans found in `doc` (byte offsets, any order, may overlap).
+    fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>);
+}
+
+/// Runs every detector and merges what they find into sorted, non-overlapping spans.
+#[derive(Debug)]
+pub struct Engine {
+    detectors: Vec<Box<dyn Detector>>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    /// The built-in detectors: the chart's identifiers, symbols (e-mail, URL, IP, handles), numbers
+    /// (phone, SSN, ZIP, record numbers, numeric dates, ages), dates in words, places and
+    /// organizations, and names.
+    pub fn new() -> Engine {
+        Engine {
+            detectors: vec![
+                Box::new(chart::ChartDetector),
+                Box::new(symbols::SymbolDetector),
+                Box::new(numbers::NumberDetector),
+                Box::new(dates::DateDetector),
+                Box::new(places::PlaceDetector),
+                Box::new(names::NameDetector),
+            ],
+        }
+    }
+
+    /// Adds another detector (a statistical model, a practice's own list).
+    pub fn with(mut self, detector: Box<dyn Detector>) -> Engine {
+        self.detectors.push(detector);
+        self
+    }
+
+    /// The identifiers in `text`, given what the chart knows.
+    pub fn detect(&self, text: &str, known: &Known) -> Vec<Span> {
+        self.detect_compiled(text, &KnownSet::new(known))
+    }
+
+    pub(crate) fn detect_compiled(&self, text: &str, known: &KnownSet) -> Vec<Span> {
+        let doc = Document::new(text, known);
+        let mut spans = Vec::new();
+        for detector in &self.detectors {
+            detector.detect(&doc, &mut spans);
+        }
+        merge(spans)
+    }
+}
+
+/// Sorts spans and unites overlapping ones; the united span takes the kind of its surest part
+/// (the first found among equals).
+fn merge(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.retain(|s| s.start < s.end);
+    spans.sort_by_key(|s| s.start);
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans {
+        match out.last_mut() {
+            Some(last) if span.start < last.end => {
+                last.end = last.end.max(span.end);
+                if span.confidence > last.confidence {
+                    last.kind = span.kind;
+                    last.confidence = span.confidence;
+                }
+            }
+            _ => out.push(span),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The detected (text, kind) pairs, for assertions.
+    pub(crate) fn found(text: &str, known: &Known) -> Vec<(String, Kind)> {
+        Engine::new().detect(text, known).iter().map(|s| (text[s.start..s.end].to_owned(), s.kind)).collect()
+    }
+
+    pub(crate) fn has(text: &str, piece: &str, kind: Kind) {
+        let all = found(text, &Known::default());
+        assert!(all.iter().any(|(t, k)| t == piece && *k == kind), "{piece:?} as {kind} in {text:?}; found {all:?}");
+    }
+
+    pub(crate) fn none(text: &str) {
+        let all = found(text, &Known::default());
+        assert!(all.is_empty(), "nothing in {text:?}; found {all:?}");
+    }
+
+    #[test]
+    fn merge_unites_overlaps_and_keeps_the_surest_kind() {
+        let spans = merge(vec![
+            Span::new(5, 9, Kind::Name, Confidence::Low),
+            Span::new(0, 3, Kind::Date, Confidence::High),
+            Span::new(7, 12, Kind::Organization, Confidence::Medium),
+            Span::new(12, 14, Kind::City, Confidence::Low),
+        ]);
+        assert_eq!(
+            spans,
+            vec![
+                Span::new(0, 3, Kind::Date, Confidence::High),
+                Span::new(5, 12, Kind::Organization, Confidence::Medium),
+                Span::new(12, 14, Kind::City, Confidence::Low),
+            ]
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! Names of people: cue words (titles, relationships, "named"), the given- and family-name
+//! gazetteers weighed against ordinary words, and chains that grow a found name over its
+//! neighbours (initials, particles, hyphens, unknown capitalized parts).
+
+use super::{Detector, Document};
+use crate::kind::{Confidence, Kind, Span};
+use crate::lexicon::{
+    CITY, EMPLOYER, FAMILY, GIVEN, MONTH, ORG_STRONG, ORG_WEAK, PARTICLE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX,
+    TITLE, WEEKDAY, WORD,
+};
+use crate::text::Shape;
+
+#[derive(Debug)]
+pub(crate) struct NameDetector;
+
+const NAME: u32 = GIVEN | FAMILY;
+/// Flags that make a name-list word need more evidence.
+const AMBIGUOUS: u32 = WORD | STATE | CITY | MONTH | WEEKDAY | TITLE | RELATION | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | EMPLOYER;
+const DETERMINERS: &[&str] = &["the", "a", "an", "of", "this", "that", "our", "your", "their", "its", "any", "some", "no", "each", "every"];
+
+/// Words that open a sentence of a note and happen to be names too ("Met Jose", "Will Smith" aside).
+const OPENING_VERBS: &[&str] = &[
+    "met", "saw", "will", "may", "can", "see", "per", "did", "had", "has", "said", "told", "asked", "spoke", "called",
+    "noted", "reviewed", "discussed", "reports", "states", "plans", "also", "then", "when", "while", "after", "before",
+    "thanks", "thank", "dear", "hi", "hello", "hey", "love", "miss", "ask", "call", "tell", "text", "bring",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Evidence {
+    None,
+    Gazetteer,
+    Cue,
+}
+
+impl Detector for NameDetector {
+    fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
+        let tokens = &doc.tokens;
+        let n = tokens.len();
+        let mut found = vec![Evidence::None; n];
+        for (i, slot) in found.iter_mut().enumerate() {
+            if tokens.list[i].shape.is_alpha() && !doc.is_stop(i) {
+                *slot = seed(doc, i);
+            }
+        }
+        // Grow names over their neighbours until nothing changes (a name of five parts needs four rounds).
+        for _ in 0..4 {
+            let mut changed = false;
+            for i in 0..n {
+                if found[i] == Evidence::None {
+                    continue;
+                }
+                if i + 1 < n && found[i + 1] == Evidence::None && joins_after(doc, i) {
+                    found[i + 1] = found[i];
+                    changed = true;
+                }
+                if i > 0 && found[i - 1] == Evidence::None && joins_before(doc, i) {
+                    found[i - 1] = found[i];
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut i = 0;
+        while i < n {
+            if found[i] == Evidence::None {
+                i += 1;
+                continue;
+            }
+            let mut last = i;
+            let mut best = found[i];
+            while last + 1 < n && found[last + 1] != Evidence::None && !tokens.gap_after(last).contains([',', '\n', '(', ')', '/', ';']) {
+                last += 1;
+                best = best.max(found[last]);
+            }
+            // A particle or trailing initial alone is not a name.
+            let confidence = if best == Evidence::Cue { Confidence::Medium } else { Confidence::Low };
+            out.push(doc.span(i, last, Kind::Name, confidence));
+            i = last + 1;
+        }
+    }
+}
+
+/// Evidence that token `i` alone is (part of) a name.
+fn seed(doc: &Document<'_>, i: usize) -> Evidence {
+    let tokens = &doc.tokens;
+    let token = tokens.list[i];
+    let flags = doc.flags(i);
+    if let Some(Kind::Name) = doc.known.word_kind(tokens.norm(i), token.shape, flags) {
+        return Evidence::Cue;
+    }
+    if cued(doc, i) {
+        return Evidence::Cue;
+    }
+    if flags & NAME == 0 {
+        return Evidence::None;
+    }
+    let ambiguous = flags & AMBIGUOUS != 0;
+    match token.shape {
+        Shape::Title | Shape::Mixed => {
+            if !ambiguous {
+                return Evidence::Gazetteer;
+            }
+            let next_is_name = i + 1 < tokens.len()
+                && tokens.gap_after(i) == " "
+                && tokens.list[i + 1].shape == Shape::Title
+                && doc.flags(i + 1) & NAME != 0
+                && !doc.is_stop(i + 1)
+                && (flags & GIVEN != 0 || doc.flags(i + 1) & AMBIGUOUS == 0)
+                && !(token.sentence_start && OPENING_VERBS.contains(&tokens.norm(i)));
+            let speaks = flags & GIVEN != 0 && i + 1 < tokens.len() && doc.flags(i + 1) & SPEECH_VERB != 0 && tokens.list[i + 1].shape == Shape::Lower;
+            let mid_sentence = flags & GIVEN != 0
+                && flags & (MONTH | WEEKDAY | STATE | CITY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
+                && !token.sentence_start
+                && i > 0
+                && tokens.list[i - 1].shape == Shape::Lower
+                && !DETERMINERS.contains(&tokens.norm(i - 1));
+            if next_is_name || speaks || mid_sentence { Evidence::Gazetteer } else { Evidence::None }
+        }
+        Shape::Upper => {
+            // Upper-case names only in pairs ("JOHN SMITH"); single upper-case words are acronyms.
+            let pair = |j: usize| j < tokens.len() && tokens.list[j].shape == Shape::Upper && doc.flags(j) & NAME != 0 && doc.flags(j) & AMBIGUOUS == 0;
+            let good = !ambiguous && tokens.norm(i).len() >= 3 && ((i > 0 && pair(i - 1)) || pair(i + 1));
+            if good { Evidence::Gazetteer } else { Evidence::None }
+        }
+        Shape::Lower => {
+            let good = flags & GIVEN != 0 && !ambiguous && tokens.norm(i).len() >= 3;
+            if good { Evidence::Gazetteer } else { Evidence::None }
+        }
+        Shape::Digits | Shape::Alnum => Evidence::None,
+    }
+}
+
+/// A title, relationship or naming word right before `i`: "Dr. Osei", "my boss, Karen", "named Will".
+fn cued(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    if i == 0 {
+        return false;
+    }
+    let p = i - 1;
+    let gap = tokens.gap_after(p);
+    let token = tokens.list[i];
+    let flags = doc.flags(i);
+    if flags & (MONTH | WEEKDAY | STATE) != 0 && flags & GIVEN == 0 {
+        return false;
+    }
+    let plausible = match token.shape {
+        Shape::Title | Shape::Mixed => true,
+        Shape::Upper => tokens.norm(i).len() >= 3 && flags & NAME != 0,
+        Shape::Lower => flags & NAME != 0 && flags & WORD == 0 && tokens.norm(i).len() >= 3,
+        _ => false,
+    };
+    if !plausible {
+        return false;
+    }
+    let p_flags = doc.flags(p);
+    if p_flags & TITLE != 0 && matches!(gap, " " | ". " | ".") {
+        return tokens.list[p].shape != Shape::Upper || tokens.norm(p).len() <= 3;
+    }
+    if p_flags & RELATION != 0 && matches!(gap, " " | ", " | " - " | ": ") {
+        return true;
+    }
+    // "her name is Ana", "goes by Sam"
+    i >= 2 && matches!((tokens.norm(i - 2), tokens.norm(p)), ("name" | "named", "is" | "was") | ("goes" | "go" | "going", "by") | ("known", "as") | ("nickname", "is"))
+}
+
+/// Whether the token after name token `i` continues the name.
+fn joins_after(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let j = i + 1;
+    let gap = tokens.gap_after(i);
+    if doc.is_stop(j) || !tokens.list[j].shape.is_alpha() {
+        return false;
+    }
+    let flags = doc.flags(j);
+    let shape = tokens.list[j].shape;
+    let is_initial = tokens.norm(j).len() == 1 && shape == Shape::Title;
+    match gap {
+        " " => {
+            if shape == Shape::Lower {
+                // "maria lopez" in a lower-case message; "de la Cruz"
+                let particle = flags & PARTICLE != 0 && j + 1 < tokens.len() && tokens.list[j + 1].shape.is_capitalized();
+                let lower_name = tokens.list[i].shape == Shape::Lower && flags & NAME != 0 && flags & AMBIGUOUS == 0;
+                particle || lower_name
+            } else {
+                is_initial && tokens.gap_after(j).starts_with('.')
+                    || flags & NAME != 0 && flags & (MONTH | WEEKDAY | STATE | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
+                    || (flags == 0 && !tokens.list[j].sentence_start && shape == Shape::Title)
+                    || flags & PARTICLE != 0
+            }
+        }
+        ". " => is_initial && tokens.list[i].shape == Shape::Title && tokens.norm(i).len() == 1 || (tokens.norm(i).len() == 1 && shape == Shape::Title && flags & NAME != 0),
+        "-" | "'" | "’" => shape.is_capitalized() && !(tokens.norm(j) == "s"),
+        _ => false,
+    }
+}
+
+/// Whether the token before name token `i` is part of the same name.
+fn joins_before(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let p = i - 1;
+    let gap = tokens.gap_after(p);
+    if doc.is_stop(p) {
+        return false;
+    }
+    let flags = doc.flags(p);
+    let shape = tokens.list[p].shape;
+    match gap {
+        " " => {
+            (shape == Shape::Title
+                && flags & NAME != 0
+                && (flags & AMBIGUOUS == 0 || (flags & GIVEN != 0 && !tokens.list[p].sentence_start))
+                && flags & (MONTH | WEEKDAY | TITLE | RELATION | STATE) == 0)
+                || (shape == Shape::Lower && flags & PARTICLE != 0 && p > 0 && doc.flags(p - 1) & PARTICLE == 0 && tokens.list[p - 1].shape.is_capitalized())
+        }
+        ". " | "." => shape == Shape::Title && tokens.norm(p).len() == 1,
+        "-" | "'" | "’" => shape.is_capitalized() && tokens.norm(p).len() <= 3 || shape == Shape::Title && flags & NAME != 0,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::tests::{found, has};
+    use crate::kind::Kind;
+    use crate::known::Known;
+
+    fn names(text: &str) -> Vec<String> {
+        found(text, &Known::default()).into_iter().filter(|(_, k)| *k == Kind::Name).map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn names_from_many_cultures() {
+        for (text, name) in [
+            ("Session with Oluwaseun Adeyemi today.", "Oluwaseun Adeyemi"),
+            ("Client reports that Nguyen Thi Lan called.", "Nguyen Thi Lan"),
+            ("Met José Hernández-Ruiz.", "José Hernández-Ruiz"),
+            ("Priya Raghunathan attended.", "Priya Raghunathan"),
+            ("talked with Siobhan O'Sullivan", "Siobhan O'Sullivan"),
+            ("brought her son Mohammed", "Mohammed"),
+            ("per Maria de la Cruz", "Maria de la Cruz"),
+            ("seen by Dr. Kwame Mensah", "Kwame Mensah"),
+            ("J. R. Tolkien wrote", "J. R. Tolkien"),
+        ] {
+            has(text, name, Kind::Name);
+        }
+    }
+
+    #[test]
+    fn common_word_names_need_context() {
+        assert_eq!(names("Hope said she would come."), ["Hope"]);
+        assert_eq!(names("she talked with Grace about it"), ["Grace"]);
+        assert_eq!(names("her boss Will yelled"), ["Will"]);
+        assert_eq!(names("my sister, June, visited"), ["June"]);
+        assert!(names("There is hope. Will continue the plan. Grace period applies.").is_empty());
+        assert!(names("Client will return. Mark the form.").is_empty());
+    }
+
+    #[test]
+    fn lowercase_names_in_messages() {
+        has("i told my ex jaylen i was done", "jaylen", Kind::Name);
+        has("talked to keisha and she said", "keisha", Kind::Name);
+    }
+
+    #[test]
+    fn titles_are_outside_the_name_and_possessives_too() {
+        assert_eq!(names("Mrs. Okafor's daughter"), ["Okafor"]);
+        assert_eq!(names("Ms Zhang called"), ["Zhang"]);
+    }
+
+    #[test]
+    fn clinical_words_are_not_names() {
+        assert!(names("Started sertraline (Zoloft) 50 mg; Lexapro stopped. CBT and EMDR. PHQ-9 14. Spanish speaking.").is_empty());
+        assert!(names("Beck Depression Inventory and Columbia Suicide Severity Rating Scale given.").is_empty());
+    }
+}

@@ -1,0 +1,276 @@
+//! Identifiers made of digit groups: phone and fax numbers, SSNs, ZIP codes, IPv4 addresses,
+//! numeric dates, record and account numbers, ages over 89. Clinical numbers — scores, doses,
+//! service and diagnosis codes, years alone — are left alone.
+
+use super::chart::joined_run;
+use super::{Detector, Document};
+use crate::kind::{Confidence, Kind, Span};
+use crate::lexicon::STATE;
+use crate::text::Shape;
+
+#[derive(Debug)]
+pub(crate) struct NumberDetector;
+
+impl Detector for NumberDetector {
+    fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
+        let tokens = &doc.tokens;
+        let mut i = 0;
+        while i < tokens.len() {
+            let shape = tokens.list[i].shape;
+            if shape != Shape::Digits && shape != Shape::Alnum && shape != Shape::Upper {
+                i += 1;
+                continue;
+            }
+            let last = joined_run(doc, i);
+            let next = match classify(doc, i, last) {
+                Some((first, end, kind, confidence)) => {
+                    out.push(doc.span(first, end, kind, confidence));
+                    end + 1
+                }
+                None => i + 1,
+            };
+            i = next.max(i + 1);
+        }
+    }
+}
+
+/// What a context word before a number says the number is.
+fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
+    let tokens = &doc.tokens;
+    let mut j = i;
+    let mut generic = None;
+    for _ in 0..5 {
+        if j == 0 || tokens.gap_before(j).contains('\n') {
+            break;
+        }
+        j -= 1;
+        let kind = match tokens.norm(j) {
+            "fax" | "facsimile" => Kind::Fax,
+            "phone" | "cell" | "tel" | "telephone" | "mobile" | "call" | "text" | "ph" | "contact" | "number" if is_phone_shaped(doc, i) => Kind::Phone,
+            "ssn" | "ss" | "social" => Kind::Ssn,
+            "mrn" | "record" | "chart" | "mr" => Kind::Mrn,
+            "member" | "subscriber" | "policy" | "group" | "medicaid" | "medicare" | "beneficiary" | "insurance" | "plan" | "grp" => Kind::HealthPlanId,
+            "account" | "acct" | "billing" | "invoice" | "claim" => Kind::Account,
+            "plate" | "vin" | "vehicle" | "tag" => Kind::Vehicle,
+            "license" | "licence" | "dl" | "lic" | "permit" => Kind::License,
+            "serial" | "device" | "imei" | "udi" | "pacemaker" | "implant" | "sn" => Kind::Device,
+            "id" | "case" | "no" | "ref" | "reference" | "confirmation" | "docket" | "badge" | "employee" | "student" | "number" | "num" => {
+                // Keep looking: "Member ID" is more specific than "ID".
+                generic = generic.or(Some(Kind::OtherId));
+                continue;
+            }
+            _ => continue,
+        };
+        return Some(kind);
+    }
+    generic
+}
+
+fn is_phone_shaped(doc: &Document<'_>, i: usize) -> bool {
+    let last = joined_run(doc, i);
+    let digits: usize = (i..=last).map(|j| doc.tokens.raw(j).bytes().filter(u8::is_ascii_digit).count()).sum();
+    digits == 7 || digits == 10 || digits == 11
+}
+
+type Found = (usize, usize, Kind, Confidence);
+
+fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
+    let tokens = &doc.tokens;
+    let groups: Vec<&str> = (i..=last).map(|j| tokens.raw(j)).collect();
+    let seps: Vec<&str> = (i..last).map(|j| tokens.gap_after(j)).collect();
+    let all_digits = groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    let digit_count: usize = groups.iter().map(|g| g.bytes().filter(u8::is_ascii_digit).count()).sum();
+    let letter_count: usize = groups.iter().map(|g| g.chars().filter(|c| c.is_alphabetic()).count()).sum();
+    let context = context_kind(doc, i);
+    let same_sep = |s: &str| seps.iter().all(|x| *x == s);
+    let high = Confidence::High;
+
+    if all_digits {
+        if let Some(found) = ipv4(&groups, &seps, i, last) {
+            return Some(found);
+        }
+        if let Some(found) = numeric_date(doc, &groups, &seps, i, last) {
+            return Some(found);
+        }
+        // 123-45-6789
+        if lens == [3, 2, 4] && (same_sep("-") || same_sep(" ")) {
+            return Some((i, last, Kind::Ssn, high));
+        }
+        if let Some(found) = phone(&groups, &seps, &lens, i, last, context, doc) {
+            return Some(found);
+        }
+        if lens == [5, 4] && same_sep("-") {
+            return Some((i, last, Kind::Zip, high));
+        }
+        if lens.len() == 1 && lens[0] == 5 && (preceded_by_state(doc, i) || doc.preceded_by(i, 2, &["zip", "zipcode", "postal"])) {
+            return Some((i, i, Kind::Zip, high));
+        }
+        if lens.len() == 1 && lens[0] == 9 && context == Some(Kind::Ssn) {
+            return Some((i, i, Kind::Ssn, high));
+        }
+        if let Some(found) = age_over_89(doc, i) {
+            return Some(found);
+        }
+    }
+    let hashed = tokens.gap_before(i).ends_with('#');
+    let id_like = if letter_count == 0 {
+        digit_count >= 6 || (digit_count >= 4 && (context.is_some() || hashed))
+    } else {
+        digit_count >= 4 && digit_count + letter_count >= 6 && !is_clinical_code(&groups)
+    };
+    if id_like {
+        let kind = context.filter(|k| !matches!(k, Kind::Phone | Kind::Fax) || all_digits).unwrap_or(Kind::OtherId);
+        return Some((i, last, kind, Confidence::Medium));
+    }
+    if let Some(kind) = context.filter(|_| digit_count >= 4 && !is_year(&groups)) {
+        return Some((i, last, kind, Confidence::Medium));
+    }
+    None
+}
+
+fn is_year(groups: &[&str]) -> bool {
+    matches!(groups, [g] if g.len() == 4 && g.parse::<u32>().is_ok_and(|y| (1900..=2100).contains(&y)))
+}
+
+/// ICD-10 ("F41.1" is two tokens, but "F3481" or "Z6372" written without the dot), HCPCS ("H0004"),
+/// doses and units ("150mg", "2x", "3rd").
+fn is_clinical_code(groups: &[&str]) -> bool {
+    let first = groups[0];
+    let b = first.as_bytes();
+    let icd = b.len() <= 7 && b[0].is_ascii_uppercase() && b.len() >= 3 && b[1].is_ascii_digit() && groups.len() <= 2;
+    let unit = ["mg", "mcg", "ml", "kg", "lb", "lbs", "mm", "cm", "hr", "hrs", "min", "mins", "pm", "am", "th", "st", "nd", "rd", "x"];
+    let dose = groups.iter().any(|g| unit.iter().any(|u| g.to_ascii_lowercase().ends_with(u) && g.as_bytes()[0].is_ascii_digit()));
+    icd || dose
+}
+
+fn ipv4(groups: &[&str], seps: &[&str], i: usize, last: usize) -> Option<Found> {
+    let ok = groups.len() == 4 && seps.iter().all(|s| *s == ".") && groups.iter().all(|g| g.len() <= 3 && g.parse::<u16>().is_ok_and(|n| n <= 255));
+    ok.then_some((i, last, Kind::Ip, Confidence::High))
+}
+
+fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, last: usize) -> Option<Found> {
+    let n: Vec<u32> = groups.iter().map(|g| g.parse().unwrap_or(u32::MAX)).collect();
+    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    let same = seps.first().is_some_and(|s| seps.iter().all(|x| x == s) && matches!(*s, "/" | "-" | "."));
+    let day_month = |a: u32, b: u32| ((1..=12).contains(&a) && (1..=31).contains(&b)) || ((1..=31).contains(&a) && (1..=12).contains(&b));
+    let found = |a: usize, b: usize| Some((a, b, Kind::Date, Confidence::High));
+    if same && groups.len() >= 3 {
+        // m/d/y or d/m/y, then y-m-d
+        if lens[0] <= 2 && lens[1] <= 2 && (lens[2] == 2 || lens[2] == 4) && day_month(n[0], n[1]) {
+            return found(i, i + 2);
+        }
+        if lens[0] == 4 && lens[1] <= 2 && lens[2] <= 2 && (1..=12).contains(&n[1]) && (1..=31).contains(&n[2]) {
+            return found(i, i + 2);
+        }
+    }
+    if groups.len() >= 2 && seps[0] == "/" && lens[0] <= 2 {
+        // m/yyyy
+        if lens[1] == 4 && (1..=12).contains(&n[0]) && (1900..=2100).contains(&n[1]) {
+            return found(i, i + 1);
+        }
+        // m/d, unless it is a rating ("7/10", "3/5 days")
+        let date_cue = doc.preceded_by(i, 2, &["on", "since", "seen", "from", "until", "by", "dated", "last", "next", "date", "dos", "of"]);
+        let rating = (matches!(n[1], 5 | 10 | 100) && !date_cue) || doc.preceded_by(i, 4, &["rated", "rates", "rating", "scale", "score", "scored", "level", "intensity", "suds", "out", "sleep", "pain", "anxiety", "mood", "depression", "stress", "energy", "urge", "urges"]);
+        if groups.len() == 2 && lens[1] <= 2 && (1..=12).contains(&n[0]) && (1..=31).contains(&n[1]) && !rating {
+            return found(i, last);
+        }
+    }
+    None
+}
+
+fn phone(groups: &[&str], seps: &[&str], lens: &[usize], i: usize, last: usize, context: Option<Kind>, doc: &Document<'_>) -> Option<Found> {
+    let kind = if context == Some(Kind::Fax) || doc.preceded_by(i, 6, &["fax", "faxed", "facsimile"]) { Kind::Fax } else { Kind::Phone };
+    let phone_seps = |s: &[&str]| s.iter().all(|x| matches!(*x, "-" | "." | " " | ") " | ")" | " - "));
+    // Skip a leading country code.
+    let (start, lens, seps) = match lens {
+        [1, rest @ ..] if groups[0] == "1" && rest.len() >= 2 => (i + 1, rest, &seps[1..]),
+        _ => (i, lens, seps),
+    };
+    let first = if start > i { i } else { start };
+    match lens {
+        [3, 3, 4, ..] if phone_seps(&seps[..2]) => Some((first, start + 2, kind, Confidence::High)),
+        [10] | [11] => Some((first, start, kind, if context.is_some() { Confidence::High } else { Confidence::Medium })),
+        [3, 4] if seps[0] == "-" || seps[0] == "." => Some((first, start + 1, kind, Confidence::Medium)),
+        _ => {
+            let _ = last;
+            None
+        }
+    }
+}
+
+fn preceded_by_state(doc: &Document<'_>, i: usize) -> bool {
+    i > 0 && doc.flags(i - 1) & STATE != 0 && doc.tokens.list[i - 1].shape.is_capitalized() && !doc.tokens.gap_after(i - 1).contains('\n')
+}
+
+/// "92-year-old", "age 95", "aged 101", "93 y/o", "91yo".
+fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
+    let tokens = &doc.tokens;
+    let n: u32 = tokens.raw(i).parse().ok()?;
+    if !(90..=130).contains(&n) {
+        return None;
+    }
+    let next = |k: usize| (i + k < tokens.len()).then(|| tokens.norm(i + k));
+    let after = matches!(next(1), Some("year" | "years" | "yr" | "yrs" | "yo" | "y")) && (next(1) != Some("y") || next(2) == Some("o"));
+    let before = doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "ages"]);
+    (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::tests::{has, none};
+    use crate::kind::Kind;
+
+    #[test]
+    fn phones_and_faxes_in_any_format() {
+        has("call me at 617-555-0142", "617-555-0142", Kind::Phone);
+        has("(617) 555-0142", "617) 555-0142", Kind::Phone);
+        has("+1 617.555.0142", "1 617.555.0142", Kind::Phone);
+        has("reach her on 6175550142", "6175550142", Kind::Phone);
+        has("Fax: 617-555-0199", "617-555-0199", Kind::Fax);
+        has("faxed records to (212) 555 0100 today", "212) 555 0100", Kind::Fax);
+        has("her number is 555-0123", "555-0123", Kind::Phone);
+    }
+
+    #[test]
+    fn ssn_zip_ip_and_numeric_dates() {
+        has("SSN 123-45-6789", "123-45-6789", Kind::Ssn);
+        has("social security number 123456789", "123456789", Kind::Ssn);
+        has("Boston, MA 02115", "02115", Kind::Zip);
+        has("zip 60614-1234 ok", "60614-1234", Kind::Zip);
+        has("login from 192.168.10.4 flagged", "192.168.10.4", Kind::Ip);
+        has("seen 03/14/2024 and", "03/14/2024", Kind::Date);
+        has("seen 3-14-24 and", "3-14-24", Kind::Date);
+        has("on 2024-03-14.", "2024-03-14", Kind::Date);
+        has("since 14.03.2024", "14.03.2024", Kind::Date);
+        has("last seen 3/14 in clinic", "3/14", Kind::Date);
+        has("since 11/2023", "11/2023", Kind::Date);
+    }
+
+    #[test]
+    fn record_numbers_by_context_and_shape() {
+        has("MRN: 00482913", "00482913", Kind::Mrn);
+        has("Member ID XGH4482910", "XGH4482910", Kind::HealthPlanId);
+        has("acct # 99812", "99812", Kind::Account);
+        has("driver's license D1234567", "D1234567", Kind::License);
+        has("plate 7ABC123 seen", "7ABC123", Kind::Vehicle);
+        has("pacemaker serial PM-88412-X", "PM-88412-X", Kind::Device);
+        has("case #4821 closed", "4821", Kind::OtherId);
+        has("ref 88213344", "88213344", Kind::OtherId);
+    }
+
+    #[test]
+    fn ages_over_89_only() {
+        has("a 92-year-old widow", "92", Kind::AgeOver89);
+        has("Client is aged 95 and", "95", Kind::AgeOver89);
+        has("he is 91 yo", "91", Kind::AgeOver89);
+        none("a 45-year-old man, 89 years old");
+    }
+
+    #[test]
+    fn clinical_numbers_are_left_alone() {
+        none("PHQ-9 score 14, GAD-7 = 9, PCL-5 33. Billed CPT 90837 and 90834; ICD-10 F41.1, F32.A, Z63.0.");
+        none("sertraline 50mg daily, 100 mg at night; rated anxiety 7/10; sleeps 3/5 nights; 2x weekly; in 2019; $150.00");
+        none("H0004 x 4 units, 10:30-11:20, 60 minutes, 1,200 calories");
+    }
+}

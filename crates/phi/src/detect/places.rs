@@ -1,0 +1,301 @@
+//! Street addresses, cities and organizations (employers, schools, churches, facilities).
+
+use super::{Detector, Document, phrase_at};
+use crate::kind::{Confidence, Kind, Span};
+use crate::lexicon::{CITY, DIRECTION, EMPLOYER, FAMILY, GIVEN, ORG_HEAD, ORG_STRONG, ORG_WEAK, STATE, STREET_SUFFIX, UNIT};
+use crate::text::Shape;
+
+#[derive(Debug)]
+pub(crate) struct PlaceDetector;
+
+impl Detector for PlaceDetector {
+    fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
+        let tokens = &doc.tokens;
+        for i in 0..tokens.len() {
+            let flags = doc.flags(i);
+            if let Some(last) = street_at(doc, i) {
+                out.push(doc.span(i, last, Kind::Street, Confidence::High));
+                if let Some((a, b)) = city_after(doc, last + 1) {
+                    out.push(doc.span(a, b, Kind::City, Confidence::High));
+                }
+            }
+            if flags & STATE != 0 && i > 0 && tokens.gap_before(i).trim() == "," {
+                if let Some(first) = city_before_state(doc, i) {
+                    out.push(doc.span(first, i - 1, Kind::City, Confidence::Medium));
+                }
+            }
+            if let Some(last) = cued_city(doc, i) {
+                out.push(doc.span(i, last, Kind::City, Confidence::Medium));
+            }
+            if flags & (ORG_STRONG | ORG_WEAK) != 0 && tokens.list[i].shape.is_capitalized() {
+                if let Some(first) = org_before_suffix(doc, i) {
+                    out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
+                }
+            }
+            if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 2 < tokens.len() && tokens.norm(i + 1) == "of" {
+                let last = capitalized_run(doc, i + 2, 4);
+                if last >= i + 2 {
+                    out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+                }
+            }
+            if let Some(last) = cued_org(doc, i) {
+                out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+            }
+            if flags & EMPLOYER != 0 && tokens.list[i].shape != Shape::Upper {
+                out.push(doc.span(i, i, Kind::Organization, Confidence::Low));
+            }
+        }
+    }
+}
+
+fn same_line(doc: &Document<'_>, a: usize) -> bool {
+    !doc.tokens.gap_after(a).contains('\n')
+}
+
+/// "1420 N. Oak Street Apt 4B", "55 rue de la Paix"-free US forms, "PO Box 12": the last token.
+fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let raw = tokens.raw(i);
+    if tokens.norm(i) == "po" || (tokens.norm(i) == "p" && i + 2 < n && tokens.norm(i + 1) == "o") {
+        let b = if tokens.norm(i) == "po" { i + 1 } else { i + 2 };
+        if b + 1 < n && tokens.norm(b) == "box" && tokens.list[b + 1].shape == Shape::Digits {
+            return Some(b + 1);
+        }
+        return None;
+    }
+    let number = raw.len() <= 6 && raw.as_bytes()[0].is_ascii_digit() && matches!(tokens.list[i].shape, Shape::Digits | Shape::Alnum);
+    if !number || !same_line(doc, i) || tokens.gap_after(i) != " " {
+        return None;
+    }
+    let mut j = i + 1;
+    let mut words = 0;
+    while j < n && words < 5 {
+        let shape = tokens.list[j].shape;
+        let flags = doc.flags(j);
+        if flags & STREET_SUFFIX != 0 && words > 0 {
+            let mut last = j;
+            // "Street N", "St. NW"
+            if last + 1 < n && doc.flags(last + 1) & DIRECTION != 0 && tokens.list[last + 1].shape.is_capitalized() && tokens.gap_after(last).trim() != "," {
+                last += 1;
+            }
+            return Some(unit_after(doc, last));
+        }
+        let word_like = shape.is_alpha() || (shape == Shape::Alnum && ordinal(tokens.norm(j)));
+        if !word_like || !same_line(doc, j) || doc.is_stop(j) {
+            return None;
+        }
+        let gap = tokens.gap_after(j).replace('.', "");
+        if gap != " " && !gap.is_empty() {
+            return None;
+        }
+        words += 1;
+        j += 1;
+    }
+    None
+}
+
+fn ordinal(norm: &str) -> bool {
+    let digits = norm.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    !digits.is_empty() && matches!(&norm[digits.len()..], "st" | "nd" | "rd" | "th")
+}
+
+/// Extends a street over "Apt 4B", ", Unit 12", "#5".
+fn unit_after(doc: &Document<'_>, last: usize) -> usize {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let gap = tokens.gap_after(last).trim_start_matches('.');
+    if last + 1 >= n || gap.contains('\n') {
+        return last;
+    }
+    if gap.trim_start_matches([',', ' ']).starts_with('#') && matches!(tokens.list[last + 1].shape, Shape::Digits | Shape::Alnum) {
+        return last + 1;
+    }
+    if doc.flags(last + 1) & UNIT != 0 && last + 2 < n && matches!(gap.trim(), "" | ",") {
+        let unit = tokens.list[last + 2];
+        if matches!(unit.shape, Shape::Digits | Shape::Alnum) || tokens.norm(last + 2).len() == 1 {
+            return last + 2;
+        }
+    }
+    last
+}
+
+/// ", Springfield, IL" after a street: the city's tokens.
+fn city_after(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    if i >= tokens.len() || !tokens.list[i].shape.is_capitalized() {
+        return None;
+    }
+    let last = capitalized_run(doc, i, 3);
+    (doc.flags(i) & STATE == 0 || last > i).then_some((i, last))
+}
+
+/// "Dayton, Ohio" / "Dayton, OH 45402": the first token of the city before the state at `s`.
+fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let shape = tokens.list[s].shape;
+    let abbreviation = shape == Shape::Upper && tokens.norm(s).len() == 2;
+    let zip_follows = s + 1 < tokens.len() && tokens.list[s + 1].shape == Shape::Digits && tokens.raw(s + 1).len() == 5;
+    if !(shape == Shape::Title || (abbreviation && (zip_follows || doc.flags(s - 1) & CITY != 0))) {
+        return None;
+    }
+    let last = s - 1;
+    if !tokens.list[last].shape.is_capitalized() || doc.is_stop(last) || doc.flags(last) & STATE != 0 {
+        return None;
+    }
+    let mut first = last;
+    while first > 0 && last - first < 2 && tokens.gap_before(first) == " " && tokens.list[first - 1].shape.is_capitalized() && !tokens.list[first].sentence_start {
+        first -= 1;
+    }
+    Some(first)
+}
+
+/// A city after "lives in", "moved to", "grew up in"…, or a listed city after "in"/"from"/"to".
+fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if !tokens.list[i].shape.is_capitalized() || doc.is_stop(i) || doc.flags(i) & STATE != 0 || i == 0 {
+        return None;
+    }
+    let listed = lexicon_city(doc, i);
+    let cue = doc.preceded_by(i, 1, &["in", "to", "from", "near", "outside", "visiting", "visit", "around"]);
+    let strong_cue = i >= 2
+        && matches!(
+            (tokens.norm(i - 2), tokens.norm(i - 1)),
+            ("lives" | "live" | "living" | "lived" | "resides" | "raised" | "born" | "up" | "relocated" | "grew" | "stays" | "staying", "in")
+                | ("moved" | "moving" | "move" | "relocated" | "relocating" | "drove" | "transferred", "to" | "from")
+        );
+    match listed {
+        Some(last) if cue || strong_cue || doc.flags(i) & (GIVEN | FAMILY) == 0 => Some(last),
+        _ if strong_cue && tokens.list[i].shape == Shape::Title => Some(capitalized_run(doc, i, 3)),
+        _ => None,
+    }
+}
+
+fn lexicon_city(doc: &Document<'_>, i: usize) -> Option<usize> {
+    if doc.flags(i) & CITY != 0 {
+        return Some(i);
+    }
+    doc.lex.cities().iter().find(|c| c.len() > 1 && phrase_at(&doc.tokens, i, c)).map(|c| i + c.len() - 1)
+}
+
+/// The last token of up to `max` capitalized words starting at `i` on one line.
+fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
+    let tokens = &doc.tokens;
+    let mut last = i;
+    while last + 1 < tokens.len() && last + 1 - i < max && matches!(tokens.gap_after(last), " " | "-" | ". ") && tokens.list[last + 1].shape.is_capitalized() && !doc.is_stop(last + 1) && doc.flags(last + 1) & STATE == 0 {
+        last += 1;
+    }
+    last
+}
+
+/// Words that name a kind of place rather than a particular one.
+const GENERIC: &[&str] = &[
+    "emergency", "mental", "health", "behavioral", "community", "medical", "counseling", "wellness", "recovery",
+    "treatment", "crisis", "family", "youth", "senior", "care", "urgent", "primary", "outpatient", "inpatient",
+    "residential", "day", "program", "services", "support", "social", "human", "public", "county", "state", "the",
+    "high", "middle", "elementary", "junior", "grad", "graduate", "law", "nursing", "private", "charter", "local",
+    "new", "a", "an", "her", "his", "their", "my", "our", "your", "this", "that", "psychiatric", "hospital",
+    "detox", "rehab", "rehabilitation", "addiction", "substance", "abuse", "sleep", "pain", "cancer", "trauma",
+    "women", "womens", "men", "mens", "children", "childrens", "veterans", "va", "school", "college", "of", "and",
+];
+
+/// Walks back from an organization suffix over its capitalized name: the first token.
+fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let mut first = s;
+    let mut distinctive = false;
+    while first > 0 && s - first < 6 {
+        let p = first - 1;
+        let gap = tokens.gap_after(p);
+        let shape = tokens.list[p].shape;
+        let connector = matches!(tokens.norm(p), "of" | "and" | "for" | "the" | "de") && shape == Shape::Lower;
+        if gap.contains('\n') || !(matches!(gap, " " | " & " | "-" | "'" | "’" | ". ") || gap == "'s " || gap == "’s ") {
+            break;
+        }
+        // Stop words do not end it: "Korean Presbyterian Church", "St. Agnes Catholic Church".
+        if !(shape.is_capitalized() || shape == Shape::Alnum || connector) {
+            break;
+        }
+        first = p;
+        distinctive |= !GENERIC.contains(&tokens.norm(p));
+    }
+    while first < s && tokens.list[first].shape == Shape::Lower {
+        first += 1;
+    }
+    if first == s {
+        return None;
+    }
+    // "the Emergency Department", "High School": a kind of place, not a particular one.
+    distinctive.then_some(first)
+}
+
+/// After "works at", "employed by", "attends", "student at"…: the capitalized name that follows.
+fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i < 2 || !(tokens.list[i].shape.is_capitalized() || tokens.list[i].shape == Shape::Alnum) || doc.is_stop(i) {
+        return None;
+    }
+    let (a, b) = (tokens.norm(i - 2), tokens.norm(i - 1));
+    let cue = matches!(
+        (a, b),
+        ("works" | "work" | "working" | "worked" | "job" | "shift" | "shifts" | "manager" | "hired" | "employed" | "intern" | "interning" | "teaches" | "volunteers" | "student" | "enrolled" | "cashier" | "nurse" | "server" | "clerk", "at" | "for" | "by")
+            | ("fired" | "quit" | "graduated" | "expelled" | "suspended" | "transferred" | "laid", "from" | "off" | "to")
+            | (_, "attends" | "attending" | "attended")
+    );
+    if !cue || doc.flags(i) & (STATE | CITY) != 0 {
+        return None;
+    }
+    let mut last = i;
+    while last + 1 < tokens.len() && last - i < 5 {
+        let gap = tokens.gap_after(last);
+        let next = tokens.list[last + 1].shape;
+        let joined = matches!(gap, " " | " & " | "-" | "'" | "’" | "'s " | "’s ");
+        let connector = matches!(tokens.norm(last + 1), "of" | "and" | "the" | "for") && last + 2 < tokens.len() && tokens.list[last + 2].shape.is_capitalized();
+        if !joined || !(next.is_capitalized() || next == Shape::Alnum || connector) || doc.is_stop(last + 1) {
+            break;
+        }
+        last += 1;
+    }
+    // "McDonald's": keep the possessive with the name.
+    if last + 1 < tokens.len() && matches!(tokens.gap_after(last), "'" | "’") && tokens.norm(last + 1) == "s" {
+        last += 1;
+    }
+    Some(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::tests::{found, has};
+    use crate::kind::Kind;
+    use crate::known::Known;
+
+    #[test]
+    fn streets_with_units_and_cities() {
+        has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "1420 N. Oak Street Apt 4B", Kind::Street);
+        has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "Dayton", Kind::City);
+        has("moved to 77 west 3rd ave #12 last week", "77 west 3rd ave #12", Kind::Street);
+        has("mail to PO Box 5512", "PO Box 5512", Kind::Street);
+        has("grew up in Tulsa, Oklahoma", "Tulsa", Kind::City);
+        has("She moved to Eau Claire last year", "Eau Claire", Kind::City);
+        has("drove up from Albuquerque", "Albuquerque", Kind::City);
+        has("visits family in Salt Lake City often", "Salt Lake City", Kind::City);
+    }
+
+    #[test]
+    fn organizations_by_suffix_and_cue() {
+        has("attends Lincoln High School", "Lincoln High School", Kind::Organization);
+        has("a junior at Central High School", "Central High School", Kind::Organization);
+        has("Client works at Brightwater Logistics as a driver", "Brightwater Logistics", Kind::Organization);
+        has("fired from Dunmore Paper Co last month", "Dunmore Paper Co", Kind::Organization);
+        has("she attends St. Agnes Catholic Church", "St. Agnes Catholic Church", Kind::Organization);
+        has("got a job at McDonald's", "McDonald's", Kind::Organization);
+        has("enrolled at University of Vermont", "University of Vermont", Kind::Organization);
+        has("works for walmart on weekends", "walmart", Kind::Organization);
+    }
+
+    #[test]
+    fn generic_places_are_not_organizations() {
+        let all = found("Seen in the Emergency Department, then the Community Mental Health Center.", &Known::default());
+        assert!(all.is_empty(), "{all:?}");
+    }
+}

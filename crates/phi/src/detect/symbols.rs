@@ -1,0 +1,177 @@
+//! Identifiers recognised by their symbols: e-mail addresses, URLs, IPv6 addresses and social
+//! handles. Scans bytes, not tokens: these cross token boundaries.
+
+use super::{Detector, Document};
+use crate::kind::{Confidence, Kind, Span};
+
+#[derive(Debug)]
+pub(crate) struct SymbolDetector;
+
+const TLDS: &[&str] = &[
+    "com", "org", "net", "edu", "gov", "io", "us", "co", "info", "biz", "me", "app", "health", "ly", "uk", "ca", "de",
+];
+
+impl Detector for SymbolDetector {
+    fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
+        let text = doc.text();
+        let bytes = text.as_bytes();
+        let mut covered_to = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let found = if i < covered_to {
+                None
+            } else if b == b'@' {
+                email_at(bytes, i).or_else(|| handle_at(bytes, i))
+            } else if (b == b'h' || b == b'H' || b == b'w' || b == b'W') && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) {
+                url_at(bytes, i)
+            } else if b == b'.' {
+                bare_domain_at(bytes, i)
+            } else if b == b':' {
+                ipv6_at(bytes, i)
+            } else {
+                None
+            };
+            if let Some((start, end, kind)) = found {
+                if start >= covered_to {
+                    out.push(Span::new(start, end, kind, Confidence::High));
+                    covered_to = end;
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+fn is_local(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+}
+
+fn is_host(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'.'
+}
+
+/// Trailing punctuation that ends a sentence rather than the identifier.
+fn trim_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && matches!(bytes[end - 1], b'.' | b',' | b';' | b':' | b')' | b'!' | b'?' | b'\'' | b'"' | b'-') {
+        end -= 1;
+    }
+    end
+}
+
+fn email_at(bytes: &[u8], at: usize) -> Option<(usize, usize, Kind)> {
+    let mut start = at;
+    while start > 0 && is_local(bytes[start - 1]) {
+        start -= 1;
+    }
+    let mut end = at + 1;
+    while end < bytes.len() && is_host(bytes[end]) {
+        end += 1;
+    }
+    let end = trim_end(bytes, at + 1, end);
+    let host = &bytes[at + 1..end];
+    let dot = host.iter().rposition(|&b| b == b'.')?;
+    let tld = &host[dot + 1..];
+    (start < at && dot > 0 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)).then_some((start, end, Kind::Email))
+}
+
+fn handle_at(bytes: &[u8], at: usize) -> Option<(usize, usize, Kind)> {
+    if at > 0 && bytes[at - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let mut end = at + 1;
+    while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'_' | b'.')) {
+        end += 1;
+    }
+    let end = trim_end(bytes, at + 1, end);
+    (end - at >= 3).then_some((at, end, Kind::SocialHandle))
+}
+
+fn url_at(bytes: &[u8], i: usize) -> Option<(usize, usize, Kind)> {
+    let rest = &bytes[i..];
+    let lower = |n: usize| rest.get(..n).map(|p| p.to_ascii_lowercase());
+    let scheme = [b"https://".as_slice(), b"http://", b"www."].into_iter().find(|p| lower(p.len()).as_deref() == Some(*p))?;
+    let mut end = i + scheme.len();
+    while end < bytes.len() && !bytes[end].is_ascii_whitespace() && !matches!(bytes[end], b'<' | b'>' | b'"') {
+        end += 1;
+    }
+    let end = trim_end(bytes, i, end);
+    (end > i + scheme.len() + 1).then_some((i, end, Kind::Url))
+}
+
+/// "portal.example.org/path" without a scheme: a word, a dot and a known top-level domain.
+fn bare_domain_at(bytes: &[u8], dot: usize) -> Option<(usize, usize, Kind)> {
+    let mut start = dot;
+    while start > 0 && is_host(bytes[start - 1]) {
+        start -= 1;
+    }
+    if start == dot || (start > 0 && matches!(bytes[start - 1], b'@' | b'/' | b':')) {
+        return None;
+    }
+    let mut tld_end = dot + 1;
+    while tld_end < bytes.len() && bytes[tld_end].is_ascii_alphabetic() {
+        tld_end += 1;
+    }
+    let tld = std::str::from_utf8(&bytes[dot + 1..tld_end]).ok()?.to_ascii_lowercase();
+    if !TLDS.contains(&tld.as_str()) || bytes.get(tld_end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'@') {
+        return None;
+    }
+    if !bytes[start..dot].iter().any(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let mut end = tld_end;
+    if bytes.get(end) == Some(&b'/') {
+        while end < bytes.len() && !bytes[end].is_ascii_whitespace() {
+            end += 1;
+        }
+    }
+    Some((start, trim_end(bytes, start, end), Kind::Url))
+}
+
+/// An IPv6 address: hex groups and colons, at least two colons, and hex letters or "::" so that
+/// times ("10:30:00") are not taken.
+fn ipv6_at(bytes: &[u8], colon: usize) -> Option<(usize, usize, Kind)> {
+    let is_part = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';
+    let mut start = colon;
+    while start > 0 && is_part(bytes[start - 1]) {
+        start -= 1;
+    }
+    if start > 0 && bytes[start - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let mut end = colon;
+    while end < bytes.len() && is_part(bytes[end]) {
+        end += 1;
+    }
+    let end = trim_end(bytes, start, end);
+    if end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+        return None;
+    }
+    let part = &bytes[start..end];
+    let colons = part.iter().filter(|&&b| b == b':').count();
+    let groups_ok = part.split(|&b| b == b':').all(|g| g.len() <= 4 || g.contains(&b'.'));
+    let hexy = part.iter().any(|b| b.is_ascii_alphabetic()) || part.windows(2).any(|w| w == b"::");
+    (colons >= 2 && groups_ok && hexy && part.len() >= 6).then_some((start, end, Kind::Ip))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::tests::{has, none};
+    use crate::kind::Kind;
+
+    #[test]
+    fn emails_urls_handles_and_ipv6() {
+        has("write to jane.doe+x@mail.example.com.", "jane.doe+x@mail.example.com", Kind::Email);
+        has("see https://example.org/a?b=1).", "https://example.org/a?b=1", Kind::Url);
+        has("at www.myblog.net", "www.myblog.net", Kind::Url);
+        has("posted on jdoe.substack.com/p/1 today", "jdoe.substack.com/p/1", Kind::Url);
+        has("dm me @luna_k99!", "@luna_k99", Kind::SocialHandle);
+        has("from 2001:db8::8a2e:370:7334 at", "2001:db8::8a2e:370:7334", Kind::Ip);
+        has("fe80::1 logged", "fe80::1", Kind::Ip);
+    }
+
+    #[test]
+    fn times_sentence_ends_and_at_signs_are_not_identifiers() {
+        none("Session 10:30:00 to 11:20. Mood improved. Meet @ 3");
+    }
+}

@@ -1,0 +1,348 @@
+//! The chart's own identifiers (`Known`) and their compiled variants: nicknames, initials, other
+//! date and phone formats, digits without separators.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::kind::Kind;
+use crate::lexicon::{NICKNAMES, STOP, WORD, lexicon};
+use crate::text::Shape;
+use crate::text::fold;
+
+/// Identifiers a chart already holds for the client and the people around them. Every field may be
+/// absent. Deliberately not `Debug`-printable: it is PHI.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Known {
+    pub client: KnownClient,
+    pub contacts: Vec<KnownContact>,
+    pub clinicians: Vec<String>,
+    pub employer: Option<String>,
+    pub school: Option<String>,
+}
+
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct KnownClient {
+    pub given: Option<String>,
+    pub family: Option<String>,
+    pub preferred: Option<String>,
+    /// YYYY-MM-DD.
+    pub dob: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: KnownAddress,
+    pub mrn: Option<String>,
+    pub member_id: Option<String>,
+    pub ssn: Option<String>,
+}
+
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct KnownAddress {
+    pub line: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip: Option<String>,
+}
+
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct KnownContact {
+    pub name: Option<String>,
+    pub relationship: Option<String>,
+}
+
+macro_rules! redacted_debug {
+    ($($t:ty),*) => {$(
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($t), " { <redacted> }"))
+            }
+        }
+    )*};
+}
+redacted_debug!(Known, KnownClient, KnownAddress, KnownContact);
+
+/// The compiled form the detectors and the leak guard use.
+#[derive(Default)]
+pub(crate) struct KnownSet {
+    /// Folded single words: names, nicknames, distinctive words of employers and schools.
+    pub words: HashMap<String, Kind>,
+    /// Folded phrases of two or more words (street line, employer, school, city, full names).
+    pub phrases: Vec<(Vec<String>, Kind)>,
+    /// Digit strings without separators: phone, SSN, numeric record numbers, dates of birth, ZIP.
+    pub digits: HashMap<String, Kind>,
+    /// Upper-case letters and digits of alphanumeric record numbers.
+    pub ids: HashMap<String, Kind>,
+    /// Initials of the people named ("js" for Jane Smith).
+    pub initials: HashSet<String>,
+    /// Names long enough to be matched with one typo.
+    pub typo_targets: Vec<String>,
+    pub emails: Vec<String>,
+    /// Date of birth (year, month, day).
+    pub dob: Option<(i32, u32, u32)>,
+}
+
+impl fmt::Debug for KnownSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KnownSet { <redacted> }")
+    }
+}
+
+impl KnownSet {
+    pub(crate) fn new(known: &Known) -> KnownSet {
+        let mut set = KnownSet::default();
+        let c = &known.client;
+        let given = c.given.as_deref().map(fold).unwrap_or_default();
+        let family = c.family.as_deref().map(fold).unwrap_or_default();
+        for name in [&c.given, &c.family, &c.preferred].into_iter().flatten() {
+            set.add_name(name);
+        }
+        if let (Some(g), Some(f)) = (given.chars().next(), family.chars().next()) {
+            set.initials.insert(format!("{g}{f}"));
+        }
+        for contact in &known.contacts {
+            if let Some(name) = &contact.name {
+                set.add_name(name);
+            }
+        }
+        for clinician in &known.clinicians {
+            set.add_name(&strip_credentials(clinician));
+        }
+        for org in [&known.employer, &known.school].into_iter().flatten() {
+            set.add_phrase(org, Kind::Organization);
+            let words: Vec<_> = fold(org).split(' ').map(str::to_owned).collect();
+            if let Some(first) = words.first().filter(|w| w.len() >= 3 && lexicon().flags(w) & WORD == 0) {
+                set.words.entry(first.clone()).or_insert(Kind::Organization);
+            }
+        }
+        let a = &c.address;
+        if let Some(line) = &a.line {
+            set.add_phrase(line, Kind::Street);
+            // The street without its number and with the suffix spelled either way.
+            let words: Vec<String> = fold(line).split(' ').map(str::to_owned).collect();
+            let named: Vec<String> = words.iter().skip_while(|w| w.bytes().all(|b| b.is_ascii_digit())).cloned().collect();
+            if named.len() >= 2 {
+                set.phrases.push((named, Kind::Street));
+            }
+        }
+        if let Some(city) = &a.city {
+            set.add_phrase(city, Kind::City);
+        }
+        if let Some(zip) = &a.zip {
+            set.add_digits(zip, Kind::Zip);
+        }
+        if let Some(phone) = &c.phone {
+            let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+            let ten = digits.strip_prefix('1').filter(|d| d.len() == 10).unwrap_or(&digits);
+            set.digits.insert(ten.to_owned(), Kind::Phone);
+            if ten.len() == 10 {
+                set.digits.insert(format!("1{ten}"), Kind::Phone);
+                set.digits.insert(ten[3..].to_owned(), Kind::Phone);
+            }
+        }
+        if let Some(email) = &c.email {
+            let email = email.trim().to_lowercase();
+            if let Some((local, _)) = email.split_once('@') {
+                if local.len() >= 4 {
+                    set.words.insert(fold(local).replace(' ', ""), Kind::Email);
+                }
+            }
+            set.emails.push(email);
+        }
+        for (value, kind) in [(&c.mrn, Kind::Mrn), (&c.member_id, Kind::HealthPlanId), (&c.ssn, Kind::Ssn)] {
+            if let Some(value) = value {
+                set.add_id(value, kind);
+            }
+        }
+        if let Some(dob) = c.dob.as_deref().and_then(parse_iso_date) {
+            set.dob = Some(dob);
+            let (y, m, d) = dob;
+            for digits in [
+                format!("{m:02}{d:02}{y}"),
+                format!("{m}{d:02}{y}"),
+                format!("{m}{d}{y}"),
+                format!("{y}{m:02}{d:02}"),
+                format!("{m:02}{d:02}{:02}", y % 100),
+                format!("{m}{d}{:02}", y % 100),
+                format!("{d:02}{m:02}{y}"),
+            ] {
+                set.digits.entry(digits).or_insert(Kind::Date);
+            }
+        }
+        set
+    }
+
+    fn add_name(&mut self, name: &str) {
+        let folded = fold(name);
+        let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+        for word in &words {
+            if word.len() < 2 {
+                continue;
+            }
+            self.words.insert((*word).to_owned(), Kind::Name);
+            if word.len() >= 4 {
+                self.typo_targets.push((*word).to_owned());
+            }
+            for (full, short) in NICKNAMES {
+                if full == word {
+                    for s in *short {
+                        self.words.entry((*s).to_owned()).or_insert(Kind::Name);
+                    }
+                } else if short.contains(word) {
+                    self.words.entry((*full).to_owned()).or_insert(Kind::Name);
+                }
+            }
+        }
+        if words.len() >= 2 {
+            let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
+            self.initials.insert(initials);
+            self.phrases.push((words.iter().map(|w| (*w).to_owned()).collect(), Kind::Name));
+        }
+    }
+
+    fn add_phrase(&mut self, phrase: &str, kind: Kind) {
+        let words: Vec<String> = fold(phrase).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        match words.len() {
+            0 => {}
+            1 => {
+                self.words.entry(words[0].clone()).or_insert(kind);
+            }
+            _ => self.phrases.push((words, kind)),
+        }
+    }
+
+    fn add_digits(&mut self, value: &str, kind: Kind) {
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() >= 4 {
+            self.digits.insert(digits, kind);
+        }
+    }
+
+    fn add_id(&mut self, value: &str, kind: Kind) {
+        let id: String = value.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+        if id.len() < 4 {
+            return;
+        }
+        if id.bytes().all(|b| b.is_ascii_digit()) {
+            self.digits.insert(id.clone(), kind);
+        }
+        self.ids.insert(id, kind);
+    }
+
+    /// The kind of a known word as written: a name that is also an ordinary word ("hope", "will")
+    /// or has two letters counts only when capitalized.
+    pub(crate) fn word_kind(&self, norm: &str, shape: Shape, flags: u32) -> Option<Kind> {
+        let kind = *self.words.get(norm)?;
+        let ambiguous = flags & (WORD | STOP) != 0 || norm.len() <= 2;
+        (!(ambiguous && shape == Shape::Lower)).then_some(kind)
+    }
+
+    /// Whether `word` is one slip (a letter wrong, missing, extra or two swapped) from a known name
+    /// of five letters or more, or two letters swapped in a four-letter one.
+    pub(crate) fn is_typo_of_name(&self, word: &str) -> bool {
+        self.typo_targets.iter().any(|name| {
+            let (a, b) = (word.as_bytes(), name.as_bytes());
+            a.len().abs_diff(b.len()) <= 1 && a != b && a[0] == b[0] && {
+                let d = edit_distance(a, b);
+                d == 1 && (b.len() >= 5 || (a.len() == b.len() && is_swap(a, b)))
+            }
+        })
+    }
+
+    /// Every single word or phrase (folded) this chart knows, with its kind: what the leak guard looks for.
+    pub(crate) fn terms(&self) -> impl Iterator<Item = (String, Kind)> + '_ {
+        let words = self.words.iter().map(|(w, k)| (w.clone(), *k));
+        let phrases = self.phrases.iter().map(|(p, k)| (p.join(" "), *k));
+        let emails = self.emails.iter().map(|e| (fold(e), Kind::Email));
+        words.chain(phrases).chain(emails)
+    }
+}
+
+/// Damerau–Levenshtein distance (optimal string alignment), capped at 2.
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()].min(2)
+}
+
+fn is_swap(a: &[u8], b: &[u8]) -> bool {
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(diff.as_slice(), [x, y] if *y == x + 1 && a[*x] == b[*y] && a[*y] == b[*x])
+}
+
+/// "Dr. Ana Ruiz, LCSW" → "Ana Ruiz".
+fn strip_credentials(name: &str) -> String {
+    let name = name.split(',').next().unwrap_or(name);
+    name.split_whitespace()
+        .filter(|w| {
+            let w = w.trim_end_matches('.').to_ascii_lowercase();
+            !matches!(w.as_str(), "dr" | "mr" | "mrs" | "ms" | "mx" | "prof")
+                && !(w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic()) && lexicon().flags(&w) & STOP != 0)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(crate) fn parse_iso_date(s: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = s.trim().splitn(3, '-');
+    let y = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let d = parts.next()?.parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y, m, d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> Known {
+        serde_json::from_str(
+            r#"{"client": {"given": "William", "family": "Nguyễn", "dob": "1984-03-07", "phone": "(617) 555-0142",
+                "email": "Will.N@example.com", "mrn": "MRN-00412", "address": {"line": "12 Elm Street", "city": "Salem"}},
+                "contacts": [{"name": "Rosa Díaz", "relationship": "sister"}], "clinicians": ["Dr. Ana Ruiz, LCSW"],
+                "employer": "Acme Logistics", "unknown": 1}"#,
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn variants_cover_nicknames_initials_formats_and_digits() {
+        let set = KnownSet::new(&known());
+        for w in ["william", "bill", "will", "nguyen", "rosa", "diaz", "ana", "ruiz", "acme", "willn"] {
+            assert!(set.words.contains_key(w), "{w}");
+        }
+        assert!(!set.words.contains_key("lcsw"));
+        assert!(set.initials.contains("wn"));
+        assert_eq!(set.digits.get("6175550142"), Some(&Kind::Phone));
+        assert_eq!(set.digits.get("5550142"), Some(&Kind::Phone));
+        assert_eq!(set.digits.get("03071984"), Some(&Kind::Date));
+        assert_eq!(set.ids.get("MRN00412"), Some(&Kind::Mrn));
+        assert!(set.phrases.iter().any(|(p, k)| p == &["elm", "street"] && *k == Kind::Street));
+        assert_eq!(set.dob, Some((1984, 3, 7)));
+    }
+
+    #[test]
+    fn debug_never_prints_identifiers() {
+        let text = format!("{:?} {:?}", known(), KnownSet::new(&known()));
+        assert!(!text.contains("William") && !text.contains("william"), "{text}");
+    }
+}

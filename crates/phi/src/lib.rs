@@ -1,0 +1,14 @@
+//! The PHI boundary engine (ARCHITECTURE.md §5): finds the HIPAA Safe Harbor identifiers in
+//! clinical text, replaces them with consistent surrogates, checks the result a second time with an
+//! independent scan, and maps a model's answer back. Pure: no IO, no async, no global state beyond
+//! the read-only word lists.
+
+mod detect;
+mod kind;
+mod known;
+mod lexicon;
+mod text;
+
+pub use detect::{Detector, Document, Engine};
+pub use kind::{Confidence, Kind, Span};
+pub use known::{Known, KnownAddress, KnownClient, KnownContact};
