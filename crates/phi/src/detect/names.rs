@@ -161,6 +161,11 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     if p_flags & RELATION != 0 && matches!(gap, " " | ", " | " - " | ": ") {
         return true;
     }
+    // "J. R. Tolkien", "K. Osei": initials before a capitalized word
+    let initial = |k: usize| tokens.norm(k).len() == 1 && tokens.list[k].shape == Shape::Title && tokens.gap_after(k) == ". ";
+    if token.shape == Shape::Title && initial(p) && (flags & FAMILY != 0 || (p >= 1 && initial(p - 1))) {
+        return true;
+    }
     // "her name is Ana", "goes by Sam"
     i >= 2 && matches!((tokens.norm(i - 2), tokens.norm(p)), ("name" | "named", "is" | "was") | ("goes" | "go" | "going", "by") | ("known", "as") | ("nickname", "is"))
 }
@@ -180,7 +185,13 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
         " " => {
             if shape == Shape::Lower {
                 // "maria lopez" in a lower-case message; "de la Cruz"
-                let particle = flags & PARTICLE != 0 && j + 1 < tokens.len() && tokens.list[j + 1].shape.is_capitalized();
+                let particle = flags & PARTICLE != 0 && {
+                    let mut k = j + 1;
+                    while k < tokens.len() && k < j + 3 && doc.flags(k) & PARTICLE != 0 && tokens.list[k].shape == Shape::Lower {
+                        k += 1;
+                    }
+                    k < tokens.len() && tokens.list[k].shape.is_capitalized()
+                };
                 let lower_name = tokens.list[i].shape == Shape::Lower && flags & NAME != 0 && flags & AMBIGUOUS == 0;
                 particle || lower_name
             } else {
