@@ -12,3 +12,6 @@ mod text;
 pub use detect::{Detector, Document, Engine};
 pub use kind::{Confidence, Kind, Span};
 pub use known::{Known, KnownAddress, KnownClient, KnownContact};
+
+pub mod corpus;
+pub mod eval;
