@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 pub(crate) const GIVEN: u32 = 1;
 pub(crate) const FAMILY: u32 = 1 << 1;
-/// An ordinary English word that is also a name ("hope", "will", "brown"): a name only in context.
+/// An ordinary English word (SCOWL). When also a name ("hope", "will", "brown"), a name only in context.
 pub(crate) const WORD: u32 = 1 << 2;
 pub(crate) const MONTH: u32 = 1 << 3;
 pub(crate) const WEEKDAY: u32 = 1 << 4;
@@ -70,8 +70,10 @@ const ORG_WEAK_WORDS: &str = "center centre services solutions industries enterp
     tech labs laboratories logistics construction insurance healthcare manufacturing consulting realty salon \
     fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
     garage agency firm studio studios club supermarket hotel inn resort casino factory mill group co partners \
-    trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter";
-const ORG_HEADS: &str = "university bank church college academy school institute";
+    trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
+    behavioral wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
+    bakery pizza pizzeria tavern pub bar";
+const ORG_HEADS: &str = "university bank church college academy school institute masjid temple congregation camp";
 const PARTICLES: &str = "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y";
 const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \
     yelled screamed explained mentioned shared admitted agreed refused cried laughed wrote emailed visited \
@@ -110,7 +112,8 @@ const STOPS: &str = "sertraline zoloft fluoxetine prozac escitalopram lexapro ci
     netflix iphone android telehealth doxy \
     covid coronavirus tylenol ssri snri maoi tca benzo benzos \
     subjective objective assessment plan data behavior intervention response goals goal summary diagnosis \
-    client patient pt session note mse affect mood";
+    client patient pt session note mse affect mood bid tid qid qhs prn hx sx tx dx rx fx pmh hpi ros \
+    lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur";
 const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",
@@ -231,7 +234,7 @@ impl Lexicon {
         };
         add(include_str!("../data/given.txt"), GIVEN);
         add(include_str!("../data/family.txt"), FAMILY);
-        add(include_str!("../data/words.txt"), WORD);
+        add(include_str!("../data/english.txt"), WORD);
         for (list, flag) in [
             (MONTHS, MONTH),
             (WEEKDAYS, WEEKDAY),
@@ -400,7 +403,9 @@ mod tests {
         assert_ne!(lex.flags("nguyen") & FAMILY, 0);
         assert_ne!(lex.flags("okafor") & FAMILY, 0);
         assert_ne!(lex.flags("hope") & WORD, 0);
+        assert_ne!(lex.flags("therapy") & WORD, 0);
         assert_eq!(lex.flags("nguyen") & WORD, 0);
+        assert_eq!(lex.flags("maria") & WORD, 0);
         assert_ne!(lex.flags("june") & MONTH, 0);
         assert_ne!(lex.flags("sertraline") & STOP, 0);
         assert_eq!(lex.flags("zzqx"), 0);

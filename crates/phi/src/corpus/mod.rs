@@ -251,7 +251,7 @@ impl Writer {
         let month = MONTHS[m as usize - 1];
         let text = match self.rng.below(10) {
             0 => format!("{m:02}/{d:02}/{y}"),
-            1 => format!("{m}/{d}/{}", y % 100),
+            1 => format!("{m}/{d}/{:02}", y % 100),
             2 => format!("{y}-{m:02}-{d:02}"),
             3 => format!("{month} {d}, {y}"),
             4 => format!("{} {d}", &month[..3]),
@@ -463,7 +463,9 @@ fn swap_letters(s: &str, r: usize) -> String {
     let mut chars: Vec<char> = s.chars().collect();
     if chars.len() >= 5 {
         let i = 1 + r % (chars.len() - 3);
-        chars.swap(i, i + 1);
+        if chars[i].is_alphabetic() && chars[i + 1].is_alphabetic() {
+            chars.swap(i, i + 1);
+        }
     }
     chars.into_iter().collect()
 }

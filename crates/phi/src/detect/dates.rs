@@ -3,7 +3,7 @@
 
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{GIVEN, MONTH, SPEECH_VERB, WEEKDAY};
+use crate::lexicon::{GIVEN, MONTH, RELATION, SPEECH_VERB, TITLE, WEEKDAY};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -77,7 +77,12 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     }
     let temporal = doc.preceded_by(m, 1, &["in", "since", "until", "till", "by", "during", "last", "next", "this", "early", "late", "mid", "of", "from", "through", "before", "after", "around", "throughout", "each", "every"]);
     let personal = doc.flags(m) & GIVEN != 0
-        && (m + 1 < n && (doc.flags(m + 1) & SPEECH_VERB != 0 || tokens.list[m + 1].shape == Shape::Title));
+        && m + 1 < n
+        && tokens.gap_after(m) == " "
+        && (doc.flags(m + 1) & SPEECH_VERB != 0 || tokens.list[m + 1].shape == Shape::Title);
+    if m > 0 && doc.flags(m - 1) & (RELATION | TITLE) != 0 {
+        return None; // "my sister June", "Aunt May"
+    }
     if tokens.norm(m) == "may" || tokens.norm(m) == "august" {
         return (temporal && !personal).then_some((m, m));
     }

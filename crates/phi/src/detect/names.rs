@@ -25,6 +25,12 @@ const OPENING_VERBS: &[&str] = &[
     "thanks", "thank", "dear", "hi", "hello", "hey", "love", "miss", "ask", "call", "tell", "text", "bring",
 ];
 
+/// Verbs that often follow a person's name in client messages.
+const FOLLOWING_VERBS: &[&str] = &[
+    "took", "takes", "keeps", "kept", "comes", "came", "is", "was", "has", "had", "and", "got", "gets", "went", "goes",
+    "left", "did", "does", "never", "always", "just", "still", "hit", "yelled", "won't", "wont", "cant", "can't",
+];
+
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Evidence {
     None,
@@ -93,6 +99,11 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     if cued(doc, i) {
         return Evidence::Cue;
     }
+    if flags == 0 && matches!(token.shape, Shape::Title | Shape::Mixed) && tokens.norm(i).len() >= 3 {
+        // Capitalized, yet neither English nor any listed name or place: most often a name the lists
+        // lack ("Oluwaseun", "Nomvula").
+        return Evidence::Gazetteer;
+    }
     if flags & NAME == 0 {
         return Evidence::None;
     }
@@ -125,7 +136,9 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
             if good { Evidence::Gazetteer } else { Evidence::None }
         }
         Shape::Lower => {
-            let good = flags & GIVEN != 0 && !ambiguous && tokens.norm(i).len() >= 3;
+            // Not an English word (the lists hold only words that are also names), so a name even in a
+            // lower-case message.
+            let good = !ambiguous && tokens.norm(i).len() >= 3;
             if good { Evidence::Gazetteer } else { Evidence::None }
         }
         Shape::Digits | Shape::Alnum => Evidence::None,
@@ -145,20 +158,42 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     if flags & (MONTH | WEEKDAY | STATE) != 0 && flags & GIVEN == 0 {
         return false;
     }
+    let p_flags = doc.flags(p);
+    let strong_title = matches!(tokens.norm(p), "dr" | "mr" | "mrs" | "ms" | "mx" | "prof" | "miss");
+    // A lower-case word after a relationship is a name when a verb or a pause follows: "my partner
+    // will took the car", not "my boss will fire me".
+    let verb_or_pause = |k: usize| {
+        tokens.gap_after(k).trim().starts_with([',', '.', '?', '!'])
+            || (k + 1 < tokens.len() && (doc.flags(k + 1) & SPEECH_VERB != 0 || FOLLOWING_VERBS.contains(&tokens.norm(k + 1))))
+    };
+    // …or another name-like word does ("my friend joy nwosu").
+    let then_verb = || {
+        verb_or_pause(i)
+            || (i + 1 < tokens.len() && tokens.gap_after(i) == " " && {
+                let next = doc.flags(i + 1);
+                (next == 0 && tokens.list[i + 1].shape.is_alpha()) || (next & NAME != 0 && (next & WORD == 0 || verb_or_pause(i + 1)))
+            })
+    };
     let plausible = match token.shape {
         Shape::Title | Shape::Mixed => true,
         Shape::Upper => tokens.norm(i).len() >= 3 && flags & NAME != 0,
-        Shape::Lower => flags & NAME != 0 && flags & WORD == 0 && tokens.norm(i).len() >= 3,
+        Shape::Lower => {
+            (strong_title && tokens.norm(i).len() >= 2)
+                || (tokens.norm(i).len() >= 3 && (flags == 0 || (flags & NAME != 0 && (flags & WORD == 0 || then_verb()))))
+        }
         _ => false,
     };
     if !plausible {
         return false;
     }
-    let p_flags = doc.flags(p);
     if p_flags & TITLE != 0 && matches!(gap, " " | ". " | ".") {
         return tokens.list[p].shape != Shape::Upper || tokens.norm(p).len() <= 3;
     }
     if p_flags & RELATION != 0 && matches!(gap, " " | ", " | " - " | ": ") {
+        return true;
+    }
+    // "J.R. said", "per K.M.": two or three dotted capitals that are not a common abbreviation
+    if let Some(true) = dotted_capitals(doc, i) {
         return true;
     }
     // "J. R. Tolkien", "K. Osei": initials before a capitalized word
@@ -168,6 +203,29 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     }
     // "her name is Ana", "goes by Sam"
     i >= 2 && matches!((tokens.norm(i - 2), tokens.norm(p)), ("name" | "named", "is" | "was") | ("goes" | "go" | "going", "by") | ("known", "as") | ("nickname", "is"))
+}
+
+/// Whether token `i` starts (or, for the later letters, continues) dotted initials like "J.R.".
+fn dotted_capitals(doc: &Document<'_>, i: usize) -> Option<bool> {
+    let tokens = &doc.tokens;
+    let single = |k: usize| k < tokens.len() && tokens.norm(k).len() == 1 && tokens.list[k].shape.is_alpha() && tokens.gap_after(k).starts_with('.');
+    let mut start = i;
+    while start > 0 && single(start - 1) && tokens.gap_after(start - 1) == "." {
+        start -= 1;
+    }
+    let mut end = start;
+    while single(end) && tokens.gap_after(end) == "." && single(end + 1) {
+        end += 1;
+    }
+    if !single(i) || end == start {
+        return None;
+    }
+    let letters: String = (start..=end).map(|k| tokens.norm(k)).collect();
+    const ABBREVIATIONS: &[&str] = &[
+        "am", "pm", "us", "dc", "er", "po", "iv", "ie", "eg", "uk", "la", "ny", "bid", "tid", "qid", "prn", "hs", "aka", "md", "rn",
+        "ma", "ba", "bs", "ms", "od", "qd", "usa", "nyc", "tba", "ot", "pt", "st", "im", "sq", "vs", "et", "al", "cf", "nb", "ps",
+    ];
+    Some(!ABBREVIATIONS.contains(&letters.as_str()))
 }
 
 /// Whether the token after name token `i` continues the name.
@@ -192,17 +250,23 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                     }
                     k < tokens.len() && tokens.list[k].shape.is_capitalized()
                 };
-                let lower_name = tokens.list[i].shape == Shape::Lower && flags & NAME != 0 && flags & AMBIGUOUS == 0;
+                let lower_name = tokens.list[i].shape == Shape::Lower && (flags == 0 || flags & NAME != 0 && flags & AMBIGUOUS == 0 || flags & NAME != 0 && i + 2 < tokens.len() && FOLLOWING_VERBS.contains(&tokens.norm(i + 2)));
                 particle || lower_name
             } else {
                 is_initial && tokens.gap_after(j).starts_with('.')
-                    || flags & NAME != 0 && flags & (MONTH | WEEKDAY | STATE | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
+                    || flags & NAME != 0 && flags & (MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
                     || (flags == 0 && !tokens.list[j].sentence_start && shape == Shape::Title)
                     || flags & PARTICLE != 0
             }
         }
         ". " => is_initial && tokens.list[i].shape == Shape::Title && tokens.norm(i).len() == 1 || (tokens.norm(i).len() == 1 && shape == Shape::Title && flags & NAME != 0),
-        "-" | "'" | "’" => shape.is_capitalized() && !(tokens.norm(j) == "s"),
+        // "Smith-Jones", "O'Brien", "Hyun-woo", "Fa'amausili" — not "Maria's" or "Jo'll".
+        "-" | "'" | "’" => {
+            shape.is_capitalized()
+                || (shape == Shape::Lower
+                    && tokens.list[i].shape.is_capitalized()
+                    && !matches!(tokens.norm(j), "s" | "t" | "re" | "ll" | "ve" | "d" | "m" | "like" | "year" | "old" | "based"))
+        }
         _ => false,
     }
 }
@@ -221,12 +285,14 @@ fn joins_before(doc: &Document<'_>, i: usize) -> bool {
         " " => {
             (shape == Shape::Title
                 && flags & NAME != 0
-                && (flags & AMBIGUOUS == 0 || (flags & GIVEN != 0 && !tokens.list[p].sentence_start))
+                && (flags & AMBIGUOUS == 0 || (flags & GIVEN != 0 && !(tokens.list[p].sentence_start && OPENING_VERBS.contains(&tokens.norm(p)))))
                 && flags & (MONTH | WEEKDAY | TITLE | RELATION | STATE) == 0)
                 || (shape == Shape::Lower && flags & PARTICLE != 0 && p > 0 && doc.flags(p - 1) & PARTICLE == 0 && tokens.list[p - 1].shape.is_capitalized())
+                // the second half of "Hyun-woo Wang"
+                || (shape == Shape::Lower && p > 0 && matches!(tokens.gap_before(p), "-" | "'" | "’") && tokens.list[p - 1].shape.is_capitalized())
         }
         ". " | "." => shape == Shape::Title && tokens.norm(p).len() == 1,
-        "-" | "'" | "’" => shape.is_capitalized() && tokens.norm(p).len() <= 3 || shape == Shape::Title && flags & NAME != 0,
+        "-" | "'" | "’" => shape.is_capitalized(),
         _ => false,
     }
 }

@@ -171,7 +171,8 @@ fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, la
         }
         // m/d, unless it is a rating ("7/10", "3/5 days")
         let date_cue = doc.preceded_by(i, 2, &["on", "since", "seen", "from", "until", "by", "dated", "last", "next", "date", "dos", "of"]);
-        let rating = (matches!(n[1], 5 | 10 | 100) && !date_cue) || doc.preceded_by(i, 4, &["rated", "rates", "rating", "scale", "score", "scored", "level", "intensity", "suds", "out", "sleep", "pain", "anxiety", "mood", "depression", "stress", "energy", "urge", "urges"]);
+        let date_cue = date_cue || doc.preceded_by(i, 2, &["dob", "born", "birth", "birthday", "session", "transcript"]);
+        let rating = n[0] <= n[1] && ((matches!(n[1], 5 | 10 | 100) && !date_cue) || doc.preceded_by(i, 4, &["rated", "rates", "rating", "scale", "score", "scored", "level", "intensity", "suds", "out", "sleep", "pain", "anxiety", "mood", "depression", "stress", "energy", "urge", "urges"]));
         if groups.len() == 2 && lens[1] <= 2 && (1..=12).contains(&n[0]) && (1..=31).contains(&n[1]) && !rating {
             return found(i, last);
         }

@@ -2,7 +2,9 @@
 
 use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{CITY, DIRECTION, EMPLOYER, FAMILY, GIVEN, ORG_HEAD, ORG_STRONG, ORG_WEAK, STATE, STREET_SUFFIX, UNIT};
+use crate::lexicon::{
+    CITY, DIRECTION, EMPLOYER, FAMILY, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, STATE, STREET_SUFFIX, UNIT, WEEKDAY, WORD,
+};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -32,9 +34,11 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
                 }
             }
-            if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 2 < tokens.len() && tokens.norm(i + 1) == "of" {
-                let last = capitalized_run(doc, i + 2, 4);
-                if last >= i + 2 {
+            if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
+                // "University of Vermont", "Masjid Al-Noor", "Temple Beth El"
+                let of = usize::from(tokens.norm(i + 1) == "of");
+                if i + 1 + of < tokens.len() && tokens.list[i + 1 + of].shape.is_capitalized() && !tokens.gap_after(i).contains('\n') {
+                    let last = capitalized_run(doc, i + 1 + of, 4);
                     out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
                 }
             }
@@ -209,11 +213,13 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
         let gap = tokens.gap_after(p);
         let shape = tokens.list[p].shape;
         let connector = matches!(tokens.norm(p), "of" | "and" | "for" | "the" | "de") && shape == Shape::Lower;
-        if gap.contains('\n') || !(matches!(gap, " " | " & " | "-" | "'" | "’" | ". ") || gap == "'s " || gap == "’s ") {
+        if gap.contains('\n') || !matches!(gap, " " | " & " | "-" | "'" | "’" | ". ") {
             break;
         }
-        // Stop words do not end it: "Korean Presbyterian Church", "St. Agnes Catholic Church".
-        if !(shape.is_capitalized() || shape == Shape::Alnum || connector) {
+        // Stop words do not end it: "Korean Presbyterian Church", "St. Agnes Catholic Church";
+        // nor a possessive: "St. Vincent's Medical Center".
+        let possessive = tokens.norm(p) == "s" && matches!(tokens.gap_before(p), "'" | "’");
+        if !(shape.is_capitalized() || shape == Shape::Alnum || connector || possessive) {
             break;
         }
         first = p;
@@ -232,18 +238,26 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
 /// After "works at", "employed by", "attends", "student at"…: the capitalized name that follows.
 fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i < 2 || !(tokens.list[i].shape.is_capitalized() || tokens.list[i].shape == Shape::Alnum) || doc.is_stop(i) {
+    if i < 2 || !tokens.list[i].shape.is_alpha() && tokens.list[i].shape != Shape::Alnum || doc.is_stop(i) {
         return None;
     }
     let (a, b) = (tokens.norm(i - 2), tokens.norm(i - 1));
-    let cue = matches!(
+    let facility = matches!(
+        (a, b),
+        ("discharged" | "released" | "transferred" | "referred" | "admitted" | "hospitalized" | "treatment" | "treated" | "stay" | "program" | "group" | "detox" | "rehab" | "inpatient" | "outpatient" | "residential" | "records" | "signed", "from" | "to" | "at" | "in" | "for")
+    );
+    let cue = facility
+        || matches!(
         (a, b),
         ("works" | "work" | "working" | "worked" | "job" | "shift" | "shifts" | "manager" | "hired" | "employed" | "intern" | "interning" | "teaches" | "volunteers" | "student" | "enrolled" | "cashier" | "nurse" | "server" | "clerk", "at" | "for" | "by")
             | ("fired" | "quit" | "graduated" | "expelled" | "suspended" | "transferred" | "laid", "from" | "off" | "to")
             | (_, "attends" | "attending" | "attended")
     );
     if !cue || doc.flags(i) & (STATE | CITY) != 0 {
-        return None;
+        return at_a_place(doc, i);
+    }
+    if tokens.list[i].shape == Shape::Lower {
+        return lowercase_org(doc, i);
     }
     let mut last = i;
     while last + 1 < tokens.len() && last - i < 5 {
@@ -261,6 +275,35 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         last += 1;
     }
     Some(last)
+}
+
+/// "at Target", "at Redwood Credit Union": a capitalized place after "at" that is not a listed
+/// name, city, month or clinical word.
+fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let shape = tokens.list[i].shape;
+    let flags = doc.flags(i);
+    let plain_name = flags & (GIVEN | FAMILY) != 0 && flags & WORD == 0;
+    if tokens.norm(i - 1) != "at" || shape != Shape::Title || plain_name || flags & (CITY | STATE | MONTH | WEEKDAY) != 0 || tokens.list[i].sentence_start {
+        return None;
+    }
+    Some(capitalized_run(doc, i, 4))
+}
+
+/// "work at hartley & sons plumbing": lower-case words up to an organization suffix, or a listed employer.
+fn lowercase_org(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let mut j = i;
+    while j < tokens.len() && j < i + 5 {
+        if doc.flags(j) & (ORG_STRONG | ORG_WEAK) != 0 && j > i {
+            return Some(j);
+        }
+        if doc.is_stop(j) || !matches!(tokens.gap_after(j), " " | " & ") || !tokens.list[j].shape.is_alpha() {
+            break;
+        }
+        j += 1;
+    }
+    (doc.flags(i) & EMPLOYER != 0).then_some(i)
 }
 
 #[cfg(test)]
@@ -291,6 +334,10 @@ mod tests {
         has("got a job at McDonald's", "McDonald's", Kind::Organization);
         has("enrolled at University of Vermont", "University of Vermont", Kind::Organization);
         has("works for walmart on weekends", "walmart", Kind::Organization);
+        has("work at hartley & sons plumbing is killing me", "hartley & sons plumbing", Kind::Organization);
+        has("a panic attack at Target on Monday", "Target", Kind::Organization);
+        has("she was at Masjid Al-Noor so", "Masjid Al-Noor", Kind::Organization);
+        has("classes at Westview High by May", "Westview High", Kind::Organization);
     }
 
     #[test]
