@@ -39,7 +39,8 @@ pub(crate) const ORG_HEAD: u32 = 1 << 18;
 
 const MONTHS: &str = "january february march april may june july august september october november december \
     jan feb mar apr jun jul aug sep sept oct nov dec";
-const WEEKDAYS: &str = "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun";
+const WEEKDAYS: &str = "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun \
+    mondays tuesdays wednesdays thursdays fridays saturdays sundays weekend weekends";
 const TITLES: &str = "mr mrs ms miss mx dr doctor prof professor rev reverend fr pastor officer judge coach aunt auntie \
     uncle grandma grandpa granny nana pastor sgt sergeant capt captain lt det detective nurse principal counselor \
     sister brother cousin deacon rabbi imam father mister madam sra sr senor senora don dona mme mlle herr frau";

@@ -189,7 +189,8 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     if p_flags & TITLE != 0 && matches!(gap, " " | ". " | ".") {
         return tokens.list[p].shape != Shape::Upper || tokens.norm(p).len() <= 3;
     }
-    if p_flags & RELATION != 0 && matches!(gap, " " | ", " | " - " | ": ") {
+    // Not "THERAPIST: How was the week?"
+    if p_flags & RELATION != 0 && matches!(gap, " " | ", " | " - ") && tokens.list[p].shape != Shape::Upper {
         return true;
     }
     // "J.R. said", "per K.M.": two or three dotted capitals that are not a common abbreviation

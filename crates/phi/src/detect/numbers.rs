@@ -115,7 +115,7 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
     }
     let hashed = tokens.gap_before(i).ends_with('#');
     let id_like = if letter_count == 0 {
-        digit_count >= 6 || (digit_count >= 4 && (context.is_some() || hashed))
+        digit_count >= 6 || (digit_count >= 4 && (context.is_some() || hashed) && !is_year(&groups))
     } else {
         digit_count >= 4 && digit_count + letter_count >= 6 && !is_clinical_code(&groups)
     };

@@ -21,7 +21,7 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(a, b, Kind::City, Confidence::High));
                 }
             }
-            if flags & STATE != 0 && i > 0 && tokens.gap_before(i).trim() == "," {
+            if flags & STATE != 0 && i > 0 && matches!(tokens.gap_before(i), ", " | ",") {
                 if let Some(first) = city_before_state(doc, i) {
                     out.push(doc.span(first, i - 1, Kind::City, Confidence::Medium));
                 }
@@ -89,8 +89,10 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         if !word_like || !same_line(doc, j) || doc.is_stop(j) {
             return None;
         }
-        let gap = tokens.gap_after(j).replace('.', "");
-        if gap != " " && !gap.is_empty() {
+        // "N. Oak St." but not across the end of a sentence ("in 2 weeks. Electronically signed").
+        let abbreviated = tokens.norm(j).len() <= 2 || doc.flags(j) & DIRECTION != 0;
+        let gap = tokens.gap_after(j);
+        if gap != " " && !(abbreviated && matches!(gap, ". " | ".")) {
             return None;
         }
         words += 1;
