@@ -15,3 +15,4 @@ pub use known::{Known, KnownAddress, KnownClient, KnownContact};
 
 pub mod corpus;
 pub mod eval;
+mod civil;
