@@ -16,3 +16,9 @@ pub use known::{Known, KnownAddress, KnownClient, KnownContact};
 pub mod corpus;
 pub mod eval;
 mod civil;
+mod guard;
+mod pseudonymize;
+mod surrogate;
+
+pub use guard::Refused;
+pub use pseudonymize::{Deidentified, Options, pseudonymize};

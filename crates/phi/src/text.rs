@@ -133,12 +133,6 @@ impl<'t> Tokens<'t> {
     }
 }
 
-/// Whether the gap between two tokens is only horizontal space (at most one comma or period when
-/// `punct` is given).
-pub(crate) fn is_space(gap: &str) -> bool {
-    !gap.is_empty() && gap.len() <= 4 && gap.chars().all(|c| c == ' ' || c == '\t' || c == '\u{a0}')
-}
-
 fn is_abbrev(text: &str, t: &Token) -> bool {
     let word = &text[t.start..t.end];
     word.chars().count() == 1

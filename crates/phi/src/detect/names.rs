@@ -93,6 +93,9 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     let tokens = &doc.tokens;
     let token = tokens.list[i];
     let flags = doc.flags(i);
+    if flags & TITLE != 0 && (tokens.gap_after(i).starts_with('.') || is_strong_title(tokens.norm(i))) {
+        return Evidence::None; // "Dr.", "Mrs": outside the name they introduce
+    }
     if let Some(Kind::Name) = doc.known.word_kind(tokens.norm(i), token.shape, flags) {
         return Evidence::Cue;
     }
@@ -122,7 +125,7 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
                 && !(token.sentence_start && OPENING_VERBS.contains(&tokens.norm(i)));
             let speaks = flags & GIVEN != 0 && i + 1 < tokens.len() && doc.flags(i + 1) & SPEECH_VERB != 0 && tokens.list[i + 1].shape == Shape::Lower;
             let mid_sentence = flags & GIVEN != 0
-                && flags & (MONTH | WEEKDAY | STATE | CITY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
+                && flags & (MONTH | WEEKDAY | STATE | CITY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | TITLE | RELATION) == 0
                 && !token.sentence_start
                 && i > 0
                 && tokens.list[i - 1].shape == Shape::Lower
@@ -159,7 +162,7 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         return false;
     }
     let p_flags = doc.flags(p);
-    let strong_title = matches!(tokens.norm(p), "dr" | "mr" | "mrs" | "ms" | "mx" | "prof" | "miss");
+    let strong_title = is_strong_title(tokens.norm(p));
     // A lower-case word after a relationship is a name when a verb or a pause follows: "my partner
     // will took the car", not "my boss will fire me".
     let verb_or_pause = |k: usize| {
@@ -204,6 +207,10 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     }
     // "her name is Ana", "goes by Sam"
     i >= 2 && matches!((tokens.norm(i - 2), tokens.norm(p)), ("name" | "named", "is" | "was") | ("goes" | "go" | "going", "by") | ("known", "as") | ("nickname", "is"))
+}
+
+fn is_strong_title(norm: &str) -> bool {
+    matches!(norm, "dr" | "mr" | "mrs" | "ms" | "mx" | "prof" | "miss")
 }
 
 /// Whether token `i` starts (or, for the later letters, continues) dotted initials like "J.R.".
