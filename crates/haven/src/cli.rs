@@ -43,8 +43,88 @@ pub enum Command {
         #[command(subcommand)]
         command: CertificateCommand,
     },
+    /// The PHI boundary engine: find, pseudonymize and score identifiers in clinical text. Runs
+    /// offline on files; needs no database.
+    Phi {
+        #[command(subcommand)]
+        command: PhiCommand,
+    },
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PhiCommand {
+    /// Detect identifiers: JSONL in ({"id", "text", "known"?}), JSONL out ({"id", "spans"}), offsets in
+    /// code points.
+    Detect {
+        #[command(flatten)]
+        io: PhiIo,
+    },
+    /// Show what a model would receive: text (or JSONL with --jsonl) in, pseudonymized text out.
+    Redact {
+        #[command(flatten)]
+        io: PhiIo,
+        /// Read JSONL lines ({"id", "text", "known"?}) and write {"id", "text"} lines
+        #[arg(long)]
+        jsonl: bool,
+        /// The chart's known identifiers for plain-text input, as a JSON file
+        #[arg(long, value_name = "FILE")]
+        known: Option<PathBuf>,
+        /// Seed of the surrogate draw [default: random]
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The client's date offset in days [default: random, 1 to 365 either way]
+        #[arg(long, value_name = "DAYS", allow_hyphen_values = true)]
+        date_shift: Option<i64>,
+    },
+    /// Score detection on a corpus whose lines carry gold "spans" (or "markup").
+    Eval {
+        /// The corpus (JSONL)
+        #[arg(long, value_name = "FILE")]
+        corpus: PathBuf,
+        /// Print the scores as JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        errors: OnError,
+    },
+    /// Write the seeded synthetic corpus (with gold spans) as JSONL.
+    Corpus {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Where to write [default: standard output]
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PhiIo {
+    /// Input file [default: standard input]
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Output file [default: standard output]
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub errors: OnError,
+}
+
+#[derive(Debug, Args)]
+pub struct OnError {
+    /// On a malformed line: report it (with its line number) and stop, or report it, write an
+    /// error line in its place and go on. Either way the exit status says lines failed.
+    #[arg(long, value_enum, default_value = "stop")]
+    pub on_error: OnErrorMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnErrorMode {
+    Stop,
+    Continue,
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,6 +13,7 @@ mod erase;
 mod keys;
 mod logging;
 mod master_key;
+mod phi_cli;
 mod progress;
 mod serve;
 mod tls;
@@ -111,6 +112,13 @@ fn main() -> ExitCode {
         Command::Practice { command: PracticeCommand::Erase(args) } => {
             run(&args.common, &[], async |config| erase::erase(config, &args).await)
         }
+        Command::Phi { command } => match phi_cli::run(command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Certificate { command: CertificateCommand::Verify { file, public_key } } => {
             match erase::verify_certificate(&file, public_key.as_deref()) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::kind::Kind;
 use crate::lexicon::{NICKNAMES, STOP, WORD, lexicon};
@@ -13,7 +13,7 @@ use crate::text::fold;
 
 /// Identifiers a chart already holds for the client and the people around them. Every field may be
 /// absent. Deliberately not `Debug`-printable: it is PHI.
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Known {
     pub client: KnownClient,
@@ -23,7 +23,7 @@ pub struct Known {
     pub school: Option<String>,
 }
 
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct KnownClient {
     pub given: Option<String>,
@@ -39,7 +39,7 @@ pub struct KnownClient {
     pub ssn: Option<String>,
 }
 
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct KnownAddress {
     pub line: Option<String>,
@@ -48,7 +48,7 @@ pub struct KnownAddress {
     pub zip: Option<String>,
 }
 
-#[derive(Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct KnownContact {
     pub name: Option<String>,

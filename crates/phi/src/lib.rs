@@ -22,3 +22,4 @@ mod surrogate;
 
 pub use guard::Refused;
 pub use pseudonymize::{Deidentified, Options, pseudonymize};
+pub mod jsonl;

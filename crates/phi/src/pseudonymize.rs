@@ -163,7 +163,7 @@ fn name_surrogate(original: &str, names: &mut HashMap<String, String>, surrogate
         if lexicon().flags(norm) & PARTICLE != 0 && i > 0 && i + 1 < tokens.len() {
             out.push_str(raw);
         } else {
-            let base = names.entry(norm.to_owned()).or_insert_with(|| surrogates.name_word(&title_case(raw))).clone();
+            let base = names.entry(norm.to_owned()).or_insert_with(|| surrogates.name_word(&title_case(raw), i > 0)).clone();
             let written = with_case(&base, raw);
             pairs.insert(written.clone(), raw.to_owned());
             out.push_str(&written);

@@ -79,14 +79,20 @@ impl Surrogates {
         unreachable!("the loop returns on its last attempt")
     }
 
-    /// A surrogate for one word of a person's name, in its case.
-    pub(crate) fn name_word(&mut self, word: &str) -> String {
+    /// A surrogate for one word of a person's name, in its case; `later` for words after the first
+    /// of a name (family names).
+    pub(crate) fn name_word(&mut self, word: &str, later: bool) -> String {
         let flags = lexicon().flags(&fold(word));
         if word.chars().count() == 1 {
             let letter = self.draw(|_, r| char::from(b'A' + (r % 26) as u8).to_string());
             return with_case(&letter, word);
         }
-        let pool = if flags & GIVEN != 0 && flags & FAMILY == 0 { GIVEN_POOL } else if flags & FAMILY != 0 && flags & GIVEN == 0 { FAMILY_POOL } else { GIVEN_POOL };
+        let pool = match (flags & GIVEN != 0, flags & FAMILY != 0) {
+            (true, false) => GIVEN_POOL,
+            (false, true) => FAMILY_POOL,
+            _ if later => FAMILY_POOL,
+            _ => GIVEN_POOL,
+        };
         let base = self.draw(|s, r| {
             let name = pool[(r % pool.len() as u64) as usize];
             if s.counter > (pool.len() as u64) / 2 { format!("{name}{}", ["son", "ova", "ell", "ari"][(r >> 8) as usize % 4]) } else { name.to_owned() }
@@ -262,7 +268,7 @@ mod tests {
     #[test]
     fn surrogates_are_distinct_and_never_in_the_input() {
         let mut s = surrogates(&["avery", "blake", "camille"]);
-        let names: HashSet<String> = (0..200).map(|i| s.name_word(&format!("Person{i}"))).collect();
+        let names: HashSet<String> = (0..200).map(|i| s.name_word(&format!("Person{i}"), i % 2 == 0)).collect();
         assert_eq!(names.len(), 200);
         assert!(!names.iter().any(|n| ["Avery", "Blake", "Camille"].contains(&n.as_str())));
     }
