@@ -8,17 +8,27 @@ use haven_phi::Engine;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let seed = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
-    let count = args.next().and_then(|s| s.parse().ok()).unwrap_or(900);
+    let first = args.next().unwrap_or_default();
+    let docs: Vec<(String, Vec<Labelled>, Vec<(usize, usize)>, haven_phi::Known)> = if first.ends_with(".jsonl") {
+        std::fs::read_to_string(&first)
+            .expect("corpus")
+            .lines()
+            .map(|l| haven_phi::jsonl::parse_line(l.as_bytes()).expect("line"))
+            .map(|l| (l.text, l.gold.unwrap_or_default(), l.clinical, l.known))
+            .collect()
+    } else {
+        let seed = first.parse().unwrap_or(1);
+        let count = args.next().and_then(|s| s.parse().ok()).unwrap_or(900);
+        generate(seed, count).map(|d| (d.marked.text, d.marked.gold, d.marked.clinical, d.known)).collect()
+    };
     let show_false = std::env::var_os("SHOW_FALSE").is_some();
     let engine = Engine::new();
     let mut scores = Scores::default();
-    for doc in generate(seed, count) {
-        let text = &doc.marked.text;
-        let detected: Vec<Labelled> = engine.detect(text, &doc.known).iter().map(|s| Labelled { start: s.start, end: s.end, kind: s.kind }).collect();
-        scores.add(text, &doc.marked.gold, &detected, &doc.marked.clinical);
+    for (text, gold, clinical, known) in &docs {
+        let detected: Vec<Labelled> = engine.detect(text, known).iter().map(|s| Labelled { start: s.start, end: s.end, kind: s.kind }).collect();
+        scores.add(text, gold, &detected, clinical);
         let covered = |i: usize| detected.iter().any(|d| d.start <= i && i < d.end);
-        for g in &doc.marked.gold {
+        for g in gold {
             let leaked = text[g.start..g.end].char_indices().any(|(k, c)| c.is_alphanumeric() && !covered(g.start + k));
             if leaked {
                 println!("LEAK {:<14} {:?}  in …{}…", g.kind.as_str(), &text[g.start..g.end], context(text, g.start, g.end));
@@ -26,8 +36,8 @@ fn main() {
         }
         if show_false {
             for d in &detected {
-                let gold = doc.marked.gold.iter().any(|g| g.start < d.end && d.start < g.end);
-                if !gold {
+                let in_gold = gold.iter().any(|g| g.start < d.end && d.start < g.end);
+                if !in_gold {
                     println!("FALSE {:<13} {:?}  in …{}…", d.kind.as_str(), &text[d.start..d.end], context(text, d.start, d.end));
                 }
             }

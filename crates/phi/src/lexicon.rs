@@ -114,7 +114,9 @@ const STOPS: &str = "sertraline zoloft fluoxetine prozac escitalopram lexapro ci
     covid coronavirus tylenol ssri snri maoi tca benzo benzos \
     subjective objective assessment plan data behavior intervention response goals goal summary diagnosis \
     client patient pt session note mse affect mood bid tid qid qhs prn hx sx tx dx rx fx pmh hpi ros \
-    lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur";
+    lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur \
+    moca mmse slums asrs mdq ybocs bprs cage dast epds ace aces whodas ors srs cans asam phqa ssrs \
+    shabbat sabbath diwali lent kippur hashanah purim sukkot vesak lunar";
 const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",

@@ -14,16 +14,53 @@ impl Detector for DateDetector {
         let tokens = &doc.tokens;
         let mut i = 0;
         while i < tokens.len() {
-            if doc.flags(i) & MONTH != 0 && tokens.list[i].shape != Shape::Upper {
-                if let Some((first, last)) = date_around(doc, i) {
-                    out.push(doc.span(first, last, Kind::Date, Confidence::High));
-                    i = last + 1;
-                    continue;
-                }
+            let found = if doc.flags(i) & MONTH != 0 && tokens.list[i].shape != Shape::Upper {
+                date_around(doc, i)
+            } else {
+                ordinal_day(doc, i).or_else(|| season(doc, i))
+            };
+            if let Some((first, last)) = found {
+                out.push(doc.span(with_weekday(doc, first), last, Kind::Date, Confidence::High));
+                i = last + 1;
+                continue;
             }
             i += 1;
         }
+
     }
+}
+
+/// Widens a date over a weekday just before it: "Friday, March 8", "Sunday the 12th".
+fn with_weekday(doc: &Document<'_>, first: usize) -> usize {
+    let tokens = &doc.tokens;
+    if first > 0 && doc.flags(first - 1) & WEEKDAY != 0 && matches!(tokens.gap_after(first - 1), " " | ", " | ". " | " the ") {
+        first - 1
+    } else if first > 1 && tokens.norm(first - 1) == "the" && doc.flags(first - 2) & WEEKDAY != 0 {
+        first - 2
+    } else {
+        first
+    }
+}
+
+/// "on the 3rd", "the 22nd": a day of the month alone (with "the", which goes with it).
+fn ordinal_day(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    let norm = tokens.norm(i);
+    let ordinal = norm.len() >= 3 && matches!(&norm[norm.len() - 2..], "st" | "nd" | "rd" | "th") && norm[..norm.len() - 2].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
+    (ordinal && i > 0 && tokens.norm(i - 1) == "the").then(|| (i - 1, i))
+}
+
+/// "fall 2023", "the summer of 2019": a season with its year is more than a year.
+fn season(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    if !matches!(tokens.norm(i), "spring" | "summer" | "fall" | "autumn" | "winter") {
+        return None;
+    }
+    let mut k = i + 1;
+    if k < tokens.len() && tokens.norm(k) == "of" {
+        k += 1;
+    }
+    (k < tokens.len() && year(doc, k)).then_some((i, k))
 }
 
 /// A day number: "3", "03", "3rd", "21st".
@@ -103,12 +140,16 @@ mod tests {
     fn dates_in_words() {
         has("seen on March 3, 2024 for", "March 3, 2024", Kind::Date);
         has("seen on Mar. 3rd for", "Mar. 3rd", Kind::Date);
-        has("on the 3rd of March 2024", "3rd of March 2024", Kind::Date);
+        has("on the 3rd of March 2024", "the 3rd of March 2024", Kind::Date);
         has("admitted 14 February 2023.", "14 February 2023", Kind::Date);
         has("since September 2021", "September 2021", Kind::Date);
         has("back in June things", "June", Kind::Date);
         has("i saw him may 3rd", "may 3rd", Kind::Date);
         has("in the summer of '19 and Dec 2020", "Dec 2020", Kind::Date);
+        has("suspended on Friday, March 8 after", "Friday, March 8", Kind::Date);
+        has("texted since Sunday the 12th.", "Sunday the 12th", Kind::Date);
+        has("moved out on the 3rd.", "the 3rd", Kind::Date);
+        has("seen since fall 2023 for", "fall 2023", Kind::Date);
     }
 
     #[test]

@@ -25,6 +25,13 @@ const OPENING_VERBS: &[&str] = &[
     "thanks", "thank", "dear", "hi", "hello", "hey", "love", "miss", "ask", "call", "tell", "text", "bring",
 ];
 
+/// Pronouns and other function words: never names, whatever the census lists say.
+const FUNCTION_WORDS: &[&str] = &[
+    "he", "she", "her", "him", "his", "hers", "they", "them", "their", "it", "its", "we", "us", "you", "i", "me", "my",
+    "our", "your", "this", "that", "these", "those", "who", "whom", "the", "a", "an", "and", "or", "but", "if", "so",
+    "to", "of", "in", "on", "at", "by", "for", "with", "from", "up", "per", "as", "is", "was", "be", "not", "no",
+];
+
 /// Verbs that often follow a person's name in client messages.
 const FOLLOWING_VERBS: &[&str] = &[
     "took", "takes", "keeps", "kept", "comes", "came", "is", "was", "has", "had", "and", "got", "gets", "went", "goes",
@@ -93,8 +100,12 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     let tokens = &doc.tokens;
     let token = tokens.list[i];
     let flags = doc.flags(i);
-    if flags & TITLE != 0 && (tokens.gap_after(i).starts_with('.') || is_strong_title(tokens.norm(i))) {
-        return Evidence::None; // "Dr.", "Mrs": outside the name they introduce
+    let introduces = i + 1 < tokens.len() && tokens.list[i + 1].shape.is_capitalized();
+    if flags & TITLE != 0 && (tokens.gap_after(i).starts_with('.') || is_strong_title(tokens.norm(i)) || introduces)
+        || (flags & RELATION != 0 && introduces)
+        || FUNCTION_WORDS.contains(&tokens.norm(i))
+    {
+        return Evidence::None; // "Dr.", "Coach", "sister" introduce a name; "He", "her" are not one
     }
     if let Some(Kind::Name) = doc.known.word_kind(tokens.norm(i), token.shape, flags) {
         return Evidence::Cue;
@@ -129,7 +140,8 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
                 && !token.sentence_start
                 && i > 0
                 && tokens.list[i - 1].shape == Shape::Lower
-                && !DETERMINERS.contains(&tokens.norm(i - 1));
+                && !DETERMINERS.contains(&tokens.norm(i - 1))
+                && !tokens.gap_before(i).contains('.');
             if next_is_name || speaks || mid_sentence { Evidence::Gazetteer } else { Evidence::None }
         }
         Shape::Upper => {
@@ -186,7 +198,7 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         }
         _ => false,
     };
-    if !plausible {
+    if !plausible || FUNCTION_WORDS.contains(&tokens.norm(i)) {
         return false;
     }
     if p_flags & TITLE != 0 && matches!(gap, " " | ". " | ".") {

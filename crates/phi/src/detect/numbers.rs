@@ -5,7 +5,7 @@
 use super::chart::joined_run;
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::STATE;
+use crate::lexicon::{STATE, WEEKDAY};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -49,7 +49,7 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             "phone" | "cell" | "tel" | "telephone" | "mobile" | "call" | "text" | "ph" | "contact" | "number" if is_phone_shaped(doc, i) => Kind::Phone,
             "ssn" | "ss" | "social" => Kind::Ssn,
             "mrn" | "record" | "chart" | "mr" => Kind::Mrn,
-            "member" | "subscriber" | "policy" | "group" | "medicaid" | "medicare" | "beneficiary" | "insurance" | "plan" | "grp" => Kind::HealthPlanId,
+            "member" | "subscriber" | "policy" | "medicaid" | "medicare" | "beneficiary" | "insurance" | "grp" => Kind::HealthPlanId,
             "account" | "acct" | "billing" | "invoice" | "claim" => Kind::Account,
             "plate" | "vin" | "vehicle" | "tag" => Kind::Vehicle,
             "license" | "licence" | "dl" | "lic" | "permit" => Kind::License,
@@ -154,7 +154,9 @@ fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, la
     let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
     let same = seps.first().is_some_and(|s| seps.iter().all(|x| x == s) && matches!(*s, "/" | "-" | "."));
     let day_month = |a: u32, b: u32| ((1..=12).contains(&a) && (1..=31).contains(&b)) || ((1..=31).contains(&a) && (1..=12).contains(&b));
-    let found = |a: usize, b: usize| Some((a, b, Kind::Date, Confidence::High));
+    // "Tues 9/17", "Mon, 10/7": the weekday goes with the date.
+    let weekday = |a: usize| if a > 0 && doc.flags(a - 1) & WEEKDAY != 0 && matches!(doc.tokens.gap_after(a - 1), " " | ", ") { a - 1 } else { a };
+    let found = |a: usize, b: usize| Some((weekday(a), b, Kind::Date, Confidence::High));
     if same && groups.len() >= 3 {
         // m/d/y or d/m/y, then y-m-d
         if lens[0] <= 2 && lens[1] <= 2 && (lens[2] == 2 || lens[2] == 4) && day_month(n[0], n[1]) {
@@ -213,7 +215,13 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
     }
     let next = |k: usize| (i + k < tokens.len()).then(|| tokens.norm(i + k));
     let after = matches!(next(1), Some("year" | "years" | "yr" | "yrs" | "yo" | "y")) && (next(1) != Some("y") || next(2) == Some("o"));
-    let before = doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "ages"]);
+    let before = doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "ages", "turns"]);
+    // "Mr. Kaminski is 96 and…": a person, a verb of being, the number, no unit after it.
+    let person = i >= 2
+        && matches!(tokens.norm(i - 1), "is" | "was" | "now")
+        && (tokens.list[i - 2].shape == Shape::Title || matches!(tokens.norm(i - 2), "he" | "she" | "they" | "pt" | "client" | "patient"))
+        && (i + 1 >= tokens.len() || tokens.list[i + 1].shape == Shape::Lower && matches!(tokens.norm(i + 1), "and" | "but" | "with" | "now" | "today") || tokens.gap_after(i).trim_start().starts_with([',', '.', ';']));
+    let before = before || person;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
 
@@ -245,6 +253,7 @@ mod tests {
         has("on 2024-03-14.", "2024-03-14", Kind::Date);
         has("since 14.03.2024", "14.03.2024", Kind::Date);
         has("last seen 3/14 in clinic", "3/14", Kind::Date);
+        has("appt Tues 9/17 w/ Dr. Feld", "Tues 9/17", Kind::Date);
         has("since 11/2023", "11/2023", Kind::Date);
     }
 

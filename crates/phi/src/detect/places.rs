@@ -29,7 +29,9 @@ impl Detector for PlaceDetector {
             if let Some(last) = cued_city(doc, i) {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
             }
-            if flags & (ORG_STRONG | ORG_WEAK) != 0 && tokens.list[i].shape.is_capitalized() {
+            // Weak suffixes in title case only: not "Denied CO-16".
+            let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized()) || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title);
+            if org_suffix {
                 if let Some(first) = org_before_suffix(doc, i) {
                     out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
                 }
@@ -69,9 +71,12 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let number = raw.len() <= 6 && raw.as_bytes()[0].is_ascii_digit() && matches!(tokens.list[i].shape, Shape::Digits | Shape::Alnum);
-    if !number || !same_line(doc, i) || tokens.gap_after(i) != " " {
+    // Without a number: "lives on Lake St", "at MLK Jr Blvd".
+    let named = !number && i > 0 && tokens.list[i].shape.is_capitalized() && doc.preceded_by(i, 1, &["on", "off", "at", "near"]) && !doc.is_stop(i);
+    if !(number || named) || !same_line(doc, i) || tokens.gap_after(i) != " " {
         return None;
     }
+    let i = if named { i - 1 } else { i };
     let mut j = i + 1;
     let mut words = 0;
     while j < n && words < 5 {
@@ -85,7 +90,7 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
             }
             return Some(unit_after(doc, last));
         }
-        let word_like = shape.is_alpha() || (shape == Shape::Alnum && ordinal(tokens.norm(j)));
+        let word_like = (shape.is_alpha() && (number || shape.is_capitalized())) || (shape == Shape::Alnum && ordinal(tokens.norm(j)));
         if !word_like || !same_line(doc, j) || doc.is_stop(j) {
             return None;
         }
@@ -142,7 +147,10 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
     let shape = tokens.list[s].shape;
     let abbreviation = shape == Shape::Upper && tokens.norm(s).len() == 2;
     let zip_follows = s + 1 < tokens.len() && tokens.list[s + 1].shape == Shape::Digits && tokens.raw(s + 1).len() == 5;
-    if !(shape == Shape::Title || (abbreviation && (zip_follows || doc.flags(s - 1) & CITY != 0))) {
+    // Abbreviations that are also credentials or words ("Smith, MD", "told ME") need a ZIP or a
+    // listed city; the others ("Fort Lee, NJ") stand on their own.
+    let credential_like = matches!(tokens.norm(s), "md" | "pa" | "ma" | "me" | "or" | "in" | "ok" | "de" | "co" | "hi" | "oh" | "la" | "ms" | "ne" | "mt" | "al" | "id" | "nd" | "sd");
+    if !(shape == Shape::Title || (abbreviation && (zip_follows || !credential_like || doc.flags(s - 1) & CITY != 0))) {
         return None;
     }
     let last = s - 1;
@@ -159,7 +167,15 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
 /// A city after "lives in", "moved to", "grew up in"…, or a listed city after "in"/"from"/"to".
 fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if !tokens.list[i].shape.is_capitalized() || doc.is_stop(i) || doc.flags(i) & STATE != 0 || i == 0 {
+    if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 {
+        return None;
+    }
+    if tokens.list[i].shape == Shape::Lower {
+        // "in tucson" in a lower-case message: a listed city that is not also an English word
+        let cue = doc.preceded_by(i, 1, &["in", "to", "from", "near"]);
+        return lexicon_city(doc, i).filter(|&last| cue && (i..=last).all(|j| doc.flags(j) & WORD == 0));
+    }
+    if !tokens.list[i].shape.is_capitalized() {
         return None;
     }
     let listed = lexicon_city(doc, i);
@@ -320,6 +336,9 @@ mod tests {
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "Dayton", Kind::City);
         has("moved to 77 west 3rd ave #12 last week", "77 west 3rd ave #12", Kind::Street);
         has("mail to PO Box 5512", "PO Box 5512", Kind::Street);
+        has("lives on MLK Jr Blvd.", "MLK Jr Blvd", Kind::Street);
+        has("client in Fort Lee, NJ today", "Fort Lee", Kind::City);
+        has("in the hospital in tucson. can", "tucson", Kind::City);
         has("grew up in Tulsa, Oklahoma", "Tulsa", Kind::City);
         has("She moved to Eau Claire last year", "Eau Claire", Kind::City);
         has("drove up from Albuquerque", "Albuquerque", Kind::City);
