@@ -2,12 +2,13 @@
 //! date and phone formats, digits without separators.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::kind::Kind;
-use crate::lexicon::{NICKNAMES, STOP, WORD, lexicon};
+use crate::lexicon::{FxHasher, STOP, WORD, also_known_as, lexicon};
 use crate::text::Shape;
 use crate::text::fold;
 
@@ -66,17 +67,19 @@ macro_rules! redacted_debug {
 }
 redacted_debug!(Known, KnownClient, KnownAddress, KnownContact);
 
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 /// The compiled form the detectors and the leak guard use.
 #[derive(Default)]
 pub(crate) struct KnownSet {
     /// Folded single words: names, nicknames, distinctive words of employers and schools.
-    pub words: HashMap<String, Kind>,
+    pub words: FastMap<String, Kind>,
     /// Folded phrases of two or more words (street line, employer, school, city, full names).
     pub phrases: Vec<(Vec<String>, Kind)>,
     /// Digit strings without separators: phone, SSN, numeric record numbers, dates of birth, ZIP.
-    pub digits: HashMap<String, Kind>,
+    pub digits: FastMap<String, Kind>,
     /// Upper-case letters and digits of alphanumeric record numbers.
-    pub ids: HashMap<String, Kind>,
+    pub ids: FastMap<String, Kind>,
     /// Initials of the people named ("js" for Jane Smith).
     pub initials: HashSet<String>,
     /// Names long enough to be matched with one typo.
@@ -187,14 +190,8 @@ impl KnownSet {
             if word.len() >= 4 {
                 self.typo_targets.push((*word).to_owned());
             }
-            for (full, short) in NICKNAMES {
-                if full == word {
-                    for s in *short {
-                        self.words.entry((*s).to_owned()).or_insert(Kind::Name);
-                    }
-                } else if short.contains(word) {
-                    self.words.entry((*full).to_owned()).or_insert(Kind::Name);
-                }
+            for other in also_known_as(word) {
+                self.words.entry((*other).to_owned()).or_insert(Kind::Name);
             }
         }
         if words.len() >= 2 {

@@ -36,6 +36,16 @@ pub(crate) const DIRECTION: u32 = 1 << 16;
 pub(crate) const EMPLOYER: u32 = 1 << 17;
 /// Starts an organization's name: "University of", "Bank of".
 pub(crate) const ORG_HEAD: u32 = 1 << 18;
+/// A pronoun or other function word: never a name.
+pub(crate) const FUNCTION: u32 = 1 << 20;
+/// A determiner or preposition before a capitalized word that makes it a thing, not a person.
+pub(crate) const DETERMINER: u32 = 1 << 21;
+/// A verb that often follows a person's name in messages ("took", "keeps").
+pub(crate) const FOLLOW_VERB: u32 = 1 << 22;
+/// A word that opens a note's sentence and happens to be a name too ("Met", "Will").
+pub(crate) const OPENING: u32 = 1 << 23;
+/// First word of a listed phrase (a stop phrase or a city of several words): only these are checked.
+pub(crate) const PHRASE_HEAD: u32 = 1 << 19;
 
 const MONTHS: &str = "january february march april may june july august september october november december \
     jan feb mar apr jun jul aug sep sept oct nov dec";
@@ -117,6 +127,10 @@ const STOPS: &str = "sertraline zoloft fluoxetine prozac escitalopram lexapro ci
     lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur \
     moca mmse slums asrs mdq ybocs bprs cage dast epds ace aces whodas ors srs cans asam phqa ssrs \
     shabbat sabbath diwali lent kippur hashanah purim sukkot vesak lunar";
+const FUNCTION_WORDS: &str = "he she her him his hers they them their it its we us you i me my our your this that these those who whom the a an and or but if so to of in on at by for with from up per as is was be not no";
+const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
+const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
+const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring";
 const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",
@@ -254,16 +268,25 @@ impl Lexicon {
             (SPEECH_VERBS, SPEECH_VERB),
             (STOPS, STOP),
             (EMPLOYERS, EMPLOYER),
+            (FUNCTION_WORDS, FUNCTION),
+            (DETERMINERS, DETERMINER),
+            (FOLLOWING_VERBS, FOLLOW_VERB),
+            (OPENING_VERBS, OPENING),
         ] {
             add(list, flag);
         }
         let cities: Vec<Vec<&'static str>> = CITIES.split('|').map(|c| c.split_ascii_whitespace().collect()).collect();
         for city in &cities {
-            if let [single] = city.as_slice() {
-                *words.entry(single).or_insert(0) |= CITY;
+            match city.as_slice() {
+                [single] => *words.entry(single).or_insert(0) |= CITY,
+                [first, ..] => *words.entry(first).or_insert(0) |= PHRASE_HEAD,
+                [] => {}
             }
         }
-        let stop_phrases = STOP_PHRASES.iter().map(|p| p.split(' ').collect()).collect();
+        let stop_phrases: Vec<Vec<&'static str>> = STOP_PHRASES.iter().map(|p| p.split(' ').collect()).collect();
+        for phrase in &stop_phrases {
+            *words.entry(phrase[0]).or_insert(0) |= PHRASE_HEAD;
+        }
         Lexicon { words, stop_phrases, cities }
     }
 
@@ -283,8 +306,24 @@ impl Lexicon {
     }
 }
 
+/// Every name a name may also go by, from `NICKNAMES`, indexed both ways round.
+pub(crate) fn also_known_as(name: &str) -> &'static [&'static str] {
+    static INDEX: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        for (full, short) in NICKNAMES {
+            index.entry(full).or_default().extend(short.iter().copied());
+            for s in *short {
+                index.entry(s).or_default().push(full);
+            }
+        }
+        index
+    });
+    index.get(name).map_or(&[], Vec::as_slice)
+}
+
 /// Common English short forms for given names, both ways round (a chart's "William" is also "Bill").
-pub(crate) const NICKNAMES: &[(&str, &[&str])] = &[
+const NICKNAMES: &[(&str, &[&str])] = &[
     ("william", &["will", "bill", "billy", "willy", "liam", "willie"]),
     ("robert", &["rob", "bob", "bobby", "robbie", "bert"]),
     ("richard", &["rich", "rick", "ricky", "dick", "richie"]),

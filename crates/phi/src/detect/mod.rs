@@ -11,7 +11,7 @@ use std::fmt;
 
 use crate::kind::{Confidence, Kind, Span};
 use crate::known::{Known, KnownSet};
-use crate::lexicon::{Lexicon, STOP, lexicon};
+use crate::lexicon::{Lexicon, PHRASE_HEAD, STOP, lexicon};
 use crate::text::Tokens;
 
 /// A text being examined, with its tokens and the chart's identifiers.
@@ -19,6 +19,8 @@ pub struct Document<'a> {
     pub(crate) tokens: Tokens<'a>,
     pub(crate) known: &'a KnownSet,
     pub(crate) lex: &'static Lexicon,
+    /// Each token's lexicon flags, looked up once.
+    flags: Vec<u32>,
     /// Tokens inside a phrase that is never an identifier ("Beck Depression Inventory").
     pub(crate) protected: Vec<bool>,
 }
@@ -33,15 +35,16 @@ impl<'a> Document<'a> {
     fn new(text: &'a str, known: &'a KnownSet) -> Document<'a> {
         let tokens = Tokens::new(text);
         let lex = lexicon();
+        let flags: Vec<u32> = (0..tokens.len()).map(|i| lex.flags(tokens.norm(i))).collect();
         let mut protected = vec![false; tokens.len()];
-        for i in 0..tokens.len() {
+        for i in (0..tokens.len()).filter(|&i| flags[i] & PHRASE_HEAD != 0) {
             for phrase in lex.stop_phrases() {
                 if phrase_at(&tokens, i, phrase) {
                     protected[i..i + phrase.len()].iter_mut().for_each(|p| *p = true);
                 }
             }
         }
-        Document { tokens, known, lex, protected }
+        Document { tokens, known, lex, flags, protected }
     }
 
     /// The text under examination.
@@ -50,7 +53,7 @@ impl<'a> Document<'a> {
     }
 
     pub(crate) fn flags(&self, i: usize) -> u32 {
-        self.lex.flags(self.tokens.norm(i))
+        self.flags[i]
     }
 
     /// Never an identifier: a listed medication, modality, language… or part of a listed phrase.

@@ -5,7 +5,7 @@
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
-    CITY, EMPLOYER, FAMILY, GIVEN, MONTH, ORG_STRONG, ORG_WEAK, PARTICLE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX,
+    CITY, DETERMINER, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_STRONG, ORG_WEAK, PARTICLE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX,
     TITLE, WEEKDAY, WORD,
 };
 use crate::text::Shape;
@@ -16,27 +16,9 @@ pub(crate) struct NameDetector;
 const NAME: u32 = GIVEN | FAMILY;
 /// Flags that make a name-list word need more evidence.
 const AMBIGUOUS: u32 = WORD | STATE | CITY | MONTH | WEEKDAY | TITLE | RELATION | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | EMPLOYER;
-const DETERMINERS: &[&str] = &["the", "a", "an", "of", "this", "that", "our", "your", "their", "its", "any", "some", "no", "each", "every"];
 
-/// Words that open a sentence of a note and happen to be names too ("Met Jose", "Will Smith" aside).
-const OPENING_VERBS: &[&str] = &[
-    "met", "saw", "will", "may", "can", "see", "per", "did", "had", "has", "said", "told", "asked", "spoke", "called",
-    "noted", "reviewed", "discussed", "reports", "states", "plans", "also", "then", "when", "while", "after", "before",
-    "thanks", "thank", "dear", "hi", "hello", "hey", "love", "miss", "ask", "call", "tell", "text", "bring",
-];
 
-/// Pronouns and other function words: never names, whatever the census lists say.
-const FUNCTION_WORDS: &[&str] = &[
-    "he", "she", "her", "him", "his", "hers", "they", "them", "their", "it", "its", "we", "us", "you", "i", "me", "my",
-    "our", "your", "this", "that", "these", "those", "who", "whom", "the", "a", "an", "and", "or", "but", "if", "so",
-    "to", "of", "in", "on", "at", "by", "for", "with", "from", "up", "per", "as", "is", "was", "be", "not", "no",
-];
 
-/// Verbs that often follow a person's name in client messages.
-const FOLLOWING_VERBS: &[&str] = &[
-    "took", "takes", "keeps", "kept", "comes", "came", "is", "was", "has", "had", "and", "got", "gets", "went", "goes",
-    "left", "did", "does", "never", "always", "just", "still", "hit", "yelled", "won't", "wont", "cant", "can't",
-];
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Evidence {
@@ -103,7 +85,7 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     let introduces = i + 1 < tokens.len() && tokens.list[i + 1].shape.is_capitalized();
     if flags & TITLE != 0 && (tokens.gap_after(i).starts_with('.') || is_strong_title(tokens.norm(i)) || introduces)
         || (flags & RELATION != 0 && introduces)
-        || FUNCTION_WORDS.contains(&tokens.norm(i))
+        || doc.flags(i) & FUNCTION != 0
     {
         return Evidence::None; // "Dr.", "Coach", "sister" introduce a name; "He", "her" are not one
     }
@@ -133,14 +115,14 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
                 && doc.flags(i + 1) & NAME != 0
                 && !doc.is_stop(i + 1)
                 && (flags & GIVEN != 0 || doc.flags(i + 1) & AMBIGUOUS == 0)
-                && !(token.sentence_start && OPENING_VERBS.contains(&tokens.norm(i)));
+                && !(token.sentence_start && doc.flags(i) & OPENING != 0);
             let speaks = flags & GIVEN != 0 && i + 1 < tokens.len() && doc.flags(i + 1) & SPEECH_VERB != 0 && tokens.list[i + 1].shape == Shape::Lower;
             let mid_sentence = flags & GIVEN != 0
                 && flags & (MONTH | WEEKDAY | STATE | CITY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | TITLE | RELATION) == 0
                 && !token.sentence_start
                 && i > 0
                 && tokens.list[i - 1].shape == Shape::Lower
-                && !DETERMINERS.contains(&tokens.norm(i - 1))
+                && doc.flags(i - 1) & DETERMINER == 0
                 && !tokens.gap_before(i).contains('.');
             if next_is_name || speaks || mid_sentence { Evidence::Gazetteer } else { Evidence::None }
         }
@@ -179,7 +161,7 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     // will took the car", not "my boss will fire me".
     let verb_or_pause = |k: usize| {
         tokens.gap_after(k).trim().starts_with([',', '.', '?', '!'])
-            || (k + 1 < tokens.len() && (doc.flags(k + 1) & SPEECH_VERB != 0 || FOLLOWING_VERBS.contains(&tokens.norm(k + 1))))
+            || (k + 1 < tokens.len() && (doc.flags(k + 1) & SPEECH_VERB != 0 || doc.flags(k + 1) & FOLLOW_VERB != 0))
     };
     // …or another name-like word does ("my friend joy nwosu").
     let then_verb = || {
@@ -198,7 +180,7 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         }
         _ => false,
     };
-    if !plausible || FUNCTION_WORDS.contains(&tokens.norm(i)) {
+    if !plausible || doc.flags(i) & FUNCTION != 0 {
         return false;
     }
     if p_flags & TITLE != 0 && matches!(gap, " " | ". " | ".") {
@@ -270,7 +252,7 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                     }
                     k < tokens.len() && tokens.list[k].shape.is_capitalized()
                 };
-                let lower_name = tokens.list[i].shape == Shape::Lower && (flags == 0 || flags & NAME != 0 && flags & AMBIGUOUS == 0 || flags & NAME != 0 && i + 2 < tokens.len() && FOLLOWING_VERBS.contains(&tokens.norm(i + 2)));
+                let lower_name = tokens.list[i].shape == Shape::Lower && (flags == 0 || flags & NAME != 0 && flags & AMBIGUOUS == 0 || flags & NAME != 0 && i + 2 < tokens.len() && doc.flags(i + 2) & FOLLOW_VERB != 0);
                 particle || lower_name
             } else {
                 is_initial && tokens.gap_after(j).starts_with('.')
@@ -305,7 +287,7 @@ fn joins_before(doc: &Document<'_>, i: usize) -> bool {
         " " => {
             (shape == Shape::Title
                 && flags & NAME != 0
-                && (flags & AMBIGUOUS == 0 || (flags & GIVEN != 0 && !(tokens.list[p].sentence_start && OPENING_VERBS.contains(&tokens.norm(p)))))
+                && (flags & AMBIGUOUS == 0 || (flags & GIVEN != 0 && !(tokens.list[p].sentence_start && doc.flags(p) & OPENING != 0)))
                 && flags & (MONTH | WEEKDAY | TITLE | RELATION | STATE) == 0)
                 || (shape == Shape::Lower && flags & PARTICLE != 0 && p > 0 && doc.flags(p - 1) & PARTICLE == 0 && tokens.list[p - 1].shape.is_capitalized())
                 // the second half of "Hyun-woo Wang"

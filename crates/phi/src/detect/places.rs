@@ -3,7 +3,8 @@
 use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
-    CITY, DIRECTION, EMPLOYER, FAMILY, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, STATE, STREET_SUFFIX, UNIT, WEEKDAY, WORD,
+    CITY, DIRECTION, EMPLOYER, FAMILY, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD, STATE, STREET_SUFFIX, UNIT,
+    WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -196,6 +197,9 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn lexicon_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     if doc.flags(i) & CITY != 0 {
         return Some(i);
+    }
+    if doc.flags(i) & PHRASE_HEAD == 0 {
+        return None;
     }
     doc.lex.cities().iter().find(|c| c.len() > 1 && phrase_at(&doc.tokens, i, c)).map(|c| i + c.len() - 1)
 }
