@@ -76,6 +76,8 @@ pub(crate) struct KnownSet {
     pub words: FastMap<String, Kind>,
     /// Folded phrases of two or more words (street line, employer, school, city, full names).
     pub phrases: Vec<(Vec<String>, Kind)>,
+    /// The first words of `phrases`, to skip the rest quickly.
+    pub phrase_heads: HashSet<String, BuildHasherDefault<FxHasher>>,
     /// Digit strings without separators: phone, SSN, numeric record numbers, dates of birth, ZIP.
     pub digits: FastMap<String, Kind>,
     /// Upper-case letters and digits of alphanumeric record numbers.
@@ -98,6 +100,8 @@ impl fmt::Debug for KnownSet {
 impl KnownSet {
     pub(crate) fn new(known: &Known) -> KnownSet {
         let mut set = KnownSet::default();
+        set.words.reserve(32);
+        set.digits.reserve(16);
         let c = &known.client;
         let given = c.given.as_deref().map(fold).unwrap_or_default();
         let family = c.family.as_deref().map(fold).unwrap_or_default();
@@ -176,6 +180,7 @@ impl KnownSet {
                 set.digits.entry(digits).or_insert(Kind::Date);
             }
         }
+        set.phrase_heads = set.phrases.iter().map(|(p, _)| p[0].clone()).collect();
         set
     }
 

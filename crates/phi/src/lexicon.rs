@@ -44,6 +44,8 @@ pub(crate) const DETERMINER: u32 = 1 << 21;
 pub(crate) const FOLLOW_VERB: u32 = 1 << 22;
 /// A word that opens a note's sentence and happens to be a name too ("Met", "Will").
 pub(crate) const OPENING: u32 = 1 << 23;
+/// The last word of a cue before a place or organization ("in", "at", "attends").
+pub(crate) const PLACE_CUE: u32 = 1 << 24;
 /// First word of a listed phrase (a stop phrase or a city of several words): only these are checked.
 pub(crate) const PHRASE_HEAD: u32 = 1 << 19;
 
@@ -131,6 +133,7 @@ const FUNCTION_WORDS: &str = "he she her him his hers they them their it its we 
 const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
 const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
 const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring";
+const PLACE_CUES: &str = "in to from near outside visiting visit around at for by off attends attending attended";
 const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",
@@ -272,6 +275,7 @@ impl Lexicon {
             (DETERMINERS, DETERMINER),
             (FOLLOWING_VERBS, FOLLOW_VERB),
             (OPENING_VERBS, OPENING),
+            (PLACE_CUES, PLACE_CUE),
         ] {
             add(list, flag);
         }

@@ -16,9 +16,11 @@ impl Detector for ChartDetector {
         while i < tokens.len() {
             let token = tokens.list[i];
             let norm = tokens.norm(i);
-            for (phrase, kind) in &known.phrases {
-                if phrase[0] == norm && phrase_at(tokens, i, phrase) {
-                    out.push(doc.span(i, i + phrase.len() - 1, *kind, Confidence::High));
+            if known.phrase_heads.contains(norm) {
+                for (phrase, kind) in &known.phrases {
+                    if phrase[0] == norm && phrase_at(tokens, i, phrase) {
+                        out.push(doc.span(i, i + phrase.len() - 1, *kind, Confidence::High));
+                    }
                 }
             }
             if token.shape.is_alpha() {
@@ -33,7 +35,7 @@ impl Detector for ChartDetector {
                     i = last;
                 }
             }
-            if token.shape != Shape::Lower && token.shape != Shape::Title {
+            if token.shape != Shape::Lower && token.shape != Shape::Title && !(known.digits.is_empty() && known.ids.is_empty()) {
                 let last = joined_run(doc, i);
                 if let Some(span) = match_run(doc, i, last) {
                     out.push(span);

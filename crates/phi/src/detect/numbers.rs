@@ -76,6 +76,10 @@ type Found = (usize, usize, Kind, Confidence);
 
 fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
     let tokens = &doc.tokens;
+    if i == last && tokens.list[i].shape == Shape::Digits && tokens.raw(i).len() <= 3 {
+        // A lone short number: a score, a dose, a count — or an age over 89.
+        return age_over_89(doc, i);
+    }
     let groups: Vec<&str> = (i..=last).map(|j| tokens.raw(j)).collect();
     let seps: Vec<&str> = (i..last).map(|j| tokens.gap_after(j)).collect();
     let all_digits = groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));

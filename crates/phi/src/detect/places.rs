@@ -3,7 +3,8 @@
 use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
-    CITY, DIRECTION, EMPLOYER, FAMILY, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD, STATE, STREET_SUFFIX, UNIT,
+    CITY, DIRECTION, EMPLOYER, FAMILY, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD, PLACE_CUE, STATE, STREET_SUFFIX,
+    UNIT,
     WEEKDAY, WORD,
 };
 use crate::text::Shape;
@@ -171,10 +172,12 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 {
         return None;
     }
+    if doc.flags(i - 1) & PLACE_CUE == 0 {
+        return None;
+    }
     if tokens.list[i].shape == Shape::Lower {
         // "in tucson" in a lower-case message: a listed city that is not also an English word
-        let cue = doc.preceded_by(i, 1, &["in", "to", "from", "near"]);
-        return lexicon_city(doc, i).filter(|&last| cue && (i..=last).all(|j| doc.flags(j) & WORD == 0));
+        return lexicon_city(doc, i).filter(|&last| doc.preceded_by(i, 1, &["in", "to", "from", "near"]) && (i..=last).all(|j| doc.flags(j) & WORD == 0));
     }
     if !tokens.list[i].shape.is_capitalized() {
         return None;
@@ -261,6 +264,10 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
 fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     if i < 2 || !tokens.list[i].shape.is_alpha() && tokens.list[i].shape != Shape::Alnum || doc.is_stop(i) {
+        return None;
+    }
+    // Every cue ends in one of a few short words; most tokens stop here.
+    if doc.flags(i - 1) & PLACE_CUE == 0 {
         return None;
     }
     let (a, b) = (tokens.norm(i - 2), tokens.norm(i - 1));

@@ -89,8 +89,7 @@ fn handle_at(bytes: &[u8], at: usize) -> Option<(usize, usize, Kind)> {
 
 fn url_at(bytes: &[u8], i: usize) -> Option<(usize, usize, Kind)> {
     let rest = &bytes[i..];
-    let lower = |n: usize| rest.get(..n).map(|p| p.to_ascii_lowercase());
-    let scheme = [b"https://".as_slice(), b"http://", b"www."].into_iter().find(|p| lower(p.len()).as_deref() == Some(*p))?;
+    let scheme = [b"https://".as_slice(), b"http://", b"www."].into_iter().find(|p| rest.get(..p.len()).is_some_and(|r| r.eq_ignore_ascii_case(p)))?;
     let mut end = i + scheme.len();
     while end < bytes.len() && !bytes[end].is_ascii_whitespace() && !matches!(bytes[end], b'<' | b'>' | b'"') {
         end += 1;
@@ -112,8 +111,8 @@ fn bare_domain_at(bytes: &[u8], dot: usize) -> Option<(usize, usize, Kind)> {
     while tld_end < bytes.len() && bytes[tld_end].is_ascii_alphabetic() {
         tld_end += 1;
     }
-    let tld = std::str::from_utf8(&bytes[dot + 1..tld_end]).ok()?.to_ascii_lowercase();
-    if !TLDS.contains(&tld.as_str()) || bytes.get(tld_end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'@') {
+    let tld = &bytes[dot + 1..tld_end];
+    if !TLDS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(tld)) || bytes.get(tld_end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'@') {
         return None;
     }
     if !bytes[start..dot].iter().any(u8::is_ascii_alphabetic) {
