@@ -62,6 +62,12 @@ fn digit_runs(text: &str) -> Vec<String> {
     runs
 }
 
+/// The leak guard on its own, for any text about to leave: refuses if `text` holds one of the
+/// chart's identifiers (in any variant) or an unmistakable identifier pattern.
+pub fn guard(text: &str, known: &crate::known::Known) -> Result<(), Refused> {
+    check(text, &KnownSet::new(known), &HashSet::new())
+}
+
 /// Checks `text`; `surrogates` are the values the pseudonymizer put there, which may look like
 /// identifiers but are not.
 pub(crate) fn check(text: &str, known: &KnownSet, surrogates: &HashSet<String>) -> Result<(), Refused> {

@@ -13,6 +13,12 @@ pub use detect::{Detector, Document, Engine};
 pub use kind::{Confidence, Kind, Span};
 pub use known::{Known, KnownAddress, KnownClient, KnownContact};
 
+/// Whether `word` is also an ordinary English word ("hope", "gill"): such names count as
+/// identifiers only when capitalized.
+pub fn is_ordinary_word(word: &str) -> bool {
+    lexicon::lexicon().flags(&text::fold(word)) & lexicon::WORD != 0
+}
+
 pub mod corpus;
 pub mod eval;
 mod civil;
@@ -20,6 +26,6 @@ mod guard;
 mod pseudonymize;
 mod surrogate;
 
-pub use guard::Refused;
+pub use guard::{Refused, guard};
 pub use pseudonymize::{Deidentified, Options, pseudonymize};
 pub mod jsonl;

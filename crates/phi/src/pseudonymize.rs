@@ -66,14 +66,17 @@ impl Deidentified {
             let found = |exact: bool| {
                 candidates.iter().find_map(|&k| {
                     let (surrogate, original) = &self.pairs[k];
+                    // "@user8714" starts before its first word
+                    let lead = surrogate.len() - surrogate.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+                    let start = start.checked_sub(lead)?;
                     let end = start + surrogate.len();
                     let here = answer.get(start..end)?;
                     let bounded = answer[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
                     let same = if exact { here == surrogate } else { here.to_lowercase() == surrogate.to_lowercase() };
-                    (same && bounded).then(|| (end, if exact { original.clone() } else { with_case(original, here) }))
+                    (same && bounded && start >= next_free).then(|| (start, end, if exact { original.clone() } else { with_case(original, here) }))
                 })
             };
-            if let Some((end, restored)) = found(true).or_else(|| found(false)) {
+            if let Some((start, end, restored)) = found(true).or_else(|| found(false)) {
                 edits.push((start, end, restored));
                 next_free = end;
             }
@@ -116,7 +119,16 @@ pub fn pseudonymize(engine: &Engine, known: &Known, texts: &[&str], options: Opt
         all_spans.push(spans);
     }
     forbidden.extend(known.terms().map(|(t, _)| t));
-    let mut surrogates = Surrogates::new(options.seed, options.date_shift_days, forbidden);
+    let mut digits: Vec<String> = known.digits.keys().filter(|d| d.len() >= 5).cloned().collect();
+    for (text, spans) in texts.iter().zip(&all_spans) {
+        for s in spans.iter().filter(|s| s.kind != Kind::Date) {
+            let d: String = text[s.start..s.end].chars().filter(char::is_ascii_digit).collect();
+            if d.len() >= 5 {
+                digits.push(d);
+            }
+        }
+    }
+    let mut surrogates = Surrogates::new(options.seed, options.date_shift_days, forbidden, digits);
     let mut names: HashMap<String, String> = HashMap::new();
     let mut values: HashMap<(Kind, String), String> = HashMap::new();
     let mut pairs: HashMap<String, String> = HashMap::new();
@@ -216,6 +228,25 @@ mod tests {
         let surrogate = d.texts()[0].split(' ').take(2).collect::<Vec<_>>();
         let answer = format!("{}'s mood improved. {} should return on 03/16/2024.", surrogate[0], surrogate[1].to_uppercase());
         assert_eq!(d.reidentify(&answer), "Maria's mood improved. OKAFOR should return on 04/08/2024.");
+    }
+
+    #[test]
+    fn surrogates_never_equal_a_real_identifier_of_the_document() {
+        let engine = Engine::new();
+        for (n, doc) in crate::corpus::generate(11, 300).enumerate() {
+            let text = &doc.marked.text;
+            let Ok(d) = pseudonymize(&engine, &doc.known, &[text], Options { seed: n as u64, date_shift_days: 1 + n as i64 % 300 }) else { continue };
+            let tokens = Tokens::new(text);
+            let words: HashSet<&str> = (0..tokens.len()).map(|i| tokens.norm(i)).collect();
+            let known = KnownSet::new(&doc.known);
+            let terms: HashSet<String> = known.terms().map(|(t, _)| t).collect();
+            for (surrogate, original) in &d.pairs {
+                let folded = fold(surrogate);
+                assert!(!terms.contains(&folded), "{surrogate:?} is a chart identifier");
+                assert!(!words.contains(folded.as_str()), "{surrogate:?} (for {original:?}) occurs in the input {}", doc.id);
+                assert_ne!(folded, fold(original));
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use crate::civil::shift_date;
 use crate::kind::Kind;
-use crate::lexicon::{DIRECTION, FAMILY, GIVEN, ORG_STRONG, ORG_WEAK, STREET_SUFFIX, UNIT, lexicon};
+use crate::lexicon::{DIRECTION, FAMILY, GIVEN, ORG_STRONG, ORG_WEAK, STREET_SUFFIX, UNIT, WORD, lexicon};
 use crate::text::{fold, Tokens};
 
 const GIVEN_POOL: &[&str] = &[
@@ -40,13 +40,15 @@ pub(crate) struct Surrogates {
     counter: u64,
     /// Folded words and whole values that must never be produced: everything in the input.
     forbidden: HashSet<String>,
+    /// Digit strings of the input's identifiers, which no surrogate's digits may contain.
+    forbidden_digits: Vec<String>,
     used: HashSet<String>,
     pub(crate) date_shift: i64,
 }
 
 impl Surrogates {
-    pub(crate) fn new(seed: u64, date_shift: i64, forbidden: HashSet<String>) -> Surrogates {
-        Surrogates { state: seed, counter: 0, forbidden, used: HashSet::new(), date_shift }
+    pub(crate) fn new(seed: u64, date_shift: i64, forbidden: HashSet<String>, forbidden_digits: Vec<String>) -> Surrogates {
+        Surrogates { state: seed, counter: 0, forbidden, forbidden_digits, used: HashSet::new(), date_shift }
     }
 
     fn next(&mut self) -> u64 {
@@ -60,23 +62,30 @@ impl Surrogates {
     /// Unused, and neither the whole value nor (for `by_word`) any of its words occurs in the input.
     fn fresh(&self, candidate: &str, by_word: bool) -> bool {
         let folded = fold(candidate);
+        let digits: String = candidate.chars().filter(char::is_ascii_digit).collect();
         !candidate.is_empty()
+            && !self.forbidden_digits.iter().any(|d| digits.contains(d.as_str()))
             && !self.used.contains(candidate)
             && !self.forbidden.contains(&folded)
-            && !(by_word && folded.split(' ').any(|w| w.len() > 2 && self.forbidden.contains(w)))
+            // Names in a surrogate must not be names of the input; digit groups are checked above.
+            && !(by_word && folded.split(' ').any(|w| w.len() > 2 && !w.bytes().all(|b| b.is_ascii_digit()) && self.forbidden.contains(w) && !is_generic(w)))
     }
 
-    /// Tries generators until one gives a fresh value.
+    /// Tries generators until one gives a fresh value; after many tries, makes the last one unique
+    /// with a number.
     fn draw(&mut self, mut make: impl FnMut(&mut Self, u64) -> String) -> String {
-        for attempt in 0..64 {
+        let mut candidate = String::new();
+        for _ in 0..64 {
             let r = self.next();
-            let candidate = make(self, r);
-            if self.fresh(&candidate, true) || attempt == 63 {
+            candidate = make(self, r);
+            if self.fresh(&candidate, true) {
                 self.used.insert(candidate.clone());
                 return candidate;
             }
         }
-        unreachable!("the loop returns on its last attempt")
+        let unique = (2..).map(|n| format!("{candidate} {n}")).find(|c| self.fresh(c, false)).unwrap_or(candidate);
+        self.used.insert(unique.clone());
+        unique
     }
 
     /// A surrogate for one word of a person's name, in its case; `later` for words after the first
@@ -130,6 +139,11 @@ impl Surrogates {
             _ => self.draw(|_, r| shape_like(original, r)),
         }
     }
+}
+
+/// Ordinary words and suffixes ("Group", "Street") may repeat the input; names may not.
+fn is_generic(word: &str) -> bool {
+    lexicon().flags(word) & (WORD | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | DIRECTION | UNIT) != 0
 }
 
 fn pick(pool: &[&'static str], r: u64) -> &'static str {
@@ -244,7 +258,7 @@ mod tests {
     use super::*;
 
     fn surrogates(forbidden: &[&str]) -> Surrogates {
-        Surrogates::new(42, 30, forbidden.iter().map(|s| (*s).to_owned()).collect())
+        Surrogates::new(42, 30, forbidden.iter().map(|s| (*s).to_owned()).collect(), Vec::new())
     }
 
     #[test]
