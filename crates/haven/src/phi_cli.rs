@@ -20,7 +20,9 @@ const MAX_LINE: usize = 64 << 20;
 pub fn run(command: PhiCommand) -> anyhow::Result<()> {
     match command {
         PhiCommand::Detect { io } => detect(&io),
-        PhiCommand::Redact { io, jsonl, known, seed, date_shift } => redact(&io, jsonl, known.as_deref(), seed, date_shift),
+        PhiCommand::Redact { io, jsonl, known, seed, date_shift } => {
+            redact(&io, jsonl, known.as_deref(), seed, date_shift)
+        }
         PhiCommand::Eval { corpus, json, errors } => eval(&corpus, json, errors.on_error),
         PhiCommand::Corpus { seed, count, output } => corpus(seed, count, output.as_deref()),
     }
@@ -133,7 +135,11 @@ impl Failures {
 }
 
 /// Each input line parsed, or the error to report for it; progress under `label`.
-fn each_line(lines: &mut Lines, label: &str, mut handle: impl FnMut(usize, Result<Line, String>) -> anyhow::Result<()>) -> anyhow::Result<()> {
+fn each_line(
+    lines: &mut Lines,
+    label: &str,
+    mut handle: impl FnMut(usize, Result<Line, String>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     while let Some(next) = lines.next()? {
         let number = lines.number;
         let parsed = match next {
@@ -187,14 +193,22 @@ fn options(seed: Option<u64>, date_shift: Option<i64>) -> anyhow::Result<Options
     Ok(Options { seed, date_shift_days: shift })
 }
 
-fn redact(io: &PhiIo, jsonl: bool, known: Option<&Path>, seed: Option<u64>, date_shift: Option<i64>) -> anyhow::Result<()> {
+fn redact(
+    io: &PhiIo,
+    jsonl: bool,
+    known: Option<&Path>,
+    seed: Option<u64>,
+    date_shift: Option<i64>,
+) -> anyhow::Result<()> {
     let engine = Engine::new();
     let options = options(seed, date_shift)?;
     let mut out = output(io.output.as_deref())?;
     if !jsonl {
         let known: Known = match known {
-            Some(p) => serde_json::from_slice(&std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?)
-                .with_context(|| format!("{} is not a valid known-identifiers object", p.display()))?,
+            Some(p) => {
+                serde_json::from_slice(&std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?)
+                    .with_context(|| format!("{} is not a valid known-identifiers object", p.display()))?
+            }
             None => Known::default(),
         };
         let mut text = String::new();
@@ -237,9 +251,15 @@ fn eval(corpus: &PathBuf, as_json: bool, mode: OnErrorMode) -> anyhow::Result<()
     let mut failures = Failures { mode, count: 0 };
     let mut scores = Scores::default();
     each_line(&mut lines, "eval", |number, parsed| {
-        match parsed.and_then(|line| line.gold.clone().map(|gold| (line, gold)).ok_or_else(|| "no gold \"spans\"".to_owned())) {
+        match parsed
+            .and_then(|line| line.gold.clone().map(|gold| (line, gold)).ok_or_else(|| "no gold \"spans\"".to_owned()))
+        {
             Ok((line, gold)) => {
-                let found: Vec<Labelled> = engine.detect(&line.text, &line.known).iter().map(|s| Labelled { start: s.start, end: s.end, kind: s.kind }).collect();
+                let found: Vec<Labelled> = engine
+                    .detect(&line.text, &line.known)
+                    .iter()
+                    .map(|s| Labelled { start: s.start, end: s.end, kind: s.kind })
+                    .collect();
                 scores.add(&line.text, &gold, &found, &line.clinical);
             }
             Err(message) => failures.report(number, &message)?,
@@ -298,8 +318,16 @@ fn scores_table(s: &Scores) -> String {
         if n == 0 && detected == 0 {
             continue;
         }
-        let precision = if detected == 0 { "-".to_owned() } else { format!("{:.1}", 100.0 * right as f64 / detected as f64) };
-        out.push_str(&format!("{:<16}{:>8}{:>8}{:>9.2}{:>12}\n", kind.as_str(), n, leaked, 100.0 * leaked as f64 / n.max(1) as f64, precision));
+        let precision =
+            if detected == 0 { "-".to_owned() } else { format!("{:.1}", 100.0 * right as f64 / detected as f64) };
+        out.push_str(&format!(
+            "{:<16}{:>8}{:>8}{:>9.2}{:>12}\n",
+            kind.as_str(),
+            n,
+            leaked,
+            100.0 * leaked as f64 / n.max(1) as f64,
+            precision
+        ));
     }
     out
 }
@@ -318,11 +346,20 @@ fn corpus(seed: u64, count: usize, path: Option<&Path>) -> anyhow::Result<()> {
                 json!({"start": start, "end": end, "type": g.kind.as_str()})
             })
             .collect();
-        let clinical: Vec<Value> = doc.marked.clinical.iter().map(|&(a, b)| {
-            let (start, end) = points(a, b);
-            json!({"start": start, "end": end})
-        }).collect();
-        writeln!(out, "{}", json!({"id": doc.id, "text": text, "known": doc.known, "spans": spans, "clinical": clinical}))?;
+        let clinical: Vec<Value> = doc
+            .marked
+            .clinical
+            .iter()
+            .map(|&(a, b)| {
+                let (start, end) = points(a, b);
+                json!({"start": start, "end": end})
+            })
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            json!({"id": doc.id, "text": text, "known": doc.known, "spans": spans, "clinical": clinical})
+        )?;
         progress::show("corpus", n as u64 + 1, count as u64);
     }
     out.flush()?;

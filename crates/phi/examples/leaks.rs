@@ -2,9 +2,9 @@
 //! context: the loop for improving the detectors. `cargo run --release -p haven-phi --example leaks -- [seed] [count]`
 #![allow(clippy::print_stdout)]
 
+use haven_phi::Engine;
 use haven_phi::corpus::generate;
 use haven_phi::eval::{Labelled, Scores};
-use haven_phi::Engine;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -25,20 +25,31 @@ fn main() {
     let engine = Engine::new();
     let mut scores = Scores::default();
     for (text, gold, clinical, known) in &docs {
-        let detected: Vec<Labelled> = engine.detect(text, known).iter().map(|s| Labelled { start: s.start, end: s.end, kind: s.kind }).collect();
+        let detected: Vec<Labelled> =
+            engine.detect(text, known).iter().map(|s| Labelled { start: s.start, end: s.end, kind: s.kind }).collect();
         scores.add(text, gold, &detected, clinical);
         let covered = |i: usize| detected.iter().any(|d| d.start <= i && i < d.end);
         for g in gold {
             let leaked = text[g.start..g.end].char_indices().any(|(k, c)| c.is_alphanumeric() && !covered(g.start + k));
             if leaked {
-                println!("LEAK {:<14} {:?}  in …{}…", g.kind.as_str(), &text[g.start..g.end], context(text, g.start, g.end));
+                println!(
+                    "LEAK {:<14} {:?}  in …{}…",
+                    g.kind.as_str(),
+                    &text[g.start..g.end],
+                    context(text, g.start, g.end)
+                );
             }
         }
         if show_false {
             for d in &detected {
                 let in_gold = gold.iter().any(|g| g.start < d.end && d.start < g.end);
                 if !in_gold {
-                    println!("FALSE {:<13} {:?}  in …{}…", d.kind.as_str(), &text[d.start..d.end], context(text, d.start, d.end));
+                    println!(
+                        "FALSE {:<13} {:?}  in …{}…",
+                        d.kind.as_str(),
+                        &text[d.start..d.end],
+                        context(text, d.start, d.end)
+                    );
                 }
             }
         }

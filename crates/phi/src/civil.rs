@@ -4,7 +4,18 @@
 use crate::text::{Shape, Tokens};
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// Days since 1970-01-01 (proleptic Gregorian).
@@ -63,13 +74,17 @@ pub(crate) fn shift_date(text: &str, days: i64) -> Option<String> {
             numbers.push(i);
         }
     }
-    let value = |i: usize| -> Option<u32> { tokens.norm(i).trim_end_matches(|c: char| c.is_ascii_alphabetic()).parse().ok() };
+    let value =
+        |i: usize| -> Option<u32> { tokens.norm(i).trim_end_matches(|c: char| c.is_ascii_alphabetic()).parse().ok() };
     let has_name = !parts.is_empty();
     match (has_name, numbers.len()) {
         (true, _) => {
             for &i in &numbers {
                 let digits = tokens.raw(i).trim_end_matches(|c: char| c.is_ascii_alphabetic()).len();
-                parts.push((i, if digits == 4 || tokens.gap_before(i).ends_with('\'') { Part::Year } else { Part::Day }));
+                parts.push((
+                    i,
+                    if digits == 4 || tokens.gap_before(i).ends_with('\'') { Part::Year } else { Part::Day },
+                ));
             }
         }
         (false, 3) => {
@@ -204,7 +219,9 @@ mod tests {
 
     #[test]
     fn shifting_back_restores_the_text() {
-        for text in ["03/14/2024", "3/4", "March 3rd, 2021", "2020-02-29", "Sep 9", "14 February 2023", "11/2023", "may 3rd"] {
+        for text in
+            ["03/14/2024", "3/4", "March 3rd, 2021", "2020-02-29", "Sep 9", "14 February 2023", "11/2023", "may 3rd"]
+        {
             for days in [-365, -31, -1, 1, 17, 200, 365] {
                 let there = shift_date(text, days).expect("date");
                 assert_eq!(shift_date(&there, -days).as_deref(), Some(text), "{text} {days} via {there}");

@@ -38,7 +38,9 @@ impl Scores {
     pub fn add(&mut self, text: &str, gold: &[Labelled], detected: &[Labelled], clinical: &[(usize, usize)]) {
         let covered = mask(text, detected);
         let in_gold = mask(text, gold);
-        let alnum = |i: usize| text.as_bytes().get(i).is_some_and(|_| text[i..].chars().next().is_some_and(char::is_alphanumeric));
+        let alnum = |i: usize| {
+            text.as_bytes().get(i).is_some_and(|_| text[i..].chars().next().is_some_and(char::is_alphanumeric))
+        };
         self.documents += 1;
         self.bytes += text.len();
         let mut leaked_here = false;

@@ -121,7 +121,10 @@ fn patterns(text: &str) -> Vec<(&str, Kind)> {
     for piece in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '"' | '(' | ')')) {
         let piece = piece.trim_end_matches(['.', '!', '?', ':']);
         if let Some((local, host)) = piece.split_once('@') {
-            if !local.is_empty() && host.contains('.') && host.rsplit('.').next().is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic())) {
+            if !local.is_empty()
+                && host.contains('.')
+                && host.rsplit('.').next().is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()))
+            {
                 found.push((piece, Kind::Email));
             }
         }
@@ -133,7 +136,10 @@ fn patterns(text: &str) -> Vec<(&str, Kind)> {
         if groups.len() == 3 && digits(groups[0], 3) && digits(groups[1], 3) && digits(groups[2], 4) {
             found.push((piece, Kind::Phone));
         }
-        if groups.len() == 4 && piece.contains('.') && groups.iter().all(|g| !g.is_empty() && g.len() <= 3 && g.parse::<u16>().is_ok_and(|n| n <= 255)) {
+        if groups.len() == 4
+            && piece.contains('.')
+            && groups.iter().all(|g| !g.is_empty() && g.len() <= 3 && g.parse::<u16>().is_ok_and(|n| n <= 255))
+        {
             found.push((piece, Kind::Ip));
         }
     }
@@ -187,6 +193,9 @@ mod tests {
     fn the_error_names_types_never_values() {
         let err = check("Okafor 617-555-0142", &known(), &HashSet::new()).expect_err("refused");
         let text = err.to_string();
-        assert!(text.contains("NAME") && text.contains("PHONE") && !text.contains("Okafor") && !text.contains("617"), "{text}");
+        assert!(
+            text.contains("NAME") && text.contains("PHONE") && !text.contains("Okafor") && !text.contains("617"),
+            "{text}"
+        );
     }
 }

@@ -56,8 +56,12 @@ pub fn parse_line(line: &[u8]) -> Result<Line, String> {
     let raw: Raw = serde_json::from_slice(line).map_err(|e| format!("not a valid JSON object: {e}"))?;
     let (text, gold, clinical) = match (raw.text, raw.markup) {
         (Some(text), None) => {
-            let gold = raw.spans.map(|spans| spans.iter().map(|s| labelled(&text, s)).collect::<Result<Vec<_>, _>>()).transpose()?;
-            let clinical = raw.clinical.iter().map(|r| byte_range(&text, r.start, r.end)).collect::<Result<Vec<_>, _>>()?;
+            let gold = raw
+                .spans
+                .map(|spans| spans.iter().map(|s| labelled(&text, s)).collect::<Result<Vec<_>, _>>())
+                .transpose()?;
+            let clinical =
+                raw.clinical.iter().map(|r| byte_range(&text, r.start, r.end)).collect::<Result<Vec<_>, _>>()?;
             (text, gold, clinical)
         }
         (None, Some(source)) => {
@@ -108,7 +112,10 @@ pub fn code_points(text: &str, spans: &[Span]) -> Vec<(usize, usize, Kind)> {
 
 /// The output line for `spans` found in `line`.
 pub fn detect_output(id: &Value, text: &str, spans: &[Span]) -> String {
-    let spans: Vec<Value> = code_points(text, spans).into_iter().map(|(start, end, kind)| json!({"start": start, "end": end, "type": kind.as_str()})).collect();
+    let spans: Vec<Value> = code_points(text, spans)
+        .into_iter()
+        .map(|(start, end, kind)| json!({"start": start, "end": end, "type": kind.as_str()}))
+        .collect();
     json!({"id": id, "spans": spans}).to_string()
 }
 
@@ -123,7 +130,10 @@ mod tests {
         let gold = line.gold.expect("gold");
         assert_eq!(&line.text[gold[0].start..gold[0].end], "Ñúñez");
         let spans = [Span::new(gold[0].start, gold[0].end, Kind::Name, Confidence::High)];
-        assert_eq!(detect_output(&line.id, &line.text, &spans), r#"{"id":7,"spans":[{"end":9,"start":4,"type":"NAME"}]}"#);
+        assert_eq!(
+            detect_output(&line.id, &line.text, &spans),
+            r#"{"id":7,"spans":[{"end":9,"start":4,"type":"NAME"}]}"#
+        );
     }
 
     #[test]

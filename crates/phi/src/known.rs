@@ -2,8 +2,8 @@
 //! date and phone formats, digits without separators.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
 
@@ -131,7 +131,8 @@ impl KnownSet {
             set.add_phrase(line, Kind::Street);
             // The street without its number and with the suffix spelled either way.
             let words: Vec<String> = fold(line).split(' ').map(str::to_owned).collect();
-            let named: Vec<String> = words.iter().skip_while(|w| w.bytes().all(|b| b.is_ascii_digit())).cloned().collect();
+            let named: Vec<String> =
+                words.iter().skip_while(|w| w.bytes().all(|b| b.is_ascii_digit())).cloned().collect();
             if named.len() >= 2 {
                 set.phrases.push((named, Kind::Street));
             }

@@ -19,9 +19,9 @@ pub fn is_ordinary_word(word: &str) -> bool {
     lexicon::lexicon().flags(&text::fold(word)) & lexicon::WORD != 0
 }
 
+mod civil;
 pub mod corpus;
 pub mod eval;
-mod civil;
 mod guard;
 mod pseudonymize;
 mod surrogate;

@@ -73,7 +73,8 @@ impl Deidentified {
                     let here = answer.get(start..end)?;
                     let bounded = answer[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
                     let same = if exact { here == surrogate } else { here.to_lowercase() == surrogate.to_lowercase() };
-                    (same && bounded && start >= next_free).then(|| (start, end, if exact { original.clone() } else { with_case(original, here) }))
+                    (same && bounded && start >= next_free)
+                        .then(|| (start, end, if exact { original.clone() } else { with_case(original, here) }))
                 })
             };
             if let Some((start, end, restored)) = found(true).or_else(|| found(false)) {
@@ -163,7 +164,12 @@ pub fn pseudonymize(engine: &Engine, known: &Known, texts: &[&str], options: Opt
 
 /// A name span word by word, so that "Maria" alone later gets the same surrogate as in "Maria Lopez";
 /// particles ("de la") stay.
-fn name_surrogate(original: &str, names: &mut HashMap<String, String>, surrogates: &mut Surrogates, pairs: &mut HashMap<String, String>) -> String {
+fn name_surrogate(
+    original: &str,
+    names: &mut HashMap<String, String>,
+    surrogates: &mut Surrogates,
+    pairs: &mut HashMap<String, String>,
+) -> String {
     let tokens = Tokens::new(original);
     let mut out = String::with_capacity(original.len());
     let mut at = 0;
@@ -175,7 +181,8 @@ fn name_surrogate(original: &str, names: &mut HashMap<String, String>, surrogate
         if lexicon().flags(norm) & PARTICLE != 0 && i > 0 && i + 1 < tokens.len() {
             out.push_str(raw);
         } else {
-            let base = names.entry(norm.to_owned()).or_insert_with(|| surrogates.name_word(&title_case(raw), i > 0)).clone();
+            let base =
+                names.entry(norm.to_owned()).or_insert_with(|| surrogates.name_word(&title_case(raw), i > 0)).clone();
             let written = with_case(&base, raw);
             pairs.insert(written.clone(), raw.to_owned());
             out.push_str(&written);
@@ -207,11 +214,21 @@ mod tests {
 
     #[test]
     fn the_same_person_gets_the_same_surrogate_across_texts() {
-        let texts = ["Maria Okafor (DOB 03/07/1984) called from 617-555-0142.", "MARIA said Luis Okafor's boss Dr. Chen yelled; seen 04/02/2024."];
+        let texts = [
+            "Maria Okafor (DOB 03/07/1984) called from 617-555-0142.",
+            "MARIA said Luis Okafor's boss Dr. Chen yelled; seen 04/02/2024.",
+        ];
         let d = pseudonymize(&Engine::new(), &known(), &texts, OPTIONS).expect("clean");
         let out = d.texts();
         for text in out {
-            assert!(!text.contains("Maria") && !text.contains("MARIA") && !text.contains("Okafor") && !text.contains("Chen") && !text.contains("0142"), "{text}");
+            assert!(
+                !text.contains("Maria")
+                    && !text.contains("MARIA")
+                    && !text.contains("Okafor")
+                    && !text.contains("Chen")
+                    && !text.contains("0142"),
+                "{text}"
+            );
         }
         let first = out[0].split(' ').next().expect("word");
         assert!(out[1].starts_with(&first.to_uppercase()), "{out:?}");
@@ -224,9 +241,11 @@ mod tests {
 
     #[test]
     fn reidentification_survives_what_models_do_to_names_and_dates() {
-        let d = pseudonymize(&Engine::new(), &known(), &["Maria Okafor was seen on March 30, 2024."], OPTIONS).expect("clean");
+        let d = pseudonymize(&Engine::new(), &known(), &["Maria Okafor was seen on March 30, 2024."], OPTIONS)
+            .expect("clean");
         let surrogate = d.texts()[0].split(' ').take(2).collect::<Vec<_>>();
-        let answer = format!("{}'s mood improved. {} should return on 03/16/2024.", surrogate[0], surrogate[1].to_uppercase());
+        let answer =
+            format!("{}'s mood improved. {} should return on 03/16/2024.", surrogate[0], surrogate[1].to_uppercase());
         assert_eq!(d.reidentify(&answer), "Maria's mood improved. OKAFOR should return on 04/08/2024.");
     }
 
@@ -235,7 +254,14 @@ mod tests {
         let engine = Engine::new();
         for (n, doc) in crate::corpus::generate(11, 300).enumerate() {
             let text = &doc.marked.text;
-            let Ok(d) = pseudonymize(&engine, &doc.known, &[text], Options { seed: n as u64, date_shift_days: 1 + n as i64 % 300 }) else { continue };
+            let Ok(d) = pseudonymize(
+                &engine,
+                &doc.known,
+                &[text],
+                Options { seed: n as u64, date_shift_days: 1 + n as i64 % 300 },
+            ) else {
+                continue;
+            };
             let tokens = Tokens::new(text);
             let words: HashSet<&str> = (0..tokens.len()).map(|i| tokens.norm(i)).collect();
             let known = KnownSet::new(&doc.known);
@@ -243,7 +269,11 @@ mod tests {
             for (surrogate, original) in &d.pairs {
                 let folded = fold(surrogate);
                 assert!(!terms.contains(&folded), "{surrogate:?} is a chart identifier");
-                assert!(!words.contains(folded.as_str()), "{surrogate:?} (for {original:?}) occurs in the input {}", doc.id);
+                assert!(
+                    !words.contains(folded.as_str()),
+                    "{surrogate:?} (for {original:?}) occurs in the input {}",
+                    doc.id
+                );
                 assert_ne!(folded, fold(original));
             }
         }

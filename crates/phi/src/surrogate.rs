@@ -7,31 +7,155 @@ use std::collections::HashSet;
 use crate::civil::shift_date;
 use crate::kind::Kind;
 use crate::lexicon::{DIRECTION, FAMILY, GIVEN, ORG_STRONG, ORG_WEAK, STREET_SUFFIX, UNIT, WORD, lexicon};
-use crate::text::{fold, Tokens};
+use crate::text::{Tokens, fold};
 
 const GIVEN_POOL: &[&str] = &[
-    "Avery", "Blake", "Camille", "Dario", "Elena", "Farid", "Greta", "Hamza", "Imani", "Jonas", "Kiara", "Lucan",
-    "Mireya", "Nikhil", "Odette", "Pascal", "Quinn", "Rafael", "Saoirse", "Tobias", "Ulla", "Viktor", "Wren",
-    "Xavier", "Yara", "Zane", "Adaeze", "Bongani", "Chiara", "Desmond", "Esme", "Florian", "Gideon", "Hana",
-    "Ilse", "Joaquim", "Kalani", "Leif", "Marisa", "Nadim", "Orla", "Priyanka", "Rocco", "Selin", "Thiago", "Uriel",
-    "Valeria", "Wilhelmina", "Yusra", "Zofia",
+    "Avery",
+    "Blake",
+    "Camille",
+    "Dario",
+    "Elena",
+    "Farid",
+    "Greta",
+    "Hamza",
+    "Imani",
+    "Jonas",
+    "Kiara",
+    "Lucan",
+    "Mireya",
+    "Nikhil",
+    "Odette",
+    "Pascal",
+    "Quinn",
+    "Rafael",
+    "Saoirse",
+    "Tobias",
+    "Ulla",
+    "Viktor",
+    "Wren",
+    "Xavier",
+    "Yara",
+    "Zane",
+    "Adaeze",
+    "Bongani",
+    "Chiara",
+    "Desmond",
+    "Esme",
+    "Florian",
+    "Gideon",
+    "Hana",
+    "Ilse",
+    "Joaquim",
+    "Kalani",
+    "Leif",
+    "Marisa",
+    "Nadim",
+    "Orla",
+    "Priyanka",
+    "Rocco",
+    "Selin",
+    "Thiago",
+    "Uriel",
+    "Valeria",
+    "Wilhelmina",
+    "Yusra",
+    "Zofia",
 ];
 const FAMILY_POOL: &[&str] = &[
-    "Abernethy", "Baptiste", "Castellano", "Drummond", "Eriksen", "Fairbanks", "Galloway", "Halvorsen", "Iwasaki",
-    "Jankowski", "Kristiansen", "Lindgren", "Marchetti", "Novak", "Okonjo", "Pellegrino", "Quintero", "Rasmussen",
-    "Szabo", "Thorsen", "Underhill", "Valdivia", "Whitcombe", "Yoshida", "Zielinski", "Ashby", "Bergstrom",
-    "Carvalho", "Delacroix", "Esterhazy", "Fonseca", "Grimaldi", "Hargreaves", "Ibarra", "Jovanovic", "Kowalczyk",
-    "Lachance", "Moravec", "Nakashima", "Oyelowo", "Petrakis", "Renwick", "Sorensen", "Tavares", "Vasquez-Lin",
-    "Wakefield", "Xiong", "Yardley", "Zamora", "Ostrowski",
+    "Abernethy",
+    "Baptiste",
+    "Castellano",
+    "Drummond",
+    "Eriksen",
+    "Fairbanks",
+    "Galloway",
+    "Halvorsen",
+    "Iwasaki",
+    "Jankowski",
+    "Kristiansen",
+    "Lindgren",
+    "Marchetti",
+    "Novak",
+    "Okonjo",
+    "Pellegrino",
+    "Quintero",
+    "Rasmussen",
+    "Szabo",
+    "Thorsen",
+    "Underhill",
+    "Valdivia",
+    "Whitcombe",
+    "Yoshida",
+    "Zielinski",
+    "Ashby",
+    "Bergstrom",
+    "Carvalho",
+    "Delacroix",
+    "Esterhazy",
+    "Fonseca",
+    "Grimaldi",
+    "Hargreaves",
+    "Ibarra",
+    "Jovanovic",
+    "Kowalczyk",
+    "Lachance",
+    "Moravec",
+    "Nakashima",
+    "Oyelowo",
+    "Petrakis",
+    "Renwick",
+    "Sorensen",
+    "Tavares",
+    "Vasquez-Lin",
+    "Wakefield",
+    "Xiong",
+    "Yardley",
+    "Zamora",
+    "Ostrowski",
 ];
 const PLACE_POOL: &[&str] = &[
-    "Alder", "Birchwood", "Cobble", "Dunmore", "Elmhurst", "Foxglove", "Glenrock", "Hawthorne", "Ironwood",
-    "Juniper", "Kestrel", "Larkspur", "Millbrook", "Northgate", "Oakhaven", "Primrose", "Quarry", "Ravenwood",
-    "Stonebridge", "Thistle", "Upland", "Wyndham", "Yarrow", "Zephyr",
+    "Alder",
+    "Birchwood",
+    "Cobble",
+    "Dunmore",
+    "Elmhurst",
+    "Foxglove",
+    "Glenrock",
+    "Hawthorne",
+    "Ironwood",
+    "Juniper",
+    "Kestrel",
+    "Larkspur",
+    "Millbrook",
+    "Northgate",
+    "Oakhaven",
+    "Primrose",
+    "Quarry",
+    "Ravenwood",
+    "Stonebridge",
+    "Thistle",
+    "Upland",
+    "Wyndham",
+    "Yarrow",
+    "Zephyr",
 ];
 const ORG_POOL: &[&str] = &[
-    "Northwind", "Bluefield", "Cedarline", "Driftwood", "Evergreen", "Fairmont", "Granite Peak", "Harborview",
-    "Ironbridge", "Lakemont", "Meridian", "Pinecrest", "Riverstone", "Silverleaf", "Tallgrass", "Westbrook",
+    "Northwind",
+    "Bluefield",
+    "Cedarline",
+    "Driftwood",
+    "Evergreen",
+    "Fairmont",
+    "Granite Peak",
+    "Harborview",
+    "Ironbridge",
+    "Lakemont",
+    "Meridian",
+    "Pinecrest",
+    "Riverstone",
+    "Silverleaf",
+    "Tallgrass",
+    "Westbrook",
 ];
 
 /// Draws surrogates for one request.
@@ -47,7 +171,12 @@ pub(crate) struct Surrogates {
 }
 
 impl Surrogates {
-    pub(crate) fn new(seed: u64, date_shift: i64, forbidden: HashSet<String>, forbidden_digits: Vec<String>) -> Surrogates {
+    pub(crate) fn new(
+        seed: u64,
+        date_shift: i64,
+        forbidden: HashSet<String>,
+        forbidden_digits: Vec<String>,
+    ) -> Surrogates {
         Surrogates { state: seed, counter: 0, forbidden, forbidden_digits, used: HashSet::new(), date_shift }
     }
 
@@ -104,7 +233,11 @@ impl Surrogates {
         };
         let base = self.draw(|s, r| {
             let name = pool[(r % pool.len() as u64) as usize];
-            if s.counter > (pool.len() as u64) / 2 { format!("{name}{}", ["son", "ova", "ell", "ari"][(r >> 8) as usize % 4]) } else { name.to_owned() }
+            if s.counter > (pool.len() as u64) / 2 {
+                format!("{name}{}", ["son", "ova", "ell", "ari"][(r >> 8) as usize % 4])
+            } else {
+                name.to_owned()
+            }
         });
         self.counter += 1;
         with_case(&base, word)
@@ -116,7 +249,9 @@ impl Surrogates {
             Kind::Date => {
                 // Shifted by the client's offset so intervals survive; a day further on the rare
                 // collision with a real date of the input.
-                let shifted = (0..30).filter_map(|extra| shift_date(original, self.date_shift + extra)).find(|d| self.fresh(d, false));
+                let shifted = (0..30)
+                    .filter_map(|extra| shift_date(original, self.date_shift + extra))
+                    .find(|d| self.fresh(d, false));
                 match shifted {
                     Some(date) => {
                         self.used.insert(date.clone());
@@ -125,17 +260,34 @@ impl Surrogates {
                     None => self.draw(|_, r| shape_like(original, r)),
                 }
             }
-            Kind::Email => self.draw(|_, r| format!("{}.{}{}@example.org", pick(GIVEN_POOL, r).to_lowercase(), pick(FAMILY_POOL, r >> 16).to_lowercase(), r % 97)),
+            Kind::Email => self.draw(|_, r| {
+                format!(
+                    "{}.{}{}@example.org",
+                    pick(GIVEN_POOL, r).to_lowercase(),
+                    pick(FAMILY_POOL, r >> 16).to_lowercase(),
+                    r % 97
+                )
+            }),
             Kind::Url => self.draw(|_, r| format!("https://example.org/p{}", r % 100_000)),
             Kind::SocialHandle => self.draw(|_, r| format!("@user{}", r % 100_000)),
             Kind::Ip if original.contains(':') => self.draw(|_, r| format!("2001:db8::{:x}", r % 0xffff)),
             Kind::Ip => self.draw(|_, r| format!("192.0.2.{}", 1 + r % 254)),
             Kind::Phone | Kind::Fax => self.draw(|_, r| fictional_phone(original, r)),
             Kind::AgeOver89 => self.draw(|_, r| (90 + r % 20).to_string()),
-            Kind::City => self.draw(|_, r| with_case(&format!("{}{}", pick(PLACE_POOL, r), ["ville", " Falls", "ton", " Springs"][(r >> 20) as usize % 4]), original)),
+            Kind::City => self.draw(|_, r| {
+                with_case(
+                    &format!(
+                        "{}{}",
+                        pick(PLACE_POOL, r),
+                        ["ville", " Falls", "ton", " Springs"][(r >> 20) as usize % 4]
+                    ),
+                    original,
+                )
+            }),
             Kind::Street => self.draw(|_, r| street(original, r)),
             Kind::Organization => self.draw(|_, r| organization(original, r)),
-            Kind::Name => self.draw(|_, r| with_case(&format!("{} {}", pick(GIVEN_POOL, r), pick(FAMILY_POOL, r >> 16)), original)),
+            Kind::Name => self
+                .draw(|_, r| with_case(&format!("{} {}", pick(GIVEN_POOL, r), pick(FAMILY_POOL, r >> 16)), original)),
             _ => self.draw(|_, r| shape_like(original, r)),
         }
     }
@@ -246,7 +398,11 @@ fn street(original: &str, r: u64) -> String {
 fn organization(original: &str, r: u64) -> String {
     let tokens = Tokens::new(original);
     let lex = lexicon();
-    let suffix: Vec<&str> = (0..tokens.len()).rev().take_while(|&i| lex.flags(tokens.norm(i)) & (ORG_STRONG | ORG_WEAK) != 0).map(|i| tokens.raw(i)).collect();
+    let suffix: Vec<&str> = (0..tokens.len())
+        .rev()
+        .take_while(|&i| lex.flags(tokens.norm(i)) & (ORG_STRONG | ORG_WEAK) != 0)
+        .map(|i| tokens.raw(i))
+        .collect();
     let base = pick(ORG_POOL, r);
     let suffix: Vec<&str> = suffix.into_iter().rev().collect();
     let text = if suffix.is_empty() { format!("{base} Group") } else { format!("{base} {}", suffix.join(" ")) };

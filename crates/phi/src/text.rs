@@ -100,7 +100,13 @@ impl<'t> Tokens<'t> {
             } else {
                 Shape::Mixed
             };
-            list.push(Token { start, end, norm: (norm_start as u32, norm.len() as u32), shape, sentence_start: boundary });
+            list.push(Token {
+                start,
+                end,
+                norm: (norm_start as u32, norm.len() as u32),
+                shape,
+                sentence_start: boundary,
+            });
             boundary = false;
         }
         Tokens { text, list, norm }
@@ -138,9 +144,42 @@ fn is_abbrev(text: &str, t: &Token) -> bool {
     word.chars().count() == 1
         || matches!(
             word.to_ascii_lowercase().as_str(),
-            "dr" | "mr" | "mrs" | "ms" | "mx" | "st" | "jr" | "sr" | "prof" | "rev" | "fr" | "no" | "vs" | "apt" | "ave"
-                | "rd" | "ste" | "mt" | "ft" | "co" | "inc" | "jan" | "feb" | "mar" | "apr" | "jun" | "jul" | "aug"
-                | "sep" | "sept" | "oct" | "nov" | "dec" | "pt" | "approx" | "e" | "i"
+            "dr" | "mr"
+                | "mrs"
+                | "ms"
+                | "mx"
+                | "st"
+                | "jr"
+                | "sr"
+                | "prof"
+                | "rev"
+                | "fr"
+                | "no"
+                | "vs"
+                | "apt"
+                | "ave"
+                | "rd"
+                | "ste"
+                | "mt"
+                | "ft"
+                | "co"
+                | "inc"
+                | "jan"
+                | "feb"
+                | "mar"
+                | "apr"
+                | "jun"
+                | "jul"
+                | "aug"
+                | "sep"
+                | "sept"
+                | "oct"
+                | "nov"
+                | "dec"
+                | "pt"
+                | "approx"
+                | "e"
+                | "i"
         )
 }
 

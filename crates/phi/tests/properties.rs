@@ -54,7 +54,12 @@ fn variants(known: &Known) -> Vec<String> {
     }
     if let Some(phone) = &c.phone {
         let d: String = phone.chars().filter(char::is_ascii_digit).collect();
-        out.extend([d.clone(), format!("{}-{}-{}", &d[..3], &d[3..6], &d[6..]), format!("{}.{}.{}", &d[..3], &d[3..6], &d[6..]), format!("+1 ({}) {} {}", &d[..3], &d[3..6], &d[6..])]);
+        out.extend([
+            d.clone(),
+            format!("{}-{}-{}", &d[..3], &d[3..6], &d[6..]),
+            format!("{}.{}.{}", &d[..3], &d[3..6], &d[6..]),
+            format!("+1 ({}) {} {}", &d[..3], &d[3..6], &d[6..]),
+        ]);
     }
     if let Some(ssn) = &c.ssn {
         out.extend([ssn.replace('-', ""), ssn.replace('-', " ")]);
@@ -72,7 +77,6 @@ fn variants(known: &Known) -> Vec<String> {
     out
 }
 
-
 #[test]
 fn the_guard_refuses_every_variant_of_a_chart_identifier() {
     let mut rng = Rng(5);
@@ -87,17 +91,21 @@ fn the_guard_refuses_every_variant_of_a_chart_identifier() {
 
 #[test]
 fn the_guard_passes_clinical_text_without_identifiers() {
-    let known: Known = serde_json::from_str(r#"{"client": {"given": "Maria", "family": "Okafor", "phone": "617-555-0142"}}"#).expect("valid");
-    let text = "PHQ-9 14 (moderate), GAD-7 9. Sertraline 50 mg daily. CPT 90837, F41.1. Seen in 2024 on a Tuesday in Ohio.";
+    let known: Known =
+        serde_json::from_str(r#"{"client": {"given": "Maria", "family": "Okafor", "phone": "617-555-0142"}}"#)
+            .expect("valid");
+    let text =
+        "PHQ-9 14 (moderate), GAD-7 9. Sertraline 50 mg daily. CPT 90837, F41.1. Seen in 2024 on a Tuesday in Ohio.";
     assert!(guard(text, &known).is_ok());
 }
 
 /// Random text built from pieces that stress the tokenizer and detectors.
 fn random_text(rng: &mut Rng, len: usize) -> String {
     const PIECES: &[&str] = &[
-        "a", "Ö", "ß", "e\u{301}", "\u{202e}", "🙂", "\u{0}", "\r\n", "\n", " ", ".", "'", "’", "-", "@", "#", "/", ":", "(", ")",
-        "[[", "]]", "0", "9", "12", "555", "2024", "Mr.", "Dr", "St", "Apt", "of", "the", "Maria", "O'", "de la", "https://",
-        "www.", ".com", "::", "1.2.3.4", "Jan", "3rd", "Inc", "School", "lives in", "works at", "my boss", "ŉ", "İ", "\u{feff}",
+        "a", "Ö", "ß", "e\u{301}", "\u{202e}", "🙂", "\u{0}", "\r\n", "\n", " ", ".", "'", "’", "-", "@", "#", "/",
+        ":", "(", ")", "[[", "]]", "0", "9", "12", "555", "2024", "Mr.", "Dr", "St", "Apt", "of", "the", "Maria", "O'",
+        "de la", "https://", "www.", ".com", "::", "1.2.3.4", "Jan", "3rd", "Inc", "School", "lives in", "works at",
+        "my boss", "ŉ", "İ", "\u{feff}",
     ];
     let mut s = String::new();
     while s.len() < len {
@@ -138,7 +146,12 @@ fn no_input_makes_the_engine_panic() {
         let known = &docs[round % docs.len()].known;
         let spans = engine.detect(&text, known);
         for s in &spans {
-            assert!(s.start < s.end && s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+            assert!(
+                s.start < s.end
+                    && s.end <= text.len()
+                    && text.is_char_boundary(s.start)
+                    && text.is_char_boundary(s.end)
+            );
         }
         if let Ok(d) = pseudonymize(&engine, known, &[&text], Options { seed: round as u64, date_shift_days: 30 }) {
             let _ = d.reidentify(&random_text(&mut rng, 100));

@@ -20,8 +20,11 @@ pub fn parse(source: &str) -> Result<Marked, String> {
     while let Some(open) = rest.find("[[") {
         out.text.push_str(&rest[..open]);
         let inner = &rest[open + 2..];
-        let close = inner.find("]]").ok_or_else(|| format!("unclosed label near {:?}", inner.chars().take(30).collect::<String>()))?;
-        let (label, value) = inner[..close].split_once(':').ok_or_else(|| format!("label without a kind: {:?}", &inner[..close]))?;
+        let close = inner
+            .find("]]")
+            .ok_or_else(|| format!("unclosed label near {:?}", inner.chars().take(30).collect::<String>()))?;
+        let (label, value) =
+            inner[..close].split_once(':').ok_or_else(|| format!("label without a kind: {:?}", &inner[..close]))?;
         let start = out.text.len();
         out.text.push_str(value);
         let end = out.text.len();

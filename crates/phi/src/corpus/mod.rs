@@ -98,7 +98,8 @@ struct Writer {
 impl Writer {
     fn new(seed: u64) -> Writer {
         let mut rng = Rng(seed);
-        let person = |rng: &mut Rng| Person { given: (*rng.pick(GIVEN)).to_owned(), family: (*rng.pick(FAMILY)).to_owned() };
+        let person =
+            |rng: &mut Rng| Person { given: (*rng.pick(GIVEN)).to_owned(), family: (*rng.pick(FAMILY)).to_owned() };
         let mut client = person(&mut rng);
         let mut preferred = None;
         if rng.chance(15) {
@@ -107,10 +108,12 @@ impl Writer {
             preferred = Some(short.to_owned());
         }
         let clinician = person(&mut rng);
-        let contact = (person(&mut rng), *rng.pick(&["mother", "sister", "husband", "wife", "father", "partner", "brother"]));
+        let contact =
+            (person(&mut rng), *rng.pick(&["mother", "sister", "husband", "wife", "father", "partner", "brother"]));
         let dob = (1935 + rng.below(70) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32);
         let phone = format!("{}{}{}", 201 + rng.below(700), rng.digits(3), rng.digits(4));
-        let user = format!("{}.{}{}", client.given, client.family, rng.below(99)).to_lowercase().replace([' ', '\''], "");
+        let user =
+            format!("{}.{}{}", client.given, client.family, rng.below(99)).to_lowercase().replace([' ', '\''], "");
         let email = format!("{}@{}", ascii(&user), rng.pick(DOMAINS));
         let street = format!("{} {} {}", 1 + rng.below(9800), rng.pick(STREET_NAMES), rng.pick(STREET_SUFFIXES));
         let city = *rng.pick(CITIES);
@@ -200,7 +203,8 @@ impl Writer {
             2 => format!("{} {}", title, self.name(&c.family)),
             3 => self.name(&format!("{} {}", c.given, c.family)),
             4 => {
-                let initials: String = [&c.given, &c.family].iter().filter_map(|p| p.chars().next()).flat_map(|ch| [ch, '.']).collect();
+                let initials: String =
+                    [&c.given, &c.family].iter().filter_map(|p| p.chars().next()).flat_map(|ch| [ch, '.']).collect();
                 self.name(&initials)
             }
             5 => format!("{}'s", self.name(&c.given.clone())),
@@ -282,10 +286,19 @@ impl Writer {
     }
 
     fn address(&mut self) -> String {
-        let unit = if self.rng.chance(30) { format!(" Apt {}{}", 1 + self.rng.below(30), self.rng.pick(&["", "B", "C"])) } else { String::new() };
+        let unit = if self.rng.chance(30) {
+            format!(" Apt {}{}", 1 + self.rng.below(30), self.rng.pick(&["", "B", "C"]))
+        } else {
+            String::new()
+        };
         let street = format!("{}{unit}", self.street);
         let (city, state) = self.city;
-        format!("{}, {}, {state} {}", self.label("STREET", &street), self.label("CITY", city), self.label("ZIP", &self.zip.clone()))
+        format!(
+            "{}, {}, {state} {}",
+            self.label("STREET", &street),
+            self.label("CITY", city),
+            self.label("ZIP", &self.zip.clone())
+        )
     }
 
     fn org(&mut self, pool: &'static [&'static str]) -> String {
@@ -362,7 +375,16 @@ impl Writer {
             "phone" => self.phone("PHONE"),
             "fax" => self.phone("FAX"),
             "email" => {
-                let email = if self.rng.chance(60) { self.email.clone() } else { format!("{}{}@{}", ascii(&self.rng.pick(GIVEN).to_lowercase()), self.rng.digits(2), self.rng.pick(DOMAINS)) };
+                let email = if self.rng.chance(60) {
+                    self.email.clone()
+                } else {
+                    format!(
+                        "{}{}@{}",
+                        ascii(&self.rng.pick(GIVEN).to_lowercase()),
+                        self.rng.digits(2),
+                        self.rng.pick(DOMAINS)
+                    )
+                };
                 self.label("EMAIL", &email)
             }
             "ssn" => self.label("SSN", &self.ssn.clone()),
@@ -378,7 +400,12 @@ impl Writer {
                 self.label("LICENSE", &v)
             }
             "plate" => {
-                let v = format!("{}{}{}", self.rng.digits(1), ["ABC", "KXT", "RMZ", "JLP"][self.rng.below(4)], self.rng.digits(3));
+                let v = format!(
+                    "{}{}{}",
+                    self.rng.digits(1),
+                    ["ABC", "KXT", "RMZ", "JLP"][self.rng.below(4)],
+                    self.rng.digits(3)
+                );
                 self.label("VEHICLE", &v)
             }
             "device" => {
@@ -386,11 +413,21 @@ impl Writer {
                 self.label("DEVICE", &v)
             }
             "url" => {
-                let v = format!("https://www.{}.com/{}", ["facebook", "instagram", "myblog", "gofundme"][self.rng.below(4)], ascii(&self.client.given.to_lowercase()));
+                let v = format!(
+                    "https://www.{}.com/{}",
+                    ["facebook", "instagram", "myblog", "gofundme"][self.rng.below(4)],
+                    ascii(&self.client.given.to_lowercase())
+                );
                 self.label("URL", &v)
             }
             "ip" => {
-                let v = format!("{}.{}.{}.{}", 11 + self.rng.below(200), self.rng.below(256), self.rng.below(256), 1 + self.rng.below(254));
+                let v = format!(
+                    "{}.{}.{}.{}",
+                    11 + self.rng.below(200),
+                    self.rng.below(256),
+                    self.rng.below(256),
+                    1 + self.rng.below(254)
+                );
                 self.label("IP", &v)
             }
             "handle" => {
@@ -535,7 +572,14 @@ fn birp(w: &mut Writer) -> String {
     let head = w.fill("BIRP note for {Cfull} ({mrn}), seen {date} by {clin}\n");
     let b = w.sentences(SUBJECTIVE, 2);
     let i = w.fill("Therapist used {modality} and {modality} to address avoidance; reviewed {score}.");
-    let r = w.sentences(&["{C} engaged well and identified {O} as a trigger.", "{C} was tearful when discussing {O}.", "{C} agreed to call {O} before using."], 1);
+    let r = w.sentences(
+        &[
+            "{C} engaged well and identified {O} as a trigger.",
+            "{C} was tearful when discussing {O}.",
+            "{C} agreed to call {O} before using.",
+        ],
+        1,
+    );
     let p = w.sentences(PLAN, 2);
     format!("{head}Behavior: {b}\nIntervention: {i}\nResponse: {r}\nPlan: {p}")
 }

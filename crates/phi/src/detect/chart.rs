@@ -35,7 +35,10 @@ impl Detector for ChartDetector {
                     i = last;
                 }
             }
-            if token.shape != Shape::Lower && token.shape != Shape::Title && !(known.digits.is_empty() && known.ids.is_empty()) {
+            if token.shape != Shape::Lower
+                && token.shape != Shape::Title
+                && !(known.digits.is_empty() && known.ids.is_empty())
+            {
                 let last = joined_run(doc, i);
                 if let Some(span) = match_run(doc, i, last) {
                     out.push(span);
@@ -76,7 +79,8 @@ pub(crate) fn joined_run(doc: &Document<'_>, i: usize) -> usize {
         let (this, next) = (tokens.list[last].shape, tokens.list[last + 1].shape);
         let joins = match gap {
             "-" | "." | "/" | ")" | "-(" => {
-                matches!(next, Shape::Digits | Shape::Alnum | Shape::Upper) || (next == Shape::Title && tokens.norm(last + 1).len() == 1)
+                matches!(next, Shape::Digits | Shape::Alnum | Shape::Upper)
+                    || (next == Shape::Title && tokens.norm(last + 1).len() == 1)
             }
             " " | ") " | " - " => this == Shape::Digits && next == Shape::Digits,
             _ => false,

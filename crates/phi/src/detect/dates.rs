@@ -26,14 +26,16 @@ impl Detector for DateDetector {
             }
             i += 1;
         }
-
     }
 }
 
 /// Widens a date over a weekday just before it: "Friday, March 8", "Sunday the 12th".
 fn with_weekday(doc: &Document<'_>, first: usize) -> usize {
     let tokens = &doc.tokens;
-    if first > 0 && doc.flags(first - 1) & WEEKDAY != 0 && matches!(tokens.gap_after(first - 1), " " | ", " | ". " | " the ") {
+    if first > 0
+        && doc.flags(first - 1) & WEEKDAY != 0
+        && matches!(tokens.gap_after(first - 1), " " | ", " | ". " | " the ")
+    {
         first - 1
     } else if first > 1 && tokens.norm(first - 1) == "the" && doc.flags(first - 2) & WEEKDAY != 0 {
         first - 2
@@ -46,7 +48,9 @@ fn with_weekday(doc: &Document<'_>, first: usize) -> usize {
 fn ordinal_day(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let norm = tokens.norm(i);
-    let ordinal = norm.len() >= 3 && matches!(&norm[norm.len() - 2..], "st" | "nd" | "rd" | "th") && norm[..norm.len() - 2].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
+    let ordinal = norm.len() >= 3
+        && matches!(&norm[norm.len() - 2..], "st" | "nd" | "rd" | "th")
+        && norm[..norm.len() - 2].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
     (ordinal && i > 0 && tokens.norm(i - 1) == "the").then(|| (i - 1, i))
 }
 
@@ -68,7 +72,9 @@ fn day(doc: &Document<'_>, j: usize) -> bool {
     let raw = doc.tokens.norm(j);
     let digits = raw.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &raw[digits.len()..];
-    matches!(suffix, "" | "st" | "nd" | "rd" | "th") && digits.len() <= 2 && digits.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+    matches!(suffix, "" | "st" | "nd" | "rd" | "th")
+        && digits.len() <= 2
+        && digits.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
 }
 
 fn year(doc: &Document<'_>, j: usize) -> bool {
@@ -112,7 +118,33 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     if !capitalized || !full_name || tokens.list[m].shape == Shape::Upper {
         return None;
     }
-    let temporal = doc.preceded_by(m, 1, &["in", "since", "until", "till", "by", "during", "last", "next", "this", "early", "late", "mid", "of", "from", "through", "before", "after", "around", "throughout", "each", "every"]);
+    let temporal = doc.preceded_by(
+        m,
+        1,
+        &[
+            "in",
+            "since",
+            "until",
+            "till",
+            "by",
+            "during",
+            "last",
+            "next",
+            "this",
+            "early",
+            "late",
+            "mid",
+            "of",
+            "from",
+            "through",
+            "before",
+            "after",
+            "around",
+            "throughout",
+            "each",
+            "every",
+        ],
+    );
     let personal = doc.flags(m) & GIVEN != 0
         && m + 1 < n
         && tokens.gap_after(m) == " "

@@ -36,7 +36,9 @@ impl<'a> Document<'a> {
         let tokens = Tokens::new(text);
         let lex = lexicon();
         // Numbers are in no list; skipping them saves a lookup for a third of the tokens of a chart.
-        let flags: Vec<u32> = (0..tokens.len()).map(|i| if tokens.list[i].shape.is_alpha() { lex.flags(tokens.norm(i)) } else { 0 }).collect();
+        let flags: Vec<u32> = (0..tokens.len())
+            .map(|i| if tokens.list[i].shape.is_alpha() { lex.flags(tokens.norm(i)) } else { 0 })
+            .collect();
         let mut protected = vec![false; tokens.len()];
         for i in (0..tokens.len()).filter(|&i| flags[i] & PHRASE_HEAD != 0) {
             for phrase in lex.stop_phrases() {
@@ -68,7 +70,10 @@ impl<'a> Document<'a> {
 
     /// Whether any of the `window` tokens before `i` on the same line has one of `words` (folded).
     pub(crate) fn preceded_by(&self, i: usize, window: usize, words: &[&str]) -> bool {
-        (i.saturating_sub(window)..i).rev().take_while(|&j| !self.tokens.gap_after(j).contains('\n')).any(|j| words.contains(&self.tokens.norm(j)))
+        (i.saturating_sub(window)..i)
+            .rev()
+            .take_while(|&j| !self.tokens.gap_after(j).contains('\n'))
+            .any(|j| words.contains(&self.tokens.norm(j)))
     }
 }
 
@@ -79,7 +84,8 @@ pub(crate) fn phrase_at<P: AsRef<str>>(tokens: &Tokens<'_>, i: usize, phrase: &[
     }
     phrase.iter().enumerate().all(|(k, word)| {
         tokens.norm(i + k) == word.as_ref()
-            && (k + 1 == phrase.len() || tokens.gap_after(i + k).chars().all(|c| matches!(c, ' ' | '-' | '.' | ',' | '\'' | '’' | '\t')))
+            && (k + 1 == phrase.len()
+                || tokens.gap_after(i + k).chars().all(|c| matches!(c, ' ' | '-' | '.' | ',' | '\'' | '’' | '\t')))
     })
 }
 

@@ -5,8 +5,8 @@
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
-    CITY, DETERMINER, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_STRONG, ORG_WEAK, PARTICLE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX,
-    TITLE, WEEKDAY, WORD,
+    CITY, DETERMINER, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_STRONG, ORG_WEAK, PARTICLE,
+    RELATION, SPEECH_VERB, STATE, STREET_SUFFIX, TITLE, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -15,10 +15,8 @@ pub(crate) struct NameDetector;
 
 const NAME: u32 = GIVEN | FAMILY;
 /// Flags that make a name-list word need more evidence.
-const AMBIGUOUS: u32 = WORD | STATE | CITY | MONTH | WEEKDAY | TITLE | RELATION | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | EMPLOYER;
-
-
-
+const AMBIGUOUS: u32 =
+    WORD | STATE | CITY | MONTH | WEEKDAY | TITLE | RELATION | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | EMPLOYER;
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Evidence {
@@ -65,7 +63,10 @@ impl Detector for NameDetector {
             }
             let mut last = i;
             let mut best = found[i];
-            while last + 1 < n && found[last + 1] != Evidence::None && !tokens.gap_after(last).contains([',', '\n', '(', ')', '/', ';']) {
+            while last + 1 < n
+                && found[last + 1] != Evidence::None
+                && !tokens.gap_after(last).contains([',', '\n', '(', ')', '/', ';'])
+            {
                 last += 1;
                 best = best.max(found[last]);
             }
@@ -116,9 +117,13 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
                 && !doc.is_stop(i + 1)
                 && (flags & GIVEN != 0 || doc.flags(i + 1) & AMBIGUOUS == 0)
                 && !(token.sentence_start && doc.flags(i) & OPENING != 0);
-            let speaks = flags & GIVEN != 0 && i + 1 < tokens.len() && doc.flags(i + 1) & SPEECH_VERB != 0 && tokens.list[i + 1].shape == Shape::Lower;
+            let speaks = flags & GIVEN != 0
+                && i + 1 < tokens.len()
+                && doc.flags(i + 1) & SPEECH_VERB != 0
+                && tokens.list[i + 1].shape == Shape::Lower;
             let mid_sentence = flags & GIVEN != 0
-                && flags & (MONTH | WEEKDAY | STATE | CITY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | TITLE | RELATION) == 0
+                && flags & (MONTH | WEEKDAY | STATE | CITY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | TITLE | RELATION)
+                    == 0
                 && !token.sentence_start
                 && i > 0
                 && tokens.list[i - 1].shape == Shape::Lower
@@ -128,7 +133,12 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
         }
         Shape::Upper => {
             // Upper-case names only in pairs ("JOHN SMITH"); single upper-case words are acronyms.
-            let pair = |j: usize| j < tokens.len() && tokens.list[j].shape == Shape::Upper && doc.flags(j) & NAME != 0 && doc.flags(j) & AMBIGUOUS == 0;
+            let pair = |j: usize| {
+                j < tokens.len()
+                    && tokens.list[j].shape == Shape::Upper
+                    && doc.flags(j) & NAME != 0
+                    && doc.flags(j) & AMBIGUOUS == 0
+            };
             let good = !ambiguous && tokens.norm(i).len() >= 3 && ((i > 0 && pair(i - 1)) || pair(i + 1));
             if good { Evidence::Gazetteer } else { Evidence::None }
         }
@@ -168,7 +178,8 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         verb_or_pause(i)
             || (i + 1 < tokens.len() && tokens.gap_after(i) == " " && {
                 let next = doc.flags(i + 1);
-                (next == 0 && tokens.list[i + 1].shape.is_alpha()) || (next & NAME != 0 && (next & WORD == 0 || verb_or_pause(i + 1)))
+                (next == 0 && tokens.list[i + 1].shape.is_alpha())
+                    || (next & NAME != 0 && (next & WORD == 0 || verb_or_pause(i + 1)))
             })
     };
     let plausible = match token.shape {
@@ -176,7 +187,8 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         Shape::Upper => tokens.norm(i).len() >= 3 && flags & NAME != 0,
         Shape::Lower => {
             (strong_title && tokens.norm(i).len() >= 2)
-                || (tokens.norm(i).len() >= 3 && (flags == 0 || (flags & NAME != 0 && (flags & WORD == 0 || then_verb()))))
+                || (tokens.norm(i).len() >= 3
+                    && (flags == 0 || (flags & NAME != 0 && (flags & WORD == 0 || then_verb()))))
         }
         _ => false,
     };
@@ -195,12 +207,17 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         return true;
     }
     // "J. R. Tolkien", "K. Osei": initials before a capitalized word
-    let initial = |k: usize| tokens.norm(k).len() == 1 && tokens.list[k].shape == Shape::Title && tokens.gap_after(k) == ". ";
+    let initial =
+        |k: usize| tokens.norm(k).len() == 1 && tokens.list[k].shape == Shape::Title && tokens.gap_after(k) == ". ";
     if token.shape == Shape::Title && initial(p) && (flags & FAMILY != 0 || (p >= 1 && initial(p - 1))) {
         return true;
     }
     // "her name is Ana", "goes by Sam"
-    i >= 2 && matches!((tokens.norm(i - 2), tokens.norm(p)), ("name" | "named", "is" | "was") | ("goes" | "go" | "going", "by") | ("known", "as") | ("nickname", "is"))
+    i >= 2
+        && matches!(
+            (tokens.norm(i - 2), tokens.norm(p)),
+            ("name" | "named", "is" | "was") | ("goes" | "go" | "going", "by") | ("known", "as") | ("nickname", "is")
+        )
 }
 
 fn is_strong_title(norm: &str) -> bool {
@@ -210,7 +227,12 @@ fn is_strong_title(norm: &str) -> bool {
 /// Whether token `i` starts (or, for the later letters, continues) dotted initials like "J.R.".
 fn dotted_capitals(doc: &Document<'_>, i: usize) -> Option<bool> {
     let tokens = &doc.tokens;
-    let single = |k: usize| k < tokens.len() && tokens.norm(k).len() == 1 && tokens.list[k].shape.is_alpha() && tokens.gap_after(k).starts_with('.');
+    let single = |k: usize| {
+        k < tokens.len()
+            && tokens.norm(k).len() == 1
+            && tokens.list[k].shape.is_alpha()
+            && tokens.gap_after(k).starts_with('.')
+    };
     let mut start = i;
     while start > 0 && single(start - 1) && tokens.gap_after(start - 1) == "." {
         start -= 1;
@@ -224,8 +246,9 @@ fn dotted_capitals(doc: &Document<'_>, i: usize) -> Option<bool> {
     }
     let letters: String = (start..=end).map(|k| tokens.norm(k)).collect();
     const ABBREVIATIONS: &[&str] = &[
-        "am", "pm", "us", "dc", "er", "po", "iv", "ie", "eg", "uk", "la", "ny", "bid", "tid", "qid", "prn", "hs", "aka", "md", "rn",
-        "ma", "ba", "bs", "ms", "od", "qd", "usa", "nyc", "tba", "ot", "pt", "st", "im", "sq", "vs", "et", "al", "cf", "nb", "ps",
+        "am", "pm", "us", "dc", "er", "po", "iv", "ie", "eg", "uk", "la", "ny", "bid", "tid", "qid", "prn", "hs",
+        "aka", "md", "rn", "ma", "ba", "bs", "ms", "od", "qd", "usa", "nyc", "tba", "ot", "pt", "st", "im", "sq", "vs",
+        "et", "al", "cf", "nb", "ps",
     ];
     Some(!ABBREVIATIONS.contains(&letters.as_str()))
 }
@@ -247,12 +270,19 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                 // "maria lopez" in a lower-case message; "de la Cruz"
                 let particle = flags & PARTICLE != 0 && {
                     let mut k = j + 1;
-                    while k < tokens.len() && k < j + 3 && doc.flags(k) & PARTICLE != 0 && tokens.list[k].shape == Shape::Lower {
+                    while k < tokens.len()
+                        && k < j + 3
+                        && doc.flags(k) & PARTICLE != 0
+                        && tokens.list[k].shape == Shape::Lower
+                    {
                         k += 1;
                     }
                     k < tokens.len() && tokens.list[k].shape.is_capitalized()
                 };
-                let lower_name = tokens.list[i].shape == Shape::Lower && (flags == 0 || flags & NAME != 0 && flags & AMBIGUOUS == 0 || flags & NAME != 0 && i + 2 < tokens.len() && doc.flags(i + 2) & FOLLOW_VERB != 0);
+                let lower_name = tokens.list[i].shape == Shape::Lower
+                    && (flags == 0
+                        || flags & NAME != 0 && flags & AMBIGUOUS == 0
+                        || flags & NAME != 0 && i + 2 < tokens.len() && doc.flags(i + 2) & FOLLOW_VERB != 0);
                 particle || lower_name
             } else {
                 is_initial && tokens.gap_after(j).starts_with('.')
@@ -261,13 +291,19 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                     || flags & PARTICLE != 0
             }
         }
-        ". " => is_initial && tokens.list[i].shape == Shape::Title && tokens.norm(i).len() == 1 || (tokens.norm(i).len() == 1 && shape == Shape::Title && flags & NAME != 0),
+        ". " => {
+            is_initial && tokens.list[i].shape == Shape::Title && tokens.norm(i).len() == 1
+                || (tokens.norm(i).len() == 1 && shape == Shape::Title && flags & NAME != 0)
+        }
         // "Smith-Jones", "O'Brien", "Hyun-woo", "Fa'amausili" — not "Maria's" or "Jo'll".
         "-" | "'" | "’" => {
             shape.is_capitalized()
                 || (shape == Shape::Lower
                     && tokens.list[i].shape.is_capitalized()
-                    && !matches!(tokens.norm(j), "s" | "t" | "re" | "ll" | "ve" | "d" | "m" | "like" | "year" | "old" | "based"))
+                    && !matches!(
+                        tokens.norm(j),
+                        "s" | "t" | "re" | "ll" | "ve" | "d" | "m" | "like" | "year" | "old" | "based"
+                    ))
         }
         _ => false,
     }
@@ -350,7 +386,10 @@ mod tests {
 
     #[test]
     fn clinical_words_are_not_names() {
-        assert!(names("Started sertraline (Zoloft) 50 mg; Lexapro stopped. CBT and EMDR. PHQ-9 14. Spanish speaking.").is_empty());
+        assert!(
+            names("Started sertraline (Zoloft) 50 mg; Lexapro stopped. CBT and EMDR. PHQ-9 14. Spanish speaking.")
+                .is_empty()
+        );
         assert!(names("Beck Depression Inventory and Columbia Suicide Severity Rating Scale given.").is_empty());
     }
 }

@@ -46,15 +46,22 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
         j -= 1;
         let kind = match tokens.norm(j) {
             "fax" | "facsimile" => Kind::Fax,
-            "phone" | "cell" | "tel" | "telephone" | "mobile" | "call" | "text" | "ph" | "contact" | "number" if is_phone_shaped(doc, i) => Kind::Phone,
+            "phone" | "cell" | "tel" | "telephone" | "mobile" | "call" | "text" | "ph" | "contact" | "number"
+                if is_phone_shaped(doc, i) =>
+            {
+                Kind::Phone
+            }
             "ssn" | "ss" | "social" => Kind::Ssn,
             "mrn" | "record" | "chart" | "mr" => Kind::Mrn,
-            "member" | "subscriber" | "policy" | "medicaid" | "medicare" | "beneficiary" | "insurance" | "grp" => Kind::HealthPlanId,
+            "member" | "subscriber" | "policy" | "medicaid" | "medicare" | "beneficiary" | "insurance" | "grp" => {
+                Kind::HealthPlanId
+            }
             "account" | "acct" | "billing" | "invoice" | "claim" => Kind::Account,
             "plate" | "vin" | "vehicle" | "tag" => Kind::Vehicle,
             "license" | "licence" | "dl" | "lic" | "permit" => Kind::License,
             "serial" | "device" | "imei" | "udi" | "pacemaker" | "implant" | "sn" => Kind::Device,
-            "id" | "case" | "no" | "ref" | "reference" | "confirmation" | "docket" | "badge" | "employee" | "student" | "number" | "num" => {
+            "id" | "case" | "no" | "ref" | "reference" | "confirmation" | "docket" | "badge" | "employee"
+            | "student" | "number" | "num" => {
                 // Keep looking: "Member ID" is more specific than "ID".
                 generic = generic.or(Some(Kind::OtherId));
                 continue;
@@ -107,7 +114,10 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
         if lens == [5, 4] && same_sep("-") {
             return Some((i, last, Kind::Zip, high));
         }
-        if lens.len() == 1 && lens[0] == 5 && (preceded_by_state(doc, i) || doc.preceded_by(i, 2, &["zip", "zipcode", "postal"])) {
+        if lens.len() == 1
+            && lens[0] == 5
+            && (preceded_by_state(doc, i) || doc.preceded_by(i, 2, &["zip", "zipcode", "postal"]))
+        {
             return Some((i, i, Kind::Zip, high));
         }
         if lens.len() == 1 && lens[0] == 9 && context == Some(Kind::Ssn) {
@@ -143,13 +153,20 @@ fn is_clinical_code(groups: &[&str]) -> bool {
     let first = groups[0];
     let b = first.as_bytes();
     let icd = b.len() <= 7 && b[0].is_ascii_uppercase() && b.len() >= 3 && b[1].is_ascii_digit() && groups.len() <= 2;
-    let unit = ["mg", "mcg", "ml", "kg", "lb", "lbs", "mm", "cm", "hr", "hrs", "min", "mins", "pm", "am", "th", "st", "nd", "rd", "x"];
-    let dose = groups.iter().any(|g| unit.iter().any(|u| g.to_ascii_lowercase().ends_with(u) && g.as_bytes()[0].is_ascii_digit()));
+    let unit = [
+        "mg", "mcg", "ml", "kg", "lb", "lbs", "mm", "cm", "hr", "hrs", "min", "mins", "pm", "am", "th", "st", "nd",
+        "rd", "x",
+    ];
+    let dose = groups
+        .iter()
+        .any(|g| unit.iter().any(|u| g.to_ascii_lowercase().ends_with(u) && g.as_bytes()[0].is_ascii_digit()));
     icd || dose
 }
 
 fn ipv4(groups: &[&str], seps: &[&str], i: usize, last: usize) -> Option<Found> {
-    let ok = groups.len() == 4 && seps.iter().all(|s| *s == ".") && groups.iter().all(|g| g.len() <= 3 && g.parse::<u16>().is_ok_and(|n| n <= 255));
+    let ok = groups.len() == 4
+        && seps.iter().all(|s| *s == ".")
+        && groups.iter().all(|g| g.len() <= 3 && g.parse::<u16>().is_ok_and(|n| n <= 255));
     ok.then_some((i, last, Kind::Ip, Confidence::High))
 }
 
@@ -157,9 +174,17 @@ fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, la
     let n: Vec<u32> = groups.iter().map(|g| g.parse().unwrap_or(u32::MAX)).collect();
     let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
     let same = seps.first().is_some_and(|s| seps.iter().all(|x| x == s) && matches!(*s, "/" | "-" | "."));
-    let day_month = |a: u32, b: u32| ((1..=12).contains(&a) && (1..=31).contains(&b)) || ((1..=31).contains(&a) && (1..=12).contains(&b));
+    let day_month = |a: u32, b: u32| {
+        ((1..=12).contains(&a) && (1..=31).contains(&b)) || ((1..=31).contains(&a) && (1..=12).contains(&b))
+    };
     // "Tues 9/17", "Mon, 10/7": the weekday goes with the date.
-    let weekday = |a: usize| if a > 0 && doc.flags(a - 1) & WEEKDAY != 0 && matches!(doc.tokens.gap_after(a - 1), " " | ", ") { a - 1 } else { a };
+    let weekday = |a: usize| {
+        if a > 0 && doc.flags(a - 1) & WEEKDAY != 0 && matches!(doc.tokens.gap_after(a - 1), " " | ", ") {
+            a - 1
+        } else {
+            a
+        }
+    };
     let found = |a: usize, b: usize| Some((weekday(a), b, Kind::Date, Confidence::High));
     if same && groups.len() >= 3 {
         // m/d/y or d/m/y, then y-m-d
@@ -176,9 +201,40 @@ fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, la
             return found(i, i + 1);
         }
         // m/d, unless it is a rating ("7/10", "3/5 days")
-        let date_cue = doc.preceded_by(i, 2, &["on", "since", "seen", "from", "until", "by", "dated", "last", "next", "date", "dos", "of"]);
-        let date_cue = date_cue || doc.preceded_by(i, 2, &["dob", "born", "birth", "birthday", "session", "transcript"]);
-        let rating = n[0] <= n[1] && ((matches!(n[1], 5 | 10 | 100) && !date_cue) || doc.preceded_by(i, 4, &["rated", "rates", "rating", "scale", "score", "scored", "level", "intensity", "suds", "out", "sleep", "pain", "anxiety", "mood", "depression", "stress", "energy", "urge", "urges"]));
+        let date_cue = doc.preceded_by(
+            i,
+            2,
+            &["on", "since", "seen", "from", "until", "by", "dated", "last", "next", "date", "dos", "of"],
+        );
+        let date_cue =
+            date_cue || doc.preceded_by(i, 2, &["dob", "born", "birth", "birthday", "session", "transcript"]);
+        let rating = n[0] <= n[1]
+            && ((matches!(n[1], 5 | 10 | 100) && !date_cue)
+                || doc.preceded_by(
+                    i,
+                    4,
+                    &[
+                        "rated",
+                        "rates",
+                        "rating",
+                        "scale",
+                        "score",
+                        "scored",
+                        "level",
+                        "intensity",
+                        "suds",
+                        "out",
+                        "sleep",
+                        "pain",
+                        "anxiety",
+                        "mood",
+                        "depression",
+                        "stress",
+                        "energy",
+                        "urge",
+                        "urges",
+                    ],
+                ));
         if groups.len() == 2 && lens[1] <= 2 && (1..=12).contains(&n[0]) && (1..=31).contains(&n[1]) && !rating {
             return found(i, last);
         }
@@ -186,8 +242,20 @@ fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, la
     None
 }
 
-fn phone(groups: &[&str], seps: &[&str], lens: &[usize], i: usize, last: usize, context: Option<Kind>, doc: &Document<'_>) -> Option<Found> {
-    let kind = if context == Some(Kind::Fax) || doc.preceded_by(i, 6, &["fax", "faxed", "facsimile"]) { Kind::Fax } else { Kind::Phone };
+fn phone(
+    groups: &[&str],
+    seps: &[&str],
+    lens: &[usize],
+    i: usize,
+    last: usize,
+    context: Option<Kind>,
+    doc: &Document<'_>,
+) -> Option<Found> {
+    let kind = if context == Some(Kind::Fax) || doc.preceded_by(i, 6, &["fax", "faxed", "facsimile"]) {
+        Kind::Fax
+    } else {
+        Kind::Phone
+    };
     let phone_seps = |s: &[&str]| s.iter().all(|x| matches!(*x, "-" | "." | " " | ") " | ")" | " - "));
     // Skip a leading country code.
     let (start, lens, seps) = match lens {
@@ -197,7 +265,9 @@ fn phone(groups: &[&str], seps: &[&str], lens: &[usize], i: usize, last: usize, 
     let first = if start > i { i } else { start };
     match lens {
         [3, 3, 4, ..] if phone_seps(&seps[..2]) => Some((first, start + 2, kind, Confidence::High)),
-        [10] | [11] => Some((first, start, kind, if context.is_some() { Confidence::High } else { Confidence::Medium })),
+        [10] | [11] => {
+            Some((first, start, kind, if context.is_some() { Confidence::High } else { Confidence::Medium }))
+        }
         [3, 4] if seps[0] == "-" || seps[0] == "." => Some((first, start + 1, kind, Confidence::Medium)),
         _ => {
             let _ = last;
@@ -207,7 +277,10 @@ fn phone(groups: &[&str], seps: &[&str], lens: &[usize], i: usize, last: usize, 
 }
 
 fn preceded_by_state(doc: &Document<'_>, i: usize) -> bool {
-    i > 0 && doc.flags(i - 1) & STATE != 0 && doc.tokens.list[i - 1].shape.is_capitalized() && !doc.tokens.gap_after(i - 1).contains('\n')
+    i > 0
+        && doc.flags(i - 1) & STATE != 0
+        && doc.tokens.list[i - 1].shape.is_capitalized()
+        && !doc.tokens.gap_after(i - 1).contains('\n')
 }
 
 /// "92-year-old", "age 95", "aged 101", "93 y/o", "91yo".
@@ -218,13 +291,18 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         return None;
     }
     let next = |k: usize| (i + k < tokens.len()).then(|| tokens.norm(i + k));
-    let after = matches!(next(1), Some("year" | "years" | "yr" | "yrs" | "yo" | "y")) && (next(1) != Some("y") || next(2) == Some("o"));
+    let after = matches!(next(1), Some("year" | "years" | "yr" | "yrs" | "yo" | "y"))
+        && (next(1) != Some("y") || next(2) == Some("o"));
     let before = doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "ages", "turns"]);
     // "Mr. Kaminski is 96 and…": a person, a verb of being, the number, no unit after it.
     let person = i >= 2
         && matches!(tokens.norm(i - 1), "is" | "was" | "now")
-        && (tokens.list[i - 2].shape == Shape::Title || matches!(tokens.norm(i - 2), "he" | "she" | "they" | "pt" | "client" | "patient"))
-        && (i + 1 >= tokens.len() || tokens.list[i + 1].shape == Shape::Lower && matches!(tokens.norm(i + 1), "and" | "but" | "with" | "now" | "today") || tokens.gap_after(i).trim_start().starts_with([',', '.', ';']));
+        && (tokens.list[i - 2].shape == Shape::Title
+            || matches!(tokens.norm(i - 2), "he" | "she" | "they" | "pt" | "client" | "patient"))
+        && (i + 1 >= tokens.len()
+            || tokens.list[i + 1].shape == Shape::Lower
+                && matches!(tokens.norm(i + 1), "and" | "but" | "with" | "now" | "today")
+            || tokens.gap_after(i).trim_start().starts_with([',', '.', ';']));
     let before = before || person;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
@@ -284,7 +362,9 @@ mod tests {
     #[test]
     fn clinical_numbers_are_left_alone() {
         none("PHQ-9 score 14, GAD-7 = 9, PCL-5 33. Billed CPT 90837 and 90834; ICD-10 F41.1, F32.A, Z63.0.");
-        none("sertraline 50mg daily, 100 mg at night; rated anxiety 7/10; sleeps 3/5 nights; 2x weekly; in 2019; $150.00");
+        none(
+            "sertraline 50mg daily, 100 mg at night; rated anxiety 7/10; sleeps 3/5 nights; 2x weekly; in 2019; $150.00",
+        );
         none("H0004 x 4 units, 10:30-11:20, 60 minutes, 1,200 calories");
     }
 }

@@ -3,9 +3,8 @@
 use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
-    CITY, DIRECTION, EMPLOYER, FAMILY, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD, PLACE_CUE, STATE, STREET_SUFFIX,
-    UNIT,
-    WEEKDAY, WORD,
+    CITY, DIRECTION, EMPLOYER, FAMILY, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD, PLACE_CUE, STATE,
+    STREET_SUFFIX, UNIT, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -32,7 +31,8 @@ impl Detector for PlaceDetector {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
             }
             // Weak suffixes in title case only: not "Denied CO-16".
-            let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized()) || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title);
+            let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized())
+                || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title);
             if org_suffix {
                 if let Some(first) = org_before_suffix(doc, i) {
                     out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
@@ -41,7 +41,10 @@ impl Detector for PlaceDetector {
             if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
                 // "University of Vermont", "Masjid Al-Noor", "Temple Beth El"
                 let of = usize::from(tokens.norm(i + 1) == "of");
-                if i + 1 + of < tokens.len() && tokens.list[i + 1 + of].shape.is_capitalized() && !tokens.gap_after(i).contains('\n') {
+                if i + 1 + of < tokens.len()
+                    && tokens.list[i + 1 + of].shape.is_capitalized()
+                    && !tokens.gap_after(i).contains('\n')
+                {
                     let last = capitalized_run(doc, i + 1 + of, 4);
                     out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
                 }
@@ -72,9 +75,15 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         return None;
     }
-    let number = raw.len() <= 6 && raw.as_bytes()[0].is_ascii_digit() && matches!(tokens.list[i].shape, Shape::Digits | Shape::Alnum);
+    let number = raw.len() <= 6
+        && raw.as_bytes()[0].is_ascii_digit()
+        && matches!(tokens.list[i].shape, Shape::Digits | Shape::Alnum);
     // Without a number: "lives on Lake St", "at MLK Jr Blvd".
-    let named = !number && i > 0 && tokens.list[i].shape.is_capitalized() && doc.preceded_by(i, 1, &["on", "off", "at", "near"]) && !doc.is_stop(i);
+    let named = !number
+        && i > 0
+        && tokens.list[i].shape.is_capitalized()
+        && doc.preceded_by(i, 1, &["on", "off", "at", "near"])
+        && !doc.is_stop(i);
     if !(number || named) || !same_line(doc, i) || tokens.gap_after(i) != " " {
         return None;
     }
@@ -87,12 +96,17 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         if flags & STREET_SUFFIX != 0 && words > 0 {
             let mut last = j;
             // "Street N", "St. NW"
-            if last + 1 < n && doc.flags(last + 1) & DIRECTION != 0 && tokens.list[last + 1].shape.is_capitalized() && tokens.gap_after(last).trim() != "," {
+            if last + 1 < n
+                && doc.flags(last + 1) & DIRECTION != 0
+                && tokens.list[last + 1].shape.is_capitalized()
+                && tokens.gap_after(last).trim() != ","
+            {
                 last += 1;
             }
             return Some(unit_after(doc, last));
         }
-        let word_like = (shape.is_alpha() && (number || shape.is_capitalized())) || (shape == Shape::Alnum && ordinal(tokens.norm(j)));
+        let word_like = (shape.is_alpha() && (number || shape.is_capitalized()))
+            || (shape == Shape::Alnum && ordinal(tokens.norm(j)));
         if !word_like || !same_line(doc, j) || doc.is_stop(j) {
             return None;
         }
@@ -121,7 +135,9 @@ fn unit_after(doc: &Document<'_>, last: usize) -> usize {
     if last + 1 >= n || gap.contains('\n') {
         return last;
     }
-    if gap.trim_start_matches([',', ' ']).starts_with('#') && matches!(tokens.list[last + 1].shape, Shape::Digits | Shape::Alnum) {
+    if gap.trim_start_matches([',', ' ']).starts_with('#')
+        && matches!(tokens.list[last + 1].shape, Shape::Digits | Shape::Alnum)
+    {
         return last + 1;
     }
     if doc.flags(last + 1) & UNIT != 0 && last + 2 < n && matches!(gap.trim(), "" | ",") {
@@ -151,7 +167,27 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
     let zip_follows = s + 1 < tokens.len() && tokens.list[s + 1].shape == Shape::Digits && tokens.raw(s + 1).len() == 5;
     // Abbreviations that are also credentials or words ("Smith, MD", "told ME") need a ZIP or a
     // listed city; the others ("Fort Lee, NJ") stand on their own.
-    let credential_like = matches!(tokens.norm(s), "md" | "pa" | "ma" | "me" | "or" | "in" | "ok" | "de" | "co" | "hi" | "oh" | "la" | "ms" | "ne" | "mt" | "al" | "id" | "nd" | "sd");
+    let credential_like = matches!(
+        tokens.norm(s),
+        "md" | "pa"
+            | "ma"
+            | "me"
+            | "or"
+            | "in"
+            | "ok"
+            | "de"
+            | "co"
+            | "hi"
+            | "oh"
+            | "la"
+            | "ms"
+            | "ne"
+            | "mt"
+            | "al"
+            | "id"
+            | "nd"
+            | "sd"
+    );
     if !(shape == Shape::Title || (abbreviation && (zip_follows || !credential_like || doc.flags(s - 1) & CITY != 0))) {
         return None;
     }
@@ -160,7 +196,12 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
         return None;
     }
     let mut first = last;
-    while first > 0 && last - first < 2 && tokens.gap_before(first) == " " && tokens.list[first - 1].shape.is_capitalized() && !tokens.list[first].sentence_start {
+    while first > 0
+        && last - first < 2
+        && tokens.gap_before(first) == " "
+        && tokens.list[first - 1].shape.is_capitalized()
+        && !tokens.list[first].sentence_start
+    {
         first -= 1;
     }
     Some(first)
@@ -177,7 +218,9 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     if tokens.list[i].shape == Shape::Lower {
         // "in tucson" in a lower-case message: a listed city that is not also an English word
-        return lexicon_city(doc, i).filter(|&last| doc.preceded_by(i, 1, &["in", "to", "from", "near"]) && (i..=last).all(|j| doc.flags(j) & WORD == 0));
+        return lexicon_city(doc, i).filter(|&last| {
+            doc.preceded_by(i, 1, &["in", "to", "from", "near"]) && (i..=last).all(|j| doc.flags(j) & WORD == 0)
+        });
     }
     if !tokens.list[i].shape.is_capitalized() {
         return None;
@@ -187,8 +230,21 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let strong_cue = i >= 2
         && matches!(
             (tokens.norm(i - 2), tokens.norm(i - 1)),
-            ("lives" | "live" | "living" | "lived" | "resides" | "raised" | "born" | "up" | "relocated" | "grew" | "stays" | "staying", "in")
-                | ("moved" | "moving" | "move" | "relocated" | "relocating" | "drove" | "transferred", "to" | "from")
+            (
+                "lives"
+                    | "live"
+                    | "living"
+                    | "lived"
+                    | "resides"
+                    | "raised"
+                    | "born"
+                    | "up"
+                    | "relocated"
+                    | "grew"
+                    | "stays"
+                    | "staying",
+                "in"
+            ) | ("moved" | "moving" | "move" | "relocated" | "relocating" | "drove" | "transferred", "to" | "from")
         );
     match listed {
         Some(last) if cue || strong_cue || doc.flags(i) & (GIVEN | FAMILY) == 0 => Some(last),
@@ -211,7 +267,13 @@ fn lexicon_city(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
     let tokens = &doc.tokens;
     let mut last = i;
-    while last + 1 < tokens.len() && last + 1 - i < max && matches!(tokens.gap_after(last), " " | "-" | ". ") && tokens.list[last + 1].shape.is_capitalized() && !doc.is_stop(last + 1) && doc.flags(last + 1) & STATE == 0 {
+    while last + 1 < tokens.len()
+        && last + 1 - i < max
+        && matches!(tokens.gap_after(last), " " | "-" | ". ")
+        && tokens.list[last + 1].shape.is_capitalized()
+        && !doc.is_stop(last + 1)
+        && doc.flags(last + 1) & STATE == 0
+    {
         last += 1;
     }
     last
@@ -219,13 +281,82 @@ fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
 
 /// Words that name a kind of place rather than a particular one.
 const GENERIC: &[&str] = &[
-    "emergency", "mental", "health", "behavioral", "community", "medical", "counseling", "wellness", "recovery",
-    "treatment", "crisis", "family", "youth", "senior", "care", "urgent", "primary", "outpatient", "inpatient",
-    "residential", "day", "program", "services", "support", "social", "human", "public", "county", "state", "the",
-    "high", "middle", "elementary", "junior", "grad", "graduate", "law", "nursing", "private", "charter", "local",
-    "new", "a", "an", "her", "his", "their", "my", "our", "your", "this", "that", "psychiatric", "hospital",
-    "detox", "rehab", "rehabilitation", "addiction", "substance", "abuse", "sleep", "pain", "cancer", "trauma",
-    "women", "womens", "men", "mens", "children", "childrens", "veterans", "va", "school", "college", "of", "and",
+    "emergency",
+    "mental",
+    "health",
+    "behavioral",
+    "community",
+    "medical",
+    "counseling",
+    "wellness",
+    "recovery",
+    "treatment",
+    "crisis",
+    "family",
+    "youth",
+    "senior",
+    "care",
+    "urgent",
+    "primary",
+    "outpatient",
+    "inpatient",
+    "residential",
+    "day",
+    "program",
+    "services",
+    "support",
+    "social",
+    "human",
+    "public",
+    "county",
+    "state",
+    "the",
+    "high",
+    "middle",
+    "elementary",
+    "junior",
+    "grad",
+    "graduate",
+    "law",
+    "nursing",
+    "private",
+    "charter",
+    "local",
+    "new",
+    "a",
+    "an",
+    "her",
+    "his",
+    "their",
+    "my",
+    "our",
+    "your",
+    "this",
+    "that",
+    "psychiatric",
+    "hospital",
+    "detox",
+    "rehab",
+    "rehabilitation",
+    "addiction",
+    "substance",
+    "abuse",
+    "sleep",
+    "pain",
+    "cancer",
+    "trauma",
+    "women",
+    "womens",
+    "men",
+    "mens",
+    "children",
+    "childrens",
+    "veterans",
+    "va",
+    "school",
+    "college",
+    "of",
+    "and",
 ];
 
 /// Walks back from an organization suffix over its capitalized name: the first token.
@@ -273,15 +404,58 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let (a, b) = (tokens.norm(i - 2), tokens.norm(i - 1));
     let facility = matches!(
         (a, b),
-        ("discharged" | "released" | "transferred" | "referred" | "admitted" | "hospitalized" | "treatment" | "treated" | "stay" | "program" | "group" | "detox" | "rehab" | "inpatient" | "outpatient" | "residential" | "records" | "signed", "from" | "to" | "at" | "in" | "for")
+        (
+            "discharged"
+                | "released"
+                | "transferred"
+                | "referred"
+                | "admitted"
+                | "hospitalized"
+                | "treatment"
+                | "treated"
+                | "stay"
+                | "program"
+                | "group"
+                | "detox"
+                | "rehab"
+                | "inpatient"
+                | "outpatient"
+                | "residential"
+                | "records"
+                | "signed",
+            "from" | "to" | "at" | "in" | "for"
+        )
     );
     let cue = facility
         || matches!(
-        (a, b),
-        ("works" | "work" | "working" | "worked" | "job" | "shift" | "shifts" | "manager" | "hired" | "employed" | "intern" | "interning" | "teaches" | "volunteers" | "student" | "enrolled" | "cashier" | "nurse" | "server" | "clerk", "at" | "for" | "by")
-            | ("fired" | "quit" | "graduated" | "expelled" | "suspended" | "transferred" | "laid", "from" | "off" | "to")
-            | (_, "attends" | "attending" | "attended")
-    );
+            (a, b),
+            (
+                "works"
+                    | "work"
+                    | "working"
+                    | "worked"
+                    | "job"
+                    | "shift"
+                    | "shifts"
+                    | "manager"
+                    | "hired"
+                    | "employed"
+                    | "intern"
+                    | "interning"
+                    | "teaches"
+                    | "volunteers"
+                    | "student"
+                    | "enrolled"
+                    | "cashier"
+                    | "nurse"
+                    | "server"
+                    | "clerk",
+                "at" | "for" | "by"
+            ) | (
+                "fired" | "quit" | "graduated" | "expelled" | "suspended" | "transferred" | "laid",
+                "from" | "off" | "to"
+            ) | (_, "attends" | "attending" | "attended")
+        );
     if !cue || doc.flags(i) & (STATE | CITY) != 0 {
         return at_a_place(doc, i);
     }
@@ -293,7 +467,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         let gap = tokens.gap_after(last);
         let next = tokens.list[last + 1].shape;
         let joined = matches!(gap, " " | " & " | "-" | "'" | "’" | "'s " | "’s ");
-        let connector = matches!(tokens.norm(last + 1), "of" | "and" | "the" | "for") && last + 2 < tokens.len() && tokens.list[last + 2].shape.is_capitalized();
+        let connector = matches!(tokens.norm(last + 1), "of" | "and" | "the" | "for")
+            && last + 2 < tokens.len()
+            && tokens.list[last + 2].shape.is_capitalized();
         if !joined || !(next.is_capitalized() || next == Shape::Alnum || connector) || doc.is_stop(last + 1) {
             break;
         }
@@ -313,7 +489,12 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let shape = tokens.list[i].shape;
     let flags = doc.flags(i);
     let plain_name = flags & (GIVEN | FAMILY) != 0 && flags & WORD == 0;
-    if tokens.norm(i - 1) != "at" || shape != Shape::Title || plain_name || flags & (CITY | STATE | MONTH | WEEKDAY) != 0 || tokens.list[i].sentence_start {
+    if tokens.norm(i - 1) != "at"
+        || shape != Shape::Title
+        || plain_name
+        || flags & (CITY | STATE | MONTH | WEEKDAY) != 0
+        || tokens.list[i].sentence_start
+    {
         return None;
     }
     Some(capitalized_run(doc, i, 4))
@@ -374,7 +555,8 @@ mod tests {
 
     #[test]
     fn generic_places_are_not_organizations() {
-        let all = found("Seen in the Emergency Department, then the Community Mental Health Center.", &Known::default());
+        let all =
+            found("Seen in the Emergency Department, then the Community Mental Health Center.", &Known::default());
         assert!(all.is_empty(), "{all:?}");
     }
 }

@@ -23,7 +23,9 @@ impl Detector for SymbolDetector {
                 None
             } else if b == b'@' {
                 email_at(bytes, i).or_else(|| handle_at(bytes, i))
-            } else if (b == b'h' || b == b'H' || b == b'w' || b == b'W') && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) {
+            } else if (b == b'h' || b == b'H' || b == b'w' || b == b'W')
+                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            {
                 url_at(bytes, i)
             } else if b == b'.' {
                 bare_domain_at(bytes, i)
@@ -53,7 +55,8 @@ fn is_host(b: u8) -> bool {
 
 /// Trailing punctuation that ends a sentence rather than the identifier.
 fn trim_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
-    while end > start && matches!(bytes[end - 1], b'.' | b',' | b';' | b':' | b')' | b'!' | b'?' | b'\'' | b'"' | b'-') {
+    while end > start && matches!(bytes[end - 1], b'.' | b',' | b';' | b':' | b')' | b'!' | b'?' | b'\'' | b'"' | b'-')
+    {
         end -= 1;
     }
     end
@@ -72,7 +75,11 @@ fn email_at(bytes: &[u8], at: usize) -> Option<(usize, usize, Kind)> {
     let host = &bytes[at + 1..end];
     let dot = host.iter().rposition(|&b| b == b'.')?;
     let tld = &host[dot + 1..];
-    (start < at && dot > 0 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)).then_some((start, end, Kind::Email))
+    (start < at && dot > 0 && tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic)).then_some((
+        start,
+        end,
+        Kind::Email,
+    ))
 }
 
 fn handle_at(bytes: &[u8], at: usize) -> Option<(usize, usize, Kind)> {
@@ -89,7 +96,9 @@ fn handle_at(bytes: &[u8], at: usize) -> Option<(usize, usize, Kind)> {
 
 fn url_at(bytes: &[u8], i: usize) -> Option<(usize, usize, Kind)> {
     let rest = &bytes[i..];
-    let scheme = [b"https://".as_slice(), b"http://", b"www."].into_iter().find(|p| rest.get(..p.len()).is_some_and(|r| r.eq_ignore_ascii_case(p)))?;
+    let scheme = [b"https://".as_slice(), b"http://", b"www."]
+        .into_iter()
+        .find(|p| rest.get(..p.len()).is_some_and(|r| r.eq_ignore_ascii_case(p)))?;
     let mut end = i + scheme.len();
     while end < bytes.len() && !bytes[end].is_ascii_whitespace() && !matches!(bytes[end], b'<' | b'>' | b'"') {
         end += 1;
@@ -112,7 +121,9 @@ fn bare_domain_at(bytes: &[u8], dot: usize) -> Option<(usize, usize, Kind)> {
         tld_end += 1;
     }
     let tld = &bytes[dot + 1..tld_end];
-    if !TLDS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(tld)) || bytes.get(tld_end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'@') {
+    if !TLDS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(tld))
+        || bytes.get(tld_end).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'@')
+    {
         return None;
     }
     if !bytes[start..dot].iter().any(u8::is_ascii_alphabetic) {
