@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 use phi::eval::{Labelled, Scores};
@@ -95,7 +95,7 @@ impl Lines {
     }
 
     fn progress(&self, label: &str) {
-        if self.number % 512 == 0 {
+        if self.number.is_multiple_of(512) {
             progress::show(label, self.read, self.total);
         }
     }
@@ -245,7 +245,7 @@ fn redact(
 }
 
 #[allow(clippy::print_stdout)]
-fn eval(corpus: &PathBuf, as_json: bool, mode: OnErrorMode) -> anyhow::Result<()> {
+fn eval(corpus: &Path, as_json: bool, mode: OnErrorMode) -> anyhow::Result<()> {
     let engine = Engine::new();
     let mut lines = Lines::open(Some(corpus))?;
     let mut failures = Failures { mode, count: 0 };

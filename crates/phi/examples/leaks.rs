@@ -6,10 +6,13 @@ use haven_phi::Engine;
 use haven_phi::corpus::generate;
 use haven_phi::eval::{Labelled, Scores};
 
+/// Text, gold spans, clinical tokens, the chart's identifiers.
+type Doc = (String, Vec<Labelled>, Vec<(usize, usize)>, haven_phi::Known);
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let first = args.next().unwrap_or_default();
-    let docs: Vec<(String, Vec<Labelled>, Vec<(usize, usize)>, haven_phi::Known)> = if first.ends_with(".jsonl") {
+    let docs: Vec<Doc> = if first.ends_with(".jsonl") {
         std::fs::read_to_string(&first)
             .expect("corpus")
             .lines()

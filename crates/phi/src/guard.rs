@@ -120,13 +120,12 @@ fn patterns(text: &str) -> Vec<(&str, Kind)> {
     let mut found = Vec::new();
     for piece in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '"' | '(' | ')')) {
         let piece = piece.trim_end_matches(['.', '!', '?', ':']);
-        if let Some((local, host)) = piece.split_once('@') {
-            if !local.is_empty()
-                && host.contains('.')
-                && host.rsplit('.').next().is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()))
-            {
-                found.push((piece, Kind::Email));
-            }
+        if let Some((local, host)) = piece.split_once('@')
+            && !local.is_empty()
+            && host.contains('.')
+            && host.rsplit('.').next().is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()))
+        {
+            found.push((piece, Kind::Email));
         }
         let groups: Vec<&str> = piece.split(['-', '.']).collect();
         let digits = |g: &str, n: usize| g.len() == n && g.bytes().all(|b| b.is_ascii_digit());

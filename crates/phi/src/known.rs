@@ -154,10 +154,10 @@ impl KnownSet {
         }
         if let Some(email) = &c.email {
             let email = email.trim().to_lowercase();
-            if let Some((local, _)) = email.split_once('@') {
-                if local.len() >= 4 {
-                    set.words.insert(fold(local).replace(' ', ""), Kind::Email);
-                }
+            if let Some((local, _)) = email.split_once('@')
+                && local.len() >= 4
+            {
+                set.words.insert(fold(local).replace(' ', ""), Kind::Email);
             }
             set.emails.push(email);
         }
@@ -271,8 +271,8 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
     for (i, row) in rows.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -298,8 +298,10 @@ fn strip_credentials(name: &str) -> String {
     name.split_whitespace()
         .filter(|w| {
             let w = w.trim_end_matches('.').to_ascii_lowercase();
-            !matches!(w.as_str(), "dr" | "mr" | "mrs" | "ms" | "mx" | "prof")
-                && !(w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic()) && lexicon().flags(&w) & STOP != 0)
+            let title = matches!(w.as_str(), "dr" | "mr" | "mrs" | "ms" | "mx" | "prof");
+            let credential =
+                w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic()) && lexicon().flags(&w) & STOP != 0;
+            !(title || credential)
         })
         .collect::<Vec<_>>()
         .join(" ")

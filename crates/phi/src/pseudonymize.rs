@@ -84,10 +84,11 @@ impl Deidentified {
         }
         // Dates the model wrote itself: shift them back.
         for span in Engine::new().detect(answer, &Known::default()) {
-            if span.kind == Kind::Date && !edits.iter().any(|(s, e, _)| *s < span.end && span.start < *e) {
-                if let Some(date) = shift_date(&answer[span.start..span.end], -self.date_shift) {
-                    edits.push((span.start, span.end, date));
-                }
+            if span.kind == Kind::Date
+                && !edits.iter().any(|(s, e, _)| *s < span.end && span.start < *e)
+                && let Some(date) = shift_date(&answer[span.start..span.end], -self.date_shift)
+            {
+                edits.push((span.start, span.end, date));
             }
         }
         edits.sort_by_key(|(s, _, _)| *s);

@@ -192,12 +192,14 @@ impl Surrogates {
     fn fresh(&self, candidate: &str, by_word: bool) -> bool {
         let folded = fold(candidate);
         let digits: String = candidate.chars().filter(char::is_ascii_digit).collect();
-        !candidate.is_empty()
-            && !self.forbidden_digits.iter().any(|d| digits.contains(d.as_str()))
-            && !self.used.contains(candidate)
-            && !self.forbidden.contains(&folded)
-            // Names in a surrogate must not be names of the input; digit groups are checked above.
-            && !(by_word && folded.split(' ').any(|w| w.len() > 2 && !w.bytes().all(|b| b.is_ascii_digit()) && self.forbidden.contains(w) && !is_generic(w)))
+        let shares_digits = self.forbidden_digits.iter().any(|d| digits.contains(d.as_str()));
+        // Names in a surrogate must not be names of the input; digit groups are checked above.
+        let shares_a_name = by_word
+            && folded.split(' ').any(|w| {
+                w.len() > 2 && !w.bytes().all(|b| b.is_ascii_digit()) && self.forbidden.contains(w) && !is_generic(w)
+            });
+        let taken = candidate.is_empty() || self.used.contains(candidate) || self.forbidden.contains(&folded);
+        !(taken || shares_digits || shares_a_name)
     }
 
     /// Tries generators until one gives a fresh value; after many tries, makes the last one unique

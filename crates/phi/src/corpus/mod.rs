@@ -30,7 +30,10 @@ pub fn generate(seed: u64, count: usize) -> impl Iterator<Item = Generated> {
     })
 }
 
-const KINDS: &[(&str, fn(&mut Writer) -> String)] = &[
+/// Writes one kind of document.
+type Template = fn(&mut Writer) -> String;
+
+const KINDS: &[(&str, Template)] = &[
     ("soap", soap),
     ("dap", dap),
     ("birp", birp),
@@ -125,9 +128,9 @@ impl Writer {
         let ssn = format!("{}-{}-{}", 100 + rng.below(665), rng.digits(2), rng.digits(4));
         Writer {
             female: rng.chance(55),
-            credential: *rng.pick(CREDENTIALS),
-            employer: *rng.pick(EMPLOYERS),
-            school: *rng.pick(SCHOOLS),
+            credential: CREDENTIALS[rng.below(CREDENTIALS.len())],
+            employer: EMPLOYERS[rng.below(EMPLOYERS.len())],
+            school: SCHOOLS[rng.below(SCHOOLS.len())],
             rng,
             client,
             preferred,

@@ -22,10 +22,12 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(a, b, Kind::City, Confidence::High));
                 }
             }
-            if flags & STATE != 0 && i > 0 && matches!(tokens.gap_before(i), ", " | ",") {
-                if let Some(first) = city_before_state(doc, i) {
-                    out.push(doc.span(first, i - 1, Kind::City, Confidence::Medium));
-                }
+            if flags & STATE != 0
+                && i > 0
+                && matches!(tokens.gap_before(i), ", " | ",")
+                && let Some(first) = city_before_state(doc, i)
+            {
+                out.push(doc.span(first, i - 1, Kind::City, Confidence::Medium));
             }
             if let Some(last) = cued_city(doc, i) {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
@@ -33,10 +35,8 @@ impl Detector for PlaceDetector {
             // Weak suffixes in title case only: not "Denied CO-16".
             let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized())
                 || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title);
-            if org_suffix {
-                if let Some(first) = org_before_suffix(doc, i) {
-                    out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
-                }
+            if org_suffix && let Some(first) = org_before_suffix(doc, i) {
+                out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
             }
             if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
                 // "University of Vermont", "Masjid Al-Noor", "Temple Beth El"

@@ -34,11 +34,11 @@ impl Detector for SymbolDetector {
             } else {
                 None
             };
-            if let Some((start, end, kind)) = found {
-                if start >= covered_to {
-                    out.push(Span::new(start, end, kind, Confidence::High));
-                    covered_to = end;
-                }
+            if let Some((start, end, kind)) = found
+                && start >= covered_to
+            {
+                out.push(Span::new(start, end, kind, Confidence::High));
+                covered_to = end;
             }
             i += 1;
         }
