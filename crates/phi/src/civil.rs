@@ -41,9 +41,27 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+const MESES: [&str; 12] = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+];
+
 fn month_number(word: &str) -> Option<u32> {
     if word.len() < 3 {
         return None;
+    }
+    if let Some(i) = MESES.iter().position(|m| *m == word) {
+        return Some(i as u32 + 1);
     }
     let word = if word == "sept" { "sep" } else { word };
     MONTHS.iter().position(|m| m.starts_with(word) && (word.len() == 3 || *m == word)).map(|i| i as u32 + 1)
@@ -170,8 +188,9 @@ fn ordinal_like(d: u32, like: &str) -> String {
 }
 
 fn month_like(m: u32, like: &str, shape: Shape) -> String {
-    let full = MONTHS[m as usize - 1];
-    let like_full = MONTHS.iter().any(|f| f.eq_ignore_ascii_case(like));
+    let spanish = MESES.iter().any(|f| f.eq_ignore_ascii_case(like));
+    let full = if spanish { MESES[m as usize - 1] } else { MONTHS[m as usize - 1] };
+    let like_full = spanish || MONTHS.iter().any(|f| f.eq_ignore_ascii_case(like));
     let name = match (like_full, m == 9 && like.eq_ignore_ascii_case("sept")) {
         (true, _) => full,
         (false, true) => "sept",

@@ -50,9 +50,11 @@ pub(crate) const PLACE_CUE: u32 = 1 << 24;
 pub(crate) const PHRASE_HEAD: u32 = 1 << 19;
 
 const MONTHS: &str = "january february march april may june july august september october november december \
-    jan feb mar apr jun jul aug sep sept oct nov dec";
+    jan feb mar apr jun jul aug sep sept oct nov dec \
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre";
 const WEEKDAYS: &str = "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun \
-    mondays tuesdays wednesdays thursdays fridays saturdays sundays weekend weekends";
+    mondays tuesdays wednesdays thursdays fridays saturdays sundays weekend weekends \
+    lunes martes miercoles jueves viernes sabado domingo";
 const TITLES: &str = "mr mrs ms miss mx dr doctor prof professor rev reverend fr pastor officer judge coach aunt auntie \
     uncle grandma grandpa granny nana pastor sgt sergeant capt captain lt det detective nurse principal counselor \
     sister brother cousin deacon rabbi imam father mister madam sra sr senor senora don dona mme mlle herr frau";
@@ -133,7 +135,7 @@ const FUNCTION_WORDS: &str = "he she her him his hers they them their it its we 
 const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
 const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
 const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring";
-const PLACE_CUES: &str = "in to from near outside visiting visit around at for by off attends attending attended";
+const PLACE_CUES: &str = "in to from near outside visiting visit around at for by off attends attending attended en";
 const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",
@@ -157,7 +159,6 @@ const STOP_PHRASES: &[&str] = &[
     "blue cross",
     "blue shield",
     "united healthcare",
-    "kaiser permanente",
     "motivational interviewing",
     "wise mind",
 ];

@@ -96,7 +96,7 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     // Day before: "3 March", "the 3rd of March"
     if m >= 1 && day(doc, m - 1) && near(m - 1, m) {
         first = m - 1;
-    } else if m >= 2 && tokens.norm(m - 1) == "of" && day(doc, m - 2) {
+    } else if m >= 2 && matches!(tokens.norm(m - 1), "of" | "de") && day(doc, m - 2) {
         first = m - 2;
     }
     // Day and/or year after: "March 3", "March 3rd, 2024", "March 2024", "March of 2024"
@@ -104,7 +104,7 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
         last = m + 1;
     }
     let mut k = last + 1;
-    if k < n && tokens.norm(k) == "of" && near(last, k) {
+    if k < n && matches!(tokens.norm(k), "of" | "de") && near(last, k) {
         k += 1;
     }
     if k < n && near(k - 1, k) && year(doc, k) {
@@ -182,6 +182,7 @@ mod tests {
         has("texted since Sunday the 12th.", "Sunday the 12th", Kind::Date);
         has("moved out on the 3rd.", "the 3rd", Kind::Date);
         has("seen since fall 2023 for", "fall 2023", Kind::Date);
+        has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);
     }
 
     #[test]

@@ -17,6 +17,13 @@ impl Detector for NumberDetector {
         let mut i = 0;
         while i < tokens.len() {
             let shape = tokens.list[i].shape;
+            if shape == Shape::Lower
+                && let Some(last) = spelled_age(doc, i)
+            {
+                out.push(doc.span(i, last, Kind::AgeOver89, Confidence::High));
+                i = last + 1;
+                continue;
+            }
             if shape != Shape::Digits && shape != Shape::Alnum && shape != Shape::Upper {
                 i += 1;
                 continue;
@@ -60,6 +67,8 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             "plate" | "vin" | "vehicle" | "tag" => Kind::Vehicle,
             "license" | "licence" | "dl" | "lic" | "permit" => Kind::License,
             "serial" | "device" | "imei" | "udi" | "pacemaker" | "implant" | "sn" => Kind::Device,
+            // a provider's number, not the client's
+            "npi" | "tin" | "ein" | "taxonomy" => return None,
             "id" | "case" | "no" | "ref" | "reference" | "confirmation" | "docket" | "badge" | "employee"
             | "student" | "number" | "num" => {
                 // Keep looking: "Member ID" is more specific than "ID".
@@ -283,6 +292,23 @@ fn preceded_by_state(doc: &Document<'_>, i: usize) -> bool {
         && !doc.tokens.gap_after(i - 1).contains('\n')
 }
 
+/// "ninety-four year old", "aged ninety": ages over 89 in words.
+fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if tokens.norm(i) != "ninety" {
+        return None;
+    }
+    let units = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    let mut last = i;
+    if i + 1 < tokens.len() && matches!(tokens.gap_after(i), "-" | " ") && units.contains(&tokens.norm(i + 1)) {
+        last = i + 1;
+    }
+    let next = |k: usize| (k < tokens.len()).then(|| tokens.norm(k));
+    let aged = matches!(next(last + 1), Some("year" | "years" | "yo"))
+        || doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "turns", "is"]);
+    aged.then_some(last)
+}
+
 /// "92-year-old", "age 95", "aged 101", "93 y/o", "91yo".
 fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
     let tokens = &doc.tokens;
@@ -303,7 +329,12 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
             || tokens.list[i + 1].shape == Shape::Lower
                 && matches!(tokens.norm(i + 1), "and" | "but" | "with" | "now" | "today")
             || tokens.gap_after(i).trim_start().starts_with([',', '.', ';']));
-    let before = before || person;
+    // "Winona Blackfeather, 91, raised him"
+    let apposition = i >= 1
+        && tokens.gap_before(i) == ", "
+        && tokens.list[i - 1].shape == Shape::Title
+        && tokens.gap_after(i).starts_with(',');
+    let before = before || person || apposition;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
 
@@ -357,6 +388,8 @@ mod tests {
         has("Client is aged 95 and", "95", Kind::AgeOver89);
         has("he is 91 yo", "91", Kind::AgeOver89);
         none("a 45-year-old man, 89 years old");
+        has("Grandmother Winona Blackfeather, 91, raised him", "91", Kind::AgeOver89);
+        has("Pt is a ninety-four year old man", "ninety-four", Kind::AgeOver89);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
-    CITY, DIRECTION, EMPLOYER, FAMILY, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD, PLACE_CUE, STATE,
-    STREET_SUFFIX, UNIT, WEEKDAY, WORD,
+    CITY, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FUNCTION, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD,
+    PLACE_CUE, STATE, STREET_SUFFIX, UNIT, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -36,7 +36,22 @@ impl Detector for PlaceDetector {
             let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized())
                 || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title);
             if org_suffix && let Some(first) = org_before_suffix(doc, i) {
-                out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
+                // "Islamic Center of America"
+                let of_place =
+                    i + 2 < tokens.len() && tokens.norm(i + 1) == "of" && tokens.list[i + 2].shape.is_capitalized();
+                let last = if of_place { capitalized_run(doc, i + 2, 3) } else { i };
+                out.push(doc.span(first, last, Kind::Organization, Confidence::Medium));
+            }
+            // "Bexar County", "Orleans Parish": a county is a place smaller than a state
+            let county =
+                matches!(tokens.norm(i), "county" | "parish" | "borough") && tokens.list[i].shape == Shape::Title;
+            if county
+                && i > 0
+                && tokens.list[i - 1].shape == Shape::Title
+                && tokens.gap_before(i) == " "
+                && !doc.is_stop(i - 1)
+            {
+                out.push(doc.span(i - 1, i, Kind::City, Confidence::Medium));
             }
             if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
                 // "University of Vermont", "Masjid Al-Noor", "Temple Beth El"
@@ -82,7 +97,7 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     let named = !number
         && i > 0
         && tokens.list[i].shape.is_capitalized()
-        && doc.preceded_by(i, 1, &["on", "off", "at", "near"])
+        && doc.preceded_by(i, 1, &["on", "off", "at", "near", "to"])
         && !doc.is_stop(i);
     if !(number || named) || !same_line(doc, i) || tokens.gap_after(i) != " " {
         return None;
@@ -152,7 +167,8 @@ fn unit_after(doc: &Document<'_>, last: usize) -> usize {
 /// ", Springfield, IL" after a street: the city's tokens.
 fn city_after(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
-    if i >= tokens.len() || !tokens.list[i].shape.is_capitalized() {
+    if i >= tokens.len() || !tokens.list[i].shape.is_capitalized() || !matches!(tokens.gap_before(i), ", " | " " | ",")
+    {
         return None;
     }
     let last = capitalized_run(doc, i, 3);
@@ -213,7 +229,8 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 {
         return None;
     }
-    if doc.flags(i - 1) & PLACE_CUE == 0 {
+    let listed = lexicon_city(doc, i);
+    if doc.flags(i - 1) & PLACE_CUE == 0 && listed.is_none() {
         return None;
     }
     if tokens.list[i].shape == Shape::Lower {
@@ -225,8 +242,7 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     if !tokens.list[i].shape.is_capitalized() {
         return None;
     }
-    let listed = lexicon_city(doc, i);
-    let cue = doc.preceded_by(i, 1, &["in", "to", "from", "near", "outside", "visiting", "visit", "around"]);
+    let cue = doc.preceded_by(i, 1, &["in", "to", "from", "near", "outside", "visiting", "visit", "around", "en"]);
     let strong_cue = i >= 2
         && matches!(
             (tokens.norm(i - 2), tokens.norm(i - 1)),
@@ -269,7 +285,8 @@ fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
     let mut last = i;
     while last + 1 < tokens.len()
         && last + 1 - i < max
-        && matches!(tokens.gap_after(last), " " | "-" | ". ")
+        // ". " only after an abbreviation ("St. Paul"), not at the end of a sentence
+        && (matches!(tokens.gap_after(last), " " | "-") || (tokens.gap_after(last) == ". " && tokens.norm(last).len() <= 3))
         && tokens.list[last + 1].shape.is_capitalized()
         && !doc.is_stop(last + 1)
         && doc.flags(last + 1) & STATE == 0
@@ -488,11 +505,11 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let shape = tokens.list[i].shape;
     let flags = doc.flags(i);
-    let plain_name = flags & (GIVEN | FAMILY) != 0 && flags & WORD == 0;
+    let plain_name = flags & (GIVEN | FAMILY) != 0 && flags & (WORD | CITY) == 0;
     if tokens.norm(i - 1) != "at"
         || shape != Shape::Title
         || plain_name
-        || flags & (CITY | STATE | MONTH | WEEKDAY) != 0
+        || flags & (STATE | MONTH | WEEKDAY) != 0
         || tokens.list[i].sentence_start
     {
         return None;
@@ -503,12 +520,15 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// "work at hartley & sons plumbing": lower-case words up to an organization suffix, or a listed employer.
 fn lowercase_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
+    if doc.flags(i) & (FUNCTION | DETERMINER) != 0 {
+        return None;
+    }
     let mut j = i;
     while j < tokens.len() && j < i + 5 {
         if doc.flags(j) & (ORG_STRONG | ORG_WEAK) != 0 && j > i {
             return Some(j);
         }
-        if doc.is_stop(j) || !matches!(tokens.gap_after(j), " " | " & ") || !tokens.list[j].shape.is_alpha() {
+        if doc.is_stop(j) || !matches!(tokens.gap_after(j), " " | " & ") || tokens.list[j].shape != Shape::Lower {
             break;
         }
         j += 1;
@@ -551,6 +571,8 @@ mod tests {
         has("a panic attack at Target on Monday", "Target", Kind::Organization);
         has("she was at Masjid Al-Noor so", "Masjid Al-Noor", Kind::Organization);
         has("classes at Westview High by May", "Westview High", Kind::Organization);
+        has("volunteers at the Islamic Center of America. Discussed", "Islamic Center of America", Kind::Organization);
+        has("Bexar County case 2025CR0441", "Bexar County", Kind::City);
     }
 
     #[test]
