@@ -74,8 +74,9 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 pub(crate) struct KnownSet {
     /// Folded single words: names, nicknames, distinctive words of employers and schools.
     pub words: FastMap<String, Kind>,
-    /// Folded phrases of two or more words (street line, employer, school, city, full names).
-    pub phrases: Vec<(Vec<String>, Kind)>,
+    /// Folded phrases of two or more words, separated by single spaces (street line, employer,
+    /// school, city, full names).
+    pub phrases: Vec<(String, Kind)>,
     /// The first words of `phrases`, to skip the rest quickly.
     pub phrase_heads: HashSet<String, BuildHasherDefault<FxHasher>>,
     /// Digit strings without separators: phone, SSN, numeric record numbers, dates of birth, ZIP.
@@ -84,8 +85,6 @@ pub(crate) struct KnownSet {
     pub ids: FastMap<String, Kind>,
     /// Initials of the people named ("js" for Jane Smith).
     pub initials: HashSet<String>,
-    /// Names long enough to be matched with one typo.
-    pub typo_targets: Vec<String>,
     pub emails: Vec<String>,
     /// Date of birth (year, month, day).
     pub dob: Option<(i32, u32, u32)>,
@@ -120,25 +119,24 @@ impl KnownSet {
             set.add_name(&strip_credentials(clinician));
         }
         for org in [&known.employer, &known.school].into_iter().flatten() {
-            set.add_phrase(org, Kind::Organization);
-            let words: Vec<_> = fold(org).split(' ').map(str::to_owned).collect();
-            if let Some(first) = words.first().filter(|w| w.len() >= 3 && lexicon().flags(w) & WORD == 0) {
-                set.words.entry(first.clone()).or_insert(Kind::Organization);
+            let folded = fold(org);
+            if let Some(first) = folded.split(' ').next().filter(|w| w.len() >= 3 && lexicon().flags(w) & WORD == 0) {
+                set.words.entry(first.to_owned()).or_insert(Kind::Organization);
             }
+            set.add_phrase(folded, Kind::Organization);
         }
         let a = &c.address;
         if let Some(line) = &a.line {
-            set.add_phrase(line, Kind::Street);
-            // The street without its number and with the suffix spelled either way.
-            let words: Vec<String> = fold(line).split(' ').map(str::to_owned).collect();
-            let named: Vec<String> =
-                words.iter().skip_while(|w| w.bytes().all(|b| b.is_ascii_digit())).cloned().collect();
-            if named.len() >= 2 {
-                set.phrases.push((named, Kind::Street));
+            let folded = fold(line);
+            // The street without its number too.
+            let named = folded.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start();
+            if named.len() < folded.len() && named.contains(' ') {
+                set.phrases.push((named.to_owned(), Kind::Street));
             }
+            set.add_phrase(folded, Kind::Street);
         }
         if let Some(city) = &a.city {
-            set.add_phrase(city, Kind::City);
+            set.add_phrase(fold(city), Kind::City);
         }
         if let Some(zip) = &a.zip {
             set.add_digits(zip, Kind::Zip);
@@ -181,7 +179,7 @@ impl KnownSet {
                 set.digits.entry(digits).or_insert(Kind::Date);
             }
         }
-        set.phrase_heads = set.phrases.iter().map(|(p, _)| p[0].clone()).collect();
+        set.phrase_heads = set.phrases.iter().map(|(p, _)| p.split(' ').next().unwrap_or(p).to_owned()).collect();
         set
     }
 
@@ -193,9 +191,6 @@ impl KnownSet {
                 continue;
             }
             self.words.insert((*word).to_owned(), Kind::Name);
-            if word.len() >= 4 {
-                self.typo_targets.push((*word).to_owned());
-            }
             for other in also_known_as(word) {
                 self.words.entry((*other).to_owned()).or_insert(Kind::Name);
             }
@@ -203,18 +198,18 @@ impl KnownSet {
         if words.len() >= 2 {
             let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
             self.initials.insert(initials);
-            self.phrases.push((words.iter().map(|w| (*w).to_owned()).collect(), Kind::Name));
+            let joined = words.join(" ");
+            self.phrases.push((joined, Kind::Name));
         }
     }
 
-    fn add_phrase(&mut self, phrase: &str, kind: Kind) {
-        let words: Vec<String> = fold(phrase).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
-        match words.len() {
-            0 => {}
-            1 => {
-                self.words.entry(words[0].clone()).or_insert(kind);
-            }
-            _ => self.phrases.push((words, kind)),
+    /// A folded phrase: a word of its own when it has one word.
+    fn add_phrase(&mut self, folded: String, kind: Kind) {
+        if folded.is_empty() {
+        } else if folded.contains(' ') {
+            self.phrases.push((folded, kind));
+        } else {
+            self.words.entry(folded).or_insert(kind);
         }
     }
 
@@ -247,7 +242,7 @@ impl KnownSet {
     /// Whether `word` is one slip (a letter wrong, missing, extra or two swapped) from a known name
     /// of five letters or more, or two letters swapped in a four-letter one.
     pub(crate) fn is_typo_of_name(&self, word: &str) -> bool {
-        self.typo_targets.iter().any(|name| {
+        self.words.iter().filter(|(name, kind)| **kind == Kind::Name && name.len() >= 4).any(|(name, _)| {
             let (a, b) = (word.as_bytes(), name.as_bytes());
             a.len().abs_diff(b.len()) <= 1 && a != b && a[0] == b[0] && {
                 let d = edit_distance(a, b);
@@ -259,7 +254,7 @@ impl KnownSet {
     /// Every single word or phrase (folded) this chart knows, with its kind: what the leak guard looks for.
     pub(crate) fn terms(&self) -> impl Iterator<Item = (String, Kind)> + '_ {
         let words = self.words.iter().map(|(w, k)| (w.clone(), *k));
-        let phrases = self.phrases.iter().map(|(p, k)| (p.join(" "), *k));
+        let phrases = self.phrases.iter().map(|(p, k)| (p.clone(), *k));
         let emails = self.emails.iter().map(|e| (fold(e), Kind::Email));
         words.chain(phrases).chain(emails)
     }
@@ -341,7 +336,7 @@ mod tests {
         assert_eq!(set.digits.get("5550142"), Some(&Kind::Phone));
         assert_eq!(set.digits.get("03071984"), Some(&Kind::Date));
         assert_eq!(set.ids.get("MRN00412"), Some(&Kind::Mrn));
-        assert!(set.phrases.iter().any(|(p, k)| p == &["elm", "street"] && *k == Kind::Street));
+        assert!(set.phrases.iter().any(|(p, k)| p == "elm street" && *k == Kind::Street));
         assert_eq!(set.dob, Some((1984, 3, 7)));
     }
 

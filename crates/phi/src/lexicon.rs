@@ -229,8 +229,8 @@ impl FxHasher {
 
 pub(crate) struct Lexicon {
     words: FxMap,
-    stop_phrases: Vec<Vec<&'static str>>,
-    cities: Vec<Vec<&'static str>>,
+    stop_phrases: Vec<&'static str>,
+    cities: Vec<&'static str>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -280,17 +280,16 @@ impl Lexicon {
         ] {
             add(list, flag);
         }
-        let cities: Vec<Vec<&'static str>> = CITIES.split('|').map(|c| c.split_ascii_whitespace().collect()).collect();
+        let cities: Vec<&'static str> = CITIES.split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
         for city in &cities {
-            match city.as_slice() {
-                [single] => *words.entry(single).or_insert(0) |= CITY,
-                [first, ..] => *words.entry(first).or_insert(0) |= PHRASE_HEAD,
-                [] => {}
+            match city.split_once(' ') {
+                None => *words.entry(city).or_insert(0) |= CITY,
+                Some((first, _)) => *words.entry(first).or_insert(0) |= PHRASE_HEAD,
             }
         }
-        let stop_phrases: Vec<Vec<&'static str>> = STOP_PHRASES.iter().map(|p| p.split(' ').collect()).collect();
+        let stop_phrases: Vec<&'static str> = STOP_PHRASES.to_vec();
         for phrase in &stop_phrases {
-            *words.entry(phrase[0]).or_insert(0) |= PHRASE_HEAD;
+            *words.entry(phrase.split(' ').next().unwrap_or(phrase)).or_insert(0) |= PHRASE_HEAD;
         }
         Lexicon { words, stop_phrases, cities }
     }
@@ -301,12 +300,12 @@ impl Lexicon {
     }
 
     /// Multi-word phrases that are never identifiers ("Beck Depression Inventory").
-    pub(crate) fn stop_phrases(&self) -> &[Vec<&'static str>] {
+    pub(crate) fn stop_phrases(&self) -> &[&'static str] {
         &self.stop_phrases
     }
 
     /// City names of several words ("salt lake city").
-    pub(crate) fn cities(&self) -> &[Vec<&'static str>] {
+    pub(crate) fn cities(&self) -> &[&'static str] {
         &self.cities
     }
 }
@@ -456,6 +455,6 @@ mod tests {
         assert_ne!(lex.flags("june") & MONTH, 0);
         assert_ne!(lex.flags("sertraline") & STOP, 0);
         assert_eq!(lex.flags("zzqx"), 0);
-        assert!(lex.cities().iter().any(|c| c == &["salt", "lake", "city"]));
+        assert!(lex.cities().contains(&"salt lake city"));
     }
 }

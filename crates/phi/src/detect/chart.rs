@@ -18,8 +18,8 @@ impl Detector for ChartDetector {
             let norm = tokens.norm(i);
             if known.phrase_heads.contains(norm) {
                 for (phrase, kind) in &known.phrases {
-                    if phrase[0] == norm && phrase_at(tokens, i, phrase) {
-                        out.push(doc.span(i, i + phrase.len() - 1, *kind, Confidence::High));
+                    if let Some(last) = phrase_at(tokens, i, phrase) {
+                        out.push(doc.span(i, last, *kind, Confidence::High));
                     }
                 }
             }

@@ -42,8 +42,8 @@ impl<'a> Document<'a> {
         let mut protected = vec![false; tokens.len()];
         for i in (0..tokens.len()).filter(|&i| flags[i] & PHRASE_HEAD != 0) {
             for phrase in lex.stop_phrases() {
-                if phrase_at(&tokens, i, phrase) {
-                    protected[i..i + phrase.len()].iter_mut().for_each(|p| *p = true);
+                if let Some(last) = phrase_at(&tokens, i, phrase) {
+                    protected[i..=last].iter_mut().for_each(|p| *p = true);
                 }
             }
         }
@@ -77,16 +77,20 @@ impl<'a> Document<'a> {
     }
 }
 
-/// Whether the folded words of `phrase` start at token `i`, separated only by spaces or hyphens.
-pub(crate) fn phrase_at<P: AsRef<str>>(tokens: &Tokens<'_>, i: usize, phrase: &[P]) -> bool {
-    if i + phrase.len() > tokens.len() {
-        return false;
+/// Whether the folded words of `phrase` (separated by single spaces) start at token `i`, separated
+/// in the text only by spaces, hyphens and light punctuation: the index of its last token.
+pub(crate) fn phrase_at(tokens: &Tokens<'_>, i: usize, phrase: &str) -> Option<usize> {
+    let mut last = i;
+    for (k, word) in phrase.split(' ').enumerate() {
+        let j = i + k;
+        let joined =
+            k == 0 || tokens.gap_after(j - 1).chars().all(|c| matches!(c, ' ' | '-' | '.' | ',' | '\'' | '’' | '\t'));
+        if j >= tokens.len() || !joined || tokens.norm(j) != word {
+            return None;
+        }
+        last = j;
     }
-    phrase.iter().enumerate().all(|(k, word)| {
-        tokens.norm(i + k) == word.as_ref()
-            && (k + 1 == phrase.len()
-                || tokens.gap_after(i + k).chars().all(|c| matches!(c, ' ' | '-' | '.' | ',' | '\'' | '’' | '\t')))
-    })
+    Some(last)
 }
 
 /// One source of detections. A statistical model can be added as another implementation.

@@ -276,7 +276,7 @@ fn lexicon_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     if doc.flags(i) & PHRASE_HEAD == 0 {
         return None;
     }
-    doc.lex.cities().iter().find(|c| c.len() > 1 && phrase_at(&doc.tokens, i, c)).map(|c| i + c.len() - 1)
+    doc.lex.cities().iter().filter(|c| c.contains(' ')).find_map(|c| phrase_at(&doc.tokens, i, c))
 }
 
 /// The last token of up to `max` capitalized words starting at `i` on one line.

@@ -23,7 +23,7 @@ impl Detector for SymbolDetector {
                 None
             } else if b == b'@' {
                 email_at(bytes, i).or_else(|| handle_at(bytes, i))
-            } else if (b == b'h' || b == b'H' || b == b'w' || b == b'W')
+            } else if matches!((b | 0x20, bytes.get(i + 1).map(|n| n | 0x20)), (b'h', Some(b't')) | (b'w', Some(b'w')))
                 && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
             {
                 url_at(bytes, i)
