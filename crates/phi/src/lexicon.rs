@@ -46,6 +46,8 @@ pub(crate) const FOLLOW_VERB: u32 = 1 << 22;
 pub(crate) const OPENING: u32 = 1 << 23;
 /// The last word of a cue before a place or organization ("in", "at", "attends").
 pub(crate) const PLACE_CUE: u32 = 1 << 24;
+/// Ends the name of a town: "Shaker Heights", "Cedar Rapids", "Salt Lake".
+pub(crate) const TOWN_SUFFIX: u32 = 1 << 25;
 /// First word of a listed phrase (a stop phrase or a city of several words): only these are checked.
 pub(crate) const PHRASE_HEAD: u32 = 1 << 19;
 
@@ -65,7 +67,7 @@ const RELATIONS: &str = "boss supervisor manager coworker colleague friend besti
     imam therapist psychiatrist counselor doctor pcp sponsor caseworker lawyer attorney landlord landlady tutor \
     mentor classmate teammate child kid baby infant toddler twin guardian caregiver aide babysitter nanny \
     boyfriends girlfriends exes sisters brothers sons daughters kids children friends cousins parents parent \
-    dating named called nicknamed";
+    dating named called nicknamed tio tia abuela abuelo abuelita mami papi primo prima";
 const STATES: &str = "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii \
     idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota \
     mississippi missouri montana nebraska nevada hampshire jersey mexico york carolina dakota ohio oklahoma oregon \
@@ -93,7 +95,8 @@ const PARTICLES: &str = "de la del della der van von da di dos das du le bin ibn
 const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \
     yelled screamed explained mentioned shared admitted agreed refused cried laughed wrote emailed visited \
     wants wanted thinks believes feels felt";
-const STOPS: &str = "sertraline zoloft fluoxetine prozac escitalopram lexapro citalopram celexa paroxetine paxil \
+const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq esquire jd \
+    sertraline zoloft fluoxetine prozac escitalopram lexapro citalopram celexa paroxetine paxil \
     venlafaxine effexor desvenlafaxine pristiq duloxetine cymbalta bupropion wellbutrin mirtazapine remeron \
     trazodone desyrel vortioxetine trintellix vilazodone viibryd amitriptyline elavil nortriptyline pamelor \
     imipramine clomipramine anafranil lithium lithobid lamotrigine lamictal valproate depakote divalproex \
@@ -135,7 +138,9 @@ const FUNCTION_WORDS: &str = "he she her him his hers they them their it its we 
 const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
 const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
 const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring";
-const PLACE_CUES: &str = "in to from near outside visiting visit around at for by off attends attending attended en";
+const PLACE_CUES: &str = "in to from near outside visiting visit around at for by off of attends attending attended en";
+const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
+    port village township mills landing crossing ford bluffs";
 const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",
@@ -277,6 +282,7 @@ impl Lexicon {
             (FOLLOWING_VERBS, FOLLOW_VERB),
             (OPENING_VERBS, OPENING),
             (PLACE_CUES, PLACE_CUE),
+            (TOWN_SUFFIXES, TOWN_SUFFIX),
         ] {
             add(list, flag);
         }

@@ -54,10 +54,10 @@ fn ordinal_day(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     (ordinal && i > 0 && tokens.norm(i - 1) == "the").then(|| (i - 1, i))
 }
 
-/// "fall 2023", "the summer of 2019": a season with its year is more than a year.
+/// "fall 2023", "the summer of 2019", "Q3 2023": a season or quarter with its year is more than a year.
 fn season(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
-    if !matches!(tokens.norm(i), "spring" | "summer" | "fall" | "autumn" | "winter") {
+    if !matches!(tokens.norm(i), "spring" | "summer" | "fall" | "autumn" | "winter" | "q1" | "q2" | "q3" | "q4") {
         return None;
     }
     let mut k = i + 1;
@@ -182,6 +182,7 @@ mod tests {
         has("texted since Sunday the 12th.", "Sunday the 12th", Kind::Date);
         has("moved out on the 3rd.", "the 3rd", Kind::Date);
         has("seen since fall 2023 for", "fall 2023", Kind::Date);
+        has("laid off Q3 2023. Now", "Q3 2023", Kind::Date);
         has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);
     }
 

@@ -121,15 +121,21 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
                 && i + 1 < tokens.len()
                 && doc.flags(i + 1) & SPEECH_VERB != 0
                 && tokens.list[i + 1].shape == Shape::Lower;
+            // "Kim L.", "Nacho F."
+            let initial_follows = flags & GIVEN != 0
+                && i + 1 < tokens.len()
+                && tokens.gap_after(i) == " "
+                && tokens.norm(i + 1).len() == 1
+                && tokens.list[i + 1].shape == Shape::Title
+                && tokens.gap_after(i + 1).starts_with('.');
             let mid_sentence = flags & GIVEN != 0
-                && flags & (MONTH | WEEKDAY | STATE | CITY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | TITLE | RELATION)
-                    == 0
+                && flags & (MONTH | WEEKDAY | STATE | ORG_STRONG | ORG_WEAK | STREET_SUFFIX | TITLE | RELATION) == 0
                 && !token.sentence_start
                 && i > 0
                 && tokens.list[i - 1].shape == Shape::Lower
                 && doc.flags(i - 1) & DETERMINER == 0
                 && !tokens.gap_before(i).contains('.');
-            if next_is_name || speaks || mid_sentence { Evidence::Gazetteer } else { Evidence::None }
+            if next_is_name || speaks || mid_sentence || initial_follows { Evidence::Gazetteer } else { Evidence::None }
         }
         Shape::Upper => {
             // Upper-case names only in pairs ("JOHN SMITH"); single upper-case words are acronyms.

@@ -144,12 +144,24 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
     };
     if id_like {
         let kind = context.filter(|k| !matches!(k, Kind::Phone | Kind::Fax) || all_digits).unwrap_or(Kind::OtherId);
-        return Some((i, last, kind, Confidence::Medium));
+        return Some((prefix(doc, i, context), last, kind, Confidence::Medium));
     }
     if let Some(kind) = context.filter(|_| digit_count >= 4 && !is_year(&groups)) {
-        return Some((i, last, kind, Confidence::Medium));
+        return Some((prefix(doc, i, context), last, kind, Confidence::Medium));
     }
     None
+}
+
+/// "plate CBX 4471": letters just before a record number, after its context word, belong to it.
+fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
+    let tokens = &doc.tokens;
+    let letters = i >= 2
+        && context.is_some()
+        && tokens.gap_before(i) == " "
+        && matches!(tokens.list[i - 1].shape, Shape::Upper | Shape::Alnum)
+        && tokens.norm(i - 1).len() <= 4
+        && !matches!(tokens.norm(i - 1), "id" | "mrn" | "vin" | "dl" | "sn" | "no" | "ssn" | "acct" | "grp" | "npi");
+    if letters { i - 1 } else { i }
 }
 
 fn is_year(groups: &[&str]) -> bool {
@@ -377,6 +389,7 @@ mod tests {
         has("acct # 99812", "99812", Kind::Account);
         has("driver's license D1234567", "D1234567", Kind::License);
         has("plate 7ABC123 seen", "7ABC123", Kind::Vehicle);
+        has("License plate CBX 4471. Spouse", "CBX 4471", Kind::Vehicle);
         has("pacemaker serial PM-88412-X", "PM-88412-X", Kind::Device);
         has("case #4821 closed", "4821", Kind::OtherId);
         has("ref 88213344", "88213344", Kind::OtherId);

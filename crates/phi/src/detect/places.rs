@@ -4,7 +4,7 @@ use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
     CITY, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FUNCTION, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD,
-    PLACE_CUE, STATE, STREET_SUFFIX, UNIT, WEEKDAY, WORD,
+    PLACE_CUE, STATE, STREET_SUFFIX, TOWN_SUFFIX, UNIT, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -208,7 +208,9 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
         return None;
     }
     let last = s - 1;
-    if !tokens.list[last].shape.is_capitalized() || doc.is_stop(last) || doc.flags(last) & STATE != 0 {
+    // Before an abbreviation even state names are the city's ("New York, NY").
+    let state_ok = abbreviation || doc.flags(last) & STATE == 0;
+    if !tokens.list[last].shape.is_capitalized() || doc.is_stop(last) || !state_ok {
         return None;
     }
     let mut first = last;
@@ -262,8 +264,15 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
                 "in"
             ) | ("moved" | "moving" | "move" | "relocated" | "relocating" | "drove" | "transferred", "to" | "from")
         );
+    // "in Shaker Heights", "from Cedar Rapids": capitalized words ending in a town word
+    let town = (cue || strong_cue) && tokens.list[i].shape == Shape::Title && {
+        let last = capitalized_run(doc, i, 3);
+        (last > i && doc.flags(last) & TOWN_SUFFIX != 0).then_some(last)
+    }
+    .is_some();
     match listed {
         Some(last) if cue || strong_cue || doc.flags(i) & (GIVEN | FAMILY) == 0 => Some(last),
+        _ if town => Some(capitalized_run(doc, i, 3)),
         _ if strong_cue && tokens.list[i].shape == Shape::Title => Some(capitalized_run(doc, i, 3)),
         _ => None,
     }
@@ -419,30 +428,31 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let (a, b) = (tokens.norm(i - 2), tokens.norm(i - 1));
-    let facility = matches!(
-        (a, b),
-        (
-            "discharged"
-                | "released"
-                | "transferred"
-                | "referred"
-                | "admitted"
-                | "hospitalized"
-                | "treatment"
-                | "treated"
-                | "stay"
-                | "program"
-                | "group"
-                | "detox"
-                | "rehab"
-                | "inpatient"
-                | "outpatient"
-                | "residential"
-                | "records"
-                | "signed",
-            "from" | "to" | "at" | "in" | "for"
-        )
-    );
+    let facility = matches!((a, b), ("resident" | "residents" | "resides" | "patient" | "volunteer", "of" | "at"))
+        || matches!(
+            (a, b),
+            (
+                "discharged"
+                    | "released"
+                    | "transferred"
+                    | "referred"
+                    | "admitted"
+                    | "hospitalized"
+                    | "treatment"
+                    | "treated"
+                    | "stay"
+                    | "program"
+                    | "group"
+                    | "detox"
+                    | "rehab"
+                    | "inpatient"
+                    | "outpatient"
+                    | "residential"
+                    | "records"
+                    | "signed",
+                "from" | "to" | "at" | "in" | "for"
+            )
+        );
     let cue = facility
         || matches!(
             (a, b),
@@ -473,6 +483,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                 "from" | "off" | "to"
             ) | (_, "attends" | "attending" | "attended")
         );
+    if tokens.list[i].shape == Shape::Lower && tokens.norm(i - 1) == "at" {
+        return lowercase_org(doc, i); // "failing chem at roosevelt high"
+    }
     if !cue || doc.flags(i) & (STATE | CITY) != 0 {
         return at_a_place(doc, i);
     }
@@ -573,6 +586,10 @@ mod tests {
         has("classes at Westview High by May", "Westview High", Kind::Organization);
         has("volunteers at the Islamic Center of America. Discussed", "Islamic Center of America", Kind::Organization);
         has("Bexar County case 2025CR0441", "Bexar County", Kind::City);
+        has("on Birchwood Lane in Shaker Heights. Risk", "Shaker Heights", Kind::City);
+        has("Suite 1511, New York, NY 10003.", "New York", Kind::City);
+        has("is a 102 y.o. resident of Heritage Oaks. Staff", "Heritage Oaks", Kind::Organization);
+        has("also failing chem at roosevelt high. PHQ-A 17", "roosevelt high", Kind::Organization);
     }
 
     #[test]
