@@ -88,6 +88,11 @@ pub(crate) struct KnownSet {
     pub emails: Vec<String>,
     /// Date of birth (year, month, day).
     pub dob: Option<(i32, u32, u32)>,
+    /// First letters (a–z as bits) of the names a typo could be of: most words skip the search.
+    typo_initials: u32,
+    /// First three characters (upper case, letters and digits) of every known number: most runs of
+    /// digits skip the search.
+    number_prefixes: HashSet<[u8; 3], BuildHasherDefault<FxHasher>>,
 }
 
 impl fmt::Debug for KnownSet {
@@ -180,6 +185,12 @@ impl KnownSet {
             }
         }
         set.phrase_heads = set.phrases.iter().map(|(p, _)| p.split(' ').next().unwrap_or(p).to_owned()).collect();
+        for (name, kind) in &set.words {
+            if *kind == Kind::Name && name.len() >= 4 && name.as_bytes()[0].is_ascii_lowercase() {
+                set.typo_initials |= 1 << (name.as_bytes()[0] - b'a');
+            }
+        }
+        set.number_prefixes = set.digits.keys().chain(set.ids.keys()).filter_map(|k| prefix3(k.as_bytes())).collect();
         set
     }
 
@@ -242,6 +253,10 @@ impl KnownSet {
     /// Whether `word` is one slip (a letter wrong, missing, extra or two swapped) from a known name
     /// of five letters or more, or two letters swapped in a four-letter one.
     pub(crate) fn is_typo_of_name(&self, word: &str) -> bool {
+        let first = word.as_bytes()[0];
+        if !first.is_ascii_lowercase() || self.typo_initials & (1 << (first - b'a')) == 0 {
+            return false;
+        }
         self.words.iter().filter(|(name, kind)| **kind == Kind::Name && name.len() >= 4).any(|(name, _)| {
             let (a, b) = (word.as_bytes(), name.as_bytes());
             a.len().abs_diff(b.len()) <= 1 && a != b && a[0] == b[0] && {
@@ -251,6 +266,16 @@ impl KnownSet {
         })
     }
 
+    /// Whether a run of letters and digits starting with `start` could be one of the chart's numbers.
+    pub(crate) fn may_hold_number(&self, start: &[u8]) -> bool {
+        let alnum: Vec<u8> =
+            start.iter().filter(|b| b.is_ascii_alphanumeric()).take(3).map(u8::to_ascii_uppercase).collect();
+        match prefix3(&alnum) {
+            Some(p) => self.number_prefixes.contains(&p),
+            None => !self.number_prefixes.is_empty(),
+        }
+    }
+
     /// Every single word or phrase (folded) this chart knows, with its kind: what the leak guard looks for.
     pub(crate) fn terms(&self) -> impl Iterator<Item = (String, Kind)> + '_ {
         let words = self.words.iter().map(|(w, k)| (w.clone(), *k));
@@ -258,6 +283,11 @@ impl KnownSet {
         let emails = self.emails.iter().map(|e| (fold(e), Kind::Email));
         words.chain(phrases).chain(emails)
     }
+}
+
+fn prefix3(bytes: &[u8]) -> Option<[u8; 3]> {
+    let p: Vec<u8> = bytes.iter().filter(|b| b.is_ascii_alphanumeric()).take(3).map(u8::to_ascii_uppercase).collect();
+    p.try_into().ok()
 }
 
 /// Damerau–Levenshtein distance (optimal string alignment), capped at 2.

@@ -138,7 +138,8 @@ const FUNCTION_WORDS: &str = "he she her him his hers they them their it its we 
 const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
 const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
 const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring";
-const PLACE_CUES: &str = "in to from near outside visiting visit around at for by off of attends attending attended en";
+const PLACE_CUES: &str =
+    "in to from near outside visiting visit around at for by off of on attends attending attended en";
 const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
     port village township mills landing crossing ford bluffs";
 const STOP_PHRASES: &[&str] = &[
@@ -235,7 +236,8 @@ impl FxHasher {
 pub(crate) struct Lexicon {
     words: FxMap,
     stop_phrases: Vec<&'static str>,
-    cities: Vec<&'static str>,
+    /// Cities of several words, by their first word.
+    cities: HashMap<&'static str, Vec<&'static str>, BuildHasherDefault<FxHasher>>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -286,11 +288,14 @@ impl Lexicon {
         ] {
             add(list, flag);
         }
-        let cities: Vec<&'static str> = CITIES.split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
-        for city in &cities {
+        let mut cities: HashMap<&'static str, Vec<&'static str>, BuildHasherDefault<FxHasher>> = HashMap::default();
+        for city in CITIES.split('|').map(str::trim).filter(|c| !c.is_empty()) {
             match city.split_once(' ') {
                 None => *words.entry(city).or_insert(0) |= CITY,
-                Some((first, _)) => *words.entry(first).or_insert(0) |= PHRASE_HEAD,
+                Some((first, _)) => {
+                    *words.entry(first).or_insert(0) |= PHRASE_HEAD;
+                    cities.entry(first).or_default().push(city);
+                }
             }
         }
         let stop_phrases: Vec<&'static str> = STOP_PHRASES.to_vec();
@@ -310,9 +315,9 @@ impl Lexicon {
         &self.stop_phrases
     }
 
-    /// City names of several words ("salt lake city").
-    pub(crate) fn cities(&self) -> &[&'static str] {
-        &self.cities
+    /// City names of several words starting with `first` ("salt" → "salt lake city").
+    pub(crate) fn cities_from(&self, first: &str) -> &[&'static str] {
+        self.cities.get(first).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -461,6 +466,6 @@ mod tests {
         assert_ne!(lex.flags("june") & MONTH, 0);
         assert_ne!(lex.flags("sertraline") & STOP, 0);
         assert_eq!(lex.flags("zzqx"), 0);
-        assert!(lex.cities().contains(&"salt lake city"));
+        assert!(lex.cities_from("salt").contains(&"salt lake city"));
     }
 }

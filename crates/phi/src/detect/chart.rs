@@ -37,7 +37,7 @@ impl Detector for ChartDetector {
             }
             if token.shape != Shape::Lower
                 && token.shape != Shape::Title
-                && !(known.digits.is_empty() && known.ids.is_empty())
+                && known.may_hold_number(&doc.text().as_bytes()[token.start..])
             {
                 let last = joined_run(doc, i);
                 if let Some(span) = match_run(doc, i, last) {

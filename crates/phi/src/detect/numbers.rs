@@ -29,6 +29,10 @@ impl Detector for NumberDetector {
                 continue;
             }
             let last = joined_run(doc, i);
+            if last == i && shape == Shape::Upper {
+                i += 1; // an acronym alone: "CBT", "SI"
+                continue;
+            }
             let next = match classify(doc, i, last) {
                 Some((first, end, kind, confidence)) => {
                     out.push(doc.span(first, end, kind, confidence));

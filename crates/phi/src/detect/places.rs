@@ -82,6 +82,10 @@ fn same_line(doc: &Document<'_>, a: usize) -> bool {
 fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
+    let shape = tokens.list[i].shape;
+    if shape == Shape::Lower && !matches!(tokens.norm(i), "po" | "p") {
+        return None;
+    }
     let raw = tokens.raw(i);
     if tokens.norm(i) == "po" || (tokens.norm(i) == "p" && i + 2 < n && tokens.norm(i + 1) == "o") {
         let b = if tokens.norm(i) == "po" { i + 1 } else { i + 2 };
@@ -97,6 +101,7 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     let named = !number
         && i > 0
         && tokens.list[i].shape.is_capitalized()
+        && doc.flags(i - 1) & PLACE_CUE != 0
         && doc.preceded_by(i, 1, &["on", "off", "at", "near", "to"])
         && !doc.is_stop(i);
     if !(number || named) || !same_line(doc, i) || tokens.gap_after(i) != " " {
@@ -285,7 +290,7 @@ fn lexicon_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     if doc.flags(i) & PHRASE_HEAD == 0 {
         return None;
     }
-    doc.lex.cities().iter().filter(|c| c.contains(' ')).find_map(|c| phrase_at(&doc.tokens, i, c))
+    doc.lex.cities_from(doc.tokens.norm(i)).iter().find_map(|c| phrase_at(&doc.tokens, i, c))
 }
 
 /// The last token of up to `max` capitalized words starting at `i` on one line.
