@@ -84,7 +84,7 @@ pub(crate) struct KnownSet {
     /// Upper-case letters and digits of alphanumeric record numbers.
     pub ids: FastMap<String, Kind>,
     /// Initials of the people named ("js" for Jane Smith).
-    pub initials: HashSet<String>,
+    pub initials: HashSet<String, BuildHasherDefault<FxHasher>>,
     pub emails: Vec<String>,
     /// Date of birth (year, month, day).
     pub dob: Option<(i32, u32, u32)>,
@@ -268,9 +268,7 @@ impl KnownSet {
 
     /// Whether a run of letters and digits starting with `start` could be one of the chart's numbers.
     pub(crate) fn may_hold_number(&self, start: &[u8]) -> bool {
-        let alnum: Vec<u8> =
-            start.iter().filter(|b| b.is_ascii_alphanumeric()).take(3).map(u8::to_ascii_uppercase).collect();
-        match prefix3(&alnum) {
+        match prefix3(&start[..start.len().min(12)]) {
             Some(p) => self.number_prefixes.contains(&p),
             None => !self.number_prefixes.is_empty(),
         }
@@ -286,8 +284,16 @@ impl KnownSet {
 }
 
 fn prefix3(bytes: &[u8]) -> Option<[u8; 3]> {
-    let p: Vec<u8> = bytes.iter().filter(|b| b.is_ascii_alphanumeric()).take(3).map(u8::to_ascii_uppercase).collect();
-    p.try_into().ok()
+    let mut out = [0u8; 3];
+    let mut n = 0;
+    for b in bytes.iter().filter(|b| b.is_ascii_alphanumeric()) {
+        out[n] = b.to_ascii_uppercase();
+        n += 1;
+        if n == 3 {
+            return Some(out);
+        }
+    }
+    None
 }
 
 /// Damerau–Levenshtein distance (optimal string alignment), capped at 2.
@@ -320,16 +326,25 @@ fn is_swap(a: &[u8], b: &[u8]) -> bool {
 /// "Dr. Ana Ruiz, LCSW" → "Ana Ruiz".
 fn strip_credentials(name: &str) -> String {
     let name = name.split(',').next().unwrap_or(name);
-    name.split_whitespace()
-        .filter(|w| {
-            let w = w.trim_end_matches('.').to_ascii_lowercase();
-            let title = matches!(w.as_str(), "dr" | "mr" | "mrs" | "ms" | "mx" | "prof");
-            let credential =
-                w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic()) && lexicon().flags(&w) & STOP != 0;
-            !(title || credential)
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(name.len());
+    let mut lower = [0u8; 16];
+    for word in name.split_whitespace() {
+        let w = word.trim_end_matches('.');
+        let title = ["dr", "mr", "mrs", "ms", "mx", "prof"].iter().any(|t| t.eq_ignore_ascii_case(w));
+        let credential = (2..=lower.len()).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_alphabetic()) && {
+            let l = &mut lower[..w.len()];
+            l.copy_from_slice(w.as_bytes());
+            l.make_ascii_lowercase();
+            std::str::from_utf8(l).is_ok_and(|l| lexicon().flags(l) & STOP != 0)
+        };
+        if !(title || credential) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
 }
 
 pub(crate) fn parse_iso_date(s: &str) -> Option<(i32, u32, u32)> {

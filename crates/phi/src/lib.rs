@@ -7,6 +7,7 @@ mod detect;
 mod kind;
 mod known;
 mod lexicon;
+mod lists;
 mod text;
 
 pub use detect::{Detector, Document, Engine};

@@ -1,0 +1,270 @@
+//! The hand-written word lists and the flag bits of the lexicon, shared with `build.rs`, which
+//! compiles them with the gazetteers of `data/` into one hash table at build time (so start-up
+//! builds nothing).
+#![allow(dead_code)]
+
+use std::hash::Hasher;
+
+pub(crate) const GIVEN: u32 = 1;
+pub(crate) const FAMILY: u32 = 1 << 1;
+/// An ordinary English word (SCOWL). When also a name ("hope", "will", "brown"), a name only in context.
+pub(crate) const WORD: u32 = 1 << 2;
+pub(crate) const MONTH: u32 = 1 << 3;
+pub(crate) const WEEKDAY: u32 = 1 << 4;
+/// Comes before a name: "Dr", "Mrs", "Aunt", "Coach".
+pub(crate) const TITLE: u32 = 1 << 5;
+/// A relationship noun that introduces a person: "boss", "ex", "sister".
+pub(crate) const RELATION: u32 = 1 << 6;
+/// A US state or territory, full name or postal abbreviation: not an identifier.
+pub(crate) const STATE: u32 = 1 << 7;
+pub(crate) const STREET_SUFFIX: u32 = 1 << 8;
+/// Ends an organization's name whatever comes before it: "Inc", "School", "Church".
+pub(crate) const ORG_STRONG: u32 = 1 << 9;
+/// Ends an organization's name when the rest is distinctive: "Center", "Services".
+pub(crate) const ORG_WEAK: u32 = 1 << 10;
+/// Never an identifier: medications, modalities, languages, payers, clinical abbreviations.
+pub(crate) const STOP: u32 = 1 << 11;
+pub(crate) const CITY: u32 = 1 << 12;
+/// Joins parts of a name: "de", "van", "bin".
+pub(crate) const PARTICLE: u32 = 1 << 13;
+/// A verb that, right after a capitalized word, shows the word names a person.
+pub(crate) const SPEECH_VERB: u32 = 1 << 14;
+pub(crate) const UNIT: u32 = 1 << 15;
+pub(crate) const DIRECTION: u32 = 1 << 16;
+/// A well-known employer or chain.
+pub(crate) const EMPLOYER: u32 = 1 << 17;
+/// Starts an organization's name: "University of", "Bank of".
+pub(crate) const ORG_HEAD: u32 = 1 << 18;
+/// A pronoun or other function word: never a name.
+pub(crate) const FUNCTION: u32 = 1 << 20;
+/// A determiner or preposition before a capitalized word that makes it a thing, not a person.
+pub(crate) const DETERMINER: u32 = 1 << 21;
+/// A verb that often follows a person's name in messages ("took", "keeps").
+pub(crate) const FOLLOW_VERB: u32 = 1 << 22;
+/// A word that opens a note's sentence and happens to be a name too ("Met", "Will").
+pub(crate) const OPENING: u32 = 1 << 23;
+/// The last word of a cue before a place or organization ("in", "at", "attends").
+pub(crate) const PLACE_CUE: u32 = 1 << 24;
+/// Ends the name of a town: "Shaker Heights", "Cedar Rapids", "Salt Lake".
+pub(crate) const TOWN_SUFFIX: u32 = 1 << 25;
+/// First word of a listed phrase (a stop phrase or a city of several words): only these are checked.
+pub(crate) const PHRASE_HEAD: u32 = 1 << 19;
+
+pub(crate) const MONTHS: &str = "january february march april may june july august september october november december \
+    jan feb mar apr jun jul aug sep sept oct nov dec \
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre";
+pub(crate) const WEEKDAYS: &str = "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun \
+    mondays tuesdays wednesdays thursdays fridays saturdays sundays weekend weekends \
+    lunes martes miercoles jueves viernes sabado domingo";
+pub(crate) const TITLES: &str = "mr mrs ms miss mx dr doctor prof professor rev reverend fr pastor officer judge coach aunt auntie \
+    uncle grandma grandpa granny nana pastor sgt sergeant capt captain lt det detective nurse principal counselor \
+    sister brother cousin deacon rabbi imam father mister madam sra sr senor senora don dona mme mlle herr frau";
+pub(crate) const RELATIONS: &str = "boss supervisor manager coworker colleague friend bestie bff girlfriend boyfriend partner wife \
+    husband spouse fiance fiancee ex mom mother mum dad father stepmom stepmother stepdad stepfather sister brother \
+    sibling son daughter stepson stepdaughter stepbrother stepsister aunt uncle cousin niece nephew grandmother \
+    grandfather grandma grandpa grandson granddaughter roommate neighbor neighbour teacher coach pastor priest rabbi \
+    imam therapist psychiatrist counselor doctor pcp sponsor caseworker lawyer attorney landlord landlady tutor \
+    mentor classmate teammate child kid baby infant toddler twin guardian caregiver aide babysitter nanny \
+    boyfriends girlfriends exes sisters brothers sons daughters kids children friends cousins parents parent \
+    dating named called nicknamed tio tia abuela abuelo abuelita mami papi primo prima";
+pub(crate) const STATES: &str = "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii \
+    idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota \
+    mississippi missouri montana nebraska nevada hampshire jersey mexico york carolina dakota ohio oklahoma oregon \
+    pennsylvania rhode island tennessee texas utah vermont virginia washington wisconsin wyoming puerto rico \
+    al ak az ar ca co ct de fl ga hi ia il in ks ky la ma md mi mn mo ms mt nc nd ne nh nj nm nv ny oh ok or pa \
+    ri sc sd tn tx ut va vt wa wi wv wy dc pr";
+pub(crate) const STREET_SUFFIXES: &str = "street st avenue ave av road rd boulevard blvd lane ln drive dr court ct way place \
+    pl terrace ter circle cir parkway pkwy highway hwy trail trl loop square sq pike row alley crescent path \
+    ridge crossing heights plaza plz";
+pub(crate) const UNITS: &str = "apt apartment unit suite ste floor fl rm bldg building lot box";
+pub(crate) const DIRECTIONS: &str = "n s e w ne nw se sw north south east west northeast northwest southeast southwest";
+pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp ltd corp corporation company companies hospital hospitals \
+    clinic clinics school schools academy university college institute church temple mosque synagogue chapel \
+    cathedral ministries bank foundation associates pharmacy daycare preschool kindergarten elementary seminary \
+    hs tabernacle parish";
+pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions industries enterprises holdings systems technologies \
+    tech labs laboratories logistics construction insurance healthcare manufacturing consulting realty salon \
+    fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
+    garage agency firm studio studios club supermarket hotel inn resort casino factory mill group co partners \
+    trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
+    behavioral wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
+    bakery pizza pizzeria tavern pub bar";
+pub(crate) const ORG_HEADS: &str =
+    "university bank church college academy school institute masjid temple congregation camp";
+pub(crate) const PARTICLES: &str = "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y";
+pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \
+    yelled screamed explained mentioned shared admitted agreed refused cried laughed wrote emailed visited \
+    wants wanted thinks believes feels felt";
+pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq esquire jd \
+    sertraline zoloft fluoxetine prozac escitalopram lexapro citalopram celexa paroxetine paxil \
+    venlafaxine effexor desvenlafaxine pristiq duloxetine cymbalta bupropion wellbutrin mirtazapine remeron \
+    trazodone desyrel vortioxetine trintellix vilazodone viibryd amitriptyline elavil nortriptyline pamelor \
+    imipramine clomipramine anafranil lithium lithobid lamotrigine lamictal valproate depakote divalproex \
+    carbamazepine tegretol oxcarbazepine trileptal topiramate topamax gabapentin neurontin pregabalin lyrica \
+    quetiapine seroquel olanzapine zyprexa risperidone risperdal aripiprazole abilify ziprasidone geodon \
+    lurasidone latuda haloperidol haldol clozapine clozaril paliperidone invega cariprazine vraylar brexpiprazole \
+    rexulti lorazepam ativan clonazepam klonopin alprazolam xanax diazepam valium buspirone buspar hydroxyzine \
+    vistaril atarax propranolol inderal prazosin minipress clonidine kapvay guanfacine intuniv methylphenidate \
+    ritalin concerta adderall amphetamine dextroamphetamine vyvanse lisdexamfetamine atomoxetine strattera \
+    modafinil provigil zolpidem ambien eszopiclone lunesta melatonin naltrexone vivitrol revia buprenorphine \
+    suboxone subutex sublocade methadone acamprosate campral disulfiram antabuse naloxone narcan varenicline \
+    chantix levothyroxine synthroid metformin lisinopril atorvastatin ibuprofen tylenol acetaminophen advil \
+    motrin benadryl diphenhydramine prednisone albuterol omeprazole esketamine spravato ketamine zuranolone \
+    zurzuvae brexanolone semaglutide ozempic wegovy fluvoxamine luvox doxepin silenor ramelteon rozerem \
+    temazepam restoril chlordiazepoxide librium oxazepam phenobarbital asenapine saphris lumateperone caplyta \
+    xanomeline cobenfy viloxazine qelbree dexmethylphenidate focalin nicotine \
+    cbt dbt emdr ipt mbct cpt erp sfbt tfcbt gottman socratic psychoeducation mindfulness \
+    phq gad pcl bdi bai mdd ptsd adhd ocd bpd sud aud etoh thc cbd icu iop php roi hipaa icd dsm cssrs \
+    lcsw lpc lmft lmhc psyd phd md np rn msw lcdc cadc bcba pmhnp aprn lcpc lpcc lisw licsw \
+    english spanish french german chinese mandarin cantonese japanese korean vietnamese arabic hindi urdu \
+    punjabi bengali russian ukrainian polish portuguese italian greek turkish farsi persian somali amharic \
+    swahili tagalog filipino haitian creole hmong navajo asl american african mexican latino latina latinx \
+    hispanic asian european caucasian jewish muslim catholic protestant baptist methodist lutheran buddhist \
+    hindu sikh mormon lds atheist agnostic pentecostal evangelical \
+    america usa canada china india japan korea vietnam philippines germany france england britain \
+    ireland italy spain russia ukraine iraq afghanistan iran syria israel palestine egypt nigeria ghana kenya \
+    ethiopia somalia brazil colombia venezuela cuba haiti jamaica guatemala honduras salvador dominican \
+    christmas thanksgiving easter halloween hanukkah ramadan eid passover kwanzaa \
+    medicaid medicare tricare aetna cigna humana anthem bcbs unitedhealthcare optum magellan ambetter \
+    zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
+    netflix iphone android telehealth doxy \
+    covid coronavirus tylenol ssri snri maoi tca benzo benzos \
+    subjective objective assessment plan data behavior intervention response goals goal summary diagnosis \
+    client patient pt session note mse affect mood bid tid qid qhs prn hx sx tx dx rx fx pmh hpi ros \
+    lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur \
+    moca mmse slums asrs mdq ybocs bprs cage dast epds ace aces whodas ors srs cans asam phqa ssrs \
+    shabbat sabbath diwali lent kippur hashanah purim sukkot vesak lunar";
+pub(crate) const FUNCTION_WORDS: &str = "he she her him his hers they them their it its we us you i me my our your this that these those who whom the a an and or but if so to of in on at by for with from up per as is was be not no";
+pub(crate) const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
+pub(crate) const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
+pub(crate) const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring";
+pub(crate) const PLACE_CUES: &str =
+    "in to from near outside visiting visit around at for by off of on attends attending attended en";
+pub(crate) const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
+    port village township mills landing crossing ford bluffs";
+pub(crate) const STOP_PHRASES: &[&str] = &[
+    "beck depression inventory",
+    "beck anxiety inventory",
+    "beck hopelessness scale",
+    "columbia suicide severity rating scale",
+    "columbia protocol",
+    "hamilton depression rating scale",
+    "hamilton anxiety rating scale",
+    "young mania rating scale",
+    "yale brown obsessive compulsive scale",
+    "edinburgh postnatal depression scale",
+    "vanderbilt assessment scale",
+    "conners rating scale",
+    "stanley brown safety plan",
+    "stanley brown",
+    "gottman method",
+    "alcoholics anonymous",
+    "narcotics anonymous",
+    "smart recovery",
+    "al anon",
+    "blue cross",
+    "blue shield",
+    "united healthcare",
+    "motivational interviewing",
+    "wise mind",
+];
+pub(crate) const CITIES: &str = "new york|los angeles|chicago|houston|phoenix|philadelphia|san antonio|san diego|dallas|\
+    san jose|austin|jacksonville|fort worth|columbus|charlotte|indianapolis|san francisco|seattle|denver|\
+    oklahoma city|nashville|el paso|boston|portland|las vegas|detroit|memphis|louisville|baltimore|milwaukee|\
+    albuquerque|tucson|fresno|sacramento|mesa|kansas city|atlanta|omaha|colorado springs|raleigh|long beach|\
+    virginia beach|miami|oakland|minneapolis|tulsa|bakersfield|wichita|arlington|aurora|tampa|new orleans|\
+    cleveland|honolulu|anaheim|lexington|stockton|corpus christi|henderson|riverside|newark|st paul|santa ana|\
+    cincinnati|irvine|orlando|pittsburgh|st louis|greensboro|jersey city|anchorage|lincoln|plano|durham|\
+    buffalo|chandler|chula vista|toledo|madison|gilbert|reno|fort wayne|north las vegas|st petersburg|lubbock|\
+    irving|laredo|winston salem|chesapeake|glendale|garland|scottsdale|norfolk|boise|fremont|spokane|\
+    santa clarita|baton rouge|richmond|hialeah|san bernardino|tacoma|modesto|huntsville|des moines|yonkers|\
+    rochester|moreno valley|fayetteville|fontana|columbus|worcester|port st lucie|little rock|augusta|oxnard|\
+    birmingham|montgomery|frisco|amarillo|salt lake city|grand rapids|huntington beach|overland park|\
+    knoxville|providence|chattanooga|tallahassee|sioux falls|springfield|savannah|ann arbor|berkeley|\
+    cambridge|hartford|burlington|albany|syracuse|dayton|akron|eugene|olympia|bend|missoula|fargo|duluth|\
+    cheyenne|charleston|asheville|wilmington|trenton|camden|harrisburg|allentown|scranton|flint|lansing|\
+    kalamazoo|green bay|peoria|joliet|evanston|naperville|gary|toronto|vancouver|montreal|london|paris|\
+    mumbai|delhi|lagos|manila|seoul|tokyo|beijing|shanghai|mexico city|guadalajara|tijuana|havana|\
+    san juan|bronx|brooklyn|queens|harlem|hoboken|pasadena|burbank|compton|inglewood|cicero|skokie|\
+    schaumburg|tempe|yuma|flagstaff|provo|ogden|boulder|pueblo|greeley|topeka|lawrence|ames|dubuque|\
+    bloomington|muncie|gainesville|ocala|sarasota|pensacola|daytona beach|fort lauderdale|boca raton|\
+    macon|athens|columbia|greenville|spartanburg|roanoke|lynchburg|bethesda|silver spring|rockville|\
+    annapolis|dover|stamford|new haven|bridgeport|waterbury|providence|portsmouth|manchester|nashua|\
+    bangor|lowell|quincy|brockton|salem|medford|bellevue|everett|yakima|tacoma";
+pub(crate) const EMPLOYERS: &str = "walmart amazon costco kroger walgreens cvs starbucks mcdonalds mcdonald wendys \
+    chipotle publix safeway albertsons meijer heb wegmans aldi lowes ikea fedex ups usps dunkin \
+    tesla microsoft doordash instacart ubereats grubhub applebees chilis dennys ihop olive \
+    panera kfc arbys popeyes sonic jcpenney macys nordstrom kohls marshalls tjmaxx sephora ulta gamestop \
+    petsmart petco autozone verizon comcast xfinity spectrum boeing lockheed raytheon deloitte accenture \
+    walgreen riteaid";
+
+/// Every hand-written list with its flag (cities of one word are added as `CITY`).
+pub(crate) const LISTS: &[(&str, u32)] = &[
+    (MONTHS, MONTH),
+    (WEEKDAYS, WEEKDAY),
+    (TITLES, TITLE),
+    (RELATIONS, RELATION),
+    (STATES, STATE),
+    (STREET_SUFFIXES, STREET_SUFFIX),
+    (UNITS, UNIT),
+    (DIRECTIONS, DIRECTION),
+    (ORG_STRONG_WORDS, ORG_STRONG),
+    (ORG_WEAK_WORDS, ORG_WEAK),
+    (ORG_HEADS, ORG_HEAD),
+    (PARTICLES, PARTICLE),
+    (SPEECH_VERBS, SPEECH_VERB),
+    (STOPS, STOP),
+    (EMPLOYERS, EMPLOYER),
+    (FUNCTION_WORDS, FUNCTION),
+    (DETERMINERS, DETERMINER),
+    (FOLLOWING_VERBS, FOLLOW_VERB),
+    (OPENING_VERBS, OPENING),
+    (PLACE_CUES, PLACE_CUE),
+    (TOWN_SUFFIXES, TOWN_SUFFIX),
+];
+
+/// A fast, non-cryptographic hasher for short words (the Firefox/rustc multiply-rotate scheme).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// The hash of a word in the lexicon table: FxHash of its bytes.
+pub(crate) fn word_hash(word: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(word.as_bytes());
+    h.finish()
+}
+
+/// The first slot to try for a hash in a table of `slots` slots (Lemire's multiply-shift range
+/// reduction; no power of two needed).
+pub(crate) fn slot_of(hash: u64, slots: usize) -> usize {
+    ((u128::from(hash) * slots as u128) >> 64) as usize
+}
