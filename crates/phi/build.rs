@@ -1,7 +1,9 @@
 //! Compiles the word lists (the gazetteers in `data/` and the hand-written lists in
 //! `src/lists.rs`) into one open-addressing hash table, so that the lexicon costs nothing at
-//! start-up. Layout (little endian): slot count u32, then per slot (pool offset + 1 or 0 for empty:
-//! u32, flags: u32), then the pool of words, each as a length byte and its bytes.
+//! start-up. Layout (little endian): slot count u32, then per slot two u32 — the word's length
+//! (high 8 bits) and pool offset + 1 (low 24 bits; 0 for an empty slot), and its flags (low 26
+//! bits) with a 6-bit fingerprint of its hash (high bits) — then the pool of words' bytes. Length
+//! and fingerprint let a lookup skip almost every wrong slot without reading the pool.
 
 #[path = "src/lists.rs"]
 mod lists;
@@ -43,15 +45,16 @@ fn main() {
     let mut table = vec![(0u32, 0u32); slots];
     let mut pool: Vec<u8> = Vec::new();
     for (word, flags) in sorted {
-        assert!(word.len() < 256, "word too long: {word}");
+        assert!(word.len() < 256 && pool.len() + 1 < (1 << 24), "word or pool too long: {word}");
+        assert!(*flags < (1 << 26), "flags need more than 26 bits");
         let offset = pool.len() as u32 + 1;
-        pool.push(word.len() as u8);
         pool.extend_from_slice(word.as_bytes());
-        let mut slot = lists::slot_of(lists::word_hash(word), slots);
+        let hash = lists::word_hash(word);
+        let mut slot = lists::slot_of(hash, slots);
         while table[slot].0 != 0 {
             slot = (slot + 1) % slots;
         }
-        table[slot] = (offset, *flags);
+        table[slot] = ((word.len() as u32) << 24 | offset, flags | lists::fingerprint(hash));
     }
     let mut out = Vec::with_capacity(4 + slots * 8 + pool.len());
     out.extend_from_slice(&(slots as u32).to_le_bytes());

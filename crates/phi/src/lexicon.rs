@@ -20,7 +20,7 @@ pub(crate) struct Lexicon {
 
 impl std::fmt::Debug for Lexicon {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lexicon").field("slots", &self.slots).finish()
+        f.debug_struct("Lexicon").field("slots", &self.slots).finish_non_exhaustive()
     }
 }
 
@@ -49,16 +49,21 @@ impl Lexicon {
             return 0;
         }
         let pool = 4 + self.slots * 8;
-        let mut slot = slot_of(word_hash(word), self.slots);
+        let hash = word_hash(word);
+        let print = fingerprint(hash);
+        let mut slot = slot_of(hash, self.slots);
         loop {
-            let offset = u32_at(4 + slot * 8) as usize;
-            if offset == 0 {
+            let place = u32_at(4 + slot * 8);
+            if place == 0 {
                 return 0;
             }
-            let at = pool + offset - 1;
-            let len = usize::from(TABLE[at]);
-            if TABLE.get(at + 1..at + 1 + len) == Some(word.as_bytes()) {
-                return u32_at(4 + slot * 8 + 4);
+            let flags = u32_at(4 + slot * 8 + 4);
+            let (len, offset) = ((place >> 24) as usize, (place & 0x00ff_ffff) as usize);
+            if len == word.len() && flags & 0xfc00_0000 == print {
+                let at = pool + offset - 1;
+                if TABLE.get(at..at + len) == Some(word.as_bytes()) {
+                    return flags & 0x03ff_ffff;
+                }
             }
             slot = (slot + 1) % self.slots;
         }

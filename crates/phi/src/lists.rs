@@ -263,6 +263,11 @@ pub(crate) fn word_hash(word: &str) -> u64 {
     h.finish()
 }
 
+/// Six bits of a word's hash kept beside its flags in the table.
+pub(crate) fn fingerprint(hash: u64) -> u32 {
+    ((hash >> 58) as u32) << 26
+}
+
 /// The first slot to try for a hash in a table of `slots` slots (Lemire's multiply-shift range
 /// reduction; no power of two needed).
 pub(crate) fn slot_of(hash: u64, slots: usize) -> usize {
