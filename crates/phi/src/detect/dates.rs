@@ -17,7 +17,7 @@ impl Detector for DateDetector {
             let found = if doc.flags(i) & MONTH != 0 && tokens.list[i].shape != Shape::Upper {
                 date_around(doc, i)
             } else {
-                ordinal_day(doc, i).or_else(|| season(doc, i))
+                ordinal_day(doc, i).or_else(|| season(doc, i)).or_else(|| holiday(doc, i))
             };
             if let Some((first, last)) = found {
                 out.push(doc.span(with_weekday(doc, first), last, Kind::Date, Confidence::High));
@@ -65,6 +65,33 @@ fn season(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         k += 1;
     }
     (k < tokens.len() && year(doc, k)).then_some((i, k))
+}
+
+/// "since Easter", "over Thanksgiving": a holiday used as a date names a day of the year.
+fn holiday(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    let is_holiday = matches!(
+        tokens.norm(i),
+        "christmas"
+            | "thanksgiving"
+            | "easter"
+            | "halloween"
+            | "hanukkah"
+            | "passover"
+            | "kwanzaa"
+            | "ramadan"
+            | "eid"
+            | "diwali"
+    );
+    let temporal = doc.preceded_by(
+        i,
+        1,
+        &[
+            "since", "at", "on", "before", "after", "over", "during", "until", "by", "last", "this", "next", "around",
+            "from",
+        ],
+    );
+    (is_holiday && temporal && tokens.list[i].shape.is_capitalized()).then_some((i, i))
 }
 
 /// A day number: "3", "03", "3rd", "21st".
@@ -183,6 +210,7 @@ mod tests {
         has("moved out on the 3rd.", "the 3rd", Kind::Date);
         has("seen since fall 2023 for", "fall 2023", Kind::Date);
         has("laid off Q3 2023. Now", "Q3 2023", Kind::Date);
+        has("has not attended since Easter. Concern", "Easter", Kind::Date);
         has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);
     }
 

@@ -165,7 +165,12 @@ fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
         && matches!(tokens.list[i - 1].shape, Shape::Upper | Shape::Alnum)
         && tokens.norm(i - 1).len() <= 4
         && !matches!(tokens.norm(i - 1), "id" | "mrn" | "vin" | "dl" | "sn" | "no" | "ssn" | "acct" | "grp" | "npi");
-    if letters { i - 1 } else { i }
+    // "#C-28810472": a letter joined by a hyphen is part of the number
+    let lettered = i >= 1
+        && tokens.gap_before(i) == "-"
+        && tokens.list[i - 1].shape.is_capitalized()
+        && tokens.norm(i - 1).len() <= 3;
+    if letters || lettered { i - 1 } else { i }
 }
 
 fn is_year(groups: &[&str]) -> bool {
@@ -394,6 +399,7 @@ mod tests {
         has("driver's license D1234567", "D1234567", Kind::License);
         has("plate 7ABC123 seen", "7ABC123", Kind::Vehicle);
         has("License plate CBX 4471. Spouse", "CBX 4471", Kind::Vehicle);
+        has("VA claim #C-28810472. Wife", "C-28810472", Kind::Account);
         has("pacemaker serial PM-88412-X", "PM-88412-X", Kind::Device);
         has("case #4821 closed", "4821", Kind::OtherId);
         has("ref 88213344", "88213344", Kind::OtherId);

@@ -3,8 +3,8 @@
 use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
-    CITY, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FUNCTION, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD,
-    PLACE_CUE, STATE, STREET_SUFFIX, TOWN_SUFFIX, UNIT, WEEKDAY, WORD,
+    CITY, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK,
+    PHRASE_HEAD, PLACE_CUE, SPEECH_VERB, STATE, STREET_SUFFIX, TOWN_SUFFIX, UNIT, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -108,6 +108,20 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let i = if named { i - 1 } else { i };
+    // "3318 W. Belmont": a number, a compass direction and a name are an address even without a suffix
+    if number
+        && i + 2 < n
+        && doc.flags(i + 1) & DIRECTION != 0
+        && tokens.list[i + 1].shape.is_capitalized()
+        && tokens.list[i + 2].shape == Shape::Title
+        && !doc.is_stop(i + 2)
+    {
+        let after = i + 2;
+        let ends = after + 1 >= n || doc.flags(after + 1) & STREET_SUFFIX == 0;
+        if ends {
+            return Some(after);
+        }
+    }
     let mut j = i + 1;
     let mut words = 0;
     while j < n && words < 5 {
@@ -276,7 +290,16 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     .is_some();
     match listed {
-        Some(last) if cue || strong_cue || doc.flags(i) & (GIVEN | FAMILY) == 0 => Some(last),
+        // a listed city that is also a name needs a cue, a parenthesis or a comma: "(Worcester)"
+        Some(last)
+            if cue
+                || strong_cue
+                || doc.flags(i) & (GIVEN | FAMILY) == 0
+                || tokens.gap_before(i).ends_with(['(', ','])
+                || tokens.gap_before(i).ends_with(", ") =>
+        {
+            Some(last)
+        }
         _ if town => Some(capitalized_run(doc, i, 3)),
         _ if strong_cue && tokens.list[i].shape == Shape::Title => Some(capitalized_run(doc, i, 3)),
         _ => None,
@@ -489,7 +512,12 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
             ) | (_, "attends" | "attending" | "attended")
         );
     if tokens.list[i].shape == Shape::Lower && tokens.norm(i - 1) == "at" {
-        return lowercase_org(doc, i); // "failing chem at roosevelt high"
+        // "failing chem at roosevelt high"; "my job at family dollar is cutting hours"
+        let employment = matches!(
+            tokens.norm(i - 2),
+            "job" | "work" | "works" | "working" | "worked" | "shift" | "shifts" | "manager" | "cashier"
+        );
+        return lowercase_org(doc, i).or_else(|| employment.then(|| lowercase_employer(doc, i)).flatten());
     }
     if !cue || doc.flags(i) & (STATE | CITY) != 0 {
         return at_a_place(doc, i);
@@ -535,6 +563,29 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     Some(capitalized_run(doc, i, 4))
 }
 
+/// After an employment cue in a lower-case message: up to three words before a verb, a function
+/// word or punctuation, unless they only say where or when ("at home", "at night").
+fn lowercase_employer(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    const NOT_A_PLACE: &[&str] =
+        &["home", "night", "nights", "work", "school", "least", "all", "times", "first", "last", "noon", "midnight"];
+    let mut last = None;
+    for j in i..(i + 3).min(tokens.len()) {
+        let f = doc.flags(j);
+        if tokens.list[j].shape != Shape::Lower
+            || f & (FUNCTION | DETERMINER | FOLLOW_VERB | SPEECH_VERB) != 0
+            || NOT_A_PLACE.contains(&tokens.norm(j))
+        {
+            break;
+        }
+        last = Some(j);
+        if tokens.gap_after(j) != " " {
+            break;
+        }
+    }
+    last
+}
+
 /// "work at hartley & sons plumbing": lower-case words up to an organization suffix, or a listed employer.
 fn lowercase_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
@@ -567,6 +618,9 @@ mod tests {
         has("moved to 77 west 3rd ave #12 last week", "77 west 3rd ave #12", Kind::Street);
         has("mail to PO Box 5512", "PO Box 5512", Kind::Street);
         has("lives on MLK Jr Blvd.", "MLK Jr Blvd", Kind::Street);
+        has("his business) at 3318 W. Belmont. Father", "3318 W. Belmont", Kind::Street);
+        has("Church of Pentecost (Worcester), who", "Worcester", Kind::City);
+        has("my job at family dollar is cutting hours", "family dollar", Kind::Organization);
         has("client in Fort Lee, NJ today", "Fort Lee", Kind::City);
         has("in the hospital in tucson. can", "tucson", Kind::City);
         has("grew up in Tulsa, Oklahoma", "Tulsa", Kind::City);
