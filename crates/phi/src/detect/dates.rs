@@ -83,15 +83,12 @@ fn holiday(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             | "eid"
             | "diwali"
     );
-    let temporal = doc.preceded_by(
-        i,
-        1,
-        &[
-            "since", "at", "on", "before", "after", "over", "during", "until", "by", "last", "this", "next", "around",
-            "from",
-        ],
-    );
-    (is_holiday && temporal && tokens.list[i].shape.is_capitalized()).then_some((i, i))
+    let temporal = || {
+        const CUES: &[&str] =
+            &["since", "at", "on", "before", "after", "over", "during", "until", "by", "last", "this", "next", "around", "from"];
+        doc.preceded_by(i, 1, CUES)
+    };
+    (is_holiday && tokens.list[i].shape.is_capitalized() && temporal()).then_some((i, i))
 }
 
 /// A day number: "3", "03", "3rd", "21st".
