@@ -65,7 +65,20 @@ impl<'t> Tokens<'t> {
             let (mut upper, mut lower, mut digit) = (0usize, 0usize, 0usize);
             let mut first_upper = false;
             let mut push = |c: char, norm: &mut String, first: bool| {
-                if c.is_ascii_digit() || c.is_numeric() {
+                if c.is_ascii() {
+                    // the common case, without Unicode tables
+                    if c.is_ascii_digit() {
+                        digit += 1;
+                    } else if c.is_ascii_uppercase() {
+                        upper += 1;
+                        first_upper |= first;
+                    } else {
+                        lower += 1;
+                    }
+                    norm.push(c.to_ascii_lowercase());
+                    return;
+                }
+                if c.is_numeric() {
                     digit += 1;
                 } else if c.is_uppercase() {
                     upper += 1;
