@@ -1,8 +1,8 @@
 //! Compiles the word lists (the gazetteers in `data/` and the hand-written lists in
 //! `src/lists.rs`) into one open-addressing hash table, so that the lexicon costs nothing at
 //! start-up. Layout (little endian): slot count u32, then per slot two u32 — the word's length
-//! (high 8 bits) and pool offset + 1 (low 24 bits; 0 for an empty slot), and its flags (low 26
-//! bits) with a 6-bit fingerprint of its hash (high bits) — then the pool of words' bytes. Length
+//! (high 8 bits) and pool offset + 1 (low 24 bits; 0 for an empty slot), and its flags (low
+//! `FLAG_BITS` bits) with a fingerprint of its hash in the bits above — then the pool of words' bytes. Length
 //! and fingerprint let a lookup skip almost every wrong slot without reading the pool.
 
 #[path = "src/lists.rs"]
@@ -46,7 +46,7 @@ fn main() {
     let mut pool: Vec<u8> = Vec::new();
     for (word, flags) in sorted {
         assert!(word.len() < 256 && pool.len() + 1 < (1 << 24), "word or pool too long: {word}");
-        assert!(*flags < (1 << 26), "flags need more than 26 bits");
+        assert!(*flags < (1 << lists::FLAG_BITS), "more flags than lists::FLAG_BITS");
         let offset = pool.len() as u32 + 1;
         pool.extend_from_slice(word.as_bytes());
         let hash = lists::word_hash(word);

@@ -90,6 +90,8 @@ pub(crate) struct KnownSet {
     pub dob: Option<(i32, u32, u32)>,
     /// First letters (a–z as bits) of the names a typo could be of: most words skip the search.
     typo_initials: u32,
+    /// First letters (a–z as bits) of every known word; words starting otherwise skip the lookup.
+    word_initials: u32,
     /// First three characters (upper case, letters and digits) of every known number: most runs of
     /// digits skip the search.
     number_prefixes: HashSet<[u8; 3], BuildHasherDefault<FxHasher>>,
@@ -185,9 +187,15 @@ impl KnownSet {
             }
         }
         set.phrase_heads = set.phrases.iter().map(|(p, _)| p.split(' ').next().unwrap_or(p).to_owned()).collect();
-        for (name, kind) in &set.words {
-            if *kind == Kind::Name && name.len() >= 4 && name.as_bytes()[0].is_ascii_lowercase() {
-                set.typo_initials |= 1 << (name.as_bytes()[0] - b'a');
+        for (word, kind) in &set.words {
+            let first = word.as_bytes()[0];
+            if !first.is_ascii_lowercase() {
+                set.word_initials = u32::MAX; // a word outside a–z: no shortcut
+                continue;
+            }
+            set.word_initials |= 1 << (first - b'a');
+            if *kind == Kind::Name && word.len() >= 4 {
+                set.typo_initials |= 1 << (first - b'a');
             }
         }
         set.number_prefixes = set.digits.keys().chain(set.ids.keys()).filter_map(|k| prefix3(k.as_bytes())).collect();
@@ -245,6 +253,10 @@ impl KnownSet {
     /// The kind of a known word as written: a name that is also an ordinary word ("hope", "will")
     /// or has two letters counts only when capitalized.
     pub(crate) fn word_kind(&self, norm: &str, shape: Shape, flags: u32) -> Option<Kind> {
+        let first = *norm.as_bytes().first()?;
+        if first.is_ascii_lowercase() && self.word_initials & (1 << (first - b'a')) == 0 {
+            return None; // no known word starts with this letter
+        }
         let kind = *self.words.get(norm)?;
         let ambiguous = flags & (WORD | STOP) != 0 || norm.len() <= 2;
         (!(ambiguous && shape == Shape::Lower)).then_some(kind)

@@ -59,10 +59,11 @@ impl Lexicon {
             }
             let flags = u32_at(4 + slot * 8 + 4);
             let (len, offset) = ((place >> 24) as usize, (place & 0x00ff_ffff) as usize);
-            if len == word.len() && flags & 0xfc00_0000 == print {
+            let mask = (1 << FLAG_BITS) - 1;
+            if len == word.len() && flags & !mask == print {
                 let at = pool + offset - 1;
                 if TABLE.get(at..at + len) == Some(word.as_bytes()) {
-                    return flags & 0x03ff_ffff;
+                    return flags & mask;
                 }
             }
             slot = (slot + 1) % self.slots;

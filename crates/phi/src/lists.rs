@@ -45,6 +45,8 @@ pub(crate) const FOLLOW_VERB: u32 = 1 << 22;
 pub(crate) const OPENING: u32 = 1 << 23;
 /// The last word of a cue before a place or organization ("in", "at", "attends").
 pub(crate) const PLACE_CUE: u32 = 1 << 24;
+/// A season or holiday, which with a year or a temporal word is a date.
+pub(crate) const DATE_WORD: u32 = 1 << 26;
 /// Ends the name of a town: "Shaker Heights", "Cedar Rapids", "Salt Lake".
 pub(crate) const TOWN_SUFFIX: u32 = 1 << 25;
 /// First word of a listed phrase (a stop phrase or a city of several words): only these are checked.
@@ -141,7 +143,9 @@ pub(crate) const OPENING_VERBS: &str = "met saw will may can see per did had has
 pub(crate) const PLACE_CUES: &str =
     "in to from near outside visiting visit around at for by off of on attends attending attended en";
 pub(crate) const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
-    port village township mills landing crossing ford bluffs";
+    port village township mills landing crossing ford bluffs county parish borough";
+pub(crate) const DATE_WORDS: &str =
+    "spring summer fall autumn winter christmas thanksgiving easter halloween hanukkah passover kwanzaa ramadan eid diwali";
 pub(crate) const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",
@@ -221,6 +225,7 @@ pub(crate) const LISTS: &[(&str, u32)] = &[
     (OPENING_VERBS, OPENING),
     (PLACE_CUES, PLACE_CUE),
     (TOWN_SUFFIXES, TOWN_SUFFIX),
+    (DATE_WORDS, DATE_WORD),
 ];
 
 /// A fast, non-cryptographic hasher for short words (the Firefox/rustc multiply-rotate scheme).
@@ -263,9 +268,12 @@ pub(crate) fn word_hash(word: &str) -> u64 {
     h.finish()
 }
 
-/// Six bits of a word's hash kept beside its flags in the table.
+/// The flag bits in use; the rest of a table slot's second word holds the fingerprint.
+pub(crate) const FLAG_BITS: u32 = 27;
+
+/// Five bits of a word's hash kept beside its flags in the table.
 pub(crate) fn fingerprint(hash: u64) -> u32 {
-    ((hash >> 58) as u32) << 26
+    ((hash >> (64 - (32 - FLAG_BITS))) as u32) << FLAG_BITS
 }
 
 /// The first slot to try for a hash in a table of `slots` slots (Lemire's multiply-shift range

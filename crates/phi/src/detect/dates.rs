@@ -3,7 +3,7 @@
 
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{GIVEN, MONTH, RELATION, SPEECH_VERB, TITLE, WEEKDAY};
+use crate::lexicon::{DATE_WORD, GIVEN, MONTH, RELATION, SPEECH_VERB, TITLE, WEEKDAY};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -16,8 +16,12 @@ impl Detector for DateDetector {
         while i < tokens.len() {
             let found = if doc.flags(i) & MONTH != 0 && tokens.list[i].shape != Shape::Upper {
                 date_around(doc, i)
+            } else if tokens.list[i].shape == Shape::Alnum {
+                ordinal_day(doc, i).or_else(|| season(doc, i)) // "the 3rd", "Q3 2023"
+            } else if doc.flags(i) & DATE_WORD != 0 {
+                season(doc, i).or_else(|| holiday(doc, i))
             } else {
-                ordinal_day(doc, i).or_else(|| season(doc, i)).or_else(|| holiday(doc, i))
+                None
             };
             if let Some((first, last)) = found {
                 out.push(doc.span(with_weekday(doc, first), last, Kind::Date, Confidence::High));

@@ -44,7 +44,7 @@ impl Detector for PlaceDetector {
             }
             // "Bexar County", "Orleans Parish": a county is a place smaller than a state
             let county =
-                matches!(tokens.norm(i), "county" | "parish" | "borough") && tokens.list[i].shape == Shape::Title;
+                flags & TOWN_SUFFIX != 0 && matches!(tokens.norm(i), "county" | "parish" | "borough") && tokens.list[i].shape == Shape::Title;
             if county
                 && i > 0
                 && tokens.list[i - 1].shape == Shape::Title
