@@ -144,8 +144,7 @@ pub(crate) const PLACE_CUES: &str =
     "in to from near outside visiting visit around at for by off of on attends attending attended en";
 pub(crate) const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
     port village township mills landing crossing ford bluffs county parish borough";
-pub(crate) const DATE_WORDS: &str =
-    "spring summer fall autumn winter christmas thanksgiving easter halloween hanukkah passover kwanzaa ramadan eid diwali";
+pub(crate) const DATE_WORDS: &str = "spring summer fall autumn winter christmas thanksgiving easter halloween hanukkah passover kwanzaa ramadan eid diwali";
 pub(crate) const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",

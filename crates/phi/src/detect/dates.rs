@@ -88,8 +88,10 @@ fn holiday(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             | "diwali"
     );
     let temporal = || {
-        const CUES: &[&str] =
-            &["since", "at", "on", "before", "after", "over", "during", "until", "by", "last", "this", "next", "around", "from"];
+        const CUES: &[&str] = &[
+            "since", "at", "on", "before", "after", "over", "during", "until", "by", "last", "this", "next", "around",
+            "from",
+        ];
         doc.preceded_by(i, 1, CUES)
     };
     (is_holiday && tokens.list[i].shape.is_capitalized() && temporal()).then_some((i, i))

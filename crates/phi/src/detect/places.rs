@@ -43,8 +43,9 @@ impl Detector for PlaceDetector {
                 out.push(doc.span(first, last, Kind::Organization, Confidence::Medium));
             }
             // "Bexar County", "Orleans Parish": a county is a place smaller than a state
-            let county =
-                flags & TOWN_SUFFIX != 0 && matches!(tokens.norm(i), "county" | "parish" | "borough") && tokens.list[i].shape == Shape::Title;
+            let county = flags & TOWN_SUFFIX != 0
+                && matches!(tokens.norm(i), "county" | "parish" | "borough")
+                && tokens.list[i].shape == Shape::Title;
             if county
                 && i > 0
                 && tokens.list[i - 1].shape == Shape::Title
