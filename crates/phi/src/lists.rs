@@ -89,7 +89,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
     garage agency firm studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
-    behavioral wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
+    wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar";
 pub(crate) const ORG_HEADS: &str =
     "university bank church college academy school institute masjid temple congregation camp";
@@ -98,6 +98,9 @@ pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states 
     yelled screamed explained mentioned shared admitted agreed refused cried laughed wrote emailed visited \
     wants wanted thinks believes feels felt";
 pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq esquire jd \
+    cognitive behavioral behavioural therapy dialectical exposure prevention motivational interviewing intensive \
+    outpatient inpatient program emergency room partial hospitalization stabilization residential treatment \
+    processing trauma focused informed interpersonal psychotherapy solution narrative schema \
     sertraline zoloft fluoxetine prozac escitalopram lexapro citalopram celexa paroxetine paxil \
     venlafaxine effexor desvenlafaxine pristiq duloxetine cymbalta bupropion wellbutrin mirtazapine remeron \
     trazodone desyrel vortioxetine trintellix vilazodone viibryd amitriptyline elavil nortriptyline pamelor \

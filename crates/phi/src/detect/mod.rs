@@ -122,8 +122,10 @@ impl Engine {
                 Box::new(symbols::SymbolDetector),
                 Box::new(numbers::NumberDetector),
                 Box::new(dates::DateDetector),
-                Box::new(places::PlaceDetector),
+                // Names before places: on equal confidence the first found keeps its kind, and a
+                // capitalized pair that is a person's name should stay one.
                 Box::new(names::NameDetector),
+                Box::new(places::PlaceDetector),
             ],
         }
     }

@@ -4,7 +4,7 @@ use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
     CITY, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK,
-    PHRASE_HEAD, PLACE_CUE, SPEECH_VERB, STATE, STREET_SUFFIX, TOWN_SUFFIX, UNIT, WEEKDAY, WORD,
+    PHRASE_HEAD, PLACE_CUE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX, TITLE, TOWN_SUFFIX, UNIT, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -67,6 +67,9 @@ impl Detector for PlaceDetector {
             }
             if let Some(last) = cued_org(doc, i) {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+            }
+            if let Some(last) = proper_phrase(doc, i) {
+                out.push(doc.span(i, last, Kind::Organization, Confidence::Low));
             }
             if flags & EMPLOYER != 0 && tokens.list[i].shape != Shape::Upper {
                 out.push(doc.span(i, i, Kind::Organization, Confidence::Low));
@@ -544,6 +547,34 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         last += 1;
     }
     Some(last)
+}
+
+/// Two to four title-case words in the middle of a sentence ("Heritage Oaks", "Lafayette General"):
+/// most often the proper name of a place or organization, so redacted even without a suffix or
+/// cue. Clinical phrases are protected by the stop list; headings (line starts, after a colon) and
+/// sentence starts do not count.
+fn proper_phrase(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let title = |k: usize| {
+        tokens.list[k].shape == Shape::Title
+            && !doc.is_stop(k)
+            && doc.flags(k) & (MONTH | WEEKDAY | STATE | FUNCTION) == 0
+    };
+    if i == 0 || !title(i) || tokens.list[i].sentence_start || tokens.list[i - 1].shape.is_capitalized() {
+        return None;
+    }
+    if tokens.gap_before(i).contains([':', '\n', '(', '"']) || doc.flags(i - 1) & (TITLE | RELATION) != 0 {
+        return None;
+    }
+    let mut last = i;
+    while last + 1 < tokens.len() && last - i < 3 && tokens.gap_after(last) == " " && title(last + 1) {
+        last += 1;
+    }
+    let generic = (i..=last).all(|k| {
+        GENERIC.contains(&tokens.norm(k))
+            || matches!(tokens.norm(k), "center" | "centre" | "clinic" | "office" | "department" | "services" | "team")
+    });
+    (last > i && !generic).then_some(last)
 }
 
 /// "at Target", "at Redwood Credit Union": a capitalized place after "at" that is not a listed
