@@ -455,8 +455,8 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     if i < 2 || !tokens.list[i].shape.is_alpha() && tokens.list[i].shape != Shape::Alnum || doc.is_stop(i) {
         return None;
     }
-    // Every cue ends in one of a few short words; most tokens stop here.
-    if doc.flags(i - 1) & PLACE_CUE == 0 {
+    // Every cue ends in one of a few short words; most tokens stop here. A title starts a person.
+    if doc.flags(i - 1) & PLACE_CUE == 0 || (doc.flags(i) & TITLE != 0 && tokens.gap_after(i).starts_with('.')) {
         return None;
     }
     let (a, b) = (tokens.norm(i - 2), tokens.norm(i - 1));
