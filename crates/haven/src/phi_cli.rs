@@ -206,8 +206,8 @@ fn redact(
     if !jsonl {
         let known: Known = match known {
             Some(p) => {
-                serde_json::from_slice(&std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?)
-                    .with_context(|| format!("{} is not a valid known-identifiers object", p.display()))?
+                let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+                serde_json::from_slice(&bytes).map_err(|e| anyhow!("{}: {}", p.display(), jsonl::describe(e)))?
             }
             None => Known::default(),
         };

@@ -94,6 +94,12 @@ fn redact_shows_what_a_model_would_receive() {
     }
     assert!(sent.contains("03/24/2024") && sent.contains("PHQ-9 14, sertraline 50 mg."), "{sent}");
 
+    // A malformed chart is refused without quoting it.
+    let bad = write(&tmp, "bad.json", br#"{"client": "Maria Okafor"}"#);
+    let out = run(&mut haven(&["phi", "redact", "--known", &bad, "--input", &input]));
+    assert!(!out.status.success());
+    assert!(!text(&out.stderr).contains("Maria"), "{}", text(&out.stderr));
+
     let input = write(
         &tmp,
         "in.jsonl",

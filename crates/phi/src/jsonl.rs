@@ -12,7 +12,6 @@ use crate::kind::{Kind, Span};
 use crate::known::Known;
 
 /// One parsed input line.
-#[derive(Debug)]
 pub struct Line {
     /// Echoed back as given (string, number…); `null` when absent.
     pub id: Value,
@@ -22,6 +21,15 @@ pub struct Line {
     pub gold: Option<Vec<Labelled>>,
     /// Clinical tokens that must survive (byte offsets), for over-redaction.
     pub clinical: Vec<(usize, usize)>,
+}
+
+impl std::fmt::Debug for Line {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Line")
+            .field("id", &self.id)
+            .field("text", &format_args!("<{} bytes>", self.text.len()))
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Deserialize)]
@@ -53,7 +61,7 @@ struct RawRange {
 
 /// Parses one line (bytes, so that invalid UTF-8 is an error rather than a crash).
 pub fn parse_line(line: &[u8]) -> Result<Line, String> {
-    let raw: Raw = serde_json::from_slice(line).map_err(|e| format!("not a valid JSON object: {e}"))?;
+    let raw: Raw = serde_json::from_slice(line).map_err(describe)?;
     let (text, gold, clinical) = match (raw.text, raw.markup) {
         (Some(text), None) => {
             let gold = raw
@@ -72,6 +80,18 @@ pub fn parse_line(line: &[u8]) -> Result<Line, String> {
         (None, None) => return Err("missing \"text\"".into()),
     };
     Ok(Line { id: raw.id, text, known: raw.known.unwrap_or_default(), gold, clinical })
+}
+
+/// A parse error without the input's content: serde's messages quote the offending value, which
+/// here would be clinical text.
+pub fn describe(e: serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io | Category::Eof => "the line ends before the JSON object does",
+        Category::Syntax => "not a valid JSON object",
+        Category::Data => "a field has the wrong type, or a required one is missing",
+    };
+    format!("{what} (column {})", e.column())
 }
 
 fn labelled(text: &str, span: &RawSpan) -> Result<Labelled, String> {
@@ -151,6 +171,8 @@ mod tests {
         ] {
             assert!(parse_line(bad).is_err(), "{}", String::from_utf8_lossy(bad));
         }
+        let message = parse_line(br#"{"text": "x", "known": {"client": "Maria Okafor"}}"#).expect_err("bad known");
+        assert!(!message.contains("Maria"), "errors never quote the input: {message}");
         let empty = parse_line(br#"{"id": "e", "text": ""}"#).expect("empty text is fine");
         assert_eq!(empty.text, "");
     }
