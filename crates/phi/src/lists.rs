@@ -83,14 +83,15 @@ pub(crate) const DIRECTIONS: &str = "n s e w ne nw se sw north south east west n
 pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp ltd corp corporation company companies hospital hospitals \
     clinic clinics school schools academy university college institute church temple mosque synagogue chapel \
     cathedral ministries bank foundation associates pharmacy daycare preschool kindergarten elementary seminary \
-    hs tabernacle parish";
+    hs tabernacle parish pediatrics psychiatry orthopedics cardiology dermatology neurology urology radiology \
+    dentistry obgyn";
 pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions industries enterprises holdings systems technologies \
     tech labs laboratories logistics construction insurance healthcare manufacturing consulting realty salon \
     fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
     garage agency firm studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
-    bakery pizza pizzeria tavern pub bar";
+    bakery pizza pizzeria tavern pub bar bbq barbecue deli";
 pub(crate) const ORG_HEADS: &str =
     "university bank church college academy school institute masjid temple congregation camp";
 pub(crate) const PARTICLES: &str = "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y";
@@ -144,7 +145,7 @@ pub(crate) const DETERMINERS: &str = "the a an of this that our your their its a
 pub(crate) const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
 pub(crate) const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring";
 pub(crate) const PLACE_CUES: &str =
-    "in to from near outside visiting visit around at for by off of on attends attending attended en";
+    "in to from near outside inside behind visiting visit around at for by off of on attends attending attended en";
 pub(crate) const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
     port village township mills landing crossing ford bluffs county parish borough";
 pub(crate) const DATE_WORDS: &str = "spring summer fall autumn winter christmas thanksgiving easter halloween hanukkah passover kwanzaa ramadan eid diwali";

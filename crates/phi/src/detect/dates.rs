@@ -90,7 +90,7 @@ fn holiday(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let temporal = || {
         const CUES: &[&str] = &[
             "since", "at", "on", "before", "after", "over", "during", "until", "by", "last", "this", "next", "around",
-            "from",
+            "from", "through", "till", "for",
         ];
         doc.preceded_by(i, 1, CUES)
     };

@@ -460,7 +460,10 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let (a, b) = (tokens.norm(i - 2), tokens.norm(i - 1));
-    let facility = matches!((a, b), ("resident" | "residents" | "resides" | "patient" | "volunteer", "of" | "at"))
+    // "outside Sonny's BBQ", "near Riverside Park": a capitalized place after a word of position
+    let position = matches!(b, "outside" | "inside" | "behind" | "near") && tokens.list[i].shape == Shape::Title;
+    let facility = position
+        || matches!((a, b), ("resident" | "residents" | "resides" | "patient" | "volunteer", "of" | "at"))
         || matches!(
             (a, b),
             (
@@ -534,9 +537,12 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         let gap = tokens.gap_after(last);
         let next = tokens.list[last + 1].shape;
         let joined = matches!(gap, " " | " & " | "-" | "'" | "’" | "'s " | "’s ");
-        let connector = matches!(tokens.norm(last + 1), "of" | "and" | "the" | "for")
+        // "of", "and"… between capitalized words; the "s" of a possessive inside a name ("Sonny's BBQ")
+        let connector = (matches!(tokens.norm(last + 1), "of" | "and" | "the" | "for")
+            || (tokens.norm(last + 1) == "s" && matches!(gap, "'" | "’")))
             && last + 2 < tokens.len()
-            && tokens.list[last + 2].shape.is_capitalized();
+            && tokens.list[last + 2].shape.is_capitalized()
+            && tokens.gap_after(last + 1) == " ";
         if !joined || !(next.is_capitalized() || next == Shape::Alnum || connector) || doc.is_stop(last + 1) {
             break;
         }
@@ -653,6 +659,7 @@ mod tests {
         has("his business) at 3318 W. Belmont. Father", "3318 W. Belmont", Kind::Street);
         has("Church of Pentecost (Worcester), who", "Worcester", Kind::City);
         has("my job at family dollar is cutting hours", "family dollar", Kind::Organization);
+        has("his cousin Tre outside Sonny's BBQ on Broad St.", "Sonny's BBQ", Kind::Organization);
         has("client in Fort Lee, NJ today", "Fort Lee", Kind::City);
         has("in the hospital in tucson. can", "tucson", Kind::City);
         has("grew up in Tulsa, Oklahoma", "Tulsa", Kind::City);
