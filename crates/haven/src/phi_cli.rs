@@ -158,14 +158,14 @@ fn error_line(number: usize, message: &str) -> String {
     json!({"id": Value::Null, "line": number, "error": message}).to_string()
 }
 
-fn detect(io: &PhiIo) -> anyhow::Result<()> {
-    let engine = Engine::new();
+/// Each input line turned into one output line by `f`, or an error line in its place.
+fn map_lines(io: &PhiIo, label: &str, mut f: impl FnMut(Line) -> Result<String, String>) -> anyhow::Result<()> {
     let mut lines = Lines::open(io.input.as_deref())?;
     let mut out = output(io.output.as_deref())?;
     let mut failures = Failures { mode: io.errors.on_error, count: 0 };
-    each_line(&mut lines, "detect", |number, parsed| {
-        let text = match parsed {
-            Ok(line) => jsonl::detect_output(&line.id, &line.text, &engine.detect(&line.text, &line.known)),
+    each_line(&mut lines, label, |number, parsed| {
+        let text = match parsed.and_then(&mut f) {
+            Ok(text) => text,
             Err(message) => {
                 failures.report(number, &message)?;
                 error_line(number, &message)
@@ -176,6 +176,13 @@ fn detect(io: &PhiIo) -> anyhow::Result<()> {
     })?;
     out.flush()?;
     failures.finish(lines.number)
+}
+
+fn detect(io: &PhiIo) -> anyhow::Result<()> {
+    let engine = Engine::new();
+    map_lines(io, "detect", |line| {
+        Ok(jsonl::detect_output(&line.id, &line.text, &engine.detect(&line.text, &line.known)))
+    })
 }
 
 fn options(seed: Option<u64>, date_shift: Option<i64>) -> anyhow::Result<Options> {
@@ -202,46 +209,31 @@ fn redact(
 ) -> anyhow::Result<()> {
     let engine = Engine::new();
     let options = options(seed, date_shift)?;
-    let mut out = output(io.output.as_deref())?;
-    if !jsonl {
-        let known: Known = match known {
-            Some(p) => {
-                let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
-                serde_json::from_slice(&bytes).map_err(|e| anyhow!("{}: {}", p.display(), jsonl::describe(e)))?
-            }
-            None => Known::default(),
-        };
-        let mut text = String::new();
-        match io.input.as_deref() {
-            Some(p) => File::open(p).with_context(|| format!("cannot open {}", p.display()))?.read_to_string(&mut text),
-            None => io::stdin().read_to_string(&mut text),
-        }
-        .context("the input is not UTF-8 text")?;
-        let deidentified = phi::pseudonymize(&engine, &known, &[&text], options)?;
-        write!(out, "{}", deidentified.texts()[0])?;
-        out.flush()?;
-        return Ok(());
-    }
-    let mut lines = Lines::open(io.input.as_deref())?;
-    let mut failures = Failures { mode: io.errors.on_error, count: 0 };
-    each_line(&mut lines, "redact", |number, parsed| {
-        let result = parsed.and_then(|line| {
+    if jsonl {
+        return map_lines(io, "redact", |line| {
             phi::pseudonymize(&engine, &line.known, &[&line.text], options)
                 .map(|d| json!({"id": line.id, "text": d.texts()[0]}).to_string())
                 .map_err(|refused| refused.to_string())
         });
-        let text = match result {
-            Ok(text) => text,
-            Err(message) => {
-                failures.report(number, &message)?;
-                error_line(number, &message)
-            }
-        };
-        writeln!(out, "{text}")?;
-        Ok(())
-    })?;
+    }
+    let known: Known = match known {
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            serde_json::from_slice(&bytes).map_err(|e| anyhow!("{}: {}", p.display(), jsonl::describe(e)))?
+        }
+        None => Known::default(),
+    };
+    let mut text = String::new();
+    match io.input.as_deref() {
+        Some(p) => File::open(p).with_context(|| format!("cannot open {}", p.display()))?.read_to_string(&mut text),
+        None => io::stdin().read_to_string(&mut text),
+    }
+    .context("the input is not UTF-8 text")?;
+    let deidentified = phi::pseudonymize(&engine, &known, &[&text], options)?;
+    let mut out = output(io.output.as_deref())?;
+    write!(out, "{}", deidentified.texts()[0])?;
     out.flush()?;
-    failures.finish(lines.number)
+    Ok(())
 }
 
 #[allow(clippy::print_stdout)]

@@ -177,13 +177,18 @@ fn pad(n: u32, padded: bool) -> String {
     if padded { format!("{n:02}") } else { n.to_string() }
 }
 
-fn ordinal_like(d: u32, like: &str) -> String {
-    let suffix = match (d % 10, d % 100) {
+/// "st", "nd", "rd" or "th" for a day of the month.
+pub(crate) fn ordinal_suffix(d: u32) -> &'static str {
+    match (d % 10, d % 100) {
         (1, x) if x != 11 => "st",
         (2, x) if x != 12 => "nd",
         (3, x) if x != 13 => "rd",
         _ => "th",
-    };
+    }
+}
+
+fn ordinal_like(d: u32, like: &str) -> String {
+    let suffix = ordinal_suffix(d);
     if like.chars().all(|c| c.is_uppercase()) { suffix.to_uppercase() } else { suffix.to_owned() }
 }
 

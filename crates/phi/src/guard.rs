@@ -68,51 +68,70 @@ pub fn guard(text: &str, known: &crate::known::Known) -> Result<(), Refused> {
     check(text, &KnownSet::new(known), &HashSet::new())
 }
 
-/// Checks `text`; `surrogates` are the values the pseudonymizer put there, which may look like
-/// identifiers but are not.
+/// Checks `text` once; see `Guard::check`.
 pub(crate) fn check(text: &str, known: &KnownSet, surrogates: &HashSet<String>) -> Result<(), Refused> {
-    let mut kinds = BTreeSet::new();
-    let lex = lexicon();
-    let words = words(text);
-    let mut terms: HashMap<String, Vec<(Vec<String>, Kind)>> = HashMap::new();
-    for (term, kind) in known.terms() {
-        let parts: Vec<String> = term.split(' ').map(str::to_owned).collect();
-        if let Some(first) = parts.first().cloned() {
-            terms.entry(first).or_default().push((parts, kind));
-        }
-    }
-    for (i, word) in words.iter().enumerate() {
-        for (parts, kind) in terms.get(&word.folded).into_iter().flatten() {
-            let matches = parts.iter().enumerate().all(|(k, p)| words.get(i + k).is_some_and(|w| &w.folded == p));
-            // A single word that is also ordinary English ("hope", "will") counts when capitalized.
-            let ordinary = parts.len() == 1 && (lex.flags(&parts[0]) & WORD != 0 || parts[0].len() <= 2);
-            if matches && (!ordinary || word.capital) {
-                kinds.insert(*kind);
+    Guard::new(known).check(text, surrogates)
+}
+
+/// The chart's identifiers indexed by first word, built once for all texts of a request.
+pub(crate) struct Guard<'k> {
+    known: &'k KnownSet,
+    terms: HashMap<String, Vec<(Vec<String>, Kind)>>,
+}
+
+impl<'k> Guard<'k> {
+    pub(crate) fn new(known: &'k KnownSet) -> Guard<'k> {
+        let mut terms: HashMap<String, Vec<(Vec<String>, Kind)>> = HashMap::new();
+        for (term, kind) in known.terms() {
+            let parts: Vec<String> = term.split(' ').map(str::to_owned).collect();
+            if let Some(first) = parts.first().cloned() {
+                terms.entry(first).or_default().push((parts, kind));
             }
         }
+        Guard { known, terms }
     }
-    for piece in text.split_whitespace() {
-        let id: String = piece.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
-        for (value, kind) in &known.ids {
-            if value.len() >= 5 && id.contains(value.as_str()) {
-                kinds.insert(*kind);
+
+    /// Checks `text`; `surrogates` are the values the pseudonymizer put there, which may look like
+    /// identifiers but are not.
+    pub(crate) fn check(&self, text: &str, surrogates: &HashSet<String>) -> Result<(), Refused> {
+        let known = self.known;
+        let mut kinds = BTreeSet::new();
+        let lex = lexicon();
+        let words = words(text);
+        for (i, word) in words.iter().enumerate() {
+            for (parts, kind) in self.terms.get(&word.folded).into_iter().flatten() {
+                let matches = parts.iter().enumerate().all(|(k, p)| words.get(i + k).is_some_and(|w| &w.folded == p));
+                // A single word that is also ordinary English ("hope", "will") counts when capitalized.
+                let ordinary = parts.len() == 1 && (lex.flags(&parts[0]) & WORD != 0 || parts[0].len() <= 2);
+                if matches && (!ordinary || word.capital) {
+                    kinds.insert(*kind);
+                }
             }
         }
-    }
-    let runs = digit_runs(text);
-    for run in &runs {
-        for (digits, kind) in &known.digits {
-            if digits.len() >= 5 && run.contains(digits.as_str()) {
-                kinds.insert(*kind);
+        for piece in text.split_whitespace() {
+            let id: String =
+                piece.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+            for (value, kind) in &known.ids {
+                if value.len() >= 5 && id.contains(value.as_str()) {
+                    kinds.insert(*kind);
+                }
             }
         }
-    }
-    for (value, kind) in patterns(text) {
-        if !surrogates.contains(value) {
-            kinds.insert(kind);
+        let runs = digit_runs(text);
+        for run in &runs {
+            for (digits, kind) in &known.digits {
+                if digits.len() >= 5 && run.contains(digits.as_str()) {
+                    kinds.insert(*kind);
+                }
+            }
         }
+        for (value, kind) in patterns(text) {
+            if !surrogates.contains(value) {
+                kinds.insert(kind);
+            }
+        }
+        if kinds.is_empty() { Ok(()) } else { Err(Refused { kinds }) }
     }
-    if kinds.is_empty() { Ok(()) } else { Err(Refused { kinds }) }
 }
 
 /// Unmistakable identifier patterns: e-mail addresses, SSNs, ten-digit phone numbers, IPv4.

@@ -11,11 +11,21 @@ pub(crate) use crate::lists::*;
 /// The compiled table (see `build.rs`).
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/lexicon.bin"));
 
+/// Phrases of several words, by their first word.
+type PhraseIndex = HashMap<&'static str, Vec<&'static str>, BuildHasherDefault<FxHasher>>;
+
+fn index(phrases: impl Iterator<Item = &'static str>) -> PhraseIndex {
+    let mut index = PhraseIndex::default();
+    for phrase in phrases.filter(|p| p.contains(' ')) {
+        index.entry(phrase.split(' ').next().unwrap_or(phrase)).or_default().push(phrase);
+    }
+    index
+}
+
 pub(crate) struct Lexicon {
     slots: usize,
-    stop_phrases: Vec<&'static str>,
-    /// Cities of several words, by their first word.
-    cities: HashMap<&'static str, Vec<&'static str>, BuildHasherDefault<FxHasher>>,
+    stop_phrases: PhraseIndex,
+    cities: PhraseIndex,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -36,11 +46,11 @@ fn u32_at(at: usize) -> u32 {
 
 impl Lexicon {
     fn load() -> Lexicon {
-        let mut cities: HashMap<&'static str, Vec<&'static str>, BuildHasherDefault<FxHasher>> = HashMap::default();
-        for city in CITIES.split('|').map(str::trim).filter(|c| c.contains(' ')) {
-            cities.entry(city.split(' ').next().unwrap_or(city)).or_default().push(city);
+        Lexicon {
+            slots: u32_at(0) as usize,
+            stop_phrases: index(STOP_PHRASES.iter().copied()),
+            cities: index(CITIES.split('|').map(str::trim)),
         }
-        Lexicon { slots: u32_at(0) as usize, stop_phrases: STOP_PHRASES.to_vec(), cities }
     }
 
     /// Every flag of a folded word.
@@ -70,9 +80,9 @@ impl Lexicon {
         }
     }
 
-    /// Multi-word phrases that are never identifiers ("Beck Depression Inventory").
-    pub(crate) fn stop_phrases(&self) -> &[&'static str] {
-        &self.stop_phrases
+    /// Phrases starting with `first` that are never identifiers ("beck" → "beck depression inventory").
+    pub(crate) fn stop_phrases_from(&self, first: &str) -> &[&'static str] {
+        self.stop_phrases.get(first).map_or(&[], Vec::as_slice)
     }
 
     /// City names of several words starting with `first` ("salt" → "salt lake city").

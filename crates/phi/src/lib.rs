@@ -45,3 +45,4 @@ mod surrogate;
 pub use guard::{Refused, guard};
 pub use pseudonymize::{Deidentified, Options, pseudonymize};
 pub mod jsonl;
+pub mod rng;

@@ -6,11 +6,11 @@ use std::fmt;
 
 use crate::civil::shift_date;
 use crate::detect::Engine;
-use crate::guard::{Refused, check};
+use crate::guard::{Guard, Refused};
 use crate::kind::Kind;
 use crate::known::{Known, KnownSet};
 use crate::lexicon::{PARTICLE, lexicon};
-use crate::surrogate::{Surrogates, with_case};
+use crate::surrogate::{Surrogates, title_case, with_case};
 use crate::text::{Tokens, fold};
 
 /// Per-request choices.
@@ -155,8 +155,9 @@ pub fn pseudonymize(engine: &Engine, known: &Known, texts: &[&str], options: Opt
         out_texts.push(out);
     }
     let inserted: HashSet<String> = pairs.keys().cloned().collect();
+    let guard = Guard::new(&known);
     for text in &out_texts {
-        check(text, &known, &inserted)?;
+        guard.check(text, &inserted)?;
     }
     let mut pairs: Vec<(String, String)> = pairs.into_iter().collect();
     pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
@@ -192,11 +193,6 @@ fn name_surrogate(
     }
     out.push_str(&original[at..]);
     out
-}
-
-fn title_case(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

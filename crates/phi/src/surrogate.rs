@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use crate::civil::shift_date;
 use crate::kind::Kind;
 use crate::lexicon::{DIRECTION, FAMILY, GIVEN, ORG_STRONG, ORG_WEAK, STREET_SUFFIX, UNIT, WORD, lexicon};
+use crate::rng::SplitMix64;
 use crate::text::{Tokens, fold};
 
 const GIVEN_POOL: &[&str] = &[
@@ -160,7 +161,7 @@ const ORG_POOL: &[&str] = &[
 
 /// Draws surrogates for one request.
 pub(crate) struct Surrogates {
-    state: u64,
+    rng: SplitMix64,
     counter: u64,
     /// Folded words and whole values that must never be produced: everything in the input.
     forbidden: HashSet<String>,
@@ -177,15 +178,18 @@ impl Surrogates {
         forbidden: HashSet<String>,
         forbidden_digits: Vec<String>,
     ) -> Surrogates {
-        Surrogates { state: seed, counter: 0, forbidden, forbidden_digits, used: HashSet::new(), date_shift }
+        Surrogates {
+            rng: SplitMix64::new(seed),
+            counter: 0,
+            forbidden,
+            forbidden_digits,
+            used: HashSet::new(),
+            date_shift,
+        }
     }
 
     fn next(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.rng.next_u64()
     }
 
     /// Unused, and neither the whole value nor (for `by_word`) any of its words occurs in the input.
@@ -304,6 +308,12 @@ fn pick(pool: &[&'static str], r: u64) -> &'static str {
     pool[(r % pool.len() as u64) as usize]
 }
 
+/// "maria" → "Maria", "MCDONALD" → "Mcdonald".
+pub(crate) fn title_case(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()).unwrap_or_default()
+}
+
 /// `base` written in the case of `like`: lower, upper or as given.
 pub(crate) fn with_case(base: &str, like: &str) -> String {
     let letters: Vec<char> = like.chars().filter(|c| c.is_alphabetic()).collect();
@@ -312,8 +322,7 @@ pub(crate) fn with_case(base: &str, like: &str) -> String {
     } else if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
         base.to_uppercase()
     } else if letters.len() > 1 && letters[0].is_uppercase() && letters[1..].iter().all(|c| c.is_lowercase()) {
-        let mut chars = base.chars();
-        chars.next().map(|c| c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()).unwrap_or_default()
+        title_case(base)
     } else {
         base.to_owned()
     }

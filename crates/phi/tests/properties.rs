@@ -1,26 +1,12 @@
 //! Properties over many generated documents and random inputs: pseudonymize → re-identify is the
 //! identity; the leak guard refuses every variant of a chart identifier; nothing panics on any input
-//! (the fuzzing of the detector and of the JSONL parsing, run with every test suite).
+//! (the fuzzing of the detector and of the JSONL parsing, run with every test suite). Seeded, so
+//! failures reproduce.
 
 use haven_phi::corpus::generate;
 use haven_phi::jsonl::parse_line;
+use haven_phi::rng::SplitMix64;
 use haven_phi::{Engine, Known, Options, guard, is_ordinary_word, pseudonymize};
-
-/// SplitMix64: a small seeded generator so that failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 #[test]
 fn pseudonymize_then_reidentify_is_the_identity() {
@@ -79,7 +65,7 @@ fn variants(known: &Known) -> Vec<String> {
 
 #[test]
 fn the_guard_refuses_every_variant_of_a_chart_identifier() {
-    let mut rng = Rng(5);
+    let mut rng = SplitMix64::new(5);
     for doc in generate(31, 200) {
         for variant in variants(&doc.known) {
             let filler = ["Plan reviewed with", "Per note,", "client said", "see"][rng.below(4)];
@@ -100,7 +86,7 @@ fn the_guard_passes_clinical_text_without_identifiers() {
 }
 
 /// Random text built from pieces that stress the tokenizer and detectors.
-fn random_text(rng: &mut Rng, len: usize) -> String {
+fn random_text(rng: &mut SplitMix64, len: usize) -> String {
     const PIECES: &[&str] = &[
         "a", "Ö", "ß", "e\u{301}", "\u{202e}", "🙂", "\u{0}", "\r\n", "\n", " ", ".", "'", "’", "-", "@", "#", "/",
         ":", "(", ")", "[[", "]]", "0", "9", "12", "555", "2024", "Mr.", "Dr", "St", "Apt", "of", "the", "Maria", "O'",
@@ -117,7 +103,7 @@ fn random_text(rng: &mut Rng, len: usize) -> String {
 #[test]
 fn no_input_makes_the_engine_panic() {
     let engine = Engine::new();
-    let mut rng = Rng(77);
+    let mut rng = SplitMix64::new(77);
     let docs: Vec<_> = generate(41, 50).collect();
     for round in 0..1500 {
         let text = match round % 3 {
@@ -164,15 +150,15 @@ fn no_input_makes_the_engine_panic() {
 
 #[test]
 fn no_line_makes_the_jsonl_parser_panic() {
-    let mut rng = Rng(99);
+    let mut rng = SplitMix64::new(99);
     let valid = br#"{"id": "x", "text": "Maria Okafor 617-555-0142", "known": {"client": {"given": "Maria"}}, "spans": [{"start": 0, "end": 5, "type": "NAME"}]}"#;
     for _ in 0..5000 {
         let mut line = valid.to_vec();
         for _ in 0..1 + rng.below(6) {
             let at = rng.below(line.len() + 1);
             match rng.below(3) {
-                0 if at < line.len() => line[at] = rng.next() as u8,
-                1 => line.insert(at, rng.next() as u8),
+                0 if at < line.len() => line[at] = rng.next_u64() as u8,
+                1 => line.insert(at, rng.next_u64() as u8),
                 _ if at < line.len() => {
                     line.remove(at);
                 }
@@ -181,6 +167,6 @@ fn no_line_makes_the_jsonl_parser_panic() {
         }
         let _ = parse_line(&line);
     }
-    let bytes: Vec<u8> = (0..100_000).map(|_| rng.next() as u8).collect();
+    let bytes: Vec<u8> = (0..100_000).map(|_| rng.next_u64() as u8).collect();
     assert!(parse_line(&bytes).is_err());
 }

@@ -7,7 +7,9 @@
 pub mod markup;
 mod pools;
 
+use crate::civil::ordinal_suffix;
 use crate::known::{Known, KnownAddress, KnownClient, KnownContact};
+use crate::rng::SplitMix64;
 use markup::Marked;
 use pools::*;
 
@@ -45,18 +47,14 @@ const KINDS: &[(&str, Template)] = &[
     ("billing", billing),
 ];
 
-struct Rng(u64);
+struct Rng(SplitMix64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        self.0.below(n)
     }
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
@@ -100,7 +98,7 @@ struct Writer {
 
 impl Writer {
     fn new(seed: u64) -> Writer {
-        let mut rng = Rng(seed);
+        let mut rng = Rng(SplitMix64::new(seed));
         let person =
             |rng: &mut Rng| Person { given: (*rng.pick(GIVEN)).to_owned(), family: (*rng.pick(FAMILY)).to_owned() };
         let mut client = person(&mut rng);
@@ -264,7 +262,7 @@ impl Writer {
             4 => format!("{} {d}", &month[..3]),
             5 => format!("{d} {month} {y}"),
             6 => format!("{m}/{d}"),
-            7 => format!("{month} {d}{}", ordinal(d)),
+            7 => format!("{month} {d}{}", ordinal_suffix(d)),
             8 => format!("{month} {y}"),
             _ => format!("{m}-{d}-{y}"),
         };
@@ -482,15 +480,6 @@ impl Writer {
             order.swap(i, j);
         }
         order.iter().take(n).map(|&i| self.fill(pool[i])).collect::<Vec<_>>().join(" ")
-    }
-}
-
-fn ordinal(d: u32) -> &'static str {
-    match (d % 10, d % 100) {
-        (1, x) if x != 11 => "st",
-        (2, x) if x != 12 => "nd",
-        (3, x) if x != 13 => "rd",
-        _ => "th",
     }
 }
 

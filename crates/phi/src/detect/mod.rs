@@ -41,7 +41,7 @@ impl<'a> Document<'a> {
             .collect();
         let mut protected = vec![false; tokens.len()];
         for i in (0..tokens.len()).filter(|&i| flags[i] & PHRASE_HEAD != 0) {
-            for phrase in lex.stop_phrases() {
+            for phrase in lex.stop_phrases_from(tokens.norm(i)) {
                 if let Some(last) = phrase_at(&tokens, i, phrase) {
                     protected[i..=last].iter_mut().for_each(|p| *p = true);
                 }
