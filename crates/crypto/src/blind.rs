@@ -22,7 +22,7 @@ pub fn index(key: &DataKey, column: &str, normalized: &str) -> String {
     mac.update(column.as_bytes());
     mac.update(&[0]);
     mac.update(normalized.as_bytes());
-    hex(&mac.finalize().into_bytes()[..16])
+    hex::encode(&mac.finalize().into_bytes()[..16])
 }
 
 /// Names compare without case, accents, punctuation or extra spaces: "José  O'Neil" = "jose oneil".

@@ -10,10 +10,10 @@ use aes_gcm::aead::{Aead, Payload};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::keys::unhex;
+use crate::hex;
 use crate::seal::cipher;
 use crate::signing::{self, Signed};
-use crate::{CryptoError, DataKey, hex, random};
+use crate::{CryptoError, DataKey, random};
 
 pub trait KeyEncryptionKey: Send + Sync + fmt::Debug {
     /// A stable identifier of the master key, not secret: stored beside what it wrapped, so a
@@ -39,16 +39,16 @@ impl LocalKek {
     /// Parses the key from its 64 hex characters (the master key file's format).
     pub fn from_hex(text: &str) -> Result<Self, CryptoError> {
         let bytes = Zeroizing::new(
-            unhex::<32>(text).ok_or_else(|| CryptoError::InvalidMasterKey("expected 64 hex characters".into()))?,
+            hex::decode_array::<32>(text).ok_or_else(|| CryptoError::InvalidMasterKey("expected 64 hex characters".into()))?,
         );
         let fingerprint = Sha256::new().chain_update(b"haven/master-key-id/1").chain_update(*bytes).finalize();
-        Ok(LocalKek { key: DataKey::from_bytes(*bytes), id: format!("local:{}", hex(&fingerprint[..8])) })
+        Ok(LocalKek { key: DataKey::from_bytes(*bytes), id: format!("local:{}", hex::encode(&fingerprint[..8])) })
     }
 
     /// A new random master key in the file format (64 hex characters).
     pub fn generate_hex() -> Result<Zeroizing<String>, CryptoError> {
         let bytes = Zeroizing::new(random::<32>()?);
-        Ok(Zeroizing::new(hex(&*bytes)))
+        Ok(Zeroizing::new(hex::encode(&*bytes)))
     }
 }
 
@@ -116,7 +116,7 @@ mod tests {
         assert_eq!(kek.unwrap(&wrapped, b"p1/k1/records")?.bytes(), dk.bytes());
         assert_eq!(kek.unwrap(&wrapped, b"p2/k1/records").err(), Some(CryptoError::Integrity));
         assert_eq!(other.unwrap(&wrapped, b"p1/k1/records").err(), Some(CryptoError::Integrity));
-        assert!(!format!("{kek:?}").contains(&hex(kek.key.bytes())));
+        assert!(!format!("{kek:?}").contains(&hex::encode(kek.key.bytes())));
         assert!(LocalKek::from_hex("not hex").is_err());
         Ok(())
     }

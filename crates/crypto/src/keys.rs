@@ -18,7 +18,7 @@ impl KeyId {
 
 impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex(&self.0))
+        f.write_str(&hex::encode(&self.0))
     }
 }
 
@@ -31,22 +31,9 @@ impl fmt::Debug for KeyId {
 impl FromStr for KeyId {
     type Err = CryptoError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bytes = unhex::<16>(s).ok_or(CryptoError::Malformed("key id must be 32 hex characters"))?;
+        let bytes = crate::hex::decode_array::<16>(s).ok_or(CryptoError::Malformed("key id must be 32 hex characters"))?;
         Ok(KeyId(bytes))
     }
-}
-
-pub(crate) fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let s = s.trim();
-    if s.len() != N * 2 {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, pair) in s.as_bytes().chunks(2).enumerate() {
-        let digit = |c: u8| (c as char).to_digit(16);
-        out[i] = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
-    }
-    Some(out)
 }
 
 /// What a data key protects. Psychotherapy notes and 42 CFR Part 2 records have keys of their
@@ -99,6 +86,12 @@ impl DataKey {
     }
 
     pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The key itself, for a library that encrypts with it (SQLCipher's raw key). The caller
+    /// must not copy it anywhere that outlives its use.
+    pub fn expose(&self) -> &[u8; 32] {
         &self.0
     }
 }

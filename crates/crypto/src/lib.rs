@@ -9,6 +9,7 @@
 //! Key material lives in types that zeroize on drop and never print.
 
 pub mod blind;
+pub mod hex;
 pub mod kek;
 mod keyring;
 mod keys;
@@ -40,6 +41,3 @@ pub enum CryptoError {
     InvalidMasterKey(String),
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}

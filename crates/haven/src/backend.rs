@@ -1,18 +1,24 @@
 //! Opening the configured database: the only place that knows both backends.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use service::Haven;
+use service::{Haven, MasterKeys};
 use store::Store;
 
 use crate::config::{Config, Database};
+use crate::database_key;
 use crate::master_key::{self, Origin};
+
+type Opened = (Arc<dyn Store>, Arc<dyn MasterKeys>, Origin);
 
 /// The service on the configured database, with the master key that belongs to it.
 pub async fn open_haven(config: &Config) -> Result<Haven> {
-    let store = open(config).await?;
-    let (keys, origin) = master_key::load(config, store.as_ref()).await?;
+    let (store, keys, origin) = match &config.database {
+        Database::Sqlite => open_sqlite(config).await?,
+        Database::Postgres(url) => with_master_key(config, Arc::new(store_postgres::connect(url).await?)).await?,
+    };
     let path = config.master_key_file.display();
     match origin {
         Origin::File { created: true } => tracing::info!(path = %path, "created a new master key (mode 0600)"),
@@ -24,15 +30,46 @@ pub async fn open_haven(config: &Config) -> Result<Haven> {
     Ok(haven)
 }
 
-/// Opens the database and applies pending migrations.
-async fn open(config: &Config) -> Result<Arc<dyn Store>> {
-    let store: Arc<dyn Store> = match &config.database {
-        Database::Sqlite => {
-            let path = config.data_dir.join("haven.db");
-            Arc::new(store_sqlite::open(&path).with_context(|| format!("cannot open {}", path.display()))?)
-        }
-        Database::Postgres(url) => Arc::new(store_postgres::connect(url).await?),
-    };
+/// The SQLite database file of `config`.
+pub fn sqlite_path(config: &Config) -> PathBuf {
+    config.data_dir.join("haven.db")
+}
+
+/// Built with SQLCipher the file is encrypted whole, so the master key comes first: it
+/// unwraps the file's key, and the key file names the master key it needs.
+#[cfg(feature = "sqlcipher")]
+async fn open_sqlite(config: &Config) -> Result<Opened> {
+    let path = sqlite_path(config);
+    let (keys, origin) =
+        master_key::load(config, async || Ok(Vec::from_iter(database_key::master_key_id(&path)?))).await?;
+    let key = database_key::load_or_create(&path, &keys.load().map_err(anyhow::Error::msg)?)?;
+    let store = store_sqlite::open_encrypted(&path, key.expose())
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    Ok((migrated(Arc::new(store)).await?, keys, origin))
+}
+
+#[cfg(not(feature = "sqlcipher"))]
+async fn open_sqlite(config: &Config) -> Result<Opened> {
+    let path = sqlite_path(config);
+    if database_key::path(&path).exists() {
+        anyhow::bail!(
+            "{} is encrypted with SQLCipher (its key file is beside it), but this build of Haven was made \
+             without the `sqlcipher` feature; run a build with it",
+            path.display()
+        );
+    }
+    let store = store_sqlite::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    with_master_key(config, Arc::new(store)).await
+}
+
+/// Migrates `store`, then loads the master key, which must be the one its data keys need.
+async fn with_master_key(config: &Config, store: Arc<dyn Store>) -> Result<Opened> {
+    let store = migrated(store).await?;
+    let (keys, origin) = master_key::load(config, async || Ok(store.master_key_ids().await?)).await?;
+    Ok((store, keys, origin))
+}
+
+async fn migrated(store: Arc<dyn Store>) -> Result<Arc<dyn Store>> {
     let version = store.migrate().await.context("cannot migrate the database")?;
     tracing::debug!(backend = store.backend(), version, "database schema up to date");
     Ok(store)

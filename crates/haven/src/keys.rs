@@ -3,7 +3,8 @@
 use anyhow::{Result, bail};
 
 use crate::backend;
-use crate::config::Config;
+use crate::config::{Config, Database};
+use crate::database_key;
 use crate::progress;
 
 #[allow(clippy::print_stdout)]
@@ -14,7 +15,14 @@ pub async fn status(config: Config, json: bool) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&keys)?);
         return Ok(());
     }
-    println!("Certificates are signed with public key {}\n", haven.certificate_signing_key());
+    println!("Certificates are signed with public key {}", haven.certificate_signing_key());
+    if matches!(config.database, Database::Sqlite) {
+        match database_key::master_key_id(&backend::sqlite_path(&config))? {
+            Some(id) => println!("The database file is encrypted whole (SQLCipher); its key is wrapped by master key {id}"),
+            None => println!("The database file is not encrypted whole; the values below are sealed field by field"),
+        }
+    }
+    println!();
     let now = jiff::Timestamp::now();
     println!("{:<36}  {:<32}  {:<19}  {:>6}  {:>9}  master key", "practice", "key", "purpose", "age", "values");
     for k in &keys {

@@ -8,6 +8,7 @@ mod backend;
 mod cli;
 mod config;
 mod data_dir;
+mod database_key;
 mod demo;
 mod erase;
 mod keys;

@@ -16,7 +16,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use crypto::kek::{KeyEncryptionKey, LocalKek};
 use service::{FixedMasterKeys, MasterKeys};
-use store::Store;
 
 use crate::config::Config;
 
@@ -51,7 +50,12 @@ impl MasterKeys for FileMasterKeys {
     }
 }
 
-pub async fn load(config: &Config, store: &dyn Store) -> Result<(Arc<dyn MasterKeys>, Origin)> {
+/// Loads the master key; `in_use` tells which master keys the existing data needs, so that a
+/// missing key file is never replaced by a new key.
+pub async fn load(
+    config: &Config,
+    in_use: impl AsyncFnOnce() -> Result<Vec<String>>,
+) -> Result<(Arc<dyn MasterKeys>, Origin)> {
     if let Some(secret) = &config.master_key {
         let kek = LocalKek::from_hex(secret.expose()).context("invalid `master_key` (HAVEN_MASTER_KEY)")?;
         return Ok((Arc::new(FixedMasterKeys(vec![Arc::new(kek)])), Origin::Environment));
@@ -66,7 +70,7 @@ pub async fn load(config: &Config, store: &dyn Store) -> Result<(Arc<dyn MasterK
     if path.exists() {
         return Ok((files, Origin::File { created: false }));
     }
-    let in_use = store.master_key_ids().await?;
+    let in_use = in_use().await?;
     if !in_use.is_empty() {
         bail!(
             "the master key file {} is missing, but the database holds data keys wrapped by master key {}; \
@@ -112,6 +116,10 @@ pub async fn rotate(config: Config) -> Result<()> {
         }
     }
     haven.check_master_key().await?;
+    if matches!(config.database, crate::config::Database::Sqlite) {
+        let keys = FileMasterKeys { current: path.clone() }.load().map_err(anyhow::Error::msg)?;
+        crate::database_key::rewrap(&crate::backend::sqlite_path(&config), &keys, new.as_ref())?;
+    }
     let retired = {
         let mut name = path.as_os_str().to_owned();
         name.push(format!(".retired-{}", jiff::Timestamp::now().as_nanosecond()));

@@ -269,3 +269,62 @@ fn master_key_rotation_survives_sigkill_and_retires_the_old_key() {
     assert!(text(&old_only.stderr).contains("wrapped by master key"), "{}", text(&old_only.stderr));
     assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
 }
+
+/// Built with SQLCipher, the file hides even what field sealing leaves readable: the practice,
+/// the staff, the schema.
+#[cfg(feature = "sqlcipher")]
+#[test]
+fn the_database_file_is_encrypted_whole() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "30", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(&dir, &[], &[]);
+    assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
+
+    let mut needles = vec![report["practice_name"].as_str().unwrap_or_default().to_owned()];
+    for staff in report["staff"].as_array().cloned().unwrap_or_default() {
+        needles.push(staff["email"].as_str().unwrap_or_default().to_owned());
+    }
+    needles.extend(["CREATE TABLE", "SQLite format 3"].map(str::to_owned));
+    assert!(needles.len() > 4);
+    assert!(std::fs::metadata(dir.join("haven.db")).map(|m| m.len()).unwrap_or_default() > 4096);
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        for needle in &needles {
+            assert!(!contains(&bytes, needle.as_bytes()), "{needle:?} found in {}", path.display());
+        }
+    }
+    let key_file = dir.join("haven.db.key");
+    let mode = std::fs::metadata(&key_file).map(|m| m.permissions().mode() & 0o777).unwrap_or_default();
+    assert_eq!(mode, 0o600);
+    let status = run(haven(&["keys", "status", "--data-dir"]).arg(&dir));
+    assert!(text(&status.stdout).contains("encrypted whole (SQLCipher)"), "{}", text(&status.stdout));
+    drop(server);
+
+    // Without its key file the database does not open, and no new key is made for it.
+    let moved = tmp.path().join("haven.db.key.backup");
+    std::fs::rename(&key_file, &moved).unwrap_or_else(|e| panic!("{e}"));
+    let refused = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
+    assert!(text(&refused.stderr).contains("its key file"), "{}", text(&refused.stderr));
+    assert!(!key_file.exists());
+    std::fs::rename(&moved, &key_file).unwrap_or_else(|e| panic!("{e}"));
+    let verified = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+}
+
+/// A build without SQLCipher names the reason it cannot open an encrypted database.
+#[cfg(not(feature = "sqlcipher"))]
+#[test]
+fn an_encrypted_database_needs_the_sqlcipher_build() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("haven.db.key"), "haven-database-key/1 local:00 00").unwrap_or_else(|e| panic!("{e}"));
+    let refused = run(haven(&["keys", "status", "--data-dir"]).arg(&dir));
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("without the `sqlcipher` feature"), "{}", text(&refused.stderr));
+}

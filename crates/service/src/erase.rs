@@ -1,7 +1,7 @@
 //! Cryptographic erase of a practice (NIST SP 800-88 Rev. 1 "purge" by destroying the keys),
 //! and the signed certificate of destruction that records it.
 
-use crypto::signing;
+use crypto::{hex, signing};
 use domain::PracticeId;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -51,18 +51,6 @@ fn canonical(d: &Destruction) -> Result<Vec<u8>> {
     serde_json::to_vec(d).map_err(|e| ServiceError::Internal(format!("certificate encoding: {e}")))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let bytes: Vec<u8> = (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect::<Option<_>>()?;
-    bytes.try_into().ok()
-}
-
 impl Haven {
     /// Reasons an erase must not happen now. The hook for legal holds and retention periods
     /// (PRODUCT.md DL-4, DL-5); neither exists yet, so nothing blocks.
@@ -72,7 +60,7 @@ impl Haven {
 
     /// The public key that checks the certificates this server signs (hex), for pinning.
     pub fn certificate_signing_key(&self) -> String {
-        self.keys.kek().map(|k| hex(&k.signing_public_key())).unwrap_or_default()
+        self.keys.kek().map(|k| hex::encode(&k.signing_public_key())).unwrap_or_default()
     }
 
     /// The practice's registered name, for the typed confirmation.
@@ -117,7 +105,7 @@ impl Haven {
             .kek()?
             .sign(&canonical(&destruction)?)
             .map_err(|e| ServiceError::Internal(format!("signing the certificate failed: {e}")))?;
-        Ok(Certificate { destruction, public_key: hex(&signed.public_key), signature: hex(&signed.signature) })
+        Ok(Certificate { destruction, public_key: hex::encode(&signed.public_key), signature: hex::encode(&signed.signature) })
     }
 }
 
@@ -142,8 +130,8 @@ pub fn verify_certificate(json: &str, expected_key: Option<&str>) -> Result<Dest
     {
         return Err(CertificateError::WrongSigner { found: cert.public_key, expected: expected.trim().into() });
     }
-    let public_key = unhex::<32>(&cert.public_key).ok_or(CertificateError::Malformed("public key".into()))?;
-    let signature = unhex::<64>(&cert.signature).ok_or(CertificateError::Malformed("signature".into()))?;
+    let public_key = hex::decode_array::<32>(&cert.public_key).ok_or(CertificateError::Malformed("public key".into()))?;
+    let signature = hex::decode_array::<64>(&cert.signature).ok_or(CertificateError::Malformed("signature".into()))?;
     let message = serde_json::to_vec(&cert.destruction).map_err(|e| CertificateError::Malformed(e.to_string()))?;
     signing::verify(&public_key, &message, &signature).map_err(|_| CertificateError::BadSignature)?;
     Ok(cert.destruction)

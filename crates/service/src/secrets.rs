@@ -1,6 +1,7 @@
 //! Random tokens and their stored form. A token is shown once (setup link, session cookie);
 //! only its SHA-256 is stored, so a copy of the database opens no session.
 
+use crypto::hex;
 use sha2::{Digest, Sha256};
 
 use crate::ServiceError;
@@ -9,11 +10,11 @@ use crate::ServiceError;
 pub(crate) fn random_token() -> Result<String, ServiceError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
-    Ok(hex(&bytes))
+    Ok(hex::encode(&bytes))
 }
 
 pub(crate) fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    hex::encode(&Sha256::digest(token.as_bytes()))
 }
 
 /// A token as it may arrive from outside: the right length and alphabet, or nothing.
@@ -21,15 +22,6 @@ pub(crate) fn well_formed(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {

@@ -26,30 +26,75 @@ pub type SqliteStore = SqlStore<Sqlite>;
 
 /// Opens (creating if needed) the database at `path` in WAL mode. Does not migrate.
 pub fn open(path: &Path) -> Result<SqliteStore> {
+    open_with(path, None)
+}
+
+/// Opens (creating if needed) a database encrypted as a whole with SQLCipher under `key`
+/// (raw 256-bit key, so SQLCipher derives nothing from a passphrase). A wrong key is refused
+/// before anything is read or written.
+#[cfg(feature = "sqlcipher")]
+pub fn open_encrypted(path: &Path, key: &[u8; 32]) -> Result<SqliteStore> {
+    open_with(path, Some(key))
+}
+
+/// Whether the file at `path` is a plain SQLite database (its header says so); an encrypted
+/// file's first bytes are random.
+pub fn is_plain_database(path: &Path) -> std::io::Result<bool> {
+    let mut header = [0u8; 16];
+    let mut file = std::fs::File::open(path)?;
+    Ok(std::io::Read::read_exact(&mut file, &mut header).is_ok() && &header == b"SQLite format 3\0")
+}
+
+fn open_with(path: &Path, key: Option<&[u8; 32]>) -> Result<SqliteStore> {
     let mut conns = Vec::with_capacity(CONNECTIONS);
     for _ in 0..CONNECTIONS {
-        conns.push(connect(path)?);
+        conns.push(connect(path, key)?);
     }
     Ok(SqlStore(Sqlite { conns: Arc::new(Mutex::new(conns)), permits: Semaphore::new(CONNECTIONS) }))
 }
 
-fn connect(path: &Path) -> Result<Connection> {
+fn connect(path: &Path, key: Option<&[u8; 32]>) -> Result<Connection> {
+    let cannot_open = |e: rusqlite::Error| StoreError::Unavailable(format!("cannot open {}: {e}", path.display()));
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)
-        .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+    let conn = Connection::open_with_flags(path, flags).map_err(cannot_open)?;
+    if let Some(key) = key {
+        unlock(&conn, key).map_err(|e| match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) => StoreError::Unavailable(format!(
+                "cannot open {}: the database key does not decrypt it (or it is not a Haven database)",
+                path.display()
+            )),
+            _ => cannot_open(e),
+        })?;
+    }
     // synchronous=FULL: an acknowledged commit survives power loss, not only a crash.
     // secure_delete: deleted content is overwritten, not left in free pages.
     // cache_size: 16 MiB of pages per connection, grown only as used.
+    // temp_store: sorts and temporary tables stay in memory, never in a temporary file.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA secure_delete = ON;
          PRAGMA cache_size = -16384;
+         PRAGMA temp_store = MEMORY;
          PRAGMA busy_timeout = 5000;",
     )
-    .map_err(|e| StoreError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+    .map_err(cannot_open)?;
     Ok(conn)
+}
+
+/// Gives SQLCipher the raw key (it must be the first statement on the connection), then reads
+/// the schema, which fails at once if the key is wrong.
+fn unlock(conn: &Connection, key: &[u8; 32]) -> rusqlite::Result<()> {
+    use std::fmt::Write;
+    let mut pragma = zeroize::Zeroizing::new(String::with_capacity(80));
+    pragma.push_str("PRAGMA key = \"x'");
+    for byte in key {
+        let _ = write!(pragma, "{byte:02x}");
+    }
+    pragma.push_str("'\";");
+    conn.execute_batch(&pragma)?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
 }
 
 #[derive(Debug)]

@@ -19,13 +19,19 @@ impl Deref for Fresh {
 
 async fn fresh() -> Fresh {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let store = store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("haven.db");
+    // Built with SQLCipher, the contract runs on an encrypted file.
+    #[cfg(feature = "sqlcipher")]
+    let store = store_sqlite::open_encrypted(&path, &[7; 32]).unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(not(feature = "sqlcipher"))]
+    let store = store_sqlite::open(&path).unwrap_or_else(|e| panic!("{e}"));
     store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
     Fresh { store, _dir: dir }
 }
 
 store::store_contract_suite!(fresh);
 
+#[cfg(not(feature = "sqlcipher"))]
 #[tokio::test]
 async fn database_is_in_wal_mode() {
     let db = fresh().await;
