@@ -39,7 +39,8 @@ impl LocalKek {
     /// Parses the key from its 64 hex characters (the master key file's format).
     pub fn from_hex(text: &str) -> Result<Self, CryptoError> {
         let bytes = Zeroizing::new(
-            hex::decode_array::<32>(text).ok_or_else(|| CryptoError::InvalidMasterKey("expected 64 hex characters".into()))?,
+            hex::decode_array::<32>(text)
+                .ok_or_else(|| CryptoError::InvalidMasterKey("expected 64 hex characters".into()))?,
         );
         let fingerprint = Sha256::new().chain_update(b"haven/master-key-id/1").chain_update(*bytes).finalize();
         Ok(LocalKek { key: DataKey::from_bytes(*bytes), id: format!("local:{}", hex::encode(&fingerprint[..8])) })

@@ -31,7 +31,8 @@ impl fmt::Debug for KeyId {
 impl FromStr for KeyId {
     type Err = CryptoError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bytes = crate::hex::decode_array::<16>(s).ok_or(CryptoError::Malformed("key id must be 32 hex characters"))?;
+        let bytes =
+            crate::hex::decode_array::<16>(s).ok_or(CryptoError::Malformed("key id must be 32 hex characters"))?;
         Ok(KeyId(bytes))
     }
 }

@@ -40,4 +40,3 @@ pub enum CryptoError {
     #[error("invalid master key: {0}")]
     InvalidMasterKey(String),
 }
-

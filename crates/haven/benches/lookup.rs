@@ -15,7 +15,8 @@ use domain::validation::FieldErrors;
 use domain::{ClientId, PracticeId, UserId};
 use store::{ClientIndex, NewPractice, NewUser, SealedClient, Store};
 
-/// Distinct values per indexed column: about 50 clients share a family name, 40 a birth date.
+/// Distinct values per indexed column: about 50 clients share a family name, 40 a birth date
+/// (at a million clients).
 const FAMILIES: u64 = 20_000;
 const PREFIXES: u64 = 2_000;
 const GIVEN: u64 = 5_000;
@@ -30,8 +31,10 @@ fn index(column: &str, value: u64) -> String {
     format!("{:016x}{:016x}", value.wrapping_mul(0x9E37_79B9_7F4A_7C15), column.len() as u64 ^ value)
 }
 
-fn client(rng: &mut SplitMix64, now: jiff::Timestamp) -> SealedClient {
+fn client(rng: &mut SplitMix64, now: jiff::Timestamp, clients: u64) -> SealedClient {
     let family = rng.next_u64() % FAMILIES;
+    // Phone numbers and e-mail addresses: about one client each.
+    let (phone, email) = (rng.next_u64() % clients, rng.next_u64() % clients);
     SealedClient {
         id: ClientId::from_random_bytes(rng.bytes16()),
         // Sealed sizes: 29-byte header + value + 16-byte tag.
@@ -42,6 +45,10 @@ fn client(rng: &mut SplitMix64, now: jiff::Timestamp) -> SealedClient {
         family_name_index: index("family", family),
         family_prefix_index: index("prefix", family % PREFIXES),
         date_of_birth_index: index("dob", rng.next_u64() % BIRTH_DATES),
+        phone: Some(bytes(rng, 29 + 10 + 16)),
+        email: Some(bytes(rng, 29 + 24 + 16)),
+        phone_index: Some(index("phone", phone)),
+        email_index: Some(index("email", email)),
         created_at: now,
     }
 }
@@ -74,7 +81,8 @@ async fn fill(store: &dyn Store, clients: u64, label: &str) -> PracticeId {
     let started = Instant::now();
     let mut done = 0;
     while done < clients {
-        let batch: Vec<SealedClient> = (0..(clients - done).min(5_000)).map(|_| client(&mut rng, now)).collect();
+        let batch: Vec<SealedClient> =
+            (0..(clients - done).min(5_000)).map(|_| client(&mut rng, now, clients)).collect();
         store.insert_clients(id, &batch).await.expect("insert");
         done += batch.len() as u64;
         eprint!(
@@ -124,6 +132,8 @@ async fn run(store: Arc<dyn Store>, clients: u64, label: &str) -> serde_json::Va
         "by_family_name": measure(store.as_ref(), practice, ClientIndex::FamilyName, "family", FAMILIES).await,
         "by_date_of_birth": measure(store.as_ref(), practice, ClientIndex::DateOfBirth, "dob", BIRTH_DATES).await,
         "by_family_prefix": measure(store.as_ref(), practice, ClientIndex::FamilyPrefix, "prefix", PREFIXES).await,
+        "by_phone": measure(store.as_ref(), practice, ClientIndex::Phone, "phone", clients).await,
+        "by_email": measure(store.as_ref(), practice, ClientIndex::Email, "email", clients).await,
         "target_ms": 5,
     })
 }

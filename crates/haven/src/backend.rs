@@ -43,8 +43,8 @@ async fn open_sqlite(config: &Config) -> Result<Opened> {
     let (keys, origin) =
         master_key::load(config, async || Ok(Vec::from_iter(database_key::master_key_id(&path)?))).await?;
     let key = database_key::load_or_create(&path, &keys.load().map_err(anyhow::Error::msg)?)?;
-    let store = store_sqlite::open_encrypted(&path, key.expose())
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    let store =
+        store_sqlite::open_encrypted(&path, key.expose()).with_context(|| format!("cannot open {}", path.display()))?;
     Ok((migrated(Arc::new(store)).await?, keys, origin))
 }
 

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use crypto::{DataKey, hex};
 use crypto::kek::KeyEncryptionKey;
+use crypto::{DataKey, hex};
 
 const FORMAT: &str = "haven-database-key/1";
 /// Bound into the wrapping, so this wrapped key cannot be passed off as a practice's data key.

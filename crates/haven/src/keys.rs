@@ -18,7 +18,9 @@ pub async fn status(config: Config, json: bool) -> Result<()> {
     println!("Certificates are signed with public key {}", haven.certificate_signing_key());
     if matches!(config.database, Database::Sqlite) {
         match database_key::master_key_id(&backend::sqlite_path(&config))? {
-            Some(id) => println!("The database file is encrypted whole (SQLCipher); its key is wrapped by master key {id}"),
+            Some(id) => {
+                println!("The database file is encrypted whole (SQLCipher); its key is wrapped by master key {id}")
+            }
             None => println!("The database file is not encrypted whole; the values below are sealed field by field"),
         }
     }

@@ -64,6 +64,11 @@ fn no_client_identifier_is_readable_in_the_data_directory() {
         let name = client["name"].as_str().unwrap_or_default();
         needles.extend(name.split(' ').map(str::to_owned));
         needles.push(client["date_of_birth"].as_str().unwrap_or_default().to_owned());
+        // The phone as written, as dialled (digits only) and the e-mail address.
+        let phone = client["phone"].as_str().unwrap_or_default();
+        needles.push(phone.to_owned());
+        needles.push(phone.chars().filter(char::is_ascii_digit).collect());
+        needles.push(client["email"].as_str().unwrap_or_default().to_owned());
     }
     needles.sort();
     needles.dedup();
@@ -137,14 +142,14 @@ fn key_rotation_survives_sigkill_and_resumes_while_serving() {
 
     let verified = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir).envs(env));
     assert!(verified.status.success(), "{}", text(&verified.stderr));
-    assert_eq!(text(&verified.stdout).trim(), "All 9000 sealed values open.");
+    assert_eq!(text(&verified.stdout).trim(), "All 15000 sealed values open.");
 
     let status = run(haven(&["keys", "status", "--json", "--data-dir"]).arg(&dir).envs(env));
     let keys: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap_or_else(|e| panic!("{e}"));
     let records: Vec<&serde_json::Value> =
         keys.as_array().into_iter().flatten().filter(|k| k["purpose"] == "records").collect();
     assert_eq!(records.len(), 1, "old records keys left behind: {keys}");
-    assert_eq!((records[0]["values"].as_u64(), records[0]["current"].as_bool()), (Some(9000), Some(true)));
+    assert_eq!((records[0]["values"].as_u64(), records[0]["current"].as_bool()), (Some(15000), Some(true)));
     let index_keys = keys.as_array().into_iter().flatten().filter(|k| k["purpose"] == "blind_index").count();
     assert_eq!(index_keys, 1, "old blind-index keys left behind: {keys}");
     assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
@@ -182,7 +187,7 @@ fn cryptographic_erase_with_a_verifiable_certificate() {
     assert!(text(&mistyped.stderr).contains("does not match"), "{}", text(&mistyped.stderr));
     assert!(!cert.exists());
     let intact = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
-    assert_eq!(text(&intact.stdout).trim(), "All 240 sealed values open.");
+    assert_eq!(text(&intact.stdout).trim(), "All 400 sealed values open.");
 
     let erased = erase(name, &cert);
     assert!(erased.status.success(), "{}", text(&erased.stderr));
@@ -212,7 +217,7 @@ fn cryptographic_erase_with_a_verifiable_certificate() {
     assert!(status.contains(kept["practice_id"].as_str().unwrap_or("-")));
 
     let after = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
-    assert_eq!(text(&after.stdout).trim(), "All 120 sealed values open (1 erased practice skipped).");
+    assert_eq!(text(&after.stdout).trim(), "All 200 sealed values open (1 erased practice skipped).");
     let again = erase(name, &tmp.path().join("second.json"));
     assert!(text(&again.stderr).contains("already erased"), "{}", text(&again.stderr));
     assert!(!tmp.path().join("second.json").exists(), "a certificate for nothing was left behind");
@@ -222,7 +227,7 @@ fn cryptographic_erase_with_a_verifiable_certificate() {
     assert!(text(&overwrite.stderr).contains("cannot create the certificate file"), "{}", text(&overwrite.stderr));
     assert_eq!(std::fs::read_to_string(&cert).unwrap_or_default(), original);
     let still = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
-    assert_eq!(text(&still.stdout).trim(), "All 120 sealed values open (1 erased practice skipped).");
+    assert_eq!(text(&still.stdout).trim(), "All 200 sealed values open (1 erased practice skipped).");
 }
 
 #[test]
@@ -263,7 +268,7 @@ fn master_key_rotation_survives_sigkill_and_retires_the_old_key() {
     assert!(!retired_keys.contains(&after));
 
     let verified = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
-    assert_eq!(text(&verified.stdout).trim(), "All 180 sealed values open.", "{}", text(&verified.stderr));
+    assert_eq!(text(&verified.stdout).trim(), "All 300 sealed values open.", "{}", text(&verified.stderr));
     // Without the new key the data does not open: the old key alone is refused.
     let old_only = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir).env("HAVEN_MASTER_KEY", before.trim()));
     assert!(text(&old_only.stderr).contains("wrapped by master key"), "{}", text(&old_only.stderr));

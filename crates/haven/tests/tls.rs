@@ -28,16 +28,18 @@ fn install(dir: &Path, c: &Cert) {
     std::fs::write(dir.join("key.pem"), &c.key_pem).unwrap_or_else(|e| panic!("{e}"));
 }
 
-/// One HTTPS GET trusting only `trusted`; returns the protocol version, the server's
+/// One HTTPS GET trusting only the `trusted` certificates; returns the protocol version, the server's
 /// certificate and the raw response.
 fn https_get(
     port: u16,
     path: &str,
-    trusted: &Cert,
+    trusted: &[&Cert],
     versions: &[&'static rustls::SupportedProtocolVersion],
 ) -> (String, CertificateDer<'static>, String) {
     let mut roots = rustls::RootCertStore::empty();
-    roots.add(trusted.der.clone()).unwrap_or_else(|e| panic!("{e}"));
+    for cert in trusted {
+        roots.add(cert.der.clone()).unwrap_or_else(|e| panic!("{e}"));
+    }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_protocol_versions(versions)
         .unwrap_or_else(|e| panic!("{e}"))
@@ -72,12 +74,12 @@ fn https_with_reload_on_sighup() {
     assert!(server.setup_link.as_deref().is_some_and(|l| l.starts_with("https://")), "{:?}", server.setup_link);
     let port = port_of(&server.url);
 
-    let (version, peer, response) = https_get(port, "/readyz", &first, rustls::ALL_VERSIONS);
+    let (version, peer, response) = https_get(port, "/readyz", &[&first], rustls::ALL_VERSIONS);
     assert_eq!(version, "Some(TLSv1_3)");
     assert_eq!(peer, first.der);
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.to_ascii_lowercase().contains("strict-transport-security: max-age="), "{response}");
-    let (version, _, _) = https_get(port, "/healthz", &first, &[&rustls::version::TLS12]);
+    let (version, _, _) = https_get(port, "/healthz", &[&first], &[&rustls::version::TLS12]);
     assert_eq!(version, "Some(TLSv1_2)");
 
     // A broken replacement is refused and the working certificate stays.
@@ -85,14 +87,15 @@ fn https_with_reload_on_sighup() {
         .unwrap_or_else(|e| panic!("{e}"));
     hangup(server.pid());
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(https_get(port, "/healthz", &first, rustls::ALL_VERSIONS).1, first.der);
+    assert_eq!(https_get(port, "/healthz", &[&first], rustls::ALL_VERSIONS).1, first.der);
 
     // A new certificate takes over without a restart.
     install(tmp.path(), &second);
     hangup(server.pid());
     let start = Instant::now();
     loop {
-        let (_, peer, _) = https_get(port, "/healthz", &second, rustls::ALL_VERSIONS);
+        // Until the reload, the server still presents the first certificate.
+        let (_, peer, _) = https_get(port, "/healthz", &[&first, &second], rustls::ALL_VERSIONS);
         if peer == second.der {
             break;
         }

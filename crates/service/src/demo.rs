@@ -57,6 +57,8 @@ pub struct SeededClient {
     pub id: ClientId,
     pub name: String,
     pub date_of_birth: jiff::civil::Date,
+    pub phone: String,
+    pub email: String,
 }
 
 /// Clients written per transaction: large enough to amortise the commit's fsync.
@@ -298,6 +300,8 @@ impl Haven {
                 id,
                 name: format!("{} {}", details.given_name.expose(), details.family_name.expose()),
                 date_of_birth: *details.date_of_birth.expose(),
+                phone: details.phone.as_ref().map(|p| p.expose().clone()).unwrap_or_default(),
+                email: details.email.as_ref().map(|e| e.expose().clone()).unwrap_or_default(),
             });
             batch.push(clients::seal(&ring, practice_id, id, &details, now)?);
             if batch.len() == CLIENT_BATCH || n == options.clients {
@@ -317,10 +321,23 @@ fn synthetic_client(rng: &mut Rng) -> Result<ClientDetails> {
     let day = 1 + rng.below(28) as i8;
     let dob =
         jiff::civil::Date::new(year, month, day).map_err(|e| ServiceError::Internal(format!("generated date: {e}")))?;
+    let given = rng.pick(&GIVEN[CLIENT_NAMES..]);
+    let family = rng.pick(&FAMILY[CLIENT_NAMES..]);
+    // 555-0100 to 555-0199 are reserved for fiction in every North American area code;
+    // example.com is reserved for examples.
+    let area = rng.pick(&["503", "541", "971", "458"]);
+    let phone = format!("({area}) 555-01{:02}", rng.below(100));
+    let mailbox: String = format!("{given}.{family}{}", rng.below(100))
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .flat_map(|c| c.to_lowercase())
+        .collect();
     Ok(ClientDetails {
-        given_name: Phi::new(rng.pick(&GIVEN[CLIENT_NAMES..]).to_owned()),
-        family_name: Phi::new(rng.pick(&FAMILY[CLIENT_NAMES..]).to_owned()),
+        given_name: Phi::new(given.to_owned()),
+        family_name: Phi::new(family.to_owned()),
         date_of_birth: Phi::new(dob),
+        phone: Some(Phi::new(phone)),
+        email: Some(Phi::new(format!("{mailbox}@example.com"))),
     })
 }
 

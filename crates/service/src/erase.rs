@@ -105,7 +105,11 @@ impl Haven {
             .kek()?
             .sign(&canonical(&destruction)?)
             .map_err(|e| ServiceError::Internal(format!("signing the certificate failed: {e}")))?;
-        Ok(Certificate { destruction, public_key: hex::encode(&signed.public_key), signature: hex::encode(&signed.signature) })
+        Ok(Certificate {
+            destruction,
+            public_key: hex::encode(&signed.public_key),
+            signature: hex::encode(&signed.signature),
+        })
     }
 }
 
@@ -130,7 +134,8 @@ pub fn verify_certificate(json: &str, expected_key: Option<&str>) -> Result<Dest
     {
         return Err(CertificateError::WrongSigner { found: cert.public_key, expected: expected.trim().into() });
     }
-    let public_key = hex::decode_array::<32>(&cert.public_key).ok_or(CertificateError::Malformed("public key".into()))?;
+    let public_key =
+        hex::decode_array::<32>(&cert.public_key).ok_or(CertificateError::Malformed("public key".into()))?;
     let signature = hex::decode_array::<64>(&cert.signature).ok_or(CertificateError::Malformed("signature".into()))?;
     let message = serde_json::to_vec(&cert.destruction).map_err(|e| CertificateError::Malformed(e.to_string()))?;
     signing::verify(&public_key, &message, &signature).map_err(|_| CertificateError::BadSignature)?;

@@ -30,7 +30,7 @@ pub use crate::keys::{FixedMasterKeys, MasterKeys};
 
 pub use actor::Actor;
 pub use auth::SessionToken;
-pub use clients::ClientDetails;
+pub use clients::{ClientDetails, ClientQuery};
 pub use error::ServiceError;
 pub use practice::Dashboard;
 pub use setup::SetupLink;

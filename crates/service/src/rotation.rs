@@ -84,8 +84,8 @@ impl Haven {
             let mut uses: HashMap<String, u64> = HashMap::new();
             self.each_client_page(practice, async |page| {
                 for client in &page {
-                    for name in SEALED_COLUMNS {
-                        let id = seal::key_id(column(client, name)).map_err(failure)?;
+                    for sealed in SEALED_COLUMNS.iter().filter_map(|name| column(client, name)) {
+                        let id = seal::key_id(sealed).map_err(failure)?;
                         *uses.entry(id.to_string()).or_default() += 1;
                     }
                 }
@@ -196,9 +196,8 @@ impl Haven {
         self.each_client_page(practice, async |page| {
             let mut changes = Vec::new();
             for client in page {
-                let [given, family, birth] = clients::open(&ring, &practice_text, &client)?;
-                let mut fresh = client.clone();
-                clients::set_indexes(&ring, &mut fresh, given.expose(), family.expose(), birth.expose())?;
+                let opened = clients::open(&ring, &practice_text, &client)?;
+                let fresh = clients::reindexed(&ring, &client, &opened)?;
                 if fresh != client {
                     changes.push((client, fresh));
                 }
@@ -220,7 +219,7 @@ impl Haven {
         let current = ring
             .current_id(Purpose::Records)
             .ok_or_else(|| failure(crypto::CryptoError::Malformed("no records key")))?;
-        let total = self.store.client_count(practice).await? * SEALED_COLUMNS.len() as u64;
+        let total = self.store.client_count(practice).await?;
         let (practice_text, mut done, mut resealed) = (practice.to_string(), 0u64, 0u64);
         self.each_client_page(practice, async |page| {
             let mut changes = Vec::new();
@@ -229,18 +228,20 @@ impl Haven {
                 let mut fresh = client.clone();
                 let mut changed = false;
                 for name in SEALED_COLUMNS {
-                    let sealed = column(&client, name);
+                    let (Some(sealed), Some(target)) = (column(&client, name), column_mut(&mut fresh, name)) else {
+                        continue;
+                    };
                     if seal::key_id(sealed).map_err(failure)? != current {
                         let at = aad(&practice_text, name, &row);
                         let plain = ring.open(&at, sealed).map_err(failure)?;
-                        *column_mut(&mut fresh, name) = ring.seal(Purpose::Records, &at, &plain).map_err(failure)?;
+                        *target = ring.seal(Purpose::Records, &at, &plain).map_err(failure)?;
                         changed = true;
                     }
                 }
                 if changed {
                     changes.push((client, fresh));
                 }
-                done += SEALED_COLUMNS.len() as u64;
+                done += 1;
             }
             // A row changed meanwhile keeps its newer values; the next pass looks at it again.
             resealed += self.store.reseal_clients(practice, &changes).await?;
@@ -262,7 +263,7 @@ impl Haven {
             }
             self.keys.forget(practice);
             let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-            let total = self.store.client_count(practice).await? * SEALED_COLUMNS.len() as u64;
+            let total = self.store.client_count(practice).await?;
             let practice_text = practice.to_string();
             let mut done = 0;
             self.each_client_page(practice, async |page| {
@@ -270,17 +271,20 @@ impl Haven {
                     // Each value is opened once: to count it, and to check the indexes built on it.
                     let opened = SEALED_COLUMNS.map(|name| clients::open_column(&ring, &practice_text, client, name));
                     for (name, value) in SEALED_COLUMNS.iter().zip(&opened) {
-                        report.values += 1;
-                        if value.is_err() {
-                            report.failures.push((client.id, name));
+                        match value {
+                            Ok(None) => {}
+                            Ok(Some(_)) => report.values += 1,
+                            Err(_) => {
+                                report.values += 1;
+                                report.failures.push((client.id, name));
+                            }
                         }
                     }
-                    if let [Ok(given), Ok(family), Ok(birth)] = &opened {
-                        let mut fresh = client.clone();
-                        clients::set_indexes(&ring, &mut fresh, given.expose(), family.expose(), birth.expose())?;
+                    if let [Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)] = opened {
+                        let fresh = clients::reindexed(&ring, client, &[a, b, c, d, e])?;
                         report.stale_indexes += u64::from(&fresh != client);
                     }
-                    done += SEALED_COLUMNS.len() as u64;
+                    done += 1;
                     progress(Progress { done, total });
                 }
                 Ok(())

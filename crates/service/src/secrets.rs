@@ -22,7 +22,6 @@ pub(crate) fn well_formed(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -202,7 +202,8 @@ async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Resu
     };
     let before = records(&haven.key_status().await?);
     assert_eq!(before.len(), 1);
-    assert_eq!((before[0].1, before[0].2), (90, true));
+    // 30 clients × (two names, birth date, phone, e-mail).
+    assert_eq!((before[0].1, before[0].2), (150, true));
 
     let index_key_before = haven.key_status().await?.into_iter().find(|k| k.purpose == "blind_index").map(|k| k.key_id);
     let report = haven.rotate_data_keys(|_| {}).await?;
@@ -215,10 +216,10 @@ async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Resu
     let after = records(&haven.key_status().await?);
     assert_eq!(after.len(), 1);
     assert_ne!(after[0].0, before[0].0);
-    assert_eq!((after[0].1, after[0].2), (90, true));
+    assert_eq!((after[0].1, after[0].2), (150, true));
 
     let verified = haven.verify_sealed(|_| {}).await?;
-    assert_eq!((verified.values, verified.failures.len(), verified.stale_indexes), (90, 0, 0));
+    assert_eq!((verified.values, verified.failures.len(), verified.stale_indexes), (150, 0, 0));
     Ok(())
 }
 
@@ -259,6 +260,6 @@ async fn master_key_rotation_is_followed_by_a_running_service() -> Result<(), Se
     tokio::time::sleep(std::time::Duration::from_millis(60)).await;
     running.check_master_key().await?;
     let verified = running.verify_sealed(|_| {}).await?;
-    assert_eq!((verified.values, verified.failures.len()), (30, 0));
+    assert_eq!((verified.values, verified.failures.len()), (50, 0));
     Ok(())
 }

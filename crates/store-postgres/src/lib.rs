@@ -18,7 +18,10 @@ use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
-const MIGRATIONS: Migrations = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: Migrations = &[
+    (1, include_str!("../migrations/0001_foundation.sql")),
+    (2, include_str!("../migrations/0002_client_contacts.sql")),
+];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.
 const MIGRATION_LOCK: i64 = 0x4841_5645_4e00_0001;

@@ -50,6 +50,10 @@ async fn row_level_security_isolates_client_rows() {
         family_name_index: "f".into(),
         family_prefix_index: "f".into(),
         date_of_birth_index: "d".into(),
+        phone: Some(vec![4]),
+        email: None,
+        phone_index: Some("p".into()),
+        email_index: None,
         created_at: jiff::Timestamp::UNIX_EPOCH,
     };
     store.insert_clients(a, &[new]).await.unwrap_or_else(|e| panic!("{e}"));

@@ -17,7 +17,10 @@ use store::migrations::{self, Migrations};
 use store::{Result, Row, Sql, SqlStore, Statement, StoreError, Value};
 use tokio::sync::Semaphore;
 
-const MIGRATIONS: Migrations = &[(1, include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: Migrations = &[
+    (1, include_str!("../migrations/0001_foundation.sql")),
+    (2, include_str!("../migrations/0002_client_contacts.sql")),
+];
 
 const CONNECTIONS: usize = 4;
 

@@ -50,7 +50,8 @@ async fn nothing_readable_on_disk_and_only_the_right_key_opens_it() -> Result<()
     assert!(store_sqlite::open(&path).is_err(), "opened without a key");
 
     let store = store_sqlite::open_encrypted(&path, &KEY)?;
-    let rows = store.0.query(None, "SELECT count(*) FROM marker WHERE text = $1", vec![Value::Text(MARKER.into())]).await?;
+    let rows =
+        store.0.query(None, "SELECT count(*) FROM marker WHERE text = $1", vec![Value::Text(MARKER.into())]).await?;
     assert_eq!(rows[0].0[0], Value::Int(200));
     let mode = store.0.query(None, "PRAGMA journal_mode", vec![]).await?;
     assert_eq!(mode[0].0[0], Value::Text("wal".into()));

@@ -100,8 +100,10 @@ fn practice(name: &str, owner: &str, token: Option<&str>) -> NewPractice {
     }
 }
 
-/// A sealed client as the store sees it: opaque bytes and index strings.
+/// A sealed client as the store sees it: opaque bytes and index strings. Odd-numbered ones have
+/// a phone and an e-mail address, even-numbered ones neither.
 fn sealed_client(n: u8, family_index: &str) -> SealedClient {
+    let contact = |tag: u8| (n % 2 == 1).then(|| vec![n, tag]);
     SealedClient {
         id: ClientId::random(),
         given_name: vec![n, 1, 0, 255],
@@ -111,6 +113,10 @@ fn sealed_client(n: u8, family_index: &str) -> SealedClient {
         family_name_index: family_index.into(),
         family_prefix_index: family_index[..3].into(),
         date_of_birth_index: format!("dob-{n}"),
+        phone: contact(4),
+        email: contact(5),
+        phone_index: (n % 2 == 1).then(|| format!("phone-{n}")),
+        email_index: (n % 2 == 1).then(|| format!("email-{n}")),
         created_at: t(12),
     }
 }
@@ -302,9 +308,16 @@ pub async fn clients_are_found_by_blind_index(store: &dyn Store) {
     expected.sort_by_key(|c| c.id.to_string());
     assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::FamilyName, "nguyen-idx").await), expected);
     assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::FamilyPrefix, "ngu").await).len(), 2);
-    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::GivenName, "given-3").await), [z]);
-    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::DateOfBirth, "dob-1").await), [x]);
+    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::GivenName, "given-3").await), std::slice::from_ref(&z));
+    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::DateOfBirth, "dob-1").await), std::slice::from_ref(&x));
     assert!(ok(store.clients_by_index(a.id, ClientIndex::DateOfBirth, "dob-4").await).is_empty());
+    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::Phone, "phone-3").await), [z]);
+    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::Email, "email-1").await), [x]);
+    assert!(ok(store.clients_by_index(a.id, ClientIndex::Phone, "phone-2").await).is_empty());
+    assert!(ok(store.clients_by_index(b.id, ClientIndex::Phone, "phone-3").await).is_empty());
+    // A client without contacts reads back without them.
+    let found = ok(store.clients_by_index(a.id, ClientIndex::GivenName, "given-2").await);
+    assert_eq!(found.iter().map(|c| (c.phone.clone(), c.email_index.clone())).collect::<Vec<_>>(), [(None, None)]);
     assert_eq!(ok(store.clients_by_index(b.id, ClientIndex::FamilyName, "nguyen-idx").await).len(), 1);
 }
 
@@ -342,9 +355,16 @@ pub async fn rotation_primitives(store: &dyn Store) {
     expected.sort_by_key(|id| id.to_string());
     assert_eq!(seen, expected);
 
-    // Resealing succeeds only over the values that were read.
+    // Resealing succeeds only over the values that were read, absent contacts included (client 0
+    // has none; here it gains a phone).
     let old = clients[0].clone();
-    let new = SealedClient { given_name: vec![9, 9], family_name: vec![8], date_of_birth: vec![7], ..old.clone() };
+    let new = SealedClient {
+        given_name: vec![9, 9],
+        family_name: vec![8],
+        date_of_birth: vec![7],
+        phone: Some(vec![6]),
+        ..old.clone()
+    };
     let other = clients[1].clone();
     let other_new = SealedClient { given_name: vec![6], ..other.clone() };
     assert_eq!(ok(store.reseal_clients(a.id, &[(old.clone(), new.clone())]).await), 1);
@@ -356,12 +376,30 @@ pub async fn rotation_primitives(store: &dyn Store) {
     assert_eq!(stored, std::slice::from_ref(&new));
 
     // Re-indexing likewise.
-    let reindexed =
-        SealedClient { family_name_index: "re-family".into(), family_prefix_index: "re-".into(), ..new.clone() };
+    let reindexed = SealedClient {
+        family_name_index: "re-family".into(),
+        family_prefix_index: "re-".into(),
+        phone_index: Some("re-phone".into()),
+        ..new.clone()
+    };
     let change = [(new.clone(), reindexed.clone())];
     assert_eq!(ok(store.reindex_clients(a.id, &change).await), 1);
     assert_eq!(ok(store.reindex_clients(a.id, &change).await), 0, "a stale re-index overwrote newer indexes");
-    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::FamilyName, "re-family").await), [reindexed]);
+    assert_eq!(
+        ok(store.clients_by_index(a.id, ClientIndex::FamilyName, "re-family").await),
+        std::slice::from_ref(&reindexed)
+    );
+    assert_eq!(
+        ok(store.clients_by_index(a.id, ClientIndex::Phone, "re-phone").await),
+        std::slice::from_ref(&reindexed)
+    );
+    // A client whose phone is resealed under it is not re-indexed from stale values.
+    let odd = ok(store.clients_by_index(a.id, ClientIndex::Phone, "phone-1").await).remove(0);
+    let stale = SealedClient { phone_index: Some("stale".into()), ..odd.clone() };
+    let fresh = SealedClient { phone_index: Some("fresh".into()), ..odd.clone() };
+    assert_eq!(ok(store.reindex_clients(a.id, &[(stale, fresh.clone())]).await), 0);
+    assert_eq!(ok(store.reindex_clients(a.id, &[(odd, fresh.clone())]).await), 1);
+    assert_eq!(ok(store.clients_by_index(a.id, ClientIndex::Phone, "fresh").await), [fresh]);
 }
 
 pub async fn erase_destroys_keys_and_sessions_of_one_practice(store: &dyn Store) {

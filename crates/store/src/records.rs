@@ -132,6 +132,11 @@ pub struct SealedClient {
     pub family_name_index: String,
     pub family_prefix_index: String,
     pub date_of_birth_index: String,
+    /// Phone and e-mail, with their indexes: `None` when the client has none.
+    pub phone: Option<Vec<u8>>,
+    pub email: Option<Vec<u8>>,
+    pub phone_index: Option<String>,
+    pub email_index: Option<String>,
     pub created_at: Timestamp,
 }
 
@@ -142,6 +147,8 @@ pub enum ClientIndex {
     FamilyName,
     FamilyPrefix,
     DateOfBirth,
+    Phone,
+    Email,
 }
 
 impl SetupTokenState {

@@ -56,8 +56,9 @@ pub const PRACTICE_IDS: &str = "SELECT id FROM practices ORDER BY id";
 pub const MASTER_KEY_IDS: &str = "SELECT DISTINCT master_key_id FROM data_keys ORDER BY master_key_id";
 
 pub const INSERT_CLIENT: &str = "INSERT INTO clients (practice_id, id, given_name, family_name, date_of_birth, \
-     given_name_index, family_name_index, family_prefix_index, date_of_birth_index, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+     given_name_index, family_name_index, family_prefix_index, date_of_birth_index, created_at, \
+     phone, email, phone_index, email_index) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
 
 /// The sealed clients of a practice whose blind index in one column equals `$2`. No ORDER BY:
 /// it would tempt SQLite to walk the primary key instead of the index; callers sort.
@@ -65,25 +66,30 @@ macro_rules! clients_where {
     ($column:literal) => {
         concat!(
             "SELECT id, given_name, family_name, date_of_birth, given_name_index, family_name_index, \
-             family_prefix_index, date_of_birth_index, created_at FROM clients \
-             WHERE practice_id = $1 AND ",
+             family_prefix_index, date_of_birth_index, created_at, phone, email, phone_index, email_index \
+             FROM clients WHERE practice_id = $1 AND ",
             $column,
             " = $2"
         )
     };
 }
 pub const CLIENTS_PAGE: &str = "SELECT id, given_name, family_name, date_of_birth, given_name_index, \
-     family_name_index, family_prefix_index, date_of_birth_index, created_at FROM clients \
-     WHERE practice_id = $1 AND id > $2 ORDER BY id LIMIT $3";
+     family_name_index, family_prefix_index, date_of_birth_index, created_at, phone, email, phone_index, \
+     email_index FROM clients WHERE practice_id = $1 AND id > $2 ORDER BY id LIMIT $3";
 /// Replaces a client's sealed values only if they are still the ones read (no lost update).
-pub const RESEAL_CLIENT: &str = "UPDATE clients SET given_name = $3, family_name = $4, date_of_birth = $5 \
-     WHERE practice_id = $1 AND id = $2 AND given_name = $6 AND family_name = $7 AND date_of_birth = $8";
+pub const RESEAL_CLIENT: &str = "UPDATE clients SET given_name = $3, family_name = $4, date_of_birth = $5, \
+     phone = $6, email = $7 WHERE practice_id = $1 AND id = $2 AND given_name = $8 AND family_name = $9 \
+     AND date_of_birth = $10 AND phone IS NOT DISTINCT FROM $11 AND email IS NOT DISTINCT FROM $12";
 /// Replaces a client's blind indexes only if they are still the ones read.
 pub const REINDEX_CLIENT: &str = "UPDATE clients SET given_name_index = $3, family_name_index = $4, \
-     family_prefix_index = $5, date_of_birth_index = $6 WHERE practice_id = $1 AND id = $2 \
-     AND given_name_index = $7 AND family_name_index = $8 AND family_prefix_index = $9 AND date_of_birth_index = $10";
+     family_prefix_index = $5, date_of_birth_index = $6, phone_index = $7, email_index = $8 \
+     WHERE practice_id = $1 AND id = $2 AND given_name_index = $9 AND family_name_index = $10 \
+     AND family_prefix_index = $11 AND date_of_birth_index = $12 AND phone_index IS NOT DISTINCT FROM $13 \
+     AND email_index IS NOT DISTINCT FROM $14";
 pub const CLIENTS_BY_GIVEN_NAME: &str = clients_where!("given_name_index");
 pub const CLIENTS_BY_FAMILY_NAME: &str = clients_where!("family_name_index");
 pub const CLIENTS_BY_FAMILY_PREFIX: &str = clients_where!("family_prefix_index");
 pub const CLIENTS_BY_DATE_OF_BIRTH: &str = clients_where!("date_of_birth_index");
+pub const CLIENTS_BY_PHONE: &str = clients_where!("phone_index");
+pub const CLIENTS_BY_EMAIL: &str = clients_where!("email_index");
 pub const CLIENT_COUNT: &str = "SELECT COUNT(*) FROM clients WHERE practice_id = $1";

@@ -105,11 +105,16 @@ impl Row {
         }
     }
 
-    pub fn bytes(&self, i: usize) -> Result<Vec<u8>> {
+    pub fn opt_bytes(&self, i: usize) -> Result<Option<Vec<u8>>> {
         match self.value(i)? {
-            Value::Bytes(b) => Ok(b.clone()),
+            Value::Null => Ok(None),
+            Value::Bytes(b) => Ok(Some(b.clone())),
             _ => Err(StoreError::Corrupt(format!("column {i}: bytes expected"))),
         }
+    }
+
+    pub fn bytes(&self, i: usize) -> Result<Vec<u8>> {
+        self.opt_bytes(i)?.ok_or_else(|| StoreError::Corrupt(format!("column {i} is null")))
     }
 
     pub fn text(&self, i: usize) -> Result<String> {
@@ -267,6 +272,10 @@ fn sealed_client(r: &Row) -> Result<SealedClient> {
         family_prefix_index: r.text(6)?,
         date_of_birth_index: r.text(7)?,
         created_at: r.time(8)?,
+        phone: r.opt_bytes(9)?,
+        email: r.opt_bytes(10)?,
+        phone_index: r.opt_text(11)?,
+        email_index: r.opt_text(12)?,
     })
 }
 
@@ -510,6 +519,10 @@ impl<S: Sql> Store for SqlStore<S> {
                         c.family_prefix_index.as_str().into(),
                         c.date_of_birth_index.as_str().into(),
                         c.created_at.into(),
+                        c.phone.clone().into(),
+                        c.email.clone().into(),
+                        c.phone_index.as_deref().into(),
+                        c.email_index.as_deref().into(),
                     ],
                 )
             })
@@ -528,10 +541,14 @@ impl<S: Sql> Store for SqlStore<S> {
                     new.family_name_index.as_str().into(),
                     new.family_prefix_index.as_str().into(),
                     new.date_of_birth_index.as_str().into(),
+                    new.phone_index.as_deref().into(),
+                    new.email_index.as_deref().into(),
                     old.given_name_index.as_str().into(),
                     old.family_name_index.as_str().into(),
                     old.family_prefix_index.as_str().into(),
                     old.date_of_birth_index.as_str().into(),
+                    old.phone_index.as_deref().into(),
+                    old.email_index.as_deref().into(),
                 ],
             )
         };
@@ -549,6 +566,8 @@ impl<S: Sql> Store for SqlStore<S> {
             ClientIndex::FamilyName => sql::CLIENTS_BY_FAMILY_NAME,
             ClientIndex::FamilyPrefix => sql::CLIENTS_BY_FAMILY_PREFIX,
             ClientIndex::DateOfBirth => sql::CLIENTS_BY_DATE_OF_BIRTH,
+            ClientIndex::Phone => sql::CLIENTS_BY_PHONE,
+            ClientIndex::Email => sql::CLIENTS_BY_EMAIL,
         };
         let rows = self.0.query(Some(practice), sql, vec![practice.into(), value.into()]).await?;
         let mut clients = rows.iter().map(sealed_client).collect::<Result<Vec<_>>>()?;
@@ -579,9 +598,13 @@ impl<S: Sql> Store for SqlStore<S> {
                     new.given_name.clone().into(),
                     new.family_name.clone().into(),
                     new.date_of_birth.clone().into(),
+                    new.phone.clone().into(),
+                    new.email.clone().into(),
                     old.given_name.clone().into(),
                     old.family_name.clone().into(),
                     old.date_of_birth.clone().into(),
+                    old.phone.clone().into(),
+                    old.email.clone().into(),
                 ],
             )
         };
