@@ -2,7 +2,8 @@
 //! cluster, as in the tests). Client rows carry sealed-value-sized byte strings and index values
 //! with realistic repetition. Prints JSON.
 //!
-//! Run: `cargo bench -p haven --bench lookup` (add `-- --clients N` for another size).
+//! Run: `cargo bench -p haven --bench lookup` (add `-- --clients N` for another size, and
+//! `--features sqlcipher` for an SQLite file encrypted whole).
 
 #![allow(clippy::print_stdout)] // the JSON report on stdout is what this program is for
 
@@ -149,7 +150,12 @@ async fn main() {
         .unwrap_or(1_000_000u64);
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let sqlite: Arc<dyn Store> = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).expect("sqlite"));
+    let path = dir.path().join("haven.db");
+    // Built with `--features sqlcipher`, the SQLite file is encrypted whole, as Haven would open it.
+    #[cfg(feature = "sqlcipher")]
+    let sqlite: Arc<dyn Store> = Arc::new(store_sqlite::open_encrypted(&path, &[7; 32]).expect("sqlite"));
+    #[cfg(not(feature = "sqlcipher"))]
+    let sqlite: Arc<dyn Store> = Arc::new(store_sqlite::open(&path).expect("sqlite"));
     let sqlite_report = run(sqlite, clients, "sqlite").await;
     let db_bytes: u64 = std::fs::read_dir(dir.path())
         .map(|d| d.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
@@ -161,6 +167,7 @@ async fn main() {
 
     let report = serde_json::json!({
         "sqlite": sqlite_report,
+        "sqlite_encrypted_whole": cfg!(feature = "sqlcipher"),
         "sqlite_bytes_per_client": db_bytes as f64 / clients as f64,
         "postgres": postgres_report,
     });

@@ -33,6 +33,11 @@ pub enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// The database file itself.
+    Database {
+        #[command(subcommand)]
+        command: DatabaseCommand,
+    },
     /// Practice lifecycle.
     Practice {
         #[command(subcommand)]
@@ -51,6 +56,16 @@ pub enum Command {
     },
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatabaseCommand {
+    /// Encrypt a plain SQLite database whole with SQLCipher (builds with the `sqlcipher`
+    /// feature). Stop the server first; if interrupted, run it again.
+    Encrypt {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -80,33 +80,44 @@ fn unwrap(stored: &Stored, keks: &[Arc<dyn KeyEncryptionKey>]) -> Result<DataKey
     kek.unwrap(&stored.wrapped, CONTEXT).context("the database key file does not open with its master key")
 }
 
-/// The key of the database at `database`: unwrapped with one of `keks` (the current first), or
-/// made and wrapped with the current one for a new database. An existing database without its
-/// key file is never given a new key.
-#[cfg_attr(not(feature = "sqlcipher"), allow(dead_code))]
-pub fn load_or_create(database: &Path, keks: &[Arc<dyn KeyEncryptionKey>]) -> Result<DataKey> {
-    let key_file = path(database);
-    if let Some(stored) = read(&key_file)? {
-        return unwrap(&stored, keks);
-    }
-    if std::fs::metadata(database).is_ok_and(|m| m.len() > 0) {
-        if store_sqlite::is_plain_database(database)? {
-            bail!(
-                "{} is not encrypted, but this build of Haven encrypts the database file (feature `sqlcipher`); \
-                 run it with a build without that feature, or see the README to convert it",
-                database.display()
-            );
-        }
-        bail!(
-            "{} is encrypted but its key file {} is missing; restore it from your backup",
-            database.display(),
-            key_file.display()
-        );
-    }
+/// The key of the database at `database`, unwrapped with one of `keks`, if it has a key file.
+pub fn load(database: &Path, keks: &[Arc<dyn KeyEncryptionKey>]) -> Result<Option<DataKey>> {
+    read(&path(database))?.map(|stored| unwrap(&stored, keks)).transpose()
+}
+
+/// Makes a new database key, wrapped by the current master key (the first of `keks`).
+pub fn create(database: &Path, keks: &[Arc<dyn KeyEncryptionKey>]) -> Result<DataKey> {
     let current = keks.first().context("no master key is loaded")?;
     let key = DataKey::generate()?;
-    write(&key_file, current.as_ref(), &key)?;
+    write(&path(database), current.as_ref(), &key)?;
     Ok(key)
+}
+
+/// The key of the database at `database`: its own, or a new one for a new database. An existing
+/// database without its key file is never given a new key.
+#[cfg_attr(not(feature = "sqlcipher"), allow(dead_code))]
+pub fn load_or_create(database: &Path, keks: &[Arc<dyn KeyEncryptionKey>]) -> Result<DataKey> {
+    let exists = std::fs::metadata(database).is_ok_and(|m| m.len() > 0);
+    let plain = exists && store_sqlite::is_plain_database(database)?;
+    match load(database, keks)? {
+        Some(_) if plain => bail!(
+            "{} is not encrypted yet, although its key file is there: an encryption was interrupted; \
+             run `haven database encrypt` again",
+            database.display()
+        ),
+        Some(key) => Ok(key),
+        None if plain => bail!(
+            "{} is not encrypted, but this build of Haven encrypts the database file (feature `sqlcipher`); \
+             encrypt it with `haven database encrypt`, or run a build without that feature",
+            database.display()
+        ),
+        None if exists => bail!(
+            "{} is encrypted but its key file {} is missing; restore it from your backup",
+            database.display(),
+            path(database).display()
+        ),
+        None => create(database, keks),
+    }
 }
 
 /// Re-wraps the database key with `new` (master-key rotation). Returns whether there was one.

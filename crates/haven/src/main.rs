@@ -10,6 +10,7 @@ mod config;
 mod data_dir;
 mod database_key;
 mod demo;
+mod encrypt;
 mod erase;
 mod keys;
 mod logging;
@@ -23,7 +24,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{CertificateCommand, Cli, Command, CommonArgs, DemoCommand, KeysCommand, PracticeCommand};
+use crate::cli::{
+    CertificateCommand, Cli, Command, CommonArgs, DatabaseCommand, DemoCommand, KeysCommand, PracticeCommand,
+};
 use crate::config::{Config, ConfigError, Layers};
 
 /// Builds the configuration from every layer; returns it with the warnings to log.
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
         Command::Keys { command: KeysCommand::Rotate { common } } => run(&common, &[], keys::rotate),
         Command::Keys { command: KeysCommand::Verify { common } } => run(&common, &[], keys::verify),
         Command::Keys { command: KeysCommand::RotateMaster { common } } => run(&common, &[], master_key::rotate),
+        Command::Database { command: DatabaseCommand::Encrypt { common } } => run(&common, &[], encrypt::run),
         Command::Practice { command: PracticeCommand::Erase(args) } => {
             run(&args.common, &[], async |config| erase::erase(config, &args).await)
         }

@@ -333,3 +333,57 @@ fn an_encrypted_database_needs_the_sqlcipher_build() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(text(&refused.stderr).contains("without the `sqlcipher` feature"), "{}", text(&refused.stderr));
 }
+
+/// A plain database, as a build without SQLCipher leaves it, is encrypted in place — also when a
+/// first attempt stopped after writing the key file — and every sealed value still opens.
+#[cfg(feature = "sqlcipher")]
+#[tokio::test]
+async fn a_plain_database_is_encrypted_in_place() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::sync::Arc;
+
+    use crypto::kek::{KeyEncryptionKey, LocalKek};
+    use store::Store;
+
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let hex = LocalKek::generate_hex().unwrap_or_else(|e| panic!("{e}"));
+    let key_path = dir.join("master.key");
+    std::fs::write(&key_path, format!("{}\n", *hex)).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).unwrap_or_else(|e| panic!("{e}"));
+    let kek = Arc::new(LocalKek::from_hex(&hex).unwrap_or_else(|e| panic!("{e}")));
+
+    // Seeded through the service on a plain file, as the default build does.
+    let store = store_sqlite::open(&dir.join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
+    store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+    let keys = Arc::new(service::FixedMasterKeys(vec![kek.clone()]));
+    let service = service::Haven::new(Arc::new(store), service::SessionPolicy::default(), keys);
+    let options = service::demo::SeedOptions { seed: 3, clients: 40 };
+    let report = service.seed_demo(options, |_, _| {}).await.unwrap_or_else(|e| panic!("{e}"));
+    drop(service);
+    let refused = run(haven(&["keys", "status", "--data-dir"]).arg(&dir));
+    assert!(text(&refused.stderr).contains("haven database encrypt"), "{}", text(&refused.stderr));
+
+    // A first attempt that stopped right after writing the key file.
+    let wrapped = kek.wrap(&crypto::DataKey::generate().unwrap_or_else(|e| panic!("{e}")), b"haven/sqlcipher/haven.db");
+    let line = format!("haven-database-key/1 {} {}\n", kek.id(), crypto::hex::encode(&wrapped.unwrap_or_default()));
+    std::fs::write(dir.join("haven.db.key"), line).unwrap_or_else(|e| panic!("{e}"));
+    let interrupted = run(haven(&["keys", "status", "--data-dir"]).arg(&dir));
+    assert!(text(&interrupted.stderr).contains("an encryption was interrupted"), "{}", text(&interrupted.stderr));
+
+    let done = run(haven(&["database", "encrypt", "--data-dir"]).arg(&dir));
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(text(&done.stdout).contains("200 sealed value(s) checked"), "{}", text(&done.stdout));
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        for needle in [report.practice_name.as_bytes(), b"SQLite format 3"] {
+            assert!(!contains(&bytes, needle), "{} holds {:?}", path.display(), String::from_utf8_lossy(needle));
+        }
+    }
+    let verified = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
+    assert_eq!(text(&verified.stdout).trim(), "All 200 sealed values open.", "{}", text(&verified.stderr));
+    let again = run(haven(&["database", "encrypt", "--data-dir"]).arg(&dir));
+    assert!(text(&again.stdout).contains("already encrypted"), "{}", text(&again.stdout));
+}

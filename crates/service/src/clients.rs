@@ -3,12 +3,13 @@
 use crypto::blind::{name_prefix, normalize_email, normalize_name, normalize_phone};
 use crypto::seal::Aad;
 use crypto::{Keyring, Purpose};
+use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use domain::{ClientId, Phi, PracticeId};
 use jiff::Timestamp;
 use store::{ClientIndex, SealedClient};
 
-use crate::{Haven, ServiceError};
+use crate::{Actor, Haven, ServiceError};
 
 /// A new client's demographics, in the clear (and so PHI throughout).
 #[derive(Debug, Clone)]
@@ -180,14 +181,19 @@ pub enum ClientQuery {
 }
 
 impl Haven {
+    /// The clients of the actor's practice matching `query`, if the policy lets the actor see
+    /// demographics. Today it lets no one: reads of client data wait for the audit log
+    /// (issue 4), and the search route will call this after it.
+    #[cfg_attr(not(test), expect(dead_code, reason = "the audited search route calls it (issue 4)"))]
+    pub(crate) async fn find_clients(&self, actor: &Actor, query: &ClientQuery) -> crate::Result<Vec<ClientId>> {
+        actor.may(Resource::ClientDemographics, Action::View)?;
+        self.matching_clients(actor.practice(), query).await
+    }
+
     /// The clients of `practice` matching `query`, through the blind indexes: the database sees
     /// only keyed hashes. A family-name start is looked up by its first letters' index, then
     /// checked against each candidate's opened name.
-    ///
-    /// Crate-internal until reads of client data are audited (issue 4): the search route will
-    /// call this after the policy and the audit.
-    #[cfg_attr(not(test), expect(dead_code, reason = "the audited search route calls it (issue 4)"))]
-    pub(crate) async fn find_clients(&self, practice: PracticeId, query: &ClientQuery) -> crate::Result<Vec<ClientId>> {
+    async fn matching_clients(&self, practice: PracticeId, query: &ClientQuery) -> crate::Result<Vec<ClientId>> {
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let (index, value) = match query {
             ClientQuery::GivenName(v) => (ClientIndex::GivenName, v.expose().clone()),
@@ -230,20 +236,27 @@ mod tests {
     use crate::demo::{SeedOptions, SeedReport, SeededClient};
     use crate::{FixedMasterKeys, SessionPolicy};
 
-    async fn seeded(dir: &tempfile::TempDir) -> (Haven, SeedReport) {
+    async fn seeded(dir: &tempfile::TempDir) -> (Haven, SeedReport, Actor) {
         let store = store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
         store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
         let kek = LocalKek::from_hex(&LocalKek::generate_hex().unwrap_or_else(|e| panic!("{e}")));
         let keys = Arc::new(FixedMasterKeys(vec![Arc::new(kek.unwrap_or_else(|e| panic!("{e}")))]));
         let haven = Haven::new(Arc::new(store), SessionPolicy::default(), keys);
         let report = haven.seed_demo(SeedOptions { seed: 11, clients: 300 }, |_, _| {}).await;
-        (haven, report.unwrap_or_else(|e| panic!("{e}")))
+        let report = report.unwrap_or_else(|e| panic!("{e}"));
+        let owner = &report.staff[0];
+        let (_, actor) = haven.sign_in(&owner.email, &owner.password).await.unwrap_or_else(|e| panic!("{e}"));
+        (haven, report, actor)
     }
 
     /// The ids `find` returns, checked against the seeded clients: exactly those for which
     /// `matches` holds.
-    async fn check(haven: &Haven, report: &SeedReport, query: ClientQuery, matches: impl Fn(&SeededClient) -> bool) {
-        let mut found = haven.find_clients(report.practice_id, &query).await.unwrap_or_else(|e| panic!("{e}"));
+    async fn check(
+        (haven, report, _): &(Haven, SeedReport, Actor),
+        query: ClientQuery,
+        matches: impl Fn(&SeededClient) -> bool,
+    ) {
+        let mut found = haven.matching_clients(report.practice_id, &query).await.unwrap_or_else(|e| panic!("{e}"));
         let mut expected: Vec<ClientId> = report.clients.iter().filter(|c| matches(c)).map(|c| c.id).collect();
         found.sort();
         expected.sort();
@@ -254,42 +267,41 @@ mod tests {
     #[tokio::test]
     async fn clients_are_found_by_every_index_however_the_value_is_written() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let (haven, report) = seeded(&dir).await;
+        let world = seeded(&dir).await;
+        let (haven, report, actor) = &world;
         let client = &report.clients[17];
         let (given, family) = client.name.split_once(' ').unwrap_or_else(|| panic!("two names"));
         let family_of = |c: &SeededClient| c.name.split_once(' ').map(|(_, f)| f.to_owned()).unwrap_or_default();
         let phi = |s: String| Phi::new(s);
 
-        check(&haven, &report, ClientQuery::FamilyName(phi(format!("  {} ", family.to_uppercase()))), |c| {
+        check(&world, ClientQuery::FamilyName(phi(format!("  {} ", family.to_uppercase()))), |c| {
             family_of(c) == family
         })
         .await;
-        check(&haven, &report, ClientQuery::GivenName(phi(given.to_lowercase())), |c| {
-            c.name.starts_with(&format!("{given} "))
-        })
-        .await;
+        check(&world, ClientQuery::GivenName(phi(given.to_lowercase())), |c| c.name.starts_with(&format!("{given} ")))
+            .await;
         let start: String = family.chars().take(4).collect();
-        check(&haven, &report, ClientQuery::FamilyNameStart(phi(start.to_lowercase())), |c| {
-            family_of(c).starts_with(&start)
-        })
-        .await;
-        check(&haven, &report, ClientQuery::DateOfBirth(Phi::new(client.date_of_birth)), |c| {
+        check(&world, ClientQuery::FamilyNameStart(phi(start.to_lowercase())), |c| family_of(c).starts_with(&start))
+            .await;
+        check(&world, ClientQuery::DateOfBirth(Phi::new(client.date_of_birth)), |c| {
             c.date_of_birth == client.date_of_birth
         })
         .await;
         // "(503) 555-0142" as "+1 503.555.0142".
         let digits: String = client.phone.chars().filter(char::is_ascii_digit).collect();
         let dotted = format!("+1 {}.{}.{}", &digits[..3], &digits[3..6], &digits[6..]);
-        check(&haven, &report, ClientQuery::Phone(phi(dotted)), |c| c.phone == client.phone).await;
-        check(&haven, &report, ClientQuery::Email(phi(format!(" {} ", client.email.to_uppercase()))), |c| {
+        check(&world, ClientQuery::Phone(phi(dotted)), |c| c.phone == client.phone).await;
+        check(&world, ClientQuery::Email(phi(format!(" {} ", client.email.to_uppercase()))), |c| {
             c.email == client.email
         })
         .await;
 
-        let nobody =
-            haven.find_clients(report.practice_id, &ClientQuery::Email(phi("nobody@example.org".into()))).await;
-        assert_eq!(nobody.ok(), Some(vec![]));
-        let short = haven.find_clients(report.practice_id, &ClientQuery::FamilyNameStart(phi("Ng".into()))).await;
-        assert!(matches!(short, Err(ServiceError::Invalid(_))));
+        let nobody = ClientQuery::Email(phi("nobody@example.org".into()));
+        assert_eq!(haven.matching_clients(report.practice_id, &nobody).await.ok(), Some(vec![]));
+        let short = ClientQuery::FamilyNameStart(phi("Ng".into()));
+        assert!(matches!(haven.matching_clients(report.practice_id, &short).await, Err(ServiceError::Invalid(_))));
+        // Through the policy: no one reads client data before the audit log exists.
+        let query = ClientQuery::Phone(phi(client.phone.clone()));
+        assert!(matches!(haven.find_clients(actor, &query).await, Err(ServiceError::Denied(_))));
     }
 }

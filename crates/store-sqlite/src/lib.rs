@@ -86,18 +86,64 @@ fn connect(path: &Path, key: Option<&[u8; 32]>) -> Result<Connection> {
     Ok(conn)
 }
 
+/// `statement` with SQLCipher's raw-key literal (`"x'…'"`) put in place of `{key}`, in memory
+/// that is wiped after use. Hex digits only, so nothing can be injected.
+fn with_raw_key(statement: &str, key: &[u8; 32]) -> zeroize::Zeroizing<String> {
+    use std::fmt::Write;
+    let mut literal = zeroize::Zeroizing::new(String::with_capacity(70));
+    literal.push_str("\"x'");
+    for byte in key {
+        let _ = write!(literal, "{byte:02x}");
+    }
+    literal.push_str("'\"");
+    let mut out = zeroize::Zeroizing::new(String::with_capacity(statement.len() + literal.len()));
+    let (before, after) = statement.split_once("{key}").unwrap_or((statement, ""));
+    out.push_str(before);
+    out.push_str(&literal);
+    out.push_str(after);
+    out
+}
+
 /// Gives SQLCipher the raw key (it must be the first statement on the connection), then reads
 /// the schema, which fails at once if the key is wrong.
 fn unlock(conn: &Connection, key: &[u8; 32]) -> rusqlite::Result<()> {
-    use std::fmt::Write;
-    let mut pragma = zeroize::Zeroizing::new(String::with_capacity(80));
-    pragma.push_str("PRAGMA key = \"x'");
-    for byte in key {
-        let _ = write!(pragma, "{byte:02x}");
-    }
-    pragma.push_str("'\";");
-    conn.execute_batch(&pragma)?;
+    conn.execute_batch(&with_raw_key("PRAGMA key = {key};", key))?;
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+}
+
+/// Copies the plain database at `plain` into a new file `encrypted`, encrypted whole under `key`
+/// (SQLCipher's `sqlcipher_export`), and checks that every table of the copy holds as many
+/// rows. No other connection may be open on `plain`: its write-ahead log is folded in first.
+#[cfg(feature = "sqlcipher")]
+pub fn export_encrypted(plain: &Path, encrypted: &Path, key: &[u8; 32]) -> Result<()> {
+    let fail = |e: rusqlite::Error| StoreError::Unavailable(format!("cannot encrypt {}: {e}", plain.display()));
+    let target = encrypted.to_str().ok_or_else(|| StoreError::Unavailable("the path is not UTF-8".into()))?;
+    if !plain.exists() {
+        return Err(StoreError::Unavailable(format!("{} does not exist", plain.display())));
+    }
+    // CREATE is for the attached copy, which SQLite opens with the main file's flags.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+    let conn = Connection::open_with_flags(plain, flags).map_err(fail)?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(fail)?;
+    conn.execute(&with_raw_key("ATTACH DATABASE ?1 AS encrypted KEY {key}", key), [target]).map_err(fail)?;
+    conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(())).map_err(fail)?;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(fail)?;
+    for table in tables {
+        let quoted = table.replace('"', "\"\"");
+        let count = |schema: &str| {
+            conn.query_row(&format!("SELECT count(*) FROM {schema}.\"{quoted}\""), [], |r| r.get::<_, i64>(0))
+        };
+        let (before, after) = (count("main").map_err(fail)?, count("encrypted").map_err(fail)?);
+        if before != after {
+            return Err(StoreError::Corrupt(format!(
+                "table {table}: {before} rows, but {after} in the encrypted copy"
+            )));
+        }
+    }
+    conn.execute_batch("DETACH DATABASE encrypted").map_err(fail)
 }
 
 #[derive(Debug)]

@@ -57,3 +57,27 @@ async fn nothing_readable_on_disk_and_only_the_right_key_opens_it() -> Result<()
     assert_eq!(mode[0].0[0], Value::Text("wal".into()));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_plain_database_is_exported_encrypted_with_every_row() -> Result<(), StoreError> {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (plain, encrypted) = (dir.path().join("plain.db"), dir.path().join("encrypted.db"));
+    let store = store_sqlite::open(&plain)?;
+    store.migrate().await?;
+    let mut writes = vec![Statement::new("CREATE TABLE marker (text TEXT NOT NULL)", vec![])];
+    for _ in 0..50 {
+        writes.push(Statement::new("INSERT INTO marker (text) VALUES ($1)", vec![Value::Text(MARKER.into())]));
+    }
+    store.0.transaction(None, writes).await?;
+    drop(store);
+    assert!(store_sqlite::is_plain_database(&plain).unwrap_or(false));
+
+    store_sqlite::export_encrypted(&plain, &encrypted, &KEY)?;
+    let bytes = std::fs::read(&encrypted).unwrap_or_default();
+    assert!(!contains(&bytes, MARKER.as_bytes()) && !contains(&bytes, b"SQLite format 3"));
+    let store = store_sqlite::open_encrypted(&encrypted, &KEY)?;
+    assert_eq!(store.migrate().await?, store.0.expected_schema_version());
+    let rows = store.0.query(None, "SELECT count(*) FROM marker", vec![]).await?;
+    assert_eq!(rows[0].0[0], Value::Int(50));
+    Ok(())
+}
