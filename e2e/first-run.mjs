@@ -1,5 +1,6 @@
 // First run, as a person does it: open the setup link, make a mistake, fix it, create the
-// practice, sign in, look at the dashboard, sign out; the used link is then refused.
+// practice, sign in, look at the dashboard and the sign-in history, sign out; the used link is
+// then refused, and repeated wrong passwords lock the address with a message saying how long.
 //
 // usage: node first-run.mjs SETUP_LINK SCREENSHOT_DIR
 import { launch, watch, check } from "./browser.mjs";
@@ -65,6 +66,28 @@ try {
   check((await page.locator(".facts").textContent()).includes("Suite 4"), "address line 2 missing");
   await page.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
 
+  // The owner's sign-in history shows the failed attempt and the sign-in, and filters them.
+  await page.click("text=Sign-in history");
+  await page.waitForURL(`${base}/sign-ins`);
+  check((await page.locator("tr.event-failed").count()) === 1, "failed attempt not in the history");
+  check((await page.locator("tr.event-signed_in").count()) === 1, "sign-in not in the history");
+  check((await page.locator("tr.event-failed td").nth(3).textContent()) === "127.0.0.1", "address not recorded");
+  check((await page.locator("tr.event-failed td.agent").textContent()).includes("Chrome"), "browser not recorded");
+  await page.selectOption("#kind", "failed");
+  await page.click("button:has-text('Filter')");
+  await page.waitForURL(/kind=failed/);
+  check((await page.locator("tbody tr").count()) === 1, "filter by event did not apply");
+  const csv = await page.request.get(`${base}/sign-ins.csv?kind=failed`);
+  const csvText = await csv.text();
+  check(csv.headers()["content-type"].startsWith("text/csv"), "CSV content type");
+  check(csvText.startsWith("time,event,email,ip,user_agent") && csvText.includes(",failed,rosa@calmwaters.example,127.0.0.1,"), `CSV:\n${csvText}`);
+  await page.selectOption("#kind", "");
+  await page.click("button:has-text('Filter')");
+  await page.waitForURL(/kind=&/);
+  await page.screenshot({ path: `${shots}/sign-in-history.png`, fullPage: true });
+  await page.click("text=Dashboard");
+  await page.waitForURL(`${base}/dashboard`);
+
   await page.click("text=Sign out");
   await page.waitForURL(`${base}/sign-in`);
   await page.goto(`${base}/dashboard`);
@@ -75,8 +98,24 @@ try {
   check((await page.content()).includes("already been used"), "used link not explained");
   await page.screenshot({ path: `${shots}/setup-link-used.png` });
 
+  // Five wrong passwords lock the address; then even the right one waits, and the page says
+  // how long.
+  await page.goto(`${base}/sign-in`);
+  for (let i = 0; i < 6; i++) {
+    await page.fill("#email", "rosa@calmwaters.example");
+    await page.fill("#password", i < 5 ? `wrong guess ${i}` : "tide pools at dawn");
+    const answered = page.waitForResponse((r) => r.url() === `${base}/sign-in` && r.request().method() === "POST");
+    await page.click("button[type=submit]");
+    check((await answered).status() === (i < 5 ? 401 : 429), `attempt ${i + 1} answered ${(await answered).status()}`);
+    await page.locator(".alert").waitFor();
+  }
+  const locked = await page.locator(".alert").textContent();
+  check(/^Too many failed attempts; please try again in \d+ (seconds|minute)/.test(locked.trim()), `lockout not explained: ${locked}`);
+  check(page.url() === `${base}/sign-in`, "signed in while locked");
+  await page.screenshot({ path: `${shots}/sign-in-locked.png` });
+
   check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);
-  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "setup-link-used.png"] }));
+  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "sign-in-history.png", "setup-link-used.png", "sign-in-locked.png"] }));
 } finally {
   await browser.close();
 }

@@ -10,6 +10,7 @@ pub mod practice;
 pub mod rng;
 pub mod role;
 pub mod staff;
+pub mod throttle;
 pub mod validation;
 
 pub use ids::{ClientId, PracticeId, UserId};

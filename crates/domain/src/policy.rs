@@ -15,6 +15,8 @@ pub enum Resource {
     StaffDirectory,
     /// Client demographics (name, date of birth, contacts). PHI.
     ClientDemographics,
+    /// Who signed in, failed, was locked out or signed out; when, from where.
+    SignInHistory,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,6 +55,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (ClientDemographics, _, _) => {
             Decision::Deny("client records are opened through the chart policy (not yet available)")
         }
+        (SignInHistory, View, Owner) => Decision::Allow,
+        (SignInHistory, _, _) => Decision::Deny("only the owner sees the sign-in history"),
     }
 }
 
@@ -83,6 +87,9 @@ mod tests {
                 Update,
                 &[Role::Owner, Role::Administrator, Role::Clinician, Role::Supervisor, Role::Scheduler],
             ),
+            (SignInHistory, View, &[Role::Owner]),
+            (SignInHistory, Create, &[]),
+            (SignInHistory, Update, &[]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

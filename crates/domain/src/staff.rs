@@ -11,13 +11,16 @@ use crate::validation::{FieldErrors, required_text};
 pub struct Email(String);
 
 impl Email {
+    /// The longest address SMTP allows.
+    pub const MAX_LEN: usize = 254;
+
     pub fn parse(value: &str) -> Result<Self, String> {
         let v = value.trim().to_lowercase();
         let Some((local, domain)) = v.split_once('@') else {
             return Err("must be an e-mail address such as name@example.org".into());
         };
         let plausible = !local.is_empty()
-            && v.len() <= 254
+            && v.len() <= Self::MAX_LEN
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')

@@ -2,8 +2,9 @@
 //! cluster, as in the tests). Client rows carry sealed-value-sized byte strings and index values
 //! with realistic repetition. Prints JSON.
 //!
-//! Run: `cargo bench -p haven --bench lookup` (add `-- --clients N` for another size, and
-//! `--features sqlcipher` for an SQLite file encrypted whole).
+//! Run: `cargo bench -p haven --bench lookup` (add `-- --clients N` for another size,
+//! `-- --sqlite-only` to skip PostgreSQL, and `--features sqlcipher` for an SQLite file
+//! encrypted whole).
 
 #![allow(clippy::print_stdout)] // the JSON report on stdout is what this program is for
 
@@ -161,9 +162,13 @@ async fn main() {
         .map(|d| d.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
         .unwrap_or(0);
 
-    let url = store_postgres::testing::TestCluster::shared().fresh_database().await;
-    let postgres: Arc<dyn Store> = Arc::new(store_postgres::connect(&url).await.expect("postgres"));
-    let postgres_report = run(postgres, clients, "postgres").await;
+    let postgres_report = if args.iter().any(|a| a == "--sqlite-only") {
+        serde_json::Value::Null
+    } else {
+        let url = store_postgres::testing::TestCluster::shared().fresh_database().await;
+        let postgres: Arc<dyn Store> = Arc::new(store_postgres::connect(&url).await.expect("postgres"));
+        run(postgres, clients, "postgres").await
+    };
 
     let report = serde_json::json!({
         "sqlite": sqlite_report,

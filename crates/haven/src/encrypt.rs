@@ -24,7 +24,7 @@ pub async fn run(config: Config) -> Result<()> {
         bail!("only the SQLite database is encrypted whole; for PostgreSQL use encrypted volumes");
     }
     let path = backend::sqlite_path(&config);
-    let lock = data_dir::lock(&config.data_dir)?;
+    let _lock = data_dir::lock(&config.data_dir)?;
     if !path.exists() {
         bail!("there is no database at {}; this build creates new ones encrypted", path.display());
     }
@@ -53,7 +53,6 @@ pub async fn run(config: Config) -> Result<()> {
     }
     std::fs::rename(&copy, &path).with_context(|| format!("cannot move {} into place", copy.display()))?;
     std::fs::File::open(&config.data_dir)?.sync_all()?;
-    drop(lock);
 
     // Opened as the server will open it.
     let haven = backend::open_haven(&config).await?;

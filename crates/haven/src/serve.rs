@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use axum::serve::ListenerExt;
 use service::Haven;
 use tokio::net::TcpListener;
 
@@ -58,9 +59,11 @@ pub async fn run(config: Config) -> Result<()> {
     tracing::info!(setup_link_printed = setup_link.is_some(), "accepting requests");
     tokio::spawn(purge_sessions(haven.clone()));
 
-    let app = web::router(haven, web::WebOptions { https });
+    // The peer's address reaches the handlers (sign-in history and throttling).
+    let app = web::router(haven, web::WebOptions { https }).into_make_service_with_connect_info::<SocketAddr>();
     match listener {
-        Accepting::Tls(tls) => axum::serve(tls, app).with_graceful_shutdown(shutdown_signal()).await,
+        // `tap_io` makes axum hand the listener's peer address to the app, as it does for TCP.
+        Accepting::Tls(tls) => axum::serve(tls.tap_io(|_| {}), app).with_graceful_shutdown(shutdown_signal()).await,
         Accepting::Plain(tcp) => axum::serve(tcp, app).with_graceful_shutdown(shutdown_signal()).await,
     }
     .context("server failed")?;

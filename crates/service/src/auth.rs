@@ -1,10 +1,11 @@
-//! Password sign-in and cookie sessions. Issue 3 adds MFA, lockout and the sign-in history.
+//! Password sign-in, throttled and recorded, and cookie sessions. Issue 3 adds MFA next.
 
 use std::fmt;
 
+use domain::policy::{Action, Resource};
 use domain::staff::{Email, Password};
-use jiff::SignedDuration;
-use store::SessionRecord;
+use jiff::{SignedDuration, Timestamp};
+use store::{SessionRecord, SignInEvent, SignInEventKind, SignInFilter};
 
 use crate::{Actor, Haven, Result, ServiceError, passwords, secrets};
 
@@ -23,32 +24,74 @@ impl fmt::Debug for SessionToken {
     }
 }
 
+/// Where a request came from, as the sign-in history records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl Remote {
+    /// Bounded and stripped of control characters: both values come from the network.
+    pub fn new(ip: &str, user_agent: &str) -> Self {
+        let clean = |s: &str, max: usize| s.chars().filter(|c| !c.is_control()).take(max).collect::<String>();
+        Self { ip: clean(ip, 64), user_agent: clean(user_agent, 300) }
+    }
+}
+
+/// The form of an address that sign-in events are counted and listed by.
+fn address_key(email: &str) -> String {
+    email.trim().to_lowercase().chars().take(Email::MAX_LEN).collect()
+}
+
 /// Recording `last_seen_at` on every request would make every read a write; a minute's
 /// granularity is plenty for an idle timeout measured in minutes.
 const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
 
 impl Haven {
     /// Signs a staff member in. Unknown address, wrong password, disabled account and
-    /// no practice all give the same answer after the same work, revealing nothing.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<(SessionToken, Actor)> {
-        let Some(password) = Password::offered(password) else {
-            return Err(ServiceError::InvalidCredentials);
-        };
+    /// no practice all give the same answer after the same work, revealing nothing. After too
+    /// many failures for the address, or from the network address, the password is not even
+    /// checked (and the answer, naming the wait, is the same whether the account exists).
+    /// Every attempt is recorded in the sign-in history.
+    pub async fn sign_in(&self, email: &str, password: &str, from: &Remote) -> Result<(SessionToken, Actor)> {
+        let now = self.now();
+        let address = address_key(email);
         let user = match Email::parse(email) {
             Ok(email) => self.store.user_by_email(&email).await?,
             Err(_) => None,
         };
-        let matches = passwords::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
-        let Some(user) = user.filter(|u| matches && u.disabled_at.is_none()) else {
+        // One practice per account for now; choosing among several arrives with multi-practice hosting.
+        let membership = match &user {
+            Some(u) => self.store.memberships(u.id).await?.into_iter().next(),
+            None => None,
+        };
+        let event = |kind| SignInEvent {
+            at: now,
+            kind,
+            email: address.clone(),
+            user: user.as_ref().map(|u| u.id),
+            practice: membership.as_ref().map(|m| m.practice),
+            ip: from.ip.clone(),
+            user_agent: from.user_agent.clone(),
+        };
+        if let Some(wait) = self.sign_in_wait(&address, &from.ip, now).await? {
+            self.store.insert_sign_in_event(&event(SignInEventKind::Locked)).await?;
+            tracing::info!(wait_seconds = wait.as_secs(), "sign-in refused: too many failures");
+            return Err(ServiceError::TooManyAttempts(wait));
+        }
+        let matches = match Password::offered(password) {
+            Some(password) => passwords::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?,
+            None => false,
+        };
+        let (Some(user), Some(membership)) =
+            (user.as_ref().filter(|u| matches && u.disabled_at.is_none()), &membership)
+        else {
+            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
             tracing::info!("sign-in refused");
             return Err(ServiceError::InvalidCredentials);
         };
-        // One practice per account for now; choosing among several arrives with multi-practice hosting.
-        let Some(membership) = self.store.memberships(user.id).await?.into_iter().next() else {
-            return Err(ServiceError::InvalidCredentials);
-        };
         let token = secrets::random_token()?;
-        let now = self.now();
         self.store
             .insert_session(&SessionRecord {
                 token_hash: secrets::token_hash(&token),
@@ -59,9 +102,27 @@ impl Haven {
                 expires_at: now + self.sessions.absolute_lifetime,
             })
             .await?;
+        self.store.insert_sign_in_event(&event(SignInEventKind::SignedIn)).await?;
         tracing::info!(user = %user.id, practice = %membership.practice, "signed in");
-        let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name);
+        let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name.clone());
         Ok((SessionToken(token), actor))
+    }
+
+    /// How long sign-in stays refused for `address` or from `ip`, if it is.
+    async fn sign_in_wait(&self, address: &str, ip: &str, now: Timestamp) -> Result<Option<SignedDuration>> {
+        let throttle = self.throttle;
+        let recent = self.store.failures_for_email(address, now - throttle.memory).await?;
+        let from_ip = self.store.failures_from_ip(ip, now - throttle.ip_window).await?;
+        let by_address = throttle.address_wait(recent.count, recent.last, now);
+        let by_network = throttle.network_wait(from_ip.count, from_ip.first, now);
+        Ok(by_address.max(by_network))
+    }
+
+    /// The practice's sign-in history, newest first: the owner's alone to see.
+    pub async fn sign_in_history(&self, actor: &Actor, filter: &SignInFilter) -> Result<Vec<SignInEvent>> {
+        actor.may(Resource::SignInHistory, Action::View)?;
+        let filter = SignInFilter { email: filter.email.as_deref().map(address_key), ..filter.clone() };
+        Ok(self.store.sign_in_events(actor.practice(), &filter).await?)
     }
 
     /// The actor behind a session token, if the session is still alive.
@@ -87,9 +148,23 @@ impl Haven {
         Ok(Actor::new(s.user, s.practice, found.role, found.display_name))
     }
 
-    pub async fn sign_out(&self, token: &str) -> Result<()> {
-        if secrets::well_formed(token) {
-            self.store.delete_session(&secrets::token_hash(token)).await?;
+    pub async fn sign_out(&self, token: &str, from: &Remote) -> Result<()> {
+        if !secrets::well_formed(token) {
+            return Ok(());
+        }
+        let hash = secrets::token_hash(token);
+        if let Some(found) = self.store.session(&hash).await? {
+            self.store.delete_session(&hash).await?;
+            let event = SignInEvent {
+                at: self.now(),
+                kind: SignInEventKind::SignedOut,
+                email: found.email.as_str().to_owned(),
+                user: Some(found.session.user),
+                practice: Some(found.session.practice),
+                ip: from.ip.clone(),
+                user_agent: from.user_agent.clone(),
+            };
+            self.store.insert_sign_in_event(&event).await?;
         }
         Ok(())
     }

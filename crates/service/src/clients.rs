@@ -245,7 +245,10 @@ mod tests {
         let report = haven.seed_demo(SeedOptions { seed: 11, clients: 300 }, |_, _| {}).await;
         let report = report.unwrap_or_else(|e| panic!("{e}"));
         let owner = &report.staff[0];
-        let (_, actor) = haven.sign_in(&owner.email, &owner.password).await.unwrap_or_else(|e| panic!("{e}"));
+        let (_, actor) = haven
+            .sign_in(&owner.email, &owner.password, &crate::Remote::new("192.0.2.1", "test"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         (haven, report, actor)
     }
 

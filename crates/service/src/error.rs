@@ -13,6 +13,10 @@ pub enum ServiceError {
     /// No valid session: never signed in, signed out, or timed out.
     #[error("please sign in")]
     Unauthenticated,
+    /// Sign-in refused without checking the password: too many recent failures. Says the same
+    /// whether or not the address has an account.
+    #[error("too many failed attempts; please try again in {}", domain::throttle::describe_wait(*.0))]
+    TooManyAttempts(jiff::SignedDuration),
     #[error("this setup link is {0}")]
     SetupLink(SetupTokenState),
     #[error("the practice is already set up")]

@@ -22,6 +22,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crypto::kek::KeyEncryptionKey;
+use domain::throttle::Throttle;
 use jiff::{SignedDuration, Timestamp};
 use store::Store;
 
@@ -29,12 +30,12 @@ use crate::keys::Keys;
 pub use crate::keys::{FixedMasterKeys, MasterKeys};
 
 pub use actor::Actor;
-pub use auth::SessionToken;
+pub use auth::{Remote, SessionToken};
 pub use clients::{ClientDetails, ClientQuery};
 pub use error::ServiceError;
 pub use practice::Dashboard;
 pub use setup::SetupLink;
-pub use store::{PracticeRecord, SetupTokenState, StaffMember, StoreError};
+pub use store::{PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, StaffMember, StoreError};
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 
@@ -62,6 +63,7 @@ pub struct Haven {
     sessions: SessionPolicy,
     keys: Arc<Keys>,
     clock: Clock,
+    throttle: Throttle,
 }
 
 impl fmt::Debug for Haven {
@@ -85,7 +87,7 @@ impl Haven {
     /// The master keys wrap the practices' data keys (ARCHITECTURE.md §4).
     pub fn new(store: Arc<dyn Store>, sessions: SessionPolicy, master_keys: Arc<dyn MasterKeys>) -> Self {
         let keys = Arc::new(Keys::new(master_keys, keys::DEFAULT_KEY_CACHE));
-        Self { store, sessions, keys, clock: Arc::new(Timestamp::now) }
+        Self { store, sessions, keys, clock: Arc::new(Timestamp::now), throttle: Throttle::default() }
     }
 
     /// How long unwrapped keys are cached (see [`keys::DEFAULT_KEY_CACHE`]); every server and

@@ -271,13 +271,9 @@ impl Haven {
                     // Each value is opened once: to count it, and to check the indexes built on it.
                     let opened = SEALED_COLUMNS.map(|name| clients::open_column(&ring, &practice_text, client, name));
                     for (name, value) in SEALED_COLUMNS.iter().zip(&opened) {
-                        match value {
-                            Ok(None) => {}
-                            Ok(Some(_)) => report.values += 1,
-                            Err(_) => {
-                                report.values += 1;
-                                report.failures.push((client.id, name));
-                            }
+                        report.values += u64::from(!matches!(value, Ok(None)));
+                        if value.is_err() {
+                            report.failures.push((client.id, name));
                         }
                     }
                     if let [Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)] = opened {

@@ -9,7 +9,9 @@ use domain::Role;
 use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
 use haven_service::demo::SeedOptions;
-use haven_service::{FixedMasterKeys, Haven, MasterKeys, ServiceError, SessionPolicy};
+use haven_service::{
+    FixedMasterKeys, Haven, MasterKeys, Remote, ServiceError, SessionPolicy, SignInEventKind, SignInFilter,
+};
 use jiff::Timestamp;
 use store::{SetupTokenState, Store};
 
@@ -60,6 +62,10 @@ fn practice_form() -> PracticeForm {
     }
 }
 
+fn here() -> Remote {
+    Remote::new("192.0.2.10", "flows-test")
+}
+
 fn owner_form() -> OwnerForm {
     OwnerForm {
         display_name: "Rosa Delgado, LMFT".into(),
@@ -88,7 +94,7 @@ async fn first_run_setup_then_sign_in() -> Result<(), ServiceError> {
     let again = w.haven.complete_setup(token, &practice_form(), &owner_form()).await;
     assert!(matches!(again, Err(ServiceError::SetupLink(SetupTokenState::Used))), "{again:?}");
 
-    let (session, actor) = w.haven.sign_in("rosa@calmwaters.example", "tide pools at dawn").await?;
+    let (session, actor) = w.haven.sign_in("rosa@calmwaters.example", "tide pools at dawn", &here()).await?;
     assert_eq!((actor.practice(), actor.role()), (practice, Role::Owner));
     let dashboard = w.haven.dashboard(&w.haven.authenticate(session.as_str()).await?).await?;
     assert_eq!(dashboard.practice.profile.name, "Calm Waters Counseling");
@@ -128,12 +134,12 @@ async fn sessions_time_out_and_sign_out() -> Result<(), ServiceError> {
     let report = w.haven.seed_demo(SeedOptions { seed: 3, clients: 2 }, |_, _| {}).await?;
     let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
 
-    let wrong = w.haven.sign_in(&clinician.email, "not the password").await;
+    let wrong = w.haven.sign_in(&clinician.email, "not the password", &here()).await;
     assert!(matches!(wrong, Err(ServiceError::InvalidCredentials)));
-    let unknown = w.haven.sign_in("nobody@example.org", &clinician.password).await;
+    let unknown = w.haven.sign_in("nobody@example.org", &clinician.password, &here()).await;
     assert!(matches!(unknown, Err(ServiceError::InvalidCredentials)));
 
-    let (token, actor) = w.haven.sign_in(&clinician.email.to_uppercase(), &clinician.password).await?;
+    let (token, actor) = w.haven.sign_in(&clinician.email.to_uppercase(), &clinician.password, &here()).await?;
     assert_eq!(actor.role(), Role::Clinician);
     w.advance_minutes(10);
     w.haven.authenticate(token.as_str()).await?;
@@ -143,8 +149,8 @@ async fn sessions_time_out_and_sign_out() -> Result<(), ServiceError> {
     let idle = w.haven.authenticate(token.as_str()).await;
     assert!(matches!(idle, Err(ServiceError::Unauthenticated)), "{idle:?}");
 
-    let (token, _) = w.haven.sign_in(&clinician.email, &clinician.password).await?;
-    w.haven.sign_out(token.as_str()).await?;
+    let (token, _) = w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?;
+    w.haven.sign_out(token.as_str(), &here()).await?;
     assert!(matches!(w.haven.authenticate(token.as_str()).await, Err(ServiceError::Unauthenticated)));
     Ok(())
 }
@@ -261,5 +267,74 @@ async fn master_key_rotation_is_followed_by_a_running_service() -> Result<(), Se
     running.check_master_key().await?;
     let verified = running.verify_sealed(|_| {}).await?;
     assert_eq!((verified.values, verified.failures.len()), (50, 0));
+    Ok(())
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_an_address_with_growing_waits_and_are_recorded() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 4, clients: 1 }, |_, _| {}).await?;
+    let owner = &report.staff[0];
+    let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
+    let wait_of = |r: Result<_, ServiceError>| match r {
+        Err(ServiceError::TooManyAttempts(wait)) => Some(wait.as_secs()),
+        Err(ServiceError::InvalidCredentials) => None,
+        other => panic!("unexpected {:?}", other.map(|_| ())),
+    };
+
+    // Five failures are allowed; the sixth attempt, even with the right password, waits a minute.
+    for _ in 0..5 {
+        assert_eq!(wait_of(w.haven.sign_in(&clinician.email, "wrong password!", &here()).await), None);
+    }
+    assert_eq!(wait_of(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await), Some(60));
+    // The same answer for an address without an account: nothing is revealed.
+    for _ in 0..5 {
+        assert_eq!(wait_of(w.haven.sign_in("nobody@example.org", "wrong password!", &here()).await), None);
+    }
+    assert_eq!(wait_of(w.haven.sign_in("NOBODY@example.org", "wrong password!", &here()).await), Some(60));
+    // Other accounts are not affected.
+    w.haven.sign_in(&owner.email, &owner.password, &here()).await?;
+
+    // After the wait, one more failure doubles it; a success resets the count.
+    w.advance_minutes(1);
+    assert_eq!(wait_of(w.haven.sign_in(&clinician.email, "wrong again!!", &here()).await), None);
+    assert_eq!(wait_of(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await), Some(120));
+    w.advance_minutes(2);
+    w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?;
+    assert_eq!(wait_of(w.haven.sign_in(&clinician.email, "wrong password!", &here()).await), None);
+
+    // Many failures from one network address slow it down whatever the accounts.
+    let far = Remote::new("203.0.113.9", "scanner");
+    let mut refused = None;
+    for n in 0..60 {
+        let result = w.haven.sign_in(&format!("guess{n}@example.org"), "wrong password!", &far).await;
+        if let Some(wait) = wait_of(result) {
+            refused = Some((n, wait));
+            break;
+        }
+    }
+    assert_eq!(refused, Some((50, 15 * 60)));
+
+    // The owner sees it all; the clinician may not look.
+    let (token, actor) = w.haven.sign_in(&owner.email, &owner.password, &here()).await?;
+    let all = w.haven.sign_in_history(&actor, &SignInFilter { limit: 1000, ..SignInFilter::default() }).await?;
+    let count = |kind| all.iter().filter(|e| e.kind == kind && e.email == clinician.email).count();
+    assert_eq!(
+        (count(SignInEventKind::Failed), count(SignInEventKind::Locked), count(SignInEventKind::SignedIn)),
+        (7, 2, 1)
+    );
+    assert!(
+        all.iter().all(|e| e.practice == Some(report.practice_id)),
+        "another practice's or unknown addresses shown"
+    );
+    assert!(all.windows(2).all(|p| p[0].at >= p[1].at), "not newest first");
+    let mine = SignInFilter { email: Some(owner.email.to_uppercase()), limit: 10, ..SignInFilter::default() };
+    assert_eq!(w.haven.sign_in_history(&actor, &mine).await?.len(), 2);
+    w.haven.sign_out(token.as_str(), &here()).await?;
+    let signed_out = SignInFilter { kind: Some(SignInEventKind::SignedOut), limit: 10, ..SignInFilter::default() };
+    assert_eq!(w.haven.sign_in_history(&actor, &signed_out).await?.len(), 1);
+    let (_, clinician_actor) = w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?;
+    let denied = w.haven.sign_in_history(&clinician_actor, &SignInFilter::default()).await;
+    assert!(matches!(denied, Err(ServiceError::Denied(_))));
     Ok(())
 }

@@ -8,8 +8,8 @@ use domain::{ClientId, PracticeId, Role, UserId};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
-    ClientIndex, NewPractice, NewSetupToken, NewUser, SealedClient, SessionRecord, SetupTokenState, Store, StoreError,
-    WrappedKey,
+    ClientIndex, Failures, NewPractice, NewSetupToken, NewUser, SealedClient, SessionRecord, SetupTokenState,
+    SignInEvent, SignInEventKind, SignInFilter, Store, StoreError, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -31,7 +31,8 @@ macro_rules! store_contract_suite {
             data_keys_are_stored_with_their_practice,
             clients_are_found_by_blind_index,
             rotation_primitives,
-            erase_destroys_keys_and_sessions_of_one_practice
+            erase_destroys_keys_and_sessions_of_one_practice,
+            sign_in_events_are_counted_and_listed
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
@@ -423,4 +424,60 @@ pub async fn erase_destroys_keys_and_sessions_of_one_practice(store: &dyn Store)
     assert!(ok(store.session("sa").await).is_none());
     assert_eq!(ok(store.data_keys(b.id).await).len(), 2);
     assert!(ok(store.session("sb").await).is_some());
+}
+
+pub async fn sign_in_events_are_counted_and_listed(store: &dyn Store) {
+    let a = practice("A", "owner@door-a.example", None);
+    let b = practice("B", "owner@door-b.example", None);
+    ok(store.create_practice(&a, t(10)).await);
+    ok(store.create_practice(&b, t(10)).await);
+    let event = |at: i64, kind: SignInEventKind, email: &str, ip: &str, p: &NewPractice| SignInEvent {
+        at: t(at),
+        kind,
+        email: email.into(),
+        user: Some(p.owner.id),
+        practice: Some(p.id),
+        ip: ip.into(),
+        user_agent: "Mozilla/5.0 \"quoted\", with commas".into(),
+    };
+    use SignInEventKind::*;
+    let events = [
+        event(100, Failed, "owner@door-a.example", "192.0.2.1", &a),
+        event(110, SignedIn, "owner@door-a.example", "192.0.2.1", &a),
+        event(120, Failed, "owner@door-a.example", "192.0.2.1", &a),
+        event(130, Failed, "owner@door-a.example", "198.51.100.7", &a),
+        event(140, Locked, "owner@door-a.example", "198.51.100.7", &a),
+        event(150, SignedOut, "owner@door-a.example", "192.0.2.1", &a),
+        event(160, Failed, "owner@door-b.example", "192.0.2.1", &b),
+        SignInEvent { user: None, practice: None, ..event(170, Failed, "nobody@door.example", "192.0.2.1", &a) },
+    ];
+    for e in &events {
+        ok(store.insert_sign_in_event(e).await);
+    }
+
+    // Consecutive failures of an address count from its last successful sign-in; a network
+    // address's count does not reset.
+    let by_email = ok(store.failures_for_email("owner@door-a.example", t(0)).await);
+    assert_eq!(by_email, Failures { count: 2, first: Some(t(120)), last: Some(t(130)) });
+    assert_eq!(ok(store.failures_for_email("owner@door-a.example", t(125)).await).count, 1);
+    assert_eq!(ok(store.failures_for_email("unknown@door.example", t(0)).await), Failures::default());
+    let by_ip = ok(store.failures_from_ip("192.0.2.1", t(0)).await);
+    assert_eq!(by_ip, Failures { count: 4, first: Some(t(100)), last: Some(t(170)) });
+
+    // A practice sees its own events only, newest first, filtered.
+    let all = ok(store.sign_in_events(a.id, &SignInFilter { limit: 100, ..SignInFilter::default() }).await);
+    let expected: Vec<SignInEvent> = events[..6].iter().rev().cloned().collect();
+    assert_eq!(all, expected);
+    let failed = SignInFilter { kind: Some(Failed), limit: 100, ..SignInFilter::default() };
+    assert_eq!(ok(store.sign_in_events(a.id, &failed).await).len(), 3);
+    let window = SignInFilter { since: Some(t(120)), until: Some(t(150)), limit: 100, ..SignInFilter::default() };
+    assert_eq!(
+        ok(store.sign_in_events(a.id, &window).await).iter().map(|e| e.at).collect::<Vec<_>>(),
+        [t(140), t(130), t(120)]
+    );
+    let other = SignInFilter { email: Some("owner@door-b.example".into()), limit: 100, ..SignInFilter::default() };
+    assert!(ok(store.sign_in_events(a.id, &other).await).is_empty());
+    assert_eq!(ok(store.sign_in_events(b.id, &other).await).len(), 1);
+    let two = SignInFilter { limit: 2, ..SignInFilter::default() };
+    assert_eq!(ok(store.sign_in_events(a.id, &two).await).len(), 2);
 }

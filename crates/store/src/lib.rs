@@ -88,6 +88,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Removes sessions past their absolute lifetime; returns how many.
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64>;
 
+    // --- the sign-in door
+    async fn insert_sign_in_event(&self, event: &SignInEvent) -> Result<()>;
+    /// Failed sign-ins with `email` after `since` and after its last successful sign-in.
+    async fn failures_for_email(&self, email: &str, since: Timestamp) -> Result<Failures>;
+    /// Failed sign-ins from `ip` after `since`.
+    async fn failures_from_ip(&self, ip: &str, since: Timestamp) -> Result<Failures>;
+    /// A practice's sign-in events matching `filter`, newest first.
+    async fn sign_in_events(&self, practice: PracticeId, filter: &SignInFilter) -> Result<Vec<SignInEvent>>;
+
     // --- keys
     async fn data_keys(&self, practice: PracticeId) -> Result<Vec<WrappedKey>>;
     /// Every master key that wraps some data key: more than one only mid-rotation.

@@ -110,6 +110,74 @@ pub struct SessionLookup {
     pub user_disabled_at: Option<Timestamp>,
 }
 
+/// What happened at the sign-in door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignInEventKind {
+    SignedIn,
+    /// A wrong address or password.
+    Failed,
+    /// Refused without checking the password: too many recent failures.
+    Locked,
+    SignedOut,
+}
+
+impl SignInEventKind {
+    pub const ALL: [SignInEventKind; 4] = [Self::SignedIn, Self::Failed, Self::Locked, Self::SignedOut];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignedIn => "signed_in",
+            Self::Failed => "failed",
+            Self::Locked => "locked",
+            Self::SignedOut => "signed_out",
+        }
+    }
+}
+
+impl std::str::FromStr for SignInEventKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown sign-in event {s:?}"))
+    }
+}
+
+impl std::fmt::Display for SignInEventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One sign-in event. `email` is the address as typed (normalized); `user` and `practice` are
+/// set when it belongs to an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInEvent {
+    pub at: Timestamp,
+    pub kind: SignInEventKind,
+    pub email: String,
+    pub user: Option<UserId>,
+    pub practice: Option<PracticeId>,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// Which of a practice's sign-in events to list, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignInFilter {
+    pub kind: Option<SignInEventKind>,
+    pub email: Option<String>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub limit: u32,
+}
+
+/// Recent failures, for throttling: their number and the first and last of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Failures {
+    pub count: u64,
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+}
+
 /// A practice data key as stored: wrapped by the master key named `master_key_id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrappedKey {

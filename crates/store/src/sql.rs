@@ -43,6 +43,21 @@ pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE tok
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";
 
+pub const INSERT_SIGN_IN_EVENT: &str = "INSERT INTO sign_in_events \
+     (at, kind, email, user_id, practice_id, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const FAILURES_FOR_EMAIL: &str = "SELECT COUNT(*), MIN(at), MAX(at) FROM sign_in_events \
+     WHERE email = $1 AND kind = 'failed' AND at > $2 AND at > COALESCE((SELECT MAX(at) FROM sign_in_events \
+     WHERE email = $1 AND kind = 'signed_in'), 0)";
+pub const FAILURES_FROM_IP: &str =
+    "SELECT COUNT(*), MIN(at), MAX(at) FROM sign_in_events WHERE ip = $1 AND kind = 'failed' AND at > $2";
+/// Optional conditions are written `CAST($n AS …) IS NULL OR …` so one statement serves every
+/// filter on both backends (PostgreSQL needs the type of a parameter that may be NULL).
+pub const SIGN_IN_EVENTS: &str = "SELECT at, kind, email, user_id, practice_id, ip, user_agent \
+     FROM sign_in_events WHERE practice_id = $1 \
+     AND (CAST($2 AS TEXT) IS NULL OR kind = $2) AND (CAST($3 AS TEXT) IS NULL OR email = $3) \
+     AND (CAST($4 AS BIGINT) IS NULL OR at >= $4) AND (CAST($5 AS BIGINT) IS NULL OR at < $5) \
+     ORDER BY at DESC, id DESC LIMIT $6";
+
 pub const INSERT_DATA_KEY: &str = "INSERT INTO data_keys \
      (practice_id, id, purpose, wrapped, master_key_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 pub const DATA_KEYS: &str = "SELECT id, purpose, wrapped, master_key_id, created_at FROM data_keys \

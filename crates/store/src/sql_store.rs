@@ -12,8 +12,9 @@ use jiff::Timestamp;
 
 use crate::sql;
 use crate::{
-    ClientIndex, Membership, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SealedClient, SessionLookup,
-    SessionRecord, SetupTokenState, StaffMember, Store, StoreError, UserRecord, WrappedKey, from_micros, to_micros,
+    ClientIndex, Failures, Membership, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SealedClient,
+    SessionLookup, SessionRecord, SetupTokenState, SignInEvent, SignInFilter, StaffMember, Store, StoreError,
+    UserRecord, WrappedKey, from_micros, to_micros,
 };
 
 /// A parameter or column value. Haven's schema uses text, 64-bit integers and byte strings
@@ -147,8 +148,16 @@ impl Row {
         T: std::str::FromStr,
         T::Err: std::fmt::Display,
     {
-        let s = self.text(i)?;
-        s.parse().map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
+        self.opt_parse(i)?.ok_or_else(|| StoreError::Corrupt(format!("column {i} is null")))
+    }
+
+    pub fn opt_parse<T>(&self, i: usize) -> Result<Option<T>>
+    where
+        T: std::str::FromStr,
+        T::Err: std::fmt::Display,
+    {
+        let parsed = self.opt_text(i)?.map(|s| s.parse());
+        parsed.transpose().map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
     }
 
     fn validated<T>(&self, i: usize, parse: fn(&str) -> Result<T, String>) -> Result<T> {
@@ -200,6 +209,13 @@ impl<S: Sql> SqlStore<S> {
             return Ok(0);
         }
         Ok(self.0.transaction(Some(practice), statements).await?.iter().sum())
+    }
+
+    /// Runs one of the failure-counting queries: COUNT, MIN(at), MAX(at) over `$1` since `$2`.
+    async fn failures(&self, sql: &'static str, key: &str, since: Timestamp) -> Result<Failures> {
+        let rows = self.0.query(None, sql, vec![key.into(), since.into()]).await?;
+        let row = rows.first().ok_or_else(|| StoreError::Corrupt("no row from an aggregate".into()))?;
+        Ok(Failures { count: u64::try_from(row.int(0)?).unwrap_or(0), first: row.opt_time(1)?, last: row.opt_time(2)? })
     }
 
     async fn count(&self, tenant: Option<PracticeId>, sql: &'static str, params: Vec<Value>) -> Result<u64> {
@@ -500,6 +516,52 @@ impl<S: Sql> Store for SqlStore<S> {
     async fn master_key_ids(&self) -> Result<Vec<String>> {
         let rows = self.0.query(None, sql::MASTER_KEY_IDS, vec![]).await?;
         rows.iter().map(|r| r.text(0)).collect()
+    }
+
+    async fn insert_sign_in_event(&self, e: &SignInEvent) -> Result<()> {
+        let params = vec![
+            e.at.into(),
+            e.kind.as_str().into(),
+            e.email.as_str().into(),
+            e.user.into(),
+            e.practice.into(),
+            e.ip.as_str().into(),
+            e.user_agent.as_str().into(),
+        ];
+        self.0.transaction(e.practice, vec![Statement::new(sql::INSERT_SIGN_IN_EVENT, params)]).await.map(drop)
+    }
+
+    async fn failures_for_email(&self, email: &str, since: Timestamp) -> Result<Failures> {
+        self.failures(sql::FAILURES_FOR_EMAIL, email, since).await
+    }
+
+    async fn failures_from_ip(&self, ip: &str, since: Timestamp) -> Result<Failures> {
+        self.failures(sql::FAILURES_FROM_IP, ip, since).await
+    }
+
+    async fn sign_in_events(&self, practice: PracticeId, filter: &SignInFilter) -> Result<Vec<SignInEvent>> {
+        let params = vec![
+            practice.into(),
+            filter.kind.map(|k| k.as_str()).into(),
+            filter.email.as_deref().into(),
+            filter.since.into(),
+            filter.until.into(),
+            i64::from(filter.limit).into(),
+        ];
+        let rows = self.0.query(Some(practice), sql::SIGN_IN_EVENTS, params).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SignInEvent {
+                    at: r.time(0)?,
+                    kind: r.parse(1)?,
+                    email: r.text(2)?,
+                    user: r.opt_parse(3)?,
+                    practice: r.opt_parse(4)?,
+                    ip: r.text(5)?,
+                    user_agent: r.text(6)?,
+                })
+            })
+            .collect()
     }
 
     async fn insert_clients(&self, practice: PracticeId, clients: &[SealedClient]) -> Result<()> {

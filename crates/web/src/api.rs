@@ -13,6 +13,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody, FieldErrorBody};
+use crate::remote::Caller;
 use crate::session::{self, ApiSignedIn};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -129,13 +130,15 @@ impl From<StaffMember> for Staff {
         (status = 201, description = "Signed in; `Set-Cookie` carries the session", body = Me),
         (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "E-mail or password not correct", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; `Retry-After` says how long to wait", body = ErrorBody),
     ))]
 async fn sign_in(
     State(state): State<AppState>,
+    Caller(from): Caller,
     body: Result<Json<SignInRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let (token, actor) = state.haven.sign_in(&body.email, &body.password).await?;
+    let (token, actor) = state.haven.sign_in(&body.email, &body.password, &from).await?;
     let cookie = session::set_cookie(token.as_str(), state.options.https);
     Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(Me::from(&actor))).into_response())
 }
@@ -143,9 +146,13 @@ async fn sign_in(
 /// Ends the current session.
 #[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "sessions",
     responses((status = 204, description = "Signed out (also when no session was open)")))]
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn sign_out(
+    State(state): State<AppState>,
+    Caller(from): Caller,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(token) = session::token(&headers) {
-        state.haven.sign_out(&token).await?;
+        state.haven.sign_out(&token, &from).await?;
     }
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session::clear_cookie())]).into_response())
 }

@@ -16,6 +16,7 @@ fn classify(e: &ServiceError) -> (StatusCode, &'static str) {
         ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         ServiceError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
         ServiceError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        ServiceError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
         ServiceError::SetupLink(SetupTokenState::Used) => (StatusCode::GONE, "setup_link_used"),
         ServiceError::SetupLink(SetupTokenState::Expired) => (StatusCode::GONE, "setup_link_expired"),
         ServiceError::SetupLink(_) => (StatusCode::NOT_FOUND, "setup_link_unknown"),
@@ -85,7 +86,12 @@ impl IntoResponse for ApiError {
                         .collect(),
                     _ => vec![],
                 };
-                (status, ErrorBody { code: code.into(), message: e.to_string(), fields })
+                let body = ErrorBody { code: code.into(), message: e.to_string(), fields };
+                if let ServiceError::TooManyAttempts(wait) = e {
+                    let seconds = wait.as_secs().max(1).to_string();
+                    return (status, [(axum::http::header::RETRY_AFTER, seconds)], Json(body)).into_response();
+                }
+                (status, body)
             }
         };
         (status, Json(body)).into_response()

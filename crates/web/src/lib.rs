@@ -8,8 +8,10 @@ mod assets;
 mod error;
 mod health;
 mod pages;
+mod remote;
 mod security;
 mod session;
+mod sign_ins;
 
 use axum::Router;
 use service::Haven;
@@ -35,6 +37,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
     let state = AppState { haven, options };
     Router::new()
         .merge(pages::routes())
+        .merge(sign_ins::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", axum::routing::get(api::openapi))
         .merge(health::routes())

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use domain::policy::{self, Action, Resource};
 use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
 use domain::validation::FieldErrors;
@@ -15,6 +16,7 @@ use serde::Deserialize;
 use service::{Dashboard, ServiceError};
 
 use crate::error::PageError;
+use crate::remote::Caller;
 use crate::session::{self, SignedIn};
 use crate::{AppState, security};
 
@@ -27,10 +29,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dashboard", get(dashboard))
 }
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Renders a template into a response; a rendering failure is a logged 500, never a panic.
-fn render(status: StatusCode, template: &impl Template) -> Response {
+pub(crate) fn render(status: StatusCode, template: &impl Template) -> Response {
     match template.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -177,29 +179,35 @@ struct SignInForm {
     password: String,
 }
 
-async fn sign_in_submit(State(state): State<AppState>, Form(form): Form<SignInForm>) -> Result<Response, PageError> {
-    match state.haven.sign_in(&form.email, &form.password).await {
+async fn sign_in_submit(
+    State(state): State<AppState>,
+    Caller(from): Caller,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, PageError> {
+    let (status, error) = match state.haven.sign_in(&form.email, &form.password, &from).await {
         Ok((token, _)) => {
             let cookie = session::set_cookie(token.as_str(), state.options.https);
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/dashboard")).into_response())
+            return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/dashboard")).into_response());
         }
-        Err(e @ ServiceError::InvalidCredentials) => {
-            let page = SignInPage {
-                nonce: security::nonce(),
-                version: VERSION,
-                email: form.email,
-                error: Some(e.to_string()),
-                welcome: false,
-            };
-            Ok(render(StatusCode::UNAUTHORIZED, &page))
-        }
-        Err(e) => Err(e.into()),
-    }
+        Err(e @ ServiceError::InvalidCredentials) => (StatusCode::UNAUTHORIZED, e),
+        Err(e @ ServiceError::TooManyAttempts(_)) => (StatusCode::TOO_MANY_REQUESTS, e),
+        Err(e) => return Err(e.into()),
+    };
+    // The service's messages are written to follow a colon; on their own they start a sentence.
+    let message = error.to_string();
+    let mut chars = message.chars();
+    let error = chars.next().map(|first| first.to_uppercase().chain(chars).collect());
+    let page = SignInPage { nonce: security::nonce(), version: VERSION, email: form.email, error, welcome: false };
+    Ok(render(status, &page))
 }
 
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+async fn sign_out(
+    State(state): State<AppState>,
+    Caller(from): Caller,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     if let Some(token) = session::token(&headers) {
-        state.haven.sign_out(&token).await?;
+        state.haven.sign_out(&token, &from).await?;
     }
     Ok(([(header::SET_COOKIE, session::clear_cookie())], Redirect::to("/sign-in")).into_response())
 }
@@ -223,6 +231,7 @@ struct DashboardPage {
     board: Dashboard,
     staff: Vec<StaffRow>,
     idle_minutes: i64,
+    sees_sign_ins: bool,
 }
 
 async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
@@ -246,6 +255,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         staff,
         board,
         idle_minutes: state.haven.session_policy().idle_timeout.as_mins(),
+        sees_sign_ins: policy::decide(actor.role(), Resource::SignInHistory, Action::View).is_allowed(),
     };
     Ok(render(StatusCode::OK, &page))
 }
