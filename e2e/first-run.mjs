@@ -33,13 +33,15 @@ try {
   await page.fill("#time_zone", "America/Los_Angeles");
   await page.fill("#display_name", "Rosa Delgado, LMFT");
   await page.fill("#email", "rosa@calmwaters.example");
-  await page.fill("#password", "tide pools at dawn");
-  await page.fill("#password_confirm", "tide pools at dawn");
+  await page.fill("#password", "password1234"); // long enough, but guessable
+  await page.fill("#password_confirm", "password1234");
   await page.click("button[type=submit]");
 
   const npiError = page.locator("#npi-error");
   await npiError.waitFor();
   check((await npiError.textContent()).includes("invalid check digit"), "NPI error not shown");
+  const weak = await page.locator("#password-error").textContent();
+  check(weak.includes("too easy to guess") && weak.includes("common"), `weak password not explained: ${weak}`);
   check((await page.inputValue("#practice_name")) === "Calm Waters Counseling", "entered values lost");
   await page.screenshot({ path: `${shots}/setup-errors.png`, fullPage: true });
 

@@ -58,9 +58,12 @@ impl Password {
     /// Bounds the work an attacker can make the hasher do.
     pub const MAX_BYTES: usize = 1024;
 
-    /// Accepts a password for a new account. Issue 3 adds strength estimation; the length rule
-    /// (NIST 800-63B) already holds.
-    pub fn new_account(value: &str, email: &Email) -> Result<Self, String> {
+    /// Accepts a password for a new account (NIST 800-63B: length, not composition rules, and
+    /// no guessable passwords): at least 12 characters, not the e-mail address, and estimated by
+    /// zxcvbn to need more than 10^10 guesses even knowing `about` (the person's name, the
+    /// practice's, …) — which turns away common and breached-style passwords, keyboard walks,
+    /// repeats, dates and names, with advice on what to do instead.
+    pub fn new_account(value: &str, email: &Email, about: &[&str]) -> Result<Self, String> {
         if value.chars().count() < Self::MIN_CHARS {
             return Err(format!("must be at least {} characters", Self::MIN_CHARS));
         }
@@ -69,6 +72,17 @@ impl Password {
         }
         if value.trim().eq_ignore_ascii_case(email.as_str()) {
             return Err("must not be your e-mail address".into());
+        }
+        // The estimate's cost grows with length; a guessable password shows in its first 100
+        // characters (a long repeat is found there too).
+        let head: String = value.chars().take(100).collect();
+        let words = about.iter().flat_map(|a| a.split_whitespace()).map(str::to_lowercase);
+        let context: Vec<String> = email.as_str().split(['@', '.']).map(str::to_owned).chain(words).collect();
+        let context: Vec<&str> = context.iter().map(String::as_str).collect();
+        let estimate = zxcvbn::zxcvbn(&head, &context);
+        if estimate.score() < zxcvbn::Score::Four {
+            let advice = estimate.feedback().map(|f| f.to_string()).unwrap_or_default();
+            return Err(format!("is too easy to guess. {}", advice.trim()).trim().to_owned());
         }
         Ok(Self(value.to_owned()))
     }
@@ -119,7 +133,9 @@ impl OwnerForm {
     pub fn validate(&self, errors: &mut FieldErrors) -> Option<NewStaff> {
         let display_name = errors.check("display_name", required_text(&self.display_name, 120));
         let email = errors.check("email", Email::parse(&self.email));
-        let password = email.as_ref().and_then(|e| errors.check("password", Password::new_account(&self.password, e)));
+        let about = [self.display_name.as_str()];
+        let password =
+            email.as_ref().and_then(|e| errors.check("password", Password::new_account(&self.password, e, &about)));
         if password.is_some() && self.password != self.password_confirm {
             errors.add("password_confirm", "does not match the password");
             return None;
@@ -143,10 +159,20 @@ mod tests {
     #[test]
     fn password_rules() {
         let email = Email::parse("a@example.org").unwrap_or_else(|e| panic!("{e}"));
-        assert!(Password::new_account("short", &email).is_err());
-        assert!(Password::new_account("a@example.org", &email).is_err());
-        assert!(Password::new_account(&"x".repeat(2000), &email).is_err());
-        assert!(Password::new_account("correct horse battery", &email).is_ok());
+        let new = |p: &str| Password::new_account(p, &email, &["Maria Rivera"]);
+        assert!(new("short").is_err());
+        assert!(new("a@example.org").is_err());
+        assert!(new(&"x".repeat(2000)).is_err());
+        // Long enough, but guessable: common passwords, walks, repeats, the person's own name.
+        for weak in
+            ["password1234", "qwertyuiop123", "abcabcabcabc", "mariarivera2024", "iloveyou12345", "111111111111"]
+        {
+            let refused = new(weak).err().unwrap_or_default();
+            assert!(refused.starts_with("is too easy to guess"), "{weak} accepted ({refused})");
+        }
+        assert!(new("correct horse battery staple").is_ok());
+        assert!(new("tide pools at dawn").is_ok());
+        assert!(new("Vq7#mK2p!xLz").is_ok());
         assert_eq!(format!("{:?}", Password::offered("hunter2hunter2")), "Some(Password(‹secret›))");
     }
 
