@@ -74,7 +74,7 @@ try {
   check((await page.locator("tr.event-failed").count()) === 1, "failed attempt not in the history");
   check((await page.locator("tr.event-signed_in").count()) === 1, "sign-in not in the history");
   check((await page.locator("tr.event-failed td").nth(3).textContent()) === "127.0.0.1", "address not recorded");
-  check((await page.locator("tr.event-failed td.agent").textContent()).includes("Chrome"), "browser not recorded");
+  check((await page.locator("tr.event-failed td.agent").textContent()) === "Chrome on Linux", "browser not recorded");
   await page.selectOption("#kind", "failed");
   await page.click("button:has-text('Filter')");
   await page.waitForURL(/kind=failed/);
@@ -87,6 +87,30 @@ try {
   await page.click("button:has-text('Filter')");
   await page.waitForURL(/kind=&/);
   await page.screenshot({ path: `${shots}/sign-in-history.png`, fullPage: true });
+  await page.click("text=Dashboard");
+  await page.waitForURL(`${base}/dashboard`);
+
+  // Signed in on a second browser too: both sessions are listed, and "sign out everywhere
+  // else" ends the other one.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await otherPage.goto(`${base}/sign-in`);
+  await otherPage.fill("#email", "rosa@calmwaters.example");
+  await otherPage.fill("#password", "tide pools at dawn");
+  await otherPage.click("button[type=submit]");
+  await otherPage.waitForURL(`${base}/dashboard`);
+  await page.click("text=Your sessions");
+  await page.waitForURL(`${base}/account/sessions`);
+  check((await page.locator("tbody tr").count()) === 2, "both sessions should be listed");
+  check((await page.locator("tr.current").count()) === 1, "this browser not marked");
+  await page.screenshot({ path: `${shots}/sessions.png`, fullPage: true });
+  await page.click("text=Sign out everywhere else");
+  await page.waitForURL(`${base}/account/sessions`);
+  await page.locator("text=You are signed in here only.").waitFor();
+  check((await page.locator("tbody tr").count()) === 1, "the other session is still listed");
+  await otherPage.goto(`${base}/dashboard`);
+  check(otherPage.url() === `${base}/sign-in`, "the other browser is still signed in");
+  await other.close();
   await page.click("text=Dashboard");
   await page.waitForURL(`${base}/dashboard`);
 
@@ -117,7 +141,7 @@ try {
   await page.screenshot({ path: `${shots}/sign-in-locked.png` });
 
   check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);
-  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "sign-in-history.png", "setup-link-used.png", "sign-in-locked.png"] }));
+  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "sign-in-history.png", "sessions.png", "setup-link-used.png", "sign-in-locked.png"] }));
 } finally {
   await browser.close();
 }

@@ -6,7 +6,7 @@ use domain::UserId;
 use domain::policy::{Action, Resource};
 use domain::staff::{Email, Password};
 use jiff::{SignedDuration, Timestamp};
-use store::{SessionRecord, SignInEvent, SignInEventKind, SignInFilter};
+use store::{SessionLookup, SessionRecord, SignInEvent, SignInEventKind, SignInFilter};
 
 use crate::{Actor, Haven, Result, ServiceError, passwords, secrets};
 
@@ -23,6 +23,17 @@ impl fmt::Debug for SessionToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SessionToken(‹secret›)")
     }
+}
+
+/// One of a person's open sessions, as they see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSession {
+    /// The session this request came with.
+    pub current: bool,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub from: Remote,
 }
 
 /// Where a request came from, as the sign-in history records it.
@@ -43,6 +54,19 @@ impl Remote {
 /// The form of an address that sign-in events are counted and listed by.
 fn address_key(email: &str) -> String {
     email.trim().to_lowercase().chars().take(Email::MAX_LEN).collect()
+}
+
+/// The sign-out of `session`'s owner, asked from `from`.
+fn signed_out(session: &SessionLookup, at: Timestamp, from: &Remote) -> SignInEvent {
+    SignInEvent {
+        at,
+        kind: SignInEventKind::SignedOut,
+        email: session.email.as_str().to_owned(),
+        user: Some(session.session.user),
+        practice: Some(session.session.practice),
+        ip: from.ip.clone(),
+        user_agent: from.user_agent.clone(),
+    }
 }
 
 /// Recording `last_seen_at` on every request would make every read a write; a minute's
@@ -101,6 +125,8 @@ impl Haven {
                 created_at: now,
                 last_seen_at: now,
                 expires_at: now + self.sessions.absolute_lifetime,
+                ip: from.ip.clone(),
+                user_agent: from.user_agent.clone(),
             })
             .await?;
         self.store.insert_sign_in_event(&event(SignInEventKind::SignedIn)).await?;
@@ -149,6 +175,36 @@ impl Haven {
         Ok(Actor::new(s.user, s.practice, found.role, found.display_name))
     }
 
+    /// The actor's open sessions, most recently used first; `current` marks the one of `token`.
+    pub async fn sessions(&self, actor: &Actor, token: &str) -> Result<Vec<OpenSession>> {
+        let current = secrets::token_hash(token);
+        let sessions = self.store.sessions_of(actor.user(), actor.practice()).await?;
+        Ok(sessions
+            .into_iter()
+            .map(|s| OpenSession {
+                current: s.token_hash == current,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                expires_at: s.expires_at,
+                from: Remote { ip: s.ip, user_agent: s.user_agent },
+            })
+            .collect())
+    }
+
+    /// Ends every session of the actor except the one of `token` (a lost phone, a shared
+    /// computer); each is recorded as a sign-out from where it was asked. Returns how many.
+    pub async fn sign_out_other_sessions(&self, actor: &Actor, token: &str, from: &Remote) -> Result<u64> {
+        let keep = secrets::token_hash(token);
+        let Some(current) = self.store.session(&keep).await? else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let ended = self.store.delete_other_sessions(actor.user(), actor.practice(), &keep).await?;
+        if ended > 0 {
+            self.store.insert_sign_in_event(&signed_out(&current, self.now(), from)).await?;
+        }
+        Ok(ended)
+    }
+
     pub async fn sign_out(&self, token: &str, from: &Remote) -> Result<()> {
         if !secrets::well_formed(token) {
             return Ok(());
@@ -156,16 +212,7 @@ impl Haven {
         let hash = secrets::token_hash(token);
         if let Some(found) = self.store.session(&hash).await? {
             self.store.delete_session(&hash).await?;
-            let event = SignInEvent {
-                at: self.now(),
-                kind: SignInEventKind::SignedOut,
-                email: found.email.as_str().to_owned(),
-                user: Some(found.session.user),
-                practice: Some(found.session.practice),
-                ip: from.ip.clone(),
-                user_agent: from.user_agent.clone(),
-            };
-            self.store.insert_sign_in_event(&event).await?;
+            self.store.insert_sign_in_event(&signed_out(&found, self.now(), from)).await?;
         }
         Ok(())
     }

@@ -30,7 +30,7 @@ use crate::keys::Keys;
 pub use crate::keys::{FixedMasterKeys, MasterKeys};
 
 pub use actor::Actor;
-pub use auth::{Remote, SessionToken};
+pub use auth::{OpenSession, Remote, SessionToken};
 pub use clients::{ClientDetails, ClientQuery};
 pub use error::ServiceError;
 pub use practice::Dashboard;

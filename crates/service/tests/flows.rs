@@ -338,3 +338,29 @@ async fn repeated_failures_lock_an_address_with_growing_waits_and_are_recorded()
     assert!(matches!(denied, Err(ServiceError::Denied(_))));
     Ok(())
 }
+
+#[tokio::test]
+async fn people_see_their_sessions_and_end_the_others() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 5, clients: 1 }, |_, _| {}).await?;
+    let owner = &report.staff[0];
+    let laptop = Remote::new("192.0.2.20", "Firefox on Linux");
+    let phone = Remote::new("198.51.100.3", "Safari on iPhone");
+    let (at_laptop, actor) = w.haven.sign_in(&owner.email, &owner.password, &laptop).await?;
+    w.advance_minutes(2);
+    let (at_phone, _) = w.haven.sign_in(&owner.email, &owner.password, &phone).await?;
+    let other = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
+    let (theirs, _) = w.haven.sign_in(&other.email, &other.password, &laptop).await?;
+
+    let seen = w.haven.sessions(&actor, at_laptop.as_str()).await?;
+    let summary: Vec<(bool, &str)> = seen.iter().map(|s| (s.current, s.from.user_agent.as_str())).collect();
+    assert_eq!(summary, [(false, "Safari on iPhone"), (true, "Firefox on Linux")]);
+
+    assert_eq!(w.haven.sign_out_other_sessions(&actor, at_laptop.as_str(), &laptop).await?, 1);
+    assert!(matches!(w.haven.authenticate(at_phone.as_str()).await, Err(ServiceError::Unauthenticated)));
+    w.haven.authenticate(at_laptop.as_str()).await?;
+    w.haven.authenticate(theirs.as_str()).await?; // someone else's session is not touched
+    assert_eq!(w.haven.sessions(&actor, at_laptop.as_str()).await?.len(), 1);
+    assert_eq!(w.haven.sign_out_other_sessions(&actor, at_laptop.as_str(), &laptop).await?, 0);
+    Ok(())
+}

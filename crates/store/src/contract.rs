@@ -254,6 +254,8 @@ pub async fn session_lifecycle(store: &dyn Store) {
         created_at: t(100),
         last_seen_at: t(100),
         expires_at: t(1000),
+        ip: "192.0.2.4".into(),
+        user_agent: "Firefox".into(),
     };
     ok(store.insert_session(&s).await);
     let found = ok(store.session("session-hash").await).unwrap_or_else(|| panic!("session missing"));
@@ -270,6 +272,20 @@ pub async fn session_lifecycle(store: &dyn Store) {
     assert_eq!(ok(store.purge_sessions_expired_before(t(150)).await), 1);
     assert_eq!(ok(store.session("short").await), None);
     assert!(ok(store.session("session-hash").await).is_some());
+
+    // A person's sessions, most recent first; ending the others keeps the one named.
+    let phone =
+        SessionRecord { token_hash: "phone".into(), last_seen_at: t(300), user_agent: "Safari".into(), ..s.clone() };
+    let laptop = SessionRecord { token_hash: "laptop".into(), last_seen_at: t(250), ..s.clone() };
+    ok(store.insert_session(&phone).await);
+    ok(store.insert_session(&laptop).await);
+    let mine: Vec<String> = ok(store.sessions_of(p.owner.id, p.id).await).into_iter().map(|s| s.token_hash).collect();
+    assert_eq!(mine, ["phone", "laptop", "session-hash"]);
+    assert_eq!(ok(store.sessions_of(p.owner.id, PracticeId::random()).await), []);
+    assert_eq!(ok(store.delete_other_sessions(p.owner.id, p.id, "laptop").await), 2);
+    let left: Vec<String> = ok(store.sessions_of(p.owner.id, p.id).await).into_iter().map(|s| s.token_hash).collect();
+    assert_eq!(left, ["laptop"]);
+    ok(store.insert_session(&s).await);
 
     ok(store.delete_session("session-hash").await);
     assert_eq!(ok(store.session("session-hash").await), None);
@@ -416,6 +432,8 @@ pub async fn erase_destroys_keys_and_sessions_of_one_practice(store: &dyn Store)
             created_at: t(11),
             last_seen_at: t(11),
             expires_at: t(999),
+            ip: String::new(),
+            user_agent: String::new(),
         };
         ok(store.insert_session(&s).await);
     }

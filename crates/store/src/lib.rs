@@ -84,6 +84,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The session with its user's current role and name (a role change applies at once).
     async fn session(&self, token_hash: &str) -> Result<Option<SessionLookup>>;
     async fn touch_session(&self, token_hash: &str, now: Timestamp) -> Result<()>;
+    /// A person's open sessions in a practice, most recently used first.
+    async fn sessions_of(&self, user: UserId, practice: PracticeId) -> Result<Vec<SessionRecord>>;
+    /// Ends every session of the person in the practice except `keep` (a token hash); returns how many.
+    async fn delete_other_sessions(&self, user: UserId, practice: PracticeId, keep: &str) -> Result<u64>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// Removes sessions past their absolute lifetime; returns how many.
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64>;

@@ -98,6 +98,9 @@ pub struct SessionRecord {
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Where it was opened from (network address, browser).
+    pub ip: String,
+    pub user_agent: String,
 }
 
 /// A session together with who it belongs to, as looked up on every request.

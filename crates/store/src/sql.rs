@@ -33,15 +33,20 @@ pub const STAFF: &str = "SELECT u.id, u.display_name, u.email, m.role, m.created
      WHERE m.practice_id = $1 ORDER BY m.created_at, u.display_name";
 
 pub const INSERT_SESSION: &str = "INSERT INTO sessions \
-     (token_hash, user_id, practice_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+     (token_hash, user_id, practice_id, created_at, last_seen_at, expires_at, ip, user_agent) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 pub const SESSION: &str = "SELECT s.token_hash, s.user_id, s.practice_id, s.created_at, s.last_seen_at, \
-     s.expires_at, m.role, u.display_name, u.email, u.disabled_at \
+     s.expires_at, s.ip, s.user_agent, m.role, u.display_name, u.email, u.disabled_at \
      FROM sessions s \
      JOIN memberships m ON m.practice_id = s.practice_id AND m.user_id = s.user_id \
      JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
 pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";
+pub const SESSIONS_OF: &str = "SELECT token_hash, user_id, practice_id, created_at, last_seen_at, expires_at, ip, \
+     user_agent FROM sessions WHERE user_id = $1 AND practice_id = $2 ORDER BY last_seen_at DESC, token_hash";
+pub const DELETE_OTHER_SESSIONS: &str =
+    "DELETE FROM sessions WHERE user_id = $1 AND practice_id = $2 AND token_hash <> $3";
 
 pub const INSERT_SIGN_IN_EVENT: &str = "INSERT INTO sign_in_events \
      (at, kind, email, user_id, practice_id, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7)";

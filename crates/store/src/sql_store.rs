@@ -295,20 +295,27 @@ fn sealed_client(r: &Row) -> Result<SealedClient> {
     })
 }
 
+/// The first eight columns of a session row, in `SESSIONS_OF` order.
+fn session_record(row: &Row) -> Result<SessionRecord> {
+    Ok(SessionRecord {
+        token_hash: row.text(0)?,
+        user: row.parse(1)?,
+        practice: row.parse(2)?,
+        created_at: row.time(3)?,
+        last_seen_at: row.time(4)?,
+        expires_at: row.time(5)?,
+        ip: row.text(6)?,
+        user_agent: row.text(7)?,
+    })
+}
+
 fn session_lookup(row: &Row) -> Result<SessionLookup> {
     Ok(SessionLookup {
-        session: SessionRecord {
-            token_hash: row.text(0)?,
-            user: row.parse(1)?,
-            practice: row.parse(2)?,
-            created_at: row.time(3)?,
-            last_seen_at: row.time(4)?,
-            expires_at: row.time(5)?,
-        },
-        role: row.parse(6)?,
-        display_name: row.text(7)?,
-        email: row.validated(8, Email::parse)?,
-        user_disabled_at: row.opt_time(9)?,
+        session: session_record(row)?,
+        role: row.parse(8)?,
+        display_name: row.text(9)?,
+        email: row.validated(10, Email::parse)?,
+        user_disabled_at: row.opt_time(11)?,
     })
 }
 
@@ -439,8 +446,19 @@ impl<S: Sql> Store for SqlStore<S> {
             s.created_at.into(),
             s.last_seen_at.into(),
             s.expires_at.into(),
+            s.ip.as_str().into(),
+            s.user_agent.as_str().into(),
         ];
         self.0.execute(sql::INSERT_SESSION, params).await.map(drop)
+    }
+
+    async fn sessions_of(&self, user: UserId, practice: PracticeId) -> Result<Vec<SessionRecord>> {
+        let rows = self.0.query(None, sql::SESSIONS_OF, vec![user.into(), practice.into()]).await?;
+        rows.iter().map(session_record).collect()
+    }
+
+    async fn delete_other_sessions(&self, user: UserId, practice: PracticeId, keep: &str) -> Result<u64> {
+        self.0.execute(sql::DELETE_OTHER_SESSIONS, vec![user.into(), practice.into(), keep.into()]).await
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<SessionLookup>> {

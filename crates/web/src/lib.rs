@@ -3,6 +3,7 @@
 //!
 //! Handlers talk only to [`service::Haven`]; they never see SQL, keys or which database runs.
 
+mod account;
 mod api;
 mod assets;
 mod error;
@@ -38,6 +39,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(sign_ins::routes())
+        .merge(account::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", axum::routing::get(api::openapi))
         .merge(health::routes())

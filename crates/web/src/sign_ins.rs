@@ -15,6 +15,7 @@ use service::{Actor, ServiceError, SignInEvent, SignInEventKind, SignInFilter};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render};
+use crate::remote::browser_summary;
 use crate::session::SignedIn;
 use crate::{AppState, security};
 
@@ -86,6 +87,7 @@ fn label(kind: SignInEventKind) -> &'static str {
 
 struct Row {
     when: String,
+    browser: String,
     kind: SignInEventKind,
     label: &'static str,
     email: String,
@@ -96,6 +98,7 @@ struct Row {
 fn row(event: SignInEvent, tz: &TimeZone) -> Row {
     Row {
         when: event.at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S %Z").to_string(),
+        browser: browser_summary(&event.user_agent),
         kind: event.kind,
         label: label(event.kind),
         email: event.email,

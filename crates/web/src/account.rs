@@ -1,0 +1,78 @@
+//! The signed-in person's own sessions: where and when each was opened and last used, and a
+//! way to end all but this one (a lost phone, a shared computer).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiff::tz::TimeZone;
+use service::ServiceError;
+
+use crate::error::PageError;
+use crate::pages::{VERSION, render};
+use crate::remote::{Caller, browser_summary};
+use crate::session::{self, SignedIn};
+use crate::{AppState, security};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/account/sessions", get(page)).route("/account/sessions/end-others", post(end_others))
+}
+
+struct Row {
+    current: bool,
+    browser: String,
+    opened: String,
+    last_used: String,
+    ip: String,
+    user_agent: String,
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+struct SessionsPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    rows: Vec<Row>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let token = session::token(&headers).ok_or(ServiceError::Unauthenticated)?;
+    let practice = state.haven.practice(&actor).await?;
+    let tz = TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(TimeZone::UTC);
+    let when = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y %H:%M %Z").to_string();
+    let rows = state
+        .haven
+        .sessions(&actor, &token)
+        .await?
+        .into_iter()
+        .map(|s| Row {
+            current: s.current,
+            browser: browser_summary(&s.from.user_agent),
+            opened: when(s.created_at),
+            last_used: when(s.last_seen_at),
+            ip: s.from.ip,
+            user_agent: s.from.user_agent,
+        })
+        .collect();
+    let page =
+        SessionsPage { nonce: security::nonce(), version: VERSION, user_name: actor.display_name().to_owned(), rows };
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn end_others(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Caller(from): Caller,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let token = session::token(&headers).ok_or(ServiceError::Unauthenticated)?;
+    state.haven.sign_out_other_sessions(&actor, &token, &from).await?;
+    Ok(Redirect::to("/account/sessions").into_response())
+}
