@@ -15,6 +15,7 @@ mod keyring;
 mod keys;
 pub mod seal;
 pub mod signing;
+pub mod totp;
 
 pub use keyring::Keyring;
 pub use keys::{DataKey, KeyId, Purpose};

@@ -17,6 +17,8 @@ pub enum Resource {
     ClientDemographics,
     /// Who signed in, failed, was locked out or signed out; when, from where.
     SignInHistory,
+    /// One's own sign-in settings: second factors, sessions.
+    OwnAccount,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -57,6 +59,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         }
         (SignInHistory, View, Owner) => Decision::Allow,
         (SignInHistory, _, _) => Decision::Deny("only the owner sees the sign-in history"),
+        (OwnAccount, View | Update, _) => Decision::Allow,
+        (OwnAccount, Create, _) => Decision::Deny("an account is created by invitation"),
     }
 }
 
@@ -90,6 +94,9 @@ mod tests {
             (SignInHistory, View, &[Role::Owner]),
             (SignInHistory, Create, &[]),
             (SignInHistory, Update, &[]),
+            (OwnAccount, View, &Role::ALL),
+            (OwnAccount, Create, &[]),
+            (OwnAccount, Update, &Role::ALL),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use domain::UserId;
 use domain::policy::{Action, Resource};
 use domain::staff::{Email, Password};
+use domain::{PracticeId, UserId};
 use jiff::{SignedDuration, Timestamp};
 use store::{SessionLookup, SessionRecord, SignInEvent, SignInEventKind, SignInFilter};
 
@@ -69,6 +69,17 @@ fn signed_out(session: &SessionLookup, at: Timestamp, from: &Remote) -> SignInEv
     }
 }
 
+/// How long a right password waits for its second factor.
+const SECOND_FACTOR_WINDOW: SignedDuration = SignedDuration::from_mins(5);
+
+/// What a right password leads to.
+#[derive(Debug)]
+pub enum SignIn {
+    Complete(SessionToken, Actor),
+    /// The account has a second factor: this token only completes the sign-in.
+    SecondFactorNeeded(SessionToken),
+}
+
 /// Recording `last_seen_at` on every request would make every read a write; a minute's
 /// granularity is plenty for an idle timeout measured in minutes.
 const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
@@ -79,7 +90,10 @@ impl Haven {
     /// many failures for the address, or from the network address, the password is not even
     /// checked (and the answer, naming the wait, is the same whether the account exists).
     /// Every attempt is recorded in the sign-in history.
-    pub async fn sign_in(&self, email: &str, password: &str, from: &Remote) -> Result<(SessionToken, Actor)> {
+    ///
+    /// With a second factor set up, the right password opens only a pending session (five
+    /// minutes, good for nothing but [`Haven::complete_sign_in`]).
+    pub async fn sign_in(&self, email: &str, password: &str, from: &Remote) -> Result<SignIn> {
         let now = self.now();
         let address = address_key(email);
         let user = match Email::parse(email) {
@@ -116,27 +130,47 @@ impl Haven {
             tracing::info!("sign-in refused");
             return Err(ServiceError::InvalidCredentials);
         };
-        let token = secrets::random_token()?;
-        self.store
-            .insert_session(&SessionRecord {
-                token_hash: secrets::token_hash(&token),
-                user: user.id,
-                practice: membership.practice,
-                created_at: now,
-                last_seen_at: now,
-                expires_at: now + self.sessions.absolute_lifetime,
-                ip: from.ip.clone(),
-                user_agent: from.user_agent.clone(),
-            })
-            .await?;
+        if self.store.totp_factor(user.id).await?.is_some_and(|f| f.confirmed_at.is_some()) {
+            let token = self.open_session(user.id, membership.practice, from, true).await?;
+            tracing::info!(user = %user.id, "password accepted; second factor next");
+            return Ok(SignIn::SecondFactorNeeded(token));
+        }
+        let token = self.open_session(user.id, membership.practice, from, false).await?;
         self.store.insert_sign_in_event(&event(SignInEventKind::SignedIn)).await?;
         tracing::info!(user = %user.id, practice = %membership.practice, "signed in");
         let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name.clone());
-        Ok((SessionToken(token), actor))
+        Ok(SignIn::Complete(token, actor))
+    }
+
+    /// A new session for `user` in `practice`: a full one, or one waiting for the second factor.
+    pub(crate) async fn open_session(
+        &self,
+        user: UserId,
+        practice: PracticeId,
+        from: &Remote,
+        pending_second_factor: bool,
+    ) -> Result<SessionToken> {
+        let token = secrets::random_token()?;
+        let now = self.now();
+        let lifetime = if pending_second_factor { SECOND_FACTOR_WINDOW } else { self.sessions.absolute_lifetime };
+        self.store
+            .insert_session(&SessionRecord {
+                token_hash: secrets::token_hash(&token),
+                user,
+                practice,
+                created_at: now,
+                last_seen_at: now,
+                expires_at: now + lifetime,
+                ip: from.ip.clone(),
+                user_agent: from.user_agent.clone(),
+                pending_second_factor,
+            })
+            .await?;
+        Ok(SessionToken(token))
     }
 
     /// How long sign-in stays refused for `address` or from `ip`, if it is.
-    async fn sign_in_wait(&self, address: &str, ip: &str, now: Timestamp) -> Result<Option<SignedDuration>> {
+    pub(crate) async fn sign_in_wait(&self, address: &str, ip: &str, now: Timestamp) -> Result<Option<SignedDuration>> {
         let throttle = self.throttle;
         let recent = self.store.failures_for_email(address, now - throttle.memory).await?;
         let from_ip = self.store.failures_from_ip(ip, now - throttle.ip_window).await?;
@@ -164,6 +198,9 @@ impl Haven {
         let now = self.now();
         let s = &found.session;
         let idle_expired = now >= s.last_seen_at + self.sessions.idle_timeout;
+        if s.pending_second_factor {
+            return Err(ServiceError::Unauthenticated);
+        }
         if now >= s.expires_at || idle_expired || found.user_disabled_at.is_some() {
             self.store.delete_session(&hash).await?;
             tracing::info!(user = %s.user, idle_expired, "session ended");

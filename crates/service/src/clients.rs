@@ -245,10 +245,8 @@ mod tests {
         let report = haven.seed_demo(SeedOptions { seed: 11, clients: 300 }, |_, _| {}).await;
         let report = report.unwrap_or_else(|e| panic!("{e}"));
         let owner = &report.staff[0];
-        let (_, actor) = haven
-            .sign_in(&owner.email, &owner.password, &crate::Remote::new("192.0.2.1", "test"))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let signed_in = haven.sign_in(&owner.email, &owner.password, &crate::Remote::new("192.0.2.1", "test")).await;
+        let Ok(crate::SignIn::Complete(_, actor)) = signed_in else { panic!("sign-in failed") };
         (haven, report, actor)
     }
 

@@ -8,9 +8,13 @@ use crate::ServiceError;
 
 /// 32 random bytes as 64 lowercase hex characters.
 pub(crate) fn random_token() -> Result<String, ServiceError> {
-    let mut bytes = [0u8; 32];
+    Ok(hex::encode(&random_bytes::<32>()?))
+}
+
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], ServiceError> {
+    let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
-    Ok(hex::encode(&bytes))
+    Ok(bytes)
 }
 
 pub(crate) fn token_hash(token: &str) -> String {

@@ -10,7 +10,8 @@ use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
 use haven_service::demo::SeedOptions;
 use haven_service::{
-    FixedMasterKeys, Haven, MasterKeys, Remote, ServiceError, SessionPolicy, SignInEventKind, SignInFilter,
+    Actor, FixedMasterKeys, Haven, MasterKeys, Remote, ServiceError, SessionPolicy, SessionToken, SignIn,
+    SignInEventKind, SignInFilter,
 };
 use jiff::Timestamp;
 use store::{SetupTokenState, Store};
@@ -62,6 +63,14 @@ fn practice_form() -> PracticeForm {
     }
 }
 
+/// The session of a sign-in that needed no second factor.
+fn complete(outcome: SignIn) -> (SessionToken, Actor) {
+    match outcome {
+        SignIn::Complete(token, actor) => (token, actor),
+        SignIn::SecondFactorNeeded(_) => panic!("a second factor was asked for"),
+    }
+}
+
 fn here() -> Remote {
     Remote::new("192.0.2.10", "flows-test")
 }
@@ -94,7 +103,7 @@ async fn first_run_setup_then_sign_in() -> Result<(), ServiceError> {
     let again = w.haven.complete_setup(token, &practice_form(), &owner_form()).await;
     assert!(matches!(again, Err(ServiceError::SetupLink(SetupTokenState::Used))), "{again:?}");
 
-    let (session, actor) = w.haven.sign_in("rosa@calmwaters.example", "tide pools at dawn", &here()).await?;
+    let (session, actor) = complete(w.haven.sign_in("rosa@calmwaters.example", "tide pools at dawn", &here()).await?);
     assert_eq!((actor.practice(), actor.role()), (practice, Role::Owner));
     let dashboard = w.haven.dashboard(&w.haven.authenticate(session.as_str()).await?).await?;
     assert_eq!(dashboard.practice.profile.name, "Calm Waters Counseling");
@@ -139,7 +148,8 @@ async fn sessions_time_out_and_sign_out() -> Result<(), ServiceError> {
     let unknown = w.haven.sign_in("nobody@example.org", &clinician.password, &here()).await;
     assert!(matches!(unknown, Err(ServiceError::InvalidCredentials)));
 
-    let (token, actor) = w.haven.sign_in(&clinician.email.to_uppercase(), &clinician.password, &here()).await?;
+    let (token, actor) =
+        complete(w.haven.sign_in(&clinician.email.to_uppercase(), &clinician.password, &here()).await?);
     assert_eq!(actor.role(), Role::Clinician);
     w.advance_minutes(10);
     w.haven.authenticate(token.as_str()).await?;
@@ -149,7 +159,7 @@ async fn sessions_time_out_and_sign_out() -> Result<(), ServiceError> {
     let idle = w.haven.authenticate(token.as_str()).await;
     assert!(matches!(idle, Err(ServiceError::Unauthenticated)), "{idle:?}");
 
-    let (token, _) = w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?;
+    let (token, _) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
     w.haven.sign_out(token.as_str(), &here()).await?;
     assert!(matches!(w.haven.authenticate(token.as_str()).await, Err(ServiceError::Unauthenticated)));
     Ok(())
@@ -293,14 +303,14 @@ async fn repeated_failures_lock_an_address_with_growing_waits_and_are_recorded()
     }
     assert_eq!(wait_of(w.haven.sign_in("NOBODY@example.org", "wrong password!", &here()).await), Some(60));
     // Other accounts are not affected.
-    w.haven.sign_in(&owner.email, &owner.password, &here()).await?;
+    complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
 
     // After the wait, one more failure doubles it; a success resets the count.
     w.advance_minutes(1);
     assert_eq!(wait_of(w.haven.sign_in(&clinician.email, "wrong again!!", &here()).await), None);
     assert_eq!(wait_of(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await), Some(120));
     w.advance_minutes(2);
-    w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?;
+    complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
     assert_eq!(wait_of(w.haven.sign_in(&clinician.email, "wrong password!", &here()).await), None);
 
     // Many failures from one network address slow it down whatever the accounts.
@@ -316,7 +326,7 @@ async fn repeated_failures_lock_an_address_with_growing_waits_and_are_recorded()
     assert_eq!(refused, Some((50, 15 * 60)));
 
     // The owner sees it all; the clinician may not look.
-    let (token, actor) = w.haven.sign_in(&owner.email, &owner.password, &here()).await?;
+    let (token, actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
     let all = w.haven.sign_in_history(&actor, &SignInFilter { limit: 1000, ..SignInFilter::default() }).await?;
     let count = |kind| all.iter().filter(|e| e.kind == kind && e.email == clinician.email).count();
     assert_eq!(
@@ -333,7 +343,7 @@ async fn repeated_failures_lock_an_address_with_growing_waits_and_are_recorded()
     w.haven.sign_out(token.as_str(), &here()).await?;
     let signed_out = SignInFilter { kind: Some(SignInEventKind::SignedOut), limit: 10, ..SignInFilter::default() };
     assert_eq!(w.haven.sign_in_history(&actor, &signed_out).await?.len(), 1);
-    let (_, clinician_actor) = w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?;
+    let (_, clinician_actor) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
     let denied = w.haven.sign_in_history(&clinician_actor, &SignInFilter::default()).await;
     assert!(matches!(denied, Err(ServiceError::Denied(_))));
     Ok(())
@@ -346,11 +356,11 @@ async fn people_see_their_sessions_and_end_the_others() -> Result<(), ServiceErr
     let owner = &report.staff[0];
     let laptop = Remote::new("192.0.2.20", "Firefox on Linux");
     let phone = Remote::new("198.51.100.3", "Safari on iPhone");
-    let (at_laptop, actor) = w.haven.sign_in(&owner.email, &owner.password, &laptop).await?;
+    let (at_laptop, actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &laptop).await?);
     w.advance_minutes(2);
-    let (at_phone, _) = w.haven.sign_in(&owner.email, &owner.password, &phone).await?;
+    let (at_phone, _) = complete(w.haven.sign_in(&owner.email, &owner.password, &phone).await?);
     let other = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
-    let (theirs, _) = w.haven.sign_in(&other.email, &other.password, &laptop).await?;
+    let (theirs, _) = complete(w.haven.sign_in(&other.email, &other.password, &laptop).await?);
 
     let seen = w.haven.sessions(&actor, at_laptop.as_str()).await?;
     let summary: Vec<(bool, &str)> = seen.iter().map(|s| (s.current, s.from.user_agent.as_str())).collect();
@@ -362,5 +372,68 @@ async fn people_see_their_sessions_and_end_the_others() -> Result<(), ServiceErr
     w.haven.authenticate(theirs.as_str()).await?; // someone else's session is not touched
     assert_eq!(w.haven.sessions(&actor, at_laptop.as_str()).await?.len(), 1);
     assert_eq!(w.haven.sign_out_other_sessions(&actor, at_laptop.as_str(), &laptop).await?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_authenticator_app_guards_the_sign_in_and_recovery_codes_work_once() -> Result<(), ServiceError> {
+    use crypto::totp::{TotpSecret, step_of};
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1 }, |_, _| {}).await?;
+    let owner = &report.staff[0];
+    let (token, actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let now_code = |w: &World, secret: &TotpSecret| {
+        let seconds = w.clock.load(Ordering::SeqCst);
+        format!("{:06}", secret.code_at(step_of(seconds)))
+    };
+
+    let enrollment = w.haven.begin_totp(&actor).await?;
+    assert!(
+        enrollment.uri.starts_with("otpauth://totp/Haven%3A") && enrollment.uri.contains(enrollment.secret.as_str())
+    );
+    assert_eq!(format!("{enrollment:?}"), "TotpEnrollment(‹secret›)");
+    let secret = TotpSecret::from_base32(&enrollment.secret).unwrap_or_else(|| panic!("not base32"));
+    assert!(matches!(w.haven.confirm_totp(&actor, "000000").await, Err(ServiceError::Invalid(_))));
+    let first = now_code(&w, &secret);
+    let codes = w.haven.confirm_totp(&actor, &first).await?;
+    assert_eq!(codes.0.len(), 10);
+    assert!(matches!(w.haven.begin_totp(&actor).await, Err(ServiceError::Conflict(_))));
+    w.haven.sign_out(token.as_str(), &here()).await?;
+
+    // The password alone opens nothing; the code used to confirm does not work again.
+    let SignIn::SecondFactorNeeded(pending) = w.haven.sign_in(&owner.email, &owner.password, &here()).await? else {
+        panic!("no second factor asked for");
+    };
+    assert!(matches!(w.haven.authenticate(pending.as_str()).await, Err(ServiceError::Unauthenticated)));
+    assert!(matches!(w.haven.complete_sign_in(pending.as_str(), &first, &here()).await, Err(ServiceError::Invalid(_))));
+    w.clock.fetch_add(30, Ordering::SeqCst);
+    let next = now_code(&w, &secret);
+    let (full, _) = complete(w.haven.complete_sign_in(pending.as_str(), &next, &here()).await?);
+    w.haven.authenticate(full.as_str()).await?;
+    assert!(matches!(
+        w.haven.complete_sign_in(pending.as_str(), &next, &here()).await,
+        Err(ServiceError::Unauthenticated)
+    ));
+
+    // A recovery code, typed in capitals with spaces, works once.
+    let recovery = codes.0[3].to_uppercase().replace('-', " ");
+    let SignIn::SecondFactorNeeded(pending) = w.haven.sign_in(&owner.email, &owner.password, &here()).await? else {
+        panic!("no second factor asked for");
+    };
+    complete(w.haven.complete_sign_in(pending.as_str(), &recovery, &here()).await?);
+    let SignIn::SecondFactorNeeded(pending) = w.haven.sign_in(&owner.email, &owner.password, &here()).await? else {
+        panic!("no second factor asked for");
+    };
+    assert!(matches!(
+        w.haven.complete_sign_in(pending.as_str(), &recovery, &here()).await,
+        Err(ServiceError::Invalid(_))
+    ));
+    let status = w.haven.second_factor_status(&actor).await?;
+    assert_eq!((status.authenticator, status.recovery_codes_left), (true, 9));
+
+    // A pending sign-in lasts five minutes.
+    w.advance_minutes(6);
+    let late = w.haven.complete_sign_in(pending.as_str(), &now_code(&w, &secret), &here()).await;
+    assert!(matches!(late, Err(ServiceError::Unauthenticated)), "{late:?}");
     Ok(())
 }

@@ -32,7 +32,8 @@ macro_rules! store_contract_suite {
             clients_are_found_by_blind_index,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
-            sign_in_events_are_counted_and_listed
+            sign_in_events_are_counted_and_listed,
+            second_factor_codes_work_once
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
@@ -256,6 +257,7 @@ pub async fn session_lifecycle(store: &dyn Store) {
         expires_at: t(1000),
         ip: "192.0.2.4".into(),
         user_agent: "Firefox".into(),
+        pending_second_factor: false,
     };
     ok(store.insert_session(&s).await);
     let found = ok(store.session("session-hash").await).unwrap_or_else(|| panic!("session missing"));
@@ -285,6 +287,12 @@ pub async fn session_lifecycle(store: &dyn Store) {
     assert_eq!(ok(store.delete_other_sessions(p.owner.id, p.id, "laptop").await), 2);
     let left: Vec<String> = ok(store.sessions_of(p.owner.id, p.id).await).into_iter().map(|s| s.token_hash).collect();
     assert_eq!(left, ["laptop"]);
+    // A session waiting for its second factor is not listed among a person's sessions.
+    let pending = SessionRecord { token_hash: "pending".into(), pending_second_factor: true, ..s.clone() };
+    ok(store.insert_session(&pending).await);
+    assert_eq!(ok(store.session("pending").await).map(|f| f.session.pending_second_factor), Some(true));
+    assert_eq!(ok(store.sessions_of(p.owner.id, p.id).await).len(), 1);
+    ok(store.delete_session("pending").await);
     ok(store.insert_session(&s).await);
 
     ok(store.delete_session("session-hash").await);
@@ -434,6 +442,7 @@ pub async fn erase_destroys_keys_and_sessions_of_one_practice(store: &dyn Store)
             expires_at: t(999),
             ip: String::new(),
             user_agent: String::new(),
+            pending_second_factor: false,
         };
         ok(store.insert_session(&s).await);
     }
@@ -498,4 +507,41 @@ pub async fn sign_in_events_are_counted_and_listed(store: &dyn Store) {
     assert_eq!(ok(store.sign_in_events(b.id, &other).await).len(), 1);
     let two = SignInFilter { limit: 2, ..SignInFilter::default() };
     assert_eq!(ok(store.sign_in_events(a.id, &two).await).len(), 2);
+}
+
+pub async fn second_factor_codes_work_once(store: &dyn Store) {
+    let p = practice("MFA", "owner@mfa.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let user = p.owner.id;
+    assert_eq!(ok(store.totp_factor(user).await), None);
+
+    // Enrolment can start over until it is confirmed.
+    ok(store.begin_totp_factor(user, p.id, &[1; 48], t(20)).await);
+    ok(store.begin_totp_factor(user, p.id, &[2; 48], t(21)).await);
+    let pending = ok(store.totp_factor(user).await).unwrap_or_else(|| panic!("factor missing"));
+    assert_eq!((pending.secret, pending.confirmed_at, pending.practice), (vec![2; 48], None, p.id));
+    assert!(!ok(store.use_totp_step(user, 5).await), "an unconfirmed factor accepted a code");
+
+    let hashes: Vec<String> = (0..3).map(|i| format!("hash-{i}")).collect();
+    ok(store.confirm_totp_factor(user, 100, t(22), &hashes).await);
+    let confirmed = ok(store.totp_factor(user).await).unwrap_or_else(|| panic!("factor missing"));
+    assert_eq!((confirmed.confirmed_at, confirmed.last_step), (Some(t(22)), 100));
+    assert!(matches!(store.confirm_totp_factor(user, 101, t(23), &hashes).await, Err(StoreError::NoRowChanged(0))));
+    let again = store.begin_totp_factor(user, p.id, &[3; 48], t(24)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(
+        ok(store.totp_factor(user).await).map(|f| f.secret),
+        Some(vec![2; 48]),
+        "a confirmed factor was replaced"
+    );
+
+    // Steps only move forward; each recovery code works once.
+    assert!(!ok(store.use_totp_step(user, 100).await));
+    assert!(ok(store.use_totp_step(user, 101).await));
+    assert!(!ok(store.use_totp_step(user, 101).await));
+    assert_eq!(ok(store.unused_recovery_codes(user).await), 3);
+    assert!(ok(store.use_recovery_code(user, "hash-1", t(30)).await));
+    assert!(!ok(store.use_recovery_code(user, "hash-1", t(31)).await));
+    assert!(!ok(store.use_recovery_code(user, "hash-9", t(31)).await));
+    assert_eq!(ok(store.unused_recovery_codes(user).await), 2);
 }

@@ -92,6 +92,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Removes sessions past their absolute lifetime; returns how many.
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64>;
 
+    // --- second factors
+    async fn totp_factor(&self, user: UserId) -> Result<Option<TotpFactor>>;
+    /// Stores a new, unconfirmed authenticator secret, replacing an unconfirmed one.
+    async fn begin_totp_factor(&self, user: UserId, practice: PracticeId, secret: &[u8], now: Timestamp) -> Result<()>;
+    /// Confirms the unconfirmed factor (its first code was at `step`) and replaces the recovery
+    /// codes with `recovery` (hashes), in one transaction. `NoRowChanged` if none is pending.
+    async fn confirm_totp_factor(&self, user: UserId, step: i64, now: Timestamp, recovery: &[String]) -> Result<()>;
+    /// Records `step` as used if it is later than the last one; whether it was.
+    async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
+    /// Marks a recovery code (its hash) used if it exists unused; whether it did.
+    async fn use_recovery_code(&self, user: UserId, code_hash: &str, now: Timestamp) -> Result<bool>;
+    async fn unused_recovery_codes(&self, user: UserId) -> Result<u64>;
+
     // --- the sign-in door
     async fn insert_sign_in_event(&self, event: &SignInEvent) -> Result<()>;
     /// Failed sign-ins with `email` after `since` and after its last successful sign-in.

@@ -101,6 +101,19 @@ pub struct SessionRecord {
     /// Where it was opened from (network address, browser).
     pub ip: String,
     pub user_agent: String,
+    /// The password was right but the second factor is still to come: this session only
+    /// completes the sign-in.
+    pub pending_second_factor: bool,
+}
+
+/// A staff member's authenticator-app factor: the sealed secret, whether it was confirmed
+/// with a first code, and the time step of the last code accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpFactor {
+    pub practice: PracticeId,
+    pub secret: Vec<u8>,
+    pub confirmed_at: Option<Timestamp>,
+    pub last_step: i64,
 }
 
 /// A session together with who it belongs to, as looked up on every request.

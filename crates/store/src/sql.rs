@@ -33,10 +33,10 @@ pub const STAFF: &str = "SELECT u.id, u.display_name, u.email, m.role, m.created
      WHERE m.practice_id = $1 ORDER BY m.created_at, u.display_name";
 
 pub const INSERT_SESSION: &str = "INSERT INTO sessions \
-     (token_hash, user_id, practice_id, created_at, last_seen_at, expires_at, ip, user_agent) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+     (token_hash, user_id, practice_id, created_at, last_seen_at, expires_at, ip, user_agent, pending_second_factor) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub const SESSION: &str = "SELECT s.token_hash, s.user_id, s.practice_id, s.created_at, s.last_seen_at, \
-     s.expires_at, s.ip, s.user_agent, m.role, u.display_name, u.email, u.disabled_at \
+     s.expires_at, s.ip, s.user_agent, s.pending_second_factor, m.role, u.display_name, u.email, u.disabled_at \
      FROM sessions s \
      JOIN memberships m ON m.practice_id = s.practice_id AND m.user_id = s.user_id \
      JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
@@ -44,7 +44,25 @@ pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE tok
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";
 pub const SESSIONS_OF: &str = "SELECT token_hash, user_id, practice_id, created_at, last_seen_at, expires_at, ip, \
-     user_agent FROM sessions WHERE user_id = $1 AND practice_id = $2 ORDER BY last_seen_at DESC, token_hash";
+     user_agent, pending_second_factor FROM sessions WHERE user_id = $1 AND practice_id = $2 \
+     AND pending_second_factor = 0 ORDER BY last_seen_at DESC, token_hash";
+
+pub const TOTP_FACTOR: &str =
+    "SELECT practice_id, secret, confirmed_at, last_step FROM totp_factors WHERE user_id = $1";
+pub const DELETE_UNCONFIRMED_TOTP: &str = "DELETE FROM totp_factors WHERE user_id = $1 AND confirmed_at IS NULL";
+pub const INSERT_TOTP: &str =
+    "INSERT INTO totp_factors (user_id, practice_id, secret, created_at) VALUES ($1, $2, $3, $4)";
+pub const CONFIRM_TOTP: &str = "UPDATE totp_factors SET confirmed_at = $2, last_step = $3 \
+     WHERE user_id = $1 AND confirmed_at IS NULL";
+pub const DELETE_RECOVERY_CODES: &str = "DELETE FROM recovery_codes WHERE user_id = $1";
+pub const INSERT_RECOVERY_CODE: &str = "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)";
+/// Accepts a step only if it is later than the last one used: a code works once, even when
+/// two requests race.
+pub const USE_TOTP_STEP: &str = "UPDATE totp_factors SET last_step = $2 \
+     WHERE user_id = $1 AND confirmed_at IS NOT NULL AND last_step < $2";
+pub const USE_RECOVERY_CODE: &str = "UPDATE recovery_codes SET used_at = $3 \
+     WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL";
+pub const UNUSED_RECOVERY_CODES: &str = "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL";
 pub const DELETE_OTHER_SESSIONS: &str =
     "DELETE FROM sessions WHERE user_id = $1 AND practice_id = $2 AND token_hash <> $3";
 

@@ -14,7 +14,7 @@ use crate::sql;
 use crate::{
     ClientIndex, Failures, Membership, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SealedClient,
     SessionLookup, SessionRecord, SetupTokenState, SignInEvent, SignInFilter, StaffMember, Store, StoreError,
-    UserRecord, WrappedKey, from_micros, to_micros,
+    TotpFactor, UserRecord, WrappedKey, from_micros, to_micros,
 };
 
 /// A parameter or column value. Haven's schema uses text, 64-bit integers and byte strings
@@ -295,7 +295,7 @@ fn sealed_client(r: &Row) -> Result<SealedClient> {
     })
 }
 
-/// The first eight columns of a session row, in `SESSIONS_OF` order.
+/// The first nine columns of a session row, in `SESSIONS_OF` order.
 fn session_record(row: &Row) -> Result<SessionRecord> {
     Ok(SessionRecord {
         token_hash: row.text(0)?,
@@ -306,16 +306,17 @@ fn session_record(row: &Row) -> Result<SessionRecord> {
         expires_at: row.time(5)?,
         ip: row.text(6)?,
         user_agent: row.text(7)?,
+        pending_second_factor: row.int(8)? != 0,
     })
 }
 
 fn session_lookup(row: &Row) -> Result<SessionLookup> {
     Ok(SessionLookup {
         session: session_record(row)?,
-        role: row.parse(8)?,
-        display_name: row.text(9)?,
-        email: row.validated(10, Email::parse)?,
-        user_disabled_at: row.opt_time(11)?,
+        role: row.parse(9)?,
+        display_name: row.text(10)?,
+        email: row.validated(11, Email::parse)?,
+        user_disabled_at: row.opt_time(12)?,
     })
 }
 
@@ -448,8 +449,54 @@ impl<S: Sql> Store for SqlStore<S> {
             s.expires_at.into(),
             s.ip.as_str().into(),
             s.user_agent.as_str().into(),
+            i64::from(s.pending_second_factor).into(),
         ];
         self.0.execute(sql::INSERT_SESSION, params).await.map(drop)
+    }
+
+    async fn totp_factor(&self, user: UserId) -> Result<Option<TotpFactor>> {
+        let row = self.query_one(None, sql::TOTP_FACTOR, vec![user.into()]).await?;
+        row.map(|r| {
+            Ok(TotpFactor {
+                practice: r.parse(0)?,
+                secret: r.bytes(1)?,
+                confirmed_at: r.opt_time(2)?,
+                last_step: r.int(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn begin_totp_factor(&self, user: UserId, practice: PracticeId, secret: &[u8], now: Timestamp) -> Result<()> {
+        let statements = vec![
+            Statement::new(sql::DELETE_UNCONFIRMED_TOTP, vec![user.into()]),
+            Statement::new(sql::INSERT_TOTP, vec![user.into(), practice.into(), secret.to_vec().into(), now.into()]),
+        ];
+        self.0.transaction(None, statements).await.map(drop)
+    }
+
+    async fn confirm_totp_factor(&self, user: UserId, step: i64, now: Timestamp, recovery: &[String]) -> Result<()> {
+        let mut statements = vec![
+            Statement::new(sql::CONFIRM_TOTP, vec![user.into(), now.into(), step.into()]).must_change_a_row(),
+            Statement::new(sql::DELETE_RECOVERY_CODES, vec![user.into()]),
+        ];
+        for hash in recovery {
+            statements.push(Statement::new(sql::INSERT_RECOVERY_CODE, vec![user.into(), hash.as_str().into()]));
+        }
+        self.0.transaction(None, statements).await.map(drop)
+    }
+
+    async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool> {
+        Ok(self.0.execute(sql::USE_TOTP_STEP, vec![user.into(), step.into()]).await? == 1)
+    }
+
+    async fn use_recovery_code(&self, user: UserId, code_hash: &str, now: Timestamp) -> Result<bool> {
+        let params = vec![user.into(), code_hash.into(), now.into()];
+        Ok(self.0.execute(sql::USE_RECOVERY_CODE, params).await? == 1)
+    }
+
+    async fn unused_recovery_codes(&self, user: UserId) -> Result<u64> {
+        self.count(None, sql::UNUSED_RECOVERY_CODES, vec![user.into()]).await
     }
 
     async fn sessions_of(&self, user: UserId, practice: PracticeId) -> Result<Vec<SessionRecord>> {

@@ -1,0 +1,201 @@
+//! The second factor: an authenticator app (TOTP, RFC 6238) with ten one-time recovery codes.
+//!
+//! The secret is sealed with the practice's records key, bound to (practice, "totp_factors",
+//! "secret", user); recovery codes are stored as SHA-256 only and shown once. A code works
+//! once (the last accepted time step is kept), and wrong codes count as failed sign-ins, so
+//! the sign-in throttle applies to them too.
+
+use std::fmt;
+
+use crypto::seal::Aad;
+use crypto::totp::{TotpSecret, step_of};
+use crypto::{Purpose, hex};
+use domain::UserId;
+use domain::policy::{Action, Resource};
+use domain::validation::FieldErrors;
+use sha2::{Digest, Sha256};
+use store::{SignInEvent, SignInEventKind, StoreError};
+use zeroize::Zeroizing;
+
+use crate::auth::{Remote, SignIn};
+use crate::{Actor, Haven, Result, ServiceError, secrets};
+
+const RECOVERY_CODES: usize = 10;
+
+/// A started enrolment: the secret for the authenticator app, as text and as an `otpauth://`
+/// URI (for the QR code). Never printed.
+pub struct TotpEnrollment {
+    pub secret: Zeroizing<String>,
+    pub uri: Zeroizing<String>,
+}
+
+impl fmt::Debug for TotpEnrollment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TotpEnrollment(‹secret›)")
+    }
+}
+
+/// Recovery codes, shown once after enrolment. Never printed.
+pub struct RecoveryCodes(pub Vec<Zeroizing<String>>);
+
+impl fmt::Debug for RecoveryCodes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecoveryCodes({} codes)", self.0.len())
+    }
+}
+
+/// Whether a person has a second factor, and how many recovery codes are left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecondFactorStatus {
+    pub authenticator: bool,
+    pub recovery_codes_left: u64,
+}
+
+fn aad<'a>(practice: &'a str, user: &'a str) -> Aad<'a> {
+    Aad { practice, table: "totp_factors", column: "secret", row: user }
+}
+
+/// Recovery codes compare without case, spaces or dashes.
+fn recovery_hash(code: &str) -> String {
+    let normalized: String = code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    hex::encode(&Sha256::digest(normalized.as_bytes()))
+}
+
+/// Ten base32 characters (50 bits; no 0 or 1 to mistake for o or l), shown as `xxxxx-xxxxx`.
+fn new_recovery_code() -> Result<Zeroizing<String>> {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let random = Zeroizing::new(secrets::random_bytes::<10>()?);
+    let mut code = Zeroizing::new(String::with_capacity(11));
+    for (i, byte) in random.iter().enumerate() {
+        if i == 5 {
+            code.push('-');
+        }
+        code.push(char::from(ALPHABET[usize::from(byte & 31)]));
+    }
+    Ok(code)
+}
+
+fn wrong_code() -> ServiceError {
+    let mut errors = FieldErrors::default();
+    errors.add("code", "is not the current code; check that your phone's clock is right and try the newest code");
+    ServiceError::Invalid(errors)
+}
+
+impl Haven {
+    fn open_secret(&self, ring: &crypto::Keyring, practice: &str, user: UserId, sealed: &[u8]) -> Result<TotpSecret> {
+        let user = user.to_string();
+        let fail = |e: crypto::CryptoError| ServiceError::Internal(format!("second factor of {user}: {e}"));
+        let plain = ring.open(&aad(practice, &user), sealed).map_err(fail)?;
+        TotpSecret::from_bytes(&plain).map_err(fail)
+    }
+
+    pub async fn second_factor_status(&self, actor: &Actor) -> Result<SecondFactorStatus> {
+        let factor = self.store.totp_factor(actor.user()).await?;
+        let authenticator = factor.is_some_and(|f| f.confirmed_at.is_some());
+        let left = if authenticator { self.store.unused_recovery_codes(actor.user()).await? } else { 0 };
+        Ok(SecondFactorStatus { authenticator, recovery_codes_left: left })
+    }
+
+    /// Starts setting up an authenticator app: a new secret, stored sealed and unconfirmed until
+    /// a first code proves the app has it.
+    pub async fn begin_totp(&self, actor: &Actor) -> Result<TotpEnrollment> {
+        actor.may(Resource::OwnAccount, Action::Update)?;
+        let practice = actor.practice();
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let secret = TotpSecret::generate().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let (practice_text, user_text) = (practice.to_string(), actor.user().to_string());
+        let sealed = ring
+            .seal(Purpose::Records, &aad(&practice_text, &user_text), secret.expose())
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        match self.store.begin_totp_factor(actor.user(), practice, &sealed, self.now()).await {
+            Err(StoreError::Conflict(_)) => {
+                return Err(ServiceError::Conflict("an authenticator app is already set up".into()));
+            }
+            other => other?,
+        }
+        let label = format!("Haven:{}", actor.display_name());
+        let encode = |s: &str| -> String {
+            s.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        };
+        let base32 = secret.base32();
+        let uri = format!(
+            "otpauth://totp/{}?secret={}&issuer=Haven&algorithm=SHA1&digits=6&period=30",
+            encode(&label),
+            *base32
+        );
+        Ok(TotpEnrollment { secret: base32, uri: Zeroizing::new(uri) })
+    }
+
+    /// Confirms the app with its first code; returns the recovery codes, to be shown once.
+    pub async fn confirm_totp(&self, actor: &Actor, code: &str) -> Result<RecoveryCodes> {
+        actor.may(Resource::OwnAccount, Action::Update)?;
+        let Some(factor) = self.store.totp_factor(actor.user()).await?.filter(|f| f.confirmed_at.is_none()) else {
+            return Err(ServiceError::Conflict("start setting up the authenticator app first".into()));
+        };
+        let ring = self.keys.keyring(self.store.as_ref(), factor.practice).await?;
+        let secret = self.open_secret(&ring, &factor.practice.to_string(), actor.user(), &factor.secret)?;
+        let step = secret.verify(code, step_of(self.now().as_second()), 0).ok_or_else(wrong_code)?;
+        let codes = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect::<Result<Vec<_>>>()?;
+        let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
+        self.store.confirm_totp_factor(actor.user(), step, self.now(), &hashes).await?;
+        tracing::info!(user = %actor.user(), "authenticator app set up");
+        Ok(RecoveryCodes(codes))
+    }
+
+    /// Completes a sign-in waiting for its second factor, with a code from the app or a
+    /// recovery code. The pending session is replaced by a new one (a new token).
+    pub async fn complete_sign_in(&self, pending: &str, code: &str, from: &Remote) -> Result<SignIn> {
+        if !secrets::well_formed(pending) {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let hash = secrets::token_hash(pending);
+        let now = self.now();
+        let Some(found) = self.store.session(&hash).await?.filter(|f| f.session.pending_second_factor) else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        if now >= found.session.expires_at {
+            self.store.delete_session(&hash).await?;
+            return Err(ServiceError::Unauthenticated);
+        }
+        let (user, practice) = (found.session.user, found.session.practice);
+        let event = |kind| SignInEvent {
+            at: now,
+            kind,
+            email: found.email.as_str().to_owned(),
+            user: Some(user),
+            practice: Some(practice),
+            ip: from.ip.clone(),
+            user_agent: from.user_agent.clone(),
+        };
+        if let Some(wait) = self.sign_in_wait(found.email.as_str(), &from.ip, now).await? {
+            self.store.insert_sign_in_event(&event(SignInEventKind::Locked)).await?;
+            return Err(ServiceError::TooManyAttempts(wait));
+        }
+        let factor = self.store.totp_factor(user).await?.filter(|f| f.confirmed_at.is_some());
+        let Some(factor) = factor else { return Err(ServiceError::Unauthenticated) };
+        let accepted = if code.chars().filter(char::is_ascii_digit).count() == 6 && code.len() <= 8 {
+            let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+            let secret = self.open_secret(&ring, &practice.to_string(), user, &factor.secret)?;
+            match secret.verify(code, step_of(now.as_second()), factor.last_step) {
+                Some(step) => self.store.use_totp_step(user, step).await?,
+                None => false,
+            }
+        } else {
+            self.store.use_recovery_code(user, &recovery_hash(code), now).await?
+        };
+        if !accepted {
+            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            return Err(wrong_code());
+        }
+        self.store.delete_session(&hash).await?;
+        let token = self.open_session(user, practice, from, false).await?;
+        self.store.insert_sign_in_event(&event(SignInEventKind::SignedIn)).await?;
+        tracing::info!(%user, %practice, "signed in with a second factor");
+        Ok(SignIn::Complete(token, crate::Actor::new(user, practice, found.role, found.display_name.clone())))
+    }
+}

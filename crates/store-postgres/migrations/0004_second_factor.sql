@@ -1,0 +1,22 @@
+-- A staff member's authenticator-app secret, sealed with their practice's records key (bound
+-- to practice, table, column and user), and the step of the last code used (a code works once).
+CREATE TABLE totp_factors (
+    user_id      TEXT PRIMARY KEY,
+    practice_id  TEXT NOT NULL,
+    secret       BYTEA NOT NULL,
+    confirmed_at BIGINT,
+    last_step    BIGINT NOT NULL DEFAULT 0,
+    created_at   BIGINT NOT NULL
+);
+
+-- One-time recovery codes, stored as SHA-256 only.
+CREATE TABLE recovery_codes (
+    user_id   TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    used_at   BIGINT,
+    PRIMARY KEY (user_id, code_hash)
+);
+
+-- A session whose password was right but whose second factor is still to come: good for
+-- nothing but completing the sign-in.
+ALTER TABLE sessions ADD COLUMN pending_second_factor BIGINT NOT NULL DEFAULT 0;

@@ -1,0 +1,22 @@
+-- A staff member's authenticator-app secret, sealed with their practice's records key (bound
+-- to practice, table, column and user), and the step of the last code used (a code works once).
+CREATE TABLE totp_factors (
+    user_id      TEXT PRIMARY KEY,
+    practice_id  TEXT NOT NULL,
+    secret       BLOB NOT NULL,
+    confirmed_at INTEGER,
+    last_step    INTEGER NOT NULL DEFAULT 0,
+    created_at   INTEGER NOT NULL
+) STRICT;
+
+-- One-time recovery codes, stored as SHA-256 only.
+CREATE TABLE recovery_codes (
+    user_id   TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    used_at   INTEGER,
+    PRIMARY KEY (user_id, code_hash)
+) STRICT;
+
+-- A session whose password was right but whose second factor is still to come: good for
+-- nothing but completing the sign-in.
+ALTER TABLE sessions ADD COLUMN pending_second_factor INTEGER NOT NULL DEFAULT 0;
