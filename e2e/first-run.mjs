@@ -1,9 +1,11 @@
 // First run, as a person does it: open the setup link, make a mistake, fix it, create the
-// practice, sign in, look at the dashboard and the sign-in history, sign out; the used link is
-// then refused, and repeated wrong passwords lock the address with a message saying how long.
+// practice, sign in, look at the dashboard, the sign-in history and the sessions, set up an
+// authenticator app, sign out and back in with its code and with a recovery code; the used link
+// is then refused, and repeated wrong passwords lock the address with a message saying how long.
 //
 // usage: node first-run.mjs SETUP_LINK SCREENSHOT_DIR
 import { launch, watch, check } from "./browser.mjs";
+import { code, currentStep } from "./totp.mjs";
 
 const [link, shots] = process.argv.slice(2);
 if (!link || !shots) {
@@ -114,25 +116,81 @@ try {
   await page.click("text=Dashboard");
   await page.waitForURL(`${base}/dashboard`);
 
+  // Set up an authenticator app: QR code, a first code to confirm, recovery codes shown once.
+  await page.click("text=Sign-in security");
+  await page.waitForURL(`${base}/account/security`);
+  await page.click("text=Set up an authenticator app");
+  await page.waitForURL(`${base}/account/totp`);
+  check((await page.locator(".qr svg").count()) === 1, "no QR code");
+  const secret = (await page.locator("code.secret").textContent()).trim();
+  await page.fill("#code", "000000");
+  await page.click("text=Turn on");
+  await page.locator(".alert").waitFor();
+  check((await page.locator(".qr svg").count()) === 1, "QR code gone after a wrong code");
+  await page.screenshot({ path: `${shots}/authenticator-setup.png`, fullPage: true });
+  const enrolledAt = currentStep();
+  await page.fill("#code", code(secret, enrolledAt));
+  await page.click("text=Turn on");
+  await page.locator("ul.codes").waitFor();
+  const recoveryCodes = await page.locator("ul.codes code").allTextContents();
+  check(recoveryCodes.length === 10, `expected 10 recovery codes, got ${recoveryCodes.length}`);
+  await page.screenshot({ path: `${shots}/recovery-codes.png`, fullPage: true });
+  await page.click("text=Done");
+  await page.waitForURL(`${base}/dashboard`);
+
   await page.click("text=Sign out");
   await page.waitForURL(`${base}/sign-in`);
   await page.goto(`${base}/dashboard`);
   check(page.url() === `${base}/sign-in`, "dashboard reachable after sign-out");
+
+  // Now the password leads to the code step: the app's next code signs in (the one used to
+  // set it up does not work twice), then a recovery code does, once.
+  async function passwordStep() {
+    await page.goto(`${base}/sign-in`);
+    await page.fill("#email", "rosa@calmwaters.example");
+    await page.fill("#password", "tide pools at dawn");
+    await page.click("button[type=submit]");
+    await page.waitForURL(`${base}/sign-in/code`);
+  }
+  await passwordStep();
+  await page.goto(`${base}/dashboard`);
+  check(page.url() === `${base}/sign-in`, "the password alone opened the dashboard");
+  await passwordStep();
+  await page.screenshot({ path: `${shots}/sign-in-code.png` });
+  await page.fill("#code", code(secret, enrolledAt));
+  await page.click("button[type=submit]");
+  await page.locator(".alert").waitFor();
+  await page.fill("#code", code(secret, enrolledAt + 1));
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${base}/dashboard`);
+  await page.click("text=Sign out");
+  await page.waitForURL(`${base}/sign-in`);
+  await passwordStep();
+  await page.fill("#code", recoveryCodes[0].toUpperCase());
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${base}/dashboard`);
+  await page.click("text=Sign out");
+  await page.waitForURL(`${base}/sign-in`);
+  await passwordStep();
+  await page.fill("#code", recoveryCodes[0]);
+  await page.click("button[type=submit]");
+  await page.locator(".alert").waitFor();
+  check(page.url() === `${base}/sign-in/code`, "a used recovery code worked again");
 
   const reused = await page.goto(link);
   check(reused.status() === 410, `used setup link answered ${reused.status()}`);
   check((await page.content()).includes("already been used"), "used link not explained");
   await page.screenshot({ path: `${shots}/setup-link-used.png` });
 
-  // Five wrong passwords lock the address; then even the right one waits, and the page says
-  // how long.
+  // Five failures in a row (the used recovery code was the first) lock the address; then even
+  // the right password waits, and the page says how long.
   await page.goto(`${base}/sign-in`);
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 5; i++) {
     await page.fill("#email", "rosa@calmwaters.example");
-    await page.fill("#password", i < 5 ? `wrong guess ${i}` : "tide pools at dawn");
+    await page.fill("#password", i < 4 ? `wrong guess ${i}` : "tide pools at dawn");
     const answered = page.waitForResponse((r) => r.url() === `${base}/sign-in` && r.request().method() === "POST");
     await page.click("button[type=submit]");
-    check((await answered).status() === (i < 5 ? 401 : 429), `attempt ${i + 1} answered ${(await answered).status()}`);
+    check((await answered).status() === (i < 4 ? 401 : 429), `attempt ${i + 1} answered ${(await answered).status()}`);
     await page.locator(".alert").waitFor();
   }
   const locked = await page.locator(".alert").textContent();
@@ -141,7 +199,7 @@ try {
   await page.screenshot({ path: `${shots}/sign-in-locked.png` });
 
   check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);
-  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "sign-in-history.png", "sessions.png", "setup-link-used.png", "sign-in-locked.png"] }));
+  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "sign-in-history.png", "sessions.png", "authenticator-setup.png", "recovery-codes.png", "sign-in-code.png", "setup-link-used.png", "sign-in-locked.png"] }));
 } finally {
   await browser.close();
 }

@@ -75,6 +75,23 @@ fn new_recovery_code() -> Result<Zeroizing<String>> {
     Ok(code)
 }
 
+/// What the authenticator app is given: the secret and an `otpauth://` URI naming Haven and
+/// the person.
+fn enrollment(actor: &Actor, secret: &TotpSecret) -> TotpEnrollment {
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let base32 = secret.base32();
+    let label = encode(&format!("Haven:{}", actor.display_name()));
+    let uri = format!("otpauth://totp/{label}?secret={}&issuer=Haven&algorithm=SHA1&digits=6&period=30", *base32);
+    TotpEnrollment { secret: base32, uri: Zeroizing::new(uri) }
+}
+
 fn wrong_code() -> ServiceError {
     let mut errors = FieldErrors::default();
     errors.add("code", "is not the current code; check that your phone's clock is right and try the newest code");
@@ -113,22 +130,17 @@ impl Haven {
             }
             other => other?,
         }
-        let label = format!("Haven:{}", actor.display_name());
-        let encode = |s: &str| -> String {
-            s.bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
-                    _ => format!("%{b:02X}"),
-                })
-                .collect()
+        Ok(enrollment(actor, &secret))
+    }
+
+    /// The enrolment started and not yet confirmed, to show its QR code again.
+    pub async fn pending_totp(&self, actor: &Actor) -> Result<Option<TotpEnrollment>> {
+        let Some(factor) = self.store.totp_factor(actor.user()).await?.filter(|f| f.confirmed_at.is_none()) else {
+            return Ok(None);
         };
-        let base32 = secret.base32();
-        let uri = format!(
-            "otpauth://totp/{}?secret={}&issuer=Haven&algorithm=SHA1&digits=6&period=30",
-            encode(&label),
-            *base32
-        );
-        Ok(TotpEnrollment { secret: base32, uri: Zeroizing::new(uri) })
+        let ring = self.keys.keyring(self.store.as_ref(), factor.practice).await?;
+        let secret = self.open_secret(&ring, &factor.practice.to_string(), actor.user(), &factor.secret)?;
+        Ok(Some(enrollment(actor, &secret)))
     }
 
     /// Confirms the app with its first code; returns the recovery codes, to be shown once.

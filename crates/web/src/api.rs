@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
-use service::{Actor, PracticeRecord, StaffMember};
+use service::{Actor, PracticeRecord, ServiceError, StaffMember};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::AppState;
@@ -138,7 +138,9 @@ async fn sign_in(
     body: Result<Json<SignInRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let (token, actor) = state.haven.sign_in(&body.email, &body.password, &from).await?;
+    let service::SignIn::Complete(token, actor) = state.haven.sign_in(&body.email, &body.password, &from).await? else {
+        return Err(ServiceError::Denied("this account signs in with a second factor: use the web sign-in").into());
+    };
     let cookie = session::set_cookie(token.as_str(), state.options.https);
     Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(Me::from(&actor))).into_response())
 }

@@ -10,6 +10,7 @@ mod error;
 mod health;
 mod pages;
 mod remote;
+mod second_factor;
 mod security;
 mod session;
 mod sign_ins;
@@ -40,6 +41,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(pages::routes())
         .merge(sign_ins::routes())
         .merge(account::routes())
+        .merge(second_factor::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", axum::routing::get(api::openapi))
         .merge(health::routes())

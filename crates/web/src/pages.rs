@@ -13,7 +13,7 @@ use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use service::{Dashboard, ServiceError};
+use service::{Dashboard, ServiceError, SignIn};
 
 use crate::error::PageError;
 use crate::remote::Caller;
@@ -185,18 +185,19 @@ async fn sign_in_submit(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     let (status, error) = match state.haven.sign_in(&form.email, &form.password, &from).await {
-        Ok((token, _)) => {
+        Ok(SignIn::Complete(token, _)) => {
             let cookie = session::set_cookie(token.as_str(), state.options.https);
             return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/dashboard")).into_response());
+        }
+        Ok(SignIn::SecondFactorNeeded(pending)) => {
+            let cookie = session::set_cookie(pending.as_str(), state.options.https);
+            return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/sign-in/code")).into_response());
         }
         Err(e @ ServiceError::InvalidCredentials) => (StatusCode::UNAUTHORIZED, e),
         Err(e @ ServiceError::TooManyAttempts(_)) => (StatusCode::TOO_MANY_REQUESTS, e),
         Err(e) => return Err(e.into()),
     };
-    // The service's messages are written to follow a colon; on their own they start a sentence.
-    let message = error.to_string();
-    let mut chars = message.chars();
-    let error = chars.next().map(|first| first.to_uppercase().chain(chars).collect());
+    let error = Some(sentence(&error.to_string()));
     let page = SignInPage { nonce: security::nonce(), version: VERSION, email: form.email, error, welcome: false };
     Ok(render(status, &page))
 }
@@ -210,6 +211,12 @@ async fn sign_out(
         state.haven.sign_out(&token, &from).await?;
     }
     Ok(([(header::SET_COOKIE, session::clear_cookie())], Redirect::to("/sign-in")).into_response())
+}
+
+/// The service's messages are written to follow a colon; on their own they start a sentence.
+pub(crate) fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 // --- dashboard

@@ -1,0 +1,154 @@
+//! The second factor in the browser: the code step of signing in, and setting up an
+//! authenticator app (QR code, confirmation, recovery codes shown once).
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::validation::FieldErrors;
+use qrcode::QrCode;
+use qrcode::render::svg;
+use serde::Deserialize;
+use service::{ServiceError, SignIn, TotpEnrollment};
+
+use crate::error::PageError;
+use crate::pages::{VERSION, render, sentence};
+use crate::remote::Caller;
+use crate::session::{self, SignedIn};
+use crate::{AppState, security};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/sign-in/code", get(code_form).post(code_submit))
+        .route("/account/security", get(security_page))
+        .route("/account/totp", post(begin).get(enrolling))
+        .route("/account/totp/confirm", post(confirm))
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in_code.html")]
+struct CodePage {
+    nonce: String,
+    version: &'static str,
+    error: Option<String>,
+}
+
+async fn code_form() -> Response {
+    render(StatusCode::OK, &CodePage { nonce: security::nonce(), version: VERSION, error: None })
+}
+
+async fn code_submit(
+    State(state): State<AppState>,
+    Caller(from): Caller,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    let pending = session::token(&headers).ok_or(ServiceError::Unauthenticated)?;
+    let (status, error) = match state.haven.complete_sign_in(&pending, &form.code, &from).await {
+        Ok(SignIn::Complete(token, _)) => {
+            let cookie = session::set_cookie(token.as_str(), state.options.https);
+            return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/dashboard")).into_response());
+        }
+        Ok(SignIn::SecondFactorNeeded(_)) => return Err(ServiceError::Unauthenticated.into()),
+        Err(ServiceError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, field_error(&errors)),
+        Err(e @ ServiceError::TooManyAttempts(_)) => (StatusCode::TOO_MANY_REQUESTS, sentence(&e.to_string())),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(render(status, &CodePage { nonce: security::nonce(), version: VERSION, error: Some(error) }))
+}
+
+fn field_error(errors: &FieldErrors) -> String {
+    sentence(&format!("the code {}", errors.get("code").unwrap_or("is not correct")))
+}
+
+// --- setting up an authenticator app
+
+#[derive(Template)]
+#[template(path = "security.html")]
+struct SecurityPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    authenticator: bool,
+    recovery_left: u64,
+    /// Setting up: the QR code (SVG) and the secret to type instead.
+    enrolling: Option<(String, String)>,
+    error: Option<String>,
+    /// Just confirmed: the recovery codes, shown this once.
+    recovery_codes: Vec<String>,
+}
+
+impl SecurityPage {
+    fn new(user_name: &str) -> Self {
+        Self {
+            nonce: security::nonce(),
+            version: VERSION,
+            user_name: user_name.to_owned(),
+            authenticator: false,
+            recovery_left: 0,
+            enrolling: None,
+            error: None,
+            recovery_codes: Vec::new(),
+        }
+    }
+}
+
+/// The QR code of the enrolment URI, as SVG (drawn by the server: no script, no image request).
+fn qr_svg(enrollment: &TotpEnrollment) -> Result<String, ServiceError> {
+    let code = QrCode::new(enrollment.uri.as_bytes()).map_err(|e| ServiceError::Internal(format!("QR code: {e}")))?;
+    Ok(code.render::<svg::Color<'_>>().min_dimensions(220, 220).quiet_zone(true).build())
+}
+
+async fn security_page(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
+    let status = state.haven.second_factor_status(&actor).await?;
+    let mut page = SecurityPage::new(actor.display_name());
+    page.authenticator = status.authenticator;
+    page.recovery_left = status.recovery_codes_left;
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn begin(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
+    state.haven.begin_totp(&actor).await?;
+    Ok(Redirect::to("/account/totp").into_response())
+}
+
+async fn enrolling(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
+    let Some(enrollment) = state.haven.pending_totp(&actor).await? else {
+        return Ok(Redirect::to("/account/security").into_response());
+    };
+    let mut page = SecurityPage::new(actor.display_name());
+    page.enrolling = Some((qr_svg(&enrollment)?, enrollment.secret.to_string()));
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    let mut page = SecurityPage::new(actor.display_name());
+    match state.haven.confirm_totp(&actor, &form.code).await {
+        Ok(codes) => {
+            page.authenticator = true;
+            page.recovery_left = codes.0.len() as u64;
+            page.recovery_codes = codes.0.iter().map(|c| c.to_string()).collect();
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let Some(enrollment) = state.haven.pending_totp(&actor).await? else {
+                return Ok(Redirect::to("/account/security").into_response());
+            };
+            page.enrolling = Some((qr_svg(&enrollment)?, enrollment.secret.to_string()));
+            page.error = Some(field_error(&errors));
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
