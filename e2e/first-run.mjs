@@ -119,7 +119,7 @@ try {
   // Set up an authenticator app: QR code, a first code to confirm, recovery codes shown once.
   await page.click("text=Sign-in security");
   await page.waitForURL(`${base}/account/security`);
-  await page.click("text=Set up an authenticator app");
+  await page.click("button:has-text('Set up an authenticator app')");
   await page.waitForURL(`${base}/account/totp`);
   check((await page.locator(".qr svg").count()) === 1, "no QR code");
   const secret = (await page.locator("code.secret").textContent()).trim();

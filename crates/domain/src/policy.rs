@@ -19,6 +19,8 @@ pub enum Resource {
     SignInHistory,
     /// One's own sign-in settings: second factors, sessions.
     OwnAccount,
+    /// The practice's sign-in rules (requiring a second factor).
+    SecurityPolicy,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -61,6 +63,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (SignInHistory, _, _) => Decision::Deny("only the owner sees the sign-in history"),
         (OwnAccount, View | Update, _) => Decision::Allow,
         (OwnAccount, Create, _) => Decision::Deny("an account is created by invitation"),
+        (SecurityPolicy, View, _) | (SecurityPolicy, Update, Owner) => Decision::Allow,
+        (SecurityPolicy, _, _) => Decision::Deny("only the owner sets the practice's sign-in rules"),
     }
 }
 
@@ -97,6 +101,9 @@ mod tests {
             (OwnAccount, View, &Role::ALL),
             (OwnAccount, Create, &[]),
             (OwnAccount, Update, &Role::ALL),
+            (SecurityPolicy, View, &Role::ALL),
+            (SecurityPolicy, Create, &[]),
+            (SecurityPolicy, Update, &[Role::Owner]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

@@ -1,6 +1,6 @@
-//! The first-run flow in a real browser (Debian's chromium, driven by playwright-core):
-//! setup link → create practice and owner → sign in → dashboard. Screenshots are kept in
-//! `target/e2e-screenshots/` for people to look at.
+//! Flows in a real browser (Debian's chromium, driven by playwright-core): the first run (setup
+//! link → practice and owner → sign-in, history, sessions, authenticator app, lockout) and a
+//! required second factor. Screenshots are kept in `target/e2e-screenshots/` for people to look at.
 
 mod common;
 
@@ -27,8 +27,8 @@ fn ensure_node_modules(dir: &Path) {
     assert!(status.success(), "npm ci failed in {}", dir.display());
 }
 
-#[test]
-fn first_run_in_a_browser() {
+/// Runs `script` with `args` and the screenshot directory; fails with the server's log.
+fn run_flow(script: &str, args: &[&str], server: &Server) -> PathBuf {
     let e2e = e2e_dir();
     ensure_node_modules(&e2e);
     assert!(
@@ -37,25 +37,49 @@ fn first_run_in_a_browser() {
     );
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
     std::fs::create_dir_all(&shots).unwrap_or_else(|e| panic!("{e}"));
-
-    let tmp = temp_dir();
-    let server = Server::start(&data_dir(&tmp), &[], &[]);
-    let link = server.setup_link.clone().unwrap_or_else(|| panic!("no setup link"));
     let out = Command::new("node")
-        .arg("first-run.mjs")
-        .arg(&link)
+        .arg(script)
+        .args(args)
         .arg(&shots)
         .current_dir(&e2e)
         .output()
         .unwrap_or_else(|e| panic!("node is needed for the browser tests: {e}"));
     assert!(
         out.status.success(),
-        "browser flow failed:\n{}\n{}\nserver log:\n{}",
+        "browser flow {script} failed:\n{}\n{}\nserver log:\n{}",
         text(&out.stdout),
         text(&out.stderr),
         server.log()
     );
+    shots
+}
+
+#[test]
+fn first_run_in_a_browser() {
+    let tmp = temp_dir();
+    let server = Server::start(&data_dir(&tmp), &[], &[]);
+    let link = server.setup_link.clone().unwrap_or_else(|| panic!("no setup link"));
+    let shots = run_flow("first-run.mjs", &[&link], &server);
     for shot in ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "setup-link-used.png"] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
+}
+
+/// The owner of a seeded practice requires a second factor: they and a clinician are walked
+/// through setting one up before they can do anything else.
+#[test]
+fn a_required_second_factor_is_set_up_at_the_next_sign_in() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "3", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let staff = report["staff"].as_array().cloned().unwrap_or_default();
+    let account = |role: &str| {
+        let s = staff.iter().find(|s| s["role"] == role).unwrap_or_else(|| panic!("no {role}"));
+        format!("{}:{}", s["email"].as_str().unwrap_or_default(), s["password"].as_str().unwrap_or_default())
+    };
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("mfa-required.mjs", &[&server.url, &account("owner"), &account("clinician")], &server);
+    assert!(shots.join("mfa-required.png").exists());
 }

@@ -11,11 +11,23 @@ pub struct Actor {
     practice: PracticeId,
     role: Role,
     display_name: String,
+    must_set_up_second_factor: bool,
 }
 
 impl Actor {
     pub(crate) fn new(user: UserId, practice: PracticeId, role: Role, display_name: String) -> Self {
-        Self { user, practice, role, display_name }
+        Self { user, practice, role, display_name, must_set_up_second_factor: false }
+    }
+
+    pub(crate) fn must_set_up_second_factor_if(mut self, must: bool) -> Self {
+        self.must_set_up_second_factor = must;
+        self
+    }
+
+    /// The practice requires a second factor and this person has none yet: until they set one
+    /// up, they may do nothing else.
+    pub fn must_set_up_second_factor(&self) -> bool {
+        self.must_set_up_second_factor
     }
 
     pub fn user(&self) -> UserId {

@@ -130,7 +130,8 @@ impl Haven {
             tracing::info!("sign-in refused");
             return Err(ServiceError::InvalidCredentials);
         };
-        if self.store.totp_factor(user.id).await?.is_some_and(|f| f.confirmed_at.is_some()) {
+        let has_second_factor = self.store.totp_factor(user.id).await?.is_some_and(|f| f.confirmed_at.is_some());
+        if has_second_factor {
             let token = self.open_session(user.id, membership.practice, from, true).await?;
             tracing::info!(user = %user.id, "password accepted; second factor next");
             return Ok(SignIn::SecondFactorNeeded(token));
@@ -138,7 +139,9 @@ impl Haven {
         let token = self.open_session(user.id, membership.practice, from, false).await?;
         self.store.insert_sign_in_event(&event(SignInEventKind::SignedIn)).await?;
         tracing::info!(user = %user.id, practice = %membership.practice, "signed in");
-        let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name.clone());
+        let required = self.store.practice(membership.practice).await?.is_some_and(|p| p.require_second_factor);
+        let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name.clone())
+            .must_set_up_second_factor_if(required);
         Ok(SignIn::Complete(token, actor))
     }
 
@@ -209,7 +212,8 @@ impl Haven {
         if now >= s.last_seen_at + TOUCH_INTERVAL {
             self.store.touch_session(&hash, now).await?;
         }
-        Ok(Actor::new(s.user, s.practice, found.role, found.display_name))
+        Ok(Actor::new(s.user, s.practice, found.role, found.display_name)
+            .must_set_up_second_factor_if(found.must_set_up_second_factor))
     }
 
     /// The actor's open sessions, most recently used first; `current` marks the one of `token`.

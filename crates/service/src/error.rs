@@ -13,6 +13,9 @@ pub enum ServiceError {
     /// No valid session: never signed in, signed out, or timed out.
     #[error("please sign in")]
     Unauthenticated,
+    /// The practice requires a second factor and the person has none yet.
+    #[error("your practice requires a second factor: set up an authenticator app first")]
+    SecondFactorRequired,
     /// Sign-in refused without checking the password: too many recent failures. Says the same
     /// whether or not the address has an account.
     #[error("too many failed attempts; please try again in {}", domain::throttle::describe_wait(*.0))]

@@ -49,6 +49,8 @@ impl fmt::Debug for RecoveryCodes {
 pub struct SecondFactorStatus {
     pub authenticator: bool,
     pub recovery_codes_left: u64,
+    /// The practice requires a second factor of everyone.
+    pub required: bool,
 }
 
 fn aad<'a>(practice: &'a str, user: &'a str) -> Aad<'a> {
@@ -106,11 +108,20 @@ impl Haven {
         TotpSecret::from_bytes(&plain).map_err(fail)
     }
 
+    /// Requires (or no longer requires) a second factor of everyone in the actor's practice.
+    pub async fn require_second_factor(&self, actor: &Actor, required: bool) -> Result<()> {
+        actor.may(Resource::SecurityPolicy, Action::Update)?;
+        self.store.set_require_second_factor(actor.practice(), required).await?;
+        tracing::info!(practice = %actor.practice(), required, "second-factor requirement changed");
+        Ok(())
+    }
+
     pub async fn second_factor_status(&self, actor: &Actor) -> Result<SecondFactorStatus> {
         let factor = self.store.totp_factor(actor.user()).await?;
         let authenticator = factor.is_some_and(|f| f.confirmed_at.is_some());
         let left = if authenticator { self.store.unused_recovery_codes(actor.user()).await? } else { 0 };
-        Ok(SecondFactorStatus { authenticator, recovery_codes_left: left })
+        let required = self.store.practice(actor.practice()).await?.is_some_and(|p| p.require_second_factor);
+        Ok(SecondFactorStatus { authenticator, recovery_codes_left: left, required })
     }
 
     /// Starts setting up an authenticator app: a new secret, stored sealed and unconfirmed until

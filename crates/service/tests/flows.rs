@@ -437,3 +437,31 @@ async fn an_authenticator_app_guards_the_sign_in_and_recovery_codes_work_once() 
     assert!(matches!(late, Err(ServiceError::Unauthenticated)), "{late:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_required_second_factor_walks_people_through_setting_one_up() -> Result<(), ServiceError> {
+    use crypto::totp::{TotpSecret, step_of};
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 8, clients: 1 }, |_, _| {}).await?;
+    let owner = &report.staff[0];
+    let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
+    let (owner_token, owner_actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let (_, clinician_actor) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+    assert!(matches!(w.haven.require_second_factor(&clinician_actor, true).await, Err(ServiceError::Denied(_))));
+    w.haven.require_second_factor(&owner_actor, true).await?;
+
+    // Everyone without a factor is now flagged, the owner included, at once and at sign-in.
+    assert!(w.haven.authenticate(owner_token.as_str()).await?.must_set_up_second_factor());
+    let (token, actor) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+    assert!(actor.must_set_up_second_factor());
+    assert!(w.haven.second_factor_status(&actor).await?.required);
+
+    let enrollment = w.haven.begin_totp(&actor).await?;
+    let secret = TotpSecret::from_base32(&enrollment.secret).unwrap_or_else(|| panic!("not base32"));
+    let code = format!("{:06}", secret.code_at(step_of(w.clock.load(Ordering::SeqCst))));
+    w.haven.confirm_totp(&actor, &code).await?;
+    assert!(!w.haven.authenticate(token.as_str()).await?.must_set_up_second_factor());
+    w.haven.require_second_factor(&owner_actor, false).await?;
+    assert!(!w.haven.authenticate(owner_token.as_str()).await?.must_set_up_second_factor());
+    Ok(())
+}

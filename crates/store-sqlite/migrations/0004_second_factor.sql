@@ -20,3 +20,6 @@ CREATE TABLE recovery_codes (
 -- A session whose password was right but whose second factor is still to come: good for
 -- nothing but completing the sign-in.
 ALTER TABLE sessions ADD COLUMN pending_second_factor INTEGER NOT NULL DEFAULT 0;
+
+-- The owner can require a second factor of everyone in the practice.
+ALTER TABLE practices ADD COLUMN require_second_factor INTEGER NOT NULL DEFAULT 0;

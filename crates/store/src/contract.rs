@@ -544,4 +544,27 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
     assert!(!ok(store.use_recovery_code(user, "hash-1", t(31)).await));
     assert!(!ok(store.use_recovery_code(user, "hash-9", t(31)).await));
     assert_eq!(ok(store.unused_recovery_codes(user).await), 2);
+
+    // A practice that requires a second factor: sessions of people without one say so.
+    let other = NewUser { id: UserId::random(), email: email("clinician@mfa.example"), ..p.owner.clone() };
+    ok(store.add_staff(p.id, &other, Role::Clinician).await);
+    let session = |hash: &str, user: UserId| SessionRecord {
+        token_hash: hash.into(),
+        user,
+        practice: p.id,
+        created_at: t(40),
+        last_seen_at: t(40),
+        expires_at: t(999),
+        ip: String::new(),
+        user_agent: String::new(),
+        pending_second_factor: false,
+    };
+    ok(store.insert_session(&session("owner-s", user)).await);
+    ok(store.insert_session(&session("clinician-s", other.id)).await);
+    let must = |hash: &'static str| async move { ok(store.session(hash).await).map(|f| f.must_set_up_second_factor) };
+    assert_eq!((must("owner-s").await, must("clinician-s").await), (Some(false), Some(false)));
+    ok(store.set_require_second_factor(p.id, true).await);
+    assert_eq!(ok(store.practice(p.id).await).map(|r| r.require_second_factor), Some(true));
+    assert_eq!((must("owner-s").await, must("clinician-s").await), (Some(false), Some(true)));
+    assert!(store.set_require_second_factor(PracticeId::random(), true).await.is_err());
 }

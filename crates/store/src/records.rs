@@ -61,6 +61,8 @@ pub struct PracticeRecord {
     pub id: PracticeId,
     pub profile: PracticeProfile,
     pub created_at: Timestamp,
+    /// Everyone must sign in with a second factor.
+    pub require_second_factor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +126,8 @@ pub struct SessionLookup {
     pub display_name: String,
     pub email: Email,
     pub user_disabled_at: Option<Timestamp>,
+    /// The practice requires a second factor and this person has none yet.
+    pub must_set_up_second_factor: bool,
 }
 
 /// What happened at the sign-in door.

@@ -274,6 +274,7 @@ fn practice_record(row: &Row) -> Result<PracticeRecord> {
             time_zone: row.validated(9, TimeZoneName::parse)?,
         },
         created_at: row.time(10)?,
+        require_second_factor: row.int(11)? != 0,
     })
 }
 
@@ -317,6 +318,7 @@ fn session_lookup(row: &Row) -> Result<SessionLookup> {
         display_name: row.text(10)?,
         email: row.validated(11, Email::parse)?,
         user_disabled_at: row.opt_time(12)?,
+        must_set_up_second_factor: row.int(13)? != 0,
     })
 }
 
@@ -396,6 +398,12 @@ impl<S: Sql> Store for SqlStore<S> {
     async fn practice(&self, practice: PracticeId) -> Result<Option<PracticeRecord>> {
         let row = self.query_one(Some(practice), sql::PRACTICE, vec![practice.into()]).await?;
         row.as_ref().map(practice_record).transpose()
+    }
+
+    async fn set_require_second_factor(&self, practice: PracticeId, required: bool) -> Result<()> {
+        let params = vec![practice.into(), i64::from(required).into()];
+        let statement = Statement::new(sql::SET_REQUIRE_SECOND_FACTOR, params).must_change_a_row();
+        self.0.transaction(Some(practice), vec![statement]).await.map(drop)
     }
 
     async fn add_staff(&self, practice: PracticeId, user: &NewUser, role: Role) -> Result<()> {

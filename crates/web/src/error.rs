@@ -16,6 +16,7 @@ fn classify(e: &ServiceError) -> (StatusCode, &'static str) {
         ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
         ServiceError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
         ServiceError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        ServiceError::SecondFactorRequired => (StatusCode::FORBIDDEN, "second_factor_required"),
         ServiceError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
         ServiceError::SetupLink(SetupTokenState::Used) => (StatusCode::GONE, "setup_link_used"),
         ServiceError::SetupLink(SetupTokenState::Expired) => (StatusCode::GONE, "setup_link_expired"),
@@ -110,8 +111,10 @@ impl From<ServiceError> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        if matches!(self.0, ServiceError::Unauthenticated) {
-            return Redirect::to("/sign-in").into_response();
+        match self.0 {
+            ServiceError::Unauthenticated => return Redirect::to("/sign-in").into_response(),
+            ServiceError::SecondFactorRequired => return Redirect::to("/account/security").into_response(),
+            _ => {}
         }
         log(&self.0);
         let (status, _) = classify(&self.0);

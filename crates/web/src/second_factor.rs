@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use domain::policy::{self, Action, Resource};
 use domain::validation::FieldErrors;
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -25,6 +26,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/account/security", get(security_page))
         .route("/account/totp", post(begin).get(enrolling))
         .route("/account/totp/confirm", post(confirm))
+        .route("/account/security/policy", post(set_policy))
 }
 
 #[derive(Deserialize)]
@@ -78,6 +80,9 @@ struct SecurityPage {
     user_name: String,
     authenticator: bool,
     recovery_left: u64,
+    /// The practice requires a second factor (and whether this person may change that).
+    required: bool,
+    sets_policy: bool,
     /// Setting up: the QR code (SVG) and the secret to type instead.
     enrolling: Option<(String, String)>,
     error: Option<String>,
@@ -93,6 +98,8 @@ impl SecurityPage {
             user_name: user_name.to_owned(),
             authenticator: false,
             recovery_left: 0,
+            required: false,
+            sets_policy: false,
             enrolling: None,
             error: None,
             recovery_codes: Vec::new(),
@@ -111,7 +118,24 @@ async fn security_page(State(state): State<AppState>, SignedIn(actor): SignedIn)
     let mut page = SecurityPage::new(actor.display_name());
     page.authenticator = status.authenticator;
     page.recovery_left = status.recovery_codes_left;
+    page.required = status.required;
+    page.sets_policy = policy::decide(actor.role(), Resource::SecurityPolicy, Action::Update).is_allowed();
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+struct PolicyForm {
+    #[serde(default)]
+    require_second_factor: Option<String>,
+}
+
+async fn set_policy(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Form(form): Form<PolicyForm>,
+) -> Result<Response, PageError> {
+    state.haven.require_second_factor(&actor, form.require_second_factor.is_some()).await?;
+    Ok(Redirect::to("/account/security").into_response())
 }
 
 async fn begin(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {

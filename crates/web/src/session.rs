@@ -33,9 +33,16 @@ pub(crate) fn clear_cookie() -> HeaderValue {
     HeaderValue::from_static("haven_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
+/// Where someone who must set up a second factor may go meanwhile.
+const SECOND_FACTOR_SETUP: [&str; 3] = ["/account/security", "/account/totp", "/account/totp/confirm"];
+
 async fn actor(parts: &Parts, state: &AppState) -> Result<Actor, ServiceError> {
     let token = token(&parts.headers).ok_or(ServiceError::Unauthenticated)?;
-    state.haven.authenticate(&token).await
+    let actor = state.haven.authenticate(&token).await?;
+    if actor.must_set_up_second_factor() && !SECOND_FACTOR_SETUP.contains(&parts.uri.path()) {
+        return Err(ServiceError::SecondFactorRequired);
+    }
+    Ok(actor)
 }
 
 /// The signed-in staff member of a page request; without a live session, a redirect to sign-in.

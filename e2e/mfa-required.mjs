@@ -1,0 +1,66 @@
+// A required second factor, as people meet it: the owner turns the rule on and is sent to set
+// up an authenticator app before anything else; a clinician signing in next is walked through
+// the same, and only then reaches the dashboard.
+//
+// usage: node mfa-required.mjs BASE_URL OWNER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCREENSHOT_DIR
+import { launch, watch, check } from "./browser.mjs";
+import { code, currentStep } from "./totp.mjs";
+
+const [base, owner, clinician, shots] = process.argv.slice(2);
+if (!shots) {
+  console.error("usage: node mfa-required.mjs BASE_URL OWNER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCREENSHOT_DIR");
+  process.exit(2);
+}
+const browser = await launch();
+try {
+  async function signIn(account) {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    const problems = watch(page);
+    const [email, password] = account.split(":");
+    await page.goto(`${base}/sign-in`);
+    await page.fill("#email", email);
+    await page.fill("#password", password);
+    await page.click("button[type=submit]");
+    await page.waitForURL(/\/(dashboard|account\/security)$/);
+    return { page, problems };
+  }
+
+  async function setUpAuthenticator(page) {
+    await page.click("button:has-text('Set up an authenticator app')");
+    await page.waitForURL(`${base}/account/totp`);
+    const secret = (await page.locator("code.secret").textContent()).trim();
+    await page.fill("#code", code(secret, currentStep()));
+    await page.click("text=Turn on");
+    await page.locator("ul.codes").waitFor();
+    await page.click("text=Done");
+    await page.waitForURL(`${base}/dashboard`);
+  }
+
+  // The owner turns the rule on, and is the first to be walked through it.
+  const first = await signIn(owner);
+  check(first.page.url() === `${base}/dashboard`, "the owner should reach the dashboard before the rule");
+  await first.page.click("text=Sign-in security");
+  await first.page.check("input[name=require_second_factor]");
+  await first.page.click("text=Save");
+  await first.page.waitForURL(`${base}/account/security`);
+  await first.page.goto(`${base}/dashboard`);
+  check(first.page.url() === `${base}/account/security`, "the owner reached the dashboard without a second factor");
+  check((await first.page.locator(".alert").textContent()).includes("requires a second step"), "the rule is not explained");
+  await setUpAuthenticator(first.page);
+  check(first.problems.length === 0, first.problems.join("\n"));
+
+  // The clinician is sent straight to setting one up; the API says why too.
+  const second = await signIn(clinician);
+  check(second.page.url() === `${base}/account/security`, "the clinician was not walked through the setup");
+  await second.page.screenshot({ path: `${shots}/mfa-required.png`, fullPage: true });
+  const api = await second.page.request.get(`${base}/api/v1/me`);
+  check(api.status() === 403 && (await api.json()).code === "second_factor_required", `API answered ${api.status()}`);
+  await setUpAuthenticator(second.page);
+  check((await second.page.locator("h1").textContent()).trim().length > 0, "dashboard empty");
+  check(second.problems.length === 0, second.problems.join("\n"));
+
+  console.log(JSON.stringify({ ok: true, screenshots: ["mfa-required.png"] }));
+} finally {
+  await browser.close();
+}
