@@ -1,6 +1,6 @@
 // A required second factor, as people meet it: the owner turns the rule on and is sent to set
 // up an authenticator app before anything else; a clinician signing in next is walked through
-// the same, and only then reaches the dashboard.
+// the same, and only then reaches the dashboard; left alone, the page warns and then signs out.
 //
 // usage: node mfa-required.mjs BASE_URL OWNER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCREENSHOT_DIR
 import { launch, watch, check } from "./browser.mjs";
@@ -58,9 +58,27 @@ try {
   check(api.status() === 403 && (await api.json()).code === "second_factor_required", `API answered ${api.status()}`);
   await setUpAuthenticator(second.page);
   check((await second.page.locator("h1").textContent()).trim().length > 0, "dashboard empty");
+
+  // Idle sign-out, with the browser's clock run forward: a warning a minute before the end,
+  // "Stay signed in" starts the count again, and at the end the page signs out and says why.
+  const page = second.page;
+  await page.clock.install();
+  await page.reload();
+  await page.clock.fastForward("14:05");
+  await page.locator(".idle-warning").waitFor();
+  await page.screenshot({ path: `${shots}/idle-warning.png`, fullPage: true });
+  await page.click("text=Stay signed in");
+  await page.locator(".idle-warning").waitFor({ state: "detached" });
+  await page.clock.fastForward("14:05");
+  await page.locator(".idle-warning").waitFor();
+  await page.clock.fastForward("01:00");
+  await page.waitForURL(`${base}/sign-in?idle=1`);
+  check((await page.locator(".notice").textContent()).includes("without activity"), "idle sign-out not explained");
+  await page.goto(`${base}/dashboard`);
+  check(page.url() === `${base}/sign-in`, "still signed in after the idle sign-out");
   check(second.problems.length === 0, second.problems.join("\n"));
 
-  console.log(JSON.stringify({ ok: true, screenshots: ["mfa-required.png"] }));
+  console.log(JSON.stringify({ ok: true, screenshots: ["mfa-required.png", "idle-warning.png"] }));
 } finally {
   await browser.close();
 }

@@ -1,5 +1,6 @@
 use domain::policy::{self, Action, Resource};
 use domain::{PracticeId, Role, UserId};
+use jiff::SignedDuration;
 
 use crate::ServiceError;
 
@@ -12,11 +13,23 @@ pub struct Actor {
     role: Role,
     display_name: String,
     must_set_up_second_factor: bool,
+    idle_timeout: SignedDuration,
 }
 
 impl Actor {
     pub(crate) fn new(user: UserId, practice: PracticeId, role: Role, display_name: String) -> Self {
-        Self { user, practice, role, display_name, must_set_up_second_factor: false }
+        let idle_timeout = crate::SessionPolicy::default().idle_timeout;
+        Self { user, practice, role, display_name, must_set_up_second_factor: false, idle_timeout }
+    }
+
+    pub(crate) fn with_idle_timeout(mut self, idle_timeout: SignedDuration) -> Self {
+        self.idle_timeout = idle_timeout;
+        self
+    }
+
+    /// How long this session may stay unused before it ends (the page warns before).
+    pub fn idle_timeout(&self) -> SignedDuration {
+        self.idle_timeout
     }
 
     pub(crate) fn must_set_up_second_factor_if(mut self, must: bool) -> Self {

@@ -139,10 +139,16 @@ impl Haven {
         let token = self.open_session(user.id, membership.practice, from, false).await?;
         self.store.insert_sign_in_event(&event(SignInEventKind::SignedIn)).await?;
         tracing::info!(user = %user.id, practice = %membership.practice, "signed in");
-        let required = self.store.practice(membership.practice).await?.is_some_and(|p| p.require_second_factor);
+        let rules = self.store.practice(membership.practice).await?.map(|p| p.rules);
         let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name.clone())
-            .must_set_up_second_factor_if(required);
+            .must_set_up_second_factor_if(rules.is_some_and(|r| r.require_second_factor))
+            .with_idle_timeout(self.idle_timeout(rules.map_or(i64::MAX, |r| r.idle_timeout_minutes)));
         Ok(SignIn::Complete(token, actor))
+    }
+
+    /// The practice's idle timeout, never longer than this server's (`session_idle_minutes`).
+    pub(crate) fn idle_timeout(&self, practice_minutes: i64) -> SignedDuration {
+        SignedDuration::from_mins(practice_minutes.clamp(1, 60)).min(self.sessions.idle_timeout)
     }
 
     /// A new session for `user` in `practice`: a full one, or one waiting for the second factor.
@@ -200,7 +206,8 @@ impl Haven {
         };
         let now = self.now();
         let s = &found.session;
-        let idle_expired = now >= s.last_seen_at + self.sessions.idle_timeout;
+        let idle_timeout = self.idle_timeout(found.idle_timeout_minutes);
+        let idle_expired = now >= s.last_seen_at + idle_timeout;
         if s.pending_second_factor {
             return Err(ServiceError::Unauthenticated);
         }
@@ -209,11 +216,13 @@ impl Haven {
             tracing::info!(user = %s.user, idle_expired, "session ended");
             return Err(ServiceError::Unauthenticated);
         }
-        if now >= s.last_seen_at + TOUCH_INTERVAL {
+        // A short idle time is touched more often, so "stay signed in" always counts.
+        if now >= s.last_seen_at + TOUCH_INTERVAL.min(idle_timeout / 4) {
             self.store.touch_session(&hash, now).await?;
         }
         Ok(Actor::new(s.user, s.practice, found.role, found.display_name)
-            .must_set_up_second_factor_if(found.must_set_up_second_factor))
+            .must_set_up_second_factor_if(found.must_set_up_second_factor)
+            .with_idle_timeout(idle_timeout))
     }
 
     /// The actor's open sessions, most recently used first; `current` marks the one of `token`.

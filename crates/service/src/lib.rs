@@ -37,7 +37,9 @@ pub use error::ServiceError;
 pub use mfa::{RecoveryCodes, SecondFactorStatus, TotpEnrollment};
 pub use practice::Dashboard;
 pub use setup::SetupLink;
-pub use store::{PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, StaffMember, StoreError};
+pub use store::{
+    PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, StaffMember, StoreError,
+};
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 

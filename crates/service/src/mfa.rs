@@ -14,7 +14,7 @@ use domain::UserId;
 use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use sha2::{Digest, Sha256};
-use store::{SignInEvent, SignInEventKind, StoreError};
+use store::{SignInEvent, SignInEventKind, SignInRules, StoreError};
 use zeroize::Zeroizing;
 
 use crate::auth::{Remote, SignIn};
@@ -51,6 +51,8 @@ pub struct SecondFactorStatus {
     pub recovery_codes_left: u64,
     /// The practice requires a second factor of everyone.
     pub required: bool,
+    /// The practice's idle timeout, as the owner set it.
+    pub idle_timeout_minutes: i64,
 }
 
 fn aad<'a>(practice: &'a str, user: &'a str) -> Aad<'a> {
@@ -108,11 +110,17 @@ impl Haven {
         TotpSecret::from_bytes(&plain).map_err(fail)
     }
 
-    /// Requires (or no longer requires) a second factor of everyone in the actor's practice.
-    pub async fn require_second_factor(&self, actor: &Actor, required: bool) -> Result<()> {
+    /// Sets the practice's sign-in rules: whether everyone needs a second factor, and the idle
+    /// timeout (1 to 60 minutes).
+    pub async fn set_sign_in_rules(&self, actor: &Actor, rules: SignInRules) -> Result<()> {
         actor.may(Resource::SecurityPolicy, Action::Update)?;
-        self.store.set_require_second_factor(actor.practice(), required).await?;
-        tracing::info!(practice = %actor.practice(), required, "second-factor requirement changed");
+        if !(1..=60).contains(&rules.idle_timeout_minutes) {
+            let mut errors = FieldErrors::default();
+            errors.add("idle_timeout_minutes", "must be between 1 and 60 minutes");
+            return Err(ServiceError::Invalid(errors));
+        }
+        self.store.set_sign_in_rules(actor.practice(), &rules).await?;
+        tracing::info!(practice = %actor.practice(), ?rules, "sign-in rules changed");
         Ok(())
     }
 
@@ -120,8 +128,10 @@ impl Haven {
         let factor = self.store.totp_factor(actor.user()).await?;
         let authenticator = factor.is_some_and(|f| f.confirmed_at.is_some());
         let left = if authenticator { self.store.unused_recovery_codes(actor.user()).await? } else { 0 };
-        let required = self.store.practice(actor.practice()).await?.is_some_and(|p| p.require_second_factor);
-        Ok(SecondFactorStatus { authenticator, recovery_codes_left: left, required })
+        let rules = self.store.practice(actor.practice()).await?.map(|p| p.rules);
+        let required = rules.is_some_and(|r| r.require_second_factor);
+        let idle_timeout_minutes = rules.map_or(15, |r| r.idle_timeout_minutes);
+        Ok(SecondFactorStatus { authenticator, recovery_codes_left: left, required, idle_timeout_minutes })
     }
 
     /// Starts setting up an authenticator app: a new secret, stored sealed and unconfirmed until

@@ -11,7 +11,7 @@ use domain::staff::OwnerForm;
 use haven_service::demo::SeedOptions;
 use haven_service::{
     Actor, FixedMasterKeys, Haven, MasterKeys, Remote, ServiceError, SessionPolicy, SessionToken, SignIn,
-    SignInEventKind, SignInFilter,
+    SignInEventKind, SignInFilter, SignInRules,
 };
 use jiff::Timestamp;
 use store::{SetupTokenState, Store};
@@ -69,6 +69,10 @@ fn complete(outcome: SignIn) -> (SessionToken, Actor) {
         SignIn::Complete(token, actor) => (token, actor),
         SignIn::SecondFactorNeeded(_) => panic!("a second factor was asked for"),
     }
+}
+
+fn rules(require_second_factor: bool, idle_timeout_minutes: i64) -> SignInRules {
+    SignInRules { require_second_factor, idle_timeout_minutes }
 }
 
 fn here() -> Remote {
@@ -447,8 +451,8 @@ async fn a_required_second_factor_walks_people_through_setting_one_up() -> Resul
     let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
     let (owner_token, owner_actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
     let (_, clinician_actor) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
-    assert!(matches!(w.haven.require_second_factor(&clinician_actor, true).await, Err(ServiceError::Denied(_))));
-    w.haven.require_second_factor(&owner_actor, true).await?;
+    assert!(matches!(w.haven.set_sign_in_rules(&clinician_actor, rules(true, 15)).await, Err(ServiceError::Denied(_))));
+    w.haven.set_sign_in_rules(&owner_actor, rules(true, 15)).await?;
 
     // Everyone without a factor is now flagged, the owner included, at once and at sign-in.
     assert!(w.haven.authenticate(owner_token.as_str()).await?.must_set_up_second_factor());
@@ -461,7 +465,13 @@ async fn a_required_second_factor_walks_people_through_setting_one_up() -> Resul
     let code = format!("{:06}", secret.code_at(step_of(w.clock.load(Ordering::SeqCst))));
     w.haven.confirm_totp(&actor, &code).await?;
     assert!(!w.haven.authenticate(token.as_str()).await?.must_set_up_second_factor());
-    w.haven.require_second_factor(&owner_actor, false).await?;
+    w.haven.set_sign_in_rules(&owner_actor, rules(false, 5)).await?;
+    assert!(matches!(w.haven.set_sign_in_rules(&owner_actor, rules(false, 61)).await, Err(ServiceError::Invalid(_))));
     assert!(!w.haven.authenticate(owner_token.as_str()).await?.must_set_up_second_factor());
+
+    // The owner's idle timeout applies to every session of the practice.
+    assert_eq!(w.haven.authenticate(token.as_str()).await?.idle_timeout(), jiff::SignedDuration::from_mins(5));
+    w.advance_minutes(6);
+    assert!(matches!(w.haven.authenticate(token.as_str()).await, Err(ServiceError::Unauthenticated)));
     Ok(())
 }

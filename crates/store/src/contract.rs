@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::{
     ClientIndex, Failures, NewPractice, NewSetupToken, NewUser, SealedClient, SessionRecord, SetupTokenState,
-    SignInEvent, SignInEventKind, SignInFilter, Store, StoreError, WrappedKey,
+    SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store, StoreError, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -563,8 +563,11 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
     ok(store.insert_session(&session("clinician-s", other.id)).await);
     let must = |hash: &'static str| async move { ok(store.session(hash).await).map(|f| f.must_set_up_second_factor) };
     assert_eq!((must("owner-s").await, must("clinician-s").await), (Some(false), Some(false)));
-    ok(store.set_require_second_factor(p.id, true).await);
-    assert_eq!(ok(store.practice(p.id).await).map(|r| r.require_second_factor), Some(true));
+    assert_eq!(ok(store.session("owner-s").await).map(|f| f.idle_timeout_minutes), Some(15));
+    let rules = SignInRules { require_second_factor: true, idle_timeout_minutes: 5 };
+    ok(store.set_sign_in_rules(p.id, &rules).await);
+    assert_eq!(ok(store.practice(p.id).await).map(|r| r.rules), Some(rules));
+    assert_eq!(ok(store.session("owner-s").await).map(|f| f.idle_timeout_minutes), Some(5));
     assert_eq!((must("owner-s").await, must("clinician-s").await), (Some(false), Some(true)));
-    assert!(store.set_require_second_factor(PracticeId::random(), true).await.is_err());
+    assert!(store.set_sign_in_rules(PracticeId::random(), &rules).await.is_err());
 }

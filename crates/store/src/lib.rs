@@ -73,7 +73,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     // --- practices and staff
     async fn practice(&self, practice: PracticeId) -> Result<Option<PracticeRecord>>;
-    async fn set_require_second_factor(&self, practice: PracticeId, required: bool) -> Result<()>;
+    async fn set_sign_in_rules(&self, practice: PracticeId, rules: &SignInRules) -> Result<()>;
     /// Creates a user and their membership of `practice` in one transaction.
     async fn add_staff(&self, practice: PracticeId, user: &NewUser, role: Role) -> Result<()>;
     async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>>;

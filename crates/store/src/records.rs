@@ -61,8 +61,16 @@ pub struct PracticeRecord {
     pub id: PracticeId,
     pub profile: PracticeProfile,
     pub created_at: Timestamp,
+    pub rules: SignInRules,
+}
+
+/// The practice's sign-in rules, set by the owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInRules {
     /// Everyone must sign in with a second factor.
     pub require_second_factor: bool,
+    /// Minutes without activity before a session ends.
+    pub idle_timeout_minutes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +136,8 @@ pub struct SessionLookup {
     pub user_disabled_at: Option<Timestamp>,
     /// The practice requires a second factor and this person has none yet.
     pub must_set_up_second_factor: bool,
+    /// The practice's idle timeout.
+    pub idle_timeout_minutes: i64,
 }
 
 /// What happened at the sign-in door.

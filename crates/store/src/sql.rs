@@ -18,8 +18,9 @@ pub const INSERT_PRACTICE: &str = "INSERT INTO practices \
      (id, name, address_line1, address_line2, city, state, postal_code, npi, tax_id, time_zone, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub const PRACTICE: &str = "SELECT id, name, address_line1, address_line2, city, state, postal_code, \
-     npi, tax_id, time_zone, created_at, require_second_factor FROM practices WHERE id = $1";
-pub const SET_REQUIRE_SECOND_FACTOR: &str = "UPDATE practices SET require_second_factor = $2 WHERE id = $1";
+     npi, tax_id, time_zone, created_at, require_second_factor, idle_timeout_minutes FROM practices WHERE id = $1";
+pub const SET_SIGN_IN_RULES: &str =
+    "UPDATE practices SET require_second_factor = $2, idle_timeout_minutes = $3 WHERE id = $1";
 
 pub const INSERT_USER: &str = "INSERT INTO users (id, email, display_name, password_hash, created_at) \
      VALUES ($1, $2, $3, $4, $5)";
@@ -39,7 +40,7 @@ pub const INSERT_SESSION: &str = "INSERT INTO sessions \
 pub const SESSION: &str = "SELECT s.token_hash, s.user_id, s.practice_id, s.created_at, s.last_seen_at, \
      s.expires_at, s.ip, s.user_agent, s.pending_second_factor, m.role, u.display_name, u.email, u.disabled_at, \
      CASE WHEN p.require_second_factor <> 0 AND NOT EXISTS (SELECT 1 FROM totp_factors t \
-     WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END \
+     WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END, p.idle_timeout_minutes \
      FROM sessions s \
      JOIN practices p ON p.id = s.practice_id \
      JOIN memberships m ON m.practice_id = s.practice_id AND m.user_id = s.user_id \

@@ -13,8 +13,8 @@ use jiff::Timestamp;
 use crate::sql;
 use crate::{
     ClientIndex, Failures, Membership, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SealedClient,
-    SessionLookup, SessionRecord, SetupTokenState, SignInEvent, SignInFilter, StaffMember, Store, StoreError,
-    TotpFactor, UserRecord, WrappedKey, from_micros, to_micros,
+    SessionLookup, SessionRecord, SetupTokenState, SignInEvent, SignInFilter, SignInRules, StaffMember, Store,
+    StoreError, TotpFactor, UserRecord, WrappedKey, from_micros, to_micros,
 };
 
 /// A parameter or column value. Haven's schema uses text, 64-bit integers and byte strings
@@ -274,7 +274,7 @@ fn practice_record(row: &Row) -> Result<PracticeRecord> {
             time_zone: row.validated(9, TimeZoneName::parse)?,
         },
         created_at: row.time(10)?,
-        require_second_factor: row.int(11)? != 0,
+        rules: SignInRules { require_second_factor: row.int(11)? != 0, idle_timeout_minutes: row.int(12)? },
     })
 }
 
@@ -319,6 +319,7 @@ fn session_lookup(row: &Row) -> Result<SessionLookup> {
         email: row.validated(11, Email::parse)?,
         user_disabled_at: row.opt_time(12)?,
         must_set_up_second_factor: row.int(13)? != 0,
+        idle_timeout_minutes: row.int(14)?,
     })
 }
 
@@ -400,9 +401,10 @@ impl<S: Sql> Store for SqlStore<S> {
         row.as_ref().map(practice_record).transpose()
     }
 
-    async fn set_require_second_factor(&self, practice: PracticeId, required: bool) -> Result<()> {
-        let params = vec![practice.into(), i64::from(required).into()];
-        let statement = Statement::new(sql::SET_REQUIRE_SECOND_FACTOR, params).must_change_a_row();
+    async fn set_sign_in_rules(&self, practice: PracticeId, rules: &SignInRules) -> Result<()> {
+        let params =
+            vec![practice.into(), i64::from(rules.require_second_factor).into(), rules.idle_timeout_minutes.into()];
+        let statement = Statement::new(sql::SET_SIGN_IN_RULES, params).must_change_a_row();
         self.0.transaction(Some(practice), vec![statement]).await.map(drop)
     }
 

@@ -36,6 +36,7 @@ struct SessionsPage {
     version: &'static str,
     user_name: String,
     rows: Vec<Row>,
+    idle_seconds: i64,
 }
 
 async fn page(
@@ -61,8 +62,13 @@ async fn page(
             user_agent: s.from.user_agent,
         })
         .collect();
-    let page =
-        SessionsPage { nonce: security::nonce(), version: VERSION, user_name: actor.display_name().to_owned(), rows };
+    let page = SessionsPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        user_name: actor.display_name().to_owned(),
+        rows,
+        idle_seconds: actor.idle_timeout().as_secs(),
+    };
     Ok(render(StatusCode::OK, &page))
 }
 

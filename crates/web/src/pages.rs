@@ -155,11 +155,14 @@ struct SignInPage {
     email: String,
     error: Option<String>,
     welcome: bool,
+    /// Signed out after a time without activity (the page's script sends people here).
+    idle: bool,
 }
 
 #[derive(Deserialize)]
 struct SignInQuery {
     welcome: Option<String>,
+    idle: Option<String>,
 }
 
 async fn sign_in_form(Query(q): Query<SignInQuery>) -> Response {
@@ -169,6 +172,7 @@ async fn sign_in_form(Query(q): Query<SignInQuery>) -> Response {
         email: String::new(),
         error: None,
         welcome: q.welcome.is_some(),
+        idle: q.idle.is_some(),
     };
     render(StatusCode::OK, &page)
 }
@@ -198,7 +202,14 @@ async fn sign_in_submit(
         Err(e) => return Err(e.into()),
     };
     let error = Some(sentence(&error.to_string()));
-    let page = SignInPage { nonce: security::nonce(), version: VERSION, email: form.email, error, welcome: false };
+    let page = SignInPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        email: form.email,
+        error,
+        welcome: false,
+        idle: false,
+    };
     Ok(render(status, &page))
 }
 
@@ -238,6 +249,7 @@ struct DashboardPage {
     board: Dashboard,
     staff: Vec<StaffRow>,
     idle_minutes: i64,
+    idle_seconds: i64,
     sees_sign_ins: bool,
 }
 
@@ -261,7 +273,8 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         role: actor.role().label(),
         staff,
         board,
-        idle_minutes: state.haven.session_policy().idle_timeout.as_mins(),
+        idle_minutes: actor.idle_timeout().as_mins(),
+        idle_seconds: actor.idle_timeout().as_secs(),
         sees_sign_ins: policy::decide(actor.role(), Resource::SignInHistory, Action::View).is_allowed(),
     };
     Ok(render(StatusCode::OK, &page))

@@ -12,7 +12,7 @@ use domain::validation::FieldErrors;
 use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::Deserialize;
-use service::{ServiceError, SignIn, TotpEnrollment};
+use service::{Actor, SecondFactorStatus, ServiceError, SignIn, SignInRules, TotpEnrollment};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
@@ -80,9 +80,11 @@ struct SecurityPage {
     user_name: String,
     authenticator: bool,
     recovery_left: u64,
-    /// The practice requires a second factor (and whether this person may change that).
+    /// The practice's rules (and whether this person may change them).
     required: bool,
+    idle_minutes: i64,
     sets_policy: bool,
+    idle_seconds: i64,
     /// Setting up: the QR code (SVG) and the secret to type instead.
     enrolling: Option<(String, String)>,
     error: Option<String>,
@@ -91,15 +93,17 @@ struct SecurityPage {
 }
 
 impl SecurityPage {
-    fn new(user_name: &str) -> Self {
+    fn new(actor: &Actor, status: &SecondFactorStatus) -> Self {
         Self {
             nonce: security::nonce(),
             version: VERSION,
-            user_name: user_name.to_owned(),
-            authenticator: false,
-            recovery_left: 0,
-            required: false,
-            sets_policy: false,
+            user_name: actor.display_name().to_owned(),
+            authenticator: status.authenticator,
+            recovery_left: status.recovery_codes_left,
+            required: status.required,
+            idle_minutes: status.idle_timeout_minutes,
+            sets_policy: policy::decide(actor.role(), Resource::SecurityPolicy, Action::Update).is_allowed(),
+            idle_seconds: actor.idle_timeout().as_secs(),
             enrolling: None,
             error: None,
             recovery_codes: Vec::new(),
@@ -115,18 +119,14 @@ fn qr_svg(enrollment: &TotpEnrollment) -> Result<String, ServiceError> {
 
 async fn security_page(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
     let status = state.haven.second_factor_status(&actor).await?;
-    let mut page = SecurityPage::new(actor.display_name());
-    page.authenticator = status.authenticator;
-    page.recovery_left = status.recovery_codes_left;
-    page.required = status.required;
-    page.sets_policy = policy::decide(actor.role(), Resource::SecurityPolicy, Action::Update).is_allowed();
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(StatusCode::OK, &SecurityPage::new(&actor, &status)))
 }
 
 #[derive(Deserialize)]
 struct PolicyForm {
     #[serde(default)]
     require_second_factor: Option<String>,
+    idle_timeout_minutes: String,
 }
 
 async fn set_policy(
@@ -134,8 +134,22 @@ async fn set_policy(
     SignedIn(actor): SignedIn,
     Form(form): Form<PolicyForm>,
 ) -> Result<Response, PageError> {
-    state.haven.require_second_factor(&actor, form.require_second_factor.is_some()).await?;
-    Ok(Redirect::to("/account/security").into_response())
+    let rules = SignInRules {
+        require_second_factor: form.require_second_factor.is_some(),
+        // Not a number: 0, which the service refuses with the field's message.
+        idle_timeout_minutes: form.idle_timeout_minutes.trim().parse().unwrap_or(0),
+    };
+    match state.haven.set_sign_in_rules(&actor, rules).await {
+        Ok(()) => Ok(Redirect::to("/account/security").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let status = state.haven.second_factor_status(&actor).await?;
+            let mut page = SecurityPage::new(&actor, &status);
+            page.idle_minutes = rules.idle_timeout_minutes;
+            page.error = errors.get("idle_timeout_minutes").map(|e| sentence(&format!("the idle time {e}")));
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn begin(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
@@ -147,7 +161,8 @@ async fn enrolling(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
     let Some(enrollment) = state.haven.pending_totp(&actor).await? else {
         return Ok(Redirect::to("/account/security").into_response());
     };
-    let mut page = SecurityPage::new(actor.display_name());
+    let status = state.haven.second_factor_status(&actor).await?;
+    let mut page = SecurityPage::new(&actor, &status);
     page.enrolling = Some((qr_svg(&enrollment)?, enrollment.secret.to_string()));
     Ok(render(StatusCode::OK, &page))
 }
@@ -157,7 +172,8 @@ async fn confirm(
     SignedIn(actor): SignedIn,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    let mut page = SecurityPage::new(actor.display_name());
+    let status = state.haven.second_factor_status(&actor).await?;
+    let mut page = SecurityPage::new(&actor, &status);
     match state.haven.confirm_totp(&actor, &form.code).await {
         Ok(codes) => {
             page.authenticator = true;

@@ -119,6 +119,7 @@ struct HistoryPage {
     kinds: Vec<(&'static str, &'static str)>,
     csv_query: String,
     limit: u32,
+    idle_seconds: i64,
 }
 
 async fn page(
@@ -145,6 +146,7 @@ async fn page(
         rows,
         kinds: SignInEventKind::ALL.iter().map(|k| (k.as_str(), label(*k))).collect(),
         limit: PAGE_ROWS,
+        idle_seconds: actor.idle_timeout().as_secs(),
     };
     Ok(render(status, &page))
 }

@@ -3,23 +3,26 @@
 CREATE TABLE totp_factors (
     user_id      TEXT PRIMARY KEY,
     practice_id  TEXT NOT NULL,
-    secret       BYTEA NOT NULL,
-    confirmed_at BIGINT,
-    last_step    BIGINT NOT NULL DEFAULT 0,
-    created_at   BIGINT NOT NULL
-);
+    secret       BLOB NOT NULL,
+    confirmed_at INTEGER,
+    last_step    INTEGER NOT NULL DEFAULT 0,
+    created_at   INTEGER NOT NULL
+) STRICT;
 
 -- One-time recovery codes, stored as SHA-256 only.
 CREATE TABLE recovery_codes (
     user_id   TEXT NOT NULL,
     code_hash TEXT NOT NULL,
-    used_at   BIGINT,
+    used_at   INTEGER,
     PRIMARY KEY (user_id, code_hash)
-);
+) STRICT;
 
 -- A session whose password was right but whose second factor is still to come: good for
 -- nothing but completing the sign-in.
-ALTER TABLE sessions ADD COLUMN pending_second_factor BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN pending_second_factor INTEGER NOT NULL DEFAULT 0;
 
 -- The owner can require a second factor of everyone in the practice.
-ALTER TABLE practices ADD COLUMN require_second_factor BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE practices ADD COLUMN require_second_factor INTEGER NOT NULL DEFAULT 0;
+
+-- Minutes without activity before a session ends, set by the owner (1 to 60).
+ALTER TABLE practices ADD COLUMN idle_timeout_minutes INTEGER NOT NULL DEFAULT 15;
