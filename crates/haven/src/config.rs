@@ -23,7 +23,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("tls_key", "PEM private key for built-in TLS"),
     ("log_format", "human or json"),
     ("log_level", "log filter"),
-    ("session_idle_minutes", "idle minutes before sign-out (1-60)"),
+    ("session_idle_minutes", "the longest idle time a practice may choose, in minutes (1-60)"),
     ("session_lifetime_hours", "hours a sign-in lasts at most (1-24)"),
     ("key_cache_seconds", "seconds unwrapped keys are cached (1-600); the same for every server and command"),
 ];
