@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use jiff::tz::TimeZone;
 use service::ServiceError;
 
 use crate::error::PageError;
@@ -45,8 +44,7 @@ async fn page(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let token = session::token(&headers).ok_or(ServiceError::Unauthenticated)?;
-    let practice = state.haven.practice(&actor).await?;
-    let tz = TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(TimeZone::UTC);
+    let tz = crate::sign_ins::time_zone(&state, &actor).await?;
     let when = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y %H:%M %Z").to_string();
     let rows = state
         .haven

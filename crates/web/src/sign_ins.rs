@@ -71,7 +71,7 @@ impl FilterForm {
 }
 
 /// The practice's time zone, in which times are shown and dates are read.
-async fn time_zone(state: &AppState, actor: &Actor) -> Result<TimeZone, ServiceError> {
+pub(crate) async fn time_zone(state: &AppState, actor: &Actor) -> Result<TimeZone, ServiceError> {
     let practice = state.haven.practice(actor).await?;
     Ok(TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(TimeZone::UTC))
 }
