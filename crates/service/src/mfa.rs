@@ -14,7 +14,7 @@ use domain::UserId;
 use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use sha2::{Digest, Sha256};
-use store::{SignInEvent, SignInEventKind, SignInRules, StoreError};
+use store::{SignInEvent, SignInEventKind, SignInRules, StoreError, TotpFactor};
 use zeroize::Zeroizing;
 
 use crate::auth::{Remote, SignIn};
@@ -103,10 +103,12 @@ fn wrong_code() -> ServiceError {
 }
 
 impl Haven {
-    fn open_secret(&self, ring: &crypto::Keyring, practice: &str, user: UserId, sealed: &[u8]) -> Result<TotpSecret> {
-        let user = user.to_string();
+    /// Opens `user`'s stored secret with their practice's key.
+    async fn open_secret(&self, user: UserId, factor: &TotpFactor) -> Result<TotpSecret> {
+        let ring = self.keys.keyring(self.store.as_ref(), factor.practice).await?;
+        let (practice, user) = (factor.practice.to_string(), user.to_string());
         let fail = |e: crypto::CryptoError| ServiceError::Internal(format!("second factor of {user}: {e}"));
-        let plain = ring.open(&aad(practice, &user), sealed).map_err(fail)?;
+        let plain = ring.open(&aad(&practice, &user), &factor.secret).map_err(fail)?;
         TotpSecret::from_bytes(&plain).map_err(fail)
     }
 
@@ -159,8 +161,7 @@ impl Haven {
         let Some(factor) = self.store.totp_factor(actor.user()).await?.filter(|f| f.confirmed_at.is_none()) else {
             return Ok(None);
         };
-        let ring = self.keys.keyring(self.store.as_ref(), factor.practice).await?;
-        let secret = self.open_secret(&ring, &factor.practice.to_string(), actor.user(), &factor.secret)?;
+        let secret = self.open_secret(actor.user(), &factor).await?;
         Ok(Some(enrollment(actor, &secret)))
     }
 
@@ -170,8 +171,7 @@ impl Haven {
         let Some(factor) = self.store.totp_factor(actor.user()).await?.filter(|f| f.confirmed_at.is_none()) else {
             return Err(ServiceError::Conflict("start setting up the authenticator app first".into()));
         };
-        let ring = self.keys.keyring(self.store.as_ref(), factor.practice).await?;
-        let secret = self.open_secret(&ring, &factor.practice.to_string(), actor.user(), &factor.secret)?;
+        let secret = self.open_secret(actor.user(), &factor).await?;
         let step = secret.verify(code, step_of(self.now().as_second()), 0).ok_or_else(wrong_code)?;
         let codes = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect::<Result<Vec<_>>>()?;
         let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
@@ -188,7 +188,9 @@ impl Haven {
         }
         let hash = secrets::token_hash(pending);
         let now = self.now();
-        let Some(found) = self.store.session(&hash).await?.filter(|f| f.session.pending_second_factor) else {
+        let pending_session =
+            |f: &store::SessionLookup| f.session.pending_second_factor && f.user_disabled_at.is_none();
+        let Some(found) = self.store.session(&hash).await?.filter(pending_session) else {
             return Err(ServiceError::Unauthenticated);
         };
         if now >= found.session.expires_at {
@@ -212,8 +214,7 @@ impl Haven {
         let factor = self.store.totp_factor(user).await?.filter(|f| f.confirmed_at.is_some());
         let Some(factor) = factor else { return Err(ServiceError::Unauthenticated) };
         let accepted = if code.chars().filter(char::is_ascii_digit).count() == 6 && code.len() <= 8 {
-            let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-            let secret = self.open_secret(&ring, &practice.to_string(), user, &factor.secret)?;
+            let secret = self.open_secret(user, &factor).await?;
             match secret.verify(code, step_of(now.as_second()), factor.last_step) {
                 Some(step) => self.store.use_totp_step(user, step).await?,
                 None => false,
