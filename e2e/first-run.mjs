@@ -70,6 +70,20 @@ try {
   check((await page.locator(".facts").textContent()).includes("Suite 4"), "address line 2 missing");
   await page.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
 
+  // Before client data, the owner accepts the Business Associate Agreement (DL-1).
+  check((await page.locator(".alert").textContent()).includes("Business Associate Agreement"), "agreement not asked for");
+  await page.click("a:has-text('Business Associate Agreement')");
+  await page.waitForURL(`${base}/practice/agreement`);
+  check((await page.locator(".agreement").textContent()).includes("45 CFR"), "agreement text missing");
+  await page.check("input[name=agree]");
+  await page.click("text=Accept the agreement");
+  await page.locator(".notice").waitFor();
+  check((await page.locator(".notice").textContent()).includes("Accepted by you"), "acceptance not recorded");
+  await page.screenshot({ path: `${shots}/agreement.png`, fullPage: true });
+  await page.click("text=Dashboard");
+  await page.waitForURL(`${base}/dashboard`);
+  check((await page.locator(".alert").count()) === 0, "agreement still asked for");
+
   // The owner's sign-in history shows the failed attempt and the sign-in, and filters them.
   await page.click("text=Sign-in history");
   await page.waitForURL(`${base}/sign-ins`);
@@ -199,7 +213,7 @@ try {
   await page.screenshot({ path: `${shots}/sign-in-locked.png` });
 
   check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);
-  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "sign-in-history.png", "sessions.png", "authenticator-setup.png", "recovery-codes.png", "sign-in-code.png", "setup-link-used.png", "sign-in-locked.png"] }));
+  console.log(JSON.stringify({ ok: true, screenshots: ["setup-errors.png", "sign-in-welcome.png", "dashboard.png", "agreement.png", "sign-in-history.png", "sessions.png", "authenticator-setup.png", "recovery-codes.png", "sign-in-code.png", "setup-link-used.png", "sign-in-locked.png"] }));
 } finally {
   await browser.close();
 }

@@ -21,6 +21,8 @@ pub enum Resource {
     OwnAccount,
     /// The practice's sign-in rules (requiring a second factor).
     SecurityPolicy,
+    /// The Business Associate Agreement and its acceptance.
+    Agreement,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -65,6 +67,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (OwnAccount, Create, _) => Decision::Deny("an account is created by invitation"),
         (SecurityPolicy, View, _) | (SecurityPolicy, Update, Owner) => Decision::Allow,
         (SecurityPolicy, _, _) => Decision::Deny("only the owner sets the practice's sign-in rules"),
+        (Agreement, View, _) | (Agreement, Update, Owner) => Decision::Allow,
+        (Agreement, _, _) => Decision::Deny("only the owner accepts agreements for the practice"),
     }
 }
 
@@ -104,6 +108,9 @@ mod tests {
             (SecurityPolicy, View, &Role::ALL),
             (SecurityPolicy, Create, &[]),
             (SecurityPolicy, Update, &[Role::Owner]),
+            (Agreement, View, &Role::ALL),
+            (Agreement, Create, &[]),
+            (Agreement, Update, &[Role::Owner]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

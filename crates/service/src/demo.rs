@@ -13,6 +13,7 @@ use domain::{ClientId, Phi, PracticeId, Role, UserId};
 use serde::Serialize;
 use store::{NewPractice, NewUser, StoreError};
 
+use crate::auth::Remote;
 use crate::clients::{self, ClientDetails};
 use crate::{Haven, Result, ServiceError, passwords};
 
@@ -289,6 +290,9 @@ impl Haven {
         for (user, role) in users {
             self.store.add_staff(practice_id, &user, role).await?;
         }
+        // A demo practice's owner has accepted the agreement, as a real one must first.
+        self.accept_agreement_as(practice_id, new.owner.id, &Remote::new("demo seed", "haven demo seed")).await?;
+        self.require_agreement(practice_id).await?;
 
         let ring = self.keys.keyring(self.store.as_ref(), practice_id).await?;
         let mut clients = Vec::with_capacity(options.clients);

@@ -6,6 +6,7 @@
 //! data, per ARCHITECTURE.md §2.)
 
 mod actor;
+mod agreement;
 mod auth;
 mod clients;
 pub mod demo;
@@ -31,6 +32,7 @@ use crate::keys::Keys;
 pub use crate::keys::{FixedMasterKeys, MasterKeys};
 
 pub use actor::Actor;
+pub use agreement::{BAA_TEXT, BAA_VERSION};
 pub use auth::{OpenSession, Remote, SessionToken, SignIn};
 pub use clients::{ClientDetails, ClientQuery};
 pub use error::ServiceError;
@@ -38,7 +40,8 @@ pub use mfa::{RecoveryCodes, SecondFactorStatus, TotpEnrollment};
 pub use practice::Dashboard;
 pub use setup::SetupLink;
 pub use store::{
-    PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, StaffMember, StoreError,
+    AgreementAcceptance, PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules,
+    StaffMember, StoreError,
 };
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

@@ -10,7 +10,7 @@ use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
 use haven_service::demo::SeedOptions;
 use haven_service::{
-    Actor, FixedMasterKeys, Haven, MasterKeys, Remote, ServiceError, SessionPolicy, SessionToken, SignIn,
+    Actor, BAA_VERSION, FixedMasterKeys, Haven, MasterKeys, Remote, ServiceError, SessionPolicy, SessionToken, SignIn,
     SignInEventKind, SignInFilter, SignInRules,
 };
 use jiff::Timestamp;
@@ -113,6 +113,16 @@ async fn first_run_setup_then_sign_in() -> Result<(), ServiceError> {
     assert_eq!(dashboard.practice.profile.name, "Calm Waters Counseling");
     assert_eq!(dashboard.practice.profile.address.state, "OR");
     assert_eq!(dashboard.staff.len(), 1);
+
+    // Before client data, the owner accepts the Business Associate Agreement, once per version.
+    assert_eq!(w.haven.agreement_acceptance(&actor).await?, None);
+    let accepted = w.haven.accept_agreement(&actor, &here()).await?;
+    assert_eq!(
+        (accepted.version.as_str(), accepted.user, accepted.ip.as_str()),
+        (BAA_VERSION, actor.user(), "192.0.2.10")
+    );
+    assert_eq!(w.haven.agreement_acceptance(&actor).await?, Some(accepted));
+    assert!(matches!(w.haven.accept_agreement(&actor, &here()).await, Err(ServiceError::Conflict(_))));
     Ok(())
 }
 
@@ -452,6 +462,7 @@ async fn a_required_second_factor_walks_people_through_setting_one_up() -> Resul
     let (owner_token, owner_actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
     let (_, clinician_actor) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
     assert!(matches!(w.haven.set_sign_in_rules(&clinician_actor, rules(true, 15)).await, Err(ServiceError::Denied(_))));
+    assert!(matches!(w.haven.accept_agreement(&clinician_actor, &here()).await, Err(ServiceError::Denied(_))));
     w.haven.set_sign_in_rules(&owner_actor, rules(true, 15)).await?;
 
     // Everyone without a factor is now flagged, the owner included, at once and at sign-in.

@@ -26,3 +26,16 @@ ALTER TABLE practices ADD COLUMN require_second_factor BIGINT NOT NULL DEFAULT 0
 
 -- Minutes without activity before a session ends, set by the owner (1 to 60).
 ALTER TABLE practices ADD COLUMN idle_timeout_minutes BIGINT NOT NULL DEFAULT 15;
+
+-- The Business Associate Agreement as accepted (DL-1): which version and text (its SHA-256), by
+-- whom, when and from where. Kept for good; a new version is accepted anew.
+CREATE TABLE agreement_acceptances (
+    practice_id TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    user_id     TEXT NOT NULL,
+    accepted_at BIGINT NOT NULL,
+    ip          TEXT NOT NULL,
+    user_agent  TEXT NOT NULL,
+    PRIMARY KEY (practice_id, version)
+);

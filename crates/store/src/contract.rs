@@ -8,8 +8,8 @@ use domain::{ClientId, PracticeId, Role, UserId};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
-    ClientIndex, Failures, NewPractice, NewSetupToken, NewUser, SealedClient, SessionRecord, SetupTokenState,
-    SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store, StoreError, WrappedKey,
+    AgreementAcceptance, ClientIndex, Failures, NewPractice, NewSetupToken, NewUser, SealedClient, SessionRecord,
+    SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store, StoreError, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -33,7 +33,8 @@ macro_rules! store_contract_suite {
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
-            second_factor_codes_work_once
+            second_factor_codes_work_once,
+            agreements_are_accepted_once_per_version
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
@@ -570,4 +571,25 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
     assert_eq!(ok(store.session("owner-s").await).map(|f| f.idle_timeout_minutes), Some(5));
     assert_eq!((must("owner-s").await, must("clinician-s").await), (Some(false), Some(true)));
     assert!(store.set_sign_in_rules(PracticeId::random(), &rules).await.is_err());
+}
+
+pub async fn agreements_are_accepted_once_per_version(store: &dyn Store) {
+    let p = practice("BAA", "owner@baa.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    assert_eq!(ok(store.agreement_acceptance(p.id, "2026-11").await), None);
+    let accepted = AgreementAcceptance {
+        practice: p.id,
+        version: "2026-11".into(),
+        text_sha256: "ab".repeat(32),
+        user: p.owner.id,
+        accepted_at: t(20),
+        ip: "192.0.2.8".into(),
+        user_agent: "Firefox".into(),
+    };
+    ok(store.insert_agreement_acceptance(&accepted).await);
+    assert_eq!(ok(store.agreement_acceptance(p.id, "2026-11").await), Some(accepted.clone()));
+    let again =
+        store.insert_agreement_acceptance(&AgreementAcceptance { accepted_at: t(30), ..accepted.clone() }).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(ok(store.agreement_acceptance(p.id, "2027-01").await), None);
 }

@@ -93,6 +93,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Removes sessions past their absolute lifetime; returns how many.
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64>;
 
+    // --- agreements
+    /// Records an acceptance; `Conflict` if this version was already accepted for the practice.
+    async fn insert_agreement_acceptance(&self, acceptance: &AgreementAcceptance) -> Result<()>;
+    async fn agreement_acceptance(&self, practice: PracticeId, version: &str) -> Result<Option<AgreementAcceptance>>;
+
     // --- second factors
     async fn totp_factor(&self, user: UserId) -> Result<Option<TotpFactor>>;
     /// Stores a new, unconfirmed authenticator secret, replacing an unconfirmed one.

@@ -64,6 +64,19 @@ pub struct PracticeRecord {
     pub rules: SignInRules,
 }
 
+/// An accepted Business Associate Agreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementAcceptance {
+    pub practice: PracticeId,
+    pub version: String,
+    /// SHA-256 (hex) of the text that was shown.
+    pub text_sha256: String,
+    pub user: UserId,
+    pub accepted_at: Timestamp,
+    pub ip: String,
+    pub user_agent: String,
+}
+
 /// The practice's sign-in rules, set by the owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignInRules {

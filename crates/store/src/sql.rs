@@ -52,6 +52,11 @@ pub const SESSIONS_OF: &str = "SELECT token_hash, user_id, practice_id, created_
      user_agent, pending_second_factor FROM sessions WHERE user_id = $1 AND practice_id = $2 \
      AND pending_second_factor = 0 ORDER BY last_seen_at DESC, token_hash";
 
+pub const INSERT_AGREEMENT: &str = "INSERT INTO agreement_acceptances \
+     (practice_id, version, text_sha256, user_id, accepted_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const AGREEMENT: &str = "SELECT practice_id, version, text_sha256, user_id, accepted_at, ip, user_agent \
+     FROM agreement_acceptances WHERE practice_id = $1 AND version = $2";
+
 pub const TOTP_FACTOR: &str =
     "SELECT practice_id, secret, confirmed_at, last_step FROM totp_factors WHERE user_id = $1";
 pub const DELETE_UNCONFIRMED_TOTP: &str = "DELETE FROM totp_factors WHERE user_id = $1 AND confirmed_at IS NULL";

@@ -12,9 +12,9 @@ use jiff::Timestamp;
 
 use crate::sql;
 use crate::{
-    ClientIndex, Failures, Membership, NewPractice, NewSetupToken, NewUser, PracticeRecord, Result, SealedClient,
-    SessionLookup, SessionRecord, SetupTokenState, SignInEvent, SignInFilter, SignInRules, StaffMember, Store,
-    StoreError, TotpFactor, UserRecord, WrappedKey, from_micros, to_micros,
+    AgreementAcceptance, ClientIndex, Failures, Membership, NewPractice, NewSetupToken, NewUser, PracticeRecord,
+    Result, SealedClient, SessionLookup, SessionRecord, SetupTokenState, SignInEvent, SignInFilter, SignInRules,
+    StaffMember, Store, StoreError, TotpFactor, UserRecord, WrappedKey, from_micros, to_micros,
 };
 
 /// A parameter or column value. Haven's schema uses text, 64-bit integers and byte strings
@@ -462,6 +462,35 @@ impl<S: Sql> Store for SqlStore<S> {
             i64::from(s.pending_second_factor).into(),
         ];
         self.0.execute(sql::INSERT_SESSION, params).await.map(drop)
+    }
+
+    async fn insert_agreement_acceptance(&self, a: &AgreementAcceptance) -> Result<()> {
+        let params = vec![
+            a.practice.into(),
+            a.version.as_str().into(),
+            a.text_sha256.as_str().into(),
+            a.user.into(),
+            a.accepted_at.into(),
+            a.ip.as_str().into(),
+            a.user_agent.as_str().into(),
+        ];
+        self.0.transaction(Some(a.practice), vec![Statement::new(sql::INSERT_AGREEMENT, params)]).await.map(drop)
+    }
+
+    async fn agreement_acceptance(&self, practice: PracticeId, version: &str) -> Result<Option<AgreementAcceptance>> {
+        let row = self.query_one(Some(practice), sql::AGREEMENT, vec![practice.into(), version.into()]).await?;
+        row.map(|r| {
+            Ok(AgreementAcceptance {
+                practice: r.parse(0)?,
+                version: r.text(1)?,
+                text_sha256: r.text(2)?,
+                user: r.parse(3)?,
+                accepted_at: r.time(4)?,
+                ip: r.text(5)?,
+                user_agent: r.text(6)?,
+            })
+        })
+        .transpose()
     }
 
     async fn totp_factor(&self, user: UserId) -> Result<Option<TotpFactor>> {

@@ -4,6 +4,7 @@
 //! Handlers talk only to [`service::Haven`]; they never see SQL, keys or which database runs.
 
 mod account;
+mod agreement;
 mod api;
 mod assets;
 mod error;
@@ -41,6 +42,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(pages::routes())
         .merge(sign_ins::routes())
         .merge(account::routes())
+        .merge(agreement::routes())
         .merge(second_factor::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", axum::routing::get(api::openapi))

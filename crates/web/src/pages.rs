@@ -251,6 +251,8 @@ struct DashboardPage {
     idle_minutes: i64,
     idle_seconds: i64,
     sees_sign_ins: bool,
+    /// The Business Associate Agreement still waits for the owner.
+    agreement_pending: bool,
 }
 
 async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
@@ -276,6 +278,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         idle_minutes: actor.idle_timeout().as_mins(),
         idle_seconds: actor.idle_timeout().as_secs(),
         sees_sign_ins: policy::decide(actor.role(), Resource::SignInHistory, Action::View).is_allowed(),
+        agreement_pending: state.haven.agreement_acceptance(&actor).await?.is_none(),
     };
     Ok(render(StatusCode::OK, &page))
 }

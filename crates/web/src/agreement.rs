@@ -1,0 +1,63 @@
+//! The Business Associate Agreement page: its text, and the owner's acceptance (or who accepted
+//! it, when and from where).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::policy::{self, Action, Resource};
+
+use crate::error::PageError;
+use crate::pages::{VERSION, render};
+use crate::remote::Caller;
+use crate::session::SignedIn;
+use crate::{AppState, security};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/practice/agreement", get(page)).route("/practice/agreement/accept", post(accept))
+}
+
+#[derive(Template)]
+#[template(path = "agreement.html")]
+struct AgreementPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    idle_seconds: i64,
+    agreement_version: &'static str,
+    text: &'static str,
+    /// Who accepted it, when and from where; `None` until accepted.
+    accepted: Option<String>,
+    may_accept: bool,
+}
+
+async fn page(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
+    let tz = crate::sign_ins::time_zone(&state, &actor).await?;
+    let accepted = state.haven.agreement_acceptance(&actor).await?.map(|a| {
+        let when = a.accepted_at.to_zoned(tz).strftime("%b %-d, %Y at %H:%M %Z");
+        let by = if a.user == actor.user() { "you".to_owned() } else { "the owner".to_owned() };
+        format!("Accepted by {by} on {when} from {}.", a.ip)
+    });
+    let page = AgreementPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        user_name: actor.display_name().to_owned(),
+        idle_seconds: actor.idle_timeout().as_secs(),
+        agreement_version: service::BAA_VERSION,
+        text: service::BAA_TEXT,
+        accepted,
+        may_accept: policy::decide(actor.role(), Resource::Agreement, Action::Update).is_allowed(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn accept(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Caller(from): Caller,
+) -> Result<Response, PageError> {
+    state.haven.accept_agreement(&actor, &from).await?;
+    Ok(Redirect::to("/practice/agreement").into_response())
+}
