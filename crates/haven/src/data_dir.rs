@@ -3,7 +3,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Write};
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -59,6 +59,24 @@ pub fn lock(dir: &Path) -> Result<DirLock> {
     file.set_len(0)?;
     write!(file, "{}", std::process::id())?;
     Ok(DirLock { _file: file })
+}
+
+/// Writes a key file readable by this user only (mode 0600), through a temporary file, fsync and
+/// a rename: an interruption leaves the old file or the new one, never half a key.
+pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let _ = std::fs::remove_file(&partial);
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&partial)
+        .with_context(|| format!("cannot write {}", partial.display()))?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]

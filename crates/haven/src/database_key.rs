@@ -5,8 +5,6 @@
 //!
 //! Format, one line: `haven-database-key/1 <master key id> <wrapped key, hex>`.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -45,23 +43,9 @@ fn read(path: &Path) -> Result<Option<Stored>> {
     Ok(Some(Stored { master_key_id: id.to_owned(), wrapped }))
 }
 
-/// Writes through a temporary file and a rename: an interruption leaves the old file or the new.
 fn write(path: &Path, kek: &dyn KeyEncryptionKey, key: &DataKey) -> Result<()> {
-    let wrapped = kek.wrap(key, CONTEXT)?;
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let _ = std::fs::remove_file(&partial);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&partial)
-        .with_context(|| format!("cannot write the database key {}", partial.display()))?;
-    writeln!(file, "{FORMAT} {} {}", kek.id(), hex::encode(&wrapped))?;
-    file.sync_all()?;
-    std::fs::rename(&partial, path).with_context(|| format!("cannot write the database key {}", path.display()))?;
-    Ok(())
+    let line = format!("{FORMAT} {} {}\n", kek.id(), hex::encode(&kek.wrap(key, CONTEXT)?));
+    crate::data_dir::write_private(path, line.as_bytes()).context("cannot write the database key")
 }
 
 /// The master key that wraps the database key, if there is one: what must be loaded to open it.

@@ -7,9 +7,7 @@
 //! re-wrapped, and finally the old file is renamed `<file>.retired-<time>` and the new one
 //! takes its place. Every step can be interrupted and resumed.
 
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -163,22 +161,8 @@ fn create(path: &Path) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let _ = std::fs::remove_file(&partial);
-    let hex = LocalKek::generate_hex()?;
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&partial)
-        .with_context(|| format!("cannot create master key {}", partial.display()))?;
-    file.write_all(hex.as_bytes())?;
-    file.write_all(b"\n")?;
-    file.sync_all()?;
-    std::fs::rename(&partial, path).with_context(|| format!("cannot create master key {}", path.display()))?;
-    Ok(())
+    let line = zeroize::Zeroizing::new(format!("{}\n", *LocalKek::generate_hex()?));
+    crate::data_dir::write_private(path, line.as_bytes()).context("cannot create the master key")
 }
 
 #[cfg(test)]

@@ -56,11 +56,16 @@ fn address_key(email: &str) -> String {
     email.trim().to_lowercase().chars().take(Email::MAX_LEN).collect()
 }
 
-/// The sign-out of `session`'s owner, asked from `from`.
-fn signed_out(session: &SessionLookup, at: Timestamp, from: &Remote) -> SignInEvent {
+/// An event of `session`'s owner, asked from `from`.
+pub(crate) fn session_event(
+    kind: SignInEventKind,
+    session: &SessionLookup,
+    at: Timestamp,
+    from: &Remote,
+) -> SignInEvent {
     SignInEvent {
         at,
-        kind: SignInEventKind::SignedOut,
+        kind,
         email: session.email.as_str().to_owned(),
         user: Some(session.session.user),
         practice: Some(session.session.practice),
@@ -114,11 +119,7 @@ impl Haven {
             ip: from.ip.clone(),
             user_agent: from.user_agent.clone(),
         };
-        if let Some(wait) = self.sign_in_wait(&address, &from.ip, now).await? {
-            self.store.insert_sign_in_event(&event(SignInEventKind::Locked)).await?;
-            tracing::info!(wait_seconds = wait.as_secs(), "sign-in refused: too many failures");
-            return Err(ServiceError::TooManyAttempts(wait));
-        }
+        self.refuse_if_throttled(event(SignInEventKind::Locked)).await?;
         let matches = match Password::offered(password) {
             Some(password) => passwords::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?,
             None => false,
@@ -178,14 +179,18 @@ impl Haven {
         Ok(SessionToken(token))
     }
 
-    /// How long sign-in stays refused for `address` or from `ip`, if it is.
-    pub(crate) async fn sign_in_wait(&self, address: &str, ip: &str, now: Timestamp) -> Result<Option<SignedDuration>> {
-        let throttle = self.throttle;
-        let recent = self.store.failures_for_email(address, now - throttle.memory).await?;
-        let from_ip = self.store.failures_from_ip(ip, now - throttle.ip_window).await?;
+    /// Refuses (recording `locked`) while too many recent failures for its address, or from its
+    /// network address, keep the sign-in door shut.
+    pub(crate) async fn refuse_if_throttled(&self, locked: SignInEvent) -> Result<()> {
+        let (throttle, now) = (self.throttle, locked.at);
+        let recent = self.store.failures_for_email(&locked.email, now - throttle.memory).await?;
+        let from_ip = self.store.failures_from_ip(&locked.ip, now - throttle.ip_window).await?;
         let by_address = throttle.address_wait(recent.count, recent.last, now);
         let by_network = throttle.network_wait(from_ip.count, from_ip.first, now);
-        Ok(by_address.max(by_network))
+        let Some(wait) = by_address.max(by_network) else { return Ok(()) };
+        self.store.insert_sign_in_event(&locked).await?;
+        tracing::info!(wait_seconds = wait.as_secs(), "sign-in refused: too many failures");
+        Err(ServiceError::TooManyAttempts(wait))
     }
 
     /// The practice's sign-in history, newest first: the owner's alone to see.
@@ -250,7 +255,9 @@ impl Haven {
         };
         let ended = self.store.delete_other_sessions(actor.user(), actor.practice(), &keep).await?;
         if ended > 0 {
-            self.store.insert_sign_in_event(&signed_out(&current, self.now(), from)).await?;
+            self.store
+                .insert_sign_in_event(&session_event(SignInEventKind::SignedOut, &current, self.now(), from))
+                .await?;
         }
         Ok(ended)
     }
@@ -262,7 +269,9 @@ impl Haven {
         let hash = secrets::token_hash(token);
         if let Some(found) = self.store.session(&hash).await? {
             self.store.delete_session(&hash).await?;
-            self.store.insert_sign_in_event(&signed_out(&found, self.now(), from)).await?;
+            self.store
+                .insert_sign_in_event(&session_event(SignInEventKind::SignedOut, &found, self.now(), from))
+                .await?;
         }
         Ok(())
     }

@@ -14,10 +14,10 @@ use domain::UserId;
 use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use sha2::{Digest, Sha256};
-use store::{SignInEvent, SignInEventKind, SignInRules, StoreError, TotpFactor};
+use store::{SignInEventKind, SignInRules, StoreError, TotpFactor};
 use zeroize::Zeroizing;
 
-use crate::auth::{Remote, SignIn};
+use crate::auth::{Remote, SignIn, session_event};
 use crate::{Actor, Haven, Result, ServiceError, secrets};
 
 const RECOVERY_CODES: usize = 10;
@@ -198,19 +198,8 @@ impl Haven {
             return Err(ServiceError::Unauthenticated);
         }
         let (user, practice) = (found.session.user, found.session.practice);
-        let event = |kind| SignInEvent {
-            at: now,
-            kind,
-            email: found.email.as_str().to_owned(),
-            user: Some(user),
-            practice: Some(practice),
-            ip: from.ip.clone(),
-            user_agent: from.user_agent.clone(),
-        };
-        if let Some(wait) = self.sign_in_wait(found.email.as_str(), &from.ip, now).await? {
-            self.store.insert_sign_in_event(&event(SignInEventKind::Locked)).await?;
-            return Err(ServiceError::TooManyAttempts(wait));
-        }
+        let event = |kind| session_event(kind, &found, now, from);
+        self.refuse_if_throttled(event(SignInEventKind::Locked)).await?;
         let factor = self.store.totp_factor(user).await?.filter(|f| f.confirmed_at.is_some());
         let Some(factor) = factor else { return Err(ServiceError::Unauthenticated) };
         let accepted = if code.chars().filter(char::is_ascii_digit).count() == 6 && code.len() <= 8 {

@@ -189,13 +189,9 @@ async fn sign_in_submit(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     let (status, error) = match state.haven.sign_in(&form.email, &form.password, &from).await {
-        Ok(SignIn::Complete(token, _)) => {
-            let cookie = session::set_cookie(token.as_str(), state.options.https);
-            return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/dashboard")).into_response());
-        }
+        Ok(SignIn::Complete(token, _)) => return Ok(session::redirect_with(&token, state.options.https, "/dashboard")),
         Ok(SignIn::SecondFactorNeeded(pending)) => {
-            let cookie = session::set_cookie(pending.as_str(), state.options.https);
-            return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/sign-in/code")).into_response());
+            return Ok(session::redirect_with(&pending, state.options.https, "/sign-in/code"));
         }
         Err(e @ ServiceError::InvalidCredentials) => (StatusCode::UNAUTHORIZED, e),
         Err(e @ ServiceError::TooManyAttempts(_)) => (StatusCode::TOO_MANY_REQUESTS, e),

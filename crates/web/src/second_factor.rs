@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -54,10 +54,7 @@ async fn code_submit(
 ) -> Result<Response, PageError> {
     let pending = session::token(&headers).ok_or(ServiceError::Unauthenticated)?;
     let (status, error) = match state.haven.complete_sign_in(&pending, &form.code, &from).await {
-        Ok(SignIn::Complete(token, _)) => {
-            let cookie = session::set_cookie(token.as_str(), state.options.https);
-            return Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/dashboard")).into_response());
-        }
+        Ok(SignIn::Complete(token, _)) => return Ok(session::redirect_with(&token, state.options.https, "/dashboard")),
         Ok(SignIn::SecondFactorNeeded(_)) => return Err(ServiceError::Unauthenticated.into()),
         Err(ServiceError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, field_error(&errors)),
         Err(e @ ServiceError::TooManyAttempts(_)) => (StatusCode::TOO_MANY_REQUESTS, sentence(&e.to_string())),

@@ -3,7 +3,8 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
-use service::{Actor, ServiceError};
+use axum::response::{IntoResponse, Redirect, Response};
+use service::{Actor, ServiceError, SessionToken};
 
 use crate::AppState;
 use crate::error::{ApiError, PageError};
@@ -27,6 +28,11 @@ pub(crate) fn set_cookie(token: &str, https: bool) -> HeaderValue {
     let secure = if https { "; Secure" } else { "" };
     HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"))
         .unwrap_or_else(|_| clear_cookie())
+}
+
+/// Sets the session cookie to `token` and sends the browser on to `to`.
+pub(crate) fn redirect_with(token: &SessionToken, https: bool, to: &str) -> Response {
+    ([(header::SET_COOKIE, set_cookie(token.as_str(), https))], Redirect::to(to)).into_response()
 }
 
 pub(crate) fn clear_cookie() -> HeaderValue {
