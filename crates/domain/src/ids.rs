@@ -63,6 +63,10 @@ id_type!(
     /// A client (patient) of a practice.
     ClientId
 );
+id_type!(
+    /// An invitation to join a practice (not its secret link, which only the invitee holds).
+    InvitationId
+);
 
 #[cfg(test)]
 mod tests {

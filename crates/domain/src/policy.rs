@@ -72,9 +72,39 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
     }
 }
 
+/// Whether `actor` may invite someone as, or change a colleague from `current` to, `wanted`
+/// (`current` is `None` for an invitation; deactivating is a change with `wanted == current`).
+/// Beyond [`decide`] on the staff directory: only an owner makes owners or touches an owner's
+/// account, so an administrator cannot raise themselves above the owner or lock the owner out.
+pub fn may_change_staff(actor: Role, current: Option<Role>, wanted: Role) -> Decision {
+    let create_or_update = if current.is_some() { Action::Update } else { Action::Create };
+    match decide(actor, Resource::StaffDirectory, create_or_update) {
+        Decision::Allow if actor != Role::Owner && (current == Some(Role::Owner) || wanted == Role::Owner) => {
+            Decision::Deny("only an owner grants the owner role or changes an owner's account")
+        }
+        decision => decision,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_owners_make_or_touch_owners() {
+        use Role::*;
+        for wanted in Role::ALL {
+            for current in [None, Some(Owner), Some(Clinician)] {
+                let allowed = |actor| may_change_staff(actor, current, wanted).is_allowed();
+                assert!(allowed(Owner), "owner {current:?} -> {wanted}");
+                let touches_owner = wanted == Owner || current == Some(Owner);
+                assert_eq!(allowed(Administrator), !touches_owner, "administrator {current:?} -> {wanted}");
+                for actor in [Clinician, Supervisor, Scheduler, Biller] {
+                    assert!(!allowed(actor), "{actor} {current:?} -> {wanted}");
+                }
+            }
+        }
+    }
 
     /// The full matrix, written out so that any change to the policy changes this table.
     #[test]

@@ -2,8 +2,10 @@
 
 use std::fmt;
 
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::Role;
 use crate::validation::{FieldErrors, required_text};
 
 /// A staff e-mail address, normalised to lower case so sign-in is case-insensitive.
@@ -144,6 +146,75 @@ impl OwnerForm {
     }
 }
 
+/// Why a staff account cannot sign in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DisabledReason {
+    /// The owner (or an administrator) deactivated it.
+    Deactivated,
+    /// Nobody signed in with it for the practice's number of days.
+    Inactive,
+}
+
+impl DisabledReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Deactivated => "deactivated",
+            Self::Inactive => "inactive",
+        }
+    }
+}
+
+impl std::str::FromStr for DisabledReason {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [Self::Deactivated, Self::Inactive]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown reason {s:?}"))
+    }
+}
+
+impl fmt::Display for DisabledReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Days without a sign-in after which a staff account is disabled: the practice chooses
+/// within these bounds (default 90).
+pub const INACTIVITY_DAYS: std::ops::RangeInclusive<i64> = 30..=365;
+
+/// Whether an account last active at `last_active` has been idle longer than `days` at `now`.
+/// Owners are never disabled this way: someone must be able to re-enable the others.
+pub fn is_inactive(role: Role, last_active: Timestamp, days: i64, now: Timestamp) -> bool {
+    role != Role::Owner && now.duration_since(last_active) > SignedDuration::from_hours(24 * days)
+}
+
+/// Who is invited, validated.
+#[derive(Debug, Clone)]
+pub struct Invitee {
+    pub display_name: String,
+    pub email: Email,
+    pub role: Role,
+}
+
+/// What the owner typed into the invitation form.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InviteForm {
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+}
+
+impl InviteForm {
+    pub fn validate(&self, errors: &mut FieldErrors) -> Option<Invitee> {
+        let display_name = errors.check("display_name", required_text(&self.display_name, 120));
+        let email = errors.check("email", Email::parse(&self.email));
+        let role = errors.check("role", self.role.parse::<Role>().map_err(|_| "choose one of the roles".to_owned()));
+        Some(Invitee { display_name: display_name?, email: email?, role: role? })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +245,30 @@ mod tests {
         assert!(new("tide pools at dawn").is_ok());
         assert!(new("Vq7#mK2p!xLz").is_ok());
         assert_eq!(format!("{:?}", Password::offered("hunter2hunter2")), "Some(Password(‹secret›))");
+    }
+
+    #[test]
+    fn inactivity_spares_owners_and_counts_whole_days() {
+        let last: Timestamp = "2026-01-01T09:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+        let at = |days: i64, secs: i64| last + SignedDuration::from_hours(24 * days) + SignedDuration::from_secs(secs);
+        assert!(!is_inactive(Role::Clinician, last, 90, at(90, 0)));
+        assert!(is_inactive(Role::Clinician, last, 90, at(90, 1)));
+        assert!(is_inactive(Role::Administrator, last, 30, at(31, 0)));
+        assert!(!is_inactive(Role::Owner, last, 30, at(400, 0)));
+    }
+
+    #[test]
+    fn invite_form_names_each_bad_field() {
+        let form = InviteForm { display_name: " ".into(), email: "nobody".into(), role: "janitor".into() };
+        let mut errors = FieldErrors::default();
+        assert!(form.validate(&mut errors).is_none());
+        for field in ["display_name", "email", "role"] {
+            assert!(errors.get(field).is_some(), "{field} not flagged");
+        }
+        let form =
+            InviteForm { display_name: "Sam Lee".into(), email: "Sam@Example.org".into(), role: "scheduler".into() };
+        let invitee = form.validate(&mut FieldErrors::default()).unwrap_or_else(|| panic!("refused"));
+        assert_eq!((invitee.email.as_str(), invitee.role), ("sam@example.org", Role::Scheduler));
     }
 
     #[test]

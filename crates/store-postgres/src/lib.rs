@@ -23,6 +23,7 @@ const MIGRATIONS: Migrations = &[
     (2, include_str!("../migrations/0002_client_contacts.sql")),
     (3, include_str!("../migrations/0003_sign_in_history_and_sessions.sql")),
     (4, include_str!("../migrations/0004_second_factor_and_sign_in_rules.sql")),
+    (5, include_str!("../migrations/0005_staff_management.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

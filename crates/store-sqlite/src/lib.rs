@@ -22,6 +22,7 @@ const MIGRATIONS: Migrations = &[
     (2, include_str!("../migrations/0002_client_contacts.sql")),
     (3, include_str!("../migrations/0003_sign_in_history_and_sessions.sql")),
     (4, include_str!("../migrations/0004_second_factor_and_sign_in_rules.sql")),
+    (5, include_str!("../migrations/0005_staff_management.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

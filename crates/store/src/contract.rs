@@ -2,14 +2,15 @@
 //! A backend runs the whole suite with [`store_contract_suite!`](crate::store_contract_suite).
 
 use domain::practice::{PracticeForm, PracticeProfile};
-use domain::staff::Email;
+use domain::staff::{DisabledReason, Email};
 use domain::validation::FieldErrors;
-use domain::{ClientId, PracticeId, Role, UserId};
+use domain::{ClientId, InvitationId, PracticeId, Role, UserId};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
-    AgreementAcceptance, ClientIndex, Failures, NewPractice, NewSetupToken, NewUser, SealedClient, SessionRecord,
-    SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store, StoreError, WrappedKey,
+    AgreementAcceptance, ClientIndex, Failures, Invitation, NewPractice, NewSetupToken, NewUser, SealedClient,
+    SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store, StoreError,
+    WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -34,7 +35,9 @@ macro_rules! store_contract_suite {
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
             second_factor_codes_work_once,
-            agreements_are_accepted_once_per_version
+            agreements_are_accepted_once_per_version,
+            invitations_are_used_once,
+            accounts_are_disabled_and_enabled
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
@@ -565,7 +568,7 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
     let must = |hash: &'static str| async move { ok(store.session(hash).await).map(|f| f.must_set_up_second_factor) };
     assert_eq!((must("owner-s").await, must("clinician-s").await), (Some(false), Some(false)));
     assert_eq!(ok(store.session("owner-s").await).map(|f| f.idle_timeout_minutes), Some(15));
-    let rules = SignInRules { require_second_factor: true, idle_timeout_minutes: 5 };
+    let rules = SignInRules { require_second_factor: true, idle_timeout_minutes: 5, inactivity_days: 45 };
     ok(store.set_sign_in_rules(p.id, &rules).await);
     assert_eq!(ok(store.practice(p.id).await).map(|r| r.rules), Some(rules));
     assert_eq!(ok(store.session("owner-s").await).map(|f| f.idle_timeout_minutes), Some(5));
@@ -592,4 +595,129 @@ pub async fn agreements_are_accepted_once_per_version(store: &dyn Store) {
         store.insert_agreement_acceptance(&AgreementAcceptance { accepted_at: t(30), ..accepted.clone() }).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(ok(store.agreement_acceptance(p.id, "2027-01").await), None);
+}
+
+fn invitation(p: &NewPractice, address: &str, role: Role, hash: &str, created: i64) -> Invitation {
+    Invitation {
+        id: InvitationId::random(),
+        token_hash: hash.into(),
+        practice: p.id,
+        email: email(address),
+        display_name: format!("Invitee {address}"),
+        role,
+        invited_by: p.owner.id,
+        created_at: t(created),
+        expires_at: t(created + 100),
+        accepted_at: None,
+        revoked_at: None,
+    }
+}
+
+pub async fn invitations_are_used_once(store: &dyn Store) {
+    let p = practice("Invites", "owner@invites.example", None);
+    let other = practice("Elsewhere", "owner@elsewhere.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    ok(store.create_practice(&other, t(10)).await);
+    let first = invitation(&p, "sam@invites.example", Role::Clinician, "hash-1", 20);
+    ok(store.insert_invitation(&first).await);
+    assert_eq!(ok(store.invitation_by_token("hash-1").await), Some(first.clone()));
+    assert_eq!(ok(store.invitation_by_token("hash-9").await), None);
+    // Inviting the same address again withdraws the first invitation.
+    let second = invitation(&p, "sam@invites.example", Role::Supervisor, "hash-2", 30);
+    ok(store.insert_invitation(&second).await);
+    assert_eq!(ok(store.open_invitations(p.id).await), [second.clone()]);
+    assert_eq!(ok(store.invitation_by_token("hash-1").await).and_then(|i| i.revoked_at), Some(t(30)));
+    assert_eq!(ok(store.open_invitations(other.id).await), []);
+
+    let sam = user("sam@invites.example", t(40));
+    let withdrawn = store.accept_invitation(&first, &sam, t(40)).await;
+    assert!(matches!(withdrawn, Err(StoreError::NoRowChanged(0))), "{withdrawn:?}");
+    let expired = store.accept_invitation(&second, &sam, t(130)).await;
+    assert!(matches!(expired, Err(StoreError::NoRowChanged(0))), "{expired:?}");
+    assert_eq!(ok(store.user_by_email(&sam.email).await), None);
+    ok(store.accept_invitation(&second, &sam, t(40)).await);
+    let staff = ok(store.staff(p.id).await);
+    assert_eq!(
+        staff.iter().map(|s| (s.email.as_str(), s.role)).collect::<Vec<_>>(),
+        [("owner@invites.example", Role::Owner), ("sam@invites.example", Role::Supervisor)]
+    );
+    assert_eq!(staff[1].last_active_at, t(40));
+    let again = store.accept_invitation(&second, &user("sam2@invites.example", t(41)), t(41)).await;
+    assert!(matches!(again, Err(StoreError::NoRowChanged(0))), "{again:?}");
+    assert_eq!(ok(store.open_invitations(p.id).await), []);
+
+    // An address that already has an account: refused, and the invitation stays usable.
+    let taken = invitation(&p, "owner@elsewhere.example", Role::Biller, "hash-3", 50);
+    ok(store.insert_invitation(&taken).await);
+    let conflict = store.accept_invitation(&taken, &user("owner@elsewhere.example", t(51)), t(51)).await;
+    assert!(matches!(conflict, Err(StoreError::Conflict("email"))), "{conflict:?}");
+    assert_eq!(ok(store.invitation_by_token("hash-3").await).and_then(|i| i.accepted_at), None);
+
+    // Only the inviting practice withdraws it, once.
+    assert!(!ok(store.revoke_invitation(other.id, taken.id, t(60)).await));
+    assert!(ok(store.revoke_invitation(p.id, taken.id, t(60)).await));
+    assert!(!ok(store.revoke_invitation(p.id, taken.id, t(61)).await));
+    assert_eq!(ok(store.open_invitations(p.id).await), []);
+}
+
+pub async fn accounts_are_disabled_and_enabled(store: &dyn Store) {
+    let day = 86_400;
+    let p = practice("Accounts", "owner@accounts.example", None);
+    let other = practice("Other", "owner@other-accounts.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    ok(store.create_practice(&other, t(10)).await);
+    let clinician = user("clinician@accounts.example", t(10));
+    let biller = user("biller@accounts.example", t(10));
+    ok(store.add_staff(p.id, &clinician, Role::Clinician).await);
+    ok(store.add_staff(p.id, &biller, Role::Biller).await);
+    ok(store.set_role(p.id, biller.id, Role::Scheduler).await);
+    assert!(matches!(store.set_role(other.id, biller.id, Role::Owner).await, Err(StoreError::NoRowChanged(0))));
+    let role_of = |staff: &[crate::StaffMember], u: UserId| staff.iter().find(|s| s.user == u).map(|s| s.role);
+    assert_eq!(role_of(&ok(store.staff(p.id).await), biller.id), Some(Role::Scheduler));
+
+    // Deactivating ends the person's sessions; another practice cannot deactivate them.
+    let session = SessionRecord {
+        token_hash: "clinician-session".into(),
+        user: clinician.id,
+        practice: p.id,
+        created_at: t(20),
+        last_seen_at: t(20),
+        expires_at: t(999),
+        ip: String::new(),
+        user_agent: String::new(),
+        pending_second_factor: false,
+    };
+    ok(store.insert_session(&session).await);
+    let foreign = store.disable_user(other.id, clinician.id, DisabledReason::Deactivated, t(30)).await;
+    assert!(matches!(foreign, Err(StoreError::NoRowChanged(0))), "{foreign:?}");
+    assert!(ok(store.session("clinician-session").await).is_some());
+    ok(store.disable_user(p.id, clinician.id, DisabledReason::Deactivated, t(30)).await);
+    assert!(ok(store.session("clinician-session").await).is_none());
+    let found = ok(store.user_by_email(&clinician.email).await).unwrap_or_else(|| panic!("user gone"));
+    assert_eq!((found.disabled_at, found.disabled_reason), (Some(t(30)), Some(DisabledReason::Deactivated)));
+    assert!(store.disable_user(p.id, clinician.id, DisabledReason::Inactive, t(31)).await.is_err());
+    assert!(store.enable_user(other.id, clinician.id, t(40)).await.is_err());
+    ok(store.enable_user(p.id, clinician.id, t(40)).await);
+    let found = ok(store.user_by_email(&clinician.email).await).unwrap_or_else(|| panic!("user gone"));
+    assert_eq!((found.disabled_at, found.disabled_reason, found.last_active_at), (None, None, t(40)));
+    assert!(store.enable_user(p.id, clinician.id, t(41)).await.is_err());
+
+    // Inactivity: the practice's days count from the last sign-in (or creation); owners are spared.
+    ok(store.mark_active(biller.id, t(50 * day)).await);
+    ok(store
+        .set_sign_in_rules(
+            p.id,
+            &SignInRules { require_second_factor: false, idle_timeout_minutes: 15, inactivity_days: 60 },
+        )
+        .await);
+    assert_eq!(ok(store.disable_inactive(t(40 + 60 * day)).await), 0);
+    assert_eq!(ok(store.disable_inactive(t(41 + 60 * day)).await), 1);
+    let staff = ok(store.staff(p.id).await);
+    let state = |u: UserId| staff.iter().find(|s| s.user == u).map(|s| (s.disabled_at, s.disabled_reason));
+    assert_eq!(state(clinician.id), Some((Some(t(41 + 60 * day)), Some(DisabledReason::Inactive))));
+    assert_eq!(state(biller.id), Some((None, None)));
+    assert_eq!(state(p.owner.id), Some((None, None)));
+    // The other practice keeps the default 90 days, and its only account is an owner.
+    assert_eq!(ok(store.disable_inactive(t(1000 * day)).await), 1);
+    assert!(ok(store.staff(other.id).await).iter().all(|s| s.disabled_at.is_none()));
 }

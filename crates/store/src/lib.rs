@@ -12,8 +12,8 @@ mod sql_store;
 mod time;
 
 use async_trait::async_trait;
-use domain::staff::Email;
-use domain::{ClientId, PracticeId, Role, UserId};
+use domain::staff::{DisabledReason, Email};
+use domain::{ClientId, InvitationId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 pub use records::*;
@@ -79,6 +79,36 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>>;
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
     async fn staff(&self, practice: PracticeId) -> Result<Vec<StaffMember>>;
+    /// Changes a member's role; `NoRowChanged` if they are not a member of `practice`.
+    async fn set_role(&self, practice: PracticeId, user: UserId, role: Role) -> Result<()>;
+    /// Disables a member's account and ends their sessions; `NoRowChanged` if not a member or
+    /// already disabled.
+    async fn disable_user(
+        &self,
+        practice: PracticeId,
+        user: UserId,
+        reason: DisabledReason,
+        now: Timestamp,
+    ) -> Result<()>;
+    /// Re-enables a member's account, counting it active at `now`; `NoRowChanged` if not a
+    /// member or not disabled.
+    async fn enable_user(&self, practice: PracticeId, user: UserId, now: Timestamp) -> Result<()>;
+    /// Records a complete sign-in.
+    async fn mark_active(&self, user: UserId, now: Timestamp) -> Result<()>;
+    /// Disables every non-owner account idle longer than its practice allows; returns how many.
+    async fn disable_inactive(&self, now: Timestamp) -> Result<u64>;
+
+    /// Stores an invitation, withdrawing any open one for the same address in the practice.
+    async fn insert_invitation(&self, invitation: &Invitation) -> Result<()>;
+    /// The practice's invitations neither accepted nor withdrawn (expired ones too), newest first.
+    async fn open_invitations(&self, practice: PracticeId) -> Result<Vec<Invitation>>;
+    async fn invitation_by_token(&self, token_hash: &str) -> Result<Option<Invitation>>;
+    /// Uses an invitation: marks it accepted and creates the account with the invited role, all
+    /// or nothing. `NoRowChanged(0)` if it was used, withdrawn or expired meanwhile;
+    /// `Conflict("email")` if the address has an account.
+    async fn accept_invitation(&self, invitation: &Invitation, user: &NewUser, now: Timestamp) -> Result<()>;
+    /// Withdraws an open invitation; false if there was none.
+    async fn revoke_invitation(&self, practice: PracticeId, id: InvitationId, now: Timestamp) -> Result<bool>;
 
     // --- sign-in sessions
     async fn insert_session(&self, session: &SessionRecord) -> Result<()>;

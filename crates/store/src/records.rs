@@ -3,8 +3,8 @@
 use std::fmt;
 
 use domain::practice::PracticeProfile;
-use domain::staff::Email;
-use domain::{ClientId, PracticeId, Role, UserId};
+use domain::staff::{DisabledReason, Email};
+use domain::{ClientId, InvitationId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +84,8 @@ pub struct SignInRules {
     pub require_second_factor: bool,
     /// Minutes without activity before a session ends.
     pub idle_timeout_minutes: i64,
+    /// Days without a sign-in before a staff account is disabled.
+    pub inactivity_days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +95,10 @@ pub struct UserRecord {
     pub display_name: String,
     pub password_hash: String,
     pub created_at: Timestamp,
+    /// The last complete sign-in (the creation, if none yet).
+    pub last_active_at: Timestamp,
     pub disabled_at: Option<Timestamp>,
+    pub disabled_reason: Option<DisabledReason>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +115,27 @@ pub struct StaffMember {
     pub email: Email,
     pub role: Role,
     pub joined_at: Timestamp,
+    /// The last complete sign-in (the creation, if none yet).
+    pub last_active_at: Timestamp,
+    pub disabled_at: Option<Timestamp>,
+    pub disabled_reason: Option<DisabledReason>,
+}
+
+/// An invitation to join a practice, sent by e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: InvitationId,
+    /// SHA-256 of the link's token, hex. The token itself is only in the e-mail.
+    pub token_hash: String,
+    pub practice: PracticeId,
+    pub email: Email,
+    pub display_name: String,
+    pub role: Role,
+    pub invited_by: UserId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub accepted_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,21 +18,52 @@ pub const INSERT_PRACTICE: &str = "INSERT INTO practices \
      (id, name, address_line1, address_line2, city, state, postal_code, npi, tax_id, time_zone, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub const PRACTICE: &str = "SELECT id, name, address_line1, address_line2, city, state, postal_code, \
-     npi, tax_id, time_zone, created_at, require_second_factor, idle_timeout_minutes FROM practices WHERE id = $1";
-pub const SET_SIGN_IN_RULES: &str =
-    "UPDATE practices SET require_second_factor = $2, idle_timeout_minutes = $3 WHERE id = $1";
+     npi, tax_id, time_zone, created_at, require_second_factor, idle_timeout_minutes, inactivity_days \
+     FROM practices WHERE id = $1";
+pub const SET_SIGN_IN_RULES: &str = "UPDATE practices \
+     SET require_second_factor = $2, idle_timeout_minutes = $3, inactivity_days = $4 WHERE id = $1";
 
 pub const INSERT_USER: &str = "INSERT INTO users (id, email, display_name, password_hash, created_at) \
      VALUES ($1, $2, $3, $4, $5)";
 pub const INSERT_MEMBERSHIP: &str =
     "INSERT INTO memberships (practice_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)";
-pub const USER_BY_EMAIL: &str = "SELECT id, email, display_name, password_hash, created_at, disabled_at \
-     FROM users WHERE email = $1";
+pub const USER_BY_EMAIL: &str = "SELECT id, email, display_name, password_hash, created_at, disabled_at, \
+     COALESCE(last_active_at, created_at), disabled_reason FROM users WHERE email = $1";
 pub const MEMBERSHIPS: &str =
     "SELECT practice_id, user_id, role FROM memberships WHERE user_id = $1 ORDER BY created_at, practice_id";
-pub const STAFF: &str = "SELECT u.id, u.display_name, u.email, m.role, m.created_at \
+pub const STAFF: &str = "SELECT u.id, u.display_name, u.email, m.role, m.created_at, \
+     COALESCE(u.last_active_at, u.created_at), u.disabled_at, u.disabled_reason \
      FROM memberships m JOIN users u ON u.id = m.user_id \
      WHERE m.practice_id = $1 ORDER BY m.created_at, u.display_name";
+pub const SET_ROLE: &str = "UPDATE memberships SET role = $3 WHERE practice_id = $1 AND user_id = $2";
+/// Users are shared between practices; a practice changes only its own members.
+pub const DISABLE_USER: &str = "UPDATE users SET disabled_at = $3, disabled_reason = $4 WHERE id = $2 \
+     AND disabled_at IS NULL AND id IN (SELECT user_id FROM memberships WHERE practice_id = $1)";
+/// Re-enabled counts as active now, or the inactivity rule would disable it again at once.
+pub const ENABLE_USER: &str = "UPDATE users SET disabled_at = NULL, disabled_reason = NULL, last_active_at = $3 \
+     WHERE id = $2 AND disabled_at IS NOT NULL AND id IN (SELECT user_id FROM memberships WHERE practice_id = $1)";
+pub const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE practice_id = $1 AND user_id = $2";
+pub const MARK_ACTIVE: &str = "UPDATE users SET last_active_at = $2 WHERE id = $1";
+/// Disables every non-owner account idle longer than its practice allows (`$1` is now, in µs).
+pub const DISABLE_INACTIVE: &str = "UPDATE users SET disabled_at = $1, disabled_reason = 'inactive' \
+     WHERE disabled_at IS NULL AND EXISTS (SELECT 1 FROM memberships m JOIN practices p ON p.id = m.practice_id \
+     WHERE m.user_id = users.id AND m.role <> 'owner' \
+     AND COALESCE(users.last_active_at, users.created_at) < $1 - p.inactivity_days * 86400000000)";
+
+/// Inviting an address again withdraws its earlier open invitations.
+pub const REVOKE_OPEN_INVITATIONS: &str = "UPDATE invitations SET revoked_at = $3 \
+     WHERE practice_id = $1 AND email = $2 AND accepted_at IS NULL AND revoked_at IS NULL";
+pub const INSERT_INVITATION: &str = "INSERT INTO invitations (id, token_hash, practice_id, email, display_name, \
+     role, invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub const OPEN_INVITATIONS: &str = "SELECT id, token_hash, practice_id, email, display_name, role, invited_by, \
+     created_at, expires_at, accepted_at, revoked_at FROM invitations \
+     WHERE practice_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL ORDER BY created_at DESC, id";
+pub const INVITATION_BY_TOKEN: &str = "SELECT id, token_hash, practice_id, email, display_name, role, invited_by, \
+     created_at, expires_at, accepted_at, revoked_at FROM invitations WHERE token_hash = $1";
+pub const USE_INVITATION: &str = "UPDATE invitations SET accepted_at = $2 \
+     WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2";
+pub const REVOKE_INVITATION: &str = "UPDATE invitations SET revoked_at = $3 \
+     WHERE practice_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL";
 
 pub const INSERT_SESSION: &str = "INSERT INTO sessions \
      (token_hash, user_id, practice_id, created_at, last_seen_at, expires_at, ip, user_agent, pending_second_factor) \

@@ -6,15 +6,15 @@
 
 use async_trait::async_trait;
 use domain::practice::{Address, PracticeProfile};
-use domain::staff::Email;
-use domain::{ClientId, PracticeId, Role, UserId};
+use domain::staff::{DisabledReason, Email};
+use domain::{ClientId, InvitationId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 use crate::sql;
 use crate::{
-    AgreementAcceptance, ClientIndex, Failures, Membership, NewPractice, NewSetupToken, NewUser, PracticeRecord,
-    Result, SealedClient, SessionLookup, SessionRecord, SetupTokenState, SignInEvent, SignInFilter, SignInRules,
-    StaffMember, Store, StoreError, TotpFactor, UserRecord, WrappedKey, from_micros, to_micros,
+    AgreementAcceptance, ClientIndex, Failures, Invitation, Membership, NewPractice, NewSetupToken, NewUser,
+    PracticeRecord, Result, SealedClient, SessionLookup, SessionRecord, SetupTokenState, SignInEvent, SignInFilter,
+    SignInRules, StaffMember, Store, StoreError, TotpFactor, UserRecord, WrappedKey, from_micros, to_micros,
 };
 
 /// A parameter or column value. Haven's schema uses text, 64-bit integers and byte strings
@@ -67,7 +67,7 @@ macro_rules! display_values {
         }
     )*};
 }
-display_values!(PracticeId, UserId, domain::ClientId, Role);
+display_values!(PracticeId, UserId, domain::ClientId, InvitationId, Role, DisabledReason);
 
 /// One statement with its parameters.
 #[derive(Debug, Clone)]
@@ -274,7 +274,27 @@ fn practice_record(row: &Row) -> Result<PracticeRecord> {
             time_zone: row.validated(9, TimeZoneName::parse)?,
         },
         created_at: row.time(10)?,
-        rules: SignInRules { require_second_factor: row.int(11)? != 0, idle_timeout_minutes: row.int(12)? },
+        rules: SignInRules {
+            require_second_factor: row.int(11)? != 0,
+            idle_timeout_minutes: row.int(12)?,
+            inactivity_days: row.int(13)?,
+        },
+    })
+}
+
+fn invitation(r: &Row) -> Result<Invitation> {
+    Ok(Invitation {
+        id: r.parse(0)?,
+        token_hash: r.text(1)?,
+        practice: r.parse(2)?,
+        email: r.validated(3, Email::parse)?,
+        display_name: r.text(4)?,
+        role: r.parse(5)?,
+        invited_by: r.parse(6)?,
+        created_at: r.time(7)?,
+        expires_at: r.time(8)?,
+        accepted_at: r.opt_time(9)?,
+        revoked_at: r.opt_time(10)?,
     })
 }
 
@@ -402,8 +422,12 @@ impl<S: Sql> Store for SqlStore<S> {
     }
 
     async fn set_sign_in_rules(&self, practice: PracticeId, rules: &SignInRules) -> Result<()> {
-        let params =
-            vec![practice.into(), i64::from(rules.require_second_factor).into(), rules.idle_timeout_minutes.into()];
+        let params = vec![
+            practice.into(),
+            i64::from(rules.require_second_factor).into(),
+            rules.idle_timeout_minutes.into(),
+            rules.inactivity_days.into(),
+        ];
         let statement = Statement::new(sql::SET_SIGN_IN_RULES, params).must_change_a_row();
         self.0.transaction(Some(practice), vec![statement]).await.map(drop)
     }
@@ -426,6 +450,8 @@ impl<S: Sql> Store for SqlStore<S> {
             password_hash: row.text(3)?,
             created_at: row.time(4)?,
             disabled_at: row.opt_time(5)?,
+            last_active_at: row.time(6)?,
+            disabled_reason: row.opt_parse(7)?,
         }))
     }
 
@@ -444,9 +470,90 @@ impl<S: Sql> Store for SqlStore<S> {
                     email: r.validated(2, Email::parse)?,
                     role: r.parse(3)?,
                     joined_at: r.time(4)?,
+                    last_active_at: r.time(5)?,
+                    disabled_at: r.opt_time(6)?,
+                    disabled_reason: r.opt_parse(7)?,
                 })
             })
             .collect()
+    }
+
+    async fn set_role(&self, practice: PracticeId, user: UserId, role: Role) -> Result<()> {
+        let statement = Statement::new(sql::SET_ROLE, vec![practice.into(), user.into(), role.into()]);
+        self.0.transaction(Some(practice), vec![statement.must_change_a_row()]).await.map(drop)
+    }
+
+    async fn disable_user(
+        &self,
+        practice: PracticeId,
+        user: UserId,
+        reason: DisabledReason,
+        now: Timestamp,
+    ) -> Result<()> {
+        let disable = Statement::new(sql::DISABLE_USER, vec![practice.into(), user.into(), now.into(), reason.into()]);
+        let end_sessions = Statement::new(sql::DELETE_USER_SESSIONS, vec![practice.into(), user.into()]);
+        self.0.transaction(Some(practice), vec![disable.must_change_a_row(), end_sessions]).await.map(drop)
+    }
+
+    async fn enable_user(&self, practice: PracticeId, user: UserId, now: Timestamp) -> Result<()> {
+        let statement = Statement::new(sql::ENABLE_USER, vec![practice.into(), user.into(), now.into()]);
+        self.0.transaction(Some(practice), vec![statement.must_change_a_row()]).await.map(drop)
+    }
+
+    async fn mark_active(&self, user: UserId, now: Timestamp) -> Result<()> {
+        self.0.execute(sql::MARK_ACTIVE, vec![user.into(), now.into()]).await.map(drop)
+    }
+
+    async fn disable_inactive(&self, now: Timestamp) -> Result<u64> {
+        self.0.execute(sql::DISABLE_INACTIVE, vec![now.into()]).await
+    }
+
+    async fn insert_invitation(&self, i: &Invitation) -> Result<()> {
+        let revoke = Statement::new(
+            sql::REVOKE_OPEN_INVITATIONS,
+            vec![i.practice.into(), i.email.as_str().into(), i.created_at.into()],
+        );
+        let insert = Statement::new(
+            sql::INSERT_INVITATION,
+            vec![
+                i.id.into(),
+                i.token_hash.as_str().into(),
+                i.practice.into(),
+                i.email.as_str().into(),
+                i.display_name.as_str().into(),
+                i.role.into(),
+                i.invited_by.into(),
+                i.created_at.into(),
+                i.expires_at.into(),
+            ],
+        );
+        self.0.transaction(Some(i.practice), vec![revoke, insert]).await.map(drop)
+    }
+
+    async fn open_invitations(&self, practice: PracticeId) -> Result<Vec<Invitation>> {
+        self.0
+            .query(Some(practice), sql::OPEN_INVITATIONS, vec![practice.into()])
+            .await?
+            .iter()
+            .map(invitation)
+            .collect()
+    }
+
+    async fn invitation_by_token(&self, token_hash: &str) -> Result<Option<Invitation>> {
+        let row = self.query_one(None, sql::INVITATION_BY_TOKEN, vec![token_hash.into()]).await?;
+        row.as_ref().map(invitation).transpose()
+    }
+
+    async fn accept_invitation(&self, i: &Invitation, user: &NewUser, now: Timestamp) -> Result<()> {
+        let use_it = Statement::new(sql::USE_INVITATION, vec![i.token_hash.as_str().into(), now.into()]);
+        let statements =
+            vec![use_it.must_change_a_row(), insert_user(user), insert_membership(i.practice, user, i.role)];
+        self.0.transaction(Some(i.practice), statements).await.map(drop)
+    }
+
+    async fn revoke_invitation(&self, practice: PracticeId, id: InvitationId, now: Timestamp) -> Result<bool> {
+        let statement = Statement::new(sql::REVOKE_INVITATION, vec![practice.into(), id.into(), now.into()]);
+        Ok(self.0.transaction(Some(practice), vec![statement]).await?.iter().sum::<u64>() > 0)
     }
 
     async fn insert_session(&self, s: &SessionRecord) -> Result<()> {

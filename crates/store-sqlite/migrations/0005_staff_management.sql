@@ -1,0 +1,25 @@
+-- When the person last signed in (NULL: never since this column existed, so `created_at`
+-- counts), and why an account is disabled: 'deactivated' by the owner, or 'inactive' after the
+-- practice's number of days without a sign-in.
+ALTER TABLE users ADD COLUMN last_active_at INTEGER;
+ALTER TABLE users ADD COLUMN disabled_reason TEXT CHECK (disabled_reason IN ('deactivated', 'inactive'));
+
+-- Days without a sign-in after which a staff account is disabled (owners never are).
+ALTER TABLE practices ADD COLUMN inactivity_days INTEGER NOT NULL DEFAULT 90;
+
+-- Invitations sent by e-mail. The link's token is stored as SHA-256 only; an invitation is used
+-- once, expires, and is revoked when the owner withdraws it or invites the address again.
+CREATE TABLE invitations (
+    id           TEXT PRIMARY KEY,
+    token_hash   TEXT NOT NULL UNIQUE,
+    practice_id  TEXT NOT NULL REFERENCES practices (id),
+    email        TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    role         TEXT NOT NULL CHECK (role IN ('owner', 'administrator', 'clinician', 'supervisor', 'scheduler', 'biller')),
+    invited_by   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    accepted_at  INTEGER,
+    revoked_at   INTEGER
+) STRICT;
+CREATE INDEX invitations_by_practice ON invitations (practice_id, email);
