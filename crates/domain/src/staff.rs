@@ -187,6 +187,7 @@ pub const INACTIVITY_DAYS: std::ops::RangeInclusive<i64> = 30..=365;
 /// Whether an account last active at `last_active` has been idle longer than `days` at `now`.
 /// Owners are never disabled this way: someone must be able to re-enable the others.
 pub fn is_inactive(role: Role, last_active: Timestamp, days: i64, now: Timestamp) -> bool {
+    let days = days.clamp(*INACTIVITY_DAYS.start(), *INACTIVITY_DAYS.end());
     role != Role::Owner && now.duration_since(last_active) > SignedDuration::from_hours(24 * days)
 }
 

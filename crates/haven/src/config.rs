@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use jiff::SignedDuration;
 use service::SessionPolicy;
 
+use crate::smtp::{Security, SmtpConfig};
+
 /// Every configuration key, with what it means (for `--help`-like errors and the README).
 pub const KEYS: &[(&str, &str)] = &[
     ("listen", "address and port to listen on"),
@@ -26,12 +28,19 @@ pub const KEYS: &[(&str, &str)] = &[
     ("session_idle_minutes", "the longest idle time a practice may choose, in minutes (1-60)"),
     ("session_lifetime_hours", "hours a sign-in lasts at most (1-24)"),
     ("key_cache_seconds", "seconds unwrapped keys are cached (1-600); the same for every server and command"),
+    ("smtp_host", "mail server for invitations; absent means Haven sends no e-mail"),
+    ("smtp_port", "mail server port (default 587 for starttls, 465 for tls, 25 for none)"),
+    ("smtp_security", "starttls (default), tls, or none (only for a relay on localhost)"),
+    ("smtp_username", "mail server user name"),
+    ("smtp_password", "mail server password (or smtp_password_file)"),
+    ("smtp_from", "sender of Haven's e-mail, e.g. Haven <haven@practice.example>"),
+    ("smtp_ca_file", "PEM certificate to trust for the mail server besides the system's"),
 ];
 
 /// Keys whose value may instead be read from the file named by `<key>_file`.
-const SECRET_KEYS: &[&str] = &["database_url"];
+const SECRET_KEYS: &[&str] = &["database_url", "smtp_password"];
 /// Keys whose values are never repeated in an error message.
-const REDACTED_KEYS: &[&str] = &["database_url", "master_key"];
+const REDACTED_KEYS: &[&str] = &["database_url", "master_key", "smtp_password"];
 
 /// A configuration value that is a secret: `Debug` does not print it.
 #[derive(Clone, PartialEq, Eq)]
@@ -117,6 +126,8 @@ pub struct Config {
     pub log_level: String,
     pub sessions: SessionPolicy,
     pub key_cache: std::time::Duration,
+    /// Where e-mail goes; `None` when no mail server is configured.
+    pub smtp: Option<SmtpConfig>,
 }
 
 /// Raw values gathered from every layer, later layers overwriting earlier ones.
@@ -265,7 +276,9 @@ impl Layers {
         let lifetime =
             self.parse("session_lifetime_hours", defaults.absolute_lifetime.as_hours(), |s| bounded(s, 1, 24))?;
         let key_cache = self.parse("key_cache_seconds", 30, |s| bounded(s, 1, 600))?;
+        let smtp = self.smtp()?;
         Ok(Config {
+            smtp,
             key_cache: std::time::Duration::from_secs(key_cache.unsigned_abs()),
             listen,
             data_dir,
@@ -281,6 +294,35 @@ impl Layers {
                 absolute_lifetime: SignedDuration::from_hours(lifetime),
             },
         })
+    }
+}
+
+impl Layers {
+    fn smtp(&self) -> Result<Option<SmtpConfig>, ConfigError> {
+        let text = |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(s.to_owned())) };
+        let Some(host) = self.parse("smtp_host", None, text)? else {
+            let stray = ["smtp_port", "smtp_security", "smtp_username", "smtp_password", "smtp_from", "smtp_ca_file"]
+                .into_iter()
+                .find(|k| self.values.contains_key(k));
+            return match stray {
+                Some(key) => Err(ConfigError(format!("`{key}` is set but `smtp_host` is not"))),
+                None => Ok(None),
+            };
+        };
+        let security = self.parse("smtp_security", Security::StartTls, Security::parse)?;
+        let port = self.parse("smtp_port", i64::from(security.default_port()), |s| bounded(s, 1, 65535))?;
+        let from = self.parse("smtp_from", None, text)?.ok_or_else(|| {
+            ConfigError("`smtp_host` is set but `smtp_from` is not: name the sender, e.g. Haven <haven@practice.example>".into())
+        })?;
+        Ok(Some(SmtpConfig {
+            host,
+            port: u16::try_from(port).unwrap_or(587),
+            security,
+            username: self.parse("smtp_username", None, text)?,
+            password: self.parse("smtp_password", None, |s| text(s).map(|v| v.map(Secret)))?,
+            from,
+            ca_file: self.parse("smtp_ca_file", None, |s| text(s).map(|v| v.map(PathBuf::from)))?,
+        }))
     }
 }
 

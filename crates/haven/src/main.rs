@@ -18,6 +18,7 @@ mod master_key;
 mod phi_cli;
 mod progress;
 mod serve;
+mod smtp;
 mod tls;
 
 use std::process::ExitCode;

@@ -1,20 +1,28 @@
 //! `haven serve`: prepare the data directory, open and migrate the database, listen.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use axum::serve::ListenerExt;
 use service::Haven;
+use service::mail::{Mailer, NoMailer, Outbox};
 use tokio::net::TcpListener;
 
 use crate::backend;
 use crate::config::{Config, Database};
 use crate::data_dir;
+use crate::smtp::SmtpMailer;
 use crate::tls;
 
 pub async fn run(config: Config) -> Result<()> {
     let started = Instant::now();
+    // Mail settings are checked before anything else starts.
+    let mailer: Arc<dyn Mailer> = match &config.smtp {
+        Some(smtp) => Arc::new(SmtpMailer::new(smtp)?),
+        None => Arc::new(NoMailer),
+    };
     data_dir::prepare(&config.data_dir)?;
     // One server per SQLite data directory. On PostgreSQL many servers share the database.
     let _lock = match config.database {
@@ -47,6 +55,11 @@ pub async fn run(config: Config) -> Result<()> {
     let scheme = if config.tls.is_some() { "https" } else { "http" };
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{}", reachable(address)));
     let https = config.tls.is_some() || public_url.starts_with("https://");
+    let haven = haven.with_outbox(Outbox { mailer, public_url: public_url.clone() });
+    tracing::info!(
+        smtp = config.smtp.as_ref().map_or("not configured", |s| s.host.as_str()),
+        "e-mail for invitations"
+    );
     tracing::info!(
         %address, url = %public_url, database, data_dir = %config.data_dir.display(),
         startup_ms = started.elapsed().as_millis() as u64, "Haven is listening"
@@ -57,7 +70,7 @@ pub async fn run(config: Config) -> Result<()> {
         print_setup_link(&format!("{public_url}{}", link.path()));
     }
     tracing::info!(setup_link_printed = setup_link.is_some(), "accepting requests");
-    tokio::spawn(purge_sessions(haven.clone()));
+    tokio::spawn(housekeeping(haven.clone()));
 
     // The peer's address reaches the handlers (sign-in history and throttling).
     let app = web::router(haven, web::WebOptions { https }).into_make_service_with_connect_info::<SocketAddr>();
@@ -92,7 +105,9 @@ fn reachable(address: SocketAddr) -> SocketAddr {
     }
 }
 
-async fn purge_sessions(haven: Haven) {
+/// Every ten minutes: drop expired sessions, disable accounts unused beyond their practice's
+/// limit (sign-in checks that too, so the period only affects what the staff page shows).
+async fn housekeeping(haven: Haven) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
@@ -100,6 +115,9 @@ async fn purge_sessions(haven: Haven) {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
             Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+        }
+        if let Err(e) = haven.disable_inactive_accounts().await {
+            tracing::warn!(error = %e, "could not disable inactive accounts");
         }
     }
 }

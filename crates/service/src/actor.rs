@@ -59,9 +59,19 @@ impl Actor {
         &self.display_name
     }
 
+    /// Asks the policy whether the actor may invite someone as, or change a colleague from
+    /// `current` to, `wanted`.
+    pub(crate) fn may_change_staff(&self, current: Option<Role>, wanted: Role) -> Result<(), ServiceError> {
+        self.allowed(policy::may_change_staff(self.role, current, wanted), Resource::StaffDirectory, Action::Update)
+    }
+
     /// Asks the policy; a denial becomes the error the caller returns.
     pub(crate) fn may(&self, resource: Resource, action: Action) -> Result<(), ServiceError> {
-        match policy::decide(self.role, resource, action) {
+        self.allowed(policy::decide(self.role, resource, action), resource, action)
+    }
+
+    fn allowed(&self, decision: policy::Decision, resource: Resource, action: Action) -> Result<(), ServiceError> {
+        match decision {
             policy::Decision::Allow => Ok(()),
             policy::Decision::Deny(reason) => {
                 tracing::info!(user = %self.user, practice = %self.practice, ?resource, ?action, reason, "access denied");

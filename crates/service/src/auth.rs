@@ -3,10 +3,12 @@
 use std::fmt;
 
 use domain::policy::{Action, Resource};
-use domain::staff::{Email, Password};
+use domain::staff::{DisabledReason, Email, Password, is_inactive};
 use domain::{PracticeId, UserId};
 use jiff::{SignedDuration, Timestamp};
-use store::{SessionLookup, SessionRecord, SignInEvent, SignInEventKind, SignInFilter};
+use store::{
+    Membership, SessionLookup, SessionRecord, SignInEvent, SignInEventKind, SignInFilter, SignInRules, UserRecord,
+};
 
 use crate::{Actor, Haven, Result, ServiceError, passwords, secrets};
 
@@ -124,13 +126,17 @@ impl Haven {
             Some(password) => passwords::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?,
             None => false,
         };
-        let (Some(user), Some(membership)) =
-            (user.as_ref().filter(|u| matches && u.disabled_at.is_none()), &membership)
-        else {
+        let (Some(user), Some(membership)) = (user.as_ref().filter(|_| matches), &membership) else {
             self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
             tracing::info!("sign-in refused");
             return Err(ServiceError::InvalidCredentials);
         };
+        let rules = self.store.practice(membership.practice).await?.map(|p| p.rules);
+        if let Some(reason) = self.disabled(user, membership, rules, now).await? {
+            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            tracing::info!(user = %user.id, %reason, "sign-in refused: account disabled");
+            return Err(ServiceError::AccountDisabled(reason));
+        }
         let has_second_factor = self.store.totp_factor(user.id).await?.is_some_and(|f| f.confirmed_at.is_some());
         if has_second_factor {
             let token = self.open_session(user.id, membership.practice, from, true).await?;
@@ -140,11 +146,30 @@ impl Haven {
         let token = self.open_session(user.id, membership.practice, from, false).await?;
         self.store.insert_sign_in_event(&event(SignInEventKind::SignedIn)).await?;
         tracing::info!(user = %user.id, practice = %membership.practice, "signed in");
-        let rules = self.store.practice(membership.practice).await?.map(|p| p.rules);
         let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name.clone())
             .must_set_up_second_factor_if(rules.is_some_and(|r| r.require_second_factor))
             .with_idle_timeout(self.idle_timeout(rules.map_or(i64::MAX, |r| r.idle_timeout_minutes)));
         Ok(SignIn::Complete(token, actor))
+    }
+
+    /// Why the account cannot sign in, if it cannot: disabled, or unused beyond the practice's
+    /// limit (then disabled now, whether or not the periodic sweep got to it first).
+    async fn disabled(
+        &self,
+        user: &UserRecord,
+        membership: &Membership,
+        rules: Option<SignInRules>,
+        now: Timestamp,
+    ) -> Result<Option<DisabledReason>> {
+        if user.disabled_at.is_some() {
+            return Ok(Some(user.disabled_reason.unwrap_or(DisabledReason::Deactivated)));
+        }
+        let Some(rules) = rules else { return Ok(None) };
+        if !is_inactive(membership.role, user.last_active_at, rules.inactivity_days, now) {
+            return Ok(None);
+        }
+        self.store.disable_user(membership.practice, user.id, DisabledReason::Inactive, now).await?;
+        Ok(Some(DisabledReason::Inactive))
     }
 
     /// The practice's idle timeout, never longer than this server's (`session_idle_minutes`).
@@ -162,6 +187,9 @@ impl Haven {
     ) -> Result<SessionToken> {
         let token = secrets::random_token()?;
         let now = self.now();
+        if !pending_second_factor {
+            self.store.mark_active(user, now).await?;
+        }
         let lifetime = if pending_second_factor { SECOND_FACTOR_WINDOW } else { self.sessions.absolute_lifetime };
         self.store
             .insert_session(&SessionRecord {

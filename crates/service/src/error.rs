@@ -22,6 +22,16 @@ pub enum ServiceError {
     TooManyAttempts(jiff::SignedDuration),
     #[error("this setup link is {0}")]
     SetupLink(SetupTokenState),
+    /// An invitation link that cannot be used (not recognised, used, withdrawn, expired).
+    #[error("this invitation link is {0}; ask the practice for a new one")]
+    InvitationLink(&'static str),
+    /// The right password for an account that is disabled. Said only after the password
+    /// matched, so it tells nothing to someone who does not know it.
+    #[error("{}", disabled_message(.0))]
+    AccountDisabled(domain::staff::DisabledReason),
+    /// An e-mail could not be handed to the mail server; nothing was kept.
+    #[error("the e-mail could not be sent: {0}")]
+    MailNotSent(String),
     #[error("the practice is already set up")]
     AlreadySetUp,
     /// The request conflicts with data that already exists.
@@ -41,6 +51,17 @@ pub enum ServiceError {
     WrongMasterKey { stored: String, loaded: String },
     #[error("internal error")]
     Internal(String),
+}
+
+fn disabled_message(reason: &domain::staff::DisabledReason) -> &'static str {
+    match reason {
+        domain::staff::DisabledReason::Deactivated => {
+            "this account has been deactivated; ask your practice's owner if you need access again"
+        }
+        domain::staff::DisabledReason::Inactive => {
+            "this account was disabled after a long time without sign-in; ask your practice's owner to re-enable it"
+        }
+    }
 }
 
 impl From<StoreError> for ServiceError {

@@ -13,12 +13,14 @@ pub mod demo;
 pub mod erase;
 mod error;
 pub mod keys;
+pub mod mail;
 mod mfa;
 mod passwords;
 mod practice;
 pub mod rotation;
 mod secrets;
 mod setup;
+mod staff;
 
 use std::fmt;
 use std::sync::Arc;
@@ -39,6 +41,7 @@ pub use error::ServiceError;
 pub use mfa::{RecoveryCodes, SecondFactorStatus, TotpEnrollment};
 pub use practice::Dashboard;
 pub use setup::SetupLink;
+pub use staff::{AcceptForm, INVITATION_LIFETIME, InvitationOffer, PendingInvitation};
 pub use store::{
     AgreementAcceptance, PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules,
     StaffMember, StoreError,
@@ -71,6 +74,7 @@ pub struct Haven {
     keys: Arc<Keys>,
     clock: Clock,
     throttle: Throttle,
+    outbox: mail::Outbox,
 }
 
 impl fmt::Debug for Haven {
@@ -94,7 +98,14 @@ impl Haven {
     /// The master keys wrap the practices' data keys (ARCHITECTURE.md §4).
     pub fn new(store: Arc<dyn Store>, sessions: SessionPolicy, master_keys: Arc<dyn MasterKeys>) -> Self {
         let keys = Arc::new(Keys::new(master_keys, keys::DEFAULT_KEY_CACHE));
-        Self { store, sessions, keys, clock: Arc::new(Timestamp::now), throttle: Throttle::default() }
+        Self {
+            store,
+            sessions,
+            keys,
+            clock: Arc::new(Timestamp::now),
+            throttle: Throttle::default(),
+            outbox: mail::Outbox::default(),
+        }
     }
 
     /// How long unwrapped keys are cached (see [`keys::DEFAULT_KEY_CACHE`]); every server and
@@ -123,6 +134,12 @@ impl Haven {
     /// Re-wraps every practice's data keys with `new` (master-key rotation); returns how many.
     pub async fn rewrap_data_keys(&self, new: Arc<dyn KeyEncryptionKey>) -> Result<u64> {
         self.keys.rewrap_all(self.store.as_ref(), &new).await
+    }
+
+    /// Where e-mail (invitations) goes and the address its links begin with.
+    pub fn with_outbox(mut self, outbox: mail::Outbox) -> Self {
+        self.outbox = outbox;
+        self
     }
 
     /// Replaces the clock, for tests of expiry.

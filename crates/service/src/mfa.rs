@@ -13,6 +13,7 @@ use crypto::{Purpose, hex};
 use domain::UserId;
 use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
+use domain::staff::INACTIVITY_DAYS;
 use sha2::{Digest, Sha256};
 use store::{SignInEventKind, SignInRules, StoreError, TotpFactor};
 use zeroize::Zeroizing;
@@ -53,6 +54,8 @@ pub struct SecondFactorStatus {
     pub required: bool,
     /// The practice's idle timeout, as the owner set it.
     pub idle_timeout_minutes: i64,
+    /// Days without sign-in before a staff account is disabled, as the owner set it.
+    pub inactivity_days: i64,
 }
 
 fn aad<'a>(practice: &'a str, user: &'a str) -> Aad<'a> {
@@ -112,13 +115,19 @@ impl Haven {
         TotpSecret::from_bytes(&plain).map_err(fail)
     }
 
-    /// Sets the practice's sign-in rules: whether everyone needs a second factor, and the idle
-    /// timeout (1 to 60 minutes).
+    /// Sets the practice's sign-in rules: whether everyone needs a second factor, the idle
+    /// timeout (1 to 60 minutes) and the days without sign-in before an account is disabled.
     pub async fn set_sign_in_rules(&self, actor: &Actor, rules: SignInRules) -> Result<()> {
         actor.may(Resource::SecurityPolicy, Action::Update)?;
+        let mut errors = FieldErrors::default();
         if !(1..=60).contains(&rules.idle_timeout_minutes) {
-            let mut errors = FieldErrors::default();
             errors.add("idle_timeout_minutes", "must be between 1 and 60 minutes");
+        }
+        if !INACTIVITY_DAYS.contains(&rules.inactivity_days) {
+            let (min, max) = (INACTIVITY_DAYS.start(), INACTIVITY_DAYS.end());
+            errors.add("inactivity_days", format!("must be between {min} and {max} days"));
+        }
+        if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
         self.store.set_sign_in_rules(actor.practice(), &rules).await?;
@@ -133,7 +142,14 @@ impl Haven {
         let rules = self.store.practice(actor.practice()).await?.map(|p| p.rules);
         let required = rules.is_some_and(|r| r.require_second_factor);
         let idle_timeout_minutes = rules.map_or(15, |r| r.idle_timeout_minutes);
-        Ok(SecondFactorStatus { authenticator, recovery_codes_left: left, required, idle_timeout_minutes })
+        let inactivity_days = rules.map_or(90, |r| r.inactivity_days);
+        Ok(SecondFactorStatus {
+            authenticator,
+            recovery_codes_left: left,
+            required,
+            idle_timeout_minutes,
+            inactivity_days,
+        })
     }
 
     /// Starts setting up an authenticator app: a new secret, stored sealed and unconfirmed until

@@ -15,6 +15,7 @@ mod second_factor;
 mod security;
 mod session;
 mod sign_ins;
+mod staff;
 
 use axum::Router;
 use service::Haven;
@@ -44,6 +45,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(account::routes())
         .merge(agreement::routes())
         .merge(second_factor::routes())
+        .merge(staff::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", axum::routing::get(api::openapi))
         .merge(health::routes())

@@ -155,6 +155,8 @@ struct SignInPage {
     email: String,
     error: Option<String>,
     welcome: bool,
+    /// Just accepted an invitation.
+    joined: bool,
     /// Signed out after a time without activity (the page's script sends people here).
     idle: bool,
 }
@@ -162,6 +164,7 @@ struct SignInPage {
 #[derive(Deserialize)]
 struct SignInQuery {
     welcome: Option<String>,
+    joined: Option<String>,
     idle: Option<String>,
 }
 
@@ -172,6 +175,7 @@ async fn sign_in_form(Query(q): Query<SignInQuery>) -> Response {
         email: String::new(),
         error: None,
         welcome: q.welcome.is_some(),
+        joined: q.joined.is_some(),
         idle: q.idle.is_some(),
     };
     render(StatusCode::OK, &page)
@@ -195,6 +199,7 @@ async fn sign_in_submit(
         }
         Err(e @ ServiceError::InvalidCredentials) => (StatusCode::UNAUTHORIZED, e),
         Err(e @ ServiceError::TooManyAttempts(_)) => (StatusCode::TOO_MANY_REQUESTS, e),
+        Err(e @ ServiceError::AccountDisabled(_)) => (StatusCode::FORBIDDEN, e),
         Err(e) => return Err(e.into()),
     };
     let error = Some(sentence(&error.to_string()));
@@ -204,6 +209,7 @@ async fn sign_in_submit(
         email: form.email,
         error,
         welcome: false,
+        joined: false,
         idle: false,
     };
     Ok(render(status, &page))

@@ -80,6 +80,7 @@ struct SecurityPage {
     /// The practice's rules (and whether this person may change them).
     required: bool,
     idle_minutes: i64,
+    inactivity_days: i64,
     sets_policy: bool,
     idle_seconds: i64,
     /// Setting up: the QR code (SVG) and the secret to type instead.
@@ -99,6 +100,7 @@ impl SecurityPage {
             recovery_left: status.recovery_codes_left,
             required: status.required,
             idle_minutes: status.idle_timeout_minutes,
+            inactivity_days: status.inactivity_days,
             sets_policy: policy::decide(actor.role(), Resource::SecurityPolicy, Action::Update).is_allowed(),
             idle_seconds: actor.idle_timeout().as_secs(),
             enrolling: None,
@@ -124,6 +126,7 @@ struct PolicyForm {
     #[serde(default)]
     require_second_factor: Option<String>,
     idle_timeout_minutes: String,
+    inactivity_days: String,
 }
 
 async fn set_policy(
@@ -135,6 +138,7 @@ async fn set_policy(
         require_second_factor: form.require_second_factor.is_some(),
         // Not a number: 0, which the service refuses with the field's message.
         idle_timeout_minutes: form.idle_timeout_minutes.trim().parse().unwrap_or(0),
+        inactivity_days: form.inactivity_days.trim().parse().unwrap_or(0),
     };
     match state.haven.set_sign_in_rules(&actor, rules).await {
         Ok(()) => Ok(Redirect::to("/account/security").into_response()),
@@ -142,7 +146,10 @@ async fn set_policy(
             let status = state.haven.second_factor_status(&actor).await?;
             let mut page = SecurityPage::new(&actor, &status);
             page.idle_minutes = rules.idle_timeout_minutes;
-            page.error = errors.get("idle_timeout_minutes").map(|e| sentence(&format!("the idle time {e}")));
+            page.inactivity_days = rules.inactivity_days;
+            let idle = errors.get("idle_timeout_minutes").map(|e| format!("the idle time {e}"));
+            let inactive = errors.get("inactivity_days").map(|e| format!("the days without sign-in {e}"));
+            page.error = idle.or(inactive).map(|e| sentence(&e));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
