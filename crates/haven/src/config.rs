@@ -312,7 +312,10 @@ impl Layers {
         let security = self.parse("smtp_security", Security::StartTls, Security::parse)?;
         let port = self.parse("smtp_port", i64::from(security.default_port()), |s| bounded(s, 1, 65535))?;
         let from = self.parse("smtp_from", None, text)?.ok_or_else(|| {
-            ConfigError("`smtp_host` is set but `smtp_from` is not: name the sender, e.g. Haven <haven@practice.example>".into())
+            ConfigError(
+                "`smtp_host` is set but `smtp_from` is not: name the sender, e.g. Haven <haven@practice.example>"
+                    .into(),
+            )
         })?;
         Ok(Some(SmtpConfig {
             host,

@@ -56,10 +56,7 @@ pub async fn run(config: Config) -> Result<()> {
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{}", reachable(address)));
     let https = config.tls.is_some() || public_url.starts_with("https://");
     let haven = haven.with_outbox(Outbox { mailer, public_url: public_url.clone() });
-    tracing::info!(
-        smtp = config.smtp.as_ref().map_or("not configured", |s| s.host.as_str()),
-        "e-mail for invitations"
-    );
+    tracing::info!(smtp = config.smtp.as_ref().map_or("not configured", |s| s.host.as_str()), "e-mail for invitations");
     tracing::info!(
         %address, url = %public_url, database, data_dir = %config.data_dir.display(),
         startup_ms = started.elapsed().as_millis() as u64, "Haven is listening"

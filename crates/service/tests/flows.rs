@@ -7,11 +7,12 @@ use crypto::kek::KeyEncryptionKey;
 use crypto::kek::LocalKek;
 use domain::Role;
 use domain::practice::PracticeForm;
-use domain::staff::OwnerForm;
+use domain::staff::{DisabledReason, InviteForm, OwnerForm};
 use haven_service::demo::SeedOptions;
+use haven_service::mail::{Mail, Mailer, Outbox};
 use haven_service::{
-    Actor, BAA_VERSION, FixedMasterKeys, Haven, MasterKeys, Remote, ServiceError, SessionPolicy, SessionToken, SignIn,
-    SignInEventKind, SignInFilter, SignInRules,
+    AcceptForm, Actor, BAA_VERSION, FixedMasterKeys, Haven, MasterKeys, Remote, ServiceError, SessionPolicy,
+    SessionToken, SignIn, SignInEventKind, SignInFilter, SignInRules,
 };
 use jiff::Timestamp;
 use store::{SetupTokenState, Store};
@@ -72,7 +73,7 @@ fn complete(outcome: SignIn) -> (SessionToken, Actor) {
 }
 
 fn rules(require_second_factor: bool, idle_timeout_minutes: i64) -> SignInRules {
-    SignInRules { require_second_factor, idle_timeout_minutes }
+    SignInRules { require_second_factor, idle_timeout_minutes, inactivity_days: 90 }
 }
 
 fn here() -> Remote {
@@ -484,5 +485,204 @@ async fn a_required_second_factor_walks_people_through_setting_one_up() -> Resul
     assert_eq!(w.haven.authenticate(token.as_str()).await?.idle_timeout(), jiff::SignedDuration::from_mins(5));
     w.advance_minutes(6);
     assert!(matches!(w.haven.authenticate(token.as_str()).await, Err(ServiceError::Unauthenticated)));
+    Ok(())
+}
+
+/// Keeps what would have gone to the mail server, or refuses like a server that is down.
+#[derive(Debug, Default)]
+struct Outgoing {
+    sent: std::sync::Mutex<Vec<Mail>>,
+    down: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl Mailer for Outgoing {
+    async fn send(&self, mail: &Mail) -> Result<(), String> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err("connection refused".into());
+        }
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).push(mail.clone());
+        Ok(())
+    }
+}
+
+impl Outgoing {
+    /// The token of the invitation link in the last message sent.
+    fn last_token(&self) -> String {
+        let sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+        let text = sent.last().map(|m| m.text.clone()).unwrap_or_default();
+        let start =
+            text.find("https://haven.calmwaters.example/invitation/").unwrap_or_else(|| panic!("no link in {text}"));
+        text[start..].split_whitespace().next().unwrap_or_default().rsplit('/').next().unwrap_or_default().to_owned()
+    }
+}
+
+fn invite(name: &str, email: &str, role: &str) -> InviteForm {
+    InviteForm { display_name: name.into(), email: email.into(), role: role.into() }
+}
+
+fn accept(password: &str) -> AcceptForm {
+    AcceptForm { display_name: "Sam Lee, LCSW".into(), password: password.into(), password_confirm: password.into() }
+}
+
+#[tokio::test]
+async fn invited_staff_join_once_with_the_invited_role() -> Result<(), ServiceError> {
+    let outgoing = Arc::new(Outgoing::default());
+    let mut w = World::new().await;
+    let outbox = Outbox { mailer: outgoing.clone(), public_url: "https://haven.calmwaters.example".into() };
+    w.haven = w.haven.clone().with_outbox(outbox);
+    let report = w.haven.seed_demo(SeedOptions { seed: 5, clients: 1 }, |_, _| {}).await?;
+    let (owner, clinician) = (&report.staff[0], report.staff.iter().find(|s| s.role == Role::Clinician));
+    let clinician = clinician.unwrap_or_else(|| panic!("no clinician"));
+    let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let (_, clinician) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+
+    // Refused: bad fields, an address with an account, a clinician inviting.
+    let bad = w.haven.invite(&owner, &invite("", "sam", "janitor")).await;
+    assert!(matches!(&bad, Err(ServiceError::Invalid(e)) if e.iter().count() == 3), "{bad:?}");
+    let taken = w.haven.invite(&owner, &invite("Again", &report.staff[1].email, "biller")).await;
+    assert!(matches!(&taken, Err(ServiceError::Invalid(e)) if e.get("email").is_some()), "{taken:?}");
+    let by_clinician = w.haven.invite(&clinician, &invite("Sam", "sam@calmwaters.example", "biller")).await;
+    assert!(matches!(by_clinician, Err(ServiceError::Denied(_))), "{by_clinician:?}");
+    assert!(outgoing.sent.lock().unwrap_or_else(|e| e.into_inner()).is_empty());
+
+    // A mail server that is down: the owner is told, and nothing is kept.
+    outgoing.down.store(true, Ordering::SeqCst);
+    let down = w.haven.invite(&owner, &invite("Sam Lee", "Sam@CalmWaters.example", "supervisor")).await;
+    assert!(matches!(&down, Err(ServiceError::MailNotSent(why)) if why.contains("refused")), "{down:?}");
+    assert_eq!(w.haven.pending_invitations(&owner).await?, []);
+    outgoing.down.store(false, Ordering::SeqCst);
+
+    w.haven.invite(&owner, &invite("Sam Lee", "Sam@CalmWaters.example", "supervisor")).await?;
+    let first = outgoing.last_token();
+    {
+        let sent = outgoing.sent.lock().unwrap_or_else(|e| e.into_inner());
+        assert_eq!(sent[0].to.as_str(), "sam@calmwaters.example");
+        assert!(sent[0].subject.contains(&report.practice_name), "{}", sent[0].subject);
+        assert!(sent[0].text.contains("as a supervisor") && !format!("{:?}", sent[0]).contains(&first));
+    }
+    // Inviting again withdraws the first link.
+    w.haven.invite(&owner, &invite("Sam Lee", "sam@calmwaters.example", "clinician")).await?;
+    let second = outgoing.last_token();
+    let pending = w.haven.pending_invitations(&owner).await?;
+    assert_eq!(
+        pending.iter().map(|p| (p.email.as_str(), p.role, p.expired)).collect::<Vec<_>>(),
+        [("sam@calmwaters.example", Role::Clinician, false)]
+    );
+    assert!(matches!(w.haven.invitation_offer(&first).await, Err(ServiceError::InvitationLink("withdrawn"))));
+    let offer = w.haven.invitation_offer(&second).await?;
+    assert_eq!((offer.practice_name.as_str(), offer.role), (report.practice_name.as_str(), Role::Clinician));
+
+    // A weak password changes nothing; a good one creates the account, once.
+    let weak = w.haven.accept_invitation(&second, &accept("password1234")).await;
+    assert!(matches!(&weak, Err(ServiceError::Invalid(e)) if e.get("password").is_some()), "{weak:?}");
+    w.haven.accept_invitation(&second, &accept("harbor kites in october")).await?;
+    let again = w.haven.accept_invitation(&second, &accept("harbor kites in october")).await;
+    assert!(matches!(again, Err(ServiceError::InvitationLink("already used"))), "{again:?}");
+    for garbage in ["", "x", &"z".repeat(43)] {
+        assert!(matches!(w.haven.invitation_offer(garbage).await, Err(ServiceError::InvitationLink("not recognised"))));
+    }
+    let (_, sam) = complete(w.haven.sign_in("sam@calmwaters.example", "harbor kites in october", &here()).await?);
+    assert_eq!((sam.role(), sam.display_name()), (Role::Clinician, "Sam Lee, LCSW"));
+    assert_eq!(w.haven.pending_invitations(&owner).await?, []);
+
+    // Links expire after seven days; the owner sees it, and withdraws it.
+    w.haven.invite(&owner, &invite("Kim", "kim@calmwaters.example", "biller")).await?;
+    let kim = outgoing.last_token();
+    w.advance_minutes(7 * 24 * 60 + 1);
+    assert!(matches!(
+        w.haven.accept_invitation(&kim, &accept("harbor kites in october")).await,
+        Err(ServiceError::InvitationLink("expired"))
+    ));
+    let pending = w.haven.pending_invitations(&owner).await?;
+    assert!(pending[0].expired);
+    w.haven.withdraw_invitation(&owner, pending[0].id).await?;
+    assert!(matches!(w.haven.withdraw_invitation(&owner, pending[0].id).await, Err(ServiceError::NotFound)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn owners_change_roles_and_deactivate_and_reenable_accounts() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1 }, |_, _| {}).await?;
+    let find = |role| report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
+    let (owner, admin, clinician) = (find(Role::Owner), find(Role::Administrator), find(Role::Clinician));
+    let (_, owner_actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let (_, admin_actor) = complete(w.haven.sign_in(&admin.email, &admin.password, &here()).await?);
+    let (clinician_token, clinician_actor) =
+        complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+    let staff = w.haven.staff(&owner_actor).await?;
+    let id_of = |email: &str| staff.iter().find(|s| s.email.as_str() == email).map(|s| s.user);
+    let (owner_id, clinician_id) = (id_of(&owner.email).unwrap_or_else(|| panic!()), clinician_actor.user());
+
+    // Nobody changes themselves; an administrator neither makes owners nor touches the owner.
+    let own = w.haven.change_role(&owner_actor, owner_id, Role::Biller).await;
+    assert!(matches!(own, Err(ServiceError::Denied(_))), "{own:?}");
+    for attempt in [
+        w.haven.change_role(&admin_actor, clinician_id, Role::Owner).await,
+        w.haven.change_role(&admin_actor, owner_id, Role::Biller).await,
+        w.haven.deactivate(&admin_actor, owner_id).await,
+        w.haven.deactivate(&clinician_actor, admin_actor.user()).await,
+    ] {
+        assert!(matches!(attempt, Err(ServiceError::Denied(_))), "{attempt:?}");
+    }
+    let stranger = w.haven.deactivate(&owner_actor, domain::UserId::random()).await;
+    assert!(matches!(stranger, Err(ServiceError::NotFound)), "{stranger:?}");
+    w.haven.change_role(&admin_actor, clinician_id, Role::Supervisor).await?;
+    let (_, again) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+    assert_eq!(again.role(), Role::Supervisor);
+
+    // Deactivated: signed out at once; the right password is told so, a wrong one learns nothing.
+    w.haven.deactivate(&owner_actor, clinician_id).await?;
+    assert!(matches!(w.haven.authenticate(clinician_token.as_str()).await, Err(ServiceError::Unauthenticated)));
+    let refused = w.haven.sign_in(&clinician.email, &clinician.password, &here()).await;
+    assert!(matches!(refused, Err(ServiceError::AccountDisabled(DisabledReason::Deactivated))), "{refused:?}");
+    let wrong = w.haven.sign_in(&clinician.email, "not the password", &here()).await;
+    assert!(matches!(wrong, Err(ServiceError::InvalidCredentials)), "{wrong:?}");
+    assert!(matches!(w.haven.deactivate(&owner_actor, clinician_id).await, Err(ServiceError::Conflict(_))));
+
+    w.haven.reactivate(&admin_actor, clinician_id).await?;
+    complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+    assert!(matches!(w.haven.reactivate(&owner_actor, clinician_id).await, Err(ServiceError::Conflict(_))));
+    Ok(())
+}
+
+#[tokio::test]
+async fn accounts_unused_beyond_the_practice_limit_are_disabled_until_reenabled() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 7, clients: 1 }, |_, _| {}).await?;
+    let find = |role| report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
+    let (owner, clinician, biller) = (find(Role::Owner), find(Role::Clinician), find(Role::Biller));
+    let (_, owner_actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let limit = |days| SignInRules { inactivity_days: days, ..rules(false, 15) };
+    for bad in [29, 366] {
+        let refused = w.haven.set_sign_in_rules(&owner_actor, limit(bad)).await;
+        assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("inactivity_days").is_some()), "{refused:?}");
+    }
+    w.haven.set_sign_in_rules(&owner_actor, limit(30)).await?;
+    assert_eq!(w.haven.second_factor_status(&owner_actor).await?.inactivity_days, 30);
+    complete(w.haven.sign_in(&biller.email, &biller.password, &here()).await?);
+    w.advance_minutes(29 * 24 * 60);
+    complete(w.haven.sign_in(&biller.email, &biller.password, &here()).await?);
+    w.advance_minutes(2 * 24 * 60);
+
+    // The clinician's last sign-in is 31 days old: refused at sign-in, before any sweep ran.
+    let refused = w.haven.sign_in(&clinician.email, &clinician.password, &here()).await;
+    assert!(matches!(refused, Err(ServiceError::AccountDisabled(DisabledReason::Inactive))), "{refused:?}");
+    // The sweep finds the others idle as long; the biller (2 days) and the owner stay.
+    let disabled = w.haven.disable_inactive_accounts().await?;
+    assert_eq!(disabled, report.staff.len() as u64 - 3);
+    let (_, owner_actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let staff = w.haven.staff(&owner_actor).await?;
+    let reason = |email: &str| staff.iter().find(|s| s.email.as_str() == email).and_then(|s| s.disabled_reason);
+    assert_eq!(reason(&clinician.email), Some(DisabledReason::Inactive));
+    assert_eq!((reason(&biller.email), reason(&owner.email)), (None, None));
+    assert_eq!(w.haven.disable_inactive_accounts().await?, 0);
+
+    // Re-enabled counts as active now, so the next sweep leaves it alone.
+    let clinician_id = staff.iter().find(|s| s.email.as_str() == clinician.email).map(|s| s.user);
+    w.haven.reactivate(&owner_actor, clinician_id.unwrap_or_else(|| panic!())).await?;
+    assert_eq!(w.haven.disable_inactive_accounts().await?, 0);
+    complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
     Ok(())
 }

@@ -625,7 +625,7 @@ pub async fn invitations_are_used_once(store: &dyn Store) {
     // Inviting the same address again withdraws the first invitation.
     let second = invitation(&p, "sam@invites.example", Role::Supervisor, "hash-2", 30);
     ok(store.insert_invitation(&second).await);
-    assert_eq!(ok(store.open_invitations(p.id).await), [second.clone()]);
+    assert_eq!(ok(store.open_invitations(p.id).await), std::slice::from_ref(&second));
     assert_eq!(ok(store.invitation_by_token("hash-1").await).and_then(|i| i.revoked_at), Some(t(30)));
     assert_eq!(ok(store.open_invitations(other.id).await), []);
 

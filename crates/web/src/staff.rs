@@ -108,7 +108,8 @@ async fn staff_page(
                 DisabledReason::Inactive => format!("Disabled: no sign-in for {days} days"),
             }),
             is_me: s.user == actor.user(),
-            manageable: s.user != actor.user() && policy::may_change_staff(actor.role(), Some(s.role), s.role).is_allowed(),
+            manageable: s.user != actor.user()
+                && policy::may_change_staff(actor.role(), Some(s.role), s.role).is_allowed(),
             name: s.display_name,
             email: s.email.to_string(),
             role: s.role,
@@ -150,7 +151,8 @@ async fn after(state: &AppState, actor: &Actor, result: Result<(), ServiceError>
         Ok(()) => Ok(Redirect::to("/staff").into_response()),
         Err(e @ (ServiceError::Conflict(_) | ServiceError::Denied(_))) => {
             let message = Some(sentence(&e.to_string()));
-            let status = if matches!(e, ServiceError::Denied(_)) { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT };
+            let status =
+                if matches!(e, ServiceError::Denied(_)) { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT };
             staff_page(state, actor, status, InviteForm::default(), FieldErrors::default(), message, None).await
         }
         Err(e) => Err(e.into()),
@@ -263,7 +265,9 @@ async fn accept(
     let (status, errors, error) = match state.haven.accept_invitation(&token, &form).await {
         Ok(()) => return Ok(Redirect::to("/sign-in?joined=1").into_response()),
         Err(ServiceError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
-        Err(e @ ServiceError::Conflict(_)) => (StatusCode::CONFLICT, FieldErrors::default(), Some(sentence(&e.to_string()))),
+        Err(e @ ServiceError::Conflict(_)) => {
+            (StatusCode::CONFLICT, FieldErrors::default(), Some(sentence(&e.to_string())))
+        }
         Err(e) => return Err(e.into()),
     };
     let offer = state.haven.invitation_offer(&token).await?;
