@@ -42,8 +42,8 @@ try {
   check(first.page.url() === `${base}/dashboard`, "the owner should reach the dashboard before the rule");
   await first.page.click("text=Sign-in security");
   await first.page.check("input[name=require_second_factor]");
-  await first.page.click("text=Save");
-  await first.page.waitForURL(`${base}/account/security`);
+  // The form posts back to this same address: wait for the new page, not the old one.
+  await Promise.all([first.page.waitForNavigation(), first.page.click("text=Save")]);
   await first.page.goto(`${base}/dashboard`);
   check(first.page.url() === `${base}/account/security`, "the owner reached the dashboard without a second factor");
   check((await first.page.locator(".alert").textContent()).includes("requires a second step"), "the rule is not explained");

@@ -65,21 +65,31 @@ fn first_run_in_a_browser() {
     }
 }
 
+/// The owner invites a colleague through a real SMTP server, who joins from the e-mailed link;
+/// the owner then changes their role, deactivates and re-enables them.
+#[test]
+fn the_owner_invites_staff_by_email_and_manages_their_accounts() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let mail = MailSink::start(tmp.path(), None);
+    let env = mail.env("none");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&dir, &[], &env);
+    let maildir = mail.maildir.to_string_lossy().into_owned();
+    let shots = run_flow("staff.mjs", &[&server.url, &owner, &maildir], &server);
+    assert!(shots.join("staff-deactivated.png").exists());
+    assert_eq!(mail.messages().len(), 1, "one invitation, one message");
+}
+
 /// The owner of a seeded practice requires a second factor: they and a clinician are walked
 /// through setting one up before they can do anything else.
 #[test]
 fn a_required_second_factor_is_set_up_at_the_next_sign_in() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
-    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "3", "--data-dir"]).arg(&dir));
-    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
-    let staff = report["staff"].as_array().cloned().unwrap_or_default();
-    let account = |role: &str| {
-        let s = staff.iter().find(|s| s["role"] == role).unwrap_or_else(|| panic!("no {role}"));
-        format!("{}:{}", s["email"].as_str().unwrap_or_default(), s["password"].as_str().unwrap_or_default())
-    };
+    let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
     let server = Server::start(&dir, &[], &[]);
-    let shots = run_flow("mfa-required.mjs", &[&server.url, &account("owner"), &account("clinician")], &server);
+    let shots = run_flow("mfa-required.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
     assert!(shots.join("mfa-required.png").exists());
 }

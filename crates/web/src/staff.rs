@@ -80,7 +80,12 @@ async fn page(
     Query(q): Query<Notice>,
 ) -> Result<Response, PageError> {
     let notice = q.sent.map(|to| format!("Invitation sent to {to}. The link works for 7 days."));
-    staff_page(&state, &actor, StatusCode::OK, InviteForm::default(), FieldErrors::default(), None, notice).await
+    staff_page(&state, &actor, StatusCode::OK, blank_invitation(), FieldErrors::default(), None, notice).await
+}
+
+/// The invitation form as first shown: the most common role chosen, never the owner's.
+fn blank_invitation() -> InviteForm {
+    InviteForm { role: Role::Clinician.as_str().to_owned(), ..InviteForm::default() }
 }
 
 async fn staff_page(
@@ -113,7 +118,8 @@ async fn staff_page(
             name: s.display_name,
             email: s.email.to_string(),
             role: s.role,
-            last_sign_in: day(s.last_active_at),
+            // Accounts start "active" when created: until a sign-in, there is none to show.
+            last_sign_in: if s.last_active_at == s.joined_at { "Not yet".to_owned() } else { day(s.last_active_at) },
         })
         .collect();
     let invite_roles: Vec<Role> =
@@ -153,7 +159,7 @@ async fn after(state: &AppState, actor: &Actor, result: Result<(), ServiceError>
             let message = Some(sentence(&e.to_string()));
             let status =
                 if matches!(e, ServiceError::Denied(_)) { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT };
-            staff_page(state, actor, status, InviteForm::default(), FieldErrors::default(), message, None).await
+            staff_page(state, actor, status, blank_invitation(), FieldErrors::default(), message, None).await
         }
         Err(e) => Err(e.into()),
     }

@@ -208,3 +208,92 @@ pub fn temp_dir() -> tempfile::TempDir {
 pub fn data_dir(tmp: &tempfile::TempDir) -> PathBuf {
     tmp.path().join("haven-data")
 }
+
+/// A real SMTP server (aiosmtpd, from PyPI) on loopback that files every message it accepts
+/// into a Maildir. With a certificate and key it requires STARTTLS.
+pub struct MailSink {
+    child: Child,
+    pub port: u16,
+    pub maildir: PathBuf,
+}
+
+impl MailSink {
+    pub fn start(dir: &Path, tls: Option<(&Path, &Path)>) -> MailSink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("free port: {e}"));
+        let maildir = dir.join("maildir");
+        let mut cmd = Command::new("python3");
+        cmd.args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")]);
+        if let Some((cert, key)) = tls {
+            cmd.arg("--tlscert").arg(cert).arg("--tlskey").arg(key);
+        }
+        cmd.args(["-c", "aiosmtpd.handlers.Mailbox"]).arg(&maildir);
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("python3 is needed for the mail tests: {e}"));
+        let sink = MailSink { child, port, maildir };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return sink;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the SMTP server did not start: pip install aiosmtpd");
+    }
+
+    /// The messages received so far, as raw RFC 5322 text.
+    pub fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else { return Vec::new() };
+        entries.filter_map(Result::ok).filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect()
+    }
+
+    /// The `HAVEN_SMTP_*` settings that send to this server.
+    pub fn env(&self, security: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("HAVEN_SMTP_HOST", "127.0.0.1".into()),
+            ("HAVEN_SMTP_PORT", self.port.to_string()),
+            ("HAVEN_SMTP_SECURITY", security.into()),
+            ("HAVEN_SMTP_FROM", "Calm Waters via Haven <haven@calmwaters.example>".into()),
+        ]
+    }
+}
+
+impl Drop for MailSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Seeds a demo practice into `dir`; returns `email:password` of its first staff member with `role`.
+pub fn seeded_account(dir: &Path, role: &str) -> String {
+    seeded_accounts(dir, &[role]).remove(0)
+}
+
+pub fn seeded_accounts(dir: &Path, roles: &[&str]) -> Vec<String> {
+    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "3", "--data-dir"]).arg(dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let staff = report["staff"].as_array().cloned().unwrap_or_default();
+    let account = |role: &&str| {
+        let s = staff.iter().find(|s| s["role"] == *role).unwrap_or_else(|| panic!("no {role}"));
+        format!("{}:{}", s["email"].as_str().unwrap_or_default(), s["password"].as_str().unwrap_or_default())
+    };
+    roles.iter().map(account).collect()
+}
+
+pub fn post_form_as(url: &str, cookie: &str, fields: &[(&str, &str)]) -> Answer {
+    answer(http().post(url).header("cookie", cookie).send_form(fields.iter().copied()))
+}
+
+/// Signs in with `email:password`; returns the session cookie.
+pub fn sign_in(base: &str, account: &str) -> String {
+    let (email, password) = account.split_once(':').unwrap_or_default();
+    let answer = post_form(&format!("{base}/sign-in"), &[("email", email), ("password", password)]);
+    assert_eq!(answer.status, 303, "sign-in refused: {}", answer.body);
+    answer.session_cookie()
+}
