@@ -438,4 +438,30 @@ mod tests {
         assert!(missing.is_err());
         Ok(())
     }
+
+    #[test]
+    fn mail_settings_are_all_or_nothing_and_the_password_is_never_echoed() -> Result<(), ConfigError> {
+        assert!(Layers::default().resolve()?.smtp.is_none());
+        let mut layers = Layers::default();
+        layers.env(env(&[("HAVEN_SMTP_HOST", "mail.example.org"), ("HAVEN_SMTP_FROM", "Haven <h@example.org>")]))?;
+        let smtp = layers.resolve()?.smtp.unwrap_or_else(|| panic!("no smtp"));
+        assert_eq!((smtp.port, smtp.security), (587, Security::StartTls));
+
+        let refused = |pairs: &[(&str, &str)]| {
+            let mut layers = Layers::default();
+            let _ = layers.env(env(pairs));
+            layers.resolve().err().map(|e| e.to_string()).unwrap_or_default()
+        };
+        assert!(refused(&[("HAVEN_SMTP_HOST", "mail.example.org")]).contains("`smtp_from`"));
+        assert!(refused(&[("HAVEN_SMTP_PORT", "2525")]).contains("`smtp_host` is not"));
+        let e = refused(&[("HAVEN_SMTP_HOST", "m.example.org"), ("HAVEN_SMTP_SECURITY", "ssl")]);
+        assert!(e.contains("starttls"), "{e}");
+        let e = refused(&[
+            ("HAVEN_SMTP_HOST", "m.example.org"),
+            ("HAVEN_SMTP_FROM", "x@y.org"),
+            ("HAVEN_SMTP_PASSWORD", ""),
+        ]);
+        assert!(e.contains("`smtp_password`") && !e.contains("= \"\""), "{e}");
+        Ok(())
+    }
 }

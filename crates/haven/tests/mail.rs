@@ -59,7 +59,11 @@ fn an_untrusted_mail_server_gets_nothing_and_nothing_is_kept() {
 
     let refused = invite(&server, &cookie);
     assert_eq!(refused.status, 502, "{}", refused.body);
-    assert!(refused.body.contains("could not be sent") && refused.body.contains("Nothing was saved"), "{}", refused.body);
+    assert!(
+        refused.body.contains("could not be sent") && refused.body.contains("Nothing was saved"),
+        "{}",
+        refused.body
+    );
     assert!(mail.messages().is_empty());
     let staff = get(&format!("{}/staff", server.url), Some(&cookie));
     assert!(!staff.body.contains("Invitations not yet accepted"), "a failed invitation was kept");
