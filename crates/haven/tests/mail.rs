@@ -9,7 +9,9 @@ use std::path::Path;
 use common::*;
 
 fn invite(server: &Server, cookie: &str) -> Answer {
-    let fields = [("display_name", "Sam Lee"), ("email", "sam@calmwaters.example"), ("role", "biller")];
+    let token = form_token(&get(&format!("{}/staff", server.url), Some(cookie)).body);
+    let fields =
+        [("display_name", "Sam Lee"), ("email", "sam@calmwaters.example"), ("role", "biller"), ("_csrf", &token)];
     post_form_as(&format!("{}/staff/invite", server.url), cookie, &fields)
 }
 

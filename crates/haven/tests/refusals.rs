@@ -101,3 +101,38 @@ fn unknown_configuration_keys_are_warned_about() {
     assert!(log.contains("unknown configuration key `lissen`") && log.contains("did you mean `listen`"), "{log}");
     assert!(log.contains("unknown configuration key `colour`"), "{log}");
 }
+
+/// A signed-in form post without the page's form token, with another session's token, or too
+/// large is refused before any handler runs, and changes nothing.
+#[test]
+fn form_posts_without_their_token_are_refused_and_change_nothing() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let server = Server::start(&dir, &[], &[]);
+    let (here, elsewhere) = (sign_in(&server.url, &owner), sign_in(&server.url, &owner));
+    let sessions = format!("{}/account/sessions", server.url);
+    let end_others = format!("{sessions}/end-others");
+    let token = form_token(&get(&sessions, Some(&here)).body);
+    let foreign = form_token(&get(&sessions, Some(&elsewhere)).body);
+    assert_ne!(token, foreign, "each session has its own token");
+
+    for fields in
+        [vec![], vec![("_csrf", "")], vec![("_csrf", foreign.as_str())], vec![("_csrf", "0".repeat(32).leak() as &str)]]
+    {
+        let refused = post_form_as(&end_others, &here, &fields);
+        assert_eq!(refused.status, 403, "{fields:?}: {}", refused.body);
+        assert!(refused.body.contains("nothing was changed"), "{}", refused.body);
+    }
+    let huge = "x".repeat(100 * 1024);
+    let too_large = post_form_as(&end_others, &here, &[("_csrf", token.as_str()), ("padding", huge.as_str())]);
+    assert_eq!(too_large.status, 413);
+    assert_eq!(get(&format!("{}/dashboard", server.url), Some(&elsewhere)).status, 200, "the other session was ended");
+
+    let done = post_form_as(&end_others, &here, &[("_csrf", token.as_str())]);
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(get(&format!("{}/dashboard", server.url), Some(&elsewhere)).status, 303, "the other session lives on");
+    // Forms used before there is a session need none.
+    let sign_in_page = post_form(&format!("{}/sign-in", server.url), &[("email", "x@example.org"), ("password", "y")]);
+    assert_eq!(sign_in_page.status, 401);
+}

@@ -53,6 +53,13 @@ impl Remote {
     }
 }
 
+/// The token a session's forms carry (against cross-site request forgery): derived from the
+/// session's secret, which only the browser's HttpOnly cookie holds, so another site can
+/// neither read nor compute it, and nothing needs storing.
+pub fn form_token(session_token: &str) -> String {
+    secrets::token_hash(&format!("form-token:{session_token}"))[..32].to_owned()
+}
+
 /// The form of an address that sign-in events are counted and listed by.
 fn address_key(email: &str) -> String {
     email.trim().to_lowercase().chars().take(Email::MAX_LEN).collect()

@@ -35,7 +35,7 @@ pub use crate::keys::{FixedMasterKeys, MasterKeys};
 
 pub use actor::Actor;
 pub use agreement::{BAA_TEXT, BAA_VERSION};
-pub use auth::{OpenSession, Remote, SessionToken, SignIn};
+pub use auth::{OpenSession, Remote, SessionToken, SignIn, form_token};
 pub use clients::{ClientDetails, ClientQuery};
 pub use error::ServiceError;
 pub use mfa::{RecoveryCodes, SecondFactorStatus, TotpEnrollment};

@@ -23,7 +23,9 @@
     if (notice) { notice.remove(); notice = null; }
   }
   function signOutForIdleness() {
-    fetch("/sign-out", { method: "POST", credentials: "same-origin" }).finally(function () {
+    var marker = document.querySelector("[data-form-token]");
+    var body = new URLSearchParams({ _csrf: marker ? marker.getAttribute("data-form-token") : "" });
+    fetch("/sign-out", { method: "POST", credentials: "same-origin", body: body }).finally(function () {
       window.location.assign("/sign-in?idle=1");
     });
   }

@@ -7,6 +7,7 @@ mod account;
 mod agreement;
 mod api;
 mod assets;
+mod csrf;
 mod error;
 mod health;
 mod pages;
@@ -51,6 +52,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(health::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(csrf::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }

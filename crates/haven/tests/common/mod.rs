@@ -297,3 +297,9 @@ pub fn sign_in(base: &str, account: &str) -> String {
     assert_eq!(answer.status, 303, "sign-in refused: {}", answer.body);
     answer.session_cookie()
 }
+
+/// The form token in a signed-in page (the hidden `_csrf` field of its forms).
+pub fn form_token(page: &str) -> String {
+    let at = page.find("name=\"_csrf\" value=\"").unwrap_or_else(|| panic!("no form token in the page"));
+    page[at + 20..].split('"').next().unwrap_or_default().to_owned()
+}

@@ -1,0 +1,103 @@
+//! Form tokens against cross-site request forgery, on top of `SameSite=Strict` cookies and the
+//! cross-site check in `security`: every form of a signed-in page carries the session's token
+//! (`_csrf`), and a form post that comes with a session cookie but not its token is refused
+//! before any handler runs. Forms used before there is a session (sign-in, setup, invitation)
+//! are exempt; the JSON API is not a form (a cross-site JSON post needs a CORS preflight, which
+//! Haven never grants).
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::pages::MessagePage;
+use crate::session;
+
+/// The largest form Haven accepts; anything bigger is refused unread.
+pub(crate) const MAX_FORM_BYTES: usize = 64 * 1024;
+
+tokio::task_local! {
+    static FORM_TOKEN: String;
+}
+
+/// The token for the forms of the page being produced (empty without a session).
+pub(crate) fn form_token() -> String {
+    FORM_TOKEN.try_with(Clone::clone).unwrap_or_default()
+}
+
+fn exempt(path: &str) -> bool {
+    path == "/sign-in" || path.starts_with("/setup/") || path.starts_with("/invitation/") || path.starts_with("/api/")
+}
+
+pub(crate) async fn guard(request: Request, next: Next) -> Response {
+    let expected = session::token(request.headers()).map(|t| service::form_token(&t)).unwrap_or_default();
+    let checked = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+        && !expected.is_empty()
+        && !exempt(request.uri().path());
+    let request = if checked {
+        match with_token_checked(request, &expected).await {
+            Ok(request) => request,
+            Err(refusal) => return refusal,
+        }
+    } else {
+        request
+    };
+    FORM_TOKEN.scope(expected, next.run(request)).await
+}
+
+/// Reads the form (bounded), compares its `_csrf` field, and hands the same bytes on.
+async fn with_token_checked(request: Request, expected: &str) -> Result<Request, Response> {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+        tracing::info!(%path, "form refused: too large");
+        return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "This form is too large to send."));
+    };
+    let is_form = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+    });
+    let fields: Vec<(String, String)> =
+        if is_form { serde_urlencoded::from_bytes(&bytes).unwrap_or_default() } else { Vec::new() };
+    let offered = fields.iter().find(|(name, _)| name == "_csrf").map(|(_, value)| value.as_str()).unwrap_or_default();
+    if !same(offered.as_bytes(), expected.as_bytes()) {
+        tracing::info!(%path, "form refused: missing or wrong form token");
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "This form did not come from your current Haven page, so nothing was changed. Go back, reload the page and try again.",
+        ));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn refuse(status: StatusCode, message: &str) -> Response {
+    (status, MessagePage::new("Not sent", message.to_owned())).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pre_session_forms_and_the_api_are_exempt() {
+        for path in ["/sign-in", "/setup/abc", "/invitation/abc", "/api/v1/sessions"] {
+            assert!(exempt(path), "{path}");
+        }
+        for path in ["/sign-out", "/sign-in/code", "/staff/invite", "/account/totp"] {
+            assert!(!exempt(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn comparison() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"ab", b"abc"));
+        assert!(!same(b"", b"a"));
+    }
+}
