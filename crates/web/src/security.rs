@@ -29,7 +29,9 @@ fn new_nonce() -> String {
 
 pub(crate) async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if is_cross_site_write(request.method(), request.headers()) {
-        tracing::info!(path = %request.uri().path(), "cross-site request refused");
+        // Only the first segment: setup and invitation links carry their secret in the path.
+        let area = request.uri().path().split('/').nth(1).unwrap_or_default().to_owned();
+        tracing::info!(%area, "cross-site request refused");
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
     let nonce = new_nonce();
