@@ -64,6 +64,10 @@ id_type!(
     ClientId
 );
 id_type!(
+    /// An API token (not its secret).
+    ApiTokenId
+);
+id_type!(
     /// An invitation to join a practice (not its secret link, which only the invitee holds).
     InvitationId
 );

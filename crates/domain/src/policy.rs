@@ -72,6 +72,64 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
     }
 }
 
+/// What an API token may be used for. A token acts as the person who made it, and only within
+/// its scopes: the policy decides first, then the scope must cover the access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// The practice's registered details.
+    PracticeRead,
+    /// The staff directory.
+    StaffRead,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 2] = [Scope::PracticeRead, Scope::StaffRead];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::PracticeRead => "practice:read",
+            Scope::StaffRead => "staff:read",
+        }
+    }
+
+    /// How the scope is shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Scope::PracticeRead => "Read the practice's details",
+            Scope::StaffRead => "Read the staff directory",
+        }
+    }
+
+    /// The scope an access needs; `None` for what no token may do (account and security
+    /// settings, staff changes, anything else).
+    pub fn needed_for(resource: Resource, action: Action) -> Option<Scope> {
+        match (resource, action) {
+            (Resource::PracticeProfile, Action::View) => Some(Scope::PracticeRead),
+            (Resource::StaffDirectory, Action::View) => Some(Scope::StaffRead),
+            _ => None,
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| format!("unknown scope {s:?}"))
+    }
+}
+
+/// [`decide`], for an actor using an API token with `scopes` (`None`: a signed-in person).
+pub fn decide_within(role: Role, scopes: Option<&[Scope]>, resource: Resource, action: Action) -> Decision {
+    match (decide(role, resource, action), scopes) {
+        (Decision::Allow, Some(scopes)) => match Scope::needed_for(resource, action) {
+            Some(scope) if scopes.contains(&scope) => Decision::Allow,
+            Some(_) => Decision::Deny("this API token's scopes do not cover it"),
+            None => Decision::Deny("API tokens cannot do this; sign in instead"),
+        },
+        (decision, _) => decision,
+    }
+}
+
 /// Whether `actor` may invite someone as, or change a colleague from `current` to, `wanted`
 /// (`current` is `None` for an invitation; deactivating is a change with `wanted == current`).
 /// Beyond [`decide`] on the staff directory: only an owner makes owners or touches an owner's
@@ -89,6 +147,29 @@ pub fn may_change_staff(actor: Role, current: Option<Role>, wanted: Role) -> Dec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_act_within_both_their_role_and_their_scopes() {
+        use Action::*;
+        use Resource::*;
+        let staff_only: &[Scope] = &[Scope::StaffRead];
+        assert!(decide_within(Role::Biller, Some(staff_only), StaffDirectory, View).is_allowed());
+        assert!(!decide_within(Role::Biller, Some(staff_only), PracticeProfile, View).is_allowed());
+        // The scope never widens the role, and nothing but reading is reachable with a token.
+        assert!(!decide_within(Role::Biller, Some(&Scope::ALL), SignInHistory, View).is_allowed());
+        for resource in [StaffDirectory, PracticeProfile, SecurityPolicy, OwnAccount, Agreement] {
+            for action in [Create, Update] {
+                assert!(!decide_within(Role::Owner, Some(&Scope::ALL), resource, action).is_allowed());
+            }
+        }
+        assert_eq!(
+            decide_within(Role::Owner, None, SecurityPolicy, Update),
+            decide(Role::Owner, SecurityPolicy, Update)
+        );
+        for scope in Scope::ALL {
+            assert_eq!(scope.as_str().parse::<Scope>(), Ok(scope));
+        }
+    }
 
     #[test]
     fn only_owners_make_or_touch_owners() {

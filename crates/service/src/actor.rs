@@ -1,4 +1,4 @@
-use domain::policy::{self, Action, Resource};
+use domain::policy::{self, Action, Resource, Scope};
 use domain::{PracticeId, Role, UserId};
 use jiff::SignedDuration;
 
@@ -14,12 +14,14 @@ pub struct Actor {
     display_name: String,
     must_set_up_second_factor: bool,
     idle_timeout: SignedDuration,
+    /// Set when acting through an API token.
+    scopes: Option<Vec<Scope>>,
 }
 
 impl Actor {
     pub(crate) fn new(user: UserId, practice: PracticeId, role: Role, display_name: String) -> Self {
         let idle_timeout = crate::SessionPolicy::default().idle_timeout;
-        Self { user, practice, role, display_name, must_set_up_second_factor: false, idle_timeout }
+        Self { user, practice, role, display_name, must_set_up_second_factor: false, idle_timeout, scopes: None }
     }
 
     pub(crate) fn with_idle_timeout(mut self, idle_timeout: SignedDuration) -> Self {
@@ -62,12 +64,28 @@ impl Actor {
     /// Asks the policy whether the actor may invite someone as, or change a colleague from
     /// `current` to, `wanted`.
     pub(crate) fn may_change_staff(&self, current: Option<Role>, wanted: Role) -> Result<(), ServiceError> {
-        self.allowed(policy::may_change_staff(self.role, current, wanted), Resource::StaffDirectory, Action::Update)
+        let (resource, action) = (Resource::StaffDirectory, Action::Update);
+        let decision = match policy::may_change_staff(self.role, current, wanted) {
+            policy::Decision::Allow => policy::decide_within(self.role, self.scopes.as_deref(), resource, action),
+            denied => denied,
+        };
+        self.allowed(decision, resource, action)
     }
 
-    /// Asks the policy; a denial becomes the error the caller returns.
+    /// Asks the policy (and, for an API token, its scopes); a denial becomes the caller's error.
     pub(crate) fn may(&self, resource: Resource, action: Action) -> Result<(), ServiceError> {
-        self.allowed(policy::decide(self.role, resource, action), resource, action)
+        self.allowed(policy::decide_within(self.role, self.scopes.as_deref(), resource, action), resource, action)
+    }
+
+    /// Acting through an API token with these scopes.
+    pub(crate) fn within_scopes(mut self, scopes: Vec<Scope>) -> Self {
+        self.scopes = Some(scopes);
+        self
+    }
+
+    /// The scopes of the API token acted through; `None` for a signed-in person.
+    pub fn scopes(&self) -> Option<&[Scope]> {
+        self.scopes.as_deref()
     }
 
     fn allowed(&self, decision: policy::Decision, resource: Resource, action: Action) -> Result<(), ServiceError> {

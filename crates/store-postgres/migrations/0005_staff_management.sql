@@ -23,3 +23,20 @@ CREATE TABLE invitations (
     revoked_at   BIGINT
 );
 CREATE INDEX invitations_by_practice ON invitations (practice_id, email);
+
+-- API tokens for integrations: each acts as the person who made it, within its scopes
+-- (space-separated), until it expires or is revoked. Stored as SHA-256 only; shown once.
+CREATE TABLE api_tokens (
+    id           TEXT PRIMARY KEY,
+    token_hash   TEXT NOT NULL UNIQUE,
+    practice_id  TEXT NOT NULL,
+    user_id      TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    scopes       TEXT NOT NULL,
+    created_at   BIGINT NOT NULL,
+    expires_at   BIGINT NOT NULL,
+    last_used_at BIGINT,
+    revoked_at   BIGINT,
+    FOREIGN KEY (practice_id, user_id) REFERENCES memberships (practice_id, user_id)
+);
+CREATE INDEX api_tokens_by_user ON api_tokens (user_id, practice_id);

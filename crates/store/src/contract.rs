@@ -1,16 +1,17 @@
 //! The contract every backend passes. Each case takes a freshly migrated, empty store.
 //! A backend runs the whole suite with [`store_contract_suite!`](crate::store_contract_suite).
 
+use domain::policy::Scope;
 use domain::practice::{PracticeForm, PracticeProfile};
 use domain::staff::{DisabledReason, Email};
 use domain::validation::FieldErrors;
-use domain::{ClientId, InvitationId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, ClientId, InvitationId, PracticeId, Role, UserId};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
-    AgreementAcceptance, ClientIndex, Failures, Invitation, NewPractice, NewSetupToken, NewUser, SealedClient,
-    SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store, StoreError,
-    WrappedKey,
+    AgreementAcceptance, ApiTokenRecord, ClientIndex, Failures, Invitation, NewPractice, NewSetupToken, NewUser,
+    SealedClient, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store,
+    StoreError, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -37,7 +38,8 @@ macro_rules! store_contract_suite {
             second_factor_codes_work_once,
             agreements_are_accepted_once_per_version,
             invitations_are_used_once,
-            accounts_are_disabled_and_enabled
+            accounts_are_disabled_and_enabled,
+            api_tokens_are_looked_up_and_revoked
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
@@ -720,4 +722,56 @@ pub async fn accounts_are_disabled_and_enabled(store: &dyn Store) {
     // The other practice keeps the default 90 days, and its only account is an owner.
     assert_eq!(ok(store.disable_inactive(t(1000 * day)).await), 1);
     assert!(ok(store.staff(other.id).await).iter().all(|s| s.disabled_at.is_none()));
+}
+
+pub async fn api_tokens_are_looked_up_and_revoked(store: &dyn Store) {
+    let p = practice("Tokens", "owner@tokens.example", None);
+    let other = practice("Other tokens", "owner@other-tokens.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    ok(store.create_practice(&other, t(10)).await);
+    let clinician = user("clinician@tokens.example", t(10));
+    ok(store.add_staff(p.id, &clinician, Role::Clinician).await);
+    let token = ApiTokenRecord {
+        id: ApiTokenId::random(),
+        token_hash: "token-hash-1".into(),
+        practice: p.id,
+        user: clinician.id,
+        name: "Billing export".into(),
+        scopes: vec![Scope::PracticeRead, Scope::StaffRead],
+        created_at: t(20),
+        expires_at: t(20 + 86_400),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    ok(store.insert_api_token(&token).await);
+    assert_eq!(ok(store.api_tokens_of(clinician.id, p.id).await), std::slice::from_ref(&token));
+    assert_eq!(ok(store.api_tokens_of(p.owner.id, p.id).await), []);
+    let found = ok(store.api_token("token-hash-1").await).unwrap_or_else(|| panic!("not found"));
+    assert_eq!((found.token, found.role, found.user_disabled_at), (token.clone(), Role::Clinician, None));
+    assert_eq!(ok(store.api_token("token-hash-2").await), None);
+    ok(store.touch_api_token("token-hash-1", t(30)).await);
+    let used = ok(store.api_token("token-hash-1").await).and_then(|f| f.token.last_used_at);
+    assert_eq!(used, Some(t(30)));
+
+    // Only its maker, in its practice, revokes it, once; a revoked token is still found (as revoked).
+    assert!(!ok(store.revoke_api_token(p.owner.id, p.id, token.id, t(40)).await));
+    assert!(!ok(store.revoke_api_token(clinician.id, other.id, token.id, t(40)).await));
+    assert!(ok(store.revoke_api_token(clinician.id, p.id, token.id, t(40)).await));
+    assert!(!ok(store.revoke_api_token(clinician.id, p.id, token.id, t(41)).await));
+    assert_eq!(ok(store.api_tokens_of(clinician.id, p.id).await), []);
+    let revoked = ok(store.api_token("token-hash-1").await).and_then(|f| f.token.revoked_at);
+    assert_eq!(revoked, Some(t(40)));
+
+    // A token for someone outside the practice cannot be stored; erasing the practice removes them.
+    let stray = ApiTokenRecord {
+        id: ApiTokenId::random(),
+        token_hash: "token-hash-3".into(),
+        practice: other.id,
+        ..token.clone()
+    };
+    assert!(store.insert_api_token(&stray).await.is_err());
+    let live = ApiTokenRecord { id: ApiTokenId::random(), token_hash: "token-hash-4".into(), ..token.clone() };
+    ok(store.insert_api_token(&live).await);
+    ok(store.destroy_practice_keys(p.id).await);
+    assert_eq!(ok(store.api_token("token-hash-4").await), None);
 }

@@ -13,7 +13,7 @@ mod time;
 
 use async_trait::async_trait;
 use domain::staff::{DisabledReason, Email};
-use domain::{ClientId, InvitationId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, ClientId, InvitationId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 pub use records::*;
@@ -97,6 +97,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn mark_active(&self, user: UserId, now: Timestamp) -> Result<()>;
     /// Disables every non-owner account idle longer than its practice allows; returns how many.
     async fn disable_inactive(&self, now: Timestamp) -> Result<u64>;
+
+    async fn insert_api_token(&self, token: &ApiTokenRecord) -> Result<()>;
+    /// A person's API tokens in a practice, revoked ones excluded, newest first.
+    async fn api_tokens_of(&self, user: UserId, practice: PracticeId) -> Result<Vec<ApiTokenRecord>>;
+    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiTokenLookup>>;
+    async fn touch_api_token(&self, token_hash: &str, now: Timestamp) -> Result<()>;
+    /// Revokes one of a person's tokens; false if there was no such live token.
+    async fn revoke_api_token(
+        &self,
+        user: UserId,
+        practice: PracticeId,
+        id: ApiTokenId,
+        now: Timestamp,
+    ) -> Result<bool>;
 
     /// Stores an invitation, withdrawing any open one for the same address in the practice.
     async fn insert_invitation(&self, invitation: &Invitation) -> Result<()>;

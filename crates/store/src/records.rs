@@ -2,9 +2,10 @@
 
 use std::fmt;
 
+use domain::policy::Scope;
 use domain::practice::PracticeProfile;
 use domain::staff::{DisabledReason, Email};
-use domain::{ClientId, InvitationId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, ClientId, InvitationId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +120,31 @@ pub struct StaffMember {
     pub last_active_at: Timestamp,
     pub disabled_at: Option<Timestamp>,
     pub disabled_reason: Option<DisabledReason>,
+}
+
+/// An API token as stored. Its scopes are the policy's names (`practice:read`, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenRecord {
+    pub id: ApiTokenId,
+    /// SHA-256 of the token, hex. The token itself was shown once.
+    pub token_hash: String,
+    pub practice: PracticeId,
+    pub user: UserId,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// An API token with who it acts as, as looked up on every API request that carries one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenLookup {
+    pub token: ApiTokenRecord,
+    pub role: Role,
+    pub display_name: String,
+    pub user_disabled_at: Option<Timestamp>,
 }
 
 /// An invitation to join a practice, sent by e-mail.

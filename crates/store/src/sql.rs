@@ -50,6 +50,19 @@ pub const DISABLE_INACTIVE: &str = "UPDATE users SET disabled_at = $1, disabled_
      WHERE m.user_id = users.id AND m.role <> 'owner' \
      AND COALESCE(users.last_active_at, users.created_at) < $1 - p.inactivity_days * 86400000000)";
 
+pub const INSERT_API_TOKEN: &str = "INSERT INTO api_tokens \
+     (id, token_hash, practice_id, user_id, name, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub const API_TOKENS_OF: &str = "SELECT id, token_hash, practice_id, user_id, name, scopes, created_at, expires_at, \
+     last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 AND practice_id = $2 AND revoked_at IS NULL \
+     ORDER BY created_at DESC, id";
+pub const API_TOKEN: &str = "SELECT t.id, t.token_hash, t.practice_id, t.user_id, t.name, t.scopes, t.created_at, \
+     t.expires_at, t.last_used_at, t.revoked_at, m.role, u.display_name, u.disabled_at FROM api_tokens t \
+     JOIN memberships m ON m.practice_id = t.practice_id AND m.user_id = t.user_id \
+     JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1";
+pub const TOUCH_API_TOKEN: &str = "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1";
+pub const REVOKE_API_TOKEN: &str = "UPDATE api_tokens SET revoked_at = $4 \
+     WHERE user_id = $1 AND practice_id = $2 AND id = $3 AND revoked_at IS NULL";
+
 /// Inviting an address again withdraws its earlier open invitations.
 pub const REVOKE_OPEN_INVITATIONS: &str = "UPDATE invitations SET revoked_at = $3 \
      WHERE practice_id = $1 AND email = $2 AND accepted_at IS NULL AND revoked_at IS NULL";
@@ -128,6 +141,7 @@ pub const DATA_KEYS: &str = "SELECT id, purpose, wrapped, master_key_id, created
      WHERE practice_id = $1 ORDER BY created_at, id";
 pub const DELETE_PRACTICE_KEYS: &str = "DELETE FROM data_keys WHERE practice_id = $1";
 pub const DELETE_PRACTICE_SESSIONS: &str = "DELETE FROM sessions WHERE practice_id = $1";
+pub const DELETE_PRACTICE_API_TOKENS: &str = "DELETE FROM api_tokens WHERE practice_id = $1";
 pub const REWRAP_DATA_KEY: &str = "UPDATE data_keys SET wrapped = $4, master_key_id = $5 \
      WHERE practice_id = $1 AND id = $2 AND master_key_id = $3";
 pub const DELETE_DATA_KEY: &str = "DELETE FROM data_keys WHERE practice_id = $1 AND id = $2";

@@ -5,16 +5,18 @@
 //! how rows become records — is written once here, so both backends behave identically.
 
 use async_trait::async_trait;
+use domain::policy::Scope;
 use domain::practice::{Address, PracticeProfile};
 use domain::staff::{DisabledReason, Email};
-use domain::{ClientId, InvitationId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, ClientId, InvitationId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 use crate::sql;
 use crate::{
-    AgreementAcceptance, ClientIndex, Failures, Invitation, Membership, NewPractice, NewSetupToken, NewUser,
-    PracticeRecord, Result, SealedClient, SessionLookup, SessionRecord, SetupTokenState, SignInEvent, SignInFilter,
-    SignInRules, StaffMember, Store, StoreError, TotpFactor, UserRecord, WrappedKey, from_micros, to_micros,
+    AgreementAcceptance, ApiTokenLookup, ApiTokenRecord, ClientIndex, Failures, Invitation, Membership, NewPractice,
+    NewSetupToken, NewUser, PracticeRecord, Result, SealedClient, SessionLookup, SessionRecord, SetupTokenState,
+    SignInEvent, SignInFilter, SignInRules, StaffMember, Store, StoreError, TotpFactor, UserRecord, WrappedKey,
+    from_micros, to_micros,
 };
 
 /// A parameter or column value. Haven's schema uses text, 64-bit integers and byte strings
@@ -67,7 +69,7 @@ macro_rules! display_values {
         }
     )*};
 }
-display_values!(PracticeId, UserId, domain::ClientId, InvitationId, Role, DisabledReason);
+display_values!(PracticeId, UserId, domain::ClientId, InvitationId, ApiTokenId, Role, DisabledReason);
 
 /// One statement with its parameters.
 #[derive(Debug, Clone)]
@@ -279,6 +281,24 @@ fn practice_record(row: &Row) -> Result<PracticeRecord> {
             idle_timeout_minutes: row.int(12)?,
             inactivity_days: row.int(13)?,
         },
+    })
+}
+
+/// The first ten columns of an API token row, in `API_TOKENS_OF` order.
+fn api_token(r: &Row) -> Result<ApiTokenRecord> {
+    let scopes = r.text(5)?;
+    let scopes = scopes.split_whitespace().map(str::parse::<Scope>).collect::<Result<Vec<_>, _>>();
+    Ok(ApiTokenRecord {
+        id: r.parse(0)?,
+        token_hash: r.text(1)?,
+        practice: r.parse(2)?,
+        user: r.parse(3)?,
+        name: r.text(4)?,
+        scopes: scopes.map_err(|e| StoreError::Corrupt(format!("column 5: {e}")))?,
+        created_at: r.time(6)?,
+        expires_at: r.time(7)?,
+        last_used_at: r.opt_time(8)?,
+        revoked_at: r.opt_time(9)?,
     })
 }
 
@@ -508,6 +528,52 @@ impl<S: Sql> Store for SqlStore<S> {
         self.0.execute(sql::DISABLE_INACTIVE, vec![now.into()]).await
     }
 
+    async fn insert_api_token(&self, t: &ApiTokenRecord) -> Result<()> {
+        let scopes: Vec<&str> = t.scopes.iter().map(|s| s.as_str()).collect();
+        let params = vec![
+            t.id.into(),
+            t.token_hash.as_str().into(),
+            t.practice.into(),
+            t.user.into(),
+            t.name.as_str().into(),
+            scopes.join(" ").into(),
+            t.created_at.into(),
+            t.expires_at.into(),
+        ];
+        self.0.transaction(Some(t.practice), vec![Statement::new(sql::INSERT_API_TOKEN, params)]).await.map(drop)
+    }
+
+    async fn api_tokens_of(&self, user: UserId, practice: PracticeId) -> Result<Vec<ApiTokenRecord>> {
+        let rows = self.0.query(Some(practice), sql::API_TOKENS_OF, vec![user.into(), practice.into()]).await?;
+        rows.iter().map(api_token).collect()
+    }
+
+    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiTokenLookup>> {
+        let Some(r) = self.query_one(None, sql::API_TOKEN, vec![token_hash.into()]).await? else { return Ok(None) };
+        Ok(Some(ApiTokenLookup {
+            token: api_token(&r)?,
+            role: r.parse(10)?,
+            display_name: r.text(11)?,
+            user_disabled_at: r.opt_time(12)?,
+        }))
+    }
+
+    async fn touch_api_token(&self, token_hash: &str, now: Timestamp) -> Result<()> {
+        self.0.execute(sql::TOUCH_API_TOKEN, vec![token_hash.into(), now.into()]).await.map(drop)
+    }
+
+    async fn revoke_api_token(
+        &self,
+        user: UserId,
+        practice: PracticeId,
+        id: ApiTokenId,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let statement =
+            Statement::new(sql::REVOKE_API_TOKEN, vec![user.into(), practice.into(), id.into(), now.into()]);
+        Ok(self.0.transaction(Some(practice), vec![statement]).await?.iter().sum::<u64>() > 0)
+    }
+
     async fn insert_invitation(&self, i: &Invitation) -> Result<()> {
         let revoke = Statement::new(
             sql::REVOKE_OPEN_INVITATIONS,
@@ -713,6 +779,7 @@ impl<S: Sql> Store for SqlStore<S> {
         let statements = vec![
             Statement::new(sql::DELETE_PRACTICE_KEYS, vec![practice.into()]),
             Statement::new(sql::DELETE_PRACTICE_SESSIONS, vec![practice.into()]),
+            Statement::new(sql::DELETE_PRACTICE_API_TOKENS, vec![practice.into()]),
         ];
         let changed = self.0.transaction(Some(practice), statements).await?;
         self.0.release_deleted().await?;
