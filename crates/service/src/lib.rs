@@ -7,6 +7,7 @@
 
 mod actor;
 mod agreement;
+mod api_tokens;
 mod auth;
 mod clients;
 pub mod demo;
@@ -35,6 +36,7 @@ pub use crate::keys::{FixedMasterKeys, MasterKeys};
 
 pub use actor::Actor;
 pub use agreement::{BAA_TEXT, BAA_VERSION};
+pub use api_tokens::{ApiToken, ApiTokenInfo, MAX_TOKEN_DAYS};
 pub use auth::{OpenSession, Remote, SessionToken, SignIn, form_token};
 pub use clients::{ClientDetails, ClientQuery};
 pub use error::ServiceError;

@@ -686,3 +686,58 @@ async fn accounts_unused_beyond_the_practice_limit_are_disabled_until_reenabled(
     complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
     Ok(())
 }
+
+#[tokio::test]
+async fn api_tokens_act_within_their_scopes_until_revoked_or_expired() -> Result<(), ServiceError> {
+    use domain::policy::Scope;
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 9, clients: 1 }, |_, _| {}).await?;
+    let find = |role| report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
+    let (owner, clinician) = (find(Role::Owner), find(Role::Clinician));
+    let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let (_, person) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+
+    for (name, scopes, days, field) in [
+        ("", &[Scope::StaffRead][..], 30, "name"),
+        ("Export", &[][..], 30, "scopes"),
+        ("Export", &[Scope::StaffRead][..], 366, "days"),
+    ] {
+        let refused = w.haven.create_api_token(&person, name, scopes, days).await;
+        assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get(field).is_some()), "{refused:?}");
+    }
+    let (secret, info) = w.haven.create_api_token(&person, "Staff sync", &[Scope::StaffRead], 30).await?;
+    assert!(secret.expose().starts_with("hvn_") && !format!("{secret:?}").contains(&secret.expose()[4..]));
+    assert_eq!((info.scopes.as_slice(), info.expired), (&[Scope::StaffRead][..], false));
+
+    // The token reads what its scope covers, as its maker; nothing else, and never makes tokens.
+    let token = w.haven.authenticate_api_token(secret.expose()).await?;
+    assert_eq!(
+        (token.user(), token.role(), token.scopes()),
+        (person.user(), Role::Clinician, Some(&[Scope::StaffRead][..]))
+    );
+    assert_eq!(w.haven.staff(&token).await?.len(), report.staff.len());
+    assert!(matches!(w.haven.practice(&token).await, Err(ServiceError::Denied(_))));
+    assert!(matches!(w.haven.create_api_token(&token, "More", &Scope::ALL, 30).await, Err(ServiceError::Denied(_))));
+    assert!(w.haven.api_tokens(&person).await?[0].last_used_at.is_some());
+    for garbage in ["", "hvn_", "hvn_xyz", &format!("hvn_{}", "0".repeat(64)), &secret.expose()[4..]] {
+        assert!(matches!(w.haven.authenticate_api_token(garbage).await, Err(ServiceError::Unauthenticated)));
+    }
+
+    // It stops with its maker's account, and again with it.
+    w.haven.deactivate(&owner, person.user()).await?;
+    assert!(matches!(w.haven.authenticate_api_token(secret.expose()).await, Err(ServiceError::Unauthenticated)));
+    w.haven.reactivate(&owner, person.user()).await?;
+    w.haven.authenticate_api_token(secret.expose()).await?;
+
+    // Revoked (by its maker only) or expired, it is refused.
+    assert!(matches!(w.haven.revoke_api_token(&owner, info.id).await, Err(ServiceError::NotFound)));
+    w.haven.revoke_api_token(&person, info.id).await?;
+    assert!(matches!(w.haven.authenticate_api_token(secret.expose()).await, Err(ServiceError::Unauthenticated)));
+    assert_eq!(w.haven.api_tokens(&person).await?, []);
+    let (short, _) = w.haven.create_api_token(&person, "One day", &[Scope::PracticeRead], 1).await?;
+    w.haven.practice(&w.haven.authenticate_api_token(short.expose()).await?).await?;
+    w.advance_minutes(24 * 60);
+    assert!(matches!(w.haven.authenticate_api_token(short.expose()).await, Err(ServiceError::Unauthenticated)));
+    assert!(w.haven.api_tokens(&person).await?[0].expired);
+    Ok(())
+}
