@@ -82,6 +82,17 @@ fn the_owner_invites_staff_by_email_and_manages_their_accounts() {
     assert_eq!(mail.messages().len(), 1, "one invitation, one message");
 }
 
+/// A biller makes a scoped API token, a program uses it within its scope, and it is revoked.
+#[test]
+fn api_tokens_are_made_used_within_their_scope_and_revoked() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let biller = seeded_account(&dir, "biller");
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("api-tokens.mjs", &[&server.url, &biller], &server);
+    assert!(shots.join("api-token-created.png").exists());
+}
+
 /// The owner of a seeded practice requires a second factor: they and a clinician are walked
 /// through setting one up before they can do anything else.
 #[test]

@@ -27,7 +27,12 @@ pub(crate) fn routes() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Haven API", description = "Practice management and EHR for mental-health practices."),
+    info(
+        title = "Haven API",
+        description = "Practice management and EHR for mental-health practices. Authenticate with an API token \
+                       (`Authorization: Bearer hvn_…`, made on the web under Sign-in security; it acts within its \
+                       scopes) or with the session cookie of `POST /api/v1/sessions`."
+    ),
     paths(sign_in, sign_out, me, practice, staff, crate::health::healthz, crate::health::readyz),
     components(schemas(SignInRequest, Me, Practice, Staff, ErrorBody, FieldErrorBody))
 )]
@@ -139,7 +144,10 @@ async fn sign_in(
 ) -> Result<Response, ApiError> {
     let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let service::SignIn::Complete(token, actor) = state.haven.sign_in(&body.email, &body.password, &from).await? else {
-        return Err(ServiceError::Denied("this account signs in with a second factor: use the web sign-in").into());
+        return Err(ServiceError::Denied(
+            "this account signs in with a second factor: make an API token on the web (Sign-in security, API tokens)",
+        )
+        .into());
     };
     let cookie = session::set_cookie(token.as_str(), state.options.https);
     Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(Me::from(&actor))).into_response())

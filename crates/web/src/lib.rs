@@ -6,6 +6,7 @@
 mod account;
 mod agreement;
 mod api;
+mod api_tokens;
 mod assets;
 mod csrf;
 mod error;
@@ -47,6 +48,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(agreement::routes())
         .merge(second_factor::routes())
         .merge(staff::routes())
+        .merge(api_tokens::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", axum::routing::get(api::openapi))
         .merge(health::routes())

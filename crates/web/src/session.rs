@@ -63,7 +63,8 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// The signed-in staff member of an API request; without a live session, a JSON 401.
+/// The staff member behind an API request: an API token (`Authorization: Bearer hvn_…`, acting
+/// within its scopes) or a signed-in session; without either, a JSON 401.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiSignedIn(pub Actor);
 
@@ -71,7 +72,14 @@ impl FromRequestParts<AppState> for ApiSignedIn {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(ApiSignedIn(actor(parts, state).await?))
+        let bearer = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        match bearer {
+            Some(value) => match value.strip_prefix("Bearer ") {
+                Some(token) => Ok(ApiSignedIn(state.haven.authenticate_api_token(token.trim()).await?)),
+                None => Err(ServiceError::Unauthenticated.into()),
+            },
+            None => Ok(ApiSignedIn(actor(parts, state).await?)),
+        }
     }
 }
 
