@@ -69,7 +69,7 @@ async fn main() {
     };
     let mut results = serde_json::Map::new();
     let mut p50 = std::collections::HashMap::new();
-    let cases: [(&str, Box<dyn Fn() -> Request<Body>>, StatusCode); 4] = [
+    let cases: [(&str, MakeRequest, StatusCode); 4] = [
         ("healthz", Box::new(move || get("/healthz", None)), StatusCode::OK),
         (
             "me_with_session",
@@ -126,6 +126,9 @@ async fn main() {
     );
     println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
 }
+
+/// Builds a fresh request of one case each time.
+type MakeRequest = Box<dyn Fn() -> Request<Body>>;
 
 fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
