@@ -16,6 +16,7 @@ mod keys;
 pub mod seal;
 pub mod signing;
 pub mod totp;
+pub mod webauthn;
 
 pub use keyring::Keyring;
 pub use keys::{DataKey, KeyId, Purpose};
