@@ -64,6 +64,10 @@ id_type!(
     ClientId
 );
 id_type!(
+    /// A registered passkey (not its WebAuthn credential id).
+    PasskeyId
+);
+id_type!(
     /// An API token (not its secret).
     ApiTokenId
 );

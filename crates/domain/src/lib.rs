@@ -13,6 +13,6 @@ pub mod staff;
 pub mod throttle;
 pub mod validation;
 
-pub use ids::{ApiTokenId, ClientId, InvitationId, PracticeId, UserId};
+pub use ids::{ApiTokenId, ClientId, InvitationId, PasskeyId, PracticeId, UserId};
 pub use phi::Phi;
 pub use role::Role;

@@ -40,3 +40,29 @@ CREATE TABLE api_tokens (
     FOREIGN KEY (practice_id, user_id) REFERENCES memberships (practice_id, user_id)
 ) STRICT;
 CREATE INDEX api_tokens_by_user ON api_tokens (user_id, practice_id);
+
+-- Passkeys (WebAuthn, ES256): a first factor on their own, or the second after a password. The
+-- credential id is base64url; the public key an uncompressed P-256 point; the counter guards
+-- against cloned authenticators.
+CREATE TABLE passkeys (
+    id            TEXT PRIMARY KEY,
+    credential_id TEXT NOT NULL UNIQUE,
+    practice_id   TEXT NOT NULL,
+    user_id       TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    public_key    BLOB NOT NULL,
+    sign_count    INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER,
+    FOREIGN KEY (practice_id, user_id) REFERENCES memberships (practice_id, user_id)
+) STRICT;
+CREATE INDEX passkeys_by_user ON passkeys (user_id);
+
+-- WebAuthn challenges: issued for one ceremony, used once, within five minutes.
+CREATE TABLE webauthn_challenges (
+    id         TEXT PRIMARY KEY,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('register', 'second_factor', 'sign_in')),
+    user_id    TEXT,
+    challenge  BLOB NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT;

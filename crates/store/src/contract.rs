@@ -5,13 +5,13 @@ use domain::policy::Scope;
 use domain::practice::{PracticeForm, PracticeProfile};
 use domain::staff::{DisabledReason, Email};
 use domain::validation::FieldErrors;
-use domain::{ApiTokenId, ClientId, InvitationId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, ClientId, InvitationId, PasskeyId, PracticeId, Role, UserId};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
-    AgreementAcceptance, ApiTokenRecord, ClientIndex, Failures, Invitation, NewPractice, NewSetupToken, NewUser,
-    SealedClient, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store,
-    StoreError, WrappedKey,
+    AgreementAcceptance, ApiTokenRecord, ChallengePurpose, ClientIndex, Failures, Invitation, NewPractice,
+    NewSetupToken, NewUser, PasskeyRecord, SealedClient, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind,
+    SignInFilter, SignInRules, Store, StoreError, WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -39,7 +39,8 @@ macro_rules! store_contract_suite {
             agreements_are_accepted_once_per_version,
             invitations_are_used_once,
             accounts_are_disabled_and_enabled,
-            api_tokens_are_looked_up_and_revoked
+            api_tokens_are_looked_up_and_revoked,
+            passkeys_and_their_challenges
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {
@@ -774,4 +775,67 @@ pub async fn api_tokens_are_looked_up_and_revoked(store: &dyn Store) {
     ok(store.insert_api_token(&live).await);
     ok(store.destroy_practice_keys(p.id).await);
     assert_eq!(ok(store.api_token("token-hash-4").await), None);
+}
+
+pub async fn passkeys_and_their_challenges(store: &dyn Store) {
+    let p = practice("Passkeys", "owner@passkeys.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let key = PasskeyRecord {
+        id: PasskeyId::random(),
+        credential_id: "Y3JlZGVudGlhbA".into(),
+        practice: p.id,
+        user: p.owner.id,
+        name: "Laptop".into(),
+        public_key: vec![4; 65],
+        sign_count: 3,
+        created_at: t(20),
+        last_used_at: None,
+    };
+    ok(store.insert_passkey(&key).await);
+    let again = store.insert_passkey(&PasskeyRecord { id: PasskeyId::random(), ..key.clone() }).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(ok(store.passkeys_of(p.owner.id).await), std::slice::from_ref(&key));
+    assert_eq!(ok(store.passkey_by_credential("Y3JlZGVudGlhbA").await), Some(key.clone()));
+    assert_eq!(ok(store.passkey_by_credential("other").await), None);
+
+    // A use counts only from the counter it read: of two racing uses, one wins.
+    assert!(ok(store.use_passkey(key.id, 3, 4, t(30)).await));
+    assert!(!ok(store.use_passkey(key.id, 3, 5, t(31)).await));
+    let used = ok(store.passkey_by_credential("Y3JlZGVudGlhbA").await).map(|k| (k.sign_count, k.last_used_at));
+    assert_eq!(used, Some((4, Some(t(30)))));
+
+    // A passkey is a second factor for the practice's requirement.
+    let rules = SignInRules { require_second_factor: true, idle_timeout_minutes: 15, inactivity_days: 90 };
+    ok(store.set_sign_in_rules(p.id, &rules).await);
+    let session = SessionRecord {
+        token_hash: "passkey-owner".into(),
+        user: p.owner.id,
+        practice: p.id,
+        created_at: t(40),
+        last_seen_at: t(40),
+        expires_at: t(999),
+        ip: String::new(),
+        user_agent: String::new(),
+        pending_second_factor: false,
+    };
+    ok(store.insert_session(&session).await);
+    assert_eq!(ok(store.session("passkey-owner").await).map(|s| s.must_set_up_second_factor), Some(false));
+    assert!(!ok(store.delete_passkey(UserId::random(), key.id).await));
+    assert!(ok(store.delete_passkey(p.owner.id, key.id).await));
+    assert_eq!(ok(store.session("passkey-owner").await).map(|s| s.must_set_up_second_factor), Some(true));
+
+    // Challenges work once, and not after they expire.
+    let challenge = |id: &str, expires| WebauthnChallenge {
+        id: id.into(),
+        purpose: ChallengePurpose::SignIn,
+        user: None,
+        challenge: vec![7; 32],
+        expires_at: t(expires),
+    };
+    ok(store.insert_challenge(&challenge("c1", 100)).await);
+    ok(store.insert_challenge(&WebauthnChallenge { user: Some(p.owner.id), ..challenge("c2", 60) }).await);
+    assert_eq!(ok(store.take_challenge("c1", t(50)).await), Some(challenge("c1", 100)));
+    assert_eq!(ok(store.take_challenge("c1", t(51)).await), None);
+    assert_eq!(ok(store.take_challenge("c2", t(60)).await), None);
+    assert_eq!(ok(store.take_challenge("none", t(50)).await), None);
 }

@@ -13,7 +13,7 @@ mod time;
 
 use async_trait::async_trait;
 use domain::staff::{DisabledReason, Email};
-use domain::{ApiTokenId, ClientId, InvitationId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, ClientId, InvitationId, PasskeyId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 pub use records::*;
@@ -97,6 +97,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn mark_active(&self, user: UserId, now: Timestamp) -> Result<()>;
     /// Disables every non-owner account idle longer than its practice allows; returns how many.
     async fn disable_inactive(&self, now: Timestamp) -> Result<u64>;
+
+    async fn insert_passkey(&self, passkey: &PasskeyRecord) -> Result<()>;
+    async fn passkeys_of(&self, user: UserId) -> Result<Vec<PasskeyRecord>>;
+    async fn passkey_by_credential(&self, credential_id: &str) -> Result<Option<PasskeyRecord>>;
+    /// Records a use, only if the counter is still `old_count` (two racing uses: one wins).
+    async fn use_passkey(&self, id: PasskeyId, old_count: i64, new_count: i64, now: Timestamp) -> Result<bool>;
+    async fn delete_passkey(&self, user: UserId, id: PasskeyId) -> Result<bool>;
+    async fn insert_challenge(&self, challenge: &WebauthnChallenge) -> Result<()>;
+    /// Removes and returns a challenge still valid at `now`: each works once.
+    async fn take_challenge(&self, id: &str, now: Timestamp) -> Result<Option<WebauthnChallenge>>;
 
     async fn insert_api_token(&self, token: &ApiTokenRecord) -> Result<()>;
     /// A person's API tokens in a practice, revoked ones excluded, newest first.

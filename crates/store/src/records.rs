@@ -5,7 +5,7 @@ use std::fmt;
 use domain::policy::Scope;
 use domain::practice::PracticeProfile;
 use domain::staff::{DisabledReason, Email};
-use domain::{ApiTokenId, ClientId, InvitationId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, ClientId, InvitationId, PasskeyId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +120,68 @@ pub struct StaffMember {
     pub last_active_at: Timestamp,
     pub disabled_at: Option<Timestamp>,
     pub disabled_reason: Option<DisabledReason>,
+}
+
+/// A passkey as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasskeyRecord {
+    pub id: PasskeyId,
+    /// The WebAuthn credential id, base64url.
+    pub credential_id: String,
+    pub practice: PracticeId,
+    pub user: UserId,
+    pub name: String,
+    /// Uncompressed P-256 point.
+    pub public_key: Vec<u8>,
+    pub sign_count: i64,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// What a WebAuthn challenge was issued for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengePurpose {
+    Register,
+    SecondFactor,
+    SignIn,
+}
+
+impl ChallengePurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::SecondFactor => "second_factor",
+            Self::SignIn => "sign_in",
+        }
+    }
+}
+
+impl std::str::FromStr for ChallengePurpose {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [Self::Register, Self::SecondFactor, Self::SignIn]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("unknown purpose {s:?}"))
+    }
+}
+
+impl fmt::Display for ChallengePurpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A challenge issued for one WebAuthn ceremony.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebauthnChallenge {
+    /// Random, hex: the browser sends it back with the response.
+    pub id: String,
+    pub purpose: ChallengePurpose,
+    /// Whose ceremony (none for a passkey sign-in, where the passkey names its person).
+    pub user: Option<UserId>,
+    pub challenge: Vec<u8>,
+    pub expires_at: Timestamp,
 }
 
 /// An API token as stored. Its scopes are the policy's names (`practice:read`, …).

@@ -50,6 +50,22 @@ pub const DISABLE_INACTIVE: &str = "UPDATE users SET disabled_at = $1, disabled_
      WHERE m.user_id = users.id AND m.role <> 'owner' \
      AND COALESCE(users.last_active_at, users.created_at) < $1 - p.inactivity_days * 86400000000)";
 
+pub const INSERT_PASSKEY: &str = "INSERT INTO passkeys (id, credential_id, practice_id, user_id, name, public_key, \
+     sign_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub const PASSKEYS_OF: &str = "SELECT id, credential_id, practice_id, user_id, name, public_key, sign_count, \
+     created_at, last_used_at FROM passkeys WHERE user_id = $1 ORDER BY created_at, id";
+pub const PASSKEY_BY_CREDENTIAL: &str = "SELECT id, credential_id, practice_id, user_id, name, public_key, sign_count, \
+     created_at, last_used_at FROM passkeys WHERE credential_id = $1";
+pub const USE_PASSKEY: &str =
+    "UPDATE passkeys SET sign_count = $3, last_used_at = $4 WHERE id = $1 AND sign_count = $2";
+pub const DELETE_PASSKEY: &str = "DELETE FROM passkeys WHERE user_id = $1 AND id = $2";
+pub const INSERT_CHALLENGE: &str =
+    "INSERT INTO webauthn_challenges (id, purpose, user_id, challenge, expires_at) VALUES ($1, $2, $3, $4, $5)";
+pub const CHALLENGE: &str =
+    "SELECT id, purpose, user_id, challenge, expires_at FROM webauthn_challenges WHERE id = $1 AND expires_at > $2";
+pub const DELETE_CHALLENGE: &str = "DELETE FROM webauthn_challenges WHERE id = $1";
+pub const DELETE_EXPIRED_CHALLENGES: &str = "DELETE FROM webauthn_challenges WHERE expires_at <= $1";
+
 pub const INSERT_API_TOKEN: &str = "INSERT INTO api_tokens \
      (id, token_hash, practice_id, user_id, name, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 pub const API_TOKENS_OF: &str = "SELECT id, token_hash, practice_id, user_id, name, scopes, created_at, expires_at, \
@@ -84,7 +100,8 @@ pub const INSERT_SESSION: &str = "INSERT INTO sessions \
 pub const SESSION: &str = "SELECT s.token_hash, s.user_id, s.practice_id, s.created_at, s.last_seen_at, \
      s.expires_at, s.ip, s.user_agent, s.pending_second_factor, m.role, u.display_name, u.email, u.disabled_at, \
      CASE WHEN p.require_second_factor <> 0 AND NOT EXISTS (SELECT 1 FROM totp_factors t \
-     WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END, p.idle_timeout_minutes \
+     WHERE t.user_id = s.user_id AND t.confirmed_at IS NOT NULL) \
+     AND NOT EXISTS (SELECT 1 FROM passkeys k WHERE k.user_id = s.user_id) THEN 1 ELSE 0 END, p.idle_timeout_minutes \
      FROM sessions s \
      JOIN practices p ON p.id = s.practice_id \
      JOIN memberships m ON m.practice_id = s.practice_id AND m.user_id = s.user_id \

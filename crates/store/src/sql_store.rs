@@ -8,15 +8,15 @@ use async_trait::async_trait;
 use domain::policy::Scope;
 use domain::practice::{Address, PracticeProfile};
 use domain::staff::{DisabledReason, Email};
-use domain::{ApiTokenId, ClientId, InvitationId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, ClientId, InvitationId, PasskeyId, PracticeId, Role, UserId};
 use jiff::Timestamp;
 
 use crate::sql;
 use crate::{
     AgreementAcceptance, ApiTokenLookup, ApiTokenRecord, ClientIndex, Failures, Invitation, Membership, NewPractice,
-    NewSetupToken, NewUser, PracticeRecord, Result, SealedClient, SessionLookup, SessionRecord, SetupTokenState,
-    SignInEvent, SignInFilter, SignInRules, StaffMember, Store, StoreError, TotpFactor, UserRecord, WrappedKey,
-    from_micros, to_micros,
+    NewSetupToken, NewUser, PasskeyRecord, PracticeRecord, Result, SealedClient, SessionLookup, SessionRecord,
+    SetupTokenState, SignInEvent, SignInFilter, SignInRules, StaffMember, Store, StoreError, TotpFactor, UserRecord,
+    WebauthnChallenge, WrappedKey, from_micros, to_micros,
 };
 
 /// A parameter or column value. Haven's schema uses text, 64-bit integers and byte strings
@@ -69,7 +69,17 @@ macro_rules! display_values {
         }
     )*};
 }
-display_values!(PracticeId, UserId, domain::ClientId, InvitationId, ApiTokenId, Role, DisabledReason);
+display_values!(
+    PracticeId,
+    UserId,
+    domain::ClientId,
+    InvitationId,
+    ApiTokenId,
+    PasskeyId,
+    Role,
+    DisabledReason,
+    crate::ChallengePurpose
+);
 
 /// One statement with its parameters.
 #[derive(Debug, Clone)]
@@ -281,6 +291,20 @@ fn practice_record(row: &Row) -> Result<PracticeRecord> {
             idle_timeout_minutes: row.int(12)?,
             inactivity_days: row.int(13)?,
         },
+    })
+}
+
+fn passkey(r: &Row) -> Result<PasskeyRecord> {
+    Ok(PasskeyRecord {
+        id: r.parse(0)?,
+        credential_id: r.text(1)?,
+        practice: r.parse(2)?,
+        user: r.parse(3)?,
+        name: r.text(4)?,
+        public_key: r.bytes(5)?,
+        sign_count: r.int(6)?,
+        created_at: r.time(7)?,
+        last_used_at: r.opt_time(8)?,
     })
 }
 
@@ -526,6 +550,70 @@ impl<S: Sql> Store for SqlStore<S> {
 
     async fn disable_inactive(&self, now: Timestamp) -> Result<u64> {
         self.0.execute(sql::DISABLE_INACTIVE, vec![now.into()]).await
+    }
+
+    async fn insert_passkey(&self, k: &PasskeyRecord) -> Result<()> {
+        let params = vec![
+            k.id.into(),
+            k.credential_id.as_str().into(),
+            k.practice.into(),
+            k.user.into(),
+            k.name.as_str().into(),
+            k.public_key.clone().into(),
+            k.sign_count.into(),
+            k.created_at.into(),
+        ];
+        self.0.transaction(Some(k.practice), vec![Statement::new(sql::INSERT_PASSKEY, params)]).await.map(drop)
+    }
+
+    async fn passkeys_of(&self, user: UserId) -> Result<Vec<PasskeyRecord>> {
+        self.0.query(None, sql::PASSKEYS_OF, vec![user.into()]).await?.iter().map(passkey).collect()
+    }
+
+    async fn passkey_by_credential(&self, credential_id: &str) -> Result<Option<PasskeyRecord>> {
+        let row = self.query_one(None, sql::PASSKEY_BY_CREDENTIAL, vec![credential_id.into()]).await?;
+        row.as_ref().map(passkey).transpose()
+    }
+
+    async fn use_passkey(&self, id: PasskeyId, old_count: i64, new_count: i64, now: Timestamp) -> Result<bool> {
+        let params = vec![id.into(), old_count.into(), new_count.into(), now.into()];
+        Ok(self.0.execute(sql::USE_PASSKEY, params).await? > 0)
+    }
+
+    async fn delete_passkey(&self, user: UserId, id: PasskeyId) -> Result<bool> {
+        Ok(self.0.execute(sql::DELETE_PASSKEY, vec![user.into(), id.into()]).await? > 0)
+    }
+
+    async fn insert_challenge(&self, c: &WebauthnChallenge) -> Result<()> {
+        let params = vec![
+            c.id.as_str().into(),
+            c.purpose.into(),
+            c.user.into(),
+            c.challenge.clone().into(),
+            c.expires_at.into(),
+        ];
+        self.0.execute(sql::INSERT_CHALLENGE, params).await.map(drop)
+    }
+
+    async fn take_challenge(&self, id: &str, now: Timestamp) -> Result<Option<WebauthnChallenge>> {
+        let Some(r) = self.query_one(None, sql::CHALLENGE, vec![id.into(), now.into()]).await? else {
+            return Ok(None);
+        };
+        let challenge = WebauthnChallenge {
+            id: r.text(0)?,
+            purpose: r.parse(1)?,
+            user: r.opt_parse(2)?,
+            challenge: r.bytes(3)?,
+            expires_at: r.time(4)?,
+        };
+        // Whoever deletes it uses it: a second request with the same challenge gets nothing.
+        let delete = Statement::new(sql::DELETE_CHALLENGE, vec![id.into()]).must_change_a_row();
+        let sweep = Statement::new(sql::DELETE_EXPIRED_CHALLENGES, vec![now.into()]);
+        match self.0.transaction(None, vec![delete, sweep]).await {
+            Ok(_) => Ok(Some(challenge)),
+            Err(StoreError::NoRowChanged(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     async fn insert_api_token(&self, t: &ApiTokenRecord) -> Result<()> {
