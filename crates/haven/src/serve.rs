@@ -70,7 +70,8 @@ pub async fn run(config: Config) -> Result<()> {
     tokio::spawn(housekeeping(haven.clone()));
 
     // The peer's address reaches the handlers (sign-in history and throttling).
-    let app = web::router(haven, web::WebOptions { https }).into_make_service_with_connect_info::<SocketAddr>();
+    let app = web::router(haven, web::WebOptions { https, public_url: config.public_url.clone() })
+        .into_make_service_with_connect_info::<SocketAddr>();
     match listener {
         // `tap_io` makes axum hand the listener's peer address to the app, as it does for TCP.
         Accepting::Tls(tls) => axum::serve(tls.tap_io(|_| {}), app).with_graceful_shutdown(shutdown_signal()).await,

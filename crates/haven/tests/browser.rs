@@ -93,6 +93,20 @@ fn api_tokens_are_made_used_within_their_scope_and_revoked() {
     assert!(shots.join("api-token-created.png").exists());
 }
 
+/// Passkeys with Chromium's virtual authenticator: added, alone as the sign-in, as the second
+/// step after a password, refused without user verification, and removed.
+#[test]
+fn passkeys_sign_in_alone_or_after_a_password() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let clinician = seeded_account(&dir, "clinician");
+    let server = Server::start(&dir, &[], &[]);
+    // WebAuthn takes host names only: the browser uses localhost.
+    let base = server.url.replace("127.0.0.1", "localhost");
+    let shots = run_flow("passkeys.mjs", &[&base, &clinician], &server);
+    assert!(shots.join("passkey-second-step.png").exists());
+}
+
 /// The owner of a seeded practice requires a second factor: they and a clinician are walked
 /// through setting one up before they can do anything else.
 #[test]

@@ -144,24 +144,37 @@ impl Haven {
             tracing::info!(user = %user.id, %reason, "sign-in refused: account disabled");
             return Err(ServiceError::AccountDisabled(reason));
         }
-        let has_second_factor = self.store.totp_factor(user.id).await?.is_some_and(|f| f.confirmed_at.is_some());
-        if has_second_factor {
+        if self.second_factors(user.id).await?.any() {
             let token = self.open_session(user.id, membership.practice, from, true).await?;
             tracing::info!(user = %user.id, "password accepted; second factor next");
             return Ok(SignIn::SecondFactorNeeded(token));
         }
+        self.complete(user, membership, rules, event(SignInEventKind::SignedIn), from).await
+    }
+
+    /// A full session for someone who proved who they are (the password alone, or a passkey
+    /// alone), recorded in the history.
+    pub(crate) async fn complete(
+        &self,
+        user: &UserRecord,
+        membership: &Membership,
+        rules: Option<SignInRules>,
+        signed_in: SignInEvent,
+        from: &Remote,
+    ) -> Result<SignIn> {
         let token = self.open_session(user.id, membership.practice, from, false).await?;
-        self.store.insert_sign_in_event(&event(SignInEventKind::SignedIn)).await?;
+        self.store.insert_sign_in_event(&signed_in).await?;
         tracing::info!(user = %user.id, practice = %membership.practice, "signed in");
+        let has_second_factor = self.second_factors(user.id).await?.any();
         let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name.clone())
-            .must_set_up_second_factor_if(rules.is_some_and(|r| r.require_second_factor))
+            .must_set_up_second_factor_if(rules.is_some_and(|r| r.require_second_factor) && !has_second_factor)
             .with_idle_timeout(self.idle_timeout(rules.map_or(i64::MAX, |r| r.idle_timeout_minutes)));
         Ok(SignIn::Complete(token, actor))
     }
 
     /// Why the account cannot sign in, if it cannot: disabled, or unused beyond the practice's
     /// limit (then disabled now, whether or not the periodic sweep got to it first).
-    async fn disabled(
+    pub(crate) async fn disabled(
         &self,
         user: &UserRecord,
         membership: &Membership,

@@ -29,6 +29,9 @@ pub enum ServiceError {
     /// matched, so it tells nothing to someone who does not know it.
     #[error("{}", disabled_message(.0))]
     AccountDisabled(domain::staff::DisabledReason),
+    /// A passkey's answer was not accepted (why, in words safe to show).
+    #[error("the passkey was not accepted: {0}")]
+    PasskeyRefused(String),
     /// An e-mail could not be handed to the mail server; nothing was kept.
     #[error("the e-mail could not be sent: {0}")]
     MailNotSent(String),

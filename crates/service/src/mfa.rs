@@ -46,9 +46,10 @@ impl fmt::Debug for RecoveryCodes {
 }
 
 /// Whether a person has a second factor, and how many recovery codes are left.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecondFactorStatus {
     pub authenticator: bool,
+    pub passkeys: Vec<crate::PasskeyInfo>,
     pub recovery_codes_left: u64,
     /// The practice requires a second factor of everyone.
     pub required: bool,
@@ -56,6 +57,19 @@ pub struct SecondFactorStatus {
     pub idle_timeout_minutes: i64,
     /// Days without sign-in before a staff account is disabled, as the owner set it.
     pub inactivity_days: i64,
+}
+
+/// Which second factors a person has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SecondFactors {
+    pub authenticator: bool,
+    pub passkeys: usize,
+}
+
+impl SecondFactors {
+    pub fn any(self) -> bool {
+        self.authenticator || self.passkeys > 0
+    }
 }
 
 fn aad<'a>(practice: &'a str, user: &'a str) -> Aad<'a> {
@@ -115,6 +129,50 @@ impl Haven {
         TotpSecret::from_bytes(&plain).map_err(fail)
     }
 
+    pub(crate) async fn second_factors(&self, user: UserId) -> Result<SecondFactors> {
+        let authenticator = self.store.totp_factor(user).await?.is_some_and(|f| f.confirmed_at.is_some());
+        Ok(SecondFactors { authenticator, passkeys: self.store.passkeys_of(user).await?.len() })
+    }
+
+    /// Which second factors the person behind a pending sign-in can use.
+    pub async fn pending_second_factors(&self, pending: &str) -> Result<SecondFactors> {
+        let (_, found) = self.pending_sign_in(pending).await?;
+        self.second_factors(found.session.user).await
+    }
+
+    /// The pending session of `pending`, still valid: its hash and lookup.
+    pub(crate) async fn pending_sign_in(&self, pending: &str) -> Result<(String, store::SessionLookup)> {
+        if !secrets::well_formed(pending) {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let hash = secrets::token_hash(pending);
+        let pending_session =
+            |f: &store::SessionLookup| f.session.pending_second_factor && f.user_disabled_at.is_none();
+        let Some(found) = self.store.session(&hash).await?.filter(pending_session) else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        if self.now() >= found.session.expires_at {
+            self.store.delete_session(&hash).await?;
+            return Err(ServiceError::Unauthenticated);
+        }
+        Ok((hash, found))
+    }
+
+    /// Replaces a pending session, whose second factor was just proven, with a full one.
+    pub(crate) async fn finish_pending(
+        &self,
+        hash: &str,
+        found: &store::SessionLookup,
+        from: &Remote,
+    ) -> Result<SignIn> {
+        let (user, practice) = (found.session.user, found.session.practice);
+        self.store.delete_session(hash).await?;
+        let token = self.open_session(user, practice, from, false).await?;
+        self.store.insert_sign_in_event(&session_event(SignInEventKind::SignedIn, found, self.now(), from)).await?;
+        tracing::info!(%user, %practice, "signed in with a second factor");
+        Ok(SignIn::Complete(token, crate::Actor::new(user, practice, found.role, found.display_name.clone())))
+    }
+
     /// Sets the practice's sign-in rules: whether everyone needs a second factor, the idle
     /// timeout (1 to 60 minutes) and the days without sign-in before an account is disabled.
     pub async fn set_sign_in_rules(&self, actor: &Actor, rules: SignInRules) -> Result<()> {
@@ -145,6 +203,7 @@ impl Haven {
         let inactivity_days = rules.map_or(90, |r| r.inactivity_days);
         Ok(SecondFactorStatus {
             authenticator,
+            passkeys: self.passkeys(actor).await?,
             recovery_codes_left: left,
             required,
             idle_timeout_minutes,
@@ -199,21 +258,9 @@ impl Haven {
     /// Completes a sign-in waiting for its second factor, with a code from the app or a
     /// recovery code. The pending session is replaced by a new one (a new token).
     pub async fn complete_sign_in(&self, pending: &str, code: &str, from: &Remote) -> Result<SignIn> {
-        if !secrets::well_formed(pending) {
-            return Err(ServiceError::Unauthenticated);
-        }
-        let hash = secrets::token_hash(pending);
+        let (hash, found) = self.pending_sign_in(pending).await?;
         let now = self.now();
-        let pending_session =
-            |f: &store::SessionLookup| f.session.pending_second_factor && f.user_disabled_at.is_none();
-        let Some(found) = self.store.session(&hash).await?.filter(pending_session) else {
-            return Err(ServiceError::Unauthenticated);
-        };
-        if now >= found.session.expires_at {
-            self.store.delete_session(&hash).await?;
-            return Err(ServiceError::Unauthenticated);
-        }
-        let (user, practice) = (found.session.user, found.session.practice);
+        let user = found.session.user;
         let event = |kind| session_event(kind, &found, now, from);
         self.refuse_if_throttled(event(SignInEventKind::Locked)).await?;
         let factor = self.store.totp_factor(user).await?.filter(|f| f.confirmed_at.is_some());
@@ -231,10 +278,6 @@ impl Haven {
             self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
             return Err(wrong_code());
         }
-        self.store.delete_session(&hash).await?;
-        let token = self.open_session(user, practice, from, false).await?;
-        self.store.insert_sign_in_event(&event(SignInEventKind::SignedIn)).await?;
-        tracing::info!(%user, %practice, "signed in with a second factor");
-        Ok(SignIn::Complete(token, crate::Actor::new(user, practice, found.role, found.display_name.clone())))
+        self.finish_pending(&hash, &found, from).await
     }
 }

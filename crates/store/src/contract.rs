@@ -795,6 +795,9 @@ pub async fn passkeys_and_their_challenges(store: &dyn Store) {
     let again = store.insert_passkey(&PasskeyRecord { id: PasskeyId::random(), ..key.clone() }).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(ok(store.passkeys_of(p.owner.id).await), std::slice::from_ref(&key));
+    let owner = ok(store.user(p.owner.id).await).map(|u| (u.email, u.last_active_at));
+    assert_eq!(owner, Some((p.owner.email.clone(), t(10))));
+    assert_eq!(ok(store.user(UserId::random()).await), None);
     assert_eq!(ok(store.passkey_by_credential("Y3JlZGVudGlhbA").await), Some(key.clone()));
     assert_eq!(ok(store.passkey_by_credential("other").await), None);
 

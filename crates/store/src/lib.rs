@@ -77,6 +77,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Creates a user and their membership of `practice` in one transaction.
     async fn add_staff(&self, practice: PracticeId, user: &NewUser, role: Role) -> Result<()>;
     async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>>;
+    async fn user(&self, user: UserId) -> Result<Option<UserRecord>>;
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>>;
     async fn staff(&self, practice: PracticeId) -> Result<Vec<StaffMember>>;
     /// Changes a member's role; `NoRowChanged` if they are not a member of `practice`.

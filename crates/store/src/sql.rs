@@ -29,6 +29,8 @@ pub const INSERT_MEMBERSHIP: &str =
     "INSERT INTO memberships (practice_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)";
 pub const USER_BY_EMAIL: &str = "SELECT id, email, display_name, password_hash, created_at, disabled_at, \
      COALESCE(last_active_at, created_at), disabled_reason FROM users WHERE email = $1";
+pub const USER_BY_ID: &str = "SELECT id, email, display_name, password_hash, created_at, disabled_at, \
+     COALESCE(last_active_at, created_at), disabled_reason FROM users WHERE id = $1";
 pub const MEMBERSHIPS: &str =
     "SELECT practice_id, user_id, role FROM memberships WHERE user_id = $1 ORDER BY created_at, practice_id";
 pub const STAFF: &str = "SELECT u.id, u.display_name, u.email, m.role, m.created_at, \

@@ -294,6 +294,19 @@ fn practice_record(row: &Row) -> Result<PracticeRecord> {
     })
 }
 
+fn user_record(row: &Row) -> Result<UserRecord> {
+    Ok(UserRecord {
+        id: row.parse(0)?,
+        email: row.validated(1, Email::parse)?,
+        display_name: row.text(2)?,
+        password_hash: row.text(3)?,
+        created_at: row.time(4)?,
+        disabled_at: row.opt_time(5)?,
+        last_active_at: row.time(6)?,
+        disabled_reason: row.opt_parse(7)?,
+    })
+}
+
 fn passkey(r: &Row) -> Result<PasskeyRecord> {
     Ok(PasskeyRecord {
         id: r.parse(0)?,
@@ -484,19 +497,13 @@ impl<S: Sql> Store for SqlStore<S> {
     }
 
     async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>> {
-        let Some(row) = self.query_one(None, sql::USER_BY_EMAIL, vec![email.as_str().into()]).await? else {
-            return Ok(None);
-        };
-        Ok(Some(UserRecord {
-            id: row.parse(0)?,
-            email: row.validated(1, Email::parse)?,
-            display_name: row.text(2)?,
-            password_hash: row.text(3)?,
-            created_at: row.time(4)?,
-            disabled_at: row.opt_time(5)?,
-            last_active_at: row.time(6)?,
-            disabled_reason: row.opt_parse(7)?,
-        }))
+        let row = self.query_one(None, sql::USER_BY_EMAIL, vec![email.as_str().into()]).await?;
+        row.as_ref().map(user_record).transpose()
+    }
+
+    async fn user(&self, user: UserId) -> Result<Option<UserRecord>> {
+        let row = self.query_one(None, sql::USER_BY_ID, vec![user.into()]).await?;
+        row.as_ref().map(user_record).transpose()
     }
 
     async fn memberships(&self, user: UserId) -> Result<Vec<Membership>> {

@@ -58,4 +58,77 @@
   }
   document.addEventListener("DOMContentLoaded", watchIdleness);
   document.addEventListener("htmx:afterSettle", watchIdleness);
+
+  // Passkeys: a button with data-passkey = "register" (signed in), "sign-in" (the whole sign-in)
+  // or "second" (after the password). The server sends options with binary values in base64url;
+  // the browser's answer goes back the same way, as a form field with the page's form token.
+  function fromBase64url(text) {
+    var base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (base64.length % 4) { base64 += "="; }
+    return Uint8Array.from(atob(base64), function (c) { return c.charCodeAt(0); });
+  }
+  function toBase64url(buffer) {
+    var text = String.fromCharCode.apply(null, new Uint8Array(buffer));
+    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function credentialList(list) {
+    return list.map(function (c) { return { type: c.type, id: fromBase64url(c.id) }; });
+  }
+  async function postForm(url, fields, step) {
+    var headers = step ? { "x-haven-step": step } : {};
+    var answer = await fetch(url, {
+      method: "POST", credentials: "same-origin", headers: headers, body: new URLSearchParams(fields),
+    });
+    var body = await answer.json().catch(function () { return { error: "The server did not answer." }; });
+    if (!answer.ok) { throw new Error(body.error || "The passkey could not be used."); }
+    return body;
+  }
+  async function usePasskey(button) {
+    var kind = button.getAttribute("data-passkey");
+    var token = button.getAttribute("data-form-token") || "";
+    var step = kind === "second" ? "second" : "";
+    var base = kind === "register" ? "/account/passkeys" : "/sign-in/passkey";
+    var message = document.getElementById("passkey-message");
+    if (message) { message.hidden = true; }
+    button.disabled = true;
+    try {
+      var options = await postForm(base + "/options", { _csrf: token }, step);
+      var publicKey = options.publicKey;
+      publicKey.challenge = fromBase64url(publicKey.challenge);
+      var answer = { challenge_id: options.challenge_id };
+      var fields = { _csrf: token };
+      if (kind === "register") {
+        publicKey.user.id = fromBase64url(publicKey.user.id);
+        publicKey.excludeCredentials = credentialList(publicKey.excludeCredentials);
+        var created = await navigator.credentials.create({ publicKey: publicKey });
+        answer.credential_id = toBase64url(created.rawId);
+        answer.client_data_json = toBase64url(created.response.clientDataJSON);
+        answer.attestation_object = toBase64url(created.response.attestationObject);
+        var name = document.getElementById("passkey-name");
+        fields.name = name ? name.value : "";
+      } else {
+        publicKey.allowCredentials = credentialList(publicKey.allowCredentials);
+        var got = await navigator.credentials.get({ publicKey: publicKey });
+        answer.credential_id = toBase64url(got.rawId);
+        answer.client_data_json = toBase64url(got.response.clientDataJSON);
+        answer.authenticator_data = toBase64url(got.response.authenticatorData);
+        answer.signature = toBase64url(got.response.signature);
+      }
+      fields.answer = JSON.stringify(answer);
+      var done = await postForm(base, fields, step);
+      window.location.assign(done.next);
+    } catch (e) {
+      button.disabled = false;
+      if (message) {
+        message.textContent = e.name === "NotAllowedError"
+          ? "The passkey was not used (cancelled, or none for this site on this device)."
+          : e.message;
+        message.hidden = false;
+      }
+    }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-passkey]");
+    if (button) { event.preventDefault(); usePasskey(button); }
+  });
 })();

@@ -12,6 +12,7 @@ mod csrf;
 mod error;
 mod health;
 mod pages;
+mod passkeys;
 mod remote;
 mod second_factor;
 mod security;
@@ -25,11 +26,14 @@ use service::Haven;
 pub use api::openapi_json;
 
 /// How the server is reached, which decides cookie and transport-security headers.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct WebOptions {
     /// Clients reach Haven over HTTPS (built-in TLS, or a TLS-terminating proxy): cookies get
     /// `Secure` and responses carry HSTS.
     pub https: bool,
+    /// The `public_url` setting, when set: passkeys belong to its host. Unset, the address the
+    /// browser used decides (fine for `localhost`).
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +53,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(second_factor::routes())
         .merge(staff::routes())
         .merge(api_tokens::routes())
+        .merge(passkeys::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", axum::routing::get(api::openapi))
         .merge(health::routes())

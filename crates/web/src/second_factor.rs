@@ -12,7 +12,7 @@ use domain::validation::FieldErrors;
 use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::Deserialize;
-use service::{Actor, SecondFactorStatus, ServiceError, SignIn, SignInRules, TotpEnrollment};
+use service::{Actor, SecondFactorStatus, SecondFactors, ServiceError, SignIn, SignInRules, TotpEnrollment};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
@@ -40,10 +40,20 @@ struct CodePage {
     nonce: String,
     version: &'static str,
     error: Option<String>,
+    factors: SecondFactors,
 }
 
-async fn code_form() -> Response {
-    render(StatusCode::OK, &CodePage { nonce: security::nonce(), version: VERSION, error: None })
+impl CodePage {
+    fn new(factors: SecondFactors, error: Option<String>) -> Self {
+        Self { nonce: security::nonce(), version: VERSION, error, factors }
+    }
+}
+
+/// The second step offers what the person has: the app's code, their passkeys, or both.
+async fn code_form(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let pending = session::token(&headers).ok_or(ServiceError::Unauthenticated)?;
+    let factors = state.haven.pending_second_factors(&pending).await?;
+    Ok(render(StatusCode::OK, &CodePage::new(factors, None)))
 }
 
 async fn code_submit(
@@ -60,7 +70,8 @@ async fn code_submit(
         Err(e @ ServiceError::TooManyAttempts(_)) => (StatusCode::TOO_MANY_REQUESTS, sentence(&e.to_string())),
         Err(e) => return Err(e.into()),
     };
-    Ok(render(status, &CodePage { nonce: security::nonce(), version: VERSION, error: Some(error) }))
+    let factors = state.haven.pending_second_factors(&pending).await?;
+    Ok(render(status, &CodePage::new(factors, Some(error))))
 }
 
 fn field_error(errors: &FieldErrors) -> String {
@@ -81,6 +92,7 @@ struct SecurityPage {
     required: bool,
     idle_minutes: i64,
     inactivity_days: i64,
+    passkeys: Vec<PasskeyRow>,
     sets_policy: bool,
     idle_seconds: i64,
     /// Setting up: the QR code (SVG) and the secret to type instead.
@@ -88,6 +100,18 @@ struct SecurityPage {
     error: Option<String>,
     /// Just confirmed: the recovery codes, shown this once.
     recovery_codes: Vec<String>,
+}
+
+struct PasskeyRow {
+    id: String,
+    name: String,
+    added: String,
+    last_used: String,
+}
+
+/// A date shown with a passkey (UTC: the page has no practice time zone at hand).
+fn day(t: jiff::Timestamp) -> String {
+    t.strftime("%b %-d, %Y").to_string()
 }
 
 impl SecurityPage {
@@ -101,6 +125,16 @@ impl SecurityPage {
             required: status.required,
             idle_minutes: status.idle_timeout_minutes,
             inactivity_days: status.inactivity_days,
+            passkeys: status
+                .passkeys
+                .iter()
+                .map(|k| PasskeyRow {
+                    id: k.id.to_string(),
+                    name: k.name.clone(),
+                    added: day(k.created_at),
+                    last_used: k.last_used_at.map_or_else(|| "Never".to_owned(), day),
+                })
+                .collect(),
             sets_policy: policy::decide(actor.role(), Resource::SecurityPolicy, Action::Update).is_allowed(),
             idle_seconds: actor.idle_timeout().as_secs(),
             enrolling: None,

@@ -1,0 +1,283 @@
+//! Passkeys (WebAuthn): registered by a signed-in person, then used as the second step after a
+//! password or, verified by the device (PIN or biometrics), as the whole sign-in. The checks are
+//! `crypto::webauthn`'s; this module issues the one-time challenges and keeps the credentials.
+
+use crypto::webauthn::{self, Expected, to_base64url};
+use domain::PasskeyId;
+use domain::policy::{Action, Resource};
+use domain::validation::required_text;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use store::{ChallengePurpose, PasskeyRecord, SignInEvent, SignInEventKind, WebauthnChallenge};
+
+use crate::{Actor, Haven, Remote, Result, ServiceError, SignIn, secrets};
+
+/// How long the browser has to answer a challenge.
+const CHALLENGE_LIFETIME: SignedDuration = SignedDuration::from_mins(5);
+
+/// Who the passkeys are for, as the browser sees it: the page's origin and its host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelyingParty {
+    /// e.g. `https://haven.example.org`
+    pub origin: String,
+    /// e.g. `haven.example.org` (a host name; WebAuthn does not take IP addresses).
+    pub id: String,
+}
+
+/// What the browser needs for `navigator.credentials.create/get` (`public_key`, binary values
+/// in base64url), and the id to send back with the answer.
+#[derive(Debug, Clone)]
+pub struct PasskeyOptions {
+    pub challenge_id: String,
+    pub public_key: serde_json::Value,
+}
+
+/// The browser's answer, binary values in base64url as it sends them.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PasskeyAnswer {
+    pub challenge_id: String,
+    pub credential_id: String,
+    pub client_data_json: String,
+    /// Registration only.
+    #[serde(default)]
+    pub attestation_object: String,
+    /// Sign-in only.
+    #[serde(default)]
+    pub authenticator_data: String,
+    #[serde(default)]
+    pub signature: String,
+}
+
+/// A passkey as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasskeyInfo {
+    pub id: PasskeyId,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+fn refused(e: webauthn::WebauthnError) -> ServiceError {
+    ServiceError::PasskeyRefused(e.to_string())
+}
+
+fn decoded(field: &str) -> Result<Vec<u8>> {
+    webauthn::base64url(field).ok_or_else(|| ServiceError::PasskeyRefused("the response is malformed".into()))
+}
+
+impl Haven {
+    async fn issue_challenge(
+        &self,
+        purpose: ChallengePurpose,
+        user: Option<domain::UserId>,
+    ) -> Result<WebauthnChallenge> {
+        let challenge = WebauthnChallenge {
+            id: secrets::random_token()?,
+            purpose,
+            user,
+            challenge: secrets::random_bytes::<32>()?.to_vec(),
+            expires_at: self.now() + CHALLENGE_LIFETIME,
+        };
+        self.store.insert_challenge(&challenge).await?;
+        Ok(challenge)
+    }
+
+    /// The challenge `id` if it was issued for `purpose` (and `user`), taken so it works once.
+    async fn take_challenge(
+        &self,
+        id: &str,
+        purpose: ChallengePurpose,
+        user: Option<domain::UserId>,
+    ) -> Result<WebauthnChallenge> {
+        let expired = || ServiceError::PasskeyRefused("the request expired; please try again".into());
+        if !secrets::well_formed(id) {
+            return Err(expired());
+        }
+        let challenge = self.store.take_challenge(id, self.now()).await?.ok_or_else(expired)?;
+        if challenge.purpose != purpose || challenge.user != user {
+            return Err(expired());
+        }
+        Ok(challenge)
+    }
+
+    /// Starts registering a passkey for the actor.
+    pub async fn begin_passkey_registration(&self, actor: &Actor, rp: &RelyingParty) -> Result<PasskeyOptions> {
+        actor.may(Resource::OwnAccount, Action::Update)?;
+        let challenge = self.issue_challenge(ChallengePurpose::Register, Some(actor.user())).await?;
+        let user = self.store.user(actor.user()).await?.ok_or(ServiceError::Unauthenticated)?;
+        let exclude: Vec<_> = self
+            .store
+            .passkeys_of(actor.user())
+            .await?
+            .into_iter()
+            .map(|k| json!({ "type": "public-key", "id": k.credential_id }))
+            .collect();
+        let public_key = json!({
+            "challenge": to_base64url(&challenge.challenge),
+            "rp": { "id": rp.id, "name": "Haven" },
+            "user": {
+                "id": to_base64url(actor.user().as_uuid().as_bytes()),
+                "name": user.email.as_str(),
+                "displayName": actor.display_name(),
+            },
+            "pubKeyCredParams": [{ "type": "public-key", "alg": webauthn::ES256 }],
+            "authenticatorSelection": { "residentKey": "required", "userVerification": "required" },
+            "excludeCredentials": exclude,
+            "attestation": "none",
+            "timeout": CHALLENGE_LIFETIME.as_millis(),
+        });
+        Ok(PasskeyOptions { challenge_id: challenge.id, public_key })
+    }
+
+    /// Checks the browser's answer and keeps the passkey under `name`.
+    pub async fn finish_passkey_registration(
+        &self,
+        actor: &Actor,
+        rp: &RelyingParty,
+        name: &str,
+        answer: &PasskeyAnswer,
+    ) -> Result<PasskeyInfo> {
+        actor.may(Resource::OwnAccount, Action::Update)?;
+        let name = required_text(name, 80).unwrap_or_else(|_| "Passkey".to_owned());
+        let challenge =
+            self.take_challenge(&answer.challenge_id, ChallengePurpose::Register, Some(actor.user())).await?;
+        let expected =
+            Expected { challenge: &challenge.challenge, origin: &rp.origin, rp_id: &rp.id, user_verification: true };
+        let credential =
+            webauthn::register(&decoded(&answer.client_data_json)?, &decoded(&answer.attestation_object)?, &expected)
+                .map_err(refused)?;
+        let record = PasskeyRecord {
+            id: PasskeyId::random(),
+            credential_id: to_base64url(&credential.id),
+            practice: actor.practice(),
+            user: actor.user(),
+            name,
+            public_key: credential.public_key,
+            sign_count: i64::from(credential.sign_count),
+            created_at: self.now(),
+            last_used_at: None,
+        };
+        match self.store.insert_passkey(&record).await {
+            Ok(()) => {}
+            Err(store::StoreError::Conflict(_)) => {
+                return Err(ServiceError::Conflict("this passkey is already registered".into()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tracing::info!(user = %actor.user(), passkey = %record.id, "passkey registered");
+        Ok(PasskeyInfo { id: record.id, name: record.name, created_at: record.created_at, last_used_at: None })
+    }
+
+    pub async fn passkeys(&self, actor: &Actor) -> Result<Vec<PasskeyInfo>> {
+        actor.may(Resource::OwnAccount, Action::View)?;
+        let keys = self.store.passkeys_of(actor.user()).await?;
+        Ok(keys
+            .into_iter()
+            .map(|k| PasskeyInfo { id: k.id, name: k.name, created_at: k.created_at, last_used_at: k.last_used_at })
+            .collect())
+    }
+
+    pub async fn remove_passkey(&self, actor: &Actor, id: PasskeyId) -> Result<()> {
+        actor.may(Resource::OwnAccount, Action::Update)?;
+        if !self.store.delete_passkey(actor.user(), id).await? {
+            return Err(ServiceError::NotFound);
+        }
+        tracing::info!(user = %actor.user(), passkey = %id, "passkey removed");
+        Ok(())
+    }
+
+    /// Starts a passkey sign-in: the second step of a pending one (`pending`, offering that
+    /// person's passkeys), or a whole sign-in (any passkey of this site the device holds).
+    pub async fn begin_passkey_sign_in(&self, rp: &RelyingParty, pending: Option<&str>) -> Result<PasskeyOptions> {
+        let (purpose, user) = match pending {
+            Some(token) => (ChallengePurpose::SecondFactor, Some(self.pending_sign_in(token).await?.1.session.user)),
+            None => (ChallengePurpose::SignIn, None),
+        };
+        let allow: Vec<_> = match user {
+            Some(user) => self.store.passkeys_of(user).await?.into_iter().map(|k| k.credential_id).collect(),
+            None => Vec::new(),
+        };
+        let challenge = self.issue_challenge(purpose, user).await?;
+        let public_key = json!({
+            "challenge": to_base64url(&challenge.challenge),
+            "rpId": rp.id,
+            "allowCredentials": allow.iter().map(|id| json!({ "type": "public-key", "id": id })).collect::<Vec<_>>(),
+            "userVerification": if user.is_some() { "preferred" } else { "required" },
+            "timeout": CHALLENGE_LIFETIME.as_millis(),
+        });
+        Ok(PasskeyOptions { challenge_id: challenge.id, public_key })
+    }
+
+    /// Completes a passkey sign-in begun with [`Haven::begin_passkey_sign_in`]. Alone, the
+    /// passkey must have verified the person; after a password, presence is enough.
+    pub async fn finish_passkey_sign_in(
+        &self,
+        rp: &RelyingParty,
+        pending: Option<&str>,
+        answer: &PasskeyAnswer,
+        from: &Remote,
+    ) -> Result<SignIn> {
+        let pending = match pending {
+            Some(token) => Some(self.pending_sign_in(token).await?),
+            None => None,
+        };
+        let (purpose, user) = match &pending {
+            Some((_, found)) => (ChallengePurpose::SecondFactor, Some(found.session.user)),
+            None => (ChallengePurpose::SignIn, None),
+        };
+        let challenge = self.take_challenge(&answer.challenge_id, purpose, user).await?;
+        let unknown = || ServiceError::PasskeyRefused("this passkey is not registered here".into());
+        let key = self.store.passkey_by_credential(&answer.credential_id).await?.ok_or_else(unknown)?;
+        if user.is_some_and(|u| u != key.user) {
+            return Err(unknown());
+        }
+        let person = self.store.user(key.user).await?.ok_or_else(unknown)?;
+        let now = self.now();
+        let membership = self.store.memberships(key.user).await?.into_iter().find(|m| m.practice == key.practice);
+        let membership = membership.ok_or_else(unknown)?;
+        let event = |kind| SignInEvent {
+            at: now,
+            kind,
+            email: person.email.as_str().to_owned(),
+            user: Some(key.user),
+            practice: Some(key.practice),
+            ip: from.ip.clone(),
+            user_agent: from.user_agent.clone(),
+        };
+        let expected = Expected {
+            challenge: &challenge.challenge,
+            origin: &rp.origin,
+            rp_id: &rp.id,
+            user_verification: pending.is_none(),
+        };
+        let checked = webauthn::authenticate(
+            &decoded(&answer.client_data_json)?,
+            &decoded(&answer.authenticator_data)?,
+            &decoded(&answer.signature)?,
+            &key.public_key,
+            u32::try_from(key.sign_count).unwrap_or(u32::MAX),
+            &expected,
+        );
+        let counted = match checked {
+            Ok(count) => self.store.use_passkey(key.id, key.sign_count, i64::from(count), now).await?,
+            Err(e) => {
+                self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+                tracing::info!(user = %key.user, error = %e, "passkey refused");
+                return Err(refused(e));
+            }
+        };
+        if !counted {
+            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            return Err(ServiceError::PasskeyRefused("this passkey was just used; please try again".into()));
+        }
+        if let Some((hash, found)) = &pending {
+            return self.finish_pending(hash, found, from).await;
+        }
+        let rules = self.store.practice(key.practice).await?.map(|p| p.rules);
+        if let Some(reason) = self.disabled(&person, &membership, rules, now).await? {
+            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            return Err(ServiceError::AccountDisabled(reason));
+        }
+        self.complete(&person, &membership, rules, event(SignInEventKind::SignedIn), from).await
+    }
+}

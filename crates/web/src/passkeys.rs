@@ -1,0 +1,181 @@
+//! Passkey ceremonies over HTTP. The page's script (haven.js) asks for options, runs
+//! `navigator.credentials.create/get`, and posts the answer back as a form field (with the
+//! form token, like every signed-in post); answers are JSON: where to go next, or why not.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use domain::PasskeyId;
+use serde::Deserialize;
+use serde_json::json;
+use service::{PasskeyAnswer, RelyingParty, ServiceError, SignIn};
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::pages::sentence;
+use crate::remote::Caller;
+use crate::session::{self, SignedIn};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/account/passkeys/options", post(registration_options))
+        .route("/account/passkeys", post(register))
+        .route("/account/passkeys/{id}/remove", post(remove))
+        .route("/sign-in/passkey/options", post(sign_in_options))
+        .route("/sign-in/passkey", post(sign_in))
+}
+
+/// The origin and relying party id: from `public_url` when it is set, otherwise from the
+/// address the browser used (the `Host` header), which suits a server reached as `localhost`.
+fn relying_party(state: &AppState, headers: &HeaderMap) -> Result<RelyingParty, ServiceError> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    relying_party_of(state.options.public_url.as_deref(), state.options.https, host)
+}
+
+fn relying_party_of(public_url: Option<&str>, https: bool, host: &str) -> Result<RelyingParty, ServiceError> {
+    let origin = match public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => format!("{}://{host}", if https { "https" } else { "http" }),
+    };
+    let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+    let authority = authority.split('/').next().unwrap_or_default();
+    // A host with a port, a bracketed IPv6 address, or a plain host.
+    let id = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    if id.is_empty() {
+        return Err(ServiceError::PasskeyRefused("this server's address is unknown; set public_url".into()));
+    }
+    let id = id.to_owned();
+    Ok(RelyingParty { origin, id })
+}
+
+/// A refusal as JSON for the page's script to show.
+fn refusal(e: ServiceError) -> Result<Response, PageError> {
+    let status = match &e {
+        ServiceError::PasskeyRefused(_) | ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ServiceError::AccountDisabled(_) | ServiceError::Denied(_) => StatusCode::FORBIDDEN,
+        ServiceError::Conflict(_) => StatusCode::CONFLICT,
+        _ => return Err(e.into()),
+    };
+    Ok((status, Json(json!({ "error": sentence(&e.to_string()) }))).into_response())
+}
+
+fn options_json(options: service::PasskeyOptions) -> Response {
+    Json(json!({ "challenge_id": options.challenge_id, "publicKey": options.public_key })).into_response()
+}
+
+#[derive(Deserialize)]
+struct AnswerForm {
+    /// The browser's answer, JSON.
+    answer: String,
+    #[serde(default)]
+    name: String,
+}
+
+fn parse(form: &AnswerForm) -> Result<PasskeyAnswer, ServiceError> {
+    serde_json::from_str(&form.answer).map_err(|_| ServiceError::PasskeyRefused("the response is malformed".into()))
+}
+
+async fn registration_options(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let rp = relying_party(&state, &headers)?;
+    match state.haven.begin_passkey_registration(&actor, &rp).await {
+        Ok(options) => Ok(options_json(options)),
+        Err(e) => refusal(e),
+    }
+}
+
+async fn register(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    headers: HeaderMap,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, PageError> {
+    let rp = relying_party(&state, &headers)?;
+    let result = match parse(&form) {
+        Ok(answer) => state.haven.finish_passkey_registration(&actor, &rp, &form.name, &answer).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Json(json!({ "next": "/account/security" })).into_response()),
+        Err(e) => refusal(e),
+    }
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: PasskeyId = id.parse().map_err(|_| ServiceError::NotFound)?;
+    state.haven.remove_passkey(&actor, id).await?;
+    Ok(Redirect::to("/account/security").into_response())
+}
+
+/// With a pending sign-in (password right, second step due) the passkey is that step;
+/// without, it is the whole sign-in.
+async fn sign_in_options(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let rp = relying_party(&state, &headers)?;
+    let pending = session::token(&headers);
+    let pending = pending.as_deref().filter(|_| is_pending(&headers));
+    match state.haven.begin_passkey_sign_in(&rp, pending).await {
+        Ok(options) => Ok(options_json(options)),
+        Err(e) => refusal(e),
+    }
+}
+
+/// The sign-in page's script says which ceremony it runs; the service checks it.
+fn is_pending(headers: &HeaderMap) -> bool {
+    headers.get("x-haven-step").and_then(|v| v.to_str().ok()) == Some("second")
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    Caller(from): Caller,
+    headers: HeaderMap,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, PageError> {
+    let rp = relying_party(&state, &headers)?;
+    let pending = session::token(&headers);
+    let pending = pending.as_deref().filter(|_| is_pending(&headers));
+    let result = match parse(&form) {
+        Ok(answer) => state.haven.finish_passkey_sign_in(&rp, pending, &answer, &from).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(SignIn::Complete(token, _)) => {
+            let cookie = session::set_cookie(token.as_str(), state.options.https);
+            Ok(([(header::SET_COOKIE, cookie)], Json(json!({ "next": "/dashboard" }))).into_response())
+        }
+        Ok(SignIn::SecondFactorNeeded(_)) => refusal(ServiceError::Unauthenticated),
+        Err(e) => refusal(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rp(public_url: Option<&str>, host: &str) -> Result<RelyingParty, ServiceError> {
+        relying_party_of(public_url, false, host)
+    }
+
+    #[test]
+    fn the_relying_party_comes_from_public_url_or_the_host() {
+        let configured = rp(Some("https://haven.example.org/"), "evil.example").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (configured.origin.as_str(), configured.id.as_str()),
+            ("https://haven.example.org", "haven.example.org")
+        );
+        let local = rp(None, "localhost:8080").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((local.origin.as_str(), local.id.as_str()), ("http://localhost:8080", "localhost"));
+        assert!(rp(None, "").is_err());
+    }
+}
