@@ -292,24 +292,26 @@ impl Cbor {
     }
 }
 
-#[cfg(test)]
-mod tests {
+/// A software authenticator for tests: builds what a browser would send, signed with a real
+/// P-256 key, so the checks above (and the service's ceremonies) are tested end to end.
+#[cfg(any(test, feature = "testing"))]
+#[allow(clippy::unwrap_used, clippy::expect_used, missing_debug_implementations)]
+pub mod testing {
     use ring::rand::SystemRandom;
     use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
+    use sha2::{Digest, Sha256};
 
-    use super::*;
-
-    const ORIGIN: &str = "https://haven.example.org";
-    const RP: &str = "haven.example.org";
+    use super::{ES256, to_base64url};
 
     /// A software authenticator: builds what a browser would send, signed with a real key.
-    struct Authenticator {
+    pub struct Authenticator {
         key: EcdsaKeyPair,
         rng: SystemRandom,
         count: u32,
+        id: [u8; 16],
     }
 
-    fn head(major: u8, n: usize) -> Vec<u8> {
+    pub fn head(major: u8, n: usize) -> Vec<u8> {
         match n {
             0..=23 => vec![(major << 5) | n as u8],
             24..=255 => vec![(major << 5) | 24, n as u8],
@@ -317,24 +319,35 @@ mod tests {
         }
     }
 
-    fn int(i: i64) -> Vec<u8> {
+    pub fn int(i: i64) -> Vec<u8> {
         if i >= 0 { head(0, i as usize) } else { head(1, (-1 - i) as usize) }
     }
 
-    fn bytes(b: &[u8]) -> Vec<u8> {
+    pub fn bytes(b: &[u8]) -> Vec<u8> {
         [head(2, b.len()), b.to_vec()].concat()
     }
 
-    fn text(t: &str) -> Vec<u8> {
+    pub fn text(t: &str) -> Vec<u8> {
         [head(3, t.len()), t.as_bytes().to_vec()].concat()
     }
 
     impl Authenticator {
-        fn new() -> Self {
+        pub fn new() -> Self {
             let rng = SystemRandom::new();
             let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).expect("key");
             let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng).expect("key");
-            Self { key, rng, count: 0 }
+            let mut id = [0u8; 16];
+            ring::rand::SecureRandom::fill(&rng, &mut id).expect("random");
+            Self { key, rng, count: 0, id }
+        }
+
+        /// The credential id its registration reports.
+        pub fn credential_id(&self) -> &[u8] {
+            &self.id
+        }
+
+        pub fn public_key(&self) -> Vec<u8> {
+            self.key.public_key().as_ref().to_vec()
         }
 
         fn cose_key(&self) -> Vec<u8> {
@@ -362,13 +375,14 @@ mod tests {
             data.extend_from_slice(&self.count.to_be_bytes());
             if attested {
                 data.extend_from_slice(&[0; 16]);
-                data.extend_from_slice(&[0, 4, 9, 8, 7, 6]);
+                data.extend_from_slice(&[0, 16]);
+                data.extend_from_slice(&self.id);
                 data.extend_from_slice(&self.cose_key());
             }
             data
         }
 
-        fn client_data(kind: &str, challenge: &[u8], origin: &str) -> Vec<u8> {
+        pub fn client_data(kind: &str, challenge: &[u8], origin: &str) -> Vec<u8> {
             format!(
                 r#"{{"type":"{kind}","challenge":"{}","origin":"{origin}","crossOrigin":false}}"#,
                 to_base64url(challenge)
@@ -376,22 +390,40 @@ mod tests {
             .into_bytes()
         }
 
-        fn create(&mut self, challenge: &[u8]) -> (Vec<u8>, Vec<u8>) {
-            let auth = self.auth_data(RP, 0x05, true);
+        /// A registration's `clientDataJSON` and attestation object for `rp` at `origin`.
+        pub fn create(&mut self, rp: &str, origin: &str, challenge: &[u8]) -> (Vec<u8>, Vec<u8>) {
+            let auth = self.auth_data(rp, 0x05, true);
             let object =
                 [head(5, 3), text("fmt"), text("none"), text("attStmt"), head(5, 0), text("authData"), bytes(&auth)]
                     .concat();
-            (Self::client_data("webauthn.create", challenge, ORIGIN), object)
+            (Self::client_data("webauthn.create", challenge, origin), object)
         }
 
-        fn get(&mut self, challenge: &[u8], origin: &str, flags: u8) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+        /// An assertion's `clientDataJSON`, authenticator data and signature, with `flags`
+        /// (0x01 present, 0x04 verified).
+        pub fn get(&mut self, rp: &str, challenge: &[u8], origin: &str, flags: u8) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
             let client = Self::client_data("webauthn.get", challenge, origin);
-            let auth = self.auth_data(RP, flags, false);
+            let auth = self.auth_data(rp, flags, false);
             let signed = [auth.clone(), Sha256::digest(&client).to_vec()].concat();
             let signature = self.key.sign(&self.rng, &signed).expect("sign").as_ref().to_vec();
             (client, auth, signature)
         }
     }
+
+    impl Default for Authenticator {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{Authenticator, bytes, head, text};
+    use super::*;
+
+    const ORIGIN: &str = "https://haven.example.org";
+    const RP: &str = "haven.example.org";
 
     fn expected(challenge: &[u8], user_verification: bool) -> Expected<'_> {
         Expected { challenge, origin: ORIGIN, rp_id: RP, user_verification }
@@ -400,12 +432,12 @@ mod tests {
     #[test]
     fn a_passkey_registers_and_signs_in_and_its_counter_must_grow() {
         let mut device = Authenticator::new();
-        let (client, object) = device.create(b"register-challenge");
+        let (client, object) = device.create(RP, ORIGIN, b"register-challenge");
         let credential = register(&client, &object, &expected(b"register-challenge", true)).expect("register");
-        assert_eq!((credential.id.as_slice(), credential.public_key.len()), (&[9, 8, 7, 6][..], 65));
-        assert_eq!(credential.public_key, device.key.public_key().as_ref());
+        assert_eq!((credential.id.as_slice(), credential.public_key.len()), (device.credential_id(), 65));
+        assert_eq!(credential.public_key, device.public_key());
 
-        let (client, auth, signature) = device.get(b"sign-in", ORIGIN, 0x05);
+        let (client, auth, signature) = device.get(RP, b"sign-in", ORIGIN, 0x05);
         let check = |count| {
             authenticate(&client, &auth, &signature, &credential.public_key, count, &expected(b"sign-in", true))
         };
@@ -416,36 +448,36 @@ mod tests {
     #[test]
     fn wrong_challenge_origin_party_presence_verification_or_signature_are_refused() {
         let mut device = Authenticator::new();
-        let (client, object) = device.create(b"c1");
+        let (client, object) = device.create(RP, ORIGIN, b"c1");
         assert_eq!(register(&client, &object, &expected(b"c2", false)), Err(WebauthnError::Challenge));
         let mut other_rp = expected(b"c1", false);
         other_rp.rp_id = "evil.example";
         assert_eq!(register(&client, &object, &other_rp), Err(WebauthnError::RelyingParty));
         let key = register(&client, &object, &expected(b"c1", false)).expect("register").public_key;
 
-        let (client, auth, signature) = device.get(b"c3", "https://evil.example", 0x05);
+        let (client, auth, signature) = device.get(RP, b"c3", "https://evil.example", 0x05);
         let e = authenticate(&client, &auth, &signature, &key, 0, &expected(b"c3", false));
         assert!(matches!(e, Err(WebauthnError::Origin(_))), "{e:?}");
-        let (client, auth, signature) = device.get(b"c4", ORIGIN, 0x01);
+        let (client, auth, signature) = device.get(RP, b"c4", ORIGIN, 0x01);
         assert_eq!(
             authenticate(&client, &auth, &signature, &key, 0, &expected(b"c4", true)),
             Err(WebauthnError::NotVerified)
         );
         assert!(authenticate(&client, &auth, &signature, &key, 0, &expected(b"c4", false)).is_ok());
-        let (client, auth, signature) = device.get(b"c5", ORIGIN, 0x00);
+        let (client, auth, signature) = device.get(RP, b"c5", ORIGIN, 0x00);
         assert_eq!(
             authenticate(&client, &auth, &signature, &key, 0, &expected(b"c5", false)),
             Err(WebauthnError::NotPresent)
         );
-        let (client, auth, mut signature) = device.get(b"c6", ORIGIN, 0x05);
+        let (client, auth, mut signature) = device.get(RP, b"c6", ORIGIN, 0x05);
         let last = signature.len() - 1;
         signature[last] ^= 1;
         assert_eq!(
             authenticate(&client, &auth, &signature, &key, 0, &expected(b"c6", false)),
             Err(WebauthnError::Signature)
         );
-        let stranger = Authenticator::new().key.public_key().as_ref().to_vec();
-        let (client, auth, signature) = device.get(b"c7", ORIGIN, 0x05);
+        let stranger = Authenticator::new().public_key();
+        let (client, auth, signature) = device.get(RP, b"c7", ORIGIN, 0x05);
         assert_eq!(
             authenticate(&client, &auth, &signature, &stranger, 0, &expected(b"c7", false)),
             Err(WebauthnError::Signature)

@@ -11,8 +11,8 @@ use domain::staff::{DisabledReason, InviteForm, OwnerForm};
 use haven_service::demo::SeedOptions;
 use haven_service::mail::{Mail, Mailer, Outbox};
 use haven_service::{
-    AcceptForm, Actor, BAA_VERSION, FixedMasterKeys, Haven, MasterKeys, Remote, ServiceError, SessionPolicy,
-    SessionToken, SignIn, SignInEventKind, SignInFilter, SignInRules,
+    AcceptForm, Actor, BAA_VERSION, FixedMasterKeys, Haven, MasterKeys, PasskeyAnswer, RelyingParty, Remote,
+    ServiceError, SessionPolicy, SessionToken, SignIn, SignInEventKind, SignInFilter, SignInRules,
 };
 use jiff::Timestamp;
 use store::{SetupTokenState, Store};
@@ -739,5 +739,127 @@ async fn api_tokens_act_within_their_scopes_until_revoked_or_expired() -> Result
     w.advance_minutes(24 * 60);
     assert!(matches!(w.haven.authenticate_api_token(short.expose()).await, Err(ServiceError::Unauthenticated)));
     assert!(w.haven.api_tokens(&person).await?[0].expired);
+    Ok(())
+}
+
+/// One passkey ceremony against the service, answered by a software authenticator.
+async fn passkey_sign_in(
+    w: &World,
+    rp: &RelyingParty,
+    device: &mut crypto::webauthn::testing::Authenticator,
+    pending: Option<&SessionToken>,
+    flags: u8,
+) -> Result<SignIn, ServiceError> {
+    use crypto::webauthn::{base64url, to_base64url};
+    let pending = pending.map(SessionToken::as_str);
+    let options = w.haven.begin_passkey_sign_in(rp, pending).await?;
+    let challenge = base64url(options.public_key["challenge"].as_str().unwrap_or_default()).unwrap_or_default();
+    let (client, auth, signature) = device.get(&rp.id, &challenge, &rp.origin, flags);
+    let answer = PasskeyAnswer {
+        challenge_id: options.challenge_id,
+        credential_id: to_base64url(device.credential_id()),
+        client_data_json: to_base64url(&client),
+        authenticator_data: to_base64url(&auth),
+        signature: to_base64url(&signature),
+        ..PasskeyAnswer::default()
+    };
+    w.haven.finish_passkey_sign_in(rp, pending, &answer, &here()).await
+}
+
+#[tokio::test]
+async fn passkeys_register_then_sign_in_alone_or_as_the_second_step() -> Result<(), ServiceError> {
+    use crypto::webauthn::testing::Authenticator;
+    use crypto::webauthn::{base64url, to_base64url};
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 10, clients: 1 }, |_, _| {}).await?;
+    let find = |role| report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
+    let (owner, clinician, biller) = (find(Role::Owner), find(Role::Clinician), find(Role::Biller));
+    let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let (_, person) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+    let rp = RelyingParty { origin: "https://haven.example.org".into(), id: "haven.example.org".into() };
+    let mut device = Authenticator::new();
+
+    // Registration: an answer made for another site is refused; the right one is kept, once.
+    let register = |device: &mut Authenticator, site: &RelyingParty, challenge_id: String, challenge: &[u8]| {
+        let (client, object) = device.create(&site.id, &site.origin, challenge);
+        PasskeyAnswer {
+            challenge_id,
+            credential_id: to_base64url(device.credential_id()),
+            client_data_json: to_base64url(&client),
+            attestation_object: to_base64url(&object),
+            ..PasskeyAnswer::default()
+        }
+    };
+    let challenge_of = |o: &haven_service::PasskeyOptions| {
+        base64url(o.public_key["challenge"].as_str().unwrap_or_default()).unwrap_or_default()
+    };
+    let evil = RelyingParty { origin: "https://evil.example".into(), id: "evil.example".into() };
+    let options = w.haven.begin_passkey_registration(&person, &rp).await?;
+    let phished = register(&mut device, &evil, options.challenge_id.clone(), &challenge_of(&options));
+    let refused = w.haven.finish_passkey_registration(&person, &rp, "Laptop", &phished).await;
+    assert!(matches!(refused, Err(ServiceError::PasskeyRefused(_))), "{refused:?}");
+    let options = w.haven.begin_passkey_registration(&person, &rp).await?;
+    let answer = register(&mut device, &rp, options.challenge_id.clone(), &challenge_of(&options));
+    w.haven.finish_passkey_registration(&person, &rp, "Laptop", &answer).await?;
+    let again = w.haven.finish_passkey_registration(&person, &rp, "Laptop", &answer).await;
+    assert!(matches!(again, Err(ServiceError::PasskeyRefused(_))), "a challenge worked twice: {again:?}");
+    assert_eq!(w.haven.passkeys(&person).await?.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(), ["Laptop"]);
+
+    // Alone, the passkey must have verified the person.
+    let SignIn::Complete(_, alone) = passkey_sign_in(&w, &rp, &mut device, None, 0x05).await? else {
+        panic!("a second step after a passkey")
+    };
+    assert_eq!((alone.user(), alone.must_set_up_second_factor()), (person.user(), false));
+    let unverified = passkey_sign_in(&w, &rp, &mut device, None, 0x01).await;
+    assert!(matches!(unverified, Err(ServiceError::PasskeyRefused(_))), "{unverified:?}");
+    let stranger = passkey_sign_in(&w, &rp, &mut Authenticator::new(), None, 0x05).await;
+    assert!(matches!(stranger, Err(ServiceError::PasskeyRefused(_))), "{stranger:?}");
+
+    // After the password it is the second step; presence is enough; nobody else's pending
+    // sign-in can use it.
+    let SignIn::SecondFactorNeeded(pending) = w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?
+    else {
+        panic!("the password alone was enough")
+    };
+    let factors = w.haven.pending_second_factors(pending.as_str()).await?;
+    assert_eq!((factors.authenticator, factors.passkeys), (false, 1));
+    let (_, biller_actor) = complete(w.haven.sign_in(&biller.email, &biller.password, &here()).await?);
+    let mut biller_device = Authenticator::new();
+    let options = w.haven.begin_passkey_registration(&biller_actor, &rp).await?;
+    let answer = register(&mut biller_device, &rp, options.challenge_id.clone(), &challenge_of(&options));
+    w.haven.finish_passkey_registration(&biller_actor, &rp, "Phone", &answer).await?;
+    let SignIn::SecondFactorNeeded(biller_pending) = w.haven.sign_in(&biller.email, &biller.password, &here()).await?
+    else {
+        panic!("the password alone was enough")
+    };
+    let crossed = passkey_sign_in(&w, &rp, &mut device, Some(&biller_pending), 0x01).await;
+    assert!(matches!(crossed, Err(ServiceError::PasskeyRefused(_))), "{crossed:?}");
+    let SignIn::Complete(_, second) = passkey_sign_in(&w, &rp, &mut device, Some(&pending), 0x01).await? else {
+        panic!("still pending")
+    };
+    assert_eq!(second.user(), person.user());
+
+    // A deactivated account's passkey does not sign in; removed, it is unknown.
+    w.haven.deactivate(&owner, person.user()).await?;
+    let disabled = passkey_sign_in(&w, &rp, &mut device, None, 0x05).await;
+    assert!(matches!(disabled, Err(ServiceError::AccountDisabled(DisabledReason::Deactivated))), "{disabled:?}");
+    w.haven.reactivate(&owner, person.user()).await?;
+    let (_, person) = complete(passkey_sign_in(&w, &rp, &mut device, None, 0x05).await?);
+    let id = w.haven.passkeys(&person).await?[0].id;
+    w.haven.remove_passkey(&person, id).await?;
+    assert!(matches!(w.haven.remove_passkey(&person, id).await, Err(ServiceError::NotFound)));
+    let removed = passkey_sign_in(&w, &rp, &mut device, None, 0x05).await;
+    assert!(matches!(removed, Err(ServiceError::PasskeyRefused(_))), "{removed:?}");
+
+    // Passkey sign-ins and refusals are in the history.
+    let history = w
+        .haven
+        .sign_in_history(
+            &owner,
+            &SignInFilter { email: Some(clinician.email.clone()), limit: 50, ..SignInFilter::default() },
+        )
+        .await?;
+    let failed = history.iter().filter(|e| e.kind == SignInEventKind::Failed).count();
+    assert!(failed >= 2, "{history:?}");
     Ok(())
 }
