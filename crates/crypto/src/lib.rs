@@ -10,6 +10,7 @@
 
 pub mod blind;
 pub mod hex;
+pub mod jwt;
 pub mod kek;
 mod keyring;
 mod keys;
