@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use jiff::SignedDuration;
 use service::SessionPolicy;
 
+use crate::oidc::OidcConfig;
 use crate::smtp::{Security, SmtpConfig};
 
 /// Every configuration key, with what it means (for `--help`-like errors and the README).
@@ -35,12 +36,16 @@ pub const KEYS: &[(&str, &str)] = &[
     ("smtp_password", "mail server password (or smtp_password_file)"),
     ("smtp_from", "sender of Haven's e-mail, e.g. Haven <haven@practice.example>"),
     ("smtp_ca_file", "PEM certificate to trust for the mail server besides the system's"),
+    ("oidc_issuer", "OpenID Connect provider staff may sign in with, e.g. https://accounts.google.com"),
+    ("oidc_client_id", "Haven's client id at that provider"),
+    ("oidc_client_secret", "Haven's client secret at that provider (or oidc_client_secret_file)"),
+    ("oidc_label", "what the sign-in button calls the provider, e.g. Google Workspace"),
 ];
 
 /// Keys whose value may instead be read from the file named by `<key>_file`.
-const SECRET_KEYS: &[&str] = &["database_url", "smtp_password"];
+const SECRET_KEYS: &[&str] = &["database_url", "smtp_password", "oidc_client_secret"];
 /// Keys whose values are never repeated in an error message.
-const REDACTED_KEYS: &[&str] = &["database_url", "master_key", "smtp_password"];
+const REDACTED_KEYS: &[&str] = &["database_url", "master_key", "smtp_password", "oidc_client_secret"];
 
 /// A configuration value that is a secret: `Debug` does not print it.
 #[derive(Clone, PartialEq, Eq)]
@@ -128,6 +133,8 @@ pub struct Config {
     pub key_cache: std::time::Duration,
     /// Where e-mail goes; `None` when no mail server is configured.
     pub smtp: Option<SmtpConfig>,
+    /// The identity provider staff may sign in with; `None` when not configured.
+    pub oidc: Option<OidcConfig>,
 }
 
 /// Raw values gathered from every layer, later layers overwriting earlier ones.
@@ -277,8 +284,10 @@ impl Layers {
             self.parse("session_lifetime_hours", defaults.absolute_lifetime.as_hours(), |s| bounded(s, 1, 24))?;
         let key_cache = self.parse("key_cache_seconds", 30, |s| bounded(s, 1, 600))?;
         let smtp = self.smtp()?;
+        let oidc = self.oidc()?;
         Ok(Config {
             smtp,
+            oidc,
             key_cache: std::time::Duration::from_secs(key_cache.unsigned_abs()),
             listen,
             data_dir,
@@ -298,6 +307,28 @@ impl Layers {
 }
 
 impl Layers {
+    fn oidc(&self) -> Result<Option<OidcConfig>, ConfigError> {
+        let text = |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(s.to_owned())) };
+        let Some(issuer) = self.parse("oidc_issuer", None, |s| OidcConfig::check_issuer(s).map(Some))? else {
+            return match ["oidc_client_id", "oidc_client_secret", "oidc_label"]
+                .into_iter()
+                .find(|k| self.values.contains_key(k))
+            {
+                Some(key) => Err(ConfigError(format!("`{key}` is set but `oidc_issuer` is not"))),
+                None => Ok(None),
+            };
+        };
+        let required = |key: &'static str| {
+            self.parse(key, None, text)?.ok_or_else(|| ConfigError(format!("`oidc_issuer` is set but `{key}` is not")))
+        };
+        Ok(Some(OidcConfig {
+            issuer,
+            client_id: required("oidc_client_id")?,
+            client_secret: Secret(required("oidc_client_secret")?),
+            label: self.parse("oidc_label", None, text)?.unwrap_or_else(|| "your organization's account".into()),
+        }))
+    }
+
     fn smtp(&self) -> Result<Option<SmtpConfig>, ConfigError> {
         let text = |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(s.to_owned())) };
         let Some(host) = self.parse("smtp_host", None, text)? else {

@@ -15,6 +15,7 @@ mod erase;
 mod keys;
 mod logging;
 mod master_key;
+mod oidc;
 mod phi_cli;
 mod progress;
 mod serve;

@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::backend;
 use crate::config::{Config, Database};
 use crate::data_dir;
+use crate::oidc::OidcProvider;
 use crate::smtp::SmtpMailer;
 use crate::tls;
 
@@ -55,7 +56,11 @@ pub async fn run(config: Config) -> Result<()> {
     let scheme = if config.tls.is_some() { "https" } else { "http" };
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{}", reachable(address)));
     let https = config.tls.is_some() || public_url.starts_with("https://");
-    let haven = haven.with_outbox(Outbox { mailer, public_url: public_url.clone() });
+    let mut haven = haven.with_outbox(Outbox { mailer, public_url: public_url.clone() });
+    if let Some(oidc) = &config.oidc {
+        haven = haven.with_identity_provider(Arc::new(OidcProvider::new(oidc.clone())));
+        tracing::info!(issuer = %oidc.issuer, "staff may sign in through the identity provider");
+    }
     tracing::info!(smtp = config.smtp.as_ref().map_or("not configured", |s| s.host.as_str()), "e-mail for invitations");
     tracing::info!(
         %address, url = %public_url, database, data_dir = %config.data_dir.display(),

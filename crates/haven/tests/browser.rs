@@ -107,6 +107,64 @@ fn passkeys_sign_in_alone_or_after_a_password() {
     assert!(shots.join("passkey-second-step.png").exists());
 }
 
+/// Single sign-on through a real OpenID Connect provider (npm `oidc-provider`) started here.
+#[test]
+fn staff_sign_in_through_the_practice_identity_provider() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let clinician = seeded_account(&dir, "clinician");
+    let email = clinician.split(':').next().unwrap_or_default().to_owned();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("free port: {e}"));
+    let issuer = format!("http://localhost:{port}");
+    let env = [
+        ("HAVEN_OIDC_ISSUER", issuer.as_str()),
+        ("HAVEN_OIDC_CLIENT_ID", "haven"),
+        ("HAVEN_OIDC_CLIENT_SECRET", "a test client secret"),
+        ("HAVEN_OIDC_LABEL", "Test Identity"),
+    ];
+    let server = Server::start(&dir, &[], &env);
+    let base = server.url.replace("127.0.0.1", "localhost");
+    let _provider = Provider::start(port, &format!("{base}/sign-in/oidc/callback"), "a test client secret");
+    let shots = run_flow("sso.mjs", &[&base, &email, "stranger@example.org"], &server);
+    assert!(shots.join("signed-in-with-provider.png").exists());
+    assert!(server.log().contains("signed in through the identity provider"), "{}", server.log());
+}
+
+/// The test's OpenID Connect provider (`e2e/oidc-provider.mjs`), stopped when dropped.
+struct Provider(std::process::Child);
+
+impl Provider {
+    fn start(port: u16, redirect_uri: &str, secret: &str) -> Provider {
+        let e2e = e2e_dir();
+        ensure_node_modules(&e2e);
+        let child = Command::new("node")
+            .args(["oidc-provider.mjs", &port.to_string(), redirect_uri, secret])
+            .current_dir(&e2e)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("node is needed for the single sign-on test: {e}"));
+        let provider = Provider(child);
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return provider;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the OpenID Connect provider did not start");
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The owner of a seeded practice requires a second factor: they and a clinician are walked
 /// through setting one up before they can do anything else.
 #[test]

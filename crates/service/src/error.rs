@@ -32,6 +32,9 @@ pub enum ServiceError {
     /// A passkey's answer was not accepted (why, in words safe to show).
     #[error("the passkey was not accepted: {0}")]
     PasskeyRefused(String),
+    /// A sign-in through the identity provider was refused (why, safe to show).
+    #[error("signing in through your organization's account did not work: {0}")]
+    SingleSignOnRefused(String),
     /// An e-mail could not be handed to the mail server; nothing was kept.
     #[error("the e-mail could not be sent: {0}")]
     MailNotSent(String),

@@ -22,6 +22,7 @@ mod practice;
 pub mod rotation;
 mod secrets;
 mod setup;
+mod single_sign_on;
 mod staff;
 
 use std::fmt;
@@ -45,6 +46,7 @@ pub use mfa::{RecoveryCodes, SecondFactorStatus, SecondFactors, TotpEnrollment};
 pub use passkeys::{PasskeyAnswer, PasskeyInfo, PasskeyOptions, RelyingParty};
 pub use practice::Dashboard;
 pub use setup::SetupLink;
+pub use single_sign_on::{Identity, IdentityProvider, ProviderRedirect};
 pub use staff::{AcceptForm, INVITATION_LIFETIME, InvitationOffer, PendingInvitation};
 pub use store::{
     AgreementAcceptance, PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules,
@@ -79,6 +81,7 @@ pub struct Haven {
     clock: Clock,
     throttle: Throttle,
     outbox: mail::Outbox,
+    identity: Option<Arc<dyn IdentityProvider>>,
 }
 
 impl fmt::Debug for Haven {
@@ -109,6 +112,7 @@ impl Haven {
             clock: Arc::new(Timestamp::now),
             throttle: Throttle::default(),
             outbox: mail::Outbox::default(),
+            identity: None,
         }
     }
 
@@ -143,6 +147,12 @@ impl Haven {
     /// Where e-mail (invitations) goes and the address its links begin with.
     pub fn with_outbox(mut self, outbox: mail::Outbox) -> Self {
         self.outbox = outbox;
+        self
+    }
+
+    /// Lets staff sign in through the practice's identity provider (OpenID Connect).
+    pub fn with_identity_provider(mut self, provider: Arc<dyn IdentityProvider>) -> Self {
+        self.identity = Some(provider);
         self
     }
 

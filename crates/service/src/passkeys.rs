@@ -66,7 +66,7 @@ fn decoded(field: &str) -> Result<Vec<u8>> {
 }
 
 impl Haven {
-    async fn issue_challenge(
+    pub(crate) async fn issue_challenge(
         &self,
         purpose: ChallengePurpose,
         user: Option<domain::UserId>,
@@ -83,7 +83,7 @@ impl Haven {
     }
 
     /// The challenge `id` if it was issued for `purpose` (and `user`), taken so it works once.
-    async fn take_challenge(
+    pub(crate) async fn take_challenge(
         &self,
         id: &str,
         purpose: ChallengePurpose,

@@ -863,3 +863,87 @@ async fn passkeys_register_then_sign_in_alone_or_as_the_second_step() -> Result<
     assert!(failed >= 2, "{history:?}");
     Ok(())
 }
+
+/// Stands in for the identity provider's protocol (the real one, against a real provider, is
+/// tested in the browser): it vouches for whichever address it is told, for the code "good".
+#[derive(Debug, Default)]
+struct Vouching(std::sync::Mutex<String>);
+
+#[async_trait::async_trait]
+impl haven_service::IdentityProvider for Vouching {
+    fn label(&self) -> &str {
+        "Test Identity"
+    }
+
+    async fn authorization_url(&self, _: &str, state: &str, nonce: &str, challenge: &str) -> Result<String, String> {
+        Ok(format!("https://id.example.org/auth?state={state}&nonce={nonce}&code_challenge={challenge}"))
+    }
+
+    async fn exchange(&self, _: &str, code: &str, verifier: &str, _: &str) -> Result<haven_service::Identity, String> {
+        assert_eq!(verifier.len(), 43, "a PKCE verifier");
+        match code {
+            "good" => Ok(haven_service::Identity {
+                email: self.0.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+                subject: "sub-1".into(),
+            }),
+            _ => Err("the code was not accepted".into()),
+        }
+    }
+}
+
+async fn finish_sso(w: &World, state: &str, code: &str) -> Result<SignIn, ServiceError> {
+    w.haven.finish_provider_sign_in("https://haven.example.org/sign-in/oidc/callback", state, code, &here()).await
+}
+
+#[tokio::test]
+async fn the_identity_provider_signs_in_existing_staff_under_the_practice_rules() -> Result<(), ServiceError> {
+    use crypto::totp::{TotpSecret, step_of};
+    let vouching = Arc::new(Vouching::default());
+    let mut w = World::new().await;
+    w.haven = w.haven.clone().with_identity_provider(vouching.clone());
+    let report = w.haven.seed_demo(SeedOptions { seed: 11, clients: 1 }, |_, _| {}).await?;
+    let find = |role| report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
+    let (owner, clinician) = (find(Role::Owner), find(Role::Clinician));
+    let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    assert_eq!(w.haven.identity_provider(), Some("Test Identity"));
+    let attempt = |email: &str| {
+        *vouching.0.lock().unwrap_or_else(|e| e.into_inner()) = email.to_owned();
+        w.haven.begin_provider_sign_in("https://haven.example.org/sign-in/oidc/callback")
+    };
+
+    let start = attempt(&clinician.email.to_uppercase()).await?;
+    assert!(start.url.contains(&start.state) && start.url.contains("code_challenge="));
+    let (_, actor) = complete(finish_sso(&w, &start.state, "good").await?);
+    assert_eq!(actor.role(), Role::Clinician);
+    let replayed = finish_sso(&w, &start.state, "good").await;
+    assert!(matches!(replayed, Err(ServiceError::SingleSignOnRefused(_))), "{replayed:?}");
+    let bad_code = attempt(&clinician.email).await?;
+    assert!(matches!(finish_sso(&w, &bad_code.state, "forged").await, Err(ServiceError::SingleSignOnRefused(_))));
+
+    let outsider = attempt("stranger@example.org").await?;
+    let refused = finish_sso(&w, &outsider.state, "good").await;
+    assert!(matches!(&refused, Err(ServiceError::SingleSignOnRefused(why)) if why.contains("stranger@example.org")));
+
+    // The practice's rules apply: a second factor is still asked for, a disabled account stays out.
+    let enrollment = w.haven.begin_totp(&actor).await?;
+    let secret = TotpSecret::from_base32(&enrollment.secret).unwrap_or_else(|| panic!("not base32"));
+    w.haven.confirm_totp(&actor, &format!("{:06}", secret.code_at(step_of(w.clock.load(Ordering::SeqCst))))).await?;
+    let start = attempt(&clinician.email).await?;
+    assert!(matches!(finish_sso(&w, &start.state, "good").await?, SignIn::SecondFactorNeeded(_)));
+    w.haven.deactivate(&owner, actor.user()).await?;
+    let start = attempt(&clinician.email).await?;
+    let disabled = finish_sso(&w, &start.state, "good").await;
+    assert!(matches!(disabled, Err(ServiceError::AccountDisabled(DisabledReason::Deactivated))), "{disabled:?}");
+    let history = w
+        .haven
+        .sign_in_history(
+            &owner,
+            &SignInFilter { kind: Some(SignInEventKind::Failed), limit: 50, ..SignInFilter::default() },
+        )
+        .await?;
+    // The refused attempt of the practice's own account is in its history; a stranger belongs
+    // to no practice's.
+    assert!(history.iter().any(|e| e.email == clinician.email), "{history:?}");
+    assert!(history.iter().all(|e| e.email != "stranger@example.org"), "{history:?}");
+    Ok(())
+}

@@ -58,10 +58,11 @@ CREATE TABLE passkeys (
 );
 CREATE INDEX passkeys_by_user ON passkeys (user_id);
 
--- WebAuthn challenges: issued for one ceremony, used once, within five minutes.
+-- One-time challenges of WebAuthn ceremonies and of sign-ins through the practice's identity
+-- provider (OpenID Connect state): issued for one use, within five minutes.
 CREATE TABLE webauthn_challenges (
     id         TEXT PRIMARY KEY,
-    purpose    TEXT NOT NULL CHECK (purpose IN ('register', 'second_factor', 'sign_in')),
+    purpose    TEXT NOT NULL CHECK (purpose IN ('register', 'second_factor', 'sign_in', 'single_sign_on')),
     user_id    TEXT,
     challenge  BYTEA NOT NULL,
     expires_at BIGINT NOT NULL

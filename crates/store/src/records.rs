@@ -144,6 +144,8 @@ pub enum ChallengePurpose {
     Register,
     SecondFactor,
     SignIn,
+    /// A sign-in through the practice's identity provider (OpenID Connect state).
+    SingleSignOn,
 }
 
 impl ChallengePurpose {
@@ -152,6 +154,7 @@ impl ChallengePurpose {
             Self::Register => "register",
             Self::SecondFactor => "second_factor",
             Self::SignIn => "sign_in",
+            Self::SingleSignOn => "single_sign_on",
         }
     }
 }
@@ -159,7 +162,7 @@ impl ChallengePurpose {
 impl std::str::FromStr for ChallengePurpose {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [Self::Register, Self::SecondFactor, Self::SignIn]
+        [Self::Register, Self::SecondFactor, Self::SignIn, Self::SingleSignOn]
             .into_iter()
             .find(|p| p.as_str() == s)
             .ok_or_else(|| format!("unknown purpose {s:?}"))

@@ -24,6 +24,7 @@ fn classify(e: &ServiceError) -> (StatusCode, &'static str) {
         ServiceError::InvitationLink(_) => (StatusCode::GONE, "invitation_link_unusable"),
         ServiceError::AccountDisabled(_) => (StatusCode::FORBIDDEN, "account_disabled"),
         ServiceError::PasskeyRefused(_) => (StatusCode::UNAUTHORIZED, "passkey_refused"),
+        ServiceError::SingleSignOnRefused(_) => (StatusCode::UNAUTHORIZED, "single_sign_on_refused"),
         ServiceError::MailNotSent(_) => (StatusCode::BAD_GATEWAY, "mail_not_sent"),
         ServiceError::AlreadySetUp => (StatusCode::CONFLICT, "already_set_up"),
         ServiceError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),

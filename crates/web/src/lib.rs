@@ -18,6 +18,7 @@ mod second_factor;
 mod security;
 mod session;
 mod sign_ins;
+mod single_sign_on;
 mod staff;
 
 use axum::Router;
@@ -54,6 +55,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(staff::routes())
         .merge(api_tokens::routes())
         .merge(passkeys::routes())
+        .merge(single_sign_on::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", axum::routing::get(api::openapi))
         .merge(health::routes())

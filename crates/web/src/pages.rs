@@ -159,6 +159,28 @@ struct SignInPage {
     joined: bool,
     /// Signed out after a time without activity (the page's script sends people here).
     idle: bool,
+    /// The practice's identity provider, offered as a button.
+    provider: Option<String>,
+}
+
+impl SignInPage {
+    fn new(state: &AppState, email: String, error: Option<String>) -> Self {
+        Self {
+            nonce: security::nonce(),
+            version: VERSION,
+            email,
+            error,
+            welcome: false,
+            joined: false,
+            idle: false,
+            provider: state.haven.identity_provider().map(str::to_owned),
+        }
+    }
+}
+
+/// A page saying why a sign-in through the identity provider did not work, and the way back.
+pub(crate) fn sign_in_refused(status: StatusCode, error: &ServiceError) -> Response {
+    render(status, &MessagePage::new("Sign-in did not work", sentence(&error.to_string())))
 }
 
 #[derive(Deserialize)]
@@ -168,15 +190,12 @@ struct SignInQuery {
     idle: Option<String>,
 }
 
-async fn sign_in_form(Query(q): Query<SignInQuery>) -> Response {
+async fn sign_in_form(State(state): State<AppState>, Query(q): Query<SignInQuery>) -> Response {
     let page = SignInPage {
-        nonce: security::nonce(),
-        version: VERSION,
-        email: String::new(),
-        error: None,
         welcome: q.welcome.is_some(),
         joined: q.joined.is_some(),
         idle: q.idle.is_some(),
+        ..SignInPage::new(&state, String::new(), None)
     };
     render(StatusCode::OK, &page)
 }
@@ -202,16 +221,7 @@ async fn sign_in_submit(
         Err(e @ ServiceError::AccountDisabled(_)) => (StatusCode::FORBIDDEN, e),
         Err(e) => return Err(e.into()),
     };
-    let error = Some(sentence(&error.to_string()));
-    let page = SignInPage {
-        nonce: security::nonce(),
-        version: VERSION,
-        email: form.email,
-        error,
-        welcome: false,
-        joined: false,
-        idle: false,
-    };
+    let page = SignInPage::new(&state, form.email, Some(sentence(&error.to_string())));
     Ok(render(status, &page))
 }
 

@@ -30,15 +30,25 @@ pub(crate) fn routes() -> Router<AppState> {
 /// The origin and relying party id: from `public_url` when it is set, otherwise from the
 /// address the browser used (the `Host` header), which suits a server reached as `localhost`.
 fn relying_party(state: &AppState, headers: &HeaderMap) -> Result<RelyingParty, ServiceError> {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    relying_party_of(state.options.public_url.as_deref(), state.options.https, host)
+    relying_party_of(&origin(state, headers))
 }
 
-fn relying_party_of(public_url: Option<&str>, https: bool, host: &str) -> Result<RelyingParty, ServiceError> {
-    let origin = match public_url {
+/// The origin people reach Haven at: `public_url` when set, otherwise the address the browser
+/// used (the `Host` header). Passkeys and single sign-on's return address depend on it.
+pub(crate) fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    origin_of(state.options.public_url.as_deref(), state.options.https, host)
+}
+
+fn origin_of(public_url: Option<&str>, https: bool, host: &str) -> String {
+    match public_url {
         Some(url) => url.trim_end_matches('/').to_owned(),
         None => format!("{}://{host}", if https { "https" } else { "http" }),
-    };
+    }
+}
+
+fn relying_party_of(origin: &str) -> Result<RelyingParty, ServiceError> {
+    let origin = origin.to_owned();
     let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or_default();
     let authority = authority.split('/').next().unwrap_or_default();
     // A host with a port, a bracketed IPv6 address, or a plain host.
@@ -164,7 +174,7 @@ mod tests {
     use super::*;
 
     fn rp(public_url: Option<&str>, host: &str) -> Result<RelyingParty, ServiceError> {
-        relying_party_of(public_url, false, host)
+        relying_party_of(&origin_of(public_url, false, host))
     }
 
     #[test]
