@@ -4,7 +4,7 @@
 // details; once revoked, it is refused.
 //
 // usage: node api-tokens.mjs BASE_URL EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, watch, check } from "./browser.mjs";
+import { launch, watch, check, signIn } from "./browser.mjs";
 
 const [base, account, shots] = process.argv.slice(2);
 if (!shots) {
@@ -18,10 +18,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems = watch(page);
   const [email, password] = account.split(":");
-  await page.goto(`${base}/sign-in`);
-  await page.fill("#email", email);
-  await page.fill("#password", password);
-  await page.click("button[type=submit]");
+  await signIn(page, base, email, password);
   await page.waitForURL(`${base}/dashboard`);
   await page.click("text=Sign-in security");
   await page.click("text=Manage API tokens");

@@ -30,6 +30,14 @@ export function watch(page) {
   return problems;
 }
 
+/// Fills in and sends the sign-in form (the caller waits for where it leads).
+export async function signIn(page, base, email, password) {
+  await page.goto(`${base}/sign-in`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await page.click("button[type=submit]");
+}
+
 export function check(condition, message) {
   if (!condition) throw new Error(message);
 }

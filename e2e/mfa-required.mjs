@@ -3,7 +3,7 @@
 // the same, and only then reaches the dashboard; left alone, the page warns and then signs out.
 //
 // usage: node mfa-required.mjs BASE_URL OWNER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, watch, check } from "./browser.mjs";
+import { launch, watch, check, signIn as submitSignIn } from "./browser.mjs";
 import { code, currentStep } from "./totp.mjs";
 
 const [base, owner, clinician, shots] = process.argv.slice(2);
@@ -18,10 +18,7 @@ try {
     const page = await context.newPage();
     const problems = watch(page);
     const [email, password] = account.split(":");
-    await page.goto(`${base}/sign-in`);
-    await page.fill("#email", email);
-    await page.fill("#password", password);
-    await page.click("button[type=submit]");
+    await submitSignIn(page, base, email, password);
     await page.waitForURL(/\/(dashboard|account\/security)$/);
     return { page, problems };
   }

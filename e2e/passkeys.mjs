@@ -5,7 +5,7 @@
 //
 // usage: node passkeys.mjs BASE_URL EMAIL:PASSWORD SCREENSHOT_DIR   (BASE_URL on localhost:
 // WebAuthn needs a host name and a secure context, which http://localhost is)
-import { launch, watch, check } from "./browser.mjs";
+import { launch, watch, check, signIn } from "./browser.mjs";
 
 const [base, account, shots] = process.argv.slice(2);
 if (!shots) {
@@ -28,12 +28,7 @@ try {
     },
   });
 
-  async function passwordSignIn() {
-    await page.goto(`${base}/sign-in`);
-    await page.fill("#email", email);
-    await page.fill("#password", password);
-    await page.click("button[type=submit]");
-  }
+  const passwordSignIn = () => signIn(page, base, email, password);
   async function signOut() {
     await page.click("button:has-text('Sign out')");
     await page.waitForURL(`${base}/sign-in`);

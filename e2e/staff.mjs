@@ -6,7 +6,7 @@
 //
 // usage: node staff.mjs BASE_URL OWNER_EMAIL:PASSWORD MAILDIR SCREENSHOT_DIR
 import { readdirSync, readFileSync } from "node:fs";
-import { launch, watch, check } from "./browser.mjs";
+import { launch, watch, check, signIn as submitSignIn } from "./browser.mjs";
 
 const [base, owner, maildir, shots] = process.argv.slice(2);
 if (!shots) {
@@ -43,12 +43,7 @@ try {
   async function submit(page, button) {
     await Promise.all([page.waitForNavigation(), button.click()]);
   }
-  async function signIn(page, email, password) {
-    await page.goto(`${base}/sign-in`);
-    await page.fill("#email", email);
-    await page.fill("#password", password);
-    await page.click("button[type=submit]");
-  }
+  const signIn = (page, email, password) => submitSignIn(page, base, email, password);
 
   const [ownerEmail, ownerPassword] = owner.split(":");
   const o = await newPage();

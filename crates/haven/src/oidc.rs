@@ -143,11 +143,8 @@ impl Inner {
             ("code_verifier", verifier),
         ];
         // RFC 6749 §2.3.1: the id and secret are form-encoded before Basic authentication.
-        let credentials = format!(
-            "{}:{}",
-            form_urlencoded(&self.config.client_id),
-            form_urlencoded(self.config.client_secret.expose())
-        );
+        let credentials =
+            format!("{}:{}", form_encoded(&self.config.client_id), form_encoded(self.config.client_secret.expose()));
         let basic = format!("Basic {}", base64_standard(credentials.as_bytes()));
         let mut answer = self
             .agent
@@ -183,8 +180,8 @@ impl Inner {
     }
 }
 
-fn form_urlencoded(value: &str) -> String {
-    serde_urlencoded::to_string([("", value)]).unwrap_or_default().trim_start_matches('=').to_owned()
+fn form_encoded(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 fn base64_standard(bytes: &[u8]) -> String {
@@ -207,17 +204,18 @@ impl IdentityProvider for OidcProvider {
     ) -> Result<String, String> {
         let this = self.0.clone();
         let discovery = tokio::task::spawn_blocking(move || this.discovery()).await.map_err(|e| e.to_string())??;
-        let query = serde_urlencoded::to_string([
-            ("response_type", "code"),
-            ("client_id", self.0.config.client_id.as_str()),
-            ("redirect_uri", redirect_uri),
-            ("scope", "openid email"),
-            ("state", state),
-            ("nonce", nonce),
-            ("code_challenge", code_challenge),
-            ("code_challenge_method", "S256"),
-        ])
-        .map_err(|e| e.to_string())?;
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("response_type", "code"),
+                ("client_id", self.0.config.client_id.as_str()),
+                ("redirect_uri", redirect_uri),
+                ("scope", "openid email"),
+                ("state", state),
+                ("nonce", nonce),
+                ("code_challenge", code_challenge),
+                ("code_challenge_method", "S256"),
+            ])
+            .finish();
         let joiner = if discovery.authorization_endpoint.contains('?') { '&' } else { '?' };
         Ok(format!("{}{joiner}{query}", discovery.authorization_endpoint))
     }
@@ -247,6 +245,6 @@ mod tests {
 
     #[test]
     fn client_credentials_are_form_encoded() {
-        assert_eq!(form_urlencoded("a b+c:d"), "a+b%2Bc%3Ad");
+        assert_eq!(form_encoded("a b+c:d"), "a+b%2Bc%3Ad");
     }
 }

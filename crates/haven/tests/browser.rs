@@ -114,10 +114,7 @@ fn staff_sign_in_through_the_practice_identity_provider() {
     let dir = data_dir(&tmp);
     let clinician = seeded_account(&dir, "clinician");
     let email = clinician.split(':').next().unwrap_or_default().to_owned();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("free port: {e}"));
+    let port = free_port();
     let issuer = format!("http://localhost:{port}");
     let env = [
         ("HAVEN_OIDC_ISSUER", issuer.as_str()),
@@ -148,13 +145,8 @@ impl Provider {
             .spawn()
             .unwrap_or_else(|e| panic!("node is needed for the single sign-on test: {e}"));
         let provider = Provider(child);
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return provider;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("the OpenID Connect provider did not start");
+        assert!(listening(port), "the OpenID Connect provider did not start");
+        provider
     }
 }
 

@@ -149,23 +149,23 @@ impl Haven {
             tracing::info!(user = %user.id, "password accepted; second factor next");
             return Ok(SignIn::SecondFactorNeeded(token));
         }
-        self.complete(user, membership, rules, event(SignInEventKind::SignedIn), from).await
+        self.complete(user, membership, rules, false, event(SignInEventKind::SignedIn), from).await
     }
 
-    /// A full session for someone who proved who they are (the password alone, or a passkey
-    /// alone), recorded in the history.
+    /// A full session for someone who proved who they are (the password or the identity
+    /// provider without a second factor, or a passkey alone), recorded in the history.
     pub(crate) async fn complete(
         &self,
         user: &UserRecord,
         membership: &Membership,
         rules: Option<SignInRules>,
+        has_second_factor: bool,
         signed_in: SignInEvent,
         from: &Remote,
     ) -> Result<SignIn> {
         let token = self.open_session(user.id, membership.practice, from, false).await?;
         self.store.insert_sign_in_event(&signed_in).await?;
         tracing::info!(user = %user.id, practice = %membership.practice, "signed in");
-        let has_second_factor = self.second_factors(user.id).await?.any();
         let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name.clone())
             .must_set_up_second_factor_if(rules.is_some_and(|r| r.require_second_factor) && !has_second_factor)
             .with_idle_timeout(self.idle_timeout(rules.map_or(i64::MAX, |r| r.idle_timeout_minutes)));

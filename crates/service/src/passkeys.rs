@@ -82,22 +82,30 @@ impl Haven {
         Ok(challenge)
     }
 
-    /// The challenge `id` if it was issued for `purpose` (and `user`), taken so it works once.
+    /// The challenge `id` if it was issued for `purpose` (and `user`) and is still valid, taken
+    /// so it works once; `None` otherwise (each caller says so in its own words).
     pub(crate) async fn take_challenge(
+        &self,
+        id: &str,
+        purpose: ChallengePurpose,
+        user: Option<domain::UserId>,
+    ) -> Result<Option<WebauthnChallenge>> {
+        if !secrets::well_formed(id) {
+            return Ok(None);
+        }
+        let challenge = self.store.take_challenge(id, self.now()).await?;
+        Ok(challenge.filter(|c| c.purpose == purpose && c.user == user))
+    }
+
+    /// A passkey challenge, or the refusal of an expired or foreign one.
+    async fn take_passkey_challenge(
         &self,
         id: &str,
         purpose: ChallengePurpose,
         user: Option<domain::UserId>,
     ) -> Result<WebauthnChallenge> {
         let expired = || ServiceError::PasskeyRefused("the request expired; please try again".into());
-        if !secrets::well_formed(id) {
-            return Err(expired());
-        }
-        let challenge = self.store.take_challenge(id, self.now()).await?.ok_or_else(expired)?;
-        if challenge.purpose != purpose || challenge.user != user {
-            return Err(expired());
-        }
-        Ok(challenge)
+        self.take_challenge(id, purpose, user).await?.ok_or_else(expired)
     }
 
     /// Starts registering a passkey for the actor.
@@ -140,7 +148,7 @@ impl Haven {
         actor.may(Resource::OwnAccount, Action::Update)?;
         let name = required_text(name, 80).unwrap_or_else(|_| "Passkey".to_owned());
         let challenge =
-            self.take_challenge(&answer.challenge_id, ChallengePurpose::Register, Some(actor.user())).await?;
+            self.take_passkey_challenge(&answer.challenge_id, ChallengePurpose::Register, Some(actor.user())).await?;
         let expected =
             Expected { challenge: &challenge.challenge, origin: &rp.origin, rp_id: &rp.id, user_verification: true };
         let credential =
@@ -225,7 +233,7 @@ impl Haven {
             Some((_, found)) => (ChallengePurpose::SecondFactor, Some(found.session.user)),
             None => (ChallengePurpose::SignIn, None),
         };
-        let challenge = self.take_challenge(&answer.challenge_id, purpose, user).await?;
+        let challenge = self.take_passkey_challenge(&answer.challenge_id, purpose, user).await?;
         let unknown = || ServiceError::PasskeyRefused("this passkey is not registered here".into());
         let key = self.store.passkey_by_credential(&answer.credential_id).await?.ok_or_else(unknown)?;
         if user.is_some_and(|u| u != key.user) {
@@ -278,6 +286,6 @@ impl Haven {
             self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
             return Err(ServiceError::AccountDisabled(reason));
         }
-        self.complete(&person, &membership, rules, event(SignInEventKind::SignedIn), from).await
+        self.complete(&person, &membership, rules, true, event(SignInEventKind::SignedIn), from).await
     }
 }

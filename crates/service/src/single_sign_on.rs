@@ -89,11 +89,8 @@ impl Haven {
         from: &Remote,
     ) -> Result<SignIn> {
         let provider = self.identity.as_ref().ok_or(ServiceError::NotFound)?;
-        let attempt = match self.take_challenge(state, ChallengePurpose::SingleSignOn, None).await {
-            Err(ServiceError::PasskeyRefused(_)) => {
-                return Err(refused("this sign-in expired or was already used; please start again"));
-            }
-            other => other?,
+        let Some(attempt) = self.take_challenge(state, ChallengePurpose::SingleSignOn, None).await? else {
+            return Err(refused("this sign-in expired or was already used; please start again"));
         };
         let (nonce, verifier) = attempt_secrets(&attempt.challenge);
         let identity = provider.exchange(redirect_uri, code, &verifier, &nonce).await.map_err(|why| {
@@ -132,7 +129,7 @@ impl Haven {
             return Ok(SignIn::SecondFactorNeeded(token));
         }
         tracing::info!(user = %user.id, subject = %identity.subject, "signed in through the identity provider");
-        self.complete(user, membership, rules, event(SignInEventKind::SignedIn), from).await
+        self.complete(user, membership, rules, false, event(SignInEventKind::SignedIn), from).await
     }
 }
 

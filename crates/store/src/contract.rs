@@ -130,6 +130,21 @@ fn sealed_client(n: u8, family_index: &str) -> SealedClient {
     }
 }
 
+/// A full session opened at `at`, good until `t(999)`, from nowhere in particular.
+fn session_at(hash: &str, user: UserId, practice: PracticeId, at: Timestamp) -> SessionRecord {
+    SessionRecord {
+        token_hash: hash.into(),
+        user,
+        practice,
+        created_at: at,
+        last_seen_at: at,
+        expires_at: t(999),
+        ip: String::new(),
+        user_agent: String::new(),
+        pending_second_factor: false,
+    }
+}
+
 fn ok<T>(r: crate::Result<T>) -> T {
     r.unwrap_or_else(|e| panic!("store error: {e}"))
 }
@@ -440,18 +455,7 @@ pub async fn erase_destroys_keys_and_sessions_of_one_practice(store: &dyn Store)
     ok(store.create_practice(&a, t(10)).await);
     ok(store.create_practice(&b, t(10)).await);
     for (p, hash) in [(&a, "sa"), (&b, "sb")] {
-        let s = SessionRecord {
-            token_hash: hash.into(),
-            user: p.owner.id,
-            practice: p.id,
-            created_at: t(11),
-            last_seen_at: t(11),
-            expires_at: t(999),
-            ip: String::new(),
-            user_agent: String::new(),
-            pending_second_factor: false,
-        };
-        ok(store.insert_session(&s).await);
+        ok(store.insert_session(&session_at(hash, p.owner.id, p.id, t(11))).await);
     }
     assert_eq!(ok(store.destroy_practice_keys(a.id).await), 2);
     assert!(ok(store.data_keys(a.id).await).is_empty());
@@ -555,17 +559,7 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
     // A practice that requires a second factor: sessions of people without one say so.
     let other = NewUser { id: UserId::random(), email: email("clinician@mfa.example"), ..p.owner.clone() };
     ok(store.add_staff(p.id, &other, Role::Clinician).await);
-    let session = |hash: &str, user: UserId| SessionRecord {
-        token_hash: hash.into(),
-        user,
-        practice: p.id,
-        created_at: t(40),
-        last_seen_at: t(40),
-        expires_at: t(999),
-        ip: String::new(),
-        user_agent: String::new(),
-        pending_second_factor: false,
-    };
+    let session = |hash: &str, user: UserId| session_at(hash, user, p.id, t(40));
     ok(store.insert_session(&session("owner-s", user)).await);
     ok(store.insert_session(&session("clinician-s", other.id)).await);
     let must = |hash: &'static str| async move { ok(store.session(hash).await).map(|f| f.must_set_up_second_factor) };
@@ -679,18 +673,7 @@ pub async fn accounts_are_disabled_and_enabled(store: &dyn Store) {
     assert_eq!(role_of(&ok(store.staff(p.id).await), biller.id), Some(Role::Scheduler));
 
     // Deactivating ends the person's sessions; another practice cannot deactivate them.
-    let session = SessionRecord {
-        token_hash: "clinician-session".into(),
-        user: clinician.id,
-        practice: p.id,
-        created_at: t(20),
-        last_seen_at: t(20),
-        expires_at: t(999),
-        ip: String::new(),
-        user_agent: String::new(),
-        pending_second_factor: false,
-    };
-    ok(store.insert_session(&session).await);
+    ok(store.insert_session(&session_at("clinician-session", clinician.id, p.id, t(20))).await);
     let foreign = store.disable_user(other.id, clinician.id, DisabledReason::Deactivated, t(30)).await;
     assert!(matches!(foreign, Err(StoreError::NoRowChanged(0))), "{foreign:?}");
     assert!(ok(store.session("clinician-session").await).is_some());
@@ -810,18 +793,7 @@ pub async fn passkeys_and_their_challenges(store: &dyn Store) {
     // A passkey is a second factor for the practice's requirement.
     let rules = SignInRules { require_second_factor: true, idle_timeout_minutes: 15, inactivity_days: 90 };
     ok(store.set_sign_in_rules(p.id, &rules).await);
-    let session = SessionRecord {
-        token_hash: "passkey-owner".into(),
-        user: p.owner.id,
-        practice: p.id,
-        created_at: t(40),
-        last_seen_at: t(40),
-        expires_at: t(999),
-        ip: String::new(),
-        user_agent: String::new(),
-        pending_second_factor: false,
-    };
-    ok(store.insert_session(&session).await);
+    ok(store.insert_session(&session_at("passkey-owner", p.owner.id, p.id, t(40))).await);
     assert_eq!(ok(store.session("passkey-owner").await).map(|s| s.must_set_up_second_factor), Some(false));
     assert!(!ok(store.delete_passkey(UserId::random(), key.id).await));
     assert!(ok(store.delete_passkey(p.owner.id, key.id).await));

@@ -79,8 +79,11 @@
     var answer = await fetch(url, {
       method: "POST", credentials: "same-origin", headers: headers, body: new URLSearchParams(fields),
     });
-    var body = await answer.json().catch(function () { return { error: "The server did not answer." }; });
-    if (!answer.ok) { throw new Error(body.error || "The passkey could not be used."); }
+    var body = await answer.json().catch(function () { return { message: "the server did not answer." }; });
+    if (!answer.ok) {
+      var why = body.message || "the passkey could not be used.";
+      throw new Error(why.charAt(0).toUpperCase() + why.slice(1));
+    }
     return body;
   }
   async function usePasskey(button) {

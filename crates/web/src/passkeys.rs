@@ -1,9 +1,10 @@
 //! Passkey ceremonies over HTTP. The page's script (haven.js) asks for options, runs
 //! `navigator.credentials.create/get`, and posts the answer back as a form field (with the
-//! form token, like every signed-in post); answers are JSON: where to go next, or why not.
+//! form token, like every signed-in post); answers are JSON: where to go next, or the API's
+//! error body saying why not.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
@@ -13,8 +14,7 @@ use serde_json::json;
 use service::{PasskeyAnswer, RelyingParty, ServiceError, SignIn};
 
 use crate::AppState;
-use crate::error::PageError;
-use crate::pages::sentence;
+use crate::error::{ApiError, PageError};
 use crate::remote::Caller;
 use crate::session::{self, SignedIn};
 
@@ -63,17 +63,6 @@ fn relying_party_of(origin: &str) -> Result<RelyingParty, ServiceError> {
     Ok(RelyingParty { origin, id })
 }
 
-/// A refusal as JSON for the page's script to show.
-fn refusal(e: ServiceError) -> Result<Response, PageError> {
-    let status = match &e {
-        ServiceError::PasskeyRefused(_) | ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ServiceError::AccountDisabled(_) | ServiceError::Denied(_) => StatusCode::FORBIDDEN,
-        ServiceError::Conflict(_) => StatusCode::CONFLICT,
-        _ => return Err(e.into()),
-    };
-    Ok((status, Json(json!({ "error": sentence(&e.to_string()) }))).into_response())
-}
-
 fn options_json(options: service::PasskeyOptions) -> Response {
     Json(json!({ "challenge_id": options.challenge_id, "publicKey": options.public_key })).into_response()
 }
@@ -94,12 +83,9 @@ async fn registration_options(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     headers: HeaderMap,
-) -> Result<Response, PageError> {
+) -> Result<Response, ApiError> {
     let rp = relying_party(&state, &headers)?;
-    match state.haven.begin_passkey_registration(&actor, &rp).await {
-        Ok(options) => Ok(options_json(options)),
-        Err(e) => refusal(e),
-    }
+    Ok(options_json(state.haven.begin_passkey_registration(&actor, &rp).await?))
 }
 
 async fn register(
@@ -107,16 +93,10 @@ async fn register(
     SignedIn(actor): SignedIn,
     headers: HeaderMap,
     Form(form): Form<AnswerForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, ApiError> {
     let rp = relying_party(&state, &headers)?;
-    let result = match parse(&form) {
-        Ok(answer) => state.haven.finish_passkey_registration(&actor, &rp, &form.name, &answer).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => Ok(Json(json!({ "next": "/account/security" })).into_response()),
-        Err(e) => refusal(e),
-    }
+    state.haven.finish_passkey_registration(&actor, &rp, &form.name, &parse(&form)?).await?;
+    Ok(Json(json!({ "next": "/account/security" })).into_response())
 }
 
 async fn remove(
@@ -129,21 +109,16 @@ async fn remove(
     Ok(Redirect::to("/account/security").into_response())
 }
 
-/// With a pending sign-in (password right, second step due) the passkey is that step;
-/// without, it is the whole sign-in.
-async fn sign_in_options(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let rp = relying_party(&state, &headers)?;
-    let pending = session::token(&headers);
-    let pending = pending.as_deref().filter(|_| is_pending(&headers));
-    match state.haven.begin_passkey_sign_in(&rp, pending).await {
-        Ok(options) => Ok(options_json(options)),
-        Err(e) => refusal(e),
-    }
+/// The pending sign-in this passkey is the second step of, if the page's script says it runs
+/// that ceremony (the service checks the session); otherwise the passkey is the whole sign-in.
+fn pending(headers: &HeaderMap) -> Option<String> {
+    let second = headers.get("x-haven-step").and_then(|v| v.to_str().ok()) == Some("second");
+    session::token(headers).filter(|_| second)
 }
 
-/// The sign-in page's script says which ceremony it runs; the service checks it.
-fn is_pending(headers: &HeaderMap) -> bool {
-    headers.get("x-haven-step").and_then(|v| v.to_str().ok()) == Some("second")
+async fn sign_in_options(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let rp = relying_party(&state, &headers)?;
+    Ok(options_json(state.haven.begin_passkey_sign_in(&rp, pending(&headers).as_deref()).await?))
 }
 
 async fn sign_in(
@@ -151,21 +126,15 @@ async fn sign_in(
     Caller(from): Caller,
     headers: HeaderMap,
     Form(form): Form<AnswerForm>,
-) -> Result<Response, PageError> {
+) -> Result<Response, ApiError> {
     let rp = relying_party(&state, &headers)?;
-    let pending = session::token(&headers);
-    let pending = pending.as_deref().filter(|_| is_pending(&headers));
-    let result = match parse(&form) {
-        Ok(answer) => state.haven.finish_passkey_sign_in(&rp, pending, &answer, &from).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(SignIn::Complete(token, _)) => {
+    let answer = parse(&form)?;
+    match state.haven.finish_passkey_sign_in(&rp, pending(&headers).as_deref(), &answer, &from).await? {
+        SignIn::Complete(token, _) => {
             let cookie = session::set_cookie(token.as_str(), state.options.https);
             Ok(([(header::SET_COOKIE, cookie)], Json(json!({ "next": "/dashboard" }))).into_response())
         }
-        Ok(SignIn::SecondFactorNeeded(_)) => refusal(ServiceError::Unauthenticated),
-        Err(e) => refusal(e),
+        SignIn::SecondFactorNeeded(_) => Err(ServiceError::Unauthenticated.into()),
     }
 }
 

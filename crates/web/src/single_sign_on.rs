@@ -61,51 +61,35 @@ struct Callback {
     error_description: Option<String>,
 }
 
-fn cookie_state(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
-}
-
 async fn callback(
     State(state): State<AppState>,
     Caller(from): Caller,
     headers: HeaderMap,
     Query(answer): Query<Callback>,
 ) -> Result<Response, PageError> {
-    let clear = state_cookie("", 0, state.options.https);
-    let refused = |why: String| {
-        let e = ServiceError::SingleSignOnRefused(why);
-        let mut response = sign_in_refused(StatusCode::UNAUTHORIZED, &e);
-        response.headers_mut().append(header::SET_COOKIE, clear.clone());
-        Ok(response)
-    };
-    if let Some(error) = answer.error {
+    let finished = if let Some(error) = answer.error {
         let why = answer.error_description.unwrap_or(error);
-        return refused(format!("the provider says: {}", why.chars().take(200).collect::<String>()));
-    }
-    if answer.state.is_empty() || cookie_state(&headers).as_deref() != Some(answer.state.as_str()) {
-        return refused("this sign-in was not started in this browser; please start again".into());
-    }
-    let finished =
-        state.haven.finish_provider_sign_in(&redirect_uri(&state, &headers), &answer.state, &answer.code, &from).await;
-    let (token, next) = match finished {
-        Ok(SignIn::Complete(token, _)) => (token, "/dashboard"),
-        Ok(SignIn::SecondFactorNeeded(pending)) => (pending, "/sign-in/code"),
-        Err(ServiceError::SingleSignOnRefused(why)) => return refused(why),
-        Err(e @ ServiceError::AccountDisabled(_)) => {
-            let mut response = sign_in_refused(StatusCode::FORBIDDEN, &e);
-            response.headers_mut().append(header::SET_COOKIE, clear);
-            return Ok(response);
+        Err(ServiceError::SingleSignOnRefused(format!(
+            "the provider says: {}",
+            why.chars().take(200).collect::<String>()
+        )))
+    } else if answer.state.is_empty() || session::cookie(&headers, COOKIE).as_deref() != Some(answer.state.as_str()) {
+        Err(ServiceError::SingleSignOnRefused(
+            "this sign-in was not started in this browser; please start again".into(),
+        ))
+    } else {
+        state.haven.finish_provider_sign_in(&redirect_uri(&state, &headers), &answer.state, &answer.code, &from).await
+    };
+    let mut response = match finished {
+        Ok(SignIn::Complete(token, _)) => session::redirect_with(&token, state.options.https, "/dashboard"),
+        Ok(SignIn::SecondFactorNeeded(pending)) => {
+            session::redirect_with(&pending, state.options.https, "/sign-in/code")
         }
+        Err(e @ ServiceError::SingleSignOnRefused(_)) => sign_in_refused(StatusCode::UNAUTHORIZED, &e),
+        Err(e @ ServiceError::AccountDisabled(_)) => sign_in_refused(StatusCode::FORBIDDEN, &e),
         Err(e) => return Err(e.into()),
     };
-    let mut response = session::redirect_with(&token, state.options.https, next);
-    response.headers_mut().append(header::SET_COOKIE, clear);
+    // The attempt is over, whichever way it ended.
+    response.headers_mut().append(header::SET_COOKIE, state_cookie("", 0, state.options.https));
     Ok(response)
 }

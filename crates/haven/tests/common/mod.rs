@@ -209,6 +209,25 @@ pub fn data_dir(tmp: &tempfile::TempDir) -> PathBuf {
     tmp.path().join("haven-data")
 }
 
+/// A loopback port nothing listens on (for a helper server the test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("free port: {e}"))
+}
+
+/// Waits up to ten seconds for something to listen on the loopback `port`.
+pub fn listening(port: u16) -> bool {
+    (0..200).any(|_| {
+        let up = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        if !up {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        up
+    })
+}
+
 /// A real SMTP server (aiosmtpd, from PyPI) on loopback that files every message it accepts
 /// into a Maildir. With a certificate and key it requires STARTTLS.
 pub struct MailSink {
@@ -219,10 +238,7 @@ pub struct MailSink {
 
 impl MailSink {
     pub fn start(dir: &Path, tls: Option<(&Path, &Path)>) -> MailSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("free port: {e}"));
+        let port = free_port();
         let maildir = dir.join("maildir");
         let mut cmd = Command::new("python3");
         cmd.args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")]);
@@ -236,13 +252,8 @@ impl MailSink {
             .spawn()
             .unwrap_or_else(|e| panic!("python3 is needed for the mail tests: {e}"));
         let sink = MailSink { child, port, maildir };
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return sink;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the SMTP server did not start: pip install aiosmtpd");
+        assert!(listening(port), "the SMTP server did not start: pip install aiosmtpd");
+        sink
     }
 
     /// The messages received so far, as raw RFC 5322 text.
