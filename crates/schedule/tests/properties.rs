@@ -311,3 +311,88 @@ fn exceptions_survive_a_change_of_time_for_all_and_for_following() {
         assert!(!removed_seen, "seed {seed}: a removed session came back");
     }
 }
+
+/// The next free slot against a brute-force search: every step of local clock time from `from`,
+/// checked against hours, breaks and busy time with the buffer.
+#[test]
+fn the_next_free_slot_is_the_first_that_fits() {
+    use haven_schedule::{Availability, Interval, WeeklyBlock, next_free_slot};
+    for seed in 0..300 {
+        let mut rng = SplitMix64::new(seed);
+        let zone = TimeZone::get(rng.pick(&ZONES)).expect("zone");
+        let working: Vec<Weekday> = WEEKDAYS.iter().copied().filter(|_| rng.below(4) != 0).collect();
+        let hours: Vec<WeeklyBlock> = working
+            .into_iter()
+            .map(|weekday| {
+                let start = rng.pick(&[7, 8, 9, 10]);
+                WeeklyBlock {
+                    weekday,
+                    start: Time::new(start, 0, 0, 0).expect("t"),
+                    end: Time::new(start + 8, 0, 0, 0).expect("t"),
+                }
+            })
+            .collect();
+        let breaks: Vec<WeeklyBlock> = hours
+            .iter()
+            .map(|h| WeeklyBlock {
+                weekday: h.weekday,
+                start: Time::new(12, 0, 0, 0).expect("t"),
+                end: Time::new(12, 30, 0, 0).expect("t"),
+            })
+            .collect();
+        let buffer = rng.pick(&[0, 5, 10, 15]);
+        let from = date(2026, 1, 1)
+            .checked_add((rng.below(730) as i64).days())
+            .expect("date")
+            .to_zoned(zone.clone())
+            .expect("z")
+            .timestamp()
+            + SignedDuration::from_mins(rng.below(24 * 60) as i64);
+        let mut busy: Vec<Interval> = (0..rng.below(150))
+            .map(|_| {
+                let start = from + SignedDuration::from_mins(rng.below(14 * 24 * 4) as i64 * 15);
+                Interval { start, end: start + SignedDuration::from_mins(rng.pick(&[30, 50, 60, 90])) }
+            })
+            .collect();
+        busy.sort();
+        let availability =
+            Availability::new(zone.clone(), hours.clone(), breaks.clone(), Vec::new(), buffer).expect("a");
+        let minutes: i64 = rng.pick(&[30, 50, 60]);
+        let found = next_free_slot(&[(&availability, &busy)], from, 2, minutes as u32, 15).map(|s| s.start);
+
+        let length = SignedDuration::from_mins(minutes);
+        let pad = SignedDuration::from_mins(buffer as i64);
+        let fits = |start: Timestamp| {
+            let end = start + length;
+            let (local_start, local_end) = (zone.to_datetime(start), zone.to_datetime(end));
+            let inside = |blocks: &[WeeklyBlock], a: jiff::civil::DateTime, b: jiff::civil::DateTime| {
+                blocks.iter().any(|blk| {
+                    blk.weekday == a.date().weekday()
+                        && a.date() == b.date()
+                        && blk.start <= a.time()
+                        && b.time() <= blk.end
+                })
+            };
+            let overlaps_break = breaks.iter().any(|blk| {
+                blk.weekday == local_start.date().weekday()
+                    && local_start.time() < blk.end
+                    && local_end.time() > blk.start
+            });
+            inside(&hours, local_start, local_end)
+                && !overlaps_break
+                && busy.iter().all(|b| end <= b.start - pad || start >= b.end + pad)
+        };
+        let horizon = from + SignedDuration::from_hours(24 * 14);
+        let mut expected = None;
+        let mut t = Timestamp::from_second((from.as_second() + 60 * 15 - 1) / (60 * 15) * (60 * 15)).expect("t");
+        // Start on a quarter hour of local time (every zone here is offset by whole quarter hours).
+        while t < horizon {
+            if t >= from && fits(t) {
+                expected = Some(t);
+                break;
+            }
+            t += SignedDuration::from_mins(15);
+        }
+        assert_eq!(found, expected, "seed {seed} in {:?} from {from}", zone.iana_name());
+    }
+}
