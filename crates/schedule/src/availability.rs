@@ -45,6 +45,29 @@ pub struct Availability {
     buffer: SignedDuration,
 }
 
+/// Booked time, sorted by start, no piece longer than a session may be — so the free time of a
+/// day is found by a binary search instead of a scan from the beginning. Longer blocks are cut
+/// into pieces on the way in.
+#[derive(Debug, Clone, Default)]
+pub struct Busy(Vec<Interval>);
+
+impl Busy {
+    pub fn new(intervals: impl IntoIterator<Item = Interval>) -> Self {
+        let piece = SignedDuration::from_mins(i64::from(MAX_MINUTES));
+        let mut out = Vec::new();
+        for interval in intervals {
+            let mut start = interval.start;
+            while start < interval.end {
+                let end = interval.end.min(start + piece);
+                out.push(Interval { start, end });
+                start = end;
+            }
+        }
+        out.sort();
+        Self(out)
+    }
+}
+
 /// A free slot found for calendar number `calendar` of those searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slot {
@@ -78,10 +101,10 @@ impl Availability {
         &self.zone
     }
 
-    /// Free time on local `date`: working hours less breaks, time off, and `busy` (sorted by
-    /// start) widened by the buffer. Blocks are clock times, so they stay 9 to 5 on both sides of
+    /// Free time on local `date`: working hours less breaks, time off, and `busy` widened by the
+    /// buffer. Blocks are clock times, so they stay 9 to 5 on both sides of
     /// a daylight-saving change.
-    pub fn free_on(&self, date: Date, busy: &[Interval]) -> Vec<Interval> {
+    pub fn free_on(&self, date: Date, busy: &Busy) -> Vec<Interval> {
         let on_day = |blocks: &[WeeklyBlock]| -> Vec<Interval> {
             blocks
                 .iter()
@@ -103,10 +126,10 @@ impl Availability {
         for cut in self.time_off.iter().filter(|t| t.start < last.end && t.end > first.start) {
             subtract(&mut free, *cut);
         }
-        // Sessions last at most MAX_MINUTES, so earlier ones cannot reach this day.
+        // No piece is longer than MAX_MINUTES, so pieces starting earlier cannot reach this day.
         let reach = SignedDuration::from_mins(i64::from(MAX_MINUTES)) + self.buffer;
-        let from = busy.partition_point(|b| b.start < first.start - reach);
-        for b in busy[from..].iter().take_while(|b| b.start < last.end + self.buffer) {
+        let from = busy.0.partition_point(|b| b.start < first.start - reach);
+        for b in busy.0[from..].iter().take_while(|b| b.start < last.end + self.buffer) {
             subtract(&mut free, Interval { start: b.start - self.buffer, end: b.end + self.buffer });
         }
         free
@@ -114,11 +137,11 @@ impl Availability {
 }
 
 /// The earliest slot of `minutes` starting at or after `from` and within `weeks` weeks, across
-/// `calendars` (each an availability and its busy intervals sorted by start). Starts fall on
+/// `calendars` (each an availability and its booked time). Starts fall on
 /// multiples of `step_minutes` of local clock time (on the hour, quarter past …); ties go to
 /// the calendar listed first.
 pub fn next_free_slot(
-    calendars: &[(&Availability, &[Interval])],
+    calendars: &[(&Availability, &Busy)],
     from: Timestamp,
     weeks: u32,
     minutes: u32,
@@ -222,7 +245,7 @@ mod tests {
     #[test]
     fn hours_less_breaks_and_booked_sessions_with_buffer() {
         let a = chicago(10);
-        let busy = [Interval { start: at("2026-11-24T16:00:00Z"), end: at("2026-11-24T16:50:00Z") }]; // 10:00–10:50
+        let busy = Busy::new([Interval { start: at("2026-11-24T16:00:00Z"), end: at("2026-11-24T16:50:00Z") }]); // 10:00–10:50
         assert_eq!(
             show(&a.free_on(date(2026, 11, 24), &busy)),
             [
@@ -231,16 +254,25 @@ mod tests {
                 "2026-11-24T19:00:00Z–2026-11-24T23:00:00Z"
             ]
         );
-        assert!(a.free_on(date(2026, 11, 28), &[]).is_empty(), "Saturday");
+        assert!(a.free_on(date(2026, 11, 28), &Busy::default()).is_empty(), "Saturday");
+    }
+
+    #[test]
+    fn a_long_busy_block_covers_every_day_it_spans() {
+        let a = chicago(0);
+        let block = Busy::new([Interval { start: at("2026-11-20T00:00:00Z"), end: at("2026-12-05T00:00:00Z") }]);
+        assert!(a.free_on(date(2026, 11, 24), &block).is_empty());
+        assert!(a.free_on(date(2026, 12, 4), &block).is_empty());
+        assert_eq!(a.free_on(date(2026, 12, 7), &block).len(), 2);
     }
 
     #[test]
     fn time_off_removes_whole_days() {
         let mut a = chicago(0);
         a.time_off = vec![Interval { start: at("2026-11-26T06:00:00Z"), end: at("2026-11-28T06:00:00Z") }];
-        assert!(a.free_on(date(2026, 11, 26), &[]).is_empty());
-        assert!(a.free_on(date(2026, 11, 27), &[]).is_empty());
-        assert_eq!(a.free_on(date(2026, 11, 25), &[]).len(), 2);
+        assert!(a.free_on(date(2026, 11, 26), &Busy::default()).is_empty());
+        assert!(a.free_on(date(2026, 11, 27), &Busy::default()).is_empty());
+        assert_eq!(a.free_on(date(2026, 11, 25), &Busy::default()).len(), 2);
     }
 
     #[test]
@@ -254,8 +286,8 @@ mod tests {
             0,
         )
         .expect("b");
-        let a_busy = [Interval { start: at("2026-11-24T15:00:00Z"), end: at("2026-11-24T15:50:00Z") }];
-        let b_busy = [Interval { start: at("2026-11-24T13:00:00Z"), end: at("2026-11-24T17:00:00Z") }]; // all morning
+        let a_busy = Busy::new([Interval { start: at("2026-11-24T15:00:00Z"), end: at("2026-11-24T15:50:00Z") }]);
+        let b_busy = Busy::new([Interval { start: at("2026-11-24T13:00:00Z"), end: at("2026-11-24T17:00:00Z") }]); // all morning
         let from = at("2026-11-24T14:07:00Z"); // 08:07 in Chicago
         let slot = next_free_slot(&[(&a, &a_busy), (&b, &b_busy)], from, 8, 50, 15).expect("slot");
         // Chicago: 09:00 is taken, the buffer runs to 10:00 local → 16:00Z.
@@ -274,7 +306,7 @@ mod tests {
         let zone = TimeZone::get("Asia/Kathmandu").expect("zone"); // +05:45
         let a = Availability::new(zone, weekdays(time(9, 0, 0, 0), time(17, 0, 0, 0)), Vec::new(), Vec::new(), 0)
             .expect("a");
-        let slot = next_free_slot(&[(&a, &[])], at("2026-11-24T04:01:00Z"), 1, 30, 30).expect("slot");
+        let slot = next_free_slot(&[(&a, &Busy::default())], at("2026-11-24T04:01:00Z"), 1, 30, 30).expect("slot");
         assert_eq!(a.zone().to_datetime(slot.start), date(2026, 11, 24).at(10, 0, 0, 0));
     }
 

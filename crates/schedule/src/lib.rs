@@ -11,7 +11,7 @@ pub mod rule;
 pub mod series;
 pub mod zoned;
 
-pub use availability::{Availability, AvailabilityError, Interval, Slot, WeeklyBlock, next_free_slot};
+pub use availability::{Availability, AvailabilityError, Busy, Interval, Slot, WeeklyBlock, next_free_slot};
 pub use conflict::{Booking, Conflict, ConflictKind, conflicts};
 pub use rule::{DayOfWeek, End, Frequency, Rule, RuleError};
 pub use series::{Exception, Occurrence, Pattern, Series, SeriesError};

@@ -316,7 +316,7 @@ fn exceptions_survive_a_change_of_time_for_all_and_for_following() {
 /// checked against hours, breaks and busy time with the buffer.
 #[test]
 fn the_next_free_slot_is_the_first_that_fits() {
-    use haven_schedule::{Availability, Interval, WeeklyBlock, next_free_slot};
+    use haven_schedule::{Availability, Busy, Interval, WeeklyBlock, next_free_slot};
     for seed in 0..300 {
         let mut rng = SplitMix64::new(seed);
         let zone = TimeZone::get(rng.pick(&ZONES)).expect("zone");
@@ -358,7 +358,8 @@ fn the_next_free_slot_is_the_first_that_fits() {
         let availability =
             Availability::new(zone.clone(), hours.clone(), breaks.clone(), Vec::new(), buffer).expect("a");
         let minutes: i64 = rng.pick(&[30, 50, 60]);
-        let found = next_free_slot(&[(&availability, &busy)], from, 2, minutes as u32, 15).map(|s| s.start);
+        let found =
+            next_free_slot(&[(&availability, &Busy::new(busy.clone()))], from, 2, minutes as u32, 15).map(|s| s.start);
 
         let length = SignedDuration::from_mins(minutes);
         let pad = SignedDuration::from_mins(buffer as i64);
