@@ -1,11 +1,12 @@
 //! Verifying an OpenID Connect ID token (a JWS in compact form): the signature with the
 //! provider's published keys (RS256 or ES256, the algorithms providers use), then issuer,
 //! audience, expiry and nonce. Pure: the caller fetches the keys and supplies the time.
+//! Also signing with a shared secret (HS256), which is how Jitsi Meet servers accept room tokens.
 
 use ring::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
 use serde::Deserialize;
 
-use crate::webauthn::base64url;
+use crate::webauthn::{base64url, to_base64url};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JwtError {
@@ -166,6 +167,19 @@ fn verify_with(alg: &str, key: &Jwk, signed: &[u8], signature: &[u8]) -> Result<
         ("RS256" | "ES256", _) => Ok(false),
         (other, _) => Err(JwtError::Algorithm(other.chars().take(20).collect())),
     }
+}
+
+/// A compact HS256 token over `claims` (a JSON object) with a shared secret.
+pub fn sign_hs256(claims: &serde_json::Value, secret: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let header = to_base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let payload = to_base64url(claims.to_string().as_bytes());
+    let signing_input = format!("{header}.{payload}");
+    let Ok(mut mac) = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret) else {
+        unreachable!("HMAC accepts keys of any length")
+    };
+    mac.update(signing_input.as_bytes());
+    format!("{signing_input}.{}", to_base64url(&mac.finalize().into_bytes()))
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ mod secrets;
 mod setup;
 mod single_sign_on;
 mod staff;
+pub mod telehealth;
 
 use std::fmt;
 use std::sync::Arc;
