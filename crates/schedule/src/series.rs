@@ -87,23 +87,15 @@ impl Series {
         pattern.rule.validate()?;
         let series = Self { zone, pattern, exceptions: BTreeMap::new() };
         let first = series.pattern.start.date();
+        if matches!(series.pattern.rule.end, End::UntilDate(until) if until < first) {
+            return Err(SeriesError::EndsBeforeStart);
+        }
         if Dates::new(&series.pattern.rule, first, first, first).next() != Some(first) {
-            let ends_first = match series.pattern.rule.end {
-                End::UntilDate(until) => until < first,
-                End::UntilInstant(until) => series.place(series.pattern.start).0 > until,
-                _ => false,
-            };
-            return Err(if ends_first {
-                SeriesError::EndsBeforeStart
-            } else {
-                SeriesError::StartNotInRule {
-                    date: first.strftime("%A %B %-d, %Y").to_string(),
-                    rule: series.pattern.rule.describe(),
-                }
-            });
+            let (date, rule) = (first.strftime("%A %B %-d, %Y").to_string(), series.pattern.rule.describe());
+            return Err(SeriesError::StartNotInRule { date, rule });
         }
         if !series.contains(first) {
-            return Err(SeriesError::EndsBeforeStart);
+            return Err(SeriesError::EndsBeforeStart); // an UNTIL instant before the first start
         }
         Ok(series)
     }
