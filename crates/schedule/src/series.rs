@@ -122,25 +122,21 @@ impl Series {
         let first_day = self.zone.to_datetime(from).date().yesterday().unwrap_or(Date::MIN);
         let last_day = self.zone.to_datetime(to).date();
         let until = self.until_instant();
+        let in_window = |o: &Occurrence| o.start < to && o.end > from;
         for id in Dates::new(&self.pattern.rule, self.pattern.start.date(), first_day, last_day) {
-            let wall = id.to_datetime(self.pattern.start.time());
-            let (start, placement) = self.place(wall);
-            if until.is_some_and(|until| start > until) {
+            let occurrence =
+                self.occurrence(id, id.to_datetime(self.pattern.start.time()), self.pattern.minutes, false);
+            if until.is_some_and(|until| occurrence.start > until) {
                 break;
             }
-            if self.exceptions.contains_key(&id) {
-                continue;
-            }
-            let occurrence = self.occurrence(id, wall, start, placement, self.pattern.minutes, false);
-            if occurrence.start < to && occurrence.end > from {
+            if !self.exceptions.contains_key(&id) && in_window(&occurrence) {
                 out.push(occurrence);
             }
         }
         for (id, exception) in &self.exceptions {
             if let Exception::Moved { start: wall, minutes } = exception {
-                let (start, placement) = self.place(*wall);
-                let occurrence = self.occurrence(*id, *wall, start, placement, *minutes, true);
-                if occurrence.start < to && occurrence.end > from {
+                let occurrence = self.occurrence(*id, *wall, *minutes, true);
+                if in_window(&occurrence) {
                     out.push(occurrence);
                 }
             }
@@ -245,15 +241,8 @@ impl Series {
         place(&self.zone, wall).unwrap_or((Timestamp::MAX, Placement::Exact))
     }
 
-    fn occurrence(
-        &self,
-        id: Date,
-        wall: DateTime,
-        start: Timestamp,
-        placement: Placement,
-        minutes: u32,
-        moved: bool,
-    ) -> Occurrence {
+    fn occurrence(&self, id: Date, wall: DateTime, minutes: u32, moved: bool) -> Occurrence {
+        let (start, placement) = self.place(wall);
         let end = start.saturating_add(SignedDuration::from_mins(i64::from(minutes))).unwrap_or(Timestamp::MAX);
         Occurrence { id, start, end, wall, placement, moved }
     }
