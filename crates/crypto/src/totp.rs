@@ -52,17 +52,7 @@ impl TotpSecret {
 
     /// The secret in base32 (RFC 4648, no padding), as authenticator apps take it.
     pub fn base32(&self) -> Zeroizing<String> {
-        const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        let mut out = Zeroizing::new(String::with_capacity(32));
-        for chunk in self.0.chunks(5) {
-            let mut buffer = [0u8; 8];
-            buffer[3..3 + chunk.len()].copy_from_slice(chunk);
-            let bits = u64::from_be_bytes(buffer);
-            for i in 0..(chunk.len() * 8).div_ceil(5) {
-                out.push(char::from(ALPHABET[((bits >> (35 - 5 * i)) & 31) as usize]));
-            }
-        }
-        out
+        Zeroizing::new(crate::base32::encode(self.0.as_slice()))
     }
 
     /// The code for time step `step` (seconds since the epoch / 30).

@@ -147,11 +147,12 @@ fn candidates(rule: &Rule, first: Day, period: i32, out: &mut Vec<Day>) {
             let start = Day::from_ymd(year, month, 1);
             let in_month = |d: i32| (1..=length).contains(&d).then(|| start.plus(d - 1));
             let matches_by_day = |day: Day| {
+                let day_of_month = day.0 - start.0 + 1;
                 rule.by_day.is_empty()
                     || rule
                         .by_day
                         .iter()
-                        .any(|d| d.weekday == day.weekday() && d.nth.is_none_or(|n| nth_of(day, n, length)))
+                        .any(|d| d.weekday == day.weekday() && d.nth.is_none_or(|n| is_nth(day_of_month, n, length)))
             };
             if !rule.by_month_day.is_empty() {
                 for &d in &rule.by_month_day {
@@ -162,19 +163,9 @@ fn candidates(rule: &Rule, first: Day, period: i32, out: &mut Vec<Day>) {
             } else if !rule.by_day.is_empty() {
                 for d in &rule.by_day {
                     let offset = (index(d.weekday) - start.weekday_index()).rem_euclid(7);
-                    let firsts = (1 + offset..=length).step_by(7);
-                    match d.nth {
-                        None => out.extend(firsts.map(|day| start.plus(day - 1))),
-                        Some(n) => {
-                            let all: Vec<i32> = firsts.collect();
-                            let pick = if n > 0 {
-                                all.get(n as usize - 1)
-                            } else {
-                                all.len().checked_sub((-n) as usize).and_then(|i| all.get(i))
-                            };
-                            out.extend(pick.map(|day| start.plus(day - 1)));
-                        }
-                    }
+                    let days = (1 + offset..=length).step_by(7);
+                    let wanted = days.filter(|&day| d.nth.is_none_or(|n| is_nth(day, n, length)));
+                    out.extend(wanted.map(|day| start.plus(day - 1)));
                 }
             } else {
                 out.extend(in_month(first.ymd().2));
@@ -185,10 +176,10 @@ fn candidates(rule: &Rule, first: Day, period: i32, out: &mut Vec<Day>) {
     out.dedup();
 }
 
-/// Whether `day` is the `n`th (negative: from the end) of its weekday in its month.
-fn nth_of(day: Day, n: i8, length: i32) -> bool {
-    let (_, _, d) = day.ymd();
-    if n > 0 { (d - 1) / 7 + 1 == i32::from(n) } else { (length - d) / 7 + 1 == i32::from(-n) }
+/// Whether day-of-month `day` is the `n`th (negative: from the end) of its weekday in a month
+/// of `length` days.
+fn is_nth(day: i32, n: i8, length: i32) -> bool {
+    if n > 0 { (day - 1) / 7 + 1 == i32::from(n) } else { (length - day) / 7 + 1 == i32::from(-n) }
 }
 
 #[cfg(test)]

@@ -193,10 +193,11 @@ impl Rule {
                 return Err(RuleError::MonthDayOutsideMonthly);
             }
         }
-        if self.by_day.iter().any(|day| day.nth.is_some_and(|n| n == 0 || !(-5..=5).contains(&n)))
-            || self.by_month_day.iter().any(|d| *d == 0 || !(-31..=31).contains(d))
-        {
-            return Err(RuleError::InvalidValue { part: "BYDAY", value: self.to_string() });
+        if let Some(day) = self.by_day.iter().find(|day| day.nth.is_some_and(|n| n == 0 || !(-5..=5).contains(&n))) {
+            return Err(RuleError::InvalidValue { part: "BYDAY", value: format_day_of_week(day) });
+        }
+        if let Some(day) = self.by_month_day.iter().find(|d| **d == 0 || !(-31..=31).contains(*d)) {
+            return Err(RuleError::InvalidValue { part: "BYMONTHDAY", value: day.to_string() });
         }
         Ok(())
     }
