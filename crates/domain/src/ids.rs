@@ -75,6 +75,14 @@ id_type!(
     /// An invitation to join a practice (not its secret link, which only the invitee holds).
     InvitationId
 );
+id_type!(
+    /// An appointment type of a practice.
+    AppointmentTypeId
+);
+id_type!(
+    /// A stretch of a clinician's time off.
+    TimeOffId
+);
 
 #[cfg(test)]
 mod tests {

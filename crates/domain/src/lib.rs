@@ -3,6 +3,8 @@
 //! Everything here is cheap to test in isolation; the service layer supplies time,
 //! randomness and storage.
 
+pub mod appointment_type;
+pub mod calendar;
 pub mod ids;
 pub mod phi;
 pub mod policy;
@@ -13,6 +15,6 @@ pub mod staff;
 pub mod throttle;
 pub mod validation;
 
-pub use ids::{ApiTokenId, ClientId, InvitationId, PasskeyId, PracticeId, UserId};
+pub use ids::{ApiTokenId, AppointmentTypeId, ClientId, InvitationId, PasskeyId, PracticeId, TimeOffId, UserId};
 pub use phi::Phi;
 pub use role::Role;

@@ -23,6 +23,11 @@ pub enum Resource {
     SecurityPolicy,
     /// The Business Associate Agreement and its acceptance.
     Agreement,
+    /// The appointment types the practice books.
+    AppointmentTypes,
+    /// Clinicians' calendar settings: hours, breaks, buffer, time off. Everyone keeps their own
+    /// (the service checks it is theirs); these roles keep anyone's.
+    Calendars,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -69,6 +74,11 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (SecurityPolicy, _, _) => Decision::Deny("only the owner sets the practice's sign-in rules"),
         (Agreement, View, _) | (Agreement, Update, Owner) => Decision::Allow,
         (Agreement, _, _) => Decision::Deny("only the owner accepts agreements for the practice"),
+        (AppointmentTypes, View, _) | (AppointmentTypes, Create | Update, Owner | Administrator) => Decision::Allow,
+        (AppointmentTypes, _, _) => Decision::Deny("only the owner or an administrator sets up appointment types"),
+        (Calendars, View, _) | (Calendars, Update, Owner | Administrator | Scheduler) => Decision::Allow,
+        (Calendars, Update, _) => Decision::Deny("only your own calendar, unless you schedule for the practice"),
+        (Calendars, Create, _) => Decision::Deny("a calendar comes with a clinician's account"),
     }
 }
 
@@ -157,7 +167,9 @@ mod tests {
         assert!(!decide_within(Role::Biller, Some(staff_only), PracticeProfile, View).is_allowed());
         // The scope never widens the role, and nothing but reading is reachable with a token.
         assert!(!decide_within(Role::Biller, Some(&Scope::ALL), SignInHistory, View).is_allowed());
-        for resource in [StaffDirectory, PracticeProfile, SecurityPolicy, OwnAccount, Agreement] {
+        for resource in
+            [StaffDirectory, PracticeProfile, SecurityPolicy, OwnAccount, Agreement, AppointmentTypes, Calendars]
+        {
             for action in [Create, Update] {
                 assert!(!decide_within(Role::Owner, Some(&Scope::ALL), resource, action).is_allowed());
             }
@@ -222,6 +234,12 @@ mod tests {
             (Agreement, View, &Role::ALL),
             (Agreement, Create, &[]),
             (Agreement, Update, &[Role::Owner]),
+            (AppointmentTypes, View, &Role::ALL),
+            (AppointmentTypes, Create, &[Role::Owner, Role::Administrator]),
+            (AppointmentTypes, Update, &[Role::Owner, Role::Administrator]),
+            (Calendars, View, &Role::ALL),
+            (Calendars, Create, &[]),
+            (Calendars, Update, &[Role::Owner, Role::Administrator, Role::Scheduler]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

@@ -93,6 +93,13 @@ impl TaxId {
 #[serde(try_from = "String", into = "String")]
 pub struct TimeZoneName(String);
 
+impl std::str::FromStr for TimeZoneName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::parse(s)
+    }
+}
+
 impl TimeZoneName {
     pub fn parse(value: &str) -> Result<Self, String> {
         let value = value.trim();

@@ -24,6 +24,7 @@ const MIGRATIONS: Migrations = &[
     (3, include_str!("../migrations/0003_sign_in_history_and_sessions.sql")),
     (4, include_str!("../migrations/0004_second_factor_and_sign_in_rules.sql")),
     (5, include_str!("../migrations/0005_staff_management.sql")),
+    (6, include_str!("../migrations/0006_scheduling_setup.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.
@@ -98,9 +99,11 @@ impl ToSql for Param<'_> {
 fn map_err(e: tokio_postgres::Error) -> StoreError {
     match e.as_db_error() {
         // The server's message names the constraint, never the value (the value is in DETAIL).
-        Some(db) if *db.code() == SqlState::UNIQUE_VIOLATION => {
-            StoreError::Conflict(if db.constraint() == Some("users_email_key") { "email" } else { "identifier" })
-        }
+        Some(db) if *db.code() == SqlState::UNIQUE_VIOLATION => StoreError::Conflict(match db.constraint() {
+            Some("users_email_key") => "email",
+            Some("appointment_types_practice_id_name_key") => "name",
+            _ => "identifier",
+        }),
         Some(db) => StoreError::Backend(format!("{}: {}", db.code().code(), db.message())),
         None if e.is_closed() => StoreError::Unavailable("connection to PostgreSQL closed".into()),
         None => StoreError::Unavailable(e.to_string()),

@@ -23,6 +23,7 @@ const MIGRATIONS: Migrations = &[
     (3, include_str!("../migrations/0003_sign_in_history_and_sessions.sql")),
     (4, include_str!("../migrations/0004_second_factor_and_sign_in_rules.sql")),
     (5, include_str!("../migrations/0005_staff_management.sql")),
+    (6, include_str!("../migrations/0006_scheduling_setup.sql")),
 ];
 
 const CONNECTIONS: usize = 4;
@@ -220,7 +221,13 @@ fn map_err(e: rusqlite::Error) -> StoreError {
     match failure.code {
         ErrorCode::ConstraintViolation if message.starts_with("UNIQUE") || message.starts_with("PRIMARY") => {
             // SQLite names the column ("users.email"), never the value.
-            StoreError::Conflict(if message.contains("users.email") { "email" } else { "identifier" })
+            StoreError::Conflict(if message.contains("users.email") {
+                "email"
+            } else if message.contains("appointment_types.name") {
+                "name"
+            } else {
+                "identifier"
+            })
         }
         ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Unavailable("database is busy".into()),
         ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::DiskFull | ErrorCode::PermissionDenied => {

@@ -13,7 +13,7 @@ mod time;
 
 use async_trait::async_trait;
 use domain::staff::{DisabledReason, Email};
-use domain::{ApiTokenId, ClientId, InvitationId, PasskeyId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, AppointmentTypeId, ClientId, InvitationId, PasskeyId, PracticeId, Role, TimeOffId, UserId};
 use jiff::Timestamp;
 
 pub use records::*;
@@ -220,4 +220,31 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         value: &str,
     ) -> Result<Vec<SealedClient>>;
     async fn client_count(&self, practice: PracticeId) -> Result<u64>;
+
+    // --- scheduling set-up
+    /// The practice's appointment types, archived ones last, by name.
+    async fn appointment_types(&self, practice: PracticeId) -> Result<Vec<AppointmentTypeRecord>>;
+    /// Stores a new type at version 1; `Conflict("name")` if the practice has one of that name.
+    async fn insert_appointment_type(&self, practice: PracticeId, record: &AppointmentTypeRecord) -> Result<()>;
+    /// Saves a changed type if the stored one is still at `record.version` (then one higher);
+    /// `NoRowChanged` if someone changed it meanwhile, `Conflict("name")` for a taken name.
+    async fn update_appointment_type(&self, practice: PracticeId, record: &AppointmentTypeRecord) -> Result<()>;
+    /// Archives (`Some`) or restores (`None`) a type; false if there is no such type.
+    async fn archive_appointment_type(
+        &self,
+        practice: PracticeId,
+        id: AppointmentTypeId,
+        archived_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// The calendar settings saved for members of the practice.
+    async fn calendars(&self, practice: PracticeId) -> Result<Vec<CalendarRecord>>;
+    /// Saves settings made from `record.version` (0: none were saved); `NoRowChanged` if someone
+    /// saved others meanwhile.
+    async fn save_calendar(&self, practice: PracticeId, record: &CalendarRecord) -> Result<()>;
+    async fn insert_time_off(&self, practice: PracticeId, record: &TimeOffRecord) -> Result<()>;
+    /// Everyone's time off not over by `after`, earliest first.
+    async fn time_off(&self, practice: PracticeId, after: Timestamp) -> Result<Vec<TimeOffRecord>>;
+    /// Removes a stretch of a member's time off; false if there was none.
+    async fn delete_time_off(&self, practice: PracticeId, user: UserId, id: TimeOffId) -> Result<bool>;
 }

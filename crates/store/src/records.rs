@@ -2,10 +2,12 @@
 
 use std::fmt;
 
+use domain::appointment_type::AppointmentTypeSpec;
+use domain::calendar::CalendarSettings;
 use domain::policy::Scope;
 use domain::practice::PracticeProfile;
 use domain::staff::{DisabledReason, Email};
-use domain::{ApiTokenId, ClientId, InvitationId, PasskeyId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, AppointmentTypeId, ClientId, InvitationId, PasskeyId, PracticeId, Role, TimeOffId, UserId};
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -389,4 +391,38 @@ impl SetupTokenState {
             Some(_) => SetupTokenState::Valid,
         }
     }
+}
+
+/// A stored appointment type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentTypeRecord {
+    pub id: AppointmentTypeId,
+    pub spec: AppointmentTypeSpec,
+    pub archived_at: Option<Timestamp>,
+    /// Rises by one with every change; an update names the version it was made from.
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A clinician's stored calendar settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarRecord {
+    pub user: UserId,
+    pub settings: CalendarSettings,
+    pub version: i64,
+    pub updated_at: Timestamp,
+    pub updated_by: UserId,
+}
+
+/// A stretch of a clinician's time off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeOffRecord {
+    pub id: TimeOffId,
+    pub user: UserId,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub label: Option<String>,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
 }

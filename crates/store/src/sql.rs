@@ -205,3 +205,33 @@ pub const CLIENTS_BY_DATE_OF_BIRTH: &str = clients_where!("date_of_birth_index")
 pub const CLIENTS_BY_PHONE: &str = clients_where!("phone_index");
 pub const CLIENTS_BY_EMAIL: &str = clients_where!("email_index");
 pub const CLIENT_COUNT: &str = "SELECT COUNT(*) FROM clients WHERE practice_id = $1";
+
+pub const APPOINTMENT_TYPES: &str = "SELECT id, name, minutes, service_code, place_of_service, color, billable, \
+     attendance, max_clients, archived_at, version, created_at, updated_at FROM appointment_types \
+     WHERE practice_id = $1 ORDER BY archived_at IS NOT NULL, name, id";
+pub const INSERT_APPOINTMENT_TYPE: &str = "INSERT INTO appointment_types (id, practice_id, name, minutes, \
+     service_code, place_of_service, color, billable, attendance, max_clients, version, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)";
+/// Changes a type only if it is still at the version the change was made from.
+pub const UPDATE_APPOINTMENT_TYPE: &str = "UPDATE appointment_types SET name = $3, minutes = $4, \
+     service_code = $5, place_of_service = $6, color = $7, billable = $8, attendance = $9, max_clients = $10, \
+     updated_at = $11, version = version + 1 WHERE practice_id = $1 AND id = $2 AND version = $12";
+pub const ARCHIVE_APPOINTMENT_TYPE: &str = "UPDATE appointment_types SET archived_at = $3, updated_at = $4, \
+     version = version + 1 WHERE practice_id = $1 AND id = $2";
+
+pub const CALENDARS: &str = "SELECT user_id, time_zone, hours, breaks, buffer_minutes, offers, version, updated_at, \
+     updated_by FROM calendars WHERE practice_id = $1 ORDER BY user_id";
+/// Saves settings made from version `$10` (0: none saved yet); changes no row if that is stale.
+pub const SAVE_CALENDAR: &str = "INSERT INTO calendars (practice_id, user_id, time_zone, hours, breaks, \
+     buffer_minutes, offers, version, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) \
+     ON CONFLICT (practice_id, user_id) DO UPDATE SET time_zone = excluded.time_zone, hours = excluded.hours, \
+     breaks = excluded.breaks, buffer_minutes = excluded.buffer_minutes, offers = excluded.offers, \
+     version = calendars.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by \
+     WHERE calendars.version = $10";
+
+pub const INSERT_TIME_OFF: &str = "INSERT INTO time_off (id, practice_id, user_id, starts_at, ends_at, label, \
+     created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+/// Time off that has not ended by `$2`, for everyone in the practice, in order.
+pub const TIME_OFF: &str = "SELECT id, user_id, starts_at, ends_at, label, created_at, created_by FROM time_off \
+     WHERE practice_id = $1 AND ends_at > $2 ORDER BY starts_at, id";
+pub const DELETE_TIME_OFF: &str = "DELETE FROM time_off WHERE practice_id = $1 AND user_id = $2 AND id = $3";

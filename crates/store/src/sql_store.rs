@@ -5,18 +5,20 @@
 //! how rows become records — is written once here, so both backends behave identically.
 
 use async_trait::async_trait;
+use domain::appointment_type::AppointmentTypeSpec;
+use domain::calendar::CalendarSettings;
 use domain::policy::Scope;
 use domain::practice::{Address, PracticeProfile};
 use domain::staff::{DisabledReason, Email};
-use domain::{ApiTokenId, ClientId, InvitationId, PasskeyId, PracticeId, Role, UserId};
+use domain::{ApiTokenId, AppointmentTypeId, ClientId, InvitationId, PasskeyId, PracticeId, Role, TimeOffId, UserId};
 use jiff::Timestamp;
 
 use crate::sql;
 use crate::{
-    AgreementAcceptance, ApiTokenLookup, ApiTokenRecord, ClientIndex, Failures, Invitation, Membership, NewPractice,
-    NewSetupToken, NewUser, PasskeyRecord, PracticeRecord, Result, SealedClient, SessionLookup, SessionRecord,
-    SetupTokenState, SignInEvent, SignInFilter, SignInRules, StaffMember, Store, StoreError, TotpFactor, UserRecord,
-    WebauthnChallenge, WrappedKey, from_micros, to_micros,
+    AgreementAcceptance, ApiTokenLookup, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, ClientIndex, Failures,
+    Invitation, Membership, NewPractice, NewSetupToken, NewUser, PasskeyRecord, PracticeRecord, Result, SealedClient,
+    SessionLookup, SessionRecord, SetupTokenState, SignInEvent, SignInFilter, SignInRules, StaffMember, Store,
+    StoreError, TimeOffRecord, TotpFactor, UserRecord, WebauthnChallenge, WrappedKey, from_micros, to_micros,
 };
 
 /// A parameter or column value. Haven's schema uses text, 64-bit integers and byte strings
@@ -50,6 +52,16 @@ impl From<&str> for Value {
         Value::Text(v.to_owned())
     }
 }
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Int(i64::from(v))
+    }
+}
+impl From<u32> for Value {
+    fn from(v: u32) -> Self {
+        Value::Int(i64::from(v))
+    }
+}
 impl From<Timestamp> for Value {
     fn from(v: Timestamp) -> Self {
         Value::Int(to_micros(v))
@@ -76,6 +88,9 @@ display_values!(
     InvitationId,
     ApiTokenId,
     PasskeyId,
+    AppointmentTypeId,
+    TimeOffId,
+    domain::appointment_type::Attendance,
     Role,
     DisabledReason,
     crate::ChallengePurpose
@@ -374,6 +389,74 @@ fn sealed_client(r: &Row) -> Result<SealedClient> {
 }
 
 /// The first nine columns of a session row, in `SESSIONS_OF` order.
+fn appointment_type(r: &Row) -> Result<AppointmentTypeRecord> {
+    Ok(AppointmentTypeRecord {
+        id: r.parse(0)?,
+        spec: AppointmentTypeSpec {
+            name: r.text(1)?,
+            minutes: small(r.int(2)?)?,
+            service_code: r.opt_parse(3)?,
+            place_of_service: r.parse(4)?,
+            color: r.parse(5)?,
+            billable: r.int(6)? != 0,
+            attendance: r.parse(7)?,
+            max_clients: small(r.int(8)?)?,
+        },
+        archived_at: r.opt_time(9)?,
+        version: r.int(10)?,
+        created_at: r.time(11)?,
+        updated_at: r.time(12)?,
+    })
+}
+
+/// Appointment-type fields a change writes: `$3`…`$10`.
+fn appointment_type_fields(spec: &AppointmentTypeSpec) -> [Value; 8] {
+    [
+        spec.name.as_str().into(),
+        spec.minutes.into(),
+        spec.service_code.as_ref().map(ToString::to_string).into(),
+        spec.place_of_service.code().into(),
+        spec.color.name().into(),
+        spec.billable.into(),
+        spec.attendance.into(),
+        spec.max_clients.into(),
+    ]
+}
+
+fn calendar(r: &Row) -> Result<CalendarRecord> {
+    let offers = r.text(5)?;
+    let offers = offers.split_whitespace().map(str::parse::<AppointmentTypeId>).collect::<Result<Vec<_>, _>>();
+    Ok(CalendarRecord {
+        user: r.parse(0)?,
+        settings: CalendarSettings {
+            time_zone: r.parse(1)?,
+            hours: r.parse(2)?,
+            breaks: r.parse(3)?,
+            buffer_minutes: small(r.int(4)?)?,
+            offers: offers.map_err(|e| StoreError::Corrupt(format!("column 5: {e}")))?,
+        },
+        version: r.int(6)?,
+        updated_at: r.time(7)?,
+        updated_by: r.parse(8)?,
+    })
+}
+
+fn time_off(r: &Row) -> Result<TimeOffRecord> {
+    Ok(TimeOffRecord {
+        id: r.parse(0)?,
+        user: r.parse(1)?,
+        starts_at: r.time(2)?,
+        ends_at: r.time(3)?,
+        label: r.opt_text(4)?,
+        created_at: r.time(5)?,
+        created_by: r.parse(6)?,
+    })
+}
+
+fn small(n: i64) -> Result<u32> {
+    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("{n} out of range")))
+}
+
 fn session_record(row: &Row) -> Result<SessionRecord> {
     Ok(SessionRecord {
         token_hash: row.text(0)?,
@@ -1048,5 +1131,83 @@ impl<S: Sql> Store for SqlStore<S> {
 
     async fn client_count(&self, practice: PracticeId) -> Result<u64> {
         self.count(Some(practice), sql::CLIENT_COUNT, vec![practice.into()]).await
+    }
+
+    async fn appointment_types(&self, practice: PracticeId) -> Result<Vec<AppointmentTypeRecord>> {
+        let rows = self.0.query(Some(practice), sql::APPOINTMENT_TYPES, vec![practice.into()]).await?;
+        rows.iter().map(appointment_type).collect()
+    }
+
+    async fn insert_appointment_type(&self, practice: PracticeId, t: &AppointmentTypeRecord) -> Result<()> {
+        let mut params = vec![t.id.into(), practice.into()];
+        params.extend(appointment_type_fields(&t.spec));
+        params.push(t.created_at.into());
+        self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_APPOINTMENT_TYPE, params)]).await.map(drop)
+    }
+
+    async fn update_appointment_type(&self, practice: PracticeId, t: &AppointmentTypeRecord) -> Result<()> {
+        let mut params = vec![practice.into(), t.id.into()];
+        params.extend(appointment_type_fields(&t.spec));
+        params.extend([t.updated_at.into(), t.version.into()]);
+        let statement = Statement::new(sql::UPDATE_APPOINTMENT_TYPE, params).must_change_a_row();
+        self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+    }
+
+    async fn archive_appointment_type(
+        &self,
+        practice: PracticeId,
+        id: AppointmentTypeId,
+        archived_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let params = vec![practice.into(), id.into(), archived_at.into(), now.into()];
+        let statement = Statement::new(sql::ARCHIVE_APPOINTMENT_TYPE, params);
+        Ok(self.conditional_updates(practice, vec![statement]).await? > 0)
+    }
+
+    async fn calendars(&self, practice: PracticeId) -> Result<Vec<CalendarRecord>> {
+        self.0.query(Some(practice), sql::CALENDARS, vec![practice.into()]).await?.iter().map(calendar).collect()
+    }
+
+    async fn save_calendar(&self, practice: PracticeId, c: &CalendarRecord) -> Result<()> {
+        let offers: Vec<String> = c.settings.offers.iter().map(ToString::to_string).collect();
+        let params = vec![
+            practice.into(),
+            c.user.into(),
+            c.settings.time_zone.as_str().into(),
+            c.settings.hours.to_string().into(),
+            c.settings.breaks.to_string().into(),
+            c.settings.buffer_minutes.into(),
+            offers.join(" ").into(),
+            c.updated_at.into(),
+            c.updated_by.into(),
+            c.version.into(),
+        ];
+        let statement = Statement::new(sql::SAVE_CALENDAR, params).must_change_a_row();
+        self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+    }
+
+    async fn insert_time_off(&self, practice: PracticeId, t: &TimeOffRecord) -> Result<()> {
+        let params = vec![
+            t.id.into(),
+            practice.into(),
+            t.user.into(),
+            t.starts_at.into(),
+            t.ends_at.into(),
+            t.label.as_deref().into(),
+            t.created_at.into(),
+            t.created_by.into(),
+        ];
+        self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_TIME_OFF, params)]).await.map(drop)
+    }
+
+    async fn time_off(&self, practice: PracticeId, after: Timestamp) -> Result<Vec<TimeOffRecord>> {
+        let rows = self.0.query(Some(practice), sql::TIME_OFF, vec![practice.into(), after.into()]).await?;
+        rows.iter().map(time_off).collect()
+    }
+
+    async fn delete_time_off(&self, practice: PracticeId, user: UserId, id: TimeOffId) -> Result<bool> {
+        let statement = Statement::new(sql::DELETE_TIME_OFF, vec![practice.into(), user.into(), id.into()]);
+        Ok(self.conditional_updates(practice, vec![statement]).await? > 0)
     }
 }
