@@ -20,6 +20,7 @@ mod passkeys;
 mod passwords;
 mod practice;
 pub mod rotation;
+mod scheduling;
 mod secrets;
 mod setup;
 mod single_sign_on;
@@ -46,12 +47,13 @@ pub use error::ServiceError;
 pub use mfa::{RecoveryCodes, SecondFactorStatus, SecondFactors, TotpEnrollment};
 pub use passkeys::{PasskeyAnswer, PasskeyInfo, PasskeyOptions, RelyingParty};
 pub use practice::Dashboard;
+pub use scheduling::{ClinicianCalendar, FreeSlot, MAX_SEARCH_WEEKS, SlotQuery};
 pub use setup::SetupLink;
 pub use single_sign_on::{Identity, IdentityProvider, ProviderRedirect};
 pub use staff::{AcceptForm, INVITATION_LIFETIME, InvitationOffer, PendingInvitation};
 pub use store::{
-    AgreementAcceptance, PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules,
-    StaffMember, StoreError,
+    AgreementAcceptance, AppointmentTypeRecord, PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind,
+    SignInFilter, SignInRules, StaffMember, StoreError, TimeOffRecord,
 };
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

@@ -5,14 +5,16 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use crypto::kek::KeyEncryptionKey;
 use crypto::kek::LocalKek;
-use domain::Role;
+use domain::appointment_type::AppointmentTypeForm;
+use domain::calendar::{CalendarForm, TimeOffForm};
 use domain::practice::PracticeForm;
 use domain::staff::{DisabledReason, InviteForm, OwnerForm};
+use domain::{AppointmentTypeId, Role, UserId};
 use haven_service::demo::SeedOptions;
 use haven_service::mail::{Mail, Mailer, Outbox};
 use haven_service::{
     AcceptForm, Actor, BAA_VERSION, FixedMasterKeys, Haven, MasterKeys, PasskeyAnswer, RelyingParty, Remote,
-    ServiceError, SessionPolicy, SessionToken, SignIn, SignInEventKind, SignInFilter, SignInRules,
+    ServiceError, SessionPolicy, SessionToken, SignIn, SignInEventKind, SignInFilter, SignInRules, SlotQuery,
 };
 use jiff::Timestamp;
 use store::{SetupTokenState, Store};
@@ -945,5 +947,121 @@ async fn the_identity_provider_signs_in_existing_staff_under_the_practice_rules(
     // to no practice's.
     assert!(history.iter().any(|e| e.email == clinician.email), "{history:?}");
     assert!(history.iter().all(|e| e.email != "stranger@example.org"), "{history:?}");
+    Ok(())
+}
+
+fn appointment_type(name: &str, minutes: &str, attendance: &str) -> AppointmentTypeForm {
+    AppointmentTypeForm {
+        name: name.into(),
+        minutes: minutes.into(),
+        service_code: "90837".into(),
+        place_of_service: "11".into(),
+        color: "teal".into(),
+        billable: Some("on".into()),
+        attendance: attendance.into(),
+        max_clients: "4".into(),
+    }
+}
+
+fn calendar_form(zone: &str, hours: &str, breaks: &str, offers: &[AppointmentTypeId], version: i64) -> CalendarForm {
+    let mut fields = vec![
+        ("time_zone".to_owned(), zone.to_owned()),
+        ("buffer_minutes".to_owned(), "10".to_owned()),
+        ("version".to_owned(), version.to_string()),
+    ];
+    for day in ["mon", "tue", "wed", "thu", "fri"] {
+        fields.push((format!("hours_{day}"), hours.to_owned()));
+        fields.push((format!("breaks_{day}"), breaks.to_owned()));
+    }
+    fields.extend(offers.iter().map(|id| ("offers".to_owned(), id.to_string())));
+    CalendarForm::from_fields(fields)
+}
+
+#[tokio::test]
+async fn scheduling_is_set_up_by_whom_it_belongs_to_and_finds_free_slots() -> Result<(), ServiceError> {
+    let w = World::new().await; // Friday 2027-01-15, 08:00 UTC
+    let report = w.haven.seed_demo(SeedOptions { seed: 7, clients: 1 }, |_, _| {}).await?;
+    let mut actors = std::collections::HashMap::new();
+    for role in [Role::Owner, Role::Clinician, Role::Supervisor, Role::Scheduler, Role::Biller] {
+        let s = report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
+        actors.insert(role, complete(w.haven.sign_in(&s.email, &s.password, &here()).await?).1);
+    }
+    let as_ = |role: Role| actors.get(&role).unwrap_or_else(|| panic!("{role}"));
+    let (owner, clinician, supervisor) = (as_(Role::Owner), as_(Role::Clinician), as_(Role::Supervisor));
+
+    // Appointment types: the owner sets them up; names are unique; two edits from one version
+    // cannot both land.
+    let therapy =
+        w.haven.add_appointment_type(owner, &appointment_type("Psychotherapy, 53 min", "53", "individual")).await?;
+    let couples = w.haven.add_appointment_type(owner, &appointment_type("Couples", "80", "family")).await?;
+    let twin = w.haven.add_appointment_type(owner, &appointment_type("Couples", "50", "family")).await;
+    assert!(matches!(&twin, Err(ServiceError::Invalid(e)) if e.get("name").is_some()), "{twin:?}");
+    let denied = w.haven.add_appointment_type(clinician, &appointment_type("Mine", "50", "individual")).await;
+    assert!(matches!(denied, Err(ServiceError::Denied(_))), "{denied:?}");
+    w.haven.change_appointment_type(owner, couples, 1, &appointment_type("Couples or family", "80", "family")).await?;
+    let lost = w.haven.change_appointment_type(owner, couples, 1, &appointment_type("Couples", "90", "family")).await;
+    assert!(matches!(lost, Err(ServiceError::Conflict(_))), "{lost:?}");
+    let stored = w.haven.appointment_type(clinician, couples).await?;
+    assert_eq!((stored.spec.name.as_str(), stored.spec.minutes, stored.version), ("Couples or family", 80, 2));
+
+    // Calendars: everyone active who sees clients has one; a clinician changes only their own,
+    // a scheduler anyone's; a biller none.
+    let calendars = w.haven.calendars(clinician).await?;
+    let roles: Vec<Role> = calendars.iter().map(|c| c.role).collect();
+    assert!(roles.contains(&Role::Owner) && roles.contains(&Role::Clinician) && !roles.contains(&Role::Biller));
+    let editable: Vec<UserId> = calendars.iter().filter(|c| c.editable).map(|c| c.user).collect();
+    assert_eq!(editable, vec![clinician.user()]);
+    assert!(w.haven.calendars(as_(Role::Scheduler)).await?.iter().all(|c| c.editable));
+    let chicago = calendar_form("America/Chicago", "9-17", "12-13", &[therapy], 0);
+    let denied = w.haven.save_calendar(clinician, supervisor.user(), &chicago).await;
+    assert!(matches!(denied, Err(ServiceError::Denied(_))), "{denied:?}");
+    let denied = w.haven.save_calendar(as_(Role::Biller), clinician.user(), &chicago).await;
+    assert!(matches!(denied, Err(ServiceError::Denied(_))), "{denied:?}");
+    w.haven.save_calendar(clinician, clinician.user(), &chicago).await?;
+    // The scheduler's form was loaded before that save: refused, not silently overwritten.
+    let stale = w.haven.save_calendar(as_(Role::Scheduler), clinician.user(), &chicago).await;
+    assert!(matches!(stale, Err(ServiceError::Conflict(_))), "{stale:?}");
+    let bad = calendar_form("America/Chicago", "9-17", "18-19", &[therapy], 1);
+    assert!(matches!(w.haven.save_calendar(clinician, clinician.user(), &bad).await, Err(ServiceError::Invalid(_))));
+
+    // The next free slot: Friday 9:00 in Chicago (15:00 UTC) is the first of the clinician's hours.
+    let slot = |clinician: Option<UserId>| SlotQuery { appointment_type: therapy, clinician, weeks: 8 };
+    let found = w.haven.next_free_slot(owner, slot(None)).await?.unwrap_or_else(|| panic!("no slot"));
+    assert_eq!((found.clinician, found.start.to_string()), (clinician.user(), "2027-01-15T15:00:00Z".to_owned()));
+    assert_eq!(found.start.duration_until(found.end), jiff::SignedDuration::from_mins(53));
+
+    // Time off until Monday 11:30 (in their zone); 53 minutes from 11:30 run into the 12–13 break.
+    let off =
+        TimeOffForm { starts: "2027-01-15T00:00".into(), ends: "2027-01-18T11:30".into(), label: "Vacation".into() };
+    w.haven.add_time_off(clinician, clinician.user(), &off).await?;
+    let found = w.haven.next_free_slot(owner, slot(None)).await?.unwrap_or_else(|| panic!("no slot"));
+    assert_eq!(found.start.to_string(), "2027-01-18T19:00:00Z");
+
+    // A supervisor in London offering the type is free sooner (09:00 UTC); asked for the
+    // clinician alone, the answer stays theirs.
+    let london = calendar_form("Europe/London", "9:00-17:00", "", &[therapy, couples], 0);
+    w.haven.save_calendar(as_(Role::Scheduler), supervisor.user(), &london).await?;
+    let found = w.haven.next_free_slot(owner, slot(None)).await?.unwrap_or_else(|| panic!("no slot"));
+    assert_eq!((found.clinician, found.start.to_string()), (supervisor.user(), "2027-01-15T09:00:00Z".to_owned()));
+    assert_eq!(found.zone.iana_name(), Some("Europe/London"));
+    let theirs = w.haven.next_free_slot(owner, slot(Some(clinician.user()))).await?;
+    assert_eq!(theirs.map(|s| s.start.to_string()), Some("2027-01-18T19:00:00Z".to_owned()));
+
+    // Time off goes away again; archived types and types nobody offers find nothing.
+    let entry = w.haven.calendars(owner).await?.into_iter().find(|c| c.user == clinician.user());
+    let entry = entry.unwrap_or_else(|| panic!("no calendar")).time_off;
+    assert_eq!(entry.len(), 1);
+    let denied = w.haven.remove_time_off(supervisor, clinician.user(), entry[0].id).await;
+    assert!(matches!(denied, Err(ServiceError::Denied(_))), "{denied:?}");
+    w.haven.remove_time_off(clinician, clinician.user(), entry[0].id).await?;
+    let nobody = w.haven.add_appointment_type(owner, &appointment_type("Intake", "60", "individual")).await?;
+    assert_eq!(
+        w.haven.next_free_slot(owner, SlotQuery { appointment_type: nobody, clinician: None, weeks: 8 }).await?,
+        None
+    );
+    w.haven.archive_appointment_type(owner, therapy, true).await?;
+    assert!(matches!(w.haven.next_free_slot(owner, slot(None)).await, Err(ServiceError::Conflict(_))));
+    let beyond = SlotQuery { appointment_type: couples, clinician: None, weeks: 27 };
+    assert!(matches!(w.haven.next_free_slot(owner, beyond).await, Err(ServiceError::Invalid(_))));
     Ok(())
 }

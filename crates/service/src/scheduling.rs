@@ -1,0 +1,320 @@
+//! Scheduling set-up (SC-1, SC-2): the practice's appointment types, each clinician's calendar
+//! (time zone, working hours, breaks, buffer, the types they offer, time off), and the search
+//! for the next free slot over them. Nothing here is client data.
+
+use domain::appointment_type::AppointmentTypeForm;
+use domain::calendar::{CalendarForm, CalendarSettings, TimeOffForm, WeeklyHours, keeps_a_calendar};
+use domain::policy::{Action, Resource};
+use domain::practice::TimeZoneName;
+use domain::validation::FieldErrors;
+use domain::{AppointmentTypeId, Role, TimeOffId, UserId};
+use jiff::Timestamp;
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
+use schedule::{Availability, Busy, Interval, WeeklyBlock, next_free_slot};
+use store::{AppointmentTypeRecord, CalendarRecord, StoreError, TimeOffRecord};
+
+use crate::{Actor, Haven, Result, ServiceError};
+
+/// Free slots start on the quarter hour of the clinician's clock.
+const SLOT_STEP_MINUTES: u32 = 15;
+/// The furthest ahead the free-slot search looks.
+pub const MAX_SEARCH_WEEKS: u32 = 26;
+
+/// A clinician's calendar as the pages show it: saved settings, or the practice's zone and no
+/// hours yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClinicianCalendar {
+    pub user: UserId,
+    pub name: String,
+    pub role: Role,
+    pub settings: CalendarSettings,
+    /// The saved version (0: never saved); a save names it.
+    pub version: i64,
+    /// Upcoming and current time off, earliest first.
+    pub time_off: Vec<TimeOffRecord>,
+    /// The actor may change this calendar.
+    pub editable: bool,
+}
+
+/// What the free-slot search is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotQuery {
+    pub appointment_type: AppointmentTypeId,
+    /// One clinician, or `None` for any who offers the type.
+    pub clinician: Option<UserId>,
+    pub weeks: u32,
+}
+
+/// The earliest free slot found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreeSlot {
+    pub clinician: UserId,
+    pub name: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub zone: TimeZone,
+}
+
+impl Haven {
+    /// The practice's appointment types, archived ones last.
+    pub async fn appointment_types(&self, actor: &Actor) -> Result<Vec<AppointmentTypeRecord>> {
+        actor.may(Resource::AppointmentTypes, Action::View)?;
+        Ok(self.store.appointment_types(actor.practice()).await?)
+    }
+
+    pub async fn add_appointment_type(&self, actor: &Actor, form: &AppointmentTypeForm) -> Result<AppointmentTypeId> {
+        actor.may(Resource::AppointmentTypes, Action::Create)?;
+        let spec = valid(|errors| form.validate(errors))?;
+        let now = self.now();
+        let record = AppointmentTypeRecord {
+            id: AppointmentTypeId::random(),
+            spec,
+            archived_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.insert_appointment_type(actor.practice(), &record).await.map_err(name_taken)?;
+        tracing::info!(practice = %actor.practice(), appointment_type = %record.id, "appointment type added");
+        Ok(record.id)
+    }
+
+    /// Changes a type as edited from `version`; if someone changed it since, nothing is saved
+    /// and the error says so.
+    pub async fn change_appointment_type(
+        &self,
+        actor: &Actor,
+        id: AppointmentTypeId,
+        version: i64,
+        form: &AppointmentTypeForm,
+    ) -> Result<()> {
+        actor.may(Resource::AppointmentTypes, Action::Update)?;
+        let spec = valid(|errors| form.validate(errors))?;
+        let current = self.appointment_type(actor, id).await?;
+        let record = AppointmentTypeRecord { spec, version, updated_at: self.now(), ..current };
+        self.store.update_appointment_type(actor.practice(), &record).await.map_err(|e| match e {
+            StoreError::NoRowChanged(_) => stale("appointment type"),
+            other => name_taken(other),
+        })
+    }
+
+    /// Archives a type (it can no longer be booked) or brings it back.
+    pub async fn archive_appointment_type(&self, actor: &Actor, id: AppointmentTypeId, archive: bool) -> Result<()> {
+        actor.may(Resource::AppointmentTypes, Action::Update)?;
+        let now = self.now();
+        match self.store.archive_appointment_type(actor.practice(), id, archive.then_some(now), now).await? {
+            true => Ok(()),
+            false => Err(ServiceError::NotFound),
+        }
+    }
+
+    pub async fn appointment_type(&self, actor: &Actor, id: AppointmentTypeId) -> Result<AppointmentTypeRecord> {
+        self.appointment_types(actor).await?.into_iter().find(|t| t.id == id).ok_or(ServiceError::NotFound)
+    }
+
+    /// The calendars of everyone active who sees clients, in staff order.
+    pub async fn calendars(&self, actor: &Actor) -> Result<Vec<ClinicianCalendar>> {
+        actor.may(Resource::Calendars, Action::View)?;
+        let practice = actor.practice();
+        let zone = self.practice(actor).await?.profile.time_zone;
+        let saved = self.store.calendars(practice).await?;
+        let mut time_off = self.store.time_off(practice, self.now()).await?;
+        let mut out = Vec::new();
+        for member in self.store.staff(practice).await? {
+            if member.disabled_at.is_some() || !keeps_a_calendar(member.role) {
+                continue;
+            }
+            let (settings, version) = match saved.iter().find(|c| c.user == member.user) {
+                Some(c) => (c.settings.clone(), c.version),
+                None => (unsaved(&zone), 0),
+            };
+            let (theirs, rest) = time_off.into_iter().partition(|t| t.user == member.user);
+            time_off = rest;
+            out.push(ClinicianCalendar {
+                editable: may_change_calendar(actor, member.user).is_ok(),
+                user: member.user,
+                name: member.display_name,
+                role: member.role,
+                settings,
+                version,
+                time_off: theirs,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn calendar(&self, actor: &Actor, user: UserId) -> Result<ClinicianCalendar> {
+        let calendar = self.calendars(actor).await?.into_iter().find(|c| c.user == user);
+        let calendar = calendar.ok_or(ServiceError::NotFound)?;
+        may_change_calendar(actor, user)?;
+        Ok(calendar)
+    }
+
+    /// Saves a clinician's calendar as edited from `form.version`; if someone saved it since,
+    /// nothing is saved and the error says so.
+    pub async fn save_calendar(&self, actor: &Actor, user: UserId, form: &CalendarForm) -> Result<()> {
+        self.calendar(actor, user).await?;
+        let known: Vec<AppointmentTypeId> = self
+            .appointment_types(actor)
+            .await?
+            .into_iter()
+            .filter(|t| t.archived_at.is_none())
+            .map(|t| t.id)
+            .collect();
+        let settings = valid(|errors| form.validate(&known, errors))?;
+        let version = form.version.trim().parse::<i64>().map_err(|_| stale("calendar"))?;
+        let record = CalendarRecord { user, settings, version, updated_at: self.now(), updated_by: actor.user() };
+        self.store.save_calendar(actor.practice(), &record).await.map_err(|e| match e {
+            StoreError::NoRowChanged(_) => stale("calendar"),
+            other => other.into(),
+        })?;
+        tracing::info!(practice = %actor.practice(), clinician = %user, "calendar saved");
+        Ok(())
+    }
+
+    /// Adds time off, read in the clinician's own clock time.
+    pub async fn add_time_off(&self, actor: &Actor, user: UserId, form: &TimeOffForm) -> Result<()> {
+        let calendar = self.calendar(actor, user).await?;
+        let spec = valid(|errors| form.validate(errors))?;
+        let zone = zone_of(&calendar.settings.time_zone);
+        let instant =
+            |at| zone.to_ambiguous_timestamp(at).compatible().map_err(|e| ServiceError::Internal(e.to_string()));
+        let record = TimeOffRecord {
+            id: TimeOffId::random(),
+            user,
+            starts_at: instant(spec.starts)?,
+            ends_at: instant(spec.ends)?,
+            label: spec.label,
+            created_at: self.now(),
+            created_by: actor.user(),
+        };
+        if record.ends_at <= record.starts_at {
+            // Only a daylight-saving change between two close local times can do this.
+            let mut errors = FieldErrors::default();
+            errors.add("ends", "must be after the start (the clocks change in between)");
+            return Err(ServiceError::Invalid(errors));
+        }
+        Ok(self.store.insert_time_off(actor.practice(), &record).await?)
+    }
+
+    pub async fn remove_time_off(&self, actor: &Actor, user: UserId, id: TimeOffId) -> Result<()> {
+        self.calendar(actor, user).await?;
+        match self.store.delete_time_off(actor.practice(), user, id).await? {
+            true => Ok(()),
+            false => Err(ServiceError::NotFound),
+        }
+    }
+
+    /// The earliest slot for a session of the type, with the chosen clinician or any who offers
+    /// it, from now over the next `weeks` weeks.
+    pub async fn next_free_slot(&self, actor: &Actor, query: SlotQuery) -> Result<Option<FreeSlot>> {
+        let kind = self.appointment_type(actor, query.appointment_type).await?;
+        if kind.archived_at.is_some() {
+            return Err(ServiceError::Conflict("this appointment type is archived".into()));
+        }
+        if !(1..=MAX_SEARCH_WEEKS).contains(&query.weeks) {
+            let mut errors = FieldErrors::default();
+            errors.add("weeks", format!("must be 1 to {MAX_SEARCH_WEEKS} weeks"));
+            return Err(ServiceError::Invalid(errors));
+        }
+        let candidates: Vec<ClinicianCalendar> = self
+            .calendars(actor)
+            .await?
+            .into_iter()
+            .filter(|c| query.clinician.is_none_or(|u| u == c.user))
+            .filter(|c| c.settings.offers.contains(&kind.id))
+            .collect();
+        let availability = candidates.iter().map(availability).collect::<Result<Vec<_>>>()?;
+        // Booked sessions join here once appointments exist (issue 7, with the clinical record).
+        let busy = Busy::default();
+        let calendars: Vec<(&Availability, &Busy)> = availability.iter().map(|a| (a, &busy)).collect();
+        let found = next_free_slot(&calendars, self.now(), query.weeks, kind.spec.minutes, SLOT_STEP_MINUTES);
+        Ok(found.and_then(|slot| {
+            let c = candidates.get(slot.calendar)?;
+            let zone = zone_of(&c.settings.time_zone);
+            Some(FreeSlot { clinician: c.user, name: c.name.clone(), start: slot.start, end: slot.end, zone })
+        }))
+    }
+}
+
+/// A clinician keeps their own calendar; owners, administrators and schedulers keep anyone's.
+fn may_change_calendar(actor: &Actor, user: UserId) -> Result<()> {
+    if actor.user() == user {
+        actor.may(Resource::OwnAccount, Action::Update)
+    } else {
+        actor.may(Resource::Calendars, Action::Update)
+    }
+}
+
+/// A calendar nobody has saved: the practice's zone, no hours (so no free time), no buffer.
+fn unsaved(zone: &TimeZoneName) -> CalendarSettings {
+    CalendarSettings {
+        time_zone: zone.clone(),
+        hours: WeeklyHours::default(),
+        breaks: WeeklyHours::default(),
+        buffer_minutes: 0,
+        offers: Vec::new(),
+    }
+}
+
+fn zone_of(name: &TimeZoneName) -> TimeZone {
+    TimeZone::get(name.as_str()).unwrap_or(TimeZone::UTC)
+}
+
+/// The rules `haven-schedule` searches, from a clinician's settings.
+fn availability(c: &ClinicianCalendar) -> Result<Availability> {
+    let blocks = |hours: &WeeklyHours| -> Vec<WeeklyBlock> {
+        hours
+            .spans()
+            .map(|(weekday, span)| WeeklyBlock { weekday, start: clock(span.start), end: clock(span.end) })
+            .collect()
+    };
+    let time_off = c.time_off.iter().map(|t| Interval { start: t.starts_at, end: t.ends_at }).collect();
+    let s = &c.settings;
+    Availability::new(zone_of(&s.time_zone), blocks(&s.hours), blocks(&s.breaks), time_off, s.buffer_minutes)
+        .map_err(|e| ServiceError::Internal(format!("stored calendar of {}: {e}", c.user)))
+}
+
+fn clock(minutes: u16) -> Time {
+    let (h, m) = (minutes / 60, minutes % 60);
+    Time::new(i8::try_from(h).unwrap_or(23), i8::try_from(m).unwrap_or(59), 0, 0).unwrap_or(Time::MAX)
+}
+
+fn valid<T>(check: impl FnOnce(&mut FieldErrors) -> Option<T>) -> Result<T> {
+    let mut errors = FieldErrors::default();
+    match check(&mut errors) {
+        Some(value) if errors.is_empty() => Ok(value),
+        _ => Err(ServiceError::Invalid(errors)),
+    }
+}
+
+fn name_taken(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::Conflict("name") => {
+            let mut errors = FieldErrors::default();
+            errors.add("name", "is already the name of another appointment type");
+            ServiceError::Invalid(errors)
+        }
+        other => other.into(),
+    }
+}
+
+fn stale(what: &str) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "someone else changed this {what} after you opened it; nothing was saved. \
+         Reload to see their changes, then make yours again"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_times_come_from_minutes() {
+        assert_eq!(clock(0), Time::midnight());
+        assert_eq!(clock(13 * 60 + 45), Time::constant(13, 45, 0, 0));
+        assert_eq!(clock(23 * 60 + 59), Time::constant(23, 59, 0, 0));
+    }
+}
