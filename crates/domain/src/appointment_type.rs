@@ -143,24 +143,16 @@ impl FromStr for PlaceOfService {
     }
 }
 
-/// A calendar colour, from a palette that keeps white text readable (WCAG AA contrast).
+/// A calendar colour by name, from a palette whose shades (in haven.css) keep white text
+/// readable (WCAG AA contrast).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Color(&'static str, &'static str);
+pub struct Color(&'static str);
 
-const PALETTE: [(&str, &str); 8] = [
-    ("blue", "#1d4ed8"),
-    ("teal", "#0f766e"),
-    ("green", "#15803d"),
-    ("amber", "#a16207"),
-    ("orange", "#c2410c"),
-    ("rose", "#be123c"),
-    ("violet", "#6d28d9"),
-    ("slate", "#475569"),
-];
+const PALETTE: [&str; 8] = ["blue", "teal", "green", "amber", "orange", "rose", "violet", "slate"];
 
 impl Color {
     pub fn all() -> impl Iterator<Item = Self> {
-        PALETTE.iter().map(|(name, hex)| Self(name, hex))
+        PALETTE.iter().map(|name| Self(name))
     }
 
     pub fn parse(value: &str) -> Result<Self, String> {
@@ -169,10 +161,6 @@ impl Color {
 
     pub fn name(self) -> &'static str {
         self.0
-    }
-
-    pub fn hex(self) -> &'static str {
-        self.1
     }
 }
 

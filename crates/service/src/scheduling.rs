@@ -302,8 +302,8 @@ fn name_taken(e: StoreError) -> ServiceError {
 
 fn stale(what: &str) -> ServiceError {
     ServiceError::Conflict(format!(
-        "someone else changed this {what} after you opened it; nothing was saved. \
-         Reload to see their changes, then make yours again"
+        "someone else changed this {what} after you opened it, so nothing was saved. \
+         It is shown as they left it: make your changes again"
     ))
 }
 

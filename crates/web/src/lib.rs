@@ -7,7 +7,9 @@ mod account;
 mod agreement;
 mod api;
 mod api_tokens;
+mod appointment_types;
 mod assets;
+mod calendars;
 mod csrf;
 mod error;
 mod health;
@@ -54,6 +56,8 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(second_factor::routes())
         .merge(staff::routes())
         .merge(api_tokens::routes())
+        .merge(appointment_types::routes())
+        .merge(calendars::routes())
         .merge(passkeys::routes())
         .merge(single_sign_on::routes())
         .nest("/api/v1", api::routes())

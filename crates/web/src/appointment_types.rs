@@ -1,0 +1,273 @@
+//! The appointment-types pages: the list with its add form, and one type's edit page.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::AppointmentTypeId;
+use domain::appointment_type::{AppointmentTypeForm, AppointmentTypeSpec, Attendance, Color, PlaceOfService};
+use domain::policy::{self, Action, Resource};
+use domain::validation::FieldErrors;
+use serde::Deserialize;
+use service::{Actor, ServiceError};
+
+use crate::error::PageError;
+use crate::pages::{VERSION, render, sentence};
+use crate::session::SignedIn;
+use crate::{AppState, security};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/schedule/types", get(list).post(add))
+        .route("/schedule/types/{id}", get(edit).post(save))
+        .route("/schedule/types/{id}/archive", post(archive))
+        .route("/schedule/types/{id}/restore", post(restore))
+}
+
+/// The choices every appointment-type form offers.
+struct Choices {
+    colors: Vec<Color>,
+    attendances: [Attendance; 3],
+    places: Vec<PlaceOfService>,
+}
+
+impl Choices {
+    fn new() -> Self {
+        Self { colors: Color::all().collect(), attendances: Attendance::ALL, places: PlaceOfService::all().collect() }
+    }
+}
+
+struct Row {
+    id: String,
+    name: String,
+    color: &'static str,
+    minutes: u32,
+    service: String,
+    place: String,
+    attendance: String,
+    archived: bool,
+}
+
+#[derive(Template)]
+#[template(path = "appointment_types.html")]
+struct ListPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    idle_seconds: i64,
+    tab: &'static str,
+    types: Vec<Row>,
+    can_edit: bool,
+    form: AppointmentTypeForm,
+    errors: FieldErrors,
+    error: Option<String>,
+    colors: Vec<Color>,
+    attendances: [Attendance; 3],
+    places: Vec<PlaceOfService>,
+}
+
+#[derive(Template)]
+#[template(path = "appointment_type.html")]
+struct EditPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    idle_seconds: i64,
+    tab: &'static str,
+    title: String,
+    id: AppointmentTypeId,
+    /// The stored version the form was loaded at.
+    type_version: i64,
+    archived: bool,
+    form: AppointmentTypeForm,
+    errors: FieldErrors,
+    error: Option<String>,
+    colors: Vec<Color>,
+    attendances: [Attendance; 3],
+    places: Vec<PlaceOfService>,
+}
+
+fn row(id: AppointmentTypeId, spec: &AppointmentTypeSpec, archived: bool) -> Row {
+    let attendance = match spec.attendance {
+        Attendance::Individual => spec.attendance.label().to_owned(),
+        other => format!("{}, up to {}", other.label(), spec.max_clients),
+    };
+    let code = spec.service_code.as_ref().map_or("No code".to_owned(), ToString::to_string);
+    Row {
+        id: id.to_string(),
+        name: spec.name.clone(),
+        color: spec.color.name(),
+        minutes: spec.minutes,
+        service: if spec.billable { code } else { format!("{code} · not billed") },
+        place: format!("{} · {}", spec.place_of_service.code(), spec.place_of_service.label()),
+        attendance,
+        archived,
+    }
+}
+
+/// A new type's form: the commonest choices made.
+fn blank() -> AppointmentTypeForm {
+    AppointmentTypeForm {
+        minutes: "50".into(),
+        place_of_service: PlaceOfService::OFFICE.code().into(),
+        color: "blue".into(),
+        billable: Some("on".into()),
+        attendance: Attendance::Individual.as_str().into(),
+        ..AppointmentTypeForm::default()
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    actor: &Actor,
+    status: StatusCode,
+    form: AppointmentTypeForm,
+    errors: FieldErrors,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let types = state.haven.appointment_types(actor).await?;
+    let choices = Choices::new();
+    let page = ListPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        user_name: actor.display_name().to_owned(),
+        idle_seconds: actor.idle_timeout().as_secs(),
+        tab: "types",
+        types: types.iter().map(|t| row(t.id, &t.spec, t.archived_at.is_some())).collect(),
+        can_edit: policy::decide(actor.role(), Resource::AppointmentTypes, Action::Create).is_allowed(),
+        form,
+        errors,
+        error,
+        colors: choices.colors,
+        attendances: choices.attendances,
+        places: choices.places,
+    };
+    Ok(render(status, &page))
+}
+
+async fn list(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
+    list_page(&state, &actor, StatusCode::OK, blank(), FieldErrors::default(), None).await
+}
+
+async fn add(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Form(form): Form<AppointmentTypeForm>,
+) -> Result<Response, PageError> {
+    match state.haven.add_appointment_type(&actor, &form).await {
+        Ok(_) => Ok(Redirect::to("/schedule/types").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            list_page(&state, &actor, StatusCode::UNPROCESSABLE_ENTITY, form, errors, None).await
+        }
+        Err(e @ ServiceError::Denied(_)) => {
+            let message = Some(sentence(&e.to_string()));
+            list_page(&state, &actor, StatusCode::FORBIDDEN, form, FieldErrors::default(), message).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn type_id(id: &str) -> Result<AppointmentTypeId, ServiceError> {
+    id.parse().map_err(|_| ServiceError::NotFound)
+}
+
+/// The edit page: `typed` is what was typed and the version it was loaded at, to show again
+/// with its errors; `None` shows the type as stored now.
+async fn edit_page(
+    state: &AppState,
+    actor: &Actor,
+    id: AppointmentTypeId,
+    status: StatusCode,
+    typed: Option<(AppointmentTypeForm, i64)>,
+    errors: FieldErrors,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    actor_may_edit(actor)?;
+    let stored = state.haven.appointment_type(actor, id).await?;
+    let choices = Choices::new();
+    let page = EditPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        user_name: actor.display_name().to_owned(),
+        idle_seconds: actor.idle_timeout().as_secs(),
+        tab: "types",
+        title: stored.spec.name.clone(),
+        id,
+        archived: stored.archived_at.is_some(),
+        type_version: typed.as_ref().map_or(stored.version, |t| t.1),
+        form: typed.map_or_else(|| AppointmentTypeForm::from_spec(&stored.spec), |t| t.0),
+        errors,
+        error,
+        colors: choices.colors,
+        attendances: choices.attendances,
+        places: choices.places,
+    };
+    Ok(render(status, &page))
+}
+
+/// The edit pages are for those who may change types; others get the list.
+fn actor_may_edit(actor: &Actor) -> Result<(), ServiceError> {
+    match policy::decide(actor.role(), Resource::AppointmentTypes, Action::Update) {
+        policy::Decision::Allow => Ok(()),
+        policy::Decision::Deny(reason) => Err(ServiceError::Denied(reason)),
+    }
+}
+
+async fn edit(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    edit_page(&state, &actor, type_id(&id)?, StatusCode::OK, None, FieldErrors::default(), None).await
+}
+
+#[derive(Deserialize)]
+struct Edited {
+    /// The version the form was loaded at.
+    version: String,
+    #[serde(flatten)]
+    form: AppointmentTypeForm,
+}
+
+async fn save(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(edited): Form<Edited>,
+) -> Result<Response, PageError> {
+    let id = type_id(&id)?;
+    let version = edited.version.trim().parse().unwrap_or(0);
+    match state.haven.change_appointment_type(&actor, id, version, &edited.form).await {
+        Ok(()) => Ok(Redirect::to("/schedule/types").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let typed = Some((edited.form, version));
+            edit_page(&state, &actor, id, StatusCode::UNPROCESSABLE_ENTITY, typed, errors, None).await
+        }
+        // Someone saved first: show their version, so that nothing is overwritten unseen.
+        Err(e @ ServiceError::Conflict(_)) => {
+            let message = Some(sentence(&e.to_string()));
+            edit_page(&state, &actor, id, StatusCode::CONFLICT, None, FieldErrors::default(), message).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    state.haven.archive_appointment_type(&actor, type_id(&id)?, true).await?;
+    Ok(Redirect::to("/schedule/types").into_response())
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    state.haven.archive_appointment_type(&actor, type_id(&id)?, false).await?;
+    Ok(Redirect::to("/schedule/types").into_response())
+}
