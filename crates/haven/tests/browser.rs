@@ -82,6 +82,20 @@ fn the_owner_invites_staff_by_email_and_manages_their_accounts() {
     assert_eq!(mail.messages().len(), 1, "one invitation, one message");
 }
 
+/// The owner sets up appointment types, a clinician their hours, breaks and time off; a stale
+/// save is refused; the next free slot falls in the clinician's hours.
+#[test]
+fn scheduling_is_set_up_and_finds_the_next_free_slot() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("scheduling.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
+    for shot in ["appointment-types.png", "calendar-stale-save.png", "calendar.png", "next-free-slot.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// A biller makes a scoped API token, a program uses it within its scope, and it is revoked.
 #[test]
 fn api_tokens_are_made_used_within_their_scope_and_revoked() {
