@@ -303,7 +303,7 @@ fn name_taken(e: StoreError) -> ServiceError {
 fn stale(what: &str) -> ServiceError {
     ServiceError::Conflict(format!(
         "someone else changed this {what} after you opened it, so nothing was saved. \
-         It is shown as they left it: make your changes again"
+         It is shown as they left it: make your changes again."
     ))
 }
 
