@@ -70,6 +70,14 @@ try {
   // --- the owner opens the clinician's calendar, and leaves it open
   await o.page.click("nav.tabs a:has-text('Calendars')");
   await o.page.waitForURL(`${base}/schedule/calendars`);
+
+  // --- video sessions: the public Jitsi server unless configured; a test room opens on it
+  const video = o.page.locator("section:has-text('Video sessions')");
+  check((await video.textContent()).includes("https://meet.jit.si"), "the video server is not named");
+  const room = await o.page.request.get(`${base}/schedule/test-room`, { maxRedirects: 0 });
+  check(room.status() === 303, `test room answered ${room.status()}`);
+  check(/^https:\/\/meet\.jit\.si\/[a-z2-7]{26}$/.test(room.headers()["location"]), `test room link: ${room.headers()["location"]}`);
+
   const c = await as(clinician);
   const clinicianName = (await c.page.locator(".who span").first().textContent()).split(" · ")[0].trim();
   await o.page.click(`table.calendars tr:has-text(${JSON.stringify(clinicianName)}) a:has-text('Edit')`);

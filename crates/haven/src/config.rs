@@ -8,8 +8,11 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use jiff::SignedDuration;
 use service::SessionPolicy;
+use service::telehealth::{PUBLIC_SERVER, RoomTokens, Telehealth};
 
 use crate::oidc::OidcConfig;
 use crate::smtp::{Security, SmtpConfig};
@@ -40,12 +43,16 @@ pub const KEYS: &[(&str, &str)] = &[
     ("oidc_client_id", "Haven's client id at that provider"),
     ("oidc_client_secret", "Haven's client secret at that provider (or oidc_client_secret_file)"),
     ("oidc_label", "what the sign-in button calls the provider, e.g. Google Workspace"),
+    ("telehealth_server", "Jitsi Meet server for video sessions (default https://meet.jit.si)"),
+    ("telehealth_app_id", "application id the server's token authentication expects"),
+    ("telehealth_secret", "shared secret for room tokens, at least 32 bytes (or telehealth_secret_file)"),
 ];
 
 /// Keys whose value may instead be read from the file named by `<key>_file`.
-const SECRET_KEYS: &[&str] = &["database_url", "smtp_password", "oidc_client_secret"];
+const SECRET_KEYS: &[&str] = &["database_url", "smtp_password", "oidc_client_secret", "telehealth_secret"];
 /// Keys whose values are never repeated in an error message.
-const REDACTED_KEYS: &[&str] = &["database_url", "master_key", "smtp_password", "oidc_client_secret"];
+const REDACTED_KEYS: &[&str] =
+    &["database_url", "master_key", "smtp_password", "oidc_client_secret", "telehealth_secret"];
 
 /// A configuration value that is a secret: `Debug` does not print it.
 #[derive(Clone, PartialEq, Eq)]
@@ -135,6 +142,8 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// The identity provider staff may sign in with; `None` when not configured.
     pub oidc: Option<OidcConfig>,
+    /// Where video sessions take place, and the room tokens when the server checks them.
+    pub telehealth: Arc<Telehealth>,
 }
 
 /// Raw values gathered from every layer, later layers overwriting earlier ones.
@@ -285,9 +294,11 @@ impl Layers {
         let key_cache = self.parse("key_cache_seconds", 30, |s| bounded(s, 1, 600))?;
         let smtp = self.smtp()?;
         let oidc = self.oidc()?;
+        let telehealth = Arc::new(self.telehealth()?);
         Ok(Config {
             smtp,
             oidc,
+            telehealth,
             key_cache: std::time::Duration::from_secs(key_cache.unsigned_abs()),
             listen,
             data_dir,
@@ -307,6 +318,29 @@ impl Layers {
 }
 
 impl Layers {
+    /// The public Jitsi Meet server unless another is named; room tokens when an app id and a
+    /// secret are both given.
+    fn telehealth(&self) -> Result<Telehealth, ConfigError> {
+        let text = |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(s.to_owned())) };
+        let server = self.parse("telehealth_server", PUBLIC_SERVER.to_owned(), |s| Ok(s.to_owned()))?;
+        let app_id = self.parse("telehealth_app_id", None, text)?;
+        let secret = self.parse("telehealth_secret", None, |s| text(s).map(|v| v.map(Secret)))?;
+        let tokens = match (app_id, secret) {
+            (None, None) => None,
+            (Some(app_id), Some(secret)) => Some(
+                RoomTokens::new(&app_id, secret.expose().as_bytes().to_vec())
+                    .map_err(|e| ConfigError(e.to_string()))?,
+            ),
+            (Some(_), None) => {
+                return Err(ConfigError("`telehealth_app_id` is set but `telehealth_secret` is not".into()));
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError("`telehealth_secret` is set but `telehealth_app_id` is not".into()));
+            }
+        };
+        Telehealth::new(&server, tokens).map_err(|e| ConfigError(e.to_string()))
+    }
+
     fn oidc(&self) -> Result<Option<OidcConfig>, ConfigError> {
         let text = |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(s.to_owned())) };
         let Some(issuer) = self.parse("oidc_issuer", None, |s| OidcConfig::check_issuer(s).map(Some))? else {
@@ -467,6 +501,31 @@ mod tests {
 
         let missing = layers.env(env(&[("HAVEN_DATABASE_URL_FILE", "/nonexistent/url")]));
         assert!(missing.is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn telehealth_uses_the_public_server_unless_told_and_tokens_need_both_halves() -> Result<(), ConfigError> {
+        let telehealth = Layers::default().resolve()?.telehealth;
+        assert_eq!((telehealth.server(), telehealth.checks_tokens()), ("https://meet.jit.si", false));
+        let mut layers = Layers::default();
+        layers.env(env(&[
+            ("HAVEN_TELEHEALTH_SERVER", "https://video.calmwaters.example/"),
+            ("HAVEN_TELEHEALTH_APP_ID", "haven"),
+            ("HAVEN_TELEHEALTH_SECRET", "a shared secret of thirty-two bytes or more"),
+        ]))?;
+        let telehealth = layers.resolve()?.telehealth;
+        assert_eq!((telehealth.server(), telehealth.checks_tokens()), ("https://video.calmwaters.example", true));
+
+        let refused = |pairs: &[(&str, &str)]| {
+            let mut layers = Layers::default();
+            let _ = layers.env(env(pairs));
+            layers.resolve().err().map(|e| e.to_string()).unwrap_or_default()
+        };
+        assert!(refused(&[("HAVEN_TELEHEALTH_SERVER", "http://video.example")]).contains("https://"));
+        assert!(refused(&[("HAVEN_TELEHEALTH_APP_ID", "haven")]).contains("`telehealth_secret` is not"));
+        let e = refused(&[("HAVEN_TELEHEALTH_APP_ID", "haven"), ("HAVEN_TELEHEALTH_SECRET", "short and secret")]);
+        assert!(e.contains("at least 32 bytes") && !e.contains("short and secret"), "{e}");
         Ok(())
     }
 

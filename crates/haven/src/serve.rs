@@ -56,7 +56,10 @@ pub async fn run(config: Config) -> Result<()> {
     let scheme = if config.tls.is_some() { "https" } else { "http" };
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{}", reachable(address)));
     let https = config.tls.is_some() || public_url.starts_with("https://");
-    let mut haven = haven.with_outbox(Outbox { mailer, public_url: public_url.clone() });
+    let mut haven =
+        haven.with_outbox(Outbox { mailer, public_url: public_url.clone() }).with_telehealth(config.telehealth.clone());
+    let (video, room_tokens) = haven.telehealth_server();
+    tracing::info!(server = video, room_tokens, "video sessions");
     if let Some(oidc) = &config.oidc {
         haven = haven.with_identity_provider(Arc::new(OidcProvider::new(oidc.clone())));
         tracing::info!(issuer = %oidc.issuer, "staff may sign in through the identity provider");

@@ -198,3 +198,39 @@ fn https_public_url_turns_on_hsts_and_secure_cookies() {
     assert!(signed_in.header("set-cookie").unwrap_or_default().contains("; Secure"));
     assert!(signed_in.header("strict-transport-security").unwrap_or_default().contains("max-age="));
 }
+
+/// A practice's own Jitsi server with token authentication: the test room's link is on it, with
+/// a room token for that room, signed with the secret read from its file (never logged).
+#[test]
+fn the_test_room_uses_the_configured_video_server_and_its_room_tokens() {
+    use base64::Engine as _;
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let clinician = seeded_account(&dir, "clinician");
+    let secret_file = tmp.path().join("jitsi-secret");
+    let secret = "a shared secret of thirty-two bytes or more";
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap_or_else(|e| panic!("{e}"));
+    let secret_path = secret_file.to_string_lossy().into_owned();
+    let env = [
+        ("HAVEN_TELEHEALTH_SERVER", "https://video.calmwaters.example"),
+        ("HAVEN_TELEHEALTH_APP_ID", "haven"),
+        ("HAVEN_TELEHEALTH_SECRET_FILE", secret_path.as_str()),
+    ];
+    let server = Server::start(&dir, &[], &env);
+    let cookie = sign_in(&server.url, &clinician);
+    let room = get(&format!("{}/schedule/test-room", server.url), Some(&cookie));
+    assert_eq!(room.status, 303);
+    let location = room.header("location").unwrap_or_default().to_owned();
+    let (link, token) = location.split_once("?jwt=").unwrap_or_else(|| panic!("no room token: {location}"));
+    let name = link.strip_prefix("https://video.calmwaters.example/").unwrap_or_else(|| panic!("{location}"));
+    assert!(name.len() == 26 && name.bytes().all(|b| matches!(b, b'a'..=b'z' | b'2'..=b'7')), "{name}");
+    let payload = token.split('.').nth(1).unwrap_or_default();
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap_or_else(|e| panic!("{e}"));
+    let claims: serde_json::Value = serde_json::from_slice(&claims).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((claims["room"].as_str(), claims["iss"].as_str()), (Some(name), Some("haven")));
+    assert_eq!(claims["sub"], "video.calmwaters.example");
+    let signed_out = get(&format!("{}/schedule/test-room", server.url), None);
+    assert_eq!((signed_out.status, signed_out.header("location")), (303, Some("/sign-in")));
+    assert!(!server.log().contains(secret), "the secret was logged");
+    assert!(server.log().contains("video.calmwaters.example"), "the video server is not reported at start");
+}

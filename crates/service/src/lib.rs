@@ -85,6 +85,7 @@ pub struct Haven {
     throttle: Throttle,
     outbox: mail::Outbox,
     identity: Option<Arc<dyn IdentityProvider>>,
+    telehealth: Arc<telehealth::Telehealth>,
 }
 
 impl fmt::Debug for Haven {
@@ -116,6 +117,7 @@ impl Haven {
             throttle: Throttle::default(),
             outbox: mail::Outbox::default(),
             identity: None,
+            telehealth: Arc::new(telehealth::Telehealth::public()),
         }
     }
 
@@ -156,6 +158,12 @@ impl Haven {
     /// Lets staff sign in through the practice's identity provider (OpenID Connect).
     pub fn with_identity_provider(mut self, provider: Arc<dyn IdentityProvider>) -> Self {
         self.identity = Some(provider);
+        self
+    }
+
+    /// Holds video sessions on this Jitsi Meet server (the public one by default).
+    pub fn with_telehealth(mut self, telehealth: Arc<telehealth::Telehealth>) -> Self {
+        self.telehealth = telehealth;
         self
     }
 

@@ -14,6 +14,7 @@ use jiff::tz::TimeZone;
 use schedule::{Availability, Busy, Interval, WeeklyBlock, next_free_slot};
 use store::{AppointmentTypeRecord, CalendarRecord, StoreError, TimeOffRecord};
 
+use crate::telehealth::{MeetingRoom, Participant};
 use crate::{Actor, Haven, Result, ServiceError};
 
 /// Free slots start on the quarter hour of the clinician's clock.
@@ -235,6 +236,22 @@ impl Haven {
             let zone = zone_of(&c.settings.time_zone);
             Some(FreeSlot { clinician: c.user, name: c.name.clone(), start: slot.start, end: slot.end, zone })
         }))
+    }
+}
+
+impl Haven {
+    /// The video server sessions use, and whether its links carry room tokens.
+    pub fn telehealth_server(&self) -> (&str, bool) {
+        (self.telehealth.server(), self.telehealth.checks_tokens())
+    }
+
+    /// A fresh room to try the video set-up with, for the next hour: the actor's name in it,
+    /// as its moderator. Nothing is stored.
+    pub fn test_room(&self, actor: &Actor) -> Result<String> {
+        actor.may(Resource::Calendars, Action::View)?;
+        let who = Participant { display_name: actor.display_name(), moderator: true };
+        let now = self.now();
+        Ok(self.telehealth.join_url(&MeetingRoom::new()?, who, now, now + jiff::SignedDuration::from_hours(1)))
     }
 }
 

@@ -86,6 +86,11 @@ pub struct Participant<'a> {
 }
 
 impl Telehealth {
+    /// The public Jitsi Meet server, without room tokens.
+    pub fn public() -> Self {
+        Self { server: PUBLIC_SERVER.to_owned(), host: "meet.jit.si".to_owned(), tokens: None }
+    }
+
     pub fn new(server: &str, tokens: Option<RoomTokens>) -> Result<Self, TelehealthError> {
         let server = server.trim().trim_end_matches('/');
         let refuse = || TelehealthError::Server(server.to_owned());
@@ -100,6 +105,16 @@ impl Telehealth {
             return Err(refuse());
         }
         Ok(Self { server: server.to_owned(), host: host.to_owned(), tokens })
+    }
+
+    /// The server's address, as rooms' links begin.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// Whether links carry room tokens (the server checks them).
+    pub fn checks_tokens(&self) -> bool {
+        self.tokens.is_some()
     }
 
     /// The link to join `room`; with token authentication it carries a token valid from

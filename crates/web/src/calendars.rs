@@ -28,6 +28,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/schedule/calendars/{user}/time-off", post(add_time_off))
         .route("/schedule/calendars/{user}/time-off/{id}/remove", post(remove_time_off))
         .route("/schedule/next-slot", get(next_slot))
+        .route("/schedule/test-room", get(test_room))
 }
 
 const DAY_LABELS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
@@ -67,6 +68,9 @@ struct ListPage {
     tab: &'static str,
     calendars: Vec<CalendarRow>,
     notice: Option<String>,
+    /// The video server, and whether its links carry room tokens.
+    video_server: String,
+    room_tokens: bool,
 }
 
 #[derive(Deserialize)]
@@ -122,8 +126,15 @@ async fn list(
         tab: "calendars",
         calendars: rows,
         notice: q.saved.map(|name| format!("Saved the calendar of {name}.")),
+        video_server: state.haven.telehealth_server().0.to_owned(),
+        room_tokens: state.haven.telehealth_server().1,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// Opens a fresh video room (a new tab, from the page's link) to try the set-up with.
+async fn test_room(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
+    Ok(Redirect::to(&state.haven.test_room(&actor)?).into_response())
 }
 
 // --- one calendar
