@@ -145,7 +145,8 @@ impl Haven {
         Ok(out)
     }
 
-    async fn calendar(&self, actor: &Actor, user: UserId) -> Result<ClinicianCalendar> {
+    /// A calendar the actor may change.
+    pub async fn editable_calendar(&self, actor: &Actor, user: UserId) -> Result<ClinicianCalendar> {
         let calendar = self.calendars(actor).await?.into_iter().find(|c| c.user == user);
         let calendar = calendar.ok_or(ServiceError::NotFound)?;
         may_change_calendar(actor, user)?;
@@ -155,7 +156,7 @@ impl Haven {
     /// Saves a clinician's calendar as edited from `form.version`; if someone saved it since,
     /// nothing is saved and the error says so.
     pub async fn save_calendar(&self, actor: &Actor, user: UserId, form: &CalendarForm) -> Result<()> {
-        self.calendar(actor, user).await?;
+        self.editable_calendar(actor, user).await?;
         let known: Vec<AppointmentTypeId> = self
             .appointment_types(actor)
             .await?
@@ -176,7 +177,7 @@ impl Haven {
 
     /// Adds time off, read in the clinician's own clock time.
     pub async fn add_time_off(&self, actor: &Actor, user: UserId, form: &TimeOffForm) -> Result<()> {
-        let calendar = self.calendar(actor, user).await?;
+        let calendar = self.editable_calendar(actor, user).await?;
         let spec = valid(|errors| form.validate(errors))?;
         let zone = zone_of(&calendar.settings.time_zone);
         let instant =
@@ -200,7 +201,7 @@ impl Haven {
     }
 
     pub async fn remove_time_off(&self, actor: &Actor, user: UserId, id: TimeOffId) -> Result<()> {
-        self.calendar(actor, user).await?;
+        self.editable_calendar(actor, user).await?;
         match self.store.delete_time_off(actor.practice(), user, id).await? {
             true => Ok(()),
             false => Err(ServiceError::NotFound),

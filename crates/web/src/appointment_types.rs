@@ -63,9 +63,7 @@ struct ListPage {
     form: AppointmentTypeForm,
     errors: FieldErrors,
     error: Option<String>,
-    colors: Vec<Color>,
-    attendances: [Attendance; 3],
-    places: Vec<PlaceOfService>,
+    choices: Choices,
 }
 
 #[derive(Template)]
@@ -84,9 +82,7 @@ struct EditPage {
     form: AppointmentTypeForm,
     errors: FieldErrors,
     error: Option<String>,
-    colors: Vec<Color>,
-    attendances: [Attendance; 3],
-    places: Vec<PlaceOfService>,
+    choices: Choices,
 }
 
 fn row(id: AppointmentTypeId, spec: &AppointmentTypeSpec, archived: bool) -> Row {
@@ -128,7 +124,6 @@ async fn list_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let types = state.haven.appointment_types(actor).await?;
-    let choices = Choices::new();
     let page = ListPage {
         nonce: security::nonce(),
         version: VERSION,
@@ -140,9 +135,7 @@ async fn list_page(
         form,
         errors,
         error,
-        colors: choices.colors,
-        attendances: choices.attendances,
-        places: choices.places,
+        choices: Choices::new(),
     };
     Ok(render(status, &page))
 }
@@ -186,7 +179,6 @@ async fn edit_page(
 ) -> Result<Response, PageError> {
     actor_may_edit(actor)?;
     let stored = state.haven.appointment_type(actor, id).await?;
-    let choices = Choices::new();
     let page = EditPage {
         nonce: security::nonce(),
         version: VERSION,
@@ -200,9 +192,7 @@ async fn edit_page(
         form: typed.map_or_else(|| AppointmentTypeForm::from_spec(&stored.spec), |t| t.0),
         errors,
         error,
-        colors: choices.colors,
-        attendances: choices.attendances,
-        places: choices.places,
+        choices: Choices::new(),
     };
     Ok(render(status, &page))
 }

@@ -13,7 +13,7 @@ use domain::{AppointmentTypeId, TimeOffId, UserId};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
-use service::{Actor, ClinicianCalendar, MAX_SEARCH_WEEKS, ServiceError, SlotQuery};
+use service::{Actor, MAX_SEARCH_WEEKS, ServiceError, SlotQuery};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
@@ -196,15 +196,6 @@ struct Typed {
     error: Option<String>,
 }
 
-async fn editable_calendar(state: &AppState, actor: &Actor, user: UserId) -> Result<ClinicianCalendar, PageError> {
-    let calendar = state.haven.calendars(actor).await?.into_iter().find(|c| c.user == user);
-    let calendar = calendar.ok_or(ServiceError::NotFound)?;
-    if !calendar.editable {
-        return Err(ServiceError::Denied("only your own calendar, unless you schedule for the practice").into());
-    }
-    Ok(calendar)
-}
-
 async fn edit_page(
     state: &AppState,
     actor: &Actor,
@@ -212,7 +203,7 @@ async fn edit_page(
     status: StatusCode,
     typed: Typed,
 ) -> Result<Response, PageError> {
-    let calendar = editable_calendar(state, actor, user).await?;
+    let calendar = state.haven.editable_calendar(actor, user).await?;
     let types = state.haven.appointment_types(actor).await?;
     let form = typed.calendar.unwrap_or_else(|| CalendarForm::from_settings(&calendar.settings, calendar.version));
     let tz = zone(calendar.settings.time_zone.as_str());
