@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
-use crate::validation::{FieldErrors, required_text};
+use crate::validation::{FieldErrors, required_text, whole_number};
 
 /// Sessions are 5 minutes to 8 hours long (the longest a calendar block may be).
 pub const MINUTES: std::ops::RangeInclusive<u32> = 5..=480;
@@ -281,17 +281,6 @@ impl AppointmentTypeForm {
             attendance: attendance?,
             max_clients: max_clients?,
         })
-    }
-}
-
-/// A whole number within `range`, said in `unit`s when it is not.
-pub fn whole_number(value: &str, range: std::ops::RangeInclusive<u32>, unit: &str) -> Result<u32, String> {
-    let out_of_range = || format!("must be {} to {} {unit}", range.start(), range.end());
-    match value.trim().parse::<u32>() {
-        Ok(n) if range.contains(&n) => Ok(n),
-        Ok(_) => Err(out_of_range()),
-        Err(_) if value.trim().is_empty() => Err("is required".into()),
-        Err(_) => Err(format!("must be a whole number of {unit}")),
     }
 }
 

@@ -7,9 +7,8 @@ use std::str::FromStr;
 
 use jiff::civil::{DateTime, Weekday};
 
-use crate::appointment_type::whole_number;
 use crate::practice::TimeZoneName;
-use crate::validation::{FieldErrors, required_text};
+use crate::validation::{FieldErrors, required_text, whole_number};
 use crate::{AppointmentTypeId, Role};
 
 /// The longest buffer kept before and after a session.

@@ -75,6 +75,17 @@ pub fn required_text(value: &str, max: usize) -> Result<String, String> {
     Ok(value.to_owned())
 }
 
+/// A whole number within `range`, said in `unit`s when it is not.
+pub fn whole_number(value: &str, range: std::ops::RangeInclusive<u32>, unit: &str) -> Result<u32, String> {
+    let out_of_range = || format!("must be {} to {} {unit}", range.start(), range.end());
+    match value.trim().parse::<u32>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        Ok(_) => Err(out_of_range()),
+        Err(_) if value.trim().is_empty() => Err("is required".into()),
+        Err(_) => Err(format!("must be a whole number of {unit}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -153,10 +153,10 @@ impl Haven {
         Ok(calendar)
     }
 
-    /// Saves a clinician's calendar as edited from `form.version`; if someone saved it since,
-    /// nothing is saved and the error says so.
-    pub async fn save_calendar(&self, actor: &Actor, user: UserId, form: &CalendarForm) -> Result<()> {
-        self.editable_calendar(actor, user).await?;
+    /// Saves a clinician's calendar as edited from `form.version` and returns whose it is; if
+    /// someone saved it since, nothing is saved and the error says so.
+    pub async fn save_calendar(&self, actor: &Actor, user: UserId, form: &CalendarForm) -> Result<String> {
+        let calendar = self.editable_calendar(actor, user).await?;
         let known: Vec<AppointmentTypeId> = self
             .appointment_types(actor)
             .await?
@@ -172,7 +172,7 @@ impl Haven {
             other => other.into(),
         })?;
         tracing::info!(practice = %actor.practice(), clinician = %user, "calendar saved");
-        Ok(())
+        Ok(calendar.name)
     }
 
     /// Adds time off, read in the clinician's own clock time.

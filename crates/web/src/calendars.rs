@@ -118,6 +118,7 @@ async fn list(
             }
         })
         .collect();
+    let (video_server, room_tokens) = state.haven.telehealth_server();
     let page = ListPage {
         nonce: security::nonce(),
         version: VERSION,
@@ -126,8 +127,8 @@ async fn list(
         tab: "calendars",
         calendars: rows,
         notice: q.saved.map(|name| format!("Saved the calendar of {name}.")),
-        video_server: state.haven.telehealth_server().0.to_owned(),
-        room_tokens: state.haven.telehealth_server().1,
+        video_server: video_server.to_owned(),
+        room_tokens,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -274,9 +275,8 @@ async fn save(
     let user = clinician(&user)?;
     let form = CalendarForm::from_fields(fields);
     match state.haven.save_calendar(&actor, user, &form).await {
-        Ok(()) => {
-            let name = state.haven.calendars(&actor).await?.into_iter().find(|c| c.user == user).map(|c| c.name);
-            let query = serde_urlencoded::to_string([("saved", name.unwrap_or_default())]).unwrap_or_default();
+        Ok(name) => {
+            let query = serde_urlencoded::to_string([("saved", name)]).unwrap_or_default();
             Ok(Redirect::to(&format!("/schedule/calendars?{query}")).into_response())
         }
         Err(ServiceError::Invalid(errors)) => {
