@@ -214,13 +214,13 @@ impl Reader<'_> {
                     let key_start = self.at;
                     let key = self.value(depth + 1)?;
                     let key_bytes = (key_start, self.at);
-                    if let Some((a, b)) = previous {
-                        if self.bytes[a..b].cmp(&self.bytes[key_bytes.0..key_bytes.1]) != Ordering::Less {
-                            return Err(CborError::NotCanonical {
-                                at: key_start,
-                                what: "map keys out of order or repeated",
-                            });
-                        }
+                    if let Some((a, b)) = previous
+                        && self.bytes[a..b].cmp(&self.bytes[key_bytes.0..key_bytes.1]) != Ordering::Less
+                    {
+                        return Err(CborError::NotCanonical {
+                            at: key_start,
+                            what: "map keys out of order or repeated",
+                        });
                     }
                     previous = Some(key_bytes);
                     entries.push((key, self.value(depth + 1)?));

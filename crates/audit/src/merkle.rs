@@ -53,7 +53,7 @@ fn split(n: u64) -> u64 {
 /// The tree head of leaves `[start, end)`, `end > start`.
 pub fn range_hash(source: &impl Subtrees, start: u64, end: u64) -> Result<Hash, MerkleError> {
     let n = end - start;
-    if n.is_power_of_two() && start % n == 0 {
+    if n.is_power_of_two() && start.is_multiple_of(n) {
         return source.subtree(n.trailing_zeros() as u8, start / n);
     }
     let k = split(n);

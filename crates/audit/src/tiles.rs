@@ -31,7 +31,7 @@ impl Tile {
 
     /// A tile from its stored bytes; `None` if they are not whole hashes (1 to 256 of them).
     pub fn from_bytes(level: u8, index: u64, bytes: &[u8]) -> Option<Tile> {
-        if bytes.is_empty() || bytes.len() % 32 != 0 || bytes.len() > TILE_WIDTH * 32 {
+        if bytes.is_empty() || !bytes.len().is_multiple_of(32) || bytes.len() > TILE_WIDTH * 32 {
             return None;
         }
         let hashes = bytes.chunks_exact(32).map(|c| <Hash>::try_from(c).unwrap_or_default()).collect();
@@ -216,7 +216,7 @@ mod tests {
         for (i, leaf) in all.iter().enumerate() {
             builder.push(*leaf);
             let n = i as u64 + 1;
-            if n < 300 || n % 8191 == 0 || n == 65_536 || n == 65_537 {
+            if n < 300 || n.is_multiple_of(8191) || n == 65_536 || n == 65_537 {
                 let expected = root(&Leaves(all[..n as usize].to_vec()), n);
                 assert_eq!(Ok(builder.root()), expected, "size {n}");
             }

@@ -88,7 +88,7 @@ impl Verifier {
             })?;
             pending.push((c.size, c.root, true));
         }
-        pending.sort_by(|a, b| b.0.cmp(&a.0));
+        pending.sort_by_key(|c| std::cmp::Reverse(c.0));
         let mut verifier = Verifier {
             practice: None,
             tree: TreeBuilder::default(),
