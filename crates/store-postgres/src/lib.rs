@@ -25,6 +25,7 @@ const MIGRATIONS: Migrations = &[
     (4, include_str!("../migrations/0004_second_factor_and_sign_in_rules.sql")),
     (5, include_str!("../migrations/0005_staff_management.sql")),
     (6, include_str!("../migrations/0006_scheduling_setup.sql")),
+    (7, include_str!("../migrations/0007_audit_log.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -4,6 +4,7 @@
 //! [`contract`] suite. Every function on practice data takes the practice id (multi-tenancy
 //! from the first table). Only the service crate calls these functions.
 
+mod audit;
 pub mod contract;
 pub mod migrations;
 mod records;
@@ -16,6 +17,9 @@ use domain::staff::{DisabledReason, Email};
 use domain::{ApiTokenId, AppointmentTypeId, ClientId, InvitationId, PasskeyId, PracticeId, Role, TimeOffId, UserId};
 use jiff::Timestamp;
 
+pub use audit::{
+    AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditIndexRow, AuditLogRecord, AuditStore, AuditTileRow,
+};
 pub use records::*;
 pub use sql_store::{Row, Sql, SqlStore, Statement, Value};
 pub use time::{from_micros, to_micros};
@@ -50,7 +54,7 @@ pub enum StoreError {
 
 /// Haven's storage. Implementations are cheap to share (`Arc<dyn Store>`).
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: AuditStore + Send + Sync + std::fmt::Debug {
     /// "sqlite" or "postgres", for logs and the readiness answer.
     fn backend(&self) -> &'static str;
 

@@ -221,7 +221,7 @@ pub trait Sql: Send + Sync + std::fmt::Debug {
 pub struct SqlStore<S>(pub S);
 
 impl<S: Sql> SqlStore<S> {
-    async fn query_one(
+    pub(crate) async fn query_one(
         &self,
         tenant: Option<PracticeId>,
         sql: &'static str,
@@ -269,7 +269,7 @@ fn insert_membership(practice: PracticeId, user: &NewUser, role: Role) -> Statem
     Statement::new(sql::INSERT_MEMBERSHIP, vec![practice.into(), user.id.into(), role.into(), user.created_at.into()])
 }
 
-fn insert_data_key(practice: PracticeId, k: &WrappedKey) -> Statement {
+pub(crate) fn insert_data_key(practice: PracticeId, k: &WrappedKey) -> Statement {
     Statement::new(
         sql::INSERT_DATA_KEY,
         vec![

@@ -1,5 +1,9 @@
 //! The contract every backend passes. Each case takes a freshly migrated, empty store.
 //! A backend runs the whole suite with [`store_contract_suite!`](crate::store_contract_suite).
+//! Areas with a trait of their own have their cases in a module of their own.
+
+mod audit;
+pub use audit::*;
 
 use domain::appointment_type::{AppointmentTypeForm, AppointmentTypeSpec};
 use domain::calendar::CalendarSettings;
@@ -46,7 +50,10 @@ macro_rules! store_contract_suite {
             passkeys_and_their_challenges,
             appointment_types_are_versioned_and_archived,
             calendars_save_without_lost_updates,
-            time_off_is_listed_until_it_ends
+            time_off_is_listed_until_it_ends,
+            audit_log_is_created_once_per_practice,
+            audit_batches_extend_only_their_head,
+            audit_rows_are_insert_only
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

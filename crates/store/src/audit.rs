@@ -1,0 +1,316 @@
+//! The audit log's storage (AUDIT.md §3–4): each practice's log key and head, insert-only event
+//! rows with their leaf hashes, tiles, kept checkpoints, the derived lookup rows, and the outbox
+//! that carries the events of changes out of the change's own transaction.
+//!
+//! The store computes nothing: the service's sequencer encodes, hashes and signs, and hands a
+//! whole batch to [`AuditStore::append_audit`], which commits it at once or not at all.
+
+use async_trait::async_trait;
+use domain::PracticeId;
+use jiff::Timestamp;
+
+use crate::sql_store::insert_data_key;
+use crate::{Result, Row, Sql, SqlStore, Statement, StoreError, Value, WrappedKey};
+
+const AUDIT_LOG: &str = "SELECT key_name, public_key, signing_key_id, created_at, head_size, head_note, head_at \
+     FROM audit_logs WHERE practice_id = $1";
+const INSERT_AUDIT_LOG: &str = "INSERT INTO audit_logs \
+     (practice_id, key_name, public_key, signing_key_id, created_at) VALUES ($1, $2, $3, $4, $5)";
+const MOVE_HEAD: &str = "UPDATE audit_logs SET head_size = $2, head_note = $3, head_at = $4 \
+     WHERE practice_id = $1 AND head_size = $5";
+const INSERT_EVENT: &str = "INSERT INTO audit_events (practice_id, seq, body, leaf) VALUES ($1, $2, $3, $4)";
+const INSERT_INDEX: &str = "INSERT INTO audit_index (practice_id, seq, recorded, actor, client, action, outcome) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const PUT_TILE: &str = "INSERT INTO audit_tiles (practice_id, level, idx, hashes) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (practice_id, level, idx) DO UPDATE SET hashes = excluded.hashes";
+const INSERT_CHECKPOINT: &str =
+    "INSERT INTO audit_checkpoints (practice_id, size, note, recorded_at) VALUES ($1, $2, $3, $4)";
+const INSERT_OUTBOX: &str = "INSERT INTO audit_outbox (id, practice_id, draft, queued_at) VALUES ($1, $2, $3, $4)";
+const TAKE_OUTBOX: &str = "DELETE FROM audit_outbox WHERE id = $1";
+// Oldest first, so events of changes keep the order their changes committed in.
+const OUTBOX: &str = "SELECT id, practice_id, draft, queued_at FROM audit_outbox ORDER BY queued_at, id LIMIT $1";
+const EVENTS: &str =
+    "SELECT seq, body, leaf FROM audit_events WHERE practice_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3";
+const INDEX_ROWS: &str = "SELECT seq, recorded, actor, client, action, outcome FROM audit_index \
+     WHERE practice_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3";
+const TILE: &str = "SELECT hashes FROM audit_tiles WHERE practice_id = $1 AND level = $2 AND idx = $3";
+const CHECKPOINTS: &str = "SELECT size, note, recorded_at FROM audit_checkpoints WHERE practice_id = $1 ORDER BY size";
+const LAST_OF_CLIENT: &str = "SELECT MAX(seq) FROM audit_index WHERE practice_id = $1 AND client = $2";
+const LAST_OF_ACTOR: &str = "SELECT MAX(seq) FROM audit_index WHERE practice_id = $1 AND actor = $2";
+const LAST_RECORDED: &str = "SELECT MAX(recorded) FROM audit_index WHERE practice_id = $1";
+
+/// A practice's log: its key and its newest signed checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditLogRecord {
+    pub key_name: String,
+    pub public_key: [u8; 32],
+    /// The data key (purpose `audit_signing`) holding the private half.
+    pub signing_key_id: String,
+    pub created_at: Timestamp,
+    /// Events in the log; `head` is their signed checkpoint (`None` while the log is empty).
+    pub size: u64,
+    pub head: Option<String>,
+    pub head_at: Option<Timestamp>,
+}
+
+/// One event as stored: its body, exactly as encoded, and the body's leaf hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEventRow {
+    pub seq: u64,
+    pub body: Vec<u8>,
+    pub leaf: Vec<u8>,
+}
+
+/// The lookup fields derived from one event's body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditIndexRow {
+    pub seq: u64,
+    /// Microseconds since the epoch, as in the body.
+    pub recorded: i64,
+    pub actor: Option<String>,
+    pub client: Option<String>,
+    pub action: String,
+    pub outcome: String,
+}
+
+/// A tile's stored hashes (see `audit::tiles`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditTileRow {
+    pub level: u8,
+    pub index: u64,
+    pub hashes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCheckpointRow {
+    pub size: u64,
+    pub note: String,
+    pub recorded_at: Timestamp,
+}
+
+/// An event waiting to be sequenced: written with the change it records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditDraft {
+    /// The event's id (a UUID, as text).
+    pub id: String,
+    pub practice: PracticeId,
+    /// The event encoded without its place in the log; the sequencer completes it.
+    pub draft: Vec<u8>,
+    pub queued_at: Timestamp,
+}
+
+/// One batch of a practice's log, committed together: the events after `from_size`, the tiles
+/// they changed, the new head, and the outbox drafts they came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditAppend {
+    pub from_size: u64,
+    pub events: Vec<(AuditEventRow, AuditIndexRow)>,
+    pub tiles: Vec<AuditTileRow>,
+    pub head: AuditCheckpointRow,
+    /// Keep the head among the checkpoints for good (not only as the current head).
+    pub keep_head: bool,
+    pub drafts: Vec<String>,
+}
+
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn audit_log(&self, practice: PracticeId) -> Result<Option<AuditLogRecord>>;
+    /// Creates the practice's empty log with its signing key (stored like a data key), in one
+    /// transaction; `Conflict("identifier")` if the practice has a log already.
+    async fn create_audit_log(&self, practice: PracticeId, log: &AuditLogRecord, key: &WrappedKey) -> Result<()>;
+    /// Commits a batch if the log still has `from_size` events; otherwise `NoRowChanged(0)` and
+    /// nothing is written (another writer extended it). `NoRowChanged(n)` also when a draft was
+    /// already taken.
+    async fn append_audit(&self, practice: PracticeId, batch: &AuditAppend) -> Result<()>;
+    /// Queues events that accompany no other change (refusals, the service's own alerts).
+    async fn queue_audit(&self, drafts: &[AuditDraft]) -> Result<()>;
+    /// Up to `limit` queued drafts of every practice, oldest first.
+    async fn audit_outbox(&self, limit: u32) -> Result<Vec<AuditDraft>>;
+    /// Up to `limit` events from `from` on, in order.
+    async fn audit_events(&self, practice: PracticeId, from: u64, limit: u32) -> Result<Vec<AuditEventRow>>;
+    async fn audit_index_rows(&self, practice: PracticeId, from: u64, limit: u32) -> Result<Vec<AuditIndexRow>>;
+    /// The stored tile at (`level`, `index`), if any.
+    async fn audit_tile(&self, practice: PracticeId, level: u8, index: u64) -> Result<Option<AuditTileRow>>;
+    /// The checkpoints kept for good, smallest first.
+    async fn audit_checkpoints(&self, practice: PracticeId) -> Result<Vec<AuditCheckpointRow>>;
+    /// The `seq` of the newest event about `client` / by `actor`, for back-pointers.
+    async fn last_audit_of_client(&self, practice: PracticeId, client: &str) -> Result<Option<u64>>;
+    async fn last_audit_of_actor(&self, practice: PracticeId, actor: &str) -> Result<Option<u64>>;
+    /// The newest `recorded` time in the log (microseconds), so time never goes back.
+    async fn last_audit_recorded(&self, practice: PracticeId) -> Result<Option<i64>>;
+}
+
+/// The statement that queues `draft`, for a change's own transaction.
+pub(crate) fn queue_draft(draft: &AuditDraft) -> Statement {
+    Statement::new(
+        INSERT_OUTBOX,
+        vec![draft.id.as_str().into(), draft.practice.into(), draft.draft.clone().into(), draft.queued_at.into()],
+    )
+}
+
+fn uint(v: u64) -> Value {
+    Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+fn to_u64(row: &Row, i: usize) -> Result<u64> {
+    u64::try_from(row.int(i)?).map_err(|_| StoreError::Corrupt(format!("column {i} is negative")))
+}
+
+fn optional_u64(rows: Vec<Row>) -> Result<Option<u64>> {
+    match rows.first() {
+        Some(row) => row
+            .opt_int(0)?
+            .map(|v| u64::try_from(v).map_err(|_| StoreError::Corrupt("negative seq".into())))
+            .transpose(),
+        None => Ok(None),
+    }
+}
+
+#[async_trait]
+impl<S: Sql> AuditStore for SqlStore<S> {
+    async fn audit_log(&self, practice: PracticeId) -> Result<Option<AuditLogRecord>> {
+        let Some(row) = self.query_one(Some(practice), AUDIT_LOG, vec![practice.into()]).await? else {
+            return Ok(None);
+        };
+        let public_key = <[u8; 32]>::try_from(row.bytes(1)?.as_slice())
+            .map_err(|_| StoreError::Corrupt("audit public key is not 32 bytes".into()))?;
+        Ok(Some(AuditLogRecord {
+            key_name: row.text(0)?,
+            public_key,
+            signing_key_id: row.text(2)?,
+            created_at: row.time(3)?,
+            size: to_u64(&row, 4)?,
+            head: row.opt_text(5)?,
+            head_at: row.opt_time(6)?,
+        }))
+    }
+
+    async fn create_audit_log(&self, practice: PracticeId, log: &AuditLogRecord, key: &WrappedKey) -> Result<()> {
+        let statements = vec![
+            insert_data_key(practice, key),
+            Statement::new(
+                INSERT_AUDIT_LOG,
+                vec![
+                    practice.into(),
+                    log.key_name.as_str().into(),
+                    log.public_key.to_vec().into(),
+                    log.signing_key_id.as_str().into(),
+                    log.created_at.into(),
+                ],
+            ),
+        ];
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn append_audit(&self, practice: PracticeId, batch: &AuditAppend) -> Result<()> {
+        let head = &batch.head;
+        let mut statements = Vec::with_capacity(batch.events.len() * 2 + batch.tiles.len() + batch.drafts.len() + 2);
+        statements.push(
+            Statement::new(
+                MOVE_HEAD,
+                vec![
+                    practice.into(),
+                    uint(head.size),
+                    head.note.as_str().into(),
+                    head.recorded_at.into(),
+                    uint(batch.from_size),
+                ],
+            )
+            .must_change_a_row(),
+        );
+        for (event, index) in &batch.events {
+            statements.push(Statement::new(
+                INSERT_EVENT,
+                vec![practice.into(), uint(event.seq), event.body.clone().into(), event.leaf.clone().into()],
+            ));
+            statements.push(Statement::new(
+                INSERT_INDEX,
+                vec![
+                    practice.into(),
+                    uint(index.seq),
+                    index.recorded.into(),
+                    index.actor.clone().into(),
+                    index.client.clone().into(),
+                    index.action.as_str().into(),
+                    index.outcome.as_str().into(),
+                ],
+            ));
+        }
+        for tile in &batch.tiles {
+            statements.push(Statement::new(
+                PUT_TILE,
+                vec![practice.into(), uint(u64::from(tile.level)), uint(tile.index), tile.hashes.clone().into()],
+            ));
+        }
+        if batch.keep_head {
+            statements.push(Statement::new(
+                INSERT_CHECKPOINT,
+                vec![practice.into(), uint(head.size), head.note.as_str().into(), head.recorded_at.into()],
+            ));
+        }
+        for draft in &batch.drafts {
+            statements.push(Statement::new(TAKE_OUTBOX, vec![draft.as_str().into()]).must_change_a_row());
+        }
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn queue_audit(&self, drafts: &[AuditDraft]) -> Result<()> {
+        self.0.transaction(None, drafts.iter().map(queue_draft).collect()).await.map(drop)
+    }
+
+    async fn audit_outbox(&self, limit: u32) -> Result<Vec<AuditDraft>> {
+        let rows = self.0.query(None, OUTBOX, vec![limit.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditDraft { id: r.text(0)?, practice: r.parse(1)?, draft: r.bytes(2)?, queued_at: r.time(3)? })
+            })
+            .collect()
+    }
+
+    async fn audit_events(&self, practice: PracticeId, from: u64, limit: u32) -> Result<Vec<AuditEventRow>> {
+        let rows = self.0.query(Some(practice), EVENTS, vec![practice.into(), uint(from), limit.into()]).await?;
+        rows.iter().map(|r| Ok(AuditEventRow { seq: to_u64(r, 0)?, body: r.bytes(1)?, leaf: r.bytes(2)? })).collect()
+    }
+
+    async fn audit_index_rows(&self, practice: PracticeId, from: u64, limit: u32) -> Result<Vec<AuditIndexRow>> {
+        let rows = self.0.query(Some(practice), INDEX_ROWS, vec![practice.into(), uint(from), limit.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditIndexRow {
+                    seq: to_u64(r, 0)?,
+                    recorded: r.int(1)?,
+                    actor: r.opt_text(2)?,
+                    client: r.opt_text(3)?,
+                    action: r.text(4)?,
+                    outcome: r.text(5)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn audit_tile(&self, practice: PracticeId, level: u8, index: u64) -> Result<Option<AuditTileRow>> {
+        let row =
+            self.query_one(Some(practice), TILE, vec![practice.into(), uint(u64::from(level)), uint(index)]).await?;
+        row.map(|r| Ok(AuditTileRow { level, index, hashes: r.bytes(0)? })).transpose()
+    }
+
+    async fn audit_checkpoints(&self, practice: PracticeId) -> Result<Vec<AuditCheckpointRow>> {
+        let rows = self.0.query(Some(practice), CHECKPOINTS, vec![practice.into()]).await?;
+        rows.iter()
+            .map(|r| Ok(AuditCheckpointRow { size: to_u64(r, 0)?, note: r.text(1)?, recorded_at: r.time(2)? }))
+            .collect()
+    }
+
+    async fn last_audit_of_client(&self, practice: PracticeId, client: &str) -> Result<Option<u64>> {
+        optional_u64(self.0.query(Some(practice), LAST_OF_CLIENT, vec![practice.into(), client.into()]).await?)
+    }
+
+    async fn last_audit_of_actor(&self, practice: PracticeId, actor: &str) -> Result<Option<u64>> {
+        optional_u64(self.0.query(Some(practice), LAST_OF_ACTOR, vec![practice.into(), actor.into()]).await?)
+    }
+
+    async fn last_audit_recorded(&self, practice: PracticeId) -> Result<Option<i64>> {
+        let rows = self.0.query(Some(practice), LAST_RECORDED, vec![practice.into()]).await?;
+        rows.first().map_or(Ok(None), |r| r.opt_int(0))
+    }
+}

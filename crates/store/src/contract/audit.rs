@@ -1,0 +1,152 @@
+//! The audit log's storage contract: one log per practice, batches that extend only the head
+//! they were built on and take their outbox drafts once, insert-only rows, and isolation.
+
+use domain::PracticeId;
+use jiff::Timestamp;
+
+use super::{ok, practice, t};
+use crate::{
+    AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditIndexRow, AuditLogRecord, AuditStore,
+    AuditTileRow, Sql, SqlStore, Store, StoreError, WrappedKey,
+};
+
+fn log(practice: PracticeId) -> (AuditLogRecord, WrappedKey) {
+    let key = WrappedKey {
+        id: format!("audit-{practice}"),
+        purpose: "audit_signing".into(),
+        wrapped: vec![9; 60],
+        master_key_id: "test:master".into(),
+        created_at: t(20),
+    };
+    let record = AuditLogRecord {
+        key_name: format!("haven-audit-{practice}"),
+        public_key: [7; 32],
+        signing_key_id: key.id.clone(),
+        created_at: t(20),
+        size: 0,
+        head: None,
+        head_at: None,
+    };
+    (record, key)
+}
+
+fn draft(practice: PracticeId, n: u8, at: Timestamp) -> AuditDraft {
+    AuditDraft { id: format!("{practice}-draft-{n}"), practice, draft: vec![n; 40], queued_at: at }
+}
+
+/// A batch of `count` events after `from`, with made-up bodies: the store keeps bytes.
+fn batch(from: u64, count: u64, client: Option<&str>, drafts: Vec<String>) -> AuditAppend {
+    let size = from + count;
+    AuditAppend {
+        from_size: from,
+        events: (from..size)
+            .map(|seq| {
+                let event = AuditEventRow { seq, body: vec![seq as u8; 50], leaf: vec![seq as u8; 32] };
+                let index = AuditIndexRow {
+                    seq,
+                    recorded: 1_000 + seq as i64,
+                    actor: Some("actor-1".into()),
+                    client: client.map(str::to_owned),
+                    action: "client.view".into(),
+                    outcome: "ok".into(),
+                };
+                (event, index)
+            })
+            .collect(),
+        tiles: vec![AuditTileRow { level: 0, index: 0, hashes: vec![size as u8; 32 * size as usize] }],
+        head: AuditCheckpointRow { size, note: format!("note {size}\n"), recorded_at: t(30 + size as i64) },
+        keep_head: true,
+        drafts,
+    }
+}
+
+pub async fn audit_log_is_created_once_per_practice(store: &dyn Store) {
+    let (a, b) = (practice("A", "owner@audit-a.example", None), practice("B", "owner@audit-b.example", None));
+    ok(store.create_practice(&a, t(10)).await);
+    ok(store.create_practice(&b, t(10)).await);
+    let (record, key) = log(a.id);
+    ok(store.create_audit_log(a.id, &record, &key).await);
+    assert_eq!(ok(store.audit_log(a.id).await), Some(record.clone()));
+    assert!(ok(store.data_keys(a.id).await).iter().any(|k| k.id == key.id && k.purpose == "audit_signing"));
+
+    let again = store.create_audit_log(a.id, &record, &WrappedKey { id: "other".into(), ..key }).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert!(!ok(store.data_keys(a.id).await).iter().any(|k| k.id == "other"), "the refused key was not kept");
+    assert_eq!(ok(store.audit_log(b.id).await), None);
+}
+
+pub async fn audit_batches_extend_only_their_head(store: &dyn Store) {
+    let (a, b) = (practice("A", "owner@batch-a.example", None), practice("B", "owner@batch-b.example", None));
+    ok(store.create_practice(&a, t(10)).await);
+    ok(store.create_practice(&b, t(10)).await);
+    for p in [a.id, b.id] {
+        let (record, key) = log(p);
+        ok(store.create_audit_log(p, &record, &key).await);
+    }
+    ok(store.queue_audit(&[draft(a.id, 1, t(1)), draft(a.id, 2, t(2)), draft(b.id, 3, t(3))]).await);
+    let queued = ok(store.audit_outbox(10).await);
+    assert_eq!(queued.iter().map(|d| d.draft[0]).collect::<Vec<_>>(), [1, 2, 3], "oldest first");
+    assert_eq!(ok(store.audit_outbox(1).await).len(), 1);
+
+    let first = batch(0, 3, Some("client-1"), vec![queued[0].id.clone(), queued[1].id.clone()]);
+    ok(store.append_audit(a.id, &first).await);
+    let head = ok(store.audit_log(a.id).await).expect("the log");
+    assert_eq!((head.size, head.head.as_deref()), (3, Some("note 3\n")));
+    assert_eq!(ok(store.audit_outbox(10).await).len(), 1, "the batch took its drafts");
+
+    // A second writer that built on the same head changes nothing.
+    let stale = store.append_audit(a.id, &batch(0, 2, None, vec![])).await;
+    assert!(matches!(stale, Err(StoreError::NoRowChanged(0))), "{stale:?}");
+    // A draft taken twice rolls the whole batch back.
+    let twice = store.append_audit(a.id, &batch(3, 1, None, vec![queued[0].id.clone()])).await;
+    assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "{twice:?}");
+    assert_eq!(ok(store.audit_log(a.id).await).map(|l| l.size), Some(3));
+
+    ok(store.append_audit(a.id, &batch(3, 2, None, vec![])).await);
+    let events = ok(store.audit_events(a.id, 0, 100).await);
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+    assert_eq!(events[4], first.events[0].0.clone().with_seq(4));
+    assert_eq!(ok(store.audit_events(a.id, 3, 1).await).len(), 1);
+    assert_eq!(ok(store.audit_index_rows(a.id, 2, 10).await).iter().map(|r| r.seq).collect::<Vec<_>>(), [2, 3, 4]);
+    assert_eq!(ok(store.audit_tile(a.id, 0, 0).await).map(|t| t.hashes.len()), Some(5 * 32), "tile rewritten");
+    assert_eq!(ok(store.audit_tile(a.id, 1, 0).await), None);
+    assert_eq!(ok(store.audit_checkpoints(a.id).await).iter().map(|c| c.size).collect::<Vec<_>>(), [3, 5]);
+    assert_eq!(ok(store.last_audit_of_client(a.id, "client-1").await), Some(2));
+    assert_eq!(ok(store.last_audit_of_client(a.id, "client-2").await), None);
+    assert_eq!(ok(store.last_audit_of_actor(a.id, "actor-1").await), Some(4));
+    assert_eq!(ok(store.last_audit_recorded(a.id).await), Some(1_004));
+
+    // The other practice's log is its own.
+    assert!(ok(store.audit_events(b.id, 0, 100).await).is_empty());
+    assert!(ok(store.audit_checkpoints(b.id).await).is_empty());
+    assert_eq!(ok(store.last_audit_recorded(b.id).await), None);
+    ok(store.append_audit(b.id, &batch(0, 1, None, vec![queued[2].id.clone()])).await);
+    assert_eq!(ok(store.audit_events(b.id, 0, 100).await).len(), 1);
+    assert_eq!(ok(store.audit_events(a.id, 0, 100).await).len(), 5);
+}
+
+/// Direct changes to events and kept checkpoints are refused by the database itself.
+pub async fn audit_rows_are_insert_only<S: Sql>(store: &SqlStore<S>) {
+    let a = practice("A", "owner@insert-only.example", None);
+    ok(store.create_practice(&a, t(10)).await);
+    let (record, key) = log(a.id);
+    ok(store.create_audit_log(a.id, &record, &key).await);
+    ok(store.append_audit(a.id, &batch(0, 2, None, vec![])).await);
+    for sql in [
+        "UPDATE audit_events SET body = leaf WHERE seq = 0",
+        "DELETE FROM audit_events WHERE seq = 1",
+        "UPDATE audit_checkpoints SET note = 'forged'",
+        "DELETE FROM audit_checkpoints",
+    ] {
+        let changed = store.0.transaction(Some(a.id), vec![crate::Statement::new(sql, vec![])]).await;
+        assert!(changed.is_err(), "{sql} was allowed: {changed:?}");
+    }
+    assert_eq!(ok(store.audit_events(a.id, 0, 10).await).len(), 2);
+    assert_eq!(ok(store.audit_checkpoints(a.id).await).len(), 1);
+}
+
+impl AuditEventRow {
+    fn with_seq(self, seq: u64) -> Self {
+        AuditEventRow { seq, body: vec![seq as u8; 50], leaf: vec![seq as u8; 32] }
+    }
+}
