@@ -27,10 +27,10 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn at(seq: u64, what: impl Into<String>) -> Self {
+    pub fn at(seq: u64, what: impl Into<String>) -> Self {
         Failure { seq: Some(seq), checkpoint: None, what: what.into() }
     }
-    fn checkpoint(size: u64, what: impl Into<String>) -> Self {
+    pub fn checkpoint(size: u64, what: impl Into<String>) -> Self {
         Failure { seq: None, checkpoint: Some(size), what: what.into() }
     }
 }

@@ -43,6 +43,12 @@ impl Keyring {
         seal::open(key, aad, sealed)
     }
 
+    /// The Ed25519 key whose seed is the data key `id` (the audit log's signing key).
+    pub fn signing_key(&self, id: KeyId) -> Result<ed25519_dalek::SigningKey, CryptoError> {
+        let (_, _, key) = self.keys.iter().find(|(k, _, _)| *k == id).ok_or(CryptoError::UnknownKey(id))?;
+        Ok(ed25519_dalek::SigningKey::from_bytes(key.bytes()))
+    }
+
     /// The blind index of an already normalized value (see [`blind`]).
     pub fn index(&self, column: &str, normalized: &str) -> Result<String, CryptoError> {
         let (_, key) = self.current(Purpose::BlindIndex)?;

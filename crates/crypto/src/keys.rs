@@ -39,16 +39,23 @@ impl FromStr for KeyId {
 
 /// What a data key protects. Psychotherapy notes and 42 CFR Part 2 records have keys of their
 /// own (EK-4); blind indexes have their own key so that rotating one does not touch the other.
+/// The audit signing key is the seed of the practice's Ed25519 audit log key: stored and
+/// re-wrapped like the others, created with the log and never rotated with them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Purpose {
     Records,
     PsychotherapyNotes,
     Part2,
     BlindIndex,
+    AuditSigning,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 4] = [Purpose::Records, Purpose::PsychotherapyNotes, Purpose::Part2, Purpose::BlindIndex];
+    pub const ALL: [Purpose; 5] =
+        [Purpose::Records, Purpose::PsychotherapyNotes, Purpose::Part2, Purpose::BlindIndex, Purpose::AuditSigning];
+    /// The keys a new practice starts with (the audit key comes with its log).
+    pub const SEALING: [Purpose; 4] =
+        [Purpose::Records, Purpose::PsychotherapyNotes, Purpose::Part2, Purpose::BlindIndex];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -56,6 +63,7 @@ impl Purpose {
             Purpose::PsychotherapyNotes => "psychotherapy_notes",
             Purpose::Part2 => "part2",
             Purpose::BlindIndex => "blind_index",
+            Purpose::AuditSigning => "audit_signing",
         }
     }
 }

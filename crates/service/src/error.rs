@@ -45,6 +45,9 @@ pub enum ServiceError {
     Conflict(String),
     #[error("not allowed: {0}")]
     Denied(&'static str),
+    /// The audit log cannot be written, so nothing that needs an audit event is done or shown.
+    #[error("the audit log is unavailable, so this cannot be done or shown now; please try again shortly")]
+    AuditUnavailable,
     #[error("not found")]
     NotFound,
     #[error("the database is unavailable")]

@@ -133,6 +133,24 @@ impl Keys {
         })
     }
 
+    /// A new audit signing key for `practice`: wrapped for storage, and the key itself to sign
+    /// with and publish.
+    pub(crate) fn new_audit_key(
+        &self,
+        practice: PracticeId,
+        now: Timestamp,
+    ) -> Result<(WrappedKey, audit::SigningKey), ServiceError> {
+        let id = KeyId::random().map_err(crypto_failure)?.to_string();
+        let key = DataKey::generate().map_err(crypto_failure)?;
+        let kek = self.kek()?;
+        let purpose = Purpose::AuditSigning.as_str();
+        let wrapped = kek.wrap(&key, &context(practice, &id, purpose)).map_err(crypto_failure)?;
+        let signing = audit::SigningKey::from_bytes(key.expose());
+        let stored =
+            WrappedKey { id, purpose: purpose.into(), wrapped, master_key_id: kek.id().into(), created_at: now };
+        Ok((stored, signing))
+    }
+
     /// Forgets the cached keyring, so the next use reads the keys again.
     pub(crate) fn forget(&self, practice: PracticeId) {
         self.rings.lock().unwrap_or_else(PoisonError::into_inner).remove(&practice);
@@ -144,7 +162,7 @@ impl Keys {
         practice: PracticeId,
         now: Timestamp,
     ) -> Result<Vec<WrappedKey>, ServiceError> {
-        Purpose::ALL.into_iter().map(|purpose| self.new_key(practice, purpose, now)).collect()
+        Purpose::SEALING.into_iter().map(|purpose| self.new_key(practice, purpose, now)).collect()
     }
 
     pub(crate) async fn keyring(&self, store: &dyn Store, practice: PracticeId) -> Result<Arc<Keyring>, ServiceError> {

@@ -8,6 +8,7 @@
 mod actor;
 mod agreement;
 mod api_tokens;
+mod audit_log;
 mod auth;
 mod clients;
 pub mod demo;
@@ -73,7 +74,7 @@ impl Default for SessionPolicy {
     }
 }
 
-type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+pub(crate) type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
 /// The service: cheap to clone, shared by every request.
 #[derive(Clone)]
@@ -86,6 +87,7 @@ pub struct Haven {
     outbox: mail::Outbox,
     identity: Option<Arc<dyn IdentityProvider>>,
     telehealth: Arc<telehealth::Telehealth>,
+    sequencer: Arc<audit_log::Sequencer>,
 }
 
 impl fmt::Debug for Haven {
@@ -118,6 +120,7 @@ impl Haven {
             outbox: mail::Outbox::default(),
             identity: None,
             telehealth: Arc::new(telehealth::Telehealth::public()),
+            sequencer: Arc::default(),
         }
     }
 

@@ -114,6 +114,10 @@ pub struct AuditAppend {
 
 #[async_trait]
 pub trait AuditStore: Send + Sync {
+    /// This store, with every transaction it runs also queueing `drafts`: the events of the
+    /// change made through it commit with the change or not at all. A store method makes one
+    /// transaction, so use the view for exactly one change.
+    fn recording<'a>(&'a self, drafts: Vec<AuditDraft>) -> Box<dyn crate::Store + 'a>;
     async fn audit_log(&self, practice: PracticeId) -> Result<Option<AuditLogRecord>>;
     /// Creates the practice's empty log with its signing key (stored like a data key), in one
     /// transaction; `Conflict("identifier")` if the practice has a log already.
@@ -166,8 +170,45 @@ fn optional_u64(rows: Vec<Row>) -> Result<Option<u64>> {
     }
 }
 
+/// A backend whose transactions also queue the drafts of the change's audit events.
+#[derive(Debug)]
+struct Recording<'a> {
+    inner: &'a dyn Sql,
+    drafts: Vec<AuditDraft>,
+}
+
+#[async_trait]
+impl Sql for Recording<'_> {
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+    async fn migrate(&self) -> Result<i64> {
+        self.inner.migrate().await
+    }
+    fn expected_schema_version(&self) -> i64 {
+        self.inner.expected_schema_version()
+    }
+    async fn query(&self, tenant: Option<PracticeId>, sql: &'static str, params: Vec<Value>) -> Result<Vec<Row>> {
+        self.inner.query(tenant, sql, params).await
+    }
+    async fn transaction(&self, tenant: Option<PracticeId>, mut statements: Vec<Statement>) -> Result<Vec<u64>> {
+        let change = statements.len();
+        statements.extend(self.drafts.iter().map(queue_draft));
+        let mut changed = self.inner.transaction(tenant, statements).await?;
+        changed.truncate(change);
+        Ok(changed)
+    }
+    async fn release_deleted(&self) -> Result<()> {
+        self.inner.release_deleted().await
+    }
+}
+
 #[async_trait]
 impl<S: Sql> AuditStore for SqlStore<S> {
+    fn recording<'a>(&'a self, drafts: Vec<AuditDraft>) -> Box<dyn crate::Store + 'a> {
+        Box::new(SqlStore(Recording { inner: &self.0, drafts }))
+    }
+
     async fn audit_log(&self, practice: PracticeId) -> Result<Option<AuditLogRecord>> {
         let Some(row) = self.query_one(Some(practice), AUDIT_LOG, vec![practice.into()]).await? else {
             return Ok(None);

@@ -150,3 +150,23 @@ impl AuditEventRow {
         AuditEventRow { seq, body: vec![seq as u8; 50], leaf: vec![seq as u8; 32] }
     }
 }
+
+/// A change made through `recording` queues its events in its own transaction: both or neither.
+pub async fn recorded_changes_queue_their_events(store: &dyn Store) {
+    let a = practice("A", "owner@recording.example", None);
+    ok(store.create_practice(&a, t(10)).await);
+    let member = super::user("clinician@recording.example", t(11));
+    ok(store.add_staff(a.id, &member, domain::Role::Clinician).await);
+
+    let changed =
+        store.recording(vec![draft(a.id, 1, t(12))]).set_role(a.id, member.id, domain::Role::Supervisor).await;
+    ok(changed);
+    assert_eq!(ok(store.audit_outbox(10).await).len(), 1);
+
+    let refused = store
+        .recording(vec![draft(a.id, 2, t(13))])
+        .set_role(a.id, domain::UserId::random(), domain::Role::Biller)
+        .await;
+    assert!(matches!(refused, Err(StoreError::NoRowChanged(_))), "{refused:?}");
+    assert_eq!(ok(store.audit_outbox(10).await).len(), 1, "the refused change queued nothing");
+}

@@ -53,7 +53,8 @@ macro_rules! store_contract_suite {
             time_off_is_listed_until_it_ends,
             audit_log_is_created_once_per_practice,
             audit_batches_extend_only_their_head,
-            audit_rows_are_insert_only
+            audit_rows_are_insert_only,
+            recorded_changes_queue_their_events
         );
     };
     (@cases $factory:path; $($case:ident),* $(,)?) => {

@@ -1,0 +1,232 @@
+//! The audit log on the service's side (AUDIT.md §4): every use case describes what it did as an
+//! [`AuditEntry`]; reads wait until their event is durable ([`Haven::audited`]), changes write
+//! their event's draft in their own transaction ([`Haven::audit_draft`]) and the sequencer puts
+//! it in the log right after. Events hold identifiers and codes, never PHI text.
+
+mod sequencer;
+pub mod verify;
+
+use audit::event::{Actor as EventActor, ActorKind, Crud, Event, Outcome, Resource, Source};
+use domain::{ClientId, PracticeId, Role, UserId};
+use store::AuditDraft;
+
+use crate::{Actor, Haven, Remote, Result, ServiceError};
+
+pub(crate) use sequencer::Sequencer;
+
+/// What one use case did, in codes: the event before the log gives it its place.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditEntry {
+    action: &'static str,
+    crud: Crud,
+    client: Option<ClientId>,
+    resources: Vec<Resource>,
+    categories: Vec<&'static str>,
+    outcome: Outcome,
+    purpose: Option<&'static str>,
+    changed: Vec<&'static str>,
+    source: Option<Source>,
+}
+
+impl AuditEntry {
+    pub(crate) fn new(action: &'static str, crud: Crud) -> Self {
+        AuditEntry {
+            action,
+            crud,
+            client: None,
+            resources: Vec::new(),
+            categories: Vec::new(),
+            outcome: Outcome::Ok,
+            purpose: None,
+            changed: Vec::new(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn client(mut self, client: ClientId) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    pub(crate) fn resource(mut self, kind: &str, id: impl ToString) -> Self {
+        self.resources.push(Resource { kind: kind.into(), id: id.to_string(), version: None });
+        self
+    }
+
+    pub(crate) fn categories(mut self, categories: &[&'static str]) -> Self {
+        self.categories.extend_from_slice(categories);
+        self
+    }
+
+    pub(crate) fn purpose(mut self, purpose: &'static str) -> Self {
+        self.purpose = Some(purpose);
+        self
+    }
+
+    pub(crate) fn changed(mut self, fields: &[&'static str]) -> Self {
+        self.changed.extend_from_slice(fields);
+        self
+    }
+
+    pub(crate) fn denied(mut self, rule: &str) -> Self {
+        self.outcome = Outcome::Denied(rule.into());
+        self
+    }
+
+    /// The network address and the browser's family (never the full user agent).
+    pub(crate) fn from_remote(mut self, remote: &Remote) -> Self {
+        self.source = Some(Source {
+            ip: (!remote.ip.is_empty()).then(|| remote.ip.clone()),
+            request: None,
+            agent: Some(agent_family(&remote.user_agent).into()),
+        });
+        self
+    }
+}
+
+/// Who acted, as the log names them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Who {
+    Staff {
+        user: UserId,
+        role: Role,
+    },
+    ApiToken {
+        user: UserId,
+        role: Role,
+    },
+    /// The server itself (jobs, the verifier), or a command on behalf of nobody signed in.
+    System,
+}
+
+impl Who {
+    pub(crate) fn of(actor: &Actor) -> Self {
+        match actor.scopes() {
+            Some(_) => Who::ApiToken { user: actor.user(), role: actor.role() },
+            None => Who::Staff { user: actor.user(), role: actor.role() },
+        }
+    }
+
+    fn event_actor(self) -> EventActor {
+        let (kind, user, role) = match self {
+            Who::Staff { user, role } => (ActorKind::Staff, Some(user), Some(role)),
+            Who::ApiToken { user, role } => (ActorKind::ApiToken, Some(user), Some(role)),
+            Who::System => (ActorKind::System, None, None),
+        };
+        EventActor {
+            kind,
+            user: user.map(|u| *u.as_uuid().as_bytes()),
+            role: role.map(|r| r.to_string()),
+            session: None,
+        }
+    }
+}
+
+/// A browser family from a user agent, so the log keeps no fingerprint.
+fn agent_family(user_agent: &str) -> &'static str {
+    let ua = user_agent.to_ascii_lowercase();
+    [("edg/", "edge"), ("firefox/", "firefox"), ("chrome/", "chrome"), ("safari/", "safari"), ("curl/", "curl")]
+        .into_iter()
+        .find(|(mark, _)| ua.contains(mark))
+        .map_or(if ua.is_empty() { "none" } else { "other" }, |(_, family)| family)
+}
+
+/// A time-ordered UUID (version 7): 48 bits of milliseconds, then randomness.
+fn uuid_v7(unix_millis: i64) -> Result<[u8; 16]> {
+    let mut id: [u8; 16] = crate::secrets::random_bytes()?;
+    id[..6].copy_from_slice(&unix_millis.to_be_bytes()[2..]);
+    id[6] = 0x70 | (id[6] & 0x0f);
+    id[8] = 0x80 | (id[8] & 0x3f);
+    Ok(id)
+}
+
+impl Haven {
+    /// The event of `entry`, complete but for its place in the log (seq, time, back-pointers).
+    fn unplaced_event(&self, practice: PracticeId, who: Who, entry: AuditEntry) -> Result<Event> {
+        let now = self.now();
+        Ok(Event {
+            seq: 0,
+            id: uuid_v7(now.as_millisecond())?,
+            recorded: u64::try_from(now.as_microsecond()).unwrap_or_default(),
+            practice: *practice.as_uuid().as_bytes(),
+            actor: who.event_actor(),
+            on_behalf_of: None,
+            action: entry.action.into(),
+            crud: entry.crud,
+            client: entry.client.map(|c| *c.as_uuid().as_bytes()),
+            resources: entry.resources,
+            categories: entry.categories.into_iter().map(str::to_owned).collect(),
+            outcome: entry.outcome,
+            purpose: entry.purpose.map(str::to_owned),
+            source: entry.source,
+            changed: entry.changed.into_iter().map(str::to_owned).collect(),
+            disclosure: None,
+            ai: None,
+            client_prev: None,
+            actor_prev: None,
+            salt: crate::secrets::random_bytes()?,
+        })
+    }
+
+    /// Records an event that accompanies no change (a read, a refusal) and returns once it is
+    /// in the log, durable and signed. If the log cannot be written, nothing may be released:
+    /// `AuditUnavailable`.
+    pub(crate) async fn audited(&self, practice: PracticeId, who: Who, entry: AuditEntry) -> Result<()> {
+        let event = self.unplaced_event(practice, who, entry)?;
+        self.sequencer.append(self, practice, event).await.map(drop)
+    }
+
+    /// `audited` for a signed-in actor.
+    pub(crate) async fn audited_by(&self, actor: &Actor, entry: AuditEntry) -> Result<()> {
+        self.audited(actor.practice(), Who::of(actor), entry).await
+    }
+
+    /// The draft of a change's event, for the change's own transaction; call
+    /// [`Haven::audit_drafts_committed`] after it commits.
+    pub(crate) fn audit_draft(&self, practice: PracticeId, who: Who, entry: AuditEntry) -> Result<AuditDraft> {
+        let event = self.unplaced_event(practice, who, entry)?;
+        let id = event.id.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(AuditDraft { id, practice, draft: event.encode(), queued_at: self.now() })
+    }
+
+    /// Wakes the sequencer for drafts just committed (it also looks every second).
+    pub(crate) fn audit_drafts_committed(&self) {
+        self.sequencer.wake();
+    }
+
+    /// Waits until every draft committed so far is in the log (commands that end right after).
+    pub async fn flush_audit(&self) -> Result<()> {
+        self.sequencer.flush(self).await
+    }
+}
+
+impl From<audit::event::EventError> for ServiceError {
+    fn from(e: audit::event::EventError) -> Self {
+        ServiceError::Internal(format!("audit event: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browsers_are_named_by_family_only() {
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+        assert_eq!(agent_family(chrome), "chrome");
+        assert_eq!(agent_family("Mozilla/5.0 (Macintosh) Version/17.0 Safari/605.1.15"), "safari");
+        assert_eq!(agent_family("Mozilla/5.0 Gecko/20100101 Firefox/121.0"), "firefox");
+        assert_eq!(agent_family(""), "none");
+        assert_eq!(agent_family("something"), "other");
+    }
+
+    #[test]
+    fn event_ids_are_version_7() -> Result<()> {
+        let id = uuid_v7(1_700_000_000_123)?;
+        assert_eq!(id[6] >> 4, 7);
+        assert_eq!(id[8] >> 6, 0b10);
+        assert_eq!(&id[..6], &1_700_000_000_123i64.to_be_bytes()[2..]);
+        Ok(())
+    }
+}

@@ -1,0 +1,136 @@
+//! Replays a practice's log from the database (AUDIT.md §6): `audit::Verifier` checks bodies,
+//! leaves, `seq`, time, back-pointers and checkpoints; here the stored tiles and the derived
+//! lookup rows are also compared with what the bodies give.
+
+use audit::verify::{Failure, LogKey, Verified, Verifier};
+use audit::{Tile, checkpoint};
+use domain::PracticeId;
+use store::AuditIndexRow;
+
+use super::sequencer::uuid_text;
+use crate::{Haven, ServiceError};
+
+/// Rows read per round trip.
+const PAGE: u32 = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The log fails a check: the first bad place and what is wrong.
+    #[error("{0}")]
+    Failed(Failure),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<Failure> for VerifyError {
+    fn from(f: Failure) -> Self {
+        VerifyError::Failed(f)
+    }
+}
+
+impl From<store::StoreError> for VerifyError {
+    fn from(e: store::StoreError) -> Self {
+        VerifyError::Service(e.into())
+    }
+}
+
+/// What a practice's log is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditKey {
+    pub origin: String,
+    pub key_name: String,
+    pub public_key: [u8; 32],
+}
+
+impl Haven {
+    /// The key that signs a practice's log, as stored (`None`: the practice has no log yet).
+    pub async fn audit_key(&self, practice: PracticeId) -> Result<Option<AuditKey>, ServiceError> {
+        Ok(self.store.audit_log(practice).await?.map(|log| AuditKey {
+            origin: checkpoint::origin(&practice.to_string()),
+            key_name: log.key_name,
+            public_key: log.public_key,
+        }))
+    }
+
+    /// Replays the whole log of `practice`. `pinned`: a public key known from elsewhere, used
+    /// instead of the stored one; `against`: a checkpoint saved earlier, which the log must
+    /// still contain. `progress` is told the events checked so far and the log's size.
+    pub async fn verify_audit_log(
+        &self,
+        practice: PracticeId,
+        pinned: Option<[u8; 32]>,
+        against: Option<&str>,
+        progress: impl Fn(u64, u64),
+    ) -> Result<Verified, VerifyError> {
+        let Some(log) = self.store.audit_log(practice).await? else {
+            return Err(Failure { seq: None, checkpoint: None, what: "the practice has no audit log".into() }.into());
+        };
+        let key = LogKey {
+            origin: checkpoint::origin(&practice.to_string()),
+            key_name: log.key_name.clone(),
+            public_key: pinned.unwrap_or(log.public_key),
+        };
+        let mut notes: Vec<String> =
+            self.store.audit_checkpoints(practice).await?.into_iter().map(|c| c.note).collect();
+        notes.extend(log.head.clone());
+        let mut verifier = Verifier::new(key, &notes, against)?;
+        let mut next = 0;
+        loop {
+            let events = self.store.audit_events(practice, next, PAGE).await?;
+            let indexes = self.store.audit_index_rows(practice, next, PAGE).await?;
+            if events.is_empty() {
+                if let Some(row) = indexes.first() {
+                    return Err(Failure {
+                        seq: Some(row.seq),
+                        checkpoint: None,
+                        what: "a lookup row has no event".into(),
+                    }
+                    .into());
+                }
+                break;
+            }
+            let mut indexes = indexes.into_iter();
+            for row in &events {
+                let (event, completed) = verifier.event(row.seq, &row.body, &row.leaf)?;
+                let derived = AuditIndexRow {
+                    seq: event.seq,
+                    recorded: i64::try_from(event.recorded).unwrap_or(i64::MAX),
+                    actor: event.actor.user.map(uuid_text),
+                    client: event.client.map(uuid_text),
+                    action: event.action.clone(),
+                    outcome: event.outcome.code().into(),
+                };
+                if indexes.next().as_ref() != Some(&derived) {
+                    return Err(Failure::at(event.seq, "the lookup row does not match the event").into());
+                }
+                for tile in completed {
+                    self.check_tile(practice, &tile).await?;
+                }
+            }
+            next = verifier.size();
+            progress(next, log.size);
+        }
+        let mut partial = Vec::new();
+        let verified = verifier.finish(|tiles| {
+            partial = tiles.to_vec();
+            Ok(())
+        })?;
+        for tile in &partial {
+            self.check_tile(practice, tile).await?;
+        }
+        Ok(verified)
+    }
+
+    async fn check_tile(&self, practice: PracticeId, tile: &Tile) -> Result<(), VerifyError> {
+        let stored = self.store.audit_tile(practice, tile.level, tile.index).await?;
+        if stored.map(|t| t.hashes) != Some(tile.bytes()) {
+            return Err(Failure {
+                seq: Some(tile.index << (8 * (u32::from(tile.level) + 1))),
+                checkpoint: None,
+                what: format!("the stored tile {}/{} does not match the events", tile.level, tile.index),
+            }
+            .into());
+        }
+        Ok(())
+    }
+}
