@@ -2,6 +2,7 @@
 //! version before any client data can be entered; the acceptance records the version, a SHA-256
 //! of the exact text, who, when and from where.
 
+use crate::audit_log::{AuditEntry, Crud, Who};
 use crypto::hex;
 use domain::policy::{Action, Resource};
 use domain::{PracticeId, UserId};
@@ -47,12 +48,15 @@ impl Haven {
             ip: from.ip.clone(),
             user_agent: from.user_agent.clone(),
         };
-        match self.store.insert_agreement_acceptance(&acceptance).await {
+        let entry = AuditEntry::new("agreement.accept", Crud::Create).resource("agreement", BAA_VERSION).source(from);
+        let who = Who::Staff { user, role: None };
+        match self.recording(practice, who, entry)?.insert_agreement_acceptance(&acceptance).await {
             Err(StoreError::Conflict(_)) => {
                 return Err(ServiceError::Conflict("the agreement is already accepted".into()));
             }
             other => other?,
         }
+        self.audit_drafts_committed();
         tracing::info!(%practice, version = BAA_VERSION, "business associate agreement accepted");
         Ok(acceptance)
     }

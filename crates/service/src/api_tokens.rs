@@ -3,6 +3,7 @@
 //! A disabled account's tokens stop working with it. Using a token is not a sign-in: it does
 //! not keep an account from being disabled for inactivity.
 
+use crate::audit_log::{AuditEntry, Crud};
 use std::fmt;
 
 use domain::ApiTokenId;
@@ -88,7 +89,9 @@ impl Haven {
             last_used_at: None,
             revoked_at: None,
         };
-        self.store.insert_api_token(&record).await?;
+        let entry = AuditEntry::new("api_token.create", Crud::Create).resource("api_token", record.id);
+        self.recording_by(actor, entry)?.insert_api_token(&record).await?;
+        self.audit_drafts_committed();
         tracing::info!(user = %actor.user(), token = %record.id, scopes = ?record.scopes, "API token created");
         Ok((ApiToken(secret), self.info(record)))
     }
@@ -115,9 +118,11 @@ impl Haven {
 
     pub async fn revoke_api_token(&self, actor: &Actor, id: ApiTokenId) -> Result<()> {
         actor.may(Resource::OwnAccount, Action::Update)?;
-        if !self.store.revoke_api_token(actor.user(), actor.practice(), id, self.now()).await? {
+        let entry = AuditEntry::new("api_token.revoke", Crud::Delete).resource("api_token", id);
+        if !self.recording_by(actor, entry)?.revoke_api_token(actor.user(), actor.practice(), id, self.now()).await? {
             return Err(ServiceError::NotFound);
         }
+        self.audit_drafts_committed();
         tracing::info!(user = %actor.user(), token = %id, "API token revoked");
         Ok(())
     }

@@ -134,13 +134,13 @@ impl Haven {
             None => false,
         };
         let (Some(user), Some(membership)) = (user.as_ref().filter(|_| matches), &membership) else {
-            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            self.record_sign_in(&event(SignInEventKind::Failed)).await?;
             tracing::info!("sign-in refused");
             return Err(ServiceError::InvalidCredentials);
         };
         let rules = self.store.practice(membership.practice).await?.map(|p| p.rules);
         if let Some(reason) = self.disabled(user, membership, rules, now).await? {
-            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            self.record_sign_in(&event(SignInEventKind::Failed)).await?;
             tracing::info!(user = %user.id, %reason, "sign-in refused: account disabled");
             return Err(ServiceError::AccountDisabled(reason));
         }
@@ -164,7 +164,7 @@ impl Haven {
         from: &Remote,
     ) -> Result<SignIn> {
         let token = self.open_session(user.id, membership.practice, from, false).await?;
-        self.store.insert_sign_in_event(&signed_in).await?;
+        self.record_sign_in(&signed_in).await?;
         tracing::info!(user = %user.id, practice = %membership.practice, "signed in");
         let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name.clone())
             .must_set_up_second_factor_if(rules.is_some_and(|r| r.require_second_factor) && !has_second_factor)
@@ -236,7 +236,7 @@ impl Haven {
         let by_address = throttle.address_wait(recent.count, recent.last, now);
         let by_network = throttle.network_wait(from_ip.count, from_ip.first, now);
         let Some(wait) = by_address.max(by_network) else { return Ok(()) };
-        self.store.insert_sign_in_event(&locked).await?;
+        self.record_sign_in(&locked).await?;
         tracing::info!(wait_seconds = wait.as_secs(), "sign-in refused: too many failures");
         Err(ServiceError::TooManyAttempts(wait))
     }

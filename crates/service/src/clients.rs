@@ -1,5 +1,6 @@
 //! Clients' personal data on its way into storage: sealed field by field, indexed blindly.
 
+use crate::audit_log::{AuditEntry, Crud};
 use crypto::blind::{name_prefix, normalize_email, normalize_name, normalize_phone};
 use crypto::seal::Aad;
 use crypto::{Keyring, Purpose};
@@ -182,12 +183,20 @@ pub enum ClientQuery {
 
 impl Haven {
     /// The clients of the actor's practice matching `query`, if the policy lets the actor see
-    /// demographics. Today it lets no one: reads of client data wait for the audit log
-    /// (issue 4), and the search route will call this after it.
-    #[cfg_attr(not(test), expect(dead_code, reason = "the audited search route calls it (issue 4)"))]
+    /// demographics (today it lets no one: care teams and break-the-glass come with the clinical
+    /// record). The search is an audit event listing the ids it found, durable before they are
+    /// returned; a refusal is one too.
+    #[cfg_attr(not(test), expect(dead_code, reason = "the clinical record's search route calls it"))]
     pub(crate) async fn find_clients(&self, actor: &Actor, query: &ClientQuery) -> crate::Result<Vec<ClientId>> {
-        actor.may(Resource::ClientDemographics, Action::View)?;
-        self.matching_clients(actor.practice(), query).await
+        let entry = AuditEntry::new("client.search", Crud::Read).categories(&["demographics"]).purpose("TREAT");
+        if let Err(refused) = actor.may(Resource::ClientDemographics, Action::View) {
+            self.audited_by(actor, entry.denied(refused.rule())).await?;
+            return Err(refused);
+        }
+        let found = self.matching_clients(actor.practice(), query).await?;
+        let entry = found.iter().fold(entry, |e, id| e.resource("client", id));
+        self.audited_by(actor, entry).await?;
+        Ok(found)
     }
 
     /// The clients of `practice` matching `query`, through the blind indexes: the database sees

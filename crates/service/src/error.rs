@@ -82,3 +82,13 @@ impl From<StoreError> for ServiceError {
         }
     }
 }
+
+impl ServiceError {
+    /// The rule a denial names, for the audit log (`other` for anything but a denial).
+    pub(crate) fn rule(&self) -> &'static str {
+        match self {
+            ServiceError::Denied(rule) => rule,
+            _ => "other",
+        }
+    }
+}

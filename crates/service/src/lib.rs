@@ -42,6 +42,7 @@ pub use crate::keys::{FixedMasterKeys, MasterKeys};
 pub use actor::Actor;
 pub use agreement::{BAA_TEXT, BAA_VERSION};
 pub use api_tokens::{ApiToken, ApiTokenInfo, MAX_TOKEN_DAYS};
+pub use audit_log::verify::{AuditKey, VerifyError};
 pub use auth::{OpenSession, Remote, SessionToken, SignIn, form_token};
 pub use clients::{ClientDetails, ClientQuery};
 pub use error::ServiceError;

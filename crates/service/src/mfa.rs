@@ -5,6 +5,7 @@
 //! once (the last accepted time step is kept), and wrong codes count as failed sign-ins, so
 //! the sign-in throttle applies to them too.
 
+use crate::audit_log::{AuditEntry, Crud};
 use std::fmt;
 
 use crypto::seal::Aad;
@@ -168,7 +169,7 @@ impl Haven {
         let (user, practice) = (found.session.user, found.session.practice);
         self.store.delete_session(hash).await?;
         let token = self.open_session(user, practice, from, false).await?;
-        self.store.insert_sign_in_event(&session_event(SignInEventKind::SignedIn, found, self.now(), from)).await?;
+        self.record_sign_in(&session_event(SignInEventKind::SignedIn, found, self.now(), from)).await?;
         tracing::info!(%user, %practice, "signed in with a second factor");
         Ok(SignIn::Complete(token, crate::Actor::new(user, practice, found.role, found.display_name.clone())))
     }
@@ -188,7 +189,11 @@ impl Haven {
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
-        self.store.set_sign_in_rules(actor.practice(), &rules).await?;
+        let entry = AuditEntry::new("settings.sign_in_rules", Crud::Update)
+            .resource("practice", actor.practice())
+            .changed(&["require_second_factor", "idle_timeout_minutes", "inactivity_days"]);
+        self.recording_by(actor, entry)?.set_sign_in_rules(actor.practice(), &rules).await?;
+        self.audit_drafts_committed();
         tracing::info!(practice = %actor.practice(), ?rules, "sign-in rules changed");
         Ok(())
     }
@@ -222,12 +227,14 @@ impl Haven {
         let sealed = ring
             .seal(Purpose::Records, &aad(&practice_text, &user_text), secret.expose())
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        match self.store.begin_totp_factor(actor.user(), practice, &sealed, self.now()).await {
+        let entry = AuditEntry::new("second_factor.begin", Crud::Create).resource("user", actor.user());
+        match self.recording_by(actor, entry)?.begin_totp_factor(actor.user(), practice, &sealed, self.now()).await {
             Err(StoreError::Conflict(_)) => {
                 return Err(ServiceError::Conflict("an authenticator app is already set up".into()));
             }
             other => other?,
         }
+        self.audit_drafts_committed();
         Ok(enrollment(actor, &secret))
     }
 
@@ -250,7 +257,9 @@ impl Haven {
         let step = secret.verify(code, step_of(self.now().as_second()), 0).ok_or_else(wrong_code)?;
         let codes = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect::<Result<Vec<_>>>()?;
         let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
-        self.store.confirm_totp_factor(actor.user(), step, self.now(), &hashes).await?;
+        let entry = AuditEntry::new("second_factor.confirm", Crud::Update).resource("user", actor.user());
+        self.recording_by(actor, entry)?.confirm_totp_factor(actor.user(), step, self.now(), &hashes).await?;
+        self.audit_drafts_committed();
         tracing::info!(user = %actor.user(), "authenticator app set up");
         Ok(RecoveryCodes(codes))
     }
@@ -275,7 +284,7 @@ impl Haven {
             self.store.use_recovery_code(user, &recovery_hash(code), now).await?
         };
         if !accepted {
-            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            self.record_sign_in(&event(SignInEventKind::Failed)).await?;
             return Err(wrong_code());
         }
         self.finish_pending(&hash, &found, from).await

@@ -2,6 +2,7 @@
 //! password or, verified by the device (PIN or biometrics), as the whole sign-in. The checks are
 //! `crypto::webauthn`'s; this module issues the one-time challenges and keeps the credentials.
 
+use crate::audit_log::{AuditEntry, Crud};
 use crypto::webauthn::{self, Expected, to_base64url};
 use domain::PasskeyId;
 use domain::policy::{Action, Resource};
@@ -165,8 +166,9 @@ impl Haven {
             created_at: self.now(),
             last_used_at: None,
         };
-        match self.store.insert_passkey(&record).await {
-            Ok(()) => {}
+        let entry = AuditEntry::new("passkey.add", Crud::Create).resource("passkey", record.id);
+        match self.recording_by(actor, entry)?.insert_passkey(&record).await {
+            Ok(()) => self.audit_drafts_committed(),
             Err(store::StoreError::Conflict(_)) => {
                 return Err(ServiceError::Conflict("this passkey is already registered".into()));
             }
@@ -187,9 +189,11 @@ impl Haven {
 
     pub async fn remove_passkey(&self, actor: &Actor, id: PasskeyId) -> Result<()> {
         actor.may(Resource::OwnAccount, Action::Update)?;
-        if !self.store.delete_passkey(actor.user(), id).await? {
+        let entry = AuditEntry::new("passkey.remove", Crud::Delete).resource("passkey", id);
+        if !self.recording_by(actor, entry)?.delete_passkey(actor.user(), id).await? {
             return Err(ServiceError::NotFound);
         }
+        self.audit_drafts_committed();
         tracing::info!(user = %actor.user(), passkey = %id, "passkey removed");
         Ok(())
     }
@@ -269,13 +273,13 @@ impl Haven {
         let counted = match checked {
             Ok(count) => self.store.use_passkey(key.id, key.sign_count, i64::from(count), now).await?,
             Err(e) => {
-                self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+                self.record_sign_in(&event(SignInEventKind::Failed)).await?;
                 tracing::info!(user = %key.user, error = %e, "passkey refused");
                 return Err(refused(e));
             }
         };
         if !counted {
-            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            self.record_sign_in(&event(SignInEventKind::Failed)).await?;
             return Err(ServiceError::PasskeyRefused("this passkey was just used; please try again".into()));
         }
         if let Some((hash, found)) = &pending {
@@ -283,7 +287,7 @@ impl Haven {
         }
         let rules = self.store.practice(key.practice).await?.map(|p| p.rules);
         if let Some(reason) = self.disabled(&person, &membership, rules, now).await? {
-            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            self.record_sign_in(&event(SignInEventKind::Failed)).await?;
             return Err(ServiceError::AccountDisabled(reason));
         }
         self.complete(&person, &membership, rules, true, event(SignInEventKind::SignedIn), from).await

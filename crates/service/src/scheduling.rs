@@ -2,6 +2,7 @@
 //! (time zone, working hours, breaks, buffer, the types they offer, time off), and the search
 //! for the next free slot over them. Nothing here is client data.
 
+use crate::audit_log::{AuditEntry, Crud};
 use domain::appointment_type::AppointmentTypeForm;
 use domain::calendar::{CalendarForm, CalendarSettings, TimeOffForm, WeeklyHours, keeps_a_calendar};
 use domain::policy::{Action, Resource};
@@ -76,7 +77,12 @@ impl Haven {
             created_at: now,
             updated_at: now,
         };
-        self.store.insert_appointment_type(actor.practice(), &record).await.map_err(name_taken)?;
+        let entry = AuditEntry::new("appointment_type.create", Crud::Create).resource("appointment_type", record.id);
+        self.recording_by(actor, entry)?
+            .insert_appointment_type(actor.practice(), &record)
+            .await
+            .map_err(name_taken)?;
+        self.audit_drafts_committed();
         tracing::info!(practice = %actor.practice(), appointment_type = %record.id, "appointment type added");
         Ok(record.id)
     }
@@ -94,18 +100,30 @@ impl Haven {
         let spec = valid(|errors| form.validate(errors))?;
         let current = self.appointment_type(actor, id).await?;
         let record = AppointmentTypeRecord { spec, version, updated_at: self.now(), ..current };
-        self.store.update_appointment_type(actor.practice(), &record).await.map_err(|e| match e {
-            StoreError::NoRowChanged(_) => stale("appointment type"),
-            other => name_taken(other),
-        })
+        let entry = AuditEntry::new("appointment_type.update", Crud::Update).resource("appointment_type", id);
+        self.recording_by(actor, entry)?.update_appointment_type(actor.practice(), &record).await.map_err(
+            |e| match e {
+                StoreError::NoRowChanged(_) => stale("appointment type"),
+                other => name_taken(other),
+            },
+        )?;
+        self.audit_drafts_committed();
+        Ok(())
     }
 
     /// Archives a type (it can no longer be booked) or brings it back.
     pub async fn archive_appointment_type(&self, actor: &Actor, id: AppointmentTypeId, archive: bool) -> Result<()> {
         actor.may(Resource::AppointmentTypes, Action::Update)?;
         let now = self.now();
-        match self.store.archive_appointment_type(actor.practice(), id, archive.then_some(now), now).await? {
-            true => Ok(()),
+        let entry = AuditEntry::new("appointment_type.archive", Crud::Update)
+            .resource("appointment_type", id)
+            .changed(&["archived_at"]);
+        let store = self.recording_by(actor, entry)?;
+        match store.archive_appointment_type(actor.practice(), id, archive.then_some(now), now).await? {
+            true => {
+                self.audit_drafts_committed();
+                Ok(())
+            }
             false => Err(ServiceError::NotFound),
         }
     }
@@ -167,10 +185,12 @@ impl Haven {
         let settings = valid(|errors| form.validate(&known, errors))?;
         let version = form.version.trim().parse::<i64>().map_err(|_| stale("calendar"))?;
         let record = CalendarRecord { user, settings, version, updated_at: self.now(), updated_by: actor.user() };
-        self.store.save_calendar(actor.practice(), &record).await.map_err(|e| match e {
+        let entry = AuditEntry::new("calendar.update", Crud::Update).resource("calendar", user);
+        self.recording_by(actor, entry)?.save_calendar(actor.practice(), &record).await.map_err(|e| match e {
             StoreError::NoRowChanged(_) => stale("calendar"),
             other => other.into(),
         })?;
+        self.audit_drafts_committed();
         tracing::info!(practice = %actor.practice(), clinician = %user, "calendar saved");
         Ok(calendar.name)
     }
@@ -197,13 +217,20 @@ impl Haven {
             errors.add("ends", "must be after the start (the clocks change in between)");
             return Err(ServiceError::Invalid(errors));
         }
-        Ok(self.store.insert_time_off(actor.practice(), &record).await?)
+        let entry = AuditEntry::new("time_off.create", Crud::Create).resource("time_off", record.id);
+        self.recording_by(actor, entry)?.insert_time_off(actor.practice(), &record).await?;
+        self.audit_drafts_committed();
+        Ok(())
     }
 
     pub async fn remove_time_off(&self, actor: &Actor, user: UserId, id: TimeOffId) -> Result<()> {
         self.editable_calendar(actor, user).await?;
-        match self.store.delete_time_off(actor.practice(), user, id).await? {
-            true => Ok(()),
+        let entry = AuditEntry::new("time_off.delete", Crud::Delete).resource("time_off", id);
+        match self.recording_by(actor, entry)?.delete_time_off(actor.practice(), user, id).await? {
+            true => {
+                self.audit_drafts_committed();
+                Ok(())
+            }
             false => Err(ServiceError::NotFound),
         }
     }

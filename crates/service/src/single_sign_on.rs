@@ -115,12 +115,12 @@ impl Haven {
             user_agent: from.user_agent.clone(),
         };
         let (Some(user), Some(membership)) = (&user, &membership) else {
-            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            self.record_sign_in(&event(SignInEventKind::Failed)).await?;
             return Err(no_account());
         };
         let rules = self.store.practice(membership.practice).await?.map(|p| p.rules);
         if let Some(reason) = self.disabled(user, membership, rules, now).await? {
-            self.store.insert_sign_in_event(&event(SignInEventKind::Failed)).await?;
+            self.record_sign_in(&event(SignInEventKind::Failed)).await?;
             return Err(ServiceError::AccountDisabled(reason));
         }
         if self.second_factors(user.id).await?.any() {

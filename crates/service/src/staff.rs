@@ -1,6 +1,7 @@
 //! Managing a practice's staff: invitations by e-mail, roles, deactivation, and the automatic
 //! disabling of accounts nobody signs in with (IA-1, IA-5).
 
+use crate::audit_log::{AuditEntry, Crud, Who};
 use domain::policy::{Action, Resource};
 use domain::staff::{DisabledReason, InviteForm, OwnerForm};
 use domain::validation::FieldErrors;
@@ -76,7 +77,10 @@ impl Haven {
             accepted_at: None,
             revoked_at: None,
         };
-        self.store.insert_invitation(&invitation).await?;
+        let entry =
+            AuditEntry::new("staff.invite", Crud::Create).resource("invitation", invitation.id).changed(&["role"]);
+        self.recording_by(actor, entry)?.insert_invitation(&invitation).await?;
+        self.audit_drafts_committed();
         let link = format!("{}/invitation/{token}", self.outbox.public_url);
         let mail = Mail {
             to: invitee.email,
@@ -92,7 +96,9 @@ impl Haven {
             ),
         };
         if let Err(why) = self.outbox.mailer.send(&mail).await {
-            self.store.revoke_invitation(actor.practice(), invitation.id, now).await?;
+            let entry = AuditEntry::new("staff.invite", Crud::Delete).resource("invitation", invitation.id);
+            self.recording_by(actor, entry)?.revoke_invitation(actor.practice(), invitation.id, now).await?;
+            self.audit_drafts_committed();
             tracing::warn!(error = %why, "invitation not sent");
             return Err(ServiceError::MailNotSent(why));
         }
@@ -121,8 +127,12 @@ impl Haven {
 
     pub async fn withdraw_invitation(&self, actor: &Actor, id: InvitationId) -> Result<()> {
         actor.may(Resource::StaffDirectory, Action::Create)?;
-        match self.store.revoke_invitation(actor.practice(), id, self.now()).await? {
-            true => Ok(()),
+        let entry = AuditEntry::new("staff.invite", Crud::Delete).resource("invitation", id);
+        match self.recording_by(actor, entry)?.revoke_invitation(actor.practice(), id, self.now()).await? {
+            true => {
+                self.audit_drafts_committed();
+                Ok(())
+            }
             false => Err(ServiceError::NotFound),
         }
     }
@@ -158,8 +168,13 @@ impl Haven {
             password_hash: passwords::hash(staff.password).await?,
             created_at: now,
         };
-        match self.store.accept_invitation(&invitation, &user, now).await {
+        let who = Who::Staff { user: user.id, role: Some(invitation.role) };
+        let entry = AuditEntry::new("staff.invite_accept", Crud::Create)
+            .resource("user", user.id)
+            .resource("invitation", invitation.id);
+        match self.recording(invitation.practice, who, entry)?.accept_invitation(&invitation, &user, now).await {
             Ok(()) => {
+                self.audit_drafts_committed();
                 tracing::info!(practice = %invitation.practice, user = %user.id, role = %invitation.role, "invitation accepted");
                 Ok(())
             }
@@ -189,7 +204,9 @@ impl Haven {
     pub async fn change_role(&self, actor: &Actor, user: UserId, role: Role) -> Result<()> {
         let current = self.colleague_role(actor, user).await?;
         actor.may_change_staff(Some(current), role)?;
-        self.store.set_role(actor.practice(), user, role).await?;
+        let entry = AuditEntry::new("role.change", Crud::Update).resource("user", user).changed(&["role"]);
+        self.recording_by(actor, entry)?.set_role(actor.practice(), user, role).await?;
+        self.audit_drafts_committed();
         tracing::info!(practice = %actor.practice(), %user, from = %current, to = %role, "role changed");
         Ok(())
     }
@@ -198,8 +215,11 @@ impl Haven {
     pub async fn deactivate(&self, actor: &Actor, user: UserId) -> Result<()> {
         let current = self.colleague_role(actor, user).await?;
         actor.may_change_staff(Some(current), current)?;
-        match self.store.disable_user(actor.practice(), user, DisabledReason::Deactivated, self.now()).await {
+        let entry = AuditEntry::new("account.deactivate", Crud::Update).resource("user", user).changed(&["disabled"]);
+        let store = self.recording_by(actor, entry)?;
+        match store.disable_user(actor.practice(), user, DisabledReason::Deactivated, self.now()).await {
             Ok(()) => {
+                self.audit_drafts_committed();
                 tracing::info!(practice = %actor.practice(), %user, "account deactivated");
                 Ok(())
             }
@@ -212,8 +232,10 @@ impl Haven {
     pub async fn reactivate(&self, actor: &Actor, user: UserId) -> Result<()> {
         let current = self.colleague_role(actor, user).await?;
         actor.may_change_staff(Some(current), current)?;
-        match self.store.enable_user(actor.practice(), user, self.now()).await {
+        let entry = AuditEntry::new("account.reactivate", Crud::Update).resource("user", user).changed(&["disabled"]);
+        match self.recording_by(actor, entry)?.enable_user(actor.practice(), user, self.now()).await {
             Ok(()) => {
+                self.audit_drafts_committed();
                 tracing::info!(practice = %actor.practice(), %user, "account re-enabled");
                 Ok(())
             }

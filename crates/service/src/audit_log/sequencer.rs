@@ -6,6 +6,7 @@
 //! drops events.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -123,13 +124,10 @@ async fn run(parts: Parts, mut queue: mpsc::Receiver<Message>, wake: Arc<Notify>
                 Err(_) => break,
             }
         }
-        let mut appends: HashMap<PracticeId, Vec<(Event, Option<oneshot::Sender<Result<u64, String>>>)>> =
-            HashMap::new();
+        let mut appends: HashMap<PracticeId, Waiting> = HashMap::new();
         for message in waiting {
             match message {
-                Message::Append { practice, event, done } => {
-                    appends.entry(practice).or_default().push((*event, Some(done)))
-                }
+                Message::Append { practice, event, done } => appends.entry(practice).or_default().push((*event, done)),
                 Message::Flush(done) => flushes.push(done),
             }
         }
@@ -157,9 +155,7 @@ async fn run(parts: Parts, mut queue: mpsc::Receiver<Message>, wake: Arc<Notify>
             match commit(&parts, &mut logs, practice, drafts, events).await {
                 Ok(seqs) => {
                     for (done, seq) in answers.into_iter().zip(seqs) {
-                        if let Some(done) = done {
-                            let _ = done.send(Ok(seq));
-                        }
+                        let _ = done.send(Ok(seq));
                     }
                 }
                 Err(e) => {
@@ -167,7 +163,7 @@ async fn run(parts: Parts, mut queue: mpsc::Receiver<Message>, wake: Arc<Notify>
                     // Whatever was kept in memory may be ahead of the database now.
                     logs.remove(&practice);
                     tracing::error!(%practice, error = %e, "audit events could not be written");
-                    for done in answers.into_iter().flatten() {
+                    for done in answers {
                         let _ = done.send(Err(e.to_string()));
                     }
                 }
@@ -183,13 +179,12 @@ async fn run(parts: Parts, mut queue: mpsc::Receiver<Message>, wake: Arc<Notify>
     }
 }
 
-type Answers = Vec<(Event, Option<oneshot::Sender<Result<u64, String>>>)>;
+/// A practice's events waiting in memory, each with the caller waiting for its `seq`.
+type Waiting = Vec<(Event, oneshot::Sender<Result<u64, String>>)>;
 
-fn fail_all(appends: HashMap<PracticeId, Answers>, flushes: &mut Vec<oneshot::Sender<Result<(), String>>>, why: &str) {
+fn fail_all(appends: HashMap<PracticeId, Waiting>, flushes: &mut Vec<oneshot::Sender<Result<(), String>>>, why: &str) {
     for (_, done) in appends.into_values().flatten() {
-        if let Some(done) = done {
-            let _ = done.send(Err(why.into()));
-        }
+        let _ = done.send(Err(why.into()));
     }
     for done in flushes.drain(..) {
         let _ = done.send(Err(why.into()));
@@ -205,11 +200,10 @@ async fn commit(
     drafts: Vec<AuditDraft>,
     events: Vec<Event>,
 ) -> Result<Vec<u64>> {
-    if !logs.contains_key(&practice) {
-        let opened = open_log(parts, practice).await?;
-        logs.insert(practice, opened);
-    }
-    let Some(log) = logs.get_mut(&practice) else { unreachable!("opened just above") };
+    let log = match logs.entry(practice) {
+        Entry::Occupied(open) => open.into_mut(),
+        Entry::Vacant(closed) => closed.insert(open_log(parts, practice).await?),
+    };
     let from_size = log.tree.size();
     let now = (parts.clock)();
     let mut batch = AuditAppend {
