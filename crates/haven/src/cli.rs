@@ -54,8 +54,93 @@ pub enum Command {
         #[command(subcommand)]
         command: PhiCommand,
     },
+    /// The tamper-evident audit log: status, verification, receipts, proofs, export.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Each practice's log: its signing key, size and newest signed checkpoint.
+    Status {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[arg(long, value_name = "ID")]
+        practice: Option<String>,
+    },
+    /// Replay every log (or one): bodies, leaves, tiles, checkpoints, time, back-pointers and
+    /// lookup rows. Prints one line per practice, or names the first bad seq and exits non-zero.
+    Verify {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[arg(long, value_name = "ID")]
+        practice: Option<String>,
+        /// A checkpoint saved earlier elsewhere: the log must still contain it (catches rollback,
+        /// truncation and rewritten history)
+        #[arg(long, value_name = "FILE")]
+        against: Option<std::path::PathBuf>,
+        /// The log's public key as known from elsewhere (base64), instead of the stored one
+        #[arg(long, value_name = "BASE64")]
+        public_key: Option<String>,
+    },
+    /// Print a receipt for one event: the event, its inclusion proof and the signed checkpoint
+    /// (C2SP tlog-proof).
+    Proof {
+        #[command(flatten)]
+        common: CommonArgs,
+        seq: u64,
+        #[arg(long, value_name = "ID")]
+        practice: Option<String>,
+    },
+    /// Check a receipt offline with the log's public key (or the stored one).
+    CheckReceipt {
+        #[command(flatten)]
+        common: CommonArgs,
+        file: std::path::PathBuf,
+        #[arg(long, value_name = "BASE64")]
+        public_key: Option<String>,
+        #[arg(long, value_name = "ID")]
+        practice: Option<String>,
+    },
+    /// Prove that the log at checkpoint NEW extends the log at checkpoint OLD (files).
+    Consistency {
+        #[command(flatten)]
+        common: CommonArgs,
+        old: std::path::PathBuf,
+        new: std::path::PathBuf,
+        #[arg(long, value_name = "ID")]
+        practice: Option<String>,
+    },
+    /// Write the verifiable log export (JSON Lines: header, every event's body, the checkpoint).
+    Export {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[arg(long, value_name = "ID")]
+        practice: Option<String>,
+        /// Only `log` for now
+        #[arg(long, default_value = "log", value_parser = ["log"])]
+        format: String,
+        /// Where to write [default: standard output]
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+impl AuditCommand {
+    pub fn common(&self) -> &CommonArgs {
+        match self {
+            AuditCommand::Status { common, .. }
+            | AuditCommand::Verify { common, .. }
+            | AuditCommand::Proof { common, .. }
+            | AuditCommand::CheckReceipt { common, .. }
+            | AuditCommand::Consistency { common, .. }
+            | AuditCommand::Export { common, .. } => common,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

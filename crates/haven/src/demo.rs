@@ -20,6 +20,8 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
             progress::show("writing clients", done as u64, total as u64)
         })
         .await?;
+    // The seed's changes queued their audit events; put them in the log before exiting.
+    haven.flush_audit().await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());

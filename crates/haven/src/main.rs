@@ -4,6 +4,7 @@
 // A binary has no public API: `pub` inside it only means "shared between modules".
 #![allow(unreachable_pub)]
 
+mod audit_cli;
 mod backend;
 mod cli;
 mod config;
@@ -119,6 +120,7 @@ fn main() -> ExitCode {
         Command::Practice { command: PracticeCommand::Erase(args) } => {
             run(&args.common, &[], async |config| erase::erase(config, &args).await)
         }
+        Command::Audit { command } => run(command.common(), &[], async |config| audit_cli::run(config, &command).await),
         Command::Phi { command } => match phi_cli::run(command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

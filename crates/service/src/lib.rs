@@ -42,6 +42,12 @@ pub use crate::keys::{FixedMasterKeys, MasterKeys};
 pub use actor::Actor;
 pub use agreement::{BAA_TEXT, BAA_VERSION};
 pub use api_tokens::{ApiToken, ApiTokenInfo, MAX_TOKEN_DAYS};
+pub use audit_log::proofs::{AuditStatus, CheckedReceipt, check_receipt};
+/// The log's pure rules, for the command line's offline checks.
+pub mod audit_rules {
+    pub use audit::Checkpoint;
+    pub use audit::merkle::verify_consistency;
+}
 pub use audit_log::verify::{AuditKey, VerifyError};
 pub use auth::{OpenSession, Remote, SessionToken, SignIn, form_token};
 pub use clients::{ClientDetails, ClientQuery};

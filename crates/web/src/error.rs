@@ -33,6 +33,7 @@ fn classify(e: &ServiceError) -> (StatusCode, &'static str) {
         ServiceError::Unavailable(_) | ServiceError::WrongMasterKey { .. } => {
             (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
         }
+        ServiceError::AuditUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable"),
         ServiceError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
@@ -41,6 +42,7 @@ fn log(e: &ServiceError) {
     match e {
         ServiceError::Internal(detail) => tracing::error!(%detail, "request failed"),
         ServiceError::Unavailable(source) => tracing::error!(error = %source, "database unavailable"),
+        ServiceError::AuditUnavailable => tracing::error!("audit log unavailable; the request was refused"),
         _ => {}
     }
 }
