@@ -1,9 +1,9 @@
 //! Cryptographic erase of a practice (NIST SP 800-88 Rev. 1 "purge" by destroying the keys),
 //! and the signed certificate of destruction that records it.
 
+use crate::audit_log::{AuditEntry, Crud, Who};
 use crypto::{hex, signing};
 use domain::PracticeId;
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::{Haven, Result, ServiceError};
@@ -63,24 +63,35 @@ impl Haven {
         self.keys.kek().map(|k| hex::encode(&k.signing_public_key())).unwrap_or_default()
     }
 
+    /// Whether the practice was cryptographically erased: no key is left that seals its data
+    /// (the audit log's signing key stays with the log).
+    pub(crate) async fn is_erased(&self, practice: PracticeId) -> Result<bool> {
+        let keys = self.store.data_keys(practice).await?;
+        Ok(keys.iter().all(|k| k.purpose == crypto::Purpose::AuditSigning.as_str()))
+    }
+
     /// The practice's registered name, for the typed confirmation.
     pub async fn practice_name(&self, practice: PracticeId) -> Result<String> {
         Ok(self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?.profile.name)
     }
 
     /// Destroys every data key of `practice` and returns the signed certificate. Refuses while
-    /// any [`erase_blockers`](Self::erase_blockers) applies.
+    /// any [`erase_blockers`](Self::erase_blockers) applies. The erase is an audit event, durable
+    /// before any key goes; the log and its signing key are kept (identifiers only).
     pub async fn erase_practice(&self, practice: PracticeId, operator: &str) -> Result<Certificate> {
         let blockers = self.erase_blockers(practice).await?;
         if !blockers.is_empty() {
             return Err(ServiceError::Denied("a legal hold or retention period applies"));
         }
         let name = self.practice_name(practice).await?;
-        let keys = self.store.data_keys(practice).await?;
-        if keys.is_empty() {
+        if self.is_erased(practice).await? {
             return Err(ServiceError::Conflict(format!("practice {practice} has no keys left: it was already erased")));
         }
+        let mut keys = self.store.data_keys(practice).await?;
+        keys.retain(|k| k.purpose != crypto::Purpose::AuditSigning.as_str());
         let clients = self.store.client_count(practice).await?;
+        let entry = AuditEntry::new("practice.erase", Crud::Delete).resource("practice", practice);
+        self.audited(practice, Who::System, entry).await?;
         let destroyed = self.store.destroy_practice_keys(practice).await?;
         self.keys.forget(practice);
         tracing::warn!(%practice, keys = destroyed, operator, "practice cryptographically erased");
@@ -89,7 +100,7 @@ impl Haven {
             format: CERTIFICATE_FORMAT.into(),
             practice_id: practice.to_string(),
             practice_name: name,
-            erased_at: Timestamp::now().to_string(),
+            erased_at: self.now().to_string(),
             operator: operator.into(),
             method: METHOD.into(),
             master_key_id: self.keys.kek()?.id().into(),

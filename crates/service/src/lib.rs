@@ -2,8 +2,8 @@
 //!
 //! Handlers (web), jobs and the CLI call [`Haven`]; they never see SQL, password hashes or
 //! tokens' stored forms. Every method on practice data takes an authenticated [`Actor`] and
-//! asks the policy first. (Issue 4 adds the audit event between the policy decision and the
-//! data, per ARCHITECTURE.md §2.)
+//! asks the policy first; its audit event comes next (`audit_log`): committed with a change,
+//! durable before a read's data is returned.
 
 mod actor;
 mod agreement;

@@ -117,7 +117,7 @@ impl Haven {
     pub async fn rotate_data_keys(&self, progress: impl Fn(Progress)) -> Result<RotationReport> {
         let mut report = RotationReport::default();
         for practice in self.store.practice_ids().await? {
-            if self.store.data_keys(practice).await?.is_empty() {
+            if self.is_erased(practice).await? {
                 continue; // erased
             }
             report.practices += 1;
@@ -256,7 +256,7 @@ impl Haven {
     pub async fn verify_sealed(&self, progress: impl Fn(Progress)) -> Result<VerifyReport> {
         let mut report = VerifyReport::default();
         for practice in self.store.practice_ids().await? {
-            if self.store.data_keys(practice).await?.is_empty() {
+            if self.is_erased(practice).await? {
                 // Cryptographically erased: nothing of it is meant to open.
                 report.erased_practices += 1;
                 continue;

@@ -158,7 +158,9 @@ pub const INSERT_DATA_KEY: &str = "INSERT INTO data_keys \
      (practice_id, id, purpose, wrapped, master_key_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 pub const DATA_KEYS: &str = "SELECT id, purpose, wrapped, master_key_id, created_at FROM data_keys \
      WHERE practice_id = $1 ORDER BY created_at, id";
-pub const DELETE_PRACTICE_KEYS: &str = "DELETE FROM data_keys WHERE practice_id = $1";
+// The audit signing key survives an erase: the practice's log (identifiers only) stays
+// verifiable and can record the erase itself (AUDIT.md §7).
+pub const DELETE_PRACTICE_KEYS: &str = "DELETE FROM data_keys WHERE practice_id = $1 AND purpose <> 'audit_signing'";
 pub const DELETE_PRACTICE_SESSIONS: &str = "DELETE FROM sessions WHERE practice_id = $1";
 pub const DELETE_PRACTICE_API_TOKENS: &str = "DELETE FROM api_tokens WHERE practice_id = $1";
 pub const REWRAP_DATA_KEY: &str = "UPDATE data_keys SET wrapped = $4, master_key_id = $5 \

@@ -226,6 +226,13 @@ impl Haven {
         self.sequencer.wake();
     }
 
+    /// Records a `system.probe` event in `practice`'s log and returns its `seq` once it is
+    /// durable and signed: proof that the log is writable (benchmarks, operators' checks).
+    pub async fn record_probe(&self, practice: PracticeId) -> Result<u64> {
+        let event = self.unplaced_event(practice, Who::System, AuditEntry::new("system.probe", Crud::Execute))?;
+        self.sequencer.append(self, practice, event).await
+    }
+
     /// Waits until every draft committed so far is in the log (commands that end right after).
     pub async fn flush_audit(&self) -> Result<()> {
         self.sequencer.flush(self).await
