@@ -28,6 +28,8 @@ pub enum Resource {
     /// Clinicians' calendar settings: hours, breaks, buffer, time off. Everyone keeps their own
     /// (the service checks it is theirs); these roles keep anyone's.
     Calendars,
+    /// The audit log: who touched what, when. Nobody changes it; the owner reads it.
+    AuditLog,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -79,6 +81,9 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (Calendars, View, _) | (Calendars, Update, Owner | Administrator | Scheduler) => Decision::Allow,
         (Calendars, Update, _) => Decision::Deny("only your own calendar, unless you schedule for the practice"),
         (Calendars, Create, _) => Decision::Deny("a calendar comes with a clinician's account"),
+        (AuditLog, View, Owner) => Decision::Allow,
+        (AuditLog, View, _) => Decision::Deny("only the owner reads the audit log"),
+        (AuditLog, Create | Update, _) => Decision::Deny("nobody writes the audit log but the server"),
     }
 }
 
@@ -167,6 +172,7 @@ mod tests {
         assert!(!decide_within(Role::Biller, Some(staff_only), PracticeProfile, View).is_allowed());
         // The scope never widens the role, and nothing but reading is reachable with a token.
         assert!(!decide_within(Role::Biller, Some(&Scope::ALL), SignInHistory, View).is_allowed());
+        assert!(!decide_within(Role::Owner, Some(&Scope::ALL), AuditLog, View).is_allowed());
         for resource in
             [StaffDirectory, PracticeProfile, SecurityPolicy, OwnAccount, Agreement, AppointmentTypes, Calendars]
         {
@@ -240,6 +246,9 @@ mod tests {
             (Calendars, View, &Role::ALL),
             (Calendars, Create, &[]),
             (Calendars, Update, &[Role::Owner, Role::Administrator, Role::Scheduler]),
+            (AuditLog, View, &[Role::Owner]),
+            (AuditLog, Create, &[]),
+            (AuditLog, Update, &[]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

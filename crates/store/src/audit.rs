@@ -35,9 +35,85 @@ const INDEX_ROWS: &str = "SELECT seq, recorded, actor, client, action, outcome F
      WHERE practice_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3";
 const TILE: &str = "SELECT hashes FROM audit_tiles WHERE practice_id = $1 AND level = $2 AND idx = $3";
 const CHECKPOINTS: &str = "SELECT size, note, recorded_at FROM audit_checkpoints WHERE practice_id = $1 ORDER BY size";
+/// The events matching a filter, through the lookup rows, in one order (no ORDER BY can take a
+/// parameter, so each order is its own statement).
+macro_rules! audit_search {
+    ($order:literal) => {
+        concat!(
+            "SELECT e.seq, e.body, e.leaf FROM audit_index i \
+             JOIN audit_events e ON e.practice_id = i.practice_id AND e.seq = i.seq \
+             WHERE i.practice_id = $1 \
+             AND (CAST($2 AS TEXT) IS NULL OR i.actor = $2) AND (CAST($3 AS TEXT) IS NULL OR i.client = $3) \
+             AND (CAST($4 AS TEXT) IS NULL OR i.action = $4) AND (CAST($5 AS TEXT) IS NULL OR i.outcome = $5) \
+             AND (CAST($6 AS BIGINT) IS NULL OR i.recorded >= $6) AND (CAST($7 AS BIGINT) IS NULL OR i.recorded < $7) \
+             ORDER BY ",
+            $order,
+            ", i.seq DESC LIMIT $8 OFFSET $9"
+        )
+    };
+}
+
 const LAST_OF_CLIENT: &str = "SELECT MAX(seq) FROM audit_index WHERE practice_id = $1 AND client = $2";
 const LAST_OF_ACTOR: &str = "SELECT MAX(seq) FROM audit_index WHERE practice_id = $1 AND actor = $2";
 const LAST_RECORDED: &str = "SELECT MAX(recorded) FROM audit_index WHERE practice_id = $1";
+
+/// What the audit page asks for: every field optional, any order, a page of rows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditFilter {
+    /// A staff member's user id (as text).
+    pub actor: Option<String>,
+    pub client: Option<String>,
+    pub action: Option<String>,
+    /// `ok`, `denied` or `error`.
+    pub outcome: Option<String>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub order: AuditOrder,
+    pub descending: bool,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// The columns the audit page sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuditOrder {
+    #[default]
+    Time,
+    Actor,
+    Client,
+    Action,
+    Outcome,
+}
+
+impl AuditOrder {
+    pub const ALL: [AuditOrder; 5] =
+        [AuditOrder::Time, AuditOrder::Actor, AuditOrder::Client, AuditOrder::Action, AuditOrder::Outcome];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOrder::Time => "time",
+            AuditOrder::Actor => "actor",
+            AuditOrder::Client => "client",
+            AuditOrder::Action => "action",
+            AuditOrder::Outcome => "outcome",
+        }
+    }
+
+    fn statement(self, descending: bool) -> &'static str {
+        match (self, descending) {
+            (AuditOrder::Time, true) => audit_search!("i.recorded DESC"),
+            (AuditOrder::Time, false) => audit_search!("i.recorded ASC"),
+            (AuditOrder::Actor, true) => audit_search!("i.actor DESC NULLS LAST"),
+            (AuditOrder::Actor, false) => audit_search!("i.actor ASC NULLS LAST"),
+            (AuditOrder::Client, true) => audit_search!("i.client DESC NULLS LAST"),
+            (AuditOrder::Client, false) => audit_search!("i.client ASC NULLS LAST"),
+            (AuditOrder::Action, true) => audit_search!("i.action DESC"),
+            (AuditOrder::Action, false) => audit_search!("i.action ASC"),
+            (AuditOrder::Outcome, true) => audit_search!("i.outcome DESC"),
+            (AuditOrder::Outcome, false) => audit_search!("i.outcome ASC"),
+        }
+    }
+}
 
 /// A practice's log: its key and its newest signed checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +218,8 @@ pub trait AuditStore: Send + Sync {
     async fn last_audit_of_actor(&self, practice: PracticeId, actor: &str) -> Result<Option<u64>>;
     /// The newest `recorded` time in the log (microseconds), so time never goes back.
     async fn last_audit_recorded(&self, practice: PracticeId) -> Result<Option<i64>>;
+    /// The events matching `filter`, in its order, one page.
+    async fn audit_search(&self, practice: PracticeId, filter: &AuditFilter) -> Result<Vec<AuditEventRow>>;
 }
 
 /// The statement that queues `draft`, for a change's own transaction.
@@ -353,5 +431,21 @@ impl<S: Sql> AuditStore for SqlStore<S> {
     async fn last_audit_recorded(&self, practice: PracticeId) -> Result<Option<i64>> {
         let rows = self.0.query(Some(practice), LAST_RECORDED, vec![practice.into()]).await?;
         rows.first().map_or(Ok(None), |r| r.opt_int(0))
+    }
+
+    async fn audit_search(&self, practice: PracticeId, filter: &AuditFilter) -> Result<Vec<AuditEventRow>> {
+        let params = vec![
+            practice.into(),
+            filter.actor.clone().into(),
+            filter.client.clone().into(),
+            filter.action.clone().into(),
+            filter.outcome.clone().into(),
+            filter.since.into(),
+            filter.until.into(),
+            filter.limit.into(),
+            filter.offset.into(),
+        ];
+        let rows = self.0.query(Some(practice), filter.order.statement(filter.descending), params).await?;
+        rows.iter().map(|r| Ok(AuditEventRow { seq: to_u64(r, 0)?, body: r.bytes(1)?, leaf: r.bytes(2)? })).collect()
     }
 }

@@ -18,7 +18,8 @@ use domain::{ApiTokenId, AppointmentTypeId, ClientId, InvitationId, PasskeyId, P
 use jiff::Timestamp;
 
 pub use audit::{
-    AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditIndexRow, AuditLogRecord, AuditStore, AuditTileRow,
+    AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditFilter, AuditIndexRow, AuditLogRecord, AuditOrder,
+    AuditStore, AuditTileRow,
 };
 pub use records::*;
 pub use sql_store::{Row, Sql, SqlStore, Statement, Value};

@@ -170,3 +170,47 @@ pub async fn recorded_changes_queue_their_events(store: &dyn Store) {
     assert!(matches!(refused, Err(StoreError::NoRowChanged(_))), "{refused:?}");
     assert_eq!(ok(store.audit_outbox(10).await).len(), 1, "the refused change queued nothing");
 }
+
+/// The audit page's lookups: every filter, any order, pages, and only the practice's own rows.
+pub async fn audit_events_are_found_by_every_field(store: &dyn Store) {
+    use crate::{AuditFilter, AuditOrder};
+    let (a, b) = (practice("A", "owner@search-a.example", None), practice("B", "owner@search-b.example", None));
+    ok(store.create_practice(&a, t(10)).await);
+    ok(store.create_practice(&b, t(10)).await);
+    for p in [a.id, b.id] {
+        let (record, key) = log(p);
+        ok(store.create_audit_log(p, &record, &key).await);
+    }
+    // Six events: actors x and y take turns, client c on the odd ones, the last one denied.
+    let mut rows = batch(0, 6, None, vec![]);
+    for (event, index) in &mut rows.events {
+        let n = event.seq as usize;
+        index.actor = Some(["x", "y"][n % 2].into());
+        index.client = (n % 2 == 1).then(|| "c".into());
+        index.action = ["auth.sign_in", "client.view", "role.change"][n % 3].into();
+        index.outcome = if n == 5 { "denied".into() } else { "ok".into() };
+    }
+    ok(store.append_audit(a.id, &rows).await);
+    ok(store.append_audit(b.id, &batch(0, 3, Some("c"), vec![])).await);
+
+    let seqs = |filter: AuditFilter| async move {
+        ok(store.audit_search(a.id, &filter).await).iter().map(|e| e.seq).collect::<Vec<_>>()
+    };
+    let all = AuditFilter { limit: 100, descending: true, ..AuditFilter::default() };
+    assert_eq!(seqs(all.clone()).await, [5, 4, 3, 2, 1, 0], "newest first");
+    assert_eq!(seqs(AuditFilter { descending: false, ..all.clone() }).await, [0, 1, 2, 3, 4, 5]);
+    assert_eq!(seqs(AuditFilter { actor: Some("x".into()), ..all.clone() }).await, [4, 2, 0]);
+    assert_eq!(seqs(AuditFilter { client: Some("c".into()), ..all.clone() }).await, [5, 3, 1]);
+    assert_eq!(seqs(AuditFilter { action: Some("role.change".into()), ..all.clone() }).await, [5, 2]);
+    assert_eq!(seqs(AuditFilter { outcome: Some("denied".into()), ..all.clone() }).await, [5]);
+    // recorded is 1_000 + seq microseconds: [1_002, 1_004) holds seq 2 and 3.
+    let (since, until) = (crate::from_micros(1_002), crate::from_micros(1_004));
+    let window = AuditFilter { since: Some(ok(since)), until: Some(ok(until)), ..all.clone() };
+    assert_eq!(seqs(window).await, [3, 2]);
+    let by_action = AuditFilter { order: AuditOrder::Action, descending: false, ..all.clone() };
+    assert_eq!(seqs(by_action).await, [3, 0, 4, 1, 5, 2], "by action, newest first within one");
+    assert_eq!(seqs(AuditFilter { limit: 2, offset: 2, ..all.clone() }).await, [3, 2], "the second page");
+    let by_client = AuditFilter { order: AuditOrder::Client, descending: false, ..all.clone() };
+    assert_eq!(seqs(by_client).await, [5, 3, 1, 4, 2, 0], "events without a client last, both ways");
+    assert_eq!(ok(store.audit_search(b.id, &all).await).len(), 3, "the other practice sees its own only");
+}
