@@ -96,6 +96,20 @@ fn scheduling_is_set_up_and_finds_the_next_free_slot() {
     }
 }
 
+/// The owner reads the audit log: the checkpoint on the dashboard, filters, sorting, after
+/// hours, a refused malformed id, the CSV; a clinician is refused, and that is in the log.
+#[test]
+fn the_owner_reads_the_audit_log() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("audit.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
+    for shot in ["audit-dashboard.png", "audit-refusals.png", "audit-log.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// A biller makes a scoped API token, a program uses it within its scope, and it is revoked.
 #[test]
 fn api_tokens_are_made_used_within_their_scope_and_revoked() {

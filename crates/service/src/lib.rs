@@ -42,12 +42,13 @@ pub use crate::keys::{FixedMasterKeys, MasterKeys};
 pub use actor::Actor;
 pub use agreement::{BAA_TEXT, BAA_VERSION};
 pub use api_tokens::{ApiToken, ApiTokenInfo, MAX_TOKEN_DAYS};
-pub use audit_log::proofs::{AuditStatus, CheckedReceipt, check_receipt};
+pub use audit_log::proofs::{AuditHead, AuditStatus, CheckedReceipt, check_receipt};
 /// The log's pure rules, for the command line's offline checks.
 pub mod audit_rules {
     pub use audit::Checkpoint;
     pub use audit::merkle::verify_consistency;
 }
+pub use audit_log::trail::{AuditQuery, AuditRow};
 pub use audit_log::verify::{AuditKey, VerifyError};
 pub use auth::{OpenSession, Remote, SessionToken, SignIn, form_token};
 pub use clients::{ClientDetails, ClientQuery};
@@ -59,6 +60,7 @@ pub use scheduling::{ClinicianCalendar, FreeSlot, MAX_SEARCH_WEEKS, SlotQuery};
 pub use setup::SetupLink;
 pub use single_sign_on::{Identity, IdentityProvider, ProviderRedirect};
 pub use staff::{AcceptForm, INVITATION_LIFETIME, InvitationOffer, PendingInvitation};
+pub use store::AuditOrder;
 pub use store::{
     AgreementAcceptance, AppointmentTypeRecord, PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind,
     SignInFilter, SignInRules, StaffMember, StoreError, TimeOffRecord,

@@ -9,6 +9,7 @@ mod api;
 mod api_tokens;
 mod appointment_types;
 mod assets;
+mod audit;
 mod calendars;
 mod csrf;
 mod error;
@@ -51,6 +52,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(sign_ins::routes())
+        .merge(audit::routes())
         .merge(account::routes())
         .merge(agreement::routes())
         .merge(second_factor::routes())

@@ -244,6 +244,13 @@ pub(crate) fn sentence(message: &str) -> String {
 
 // --- dashboard
 
+struct AuditCard {
+    size: u64,
+    root: String,
+    signed: String,
+    public_key: String,
+}
+
 struct StaffRow {
     name: String,
     email: String,
@@ -263,6 +270,8 @@ struct DashboardPage {
     idle_minutes: i64,
     idle_seconds: i64,
     sees_sign_ins: bool,
+    /// The audit log's newest checkpoint, for the owner.
+    audit: Option<AuditCard>,
     /// The Business Associate Agreement still waits for the owner.
     agreement_pending: bool,
 }
@@ -290,6 +299,15 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         idle_minutes: actor.idle_timeout().as_mins(),
         idle_seconds: actor.idle_timeout().as_secs(),
         sees_sign_ins: policy::decide(actor.role(), Resource::SignInHistory, Action::View).is_allowed(),
+        audit: state.haven.audit_head(&actor).await?.map(|head| AuditCard {
+            size: head.size,
+            root: head.root,
+            signed: head
+                .signed_at
+                .map(|t| t.to_zoned(tz.clone()).strftime("%b %-d, %Y %H:%M:%S %Z").to_string())
+                .unwrap_or_default(),
+            public_key: head.public_key,
+        }),
         agreement_pending: state.haven.agreement_acceptance(&actor).await?.is_none(),
     };
     Ok(render(StatusCode::OK, &page))

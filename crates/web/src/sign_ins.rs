@@ -173,7 +173,7 @@ async fn csv(
 
 /// One CSV field (RFC 4180). Text a spreadsheet would take for a formula (a user agent is
 /// whatever the caller sent) is prefixed with an apostrophe, so it stays text.
-fn csv_field(value: &str) -> String {
+pub(crate) fn csv_field(value: &str) -> String {
     let value =
         if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
     if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }

@@ -5,6 +5,7 @@
 
 pub(crate) mod proofs;
 mod sequencer;
+pub(crate) mod trail;
 pub(crate) mod verify;
 
 pub(crate) use audit::event::Crud;
@@ -45,7 +46,6 @@ impl AuditEntry {
         }
     }
 
-    #[expect(dead_code, reason = "the clinical record's reads and changes name their client")]
     pub(crate) fn client(mut self, client: ClientId) -> Self {
         self.client = Some(client);
         self

@@ -32,7 +32,36 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(format!("audit proof: {e}"))
 }
 
+/// The newest checkpoint of the actor's practice, for the owner's dashboard.
+#[derive(Debug, Clone)]
+pub struct AuditHead {
+    pub size: u64,
+    pub root: String,
+    pub signed_at: Option<jiff::Timestamp>,
+    pub public_key: String,
+    pub note: String,
+}
+
 impl Haven {
+    /// The practice's newest signed checkpoint if the actor reads the log (the owner), else
+    /// `None`; also `None` while the log is empty.
+    pub async fn audit_head(&self, actor: &crate::Actor) -> Result<Option<AuditHead>> {
+        if actor.may(domain::policy::Resource::AuditLog, domain::policy::Action::View).is_err() {
+            return Ok(None);
+        }
+        let Some(log) = self.store.audit_log(actor.practice()).await? else { return Ok(None) };
+        let Some(note) = log.head else { return Ok(None) };
+        let origin = audit::origin(&actor.practice().to_string());
+        let head = Checkpoint::open(&note, &origin, &log.key_name, &log.public_key).map_err(internal)?;
+        Ok(Some(AuditHead {
+            size: head.size,
+            root: STANDARD.encode(head.root),
+            signed_at: log.head_at,
+            public_key: STANDARD.encode(log.public_key),
+            note,
+        }))
+    }
+
     /// Every practice that has a log, with its key and head.
     pub async fn audit_status(&self) -> Result<Vec<AuditStatus>> {
         let mut out = Vec::new();
