@@ -1,5 +1,5 @@
 // The audit log as the owner reads it: a clinician signs in and tries the audit page (refused,
-// and the refusal is itself in the log); the owner sees the newest checkpoint on the dashboard,
+// and the refusal, naming the route and the rule, is itself in the log); the owner sees the newest checkpoint on the dashboard,
 // opens the log, narrows it to the clinician, to refusals, sorts by action, asks for after-hours
 // access, is told plainly about a malformed client id (what was typed stays), and downloads the
 // selection as CSV.
@@ -65,7 +65,7 @@ try {
     await o.page.selectOption("#outcome", "denied");
     await submit(o.page, "button:has-text('Filter')");
     const n = await rows(o.page).count();
-    if (n > 0 && (await rows(o.page).first().textContent()).includes("audit.view")) {
+    if (n > 0 && (await rows(o.page).first().textContent()).includes("access.denied")) {
       const texts = await rows(o.page).allTextContents();
       check(texts.every((t) => t.includes(name.trim())), "a row of someone else under the clinician's filter");
       check(texts.every((t) => t.includes("Refused")), "an allowed event under the refusals filter");
@@ -74,6 +74,7 @@ try {
     }
   }
   check(found, `the clinician's refused look at the audit log (${email}) is not in the log`);
+  check((await rows(o.page).first().textContent()).includes("GET /audit"), "the refusal does not name the route");
   await o.page.screenshot({ path: `${shots}/audit-refusals.png`, fullPage: true });
 
   // --- everyone again, sorted by action; then after hours

@@ -106,3 +106,41 @@ fn the_log_verifies_gives_receipts_and_exports_for_anyone_to_check() {
     assert!(!tampered.status.success(), "a tampered log verified");
     assert!(text(&tampered.stderr).contains("fails at seq "), "{}", text(&tampered.stderr));
 }
+
+fn signed_in(server: &Server, account: &str) -> String {
+    let (email, password) = account.split_once(':').unwrap_or_default();
+    let answer = post_json(
+        &format!("{}/api/v1/sessions", server.url),
+        serde_json::json!({ "email": email, "password": password }),
+    );
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    answer.session_cookie()
+}
+
+/// Two pages refused by the policy each leave a `denied` event naming the route
+/// and the rule; the owner finds them in the audit log's CSV.
+#[test]
+fn refusals_on_pages_and_the_api_are_events() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
+    let server = Server::start(&dir, &[], &[]);
+    let clinician = signed_in(&server, &accounts[1]);
+    let page = get(&format!("{}/sign-ins", server.url), Some(&clinician));
+    assert_eq!(page.status, 403, "{}", page.body);
+    let csv = get(&format!("{}/audit.csv", server.url), Some(&clinician));
+    assert_eq!(csv.status, 403);
+
+    let owner = signed_in(&server, &accounts[0]);
+    let csv = get(&format!("{}/audit.csv?outcome=denied", server.url), Some(&owner));
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    let refusals: Vec<&str> = csv.body.lines().skip(1).collect();
+    for route in ["GET /sign-ins", "GET /audit.csv"] {
+        let line = refusals
+            .iter()
+            .find(|l| l.contains(route))
+            .unwrap_or_else(|| panic!("no refusal of {route}:\n{}", csv.body));
+        assert!(line.contains("access.denied") && line.contains("clinician") && line.contains("denied"), "{line}");
+    }
+    assert!(refusals.iter().any(|l| l.contains("only the owner sees the sign-in history")), "the rule is named");
+}

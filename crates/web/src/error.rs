@@ -64,6 +64,19 @@ pub(crate) struct FieldErrorBody {
     pub message: String,
 }
 
+/// Marks an answer as a refusal by the policy, naming its rule, so the refusal can be recorded
+/// in the audit log on its way out (`refusals`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Refused(pub &'static str);
+
+/// `response`, marked as a refusal when `e` is one.
+fn marked(e: &ServiceError, mut response: Response) -> Response {
+    if let ServiceError::Denied(rule) = e {
+        response.extensions_mut().insert(Refused(rule));
+    }
+    response
+}
+
 /// An error answered as JSON.
 #[derive(Debug)]
 pub(crate) enum ApiError {
@@ -99,7 +112,7 @@ impl IntoResponse for ApiError {
                     let seconds = wait.as_secs().max(1).to_string();
                     return (status, [(axum::http::header::RETRY_AFTER, seconds)], Json(body)).into_response();
                 }
-                (status, body)
+                return marked(&e, (status, Json(body)).into_response());
             }
         };
         (status, Json(body)).into_response()
@@ -150,6 +163,6 @@ impl IntoResponse for PageError {
             ),
             other => ("Request refused", other.to_string()),
         };
-        (status, MessagePage::new(title, message)).into_response()
+        marked(&self.0, (status, MessagePage::new(title, message)).into_response())
     }
 }

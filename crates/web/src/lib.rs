@@ -16,6 +16,7 @@ mod error;
 mod health;
 mod pages;
 mod passkeys;
+mod refusals;
 mod remote;
 mod second_factor;
 mod security;
@@ -64,6 +65,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(single_sign_on::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", axum::routing::get(api::openapi))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), refusals::record))
         .merge(health::routes())
         .merge(assets::routes())
         .fallback(pages::not_found)

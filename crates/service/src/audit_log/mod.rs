@@ -226,6 +226,13 @@ impl Haven {
         self.sequencer.wake();
     }
 
+    /// Records that the policy refused `route` (method and path pattern) to `actor` under
+    /// `rule`; returns once the event is durable.
+    pub async fn record_refusal(&self, actor: &Actor, route: &str, rule: &str) -> Result<()> {
+        let entry = AuditEntry::new("access.denied", Crud::Execute).resource("route", route).denied(rule);
+        self.audited_by(actor, entry).await
+    }
+
     /// Records a `system.probe` event in `practice`'s log and returns its `seq` once it is
     /// durable and signed: proof that the log is writable (benchmarks, operators' checks).
     pub async fn record_probe(&self, practice: PracticeId) -> Result<u64> {
