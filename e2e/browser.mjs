@@ -3,21 +3,28 @@ import { chromium } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
+const OPTIONS = {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
 // playwright gives every launch a new, empty profile directory of its own.
 export async function launch() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  return chromium.launch(OPTIONS);
+}
+
+// A browser that keeps its profile (local storage included) in `dir` from one run to the next.
+export async function launchKeeping(dir) {
+  return chromium.launchPersistentContext(dir, { ...OPTIONS, viewport: { width: 1280, height: 1000 } });
 }
 
 /// Collects Content-Security-Policy violations and page errors: any is a failure.

@@ -110,6 +110,32 @@ fn the_owner_reads_the_audit_log() {
     }
 }
 
+/// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
+/// database is replaced by an older copy, the dashboard says the log was rolled back.
+#[test]
+fn the_owners_browser_notices_an_old_copy_of_the_database() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let old = tmp.path().join("old.db");
+    std::fs::copy(dir.join("haven.db"), &old).unwrap_or_else(|e| panic!("{e}"));
+    let profile = tmp.path().join("browser-profile");
+    let profile = profile.to_str().unwrap_or_default();
+    let listen = format!("127.0.0.1:{}", free_port());
+
+    let server = Server::start(&dir, &["--listen", &listen], &[]);
+    run_flow("witness.mjs", &[&server.url, &owner, profile, "first"], &server);
+    drop(server);
+
+    for stale in ["haven.db-wal", "haven.db-shm"] {
+        let _ = std::fs::remove_file(dir.join(stale));
+    }
+    std::fs::copy(&old, dir.join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(&dir, &["--listen", &listen], &[]);
+    let shots = run_flow("witness.mjs", &[&server.url, &owner, profile, "restored"], &server);
+    assert!(shots.join("audit-witness-rollback.png").exists());
+}
+
 /// A biller makes a scoped API token, a program uses it within its scope, and it is revoked.
 #[test]
 fn api_tokens_are_made_used_within_their_scope_and_revoked() {

@@ -42,7 +42,7 @@ pub use crate::keys::{FixedMasterKeys, MasterKeys};
 pub use actor::Actor;
 pub use agreement::{BAA_TEXT, BAA_VERSION};
 pub use api_tokens::{ApiToken, ApiTokenInfo, MAX_TOKEN_DAYS};
-pub use audit_log::proofs::{AuditHead, AuditStatus, CheckedReceipt, check_receipt};
+pub use audit_log::proofs::{AuditHead, AuditStatus, AuditWitness, CheckedReceipt, check_receipt};
 /// The log's pure rules, for the command line's offline checks.
 pub mod audit_rules {
     pub use audit::Checkpoint;

@@ -134,4 +134,105 @@
     var button = event.target.closest("[data-passkey]");
     if (button) { event.preventDefault(); usePasskey(button); }
   });
+
+  // Every owner's browser is a witness of the audit log (AUDIT.md §6): it keeps the last
+  // checkpoint it saw (size, root, signing key) and on each visit asks for a consistency proof
+  // from it to the current one. A shorter log, a proof that fails, a changed key or a bad
+  // signature is shown loudly; all good, the new checkpoint is kept.
+  function fromBase64(text) {
+    var raw = atob(text);
+    var out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { out[i] = raw.charCodeAt(i); }
+    return out;
+  }
+  function same(a, b) {
+    if (a.length !== b.length) { return false; }
+    for (var i = 0; i < a.length; i++) { if (a[i] !== b[i]) { return false; } }
+    return true;
+  }
+  async function nodeHash(left, right) {
+    var bytes = new Uint8Array(65);
+    bytes[0] = 1;
+    bytes.set(left, 1);
+    bytes.set(right, 33);
+    return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  }
+  // RFC 9162 §2.1.4.2, with sizes as plain numbers (exact up to 2^53).
+  async function consistent(m, n, oldRoot, newRoot, proof) {
+    if (m === n) { return proof.length === 0 && same(oldRoot, newRoot); }
+    if (m === 0 || m > n) { return false; }
+    var path = proof.slice();
+    if ((m & (m - 1)) === 0 && m <= 0x40000000) { path.unshift(oldRoot); }
+    if (path.length === 0) { return false; }
+    var half = function (x) { return Math.floor(x / 2); };
+    var f = m - 1, s = n - 1;
+    while (f % 2 === 1) { f = half(f); s = half(s); }
+    var fr = path[0], sr = path[0];
+    for (var i = 1; i < path.length; i++) {
+      if (s === 0) { return false; }
+      if (f % 2 === 1 || f === s) {
+        fr = await nodeHash(path[i], fr);
+        sr = await nodeHash(path[i], sr);
+        while (f % 2 === 0 && f !== 0) { f = half(f); s = half(s); }
+      } else {
+        sr = await nodeHash(sr, path[i]);
+      }
+      f = half(f);
+      s = half(s);
+    }
+    return s === 0 && same(fr, oldRoot) && same(sr, newRoot);
+  }
+  // Checks the note's Ed25519 signature with its own key (what is pinned is the key itself).
+  async function signedBy(note, keyName, publicKey) {
+    var split = note.indexOf("\n\n");
+    var body = new TextEncoder().encode(note.slice(0, split + 1));
+    var line = note.slice(split + 2).split("\n").find(function (l) { return l.indexOf("\u2014 " + keyName + " ") === 0; });
+    if (!line) { return false; }
+    var blob = fromBase64(line.split(" ")[2]);
+    var key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+    return crypto.subtle.verify({ name: "Ed25519" }, key, blob.slice(4), body);
+  }
+  async function witness(status) {
+    var storeKey = "haven-audit-witness";
+    var seen = null;
+    try { seen = JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (e) { seen = null; }
+    var answer = await fetch("/audit/checkpoint?since=" + (seen ? seen.size : 0), { credentials: "same-origin" });
+    if (answer.status !== 200) { return; }
+    var now = await answer.json();
+    var problem = null;
+    var root = fromBase64(now.root);
+    var key = fromBase64(now.public_key);
+    if (!(await signedBy(now.note, now.key_name, key).catch(function () { return false; }))) {
+      problem = "The audit log's newest checkpoint is not signed by its key.";
+    } else if (seen && seen.key_name === now.key_name && seen.public_key !== now.public_key) {
+      problem = "The audit log's signing key changed since this browser last saw it.";
+    } else if (seen && seen.key_name === now.key_name && now.size < seen.size) {
+      problem = "The audit log is shorter than when this browser last saw it (" + seen.size + " events, now " +
+        now.size + "): it may have been rolled back to an older copy or cut short.";
+    } else if (seen && seen.key_name === now.key_name &&
+      !(await consistent(seen.size, now.size, fromBase64(seen.root), root, now.proof.map(fromBase64)))) {
+      problem = "The audit log's history differs from what this browser saw before: it may have been rewritten.";
+    }
+    if (problem) {
+      status.textContent = problem + " Tell whoever runs Haven, and keep this page open.";
+      status.className = "alert witness-failed";
+      status.setAttribute("role", "alert");
+      return;
+    }
+    var checked = seen && seen.key_name === now.key_name;
+    localStorage.setItem(storeKey, JSON.stringify({ size: now.size, root: now.root, public_key: now.public_key, key_name: now.key_name }));
+    status.textContent = checked
+      ? "Checked by this browser: the log of " + now.size + " events extends the " + seen.size + " it saw last time."
+      : "This browser now keeps this checkpoint and will check the log against it on each visit.";
+    status.className = "hint witness-ok";
+  }
+  function startWitness(root) {
+    var status = root.querySelector ? root.querySelector("[data-audit-witness]") : null;
+    if (status && !status.dataset.witnessed && window.crypto && crypto.subtle) {
+      status.dataset.witnessed = "1";
+      witness(status);
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { startWitness(document); });
+  document.addEventListener("htmx:load", function (event) { startWitness(event.target); });
 })();

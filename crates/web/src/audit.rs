@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use domain::validation::FieldErrors;
 use domain::{ClientId, UserId};
@@ -16,9 +16,9 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use service::{AuditOrder, AuditQuery, AuditRow, ServiceError};
 
-use crate::error::PageError;
+use crate::error::{ApiError, PageError};
 use crate::pages::{VERSION, render};
-use crate::session::SignedIn;
+use crate::session::{ApiSignedIn, SignedIn};
 use crate::sign_ins::{csv_field, time_zone};
 use crate::{AppState, security};
 
@@ -27,7 +27,7 @@ const EXPORT_ROWS: u32 = 100_000;
 const OUTCOMES: [(&str, &str); 3] = [("ok", "Allowed"), ("denied", "Refused"), ("error", "Failed")];
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/audit", get(page)).route("/audit.csv", get(csv))
+    Router::new().route("/audit", get(page)).route("/audit.csv", get(csv)).route("/audit/checkpoint", get(checkpoint))
 }
 
 /// The filter as the form sends it: every field optional, dates in the practice's time zone.
@@ -301,6 +301,25 @@ async fn csv(
     let disposition = "attachment; filename=\"audit-log.csv\"";
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, disposition)], out)
         .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct Since {
+    #[serde(default)]
+    since: u64,
+}
+
+/// The newest checkpoint and a consistency proof from the size the browser saw last, for the
+/// page script that makes every owner's browser a witness of the log (AUDIT.md §6).
+async fn checkpoint(
+    State(state): State<AppState>,
+    ApiSignedIn(actor): ApiSignedIn,
+    Query(Since { since }): Query<Since>,
+) -> Result<Response, ApiError> {
+    match state.haven.audit_witness(&actor, since).await? {
+        Some(witness) => Ok(Json(witness).into_response()),
+        None => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
 }
 
 #[cfg(test)]

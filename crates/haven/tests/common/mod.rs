@@ -41,11 +41,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `haven serve --listen 127.0.0.1:0 --log-format json` plus `args`, and waits
-    /// until it listens.
+    /// Starts `haven serve --listen 127.0.0.1:0 --log-format json` plus `args` (which may name
+    /// another `--listen`), and waits until it listens.
     pub fn start(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
-        let mut cmd = haven(&["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"]);
+        let mut cmd = haven(&["serve", "--log-format", "json", "--data-dir"]);
         cmd.arg(data_dir).args(args).envs(env.iter().copied());
+        if !args.contains(&"--listen") {
+            cmd.args(["--listen", "127.0.0.1:0"]);
+        }
         let mut child =
             cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("spawn haven: {e}"));
         let log = Arc::new(Mutex::new(String::new()));

@@ -221,9 +221,15 @@ impl Haven {
         Ok(())
     }
 
-    /// Wakes the sequencer for drafts just committed (it also looks every second).
+    /// Wakes the sequencer for drafts just committed (once running, it also looks every second).
     pub(crate) fn audit_drafts_committed(&self) {
-        self.sequencer.wake();
+        self.sequencer.wake(self);
+    }
+
+    /// Starts the sequencer, which first puts any drafts left in the outbox (by a crash, or by
+    /// commands run while the server was stopped) into the log. A server calls this at start.
+    pub fn start_audit(&self) {
+        self.sequencer.wake(self);
     }
 
     /// Records that the policy refused `route` (method and path pattern) to `actor` under

@@ -42,7 +42,41 @@ pub struct AuditHead {
     pub note: String,
 }
 
+/// What the owner's browser needs to witness the log: the newest checkpoint, the key, and the
+/// consistency proof from the size it saw last.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditWitness {
+    pub size: u64,
+    pub root: String,
+    pub note: String,
+    pub key_name: String,
+    pub public_key: String,
+    /// Base64 hashes proving the log of `since` events is a prefix of this one; empty when
+    /// `since` is 0, equal to `size`, or larger (then the log is shorter than it was).
+    pub proof: Vec<String>,
+}
+
 impl Haven {
+    /// The newest checkpoint with a consistency proof from `since` events; the owner's alone.
+    pub async fn audit_witness(&self, actor: &crate::Actor, since: u64) -> Result<Option<AuditWitness>> {
+        actor.may(domain::policy::Resource::AuditLog, domain::policy::Action::View)?;
+        let Some(head) = self.audit_head(actor).await? else { return Ok(None) };
+        let key_name = audit::key_name(&actor.practice().to_string());
+        let proof = if since > 0 && since < head.size {
+            self.audit_consistency(actor.practice(), since, head.size).await?
+        } else {
+            Vec::new()
+        };
+        Ok(Some(AuditWitness {
+            size: head.size,
+            root: head.root,
+            note: head.note,
+            key_name,
+            public_key: head.public_key,
+            proof: proof.iter().map(|h| STANDARD.encode(h)).collect(),
+        }))
+    }
+
     /// The practice's newest signed checkpoint if the actor reads the log (the owner), else
     /// `None`; also `None` while the log is empty.
     pub async fn audit_head(&self, actor: &crate::Actor) -> Result<Option<AuditHead>> {

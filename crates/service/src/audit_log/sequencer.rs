@@ -79,7 +79,9 @@ impl Sequencer {
         }
     }
 
-    pub(crate) fn wake(&self) {
+    /// Tells the sequencer (starting it if this process has not yet) that drafts are waiting.
+    pub(crate) fn wake(&self, haven: &crate::Haven) {
+        self.queue(haven);
         self.wake.notify_one();
     }
 
