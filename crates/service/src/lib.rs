@@ -157,8 +157,14 @@ impl Haven {
     }
 
     /// Re-wraps every practice's data keys with `new` (master-key rotation); returns how many.
+    /// Each practice's log records the master key its keys are now wrapped by.
     pub async fn rewrap_data_keys(&self, new: Arc<dyn KeyEncryptionKey>) -> Result<u64> {
-        self.keys.rewrap_all(self.store.as_ref(), &new).await
+        let count = self.keys.rewrap_all(self.store.as_ref(), &new).await?;
+        for practice in self.store.practice_ids().await? {
+            let entry = audit_log::AuditEntry::new("key.rewrap", audit_log::Crud::Update).resource("master_key", new.id());
+            self.audited(practice, audit_log::Who::System, entry).await?;
+        }
+        Ok(count)
     }
 
     /// Where e-mail (invitations) goes and the address its links begin with.

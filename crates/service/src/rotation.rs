@@ -2,6 +2,7 @@
 //! and verification that every sealed value opens. None of it reveals PHI: values are opened
 //! only to be sealed again or counted.
 
+use crate::audit_log::{AuditEntry, Crud, Who};
 use std::collections::HashMap;
 
 use crypto::{Purpose, seal};
@@ -141,7 +142,9 @@ impl Haven {
         let new_key = match of_purpose(self.store.data_keys(practice).await?).as_slice() {
             [_] | [] => {
                 let key = self.keys.new_key(practice, purpose, self.now())?;
-                self.store.insert_data_key(practice, &key).await?;
+                let entry = AuditEntry::new("key.rotate", Crud::Create).resource("data_key", &key.id);
+                self.recording(practice, Who::System, entry)?.insert_data_key(practice, &key).await?;
+                self.audit_drafts_committed();
                 report.keys_created += 1;
                 key
             }
@@ -169,7 +172,9 @@ impl Haven {
         }
         for old in of_purpose(self.store.data_keys(practice).await?) {
             if old.id != new_key.id {
-                self.store.delete_data_key(practice, &old.id).await?;
+                let entry = AuditEntry::new("key.destroy", Crud::Delete).resource("data_key", &old.id);
+                self.recording(practice, Who::System, entry)?.delete_data_key(practice, &old.id).await?;
+                self.audit_drafts_committed();
                 tracing::info!(%practice, key = %old.id, purpose = purpose.as_str(), "destroyed the old key");
                 report.keys_destroyed.push(old.id);
             }
