@@ -161,7 +161,8 @@ impl Haven {
     pub async fn rewrap_data_keys(&self, new: Arc<dyn KeyEncryptionKey>) -> Result<u64> {
         let count = self.keys.rewrap_all(self.store.as_ref(), &new).await?;
         for practice in self.store.practice_ids().await? {
-            let entry = audit_log::AuditEntry::new("key.rewrap", audit_log::Crud::Update).resource("master_key", new.id());
+            let entry =
+                audit_log::AuditEntry::new("key.rewrap", audit_log::Crud::Update).resource("master_key", new.id());
             self.audited(practice, audit_log::Who::System, entry).await?;
         }
         Ok(count)

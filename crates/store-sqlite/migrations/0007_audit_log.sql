@@ -76,7 +76,7 @@ CREATE TABLE audit_index (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX audit_index_by_time ON audit_index (practice_id, recorded);
 CREATE INDEX audit_index_by_client ON audit_index (practice_id, client, seq) WHERE client IS NOT NULL;
-CREATE INDEX audit_index_by_actor ON audit_index (practice_id, actor, seq);
+CREATE INDEX audit_index_by_actor ON audit_index (practice_id, actor, seq) WHERE actor IS NOT NULL;
 
 -- Events of changes, written in the change's own transaction and sequenced into the log soon
 -- after: no change without its event, no event for a change that rolled back.

@@ -5,6 +5,8 @@
 //! The store computes nothing: the service's sequencer encodes, hashes and signs, and hands a
 //! whole batch to [`AuditStore::append_audit`], which commits it at once or not at all.
 
+use std::sync::OnceLock;
+
 use async_trait::async_trait;
 use domain::PracticeId;
 use jiff::Timestamp;
@@ -18,9 +20,37 @@ const INSERT_AUDIT_LOG: &str = "INSERT INTO audit_logs \
      (practice_id, key_name, public_key, signing_key_id, created_at) VALUES ($1, $2, $3, $4, $5)";
 const MOVE_HEAD: &str = "UPDATE audit_logs SET head_size = $2, head_note = $3, head_at = $4 \
      WHERE practice_id = $1 AND head_size = $5";
-const INSERT_EVENT: &str = "INSERT INTO audit_events (practice_id, seq, body, leaf) VALUES ($1, $2, $3, $4)";
-const INSERT_INDEX: &str = "INSERT INTO audit_index (practice_id, seq, recorded, actor, client, action, outcome) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const INSERT_EVENT: &str = "INSERT INTO audit_events (practice_id, seq, body, leaf) VALUES ";
+const INSERT_INDEX: &str =
+    "INSERT INTO audit_index (practice_id, seq, recorded, actor, client, action, outcome) VALUES ";
+/// Rows per multi-row INSERT: one statement instead of a hundred is most of a batch's cost.
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// `insert` followed by `rows` tuples of `$1` (the practice) and `per_row` further parameters.
+fn multi_row(insert: &str, per_row: usize, rows: usize) -> String {
+    let mut sql = String::from(insert);
+    let mut n = 2;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "($1" } else { ", ($1" });
+        for _ in 0..per_row {
+            sql.push_str(&format!(", ${n}"));
+            n += 1;
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// The statement texts for one row and for a full chunk, made once: `Statement` holds static
+/// text, and the drivers cache prepared statements by it.
+fn inserts(insert: &'static str, per_row: usize, cell: &'static OnceLock<[&'static str; 2]>) -> [&'static str; 2] {
+    *cell.get_or_init(|| {
+        [1, ROWS_PER_STATEMENT].map(|rows| &*Box::leak(multi_row(insert, per_row, rows).into_boxed_str()))
+    })
+}
+
+static EVENT_INSERTS: OnceLock<[&'static str; 2]> = OnceLock::new();
+static INDEX_INSERTS: OnceLock<[&'static str; 2]> = OnceLock::new();
 const PUT_TILE: &str = "INSERT INTO audit_tiles (practice_id, level, idx, hashes) VALUES ($1, $2, $3, $4) \
      ON CONFLICT (practice_id, level, idx) DO UPDATE SET hashes = excluded.hashes";
 const INSERT_CHECKPOINT: &str =
@@ -337,23 +367,31 @@ impl<S: Sql> AuditStore for SqlStore<S> {
             )
             .must_change_a_row(),
         );
-        for (event, index) in &batch.events {
-            statements.push(Statement::new(
-                INSERT_EVENT,
-                vec![practice.into(), uint(event.seq), event.body.clone().into(), event.leaf.clone().into()],
-            ));
-            statements.push(Statement::new(
-                INSERT_INDEX,
-                vec![
-                    practice.into(),
+        let [one_event, many_events] = inserts(INSERT_EVENT, 3, &EVENT_INSERTS);
+        let [one_index, many_indexes] = inserts(INSERT_INDEX, 6, &INDEX_INSERTS);
+        for chunk in batch.events.chunks(ROWS_PER_STATEMENT) {
+            let full = chunk.len() == ROWS_PER_STATEMENT;
+            let mut events = vec![practice.into()];
+            let mut indexes = vec![practice.into()];
+            for (event, index) in chunk {
+                events.extend([uint(event.seq), event.body.clone().into(), event.leaf.clone().into()]);
+                indexes.extend([
                     uint(index.seq),
                     index.recorded.into(),
                     index.actor.clone().into(),
                     index.client.clone().into(),
                     index.action.as_str().into(),
                     index.outcome.as_str().into(),
-                ],
-            ));
+                ]);
+                if !full {
+                    statements.push(Statement::new(one_event, std::mem::replace(&mut events, vec![practice.into()])));
+                    statements.push(Statement::new(one_index, std::mem::replace(&mut indexes, vec![practice.into()])));
+                }
+            }
+            if full {
+                statements.push(Statement::new(many_events, events));
+                statements.push(Statement::new(many_indexes, indexes));
+            }
         }
         for tile in &batch.tiles {
             statements.push(Statement::new(

@@ -116,13 +116,21 @@ pub async fn audit_batches_extend_only_their_head(store: &dyn Store) {
     assert_eq!(ok(store.last_audit_of_actor(a.id, "actor-1").await), Some(4));
     assert_eq!(ok(store.last_audit_recorded(a.id).await), Some(1_004));
 
+    // A large batch (statements of many rows, and the rest one by one) keeps every event.
+    ok(store.append_audit(a.id, &batch(5, 250, Some("client-2"), vec![])).await);
+    let all = ok(store.audit_events(a.id, 0, 1000).await);
+    assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), (0..255).collect::<Vec<_>>());
+    assert_eq!(all[254].body, vec![254; 50]);
+    assert_eq!(ok(store.audit_index_rows(a.id, 0, 1000).await).len(), 255);
+    assert_eq!(ok(store.last_audit_of_client(a.id, "client-2").await), Some(254));
+
     // The other practice's log is its own.
     assert!(ok(store.audit_events(b.id, 0, 100).await).is_empty());
     assert!(ok(store.audit_checkpoints(b.id).await).is_empty());
     assert_eq!(ok(store.last_audit_recorded(b.id).await), None);
     ok(store.append_audit(b.id, &batch(0, 1, None, vec![queued[2].id.clone()])).await);
     assert_eq!(ok(store.audit_events(b.id, 0, 100).await).len(), 1);
-    assert_eq!(ok(store.audit_events(a.id, 0, 100).await).len(), 5);
+    assert_eq!(ok(store.audit_events(a.id, 0, 1000).await).len(), 255);
 }
 
 /// Direct changes to events and kept checkpoints are refused by the database itself.
