@@ -159,3 +159,27 @@ async fn a_checkpoint_under_another_key_is_refused() {
     let other = log.haven.verify_audit_log(log.practice, Some([3; 32]), None, |_, _| {}).await;
     assert!(matches!(other, Err(VerifyError::Failed(_))), "{other:?}");
 }
+
+/// With the log's writer unable to write (another process holds the database's write lock
+/// past the busy timeout), a read that needs an event answers `AuditUnavailable` and releases
+/// nothing; once the writer can write again, so can the log, and it still verifies.
+#[tokio::test(flavor = "multi_thread")]
+async fn reads_fail_closed_while_the_log_cannot_be_written() {
+    let (log, _) = busy_log().await;
+    let remote = Remote::new("192.0.2.9", "curl/8.0");
+    let Ok(SignIn::Complete(_, owner)) = log.haven.sign_in(&log.owner.0, &log.owner.1, &remote).await else {
+        panic!("the owner signs in")
+    };
+    log.haven.flush_audit().await.unwrap_or_else(|e| panic!("{e}"));
+    let blocker = rusqlite::Connection::open(&log.path).unwrap_or_else(|e| panic!("{e}"));
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap_or_else(|e| panic!("{e}"));
+
+    let query = haven_service::AuditQuery { limit: 10, ..Default::default() };
+    let refused = log.haven.audit_trail(&owner, &query).await;
+    assert!(matches!(refused, Err(haven_service::ServiceError::AuditUnavailable)), "{refused:?}");
+
+    blocker.execute_batch("ROLLBACK").unwrap_or_else(|e| panic!("{e}"));
+    let rows = log.haven.audit_trail(&owner, &query).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(!rows.is_empty());
+    log.verify(None).await.unwrap_or_else(|e| panic!("{e}"));
+}

@@ -157,6 +157,12 @@ impl IntoResponse for PageError {
                 "Haven is temporarily unavailable",
                 "The database cannot be reached. Nothing was changed; please try again shortly.".into(),
             ),
+            ServiceError::AuditUnavailable => (
+                "The audit log cannot be written right now",
+                "Nothing that needs an audit record was done or shown. Please try again shortly; if it lasts, \
+                 tell whoever runs Haven."
+                    .into(),
+            ),
             ServiceError::Internal(_) => (
                 "Something went wrong",
                 "Nothing was changed. The error has been logged for your administrator.".into(),
