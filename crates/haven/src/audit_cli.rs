@@ -30,7 +30,9 @@ pub async fn run(config: Config, command: &AuditCommand) -> Result<()> {
         AuditCommand::Consistency { old, new, practice, .. } => {
             consistency(&haven, old, new, practice.as_deref()).await
         }
-        AuditCommand::Export { practice, output, .. } => export(&haven, practice.as_deref(), output.as_deref()).await,
+        AuditCommand::Export { practice, output, format, .. } => {
+            export(&haven, practice.as_deref(), output.as_deref(), format == "fhir").await
+        }
     }
 }
 
@@ -155,7 +157,7 @@ async fn consistency(haven: &Haven, old: &Path, new: &Path, practice: Option<&st
     Ok(())
 }
 
-async fn export(haven: &Haven, practice: Option<&str>, output: Option<&Path>) -> Result<()> {
+async fn export(haven: &Haven, practice: Option<&str>, output: Option<&Path>, fhir: bool) -> Result<()> {
     let practice = one_practice(haven, practice).await?;
     let mut out: Box<dyn Write> = match output {
         Some(path) => Box::new(std::io::BufWriter::new(
@@ -163,6 +165,13 @@ async fn export(haven: &Haven, practice: Option<&str>, output: Option<&Path>) ->
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
+    if fhir {
+        let bundle = haven.export_audit_fhir(practice).await?;
+        serde_json::to_writer_pretty(&mut out, &bundle)?;
+        out.flush()?;
+        eprintln!("exported the audit log of practice {practice} as a FHIR R4 Bundle");
+        return Ok(());
+    }
     let events = haven
         .export_audit_log(
             practice,

@@ -121,8 +121,8 @@ pub enum AuditCommand {
         common: CommonArgs,
         #[arg(long, value_name = "ID")]
         practice: Option<String>,
-        /// Only `log` for now
-        #[arg(long, default_value = "log", value_parser = ["log"])]
+        /// `log`: the verifiable JSON Lines log; `fhir`: a FHIR R4 Bundle of AuditEvents (IHE BALP)
+        #[arg(long, default_value = "log", value_parser = ["log", "fhir"])]
         format: String,
         /// Where to write [default: standard output]
         #[arg(long, value_name = "FILE")]

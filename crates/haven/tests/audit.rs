@@ -107,6 +107,44 @@ fn the_log_verifies_gives_receipts_and_exports_for_anyone_to_check() {
     assert!(text(&tampered.stderr).contains("fails at seq "), "{}", text(&tampered.stderr));
 }
 
+/// The FHIR export is checked by the independent validators in `../shared/tools` (fhirkit-rs
+/// and fhir.resources, pinned); `validate-interchange` prints "N passed, M failed".
+#[test]
+fn the_fhir_export_passes_independent_validators() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
+    let server = Server::start(&dir, &[], &[]);
+    signed_in(&server, &accounts[0]);
+    let clinician = signed_in(&server, &accounts[1]);
+    assert_eq!(get(&format!("{}/sign-ins", server.url), Some(&clinician)).status, 403);
+    drop(server);
+    let bundle = tmp.path().join("audit.fhir.json");
+    ok(&["audit", "export", "--format", "fhir", "--output", bundle.to_str().unwrap_or_default()], &dir);
+    let parsed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+    let entries = parsed["entry"].as_array().cloned().unwrap_or_default();
+    assert!(entries.len() >= 3, "{} events", entries.len());
+    assert!(entries.iter().any(|e| e["resource"]["outcome"] == "4"), "a refusal is in the bundle");
+    assert!(parsed["meta"]["extension"][0]["valueString"].as_str().is_some_and(|n| n.contains("/audit\n")));
+
+    let tool = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/validate-interchange");
+    assert!(
+        tool.exists(),
+        "the independent validators are in ../shared/tools next to the checkout: {}",
+        tool.display()
+    );
+    let out = run(std::process::Command::new(&tool).arg(&bundle));
+    let report = text(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}
+{}",
+        text(&out.stderr)
+    );
+    assert!(report.lines().last().is_some_and(|l| l.ends_with(" 0 failed")), "{report}");
+}
+
 fn signed_in(server: &Server, account: &str) -> String {
     let (email, password) = account.split_once(':').unwrap_or_default();
     let answer = post_json(

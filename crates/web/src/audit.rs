@@ -27,7 +27,11 @@ const EXPORT_ROWS: u32 = 100_000;
 const OUTCOMES: [(&str, &str); 3] = [("ok", "Allowed"), ("denied", "Refused"), ("error", "Failed")];
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/audit", get(page)).route("/audit.csv", get(csv)).route("/audit/checkpoint", get(checkpoint))
+    Router::new()
+        .route("/audit", get(page))
+        .route("/audit.csv", get(csv))
+        .route("/audit.fhir.json", get(fhir))
+        .route("/audit/checkpoint", get(checkpoint))
 }
 
 /// The filter as the form sends it: every field optional, dates in the practice's time zone.
@@ -214,6 +218,7 @@ struct AuditPage {
     page: u32,
     more: bool,
     csv_query: String,
+    fhir_query: String,
     previous_query: String,
     next_query: String,
     sort_time: String,
@@ -246,6 +251,7 @@ async fn page(
         idle_seconds: actor.idle_timeout().as_secs(),
         more: rows.len() as u32 == PAGE_ROWS,
         csv_query: form.with(|f| f.page = String::new()),
+        fhir_query: form.with(|f| f.page = String::new()),
         previous_query: form.with(|f| f.page = (page - 1).max(1).to_string()),
         next_query: form.with(|f| f.page = (page + 1).to_string()),
         sort_time: form.sort_link("time"),
@@ -300,6 +306,20 @@ async fn csv(
     }
     let disposition = "attachment; filename=\"audit-log.csv\"";
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, disposition)], out)
+        .into_response())
+}
+
+/// The same selection as FHIR R4 AuditEvents (IHE BALP) in a Bundle, with the checkpoint.
+async fn fhir(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(form): Query<FilterForm>,
+) -> Result<Response, PageError> {
+    let tz = time_zone(&state, &actor).await?;
+    let query = AuditQuery { offset: 0, ..form.to_query(&tz, EXPORT_ROWS)? };
+    let bundle = state.haven.audit_trail_fhir(&actor, &query).await?;
+    let disposition = "attachment; filename=\"audit-log.fhir.json\"";
+    Ok(([(header::CONTENT_TYPE, "application/fhir+json"), (header::CONTENT_DISPOSITION, disposition)], Json(bundle))
         .into_response())
 }
 

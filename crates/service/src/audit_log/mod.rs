@@ -3,6 +3,7 @@
 //! their event's draft in their own transaction ([`Haven::audit_draft`]) and the sequencer puts
 //! it in the log right after. Events hold identifiers and codes, never PHI text.
 
+mod fhir;
 pub(crate) mod proofs;
 mod sequencer;
 pub(crate) mod trail;

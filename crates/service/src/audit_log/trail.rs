@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use audit::event::{ActorKind, Event};
 use domain::policy::{Action, Resource};
-use domain::{ClientId, UserId};
+use domain::{ClientId, PracticeId, UserId};
 use jiff::Timestamp;
 use jiff::civil::{Time, Weekday};
 use jiff::tz::TimeZone;
@@ -44,6 +44,8 @@ pub struct AuditQuery {
 #[derive(Debug, Clone)]
 pub struct AuditRow {
     pub seq: u64,
+    /// The event's UUID.
+    pub id: String,
     pub recorded: Timestamp,
     /// `staff`, `api_token`, `system`, …
     pub actor_kind: &'static str,
@@ -80,10 +82,18 @@ impl Haven {
         if let Some(client) = query.client {
             entry = entry.client(client);
         }
-        let practice = self.practice(actor).await?;
-        let tz = TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(TimeZone::UTC);
+        let rows = self.trail_rows(actor.practice(), query).await?;
+        self.audited_by(actor, entry).await?;
+        Ok(rows)
+    }
+
+    /// The events of `practice` matching `query`, decoded, without policy or audit (callers do
+    /// both).
+    async fn trail_rows(&self, practice: PracticeId, query: &AuditQuery) -> Result<Vec<AuditRow>> {
+        let profile = self.store.practice(practice).await?.ok_or(crate::ServiceError::NotFound)?.profile;
+        let tz = TimeZone::get(profile.time_zone.as_str()).unwrap_or(TimeZone::UTC);
         let names: HashMap<UserId, String> =
-            self.store.staff(actor.practice()).await?.into_iter().map(|s| (s.user, s.display_name)).collect();
+            self.store.staff(practice).await?.into_iter().map(|s| (s.user, s.display_name)).collect();
         let mut filter = AuditFilter {
             actor: query.actor.map(|u| u.to_string()),
             client: query.client.map(|c| c.to_string()),
@@ -103,7 +113,7 @@ impl Haven {
             filter.limit = 1000;
             filter.offset = 0;
             while events.len() < query.limit as usize && scanned < AFTER_HOURS_SCAN {
-                let page = self.store.audit_search(actor.practice(), &filter).await?;
+                let page = self.store.audit_search(practice, &filter).await?;
                 let last_page = page.len() < filter.limit as usize;
                 scanned += page.len() as u32;
                 filter.offset += filter.limit;
@@ -123,12 +133,37 @@ impl Haven {
                 }
             }
         } else {
-            for row in self.store.audit_search(actor.practice(), &filter).await? {
+            for row in self.store.audit_search(practice, &filter).await? {
                 events.push(Event::decode(&row.body)?);
             }
         }
-        self.audited_by(actor, entry).await?;
         Ok(events.into_iter().map(|e| row(e, &names)).collect())
+    }
+}
+
+impl Haven {
+    /// The events matching `query` as a FHIR R4 Bundle of BALP AuditEvents, with the newest
+    /// checkpoint; like [`Haven::audit_trail`], the owner's alone and itself logged.
+    pub async fn audit_trail_fhir(&self, actor: &Actor, query: &AuditQuery) -> Result<serde_json::Value> {
+        let rows = self.audit_trail(actor, query).await?;
+        let head = self.audit_head(actor).await?;
+        Ok(super::fhir::bundle(
+            &rows,
+            &actor.practice().to_string(),
+            head.as_ref().map(|h| h.note.as_str()),
+            self.now(),
+        ))
+    }
+
+    /// The whole log of `practice` as a FHIR R4 Bundle, for the operator's `haven audit export
+    /// --format fhir`; the export is itself an event.
+    pub async fn export_audit_fhir(&self, practice: PracticeId) -> Result<serde_json::Value> {
+        let query = AuditQuery { limit: u32::MAX, descending: false, ..AuditQuery::default() };
+        let rows = self.trail_rows(practice, &query).await?;
+        let head = self.store.audit_log(practice).await?.and_then(|log| log.head);
+        let entry = AuditEntry::new("audit.export", Crud::Read).categories(&["audit"]).resource("format", "fhir");
+        self.audited(practice, super::Who::System, entry).await?;
+        Ok(super::fhir::bundle(&rows, &practice.to_string(), head.as_deref(), self.now()))
     }
 }
 
@@ -141,6 +176,7 @@ fn row(event: Event, names: &HashMap<UserId, String>) -> AuditRow {
     let source = event.source.unwrap_or(audit::Source { ip: None, request: None, agent: None });
     AuditRow {
         seq: event.seq,
+        id: uuid_text(event.id),
         recorded: micros(event.recorded),
         actor_kind: match event.actor.kind {
             ActorKind::Staff => "staff",
