@@ -59,6 +59,7 @@ pub struct Verified {
 
 #[derive(Debug)]
 pub struct Verifier {
+    key: LogKey,
     practice: Option<Uuid>,
     tree: TreeBuilder,
     last_recorded: u64,
@@ -90,6 +91,7 @@ impl Verifier {
         }
         pending.sort_by_key(|c| std::cmp::Reverse(c.0));
         let mut verifier = Verifier {
+            key,
             practice: None,
             tree: TreeBuilder::default(),
             last_recorded: 0,
@@ -182,6 +184,23 @@ impl Verifier {
         }
         partial_tiles(&self.tree.partial_tiles())?;
         Ok(Verified { events: size, checkpoints: self.checkpoints, root: self.tree.root() })
+    }
+
+    /// Checks a head checkpoint against the events replayed so far: signed by the key, of
+    /// exactly this many events, with this root (the incremental verifier's step).
+    pub fn check_head(&self, note: &str) -> Result<(), Failure> {
+        let head =
+            self.key.open(note).map_err(|e| Failure { seq: None, checkpoint: None, what: format!("the head: {e}") })?;
+        if head.size != self.tree.size() {
+            return Err(Failure::checkpoint(
+                head.size,
+                format!("the head is not of the {} events replayed", self.tree.size()),
+            ));
+        }
+        if head.root != self.tree.root() {
+            return Err(Failure::checkpoint(head.size, "its root is not the root of the events before it"));
+        }
+        Ok(())
     }
 
     /// How many events were replayed.

@@ -67,6 +67,7 @@ pub async fn run(config: Config) -> Result<()> {
     tracing::info!(smtp = config.smtp.as_ref().map_or("not configured", |s| s.host.as_str()), "e-mail for invitations");
     // Drafts left in the outbox (a crash, commands run while stopped) go into the log now.
     haven.start_audit();
+    haven.start_audit_verifier();
     tracing::info!(
         %address, url = %public_url, database, data_dir = %config.data_dir.display(),
         startup_ms = started.elapsed().as_millis() as u64, "Haven is listening"

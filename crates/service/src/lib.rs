@@ -50,6 +50,7 @@ pub mod audit_rules {
 }
 pub use audit_log::trail::{AuditQuery, AuditRow};
 pub use audit_log::verify::{AuditKey, VerifyError};
+pub use audit_log::watch::VerifierState;
 pub use auth::{OpenSession, Remote, SessionToken, SignIn, form_token};
 pub use clients::{ClientDetails, ClientQuery};
 pub use error::ServiceError;
@@ -97,6 +98,7 @@ pub struct Haven {
     identity: Option<Arc<dyn IdentityProvider>>,
     telehealth: Arc<telehealth::Telehealth>,
     sequencer: Arc<audit_log::Sequencer>,
+    watch: audit_log::watch::SharedWatch,
 }
 
 impl fmt::Debug for Haven {
@@ -130,6 +132,7 @@ impl Haven {
             identity: None,
             telehealth: Arc::new(telehealth::Telehealth::public()),
             sequencer: Arc::default(),
+            watch: Arc::default(),
         }
     }
 

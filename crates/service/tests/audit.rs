@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crypto::kek::LocalKek;
 use domain::{PracticeId, Role};
 use haven_service::demo::SeedOptions;
-use haven_service::{FixedMasterKeys, Haven, Remote, SessionPolicy, SignIn, VerifyError};
+use haven_service::{FixedMasterKeys, Haven, Remote, SessionPolicy, SignIn, VerifierState, VerifyError};
 
 struct Log {
     haven: Haven,
@@ -182,4 +182,39 @@ async fn reads_fail_closed_while_the_log_cannot_be_written() {
     let rows = log.haven.audit_trail(&owner, &query).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(!rows.is_empty());
     log.verify(None).await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The in-server verifier follows the log, and finds an event edited behind its back: the
+/// owner is told (and the log records the alert when it still can).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_verifier_notices_tampering() {
+    let (log, _) = busy_log().await;
+    let remote = Remote::new("192.0.2.9", "curl/8.0");
+    let Ok(SignIn::Complete(_, owner)) = log.haven.sign_in(&log.owner.0, &log.owner.1, &remote).await else {
+        panic!("the owner signs in")
+    };
+    log.haven.flush_audit().await.unwrap_or_else(|e| panic!("{e}"));
+    log.haven.start_audit_verifier();
+    let state = |wanted: fn(&VerifierState) -> bool| {
+        let haven = log.haven.clone();
+        let owner = owner.clone();
+        async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            loop {
+                let state = haven.audit_verifier_state(&owner);
+                if state.as_ref().is_some_and(wanted) || std::time::Instant::now() > deadline {
+                    return state;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    };
+    let verified = state(|s| matches!(s, VerifierState::Verified { .. })).await;
+    assert!(matches!(verified, Some(VerifierState::Verified { events, .. }) if events >= 5), "{verified:?}");
+
+    // Someone with the database puts a head of their own making in place.
+    log.tamper("UPDATE audit_logs SET head_note = replace(head_note, '\n\n', '\nextension line\n\n')");
+    let failed = state(|s| matches!(s, VerifierState::Failed { .. })).await;
+    let Some(VerifierState::Failed { what, .. }) = failed else { panic!("not noticed: {failed:?}") };
+    assert!(what.contains("head"), "{what}");
 }

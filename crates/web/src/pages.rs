@@ -13,7 +13,7 @@ use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use service::{Dashboard, ServiceError, SignIn};
+use service::{Actor, Dashboard, ServiceError, SignIn, VerifierState};
 
 use crate::error::PageError;
 use crate::remote::Caller;
@@ -249,6 +249,9 @@ struct AuditCard {
     root: String,
     signed: String,
     public_key: String,
+    /// What the server's verifier last found, in words, and whether it is a problem.
+    verifier: String,
+    failed: bool,
 }
 
 struct StaffRow {
@@ -276,6 +279,29 @@ struct DashboardPage {
     agreement_pending: bool,
 }
 
+/// The newest checkpoint and what the server's verifier found, for the owner.
+async fn audit_card(state: &AppState, actor: &Actor, tz: &jiff::tz::TimeZone) -> Result<Option<AuditCard>, PageError> {
+    let Some(head) = state.haven.audit_head(actor).await? else { return Ok(None) };
+    let when = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y %H:%M:%S %Z").to_string();
+    let (verifier, failed) = match state.haven.audit_verifier_state(actor) {
+        Some(VerifierState::Verified { events, at }) => {
+            (format!("The server's verifier checked all {events} events at {}.", when(at)), false)
+        }
+        Some(VerifierState::Failed { what, at }) => {
+            (format!("The server's verifier found a problem at {}: {what}.", when(at)), true)
+        }
+        Some(VerifierState::Starting) | None => ("The server's verifier is starting.".to_owned(), false),
+    };
+    Ok(Some(AuditCard {
+        size: head.size,
+        root: head.root,
+        signed: head.signed_at.map(when).unwrap_or_default(),
+        public_key: head.public_key,
+        verifier,
+        failed,
+    }))
+}
+
 async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
     let board = state.haven.dashboard(&actor).await?;
     let tz = jiff::tz::TimeZone::get(board.practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -299,15 +325,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         idle_minutes: actor.idle_timeout().as_mins(),
         idle_seconds: actor.idle_timeout().as_secs(),
         sees_sign_ins: policy::decide(actor.role(), Resource::SignInHistory, Action::View).is_allowed(),
-        audit: state.haven.audit_head(&actor).await?.map(|head| AuditCard {
-            size: head.size,
-            root: head.root,
-            signed: head
-                .signed_at
-                .map(|t| t.to_zoned(tz.clone()).strftime("%b %-d, %Y %H:%M:%S %Z").to_string())
-                .unwrap_or_default(),
-            public_key: head.public_key,
-        }),
+        audit: audit_card(&state, &actor, &tz).await?,
         agreement_pending: state.haven.agreement_acceptance(&actor).await?.is_none(),
     };
     Ok(render(StatusCode::OK, &page))

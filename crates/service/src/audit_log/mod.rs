@@ -8,6 +8,7 @@ pub(crate) mod proofs;
 mod sequencer;
 pub(crate) mod trail;
 pub(crate) mod verify;
+pub(crate) mod watch;
 
 pub(crate) use audit::event::Crud;
 use audit::event::{Actor as EventActor, ActorKind, Event, Outcome, Resource, Source};

@@ -74,20 +74,43 @@ impl Haven {
             self.store.audit_checkpoints(practice).await?.into_iter().map(|c| c.note).collect();
         notes.extend(log.head.clone());
         let mut verifier = Verifier::new(key, &notes, against)?;
-        let mut next = 0;
+        self.replay(practice, &mut verifier, None, |done| progress(done, log.size)).await?;
+        let mut partial = Vec::new();
+        let verified = verifier.finish(|tiles| {
+            partial = tiles.to_vec();
+            Ok(())
+        })?;
+        for tile in &partial {
+            self.check_tile(practice, tile).await?;
+        }
+        Ok(verified)
+    }
+
+    /// Feeds `verifier` the stored events from where it stands up to `until` (or the end),
+    /// checking each lookup row and every tile that fills up against what the events give.
+    pub(crate) async fn replay(
+        &self,
+        practice: PracticeId,
+        verifier: &mut Verifier,
+        until: Option<u64>,
+        progress: impl Fn(u64),
+    ) -> Result<(), VerifyError> {
         loop {
-            let events = self.store.audit_events(practice, next, PAGE).await?;
-            let indexes = self.store.audit_index_rows(practice, next, PAGE).await?;
+            let next = verifier.size();
+            let page = until.map_or(PAGE, |u| PAGE.min(u32::try_from(u.saturating_sub(next)).unwrap_or(PAGE)));
+            if page == 0 {
+                return Ok(());
+            }
+            let events = self.store.audit_events(practice, next, page).await?;
+            let indexes = self.store.audit_index_rows(practice, next, page).await?;
             if events.is_empty() {
                 if let Some(row) = indexes.first() {
-                    return Err(Failure {
-                        seq: Some(row.seq),
-                        checkpoint: None,
-                        what: "a lookup row has no event".into(),
-                    }
-                    .into());
+                    return Err(Failure::at(row.seq, "a lookup row has no event").into());
                 }
-                break;
+                if until.is_some_and(|u| u > next) {
+                    return Err(Failure::at(next, "missing: the head counts more events than are stored").into());
+                }
+                return Ok(());
             }
             let mut indexes = indexes.into_iter();
             for row in &events {
@@ -107,18 +130,8 @@ impl Haven {
                     self.check_tile(practice, &tile).await?;
                 }
             }
-            next = verifier.size();
-            progress(next, log.size);
+            progress(verifier.size());
         }
-        let mut partial = Vec::new();
-        let verified = verifier.finish(|tiles| {
-            partial = tiles.to_vec();
-            Ok(())
-        })?;
-        for tile in &partial {
-            self.check_tile(practice, tile).await?;
-        }
-        Ok(verified)
     }
 
     async fn check_tile(&self, practice: PracticeId, tile: &Tile) -> Result<(), VerifyError> {
