@@ -4,6 +4,7 @@
 //! operator, and recorded as an `audit.alert` event in the log itself.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -78,19 +79,21 @@ impl Haven {
             }
             let Some(log) = self.store.audit_log(practice).await? else { continue };
             let Some(head) = log.head else { continue };
-            if !verifiers.contains_key(&practice) {
-                self.watch.set(practice, VerifierState::Starting);
-                let key = LogKey {
-                    origin: checkpoint::origin(&practice.to_string()),
-                    key_name: log.key_name.clone(),
-                    public_key: log.public_key,
-                };
-                match Verifier::new(key, &[], None) {
-                    Ok(v) => verifiers.insert(practice, v),
-                    Err(failure) => return self.alert(practice, failure.to_string()).await,
-                };
-            }
-            let Some(verifier) = verifiers.get_mut(&practice) else { continue };
+            let verifier = match verifiers.entry(practice) {
+                Entry::Occupied(following) => following.into_mut(),
+                Entry::Vacant(new) => {
+                    self.watch.set(practice, VerifierState::Starting);
+                    let key = LogKey {
+                        origin: checkpoint::origin(&practice.to_string()),
+                        key_name: log.key_name.clone(),
+                        public_key: log.public_key,
+                    };
+                    match Verifier::new(key, &[], None) {
+                        Ok(v) => new.insert(v),
+                        Err(failure) => return self.alert(practice, failure.to_string()).await,
+                    }
+                }
+            };
             let checked = match self.replay(practice, verifier, Some(log.size), |_| {}).await {
                 Ok(()) => verifier.check_head(&head).map_err(VerifyError::Failed),
                 Err(e) => Err(e),
