@@ -35,6 +35,12 @@ async fn serve_on_postgres_from_setup_to_dashboard() {
     let dashboard = get(&format!("{}/dashboard", second.url), Some(&cookie));
     assert_eq!(dashboard.status, 200);
     assert!(dashboard.body.contains("Calm Waters Counseling"));
+
+    // The sign-in is in the practice's audit log on PostgreSQL, which verifies.
+    drop((server, second));
+    let verified = run(haven(&["audit", "verify", "--data-dir"]).arg(tmp.path().join("verify")).envs(env));
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    assert!(text(&verified.stdout).contains("events verified"), "{}", text(&verified.stdout));
 }
 
 #[tokio::test]
@@ -49,6 +55,15 @@ async fn demo_seed_on_postgres_matches_sqlite() {
         run(haven(&["demo", "seed", "--json", "--seed", "11", "--clients", "3", "--data-dir"]).arg(data_dir(&tmp)));
     assert!(lite.status.success(), "{}", text(&lite.stderr));
     assert_eq!(text(&pg.stdout), text(&lite.stdout), "same seed, different practice");
+    for (database, dir) in [(Some(url.as_str()), tmp.path().join("pg")), (None, data_dir(&tmp))] {
+        let mut verify = haven(&["audit", "verify", "--data-dir"]);
+        verify.arg(&dir);
+        if let Some(url) = database {
+            verify.args(["--database-url", url]);
+        }
+        let verified = run(&mut verify);
+        assert!(verified.status.success(), "{database:?}: {}", text(&verified.stderr));
+    }
 
     let again =
         run(haven(&["demo", "seed", "--seed", "11", "--database-url", &url, "--data-dir"]).arg(tmp.path().join("pg")));
