@@ -2,21 +2,20 @@
 //! way to end all but this one (a lost phone, a shared computer).
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use service::ServiceError;
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render};
 use crate::remote::{Caller, browser_summary};
+use crate::routes::Routes;
 use crate::session::{self, SignedIn};
 use crate::{AppState, security};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/account/sessions", get(page)).route("/account/sessions/end-others", post(end_others))
+pub(crate) fn routes() -> Routes {
+    Routes::new().get("/account/sessions", page).post("/account/sessions/end-others", end_others)
 }
 
 struct Row {

@@ -2,21 +2,20 @@
 //! it, when and from where).
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use domain::policy::{self, Action, Resource};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render};
 use crate::remote::Caller;
+use crate::routes::Routes;
 use crate::session::SignedIn;
 use crate::{AppState, security};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/practice/agreement", get(page)).route("/practice/agreement/accept", post(accept))
+pub(crate) fn routes() -> Routes {
+    Routes::new().get("/practice/agreement", page).post("/practice/agreement/accept", accept)
 }
 
 #[derive(Template)]

@@ -1,12 +1,10 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI document generated from these
 //! handlers (`/api/openapi.json`).
 
-use axum::Router;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
-use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use service::{Actor, PracticeRecord, ServiceError, StaffMember};
 use utoipa::{OpenApi, ToSchema};
@@ -14,15 +12,16 @@ use utoipa::{OpenApi, ToSchema};
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody, FieldErrorBody};
 use crate::remote::Caller;
+use crate::routes::Routes;
 use crate::session::{self, ApiSignedIn};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/sessions", post(sign_in))
-        .route("/sessions/current", delete(sign_out))
-        .route("/me", get(me))
-        .route("/practice", get(practice))
-        .route("/staff", get(staff))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .post("/sessions", sign_in)
+        .delete("/sessions/current", sign_out)
+        .get("/me", me)
+        .get("/practice", practice)
+        .get("/staff", staff)
 }
 
 #[derive(OpenApi)]

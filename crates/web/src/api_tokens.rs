@@ -2,11 +2,10 @@
 //! they were last used, and revokes them.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use domain::ApiTokenId;
 use domain::policy::Scope;
 use domain::validation::FieldErrors;
@@ -14,11 +13,15 @@ use service::{Actor, ServiceError};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render};
+use crate::routes::Routes;
 use crate::session::SignedIn;
 use crate::{AppState, security};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/account/tokens", get(page).post(create)).route("/account/tokens/{id}/revoke", post(revoke))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/account/tokens", page)
+        .post("/account/tokens", create)
+        .post("/account/tokens/{id}/revoke", revoke)
 }
 
 struct Row {

@@ -1,11 +1,10 @@
 //! The appointment-types pages: the list with its add form, and one type's edit page.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use domain::AppointmentTypeId;
 use domain::appointment_type::{AppointmentTypeForm, AppointmentTypeSpec, Attendance, Color, PlaceOfService};
 use domain::policy::{self, Action, Resource};
@@ -15,15 +14,18 @@ use service::{Actor, ServiceError};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
+use crate::routes::Routes;
 use crate::session::SignedIn;
 use crate::{AppState, security};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/schedule/types", get(list).post(add))
-        .route("/schedule/types/{id}", get(edit).post(save))
-        .route("/schedule/types/{id}/archive", post(archive))
-        .route("/schedule/types/{id}/restore", post(restore))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/schedule/types", list)
+        .post("/schedule/types", add)
+        .get("/schedule/types/{id}", edit)
+        .post("/schedule/types/{id}", save)
+        .post("/schedule/types/{id}/archive", archive)
+        .post("/schedule/types/{id}/restore", restore)
 }
 
 /// The choices every appointment-type form offers.
@@ -156,7 +158,8 @@ async fn add(
         }
         Err(e @ ServiceError::Denied(_)) => {
             let message = Some(sentence(&e.to_string()));
-            list_page(&state, &actor, StatusCode::FORBIDDEN, form, FieldErrors::default(), message).await
+            let page = list_page(&state, &actor, StatusCode::FORBIDDEN, form, FieldErrors::default(), message).await?;
+            Ok(crate::error::marked(&e, page))
         }
         Err(e) => Err(e.into()),
     }

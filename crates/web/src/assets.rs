@@ -1,13 +1,11 @@
 //! Static assets, embedded in the binary: no CDN, nothing fetched at run time.
 //! htmx is vendored from the npm package `htmx.org` (BSD-2-Clause), see assets/README.md.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
-use crate::AppState;
+use crate::routes::Routes;
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
     ("htmx.min.js", "text/javascript", include_bytes!("../assets/htmx.min.js")),
@@ -16,8 +14,8 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("favicon.svg", "image/svg+xml", include_bytes!("../assets/favicon.svg")),
 ];
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/assets/{name}", get(asset))
+pub(crate) fn routes() -> Routes {
+    Routes::new().get("/assets/{name}", asset)
 }
 
 async fn asset(Path(name): Path<String>) -> Response {

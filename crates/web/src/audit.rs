@@ -4,11 +4,9 @@
 //! does that).
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
-use axum::routing::get;
 use domain::validation::FieldErrors;
 use domain::{ClientId, UserId};
 use jiff::civil::Date;
@@ -18,6 +16,7 @@ use service::{AuditOrder, AuditQuery, AuditRow, ServiceError};
 
 use crate::error::{ApiError, PageError};
 use crate::pages::{VERSION, render};
+use crate::routes::Routes;
 use crate::session::{ApiSignedIn, SignedIn};
 use crate::sign_ins::{csv_field, time_zone};
 use crate::{AppState, security};
@@ -26,12 +25,12 @@ const PAGE_ROWS: u32 = 100;
 const EXPORT_ROWS: u32 = 100_000;
 const OUTCOMES: [(&str, &str); 3] = [("ok", "Allowed"), ("denied", "Refused"), ("error", "Failed")];
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/audit", get(page))
-        .route("/audit.csv", get(csv))
-        .route("/audit.fhir.json", get(fhir))
-        .route("/audit/checkpoint", get(checkpoint))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/audit", page)
+        .get("/audit.csv", csv)
+        .get("/audit.fhir.json", fhir)
+        .get("/audit/checkpoint", checkpoint)
 }
 
 /// The filter as the form sends it: every field optional, dates in the practice's time zone.

@@ -2,11 +2,10 @@
 //! next-free-slot search over them.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use domain::calendar::{BREAKS_FIELDS, CalendarForm, HOURS_FIELDS, TimeOffForm};
 use domain::validation::FieldErrors;
 use domain::{AppointmentTypeId, TimeOffId, UserId};
@@ -17,18 +16,20 @@ use service::{Actor, MAX_SEARCH_WEEKS, ServiceError, SlotQuery};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
+use crate::routes::Routes;
 use crate::session::SignedIn;
 use crate::{AppState, security};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/schedule", get(|| async { Redirect::to("/schedule/calendars") }))
-        .route("/schedule/calendars", get(list))
-        .route("/schedule/calendars/{user}", get(edit).post(save))
-        .route("/schedule/calendars/{user}/time-off", post(add_time_off))
-        .route("/schedule/calendars/{user}/time-off/{id}/remove", post(remove_time_off))
-        .route("/schedule/next-slot", get(next_slot))
-        .route("/schedule/test-room", get(test_room))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/schedule", || async { Redirect::to("/schedule/calendars") })
+        .get("/schedule/calendars", list)
+        .get("/schedule/calendars/{user}", edit)
+        .post("/schedule/calendars/{user}", save)
+        .post("/schedule/calendars/{user}/time-off", add_time_off)
+        .post("/schedule/calendars/{user}/time-off/{id}/remove", remove_time_off)
+        .get("/schedule/next-slot", next_slot)
+        .get("/schedule/test-room", test_room)
 }
 
 const DAY_LABELS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];

@@ -69,8 +69,9 @@ pub(crate) struct FieldErrorBody {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Refused(pub &'static str);
 
-/// `response`, marked as a refusal when `e` is one.
-fn marked(e: &ServiceError, mut response: Response) -> Response {
+/// `response`, marked as a refusal when `e` is one (for handlers that answer a refusal with a
+/// page of their own).
+pub(crate) fn marked(e: &ServiceError, mut response: Response) -> Response {
     if let ServiceError::Denied(rule) = e {
         response.extensions_mut().insert(Refused(rule));
     }

@@ -1,16 +1,15 @@
 //! `/healthz`: the process answers. `/readyz`: the database answers and is migrated.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
-use axum::routing::get;
 use serde_json::json;
 
 use crate::AppState;
+use crate::routes::Routes;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+pub(crate) fn routes() -> Routes {
+    Routes::new().get("/healthz", healthz).get("/readyz", readyz)
 }
 
 /// The process is alive.

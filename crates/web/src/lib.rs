@@ -18,6 +18,7 @@ mod pages;
 mod passkeys;
 mod refusals;
 mod remote;
+mod routes;
 mod second_factor;
 mod security;
 mod session;
@@ -29,6 +30,7 @@ use axum::Router;
 use service::Haven;
 
 pub use api::openapi_json;
+pub use routes::Route;
 
 /// How the server is reached, which decides cookie and transport-security headers.
 #[derive(Debug, Clone, Default)]
@@ -47,10 +49,9 @@ struct AppState {
     options: WebOptions,
 }
 
-/// The whole application.
-pub fn router(haven: Haven, options: WebOptions) -> Router {
-    let state = AppState { haven, options };
-    Router::new()
+/// Every route of the application, each page, API call and asset.
+fn all_routes() -> routes::Routes {
+    routes::Routes::new()
         .merge(pages::routes())
         .merge(sign_ins::routes())
         .merge(audit::routes())
@@ -64,10 +65,25 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(passkeys::routes())
         .merge(single_sign_on::routes())
         .nest("/api/v1", api::routes())
-        .route("/api/openapi.json", axum::routing::get(api::openapi))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), refusals::record))
-        .merge(health::routes())
-        .merge(assets::routes())
+        .get("/api/openapi.json", api::openapi)
+}
+
+/// The method and path of every route the application answers, from the same construction as
+/// its router (for the route-coverage test and documentation).
+pub fn route_list() -> Vec<Route> {
+    let mut list = all_routes().merge(health::routes()).merge(assets::routes()).into_parts().1;
+    list.sort();
+    list
+}
+
+/// The whole application.
+pub fn router(haven: Haven, options: WebOptions) -> Router {
+    let state = AppState { haven, options };
+    let (app, _) = all_routes().into_parts();
+    let (open, _) = health::routes().merge(assets::routes()).into_parts();
+    // Refusals by the policy are recorded on every application route (not health or assets).
+    app.route_layer(axum::middleware::from_fn_with_state(state.clone(), refusals::record))
+        .merge(open)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(csrf::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))

@@ -3,11 +3,10 @@
 use std::sync::LazyLock;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use domain::policy::{self, Action, Resource};
 use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
@@ -17,16 +16,19 @@ use service::{Actor, Dashboard, ServiceError, SignIn, VerifierState};
 
 use crate::error::PageError;
 use crate::remote::Caller;
+use crate::routes::Routes;
 use crate::session::{self, SignedIn};
 use crate::{AppState, security};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/setup/{token}", get(setup_form).post(setup_submit))
-        .route("/sign-in", get(sign_in_form).post(sign_in_submit))
-        .route("/sign-out", post(sign_out))
-        .route("/dashboard", get(dashboard))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/", home)
+        .get("/setup/{token}", setup_form)
+        .post("/setup/{token}", setup_submit)
+        .get("/sign-in", sign_in_form)
+        .post("/sign-in", sign_in_submit)
+        .post("/sign-out", sign_out)
+        .get("/dashboard", dashboard)
 }
 
 pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,11 +3,10 @@
 //! form token, like every signed-in post); answers are JSON: where to go next, or the API's
 //! error body saying why not.
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Json, Redirect, Response};
-use axum::routing::post;
-use axum::{Form, Router};
 use domain::PasskeyId;
 use serde::Deserialize;
 use serde_json::json;
@@ -16,15 +15,16 @@ use service::{PasskeyAnswer, RelyingParty, ServiceError, SignIn};
 use crate::AppState;
 use crate::error::{ApiError, PageError};
 use crate::remote::Caller;
+use crate::routes::Routes;
 use crate::session::{self, SignedIn};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/account/passkeys/options", post(registration_options))
-        .route("/account/passkeys", post(register))
-        .route("/account/passkeys/{id}/remove", post(remove))
-        .route("/sign-in/passkey/options", post(sign_in_options))
-        .route("/sign-in/passkey", post(sign_in))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .post("/account/passkeys/options", registration_options)
+        .post("/account/passkeys", register)
+        .post("/account/passkeys/{id}/remove", remove)
+        .post("/sign-in/passkey/options", sign_in_options)
+        .post("/sign-in/passkey", sign_in)
 }
 
 /// The origin and relying party id: from `public_url` when it is set, otherwise from the

@@ -2,11 +2,10 @@
 //! authenticator app (QR code, confirmation, recovery codes shown once).
 
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use domain::policy::{self, Action, Resource};
 use domain::validation::FieldErrors;
 use qrcode::QrCode;
@@ -17,16 +16,19 @@ use service::{Actor, SecondFactorStatus, SecondFactors, ServiceError, SignIn, Si
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
 use crate::remote::Caller;
+use crate::routes::Routes;
 use crate::session::{self, SignedIn};
 use crate::{AppState, security};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/sign-in/code", get(code_form).post(code_submit))
-        .route("/account/security", get(security_page))
-        .route("/account/totp", post(begin).get(enrolling))
-        .route("/account/totp/confirm", post(confirm))
-        .route("/account/security/policy", post(set_policy))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/sign-in/code", code_form)
+        .post("/sign-in/code", code_submit)
+        .get("/account/security", security_page)
+        .post("/account/totp", begin)
+        .get("/account/totp", enrolling)
+        .post("/account/totp/confirm", confirm)
+        .post("/account/security/policy", set_policy)
 }
 
 #[derive(Deserialize)]

@@ -2,11 +2,9 @@
 //! accounts with time, network address and browser, filterable, and exportable as CSV.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use domain::validation::FieldErrors;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -16,6 +14,7 @@ use service::{Actor, ServiceError, SignInEvent, SignInEventKind, SignInFilter};
 use crate::error::PageError;
 use crate::pages::{VERSION, render};
 use crate::remote::browser_summary;
+use crate::routes::Routes;
 use crate::session::SignedIn;
 use crate::{AppState, security};
 
@@ -23,8 +22,8 @@ use crate::{AppState, security};
 const PAGE_ROWS: u32 = 200;
 const EXPORT_ROWS: u32 = 100_000;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/sign-ins", get(page)).route("/sign-ins.csv", get(csv))
+pub(crate) fn routes() -> Routes {
+    Routes::new().get("/sign-ins", page).get("/sign-ins.csv", csv)
 }
 
 /// The filter as the form sends it: every field optional, dates in the practice's time zone.

@@ -3,11 +3,9 @@
 //! state travels in a short-lived cookie too, so a code can only finish the attempt this
 //! browser started (no login CSRF).
 
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use service::{ServiceError, SignIn};
 
@@ -16,10 +14,11 @@ use crate::error::PageError;
 use crate::pages::sign_in_refused;
 use crate::passkeys::origin;
 use crate::remote::Caller;
+use crate::routes::Routes;
 use crate::session;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/sign-in/oidc", get(start)).route("/sign-in/oidc/callback", get(callback))
+pub(crate) fn routes() -> Routes {
+    Routes::new().get("/sign-in/oidc", start).get("/sign-in/oidc/callback", callback)
 }
 
 const COOKIE: &str = "haven_sso";

@@ -2,11 +2,10 @@
 //! page that turns an e-mailed link into an account.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use domain::policy;
 use domain::staff::{DisabledReason, InviteForm};
 use domain::validation::FieldErrors;
@@ -16,18 +15,20 @@ use service::{AcceptForm, Actor, InvitationOffer, ServiceError};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
+use crate::routes::Routes;
 use crate::session::SignedIn;
 use crate::{AppState, security};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/staff", get(page))
-        .route("/staff/invite", post(invite))
-        .route("/staff/invitations/{id}/withdraw", post(withdraw))
-        .route("/staff/{user}/role", post(change_role))
-        .route("/staff/{user}/deactivate", post(deactivate))
-        .route("/staff/{user}/reactivate", post(reactivate))
-        .route("/invitation/{token}", get(offer).post(accept))
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/staff", page)
+        .post("/staff/invite", invite)
+        .post("/staff/invitations/{id}/withdraw", withdraw)
+        .post("/staff/{user}/role", change_role)
+        .post("/staff/{user}/deactivate", deactivate)
+        .post("/staff/{user}/reactivate", reactivate)
+        .get("/invitation/{token}", offer)
+        .post("/invitation/{token}", accept)
 }
 
 struct Member {
@@ -159,7 +160,9 @@ async fn after(state: &AppState, actor: &Actor, result: Result<(), ServiceError>
             let message = Some(sentence(&e.to_string()));
             let status =
                 if matches!(e, ServiceError::Denied(_)) { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT };
-            staff_page(state, actor, status, blank_invitation(), FieldErrors::default(), message, None).await
+            let page =
+                staff_page(state, actor, status, blank_invitation(), FieldErrors::default(), message, None).await?;
+            Ok(crate::error::marked(&e, page))
         }
         Err(e) => Err(e.into()),
     }
