@@ -67,7 +67,7 @@ try {
   check((await page.locator("h1").textContent()).trim() === "Calm Waters Counseling", "dashboard heading");
   check((await page.locator("table tbody tr").count()) === 1, "staff table should list the owner");
   check((await page.locator("td", { hasText: "Rosa Delgado, LMFT" }).count()) === 1, "owner not listed");
-  check((await page.locator(".facts").textContent()).includes("Suite 4"), "address line 2 missing");
+  check((await page.locator("section:has(h2:text-is('Practice')) .facts").textContent()).includes("Suite 4"), "address line 2 missing");
   await page.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
 
   // Before client data, the owner accepts the Business Associate Agreement (DL-1).

@@ -280,12 +280,14 @@ async fn master_key_rotation_is_followed_by_a_running_service() -> Result<(), Se
     let running = Haven::new(store.clone(), SessionPolicy::default(), source.clone())
         .with_key_cache(std::time::Duration::from_millis(50));
     running.seed_demo(SeedOptions { seed: 4, clients: 10 }, |_, _| {}).await?;
+    running.flush_audit().await?;
     assert_eq!(running.verify_sealed(|_| {}).await?.failures.len(), 0);
 
     // The rotation, from another process's point of view: new key current, old still accepted.
     let rotator =
         Haven::new(store.clone(), SessionPolicy::default(), Arc::new(FixedMasterKeys(vec![new.clone(), old])));
-    assert_eq!(rotator.rewrap_data_keys(new.clone()).await?, 4);
+    // The four sealing keys and the audit log's signing key.
+    assert_eq!(rotator.rewrap_data_keys(new.clone()).await?, 5);
     assert_eq!(rotator.rewrap_data_keys(new.clone()).await?, 0, "a second run re-wraps nothing");
     *source.0.lock().unwrap_or_else(|e| panic!("{e}")) = vec![new];
 
