@@ -2,7 +2,7 @@
 
 use haven_store_postgres::PostgresStore;
 use haven_store_postgres::testing::TestCluster;
-use store::Store;
+use store::prelude::*;
 
 async fn fresh() -> Box<PostgresStore> {
     let url = TestCluster::shared().fresh_database().await;

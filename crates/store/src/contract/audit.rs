@@ -1,6 +1,7 @@
 //! The audit log's storage contract: one log per practice, batches that extend only the head
 //! they were built on and take their outbox drafts once, insert-only rows, and isolation.
 
+use crate::prelude::*;
 use domain::PracticeId;
 use jiff::Timestamp;
 
