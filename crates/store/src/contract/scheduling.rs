@@ -1,0 +1,104 @@
+//! Scheduling set-up: appointment types, calendars, time off.
+
+use super::*;
+
+pub async fn appointment_types_are_versioned_and_archived(store: &dyn Store) {
+    let p = practice("Types", "owner@types.example", None);
+    let other = practice("Other types", "owner@other-types.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    ok(store.create_practice(&other, t(10)).await);
+    let group = appointment_type_record("Group therapy", t(20));
+    let intake = appointment_type_record("Intake", t(21));
+    ok(store.insert_appointment_type(p.id, &group).await);
+    ok(store.insert_appointment_type(p.id, &intake).await);
+    // Names are unique within a practice, not across practices.
+    let twin = appointment_type_record("Intake", t(22));
+    assert!(matches!(store.insert_appointment_type(p.id, &twin).await, Err(StoreError::Conflict("name"))));
+    ok(store.insert_appointment_type(other.id, &twin).await);
+    assert_eq!(ok(store.appointment_types(p.id).await), vec![group.clone(), intake.clone()]);
+
+    // An edit made from version 1 lands once; a second edit from the same version is refused.
+    let edited = AppointmentTypeRecord {
+        spec: appointment_type_spec("Group therapy", "90"),
+        updated_at: t(30),
+        ..group.clone()
+    };
+    ok(store.update_appointment_type(p.id, &edited).await);
+    let stale = AppointmentTypeRecord { spec: appointment_type_spec("Group", "60"), ..group.clone() };
+    assert!(matches!(store.update_appointment_type(p.id, &stale).await, Err(StoreError::NoRowChanged(0))));
+    let renamed = AppointmentTypeRecord { spec: appointment_type_spec("Intake", "60"), version: 2, ..group.clone() };
+    assert!(matches!(store.update_appointment_type(p.id, &renamed).await, Err(StoreError::Conflict("name"))));
+    assert!(
+        store.update_appointment_type(other.id, &AppointmentTypeRecord { version: 2, ..edited.clone() }).await.is_err()
+    );
+    let stored = ok(store.appointment_types(p.id).await);
+    assert_eq!(stored[0], AppointmentTypeRecord { version: 2, ..edited.clone() });
+
+    // Archived types sort last and can come back.
+    assert!(ok(store.archive_appointment_type(p.id, group.id, Some(t(40)), t(40)).await));
+    assert!(!ok(store.archive_appointment_type(other.id, group.id, Some(t(40)), t(40)).await));
+    let stored = ok(store.appointment_types(p.id).await);
+    assert_eq!((stored[1].id, stored[1].archived_at, stored[1].version), (group.id, Some(t(40)), 3));
+    assert!(ok(store.archive_appointment_type(p.id, group.id, None, t(41)).await));
+    assert_eq!(ok(store.appointment_types(p.id).await)[0].archived_at, None);
+    assert_eq!(ok(store.appointment_types(other.id).await).len(), 1);
+}
+
+pub async fn calendars_save_without_lost_updates(store: &dyn Store) {
+    let p = practice("Calendars", "owner@calendars.example", None);
+    let other = practice("Other calendars", "owner@other-calendars.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    ok(store.create_practice(&other, t(10)).await);
+    let clinician = user("clinician@calendars.example", t(10));
+    ok(store.add_staff(p.id, &clinician, Role::Clinician).await);
+    let offers = vec![AppointmentTypeId::random(), AppointmentTypeId::random()];
+    assert!(ok(store.calendars(p.id).await).is_empty());
+
+    // First save from "nothing saved" (0); a second first save loses, as does a stale one.
+    let first = calendar_record(clinician.id, clinician.id, 0, "MO 09:00-17:00;TU 09:00-17:00", offers.clone());
+    ok(store.save_calendar(p.id, &first).await);
+    assert!(matches!(store.save_calendar(p.id, &first).await, Err(StoreError::NoRowChanged(0))));
+    let by_owner = calendar_record(clinician.id, p.owner.id, 1, "MO 08:00-16:00", vec![]);
+    ok(store.save_calendar(p.id, &by_owner).await);
+    let stale = calendar_record(clinician.id, clinician.id, 1, "MO 10:00-18:00", vec![]);
+    assert!(matches!(store.save_calendar(p.id, &stale).await, Err(StoreError::NoRowChanged(0))));
+    let saved = ok(store.calendars(p.id).await);
+    assert_eq!(saved, vec![CalendarRecord { version: 2, ..by_owner.clone() }]);
+    let first_saved = calendar_record(clinician.id, clinician.id, 1, "MO 09:00-17:00;TU 09:00-17:00", offers);
+    assert_ne!(saved[0].settings, first_saved.settings);
+
+    // Offers round-trip; a calendar belongs to a member of the practice it is saved in.
+    let with_offers = calendar_record(p.owner.id, p.owner.id, 0, "", vec![AppointmentTypeId::random()]);
+    ok(store.save_calendar(p.id, &with_offers).await);
+    let owners = ok(store.calendars(p.id).await).into_iter().find(|c| c.user == p.owner.id);
+    assert_eq!(owners.map(|c| c.settings), Some(with_offers.settings));
+    assert!(store.save_calendar(other.id, &calendar_record(clinician.id, clinician.id, 0, "", vec![])).await.is_err());
+    assert!(ok(store.calendars(other.id).await).is_empty());
+}
+
+pub async fn time_off_is_listed_until_it_ends(store: &dyn Store) {
+    let p = practice("Time off", "owner@time-off.example", None);
+    let other = practice("Other time off", "owner@other-time-off.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    ok(store.create_practice(&other, t(10)).await);
+    let stretch = |starts: i64, ends: i64, label: Option<&str>| TimeOffRecord {
+        id: TimeOffId::random(),
+        user: p.owner.id,
+        starts_at: t(starts),
+        ends_at: t(ends),
+        label: label.map(str::to_owned),
+        created_at: t(11),
+        created_by: p.owner.id,
+    };
+    let (later, earlier) = (stretch(500, 900, Some("Vacation")), stretch(100, 200, None));
+    ok(store.insert_time_off(p.id, &later).await);
+    ok(store.insert_time_off(p.id, &earlier).await);
+    assert!(store.insert_time_off(p.id, &stretch(300, 300, None)).await.is_err(), "an empty stretch was stored");
+    assert_eq!(ok(store.time_off(p.id, t(0)).await), vec![earlier.clone(), later.clone()]);
+    assert_eq!(ok(store.time_off(p.id, t(200)).await), vec![later.clone()]);
+    assert!(ok(store.time_off(other.id, t(0)).await).is_empty());
+    assert!(!ok(store.delete_time_off(other.id, p.owner.id, later.id).await));
+    assert!(ok(store.delete_time_off(p.id, p.owner.id, later.id).await));
+    assert!(!ok(store.delete_time_off(p.id, p.owner.id, later.id).await));
+    assert_eq!(ok(store.time_off(p.id, t(0)).await), vec![earlier]);
+}
