@@ -23,11 +23,29 @@ pub mod webauthn;
 pub use keyring::Keyring;
 pub use keys::{DataKey, KeyId, Purpose};
 
+/// Whether two secrets (tokens, codes) are equal, taking the same time wherever they differ:
+/// the one comparison Haven uses for anything secret.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
+}
+
 /// Fills a buffer from the operating system's generator.
 pub(crate) fn random<const N: usize>() -> Result<[u8; N], CryptoError> {
     let mut out = [0u8; N];
     getrandom::fill(&mut out).map_err(|e| CryptoError::Random(e.to_string()))?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_compare_by_content_and_length() {
+        assert!(super::same_secret(b"abc", b"abc"));
+        assert!(!super::same_secret(b"abc", b"abd"));
+        assert!(!super::same_secret(b"ab", b"abc"));
+        assert!(!super::same_secret(b"", b"a"));
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

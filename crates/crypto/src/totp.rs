@@ -76,18 +76,13 @@ impl TotpSecret {
         let offered: u32 = code.parse().ok()?;
         let mut found = None;
         for step in (now_step - SKEW)..=(now_step + SKEW) {
-            let matches = constant_time_eq(self.code_at(step), offered);
+            let matches = crate::same_secret(&self.code_at(step).to_be_bytes(), &offered.to_be_bytes());
             if matches && step > last_used && found.is_none() {
                 found = Some(step);
             }
         }
         found
     }
-}
-
-fn constant_time_eq(a: u32, b: u32) -> bool {
-    let diff = a ^ b;
-    std::hint::black_box(diff) == 0
 }
 
 impl std::fmt::Debug for TotpSecret {

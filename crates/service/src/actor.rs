@@ -72,6 +72,18 @@ impl Actor {
         self.allowed(decision, resource, action)
     }
 
+    /// Whether the policy (and, for an API token, its scopes) lets this person do `action` on
+    /// `resource`: what pages ask to decide what to offer. The service checks again when asked.
+    pub fn is_allowed(&self, resource: Resource, action: Action) -> bool {
+        policy::decide_within(self.role, self.scopes.as_deref(), resource, action).is_allowed()
+    }
+
+    /// Whether this person may invite someone as, or change a colleague from `current` to,
+    /// `wanted` (the owner-only rules included).
+    pub fn may_make(&self, current: Option<Role>, wanted: Role) -> bool {
+        self.may_change_staff(current, wanted).is_ok()
+    }
+
     /// Asks the policy (and, for an API token, its scopes); a denial becomes the caller's error.
     pub(crate) fn may(&self, resource: Resource, action: Action) -> Result<(), ServiceError> {
         self.allowed(policy::decide_within(self.role, self.scopes.as_deref(), resource, action), resource, action)

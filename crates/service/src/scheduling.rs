@@ -132,6 +132,16 @@ impl Haven {
         self.appointment_types(actor).await?.into_iter().find(|t| t.id == id).ok_or(ServiceError::NotFound)
     }
 
+    /// A type to edit, for those who may change types (others are refused).
+    pub async fn appointment_type_to_edit(
+        &self,
+        actor: &Actor,
+        id: AppointmentTypeId,
+    ) -> Result<AppointmentTypeRecord> {
+        actor.may(Resource::AppointmentTypes, Action::Update)?;
+        self.appointment_type(actor, id).await
+    }
+
     /// The calendars of everyone active who sees clients, in staff order.
     pub async fn calendars(&self, actor: &Actor) -> Result<Vec<ClinicianCalendar>> {
         actor.may(Resource::Calendars, Action::View)?;

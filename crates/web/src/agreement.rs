@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::policy::{self, Action, Resource};
+use domain::policy::{Action, Resource};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render};
@@ -47,7 +47,7 @@ async fn page(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Resul
         agreement_version: service::BAA_VERSION,
         text: service::BAA_TEXT,
         accepted,
-        may_accept: policy::decide(actor.role(), Resource::Agreement, Action::Update).is_allowed(),
+        may_accept: actor.is_allowed(Resource::Agreement, Action::Update),
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::AppointmentTypeId;
 use domain::appointment_type::{AppointmentTypeForm, AppointmentTypeSpec, Attendance, Color, PlaceOfService};
-use domain::policy::{self, Action, Resource};
+use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use service::{Actor, ServiceError};
@@ -133,7 +133,7 @@ async fn list_page(
         idle_seconds: actor.idle_timeout().as_secs(),
         tab: "types",
         types: types.iter().map(|t| row(t.id, &t.spec, t.archived_at.is_some())).collect(),
-        can_edit: policy::decide(actor.role(), Resource::AppointmentTypes, Action::Create).is_allowed(),
+        can_edit: actor.is_allowed(Resource::AppointmentTypes, Action::Create),
         form,
         errors,
         error,
@@ -180,8 +180,7 @@ async fn edit_page(
     errors: FieldErrors,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    actor_may_edit(actor)?;
-    let stored = state.haven.appointment_type(actor, id).await?;
+    let stored = state.haven.appointment_type_to_edit(actor, id).await?;
     let page = EditPage {
         nonce: security::nonce(),
         version: VERSION,
@@ -198,14 +197,6 @@ async fn edit_page(
         choices: Choices::new(),
     };
     Ok(render(status, &page))
-}
-
-/// The edit pages are for those who may change types; others get the list.
-fn actor_may_edit(actor: &Actor) -> Result<(), ServiceError> {
-    match policy::decide(actor.role(), Resource::AppointmentTypes, Action::Update) {
-        policy::Decision::Allow => Ok(()),
-        policy::Decision::Deny(reason) => Err(ServiceError::Denied(reason)),
-    }
 }
 
 async fn edit(

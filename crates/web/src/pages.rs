@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use domain::policy::{self, Action, Resource};
+use domain::policy::{Action, Resource};
 use domain::practice::PracticeForm;
 use domain::staff::OwnerForm;
 use domain::validation::FieldErrors;
@@ -326,7 +326,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         board,
         idle_minutes: actor.idle_timeout().as_mins(),
         idle_seconds: actor.idle_timeout().as_secs(),
-        sees_sign_ins: policy::decide(actor.role(), Resource::SignInHistory, Action::View).is_allowed(),
+        sees_sign_ins: actor.is_allowed(Resource::SignInHistory, Action::View),
         audit: audit_card(&state, &actor, &tz).await?,
         agreement_pending: state.haven.agreement_acceptance(&actor).await?.is_none(),
     };

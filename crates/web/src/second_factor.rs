@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::policy::{self, Action, Resource};
+use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -137,7 +137,7 @@ impl SecurityPage {
                     last_used: k.last_used_at.map_or_else(|| "Never".to_owned(), day),
                 })
                 .collect(),
-            sets_policy: policy::decide(actor.role(), Resource::SecurityPolicy, Action::Update).is_allowed(),
+            sets_policy: actor.is_allowed(Resource::SecurityPolicy, Action::Update),
             idle_seconds: actor.idle_timeout().as_secs(),
             enrolling: None,
             error: None,

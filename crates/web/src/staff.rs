@@ -6,7 +6,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::policy;
 use domain::staff::{DisabledReason, InviteForm};
 use domain::validation::FieldErrors;
 use domain::{InvitationId, Role, UserId};
@@ -114,8 +113,7 @@ async fn staff_page(
                 DisabledReason::Inactive => format!("Disabled: no sign-in for {days} days"),
             }),
             is_me: s.user == actor.user(),
-            manageable: s.user != actor.user()
-                && policy::may_change_staff(actor.role(), Some(s.role), s.role).is_allowed(),
+            manageable: s.user != actor.user() && actor.may_make(Some(s.role), s.role),
             name: s.display_name,
             email: s.email.to_string(),
             role: s.role,
@@ -123,8 +121,7 @@ async fn staff_page(
             last_sign_in: if s.last_active_at == s.joined_at { "Not yet".to_owned() } else { day(s.last_active_at) },
         })
         .collect();
-    let invite_roles: Vec<Role> =
-        Role::ALL.into_iter().filter(|r| policy::may_change_staff(actor.role(), None, *r).is_allowed()).collect();
+    let invite_roles: Vec<Role> = Role::ALL.into_iter().filter(|r| actor.may_make(None, *r)).collect();
     let invited = if invite_roles.is_empty() { Vec::new() } else { state.haven.pending_invitations(actor).await? };
     let page = StaffPage {
         nonce: security::nonce(),
