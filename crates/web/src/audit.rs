@@ -9,7 +9,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use domain::validation::FieldErrors;
 use domain::{ClientId, UserId};
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use service::{AuditOrder, AuditQuery, AuditRow, ServiceError};
@@ -18,7 +17,7 @@ use crate::error::{ApiError, PageError};
 use crate::pages::{VERSION, render};
 use crate::routes::Routes;
 use crate::session::{ApiSignedIn, SignedIn};
-use crate::sign_ins::{csv_field, time_zone};
+use crate::sign_ins::{csv_field, day_range, time_zone};
 use crate::{AppState, security};
 
 const PAGE_ROWS: u32 = 100;
@@ -67,14 +66,7 @@ impl FilterForm {
         };
         let actor = id("staff", &self.staff, &mut errors).map(UserId::from_random_bytes);
         let client = id("client", &self.client, &mut errors).map(ClientId::from_random_bytes);
-        let day = |field: &'static str, text: &str, errors: &mut FieldErrors| match text.trim() {
-            "" => None,
-            t => errors
-                .check(field, t.parse::<Date>().map_err(|_| "must be a date such as 2026-11-23".to_owned()))
-                .and_then(|d| d.to_zoned(tz.clone()).ok()),
-        };
-        let since = day("from", &self.from, &mut errors).map(|z| z.timestamp());
-        let until = day("to", &self.to, &mut errors).and_then(|z| z.tomorrow().ok()).map(|z| z.timestamp());
+        let (since, until) = day_range(&self.from, &self.to, tz, &mut errors);
         let outcome = match self.outcome.as_str() {
             "" => None,
             o if OUTCOMES.iter().any(|(code, _)| *code == o) => Some(o.to_owned()),
@@ -216,8 +208,8 @@ struct AuditPage {
     outcomes: [(&'static str, &'static str); 3],
     page: u32,
     more: bool,
-    csv_query: String,
-    fhir_query: String,
+    /// The filter without its page, for the CSV and FHIR downloads.
+    export_query: String,
     previous_query: String,
     next_query: String,
     sort_time: String,
@@ -249,8 +241,7 @@ async fn page(
         user_name: actor.display_name().to_owned(),
         idle_seconds: actor.idle_timeout().as_secs(),
         more: rows.len() as u32 == PAGE_ROWS,
-        csv_query: form.with(|f| f.page = String::new()),
-        fhir_query: form.with(|f| f.page = String::new()),
+        export_query: form.with(|f| f.page = String::new()),
         previous_query: form.with(|f| f.page = (page - 1).max(1).to_string()),
         next_query: form.with(|f| f.page = (page + 1).to_string()),
         sort_time: form.sort_link("time"),

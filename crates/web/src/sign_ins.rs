@@ -46,15 +46,7 @@ impl FilterForm {
             "" => None,
             k => errors.check("kind", k.parse::<SignInEventKind>()),
         };
-        let day = |field: &'static str, text: &str, errors: &mut FieldErrors| match text.trim() {
-            "" => None,
-            t => errors
-                .check(field, t.parse::<Date>().map_err(|_| "must be a date such as 2026-11-23".to_owned()))
-                .and_then(|d| d.to_zoned(tz.clone()).ok()),
-        };
-        let since = day("from", &self.from, &mut errors).map(|z| z.timestamp());
-        // "To" includes the whole day.
-        let until = day("to", &self.to, &mut errors).and_then(|z| z.tomorrow().ok()).map(|z| z.timestamp());
+        let (since, until) = day_range(&self.from, &self.to, tz, &mut errors);
         let email = Some(self.email.trim().to_owned()).filter(|e| !e.is_empty());
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
@@ -67,6 +59,25 @@ impl FilterForm {
         let pairs = [("kind", &self.kind), ("email", &self.email), ("from", &self.from), ("to", &self.to)];
         serde_urlencoded::to_string(pairs.iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>()).unwrap_or_default()
     }
+}
+
+/// The instants a `from`–`to` filter of dates (fields `from` and `to`, either may be empty)
+/// covers in the practice's time zone; "to" includes its whole day.
+pub(crate) fn day_range(
+    from: &str,
+    to: &str,
+    tz: &TimeZone,
+    errors: &mut FieldErrors,
+) -> (Option<jiff::Timestamp>, Option<jiff::Timestamp>) {
+    let mut day = |field: &'static str, text: &str| match text.trim() {
+        "" => None,
+        t => errors
+            .check(field, t.parse::<Date>().map_err(|_| "must be a date such as 2026-11-23".to_owned()))
+            .and_then(|d| d.to_zoned(tz.clone()).ok()),
+    };
+    let since = day("from", from).map(|z| z.timestamp());
+    let until = day("to", to).and_then(|z| z.tomorrow().ok()).map(|z| z.timestamp());
+    (since, until)
 }
 
 /// The practice's time zone, in which times are shown and dates are read.
