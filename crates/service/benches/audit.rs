@@ -1,7 +1,7 @@
-//! The audit log against AUDIT.md §8 on SQLite (release build, this machine): durable signed
+//! The audit log against AUDIT.md §8 (release build, this machine): on SQLite, durable signed
 //! appends per second with many callers, append latency at a paced 5,000 events/s, full
-//! verification from the database, a receipt's size, and bytes per event on disk.
-//! Prints JSON; times in milliseconds.
+//! verification from the database, a receipt's size and bytes per event on disk; on a
+//! throwaway PostgreSQL cluster, appends per second. Prints JSON; times in milliseconds.
 
 #![allow(clippy::print_stdout)] // the JSON report on stdout is what this program is for
 
@@ -22,6 +22,34 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// Appends per second with `IN_FLIGHT` callers waiting, from `THROUGHPUT_EVENTS` events.
+async fn appends(haven: &Haven, practice: domain::PracticeId) -> f64 {
+    let started = Instant::now();
+    let mut tasks: tokio::task::JoinSet<haven_service::Result<u64>> = tokio::task::JoinSet::new();
+    for _ in 0..THROUGHPUT_EVENTS {
+        if tasks.len() >= IN_FLIGHT {
+            tasks.join_next().await.expect("a task").expect("joined").expect("appended");
+        }
+        let haven = haven.clone();
+        tasks.spawn(async move { haven.record_probe(practice).await });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("joined").expect("appended");
+    }
+    THROUGHPUT_EVENTS as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn postgres_appends() -> f64 {
+    let url = store_postgres::testing::TestCluster::shared().fresh_database().await;
+    let store = store_postgres::connect(&url).await.expect("connect");
+    store::Store::migrate(&store).await.expect("migrate");
+    let kek = LocalKek::from_hex(&LocalKek::generate_hex().expect("key")).expect("key");
+    let haven = Haven::new(Arc::new(store), SessionPolicy::default(), Arc::new(FixedMasterKeys(vec![Arc::new(kek)])));
+    let practice = haven.seed_demo(SeedOptions { seed: 1, clients: 0 }, |_, _| {}).await.expect("seed").practice_id;
+    haven.flush_audit().await.expect("flush");
+    appends(&haven, practice).await
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -40,19 +68,7 @@ async fn main() {
     let before_events = haven.record_probe(practice).await.expect("probe") + 1;
 
     // Throughput: IN_FLIGHT callers at a time, each waiting for its event to be durable.
-    let started = Instant::now();
-    let mut tasks: tokio::task::JoinSet<haven_service::Result<u64>> = tokio::task::JoinSet::new();
-    for _ in 0..THROUGHPUT_EVENTS {
-        if tasks.len() >= IN_FLIGHT {
-            tasks.join_next().await.expect("a task").expect("joined").expect("appended");
-        }
-        let haven = haven.clone();
-        tasks.spawn(async move { haven.record_probe(practice).await });
-    }
-    while let Some(done) = tasks.join_next().await {
-        done.expect("joined").expect("appended");
-    }
-    let throughput = THROUGHPUT_EVENTS as f64 / started.elapsed().as_secs_f64();
+    let throughput = appends(&haven, practice).await;
 
     // Latency at a steady 5,000 events/s.
     let mut latencies = Vec::new();
@@ -81,9 +97,11 @@ async fn main() {
     let verify_rate = verified.events as f64 / started.elapsed().as_secs_f64();
 
     let receipt = haven.audit_receipt(practice, events / 2).await.expect("receipt");
+    let postgres = postgres_appends().await;
     let report = serde_json::json!({
         "events": events,
         "appends_per_second": { "value": throughput.round(), "target": 100_000, "callers": IN_FLIGHT },
+        "postgres_appends_per_second": { "value": postgres.round(), "target": 50_000, "callers": IN_FLIGHT },
         "latency_at_5000_per_second_ms": {
             "p50": percentile(&latencies, 0.5), "p99": percentile(&latencies, 0.99),
             "target_p50": 3, "target_p99": 10,
