@@ -248,6 +248,8 @@ pub(crate) fn sentence(message: &str) -> String {
 
 struct AuditCard {
     size: u64,
+    /// "event" or "events", after `size`.
+    noun: &'static str,
     root: String,
     signed: String,
     public_key: String,
@@ -281,13 +283,18 @@ struct DashboardPage {
     agreement_pending: bool,
 }
 
+/// "1 event", "5 events".
+fn events_text(n: u64) -> String {
+    if n == 1 { "1 event".to_owned() } else { format!("{n} events") }
+}
+
 /// The newest checkpoint and what the server's verifier found, for the owner.
 async fn audit_card(state: &AppState, actor: &Actor, tz: &jiff::tz::TimeZone) -> Result<Option<AuditCard>, PageError> {
     let Some(head) = state.haven.audit_head(actor).await? else { return Ok(None) };
     let when = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y %H:%M:%S %Z").to_string();
     let (verifier, failed) = match state.haven.audit_verifier_state(actor) {
         Some(VerifierState::Verified { events, at }) => {
-            (format!("The server's verifier checked all {events} events at {}.", when(at)), false)
+            (format!("The server's verifier checked all {} at {}.", events_text(events), when(at)), false)
         }
         Some(VerifierState::Failed { what, at }) => {
             (format!("The server's verifier found a problem at {}: {what}.", when(at)), true)
@@ -296,6 +303,7 @@ async fn audit_card(state: &AppState, actor: &Actor, tz: &jiff::tz::TimeZone) ->
     };
     Ok(Some(AuditCard {
         size: head.size,
+        noun: if head.size == 1 { "event" } else { "events" },
         root: head.root,
         signed: head.signed_at.map(when).unwrap_or_default(),
         public_key: head.public_key,
