@@ -162,7 +162,7 @@
     if (m === n) { return proof.length === 0 && same(oldRoot, newRoot); }
     if (m === 0 || m > n) { return false; }
     var path = proof.slice();
-    if ((m & (m - 1)) === 0 && m <= 0x40000000) { path.unshift(oldRoot); }
+    if (Number.isInteger(Math.log2(m))) { path.unshift(oldRoot); }
     if (path.length === 0) { return false; }
     var half = function (x) { return Math.floor(x / 2); };
     var f = m - 1, s = n - 1;
