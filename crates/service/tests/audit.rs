@@ -218,3 +218,37 @@ async fn the_server_verifier_notices_tampering() {
     let Some(VerifierState::Failed { what, .. }) = failed else { panic!("not noticed: {failed:?}") };
     assert!(what.contains("head"), "{what}");
 }
+
+/// Two servers on one PostgreSQL database append to the same practice's log at once: every
+/// caller gets its event, none is refused, and the log verifies with all of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_servers_on_one_postgres_share_a_log() {
+    let url = store_postgres::testing::TestCluster::shared().fresh_database().await;
+    let keys = master_key();
+    let server = |keys: Arc<FixedMasterKeys>| {
+        let url = url.clone();
+        async move {
+            let store = store_postgres::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
+            store::Store::migrate(&store).await.unwrap_or_else(|e| panic!("{e}"));
+            Haven::new(Arc::new(store), SessionPolicy::default(), keys)
+        }
+    };
+    let (a, b) = (server(Arc::clone(&keys)).await, server(keys).await);
+    let report = a.seed_demo(SeedOptions { seed: 3, clients: 0 }, |_, _| {}).await.unwrap_or_else(|e| panic!("{e}"));
+    a.flush_audit().await.unwrap_or_else(|e| panic!("{e}"));
+    let practice = report.practice_id;
+    let mut callers = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let haven = if i % 2 == 0 { a.clone() } else { b.clone() };
+        callers.spawn(async move { haven.record_probe(practice).await });
+    }
+    let mut seqs = Vec::new();
+    while let Some(done) = callers.join_next().await {
+        seqs.push(done.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("an append was refused: {e}")));
+    }
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 200, "every event has a place of its own");
+    let verified = a.verify_audit_log(practice, None, None, |_, _| {}).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(verified.events > 200, "{verified:?}");
+}

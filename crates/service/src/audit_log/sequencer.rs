@@ -33,6 +33,8 @@ const QUEUE: usize = 10_000;
 /// How often the outbox is looked at without being woken (drafts of other servers, or left by a
 /// crash between commit and wake-up).
 const POLL: Duration = Duration::from_secs(1);
+/// Times a round is placed again after another server moved the head first.
+const MOVED_RETRIES: usize = 20;
 /// A head is kept for good at most this often; the newest is always kept as the head.
 const KEEP_EVERY: SignedDuration = SignedDuration::from_secs(60);
 
@@ -154,7 +156,18 @@ async fn run(parts: Parts, mut queue: mpsc::Receiver<Message>, wake: Arc<Notify>
             let drafts = from_outbox.remove(&practice).unwrap_or_default();
             let waiting = appends.remove(&practice).unwrap_or_default();
             let (events, answers): (Vec<Event>, Vec<_>) = waiting.into_iter().unzip();
-            match commit(&parts, &mut logs, practice, drafts, events).await {
+            let mut committed = commit(&parts, &mut logs, practice, drafts, events.clone()).await;
+            // Another server extended this log meanwhile (several servers on one PostgreSQL):
+            // read it again and place the waiting events after theirs; drafts wait a round.
+            for _ in 0..MOVED_RETRIES {
+                if !matches!(committed, Err(ServiceError::Conflict(_))) {
+                    break;
+                }
+                logs.remove(&practice);
+                wake.notify_one();
+                committed = commit(&parts, &mut logs, practice, Vec::new(), events.clone()).await;
+            }
+            match committed {
                 Ok(seqs) => {
                     for (done, seq) in answers.into_iter().zip(seqs) {
                         let _ = done.send(Ok(seq));
@@ -235,7 +248,14 @@ async fn commit(
         .into_iter()
         .map(|t| AuditTileRow { level: t.level, index: t.index, hashes: t.bytes() })
         .collect();
-    parts.store.append_audit(practice, &batch).await?;
+    match parts.store.append_audit(practice, &batch).await {
+        Ok(()) => {}
+        // The head or a draft moved under us: another server wrote to this log first.
+        Err(StoreError::NoRowChanged(_)) => {
+            return Err(ServiceError::Conflict("another server extended the audit log first".into()));
+        }
+        Err(e) => return Err(e.into()),
+    }
     if batch.keep_head {
         log.last_kept = Some(now);
     }
