@@ -106,7 +106,7 @@ try {
   const href = await o.page.getAttribute("a:has-text('Download CSV')", "href");
   const csv = await o.page.evaluate(async (url) => (await fetch(url)).text(), href);
   const lines = csv.trim().split("\r\n");
-  check(lines[0].startsWith("seq,time,actor_kind,actor,actor_name,role,action"), `CSV header: ${lines[0]}`);
+  check(lines[0].startsWith("seq,time,actor_kind,actor,actor_name,role,session,action"), `CSV header: ${lines[0]}`);
   check(lines.length - 1 >= (await rows(o.page).count()), "the CSV has fewer rows than the page");
 
   for (const { problems } of [c, o]) check(problems.length === 0, problems.join("\n"));

@@ -16,12 +16,41 @@ pub struct Actor {
     idle_timeout: SignedDuration,
     /// Set when acting through an API token.
     scopes: Option<Vec<Scope>>,
+    /// The session or API token acted through, by an id that reveals nothing of its secret.
+    session: Option<String>,
 }
 
 impl Actor {
     pub(crate) fn new(user: UserId, practice: PracticeId, role: Role, display_name: String) -> Self {
         let idle_timeout = crate::SessionPolicy::default().idle_timeout;
-        Self { user, practice, role, display_name, must_set_up_second_factor: false, idle_timeout, scopes: None }
+        Self {
+            user,
+            practice,
+            role,
+            display_name,
+            must_set_up_second_factor: false,
+            idle_timeout,
+            scopes: None,
+            session: None,
+        }
+    }
+
+    /// Acting through the session whose stored hash is `token_hash` (its first 16 characters
+    /// name it in the audit log).
+    pub(crate) fn in_session(mut self, token_hash: &str) -> Self {
+        self.session = Some(format!("session:{}", &token_hash[..token_hash.len().min(16)]));
+        self
+    }
+
+    /// Acting through the API token `id`.
+    pub(crate) fn through_token(mut self, id: impl std::fmt::Display) -> Self {
+        self.session = Some(format!("api_token:{id}"));
+        self
+    }
+
+    /// The session or API token acted through, as the audit log names it.
+    pub fn session(&self) -> Option<&str> {
+        self.session.as_deref()
     }
 
     pub(crate) fn with_idle_timeout(mut self, idle_timeout: SignedDuration) -> Self {

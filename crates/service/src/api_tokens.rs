@@ -143,6 +143,8 @@ impl Haven {
         if t.last_used_at.is_none_or(|last| now >= last + TOUCH_INTERVAL) {
             self.store.touch_api_token(&hash, now).await?;
         }
-        Ok(Actor::new(t.user, t.practice, found.role, found.display_name.clone()).within_scopes(t.scopes.clone()))
+        Ok(Actor::new(t.user, t.practice, found.role, found.display_name.clone())
+            .within_scopes(t.scopes.clone())
+            .through_token(t.id))
     }
 }

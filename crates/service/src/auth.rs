@@ -167,6 +167,7 @@ impl Haven {
         self.record_sign_in(&signed_in).await?;
         tracing::info!(user = %user.id, practice = %membership.practice, "signed in");
         let actor = Actor::new(user.id, membership.practice, membership.role, user.display_name.clone())
+            .in_session(&secrets::token_hash(token.as_str()))
             .must_set_up_second_factor_if(rules.is_some_and(|r| r.require_second_factor) && !has_second_factor)
             .with_idle_timeout(self.idle_timeout(rules.map_or(i64::MAX, |r| r.idle_timeout_minutes)));
         Ok(SignIn::Complete(token, actor))
@@ -274,6 +275,7 @@ impl Haven {
             self.store.touch_session(&hash, now).await?;
         }
         Ok(Actor::new(s.user, s.practice, found.role, found.display_name)
+            .in_session(&hash)
             .must_set_up_second_factor_if(found.must_set_up_second_factor)
             .with_idle_timeout(idle_timeout))
     }

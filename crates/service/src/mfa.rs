@@ -171,7 +171,9 @@ impl Haven {
         let token = self.open_session(user, practice, from, false).await?;
         self.record_sign_in(&session_event(SignInEventKind::SignedIn, found, self.now(), from)).await?;
         tracing::info!(%user, %practice, "signed in with a second factor");
-        Ok(SignIn::Complete(token, crate::Actor::new(user, practice, found.role, found.display_name.clone())))
+        let actor = crate::Actor::new(user, practice, found.role, found.display_name.clone())
+            .in_session(&secrets::token_hash(token.as_str()));
+        Ok(SignIn::Complete(token, actor))
     }
 
     /// Sets the practice's sign-in rules: whether everyone needs a second factor, the idle

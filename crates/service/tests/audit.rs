@@ -209,6 +209,11 @@ async fn the_server_verifier_notices_tampering() {
             }
         }
     };
+    // Events name the session they came through, never its token.
+    let rows = log.haven.audit_trail(&owner, &haven_service::AuditQuery { limit: 100, ..Default::default() }).await;
+    let rows = rows.unwrap_or_else(|e| panic!("{e}"));
+    let changed = rows.iter().find(|r| r.action == "role.change").map(|r| r.session.clone());
+    assert!(changed.is_some_and(|s| s.is_some_and(|s| s.starts_with("session:") && s.len() == 24)), "{rows:?}");
     let verified = state(|s| matches!(s, VerifierState::Verified { .. })).await;
     assert!(matches!(verified, Some(VerifierState::Verified { events, .. }) if events >= 5), "{verified:?}");
 

@@ -268,7 +268,7 @@ async fn csv(
     let query = AuditQuery { offset: 0, ..form.to_query(&tz, EXPORT_ROWS)? };
     let found = state.haven.audit_trail(&actor, &query).await?;
     let mut out = String::from(
-        "seq,time,actor_kind,actor,actor_name,role,action,crud,client,resources,categories,outcome,reason,purpose,ip,browser,changed\r\n",
+        "seq,time,actor_kind,actor,actor_name,role,session,action,crud,client,resources,categories,outcome,reason,purpose,ip,browser,changed\r\n",
     );
     for r in found {
         let fields = [
@@ -278,6 +278,7 @@ async fn csv(
             r.actor.map(|u| u.to_string()).unwrap_or_default(),
             r.actor_name.unwrap_or_default(),
             r.role.unwrap_or_default(),
+            r.session.unwrap_or_default(),
             r.action,
             r.crud.to_owned(),
             r.client.unwrap_or_default(),

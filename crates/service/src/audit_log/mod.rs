@@ -31,6 +31,8 @@ pub(crate) struct AuditEntry {
     purpose: Option<&'static str>,
     changed: Vec<&'static str>,
     source: Option<Source>,
+    /// The session or API token acted through (set from the actor).
+    session: Option<String>,
 }
 
 impl AuditEntry {
@@ -45,7 +47,13 @@ impl AuditEntry {
             purpose: None,
             changed: Vec::new(),
             source: None,
+            session: None,
         }
+    }
+
+    fn by(mut self, actor: &Actor) -> Self {
+        self.session = actor.session().map(str::to_owned);
+        self
     }
 
     pub(crate) fn client(mut self, client: ClientId) -> Self {
@@ -155,7 +163,7 @@ impl Haven {
             id: uuid_v7(now.as_millisecond())?,
             recorded: u64::try_from(now.as_microsecond()).unwrap_or_default(),
             practice: *practice.as_uuid().as_bytes(),
-            actor: who.event_actor(),
+            actor: EventActor { session: entry.session, ..who.event_actor() },
             on_behalf_of: None,
             action: entry.action.into(),
             crud: entry.crud,
@@ -184,7 +192,7 @@ impl Haven {
 
     /// `audited` for a signed-in actor.
     pub(crate) async fn audited_by(&self, actor: &Actor, entry: AuditEntry) -> Result<()> {
-        self.audited(actor.practice(), Who::of(actor), entry).await
+        self.audited(actor.practice(), Who::of(actor), entry.by(actor)).await
     }
 
     /// The draft of a change's event, for the change's own transaction; call
@@ -203,7 +211,7 @@ impl Haven {
 
     /// `recording` for a signed-in actor.
     pub(crate) fn recording_by(&self, actor: &Actor, entry: AuditEntry) -> Result<Box<dyn Store + '_>> {
-        self.recording(actor.practice(), Who::of(actor), entry)
+        self.recording(actor.practice(), Who::of(actor), entry.by(actor))
     }
 
     /// Stores a sign-in history entry and, when its practice is known, its audit event with it

@@ -53,6 +53,8 @@ pub struct AuditRow {
     /// The staff member's name as the staff list has it now.
     pub actor_name: Option<String>,
     pub role: Option<String>,
+    /// The session or API token acted through (`session:…`, `api_token:…`).
+    pub session: Option<String>,
     pub action: String,
     pub crud: &'static str,
     pub client: Option<String>,
@@ -188,6 +190,7 @@ fn row(event: Event, names: &HashMap<UserId, String>) -> AuditRow {
         actor_name: actor.and_then(|u| names.get(&u).cloned()),
         actor,
         role: event.actor.role,
+        session: event.actor.session,
         action: event.action,
         crud: event.crud.as_str(),
         client: event.client.map(uuid_text),
