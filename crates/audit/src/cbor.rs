@@ -34,6 +34,8 @@ pub enum CborError {
     NotCanonical { at: usize, what: &'static str },
     #[error("unsupported item at byte {at}: {what}")]
     Unsupported { at: usize, what: &'static str },
+    #[error("byte {at}: expected {wanted}")]
+    Unexpected { at: usize, wanted: &'static str },
 }
 
 impl Value {
@@ -117,13 +119,80 @@ fn head(out: &mut Vec<u8>, major: u8, n: u64) {
     }
 }
 
+#[derive(Debug)]
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], CborError> {
+/// Reads canonical CBOR in place, one item at a time, copying nothing: how events are decoded
+/// (the same checks as [`Value::decode`], without building a tree of values).
+#[derive(Debug)]
+pub struct Cursor<'a>(Reader<'a>);
+
+impl<'a> Cursor<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Cursor(Reader { bytes, at: 0 })
+    }
+
+    fn expect(&mut self, major: u8, wanted: &'static str) -> Result<(u64, usize), CborError> {
+        let at = self.0.at;
+        if self.0.bytes.get(at).is_some_and(|b| b >> 5 != major) {
+            return Err(CborError::Unexpected { at, wanted });
+        }
+        let (_, n, start) = self.0.head()?;
+        Ok((n, start))
+    }
+
+    pub fn uint(&mut self) -> Result<u64, CborError> {
+        Ok(self.expect(0, "an unsigned integer")?.0)
+    }
+
+    pub fn bytes(&mut self) -> Result<&'a [u8], CborError> {
+        let (n, start) = self.expect(2, "a byte string")?;
+        let len = self.0.length(n, start)?;
+        self.0.take(len)
+    }
+
+    pub fn text(&mut self) -> Result<&'a str, CborError> {
+        let (n, start) = self.expect(3, "a text string")?;
+        self.0.text_of(n, start)
+    }
+
+    /// An array's length.
+    pub fn array(&mut self) -> Result<usize, CborError> {
+        let (n, start) = self.expect(4, "an array")?;
+        self.0.length(n, start)
+    }
+
+    /// A map's number of entries; read each with [`Cursor::key`] and then its value.
+    pub fn map(&mut self) -> Result<usize, CborError> {
+        let (n, start) = self.expect(5, "a map")?;
+        Ok(self.0.length(n.saturating_mul(2), start)? / 2)
+    }
+
+    /// The next key of a map, which must sort after `previous` (keep one per map, starting at
+    /// `None`): an unsigned key as `Some`, any other checked and stepped over as `None`.
+    pub fn key(&mut self, previous: &mut Option<(usize, usize)>) -> Result<Option<u64>, CborError> {
+        self.0.key_after(previous, 0)
+    }
+
+    /// Checks and steps over the next value, whatever it is.
+    pub fn skip(&mut self) -> Result<(), CborError> {
+        self.0.skip(1)
+    }
+
+    /// Nothing may follow the value.
+    pub fn finish(self) -> Result<(), CborError> {
+        match self.0.bytes.len() - self.0.at {
+            0 => Ok(()),
+            n => Err(CborError::Trailing(n)),
+        }
+    }
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], CborError> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or(CborError::Truncated(self.at))?;
         let out = &self.bytes[self.at..end];
         self.at = end;
@@ -178,6 +247,69 @@ impl Reader<'_> {
         usize::try_from(n).ok().filter(|&n| n <= self.bytes.len() - self.at).ok_or(CborError::Truncated(start))
     }
 
+    /// Checks one value (and everything in it) is canonical, and steps over it.
+    fn skip(&mut self, depth: usize) -> Result<(), CborError> {
+        if depth > MAX_DEPTH {
+            return Err(CborError::Unsupported { at: self.at, what: "nesting too deep" });
+        }
+        let (major, n, start) = self.head()?;
+        match major {
+            0 | 1 => {}
+            2 => {
+                let len = self.length(n, start)?;
+                self.take(len)?;
+            }
+            3 => {
+                self.text_of(n, start)?;
+            }
+            4 => {
+                for _ in 0..self.length(n, start)? {
+                    self.skip(depth + 1)?;
+                }
+            }
+            5 => {
+                let len = self.length(n.saturating_mul(2), start)? / 2;
+                let mut previous = None;
+                for _ in 0..len {
+                    self.key_after(&mut previous, depth)?;
+                    self.skip(depth + 1)?;
+                }
+            }
+            6 => return Err(CborError::Unsupported { at: start, what: "tag" }),
+            _ => {
+                if !matches!(self.bytes[start] & 0x1f, 20..=22) {
+                    return Err(CborError::Unsupported { at: start, what: "float or simple value" });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn text_of(&mut self, n: u64, start: usize) -> Result<&'a str, CborError> {
+        let len = self.length(n, start)?;
+        let raw = self.take(len)?;
+        std::str::from_utf8(raw).map_err(|_| CborError::Unsupported { at: start, what: "text that is not UTF-8" })
+    }
+
+    /// Steps over a map key that must sort after `previous` (which it becomes); an unsigned
+    /// key is returned.
+    fn key_after(&mut self, previous: &mut Option<(usize, usize)>, depth: usize) -> Result<Option<u64>, CborError> {
+        let start = self.at;
+        let key = if self.bytes.get(start).is_some_and(|b| b >> 5 == 0) {
+            Some(self.head()?.1)
+        } else {
+            self.skip(depth + 1)?;
+            None
+        };
+        if let Some((a, b)) = *previous
+            && self.bytes[a..b].cmp(&self.bytes[start..self.at]) != Ordering::Less
+        {
+            return Err(CborError::NotCanonical { at: start, what: "map keys out of order or repeated" });
+        }
+        *previous = Some((start, self.at));
+        Ok(key)
+    }
+
     fn value(&mut self, depth: usize) -> Result<Value, CborError> {
         if depth > MAX_DEPTH {
             return Err(CborError::Unsupported { at: self.at, what: "nesting too deep" });
@@ -190,13 +322,7 @@ impl Reader<'_> {
                 let len = self.length(n, start)?;
                 Value::Bytes(self.take(len)?.to_vec())
             }
-            3 => {
-                let len = self.length(n, start)?;
-                let raw = self.take(len)?;
-                let text = std::str::from_utf8(raw)
-                    .map_err(|_| CborError::Unsupported { at: start, what: "text that is not UTF-8" })?;
-                Value::Text(text.to_owned())
-            }
+            3 => Value::Text(self.text_of(n, start)?.to_owned()),
             4 => {
                 let len = self.length(n, start)?;
                 let mut items = Vec::with_capacity(len);

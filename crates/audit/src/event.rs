@@ -2,7 +2,7 @@
 //! the order of the spec's table, nested maps keyed 0…n the same way, absent fields left out.
 //! Events carry identifiers and codes only, never PHI text.
 
-use crate::cbor::{CborError, Value};
+use crate::cbor::{CborError, Cursor, Value};
 
 /// A UUID as its 16 bytes.
 pub type Uuid = [u8; 16];
@@ -250,165 +250,243 @@ impl Event {
     }
 
     /// Reads a stored body, refusing any but its canonical encoding. Keys this version does not
-    /// know are ignored (a later version may add some).
+    /// know are checked and ignored (a later version may add some).
     pub fn decode(body: &[u8]) -> Result<Event, EventError> {
-        Event::from_value(Value::decode(body)?)
-    }
-
-    /// Reads a decoded body, taking its parts.
-    pub fn from_value(value: Value) -> Result<Event, EventError> {
-        let mut f = fields(value, 21).ok_or(EventError::Field("v"))?;
-        let version = uint(f[0].take()).ok_or(EventError::Field("v"))?;
-        if version != VERSION {
-            return Err(EventError::Version(version));
+        let mut c = Cursor::new(body);
+        let mut e = Partial::default();
+        let mut previous = None;
+        for _ in 0..read(c.map(), "v")? {
+            match c.key(&mut previous)? {
+                Some(0) => e.version = Some(read(c.uint(), "v")?),
+                Some(1) => e.seq = Some(read(c.uint(), "seq")?),
+                Some(2) => e.id = Some(uuid(&mut c, "id")?),
+                Some(3) => e.recorded = Some(read(c.uint(), "recorded")?),
+                Some(4) => e.practice = Some(uuid(&mut c, "practice")?),
+                Some(5) => e.actor = Some(actor(&mut c)?),
+                Some(6) => e.on_behalf_of = Some(uuid(&mut c, "on_behalf_of")?),
+                Some(7) => e.action = Some(read_text(&mut c, "action")?),
+                Some(8) => {
+                    e.crud = Some(read(c.text(), "crud").and_then(|t| Crud::parse(t).ok_or(EventError::Field("crud")))?)
+                }
+                Some(9) => e.client = Some(uuid(&mut c, "client")?),
+                Some(10) => e.resources = resources(&mut c)?,
+                Some(11) => e.categories = read_texts(&mut c, "categories")?,
+                Some(12) => e.outcome = Some(outcome(&mut c)?),
+                Some(13) => e.purpose = Some(read_text(&mut c, "purpose")?),
+                Some(14) => e.source = Some(source(&mut c)?),
+                Some(15) => e.changed = read_texts(&mut c, "changed")?,
+                Some(16) => e.disclosure = Some(disclosure(&mut c)?),
+                Some(17) => e.ai = Some(ai_use(&mut c)?),
+                Some(18) => e.client_prev = Some(read(c.uint(), "client_prev")?),
+                Some(19) => e.actor_prev = Some(read(c.uint(), "actor_prev")?),
+                Some(20) => e.salt = Some(fixed(&mut c, "salt")?),
+                _ => c.skip()?,
+            }
         }
-        let mut actor = f[5].take().and_then(|a| fields(a, 4)).ok_or(EventError::Field("actor"))?;
-        let mut outcome = f[12].take().and_then(|o| fields(o, 2)).ok_or(EventError::Field("outcome"))?;
-        let reason = string(outcome[1].take());
+        c.finish()?;
+        match e.version {
+            Some(VERSION) => {}
+            Some(other) => return Err(EventError::Version(other)),
+            None => return Err(EventError::Field("v")),
+        }
         Ok(Event {
-            seq: uint(f[1].take()).ok_or(EventError::Field("seq"))?,
-            id: uuid(f[2].take()).ok_or(EventError::Field("id"))?,
-            recorded: uint(f[3].take()).ok_or(EventError::Field("recorded"))?,
-            practice: uuid(f[4].take()).ok_or(EventError::Field("practice"))?,
-            actor: Actor {
-                kind: string(actor[0].take()).and_then(|k| ActorKind::parse(&k)).ok_or(EventError::Field("actor"))?,
-                user: optional(actor[1].take(), uuid, "actor")?,
-                role: optional(actor[2].take(), string, "actor")?,
-                session: optional(actor[3].take(), string, "actor")?,
-            },
-            on_behalf_of: optional(f[6].take(), uuid, "on_behalf_of")?,
-            action: string(f[7].take()).ok_or(EventError::Field("action"))?,
-            crud: string(f[8].take()).and_then(|c| Crud::parse(&c)).ok_or(EventError::Field("crud"))?,
-            client: optional(f[9].take(), uuid, "client")?,
-            resources: optional(f[10].take(), resources, "resource")?.unwrap_or_default(),
-            categories: optional(f[11].take(), strings, "categories")?.unwrap_or_default(),
-            outcome: match (string(outcome[0].take()).as_deref(), reason) {
-                (Some("ok"), None) => Outcome::Ok,
-                (Some("denied"), Some(reason)) => Outcome::Denied(reason),
-                (Some("error"), Some(reason)) => Outcome::Error(reason),
-                _ => return Err(EventError::Field("outcome")),
-            },
-            purpose: optional(f[13].take(), string, "purpose")?,
-            source: optional(f[14].take(), source, "source")?,
-            changed: optional(f[15].take(), strings, "changed")?.unwrap_or_default(),
-            disclosure: optional(f[16].take(), disclosure, "disclosure")?,
-            ai: optional(f[17].take(), ai_use, "ai")?,
-            client_prev: optional(f[18].take(), uint, "client_prev")?,
-            actor_prev: optional(f[19].take(), uint, "actor_prev")?,
-            salt: bytes(f[20].take())
-                .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
-                .ok_or(EventError::Field("salt"))?,
+            seq: e.seq.ok_or(EventError::Field("seq"))?,
+            id: e.id.ok_or(EventError::Field("id"))?,
+            recorded: e.recorded.ok_or(EventError::Field("recorded"))?,
+            practice: e.practice.ok_or(EventError::Field("practice"))?,
+            actor: e.actor.ok_or(EventError::Field("actor"))?,
+            on_behalf_of: e.on_behalf_of,
+            action: e.action.ok_or(EventError::Field("action"))?,
+            crud: e.crud.ok_or(EventError::Field("crud"))?,
+            client: e.client,
+            resources: e.resources,
+            categories: e.categories,
+            outcome: e.outcome.ok_or(EventError::Field("outcome"))?,
+            purpose: e.purpose,
+            source: e.source,
+            changed: e.changed,
+            disclosure: e.disclosure,
+            ai: e.ai,
+            client_prev: e.client_prev,
+            actor_prev: e.actor_prev,
+            salt: e.salt.ok_or(EventError::Field("salt"))?,
         })
     }
 }
 
-/// A map's entries under keys 0…n-1, taken out of it; other keys are ignored.
-fn fields(value: Value, n: usize) -> Option<Vec<Option<Value>>> {
-    let Value::Map(entries) = value else { return None };
-    let mut out: Vec<Option<Value>> = (0..n).map(|_| None).collect();
-    for (key, value) in entries {
-        if let Value::Unsigned(k) = key
-            && let Some(slot) = out.get_mut(k as usize)
-        {
-            *slot = Some(value);
-        }
-    }
-    Some(out)
+/// The fields of a body as they are read, each at most once (keys are strictly increasing).
+#[derive(Default)]
+struct Partial {
+    version: Option<u64>,
+    seq: Option<u64>,
+    id: Option<Uuid>,
+    recorded: Option<u64>,
+    practice: Option<Uuid>,
+    actor: Option<Actor>,
+    on_behalf_of: Option<Uuid>,
+    action: Option<String>,
+    crud: Option<Crud>,
+    client: Option<Uuid>,
+    resources: Vec<Resource>,
+    categories: Vec<String>,
+    outcome: Option<Outcome>,
+    purpose: Option<String>,
+    source: Option<Source>,
+    changed: Vec<String>,
+    disclosure: Option<Disclosure>,
+    ai: Option<AiUse>,
+    client_prev: Option<u64>,
+    actor_prev: Option<u64>,
+    salt: Option<[u8; 16]>,
 }
 
-fn optional<T>(
-    v: Option<Value>,
-    read: impl Fn(Option<Value>) -> Option<T>,
-    field: &'static str,
-) -> Result<Option<T>, EventError> {
-    match v {
-        None => Ok(None),
-        some => read(some).map(Some).ok_or(EventError::Field(field)),
-    }
-}
-
-fn uint(v: Option<Value>) -> Option<u64> {
-    match v? {
-        Value::Unsigned(n) => Some(n),
-        _ => None,
-    }
-}
-
-fn string(v: Option<Value>) -> Option<String> {
-    match v? {
-        Value::Text(s) => Some(s),
-        _ => None,
-    }
-}
-
-fn bytes(v: Option<Value>) -> Option<Vec<u8>> {
-    match v? {
-        Value::Bytes(b) => Some(b),
-        _ => None,
-    }
-}
-
-fn uuid(v: Option<Value>) -> Option<Uuid> {
-    bytes(v).and_then(|b| Uuid::try_from(b.as_slice()).ok())
-}
-
-fn hash(v: Option<Value>) -> Option<[u8; 32]> {
-    bytes(v).and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
-}
-
-fn strings(v: Option<Value>) -> Option<Vec<String>> {
-    match v? {
-        Value::Array(items) => items.into_iter().map(|i| string(Some(i))).collect(),
-        _ => None,
-    }
-}
-
-fn resources(v: Option<Value>) -> Option<Vec<Resource>> {
-    match v? {
-        Value::Array(items) => items
-            .into_iter()
-            .map(|r| {
-                let mut r = fields(r, 3)?;
-                Some(Resource {
-                    kind: string(r[0].take())?,
-                    id: string(r[1].take())?,
-                    version: match r[2].take() {
-                        None => None,
-                        some => Some(uint(some)?),
-                    },
-                })
-            })
-            .collect(),
-        _ => None,
-    }
-}
-
-fn source(v: Option<Value>) -> Option<Source> {
-    let mut f = fields(v?, 3)?;
-    let mut field = |k: usize| match f[k].take() {
-        None => Some(None),
-        some => string(some).map(Some),
-    };
-    Some(Source { ip: field(0)?, request: field(1)?, agent: field(2)? })
-}
-
-fn disclosure(v: Option<Value>) -> Option<Disclosure> {
-    let mut f = fields(v?, 4)?;
-    Some(Disclosure {
-        recipient: uuid(f[0].take())?,
-        purpose: string(f[1].take())?,
-        records: strings(f[2].take())?,
-        basis: string(f[3].take())?,
+/// A read of the wrong kind of item names the field; anything else is a CBOR error.
+fn read<T>(r: Result<T, CborError>, field: &'static str) -> Result<T, EventError> {
+    r.map_err(|e| match e {
+        CborError::Unexpected { .. } => EventError::Field(field),
+        other => EventError::Cbor(other),
     })
 }
 
-fn ai_use(v: Option<Value>) -> Option<AiUse> {
-    let mut f = fields(v?, 4)?;
-    Some(AiUse {
-        model: string(f[0].take())?,
-        model_version: string(f[1].take())?,
-        input_hash: hash(f[2].take())?,
-        output_hash: hash(f[3].take())?,
+fn read_text(c: &mut Cursor<'_>, field: &'static str) -> Result<String, EventError> {
+    read(c.text(), field).map(str::to_owned)
+}
+
+fn read_texts(c: &mut Cursor<'_>, field: &'static str) -> Result<Vec<String>, EventError> {
+    (0..read(c.array(), field)?).map(|_| read_text(c, field)).collect()
+}
+
+fn fixed<const N: usize>(c: &mut Cursor<'_>, field: &'static str) -> Result<[u8; N], EventError> {
+    read(c.bytes(), field).and_then(|b| <[u8; N]>::try_from(b).map_err(|_| EventError::Field(field)))
+}
+
+fn uuid(c: &mut Cursor<'_>, field: &'static str) -> Result<Uuid, EventError> {
+    fixed(c, field)
+}
+
+/// Reads a map with unsigned keys, handing each known one (below `known`) to `field`.
+fn entries(
+    c: &mut Cursor<'_>,
+    name: &'static str,
+    known: u64,
+    mut field: impl FnMut(&mut Cursor<'_>, u64) -> Result<(), EventError>,
+) -> Result<(), EventError> {
+    let mut previous = None;
+    for _ in 0..read(c.map(), name)? {
+        match c.key(&mut previous)? {
+            Some(k) if k < known => field(c, k)?,
+            _ => c.skip()?,
+        }
+    }
+    Ok(())
+}
+
+fn actor(c: &mut Cursor<'_>) -> Result<Actor, EventError> {
+    let (mut kind, mut user, mut role, mut session) = (None, None, None, None);
+    entries(c, "actor", 4, |c, k| {
+        match k {
+            0 => {
+                kind =
+                    Some(read(c.text(), "actor").and_then(|t| ActorKind::parse(t).ok_or(EventError::Field("actor")))?)
+            }
+            1 => user = Some(uuid(c, "actor")?),
+            2 => role = Some(read_text(c, "actor")?),
+            _ => session = Some(read_text(c, "actor")?),
+        }
+        Ok(())
+    })?;
+    Ok(Actor { kind: kind.ok_or(EventError::Field("actor"))?, user, role, session })
+}
+
+fn outcome(c: &mut Cursor<'_>) -> Result<Outcome, EventError> {
+    let (mut code, mut reason) = (None, None);
+    entries(c, "outcome", 2, |c, k| {
+        match k {
+            0 => code = Some(read_text(c, "outcome")?),
+            _ => reason = Some(read_text(c, "outcome")?),
+        }
+        Ok(())
+    })?;
+    match (code.as_deref(), reason) {
+        (Some("ok"), None) => Ok(Outcome::Ok),
+        (Some("denied"), Some(reason)) => Ok(Outcome::Denied(reason)),
+        (Some("error"), Some(reason)) => Ok(Outcome::Error(reason)),
+        _ => Err(EventError::Field("outcome")),
+    }
+}
+
+fn resources(c: &mut Cursor<'_>) -> Result<Vec<Resource>, EventError> {
+    (0..read(c.array(), "resource")?)
+        .map(|_| {
+            let (mut kind, mut id, mut version) = (None, None, None);
+            entries(c, "resource", 3, |c, k| {
+                match k {
+                    0 => kind = Some(read_text(c, "resource")?),
+                    1 => id = Some(read_text(c, "resource")?),
+                    _ => version = Some(read(c.uint(), "resource")?),
+                }
+                Ok(())
+            })?;
+            Ok(Resource {
+                kind: kind.ok_or(EventError::Field("resource"))?,
+                id: id.ok_or(EventError::Field("resource"))?,
+                version,
+            })
+        })
+        .collect()
+}
+
+fn source(c: &mut Cursor<'_>) -> Result<Source, EventError> {
+    let mut source = Source { ip: None, request: None, agent: None };
+    entries(c, "source", 3, |c, k| {
+        let value = Some(read_text(c, "source")?);
+        match k {
+            0 => source.ip = value,
+            1 => source.request = value,
+            _ => source.agent = value,
+        }
+        Ok(())
+    })?;
+    Ok(source)
+}
+
+fn disclosure(c: &mut Cursor<'_>) -> Result<Disclosure, EventError> {
+    let (mut recipient, mut purpose, mut records, mut basis) = (None, None, None, None);
+    entries(c, "disclosure", 4, |c, k| {
+        match k {
+            0 => recipient = Some(uuid(c, "disclosure")?),
+            1 => purpose = Some(read_text(c, "disclosure")?),
+            2 => records = Some(read_texts(c, "disclosure")?),
+            _ => basis = Some(read_text(c, "disclosure")?),
+        }
+        Ok(())
+    })?;
+    let missing = || EventError::Field("disclosure");
+    Ok(Disclosure {
+        recipient: recipient.ok_or_else(missing)?,
+        purpose: purpose.ok_or_else(missing)?,
+        records: records.ok_or_else(missing)?,
+        basis: basis.ok_or_else(missing)?,
+    })
+}
+
+fn ai_use(c: &mut Cursor<'_>) -> Result<AiUse, EventError> {
+    let (mut model, mut version, mut input, mut output) = (None, None, None, None);
+    entries(c, "ai", 4, |c, k| {
+        match k {
+            0 => model = Some(read_text(c, "ai")?),
+            1 => version = Some(read_text(c, "ai")?),
+            2 => input = Some(fixed(c, "ai")?),
+            _ => output = Some(fixed(c, "ai")?),
+        }
+        Ok(())
+    })?;
+    let missing = || EventError::Field("ai");
+    Ok(AiUse {
+        model: model.ok_or_else(missing)?,
+        model_version: version.ok_or_else(missing)?,
+        input_hash: input.ok_or_else(missing)?,
+        output_hash: output.ok_or_else(missing)?,
     })
 }
 
@@ -484,6 +562,25 @@ pub(crate) mod tests {
             let body = sample(seq).encode();
             let value = Value::decode(&body).expect("decodes");
             assert_eq!(value.encode(), body, "seq {seq}");
+        }
+    }
+
+    /// Unknown keys are checked like known ones: a later version's value that is not canonical
+    /// is refused, a canonical one ignored; a key given twice is refused.
+    #[test]
+    fn unknown_values_are_held_to_the_same_encoding() {
+        let with = |tail: &[u8]| {
+            let mut body = sample(1).encode();
+            body[0] += 1; // one entry more (the map has fewer than 23)
+            body.extend_from_slice(tail);
+            body
+        };
+        assert!(Event::decode(&with(&[0x18, 0x28, 0x01])).is_ok(), "key 40, value 1");
+        assert!(Event::decode(&with(&[0x18, 0x28, 0x18, 0x01])).is_err(), "key 40, 1 written long");
+        assert!(Event::decode(&with(&[0x18, 0x28, 0x9f, 0xff])).is_err(), "key 40, indefinite array");
+        assert!(Event::decode(&with(&[0x14, 0x41, 0x00])).is_err(), "key 20 again");
+        for tail in [[0x18, 0x28, 0x01].as_slice(), &[0x18, 0x28, 0x18, 0x01], &[0x14, 0x41, 0x00]] {
+            assert_eq!(Event::decode(&with(tail)).is_ok(), Value::decode(&with(tail)).is_ok(), "{tail:?}");
         }
     }
 
