@@ -16,8 +16,11 @@ use crate::progress;
 
 pub async fn run(config: Config, command: &AuditCommand) -> Result<()> {
     let haven = backend::open_haven(&config).await?;
-    // Events of changes already committed join the log first, so it is shown whole.
-    haven.flush_audit().await?;
+    // What is shown or exported includes the events of changes already committed; what is
+    // verified is the log as it stands (verification writes nothing).
+    if !matches!(command, AuditCommand::Verify { .. } | AuditCommand::CheckReceipt { .. }) {
+        haven.flush_audit().await?;
+    }
     match command {
         AuditCommand::Status { practice, .. } => status(&haven, practice.as_deref()).await,
         AuditCommand::Verify { practice, against, public_key, .. } => {
