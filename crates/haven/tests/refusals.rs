@@ -136,3 +136,32 @@ fn form_posts_without_their_token_are_refused_and_change_nothing() {
     let sign_in_page = post_form(&format!("{}/sign-in", server.url), &[("email", "x@example.org"), ("password", "y")]);
     assert_eq!(sign_in_page.status, 401);
 }
+
+/// The Business Associate Agreement is accepted only with its "I have read" box: a post with
+/// the form token alone is refused and records nothing.
+#[test]
+fn the_agreement_needs_its_box_ticked() {
+    let tmp = temp_dir();
+    let server = Server::start(&data_dir(&tmp), &[], &[]);
+    let link = server.setup_link.clone().unwrap_or_else(|| panic!("no setup link"));
+    assert_eq!(post_form(&link, &setup_fields("owner@baa.example", "a long baa passphrase")).status, 303);
+    let signed_in = post_json(
+        &format!("{}/api/v1/sessions", server.url),
+        serde_json::json!({ "email": "owner@baa.example", "password": "a long baa passphrase" }),
+    );
+    let cookie = signed_in.session_cookie();
+    let token = cookie.split_once('=').map(|(_, t)| t.to_owned()).unwrap_or_default();
+    let form_token = service::form_token(&token);
+    let accept = format!("{}/practice/agreement/accept", server.url);
+
+    let unticked = post_form_as(&accept, &cookie, &[("_csrf", &form_token)]);
+    assert_eq!(unticked.status, 422, "{}", unticked.body);
+    assert!(unticked.body.contains("have read the agreement"), "the page says why");
+    let page = get(&format!("{}/practice/agreement", server.url), Some(&cookie));
+    assert!(page.body.contains("Accept the agreement"), "nothing was recorded");
+
+    let ticked = post_form_as(&accept, &cookie, &[("_csrf", &form_token), ("agree", "on")]);
+    assert_eq!(ticked.status, 303, "{}", ticked.body);
+    let page = get(&format!("{}/practice/agreement", server.url), Some(&cookie));
+    assert!(page.body.contains("Accepted by you"), "{}", page.body);
+}

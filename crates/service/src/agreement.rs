@@ -27,9 +27,15 @@ impl Haven {
         Ok(self.store.agreement_acceptance(actor.practice(), BAA_VERSION).await?)
     }
 
-    /// The owner accepts the current agreement for the practice.
-    pub async fn accept_agreement(&self, actor: &Actor, from: &Remote) -> Result<AgreementAcceptance> {
+    /// The owner accepts the current agreement for the practice, having said they read it
+    /// (`read_it`, the page's box); without that nothing is recorded.
+    pub async fn accept_agreement(&self, actor: &Actor, read_it: bool, from: &Remote) -> Result<AgreementAcceptance> {
         actor.may(Resource::Agreement, Action::Update)?;
+        if !read_it {
+            let mut errors = domain::validation::FieldErrors::default();
+            errors.add("agree", "must be ticked: say that you have read the agreement before accepting it");
+            return Err(ServiceError::Invalid(errors));
+        }
         self.accept_agreement_as(actor.practice(), actor.user(), from).await
     }
 

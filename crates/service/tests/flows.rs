@@ -119,13 +119,17 @@ async fn first_run_setup_then_sign_in() -> Result<(), ServiceError> {
 
     // Before client data, the owner accepts the Business Associate Agreement, once per version.
     assert_eq!(w.haven.agreement_acceptance(&actor).await?, None);
-    let accepted = w.haven.accept_agreement(&actor, &here()).await?;
+    // Not without saying it was read: nothing is recorded then.
+    let unread = w.haven.accept_agreement(&actor, false, &here()).await;
+    assert!(matches!(&unread, Err(ServiceError::Invalid(e)) if e.get("agree").is_some()), "{unread:?}");
+    assert_eq!(w.haven.agreement_acceptance(&actor).await?, None);
+    let accepted = w.haven.accept_agreement(&actor, true, &here()).await?;
     assert_eq!(
         (accepted.version.as_str(), accepted.user, accepted.ip.as_str()),
         (BAA_VERSION, actor.user(), "192.0.2.10")
     );
     assert_eq!(w.haven.agreement_acceptance(&actor).await?, Some(accepted));
-    assert!(matches!(w.haven.accept_agreement(&actor, &here()).await, Err(ServiceError::Conflict(_))));
+    assert!(matches!(w.haven.accept_agreement(&actor, true, &here()).await, Err(ServiceError::Conflict(_))));
     Ok(())
 }
 
@@ -467,7 +471,7 @@ async fn a_required_second_factor_walks_people_through_setting_one_up() -> Resul
     let (owner_token, owner_actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
     let (_, clinician_actor) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
     assert!(matches!(w.haven.set_sign_in_rules(&clinician_actor, rules(true, 15)).await, Err(ServiceError::Denied(_))));
-    assert!(matches!(w.haven.accept_agreement(&clinician_actor, &here()).await, Err(ServiceError::Denied(_))));
+    assert!(matches!(w.haven.accept_agreement(&clinician_actor, true, &here()).await, Err(ServiceError::Denied(_))));
     w.haven.set_sign_in_rules(&owner_actor, rules(true, 15)).await?;
 
     // Everyone without a factor is now flagged, the owner included, at once and at sign-in.
