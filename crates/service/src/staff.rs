@@ -57,6 +57,12 @@ impl Haven {
         let mut errors = FieldErrors::default();
         let Some(invitee) = form.validate(&mut errors) else { return Err(ServiceError::Invalid(errors)) };
         actor.may_change_staff(None, invitee.role)?;
+        // Inviting an address again withdraws its open invitation: only who may have made that
+        // one may replace it (an administrator never an owner's).
+        let open = self.store.open_invitations(actor.practice()).await?;
+        if let Some(earlier) = open.iter().find(|i| i.email == invitee.email) {
+            actor.may_change_staff(None, earlier.role)?;
+        }
         if self.store.user_by_email(&invitee.email).await?.is_some() {
             errors.add("email", "already belongs to an account");
             return Err(ServiceError::Invalid(errors));
@@ -125,8 +131,13 @@ impl Haven {
             .collect())
     }
 
+    /// Withdraws an open invitation; only who may invite with its role may (an administrator
+    /// never an owner's).
     pub async fn withdraw_invitation(&self, actor: &Actor, id: InvitationId) -> Result<()> {
         actor.may(Resource::StaffDirectory, Action::Create)?;
+        let open = self.store.open_invitations(actor.practice()).await?;
+        let invitation = open.iter().find(|i| i.id == id).ok_or(ServiceError::NotFound)?;
+        actor.may_change_staff(None, invitation.role)?;
         let entry = AuditEntry::new("staff.invite", Crud::Delete).resource("invitation", id);
         match self.recording_by(actor, entry)?.revoke_invitation(actor.practice(), id, self.now()).await? {
             true => {

@@ -606,6 +606,18 @@ async fn invited_staff_join_once_with_the_invited_role() -> Result<(), ServiceEr
     assert!(pending[0].expired);
     w.haven.withdraw_invitation(&owner, pending[0].id).await?;
     assert!(matches!(w.haven.withdraw_invitation(&owner, pending[0].id).await, Err(ServiceError::NotFound)));
+
+    // An administrator can neither withdraw an invitation to the owner role nor replace it.
+    let admin = report.staff.iter().find(|s| s.role == Role::Administrator).unwrap_or_else(|| panic!("no admin"));
+    let (_, admin) = complete(w.haven.sign_in(&admin.email, &admin.password, &here()).await?);
+    w.haven.invite(&owner, &invite("Pat Co", "pat@calmwaters.example", "owner")).await?;
+    let owners = w.haven.pending_invitations(&owner).await?;
+    let withdrawn = w.haven.withdraw_invitation(&admin, owners[0].id).await;
+    assert!(matches!(withdrawn, Err(ServiceError::Denied(_))), "{withdrawn:?}");
+    let replaced = w.haven.invite(&admin, &invite("Pat Co", "pat@calmwaters.example", "biller")).await;
+    assert!(matches!(replaced, Err(ServiceError::Denied(_))), "{replaced:?}");
+    let still = w.haven.pending_invitations(&owner).await?;
+    assert_eq!(still.iter().map(|p| p.role).collect::<Vec<_>>(), [Role::Owner], "the owner's invitation stands");
     Ok(())
 }
 
