@@ -10,7 +10,7 @@ use store::{
     Membership, SessionLookup, SessionRecord, SignInEvent, SignInEventKind, SignInFilter, SignInRules, UserRecord,
 };
 
-use crate::{Actor, Haven, Result, ServiceError, passwords, secrets};
+use crate::{Actor, Haven, Result, ServiceError, secrets};
 
 /// A session's bearer secret, for the cookie. `Debug` does not print it.
 pub struct SessionToken(String);
@@ -130,7 +130,7 @@ impl Haven {
         };
         self.refuse_if_throttled(event(SignInEventKind::Locked)).await?;
         let matches = match Password::offered(password) {
-            Some(password) => passwords::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?,
+            Some(password) => self.hashing.verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?,
             None => false,
         };
         let (Some(user), Some(membership)) = (user.as_ref().filter(|_| matches), &membership) else {

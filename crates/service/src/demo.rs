@@ -15,7 +15,7 @@ use store::{NewPractice, NewUser, StoreError};
 
 use crate::auth::Remote;
 use crate::clients::{self, ClientDetails};
-use crate::{Haven, Result, ServiceError, passwords};
+use crate::{Haven, Result, ServiceError};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SeedOptions {
@@ -262,7 +262,7 @@ impl Haven {
             let email = format!("{}.{}{i}@{domain}", email_slug(given), email_slug(family));
             let email = generated("e-mail", Email::parse(&email))?;
             let password = passphrase(&mut rng);
-            let hash = passwords::hash(generated("password", Password::new_account(&password, &email, &[]))?).await?;
+            let hash = self.hashing.hash(generated("password", Password::new_account(&password, &email, &[]))?).await?;
             users.push((
                 NewUser {
                     id: UserId::from_random_bytes(rng.bytes16()),

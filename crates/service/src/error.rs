@@ -45,6 +45,9 @@ pub enum ServiceError {
     Conflict(String),
     #[error("not allowed: {0}")]
     Denied(&'static str),
+    /// Too many passwords are being checked at once; nothing was done. Try again in a moment.
+    #[error("Haven is busy checking other sign-ins; please try again in a moment")]
+    Busy,
     /// The audit log cannot be written, so nothing that needs an audit event is done or shown.
     #[error("the audit log is unavailable, so this cannot be done or shown now; please try again shortly")]
     AuditUnavailable,

@@ -101,6 +101,7 @@ pub struct Haven {
     telehealth: Arc<telehealth::Telehealth>,
     sequencer: Arc<audit_log::Sequencer>,
     watch: audit_log::watch::SharedWatch,
+    hashing: Arc<passwords::Hashing>,
 }
 
 impl fmt::Debug for Haven {
@@ -135,6 +136,7 @@ impl Haven {
             telehealth: Arc::new(telehealth::Telehealth::public()),
             sequencer: Arc::default(),
             watch: Arc::default(),
+            hashing: Arc::default(),
         }
     }
 

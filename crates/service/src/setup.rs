@@ -9,7 +9,7 @@ use domain::{PracticeId, UserId};
 use jiff::{SignedDuration, Timestamp};
 use store::{NewPractice, NewSetupToken, NewUser, SetupTokenState, StoreError};
 
-use crate::{Haven, Result, ServiceError, passwords, secrets};
+use crate::{Haven, Result, ServiceError, secrets};
 
 /// How long a setup link stays valid. Restarting `haven serve` prints a fresh one.
 pub(crate) const SETUP_LINK_TTL: SignedDuration = SignedDuration::from_hours(1);
@@ -77,7 +77,7 @@ impl Haven {
                 id: UserId::random(),
                 email: staff.email,
                 display_name: staff.display_name,
-                password_hash: passwords::hash(staff.password).await?,
+                password_hash: self.hashing.hash(staff.password).await?,
                 created_at: now,
             },
             setup_token_hash: Some(secrets::token_hash(token)),

@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use store::{Invitation, NewUser, StoreError};
 
 use crate::mail::Mail;
-use crate::{Actor, Haven, Result, ServiceError, passwords, secrets};
+use crate::{Actor, Haven, Result, ServiceError, secrets};
 
 /// How long an invitation link works.
 pub const INVITATION_LIFETIME: SignedDuration = SignedDuration::from_hours(7 * 24);
@@ -176,7 +176,7 @@ impl Haven {
             id: UserId::random(),
             email: staff.email,
             display_name: staff.display_name,
-            password_hash: passwords::hash(staff.password).await?,
+            password_hash: self.hashing.hash(staff.password).await?,
             created_at: now,
         };
         let who = Who::Staff { user: user.id, role: Some(invitation.role) };

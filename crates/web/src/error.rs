@@ -34,6 +34,7 @@ fn classify(e: &ServiceError) -> (StatusCode, &'static str) {
             (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
         }
         ServiceError::AuditUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable"),
+        ServiceError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         ServiceError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
@@ -113,6 +114,9 @@ impl IntoResponse for ApiError {
                     let seconds = wait.as_secs().max(1).to_string();
                     return (status, [(axum::http::header::RETRY_AFTER, seconds)], Json(body)).into_response();
                 }
+                if matches!(e, ServiceError::Busy) {
+                    return (status, [(axum::http::header::RETRY_AFTER, "1")], Json(body)).into_response();
+                }
                 return marked(&e, (status, Json(body)).into_response());
             }
         };
@@ -170,6 +174,10 @@ impl IntoResponse for PageError {
             ),
             other => ("Request refused", other.to_string()),
         };
-        marked(&self.0, (status, MessagePage::new(title, message)).into_response())
+        let mut response = marked(&self.0, (status, MessagePage::new(title, message)).into_response());
+        if matches!(self.0, ServiceError::Busy) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
+        response
     }
 }

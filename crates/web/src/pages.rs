@@ -221,6 +221,7 @@ async fn sign_in_submit(
         Err(e @ ServiceError::InvalidCredentials) => (StatusCode::UNAUTHORIZED, e),
         Err(e @ ServiceError::TooManyAttempts(_)) => (StatusCode::TOO_MANY_REQUESTS, e),
         Err(e @ ServiceError::AccountDisabled(_)) => (StatusCode::FORBIDDEN, e),
+        Err(e @ ServiceError::Busy) => (StatusCode::SERVICE_UNAVAILABLE, e),
         Err(e) => return Err(e.into()),
     };
     let page = SignInPage::new(&state, form.email, Some(sentence(&error.to_string())));
