@@ -153,7 +153,7 @@ impl IntoResponse for PageError {
                 (
                     "This setup link cannot be used",
                     format!(
-                        "{why} Setup links work once and for one hour. Restart `haven serve` to print \
+                        "{why} Setup links work once and for one hour. Restart Haven (haven serve) to print \
                          a new one, or sign in if the practice is already set up."
                     ),
                 )
