@@ -120,17 +120,7 @@ impl Keys {
         purpose: Purpose,
         now: Timestamp,
     ) -> Result<WrappedKey, ServiceError> {
-        let id = KeyId::random().map_err(crypto_failure)?.to_string();
-        let key = DataKey::generate().map_err(crypto_failure)?;
-        let kek = self.kek()?;
-        let wrapped = kek.wrap(&key, &context(practice, &id, purpose.as_str())).map_err(crypto_failure)?;
-        Ok(WrappedKey {
-            id,
-            purpose: purpose.as_str().into(),
-            wrapped,
-            master_key_id: kek.id().into(),
-            created_at: now,
-        })
+        self.new_key_with_secret(practice, purpose, now).map(|(stored, _)| stored)
     }
 
     /// A new audit signing key for `practice`: wrapped for storage, and the key itself to sign
@@ -140,15 +130,29 @@ impl Keys {
         practice: PracticeId,
         now: Timestamp,
     ) -> Result<(WrappedKey, audit::SigningKey), ServiceError> {
+        let (stored, key) = self.new_key_with_secret(practice, Purpose::AuditSigning, now)?;
+        Ok((stored, audit::SigningKey::from_bytes(key.expose())))
+    }
+
+    /// A fresh data key for `purpose`, wrapped for storage, with the key itself.
+    fn new_key_with_secret(
+        &self,
+        practice: PracticeId,
+        purpose: Purpose,
+        now: Timestamp,
+    ) -> Result<(WrappedKey, DataKey), ServiceError> {
         let id = KeyId::random().map_err(crypto_failure)?.to_string();
         let key = DataKey::generate().map_err(crypto_failure)?;
         let kek = self.kek()?;
-        let purpose = Purpose::AuditSigning.as_str();
-        let wrapped = kek.wrap(&key, &context(practice, &id, purpose)).map_err(crypto_failure)?;
-        let signing = audit::SigningKey::from_bytes(key.expose());
-        let stored =
-            WrappedKey { id, purpose: purpose.into(), wrapped, master_key_id: kek.id().into(), created_at: now };
-        Ok((stored, signing))
+        let wrapped = kek.wrap(&key, &context(practice, &id, purpose.as_str())).map_err(crypto_failure)?;
+        let stored = WrappedKey {
+            id,
+            purpose: purpose.as_str().into(),
+            wrapped,
+            master_key_id: kek.id().into(),
+            created_at: now,
+        };
+        Ok((stored, key))
     }
 
     /// Forgets the cached keyring, so the next use reads the keys again.

@@ -100,7 +100,7 @@ pub struct Haven {
     identity: Option<Arc<dyn IdentityProvider>>,
     telehealth: Arc<telehealth::Telehealth>,
     sequencer: Arc<audit_log::Sequencer>,
-    watch: audit_log::watch::SharedWatch,
+    watch: Arc<audit_log::watch::Watch>,
     hashing: Arc<passwords::Hashing>,
 }
 

@@ -11,7 +11,7 @@ use domain::validation::FieldErrors;
 use domain::{ClientId, UserId};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use service::{AuditOrder, AuditQuery, AuditRow, ServiceError};
+use service::{Actor, AuditOrder, AuditQuery, AuditRow, ServiceError};
 
 use crate::error::{ApiError, PageError};
 use crate::pages::{VERSION, render};
@@ -259,13 +259,18 @@ async fn page(
     Ok(render(status, &audit))
 }
 
+/// The whole selection of `form` (every page), for the downloads.
+async fn export_query(state: &AppState, actor: &Actor, form: &FilterForm) -> Result<AuditQuery, PageError> {
+    let tz = time_zone(state, actor).await?;
+    Ok(AuditQuery { offset: 0, ..form.to_query(&tz, EXPORT_ROWS)? })
+}
+
 async fn csv(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Query(form): Query<FilterForm>,
 ) -> Result<Response, PageError> {
-    let tz = time_zone(&state, &actor).await?;
-    let query = AuditQuery { offset: 0, ..form.to_query(&tz, EXPORT_ROWS)? };
+    let query = export_query(&state, &actor, &form).await?;
     let found = state.haven.audit_trail(&actor, &query).await?;
     let mut out = String::from(
         "seq,time,actor_kind,actor,actor_name,role,session,action,crud,client,resources,categories,outcome,reason,purpose,ip,browser,changed\r\n",
@@ -306,8 +311,7 @@ async fn fhir(
     SignedIn(actor): SignedIn,
     Query(form): Query<FilterForm>,
 ) -> Result<Response, PageError> {
-    let tz = time_zone(&state, &actor).await?;
-    let query = AuditQuery { offset: 0, ..form.to_query(&tz, EXPORT_ROWS)? };
+    let query = export_query(&state, &actor, &form).await?;
     let bundle = state.haven.audit_trail_fhir(&actor, &query).await?;
     let disposition = "attachment; filename=\"audit-log.fhir.json\"";
     Ok(([(header::CONTENT_TYPE, "application/fhir+json"), (header::CONTENT_DISPOSITION, disposition)], Json(bundle))

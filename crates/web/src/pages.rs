@@ -249,8 +249,6 @@ pub(crate) fn sentence(message: &str) -> String {
 
 struct AuditCard {
     size: u64,
-    /// "event" or "events", after `size`.
-    noun: &'static str,
     root: String,
     signed: String,
     public_key: String,
@@ -304,7 +302,6 @@ async fn audit_card(state: &AppState, actor: &Actor, tz: &jiff::tz::TimeZone) ->
     };
     Ok(Some(AuditCard {
         size: head.size,
-        noun: if head.size == 1 { "event" } else { "events" },
         root: head.root,
         signed: head.signed_at.map(when).unwrap_or_default(),
         public_key: head.public_key,

@@ -63,7 +63,7 @@ impl Haven {
         let Some(head) = self.audit_head(actor).await? else { return Ok(None) };
         let key_name = audit::key_name(&actor.practice().to_string());
         let proof = if since > 0 && since < head.size {
-            self.audit_consistency(actor.practice(), since, head.size).await?
+            self.consistency_from_tiles(actor.practice(), since, head.size).await?
         } else {
             Vec::new()
         };
@@ -155,6 +155,11 @@ impl Haven {
         if new > log.size || old > new {
             return Err(ServiceError::NotFound);
         }
+        self.consistency_from_tiles(practice, old, new).await
+    }
+
+    /// The consistency proof between two sizes the log is known to reach.
+    async fn consistency_from_tiles(&self, practice: PracticeId, old: u64, new: u64) -> Result<Vec<Hash>> {
         let needs = TileNeeds::default();
         merkle::consistency_proof(&needs, old, new).map_err(internal)?;
         let tiles = self.tiles_for(practice, needs).await?;

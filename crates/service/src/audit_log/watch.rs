@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use audit::checkpoint;
@@ -127,6 +127,3 @@ impl Haven {
         self.watch.get(actor.practice())
     }
 }
-
-/// Shared by every clone of the service.
-pub(crate) type SharedWatch = Arc<Watch>;
