@@ -52,6 +52,10 @@ macro_rules! id_type {
 }
 
 id_type!(
+    /// One break of the glass: a member's time-boxed access to a chart outside their caseload.
+    GlassBreakId
+);
+id_type!(
     /// A practice: the tenant every row of practice data belongs to.
     PracticeId
 );

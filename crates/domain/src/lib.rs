@@ -5,6 +5,7 @@
 
 pub mod appointment_type;
 pub mod calendar;
+pub mod client;
 pub mod ids;
 pub mod phi;
 pub mod policy;
@@ -15,6 +16,8 @@ pub mod staff;
 pub mod throttle;
 pub mod validation;
 
-pub use ids::{ApiTokenId, AppointmentTypeId, ClientId, InvitationId, PasskeyId, PracticeId, TimeOffId, UserId};
+pub use ids::{
+    ApiTokenId, AppointmentTypeId, ClientId, GlassBreakId, InvitationId, PasskeyId, PracticeId, TimeOffId, UserId,
+};
 pub use phi::Phi;
 pub use role::Role;

@@ -1,10 +1,11 @@
 //! The access policy: one pure function decides whether a role may act on a kind of resource.
 //!
-//! Deny by default. This is the seed of PRODUCT.md IA-8: issue 3 extends the inputs with the
-//! actor's relationship to the client (care team, supervision), consent and break-glass state,
-//! and the matrix test below grows with it.
+//! Deny by default (PRODUCT.md IA-8). [`decide`] judges a role on a kind of data;
+//! [`decide_chart`] judges one client's record from the actor's [`Relationship`] to that
+//! client (care team, or an open break of the glass, IA-9). Both are tested as full matrices.
 
 use crate::Role;
+use crate::client::CareRole;
 
 /// A kind of practice data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -13,8 +14,11 @@ pub enum Resource {
     PracticeProfile,
     /// The list of staff members and their roles.
     StaffDirectory,
-    /// Client demographics (name, date of birth, contacts). PHI.
+    /// Clients, as a directory: finding one by name, birth date, phone or e-mail, and adding
+    /// one. Opening a client's record is [`decide_chart`]'s to judge. PHI.
     ClientDemographics,
+    /// The list of breaks of the glass, and the owner's review of each.
+    GlassBreakReviews,
     /// Who signed in, failed, was locked out or signed out; when, from where.
     SignInHistory,
     /// One's own sign-in settings: second factors, sessions.
@@ -62,12 +66,13 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (StaffDirectory, View, _) => Decision::Allow,
         (StaffDirectory, Create | Update, Owner | Administrator) => Decision::Allow,
         (StaffDirectory, _, _) => Decision::Deny("only the owner or an administrator manages staff"),
+        (ClientDemographics, View, _) => Decision::Allow,
         (ClientDemographics, Create | Update, Owner | Administrator | Clinician | Supervisor | Scheduler) => {
             Decision::Allow
         }
-        (ClientDemographics, _, _) => {
-            Decision::Deny("client records are opened through the chart policy (not yet available)")
-        }
+        (ClientDemographics, _, _) => Decision::Deny("billers do not add or change clients"),
+        (GlassBreakReviews, View | Update, Owner) => Decision::Allow,
+        (GlassBreakReviews, _, _) => Decision::Deny("only the owner reviews breaks of the glass"),
         (SignInHistory, View, Owner) => Decision::Allow,
         (SignInHistory, _, _) => Decision::Deny("only the owner sees the sign-in history"),
         (OwnAccount, View | Update, _) => Decision::Allow,
@@ -84,6 +89,89 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (AuditLog, View, Owner) => Decision::Allow,
         (AuditLog, View, _) => Decision::Deny("only the owner reads the audit log"),
         (AuditLog, Create | Update, _) => Decision::Deny("nobody writes the audit log but the server"),
+    }
+}
+
+/// How the actor stands to one client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Relationship {
+    /// On the client's care team, in this part.
+    CareTeam(CareRole),
+    /// Not on the team, within an open break of the glass: emergency reading only.
+    BrokeGlass,
+    None,
+}
+
+impl Relationship {
+    pub const ALL: [Relationship; 5] = [
+        Relationship::CareTeam(CareRole::Primary),
+        Relationship::CareTeam(CareRole::Clinician),
+        Relationship::CareTeam(CareRole::Supervisor),
+        Relationship::BrokeGlass,
+        Relationship::None,
+    ];
+}
+
+/// A part of one client's record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChartPart {
+    /// Names, date of birth, contacts, address, status.
+    Demographics,
+    /// Who cares for the client.
+    CareTeam,
+}
+
+/// The rule a clinician outside the caseload meets; the chart offers to break the glass.
+pub const NOT_ON_CARE_TEAM: &str = "this client is not on your caseload";
+
+/// Whether `role`, standing in `relationship` to a client, may do `action` on `part` of that
+/// client's record. The front office (owner, administrator, scheduler, biller) works with every
+/// client's demographics; clinicians and supervisors only with their caseload's, or read one
+/// more during a break of the glass. Creating a record is [`decide`]'s (`ClientDemographics`).
+pub fn decide_chart(role: Role, relationship: Relationship, part: ChartPart, action: Action) -> Decision {
+    use Action::*;
+    use Relationship::{BrokeGlass, CareTeam as Team};
+    use Role::*;
+    let front_office = matches!(role, Owner | Administrator | Scheduler | Biller);
+    match (part, action, relationship) {
+        (_, Create, _) => Decision::Deny("a client's record is created with the client"),
+        (_, View, _) if front_office => Decision::Allow,
+        (_, View, Team(_) | BrokeGlass) => Decision::Allow,
+        (ChartPart::Demographics, Update, _) if role == Biller => {
+            Decision::Deny("billers do not change clients' details")
+        }
+        (ChartPart::Demographics, Update, _) if front_office => Decision::Allow,
+        (ChartPart::Demographics, Update, Team(_)) => Decision::Allow,
+        (ChartPart::CareTeam, Update, _) if matches!(role, Owner | Administrator | Scheduler) => Decision::Allow,
+        (ChartPart::CareTeam, Update, Team(CareRole::Primary)) if matches!(role, Clinician | Supervisor) => {
+            Decision::Allow
+        }
+        (ChartPart::CareTeam, Update, Team(_)) => {
+            Decision::Deny("only the primary clinician or the front desk changes the care team")
+        }
+        (_, Update, BrokeGlass) => Decision::Deny("breaking the glass opens a record to read, not to change"),
+        (_, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
+    }
+}
+
+/// Whether `role`, standing in `relationship` to a client, may break the glass on that
+/// client's record: only those who treat, and only from outside the care team.
+pub fn may_break_glass(role: Role, relationship: Relationship) -> Decision {
+    match (role, relationship) {
+        (Role::Owner | Role::Clinician | Role::Supervisor, Relationship::None) => Decision::Allow,
+        (Role::Owner | Role::Clinician | Role::Supervisor, _) => Decision::Deny("you can already open this record"),
+        _ => Decision::Deny("only clinicians break the glass, to treat in an emergency"),
+    }
+}
+
+/// The purpose of use an access is recorded with (AUDIT.md §1): emergency treatment during a
+/// break of the glass, treatment for the care team, payment for billers, operations otherwise.
+pub fn purpose_of_use(role: Role, relationship: Relationship) -> &'static str {
+    match (relationship, role) {
+        (Relationship::BrokeGlass, _) => "ETREAT",
+        (Relationship::CareTeam(_), _) => "TREAT",
+        (_, Role::Biller) => "HPAYMT",
+        _ => "HOPERAT",
     }
 }
 
@@ -217,7 +305,7 @@ mod tests {
             (StaffDirectory, View, &Role::ALL),
             (StaffDirectory, Create, &[Role::Owner, Role::Administrator]),
             (StaffDirectory, Update, &[Role::Owner, Role::Administrator]),
-            (ClientDemographics, View, &[]),
+            (ClientDemographics, View, &Role::ALL),
             (
                 ClientDemographics,
                 Create,
@@ -228,6 +316,9 @@ mod tests {
                 Update,
                 &[Role::Owner, Role::Administrator, Role::Clinician, Role::Supervisor, Role::Scheduler],
             ),
+            (GlassBreakReviews, View, &[Role::Owner]),
+            (GlassBreakReviews, Create, &[]),
+            (GlassBreakReviews, Update, &[Role::Owner]),
             (SignInHistory, View, &[Role::Owner]),
             (SignInHistory, Create, &[]),
             (SignInHistory, Update, &[]),
@@ -259,5 +350,80 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The chart matrix: role × relationship × part × action, each cell written out. Rows are
+    /// (part, action, relationship) and the roles allowed; clinicians and supervisors follow
+    /// the relationship, the front office does not.
+    #[test]
+    fn chart_matrix() {
+        use Action::*;
+        use ChartPart::*;
+        use Role::*;
+        let team = |r| Relationship::CareTeam(r);
+        let front: &[Role] = &[Owner, Administrator, Scheduler, Biller];
+        let everyone: &[Role] = &Role::ALL;
+        let desk: &[Role] = &[Owner, Administrator, Scheduler];
+        let desk_and_team: &[Role] = &[Owner, Administrator, Scheduler, Clinician, Supervisor];
+        let cases: Vec<(ChartPart, Action, Relationship, &[Role])> = vec![
+            (Demographics, View, team(CareRole::Primary), everyone),
+            (Demographics, View, team(CareRole::Clinician), everyone),
+            (Demographics, View, team(CareRole::Supervisor), everyone),
+            (Demographics, View, Relationship::BrokeGlass, everyone),
+            (Demographics, View, Relationship::None, front),
+            (Demographics, Update, team(CareRole::Primary), desk_and_team),
+            (Demographics, Update, team(CareRole::Clinician), desk_and_team),
+            (Demographics, Update, team(CareRole::Supervisor), desk_and_team),
+            (Demographics, Update, Relationship::BrokeGlass, desk),
+            (Demographics, Update, Relationship::None, desk),
+            (CareTeam, View, team(CareRole::Primary), everyone),
+            (CareTeam, View, team(CareRole::Clinician), everyone),
+            (CareTeam, View, team(CareRole::Supervisor), everyone),
+            (CareTeam, View, Relationship::BrokeGlass, everyone),
+            (CareTeam, View, Relationship::None, front),
+            (CareTeam, Update, team(CareRole::Primary), desk_and_team),
+            (CareTeam, Update, team(CareRole::Clinician), desk),
+            (CareTeam, Update, team(CareRole::Supervisor), desk),
+            (CareTeam, Update, Relationship::BrokeGlass, desk),
+            (CareTeam, Update, Relationship::None, desk),
+        ];
+        for part in [Demographics, CareTeam] {
+            for relationship in Relationship::ALL {
+                for role in Role::ALL {
+                    assert!(!decide_chart(role, relationship, part, Create).is_allowed());
+                }
+                for action in [View, Update] {
+                    let found = cases.iter().filter(|c| (c.0, c.1, c.2) == (part, action, relationship)).count();
+                    assert_eq!(found, 1, "{part:?} {action:?} {relationship:?} is written out once");
+                }
+            }
+        }
+        for (part, action, relationship, allowed) in cases {
+            for role in Role::ALL {
+                assert_eq!(
+                    decide_chart(role, relationship, part, action).is_allowed(),
+                    allowed.contains(&role),
+                    "{role} {action:?} {part:?} as {relationship:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_clinicians_outside_the_team_break_the_glass() {
+        for role in Role::ALL {
+            for relationship in Relationship::ALL {
+                let treats = matches!(role, Role::Owner | Role::Clinician | Role::Supervisor);
+                assert_eq!(
+                    may_break_glass(role, relationship).is_allowed(),
+                    treats && relationship == Relationship::None,
+                    "{role} {relationship:?}"
+                );
+            }
+        }
+        assert_eq!(purpose_of_use(Role::Clinician, Relationship::BrokeGlass), "ETREAT");
+        assert_eq!(purpose_of_use(Role::Clinician, Relationship::CareTeam(CareRole::Primary)), "TREAT");
+        assert_eq!(purpose_of_use(Role::Biller, Relationship::None), "HPAYMT");
+        assert_eq!(purpose_of_use(Role::Scheduler, Relationship::None), "HOPERAT");
     }
 }

@@ -52,6 +52,10 @@ fn client(rng: &mut SplitMix64, now: jiff::Timestamp, clients: u64) -> SealedCli
         phone_index: Some(index("phone", phone)),
         email_index: Some(index("email", email)),
         created_at: now,
+        profile: None,
+        status: domain::client::ClientStatus::Active,
+        version: 1,
+        updated_at: None,
     }
 }
 
@@ -76,6 +80,10 @@ async fn fill(store: &dyn Store, clients: u64, label: &str) -> PracticeId {
         display_name: "Owner".into(),
         password_hash: "x".into(),
         created_at: now,
+        profile: None,
+        status: domain::client::ClientStatus::Active,
+        version: 1,
+        updated_at: None,
     };
     let practice = NewPractice { id, profile, created_at: now, owner, setup_token_hash: None, data_keys: vec![] };
     store.create_practice(&practice, now).await.expect("practice");

@@ -117,6 +117,7 @@ const FORM: &[(&str, &str)] = &[
     ("version", "1"),
     ("idle_timeout_minutes", "15"),
     ("inactivity_days", "90"),
+    ("break_glass_minutes", "60"),
     ("read", "on"),
 ];
 

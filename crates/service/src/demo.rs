@@ -11,11 +11,12 @@ use domain::rng::SplitMix64 as Rng;
 use domain::staff::{Email, Password};
 use domain::{ClientId, Phi, PracticeId, Role, UserId};
 use serde::Serialize;
-use store::{NewPractice, NewUser, StoreError};
+use store::{CareTeamMember, NewPractice, NewUser, StoreError};
 
 use crate::auth::Remote;
-use crate::clients::{self, ClientDetails};
+use crate::clients::sealing as clients;
 use crate::{Haven, Result, ServiceError};
+use domain::client::{CareRole, ClientDetails, ClientProfile, ClientStatus};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SeedOptions {
@@ -60,6 +61,9 @@ pub struct SeededClient {
     pub date_of_birth: jiff::civil::Date,
     pub phone: String,
     pub email: String,
+    /// The primary clinician and the supervisor, as places in the report's `staff`.
+    pub primary: Option<usize>,
+    pub supervisor: Option<usize>,
 }
 
 /// Clients written per transaction: large enough to amortise the commit's fsync.
@@ -287,8 +291,11 @@ impl Haven {
             )),
             other => other.into(),
         })?;
+        // Staff by their place in `staff`, for the care teams below (the owner is first).
+        let mut staff_ids = vec![new.owner.id];
         for (user, role) in users {
             self.store.add_staff(practice_id, &user, role).await?;
+            staff_ids.push(user.id);
         }
         // A demo practice's owner has accepted the agreement, as a real one must first.
         self.accept_agreement_as(practice_id, new.owner.id, &Remote::new("demo seed", "haven demo seed")).await?;
@@ -300,16 +307,23 @@ impl Haven {
         for n in 1..=options.clients {
             let id = ClientId::from_random_bytes(rng.bytes16());
             let details = synthetic_client(&mut rng)?;
+            let (primary, supervisor) = care_team_of(n);
+            let team: Vec<CareTeamMember> = [(primary, CareRole::Primary), (supervisor, CareRole::Supervisor)]
+                .into_iter()
+                .filter_map(|(staff, role)| staff.map(|i| CareTeamMember { user: staff_ids[i], role, added_at: now }))
+                .collect();
             clients.push(SeededClient {
+                primary,
+                supervisor,
                 id,
                 name: format!("{} {}", details.given_name.expose(), details.family_name.expose()),
                 date_of_birth: *details.date_of_birth.expose(),
                 phone: details.phone.as_ref().map(|p| p.expose().clone()).unwrap_or_default(),
                 email: details.email.as_ref().map(|e| e.expose().clone()).unwrap_or_default(),
             });
-            batch.push(clients::seal(&ring, practice_id, id, &details, now)?);
+            batch.push((clients::seal(&ring, practice_id, id, &details, now)?, team));
             if batch.len() == CLIENT_BATCH || n == options.clients {
-                self.store.insert_clients(practice_id, &batch).await?;
+                self.store.create_clients(practice_id, &batch).await?;
                 batch.clear();
                 progress(n, options.clients);
             }
@@ -330,6 +344,17 @@ fn passphrase(rng: &mut Rng) -> String {
         }
     }
     format!("{}-{}", words.join("-"), rng.digits(2))
+}
+
+/// The care team of the `n`th seeded client, as places in `STAFF_ROLES`: the two clinicians
+/// and the owner take turns as primary, the supervisor oversees every other clinician's
+/// client, and every seventh client waits for the front desk to assign one.
+fn care_team_of(n: usize) -> (Option<usize>, Option<usize>) {
+    if n % 7 == 0 {
+        return (None, None);
+    }
+    let primary = [2, 3, 0][n % 3];
+    (Some(primary), (primary != 0 && n % 2 == 0).then_some(4))
 }
 
 fn synthetic_client(rng: &mut Rng) -> Result<ClientDetails> {
@@ -355,6 +380,14 @@ fn synthetic_client(rng: &mut Rng) -> Result<ClientDetails> {
         date_of_birth: Phi::new(dob),
         phone: Some(Phi::new(phone)),
         email: Some(Phi::new(format!("{mailbox}@example.com"))),
+        profile: Phi::new(ClientProfile {
+            pronouns: rng.pick(&["she/her", "he/him", "they/them", ""]).to_string(),
+            sms_ok: rng.below(2) == 0,
+            email_ok: true,
+            voicemail_ok: rng.below(3) > 0,
+            ..ClientProfile::default()
+        }),
+        status: if rng.below(10) == 0 { ClientStatus::Prospect } else { ClientStatus::Active },
     })
 }
 

@@ -95,3 +95,20 @@ impl ServiceError {
         }
     }
 }
+
+/// The value `check` validates, or every problem it found.
+pub(crate) fn valid<T>(check: impl FnOnce(&mut FieldErrors) -> Option<T>) -> Result<T, ServiceError> {
+    let mut errors = FieldErrors::default();
+    match check(&mut errors) {
+        Some(value) if errors.is_empty() => Ok(value),
+        _ => Err(ServiceError::Invalid(errors)),
+    }
+}
+
+/// A save made from a version someone else has changed since.
+pub(crate) fn stale(what: &str) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "someone else changed this {what} after you opened it, so nothing was saved. \
+         It is shown as they left it: make your changes again."
+    ))
+}

@@ -12,6 +12,7 @@ use crypto::seal::Aad;
 use crypto::totp::{TotpSecret, step_of};
 use crypto::{Purpose, hex};
 use domain::UserId;
+use domain::client::BREAK_GLASS_MINUTES;
 use domain::policy::{Action, Resource};
 use domain::staff::INACTIVITY_DAYS;
 use domain::validation::FieldErrors;
@@ -58,6 +59,8 @@ pub struct SecondFactorStatus {
     pub idle_timeout_minutes: i64,
     /// Days without sign-in before a staff account is disabled, as the owner set it.
     pub inactivity_days: i64,
+    /// Minutes a break of the glass opens a chart for, as the owner set it.
+    pub break_glass_minutes: i64,
 }
 
 /// Which second factors a person has.
@@ -177,7 +180,8 @@ impl Haven {
     }
 
     /// Sets the practice's sign-in rules: whether everyone needs a second factor, the idle
-    /// timeout (1 to 60 minutes) and the days without sign-in before an account is disabled.
+    /// timeout (1 to 60 minutes), the days without sign-in before an account is disabled and
+    /// how long a break of the glass lasts.
     pub async fn set_sign_in_rules(&self, actor: &Actor, rules: SignInRules) -> Result<()> {
         actor.may(Resource::SecurityPolicy, Action::Update)?;
         let mut errors = FieldErrors::default();
@@ -188,12 +192,16 @@ impl Haven {
             let (min, max) = (INACTIVITY_DAYS.start(), INACTIVITY_DAYS.end());
             errors.add("inactivity_days", format!("must be between {min} and {max} days"));
         }
+        if !BREAK_GLASS_MINUTES.contains(&rules.break_glass_minutes) {
+            let (min, max) = (BREAK_GLASS_MINUTES.start(), BREAK_GLASS_MINUTES.end());
+            errors.add("break_glass_minutes", format!("must be between {min} and {max} minutes"));
+        }
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
         let entry = AuditEntry::new("settings.sign_in_rules", Crud::Update)
             .resource("practice", actor.practice())
-            .changed(&["require_second_factor", "idle_timeout_minutes", "inactivity_days"]);
+            .changed(&["require_second_factor", "idle_timeout_minutes", "inactivity_days", "break_glass_minutes"]);
         self.recording_by(actor, entry)?.set_sign_in_rules(actor.practice(), &rules).await?;
         self.audit_drafts_committed();
         tracing::info!(practice = %actor.practice(), ?rules, "sign-in rules changed");
@@ -208,6 +216,7 @@ impl Haven {
         let required = rules.is_some_and(|r| r.require_second_factor);
         let idle_timeout_minutes = rules.map_or(15, |r| r.idle_timeout_minutes);
         let inactivity_days = rules.map_or(90, |r| r.inactivity_days);
+        let break_glass_minutes = rules.map_or(60, |r| r.break_glass_minutes);
         Ok(SecondFactorStatus {
             authenticator,
             passkeys: self.passkeys(actor).await?,
@@ -215,6 +224,7 @@ impl Haven {
             required,
             idle_timeout_minutes,
             inactivity_days,
+            break_glass_minutes,
         })
     }
 

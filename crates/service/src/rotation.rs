@@ -10,7 +10,7 @@ use domain::{ClientId, PracticeId};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::clients::{self, SEALED_COLUMNS, aad, column, column_mut};
+use crate::clients::sealing::{self as clients, SEALED_COLUMNS, aad, column, column_mut};
 use crate::{Haven, Result, ServiceError};
 
 const PAGE: u32 = 500;
@@ -281,8 +281,8 @@ impl Haven {
                             report.failures.push((client.id, name));
                         }
                     }
-                    if let [Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)] = opened {
-                        let fresh = clients::reindexed(&ring, client, &[a, b, c, d, e])?;
+                    if let [Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f)] = opened {
+                        let fresh = clients::reindexed(&ring, client, &[a, b, c, d, e, f])?;
                         report.stale_indexes += u64::from(&fresh != client);
                     }
                     done += 1;

@@ -3,6 +3,7 @@
 //! for the next free slot over them. Nothing here is client data.
 
 use crate::audit_log::{AuditEntry, Crud};
+use crate::error::{stale, valid};
 use domain::appointment_type::AppointmentTypeForm;
 use domain::calendar::{CalendarForm, CalendarSettings, TimeOffForm, WeeklyHours, keeps_a_calendar};
 use domain::policy::{Action, Resource};
@@ -336,14 +337,6 @@ fn clock(minutes: u16) -> Time {
     Time::new(i8::try_from(h).unwrap_or(23), i8::try_from(m).unwrap_or(59), 0, 0).unwrap_or(Time::MAX)
 }
 
-fn valid<T>(check: impl FnOnce(&mut FieldErrors) -> Option<T>) -> Result<T> {
-    let mut errors = FieldErrors::default();
-    match check(&mut errors) {
-        Some(value) if errors.is_empty() => Ok(value),
-        _ => Err(ServiceError::Invalid(errors)),
-    }
-}
-
 fn name_taken(e: StoreError) -> ServiceError {
     match e {
         StoreError::Conflict("name") => {
@@ -353,13 +346,6 @@ fn name_taken(e: StoreError) -> ServiceError {
         }
         other => other.into(),
     }
-}
-
-fn stale(what: &str) -> ServiceError {
-    ServiceError::Conflict(format!(
-        "someone else changed this {what} after you opened it, so nothing was saved. \
-         It is shown as they left it: make your changes again."
-    ))
 }
 
 #[cfg(test)]

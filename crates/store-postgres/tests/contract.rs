@@ -55,6 +55,10 @@ async fn row_level_security_isolates_client_rows() {
         phone_index: Some("p".into()),
         email_index: None,
         created_at: jiff::Timestamp::UNIX_EPOCH,
+        profile: None,
+        status: domain::client::ClientStatus::Active,
+        version: 1,
+        updated_at: None,
     };
     store.insert_clients(a, &[new]).await.unwrap_or_else(|e| panic!("{e}"));
 

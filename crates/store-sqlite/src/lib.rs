@@ -25,6 +25,7 @@ const MIGRATIONS: Migrations = &[
     (5, include_str!("../migrations/0005_staff_management.sql")),
     (6, include_str!("../migrations/0006_scheduling_setup.sql")),
     (7, include_str!("../migrations/0007_audit_log.sql")),
+    (8, include_str!("../migrations/0008_clients_care_teams_glass.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -1,14 +1,17 @@
-//! Clients as the database holds them: sealed values and blind indexes only; the service seals and opens them.
+//! Clients as the database holds them (sealed values and blind indexes only; the service seals
+//! and opens them) and their care teams.
 //!
 //! The trait is what the service needs; its one implementation is over any [`Sql`] backend,
 //! and `contract` holds the cases both backends pass.
 
 use async_trait::async_trait;
-use domain::{ClientId, PracticeId};
+use domain::client::CareRole;
+use domain::{ClientId, PracticeId, UserId};
+use jiff::Timestamp;
 
 use crate::sql;
 use crate::sql_store::*;
-use crate::{ClientIndex, Result, SealedClient, Sql, SqlStore, Statement};
+use crate::{CareTeamMember, ClientIndex, Result, SealedClient, Sql, SqlStore, Statement};
 
 #[async_trait]
 pub trait ClientStore: Send + Sync {
@@ -35,35 +38,68 @@ pub trait ClientStore: Send + Sync {
         value: &str,
     ) -> Result<Vec<SealedClient>>;
     async fn client_count(&self, practice: PracticeId) -> Result<u64>;
+    /// Stores new clients, each with its first care team, in one transaction: all or none.
+    async fn create_clients(&self, practice: PracticeId, clients: &[(SealedClient, Vec<CareTeamMember>)])
+    -> Result<()>;
+    async fn client(&self, practice: PracticeId, id: ClientId) -> Result<Option<SealedClient>>;
+    /// The `limit` clients added last, newest first.
+    async fn recent_clients(&self, practice: PracticeId, limit: u32) -> Result<Vec<SealedClient>>;
+    /// Saves an edit made from `client.version` (then one higher); `NoRowChanged` if someone
+    /// changed the client meanwhile.
+    async fn update_client(&self, practice: PracticeId, client: &SealedClient) -> Result<()>;
+    /// The client's care team, primary first.
+    async fn care_team(&self, practice: PracticeId, client: ClientId) -> Result<Vec<CareTeamMember>>;
+    /// Replaces the care team, decided from the client at `version` (which then rises);
+    /// `NoRowChanged` if the client changed meanwhile. One transaction.
+    async fn save_care_team(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        version: i64,
+        team: &[CareTeamMember],
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The member's part in the client's care, if any.
+    async fn care_role(&self, practice: PracticeId, client: ClientId, user: UserId) -> Result<Option<CareRole>>;
+    /// The clients in whose care the member has a part, with that part.
+    async fn caseload(&self, practice: PracticeId, user: UserId) -> Result<Vec<(SealedClient, CareRole)>>;
+}
+
+fn insert_client(practice: PracticeId, c: &SealedClient) -> Statement {
+    Statement::new(
+        sql::INSERT_CLIENT,
+        vec![
+            practice.into(),
+            c.id.into(),
+            c.given_name.clone().into(),
+            c.family_name.clone().into(),
+            c.date_of_birth.clone().into(),
+            c.given_name_index.as_str().into(),
+            c.family_name_index.as_str().into(),
+            c.family_prefix_index.as_str().into(),
+            c.date_of_birth_index.as_str().into(),
+            c.created_at.into(),
+            c.phone.clone().into(),
+            c.email.clone().into(),
+            c.phone_index.as_deref().into(),
+            c.email_index.as_deref().into(),
+            c.profile.clone().into(),
+            c.status.as_str().into(),
+            c.version.into(),
+            c.updated_at.into(),
+        ],
+    )
+}
+
+fn insert_member(practice: PracticeId, client: ClientId, m: &CareTeamMember) -> Statement {
+    let params = vec![practice.into(), client.into(), m.user.into(), m.role.as_str().into(), m.added_at.into()];
+    Statement::new(sql::INSERT_CARE_TEAM_MEMBER, params)
 }
 
 #[async_trait]
 impl<S: Sql> ClientStore for SqlStore<S> {
     async fn insert_clients(&self, practice: PracticeId, clients: &[SealedClient]) -> Result<()> {
-        let statements = clients
-            .iter()
-            .map(|c| {
-                Statement::new(
-                    sql::INSERT_CLIENT,
-                    vec![
-                        practice.into(),
-                        c.id.into(),
-                        c.given_name.clone().into(),
-                        c.family_name.clone().into(),
-                        c.date_of_birth.clone().into(),
-                        c.given_name_index.as_str().into(),
-                        c.family_name_index.as_str().into(),
-                        c.family_prefix_index.as_str().into(),
-                        c.date_of_birth_index.as_str().into(),
-                        c.created_at.into(),
-                        c.phone.clone().into(),
-                        c.email.clone().into(),
-                        c.phone_index.as_deref().into(),
-                        c.email_index.as_deref().into(),
-                    ],
-                )
-            })
-            .collect();
+        let statements = clients.iter().map(|c| insert_client(practice, c)).collect();
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
@@ -92,11 +128,13 @@ impl<S: Sql> ClientStore for SqlStore<S> {
                     new.date_of_birth.clone().into(),
                     new.phone.clone().into(),
                     new.email.clone().into(),
+                    new.profile.clone().into(),
                     old.given_name.clone().into(),
                     old.family_name.clone().into(),
                     old.date_of_birth.clone().into(),
                     old.phone.clone().into(),
                     old.email.clone().into(),
+                    old.profile.clone().into(),
                 ],
             )
         };
@@ -150,5 +188,90 @@ impl<S: Sql> ClientStore for SqlStore<S> {
 
     async fn client_count(&self, practice: PracticeId) -> Result<u64> {
         self.count(Some(practice), sql::CLIENT_COUNT, vec![practice.into()]).await
+    }
+
+    async fn create_clients(
+        &self,
+        practice: PracticeId,
+        clients: &[(SealedClient, Vec<CareTeamMember>)],
+    ) -> Result<()> {
+        let mut statements = Vec::new();
+        for (client, team) in clients {
+            statements.push(insert_client(practice, client));
+            statements.extend(team.iter().map(|m| insert_member(practice, client.id, m)));
+        }
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn client(&self, practice: PracticeId, id: ClientId) -> Result<Option<SealedClient>> {
+        let row = self.query_one(Some(practice), sql::CLIENT, vec![practice.into(), id.into()]).await?;
+        row.as_ref().map(sealed_client).transpose()
+    }
+
+    async fn recent_clients(&self, practice: PracticeId, limit: u32) -> Result<Vec<SealedClient>> {
+        let params = vec![practice.into(), i64::from(limit).into()];
+        self.0.query(Some(practice), sql::RECENT_CLIENTS, params).await?.iter().map(sealed_client).collect()
+    }
+
+    async fn update_client(&self, practice: PracticeId, c: &SealedClient) -> Result<()> {
+        let params = vec![
+            practice.into(),
+            c.id.into(),
+            c.given_name.clone().into(),
+            c.family_name.clone().into(),
+            c.date_of_birth.clone().into(),
+            c.given_name_index.as_str().into(),
+            c.family_name_index.as_str().into(),
+            c.family_prefix_index.as_str().into(),
+            c.date_of_birth_index.as_str().into(),
+            c.phone.clone().into(),
+            c.email.clone().into(),
+            c.phone_index.as_deref().into(),
+            c.email_index.as_deref().into(),
+            c.profile.clone().into(),
+            c.status.as_str().into(),
+            c.updated_at.into(),
+            c.version.into(),
+        ];
+        let statement = Statement::new(sql::UPDATE_CLIENT, params).must_change_a_row();
+        self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+    }
+
+    async fn care_team(&self, practice: PracticeId, client: ClientId) -> Result<Vec<CareTeamMember>> {
+        let rows = self.0.query(Some(practice), sql::CARE_TEAM, vec![practice.into(), client.into()]).await?;
+        let mut team = rows
+            .iter()
+            .map(|r| Ok(CareTeamMember { user: r.parse(0)?, role: r.parse(1)?, added_at: r.time(2)? }))
+            .collect::<Result<Vec<_>>>()?;
+        team.sort_by_key(|m| (m.role, m.added_at));
+        Ok(team)
+    }
+
+    async fn save_care_team(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        version: i64,
+        team: &[CareTeamMember],
+        now: Timestamp,
+    ) -> Result<()> {
+        let bump = vec![practice.into(), client.into(), version.into(), now.into()];
+        let mut statements = vec![
+            Statement::new(sql::BUMP_CLIENT_VERSION, bump).must_change_a_row(),
+            Statement::new(sql::CLEAR_CARE_TEAM, vec![practice.into(), client.into()]),
+        ];
+        statements.extend(team.iter().map(|m| insert_member(practice, client, m)));
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn care_role(&self, practice: PracticeId, client: ClientId, user: UserId) -> Result<Option<CareRole>> {
+        let params = vec![practice.into(), client.into(), user.into()];
+        let row = self.query_one(Some(practice), sql::CARE_ROLE, params).await?;
+        row.map(|r| r.parse(0)).transpose()
+    }
+
+    async fn caseload(&self, practice: PracticeId, user: UserId) -> Result<Vec<(SealedClient, CareRole)>> {
+        let rows = self.0.query(Some(practice), sql::CASELOAD, vec![practice.into(), user.into()]).await?;
+        rows.iter().map(|r| Ok((sealed_client(r)?, r.parse(17)?))).collect()
     }
 }

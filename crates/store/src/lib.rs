@@ -7,6 +7,7 @@
 mod audit;
 mod clients;
 pub mod contract;
+mod glass;
 mod keys;
 pub mod migrations;
 mod practice;
@@ -24,6 +25,7 @@ pub use audit::{
     AuditStore, AuditTileRow,
 };
 pub use clients::ClientStore;
+pub use glass::GlassBreakStore;
 pub use keys::KeyStore;
 pub use practice::PracticeStore;
 pub use records::*;
@@ -34,7 +36,9 @@ pub use time::{from_micros, to_micros};
 
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
-    pub use crate::{AuditStore, ClientStore, KeyStore, PracticeStore, SchedulingStore, SignInStore, Store};
+    pub use crate::{
+        AuditStore, ClientStore, GlassBreakStore, KeyStore, PracticeStore, SchedulingStore, SignInStore, Store,
+    };
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -68,7 +72,16 @@ pub enum StoreError {
 /// Haven's storage. Implementations are cheap to share (`Arc<dyn Store>`).
 #[async_trait]
 pub trait Store:
-    PracticeStore + SignInStore + KeyStore + ClientStore + SchedulingStore + AuditStore + Send + Sync + std::fmt::Debug
+    PracticeStore
+    + SignInStore
+    + KeyStore
+    + ClientStore
+    + GlassBreakStore
+    + SchedulingStore
+    + AuditStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
     /// "sqlite" or "postgres", for logs and the readiness answer.
     fn backend(&self) -> &'static str;

@@ -4,10 +4,13 @@ use std::fmt;
 
 use domain::appointment_type::AppointmentTypeSpec;
 use domain::calendar::CalendarSettings;
+use domain::client::{CareRole, ClientStatus};
 use domain::policy::Scope;
 use domain::practice::PracticeProfile;
 use domain::staff::{DisabledReason, Email};
-use domain::{ApiTokenId, AppointmentTypeId, ClientId, InvitationId, PasskeyId, PracticeId, Role, TimeOffId, UserId};
+use domain::{
+    ApiTokenId, AppointmentTypeId, ClientId, GlassBreakId, InvitationId, PasskeyId, PracticeId, Role, TimeOffId, UserId,
+};
 use jiff::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +92,8 @@ pub struct SignInRules {
     pub idle_timeout_minutes: i64,
     /// Days without a sign-in before a staff account is disabled.
     pub inactivity_days: i64,
+    /// Minutes a break of the glass opens a chart for (IA-9).
+    pub break_glass_minutes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -368,6 +373,41 @@ pub struct SealedClient {
     pub phone_index: Option<String>,
     pub email_index: Option<String>,
     pub created_at: Timestamp,
+    /// The rest of the demographics, sealed as one value; `None` for a client made before it.
+    pub profile: Option<Vec<u8>>,
+    pub status: ClientStatus,
+    /// Rises with every change the service saves (not with re-sealing under a new key).
+    pub version: i64,
+    pub updated_at: Option<Timestamp>,
+}
+
+/// A member of a client's care team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CareTeamMember {
+    pub user: UserId,
+    pub role: CareRole,
+    pub added_at: Timestamp,
+}
+
+/// A break of the glass: time-boxed access to a chart outside the member's caseload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlassBreakRecord {
+    pub id: GlassBreakId,
+    pub client: ClientId,
+    pub user: UserId,
+    /// The typed reason, sealed.
+    pub reason: Vec<u8>,
+    pub started_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub review: Option<GlassReview>,
+}
+
+/// The owner's verdict on a break of the glass, by whom and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlassReview {
+    pub accepted: bool,
+    pub by: UserId,
+    pub at: Timestamp,
 }
 
 /// The blind-indexed client columns.

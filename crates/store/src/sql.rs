@@ -18,10 +18,11 @@ pub const INSERT_PRACTICE: &str = "INSERT INTO practices \
      (id, name, address_line1, address_line2, city, state, postal_code, npi, tax_id, time_zone, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub const PRACTICE: &str = "SELECT id, name, address_line1, address_line2, city, state, postal_code, \
-     npi, tax_id, time_zone, created_at, require_second_factor, idle_timeout_minutes, inactivity_days \
-     FROM practices WHERE id = $1";
+     npi, tax_id, time_zone, created_at, require_second_factor, idle_timeout_minutes, inactivity_days, \
+     break_glass_minutes FROM practices WHERE id = $1";
 pub const SET_SIGN_IN_RULES: &str = "UPDATE practices \
-     SET require_second_factor = $2, idle_timeout_minutes = $3, inactivity_days = $4 WHERE id = $1";
+     SET require_second_factor = $2, idle_timeout_minutes = $3, inactivity_days = $4, \
+     break_glass_minutes = $5 WHERE id = $1";
 
 pub const INSERT_USER: &str = "INSERT INTO users (id, email, display_name, password_hash, created_at) \
      VALUES ($1, $2, $3, $4, $5)";
@@ -171,41 +172,131 @@ pub const MASTER_KEY_IDS: &str = "SELECT DISTINCT master_key_id FROM data_keys O
 
 pub const INSERT_CLIENT: &str = "INSERT INTO clients (practice_id, id, given_name, family_name, date_of_birth, \
      given_name_index, family_name_index, family_prefix_index, date_of_birth_index, created_at, \
-     phone, email, phone_index, email_index) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+     phone, email, phone_index, email_index, profile, status, version, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+
+/// A client row's columns, in the order `sealed_client` reads them.
+macro_rules! client_columns {
+    ($prefix:literal) => {
+        concat!(
+            $prefix,
+            "id, ",
+            $prefix,
+            "given_name, ",
+            $prefix,
+            "family_name, ",
+            $prefix,
+            "date_of_birth, ",
+            $prefix,
+            "given_name_index, ",
+            $prefix,
+            "family_name_index, ",
+            $prefix,
+            "family_prefix_index, ",
+            $prefix,
+            "date_of_birth_index, ",
+            $prefix,
+            "created_at, ",
+            $prefix,
+            "phone, ",
+            $prefix,
+            "email, ",
+            $prefix,
+            "phone_index, ",
+            $prefix,
+            "email_index, ",
+            $prefix,
+            "profile, ",
+            $prefix,
+            "status, ",
+            $prefix,
+            "version, ",
+            $prefix,
+            "updated_at"
+        )
+    };
+}
 
 /// The sealed clients of a practice whose blind index in one column equals `$2`. No ORDER BY:
 /// it would tempt SQLite to walk the primary key instead of the index; callers sort.
 macro_rules! clients_where {
     ($column:literal) => {
-        concat!(
-            "SELECT id, given_name, family_name, date_of_birth, given_name_index, family_name_index, \
-             family_prefix_index, date_of_birth_index, created_at, phone, email, phone_index, email_index \
-             FROM clients WHERE practice_id = $1 AND ",
-            $column,
-            " = $2"
-        )
+        concat!("SELECT ", client_columns!(""), " FROM clients WHERE practice_id = $1 AND ", $column, " = $2")
     };
 }
-pub const CLIENTS_PAGE: &str = "SELECT id, given_name, family_name, date_of_birth, given_name_index, \
-     family_name_index, family_prefix_index, date_of_birth_index, created_at, phone, email, phone_index, \
-     email_index FROM clients WHERE practice_id = $1 AND id > $2 ORDER BY id LIMIT $3";
+pub const CLIENTS_PAGE: &str =
+    concat!("SELECT ", client_columns!(""), " FROM clients WHERE practice_id = $1 AND id > $2 ORDER BY id LIMIT $3");
+pub const CLIENT: &str = concat!("SELECT ", client_columns!(""), " FROM clients WHERE practice_id = $1 AND id = $2");
+/// The newest clients, for the front desk's list.
+pub const RECENT_CLIENTS: &str = concat!(
+    "SELECT ",
+    client_columns!(""),
+    " FROM clients WHERE practice_id = $1 ORDER BY created_at DESC, id LIMIT $2"
+);
+/// The clients whose care team holds `$2`, with the member's part.
+pub const CASELOAD: &str = concat!(
+    "SELECT ",
+    client_columns!("c."),
+    ", t.role FROM care_team t JOIN clients c ON c.practice_id = t.practice_id AND c.id = t.client_id \
+     WHERE t.practice_id = $1 AND t.user_id = $2"
+);
 /// Replaces a client's sealed values only if they are still the ones read (no lost update).
 pub const RESEAL_CLIENT: &str = "UPDATE clients SET given_name = $3, family_name = $4, date_of_birth = $5, \
-     phone = $6, email = $7 WHERE practice_id = $1 AND id = $2 AND given_name = $8 AND family_name = $9 \
-     AND date_of_birth = $10 AND phone IS NOT DISTINCT FROM $11 AND email IS NOT DISTINCT FROM $12";
+     phone = $6, email = $7, profile = $8 WHERE practice_id = $1 AND id = $2 AND given_name = $9 \
+     AND family_name = $10 AND date_of_birth = $11 AND phone IS NOT DISTINCT FROM $12 \
+     AND email IS NOT DISTINCT FROM $13 AND profile IS NOT DISTINCT FROM $14";
 /// Replaces a client's blind indexes only if they are still the ones read.
 pub const REINDEX_CLIENT: &str = "UPDATE clients SET given_name_index = $3, family_name_index = $4, \
      family_prefix_index = $5, date_of_birth_index = $6, phone_index = $7, email_index = $8 \
      WHERE practice_id = $1 AND id = $2 AND given_name_index = $9 AND family_name_index = $10 \
      AND family_prefix_index = $11 AND date_of_birth_index = $12 AND phone_index IS NOT DISTINCT FROM $13 \
      AND email_index IS NOT DISTINCT FROM $14";
+/// Saves an edited client if it is still at the version read (`$19`), one version higher.
+pub const UPDATE_CLIENT: &str = "UPDATE clients SET given_name = $3, family_name = $4, date_of_birth = $5, \
+     given_name_index = $6, family_name_index = $7, family_prefix_index = $8, date_of_birth_index = $9, \
+     phone = $10, email = $11, phone_index = $12, email_index = $13, profile = $14, status = $15, \
+     updated_at = $16, version = version + 1 WHERE practice_id = $1 AND id = $2 AND version = $17";
+/// Moves a client one version on if still at `$3` (a care-team change made from what was read).
+pub const BUMP_CLIENT_VERSION: &str =
+    "UPDATE clients SET version = version + 1, updated_at = $4 WHERE practice_id = $1 AND id = $2 AND version = $3";
 pub const CLIENTS_BY_GIVEN_NAME: &str = clients_where!("given_name_index");
 pub const CLIENTS_BY_FAMILY_NAME: &str = clients_where!("family_name_index");
 pub const CLIENTS_BY_FAMILY_PREFIX: &str = clients_where!("family_prefix_index");
 pub const CLIENTS_BY_DATE_OF_BIRTH: &str = clients_where!("date_of_birth_index");
 pub const CLIENTS_BY_PHONE: &str = clients_where!("phone_index");
 pub const CLIENTS_BY_EMAIL: &str = clients_where!("email_index");
+
+pub const CARE_TEAM: &str =
+    "SELECT user_id, role, added_at FROM care_team WHERE practice_id = $1 AND client_id = $2 ORDER BY role, added_at";
+pub const CLEAR_CARE_TEAM: &str = "DELETE FROM care_team WHERE practice_id = $1 AND client_id = $2";
+pub const INSERT_CARE_TEAM_MEMBER: &str =
+    "INSERT INTO care_team (practice_id, client_id, user_id, role, added_at) VALUES ($1, $2, $3, $4, $5)";
+pub const CARE_ROLE: &str = "SELECT role FROM care_team WHERE practice_id = $1 AND client_id = $2 AND user_id = $3";
+
+/// Break-of-the-glass rows, in the order `glass_break` reads them, with the rest of the query.
+macro_rules! glass_breaks_where {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, client_id, user_id, reason, started_at, ends_at, review, reviewed_by, reviewed_at \
+             FROM glass_breaks WHERE practice_id = $1 ",
+            $rest
+        )
+    };
+}
+pub const INSERT_GLASS_BREAK: &str = "INSERT INTO glass_breaks \
+     (practice_id, id, client_id, user_id, reason, started_at, ends_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// The member's break of the glass on the client that is open at `$4`, latest ending first.
+pub const OPEN_GLASS_BREAK: &str = glass_breaks_where!(
+    "AND user_id = $2 AND client_id = $3 AND started_at <= $4 AND ends_at > $4 ORDER BY ends_at DESC LIMIT 1"
+);
+pub const GLASS_BREAKS: &str = glass_breaks_where!("ORDER BY started_at DESC LIMIT $2");
+pub const UNREVIEWED_GLASS_BREAKS: &str = glass_breaks_where!("AND review IS NULL ORDER BY started_at");
+pub const REVIEW_GLASS_BREAK: &str = "UPDATE glass_breaks SET review = $3, reviewed_by = $4, reviewed_at = $5 \
+     WHERE practice_id = $1 AND id = $2 AND review IS NULL";
+pub const GLASS_BREAK_REASONS_PAGE: &str = "SELECT id, reason FROM glass_breaks \
+     WHERE practice_id = $1 AND id > $2 ORDER BY id LIMIT $3";
+pub const RESEAL_GLASS_BREAK_REASON: &str =
+    "UPDATE glass_breaks SET reason = $3 WHERE practice_id = $1 AND id = $2 AND reason = $4";
 pub const CLIENT_COUNT: &str = "SELECT COUNT(*) FROM clients WHERE practice_id = $1";
 
 pub const APPOINTMENT_TYPES: &str = "SELECT id, name, minutes, service_code, place_of_service, color, billable, \

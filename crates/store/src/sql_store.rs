@@ -89,6 +89,7 @@ display_values!(
     PasskeyId,
     AppointmentTypeId,
     TimeOffId,
+    domain::GlassBreakId,
     domain::appointment_type::Attendance,
     Role,
     DisabledReason,
@@ -304,6 +305,7 @@ pub(crate) fn practice_record(row: &Row) -> Result<PracticeRecord> {
             require_second_factor: row.int(11)? != 0,
             idle_timeout_minutes: row.int(12)?,
             inactivity_days: row.int(13)?,
+            break_glass_minutes: row.int(14)?,
         },
     })
 }
@@ -384,6 +386,10 @@ pub(crate) fn sealed_client(r: &Row) -> Result<SealedClient> {
         email: r.opt_bytes(10)?,
         phone_index: r.opt_text(11)?,
         email_index: r.opt_text(12)?,
+        profile: r.opt_bytes(13)?,
+        status: r.parse(14)?,
+        version: r.int(15)?,
+        updated_at: r.opt_time(16)?,
     })
 }
 

@@ -94,6 +94,7 @@ struct SecurityPage {
     required: bool,
     idle_minutes: i64,
     inactivity_days: i64,
+    break_glass_minutes: i64,
     passkeys: Vec<PasskeyRow>,
     sets_policy: bool,
     idle_seconds: i64,
@@ -127,6 +128,7 @@ impl SecurityPage {
             required: status.required,
             idle_minutes: status.idle_timeout_minutes,
             inactivity_days: status.inactivity_days,
+            break_glass_minutes: status.break_glass_minutes,
             passkeys: status
                 .passkeys
                 .iter()
@@ -163,6 +165,7 @@ struct PolicyForm {
     require_second_factor: Option<String>,
     idle_timeout_minutes: String,
     inactivity_days: String,
+    break_glass_minutes: String,
 }
 
 async fn set_policy(
@@ -175,6 +178,7 @@ async fn set_policy(
         // Not a number: 0, which the service refuses with the field's message.
         idle_timeout_minutes: form.idle_timeout_minutes.trim().parse().unwrap_or(0),
         inactivity_days: form.inactivity_days.trim().parse().unwrap_or(0),
+        break_glass_minutes: form.break_glass_minutes.trim().parse().unwrap_or(0),
     };
     match state.haven.set_sign_in_rules(&actor, rules).await {
         Ok(()) => Ok(Redirect::to("/account/security").into_response()),
@@ -183,9 +187,11 @@ async fn set_policy(
             let mut page = SecurityPage::new(&actor, &status);
             page.idle_minutes = rules.idle_timeout_minutes;
             page.inactivity_days = rules.inactivity_days;
+            page.break_glass_minutes = rules.break_glass_minutes;
             let idle = errors.get("idle_timeout_minutes").map(|e| format!("the idle time {e}"));
             let inactive = errors.get("inactivity_days").map(|e| format!("the days without sign-in {e}"));
-            page.error = idle.or(inactive).map(|e| sentence(&e));
+            let glass = errors.get("break_glass_minutes").map(|e| format!("emergency access {e}"));
+            page.error = idle.or(inactive).or(glass).map(|e| sentence(&e));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),

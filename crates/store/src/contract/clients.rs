@@ -27,3 +27,132 @@ pub async fn clients_are_found_by_blind_index(store: &dyn Store) {
     assert_eq!(found.iter().map(|c| (c.phone.clone(), c.email_index.clone())).collect::<Vec<_>>(), [(None, None)]);
     assert_eq!(ok(store.clients_by_index(b.id, ClientIndex::FamilyName, "nguyen-idx").await).len(), 1);
 }
+
+fn member(user: UserId, role: CareRole, at: i64) -> CareTeamMember {
+    CareTeamMember { user, role, added_at: t(at) }
+}
+
+pub async fn clients_are_edited_without_lost_updates(store: &dyn Store) {
+    let p = practice("Edits", "owner@edits.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let clinician = user("clin@edits.example", t(11));
+    ok(store.add_staff(p.id, &clinician, Role::Clinician).await);
+    let client = sealed_client(3, "edit-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![member(clinician.id, CareRole::Primary, 12)])]).await);
+    assert_eq!(ok(store.client(p.id, client.id).await), Some(client.clone()));
+    assert_eq!(ok(store.client(p.id, ClientId::random()).await), None);
+
+    // An edit made from version 1 is saved as version 2; a second edit from version 1 is stale.
+    let edited = SealedClient {
+        family_name: vec![9, 9],
+        family_name_index: "renamed-idx".into(),
+        profile: Some(vec![7]),
+        status: ClientStatus::Discharged,
+        updated_at: Some(t(20)),
+        ..client.clone()
+    };
+    ok(store.update_client(p.id, &edited).await);
+    let stored = ok(store.client(p.id, client.id).await).unwrap_or_else(|| panic!("client gone"));
+    assert_eq!(stored, SealedClient { version: 2, ..edited.clone() });
+    let stale = SealedClient { given_name: vec![1], ..client.clone() };
+    assert!(matches!(store.update_client(p.id, &stale).await, Err(StoreError::NoRowChanged(_))));
+    assert_eq!(ok(store.clients_by_index(p.id, ClientIndex::FamilyName, "renamed-idx").await).len(), 1);
+    // Another practice's edit of the same id changes nothing.
+    let other = practice("Other", "owner@edits-other.example", None);
+    ok(store.create_practice(&other, t(10)).await);
+    let foreign = SealedClient { version: 2, ..edited.clone() };
+    assert!(matches!(store.update_client(other.id, &foreign).await, Err(StoreError::NoRowChanged(_))));
+    assert_eq!(ok(store.recent_clients(p.id, 10).await).len(), 1);
+    assert!(ok(store.recent_clients(other.id, 10).await).is_empty());
+}
+
+pub async fn care_teams_make_caseloads(store: &dyn Store) {
+    let p = practice("Teams", "owner@teams.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (ana, ben, sue) =
+        (user("ana@teams.example", t(11)), user("ben@teams.example", t(11)), user("sue@teams.example", t(11)));
+    ok(store.add_staff(p.id, &ana, Role::Clinician).await);
+    ok(store.add_staff(p.id, &ben, Role::Clinician).await);
+    ok(store.add_staff(p.id, &sue, Role::Supervisor).await);
+    let (x, y) = (sealed_client(1, "team-idx"), sealed_client(2, "team-idx"));
+    ok(store
+        .create_clients(
+            p.id,
+            &[(x.clone(), vec![member(ana.id, CareRole::Primary, 12), member(sue.id, CareRole::Supervisor, 12)])],
+        )
+        .await);
+    ok(store.create_clients(p.id, &[(y.clone(), vec![member(ana.id, CareRole::Primary, 13)])]).await);
+
+    let mut caseload = ok(store.caseload(p.id, ana.id).await);
+    caseload.sort_by_key(|(c, _)| c.id);
+    let mut expected = vec![(x.clone(), CareRole::Primary), (y.clone(), CareRole::Primary)];
+    expected.sort_by_key(|(c, _)| c.id);
+    assert_eq!(caseload, expected);
+    assert_eq!(ok(store.caseload(p.id, sue.id).await), [(x.clone(), CareRole::Supervisor)]);
+    assert!(ok(store.caseload(p.id, ben.id).await).is_empty());
+    assert_eq!(ok(store.care_role(p.id, x.id, sue.id).await), Some(CareRole::Supervisor));
+    assert_eq!(ok(store.care_role(p.id, x.id, ben.id).await), None);
+
+    // Transfer: Ben becomes primary, Ana stays on as a clinician; the client's version rises.
+    let team = [member(ben.id, CareRole::Primary, 20), member(ana.id, CareRole::Clinician, 12)];
+    ok(store.save_care_team(p.id, x.id, 1, &team, t(20)).await);
+    assert_eq!(ok(store.care_team(p.id, x.id).await), team);
+    assert_eq!(ok(store.client(p.id, x.id).await).map(|c| c.version), Some(2));
+    // A change decided from the old version is refused and leaves the team as it was.
+    let stale = [member(sue.id, CareRole::Primary, 21)];
+    assert!(matches!(store.save_care_team(p.id, x.id, 1, &stale, t(21)).await, Err(StoreError::NoRowChanged(_))));
+    assert_eq!(ok(store.care_team(p.id, x.id).await), team);
+    // Two primaries are refused by the database and change nothing.
+    let two = [member(ben.id, CareRole::Primary, 22), member(ana.id, CareRole::Primary, 22)];
+    assert!(store.save_care_team(p.id, x.id, 2, &two, t(22)).await.is_err());
+    assert_eq!(ok(store.care_team(p.id, x.id).await), team);
+    // Someone who is not a member of the practice cannot join a team.
+    let stranger = [member(UserId::random(), CareRole::Clinician, 23)];
+    assert!(store.save_care_team(p.id, x.id, 2, &stranger, t(23)).await.is_err());
+}
+
+pub async fn glass_breaks_are_kept_and_reviewed_once(store: &dyn Store) {
+    let p = practice("Glass", "owner@glass.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (owner, clinician) = (p.owner.id, user("clin@glass.example", t(11)));
+    ok(store.add_staff(p.id, &clinician, Role::Clinician).await);
+    let client = sealed_client(5, "glass-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let record = GlassBreakRecord {
+        id: GlassBreakId::random(),
+        client: client.id,
+        user: clinician.id,
+        reason: vec![1, 2, 3],
+        started_at: t(100),
+        ends_at: t(160),
+        review: None,
+    };
+    ok(store.insert_glass_break(p.id, &record).await);
+    let open = |at| store.open_glass_break(p.id, clinician.id, client.id, t(at));
+    assert_eq!(ok(open(100).await), Some(record.clone()));
+    assert_eq!(ok(open(159).await), Some(record.clone()));
+    assert_eq!(ok(open(160).await), None);
+    assert_eq!(ok(open(99).await), None);
+    assert_eq!(ok(store.open_glass_break(p.id, owner, client.id, t(120)).await), None);
+    assert_eq!(ok(store.unreviewed_glass_breaks(p.id).await), std::slice::from_ref(&record));
+
+    let review = GlassReview { accepted: false, by: owner, at: t(200) };
+    assert!(ok(store.review_glass_break(p.id, record.id, &review).await));
+    let again = GlassReview { accepted: true, by: owner, at: t(201) };
+    assert!(!ok(store.review_glass_break(p.id, record.id, &again).await));
+    assert!(ok(store.unreviewed_glass_breaks(p.id).await).is_empty());
+    let reviewed = GlassBreakRecord { review: Some(review), ..record.clone() };
+    assert_eq!(ok(store.glass_breaks(p.id, 10).await), [reviewed]);
+
+    // Re-sealing the reason replaces it only where it is still the one read.
+    assert_eq!(ok(store.glass_break_reasons(p.id, None, 10).await), [(record.id, vec![1, 2, 3])]);
+    let changes = [(record.id, vec![1, 2, 3], vec![4, 5])];
+    assert_eq!(ok(store.reseal_glass_break_reasons(p.id, &changes).await), 1);
+    assert_eq!(ok(store.reseal_glass_break_reasons(p.id, &changes).await), 0);
+    assert_eq!(ok(store.glass_break_reasons(p.id, Some(record.id), 10).await), []);
+    // Another practice sees none of it.
+    let other = practice("Elsewhere", "owner@glass-other.example", None);
+    ok(store.create_practice(&other, t(10)).await);
+    assert!(ok(store.glass_breaks(other.id, 10).await).is_empty());
+    assert!(!ok(store.review_glass_break(other.id, record.id, &again).await));
+}

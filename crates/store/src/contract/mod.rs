@@ -17,18 +17,21 @@ pub use sign_in::*;
 
 use domain::appointment_type::{AppointmentTypeForm, AppointmentTypeSpec};
 use domain::calendar::CalendarSettings;
+use domain::client::{CareRole, ClientStatus};
 use domain::policy::Scope;
 use domain::practice::{PracticeForm, PracticeProfile};
 use domain::staff::{DisabledReason, Email};
 use domain::validation::FieldErrors;
-use domain::{ApiTokenId, AppointmentTypeId, ClientId, InvitationId, PasskeyId, PracticeId, Role, TimeOffId, UserId};
+use domain::{
+    ApiTokenId, AppointmentTypeId, ClientId, GlassBreakId, InvitationId, PasskeyId, PracticeId, Role, TimeOffId, UserId,
+};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
-    AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, ChallengePurpose, ClientIndex,
-    Failures, Invitation, NewPractice, NewSetupToken, NewUser, PasskeyRecord, SealedClient, SessionRecord,
-    SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store, StoreError, TimeOffRecord,
-    WebauthnChallenge, WrappedKey,
+    AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember, ChallengePurpose,
+    ClientIndex, Failures, GlassBreakRecord, GlassReview, Invitation, NewPractice, NewSetupToken, NewUser,
+    PasskeyRecord, SealedClient, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter,
+    SignInRules, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -49,6 +52,9 @@ macro_rules! store_contract_suite {
             timestamps_keep_microseconds,
             data_keys_are_stored_with_their_practice,
             clients_are_found_by_blind_index,
+            clients_are_edited_without_lost_updates,
+            care_teams_make_caseloads,
+            glass_breaks_are_kept_and_reviewed_once,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
@@ -152,6 +158,10 @@ fn sealed_client(n: u8, family_index: &str) -> SealedClient {
         phone_index: (n % 2 == 1).then(|| format!("phone-{n}")),
         email_index: (n % 2 == 1).then(|| format!("email-{n}")),
         created_at: t(12),
+        profile: (n % 3 == 0).then(|| vec![n, 6]),
+        status: ClientStatus::Active,
+        version: 1,
+        updated_at: None,
     }
 }
 

@@ -207,7 +207,12 @@ pub async fn accounts_are_disabled_and_enabled(store: &dyn Store) {
     ok(store
         .set_sign_in_rules(
             p.id,
-            &SignInRules { require_second_factor: false, idle_timeout_minutes: 15, inactivity_days: 60 },
+            &SignInRules {
+                require_second_factor: false,
+                idle_timeout_minutes: 15,
+                inactivity_days: 60,
+                break_glass_minutes: 120,
+            },
         )
         .await);
     assert_eq!(ok(store.disable_inactive(t(40 + 60 * day)).await), 0);

@@ -166,7 +166,12 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
     let must = |hash: &'static str| async move { ok(store.session(hash).await).map(|f| f.must_set_up_second_factor) };
     assert_eq!((must("owner-s").await, must("clinician-s").await), (Some(false), Some(false)));
     assert_eq!(ok(store.session("owner-s").await).map(|f| f.idle_timeout_minutes), Some(15));
-    let rules = SignInRules { require_second_factor: true, idle_timeout_minutes: 5, inactivity_days: 45 };
+    let rules = SignInRules {
+        require_second_factor: true,
+        idle_timeout_minutes: 5,
+        inactivity_days: 45,
+        break_glass_minutes: 30,
+    };
     ok(store.set_sign_in_rules(p.id, &rules).await);
     assert_eq!(ok(store.practice(p.id).await).map(|r| r.rules), Some(rules));
     assert_eq!(ok(store.session("owner-s").await).map(|f| f.idle_timeout_minutes), Some(5));
@@ -257,7 +262,12 @@ pub async fn passkeys_and_their_challenges(store: &dyn Store) {
     assert_eq!(used, Some((4, Some(t(30)))));
 
     // A passkey is a second factor for the practice's requirement.
-    let rules = SignInRules { require_second_factor: true, idle_timeout_minutes: 15, inactivity_days: 90 };
+    let rules = SignInRules {
+        require_second_factor: true,
+        idle_timeout_minutes: 15,
+        inactivity_days: 90,
+        break_glass_minutes: 60,
+    };
     ok(store.set_sign_in_rules(p.id, &rules).await);
     ok(store.insert_session(&session_at("passkey-owner", p.owner.id, p.id, t(40))).await);
     assert_eq!(ok(store.session("passkey-owner").await).map(|s| s.must_set_up_second_factor), Some(false));

@@ -1,0 +1,338 @@
+//! What a client record is made of beyond its sealed values: status, care team roles, and the
+//! bounds of emergency access (CR-1, CR-2, IA-9).
+
+use std::ops::RangeInclusive;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::Phi;
+use crate::staff::Email;
+use crate::validation::{FieldErrors, required_text};
+
+/// Where a client stands with the practice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientStatus {
+    /// Enquired or referred; not yet seen.
+    Prospect,
+    Active,
+    Discharged,
+}
+
+/// A member's part in a client's care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CareRole {
+    /// The clinician responsible for the client; at most one.
+    Primary,
+    /// Another treating clinician (a co-therapist, a group leader).
+    Clinician,
+    /// Supervises the care; co-signs notes later.
+    Supervisor,
+}
+
+/// How long the owner may let a break of the glass last, in minutes.
+pub const BREAK_GLASS_MINUTES: RangeInclusive<i64> = 5..=480;
+
+/// The longest reason a person may type for breaking the glass.
+pub const BREAK_GLASS_REASON_MAX: usize = 500;
+
+macro_rules! stored_names {
+    ($ty:ty { $($variant:ident => $name:literal, $label:literal;)+ }) => {
+        impl $ty {
+            pub const ALL: &[$ty] = &[$(<$ty>::$variant),+];
+
+            /// The stable name stored in the database and used in forms.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(<$ty>::$variant => $name),+ }
+            }
+
+            /// How it is shown to people.
+            pub const fn label(self) -> &'static str {
+                match self { $(<$ty>::$variant => $label),+ }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL.iter().copied().find(|x| x.as_str() == s).ok_or_else(|| format!("unknown value {s:?}"))
+            }
+        }
+    };
+}
+
+stored_names!(ClientStatus {
+    Prospect => "prospect", "Prospect";
+    Active => "active", "Active";
+    Discharged => "discharged", "Discharged";
+});
+
+stored_names!(CareRole {
+    Primary => "primary", "Primary clinician";
+    Clinician => "clinician", "Clinician";
+    Supervisor => "supervisor", "Supervisor";
+});
+
+/// A client's demographics, in the clear (and so PHI throughout).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientDetails {
+    /// Legal names, as on insurance cards and claims.
+    pub given_name: Phi<String>,
+    pub family_name: Phi<String>,
+    pub date_of_birth: Phi<Date>,
+    pub phone: Option<Phi<String>>,
+    pub email: Option<Phi<String>>,
+    pub profile: Phi<ClientProfile>,
+    pub status: ClientStatus,
+}
+
+/// The rest of a client's demographics, sealed as one value. Held inside [`Phi`] only,
+/// and its `Debug` redacts. Fields left empty are `""`.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClientProfile {
+    pub preferred_name: String,
+    pub pronouns: String,
+    pub address_line1: String,
+    pub address_line2: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    /// Per-channel consent to be contacted (CR-1, SC-4).
+    pub sms_ok: bool,
+    pub email_ok: bool,
+    pub voicemail_ok: bool,
+    pub emergency_name: String,
+    pub emergency_relationship: String,
+    pub emergency_phone: String,
+    pub referral_source: String,
+}
+
+/// A client form as typed: every field a string, checkboxes present or not.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ClientForm {
+    pub given_name: String,
+    pub family_name: String,
+    pub preferred_name: String,
+    pub pronouns: String,
+    pub date_of_birth: String,
+    pub phone: String,
+    pub email: String,
+    pub sms_ok: Option<String>,
+    pub email_ok: Option<String>,
+    pub voicemail_ok: Option<String>,
+    pub address_line1: String,
+    pub address_line2: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    pub emergency_name: String,
+    pub emergency_relationship: String,
+    pub emergency_phone: String,
+    pub referral_source: String,
+    pub status: String,
+}
+
+/// Both hold PHI: their `Debug` says only what they are.
+macro_rules! redacted_debug {
+    ($($ty:ty),*) => {$(
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($ty), "(‹phi›)"))
+            }
+        }
+    )*};
+}
+redacted_debug!(ClientProfile, ClientForm);
+
+/// Names and short texts; addresses; the referral note.
+const NAME_MAX: usize = 100;
+const SHORT_MAX: usize = 60;
+const NOTE_MAX: usize = 200;
+
+/// An optional text of at most `max` characters, trimmed; `""` when left empty.
+fn optional_text(value: &str, max: usize) -> Result<String, String> {
+    if value.trim().is_empty() { Ok(String::new()) } else { required_text(value, max) }
+}
+
+/// A telephone number as people write it: 7 to 15 digits, with the usual punctuation.
+pub fn phone_number(value: &str) -> Result<String, String> {
+    let value = required_text(value, 40)?;
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let allowed = |c: char| c.is_ascii_digit() || " ()+-.".contains(c);
+    if !(7..=15).contains(&digits) || !value.chars().all(allowed) {
+        return Err("must be a phone number such as (503) 555-0142".into());
+    }
+    Ok(value)
+}
+
+impl ClientForm {
+    /// The form as it was saved, for editing.
+    pub fn from_details(d: &ClientDetails) -> Self {
+        let p = d.profile.expose();
+        let checked = |on: bool| on.then(|| "on".to_owned());
+        Self {
+            given_name: d.given_name.expose().clone(),
+            family_name: d.family_name.expose().clone(),
+            preferred_name: p.preferred_name.clone(),
+            pronouns: p.pronouns.clone(),
+            date_of_birth: d.date_of_birth.expose().to_string(),
+            phone: d.phone.as_ref().map(|v| v.expose().clone()).unwrap_or_default(),
+            email: d.email.as_ref().map(|v| v.expose().clone()).unwrap_or_default(),
+            sms_ok: checked(p.sms_ok),
+            email_ok: checked(p.email_ok),
+            voicemail_ok: checked(p.voicemail_ok),
+            address_line1: p.address_line1.clone(),
+            address_line2: p.address_line2.clone(),
+            city: p.city.clone(),
+            state: p.state.clone(),
+            postal_code: p.postal_code.clone(),
+            emergency_name: p.emergency_name.clone(),
+            emergency_relationship: p.emergency_relationship.clone(),
+            emergency_phone: p.emergency_phone.clone(),
+            referral_source: p.referral_source.clone(),
+            status: d.status.as_str().to_owned(),
+        }
+    }
+
+    /// Checks every field against `today` (a birth date is never in the future), recording
+    /// each problem; the details when there is none.
+    pub fn validate(&self, today: Date, errors: &mut FieldErrors) -> Option<ClientDetails> {
+        let given_name = errors.check("given_name", required_text(&self.given_name, NAME_MAX));
+        let family_name = errors.check("family_name", required_text(&self.family_name, NAME_MAX));
+        let date_of_birth = errors.check("date_of_birth", birth_date(&self.date_of_birth, today));
+        let phone = match self.phone.trim() {
+            "" => Some(None),
+            typed => errors.check("phone", phone_number(typed)).map(Some),
+        };
+        let email = match self.email.trim() {
+            "" => Some(None),
+            typed => errors.check("email", Email::parse(typed)).map(|e| Some(e.as_str().to_owned())),
+        };
+        let emergency_phone = match self.emergency_phone.trim() {
+            "" => Some(String::new()),
+            typed => errors.check("emergency_phone", phone_number(typed)),
+        };
+        let status = match self.status.as_str() {
+            "" => Some(ClientStatus::Active),
+            typed => errors.check("status", typed.parse::<ClientStatus>().map_err(|_| "choose a status".to_owned())),
+        };
+        let mut text = |field: &'static str, value: &str, max: usize| errors.check(field, optional_text(value, max));
+        let profile = ClientProfile {
+            preferred_name: text("preferred_name", &self.preferred_name, NAME_MAX)?,
+            pronouns: text("pronouns", &self.pronouns, SHORT_MAX)?,
+            address_line1: text("address_line1", &self.address_line1, NAME_MAX)?,
+            address_line2: text("address_line2", &self.address_line2, NAME_MAX)?,
+            city: text("city", &self.city, SHORT_MAX)?,
+            state: text("state", &self.state, SHORT_MAX)?,
+            postal_code: text("postal_code", &self.postal_code, 20)?,
+            sms_ok: self.sms_ok.is_some(),
+            email_ok: self.email_ok.is_some(),
+            voicemail_ok: self.voicemail_ok.is_some(),
+            emergency_name: text("emergency_name", &self.emergency_name, NAME_MAX)?,
+            emergency_relationship: text("emergency_relationship", &self.emergency_relationship, SHORT_MAX)?,
+            emergency_phone: emergency_phone?,
+            referral_source: text("referral_source", &self.referral_source, NOTE_MAX)?,
+        };
+        if !errors.is_empty() {
+            return None;
+        }
+        Some(ClientDetails {
+            given_name: Phi::new(given_name?),
+            family_name: Phi::new(family_name?),
+            date_of_birth: Phi::new(date_of_birth?),
+            phone: phone?.map(Phi::new),
+            email: email?.map(Phi::new),
+            profile: Phi::new(profile),
+            status: status?,
+        })
+    }
+}
+
+/// A date of birth as `YYYY-MM-DD`, not after `today` and not before 1900.
+fn birth_date(value: &str, today: Date) -> Result<Date, String> {
+    let date: Date = value.trim().parse().map_err(|_| "must be a date such as 1984-03-27".to_owned())?;
+    if date > today {
+        return Err("cannot be in the future".into());
+    }
+    if date.year() < 1900 {
+        return Err("must be in 1900 or later".into());
+    }
+    Ok(date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for s in ClientStatus::ALL {
+            assert_eq!(s.as_str().parse::<ClientStatus>(), Ok(*s));
+        }
+        for r in CareRole::ALL {
+            assert_eq!(r.as_str().parse::<CareRole>(), Ok(*r));
+        }
+        assert!("owner".parse::<CareRole>().is_err());
+    }
+
+    fn form() -> ClientForm {
+        ClientForm {
+            given_name: " Mara ".into(),
+            family_name: "Quill".into(),
+            date_of_birth: "1990-02-28".into(),
+            phone: "(503) 555-0142".into(),
+            email: "Mara.Quill@Example.org".into(),
+            sms_ok: Some("on".into()),
+            ..ClientForm::default()
+        }
+    }
+
+    #[test]
+    fn a_form_becomes_details_and_back() {
+        let today = Date::constant(2026, 12, 4);
+        let mut errors = FieldErrors::default();
+        let details = form().validate(today, &mut errors).unwrap_or_else(|| panic!("{errors}"));
+        assert_eq!(details.given_name.expose(), "Mara");
+        assert_eq!(details.email.as_ref().map(|e| e.expose().as_str()), Some("mara.quill@example.org"));
+        assert!(details.profile.expose().sms_ok && !details.profile.expose().email_ok);
+        assert_eq!(details.status, ClientStatus::Active);
+        let again = ClientForm::from_details(&details).validate(today, &mut errors);
+        assert_eq!(again, Some(details));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let today = Date::constant(2026, 12, 4);
+        let bad = ClientForm {
+            given_name: "  ".into(),
+            family_name: "x".repeat(101),
+            date_of_birth: "2027-01-01".into(),
+            phone: "call me".into(),
+            email: "not-an-address".into(),
+            emergency_phone: "12".into(),
+            pronouns: "they\u{7}".into(),
+            status: "asleep".into(),
+            ..form()
+        };
+        let mut errors = FieldErrors::default();
+        assert!(bad.validate(today, &mut errors).is_none());
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        for field in
+            ["given_name", "family_name", "date_of_birth", "phone", "email", "emergency_phone", "status", "pronouns"]
+        {
+            assert!(fields.contains(&field), "{field} in {fields:?}");
+        }
+        for (typed, ok) in [("1899-12-31", false), ("1900-01-01", true), ("2026-12-04", true), ("2026-12-05", false)] {
+            assert_eq!(birth_date(typed, today).is_ok(), ok, "{typed}");
+        }
+        assert!(birth_date("12/04/1990", today).is_err());
+    }
+}
