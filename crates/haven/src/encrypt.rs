@@ -57,8 +57,9 @@ pub async fn run(config: Config) -> Result<()> {
     // Opened as the server will open it.
     let haven = backend::open_haven(&config).await?;
     let report = haven.verify_sealed(|_| {}).await?;
-    if !report.failures.is_empty() {
-        bail!("{} sealed value(s) do not open; run `haven keys verify`", report.failures.len());
+    let failed = report.failures.len() + report.glass_reason_failures.len();
+    if failed > 0 {
+        bail!("{failed} sealed value(s) do not open; run `haven keys verify`");
     }
     println!(
         "{} is now encrypted whole; its key is in {} (mode 0600), wrapped by the master key: back it up \

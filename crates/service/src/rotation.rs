@@ -6,10 +6,11 @@ use crate::audit_log::{AuditEntry, Crud, Who};
 use std::collections::HashMap;
 
 use crypto::{Purpose, seal};
-use domain::{ClientId, PracticeId};
+use domain::{ClientId, GlassBreakId, PracticeId};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use crate::clients::access::reason_aad;
 use crate::clients::sealing::{self as clients, SEALED_COLUMNS, aad, column, column_mut};
 use crate::{Haven, Result, ServiceError};
 
@@ -51,6 +52,8 @@ pub struct VerifyReport {
     pub values: u64,
     /// (client, column) of every value that did not open; never the value.
     pub failures: Vec<(ClientId, &'static str)>,
+    /// Breaks of the glass whose sealed reason did not open.
+    pub glass_reason_failures: Vec<GlassBreakId>,
     /// Practices whose keys were destroyed, skipped.
     pub erased_practices: usize,
     /// Clients whose blind indexes are not those of the current index key (an unfinished
@@ -63,6 +66,21 @@ fn failure(e: crypto::CryptoError) -> ServiceError {
 }
 
 impl Haven {
+    /// Every sealed reason for breaking the glass in `practice`, page by page: (id, sealed).
+    async fn each_glass_reason_page(
+        &self,
+        practice: PracticeId,
+        mut visit: impl AsyncFnMut(Vec<(GlassBreakId, Vec<u8>)>) -> Result<()>,
+    ) -> Result<()> {
+        let mut after = None;
+        loop {
+            let page = self.store.glass_break_reasons(practice, after, PAGE).await?;
+            let Some((last, _)) = page.last() else { return Ok(()) };
+            after = Some(*last);
+            visit(page).await?;
+        }
+    }
+
     /// Every client of `practice`, page by page.
     async fn each_client_page(
         &self,
@@ -89,6 +107,14 @@ impl Haven {
                         let id = seal::key_id(sealed).map_err(failure)?;
                         *uses.entry(id.to_string()).or_default() += 1;
                     }
+                }
+                Ok(())
+            })
+            .await?;
+            self.each_glass_reason_page(practice, async |page| {
+                for (_, sealed) in &page {
+                    let id = seal::key_id(sealed).map_err(failure)?;
+                    *uses.entry(id.to_string()).or_default() += 1;
                 }
                 Ok(())
             })
@@ -254,6 +280,20 @@ impl Haven {
             Ok(())
         })
         .await?;
+        self.each_glass_reason_page(practice, async |page| {
+            let mut changes = Vec::new();
+            for (id, sealed) in page {
+                if seal::key_id(&sealed).map_err(failure)? != current {
+                    let row = id.to_string();
+                    let at = reason_aad(&practice_text, &row);
+                    let fresh = ring.seal(Purpose::Records, &at, &ring.open(&at, &sealed).map_err(failure)?);
+                    changes.push((id, sealed, fresh.map_err(failure)?));
+                }
+            }
+            resealed += self.store.reseal_glass_break_reasons(practice, &changes).await?;
+            Ok(())
+        })
+        .await?;
         Ok(resealed)
     }
 
@@ -287,6 +327,16 @@ impl Haven {
                     }
                     done += 1;
                     progress(Progress { done, total });
+                }
+                Ok(())
+            })
+            .await?;
+            self.each_glass_reason_page(practice, async |page| {
+                for (id, sealed) in &page {
+                    report.values += 1;
+                    if ring.open(&reason_aad(&practice_text, &id.to_string()), sealed).is_err() {
+                        report.glass_reason_failures.push(*id);
+                    }
                 }
                 Ok(())
             })

@@ -69,7 +69,8 @@ pub struct GlassBreak {
 /// Reasons shorter than this say nothing ("x", "emerg").
 const REASON_MIN: usize = 10;
 
-fn reason_aad<'a>(practice: &'a str, row: &'a str) -> Aad<'a> {
+/// Where a break of the glass's reason lives; bound into its ciphertext.
+pub(crate) fn reason_aad<'a>(practice: &'a str, row: &'a str) -> Aad<'a> {
     Aad { practice, table: "glass_breaks", column: "reason", row }
 }
 

@@ -1,7 +1,7 @@
 //! Clients (CR-1, CR-2, EK-6): added, found, opened and edited only through the chart policy,
 //! each access an audit event, each value sealed.
 
-mod access;
+pub(crate) mod access;
 mod care_team;
 pub(crate) mod sealing;
 

@@ -1,0 +1,225 @@
+//! Clients through the chart policy on a real SQLite store: care teams decide who opens a
+//! record, break-the-glass opens one more for a while, and every step is in the audit log.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use crypto::kek::LocalKek;
+use domain::client::{CareRole, ClientForm};
+use domain::policy::{NOT_ON_CARE_TEAM, Relationship};
+use haven_service::demo::{SeedOptions, SeedReport};
+use haven_service::{
+    Actor, AuditQuery, CareTeamChoice, FixedMasterKeys, Haven, Remote, ServiceError, SessionPolicy, SignIn,
+};
+use jiff::Timestamp;
+use store::Store;
+
+struct World {
+    haven: Haven,
+    report: SeedReport,
+    clock: Arc<AtomicI64>,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new() -> World {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
+        store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+        let text = LocalKek::generate_hex().unwrap_or_else(|e| panic!("{e}"));
+        let key =
+            Arc::new(FixedMasterKeys(vec![Arc::new(LocalKek::from_hex(&text).unwrap_or_else(|e| panic!("{e}")))]));
+        let clock = Arc::new(AtomicI64::new(1_800_000_000));
+        let c = Arc::clone(&clock);
+        let haven = Haven::new(Arc::new(store), SessionPolicy::default(), key)
+            .with_key_cache(std::time::Duration::from_millis(50))
+            .with_clock(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}")));
+        haven.start_audit();
+        let report = haven.seed_demo(SeedOptions { seed: 21, clients: 30 }, |_, _| {}).await;
+        World { haven, report: report.unwrap_or_else(|e| panic!("{e}")), clock, _dir: dir }
+    }
+
+    /// Signed in as the seeded staff member at `index` (0 owner, 1 administrator, 2 and 3
+    /// clinicians, 4 supervisor, 5 scheduler, 6 biller).
+    async fn actor(&self, index: usize) -> Actor {
+        let s = &self.report.staff[index];
+        match self.haven.sign_in(&s.email, &s.password, &Remote::new("192.0.2.9", "test")).await {
+            Ok(SignIn::Complete(_, actor)) => actor,
+            other => panic!("sign-in failed: {other:?}"),
+        }
+    }
+
+    /// A seeded client whose primary clinician is staff `primary`.
+    fn client_of(&self, primary: usize) -> domain::ClientId {
+        let found = self.report.clients.iter().find(|c| c.primary == Some(primary));
+        found.map(|c| c.id).unwrap_or_else(|| panic!("no client of {primary}"))
+    }
+
+    async fn events(&self, action: &str, outcome: &str) -> Vec<haven_service::AuditRow> {
+        self.haven.flush_audit().await.unwrap_or_else(|e| panic!("{e}"));
+        let owner = self.actor(0).await;
+        let query =
+            AuditQuery { action: Some(action.into()), outcome: Some(outcome.into()), limit: 500, ..Default::default() };
+        self.haven.audit_trail(&owner, &query).await.unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+fn ok<T>(r: Result<T, ServiceError>) -> T {
+    r.unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+#[tokio::test]
+async fn the_care_team_opens_a_chart_and_nobody_else_without_breaking_the_glass() {
+    let w = World::new().await;
+    let (clinician, other) = (w.actor(2).await, w.actor(3).await);
+    let own = w.client_of(2);
+
+    let chart = ok(w.haven.chart(&clinician, own).await);
+    assert_eq!(chart.access.relationship(), Relationship::CareTeam(CareRole::Primary));
+    assert!(chart.can_edit && chart.can_change_team);
+    let caseload = ok(w.haven.caseload(&clinician).await);
+    assert!(caseload.iter().any(|c| c.id == own));
+    assert!(caseload.iter().all(|c| c.care_role.is_some()));
+
+    // The other clinician is refused, with the rule that offers to break the glass.
+    assert!(matches!(w.haven.chart(&other, own).await, Err(ServiceError::Denied(NOT_ON_CARE_TEAM))));
+    assert!(ok(w.haven.may_break_glass(&other, own).await));
+    let short = w.haven.break_glass(&other, own, "urgent").await;
+    assert!(matches!(short, Err(ServiceError::Invalid(e)) if e.get("reason").is_some()));
+    let glass = ok(w.haven.break_glass(&other, own, "Client called in crisis; primary is away").await);
+    let chart = ok(w.haven.chart(&other, own).await);
+    assert_eq!(chart.access.relationship(), Relationship::BrokeGlass);
+    assert!(!chart.can_edit && !chart.can_change_team);
+    let form = ClientForm::from_details(&chart.details);
+    let edit = w.haven.update_client(&other, own, chart.version, &form).await;
+    assert!(matches!(edit, Err(ServiceError::Denied(_))), "{edit:?}");
+
+    // The owner is alerted, reads the reason, reviews once.
+    let owner = w.actor(0).await;
+    assert_eq!(ok(w.haven.glass_breaks_to_review(&owner).await), 1);
+    assert_eq!(ok(w.haven.glass_breaks_to_review(&other).await), 0);
+    let list = ok(w.haven.glass_breaks(&owner).await);
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].reason.expose(), "Client called in crisis; primary is away");
+    assert!(matches!(w.haven.glass_breaks(&other).await, Err(ServiceError::Denied(_))));
+    ok(w.haven.review_glass_break(&owner, glass, false).await);
+    assert!(matches!(w.haven.review_glass_break(&owner, glass, true).await, Err(ServiceError::Conflict(_))));
+    assert_eq!(ok(w.haven.glass_breaks_to_review(&owner).await), 0);
+    assert_eq!(ok(w.haven.glass_breaks(&owner).await)[0].accepted, Some(false));
+
+    // The glass closes by itself after the owner's setting (60 minutes).
+    w.clock.fetch_add(61 * 60, Ordering::SeqCst);
+    let other = w.actor(3).await;
+    assert!(matches!(w.haven.chart(&other, own).await, Err(ServiceError::Denied(NOT_ON_CARE_TEAM))));
+
+    // Every step is in the log: reads with their purpose, the refusals, the break, the review.
+    let views = w.events("client.view", "ok").await;
+    let purposes: Vec<_> = views.iter().filter_map(|e| e.purpose.clone()).collect();
+    assert!(purposes.contains(&"TREAT".to_owned()) && purposes.contains(&"ETREAT".to_owned()), "{purposes:?}");
+    let glass_read = views.iter().find(|e| e.purpose.as_deref() == Some("ETREAT")).unwrap_or_else(|| panic!());
+    assert!(glass_read.resources.contains(&format!("glass_break:{glass}")), "{:?}", glass_read.resources);
+    assert_eq!(w.events("client.view", "denied").await.len(), 2);
+    assert_eq!(w.events("break_glass.start", "ok").await.len(), 1);
+    assert_eq!(w.events("break_glass.review", "ok").await.len(), 1, "the refused second review left no event");
+    assert_eq!(w.events("client.update", "denied").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_front_desk_works_with_every_client_but_only_those_who_treat_break_the_glass() {
+    let w = World::new().await;
+    let client = w.client_of(2);
+    for index in [0, 1, 5, 6] {
+        let actor = w.actor(index).await;
+        let chart = ok(w.haven.chart(&actor, client).await);
+        assert_eq!(chart.access.relationship(), Relationship::None);
+        assert_eq!(chart.can_edit, index != 6, "staff {index}");
+        assert!(!ok(w.haven.recent_clients(&actor, 10).await).is_empty());
+    }
+    for index in [1, 5, 6] {
+        let actor = w.actor(index).await;
+        assert!(!ok(w.haven.may_break_glass(&actor, client).await));
+        let refused = w.haven.break_glass(&actor, client, "I would like to see it please").await;
+        assert!(matches!(refused, Err(ServiceError::Denied(_))), "staff {index}");
+    }
+    // The supervisor sees the clients they supervise, and not the others.
+    let supervisor = w.actor(4).await;
+    let supervised = w.report.clients.iter().find(|c| c.supervisor == Some(4)).map(|c| c.id);
+    let chart = ok(w.haven.chart(&supervisor, supervised.unwrap_or_else(|| panic!())).await);
+    assert_eq!(chart.access.relationship(), Relationship::CareTeam(CareRole::Supervisor));
+    let unsupervised = w.report.clients.iter().find(|c| c.supervisor.is_none() && c.primary.is_some());
+    let refused = w.haven.chart(&supervisor, unsupervised.map(|c| c.id).unwrap_or_else(|| panic!())).await;
+    assert!(matches!(refused, Err(ServiceError::Denied(NOT_ON_CARE_TEAM))));
+}
+
+#[tokio::test]
+async fn clients_are_added_edited_and_transferred_without_lost_updates() {
+    let w = World::new().await;
+    let (clinician, scheduler) = (w.actor(2).await, w.actor(5).await);
+    let form = ClientForm {
+        given_name: "Ione".into(),
+        family_name: "Marchetti".into(),
+        date_of_birth: "1991-07-14".into(),
+        email: "ione@example.net".into(),
+        pronouns: "she/her".into(),
+        ..ClientForm::default()
+    };
+    let id = ok(w.haven.create_client(&clinician, &form).await);
+    let chart = ok(w.haven.chart(&clinician, id).await);
+    assert_eq!(
+        chart.care_team.iter().map(|m| (m.user, m.role)).collect::<Vec<_>>(),
+        [(clinician.user(), CareRole::Primary)]
+    );
+    assert_eq!(chart.details.profile.expose().pronouns, "she/her");
+    let found = ok(w.haven.search_clients(&scheduler, "ione marchetti").await);
+    assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), [id]);
+
+    // Two people edit from the same version: the second is told, and nothing of theirs is lost
+    // silently.
+    let renamed = ClientForm { preferred_name: "Io".into(), ..form.clone() };
+    ok(w.haven.update_client(&clinician, id, chart.version, &renamed).await);
+    let late = ClientForm { city: "Salem".into(), ..form.clone() };
+    assert!(matches!(
+        w.haven.update_client(&scheduler, id, chart.version, &late).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    let bad = ClientForm { date_of_birth: "2999-01-01".into(), ..form.clone() };
+    assert!(matches!(
+        w.haven.update_client(&clinician, id, chart.version + 1, &bad).await,
+        Err(ServiceError::Invalid(_))
+    ));
+
+    // The scheduler transfers the client to the other clinician; the first loses access.
+    let other = w.actor(3).await;
+    let version = ok(w.haven.chart(&scheduler, id).await).version;
+    let choice = CareTeamChoice { primary: Some(other.user()), ..Default::default() };
+    ok(w.haven.set_care_team(&scheduler, id, version, &choice).await);
+    assert!(matches!(w.haven.set_care_team(&scheduler, id, version, &choice).await, Err(ServiceError::Conflict(_))));
+    assert!(matches!(w.haven.chart(&clinician, id).await, Err(ServiceError::Denied(_))));
+    assert_eq!(ok(w.haven.chart(&other, id).await).access.relationship(), Relationship::CareTeam(CareRole::Primary));
+    // Nobody outside those who treat joins a team.
+    let version = ok(w.haven.chart(&scheduler, id).await).version;
+    let biller = CareTeamChoice { primary: Some(w.actor(6).await.user()), ..Default::default() };
+    assert!(matches!(w.haven.set_care_team(&scheduler, id, version, &biller).await, Err(ServiceError::Invalid(_))));
+}
+
+#[tokio::test]
+async fn rotation_reseals_the_reasons_for_breaking_the_glass() {
+    let w = World::new().await;
+    let other = w.actor(3).await;
+    ok(w.haven.break_glass(&other, w.client_of(2), "Covering the crisis line tonight").await);
+    // Rotation waits for every server's key cache to expire: let the test clock run meanwhile.
+    let clock = Arc::clone(&w.clock);
+    let ticking = tokio::spawn(async move {
+        loop {
+            clock.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+        }
+    });
+    let report = ok(w.haven.rotate_data_keys(|_| {}).await);
+    ticking.abort();
+    assert_eq!(report.keys_destroyed.len(), 2);
+    let verified = ok(w.haven.verify_sealed(|_| {}).await);
+    assert!(verified.failures.is_empty() && verified.glass_reason_failures.is_empty());
+    let owner = w.actor(0).await;
+    assert_eq!(ok(w.haven.glass_breaks(&owner).await)[0].reason.expose(), "Covering the crisis line tonight");
+}
