@@ -110,6 +110,22 @@ fn the_owner_reads_the_audit_log() {
     }
 }
 
+/// A clinician adds a client and lands on the chart; a supervisor outside the care team breaks
+/// the glass with a reason; the owner is alerted and flags the use.
+#[test]
+fn a_client_is_added_and_the_glass_broken_and_reviewed() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_accounts(&dir, &["owner", "clinician", "supervisor"]);
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("clients.mjs", &[&server.url, &accounts[0], &accounts[1], &accounts[2]], &server);
+    for shot in
+        ["client-chart.png", "client-search.png", "break-glass.png", "client-chart-glass.png", "glass-review.png"]
+    {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
 /// database is replaced by an older copy, the dashboard says the log was rolled back.
 #[test]

@@ -11,6 +11,7 @@ mod appointment_types;
 mod assets;
 mod audit;
 mod calendars;
+mod clients;
 mod csrf;
 mod error;
 mod health;
@@ -62,6 +63,7 @@ fn all_routes() -> routes::Routes {
         .merge(api_tokens::routes())
         .merge(appointment_types::routes())
         .merge(calendars::routes())
+        .merge(clients::routes())
         .merge(passkeys::routes())
         .merge(single_sign_on::routes())
         .nest("/api/v1", api::routes())

@@ -280,6 +280,8 @@ struct DashboardPage {
     audit: Option<AuditCard>,
     /// The Business Associate Agreement still waits for the owner.
     agreement_pending: bool,
+    /// Breaks of the glass waiting for the owner's review (zero for everyone else).
+    glass_waiting: usize,
 }
 
 /// "1 event", "5 events".
@@ -335,6 +337,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         sees_sign_ins: actor.is_allowed(Resource::SignInHistory, Action::View),
         audit: audit_card(&state, &actor, &tz).await?,
         agreement_pending: state.haven.agreement_acceptance(&actor).await?.is_none(),
+        glass_waiting: state.haven.glass_breaks_to_review(&actor).await?,
     };
     Ok(render(StatusCode::OK, &page))
 }

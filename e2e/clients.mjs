@@ -1,0 +1,104 @@
+// Clients and emergency access as a practice lives them: a clinician adds a client (a birth
+// date in the future is refused beside its field, what was typed stays) and lands on the chart;
+// a supervisor outside the care team finds the client, is refused, breaks the glass with a
+// reason and reads the chart under an emergency banner; the owner is alerted on the dashboard
+// and flags the use.
+//
+// usage: node clients.mjs BASE_URL OWNER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SUPERVISOR_EMAIL:PASSWORD SCREENSHOT_DIR
+import { launch, watch, check, signIn } from "./browser.mjs";
+
+const [base, owner, clinician, supervisor, shots] = process.argv.slice(2);
+if (!shots) {
+  console.error("usage: node clients.mjs BASE_URL OWNER CLINICIAN SUPERVISOR SCREENSHOT_DIR");
+  process.exit(2);
+}
+
+const browser = await launch();
+try {
+  async function as(account) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    const problems = watch(page);
+    const [email, password] = account.split(":");
+    await signIn(page, base, email, password);
+    await page.waitForURL(`${base}/dashboard`);
+    return { page, problems };
+  }
+  const family = "Okonkwo-Lindqvist";
+
+  // --- the clinician adds a client; a future birth date is refused and nothing typed is lost
+  const c = await as(clinician);
+  await c.page.click("a.navlink:has-text('Clients')");
+  await c.page.waitForURL(`${base}/clients`);
+  await c.page.click("a:has-text('Add a client')");
+  await c.page.waitForURL(`${base}/clients/new`);
+  await c.page.fill("#given_name", "Temperance");
+  await c.page.fill("#family_name", family);
+  await c.page.fill("#preferred_name", "Tem");
+  await c.page.fill("#pronouns", "she/her");
+  await c.page.fill("#date_of_birth", "2099-05-01");
+  await c.page.fill("#phone", "(971) 555-0163");
+  await c.page.check("input[name=sms_ok]");
+  await c.page.fill("#emergency_name", "<script>alert(1)</script>");
+  await c.page.click("button:has-text('Save')");
+  await c.page.waitForSelector("#date_of_birth-error");
+  check((await c.page.inputValue("#family_name")) === family, "the typed family name was lost");
+  check(await c.page.isChecked("input[name=sms_ok]"), "the consent box was lost");
+  await c.page.fill("#date_of_birth", "1988-11-23");
+  await c.page.click("button:has-text('Save')");
+  await c.page.waitForURL(/\/clients\/[0-9a-f-]{36}$/);
+  const chartUrl = c.page.url();
+  check(chartUrl.includes("/clients/") && !chartUrl.includes(family), "the chart's address carries a name");
+  const heading = await c.page.textContent("h1");
+  check(heading.includes("Tem") && heading.includes(family), `the chart is headed ${heading}`);
+  check((await c.page.textContent("section:has(h2:has-text('Care team'))")).includes("Primary clinician"), "the clinician is not the primary");
+  check((await c.page.textContent("section:has(h2:has-text('Emergency contact'))")).includes("<script>"), "typed markup was not shown as text");
+  await c.page.screenshot({ path: `${shots}/client-chart.png`, fullPage: true });
+  await c.page.click("a:has-text('Edit details')");
+  await c.page.waitForSelector("#given_name");
+  await c.page.screenshot({ path: `${shots}/client-edit.png`, fullPage: true });
+  await c.page.goto(chartUrl);
+
+  // --- the supervisor finds the client, is refused, breaks the glass
+  const s = await as(supervisor);
+  await s.page.goto(`${base}/clients`);
+  await s.page.fill("#q", family.slice(0, 5).toLowerCase());
+  await s.page.click("button:has-text('Search')");
+  await s.page.waitForSelector("h3:has-text('found')");
+  const link = s.page.locator(`table.clients a:has-text('${family}')`);
+  check((await link.count()) === 1, "the search did not find the client");
+  await s.page.screenshot({ path: `${shots}/client-search.png`, fullPage: true });
+  const answer = await s.page.goto(chartUrl);
+  check(answer.status() === 403, `the supervisor opened the chart (${answer.status()})`);
+  await s.page.fill("#reason", "short");
+  await s.page.click("button:has-text('Break the glass')");
+  await s.page.waitForSelector("[role=alert]:has-text('at least 10')");
+  check((await s.page.inputValue("#reason")) === "short", "the typed reason was lost");
+  await s.page.screenshot({ path: `${shots}/break-glass.png`, fullPage: true });
+  await s.page.fill("#reason", "On call tonight; the client phoned the crisis line");
+  await s.page.click("button:has-text('Break the glass')");
+  await s.page.waitForURL(chartUrl);
+  check(await s.page.isVisible(".alert.warning:has-text('Emergency access')"), "no emergency banner on the chart");
+  check(!(await s.page.locator("a:has-text('Edit details')").count()), "emergency access offers to edit");
+  await s.page.screenshot({ path: `${shots}/client-chart-glass.png`, fullPage: true });
+
+  // --- the owner is alerted and flags it
+  const o = await as(owner);
+  const alert = o.page.locator(".alert.warning:has-text('break of the glass')");
+  check(await alert.isVisible(), "the owner's dashboard shows no alert");
+  await o.page.screenshot({ path: `${shots}/glass-alert.png`, fullPage: true });
+  await alert.locator("a").click();
+  await o.page.waitForURL(`${base}/glass-breaks`);
+  const row = o.page.locator("table.glass tbody tr").first();
+  check((await row.textContent()).includes("crisis line"), "the reason is not shown for review");
+  await row.locator("button:has-text('Flag')").click();
+  await o.page.waitForSelector("td:has-text('Flagged by')");
+  await o.page.screenshot({ path: `${shots}/glass-review.png`, fullPage: true });
+  await o.page.goto(`${base}/dashboard`);
+  check(!(await o.page.locator(".alert.warning:has-text('break of the glass')").count()), "the alert stays after review");
+
+  for (const { problems } of [c, s, o]) check(problems.length === 0, problems.join("\n"));
+  console.log("clients flow passed");
+} finally {
+  await browser.close();
+}
