@@ -80,10 +80,6 @@ async fn fill(store: &dyn Store, clients: u64, label: &str) -> PracticeId {
         display_name: "Owner".into(),
         password_hash: "x".into(),
         created_at: now,
-        profile: None,
-        status: domain::client::ClientStatus::Active,
-        version: 1,
-        updated_at: None,
     };
     let practice = NewPractice { id, profile, created_at: now, owner, setup_token_hash: None, data_keys: vec![] };
     store.create_practice(&practice, now).await.expect("practice");

@@ -350,11 +350,11 @@ fn passphrase(rng: &mut Rng) -> String {
 /// and the owner take turns as primary, the supervisor oversees every other clinician's
 /// client, and every seventh client waits for the front desk to assign one.
 fn care_team_of(n: usize) -> (Option<usize>, Option<usize>) {
-    if n % 7 == 0 {
+    if n.is_multiple_of(7) {
         return (None, None);
     }
     let primary = [2, 3, 0][n % 3];
-    (Some(primary), (primary != 0 && n % 2 == 0).then_some(4))
+    (Some(primary), (primary != 0 && n.is_multiple_of(2)).then_some(4))
 }
 
 fn synthetic_client(rng: &mut Rng) -> Result<ClientDetails> {

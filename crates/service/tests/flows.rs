@@ -253,10 +253,10 @@ async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Resu
     let after = records(&haven.key_status().await?);
     assert_eq!(after.len(), 1);
     assert_ne!(after[0].0, before[0].0);
-    assert_eq!((after[0].1, after[0].2), (150, true));
+    assert_eq!((after[0].1, after[0].2), (180, true));
 
     let verified = haven.verify_sealed(|_| {}).await?;
-    assert_eq!((verified.values, verified.failures.len(), verified.stale_indexes), (150, 0, 0));
+    assert_eq!((verified.values, verified.failures.len(), verified.stale_indexes), (180, 0, 0));
     Ok(())
 }
 

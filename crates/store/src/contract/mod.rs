@@ -158,7 +158,7 @@ fn sealed_client(n: u8, family_index: &str) -> SealedClient {
         phone_index: (n % 2 == 1).then(|| format!("phone-{n}")),
         email_index: (n % 2 == 1).then(|| format!("email-{n}")),
         created_at: t(12),
-        profile: (n % 3 == 0).then(|| vec![n, 6]),
+        profile: n.is_multiple_of(3).then(|| vec![n, 6]),
         status: ClientStatus::Active,
         version: 1,
         updated_at: None,
