@@ -36,37 +36,6 @@ pub const BREAK_GLASS_MINUTES: RangeInclusive<i64> = 5..=480;
 /// The longest reason a person may type for breaking the glass.
 pub const BREAK_GLASS_REASON_MAX: usize = 500;
 
-macro_rules! stored_names {
-    ($ty:ty { $($variant:ident => $name:literal, $label:literal;)+ }) => {
-        impl $ty {
-            pub const ALL: &[$ty] = &[$(<$ty>::$variant),+];
-
-            /// The stable name stored in the database and used in forms.
-            pub const fn as_str(self) -> &'static str {
-                match self { $(<$ty>::$variant => $name),+ }
-            }
-
-            /// How it is shown to people.
-            pub const fn label(self) -> &'static str {
-                match self { $(<$ty>::$variant => $label),+ }
-            }
-        }
-
-        impl std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl std::str::FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                Self::ALL.iter().copied().find(|x| x.as_str() == s).ok_or_else(|| format!("unknown value {s:?}"))
-            }
-        }
-    };
-}
-
 stored_names!(ClientStatus {
     Prospect => "prospect", "Prospect";
     Active => "active", "Active";

@@ -52,6 +52,10 @@ macro_rules! id_type {
 }
 
 id_type!(
+    /// One diagnosis on a client's record.
+    DiagnosisId
+);
+id_type!(
     /// One break of the glass: a member's time-boxed access to a chart outside their caseload.
     GlassBreakId
 );

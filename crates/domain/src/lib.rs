@@ -3,9 +3,42 @@
 //! Everything here is cheap to test in isolation; the service layer supplies time,
 //! randomness and storage.
 
+/// An enum stored and posted by stable names: `ALL`, `as_str`, `label`, `Display`, `FromStr`.
+macro_rules! stored_names {
+    ($ty:ty { $($variant:ident => $name:literal, $label:literal;)+ }) => {
+        impl $ty {
+            pub const ALL: &[$ty] = &[$(<$ty>::$variant),+];
+
+            /// The stable name stored in the database and used in forms.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(<$ty>::$variant => $name),+ }
+            }
+
+            /// How it is shown to people.
+            pub const fn label(self) -> &'static str {
+                match self { $(<$ty>::$variant => $label),+ }
+            }
+        }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL.iter().copied().find(|x| x.as_str() == s).ok_or_else(|| format!("unknown value {s:?}"))
+            }
+        }
+    };
+}
+
 pub mod appointment_type;
 pub mod calendar;
 pub mod client;
+pub mod diagnosis;
 pub mod ids;
 pub mod phi;
 pub mod policy;
@@ -17,7 +50,8 @@ pub mod throttle;
 pub mod validation;
 
 pub use ids::{
-    ApiTokenId, AppointmentTypeId, ClientId, GlassBreakId, InvitationId, PasskeyId, PracticeId, TimeOffId, UserId,
+    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, PasskeyId, PracticeId, TimeOffId,
+    UserId,
 };
 pub use phi::Phi;
 pub use role::Role;

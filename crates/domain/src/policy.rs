@@ -119,6 +119,19 @@ pub enum ChartPart {
     Demographics,
     /// Who cares for the client.
     CareTeam,
+    /// Diagnosis codes: clinical, and what claims are made of.
+    Diagnoses,
+}
+
+impl ChartPart {
+    /// The data category the audit log records an access to this part under.
+    pub fn category(self) -> &'static str {
+        match self {
+            ChartPart::Demographics => "demographics",
+            ChartPart::CareTeam => "care_team",
+            ChartPart::Diagnoses => "diagnoses",
+        }
+    }
 }
 
 /// The rule a clinician outside the caseload meets; the chart offers to break the glass.
@@ -133,8 +146,18 @@ pub fn decide_chart(role: Role, relationship: Relationship, part: ChartPart, act
     use Relationship::{BrokeGlass, CareTeam as Team};
     use Role::*;
     let front_office = matches!(role, Owner | Administrator | Scheduler | Biller);
+    let treats = matches!(role, Owner | Clinician | Supervisor);
     match (part, action, relationship) {
         (_, Create, _) => Decision::Deny("a client's record is created with the client"),
+        (ChartPart::Diagnoses, View, _) if role == Biller => Decision::Allow,
+        (ChartPart::Diagnoses, _, _) if !treats => {
+            Decision::Deny("diagnoses are open to the care team, and to billing to read")
+        }
+        (ChartPart::Diagnoses, View, Team(_) | BrokeGlass) | (ChartPart::Diagnoses, Update, Team(_)) => Decision::Allow,
+        (ChartPart::Diagnoses, Update, BrokeGlass) => {
+            Decision::Deny("breaking the glass opens a record to read, not to change")
+        }
+        (ChartPart::Diagnoses, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
         (_, View, _) if front_office => Decision::Allow,
         (_, View, Team(_) | BrokeGlass) => Decision::Allow,
         (ChartPart::Demographics, Update, _) if role == Biller => {
@@ -365,6 +388,8 @@ mod tests {
         let everyone: &[Role] = &Role::ALL;
         let desk: &[Role] = &[Owner, Administrator, Scheduler];
         let desk_and_team: &[Role] = &[Owner, Administrator, Scheduler, Clinician, Supervisor];
+        let treaters: &[Role] = &[Owner, Clinician, Supervisor];
+        let treat_and_bill: &[Role] = &[Owner, Clinician, Supervisor, Biller];
         let cases: Vec<(ChartPart, Action, Relationship, &[Role])> = vec![
             (Demographics, View, team(CareRole::Primary), everyone),
             (Demographics, View, team(CareRole::Clinician), everyone),
@@ -386,8 +411,18 @@ mod tests {
             (CareTeam, Update, team(CareRole::Supervisor), desk),
             (CareTeam, Update, Relationship::BrokeGlass, desk),
             (CareTeam, Update, Relationship::None, desk),
+            (Diagnoses, View, team(CareRole::Primary), treat_and_bill),
+            (Diagnoses, View, team(CareRole::Clinician), treat_and_bill),
+            (Diagnoses, View, team(CareRole::Supervisor), treat_and_bill),
+            (Diagnoses, View, Relationship::BrokeGlass, treat_and_bill),
+            (Diagnoses, View, Relationship::None, &[Biller]),
+            (Diagnoses, Update, team(CareRole::Primary), treaters),
+            (Diagnoses, Update, team(CareRole::Clinician), treaters),
+            (Diagnoses, Update, team(CareRole::Supervisor), treaters),
+            (Diagnoses, Update, Relationship::BrokeGlass, &[]),
+            (Diagnoses, Update, Relationship::None, &[]),
         ];
-        for part in [Demographics, CareTeam] {
+        for part in [Demographics, CareTeam, Diagnoses] {
             for relationship in Relationship::ALL {
                 for role in Role::ALL {
                     assert!(!decide_chart(role, relationship, part, Create).is_allowed());

@@ -57,7 +57,7 @@ pub async fn run(config: Config) -> Result<()> {
     // Opened as the server will open it.
     let haven = backend::open_haven(&config).await?;
     let report = haven.verify_sealed(|_| {}).await?;
-    let failed = report.failures.len() + report.glass_reason_failures.len();
+    let failed = report.failures.len() + report.cell_failures.len();
     if failed > 0 {
         bail!("{failed} sealed value(s) do not open; run `haven keys verify`");
     }

@@ -58,13 +58,13 @@ pub async fn rotate(config: Config) -> Result<()> {
 pub async fn verify(config: Config) -> Result<()> {
     let haven = backend::open_haven(&config).await?;
     let report = haven.verify_sealed(|p| progress::show("verifying", p.done, p.total)).await?;
-    let failed = report.failures.len() + report.glass_reason_failures.len();
+    let failed = report.failures.len() + report.cell_failures.len();
     if failed > 0 {
         for (client, column) in report.failures.iter().take(20) {
             eprintln!("does not open: client {client}, column {column}");
         }
-        for glass_break in report.glass_reason_failures.iter().take(20) {
-            eprintln!("does not open: the reason of break of the glass {glass_break}");
+        for (table, column, row) in report.cell_failures.iter().take(20) {
+            eprintln!("does not open: {table} {row}, column {column}");
         }
         bail!("{failed} of {} sealed values do not open", report.values);
     }

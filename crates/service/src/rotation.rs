@@ -6,12 +6,12 @@ use crate::audit_log::{AuditEntry, Crud, Who};
 use std::collections::HashMap;
 
 use crypto::{Purpose, seal};
-use domain::{ClientId, GlassBreakId, PracticeId};
+use domain::{ClientId, PracticeId};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
+use store::{SealedCell, SealedColumn};
 
-use crate::clients::access::reason_aad;
-use crate::clients::sealing::{self as clients, SEALED_COLUMNS, aad, column, column_mut};
+use crate::clients::sealing::{self as clients, SEALED_COLUMNS, aad, cell_aad, column, column_mut};
 use crate::{Haven, Result, ServiceError};
 
 const PAGE: u32 = 500;
@@ -52,8 +52,8 @@ pub struct VerifyReport {
     pub values: u64,
     /// (client, column) of every value that did not open; never the value.
     pub failures: Vec<(ClientId, &'static str)>,
-    /// Breaks of the glass whose sealed reason did not open.
-    pub glass_reason_failures: Vec<GlassBreakId>,
+    /// (table, column, row id) of every other sealed value that did not open.
+    pub cell_failures: Vec<(&'static str, &'static str, String)>,
     /// Practices whose keys were destroyed, skipped.
     pub erased_practices: usize,
     /// Clients whose blind indexes are not those of the current index key (an unfinished
@@ -66,19 +66,22 @@ fn failure(e: crypto::CryptoError) -> ServiceError {
 }
 
 impl Haven {
-    /// Every sealed reason for breaking the glass in `practice`, page by page: (id, sealed).
-    async fn each_glass_reason_page(
+    /// Every value of every sealed column outside the clients table in `practice`, page by page.
+    async fn each_cell_page(
         &self,
         practice: PracticeId,
-        mut visit: impl AsyncFnMut(Vec<(GlassBreakId, Vec<u8>)>) -> Result<()>,
+        mut visit: impl AsyncFnMut(SealedColumn, Vec<SealedCell>) -> Result<()>,
     ) -> Result<()> {
-        let mut after = None;
-        loop {
-            let page = self.store.glass_break_reasons(practice, after, PAGE).await?;
-            let Some((last, _)) = page.last() else { return Ok(()) };
-            after = Some(*last);
-            visit(page).await?;
+        for column in SealedColumn::ALL {
+            let mut after: Option<String> = None;
+            loop {
+                let page = self.store.sealed_cells(practice, column, after.as_deref(), PAGE).await?;
+                let Some(last) = page.last() else { break };
+                after = Some(last.row.clone());
+                visit(column, page).await?;
+            }
         }
+        Ok(())
     }
 
     /// Every client of `practice`, page by page.
@@ -111,9 +114,9 @@ impl Haven {
                 Ok(())
             })
             .await?;
-            self.each_glass_reason_page(practice, async |page| {
-                for (_, sealed) in &page {
-                    let id = seal::key_id(sealed).map_err(failure)?;
+            self.each_cell_page(practice, async |_, page| {
+                for cell in &page {
+                    let id = seal::key_id(&cell.sealed).map_err(failure)?;
                     *uses.entry(id.to_string()).or_default() += 1;
                 }
                 Ok(())
@@ -280,17 +283,16 @@ impl Haven {
             Ok(())
         })
         .await?;
-        self.each_glass_reason_page(practice, async |page| {
+        self.each_cell_page(practice, async |column, page| {
             let mut changes = Vec::new();
-            for (id, sealed) in page {
-                if seal::key_id(&sealed).map_err(failure)? != current {
-                    let row = id.to_string();
-                    let at = reason_aad(&practice_text, &row);
-                    let fresh = ring.seal(Purpose::Records, &at, &ring.open(&at, &sealed).map_err(failure)?);
-                    changes.push((id, sealed, fresh.map_err(failure)?));
+            for cell in page {
+                if seal::key_id(&cell.sealed).map_err(failure)? != current {
+                    let at = cell_aad(&practice_text, column, &cell.row);
+                    let fresh = ring.seal(Purpose::Records, &at, &ring.open(&at, &cell.sealed).map_err(failure)?);
+                    changes.push((cell, fresh.map_err(failure)?));
                 }
             }
-            resealed += self.store.reseal_glass_break_reasons(practice, &changes).await?;
+            resealed += self.store.reseal_cells(practice, column, &changes).await?;
             Ok(())
         })
         .await?;
@@ -331,11 +333,11 @@ impl Haven {
                 Ok(())
             })
             .await?;
-            self.each_glass_reason_page(practice, async |page| {
-                for (id, sealed) in &page {
+            self.each_cell_page(practice, async |column, page| {
+                for cell in page {
                     report.values += 1;
-                    if ring.open(&reason_aad(&practice_text, &id.to_string()), sealed).is_err() {
-                        report.glass_reason_failures.push(*id);
+                    if ring.open(&cell_aad(&practice_text, column, &cell.row), &cell.sealed).is_err() {
+                        report.cell_failures.push((column.table(), column.column(), cell.row));
                     }
                 }
                 Ok(())

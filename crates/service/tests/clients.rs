@@ -219,7 +219,55 @@ async fn rotation_reseals_the_reasons_for_breaking_the_glass() {
     ticking.abort();
     assert_eq!(report.keys_destroyed.len(), 2);
     let verified = ok(w.haven.verify_sealed(|_| {}).await);
-    assert!(verified.failures.is_empty() && verified.glass_reason_failures.is_empty());
+    assert!(verified.failures.is_empty() && verified.cell_failures.is_empty());
     let owner = w.actor(0).await;
     assert_eq!(ok(w.haven.glass_breaks(&owner).await)[0].reason.expose(), "Covering the crisis line tonight");
+}
+
+#[tokio::test]
+async fn diagnoses_are_for_the_care_team_and_billing_only() {
+    let w = World::new().await;
+    let clinician = w.actor(2).await;
+    let client = w.client_of(2);
+    let form = |code: &str| domain::diagnosis::DiagnosisForm { code: code.into(), ..Default::default() };
+    let refused = w.haven.add_diagnosis(&clinician, client, &form("F33")).await;
+    assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("code").is_some_and(|m| m.contains("F33.0"))));
+    let id = ok(w.haven.add_diagnosis(&clinician, client, &form("f331")).await);
+
+    let biller = w.actor(6).await;
+    let chart = ok(w.haven.chart(&biller, client).await);
+    let seen = chart.diagnoses.unwrap_or_else(|| panic!("billing sees diagnoses"));
+    assert!(seen.iter().any(|d| d.id == id && d.spec.detail.expose().code == "F33.1" && d.billable));
+    assert!(!chart.can_edit_diagnoses);
+    assert!(matches!(w.haven.add_diagnosis(&biller, client, &form("F41.1")).await, Err(ServiceError::Denied(_))));
+    for front_desk in [1, 5] {
+        let chart = ok(w.haven.chart(&w.actor(front_desk).await, client).await);
+        assert!(chart.diagnoses.is_none(), "staff {front_desk} sees diagnoses");
+    }
+    let other = w.actor(3).await;
+    assert!(matches!(w.haven.add_diagnosis(&other, client, &form("F41.1")).await, Err(ServiceError::Denied(_))));
+
+    // A change from a stale version is refused; the first one is kept.
+    let version = ok(w.haven.chart(&clinician, client).await)
+        .diagnoses
+        .and_then(|all| all.into_iter().find(|d| d.id == id))
+        .map(|d| d.version)
+        .unwrap_or_else(|| panic!("the diagnosis"));
+    let resolved = domain::diagnosis::DiagnosisForm { status: "resolved".into(), ..form("F33.1") };
+    ok(w.haven.update_diagnosis(&clinician, client, id, version, &resolved).await);
+    let again = w.haven.update_diagnosis(&clinician, client, id, version, &form("F33.2")).await;
+    assert!(matches!(again, Err(ServiceError::Conflict(_))));
+
+    // The biller's read names the diagnoses category; the scheduler's does not.
+    let views = w.events("client.view", "ok").await;
+    assert!(
+        views.iter().any(|e| e.role.as_deref() == Some("biller") && e.categories.contains(&"diagnoses".to_owned()))
+    );
+    assert!(
+        views
+            .iter()
+            .filter(|e| e.role.as_deref() == Some("scheduler"))
+            .all(|e| !e.categories.contains(&"diagnoses".to_owned()))
+    );
+    assert_eq!(w.events("diagnosis.create", "ok").await.len(), 1);
 }

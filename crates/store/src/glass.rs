@@ -28,19 +28,6 @@ pub trait GlassBreakStore: Send + Sync {
     async fn unreviewed_glass_breaks(&self, practice: PracticeId) -> Result<Vec<GlassBreakRecord>>;
     /// Records the owner's verdict; false if there is no such break or it was reviewed already.
     async fn review_glass_break(&self, practice: PracticeId, id: GlassBreakId, review: &GlassReview) -> Result<bool>;
-    /// Up to `limit` (id, sealed reason) pairs after `after`, in id order (for re-encryption).
-    async fn glass_break_reasons(
-        &self,
-        practice: PracticeId,
-        after: Option<GlassBreakId>,
-        limit: u32,
-    ) -> Result<Vec<(GlassBreakId, Vec<u8>)>>;
-    /// For each (id, old, new): replaces the sealed reason if it is still `old`; how many changed.
-    async fn reseal_glass_break_reasons(
-        &self,
-        practice: PracticeId,
-        changes: &[(GlassBreakId, Vec<u8>, Vec<u8>)],
-    ) -> Result<u64>;
 }
 
 fn glass_break(r: &Row) -> Result<GlassBreakRecord> {
@@ -106,30 +93,5 @@ impl<S: Sql> GlassBreakStore for SqlStore<S> {
             Err(crate::StoreError::NoRowChanged(_)) => Ok(false),
             Err(e) => Err(e),
         }
-    }
-
-    async fn glass_break_reasons(
-        &self,
-        practice: PracticeId,
-        after: Option<GlassBreakId>,
-        limit: u32,
-    ) -> Result<Vec<(GlassBreakId, Vec<u8>)>> {
-        // Ids are UUID text; "" sorts before every one of them.
-        let after = after.map(|id| id.to_string()).unwrap_or_default();
-        let params = vec![practice.into(), after.into(), i64::from(limit).into()];
-        let rows = self.0.query(Some(practice), sql::GLASS_BREAK_REASONS_PAGE, params).await?;
-        rows.iter().map(|r| Ok((r.parse(0)?, r.bytes(1)?))).collect()
-    }
-
-    async fn reseal_glass_break_reasons(
-        &self,
-        practice: PracticeId,
-        changes: &[(GlassBreakId, Vec<u8>, Vec<u8>)],
-    ) -> Result<u64> {
-        let statement = |(id, old, new): &(GlassBreakId, Vec<u8>, Vec<u8>)| {
-            let params = vec![practice.into(), (*id).into(), new.clone().into(), old.clone().into()];
-            Statement::new(sql::RESEAL_GLASS_BREAK_REASON, params)
-        };
-        self.conditional_updates(practice, changes.iter().map(statement).collect()).await
     }
 }

@@ -7,12 +7,14 @@
 mod audit;
 mod clients;
 pub mod contract;
+mod diagnoses;
 mod glass;
 mod keys;
 pub mod migrations;
 mod practice;
 mod records;
 mod scheduling;
+mod sealed_cells;
 mod sign_in;
 pub mod sql;
 mod sql_store;
@@ -25,11 +27,13 @@ pub use audit::{
     AuditStore, AuditTileRow,
 };
 pub use clients::ClientStore;
+pub use diagnoses::DiagnosisStore;
 pub use glass::GlassBreakStore;
 pub use keys::KeyStore;
 pub use practice::PracticeStore;
 pub use records::*;
 pub use scheduling::SchedulingStore;
+pub use sealed_cells::{SealedCell, SealedCellStore, SealedColumn};
 pub use sign_in::SignInStore;
 pub use sql_store::{Row, Sql, SqlStore, Statement, Value};
 pub use time::{from_micros, to_micros};
@@ -37,7 +41,8 @@ pub use time::{from_micros, to_micros};
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
     pub use crate::{
-        AuditStore, ClientStore, GlassBreakStore, KeyStore, PracticeStore, SchedulingStore, SignInStore, Store,
+        AuditStore, ClientStore, DiagnosisStore, GlassBreakStore, KeyStore, PracticeStore, SchedulingStore,
+        SealedCellStore, SignInStore, Store,
     };
 }
 
@@ -77,6 +82,8 @@ pub trait Store:
     + KeyStore
     + ClientStore
     + GlassBreakStore
+    + DiagnosisStore
+    + SealedCellStore
     + SchedulingStore
     + AuditStore
     + Send

@@ -5,11 +5,13 @@ use std::fmt;
 use domain::appointment_type::AppointmentTypeSpec;
 use domain::calendar::CalendarSettings;
 use domain::client::{CareRole, ClientStatus};
+use domain::diagnosis::DiagnosisStatus;
 use domain::policy::Scope;
 use domain::practice::PracticeProfile;
 use domain::staff::{DisabledReason, Email};
 use domain::{
-    ApiTokenId, AppointmentTypeId, ClientId, GlassBreakId, InvitationId, PasskeyId, PracticeId, Role, TimeOffId, UserId,
+    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, PasskeyId, PracticeId, Role,
+    TimeOffId, UserId,
 };
 use jiff::Timestamp;
 
@@ -400,6 +402,20 @@ pub struct GlassBreakRecord {
     pub started_at: Timestamp,
     pub ends_at: Timestamp,
     pub review: Option<GlassReview>,
+}
+
+/// A diagnosis as stored: the code, dates and note sealed in `detail`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiagnosisRecord {
+    pub id: DiagnosisId,
+    pub client: ClientId,
+    pub detail: Vec<u8>,
+    pub rank: i64,
+    pub status: DiagnosisStatus,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
+    pub updated_at: Option<Timestamp>,
 }
 
 /// The owner's verdict on a break of the glass, by whom and when.

@@ -293,10 +293,42 @@ pub const GLASS_BREAKS: &str = glass_breaks_where!("ORDER BY started_at DESC LIM
 pub const UNREVIEWED_GLASS_BREAKS: &str = glass_breaks_where!("AND review IS NULL ORDER BY started_at");
 pub const REVIEW_GLASS_BREAK: &str = "UPDATE glass_breaks SET review = $3, reviewed_by = $4, reviewed_at = $5 \
      WHERE practice_id = $1 AND id = $2 AND review IS NULL";
-pub const GLASS_BREAK_REASONS_PAGE: &str = "SELECT id, reason FROM glass_breaks \
-     WHERE practice_id = $1 AND id > $2 ORDER BY id LIMIT $3";
-pub const RESEAL_GLASS_BREAK_REASON: &str =
-    "UPDATE glass_breaks SET reason = $3 WHERE practice_id = $1 AND id = $2 AND reason = $4";
+
+/// The two statements re-encryption needs for one sealed column: a page of (id, value) in id
+/// order, and the replacement of a value still equal to the one read.
+macro_rules! sealed_cells {
+    ($table:literal, $column:literal) => {
+        (
+            concat!(
+                "SELECT id, ",
+                $column,
+                " FROM ",
+                $table,
+                " WHERE practice_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+            ),
+            concat!(
+                "UPDATE ",
+                $table,
+                " SET ",
+                $column,
+                " = $3 WHERE practice_id = $1 AND id = $2 AND ",
+                $column,
+                " = $4"
+            ),
+        )
+    };
+}
+pub const GLASS_BREAK_REASON_CELLS: (&str, &str) = sealed_cells!("glass_breaks", "reason");
+pub const DIAGNOSIS_DETAIL_CELLS: (&str, &str) = sealed_cells!("diagnoses", "detail");
+
+pub const INSERT_DIAGNOSIS: &str = "INSERT INTO diagnoses \
+     (id, client_id, detail, rank, status, version, created_at, created_by, updated_at, practice_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+pub const DIAGNOSES_OF: &str = "SELECT id, client_id, detail, rank, status, version, created_at, created_by, \
+     updated_at FROM diagnoses WHERE practice_id = $1 AND client_id = $2 ORDER BY rank, created_at";
+/// Saves a changed diagnosis if still at the version read (`$7`), one version higher.
+pub const UPDATE_DIAGNOSIS: &str = "UPDATE diagnoses SET detail = $4, rank = $5, status = $6, updated_at = $8, \
+     version = version + 1 WHERE practice_id = $1 AND client_id = $2 AND id = $3 AND version = $7";
 pub const CLIENT_COUNT: &str = "SELECT COUNT(*) FROM clients WHERE practice_id = $1";
 
 pub const APPOINTMENT_TYPES: &str = "SELECT id, name, minutes, service_code, place_of_service, color, billable, \

@@ -90,6 +90,7 @@ display_values!(
     AppointmentTypeId,
     TimeOffId,
     domain::GlassBreakId,
+    domain::DiagnosisId,
     domain::appointment_type::Attendance,
     Role,
     DisabledReason,

@@ -1,14 +1,14 @@
 //! The chart policy applied (IA-8) and break-the-glass (IA-9): how an actor stands to a client,
 //! the capability that proves a record may be opened, and emergency access with its review.
 
-use crypto::Purpose;
-use crypto::seal::Aad;
 use domain::client::{BREAK_GLASS_MINUTES, BREAK_GLASS_REASON_MAX};
 use domain::policy::{self, Action, ChartPart, Relationship, Resource};
 use domain::validation::{FieldErrors, required_text};
 use domain::{ClientId, GlassBreakId, Phi, UserId};
 use jiff::{SignedDuration, Timestamp};
-use store::{GlassBreakRecord, GlassReview};
+use store::{GlassBreakRecord, GlassReview, SealedColumn};
+
+use super::sealing::{open_cell, seal_cell};
 
 use crate::audit_log::{AuditEntry, Crud};
 use crate::{Actor, Haven, Result, ServiceError};
@@ -69,11 +69,6 @@ pub struct GlassBreak {
 /// Reasons shorter than this say nothing ("x", "emerg").
 const REASON_MIN: usize = 10;
 
-/// Where a break of the glass's reason lives; bound into its ciphertext.
-pub(crate) fn reason_aad<'a>(practice: &'a str, row: &'a str) -> Aad<'a> {
-    Aad { practice, table: "glass_breaks", column: "reason", row }
-}
-
 impl Haven {
     /// How the actor stands to the client, and the open break of the glass if that is all.
     async fn relationship(&self, actor: &Actor, client: ClientId) -> Result<(Relationship, Option<GlassBreakRecord>)> {
@@ -103,10 +98,18 @@ impl Haven {
         let (relationship, glass) = self.relationship(actor, client).await?;
         let access = ChartAccess { client, relationship, glass: glass.map(|g| (g.id, g.ends_at)) };
         let crud = if action == Action::View { Crud::Read } else { Crud::Update };
+        // A chart read releases every part the same footing may see; the event names them.
+        let mut categories = vec![part.category()];
+        if part == ChartPart::Demographics
+            && action == Action::View
+            && access.allows(actor, ChartPart::Diagnoses, action)
+        {
+            categories.push(ChartPart::Diagnoses.category());
+        }
         let mut entry = AuditEntry::new(audit_action, crud)
             .client(client)
             .resource("client", client)
-            .categories(&["demographics"])
+            .categories(&categories)
             .purpose(access.purpose_for(actor));
         if let Some((id, _)) = access.glass {
             entry = entry.resource("glass_break", id);
@@ -164,10 +167,7 @@ impl Haven {
         let minutes = minutes.clamp(*BREAK_GLASS_MINUTES.start(), *BREAK_GLASS_MINUTES.end());
         let (id, now) = (GlassBreakId::random(), self.now());
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let (practice_text, row) = (practice.to_string(), id.to_string());
-        let sealed = ring
-            .seal(Purpose::Records, &reason_aad(&practice_text, &row), reason.as_bytes())
-            .map_err(|e| ServiceError::Internal(format!("sealing a reason failed: {e}")))?;
+        let sealed = seal_cell(&ring, practice, SealedColumn::GlassBreakReason, &id.to_string(), reason.as_bytes())?;
         let record = GlassBreakRecord {
             id,
             client,
@@ -209,10 +209,7 @@ impl Haven {
         let practice_text = practice.to_string();
         let mut out = Vec::with_capacity(records.len());
         for g in records {
-            let row = g.id.to_string();
-            let reason = ring
-                .open(&reason_aad(&practice_text, &row), &g.reason)
-                .map_err(|e| ServiceError::Internal(format!("opening a reason failed: {e}")))?;
+            let reason = open_cell(&ring, practice, SealedColumn::GlassBreakReason, &g.id.to_string(), &g.reason)?;
             let client_name = match self.store.client(practice, g.client).await? {
                 Some(c) => {
                     let (given, family) = super::sealing::open_names(&ring, &practice_text, &c)?;
@@ -227,7 +224,7 @@ impl Haven {
                 client_name,
                 user: g.user,
                 user_name: name_of(g.user),
-                reason: Phi::new(String::from_utf8_lossy(&reason).into_owned()),
+                reason: Phi::new(String::from_utf8_lossy(reason.expose()).into_owned()),
                 started_at: g.started_at,
                 ends_at: g.ends_at,
                 accepted: g.review.as_ref().map(|r| r.accepted),

@@ -3,6 +3,7 @@
 
 pub(crate) mod access;
 mod care_team;
+mod diagnoses;
 pub(crate) mod sealing;
 
 use std::collections::BTreeSet;
@@ -16,6 +17,7 @@ use store::{CareTeamMember, ClientIndex, SealedClient, StoreError};
 
 pub use access::{ChartAccess, GlassBreak};
 pub use care_team::{CareTeamChoice, TeamMember};
+pub use diagnoses::Diagnosis;
 
 use self::sealing::{index_of, open_column, open_details, open_names};
 use crate::audit_log::{AuditEntry, Crud};
@@ -56,6 +58,9 @@ pub struct Chart {
     pub version: i64,
     pub created_at: jiff::Timestamp,
     pub care_team: Vec<TeamMember>,
+    /// The diagnoses, if the actor may see them (the care team and billing).
+    pub diagnoses: Option<Vec<Diagnosis>>,
+    pub can_edit_diagnoses: bool,
     /// How the actor came to see it: their part in the care, or the break of the glass.
     pub access: ChartAccess,
     /// Whether the actor may change the demographics, and the care team.
@@ -314,7 +319,15 @@ impl Haven {
         let care_team = self.team_members(actor.practice(), id).await?;
         let can_edit = access.allows(actor, ChartPart::Demographics, Action::Update);
         let can_change_team = access.allows(actor, ChartPart::CareTeam, Action::Update);
+        // Released under the same audited read: the event lists the diagnoses category.
+        let diagnoses = match access.allows(actor, ChartPart::Diagnoses, Action::View) {
+            true => Some(self.open_diagnoses(actor.practice(), id).await?),
+            false => None,
+        };
+        let can_edit_diagnoses = access.allows(actor, ChartPart::Diagnoses, Action::Update);
         Ok(Chart {
+            diagnoses,
+            can_edit_diagnoses,
             id,
             details,
             version: client.version,

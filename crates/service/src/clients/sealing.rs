@@ -7,7 +7,7 @@ use crypto::{Keyring, Purpose};
 use domain::client::{ClientDetails, ClientProfile};
 use domain::{ClientId, Phi, PracticeId};
 use jiff::Timestamp;
-use store::{ClientIndex, SealedClient};
+use store::{ClientIndex, SealedClient, SealedColumn};
 
 use crate::ServiceError;
 
@@ -203,4 +203,36 @@ pub(crate) fn open_names(
     let given = open_column(ring, practice, client, "given_name")?.ok_or_else(missing)?;
     let family = open_column(ring, practice, client, "family_name")?.ok_or_else(missing)?;
     Ok((given, family))
+}
+
+/// Where a value of a sealed column outside the clients table lives; bound into its ciphertext.
+pub(crate) fn cell_aad<'a>(practice: &'a str, column: SealedColumn, row: &'a str) -> Aad<'a> {
+    Aad { practice, table: column.table(), column: column.column(), row }
+}
+
+/// Seals `value` for `column` of `row`.
+pub(crate) fn seal_cell(
+    ring: &Keyring,
+    practice: PracticeId,
+    column: SealedColumn,
+    row: &str,
+    value: &[u8],
+) -> Result<Vec<u8>, ServiceError> {
+    let practice = practice.to_string();
+    ring.seal(Purpose::Records, &cell_aad(&practice, column, row), value).map_err(sealing_failed)
+}
+
+/// Opens a value of `column` of `row`, as PHI bytes.
+pub(crate) fn open_cell(
+    ring: &Keyring,
+    practice: PracticeId,
+    column: SealedColumn,
+    row: &str,
+    sealed: &[u8],
+) -> Result<Phi<Vec<u8>>, ServiceError> {
+    let practice = practice.to_string();
+    let plain = ring.open(&cell_aad(&practice, column, row), sealed).map_err(|e| {
+        ServiceError::Internal(format!("opening {}.{} {row} failed: {e}", column.table(), column.column()))
+    })?;
+    Ok(Phi::new(plain.to_vec()))
 }

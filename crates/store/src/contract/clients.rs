@@ -145,14 +145,53 @@ pub async fn glass_breaks_are_kept_and_reviewed_once(store: &dyn Store) {
     assert_eq!(ok(store.glass_breaks(p.id, 10).await), [reviewed]);
 
     // Re-sealing the reason replaces it only where it is still the one read.
-    assert_eq!(ok(store.glass_break_reasons(p.id, None, 10).await), [(record.id, vec![1, 2, 3])]);
-    let changes = [(record.id, vec![1, 2, 3], vec![4, 5])];
-    assert_eq!(ok(store.reseal_glass_break_reasons(p.id, &changes).await), 1);
-    assert_eq!(ok(store.reseal_glass_break_reasons(p.id, &changes).await), 0);
-    assert_eq!(ok(store.glass_break_reasons(p.id, Some(record.id), 10).await), []);
+    let column = SealedColumn::GlassBreakReason;
+    let cell = SealedCell { row: record.id.to_string(), sealed: vec![1, 2, 3] };
+    assert_eq!(ok(store.sealed_cells(p.id, column, None, 10).await), std::slice::from_ref(&cell));
+    let changes = [(cell.clone(), vec![4, 5])];
+    assert_eq!(ok(store.reseal_cells(p.id, column, &changes).await), 1);
+    assert_eq!(ok(store.reseal_cells(p.id, column, &changes).await), 0);
+    assert_eq!(ok(store.sealed_cells(p.id, column, Some(&cell.row), 10).await), []);
     // Another practice sees none of it.
     let other = practice("Elsewhere", "owner@glass-other.example", None);
     ok(store.create_practice(&other, t(10)).await);
     assert!(ok(store.glass_breaks(other.id, 10).await).is_empty());
     assert!(!ok(store.review_glass_break(other.id, record.id, &again).await));
+}
+
+pub async fn diagnoses_are_ranked_and_edited_without_lost_updates(store: &dyn Store) {
+    let p = practice("Codes", "owner@codes.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let client = sealed_client(7, "codes-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let record = |rank: i64, at: i64| DiagnosisRecord {
+        id: DiagnosisId::random(),
+        client: client.id,
+        detail: vec![rank as u8, 9],
+        rank,
+        status: DiagnosisStatus::Active,
+        version: 1,
+        created_at: t(at),
+        created_by: p.owner.id,
+        updated_at: None,
+    };
+    let (second, first) = (record(2, 20), record(1, 21));
+    ok(store.insert_diagnosis(p.id, &second).await);
+    ok(store.insert_diagnosis(p.id, &first).await);
+    assert_eq!(ok(store.diagnoses(p.id, client.id).await), [first.clone(), second.clone()]);
+
+    let resolved = DiagnosisRecord { status: DiagnosisStatus::Resolved, updated_at: Some(t(30)), ..second.clone() };
+    ok(store.update_diagnosis(p.id, &resolved).await);
+    assert!(matches!(store.update_diagnosis(p.id, &resolved).await, Err(StoreError::NoRowChanged(_))));
+    let stored = ok(store.diagnoses(p.id, client.id).await);
+    assert_eq!(stored[1], DiagnosisRecord { version: 2, ..resolved.clone() });
+    // Only the client's own diagnosis changes: another client's id does not reach it.
+    let elsewhere = DiagnosisRecord { client: ClientId::random(), version: 2, ..resolved };
+    assert!(matches!(store.update_diagnosis(p.id, &elsewhere).await, Err(StoreError::NoRowChanged(_))));
+    let column = SealedColumn::DiagnosisDetail;
+    assert_eq!(ok(store.sealed_cells(p.id, column, None, 10).await).len(), 2);
+    let other = practice("Other codes", "owner@codes-other.example", None);
+    ok(store.create_practice(&other, t(10)).await);
+    assert!(ok(store.diagnoses(other.id, client.id).await).is_empty());
+    assert!(ok(store.sealed_cells(other.id, column, None, 10).await).is_empty());
 }

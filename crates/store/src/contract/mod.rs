@@ -18,20 +18,22 @@ pub use sign_in::*;
 use domain::appointment_type::{AppointmentTypeForm, AppointmentTypeSpec};
 use domain::calendar::CalendarSettings;
 use domain::client::{CareRole, ClientStatus};
+use domain::diagnosis::DiagnosisStatus;
 use domain::policy::Scope;
 use domain::practice::{PracticeForm, PracticeProfile};
 use domain::staff::{DisabledReason, Email};
 use domain::validation::FieldErrors;
 use domain::{
-    ApiTokenId, AppointmentTypeId, ClientId, GlassBreakId, InvitationId, PasskeyId, PracticeId, Role, TimeOffId, UserId,
+    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, PasskeyId, PracticeId, Role,
+    TimeOffId, UserId,
 };
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
     AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember, ChallengePurpose,
-    ClientIndex, Failures, GlassBreakRecord, GlassReview, Invitation, NewPractice, NewSetupToken, NewUser,
-    PasskeyRecord, SealedClient, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter,
-    SignInRules, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
+    ClientIndex, DiagnosisRecord, Failures, GlassBreakRecord, GlassReview, Invitation, NewPractice, NewSetupToken,
+    NewUser, PasskeyRecord, SealedCell, SealedClient, SealedColumn, SessionRecord, SetupTokenState, SignInEvent,
+    SignInEventKind, SignInFilter, SignInRules, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -55,6 +57,7 @@ macro_rules! store_contract_suite {
             clients_are_edited_without_lost_updates,
             care_teams_make_caseloads,
             glass_breaks_are_kept_and_reviewed_once,
+            diagnoses_are_ranked_and_edited_without_lost_updates,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,

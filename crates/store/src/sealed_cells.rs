@@ -1,0 +1,103 @@
+//! Sealed columns outside the clients table, named so that key rotation and verification reach
+//! every one: a new sealed column is a new [`SealedColumn`], and nothing else needs to know.
+//!
+//! The trait is what the service needs; its one implementation is over any [`Sql`] backend,
+//! and `contract` holds the cases both backends pass.
+
+use async_trait::async_trait;
+use domain::PracticeId;
+
+use crate::sql;
+use crate::{Result, Sql, SqlStore, Statement};
+
+/// A sealed column, by table and column: what its values are bound to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SealedColumn {
+    /// The typed reason for breaking the glass.
+    GlassBreakReason,
+    /// A diagnosis: its code, dates and note.
+    DiagnosisDetail,
+}
+
+impl SealedColumn {
+    pub const ALL: [SealedColumn; 2] = [SealedColumn::GlassBreakReason, SealedColumn::DiagnosisDetail];
+
+    pub fn table(self) -> &'static str {
+        match self {
+            SealedColumn::GlassBreakReason => "glass_breaks",
+            SealedColumn::DiagnosisDetail => "diagnoses",
+        }
+    }
+
+    pub fn column(self) -> &'static str {
+        match self {
+            SealedColumn::GlassBreakReason => "reason",
+            SealedColumn::DiagnosisDetail => "detail",
+        }
+    }
+
+    /// (page, reseal) statements.
+    fn statements(self) -> (&'static str, &'static str) {
+        match self {
+            SealedColumn::GlassBreakReason => sql::GLASS_BREAK_REASON_CELLS,
+            SealedColumn::DiagnosisDetail => sql::DIAGNOSIS_DETAIL_CELLS,
+        }
+    }
+}
+
+/// One sealed value and the id of its row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedCell {
+    pub row: String,
+    pub sealed: Vec<u8>,
+}
+
+#[async_trait]
+pub trait SealedCellStore: Send + Sync {
+    /// Up to `limit` values of `column` in rows after `after`, in id order.
+    async fn sealed_cells(
+        &self,
+        practice: PracticeId,
+        column: SealedColumn,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<SealedCell>>;
+    /// For each (cell as read, new value): replaces the value if it is still the one read.
+    /// One transaction; returns how many rows it changed.
+    async fn reseal_cells(
+        &self,
+        practice: PracticeId,
+        column: SealedColumn,
+        changes: &[(SealedCell, Vec<u8>)],
+    ) -> Result<u64>;
+}
+
+#[async_trait]
+impl<S: Sql> SealedCellStore for SqlStore<S> {
+    async fn sealed_cells(
+        &self,
+        practice: PracticeId,
+        column: SealedColumn,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<SealedCell>> {
+        // Ids are UUID text; "" sorts before every one of them.
+        let params = vec![practice.into(), after.unwrap_or_default().into(), i64::from(limit).into()];
+        let rows = self.0.query(Some(practice), column.statements().0, params).await?;
+        rows.iter().map(|r| Ok(SealedCell { row: r.text(0)?, sealed: r.bytes(1)? })).collect()
+    }
+
+    async fn reseal_cells(
+        &self,
+        practice: PracticeId,
+        column: SealedColumn,
+        changes: &[(SealedCell, Vec<u8>)],
+    ) -> Result<u64> {
+        let statement = |(cell, new): &(SealedCell, Vec<u8>)| {
+            let params =
+                vec![practice.into(), cell.row.as_str().into(), new.clone().into(), cell.sealed.clone().into()];
+            Statement::new(column.statements().1, params)
+        };
+        self.conditional_updates(practice, changes.iter().map(statement).collect()).await
+    }
+}
