@@ -53,6 +53,16 @@ try {
   check(heading.includes("Tem") && heading.includes(family), `the chart is headed ${heading}`);
   check((await c.page.textContent("section:has(h2:has-text('Care team'))")).includes("Primary clinician"), "the clinician is not the primary");
   check((await c.page.textContent("section:has(h2:has-text('Emergency contact'))")).includes("<script>"), "typed markup was not shown as text");
+  // a category is refused beside its field, with a billable code to choose; then a real one
+  await c.page.fill("#code", "F33");
+  await c.page.click("button:has-text('Add diagnosis')");
+  await c.page.waitForSelector("#code-error:has-text('F33.0')");
+  check((await c.page.inputValue("#code")) === "F33", "the typed code was lost");
+  await c.page.fill("#code", "f33.1");
+  await c.page.fill("#onset", "2026-09-01");
+  await c.page.click("button:has-text('Add diagnosis')");
+  await c.page.waitForSelector("table.diagnoses td:has-text('F33.1')");
+  check((await c.page.textContent("table.diagnoses")).includes("Major depressive disorder, recurrent, moderate"), "the code's title is not shown");
   await c.page.screenshot({ path: `${shots}/client-chart.png`, fullPage: true });
   await c.page.click("a:has-text('Edit details')");
   await c.page.waitForSelector("#given_name");

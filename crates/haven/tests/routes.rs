@@ -80,6 +80,9 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/edit", SignedIn),
         ("POST", "/clients/{id}/care-team", SignedIn),
         ("POST", "/clients/{id}/break-glass", SignedIn),
+        ("POST", "/clients/{id}/diagnoses", SignedIn),
+        ("POST", "/clients/{id}/diagnoses/{diagnosis}", SignedIn),
+        ("GET", "/diagnosis-codes", SignedIn),
         ("POST", "/clients/new", RefusedTo("biller")),
         ("GET", "/glass-breaks", RefusedTo("clinician")),
         ("POST", "/glass-breaks/{id}/accept", RefusedTo("scheduler")),
@@ -111,6 +114,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{token}", "not-a-real-token")
         .replace("{user}", colleague)
         .replace("{id}", "0f8fad5b-d9cb-469f-a165-70867728950e")
+        .replace("{diagnosis}", "7c9e6679-7425-40de-944b-e07fc1f90ae7")
 }
 
 /// A form that passes every route's validation, so that the policy is what answers.
@@ -132,6 +136,7 @@ const FORM: &[(&str, &str)] = &[
     ("break_glass_minutes", "60"),
     ("read", "on"),
     ("q", "Quill"),
+    ("code", "F33.1"),
     ("given_name", "Route"),
     ("family_name", "Tester"),
     ("date_of_birth", "1990-01-01"),

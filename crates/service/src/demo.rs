@@ -304,6 +304,7 @@ impl Haven {
         let ring = self.keys.keyring(self.store.as_ref(), practice_id).await?;
         let mut clients = Vec::with_capacity(options.clients);
         let mut batch = Vec::with_capacity(CLIENT_BATCH);
+        let mut diagnoses = Vec::with_capacity(CLIENT_BATCH);
         for n in 1..=options.clients {
             let id = ClientId::from_random_bytes(rng.bytes16());
             let details = synthetic_client(&mut rng)?;
@@ -321,9 +322,14 @@ impl Haven {
                 phone: details.phone.as_ref().map(|p| p.expose().clone()).unwrap_or_default(),
                 email: details.email.as_ref().map(|e| e.expose().clone()).unwrap_or_default(),
             });
+            if let Some(primary) = primary {
+                diagnoses.push(self.seeded_diagnosis(&ring, practice_id, id, staff_ids[primary], &mut rng, now)?);
+            }
             batch.push((clients::seal(&ring, practice_id, id, &details, now)?, team));
             if batch.len() == CLIENT_BATCH || n == options.clients {
                 self.store.create_clients(practice_id, &batch).await?;
+                self.store.insert_diagnoses(practice_id, &diagnoses).await?;
+                diagnoses.clear();
                 batch.clear();
                 progress(n, options.clients);
             }
@@ -344,6 +350,49 @@ fn passphrase(rng: &mut Rng) -> String {
         }
     }
     format!("{}-{}", words.join("-"), rng.digits(2))
+}
+
+/// Diagnoses common in outpatient therapy, for the demo's charts.
+const SEED_CODES: [&str; 6] = ["F33.1", "F41.1", "F43.10", "F43.23", "F90.0", "F32.A"];
+
+impl Haven {
+    /// A diagnosis for a seeded client, made by their primary clinician.
+    fn seeded_diagnosis(
+        &self,
+        ring: &crypto::Keyring,
+        practice: PracticeId,
+        client: ClientId,
+        by: UserId,
+        rng: &mut Rng,
+        now: jiff::Timestamp,
+    ) -> Result<store::DiagnosisRecord> {
+        let code = rng.pick(&SEED_CODES);
+        let onset = now
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .saturating_sub(jiff::Span::new().days(30 + rng.below(700) as i64));
+        let spec = domain::diagnosis::DiagnosisSpec {
+            detail: Phi::new(domain::diagnosis::DiagnosisDetail {
+                code: code.to_string(),
+                onset: Some(onset),
+                note: String::new(),
+            }),
+            rank: 1,
+            status: domain::diagnosis::DiagnosisStatus::Active,
+        };
+        let id = domain::DiagnosisId::from_random_bytes(rng.bytes16());
+        Ok(store::DiagnosisRecord {
+            id,
+            client,
+            detail: self.sealed_detail(ring, practice, id, &spec)?,
+            rank: 1,
+            status: spec.status,
+            version: 1,
+            created_at: now,
+            created_by: by,
+            updated_at: None,
+        })
+    }
 }
 
 /// The care team of the `n`th seeded client, as places in `STAFF_ROLES`: the two clinicians

@@ -12,13 +12,29 @@ use crate::{DiagnosisRecord, Result, Sql, SqlStore, Statement};
 
 #[async_trait]
 pub trait DiagnosisStore: Send + Sync {
-    /// Stores a new diagnosis at version 1.
-    async fn insert_diagnosis(&self, practice: PracticeId, record: &DiagnosisRecord) -> Result<()>;
+    /// Stores new diagnoses at version 1, in one transaction.
+    async fn insert_diagnoses(&self, practice: PracticeId, records: &[DiagnosisRecord]) -> Result<()>;
     /// The client's diagnoses, by rank then age.
     async fn diagnoses(&self, practice: PracticeId, client: ClientId) -> Result<Vec<DiagnosisRecord>>;
     /// Saves a change made from `record.version` (then one higher); `NoRowChanged` if someone
     /// changed it meanwhile, or there is no such diagnosis of that client.
     async fn update_diagnosis(&self, practice: PracticeId, record: &DiagnosisRecord) -> Result<()>;
+}
+
+fn insert_diagnosis(practice: PracticeId, d: &DiagnosisRecord) -> Statement {
+    let params = vec![
+        d.id.into(),
+        d.client.into(),
+        d.detail.clone().into(),
+        d.rank.into(),
+        d.status.as_str().into(),
+        1i64.into(),
+        d.created_at.into(),
+        d.created_by.into(),
+        d.updated_at.into(),
+        practice.into(),
+    ];
+    Statement::new(sql::INSERT_DIAGNOSIS, params)
 }
 
 fn diagnosis(r: &Row) -> Result<DiagnosisRecord> {
@@ -37,20 +53,9 @@ fn diagnosis(r: &Row) -> Result<DiagnosisRecord> {
 
 #[async_trait]
 impl<S: Sql> DiagnosisStore for SqlStore<S> {
-    async fn insert_diagnosis(&self, practice: PracticeId, d: &DiagnosisRecord) -> Result<()> {
-        let params = vec![
-            d.id.into(),
-            d.client.into(),
-            d.detail.clone().into(),
-            d.rank.into(),
-            d.status.as_str().into(),
-            1i64.into(),
-            d.created_at.into(),
-            d.created_by.into(),
-            d.updated_at.into(),
-            practice.into(),
-        ];
-        self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_DIAGNOSIS, params)]).await.map(drop)
+    async fn insert_diagnoses(&self, practice: PracticeId, records: &[DiagnosisRecord]) -> Result<()> {
+        let statements = records.iter().map(|d| insert_diagnosis(practice, d)).collect();
+        self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
     async fn diagnoses(&self, practice: PracticeId, client: ClientId) -> Result<Vec<DiagnosisRecord>> {

@@ -8,9 +8,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::client::{CareRole, ClientForm, ClientStatus};
+use domain::diagnosis::{DiagnosisForm, DiagnosisStatus, ICD10_RELEASE, MAX_RANK, search_icd10};
 use domain::policy::{NOT_ON_CARE_TEAM, Relationship};
 use domain::validation::FieldErrors;
-use domain::{ClientId, GlassBreakId, UserId};
+use domain::{ClientId, DiagnosisId, GlassBreakId, UserId};
 use serde::Deserialize;
 use service::{Actor, CareTeamChoice, Chart, ClientSummary, GlassBreak, ServiceError};
 
@@ -31,6 +32,9 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/edit", save)
         .post("/clients/{id}/care-team", set_team)
         .post("/clients/{id}/break-glass", break_glass)
+        .post("/clients/{id}/diagnoses", add_diagnosis)
+        .post("/clients/{id}/diagnoses/{diagnosis}", save_diagnosis)
+        .get("/diagnosis-codes", diagnosis_codes)
         .get("/glass-breaks", glass_breaks)
         .post("/glass-breaks/{id}/accept", accept)
         .post("/glass-breaks/{id}/flag", flag)
@@ -66,7 +70,7 @@ macro_rules! with_layout {
         }
     )*};
 }
-with_layout!(ListPage, FormPage, ChartPage, RefusedPage, GlassPage);
+with_layout!(ListPage, FormPage, ChartPage, RefusedPage, GlassPage, CodesPage);
 
 /// A client in a list, as shown.
 struct Row {
@@ -225,6 +229,11 @@ struct ChartPage {
     glass_until: Option<String>,
     candidates: Vec<Candidate>,
     error: Option<String>,
+    /// The add-a-diagnosis form as typed, and its problems.
+    diagnosis_form: DiagnosisForm,
+    diagnosis_errors: FieldErrors,
+    statuses: &'static [DiagnosisStatus],
+    ranks: std::ops::RangeInclusive<i64>,
 }
 
 async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<ChartPage, ServiceError> {
@@ -266,6 +275,10 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
         candidates,
         chart,
         error: None,
+        diagnosis_form: DiagnosisForm::default(),
+        diagnosis_errors: FieldErrors::default(),
+        statuses: DiagnosisStatus::ALL,
+        ranks: 1..=MAX_RANK,
     })
 }
 
@@ -421,6 +434,74 @@ async fn set_team(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn add_diagnosis(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<DiagnosisForm>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    match state.haven.add_diagnosis(&actor, id, &form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/clients/{id}#diagnoses")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = chart_page(&state, &actor, id).await?;
+            page.error = Some("The diagnosis was not added: please correct the highlighted fields.".into());
+            page.diagnosis_form = form;
+            page.diagnosis_errors = errors;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn save_diagnosis(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, diagnosis)): Path<(String, String)>,
+    Form(Versioned { version, form }): Form<Versioned<DiagnosisForm>>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    let diagnosis: DiagnosisId = diagnosis.parse().map_err(|_| ServiceError::NotFound)?;
+    let version = version.trim().parse().unwrap_or(0);
+    match state.haven.update_diagnosis(&actor, id, diagnosis, version, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/clients/{id}#diagnoses")).into_response()),
+        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
+            let mut page = chart_page(&state, &actor, id).await?;
+            page.error = Some(match e {
+                ServiceError::Invalid(errors) => format!("The diagnosis was not changed: {errors}."),
+                other => other.to_string(),
+            });
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "diagnosis_codes.html")]
+struct CodesPage {
+    l: Layout,
+    query: String,
+    release: &'static str,
+    codes: Vec<(&'static str, bool, String)>,
+}
+
+#[derive(Deserialize)]
+struct CodeQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// The shipped code list, searched: public reference data, so the words may be in the address.
+async fn diagnosis_codes(
+    SignedIn(actor): SignedIn,
+    axum::extract::Query(query): axum::extract::Query<CodeQuery>,
+) -> Response {
+    let q: String = query.q.chars().take(100).collect();
+    let codes = search_icd10(&q, 60).into_iter().map(|c| (c.code, c.billable, c.description.clone())).collect();
+    render(StatusCode::OK, &CodesPage { l: Layout::of(&actor), query: q, release: ICD10_RELEASE, codes })
 }
 
 #[derive(Template)]

@@ -49,7 +49,7 @@ impl Haven {
             .collect()
     }
 
-    fn sealed_detail(
+    pub(crate) fn sealed_detail(
         &self,
         ring: &crypto::Keyring,
         practice: PracticeId,
@@ -86,7 +86,7 @@ impl Haven {
             .resource("diagnosis", id)
             .categories(&["diagnoses"])
             .purpose(access.purpose_for(actor));
-        self.recording_by(actor, entry)?.insert_diagnosis(practice, &record).await?;
+        self.recording_by(actor, entry)?.insert_diagnoses(practice, &[record]).await?;
         self.audit_drafts_committed();
         Ok(id)
     }

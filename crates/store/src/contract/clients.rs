@@ -176,8 +176,7 @@ pub async fn diagnoses_are_ranked_and_edited_without_lost_updates(store: &dyn St
         updated_at: None,
     };
     let (second, first) = (record(2, 20), record(1, 21));
-    ok(store.insert_diagnosis(p.id, &second).await);
-    ok(store.insert_diagnosis(p.id, &first).await);
+    ok(store.insert_diagnoses(p.id, &[second.clone(), first.clone()]).await);
     assert_eq!(ok(store.diagnoses(p.id, client.id).await), [first.clone(), second.clone()]);
 
     let resolved = DiagnosisRecord { status: DiagnosisStatus::Resolved, updated_at: Some(t(30)), ..second.clone() };
