@@ -40,7 +40,8 @@ pub struct Progress {
 pub struct RotationReport {
     pub practices: usize,
     pub keys_created: usize,
-    /// Client rows whose sealed values were sealed again with the new records key.
+    /// Rows whose sealed values were sealed again with the new records key (clients, and the
+    /// rows of every other sealed column).
     pub records_resealed: u64,
     /// Client rows whose blind indexes were recomputed with the new index key.
     pub indexes_recomputed: u64,
