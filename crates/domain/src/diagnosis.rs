@@ -27,44 +27,6 @@ pub struct IcdCode {
     pub description: String,
 }
 
-/// The fields of one CSV line; quoted fields may hold commas and doubled quotes.
-fn csv_fields(line: &'static str) -> Vec<std::borrow::Cow<'static, str>> {
-    let mut fields = Vec::new();
-    let mut rest = line;
-    loop {
-        if let Some(quoted) = rest.strip_prefix('"') {
-            let mut end = 0;
-            let bytes = quoted.as_bytes();
-            while end < bytes.len() {
-                if bytes[end] == b'"' && bytes.get(end + 1) == Some(&b'"') {
-                    end += 2;
-                } else if bytes[end] == b'"' {
-                    break;
-                } else {
-                    end += 1;
-                }
-            }
-            fields.push(std::borrow::Cow::Owned(quoted[..end].replace("\"\"", "\"")));
-            rest = quoted.get(end + 1..).unwrap_or("");
-            match rest.strip_prefix(',') {
-                Some(next) => rest = next,
-                None => return fields,
-            }
-        } else {
-            match rest.split_once(',') {
-                Some((field, next)) => {
-                    fields.push(std::borrow::Cow::Borrowed(field));
-                    rest = next;
-                }
-                None => {
-                    fields.push(std::borrow::Cow::Borrowed(rest));
-                    return fields;
-                }
-            }
-        }
-    }
-}
-
 /// Every code of the shipped list, in its order (by code).
 pub fn icd10_codes() -> &'static [IcdCode] {
     static CODES: OnceLock<Vec<IcdCode>> = OnceLock::new();
@@ -73,7 +35,7 @@ pub fn icd10_codes() -> &'static [IcdCode] {
             .lines()
             .skip(1)
             .filter(|line| !line.is_empty())
-            .filter_map(|line| match csv_fields(line).as_slice() {
+            .filter_map(|line| match crate::csv::fields(line).as_slice() {
                 [std::borrow::Cow::Borrowed(code), std::borrow::Cow::Borrowed(x12), billable, description] => {
                     Some(IcdCode { code, x12, billable: billable == "Y", description: description.to_string() })
                 }

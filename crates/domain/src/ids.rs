@@ -52,6 +52,10 @@ macro_rules! id_type {
 }
 
 id_type!(
+    /// One administration of an outcome measure.
+    MeasureId
+);
+id_type!(
     /// One diagnosis on a client's record.
     DiagnosisId
 );

@@ -38,8 +38,10 @@ macro_rules! stored_names {
 pub mod appointment_type;
 pub mod calendar;
 pub mod client;
+mod csv;
 pub mod diagnosis;
 pub mod ids;
+pub mod measures;
 pub mod phi;
 pub mod policy;
 pub mod practice;
@@ -50,8 +52,8 @@ pub mod throttle;
 pub mod validation;
 
 pub use ids::{
-    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, PasskeyId, PracticeId, TimeOffId,
-    UserId,
+    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, PasskeyId, PracticeId,
+    TimeOffId, UserId,
 };
 pub use phi::Phi;
 pub use role::Role;

@@ -121,6 +121,8 @@ pub enum ChartPart {
     CareTeam,
     /// Diagnosis codes: clinical, and what claims are made of.
     Diagnoses,
+    /// Outcome measures: answers, scores and risk alerts. Clinical only.
+    Measures,
 }
 
 impl ChartPart {
@@ -130,6 +132,7 @@ impl ChartPart {
             ChartPart::Demographics => "demographics",
             ChartPart::CareTeam => "care_team",
             ChartPart::Diagnoses => "diagnoses",
+            ChartPart::Measures => "measures",
         }
     }
 }
@@ -158,6 +161,12 @@ pub fn decide_chart(role: Role, relationship: Relationship, part: ChartPart, act
             Decision::Deny("breaking the glass opens a record to read, not to change")
         }
         (ChartPart::Diagnoses, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
+        (ChartPart::Measures, _, _) if !treats => Decision::Deny("outcome measures are open to the care team only"),
+        (ChartPart::Measures, View, Team(_) | BrokeGlass) | (ChartPart::Measures, Update, Team(_)) => Decision::Allow,
+        (ChartPart::Measures, Update, BrokeGlass) => {
+            Decision::Deny("breaking the glass opens a record to read, not to change")
+        }
+        (ChartPart::Measures, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
         (_, View, _) if front_office => Decision::Allow,
         (_, View, Team(_) | BrokeGlass) => Decision::Allow,
         (ChartPart::Demographics, Update, _) if role == Biller => {
@@ -421,8 +430,18 @@ mod tests {
             (Diagnoses, Update, team(CareRole::Supervisor), treaters),
             (Diagnoses, Update, Relationship::BrokeGlass, &[]),
             (Diagnoses, Update, Relationship::None, &[]),
+            (Measures, View, team(CareRole::Primary), treaters),
+            (Measures, View, team(CareRole::Clinician), treaters),
+            (Measures, View, team(CareRole::Supervisor), treaters),
+            (Measures, View, Relationship::BrokeGlass, treaters),
+            (Measures, View, Relationship::None, &[]),
+            (Measures, Update, team(CareRole::Primary), treaters),
+            (Measures, Update, team(CareRole::Clinician), treaters),
+            (Measures, Update, team(CareRole::Supervisor), treaters),
+            (Measures, Update, Relationship::BrokeGlass, &[]),
+            (Measures, Update, Relationship::None, &[]),
         ];
-        for part in [Demographics, CareTeam, Diagnoses] {
+        for part in [Demographics, CareTeam, Diagnoses, Measures] {
             for relationship in Relationship::ALL {
                 for role in Role::ALL {
                     assert!(!decide_chart(role, relationship, part, Create).is_allowed());

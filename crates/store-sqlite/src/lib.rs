@@ -27,6 +27,7 @@ const MIGRATIONS: Migrations = &[
     (7, include_str!("../migrations/0007_audit_log.sql")),
     (8, include_str!("../migrations/0008_clients_care_teams_glass.sql")),
     (9, include_str!("../migrations/0009_diagnoses.sql")),
+    (10, include_str!("../migrations/0010_measures.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -10,6 +10,7 @@ pub mod contract;
 mod diagnoses;
 mod glass;
 mod keys;
+mod measures;
 pub mod migrations;
 mod practice;
 mod records;
@@ -30,6 +31,7 @@ pub use clients::ClientStore;
 pub use diagnoses::DiagnosisStore;
 pub use glass::GlassBreakStore;
 pub use keys::KeyStore;
+pub use measures::MeasureStore;
 pub use practice::PracticeStore;
 pub use records::*;
 pub use scheduling::SchedulingStore;
@@ -41,8 +43,8 @@ pub use time::{from_micros, to_micros};
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
     pub use crate::{
-        AuditStore, ClientStore, DiagnosisStore, GlassBreakStore, KeyStore, PracticeStore, SchedulingStore,
-        SealedCellStore, SignInStore, Store,
+        AuditStore, ClientStore, DiagnosisStore, GlassBreakStore, KeyStore, MeasureStore, PracticeStore,
+        SchedulingStore, SealedCellStore, SignInStore, Store,
     };
 }
 
@@ -83,6 +85,7 @@ pub trait Store:
     + ClientStore
     + GlassBreakStore
     + DiagnosisStore
+    + MeasureStore
     + SealedCellStore
     + SchedulingStore
     + AuditStore

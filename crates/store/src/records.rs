@@ -6,12 +6,13 @@ use domain::appointment_type::AppointmentTypeSpec;
 use domain::calendar::CalendarSettings;
 use domain::client::{CareRole, ClientStatus};
 use domain::diagnosis::DiagnosisStatus;
+use domain::measures::Risk;
 use domain::policy::Scope;
 use domain::practice::PracticeProfile;
 use domain::staff::{DisabledReason, Email};
 use domain::{
-    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, PasskeyId, PracticeId, Role,
-    TimeOffId, UserId,
+    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, PasskeyId, PracticeId,
+    Role, TimeOffId, UserId,
 };
 use jiff::Timestamp;
 
@@ -416,6 +417,21 @@ pub struct DiagnosisRecord {
     pub created_at: Timestamp,
     pub created_by: UserId,
     pub updated_at: Option<Timestamp>,
+}
+
+/// An outcome measure as administered: the answers, total and band sealed in `result`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureRecord {
+    pub id: MeasureId,
+    pub client: ClientId,
+    /// The instrument's short name (`PHQ-9`).
+    pub instrument: String,
+    pub administered_at: Timestamp,
+    pub administered_by: UserId,
+    pub result: Vec<u8>,
+    /// The risk alert it raised, if any, and who acknowledged it when.
+    pub risk: Option<Risk>,
+    pub acknowledged: Option<(Timestamp, UserId)>,
 }
 
 /// The owner's verdict on a break of the glass, by whom and when.

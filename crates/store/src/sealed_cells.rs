@@ -17,15 +17,19 @@ pub enum SealedColumn {
     GlassBreakReason,
     /// A diagnosis: its code, dates and note.
     DiagnosisDetail,
+    /// An outcome measure's answers, total and band.
+    MeasureResult,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 2] = [SealedColumn::GlassBreakReason, SealedColumn::DiagnosisDetail];
+    pub const ALL: [SealedColumn; 3] =
+        [SealedColumn::GlassBreakReason, SealedColumn::DiagnosisDetail, SealedColumn::MeasureResult];
 
     pub fn table(self) -> &'static str {
         match self {
             SealedColumn::GlassBreakReason => "glass_breaks",
             SealedColumn::DiagnosisDetail => "diagnoses",
+            SealedColumn::MeasureResult => "measures",
         }
     }
 
@@ -33,6 +37,7 @@ impl SealedColumn {
         match self {
             SealedColumn::GlassBreakReason => "reason",
             SealedColumn::DiagnosisDetail => "detail",
+            SealedColumn::MeasureResult => "result",
         }
     }
 
@@ -41,6 +46,7 @@ impl SealedColumn {
         match self {
             SealedColumn::GlassBreakReason => sql::GLASS_BREAK_REASON_CELLS,
             SealedColumn::DiagnosisDetail => sql::DIAGNOSIS_DETAIL_CELLS,
+            SealedColumn::MeasureResult => sql::MEASURE_RESULT_CELLS,
         }
     }
 }

@@ -320,6 +320,21 @@ macro_rules! sealed_cells {
 }
 pub const GLASS_BREAK_REASON_CELLS: (&str, &str) = sealed_cells!("glass_breaks", "reason");
 pub const DIAGNOSIS_DETAIL_CELLS: (&str, &str) = sealed_cells!("diagnoses", "detail");
+pub const MEASURE_RESULT_CELLS: (&str, &str) = sealed_cells!("measures", "result");
+
+pub const INSERT_MEASURE: &str = "INSERT INTO measures \
+     (practice_id, id, client_id, instrument, administered_at, administered_by, result, risk) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub const MEASURES_OF: &str = "SELECT id, client_id, instrument, administered_at, administered_by, result, risk, \
+     acknowledged_at, acknowledged_by FROM measures WHERE practice_id = $1 AND client_id = $2 \
+     ORDER BY administered_at, id";
+pub const ACKNOWLEDGE_RISK: &str = "UPDATE measures SET acknowledged_at = $4, acknowledged_by = $5 \
+     WHERE practice_id = $1 AND client_id = $2 AND id = $3 AND risk IS NOT NULL AND acknowledged_at IS NULL";
+/// The unacknowledged alerts of the clients in whose care `$2` has a part: (client, measure, risk).
+pub const OPEN_RISKS_OF_CASELOAD: &str = "SELECT m.client_id, m.id, m.risk FROM measures m \
+     JOIN care_team t ON t.practice_id = m.practice_id AND t.client_id = m.client_id \
+     WHERE m.practice_id = $1 AND t.user_id = $2 AND m.risk IS NOT NULL AND m.acknowledged_at IS NULL \
+     ORDER BY m.administered_at";
 
 pub const INSERT_DIAGNOSIS: &str = "INSERT INTO diagnoses \
      (id, client_id, detail, rank, status, version, created_at, created_by, updated_at, practice_id) \

@@ -91,6 +91,7 @@ display_values!(
     TimeOffId,
     domain::GlassBreakId,
     domain::DiagnosisId,
+    domain::MeasureId,
     domain::appointment_type::Attendance,
     Role,
     DisabledReason,

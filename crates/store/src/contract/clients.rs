@@ -194,3 +194,39 @@ pub async fn diagnoses_are_ranked_and_edited_without_lost_updates(store: &dyn St
     assert!(ok(store.diagnoses(other.id, client.id).await).is_empty());
     assert!(ok(store.sealed_cells(other.id, column, None, 10).await).is_empty());
 }
+
+pub async fn measures_are_kept_and_their_alerts_acknowledged_once(store: &dyn Store) {
+    let p = practice("Measures", "owner@measures.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let clinician = user("clin@measures.example", t(11));
+    ok(store.add_staff(p.id, &clinician, Role::Clinician).await);
+    let (mine, other) = (sealed_client(1, "measure-idx"), sealed_client(2, "measure-idx"));
+    let team = vec![member(clinician.id, CareRole::Primary, 12)];
+    ok(store.create_clients(p.id, &[(mine.clone(), team), (other.clone(), vec![])]).await);
+    let record = |client: ClientId, at: i64, risk: Option<Risk>| MeasureRecord {
+        id: MeasureId::random(),
+        client,
+        instrument: "PHQ-9".into(),
+        administered_at: t(at),
+        administered_by: clinician.id,
+        result: vec![at as u8],
+        risk,
+        acknowledged: None,
+    };
+    let (calm, alarming, elsewhere) =
+        (record(mine.id, 30, None), record(mine.id, 40, Some(Risk::High)), record(other.id, 50, Some(Risk::Low)));
+    for m in [&alarming, &calm, &elsewhere] {
+        ok(store.insert_measure(p.id, m).await);
+    }
+    assert_eq!(ok(store.measures(p.id, mine.id).await), [calm.clone(), alarming.clone()]);
+    // Only the caseload's alerts reach the clinician.
+    assert_eq!(ok(store.open_risks_of_caseload(p.id, clinician.id).await), [(mine.id, alarming.id, Risk::High)]);
+    assert!(!ok(store.acknowledge_risk(p.id, mine.id, calm.id, clinician.id, t(60)).await), "no alert to acknowledge");
+    assert!(!ok(store.acknowledge_risk(p.id, other.id, alarming.id, clinician.id, t(60)).await), "another client's");
+    assert!(ok(store.acknowledge_risk(p.id, mine.id, alarming.id, clinician.id, t(60)).await));
+    assert!(!ok(store.acknowledge_risk(p.id, mine.id, alarming.id, clinician.id, t(61)).await), "acknowledged once");
+    assert!(ok(store.open_risks_of_caseload(p.id, clinician.id).await).is_empty());
+    let stored = ok(store.measures(p.id, mine.id).await);
+    assert_eq!(stored[1].acknowledged, Some((t(60), clinician.id)));
+    assert_eq!(ok(store.sealed_cells(p.id, SealedColumn::MeasureResult, None, 10).await).len(), 3);
+}

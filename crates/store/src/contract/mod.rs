@@ -19,21 +19,23 @@ use domain::appointment_type::{AppointmentTypeForm, AppointmentTypeSpec};
 use domain::calendar::CalendarSettings;
 use domain::client::{CareRole, ClientStatus};
 use domain::diagnosis::DiagnosisStatus;
+use domain::measures::Risk;
 use domain::policy::Scope;
 use domain::practice::{PracticeForm, PracticeProfile};
 use domain::staff::{DisabledReason, Email};
 use domain::validation::FieldErrors;
 use domain::{
-    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, PasskeyId, PracticeId, Role,
-    TimeOffId, UserId,
+    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, PasskeyId, PracticeId,
+    Role, TimeOffId, UserId,
 };
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
     AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember, ChallengePurpose,
-    ClientIndex, DiagnosisRecord, Failures, GlassBreakRecord, GlassReview, Invitation, NewPractice, NewSetupToken,
-    NewUser, PasskeyRecord, SealedCell, SealedClient, SealedColumn, SessionRecord, SetupTokenState, SignInEvent,
-    SignInEventKind, SignInFilter, SignInRules, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
+    ClientIndex, DiagnosisRecord, Failures, GlassBreakRecord, GlassReview, Invitation, MeasureRecord, NewPractice,
+    NewSetupToken, NewUser, PasskeyRecord, SealedCell, SealedClient, SealedColumn, SessionRecord, SetupTokenState,
+    SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store, StoreError, TimeOffRecord, WebauthnChallenge,
+    WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -58,6 +60,7 @@ macro_rules! store_contract_suite {
             care_teams_make_caseloads,
             glass_breaks_are_kept_and_reviewed_once,
             diagnoses_are_ranked_and_edited_without_lost_updates,
+            measures_are_kept_and_their_alerts_acknowledged_once,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
