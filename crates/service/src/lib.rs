@@ -54,7 +54,10 @@ pub use audit_log::trail::{AuditQuery, AuditRow};
 pub use audit_log::verify::{AuditKey, VerifyError};
 pub use audit_log::watch::VerifierState;
 pub use auth::{OpenSession, Remote, SessionToken, SignIn, form_token};
-pub use clients::{CareTeamChoice, Chart, ChartAccess, ClientQuery, ClientSummary, Diagnosis, GlassBreak, TeamMember};
+pub use clients::{
+    CareTeamChoice, Chart, ChartAccess, ClientQuery, ClientSummary, Diagnosis, GlassBreak, Measurement, RiskAlert,
+    TeamMember,
+};
 pub use domain::client::{ClientDetails, ClientForm};
 pub use error::ServiceError;
 pub use mfa::{RecoveryCodes, SecondFactorStatus, SecondFactors, TotpEnrollment};

@@ -271,3 +271,37 @@ async fn diagnoses_are_for_the_care_team_and_billing_only() {
     );
     assert_eq!(w.events("diagnosis.create", "ok").await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_positive_risk_item_alerts_the_care_team_until_acknowledged() {
+    let w = World::new().await;
+    let (clinician, supervisor) = (w.actor(2).await, w.actor(4).await);
+    let client = w.report.clients.iter().find(|c| c.primary == Some(2) && c.supervisor == Some(4));
+    let client = client.map(|c| c.id).unwrap_or_else(|| panic!("a supervised client"));
+
+    let calm = ok(w.haven.administer_measure(&clinician, client, "GAD-7", &[1, 1, 1, 1, 1, 0, 0], false).await);
+    assert_eq!((calm.scored.expose().total, calm.scored.expose().band.as_deref(), calm.risk), (Some(5), Some("mild"), None));
+    let refused = w.haven.administer_measure(&clinician, client, "PHQ-9", &[0, 0, 4, 0, 0, 0, 0, 0, 0], false).await;
+    assert!(matches!(refused, Err(ServiceError::Invalid(_))));
+    let alarming = ok(w.haven.administer_measure(&clinician, client, "PHQ-9", &[0, 0, 0, 0, 0, 0, 0, 0, 1], false).await);
+    assert_eq!(alarming.risk, Some(domain::measures::Risk::High));
+
+    // Both clinicians on the team see it at once; the other clinician does not.
+    for actor in [&clinician, &supervisor] {
+        let alerts = ok(w.haven.risk_alerts(actor).await);
+        assert_eq!(alerts.iter().map(|a| a.measure).collect::<Vec<_>>(), [alarming.id]);
+    }
+    assert!(ok(w.haven.risk_alerts(&w.actor(3).await).await).is_empty());
+    // Billing and the front desk never see measures.
+    for index in [5, 6] {
+        assert!(ok(w.haven.chart(&w.actor(index).await, client).await).measures.is_none());
+    }
+    let chart = ok(w.haven.chart(&clinician, client).await);
+    assert_eq!(chart.measures.map(|m| m.len()), Some(2));
+
+    ok(w.haven.acknowledge_risk(&supervisor, client, alarming.id).await);
+    assert!(matches!(w.haven.acknowledge_risk(&clinician, client, alarming.id).await, Err(ServiceError::Conflict(_))));
+    assert!(ok(w.haven.risk_alerts(&clinician).await).is_empty());
+    assert_eq!(w.events("measure.create", "ok").await.len(), 2);
+    assert_eq!(w.events("measure.acknowledge", "ok").await.len(), 1);
+}

@@ -4,6 +4,7 @@
 pub(crate) mod access;
 mod care_team;
 mod diagnoses;
+mod measures;
 pub(crate) mod sealing;
 
 use std::collections::BTreeSet;
@@ -18,6 +19,7 @@ use store::{CareTeamMember, ClientIndex, SealedClient, StoreError};
 pub use access::{ChartAccess, GlassBreak};
 pub use care_team::{CareTeamChoice, TeamMember};
 pub use diagnoses::Diagnosis;
+pub use measures::{Measurement, RiskAlert};
 
 use self::sealing::{index_of, open_column, open_details, open_names};
 use crate::audit_log::{AuditEntry, Crud};
@@ -61,6 +63,9 @@ pub struct Chart {
     /// The diagnoses, if the actor may see them (the care team and billing).
     pub diagnoses: Option<Vec<Diagnosis>>,
     pub can_edit_diagnoses: bool,
+    /// The outcome measures, oldest first, if the actor may see them (the care team).
+    pub measures: Option<Vec<Measurement>>,
+    pub can_administer: bool,
     /// How the actor came to see it: their part in the care, or the break of the glass.
     pub access: ChartAccess,
     /// Whether the actor may change the demographics, and the care team.
@@ -325,7 +330,14 @@ impl Haven {
             false => None,
         };
         let can_edit_diagnoses = access.allows(actor, ChartPart::Diagnoses, Action::Update);
+        let measures = match access.allows(actor, ChartPart::Measures, Action::View) {
+            true => Some(self.open_measures(actor.practice(), id).await?),
+            false => None,
+        };
+        let can_administer = access.allows(actor, ChartPart::Measures, Action::Update);
         Ok(Chart {
+            measures,
+            can_administer,
             diagnoses,
             can_edit_diagnoses,
             id,
