@@ -63,7 +63,31 @@ try {
   await c.page.click("button:has-text('Add diagnosis')");
   await c.page.waitForSelector("table.diagnoses td:has-text('F33.1')");
   check((await c.page.textContent("table.diagnoses")).includes("Major depressive disorder, recurrent, moderate"), "the code's title is not shown");
+  // a PHQ-9 with item 9 positive raises the alert at once, on the chart and the dashboard
+  for (const [total, item9] of [[12, 0], [8, 1]]) {
+    await c.page.selectOption("#instrument", "PHQ-9");
+    await c.page.click("button:has-text('Start')");
+    await c.page.waitForSelector("fieldset.item");
+    let left = total - item9;
+    for (let i = 1; i <= 8; i++) {
+      const v = Math.min(3, left);
+      left -= v;
+      await c.page.check(`input[name=item${i}][value="${v}"]`);
+    }
+    await c.page.check(`input[name=item9][value="${item9}"]`);
+    if (total === 12) await c.page.screenshot({ path: `${shots}/phq9-form.png`, fullPage: true });
+    await c.page.click("button:has-text('Save and score')");
+    await c.page.waitForSelector("#measures figure");
+  }
+  check(await c.page.isVisible(".alert.risk:has-text('item 9')"), "no risk alert on the chart");
+  check((await c.page.locator("svg.trend circle").count()) === 2, "the trend does not show both scores");
   await c.page.screenshot({ path: `${shots}/client-chart.png`, fullPage: true });
+  await c.page.goto(`${base}/dashboard`);
+  check(await c.page.isVisible(".alert.risk:has-text('Okonkwo-Lindqvist')"), "no risk alert on the dashboard");
+  await c.page.goto(chartUrl);
+  await c.page.click("button:has-text('Acknowledge')");
+  // the alert goes once the acknowledgement is saved (a timeout here: it stayed)
+  await c.page.waitForSelector(".alert.risk", { state: "detached" });
   await c.page.click("a:has-text('Edit details')");
   await c.page.waitForSelector("#given_name");
   await c.page.screenshot({ path: `${shots}/client-edit.png`, fullPage: true });

@@ -83,6 +83,9 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/diagnoses", SignedIn),
         ("POST", "/clients/{id}/diagnoses/{diagnosis}", SignedIn),
         ("GET", "/diagnosis-codes", SignedIn),
+        ("GET", "/clients/{id}/measures/new", SignedIn),
+        ("POST", "/clients/{id}/measures", SignedIn),
+        ("POST", "/clients/{id}/measures/{measure}/acknowledge", SignedIn),
         ("POST", "/clients/new", RefusedTo("biller")),
         ("GET", "/glass-breaks", RefusedTo("clinician")),
         ("POST", "/glass-breaks/{id}/accept", RefusedTo("scheduler")),
@@ -115,6 +118,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{user}", colleague)
         .replace("{id}", "0f8fad5b-d9cb-469f-a165-70867728950e")
         .replace("{diagnosis}", "7c9e6679-7425-40de-944b-e07fc1f90ae7")
+        .replace("{measure}", "16fd2706-8baf-433b-82eb-8c7fada847da")
 }
 
 /// A form that passes every route's validation, so that the policy is what answers.
@@ -137,6 +141,9 @@ const FORM: &[(&str, &str)] = &[
     ("read", "on"),
     ("q", "Quill"),
     ("code", "F33.1"),
+    ("instrument", "PHQ-2"),
+    ("item1", "0"),
+    ("item2", "1"),
     ("given_name", "Route"),
     ("family_name", "Tester"),
     ("date_of_birth", "1990-01-01"),

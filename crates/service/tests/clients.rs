@@ -280,10 +280,14 @@ async fn a_positive_risk_item_alerts_the_care_team_until_acknowledged() {
     let client = client.map(|c| c.id).unwrap_or_else(|| panic!("a supervised client"));
 
     let calm = ok(w.haven.administer_measure(&clinician, client, "GAD-7", &[1, 1, 1, 1, 1, 0, 0], false).await);
-    assert_eq!((calm.scored.expose().total, calm.scored.expose().band.as_deref(), calm.risk), (Some(5), Some("mild"), None));
+    assert_eq!(
+        (calm.scored.expose().total, calm.scored.expose().band.as_deref(), calm.risk),
+        (Some(5), Some("mild"), None)
+    );
     let refused = w.haven.administer_measure(&clinician, client, "PHQ-9", &[0, 0, 4, 0, 0, 0, 0, 0, 0], false).await;
     assert!(matches!(refused, Err(ServiceError::Invalid(_))));
-    let alarming = ok(w.haven.administer_measure(&clinician, client, "PHQ-9", &[0, 0, 0, 0, 0, 0, 0, 0, 1], false).await);
+    let alarming =
+        ok(w.haven.administer_measure(&clinician, client, "PHQ-9", &[0, 0, 0, 0, 0, 0, 0, 0, 1], false).await);
     assert_eq!(alarming.risk, Some(domain::measures::Risk::High));
 
     // Both clinicians on the team see it at once; the other clinician does not.

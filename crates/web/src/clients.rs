@@ -13,7 +13,7 @@ use domain::policy::{NOT_ON_CARE_TEAM, Relationship};
 use domain::validation::FieldErrors;
 use domain::{ClientId, DiagnosisId, GlassBreakId, UserId};
 use serde::Deserialize;
-use service::{Actor, CareTeamChoice, Chart, ClientSummary, GlassBreak, ServiceError};
+use service::{Actor, CareTeamChoice, Chart, ClientSummary, GlassBreak, Measurement, ServiceError};
 
 use crate::error::{PageError, marked};
 use crate::pages::{VERSION, render};
@@ -35,6 +35,9 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/diagnoses", add_diagnosis)
         .post("/clients/{id}/diagnoses/{diagnosis}", save_diagnosis)
         .get("/diagnosis-codes", diagnosis_codes)
+        .get("/clients/{id}/measures/new", new_measure)
+        .post("/clients/{id}/measures", administer)
+        .post("/clients/{id}/measures/{measure}/acknowledge", acknowledge)
         .get("/glass-breaks", glass_breaks)
         .post("/glass-breaks/{id}/accept", accept)
         .post("/glass-breaks/{id}/flag", flag)
@@ -70,7 +73,7 @@ macro_rules! with_layout {
         }
     )*};
 }
-with_layout!(ListPage, FormPage, ChartPage, RefusedPage, GlassPage, CodesPage);
+with_layout!(ListPage, FormPage, ChartPage, RefusedPage, GlassPage, CodesPage, MeasurePage);
 
 /// A client in a list, as shown.
 struct Row {
@@ -234,6 +237,64 @@ struct ChartPage {
     diagnosis_errors: FieldErrors,
     statuses: &'static [DiagnosisStatus],
     ranks: std::ops::RangeInclusive<i64>,
+    /// One card per instrument given, with its trend, and the alerts not yet acknowledged.
+    trends: Vec<TrendCard>,
+    alerts: Vec<AlertRow>,
+    instruments: Vec<&'static str>,
+}
+
+struct TrendCard {
+    name: &'static str,
+    latest: String,
+    svg: String,
+    count: usize,
+}
+
+struct AlertRow {
+    id: String,
+    risk: &'static str,
+    why: String,
+    when: String,
+}
+
+/// The trend cards and open alerts of a chart's measures, in the practice's clock.
+fn measure_views(measures: &[Measurement], zone: &jiff::tz::TimeZone) -> (Vec<TrendCard>, Vec<AlertRow>) {
+    let day = |t: jiff::Timestamp| t.to_zoned(zone.clone()).strftime("%b %-d, %Y").to_string();
+    let mut cards = Vec::new();
+    for instrument in domain::measures::instruments() {
+        let given: Vec<&Measurement> = measures.iter().filter(|m| m.instrument.name == instrument.name).collect();
+        let Some(last) = given.last() else { continue };
+        let band = |m: &Measurement| m.scored.expose().band.clone().unwrap_or_default();
+        let latest = match last.scored.expose().total {
+            Some(total) => format!("{total} · {} · {}", band(last), day(last.administered_at)),
+            None => format!("{} · {}", band(last), day(last.administered_at)),
+        };
+        let svg = match instrument.score_range {
+            Some(range) => {
+                let points: Vec<crate::trend::Point> = given
+                    .iter()
+                    .filter_map(|m| {
+                        let score = m.scored.expose().total?;
+                        Some(crate::trend::Point { date: day(m.administered_at), score, band: band(m) })
+                    })
+                    .collect();
+                crate::trend::svg(&format!("{} scores over time", instrument.name), &points, range, &instrument.bands)
+            }
+            None => String::new(),
+        };
+        cards.push(TrendCard { name: instrument.name, latest, svg, count: given.len() });
+    }
+    let alerts = measures
+        .iter()
+        .filter(|m| m.risk.is_some() && !m.acknowledged)
+        .map(|m| AlertRow {
+            id: m.id.to_string(),
+            risk: m.risk.map_or("", |r| r.label()),
+            why: m.scored.expose().risk.as_ref().map(|(_, why)| why.clone()).unwrap_or_default(),
+            when: day(m.administered_at),
+        })
+        .collect();
+    (cards, alerts)
 }
 
 async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<ChartPage, ServiceError> {
@@ -247,7 +308,8 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
     let legal = format!("{} {}", d.given_name.expose(), d.family_name.expose());
     let name = if preferred.is_empty() { legal } else { format!("{preferred} ({legal})") };
     let age = birth.until((jiff::Unit::Year, today)).map_or(0, |span| span.get_years());
-    let glass_until = chart.access.glass_ends_at().map(|t| t.to_zoned(zone).strftime("%-I:%M %p").to_string());
+    let glass_until = chart.access.glass_ends_at().map(|t| t.to_zoned(zone.clone()).strftime("%-I:%M %p").to_string());
+    let (trends, alerts) = measure_views(chart.measures.as_deref().unwrap_or_default(), &zone);
     let candidates = if chart.can_change_team {
         let part = |user: UserId, role: CareRole| chart.care_team.iter().any(|m| m.user == user && m.role == role);
         state
@@ -279,6 +341,9 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
         diagnosis_errors: FieldErrors::default(),
         statuses: DiagnosisStatus::ALL,
         ranks: 1..=MAX_RANK,
+        trends,
+        alerts,
+        instruments: domain::measures::instruments().iter().map(|i| i.name).collect(),
     })
 }
 
@@ -477,6 +542,141 @@ async fn save_diagnosis(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// One item of an administration form.
+struct Item {
+    number: usize,
+    text: String,
+    /// (value, label, chosen) of each answer.
+    choices: Vec<(u8, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "measure_form.html")]
+struct MeasurePage {
+    l: Layout,
+    client: String,
+    instrument: &'static str,
+    stem: &'static str,
+    items: Vec<Item>,
+    cssrs: bool,
+    behaviour_recent: bool,
+    source: String,
+    error: Option<String>,
+}
+
+fn measure_page(
+    actor: &Actor,
+    client: ClientId,
+    name: &str,
+    answers: &[Option<u8>],
+    recent: bool,
+) -> Result<MeasurePage, ServiceError> {
+    let instrument = domain::measures::instrument(name).ok_or(ServiceError::NotFound)?;
+    let questions = instrument.questions();
+    let items = (0..instrument.items)
+        .map(|i| {
+            let text = match questions {
+                Some((_, texts, _)) => texts[i].to_owned(),
+                None => format!("Item {} (from your {} form)", i + 1, instrument.name),
+            };
+            let choices = (instrument.item_min..=instrument.item_max)
+                .map(|v| {
+                    let label = match (questions, instrument.is_cssrs()) {
+                        (Some((_, _, labels)), _) => format!("{v} · {}", labels[usize::from(v)]),
+                        (None, true) => {
+                            if v == 0 {
+                                "No".into()
+                            } else {
+                                "Yes".into()
+                            }
+                        }
+                        (None, false) => v.to_string(),
+                    };
+                    (v, label, answers.get(i).copied().flatten() == Some(v))
+                })
+                .collect();
+            Item { number: i + 1, text, choices }
+        })
+        .collect();
+    Ok(MeasurePage {
+        l: Layout::of(actor),
+        client: client.to_string(),
+        instrument: instrument.name,
+        stem: questions.map_or("", |(stem, _, _)| stem),
+        items,
+        cssrs: instrument.is_cssrs(),
+        behaviour_recent: recent,
+        source: instrument.source.clone(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct InstrumentQuery {
+    #[serde(default)]
+    instrument: String,
+}
+
+async fn new_measure(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<InstrumentQuery>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    // The chart's own check: only those who may administer get the form.
+    if !state.haven.chart(&actor, id).await?.can_administer {
+        return Err(ServiceError::Denied("outcome measures are given by the care team").into());
+    }
+    Ok(render(StatusCode::OK, &measure_page(&actor, id, &query.instrument, &[], false)?))
+}
+
+/// An administration as posted: `instrument`, `item1` … `itemN`, and `behaviour_recent`.
+async fn administer(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let name = field("instrument").unwrap_or_default().to_owned();
+    let items = domain::measures::instrument(&name).map_or(0, |i| i.items);
+    let answers: Vec<Option<u8>> =
+        (1..=items).map(|i| field(&format!("item{i}")).and_then(|v| v.parse().ok())).collect();
+    let recent = field("behaviour_recent").is_some();
+    let missing: Vec<String> =
+        answers.iter().enumerate().filter(|(_, a)| a.is_none()).map(|(i, _)| (i + 1).to_string()).collect();
+    let outcome = if missing.is_empty() {
+        let given: Vec<u8> = answers.iter().flatten().copied().collect();
+        state.haven.administer_measure(&actor, id, &name, &given, recent).await.map(drop)
+    } else {
+        let mut errors = FieldErrors::default();
+        errors.add("answers", format!("answer every item; missing: {}", missing.join(", ")));
+        Err(ServiceError::Invalid(errors))
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/clients/{id}#measures")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = measure_page(&actor, id, &name, &answers, recent)?;
+            page.error = errors.get("answers").map(|e| format!("Not saved: {e}."));
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn acknowledge(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, measure)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    let measure: domain::MeasureId = measure.parse().map_err(|_| ServiceError::NotFound)?;
+    state.haven.acknowledge_risk(&actor, id, measure).await?;
+    Ok(Redirect::to(&format!("/clients/{id}#measures")).into_response())
 }
 
 #[derive(Template)]

@@ -282,6 +282,8 @@ struct DashboardPage {
     agreement_pending: bool,
     /// Breaks of the glass waiting for the owner's review (zero for everyone else).
     glass_waiting: usize,
+    /// Unacknowledged risk alerts on the person's caseload: (client id, name, risk).
+    risk_alerts: Vec<(String, String, &'static str)>,
 }
 
 /// "1 event", "5 events".
@@ -338,6 +340,13 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         audit: audit_card(&state, &actor, &tz).await?,
         agreement_pending: state.haven.agreement_acceptance(&actor).await?.is_none(),
         glass_waiting: state.haven.glass_breaks_to_review(&actor).await?,
+        risk_alerts: state
+            .haven
+            .risk_alerts(&actor)
+            .await?
+            .into_iter()
+            .map(|a| (a.client.to_string(), a.client_name.expose().clone(), a.risk.label()))
+            .collect(),
     };
     Ok(render(StatusCode::OK, &page))
 }
