@@ -305,6 +305,7 @@ impl Haven {
         let mut clients = Vec::with_capacity(options.clients);
         let mut batch = Vec::with_capacity(CLIENT_BATCH);
         let mut diagnoses = Vec::with_capacity(CLIENT_BATCH);
+        let mut measures = Vec::new();
         for n in 1..=options.clients {
             let id = ClientId::from_random_bytes(rng.bytes16());
             let details = synthetic_client(&mut rng)?;
@@ -324,12 +325,17 @@ impl Haven {
             });
             if let Some(primary) = primary {
                 diagnoses.push(self.seeded_diagnosis(&ring, practice_id, id, staff_ids[primary], &mut rng, now)?);
+                if n <= MEASURED_CLIENTS {
+                    measures.extend(seeded_phq9_history(&ring, practice_id, id, staff_ids[primary], &mut rng, now)?);
+                }
             }
             batch.push((clients::seal(&ring, practice_id, id, &details, now)?, team));
             if batch.len() == CLIENT_BATCH || n == options.clients {
                 self.store.create_clients(practice_id, &batch).await?;
                 self.store.insert_diagnoses(practice_id, &diagnoses).await?;
+                self.store.insert_measures(practice_id, &measures).await?;
                 diagnoses.clear();
+                measures.clear();
                 batch.clear();
                 progress(n, options.clients);
             }
@@ -350,6 +356,38 @@ fn passphrase(rng: &mut Rng) -> String {
         }
     }
     format!("{}-{}", words.join("-"), rng.digits(2))
+}
+
+/// Clients (the first ones with a clinician) who get a history of PHQ-9 scores to plot.
+const MEASURED_CLIENTS: usize = 40;
+
+/// Five PHQ-9s three weeks apart, improving as treatment goes on (item 9 never positive, so
+/// the demo raises no alert by itself).
+fn seeded_phq9_history(
+    ring: &crypto::Keyring,
+    practice: PracticeId,
+    client: ClientId,
+    by: UserId,
+    rng: &mut Rng,
+    now: jiff::Timestamp,
+) -> Result<Vec<store::MeasureRecord>> {
+    let phq9 = domain::measures::instrument("PHQ-9").ok_or_else(|| ServiceError::Internal("no PHQ-9".into()))?;
+    let start = 12 + rng.below(12) as u8;
+    (0..5u8)
+        .map(|visit| {
+            let total = start.saturating_sub(visit * (1 + rng.below(3) as u8));
+            let mut answers = [0u8; 9];
+            let mut left = total;
+            for slot in answers.iter_mut().take(8) {
+                *slot = left.min(3);
+                left -= *slot;
+            }
+            let scored = domain::measures::score(phq9, &answers, false).map_err(ServiceError::Internal)?;
+            let at = now - jiff::SignedDuration::from_hours(24 * 21 * i64::from(4 - visit));
+            let id = domain::MeasureId::from_random_bytes(rng.bytes16());
+            crate::clients::measures::measure_record(ring, practice, client, phq9, &scored, (id, at, by))
+        })
+        .collect()
 }
 
 /// Diagnoses common in outpatient therapy, for the demo's charts.

@@ -14,7 +14,8 @@ use crate::{MeasureRecord, Result, Sql, SqlStore, Statement};
 
 #[async_trait]
 pub trait MeasureStore: Send + Sync {
-    async fn insert_measure(&self, practice: PracticeId, record: &MeasureRecord) -> Result<()>;
+    /// Stores administrations, in one transaction.
+    async fn insert_measures(&self, practice: PracticeId, records: &[MeasureRecord]) -> Result<()>;
     /// The client's measures, oldest first.
     async fn measures(&self, practice: PracticeId, client: ClientId) -> Result<Vec<MeasureRecord>>;
     /// Marks a measure's alert acknowledged; false if it has none, or it was acknowledged already.
@@ -53,18 +54,21 @@ fn measure(r: &Row) -> Result<MeasureRecord> {
 
 #[async_trait]
 impl<S: Sql> MeasureStore for SqlStore<S> {
-    async fn insert_measure(&self, practice: PracticeId, m: &MeasureRecord) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            m.id.into(),
-            m.client.into(),
-            m.instrument.as_str().into(),
-            m.administered_at.into(),
-            m.administered_by.into(),
-            m.result.clone().into(),
-            m.risk.map(|r| r.as_str()).into(),
-        ];
-        self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_MEASURE, params)]).await.map(drop)
+    async fn insert_measures(&self, practice: PracticeId, records: &[MeasureRecord]) -> Result<()> {
+        let statement = |m: &MeasureRecord| {
+            let params = vec![
+                practice.into(),
+                m.id.into(),
+                m.client.into(),
+                m.instrument.as_str().into(),
+                m.administered_at.into(),
+                m.administered_by.into(),
+                m.result.clone().into(),
+                m.risk.map(|r| r.as_str()).into(),
+            ];
+            Statement::new(sql::INSERT_MEASURE, params)
+        };
+        self.0.transaction(Some(practice), records.iter().map(statement).collect()).await.map(drop)
     }
 
     async fn measures(&self, practice: PracticeId, client: ClientId) -> Result<Vec<MeasureRecord>> {

@@ -32,6 +32,28 @@ pub struct RiskAlert {
     pub risk: Risk,
 }
 
+/// The stored form of an administration (`id`, when, by whom): the scored result sealed.
+pub(crate) fn measure_record(
+    ring: &crypto::Keyring,
+    practice: PracticeId,
+    client: ClientId,
+    instrument: &Instrument,
+    scored: &Scored,
+    (id, at, by): (MeasureId, jiff::Timestamp, domain::UserId),
+) -> Result<MeasureRecord> {
+    let json = serde_json::to_vec(scored).map_err(|e| ServiceError::Internal(format!("encoding a measure: {e}")))?;
+    Ok(MeasureRecord {
+        id,
+        client,
+        instrument: instrument.name.to_owned(),
+        administered_at: at,
+        administered_by: by,
+        result: seal_cell(ring, practice, SealedColumn::MeasureResult, &id.to_string(), &json)?,
+        risk: scored.risk_level(),
+        acknowledged: None,
+    })
+}
+
 impl Haven {
     /// The client's measures, oldest first, opened. Callers have been let into the chart's
     /// measures and have recorded the read.
@@ -96,7 +118,7 @@ impl Haven {
             .resource("measure", id)
             .categories(&["measures"])
             .purpose(access.purpose_for(actor));
-        self.recording_by(actor, entry)?.insert_measure(practice, &record).await?;
+        self.recording_by(actor, entry)?.insert_measures(practice, std::slice::from_ref(&record)).await?;
         self.audit_drafts_committed();
         if let Some(risk) = record.risk {
             tracing::warn!(practice = %practice, measure = %id, risk = risk.as_str(), "a measure raised a risk alert");

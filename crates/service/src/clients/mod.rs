@@ -4,7 +4,7 @@
 pub(crate) mod access;
 mod care_team;
 mod diagnoses;
-mod measures;
+pub(crate) mod measures;
 pub(crate) mod sealing;
 
 use std::collections::BTreeSet;

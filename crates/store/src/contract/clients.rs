@@ -215,9 +215,8 @@ pub async fn measures_are_kept_and_their_alerts_acknowledged_once(store: &dyn St
     };
     let (calm, alarming, elsewhere) =
         (record(mine.id, 30, None), record(mine.id, 40, Some(Risk::High)), record(other.id, 50, Some(Risk::Low)));
-    for m in [&alarming, &calm, &elsewhere] {
-        ok(store.insert_measure(p.id, m).await);
-    }
+    ok(store.insert_measures(p.id, &[alarming.clone(), calm.clone()]).await);
+    ok(store.insert_measures(p.id, std::slice::from_ref(&elsewhere)).await);
     assert_eq!(ok(store.measures(p.id, mine.id).await), [calm.clone(), alarming.clone()]);
     // Only the caseload's alerts reach the clinician.
     assert_eq!(ok(store.open_risks_of_caseload(p.id, clinician.id).await), [(mine.id, alarming.id, Risk::High)]);
