@@ -52,6 +52,10 @@ macro_rules! id_type {
 }
 
 id_type!(
+    /// A clinical note (its versions and addenda hang from it).
+    NoteId
+);
+id_type!(
     /// One administration of an outcome measure.
     MeasureId
 );

@@ -42,6 +42,7 @@ mod csv;
 pub mod diagnosis;
 pub mod ids;
 pub mod measures;
+pub mod notes;
 pub mod phi;
 pub mod policy;
 pub mod practice;
@@ -52,8 +53,8 @@ pub mod throttle;
 pub mod validation;
 
 pub use ids::{
-    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, PasskeyId, PracticeId,
-    TimeOffId, UserId,
+    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, NoteId, PasskeyId,
+    PracticeId, TimeOffId, UserId,
 };
 pub use phi::Phi;
 pub use role::Role;

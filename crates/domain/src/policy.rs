@@ -123,6 +123,8 @@ pub enum ChartPart {
     Diagnoses,
     /// Outcome measures: answers, scores and risk alerts. Clinical only.
     Measures,
+    /// Clinical notes, their versions and addenda. Clinical only: billing sees none of the text.
+    Notes,
 }
 
 impl ChartPart {
@@ -133,6 +135,7 @@ impl ChartPart {
             ChartPart::CareTeam => "care_team",
             ChartPart::Diagnoses => "diagnoses",
             ChartPart::Measures => "measures",
+            ChartPart::Notes => "notes",
         }
     }
 }
@@ -162,11 +165,13 @@ pub fn decide_chart(role: Role, relationship: Relationship, part: ChartPart, act
         }
         (ChartPart::Diagnoses, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
         (ChartPart::Measures, _, _) if !treats => Decision::Deny("outcome measures are open to the care team only"),
-        (ChartPart::Measures, View, Team(_) | BrokeGlass) | (ChartPart::Measures, Update, Team(_)) => Decision::Allow,
-        (ChartPart::Measures, Update, BrokeGlass) => {
+        (ChartPart::Notes, _, _) if !treats => Decision::Deny("clinical notes are open to the care team only"),
+        (ChartPart::Measures | ChartPart::Notes, View, Team(_) | BrokeGlass)
+        | (ChartPart::Measures | ChartPart::Notes, Update, Team(_)) => Decision::Allow,
+        (ChartPart::Measures | ChartPart::Notes, Update, BrokeGlass) => {
             Decision::Deny("breaking the glass opens a record to read, not to change")
         }
-        (ChartPart::Measures, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
+        (ChartPart::Measures | ChartPart::Notes, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
         (_, View, _) if front_office => Decision::Allow,
         (_, View, Team(_) | BrokeGlass) => Decision::Allow,
         (ChartPart::Demographics, Update, _) if role == Biller => {
@@ -440,8 +445,18 @@ mod tests {
             (Measures, Update, team(CareRole::Supervisor), treaters),
             (Measures, Update, Relationship::BrokeGlass, &[]),
             (Measures, Update, Relationship::None, &[]),
+            (Notes, View, team(CareRole::Primary), treaters),
+            (Notes, View, team(CareRole::Clinician), treaters),
+            (Notes, View, team(CareRole::Supervisor), treaters),
+            (Notes, View, Relationship::BrokeGlass, treaters),
+            (Notes, View, Relationship::None, &[]),
+            (Notes, Update, team(CareRole::Primary), treaters),
+            (Notes, Update, team(CareRole::Clinician), treaters),
+            (Notes, Update, team(CareRole::Supervisor), treaters),
+            (Notes, Update, Relationship::BrokeGlass, &[]),
+            (Notes, Update, Relationship::None, &[]),
         ];
-        for part in [Demographics, CareTeam, Diagnoses, Measures] {
+        for part in [Demographics, CareTeam, Diagnoses, Measures, Notes] {
             for relationship in Relationship::ALL {
                 for role in Role::ALL {
                     assert!(!decide_chart(role, relationship, part, Create).is_allowed());

@@ -29,6 +29,7 @@ const MIGRATIONS: Migrations = &[
     (8, include_str!("../migrations/0008_clients_care_teams_glass.sql")),
     (9, include_str!("../migrations/0009_diagnoses.sql")),
     (10, include_str!("../migrations/0010_measures.sql")),
+    (11, include_str!("../migrations/0011_notes.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -12,6 +12,7 @@ mod glass;
 mod keys;
 mod measures;
 pub mod migrations;
+mod notes;
 mod practice;
 mod records;
 mod scheduling;
@@ -32,6 +33,7 @@ pub use diagnoses::DiagnosisStore;
 pub use glass::GlassBreakStore;
 pub use keys::KeyStore;
 pub use measures::MeasureStore;
+pub use notes::{NoteStore, Signature};
 pub use practice::PracticeStore;
 pub use records::*;
 pub use scheduling::SchedulingStore;
@@ -43,7 +45,7 @@ pub use time::{from_micros, to_micros};
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
     pub use crate::{
-        AuditStore, ClientStore, DiagnosisStore, GlassBreakStore, KeyStore, MeasureStore, PracticeStore,
+        AuditStore, ClientStore, DiagnosisStore, GlassBreakStore, KeyStore, MeasureStore, NoteStore, PracticeStore,
         SchedulingStore, SealedCellStore, SignInStore, Store,
     };
 }
@@ -86,6 +88,7 @@ pub trait Store:
     + GlassBreakStore
     + DiagnosisStore
     + MeasureStore
+    + NoteStore
     + SealedCellStore
     + SchedulingStore
     + AuditStore

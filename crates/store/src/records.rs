@@ -11,8 +11,8 @@ use domain::policy::Scope;
 use domain::practice::PracticeProfile;
 use domain::staff::{DisabledReason, Email};
 use domain::{
-    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, PasskeyId, PracticeId,
-    Role, TimeOffId, UserId,
+    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, NoteId, PasskeyId,
+    PracticeId, Role, TimeOffId, UserId,
 };
 use jiff::Timestamp;
 
@@ -432,6 +432,44 @@ pub struct MeasureRecord {
     /// The risk alert it raised, if any, and who acknowledged it when.
     pub risk: Option<Risk>,
     pub acknowledged: Option<(Timestamp, UserId)>,
+}
+
+/// A clinical note as stored: its content sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteRecord {
+    pub id: NoteId,
+    pub client: ClientId,
+    pub author: UserId,
+    pub template: String,
+    pub content: Vec<u8>,
+    pub signed: bool,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub signed_at: Option<Timestamp>,
+    pub late: bool,
+    /// The supervisor asked to co-sign, and when they did.
+    pub cosigner: Option<UserId>,
+    pub cosigned_at: Option<Timestamp>,
+}
+
+/// One saved version of a note (`id` is the version row's own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteVersionRecord {
+    pub id: String,
+    pub version: i64,
+    pub content: Vec<u8>,
+    pub saved_at: Timestamp,
+    pub saved_by: UserId,
+}
+
+/// An addendum to a signed note, its text sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddendumRecord {
+    pub id: String,
+    pub author: UserId,
+    pub content: Vec<u8>,
+    pub created_at: Timestamp,
 }
 
 /// The owner's verdict on a break of the glass, by whom and when.

@@ -19,17 +19,30 @@ pub enum SealedColumn {
     DiagnosisDetail,
     /// An outcome measure's answers, total and band.
     MeasureResult,
+    /// A note's current content, each saved version's, and each addendum's text.
+    NoteContent,
+    NoteVersionContent,
+    NoteAddendum,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 3] =
-        [SealedColumn::GlassBreakReason, SealedColumn::DiagnosisDetail, SealedColumn::MeasureResult];
+    pub const ALL: [SealedColumn; 6] = [
+        SealedColumn::GlassBreakReason,
+        SealedColumn::DiagnosisDetail,
+        SealedColumn::MeasureResult,
+        SealedColumn::NoteContent,
+        SealedColumn::NoteVersionContent,
+        SealedColumn::NoteAddendum,
+    ];
 
     pub fn table(self) -> &'static str {
         match self {
             SealedColumn::GlassBreakReason => "glass_breaks",
             SealedColumn::DiagnosisDetail => "diagnoses",
             SealedColumn::MeasureResult => "measures",
+            SealedColumn::NoteContent => "notes",
+            SealedColumn::NoteVersionContent => "note_versions",
+            SealedColumn::NoteAddendum => "note_addenda",
         }
     }
 
@@ -38,6 +51,7 @@ impl SealedColumn {
             SealedColumn::GlassBreakReason => "reason",
             SealedColumn::DiagnosisDetail => "detail",
             SealedColumn::MeasureResult => "result",
+            SealedColumn::NoteContent | SealedColumn::NoteVersionContent | SealedColumn::NoteAddendum => "content",
         }
     }
 
@@ -47,6 +61,9 @@ impl SealedColumn {
             SealedColumn::GlassBreakReason => sql::GLASS_BREAK_REASON_CELLS,
             SealedColumn::DiagnosisDetail => sql::DIAGNOSIS_DETAIL_CELLS,
             SealedColumn::MeasureResult => sql::MEASURE_RESULT_CELLS,
+            SealedColumn::NoteContent => sql::NOTE_CONTENT_CELLS,
+            SealedColumn::NoteVersionContent => sql::NOTE_VERSION_CELLS,
+            SealedColumn::NoteAddendum => sql::NOTE_ADDENDUM_CELLS,
         }
     }
 }

@@ -321,6 +321,43 @@ macro_rules! sealed_cells {
 pub const GLASS_BREAK_REASON_CELLS: (&str, &str) = sealed_cells!("glass_breaks", "reason");
 pub const DIAGNOSIS_DETAIL_CELLS: (&str, &str) = sealed_cells!("diagnoses", "detail");
 pub const MEASURE_RESULT_CELLS: (&str, &str) = sealed_cells!("measures", "result");
+pub const NOTE_CONTENT_CELLS: (&str, &str) = sealed_cells!("notes", "content");
+pub const NOTE_VERSION_CELLS: (&str, &str) = sealed_cells!("note_versions", "content");
+pub const NOTE_ADDENDUM_CELLS: (&str, &str) = sealed_cells!("note_addenda", "content");
+
+/// Notes, in the order `note` reads them, with the rest of the query.
+macro_rules! notes_where {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, client_id, author, template, content, status, version, created_at, updated_at, \
+             signed_at, late, cosigner, cosigned_at FROM notes WHERE practice_id = $1 AND ",
+            $rest
+        )
+    };
+}
+pub const INSERT_NOTE: &str = "INSERT INTO notes (practice_id, id, client_id, author, template, content, status, \
+     version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, $7, $7)";
+pub const INSERT_NOTE_VERSION: &str = "INSERT INTO note_versions \
+     (practice_id, id, note_id, version, content, saved_at, saved_by) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// Saves a draft's new content if it is still a draft at the version read (`$5`), by its author.
+pub const UPDATE_DRAFT: &str = "UPDATE notes SET content = $6, version = version + 1, updated_at = $7 \
+     WHERE practice_id = $1 AND client_id = $2 AND id = $3 AND author = $4 AND version = $5 AND status = 'draft'";
+pub const SIGN_NOTE: &str = "UPDATE notes SET status = 'signed', signed_at = $6, late = $7, cosigner = $8 \
+     WHERE practice_id = $1 AND client_id = $2 AND id = $3 AND author = $4 AND version = $5 AND status = 'draft'";
+pub const COSIGN_NOTE: &str = "UPDATE notes SET cosigned_at = $5 WHERE practice_id = $1 AND client_id = $2 \
+     AND id = $3 AND cosigner = $4 AND cosigned_at IS NULL AND status = 'signed'";
+pub const NOTE: &str = notes_where!("client_id = $2 AND id = $3");
+pub const NOTES_OF: &str = notes_where!("client_id = $2 ORDER BY created_at DESC, id LIMIT $3");
+pub const NOTES_TO_COSIGN: &str =
+    notes_where!("cosigner = $2 AND cosigned_at IS NULL AND status = 'signed' ORDER BY signed_at");
+pub const NOTE_VERSIONS: &str = "SELECT id, version, content, saved_at, saved_by FROM note_versions \
+     WHERE practice_id = $1 AND note_id = $2 ORDER BY version";
+/// An addendum attaches only to a signed note of that client.
+pub const INSERT_ADDENDUM: &str = "INSERT INTO note_addenda (practice_id, id, note_id, author, content, created_at) \
+     SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM notes \
+     WHERE practice_id = $1 AND id = $3 AND client_id = $7 AND status = 'signed')";
+pub const ADDENDA: &str = "SELECT id, author, content, created_at FROM note_addenda \
+     WHERE practice_id = $1 AND note_id = $2 ORDER BY created_at, id";
 
 pub const INSERT_MEASURE: &str = "INSERT INTO measures \
      (practice_id, id, client_id, instrument, administered_at, administered_by, result, risk) \

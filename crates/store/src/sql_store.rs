@@ -92,6 +92,7 @@ display_values!(
     domain::GlassBreakId,
     domain::DiagnosisId,
     domain::MeasureId,
+    domain::NoteId,
     domain::appointment_type::Attendance,
     Role,
     DisabledReason,

@@ -229,3 +229,83 @@ pub async fn measures_are_kept_and_their_alerts_acknowledged_once(store: &dyn St
     assert_eq!(stored[1].acknowledged, Some((t(60), clinician.id)));
     assert_eq!(ok(store.sealed_cells(p.id, SealedColumn::MeasureResult, None, 10).await).len(), 3);
 }
+
+pub async fn signed_notes_are_locked_and_only_addenda_attach(store: &dyn Store) {
+    let p = practice("Notes", "owner@notes.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (author, supervisor) = (user("author@notes.example", t(11)), user("super@notes.example", t(11)));
+    ok(store.add_staff(p.id, &author, Role::Clinician).await);
+    ok(store.add_staff(p.id, &supervisor, Role::Supervisor).await);
+    let client = sealed_client(4, "notes-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let version = |n: i64, content: u8| NoteVersionRecord {
+        id: format!("v{n}-{}", client.id),
+        version: n,
+        content: vec![content],
+        saved_at: t(20 + n),
+        saved_by: author.id,
+    };
+    let draft = NoteRecord {
+        id: NoteId::random(),
+        client: client.id,
+        author: author.id,
+        template: "soap".into(),
+        content: vec![1],
+        signed: false,
+        version: 1,
+        created_at: t(20),
+        updated_at: t(20),
+        signed_at: None,
+        late: false,
+        cosigner: None,
+        cosigned_at: None,
+    };
+    ok(store.insert_note(p.id, &draft, &version(1, 1)).await);
+    // A draft saves from its version, once; someone else's save of it changes nothing.
+    let edited = NoteRecord { content: vec![2], updated_at: t(22), ..draft.clone() };
+    ok(store.save_draft(p.id, &edited, &version(2, 2)).await);
+    assert!(matches!(store.save_draft(p.id, &edited, &version(3, 3)).await, Err(StoreError::NoRowChanged(_))));
+    let by_other = NoteRecord { author: supervisor.id, version: 2, ..edited.clone() };
+    assert!(matches!(store.save_draft(p.id, &by_other, &version(3, 3)).await, Err(StoreError::NoRowChanged(_))));
+    // An addendum does not attach to a draft.
+    let addendum =
+        |n: u8| AddendumRecord { id: format!("a{n}"), author: author.id, content: vec![n], created_at: t(40) };
+    assert!(!ok(store.add_addendum(p.id, client.id, draft.id, &addendum(1)).await));
+
+    let signature = Signature { at: t(30), late: true, cosigner: Some(supervisor.id) };
+    assert!(matches!(
+        store.sign_note(p.id, client.id, draft.id, author.id, 1, signature).await,
+        Err(StoreError::NoRowChanged(_))
+    ));
+    ok(store.sign_note(p.id, client.id, draft.id, author.id, 2, signature).await);
+    let signed = ok(store.note(p.id, client.id, draft.id).await).unwrap_or_else(|| panic!("the note"));
+    assert_eq!(
+        (signed.signed, signed.version, signed.signed_at, signed.late, signed.content.clone()),
+        (true, 2, Some(t(30)), true, vec![2])
+    );
+    // Locked: no save, no second signature.
+    let after = NoteRecord { content: vec![9], version: 2, ..edited.clone() };
+    assert!(matches!(store.save_draft(p.id, &after, &version(3, 9)).await, Err(StoreError::NoRowChanged(_))));
+    assert!(store.sign_note(p.id, client.id, draft.id, author.id, 2, signature).await.is_err());
+    assert_eq!(ok(store.note(p.id, client.id, draft.id).await).map(|n| n.content), Some(vec![2]));
+
+    assert!(ok(store.add_addendum(p.id, client.id, draft.id, &addendum(7)).await));
+    assert!(!ok(store.add_addendum(p.id, ClientId::random(), draft.id, &addendum(8)).await), "another client's note");
+    assert_eq!(ok(store.addenda(p.id, draft.id).await), [addendum(7)]);
+    assert_eq!(ok(store.note_versions(p.id, draft.id).await).iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
+
+    assert_eq!(ok(store.notes_to_cosign(p.id, supervisor.id).await).len(), 1);
+    assert!(!ok(store.cosign_note(p.id, client.id, draft.id, author.id, t(50)).await), "only the supervisor asked");
+    assert!(ok(store.cosign_note(p.id, client.id, draft.id, supervisor.id, t(50)).await));
+    assert!(!ok(store.cosign_note(p.id, client.id, draft.id, supervisor.id, t(51)).await), "co-signed once");
+    assert!(ok(store.notes_to_cosign(p.id, supervisor.id).await).is_empty());
+    assert_eq!(ok(store.notes(p.id, client.id, 20).await).len(), 1);
+    // Re-sealing keeps a signed note's content readable under a new key; nothing else moves.
+    let cell = SealedCell { row: draft.id.to_string(), sealed: vec![2] };
+    assert_eq!(ok(store.reseal_cells(p.id, SealedColumn::NoteContent, &[(cell, vec![2, 2])]).await), 1);
+    let resealed = ok(store.note(p.id, client.id, draft.id).await).unwrap_or_else(|| panic!("the note"));
+    assert_eq!((resealed.content, resealed.version, resealed.signed), (vec![2, 2], 2, true));
+    for column in [SealedColumn::NoteVersionContent, SealedColumn::NoteAddendum] {
+        assert!(!ok(store.sealed_cells(p.id, column, None, 10).await).is_empty(), "{column:?}");
+    }
+}

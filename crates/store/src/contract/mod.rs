@@ -25,17 +25,17 @@ use domain::practice::{PracticeForm, PracticeProfile};
 use domain::staff::{DisabledReason, Email};
 use domain::validation::FieldErrors;
 use domain::{
-    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, PasskeyId, PracticeId,
-    Role, TimeOffId, UserId,
+    ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, NoteId, PasskeyId,
+    PracticeId, Role, TimeOffId, UserId,
 };
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
-    AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember, ChallengePurpose,
-    ClientIndex, DiagnosisRecord, Failures, GlassBreakRecord, GlassReview, Invitation, MeasureRecord, NewPractice,
-    NewSetupToken, NewUser, PasskeyRecord, SealedCell, SealedClient, SealedColumn, SessionRecord, SetupTokenState,
-    SignInEvent, SignInEventKind, SignInFilter, SignInRules, Store, StoreError, TimeOffRecord, WebauthnChallenge,
-    WrappedKey,
+    AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember,
+    ChallengePurpose, ClientIndex, DiagnosisRecord, Failures, GlassBreakRecord, GlassReview, Invitation, MeasureRecord,
+    NewPractice, NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, SealedCell, SealedClient,
+    SealedColumn, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Signature,
+    Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -61,6 +61,7 @@ macro_rules! store_contract_suite {
             glass_breaks_are_kept_and_reviewed_once,
             diagnoses_are_ranked_and_edited_without_lost_updates,
             measures_are_kept_and_their_alerts_acknowledged_once,
+            signed_notes_are_locked_and_only_addenda_attach,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
