@@ -309,3 +309,52 @@ pub async fn signed_notes_are_locked_and_only_addenda_attach(store: &dyn Store) 
         assert!(!ok(store.sealed_cells(p.id, column, None, 10).await).is_empty(), "{column:?}");
     }
 }
+
+/// The database itself keeps a signed note locked and its versions and addenda whole, whatever
+/// SQL reaches it.
+pub async fn signed_notes_cannot_be_unlocked_by_sql<S: crate::Sql>(store: &crate::SqlStore<S>) {
+    use crate::prelude::*;
+    let p = practice("Locked", "owner@locked.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let client = sealed_client(5, "locked-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let note = NoteRecord {
+        id: NoteId::random(),
+        client: client.id,
+        author: p.owner.id,
+        template: "dap".into(),
+        content: vec![1],
+        signed: false,
+        version: 1,
+        created_at: t(20),
+        updated_at: t(20),
+        signed_at: None,
+        late: false,
+        cosigner: None,
+        cosigned_at: None,
+    };
+    let first =
+        NoteVersionRecord { id: "v1".into(), version: 1, content: vec![1], saved_at: t(20), saved_by: p.owner.id };
+    ok(store.insert_note(p.id, &note, &first).await);
+    ok(store
+        .sign_note(p.id, client.id, note.id, p.owner.id, 1, Signature { at: t(30), late: false, cosigner: None })
+        .await);
+    let addendum = AddendumRecord { id: "a1".into(), author: p.owner.id, content: vec![3], created_at: t(40) };
+    assert!(ok(store.add_addendum(p.id, client.id, note.id, &addendum).await));
+    for sql in [
+        "UPDATE notes SET status = 'draft', signed_at = NULL",
+        "UPDATE notes SET version = version + 1, content = content",
+        "UPDATE notes SET template = 'soap'",
+        "DELETE FROM notes",
+        "UPDATE note_versions SET version = 7",
+        "DELETE FROM note_versions",
+        "UPDATE note_addenda SET created_at = 0",
+        "DELETE FROM note_addenda",
+    ] {
+        let changed = store.0.transaction(Some(p.id), vec![crate::Statement::new(sql, vec![])]).await;
+        assert!(changed.is_err(), "{sql} was allowed: {changed:?}");
+    }
+    let kept = ok(store.note(p.id, client.id, note.id).await).unwrap_or_else(|| panic!("the note"));
+    assert!(kept.signed && kept.version == 1 && kept.content == [1]);
+    assert_eq!(ok(store.addenda(p.id, note.id).await), [addendum]);
+}
