@@ -55,8 +55,8 @@ pub use audit_log::verify::{AuditKey, VerifyError};
 pub use audit_log::watch::VerifierState;
 pub use auth::{OpenSession, Remote, SessionToken, SignIn, form_token};
 pub use clients::{
-    CareTeamChoice, Chart, ChartAccess, ClientQuery, ClientSummary, Diagnosis, GlassBreak, Measurement, RiskAlert,
-    TeamMember,
+    CareTeamChoice, Chart, ChartAccess, ClientQuery, ClientSummary, Diagnosis, GlassBreak, Measurement, NoteHeader,
+    NoteView, RiskAlert, TeamMember,
 };
 pub use domain::client::{ClientDetails, ClientForm};
 pub use error::ServiceError;

@@ -310,3 +310,69 @@ async fn a_positive_risk_item_alerts_the_care_team_until_acknowledged() {
     assert_eq!(w.events("measure.create", "ok").await.len(), 2);
     assert_eq!(w.events("measure.acknowledge", "ok").await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_note_is_drafted_signed_locked_amended_and_cosigned() {
+    use domain::notes::NoteForm;
+    let w = World::new().await;
+    let (clinician, supervisor, other) = (w.actor(2).await, w.actor(4).await, w.actor(3).await);
+    let client = w.report.clients.iter().find(|c| c.primary == Some(2) && c.supervisor == Some(4));
+    let client = client.map(|c| c.id).unwrap_or_else(|| panic!("a supervised client"));
+    let form = |date: &str, fields: &[(&str, &str)]| NoteForm {
+        service_date: date.into(),
+        fields: fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+    };
+
+    let id = ok(w.haven.create_note(&clinician, client, "dap").await);
+    assert!(matches!(w.haven.create_note(&other, client, "dap").await, Err(ServiceError::Denied(_))));
+    assert!(matches!(w.haven.create_note(&w.actor(6).await, client, "dap").await, Err(ServiceError::Denied(_))));
+    // A session five days before the test clock's today: signing it makes a late entry.
+    let today = jiff::Timestamp::from_second(1_800_000_000)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let session = today.saturating_sub(jiff::Span::new().days(5)).to_string();
+    ok(w.haven.save_note(&clinician, client, id, 1, &form(&session, &[("data", "Talked about sleep.")])).await);
+    // The supervisor cannot edit someone else's draft; a save from the old version is stale.
+    let theirs = w.haven.save_note(&supervisor, client, id, 2, &form(&session, &[("data", "x")])).await;
+    assert!(matches!(theirs, Err(ServiceError::Denied(_))));
+    let stale = w.haven.save_note(&clinician, client, id, 1, &form(&session, &[("data", "lost?")])).await;
+    assert!(matches!(stale, Err(ServiceError::Conflict(_))));
+    // Signing needs every field.
+    let blank = w.haven.sign_note(&clinician, client, id, 2).await;
+    assert!(
+        matches!(&blank, Err(ServiceError::Invalid(e)) if e.get("assessment").is_some() && e.get("plan").is_some())
+    );
+    let full = [("data", "Talked about sleep."), ("assessment", "Improving."), ("plan", "Sleep diary.")];
+    ok(w.haven.save_note(&clinician, client, id, 2, &form(&session, &full)).await);
+    ok(w.haven.sign_note(&clinician, client, id, 3).await);
+
+    let view = ok(w.haven.note(&clinician, client, id).await);
+    assert!(view.header.signed && view.header.late, "signed five days after the session: late");
+    assert!(!view.can_edit && view.can_add_addendum && view.header.cosign_pending);
+    assert_eq!(view.versions.iter().map(|v| v.0).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(view.content.expose().fields.get("plan").is_some_and(|p| p == "Sleep diary."));
+    let locked = w.haven.save_note(&clinician, client, id, 3, &form(&session, &[("data", "rewritten")])).await;
+    assert!(matches!(locked, Err(ServiceError::Conflict(_))));
+    let first = ok(w.haven.note_version(&clinician, client, id, 2).await);
+    assert_eq!(first.expose().fields.get("data").map(String::as_str), Some("Talked about sleep."));
+
+    ok(w.haven.add_addendum(&clinician, client, id, "Client called: diary started.").await);
+    assert!(matches!(w.haven.cosign_note(&clinician, client, id).await, Err(ServiceError::Denied(_))));
+    assert_eq!(ok(w.haven.notes_to_cosign(&supervisor).await).len(), 1);
+    ok(w.haven.cosign_note(&supervisor, client, id).await);
+    assert!(ok(w.haven.notes_to_cosign(&supervisor).await).is_empty());
+    let view = ok(w.haven.note(&supervisor, client, id).await);
+    assert!(view.cosigned_at.is_some() && !view.can_cosign);
+    assert_eq!(view.addenda.len(), 1);
+
+    // Billing sees the chart but no note; the chart lists the note for the team.
+    assert!(ok(w.haven.chart(&w.actor(6).await, client).await).notes.is_none());
+    assert!(matches!(w.haven.note(&w.actor(6).await, client, id).await, Err(ServiceError::Denied(_))));
+    let headers = ok(w.haven.chart(&clinician, client).await).notes.unwrap_or_default();
+    assert_eq!(headers.iter().map(|h| h.id).collect::<Vec<_>>(), [id]);
+    for action in ["note.create", "note.sign", "note.cosign", "note.addendum"] {
+        assert_eq!(w.events(action, "ok").await.len(), 1, "{action}");
+    }
+    assert!(!w.events("note.view", "ok").await.is_empty());
+}

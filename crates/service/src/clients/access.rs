@@ -95,6 +95,20 @@ impl Haven {
         action: Action,
         audit_action: &'static str,
     ) -> Result<ChartAccess> {
+        self.chart_access_about(actor, client, part, action, audit_action, None).await
+    }
+
+    /// [`Haven::chart_access`] for one thing of the record (`("note", id)`), which its event
+    /// names beside the client.
+    pub(crate) async fn chart_access_about(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        part: ChartPart,
+        action: Action,
+        audit_action: &'static str,
+        about: Option<(&'static str, String)>,
+    ) -> Result<ChartAccess> {
         let (relationship, glass) = self.relationship(actor, client).await?;
         let access = ChartAccess { client, relationship, glass: glass.map(|g| (g.id, g.ends_at)) };
         let crud = if action == Action::View { Crud::Read } else { Crud::Update };
@@ -113,6 +127,9 @@ impl Haven {
             .purpose(access.purpose_for(actor));
         if let Some((id, _)) = access.glass {
             entry = entry.resource("glass_break", id);
+        }
+        if let Some((kind, id)) = about {
+            entry = entry.resource(kind, id);
         }
         let decision = policy::decide_chart(actor.role(), relationship, part, action);
         let decision = match (decision, actor.scopes()) {

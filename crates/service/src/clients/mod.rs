@@ -5,6 +5,7 @@ pub(crate) mod access;
 mod care_team;
 mod diagnoses;
 pub(crate) mod measures;
+mod notes;
 pub(crate) mod sealing;
 
 use std::collections::BTreeSet;
@@ -20,6 +21,7 @@ pub use access::{ChartAccess, GlassBreak};
 pub use care_team::{CareTeamChoice, TeamMember};
 pub use diagnoses::Diagnosis;
 pub use measures::{Measurement, RiskAlert};
+pub use notes::{NoteHeader, NoteView};
 
 use self::sealing::{index_of, open_column, open_details, open_names};
 use crate::audit_log::{AuditEntry, Crud};
@@ -66,12 +68,18 @@ pub struct Chart {
     /// The outcome measures, oldest first, if the actor may see them (the care team).
     pub measures: Option<Vec<Measurement>>,
     pub can_administer: bool,
+    /// The latest notes' headers, if the actor may see notes (the care team).
+    pub notes: Option<Vec<NoteHeader>>,
+    pub can_write_notes: bool,
     /// How the actor came to see it: their part in the care, or the break of the glass.
     pub access: ChartAccess,
     /// Whether the actor may change the demographics, and the care team.
     pub can_edit: bool,
     pub can_change_team: bool,
 }
+
+/// How many notes the chart lists (the newest).
+const CHART_NOTES: u32 = 20;
 
 /// The longest search text: a name, a phone number, an e-mail address or a date.
 const SEARCH_MAX: usize = 254;
@@ -335,7 +343,14 @@ impl Haven {
             false => None,
         };
         let can_administer = access.allows(actor, ChartPart::Measures, Action::Update);
+        let notes = match access.allows(actor, ChartPart::Notes, Action::View) {
+            true => Some(self.note_headers(actor.practice(), id, CHART_NOTES).await?),
+            false => None,
+        };
+        let can_write_notes = access.allows(actor, ChartPart::Notes, Action::Update);
         Ok(Chart {
+            notes,
+            can_write_notes,
             measures,
             can_administer,
             diagnoses,

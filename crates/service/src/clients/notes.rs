@@ -1,0 +1,407 @@
+//! Clinical notes (CR-4): drafts written from a template by their author and saved from the
+//! version they were read at, every version kept; a signature locks a note (late when given
+//! more than three days after the session) and asks the client's supervisor to co-sign a
+//! clinician's note; afterwards only addenda attach. Each step goes through the chart policy
+//! and the audit log; every text is sealed.
+
+use std::collections::HashMap;
+
+use domain::client::CareRole;
+use domain::notes::{NoteContent, NoteForm, NoteKind, is_late, template};
+use domain::policy::{Action, ChartPart};
+use domain::validation::{FieldErrors, required_text};
+use domain::{ClientId, NoteId, Phi, PracticeId, Role, UserId};
+use jiff::Timestamp;
+use store::{AddendumRecord, NoteRecord, NoteVersionRecord, SealedColumn, Signature, StoreError};
+
+use super::sealing::{open_cell, open_names, seal_cell};
+use crate::audit_log::{AuditEntry, Crud};
+use crate::error::{stale, valid};
+use crate::{Actor, Haven, Result, ServiceError};
+
+/// The longest addendum.
+const ADDENDUM_MAX: usize = 10_000;
+
+/// A note in the chart's list: what it is, whose, when, where it stands.
+#[derive(Debug, Clone)]
+pub struct NoteHeader {
+    pub id: NoteId,
+    pub name: &'static str,
+    pub kind: NoteKind,
+    pub author: String,
+    pub service_date: Phi<jiff::civil::Date>,
+    pub signed: bool,
+    pub late: bool,
+    /// Signed, and waiting for the supervisor's co-signature.
+    pub cosign_pending: bool,
+}
+
+/// One note, opened, with what the actor may do with it.
+#[derive(Debug, Clone)]
+pub struct NoteView {
+    pub header: NoteHeader,
+    pub content: Phi<NoteContent>,
+    /// The stored version a save is made from.
+    pub version: i64,
+    pub signed_at: Option<Timestamp>,
+    pub cosigner: Option<String>,
+    pub cosigned_at: Option<Timestamp>,
+    /// Every saved version: (number, when, by whom).
+    pub versions: Vec<(i64, Timestamp, String)>,
+    /// The addenda: (by whom, when, text).
+    pub addenda: Vec<(String, Timestamp, Phi<String>)>,
+    pub can_edit: bool,
+    pub can_cosign: bool,
+    pub can_add_addendum: bool,
+}
+
+fn row_of(id: NoteId) -> String {
+    id.to_string()
+}
+
+impl Haven {
+    async fn staff_names(&self, practice: PracticeId) -> Result<HashMap<UserId, String>> {
+        Ok(self.store.staff(practice).await?.into_iter().map(|m| (m.user, m.display_name)).collect())
+    }
+
+    fn open_content(
+        &self,
+        ring: &crypto::Keyring,
+        practice: PracticeId,
+        column: SealedColumn,
+        row: &str,
+        sealed: &[u8],
+    ) -> Result<NoteContent> {
+        let plain = open_cell(ring, practice, column, row, sealed)?;
+        serde_json::from_slice(plain.expose())
+            .map_err(|_| ServiceError::Internal(format!("note {row} is not readable")))
+    }
+
+    fn seal_content(
+        &self,
+        ring: &crypto::Keyring,
+        practice: PracticeId,
+        column: SealedColumn,
+        row: &str,
+        content: &NoteContent,
+    ) -> Result<Vec<u8>> {
+        let json = serde_json::to_vec(content).map_err(|e| ServiceError::Internal(format!("encoding a note: {e}")))?;
+        seal_cell(ring, practice, column, row, &json)
+    }
+
+    fn header(&self, record: &NoteRecord, content: &NoteContent, names: &HashMap<UserId, String>) -> NoteHeader {
+        let known = template(&record.template);
+        NoteHeader {
+            id: record.id,
+            name: known.map_or("Note", |t| t.name),
+            kind: known.map_or(NoteKind::Progress, |t| t.kind),
+            author: names.get(&record.author).cloned().unwrap_or_else(|| "a former member".into()),
+            service_date: Phi::new(content.service_date),
+            signed: record.signed,
+            late: record.late,
+            cosign_pending: record.signed && record.cosigner.is_some() && record.cosigned_at.is_none(),
+        }
+    }
+
+    /// The client's latest notes, headers only. Callers have been let into the chart's notes
+    /// and have recorded the read.
+    pub(crate) async fn note_headers(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        limit: u32,
+    ) -> Result<Vec<NoteHeader>> {
+        let records = self.store.notes(practice, client, limit).await?;
+        let names = self.staff_names(practice).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        records
+            .iter()
+            .map(|r| {
+                let content =
+                    self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(r.id), &r.content)?;
+                Ok(self.header(r, &content, &names))
+            })
+            .collect()
+    }
+
+    /// Starts a note from a template: an empty draft dated today, the actor its author.
+    pub async fn create_note(&self, actor: &Actor, client: ClientId, template_id: &str) -> Result<NoteId> {
+        self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
+        let chosen = template(template_id).ok_or(ServiceError::NotFound)?;
+        let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.create").await?;
+        let (practice, id, now) = (actor.practice(), NoteId::random(), self.now());
+        let content = NoteContent {
+            template: chosen.id.to_owned(),
+            service_date: self.today(actor).await?,
+            fields: Default::default(),
+        };
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let first_id = uuid_text();
+        let note = NoteRecord {
+            id,
+            client,
+            author: actor.user(),
+            template: chosen.id.to_owned(),
+            content: self.seal_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), &content)?,
+            signed: false,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            signed_at: None,
+            late: false,
+            cosigner: None,
+            cosigned_at: None,
+        };
+        let first = NoteVersionRecord {
+            content: self.seal_content(&ring, practice, SealedColumn::NoteVersionContent, &first_id, &content)?,
+            id: first_id,
+            version: 1,
+            saved_at: now,
+            saved_by: actor.user(),
+        };
+        let entry = self.note_entry("note.create", Crud::Create, client, id, access.purpose_for(actor));
+        self.recording_by(actor, entry)?.insert_note(practice, &note, &first).await?;
+        self.audit_drafts_committed();
+        Ok(id)
+    }
+
+    fn note_entry(
+        &self,
+        action: &'static str,
+        crud: Crud,
+        client: ClientId,
+        note: NoteId,
+        purpose: &'static str,
+    ) -> AuditEntry {
+        AuditEntry::new(action, crud).client(client).resource("note", note).categories(&["notes"]).purpose(purpose)
+    }
+
+    /// Opens one note with its versions and addenda; the read is an audit event naming it.
+    pub async fn note(&self, actor: &Actor, client: ClientId, id: NoteId) -> Result<NoteView> {
+        let practice = actor.practice();
+        let record = self.store.note(practice, client, id).await?.ok_or(ServiceError::NotFound)?;
+        let about = Some(("note", id.to_string()));
+        let access = self.chart_access_about(actor, client, ChartPart::Notes, Action::View, "note.view", about).await?;
+        let names = self.staff_names(practice).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let content = self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), &record.content)?;
+        let name_of = |u: UserId| names.get(&u).cloned().unwrap_or_else(|| "a former member".into());
+        let versions = self
+            .store
+            .note_versions(practice, id)
+            .await?
+            .into_iter()
+            .map(|v| (v.version, v.saved_at, name_of(v.saved_by)))
+            .collect();
+        let mut addenda = Vec::new();
+        for a in self.store.addenda(practice, id).await? {
+            let text = open_cell(&ring, practice, SealedColumn::NoteAddendum, &a.id, &a.content)?;
+            addenda.push((
+                name_of(a.author),
+                a.created_at,
+                Phi::new(String::from_utf8_lossy(text.expose()).into_owned()),
+            ));
+        }
+        let writes = access.allows(actor, ChartPart::Notes, Action::Update);
+        Ok(NoteView {
+            header: self.header(&record, &content, &names),
+            content: Phi::new(content),
+            version: record.version,
+            signed_at: record.signed_at,
+            cosigner: record.cosigner.map(name_of),
+            cosigned_at: record.cosigned_at,
+            versions,
+            addenda,
+            can_edit: writes && !record.signed && record.author == actor.user(),
+            can_cosign: writes
+                && record.signed
+                && record.cosigner == Some(actor.user())
+                && record.cosigned_at.is_none(),
+            can_add_addendum: writes && record.signed,
+        })
+    }
+
+    /// One saved version of a note, as it was; the read is an audit event.
+    pub async fn note_version(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: NoteId,
+        number: i64,
+    ) -> Result<Phi<NoteContent>> {
+        let practice = actor.practice();
+        self.store.note(practice, client, id).await?.ok_or(ServiceError::NotFound)?;
+        let version = self.store.note_versions(practice, id).await?.into_iter().find(|v| v.version == number);
+        let version = version.ok_or(ServiceError::NotFound)?;
+        let about = Some(("note", id.to_string()));
+        self.chart_access_about(actor, client, ChartPart::Notes, Action::View, "note.version.view", about).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        Ok(Phi::new(self.open_content(
+            &ring,
+            practice,
+            SealedColumn::NoteVersionContent,
+            &version.id,
+            &version.content,
+        )?))
+    }
+
+    /// The author's draft, and that it is still a draft of theirs.
+    async fn own_draft(&self, actor: &Actor, client: ClientId, id: NoteId) -> Result<NoteRecord> {
+        let record = self.store.note(actor.practice(), client, id).await?.ok_or(ServiceError::NotFound)?;
+        if record.author != actor.user() {
+            return Err(ServiceError::Denied("only its author writes or signs a note"));
+        }
+        if record.signed {
+            return Err(ServiceError::Conflict("this note is signed and locked; add an addendum instead".into()));
+        }
+        Ok(record)
+    }
+
+    /// Saves a draft (its author only) from `version`: the session date and the template's
+    /// fields, every save kept as a version. A stale save is refused.
+    pub async fn save_note(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: NoteId,
+        version: i64,
+        form: &NoteForm,
+    ) -> Result<()> {
+        let record = self.own_draft(actor, client, id).await?;
+        let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.update").await?;
+        let chosen = template(&record.template).ok_or(ServiceError::NotFound)?;
+        let today = self.today(actor).await?;
+        let content = valid(|errors| form.validate(chosen, today, errors))?;
+        let (practice, now) = (actor.practice(), self.now());
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let version_id = uuid_text();
+        let saved = NoteVersionRecord {
+            content: self.seal_content(
+                &ring,
+                practice,
+                SealedColumn::NoteVersionContent,
+                &version_id,
+                content.expose(),
+            )?,
+            id: version_id,
+            version: version + 1,
+            saved_at: now,
+            saved_by: actor.user(),
+        };
+        let note = NoteRecord {
+            content: self.seal_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), content.expose())?,
+            version,
+            updated_at: now,
+            ..record
+        };
+        let entry = self.note_entry("note.update", Crud::Update, client, id, access.purpose_for(actor));
+        match self.recording_by(actor, entry)?.save_draft(practice, &note, &saved).await {
+            Ok(()) => {
+                self.audit_drafts_committed();
+                Ok(())
+            }
+            // A version number taken meanwhile is the same story as a moved version.
+            Err(StoreError::NoRowChanged(_) | StoreError::Conflict(_)) => Err(stale("note")),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Signs a draft (its author only) at `version`: every field must be written. The note is
+    /// locked from then on; a clinician's note asks the client's supervisor to co-sign.
+    pub async fn sign_note(&self, actor: &Actor, client: ClientId, id: NoteId, version: i64) -> Result<()> {
+        let record = self.own_draft(actor, client, id).await?;
+        let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.sign").await?;
+        let practice = actor.practice();
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let content = self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), &record.content)?;
+        let blank = content.blank_fields();
+        if !blank.is_empty() {
+            let mut errors = FieldErrors::default();
+            for key in blank {
+                errors.add(key, "must be written before the note is signed");
+            }
+            return Err(ServiceError::Invalid(errors));
+        }
+        let late = is_late(content.service_date, self.today(actor).await?);
+        let cosigner = match actor.role() {
+            Role::Clinician => self
+                .store
+                .care_team(practice, client)
+                .await?
+                .into_iter()
+                .find(|m| m.role == CareRole::Supervisor)
+                .map(|m| m.user),
+            _ => None,
+        };
+        let signature = Signature { at: self.now(), late, cosigner };
+        let entry = self.note_entry("note.sign", Crud::Update, client, id, access.purpose_for(actor));
+        match self.recording_by(actor, entry)?.sign_note(practice, client, id, actor.user(), version, signature).await {
+            Ok(()) => {
+                self.audit_drafts_committed();
+                Ok(())
+            }
+            Err(StoreError::NoRowChanged(_)) => Err(stale("note")),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// The supervisor's co-signature on a signed note that asks for theirs.
+    pub async fn cosign_note(&self, actor: &Actor, client: ClientId, id: NoteId) -> Result<()> {
+        self.store.note(actor.practice(), client, id).await?.ok_or(ServiceError::NotFound)?;
+        let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.cosign").await?;
+        let entry = self.note_entry("note.cosign", Crud::Update, client, id, access.purpose_for(actor));
+        let store = self.recording_by(actor, entry)?;
+        if !store.cosign_note(actor.practice(), client, id, actor.user(), self.now()).await? {
+            return Err(ServiceError::Denied("only the supervisor the note asks co-signs it, once"));
+        }
+        self.audit_drafts_committed();
+        Ok(())
+    }
+
+    /// Attaches an addendum to a signed note: the note itself never changes.
+    pub async fn add_addendum(&self, actor: &Actor, client: ClientId, id: NoteId, text: &str) -> Result<()> {
+        self.store.note(actor.practice(), client, id).await?.ok_or(ServiceError::NotFound)?;
+        let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.addendum").await?;
+        let text = valid(|errors| errors.check("addendum", required_text(text, ADDENDUM_MAX)))?;
+        let (practice, addendum_id) = (actor.practice(), uuid_text());
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let addendum = AddendumRecord {
+            content: seal_cell(&ring, practice, SealedColumn::NoteAddendum, &addendum_id, text.as_bytes())?,
+            id: addendum_id,
+            author: actor.user(),
+            created_at: self.now(),
+        };
+        let entry = self.note_entry("note.addendum", Crud::Create, client, id, access.purpose_for(actor));
+        if !self.recording_by(actor, entry)?.add_addendum(practice, client, id, &addendum).await? {
+            return Err(ServiceError::Conflict("an addendum attaches to a signed note; edit the draft instead".into()));
+        }
+        self.audit_drafts_committed();
+        Ok(())
+    }
+
+    /// The signed notes waiting for the actor's co-signature: (client, note, client's name).
+    /// Naming the clients is a read, audited with their ids.
+    pub async fn notes_to_cosign(&self, actor: &Actor) -> Result<Vec<(ClientId, NoteId, Phi<String>)>> {
+        let practice = actor.practice();
+        let waiting = self.store.notes_to_cosign(practice, actor.user()).await?;
+        if waiting.is_empty() {
+            return Ok(Vec::new());
+        }
+        let entry = AuditEntry::new("note.cosign_queue", Crud::Read).categories(&["notes"]).purpose("TREAT");
+        self.audited_by(actor, waiting.iter().fold(entry, |e, n| e.resource("note", n.id))).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let practice_text = practice.to_string();
+        let mut out = Vec::with_capacity(waiting.len());
+        for n in waiting {
+            let Some(record) = self.store.client(practice, n.client).await? else { continue };
+            let (given, family) = open_names(&ring, &practice_text, &record)?;
+            out.push((n.client, n.id, Phi::new(format!("{} {}", given.expose(), family.expose()))));
+        }
+        Ok(out)
+    }
+}
+
+/// A fresh random id as text, for version and addendum rows.
+fn uuid_text() -> String {
+    NoteId::random().to_string()
+}
