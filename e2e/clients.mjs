@@ -66,7 +66,7 @@ try {
   // a PHQ-9 with item 9 positive raises the alert at once, on the chart and the dashboard
   for (const [total, item9] of [[12, 0], [8, 1]]) {
     await c.page.selectOption("#instrument", "PHQ-9");
-    await c.page.click("button:has-text('Start')");
+    await c.page.click("button:text-is('Start')");
     await c.page.waitForSelector("fieldset.item");
     let left = total - item9;
     for (let i = 1; i <= 8; i++) {
@@ -130,6 +130,42 @@ try {
   await o.page.screenshot({ path: `${shots}/glass-review.png`, fullPage: true });
   await o.page.goto(`${base}/dashboard`);
   check(!(await o.page.locator(".alert.warning:has-text('break of the glass')").count()), "the alert stays after review");
+
+  // --- the clinician adds the supervisor to the team, writes a SOAP note, signs, amends it
+  const supervisorName = (await s.page.textContent(".who span")).trim();
+  await c.page.goto(chartUrl);
+  await c.page.check(`input[name=supervisor][aria-label="${supervisorName} as supervisor"]`);
+  await c.page.click("button:has-text('Save care team')");
+  await c.page.waitForSelector(`section:has(h2:has-text('Care team')) li:has-text('${supervisorName}')`);
+  await c.page.selectOption("#template", "soap");
+  await c.page.click("button:has-text('Start note')");
+  await c.page.waitForSelector("textarea#subjective");
+  await c.page.fill("#subjective", "Reports sleeping six hours; fewer worries at work.");
+  await c.page.click("button:has-text('Save draft')");
+  await c.page.waitForURL(/\/notes\/[0-9a-f-]{36}$/);
+  const noteUrl = c.page.url();
+  // signing with fields left blank is refused beside them, the text kept
+  await c.page.click("button:has-text('Sign and lock')");
+  await c.page.waitForSelector("#objective-error");
+  check((await c.page.inputValue("#subjective")).includes("six hours"), "the written text was lost");
+  await c.page.fill("#objective", "Calm, good eye contact, affect brighter.");
+  await c.page.fill("#assessment", "Improving; no safety concerns today.");
+  await c.page.fill("#plan", "Continue CBT-I; sleep diary for two weeks.");
+  await c.page.click("button:has-text('Sign and lock')");
+  await c.page.waitForSelector(".badge:has-text('Signed')");
+  check(!(await c.page.locator("textarea#subjective").count()), "a signed note still offers its form");
+  await c.page.fill("#addendum", "Client called: diary started.");
+  await c.page.click("button:has-text('Add addendum')");
+  await c.page.waitForSelector(".addendum:has-text('diary started')");
+  await c.page.screenshot({ path: `${shots}/note-signed.png`, fullPage: true });
+
+  // --- the supervisor finds it on the dashboard and co-signs
+  await s.page.goto(`${base}/dashboard`);
+  await s.page.click(".notice a");
+  await s.page.waitForURL(noteUrl);
+  await s.page.click("button:has-text('Co-sign')");
+  await s.page.waitForSelector(".badge:has-text('Co-signed by')");
+  await s.page.screenshot({ path: `${shots}/note-cosigned.png`, fullPage: true });
 
   for (const { problems } of [c, s, o]) check(problems.length === 0, problems.join("\n"));
   console.log("clients flow passed");

@@ -177,6 +177,11 @@ impl NoteForm {
         Self { service_date: value("service_date").unwrap_or_default(), fields }
     }
 
+    /// What was written in the field `key` (`""` if nothing).
+    pub fn text(&self, key: &str) -> &str {
+        self.fields.get(key).map_or("", String::as_str)
+    }
+
     pub fn from_content(content: &NoteContent) -> Self {
         Self { service_date: content.service_date.to_string(), fields: content.fields.clone() }
     }

@@ -86,6 +86,13 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/clients/{id}/measures/new", SignedIn),
         ("POST", "/clients/{id}/measures", SignedIn),
         ("POST", "/clients/{id}/measures/{measure}/acknowledge", SignedIn),
+        ("POST", "/clients/{id}/notes", SignedIn),
+        ("GET", "/clients/{id}/notes/{note}", SignedIn),
+        ("POST", "/clients/{id}/notes/{note}", SignedIn),
+        ("POST", "/clients/{id}/notes/{note}/sign", SignedIn),
+        ("POST", "/clients/{id}/notes/{note}/cosign", SignedIn),
+        ("POST", "/clients/{id}/notes/{note}/addenda", SignedIn),
+        ("GET", "/clients/{id}/notes/{note}/versions/{version}", SignedIn),
         ("POST", "/clients/new", RefusedTo("biller")),
         ("GET", "/glass-breaks", RefusedTo("clinician")),
         ("POST", "/glass-breaks/{id}/accept", RefusedTo("scheduler")),
@@ -119,6 +126,8 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{id}", "0f8fad5b-d9cb-469f-a165-70867728950e")
         .replace("{diagnosis}", "7c9e6679-7425-40de-944b-e07fc1f90ae7")
         .replace("{measure}", "16fd2706-8baf-433b-82eb-8c7fada847da")
+        .replace("{note}", "9b2f3c1e-55a4-4f0e-9d2a-3c4b5d6e7f80")
+        .replace("{version}", "1")
 }
 
 /// A form that passes every route's validation, so that the policy is what answers.
@@ -142,6 +151,8 @@ const FORM: &[(&str, &str)] = &[
     ("q", "Quill"),
     ("code", "F33.1"),
     ("instrument", "PHQ-2"),
+    ("template", "soap"),
+    ("addendum", "A route check"),
     ("item1", "0"),
     ("item2", "1"),
     ("given_name", "Route"),

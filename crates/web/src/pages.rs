@@ -284,6 +284,8 @@ struct DashboardPage {
     glass_waiting: usize,
     /// Unacknowledged risk alerts on the person's caseload: (client id, name, risk).
     risk_alerts: Vec<(String, String, &'static str)>,
+    /// Signed notes waiting for the person's co-signature: (client id, note id, client's name).
+    to_cosign: Vec<(String, String, String)>,
 }
 
 /// "1 event", "5 events".
@@ -346,6 +348,13 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
             .await?
             .into_iter()
             .map(|a| (a.client.to_string(), a.client_name.expose().clone(), a.risk.label()))
+            .collect(),
+        to_cosign: state
+            .haven
+            .notes_to_cosign(&actor)
+            .await?
+            .into_iter()
+            .map(|(client, note, name)| (client.to_string(), note.to_string(), name.expose().clone()))
             .collect(),
     };
     Ok(render(StatusCode::OK, &page))
