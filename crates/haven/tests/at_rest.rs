@@ -142,14 +142,14 @@ fn key_rotation_survives_sigkill_and_resumes_while_serving() {
 
     let verified = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir).envs(env));
     assert!(verified.status.success(), "{}", text(&verified.stderr));
-    assert_eq!(text(&verified.stdout).trim(), "All 20747 sealed values open.");
+    assert_eq!(text(&verified.stdout).trim(), "All 20887 sealed values open.");
 
     let status = run(haven(&["keys", "status", "--json", "--data-dir"]).arg(&dir).envs(env));
     let keys: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap_or_else(|e| panic!("{e}"));
     let records: Vec<&serde_json::Value> =
         keys.as_array().into_iter().flatten().filter(|k| k["purpose"] == "records").collect();
     assert_eq!(records.len(), 1, "old records keys left behind: {keys}");
-    assert_eq!((records[0]["values"].as_u64(), records[0]["current"].as_bool()), (Some(20747), Some(true)));
+    assert_eq!((records[0]["values"].as_u64(), records[0]["current"].as_bool()), (Some(20887), Some(true)));
     let index_keys = keys.as_array().into_iter().flatten().filter(|k| k["purpose"] == "blind_index").count();
     assert_eq!(index_keys, 1, "old blind-index keys left behind: {keys}");
     assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
@@ -187,7 +187,7 @@ fn cryptographic_erase_with_a_verifiable_certificate() {
     assert!(text(&mistyped.stderr).contains("does not match"), "{}", text(&mistyped.stderr));
     assert!(!cert.exists());
     let intact = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
-    assert_eq!(text(&intact.stdout).trim(), "All 900 sealed values open.");
+    assert_eq!(text(&intact.stdout).trim(), "All 1180 sealed values open.");
 
     let erased = erase(name, &cert);
     assert!(erased.status.success(), "{}", text(&erased.stderr));
@@ -219,7 +219,7 @@ fn cryptographic_erase_with_a_verifiable_certificate() {
     assert!(status.contains(kept["practice_id"].as_str().unwrap_or("-")));
 
     let after = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
-    assert_eq!(text(&after.stdout).trim(), "All 450 sealed values open (1 erased practice skipped).");
+    assert_eq!(text(&after.stdout).trim(), "All 590 sealed values open (1 erased practice skipped).");
     let again = erase(name, &tmp.path().join("second.json"));
     assert!(text(&again.stderr).contains("already erased"), "{}", text(&again.stderr));
     assert!(!tmp.path().join("second.json").exists(), "a certificate for nothing was left behind");
@@ -229,7 +229,7 @@ fn cryptographic_erase_with_a_verifiable_certificate() {
     assert!(text(&overwrite.stderr).contains("cannot create the certificate file"), "{}", text(&overwrite.stderr));
     assert_eq!(std::fs::read_to_string(&cert).unwrap_or_default(), original);
     let still = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
-    assert_eq!(text(&still.stdout).trim(), "All 450 sealed values open (1 erased practice skipped).");
+    assert_eq!(text(&still.stdout).trim(), "All 590 sealed values open (1 erased practice skipped).");
 }
 
 #[test]
@@ -270,7 +270,7 @@ fn master_key_rotation_survives_sigkill_and_retires_the_old_key() {
     assert!(!retired_keys.contains(&after));
 
     let verified = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
-    assert_eq!(text(&verified.stdout).trim(), "All 684 sealed values open.", "{}", text(&verified.stderr));
+    assert_eq!(text(&verified.stdout).trim(), "All 900 sealed values open.", "{}", text(&verified.stderr));
     // Without the new key the data does not open: the old key alone is refused.
     let old_only = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir).env("HAVEN_MASTER_KEY", before.trim()));
     assert!(text(&old_only.stderr).contains("wrapped by master key"), "{}", text(&old_only.stderr));
@@ -385,7 +385,7 @@ async fn a_plain_database_is_encrypted_in_place() {
         }
     }
     let verified = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir));
-    assert_eq!(text(&verified.stdout).trim(), "All 450 sealed values open.", "{}", text(&verified.stderr));
+    assert_eq!(text(&verified.stdout).trim(), "All 590 sealed values open.", "{}", text(&verified.stderr));
     let again = run(haven(&["database", "encrypt", "--data-dir"]).arg(&dir));
     assert!(text(&again.stdout).contains("already encrypted"), "{}", text(&again.stdout));
 }

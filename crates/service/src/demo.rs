@@ -306,6 +306,7 @@ impl Haven {
         let mut batch = Vec::with_capacity(CLIENT_BATCH);
         let mut diagnoses = Vec::with_capacity(CLIENT_BATCH);
         let mut measures = Vec::new();
+        let mut notes = Vec::new();
         for n in 1..=options.clients {
             let id = ClientId::from_random_bytes(rng.bytes16());
             let details = synthetic_client(&mut rng)?;
@@ -327,6 +328,9 @@ impl Haven {
                 diagnoses.push(self.seeded_diagnosis(&ring, practice_id, id, staff_ids[primary], &mut rng, now)?);
                 if n <= MEASURED_CLIENTS {
                     measures.extend(seeded_phq9_history(&ring, practice_id, id, staff_ids[primary], &mut rng, now)?);
+                    let author = staff_ids[primary];
+                    notes.push(seeded_note(&ring, practice_id, id, author, &mut rng, "soap", now - WEEK, true)?);
+                    notes.push(seeded_note(&ring, practice_id, id, author, &mut rng, "dap", now, false)?);
                 }
             }
             batch.push((clients::seal(&ring, practice_id, id, &details, now)?, team));
@@ -334,8 +338,10 @@ impl Haven {
                 self.store.create_clients(practice_id, &batch).await?;
                 self.store.insert_diagnoses(practice_id, &diagnoses).await?;
                 self.store.insert_measures(practice_id, &measures).await?;
+                self.store.insert_notes(practice_id, &notes).await?;
                 diagnoses.clear();
                 measures.clear();
+                notes.clear();
                 batch.clear();
                 progress(n, options.clients);
             }
@@ -356,6 +362,95 @@ fn passphrase(rng: &mut Rng) -> String {
         }
     }
     format!("{}-{}", words.join("-"), rng.digits(2))
+}
+
+const WEEK: jiff::SignedDuration = jiff::SignedDuration::from_hours(24 * 7);
+
+/// Sentences for synthetic notes: clinical in tone, naming no one.
+const NOTE_LINES: [&str; 8] = [
+    "Reports sleeping better since the last session.",
+    "Discussed stressors at work and practised paced breathing.",
+    "Affect brighter; engaged and on time.",
+    "Reviewed the thought record; identified two cognitive distortions.",
+    "Denies suicidal ideation; safety plan reviewed.",
+    "Continue weekly sessions; homework: activity scheduling.",
+    "Mood variable this week; coping skills used twice.",
+    "Explored values and set one small goal for the week.",
+];
+
+/// A synthetic note of `template` on the seeded client, signed or a draft with one field.
+#[allow(clippy::too_many_arguments)] // the seed's own helper: each argument is one fact of the note
+fn seeded_note(
+    ring: &crypto::Keyring,
+    practice: PracticeId,
+    client: ClientId,
+    author: UserId,
+    rng: &mut Rng,
+    template: &str,
+    at: jiff::Timestamp,
+    signed: bool,
+) -> Result<(store::NoteRecord, store::NoteVersionRecord)> {
+    let chosen = domain::notes::template(template).ok_or_else(|| ServiceError::Internal("no template".into()))?;
+    let fields = chosen
+        .fields
+        .iter()
+        .take(if signed { chosen.fields.len() } else { 1 })
+        .map(|f| (f.key.to_owned(), rng.pick(&NOTE_LINES).to_string()))
+        .collect();
+    let content = domain::notes::NoteContent {
+        template: template.to_owned(),
+        service_date: at.to_zoned(jiff::tz::TimeZone::UTC).date(),
+        fields,
+    };
+    let ids = (
+        domain::NoteId::from_random_bytes(rng.bytes16()),
+        domain::NoteId::from_random_bytes(rng.bytes16()).to_string(),
+    );
+    crate::clients::notes::seeded_note(ring, practice, ids, client, author, &content, (at, signed))
+}
+
+impl Haven {
+    /// Adds `per_client` signed notes to every seeded client with a clinician, a batch at a time
+    /// (for benchmarks of a practice with a long history); returns how many it wrote.
+    pub async fn seed_note_history(
+        &self,
+        report: &SeedReport,
+        per_client: usize,
+        progress: impl Fn(usize, usize),
+    ) -> Result<usize> {
+        let practice = report.practice_id;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let by_email: std::collections::HashMap<String, UserId> =
+            self.store.staff(practice).await?.into_iter().map(|m| (m.email.as_str().to_owned(), m.user)).collect();
+        let mut rng = Rng::new(report.seed ^ 0x6e6f746573);
+        let (mut written, now) = (0, self.now());
+        let assigned: Vec<(&SeededClient, UserId)> = report
+            .clients
+            .iter()
+            .filter_map(|c| {
+                let author = c.primary.and_then(|i| by_email.get(&report.staff[i].email)).copied();
+                author.map(|a| (c, a))
+            })
+            .collect();
+        let total = assigned.len() * per_client;
+        let mut batch = Vec::with_capacity(CLIENT_BATCH);
+        for (client, author) in assigned {
+            for k in 0..per_client {
+                let at = now - WEEK * (k as i32 + 1);
+                batch.push(seeded_note(&ring, practice, client.id, author, &mut rng, "soap", at, true)?);
+                if batch.len() == CLIENT_BATCH {
+                    self.store.insert_notes(practice, &batch).await?;
+                    written += batch.len();
+                    batch.clear();
+                    progress(written, total);
+                }
+            }
+        }
+        self.store.insert_notes(practice, &batch).await?;
+        written += batch.len();
+        progress(written, total);
+        Ok(written)
+    }
 }
 
 /// Clients (the first ones with a clinician) who get a history of PHQ-9 scores to plot.

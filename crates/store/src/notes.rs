@@ -22,8 +22,9 @@ pub struct Signature {
 
 #[async_trait]
 pub trait NoteStore: Send + Sync {
-    /// Stores a new draft at version 1 with its first saved version, in one transaction.
-    async fn insert_note(&self, practice: PracticeId, note: &NoteRecord, first: &NoteVersionRecord) -> Result<()>;
+    /// Stores new notes at version 1, each with its first saved version, in one transaction;
+    /// one marked signed is signed in the same transaction (imports and the demo seed).
+    async fn insert_notes(&self, practice: PracticeId, notes: &[(NoteRecord, NoteVersionRecord)]) -> Result<()>;
     /// Saves a draft's new content (and keeps it as the next version) if it is still a draft of
     /// `note.author` at `note.version`; `NoRowChanged` otherwise. One transaction.
     async fn save_draft(&self, practice: PracticeId, note: &NoteRecord, version: &NoteVersionRecord) -> Result<()>;
@@ -96,6 +97,20 @@ fn insert_version(practice: PracticeId, note: NoteId, v: &NoteVersionRecord) -> 
     Statement::new(sql::INSERT_NOTE_VERSION, params)
 }
 
+fn sign(practice: PracticeId, client: ClientId, note: NoteId, author: UserId, version: i64, s: Signature) -> Statement {
+    let params = vec![
+        practice.into(),
+        client.into(),
+        note.into(),
+        author.into(),
+        version.into(),
+        s.at.into(),
+        i64::from(s.late).into(),
+        s.cosigner.into(),
+    ];
+    Statement::new(sql::SIGN_NOTE, params).must_change_a_row()
+}
+
 /// A transaction whose one guarded statement must change its row: `Ok(false)` (and nothing
 /// kept, the audit draft queued with it included) when it did not.
 async fn guarded<S: Sql>(store: &SqlStore<S>, practice: PracticeId, statements: Vec<Statement>) -> Result<bool> {
@@ -108,17 +123,25 @@ async fn guarded<S: Sql>(store: &SqlStore<S>, practice: PracticeId, statements: 
 
 #[async_trait]
 impl<S: Sql> NoteStore for SqlStore<S> {
-    async fn insert_note(&self, practice: PracticeId, n: &NoteRecord, first: &NoteVersionRecord) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            n.id.into(),
-            n.client.into(),
-            n.author.into(),
-            n.template.as_str().into(),
-            n.content.clone().into(),
-            n.created_at.into(),
-        ];
-        let statements = vec![Statement::new(sql::INSERT_NOTE, params), insert_version(practice, n.id, first)];
+    async fn insert_notes(&self, practice: PracticeId, notes: &[(NoteRecord, NoteVersionRecord)]) -> Result<()> {
+        let mut statements = Vec::with_capacity(notes.len() * 3);
+        for (n, first) in notes {
+            let params = vec![
+                practice.into(),
+                n.id.into(),
+                n.client.into(),
+                n.author.into(),
+                n.template.as_str().into(),
+                n.content.clone().into(),
+                n.created_at.into(),
+            ];
+            statements.push(Statement::new(sql::INSERT_NOTE, params));
+            statements.push(insert_version(practice, n.id, first));
+            if let (true, Some(at)) = (n.signed, n.signed_at) {
+                let signature = Signature { at, late: n.late, cosigner: n.cosigner };
+                statements.push(sign(practice, n.client, n.id, n.author, 1, signature));
+            }
+        }
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
@@ -146,18 +169,7 @@ impl<S: Sql> NoteStore for SqlStore<S> {
         version: i64,
         s: Signature,
     ) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            client.into(),
-            note.into(),
-            author.into(),
-            version.into(),
-            s.at.into(),
-            i64::from(s.late).into(),
-            s.cosigner.into(),
-        ];
-        let statement = Statement::new(sql::SIGN_NOTE, params).must_change_a_row();
-        self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+        self.0.transaction(Some(practice), vec![sign(practice, client, note, author, version, s)]).await.map(drop)
     }
 
     async fn cosign_note(

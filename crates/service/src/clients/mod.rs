@@ -5,7 +5,7 @@ pub(crate) mod access;
 mod care_team;
 mod diagnoses;
 pub(crate) mod measures;
-mod notes;
+pub(crate) mod notes;
 pub(crate) mod sealing;
 
 use std::collections::BTreeSet;

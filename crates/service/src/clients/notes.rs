@@ -160,7 +160,7 @@ impl Haven {
             saved_by: actor.user(),
         };
         let entry = self.note_entry("note.create", Crud::Create, client, id, access.purpose_for(actor));
-        self.recording_by(actor, entry)?.insert_note(practice, &note, &first).await?;
+        self.recording_by(actor, entry)?.insert_notes(practice, &[(note, first)]).await?;
         self.audit_drafts_committed();
         Ok(id)
     }
@@ -399,6 +399,42 @@ impl Haven {
         }
         Ok(out)
     }
+}
+
+/// A note as the seed writes it (`signed` at `at`, or a draft), by `author`, sealed.
+pub(crate) fn seeded_note(
+    ring: &crypto::Keyring,
+    practice: PracticeId,
+    (id, version_id): (NoteId, String),
+    client: ClientId,
+    author: UserId,
+    content: &NoteContent,
+    (at, signed): (Timestamp, bool),
+) -> Result<(NoteRecord, NoteVersionRecord)> {
+    let json = serde_json::to_vec(content).map_err(|e| ServiceError::Internal(format!("encoding a note: {e}")))?;
+    let note = NoteRecord {
+        id,
+        client,
+        author,
+        template: content.template.clone(),
+        content: seal_cell(ring, practice, SealedColumn::NoteContent, &row_of(id), &json)?,
+        signed,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        signed_at: signed.then_some(at),
+        late: false,
+        cosigner: None,
+        cosigned_at: None,
+    };
+    let first = NoteVersionRecord {
+        content: seal_cell(ring, practice, SealedColumn::NoteVersionContent, &version_id, &json)?,
+        id: version_id,
+        version: 1,
+        saved_at: at,
+        saved_by: author,
+    };
+    Ok((note, first))
 }
 
 /// A fresh random id as text, for version and addendum rows.

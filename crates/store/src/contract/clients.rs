@@ -260,7 +260,7 @@ pub async fn signed_notes_are_locked_and_only_addenda_attach(store: &dyn Store) 
         cosigner: None,
         cosigned_at: None,
     };
-    ok(store.insert_note(p.id, &draft, &version(1, 1)).await);
+    ok(store.insert_notes(p.id, &[(draft.clone(), version(1, 1))]).await);
     // A draft saves from its version, once; someone else's save of it changes nothing.
     let edited = NoteRecord { content: vec![2], updated_at: t(22), ..draft.clone() };
     ok(store.save_draft(p.id, &edited, &version(2, 2)).await);
@@ -335,7 +335,7 @@ pub async fn signed_notes_cannot_be_unlocked_by_sql<S: crate::Sql>(store: &crate
     };
     let first =
         NoteVersionRecord { id: "v1".into(), version: 1, content: vec![1], saved_at: t(20), saved_by: p.owner.id };
-    ok(store.insert_note(p.id, &note, &first).await);
+    ok(store.insert_notes(p.id, &[(note.clone(), first)]).await);
     ok(store
         .sign_note(p.id, client.id, note.id, p.owner.id, 1, Signature { at: t(30), late: false, cosigner: None })
         .await);
