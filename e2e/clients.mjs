@@ -25,6 +25,14 @@ try {
     return { page, problems };
   }
   const family = "Okonkwo-Lindqvist";
+  // Boosted forms swap the page in place: click and wait until htmx has settled the answer.
+  async function submit(page, selector) {
+    const settled = page.evaluate(
+      () => new Promise((done) => document.body.addEventListener("htmx:afterSettle", () => done(), { once: true })),
+    );
+    await page.click(selector);
+    await settled;
+  }
 
   // --- the clinician adds a client; a future birth date is refused and nothing typed is lost
   const c = await as(clinician);
@@ -141,8 +149,8 @@ try {
   await c.page.click("button:has-text('Start note')");
   await c.page.waitForSelector("textarea#subjective");
   await c.page.fill("#subjective", "Reports sleeping six hours; fewer worries at work.");
-  await c.page.click("button:has-text('Save draft')");
-  await c.page.waitForURL(/\/notes\/[0-9a-f-]{36}$/);
+  await submit(c.page, "button:has-text('Save draft')");
+  check(/\/notes\/[0-9a-f-]{36}$/.test(c.page.url()), `a saved draft stays on its note: ${c.page.url()}`);
   const noteUrl = c.page.url();
   // signing with fields left blank is refused beside them, the text kept
   await c.page.click("button:has-text('Sign and lock')");

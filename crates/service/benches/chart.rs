@@ -4,7 +4,7 @@
 //! 32 concurrent callers. The chart holds demographics, care team, diagnoses, PHQ-9 history and
 //! the latest 20 notes' headers. Prints JSON; times in milliseconds.
 //!
-//! Run: `cargo bench -p haven-service --bench chart` (`-- --clients N --notes-per-client M`
+//! Run: `cargo bench -p haven-service --bench chart` (`-- --clients N --notes M`
 //! for another size, `-- --sqlite-only` to skip PostgreSQL).
 
 #![allow(clippy::print_stdout)] // the JSON report on stdout is what this program is for
@@ -28,7 +28,7 @@ fn argument(args: &[String], name: &str, default: usize) -> usize {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-async fn run(store: Arc<dyn Store>, clients: usize, notes_per_client: usize, label: &str) -> serde_json::Value {
+async fn run(store: Arc<dyn Store>, clients: usize, notes: usize, label: &str) -> serde_json::Value {
     store.migrate().await.expect("migrate");
     let kek = LocalKek::from_hex(&LocalKek::generate_hex().expect("key")).expect("key");
     let haven = Haven::new(store, SessionPolicy::default(), Arc::new(FixedMasterKeys(vec![Arc::new(kek)])));
@@ -39,6 +39,9 @@ async fn run(store: Arc<dyn Store>, clients: usize, notes_per_client: usize, lab
         .await
         .expect("seed");
     eprintln!();
+    // The notes spread over the clients who have a clinician (six in seven).
+    let assigned = report.clients.iter().filter(|c| c.primary.is_some()).count().max(1);
+    let notes_per_client = notes.div_ceil(assigned);
     let notes = haven
         .seed_note_history(&report, notes_per_client, |done, total| eprint!("\r{label}: {done}/{total} notes"))
         .await
@@ -105,16 +108,16 @@ async fn run(store: Arc<dyn Store>, clients: usize, notes_per_client: usize, lab
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let clients = argument(&args, "--clients", 10_000);
-    let notes_per_client = argument(&args, "--notes-per-client", 50);
+    let notes = argument(&args, "--notes", 500_000);
     let dir = tempfile::tempdir().expect("tempdir");
     let sqlite: Arc<dyn Store> = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).expect("sqlite"));
-    let sqlite_report = run(sqlite, clients, notes_per_client, "sqlite").await;
+    let sqlite_report = run(sqlite, clients, notes, "sqlite").await;
     let postgres_report = if args.iter().any(|a| a == "--sqlite-only") {
         serde_json::Value::Null
     } else {
         let url = store_postgres::testing::TestCluster::shared().fresh_database().await;
         let postgres: Arc<dyn Store> = Arc::new(store_postgres::connect(&url).await.expect("postgres"));
-        run(postgres, clients, notes_per_client, "postgres").await
+        run(postgres, clients, notes, "postgres").await
     };
     let report = serde_json::json!({ "sqlite": sqlite_report, "postgres": postgres_report });
     println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());

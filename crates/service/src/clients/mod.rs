@@ -61,6 +61,8 @@ pub struct Chart {
     /// Rises with each saved change; an edit is made from it.
     pub version: i64,
     pub created_at: jiff::Timestamp,
+    /// Whole years, today in the practice's time zone.
+    pub age: i16,
     pub care_team: Vec<TeamMember>,
     /// The diagnoses, if the actor may see them (the care team and billing).
     pub diagnoses: Option<Vec<Diagnosis>>,
@@ -279,7 +281,8 @@ impl Haven {
     /// The clients added last, for the front desk (who work with every client's details); an
     /// empty list for those who see only their caseload.
     pub async fn recent_clients(&self, actor: &Actor, limit: u32) -> crate::Result<Vec<ClientSummary>> {
-        if !matches!(actor.role(), Role::Owner | Role::Administrator | Role::Scheduler | Role::Biller) {
+        let none = domain::policy::Relationship::None;
+        if !domain::policy::decide_chart(actor.role(), none, ChartPart::Demographics, Action::View).is_allowed() {
             return Ok(Vec::new());
         }
         let practice = actor.practice();
@@ -329,6 +332,8 @@ impl Haven {
         let practice_text = actor.practice().to_string();
         let ring = self.keys.keyring(self.store.as_ref(), actor.practice()).await?;
         let details = open_details(&ring, &practice_text, &client)?;
+        let today = self.today(actor).await?;
+        let age = details.date_of_birth.expose().until((jiff::Unit::Year, today)).map_or(0, |span| span.get_years());
         let care_team = self.team_members(actor.practice(), id).await?;
         let can_edit = access.allows(actor, ChartPart::Demographics, Action::Update);
         let can_change_team = access.allows(actor, ChartPart::CareTeam, Action::Update);
@@ -359,6 +364,7 @@ impl Haven {
             details,
             version: client.version,
             created_at: client.created_at,
+            age,
             care_team,
             access,
             can_edit,
