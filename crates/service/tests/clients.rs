@@ -374,5 +374,8 @@ async fn a_note_is_drafted_signed_locked_amended_and_cosigned() {
     for action in ["note.create", "note.sign", "note.cosign", "note.addendum"] {
         assert_eq!(w.events(action, "ok").await.len(), 1, "{action}");
     }
+    // The refusals are events too: someone else's draft, a co-signature not asked of them.
+    assert_eq!(w.events("note.update", "denied").await.len(), 1);
+    assert_eq!(w.events("note.cosign", "denied").await.len(), 1);
     assert!(!w.events("note.view", "ok").await.is_empty());
 }

@@ -14,6 +14,7 @@ use domain::{ClientId, NoteId, Phi, PracticeId, Role, UserId};
 use jiff::Timestamp;
 use store::{AddendumRecord, NoteRecord, NoteVersionRecord, SealedColumn, Signature, StoreError};
 
+use super::ChartAccess;
 use super::sealing::{open_cell, open_names, seal_cell};
 use crate::audit_log::{AuditEntry, Crud};
 use crate::error::{stale, valid};
@@ -245,16 +246,27 @@ impl Haven {
         )?))
     }
 
-    /// The author's draft, and that it is still a draft of theirs.
-    async fn own_draft(&self, actor: &Actor, client: ClientId, id: NoteId) -> Result<NoteRecord> {
+    /// The author's draft for `action`, through the chart policy; someone else's draft is a
+    /// refusal recorded like the policy's own.
+    async fn own_draft(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: NoteId,
+        action: &'static str,
+    ) -> Result<(NoteRecord, ChartAccess)> {
         let record = self.store.note(actor.practice(), client, id).await?.ok_or(ServiceError::NotFound)?;
+        let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, action).await?;
         if record.author != actor.user() {
-            return Err(ServiceError::Denied("only its author writes or signs a note"));
+            let rule = "only its author writes or signs a note";
+            let entry = self.note_entry(action, Crud::Update, client, id, access.purpose_for(actor));
+            self.audited_by(actor, entry.denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
         }
         if record.signed {
             return Err(ServiceError::Conflict("this note is signed and locked; add an addendum instead".into()));
         }
-        Ok(record)
+        Ok((record, access))
     }
 
     /// Saves a draft (its author only) from `version`: the session date and the template's
@@ -267,8 +279,7 @@ impl Haven {
         version: i64,
         form: &NoteForm,
     ) -> Result<()> {
-        let record = self.own_draft(actor, client, id).await?;
-        let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.update").await?;
+        let (record, access) = self.own_draft(actor, client, id, "note.update").await?;
         let chosen = template(&record.template).ok_or(ServiceError::NotFound)?;
         let today = self.today(actor).await?;
         let content = valid(|errors| form.validate(chosen, today, errors))?;
@@ -309,8 +320,7 @@ impl Haven {
     /// Signs a draft (its author only) at `version`: every field must be written. The note is
     /// locked from then on; a clinician's note asks the client's supervisor to co-sign.
     pub async fn sign_note(&self, actor: &Actor, client: ClientId, id: NoteId, version: i64) -> Result<()> {
-        let record = self.own_draft(actor, client, id).await?;
-        let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.sign").await?;
+        let (record, access) = self.own_draft(actor, client, id, "note.sign").await?;
         let practice = actor.practice();
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let content = self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), &record.content)?;
@@ -350,9 +360,12 @@ impl Haven {
         self.store.note(actor.practice(), client, id).await?.ok_or(ServiceError::NotFound)?;
         let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.cosign").await?;
         let entry = self.note_entry("note.cosign", Crud::Update, client, id, access.purpose_for(actor));
-        let store = self.recording_by(actor, entry)?;
+        let store = self.recording_by(actor, entry.clone())?;
         if !store.cosign_note(actor.practice(), client, id, actor.user(), self.now()).await? {
-            return Err(ServiceError::Denied("only the supervisor the note asks co-signs it, once"));
+            // Nothing was kept, the queued event included: the refusal is its own event.
+            let rule = "only the supervisor the note asks co-signs it, once";
+            self.audited_by(actor, entry.denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
         }
         self.audit_drafts_committed();
         Ok(())
