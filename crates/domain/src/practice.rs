@@ -201,6 +201,80 @@ impl PracticeForm {
     }
 }
 
+/// The US states, DC and territories by postal code.
+const STATE_NAMES: [(&str, &str); 56] = [
+    ("AL", "Alabama"),
+    ("AK", "Alaska"),
+    ("AZ", "Arizona"),
+    ("AR", "Arkansas"),
+    ("CA", "California"),
+    ("CO", "Colorado"),
+    ("CT", "Connecticut"),
+    ("DE", "Delaware"),
+    ("DC", "District of Columbia"),
+    ("FL", "Florida"),
+    ("GA", "Georgia"),
+    ("HI", "Hawaii"),
+    ("ID", "Idaho"),
+    ("IL", "Illinois"),
+    ("IN", "Indiana"),
+    ("IA", "Iowa"),
+    ("KS", "Kansas"),
+    ("KY", "Kentucky"),
+    ("LA", "Louisiana"),
+    ("ME", "Maine"),
+    ("MD", "Maryland"),
+    ("MA", "Massachusetts"),
+    ("MI", "Michigan"),
+    ("MN", "Minnesota"),
+    ("MS", "Mississippi"),
+    ("MO", "Missouri"),
+    ("MT", "Montana"),
+    ("NE", "Nebraska"),
+    ("NV", "Nevada"),
+    ("NH", "New Hampshire"),
+    ("NJ", "New Jersey"),
+    ("NM", "New Mexico"),
+    ("NY", "New York"),
+    ("NC", "North Carolina"),
+    ("ND", "North Dakota"),
+    ("OH", "Ohio"),
+    ("OK", "Oklahoma"),
+    ("OR", "Oregon"),
+    ("PA", "Pennsylvania"),
+    ("RI", "Rhode Island"),
+    ("SC", "South Carolina"),
+    ("SD", "South Dakota"),
+    ("TN", "Tennessee"),
+    ("TX", "Texas"),
+    ("UT", "Utah"),
+    ("VT", "Vermont"),
+    ("VA", "Virginia"),
+    ("WA", "Washington"),
+    ("WV", "West Virginia"),
+    ("WI", "Wisconsin"),
+    ("WY", "Wyoming"),
+    ("AS", "American Samoa"),
+    ("GU", "Guam"),
+    ("MP", "Northern Mariana Islands"),
+    ("PR", "Puerto Rico"),
+    ("VI", "Virgin Islands"),
+];
+
+/// The name of the state with postal `code` (`OR` → `Oregon`), if it is one.
+pub fn state_name(code: &str) -> Option<&'static str> {
+    let code = code.trim().to_ascii_uppercase();
+    STATE_NAMES.iter().find(|(c, _)| *c == code).map(|(_, name)| *name)
+}
+
+/// The words a password must not be built from, as a practice's details give them: its name,
+/// street, city, state (code and name) and ZIP code.
+pub fn identifying_words(name: &str, line1: &str, city: &str, state: &str, postal_code: &str) -> Vec<String> {
+    let mut words = vec![name.to_owned(), line1.to_owned(), city.to_owned(), state.to_owned(), postal_code.to_owned()];
+    words.extend(state_name(state).map(str::to_owned));
+    words
+}
+
 fn parse_state(value: &str) -> Result<String, String> {
     let v = value.trim().to_ascii_uppercase();
     if v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()) {

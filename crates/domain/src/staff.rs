@@ -59,6 +59,8 @@ impl Password {
     pub const MIN_CHARS: usize = 12;
     /// Bounds the work an attacker can make the hasher do.
     pub const MAX_BYTES: usize = 1024;
+    /// Letters and digits a password must have beyond the words known about the person.
+    const OWN_CHARS: usize = 8;
 
     /// Accepts a password for a new account (NIST 800-63B: length, not composition rules, and
     /// no guessable passwords): at least 12 characters, not the e-mail address, and estimated by
@@ -78,9 +80,19 @@ impl Password {
         // The estimate's cost grows with length; a guessable password shows in its first 100
         // characters (a long repeat is found there too).
         let head: String = value.chars().take(100).collect();
-        let words = about.iter().flat_map(|a| a.split_whitespace()).map(str::to_lowercase);
+        // Each word alone, without its punctuation ("Delgado," is "delgado").
+        let words = about
+            .iter()
+            .flat_map(|a| a.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase);
         let context: Vec<String> = email.as_str().split(['@', '.']).map(str::to_owned).chain(words).collect();
         let context: Vec<&str> = context.iter().map(String::as_str).collect();
+        // zxcvbn scores "Rosa Delgado Portland" highly even knowing each word (it prices the
+        // spaces as random characters), so what is left without them must stand on its own.
+        if own_part(&head, &context).chars().count() < Self::OWN_CHARS {
+            return Err("is made of your name or the practice's name and address: add words of your own".into());
+        }
         let estimate = zxcvbn::zxcvbn(&head, &context);
         if estimate.score() < zxcvbn::Score::Four {
             let advice = estimate.feedback().map(|f| f.to_string()).unwrap_or_default();
@@ -103,6 +115,18 @@ impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(‹secret›)")
     }
+}
+
+/// The letters and digits of `password` (lower case) left once every known word of three
+/// characters or more is taken out, longest first.
+fn own_part(password: &str, known: &[&str]) -> String {
+    let mut rest: String = password.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    let mut words: Vec<&str> = known.iter().copied().filter(|w| w.chars().count() >= 3).collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    for word in words {
+        rest = rest.replace(word, "");
+    }
+    rest
 }
 
 /// A new staff account, validated.
@@ -132,10 +156,13 @@ impl fmt::Debug for OwnerForm {
 }
 
 impl OwnerForm {
-    pub fn validate(&self, errors: &mut FieldErrors) -> Option<NewStaff> {
+    /// Checks the form; the password is judged knowing the person's name and `known`, the
+    /// practice's identifying words ([`crate::practice::identifying_words`]).
+    pub fn validate(&self, known: &[String], errors: &mut FieldErrors) -> Option<NewStaff> {
         let display_name = errors.check("display_name", required_text(&self.display_name, 120));
         let email = errors.check("email", Email::parse(&self.email));
-        let about = [self.display_name.as_str()];
+        let about: Vec<&str> =
+            std::iter::once(self.display_name.as_str()).chain(known.iter().map(String::as_str)).collect();
         let password =
             email.as_ref().and_then(|e| errors.check("password", Password::new_account(&self.password, e, &about)));
         if password.is_some() && self.password != self.password_confirm {
@@ -235,12 +262,24 @@ mod tests {
         assert!(new("short").is_err());
         assert!(new("a@example.org").is_err());
         assert!(new(&"x".repeat(2000)).is_err());
+        // Built from the person's and the practice's own words, however they are written.
+        let practice =
+            crate::practice::identifying_words("Willow Creek Therapy", "12 Alder St", "Eugene", "OR", "97401");
+        let known: Vec<&str> = ["Rosa Delgado,"].into_iter().chain(practice.iter().map(String::as_str)).collect();
+        for guessable in
+            ["Rosa Delgado Portland", "Eugene Oregon 97401", "willow creek therapy", "delgado willow creek"]
+        {
+            let about: Vec<&str> =
+                if guessable.contains("Portland") { vec!["Rosa Delgado", "Portland"] } else { known.clone() };
+            assert!(Password::new_account(guessable, &email, &about).is_err(), "{guessable} was accepted");
+        }
         // Long enough, but guessable: common passwords, walks, repeats, the person's own name.
         for weak in
             ["password1234", "qwertyuiop123", "abcabcabcabc", "mariarivera2024", "iloveyou12345", "111111111111"]
         {
             let refused = new(weak).err().unwrap_or_default();
-            assert!(refused.starts_with("is too easy to guess"), "{weak} accepted ({refused})");
+            let own_words = weak.starts_with("maria") && refused.contains("words of your own");
+            assert!(refused.starts_with("is too easy to guess") || own_words, "{weak} accepted ({refused})");
         }
         assert!(new("correct horse battery staple").is_ok());
         assert!(new("tide pools at dawn").is_ok());
@@ -281,7 +320,7 @@ mod tests {
             password_confirm: "a different passphrase".into(),
         };
         let mut errors = FieldErrors::default();
-        assert!(form.validate(&mut errors).is_none());
+        assert!(form.validate(&[], &mut errors).is_none());
         assert_eq!(errors.get("password_confirm"), Some("does not match the password"));
         assert!(!format!("{form:?}").contains("passphrase"));
     }

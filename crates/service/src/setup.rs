@@ -63,7 +63,14 @@ impl Haven {
         }
         let mut errors = FieldErrors::default();
         let profile = practice.validate(&mut errors);
-        let staff = owner.validate(&mut errors);
+        let known = domain::practice::identifying_words(
+            &practice.practice_name,
+            &practice.address_line1,
+            &practice.city,
+            &practice.state,
+            &practice.postal_code,
+        );
+        let staff = owner.validate(&known, &mut errors);
         let (Some(profile), Some(staff)) = (profile, staff) else {
             return Err(ServiceError::Invalid(errors));
         };

@@ -170,7 +170,15 @@ impl Haven {
             password: form.password.clone(),
             password_confirm: form.password_confirm.clone(),
         };
-        let Some(staff) = owner_like.validate(&mut errors) else { return Err(ServiceError::Invalid(errors)) };
+        let known = match self.store.practice(invitation.practice).await? {
+            Some(p) => {
+                let (profile, address) = (&p.profile, &p.profile.address);
+                let (line1, city, state) = (&address.line1, &address.city, &address.state);
+                domain::practice::identifying_words(&profile.name, line1, city, state, &address.postal_code)
+            }
+            None => Vec::new(),
+        };
+        let Some(staff) = owner_like.validate(&known, &mut errors) else { return Err(ServiceError::Invalid(errors)) };
         let now = self.now();
         let user = NewUser {
             id: UserId::random(),

@@ -104,6 +104,16 @@ async fn first_run_setup_then_sign_in() -> Result<(), ServiceError> {
     assert!(!format!("{link:?}").contains(token), "Debug shows the token");
     assert_eq!(w.haven.setup_link_state(token).await?, SetupTokenState::Valid);
 
+    // A password made of the owner's name and the practice's name and address is refused,
+    // however it is written, and the link still works.
+    for guessable in ["Rosa Delgado Portland", "calm waters counseling", "Portland Oregon 97201", "delgado, alder st"] {
+        let owner = OwnerForm { password: guessable.into(), password_confirm: guessable.into(), ..owner_form() };
+        let refused = w.haven.complete_setup(token, &practice_form(), &owner).await;
+        assert!(
+            matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("password").is_some()),
+            "{guessable}: {refused:?}"
+        );
+    }
     let practice = w.haven.complete_setup(token, &practice_form(), &owner_form()).await?;
     assert!(w.haven.issue_setup_link().await?.is_none(), "a set-up practice gets no new link");
 
@@ -586,6 +596,13 @@ async fn invited_staff_join_once_with_the_invited_role() -> Result<(), ServiceEr
     // A weak password changes nothing; a good one creates the account, once.
     let weak = w.haven.accept_invitation(&second, &accept("password1234")).await;
     assert!(matches!(&weak, Err(ServiceError::Invalid(e)) if e.get("password").is_some()), "{weak:?}");
+    // Nor one made of the practice's name: the invitee is judged knowing it too.
+    let practice_words = report.practice_name.to_lowercase();
+    let known = w.haven.accept_invitation(&second, &accept(&practice_words)).await;
+    assert!(
+        matches!(&known, Err(ServiceError::Invalid(e)) if e.get("password").is_some()),
+        "{practice_words}: {known:?}"
+    );
     w.haven.accept_invitation(&second, &accept("harbor kites in october")).await?;
     let again = w.haven.accept_invitation(&second, &accept("harbor kites in october")).await;
     assert!(matches!(again, Err(ServiceError::InvitationLink("already used"))), "{again:?}");
