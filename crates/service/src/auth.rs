@@ -10,6 +10,7 @@ use store::{
     Membership, SessionLookup, SessionRecord, SignInEvent, SignInEventKind, SignInFilter, SignInRules, UserRecord,
 };
 
+use crate::attempts::{InFlight, Reservation};
 use crate::{Actor, Haven, Result, ServiceError, secrets};
 
 /// A session's bearer secret, for the cookie. `Debug` does not print it.
@@ -128,7 +129,8 @@ impl Haven {
             ip: from.ip.clone(),
             user_agent: from.user_agent.clone(),
         };
-        self.refuse_if_throttled(event(SignInEventKind::Locked)).await?;
+        // Held until this attempt's outcome is recorded.
+        let _attempt = self.refuse_if_throttled(event(SignInEventKind::Locked)).await?;
         let matches = match Password::offered(password) {
             Some(password) => self.hashing.verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?,
             None => false,
@@ -229,14 +231,21 @@ impl Haven {
     }
 
     /// Refuses (recording `locked`) while too many recent failures for its address, or from its
-    /// network address, keep the sign-in door shut.
-    pub(crate) async fn refuse_if_throttled(&self, locked: SignInEvent) -> Result<()> {
+    /// network address, keep the sign-in door shut — counting the attempts still in flight as
+    /// failures; otherwise reserves this attempt's place among them until it is dropped.
+    pub(crate) async fn refuse_if_throttled(&self, locked: SignInEvent) -> Result<Reservation> {
         let (throttle, now) = (self.throttle, locked.at);
+        let keys = [format!("address:{}", locked.email), format!("network:{}", locked.ip)];
+        let (reservation, [by_address, by_network]) = InFlight::enter(&self.attempts, keys);
         let recent = self.store.failures_for_email(&locked.email, now - throttle.memory).await?;
         let from_ip = self.store.failures_from_ip(&locked.ip, now - throttle.ip_window).await?;
-        let by_address = throttle.address_wait(recent.count, recent.last, now);
-        let by_network = throttle.network_wait(from_ip.count, from_ip.first, now);
-        let Some(wait) = by_address.max(by_network) else { return Ok(()) };
+        // Attempts in flight count as failures made now.
+        let last = if by_address > 0 { Some(now) } else { recent.last };
+        let first = from_ip.first.or((by_network > 0).then_some(now));
+        let by_address = throttle.address_wait(recent.count + by_address, last, now);
+        let by_network = throttle.network_wait(from_ip.count + by_network, first, now);
+        let Some(wait) = by_address.max(by_network) else { return Ok(reservation) };
+        drop(reservation);
         self.record_sign_in(&locked).await?;
         tracing::info!(wait_seconds = wait.as_secs(), "sign-in refused: too many failures");
         Err(ServiceError::TooManyAttempts(wait))

@@ -8,6 +8,7 @@
 mod actor;
 mod agreement;
 mod api_tokens;
+mod attempts;
 mod audit_log;
 mod auth;
 mod clients;
@@ -106,6 +107,7 @@ pub struct Haven {
     sequencer: Arc<audit_log::Sequencer>,
     watch: Arc<audit_log::watch::Watch>,
     hashing: Arc<passwords::Hashing>,
+    attempts: Arc<attempts::InFlight>,
 }
 
 impl fmt::Debug for Haven {
@@ -141,6 +143,7 @@ impl Haven {
             sequencer: Arc::default(),
             watch: Arc::default(),
             hashing: Arc::default(),
+            attempts: Arc::default(),
         }
     }
 

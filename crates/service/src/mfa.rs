@@ -283,7 +283,7 @@ impl Haven {
         let now = self.now();
         let user = found.session.user;
         let event = |kind| session_event(kind, &found, now, from);
-        self.refuse_if_throttled(event(SignInEventKind::Locked)).await?;
+        let _attempt = self.refuse_if_throttled(event(SignInEventKind::Locked)).await?;
         let factor = self.store.totp_factor(user).await?.filter(|f| f.confirmed_at.is_some());
         let Some(factor) = factor else { return Err(ServiceError::Unauthenticated) };
         let accepted = if code.chars().filter(char::is_ascii_digit).count() == 6 && code.len() <= 8 {

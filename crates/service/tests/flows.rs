@@ -315,6 +315,31 @@ async fn master_key_rotation_is_followed_by_a_running_service() -> Result<(), Se
     Ok(())
 }
 
+/// A burst of parallel guesses gets no more than a sequence would: each attempt in flight counts
+/// as a failure until its outcome is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_parallel_guesses_is_throttled_like_a_sequence() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1 }, |_, _| {}).await?;
+    let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let (haven, email) = (w.haven.clone(), clinician.email.clone());
+        tasks.spawn(async move { haven.sign_in(&email, "wrong password!", &here()).await.map(drop) });
+    }
+    let (mut checked, mut throttled) = (0, 0);
+    while let Some(outcome) = tasks.join_next().await {
+        match outcome.unwrap_or_else(|e| panic!("{e}")) {
+            Err(ServiceError::InvalidCredentials) => checked += 1,
+            Err(ServiceError::TooManyAttempts(_)) => throttled += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(checked <= 5, "{checked} of 40 parallel guesses were checked; a sequence allows 5");
+    assert_eq!(checked + throttled, 40);
+    Ok(())
+}
+
 #[tokio::test]
 async fn repeated_failures_lock_an_address_with_growing_waits_and_are_recorded() -> Result<(), ServiceError> {
     let w = World::new().await;
