@@ -43,6 +43,12 @@ impl Keyring {
         seal::open(key, aad, sealed)
     }
 
+    /// The purpose of the key `sealed` was sealed with.
+    pub fn purpose_of(&self, sealed: &[u8]) -> Result<Purpose, CryptoError> {
+        let id = seal::key_id(sealed)?;
+        self.keys.iter().find(|(k, _, _)| *k == id).map(|(_, p, _)| *p).ok_or(CryptoError::UnknownKey(id))
+    }
+
     /// The Ed25519 key whose seed is the data key `id` (the audit log's signing key).
     pub fn signing_key(&self, id: KeyId) -> Result<ed25519_dalek::SigningKey, CryptoError> {
         let (_, _, key) = self.keys.iter().find(|(k, _, _)| *k == id).ok_or(CryptoError::UnknownKey(id))?;

@@ -16,6 +16,10 @@ pub enum NoteKind {
     Progress,
     Contact,
     Discharge,
+    /// Psychotherapy notes (CR-5): the author's own process notes, kept apart from the record —
+    /// their author alone reads them, under a key of their own, and they leave with no export,
+    /// claim, AI request or records request unless the client authorizes it.
+    Psychotherapy,
 }
 
 stored_names!(NoteKind {
@@ -23,6 +27,7 @@ stored_names!(NoteKind {
     Progress => "progress", "Progress note";
     Contact => "contact", "Contact note";
     Discharge => "discharge", "Discharge summary";
+    Psychotherapy => "psychotherapy", "Psychotherapy note";
 });
 
 /// One field of a template: its key, its label, and what belongs in it.
@@ -94,6 +99,16 @@ pub const TEMPLATES: &[Template] = &[
             field("impression", "Diagnostic impression", "The working diagnosis and its basis."),
             PLAN,
         ],
+    },
+    Template {
+        id: "psychotherapy",
+        name: "Psychotherapy note (private)",
+        kind: NoteKind::Psychotherapy,
+        fields: &[field(
+            "process",
+            "Process notes",
+            "Your impressions, hypotheses and the session's process: for you alone, kept apart from the record.",
+        )],
     },
     Template {
         id: "contact",

@@ -287,7 +287,9 @@ impl Haven {
         self.each_cell_page(practice, async |column, page| {
             let mut changes = Vec::new();
             for cell in page {
-                if seal::key_id(&cell.sealed).map_err(failure)? != current {
+                // Only values of the purpose being rotated: psychotherapy notes keep their own key.
+                let records = ring.purpose_of(&cell.sealed).map_err(failure)? == Purpose::Records;
+                if records && seal::key_id(&cell.sealed).map_err(failure)? != current {
                     let at = cell_aad(&practice_text, column, &cell.row);
                     let fresh = ring.seal(Purpose::Records, &at, &ring.open(&at, &cell.sealed).map_err(failure)?);
                     changes.push((cell, fresh.map_err(failure)?));

@@ -379,3 +379,55 @@ async fn a_note_is_drafted_signed_locked_amended_and_cosigned() {
     assert_eq!(w.events("note.cosign", "denied").await.len(), 1);
     assert!(!w.events("note.view", "ok").await.is_empty());
 }
+
+#[tokio::test]
+async fn psychotherapy_notes_are_their_authors_alone_under_their_own_key() {
+    use domain::notes::NoteForm;
+    let w = World::new().await;
+    let (clinician, supervisor) = (w.actor(2).await, w.actor(4).await);
+    let client = w.report.clients.iter().find(|c| c.primary == Some(2) && c.supervisor == Some(4));
+    let client = client.map(|c| c.id).unwrap_or_else(|| panic!("a supervised client"));
+    let keys_before = ok(w.haven.key_status().await);
+    let private_values = |status: &[haven_service::rotation::KeyStatus]| {
+        status.iter().filter(|k| k.purpose == "psychotherapy_notes").map(|k| k.values).sum::<u64>()
+    };
+    assert_eq!(private_values(&keys_before), 0);
+
+    let id = ok(w.haven.create_note(&clinician, client, "psychotherapy").await);
+    let today = ok(w.haven.chart(&clinician, client).await).notes.unwrap_or_default();
+    let date = today.iter().find(|h| h.id == id).map(|h| h.service_date.expose().to_string()).unwrap_or_default();
+    let form = NoteForm {
+        service_date: date,
+        fields: [("process".to_owned(), "Countertransference: I felt protective.".to_owned())].into(),
+    };
+    ok(w.haven.save_note(&clinician, client, id, 1, &form).await);
+    ok(w.haven.sign_note(&clinician, client, id, 2).await);
+    ok(w.haven.add_addendum(&clinician, client, id, "Discussed in my own supervision.").await);
+
+    // Sealed with the psychotherapy key: the content, its two saved versions and the addendum.
+    assert_eq!(private_values(&ok(w.haven.key_status().await)), 4);
+    // The author reads it; the supervisor on the same care team neither sees nor opens it, and
+    // is not asked to co-sign it.
+    assert_eq!(ok(w.haven.note(&clinician, client, id).await).content.expose().fields.len(), 1);
+    let headers = ok(w.haven.chart(&supervisor, client).await).notes.unwrap_or_default();
+    assert!(headers.iter().all(|h| h.id != id), "the supervisor's chart lists it");
+    assert!(matches!(w.haven.note(&supervisor, client, id).await, Err(ServiceError::Denied(_))));
+    assert!(matches!(w.haven.note_version(&supervisor, client, id, 1).await, Err(ServiceError::Denied(_))));
+    assert!(matches!(w.haven.add_addendum(&supervisor, client, id, "Seen.").await, Err(ServiceError::Denied(_))));
+    assert!(ok(w.haven.notes_to_cosign(&supervisor).await).iter().all(|(_, n, _)| *n != id));
+    assert_eq!(w.events("note.view", "denied").await.len(), 1);
+
+    // Rotating the records key leaves psychotherapy notes under their own key.
+    let clock = Arc::clone(&w.clock);
+    let ticking = tokio::spawn(async move {
+        loop {
+            clock.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+        }
+    });
+    ok(w.haven.rotate_data_keys(|_| {}).await);
+    ticking.abort();
+    assert_eq!(private_values(&ok(w.haven.key_status().await)), 4);
+    let verified = ok(w.haven.verify_sealed(|_| {}).await);
+    assert!(verified.failures.is_empty() && verified.cell_failures.is_empty());
+}

@@ -349,7 +349,7 @@ impl Haven {
         };
         let can_administer = access.allows(actor, ChartPart::Measures, Action::Update);
         let notes = match access.allows(actor, ChartPart::Notes, Action::View) {
-            true => Some(self.note_headers(actor.practice(), id, CHART_NOTES).await?),
+            true => Some(self.note_headers(actor.practice(), id, actor.user(), CHART_NOTES).await?),
             false => None,
         };
         let can_write_notes = access.allows(actor, ChartPart::Notes, Action::Update);

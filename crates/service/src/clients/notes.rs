@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use store::{AddendumRecord, NoteRecord, NoteVersionRecord, SealedColumn, Signature, StoreError};
 
 use super::ChartAccess;
-use super::sealing::{open_cell, open_names, seal_cell};
+use super::sealing::{open_cell, open_names, seal_cell_with};
 use crate::audit_log::{AuditEntry, Crud};
 use crate::error::{stale, valid};
 use crate::{Actor, Haven, Result, ServiceError};
@@ -87,7 +87,7 @@ impl Haven {
         content: &NoteContent,
     ) -> Result<Vec<u8>> {
         let json = serde_json::to_vec(content).map_err(|e| ServiceError::Internal(format!("encoding a note: {e}")))?;
-        seal_cell(ring, practice, column, row, &json)
+        seal_cell_with(ring, key_purpose(&content.template), practice, column, row, &json)
     }
 
     fn header(&self, record: &NoteRecord, content: &NoteContent, names: &HashMap<UserId, String>) -> NoteHeader {
@@ -104,15 +104,17 @@ impl Haven {
         }
     }
 
-    /// The client's latest notes, headers only. Callers have been let into the chart's notes
-    /// and have recorded the read.
+    /// The client's latest notes, headers only, without others' psychotherapy notes. Callers
+    /// have been let into the chart's notes and have recorded the read.
     pub(crate) async fn note_headers(
         &self,
         practice: PracticeId,
         client: ClientId,
+        viewer: UserId,
         limit: u32,
     ) -> Result<Vec<NoteHeader>> {
-        let records = self.store.notes(practice, client, limit).await?;
+        let mut records = self.store.notes(practice, client, limit).await?;
+        records.retain(|r| !is_private(r) || r.author == viewer);
         let names = self.staff_names(practice).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         records
@@ -183,6 +185,7 @@ impl Haven {
         let record = self.store.note(practice, client, id).await?.ok_or(ServiceError::NotFound)?;
         let about = Some(("note", id.to_string()));
         let access = self.chart_access_about(actor, client, ChartPart::Notes, Action::View, "note.view", about).await?;
+        self.refuse_unless_author(actor, &record, &access, "note.view").await?;
         let names = self.staff_names(practice).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let content = self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), &record.content)?;
@@ -231,11 +234,13 @@ impl Haven {
         number: i64,
     ) -> Result<Phi<NoteContent>> {
         let practice = actor.practice();
-        self.store.note(practice, client, id).await?.ok_or(ServiceError::NotFound)?;
+        let record = self.store.note(practice, client, id).await?.ok_or(ServiceError::NotFound)?;
         let version = self.store.note_versions(practice, id).await?.into_iter().find(|v| v.version == number);
         let version = version.ok_or(ServiceError::NotFound)?;
         let about = Some(("note", id.to_string()));
-        self.chart_access_about(actor, client, ChartPart::Notes, Action::View, "note.version.view", about).await?;
+        let access =
+            self.chart_access_about(actor, client, ChartPart::Notes, Action::View, "note.version.view", about).await?;
+        self.refuse_unless_author(actor, &record, &access, "note.version.view").await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         Ok(Phi::new(self.open_content(
             &ring,
@@ -244,6 +249,22 @@ impl Haven {
             &version.id,
             &version.content,
         )?))
+    }
+
+    /// Refuses (as an audit event) anyone but its author a psychotherapy note.
+    async fn refuse_unless_author(
+        &self,
+        actor: &Actor,
+        record: &NoteRecord,
+        access: &ChartAccess,
+        action: &'static str,
+    ) -> Result<()> {
+        if !is_private(record) || record.author == actor.user() {
+            return Ok(());
+        }
+        let entry = self.note_entry(action, Crud::Read, record.client, record.id, access.purpose_for(actor));
+        self.audited_by(actor, entry.denied(AUTHOR_ONLY)).await?;
+        Err(ServiceError::Denied(AUTHOR_ONLY))
     }
 
     /// The author's draft for `action`, through the chart policy; someone else's draft is a
@@ -334,7 +355,7 @@ impl Haven {
         }
         let late = is_late(content.service_date, self.today(actor).await?);
         let cosigner = match actor.role() {
-            Role::Clinician => self
+            Role::Clinician if !is_private(&record) => self
                 .store
                 .care_team(practice, client)
                 .await?
@@ -373,13 +394,22 @@ impl Haven {
 
     /// Attaches an addendum to a signed note: the note itself never changes.
     pub async fn add_addendum(&self, actor: &Actor, client: ClientId, id: NoteId, text: &str) -> Result<()> {
-        self.store.note(actor.practice(), client, id).await?.ok_or(ServiceError::NotFound)?;
+        let record = self.store.note(actor.practice(), client, id).await?.ok_or(ServiceError::NotFound)?;
         let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.addendum").await?;
+        self.refuse_unless_author(actor, &record, &access, "note.addendum").await?;
         let text = valid(|errors| errors.check("addendum", required_text(text, ADDENDUM_MAX)))?;
         let (practice, addendum_id) = (actor.practice(), uuid_text());
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let purpose = key_purpose(&record.template);
         let addendum = AddendumRecord {
-            content: seal_cell(&ring, practice, SealedColumn::NoteAddendum, &addendum_id, text.as_bytes())?,
+            content: seal_cell_with(
+                &ring,
+                purpose,
+                practice,
+                SealedColumn::NoteAddendum,
+                &addendum_id,
+                text.as_bytes(),
+            )?,
             id: addendum_id,
             author: actor.user(),
             created_at: self.now(),
@@ -430,7 +460,14 @@ pub(crate) fn seeded_note(
         client,
         author,
         template: content.template.clone(),
-        content: seal_cell(ring, practice, SealedColumn::NoteContent, &row_of(id), &json)?,
+        content: seal_cell_with(
+            ring,
+            key_purpose(&content.template),
+            practice,
+            SealedColumn::NoteContent,
+            &row_of(id),
+            &json,
+        )?,
         signed,
         version: 1,
         created_at: at,
@@ -441,7 +478,14 @@ pub(crate) fn seeded_note(
         cosigned_at: None,
     };
     let first = NoteVersionRecord {
-        content: seal_cell(ring, practice, SealedColumn::NoteVersionContent, &version_id, &json)?,
+        content: seal_cell_with(
+            ring,
+            key_purpose(&content.template),
+            practice,
+            SealedColumn::NoteVersionContent,
+            &version_id,
+            &json,
+        )?,
         id: version_id,
         version: 1,
         saved_at: at,
@@ -449,6 +493,22 @@ pub(crate) fn seeded_note(
     };
     Ok((note, first))
 }
+
+/// Whether a note is a psychotherapy note, open to its author alone (CR-5).
+fn is_private(record: &NoteRecord) -> bool {
+    template(&record.template).is_some_and(|t| t.kind == NoteKind::Psychotherapy)
+}
+
+/// The key a note of `template` is sealed with: psychotherapy notes have their own (EK-4).
+fn key_purpose(template_id: &str) -> crypto::Purpose {
+    match template(template_id).map(|t| t.kind) {
+        Some(NoteKind::Psychotherapy) => crypto::Purpose::PsychotherapyNotes,
+        _ => crypto::Purpose::Records,
+    }
+}
+
+/// The rule that keeps a psychotherapy note from everyone but its author.
+const AUTHOR_ONLY: &str = "psychotherapy notes are open to their author only";
 
 /// A fresh random id as text, for version and addendum rows.
 fn uuid_text() -> String {

@@ -210,7 +210,7 @@ pub(crate) fn cell_aad<'a>(practice: &'a str, column: SealedColumn, row: &'a str
     Aad { practice, table: column.table(), column: column.column(), row }
 }
 
-/// Seals `value` for `column` of `row`.
+/// Seals `value` for `column` of `row` with the records key.
 pub(crate) fn seal_cell(
     ring: &Keyring,
     practice: PracticeId,
@@ -218,8 +218,20 @@ pub(crate) fn seal_cell(
     row: &str,
     value: &[u8],
 ) -> Result<Vec<u8>, ServiceError> {
+    seal_cell_with(ring, Purpose::Records, practice, column, row, value)
+}
+
+/// [`seal_cell`] with the key of `purpose` (psychotherapy notes have their own, EK-4).
+pub(crate) fn seal_cell_with(
+    ring: &Keyring,
+    purpose: Purpose,
+    practice: PracticeId,
+    column: SealedColumn,
+    row: &str,
+    value: &[u8],
+) -> Result<Vec<u8>, ServiceError> {
     let practice = practice.to_string();
-    ring.seal(Purpose::Records, &cell_aad(&practice, column, row), value).map_err(sealing_failed)
+    ring.seal(purpose, &cell_aad(&practice, column, row), value).map_err(sealing_failed)
 }
 
 /// Opens a value of `column` of `row`, as PHI bytes.
