@@ -181,6 +181,15 @@ fn security_headers_on_every_response() {
     for path in ["/api/v1/sessions", "/api/v1/me", "/api/v1/staff", "/api/v1/practice", "/readyz"] {
         assert!(openapi["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
+
+    // The API answers its own 404 and 405 in JSON (the pages keep their HTML).
+    let missing = get(&format!("{}/api/v1/nothing-here", server.url), None);
+    assert_eq!((missing.status, missing.json()["code"].as_str()), (404, Some("not_found")), "{}", missing.body);
+    let wrong_method = answer(common::http().delete(&format!("{}/api/v1/me", server.url)).call());
+    assert_eq!((wrong_method.status, wrong_method.json()["code"].as_str()), (405, Some("method_not_allowed")));
+    assert!(wrong_method.header("allow").is_some_and(|a| a.contains("GET")), "405 without its Allow header");
+    let page = get(&format!("{}/nothing-here", server.url), None);
+    assert!(page.status == 404 && page.body.contains("Page not found"));
 }
 
 #[test]

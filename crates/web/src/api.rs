@@ -187,3 +187,28 @@ async fn staff(State(state): State<AppState>, ApiSignedIn(actor): ApiSignedIn) -
     let staff = state.haven.staff(&actor).await?;
     Ok(Json(staff.into_iter().map(Staff::from).collect()))
 }
+
+/// Under `/api/`, an answer the router made on its own (no such endpoint: 404; a known one with
+/// another method: 405, whose `Allow` header stays) is an [`ErrorBody`] like every other API
+/// error, not the HTML page or an empty body.
+pub(crate) async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    let (code, message) = match response.status() {
+        StatusCode::NOT_FOUND => ("not_found", "there is no such API endpoint"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this endpoint does not take that method"),
+        _ => return response,
+    };
+    if !api || json {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let body = ErrorBody { code: code.into(), message: message.into(), fields: vec![] };
+    let mut answer = (response.status(), Json(body)).into_response();
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(header::ALLOW, allow);
+    }
+    answer
+}

@@ -88,6 +88,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
     app.route_layer(axum::middleware::from_fn_with_state(state.clone(), refusals::record))
         .merge(open)
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(api::json_errors))
         .layer(axum::middleware::from_fn(csrf::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
