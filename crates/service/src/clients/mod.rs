@@ -90,7 +90,7 @@ impl ClientQuery {
     /// What one search box holds, read the way a person means it: an e-mail address, a date of
     /// birth (`1984-03-27` or `03/27/1984`), a phone number, or names (the last word is the
     /// family name or its start, a word before it the given name). `None` for names: those
-    /// are looked up by [`name_queries`].
+    /// are looked up by `Haven::find_by_names`.
     fn from_search(text: &str) -> Option<ClientQuery> {
         let digits = text.chars().filter(char::is_ascii_digit).count();
         if text.contains('@') {
