@@ -243,3 +243,24 @@ fn the_test_room_uses_the_configured_video_server_and_its_room_tokens() {
     assert!(!server.log().contains(secret), "the secret was logged");
     assert!(server.log().contains("video.calmwaters.example"), "the video server is not reported at start");
 }
+
+/// The OpenAPI document passes an independent validator (openapi-spec-validator, from PyPI;
+/// `scripts/test` installs it), and declares how a caller authenticates.
+#[test]
+fn the_openapi_document_is_valid_for_an_independent_validator() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let server = Server::start(&dir, &[], &[]);
+    let document = get(&format!("{}/api/openapi.json", server.url), None);
+    assert_eq!(document.status, 200);
+    let path = tmp.path().join("openapi.json");
+    std::fs::write(&path, &document.body).unwrap_or_else(|e| panic!("{e}"));
+    let checked = std::process::Command::new("python3")
+        .args(["-m", "openapi_spec_validator"])
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("python3 with openapi-spec-validator (scripts/test installs it): {e}"));
+    assert!(checked.status.success(), "{}\n{}", text(&checked.stdout), text(&checked.stderr));
+    let schemes = &document.json()["components"]["securitySchemes"];
+    assert!(schemes.get("bearer_token").is_some() && schemes.get("session_cookie").is_some(), "{schemes}");
+}

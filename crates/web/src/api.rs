@@ -33,9 +33,24 @@ pub(crate) fn routes() -> Routes {
                        scopes) or with the session cookie of `POST /api/v1/sessions`."
     ),
     paths(sign_in, sign_out, me, practice, staff, crate::health::healthz, crate::health::readyz),
-    components(schemas(SignInRequest, Me, Practice, Staff, ErrorBody, FieldErrorBody))
+    components(schemas(SignInRequest, Me, Practice, Staff, ErrorBody, FieldErrorBody)),
+    modifiers(&SecuritySchemes)
 )]
 struct ApiDoc;
+
+/// The two ways a caller proves who they are: an API token, or the session cookie.
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let token = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("hvn_…").build();
+        components.add_security_scheme("bearer_token", SecurityScheme::Http(token));
+        let cookie = ApiKey::Cookie(ApiKeyValue::new(crate::session::COOKIE));
+        components.add_security_scheme("session_cookie", SecurityScheme::ApiKey(cookie));
+    }
+}
 
 /// The OpenAPI document, as served at `/api/openapi.json`.
 pub fn openapi_json() -> String {
@@ -154,6 +169,7 @@ async fn sign_in(
 
 /// Ends the current session.
 #[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "sessions",
+    security(("session_cookie" = [])),
     responses((status = 204, description = "Signed out (also when no session was open)")))]
 async fn sign_out(
     State(state): State<AppState>,
@@ -168,21 +184,35 @@ async fn sign_out(
 
 /// Who is signed in, in which practice, with which role.
 #[utoipa::path(get, path = "/api/v1/me", tag = "sessions",
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+    security(("bearer_token" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Who is signed in, in which practice and role", body = Me),
+        (status = 401, description = "Not signed in, or the session or token has ended", body = ErrorBody),
+    ))]
 async fn me(ApiSignedIn(actor): ApiSignedIn) -> Json<Me> {
     Json(Me::from(&actor))
 }
 
 /// The practice's registered details.
 #[utoipa::path(get, path = "/api/v1/practice", tag = "practice",
-    responses((status = 200, body = Practice), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    security(("bearer_token" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The practice's registered details", body = Practice),
+        (status = 401, description = "Not signed in, or the session or token has ended", body = ErrorBody),
+        (status = 403, description = "The token's scopes do not cover it", body = ErrorBody),
+    ))]
 async fn practice(State(state): State<AppState>, ApiSignedIn(actor): ApiSignedIn) -> Result<Json<Practice>, ApiError> {
     Ok(Json(state.haven.practice(&actor).await?.into()))
 }
 
 /// The practice's staff and their roles.
 #[utoipa::path(get, path = "/api/v1/staff", tag = "practice",
-    responses((status = 200, body = [Staff]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    security(("bearer_token" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The practice's staff directory", body = [Staff]),
+        (status = 401, description = "Not signed in, or the session or token has ended", body = ErrorBody),
+        (status = 403, description = "The token's scopes do not cover it", body = ErrorBody),
+    ))]
 async fn staff(State(state): State<AppState>, ApiSignedIn(actor): ApiSignedIn) -> Result<Json<Vec<Staff>>, ApiError> {
     let staff = state.haven.staff(&actor).await?;
     Ok(Json(staff.into_iter().map(Staff::from).collect()))
