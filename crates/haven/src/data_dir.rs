@@ -20,6 +20,34 @@ pub fn prepare(dir: &Path) -> Result<()> {
     File::create(&probe)
         .and_then(|_| std::fs::remove_file(&probe))
         .with_context(|| format!("data directory {} is not writable", dir.display()))?;
+    make_private(dir)
+}
+
+/// Haven's files are its own: a data directory the group or others may read is made private
+/// (0700), and so are the database, key and lock files in it (0600). Each change is said at
+/// start; a file not there yet is left to be made (the server calls this again once its
+/// database is open).
+pub fn make_private(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let private = |path: &Path, mode: u32| -> Result<()> {
+        let Ok(metadata) = std::fs::metadata(path) else { return Ok(()) };
+        let was = metadata.permissions().mode() & 0o777;
+        if was & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                .with_context(|| format!("cannot make {} private", path.display()))?;
+            tracing::warn!(
+                path = %path.display(),
+                was = format!("{was:o}"),
+                now = format!("{mode:o}"),
+                "made private: others could read it"
+            );
+        }
+        Ok(())
+    };
+    private(dir, 0o700)?;
+    for name in ["haven.db", "haven.db-wal", "haven.db-shm", "haven.db.key", "master.key", "haven.lock"] {
+        private(&dir.join(name), 0o600)?;
+    }
     Ok(())
 }
 

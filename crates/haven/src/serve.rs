@@ -31,6 +31,8 @@ pub async fn run(config: Config) -> Result<()> {
         Database::Postgres(_) => None,
     };
     let haven = backend::open_haven(&config).await?;
+    // The database files exist now: private like the directory.
+    data_dir::make_private(&config.data_dir)?;
     let database = config.database.backend();
     if config.master_key.is_none() && config.master_key_file.starts_with(&config.data_dir) {
         tracing::warn!(

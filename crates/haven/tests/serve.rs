@@ -264,3 +264,19 @@ fn the_openapi_document_is_valid_for_an_independent_validator() {
     let schemes = &document.json()["components"]["securitySchemes"];
     assert!(schemes.get("bearer_token").is_some() && schemes.get("session_cookie").is_some(), "{schemes}");
 }
+
+/// A data directory others could read is made private at start, and so are the database files
+/// in it; the server says so.
+#[test]
+fn the_data_directory_and_its_files_are_made_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(&dir, &[], &[]);
+    let mode = |path: &std::path::Path| std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join("haven.db")), 0o600);
+    assert!(server.log().contains("made private"), "{}", server.log());
+}
