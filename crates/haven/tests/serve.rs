@@ -176,6 +176,8 @@ fn security_headers_on_every_response() {
             .send_form([("email", "a@b.org"), ("password", "x")]),
     );
     assert_eq!(cross_site.status, 403);
+    assert!(cross_site.header("content-security-policy").is_some(), "the refusal lacks the security headers");
+    assert_eq!(cross_site.header("x-frame-options"), Some("DENY"));
 
     let openapi = get(&format!("{}/api/openapi.json", server.url), None).json();
     for path in ["/api/v1/sessions", "/api/v1/me", "/api/v1/staff", "/api/v1/practice", "/readyz"] {

@@ -28,14 +28,16 @@ fn new_nonce() -> String {
 }
 
 pub(crate) async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_cross_site_write(request.method(), request.headers()) {
+    let nonce = new_nonce();
+    // A refused cross-site write gets the same headers as every other answer.
+    let mut response = if is_cross_site_write(request.method(), request.headers()) {
         // Only the first segment: setup and invitation links carry their secret in the path.
         let area = request.uri().path().split('/').nth(1).unwrap_or_default().to_owned();
         tracing::info!(%area, "cross-site request refused");
-        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
-    }
-    let nonce = new_nonce();
-    let mut response = NONCE.scope(nonce.clone(), next.run(request)).await;
+        (StatusCode::FORBIDDEN, "cross-site request refused").into_response()
+    } else {
+        NONCE.scope(nonce.clone(), next.run(request)).await
+    };
     let h = response.headers_mut();
     let csp = format!(
         "default-src 'none'; script-src 'nonce-{nonce}' 'strict-dynamic'; style-src 'self'; img-src 'self' data:; \
