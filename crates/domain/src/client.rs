@@ -109,16 +109,6 @@ pub struct ClientForm {
     pub status: String,
 }
 
-/// Both hold PHI: their `Debug` says only what they are.
-macro_rules! redacted_debug {
-    ($($ty:ty),*) => {$(
-        impl std::fmt::Debug for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(concat!(stringify!($ty), "(‹phi›)"))
-            }
-        }
-    )*};
-}
 redacted_debug!(ClientProfile, ClientForm);
 
 /// Names and short texts; addresses; the referral note.

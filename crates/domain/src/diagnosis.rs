@@ -100,11 +100,7 @@ pub struct DiagnosisDetail {
     pub note: String,
 }
 
-impl std::fmt::Debug for DiagnosisDetail {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DiagnosisDetail(‹phi›)")
-    }
-}
+redacted_debug!(DiagnosisDetail);
 
 /// A diagnosis as recorded: the detail (PHI), its rank and status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,11 +121,7 @@ pub struct DiagnosisForm {
     pub note: String,
 }
 
-impl std::fmt::Debug for DiagnosisForm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DiagnosisForm(‹phi›)")
-    }
-}
+redacted_debug!(DiagnosisForm);
 
 /// A billable code of the list, or why not.
 pub fn billable_code(typed: &str) -> Result<&'static IcdCode, String> {

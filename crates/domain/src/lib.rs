@@ -35,6 +35,17 @@ macro_rules! stored_names {
     };
 }
 
+/// `Debug` for types that hold PHI and live inside [`Phi`]: it says only what they are.
+macro_rules! redacted_debug {
+    ($($ty:ty),*) => {$(
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($ty), "(‹phi›)"))
+            }
+        }
+    )*};
+}
+
 pub mod appointment_type;
 pub mod calendar;
 pub mod client;

@@ -158,11 +158,7 @@ pub struct Scored {
     pub risk: Option<(String, String)>,
 }
 
-impl std::fmt::Debug for Scored {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Scored(‹phi›)")
-    }
-}
+redacted_debug!(Scored);
 
 impl Scored {
     pub fn risk_level(&self) -> Option<Risk> {

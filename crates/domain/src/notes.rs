@@ -152,11 +152,7 @@ pub struct NoteContent {
     pub fields: BTreeMap<String, String>,
 }
 
-impl std::fmt::Debug for NoteContent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NoteContent(‹phi›)")
-    }
-}
+redacted_debug!(NoteContent);
 
 impl NoteContent {
     /// The template's fields in order, with what was written in each.
@@ -178,11 +174,7 @@ pub struct NoteForm {
     pub fields: BTreeMap<String, String>,
 }
 
-impl std::fmt::Debug for NoteForm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("NoteForm(‹phi›)")
-    }
-}
+redacted_debug!(NoteForm);
 
 impl NoteForm {
     /// From posted pairs: `service_date` and one pair per field key (others are ignored).

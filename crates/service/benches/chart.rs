@@ -1,5 +1,5 @@
 //! Opening a client's chart with the policy, the durable audit event and every decryption in
-//! the path (issue 18's target: p50 under 2 ms, p99 under 10 ms on SQLite with 10,000 clients
+//! the path (the target: p50 under 2 ms, p99 under 10 ms on SQLite with 10,000 clients
 //! and 500,000 notes), on SQLite and on a throwaway PostgreSQL cluster, one at a time and with
 //! 32 concurrent callers. The chart holds demographics, care team, diagnoses, PHQ-9 history and
 //! the latest 20 notes' headers. Prints JSON; times in milliseconds.

@@ -65,30 +65,32 @@ pub trait ClientStore: Send + Sync {
     async fn caseload(&self, practice: PracticeId, user: UserId) -> Result<Vec<(SealedClient, CareRole)>>;
 }
 
+/// A client's stored values, `$3` onwards of both `INSERT_CLIENT` and `UPDATE_CLIENT`.
+fn client_values(practice: PracticeId, c: &SealedClient) -> Vec<Value> {
+    vec![
+        practice.into(),
+        c.id.into(),
+        c.given_name.clone().into(),
+        c.family_name.clone().into(),
+        c.date_of_birth.clone().into(),
+        c.given_name_index.as_str().into(),
+        c.family_name_index.as_str().into(),
+        c.family_prefix_index.as_str().into(),
+        c.date_of_birth_index.as_str().into(),
+        c.phone.clone().into(),
+        c.email.clone().into(),
+        c.phone_index.as_deref().into(),
+        c.email_index.as_deref().into(),
+        c.profile.clone().into(),
+        c.status.as_str().into(),
+        c.updated_at.into(),
+    ]
+}
+
 fn insert_client(practice: PracticeId, c: &SealedClient) -> Statement {
-    Statement::new(
-        sql::INSERT_CLIENT,
-        vec![
-            practice.into(),
-            c.id.into(),
-            c.given_name.clone().into(),
-            c.family_name.clone().into(),
-            c.date_of_birth.clone().into(),
-            c.given_name_index.as_str().into(),
-            c.family_name_index.as_str().into(),
-            c.family_prefix_index.as_str().into(),
-            c.date_of_birth_index.as_str().into(),
-            c.created_at.into(),
-            c.phone.clone().into(),
-            c.email.clone().into(),
-            c.phone_index.as_deref().into(),
-            c.email_index.as_deref().into(),
-            c.profile.clone().into(),
-            c.status.as_str().into(),
-            c.version.into(),
-            c.updated_at.into(),
-        ],
-    )
+    let mut params = client_values(practice, c);
+    params.extend([c.created_at.into(), c.version.into()]);
+    Statement::new(sql::INSERT_CLIENT, params)
 }
 
 fn insert_member(practice: PracticeId, client: ClientId, m: &CareTeamMember) -> Statement {
@@ -214,25 +216,8 @@ impl<S: Sql> ClientStore for SqlStore<S> {
     }
 
     async fn update_client(&self, practice: PracticeId, c: &SealedClient) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            c.id.into(),
-            c.given_name.clone().into(),
-            c.family_name.clone().into(),
-            c.date_of_birth.clone().into(),
-            c.given_name_index.as_str().into(),
-            c.family_name_index.as_str().into(),
-            c.family_prefix_index.as_str().into(),
-            c.date_of_birth_index.as_str().into(),
-            c.phone.clone().into(),
-            c.email.clone().into(),
-            c.phone_index.as_deref().into(),
-            c.email_index.as_deref().into(),
-            c.profile.clone().into(),
-            c.status.as_str().into(),
-            c.updated_at.into(),
-            c.version.into(),
-        ];
+        let mut params = client_values(practice, c);
+        params.push(c.version.into());
         let statement = Statement::new(sql::UPDATE_CLIENT, params).must_change_a_row();
         self.0.transaction(Some(practice), vec![statement]).await.map(drop)
     }

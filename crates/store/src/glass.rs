@@ -86,12 +86,6 @@ impl<S: Sql> GlassBreakStore for SqlStore<S> {
     async fn review_glass_break(&self, practice: PracticeId, id: GlassBreakId, review: &GlassReview) -> Result<bool> {
         let verdict = if review.accepted { "accepted" } else { "flagged" };
         let params = vec![practice.into(), id.into(), verdict.into(), review.by.into(), review.at.into()];
-        // Must change its row, so that a refused review rolls back the audit event queued with it.
-        let statement = Statement::new(sql::REVIEW_GLASS_BREAK, params).must_change_a_row();
-        match self.0.transaction(Some(practice), vec![statement]).await {
-            Ok(_) => Ok(true),
-            Err(crate::StoreError::NoRowChanged(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
+        self.changes_one_row(practice, Statement::new(sql::REVIEW_GLASS_BREAK, params)).await
     }
 }

@@ -85,13 +85,7 @@ impl<S: Sql> MeasureStore for SqlStore<S> {
         at: Timestamp,
     ) -> Result<bool> {
         let params = vec![practice.into(), client.into(), id.into(), at.into(), by.into()];
-        // Must change its row, so that a refused acknowledgement rolls back the event queued with it.
-        let statement = Statement::new(sql::ACKNOWLEDGE_RISK, params).must_change_a_row();
-        match self.0.transaction(Some(practice), vec![statement]).await {
-            Ok(_) => Ok(true),
-            Err(crate::StoreError::NoRowChanged(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
+        self.changes_one_row(practice, Statement::new(sql::ACKNOWLEDGE_RISK, params)).await
     }
 
     async fn open_risks_of_caseload(

@@ -111,16 +111,6 @@ fn sign(practice: PracticeId, client: ClientId, note: NoteId, author: UserId, ve
     Statement::new(sql::SIGN_NOTE, params).must_change_a_row()
 }
 
-/// A transaction whose one guarded statement must change its row: `Ok(false)` (and nothing
-/// kept, the audit draft queued with it included) when it did not.
-async fn guarded<S: Sql>(store: &SqlStore<S>, practice: PracticeId, statements: Vec<Statement>) -> Result<bool> {
-    match store.0.transaction(Some(practice), statements).await {
-        Ok(_) => Ok(true),
-        Err(crate::StoreError::NoRowChanged(_)) => Ok(false),
-        Err(e) => Err(e),
-    }
-}
-
 #[async_trait]
 impl<S: Sql> NoteStore for SqlStore<S> {
     async fn insert_notes(&self, practice: PracticeId, notes: &[(NoteRecord, NoteVersionRecord)]) -> Result<()> {
@@ -181,7 +171,7 @@ impl<S: Sql> NoteStore for SqlStore<S> {
         at: Timestamp,
     ) -> Result<bool> {
         let params = vec![practice.into(), client.into(), note.into(), by.into(), at.into()];
-        guarded(self, practice, vec![Statement::new(sql::COSIGN_NOTE, params).must_change_a_row()]).await
+        self.changes_one_row(practice, Statement::new(sql::COSIGN_NOTE, params)).await
     }
 
     async fn note(&self, practice: PracticeId, client: ClientId, id: NoteId) -> Result<Option<NoteRecord>> {
@@ -230,7 +220,7 @@ impl<S: Sql> NoteStore for SqlStore<S> {
             a.created_at.into(),
             client.into(),
         ];
-        guarded(self, practice, vec![Statement::new(sql::INSERT_ADDENDUM, params).must_change_a_row()]).await
+        self.changes_one_row(practice, Statement::new(sql::INSERT_ADDENDUM, params)).await
     }
 
     async fn addenda(&self, practice: PracticeId, note: NoteId) -> Result<Vec<AddendumRecord>> {

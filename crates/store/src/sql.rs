@@ -170,9 +170,10 @@ pub const DELETE_DATA_KEY: &str = "DELETE FROM data_keys WHERE practice_id = $1 
 pub const PRACTICE_IDS: &str = "SELECT id FROM practices ORDER BY id";
 pub const MASTER_KEY_IDS: &str = "SELECT DISTINCT master_key_id FROM data_keys ORDER BY master_key_id";
 
+/// `$1` … `$16` are `client_values`, as in `UPDATE_CLIENT`; then `created_at` and `version`.
 pub const INSERT_CLIENT: &str = "INSERT INTO clients (practice_id, id, given_name, family_name, date_of_birth, \
-     given_name_index, family_name_index, family_prefix_index, date_of_birth_index, created_at, \
-     phone, email, phone_index, email_index, profile, status, version, updated_at) \
+     given_name_index, family_name_index, family_prefix_index, date_of_birth_index, \
+     phone, email, phone_index, email_index, profile, status, updated_at, created_at, version) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
 
 /// A client row's columns, in the order `sealed_client` reads them.

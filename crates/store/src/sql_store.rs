@@ -241,6 +241,16 @@ impl<S: Sql> SqlStore<S> {
         Ok(self.0.transaction(Some(practice), statements).await?.iter().sum())
     }
 
+    /// Runs `statement` alone, which must change a row: `Ok(false)` when it changed none, and
+    /// then nothing is kept — the audit draft a `recording` view queued with it included.
+    pub(crate) async fn changes_one_row(&self, practice: PracticeId, statement: Statement) -> Result<bool> {
+        match self.0.transaction(Some(practice), vec![statement.must_change_a_row()]).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::NoRowChanged(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Runs one of the failure-counting queries: COUNT, MIN(at), MAX(at) over `$1` since `$2`.
     pub(crate) async fn failures(&self, sql: &'static str, key: &str, since: Timestamp) -> Result<Failures> {
         let rows = self.0.query(None, sql, vec![key.into(), since.into()]).await?;

@@ -220,32 +220,27 @@ impl Haven {
         let entry = AuditEntry::new("break_glass.list", Crud::Read).purpose("HOPERAT");
         let entry = records.iter().fold(entry, |e, g| e.resource("glass_break", g.id));
         self.audited_by(actor, entry).await?;
-        let names: std::collections::HashMap<UserId, String> =
-            self.store.staff(practice).await?.into_iter().map(|m| (m.user, m.display_name)).collect();
+        let names = self.staff_names(practice).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let practice_text = practice.to_string();
         let mut out = Vec::with_capacity(records.len());
         for g in records {
             let reason = open_cell(&ring, practice, SealedColumn::GlassBreakReason, &g.id.to_string(), &g.reason)?;
             let client_name = match self.store.client(practice, g.client).await? {
-                Some(c) => {
-                    let (given, family) = super::sealing::open_names(&ring, &practice_text, &c)?;
-                    Phi::new(format!("{} {}", given.expose(), family.expose()))
-                }
+                Some(c) => super::sealing::open_full_name(&ring, &practice_text, &c)?,
                 None => Phi::new(String::new()),
             };
-            let name_of = |u: UserId| names.get(&u).cloned().unwrap_or_else(|| "a former member".into());
             out.push(GlassBreak {
                 id: g.id,
                 client: g.client,
                 client_name,
                 user: g.user,
-                user_name: name_of(g.user),
+                user_name: names.of(g.user),
                 reason: Phi::new(String::from_utf8_lossy(reason.expose()).into_owned()),
                 started_at: g.started_at,
                 ends_at: g.ends_at,
                 accepted: g.review.as_ref().map(|r| r.accepted),
-                reviewed_by: g.review.as_ref().map(|r| name_of(r.by)),
+                reviewed_by: g.review.as_ref().map(|r| names.of(r.by)),
             });
         }
         Ok(out)

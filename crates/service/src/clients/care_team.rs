@@ -37,17 +37,9 @@ fn treats(role: Role) -> bool {
 impl Haven {
     /// A client's care team, named, primary first.
     pub(crate) async fn team_members(&self, practice: PracticeId, client: ClientId) -> Result<Vec<TeamMember>> {
-        let names: HashMap<UserId, String> =
-            self.store.staff(practice).await?.into_iter().map(|m| (m.user, m.display_name)).collect();
+        let names = self.staff_names(practice).await?;
         let team = self.store.care_team(practice, client).await?;
-        Ok(team
-            .into_iter()
-            .map(|m| TeamMember {
-                user: m.user,
-                name: names.get(&m.user).cloned().unwrap_or_else(|| "a former member".into()),
-                role: m.role,
-            })
-            .collect())
+        Ok(team.into_iter().map(|m| TeamMember { user: m.user, name: names.of(m.user), role: m.role }).collect())
     }
 
     /// The active members who can join a care team, by name: (id, name, role).

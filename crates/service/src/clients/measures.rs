@@ -8,7 +8,7 @@ use domain::validation::FieldErrors;
 use domain::{ClientId, MeasureId, Phi, PracticeId};
 use store::{MeasureRecord, SealedColumn};
 
-use super::sealing::{open_cell, open_names, seal_cell};
+use super::sealing::{open_cell, open_full_name, seal_cell};
 use crate::audit_log::{AuditEntry, Crud};
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -167,8 +167,7 @@ impl Haven {
         let mut alerts = Vec::with_capacity(open.len());
         for (client, measure, risk) in open {
             let Some(record) = self.store.client(practice, client).await? else { continue };
-            let (given, family) = open_names(&ring, &practice_text, &record)?;
-            let client_name = Phi::new(format!("{} {}", given.expose(), family.expose()));
+            let client_name = open_full_name(&ring, &practice_text, &record)?;
             alerts.push(RiskAlert { client, client_name, measure, risk });
         }
         Ok(alerts)

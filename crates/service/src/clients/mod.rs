@@ -141,11 +141,7 @@ impl Haven {
     /// The clients of the actor's practice matching `query`. The search is an audit event
     /// listing the ids it found, durable before they are returned; a refusal is one too.
     pub(crate) async fn find_clients(&self, actor: &Actor, query: &ClientQuery) -> crate::Result<Vec<ClientId>> {
-        let entry = search_entry(actor);
-        if let Err(refused) = actor.may(Resource::ClientDemographics, Action::View) {
-            self.audited_by(actor, entry.denied(refused.rule())).await?;
-            return Err(refused);
-        }
+        let entry = self.may_search(actor).await?;
         let found = self.matching_clients(actor.practice(), query).await?;
         self.audited_by(actor, found.iter().fold(entry, |e, id| e.resource("client", id))).await?;
         Ok(found)
@@ -155,11 +151,7 @@ impl Haven {
     /// start); a single word is also tried as a given name; a word before the last must start
     /// the given name.
     async fn find_by_names(&self, actor: &Actor, text: &str) -> crate::Result<Vec<ClientId>> {
-        let entry = search_entry(actor);
-        if let Err(refused) = actor.may(Resource::ClientDemographics, Action::View) {
-            self.audited_by(actor, entry.denied(refused.rule())).await?;
-            return Err(refused);
-        }
+        let entry = self.may_search(actor).await?;
         let words: Vec<String> = text.split_whitespace().map(normalize_name).filter(|w| !w.is_empty()).collect();
         let Some(last) = words.last() else { return Ok(Vec::new()) };
         let phi = |s: &str| Phi::new(s.to_owned());
@@ -411,10 +403,36 @@ impl Haven {
     }
 }
 
-/// A search of the client directory, before its outcome.
-fn search_entry(actor: &Actor) -> AuditEntry {
-    let purpose = domain::policy::purpose_of_use(actor.role(), domain::policy::Relationship::None);
-    AuditEntry::new("client.search", Crud::Read).categories(&["demographics"]).purpose(purpose)
+/// Staff members' names by id, for what the record says who did.
+pub(crate) struct StaffNames(std::collections::HashMap<domain::UserId, String>);
+
+impl StaffNames {
+    /// The member's name as the staff list has it now.
+    pub(crate) fn of(&self, user: domain::UserId) -> String {
+        self.0.get(&user).cloned().unwrap_or_else(|| "a former member".into())
+    }
+}
+
+impl Haven {
+    pub(crate) async fn staff_names(&self, practice: PracticeId) -> crate::Result<StaffNames> {
+        Ok(StaffNames(self.store.staff(practice).await?.into_iter().map(|m| (m.user, m.display_name)).collect()))
+    }
+}
+
+impl Haven {
+    /// Asks the policy whether the actor may search the client directory: the search's event,
+    /// before its outcome, or the refusal, recorded.
+    async fn may_search(&self, actor: &Actor) -> crate::Result<AuditEntry> {
+        let purpose = domain::policy::purpose_of_use(actor.role(), domain::policy::Relationship::None);
+        let entry = AuditEntry::new("client.search", Crud::Read).categories(&["demographics"]).purpose(purpose);
+        match actor.may(Resource::ClientDemographics, Action::View) {
+            Ok(()) => Ok(entry),
+            Err(refused) => {
+                self.audited_by(actor, entry.denied(refused.rule())).await?;
+                Err(refused)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,8 +4,6 @@
 //! clinician's note; afterwards only addenda attach. Each step goes through the chart policy
 //! and the audit log; every text is sealed.
 
-use std::collections::HashMap;
-
 use domain::client::CareRole;
 use domain::notes::{NoteContent, NoteForm, NoteKind, is_late, template};
 use domain::policy::{Action, ChartPart};
@@ -14,8 +12,8 @@ use domain::{ClientId, NoteId, Phi, PracticeId, Role, UserId};
 use jiff::Timestamp;
 use store::{AddendumRecord, NoteRecord, NoteVersionRecord, SealedColumn, Signature, StoreError};
 
-use super::ChartAccess;
-use super::sealing::{open_cell, open_names, seal_cell_with};
+use super::sealing::{open_cell, open_full_name, seal_cell_with};
+use super::{ChartAccess, StaffNames};
 use crate::audit_log::{AuditEntry, Crud};
 use crate::error::{stale, valid};
 use crate::{Actor, Haven, Result, ServiceError};
@@ -61,10 +59,6 @@ fn row_of(id: NoteId) -> String {
 }
 
 impl Haven {
-    async fn staff_names(&self, practice: PracticeId) -> Result<HashMap<UserId, String>> {
-        Ok(self.store.staff(practice).await?.into_iter().map(|m| (m.user, m.display_name)).collect())
-    }
-
     fn open_content(
         &self,
         ring: &crypto::Keyring,
@@ -90,13 +84,13 @@ impl Haven {
         seal_cell_with(ring, key_purpose(&content.template), practice, column, row, &json)
     }
 
-    fn header(&self, record: &NoteRecord, content: &NoteContent, names: &HashMap<UserId, String>) -> NoteHeader {
+    fn header(&self, record: &NoteRecord, content: &NoteContent, names: &StaffNames) -> NoteHeader {
         let known = template(&record.template);
         NoteHeader {
             id: record.id,
             name: known.map_or("Note", |t| t.name),
             kind: known.map_or(NoteKind::Progress, |t| t.kind),
-            author: names.get(&record.author).cloned().unwrap_or_else(|| "a former member".into()),
+            author: names.of(record.author),
             service_date: Phi::new(content.service_date),
             signed: record.signed,
             late: record.late,
@@ -189,19 +183,18 @@ impl Haven {
         let names = self.staff_names(practice).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let content = self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), &record.content)?;
-        let name_of = |u: UserId| names.get(&u).cloned().unwrap_or_else(|| "a former member".into());
         let versions = self
             .store
             .note_versions(practice, id)
             .await?
             .into_iter()
-            .map(|v| (v.version, v.saved_at, name_of(v.saved_by)))
+            .map(|v| (v.version, v.saved_at, names.of(v.saved_by)))
             .collect();
         let mut addenda = Vec::new();
         for a in self.store.addenda(practice, id).await? {
             let text = open_cell(&ring, practice, SealedColumn::NoteAddendum, &a.id, &a.content)?;
             addenda.push((
-                name_of(a.author),
+                names.of(a.author),
                 a.created_at,
                 Phi::new(String::from_utf8_lossy(text.expose()).into_owned()),
             ));
@@ -212,7 +205,7 @@ impl Haven {
             content: Phi::new(content),
             version: record.version,
             signed_at: record.signed_at,
-            cosigner: record.cosigner.map(name_of),
+            cosigner: record.cosigner.map(|u| names.of(u)),
             cosigned_at: record.cosigned_at,
             versions,
             addenda,
@@ -437,8 +430,7 @@ impl Haven {
         let mut out = Vec::with_capacity(waiting.len());
         for n in waiting {
             let Some(record) = self.store.client(practice, n.client).await? else { continue };
-            let (given, family) = open_names(&ring, &practice_text, &record)?;
-            out.push((n.client, n.id, Phi::new(format!("{} {}", given.expose(), family.expose()))));
+            out.push((n.client, n.id, open_full_name(&ring, &practice_text, &record)?));
         }
         Ok(out)
     }

@@ -193,7 +193,7 @@ pub(crate) fn open_details(
     })
 }
 
-/// A client's names for lists: (given, family, preferred), opened.
+/// A client's given and family names, opened.
 pub(crate) fn open_names(
     ring: &Keyring,
     practice: &str,
@@ -247,4 +247,14 @@ pub(crate) fn open_cell(
         ServiceError::Internal(format!("opening {}.{} {row} failed: {e}", column.table(), column.column()))
     })?;
     Ok(Phi::new(plain.to_vec()))
+}
+
+/// "Given Family", opened: how lists outside the chart name a client.
+pub(crate) fn open_full_name(
+    ring: &Keyring,
+    practice: &str,
+    client: &SealedClient,
+) -> Result<Phi<String>, ServiceError> {
+    let (given, family) = open_names(ring, practice, client)?;
+    Ok(Phi::new(format!("{} {}", given.expose(), family.expose())))
 }
