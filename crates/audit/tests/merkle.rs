@@ -4,11 +4,11 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ct_merkle::mem_backed_tree::MemoryBackedTree;
+use domain::rng::SplitMix64;
 use haven_audit::merkle::{
     Hash, Leaves, consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency, verify_inclusion,
 };
 use haven_audit::tiles::{Tiles, TreeBuilder};
-use haven_domain::rng::SplitMix64;
 use serde_json::Value;
 use sha2::Sha256;
 

@@ -9,7 +9,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use haven_domain::rng::SplitMix64;
+use domain::rng::SplitMix64;
 use haven_schedule::{Availability, Busy, Exception, Interval, Pattern, Rule, Series, WeeklyBlock, next_free_slot};
 use jiff::civil::{Date, Time, Weekday, date, time};
 use jiff::tz::TimeZone;

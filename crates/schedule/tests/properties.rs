@@ -4,7 +4,7 @@
 //! and with odd offsets; windows compose; rules print and parse back; an edit of "this and
 //! following" that changes nothing changes no occurrence; exceptions survive edits.
 
-use haven_domain::rng::SplitMix64;
+use domain::rng::SplitMix64;
 use haven_schedule::{DayOfWeek, End, Exception, Frequency, Pattern, Placement, Rule, Series};
 use jiff::civil::{Date, DateTime, Time, Weekday, date};
 use jiff::tz::{AmbiguousOffset, TimeZone};

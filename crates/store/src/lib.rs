@@ -1,11 +1,13 @@
 //! The storage contract: what Haven needs from a database, independent of which one runs.
 //!
 //! Two implementations exist (`store-sqlite`, `store-postgres`); both pass the same
-//! [`contract`] suite. Every function on practice data takes the practice id (multi-tenancy
-//! from the first table). Only the service crate calls these functions.
+//! contract suite (`contract`, behind the feature of that name, for their tests). Every function
+//! on practice data takes the practice id (multi-tenancy from the first table). Only the service
+//! crate calls these functions.
 
 mod audit;
 mod clients;
+#[cfg(feature = "contract")]
 pub mod contract;
 mod diagnoses;
 mod glass;
