@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crypto::kek::KeyEncryptionKey;
 use crypto::{DataKey, KeyId, Keyring, Purpose};
@@ -11,7 +11,7 @@ use domain::PracticeId;
 use jiff::Timestamp;
 use store::{Store, WrappedKey};
 
-use crate::ServiceError;
+use crate::{Clock, ServiceError};
 
 /// How long an unwrapped keyring is used before it is read again. A rotation waits twice this
 /// long before it destroys an old key, so every server has switched to the new one by then.
@@ -38,14 +38,21 @@ impl MasterKeys for FixedMasterKeys {
 /// A set of master keys, the current one first.
 type MasterKeySet = Vec<Arc<dyn KeyEncryptionKey>>;
 
-#[derive(Debug)]
 pub(crate) struct Keys {
     source: Arc<dyn MasterKeys>,
     /// The master keys as last loaded (the first is current), and when; read again after
     /// `cache_for`, so servers adopt a rotation's new key for new data keys within that time.
-    keks: RwLock<(MasterKeySet, Option<Instant>)>,
+    keks: RwLock<(MasterKeySet, Option<Timestamp>)>,
     cache_for: Duration,
-    rings: Mutex<HashMap<PracticeId, (Arc<Keyring>, Instant)>>,
+    rings: Mutex<HashMap<PracticeId, (Arc<Keyring>, Timestamp)>>,
+    /// The service's clock, so tests move time instead of waiting for a cache to expire.
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys").field("source", &self.source).field("cache_for", &self.cache_for).finish_non_exhaustive()
+    }
 }
 
 /// What a wrapped key is bound to, so it cannot be moved to another practice or purpose.
@@ -58,8 +65,15 @@ fn crypto_failure(e: crypto::CryptoError) -> ServiceError {
 }
 
 impl Keys {
-    pub(crate) fn new(source: Arc<dyn MasterKeys>, cache_for: Duration) -> Self {
-        Keys { source, keks: RwLock::new((Vec::new(), None)), cache_for, rings: Mutex::new(HashMap::new()) }
+    pub(crate) fn new(source: Arc<dyn MasterKeys>, cache_for: Duration, clock: Clock) -> Self {
+        Keys { source, keks: RwLock::new((Vec::new(), None)), cache_for, rings: Mutex::new(HashMap::new()), clock }
+    }
+
+    /// Whether something loaded at `loaded` may still be used; a clock that went back counts as
+    /// expired, so a wrong clock can only make keys load more often, never less.
+    fn fresh(&self, loaded: Timestamp) -> bool {
+        let age = (self.clock)().duration_since(loaded);
+        !age.is_negative() && age.unsigned_abs() < self.cache_for
     }
 
     pub(crate) fn source(&self) -> Arc<dyn MasterKeys> {
@@ -72,14 +86,14 @@ impl Keys {
         if keks.is_empty() {
             return Err(ServiceError::Internal("no master key is available".into()));
         }
-        *self.keks.write().unwrap_or_else(PoisonError::into_inner) = (keks.clone(), Some(Instant::now()));
+        *self.keks.write().unwrap_or_else(PoisonError::into_inner) = (keks.clone(), Some((self.clock)()));
         Ok(keks)
     }
 
     fn held(&self) -> Result<MasterKeySet, ServiceError> {
         let (keks, loaded) = self.keks.read().unwrap_or_else(PoisonError::into_inner).clone();
         match loaded {
-            Some(at) if at.elapsed() < self.cache_for => Ok(keks),
+            Some(at) if self.fresh(at) => Ok(keks),
             _ => self.reload(),
         }
     }
@@ -171,7 +185,7 @@ impl Keys {
 
     pub(crate) async fn keyring(&self, store: &dyn Store, practice: PracticeId) -> Result<Arc<Keyring>, ServiceError> {
         if let Some((ring, loaded)) = self.rings.lock().unwrap_or_else(PoisonError::into_inner).get(&practice)
-            && loaded.elapsed() < self.cache_for
+            && self.fresh(*loaded)
         {
             return Ok(Arc::clone(ring));
         }
@@ -188,7 +202,7 @@ impl Keys {
             keys.push((id, purpose, key));
         }
         let ring = Arc::new(Keyring::new(keys));
-        self.rings.lock().unwrap_or_else(PoisonError::into_inner).insert(practice, (Arc::clone(&ring), Instant::now()));
+        self.rings.lock().unwrap_or_else(PoisonError::into_inner).insert(practice, (Arc::clone(&ring), (self.clock)()));
         Ok(ring)
     }
 }

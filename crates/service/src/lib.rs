@@ -130,12 +130,13 @@ pub struct Readiness {
 impl Haven {
     /// The master keys wrap the practices' data keys (ARCHITECTURE.md §4).
     pub fn new(store: Arc<dyn Store>, sessions: SessionPolicy, master_keys: Arc<dyn MasterKeys>) -> Self {
-        let keys = Arc::new(Keys::new(master_keys, keys::DEFAULT_KEY_CACHE));
+        let clock: Clock = Arc::new(Timestamp::now);
+        let keys = Arc::new(Keys::new(master_keys, keys::DEFAULT_KEY_CACHE, Arc::clone(&clock)));
         Self {
             store,
             sessions,
             keys,
-            clock: Arc::new(Timestamp::now),
+            clock,
             throttle: Throttle::default(),
             outbox: mail::Outbox::default(),
             identity: None,
@@ -150,7 +151,7 @@ impl Haven {
     /// How long unwrapped keys are cached (see [`keys::DEFAULT_KEY_CACHE`]); every server and
     /// `haven keys` command on one database must use the same value.
     pub fn with_key_cache(mut self, cache_for: std::time::Duration) -> Self {
-        self.keys = Arc::new(Keys::new(self.keys.source(), cache_for));
+        self.keys = Arc::new(Keys::new(self.keys.source(), cache_for, Arc::clone(&self.clock)));
         self
     }
 
@@ -203,6 +204,7 @@ impl Haven {
     /// Replaces the clock, for tests of expiry.
     pub fn with_clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
+        self.keys = Arc::new(Keys::new(self.keys.source(), self.keys.cache_for(), Arc::clone(&self.clock)));
         self
     }
 

@@ -293,22 +293,30 @@ async fn master_key_rotation_is_followed_by_a_running_service() -> Result<(), Se
     let store = fresh_store(&dir).await;
     let (old, new) = (kek(), kek());
     let source = Arc::new(Swappable(std::sync::Mutex::new(vec![old.clone()])));
+    let clock = Arc::new(AtomicI64::new(1_800_000_000));
+    let c = Arc::clone(&clock);
     let running = Haven::new(store.clone(), SessionPolicy::default(), source.clone())
-        .with_key_cache(std::time::Duration::from_millis(50));
+        .with_clock(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}")));
     running.seed_demo(SeedOptions { seed: 4, clients: 10 }, |_, _| {}).await?;
     running.flush_audit().await?;
     assert_eq!(running.verify_sealed(|_| {}).await?.failures.len(), 0);
 
     // The rotation, from another process's point of view: new key current, old still accepted.
     let rotator =
-        Haven::new(store.clone(), SessionPolicy::default(), Arc::new(FixedMasterKeys(vec![new.clone(), old])));
+        Haven::new(store.clone(), SessionPolicy::default(), Arc::new(FixedMasterKeys(vec![new.clone(), old.clone()])));
     // The four sealing keys and the audit log's signing key.
     assert_eq!(rotator.rewrap_data_keys(new.clone()).await?, 5);
     assert_eq!(rotator.rewrap_data_keys(new.clone()).await?, 0, "a second run re-wraps nothing");
-    *source.0.lock().unwrap_or_else(|e| panic!("{e}")) = vec![new];
+    *source.0.lock().unwrap_or_else(|e| panic!("{e}")) = vec![new.clone(), old.clone()];
 
-    // The running service picks up the new key when it next needs one, without a restart.
-    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    // Within the key cache's lifetime the running service still holds the keys it loaded.
+    let held = |h: &Haven| format!("{h:?}");
+    assert!(!held(&running).contains(new.id()), "{}", held(&running));
+    // Once it has passed, the service takes up the new current key without a restart.
+    clock.fetch_add(haven_service::keys::DEFAULT_KEY_CACHE.as_secs() as i64 + 1, Ordering::SeqCst);
+    assert!(held(&running).contains(&format!("[\"{}\", \"{}\"]", new.id(), old.id())), "{}", held(&running));
+    *source.0.lock().unwrap_or_else(|e| panic!("{e}")) = vec![new];
+    clock.fetch_add(haven_service::keys::DEFAULT_KEY_CACHE.as_secs() as i64 + 1, Ordering::SeqCst);
     running.check_master_key().await?;
     let verified = running.verify_sealed(|_| {}).await?;
     assert_eq!((verified.values, verified.failures.len()), (150, 0));
