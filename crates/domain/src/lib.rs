@@ -59,6 +59,7 @@ pub mod policy;
 pub mod practice;
 pub mod rng;
 pub mod role;
+pub mod secret;
 pub mod staff;
 pub mod throttle;
 pub mod validation;
@@ -69,3 +70,4 @@ pub use ids::{
 };
 pub use phi::Phi;
 pub use role::Role;
+pub use secret::Secret;

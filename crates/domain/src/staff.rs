@@ -5,8 +5,8 @@ use std::fmt;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::Role;
 use crate::validation::{FieldErrors, required_text};
+use crate::{Role, Secret};
 
 /// A staff e-mail address, normalised to lower case so sign-in is case-insensitive.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,9 +51,9 @@ impl fmt::Debug for Email {
     }
 }
 
-/// A password on its way to the hasher. Never printed.
-#[derive(Clone)]
-pub struct Password(String);
+/// A password on its way to the hasher. Never printed, wiped when dropped.
+#[derive(Clone, Debug)]
+pub struct Password(Secret<String>);
 
 impl Password {
     pub const MIN_CHARS: usize = 12;
@@ -98,22 +98,16 @@ impl Password {
             let advice = estimate.feedback().map(|f| f.to_string()).unwrap_or_default();
             return Err(format!("is too easy to guess. {}", advice.trim()).trim().to_owned());
         }
-        Ok(Self(value.to_owned()))
+        Ok(Self(Secret::new(value.to_owned())))
     }
 
     /// A password offered at sign-in: only bounded, never judged.
     pub fn offered(value: &str) -> Option<Self> {
-        (!value.is_empty() && value.len() <= Self::MAX_BYTES).then(|| Self(value.to_owned()))
+        (!value.is_empty() && value.len() <= Self::MAX_BYTES).then(|| Self(Secret::new(value.to_owned())))
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(‹secret›)")
+        self.0.expose()
     }
 }
 
@@ -284,7 +278,7 @@ mod tests {
         assert!(new("correct horse battery staple").is_ok());
         assert!(new("tide pools at dawn").is_ok());
         assert!(new("Vq7#mK2p!xLz").is_ok());
-        assert_eq!(format!("{:?}", Password::offered("hunter2hunter2")), "Some(Password(‹secret›))");
+        assert_eq!(format!("{:?}", Password::offered("hunter2hunter2")), "Some(Password(Secret(‹redacted›)))");
     }
 
     #[test]

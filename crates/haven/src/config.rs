@@ -54,21 +54,8 @@ const SECRET_KEYS: &[&str] = &["database_url", "smtp_password", "oidc_client_sec
 const REDACTED_KEYS: &[&str] =
     &["database_url", "master_key", "smtp_password", "oidc_client_secret", "telehealth_secret"];
 
-/// A configuration value that is a secret: `Debug` does not print it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(‹redacted›)")
-    }
-}
+/// A configuration value that is a secret: never printed, wiped when dropped.
+pub type Secret = domain::Secret<String>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Source {
@@ -256,7 +243,7 @@ impl Layers {
         })?;
         let master_key_file = self.parse("master_key_file", data_dir.join("master.key"), |s| Ok(PathBuf::from(s)))?;
         let master_key = self.parse("master_key", None, |s| match s.len() {
-            64 if s.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(Some(Secret(s.to_owned()))),
+            64 if s.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(Some(Secret::new(s.to_owned()))),
             _ => Err("expected 64 hex characters".into()),
         })?;
         let public_url = self.parse("public_url", None, |s| {
@@ -324,7 +311,7 @@ impl Layers {
         let text = |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(s.to_owned())) };
         let server = self.parse("telehealth_server", PUBLIC_SERVER.to_owned(), |s| Ok(s.to_owned()))?;
         let app_id = self.parse("telehealth_app_id", None, text)?;
-        let secret = self.parse("telehealth_secret", None, |s| text(s).map(|v| v.map(Secret)))?;
+        let secret = self.parse("telehealth_secret", None, |s| text(s).map(|v| v.map(Secret::new)))?;
         let tokens = match (app_id, secret) {
             (None, None) => None,
             (Some(app_id), Some(secret)) => Some(
@@ -358,7 +345,7 @@ impl Layers {
         Ok(Some(OidcConfig {
             issuer,
             client_id: required("oidc_client_id")?,
-            client_secret: Secret(required("oidc_client_secret")?),
+            client_secret: Secret::new(required("oidc_client_secret")?),
             label: self.parse("oidc_label", None, text)?.unwrap_or_else(|| "your organization's account".into()),
         }))
     }
@@ -387,7 +374,7 @@ impl Layers {
             port: u16::try_from(port).unwrap_or(587),
             security,
             username: self.parse("smtp_username", None, text)?,
-            password: self.parse("smtp_password", None, |s| text(s).map(|v| v.map(Secret)))?,
+            password: self.parse("smtp_password", None, |s| text(s).map(|v| v.map(Secret::new)))?,
             from,
             ca_file: self.parse("smtp_ca_file", None, |s| text(s).map(|v| v.map(PathBuf::from)))?,
         }))

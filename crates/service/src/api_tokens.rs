@@ -4,7 +4,7 @@
 //! not keep an account from being disabled for inactivity.
 
 use crate::audit_log::{AuditEntry, Crud};
-use std::fmt;
+use domain::Secret;
 
 use domain::ApiTokenId;
 use domain::policy::{Action, Resource, Scope};
@@ -21,18 +21,13 @@ pub const MAX_TOKEN_DAYS: i64 = 365;
 /// Recording every use would make every API read a write; a minute's granularity is enough.
 const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
 
-/// A new token's secret, shown once. `Debug` does not print it.
-pub struct ApiToken(String);
+/// A new token's secret, shown once.
+#[derive(Debug)]
+pub struct ApiToken(Secret<String>);
 
 impl ApiToken {
     pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiToken(‹secret›)")
+        self.0.expose()
     }
 }
 
@@ -93,7 +88,7 @@ impl Haven {
         self.recording_by(actor, entry)?.insert_api_token(&record).await?;
         self.audit_drafts_committed();
         tracing::info!(user = %actor.user(), token = %record.id, scopes = ?record.scopes, "API token created");
-        Ok((ApiToken(secret), self.info(record)))
+        Ok((ApiToken(Secret::new(secret)), self.info(record)))
     }
 
     fn info(&self, r: ApiTokenRecord) -> ApiTokenInfo {

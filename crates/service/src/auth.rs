@@ -1,10 +1,8 @@
 //! Password sign-in, throttled and recorded, and cookie sessions. Issue 3 adds MFA next.
 
-use std::fmt;
-
 use domain::policy::{Action, Resource};
 use domain::staff::{DisabledReason, Email, Password, is_inactive};
-use domain::{PracticeId, UserId};
+use domain::{PracticeId, Secret, UserId};
 use jiff::{SignedDuration, Timestamp};
 use store::{
     Membership, SessionLookup, SessionRecord, SignInEvent, SignInEventKind, SignInFilter, SignInRules, UserRecord,
@@ -13,18 +11,13 @@ use store::{
 use crate::attempts::{InFlight, Reservation};
 use crate::{Actor, Haven, Result, ServiceError, secrets};
 
-/// A session's bearer secret, for the cookie. `Debug` does not print it.
-pub struct SessionToken(String);
+/// A session's bearer secret, for the cookie.
+#[derive(Debug)]
+pub struct SessionToken(Secret<String>);
 
 impl SessionToken {
     pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionToken(‹secret›)")
+        self.0.expose()
     }
 }
 
@@ -227,7 +220,7 @@ impl Haven {
                 pending_second_factor,
             })
             .await?;
-        Ok(SessionToken(token))
+        Ok(SessionToken(Secret::new(token)))
     }
 
     /// Refuses (recording `locked`) while too many recent failures for its address, or from its

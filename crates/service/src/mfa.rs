@@ -6,16 +6,15 @@
 //! the sign-in throttle applies to them too.
 
 use crate::audit_log::{AuditEntry, Crud};
-use std::fmt;
 
 use crypto::seal::Aad;
 use crypto::totp::{TotpSecret, step_of};
 use crypto::{Purpose, hex};
-use domain::UserId;
 use domain::client::BREAK_GLASS_MINUTES;
 use domain::policy::{Action, Resource};
 use domain::staff::INACTIVITY_DAYS;
 use domain::validation::FieldErrors;
+use domain::{Secret, UserId};
 use sha2::{Digest, Sha256};
 use store::{SignInEventKind, SignInRules, StoreError, TotpFactor};
 use zeroize::Zeroizing;
@@ -26,26 +25,16 @@ use crate::{Actor, Haven, Result, ServiceError, secrets};
 const RECOVERY_CODES: usize = 10;
 
 /// A started enrolment: the secret for the authenticator app, as text and as an `otpauth://`
-/// URI (for the QR code). Never printed.
+/// URI (for the QR code).
+#[derive(Debug)]
 pub struct TotpEnrollment {
-    pub secret: Zeroizing<String>,
-    pub uri: Zeroizing<String>,
+    pub secret: Secret<String>,
+    pub uri: Secret<String>,
 }
 
-impl fmt::Debug for TotpEnrollment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TotpEnrollment(‹secret›)")
-    }
-}
-
-/// Recovery codes, shown once after enrolment. Never printed.
-pub struct RecoveryCodes(pub Vec<Zeroizing<String>>);
-
-impl fmt::Debug for RecoveryCodes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RecoveryCodes({} codes)", self.0.len())
-    }
-}
+/// Recovery codes, shown once after enrolment.
+#[derive(Debug)]
+pub struct RecoveryCodes(pub Vec<Secret<String>>);
 
 /// Whether a person has a second factor, and how many recovery codes are left.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,17 +76,18 @@ fn recovery_hash(code: &str) -> String {
 }
 
 /// Ten base32 characters (50 bits; no 0 or 1 to mistake for o or l), shown as `xxxxx-xxxxx`.
-fn new_recovery_code() -> Result<Zeroizing<String>> {
+fn new_recovery_code() -> Result<Secret<String>> {
     const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let random = Zeroizing::new(secrets::random_bytes::<10>()?);
-    let mut code = Zeroizing::new(String::with_capacity(11));
+    // Sized once, so no partial copy is left behind by a reallocation.
+    let mut code = String::with_capacity(11);
     for (i, byte) in random.iter().enumerate() {
         if i == 5 {
             code.push('-');
         }
         code.push(char::from(ALPHABET[usize::from(byte & 31)]));
     }
-    Ok(code)
+    Ok(Secret::new(code))
 }
 
 /// What the authenticator app is given: the secret and an `otpauth://` URI naming Haven and
@@ -111,10 +101,10 @@ fn enrollment(actor: &Actor, secret: &TotpSecret) -> TotpEnrollment {
             })
             .collect()
     };
-    let base32 = secret.base32();
+    let mut base32 = secret.base32();
     let label = encode(&format!("Haven:{}", actor.display_name()));
     let uri = format!("otpauth://totp/{label}?secret={}&issuer=Haven&algorithm=SHA1&digits=6&period=30", *base32);
-    TotpEnrollment { secret: base32, uri: Zeroizing::new(uri) }
+    TotpEnrollment { secret: Secret::new(std::mem::take(&mut *base32)), uri: Secret::new(uri) }
 }
 
 fn wrong_code() -> ServiceError {
@@ -268,7 +258,7 @@ impl Haven {
         let secret = self.open_secret(actor.user(), &factor).await?;
         let step = secret.verify(code, step_of(self.now().as_second()), 0).ok_or_else(wrong_code)?;
         let codes = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect::<Result<Vec<_>>>()?;
-        let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
+        let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c.expose())).collect();
         let entry = AuditEntry::new("second_factor.confirm", Crud::Update).resource("user", actor.user());
         self.recording_by(actor, entry)?.confirm_totp_factor(actor.user(), step, self.now(), &hashes).await?;
         self.audit_drafts_committed();

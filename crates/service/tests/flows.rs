@@ -457,14 +457,16 @@ async fn an_authenticator_app_guards_the_sign_in_and_recovery_codes_work_once() 
 
     let enrollment = w.haven.begin_totp(&actor).await?;
     assert!(
-        enrollment.uri.starts_with("otpauth://totp/Haven%3A") && enrollment.uri.contains(enrollment.secret.as_str())
+        enrollment.uri.expose().starts_with("otpauth://totp/Haven%3A")
+            && enrollment.uri.expose().contains(enrollment.secret.expose().as_str())
     );
-    assert_eq!(format!("{enrollment:?}"), "TotpEnrollment(‹secret›)");
-    let secret = TotpSecret::from_base32(&enrollment.secret).unwrap_or_else(|| panic!("not base32"));
+    assert_eq!(format!("{enrollment:?}"), "TotpEnrollment { secret: Secret(‹redacted›), uri: Secret(‹redacted›) }");
+    let secret = TotpSecret::from_base32(enrollment.secret.expose()).unwrap_or_else(|| panic!("not base32"));
     assert!(matches!(w.haven.confirm_totp(&actor, "000000").await, Err(ServiceError::Invalid(_))));
     let first = now_code(&w, &secret);
     let codes = w.haven.confirm_totp(&actor, &first).await?;
     assert_eq!(codes.0.len(), 10);
+    assert!(!format!("{codes:?}").contains(codes.0[0].expose().as_str()), "recovery codes are never printed");
     assert!(matches!(w.haven.begin_totp(&actor).await, Err(ServiceError::Conflict(_))));
     w.haven.sign_out(token.as_str(), &here()).await?;
 
@@ -484,7 +486,7 @@ async fn an_authenticator_app_guards_the_sign_in_and_recovery_codes_work_once() 
     ));
 
     // A recovery code, typed in capitals with spaces, works once.
-    let recovery = codes.0[3].to_uppercase().replace('-', " ");
+    let recovery = codes.0[3].expose().to_uppercase().replace('-', " ");
     let SignIn::SecondFactorNeeded(pending) = w.haven.sign_in(&owner.email, &owner.password, &here()).await? else {
         panic!("no second factor asked for");
     };
@@ -526,7 +528,7 @@ async fn a_required_second_factor_walks_people_through_setting_one_up() -> Resul
     assert!(w.haven.second_factor_status(&actor).await?.required);
 
     let enrollment = w.haven.begin_totp(&actor).await?;
-    let secret = TotpSecret::from_base32(&enrollment.secret).unwrap_or_else(|| panic!("not base32"));
+    let secret = TotpSecret::from_base32(enrollment.secret.expose()).unwrap_or_else(|| panic!("not base32"));
     let code = format!("{:06}", secret.code_at(step_of(w.clock.load(Ordering::SeqCst))));
     w.haven.confirm_totp(&actor, &code).await?;
     assert!(!w.haven.authenticate(token.as_str()).await?.must_set_up_second_factor());
@@ -998,7 +1000,7 @@ async fn the_identity_provider_signs_in_existing_staff_under_the_practice_rules(
 
     // The practice's rules apply: a second factor is still asked for, a disabled account stays out.
     let enrollment = w.haven.begin_totp(&actor).await?;
-    let secret = TotpSecret::from_base32(&enrollment.secret).unwrap_or_else(|| panic!("not base32"));
+    let secret = TotpSecret::from_base32(enrollment.secret.expose()).unwrap_or_else(|| panic!("not base32"));
     w.haven.confirm_totp(&actor, &format!("{:06}", secret.code_at(step_of(w.clock.load(Ordering::SeqCst))))).await?;
     let start = attempt(&clinician.email).await?;
     assert!(matches!(finish_sso(&w, &start.state, "good").await?, SignIn::SecondFactorNeeded(_)));

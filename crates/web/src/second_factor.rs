@@ -150,7 +150,8 @@ impl SecurityPage {
 
 /// The QR code of the enrolment URI, as SVG (drawn by the server: no script, no image request).
 fn qr_svg(enrollment: &TotpEnrollment) -> Result<String, ServiceError> {
-    let code = QrCode::new(enrollment.uri.as_bytes()).map_err(|e| ServiceError::Internal(format!("QR code: {e}")))?;
+    let code =
+        QrCode::new(enrollment.uri.expose().as_bytes()).map_err(|e| ServiceError::Internal(format!("QR code: {e}")))?;
     Ok(code.render::<svg::Color<'_>>().min_dimensions(220, 220).quiet_zone(true).build())
 }
 
@@ -209,7 +210,7 @@ async fn enrolling(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
     };
     let status = state.haven.second_factor_status(&actor).await?;
     let mut page = SecurityPage::new(&actor, &status);
-    page.enrolling = Some((qr_svg(&enrollment)?, enrollment.secret.to_string()));
+    page.enrolling = Some((qr_svg(&enrollment)?, enrollment.secret.expose().clone()));
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -224,14 +225,14 @@ async fn confirm(
         Ok(codes) => {
             page.authenticator = true;
             page.recovery_left = codes.0.len() as u64;
-            page.recovery_codes = codes.0.iter().map(|c| c.to_string()).collect();
+            page.recovery_codes = codes.0.iter().map(|c| c.expose().clone()).collect();
             Ok(render(StatusCode::OK, &page))
         }
         Err(ServiceError::Invalid(errors)) => {
             let Some(enrollment) = state.haven.pending_totp(&actor).await? else {
                 return Ok(Redirect::to("/account/security").into_response());
             };
-            page.enrolling = Some((qr_svg(&enrollment)?, enrollment.secret.to_string()));
+            page.enrolling = Some((qr_svg(&enrollment)?, enrollment.secret.expose().clone()));
             page.error = Some(field_error(&errors));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
