@@ -60,12 +60,32 @@ try {
   await submit(o.page, "button:has-text('Add type')");
   await o.page.click("table.types tr:has-text('Couples') a:has-text('Edit')");
   await o.page.waitForURL(/\/schedule\/types\/[0-9a-f-]+$/);
+  // The same type open in a second tab, which will be stale by the time it is saved.
+  const other = await o.page.context().newPage();
+  await other.goto(o.page.url());
   await o.page.fill("#name", "Couples or family");
   await o.page.fill("#max_clients", "4");
   await submit(o.page, "button:has-text('Save')");
   const edited = o.page.locator("table.types tr:has-text('Couples or family')");
   check((await edited.textContent()).includes("Couple or family, up to 4"), "the edit is not shown");
   await o.page.screenshot({ path: `${shots}/appointment-types.png`, fullPage: true });
+
+  // The stale tab's save is refused; what was typed stays, with what the other save left.
+  await other.fill("#minutes", "90");
+  await submit(other, "button:has-text('Save')");
+  const staleType = await other.locator(".alert").textContent();
+  check(/someone else/i.test(staleType) && staleType.includes("Name: Couples or family") &&
+    staleType.includes("Most clients: 4") && staleType.includes("Minutes: 80") && !staleType.includes("Colour"), `stale type save: ${staleType}`);
+  check((await other.inputValue("#minutes")) === "90", "the minutes typed were lost");
+  await other.screenshot({ path: `${shots}/appointment-type-stale-save.png`, fullPage: true });
+  // They take the other change in and save again, knowingly.
+  await other.fill("#name", "Couples or family");
+  await other.fill("#max_clients", "4");
+  await other.click("button:has-text('Save')");
+  await other.waitForURL(`${base}/schedule/types`);
+  check((await other.locator("table.types tr:has-text('Couples or family')").textContent()).includes("90 min"),
+    "the second save was lost");
+  await other.close();
 
   // --- the owner opens the clinician's calendar, and leaves it open
   await o.page.click("nav.tabs a:has-text('Calendars')");
@@ -106,12 +126,15 @@ try {
   check(await c.page.locator(`tr:has-text(${JSON.stringify(clinicianName)}) td:has-text('Mon 09:00-17:00 (break 12:00-13:00)')`).isVisible(),
     "the saved hours are not listed");
 
-  // --- the owner's open form is now stale: saving it is refused, and shows the clinician's hours
+  // --- the owner's open form is now stale: saving it is refused, keeps the owner's edit and
+  // lists the clinician's hours beside it
   await o.page.fill("#hours_mon", "8-12");
   await submit(o.page, "button:has-text('Save working hours')");
-  check(/someone else changed this calendar/i.test(await o.page.locator(".alert").textContent()),
-    "a stale save was not refused");
-  check((await o.page.inputValue("#hours_mon")) === "09:00-17:00", "the clinician's hours are not shown");
+  const staleCalendar = await o.page.locator(".alert").textContent();
+  check(/someone else changed this calendar/i.test(staleCalendar), "a stale save was not refused");
+  check(staleCalendar.includes("Monday hours: 09:00-17:00") && staleCalendar.includes("Types offered: Psychotherapy, 53 min"),
+    `the clinician's calendar is not shown: ${staleCalendar}`);
+  check((await o.page.inputValue("#hours_mon")) === "8-12", "the owner's edit was lost");
   await o.page.screenshot({ path: `${shots}/calendar-stale-save.png`, fullPage: true });
 
   // --- time off: from today until three days on, in the clinician's clock

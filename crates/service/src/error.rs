@@ -107,8 +107,5 @@ pub(crate) fn valid<T>(check: impl FnOnce(&mut FieldErrors) -> Option<T>) -> Res
 
 /// A save made from a version someone else has changed since.
 pub(crate) fn stale(what: &str) -> ServiceError {
-    ServiceError::Conflict(format!(
-        "someone else changed this {what} after you opened it, so nothing was saved. \
-         It is shown as they left it: make your changes again."
-    ))
+    ServiceError::Conflict(format!("someone else changed this {what} after you opened it, so nothing was saved."))
 }

@@ -16,6 +16,7 @@ use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
 use crate::routes::Routes;
 use crate::session::SignedIn;
+use crate::stale::{Field, differences};
 use crate::{AppState, security};
 
 pub(crate) fn routes() -> Routes {
@@ -84,7 +85,27 @@ struct EditPage {
     form: AppointmentTypeForm,
     errors: FieldErrors,
     error: Option<String>,
+    /// After a stale save: what the other save left in each field that differs.
+    stale: Vec<String>,
     choices: Choices,
+}
+
+/// The form's fields as a person reads them, to compare a stale save with the stored type.
+fn readable(form: &AppointmentTypeForm) -> Vec<Field> {
+    let attendance = form.attendance.parse::<Attendance>().map_or(form.attendance.clone(), |a| a.label().to_owned());
+    [
+        ("Name", form.name.clone()),
+        ("Minutes", form.minutes.clone()),
+        ("Colour", form.color.clone()),
+        ("Who attends", attendance),
+        ("Most clients", form.max_clients.clone()),
+        ("Place of service", form.place_of_service.clone()),
+        ("Service code", form.service_code.clone()),
+        ("Billable", if form.billable.is_some() { "yes" } else { "no" }.to_owned()),
+    ]
+    .into_iter()
+    .map(|(label, value)| (label.to_owned(), value))
+    .collect()
 }
 
 fn row(id: AppointmentTypeId, spec: &AppointmentTypeSpec, archived: bool) -> Row {
@@ -170,7 +191,9 @@ fn type_id(id: &str) -> Result<AppointmentTypeId, ServiceError> {
 }
 
 /// The edit page: `typed` is what was typed and the version it was loaded at, to show again
-/// with its errors; `None` shows the type as stored now.
+/// with its errors; `None` shows the type as stored now. After a stale save (`error` set and
+/// `typed` given at 409) the form keeps what was typed, at the stored version, with the
+/// differences listed.
 async fn edit_page(
     state: &AppState,
     actor: &Actor,
@@ -181,6 +204,14 @@ async fn edit_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let stored = state.haven.appointment_type_to_edit(actor, id).await?;
+    let stored_form = AppointmentTypeForm::from_spec(&stored.spec);
+    let (typed, stale) = match typed {
+        Some((mine, _)) if status == StatusCode::CONFLICT => {
+            let stale = differences(&readable(&stored_form), &readable(&mine));
+            (Some((mine, stored.version)), stale)
+        }
+        typed => (typed, Vec::new()),
+    };
     let page = EditPage {
         nonce: security::nonce(),
         version: VERSION,
@@ -191,9 +222,10 @@ async fn edit_page(
         id,
         archived: stored.archived_at.is_some(),
         type_version: typed.as_ref().map_or(stored.version, |t| t.1),
-        form: typed.map_or_else(|| AppointmentTypeForm::from_spec(&stored.spec), |t| t.0),
+        form: typed.map_or(stored_form, |t| t.0),
         errors,
         error,
+        stale,
         choices: Choices::new(),
     };
     Ok(render(status, &page))
@@ -229,10 +261,11 @@ async fn save(
             let typed = Some((edited.form, version));
             edit_page(&state, &actor, id, StatusCode::UNPROCESSABLE_ENTITY, typed, errors, None).await
         }
-        // Someone saved first: show their version, so that nothing is overwritten unseen.
+        // Someone saved first: keep what was typed and show what they saved beside it.
         Err(e @ ServiceError::Conflict(_)) => {
-            let message = Some(sentence(&e.to_string()));
-            edit_page(&state, &actor, id, StatusCode::CONFLICT, None, FieldErrors::default(), message).await
+            let message = Some(crate::stale::kept(&e.to_string()));
+            let typed = Some((edited.form, version));
+            edit_page(&state, &actor, id, StatusCode::CONFLICT, typed, FieldErrors::default(), message).await
         }
         Err(e) => Err(e.into()),
     }

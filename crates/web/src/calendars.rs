@@ -12,12 +12,13 @@ use domain::{AppointmentTypeId, TimeOffId, UserId};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
-use service::{Actor, MAX_SEARCH_WEEKS, ServiceError, SlotQuery};
+use service::{Actor, AppointmentTypeRecord, MAX_SEARCH_WEEKS, ServiceError, SlotQuery};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
 use crate::routes::Routes;
 use crate::session::SignedIn;
+use crate::stale::{Field, differences};
 use crate::{AppState, security};
 
 pub(crate) fn routes() -> Routes {
@@ -86,7 +87,7 @@ async fn list(
 ) -> Result<Response, PageError> {
     let types = state.haven.appointment_types(&actor).await?;
     let calendars = state.haven.calendars(&actor).await?;
-    let rows = calendars
+    let rows: Vec<CalendarRow> = calendars
         .into_iter()
         .map(|c| {
             let s = &c.settings;
@@ -119,6 +120,8 @@ async fn list(
             }
         })
         .collect();
+    let saved = q.saved.as_deref().and_then(|id| rows.iter().find(|r| r.id == id));
+    let notice = saved.map(|r| format!("Saved the calendar of {}.", r.name));
     let (video_server, room_tokens) = state.haven.telehealth_server();
     let page = ListPage {
         nonce: security::nonce(),
@@ -127,7 +130,7 @@ async fn list(
         idle_seconds: actor.idle_timeout().as_secs(),
         tab: "calendars",
         calendars: rows,
-        notice: q.saved.map(|name| format!("Saved the calendar of {name}.")),
+        notice,
         video_server: video_server.to_owned(),
         room_tokens,
     };
@@ -183,6 +186,7 @@ struct EditPage {
     off: TimeOffForm,
     errors: FieldErrors,
     error: Option<String>,
+    stale: Vec<String>,
 }
 
 fn clinician(user: &str) -> Result<UserId, ServiceError> {
@@ -196,6 +200,25 @@ struct Typed {
     time_off: Option<TimeOffForm>,
     errors: FieldErrors,
     error: Option<String>,
+    /// The save was stale: `calendar` is what was typed over an older version.
+    stale: bool,
+}
+
+/// The calendar form's fields as a person reads them, to compare a stale save with the stored one.
+fn readable(form: &CalendarForm, types: &[AppointmentTypeRecord]) -> Vec<Field> {
+    let mut fields = vec![
+        ("Time zone".to_owned(), form.time_zone.clone()),
+        ("Buffer (minutes)".to_owned(), form.buffer_minutes.clone()),
+    ];
+    for (i, day) in DAY_LABELS.iter().enumerate() {
+        fields.push((format!("{day} hours"), form.hours[i].clone()));
+        fields.push((format!("{day} breaks"), form.breaks[i].clone()));
+    }
+    let mut offered: Vec<&str> =
+        types.iter().filter(|t| form.offers.contains(&t.id.to_string())).map(|t| t.spec.name.as_str()).collect();
+    offered.sort_unstable();
+    fields.push(("Types offered".to_owned(), offered.join(", ")));
+    fields
 }
 
 async fn edit_page(
@@ -207,7 +230,17 @@ async fn edit_page(
 ) -> Result<Response, PageError> {
     let calendar = state.haven.editable_calendar(actor, user).await?;
     let types = state.haven.appointment_types(actor).await?;
-    let form = typed.calendar.unwrap_or_else(|| CalendarForm::from_settings(&calendar.settings, calendar.version));
+    let stored = CalendarForm::from_settings(&calendar.settings, calendar.version);
+    let mut stale = Vec::new();
+    let form = match typed.calendar {
+        Some(mut mine) if typed.stale => {
+            stale = differences(&readable(&stored, &types), &readable(&mine, &types));
+            mine.version = stored.version;
+            mine
+        }
+        Some(mine) => mine,
+        None => stored,
+    };
     let tz = zone(calendar.settings.time_zone.as_str());
     let errors = typed.errors;
     let days = (0..7)
@@ -255,6 +288,7 @@ async fn edit_page(
         off: typed.time_off.unwrap_or_default(),
         errors,
         error: typed.error,
+        stale,
     };
     Ok(render(status, &page))
 }
@@ -276,17 +310,16 @@ async fn save(
     let user = clinician(&user)?;
     let form = CalendarForm::from_fields(fields);
     match state.haven.save_calendar(&actor, user, &form).await {
-        Ok(name) => {
-            let query = serde_urlencoded::to_string([("saved", name)]).unwrap_or_default();
-            Ok(Redirect::to(&format!("/schedule/calendars?{query}")).into_response())
-        }
+        // The id, never the name, goes into the URL.
+        Ok(_) => Ok(Redirect::to(&format!("/schedule/calendars?saved={user}")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let typed = Typed { calendar: Some(form), errors, ..Typed::default() };
             edit_page(&state, &actor, user, StatusCode::UNPROCESSABLE_ENTITY, typed).await
         }
-        // Someone saved first: show their version, so that nothing is overwritten unseen.
+        // Someone saved first: keep what was typed and show what they saved beside it.
         Err(e @ ServiceError::Conflict(_)) => {
-            let typed = Typed { error: Some(sentence(&e.to_string())), ..Typed::default() };
+            let error = Some(crate::stale::kept(&e.to_string()));
+            let typed = Typed { calendar: Some(form), error, stale: true, ..Typed::default() };
             edit_page(&state, &actor, user, StatusCode::CONFLICT, typed).await
         }
         Err(e) => Err(e.into()),

@@ -26,6 +26,7 @@ mod session;
 mod sign_ins;
 mod single_sign_on;
 mod staff;
+mod stale;
 mod trend;
 
 use axum::Router;

@@ -35,11 +35,14 @@ pub(super) async fn save_diagnosis(
         Ok(()) => Ok(Redirect::to(&format!("/clients/{id}#diagnoses")).into_response()),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
             let mut page = chart_page(&state, &actor, id).await?;
-            page.error = Some(match e {
-                ServiceError::Invalid(errors) => format!("The diagnosis was not changed: {errors}."),
-                other => other.to_string(),
-            });
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            let (status, error) = match e {
+                ServiceError::Invalid(errors) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, format!("The diagnosis was not changed: {errors}."))
+                }
+                other => (StatusCode::CONFLICT, crate::stale::shown(&other.to_string())),
+            };
+            page.error = Some(error);
+            Ok(render(status, &page))
         }
         Err(e) => Err(e.into()),
     }

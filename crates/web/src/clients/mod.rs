@@ -361,7 +361,7 @@ async fn save(
             // knowingly.
             let stored = state.haven.chart(&actor, id).await?;
             let mut page = FormPage::new(&actor, "Edit client", action, stored.version, form);
-            page.error = Some(message);
+            page.error = Some(crate::stale::kept(&message));
             Ok(render(StatusCode::CONFLICT, &page))
         }
         Err(e) => Err(e.into()),
@@ -390,14 +390,15 @@ async fn set_team(
         Ok(()) => Ok(Redirect::to(&format!("/clients/{id}")).into_response()),
         Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
             let mut page = chart_page(&state, &actor, id).await?;
-            page.error = Some(match e {
+            let (status, error) = match e {
                 ServiceError::Invalid(errors) => {
                     let first = errors.iter().next().map(|e| e.message.clone()).unwrap_or_default();
-                    format!("The care team was not changed: {first}.")
+                    (StatusCode::UNPROCESSABLE_ENTITY, format!("The care team was not changed: {first}."))
                 }
-                other => other.to_string(),
-            });
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+                other => (StatusCode::CONFLICT, crate::stale::shown(&other.to_string())),
+            };
+            page.error = Some(error);
+            Ok(render(status, &page))
         }
         Err(e) => Err(e.into()),
     }

@@ -116,10 +116,7 @@ pub(super) fn refused_note(mut page: NotePage, form: NoteForm, e: ServiceError) 
         }
         ServiceError::Conflict(message) => {
             // Shown with the person's own text, saved from the version now stored.
-            page.error = Some(message.replace(
-                "It is shown as they left it: make your changes again.",
-                "Your text is kept below: check it against the saved version and save again.",
-            ));
+            page.error = Some(crate::stale::kept(&message));
             StatusCode::CONFLICT
         }
         other => return Err(other.into()),
