@@ -119,6 +119,14 @@ fn head(out: &mut Vec<u8>, major: u8, n: u64) {
     }
 }
 
+/// The last key read in a map, to check the next sorts after it: an unsigned key by value,
+/// any other by the span of its encoding.
+#[derive(Debug, Clone, Copy)]
+pub enum MapKey {
+    Unsigned(u64),
+    Other(usize, usize),
+}
+
 #[derive(Debug)]
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -173,7 +181,7 @@ impl<'a> Cursor<'a> {
 
     /// The next key of a map, which must sort after `previous` (keep one per map, starting at
     /// `None`): an unsigned key as `Some`, any other checked and stepped over as `None`.
-    pub fn key(&mut self, previous: &mut Option<(usize, usize)>) -> Result<Option<u64>, CborError> {
+    pub fn key(&mut self, previous: &mut Option<MapKey>) -> Result<Option<u64>, CborError> {
         self.0.key_after(previous, 0)
     }
 
@@ -202,11 +210,15 @@ impl<'a> Reader<'a> {
     /// Reads a head; refuses indefinite lengths and longer-than-needed arguments.
     fn head(&mut self) -> Result<(u8, u64, usize), CborError> {
         let start = self.at;
-        let first = self.take(1)?[0];
+        let first = *self.bytes.get(start).ok_or(CborError::Truncated(start))?;
+        self.at += 1;
         let (major, info) = (first >> 5, first & 0x1f);
+        // Most heads of an event are this one byte.
+        if info < 24 {
+            return Ok((major, u64::from(info), start));
+        }
         let not_shortest = CborError::NotCanonical { at: start, what: "integer or length not in its shortest form" };
         let n = match info {
-            0..=23 => u64::from(info),
             24 => {
                 let n = u64::from(self.take(1)?[0]);
                 if n < 24 {
@@ -293,21 +305,33 @@ impl<'a> Reader<'a> {
 
     /// Steps over a map key that must sort after `previous` (which it becomes); an unsigned
     /// key is returned.
-    fn key_after(&mut self, previous: &mut Option<(usize, usize)>, depth: usize) -> Result<Option<u64>, CborError> {
+    fn key_after(&mut self, previous: &mut Option<MapKey>, depth: usize) -> Result<Option<u64>, CborError> {
         let start = self.at;
         let key = if self.bytes.get(start).is_some_and(|b| b >> 5 == 0) {
-            Some(self.head()?.1)
+            MapKey::Unsigned(self.head()?.1)
         } else {
             self.skip(depth + 1)?;
-            None
+            MapKey::Other(start, self.at)
         };
-        if let Some((a, b)) = *previous
-            && self.bytes[a..b].cmp(&self.bytes[start..self.at]) != Ordering::Less
-        {
+        let in_order = match (*previous, key) {
+            (None, _) => true,
+            // Shortest heads make bytewise order the numeric order; every other kind of key
+            // starts with a higher byte than any unsigned one.
+            (Some(MapKey::Unsigned(a)), MapKey::Unsigned(b)) => a < b,
+            (Some(MapKey::Unsigned(_)), MapKey::Other(..)) => true,
+            (Some(MapKey::Other(..)), MapKey::Unsigned(_)) => false,
+            (Some(MapKey::Other(a, b)), MapKey::Other(c, d)) => {
+                self.bytes[a..b].cmp(&self.bytes[c..d]) == Ordering::Less
+            }
+        };
+        if !in_order {
             return Err(CborError::NotCanonical { at: start, what: "map keys out of order or repeated" });
         }
-        *previous = Some((start, self.at));
-        Ok(key)
+        *previous = Some(key);
+        Ok(match key {
+            MapKey::Unsigned(n) => Some(n),
+            MapKey::Other(..) => None,
+        })
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, CborError> {

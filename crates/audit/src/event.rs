@@ -80,7 +80,7 @@ pub enum Outcome {
     Error(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Source {
     pub ip: Option<String>,
     pub request: Option<String>,
@@ -252,93 +252,143 @@ impl Event {
     /// Reads a stored body, refusing any but its canonical encoding. Keys this version does not
     /// know are checked and ignored (a later version may add some).
     pub fn decode(body: &[u8]) -> Result<Event, EventError> {
+        let mut event = Event::empty();
+        event.decode_from(body)?;
+        Ok(event)
+    }
+
+    /// [`Event::decode`] into this event, reusing its strings and lists: a verifier replaying
+    /// millions of events allocates only when one holds more than any before it. After an
+    /// error the event holds part of the body and means nothing.
+    pub fn decode_from(&mut self, body: &[u8]) -> Result<(), EventError> {
         let mut c = Cursor::new(body);
-        let mut e = Partial::default();
         let mut previous = None;
+        let mut version = None;
+        // Bit k: key k was read (each at most once: keys strictly increase).
+        let mut seen = 0u32;
         for _ in 0..read(c.map(), "v")? {
-            match c.key(&mut previous)? {
-                Some(0) => e.version = Some(read(c.uint(), "v")?),
-                Some(1) => e.seq = Some(read(c.uint(), "seq")?),
-                Some(2) => e.id = Some(uuid(&mut c, "id")?),
-                Some(3) => e.recorded = Some(read(c.uint(), "recorded")?),
-                Some(4) => e.practice = Some(uuid(&mut c, "practice")?),
-                Some(5) => e.actor = Some(actor(&mut c)?),
-                Some(6) => e.on_behalf_of = Some(uuid(&mut c, "on_behalf_of")?),
-                Some(7) => e.action = Some(read_text(&mut c, "action")?),
-                Some(8) => {
-                    e.crud = Some(read(c.text(), "crud").and_then(|t| Crud::parse(t).ok_or(EventError::Field("crud")))?)
+            let key = match c.key(&mut previous)? {
+                Some(k) if k <= 20 => k,
+                _ => {
+                    c.skip()?;
+                    continue;
                 }
-                Some(9) => e.client = Some(uuid(&mut c, "client")?),
-                Some(10) => e.resources = resources(&mut c)?,
-                Some(11) => e.categories = read_texts(&mut c, "categories")?,
-                Some(12) => e.outcome = Some(outcome(&mut c)?),
-                Some(13) => e.purpose = Some(read_text(&mut c, "purpose")?),
-                Some(14) => e.source = Some(source(&mut c)?),
-                Some(15) => e.changed = read_texts(&mut c, "changed")?,
-                Some(16) => e.disclosure = Some(disclosure(&mut c)?),
-                Some(17) => e.ai = Some(ai_use(&mut c)?),
-                Some(18) => e.client_prev = Some(read(c.uint(), "client_prev")?),
-                Some(19) => e.actor_prev = Some(read(c.uint(), "actor_prev")?),
-                Some(20) => e.salt = Some(fixed(&mut c, "salt")?),
-                _ => c.skip()?,
+            };
+            seen |= 1 << key;
+            match key {
+                0 => version = Some(read(c.uint(), "v")?),
+                1 => self.seq = read(c.uint(), "seq")?,
+                2 => self.id = uuid(&mut c, "id")?,
+                3 => self.recorded = read(c.uint(), "recorded")?,
+                4 => self.practice = uuid(&mut c, "practice")?,
+                5 => actor_into(&mut c, &mut self.actor)?,
+                6 => self.on_behalf_of = Some(uuid(&mut c, "on_behalf_of")?),
+                7 => text_into(&mut c, "action", &mut self.action)?,
+                8 => {
+                    self.crud = read(c.text(), "crud").and_then(|t| Crud::parse(t).ok_or(EventError::Field("crud")))?
+                }
+                9 => self.client = Some(uuid(&mut c, "client")?),
+                10 => resources_into(&mut c, &mut self.resources)?,
+                11 => texts_into(&mut c, "categories", &mut self.categories)?,
+                12 => self.outcome = outcome(&mut c)?,
+                13 => opt_text_into(&mut c, "purpose", &mut self.purpose)?,
+                14 => source_into(&mut c, self.source.get_or_insert_with(Source::default))?,
+                15 => texts_into(&mut c, "changed", &mut self.changed)?,
+                16 => self.disclosure = Some(disclosure(&mut c)?),
+                17 => self.ai = Some(ai_use(&mut c)?),
+                18 => self.client_prev = Some(read(c.uint(), "client_prev")?),
+                19 => self.actor_prev = Some(read(c.uint(), "actor_prev")?),
+                _ => self.salt = fixed(&mut c, "salt")?,
             }
         }
         c.finish()?;
-        match e.version {
+        match version {
             Some(VERSION) => {}
             Some(other) => return Err(EventError::Version(other)),
             None => return Err(EventError::Field("v")),
         }
-        Ok(Event {
-            seq: e.seq.ok_or(EventError::Field("seq"))?,
-            id: e.id.ok_or(EventError::Field("id"))?,
-            recorded: e.recorded.ok_or(EventError::Field("recorded"))?,
-            practice: e.practice.ok_or(EventError::Field("practice"))?,
-            actor: e.actor.ok_or(EventError::Field("actor"))?,
-            on_behalf_of: e.on_behalf_of,
-            action: e.action.ok_or(EventError::Field("action"))?,
-            crud: e.crud.ok_or(EventError::Field("crud"))?,
-            client: e.client,
-            resources: e.resources,
-            categories: e.categories,
-            outcome: e.outcome.ok_or(EventError::Field("outcome"))?,
-            purpose: e.purpose,
-            source: e.source,
-            changed: e.changed,
-            disclosure: e.disclosure,
-            ai: e.ai,
-            client_prev: e.client_prev,
-            actor_prev: e.actor_prev,
-            salt: e.salt.ok_or(EventError::Field("salt"))?,
-        })
+        for (key, name) in REQUIRED {
+            if seen & (1 << key) == 0 {
+                return Err(EventError::Field(name));
+            }
+        }
+        // What this body leaves out is absent, whatever the event before it held.
+        let absent = |key: u32| seen & (1 << key) == 0;
+        if absent(6) {
+            self.on_behalf_of = None;
+        }
+        if absent(9) {
+            self.client = None;
+        }
+        if absent(10) {
+            self.resources.clear();
+        }
+        if absent(11) {
+            self.categories.clear();
+        }
+        if absent(13) {
+            self.purpose = None;
+        }
+        if absent(14) {
+            self.source = None;
+        }
+        if absent(15) {
+            self.changed.clear();
+        }
+        if absent(16) {
+            self.disclosure = None;
+        }
+        if absent(17) {
+            self.ai = None;
+        }
+        if absent(18) {
+            self.client_prev = None;
+        }
+        if absent(19) {
+            self.actor_prev = None;
+        }
+        Ok(())
+    }
+
+    /// An event with nothing read into it yet.
+    pub(crate) fn empty() -> Event {
+        Event {
+            seq: 0,
+            id: [0; 16],
+            recorded: 0,
+            practice: [0; 16],
+            actor: Actor { kind: ActorKind::System, user: None, role: None, session: None },
+            on_behalf_of: None,
+            action: String::new(),
+            crud: Crud::Read,
+            client: None,
+            resources: Vec::new(),
+            categories: Vec::new(),
+            outcome: Outcome::Ok,
+            purpose: None,
+            source: None,
+            changed: Vec::new(),
+            disclosure: None,
+            ai: None,
+            client_prev: None,
+            actor_prev: None,
+            salt: [0; 16],
+        }
     }
 }
 
-/// The fields of a body as they are read, each at most once (keys are strictly increasing).
-#[derive(Default)]
-struct Partial {
-    version: Option<u64>,
-    seq: Option<u64>,
-    id: Option<Uuid>,
-    recorded: Option<u64>,
-    practice: Option<Uuid>,
-    actor: Option<Actor>,
-    on_behalf_of: Option<Uuid>,
-    action: Option<String>,
-    crud: Option<Crud>,
-    client: Option<Uuid>,
-    resources: Vec<Resource>,
-    categories: Vec<String>,
-    outcome: Option<Outcome>,
-    purpose: Option<String>,
-    source: Option<Source>,
-    changed: Vec<String>,
-    disclosure: Option<Disclosure>,
-    ai: Option<AiUse>,
-    client_prev: Option<u64>,
-    actor_prev: Option<u64>,
-    salt: Option<[u8; 16]>,
-}
+/// The keys every event has, with the names errors give them, in the order they are checked.
+const REQUIRED: [(u32, &str); 9] = [
+    (1, "seq"),
+    (2, "id"),
+    (3, "recorded"),
+    (4, "practice"),
+    (5, "actor"),
+    (7, "action"),
+    (8, "crud"),
+    (12, "outcome"),
+    (20, "salt"),
+];
 
 /// A read of the wrong kind of item names the field; anything else is a CBOR error.
 fn read<T>(r: Result<T, CborError>, field: &'static str) -> Result<T, EventError> {
@@ -356,6 +406,31 @@ fn read_texts(c: &mut Cursor<'_>, field: &'static str) -> Result<Vec<String>, Ev
     (0..read(c.array(), field)?).map(|_| read_text(c, field)).collect()
 }
 
+/// Reads a text into `out`, reusing its allocation.
+fn text_into(c: &mut Cursor<'_>, field: &'static str, out: &mut String) -> Result<(), EventError> {
+    let text = read(c.text(), field)?;
+    out.clear();
+    out.push_str(text);
+    Ok(())
+}
+
+fn opt_text_into(c: &mut Cursor<'_>, field: &'static str, out: &mut Option<String>) -> Result<(), EventError> {
+    text_into(c, field, out.get_or_insert_with(String::new))
+}
+
+/// Reads an array of texts into `out`, reusing the strings it already holds.
+fn texts_into(c: &mut Cursor<'_>, field: &'static str, out: &mut Vec<String>) -> Result<(), EventError> {
+    let len = read(c.array(), field)?;
+    out.truncate(len);
+    for i in 0..len {
+        if i == out.len() {
+            out.push(String::new());
+        }
+        text_into(c, field, &mut out[i])?;
+    }
+    Ok(())
+}
+
 fn fixed<const N: usize>(c: &mut Cursor<'_>, field: &'static str) -> Result<[u8; N], EventError> {
     read(c.bytes(), field).and_then(|b| <[u8; N]>::try_from(b).map_err(|_| EventError::Field(field)))
 }
@@ -364,90 +439,115 @@ fn uuid(c: &mut Cursor<'_>, field: &'static str) -> Result<Uuid, EventError> {
     fixed(c, field)
 }
 
-/// Reads a map with unsigned keys, handing each known one (below `known`) to `field`.
-fn entries(
-    c: &mut Cursor<'_>,
+/// Reads a map with unsigned keys, handing each known one (below `known`) to `field`; returns
+/// which were read (bit k for key k).
+fn entries<'a>(
+    c: &mut Cursor<'a>,
     name: &'static str,
     known: u64,
-    mut field: impl FnMut(&mut Cursor<'_>, u64) -> Result<(), EventError>,
-) -> Result<(), EventError> {
+    mut field: impl FnMut(&mut Cursor<'a>, u64) -> Result<(), EventError>,
+) -> Result<u32, EventError> {
     let mut previous = None;
+    let mut seen = 0;
     for _ in 0..read(c.map(), name)? {
         match c.key(&mut previous)? {
-            Some(k) if k < known => field(c, k)?,
+            Some(k) if k < known => {
+                seen |= 1 << k;
+                field(c, k)?;
+            }
             _ => c.skip()?,
         }
     }
-    Ok(())
+    Ok(seen)
 }
 
-fn actor(c: &mut Cursor<'_>) -> Result<Actor, EventError> {
-    let (mut kind, mut user, mut role, mut session) = (None, None, None, None);
-    entries(c, "actor", 4, |c, k| {
+fn actor_into(c: &mut Cursor<'_>, actor: &mut Actor) -> Result<(), EventError> {
+    let seen = entries(c, "actor", 4, |c, k| {
         match k {
             0 => {
-                kind =
-                    Some(read(c.text(), "actor").and_then(|t| ActorKind::parse(t).ok_or(EventError::Field("actor")))?)
+                actor.kind =
+                    read(c.text(), "actor").and_then(|t| ActorKind::parse(t).ok_or(EventError::Field("actor")))?
             }
-            1 => user = Some(uuid(c, "actor")?),
-            2 => role = Some(read_text(c, "actor")?),
-            _ => session = Some(read_text(c, "actor")?),
+            1 => actor.user = Some(uuid(c, "actor")?),
+            2 => opt_text_into(c, "actor", &mut actor.role)?,
+            _ => opt_text_into(c, "actor", &mut actor.session)?,
         }
         Ok(())
     })?;
-    Ok(Actor { kind: kind.ok_or(EventError::Field("actor"))?, user, role, session })
+    if seen & 1 == 0 {
+        return Err(EventError::Field("actor"));
+    }
+    if seen & 0b10 == 0 {
+        actor.user = None;
+    }
+    if seen & 0b100 == 0 {
+        actor.role = None;
+    }
+    if seen & 0b1000 == 0 {
+        actor.session = None;
+    }
+    Ok(())
 }
 
 fn outcome(c: &mut Cursor<'_>) -> Result<Outcome, EventError> {
     let (mut code, mut reason) = (None, None);
     entries(c, "outcome", 2, |c, k| {
         match k {
-            0 => code = Some(read_text(c, "outcome")?),
-            _ => reason = Some(read_text(c, "outcome")?),
+            0 => code = Some(read(c.text(), "outcome")?),
+            _ => reason = Some(read(c.text(), "outcome")?),
         }
         Ok(())
     })?;
-    match (code.as_deref(), reason) {
+    match (code, reason) {
         (Some("ok"), None) => Ok(Outcome::Ok),
-        (Some("denied"), Some(reason)) => Ok(Outcome::Denied(reason)),
-        (Some("error"), Some(reason)) => Ok(Outcome::Error(reason)),
+        (Some("denied"), Some(reason)) => Ok(Outcome::Denied(reason.to_owned())),
+        (Some("error"), Some(reason)) => Ok(Outcome::Error(reason.to_owned())),
         _ => Err(EventError::Field("outcome")),
     }
 }
 
-fn resources(c: &mut Cursor<'_>) -> Result<Vec<Resource>, EventError> {
-    (0..read(c.array(), "resource")?)
-        .map(|_| {
-            let (mut kind, mut id, mut version) = (None, None, None);
-            entries(c, "resource", 3, |c, k| {
-                match k {
-                    0 => kind = Some(read_text(c, "resource")?),
-                    1 => id = Some(read_text(c, "resource")?),
-                    _ => version = Some(read(c.uint(), "resource")?),
-                }
-                Ok(())
-            })?;
-            Ok(Resource {
-                kind: kind.ok_or(EventError::Field("resource"))?,
-                id: id.ok_or(EventError::Field("resource"))?,
-                version,
-            })
-        })
-        .collect()
+/// Reads the resources into `out`, reusing the ones it already holds.
+fn resources_into(c: &mut Cursor<'_>, out: &mut Vec<Resource>) -> Result<(), EventError> {
+    let len = read(c.array(), "resource")?;
+    out.truncate(len);
+    for i in 0..len {
+        if i == out.len() {
+            out.push(Resource { kind: String::new(), id: String::new(), version: None });
+        }
+        let resource = &mut out[i];
+        let seen = entries(c, "resource", 3, |c, k| {
+            match k {
+                0 => text_into(c, "resource", &mut resource.kind)?,
+                1 => text_into(c, "resource", &mut resource.id)?,
+                _ => resource.version = Some(read(c.uint(), "resource")?),
+            }
+            Ok(())
+        })?;
+        if seen & 0b11 != 0b11 {
+            return Err(EventError::Field("resource"));
+        }
+        if seen & 0b100 == 0 {
+            resource.version = None;
+        }
+    }
+    Ok(())
 }
 
-fn source(c: &mut Cursor<'_>) -> Result<Source, EventError> {
-    let mut source = Source { ip: None, request: None, agent: None };
-    entries(c, "source", 3, |c, k| {
-        let value = Some(read_text(c, "source")?);
-        match k {
-            0 => source.ip = value,
-            1 => source.request = value,
-            _ => source.agent = value,
-        }
-        Ok(())
+fn source_into(c: &mut Cursor<'_>, source: &mut Source) -> Result<(), EventError> {
+    let seen = entries(c, "source", 3, |c, k| {
+        let slot = match k {
+            0 => &mut source.ip,
+            1 => &mut source.request,
+            _ => &mut source.agent,
+        };
+        opt_text_into(c, "source", slot)
     })?;
-    Ok(source)
+    for (bit, slot) in [&mut source.ip, &mut source.request, &mut source.agent].into_iter().enumerate() {
+        if seen & (1 << bit) == 0 {
+            *slot = None;
+        }
+    }
+    Ok(())
 }
 
 fn disclosure(c: &mut Cursor<'_>) -> Result<Disclosure, EventError> {
@@ -542,9 +642,22 @@ pub(crate) mod tests {
         full.ai =
             Some(AiUse { model: "m".into(), model_version: "1".into(), input_hash: [1; 32], output_hash: [2; 32] });
         full.actor_prev = Some(2);
-        for event in [sample(0), full] {
+        full.resources.push(Resource { kind: "note".into(), id: "n1".into(), version: None });
+        full.actor.session = Some("s1".into());
+        for event in [sample(0), full.clone()] {
             let body = event.encode();
             assert_eq!(check_canonical(&body)?, event);
+        }
+
+        // Read into an event that held another, nothing of the earlier one stays.
+        let mut bare = sample(9);
+        bare.actor = Actor { kind: ActorKind::System, user: None, role: None, session: None };
+        (bare.client, bare.client_prev, bare.purpose, bare.source) = (None, None, None, None);
+        (bare.resources, bare.categories) = (vec![], vec![]);
+        let mut reused = Event::decode(&full.encode())?;
+        for event in [bare, sample(3), full] {
+            reused.decode_from(&event.encode())?;
+            assert_eq!(reused, event);
         }
         Ok(())
     }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::checkpoint::{Checkpoint, NoteError};
-use crate::event::{Event, Uuid, check_canonical};
+use crate::event::{Event, Uuid};
 use crate::merkle::{Hash, leaf_hash};
 use crate::tiles::{Tile, TreeBuilder};
 
@@ -70,6 +70,8 @@ pub struct Verifier {
     checkpoints: u64,
     /// The size of the largest stored checkpoint reached.
     covered: u64,
+    /// The event last read, whose strings and lists the next one reuses.
+    event: Event,
 }
 
 impl Verifier {
@@ -100,19 +102,21 @@ impl Verifier {
             pending,
             checkpoints: 0,
             covered: 0,
+            event: Event::empty(),
         };
         verifier.reach_checkpoints()?;
         Ok(verifier)
     }
 
-    /// Checks the next stored row; returns the tiles that filled up, for comparing with those
-    /// stored.
-    pub fn event(&mut self, seq: u64, body: &[u8], stored_leaf: &[u8]) -> Result<(Event, Vec<Tile>), Failure> {
+    /// Checks the next stored row; returns its event and the tiles that filled up, for comparing
+    /// with those stored.
+    pub fn event(&mut self, seq: u64, body: &[u8], stored_leaf: &[u8]) -> Result<(&Event, Vec<Tile>), Failure> {
         let expected = self.tree.size();
         if seq != expected {
             return Err(Failure::at(expected, format!("missing: the next stored event is seq {seq}")));
         }
-        let event = check_canonical(body).map_err(|e| Failure::at(seq, e.to_string()))?;
+        self.event.decode_from(body).map_err(|e| Failure::at(seq, e.to_string()))?;
+        let event = &self.event;
         let leaf = leaf_hash(body);
         if stored_leaf != leaf {
             return Err(Failure::at(seq, "the stored leaf hash is not the hash of the body"));
@@ -138,7 +142,7 @@ impl Verifier {
         }
         self.tree.push(leaf);
         self.reach_checkpoints()?;
-        Ok((event, self.tree.take_completed()))
+        Ok((&self.event, self.tree.take_completed()))
     }
 
     /// Checks every checkpoint of the current size against the tree.

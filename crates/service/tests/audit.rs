@@ -257,3 +257,66 @@ async fn two_servers_on_one_postgres_share_a_log() {
     let verified = a.verify_audit_log(practice, None, None, |_, _| {}).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(verified.events > 200, "{verified:?}");
 }
+
+/// "After hours and weekends" finds exactly the events outside weekday office hours in the
+/// practice's clock, newest or oldest first, page by page.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_hours_finds_exactly_the_events_outside_office_hours() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
+    store::Store::migrate(&store).await.unwrap_or_else(|e| panic!("{e}"));
+    let clock = Arc::new(AtomicI64::new(0));
+    let c = Arc::clone(&clock);
+    let haven = Haven::new(Arc::new(store), SessionPolicy::default(), master_key()).with_clock(move || {
+        jiff::Timestamp::from_microsecond(c.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}"))
+    });
+    let set = |tz: &jiff::tz::TimeZone, local: &str| {
+        let at = local.parse::<jiff::civil::DateTime>().and_then(|d| d.to_zoned(tz.clone()));
+        clock.store(at.unwrap_or_else(|e| panic!("{e}")).timestamp().as_microsecond(), Ordering::SeqCst);
+    };
+    // Everything before the probes happens on a Wednesday morning, in office hours.
+    set(&jiff::tz::TimeZone::UTC, "2026-11-25T18:00");
+    let report =
+        haven.seed_demo(SeedOptions { seed: 8, clients: 0 }, |_, _| {}).await.unwrap_or_else(|e| panic!("{e}"));
+    let owner = &report.staff[0];
+    let Ok(SignIn::Complete(_, owner)) =
+        haven.sign_in(&owner.email, &owner.password, &Remote::new("192.0.2.1", "t")).await
+    else {
+        panic!("the owner signs in")
+    };
+    let tz = haven.practice(&owner).await.unwrap_or_else(|e| panic!("{e}")).profile.time_zone;
+    let tz = jiff::tz::TimeZone::get(tz.as_str()).unwrap_or_else(|e| panic!("{e}"));
+    let mut after_hours = Vec::new();
+    for (local, outside) in [
+        ("2026-11-30T09:00", false), // Monday morning
+        ("2026-11-30T20:00", true),  // Monday evening
+        ("2026-12-01T07:59", true),  // Tuesday before opening
+        ("2026-12-01T17:59", false), // Tuesday before closing
+        ("2026-12-05T12:00", true),  // Saturday
+        ("2026-12-07T08:00", false), // Monday at opening
+    ] {
+        set(&tz, local);
+        let seq = haven.record_probe(report.practice_id).await.unwrap_or_else(|e| panic!("{e}"));
+        if outside {
+            after_hours.push(seq);
+        }
+    }
+    set(&tz, "2026-12-07T10:00");
+    let seqs = |offset: u32, limit: u32, descending: bool| {
+        let haven = haven.clone();
+        let owner = owner.clone();
+        async move {
+            let query =
+                haven_service::AuditQuery { after_hours: true, descending, limit, offset, ..Default::default() };
+            let rows = haven.audit_trail(&owner, &query).await.unwrap_or_else(|e| panic!("{e}"));
+            rows.iter().map(|r| r.seq).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(seqs(0, 100, false).await, after_hours, "oldest first");
+    let newest_first: Vec<u64> = after_hours.iter().rev().copied().collect();
+    assert_eq!(seqs(0, 100, true).await, newest_first);
+    assert_eq!(seqs(1, 1, true).await, [after_hours[1]], "the second page of one");
+    assert_eq!(seqs(2, 5, false).await, [after_hours[2]], "the last page");
+    assert_eq!(seqs(3, 5, false).await, Vec::<u64>::new(), "past the end");
+}

@@ -67,21 +67,32 @@ const TILE: &str = "SELECT hashes FROM audit_tiles WHERE practice_id = $1 AND le
 const CHECKPOINTS: &str = "SELECT size, note, recorded_at FROM audit_checkpoints WHERE practice_id = $1 ORDER BY size";
 /// The events matching a filter, through the lookup rows, in one order (no ORDER BY can take a
 /// parameter, so each order is its own statement).
+/// The audit page's conditions. The time bounds are always given (the widest when the page
+/// sets none): a plain range is what lets both databases read the time index from its start
+/// instead of filtering every row of the practice.
+macro_rules! audit_where {
+    () => {
+        "WHERE i.practice_id = $1 \
+         AND (CAST($2 AS TEXT) IS NULL OR i.actor = $2) AND (CAST($3 AS TEXT) IS NULL OR i.client = $3) \
+         AND (CAST($4 AS TEXT) IS NULL OR i.action = $4) AND (CAST($5 AS TEXT) IS NULL OR i.outcome = $5) \
+         AND i.recorded >= $6 AND i.recorded < $7"
+    };
+}
+
 macro_rules! audit_search {
     ($order:literal) => {
         concat!(
             "SELECT e.seq, e.body, e.leaf FROM audit_index i \
-             JOIN audit_events e ON e.practice_id = i.practice_id AND e.seq = i.seq \
-             WHERE i.practice_id = $1 \
-             AND (CAST($2 AS TEXT) IS NULL OR i.actor = $2) AND (CAST($3 AS TEXT) IS NULL OR i.client = $3) \
-             AND (CAST($4 AS TEXT) IS NULL OR i.action = $4) AND (CAST($5 AS TEXT) IS NULL OR i.outcome = $5) \
-             AND (CAST($6 AS BIGINT) IS NULL OR i.recorded >= $6) AND (CAST($7 AS BIGINT) IS NULL OR i.recorded < $7) \
-             ORDER BY ",
+             JOIN audit_events e ON e.practice_id = i.practice_id AND e.seq = i.seq ",
+            audit_where!(),
+            " ORDER BY ",
             $order,
             ", i.seq DESC LIMIT $8 OFFSET $9"
         )
     };
 }
+
+const AUDIT_COUNT: &str = concat!("SELECT COUNT(*) FROM audit_index i ", audit_where!());
 
 const LAST_OF_CLIENT: &str = "SELECT MAX(seq) FROM audit_index WHERE practice_id = $1 AND client = $2";
 const LAST_OF_ACTOR: &str = "SELECT MAX(seq) FROM audit_index WHERE practice_id = $1 AND actor = $2";
@@ -102,6 +113,21 @@ pub struct AuditFilter {
     pub descending: bool,
     pub limit: u32,
     pub offset: u32,
+}
+
+impl AuditFilter {
+    /// The parameters of `audit_where!`, with the widest bounds for a time left open.
+    fn conditions(&self, practice: PracticeId) -> Vec<Value> {
+        vec![
+            practice.into(),
+            self.actor.clone().into(),
+            self.client.clone().into(),
+            self.action.clone().into(),
+            self.outcome.clone().into(),
+            self.since.map_or(Value::Int(i64::MIN), Into::into),
+            self.until.map_or(Value::Int(i64::MAX), Into::into),
+        ]
+    }
 }
 
 /// The columns the audit page sorts by.
@@ -250,6 +276,8 @@ pub trait AuditStore: Send + Sync {
     async fn last_audit_recorded(&self, practice: PracticeId) -> Result<Option<i64>>;
     /// The events matching `filter`, in its order, one page.
     async fn audit_search(&self, practice: PracticeId, filter: &AuditFilter) -> Result<Vec<AuditEventRow>>;
+    /// How many events match `filter` (its order and page ignored).
+    async fn audit_count(&self, practice: PracticeId, filter: &AuditFilter) -> Result<u64>;
 }
 
 /// The statement that queues `draft`, for a change's own transaction.
@@ -472,18 +500,14 @@ impl<S: Sql> AuditStore for SqlStore<S> {
     }
 
     async fn audit_search(&self, practice: PracticeId, filter: &AuditFilter) -> Result<Vec<AuditEventRow>> {
-        let params = vec![
-            practice.into(),
-            filter.actor.clone().into(),
-            filter.client.clone().into(),
-            filter.action.clone().into(),
-            filter.outcome.clone().into(),
-            filter.since.into(),
-            filter.until.into(),
-            filter.limit.into(),
-            filter.offset.into(),
-        ];
+        let mut params = filter.conditions(practice);
+        params.extend([filter.limit.into(), filter.offset.into()]);
         let rows = self.0.query(Some(practice), filter.order.statement(filter.descending), params).await?;
         rows.iter().map(|r| Ok(AuditEventRow { seq: to_u64(r, 0)?, body: r.bytes(1)?, leaf: r.bytes(2)? })).collect()
+    }
+
+    async fn audit_count(&self, practice: PracticeId, filter: &AuditFilter) -> Result<u64> {
+        let rows = self.0.query(Some(practice), AUDIT_COUNT, filter.conditions(practice)).await?;
+        rows.first().map_or(Ok(0), |r| to_u64(r, 0))
     }
 }

@@ -8,7 +8,7 @@ use audit::event::{ActorKind, Event};
 use domain::policy::{Action, Resource};
 use domain::{ClientId, PracticeId, UserId};
 use jiff::Timestamp;
-use jiff::civil::{Time, Weekday};
+use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 use store::{AuditFilter, AuditOrder};
 
@@ -19,8 +19,6 @@ use crate::{Actor, Haven, Result};
 /// Office hours for the after-hours reading: weekdays 08:00–18:00, practice time.
 const OFFICE_OPENS: Time = Time::constant(8, 0, 0, 0);
 const OFFICE_CLOSES: Time = Time::constant(18, 0, 0, 0);
-/// Rows looked through per request for the after-hours reading, so a request stays bounded.
-const AFTER_HOURS_SCAN: u32 = 200_000;
 
 /// What the owner asks the log.
 #[derive(Debug, Clone, Default)]
@@ -32,7 +30,8 @@ pub struct AuditQuery {
     pub outcome: Option<String>,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
-    /// Only what happened outside weekday office hours, in the practice's time zone.
+    /// Only what happened outside weekday office hours, in the practice's time zone; always in
+    /// time order (`order` is not used).
     pub after_hours: bool,
     pub order: AuditOrder,
     pub descending: bool,
@@ -69,10 +68,46 @@ pub struct AuditRow {
     pub changed: Vec<String>,
 }
 
+fn is_weekend(date: Date) -> bool {
+    matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
+#[cfg(test)]
 fn is_after_hours(at: Timestamp, tz: &TimeZone) -> bool {
     let local = at.to_zoned(tz.clone());
-    let weekend = matches!(local.weekday(), Weekday::Saturday | Weekday::Sunday);
-    weekend || local.time() < OFFICE_OPENS || local.time() >= OFFICE_CLOSES
+    is_weekend(local.date()) || local.time() < OFFICE_OPENS || local.time() >= OFFICE_CLOSES
+}
+
+/// The stretches outside office hours from `since` to `until`, oldest first, in the practice's
+/// clock: each weekday night is one, and Friday evening to Monday morning another. The log is
+/// then read one stretch at a time through its time index, so the reading costs what it finds,
+/// not the size of the log.
+fn after_hours_spans(since: Timestamp, until: Timestamp, tz: &TimeZone) -> Vec<(Timestamp, Timestamp)> {
+    let at = |date: Date, time: Time| date.to_datetime(time).to_zoned(tz.clone()).map(|z| z.timestamp()).ok();
+    let mut spans: Vec<(Timestamp, Timestamp)> = Vec::new();
+    let mut add = |start: Option<Timestamp>, end: Option<Timestamp>| {
+        let (Some(start), Some(end)) = (start, end) else { return };
+        match spans.last_mut() {
+            Some(previous) if previous.1 >= start => previous.1 = previous.1.max(end),
+            _ => spans.push((start, end)),
+        }
+    };
+    let (mut day, last) = (since.to_zoned(tz.clone()).date(), until.to_zoned(tz.clone()).date());
+    while day <= last {
+        let Ok(next) = day.tomorrow() else { break };
+        if is_weekend(day) {
+            add(at(day, Time::midnight()), at(next, Time::midnight()));
+        } else {
+            add(at(day, Time::midnight()), at(day, OFFICE_OPENS));
+            add(at(day, OFFICE_CLOSES), at(next, Time::midnight()));
+        }
+        day = next;
+    }
+    spans
+        .into_iter()
+        .map(|(start, end)| (start.max(since), end.min(until)))
+        .filter(|(start, end)| start < end)
+        .collect()
 }
 
 impl Haven {
@@ -110,29 +145,39 @@ impl Haven {
         };
         let mut events = Vec::new();
         if query.after_hours {
-            // Read in pages, keep what falls outside office hours, skip `offset` of those.
-            let (mut skip, mut scanned) = (query.offset, 0);
-            filter.limit = 1000;
-            filter.offset = 0;
-            while events.len() < query.limit as usize && scanned < AFTER_HOURS_SCAN {
-                let page = self.store.audit_search(practice, &filter).await?;
-                let last_page = page.len() < filter.limit as usize;
-                scanned += page.len() as u32;
-                filter.offset += filter.limit;
-                for row in page {
-                    let event = Event::decode(&row.body)?;
-                    if !is_after_hours(micros(event.recorded), &tz) {
-                        continue;
-                    }
-                    if skip > 0 {
-                        skip -= 1;
-                    } else if events.len() < query.limit as usize {
-                        events.push(event);
-                    }
-                }
-                if last_page {
+            // One stretch outside office hours at a time, in the order asked; whole stretches
+            // before the page are counted, not read.
+            let Some(log) = self.store.audit_log(practice).await? else { return Ok(Vec::new()) };
+            let newest =
+                self.store.last_audit_recorded(practice).await?.map_or(self.now(), |m| micros(m.unsigned_abs()));
+            // The log's first event is no older than its creation, give or take a clock's drift.
+            let since = query.since.unwrap_or(log.created_at - jiff::SignedDuration::from_hours(24));
+            let until = query.until.unwrap_or(newest.max(self.now()) + jiff::SignedDuration::from_micros(1));
+            let mut spans = after_hours_spans(since, until, &tz);
+            if query.descending {
+                spans.reverse();
+            }
+            (filter.order, filter.offset) = (AuditOrder::Time, 0);
+            let mut skip = u64::from(query.offset);
+            for (start, end) in spans {
+                let wanted = query.limit as usize - events.len();
+                if wanted == 0 {
                     break;
                 }
+                (filter.since, filter.until, filter.limit) = (Some(start), Some(end), wanted as u32);
+                if skip > 0 {
+                    let here = self.store.audit_count(practice, &filter).await?;
+                    if here <= skip {
+                        skip -= here;
+                        continue;
+                    }
+                    filter.offset = skip as u32;
+                    skip = 0;
+                }
+                for row in self.store.audit_search(practice, &filter).await? {
+                    events.push(Event::decode(&row.body)?);
+                }
+                filter.offset = 0;
             }
         } else {
             for row in self.store.audit_search(practice, &filter).await? {
@@ -218,5 +263,31 @@ mod tests {
         assert!(is_after_hours(at("2026-12-02T15:59:59Z"), &tz));
         assert!(is_after_hours(at("2026-12-03T02:00:00Z"), &tz));
         assert!(is_after_hours(at("2026-12-05T20:00:00Z"), &tz), "a Saturday afternoon");
+    }
+
+    /// The stretches hold exactly the after-hours moments, across both changes of daylight
+    /// saving time, and a weekend is one stretch from Friday evening to Monday morning.
+    #[test]
+    fn spans_hold_exactly_the_after_hours_moments() {
+        let at = |s: &str| s.parse::<Timestamp>().unwrap_or_else(|e| panic!("{e}"));
+        for zone in ["America/New_York", "Europe/Berlin", "Australia/Lord_Howe", "UTC"] {
+            let tz = TimeZone::get(zone).unwrap_or_else(|e| panic!("{e}"));
+            for (since, until) in
+                [("2026-10-20T13:07:00Z", "2026-11-12T00:00:00Z"), ("2027-03-01T00:00:00Z", "2027-04-10T09:30:00Z")]
+            {
+                let (since, until) = (at(since), at(until));
+                let spans = after_hours_spans(since, until, &tz);
+                assert!(spans.windows(2).all(|w| w[0].1 < w[1].0), "{zone}: spans overlap or touch: {spans:?}");
+                let mut moment = since;
+                while moment < until {
+                    let inside = spans.iter().any(|(start, end)| *start <= moment && moment < *end);
+                    assert_eq!(inside, is_after_hours(moment, &tz), "{zone} at {moment}");
+                    moment += jiff::SignedDuration::from_mins(7);
+                }
+            }
+        }
+        let tz = TimeZone::get("America/Los_Angeles").unwrap_or_else(|e| panic!("{e}"));
+        let weekend = after_hours_spans(at("2026-12-04T12:00:00Z"), at("2026-12-08T12:00:00Z"), &tz);
+        assert!(weekend.contains(&(at("2026-12-05T02:00:00Z"), at("2026-12-07T16:00:00Z"))), "{weekend:?}");
     }
 }

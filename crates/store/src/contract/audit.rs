@@ -215,7 +215,11 @@ pub async fn audit_events_are_found_by_every_field(store: &dyn Store) {
     // recorded is 1_000 + seq microseconds: [1_002, 1_004) holds seq 2 and 3.
     let (since, until) = (crate::from_micros(1_002), crate::from_micros(1_004));
     let window = AuditFilter { since: Some(ok(since)), until: Some(ok(until)), ..all.clone() };
-    assert_eq!(seqs(window).await, [3, 2]);
+    assert_eq!(seqs(window.clone()).await, [3, 2]);
+    assert_eq!(ok(store.audit_count(a.id, &window).await), 2);
+    assert_eq!(ok(store.audit_count(a.id, &AuditFilter { actor: Some("x".into()), ..all.clone() }).await), 3);
+    let open_ended = AuditFilter { since: Some(ok(crate::from_micros(1_004))), ..all.clone() };
+    assert_eq!(seqs(open_ended).await, [5, 4], "a start alone");
     let by_action = AuditFilter { order: AuditOrder::Action, descending: false, ..all.clone() };
     assert_eq!(seqs(by_action).await, [3, 0, 4, 1, 5, 2], "by action, newest first within one");
     assert_eq!(seqs(AuditFilter { limit: 2, offset: 2, ..all.clone() }).await, [3, 2], "the second page");
