@@ -211,7 +211,8 @@ fn https_public_url_turns_on_hsts_and_secure_cookies() {
 }
 
 /// A practice's own Jitsi server with token authentication: the test room's link is on it, with
-/// a room token for that room, signed with the secret read from its file (never logged).
+/// a room token for that room, signed with the secret read from its file (never logged). The
+/// calendars page, listing colleagues, logs no refusals.
 #[test]
 fn the_test_room_uses_the_configured_video_server_and_its_room_tokens() {
     use base64::Engine as _;
@@ -229,6 +230,8 @@ fn the_test_room_uses_the_configured_video_server_and_its_room_tokens() {
     ];
     let server = Server::start(&dir, &[], &env);
     let cookie = sign_in(&server.url, &clinician);
+    // Listing the colleagues' calendars (which a clinician may not edit) refuses nothing.
+    assert_eq!(get(&format!("{}/schedule/calendars", server.url), Some(&cookie)).status, 200);
     let room = get(&format!("{}/schedule/test-room", server.url), Some(&cookie));
     assert_eq!(room.status, 303);
     let location = room.header("location").unwrap_or_default().to_owned();
@@ -244,6 +247,7 @@ fn the_test_room_uses_the_configured_video_server_and_its_room_tokens() {
     assert_eq!((signed_out.status, signed_out.header("location")), (303, Some("/sign-in")));
     assert!(!server.log().contains(secret), "the secret was logged");
     assert!(server.log().contains("video.calmwaters.example"), "the video server is not reported at start");
+    assert!(!server.log().contains("access denied"), "a list logged refusals:\n{}", server.log());
 }
 
 /// The OpenAPI document passes an independent validator (openapi-spec-validator, from PyPI;

@@ -162,7 +162,8 @@ impl Haven {
             let (theirs, rest) = time_off.into_iter().partition(|t| t.user == member.user);
             time_off = rest;
             out.push(ClinicianCalendar {
-                editable: may_change_calendar(actor, member.user).is_ok(),
+                // A question, not a request: asked quietly, so listing colleagues logs no refusals.
+                editable: may_change_calendar_quietly(actor, member.user),
                 user: member.user,
                 name: member.display_name,
                 role: member.role,
@@ -295,6 +296,14 @@ impl Haven {
 }
 
 /// A clinician keeps their own calendar; owners, administrators and schedulers keep anyone's.
+fn may_change_calendar_quietly(actor: &Actor, user: UserId) -> bool {
+    if actor.user() == user {
+        actor.is_allowed(Resource::OwnAccount, Action::Update)
+    } else {
+        actor.is_allowed(Resource::Calendars, Action::Update)
+    }
+}
+
 fn may_change_calendar(actor: &Actor, user: UserId) -> Result<()> {
     if actor.user() == user {
         actor.may(Resource::OwnAccount, Action::Update)
