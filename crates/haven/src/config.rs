@@ -32,6 +32,13 @@ pub const KEYS: &[(&str, &str)] = &[
     ("session_idle_minutes", "the longest idle time a practice may choose, in minutes (1-60)"),
     ("session_lifetime_hours", "hours a sign-in lasts at most (1-24)"),
     ("key_cache_seconds", "seconds unwrapped keys are cached (1-600); the same for every server and command"),
+    (
+        "header_timeout_seconds",
+        "a request's line and headers, and the next request on an idle connection, must come within this (1-300, default 15)",
+    ),
+    ("body_timeout_seconds", "a request's body must come within this (1-600, default 30)"),
+    ("max_connections", "open connections in all (16-100000, default 768; keep it below the file-handle limit)"),
+    ("max_connections_per_address", "open connections from one address (1-100000, default 128)"),
     ("smtp_host", "mail server for invitations; absent means Haven sends no e-mail"),
     ("smtp_port", "mail server port (default 587 for starttls, 465 for tls, 25 for none)"),
     ("smtp_security", "starttls (default), tls, or none (only for a relay on localhost)"),
@@ -125,6 +132,8 @@ pub struct Config {
     pub log_level: String,
     pub sessions: SessionPolicy,
     pub key_cache: std::time::Duration,
+    /// Timeouts and connection caps of the HTTP server.
+    pub connections: crate::connections::Caps,
     /// Where e-mail goes; `None` when no mail server is configured.
     pub smtp: Option<SmtpConfig>,
     /// The identity provider staff may sign in with; `None` when not configured.
@@ -279,6 +288,20 @@ impl Layers {
         let lifetime =
             self.parse("session_lifetime_hours", defaults.absolute_lifetime.as_hours(), |s| bounded(s, 1, 24))?;
         let key_cache = self.parse("key_cache_seconds", 30, |s| bounded(s, 1, 600))?;
+        let caps = crate::connections::Caps::default();
+        let seconds = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let header = self.parse("header_timeout_seconds", seconds(caps.header_timeout), |s| bounded(s, 1, 300))?;
+        let body = self.parse("body_timeout_seconds", seconds(caps.body_timeout), |s| bounded(s, 1, 600))?;
+        let total = self.parse("max_connections", count(caps.total), |s| bounded(s, 16, 100_000))?;
+        let per_address =
+            self.parse("max_connections_per_address", count(caps.per_address), |s| bounded(s, 1, 100_000))?;
+        let connections = crate::connections::Caps {
+            header_timeout: std::time::Duration::from_secs(header.unsigned_abs()),
+            body_timeout: std::time::Duration::from_secs(body.unsigned_abs()),
+            total: usize::try_from(total).unwrap_or(usize::MAX),
+            per_address: usize::try_from(per_address).unwrap_or(usize::MAX),
+        };
         let smtp = self.smtp()?;
         let oidc = self.oidc()?;
         let telehealth = Arc::new(self.telehealth()?);
@@ -287,6 +310,7 @@ impl Layers {
             oidc,
             telehealth,
             key_cache: std::time::Duration::from_secs(key_cache.unsigned_abs()),
+            connections,
             listen,
             data_dir,
             database,

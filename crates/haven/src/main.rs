@@ -8,6 +8,7 @@ mod audit_cli;
 mod backend;
 mod cli;
 mod config;
+mod connections;
 mod data_dir;
 mod database_key;
 mod demo;

@@ -4,14 +4,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
-use axum::serve::ListenerExt;
+use anyhow::Result;
 use service::Haven;
 use service::mail::{Mailer, NoMailer, Outbox};
 use tokio::net::TcpListener;
 
 use crate::backend;
 use crate::config::{Config, Database};
+use crate::connections;
 use crate::data_dir;
 use crate::oidc::OidcProvider;
 use crate::smtp::SmtpMailer;
@@ -51,9 +51,10 @@ pub async fn run(config: Config) -> Result<()> {
     })?;
     let address = listener.local_addr()?;
     // Certificate problems stop the start here, before anything is announced.
+    let limits = connections::Limits::new(config.connections);
     let listener = match config.tls.clone() {
-        Some(files) => Accepting::Tls(tls::listen(listener, files)?),
-        None => Accepting::Plain(listener),
+        Some(files) => Accepting::Tls(tls::listen(listener, files, Arc::clone(&limits))?),
+        None => Accepting::Plain(connections::Plain { tcp: listener, limits }),
     };
     let scheme = if config.tls.is_some() { "https" } else { "http" };
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{}", reachable(address)));
@@ -82,22 +83,18 @@ pub async fn run(config: Config) -> Result<()> {
     tracing::info!(setup_link_printed = setup_link.is_some(), "accepting requests");
     tokio::spawn(housekeeping(haven.clone()));
 
-    // The peer's address reaches the handlers (sign-in history and throttling).
-    let app = web::router(haven, web::WebOptions { https, public_url: config.public_url.clone() })
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let app = web::router(haven, web::WebOptions { https, public_url: config.public_url.clone() });
     match listener {
-        // `tap_io` makes axum hand the listener's peer address to the app, as it does for TCP.
-        Accepting::Tls(tls) => axum::serve(tls.tap_io(|_| {}), app).with_graceful_shutdown(shutdown_signal()).await,
-        Accepting::Plain(tcp) => axum::serve(tcp, app).with_graceful_shutdown(shutdown_signal()).await,
+        Accepting::Tls(tls) => connections::serve(tls, app, config.connections, shutdown_signal()).await,
+        Accepting::Plain(tcp) => connections::serve(tcp, app, config.connections, shutdown_signal()).await,
     }
-    .context("server failed")?;
     tracing::info!("Haven stopped");
     Ok(())
 }
 
 /// Where connections come from: plain TCP (perhaps behind a TLS proxy) or built-in TLS.
 enum Accepting {
-    Plain(TcpListener),
+    Plain(connections::Plain),
     Tls(tls::TlsListener),
 }
 

@@ -17,6 +17,8 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
+use crate::connections::{Accept, Admitted, Limits, Plain};
+
 /// How often the certificate files are checked for changes.
 const WATCH_EVERY: Duration = Duration::from_secs(10);
 /// A client gets this long to complete the handshake.
@@ -63,29 +65,24 @@ impl ResolvesServerCert for Reloadable {
 /// holds up nobody else.
 #[derive(Debug)]
 pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    local: SocketAddr,
+    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr, Admitted)>,
 }
 
-impl axum::serve::Listener for TlsListener {
+impl Accept for TlsListener {
     type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
 
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+    async fn accept(&mut self) -> (Self::Io, SocketAddr, Admitted) {
         match self.ready.recv().await {
             Some(connection) => connection,
             // The accept loop ended (the listener failed for good): accept nothing more.
             None => std::future::pending().await,
         }
     }
-
-    fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        Ok(self.local)
-    }
 }
 
-/// Wraps `tcp` in TLS with the certificate from `files`, watching them for changes.
-pub fn listen(tcp: TcpListener, files: TlsFiles) -> Result<TlsListener> {
+/// Wraps `tcp` in TLS with the certificate from `files`, watching them for changes; a
+/// connection over `limits` is closed before its handshake.
+pub fn listen(tcp: TcpListener, files: TlsFiles, limits: Arc<Limits>) -> Result<TlsListener> {
     let resolver = Arc::new(Reloadable(RwLock::new(Arc::new(load(&files)?))));
     let mut config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
@@ -93,28 +90,26 @@ pub fn listen(tcp: TcpListener, files: TlsFiles) -> Result<TlsListener> {
         .with_cert_resolver(resolver.clone());
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     let acceptor = TlsAcceptor::from(Arc::new(config));
-    let local = tcp.local_addr()?;
     let (tx, ready) = mpsc::channel(64);
-    tokio::spawn(accept_loop(tcp, acceptor, tx));
+    tokio::spawn(accept_loop(tcp, acceptor, limits, tx));
     tokio::spawn(reload_loop(files, resolver));
-    Ok(TlsListener { ready, local })
+    Ok(TlsListener { ready })
 }
 
-async fn accept_loop(tcp: TcpListener, acceptor: TlsAcceptor, ready: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr)>) {
+async fn accept_loop(
+    tcp: TcpListener,
+    acceptor: TlsAcceptor,
+    limits: Arc<Limits>,
+    ready: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr, Admitted)>,
+) {
+    let mut plain = Plain { tcp, limits };
     loop {
-        let (stream, peer) = match tcp.accept().await {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::warn!(error = %e, "accepting a connection failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+        let (stream, peer, admitted) = plain.accept().await;
         let (acceptor, ready) = (acceptor.clone(), ready.clone());
         tokio::spawn(async move {
             match tokio::time::timeout(HANDSHAKE_LIMIT, acceptor.accept(stream)).await {
                 Ok(Ok(tls)) => {
-                    let _ = ready.send((tls, peer)).await;
+                    let _ = ready.send((tls, peer, admitted)).await;
                 }
                 Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                 Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
