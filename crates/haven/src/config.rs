@@ -38,6 +38,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("body_timeout_seconds", "a request's body must come within this (1-600, default 30)"),
     ("max_connections", "open connections in all (16-100000, default 768; keep it below the file-handle limit)"),
+    (
+        "trusted_proxies",
+        "reverse proxies whose X-Forwarded-For names the client: addresses or networks, comma-separated (default none)",
+    ),
     ("max_connections_per_address", "open connections from one address (1-100000, default 128)"),
     ("smtp_host", "mail server for invitations; absent means Haven sends no e-mail"),
     ("smtp_port", "mail server port (default 587 for starttls, 465 for tls, 25 for none)"),
@@ -134,6 +138,7 @@ pub struct Config {
     pub key_cache: std::time::Duration,
     /// Timeouts and connection caps of the HTTP server.
     pub connections: crate::connections::Caps,
+    pub trusted_proxies: web::TrustedProxies,
     /// Where e-mail goes; `None` when no mail server is configured.
     pub smtp: Option<SmtpConfig>,
     /// The identity provider staff may sign in with; `None` when not configured.
@@ -296,6 +301,8 @@ impl Layers {
         let total = self.parse("max_connections", count(caps.total), |s| bounded(s, 16, 100_000))?;
         let per_address =
             self.parse("max_connections_per_address", count(caps.per_address), |s| bounded(s, 1, 100_000))?;
+        let trusted_proxies =
+            self.parse("trusted_proxies", web::TrustedProxies::default(), web::TrustedProxies::parse)?;
         let connections = crate::connections::Caps {
             header_timeout: std::time::Duration::from_secs(header.unsigned_abs()),
             body_timeout: std::time::Duration::from_secs(body.unsigned_abs()),
@@ -311,6 +318,7 @@ impl Layers {
             telehealth,
             key_cache: std::time::Duration::from_secs(key_cache.unsigned_abs()),
             connections,
+            trusted_proxies,
             listen,
             data_dir,
             database,

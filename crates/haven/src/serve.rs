@@ -83,7 +83,12 @@ pub async fn run(config: Config) -> Result<()> {
     tracing::info!(setup_link_printed = setup_link.is_some(), "accepting requests");
     tokio::spawn(housekeeping(haven.clone()));
 
-    let app = web::router(haven, web::WebOptions { https, public_url: config.public_url.clone() });
+    let options = web::WebOptions {
+        https,
+        public_url: config.public_url.clone(),
+        trusted_proxies: config.trusted_proxies.clone(),
+    };
+    let app = web::router(haven, options);
     match listener {
         Accepting::Tls(tls) => connections::serve(tls, app, config.connections, shutdown_signal()).await,
         Accepting::Plain(tcp) => connections::serve(tcp, app, config.connections, shutdown_signal()).await,

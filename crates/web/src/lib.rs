@@ -33,6 +33,7 @@ use axum::Router;
 use service::Haven;
 
 pub use api::openapi_json;
+pub use remote::TrustedProxies;
 pub use routes::Route;
 
 /// How the server is reached, which decides cookie and transport-security headers.
@@ -44,6 +45,8 @@ pub struct WebOptions {
     /// The `public_url` setting, when set: passkeys belong to its host. Unset, the address the
     /// browser used decides (fine for `localhost`).
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Debug, Clone)]

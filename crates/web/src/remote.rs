@@ -1,6 +1,6 @@
 //! Who is on the other end of a request, for the sign-in history and its throttling: the peer's
-//! address — or, when the peer is a reverse proxy on this machine (loopback), the address it
-//! forwarded in `X-Forwarded-For` — and the user agent.
+//! address — or, when the peer is one of the configured reverse proxies (`trusted_proxies`, none
+//! by default), the address they forwarded in `X-Forwarded-For` — and the user agent.
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
@@ -10,24 +10,79 @@ use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
 use service::Remote;
 
+use crate::AppState;
+
+/// The reverse proxies whose `X-Forwarded-For` is believed: addresses and networks
+/// (`10.0.0.0/8`). From anyone else the header is ignored, or it would let a client choose the
+/// address its sign-in attempts are counted and recorded against.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// A comma-separated list of addresses and networks; an empty text trusts none.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut networks = Vec::new();
+        for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (address, prefix) = item.split_once('/').map_or((item, None), |(a, p)| (a, Some(p)));
+            let address: IpAddr = address.parse().map_err(|_| format!("{item:?} is not an address or network"))?;
+            let bits = if address.is_ipv4() { 32 } else { 128 };
+            let prefix = match prefix {
+                None => bits,
+                Some(p) => p.parse::<u8>().ok().filter(|p| *p <= bits).ok_or(format!("{item:?} has a bad prefix"))?,
+            };
+            networks.push((address, prefix));
+        }
+        Ok(TrustedProxies(networks))
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.0.iter().any(|(network, prefix)| match (network, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => same_prefix(&n.octets(), &a.octets(), *prefix),
+            (IpAddr::V6(n), IpAddr::V6(a)) => same_prefix(&n.octets(), &a.octets(), *prefix),
+            _ => false,
+        })
+    }
+
+    /// The client's address: the peer's, unless the peer is a trusted proxy; then the nearest
+    /// address in `X-Forwarded-For` that is not one (each proxy appends the one it saw).
+    fn client(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+        if !self.contains(peer) {
+            return peer;
+        }
+        let mut client = peer;
+        for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+            match hop.trim().parse::<IpAddr>() {
+                Ok(address) => {
+                    client = address;
+                    if !self.contains(address) {
+                        break;
+                    }
+                }
+                // Past what the proxies wrote, the header is the client's to invent.
+                Err(_) => break,
+            }
+        }
+        client
+    }
+}
+
+fn same_prefix(a: &[u8], b: &[u8], prefix: u8) -> bool {
+    let (whole, rest) = (usize::from(prefix / 8), prefix % 8);
+    a[..whole] == b[..whole] && (rest == 0 || (a[whole] ^ b[whole]) >> (8 - rest) == 0)
+}
+
 pub(crate) struct Caller(pub Remote);
 
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
+impl FromRequestParts<AppState> for Caller {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        // The proxy appends the address it saw: the last entry is the one it vouches for.
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok());
-        let ip = match (peer, forwarded) {
-            (Some(peer), Some(forwarded)) if peer.is_loopback() => forwarded.to_string(),
-            (Some(peer), _) => peer.to_string(),
-            (None, _) => "unknown".to_owned(),
+        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        let ip = match peer {
+            Some(peer) => state.options.trusted_proxies.client(peer, forwarded).to_string(),
+            None => "unknown".to_owned(),
         };
         let agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
         Ok(Caller(Remote::new(&ip, agent)))
@@ -68,7 +123,27 @@ pub(crate) fn browser_summary(user_agent: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::browser_summary;
+    use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap_or_else(|e| panic!("{e}"));
+        let none = TrustedProxies::default();
+        assert_eq!(none.client(ip("127.0.0.1"), Some("203.0.113.9")), ip("127.0.0.1"), "not even loopback by default");
+        let proxies = TrustedProxies::parse("127.0.0.1, 10.1.0.0/16, ::1").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(proxies.client(ip("127.0.0.1"), Some("203.0.113.9")), ip("203.0.113.9"));
+        assert_eq!(proxies.client(ip("::1"), Some("203.0.113.9")), ip("203.0.113.9"));
+        // A client's own entries come first; the proxies' chain is read from the right.
+        let chain = "6.6.6.6, 203.0.113.9, 10.1.4.5";
+        assert_eq!(proxies.client(ip("127.0.0.1"), Some(chain)), ip("203.0.113.9"));
+        assert_eq!(proxies.client(ip("198.51.100.7"), Some(chain)), ip("198.51.100.7"), "from anyone else, ignored");
+        assert_eq!(proxies.client(ip("10.2.0.1"), Some(chain)), ip("10.2.0.1"), "outside the network");
+        assert_eq!(proxies.client(ip("127.0.0.1"), Some("junk")), ip("127.0.0.1"));
+        assert_eq!(proxies.client(ip("::ffff:127.0.0.1"), Some("203.0.113.9")), ip("203.0.113.9"), "mapped IPv4");
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+        assert!(TrustedProxies::parse("proxy.local").is_err());
+        assert_eq!(TrustedProxies::parse(" "), Ok(TrustedProxies::default()));
+    }
 
     #[test]
     fn browsers_are_named_as_people_know_them() {
