@@ -206,8 +206,14 @@ fn https_public_url_turns_on_hsts_and_secure_cookies() {
         &format!("{}/api/v1/sessions", server.url),
         serde_json::json!({ "email": owner["email"], "password": owner["password"] }),
     );
-    assert!(signed_in.header("set-cookie").unwrap_or_default().contains("; Secure"));
+    let cookie = signed_in.header("set-cookie").unwrap_or_default().to_owned();
+    assert!(cookie.starts_with("__Host-haven_session=") && cookie.contains("; Secure"), "{cookie}");
     assert!(signed_in.header("strict-transport-security").unwrap_or_default().contains("max-age="));
+    // The session works under its own name only.
+    let me = format!("{}/api/v1/me", server.url);
+    assert_eq!(get(&me, Some(&signed_in.session_cookie())).status, 200);
+    let planted = signed_in.session_cookie().replacen("__Host-", "", 1);
+    assert_eq!(get(&me, Some(&planted)).status, 401, "a cookie without the prefix is no session");
 }
 
 /// A practice's own Jitsi server with token authentication: the test room's link is on it, with

@@ -42,7 +42,7 @@ async fn page(
     SignedIn(actor): SignedIn,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let token = session::token(&headers).ok_or(ServiceError::Unauthenticated)?;
+    let token = session::token(&headers, state.options.https).ok_or(ServiceError::Unauthenticated)?;
     let tz = crate::sign_ins::time_zone(&state, &actor).await?;
     let when = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y %H:%M %Z").to_string();
     let rows = state
@@ -75,7 +75,7 @@ async fn end_others(
     Caller(from): Caller,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let token = session::token(&headers).ok_or(ServiceError::Unauthenticated)?;
+    let token = session::token(&headers, state.options.https).ok_or(ServiceError::Unauthenticated)?;
     state.haven.sign_out_other_sessions(&actor, &token, &from).await?;
     Ok(Redirect::to("/account/sessions").into_response())
 }

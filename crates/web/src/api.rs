@@ -176,10 +176,10 @@ async fn sign_out(
     Caller(from): Caller,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(token) = session::token(&headers) {
+    if let Some(token) = session::token(&headers, state.options.https) {
         state.haven.sign_out(&token, &from).await?;
     }
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session::clear_cookie())]).into_response())
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session::clear_cookie(state.options.https))]).into_response())
 }
 
 /// Who is signed in, in which practice, with which role.

@@ -6,11 +6,12 @@
 //! Haven never grants).
 
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::AppState;
 use crate::pages::MessagePage;
 use crate::session;
 
@@ -30,8 +31,9 @@ fn exempt(path: &str) -> bool {
     path == "/sign-in" || path.starts_with("/setup/") || path.starts_with("/invitation/") || path.starts_with("/api/")
 }
 
-pub(crate) async fn guard(request: Request, next: Next) -> Response {
-    let expected = session::token(request.headers()).map(|t| service::form_token(&t)).unwrap_or_default();
+pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let expected =
+        session::token(request.headers(), state.options.https).map(|t| service::form_token(&t)).unwrap_or_default();
     let checked = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
         && !expected.is_empty()
         && !exempt(request.uri().path());

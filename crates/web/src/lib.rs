@@ -93,7 +93,7 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .merge(open)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(api::json_errors))
-        .layer(axum::middleware::from_fn(csrf::guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }

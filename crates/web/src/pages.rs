@@ -71,7 +71,7 @@ pub(crate) async fn not_found() -> Response {
 }
 
 async fn home(State(state): State<AppState>, headers: HeaderMap) -> Redirect {
-    let signed_in = match session::token(&headers) {
+    let signed_in = match session::token(&headers, state.options.https) {
         Some(token) => state.haven.authenticate(&token).await.is_ok(),
         None => false,
     };
@@ -233,10 +233,10 @@ async fn sign_out(
     Caller(from): Caller,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    if let Some(token) = session::token(&headers) {
+    if let Some(token) = session::token(&headers, state.options.https) {
         state.haven.sign_out(&token, &from).await?;
     }
-    Ok(([(header::SET_COOKIE, session::clear_cookie())], Redirect::to("/sign-in")).into_response())
+    Ok(([(header::SET_COOKIE, session::clear_cookie(state.options.https))], Redirect::to("/sign-in")).into_response())
 }
 
 /// The service's messages are written to follow a colon; on their own they start a sentence.

@@ -111,14 +111,14 @@ async fn remove(
 
 /// The pending sign-in this passkey is the second step of, if the page's script says it runs
 /// that ceremony (the service checks the session); otherwise the passkey is the whole sign-in.
-fn pending(headers: &HeaderMap) -> Option<String> {
+fn pending(headers: &HeaderMap, https: bool) -> Option<String> {
     let second = headers.get("x-haven-step").and_then(|v| v.to_str().ok()) == Some("second");
-    session::token(headers).filter(|_| second)
+    session::token(headers, https).filter(|_| second)
 }
 
 async fn sign_in_options(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let rp = relying_party(&state, &headers)?;
-    Ok(options_json(state.haven.begin_passkey_sign_in(&rp, pending(&headers).as_deref()).await?))
+    Ok(options_json(state.haven.begin_passkey_sign_in(&rp, pending(&headers, state.options.https).as_deref()).await?))
 }
 
 async fn sign_in(
@@ -129,7 +129,11 @@ async fn sign_in(
 ) -> Result<Response, ApiError> {
     let rp = relying_party(&state, &headers)?;
     let answer = parse(&form)?;
-    match state.haven.finish_passkey_sign_in(&rp, pending(&headers).as_deref(), &answer, &from).await? {
+    match state
+        .haven
+        .finish_passkey_sign_in(&rp, pending(&headers, state.options.https).as_deref(), &answer, &from)
+        .await?
+    {
         SignIn::Complete(token, _) => {
             let cookie = session::set_cookie(token.as_str(), state.options.https);
             Ok(([(header::SET_COOKIE, cookie)], Json(json!({ "next": "/dashboard" }))).into_response())

@@ -17,7 +17,7 @@ async fn acting(headers: &HeaderMap, state: &AppState) -> Option<Actor> {
     let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     match bearer.and_then(|b| b.strip_prefix("Bearer ")) {
         Some(token) => state.haven.authenticate_api_token(token.trim()).await.ok(),
-        None => state.haven.authenticate(&crate::session::token(headers)?).await.ok(),
+        None => state.haven.authenticate(&crate::session::token(headers, state.options.https)?).await.ok(),
     }
 }
 

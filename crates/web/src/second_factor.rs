@@ -53,7 +53,7 @@ impl CodePage {
 
 /// The second step offers what the person has: the app's code, their passkeys, or both.
 async fn code_form(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
-    let pending = session::token(&headers).ok_or(ServiceError::Unauthenticated)?;
+    let pending = session::token(&headers, state.options.https).ok_or(ServiceError::Unauthenticated)?;
     let factors = state.haven.pending_second_factors(&pending).await?;
     Ok(render(StatusCode::OK, &CodePage::new(factors, None)))
 }
@@ -64,7 +64,7 @@ async fn code_submit(
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    let pending = session::token(&headers).ok_or(ServiceError::Unauthenticated)?;
+    let pending = session::token(&headers, state.options.https).ok_or(ServiceError::Unauthenticated)?;
     let (status, error) = match state.haven.complete_sign_in(&pending, &form.code, &from).await {
         Ok(SignIn::Complete(token, _)) => return Ok(session::redirect_with(&token, state.options.https, "/dashboard")),
         Ok(SignIn::SecondFactorNeeded(_)) => return Err(ServiceError::Unauthenticated.into()),

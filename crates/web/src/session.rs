@@ -9,10 +9,20 @@ use service::{Actor, ServiceError, SessionToken};
 use crate::AppState;
 use crate::error::{ApiError, PageError};
 
+/// The session cookie's name over plain HTTP (a local trial).
 pub(crate) const COOKIE: &str = "haven_session";
+/// Its name over HTTPS: the `__Host-` prefix makes browsers refuse it unless it is `Secure`,
+/// for the whole site and set by this host itself, so a neighbouring subdomain cannot plant a
+/// session of its choosing.
+const HOST_COOKIE: &str = "__Host-haven_session";
 
-pub(crate) fn token(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, COOKIE)
+fn cookie_name(https: bool) -> &'static str {
+    if https { HOST_COOKIE } else { COOKIE }
+}
+
+/// The session token the request carries, under the one name this server uses.
+pub(crate) fn token(headers: &HeaderMap, https: bool) -> Option<String> {
+    cookie(headers, cookie_name(https))
 }
 
 /// The value of the request's cookie `name`.
@@ -30,9 +40,9 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// `HttpOnly` keeps scripts away from it; `SameSite=Strict` keeps other sites from using it.
 /// No `Max-Age`: the browser forgets it on close, the server enforces idle and absolute limits.
 pub(crate) fn set_cookie(token: &str, https: bool) -> HeaderValue {
-    let secure = if https { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"))
-        .unwrap_or_else(|_| clear_cookie())
+    let (name, secure) = (cookie_name(https), if https { "; Secure" } else { "" });
+    HeaderValue::from_str(&format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"))
+        .unwrap_or_else(|_| clear_cookie(https))
 }
 
 /// Sets the session cookie to `token` and sends the browser on to `to`.
@@ -40,15 +50,19 @@ pub(crate) fn redirect_with(token: &SessionToken, https: bool, to: &str) -> Resp
     ([(header::SET_COOKIE, set_cookie(token.as_str(), https))], Redirect::to(to)).into_response()
 }
 
-pub(crate) fn clear_cookie() -> HeaderValue {
-    HeaderValue::from_static("haven_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+pub(crate) fn clear_cookie(https: bool) -> HeaderValue {
+    if https {
+        HeaderValue::from_static("__Host-haven_session=; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=0")
+    } else {
+        HeaderValue::from_static("haven_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+    }
 }
 
 /// Where someone who must set up a second factor may go meanwhile.
 const SECOND_FACTOR_SETUP: [&str; 3] = ["/account/security", "/account/totp", "/account/totp/confirm"];
 
 async fn actor(parts: &Parts, state: &AppState) -> Result<Actor, ServiceError> {
-    let token = token(&parts.headers).ok_or(ServiceError::Unauthenticated)?;
+    let token = token(&parts.headers, state.options.https).ok_or(ServiceError::Unauthenticated)?;
     let actor = state.haven.authenticate(&token).await?;
     if actor.must_set_up_second_factor() && !SECOND_FACTOR_SETUP.contains(&parts.uri.path()) {
         return Err(ServiceError::SecondFactorRequired);
@@ -96,9 +110,23 @@ mod tests {
     fn finds_the_session_cookie_among_others() {
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, HeaderValue::from_static("theme=dark; haven_session=abc123; x=y"));
-        assert_eq!(token(&h).as_deref(), Some("abc123"));
-        assert_eq!(token(&HeaderMap::new()), None);
-        let cookie = set_cookie("abc", true);
-        assert_eq!(cookie, "haven_session=abc; Path=/; HttpOnly; SameSite=Strict; Secure");
+        assert_eq!(token(&h, false).as_deref(), Some("abc123"));
+        assert_eq!(token(&HeaderMap::new(), false), None);
+        assert_eq!(set_cookie("abc", false), "haven_session=abc; Path=/; HttpOnly; SameSite=Strict");
+    }
+
+    /// Over HTTPS only the `__Host-` cookie counts: one a neighbouring subdomain planted under
+    /// the plain name is not a session.
+    #[test]
+    fn over_https_the_session_is_a_host_cookie() {
+        assert_eq!(set_cookie("abc", true), "__Host-haven_session=abc; Path=/; HttpOnly; SameSite=Strict; Secure");
+        let mut planted = HeaderMap::new();
+        planted.insert(header::COOKIE, HeaderValue::from_static("haven_session=planted"));
+        assert_eq!(token(&planted, true), None);
+        planted.append(header::COOKIE, HeaderValue::from_static("__Host-haven_session=mine"));
+        assert_eq!(token(&planted, true).as_deref(), Some("mine"));
+        assert!(
+            clear_cookie(true).to_str().is_ok_and(|c| c.starts_with("__Host-haven_session=;") && c.contains("Secure"))
+        );
     }
 }
