@@ -202,18 +202,28 @@ fn https_public_url_turns_on_hsts_and_secure_cookies() {
     let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
     let owner = &report["staff"][0];
     let server = Server::start(&dir, &["--public-url", "https://haven.example.org"], &[]);
-    let signed_in = post_json(
-        &format!("{}/api/v1/sessions", server.url),
-        serde_json::json!({ "email": owner["email"], "password": owner["password"] }),
+    // As a proxy in front of it would pass them on: for the public host.
+    let public = "haven.example.org";
+    let signed_in = answer(
+        http()
+            .post(&format!("{}/api/v1/sessions", server.url))
+            .header("host", public)
+            .send_json(serde_json::json!({ "email": owner["email"], "password": owner["password"] })),
     );
     let cookie = signed_in.header("set-cookie").unwrap_or_default().to_owned();
     assert!(cookie.starts_with("__Host-haven_session=") && cookie.contains("; Secure"), "{cookie}");
     assert!(signed_in.header("strict-transport-security").unwrap_or_default().contains("max-age="));
     // The session works under its own name only.
     let me = format!("{}/api/v1/me", server.url);
-    assert_eq!(get(&me, Some(&signed_in.session_cookie())).status, 200);
+    let me_with = |cookie: &str| answer(http().get(&me).header("host", public).header("cookie", cookie).call()).status;
+    assert_eq!(me_with(&signed_in.session_cookie()), 200);
     let planted = signed_in.session_cookie().replacen("__Host-", "", 1);
-    assert_eq!(get(&me, Some(&planted)).status, 401, "a cookie without the prefix is no session");
+    assert_eq!(me_with(&planted), 401, "a cookie without the prefix is no session");
+    // Another host name is refused (with the usual headers); health checks come by address.
+    let elsewhere = get(&me, Some(&signed_in.session_cookie()));
+    assert_eq!(elsewhere.status, 421, "{}", elsewhere.body);
+    assert!(elsewhere.header("content-security-policy").is_some());
+    assert_eq!(get(&format!("{}/healthz", server.url), None).status, 200);
 }
 
 /// A practice's own Jitsi server with token authentication: the test room's link is on it, with

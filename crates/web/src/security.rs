@@ -1,5 +1,6 @@
-//! Headers every response carries, the per-response CSP nonce, and the cross-site check on
-//! state-changing requests.
+//! Headers every response carries, the per-response CSP nonce, the cross-site check on
+//! state-changing requests, and, when `public_url` is set, the check that a request was meant
+//! for that host (a forged `Host` could otherwise steer links Haven builds from it).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -27,10 +28,31 @@ fn new_nonce() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `host[:port]` in lower case, without the scheme's default port.
+fn authority(host: &str, https: bool) -> String {
+    let host = host.trim().to_ascii_lowercase();
+    let default = if https { ":443" } else { ":80" };
+    host.strip_suffix(default).map(str::to_owned).unwrap_or(host)
+}
+
+/// Whether a request names another host than the public URL's. Health checks come by address.
+fn misdirected(public_url: Option<&str>, request: &Request) -> bool {
+    let Some(url) = public_url else { return false };
+    if matches!(request.uri().path(), "/healthz" | "/readyz") {
+        return false;
+    }
+    let https = url.starts_with("https://");
+    let expected = url.split_once("://").map_or(url, |(_, rest)| rest).split('/').next().unwrap_or_default();
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    authority(host, https) != authority(expected, https)
+}
+
 pub(crate) async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let nonce = new_nonce();
     // A refused cross-site write gets the same headers as every other answer.
-    let mut response = if is_cross_site_write(request.method(), request.headers()) {
+    let mut response = if misdirected(state.options.public_url.as_deref(), &request) {
+        (StatusCode::MISDIRECTED_REQUEST, "this server answers only at its public address").into_response()
+    } else if is_cross_site_write(request.method(), request.headers()) {
         // Only the first segment: setup and invitation links carry their secret in the path.
         let area = request.uri().path().split('/').nth(1).unwrap_or_default().to_owned();
         tracing::info!(%area, "cross-site request refused");
@@ -79,6 +101,22 @@ fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requests_for_another_host_are_misdirected() {
+        let request = |host: &str, path: &str| {
+            Request::builder().uri(path).header(header::HOST, host).body(axum::body::Body::empty()).unwrap_or_default()
+        };
+        let url = Some("https://Haven.Example.org");
+        assert!(!misdirected(url, &request("haven.example.org", "/dashboard")));
+        assert!(!misdirected(url, &request("haven.example.org:443", "/dashboard")), "the default port");
+        assert!(misdirected(url, &request("evil.example", "/sign-in")));
+        assert!(misdirected(url, &request("haven.example.org:8443", "/sign-in")));
+        assert!(misdirected(url, &request("", "/sign-in")), "no Host at all");
+        assert!(!misdirected(url, &request("10.0.0.5:8080", "/healthz")), "health checks come by address");
+        assert!(!misdirected(Some("http://localhost:8080/"), &request("LOCALHOST:8080", "/")));
+        assert!(!misdirected(None, &request("anything", "/")), "no public URL, no check");
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
