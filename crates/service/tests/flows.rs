@@ -797,10 +797,13 @@ async fn api_tokens_act_within_their_scopes_until_revoked_or_expired() -> Result
         assert!(matches!(w.haven.authenticate_api_token(garbage).await, Err(ServiceError::Unauthenticated)));
     }
 
-    // It stops with its maker's account, and again with it.
+    // It ends with its maker's account, for good: a reactivated account makes new tokens.
     w.haven.deactivate(&owner, person.user()).await?;
     assert!(matches!(w.haven.authenticate_api_token(secret.expose()).await, Err(ServiceError::Unauthenticated)));
     w.haven.reactivate(&owner, person.user()).await?;
+    assert!(matches!(w.haven.authenticate_api_token(secret.expose()).await, Err(ServiceError::Unauthenticated)));
+    assert_eq!(w.haven.api_tokens(&person).await?, [], "listed as revoked, not active");
+    let (secret, info) = w.haven.create_api_token(&person, "Staff sync", &[Scope::StaffRead], 30).await?;
     w.haven.authenticate_api_token(secret.expose()).await?;
 
     // Revoked (by its maker only) or expired, it is refused.

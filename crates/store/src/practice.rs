@@ -35,8 +35,8 @@ pub trait PracticeStore: Send + Sync {
     async fn staff(&self, practice: PracticeId) -> Result<Vec<StaffMember>>;
     /// Changes a member's role; `NoRowChanged` if they are not a member of `practice`.
     async fn set_role(&self, practice: PracticeId, user: UserId, role: Role) -> Result<()>;
-    /// Disables a member's account and ends their sessions; `NoRowChanged` if not a member or
-    /// already disabled.
+    /// Disables a member's account, ends their sessions and revokes their API tokens;
+    /// `NoRowChanged` if not a member or already disabled.
     async fn disable_user(
         &self,
         practice: PracticeId,
@@ -44,7 +44,8 @@ pub trait PracticeStore: Send + Sync {
         reason: DisabledReason,
         now: Timestamp,
     ) -> Result<()>;
-    /// Re-enables a member's account, counting it active at `now`; `NoRowChanged` if not a
+    /// Re-enables a member's account, counting it active at `now`, with every API token it had
+    /// revoked (however it was disabled, by hand or for inactivity); `NoRowChanged` if not a
     /// member or not disabled.
     async fn enable_user(&self, practice: PracticeId, user: UserId, now: Timestamp) -> Result<()>;
     /// Records a complete sign-in.
@@ -194,12 +195,14 @@ impl<S: Sql> PracticeStore for SqlStore<S> {
     ) -> Result<()> {
         let disable = Statement::new(sql::DISABLE_USER, vec![practice.into(), user.into(), now.into(), reason.into()]);
         let end_sessions = Statement::new(sql::DELETE_USER_SESSIONS, vec![practice.into(), user.into()]);
-        self.0.transaction(Some(practice), vec![disable.must_change_a_row(), end_sessions]).await.map(drop)
+        let revoke = Statement::new(sql::REVOKE_USER_API_TOKENS, vec![practice.into(), user.into(), now.into()]);
+        self.0.transaction(Some(practice), vec![disable.must_change_a_row(), end_sessions, revoke]).await.map(drop)
     }
 
     async fn enable_user(&self, practice: PracticeId, user: UserId, now: Timestamp) -> Result<()> {
         let statement = Statement::new(sql::ENABLE_USER, vec![practice.into(), user.into(), now.into()]);
-        self.0.transaction(Some(practice), vec![statement.must_change_a_row()]).await.map(drop)
+        let revoke = Statement::new(sql::REVOKE_USER_API_TOKENS, vec![practice.into(), user.into(), now.into()]);
+        self.0.transaction(Some(practice), vec![statement.must_change_a_row(), revoke]).await.map(drop)
     }
 
     async fn mark_active(&self, user: UserId, now: Timestamp) -> Result<()> {

@@ -79,6 +79,9 @@ pub const API_TOKEN: &str = "SELECT t.id, t.token_hash, t.practice_id, t.user_id
      JOIN memberships m ON m.practice_id = t.practice_id AND m.user_id = t.user_id \
      JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1";
 pub const TOUCH_API_TOKEN: &str = "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1";
+/// A disabled or re-enabled account's tokens: they never work again.
+pub const REVOKE_USER_API_TOKENS: &str =
+    "UPDATE api_tokens SET revoked_at = $3 WHERE practice_id = $1 AND user_id = $2 AND revoked_at IS NULL";
 pub const REVOKE_API_TOKEN: &str = "UPDATE api_tokens SET revoked_at = $4 \
      WHERE user_id = $1 AND practice_id = $2 AND id = $3 AND revoked_at IS NULL";
 
