@@ -72,8 +72,9 @@ fn run(
     };
     logging::init(config.log_format, &config.log_level);
     for warning in warnings {
-        tracing::warn!("{warning}");
+        tracing::warn!(%warning, "configuration");
     }
+    let format = config.log_format;
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -83,9 +84,12 @@ fn run(
     };
     match runtime.block_on(task(config)) {
         Ok(()) => ExitCode::SUCCESS,
+        // Said once: as a log event for a collector reading JSON, as a line for a person.
         Err(e) => {
-            tracing::error!("{e:#}");
-            eprintln!("error: {e:#}");
+            match format {
+                config::LogFormat::Json => tracing::error!(error = %format!("{e:#}"), "command failed"),
+                config::LogFormat::Human => eprintln!("error: {e:#}"),
+            }
             ExitCode::FAILURE
         }
     }

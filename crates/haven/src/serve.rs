@@ -24,6 +24,15 @@ pub async fn run(config: Config) -> Result<()> {
         Some(smtp) => Arc::new(SmtpMailer::new(smtp)?),
         None => Arc::new(NoMailer),
     };
+    // The port first: a start that cannot listen leaves nothing behind (no data directory, no
+    // master key). Connections wait in the backlog until the server is ready.
+    let listener = TcpListener::bind(config.listen).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
+            "address {} is already in use; choose another with --listen or HAVEN_LISTEN (port 0 picks a free one)",
+            config.listen
+        ),
+        _ => anyhow::Error::new(e).context(format!("cannot listen on {}", config.listen)),
+    })?;
     data_dir::prepare(&config.data_dir)?;
     // One server per SQLite data directory. On PostgreSQL many servers share the database.
     let _lock = match config.database {
@@ -31,6 +40,12 @@ pub async fn run(config: Config) -> Result<()> {
         Database::Postgres(_) => None,
     };
     let haven = backend::open_haven(&config).await?;
+    if haven.readiness().await?.row_security_bypassed {
+        tracing::warn!(
+            "the database role bypasses row-level security (a superuser, or BYPASSRLS): practices are then kept \
+             apart only by Haven's queries; connect as an ordinary role that owns the database"
+        );
+    }
     // The database files exist now: private like the directory.
     data_dir::make_private(&config.data_dir)?;
     let database = config.database.backend();
@@ -42,13 +57,6 @@ pub async fn run(config: Config) -> Result<()> {
         );
     }
 
-    let listener = TcpListener::bind(config.listen).await.map_err(|e| match e.kind() {
-        std::io::ErrorKind::AddrInUse => anyhow::anyhow!(
-            "address {} is already in use; choose another with --listen or HAVEN_LISTEN (port 0 picks a free one)",
-            config.listen
-        ),
-        _ => anyhow::Error::new(e).context(format!("cannot listen on {}", config.listen)),
-    })?;
     let address = listener.local_addr()?;
     // Certificate problems stop the start here, before anything is announced.
     let limits = connections::Limits::new(config.connections);

@@ -18,6 +18,8 @@ async fn serve_on_postgres_from_setup_to_dashboard() {
     let ready = get(&format!("{}/readyz", server.url), None).json();
     let expected = store_postgres::connect(&url).await.map(|s| store::Store::expected_schema_version(&s)).ok();
     assert_eq!((ready["database"].as_str(), ready["schema_version"].as_i64()), (Some("postgres"), expected));
+    assert_eq!(ready["row_security"], "enforced");
+    assert!(!server.log().contains("bypasses row-level security"), "{}", server.log());
 
     let link = server.setup_link.clone().unwrap_or_else(|| panic!("no setup link"));
     let created = post_form(&link, &setup_fields("owner@pg.example", "a postgres passphrase"));
@@ -69,4 +71,18 @@ async fn demo_seed_on_postgres_matches_sqlite() {
         run(haven(&["demo", "seed", "--seed", "11", "--database-url", &url, "--data-dir"]).arg(tmp.path().join("pg")));
     assert!(!again.status.success());
     assert!(text(&again.stderr).contains("already applied"), "{}", text(&again.stderr));
+}
+
+/// Connected as a superuser, the separation of practices by row-level security is void: the
+/// start says so, and so does the readiness answer.
+#[tokio::test]
+async fn a_superuser_connection_is_warned_about() {
+    let cluster = TestCluster::shared();
+    let url = cluster.as_superuser(&cluster.fresh_database().await);
+    let tmp = temp_dir();
+    let key_file = tmp.path().join("master.key");
+    let env = [("HAVEN_DATABASE_URL", url.as_str()), ("HAVEN_MASTER_KEY_FILE", key_file.to_str().unwrap_or_default())];
+    let server = Server::start(&data_dir(&tmp), &[], &env);
+    assert!(server.log().contains("bypasses row-level security"), "{}", server.log());
+    assert_eq!(get(&format!("{}/readyz", server.url), None).json()["row_security"], "bypassed");
 }

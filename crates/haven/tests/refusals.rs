@@ -33,11 +33,15 @@ fn port_in_use_is_named() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let addr = taken.local_addr().unwrap_or_else(|e| panic!("{e}")).to_string();
     let tmp = temp_dir();
-    fails_with(
+    let stderr = fails_with(
         haven(&["serve", "--listen", &addr, "--data-dir"]).arg(data_dir(&tmp)),
         1,
         &format!("address {addr} is already in use"),
     );
+    // Nothing was created, the error is said once, and a redirected log has no colour codes.
+    assert!(!data_dir(&tmp).exists(), "the failed start left a data directory behind");
+    assert_eq!(stderr.matches("is already in use").count(), 1, "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "colour codes in a redirected log: {stderr:?}");
 }
 
 #[test]

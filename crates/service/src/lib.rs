@@ -125,6 +125,8 @@ impl fmt::Debug for Haven {
 pub struct Readiness {
     pub database: &'static str,
     pub schema_version: i64,
+    /// The database role ignores row-level security (PostgreSQL superuser or BYPASSRLS).
+    pub row_security_bypassed: bool,
 }
 
 impl Haven {
@@ -223,6 +225,7 @@ impl Haven {
         if found != expected {
             return Err(StoreError::SchemaMismatch { found, expected }.into());
         }
-        Ok(Readiness { database: self.store.backend(), schema_version: found })
+        let row_security_bypassed = self.store.bypasses_row_security().await?;
+        Ok(Readiness { database: self.store.backend(), schema_version: found, row_security_bypassed })
     }
 }

@@ -157,6 +157,10 @@ impl Postgres {
     }
 }
 
+/// 1 when the connected role skips row-level security (superuser or BYPASSRLS).
+const BYPASSES_ROW_SECURITY: &str =
+    "SELECT CASE WHEN rolsuper OR rolbypassrls THEN 1 ELSE 0 END::bigint FROM pg_roles WHERE rolname = current_user";
+
 #[async_trait]
 impl Sql for Postgres {
     fn backend(&self) -> &'static str {
@@ -165,6 +169,11 @@ impl Sql for Postgres {
 
     fn expected_schema_version(&self) -> i64 {
         migrations::latest(MIGRATIONS)
+    }
+
+    async fn bypasses_row_security(&self) -> Result<bool> {
+        let rows = self.query(None, BYPASSES_ROW_SECURITY, vec![]).await?;
+        Ok(rows.first().map(|r| r.int(0)).transpose()?.unwrap_or(1) != 0)
     }
 
     async fn migrate(&self) -> Result<i64> {

@@ -63,6 +63,11 @@ impl TestCluster {
         self.url_as(APP_ROLE, &name)
     }
 
+    /// `url` (of this cluster) as the superuser instead of Haven's ordinary role.
+    pub fn as_superuser(&self, url: &str) -> String {
+        url.replacen(&format!("//{APP_ROLE}@"), &format!("//{SUPERUSER}@"), 1)
+    }
+
     /// A URL for `database` as Haven's ordinary role.
     pub fn url(&self, database: &str) -> String {
         self.url_as(APP_ROLE, database)

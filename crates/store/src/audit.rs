@@ -337,6 +337,9 @@ impl Sql for Recording<'_> {
     async fn release_deleted(&self) -> Result<()> {
         self.inner.release_deleted().await
     }
+    async fn bypasses_row_security(&self) -> Result<bool> {
+        self.inner.bypasses_row_security().await
+    }
 }
 
 #[async_trait]

@@ -106,4 +106,7 @@ pub trait Store:
     async fn schema_version(&self) -> Result<i64>;
     /// The schema version this build's migrations produce.
     fn expected_schema_version(&self) -> i64;
+    /// Whether the database's row-level separation of practices is bypassed by the role Haven
+    /// connects as (PostgreSQL only; always `false` on SQLite, which has none).
+    async fn bypasses_row_security(&self) -> Result<bool>;
 }

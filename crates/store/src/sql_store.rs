@@ -211,6 +211,11 @@ pub trait Sql: Send + Sync + std::fmt::Debug {
     async fn transaction(&self, tenant: Option<PracticeId>, statements: Vec<Statement>) -> Result<Vec<u64>>;
     /// Makes the storage drop copies of deleted rows it still keeps (write-ahead log, dead tuples).
     async fn release_deleted(&self) -> Result<()>;
+    /// Whether the database role ignores row-level security (a PostgreSQL superuser or a role
+    /// with BYPASSRLS), which would leave practices separated only by Haven's own queries.
+    async fn bypasses_row_security(&self) -> Result<bool> {
+        Ok(false)
+    }
 
     /// One statement outside any practice.
     async fn execute(&self, sql: &'static str, params: Vec<Value>) -> Result<u64> {
@@ -509,6 +514,10 @@ impl<S: Sql> Store for SqlStore<S> {
 
     async fn migrate(&self) -> Result<i64> {
         self.0.migrate().await
+    }
+
+    async fn bypasses_row_security(&self) -> Result<bool> {
+        self.0.bypasses_row_security().await
     }
 
     async fn schema_version(&self) -> Result<i64> {

@@ -23,8 +23,18 @@ pub(crate) async fn healthz() -> Json<serde_json::Value> {
     responses((status = 200, description = "Ready"), (status = 503, description = "Database unreachable or not migrated")))]
 pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     match state.haven.readiness().await {
-        Ok(r) => Json(json!({ "status": "ready", "database": r.database, "schema_version": r.schema_version }))
-            .into_response(),
+        Ok(r) => {
+            let row_security = match (r.database, r.row_security_bypassed) {
+                ("postgres", false) => "enforced",
+                ("postgres", true) => "bypassed",
+                _ => "not used",
+            };
+            Json(json!({
+                "status": "ready", "database": r.database, "schema_version": r.schema_version,
+                "row_security": row_security,
+            }))
+            .into_response()
+        }
         Err(e) => {
             tracing::warn!(error = %e, detail = ?e, "not ready");
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": e.to_string() })))
