@@ -124,6 +124,29 @@ try {
   await s.page.waitForURL(`${base}/dashboard`);
   check((await s.page.locator(".who").textContent()).includes("Supervisor"), "role after re-enabling");
 
+  // Sam changes the password: the current one wrong first, then right; the new one works.
+  await s.page.goto(`${base}/account/security`);
+  await s.page.click("a:has-text('Change password')");
+  await s.page.waitForURL(`${base}/account/password`);
+  await s.page.fill("#current_password", "not the password");
+  await s.page.fill("#password", "quiet rivers under lamplight");
+  await s.page.fill("#password_confirm", "quiet rivers under lamplight");
+  await submit(s.page, s.page.locator("button:has-text('Change password')"));
+  check((await s.page.locator("#current_password-error").textContent()).includes("not your current password"),
+    "a wrong current password was not refused");
+  check((await s.page.inputValue("#password")) === "", "a refused password was shown again");
+  await s.page.screenshot({ path: `${shots}/password-change-refused.png`, fullPage: true });
+  await s.page.fill("#current_password", "harbor kites in october");
+  await s.page.fill("#password", "quiet rivers under lamplight");
+  await s.page.fill("#password_confirm", "quiet rivers under lamplight");
+  await s.page.click("button:has-text('Change password')");
+  await s.page.waitForURL(`${base}/account/security?changed=password`);
+  check((await s.page.locator(".notice").textContent()).includes("Your password is changed"), "no confirmation");
+  await s.page.screenshot({ path: `${shots}/password-changed.png`, fullPage: true });
+  await s.page.click("button:has-text('Sign out')");
+  await signIn(s.page, "sam@calmwaters.example", "quiet rivers under lamplight");
+  await s.page.waitForURL(`${base}/dashboard`);
+
   // The link worked once.
   const used = await s.page.goto(link);
   check(used.status() === 410, `a used invitation link answered ${used.status()}`);

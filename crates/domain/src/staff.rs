@@ -167,6 +167,41 @@ impl OwnerForm {
     }
 }
 
+/// A signed-in person's change of password, as typed.
+#[derive(Clone, Default, Deserialize)]
+pub struct PasswordChangeForm {
+    pub current_password: String,
+    pub password: String,
+    pub password_confirm: String,
+}
+
+impl fmt::Debug for PasswordChangeForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordChangeForm(‹secret›)")
+    }
+}
+
+impl PasswordChangeForm {
+    /// The current password as offered and the new one, judged as at account creation knowing
+    /// `about` (the person's name and the practice's identifying words); every problem at once.
+    pub fn validate(&self, email: &Email, about: &[&str], errors: &mut FieldErrors) -> Option<(Password, Password)> {
+        let current = Password::offered(&self.current_password);
+        if current.is_none() {
+            errors.add("current_password", "is required");
+        }
+        let new = errors.check("password", Password::new_account(&self.password, email, about));
+        if new.is_some() && self.password == self.current_password {
+            errors.add("password", "must differ from your current password");
+            return None;
+        }
+        if new.is_some() && self.password != self.password_confirm {
+            errors.add("password_confirm", "does not match the password");
+            return None;
+        }
+        Some((current?, new?))
+    }
+}
+
 /// Why a staff account cannot sign in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DisabledReason {

@@ -46,6 +46,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/dashboard", SignedIn),
         ("GET", "/account/sessions", SignedIn),
         ("POST", "/account/sessions/end-others", SignedIn),
+        ("GET", "/account/password", SignedIn),
+        ("POST", "/account/password", SignedIn),
         ("GET", "/account/tokens", SignedIn),
         ("POST", "/account/tokens", SignedIn),
         ("POST", "/account/tokens/{id}/revoke", SignedIn),

@@ -19,6 +19,7 @@ pub mod keys;
 pub mod mail;
 mod mfa;
 mod passkeys;
+mod password_change;
 mod passwords;
 mod practice;
 pub mod rotation;

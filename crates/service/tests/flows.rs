@@ -443,6 +443,52 @@ async fn people_see_their_sessions_and_end_the_others() -> Result<(), ServiceErr
     Ok(())
 }
 
+/// A password change needs the current password (a wrong one counts as a failed sign-in and
+/// changes nothing), judges the new one as at account creation, and ends every other session.
+#[tokio::test]
+async fn a_password_change_checks_the_current_one_and_ends_other_sessions() -> Result<(), ServiceError> {
+    use domain::staff::PasswordChangeForm;
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 0 }, |_, _| {}).await?;
+    let person = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
+    let laptop = Remote::new("192.0.2.20", "Firefox on Linux");
+    let (here_token, actor) = complete(w.haven.sign_in(&person.email, &person.password, &laptop).await?);
+    let (phone, _) = complete(w.haven.sign_in(&person.email, &person.password, &here()).await?);
+    let new = "lantern orchard velvet compass";
+    let form = |current: &str, password: &str, confirm: &str| PasswordChangeForm {
+        current_password: current.into(),
+        password: password.into(),
+        password_confirm: confirm.into(),
+    };
+    let refused = |r: Result<(), ServiceError>, field: &str| {
+        assert!(matches!(&r, Err(ServiceError::Invalid(e)) if e.get(field).is_some()), "{field}: {r:?}");
+    };
+    let change = |f: PasswordChangeForm| {
+        let (haven, actor, token, laptop) =
+            (w.haven.clone(), actor.clone(), here_token.as_str().to_owned(), laptop.clone());
+        async move { haven.change_password(&actor, &token, &f, &laptop).await }
+    };
+    refused(change(form("not my password at all", new, new)).await, "current_password");
+    let name = actor.display_name().split([',', ' ']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    refused(change(form(&person.password, &name, &name)).await, "password");
+    refused(change(form(&person.password, new, "lantern orchard velvet")).await, "password_confirm");
+    refused(change(form(&person.password, &person.password, &person.password)).await, "password");
+    // Nothing changed by the refusals; the wrong current password is in the sign-in history.
+    w.haven.authenticate(phone.as_str()).await?;
+    let owner = &report.staff[0];
+    let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let failed = SignInFilter { kind: Some(store::SignInEventKind::Failed), limit: 10, ..SignInFilter::default() };
+    let history = w.haven.sign_in_history(&owner, &failed).await?;
+    assert_eq!(history.iter().filter(|e| e.user == Some(actor.user())).count(), 1, "{history:?}");
+
+    change(form(&person.password, new, new)).await?;
+    assert!(matches!(w.haven.authenticate(phone.as_str()).await, Err(ServiceError::Unauthenticated)));
+    w.haven.authenticate(here_token.as_str()).await?;
+    assert!(w.haven.sign_in(&person.email, &person.password, &laptop).await.is_err(), "the old password works");
+    complete(w.haven.sign_in(&person.email, new, &laptop).await?);
+    Ok(())
+}
+
 #[tokio::test]
 async fn an_authenticator_app_guards_the_sign_in_and_recovery_codes_work_once() -> Result<(), ServiceError> {
     use crypto::totp::{TotpSecret, step_of};

@@ -47,6 +47,10 @@ pub trait SignInStore: Send + Sync {
     /// Ends every session of the person in the practice except `keep` (a token hash); returns how many.
     async fn delete_other_sessions(&self, user: UserId, practice: PracticeId, keep: &str) -> Result<u64>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Replaces a person's password hash and ends every session of theirs but `keep` (a token
+    /// hash), in every practice, in one transaction (run as `practice`, the one acted in);
+    /// `NoRowChanged` if there is no such person.
+    async fn change_password(&self, practice: PracticeId, user: UserId, password_hash: &str, keep: &str) -> Result<()>;
     /// Removes sessions past their absolute lifetime; returns how many.
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64>;
     async fn totp_factor(&self, user: UserId) -> Result<Option<TotpFactor>>;
@@ -216,6 +220,12 @@ impl<S: Sql> SignInStore for SqlStore<S> {
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
         self.0.execute(sql::DELETE_SESSION, vec![token_hash.into()]).await.map(drop)
+    }
+
+    async fn change_password(&self, practice: PracticeId, user: UserId, password_hash: &str, keep: &str) -> Result<()> {
+        let change = Statement::new(sql::SET_PASSWORD, vec![user.into(), password_hash.into()]);
+        let end = Statement::new(sql::DELETE_SESSIONS_BUT, vec![user.into(), keep.into()]);
+        self.0.transaction(Some(practice), vec![change.must_change_a_row(), end]).await.map(drop)
     }
 
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64> {

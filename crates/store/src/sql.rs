@@ -140,6 +140,9 @@ pub const USE_TOTP_STEP: &str = "UPDATE totp_factors SET last_step = $2 \
 pub const USE_RECOVERY_CODE: &str = "UPDATE recovery_codes SET used_at = $3 \
      WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL";
 pub const UNUSED_RECOVERY_CODES: &str = "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL";
+pub const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
+/// A person's sessions in every practice but one.
+pub const DELETE_SESSIONS_BUT: &str = "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
 pub const DELETE_OTHER_SESSIONS: &str =
     "DELETE FROM sessions WHERE user_id = $1 AND practice_id = $2 AND token_hash <> $3";
 

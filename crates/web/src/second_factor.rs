@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::policy::{Action, Resource};
@@ -103,6 +103,8 @@ struct SecurityPage {
     error: Option<String>,
     /// Just confirmed: the recovery codes, shown this once.
     recovery_codes: Vec<String>,
+    /// What was just done, to confirm it.
+    notice: Option<&'static str>,
 }
 
 struct PasskeyRow {
@@ -144,6 +146,7 @@ impl SecurityPage {
             enrolling: None,
             error: None,
             recovery_codes: Vec::new(),
+            notice: None,
         }
     }
 }
@@ -155,9 +158,22 @@ fn qr_svg(enrollment: &TotpEnrollment) -> Result<String, ServiceError> {
     Ok(code.render::<svg::Color<'_>>().min_dimensions(220, 220).quiet_zone(true).build())
 }
 
-async fn security_page(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
+#[derive(Deserialize)]
+struct Done {
+    changed: Option<String>,
+}
+
+async fn security_page(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(done): Query<Done>,
+) -> Result<Response, PageError> {
     let status = state.haven.second_factor_status(&actor).await?;
-    Ok(render(StatusCode::OK, &SecurityPage::new(&actor, &status)))
+    let mut page = SecurityPage::new(&actor, &status);
+    if done.changed.as_deref() == Some("password") {
+        page.notice = Some("Your password is changed. Every other place you were signed in is signed out.");
+    }
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
