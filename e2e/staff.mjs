@@ -147,6 +147,25 @@ try {
   await signIn(s.page, "sam@calmwaters.example", "quiet rivers under lamplight");
   await s.page.waitForURL(`${base}/dashboard`);
 
+  // The owner edits the practice profile from the dashboard: a wrong state is refused with
+  // what was typed kept, then the move to Eugene is saved.
+  await o.page.goto(`${base}/dashboard`);
+  await o.page.click("a:has-text('Edit the profile')");
+  await o.page.waitForURL(`${base}/practice/profile`);
+  await o.page.fill("#city", "Eugene");
+  await o.page.fill("#state", "XX");
+  await submit(o.page, o.page.locator("button:has-text('Save profile')"));
+  check((await o.page.locator("#state-error").textContent()).includes("two-letter code"), "state XX accepted");
+  check((await o.page.inputValue("#city")) === "Eugene", "the city typed was lost");
+  await o.page.fill("#state", "OR");
+  await o.page.fill("#postal_code", "97401");
+  await o.page.click("button:has-text('Save profile')");
+  await o.page.waitForURL(`${base}/practice/profile?saved=1`);
+  check(await o.page.locator(".notice").isVisible(), "no saved notice");
+  await o.page.screenshot({ path: `${shots}/practice-profile.png`, fullPage: true });
+  await o.page.goto(`${base}/dashboard`);
+  check((await o.page.locator("dl.facts").first().textContent()).includes("Eugene, OR 97401"), "the dashboard shows the old address");
+
   // The link worked once.
   const used = await s.page.goto(link);
   check(used.status() === 410, `a used invitation link answered ${used.status()}`);

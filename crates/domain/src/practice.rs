@@ -103,9 +103,12 @@ impl std::str::FromStr for TimeZoneName {
 impl TimeZoneName {
     pub fn parse(value: &str) -> Result<Self, String> {
         let value = value.trim();
+        if value.is_empty() {
+            return Err("is required: choose the practice's time zone".into());
+        }
         match jiff::tz::TimeZone::get(value) {
-            Ok(_) if !value.is_empty() => Ok(Self(value.to_owned())),
-            _ => Err(format!("{value:?} is not an IANA time zone such as America/New_York")),
+            Ok(_) => Ok(Self(value.to_owned())),
+            Err(_) => Err(format!("{value:?} is not an IANA time zone such as America/New_York")),
         }
     }
 
@@ -161,12 +164,13 @@ pub struct PracticeProfile {
     pub time_zone: TimeZoneName,
 }
 
-/// What a person typed into the practice form, before validation.
+/// What a person typed into the practice form, before validation. A field left out reads as
+/// empty, and is then reported like one left blank.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct PracticeForm {
     pub practice_name: String,
     pub address_line1: String,
-    #[serde(default)]
     pub address_line2: String,
     pub city: String,
     pub state: String,
@@ -177,6 +181,22 @@ pub struct PracticeForm {
 }
 
 impl PracticeForm {
+    /// The form filled in from a stored profile, for editing.
+    pub fn from_profile(profile: &PracticeProfile) -> Self {
+        let a = &profile.address;
+        PracticeForm {
+            practice_name: profile.name.clone(),
+            address_line1: a.line1.clone(),
+            address_line2: a.line2.clone().unwrap_or_default(),
+            city: a.city.clone(),
+            state: a.state.clone(),
+            postal_code: a.postal_code.clone(),
+            npi: profile.npi.as_str().to_owned(),
+            tax_id: profile.tax_id.as_str().to_owned(),
+            time_zone: profile.time_zone.as_str().to_owned(),
+        }
+    }
+
     /// Checks every field and reports all problems together.
     pub fn validate(&self, errors: &mut FieldErrors) -> Option<PracticeProfile> {
         let name = errors.check("practice_name", required_text(&self.practice_name, 200));
@@ -275,12 +295,13 @@ pub fn identifying_words(name: &str, line1: &str, city: &str, state: &str, posta
     words
 }
 
+/// A US state, DC or territory by its postal code.
 fn parse_state(value: &str) -> Result<String, String> {
     let v = value.trim().to_ascii_uppercase();
-    if v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()) {
+    if STATE_NAMES.iter().any(|(code, _)| *code == v) {
         Ok(v)
     } else {
-        Err("must be a two-letter state code such as OR".into())
+        Err("must be a US state's two-letter code such as OR".into())
     }
 }
 

@@ -443,6 +443,44 @@ async fn people_see_their_sessions_and_end_the_others() -> Result<(), ServiceErr
     Ok(())
 }
 
+/// The owner edits the practice profile: checked as at setup, saved from its version, an
+/// audit event naming the fields changed; a clinician may not.
+#[tokio::test]
+async fn the_practice_profile_is_edited_from_its_version() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 7, clients: 0 }, |_, _| {}).await?;
+    let owner = &report.staff[0];
+    let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
+    let (_, clinician) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+    assert!(matches!(w.haven.practice_profile_to_edit(&clinician).await, Err(ServiceError::Denied(_))));
+
+    let (mut form, version) = w.haven.practice_profile_to_edit(&owner).await?;
+    form.state = "XX".into();
+    form.time_zone = String::new();
+    let refused = w.haven.update_practice_profile(&owner, version, &form).await;
+    assert!(
+        matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("state").is_some() && e.get("time_zone").is_some()),
+        "{refused:?}"
+    );
+    form.state = "OR".into();
+    form.city = "Eugene".into();
+    form.time_zone = "America/Los_Angeles".into();
+    w.haven.update_practice_profile(&owner, version, &form).await?;
+    let saved = w.haven.practice(&owner).await?;
+    assert_eq!((saved.profile.address.city.as_str(), saved.version), ("Eugene", version + 1));
+    let stale = w.haven.update_practice_profile(&owner, version, &form).await;
+    assert!(matches!(stale, Err(ServiceError::Conflict(_))), "{stale:?}");
+
+    w.haven.flush_audit().await?;
+    let query = haven_service::AuditQuery { action: Some("practice.update".into()), limit: 5, ..Default::default() };
+    let rows = w.haven.audit_trail(&owner, &query).await?;
+    assert_eq!(rows.len(), 1, "one saved change, one event");
+    assert!(rows[0].changed.contains(&"city".to_owned()), "{:?}", rows[0].changed);
+    assert!(!rows[0].changed.contains(&"npi".to_owned()), "{:?}", rows[0].changed);
+    Ok(())
+}
+
 /// A password change needs the current password (a wrong one counts as a failed sign-in and
 /// changes nothing), judges the new one as at account creation, and ends every other session.
 #[tokio::test]

@@ -29,6 +29,7 @@ const MIGRATIONS: Migrations = &[
     (9, include_str!("../migrations/0009_diagnoses.sql")),
     (10, include_str!("../migrations/0010_measures.sql")),
     (11, include_str!("../migrations/0011_notes.sql")),
+    (12, include_str!("../migrations/0012_practice_profile_version.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

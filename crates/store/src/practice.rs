@@ -4,6 +4,7 @@
 //! and `contract` holds the cases both backends pass.
 
 use async_trait::async_trait;
+use domain::practice::PracticeProfile;
 use domain::staff::{DisabledReason, Email};
 use domain::{InvitationId, PracticeId, Role, UserId};
 use jiff::Timestamp;
@@ -27,6 +28,13 @@ pub trait PracticeStore: Send + Sync {
     async fn create_practice(&self, new: &NewPractice, now: Timestamp) -> Result<()>;
     async fn practice(&self, practice: PracticeId) -> Result<Option<PracticeRecord>>;
     async fn set_sign_in_rules(&self, practice: PracticeId, rules: &SignInRules) -> Result<()>;
+    /// Replaces the practice's profile if it is still at `version`; `NoRowChanged` otherwise.
+    async fn update_practice_profile(
+        &self,
+        practice: PracticeId,
+        version: i64,
+        profile: &PracticeProfile,
+    ) -> Result<()>;
     /// Creates a user and their membership of `practice` in one transaction.
     async fn add_staff(&self, practice: PracticeId, user: &NewUser, role: Role) -> Result<()>;
     async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>>;
@@ -127,6 +135,30 @@ impl<S: Sql> PracticeStore for SqlStore<S> {
     async fn practice(&self, practice: PracticeId) -> Result<Option<PracticeRecord>> {
         let row = self.query_one(Some(practice), sql::PRACTICE, vec![practice.into()]).await?;
         row.as_ref().map(practice_record).transpose()
+    }
+
+    async fn update_practice_profile(
+        &self,
+        practice: PracticeId,
+        version: i64,
+        profile: &PracticeProfile,
+    ) -> Result<()> {
+        let a = &profile.address;
+        let params = vec![
+            practice.into(),
+            version.into(),
+            profile.name.as_str().into(),
+            a.line1.as_str().into(),
+            a.line2.as_deref().into(),
+            a.city.as_str().into(),
+            a.state.as_str().into(),
+            a.postal_code.as_str().into(),
+            profile.npi.as_str().into(),
+            profile.tax_id.as_str().into(),
+            profile.time_zone.as_str().into(),
+        ];
+        let statement = Statement::new(sql::UPDATE_PRACTICE_PROFILE, params).must_change_a_row();
+        self.0.transaction(Some(practice), vec![statement]).await.map(drop)
     }
 
     async fn set_sign_in_rules(&self, practice: PracticeId, rules: &SignInRules) -> Result<()> {

@@ -71,6 +71,8 @@ pub struct PracticeRecord {
     pub profile: PracticeProfile,
     pub created_at: Timestamp,
     pub rules: SignInRules,
+    /// Counts saves of the profile, so an edit is saved only over the version it started from.
+    pub version: i64,
 }
 
 /// An accepted Business Associate Agreement.

@@ -325,6 +325,7 @@ pub(crate) fn practice_record(row: &Row) -> Result<PracticeRecord> {
             inactivity_days: row.int(13)?,
             break_glass_minutes: row.int(14)?,
         },
+        version: row.int(15)?,
     })
 }
 

@@ -17,6 +17,7 @@ mod error;
 mod health;
 mod pages;
 mod passkeys;
+mod practice_profile;
 mod refusals;
 mod remote;
 mod routes;
@@ -63,6 +64,7 @@ fn all_routes() -> routes::Routes {
         .merge(audit::routes())
         .merge(account::routes())
         .merge(agreement::routes())
+        .merge(practice_profile::routes())
         .merge(second_factor::routes())
         .merge(staff::routes())
         .merge(api_tokens::routes())

@@ -80,7 +80,7 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Redirect {
 
 // --- first-run setup
 
-static TIME_ZONES: LazyLock<Vec<String>> = LazyLock::new(|| {
+pub(crate) static TIME_ZONES: LazyLock<Vec<String>> = LazyLock::new(|| {
     let mut zones: Vec<String> = jiff::tz::db().available().map(|name| name.to_string()).collect();
     zones.retain(|z| z.contains('/') && !z.starts_with("Etc/") && !z.starts_with("posix/"));
     zones.sort();
@@ -276,6 +276,8 @@ struct DashboardPage {
     idle_minutes: i64,
     idle_seconds: i64,
     sees_sign_ins: bool,
+    /// Whether the practice profile's edit link shows.
+    edits_profile: bool,
     /// The audit log's newest checkpoint, for the owner.
     audit: Option<AuditCard>,
     /// The Business Associate Agreement still waits for the owner.
@@ -339,6 +341,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         idle_minutes: actor.idle_timeout().as_mins(),
         idle_seconds: actor.idle_timeout().as_secs(),
         sees_sign_ins: actor.is_allowed(Resource::SignInHistory, Action::View),
+        edits_profile: actor.is_allowed(Resource::PracticeProfile, Action::Update),
         audit: audit_card(&state, &actor, &tz).await?,
         agreement_pending: state.haven.agreement_acceptance(&actor).await?.is_none(),
         glass_waiting: state.haven.glass_breaks_to_review(&actor).await?,

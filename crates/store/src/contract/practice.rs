@@ -62,6 +62,29 @@ pub async fn practice_profile_round_trips(store: &dyn Store) {
     assert_eq!((memberships[0].practice, memberships[0].role), (p.id, Role::Owner));
 }
 
+/// The profile is saved only over the version it was loaded at; every field changes together.
+pub async fn practice_profile_is_edited_from_its_version(store: &dyn Store) {
+    let p = practice("Calm Waters Counseling", "owner@edit.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let loaded = ok(store.practice(p.id).await).unwrap_or_else(|| panic!("practice missing"));
+    let mut edited = loaded.profile.clone();
+    edited.name = "Calm Waters Counseling & Wellness".into();
+    edited.address.line2 = Some("Suite 200".into());
+    edited.address.city = "Eugene".into();
+    ok(store.update_practice_profile(p.id, loaded.version, &edited).await);
+    let saved = ok(store.practice(p.id).await).unwrap_or_else(|| panic!("practice missing"));
+    assert_eq!((saved.profile.clone(), saved.version), (edited.clone(), loaded.version + 1));
+
+    let mut stale = loaded.profile.clone();
+    stale.name = "Overwritten".into();
+    let refused = store.update_practice_profile(p.id, loaded.version, &stale).await;
+    assert!(matches!(refused, Err(StoreError::NoRowChanged(_))), "{refused:?}");
+    let kept = ok(store.practice(p.id).await).unwrap_or_else(|| panic!("practice missing"));
+    assert_eq!(kept.profile, edited, "a stale save wrote nothing");
+    let elsewhere = store.update_practice_profile(PracticeId::random(), 1, &stale).await;
+    assert!(matches!(elsewhere, Err(StoreError::NoRowChanged(_))), "{elsewhere:?}");
+}
+
 pub async fn staff_and_memberships(store: &dyn Store) {
     let p = practice("Staffed", "owner@staffed.example", None);
     ok(store.create_practice(&p, t(10)).await);
