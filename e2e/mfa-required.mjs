@@ -75,7 +75,37 @@ try {
   check(page.url() === `${base}/sign-in`, "still signed in after the idle sign-out");
   check(second.problems.length === 0, second.problems.join("\n"));
 
-  console.log(JSON.stringify({ ok: true, screenshots: ["mfa-required.png", "idle-warning.png"] }));
+  // The owner's app is their only second step while the rule is on: it cannot be turned off.
+  const o = first.page;
+  const ownerPassword = owner.split(":")[1];
+  const post = (button) => Promise.all([o.waitForNavigation(), o.click(button)]);
+  await o.goto(`${base}/account/security`);
+  await o.screenshot({ path: `${shots}/authenticator-on.png`, fullPage: true });
+  await o.fill("#remove-password", ownerPassword);
+  await post("button:has-text('Turn off the app')");
+  check((await o.locator(".alert").first().textContent()).includes("add a passkey"), "the last second step was turned off");
+  // New recovery codes need the password again, and replace the old ones.
+  await o.fill("#codes-password", "not the password");
+  await post("button:has-text('New recovery codes')");
+  check((await o.locator(".alert").first().textContent()).includes("not your password"), "a wrong password made codes");
+  await o.fill("#codes-password", ownerPassword);
+  await post("button:has-text('New recovery codes')");
+  check((await o.locator("ul.codes code").count()) === 10, "no new recovery codes shown");
+  check((await o.locator(".notice").textContent()).includes("old ones no longer work"), "the old codes' end not said");
+  await o.screenshot({ path: `${shots}/new-recovery-codes.png`, fullPage: true });
+  // With the rule off, the app can be turned off.
+  await o.goto(`${base}/account/security`);
+  await o.uncheck("input[name=require_second_factor]");
+  await post("text=Save");
+  await o.fill("#remove-password", ownerPassword);
+  await o.click("button:has-text('Turn off the app')");
+  await o.waitForURL(`${base}/account/security?changed=authenticator`);
+  check((await o.locator(".notice").textContent()).includes("is off"), "turning off not confirmed");
+  check(await o.locator("button:has-text('Set up an authenticator app')").isVisible(), "the app still shows as on");
+  await o.screenshot({ path: `${shots}/authenticator-off.png`, fullPage: true });
+  check(first.problems.length === 0, first.problems.join("\n"));
+
+  console.log(JSON.stringify({ ok: true, screenshots: ["mfa-required.png", "idle-warning.png", "new-recovery-codes.png", "authenticator-off.png"] }));
 } finally {
   await browser.close();
 }

@@ -239,5 +239,7 @@ fn a_required_second_factor_is_set_up_at_the_next_sign_in() {
     let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("mfa-required.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
-    assert!(shots.join("mfa-required.png").exists());
+    for shot in ["mfa-required.png", "new-recovery-codes.png", "authenticator-off.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
 }

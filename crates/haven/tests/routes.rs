@@ -48,6 +48,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/account/sessions/end-others", SignedIn),
         ("GET", "/account/password", SignedIn),
         ("POST", "/account/password", SignedIn),
+        ("POST", "/account/totp/recovery-codes", SignedIn),
+        ("POST", "/account/totp/remove", SignedIn),
         ("GET", "/practice/profile", RefusedTo("clinician")),
         ("POST", "/practice/profile", RefusedTo("biller")),
         ("GET", "/account/tokens", SignedIn),

@@ -12,7 +12,7 @@ use crypto::totp::{TotpSecret, step_of};
 use crypto::{Purpose, hex};
 use domain::client::BREAK_GLASS_MINUTES;
 use domain::policy::{Action, Resource};
-use domain::staff::INACTIVITY_DAYS;
+use domain::staff::{INACTIVITY_DAYS, Password};
 use domain::validation::FieldErrors;
 use domain::{Secret, UserId};
 use sha2::{Digest, Sha256};
@@ -264,6 +264,71 @@ impl Haven {
         self.audit_drafts_committed();
         tracing::info!(user = %actor.user(), "authenticator app set up");
         Ok(RecoveryCodes(codes))
+    }
+
+    /// Turns the authenticator app off (its recovery codes go with it), once the person's
+    /// password is given again; refused (`Conflict`) while the practice requires a second step
+    /// and the app is their only one (a passkey is the other kind).
+    pub async fn remove_totp(&self, actor: &Actor, password: &str, from: &Remote) -> Result<()> {
+        actor.may(Resource::OwnAccount, Action::Update)?;
+        let status = self.second_factor_status(actor).await?;
+        if !status.authenticator {
+            return Err(ServiceError::Conflict("no authenticator app is set up".into()));
+        }
+        if status.required && status.passkeys.is_empty() {
+            return Err(ServiceError::Conflict(
+                "your practice requires a second step at sign-in: add a passkey before turning the app off".into(),
+            ));
+        }
+        self.password_again(actor, password, from, "second_factor.remove").await?;
+        let entry = AuditEntry::new("second_factor.remove", Crud::Delete).resource("user", actor.user());
+        match self.recording_by(actor, entry)?.remove_totp_factor(actor.practice(), actor.user()).await {
+            Ok(()) => {}
+            Err(StoreError::NoRowChanged(_)) => {
+                return Err(ServiceError::Conflict("no authenticator app is set up".into()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.audit_drafts_committed();
+        tracing::info!(user = %actor.user(), "authenticator app removed");
+        Ok(())
+    }
+
+    /// Ten new recovery codes, once the person's password is given again; the old ones stop
+    /// working. Shown once, like the first ones.
+    pub async fn new_recovery_codes(&self, actor: &Actor, password: &str, from: &Remote) -> Result<RecoveryCodes> {
+        actor.may(Resource::OwnAccount, Action::Update)?;
+        self.password_again(actor, password, from, "second_factor.recovery_codes").await?;
+        let codes = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect::<Result<Vec<_>>>()?;
+        let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c.expose())).collect();
+        let entry = AuditEntry::new("second_factor.recovery_codes", Crud::Update).resource("user", actor.user());
+        match self.recording_by(actor, entry)?.replace_recovery_codes(actor.practice(), actor.user(), &hashes).await {
+            Ok(()) => {}
+            Err(StoreError::NoRowChanged(_)) => {
+                return Err(ServiceError::Conflict("no authenticator app is set up".into()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.audit_drafts_committed();
+        tracing::info!(user = %actor.user(), "new recovery codes made");
+        Ok(RecoveryCodes(codes))
+    }
+
+    /// The person's password, asked again before `action`: a wrong one is a failed sign-in and a
+    /// denied event, and the answer names the field.
+    async fn password_again(&self, actor: &Actor, password: &str, from: &Remote, action: &'static str) -> Result<()> {
+        let user = self.store.user(actor.user()).await?.ok_or(ServiceError::Unauthenticated)?;
+        let mut errors = FieldErrors::default();
+        let offered = Password::offered(password);
+        if let Some(offered) = offered
+            && self.own_password_matches(actor, &user, offered, from).await?
+        {
+            return Ok(());
+        }
+        let entry = AuditEntry::new(action, Crud::Update).resource("user", actor.user()).denied("wrong_password");
+        self.audited_by(actor, entry).await?;
+        errors.add("password", "is not your password");
+        Err(ServiceError::Invalid(errors))
     }
 
     /// Completes a sign-in waiting for its second factor, with a code from the app or a

@@ -589,6 +589,31 @@ async fn an_authenticator_app_guards_the_sign_in_and_recovery_codes_work_once() 
     w.advance_minutes(6);
     let late = w.haven.complete_sign_in(pending.as_str(), &now_code(&w, &secret), &here()).await;
     assert!(matches!(late, Err(ServiceError::Unauthenticated)), "{late:?}");
+
+    // New recovery codes need the password again; the old ones stop working.
+    let wrong = w.haven.new_recovery_codes(&actor, "not the password", &here()).await;
+    assert!(matches!(&wrong, Err(ServiceError::Invalid(e)) if e.get("password").is_some()), "{wrong:?}");
+    let fresh = w.haven.new_recovery_codes(&actor, &owner.password, &here()).await?;
+    assert_eq!(w.haven.second_factor_status(&actor).await?.recovery_codes_left, 10);
+    let SignIn::SecondFactorNeeded(pending) = w.haven.sign_in(&owner.email, &owner.password, &here()).await? else {
+        panic!("no second factor asked for");
+    };
+    let old = w.haven.complete_sign_in(pending.as_str(), codes.0[4].expose(), &here()).await;
+    assert!(matches!(old, Err(ServiceError::Invalid(_))), "an old recovery code still works: {old:?}");
+    complete(w.haven.complete_sign_in(pending.as_str(), fresh.0[0].expose(), &here()).await?);
+
+    // The app cannot be turned off while the practice requires a second step and it is the only
+    // one; otherwise it can, with the password, and sign-in goes back to the password alone.
+    w.haven.set_sign_in_rules(&actor, rules(true, 15)).await?;
+    let only = w.haven.remove_totp(&actor, &owner.password, &here()).await;
+    assert!(matches!(only, Err(ServiceError::Conflict(_))), "{only:?}");
+    w.haven.set_sign_in_rules(&actor, rules(false, 15)).await?;
+    let wrong = w.haven.remove_totp(&actor, "not the password", &here()).await;
+    assert!(matches!(wrong, Err(ServiceError::Invalid(_))), "{wrong:?}");
+    assert!(w.haven.second_factor_status(&actor).await?.authenticator, "a refusal turned the app off");
+    w.haven.remove_totp(&actor, &owner.password, &here()).await?;
+    assert!(!w.haven.second_factor_status(&actor).await?.authenticator);
+    complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
     Ok(())
 }
 

@@ -61,6 +61,12 @@ pub trait SignInStore: Send + Sync {
     async fn confirm_totp_factor(&self, user: UserId, step: i64, now: Timestamp, recovery: &[String]) -> Result<()>;
     /// Records `step` as used if it is later than the last one; whether it was.
     async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool>;
+    /// Removes the person's authenticator app and recovery codes (run as `practice`, the one
+    /// acted in); `NoRowChanged` if they have none.
+    async fn remove_totp_factor(&self, practice: PracticeId, user: UserId) -> Result<()>;
+    /// Replaces the recovery codes (hashes) of a confirmed authenticator app, the old ones void;
+    /// `NoRowChanged` if the person has no confirmed app.
+    async fn replace_recovery_codes(&self, practice: PracticeId, user: UserId, recovery: &[String]) -> Result<()>;
     /// Marks a recovery code (its hash) used if it exists unused; whether it did.
     async fn use_recovery_code(&self, user: UserId, code_hash: &str, now: Timestamp) -> Result<bool>;
     async fn unused_recovery_codes(&self, user: UserId) -> Result<u64>;
@@ -262,6 +268,25 @@ impl<S: Sql> SignInStore for SqlStore<S> {
             statements.push(Statement::new(sql::INSERT_RECOVERY_CODE, vec![user.into(), hash.as_str().into()]));
         }
         self.0.transaction(None, statements).await.map(drop)
+    }
+
+    async fn remove_totp_factor(&self, practice: PracticeId, user: UserId) -> Result<()> {
+        let statements = vec![
+            Statement::new(sql::DELETE_TOTP, vec![user.into()]).must_change_a_row(),
+            Statement::new(sql::DELETE_RECOVERY_CODES, vec![user.into()]),
+        ];
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn replace_recovery_codes(&self, practice: PracticeId, user: UserId, recovery: &[String]) -> Result<()> {
+        let mut statements = vec![
+            Statement::new(sql::HAS_CONFIRMED_TOTP, vec![user.into()]).must_change_a_row(),
+            Statement::new(sql::DELETE_RECOVERY_CODES, vec![user.into()]),
+        ];
+        for hash in recovery {
+            statements.push(Statement::new(sql::INSERT_RECOVERY_CODE, vec![user.into(), hash.as_str().into()]));
+        }
+        self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
     async fn use_totp_step(&self, user: UserId, step: i64) -> Result<bool> {

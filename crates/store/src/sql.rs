@@ -136,6 +136,10 @@ pub const INSERT_TOTP: &str =
 pub const CONFIRM_TOTP: &str = "UPDATE totp_factors SET confirmed_at = $2, last_step = $3 \
      WHERE user_id = $1 AND confirmed_at IS NULL";
 pub const DELETE_RECOVERY_CODES: &str = "DELETE FROM recovery_codes WHERE user_id = $1";
+pub const DELETE_TOTP: &str = "DELETE FROM totp_factors WHERE user_id = $1";
+/// Matches a row only while the person has a confirmed authenticator app.
+pub const HAS_CONFIRMED_TOTP: &str =
+    "UPDATE totp_factors SET confirmed_at = confirmed_at WHERE user_id = $1 AND confirmed_at IS NOT NULL";
 pub const INSERT_RECOVERY_CODE: &str = "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)";
 /// Accepts a step only if it is later than the last one used: a code works once, even when
 /// two requests race.

@@ -28,6 +28,8 @@ pub(crate) fn routes() -> Routes {
         .post("/account/totp", begin)
         .get("/account/totp", enrolling)
         .post("/account/totp/confirm", confirm)
+        .post("/account/totp/recovery-codes", new_recovery_codes)
+        .post("/account/totp/remove", remove_totp)
         .post("/account/security/policy", set_policy)
 }
 
@@ -170,10 +172,62 @@ async fn security_page(
 ) -> Result<Response, PageError> {
     let status = state.haven.second_factor_status(&actor).await?;
     let mut page = SecurityPage::new(&actor, &status);
-    if done.changed.as_deref() == Some("password") {
-        page.notice = Some("Your password is changed. Every other place you were signed in is signed out.");
-    }
+    page.notice = match done.changed.as_deref() {
+        Some("password") => Some("Your password is changed. Every other place you were signed in is signed out."),
+        Some("authenticator") => Some("The authenticator app is off; its recovery codes no longer work."),
+        _ => None,
+    };
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+struct PasswordAgain {
+    #[serde(default)]
+    password: String,
+}
+
+/// A refused step (wrong password, or a rule that forbids it): the security page again, saying
+/// why, at 422 or 409.
+async fn refused_step(state: &AppState, actor: &service::Actor, e: ServiceError) -> Result<Response, PageError> {
+    let (status, message) = match e {
+        ServiceError::Invalid(_) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "Nothing changed: that is not your password.".to_owned())
+        }
+        ServiceError::Conflict(message) => (StatusCode::CONFLICT, sentence(&message)),
+        other => return Err(other.into()),
+    };
+    let mut page = SecurityPage::new(actor, &state.haven.second_factor_status(actor).await?);
+    page.error = Some(message);
+    Ok(render(status, &page))
+}
+
+async fn new_recovery_codes(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Caller(from): Caller,
+    Form(form): Form<PasswordAgain>,
+) -> Result<Response, PageError> {
+    match state.haven.new_recovery_codes(&actor, &form.password, &from).await {
+        Ok(codes) => {
+            let mut page = SecurityPage::new(&actor, &state.haven.second_factor_status(&actor).await?);
+            page.recovery_codes = codes.0.iter().map(|c| c.expose().clone()).collect();
+            page.notice = Some("New recovery codes are made; the old ones no longer work.");
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(e) => refused_step(&state, &actor, e).await,
+    }
+}
+
+async fn remove_totp(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Caller(from): Caller,
+    Form(form): Form<PasswordAgain>,
+) -> Result<Response, PageError> {
+    match state.haven.remove_totp(&actor, &form.password, &from).await {
+        Ok(()) => Ok(Redirect::to("/account/security?changed=authenticator").into_response()),
+        Err(e) => refused_step(&state, &actor, e).await,
+    }
 }
 
 #[derive(Deserialize)]
@@ -242,6 +296,7 @@ async fn confirm(
             page.authenticator = true;
             page.recovery_left = codes.0.len() as u64;
             page.recovery_codes = codes.0.iter().map(|c| c.expose().clone()).collect();
+            page.notice = Some("Your authenticator app is set up. From now on, signing in asks for its code.");
             Ok(render(StatusCode::OK, &page))
         }
         Err(ServiceError::Invalid(errors)) => {

@@ -157,6 +157,22 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
     assert!(!ok(store.use_recovery_code(user, "hash-9", t(31)).await));
     assert_eq!(ok(store.unused_recovery_codes(user).await), 2);
 
+    // New recovery codes replace the old ones (used or not); removal takes the app and its codes.
+    let fresh = vec!["hash-a".to_owned(), "hash-b".to_owned()];
+    ok(store.replace_recovery_codes(p.id, user, &fresh).await);
+    assert_eq!(ok(store.unused_recovery_codes(user).await), 2);
+    assert!(!ok(store.use_recovery_code(user, "hash-2", t(32)).await), "an old code still works");
+    assert!(ok(store.use_recovery_code(user, "hash-a", t(32)).await));
+    ok(store.remove_totp_factor(p.id, user).await);
+    assert_eq!((ok(store.totp_factor(user).await), ok(store.unused_recovery_codes(user).await)), (None, 0));
+    let none = store.remove_totp_factor(p.id, user).await;
+    assert!(matches!(none, Err(StoreError::NoRowChanged(_))), "{none:?}");
+    let no_app = store.replace_recovery_codes(p.id, user, &fresh).await;
+    assert!(matches!(no_app, Err(StoreError::NoRowChanged(_))), "{no_app:?}");
+    assert_eq!(ok(store.unused_recovery_codes(user).await), 0, "codes without an app");
+    ok(store.begin_totp_factor(user, p.id, &[4; 48], t(33)).await);
+    ok(store.confirm_totp_factor(user, 200, t(33), &hashes).await);
+
     // A practice that requires a second factor: sessions of people without one say so.
     let other = NewUser { id: UserId::random(), email: email("clinician@mfa.example"), ..p.owner.clone() };
     ok(store.add_staff(p.id, &other, Role::Clinician).await);
