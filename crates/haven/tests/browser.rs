@@ -85,6 +85,38 @@ fn the_owner_invites_staff_by_email_and_manages_their_accounts() {
     assert_eq!(mail.messages().len(), 1, "one invitation, one message");
 }
 
+/// Without a mail server the owner is given the invitation link to hand over, once, and the
+/// colleague joins with it.
+#[test]
+fn without_e_mail_the_invitation_link_is_handed_over() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("invitations.mjs", &[&server.url, &owner, "handover"], &server);
+    assert!(shots.join("invitation-handover.png").exists());
+    assert!(!server.log().contains("/invitation/"), "the link went into the log");
+}
+
+/// A mail server that refuses: the page shows the 502's reason and keeps nothing.
+#[test]
+fn a_refused_invitation_e_mail_is_shown_on_the_page() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    // A relay on this machine that is not there: every message is refused.
+    let port = free_port().to_string();
+    let env = [
+        ("HAVEN_SMTP_HOST", "127.0.0.1"),
+        ("HAVEN_SMTP_PORT", port.as_str()),
+        ("HAVEN_SMTP_SECURITY", "none"),
+        ("HAVEN_SMTP_FROM", "haven@calmwaters.example"),
+    ];
+    let server = Server::start(&dir, &[], &env);
+    let shots = run_flow("invitations.mjs", &[&server.url, &owner, "mail-down"], &server);
+    assert!(shots.join("invitation-mail-down.png").exists());
+}
+
 /// The owner sets up appointment types, a clinician their hours, breaks and time off; a stale
 /// save is refused; the next free slot falls in the clinician's hours.
 #[test]

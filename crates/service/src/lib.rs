@@ -68,7 +68,7 @@ pub use practice::Dashboard;
 pub use scheduling::{ClinicianCalendar, FreeSlot, MAX_SEARCH_WEEKS, SlotQuery};
 pub use setup::SetupLink;
 pub use single_sign_on::{Identity, IdentityProvider, ProviderRedirect};
-pub use staff::{AcceptForm, INVITATION_LIFETIME, InvitationOffer, PendingInvitation};
+pub use staff::{AcceptForm, INVITATION_LIFETIME, InvitationOffer, Invited, PendingInvitation};
 pub use store::AuditOrder;
 pub use store::{
     AgreementAcceptance, AppointmentTypeRecord, PracticeRecord, SetupTokenState, SignInEvent, SignInEventKind,

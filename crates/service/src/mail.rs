@@ -26,6 +26,12 @@ impl fmt::Debug for Mail {
 pub trait Mailer: Send + Sync + fmt::Debug {
     /// Hands the message to the mail server; the error says why not, for the person who asked.
     async fn send(&self, mail: &Mail) -> Result<(), String>;
+
+    /// Whether messages can leave at all (a mail server is configured). Without one, what would
+    /// have been e-mailed is handed to the person who asked, to pass on themselves.
+    fn delivers(&self) -> bool {
+        true
+    }
 }
 
 /// No mail server configured: every message is refused with what to do about it.
@@ -35,7 +41,11 @@ pub struct NoMailer;
 #[async_trait]
 impl Mailer for NoMailer {
     async fn send(&self, _: &Mail) -> Result<(), String> {
-        Err("e-mail is not set up on this server (see `smtp_host` in the README's configuration)".into())
+        Err("e-mail is not set up on this server (see smtp_host in the README's configuration)".into())
+    }
+
+    fn delivers(&self) -> bool {
+        false
     }
 }
 

@@ -3,9 +3,9 @@
 
 use crate::audit_log::{AuditEntry, Crud, Who};
 use domain::policy::{Action, Resource};
-use domain::staff::{DisabledReason, InviteForm, OwnerForm};
+use domain::staff::{DisabledReason, Email, InviteForm, OwnerForm};
 use domain::validation::FieldErrors;
-use domain::{InvitationId, Role, UserId};
+use domain::{InvitationId, Role, Secret, UserId};
 use jiff::{SignedDuration, Timestamp};
 use store::{Invitation, NewUser, StoreError};
 
@@ -50,10 +50,19 @@ impl std::fmt::Debug for AcceptForm {
     }
 }
 
+/// An invitation made: e-mailed, or — with no mail server configured — its link, to hand over
+/// once (it is not stored: only its hash is).
+#[derive(Debug)]
+pub struct Invited {
+    pub id: InvitationId,
+    pub email: Email,
+    pub link: Option<Secret<String>>,
+}
+
 impl Haven {
     /// Invites someone by e-mail to join the actor's practice with a role. Inviting an address
     /// again withdraws the earlier link. If the message cannot be sent, nothing is kept.
-    pub async fn invite(&self, actor: &Actor, form: &InviteForm) -> Result<()> {
+    pub async fn invite(&self, actor: &Actor, form: &InviteForm) -> Result<Invited> {
         let mut errors = FieldErrors::default();
         let Some(invitee) = form.validate(&mut errors) else { return Err(ServiceError::Invalid(errors)) };
         actor.may_change_staff(None, invitee.role)?;
@@ -88,6 +97,13 @@ impl Haven {
         self.recording_by(actor, entry)?.insert_invitation(&invitation).await?;
         self.audit_drafts_committed();
         let link = format!("{}/invitation/{token}", self.outbox.public_url);
+        if !self.outbox.mailer.delivers() {
+            tracing::info!(
+                practice = %actor.practice(), invitation = %invitation.id, role = %invitation.role,
+                "invitation made; e-mail is not set up, so its link is shown to hand over"
+            );
+            return Ok(Invited { id: invitation.id, email: invitation.email, link: Some(Secret::new(link)) });
+        }
         let mail = Mail {
             to: invitee.email,
             subject: format!("You are invited to {} on Haven", practice.profile.name),
@@ -109,7 +125,7 @@ impl Haven {
             return Err(ServiceError::MailNotSent(why));
         }
         tracing::info!(practice = %actor.practice(), invitation = %invitation.id, role = %invitation.role, "invitation sent");
-        Ok(())
+        Ok(Invited { id: invitation.id, email: invitation.email, link: None })
     }
 
     /// The practice's invitations not yet accepted or withdrawn.

@@ -443,6 +443,29 @@ async fn people_see_their_sessions_and_end_the_others() -> Result<(), ServiceErr
     Ok(())
 }
 
+/// Without a mail server an invitation is still made, and its link comes back to hand over
+/// (only its hash is stored); the colleague joins with it.
+#[tokio::test]
+async fn without_a_mail_server_the_invitation_link_is_handed_over() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 9, clients: 0 }, |_, _| {}).await?;
+    let owner = &report.staff[0];
+    let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let invited = w.haven.invite(&owner, &invite("Noor Haddad", "noor@calmwaters.example", "biller")).await?;
+    let shown = format!("{invited:?}");
+    let link = invited.link.unwrap_or_else(|| panic!("no link to hand over"));
+    assert!(!shown.contains(link.expose().as_str()), "the link is printed");
+    let token = link.expose().rsplit('/').next().unwrap_or_default().to_owned();
+    let form = AcceptForm {
+        display_name: "Noor Haddad".into(),
+        password: "saffron lanterns by the pier".into(),
+        password_confirm: "saffron lanterns by the pier".into(),
+    };
+    w.haven.accept_invitation(&token, &form).await?;
+    complete(w.haven.sign_in("noor@calmwaters.example", "saffron lanterns by the pier", &here()).await?);
+    Ok(())
+}
+
 /// The owner edits the practice profile: checked as at setup, saved from its version, an
 /// audit event naming the fields changed; a clinician may not.
 #[tokio::test]

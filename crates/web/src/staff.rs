@@ -67,6 +67,8 @@ struct StaffPage {
     errors: FieldErrors,
     error: Option<String>,
     notice: Option<String>,
+    /// With no mail server: the new invitation's address and link, shown this once.
+    handover: Option<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -79,13 +81,34 @@ async fn page(
     SignedIn(actor): SignedIn,
     Query(q): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let notice = q.sent.map(|to| format!("Invitation sent to {to}. The link works for 7 days."));
-    staff_page(&state, &actor, StatusCode::OK, blank_invitation(), FieldErrors::default(), None, notice).await
+    // The invitation by its id: no address goes into a URL.
+    let sent = q.sent.and_then(|id| id.parse::<InvitationId>().ok());
+    let notice = match sent {
+        Some(id) => state.haven.pending_invitations(&actor).await?.into_iter().find(|i| i.id == id),
+        None => None,
+    }
+    .map(|i| format!("Invitation sent to {}. The link works for 7 days.", i.email));
+    let said = Said { notice, ..Said::default() };
+    staff_page(&state, &actor, StatusCode::OK, blank_invitation(), FieldErrors::default(), said).await
 }
 
 /// The invitation form as first shown: the most common role chosen, never the owner's.
 fn blank_invitation() -> InviteForm {
     InviteForm { role: Role::Clinician.as_str().to_owned(), ..InviteForm::default() }
+}
+
+/// What the staff page says above its lists: a refusal, a confirmation, or a link to hand over.
+#[derive(Default)]
+struct Said {
+    error: Option<String>,
+    notice: Option<String>,
+    handover: Option<(String, String)>,
+}
+
+impl Said {
+    fn error(error: Option<String>) -> Self {
+        Said { error, ..Said::default() }
+    }
 }
 
 async fn staff_page(
@@ -94,9 +117,9 @@ async fn staff_page(
     status: StatusCode,
     form: InviteForm,
     errors: FieldErrors,
-    error: Option<String>,
-    notice: Option<String>,
+    said: Said,
 ) -> Result<Response, PageError> {
+    let Said { error, notice, handover } = said;
     let practice = state.haven.practice(actor).await?;
     let tz = jiff::tz::TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
     let day = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y").to_string();
@@ -145,6 +168,7 @@ async fn staff_page(
         errors,
         error,
         notice,
+        handover,
     };
     Ok(render(status, &page))
 }
@@ -158,7 +182,8 @@ async fn after(state: &AppState, actor: &Actor, result: Result<(), ServiceError>
             let status =
                 if matches!(e, ServiceError::Denied(_)) { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT };
             let page =
-                staff_page(state, actor, status, blank_invitation(), FieldErrors::default(), message, None).await?;
+                staff_page(state, actor, status, blank_invitation(), FieldErrors::default(), Said::error(message))
+                    .await?;
             Ok(crate::error::marked(&e, page))
         }
         Err(e) => Err(e.into()),
@@ -170,12 +195,13 @@ async fn invite(
     SignedIn(actor): SignedIn,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, PageError> {
-    let refused = |status, errors, error| staff_page(&state, &actor, status, form.clone(), errors, error, None);
+    let refused = |status, errors, error| staff_page(&state, &actor, status, form.clone(), errors, Said::error(error));
     match state.haven.invite(&actor, &form).await {
-        Ok(()) => {
-            let to = domain::staff::Email::parse(&form.email).map(|e| e.to_string()).unwrap_or_default();
-            let query = serde_urlencoded::to_string([("sent", to)]).unwrap_or_default();
-            Ok(Redirect::to(&format!("/staff?{query}")).into_response())
+        Ok(service::Invited { id, link: None, .. }) => Ok(Redirect::to(&format!("/staff?sent={id}")).into_response()),
+        // No mail server: the link is shown once, on this answer only (never in a URL).
+        Ok(service::Invited { email, link: Some(link), .. }) => {
+            let said = Said { handover: Some((email.to_string(), link.expose().clone())), ..Said::default() };
+            staff_page(&state, &actor, StatusCode::OK, blank_invitation(), FieldErrors::default(), said).await
         }
         Err(ServiceError::Invalid(errors)) => refused(StatusCode::UNPROCESSABLE_ENTITY, errors, None).await,
         Err(e @ ServiceError::MailNotSent(_)) => {
