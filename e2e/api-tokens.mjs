@@ -40,7 +40,12 @@ try {
   const practice = await api("/practice", token);
   check(practice.status === 403, `practice details without the scope: ${practice.status}`);
 
-  await page.goto(`${base}/account/tokens`);
+  // API tokens are reached from the one navigation, under Sign-in security (marked current).
+  await page.click("a.navlink:has-text('Sign-in security')");
+  await page.waitForURL(`${base}/account/security`);
+  await page.click("a:has-text('Manage API tokens')");
+  await page.waitForURL(`${base}/account/tokens`);
+  check((await page.locator("a.navlink.current").textContent()) === "Sign-in security", "the area is not marked");
   check((await page.locator("#new-token").count()) === 0, "the token was shown twice");
   const row = page.locator("tr[data-token-name='Staff sync']");
   check(!(await row.textContent()).includes("Never"), "use not recorded");

@@ -140,7 +140,7 @@ try {
   check(!(await o.page.locator(".alert.warning:has-text('break of the glass')").count()), "the alert stays after review");
 
   // --- the clinician adds the supervisor to the team, writes a SOAP note, signs, amends it
-  const supervisorName = (await s.page.textContent(".who span")).trim();
+  const supervisorName = (await s.page.textContent(".who span")).split(" · ")[0].trim();
   await c.page.goto(chartUrl);
   await c.page.check(`input[name=supervisor][aria-label="${supervisorName} as supervisor"]`);
   await c.page.click("button:has-text('Save care team')");

@@ -242,6 +242,12 @@ fn every_route_has_an_audit_expectation_and_refusals_are_logged() {
             allowed.status,
             allowed.body.chars().take(300).collect::<String>()
         );
+        // Every signed-in page carries the one navigation, with at most one link marked current.
+        if *method == "GET" && allowed.status == 200 && allowed.body.starts_with("<!doctype html>") {
+            let nav = allowed.body.split(r#"<nav class="who" aria-label="Main">"#).nth(1);
+            let nav = nav.and_then(|n| n.split("</nav>").next()).unwrap_or_else(|| panic!("{path} has no navigation"));
+            assert!(nav.matches(r#"aria-current="page""#).count() <= 1, "{path} marks several links current");
+        }
         if let RefusedTo(role) = access {
             let index = roles.iter().position(|r| r == role).unwrap_or_else(|| panic!("no account for {role}"));
             let theirs = session(&server, &accounts[index]);

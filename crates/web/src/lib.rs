@@ -15,6 +15,7 @@ mod clients;
 mod csrf;
 mod error;
 mod health;
+mod nav;
 mod pages;
 mod passkeys;
 mod practice_profile;
@@ -97,5 +98,6 @@ pub fn router(haven: Haven, options: WebOptions) -> Router {
         .layer(axum::middleware::from_fn(api::json_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(axum::middleware::from_fn(nav::scope))
         .with_state(state)
 }

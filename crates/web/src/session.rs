@@ -78,7 +78,9 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(SignedIn(actor(parts, state).await?))
+        let actor = actor(parts, state).await?;
+        crate::nav::signed_in(&actor);
+        Ok(SignedIn(actor))
     }
 }
 
