@@ -20,6 +20,8 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
             progress::show("writing clients", done as u64, total as u64)
         })
         .await?;
+    // Appointment types, working hours and some time off, so scheduling has something to show.
+    haven.seed_demo_schedule(report.practice_id).await?;
     // The seed's changes queued their audit events; put them in the log before exiting.
     haven.flush_audit().await?;
     if args.json {
@@ -33,5 +35,6 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
         println!("{:<14} {:<width$}  {}", s.role.label(), s.email, s.password);
     }
     println!("\n{} synthetic clients. Use --json for the full list.", report.clients.len());
+    println!("Scheduling is set up: four appointment types, everyone's working hours, some time off.");
     Ok(())
 }

@@ -13,6 +13,7 @@ mod audit_log;
 mod auth;
 mod clients;
 pub mod demo;
+mod demo_schedule;
 pub mod erase;
 mod error;
 pub mod keys;

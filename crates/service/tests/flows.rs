@@ -1184,6 +1184,30 @@ fn calendar_form(zone: &str, hours: &str, breaks: &str, offers: &[AppointmentTyp
     CalendarForm::from_fields(fields)
 }
 
+/// The demo practice's scheduling: types, everyone's hours, some time off; the next free slot
+/// finds a time for each type, whoever asks.
+#[tokio::test]
+async fn the_demo_schedule_gives_every_role_a_next_free_slot() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 11, clients: 0 }, |_, _| {}).await?;
+    w.haven.seed_demo_schedule(report.practice_id).await?;
+    for member in &report.staff {
+        let (_, actor) = complete(w.haven.sign_in(&member.email, &member.password, &here()).await?);
+        let types = w.haven.appointment_types(&actor).await?;
+        assert_eq!(types.len(), 4, "{:?}", member.role);
+        for t in &types {
+            let query = SlotQuery { appointment_type: t.id, clinician: None, weeks: 2 };
+            let found = w.haven.next_free_slot(&actor, query).await?;
+            assert!(found.is_some(), "no slot for {} as {:?}", t.spec.name, member.role);
+        }
+    }
+    let (_, owner) = complete(w.haven.sign_in(&report.staff[0].email, &report.staff[0].password, &here()).await?);
+    let calendars = w.haven.calendars(&owner).await?;
+    assert!(calendars.iter().all(|c| !c.settings.hours.day(0).is_empty()), "someone has no Monday hours");
+    assert_eq!(calendars.iter().map(|c| c.time_off.len()).sum::<usize>(), 1, "one stretch of time off");
+    Ok(())
+}
+
 #[tokio::test]
 async fn scheduling_is_set_up_by_whom_it_belongs_to_and_finds_free_slots() -> Result<(), ServiceError> {
     let w = World::new().await; // Friday 2027-01-15, 08:00 UTC
