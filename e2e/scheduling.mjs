@@ -114,17 +114,24 @@ try {
     await c.page.fill(`#hours_${day}`, "9-17");
     await c.page.fill(`#breaks_${day}`, "12-13");
   }
+  // As people write them: "9-5" and "9am-5pm" are both nine to five.
+  await c.page.fill("#hours_wed", "9-5");
+  await c.page.fill("#hours_thu", "9am-5pm");
   await c.page.fill("#breaks_fri", "18-19");
   await c.page.check("label.check:has-text('Psychotherapy, 53 min') input");
   await submit(c.page, "button:has-text('Save working hours')");
   check((await c.page.locator("#breaks_fri-error").textContent()).includes("within that day's working hours"),
     "a break outside the hours was not refused");
-  check((await c.page.inputValue("#hours_wed")) === "9-17", "the hours typed were lost");
+  check((await c.page.inputValue("#hours_wed")) === "9-5", "the hours typed were lost");
   await c.page.fill("#breaks_fri", "12:00–13:00");
   await submit(c.page, "button:has-text('Save working hours')");
   await c.page.waitForURL(/\/schedule\/calendars\?saved=/);
   check(await c.page.locator(`tr:has-text(${JSON.stringify(clinicianName)}) td:has-text('Mon 09:00-17:00 (break 12:00-13:00)')`).isVisible(),
     "the saved hours are not listed");
+  for (const day of ["Wed", "Thu"]) {
+    check(await c.page.locator(`tr:has-text(${JSON.stringify(clinicianName)}) td:has-text('${day} 09:00-17:00 (break 12:00-13:00)')`).isVisible(),
+      `${day}'s nine to five was not understood`);
+  }
 
   // --- the owner's open form is now stale: saving it is refused, keeps the owner's edit and
   // lists the clinician's hours beside it

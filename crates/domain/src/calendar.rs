@@ -116,7 +116,15 @@ pub fn parse_day(text: &str) -> Result<Vec<Span>, String> {
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let normal = part.replace('–', "-").replace(" to ", "-");
         let (from, to) = normal.split_once('-').ok_or_else(|| format!("{part:?} must be written like 09:00-17:00"))?;
-        let (start, end) = (clock(from)?, clock(to)?);
+        let ((start, said_from), (end, said_to)) = (clock(from)?, clock(to)?);
+        // "9-5" as people write it: a morning or noon start, an end before it and neither half
+        // saying am or pm mean the afternoon (9 to 5 is 09:00-17:00, 12-1 is 12:00-13:00).
+        // A 24-hour start ("17-9") is taken as written, and refused.
+        let end = if !said_from && !said_to && start < 13 * 60 && end <= start && end < 12 * 60 {
+            end + 12 * 60
+        } else {
+            end
+        };
         if end <= start {
             return Err(format!("{part:?} must end after it starts"));
         }
@@ -129,14 +137,29 @@ pub fn parse_day(text: &str) -> Result<Vec<Span>, String> {
     Ok(spans)
 }
 
-/// "9", "09:30", "17:05" as minutes after midnight.
-fn clock(text: &str) -> Result<u16, String> {
+/// "9", "09:30", "17:05", "9am", "5:30 pm" as minutes after midnight, and whether am or pm
+/// was said.
+fn clock(text: &str) -> Result<(u16, bool), String> {
     let text = text.trim();
-    let (h, m) = text.split_once(':').unwrap_or((text, "00"));
+    let lower = text.to_ascii_lowercase().replace('.', "");
+    let (digits, meridiem) = match lower.strip_suffix("am").or_else(|| lower.strip_suffix('a')) {
+        Some(d) => (d.trim(), Some(false)),
+        None => match lower.strip_suffix("pm").or_else(|| lower.strip_suffix('p')) {
+            Some(d) => (d.trim(), Some(true)),
+            None => (lower.as_str(), None),
+        },
+    };
+    let (h, m) = digits.split_once(':').unwrap_or((digits, "00"));
     let number = |s: &str, max: u16| s.parse::<u16>().ok().filter(|n| *n <= max && (1..=2).contains(&s.len()));
-    match (number(h, 23), number(m, 59).filter(|_| m.len() == 2)) {
-        (Some(h), Some(m)) => Ok(h * 60 + m),
-        _ => Err(format!("{text:?} is not a time of day between 00:00 and 23:59")),
+    let minutes = number(m, 59).filter(|_| m.len() == 2);
+    let hours = match meridiem {
+        // 12am is midnight, 12pm noon; am/pm hours run from 1 to 12.
+        Some(pm) => number(h, 12).filter(|h| *h >= 1).map(|h| h % 12 + if pm { 12 } else { 0 }),
+        None => number(h, 23),
+    };
+    match (hours, minutes) {
+        (Some(h), Some(m)) => Ok((h * 60 + m, meridiem.is_some())),
+        _ => Err(format!("{text:?} is not a time of day such as 9:00, 17:30 or 5pm")),
     }
 }
 
@@ -300,16 +323,27 @@ mod tests {
         assert_eq!(parse_day("8:30 to 16:00"), Ok(vec![span(510, 960)]));
         assert_eq!(parse_day("  "), Ok(vec![]));
         assert_eq!(parse_day("9-12,12-17"), Ok(vec![span(540, 720), span(720, 1020)]));
+        // Twelve-hour times, and "9-5" meaning the afternoon.
+        assert_eq!(parse_day("9-5"), Ok(vec![span(540, 1020)]));
+        assert_eq!(parse_day("9am-5pm"), Ok(vec![span(540, 1020)]));
+        assert_eq!(parse_day("9:30 AM - 5:15 P.M."), Ok(vec![span(570, 1035)]));
+        assert_eq!(parse_day("12-1, 8-11:30"), Ok(vec![span(480, 690), span(720, 780)]));
+        assert_eq!(parse_day("12pm-1pm"), Ok(vec![span(720, 780)]));
+        assert_eq!(parse_day("12am-6am"), Ok(vec![span(0, 360)]));
+        assert_eq!(parse_day("1-5"), Ok(vec![span(60, 300)]), "an early span stays as written");
     }
 
     #[test]
     fn impossible_days_are_refused_with_the_reason() {
         for (text, says) in [
             ("17-9", "must end after it starts"),
+            ("5pm-9am", "must end after it starts"),
+            ("13pm-14", "time of day"),
+            ("0am-5", "time of day"),
             ("9-13, 12-17", "overlap"),
-            ("9:00-24:00", "between 00:00 and 23:59"),
-            ("9:5-10", "between 00:00 and 23:59"),
-            ("nine to five", "between 00:00 and 23:59"),
+            ("9:00-24:00", "time of day"),
+            ("9:5-10", "time of day"),
+            ("nine to five", "time of day"),
             ("9", "must be written like"),
         ] {
             let e = parse_day(text).err().unwrap_or_default();
