@@ -49,7 +49,17 @@ try {
   check((await page.locator("#new-token").count()) === 0, "the token was shown twice");
   const row = page.locator("tr[data-token-name='Staff sync']");
   check(!(await row.textContent()).includes("Never"), "use not recorded");
-  await Promise.all([page.waitForNavigation(), row.locator("button:has-text('Revoke')").click()]);
+  // Revoking asks once more; "Keep it" keeps it.
+  await row.locator("a:has-text('Revoke')").click();
+  await page.locator("section.confirm").waitFor();
+  check((await page.locator("section.confirm h2").textContent()).includes("Staff sync"), "the token to revoke is not named");
+  await page.screenshot({ path: `${shots}/api-token-revoke-confirm.png`, fullPage: true });
+  await page.click("a:has-text('Keep it')");
+  await page.waitForURL(`${base}/account/tokens`);
+  check((await api("/staff", token)).status === 200, "keeping it revoked it");
+  await row.locator("a:has-text('Revoke')").click();
+  await page.locator("section.confirm").waitFor();
+  await Promise.all([page.waitForNavigation(), page.click("button:has-text('Revoke the token')")]);
   check((await page.locator("text=You have no tokens.").count()) === 1, "revoked token still listed");
   const after = await api("/staff", token);
   check(after.status === 401, `a revoked token answered ${after.status}`);

@@ -50,6 +50,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/account/password", SignedIn),
         ("POST", "/account/totp/recovery-codes", SignedIn),
         ("POST", "/account/totp/remove", SignedIn),
+        ("GET", "/account/tokens/{id}/revoke", SignedIn),
         ("GET", "/practice/profile", RefusedTo("clinician")),
         ("POST", "/practice/profile", RefusedTo("biller")),
         ("GET", "/account/tokens", SignedIn),

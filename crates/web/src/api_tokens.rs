@@ -21,6 +21,7 @@ pub(crate) fn routes() -> Routes {
     Routes::new()
         .get("/account/tokens", page)
         .post("/account/tokens", create)
+        .get("/account/tokens/{id}/revoke", confirm_revoke)
         .post("/account/tokens/{id}/revoke", revoke)
 }
 
@@ -50,6 +51,8 @@ struct TokensPage {
     chosen: Vec<Scope>,
     days: String,
     errors: FieldErrors,
+    /// Asking before a revocation: the token's id and name.
+    confirming: Option<(String, String)>,
 }
 
 async fn tokens_page(
@@ -58,13 +61,19 @@ async fn tokens_page(
     status: StatusCode,
     created: Option<String>,
     form: Option<(String, Vec<Scope>, String, FieldErrors)>,
+    confirming: Option<ApiTokenId>,
 ) -> Result<Response, PageError> {
     let tz = crate::sign_ins::time_zone(state, actor).await?;
     let day = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y").to_string();
-    let rows = state
-        .haven
-        .api_tokens(actor)
-        .await?
+    let tokens = state.haven.api_tokens(actor).await?;
+    let confirming = match confirming {
+        Some(id) => {
+            let token = tokens.iter().find(|t| t.id == id).ok_or(ServiceError::NotFound)?;
+            Some((id.to_string(), token.name.clone()))
+        }
+        None => None,
+    };
+    let rows = tokens
         .into_iter()
         .map(|t| Row {
             id: t.id.to_string(),
@@ -90,12 +99,23 @@ async fn tokens_page(
         chosen,
         days,
         errors,
+        confirming,
     };
     Ok(render(status, &page))
 }
 
 async fn page(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
-    tokens_page(&state, &actor, StatusCode::OK, None, None).await
+    tokens_page(&state, &actor, StatusCode::OK, None, None, None).await
+}
+
+/// Revoking is asked once more: programs using the token stop at once, for good.
+async fn confirm_revoke(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: ApiTokenId = id.parse().map_err(|_| ServiceError::NotFound)?;
+    tokens_page(&state, &actor, StatusCode::OK, None, None, Some(id)).await
 }
 
 /// The form: `name`, `days`, and one `scope` per box ticked (unknown scopes are ignored).
@@ -111,11 +131,11 @@ async fn create(
     match state.haven.create_api_token(&actor, &name, &scopes, days.trim().parse().unwrap_or(0)).await {
         // Rendered, not redirected: the secret must not travel in a URL or be shown twice.
         Ok((secret, _)) => {
-            tokens_page(&state, &actor, StatusCode::CREATED, Some(secret.expose().to_owned()), None).await
+            tokens_page(&state, &actor, StatusCode::CREATED, Some(secret.expose().to_owned()), None, None).await
         }
         Err(ServiceError::Invalid(errors)) => {
             let form = Some((name, scopes, days, errors));
-            tokens_page(&state, &actor, StatusCode::UNPROCESSABLE_ENTITY, None, form).await
+            tokens_page(&state, &actor, StatusCode::UNPROCESSABLE_ENTITY, None, form, None).await
         }
         Err(e) => Err(e.into()),
     }
