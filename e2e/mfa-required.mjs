@@ -93,10 +93,23 @@ try {
   check((await o.locator("ul.codes code").count()) === 10, "no new recovery codes shown");
   check((await o.locator(".notice").textContent()).includes("old ones no longer work"), "the old codes' end not said");
   await o.screenshot({ path: `${shots}/new-recovery-codes.png`, fullPage: true });
-  // With the rule off, the app can be turned off.
+  // Wrong practice rules are refused all at once, each beside its field (the browser's own
+  // checks are set aside to reach the server's).
   await o.goto(`${base}/account/security`);
+  await o.evaluate(() => { document.querySelector("form[action='/account/security/policy']").noValidate = true; });
+  await o.fill("#idle_timeout_minutes", "0");
+  await o.fill("#inactivity_days", "5");
+  await post("button:text-is('Save')");
+  check(await o.locator("#idle_timeout_minutes-error").isVisible() && await o.locator("#inactivity_days-error").isVisible(),
+    "not every refused rule is shown beside its field");
+  await o.screenshot({ path: `${shots}/practice-rules-refused.png`, fullPage: true });
+  await o.fill("#idle_timeout_minutes", "15");
+  await o.fill("#inactivity_days", "90");
+  // With the rule off, the app can be turned off.
   await o.uncheck("input[name=require_second_factor]");
-  await post("text=Save");
+  await o.click("button:text-is('Save')");
+  await o.locator("#idle_timeout_minutes-error").waitFor({ state: "detached" });
+  check(!(await o.isChecked("input[name=require_second_factor]")), "the rule stayed on");
   await o.fill("#remove-password", ownerPassword);
   await o.click("button:has-text('Turn off the app')");
   await o.waitForURL(`${base}/account/security?changed=authenticator`);

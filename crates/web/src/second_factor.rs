@@ -107,6 +107,8 @@ struct SecurityPage {
     recovery_codes: Vec<String>,
     /// What was just done, to confirm it.
     notice: Option<&'static str>,
+    /// The practice rules' refusals, beside their fields.
+    policy_errors: FieldErrors,
 }
 
 struct PasskeyRow {
@@ -149,6 +151,7 @@ impl SecurityPage {
             error: None,
             recovery_codes: Vec::new(),
             notice: None,
+            policy_errors: FieldErrors::default(),
         }
     }
 }
@@ -259,10 +262,8 @@ async fn set_policy(
             page.idle_minutes = rules.idle_timeout_minutes;
             page.inactivity_days = rules.inactivity_days;
             page.break_glass_minutes = rules.break_glass_minutes;
-            let idle = errors.get("idle_timeout_minutes").map(|e| format!("the idle time {e}"));
-            let inactive = errors.get("inactivity_days").map(|e| format!("the days without sign-in {e}"));
-            let glass = errors.get("break_glass_minutes").map(|e| format!("emergency access {e}"));
-            page.error = idle.or(inactive).or(glass).map(|e| sentence(&e));
+            page.error = Some("The practice rules were not saved: see the fields marked below.".into());
+            page.policy_errors = errors;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
