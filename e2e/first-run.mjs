@@ -34,7 +34,7 @@ try {
   await page.fill("#tax_id", "12-3456789");
   await page.fill("#time_zone", "America/Los_Angeles");
   await page.fill("#display_name", "Rosa Delgado, LMFT");
-  await page.fill("#email", "rosa@calmwaters.example");
+  await page.fill("#email", "rosa@calmwaters"); // no domain ending: refused by the server
   await page.fill("#password", "password1234"); // long enough, but guessable
   await page.fill("#password_confirm", "password1234");
   await page.click("button[type=submit]");
@@ -44,12 +44,20 @@ try {
   check((await npiError.textContent()).includes("invalid check digit"), "NPI error not shown");
   const weak = await page.locator("#password-error").textContent();
   check(weak.includes("too easy to guess") && weak.includes("common"), `weak password not explained: ${weak}`);
+  check(await page.locator("#email-error").isVisible(), "the address is not refused beside the password");
   check((await page.inputValue("#practice_name")) === "Calm Waters Counseling", "entered values lost");
   await page.screenshot({ path: `${shots}/setup-errors.png`, fullPage: true });
 
-  await page.fill("#npi", "1234567893");
+  // A good password is kept while something else is still wrong.
+  await page.fill("#email", "rosa@calmwaters.example");
   await page.fill("#password", "tide pools at dawn");
   await page.fill("#password_confirm", "tide pools at dawn");
+  await page.click("button[type=submit]");
+  // The answer has replaced the page once the password's error is gone and the NPI's remains.
+  await page.locator("#password-error").waitFor({ state: "detached" });
+  await page.locator("#npi-error").waitFor();
+  check((await page.inputValue("#password")) === "tide pools at dawn", "an accepted password was cleared");
+  await page.fill("#npi", "1234567893");
   await page.click("button[type=submit]");
   await page.waitForURL(`${base}/sign-in?welcome=1`);
   check(await page.locator(".notice").isVisible(), "welcome notice missing");

@@ -68,13 +68,20 @@ impl Password {
     /// practice's, …) — which turns away common and breached-style passwords, keyboard walks,
     /// repeats, dates and names, with advice on what to do instead.
     pub fn new_account(value: &str, email: &Email, about: &[&str]) -> Result<Self, String> {
+        Self::new_account_for(value, email.as_str(), about)
+    }
+
+    /// [`Password::new_account`] for an address as typed, which may itself be refused: the
+    /// password is judged all the same, so a form reports every problem at once.
+    pub fn new_account_for(value: &str, email: &str, about: &[&str]) -> Result<Self, String> {
+        let email = email.trim();
         if value.chars().count() < Self::MIN_CHARS {
             return Err(format!("must be at least {} characters", Self::MIN_CHARS));
         }
         if value.len() > Self::MAX_BYTES {
             return Err(format!("must be at most {} bytes", Self::MAX_BYTES));
         }
-        if value.trim().eq_ignore_ascii_case(email.as_str()) {
+        if value.trim().eq_ignore_ascii_case(email) {
             return Err("must not be your e-mail address".into());
         }
         // The estimate's cost grows with length; a guessable password shows in its first 100
@@ -86,7 +93,7 @@ impl Password {
             .flat_map(|a| a.split(|c: char| !c.is_alphanumeric()))
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase);
-        let context: Vec<String> = email.as_str().split(['@', '.']).map(str::to_owned).chain(words).collect();
+        let context: Vec<String> = email.split(['@', '.']).map(str::to_owned).chain(words).collect();
         let context: Vec<&str> = context.iter().map(String::as_str).collect();
         // zxcvbn scores "Rosa Delgado Portland" highly even knowing each word (it prices the
         // spaces as random characters), so what is left without them must stand on its own.
@@ -157,8 +164,8 @@ impl OwnerForm {
         let email = errors.check("email", Email::parse(&self.email));
         let about: Vec<&str> =
             std::iter::once(self.display_name.as_str()).chain(known.iter().map(String::as_str)).collect();
-        let password =
-            email.as_ref().and_then(|e| errors.check("password", Password::new_account(&self.password, e, &about)));
+        // Judged even when the address is refused, so every problem shows at once.
+        let password = errors.check("password", Password::new_account_for(&self.password, &self.email, &about));
         if password.is_some() && self.password != self.password_confirm {
             errors.add("password_confirm", "does not match the password");
             return None;
@@ -324,6 +331,20 @@ mod tests {
         assert!(is_inactive(Role::Clinician, last, 90, at(90, 1)));
         assert!(is_inactive(Role::Administrator, last, 30, at(31, 0)));
         assert!(!is_inactive(Role::Owner, last, 30, at(400, 0)));
+    }
+
+    /// A refused address does not hide a weak password: both are reported at once.
+    #[test]
+    fn the_owner_form_reports_every_problem_at_once() {
+        let form = OwnerForm {
+            display_name: "Rosa Delgado".into(),
+            email: "rosa@".into(),
+            password: "password1234".into(),
+            password_confirm: "password1234".into(),
+        };
+        let mut errors = FieldErrors::default();
+        assert!(form.validate(&[], &mut errors).is_none());
+        assert!(errors.get("email").is_some() && errors.get("password").is_some(), "{errors}");
     }
 
     #[test]

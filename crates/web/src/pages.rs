@@ -96,6 +96,8 @@ struct SetupPage {
     practice: PracticeForm,
     owner_name: String,
     owner_email: String,
+    /// Shown again after a refusal only when the password itself was accepted.
+    owner_password: String,
     errors: FieldErrors,
     zones: &'static [String],
 }
@@ -109,6 +111,11 @@ impl SetupPage {
             practice,
             owner_name: owner.display_name.clone(),
             owner_email: owner.email.clone(),
+            owner_password: if errors.get("password").is_some() || errors.get("password_confirm").is_some() {
+                String::new()
+            } else {
+                owner.password.clone()
+            },
             errors,
             zones: &TIME_ZONES,
         }
