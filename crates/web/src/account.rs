@@ -51,7 +51,7 @@ async fn page(
 ) -> Result<Response, PageError> {
     let token = session::token(&headers, state.options.https).ok_or(ServiceError::Unauthenticated)?;
     let tz = crate::sign_ins::time_zone(&state, &actor).await?;
-    let when = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y %H:%M %Z").to_string();
+    let when = |t: jiff::Timestamp| crate::when::moment(t, &tz);
     let rows = state
         .haven
         .sessions(&actor, &token)

@@ -49,7 +49,7 @@ async fn agreement_page(
 ) -> Result<Response, PageError> {
     let tz = crate::sign_ins::time_zone(state, actor).await?;
     let accepted = state.haven.agreement_acceptance(actor).await?.map(|a| {
-        let when = a.accepted_at.to_zoned(tz).strftime("%b %-d, %Y at %H:%M %Z");
+        let when = crate::when::moment(a.accepted_at, &tz);
         let by = if a.user == actor.user() { "you".to_owned() } else { "the owner".to_owned() };
         format!("Accepted by {by} on {when} from {}.", a.ip)
     });

@@ -64,7 +64,7 @@ async fn tokens_page(
     confirming: Option<ApiTokenId>,
 ) -> Result<Response, PageError> {
     let tz = crate::sign_ins::time_zone(state, actor).await?;
-    let day = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y").to_string();
+    let day = |t: jiff::Timestamp| crate::when::date(t, &tz);
     let tokens = state.haven.api_tokens(actor).await?;
     let confirming = match confirming {
         Some(id) => {

@@ -178,7 +178,7 @@ fn row(r: AuditRow, tz: &TimeZone) -> Row {
         details.push_str(&format!(" (changed: {})", r.changed.join(", ")));
     }
     Row {
-        when: r.recorded.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S %Z").to_string(),
+        when: crate::when::moment_to_the_second(r.recorded, tz),
         who: if r.actor_kind == "api_token" { format!("{who} (API token)") } else { who },
         role: r.role.unwrap_or_default(),
         action: r.action,

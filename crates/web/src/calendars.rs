@@ -37,7 +37,7 @@ const DAY_LABELS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Fr
 
 /// How a moment reads on these pages, in the zone it belongs to.
 fn when(at: Timestamp, zone: &TimeZone) -> String {
-    at.to_zoned(zone.clone()).strftime("%a %b %-d, %Y %-I:%M %p %Z").to_string()
+    crate::when::moment(at, zone)
 }
 
 fn zone(name: &str) -> TimeZone {

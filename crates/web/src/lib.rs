@@ -30,6 +30,7 @@ mod single_sign_on;
 mod staff;
 mod stale;
 mod trend;
+mod when;
 
 use axum::Router;
 use service::Haven;

@@ -303,7 +303,7 @@ fn events_text(n: u64) -> String {
 /// The newest checkpoint and what the server's verifier found, for the owner.
 async fn audit_card(state: &AppState, actor: &Actor, tz: &jiff::tz::TimeZone) -> Result<Option<AuditCard>, PageError> {
     let Some(head) = state.haven.audit_head(actor).await? else { return Ok(None) };
-    let when = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y %H:%M:%S %Z").to_string();
+    let when = |t: jiff::Timestamp| crate::when::moment_to_the_second(t, tz);
     let (verifier, failed) = match state.haven.audit_verifier_state(actor) {
         Some(VerifierState::Verified { events, at }) => {
             (format!("The server's verifier checked all {} at {}.", events_text(events), when(at)), false)
@@ -333,7 +333,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
             name: s.display_name.clone(),
             email: s.email.to_string(),
             role: s.role.label(),
-            since: s.joined_at.to_zoned(tz.clone()).strftime("%b %-d, %Y").to_string(),
+            since: crate::when::date(s.joined_at, &tz),
         })
         .collect();
     let page = DashboardPage {

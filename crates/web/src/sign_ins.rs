@@ -107,7 +107,7 @@ struct Row {
 
 fn row(event: SignInEvent, tz: &TimeZone) -> Row {
     Row {
-        when: event.at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S %Z").to_string(),
+        when: crate::when::moment_to_the_second(event.at, tz),
         browser: browser_summary(&event.user_agent),
         kind: event.kind,
         label: label(event.kind),

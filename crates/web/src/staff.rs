@@ -122,7 +122,7 @@ async fn staff_page(
     let Said { error, notice, handover } = said;
     let practice = state.haven.practice(actor).await?;
     let tz = jiff::tz::TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let day = |t: jiff::Timestamp| t.to_zoned(tz.clone()).strftime("%b %-d, %Y").to_string();
+    let day = |t: jiff::Timestamp| crate::when::date(t, &tz);
     let days = practice.rules.inactivity_days;
     let members = state
         .haven

@@ -78,7 +78,7 @@ pub(super) async fn glass_breaks(
 ) -> Result<Response, PageError> {
     let practice = state.haven.practice(&actor).await?;
     let zone = jiff::tz::TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let at = |t: jiff::Timestamp| t.to_zoned(zone.clone()).strftime("%b %-d, %Y %-I:%M %p").to_string();
+    let at = |t: jiff::Timestamp| crate::when::moment(t, &zone);
     let row = |g: &GlassBreak| GlassRow {
         id: g.id.to_string(),
         client: g.client.to_string(),

@@ -261,7 +261,7 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
     let preferred = &d.profile.expose().preferred_name;
     let legal = format!("{} {}", d.given_name.expose(), d.family_name.expose());
     let name = if preferred.is_empty() { legal } else { format!("{preferred} ({legal})") };
-    let glass_until = chart.access.glass_ends_at().map(|t| t.to_zoned(zone.clone()).strftime("%-I:%M %p").to_string());
+    let glass_until = chart.access.glass_ends_at().map(|t| crate::when::time(t, &zone));
     let (trends, alerts) = measure_views(chart.measures.as_deref().unwrap_or_default(), &zone);
     let candidates = if chart.can_change_team {
         let part = |user: UserId, role: CareRole| chart.care_team.iter().any(|m| m.user == user && m.role == role);
@@ -429,7 +429,7 @@ struct AlertRow {
 
 /// The trend cards and open alerts of a chart's measures, in the practice's clock.
 fn measure_views(measures: &[Measurement], zone: &jiff::tz::TimeZone) -> (Vec<TrendCard>, Vec<AlertRow>) {
-    let day = |t: jiff::Timestamp| t.to_zoned(zone.clone()).strftime("%b %-d, %Y").to_string();
+    let day = |t: jiff::Timestamp| crate::when::date(t, &zone);
     let mut cards = Vec::new();
     for instrument in domain::measures::instruments() {
         let given: Vec<&Measurement> = measures.iter().filter(|m| m.instrument.name == instrument.name).collect();

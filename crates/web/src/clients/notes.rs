@@ -34,7 +34,7 @@ pub(super) async fn note_page(
     let view = state.haven.note(actor, client, id).await?;
     let practice = state.haven.practice(actor).await?;
     let zone = jiff::tz::TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let at = |t: jiff::Timestamp| t.to_zoned(zone.clone()).strftime("%b %-d, %Y %-I:%M %p").to_string();
+    let at = |t: jiff::Timestamp| crate::when::moment(t, &zone);
     Ok(NotePage {
         l: Layout::of(actor),
         client: client.to_string(),
