@@ -429,7 +429,7 @@ struct AlertRow {
 
 /// The trend cards and open alerts of a chart's measures, in the practice's clock.
 fn measure_views(measures: &[Measurement], zone: &jiff::tz::TimeZone) -> (Vec<TrendCard>, Vec<AlertRow>) {
-    let day = |t: jiff::Timestamp| crate::when::date(t, &zone);
+    let day = |t: jiff::Timestamp| crate::when::date(t, zone);
     let mut cards = Vec::new();
     for instrument in domain::measures::instruments() {
         let given: Vec<&Measurement> = measures.iter().filter(|m| m.instrument.name == instrument.name).collect();
