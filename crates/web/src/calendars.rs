@@ -230,6 +230,7 @@ async fn edit_page(
 ) -> Result<Response, PageError> {
     let calendar = state.haven.editable_calendar(actor, user).await?;
     let types = state.haven.appointment_types(actor).await?;
+    let practice_zone = state.haven.practice(actor).await?.profile.time_zone;
     let stored = CalendarForm::from_settings(&calendar.settings, calendar.version);
     let mut stale = Vec::new();
     let form = match typed.calendar {
@@ -262,7 +263,7 @@ async fn edit_page(
         tab: "calendars",
         id: user,
         clinician: calendar.name.clone(),
-        zones: jiff::tz::db().available().map(|z| z.to_string()).collect(),
+        zones: crate::pages::zones_first(practice_zone.as_str()),
         types: types
             .iter()
             .filter(|t| t.archived_at.is_none())

@@ -80,9 +80,15 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Redirect {
 
 // --- first-run setup
 
+/// The time zones people choose from, the practice's own first (then the rest, sorted).
+pub(crate) fn zones_first(first: &str) -> Vec<String> {
+    std::iter::once(first.to_owned()).chain(TIME_ZONES.iter().filter(|z| z.as_str() != first).cloned()).collect()
+}
+
+/// Canonical region/city zones only: no "Factory", "localtime", "posixrules", Etc/ or posix/.
 pub(crate) static TIME_ZONES: LazyLock<Vec<String>> = LazyLock::new(|| {
     let mut zones: Vec<String> = jiff::tz::db().available().map(|name| name.to_string()).collect();
-    zones.retain(|z| z.contains('/') && !z.starts_with("Etc/") && !z.starts_with("posix/"));
+    zones.retain(|z| z.contains('/') && !["Etc/", "posix/", "right/", "SystemV/"].iter().any(|p| z.starts_with(p)));
     zones.sort();
     zones
 });
