@@ -94,6 +94,7 @@ try {
   // --- video sessions: the public Jitsi server unless configured; a test room opens on it
   const video = o.page.locator("section:has-text('Video sessions')");
   check((await video.textContent()).includes("https://meet.jit.si"), "the video server is not named");
+  check((await video.locator(".alert").textContent()).includes("no BAA"), "the public server's limits are not said");
   const room = await o.page.request.get(`${base}/schedule/test-room`, { maxRedirects: 0 });
   check(room.status() === 303, `test room answered ${room.status()}`);
   check(/^https:\/\/meet\.jit\.si\/[a-z2-7]{26}$/.test(room.headers()["location"]), `test room link: ${room.headers()["location"]}`);

@@ -289,6 +289,8 @@ struct DashboardPage {
     idle_seconds: i64,
     /// Whether the practice profile's edit link shows.
     edits_profile: bool,
+    /// The video server in use, and whether it is the public one (a trial set-up).
+    video: (String, bool),
     /// The audit log's newest checkpoint, for the owner.
     audit: Option<AuditCard>,
     /// The Business Associate Agreement still waits for the owner.
@@ -351,6 +353,10 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         idle_minutes: actor.idle_timeout().as_mins(),
         idle_seconds: actor.idle_timeout().as_secs(),
         edits_profile: actor.is_allowed(Resource::PracticeProfile, Action::Update),
+        video: {
+            let (server, _) = state.haven.telehealth_server();
+            (server.to_owned(), server == service::telehealth::PUBLIC_SERVER)
+        },
         audit: audit_card(&state, &actor, &tz).await?,
         agreement_pending: state.haven.agreement_acceptance(&actor).await?.is_none(),
         glass_waiting: state.haven.glass_breaks_to_review(&actor).await?,
