@@ -137,6 +137,11 @@ async fn housekeeping(haven: Haven) {
             Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
             Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
         }
+        match haven.purge_old_sign_in_events().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(events = n, "dropped sign-in history past its retention"),
+            Err(e) => tracing::warn!(error = %e, "could not drop old sign-in history"),
+        }
         if let Err(e) = haven.disable_inactive_accounts().await {
             tracing::warn!(error = %e, "could not disable inactive accounts");
         }

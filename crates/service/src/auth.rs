@@ -55,6 +55,9 @@ pub fn form_token(session_token: &str) -> String {
 }
 
 /// The form of an address that sign-in events are counted and listed by.
+/// How long the sign-in history is kept: twelve months, like other operational logs.
+pub const SIGN_IN_HISTORY_DAYS: i64 = 365;
+
 fn address_key(email: &str) -> String {
     email.trim().to_lowercase().chars().take(Email::MAX_LEN).collect()
 }
@@ -331,5 +334,12 @@ impl Haven {
     /// Removes sessions past their absolute lifetime; returns how many.
     pub async fn purge_expired_sessions(&self) -> Result<u64> {
         Ok(self.store.purge_sessions_expired_before(self.now()).await?)
+    }
+
+    /// Drops sign-in history older than [`SIGN_IN_HISTORY_DAYS`] (an operational log: the
+    /// audit log keeps what compliance needs for its own, longer retention); returns how many.
+    pub async fn purge_old_sign_in_events(&self) -> Result<u64> {
+        let before = self.now() - SignedDuration::from_hours(24 * SIGN_IN_HISTORY_DAYS);
+        Ok(self.store.purge_sign_in_events_before(before).await?)
     }
 }

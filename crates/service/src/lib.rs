@@ -56,7 +56,7 @@ pub mod audit_rules {
 pub use audit_log::trail::{AuditQuery, AuditRow};
 pub use audit_log::verify::{AuditKey, VerifyError};
 pub use audit_log::watch::VerifierState;
-pub use auth::{OpenSession, Remote, SessionToken, SignIn, form_token};
+pub use auth::{OpenSession, Remote, SIGN_IN_HISTORY_DAYS, SessionToken, SignIn, form_token};
 pub use clients::{
     CareTeamChoice, Chart, ChartAccess, ClientQuery, ClientSummary, Diagnosis, GlassBreak, Measurement, NoteHeader,
     NoteView, RiskAlert, TeamMember,

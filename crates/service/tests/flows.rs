@@ -466,6 +466,24 @@ async fn without_a_mail_server_the_invitation_link_is_handed_over() -> Result<()
     Ok(())
 }
 
+/// The sign-in history is kept for twelve months, then dropped by the housekeeping.
+#[tokio::test]
+async fn the_sign_in_history_is_kept_for_a_year() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 12, clients: 0 }, |_, _| {}).await?;
+    let owner = &report.staff[0];
+    assert!(w.haven.sign_in("nobody@calmwaters.example", "a wrong guess here", &here()).await.is_err());
+    complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    w.advance_minutes(60 * 24 * haven_service::SIGN_IN_HISTORY_DAYS - 1);
+    assert_eq!(w.haven.purge_old_sign_in_events().await?, 0, "a year is not yet over");
+    w.advance_minutes(2);
+    assert_eq!(w.haven.purge_old_sign_in_events().await?, 2, "the failure and the sign-in");
+    let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let all = w.haven.sign_in_history(&owner, &SignInFilter { limit: 10, ..SignInFilter::default() }).await?;
+    assert_eq!(all.len(), 1, "only today's sign-in: {all:?}");
+    Ok(())
+}
+
 /// The owner edits the practice profile: checked as at setup, saved from its version, an
 /// audit event naming the fields changed; a clinician may not.
 #[tokio::test]

@@ -53,6 +53,8 @@ pub trait SignInStore: Send + Sync {
     async fn change_password(&self, practice: PracticeId, user: UserId, password_hash: &str, keep: &str) -> Result<()>;
     /// Removes sessions past their absolute lifetime; returns how many.
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64>;
+    /// Removes sign-in events older than `before` (the history's retention); returns how many.
+    async fn purge_sign_in_events_before(&self, before: Timestamp) -> Result<u64>;
     async fn totp_factor(&self, user: UserId) -> Result<Option<TotpFactor>>;
     /// Stores a new, unconfirmed authenticator secret, replacing an unconfirmed one.
     async fn begin_totp_factor(&self, user: UserId, practice: PracticeId, secret: &[u8], now: Timestamp) -> Result<()>;
@@ -236,6 +238,10 @@ impl<S: Sql> SignInStore for SqlStore<S> {
 
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64> {
         self.0.execute(sql::PURGE_SESSIONS, vec![now.into()]).await
+    }
+
+    async fn purge_sign_in_events_before(&self, before: Timestamp) -> Result<u64> {
+        self.0.execute(sql::PURGE_SIGN_IN_EVENTS, vec![before.into()]).await
     }
 
     async fn totp_factor(&self, user: UserId) -> Result<Option<TotpFactor>> {

@@ -119,6 +119,7 @@ pub const SESSION: &str = "SELECT s.token_hash, s.user_id, s.practice_id, s.crea
 pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";
+pub const PURGE_SIGN_IN_EVENTS: &str = "DELETE FROM sign_in_events WHERE at < $1";
 pub const SESSIONS_OF: &str = "SELECT token_hash, user_id, practice_id, created_at, last_seen_at, expires_at, ip, \
      user_agent, pending_second_factor FROM sessions WHERE user_id = $1 AND practice_id = $2 \
      AND pending_second_factor = 0 ORDER BY last_seen_at DESC, token_hash";

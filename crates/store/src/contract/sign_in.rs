@@ -119,6 +119,12 @@ pub async fn sign_in_events_are_counted_and_listed(store: &dyn Store) {
     assert_eq!(ok(store.sign_in_events(b.id, &other).await).len(), 1);
     let two = SignInFilter { limit: 2, ..SignInFilter::default() };
     assert_eq!(ok(store.sign_in_events(a.id, &two).await).len(), 2);
+
+    // Retention: everything before the cut goes, of every practice and of no practice.
+    assert_eq!(ok(store.purge_sign_in_events_before(t(130)).await), 3);
+    let kept = ok(store.sign_in_events(a.id, &SignInFilter { limit: 100, ..SignInFilter::default() }).await);
+    assert_eq!(kept.iter().map(|e| e.at).collect::<Vec<_>>(), [t(150), t(140), t(130)]);
+    assert_eq!(ok(store.failures_from_ip("192.0.2.1", t(0)).await).count, 2, "b's and the unknown address's");
 }
 
 pub async fn second_factor_codes_work_once(store: &dyn Store) {
