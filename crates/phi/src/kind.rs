@@ -49,6 +49,14 @@ kinds! {
     OtherId = "OTHER_ID",
 }
 
+impl Kind {
+    /// Identifiers with a fixed shape (an e-mail address, a URL, a social handle) are one thing
+    /// each: a name inside `john.smith@mail.example` is part of the address, replaced with it.
+    pub fn is_whole(self) -> bool {
+        matches!(self, Kind::Email | Kind::Url | Kind::SocialHandle)
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -236,6 +236,21 @@ mod tests {
         assert_eq!(d.reidentify(&out[1]), texts[1]);
     }
 
+    /// An address built from the client's own name is one identifier: replaced whole by an
+    /// e-mail surrogate, the guard satisfied, and given back as it was.
+    #[test]
+    fn a_name_based_e_mail_address_is_replaced_whole() {
+        let text = "Maria wrote from maria.okafor@gmail.com to move Thursday's session.";
+        let found = crate::detect::tests::found(text, &known());
+        assert!(found.contains(&("maria.okafor@gmail.com".to_owned(), Kind::Email)), "{found:?}");
+        let d = pseudonymize(&Engine::new(), &known(), &[text], OPTIONS).expect("redacted, not refused");
+        let out = &d.texts()[0];
+        assert!(!out.to_lowercase().contains("okafor") && !out.to_lowercase().contains("maria"), "{out}");
+        let address = out.split_whitespace().find(|w| w.contains('@')).unwrap_or_else(|| panic!("no address: {out}"));
+        assert!(address.contains('.') && !address.contains("okafor"), "{address}");
+        assert_eq!(d.reidentify(out), text);
+    }
+
     #[test]
     fn reidentification_survives_what_models_do_to_names_and_dates() {
         let d = pseudonymize(&Engine::new(), &known(), &["Maria Okafor was seen on March 30, 2024."], OPTIONS)

@@ -151,20 +151,27 @@ impl Engine {
     }
 }
 
-/// Sorts spans and unites overlapping ones; the united span takes the kind of its surest part
-/// (the first found among equals).
+/// Sorts spans and unites overlapping ones. The united span takes the kind of a whole-shaped
+/// identifier (an e-mail address, a URL) that covers all of it, else of its surest part (the
+/// first found among equals); it is as sure as its surest part.
 fn merge(mut spans: Vec<Span>) -> Vec<Span> {
     spans.retain(|s| s.start < s.end);
-    spans.sort_by_key(|s| s.start);
+    // Longest first among equal starts, so an address is met before a name at its start.
+    spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
     let mut out: Vec<Span> = Vec::with_capacity(spans.len());
     for span in spans {
         match out.last_mut() {
             Some(last) if span.start < last.end => {
-                last.end = last.end.max(span.end);
-                if span.confidence > last.confidence {
-                    last.kind = span.kind;
-                    last.confidence = span.confidence;
-                }
+                let end = last.end.max(span.end);
+                let covers = |s: &Span| s.kind.is_whole() && s.start <= last.start && s.end >= end;
+                let kind = if covers(last) {
+                    last.kind
+                } else if covers(&span) || span.confidence > last.confidence {
+                    span.kind
+                } else {
+                    last.kind
+                };
+                *last = Span { end, kind, confidence: last.confidence.max(span.confidence), ..*last };
             }
             _ => out.push(span),
         }
