@@ -287,6 +287,14 @@ pub fn state_name(code: &str) -> Option<&'static str> {
     STATE_NAMES.iter().find(|(c, _)| *c == code).map(|(_, name)| *name)
 }
 
+impl PracticeProfile {
+    /// [`identifying_words`] of a stored profile.
+    pub fn identifying_words(&self) -> Vec<String> {
+        let a = &self.address;
+        identifying_words(&self.name, &a.line1, &a.city, &a.state, &a.postal_code)
+    }
+}
+
 /// The words a password must not be built from, as a practice's details give them: its name,
 /// street, city, state (code and name) and ZIP code.
 pub fn identifying_words(name: &str, line1: &str, city: &str, state: &str, postal_code: &str) -> Vec<String> {

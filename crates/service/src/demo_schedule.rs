@@ -6,9 +6,11 @@
 use domain::appointment_type::AppointmentTypeForm;
 use domain::calendar::{CalendarForm, keeps_a_calendar};
 use domain::validation::FieldErrors;
-use domain::{AppointmentTypeId, PracticeId, TimeOffId, UserId};
+use domain::{PracticeId, TimeOffId, UserId};
 use jiff::{SignedDuration, Timestamp, ToSpan};
-use store::{AppointmentTypeRecord, CalendarRecord, TimeOffRecord};
+use store::{CalendarRecord, TimeOffRecord};
+
+use crate::scheduling::new_appointment_type;
 
 use crate::{Haven, Result, ServiceError};
 
@@ -45,15 +47,7 @@ impl Haven {
                 attendance: attendance.into(),
                 max_clients: max.into(),
             };
-            let spec = checked("appointment type", |e| form.validate(e))?;
-            let record = AppointmentTypeRecord {
-                id: AppointmentTypeId::random(),
-                spec,
-                archived_at: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
+            let record = new_appointment_type(checked("appointment type", |e| form.validate(e))?, now);
             self.store.insert_appointment_type(practice, &record).await?;
             types.push(record.id);
         }

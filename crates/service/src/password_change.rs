@@ -54,14 +54,7 @@ impl Haven {
         actor.may(Resource::OwnAccount, Action::Update)?;
         let user = self.store.user(actor.user()).await?.ok_or(ServiceError::Unauthenticated)?;
         let practice = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
-        let (profile, address) = (&practice.profile, &practice.profile.address);
-        let known = domain::practice::identifying_words(
-            &profile.name,
-            &address.line1,
-            &address.city,
-            &address.state,
-            &address.postal_code,
-        );
+        let known = practice.profile.identifying_words();
         let about: Vec<&str> =
             std::iter::once(user.display_name.as_str()).chain(known.iter().map(String::as_str)).collect();
         let mut errors = FieldErrors::default();

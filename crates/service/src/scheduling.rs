@@ -4,7 +4,7 @@
 
 use crate::audit_log::{AuditEntry, Crud};
 use crate::error::{stale, valid};
-use domain::appointment_type::AppointmentTypeForm;
+use domain::appointment_type::{AppointmentTypeForm, AppointmentTypeSpec};
 use domain::calendar::{CalendarForm, CalendarSettings, TimeOffForm, WeeklyHours, keeps_a_calendar};
 use domain::policy::{Action, Resource};
 use domain::practice::TimeZoneName;
@@ -69,15 +69,7 @@ impl Haven {
     pub async fn add_appointment_type(&self, actor: &Actor, form: &AppointmentTypeForm) -> Result<AppointmentTypeId> {
         actor.may(Resource::AppointmentTypes, Action::Create)?;
         let spec = valid(|errors| form.validate(errors))?;
-        let now = self.now();
-        let record = AppointmentTypeRecord {
-            id: AppointmentTypeId::random(),
-            spec,
-            archived_at: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
+        let record = new_appointment_type(spec, self.now());
         let entry = AuditEntry::new("appointment_type.create", Crud::Create).resource("appointment_type", record.id);
         self.recording_by(actor, entry)?
             .insert_appointment_type(actor.practice(), &record)
@@ -296,6 +288,18 @@ impl Haven {
 }
 
 /// A clinician keeps their own calendar; owners, administrators and schedulers keep anyone's.
+/// A new, unarchived appointment type at its first version.
+pub(crate) fn new_appointment_type(spec: AppointmentTypeSpec, now: Timestamp) -> AppointmentTypeRecord {
+    AppointmentTypeRecord {
+        id: AppointmentTypeId::random(),
+        spec,
+        archived_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 fn may_change_calendar_quietly(actor: &Actor, user: UserId) -> bool {
     if actor.user() == user {
         actor.is_allowed(Resource::OwnAccount, Action::Update)

@@ -187,11 +187,7 @@ impl Haven {
             password_confirm: form.password_confirm.clone(),
         };
         let known = match self.store.practice(invitation.practice).await? {
-            Some(p) => {
-                let (profile, address) = (&p.profile, &p.profile.address);
-                let (line1, city, state) = (&address.line1, &address.city, &address.state);
-                domain::practice::identifying_words(&profile.name, line1, city, state, &address.postal_code)
-            }
+            Some(p) => p.profile.identifying_words(),
             None => Vec::new(),
         };
         let Some(staff) = owner_like.validate(&known, &mut errors) else { return Err(ServiceError::Invalid(errors)) };

@@ -22,7 +22,7 @@ struct Seen {
     may: Option<May>,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct May {
     sign_ins: bool,
     audit: bool,
@@ -65,7 +65,7 @@ pub(crate) fn links() -> Vec<Link> {
             (seen.path.clone(), seen.may)
         })
         .unwrap_or_default();
-    let may = may.unwrap_or(May { sign_ins: false, audit: false, role: "" });
+    let may = may.unwrap_or_default();
     let all: [(&'static str, &'static str, &[&str], bool); 8] = [
         ("/dashboard", "Dashboard", &["/dashboard", "/practice/"], true),
         ("/clients", "Clients", &["/clients", "/diagnosis-codes", "/glass-breaks"], true),
