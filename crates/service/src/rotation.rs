@@ -170,8 +170,12 @@ impl Haven {
             keys.into_iter().filter(|k| k.purpose == purpose.as_str()).collect::<Vec<_>>()
         };
         let new_key = match of_purpose(self.store.data_keys(practice).await?).as_slice() {
-            [_] | [] => {
-                let key = self.keys.new_key(practice, purpose, self.now())?;
+            old @ ([_] | []) => {
+                // Keys are current in the order of their creation time: the new one must come
+                // after the old even when the clock has not moved (or went back) since.
+                let after_old = old.first().map(|k| k.created_at + SignedDuration::from_micros(1));
+                let at = after_old.map_or(self.now(), |t| t.max(self.now()));
+                let key = self.keys.new_key(practice, purpose, at)?;
                 let entry = AuditEntry::new("key.rotate", Crud::Create).resource("data_key", &key.id);
                 self.recording(practice, Who::System, entry)?.insert_data_key(practice, &key).await?;
                 self.audit_drafts_committed();
@@ -182,9 +186,10 @@ impl Haven {
             [.., newest] => newest.clone(),
         };
         tracing::info!(%practice, key = %new_key.id, purpose = purpose.as_str(), "rotating a data key");
-        // Servers use a cached keyring for at most `cache_for`; after twice that, none can
-        // still be using an old key for new writes.
-        let settled = new_key.created_at + SignedDuration::try_from(self.keys.cache_for() * 2).unwrap_or_default();
+        // Servers use a cached keyring for at most `cache_for`; after twice that (counted from
+        // now at the latest, as a new key may be dated ahead), none still seals with an old key.
+        let settled = new_key.created_at.min(self.now())
+            + SignedDuration::try_from(self.keys.cache_for() * 2).unwrap_or_default();
         loop {
             let redone = self.redo_practice(practice, purpose, progress).await?;
             match purpose {
