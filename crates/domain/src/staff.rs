@@ -209,6 +209,32 @@ impl PasswordChangeForm {
     }
 }
 
+/// A new password chosen through a reset link, as typed.
+#[derive(Clone, Default, Deserialize)]
+pub struct PasswordResetForm {
+    pub password: String,
+    pub password_confirm: String,
+}
+
+impl fmt::Debug for PasswordResetForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordResetForm(‹secret›)")
+    }
+}
+
+impl PasswordResetForm {
+    /// The new password, judged as at account creation knowing `about` (the person's name and
+    /// the practice's identifying words).
+    pub fn validate(&self, email: &Email, about: &[&str], errors: &mut FieldErrors) -> Option<Password> {
+        let new = errors.check("password", Password::new_account(&self.password, email, about))?;
+        if self.password != self.password_confirm {
+            errors.add("password_confirm", "does not match the password");
+            return None;
+        }
+        Some(new)
+    }
+}
+
 /// Why a staff account cannot sign in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DisabledReason {

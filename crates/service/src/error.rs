@@ -25,6 +25,9 @@ pub enum ServiceError {
     /// An invitation link that cannot be used (not recognised, used, withdrawn, expired).
     #[error("this invitation link is {0}; ask the practice for a new one")]
     InvitationLink(&'static str),
+    /// A password reset link that cannot be used (not recognised, used, replaced, expired).
+    #[error("this password reset link is {0}; ask for a new one on the sign-in page")]
+    ResetLink(&'static str),
     /// The right password for an account that is disabled. Said only after the password
     /// matched, so it tells nothing to someone who does not know it.
     #[error("{}", disabled_message(.0))]

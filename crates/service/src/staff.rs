@@ -276,7 +276,7 @@ impl Haven {
     }
 
     /// The role of a member of the actor's practice other than the actor.
-    async fn colleague_role(&self, actor: &Actor, user: UserId) -> Result<Role> {
+    pub(crate) async fn colleague_role(&self, actor: &Actor, user: UserId) -> Result<Role> {
         actor.may(Resource::StaffDirectory, Action::Update)?;
         if user == actor.user() {
             return Err(ServiceError::Denied("you cannot change your own role or account"));

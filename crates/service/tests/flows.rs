@@ -8,13 +8,13 @@ use crypto::kek::LocalKek;
 use domain::appointment_type::AppointmentTypeForm;
 use domain::calendar::{CalendarForm, TimeOffForm};
 use domain::practice::PracticeForm;
-use domain::staff::{DisabledReason, InviteForm, OwnerForm};
+use domain::staff::{DisabledReason, InviteForm, OwnerForm, PasswordResetForm};
 use domain::{AppointmentTypeId, Role, UserId};
 use haven_service::demo::SeedOptions;
 use haven_service::mail::{Mail, Mailer, Outbox};
 use haven_service::{
-    AcceptForm, Actor, BAA_VERSION, FixedMasterKeys, Haven, MasterKeys, PasskeyAnswer, RelyingParty, Remote,
-    ServiceError, SessionPolicy, SessionToken, SignIn, SignInEventKind, SignInFilter, SignInRules, SlotQuery,
+    AcceptForm, Actor, AuditQuery, BAA_VERSION, FixedMasterKeys, Haven, MasterKeys, PasskeyAnswer, RelyingParty,
+    Remote, ServiceError, SessionPolicy, SessionToken, SignIn, SignInEventKind, SignInFilter, SignInRules, SlotQuery,
 };
 use jiff::Timestamp;
 use store::{SetupTokenState, Store};
@@ -733,13 +733,28 @@ impl Mailer for Outgoing {
 }
 
 impl Outgoing {
-    /// The token of the invitation link in the last message sent.
-    fn last_token(&self) -> String {
+    /// The token of the link under `path` (`invitation`, `password/reset`) in the last message sent.
+    fn last_token(&self, path: &str) -> String {
         let sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
         let text = sent.last().map(|m| m.text.clone()).unwrap_or_default();
-        let start =
-            text.find("https://haven.calmwaters.example/invitation/").unwrap_or_else(|| panic!("no link in {text}"));
+        let prefix = format!("https://haven.calmwaters.example/{path}/");
+        let start = text.find(&prefix).unwrap_or_else(|| panic!("no link in {text}"));
         text[start..].split_whitespace().next().unwrap_or_default().rsplit('/').next().unwrap_or_default().to_owned()
+    }
+
+    fn count(&self) -> usize {
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Waits (a bounded number of turns) for a message sent in the background.
+    async fn wait_for(&self, count: usize) {
+        for _ in 0..10_000 {
+            if self.count() >= count {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("no message was sent");
     }
 }
 
@@ -780,7 +795,7 @@ async fn invited_staff_join_once_with_the_invited_role() -> Result<(), ServiceEr
     outgoing.down.store(false, Ordering::SeqCst);
 
     w.haven.invite(&owner, &invite("Sam Lee", "Sam@CalmWaters.example", "supervisor")).await?;
-    let first = outgoing.last_token();
+    let first = outgoing.last_token("invitation");
     {
         let sent = outgoing.sent.lock().unwrap_or_else(|e| e.into_inner());
         assert_eq!(sent[0].to.as_str(), "sam@calmwaters.example");
@@ -789,7 +804,7 @@ async fn invited_staff_join_once_with_the_invited_role() -> Result<(), ServiceEr
     }
     // Inviting again withdraws the first link.
     w.haven.invite(&owner, &invite("Sam Lee", "sam@calmwaters.example", "clinician")).await?;
-    let second = outgoing.last_token();
+    let second = outgoing.last_token("invitation");
     let pending = w.haven.pending_invitations(&owner).await?;
     assert_eq!(
         pending.iter().map(|p| (p.email.as_str(), p.role, p.expired)).collect::<Vec<_>>(),
@@ -821,7 +836,7 @@ async fn invited_staff_join_once_with_the_invited_role() -> Result<(), ServiceEr
 
     // Links expire after seven days; the owner sees it, and withdraws it.
     w.haven.invite(&owner, &invite("Kim", "kim@calmwaters.example", "biller")).await?;
-    let kim = outgoing.last_token();
+    let kim = outgoing.last_token("invitation");
     w.advance_minutes(7 * 24 * 60 + 1);
     assert!(matches!(
         w.haven.accept_invitation(&kim, &accept("harbor kites in october")).await,
@@ -1333,5 +1348,83 @@ async fn scheduling_is_set_up_by_whom_it_belongs_to_and_finds_free_slots() -> Re
     assert!(matches!(w.haven.next_free_slot(owner, slot(None)).await, Err(ServiceError::Conflict(_))));
     let beyond = SlotQuery { appointment_type: couples, clinician: None, weeks: 27 };
     assert!(matches!(w.haven.next_free_slot(owner, beyond).await, Err(ServiceError::Invalid(_))));
+    Ok(())
+}
+
+fn new_password(password: &str) -> PasswordResetForm {
+    PasswordResetForm { password: password.into(), password_confirm: password.into() }
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_a_link_that_works_once() -> Result<(), ServiceError> {
+    let outgoing = Arc::new(Outgoing::default());
+    let mut w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1 }, |_, _| {}).await?;
+    let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
+    let (_, owner) = complete(w.haven.sign_in(&report.staff[0].email, &report.staff[0].password, &here()).await?);
+    let (_, clinician_actor) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+
+    // Without a mail server nobody can ask for a link; a colleague hands one over instead.
+    let no_mail = w.haven.request_password_reset(&clinician.email, &here()).await;
+    assert!(matches!(&no_mail, Err(ServiceError::MailNotSent(why)) if why.contains("owner")), "{no_mail:?}");
+    let handed = w.haven.send_password_reset(&owner, clinician_actor.user()).await?;
+    let link = handed.link.unwrap_or_else(|| panic!("no link to hand over"));
+    assert!(link.expose().starts_with("http://127.0.0.1:8080/password/reset/"));
+
+    let outbox = Outbox { mailer: outgoing.clone(), public_url: "https://haven.calmwaters.example".into() };
+    w.haven = w.haven.clone().with_outbox(outbox);
+    // An unknown address gets the same answer and no message.
+    w.haven.request_password_reset("nobody@calmwaters.example", &here()).await?;
+    let invalid = w.haven.request_password_reset("not an address", &here()).await;
+    assert!(matches!(invalid, Err(ServiceError::Invalid(_))));
+    w.haven.request_password_reset(&clinician.email.to_uppercase(), &here()).await?;
+    outgoing.wait_for(1).await;
+    assert_eq!(outgoing.count(), 1);
+    let token = outgoing.last_token("password/reset");
+    let handed_token = link.expose().rsplit('/').next().unwrap_or_default().to_owned();
+    let replaced = w.haven.password_reset_offer(&handed_token).await;
+    assert!(matches!(replaced, Err(ServiceError::ResetLink(_))), "a newer link ends the older one: {replaced:?}");
+    assert_eq!(w.haven.password_reset_offer(&token).await?.email, clinician.email);
+
+    // The new password is judged as at account creation; then every session ends.
+    let first_name = clinician.display_name.split_whitespace().next().unwrap_or_default();
+    let weak = w.haven.reset_password(&token, &new_password(&format!("{first_name} {first_name} 2026"))).await;
+    assert!(matches!(&weak, Err(ServiceError::Invalid(e)) if e.get("password").is_some()), "{weak:?}");
+    let (session, _) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+    w.haven.reset_password(&token, &new_password("violet harbor lantern gravel")).await?;
+    assert!(matches!(w.haven.authenticate(session.as_str()).await, Err(ServiceError::Unauthenticated)));
+    let again = w.haven.reset_password(&token, &new_password("another long phrase entirely")).await;
+    assert!(matches!(again, Err(ServiceError::ResetLink(_))), "{again:?}");
+    let old = w.haven.sign_in(&clinician.email, &clinician.password, &here()).await;
+    assert!(matches!(old, Err(ServiceError::InvalidCredentials)));
+    complete(w.haven.sign_in(&clinician.email, "violet harbor lantern gravel", &here()).await?);
+
+    // A link expires after an hour.
+    w.haven.request_password_reset(&clinician.email, &here()).await?;
+    outgoing.wait_for(2).await;
+    let late = outgoing.last_token("password/reset");
+    w.advance_minutes(61);
+    assert!(matches!(w.haven.password_reset_offer(&late).await, Err(ServiceError::ResetLink("expired"))));
+
+    // Requests go through the sign-in door: five, then the sixth waits.
+    for _ in 0..5 {
+        w.haven.request_password_reset("flood@calmwaters.example", &here()).await?;
+    }
+    let sixth = w.haven.request_password_reset("flood@calmwaters.example", &here()).await;
+    assert!(matches!(sixth, Err(ServiceError::TooManyAttempts(_))), "{sixth:?}");
+
+    // A colleague who may manage the account sends a link; nobody else, and never to oneself.
+    let by_clinician = w.haven.send_password_reset(&clinician_actor, owner.user()).await;
+    assert!(matches!(by_clinician, Err(ServiceError::Denied(_))), "{by_clinician:?}");
+    assert!(matches!(w.haven.send_password_reset(&owner, owner.user()).await, Err(ServiceError::Denied(_))));
+    let sent = w.haven.send_password_reset(&owner, clinician_actor.user()).await?;
+    assert!(sent.link.is_none() && outgoing.count() == 3);
+    assert!(w.haven.password_reset_offer(&outgoing.last_token("password/reset")).await.is_ok());
+
+    w.haven.flush_audit().await?;
+    for action in ["auth.password_reset_request", "account.password_reset", "staff.password_reset_send"] {
+        let query = AuditQuery { action: Some(action.into()), limit: 50, ..Default::default() };
+        assert!(!w.haven.audit_trail(&owner, &query).await?.is_empty(), "no {action} event");
+    }
     Ok(())
 }

@@ -241,6 +241,22 @@ pub struct Invitation {
     pub revoked_at: Option<Timestamp>,
 }
 
+/// A link that sets a new password: e-mailed to its person, or handed over by a colleague who
+/// may manage them (`requested_by`). Works once, until `expires_at`, and a newer one ends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordReset {
+    /// SHA-256 of the link's token, hex. The token itself is only in the link.
+    pub token_hash: String,
+    pub user: UserId,
+    /// The practice whose audit log records the reset.
+    pub practice: PracticeId,
+    pub requested_by: Option<UserId>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// When it was used or replaced.
+    pub ended_at: Option<Timestamp>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRecord {
     /// SHA-256 of the session token, hex. The token itself lives only in the cookie.
@@ -291,10 +307,14 @@ pub enum SignInEventKind {
     /// Refused without checking the password: too many recent failures.
     Locked,
     SignedOut,
+    /// A forgotten-password link was asked for (whether or not the address has an account);
+    /// counted against the sign-in door like a failure, so links cannot be sent in bulk.
+    ResetRequested,
 }
 
 impl SignInEventKind {
-    pub const ALL: [SignInEventKind; 4] = [Self::SignedIn, Self::Failed, Self::Locked, Self::SignedOut];
+    pub const ALL: [SignInEventKind; 5] =
+        [Self::SignedIn, Self::Failed, Self::Locked, Self::SignedOut, Self::ResetRequested];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -302,6 +322,7 @@ impl SignInEventKind {
             Self::Failed => "failed",
             Self::Locked => "locked",
             Self::SignedOut => "signed_out",
+            Self::ResetRequested => "reset_requested",
         }
     }
 }

@@ -10,8 +10,8 @@ use jiff::Timestamp;
 use crate::sql;
 use crate::sql_store::*;
 use crate::{
-    ApiTokenLookup, ApiTokenRecord, Failures, PasskeyRecord, Result, SessionLookup, SessionRecord, SignInEvent,
-    SignInFilter, Sql, SqlStore, Statement, StoreError, TotpFactor, WebauthnChallenge,
+    ApiTokenLookup, ApiTokenRecord, Failures, PasskeyRecord, PasswordReset, Result, SessionLookup, SessionRecord,
+    SignInEvent, SignInFilter, Sql, SqlStore, Statement, StoreError, TotpFactor, WebauthnChallenge,
 };
 
 #[async_trait]
@@ -73,6 +73,12 @@ pub trait SignInStore: Send + Sync {
     async fn use_recovery_code(&self, user: UserId, code_hash: &str, now: Timestamp) -> Result<bool>;
     async fn unused_recovery_codes(&self, user: UserId) -> Result<u64>;
     async fn insert_sign_in_event(&self, event: &SignInEvent) -> Result<()>;
+    /// Stores a password reset link, ending its person's open one in the same transaction.
+    async fn insert_password_reset(&self, reset: &PasswordReset) -> Result<()>;
+    async fn password_reset(&self, token_hash: &str) -> Result<Option<PasswordReset>>;
+    /// Uses a reset link: ends it, sets the new password and ends every session of its person,
+    /// all or nothing. `NoRowChanged` if it was used, replaced or expired meanwhile.
+    async fn use_password_reset(&self, reset: &PasswordReset, password_hash: &str, now: Timestamp) -> Result<()>;
     /// Failed sign-ins with `email` after `since` and after its last successful sign-in.
     async fn failures_for_email(&self, email: &str, since: Timestamp) -> Result<Failures>;
     /// Failed sign-ins from `ip` after `since`.
@@ -319,6 +325,46 @@ impl<S: Sql> SignInStore for SqlStore<S> {
             e.user_agent.as_str().into(),
         ];
         self.0.transaction(e.practice, vec![Statement::new(sql::INSERT_SIGN_IN_EVENT, params)]).await.map(drop)
+    }
+
+    async fn insert_password_reset(&self, r: &PasswordReset) -> Result<()> {
+        let end = Statement::new(sql::END_PASSWORD_RESETS, vec![r.user.into(), r.created_at.into()]);
+        let insert = Statement::new(
+            sql::INSERT_PASSWORD_RESET,
+            vec![
+                r.token_hash.as_str().into(),
+                r.user.into(),
+                r.practice.into(),
+                r.requested_by.into(),
+                r.created_at.into(),
+                r.expires_at.into(),
+            ],
+        );
+        self.0.transaction(Some(r.practice), vec![end, insert]).await.map(drop)
+    }
+
+    async fn password_reset(&self, token_hash: &str) -> Result<Option<PasswordReset>> {
+        let row = self.query_one(None, sql::PASSWORD_RESET, vec![token_hash.into()]).await?;
+        row.map(|r| {
+            Ok(PasswordReset {
+                token_hash: r.text(0)?,
+                user: r.parse(1)?,
+                practice: r.parse(2)?,
+                requested_by: r.opt_parse(3)?,
+                created_at: r.time(4)?,
+                expires_at: r.time(5)?,
+                ended_at: r.opt_time(6)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn use_password_reset(&self, r: &PasswordReset, password_hash: &str, now: Timestamp) -> Result<()> {
+        let use_it = Statement::new(sql::USE_PASSWORD_RESET, vec![r.token_hash.as_str().into(), now.into()]);
+        let change = Statement::new(sql::SET_PASSWORD, vec![r.user.into(), password_hash.into()]);
+        let end = Statement::new(sql::DELETE_SESSIONS_OF, vec![r.user.into()]);
+        let statements = vec![use_it.must_change_a_row(), change.must_change_a_row(), end];
+        self.0.transaction(Some(r.practice), statements).await.map(drop)
     }
 
     async fn failures_for_email(&self, email: &str, since: Timestamp) -> Result<Failures> {

@@ -151,6 +151,16 @@ pub const USE_RECOVERY_CODE: &str = "UPDATE recovery_codes SET used_at = $3 \
 pub const UNUSED_RECOVERY_CODES: &str = "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL";
 pub const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
 /// A person's sessions in every practice but one.
+pub const END_PASSWORD_RESETS: &str =
+    "UPDATE password_resets SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL";
+pub const INSERT_PASSWORD_RESET: &str = "INSERT INTO password_resets \
+     (token_hash, user_id, practice_id, requested_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+pub const PASSWORD_RESET: &str = "SELECT token_hash, user_id, practice_id, requested_by, created_at, expires_at, \
+     ended_at FROM password_resets WHERE token_hash = $1";
+pub const USE_PASSWORD_RESET: &str = "UPDATE password_resets SET ended_at = $2 \
+     WHERE token_hash = $1 AND ended_at IS NULL AND expires_at > $2";
+/// Every session of a person, in every practice.
+pub const DELETE_SESSIONS_OF: &str = "DELETE FROM sessions WHERE user_id = $1";
 pub const DELETE_SESSIONS_BUT: &str = "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
 pub const DELETE_OTHER_SESSIONS: &str =
     "DELETE FROM sessions WHERE user_id = $1 AND practice_id = $2 AND token_hash <> $3";
@@ -158,10 +168,10 @@ pub const DELETE_OTHER_SESSIONS: &str =
 pub const INSERT_SIGN_IN_EVENT: &str = "INSERT INTO sign_in_events \
      (at, kind, email, user_id, practice_id, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub const FAILURES_FOR_EMAIL: &str = "SELECT COUNT(*), MIN(at), MAX(at) FROM sign_in_events \
-     WHERE email = $1 AND kind = 'failed' AND at > $2 AND at > COALESCE((SELECT MAX(at) FROM sign_in_events \
-     WHERE email = $1 AND kind = 'signed_in'), 0)";
-pub const FAILURES_FROM_IP: &str =
-    "SELECT COUNT(*), MIN(at), MAX(at) FROM sign_in_events WHERE ip = $1 AND kind = 'failed' AND at > $2";
+     WHERE email = $1 AND kind IN ('failed', 'reset_requested') AND at > $2 \
+     AND at > COALESCE((SELECT MAX(at) FROM sign_in_events WHERE email = $1 AND kind = 'signed_in'), 0)";
+pub const FAILURES_FROM_IP: &str = "SELECT COUNT(*), MIN(at), MAX(at) FROM sign_in_events \
+     WHERE ip = $1 AND kind IN ('failed', 'reset_requested') AND at > $2";
 /// Optional conditions are written `CAST($n AS …) IS NULL OR …` so one statement serves every
 /// filter on both backends (PostgreSQL needs the type of a parameter that may be NULL).
 pub const SIGN_IN_EVENTS: &str = "SELECT at, kind, email, user_id, practice_id, ip, user_agent \

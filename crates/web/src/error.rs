@@ -22,6 +22,7 @@ fn classify(e: &ServiceError) -> (StatusCode, &'static str) {
         ServiceError::SetupLink(SetupTokenState::Expired) => (StatusCode::GONE, "setup_link_expired"),
         ServiceError::SetupLink(_) => (StatusCode::NOT_FOUND, "setup_link_unknown"),
         ServiceError::InvitationLink(_) => (StatusCode::GONE, "invitation_link_unusable"),
+        ServiceError::ResetLink(_) => (StatusCode::GONE, "reset_link_unusable"),
         ServiceError::AccountDisabled(_) => (StatusCode::FORBIDDEN, "account_disabled"),
         ServiceError::PasskeyRefused(_) => (StatusCode::UNAUTHORIZED, "passkey_refused"),
         ServiceError::SingleSignOnRefused(_) => (StatusCode::UNAUTHORIZED, "single_sign_on_refused"),

@@ -92,6 +92,7 @@ fn label(kind: SignInEventKind) -> &'static str {
         SignInEventKind::Failed => "Failed",
         SignInEventKind::Locked => "Locked out",
         SignInEventKind::SignedOut => "Signed out",
+        SignInEventKind::ResetRequested => "Asked for a password reset",
     }
 }
 

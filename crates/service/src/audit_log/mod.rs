@@ -223,6 +223,7 @@ impl Haven {
             SignInEventKind::Failed => AuditEntry::new("auth.sign_in", Crud::Execute).denied("wrong_credentials"),
             SignInEventKind::Locked => AuditEntry::new("auth.sign_in", Crud::Execute).denied("too_many_attempts"),
             SignInEventKind::SignedOut => AuditEntry::new("auth.sign_out", Crud::Execute),
+            SignInEventKind::ResetRequested => AuditEntry::new("auth.password_reset_request", Crud::Execute),
         };
         entry = entry.source(&Remote { ip: event.ip.clone(), user_agent: event.user_agent.clone() });
         let who = event.user.map_or(Who::System, |user| Who::Staff { user, role: None });

@@ -33,9 +33,9 @@ use jiff::{SignedDuration, Timestamp};
 use crate::{
     AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember,
     ChallengePurpose, ClientIndex, DiagnosisRecord, Failures, GlassBreakRecord, GlassReview, Invitation, MeasureRecord,
-    NewPractice, NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, SealedCell, SealedClient,
-    SealedColumn, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Signature,
-    Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
+    NewPractice, NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, SealedCell,
+    SealedClient, SealedColumn, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter,
+    SignInRules, Signature, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -66,6 +66,7 @@ macro_rules! store_contract_suite {
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
+            password_resets_work_once_and_end_every_session,
             second_factor_codes_work_once,
             agreements_are_accepted_once_per_version,
             invitations_are_used_once,

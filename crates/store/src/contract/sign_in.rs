@@ -89,6 +89,12 @@ pub async fn sign_in_events_are_counted_and_listed(store: &dyn Store) {
         event(150, SignedOut, "owner@door-a.example", "192.0.2.1", &a),
         event(160, Failed, "owner@door-b.example", "192.0.2.1", &b),
         SignInEvent { user: None, practice: None, ..event(170, Failed, "nobody@door.example", "192.0.2.1", &a) },
+        // A reset request counts against the door like a failure.
+        SignInEvent {
+            user: None,
+            practice: None,
+            ..event(180, ResetRequested, "owner@door-b.example", "192.0.2.1", &a)
+        },
     ];
     for e in &events {
         ok(store.insert_sign_in_event(e).await);
@@ -101,7 +107,8 @@ pub async fn sign_in_events_are_counted_and_listed(store: &dyn Store) {
     assert_eq!(ok(store.failures_for_email("owner@door-a.example", t(125)).await).count, 1);
     assert_eq!(ok(store.failures_for_email("unknown@door.example", t(0)).await), Failures::default());
     let by_ip = ok(store.failures_from_ip("192.0.2.1", t(0)).await);
-    assert_eq!(by_ip, Failures { count: 4, first: Some(t(100)), last: Some(t(170)) });
+    assert_eq!(by_ip, Failures { count: 5, first: Some(t(100)), last: Some(t(180)) });
+    assert_eq!(ok(store.failures_for_email("owner@door-b.example", t(0)).await).count, 2);
 
     // A practice sees its own events only, newest first, filtered.
     let all = ok(store.sign_in_events(a.id, &SignInFilter { limit: 100, ..SignInFilter::default() }).await);
@@ -124,7 +131,11 @@ pub async fn sign_in_events_are_counted_and_listed(store: &dyn Store) {
     assert_eq!(ok(store.purge_sign_in_events_before(t(130)).await), 3);
     let kept = ok(store.sign_in_events(a.id, &SignInFilter { limit: 100, ..SignInFilter::default() }).await);
     assert_eq!(kept.iter().map(|e| e.at).collect::<Vec<_>>(), [t(150), t(140), t(130)]);
-    assert_eq!(ok(store.failures_from_ip("192.0.2.1", t(0)).await).count, 2, "b's and the unknown address's");
+    assert_eq!(
+        ok(store.failures_from_ip("192.0.2.1", t(0)).await).count,
+        3,
+        "b's, the unknown address's and the reset request"
+    );
 }
 
 pub async fn second_factor_codes_work_once(store: &dyn Store) {
@@ -311,4 +322,56 @@ pub async fn passkeys_and_their_challenges(store: &dyn Store) {
     assert_eq!(ok(store.take_challenge("c1", t(51)).await), None);
     assert_eq!(ok(store.take_challenge("c2", t(60)).await), None);
     assert_eq!(ok(store.take_challenge("none", t(50)).await), None);
+}
+
+pub async fn password_resets_work_once_and_end_every_session(store: &dyn Store) {
+    let p = practice("Resets", "owner@resets.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let user = p.owner.id;
+    let reset = |hash: &str, at: i64| PasswordReset {
+        token_hash: hash.into(),
+        user,
+        practice: p.id,
+        requested_by: None,
+        created_at: t(at),
+        expires_at: t(at + 3600),
+        ended_at: None,
+    };
+    let first = reset("reset-1", 20);
+    ok(store.insert_password_reset(&first).await);
+    assert_eq!(ok(store.password_reset("reset-1").await), Some(first.clone()));
+    assert_eq!(ok(store.password_reset("reset-9").await), None);
+    // A newer link ends the open one.
+    let second = PasswordReset { requested_by: Some(user), ..reset("reset-2", 30) };
+    ok(store.insert_password_reset(&second).await);
+    assert_eq!(ok(store.password_reset("reset-1").await).and_then(|r| r.ended_at), Some(t(30)));
+    assert_eq!(ok(store.password_reset("reset-2").await), Some(second.clone()));
+
+    for (hash, at) in [("a", 40), ("b", 41)] {
+        let s = SessionRecord {
+            token_hash: hash.into(),
+            user,
+            practice: p.id,
+            created_at: t(at),
+            last_seen_at: t(at),
+            expires_at: t(9000),
+            ip: "192.0.2.4".into(),
+            user_agent: "Firefox".into(),
+            pending_second_factor: false,
+        };
+        ok(store.insert_session(&s).await);
+    }
+    let replaced = store.use_password_reset(&first, "new-hash", t(50)).await;
+    assert!(matches!(replaced, Err(StoreError::NoRowChanged(_))), "{replaced:?}");
+    let expired = store.use_password_reset(&second, "new-hash", t(30 + 3600)).await;
+    assert!(matches!(expired, Err(StoreError::NoRowChanged(_))), "{expired:?}");
+    assert_eq!(ok(store.sessions_of(user, p.id).await).len(), 2, "a refused reset ends nothing");
+
+    ok(store.use_password_reset(&second, "new-hash", t(60)).await);
+    let found = ok(store.user_by_email(&p.owner.email).await).map(|u| u.password_hash);
+    assert_eq!(found.as_deref(), Some("new-hash"));
+    assert_eq!(ok(store.sessions_of(user, p.id).await), []);
+    assert_eq!(ok(store.password_reset("reset-2").await).and_then(|r| r.ended_at), Some(t(60)));
+    let again = store.use_password_reset(&second, "other-hash", t(61)).await;
+    assert!(matches!(again, Err(StoreError::NoRowChanged(_))), "{again:?}");
 }
