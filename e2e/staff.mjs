@@ -2,7 +2,9 @@
 // Staff page; the invitation arrives by e-mail at a real SMTP server (read here from its Maildir);
 // the invitee opens the link, is refused a guessable password, chooses a good one and signs in;
 // the owner changes their role, deactivates them (their open page loses its session, and signing
-// in says the account is deactivated), and re-enables them. The used link is refused.
+// in says the account is deactivated), and re-enables them. Sam changes the password, then
+// forgets it and sets a new one through an e-mailed link; the owner sends one too. Used links
+// are refused.
 //
 // usage: node staff.mjs BASE_URL OWNER_EMAIL:PASSWORD MAILDIR SCREENSHOT_DIR
 import { readdirSync, readFileSync } from "node:fs";
@@ -165,6 +167,46 @@ try {
   await o.page.screenshot({ path: `${shots}/practice-profile.png`, fullPage: true });
   await o.page.goto(`${base}/dashboard`);
   check((await o.page.locator("dl.facts").first().textContent()).includes("Eugene, OR 97401"), "the dashboard shows the old address");
+
+  // Sam forgets the password: a link by e-mail sets a new one, and the old one stops working.
+  await s.page.click("button:has-text('Sign out')");
+  await s.page.click("a:has-text('Forgot your password?')");
+  await s.page.waitForURL(`${base}/password/forgot`);
+  await s.page.fill("#email", "sam@calmwaters.example");
+  await s.page.click("button:has-text('Send me a link')");
+  await s.page.locator(".notice").waitFor();
+  check((await s.page.locator(".notice").textContent()).includes("If an account uses"), "the answer tells too much");
+  await s.page.screenshot({ path: `${shots}/password-forgot-sent.png`, fullPage: true });
+  const resetMail = (await waitForMail(2)).find((m) => m.includes("/password/reset/"));
+  check(resetMail && /^Subject: Choose a new Haven password/m.test(resetMail), "no reset message");
+  const resetLink = resetMail.match(/https?:\/\/\S+\/password\/reset\/[A-Za-z0-9_-]+/)?.[0];
+  check(resetLink && resetLink.startsWith(base), `no reset link to this server:\n${resetMail}`);
+  await s.page.goto(resetLink);
+  await s.page.fill("#password", "Sam Lee calmwaters");
+  await s.page.fill("#password_confirm", "Sam Lee calmwaters");
+  await submit(s.page, s.page.locator("button:has-text('Set my new password')"));
+  check(await s.page.locator("#password-error").isVisible(), "a password made of the person's name was accepted");
+  await s.page.screenshot({ path: `${shots}/password-reset-refused.png`, fullPage: true });
+  await s.page.fill("#password", "copper gulls over the breakwater");
+  await s.page.fill("#password_confirm", "copper gulls over the breakwater");
+  await s.page.click("button:has-text('Set my new password')");
+  await s.page.waitForURL(`${base}/sign-in?reset=1`);
+  check((await s.page.locator(".notice").textContent()).includes("new password is set"), "no confirmation");
+  await s.page.screenshot({ path: `${shots}/sign-in-after-reset.png` });
+  await signIn(s.page, "sam@calmwaters.example", "quiet rivers under lamplight");
+  await s.page.locator(".alert").waitFor();
+  check(s.page.url().startsWith(`${base}/sign-in`), "the old password still works");
+  await signIn(s.page, "sam@calmwaters.example", "copper gulls over the breakwater");
+  await s.page.waitForURL(`${base}/dashboard`);
+  const usedReset = await s.page.goto(resetLink);
+  check(usedReset.status() === 410, `a used reset link answered ${usedReset.status()}`);
+
+  // The owner can send Sam a link too, from the Staff page.
+  await o.page.goto(`${base}/staff`);
+  await submit(o.page, row.locator("button:has-text('Send reset link')"));
+  check((await o.page.locator(".notice").textContent()).includes("sent to sam@calmwaters.example"), "no confirmation");
+  await o.page.screenshot({ path: `${shots}/staff-reset-sent.png`, fullPage: true });
+  await waitForMail(3);
 
   // The link worked once.
   const used = await s.page.goto(link);

@@ -78,11 +78,18 @@ fn the_owner_invites_staff_by_email_and_manages_their_accounts() {
     let server = Server::start(&dir, &[], &env);
     let maildir = mail.maildir.to_string_lossy().into_owned();
     let shots = run_flow("staff.mjs", &[&server.url, &owner, &maildir], &server);
-    for shot in ["staff-deactivated.png", "password-change-refused.png", "password-changed.png", "practice-profile.png"]
-    {
+    for shot in [
+        "staff-deactivated.png",
+        "password-change-refused.png",
+        "password-changed.png",
+        "practice-profile.png",
+        "password-forgot-sent.png",
+        "password-reset-refused.png",
+        "staff-reset-sent.png",
+    ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
-    assert_eq!(mail.messages().len(), 1, "one invitation, one message");
+    assert_eq!(mail.messages().len(), 3, "the invitation and two reset links");
 }
 
 /// Without a mail server the owner is given the invitation link to hand over, once, and the

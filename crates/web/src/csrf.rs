@@ -28,7 +28,11 @@ pub(crate) fn form_token() -> String {
 }
 
 fn exempt(path: &str) -> bool {
-    path == "/sign-in" || path.starts_with("/setup/") || path.starts_with("/invitation/") || path.starts_with("/api/")
+    path == "/sign-in"
+        || path.starts_with("/setup/")
+        || path.starts_with("/invitation/")
+        || path.starts_with("/password/")
+        || path.starts_with("/api/")
 }
 
 pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -82,7 +86,9 @@ mod tests {
 
     #[test]
     fn pre_session_forms_and_the_api_are_exempt() {
-        for path in ["/sign-in", "/setup/abc", "/invitation/abc", "/api/v1/sessions"] {
+        for path in
+            ["/sign-in", "/setup/abc", "/invitation/abc", "/password/forgot", "/password/reset/abc", "/api/v1/sessions"]
+        {
             assert!(exempt(path), "{path}");
         }
         for path in ["/sign-out", "/sign-in/code", "/staff/invite", "/account/totp"] {

@@ -8,7 +8,7 @@ use service::ServiceError;
 use service::SetupTokenState;
 use utoipa::ToSchema;
 
-use crate::pages::MessagePage;
+use crate::pages::{MessagePage, sentence};
 
 /// HTTP status and stable machine-readable code for each error.
 fn classify(e: &ServiceError) -> (StatusCode, &'static str) {
@@ -159,6 +159,7 @@ impl IntoResponse for PageError {
                     ),
                 )
             }
+            ServiceError::ResetLink(_) => ("This reset link cannot be used", sentence(&self.0.to_string())),
             ServiceError::Unavailable(_) => (
                 "Haven is temporarily unavailable",
                 "The database cannot be reached. Nothing was changed; please try again shortly.".into(),

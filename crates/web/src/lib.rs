@@ -18,6 +18,7 @@ mod health;
 mod nav;
 mod pages;
 mod passkeys;
+mod password_reset;
 mod practice_profile;
 mod refusals;
 mod remote;
@@ -69,6 +70,7 @@ fn all_routes() -> routes::Routes {
         .merge(practice_profile::routes())
         .merge(second_factor::routes())
         .merge(staff::routes())
+        .merge(password_reset::routes())
         .merge(api_tokens::routes())
         .merge(appointment_types::routes())
         .merge(calendars::routes())

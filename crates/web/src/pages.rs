@@ -174,6 +174,8 @@ struct SignInPage {
     joined: bool,
     /// Signed out after a time without activity (the page's script sends people here).
     idle: bool,
+    /// Just chose a new password through a reset link.
+    reset: bool,
     /// The practice's identity provider, offered as a button.
     provider: Option<String>,
 }
@@ -188,6 +190,7 @@ impl SignInPage {
             welcome: false,
             joined: false,
             idle: false,
+            reset: false,
             provider: state.haven.identity_provider().map(str::to_owned),
         }
     }
@@ -203,6 +206,7 @@ struct SignInQuery {
     welcome: Option<String>,
     joined: Option<String>,
     idle: Option<String>,
+    reset: Option<String>,
 }
 
 async fn sign_in_form(State(state): State<AppState>, Query(q): Query<SignInQuery>) -> Response {
@@ -210,6 +214,7 @@ async fn sign_in_form(State(state): State<AppState>, Query(q): Query<SignInQuery
         welcome: q.welcome.is_some(),
         joined: q.joined.is_some(),
         idle: q.idle.is_some(),
+        reset: q.reset.is_some(),
         ..SignInPage::new(&state, String::new(), None)
     };
     render(StatusCode::OK, &page)

@@ -26,6 +26,7 @@ pub(crate) fn routes() -> Routes {
         .post("/staff/{user}/role", change_role)
         .post("/staff/{user}/deactivate", deactivate)
         .post("/staff/{user}/reactivate", reactivate)
+        .post("/staff/{user}/password-reset", send_password_reset)
         .get("/invitation/{token}", offer)
         .post("/invitation/{token}", accept)
 }
@@ -67,8 +68,18 @@ struct StaffPage {
     errors: FieldErrors,
     error: Option<String>,
     notice: Option<String>,
-    /// With no mail server: the new invitation's address and link, shown this once.
-    handover: Option<(String, String)>,
+    /// With no mail server: a new link and whose it is, shown this once.
+    handover: Option<Handover>,
+}
+
+/// A link made for someone while e-mail is not set up, to give them by hand.
+struct Handover {
+    /// "Invitation link", "Password reset link".
+    what: &'static str,
+    email: String,
+    link: String,
+    /// How long it works, in words.
+    lifetime: &'static str,
 }
 
 #[derive(Deserialize)]
@@ -102,7 +113,7 @@ fn blank_invitation() -> InviteForm {
 struct Said {
     error: Option<String>,
     notice: Option<String>,
-    handover: Option<(String, String)>,
+    handover: Option<Handover>,
 }
 
 impl Said {
@@ -200,7 +211,13 @@ async fn invite(
         Ok(service::Invited { id, link: None, .. }) => Ok(Redirect::to(&format!("/staff?sent={id}")).into_response()),
         // No mail server: the link is shown once, on this answer only (never in a URL).
         Ok(service::Invited { email, link: Some(link), .. }) => {
-            let said = Said { handover: Some((email.to_string(), link.expose().clone())), ..Said::default() };
+            let handover = Handover {
+                what: "Invitation link",
+                email: email.to_string(),
+                link: link.expose().clone(),
+                lifetime: "7 days",
+            };
+            let said = Said { handover: Some(handover), ..Said::default() };
             staff_page(&state, &actor, StatusCode::OK, blank_invitation(), FieldErrors::default(), said).await
         }
         Err(ServiceError::Invalid(errors)) => refused(StatusCode::UNPROCESSABLE_ENTITY, errors, None).await,
@@ -258,6 +275,32 @@ async fn reactivate(
 ) -> Result<Response, PageError> {
     let result = state.haven.reactivate(&actor, colleague(&user)?).await;
     after(&state, &actor, result).await
+}
+
+/// Sends a colleague a link to choose a new password, or shows it to hand over.
+async fn send_password_reset(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(user): Path<String>,
+) -> Result<Response, PageError> {
+    let (status, said) = match state.haven.send_password_reset(&actor, colleague(&user)?).await {
+        Ok(service::ResetSent { email, link: None }) => {
+            let notice = format!("Password reset link sent to {email}. It works for 24 hours.");
+            (StatusCode::OK, Said { notice: Some(notice), ..Said::default() })
+        }
+        Ok(service::ResetSent { email, link: Some(link) }) => {
+            let handover = Handover {
+                what: "Password reset link",
+                email: email.to_string(),
+                link: link.expose().clone(),
+                lifetime: "24 hours",
+            };
+            (StatusCode::OK, Said { handover: Some(handover), ..Said::default() })
+        }
+        Err(e @ ServiceError::MailNotSent(_)) => (StatusCode::BAD_GATEWAY, Said::error(Some(sentence(&e.to_string())))),
+        Err(e) => return after(&state, &actor, Err(e)).await,
+    };
+    staff_page(&state, &actor, status, blank_invitation(), FieldErrors::default(), said).await
 }
 
 // --- the invitee's side
