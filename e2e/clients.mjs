@@ -152,6 +152,16 @@ try {
   await submit(c.page, "button:has-text('Save draft')");
   check(/\/notes\/[0-9a-f-]{36}$/.test(c.page.url()), `a saved draft stays on its note: ${c.page.url()}`);
   const noteUrl = c.page.url();
+  // 100 KB pasted into one field (as a client without the page's maxlength would send it): that
+  // field's error, on the normal page, with everything else kept.
+  await c.page.locator("#plan").evaluate((el) => { el.value = "pasted ".repeat(15000); });
+  await submit(c.page, "button:has-text('Save draft')");
+  const planError = await c.page.locator("#plan-error").textContent();
+  check(planError.includes("at most 20000 characters"), `no field error for an over-long paste: ${planError}`);
+  check((await c.page.inputValue("#subjective")).includes("six hours"), "an over-long paste lost the rest");
+  check(await c.page.locator("nav a:has-text('Clients')").isVisible(), "the over-long paste lost the menu");
+  await c.page.screenshot({ path: `${shots}/note-over-long-paste.png`, fullPage: true });
+  await c.page.fill("#plan", "");
   // signing with fields left blank is refused beside them, the text kept
   await c.page.click("button:has-text('Sign and lock')");
   await c.page.waitForSelector("#objective-error");

@@ -161,9 +161,14 @@ fn a_client_is_added_and_the_glass_broken_and_reviewed() {
     let accounts = seeded_accounts(&dir, &["owner", "clinician", "supervisor"]);
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("clients.mjs", &[&server.url, &accounts[0], &accounts[1], &accounts[2]], &server);
-    for shot in
-        ["client-chart.png", "client-search.png", "break-glass.png", "client-chart-glass.png", "glass-review.png"]
-    {
+    for shot in [
+        "client-chart.png",
+        "client-search.png",
+        "break-glass.png",
+        "client-chart-glass.png",
+        "glass-review.png",
+        "note-over-long-paste.png",
+    ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }

@@ -15,8 +15,11 @@ use crate::AppState;
 use crate::pages::MessagePage;
 use crate::session;
 
-/// The largest form Haven accepts; anything bigger is refused unread.
-pub(crate) const MAX_FORM_BYTES: usize = 64 * 1024;
+/// The largest form Haven reads; anything bigger is refused unread. Each field has its own,
+/// much smaller limit, checked with the form and answered beside the field with everything
+/// else kept: this one only has to hold the largest form with every field at its limit (a
+/// note's 60,000 characters, four bytes each, percent-encoded: 720 KB).
+pub(crate) const MAX_FORM_BYTES: usize = 1024 * 1024;
 
 tokio::task_local! {
     static FORM_TOKEN: String;
@@ -58,7 +61,10 @@ async fn with_token_checked(request: Request, expected: &str) -> Result<Request,
     let path = parts.uri.path().to_owned();
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
         tracing::info!(%path, "form refused: too large");
-        return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE, "This form is too large to send."));
+        return Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "This form is larger than any Haven form can be (over a megabyte), so nothing was saved. Go back, shorten what was pasted and send it again.",
+        ));
     };
     let is_form = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
         v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
