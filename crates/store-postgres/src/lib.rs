@@ -31,7 +31,7 @@ const MIGRATIONS: Migrations = &[
     (10, include_str!("../migrations/0010_measures.sql")),
     (11, include_str!("../migrations/0011_notes.sql")),
     (12, include_str!("../migrations/0012_practice_profile_version.sql")),
-    (13, include_str!("../migrations/0013_password_resets.sql")),
+    (13, include_str!("../migrations/0013_password_resets_and_attempt_counts.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -316,6 +316,11 @@ impl SignInEventKind {
     pub const ALL: [SignInEventKind; 5] =
         [Self::SignedIn, Self::Failed, Self::Locked, Self::SignedOut, Self::ResetRequested];
 
+    /// An attempt at the sign-in door that did not get in (counted against it, or refused by it).
+    pub fn is_attempt(self) -> bool {
+        matches!(self, Self::Failed | Self::Locked | Self::ResetRequested)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SignedIn => "signed_in",

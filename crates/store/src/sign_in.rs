@@ -87,6 +87,26 @@ pub trait SignInStore: Send + Sync {
     async fn sign_in_events(&self, practice: PracticeId, filter: &SignInFilter) -> Result<Vec<SignInEvent>>;
 }
 
+/// How long attempts for an address without an account are counted in one row.
+pub const UNKNOWN_ATTEMPTS_ROW: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+
+impl<S: Sql> SqlStore<S> {
+    /// Adds an attempt for an address without an account to its row of the last quarter hour,
+    /// or starts one: a flood of them adds a row per address and quarter hour, not per attempt.
+    async fn count_unknown_attempt(&self, e: &SignInEvent) -> Result<()> {
+        let since = e.at - UNKNOWN_ATTEMPTS_ROW;
+        let key = |extra: Vec<Value>| {
+            let mut params: Vec<Value> =
+                vec![e.at.into(), e.kind.as_str().into(), e.email.as_str().into(), e.ip.as_str().into(), since.into()];
+            params.extend(extra);
+            params
+        };
+        let count = Statement::new(sql::COUNT_UNKNOWN_ATTEMPT, key(vec![]));
+        let insert = Statement::new(sql::INSERT_UNKNOWN_ATTEMPT, key(vec![e.user_agent.as_str().into()]));
+        self.0.transaction(None, vec![count, insert]).await.map(drop)
+    }
+}
+
 #[async_trait]
 impl<S: Sql> SignInStore for SqlStore<S> {
     async fn insert_passkey(&self, k: &PasskeyRecord) -> Result<()> {
@@ -315,6 +335,9 @@ impl<S: Sql> SignInStore for SqlStore<S> {
     }
 
     async fn insert_sign_in_event(&self, e: &SignInEvent) -> Result<()> {
+        if e.practice.is_none() && e.kind.is_attempt() {
+            return self.count_unknown_attempt(e).await;
+        }
         let params = vec![
             e.at.into(),
             e.kind.as_str().into(),

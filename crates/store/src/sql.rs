@@ -167,11 +167,21 @@ pub const DELETE_OTHER_SESSIONS: &str =
 
 pub const INSERT_SIGN_IN_EVENT: &str = "INSERT INTO sign_in_events \
      (at, kind, email, user_id, practice_id, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-pub const FAILURES_FOR_EMAIL: &str = "SELECT COUNT(*), MIN(at), MAX(at) FROM sign_in_events \
+pub const FAILURES_FOR_EMAIL: &str = "SELECT CAST(COALESCE(SUM(attempts), 0) AS BIGINT), MIN(at), MAX(at) FROM sign_in_events \
      WHERE email = $1 AND kind IN ('failed', 'reset_requested') AND at > $2 \
      AND at > COALESCE((SELECT MAX(at) FROM sign_in_events WHERE email = $1 AND kind = 'signed_in'), 0)";
-pub const FAILURES_FROM_IP: &str = "SELECT COUNT(*), MIN(at), MAX(at) FROM sign_in_events \
+pub const FAILURES_FROM_IP: &str = "SELECT CAST(COALESCE(SUM(attempts), 0) AS BIGINT), MIN(at), MAX(at) FROM sign_in_events \
      WHERE ip = $1 AND kind IN ('failed', 'reset_requested') AND at > $2";
+/// An attempt for an address without an account joins the latest row of its kind from its
+/// network address (and, unless a refusal, for its address) since $5, if there is one.
+pub const COUNT_UNKNOWN_ATTEMPT: &str = "UPDATE sign_in_events SET attempts = attempts + 1, at = $1 \
+     WHERE id = (SELECT MAX(id) FROM sign_in_events WHERE practice_id IS NULL AND kind = $2 AND ip = $4 \
+     AND (kind = 'locked' OR email = $3) AND at > $5)";
+/// Otherwise it is a row of its own.
+pub const INSERT_UNKNOWN_ATTEMPT: &str = "INSERT INTO sign_in_events (at, kind, email, ip, user_agent) \
+     SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS TEXT), CAST($6 AS TEXT) \
+     WHERE NOT EXISTS (SELECT 1 FROM sign_in_events WHERE practice_id IS NULL AND kind = $2 AND ip = $4 \
+     AND (kind = 'locked' OR email = $3) AND at > $5)";
 /// Optional conditions are written `CAST($n AS …) IS NULL OR …` so one statement serves every
 /// filter on both backends (PostgreSQL needs the type of a parameter that may be NULL).
 pub const SIGN_IN_EVENTS: &str = "SELECT at, kind, email, user_id, practice_id, ip, user_agent \

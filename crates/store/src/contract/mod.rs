@@ -67,6 +67,7 @@ macro_rules! store_contract_suite {
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
             password_resets_work_once_and_end_every_session,
+            attempts_for_unknown_addresses_share_a_row,
             second_factor_codes_work_once,
             agreements_are_accepted_once_per_version,
             invitations_are_used_once,

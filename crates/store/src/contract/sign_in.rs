@@ -375,3 +375,35 @@ pub async fn password_resets_work_once_and_end_every_session(store: &dyn Store) 
     let again = store.use_password_reset(&second, "other-hash", t(61)).await;
     assert!(matches!(again, Err(StoreError::NoRowChanged(_))), "{again:?}");
 }
+
+pub async fn attempts_for_unknown_addresses_share_a_row(store: &dyn Store) {
+    let attempt = |at: i64, kind: SignInEventKind, email: &str, ip: &str| SignInEvent {
+        at: t(at),
+        kind,
+        email: email.into(),
+        user: None,
+        practice: None,
+        ip: ip.into(),
+        user_agent: "curl".into(),
+    };
+    use SignInEventKind::*;
+    for at in [0, 60, 120] {
+        ok(store.insert_sign_in_event(&attempt(at, Failed, "ghost@door.example", "192.0.2.1")).await);
+    }
+    ok(store.insert_sign_in_event(&attempt(130, Failed, "ghost@door.example", "192.0.2.2")).await);
+    ok(store.insert_sign_in_event(&attempt(140, ResetRequested, "ghost@door.example", "192.0.2.1")).await);
+    // Refusals from one network address share a row whatever the address.
+    for email in ["a@door.example", "b@door.example", "c@door.example"] {
+        ok(store.insert_sign_in_event(&attempt(150, Locked, email, "192.0.2.1")).await);
+    }
+    // Every attempt still counts against the door.
+    let by_email = ok(store.failures_for_email("ghost@door.example", t(-1)).await);
+    assert_eq!((by_email.count, by_email.last), (5, Some(t(140))));
+    assert_eq!(ok(store.failures_from_ip("192.0.2.1", t(-1)).await).count, 4);
+    assert_eq!(ok(store.failures_from_ip("192.0.2.2", t(-1)).await).count, 1);
+    // A quarter of an hour after a row's last attempt, the next starts a new row.
+    ok(store.insert_sign_in_event(&attempt(120 + 901, Failed, "ghost@door.example", "192.0.2.1")).await);
+    assert_eq!(ok(store.failures_from_ip("192.0.2.1", t(-1)).await).count, 5);
+    // Rows: ghost from each network address, its reset request, the refusals, the new row.
+    assert_eq!(ok(store.purge_sign_in_events_before(t(10_000)).await), 5);
+}

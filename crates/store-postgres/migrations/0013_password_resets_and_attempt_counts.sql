@@ -12,7 +12,11 @@ CREATE TABLE password_resets (
 );
 CREATE INDEX password_resets_by_user ON password_resets (user_id);
 
--- A reset request is in the sign-in history and counts against the sign-in door like a failure.
+-- A reset request is in the sign-in history and counts against the sign-in door like a
+-- failure. Attempts for addresses without an account are counted in one row per address and
+-- network address (refusals: per network address) for a quarter of an hour, so a flood of
+-- them cannot grow the table without bound.
+ALTER TABLE sign_in_events ADD COLUMN attempts BIGINT NOT NULL DEFAULT 1 CHECK (attempts > 0);
 ALTER TABLE sign_in_events DROP CONSTRAINT sign_in_events_kind_check;
 ALTER TABLE sign_in_events ADD CONSTRAINT sign_in_events_kind_check
     CHECK (kind IN ('signed_in', 'failed', 'locked', 'signed_out', 'reset_requested'));

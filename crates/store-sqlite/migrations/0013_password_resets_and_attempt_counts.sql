@@ -13,7 +13,10 @@ CREATE TABLE password_resets (
 CREATE INDEX password_resets_by_user ON password_resets (user_id);
 
 -- A reset request is in the sign-in history and counts against the sign-in door like a
--- failure. SQLite cannot change a CHECK in place: the table is rebuilt with its rows.
+-- failure. Attempts for addresses without an account are counted in one row per address and
+-- network address (refusals: per network address) for a quarter of an hour, so a flood of
+-- them cannot grow the table without bound. SQLite cannot change a CHECK in place: the
+-- table is rebuilt with its rows.
 CREATE TABLE sign_in_events_new (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     at          INTEGER NOT NULL,
@@ -22,9 +25,11 @@ CREATE TABLE sign_in_events_new (
     user_id     TEXT,
     practice_id TEXT,
     ip          TEXT NOT NULL,
-    user_agent  TEXT NOT NULL
+    user_agent  TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 1 CHECK (attempts > 0)
 ) STRICT;
-INSERT INTO sign_in_events_new SELECT id, at, kind, email, user_id, practice_id, ip, user_agent FROM sign_in_events;
+INSERT INTO sign_in_events_new (id, at, kind, email, user_id, practice_id, ip, user_agent)
+    SELECT id, at, kind, email, user_id, practice_id, ip, user_agent FROM sign_in_events;
 DROP TABLE sign_in_events;
 ALTER TABLE sign_in_events_new RENAME TO sign_in_events;
 CREATE INDEX sign_in_events_by_email ON sign_in_events (email, at);
