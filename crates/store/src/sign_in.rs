@@ -88,7 +88,7 @@ pub trait SignInStore: Send + Sync {
 }
 
 /// How long attempts for an address without an account are counted in one row.
-pub const UNKNOWN_ATTEMPTS_ROW: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+const UNKNOWN_ATTEMPTS_ROW: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
 
 impl<S: Sql> SqlStore<S> {
     /// Adds an attempt for an address without an account to its row of the last quarter hour,
