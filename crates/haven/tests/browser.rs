@@ -287,3 +287,15 @@ fn a_required_second_factor_is_set_up_at_the_next_sign_in() {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }
+
+/// Every page a signed-in owner and clinician reach, and the pages before sign-in, fit a
+/// 375-px phone screen with 44-px touch targets and pass axe-core without a serious violation.
+#[test]
+fn every_page_fits_a_phone_and_passes_axe_core() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("layout.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
+    assert!(shots.join("phone-owner-dashboard.png").exists());
+}

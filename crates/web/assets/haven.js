@@ -15,6 +15,22 @@
   document.addEventListener("DOMContentLoaded", function () { fillTimeZone(document); });
   document.addEventListener("htmx:load", function (event) { fillTimeZone(event.target); });
 
+  // On a phone, tables are stacked rows: each cell carries its column's name to show above it.
+  function labelCells() {
+    document.querySelectorAll("table").forEach(function (table) {
+      var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (names[i] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", names[i]);
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", labelCells);
+  document.addEventListener("htmx:afterSettle", labelCells);
+
   // Idle sign-out: pages of a signed-in person carry the session's idle time. Every request
   // (a page, an htmx swap, "Stay signed in") starts the count again; a minute before the end a
   // notice offers to stay, and at the end the page signs out and says why.
