@@ -1,7 +1,7 @@
 // Every page on a phone, and to axe-core. For each account given, signs in and follows the
 // links of every page it reaches (one page per kind of address: ids are folded together), and
-// on each page, at 375 px wide: the page is no wider than the screen, buttons and fields are
-// at least 44 px tall, and axe-core finds no serious or critical accessibility violation. The
+// on each page, at 375 px wide: the page is no wider than the screen (nor at 1,280 px), buttons
+// and fields are at least 44 px tall, and axe-core finds no serious or critical violation. The
 // pages before sign-in are checked too. A screenshot of each kind of page is kept.
 //
 // usage: node layout.mjs BASE_URL EMAIL:PASSWORD... SCREENSHOT_DIR
@@ -19,6 +19,7 @@ if (!shots || accounts.length === 0) {
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const PHONE = { width: 375, height: 812 };
+const DESKTOP = { width: 1280, height: 900 };
 // Downloads, machine-readable answers, and pages that leave Haven (the video server's test room).
 const SKIP = /\.(csv|json)$|^\/api\/|^\/audit\/checkpoint|^\/sign-in\/oidc|^\/assets\/|^\/schedule\/test-room/;
 
@@ -30,6 +31,10 @@ async function inspect(page) {
   const problems = [];
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   if (width > PHONE.width) problems.push(`${width} px wide at ${PHONE.width}`);
+  await page.setViewportSize(DESKTOP);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (wide > DESKTOP.width) problems.push(`${wide} px wide at ${DESKTOP.width}`);
+  await page.setViewportSize(PHONE);
   const small = await page.evaluate(() =>
     [...document.querySelectorAll("button, .button, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select")]
       .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().height < 43.5)
