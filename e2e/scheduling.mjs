@@ -176,6 +176,8 @@ try {
   check(date.toISOString().slice(0, 10) > day(3), `the slot falls in the time off: ${slot}`);
   check(![0, 6].includes(date.getUTCDay()), `the slot falls on a weekend: ${slot}`);
   check(o.page.url().includes("type="), "the search is not in the address (no way back to it)");
+  const others = await o.page.locator("ul.slots li").allTextContents();
+  check(others.length === 5 && others.every((t) => t.includes(clinicianName)), `not five more choices: ${others}`);
   await o.page.screenshot({ path: `${shots}/next-free-slot.png`, fullPage: true });
 
   // A type nobody offers finds nothing, and says where to look.

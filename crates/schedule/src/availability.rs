@@ -147,33 +147,52 @@ pub fn next_free_slot(
     minutes: u32,
     step_minutes: u32,
 ) -> Option<Slot> {
+    free_slots(calendars, from, weeks, minutes, step_minutes, 1).into_iter().next()
+}
+
+/// Up to `count` slots to offer someone, earliest first: the first free slot of each calendar
+/// on each day (several choices, not every quarter hour of one afternoon), found as
+/// [`next_free_slot`] finds the first.
+pub fn free_slots(
+    calendars: &[(&Availability, &Busy)],
+    from: Timestamp,
+    weeks: u32,
+    minutes: u32,
+    step_minutes: u32,
+    count: usize,
+) -> Vec<Slot> {
     let length = SignedDuration::from_mins(i64::from(minutes));
     let horizon = from + SignedDuration::from_hours(24 * 7 * i64::from(weeks));
     let step = i64::from(step_minutes.max(1)) * 60;
-    let mut best: Option<Slot> = None;
+    let mut found: Vec<Slot> = Vec::with_capacity(count + 1);
+    if count == 0 {
+        return found;
+    }
     for (calendar, (availability, busy)) in calendars.iter().enumerate() {
         let mut date = availability.zone.to_datetime(from).date();
         loop {
             let day_start = place(&availability.zone, date.to_datetime(Time::midnight())).map(|p| p.0);
             let Some(day_start) = day_start else { break };
-            if day_start >= horizon || best.is_some_and(|b| day_start >= b.start) {
+            // Nothing from this day on can displace the last of a full list.
+            let beaten = found.len() == count && found.last().is_some_and(|last| day_start >= last.start);
+            if day_start >= horizon || beaten {
                 break;
             }
-            let found = availability.free_on(date, busy).into_iter().find_map(|free| {
+            let first = availability.free_on(date, busy).into_iter().find_map(|free| {
                 let start = align_up(&availability.zone, free.start.max(from), step);
                 (start + length <= free.end && start < horizon).then_some(start)
             });
-            if let Some(start) = found {
-                if best.is_none_or(|b| start < b.start) {
-                    best = Some(Slot { calendar, start, end: start + length });
-                }
-                break;
+            if let Some(start) = first {
+                // After any equal start, so ties go to the calendar listed first.
+                let at = found.partition_point(|s| s.start <= start);
+                found.insert(at, Slot { calendar, start, end: start + length });
+                found.truncate(count);
             }
             let Ok(next) = date.tomorrow() else { break };
             date = next;
         }
     }
-    best
+    found
 }
 
 /// Rounds up to the next multiple of `step` seconds of local clock time.

@@ -13,7 +13,9 @@ pub mod series;
 pub mod waitlist;
 pub mod zoned;
 
-pub use availability::{Availability, AvailabilityError, Busy, Interval, Slot, WeeklyBlock, next_free_slot};
+pub use availability::{
+    Availability, AvailabilityError, Busy, Interval, Slot, WeeklyBlock, free_slots, next_free_slot,
+};
 pub use conflict::{Booking, Conflict, ConflictKind, conflicts};
 pub use ical::{EventStatus, FeedEvent, calendar};
 pub use rule::{DayOfWeek, End, Frequency, Rule, RuleError};

@@ -312,11 +312,12 @@ fn exceptions_survive_a_change_of_time_for_all_and_for_following() {
     }
 }
 
-/// The next free slot against a brute-force search: every step of local clock time from `from`,
-/// checked against hours, breaks and busy time with the buffer.
+/// The next free slot, and the first of each day to offer, against a brute-force search: every
+/// step of local clock time from `from`, checked against hours, breaks and busy time with the
+/// buffer.
 #[test]
 fn the_next_free_slot_is_the_first_that_fits() {
-    use haven_schedule::{Availability, Busy, Interval, WeeklyBlock, next_free_slot};
+    use haven_schedule::{Availability, Busy, Interval, WeeklyBlock, free_slots, next_free_slot};
     for seed in 0..300 {
         let mut rng = SplitMix64::new(seed);
         let zone = TimeZone::get(rng.pick(&ZONES)).expect("zone");
@@ -358,8 +359,16 @@ fn the_next_free_slot_is_the_first_that_fits() {
         let availability =
             Availability::new(zone.clone(), hours.clone(), breaks.clone(), Vec::new(), buffer).expect("a");
         let minutes: i64 = rng.pick(&[30, 50, 60]);
-        let found =
-            next_free_slot(&[(&availability, &Busy::new(busy.clone()))], from, 2, minutes as u32, 15).map(|s| s.start);
+        let booked = Busy::new(busy.clone());
+        let found = next_free_slot(&[(&availability, &booked)], from, 2, minutes as u32, 15).map(|s| s.start);
+        let offered: Vec<Timestamp> =
+            free_slots(&[(&availability, &booked)], from, 2, minutes as u32, 15, 4).iter().map(|s| s.start).collect();
+        // The same calendar twice: each day's slot twice, the calendar listed first first.
+        let twice: Vec<(usize, Timestamp)> =
+            free_slots(&[(&availability, &booked), (&availability, &booked)], from, 2, minutes as u32, 15, 4)
+                .iter()
+                .map(|s| (s.calendar, s.start))
+                .collect();
 
         let length = SignedDuration::from_mins(minutes);
         let pad = SignedDuration::from_mins(buffer as i64);
@@ -384,16 +393,23 @@ fn the_next_free_slot_is_the_first_that_fits() {
                 && busy.iter().all(|b| end <= b.start - pad || start >= b.end + pad)
         };
         let horizon = from + SignedDuration::from_hours(24 * 14);
-        let mut expected = None;
+        let mut first_of_each_day: Vec<Timestamp> = Vec::new();
         let mut t = Timestamp::from_second((from.as_second() + 60 * 15 - 1) / (60 * 15) * (60 * 15)).expect("t");
         // Start on a quarter hour of local time (every zone here is offset by whole quarter hours).
-        while t < horizon {
-            if t >= from && fits(t) {
-                expected = Some(t);
-                break;
+        while t < horizon && first_of_each_day.len() < 4 {
+            let new_day = first_of_each_day
+                .last()
+                .is_none_or(|last| zone.to_datetime(*last).date() != zone.to_datetime(t).date());
+            if t >= from && new_day && fits(t) {
+                first_of_each_day.push(t);
             }
             t += SignedDuration::from_mins(15);
         }
-        assert_eq!(found, expected, "seed {seed} in {:?} from {from}", zone.iana_name());
+        let context = format!("seed {seed} in {:?} from {from}", zone.iana_name());
+        assert_eq!(found, first_of_each_day.first().copied(), "{context}");
+        assert_eq!(offered, first_of_each_day, "{context}");
+        let expected_twice: Vec<(usize, Timestamp)> =
+            first_of_each_day.iter().flat_map(|t| [(0, *t), (1, *t)]).take(4).collect();
+        assert_eq!(twice, expected_twice, "{context}");
     }
 }

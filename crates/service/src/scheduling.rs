@@ -13,7 +13,7 @@ use domain::{AppointmentTypeId, Role, TimeOffId, UserId};
 use jiff::Timestamp;
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
-use schedule::{Availability, Busy, Interval, WeeklyBlock, next_free_slot};
+use schedule::{Availability, Busy, Interval, WeeklyBlock, free_slots};
 use store::{AppointmentTypeRecord, CalendarRecord, StoreError, TimeOffRecord};
 
 use crate::telehealth::{MeetingRoom, Participant};
@@ -49,7 +49,7 @@ pub struct SlotQuery {
     pub weeks: u32,
 }
 
-/// The earliest free slot found.
+/// A free slot found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FreeSlot {
     pub clinician: UserId,
@@ -242,6 +242,12 @@ impl Haven {
     /// The earliest slot for a session of the type, with the chosen clinician or any who offers
     /// it, from now over the next `weeks` weeks.
     pub async fn next_free_slot(&self, actor: &Actor, query: SlotQuery) -> Result<Option<FreeSlot>> {
+        Ok(self.free_slots(actor, query, 1).await?.into_iter().next())
+    }
+
+    /// Up to `count` slots to offer for a session of the type, earliest first: each clinician's
+    /// first free slot of each day (see [`schedule::free_slots`]).
+    pub async fn free_slots(&self, actor: &Actor, query: SlotQuery, count: usize) -> Result<Vec<FreeSlot>> {
         let kind = self.appointment_type(actor, query.appointment_type).await?;
         if kind.archived_at.is_some() {
             return Err(ServiceError::Conflict("this appointment type is archived".into()));
@@ -259,15 +265,18 @@ impl Haven {
             .filter(|c| c.settings.offers.contains(&kind.id))
             .collect();
         let availability = candidates.iter().map(availability).collect::<Result<Vec<_>>>()?;
-        // Booked sessions join here once appointments exist (issue 7, with the clinical record).
+        // Booked sessions join here once appointments exist (issue 19).
         let busy = Busy::default();
         let calendars: Vec<(&Availability, &Busy)> = availability.iter().map(|a| (a, &busy)).collect();
-        let found = next_free_slot(&calendars, self.now(), query.weeks, kind.spec.minutes, SLOT_STEP_MINUTES);
-        Ok(found.and_then(|slot| {
-            let c = candidates.get(slot.calendar)?;
-            let zone = zone_of(&c.settings.time_zone);
-            Some(FreeSlot { clinician: c.user, name: c.name.clone(), start: slot.start, end: slot.end, zone })
-        }))
+        let found = free_slots(&calendars, self.now(), query.weeks, kind.spec.minutes, SLOT_STEP_MINUTES, count);
+        Ok(found
+            .into_iter()
+            .filter_map(|slot| {
+                let c = candidates.get(slot.calendar)?;
+                let zone = zone_of(&c.settings.time_zone);
+                Some(FreeSlot { clinician: c.user, name: c.name.clone(), start: slot.start, end: slot.end, zone })
+            })
+            .collect())
     }
 }
 

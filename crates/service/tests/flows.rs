@@ -1253,6 +1253,10 @@ async fn the_demo_schedule_gives_every_role_a_next_free_slot() -> Result<(), Ser
             let query = SlotQuery { appointment_type: t.id, clinician: None, weeks: 2 };
             let found = w.haven.next_free_slot(&actor, query).await?;
             assert!(found.is_some(), "no slot for {} as {:?}", t.spec.name, member.role);
+            // Several choices to offer, earliest first, the next free slot among them first.
+            let offered = w.haven.free_slots(&actor, query, 6).await?;
+            assert_eq!(offered.len(), 6, "{} as {:?}", t.spec.name, member.role);
+            assert!(offered.windows(2).all(|p| p[0].start <= p[1].start) && offered.first() == found.as_ref());
         }
     }
     let (_, owner) = complete(w.haven.sign_in(&report.staff[0].email, &report.staff[0].password, &here()).await?);

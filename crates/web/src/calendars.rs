@@ -389,7 +389,8 @@ struct SlotPage {
     query: SlotForm,
     max_weeks: u32,
     searched: bool,
-    found: Option<Found>,
+    /// The slots to offer, earliest first (the first is the next free one).
+    found: Vec<Found>,
     error: Option<String>,
 }
 
@@ -412,10 +413,10 @@ async fn next_slot(
     if query.weeks.trim().is_empty() {
         query.weeks = "8".into();
     }
-    let (mut found, mut error, mut status) = (None, None, StatusCode::OK);
+    let (mut found, mut error, mut status) = (Vec::new(), None, StatusCode::OK);
     if searched {
         match search(&state, &actor, &query).await {
-            Ok(slot) => found = slot,
+            Ok(slots) => found = slots,
             Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_) | ServiceError::NotFound)) => {
                 status = StatusCode::UNPROCESSABLE_ENTITY;
                 error = Some(match e {
@@ -444,23 +445,30 @@ async fn next_slot(
     Ok(render(status, &page))
 }
 
-async fn search(state: &AppState, actor: &Actor, form: &SlotForm) -> Result<Option<Found>, ServiceError> {
+/// How many slots the page offers: enough to give someone a choice on the phone.
+const SLOTS_OFFERED: usize = 6;
+
+async fn search(state: &AppState, actor: &Actor, form: &SlotForm) -> Result<Vec<Found>, ServiceError> {
     let appointment_type: AppointmentTypeId = form.kind.parse().map_err(|_| ServiceError::NotFound)?;
     let clinician = match form.clinician.trim() {
         "" => None,
         id => Some(clinician(id)?),
     };
     let weeks = form.weeks.trim().parse().unwrap_or(0);
-    let Some(slot) = state.haven.next_free_slot(actor, SlotQuery { appointment_type, clinician, weeks }).await? else {
-        return Ok(None);
-    };
+    let query = SlotQuery { appointment_type, clinician, weeks };
+    let slots = state.haven.free_slots(actor, query, SLOTS_OFFERED).await?;
     let practice_zone = zone(state.haven.practice(actor).await?.profile.time_zone.as_str());
-    let (start, end) = (slot.start.to_zoned(slot.zone.clone()), slot.end.to_zoned(slot.zone.clone()));
-    let same_offset = practice_zone.to_offset(slot.start) == slot.zone.to_offset(slot.start);
-    Ok(Some(Found {
-        day: start.strftime("%A, %B %-d, %Y").to_string(),
-        time: format!("{} – {}", start.strftime("%-I:%M %p"), end.strftime("%-I:%M %p %Z")),
-        clinician: slot.name,
-        practice_time: (!same_offset).then(|| when(slot.start, &practice_zone)),
-    }))
+    Ok(slots
+        .into_iter()
+        .map(|slot| {
+            let (start, end) = (slot.start.to_zoned(slot.zone.clone()), slot.end.to_zoned(slot.zone.clone()));
+            let same_offset = practice_zone.to_offset(slot.start) == slot.zone.to_offset(slot.start);
+            Found {
+                day: start.strftime("%A, %B %-d, %Y").to_string(),
+                time: format!("{} – {}", start.strftime("%-I:%M %p"), end.strftime("%-I:%M %p %Z")),
+                clinician: slot.name,
+                practice_time: (!same_offset).then(|| when(slot.start, &practice_zone)),
+            }
+        })
+        .collect())
 }
