@@ -55,6 +55,7 @@ pub mod ids;
 pub mod measures;
 pub mod notes;
 pub mod phi;
+pub mod plan;
 pub mod policy;
 pub mod practice;
 pub mod rng;

@@ -125,6 +125,8 @@ pub enum ChartPart {
     Measures,
     /// Clinical notes, their versions and addenda. Clinical only: billing sees none of the text.
     Notes,
+    /// The treatment plan: problems, goals, review date, the client's signature. Clinical only.
+    Plan,
 }
 
 impl ChartPart {
@@ -136,6 +138,7 @@ impl ChartPart {
             ChartPart::Diagnoses => "diagnoses",
             ChartPart::Measures => "measures",
             ChartPart::Notes => "notes",
+            ChartPart::Plan => "treatment_plan",
         }
     }
 }
@@ -166,12 +169,13 @@ pub fn decide_chart(role: Role, relationship: Relationship, part: ChartPart, act
         (ChartPart::Diagnoses, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
         (ChartPart::Measures, _, _) if !treats => Decision::Deny("outcome measures are open to the care team only"),
         (ChartPart::Notes, _, _) if !treats => Decision::Deny("clinical notes are open to the care team only"),
-        (ChartPart::Measures | ChartPart::Notes, View, Team(_) | BrokeGlass)
-        | (ChartPart::Measures | ChartPart::Notes, Update, Team(_)) => Decision::Allow,
-        (ChartPart::Measures | ChartPart::Notes, Update, BrokeGlass) => {
+        (ChartPart::Plan, _, _) if !treats => Decision::Deny("treatment plans are open to the care team only"),
+        (ChartPart::Measures | ChartPart::Notes | ChartPart::Plan, View, Team(_) | BrokeGlass)
+        | (ChartPart::Measures | ChartPart::Notes | ChartPart::Plan, Update, Team(_)) => Decision::Allow,
+        (ChartPart::Measures | ChartPart::Notes | ChartPart::Plan, Update, BrokeGlass) => {
             Decision::Deny("breaking the glass opens a record to read, not to change")
         }
-        (ChartPart::Measures | ChartPart::Notes, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
+        (ChartPart::Measures | ChartPart::Notes | ChartPart::Plan, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
         (_, View, _) if front_office => Decision::Allow,
         (_, View, Team(_) | BrokeGlass) => Decision::Allow,
         (ChartPart::Demographics, Update, _) if role == Biller => {
@@ -455,8 +459,18 @@ mod tests {
             (Notes, Update, team(CareRole::Supervisor), treaters),
             (Notes, Update, Relationship::BrokeGlass, &[]),
             (Notes, Update, Relationship::None, &[]),
+            (Plan, View, team(CareRole::Primary), treaters),
+            (Plan, View, team(CareRole::Clinician), treaters),
+            (Plan, View, team(CareRole::Supervisor), treaters),
+            (Plan, View, Relationship::BrokeGlass, treaters),
+            (Plan, View, Relationship::None, &[]),
+            (Plan, Update, team(CareRole::Primary), treaters),
+            (Plan, Update, team(CareRole::Clinician), treaters),
+            (Plan, Update, team(CareRole::Supervisor), treaters),
+            (Plan, Update, Relationship::BrokeGlass, &[]),
+            (Plan, Update, Relationship::None, &[]),
         ];
-        for part in [Demographics, CareTeam, Diagnoses, Measures, Notes] {
+        for part in [Demographics, CareTeam, Diagnoses, Measures, Notes, Plan] {
             for relationship in Relationship::ALL {
                 for role in Role::ALL {
                     assert!(!decide_chart(role, relationship, part, Create).is_allowed());

@@ -31,6 +31,7 @@ const MIGRATIONS: Migrations = &[
     (11, include_str!("../migrations/0011_notes.sql")),
     (12, include_str!("../migrations/0012_practice_profile_version.sql")),
     (13, include_str!("../migrations/0013_password_resets_and_attempt_counts.sql")),
+    (14, include_str!("../migrations/0014_treatment_plans.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -15,6 +15,7 @@ mod keys;
 mod measures;
 pub mod migrations;
 mod notes;
+mod plans;
 mod practice;
 mod records;
 mod scheduling;
@@ -36,6 +37,7 @@ pub use glass::GlassBreakStore;
 pub use keys::KeyStore;
 pub use measures::MeasureStore;
 pub use notes::{NoteStore, Signature};
+pub use plans::PlanStore;
 pub use practice::PracticeStore;
 pub use records::*;
 pub use scheduling::SchedulingStore;
@@ -91,6 +93,7 @@ pub trait Store:
     + DiagnosisStore
     + MeasureStore
     + NoteStore
+    + PlanStore
     + SealedCellStore
     + SchedulingStore
     + AuditStore

@@ -564,3 +564,26 @@ pub struct TimeOffRecord {
     pub created_at: Timestamp,
     pub created_by: UserId,
 }
+
+/// A client's treatment plan as stored: the content sealed, the review date plain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRecord {
+    pub id: String,
+    pub client: ClientId,
+    pub content: Vec<u8>,
+    pub review_on: Option<jiff::civil::Date>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub updated_by: UserId,
+}
+
+/// One saved version of a plan (`id` is the version row's own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanVersionRecord {
+    pub id: String,
+    pub version: i64,
+    pub content: Vec<u8>,
+    pub saved_at: Timestamp,
+    pub saved_by: UserId,
+}

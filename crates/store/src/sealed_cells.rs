@@ -23,16 +23,21 @@ pub enum SealedColumn {
     NoteContent,
     NoteVersionContent,
     NoteAddendum,
+    /// A treatment plan's current content, and each saved version's.
+    PlanContent,
+    PlanVersionContent,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 6] = [
+    pub const ALL: [SealedColumn; 8] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
         SealedColumn::NoteContent,
         SealedColumn::NoteVersionContent,
         SealedColumn::NoteAddendum,
+        SealedColumn::PlanContent,
+        SealedColumn::PlanVersionContent,
     ];
 
     pub fn table(self) -> &'static str {
@@ -43,6 +48,8 @@ impl SealedColumn {
             SealedColumn::NoteContent => "notes",
             SealedColumn::NoteVersionContent => "note_versions",
             SealedColumn::NoteAddendum => "note_addenda",
+            SealedColumn::PlanContent => "treatment_plans",
+            SealedColumn::PlanVersionContent => "treatment_plan_versions",
         }
     }
 
@@ -51,7 +58,11 @@ impl SealedColumn {
             SealedColumn::GlassBreakReason => "reason",
             SealedColumn::DiagnosisDetail => "detail",
             SealedColumn::MeasureResult => "result",
-            SealedColumn::NoteContent | SealedColumn::NoteVersionContent | SealedColumn::NoteAddendum => "content",
+            SealedColumn::NoteContent
+            | SealedColumn::NoteVersionContent
+            | SealedColumn::NoteAddendum
+            | SealedColumn::PlanContent
+            | SealedColumn::PlanVersionContent => "content",
         }
     }
 
@@ -64,6 +75,8 @@ impl SealedColumn {
             SealedColumn::NoteContent => sql::NOTE_CONTENT_CELLS,
             SealedColumn::NoteVersionContent => sql::NOTE_VERSION_CELLS,
             SealedColumn::NoteAddendum => sql::NOTE_ADDENDUM_CELLS,
+            SealedColumn::PlanContent => sql::PLAN_CONTENT_CELLS,
+            SealedColumn::PlanVersionContent => sql::PLAN_VERSION_CELLS,
         }
     }
 }

@@ -358,6 +358,8 @@ pub const GLASS_BREAK_REASON_CELLS: (&str, &str) = sealed_cells!("glass_breaks",
 pub const DIAGNOSIS_DETAIL_CELLS: (&str, &str) = sealed_cells!("diagnoses", "detail");
 pub const MEASURE_RESULT_CELLS: (&str, &str) = sealed_cells!("measures", "result");
 pub const NOTE_CONTENT_CELLS: (&str, &str) = sealed_cells!("notes", "content");
+pub const PLAN_CONTENT_CELLS: (&str, &str) = sealed_cells!("treatment_plans", "content");
+pub const PLAN_VERSION_CELLS: (&str, &str) = sealed_cells!("treatment_plan_versions", "content");
 pub const NOTE_VERSION_CELLS: (&str, &str) = sealed_cells!("note_versions", "content");
 pub const NOTE_ADDENDUM_CELLS: (&str, &str) = sealed_cells!("note_addenda", "content");
 
@@ -448,3 +450,17 @@ pub const INSERT_TIME_OFF: &str = "INSERT INTO time_off (id, practice_id, user_i
 pub const TIME_OFF: &str = "SELECT id, user_id, starts_at, ends_at, label, created_at, created_by FROM time_off \
      WHERE practice_id = $1 AND ends_at > $2 ORDER BY starts_at, id";
 pub const DELETE_TIME_OFF: &str = "DELETE FROM time_off WHERE practice_id = $1 AND user_id = $2 AND id = $3";
+
+pub const PLAN_OF: &str = "SELECT id, client_id, content, review_on, version, created_at, updated_at, updated_by \
+     FROM treatment_plans WHERE practice_id = $1 AND client_id = $2";
+pub const INSERT_PLAN: &str = "INSERT INTO treatment_plans \
+     (practice_id, id, client_id, content, review_on, version, created_at, updated_at, updated_by) \
+     VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8)";
+pub const UPDATE_PLAN: &str = "UPDATE treatment_plans SET content = $3, review_on = $4, version = $5, \
+     updated_at = $6, updated_by = $7 WHERE practice_id = $1 AND id = $2 AND version = $5 - 1";
+pub const INSERT_PLAN_VERSION: &str = "INSERT INTO treatment_plan_versions \
+     (practice_id, id, plan_id, version, content, saved_at, saved_by) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const PLAN_VERSION: &str = "SELECT id, version, content, saved_at, saved_by FROM treatment_plan_versions \
+     WHERE practice_id = $1 AND plan_id = $2 AND version = $3";
+pub const PLANS_DUE: &str = "SELECT client_id, review_on FROM treatment_plans \
+     WHERE practice_id = $1 AND review_on IS NOT NULL AND review_on <= $2 ORDER BY review_on, client_id";

@@ -358,3 +358,52 @@ pub async fn signed_notes_cannot_be_unlocked_by_sql<S: crate::Sql>(store: &crate
     assert!(kept.signed && kept.version == 1 && kept.content == [1]);
     assert_eq!(ok(store.addenda(p.id, note.id).await), [addendum]);
 }
+
+pub async fn treatment_plans_are_versioned_and_every_version_kept(store: &dyn Store) {
+    let p = practice("Plans", "owner@plans.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (client, other) = (sealed_client(8, "plan-idx"), sealed_client(9, "plan-idx-2"));
+    ok(store.create_clients(p.id, &[(client.clone(), vec![]), (other.clone(), vec![])]).await);
+    let day = |d: i8| jiff::civil::date(2027, 1, d);
+    let plan = |version: i64, review: Option<jiff::civil::Date>| PlanRecord {
+        id: format!("plan-{}", client.id),
+        client: client.id,
+        content: vec![version as u8; 4],
+        review_on: review,
+        version,
+        created_at: t(20),
+        updated_at: t(20 + version),
+        updated_by: p.owner.id,
+    };
+    let copy = |version: i64| PlanVersionRecord {
+        id: format!("plan-{}.{version}", client.id),
+        version,
+        content: vec![version as u8; 4],
+        saved_at: t(20 + version),
+        saved_by: p.owner.id,
+    };
+    assert_eq!(ok(store.plan(p.id, client.id).await), None);
+    ok(store.save_plan(p.id, &plan(1, Some(day(20))), &copy(1)).await);
+    // A second first plan for the client is a conflict, and keeps nothing.
+    let again = PlanVersionRecord { id: "another".into(), ..copy(1) };
+    assert!(matches!(store.save_plan(p.id, &plan(1, None), &again).await, Err(StoreError::Conflict(_))));
+    ok(store.save_plan(p.id, &plan(2, Some(day(10))), &copy(2)).await);
+    // A save from a version someone else saved over changes nothing.
+    let stale = store.save_plan(p.id, &plan(2, None), &PlanVersionRecord { id: "stale".into(), ..copy(2) }).await;
+    assert!(matches!(stale, Err(StoreError::NoRowChanged(_))), "{stale:?}");
+    assert_eq!(ok(store.plan(p.id, client.id).await), Some(plan(2, Some(day(10)))));
+    assert_eq!(ok(store.plan_version(p.id, &plan(1, None).id, 1).await), Some(copy(1)));
+    assert_eq!(ok(store.plan_version(p.id, &plan(1, None).id, 3).await), None);
+    assert_eq!(ok(store.plan(p.id, other.id).await), None);
+
+    assert_eq!(ok(store.plans_due(p.id, day(9)).await), []);
+    assert_eq!(ok(store.plans_due(p.id, day(10)).await), [(client.id, day(10))]);
+    for column in [SealedColumn::PlanContent, SealedColumn::PlanVersionContent] {
+        let cells = ok(store.sealed_cells(p.id, column, None, 10).await).len();
+        assert_eq!(cells, if column == SealedColumn::PlanContent { 1 } else { 2 });
+    }
+    let elsewhere = practice("Other plans", "owner@plans-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.plan(elsewhere.id, client.id).await), None);
+    assert_eq!(ok(store.plans_due(elsewhere.id, day(28)).await), []);
+}

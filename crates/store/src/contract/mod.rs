@@ -33,9 +33,10 @@ use jiff::{SignedDuration, Timestamp};
 use crate::{
     AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember,
     ChallengePurpose, ClientIndex, DiagnosisRecord, Failures, GlassBreakRecord, GlassReview, Invitation, MeasureRecord,
-    NewPractice, NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, SealedCell,
-    SealedClient, SealedColumn, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter,
-    SignInRules, Signature, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
+    NewPractice, NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord,
+    PlanVersionRecord, SealedCell, SealedClient, SealedColumn, SessionRecord, SetupTokenState, SignInEvent,
+    SignInEventKind, SignInFilter, SignInRules, Signature, Store, StoreError, TimeOffRecord, WebauthnChallenge,
+    WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -63,6 +64,7 @@ macro_rules! store_contract_suite {
             diagnoses_are_ranked_and_edited_without_lost_updates,
             measures_are_kept_and_their_alerts_acknowledged_once,
             signed_notes_are_locked_and_only_addenda_attach,
+            treatment_plans_are_versioned_and_every_version_kept,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
