@@ -150,6 +150,9 @@ pub struct NoteContent {
     pub service_date: Date,
     /// The template's fields by key; absent or empty ones were left blank.
     pub fields: BTreeMap<String, String>,
+    /// The treatment plan goals the session addressed (their ids in the client's plan).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<String>,
 }
 
 redacted_debug!(NoteContent);
@@ -172,6 +175,8 @@ impl NoteContent {
 pub struct NoteForm {
     pub service_date: String,
     pub fields: BTreeMap<String, String>,
+    /// The plan goals ticked (every `goal` pair).
+    pub goals: Vec<String>,
 }
 
 redacted_debug!(NoteForm);
@@ -181,7 +186,8 @@ impl NoteForm {
     pub fn from_pairs(template: &Template, pairs: &[(String, String)]) -> Self {
         let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         let fields = template.fields.iter().filter_map(|f| value(f.key).map(|v| (f.key.to_owned(), v))).collect();
-        Self { service_date: value("service_date").unwrap_or_default(), fields }
+        let goals = pairs.iter().filter(|(k, _)| k == "goal").map(|(_, v)| v.clone()).collect();
+        Self { service_date: value("service_date").unwrap_or_default(), fields, goals }
     }
 
     /// What was written in the field `key` (`""` if nothing).
@@ -190,13 +196,23 @@ impl NoteForm {
     }
 
     pub fn from_content(content: &NoteContent) -> Self {
-        Self { service_date: content.service_date.to_string(), fields: content.fields.clone() }
+        Self {
+            service_date: content.service_date.to_string(),
+            fields: content.fields.clone(),
+            goals: content.goals.clone(),
+        }
     }
 
-    /// Checks the date (a session is never in the future) and the sizes; a draft may leave
-    /// fields blank. Text is kept as typed (line breaks included); control characters other
-    /// than line breaks and tabs are refused.
-    pub fn validate(&self, template: &Template, today: Date, errors: &mut FieldErrors) -> Option<Phi<NoteContent>> {
+    /// Checks the date (a session is never in the future), the sizes and that each goal ticked
+    /// is one of `plan_goals`; a draft may leave fields blank. Text is kept as typed (line
+    /// breaks included); control characters other than line breaks and tabs are refused.
+    pub fn validate(
+        &self,
+        template: &Template,
+        plan_goals: &[&str],
+        today: Date,
+        errors: &mut FieldErrors,
+    ) -> Option<Phi<NoteContent>> {
         let service_date = match self.service_date.trim().parse::<Date>() {
             Ok(d) if d > today => {
                 errors.add("service_date", "cannot be in the future");
@@ -224,10 +240,20 @@ impl NoteForm {
         if total > NOTE_MAX {
             errors.add("note", format!("the note must be at most {NOTE_MAX} characters in all"));
         }
+        let mut goals: Vec<String> = Vec::new();
+        for goal in &self.goals {
+            if !plan_goals.contains(&goal.as_str()) {
+                errors.add("goals", "must be goals of the client's treatment plan");
+                break;
+            }
+            if !goals.contains(goal) {
+                goals.push(goal.clone());
+            }
+        }
         if !errors.is_empty() {
             return None;
         }
-        Some(Phi::new(NoteContent { template: template.id.to_owned(), service_date: service_date?, fields }))
+        Some(Phi::new(NoteContent { template: template.id.to_owned(), service_date: service_date?, fields, goals }))
     }
 }
 
@@ -267,7 +293,7 @@ mod tests {
         };
         let mut errors = FieldErrors::default();
         let draft = NoteForm::from_pairs(soap(), &pairs("2026-12-03", "Slept better.\r\nLess worry."))
-            .validate(soap(), today, &mut errors)
+            .validate(soap(), &[], today, &mut errors)
             .unwrap_or_else(|| panic!("{errors}"));
         assert_eq!(draft.expose().fields.get("subjective").map(String::as_str), Some("Slept better.\nLess worry."));
         assert!(!draft.expose().fields.contains_key("unknown"));
@@ -277,14 +303,14 @@ mod tests {
         let too_long = "x".repeat(FIELD_MAX + 1);
         assert!(
             NoteForm::from_pairs(soap(), &pairs("2026-12-05", &too_long))
-                .validate(soap(), today, &mut errors)
+                .validate(soap(), &[], today, &mut errors)
                 .is_none()
         );
         assert!(errors.get("service_date").is_some() && errors.get("subjective").is_some());
         let mut errors = FieldErrors::default();
         assert!(
             NoteForm::from_pairs(soap(), &pairs("2026-12-01", "bell\u{7}"))
-                .validate(soap(), today, &mut errors)
+                .validate(soap(), &[], today, &mut errors)
                 .is_none()
         );
     }

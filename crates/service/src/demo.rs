@@ -401,6 +401,7 @@ fn seeded_note(
         template: template.to_owned(),
         service_date: at.to_zoned(jiff::tz::TimeZone::UTC).date(),
         fields,
+        goals: Vec::new(),
     };
     let ids = (
         domain::NoteId::from_random_bytes(rng.bytes16()),

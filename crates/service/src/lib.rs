@@ -60,7 +60,7 @@ pub use audit_log::watch::VerifierState;
 pub use auth::{OpenSession, Remote, SIGN_IN_HISTORY_DAYS, SessionToken, SignIn, form_token};
 pub use clients::{
     CareTeamChoice, Chart, ChartAccess, ClientQuery, ClientSummary, Diagnosis, GlassBreak, Measurement, NoteHeader,
-    NoteView, RiskAlert, TeamMember,
+    NoteView, PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange, RiskAlert, TeamMember,
 };
 pub use domain::client::{ClientDetails, ClientForm};
 pub use error::ServiceError;

@@ -321,6 +321,7 @@ async fn a_note_is_drafted_signed_locked_amended_and_cosigned() {
     let form = |date: &str, fields: &[(&str, &str)]| NoteForm {
         service_date: date.into(),
         fields: fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        goals: Vec::new(),
     };
 
     let id = ok(w.haven.create_note(&clinician, client, "dap").await);
@@ -399,6 +400,7 @@ async fn psychotherapy_notes_are_their_authors_alone_under_their_own_key() {
     let form = NoteForm {
         service_date: date,
         fields: [("process".to_owned(), "Countertransference: I felt protective.".to_owned())].into(),
+        goals: Vec::new(),
     };
     ok(w.haven.save_note(&clinician, client, id, 1, &form).await);
     ok(w.haven.sign_note(&clinician, client, id, 2).await);
@@ -430,4 +432,79 @@ async fn psychotherapy_notes_are_their_authors_alone_under_their_own_key() {
     assert_eq!(private_values(&ok(w.haven.key_status().await)), 4);
     let verified = ok(w.haven.verify_sealed(|_| {}).await);
     assert!(verified.failures.is_empty() && verified.cell_failures.is_empty());
+}
+
+#[tokio::test]
+async fn a_treatment_plan_is_built_signed_reviewed_and_named_by_notes() {
+    use domain::plan::{GoalForm, ProblemForm, SignatureForm};
+    use haven_service::PlanChange;
+    let w = World::new().await;
+    let (clinician, other, biller) = (w.actor(2).await, w.actor(3).await, w.actor(6).await);
+    let client = w.client_of(2);
+    let code =
+        ok(w.haven.chart(&clinician, client).await).diagnoses.unwrap_or_default()[0].spec.detail.expose().code.clone();
+    assert!(ok(w.haven.treatment_plan(&clinician, client).await).is_none());
+
+    // A problem from the client's diagnosis; another code is refused.
+    let problem = |code: &str| ProblemForm { text: "Low mood most days".into(), diagnosis: code.into() };
+    let wrong =
+        w.haven.change_plan(&clinician, client, 0, PlanChange::Problem { id: None, form: &problem("Z00.00") }).await;
+    assert!(matches!(&wrong, Err(ServiceError::Invalid(e)) if e.get("diagnosis").is_some()), "{wrong:?}");
+    ok(w.haven.change_plan(&clinician, client, 0, PlanChange::Problem { id: None, form: &problem(&code) }).await);
+    // Only the care team changes it: billing, and a clinician outside the team, are refused.
+    for outsider in [&biller, &other] {
+        let refused =
+            w.haven.change_plan(outsider, client, 1, PlanChange::Problem { id: None, form: &problem("") }).await;
+        assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
+        assert!(matches!(w.haven.treatment_plan(outsider, client).await, Err(ServiceError::Denied(_))));
+    }
+    let plan = ok(w.haven.treatment_plan(&clinician, client).await).unwrap_or_else(|| panic!("no plan"));
+    let problem_id = plan.content.expose().problems[0].id.clone();
+    let goal = GoalForm {
+        text: "Sleep through most nights".into(),
+        objectives: "In bed by 11 five nights a week\nKeep a sleep diary".into(),
+        interventions: "CBT-I".into(),
+        target: "2027-06-01".into(),
+        status: String::new(),
+    };
+    let add_goal = PlanChange::Goal { problem: &problem_id, goal: None, form: &goal };
+    ok(w.haven.change_plan(&clinician, client, 1, add_goal).await);
+    // A change from a version someone saved over is refused.
+    let stale = w.haven.change_plan(&clinician, client, 1, PlanChange::Review { typed: "2027-01-20" }).await;
+    assert!(matches!(stale, Err(ServiceError::Conflict(_))), "{stale:?}");
+
+    // The client signs version 3; a later change needs a new signature.
+    let signature = SignatureForm { typed_name: "Client Name".into(), signed_on: "2027-01-15".into() };
+    ok(w.haven.change_plan(&clinician, client, 2, PlanChange::Signature { form: &signature }).await);
+    let signed = ok(w.haven.treatment_plan(&clinician, client).await).unwrap_or_else(|| panic!("no plan"));
+    assert!(signed.signed_as_is() && signed.version == 3);
+    // Due for review within two weeks (the test clock's today is 2027-01-15): the caseload
+    // marks it and the dashboard counts it.
+    ok(w.haven.change_plan(&clinician, client, 3, PlanChange::Review { typed: "2027-01-20" }).await);
+    let reviewed = ok(w.haven.treatment_plan(&clinician, client).await).unwrap_or_else(|| panic!("no plan"));
+    assert!(!reviewed.signed_as_is());
+    assert_eq!(ok(w.haven.plans_due_count(&clinician).await), 1);
+    let caseload = ok(w.haven.caseload(&clinician).await);
+    let marked = caseload.iter().find(|c| c.id == client).and_then(|c| c.plan_review);
+    assert_eq!(marked, Some(jiff::civil::date(2027, 1, 20)));
+
+    // A progress note names the goal it addressed; a goal of no plan is refused.
+    let goal_id = reviewed.content.expose().problems[0].goals[0].id.clone();
+    let note = ok(w.haven.create_note(&clinician, client, "soap").await);
+    let draft = |goals: Vec<String>| domain::notes::NoteForm {
+        service_date: "2027-01-15".into(),
+        fields: [("subjective".to_owned(), "Slept better.".to_owned())].into(),
+        goals,
+    };
+    let unknown = w.haven.save_note(&clinician, client, note, 1, &draft(vec!["made-up".into()])).await;
+    assert!(matches!(&unknown, Err(ServiceError::Invalid(e)) if e.get("goals").is_some()), "{unknown:?}");
+    ok(w.haven.save_note(&clinician, client, note, 1, &draft(vec![goal_id.clone()])).await);
+    let view = ok(w.haven.note(&clinician, client, note).await);
+    assert_eq!(view.content.expose().goals, [goal_id.clone()]);
+    assert!(view.plan_goals.iter().any(|(id, _, g)| *id == goal_id && g.expose() == "Sleep through most nights"));
+
+    for action in ["treatment_plan.create", "treatment_plan.update", "treatment_plan.client_sign"] {
+        assert!(!w.events(action, "ok").await.is_empty(), "no {action} event");
+    }
+    assert!(!w.events("treatment_plan.update", "denied").await.is_empty(), "refusals are events too");
 }

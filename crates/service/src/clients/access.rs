@@ -114,11 +114,10 @@ impl Haven {
         let crud = if action == Action::View { Crud::Read } else { Crud::Update };
         // A chart read releases every part the same footing may see; the event names them.
         let mut categories = vec![part.category()];
-        if part == ChartPart::Demographics
-            && action == Action::View
-            && access.allows(actor, ChartPart::Diagnoses, action)
-        {
-            categories.push(ChartPart::Diagnoses.category());
+        if part == ChartPart::Demographics && action == Action::View {
+            let released = [ChartPart::Diagnoses, ChartPart::Measures, ChartPart::Notes, ChartPart::Plan];
+            categories
+                .extend(released.into_iter().filter(|p| access.allows(actor, *p, action)).map(ChartPart::category));
         }
         let mut entry = AuditEntry::new(audit_action, crud)
             .client(client)

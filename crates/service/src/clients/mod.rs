@@ -6,6 +6,7 @@ mod care_team;
 mod diagnoses;
 pub(crate) mod measures;
 pub(crate) mod notes;
+mod plans;
 pub(crate) mod sealing;
 
 use std::collections::BTreeSet;
@@ -22,6 +23,7 @@ pub use care_team::{CareTeamChoice, TeamMember};
 pub use diagnoses::Diagnosis;
 pub use measures::{Measurement, RiskAlert};
 pub use notes::{NoteHeader, NoteView};
+pub use plans::{PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange};
 
 use self::sealing::{index_of, open_column, open_details, open_names};
 use crate::audit_log::{AuditEntry, Crud};
@@ -51,6 +53,8 @@ pub struct ClientSummary {
     pub status: ClientStatus,
     /// The actor's part in the client's care, if any.
     pub care_role: Option<CareRole>,
+    /// When the client's treatment plan is due for review, if soon or overdue (caseloads only).
+    pub plan_review: Option<jiff::civil::Date>,
 }
 
 /// A client's record as the chart shows it.
@@ -73,6 +77,9 @@ pub struct Chart {
     /// The latest notes' headers, if the actor may see notes (the care team).
     pub notes: Option<Vec<NoteHeader>>,
     pub can_write_notes: bool,
+    /// The treatment plan (`Some(None)`: none yet), if the actor may see it (the care team).
+    pub plan: Option<Option<Plan>>,
+    pub can_edit_plan: bool,
     /// How the actor came to see it: their part in the care, or the break of the glass.
     pub access: ChartAccess,
     /// Whether the actor may change the demographics, and the care team.
@@ -251,6 +258,7 @@ impl Haven {
                 date_of_birth: Phi::new(date_of_birth),
                 status: client.status,
                 care_role,
+                plan_review: None,
             });
         }
         out.sort_by(|a, b| {
@@ -267,7 +275,13 @@ impl Haven {
         let clients = self.store.caseload(practice, actor.user()).await?;
         let entry = AuditEntry::new("client.list", Crud::Read).categories(&["demographics"]).purpose("TREAT");
         self.audited_by(actor, clients.iter().fold(entry, |e, (c, _)| e.resource("client", c.id))).await?;
-        self.summarize(practice, clients.into_iter().map(|(c, r)| (c, Some(r))).collect()).await
+        let ids: Vec<ClientId> = clients.iter().map(|(c, _)| c.id).collect();
+        let due = self.plans_due_among(actor, &ids).await?;
+        let mut summaries = self.summarize(practice, clients.into_iter().map(|(c, r)| (c, Some(r))).collect()).await?;
+        for summary in &mut summaries {
+            summary.plan_review = due.iter().find(|(id, _)| *id == summary.id).map(|(_, on)| *on);
+        }
+        Ok(summaries)
     }
 
     /// The clients added last, for the front desk (who work with every client's details); an
@@ -345,7 +359,14 @@ impl Haven {
             false => None,
         };
         let can_write_notes = access.allows(actor, ChartPart::Notes, Action::Update);
+        let plan = match access.allows(actor, ChartPart::Plan, Action::View) {
+            true => Some(self.open_plan(actor.practice(), id).await?),
+            false => None,
+        };
+        let can_edit_plan = access.allows(actor, ChartPart::Plan, Action::Update);
         Ok(Chart {
+            plan,
+            can_edit_plan,
             notes,
             can_write_notes,
             measures,

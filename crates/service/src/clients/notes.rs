@@ -52,6 +52,9 @@ pub struct NoteView {
     pub can_edit: bool,
     pub can_cosign: bool,
     pub can_add_addendum: bool,
+    /// The plan goals a draft may name (active ones, and any it names already) and, once
+    /// signed, those it names: (id, problem, goal), in plan order.
+    pub plan_goals: Vec<(String, Phi<String>, Phi<String>)>,
 }
 
 fn row_of(id: NoteId) -> String {
@@ -131,6 +134,7 @@ impl Haven {
             template: chosen.id.to_owned(),
             service_date: self.today(actor).await?,
             fields: Default::default(),
+            goals: Vec::new(),
         };
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let first_id = uuid_text();
@@ -200,7 +204,27 @@ impl Haven {
             ));
         }
         let writes = access.allows(actor, ChartPart::Notes, Action::Update);
+        // The plan is read under the same footing as the note (the care team's).
+        let plan = match access.allows(actor, ChartPart::Plan, Action::View) {
+            true => self.open_plan(actor.practice(), client).await?,
+            false => None,
+        };
+        let plan_goals = plan
+            .as_ref()
+            .map(|p| {
+                p.content
+                    .expose()
+                    .goals()
+                    .filter(|(_, g)| {
+                        content.goals.contains(&g.id)
+                            || (!record.signed && g.status == domain::plan::GoalStatus::Active)
+                    })
+                    .map(|(p, g)| (g.id.clone(), Phi::new(p.text.clone()), Phi::new(g.text.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(NoteView {
+            plan_goals,
             header: self.header(&record, &content, &names),
             content: Phi::new(content),
             version: record.version,
@@ -296,7 +320,10 @@ impl Haven {
         let (record, access) = self.own_draft(actor, client, id, "note.update").await?;
         let chosen = template(&record.template).ok_or(ServiceError::NotFound)?;
         let today = self.today(actor).await?;
-        let content = valid(|errors| form.validate(chosen, today, errors))?;
+        let plan = self.open_plan(actor.practice(), client).await?;
+        let plan_goals: Vec<&str> =
+            plan.as_ref().map(|p| p.content.expose().goals().map(|(_, g)| g.id.as_str()).collect()).unwrap_or_default();
+        let content = valid(|errors| form.validate(chosen, &plan_goals, today, errors))?;
         let (practice, now) = (actor.practice(), self.now());
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let version_id = uuid_text();
