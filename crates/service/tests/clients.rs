@@ -500,7 +500,7 @@ async fn a_treatment_plan_is_built_signed_reviewed_and_named_by_notes() {
     assert!(matches!(&unknown, Err(ServiceError::Invalid(e)) if e.get("goals").is_some()), "{unknown:?}");
     ok(w.haven.save_note(&clinician, client, note, 1, &draft(vec![goal_id.clone()])).await);
     let view = ok(w.haven.note(&clinician, client, note).await);
-    assert_eq!(view.content.expose().goals, [goal_id.clone()]);
+    assert_eq!(view.content.expose().goals, std::slice::from_ref(&goal_id));
     assert!(view.plan_goals.iter().any(|(id, _, g)| *id == goal_id && g.expose() == "Sleep through most nights"));
 
     for action in ["treatment_plan.create", "treatment_plan.update", "treatment_plan.client_sign"] {
