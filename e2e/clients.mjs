@@ -28,10 +28,13 @@ try {
   // Boosted forms swap the page in place: click and wait until htmx has settled the answer.
   async function submit(page, selector) {
     const settled = page.evaluate(
-      () => new Promise((done) => document.body.addEventListener("htmx:afterSettle", () => done(), { once: true })),
+      () => new Promise((done, fail) => {
+        document.body.addEventListener("htmx:afterSettle", () => done(), { once: true });
+        setTimeout(() => fail(new Error("no page came back")), 10000);
+      }),
     );
     await page.click(selector);
-    await settled;
+    await settled.catch((e) => { throw new Error(`${selector}: ${e.message}`); });
   }
 
   // --- the clinician adds a client; a future birth date is refused and nothing typed is lost
@@ -145,6 +148,40 @@ try {
   await c.page.check(`input[name=supervisor][aria-label="${supervisorName} as supervisor"]`);
   await c.page.click("button:has-text('Save care team')");
   await c.page.waitForSelector(`section:has(h2:has-text('Care team')) li:has-text('${supervisorName}')`);
+  // --- the clinician writes the treatment plan: a problem, a measurable goal, the signature
+  await c.page.click("a:has-text('Write the plan')");
+  await c.page.waitForURL(`${chartUrl}/plan`);
+  await c.page.fill("#problem-new-text", "Wakes at 3 a.m. most nights and worries about work.");
+  await submit(c.page, "button:has-text('Add problem')");
+  await c.page.locator("details[id^='goal-new-'] summary").click();
+  await c.page.fill("[id^='goal-new-'][id$='-text']", "Sleep through the night most nights");
+  await c.page.fill("[id^='goal-new-'][id$='-objectives']", "Five nights a week without waking before 5 a.m.");
+  await c.page.fill("[id^='goal-new-'][id$='-interventions']", "CBT-I\nWorry time before dinner");
+  // The page's own date limit aside (as a browser without it would send), the server refuses it.
+  await c.page.locator("[id^='goal-new-'][id$='-target']").evaluate((el) => el.removeAttribute("min"));
+  await c.page.fill("[id^='goal-new-'][id$='-target']", "2020-01-01");
+  await submit(c.page, "button:has-text('Add goal')");
+  const targetError = await c.page.locator("[id^='goal-new-'][id$='-target-error']").textContent();
+  check(targetError.includes("cannot be in the past"), `a target in the past was accepted: ${targetError}`);
+  check((await c.page.inputValue("[id^='goal-new-'][id$='-objectives']")).includes("Five nights"), "the goal typed was lost");
+  const target = new Date(Date.now() + 90 * 864e5).toISOString().slice(0, 10);
+  await c.page.fill("[id^='goal-new-'][id$='-target']", target);
+  await submit(c.page, "button:has-text('Add goal')");
+  await c.page.waitForSelector("article.goal h3:has-text('Sleep through the night')");
+  await c.page.fill("#signature-name", "Client signs here");
+  await submit(c.page, "button:has-text('Record signature')");
+  check((await c.page.locator("dl.facts").textContent()).includes("Client signs here"), "signature not shown");
+  await c.page.fill("#review-on", new Date(Date.now() + 7 * 864e5).toISOString().slice(0, 10));
+  await submit(c.page, "button:has-text('Set review date')");
+  await c.page.screenshot({ path: `${shots}/treatment-plan.png`, fullPage: true });
+  // A review within two weeks: the dashboard counts it and the caseload marks the client.
+  await c.page.goto(`${base}/dashboard`);
+  check((await c.page.locator(".notice:has-text('Treatment plans due for review')").textContent()).includes("1"), "no review reminder");
+  await c.page.goto(`${base}/clients`);
+  check(await c.page.locator("table.clients .badge:has-text('plan review')").isVisible(), "the caseload does not mark the review");
+  await c.page.goto(chartUrl);
+  check((await c.page.locator("#plan").textContent()).includes("Sleep through the night"), "the chart does not show the plan");
+
   await c.page.selectOption("#template", "soap");
   await c.page.click("button:has-text('Start note')");
   await c.page.waitForSelector("textarea#subjective");
@@ -169,8 +206,10 @@ try {
   await c.page.fill("#objective", "Calm, good eye contact, affect brighter.");
   await c.page.fill("#assessment", "Improving; no safety concerns today.");
   await c.page.fill("#plan", "Continue CBT-I; sleep diary for two weeks.");
+  await c.page.check("fieldset.goals input[type=checkbox]");
   await c.page.click("button:has-text('Sign and lock')");
   await c.page.waitForSelector(".badge:has-text('Signed')");
+  check((await c.page.locator("ul.plan-goals").textContent()).includes("Sleep through the night"), "the goal addressed is not shown");
   check(!(await c.page.locator("textarea#subjective").count()), "a signed note still offers its form");
   await c.page.fill("#addendum", "Client called: diary started.");
   await c.page.click("button:has-text('Add addendum')");
@@ -179,7 +218,7 @@ try {
 
   // --- the supervisor finds it on the dashboard and co-signs
   await s.page.goto(`${base}/dashboard`);
-  await s.page.click(".notice a");
+  await s.page.click(".notice:has-text('Notes to co-sign') a");
   await s.page.waitForURL(noteUrl);
   await s.page.click("button:has-text('Co-sign')");
   await s.page.waitForSelector(".badge:has-text('Co-signed by')");

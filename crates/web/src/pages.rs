@@ -306,6 +306,8 @@ struct DashboardPage {
     risk_alerts: Vec<(String, String, &'static str)>,
     /// Signed notes waiting for the person's co-signature: (client id, note id, client's name).
     to_cosign: Vec<(String, String, String)>,
+    /// Treatment plans of the person's caseload due for review soon (a count: no names here).
+    plans_due: usize,
 }
 
 /// "1 event", "5 events".
@@ -379,6 +381,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
             .into_iter()
             .map(|(client, note, name)| (client.to_string(), note.to_string(), name.expose().clone()))
             .collect(),
+        plans_due: state.haven.plans_due_count(&actor).await?,
     };
     Ok(render(StatusCode::OK, &page))
 }

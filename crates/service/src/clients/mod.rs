@@ -417,7 +417,7 @@ impl Haven {
     }
 
     /// Today in the practice's time zone: what birth dates are checked against.
-    async fn today(&self, actor: &Actor) -> crate::Result<jiff::civil::Date> {
+    pub async fn today(&self, actor: &Actor) -> crate::Result<jiff::civil::Date> {
         let record = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
         let zone = jiff::tz::TimeZone::get(record.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
         Ok(self.now().to_zoned(zone).date())

@@ -46,6 +46,13 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/notes/{note}/cosign", cosign_note)
         .post("/clients/{id}/notes/{note}/addenda", add_addendum)
         .get("/clients/{id}/notes/{note}/versions/{version}", note_version)
+        .get("/clients/{id}/plan", plan)
+        .post("/clients/{id}/plan/problems", add_problem)
+        .post("/clients/{id}/plan/problems/{problem}", save_problem)
+        .post("/clients/{id}/plan/problems/{problem}/goals", add_goal)
+        .post("/clients/{id}/plan/problems/{problem}/goals/{goal}", save_goal)
+        .post("/clients/{id}/plan/review", set_review)
+        .post("/clients/{id}/plan/signature", record_signature)
         .get("/glass-breaks", glass_breaks)
         .post("/glass-breaks/{id}/accept", accept)
         .post("/glass-breaks/{id}/flag", flag)
@@ -90,6 +97,8 @@ struct Row {
     born: String,
     status: &'static str,
     part: &'static str,
+    /// When the treatment plan is due for review, if soon (`""` otherwise).
+    review: String,
 }
 
 fn row(c: &ClientSummary) -> Row {
@@ -99,6 +108,7 @@ fn row(c: &ClientSummary) -> Row {
         born: c.date_of_birth.expose().strftime("%b %-d, %Y").to_string(),
         status: c.status.label(),
         part: c.care_role.map_or("", CareRole::label),
+        review: c.plan_review.map(|d| d.strftime("%b %-d").to_string()).unwrap_or_default(),
     }
 }
 
@@ -471,8 +481,10 @@ mod diagnoses;
 mod glass;
 mod measures;
 mod notes;
+mod plans;
 
 use diagnoses::*;
 use glass::*;
 use measures::*;
 use notes::*;
+use plans::*;

@@ -1,0 +1,223 @@
+//! The treatment plan page (CR-6): the plan as it stands, and one small form per change (a
+//! problem, a goal, the review date, the client's signature), each saved from the version the
+//! page was loaded at. A refused form comes back with its errors and what was typed.
+
+use domain::plan::{GoalForm, GoalStatus, PlanContent, ProblemForm, SignatureForm};
+use service::{Plan, PlanChange};
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+pub(super) struct PlanPage {
+    l: Layout,
+    client: String,
+    client_name: String,
+    plan: Option<Plan>,
+    can_edit: bool,
+    /// The client's diagnoses a problem may name: (code, title).
+    diagnoses: Vec<(String, String)>,
+    statuses: &'static [GoalStatus],
+    today: String,
+    /// The form that was refused: its key, errors and what was typed.
+    refused: Option<Refused>,
+    error: Option<String>,
+}
+
+with_layout!(PlanPage);
+
+pub(super) struct Refused {
+    key: String,
+    errors: FieldErrors,
+    typed: Vec<(String, String)>,
+}
+
+impl PlanPage {
+    fn content(&self) -> PlanContent {
+        self.plan.as_ref().map(|p| p.content.expose().clone()).unwrap_or_default()
+    }
+
+    fn version(&self) -> i64 {
+        self.plan.as_ref().map_or(0, |p| p.version)
+    }
+
+    /// A date as a date field takes it (`""` for none).
+    fn date(&self, day: &Option<jiff::civil::Date>) -> String {
+        day.map(|d| d.to_string()).unwrap_or_default()
+    }
+
+    /// The refused form, if it is the form `kind` of `id` (see [`key`]).
+    fn refused_as(&self, kind: &str, id: &str) -> Option<&Refused> {
+        self.refused.as_ref().filter(|r| r.key == key(kind, id))
+    }
+
+    /// Whether that form was the one refused (its box opens).
+    fn was_refused(&self, kind: &str, id: &str) -> bool {
+        self.refused_as(kind, id).is_some()
+    }
+
+    /// The error of `field` in that form, if it was refused for it.
+    fn error(&self, kind: &str, id: &str, field: &str) -> Option<String> {
+        self.refused_as(kind, id).and_then(|r| r.errors.get(field)).map(str::to_owned)
+    }
+
+    /// What that form shows in `field`: what was typed if it was refused, else `stored`.
+    fn value(&self, kind: &str, id: &str, field: &str, stored: impl AsRef<str>) -> String {
+        match self.refused_as(kind, id) {
+            Some(r) => r.typed.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()).unwrap_or_default(),
+            None => stored.as_ref().to_owned(),
+        }
+    }
+}
+
+/// A form's key on the page, also its anchor: `problem-new`, `goal-{id}`, `review`.
+fn key(kind: &str, id: &str) -> String {
+    if id.is_empty() { kind.to_owned() } else { format!("{kind}-{id}") }
+}
+
+async fn plan_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PlanPage, PageError> {
+    let chart = state.haven.chart(actor, id).await?;
+    let Some(plan) = chart.plan else {
+        return Err(ServiceError::Denied("treatment plans are open to the care team only").into());
+    };
+    let diagnoses = chart
+        .diagnoses
+        .unwrap_or_default()
+        .iter()
+        .map(|d| (d.spec.detail.expose().code.clone(), d.description.clone()))
+        .collect();
+    let details = &chart.details;
+    Ok(PlanPage {
+        l: Layout::of(actor),
+        client: id.to_string(),
+        client_name: format!("{} {}", details.given_name.expose(), details.family_name.expose()),
+        plan,
+        can_edit: chart.can_edit_plan,
+        diagnoses,
+        statuses: GoalStatus::ALL,
+        today: state.haven.today(actor).await?.to_string(),
+        refused: None,
+        error: None,
+    })
+}
+
+pub(super) async fn plan(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let page = plan_page(&state, &actor, client_id(&id)?).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// A plan form's fields as posted: the version it was loaded at, and the rest by name.
+type Posted = Form<Vec<(String, String)>>;
+
+fn field<'a>(posted: &'a [(String, String)], name: &str) -> &'a str {
+    posted.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
+/// Applies one change; a refusal comes back on the plan page, under the form `key`.
+async fn change(
+    state: &AppState,
+    actor: &Actor,
+    id: ClientId,
+    key: String,
+    posted: Vec<(String, String)>,
+    change: PlanChange<'_>,
+) -> Result<Response, PageError> {
+    let version = field(&posted, "version").trim().parse().unwrap_or(-1);
+    let (status, errors, error) = match state.haven.change_plan(actor, id, version, change).await {
+        Ok(()) => return Ok(Redirect::to(&format!("/clients/{id}/plan#{key}")).into_response()),
+        Err(ServiceError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
+        Err(e @ ServiceError::Conflict(_)) => {
+            (StatusCode::CONFLICT, FieldErrors::default(), Some(crate::stale::shown(&e.to_string())))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut page = plan_page(state, actor, id).await?;
+    page.error = error.or_else(|| Some("Not saved: please correct the highlighted fields.".into()));
+    page.refused = Some(Refused { key, errors, typed: posted });
+    Ok(render(status, &page))
+}
+
+pub(super) async fn add_problem(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(posted): Posted,
+) -> Result<Response, PageError> {
+    let form = ProblemForm { text: field(&posted, "text").into(), diagnosis: field(&posted, "diagnosis").into() };
+    let key = key("problem", "new");
+    change(&state, &actor, client_id(&id)?, key, posted.clone(), PlanChange::Problem { id: None, form: &form }).await
+}
+
+pub(super) async fn save_problem(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, problem)): Path<(String, String)>,
+    Form(posted): Posted,
+) -> Result<Response, PageError> {
+    let form = ProblemForm { text: field(&posted, "text").into(), diagnosis: field(&posted, "diagnosis").into() };
+    let key = key("problem", &problem);
+    let change_it = PlanChange::Problem { id: Some(&problem), form: &form };
+    change(&state, &actor, client_id(&id)?, key, posted.clone(), change_it).await
+}
+
+fn goal_form(posted: &[(String, String)]) -> GoalForm {
+    GoalForm {
+        text: field(posted, "text").into(),
+        objectives: field(posted, "objectives").into(),
+        interventions: field(posted, "interventions").into(),
+        target: field(posted, "target").into(),
+        status: field(posted, "status").into(),
+    }
+}
+
+pub(super) async fn add_goal(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, problem)): Path<(String, String)>,
+    Form(posted): Posted,
+) -> Result<Response, PageError> {
+    let form = goal_form(&posted);
+    let key = key("goal-new", &problem);
+    let change_it = PlanChange::Goal { problem: &problem, goal: None, form: &form };
+    change(&state, &actor, client_id(&id)?, key, posted.clone(), change_it).await
+}
+
+pub(super) async fn save_goal(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, problem, goal)): Path<(String, String, String)>,
+    Form(posted): Posted,
+) -> Result<Response, PageError> {
+    let form = goal_form(&posted);
+    let key = key("goal", &goal);
+    let change_it = PlanChange::Goal { problem: &problem, goal: Some(&goal), form: &form };
+    change(&state, &actor, client_id(&id)?, key, posted.clone(), change_it).await
+}
+
+pub(super) async fn set_review(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(posted): Posted,
+) -> Result<Response, PageError> {
+    let typed = field(&posted, "review_on").to_owned();
+    change(&state, &actor, client_id(&id)?, "review".into(), posted.clone(), PlanChange::Review { typed: &typed }).await
+}
+
+pub(super) async fn record_signature(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(posted): Posted,
+) -> Result<Response, PageError> {
+    let form = SignatureForm {
+        typed_name: field(&posted, "typed_name").into(),
+        signed_on: field(&posted, "signed_on").into(),
+    };
+    let change_it = PlanChange::Signature { form: &form };
+    change(&state, &actor, client_id(&id)?, "signature".into(), posted.clone(), change_it).await
+}
