@@ -307,6 +307,7 @@ impl Haven {
         let mut diagnoses = Vec::with_capacity(CLIENT_BATCH);
         let mut measures = Vec::new();
         let mut notes = Vec::new();
+        let mut plans = Vec::new();
         for n in 1..=options.clients {
             let id = ClientId::from_random_bytes(rng.bytes16());
             let details = synthetic_client(&mut rng)?;
@@ -325,8 +326,11 @@ impl Haven {
                 email: details.email.as_ref().map(|e| e.expose().clone()).unwrap_or_default(),
             });
             if let Some(primary) = primary {
-                diagnoses.push(self.seeded_diagnosis(&ring, practice_id, id, staff_ids[primary], &mut rng, now)?);
+                let (diagnosis, code) =
+                    self.seeded_diagnosis(&ring, practice_id, id, staff_ids[primary], &mut rng, now)?;
+                diagnoses.push(diagnosis);
                 if n <= MEASURED_CLIENTS {
+                    plans.push(seeded_plan(&ring, practice_id, id, staff_ids[primary], code, &mut rng, now)?);
                     measures.extend(seeded_phq9_history(&ring, practice_id, id, staff_ids[primary], &mut rng, now)?);
                     let author = staff_ids[primary];
                     notes.push(seeded_note(&ring, practice_id, id, author, &mut rng, "soap", now - WEEK, true)?);
@@ -339,6 +343,9 @@ impl Haven {
                 self.store.insert_diagnoses(practice_id, &diagnoses).await?;
                 self.store.insert_measures(practice_id, &measures).await?;
                 self.store.insert_notes(practice_id, &notes).await?;
+                for (plan, copy) in plans.drain(..) {
+                    self.store.save_plan(practice_id, &plan, &copy).await?;
+                }
                 diagnoses.clear();
                 measures.clear();
                 notes.clear();
@@ -487,6 +494,70 @@ fn seeded_phq9_history(
 }
 
 /// Diagnoses common in outpatient therapy, for the demo's charts.
+/// Goals a seeded plan draws from: (goal, objectives, interventions).
+const PLAN_GOALS: [(&str, &[&str], &[&str]); 4] = [
+    (
+        "Sleep through most nights",
+        &["Five nights a week without waking before 5 a.m.", "Keep a sleep diary"],
+        &["CBT-I"],
+    ),
+    (
+        "Fewer days lost to worry",
+        &["Worry time kept to 20 minutes a day", "GAD-7 under 10"],
+        &["CBT", "Worry postponement"],
+    ),
+    ("Back to work full days", &["Four full days a week for a month"], &["Behavioural activation", "Graded return"]),
+    (
+        "Calmer evenings at home",
+        &["Two arguments a week or fewer", "One shared activity a week"],
+        &["Communication skills"],
+    ),
+];
+
+/// A plan for a seeded client: one problem from their diagnosis, one or two goals, a review
+/// within six weeks, signed by the client on its one version.
+fn seeded_plan(
+    ring: &crypto::Keyring,
+    practice: PracticeId,
+    client: ClientId,
+    by: UserId,
+    code: &str,
+    rng: &mut Rng,
+    now: jiff::Timestamp,
+) -> Result<(store::PlanRecord, store::PlanVersionRecord)> {
+    use domain::plan::{ClientSignature, Goal, GoalStatus, PlanContent, Problem};
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let days = |n: i64| today.saturating_add(jiff::Span::new().days(n));
+    let first = rng.below(PLAN_GOALS.len());
+    let goals = (0..1 + rng.below(2))
+        .map(|k| {
+            let (text, objectives, interventions) = PLAN_GOALS[(first + k) % PLAN_GOALS.len()];
+            Goal {
+                id: domain::NoteId::from_random_bytes(rng.bytes16()).to_string(),
+                text: text.into(),
+                objectives: objectives.iter().map(|o| (*o).to_owned()).collect(),
+                interventions: interventions.iter().map(|i| (*i).to_owned()).collect(),
+                target: Some(days(60 + rng.below(120) as i64)),
+                status: GoalStatus::Active,
+            }
+        })
+        .collect();
+    let description = domain::diagnosis::icd10(code).map_or_else(|| code.to_owned(), |c| c.description.clone());
+    let content = PlanContent {
+        problems: vec![Problem {
+            id: domain::NoteId::from_random_bytes(rng.bytes16()).to_string(),
+            text: format!("{description}: symptoms that get in the way of daily life"),
+            diagnosis: Some(code.to_owned()),
+            goals,
+        }],
+        review_on: Some(days(rng.below(42) as i64)),
+        signature: Some(ClientSignature { typed_name: "Signed in session".into(), signed_on: today, plan_version: 1 }),
+    };
+    let id = domain::NoteId::from_random_bytes(rng.bytes16()).to_string();
+    let saved = crate::clients::SavedPlan { id: &id, client, version: 1, by, at: now };
+    crate::clients::sealed_plan(ring, practice, &saved, &content)
+}
+
 const SEED_CODES: [&str; 6] = ["F33.1", "F41.1", "F43.10", "F43.23", "F90.0", "F32.A"];
 
 impl Haven {
@@ -499,7 +570,7 @@ impl Haven {
         by: UserId,
         rng: &mut Rng,
         now: jiff::Timestamp,
-    ) -> Result<store::DiagnosisRecord> {
+    ) -> Result<(store::DiagnosisRecord, &'static str)> {
         let code = rng.pick(&SEED_CODES);
         let onset = now
             .to_zoned(jiff::tz::TimeZone::UTC)
@@ -515,7 +586,7 @@ impl Haven {
             status: domain::diagnosis::DiagnosisStatus::Active,
         };
         let id = domain::DiagnosisId::from_random_bytes(rng.bytes16());
-        Ok(store::DiagnosisRecord {
+        let record = store::DiagnosisRecord {
             id,
             client,
             detail: self.sealed_detail(ring, practice, id, &spec)?,
@@ -525,7 +596,8 @@ impl Haven {
             created_at: now,
             created_by: by,
             updated_at: None,
-        })
+        };
+        Ok((record, code))
     }
 }
 

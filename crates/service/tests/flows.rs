@@ -250,13 +250,13 @@ async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Resu
     let before = records(&haven.key_status().await?);
     assert_eq!(before.len(), 1);
     // 30 clients × (two names, birth date, phone, e-mail, the rest of the demographics), and
-    // the diagnosis, five PHQ-9s and two notes (each with its first version) of each of the
-    // 26 with a primary clinician.
-    assert_eq!((before[0].1, before[0].2), (440, true));
+    // the diagnosis, five PHQ-9s, two notes (each with its first version) and the treatment
+    // plan (with its first version) of each of the 26 with a primary clinician.
+    assert_eq!((before[0].1, before[0].2), (492, true));
 
     let index_key_before = haven.key_status().await?.into_iter().find(|k| k.purpose == "blind_index").map(|k| k.key_id);
     let report = haven.rotate_data_keys(|_| {}).await?;
-    assert_eq!((report.keys_created, report.records_resealed, report.indexes_recomputed), (2, 290, 30));
+    assert_eq!((report.keys_created, report.records_resealed, report.indexes_recomputed), (2, 342, 30));
     assert_eq!(report.keys_destroyed.len(), 2);
     assert!(report.keys_destroyed.contains(&before[0].0));
     let index_keys: Vec<_> = haven.key_status().await?.into_iter().filter(|k| k.purpose == "blind_index").collect();
@@ -265,10 +265,10 @@ async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Resu
     let after = records(&haven.key_status().await?);
     assert_eq!(after.len(), 1);
     assert_ne!(after[0].0, before[0].0);
-    assert_eq!((after[0].1, after[0].2), (440, true));
+    assert_eq!((after[0].1, after[0].2), (492, true));
 
     let verified = haven.verify_sealed(|_| {}).await?;
-    assert_eq!((verified.values, verified.failures.len(), verified.stale_indexes), (440, 0, 0));
+    assert_eq!((verified.values, verified.failures.len(), verified.stale_indexes), (492, 0, 0));
     Ok(())
 }
 
@@ -340,7 +340,7 @@ async fn master_key_rotation_is_followed_by_a_running_service() -> Result<(), Se
     clock.fetch_add(haven_service::keys::DEFAULT_KEY_CACHE.as_secs() as i64 + 1, Ordering::SeqCst);
     running.check_master_key().await?;
     let verified = running.verify_sealed(|_| {}).await?;
-    assert_eq!((verified.values, verified.failures.len()), (150, 0));
+    assert_eq!((verified.values, verified.failures.len()), (168, 0));
     Ok(())
 }
 

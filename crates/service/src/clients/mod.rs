@@ -24,6 +24,7 @@ pub use diagnoses::Diagnosis;
 pub use measures::{Measurement, RiskAlert};
 pub use notes::{NoteHeader, NoteView};
 pub use plans::{PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange};
+pub(crate) use plans::{SavedPlan, sealed_plan};
 
 use self::sealing::{index_of, open_column, open_details, open_names};
 use crate::audit_log::{AuditEntry, Crud};

@@ -174,28 +174,9 @@ impl Haven {
         let (practice, now) = (actor.practice(), self.now());
         let id = current.as_ref().map_or_else(uuid_text, |p| p.id.clone());
         let version = current.as_ref().map_or(1, |p| p.version + 1);
-        let json = serde_json::to_vec(&content)
-            .map_err(|e| ServiceError::Internal(format!("encoding a treatment plan failed: {e}")))?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let copy_id = format!("{id}.{version}");
-        let record = PlanRecord {
-            content: seal_cell(&ring, practice, SealedColumn::PlanContent, &id, &json)?,
-            id: id.clone(),
-            client,
-            review_on: content.review_on,
-            version,
-            // Stored only when the plan is made.
-            created_at: now,
-            updated_at: now,
-            updated_by: actor.user(),
-        };
-        let copy = PlanVersionRecord {
-            content: seal_cell(&ring, practice, SealedColumn::PlanVersionContent, &copy_id, &json)?,
-            id: copy_id,
-            version,
-            saved_at: now,
-            saved_by: actor.user(),
-        };
+        let saved = SavedPlan { id: &id, client, version, by: actor.user(), at: now };
+        let (record, copy) = sealed_plan(&ring, practice, &saved, &content)?;
         let crud = if version == 1 { Crud::Create } else { Crud::Update };
         let entry = AuditEntry::new(action, crud)
             .client(client)
@@ -228,6 +209,46 @@ impl Haven {
             self.store.caseload(actor.practice(), actor.user()).await?.into_iter().map(|(c, _)| c.id).collect();
         Ok(self.plans_due_among(actor, &mine).await?.len())
     }
+}
+
+/// Who saved which version of which plan, and when.
+pub(crate) struct SavedPlan<'a> {
+    pub id: &'a str,
+    pub client: ClientId,
+    pub version: i64,
+    pub by: UserId,
+    pub at: Timestamp,
+}
+
+/// The plan row and the kept copy of its version, both sealed.
+pub(crate) fn sealed_plan(
+    ring: &crypto::Keyring,
+    practice: PracticeId,
+    saved: &SavedPlan<'_>,
+    content: &PlanContent,
+) -> Result<(PlanRecord, PlanVersionRecord)> {
+    let json = serde_json::to_vec(content)
+        .map_err(|e| ServiceError::Internal(format!("encoding a treatment plan failed: {e}")))?;
+    let copy_id = format!("{}.{}", saved.id, saved.version);
+    let record = PlanRecord {
+        content: seal_cell(ring, practice, SealedColumn::PlanContent, saved.id, &json)?,
+        id: saved.id.to_owned(),
+        client: saved.client,
+        review_on: content.review_on,
+        version: saved.version,
+        // Stored only when the plan is made.
+        created_at: saved.at,
+        updated_at: saved.at,
+        updated_by: saved.by,
+    };
+    let copy = PlanVersionRecord {
+        content: seal_cell(ring, practice, SealedColumn::PlanVersionContent, &copy_id, &json)?,
+        id: copy_id,
+        version: saved.version,
+        saved_at: saved.at,
+        saved_by: saved.by,
+    };
+    Ok((record, copy))
 }
 
 /// A new problem, or the words and diagnosis of an existing one.
