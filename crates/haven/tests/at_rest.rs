@@ -92,6 +92,11 @@ fn no_client_identifier_is_readable_in_the_data_directory() {
                 ("UTF-16", utf16(needle)),
                 ("base64", base64(needle.as_bytes()).into_bytes()),
             ] {
+                // A name of hex letters only ("Abebe") in lower case is any hex digest's text
+                // (blind indexes, hashes) by chance; its other forms are still looked for.
+                if form == "lower-case" && encoded.iter().all(u8::is_ascii_hexdigit) {
+                    continue;
+                }
                 assert!(!contains(bytes, &encoded), "{needle:?} ({form}) found in {}", path.display());
             }
         }
