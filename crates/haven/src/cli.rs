@@ -273,8 +273,8 @@ pub enum KeysCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Rotate every practice's records key: seal every value again with a new key, then destroy
-    /// the old one. Safe while the server runs; if interrupted, run it again to resume.
+    /// Rotate every practice's data keys (records, psychotherapy notes, Part 2, blind index):
+    /// seal every value again with a new key of its kind, then destroy the old one. Safe while the server runs; if interrupted, run it again to resume.
     Rotate {
         #[command(flatten)]
         common: CommonArgs,

@@ -43,8 +43,8 @@ pub async fn rotate(config: Config) -> Result<()> {
     let haven = backend::open_haven(&config).await?;
     let report = haven.rotate_data_keys(|p| progress::show("re-encrypting", p.done, p.total)).await?;
     println!(
-        "Rotated the records and blind-index keys of {} practice(s): {} new key(s), {} client record(s) sealed \
-         again, {} re-indexed, {} old key(s) destroyed.",
+        "Rotated the data keys of {} practice(s): {} new key(s), {} record(s) sealed again, {} re-indexed, \
+         {} old key(s) destroyed.",
         report.practices,
         report.keys_created,
         report.records_resealed,

@@ -40,8 +40,8 @@ pub struct Progress {
 pub struct RotationReport {
     pub practices: usize,
     pub keys_created: usize,
-    /// Rows whose sealed values were sealed again with the new records key (clients, and the
-    /// rows of every other sealed column).
+    /// Rows whose sealed values were sealed again with a new key (clients' with the records
+    /// key; every other sealed column's with the new key of the purpose it was sealed for).
     pub records_resealed: u64,
     /// Client rows whose blind indexes were recomputed with the new index key.
     pub indexes_recomputed: u64,
@@ -140,7 +140,8 @@ impl Haven {
         Ok(out)
     }
 
-    /// Rotates every practice's records key and blind-index key: a new key becomes current,
+    /// Rotates every practice's sealing keys (records, psychotherapy notes, 42 CFR Part 2, blind
+    /// index; the audit signing key has its own life): a new key becomes current,
     /// every value sealed (or index computed) with an older one is redone with it, and the old
     /// key is destroyed once nothing needs it and every server has had time to switch.
     /// Interrupted at any point, running it again resumes (it creates no further key while an
@@ -152,7 +153,7 @@ impl Haven {
                 continue; // erased
             }
             report.practices += 1;
-            for purpose in [Purpose::Records, Purpose::BlindIndex] {
+            for purpose in Purpose::SEALING {
                 self.rotate_key(practice, purpose, &progress, &mut report).await?;
             }
         }
@@ -223,7 +224,7 @@ impl Haven {
     async fn redo_practice(&self, practice: PracticeId, purpose: Purpose, progress: &impl Fn(Progress)) -> Result<u64> {
         match purpose {
             Purpose::BlindIndex => self.reindex_practice(practice, progress).await,
-            _ => self.reseal_practice(practice, progress).await,
+            _ => self.reseal_practice(practice, purpose, progress).await,
         }
     }
 
@@ -252,51 +253,59 @@ impl Haven {
         Ok(changed)
     }
 
-    /// Seals again every value of `practice` not sealed with the current records key.
-    async fn reseal_practice(&self, practice: PracticeId, progress: &impl Fn(Progress)) -> Result<u64> {
+    /// Seals again every value of `practice` sealed with an older key of `purpose` than its
+    /// current one: the clients' own columns (records), and every other sealed column's values
+    /// of that purpose (a note's under the psychotherapy-notes key stays under it).
+    async fn reseal_practice(
+        &self,
+        practice: PracticeId,
+        purpose: Purpose,
+        progress: &impl Fn(Progress),
+    ) -> Result<u64> {
         self.keys.forget(practice);
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let current = ring
-            .current_id(Purpose::Records)
-            .ok_or_else(|| failure(crypto::CryptoError::Malformed("no records key")))?;
-        let total = self.store.client_count(practice).await?;
-        let (practice_text, mut done, mut resealed) = (practice.to_string(), 0u64, 0u64);
-        self.each_client_page(practice, async |page| {
-            let mut changes = Vec::new();
-            for client in page {
-                let row = client.id.to_string();
-                let mut fresh = client.clone();
-                let mut changed = false;
-                for name in SEALED_COLUMNS {
-                    let (Some(sealed), Some(target)) = (column(&client, name), column_mut(&mut fresh, name)) else {
-                        continue;
-                    };
-                    if seal::key_id(sealed).map_err(failure)? != current {
-                        let at = aad(&practice_text, name, &row);
-                        let plain = ring.open(&at, sealed).map_err(failure)?;
-                        *target = ring.seal(Purpose::Records, &at, &plain).map_err(failure)?;
-                        changed = true;
+            .current_id(purpose)
+            .ok_or_else(|| failure(crypto::CryptoError::Malformed("no key of this purpose")))?;
+        let (practice_text, mut resealed) = (practice.to_string(), 0u64);
+        if purpose == Purpose::Records {
+            let (total, mut done) = (self.store.client_count(practice).await?, 0u64);
+            self.each_client_page(practice, async |page| {
+                let mut changes = Vec::new();
+                for client in page {
+                    let row = client.id.to_string();
+                    let mut fresh = client.clone();
+                    let mut changed = false;
+                    for name in SEALED_COLUMNS {
+                        let (Some(sealed), Some(target)) = (column(&client, name), column_mut(&mut fresh, name)) else {
+                            continue;
+                        };
+                        if seal::key_id(sealed).map_err(failure)? != current {
+                            let at = aad(&practice_text, name, &row);
+                            let plain = ring.open(&at, sealed).map_err(failure)?;
+                            *target = ring.seal(purpose, &at, &plain).map_err(failure)?;
+                            changed = true;
+                        }
                     }
+                    if changed {
+                        changes.push((client, fresh));
+                    }
+                    done += 1;
                 }
-                if changed {
-                    changes.push((client, fresh));
-                }
-                done += 1;
-            }
-            // A row changed meanwhile keeps its newer values; the next pass looks at it again.
-            resealed += self.store.reseal_clients(practice, &changes).await?;
-            progress(Progress { done, total });
-            Ok(())
-        })
-        .await?;
+                // A row changed meanwhile keeps its newer values; the next pass looks at it again.
+                resealed += self.store.reseal_clients(practice, &changes).await?;
+                progress(Progress { done, total });
+                Ok(())
+            })
+            .await?;
+        }
         self.each_cell_page(practice, async |column, page| {
             let mut changes = Vec::new();
             for cell in page {
-                // Only values of the purpose being rotated: psychotherapy notes keep their own key.
-                let records = ring.purpose_of(&cell.sealed).map_err(failure)? == Purpose::Records;
-                if records && seal::key_id(&cell.sealed).map_err(failure)? != current {
+                let ours = ring.purpose_of(&cell.sealed).map_err(failure)? == purpose;
+                if ours && seal::key_id(&cell.sealed).map_err(failure)? != current {
                     let at = cell_aad(&practice_text, column, &cell.row);
-                    let fresh = ring.seal(Purpose::Records, &at, &ring.open(&at, &cell.sealed).map_err(failure)?);
+                    let fresh = ring.seal(purpose, &at, &ring.open(&at, &cell.sealed).map_err(failure)?);
                     changes.push((cell, fresh.map_err(failure)?));
                 }
             }

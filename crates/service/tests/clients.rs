@@ -217,7 +217,7 @@ async fn rotation_reseals_the_reasons_for_breaking_the_glass() {
     });
     let report = ok(w.haven.rotate_data_keys(|_| {}).await);
     ticking.abort();
-    assert_eq!(report.keys_destroyed.len(), 2);
+    assert_eq!(report.keys_destroyed.len(), 4, "records, psychotherapy notes, Part 2, blind index");
     let verified = ok(w.haven.verify_sealed(|_| {}).await);
     assert!(verified.failures.is_empty() && verified.cell_failures.is_empty());
     let owner = w.actor(0).await;
@@ -419,7 +419,9 @@ async fn psychotherapy_notes_are_their_authors_alone_under_their_own_key() {
     assert!(ok(w.haven.notes_to_cosign(&supervisor).await).iter().all(|(_, n, _)| *n != id));
     assert_eq!(w.events("note.view", "denied").await.len(), 1);
 
-    // Rotating the records key leaves psychotherapy notes under their own key.
+    // Rotation gives psychotherapy notes a new key of their own kind: sealed again under it,
+    // never under the records key, and still their author's to read.
+    let key_before = ok(w.haven.key_status().await).into_iter().find(|k| k.purpose == "psychotherapy_notes");
     let clock = Arc::clone(&w.clock);
     let ticking = tokio::spawn(async move {
         loop {
@@ -429,7 +431,15 @@ async fn psychotherapy_notes_are_their_authors_alone_under_their_own_key() {
     });
     ok(w.haven.rotate_data_keys(|_| {}).await);
     ticking.abort();
-    assert_eq!(private_values(&ok(w.haven.key_status().await)), 4);
+    let status = ok(w.haven.key_status().await);
+    assert_eq!(private_values(&status), 4);
+    let key_after = status.into_iter().find(|k| k.purpose == "psychotherapy_notes");
+    assert_ne!(
+        key_after.map(|k| k.key_id),
+        key_before.map(|k| k.key_id),
+        "the psychotherapy-notes key was not rotated"
+    );
+    assert_eq!(ok(w.haven.note(&clinician, client, id).await).content.expose().fields.len(), 1);
     let verified = ok(w.haven.verify_sealed(|_| {}).await);
     assert!(verified.failures.is_empty() && verified.cell_failures.is_empty());
 }

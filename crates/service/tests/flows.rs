@@ -256,8 +256,8 @@ async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Resu
 
     let index_key_before = haven.key_status().await?.into_iter().find(|k| k.purpose == "blind_index").map(|k| k.key_id);
     let report = haven.rotate_data_keys(|_| {}).await?;
-    assert_eq!((report.keys_created, report.records_resealed, report.indexes_recomputed), (2, 342, 30));
-    assert_eq!(report.keys_destroyed.len(), 2);
+    assert_eq!((report.keys_created, report.records_resealed, report.indexes_recomputed), (4, 342, 30));
+    assert_eq!(report.keys_destroyed.len(), 4);
     assert!(report.keys_destroyed.contains(&before[0].0));
     let index_keys: Vec<_> = haven.key_status().await?.into_iter().filter(|k| k.purpose == "blind_index").collect();
     assert_eq!(index_keys.len(), 1);
