@@ -140,8 +140,10 @@ pub fn template(id: &str) -> Option<&'static Template> {
 pub const FIELD_MAX: usize = 20_000;
 pub const NOTE_MAX: usize = 60_000;
 
-/// Days after the session beyond which a signature marks the note a late entry.
-pub const LATE_AFTER_DAYS: i32 = 3;
+/// Days after the session beyond which a signature marks the note a late entry, until the
+/// owner sets another number within [`LATE_ENTRY_DAYS`].
+pub const LATE_AFTER_DAYS: i64 = 3;
+pub const LATE_ENTRY_DAYS: std::ops::RangeInclusive<i64> = 1..=30;
 
 /// What a note holds: sealed as one value, kept in every version. Held in [`Phi`] only.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,8 +260,8 @@ impl NoteForm {
 }
 
 /// Whether a note for a session on `service_date`, signed on `signed_on`, is a late entry.
-pub fn is_late(service_date: Date, signed_on: Date) -> bool {
-    (signed_on - service_date).get_days() > LATE_AFTER_DAYS
+pub fn is_late(service_date: Date, signed_on: Date, after_days: i64) -> bool {
+    i64::from((signed_on - service_date).get_days()) > after_days
 }
 
 #[cfg(test)]
@@ -318,8 +320,9 @@ mod tests {
     #[test]
     fn late_entries_are_those_signed_more_than_three_days_after_the_session() {
         let session = Date::constant(2026, 11, 30);
-        assert!(!is_late(session, Date::constant(2026, 11, 30)));
-        assert!(!is_late(session, Date::constant(2026, 12, 3)));
-        assert!(is_late(session, Date::constant(2026, 12, 4)));
+        assert!(!is_late(session, Date::constant(2026, 11, 30), LATE_AFTER_DAYS));
+        assert!(!is_late(session, Date::constant(2026, 12, 3), LATE_AFTER_DAYS));
+        assert!(is_late(session, Date::constant(2026, 12, 4), LATE_AFTER_DAYS));
+        assert!(!is_late(session, Date::constant(2026, 12, 4), 10), "the owner's longer delay");
     }
 }

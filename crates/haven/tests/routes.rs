@@ -166,6 +166,7 @@ const FORM: &[(&str, &str)] = &[
     ("idle_timeout_minutes", "15"),
     ("inactivity_days", "90"),
     ("break_glass_minutes", "60"),
+    ("late_entry_days", "3"),
     ("read", "on"),
     ("q", "Quill"),
     ("code", "F33.1"),

@@ -50,6 +50,8 @@ pub struct SecondFactorStatus {
     pub inactivity_days: i64,
     /// Minutes a break of the glass opens a chart for, as the owner set it.
     pub break_glass_minutes: i64,
+    /// Days after a session beyond which signing its note marks a late entry.
+    pub late_entry_days: i64,
 }
 
 /// Which second factors a person has.
@@ -170,8 +172,8 @@ impl Haven {
     }
 
     /// Sets the practice's sign-in rules: whether everyone needs a second factor, the idle
-    /// timeout (1 to 60 minutes), the days without sign-in before an account is disabled and
-    /// how long a break of the glass lasts.
+    /// timeout (1 to 60 minutes), the days without sign-in before an account is disabled, how
+    /// long a break of the glass lasts and after how many days a signature makes a late entry.
     pub async fn set_sign_in_rules(&self, actor: &Actor, rules: SignInRules) -> Result<()> {
         actor.may(Resource::SecurityPolicy, Action::Update)?;
         let mut errors = FieldErrors::default();
@@ -186,12 +188,21 @@ impl Haven {
             let (min, max) = (BREAK_GLASS_MINUTES.start(), BREAK_GLASS_MINUTES.end());
             errors.add("break_glass_minutes", format!("must be between {min} and {max} minutes"));
         }
+        if !domain::notes::LATE_ENTRY_DAYS.contains(&rules.late_entry_days) {
+            let (min, max) = (domain::notes::LATE_ENTRY_DAYS.start(), domain::notes::LATE_ENTRY_DAYS.end());
+            errors.add("late_entry_days", format!("must be between {min} and {max} days"));
+        }
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
-        let entry = AuditEntry::new("settings.sign_in_rules", Crud::Update)
-            .resource("practice", actor.practice())
-            .changed(&["require_second_factor", "idle_timeout_minutes", "inactivity_days", "break_glass_minutes"]);
+        let entry =
+            AuditEntry::new("settings.sign_in_rules", Crud::Update).resource("practice", actor.practice()).changed(&[
+                "require_second_factor",
+                "idle_timeout_minutes",
+                "inactivity_days",
+                "break_glass_minutes",
+                "late_entry_days",
+            ]);
         self.recording_by(actor, entry)?.set_sign_in_rules(actor.practice(), &rules).await?;
         self.audit_drafts_committed();
         tracing::info!(practice = %actor.practice(), ?rules, "sign-in rules changed");
@@ -207,6 +218,7 @@ impl Haven {
         let idle_timeout_minutes = rules.map_or(15, |r| r.idle_timeout_minutes);
         let inactivity_days = rules.map_or(90, |r| r.inactivity_days);
         let break_glass_minutes = rules.map_or(60, |r| r.break_glass_minutes);
+        let late_entry_days = rules.map_or(domain::notes::LATE_AFTER_DAYS, |r| r.late_entry_days);
         Ok(SecondFactorStatus {
             authenticator,
             passkeys: self.passkeys(actor).await?,
@@ -215,6 +227,7 @@ impl Haven {
             idle_timeout_minutes,
             inactivity_days,
             break_glass_minutes,
+            late_entry_days,
         })
     }
 

@@ -379,6 +379,24 @@ async fn a_note_is_drafted_signed_locked_amended_and_cosigned() {
     assert_eq!(w.events("note.update", "denied").await.len(), 1);
     assert_eq!(w.events("note.cosign", "denied").await.len(), 1);
     assert!(!w.events("note.view", "ok").await.is_empty());
+
+    // The owner allows a week before a signature is late: the same five days are not late now.
+    let owner = w.actor(0).await;
+    let rules = |late_entry_days| haven_service::SignInRules {
+        require_second_factor: false,
+        idle_timeout_minutes: 15,
+        inactivity_days: 90,
+        break_glass_minutes: 60,
+        late_entry_days,
+    };
+    let refused = w.haven.set_sign_in_rules(&owner, rules(31)).await;
+    assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("late_entry_days").is_some()), "{refused:?}");
+    ok(w.haven.set_sign_in_rules(&owner, rules(7)).await);
+    let second = ok(w.haven.create_note(&clinician, client, "dap").await);
+    let all = [("data", "Sleep diary kept."), ("assessment", "Steady."), ("plan", "Continue.")];
+    ok(w.haven.save_note(&clinician, client, second, 1, &form(&session, &all)).await);
+    ok(w.haven.sign_note(&clinician, client, second, 2).await);
+    assert!(!ok(w.haven.note(&clinician, client, second).await).header.late, "within the owner's week");
 }
 
 #[tokio::test]

@@ -75,7 +75,13 @@ fn complete(outcome: SignIn) -> (SessionToken, Actor) {
 }
 
 fn rules(require_second_factor: bool, idle_timeout_minutes: i64) -> SignInRules {
-    SignInRules { require_second_factor, idle_timeout_minutes, inactivity_days: 90, break_glass_minutes: 60 }
+    SignInRules {
+        require_second_factor,
+        idle_timeout_minutes,
+        inactivity_days: 90,
+        break_glass_minutes: 60,
+        late_entry_days: 3,
+    }
 }
 
 fn here() -> Remote {

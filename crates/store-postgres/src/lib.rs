@@ -33,6 +33,7 @@ const MIGRATIONS: Migrations = &[
     (12, include_str!("../migrations/0012_practice_profile_version.sql")),
     (13, include_str!("../migrations/0013_password_resets_and_attempt_counts.sql")),
     (14, include_str!("../migrations/0014_treatment_plans.sql")),
+    (15, include_str!("../migrations/0015_late_entry_days.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

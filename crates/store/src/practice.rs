@@ -168,6 +168,7 @@ impl<S: Sql> PracticeStore for SqlStore<S> {
             rules.idle_timeout_minutes.into(),
             rules.inactivity_days.into(),
             rules.break_glass_minutes.into(),
+            rules.late_entry_days.into(),
         ];
         let statement = Statement::new(sql::SET_SIGN_IN_RULES, params).must_change_a_row();
         self.0.transaction(Some(practice), vec![statement]).await.map(drop)

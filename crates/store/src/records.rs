@@ -99,6 +99,8 @@ pub struct SignInRules {
     pub inactivity_days: i64,
     /// Minutes a break of the glass opens a chart for (IA-9).
     pub break_glass_minutes: i64,
+    /// Days after the session beyond which a note's signature marks a late entry (CR-4).
+    pub late_entry_days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

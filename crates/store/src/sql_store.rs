@@ -324,6 +324,7 @@ pub(crate) fn practice_record(row: &Row) -> Result<PracticeRecord> {
             idle_timeout_minutes: row.int(12)?,
             inactivity_days: row.int(13)?,
             break_glass_minutes: row.int(14)?,
+            late_entry_days: row.int(16)?,
         },
         version: row.int(15)?,
     })

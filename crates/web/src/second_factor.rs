@@ -97,6 +97,7 @@ struct SecurityPage {
     idle_minutes: i64,
     inactivity_days: i64,
     break_glass_minutes: i64,
+    late_entry_days: i64,
     passkeys: Vec<PasskeyRow>,
     sets_policy: bool,
     idle_seconds: i64,
@@ -135,6 +136,7 @@ impl SecurityPage {
             idle_minutes: status.idle_timeout_minutes,
             inactivity_days: status.inactivity_days,
             break_glass_minutes: status.break_glass_minutes,
+            late_entry_days: status.late_entry_days,
             passkeys: status
                 .passkeys
                 .iter()
@@ -240,6 +242,8 @@ struct PolicyForm {
     idle_timeout_minutes: String,
     inactivity_days: String,
     break_glass_minutes: String,
+    #[serde(default)]
+    late_entry_days: String,
 }
 
 async fn set_policy(
@@ -253,6 +257,7 @@ async fn set_policy(
         idle_timeout_minutes: form.idle_timeout_minutes.trim().parse().unwrap_or(0),
         inactivity_days: form.inactivity_days.trim().parse().unwrap_or(0),
         break_glass_minutes: form.break_glass_minutes.trim().parse().unwrap_or(0),
+        late_entry_days: form.late_entry_days.trim().parse().unwrap_or(0),
     };
     match state.haven.set_sign_in_rules(&actor, rules).await {
         Ok(()) => Ok(Redirect::to("/account/security").into_response()),
@@ -262,6 +267,7 @@ async fn set_policy(
             page.idle_minutes = rules.idle_timeout_minutes;
             page.inactivity_days = rules.inactivity_days;
             page.break_glass_minutes = rules.break_glass_minutes;
+            page.late_entry_days = rules.late_entry_days;
             page.error = Some("The practice rules were not saved: see the fields marked below.".into());
             page.policy_errors = errors;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

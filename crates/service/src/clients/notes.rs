@@ -5,7 +5,7 @@
 //! and the audit log; every text is sealed.
 
 use domain::client::CareRole;
-use domain::notes::{NoteContent, NoteForm, NoteKind, is_late, template};
+use domain::notes::{LATE_AFTER_DAYS, NoteContent, NoteForm, NoteKind, is_late, template};
 use domain::policy::{Action, ChartPart};
 use domain::validation::{FieldErrors, required_text};
 use domain::{ClientId, NoteId, Phi, PracticeId, Role, UserId};
@@ -373,7 +373,8 @@ impl Haven {
             }
             return Err(ServiceError::Invalid(errors));
         }
-        let late = is_late(content.service_date, self.today(actor).await?);
+        let after = self.store.practice(actor.practice()).await?.map_or(LATE_AFTER_DAYS, |p| p.rules.late_entry_days);
+        let late = is_late(content.service_date, self.today(actor).await?, after);
         let cosigner = match actor.role() {
             Role::Clinician if !is_private(&record) => self
                 .store

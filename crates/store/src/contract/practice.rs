@@ -235,6 +235,7 @@ pub async fn accounts_are_disabled_and_enabled(store: &dyn Store) {
                 idle_timeout_minutes: 15,
                 inactivity_days: 60,
                 break_glass_minutes: 120,
+                late_entry_days: 10,
             },
         )
         .await);

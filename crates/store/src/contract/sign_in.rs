@@ -204,6 +204,7 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
         idle_timeout_minutes: 5,
         inactivity_days: 45,
         break_glass_minutes: 30,
+        late_entry_days: 7,
     };
     ok(store.set_sign_in_rules(p.id, &rules).await);
     assert_eq!(ok(store.practice(p.id).await).map(|r| r.rules), Some(rules));
@@ -300,6 +301,7 @@ pub async fn passkeys_and_their_challenges(store: &dyn Store) {
         idle_timeout_minutes: 15,
         inactivity_days: 90,
         break_glass_minutes: 60,
+        late_entry_days: 3,
     };
     ok(store.set_sign_in_rules(p.id, &rules).await);
     ok(store.insert_session(&session_at("passkey-owner", p.owner.id, p.id, t(40))).await);
