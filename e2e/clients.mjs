@@ -51,8 +51,15 @@ try {
   await c.page.fill("#phone", "(971) 555-0163");
   await c.page.check("input[name=sms_ok]");
   await c.page.fill("#emergency_name", "<script>alert(1)</script>");
+  // Insurance held by a parent, whose birth date is missing: refused with the rest.
+  await c.page.fill("#primary_payer", "Aetna");
+  await c.page.fill("#primary_member_id", "w1234-5678");
+  await c.page.selectOption("#primary_relationship", "child");
+  await c.page.fill("#primary_subscriber_name", "Ruth Okonkwo");
   await c.page.click("button:has-text('Save')");
   await c.page.waitForSelector("#date_of_birth-error");
+  check(await c.page.locator("#primary_subscriber_birth-error").isVisible(), "a parent's policy without their birth date was accepted");
+  await c.page.fill("#primary_subscriber_birth", "1961-04-02");
   check((await c.page.inputValue("#family_name")) === family, "the typed family name was lost");
   check(await c.page.isChecked("input[name=sms_ok]"), "the consent box was lost");
   await c.page.fill("#date_of_birth", "1988-11-23");
@@ -64,6 +71,8 @@ try {
   check(heading.includes("Tem") && heading.includes(family), `the chart is headed ${heading}`);
   check((await c.page.textContent("section:has(h2:has-text('Care team'))")).includes("Primary clinician"), "the clinician is not the primary");
   check((await c.page.textContent("section:has(h2:has-text('Emergency contact'))")).includes("<script>"), "typed markup was not shown as text");
+  const insurance = await c.page.textContent("section:has(h2:has-text('Insurance'))");
+  check(insurance.includes("W1234-5678") && insurance.includes("Ruth Okonkwo"), `insurance not on the chart: ${insurance}`);
   // a category is refused beside its field, with a billable code to choose; then a real one
   await c.page.fill("#code", "F33");
   await c.page.click("button:has-text('Add diagnosis')");

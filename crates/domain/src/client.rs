@@ -7,6 +7,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::Phi;
+use crate::insurance::{InsurancePolicy, Slot, policy};
 use crate::staff::Email;
 use crate::validation::{FieldErrors, required_text};
 
@@ -81,6 +82,8 @@ pub struct ClientProfile {
     pub emergency_relationship: String,
     pub emergency_phone: String,
     pub referral_source: String,
+    /// Insurance policies, primary first (at most two).
+    pub insurance: Vec<InsurancePolicy>,
 }
 
 /// A client form as typed: every field a string, checkboxes present or not.
@@ -107,6 +110,18 @@ pub struct ClientForm {
     pub emergency_phone: String,
     pub referral_source: String,
     pub status: String,
+    pub primary_payer: String,
+    pub primary_member_id: String,
+    pub primary_group: String,
+    pub primary_relationship: String,
+    pub primary_subscriber_name: String,
+    pub primary_subscriber_birth: String,
+    pub secondary_payer: String,
+    pub secondary_member_id: String,
+    pub secondary_group: String,
+    pub secondary_relationship: String,
+    pub secondary_subscriber_name: String,
+    pub secondary_subscriber_birth: String,
 }
 
 redacted_debug!(ClientProfile, ClientForm);
@@ -158,7 +173,78 @@ impl ClientForm {
             emergency_phone: p.emergency_phone.clone(),
             referral_source: p.referral_source.clone(),
             status: d.status.as_str().to_owned(),
+            ..ClientForm::default()
         }
+        .with_policies(&p.insurance)
+    }
+
+    /// The policies' fields filled in, primary then secondary.
+    fn with_policies(mut self, policies: &[InsurancePolicy]) -> Self {
+        for (i, p) in policies.iter().take(2).enumerate() {
+            let birth = p.subscriber_birth_date.map(|d| d.to_string()).unwrap_or_default();
+            let values =
+                [p.payer.clone(), p.member_id.clone(), p.group_number.clone(), p.relationship.as_str().to_owned()];
+            let [payer, member, group, relationship, name, born] = self.policy_fields_mut(i == 0);
+            [*payer, *member, *group, *relationship] = values;
+            *name = p.subscriber_name.clone();
+            *born = birth;
+        }
+        self
+    }
+
+    fn policy_fields_mut(&mut self, primary: bool) -> [&mut String; 6] {
+        match primary {
+            true => [
+                &mut self.primary_payer,
+                &mut self.primary_member_id,
+                &mut self.primary_group,
+                &mut self.primary_relationship,
+                &mut self.primary_subscriber_name,
+                &mut self.primary_subscriber_birth,
+            ],
+            false => [
+                &mut self.secondary_payer,
+                &mut self.secondary_member_id,
+                &mut self.secondary_group,
+                &mut self.secondary_relationship,
+                &mut self.secondary_subscriber_name,
+                &mut self.secondary_subscriber_birth,
+            ],
+        }
+    }
+
+    fn policy_fields(&self, primary: bool) -> [&str; 6] {
+        match primary {
+            true => [
+                &self.primary_payer,
+                &self.primary_member_id,
+                &self.primary_group,
+                &self.primary_relationship,
+                &self.primary_subscriber_name,
+                &self.primary_subscriber_birth,
+            ],
+            false => [
+                &self.secondary_payer,
+                &self.secondary_member_id,
+                &self.secondary_group,
+                &self.secondary_relationship,
+                &self.secondary_subscriber_name,
+                &self.secondary_subscriber_birth,
+            ],
+        }
+    }
+
+    /// The policies typed: primary, then secondary (which needs a primary).
+    fn policies(&self, today: Date, errors: &mut FieldErrors) -> Option<Vec<InsurancePolicy>> {
+        let primary = policy(Slot::Primary, self.policy_fields(true), today, errors);
+        let secondary = policy(Slot::Secondary, self.policy_fields(false), today, errors);
+        // The relationship's list always has a choice: only what was typed counts.
+        let typed = |fields: [&str; 6]| fields.iter().enumerate().any(|(i, t)| i != 3 && !t.trim().is_empty());
+        if typed(self.policy_fields(false)) && !typed(self.policy_fields(true)) {
+            errors.add("secondary_payer", "needs a primary policy first");
+            return None;
+        }
+        Some(primary?.into_iter().chain(secondary?).collect())
     }
 
     /// Checks every field against `today` (a birth date is never in the future), recording
@@ -183,6 +269,7 @@ impl ClientForm {
             "" => Some(ClientStatus::Active),
             typed => errors.check("status", typed.parse::<ClientStatus>().map_err(|_| "choose a status".to_owned())),
         };
+        let insurance = self.policies(today, errors);
         let mut text = |field: &'static str, value: &str, max: usize| errors.check(field, optional_text(value, max));
         let profile = ClientProfile {
             preferred_name: text("preferred_name", &self.preferred_name, NAME_MAX)?,
@@ -199,6 +286,7 @@ impl ClientForm {
             emergency_relationship: text("emergency_relationship", &self.emergency_relationship, SHORT_MAX)?,
             emergency_phone: emergency_phone?,
             referral_source: text("referral_source", &self.referral_source, NOTE_MAX)?,
+            insurance: Vec::new(),
         };
         if !errors.is_empty() {
             return None;
@@ -209,7 +297,7 @@ impl ClientForm {
             date_of_birth: Phi::new(date_of_birth?),
             phone: phone?.map(Phi::new),
             email: email?.map(Phi::new),
-            profile: Phi::new(profile),
+            profile: Phi::new(ClientProfile { insurance: insurance?, ..profile }),
             status: status?,
         })
     }
@@ -250,6 +338,13 @@ mod tests {
             phone: "(503) 555-0142".into(),
             email: "Mara.Quill@Example.org".into(),
             sms_ok: Some("on".into()),
+            primary_payer: "Aetna".into(),
+            primary_member_id: "w123456".into(),
+            secondary_payer: "Medicaid".into(),
+            secondary_member_id: "M-77".into(),
+            secondary_relationship: "child".into(),
+            secondary_subscriber_name: "Dana Quill".into(),
+            secondary_subscriber_birth: "1965-07-01".into(),
             ..ClientForm::default()
         }
     }
@@ -263,6 +358,8 @@ mod tests {
         assert_eq!(details.email.as_ref().map(|e| e.expose().as_str()), Some("mara.quill@example.org"));
         assert!(details.profile.expose().sms_ok && !details.profile.expose().email_ok);
         assert_eq!(details.status, ClientStatus::Active);
+        let policies = &details.profile.expose().insurance;
+        assert_eq!(policies.iter().map(|p| p.member_id.as_str()).collect::<Vec<_>>(), ["W123456", "M-77"]);
         let again = ClientForm::from_details(&details).validate(today, &mut errors);
         assert_eq!(again, Some(details));
     }
@@ -279,6 +376,9 @@ mod tests {
             emergency_phone: "12".into(),
             pronouns: "they\u{7}".into(),
             status: "asleep".into(),
+            primary_payer: String::new(),
+            primary_member_id: String::new(),
+            secondary_subscriber_name: String::new(),
             ..form()
         };
         let mut errors = FieldErrors::default();
@@ -286,6 +386,8 @@ mod tests {
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         for field in
             ["given_name", "family_name", "date_of_birth", "phone", "email", "emergency_phone", "status", "pronouns"]
+                .into_iter()
+                .chain(["secondary_payer", "secondary_subscriber_name"])
         {
             assert!(fields.contains(&field), "{field} in {fields:?}");
         }

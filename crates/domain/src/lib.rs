@@ -52,6 +52,7 @@ pub mod client;
 mod csv;
 pub mod diagnosis;
 pub mod ids;
+pub mod insurance;
 pub mod measures;
 pub mod notes;
 pub mod phi;
