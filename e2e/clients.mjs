@@ -60,6 +60,9 @@ try {
   await c.page.waitForSelector("#date_of_birth-error");
   check(await c.page.locator("#primary_subscriber_birth-error").isVisible(), "a parent's policy without their birth date was accepted");
   await c.page.fill("#primary_subscriber_birth", "1961-04-02");
+  await c.page.fill("#guardian1_name", "Ruth Okonkwo");
+  await c.page.fill("#guardian1_relationship", "mother");
+  await c.page.check("input[name=guardian1_may_contact]");
   check((await c.page.inputValue("#family_name")) === family, "the typed family name was lost");
   check(await c.page.isChecked("input[name=sms_ok]"), "the consent box was lost");
   await c.page.fill("#date_of_birth", "1988-11-23");
@@ -73,6 +76,8 @@ try {
   check((await c.page.textContent("section:has(h2:has-text('Emergency contact'))")).includes("<script>"), "typed markup was not shown as text");
   const insurance = await c.page.textContent("section:has(h2:has-text('Insurance'))");
   check(insurance.includes("W1234-5678") && insurance.includes("Ruth Okonkwo"), `insurance not on the chart: ${insurance}`);
+  const guardians = await c.page.textContent("section:has(h2:has-text('Parents or guardians'))");
+  check(guardians.includes("Ruth Okonkwo (mother)") && guardians.includes("no clinical information"), `guardian: ${guardians}`);
   // a category is refused beside its field, with a billable code to choose; then a real one
   await c.page.fill("#code", "F33");
   await c.page.click("button:has-text('Add diagnosis')");

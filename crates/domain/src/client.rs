@@ -84,7 +84,27 @@ pub struct ClientProfile {
     pub referral_source: String,
     /// Insurance policies, primary first (at most two).
     pub insurance: Vec<InsurancePolicy>,
+    /// Parents or guardians (a minor's), each with their own rights (at most two).
+    pub guardians: Vec<Guardian>,
 }
+
+/// A parent or legal guardian of a client, with what they may receive.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guardian {
+    pub name: String,
+    pub relationship: String,
+    pub phone: String,
+    pub email: String,
+    /// May be contacted about appointments and the practice's business.
+    pub may_contact: bool,
+    /// May receive clinical information about the client.
+    pub may_receive_clinical: bool,
+}
+
+redacted_debug!(Guardian);
+
+/// Age in whole years on `today` below which a client is a minor.
+pub const AGE_OF_MAJORITY: i16 = 18;
 
 /// A client form as typed: every field a string, checkboxes present or not.
 #[derive(Clone, Default, Deserialize)]
@@ -122,6 +142,26 @@ pub struct ClientForm {
     pub secondary_relationship: String,
     pub secondary_subscriber_name: String,
     pub secondary_subscriber_birth: String,
+    pub guardian1_name: String,
+    pub guardian1_relationship: String,
+    pub guardian1_phone: String,
+    pub guardian1_email: String,
+    pub guardian1_may_contact: Option<String>,
+    pub guardian1_may_receive_clinical: Option<String>,
+    pub guardian2_name: String,
+    pub guardian2_relationship: String,
+    pub guardian2_phone: String,
+    pub guardian2_email: String,
+    pub guardian2_may_contact: Option<String>,
+    pub guardian2_may_receive_clinical: Option<String>,
+}
+
+/// The form fields of guardian 1 or 2, as typed: (name, relationship, phone, e-mail) and the
+/// two rights boxes, with the fields' names for errors.
+struct GuardianFields<'a> {
+    texts: [&'a str; 4],
+    rights: [bool; 2],
+    names: [&'static str; 4],
 }
 
 redacted_debug!(ClientProfile, ClientForm);
@@ -176,6 +216,90 @@ impl ClientForm {
             ..ClientForm::default()
         }
         .with_policies(&p.insurance)
+        .with_guardians(&p.guardians)
+    }
+
+    fn with_guardians(mut self, guardians: &[Guardian]) -> Self {
+        let checked = |on: bool| on.then(|| "on".to_owned());
+        if let Some(g) = guardians.first() {
+            self.guardian1_name = g.name.clone();
+            self.guardian1_relationship = g.relationship.clone();
+            self.guardian1_phone = g.phone.clone();
+            self.guardian1_email = g.email.clone();
+            self.guardian1_may_contact = checked(g.may_contact);
+            self.guardian1_may_receive_clinical = checked(g.may_receive_clinical);
+        }
+        if let Some(g) = guardians.get(1) {
+            self.guardian2_name = g.name.clone();
+            self.guardian2_relationship = g.relationship.clone();
+            self.guardian2_phone = g.phone.clone();
+            self.guardian2_email = g.email.clone();
+            self.guardian2_may_contact = checked(g.may_contact);
+            self.guardian2_may_receive_clinical = checked(g.may_receive_clinical);
+        }
+        self
+    }
+
+    fn guardian_fields(&self, first: bool) -> GuardianFields<'_> {
+        match first {
+            true => GuardianFields {
+                texts: [
+                    &self.guardian1_name,
+                    &self.guardian1_relationship,
+                    &self.guardian1_phone,
+                    &self.guardian1_email,
+                ],
+                rights: [self.guardian1_may_contact.is_some(), self.guardian1_may_receive_clinical.is_some()],
+                names: ["guardian1_name", "guardian1_relationship", "guardian1_phone", "guardian1_email"],
+            },
+            false => GuardianFields {
+                texts: [
+                    &self.guardian2_name,
+                    &self.guardian2_relationship,
+                    &self.guardian2_phone,
+                    &self.guardian2_email,
+                ],
+                rights: [self.guardian2_may_contact.is_some(), self.guardian2_may_receive_clinical.is_some()],
+                names: ["guardian2_name", "guardian2_relationship", "guardian2_phone", "guardian2_email"],
+            },
+        }
+    }
+
+    /// The guardians typed (a slot with nothing typed is none); a name is needed with anything else.
+    fn guardians(&self, errors: &mut FieldErrors) -> Option<Vec<Guardian>> {
+        let mut out = Some(Vec::new());
+        for first in [true, false] {
+            let GuardianFields { texts, rights, names } = self.guardian_fields(first);
+            let [name, relationship, phone, email] = texts.map(str::trim);
+            if [name, relationship, phone, email].iter().all(|t| t.is_empty()) && !rights.iter().any(|r| *r) {
+                continue;
+            }
+            let name = errors.check(names[0], required_text(name, NAME_MAX));
+            let relationship = errors.check(names[1], optional_text(relationship, SHORT_MAX));
+            let phone = match phone {
+                "" => Some(String::new()),
+                typed => errors.check(names[2], phone_number(typed)),
+            };
+            let email = match email {
+                "" => Some(String::new()),
+                typed => errors.check(names[3], Email::parse(typed)).map(|e| e.as_str().to_owned()),
+            };
+            let guardian = (|| {
+                Some(Guardian {
+                    name: name?,
+                    relationship: relationship?,
+                    phone: phone?,
+                    email: email?,
+                    may_contact: rights[0],
+                    may_receive_clinical: rights[1],
+                })
+            })();
+            match (guardian, out.as_mut()) {
+                (Some(g), Some(list)) => list.push(g),
+                _ => out = None,
+            }
+        }
+        out
     }
 
     /// The policies' fields filled in, primary then secondary.
@@ -270,6 +394,7 @@ impl ClientForm {
             typed => errors.check("status", typed.parse::<ClientStatus>().map_err(|_| "choose a status".to_owned())),
         };
         let insurance = self.policies(today, errors);
+        let guardians = self.guardians(errors);
         let mut text = |field: &'static str, value: &str, max: usize| errors.check(field, optional_text(value, max));
         let profile = ClientProfile {
             preferred_name: text("preferred_name", &self.preferred_name, NAME_MAX)?,
@@ -287,6 +412,7 @@ impl ClientForm {
             emergency_phone: emergency_phone?,
             referral_source: text("referral_source", &self.referral_source, NOTE_MAX)?,
             insurance: Vec::new(),
+            guardians: Vec::new(),
         };
         if !errors.is_empty() {
             return None;
@@ -297,7 +423,7 @@ impl ClientForm {
             date_of_birth: Phi::new(date_of_birth?),
             phone: phone?.map(Phi::new),
             email: email?.map(Phi::new),
-            profile: Phi::new(ClientProfile { insurance: insurance?, ..profile }),
+            profile: Phi::new(ClientProfile { insurance: insurance?, guardians: guardians?, ..profile }),
             status: status?,
         })
     }
@@ -345,6 +471,10 @@ mod tests {
             secondary_relationship: "child".into(),
             secondary_subscriber_name: "Dana Quill".into(),
             secondary_subscriber_birth: "1965-07-01".into(),
+            guardian1_name: "Dana Quill".into(),
+            guardian1_relationship: "mother".into(),
+            guardian1_phone: "(503) 555-0199".into(),
+            guardian1_may_contact: Some("on".into()),
             ..ClientForm::default()
         }
     }
@@ -360,6 +490,9 @@ mod tests {
         assert_eq!(details.status, ClientStatus::Active);
         let policies = &details.profile.expose().insurance;
         assert_eq!(policies.iter().map(|p| p.member_id.as_str()).collect::<Vec<_>>(), ["W123456", "M-77"]);
+        let guardians = &details.profile.expose().guardians;
+        assert_eq!(guardians.len(), 1);
+        assert!(guardians[0].may_contact && !guardians[0].may_receive_clinical);
         let again = ClientForm::from_details(&details).validate(today, &mut errors);
         assert_eq!(again, Some(details));
     }
@@ -379,6 +512,8 @@ mod tests {
             primary_payer: String::new(),
             primary_member_id: String::new(),
             secondary_subscriber_name: String::new(),
+            guardian1_name: String::new(),
+            guardian2_email: "nope".into(),
             ..form()
         };
         let mut errors = FieldErrors::default();
@@ -387,7 +522,13 @@ mod tests {
         for field in
             ["given_name", "family_name", "date_of_birth", "phone", "email", "emergency_phone", "status", "pronouns"]
                 .into_iter()
-                .chain(["secondary_payer", "secondary_subscriber_name"])
+                .chain([
+                    "secondary_payer",
+                    "secondary_subscriber_name",
+                    "guardian1_name",
+                    "guardian2_name",
+                    "guardian2_email",
+                ])
         {
             assert!(fields.contains(&field), "{field} in {fields:?}");
         }
