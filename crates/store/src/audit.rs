@@ -70,21 +70,37 @@ const CHECKPOINTS: &str = "SELECT size, note, recorded_at FROM audit_checkpoints
 /// The audit page's conditions. The time bounds are always given (the widest when the page
 /// sets none): a plain range is what lets both databases read the time index from its start
 /// instead of filtering every row of the practice.
+/// A client or a staff member asked for is a plain equality (`whose!(client)`): the optional
+/// form cannot use their indexes, so a seven-year client report would read the whole log.
+macro_rules! whose {
+    (anyone) => {
+        "(CAST($2 AS TEXT) IS NULL OR i.actor = $2) AND (CAST($3 AS TEXT) IS NULL OR i.client = $3)"
+    };
+    (client) => {
+        "(CAST($2 AS TEXT) IS NULL OR i.actor = $2) AND i.client = $3"
+    };
+    (actor) => {
+        "i.actor = $2 AND (CAST($3 AS TEXT) IS NULL OR i.client = $3)"
+    };
+}
+
 macro_rules! audit_where {
-    () => {
-        "WHERE i.practice_id = $1 \
-         AND (CAST($2 AS TEXT) IS NULL OR i.actor = $2) AND (CAST($3 AS TEXT) IS NULL OR i.client = $3) \
-         AND (CAST($4 AS TEXT) IS NULL OR i.action = $4) AND (CAST($5 AS TEXT) IS NULL OR i.outcome = $5) \
-         AND i.recorded >= $6 AND i.recorded < $7"
+    ($whose:ident) => {
+        concat!(
+            "WHERE i.practice_id = $1 AND ",
+            whose!($whose),
+            " AND (CAST($4 AS TEXT) IS NULL OR i.action = $4) AND (CAST($5 AS TEXT) IS NULL OR i.outcome = $5) \
+             AND i.recorded >= $6 AND i.recorded < $7"
+        )
     };
 }
 
 macro_rules! audit_search {
-    ($order:literal) => {
+    ($whose:ident, $order:literal) => {
         concat!(
             "SELECT e.seq, e.body, e.leaf FROM audit_index i \
              JOIN audit_events e ON e.practice_id = i.practice_id AND e.seq = i.seq ",
-            audit_where!(),
+            audit_where!($whose),
             " ORDER BY ",
             $order,
             ", i.seq DESC LIMIT $8 OFFSET $9"
@@ -92,10 +108,31 @@ macro_rules! audit_search {
     };
 }
 
-const AUDIT_COUNT: &str = concat!("SELECT COUNT(*) FROM audit_index i ", audit_where!());
+/// The ten orders' statements for one `whose!` form.
+macro_rules! audit_orders {
+    ($whose:ident, $order:expr, $descending:expr) => {
+        match ($order, $descending) {
+            (AuditOrder::Time, true) => audit_search!($whose, "i.recorded DESC"),
+            (AuditOrder::Time, false) => audit_search!($whose, "i.recorded ASC"),
+            (AuditOrder::Actor, true) => audit_search!($whose, "i.actor DESC NULLS LAST"),
+            (AuditOrder::Actor, false) => audit_search!($whose, "i.actor ASC NULLS LAST"),
+            (AuditOrder::Client, true) => audit_search!($whose, "i.client DESC NULLS LAST"),
+            (AuditOrder::Client, false) => audit_search!($whose, "i.client ASC NULLS LAST"),
+            (AuditOrder::Action, true) => audit_search!($whose, "i.action DESC"),
+            (AuditOrder::Action, false) => audit_search!($whose, "i.action ASC"),
+            (AuditOrder::Outcome, true) => audit_search!($whose, "i.outcome DESC"),
+            (AuditOrder::Outcome, false) => audit_search!($whose, "i.outcome ASC"),
+        }
+    };
+}
 
-const LAST_OF_CLIENT: &str = "SELECT MAX(seq) FROM audit_index WHERE practice_id = $1 AND client = $2";
-const LAST_OF_ACTOR: &str = "SELECT MAX(seq) FROM audit_index WHERE practice_id = $1 AND actor = $2";
+const AUDIT_COUNT: &str = concat!("SELECT COUNT(*) FROM audit_index i ", audit_where!(anyone));
+
+// The newest by time is the newest by `seq`: an event is never recorded before the one it follows.
+const LAST_OF_CLIENT: &str =
+    "SELECT seq FROM audit_index WHERE practice_id = $1 AND client = $2 ORDER BY recorded DESC, seq DESC LIMIT 1";
+const LAST_OF_ACTOR: &str =
+    "SELECT seq FROM audit_index WHERE practice_id = $1 AND actor = $2 ORDER BY recorded DESC, seq DESC LIMIT 1";
 const LAST_RECORDED: &str = "SELECT MAX(recorded) FROM audit_index WHERE practice_id = $1";
 
 /// What the audit page asks for: every field optional, any order, a page of rows.
@@ -155,18 +192,13 @@ impl AuditOrder {
         }
     }
 
-    fn statement(self, descending: bool) -> &'static str {
-        match (self, descending) {
-            (AuditOrder::Time, true) => audit_search!("i.recorded DESC"),
-            (AuditOrder::Time, false) => audit_search!("i.recorded ASC"),
-            (AuditOrder::Actor, true) => audit_search!("i.actor DESC NULLS LAST"),
-            (AuditOrder::Actor, false) => audit_search!("i.actor ASC NULLS LAST"),
-            (AuditOrder::Client, true) => audit_search!("i.client DESC NULLS LAST"),
-            (AuditOrder::Client, false) => audit_search!("i.client ASC NULLS LAST"),
-            (AuditOrder::Action, true) => audit_search!("i.action DESC"),
-            (AuditOrder::Action, false) => audit_search!("i.action ASC"),
-            (AuditOrder::Outcome, true) => audit_search!("i.outcome DESC"),
-            (AuditOrder::Outcome, false) => audit_search!("i.outcome ASC"),
+    /// The search in this order for `filter`: through the client's index when it names a
+    /// client, the staff member's when it names one, else the time index.
+    fn statement(self, filter: &AuditFilter) -> &'static str {
+        match (&filter.client, &filter.actor) {
+            (Some(_), _) => audit_orders!(client, self, filter.descending),
+            (None, Some(_)) => audit_orders!(actor, self, filter.descending),
+            (None, None) => audit_orders!(anyone, self, filter.descending),
         }
     }
 }
@@ -505,7 +537,7 @@ impl<S: Sql> AuditStore for SqlStore<S> {
     async fn audit_search(&self, practice: PracticeId, filter: &AuditFilter) -> Result<Vec<AuditEventRow>> {
         let mut params = filter.conditions(practice);
         params.extend([filter.limit.into(), filter.offset.into()]);
-        let rows = self.0.query(Some(practice), filter.order.statement(filter.descending), params).await?;
+        let rows = self.0.query(Some(practice), filter.order.statement(filter), params).await?;
         rows.iter().map(|r| Ok(AuditEventRow { seq: to_u64(r, 0)?, body: r.bytes(1)?, leaf: r.bytes(2)? })).collect()
     }
 

@@ -253,7 +253,17 @@ impl Haven {
     /// Records a `system.probe` event in `practice`'s log and returns its `seq` once it is
     /// durable and signed: proof that the log is writable (benchmarks, operators' checks).
     pub async fn record_probe(&self, practice: PracticeId) -> Result<u64> {
-        let event = self.unplaced_event(practice, Who::System, AuditEntry::new("system.probe", Crud::Execute))?;
+        self.append_probe(practice, AuditEntry::new("system.probe", Crud::Execute)).await
+    }
+
+    /// [`Haven::record_probe`] naming `client`, as a read of their record does: what fills a
+    /// client's history in benchmarks of the per-client report.
+    pub async fn record_probe_about(&self, practice: PracticeId, client: domain::ClientId) -> Result<u64> {
+        self.append_probe(practice, AuditEntry::new("system.probe", Crud::Execute).client(client)).await
+    }
+
+    async fn append_probe(&self, practice: PracticeId, entry: AuditEntry) -> Result<u64> {
+        let event = self.unplaced_event(practice, Who::System, entry)?;
         self.sequencer.append(self, practice, event).await
     }
 
