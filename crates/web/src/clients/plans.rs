@@ -76,10 +76,9 @@ fn key(kind: &str, id: &str) -> String {
 }
 
 async fn plan_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PlanPage, PageError> {
+    // The plan's own read first: one outside the care team is refused there, and recorded.
+    let plan = state.haven.treatment_plan(actor, id).await?;
     let chart = state.haven.chart(actor, id).await?;
-    let Some(plan) = chart.plan else {
-        return Err(ServiceError::Denied("treatment plans are open to the care team only").into());
-    };
     let diagnoses = chart
         .diagnoses
         .unwrap_or_default()
