@@ -16,7 +16,8 @@ use store::{CareTeamMember, NewPractice, NewUser, StoreError};
 use crate::auth::Remote;
 use crate::clients::sealing as clients;
 use crate::{Haven, Result, ServiceError};
-use domain::client::{CareRole, ClientDetails, ClientProfile, ClientStatus};
+use domain::client::{CareRole, ClientDetails, ClientProfile, ClientStatus, Guardian};
+use domain::insurance::{InsurancePolicy, SubscriberRelationship};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SeedOptions {
@@ -612,6 +613,38 @@ fn care_team_of(n: usize) -> (Option<usize>, Option<usize>) {
     (Some(primary), (primary != 0 && n.is_multiple_of(2)).then_some(4))
 }
 
+/// Payers a seeded policy names (invented member ids; real payer names are only names).
+const PAYERS: [&str; 5] = ["Aetna", "Blue Cross Blue Shield", "Cigna", "UnitedHealthcare", "Oregon Health Plan"];
+
+/// Most seeded clients have a policy; a minor has a parent on record who holds it.
+fn synthetic_family(rng: &mut Rng, family: &str, minor: bool) -> (Vec<Guardian>, Vec<InsurancePolicy>) {
+    let parent = format!("{} {family}", rng.pick(&GIVEN[CLIENT_NAMES..]));
+    let guardians = match minor {
+        true => vec![Guardian {
+            name: parent.clone(),
+            relationship: rng.pick(&["mother", "father", "legal guardian"]).to_string(),
+            phone: format!("(503) 555-01{:02}", rng.below(100)),
+            email: String::new(),
+            may_contact: true,
+            may_receive_clinical: rng.below(4) > 0,
+        }],
+        false => Vec::new(),
+    };
+    if rng.below(4) == 0 {
+        return (guardians, Vec::new()); // self-pay
+    }
+    let member: String = (0..9).map(|_| char::from(b'0' + rng.below(10) as u8)).collect();
+    let policy = InsurancePolicy {
+        payer: rng.pick(&PAYERS).to_string(),
+        member_id: format!("{}{member}", rng.pick(&["W", "XG", "MB", "H"])),
+        group_number: format!("G{}", 1000 + rng.below(9000)),
+        relationship: if minor { SubscriberRelationship::Child } else { SubscriberRelationship::SelfInsured },
+        subscriber_name: if minor { parent } else { String::new() },
+        subscriber_birth_date: minor.then(|| jiff::civil::date(1975 + rng.below(15) as i16, 3, 14)),
+    };
+    (guardians, vec![policy])
+}
+
 fn synthetic_client(rng: &mut Rng) -> Result<ClientDetails> {
     let year = 1950 + rng.below(62) as i16;
     let month = 1 + rng.below(12) as i8;
@@ -629,6 +662,8 @@ fn synthetic_client(rng: &mut Rng) -> Result<ClientDetails> {
         .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
         .flat_map(|c| c.to_lowercase())
         .collect();
+    // The seed's clock is 2026 or later: born after 2008, a minor.
+    let (guardians, insurance) = synthetic_family(rng, family, year > 2008);
     Ok(ClientDetails {
         given_name: Phi::new(given.to_owned()),
         family_name: Phi::new(family.to_owned()),
@@ -640,6 +675,8 @@ fn synthetic_client(rng: &mut Rng) -> Result<ClientDetails> {
             sms_ok: rng.below(2) == 0,
             email_ok: true,
             voicemail_ok: rng.below(3) > 0,
+            guardians,
+            insurance,
             ..ClientProfile::default()
         }),
         status: if rng.below(10) == 0 { ClientStatus::Prospect } else { ClientStatus::Active },
