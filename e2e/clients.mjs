@@ -185,6 +185,12 @@ try {
   await c.page.fill("#signature-name", "Client signs here");
   await submit(c.page, "button:has-text('Record signature')");
   check((await c.page.locator("dl.facts").textContent()).includes("Client signs here"), "signature not shown");
+  // Every version is kept: the first, before any goal, opens read-only.
+  await c.page.click("#versions a:has-text('Version 1')");
+  await c.page.waitForURL(`${chartUrl}/plan/versions/1`);
+  check((await c.page.locator(".notice").textContent()).includes("Version 1, saved"), "no version banner");
+  check(!(await c.page.locator("article.goal").count()) && !(await c.page.locator("form").count() > 1), "version 1 shows later goals or forms");
+  await c.page.goBack();
   await c.page.fill("#review-on", new Date(Date.now() + 7 * 864e5).toISOString().slice(0, 10));
   await submit(c.page, "button:has-text('Set review date')");
   await c.page.screenshot({ path: `${shots}/treatment-plan.png`, fullPage: true });

@@ -111,6 +111,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/plan/problems/{problem}/goals/{goal}", SignedIn),
         ("POST", "/clients/{id}/plan/review", SignedIn),
         ("POST", "/clients/{id}/plan/signature", SignedIn),
+        ("GET", "/clients/{id}/plan/versions/{version}", SignedIn),
         ("POST", "/clients/new", RefusedTo("biller")),
         ("GET", "/glass-breaks", RefusedTo("clinician")),
         ("POST", "/glass-breaks/{id}/accept", RefusedTo("scheduler")),

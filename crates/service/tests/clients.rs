@@ -515,6 +515,12 @@ async fn a_treatment_plan_is_built_signed_reviewed_and_named_by_notes() {
     ok(w.haven.change_plan(&clinician, client, base + 3, PlanChange::Review { typed: "2027-01-20" }).await);
     let reviewed = ok(w.haven.treatment_plan(&clinician, client).await).unwrap_or_else(|| panic!("no plan"));
     assert!(!reviewed.signed_as_is());
+    // Every version is kept: the seeded one still has its single problem and the signature.
+    let history = ok(w.haven.plan_history(&clinician, &reviewed).await);
+    assert_eq!(history.iter().map(|(n, _, _)| *n).collect::<Vec<_>>(), (1..=base + 4).collect::<Vec<_>>());
+    let (first, _, _) = ok(w.haven.plan_version(&clinician, client, base).await);
+    assert!(first.expose().problems.len() == 1 && first.expose().signature.is_some());
+    assert!(matches!(w.haven.plan_version(&biller, client, base).await, Err(ServiceError::Denied(_))));
     assert!(ok(w.haven.plans_due_count(&clinician).await) >= 1);
     let caseload = ok(w.haven.caseload(&clinician).await);
     let marked = caseload.iter().find(|c| c.id == client).and_then(|c| c.plan_review);

@@ -18,6 +18,8 @@ pub trait PlanStore: Send + Sync {
     async fn save_plan(&self, practice: PracticeId, record: &PlanRecord, copy: &PlanVersionRecord) -> Result<()>;
     /// One saved version of a plan.
     async fn plan_version(&self, practice: PracticeId, plan: &str, version: i64) -> Result<Option<PlanVersionRecord>>;
+    /// Every saved version of a plan, oldest first.
+    async fn plan_versions(&self, practice: PracticeId, plan: &str) -> Result<Vec<PlanVersionRecord>>;
     /// The clients whose plan is due for review on or before `by`, soonest first.
     async fn plans_due(&self, practice: PracticeId, by: Date) -> Result<Vec<(ClientId, Date)>>;
 }
@@ -32,6 +34,16 @@ fn plan(r: &Row) -> Result<PlanRecord> {
         created_at: r.time(5)?,
         updated_at: r.time(6)?,
         updated_by: r.parse(7)?,
+    })
+}
+
+fn plan_version(r: &Row) -> Result<PlanVersionRecord> {
+    Ok(PlanVersionRecord {
+        id: r.text(0)?,
+        version: r.int(1)?,
+        content: r.bytes(2)?,
+        saved_at: r.time(3)?,
+        saved_by: r.parse(4)?,
     })
 }
 
@@ -89,16 +101,12 @@ impl<S: Sql> PlanStore for SqlStore<S> {
     async fn plan_version(&self, practice: PracticeId, plan: &str, version: i64) -> Result<Option<PlanVersionRecord>> {
         let params = vec![practice.into(), plan.into(), version.into()];
         let row = self.query_one(Some(practice), sql::PLAN_VERSION, params).await?;
-        row.map(|r| {
-            Ok(PlanVersionRecord {
-                id: r.text(0)?,
-                version: r.int(1)?,
-                content: r.bytes(2)?,
-                saved_at: r.time(3)?,
-                saved_by: r.parse(4)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(plan_version).transpose()
+    }
+
+    async fn plan_versions(&self, practice: PracticeId, plan: &str) -> Result<Vec<PlanVersionRecord>> {
+        let rows = self.0.query(Some(practice), sql::PLAN_VERSIONS, vec![practice.into(), plan.into()]).await?;
+        rows.iter().map(plan_version).collect()
     }
 
     async fn plans_due(&self, practice: PracticeId, by: Date) -> Result<Vec<(ClientId, Date)>> {

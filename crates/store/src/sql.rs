@@ -462,5 +462,7 @@ pub const INSERT_PLAN_VERSION: &str = "INSERT INTO treatment_plan_versions \
      (practice_id, id, plan_id, version, content, saved_at, saved_by) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub const PLAN_VERSION: &str = "SELECT id, version, content, saved_at, saved_by FROM treatment_plan_versions \
      WHERE practice_id = $1 AND plan_id = $2 AND version = $3";
+pub const PLAN_VERSIONS: &str = "SELECT id, version, content, saved_at, saved_by FROM treatment_plan_versions \
+     WHERE practice_id = $1 AND plan_id = $2 ORDER BY version";
 pub const PLANS_DUE: &str = "SELECT client_id, review_on FROM treatment_plans \
      WHERE practice_id = $1 AND review_on IS NOT NULL AND review_on <= $2 ORDER BY review_on, client_id";

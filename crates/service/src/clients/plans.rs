@@ -92,6 +92,36 @@ impl Haven {
         self.open_plan(actor.practice(), client).await
     }
 
+    /// Every saved version of a plan the actor was given (by [`Haven::treatment_plan`], whose
+    /// read this is part of), oldest first: (number, when, by whom). No version is opened.
+    pub async fn plan_history(&self, actor: &Actor, plan: &Plan) -> Result<Vec<(i64, Timestamp, String)>> {
+        let names = self.staff_names(actor.practice()).await?;
+        let versions = self.store.plan_versions(actor.practice(), &plan.id).await?;
+        Ok(versions.into_iter().map(|v| (v.version, v.saved_at, names.of(v.saved_by))).collect())
+    }
+
+    /// One saved version of the client's plan, as it was (what a signature names), with when
+    /// and by whom; the read is an audit event naming the version.
+    pub async fn plan_version(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        version: i64,
+    ) -> Result<(Phi<PlanContent>, Timestamp, String)> {
+        let practice = actor.practice();
+        self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
+        let plan = self.store.plan(practice, client).await?.ok_or(ServiceError::NotFound)?;
+        let about = Some(("treatment_plan_version", format!("{}.{version}", plan.id)));
+        self.chart_access_about(actor, client, ChartPart::Plan, Action::View, "treatment_plan.view", about).await?;
+        let copy = self.store.plan_version(practice, &plan.id, version).await?.ok_or(ServiceError::NotFound)?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let plain = open_cell(&ring, practice, SealedColumn::PlanVersionContent, &copy.id, &copy.content)?;
+        let content: PlanContent = serde_json::from_slice(plain.expose())
+            .map_err(|_| ServiceError::Internal(format!("treatment plan version {} is not readable", copy.id)))?;
+        let by = self.staff_names(practice).await?.of(copy.saved_by);
+        Ok((Phi::new(content), copy.saved_at, by))
+    }
+
     /// Makes one change to the client's plan from `version` (0: there is no plan yet). A stale
     /// version is refused and changes nothing; so is every field error, all at once.
     pub async fn change_plan(

@@ -394,6 +394,7 @@ pub async fn treatment_plans_are_versioned_and_every_version_kept(store: &dyn St
     assert_eq!(ok(store.plan(p.id, client.id).await), Some(plan(2, Some(day(10)))));
     assert_eq!(ok(store.plan_version(p.id, &plan(1, None).id, 1).await), Some(copy(1)));
     assert_eq!(ok(store.plan_version(p.id, &plan(1, None).id, 3).await), None);
+    assert_eq!(ok(store.plan_versions(p.id, &plan(1, None).id).await), [copy(1), copy(2)]);
     assert_eq!(ok(store.plan(p.id, other.id).await), None);
 
     assert_eq!(ok(store.plans_due(p.id, day(9)).await), []);

@@ -53,6 +53,7 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/plan/problems/{problem}/goals/{goal}", save_goal)
         .post("/clients/{id}/plan/review", set_review)
         .post("/clients/{id}/plan/signature", record_signature)
+        .get("/clients/{id}/plan/versions/{version}", plan_version)
         .get("/glass-breaks", glass_breaks)
         .post("/glass-breaks/{id}/accept", accept)
         .post("/glass-breaks/{id}/flag", flag)

@@ -22,6 +22,10 @@ pub(super) struct PlanPage {
     /// The form that was refused: its key, errors and what was typed.
     refused: Option<Refused>,
     error: Option<String>,
+    /// Every saved version: (number, when, by whom).
+    versions: Vec<(i64, String, String)>,
+    /// Showing a saved version, not the plan as it stands: what it was and when.
+    viewing: Option<String>,
 }
 
 with_layout!(PlanPage);
@@ -79,6 +83,12 @@ async fn plan_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Plan
     // The plan's own read first: one outside the care team is refused there, and recorded.
     let plan = state.haven.treatment_plan(actor, id).await?;
     let chart = state.haven.chart(actor, id).await?;
+    let tz = zone_of(state, actor).await?;
+    let versions = match &plan {
+        Some(p) => state.haven.plan_history(actor, p).await?,
+        None => Vec::new(),
+    };
+    let versions = versions.into_iter().map(|(n, at, by)| (n, crate::when::moment(at, &tz), by)).collect();
     let diagnoses = chart
         .diagnoses
         .unwrap_or_default()
@@ -97,7 +107,34 @@ async fn plan_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Plan
         today: state.haven.today(actor).await?.to_string(),
         refused: None,
         error: None,
+        versions,
+        viewing: None,
     })
+}
+
+async fn zone_of(state: &AppState, actor: &Actor) -> Result<jiff::tz::TimeZone, PageError> {
+    let practice = state.haven.practice(actor).await?;
+    Ok(jiff::tz::TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC))
+}
+
+/// One saved version of the plan, read-only, as the client may have signed it.
+pub(super) async fn plan_version(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    let version: i64 = version.parse().map_err(|_| ServiceError::NotFound)?;
+    let (content, at, by) = state.haven.plan_version(&actor, id, version).await?;
+    let mut page = plan_page(&state, &actor, id).await?;
+    let tz = zone_of(&state, &actor).await?;
+    page.viewing = Some(format!("Version {version}, saved {} by {by}.", crate::when::moment(at, &tz)));
+    if let Some(plan) = page.plan.as_mut() {
+        plan.content = content;
+        plan.version = version;
+    }
+    page.can_edit = false;
+    Ok(render(StatusCode::OK, &page))
 }
 
 pub(super) async fn plan(
