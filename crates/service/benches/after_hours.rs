@@ -9,13 +9,13 @@
 
 #![allow(clippy::print_stdout)] // the JSON report on stdout is what this program is for
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+mod common;
+
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use crypto::kek::LocalKek;
-use haven_service::demo::SeedOptions;
-use haven_service::{AuditQuery, FixedMasterKeys, Haven, Remote, SessionPolicy, SignIn};
+use common::{argument, summary};
+use haven_service::AuditQuery;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -27,10 +27,6 @@ const CHUNK: usize = 200;
 const MOMENTS: usize = 300;
 const REPEAT: usize = 15;
 const OFFICE_SHARE: f64 = 0.9;
-
-fn argument(args: &[String], name: &str, default: usize) -> usize {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 /// Minutes of a week from Monday 00:00, each weighted so that office hours (weekdays
 /// 08:00–18:00) hold `OFFICE_SHARE` of the events: the cumulative weights, to invert.
@@ -60,36 +56,16 @@ fn moment(monday: Date, week: i64, k: usize, per_week: usize, weights: &[f64], t
     local.to_zoned(tz.clone()).map(|z| z.timestamp()).expect("a local time")
 }
 
-fn summary(mut ms: Vec<f64>) -> serde_json::Value {
-    ms.sort_by(f64::total_cmp);
-    serde_json::json!({ "p50": ms[ms.len() / 2], "max": ms[ms.len() - 1], "target": 200 })
-}
+const TARGET_MS: u64 = 200;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let events = argument(&args, "--events", 10_000_000);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).expect("open"));
-    store::Store::migrate(store.as_ref()).await.expect("migrate");
-    let kek = LocalKek::from_hex(&LocalKek::generate_hex().expect("key")).expect("key");
-    let clock = Arc::new(AtomicI64::new(0));
-    let c = Arc::clone(&clock);
-    let haven = Haven::new(store, SessionPolicy::default(), Arc::new(FixedMasterKeys(vec![Arc::new(kek)])))
-        .with_clock(move || Timestamp::from_microsecond(c.load(Ordering::SeqCst)).expect("a time"));
-    let set = |at: Timestamp| clock.store(at.as_microsecond(), Ordering::SeqCst);
-
     let monday = Date::constant(2023, 12, 4);
-    set(monday.to_datetime(jiff::civil::Time::constant(9, 0, 0, 0)).to_zoned(TimeZone::UTC).expect("utc").timestamp());
-    let report = haven.seed_demo(SeedOptions { seed: 1, clients: 0 }, |_, _| {}).await.expect("seed");
-    let practice = report.practice_id;
-    haven.flush_audit().await.expect("flush");
-    let owner = &report.staff[0];
-    let Ok(SignIn::Complete(_, owner)) =
-        haven.sign_in(&owner.email, &owner.password, &Remote::new("192.0.2.1", "bench")).await
-    else {
-        panic!("the owner signs in")
-    };
+    let start = monday.to_datetime(jiff::civil::Time::constant(9, 0, 0, 0)).to_zoned(TimeZone::UTC).expect("utc");
+    let common::Bench { haven, clock, practice, owner, _dir } = common::practice(start.timestamp()).await;
+    let set = |at: Timestamp| clock.store(at.as_microsecond(), Ordering::SeqCst);
     let tz = TimeZone::get(haven.practice(&owner).await.expect("practice").profile.time_zone.as_str()).expect("zone");
 
     // Fill: one chunk of concurrent appends per moment, moments spread over the weeks.
@@ -126,7 +102,7 @@ async fn main() {
                 ms.push(at.elapsed().as_secs_f64() * 1000.0);
             }
             assert_eq!(found, query.limit as usize, "a full page");
-            summary(ms)
+            summary(ms, TARGET_MS)
         }
     };
     let page = AuditQuery { after_hours: true, descending: true, limit: 50, ..AuditQuery::default() };

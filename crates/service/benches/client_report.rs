@@ -9,53 +9,29 @@
 
 #![allow(clippy::print_stdout)] // the JSON report on stdout is what this program is for
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+mod common;
+
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use crypto::kek::LocalKek;
+use common::{argument, summary};
 use domain::ClientId;
-use haven_service::demo::SeedOptions;
-use haven_service::{AuditQuery, FixedMasterKeys, Haven, Remote, SessionPolicy, SignIn};
+use haven_service::AuditQuery;
 use jiff::{SignedDuration, Timestamp};
 
 const YEARS: i64 = 7;
 const CHUNK: usize = 200;
 const REPEAT: usize = 15;
 const PAGE: u32 = 500;
-
-fn argument(args: &[String], name: &str, default: usize) -> usize {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn summary(mut ms: Vec<f64>) -> serde_json::Value {
-    ms.sort_by(f64::total_cmp);
-    serde_json::json!({ "p50": ms[ms.len() / 2], "max": ms[ms.len() - 1], "target": 500 })
-}
+const TARGET_MS: u64 = 500;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let events = argument(&args, "--events", 2_000_000);
     let every = argument(&args, "--every", 500).max(1);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).expect("open"));
-    store::Store::migrate(store.as_ref()).await.expect("migrate");
-    let kek = LocalKek::from_hex(&LocalKek::generate_hex().expect("key")).expect("key");
     let start = Timestamp::from_second(1_700_000_000).expect("a time");
-    let clock = Arc::new(AtomicI64::new(start.as_microsecond()));
-    let c = Arc::clone(&clock);
-    let haven = Haven::new(store, SessionPolicy::default(), Arc::new(FixedMasterKeys(vec![Arc::new(kek)])))
-        .with_clock(move || Timestamp::from_microsecond(c.load(Ordering::SeqCst)).expect("a time"));
-    let report = haven.seed_demo(SeedOptions { seed: 1, clients: 0 }, |_, _| {}).await.expect("seed");
-    let practice = report.practice_id;
-    haven.flush_audit().await.expect("flush");
-    let owner = &report.staff[0];
-    let Ok(SignIn::Complete(_, owner)) =
-        haven.sign_in(&owner.email, &owner.password, &Remote::new("192.0.2.1", "bench")).await
-    else {
-        panic!("the owner signs in")
-    };
+    let common::Bench { haven, clock, practice, owner, _dir } = common::practice(start).await;
 
     // Fill: chunks of concurrent appends at moments spread evenly over the years.
     let client = ClientId::random();
@@ -113,8 +89,8 @@ async fn main() {
         "years": YEARS,
         "events_about_the_client": found,
         "fill_events_per_second": (events as f64 / fill_seconds).round(),
-        "client_first_page_ms": summary(page_ms),
-        "client_whole_report_ms": summary(report_ms),
+        "client_first_page_ms": summary(page_ms, TARGET_MS),
+        "client_whole_report_ms": summary(report_ms, TARGET_MS),
     });
     println!("{}", serde_json::to_string_pretty(&out).expect("json"));
 }

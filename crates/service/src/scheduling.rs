@@ -265,7 +265,7 @@ impl Haven {
             .filter(|c| c.settings.offers.contains(&kind.id))
             .collect();
         let availability = candidates.iter().map(availability).collect::<Result<Vec<_>>>()?;
-        // Booked sessions join here once appointments exist (issue 19).
+        // Nothing is booked yet: appointments, when they exist, are the busy time here.
         let busy = Busy::default();
         let calendars: Vec<(&Availability, &Busy)> = availability.iter().map(|a| (a, &busy)).collect();
         let found = free_slots(&calendars, self.now(), query.weeks, kind.spec.minutes, SLOT_STEP_MINUTES, count);

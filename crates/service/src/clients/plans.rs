@@ -25,8 +25,6 @@ pub struct Plan {
     /// Rises with each saved change; a change is made from it.
     pub version: i64,
     pub content: Phi<PlanContent>,
-    pub updated_at: Timestamp,
-    pub updated_by: UserId,
 }
 
 impl Plan {
@@ -76,13 +74,7 @@ impl Haven {
         let plain = open_cell(&ring, practice, SealedColumn::PlanContent, &record.id, &record.content)?;
         let content: PlanContent = serde_json::from_slice(plain.expose())
             .map_err(|_| ServiceError::Internal(format!("treatment plan {} is not readable", record.id)))?;
-        Ok(Some(Plan {
-            id: record.id,
-            version: record.version,
-            content: Phi::new(content),
-            updated_at: record.updated_at,
-            updated_by: record.updated_by,
-        }))
+        Ok(Some(Plan { id: record.id, version: record.version, content: Phi::new(content) }))
     }
 
     /// The client's plan for the care team (`None` if there is none yet).

@@ -80,10 +80,14 @@ fn key(kind: &str, id: &str) -> String {
 }
 
 async fn plan_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PlanPage, PageError> {
-    // The plan's own read first: one outside the care team is refused there, and recorded.
-    let plan = state.haven.treatment_plan(actor, id).await?;
+    // The chart's read releases the plan to the care team; anyone else asks for the plan
+    // itself, which refuses them with its rule and records the refusal.
     let chart = state.haven.chart(actor, id).await?;
-    let tz = zone_of(state, actor).await?;
+    let plan = match chart.plan {
+        Some(plan) => plan,
+        None => state.haven.treatment_plan(actor, id).await?,
+    };
+    let tz = crate::sign_ins::time_zone(state, actor).await?;
     let versions = match &plan {
         Some(p) => state.haven.plan_history(actor, p).await?,
         None => Vec::new(),
@@ -112,11 +116,6 @@ async fn plan_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Plan
     })
 }
 
-async fn zone_of(state: &AppState, actor: &Actor) -> Result<jiff::tz::TimeZone, PageError> {
-    let practice = state.haven.practice(actor).await?;
-    Ok(jiff::tz::TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC))
-}
-
 /// One saved version of the plan, read-only, as the client may have signed it.
 pub(super) async fn plan_version(
     State(state): State<AppState>,
@@ -127,7 +126,7 @@ pub(super) async fn plan_version(
     let version: i64 = version.parse().map_err(|_| ServiceError::NotFound)?;
     let (content, at, by) = state.haven.plan_version(&actor, id, version).await?;
     let mut page = plan_page(&state, &actor, id).await?;
-    let tz = zone_of(&state, &actor).await?;
+    let tz = crate::sign_ins::time_zone(&state, &actor).await?;
     page.viewing = Some(format!("Version {version}, saved {} by {by}.", crate::when::moment(at, &tz)));
     if let Some(plan) = page.plan.as_mut() {
         plan.content = content;
