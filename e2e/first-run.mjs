@@ -211,8 +211,14 @@ try {
     await page.fill("#email", "rosa@calmwaters.example");
     await page.fill("#password", i < 4 ? `wrong guess ${i}` : "tide pools at dawn");
     const answered = page.waitForResponse((r) => r.url() === `${base}/sign-in` && r.request().method() === "POST");
+    // The previous answer's alert is still on the page until htmx swaps in the new one: wait for
+    // the swap, or the next fill can land on inputs about to be replaced.
+    const settled = page.evaluate(
+      () => new Promise((done) => document.body.addEventListener("htmx:afterSettle", () => done(), { once: true })),
+    );
     await page.click("button[type=submit]");
     check((await answered).status() === (i < 4 ? 401 : 429), `attempt ${i + 1} answered ${(await answered).status()}`);
+    await settled;
     await page.locator(".alert").waitFor();
   }
   const locked = await page.locator(".alert").textContent();
