@@ -51,6 +51,7 @@ pub mod calendar;
 pub mod client;
 mod csv;
 pub mod diagnosis;
+pub mod document;
 pub mod ids;
 pub mod insurance;
 pub mod measures;

@@ -127,9 +127,19 @@ pub enum ChartPart {
     Notes,
     /// The treatment plan: problems, goals, review date, the client's signature. Clinical only.
     Plan,
+    /// Documents the front office works with: insurance cards, identification, signed consents
+    /// and releases. Open like demographics.
+    Paperwork,
+    /// Documents about the client's care: outside records, reports, letters. Clinical only.
+    ClinicalDocuments,
 }
 
 impl ChartPart {
+    /// Open to those who treat (and only on the care team, or to read after breaking the glass).
+    pub fn is_clinical(self) -> bool {
+        matches!(self, ChartPart::Measures | ChartPart::Notes | ChartPart::Plan | ChartPart::ClinicalDocuments)
+    }
+
     /// The data category the audit log records an access to this part under.
     pub fn category(self) -> &'static str {
         match self {
@@ -139,6 +149,8 @@ impl ChartPart {
             ChartPart::Measures => "measures",
             ChartPart::Notes => "notes",
             ChartPart::Plan => "treatment_plan",
+            ChartPart::Paperwork => "documents_paperwork",
+            ChartPart::ClinicalDocuments => "documents_clinical",
         }
     }
 }
@@ -170,12 +182,14 @@ pub fn decide_chart(role: Role, relationship: Relationship, part: ChartPart, act
         (ChartPart::Measures, _, _) if !treats => Decision::Deny("outcome measures are open to the care team only"),
         (ChartPart::Notes, _, _) if !treats => Decision::Deny("clinical notes are open to the care team only"),
         (ChartPart::Plan, _, _) if !treats => Decision::Deny("treatment plans are open to the care team only"),
-        (ChartPart::Measures | ChartPart::Notes | ChartPart::Plan, View, Team(_) | BrokeGlass)
-        | (ChartPart::Measures | ChartPart::Notes | ChartPart::Plan, Update, Team(_)) => Decision::Allow,
-        (ChartPart::Measures | ChartPart::Notes | ChartPart::Plan, Update, BrokeGlass) => {
+        (ChartPart::ClinicalDocuments, _, _) if !treats => {
+            Decision::Deny("clinical documents are open to the care team only")
+        }
+        (part, View, Team(_) | BrokeGlass) | (part, Update, Team(_)) if part.is_clinical() => Decision::Allow,
+        (part, Update, BrokeGlass) if part.is_clinical() => {
             Decision::Deny("breaking the glass opens a record to read, not to change")
         }
-        (ChartPart::Measures | ChartPart::Notes | ChartPart::Plan, _, _) => Decision::Deny(NOT_ON_CARE_TEAM),
+        (part, _, _) if part.is_clinical() => Decision::Deny(NOT_ON_CARE_TEAM),
         (_, View, _) if front_office => Decision::Allow,
         (_, View, Team(_) | BrokeGlass) => Decision::Allow,
         (ChartPart::Demographics, Update, _) if role == Biller => {
@@ -183,6 +197,8 @@ pub fn decide_chart(role: Role, relationship: Relationship, part: ChartPart, act
         }
         (ChartPart::Demographics, Update, _) if front_office => Decision::Allow,
         (ChartPart::Demographics, Update, Team(_)) => Decision::Allow,
+        (ChartPart::Paperwork, Update, _) if front_office => Decision::Allow,
+        (ChartPart::Paperwork, Update, Team(_)) => Decision::Allow,
         (ChartPart::CareTeam, Update, _) if matches!(role, Owner | Administrator | Scheduler) => Decision::Allow,
         (ChartPart::CareTeam, Update, Team(CareRole::Primary)) if matches!(role, Clinician | Supervisor) => {
             Decision::Allow
@@ -469,8 +485,28 @@ mod tests {
             (Plan, Update, team(CareRole::Supervisor), treaters),
             (Plan, Update, Relationship::BrokeGlass, &[]),
             (Plan, Update, Relationship::None, &[]),
+            (Paperwork, View, team(CareRole::Primary), everyone),
+            (Paperwork, View, team(CareRole::Clinician), everyone),
+            (Paperwork, View, team(CareRole::Supervisor), everyone),
+            (Paperwork, View, Relationship::BrokeGlass, everyone),
+            (Paperwork, View, Relationship::None, front),
+            (Paperwork, Update, team(CareRole::Primary), everyone),
+            (Paperwork, Update, team(CareRole::Clinician), everyone),
+            (Paperwork, Update, team(CareRole::Supervisor), everyone),
+            (Paperwork, Update, Relationship::BrokeGlass, front),
+            (Paperwork, Update, Relationship::None, front),
+            (ClinicalDocuments, View, team(CareRole::Primary), treaters),
+            (ClinicalDocuments, View, team(CareRole::Clinician), treaters),
+            (ClinicalDocuments, View, team(CareRole::Supervisor), treaters),
+            (ClinicalDocuments, View, Relationship::BrokeGlass, treaters),
+            (ClinicalDocuments, View, Relationship::None, &[]),
+            (ClinicalDocuments, Update, team(CareRole::Primary), treaters),
+            (ClinicalDocuments, Update, team(CareRole::Clinician), treaters),
+            (ClinicalDocuments, Update, team(CareRole::Supervisor), treaters),
+            (ClinicalDocuments, Update, Relationship::BrokeGlass, &[]),
+            (ClinicalDocuments, Update, Relationship::None, &[]),
         ];
-        for part in [Demographics, CareTeam, Diagnoses, Measures, Notes, Plan] {
+        for part in [Demographics, CareTeam, Diagnoses, Measures, Notes, Plan, Paperwork, ClinicalDocuments] {
             for relationship in Relationship::ALL {
                 for role in Role::ALL {
                     assert!(!decide_chart(role, relationship, part, Create).is_allowed());

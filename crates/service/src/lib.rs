@@ -59,8 +59,8 @@ pub use audit_log::verify::{AuditKey, VerifyError};
 pub use audit_log::watch::VerifierState;
 pub use auth::{OpenSession, Remote, SIGN_IN_HISTORY_DAYS, SessionToken, SignIn, form_token};
 pub use clients::{
-    CareTeamChoice, Chart, ChartAccess, ClientQuery, ClientSummary, Diagnosis, GlassBreak, Measurement, NoteHeader,
-    NoteView, PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange, RiskAlert, TeamMember,
+    CareTeamChoice, Chart, ChartAccess, ClientQuery, ClientSummary, Diagnosis, Document, GlassBreak, Measurement,
+    NoteHeader, NoteView, PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange, RiskAlert, TeamMember, Upload,
 };
 pub use domain::client::{ClientDetails, ClientForm};
 pub use error::ServiceError;
@@ -112,6 +112,7 @@ pub struct Haven {
     watch: Arc<audit_log::watch::Watch>,
     hashing: Arc<passwords::Hashing>,
     attempts: Arc<attempts::InFlight>,
+    files: Option<Arc<dyn store::FileStore>>,
 }
 
 impl fmt::Debug for Haven {
@@ -151,6 +152,7 @@ impl Haven {
             watch: Arc::default(),
             hashing: Arc::default(),
             attempts: Arc::default(),
+            files: None,
         }
     }
 
@@ -204,6 +206,12 @@ impl Haven {
     /// Holds video sessions on this Jitsi Meet server (the public one by default).
     pub fn with_telehealth(mut self, telehealth: Arc<telehealth::Telehealth>) -> Self {
         self.telehealth = telehealth;
+        self
+    }
+
+    /// Keeps documents' sealed content here (no documents can be added or opened without it).
+    pub fn with_files(mut self, files: Arc<dyn store::FileStore>) -> Self {
+        self.files = Some(files);
         self
     }
 

@@ -31,7 +31,9 @@ impl World {
             Arc::new(FixedMasterKeys(vec![Arc::new(LocalKek::from_hex(&text).unwrap_or_else(|e| panic!("{e}")))]));
         let clock = Arc::new(AtomicI64::new(1_800_000_000));
         let c = Arc::clone(&clock);
+        let files = Arc::new(store::DirectoryFiles::new(dir.path().join("documents")));
         let haven = Haven::new(Arc::new(store), SessionPolicy::default(), key)
+            .with_files(files)
             .with_key_cache(std::time::Duration::from_millis(50))
             .with_clock(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}")));
         haven.start_audit();
@@ -545,4 +547,134 @@ async fn a_treatment_plan_is_built_signed_reviewed_and_named_by_notes() {
         assert!(!w.events(action, "ok").await.is_empty(), "no {action} event");
     }
     assert!(!w.events("treatment_plan.update", "denied").await.is_empty(), "refusals are events too");
+}
+
+/// A small but real PDF: what a scanned release looks like to the sniffing.
+fn pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {text}\ntrailer << /Root 1 0 R >>\n%%EOF\n").into_bytes()
+}
+
+#[tokio::test]
+async fn documents_are_sealed_kept_and_shown_only_to_whom_their_kind_allows() {
+    use domain::document::{DocumentForm, DocumentKind, MediaType};
+    use haven_service::Upload;
+    let w = World::new().await;
+    let (clinician, other, scheduler, biller) =
+        (w.actor(2).await, w.actor(3).await, w.actor(5).await, w.actor(6).await);
+    let client = w.client_of(2);
+    let form = |kind: DocumentKind, title: &str| DocumentForm { title: title.into(), kind: kind.as_str().into() };
+    let upload = |name: &str, bytes: Vec<u8>| Upload { file_name: name.into(), bytes };
+
+    // The front desk scans the insurance card; the clinician adds outside records.
+    let card = ok(w
+        .haven
+        .upload_document(
+            &scheduler,
+            client,
+            &form(DocumentKind::InsuranceCard, ""),
+            upload("C:\\scans\\card.pdf", pdf("member 123")),
+        )
+        .await);
+    let records = pdf("discharge summary from County Hospital");
+    let outside = ok(w
+        .haven
+        .upload_document(
+            &clinician,
+            client,
+            &form(DocumentKind::OutsideRecords, "Hospital records"),
+            upload("r.pdf", records.clone()),
+        )
+        .await);
+    // The front desk may not add clinical documents; nor may a clinician off the care team.
+    let refused = w
+        .haven
+        .upload_document(&scheduler, client, &form(DocumentKind::AssessmentReport, "x"), upload("x.pdf", pdf("x")))
+        .await;
+    assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
+    let refused = w
+        .haven
+        .upload_document(&other, client, &form(DocumentKind::InsuranceCard, "x"), upload("x.pdf", pdf("x")))
+        .await;
+    assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
+
+    // Bad files are refused by what they are, with every field's error at once.
+    let disguised = w
+        .haven
+        .upload_document(
+            &clinician,
+            client,
+            &form(DocumentKind::OtherClinical, ""),
+            upload("letter.pdf", b"<html><script>alert(1)</script>".to_vec()),
+        )
+        .await;
+    assert!(
+        matches!(&disguised, Err(ServiceError::Invalid(e)) if e.get("file").is_some_and(|m| m.contains("web page"))),
+        "{disguised:?}"
+    );
+    let unkinded = w.haven.upload_document(&clinician, client, &DocumentForm::default(), upload("", Vec::new())).await;
+    assert!(
+        matches!(&unkinded, Err(ServiceError::Invalid(e)) if e.get("file").is_some() && e.get("kind").is_some()),
+        "{unkinded:?}"
+    );
+
+    // The chart lists what each may see: the clinician both, the scheduler the card alone.
+    let listed = |chart: haven_service::Chart| chart.documents.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
+    assert_eq!(listed(ok(w.haven.chart(&clinician, client).await)), [outside.clone(), card.clone()]);
+    let desk = ok(w.haven.chart(&scheduler, client).await);
+    assert_eq!(desk.documents.len(), 1);
+    assert_eq!(desk.documents[0].detail.expose().title, "card.pdf", "the file's name, without its path");
+    assert!(
+        !desk.document_kinds.contains(&DocumentKind::OutsideRecords)
+            && desk.document_kinds.contains(&DocumentKind::InsuranceCard)
+    );
+    assert_eq!(listed(ok(w.haven.chart(&biller, client).await)), std::slice::from_ref(&card));
+
+    // Opened, the content is what was uploaded; the scheduler cannot open the records.
+    let (document, content) = ok(w.haven.open_document(&clinician, client, &outside).await);
+    assert_eq!(content.expose(), &records);
+    let detail = document.detail.expose();
+    assert_eq!(
+        (detail.media_type, detail.size, detail.title.as_str()),
+        (MediaType::Pdf, records.len() as u64, "Hospital records")
+    );
+    assert!(matches!(w.haven.open_document(&scheduler, client, &outside).await, Err(ServiceError::Denied(_))));
+    let elsewhere = w.client_of(3);
+    assert!(
+        matches!(w.haven.open_document(&clinician, elsewhere, &outside).await, Err(ServiceError::NotFound)),
+        "another client's path"
+    );
+
+    // Nothing on disk or in the database reads as the document.
+    let stored = std::fs::read_dir(w._dir.path().join("documents")).unwrap_or_else(|e| panic!("{e}"));
+    let mut files = 0;
+    for practice in stored.flatten() {
+        for file in std::fs::read_dir(practice.path()).unwrap_or_else(|e| panic!("{e}")).flatten() {
+            let bytes = std::fs::read(file.path()).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!bytes.windows(8).any(|w| w == b"%PDF-1.4"), "a document is stored in the clear");
+            files += 1;
+        }
+    }
+    assert_eq!(files, 2, "refused uploads leave no file");
+
+    // A key rotation reseals the documents' keys, and they still open.
+    let clock = Arc::clone(&w.clock);
+    let ticking = tokio::spawn(async move {
+        loop {
+            clock.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+        }
+    });
+    ok(w.haven.rotate_data_keys(|_| {}).await);
+    ticking.abort();
+    let clinician = w.actor(2).await;
+    assert_eq!(ok(w.haven.open_document(&clinician, client, &outside).await).1.expose(), &records);
+
+    // Uploads and openings are events naming the document; refusals too.
+    let created = w.events("document.create", "ok").await;
+    assert_eq!(created.len(), 2);
+    assert!(created.iter().any(|e| e.resources.contains(&format!("document:{card}"))));
+    let viewed = w.events("document.view", "ok").await;
+    assert!(viewed.iter().all(|e| e.resources.contains(&format!("document:{outside}"))) && viewed.len() == 2);
+    assert_eq!(w.events("document.view", "denied").await.len(), 1);
+    assert_eq!(w.events("document.create", "denied").await.len(), 2);
 }

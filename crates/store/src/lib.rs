@@ -10,6 +10,8 @@ mod clients;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod diagnoses;
+mod documents;
+pub mod files;
 mod glass;
 mod keys;
 mod measures;
@@ -33,6 +35,8 @@ pub use audit::{
 };
 pub use clients::ClientStore;
 pub use diagnoses::DiagnosisStore;
+pub use documents::DocumentStore;
+pub use files::{DirectoryFiles, FileStore};
 pub use glass::GlassBreakStore;
 pub use keys::KeyStore;
 pub use measures::MeasureStore;
@@ -49,8 +53,8 @@ pub use time::{from_micros, to_micros};
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
     pub use crate::{
-        AuditStore, ClientStore, DiagnosisStore, GlassBreakStore, KeyStore, MeasureStore, NoteStore, PracticeStore,
-        SchedulingStore, SealedCellStore, SignInStore, Store,
+        AuditStore, ClientStore, DiagnosisStore, DocumentStore, GlassBreakStore, KeyStore, MeasureStore, NoteStore,
+        PracticeStore, SchedulingStore, SealedCellStore, SignInStore, Store,
     };
 }
 
@@ -94,6 +98,7 @@ pub trait Store:
     + MeasureStore
     + NoteStore
     + PlanStore
+    + DocumentStore
     + SealedCellStore
     + SchedulingStore
     + AuditStore

@@ -589,3 +589,16 @@ pub struct PlanVersionRecord {
     pub saved_at: Timestamp,
     pub saved_by: UserId,
 }
+
+/// A document on a client's record as stored: its description and its own key sealed, its
+/// kind plain (it decides who may see it). The content, sealed under its own key, is a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRecord {
+    pub id: String,
+    pub client: ClientId,
+    pub kind: domain::document::DocumentKind,
+    pub detail: Vec<u8>,
+    pub content_key: Vec<u8>,
+    pub uploaded_at: Timestamp,
+    pub uploaded_by: UserId,
+}

@@ -26,10 +26,13 @@ pub enum SealedColumn {
     /// A treatment plan's current content, and each saved version's.
     PlanContent,
     PlanVersionContent,
+    /// A document's description, and the key its content (a file) is sealed under.
+    DocumentDetail,
+    DocumentKey,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 8] = [
+    pub const ALL: [SealedColumn; 10] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -38,6 +41,8 @@ impl SealedColumn {
         SealedColumn::NoteAddendum,
         SealedColumn::PlanContent,
         SealedColumn::PlanVersionContent,
+        SealedColumn::DocumentDetail,
+        SealedColumn::DocumentKey,
     ];
 
     pub fn table(self) -> &'static str {
@@ -50,6 +55,7 @@ impl SealedColumn {
             SealedColumn::NoteAddendum => "note_addenda",
             SealedColumn::PlanContent => "treatment_plans",
             SealedColumn::PlanVersionContent => "treatment_plan_versions",
+            SealedColumn::DocumentDetail | SealedColumn::DocumentKey => "documents",
         }
     }
 
@@ -58,6 +64,8 @@ impl SealedColumn {
             SealedColumn::GlassBreakReason => "reason",
             SealedColumn::DiagnosisDetail => "detail",
             SealedColumn::MeasureResult => "result",
+            SealedColumn::DocumentDetail => "detail",
+            SealedColumn::DocumentKey => "content_key",
             SealedColumn::NoteContent
             | SealedColumn::NoteVersionContent
             | SealedColumn::NoteAddendum
@@ -77,6 +85,8 @@ impl SealedColumn {
             SealedColumn::NoteAddendum => sql::NOTE_ADDENDUM_CELLS,
             SealedColumn::PlanContent => sql::PLAN_CONTENT_CELLS,
             SealedColumn::PlanVersionContent => sql::PLAN_VERSION_CELLS,
+            SealedColumn::DocumentDetail => sql::DOCUMENT_DETAIL_CELLS,
+            SealedColumn::DocumentKey => sql::DOCUMENT_KEY_CELLS,
         }
     }
 }

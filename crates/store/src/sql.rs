@@ -466,3 +466,20 @@ pub const PLAN_VERSIONS: &str = "SELECT id, version, content, saved_at, saved_by
      WHERE practice_id = $1 AND plan_id = $2 ORDER BY version";
 pub const PLANS_DUE: &str = "SELECT client_id, review_on FROM treatment_plans \
      WHERE practice_id = $1 AND review_on IS NOT NULL AND review_on <= $2 ORDER BY review_on, client_id";
+
+macro_rules! document_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, client_id, kind, detail, content_key, uploaded_at, uploaded_by FROM documents ",
+            "WHERE practice_id = $1 AND ",
+            $where
+        )
+    };
+}
+pub const INSERT_DOCUMENT: &str = "INSERT INTO documents \
+     (practice_id, id, client_id, kind, detail, content_key, uploaded_at, uploaded_by) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub const DOCUMENTS_OF: &str = document_select!("client_id = $2 ORDER BY uploaded_at DESC, id");
+pub const DOCUMENT: &str = document_select!("id = $2");
+pub const DOCUMENT_DETAIL_CELLS: (&str, &str) = sealed_cells!("documents", "detail");
+pub const DOCUMENT_KEY_CELLS: (&str, &str) = sealed_cells!("documents", "content_key");

@@ -115,7 +115,14 @@ impl Haven {
         // A chart read releases every part the same footing may see; the event names them.
         let mut categories = vec![part.category()];
         if part == ChartPart::Demographics && action == Action::View {
-            let released = [ChartPart::Diagnoses, ChartPart::Measures, ChartPart::Notes, ChartPart::Plan];
+            let released = [
+                ChartPart::Diagnoses,
+                ChartPart::Measures,
+                ChartPart::Notes,
+                ChartPart::Plan,
+                ChartPart::Paperwork,
+                ChartPart::ClinicalDocuments,
+            ];
             categories
                 .extend(released.into_iter().filter(|p| access.allows(actor, *p, action)).map(ChartPart::category));
         }

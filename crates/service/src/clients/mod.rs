@@ -4,6 +4,7 @@
 pub(crate) mod access;
 mod care_team;
 mod diagnoses;
+mod documents;
 pub(crate) mod measures;
 pub(crate) mod notes;
 mod plans;
@@ -13,6 +14,7 @@ use std::collections::BTreeSet;
 
 use crypto::blind::normalize_name;
 use domain::client::{CareRole, ClientDetails, ClientForm, ClientStatus};
+use domain::document::DocumentKind;
 use domain::policy::{Action, ChartPart, Resource};
 use domain::validation::FieldErrors;
 use domain::{ClientId, Phi, PracticeId, Role};
@@ -21,6 +23,7 @@ use store::{CareTeamMember, ClientIndex, SealedClient, StoreError};
 pub use access::{ChartAccess, GlassBreak};
 pub use care_team::{CareTeamChoice, TeamMember};
 pub use diagnoses::Diagnosis;
+pub use documents::{Document, Upload};
 pub use measures::{Measurement, RiskAlert};
 pub use notes::{NoteHeader, NoteView};
 pub use plans::{PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange};
@@ -81,6 +84,10 @@ pub struct Chart {
     /// The treatment plan (`Some(None)`: none yet), if the actor may see it (the care team).
     pub plan: Option<Option<Plan>>,
     pub can_edit_plan: bool,
+    /// The documents the actor may see (paperwork, clinical documents or both), newest first.
+    pub documents: Vec<Document>,
+    /// The kinds of document the actor may add.
+    pub document_kinds: Vec<DocumentKind>,
     /// How the actor came to see it: their part in the care, or the break of the glass.
     pub access: ChartAccess,
     /// Whether the actor may change the demographics, and the care team.
@@ -365,7 +372,16 @@ impl Haven {
             false => None,
         };
         let can_edit_plan = access.allows(actor, ChartPart::Plan, Action::Update);
+        let documents =
+            self.open_documents(actor.practice(), id, |part| access.allows(actor, part, Action::View)).await?;
+        let document_kinds = DocumentKind::ALL
+            .iter()
+            .copied()
+            .filter(|kind| access.allows(actor, kind.chart_part(), Action::Update))
+            .collect();
         Ok(Chart {
+            documents,
+            document_kinds,
             plan,
             can_edit_plan,
             notes,

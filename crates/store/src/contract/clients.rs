@@ -408,3 +408,36 @@ pub async fn treatment_plans_are_versioned_and_every_version_kept(store: &dyn St
     assert_eq!(ok(store.plan(elsewhere.id, client.id).await), None);
     assert_eq!(ok(store.plans_due(elsewhere.id, day(28)).await), []);
 }
+
+pub async fn documents_are_listed_newest_first_within_their_client(store: &dyn Store) {
+    let p = practice("Documents", "owner@documents.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (client, other) = (sealed_client(10, "doc-idx"), sealed_client(11, "doc-idx-2"));
+    ok(store.create_clients(p.id, &[(client.clone(), vec![]), (other.clone(), vec![])]).await);
+    let document = |n: i64, client: ClientId, kind: DocumentKind| DocumentRecord {
+        id: format!("document-{n}"),
+        client,
+        kind,
+        detail: vec![n as u8; 8],
+        content_key: vec![n as u8; 4],
+        uploaded_at: t(20 + n),
+        uploaded_by: p.owner.id,
+    };
+    let (card, letter) =
+        (document(1, client.id, DocumentKind::InsuranceCard), document(2, client.id, DocumentKind::Correspondence));
+    let theirs = document(3, other.id, DocumentKind::OutsideRecords);
+    for d in [&card, &letter, &theirs] {
+        ok(store.add_document(p.id, d).await);
+    }
+    assert!(matches!(store.add_document(p.id, &card).await, Err(StoreError::Conflict(_))), "ids are unique");
+    assert_eq!(ok(store.documents(p.id, client.id).await), [letter.clone(), card.clone()]);
+    assert_eq!(ok(store.document(p.id, "document-3").await), Some(theirs));
+    assert_eq!(ok(store.document(p.id, "document-9").await), None);
+    for column in [SealedColumn::DocumentDetail, SealedColumn::DocumentKey] {
+        assert_eq!(ok(store.sealed_cells(p.id, column, None, 10).await).len(), 3);
+    }
+    let elsewhere = practice("Other documents", "owner@documents-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.documents(elsewhere.id, client.id).await), []);
+    assert_eq!(ok(store.document(elsewhere.id, "document-1").await), None);
+}

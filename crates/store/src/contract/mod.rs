@@ -19,6 +19,7 @@ use domain::appointment_type::{AppointmentTypeForm, AppointmentTypeSpec};
 use domain::calendar::CalendarSettings;
 use domain::client::{CareRole, ClientStatus};
 use domain::diagnosis::DiagnosisStatus;
+use domain::document::DocumentKind;
 use domain::measures::Risk;
 use domain::policy::Scope;
 use domain::practice::{PracticeForm, PracticeProfile};
@@ -32,11 +33,11 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::{
     AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember,
-    ChallengePurpose, ClientIndex, DiagnosisRecord, Failures, GlassBreakRecord, GlassReview, Invitation, MeasureRecord,
-    NewPractice, NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord,
-    PlanVersionRecord, SealedCell, SealedClient, SealedColumn, SessionRecord, SetupTokenState, SignInEvent,
-    SignInEventKind, SignInFilter, SignInRules, Signature, Store, StoreError, TimeOffRecord, WebauthnChallenge,
-    WrappedKey,
+    ChallengePurpose, ClientIndex, DiagnosisRecord, DocumentRecord, Failures, GlassBreakRecord, GlassReview,
+    Invitation, MeasureRecord, NewPractice, NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord,
+    PasswordReset, PlanRecord, PlanVersionRecord, SealedCell, SealedClient, SealedColumn, SessionRecord,
+    SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Signature, Store, StoreError,
+    TimeOffRecord, WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -65,6 +66,7 @@ macro_rules! store_contract_suite {
             measures_are_kept_and_their_alerts_acknowledged_once,
             signed_notes_are_locked_and_only_addenda_attach,
             treatment_plans_are_versioned_and_every_version_kept,
+            documents_are_listed_newest_first_within_their_client,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
