@@ -137,19 +137,20 @@ fn is_markup(text: &str) -> bool {
     ["<!doctype", "<html", "<svg", "<?xml", "<script"].iter().any(|m| head.starts_with(m))
 }
 
-/// Why a file is refused, naming what it seems to be when that is recognisable.
+/// Why a file is refused, after the field's label ("File is a program …"), naming what it
+/// seems to be when that is recognisable.
 fn not_accepted(bytes: &[u8]) -> String {
     const ACCEPTED: &str = "accepted: PDF, PNG, JPEG, WebP, HEIC, TIFF, plain text";
     let seems = if bytes.is_empty() {
-        return "the file is empty".to_owned();
+        return "is empty".to_owned();
     } else if bytes.starts_with(b"PK\x03\x04") {
-        "this file is a ZIP or Office document; save it as PDF first"
+        "is a ZIP or Office document; save it as PDF first"
     } else if bytes.starts_with(b"MZ") || bytes.starts_with(b"\x7FELF") {
-        "this file is a program"
+        "is a program"
     } else if std::str::from_utf8(bytes).is_ok_and(is_markup) {
-        "this file is a web page or script"
+        "is a web page or script"
     } else {
-        "this kind of file is not accepted"
+        "is not of a kind accepted"
     };
     format!("{seems} ({ACCEPTED})")
 }
@@ -177,10 +178,8 @@ impl DocumentForm {
     pub fn validate(&self, file_name: &str, errors: &mut FieldErrors) -> Option<(String, DocumentKind)> {
         let title = if self.title.trim().is_empty() { file_name.to_owned() } else { self.title.clone() };
         let title = errors.check("title", required_text(&title, TITLE_MAX));
-        let kind = errors.check(
-            "kind",
-            self.kind.parse::<DocumentKind>().map_err(|_| "choose what kind of document this is".to_owned()),
-        );
+        let kind = errors
+            .check("kind", self.kind.parse::<DocumentKind>().map_err(|_| "must be chosen from the list".to_owned()));
         Some((title?, kind?))
     }
 }
@@ -228,10 +227,10 @@ mod tests {
             (b"PK\x03\x04\x14\0\x06\0", "Office"),
             (b"MZ\x90\0\x03", "program"),
             (b"\x7FELF\x02\x01", "program"),
-            (b"GIF89a\x01\0", "not accepted"),
-            (b"RIFF\x24\0\0\0WAVEfmt ", "not accepted"),
-            (b"\0\0\0\x18ftypmp42", "not accepted"),
-            (b"text with a \0 inside", "not accepted"),
+            (b"GIF89a\x01\0", "not of a kind accepted"),
+            (b"RIFF\x24\0\0\0WAVEfmt ", "not of a kind accepted"),
+            (b"\0\0\0\x18ftypmp42", "not of a kind accepted"),
+            (b"text with a \0 inside", "not of a kind accepted"),
         ] {
             let refused = sniff(bytes).expect_err("refused");
             assert!(refused.contains(says), "{bytes:?}: {refused}");

@@ -25,7 +25,8 @@ pub async fn open_haven(config: &Config) -> Result<Haven> {
         Origin::File { created: false } => tracing::debug!(path = %path, "master key loaded"),
         Origin::Environment => tracing::debug!("master key taken from the configuration"),
     }
-    let haven = Haven::new(store, config.sessions, keys).with_key_cache(config.key_cache);
+    let files = Arc::new(store::DirectoryFiles::new(&config.documents_dir));
+    let haven = Haven::new(store, config.sessions, keys).with_key_cache(config.key_cache).with_files(files);
     haven.check_master_key().await?;
     Ok(haven)
 }

@@ -21,6 +21,10 @@ use crate::smtp::{Security, SmtpConfig};
 pub const KEYS: &[(&str, &str)] = &[
     ("listen", "address and port to listen on"),
     ("data_dir", "data directory"),
+    (
+        "documents_dir",
+        "where documents' encrypted content is kept (default <data_dir>/documents; with several servers, a directory they share)",
+    ),
     ("database_url", "PostgreSQL URL; absent means the embedded SQLite database"),
     ("master_key_file", "file holding the master key"),
     ("master_key", "the master key itself, 64 hex characters (instead of master_key_file)"),
@@ -127,6 +131,8 @@ pub enum LogFormat {
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// Documents' sealed content (files named by practice and document).
+    pub documents_dir: PathBuf,
     pub database: Database,
     pub master_key_file: PathBuf,
     pub master_key: Option<Secret>,
@@ -256,6 +262,9 @@ impl Layers {
             }
         })?;
         let master_key_file = self.parse("master_key_file", data_dir.join("master.key"), |s| Ok(PathBuf::from(s)))?;
+        let documents_dir = self.parse("documents_dir", data_dir.join("documents"), |s| {
+            if s.is_empty() { Err("must not be empty".into()) } else { Ok(PathBuf::from(s)) }
+        })?;
         let master_key = self.parse("master_key", None, |s| match s.len() {
             64 if s.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(Some(Secret::new(s.to_owned()))),
             _ => Err("expected 64 hex characters".into()),
@@ -321,6 +330,7 @@ impl Layers {
             trusted_proxies,
             listen,
             data_dir,
+            documents_dir,
             database,
             master_key_file,
             master_key,

@@ -112,6 +112,9 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/plan/review", SignedIn),
         ("POST", "/clients/{id}/plan/signature", SignedIn),
         ("GET", "/clients/{id}/plan/versions/{version}", SignedIn),
+        ("GET", "/clients/{id}/documents", SignedIn),
+        ("POST", "/clients/{id}/documents", SignedIn),
+        ("GET", "/clients/{id}/documents/{document}", SignedIn),
         ("POST", "/clients/new", RefusedTo("biller")),
         ("GET", "/glass-breaks", RefusedTo("clinician")),
         ("POST", "/glass-breaks/{id}/accept", RefusedTo("scheduler")),
@@ -147,6 +150,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{diagnosis}", "7c9e6679-7425-40de-944b-e07fc1f90ae7")
         .replace("{measure}", "16fd2706-8baf-433b-82eb-8c7fada847da")
         .replace("{note}", "9b2f3c1e-55a4-4f0e-9d2a-3c4b5d6e7f80")
+        .replace("{document}", "3d6f4a2b-1c0e-4b8a-9f7d-2e5c6b4a3f10")
         .replace("{version}", "1")
 }
 

@@ -21,6 +21,14 @@ use crate::session;
 /// note's 60,000 characters, four bytes each, percent-encoded: 720 KB).
 pub(crate) const MAX_FORM_BYTES: usize = 1024 * 1024;
 
+/// The largest upload form: one document at its limit, and the few fields beside it.
+pub(crate) const MAX_UPLOAD_BYTES: usize = domain::document::FILE_MAX_BYTES + 64 * 1024;
+
+/// Whether `path` takes uploads (and so the larger limit): a client's documents.
+fn takes_uploads(path: &str) -> bool {
+    path.strip_prefix("/clients/").is_some_and(|rest| rest.ends_with("/documents") && rest.matches('/').count() == 1)
+}
+
 tokio::task_local! {
     static FORM_TOKEN: String;
 }
@@ -59,19 +67,38 @@ pub(crate) async fn guard(State(state): State<AppState>, request: Request, next:
 async fn with_token_checked(request: Request, expected: &str) -> Result<Request, Response> {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
-    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let upload = crate::multipart::boundary(content_type).filter(|_| takes_uploads(&path));
+    let limit = if upload.is_some() { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
+    let Ok(bytes) = to_bytes(body, limit).await else {
         tracing::info!(%path, "form refused: too large");
         return Err(refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "This form is larger than any Haven form can be (over a megabyte), so nothing was saved. Go back, shorten what was pasted and send it again.",
+            if upload.is_some() {
+                "This upload is larger than Haven accepts (20 MB), so nothing was saved. Go back and choose a smaller file, or scan it in parts."
+            } else {
+                "This form is larger than any Haven form can be (over a megabyte), so nothing was saved. Go back, shorten what was pasted and send it again."
+            },
         ));
     };
-    let is_form = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
-    });
-    let fields: Vec<(String, String)> =
-        if is_form { serde_urlencoded::from_bytes(&bytes).unwrap_or_default() } else { Vec::new() };
-    let offered = fields.iter().find(|(name, _)| name == "_csrf").map(|(_, value)| value.as_str()).unwrap_or_default();
+    let is_form = content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    let offered = match &upload {
+        Some(boundary) => crate::multipart::parse(&bytes, boundary)
+            .ok()
+            .and_then(|parts| parts.into_iter().find(|p| p.name == "_csrf" && p.file_name.is_none()))
+            .and_then(|p| String::from_utf8(p.data.to_vec()).ok())
+            .unwrap_or_default(),
+        None if is_form => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(name, _)| name == "_csrf")
+            .map(|(_, value)| value)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     if !service::same_secret(offered.as_bytes(), expected.as_bytes()) {
         tracing::info!(%path, "form refused: missing or wrong form token");
         return Err(refuse(
@@ -99,6 +126,14 @@ mod tests {
         }
         for path in ["/sign-out", "/sign-in/code", "/staff/invite", "/account/totp"] {
             assert!(!exempt(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn only_a_client_s_documents_take_uploads() {
+        assert!(takes_uploads("/clients/0b6f/documents"));
+        for path in ["/clients/0b6f/notes", "/clients/documents", "/clients/a/b/documents", "/staff/documents"] {
+            assert!(!takes_uploads(path), "{path}");
         }
     }
 }

@@ -15,6 +15,7 @@ mod clients;
 mod csrf;
 mod error;
 mod health;
+mod multipart;
 mod nav;
 mod pages;
 mod passkeys;

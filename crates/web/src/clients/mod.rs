@@ -54,6 +54,9 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/plan/review", set_review)
         .post("/clients/{id}/plan/signature", record_signature)
         .get("/clients/{id}/plan/versions/{version}", plan_version)
+        .get("/clients/{id}/documents", documents)
+        .post("/clients/{id}/documents", upload)
+        .get("/clients/{id}/documents/{document}", document)
         .get("/glass-breaks", glass_breaks)
         .post("/glass-breaks/{id}/accept", accept)
         .post("/glass-breaks/{id}/flag", flag)
@@ -261,7 +264,13 @@ struct ChartPage {
     alerts: Vec<AlertRow>,
     instruments: Vec<&'static str>,
     templates: &'static [domain::notes::Template],
+    /// The newest documents the actor may see, and how many there are in all.
+    documents: Vec<DocumentRow>,
+    document_count: usize,
 }
+
+/// How many documents the chart lists (the newest); the documents page has them all.
+const CHART_DOCUMENTS: usize = 5;
 
 async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<ChartPage, ServiceError> {
     let chart = state.haven.chart(actor, id).await?;
@@ -292,6 +301,8 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
     } else {
         Vec::new()
     };
+    let document_count = chart.documents.len();
+    let documents = document_rows(&chart.documents[..document_count.min(CHART_DOCUMENTS)], &zone);
     Ok(ChartPage {
         l: Layout::of(actor),
         born: birth.strftime("%b %-d, %Y").to_string(),
@@ -309,6 +320,8 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
         alerts,
         instruments: domain::measures::instruments().iter().map(|i| i.name).collect(),
         templates: domain::notes::TEMPLATES,
+        documents,
+        document_count,
     })
 }
 
@@ -479,12 +492,14 @@ fn measure_views(measures: &[Measurement], zone: &jiff::tz::TimeZone) -> (Vec<Tr
 }
 
 mod diagnoses;
+mod documents;
 mod glass;
 mod measures;
 mod notes;
 mod plans;
 
 use diagnoses::*;
+use documents::*;
 use glass::*;
 use measures::*;
 use notes::*;
