@@ -173,6 +173,20 @@ fn a_client_is_added_and_the_glass_broken_and_reviewed() {
     }
 }
 
+/// A clinician uploads outside records and opens them back; a disguised file is refused; the
+/// front desk adds an insurance card and never sees the clinical records.
+#[test]
+fn documents_are_uploaded_refused_by_content_and_shown_by_kind() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_accounts(&dir, &["clinician", "scheduler"]);
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("documents.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
+    for shot in ["document-refused.png", "documents.png", "chart-documents.png", "documents-front-desk.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
 /// database is replaced by an older copy, the dashboard says the log was rolled back.
 #[test]
