@@ -52,6 +52,8 @@ pub struct SecondFactorStatus {
     pub break_glass_minutes: i64,
     /// Days after a session beyond which signing its note marks a late entry.
     pub late_entry_days: i64,
+    /// The practice is a 42 CFR Part 2 program.
+    pub part2_program: bool,
 }
 
 /// Which second factors a person has.
@@ -202,6 +204,7 @@ impl Haven {
                 "inactivity_days",
                 "break_glass_minutes",
                 "late_entry_days",
+                "part2_program",
             ]);
         self.recording_by(actor, entry)?.set_sign_in_rules(actor.practice(), &rules).await?;
         self.audit_drafts_committed();
@@ -219,6 +222,7 @@ impl Haven {
         let inactivity_days = rules.map_or(90, |r| r.inactivity_days);
         let break_glass_minutes = rules.map_or(60, |r| r.break_glass_minutes);
         let late_entry_days = rules.map_or(domain::notes::LATE_AFTER_DAYS, |r| r.late_entry_days);
+        let part2_program = rules.is_some_and(|r| r.part2_program);
         Ok(SecondFactorStatus {
             authenticator,
             passkeys: self.passkeys(actor).await?,
@@ -228,6 +232,7 @@ impl Haven {
             inactivity_days,
             break_glass_minutes,
             late_entry_days,
+            part2_program,
         })
     }
 

@@ -390,6 +390,7 @@ async fn a_note_is_drafted_signed_locked_amended_and_cosigned() {
         inactivity_days: 90,
         break_glass_minutes: 60,
         late_entry_days,
+        part2_program: false,
     };
     let refused = w.haven.set_sign_in_rules(&owner, rules(31)).await;
     assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("late_entry_days").is_some()), "{refused:?}");

@@ -81,6 +81,7 @@ fn rules(require_second_factor: bool, idle_timeout_minutes: i64) -> SignInRules 
         inactivity_days: 90,
         break_glass_minutes: 60,
         late_entry_days: 3,
+        part2_program: false,
     }
 }
 

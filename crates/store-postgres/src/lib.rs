@@ -36,6 +36,7 @@ const MIGRATIONS: Migrations = &[
     (15, include_str!("../migrations/0015_late_entry_days.sql")),
     (16, include_str!("../migrations/0016_audit_index_by_time_within.sql")),
     (17, include_str!("../migrations/0017_documents.sql")),
+    (18, include_str!("../migrations/0018_part2_program.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -101,6 +101,9 @@ pub struct SignInRules {
     pub break_glass_minutes: i64,
     /// Days after the session beyond which a note's signature marks a late entry (CR-4).
     pub late_entry_days: i64,
+    /// The practice is a federally assisted substance use disorder program (42 CFR Part 2): its
+    /// clients' SUD records are disclosed only with their written consent.
+    pub part2_program: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -325,6 +325,7 @@ pub(crate) fn practice_record(row: &Row) -> Result<PracticeRecord> {
             inactivity_days: row.int(13)?,
             break_glass_minutes: row.int(14)?,
             late_entry_days: row.int(16)?,
+            part2_program: row.int(17)? != 0,
         },
         version: row.int(15)?,
     })

@@ -98,6 +98,7 @@ struct SecurityPage {
     inactivity_days: i64,
     break_glass_minutes: i64,
     late_entry_days: i64,
+    part2_program: bool,
     passkeys: Vec<PasskeyRow>,
     sets_policy: bool,
     idle_seconds: i64,
@@ -137,6 +138,7 @@ impl SecurityPage {
             inactivity_days: status.inactivity_days,
             break_glass_minutes: status.break_glass_minutes,
             late_entry_days: status.late_entry_days,
+            part2_program: status.part2_program,
             passkeys: status
                 .passkeys
                 .iter()
@@ -244,6 +246,8 @@ struct PolicyForm {
     break_glass_minutes: String,
     #[serde(default)]
     late_entry_days: String,
+    #[serde(default)]
+    part2_program: Option<String>,
 }
 
 async fn set_policy(
@@ -258,6 +262,7 @@ async fn set_policy(
         inactivity_days: form.inactivity_days.trim().parse().unwrap_or(0),
         break_glass_minutes: form.break_glass_minutes.trim().parse().unwrap_or(0),
         late_entry_days: form.late_entry_days.trim().parse().unwrap_or(0),
+        part2_program: form.part2_program.is_some(),
     };
     match state.haven.set_sign_in_rules(&actor, rules).await {
         Ok(()) => Ok(Redirect::to("/account/security").into_response()),
@@ -268,6 +273,7 @@ async fn set_policy(
             page.inactivity_days = rules.inactivity_days;
             page.break_glass_minutes = rules.break_glass_minutes;
             page.late_entry_days = rules.late_entry_days;
+            page.part2_program = rules.part2_program;
             page.error = Some("The practice rules were not saved: see the fields marked below.".into());
             page.policy_errors = errors;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

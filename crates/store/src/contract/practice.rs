@@ -236,6 +236,7 @@ pub async fn accounts_are_disabled_and_enabled(store: &dyn Store) {
                 inactivity_days: 60,
                 break_glass_minutes: 120,
                 late_entry_days: 10,
+                part2_program: false,
             },
         )
         .await);

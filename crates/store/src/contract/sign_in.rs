@@ -205,6 +205,7 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
         inactivity_days: 45,
         break_glass_minutes: 30,
         late_entry_days: 7,
+        part2_program: true,
     };
     ok(store.set_sign_in_rules(p.id, &rules).await);
     assert_eq!(ok(store.practice(p.id).await).map(|r| r.rules), Some(rules));
@@ -302,6 +303,7 @@ pub async fn passkeys_and_their_challenges(store: &dyn Store) {
         inactivity_days: 90,
         break_glass_minutes: 60,
         late_entry_days: 3,
+        part2_program: false,
     };
     ok(store.set_sign_in_rules(p.id, &rules).await);
     ok(store.insert_session(&session_at("passkey-owner", p.owner.id, p.id, t(40))).await);
