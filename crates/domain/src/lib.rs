@@ -56,6 +56,7 @@ pub mod ids;
 pub mod insurance;
 pub mod measures;
 pub mod notes;
+pub mod part2;
 pub mod phi;
 pub mod plan;
 pub mod policy;

@@ -36,6 +36,7 @@ const MIGRATIONS: Migrations = &[
     (16, include_str!("../migrations/0016_audit_index_by_time_within.sql")),
     (17, include_str!("../migrations/0017_documents.sql")),
     (18, include_str!("../migrations/0018_part2_program.sql")),
+    (19, include_str!("../migrations/0019_consents_and_disclosures.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

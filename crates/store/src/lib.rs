@@ -10,6 +10,7 @@ mod clients;
 #[cfg(feature = "contract")]
 pub mod contract;
 mod diagnoses;
+mod disclosures;
 mod documents;
 pub mod files;
 mod glass;
@@ -35,6 +36,7 @@ pub use audit::{
 };
 pub use clients::ClientStore;
 pub use diagnoses::DiagnosisStore;
+pub use disclosures::DisclosureStore;
 pub use documents::DocumentStore;
 pub use files::{DirectoryFiles, FileStore};
 pub use glass::GlassBreakStore;
@@ -53,8 +55,8 @@ pub use time::{from_micros, to_micros};
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
     pub use crate::{
-        AuditStore, ClientStore, DiagnosisStore, DocumentStore, GlassBreakStore, KeyStore, MeasureStore, NoteStore,
-        PracticeStore, SchedulingStore, SealedCellStore, SignInStore, Store,
+        AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore, GlassBreakStore, KeyStore,
+        MeasureStore, NoteStore, PracticeStore, SchedulingStore, SealedCellStore, SignInStore, Store,
     };
 }
 
@@ -99,6 +101,7 @@ pub trait Store:
     + NoteStore
     + PlanStore
     + DocumentStore
+    + DisclosureStore
     + SealedCellStore
     + SchedulingStore
     + AuditStore

@@ -605,3 +605,25 @@ pub struct DocumentRecord {
     pub uploaded_at: Timestamp,
     pub uploaded_by: UserId,
 }
+
+/// A client's written consent to disclose as stored: what it says sealed, its revocation plain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub id: String,
+    pub client: ClientId,
+    pub content: Vec<u8>,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
+    pub revoked: Option<(Timestamp, UserId)>,
+}
+
+/// A disclosure as stored: what went to whom, sealed; when and by whom, plain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosureRecord {
+    pub id: String,
+    pub client: ClientId,
+    pub consent: Option<String>,
+    pub detail: Vec<u8>,
+    pub disclosed_at: Timestamp,
+    pub disclosed_by: UserId,
+}

@@ -29,10 +29,13 @@ pub enum SealedColumn {
     /// A document's description, and the key its content (a file) is sealed under.
     DocumentDetail,
     DocumentKey,
+    /// A consent to disclose, and a disclosure made.
+    ConsentContent,
+    DisclosureDetail,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 10] = [
+    pub const ALL: [SealedColumn; 12] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -43,6 +46,8 @@ impl SealedColumn {
         SealedColumn::PlanVersionContent,
         SealedColumn::DocumentDetail,
         SealedColumn::DocumentKey,
+        SealedColumn::ConsentContent,
+        SealedColumn::DisclosureDetail,
     ];
 
     pub fn table(self) -> &'static str {
@@ -56,6 +61,8 @@ impl SealedColumn {
             SealedColumn::PlanContent => "treatment_plans",
             SealedColumn::PlanVersionContent => "treatment_plan_versions",
             SealedColumn::DocumentDetail | SealedColumn::DocumentKey => "documents",
+            SealedColumn::ConsentContent => "consents",
+            SealedColumn::DisclosureDetail => "disclosures",
         }
     }
 
@@ -64,13 +71,14 @@ impl SealedColumn {
             SealedColumn::GlassBreakReason => "reason",
             SealedColumn::DiagnosisDetail => "detail",
             SealedColumn::MeasureResult => "result",
-            SealedColumn::DocumentDetail => "detail",
+            SealedColumn::DocumentDetail | SealedColumn::DisclosureDetail => "detail",
             SealedColumn::DocumentKey => "content_key",
             SealedColumn::NoteContent
             | SealedColumn::NoteVersionContent
             | SealedColumn::NoteAddendum
             | SealedColumn::PlanContent
-            | SealedColumn::PlanVersionContent => "content",
+            | SealedColumn::PlanVersionContent
+            | SealedColumn::ConsentContent => "content",
         }
     }
 
@@ -87,6 +95,8 @@ impl SealedColumn {
             SealedColumn::PlanVersionContent => sql::PLAN_VERSION_CELLS,
             SealedColumn::DocumentDetail => sql::DOCUMENT_DETAIL_CELLS,
             SealedColumn::DocumentKey => sql::DOCUMENT_KEY_CELLS,
+            SealedColumn::ConsentContent => sql::CONSENT_CELLS,
+            SealedColumn::DisclosureDetail => sql::DISCLOSURE_CELLS,
         }
     }
 }

@@ -483,3 +483,16 @@ pub const DOCUMENTS_OF: &str = document_select!("client_id = $2 ORDER BY uploade
 pub const DOCUMENT: &str = document_select!("id = $2");
 pub const DOCUMENT_DETAIL_CELLS: (&str, &str) = sealed_cells!("documents", "detail");
 pub const DOCUMENT_KEY_CELLS: (&str, &str) = sealed_cells!("documents", "content_key");
+
+pub const INSERT_CONSENT: &str = "INSERT INTO consents (practice_id, id, client_id, content, created_at, created_by) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+pub const CONSENTS_OF: &str = "SELECT id, client_id, content, created_at, created_by, revoked_at, revoked_by \
+     FROM consents WHERE practice_id = $1 AND client_id = $2 ORDER BY created_at DESC, id";
+pub const REVOKE_CONSENT: &str = "UPDATE consents SET revoked_at = $4, revoked_by = $5 \
+     WHERE practice_id = $1 AND client_id = $2 AND id = $3 AND revoked_at IS NULL";
+pub const CONSENT_CELLS: (&str, &str) = sealed_cells!("consents", "content");
+pub const INSERT_DISCLOSURE: &str = "INSERT INTO disclosures \
+     (practice_id, id, client_id, consent_id, detail, disclosed_at, disclosed_by) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const DISCLOSURES_OF: &str = "SELECT id, client_id, consent_id, detail, disclosed_at, disclosed_by \
+     FROM disclosures WHERE practice_id = $1 AND client_id = $2 ORDER BY disclosed_at DESC, id";
+pub const DISCLOSURE_CELLS: (&str, &str) = sealed_cells!("disclosures", "detail");

@@ -441,3 +441,50 @@ pub async fn documents_are_listed_newest_first_within_their_client(store: &dyn S
     assert_eq!(ok(store.documents(elsewhere.id, client.id).await), []);
     assert_eq!(ok(store.document(elsewhere.id, "document-1").await), None);
 }
+
+pub async fn consents_are_revoked_once_and_disclosures_kept(store: &dyn Store) {
+    let p = practice("Disclosures", "owner@disclosures.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (client, other) = (sealed_client(12, "disc-idx"), sealed_client(13, "disc-idx-2"));
+    ok(store.create_clients(p.id, &[(client.clone(), vec![]), (other.clone(), vec![])]).await);
+    let consent = |n: i64| ConsentRecord {
+        id: format!("consent-{n}"),
+        client: client.id,
+        content: vec![n as u8; 6],
+        created_at: t(20 + n),
+        created_by: p.owner.id,
+        revoked: None,
+    };
+    ok(store.add_consent(p.id, &consent(1)).await);
+    ok(store.add_consent(p.id, &consent(2)).await);
+    assert_eq!(ok(store.consents(p.id, client.id).await), [consent(2), consent(1)]);
+    // Revoked once, only through its own client.
+    let wrong_client = store.revoke_consent(p.id, other.id, "consent-1", t(40), p.owner.id).await;
+    assert!(matches!(wrong_client, Err(StoreError::NoRowChanged(_))), "{wrong_client:?}");
+    ok(store.revoke_consent(p.id, client.id, "consent-1", t(40), p.owner.id).await);
+    let again = store.revoke_consent(p.id, client.id, "consent-1", t(41), p.owner.id).await;
+    assert!(matches!(again, Err(StoreError::NoRowChanged(_))), "{again:?}");
+    let revoked = ConsentRecord { revoked: Some((t(40), p.owner.id)), ..consent(1) };
+    assert_eq!(ok(store.consents(p.id, client.id).await), [consent(2), revoked]);
+
+    let disclosure = |n: i64, consent: Option<&str>| DisclosureRecord {
+        id: format!("disclosure-{n}"),
+        client: client.id,
+        consent: consent.map(str::to_owned),
+        detail: vec![n as u8; 5],
+        disclosed_at: t(50 + n),
+        disclosed_by: p.owner.id,
+    };
+    ok(store.add_disclosure(p.id, &disclosure(1, Some("consent-2"))).await);
+    ok(store.add_disclosure(p.id, &disclosure(2, None)).await);
+    assert!(store.add_disclosure(p.id, &disclosure(3, Some("no-such-consent"))).await.is_err(), "an unknown consent");
+    assert_eq!(ok(store.disclosures(p.id, client.id).await), [disclosure(2, None), disclosure(1, Some("consent-2"))]);
+    assert_eq!(ok(store.disclosures(p.id, other.id).await), []);
+    for (column, count) in [(SealedColumn::ConsentContent, 2), (SealedColumn::DisclosureDetail, 2)] {
+        assert_eq!(ok(store.sealed_cells(p.id, column, None, 10).await).len(), count);
+    }
+    let elsewhere = practice("Other disclosures", "owner@disclosures-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.consents(elsewhere.id, client.id).await), []);
+    assert_eq!(ok(store.disclosures(elsewhere.id, client.id).await), []);
+}

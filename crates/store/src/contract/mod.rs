@@ -33,11 +33,11 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::{
     AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember,
-    ChallengePurpose, ClientIndex, DiagnosisRecord, DocumentRecord, Failures, GlassBreakRecord, GlassReview,
-    Invitation, MeasureRecord, NewPractice, NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord,
-    PasswordReset, PlanRecord, PlanVersionRecord, SealedCell, SealedClient, SealedColumn, SessionRecord,
-    SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Signature, Store, StoreError,
-    TimeOffRecord, WebauthnChallenge, WrappedKey,
+    ChallengePurpose, ClientIndex, ConsentRecord, DiagnosisRecord, DisclosureRecord, DocumentRecord, Failures,
+    GlassBreakRecord, GlassReview, Invitation, MeasureRecord, NewPractice, NewSetupToken, NewUser, NoteRecord,
+    NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord, SealedCell, SealedClient,
+    SealedColumn, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Signature,
+    Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -67,6 +67,7 @@ macro_rules! store_contract_suite {
             signed_notes_are_locked_and_only_addenda_attach,
             treatment_plans_are_versioned_and_every_version_kept,
             documents_are_listed_newest_first_within_their_client,
+            consents_are_revoked_once_and_disclosures_kept,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
