@@ -80,7 +80,7 @@ impl Basis {
         match self {
             Basis::Consent | Basis::Authorization => "PATRQT",
             Basis::MedicalEmergency => "ETREAT",
-            Basis::CourtOrder => "COURTORD",
+            Basis::CourtOrder => "HLEGAL",
             Basis::RequiredByLaw => "PUBHLTH",
         }
     }

@@ -679,3 +679,99 @@ async fn documents_are_sealed_kept_and_shown_only_to_whom_their_kind_allows() {
     assert_eq!(w.events("document.view", "denied").await.len(), 1);
     assert_eq!(w.events("document.create", "denied").await.len(), 2);
 }
+
+#[tokio::test]
+async fn part2_records_go_out_only_on_a_covering_consent_with_the_notice_and_are_accounted() {
+    use domain::part2::{Basis, ConsentForm, DisclosureRequest, REDISCLOSURE_NOTICE, RecordPart};
+    let w = World::new().await;
+    let (owner, clinician, scheduler) = (w.actor(0).await, w.actor(2).await, w.actor(5).await);
+    let client = w.client_of(2);
+    let denied = |r: &Result<haven_service::DisclosurePackage, ServiceError>| matches!(r, Err(ServiceError::Denied(_)));
+    let ask = |basis: Basis, consent: Option<&str>, parts: &[RecordPart]| DisclosureRequest {
+        basis,
+        consent: consent.map(str::to_owned),
+        recipient: "County Court".into(),
+        purpose: "Records request".into(),
+        parts: parts.to_vec(),
+    };
+    let diagnosis = |code: &str| domain::diagnosis::DiagnosisForm { code: code.into(), ..Default::default() };
+    ok(w.haven.add_diagnosis(&clinician, client, &diagnosis("F10.20")).await);
+    ok(w.haven.add_diagnosis(&clinician, client, &diagnosis("F41.1")).await);
+
+    // Not a Part 2 program yet: an authorization lets the diagnoses out, without the notice.
+    let plain =
+        ok(w.haven.disclose(&clinician, client, &ask(Basis::Authorization, None, &[RecordPart::Diagnoses])).await);
+    assert_eq!((plain.notice, plain.withheld), (None, 0));
+    assert!(!ok(w.haven.disclosures(&clinician, client).await).part2);
+
+    // The owner marks the practice a Part 2 program: the alcohol use disorder makes it a Part 2 record.
+    let status = ok(w.haven.second_factor_status(&owner).await);
+    let rules = haven_service::SignInRules {
+        require_second_factor: status.required,
+        idle_timeout_minutes: status.idle_timeout_minutes,
+        inactivity_days: status.inactivity_days,
+        break_glass_minutes: status.break_glass_minutes,
+        late_entry_days: status.late_entry_days,
+        part2_program: true,
+    };
+    ok(w.haven.set_sign_in_rules(&owner, rules).await);
+    assert!(ok(w.haven.disclosures(&clinician, client).await).part2);
+
+    // Without consent: clinical parts are refused; diagnoses go out without the SUD one.
+    assert!(denied(
+        &w.haven.disclose(&clinician, client, &ask(Basis::Authorization, None, &[RecordPart::Notes])).await
+    ));
+    assert!(denied(
+        &w.haven.disclose(&clinician, client, &ask(Basis::RequiredByLaw, None, &[RecordPart::TreatmentPlan])).await
+    ));
+    let partial =
+        ok(w.haven.disclose(&clinician, client, &ask(Basis::Authorization, None, &[RecordPart::Diagnoses])).await);
+    assert_eq!((partial.notice, partial.withheld), (None, 1));
+    let lines: Vec<String> = partial.sections[0].lines.iter().map(|l| l.expose().clone()).collect();
+    assert!(lines.iter().any(|l| l.starts_with("F41.1")) && !lines.iter().any(|l| l.contains("F10")), "{lines:?}");
+
+    // The front desk records the client's consent to the primary care doctor: diagnoses only.
+    let today = ok(w.haven.today(&scheduler).await);
+    let form = ConsentForm {
+        recipient: "Dr. Ana Ruiz, Riverside Primary Care".into(),
+        purpose: "Coordination of care".into(),
+        parts: vec!["diagnoses".into()],
+        expires_on: today.checked_add(jiff::Span::new().days(90)).unwrap_or(today).to_string(),
+        signed_by: "The client".into(),
+        signed_on: today.to_string(),
+    };
+    let consent = ok(w.haven.record_consent(&scheduler, client, &form).await);
+    let bad = w.haven.record_consent(&scheduler, client, &ConsentForm::default()).await;
+    assert!(matches!(bad, Err(ServiceError::Invalid(_))), "{bad:?}");
+
+    // More than it covers is refused; what it covers goes out with the notice, to its recipient.
+    let beyond = ask(Basis::Consent, Some(&consent), &[RecordPart::Diagnoses, RecordPart::Notes]);
+    assert!(denied(&w.haven.disclose(&clinician, client, &beyond).await));
+    let unknown = ask(Basis::Consent, Some("not-a-consent"), &[RecordPart::Diagnoses]);
+    assert!(denied(&w.haven.disclose(&clinician, client, &unknown).await));
+    let covered =
+        ok(w.haven.disclose(&clinician, client, &ask(Basis::Consent, Some(&consent), &[RecordPart::Diagnoses])).await);
+    assert_eq!(covered.notice, Some(REDISCLOSURE_NOTICE));
+    assert_eq!(covered.recipient.expose(), "Dr. Ana Ruiz, Riverside Primary Care");
+    assert!(covered.sections[0].lines.iter().any(|l| l.expose().starts_with("F10.20")));
+    // The front desk may not send notes it cannot read, consent or not.
+    let notes = ask(Basis::MedicalEmergency, None, &[RecordPart::Notes]);
+    assert!(denied(&w.haven.disclose(&scheduler, client, &notes).await));
+
+    // Revoked, the consent allows nothing more; revoking twice is refused.
+    ok(w.haven.revoke_consent(&scheduler, client, &consent).await);
+    assert!(matches!(w.haven.revoke_consent(&scheduler, client, &consent).await, Err(ServiceError::Conflict(_))));
+    let after = ask(Basis::Consent, Some(&consent), &[RecordPart::Diagnoses]);
+    assert!(denied(&w.haven.disclose(&clinician, client, &after).await));
+
+    // The accounting lists every disclosure made; the log has them and each refusal.
+    let page = ok(w.haven.disclosures(&scheduler, client).await);
+    assert_eq!(page.accounting.len(), 3);
+    assert_eq!(page.accounting.iter().filter(|d| d.detail.expose().part2).count(), 1, "only the consented one is Part 2");
+    assert!(!page.consents[0].in_force && page.consents[0].revoked.is_some());
+    assert!(!page.parts.contains(&RecordPart::Notes) && page.parts.contains(&RecordPart::Demographics));
+    let made = w.events("disclosure.record", "ok").await;
+    assert_eq!(made.len(), 3);
+    assert!(made.iter().any(|e| e.purpose.as_deref() == Some("PATRQT")));
+    assert_eq!(w.events("disclosure.record", "denied").await.len(), 6);
+}

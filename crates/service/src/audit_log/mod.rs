@@ -33,6 +33,7 @@ pub(crate) struct AuditEntry {
     source: Option<Source>,
     /// The session or API token acted through (set from the actor).
     session: Option<String>,
+    disclosure: Option<audit::event::Disclosure>,
 }
 
 impl AuditEntry {
@@ -48,6 +49,7 @@ impl AuditEntry {
             changed: Vec::new(),
             source: None,
             session: None,
+            disclosure: None,
         }
     }
 
@@ -78,6 +80,12 @@ impl AuditEntry {
 
     pub(crate) fn changed(mut self, fields: &[&'static str]) -> Self {
         self.changed.extend_from_slice(fields);
+        self
+    }
+
+    /// What a disclosure sent, to whom (an id: the recipient's name stays sealed) and why.
+    pub(crate) fn disclosure(mut self, disclosure: audit::event::Disclosure) -> Self {
+        self.disclosure = Some(disclosure);
         self
     }
 
@@ -174,7 +182,7 @@ impl Haven {
             purpose: entry.purpose.map(str::to_owned),
             source: entry.source,
             changed: entry.changed.into_iter().map(str::to_owned).collect(),
-            disclosure: None,
+            disclosure: entry.disclosure,
             ai: None,
             client_prev: None,
             actor_prev: None,

@@ -98,6 +98,13 @@ impl Haven {
         self.chart_access_about(actor, client, part, action, audit_action, None).await
     }
 
+    /// The actor's footing on a client's record, for a use case that decides part by part and
+    /// records one event of its own.
+    pub(crate) async fn footing(&self, actor: &Actor, client: ClientId) -> Result<ChartAccess> {
+        let (relationship, glass) = self.relationship(actor, client).await?;
+        Ok(ChartAccess { client, relationship, glass: glass.map(|g| (g.id, g.ends_at)) })
+    }
+
     /// [`Haven::chart_access`] for one thing of the record (`("note", id)`), which its event
     /// names beside the client.
     pub(crate) async fn chart_access_about(
@@ -109,8 +116,7 @@ impl Haven {
         audit_action: &'static str,
         about: Option<(&'static str, String)>,
     ) -> Result<ChartAccess> {
-        let (relationship, glass) = self.relationship(actor, client).await?;
-        let access = ChartAccess { client, relationship, glass: glass.map(|g| (g.id, g.ends_at)) };
+        let access = self.footing(actor, client).await?;
         let crud = if action == Action::View { Crud::Read } else { Crud::Update };
         // A chart read releases every part the same footing may see; the event names them.
         let mut categories = vec![part.category()];
@@ -137,7 +143,7 @@ impl Haven {
         if let Some((kind, id)) = about {
             entry = entry.resource(kind, id);
         }
-        let decision = policy::decide_chart(actor.role(), relationship, part, action);
+        let decision = policy::decide_chart(actor.role(), access.relationship, part, action);
         let decision = match (decision, actor.scopes()) {
             (policy::Decision::Allow, Some(_)) => policy::Decision::Deny("API tokens cannot open client records"),
             (decision, _) => decision,

@@ -4,6 +4,7 @@
 pub(crate) mod access;
 mod care_team;
 mod diagnoses;
+mod disclosures;
 mod documents;
 pub(crate) mod measures;
 pub(crate) mod notes;
@@ -23,6 +24,7 @@ use store::{CareTeamMember, ClientIndex, SealedClient, StoreError};
 pub use access::{ChartAccess, GlassBreak};
 pub use care_team::{CareTeamChoice, TeamMember};
 pub use diagnoses::Diagnosis;
+pub use disclosures::{ConsentView, DisclosurePackage, DisclosureView, Disclosures, Section};
 pub use documents::{Document, Upload};
 pub use measures::{Measurement, RiskAlert};
 pub use notes::{NoteHeader, NoteView};

@@ -124,6 +124,24 @@ impl Haven {
             .collect()
     }
 
+    /// The client's signed notes as a disclosure carries them: never a draft, never a
+    /// psychotherapy note (not even its author's). Oldest first; callers have checked access.
+    pub(crate) async fn signed_notes_to_disclose(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+    ) -> Result<Vec<(NoteHeader, NoteContent)>> {
+        let records = self.store.notes(practice, client, u32::MAX).await?;
+        let names = self.staff_names(practice).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let mut notes = Vec::new();
+        for r in records.iter().rev().filter(|r| r.signed && !is_private(r)) {
+            let content = self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(r.id), &r.content)?;
+            notes.push((self.header(r, &content, &names), content));
+        }
+        Ok(notes)
+    }
+
     /// Starts a note from a template: an empty draft dated today, the actor its author.
     pub async fn create_note(&self, actor: &Actor, client: ClientId, template_id: &str) -> Result<NoteId> {
         self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
