@@ -51,7 +51,7 @@ try {
   await c.page.click("section:has(h2:has-text('Your caseload')) tbody a >> nth=0");
   await c.page.waitForURL(/\/clients\/[0-9a-f-]{36}$/);
   const chart = c.page.url();
-  await c.page.click("section#documents a.button");
+  await c.page.click("section#documents a.button[href$='/documents']");
   await c.page.waitForURL(`${chart}/documents`);
 
   // A web page named like a PDF is refused by what it is; the title typed stays.

@@ -187,6 +187,20 @@ fn documents_are_uploaded_refused_by_content_and_shown_by_kind() {
     }
 }
 
+/// A Part 2 program: the SUD diagnosis is labelled, a consent is recorded, a disclosure beyond
+/// it is refused and one within it carries the notice and is accounted for.
+#[test]
+fn part2_records_are_disclosed_only_as_consented_with_the_notice() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_accounts(&dir, &["owner", "clinician", "scheduler"]);
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("part2.mjs", &[&server.url, &accounts[0], &accounts[1], &accounts[2]], &server);
+    for shot in ["disclosure-refused.png", "disclosure-part2.png", "disclosures.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
 /// database is replaced by an older copy, the dashboard says the log was rolled back.
 #[test]

@@ -115,6 +115,10 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/clients/{id}/documents", SignedIn),
         ("POST", "/clients/{id}/documents", SignedIn),
         ("GET", "/clients/{id}/documents/{document}", SignedIn),
+        ("GET", "/clients/{id}/disclosures", SignedIn),
+        ("POST", "/clients/{id}/disclosures", SignedIn),
+        ("POST", "/clients/{id}/consents", SignedIn),
+        ("POST", "/clients/{id}/consents/{consent}/revoke", SignedIn),
         ("POST", "/clients/new", RefusedTo("biller")),
         ("GET", "/glass-breaks", RefusedTo("clinician")),
         ("POST", "/glass-breaks/{id}/accept", RefusedTo("scheduler")),
@@ -151,6 +155,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{measure}", "16fd2706-8baf-433b-82eb-8c7fada847da")
         .replace("{note}", "9b2f3c1e-55a4-4f0e-9d2a-3c4b5d6e7f80")
         .replace("{document}", "3d6f4a2b-1c0e-4b8a-9f7d-2e5c6b4a3f10")
+        .replace("{consent}", "5a1e2f3b-7c8d-4e9f-a0b1-c2d3e4f5a6b7")
         .replace("{version}", "1")
 }
 

@@ -767,7 +767,11 @@ async fn part2_records_go_out_only_on_a_covering_consent_with_the_notice_and_are
     // The accounting lists every disclosure made; the log has them and each refusal.
     let page = ok(w.haven.disclosures(&scheduler, client).await);
     assert_eq!(page.accounting.len(), 3);
-    assert_eq!(page.accounting.iter().filter(|d| d.detail.expose().part2).count(), 1, "only the consented one is Part 2");
+    assert_eq!(
+        page.accounting.iter().filter(|d| d.detail.expose().part2).count(),
+        1,
+        "only the consented one is Part 2"
+    );
     assert!(!page.consents[0].in_force && page.consents[0].revoked.is_some());
     assert!(!page.parts.contains(&RecordPart::Notes) && page.parts.contains(&RecordPart::Demographics));
     let made = w.events("disclosure.record", "ok").await;

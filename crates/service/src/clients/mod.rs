@@ -90,6 +90,8 @@ pub struct Chart {
     pub documents: Vec<Document>,
     /// The kinds of document the actor may add.
     pub document_kinds: Vec<DocumentKind>,
+    /// The practice is a 42 CFR Part 2 program: its clients' SUD diagnoses carry the label.
+    pub part2_program: bool,
     /// How the actor came to see it: their part in the care, or the break of the glass.
     pub access: ChartAccess,
     /// Whether the actor may change the demographics, and the care team.
@@ -381,7 +383,9 @@ impl Haven {
             .copied()
             .filter(|kind| access.allows(actor, kind.chart_part(), Action::Update))
             .collect();
+        let part2_program = self.store.practice(actor.practice()).await?.is_some_and(|p| p.rules.part2_program);
         Ok(Chart {
+            part2_program,
             documents,
             document_kinds,
             plan,

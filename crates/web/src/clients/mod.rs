@@ -57,6 +57,10 @@ pub(crate) fn routes() -> Routes {
         .get("/clients/{id}/documents", documents)
         .post("/clients/{id}/documents", upload)
         .get("/clients/{id}/documents/{document}", document)
+        .get("/clients/{id}/disclosures", disclosures)
+        .post("/clients/{id}/disclosures", disclose)
+        .post("/clients/{id}/consents", record_consent)
+        .post("/clients/{id}/consents/{consent}/revoke", revoke_consent)
         .get("/glass-breaks", glass_breaks)
         .post("/glass-breaks/{id}/accept", accept)
         .post("/glass-breaks/{id}/flag", flag)
@@ -267,6 +271,13 @@ struct ChartPage {
     /// The newest documents the actor may see, and how many there are in all.
     documents: Vec<DocumentRow>,
     document_count: usize,
+}
+
+impl ChartPage {
+    /// Whether a code is a substance use disorder, whose records Part 2 protects.
+    fn is_sud(&self, code: &str) -> bool {
+        domain::part2::is_substance_use_disorder(code)
+    }
 }
 
 /// How many documents the chart lists (the newest); the documents page has them all.
@@ -492,6 +503,7 @@ fn measure_views(measures: &[Measurement], zone: &jiff::tz::TimeZone) -> (Vec<Tr
 }
 
 mod diagnoses;
+mod disclosures;
 mod documents;
 mod glass;
 mod measures;
@@ -499,6 +511,7 @@ mod notes;
 mod plans;
 
 use diagnoses::*;
+use disclosures::*;
 use documents::*;
 use glass::*;
 use measures::*;
