@@ -52,6 +52,7 @@ pub mod client;
 mod csv;
 pub mod diagnosis;
 pub mod document;
+pub mod group;
 pub mod ids;
 pub mod insurance;
 pub mod measures;

@@ -14,6 +14,7 @@ mod disclosures;
 mod documents;
 pub mod files;
 mod glass;
+mod groups;
 mod keys;
 mod measures;
 pub mod migrations;
@@ -40,6 +41,7 @@ pub use disclosures::DisclosureStore;
 pub use documents::DocumentStore;
 pub use files::{DirectoryFiles, FileStore};
 pub use glass::GlassBreakStore;
+pub use groups::GroupStore;
 pub use keys::KeyStore;
 pub use measures::MeasureStore;
 pub use notes::{NoteStore, Signature};
@@ -55,7 +57,7 @@ pub use time::{from_micros, to_micros};
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
     pub use crate::{
-        AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore, GlassBreakStore, KeyStore,
+        AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore, GlassBreakStore, GroupStore, KeyStore,
         MeasureStore, NoteStore, PracticeStore, SchedulingStore, SealedCellStore, SignInStore, Store,
     };
 }
@@ -102,6 +104,7 @@ pub trait Store:
     + PlanStore
     + DocumentStore
     + DisclosureStore
+    + GroupStore
     + SealedCellStore
     + SchedulingStore
     + AuditStore

@@ -627,3 +627,14 @@ pub struct DisclosureRecord {
     pub disclosed_at: Timestamp,
     pub disclosed_by: UserId,
 }
+
+/// A couple or family as stored: its label sealed, its kind and members (oldest first) plain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRecord {
+    pub id: String,
+    pub kind: domain::group::GroupKind,
+    pub label: Vec<u8>,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
+    pub members: Vec<ClientId>,
+}

@@ -32,10 +32,12 @@ pub enum SealedColumn {
     /// A consent to disclose, and a disclosure made.
     ConsentContent,
     DisclosureDetail,
+    /// A couple's or family's label.
+    GroupLabel,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 12] = [
+    pub const ALL: [SealedColumn; 13] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -48,6 +50,7 @@ impl SealedColumn {
         SealedColumn::DocumentKey,
         SealedColumn::ConsentContent,
         SealedColumn::DisclosureDetail,
+        SealedColumn::GroupLabel,
     ];
 
     pub fn table(self) -> &'static str {
@@ -63,6 +66,7 @@ impl SealedColumn {
             SealedColumn::DocumentDetail | SealedColumn::DocumentKey => "documents",
             SealedColumn::ConsentContent => "consents",
             SealedColumn::DisclosureDetail => "disclosures",
+            SealedColumn::GroupLabel => "client_groups",
         }
     }
 
@@ -71,6 +75,7 @@ impl SealedColumn {
             SealedColumn::GlassBreakReason => "reason",
             SealedColumn::DiagnosisDetail => "detail",
             SealedColumn::MeasureResult => "result",
+            SealedColumn::GroupLabel => "label",
             SealedColumn::DocumentDetail | SealedColumn::DisclosureDetail => "detail",
             SealedColumn::DocumentKey => "content_key",
             SealedColumn::NoteContent
@@ -97,6 +102,7 @@ impl SealedColumn {
             SealedColumn::DocumentKey => sql::DOCUMENT_KEY_CELLS,
             SealedColumn::ConsentContent => sql::CONSENT_CELLS,
             SealedColumn::DisclosureDetail => sql::DISCLOSURE_CELLS,
+            SealedColumn::GroupLabel => sql::GROUP_LABEL_CELLS,
         }
     }
 }

@@ -496,3 +496,18 @@ pub const INSERT_DISCLOSURE: &str = "INSERT INTO disclosures \
 pub const DISCLOSURES_OF: &str = "SELECT id, client_id, consent_id, detail, disclosed_at, disclosed_by \
      FROM disclosures WHERE practice_id = $1 AND client_id = $2 ORDER BY disclosed_at DESC, id";
 pub const DISCLOSURE_CELLS: (&str, &str) = sealed_cells!("disclosures", "detail");
+
+pub const INSERT_GROUP: &str = "INSERT INTO client_groups (practice_id, id, kind, label, created_at, created_by) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+pub const INSERT_GROUP_MEMBER: &str =
+    "INSERT INTO client_group_members (practice_id, group_id, client_id, added_at) VALUES ($1, $2, $3, $4)";
+pub const DELETE_GROUP_MEMBER: &str =
+    "DELETE FROM client_group_members WHERE practice_id = $1 AND group_id = $2 AND client_id = $3";
+pub const GROUP: &str =
+    "SELECT id, kind, label, created_at, created_by FROM client_groups WHERE practice_id = $1 AND id = $2";
+pub const GROUPS_OF: &str = "SELECT g.id, g.kind, g.label, g.created_at, g.created_by FROM client_groups g \
+     JOIN client_group_members m ON m.practice_id = g.practice_id AND m.group_id = g.id \
+     WHERE g.practice_id = $1 AND m.client_id = $2 ORDER BY g.created_at, g.id";
+pub const GROUP_MEMBERS: &str = "SELECT client_id FROM client_group_members \
+     WHERE practice_id = $1 AND group_id = $2 ORDER BY added_at, client_id";
+pub const GROUP_LABEL_CELLS: (&str, &str) = sealed_cells!("client_groups", "label");

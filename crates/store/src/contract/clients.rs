@@ -488,3 +488,43 @@ pub async fn consents_are_revoked_once_and_disclosures_kept(store: &dyn Store) {
     assert_eq!(ok(store.consents(elsewhere.id, client.id).await), []);
     assert_eq!(ok(store.disclosures(elsewhere.id, client.id).await), []);
 }
+
+pub async fn groups_hold_their_members_and_are_found_from_each(store: &dyn Store) {
+    let p = practice("Groups", "owner@groups.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (a, b, c) = (sealed_client(14, "grp-a"), sealed_client(15, "grp-b"), sealed_client(16, "grp-c"));
+    ok(store.create_clients(p.id, &[(a.clone(), vec![]), (b.clone(), vec![]), (c.clone(), vec![])]).await);
+    // Members added together are listed by id.
+    let mut founders = vec![a.id, b.id];
+    founders.sort_by_key(|c| c.to_string());
+    let family = GroupRecord {
+        id: "group-1".into(),
+        kind: GroupKind::Family,
+        label: vec![1; 8],
+        created_at: t(20),
+        created_by: p.owner.id,
+        members: founders.clone(),
+    };
+    ok(store.create_group(p.id, &family).await);
+    let mut with_unknown = GroupRecord { id: "group-2".into(), ..family.clone() };
+    with_unknown.members.push(ClientId::random());
+    assert!(store.create_group(p.id, &with_unknown).await.is_err(), "a member who is not a client");
+    assert_eq!(ok(store.group(p.id, "group-2").await), None, "nothing of a refused group is kept");
+
+    assert_eq!(ok(store.groups_of(p.id, b.id).await), std::slice::from_ref(&family));
+    assert_eq!(ok(store.groups_of(p.id, c.id).await), []);
+    ok(store.add_group_member(p.id, "group-1", c.id, t(30)).await);
+    let again = store.add_group_member(p.id, "group-1", c.id, t(31)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let grown = GroupRecord { members: [founders, vec![c.id]].concat(), ..family.clone() };
+    assert_eq!(ok(store.group(p.id, "group-1").await), Some(grown));
+    ok(store.remove_group_member(p.id, "group-1", a.id).await);
+    let gone = store.remove_group_member(p.id, "group-1", a.id).await;
+    assert!(matches!(gone, Err(StoreError::NoRowChanged(_))), "{gone:?}");
+    assert_eq!(ok(store.groups_of(p.id, a.id).await), []);
+    assert_eq!(ok(store.sealed_cells(p.id, SealedColumn::GroupLabel, None, 10).await).len(), 1);
+    let elsewhere = practice("Other groups", "owner@groups-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.groups_of(elsewhere.id, b.id).await), []);
+    assert_eq!(ok(store.group(elsewhere.id, "group-1").await), None);
+}

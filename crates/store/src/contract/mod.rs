@@ -20,6 +20,7 @@ use domain::calendar::CalendarSettings;
 use domain::client::{CareRole, ClientStatus};
 use domain::diagnosis::DiagnosisStatus;
 use domain::document::DocumentKind;
+use domain::group::GroupKind;
 use domain::measures::Risk;
 use domain::policy::Scope;
 use domain::practice::{PracticeForm, PracticeProfile};
@@ -34,10 +35,10 @@ use jiff::{SignedDuration, Timestamp};
 use crate::{
     AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember,
     ChallengePurpose, ClientIndex, ConsentRecord, DiagnosisRecord, DisclosureRecord, DocumentRecord, Failures,
-    GlassBreakRecord, GlassReview, Invitation, MeasureRecord, NewPractice, NewSetupToken, NewUser, NoteRecord,
-    NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord, SealedCell, SealedClient,
-    SealedColumn, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Signature,
-    Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
+    GlassBreakRecord, GlassReview, GroupRecord, Invitation, MeasureRecord, NewPractice, NewSetupToken, NewUser,
+    NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord, SealedCell,
+    SealedClient, SealedColumn, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter,
+    SignInRules, Signature, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -68,6 +69,7 @@ macro_rules! store_contract_suite {
             treatment_plans_are_versioned_and_every_version_kept,
             documents_are_listed_newest_first_within_their_client,
             consents_are_revoked_once_and_disclosures_kept,
+            groups_hold_their_members_and_are_found_from_each,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,
