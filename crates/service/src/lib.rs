@@ -60,8 +60,8 @@ pub use audit_log::watch::VerifierState;
 pub use auth::{OpenSession, Remote, SIGN_IN_HISTORY_DAYS, SessionToken, SignIn, form_token};
 pub use clients::{
     CareTeamChoice, Chart, ChartAccess, ClientQuery, ClientSummary, ConsentView, Diagnosis, DisclosurePackage,
-    DisclosureView, Disclosures, Document, GlassBreak, Measurement, NoteHeader, NoteView, PLAN_REVIEW_NOTICE_DAYS,
-    Plan, PlanChange, RiskAlert, Section, TeamMember, Upload,
+    DisclosureView, Disclosures, Document, GlassBreak, Group, GroupMember, Measurement, NoteHeader, NoteView,
+    PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange, RiskAlert, Section, TeamMember, Upload,
 };
 pub use domain::client::{ClientDetails, ClientForm};
 pub use error::ServiceError;

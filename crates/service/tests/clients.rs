@@ -779,3 +779,66 @@ async fn part2_records_go_out_only_on_a_covering_consent_with_the_notice_and_are
     assert!(made.iter().any(|e| e.purpose.as_deref() == Some("PATRQT")));
     assert_eq!(w.events("disclosure.record", "denied").await.len(), 6);
 }
+
+#[tokio::test]
+async fn couples_and_families_group_clients_each_member_keeping_their_record() {
+    use domain::group::{GroupForm, GroupKind};
+    let w = World::new().await;
+    let (clinician, scheduler) = (w.actor(2).await, w.actor(5).await);
+    let of_two: Vec<_> = w.report.clients.iter().filter(|c| c.primary == Some(2)).collect();
+    let of_three = w.report.clients.iter().find(|c| c.primary == Some(3)).unwrap_or_else(|| panic!("no client of 3"));
+    assert!(of_two.len() >= 3, "the seed gives clinician 2 three clients");
+    let (a, b, c) = (of_two[0], of_two[1], of_two[2]);
+    let form = |kind: &str, other: &str| GroupForm {
+        kind: kind.into(),
+        label: "Okafor household".into(),
+        other: other.into(),
+    };
+
+    // Found by e-mail: exactly one other client. A client off the caseload cannot be grouped.
+    let couple = ok(w.haven.form_group(&clinician, a.id, &form("couple", &b.email)).await);
+    let refused = w.haven.form_group(&clinician, a.id, &form("family", &of_three.email)).await;
+    assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
+    let unknown = w.haven.form_group(&clinician, a.id, &form("tribe", "nobody@nowhere.example")).await;
+    assert!(
+        matches!(&unknown, Err(ServiceError::Invalid(e)) if e.get("kind").is_some() && e.get("other").is_some()),
+        "{unknown:?}"
+    );
+
+    // Both charts show the couple, with names the viewer may see.
+    for (viewer, client) in [(&clinician, a.id), (&clinician, b.id), (&scheduler, b.id)] {
+        let chart = ok(w.haven.chart(viewer, client).await);
+        assert_eq!(chart.groups.len(), 1);
+        let group = &chart.groups[0];
+        assert_eq!(
+            (group.id.as_str(), group.kind, group.label.expose().as_str()),
+            (couple.as_str(), GroupKind::Couple, "Okafor household")
+        );
+        let names: Vec<_> = group.members.iter().filter_map(|m| m.name.as_ref().map(|n| n.expose().clone())).collect();
+        assert!(names.len() == 2 && names.contains(&a.name) && names.contains(&b.name), "{names:?}");
+    }
+
+    // A couple is two: a third is refused; a family takes them, and a member leaves.
+    let third = w.haven.join_group(&clinician, a.id, &couple, &c.email).await;
+    assert!(
+        matches!(&third, Err(ServiceError::Invalid(e)) if e.get("other").is_some_and(|m| m.contains("at most 2"))),
+        "{third:?}"
+    );
+    let family = ok(w.haven.form_group(&scheduler, c.id, &form("family", &a.email)).await);
+    ok(w.haven.join_group(&scheduler, c.id, &family, &b.email).await);
+    let again = w.haven.join_group(&scheduler, c.id, &family, &b.email).await;
+    assert!(
+        matches!(&again, Err(ServiceError::Invalid(e)) if e.get("other") == Some("is a member already")),
+        "{again:?}"
+    );
+    assert_eq!(ok(w.haven.chart(&scheduler, a.id).await).groups.len(), 2);
+    ok(w.haven.leave_group(&scheduler, c.id, &family, a.id).await);
+    assert_eq!(ok(w.haven.chart(&scheduler, a.id).await).groups.len(), 1);
+    let gone = w.haven.leave_group(&scheduler, c.id, &family, a.id).await;
+    assert!(matches!(gone, Err(ServiceError::NotFound)), "{gone:?}");
+
+    // Each member's record has the events: two for the couple, two for the family, one join, one leave.
+    assert_eq!(w.events("client_group.create", "ok").await.len(), 4);
+    assert_eq!(w.events("client_group.join", "ok").await.len(), 1);
+    assert_eq!(w.events("client_group.leave", "ok").await.len(), 1);
+}

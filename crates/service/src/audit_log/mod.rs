@@ -222,6 +222,15 @@ impl Haven {
         self.recording(actor.practice(), Who::of(actor), entry.by(actor))
     }
 
+    /// `recording_by` for a change that touches several clients' records: one event each.
+    pub(crate) fn recording_each_by(&self, actor: &Actor, entries: Vec<AuditEntry>) -> Result<Box<dyn Store + '_>> {
+        let drafts = entries
+            .into_iter()
+            .map(|entry| self.audit_draft(actor.practice(), Who::of(actor), entry.by(actor)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(self.store.recording(drafts))
+    }
+
     /// Stores a sign-in history entry and, when its practice is known, its audit event with it
     /// (attempts for addresses without an account belong to no practice's log).
     pub(crate) async fn record_sign_in(&self, event: &SignInEvent) -> Result<()> {

@@ -6,6 +6,7 @@ mod care_team;
 mod diagnoses;
 mod disclosures;
 mod documents;
+mod groups;
 pub(crate) mod measures;
 pub(crate) mod notes;
 mod plans;
@@ -26,6 +27,7 @@ pub use care_team::{CareTeamChoice, TeamMember};
 pub use diagnoses::Diagnosis;
 pub use disclosures::{ConsentView, DisclosurePackage, DisclosureView, Disclosures, Section};
 pub use documents::{Document, Upload};
+pub use groups::{Group, GroupMember};
 pub use measures::{Measurement, RiskAlert};
 pub use notes::{NoteHeader, NoteView};
 pub use plans::{PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange};
@@ -92,6 +94,8 @@ pub struct Chart {
     pub document_kinds: Vec<DocumentKind>,
     /// The practice is a 42 CFR Part 2 program: its clients' SUD diagnoses carry the label.
     pub part2_program: bool,
+    /// The couples and families the client belongs to.
+    pub groups: Vec<Group>,
     /// How the actor came to see it: their part in the care, or the break of the glass.
     pub access: ChartAccess,
     /// Whether the actor may change the demographics, and the care team.
@@ -384,7 +388,9 @@ impl Haven {
             .filter(|kind| access.allows(actor, kind.chart_part(), Action::Update))
             .collect();
         let part2_program = self.store.practice(actor.practice()).await?.is_some_and(|p| p.rules.part2_program);
+        let groups = self.open_groups(actor, id).await?;
         Ok(Chart {
+            groups,
             part2_program,
             documents,
             document_kinds,
