@@ -201,6 +201,18 @@ fn part2_records_are_disclosed_only_as_consented_with_the_notice() {
     }
 }
 
+/// The front desk groups two clients as a family; a member nobody matches is refused beside
+/// the field.
+#[test]
+fn a_family_is_grouped_from_the_chart() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let scheduler = seeded_account(&dir, "scheduler");
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("groups.mjs", &[&server.url, &scheduler], &server);
+    assert!(shots.join("chart-family.png").exists(), "chart-family.png not taken");
+}
+
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
 /// database is replaced by an older copy, the dashboard says the log was rolled back.
 #[test]

@@ -115,6 +115,9 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/clients/{id}/documents", SignedIn),
         ("POST", "/clients/{id}/documents", SignedIn),
         ("GET", "/clients/{id}/documents/{document}", SignedIn),
+        ("POST", "/clients/{id}/groups", SignedIn),
+        ("POST", "/clients/{id}/groups/{group}/members", SignedIn),
+        ("POST", "/clients/{id}/groups/{group}/leave", SignedIn),
         ("GET", "/clients/{id}/disclosures", SignedIn),
         ("POST", "/clients/{id}/disclosures", SignedIn),
         ("POST", "/clients/{id}/consents", SignedIn),
@@ -156,6 +159,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{note}", "9b2f3c1e-55a4-4f0e-9d2a-3c4b5d6e7f80")
         .replace("{document}", "3d6f4a2b-1c0e-4b8a-9f7d-2e5c6b4a3f10")
         .replace("{consent}", "5a1e2f3b-7c8d-4e9f-a0b1-c2d3e4f5a6b7")
+        .replace("{group}", "6b2f3a4c-8d9e-4f0a-b1c2-d3e4f5a6b7c8")
         .replace("{version}", "1")
 }
 

@@ -80,8 +80,8 @@ impl Haven {
         let others: Vec<ClientId> = found.iter().map(|c| c.id).filter(|id| *id != client).collect();
         match others.as_slice() {
             [one] => Ok(*one),
-            [] => Err(refuse("finds no other client".into())),
-            many => Err(refuse(format!("finds {} clients; add a date of birth or phone to find one", many.len()))),
+            [] => Err(refuse("matches no other client".into())),
+            many => Err(refuse(format!("matches {} clients; add a date of birth or phone to match one", many.len()))),
         }
     }
 

@@ -57,6 +57,9 @@ pub(crate) fn routes() -> Routes {
         .get("/clients/{id}/documents", documents)
         .post("/clients/{id}/documents", upload)
         .get("/clients/{id}/documents/{document}", document)
+        .post("/clients/{id}/groups", form_group)
+        .post("/clients/{id}/groups/{group}/members", join_group)
+        .post("/clients/{id}/groups/{group}/leave", leave_group)
         .get("/clients/{id}/disclosures", disclosures)
         .post("/clients/{id}/disclosures", disclose)
         .post("/clients/{id}/consents", record_consent)
@@ -261,6 +264,8 @@ struct ChartPage {
     /// The add-a-diagnosis form as typed, and its problems.
     diagnosis_form: DiagnosisForm,
     diagnosis_errors: FieldErrors,
+    /// A refused group form: which ("new" or the group's id), as typed, and its errors.
+    group_refused: Option<(String, domain::group::GroupForm, FieldErrors)>,
     statuses: &'static [DiagnosisStatus],
     ranks: std::ops::RangeInclusive<i64>,
     /// One card per instrument given, with its trend, and the alerts not yet acknowledged.
@@ -274,6 +279,16 @@ struct ChartPage {
 }
 
 impl ChartPage {
+    /// The group form `key` as typed, if it was refused.
+    fn group_form(&self, key: &str) -> domain::group::GroupForm {
+        self.group_refused.as_ref().filter(|(k, _, _)| k == key).map(|(_, f, _)| f.clone()).unwrap_or_default()
+    }
+
+    /// The error of `field` in the group form `key`, if it was refused for it.
+    fn group_error(&self, key: &str, field: &str) -> Option<String> {
+        self.group_refused.as_ref().filter(|(k, _, _)| k == key).and_then(|(_, _, e)| e.get(field)).map(str::to_owned)
+    }
+
     /// Whether a code is a substance use disorder, whose records Part 2 protects.
     fn is_sud(&self, code: &str) -> bool {
         domain::part2::is_substance_use_disorder(code)
@@ -325,6 +340,7 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
         error: None,
         diagnosis_form: DiagnosisForm::default(),
         diagnosis_errors: FieldErrors::default(),
+        group_refused: None,
         statuses: DiagnosisStatus::ALL,
         ranks: 1..=MAX_RANK,
         trends,
@@ -506,6 +522,7 @@ mod diagnoses;
 mod disclosures;
 mod documents;
 mod glass;
+mod groups;
 mod measures;
 mod notes;
 mod plans;
@@ -514,6 +531,7 @@ use diagnoses::*;
 use disclosures::*;
 use documents::*;
 use glass::*;
+use groups::*;
 use measures::*;
 use notes::*;
 use plans::*;
