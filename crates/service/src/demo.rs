@@ -301,6 +301,9 @@ impl Haven {
         // A demo practice's owner has accepted the agreement, as a real one must first.
         self.accept_agreement_as(practice_id, new.owner.id, &Remote::new("demo seed", "haven demo seed")).await?;
         self.require_agreement(practice_id).await?;
+        let mut rules = self.store.practice(practice_id).await?.ok_or(ServiceError::NotFound)?.rules;
+        rules.part2_program = true;
+        self.store.set_sign_in_rules(practice_id, &rules).await?;
 
         let ring = self.keys.keyring(self.store.as_ref(), practice_id).await?;
         let mut clients = Vec::with_capacity(options.clients);
@@ -327,8 +330,9 @@ impl Haven {
                 email: details.email.as_ref().map(|e| e.expose().clone()).unwrap_or_default(),
             });
             if let Some(primary) = primary {
+                let sud = (n == PART2_CLIENT).then_some(PART2_CODE);
                 let (diagnosis, code) =
-                    self.seeded_diagnosis(&ring, practice_id, id, staff_ids[primary], &mut rng, now)?;
+                    self.seeded_diagnosis(&ring, practice_id, id, staff_ids[primary], sud, &mut rng, now)?;
                 diagnoses.push(diagnosis);
                 if n <= MEASURED_CLIENTS {
                     plans.push(seeded_plan(&ring, practice_id, id, staff_ids[primary], code, &mut rng, now)?);
@@ -561,18 +565,27 @@ fn seeded_plan(
 
 const SEED_CODES: [&str; 6] = ["F33.1", "F41.1", "F43.10", "F43.23", "F90.0", "F32.A"];
 
+/// The demo practice is a 42 CFR Part 2 program, and its first client (the second clinician's)
+/// has an alcohol use disorder: a Part 2 record to show.
+const PART2_CLIENT: usize = 1;
+const PART2_CODE: &str = "F10.20";
+
 impl Haven {
-    /// A diagnosis for a seeded client, made by their primary clinician.
+    /// A diagnosis for a seeded client, made by their primary clinician: `code`, or one of
+    /// [`SEED_CODES`] (drawn either way, so the seed's other values stay as they were).
+    #[allow(clippy::too_many_arguments)] // the seed's own helper: each argument is one fact of it
     fn seeded_diagnosis(
         &self,
         ring: &crypto::Keyring,
         practice: PracticeId,
         client: ClientId,
         by: UserId,
+        code: Option<&'static str>,
         rng: &mut Rng,
         now: jiff::Timestamp,
     ) -> Result<(store::DiagnosisRecord, &'static str)> {
-        let code = rng.pick(&SEED_CODES);
+        let drawn = rng.pick(&SEED_CODES);
+        let code = code.unwrap_or(drawn);
         let onset = now
             .to_zoned(jiff::tz::TimeZone::UTC)
             .date()

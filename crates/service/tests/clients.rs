@@ -695,26 +695,29 @@ async fn part2_records_go_out_only_on_a_covering_consent_with_the_notice_and_are
         parts: parts.to_vec(),
     };
     let diagnosis = |code: &str| domain::diagnosis::DiagnosisForm { code: code.into(), ..Default::default() };
-    ok(w.haven.add_diagnosis(&clinician, client, &diagnosis("F10.20")).await);
     ok(w.haven.add_diagnosis(&clinician, client, &diagnosis("F41.1")).await);
 
-    // Not a Part 2 program yet: an authorization lets the diagnoses out, without the notice.
-    let plain =
-        ok(w.haven.disclose(&clinician, client, &ask(Basis::Authorization, None, &[RecordPart::Diagnoses])).await);
-    assert_eq!((plain.notice, plain.withheld), (None, 0));
+    // The demo practice is a Part 2 program; this client has no SUD diagnosis until now.
     assert!(!ok(w.haven.disclosures(&clinician, client).await).part2);
+    ok(w.haven.add_diagnosis(&clinician, client, &diagnosis("F10.20")).await);
+    assert!(ok(w.haven.disclosures(&clinician, client).await).part2);
 
-    // The owner marks the practice a Part 2 program: the alcohol use disorder makes it a Part 2 record.
+    // Were the practice not a Part 2 program, an authorization would let every diagnosis out.
     let status = ok(w.haven.second_factor_status(&owner).await);
-    let rules = haven_service::SignInRules {
+    assert!(status.part2_program, "the demo practice is a Part 2 program");
+    let rules = |part2_program| haven_service::SignInRules {
         require_second_factor: status.required,
         idle_timeout_minutes: status.idle_timeout_minutes,
         inactivity_days: status.inactivity_days,
         break_glass_minutes: status.break_glass_minutes,
         late_entry_days: status.late_entry_days,
-        part2_program: true,
+        part2_program,
     };
-    ok(w.haven.set_sign_in_rules(&owner, rules).await);
+    ok(w.haven.set_sign_in_rules(&owner, rules(false)).await);
+    let plain =
+        ok(w.haven.disclose(&clinician, client, &ask(Basis::Authorization, None, &[RecordPart::Diagnoses])).await);
+    assert_eq!((plain.notice, plain.withheld), (None, 0));
+    ok(w.haven.set_sign_in_rules(&owner, rules(true)).await);
     assert!(ok(w.haven.disclosures(&clinician, client).await).part2);
 
     // Without consent: clinical parts are refused; diagnoses go out without the SUD one.
