@@ -34,6 +34,9 @@ pub enum Resource {
     Calendars,
     /// The audit log: who touched what, when. Nobody changes it; the owner reads it.
     AuditLog,
+    /// Appointments: the front desk books anyone's; clinicians and supervisors book their own
+    /// (the service checks it is theirs); billing reads them.
+    Appointments,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -89,6 +92,9 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (AuditLog, View, Owner) => Decision::Allow,
         (AuditLog, View, _) => Decision::Deny("only the owner reads the audit log"),
         (AuditLog, Create | Update, _) => Decision::Deny("nobody writes the audit log but the server"),
+        (Appointments, View, _) | (Appointments, Create | Update, Owner | Administrator | Scheduler) => Decision::Allow,
+        (Appointments, _, Clinician | Supervisor) => Decision::Allow,
+        (Appointments, _, _) => Decision::Deny("billing reads appointments; the front desk and clinicians book them"),
     }
 }
 
@@ -397,6 +403,17 @@ mod tests {
             (AuditLog, View, &[Role::Owner]),
             (AuditLog, Create, &[]),
             (AuditLog, Update, &[]),
+            (Appointments, View, &Role::ALL),
+            (
+                Appointments,
+                Create,
+                &[Role::Owner, Role::Administrator, Role::Scheduler, Role::Clinician, Role::Supervisor],
+            ),
+            (
+                Appointments,
+                Update,
+                &[Role::Owner, Role::Administrator, Role::Scheduler, Role::Clinician, Role::Supervisor],
+            ),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {
