@@ -39,6 +39,7 @@ const MIGRATIONS: Migrations = &[
     (18, include_str!("../migrations/0018_part2_program.sql")),
     (19, include_str!("../migrations/0019_consents_and_disclosures.sql")),
     (20, include_str!("../migrations/0020_client_groups.sql")),
+    (21, include_str!("../migrations/0021_appointments.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -38,6 +38,7 @@ const MIGRATIONS: Migrations = &[
     (18, include_str!("../migrations/0018_part2_program.sql")),
     (19, include_str!("../migrations/0019_consents_and_disclosures.sql")),
     (20, include_str!("../migrations/0020_client_groups.sql")),
+    (21, include_str!("../migrations/0021_appointments.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

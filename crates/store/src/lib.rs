@@ -5,6 +5,7 @@
 //! on practice data takes the practice id (multi-tenancy from the first table). Only the service
 //! crate calls these functions.
 
+mod appointments;
 mod audit;
 mod clients;
 #[cfg(feature = "contract")]
@@ -31,6 +32,7 @@ mod time;
 
 use async_trait::async_trait;
 
+pub use appointments::AppointmentStore;
 pub use audit::{
     AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditFilter, AuditIndexRow, AuditLogRecord, AuditOrder,
     AuditStore, AuditTileRow,
@@ -57,8 +59,9 @@ pub use time::{from_micros, to_micros};
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
     pub use crate::{
-        AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore, GlassBreakStore, GroupStore, KeyStore,
-        MeasureStore, NoteStore, PracticeStore, SchedulingStore, SealedCellStore, SignInStore, Store,
+        AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore, GlassBreakStore,
+        GroupStore, KeyStore, MeasureStore, NoteStore, PracticeStore, SchedulingStore, SealedCellStore, SignInStore,
+        Store,
     };
 }
 
@@ -105,6 +108,7 @@ pub trait Store:
     + DocumentStore
     + DisclosureStore
     + GroupStore
+    + AppointmentStore
     + SealedCellStore
     + SchedulingStore
     + AuditStore

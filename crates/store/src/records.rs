@@ -638,3 +638,22 @@ pub struct GroupRecord {
     pub created_by: UserId,
     pub members: Vec<ClientId>,
 }
+
+/// An appointment as stored: when, with whom, how and what became of it plain; the reason for
+/// a cancellation sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentRecord {
+    pub id: String,
+    pub appointment_type: domain::AppointmentTypeId,
+    pub clinician: UserId,
+    pub clients: Vec<ClientId>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub modality: domain::appointment::Modality,
+    pub status: domain::appointment::Status,
+    pub reason: Vec<u8>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
+    pub updated: Option<(Timestamp, UserId)>,
+}

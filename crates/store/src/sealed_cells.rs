@@ -34,10 +34,12 @@ pub enum SealedColumn {
     DisclosureDetail,
     /// A couple's or family's label.
     GroupLabel,
+    /// Why an appointment was cancelled or missed.
+    AppointmentReason,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 13] = [
+    pub const ALL: [SealedColumn; 14] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -51,6 +53,7 @@ impl SealedColumn {
         SealedColumn::ConsentContent,
         SealedColumn::DisclosureDetail,
         SealedColumn::GroupLabel,
+        SealedColumn::AppointmentReason,
     ];
 
     pub fn table(self) -> &'static str {
@@ -67,6 +70,7 @@ impl SealedColumn {
             SealedColumn::ConsentContent => "consents",
             SealedColumn::DisclosureDetail => "disclosures",
             SealedColumn::GroupLabel => "client_groups",
+            SealedColumn::AppointmentReason => "appointments",
         }
     }
 
@@ -76,6 +80,7 @@ impl SealedColumn {
             SealedColumn::DiagnosisDetail => "detail",
             SealedColumn::MeasureResult => "result",
             SealedColumn::GroupLabel => "label",
+            SealedColumn::AppointmentReason => "reason",
             SealedColumn::DocumentDetail | SealedColumn::DisclosureDetail => "detail",
             SealedColumn::DocumentKey => "content_key",
             SealedColumn::NoteContent
@@ -103,6 +108,7 @@ impl SealedColumn {
             SealedColumn::ConsentContent => sql::CONSENT_CELLS,
             SealedColumn::DisclosureDetail => sql::DISCLOSURE_CELLS,
             SealedColumn::GroupLabel => sql::GROUP_LABEL_CELLS,
+            SealedColumn::AppointmentReason => sql::APPOINTMENT_REASON_CELLS,
         }
     }
 }

@@ -511,3 +511,34 @@ pub const GROUPS_OF: &str = "SELECT g.id, g.kind, g.label, g.created_at, g.creat
 pub const GROUP_MEMBERS: &str = "SELECT client_id FROM client_group_members \
      WHERE practice_id = $1 AND group_id = $2 ORDER BY added_at, client_id";
 pub const GROUP_LABEL_CELLS: (&str, &str) = sealed_cells!("client_groups", "label");
+
+macro_rules! appointment_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, type_id, clinician_id, starts_at, ends_at, modality, status, reason, version, ",
+            "created_at, created_by, updated_at, updated_by FROM appointments WHERE practice_id = $1 AND ",
+            $where
+        )
+    };
+}
+pub const INSERT_APPOINTMENT: &str = "INSERT INTO appointments (practice_id, id, type_id, clinician_id, starts_at, \
+     ends_at, modality, status, reason, version, created_at, created_by) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11)";
+pub const INSERT_APPOINTMENT_CLIENT: &str =
+    "INSERT INTO appointment_clients (practice_id, appointment_id, client_id) VALUES ($1, $2, $3)";
+pub const APPOINTMENT: &str = appointment_select!("id = $2");
+/// Appointments overlapping [$2, $3) that hold their time; `$4` bounds the start from below
+/// (the window's start less the longest session), so the start index serves.
+pub const APPOINTMENTS_OVERLAPPING: &str = appointment_select!(
+    "starts_at >= $4 AND starts_at < $3 AND ends_at > $2 AND status IN ('scheduled', 'attended') ORDER BY starts_at, id"
+);
+/// A clinician's appointments starting in [$3, $4), whatever became of them.
+pub const APPOINTMENTS_OF_CLINICIAN: &str =
+    appointment_select!("clinician_id = $2 AND starts_at >= $3 AND starts_at < $4 ORDER BY starts_at, id");
+pub const APPOINTMENT_CLIENTS: &str =
+    "SELECT client_id FROM appointment_clients WHERE practice_id = $1 AND appointment_id = $2 ORDER BY client_id";
+pub const MOVE_APPOINTMENT: &str = "UPDATE appointments SET starts_at = $4, ends_at = $5, version = version + 1, \
+     updated_at = $6, updated_by = $7 WHERE practice_id = $1 AND id = $2 AND version = $3";
+pub const SET_APPOINTMENT_OUTCOME: &str = "UPDATE appointments SET status = $4, reason = $5, version = version + 1, \
+     updated_at = $6, updated_by = $7 WHERE practice_id = $1 AND id = $2 AND version = $3";
+pub const APPOINTMENT_REASON_CELLS: (&str, &str) = sealed_cells!("appointments", "reason");

@@ -33,10 +33,10 @@ use domain::{
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
-    AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentTypeRecord, CalendarRecord, CareTeamMember,
-    ChallengePurpose, ClientIndex, ConsentRecord, DiagnosisRecord, DisclosureRecord, DocumentRecord, Failures,
-    GlassBreakRecord, GlassReview, GroupRecord, Invitation, MeasureRecord, NewPractice, NewSetupToken, NewUser,
-    NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord, SealedCell,
+    AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentRecord, AppointmentTypeRecord, CalendarRecord,
+    CareTeamMember, ChallengePurpose, ClientIndex, ConsentRecord, DiagnosisRecord, DisclosureRecord, DocumentRecord,
+    Failures, GlassBreakRecord, GlassReview, GroupRecord, Invitation, MeasureRecord, NewPractice, NewSetupToken,
+    NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord, SealedCell,
     SealedClient, SealedColumn, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter,
     SignInRules, Signature, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
 };
@@ -70,6 +70,7 @@ macro_rules! store_contract_suite {
             documents_are_listed_newest_first_within_their_client,
             consents_are_revoked_once_and_disclosures_kept,
             groups_hold_their_members_and_are_found_from_each,
+            appointments_are_booked_with_their_clients_and_changed_from_their_version,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,

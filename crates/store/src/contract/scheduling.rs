@@ -102,3 +102,73 @@ pub async fn time_off_is_listed_until_it_ends(store: &dyn Store) {
     assert!(!ok(store.delete_time_off(p.id, p.owner.id, later.id).await));
     assert_eq!(ok(store.time_off(p.id, t(0)).await), vec![earlier]);
 }
+
+pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_version(store: &dyn Store) {
+    use domain::appointment::{Modality, Status};
+    let p = practice("Appointments", "owner@appointments.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let kind = appointment_type_record("Couples session", t(11));
+    ok(store.insert_appointment_type(p.id, &kind).await);
+    let (a, b) = (sealed_client(17, "appt-a"), sealed_client(18, "appt-b"));
+    ok(store.create_clients(p.id, &[(a.clone(), vec![]), (b.clone(), vec![])]).await);
+    let hour = |h: i64| t(1_000_000 + h * 3600);
+    let mut clients = vec![a.id, b.id];
+    clients.sort_by_key(|c| c.to_string());
+    let booked = |n: u8, start: i64, clients: Vec<ClientId>| AppointmentRecord {
+        id: format!("appointment-{n}"),
+        appointment_type: kind.id,
+        clinician: p.owner.id,
+        clients,
+        starts_at: hour(start),
+        ends_at: hour(start + 1),
+        modality: Modality::InPerson,
+        status: Status::Scheduled,
+        reason: vec![n; 3],
+        version: 1,
+        created_at: t(20),
+        created_by: p.owner.id,
+        updated: None,
+    };
+    let couple = booked(1, 9, clients.clone());
+    ok(store.book_appointment(p.id, &couple).await);
+    ok(store.book_appointment(p.id, &booked(2, 11, vec![a.id])).await);
+    // A client who does not exist, or an end before the start: refused, nothing kept.
+    assert!(store.book_appointment(p.id, &booked(3, 13, vec![ClientId::random()])).await.is_err());
+    let backwards = AppointmentRecord { ends_at: hour(12), ..booked(4, 13, vec![a.id]) };
+    assert!(store.book_appointment(p.id, &backwards).await.is_err());
+    assert_eq!(ok(store.appointment(p.id, "appointment-3").await), None);
+    assert_eq!(ok(store.appointment(p.id, "appointment-1").await), Some(couple.clone()));
+
+    // Windows: overlap, not touch.
+    let ids = |list: Vec<AppointmentRecord>| list.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(ok(store.appointments_overlapping(p.id, hour(9) + jiff::SignedDuration::from_mins(30), hour(11)).await)),
+        ["appointment-1"]
+    );
+    assert_eq!(ids(ok(store.appointments_overlapping(p.id, hour(10), hour(11)).await)), Vec::<String>::new());
+    assert_eq!(
+        ids(ok(store.clinician_appointments(p.id, p.owner.id, hour(0), hour(24)).await)),
+        ["appointment-1", "appointment-2"]
+    );
+
+    // Moved from its version; a second move from the same version is refused.
+    let by = (t(30), p.owner.id);
+    ok(store.move_appointment(p.id, "appointment-2", 1, (hour(14), hour(15)), by).await);
+    let stale = store.move_appointment(p.id, "appointment-2", 1, (hour(16), hour(17)), by).await;
+    assert!(matches!(stale, Err(StoreError::NoRowChanged(_))), "{stale:?}");
+    let moved = ok(store.appointment(p.id, "appointment-2").await).expect("there");
+    assert_eq!((moved.starts_at, moved.version, moved.updated), (hour(14), 2, Some(by)));
+
+    // Cancelled, it no longer holds its time, and stays on the clinician's day.
+    ok(store.set_appointment_outcome(p.id, "appointment-1", 1, (Status::LateCancelled, vec![9; 5]), by).await);
+    assert_eq!(ids(ok(store.appointments_overlapping(p.id, hour(9), hour(10)).await)), Vec::<String>::new());
+    let cancelled = ok(store.appointment(p.id, "appointment-1").await).expect("there");
+    assert_eq!((cancelled.status, cancelled.reason, cancelled.version), (Status::LateCancelled, vec![9; 5], 2));
+    assert_eq!(ok(store.clinician_appointments(p.id, p.owner.id, hour(0), hour(24)).await).len(), 2);
+    assert_eq!(ok(store.sealed_cells(p.id, SealedColumn::AppointmentReason, None, 10).await).len(), 2);
+
+    let elsewhere = practice("Other appointments", "owner@appointments-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.appointment(elsewhere.id, "appointment-1").await), None);
+    assert_eq!(ok(store.appointments_overlapping(elsewhere.id, hour(0), hour(24)).await), []);
+}

@@ -1,0 +1,178 @@
+//! Appointments: booked with their clients in one transaction, read by time window and by
+//! clinician, moved and given an outcome only from the version they were read at.
+
+use async_trait::async_trait;
+use domain::appointment::Status;
+use domain::{PracticeId, UserId};
+use jiff::Timestamp;
+
+use crate::sql;
+use crate::sql_store::*;
+use crate::{AppointmentRecord, Result, Sql, SqlStore, Statement};
+
+/// The longest session (`domain::appointment::MINUTES`), which bounds a window's search.
+const LONGEST: jiff::SignedDuration = jiff::SignedDuration::from_hours(8);
+
+#[async_trait]
+pub trait AppointmentStore: Send + Sync {
+    /// Books an appointment with its clients, all or nothing.
+    async fn book_appointment(&self, practice: PracticeId, record: &AppointmentRecord) -> Result<()>;
+    async fn appointment(&self, practice: PracticeId, id: &str) -> Result<Option<AppointmentRecord>>;
+    /// The appointments holding time (scheduled or attended) that overlap [from, to).
+    async fn appointments_overlapping(
+        &self,
+        practice: PracticeId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AppointmentRecord>>;
+    /// A clinician's appointments starting in [from, to), whatever became of them.
+    async fn clinician_appointments(
+        &self,
+        practice: PracticeId,
+        clinician: UserId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AppointmentRecord>>;
+    /// Moves an appointment read at `version`; `NoRowChanged` if someone changed it since.
+    async fn move_appointment(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        version: i64,
+        (starts_at, ends_at): (Timestamp, Timestamp),
+        (at, by): (Timestamp, UserId),
+    ) -> Result<()>;
+    /// Records what became of an appointment read at `version` (with its sealed reason).
+    async fn set_appointment_outcome(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        version: i64,
+        (status, reason): (Status, Vec<u8>),
+        (at, by): (Timestamp, UserId),
+    ) -> Result<()>;
+}
+
+impl<S: Sql> SqlStore<S> {
+    async fn appointments(
+        &self,
+        practice: PracticeId,
+        sql: &'static str,
+        params: Vec<Value>,
+    ) -> Result<Vec<AppointmentRecord>> {
+        let rows = self.0.query(Some(practice), sql, params).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id = r.text(0)?;
+            let clients = self
+                .0
+                .query(Some(practice), sql::APPOINTMENT_CLIENTS, vec![practice.into(), id.as_str().into()])
+                .await?;
+            let updated = match r.opt_time(11)? {
+                Some(at) => Some((at, r.parse(12)?)),
+                None => None,
+            };
+            out.push(AppointmentRecord {
+                appointment_type: r.parse(1)?,
+                clinician: r.parse(2)?,
+                clients: clients.iter().map(|c| c.parse(0)).collect::<Result<_>>()?,
+                starts_at: r.time(3)?,
+                ends_at: r.time(4)?,
+                modality: r.parse(5)?,
+                status: r.parse(6)?,
+                reason: r.bytes(7)?,
+                version: r.int(8)?,
+                created_at: r.time(9)?,
+                created_by: r.parse(10)?,
+                updated,
+                id,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl<S: Sql> AppointmentStore for SqlStore<S> {
+    async fn book_appointment(&self, practice: PracticeId, a: &AppointmentRecord) -> Result<()> {
+        let params = vec![
+            practice.into(),
+            a.id.as_str().into(),
+            a.appointment_type.into(),
+            a.clinician.into(),
+            a.starts_at.into(),
+            a.ends_at.into(),
+            a.modality.as_str().into(),
+            a.status.as_str().into(),
+            a.reason.clone().into(),
+            a.created_at.into(),
+            a.created_by.into(),
+        ];
+        let mut statements = vec![Statement::new(sql::INSERT_APPOINTMENT, params)];
+        statements.extend(a.clients.iter().map(|c| {
+            Statement::new(sql::INSERT_APPOINTMENT_CLIENT, vec![practice.into(), a.id.as_str().into(), (*c).into()])
+        }));
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn appointment(&self, practice: PracticeId, id: &str) -> Result<Option<AppointmentRecord>> {
+        Ok(self.appointments(practice, sql::APPOINTMENT, vec![practice.into(), id.into()]).await?.pop())
+    }
+
+    async fn appointments_overlapping(
+        &self,
+        practice: PracticeId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AppointmentRecord>> {
+        let earliest = from - LONGEST;
+        let params = vec![practice.into(), from.into(), to.into(), earliest.into()];
+        self.appointments(practice, sql::APPOINTMENTS_OVERLAPPING, params).await
+    }
+
+    async fn clinician_appointments(
+        &self,
+        practice: PracticeId,
+        clinician: UserId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AppointmentRecord>> {
+        let params = vec![practice.into(), clinician.into(), from.into(), to.into()];
+        self.appointments(practice, sql::APPOINTMENTS_OF_CLINICIAN, params).await
+    }
+
+    async fn move_appointment(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        version: i64,
+        (starts_at, ends_at): (Timestamp, Timestamp),
+        (at, by): (Timestamp, UserId),
+    ) -> Result<()> {
+        let params =
+            vec![practice.into(), id.into(), version.into(), starts_at.into(), ends_at.into(), at.into(), by.into()];
+        let statement = Statement::new(sql::MOVE_APPOINTMENT, params).must_change_a_row();
+        self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+    }
+
+    async fn set_appointment_outcome(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        version: i64,
+        (status, reason): (Status, Vec<u8>),
+        (at, by): (Timestamp, UserId),
+    ) -> Result<()> {
+        let params = vec![
+            practice.into(),
+            id.into(),
+            version.into(),
+            status.as_str().into(),
+            reason.into(),
+            at.into(),
+            by.into(),
+        ];
+        let statement = Statement::new(sql::SET_APPOINTMENT_OUTCOME, params).must_change_a_row();
+        self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+    }
+}
