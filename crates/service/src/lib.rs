@@ -8,6 +8,7 @@
 mod actor;
 mod agreement;
 mod api_tokens;
+pub mod appointments;
 mod attempts;
 mod audit_log;
 mod auth;

@@ -265,9 +265,22 @@ impl Haven {
             .filter(|c| c.settings.offers.contains(&kind.id))
             .collect();
         let availability = candidates.iter().map(availability).collect::<Result<Vec<_>>>()?;
-        // Nothing is booked yet: appointments, when they exist, are the busy time here.
-        let busy = Busy::default();
-        let calendars: Vec<(&Availability, &Busy)> = availability.iter().map(|a| (a, &busy)).collect();
+        // Booked sessions are each clinician's busy time.
+        let now = self.now();
+        let until = now + jiff::SignedDuration::from_hours(24 * 7 * i64::from(query.weeks) + 24);
+        let booked = self.store.appointments_overlapping(actor.practice(), now, until).await?;
+        let busy: Vec<Busy> = candidates
+            .iter()
+            .map(|c| {
+                Busy::new(
+                    booked
+                        .iter()
+                        .filter(|a| a.clinician == c.user)
+                        .map(|a| Interval { start: a.starts_at, end: a.ends_at }),
+                )
+            })
+            .collect();
+        let calendars: Vec<(&Availability, &Busy)> = availability.iter().zip(&busy).collect();
         let found = free_slots(&calendars, self.now(), query.weeks, kind.spec.minutes, SLOT_STEP_MINUTES, count);
         Ok(found
             .into_iter()

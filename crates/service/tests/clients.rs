@@ -845,3 +845,99 @@ async fn couples_and_families_group_clients_each_member_keeping_their_record() {
     assert_eq!(w.events("client_group.join", "ok").await.len(), 1);
     assert_eq!(w.events("client_group.leave", "ok").await.len(), 1);
 }
+
+#[tokio::test]
+async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_reason() {
+    use domain::appointment::{AppointmentForm, OutcomeForm, Status};
+    use haven_service::SlotQuery;
+    use haven_service::appointments::Booking;
+    let w = World::new().await;
+    ok(w.haven.seed_demo_schedule(w.report.practice_id).await);
+    let (clinician, other, scheduler, biller) =
+        (w.actor(2).await, w.actor(3).await, w.actor(5).await, w.actor(6).await);
+    let (client, theirs) = (w.client_of(2), w.client_of(3));
+    let kind =
+        ok(w.haven.appointment_types(&scheduler).await).into_iter().find(|t| t.spec.max_clients == 1).expect("a type");
+    let first = ok(w
+        .haven
+        .next_free_slot(
+            &scheduler,
+            SlotQuery { appointment_type: kind.id, clinician: Some(clinician.user()), weeks: 4 },
+        )
+        .await)
+    .expect("a free slot");
+    let day = first.start.to_zoned(first.zone.clone());
+    let form = |who: &haven_service::Actor, clients: &[domain::ClientId], time: &str| AppointmentForm {
+        appointment_type: kind.id.to_string(),
+        clinician: who.user().to_string(),
+        clients: clients.iter().map(ToString::to_string).collect(),
+        date: day.date().to_string(),
+        time: time.into(),
+        minutes: String::new(),
+        modality: String::new(),
+        override_conflicts: false,
+    };
+    let at = day.strftime("%H:%M").to_string();
+
+    // The front desk books the first free slot; the next free slot is no longer it.
+    let booked = ok(w.haven.book_appointment(&scheduler, &form(&clinician, &[client], &at)).await);
+    let Booking::Booked { id, notice: None } = booked else { panic!("not booked: {booked:?}") };
+    let next = ok(w
+        .haven
+        .next_free_slot(
+            &scheduler,
+            SlotQuery { appointment_type: kind.id, clinician: Some(clinician.user()), weeks: 4 },
+        )
+        .await)
+    .expect("a free slot");
+    assert!(
+        next.start >= first.start + jiff::SignedDuration::from_mins(i64::from(kind.spec.minutes)),
+        "the booked slot is offered again"
+    );
+
+    // The same clinician and client again: both conflicts shown, nothing booked; overridden, booked and logged.
+    let again = ok(w.haven.book_appointment(&scheduler, &form(&clinician, &[client], &at)).await);
+    let Booking::Conflicts(clashes) = again else { panic!("a double-booking was booked") };
+    let kinds: Vec<_> = clashes.iter().map(|c| c.kind).collect();
+    assert!(kinds.contains(&"clinician") && kinds.contains(&"client"), "{kinds:?}");
+    assert!(clashes.iter().any(|c| c.who.is_some()), "the front desk sees whom");
+    let overridden = AppointmentForm { override_conflicts: true, ..form(&clinician, &[client], &at) };
+    assert!(matches!(ok(w.haven.book_appointment(&scheduler, &overridden).await), Booking::Booked { .. }));
+    let created = w.events("appointment.create", "ok").await;
+    assert!(
+        created.iter().any(|e| e.resources.contains(&format!("conflict_override:{id}"))),
+        "the override is not in the log"
+    );
+
+    // Clinicians book only their own calendar and their own clients; billing books nothing.
+    let refused = w.haven.book_appointment(&clinician, &form(&other, &[client], "07:00")).await;
+    assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
+    let refused = w.haven.book_appointment(&clinician, &form(&clinician, &[theirs], "07:00")).await;
+    assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
+    assert!(matches!(
+        w.haven.book_appointment(&biller, &form(&clinician, &[client], "07:00")).await,
+        Err(ServiceError::Denied(_))
+    ));
+    let bad = AppointmentForm { minutes: "0".into(), date: "2027-02-30".into(), ..form(&clinician, &[], "7am") };
+    let refused = w.haven.book_appointment(&scheduler, &bad).await;
+    assert!(
+        matches!(&refused, Err(ServiceError::Invalid(e)) if ["minutes", "date", "time", "clients"].iter().all(|f| e.get(f).is_some())),
+        "{refused:?}"
+    );
+
+    // The day lists both; a missed session needs a reason; a stale close changes nothing.
+    let listed = ok(w.haven.day_of(&clinician, clinician.user(), day.date()).await);
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|a| a.clients[0].1.is_some()), "the clinician sees their client's name");
+    let missed = |reason: &str| OutcomeForm { status: "no_show".into(), reason: reason.into() };
+    assert!(matches!(w.haven.close_appointment(&clinician, &id, 1, &missed(" ")).await, Err(ServiceError::Invalid(_))));
+    ok(w.haven.close_appointment(&clinician, &id, 1, &missed("No answer by phone")).await);
+    assert!(matches!(
+        w.haven.close_appointment(&clinician, &id, 1, &missed("again")).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    let closed = ok(w.haven.day_of(&scheduler, clinician.user(), day.date()).await);
+    let closed = closed.iter().find(|a| a.id == id).expect("listed");
+    assert_eq!((closed.status, closed.reason.expose().as_str()), (Status::NoShow, "No answer by phone"));
+    assert_eq!(w.events("appointment.outcome", "ok").await.len(), 1);
+}

@@ -1,0 +1,285 @@
+//! Appointments (SC-1, SC-3, SC-5): booked by the front desk for anyone and by clinicians for
+//! themselves, only with clients the booker may see; checked for double-booking of clinician
+//! and clients (a conflict is shown, and booking anyway is an explicit override the audit log
+//! records); closed as attended, cancelled, cancelled late or missed with a sealed reason. Each
+//! change is an event in every client's log, in the change's own transaction.
+
+use domain::appointment::{AppointmentForm, Modality, OutcomeForm, Status, minutes, occupies, resolve_start};
+use domain::policy::{Action, ChartPart, Resource};
+use domain::validation::FieldErrors;
+use domain::{AppointmentTypeId, ClientId, Phi, PracticeId, Role, UserId};
+use jiff::Timestamp;
+use schedule::{Booking as Occupied, ConflictKind, Interval, conflicts};
+use store::{AppointmentRecord, SealedColumn, StoreError};
+
+use crate::audit_log::{AuditEntry, Crud};
+use crate::clients::sealing::{open_cell, open_full_name, seal_cell};
+use crate::error::stale;
+use crate::{Actor, Haven, Result, ServiceError};
+
+/// An appointment as a calendar shows it.
+#[derive(Debug, Clone)]
+pub struct AppointmentView {
+    pub id: String,
+    pub type_name: String,
+    pub clinician: UserId,
+    pub clinician_name: String,
+    /// Each client, named where the viewer may see them.
+    pub clients: Vec<(ClientId, Option<Phi<String>>)>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub modality: Modality,
+    pub status: Status,
+    pub reason: Phi<String>,
+    pub version: i64,
+}
+
+/// A double-booking found for a proposed appointment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clash {
+    /// "clinician" or "client".
+    pub kind: &'static str,
+    /// Who is double-booked (a client named only if the booker may see them).
+    pub who: Option<Phi<String>>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+}
+
+/// What a booking came to.
+#[derive(Debug, Clone)]
+pub enum Booking {
+    /// Booked: its id, and a word about a start the clocks skipped.
+    Booked { id: String, notice: Option<String> },
+    /// Not booked: these conflicts wait for an explicit override.
+    Conflicts(Vec<Clash>),
+}
+
+fn field_error(field: &'static str, message: &str) -> ServiceError {
+    let mut errors = FieldErrors::default();
+    errors.add(field, message);
+    ServiceError::Invalid(errors)
+}
+
+/// A clinician or supervisor keeps their own calendar; the front desk keeps anyone's.
+fn may_keep(actor: &Actor, clinician: UserId, action: Action) -> Result<()> {
+    actor.may(Resource::Appointments, action)?;
+    if matches!(actor.role(), Role::Clinician | Role::Supervisor) && clinician != actor.user() {
+        return Err(ServiceError::Denied("clinicians book and change their own appointments"));
+    }
+    Ok(())
+}
+
+impl Haven {
+    async fn practice_zone(&self, practice: PracticeId) -> Result<jiff::tz::TimeZone> {
+        let record = self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?;
+        Ok(jiff::tz::TimeZone::get(record.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC))
+    }
+
+    /// A client's name, if the actor may see the client's details (no event: callers record).
+    async fn name_if_visible(&self, actor: &Actor, client: ClientId) -> Result<Option<Phi<String>>> {
+        if !self.footing(actor, client).await?.allows(actor, ChartPart::Demographics, Action::View) {
+            return Ok(None);
+        }
+        let Some(sealed) = self.store.client(actor.practice(), client).await? else { return Ok(None) };
+        let ring = self.keys.keyring(self.store.as_ref(), actor.practice()).await?;
+        Ok(Some(open_full_name(&ring, &actor.practice().to_string(), &sealed)?))
+    }
+
+    /// Events of an appointment change: one in each client's log.
+    fn appointment_entries(action: &'static str, crud: Crud, record: &AppointmentRecord) -> Vec<AuditEntry> {
+        record
+            .clients
+            .iter()
+            .map(|client| {
+                AuditEntry::new(action, crud)
+                    .client(*client)
+                    .resource("appointment", &record.id)
+                    .categories(&["appointments"])
+                    .purpose("TREAT")
+            })
+            .collect()
+    }
+
+    /// Books an appointment; with conflicts and no override it books nothing and says which.
+    pub async fn book_appointment(&self, actor: &Actor, form: &AppointmentForm) -> Result<Booking> {
+        let practice = actor.practice();
+        let clinician: UserId =
+            form.clinician.trim().parse().map_err(|_| field_error("clinician", "must be chosen"))?;
+        may_keep(actor, clinician, Action::Create)?;
+        let staff = self.store.staff(practice).await?;
+        if !staff.iter().any(|s| s.user == clinician && s.disabled_at.is_none()) {
+            return Err(field_error("clinician", "must be an active member of the practice"));
+        }
+        let mut errors = FieldErrors::default();
+        let types = self.store.appointment_types(practice).await?;
+        let kind = form
+            .appointment_type
+            .trim()
+            .parse::<AppointmentTypeId>()
+            .ok()
+            .and_then(|id| types.into_iter().find(|t| t.id == id && t.archived_at.is_none()));
+        if kind.is_none() {
+            errors.add("appointment_type", "must be one of the practice's appointment types");
+        }
+        let clients: Vec<ClientId> = form.clients.iter().filter_map(|c| c.trim().parse().ok()).collect();
+        let most = kind.as_ref().map_or(1, |k| k.spec.max_clients as usize);
+        if clients.is_empty() || clients.len() != form.clients.len() || clients.len() > most {
+            errors.add("clients", format!("must be one to {most} clients"));
+        }
+        let modality = match form.modality.trim() {
+            "" => Some(Modality::InPerson),
+            typed => {
+                errors.check("modality", typed.parse::<Modality>().map_err(|_| "must be in person or video".into()))
+            }
+        };
+        let zone = self.practice_zone(practice).await?;
+        let start = resolve_start(&form.date, &form.time, &zone, &mut errors);
+        let length = minutes(&form.minutes, kind.as_ref().map_or(50, |k| k.spec.minutes), &mut errors);
+        let (Some(kind), Some(modality), Some((start, notice)), Some(length), true) =
+            (kind, modality, start, length, errors.is_empty())
+        else {
+            return Err(ServiceError::Invalid(errors));
+        };
+        for client in &clients {
+            self.store.client(practice, *client).await?.ok_or(ServiceError::NotFound)?;
+            if !self.footing(actor, *client).await?.allows(actor, ChartPart::Demographics, Action::View) {
+                return Err(ServiceError::Denied("only clients whose details you may see are booked"));
+            }
+        }
+        let (starts_at, ends_at) = occupies(&start, length);
+
+        let occupied = |a: &AppointmentRecord| Occupied {
+            when: Interval { start: a.starts_at, end: a.ends_at },
+            clinicians: vec![a.clinician.as_uuid()],
+            room: None,
+            clients: a.clients.iter().map(ClientId::as_uuid).collect(),
+        };
+        let existing = self.store.appointments_overlapping(practice, starts_at, ends_at).await?;
+        let proposed = Occupied {
+            when: Interval { start: starts_at, end: ends_at },
+            clinicians: vec![clinician.as_uuid()],
+            room: None,
+            clients: clients.iter().map(ClientId::as_uuid).collect(),
+        };
+        let found = conflicts(&proposed, &existing.iter().map(occupied).collect::<Vec<_>>());
+        let mut clashes = Vec::with_capacity(found.len());
+        for conflict in &found {
+            let with = &existing[conflict.with];
+            let (kind, who) = match conflict.kind {
+                ConflictKind::Clinician(_) => ("clinician", None),
+                ConflictKind::Room(_) => ("room", None),
+                ConflictKind::Client(id) => match clients.iter().find(|c| c.as_uuid() == id) {
+                    Some(client) => ("client", self.name_if_visible(actor, *client).await?),
+                    None => ("client", None),
+                },
+            };
+            clashes.push(Clash { kind, who, starts_at: with.starts_at, ends_at: with.ends_at });
+        }
+        if !clashes.is_empty() && !form.override_conflicts {
+            return Ok(Booking::Conflicts(clashes));
+        }
+
+        let id = ClientId::random().to_string();
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let record = AppointmentRecord {
+            reason: seal_cell(&ring, practice, SealedColumn::AppointmentReason, &id, b"")?,
+            id: id.clone(),
+            appointment_type: kind.id,
+            clinician,
+            clients,
+            starts_at,
+            ends_at,
+            modality,
+            status: Status::Scheduled,
+            version: 1,
+            created_at: self.now(),
+            created_by: actor.user(),
+            updated: None,
+        };
+        // An override names each appointment it was booked over.
+        let overridden: Vec<&str> = found.iter().map(|c| existing[c.with].id.as_str()).collect();
+        let entries = Self::appointment_entries("appointment.create", Crud::Create, &record)
+            .into_iter()
+            .map(|entry| overridden.iter().fold(entry, |e, id| e.resource("conflict_override", id)))
+            .collect();
+        self.recording_each_by(actor, entries)?.book_appointment(practice, &record).await?;
+        self.audit_drafts_committed();
+        Ok(Booking::Booked { id, notice })
+    }
+
+    /// A clinician's appointments on `day` in the practice's zone, earliest first; the clients
+    /// named are those the viewer may see, and their release is one audit event.
+    pub async fn day_of(
+        &self,
+        actor: &Actor,
+        clinician: UserId,
+        day: jiff::civil::Date,
+    ) -> Result<Vec<AppointmentView>> {
+        actor.may(Resource::Appointments, Action::View)?;
+        let practice = actor.practice();
+        let zone = self.practice_zone(practice).await?;
+        let start = day.to_zoned(zone.clone()).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let end = start.tomorrow().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let records =
+            self.store.clinician_appointments(practice, clinician, start.timestamp(), end.timestamp()).await?;
+        let names = self.staff_names(practice).await?;
+        let types = self.store.appointment_types(practice).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let mut entry =
+            AuditEntry::new("appointment.list", Crud::Read).resource("clinician", clinician).purpose("TREAT");
+        let mut views = Vec::with_capacity(records.len());
+        for r in records {
+            let mut clients = Vec::with_capacity(r.clients.len());
+            for client in &r.clients {
+                let name = self.name_if_visible(actor, *client).await?;
+                if name.is_some() {
+                    entry = entry.resource("client", client);
+                }
+                clients.push((*client, name));
+            }
+            let reason = open_cell(&ring, practice, SealedColumn::AppointmentReason, &r.id, &r.reason)?;
+            let type_name =
+                types.iter().find(|t| t.id == r.appointment_type).map_or_else(String::new, |t| t.spec.name.clone());
+            views.push(AppointmentView {
+                type_name,
+                clinician: r.clinician,
+                clinician_name: names.of(r.clinician),
+                clients,
+                starts_at: r.starts_at,
+                ends_at: r.ends_at,
+                modality: r.modality,
+                status: r.status,
+                reason: Phi::new(String::from_utf8_lossy(reason.expose()).into_owned()),
+                version: r.version,
+                id: r.id,
+            });
+        }
+        self.audited_by(actor, entry.categories(&["appointments", "demographics"])).await?;
+        Ok(views)
+    }
+
+    /// Records what became of an appointment read at `version`.
+    pub async fn close_appointment(&self, actor: &Actor, id: &str, version: i64, form: &OutcomeForm) -> Result<()> {
+        let practice = actor.practice();
+        let record = self.store.appointment(practice, id).await?.ok_or(ServiceError::NotFound)?;
+        may_keep(actor, record.clinician, Action::Update)?;
+        let mut errors = FieldErrors::default();
+        let Some((status, reason)) = form.validate(&mut errors) else { return Err(ServiceError::Invalid(errors)) };
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let sealed = seal_cell(&ring, practice, SealedColumn::AppointmentReason, id, reason.as_bytes())?;
+        let entries = Self::appointment_entries("appointment.outcome", Crud::Update, &record);
+        let by = (self.now(), actor.user());
+        match self
+            .recording_each_by(actor, entries)?
+            .set_appointment_outcome(practice, id, version, (status, sealed), by)
+            .await
+        {
+            Ok(()) => {
+                self.audit_drafts_committed();
+                Ok(())
+            }
+            Err(StoreError::NoRowChanged(_)) => Err(stale("appointment")),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
