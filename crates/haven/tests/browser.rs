@@ -213,6 +213,20 @@ fn a_family_is_grouped_from_the_chart() {
     assert!(shots.join("chart-family.png").exists(), "chart-family.png not taken");
 }
 
+/// The front desk books a session, meets an overlap and books anyway on purpose, and records a
+/// no-show with its reason.
+#[test]
+fn the_front_desk_books_and_closes_appointments_on_a_day() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let scheduler = seeded_account(&dir, "scheduler");
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("appointments.mjs", &[&server.url, &scheduler], &server);
+    for shot in ["appointment-overlap.png", "day.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
 /// database is replaced by an older copy, the dashboard says the log was rolled back.
 #[test]

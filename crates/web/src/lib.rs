@@ -8,6 +8,7 @@ mod agreement;
 mod api;
 mod api_tokens;
 mod appointment_types;
+mod appointments;
 mod assets;
 mod audit;
 mod calendars;
@@ -74,6 +75,7 @@ fn all_routes() -> routes::Routes {
         .merge(password_reset::routes())
         .merge(api_tokens::routes())
         .merge(appointment_types::routes())
+        .merge(appointments::routes())
         .merge(calendars::routes())
         .merge(clients::routes())
         .merge(passkeys::routes())

@@ -63,28 +63,6 @@ impl Haven {
         Ok(groups)
     }
 
-    /// The one other client `typed` finds (a name, birth date, phone or e-mail), or why not.
-    async fn other_client(&self, actor: &Actor, client: ClientId, typed: &str) -> Result<ClientId> {
-        let refuse = |message: String| {
-            let mut errors = FieldErrors::default();
-            errors.add("other", message);
-            ServiceError::Invalid(errors)
-        };
-        let found = match self.search_clients(actor, typed).await {
-            Ok(found) => found,
-            Err(ServiceError::Invalid(_)) => {
-                return Err(refuse("must be typed: a name, date of birth, phone or e-mail".into()));
-            }
-            Err(other) => return Err(other),
-        };
-        let others: Vec<ClientId> = found.iter().map(|c| c.id).filter(|id| *id != client).collect();
-        match others.as_slice() {
-            [one] => Ok(*one),
-            [] => Err(refuse("matches no other client".into())),
-            many => Err(refuse(format!("matches {} clients; add a date of birth or phone to match one", many.len()))),
-        }
-    }
-
     /// Events of a group change, one per member's record.
     fn group_entries(action: &'static str, crud: Crud, group: &str, members: &[ClientId]) -> Vec<AuditEntry> {
         members
@@ -106,7 +84,7 @@ impl Haven {
         self.chart_access(actor, client, ChartPart::Demographics, Action::Update, "client_group.create").await?;
         let mut errors = FieldErrors::default();
         let described = form.validate(&mut errors);
-        let other = match self.other_client(actor, client, &form.other).await {
+        let other = match self.the_one_client(actor, &form.other, Some(client), "other").await {
             Ok(other) => Some(other),
             Err(ServiceError::Invalid(found)) => {
                 found.iter().for_each(|e| errors.add("other", e.message.clone()));
@@ -140,7 +118,7 @@ impl Haven {
         let record = self.store.group(practice, group).await?.filter(|g| g.members.contains(&client));
         let record = record.ok_or(ServiceError::NotFound)?;
         self.chart_access(actor, client, ChartPart::Demographics, Action::Update, "client_group.join").await?;
-        let other = self.other_client(actor, client, typed).await?;
+        let other = self.the_one_client(actor, typed, Some(client), "other").await?;
         if record.members.contains(&other) || !record.kind.allows(record.members.len() + 1) {
             let mut errors = FieldErrors::default();
             let most = if record.kind == GroupKind::Couple { 2 } else { domain::group::MEMBERS_MAX };

@@ -161,6 +161,36 @@ impl Haven {
         self.summaries(actor, ids).await
     }
 
+    /// The one client `typed` finds in the search box's way (other than `except`), or why not,
+    /// as an error of `field`. The search is audited like any other.
+    pub async fn the_one_client(
+        &self,
+        actor: &Actor,
+        typed: &str,
+        except: Option<ClientId>,
+        field: &'static str,
+    ) -> crate::Result<ClientId> {
+        let refuse = |message: String| {
+            let mut errors = FieldErrors::default();
+            errors.add(field, message);
+            ServiceError::Invalid(errors)
+        };
+        let found = match self.search_clients(actor, typed).await {
+            Ok(found) => found,
+            Err(ServiceError::Invalid(_)) => {
+                return Err(refuse("must be typed: a name, date of birth, phone or e-mail".into()));
+            }
+            Err(other) => return Err(other),
+        };
+        let matching: Vec<ClientId> = found.iter().map(|c| c.id).filter(|id| Some(*id) != except).collect();
+        match matching.as_slice() {
+            [one] => Ok(*one),
+            [] if except.is_some() => Err(refuse("matches no other client".into())),
+            [] => Err(refuse("matches no client".into())),
+            many => Err(refuse(format!("matches {} clients; add a date of birth or phone to match one", many.len()))),
+        }
+    }
+
     /// The clients of the actor's practice matching `query`. The search is an audit event
     /// listing the ids it found, durable before they are returned; a refusal is one too.
     pub(crate) async fn find_clients(&self, actor: &Actor, query: &ClientQuery) -> crate::Result<Vec<ClientId>> {

@@ -1,0 +1,253 @@
+//! A clinician's day (SC-1): the appointments on it with what became of each, and the form
+//! that books one. Double-bookings come back listed, to book anyway by an explicit choice the
+//! audit log keeps. The service decides who books whose calendar and whom.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::appointment::{AppointmentForm, Modality, OutcomeForm, Status};
+use domain::validation::FieldErrors;
+use domain::{Role, UserId};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use service::appointments::{AppointmentView, Booking, Clash};
+use service::{Actor, ServiceError};
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::pages::{VERSION, render};
+use crate::routes::Routes;
+use crate::security;
+use crate::session::SignedIn;
+
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/schedule/day", day)
+        .post("/schedule/appointments", book)
+        .post("/schedule/appointments/{id}/outcome", close)
+}
+
+#[derive(Template)]
+#[template(path = "day.html")]
+struct DayPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    idle_seconds: i64,
+    tab: &'static str,
+    /// (id, name) of every clinician with a calendar; the one shown.
+    clinicians: Vec<(String, String)>,
+    clinician: String,
+    date: String,
+    zone: TimeZone,
+    appointments: Vec<AppointmentView>,
+    types: Vec<(String, String, u32)>,
+    modalities: &'static [Modality],
+    outcomes: [Status; 4],
+    /// The booking form as typed, its errors, the clashes waiting for an override.
+    form: Booked,
+    errors: FieldErrors,
+    clashes: Vec<Clash>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+impl DayPage {
+    fn time(&self, at: &jiff::Timestamp) -> String {
+        at.to_zoned(self.zone.clone()).strftime("%-I:%M %p").to_string()
+    }
+
+    fn clients(&self, a: &AppointmentView) -> String {
+        let names: Vec<String> = a
+            .clients
+            .iter()
+            .map(|(_, n)| n.as_ref().map_or_else(|| "A client".to_owned(), |n| n.expose().clone()))
+            .collect();
+        names.join(", ")
+    }
+}
+
+/// The booking form as typed, with the client typed in the search box's way.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub(crate) struct Booked {
+    #[serde(default)]
+    appointment_type: String,
+    #[serde(default)]
+    clinician: String,
+    #[serde(default)]
+    client: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    modality: String,
+    #[serde(default)]
+    override_conflicts: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Which {
+    clinician: Option<String>,
+    date: Option<String>,
+    booked: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    actor: &Actor,
+    clinician: Option<UserId>,
+    date: Option<Date>,
+) -> Result<DayPage, PageError> {
+    let calendars = state.haven.calendars(actor).await?;
+    let zone = crate::sign_ins::time_zone(state, actor).await?;
+    let date = match date {
+        Some(d) => d,
+        None => state.haven.today(actor).await?,
+    };
+    let own = matches!(actor.role(), Role::Clinician | Role::Supervisor).then(|| actor.user());
+    let clinician = clinician.or(own).or_else(|| calendars.first().map(|c| c.user));
+    let appointments = match clinician {
+        Some(user) => state.haven.day_of(actor, user, date).await?,
+        None => Vec::new(),
+    };
+    let types = state
+        .haven
+        .appointment_types(actor)
+        .await?
+        .into_iter()
+        .filter(|t| t.archived_at.is_none())
+        .map(|t| (t.id.to_string(), t.spec.name, t.spec.minutes))
+        .collect();
+    let clinician = clinician.map(|u| u.to_string()).unwrap_or_default();
+    Ok(DayPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        user_name: actor.display_name().to_owned(),
+        idle_seconds: actor.idle_timeout().as_secs(),
+        tab: "day",
+        clinicians: calendars.into_iter().map(|c| (c.user.to_string(), c.name)).collect(),
+        form: Booked { clinician: clinician.clone(), date: date.to_string(), ..Booked::default() },
+        clinician,
+        date: date.to_string(),
+        zone,
+        appointments,
+        types,
+        modalities: Modality::ALL,
+        outcomes: [Status::Attended, Status::Cancelled, Status::LateCancelled, Status::NoShow],
+        errors: FieldErrors::default(),
+        clashes: Vec::new(),
+        notice: None,
+        error: None,
+    })
+}
+
+async fn day(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(which): Query<Which>,
+) -> Result<Response, PageError> {
+    let clinician = which.clinician.as_deref().and_then(|c| c.parse().ok());
+    let date = which.date.as_deref().and_then(|d| d.parse().ok());
+    let mut page = page(&state, &actor, clinician, date).await?;
+    if which.booked.is_some() {
+        page.notice = Some("Booked.".into());
+    }
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn book(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Form(typed): Form<Booked>,
+) -> Result<Response, PageError> {
+    let clinician: Option<UserId> = typed.clinician.parse().ok();
+    let date: Option<Date> = typed.date.parse().ok();
+    let client = state.haven.the_one_client(&actor, &typed.client, None, "client").await;
+    let form = AppointmentForm {
+        appointment_type: typed.appointment_type.clone(),
+        clinician: typed.clinician.clone(),
+        clients: client.as_ref().map(|c| vec![c.to_string()]).unwrap_or_default(),
+        date: typed.date.clone(),
+        time: typed.time.clone(),
+        minutes: typed.minutes.clone(),
+        modality: typed.modality.clone(),
+        override_conflicts: typed.override_conflicts.is_some(),
+    };
+    let (status, errors, clashes, error) = match (client, state.haven.book_appointment(&actor, &form).await) {
+        (Ok(_), Ok(Booking::Booked { notice: None, .. })) => {
+            let to = format!("/schedule/day?clinician={}&date={}&booked=1", typed.clinician, typed.date);
+            return Ok(Redirect::to(&to).into_response());
+        }
+        // A start the clocks skipped was moved: say so on the day itself.
+        (Ok(_), Ok(Booking::Booked { notice: Some(notice), .. })) => {
+            let mut page = page(&state, &actor, clinician, date).await?;
+            page.notice = Some(format!("Booked. {notice}"));
+            return Ok(render(StatusCode::OK, &page));
+        }
+        (Ok(_), Ok(Booking::Conflicts(clashes))) => (
+            StatusCode::CONFLICT,
+            FieldErrors::default(),
+            clashes,
+            "Not booked: it overlaps other appointments. Book anyway only if that is meant.",
+        ),
+        (Err(ServiceError::Invalid(mut found)), other) => {
+            if let Err(ServiceError::Invalid(more)) = other {
+                more.iter().filter(|e| e.field != "clients").for_each(|e| found.add(e.field, e.message.clone()));
+            }
+            (StatusCode::UNPROCESSABLE_ENTITY, found, Vec::new(), "Not booked: please correct the highlighted fields.")
+        }
+        (_, Err(ServiceError::Invalid(errors))) => {
+            // The service counts clients; this form takes one, in its `client` field.
+            let mut shown = FieldErrors::default();
+            errors
+                .iter()
+                .for_each(|e| shown.add(if e.field == "clients" { "client" } else { e.field }, e.message.clone()));
+            (StatusCode::UNPROCESSABLE_ENTITY, shown, Vec::new(), "Not booked: please correct the highlighted fields.")
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e.into()),
+    };
+    let mut page = page(&state, &actor, clinician, date).await?;
+    page.form = typed;
+    page.errors = errors;
+    page.clashes = clashes;
+    page.error = Some(error.to_owned());
+    Ok(render(status, &page))
+}
+
+#[derive(Deserialize)]
+struct Outcome {
+    #[serde(default)]
+    version: String,
+    #[serde(flatten)]
+    form: OutcomeForm,
+    #[serde(default)]
+    clinician: String,
+    #[serde(default)]
+    date: String,
+}
+
+async fn close(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(outcome): Form<Outcome>,
+) -> Result<Response, PageError> {
+    let version = outcome.version.trim().parse().unwrap_or(-1);
+    let back = format!("/schedule/day?clinician={}&date={}", outcome.clinician, outcome.date);
+    match state.haven.close_appointment(&actor, &id, version, &outcome.form).await {
+        Ok(()) => Ok(Redirect::to(&back).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = page(&state, &actor, outcome.clinician.parse().ok(), outcome.date.parse().ok()).await?;
+            let why = errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            page.error = Some(format!("Not recorded: the {why}."));
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,82 @@
+// A clinician's day as the front desk keeps it: book a session for a client found by e-mail;
+// booking the same time again lists the overlap and books only when "book anyway" is ticked;
+// a no-show without a reason is refused, with one it is recorded on the day.
+//
+// usage: node appointments.mjs BASE_URL SCHEDULER_EMAIL:PASSWORD SCREENSHOT_DIR
+import { launch, watch, check, signIn } from "./browser.mjs";
+
+const [base, scheduler, shots] = process.argv.slice(2);
+if (!shots) {
+  console.error("usage: node appointments.mjs BASE_URL SCHEDULER SCREENSHOT_DIR");
+  process.exit(2);
+}
+
+const browser = await launch();
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  const problems = watch(page);
+  const [email, password] = scheduler.split(":");
+  await signIn(page, base, email, password);
+  await page.waitForURL(`${base}/dashboard`);
+  async function submit(selector) {
+    const settled = page.evaluate(
+      () => new Promise((done, fail) => {
+        document.body.addEventListener("htmx:afterSettle", () => done(), { once: true });
+        setTimeout(() => fail(new Error("no page came back")), 10000);
+      }),
+    );
+    await page.click(selector);
+    await settled.catch((e) => { throw new Error(`${selector}: ${e.message}`); });
+  }
+
+  // A client and their e-mail, from the clients page.
+  await page.goto(`${base}/clients`);
+  const link = page.locator("section:has(h2:has-text('Added lately')) tbody a").first();
+  const [family, given] = (await link.textContent()).trim().split(", ");
+  await page.goto(`${base}${await link.getAttribute("href")}`);
+  const clientEmail = (await page.textContent("dt:has-text('E-mail') + dd")).trim();
+
+  const tomorrow = new Date(Date.now() + 864e5).toISOString().slice(0, 10);
+  await page.goto(`${base}/schedule/day`);
+  await page.click("nav.tabs a:has-text('Day')");
+  await page.fill("#pick-date", tomorrow);
+  await submit("#pick-day button[type=submit]");
+  async function book() {
+    await page.fill("#client", clientEmail);
+    await page.fill("#date", tomorrow);
+    await page.fill("#time", "10:00");
+  }
+  await book();
+  await submit("#book-form button[type=submit]");
+  check((await page.textContent(".notice[role=status]")).includes("Booked"), "no confirmation of the booking");
+  const row = page.locator("table.appointments tbody tr").first();
+  check((await row.textContent()).includes(`${given} ${family}`) && (await row.textContent()).includes("10:00 AM"), `the day shows: ${await row.textContent()}`);
+
+  // The same time again: the overlap is listed and nothing is booked until "book anyway".
+  await book();
+  await submit("#book-form button[type=submit]");
+  const clashes = await page.textContent("#clashes");
+  check(clashes.includes("The clinician is booked") && clashes.includes(`${given} ${family} is booked`), `overlaps: ${clashes}`);
+  check((await page.locator("table.appointments tbody tr").count()) === 1, "a double-booking was booked without an override");
+  await page.screenshot({ path: `${shots}/appointment-overlap.png`, fullPage: true });
+  await page.check("input[name=override_conflicts]");
+  await submit("#book-form button[type=submit]");
+  check((await page.locator("table.appointments tbody tr").count()) === 2, "the override did not book");
+
+  // A no-show needs a reason.
+  const first = page.locator("table.appointments tbody tr").first();
+  await first.locator("select[name=status]").selectOption("no_show");
+  await submit("table.appointments tbody tr >> nth=0 >> button:has-text('Record')");
+  check((await page.textContent(".alert")).includes("reason"), "a no-show without a reason was recorded");
+  const again = page.locator("table.appointments tbody tr").first();
+  await again.locator("select[name=status]").selectOption("no_show");
+  await again.locator("input[name=reason]").fill("Did not answer the reminder call");
+  await submit("table.appointments tbody tr >> nth=0 >> button:has-text('Record')");
+  check((await page.locator("table.appointments tbody tr").first().textContent()).includes("No-show"), "the no-show is not on the day");
+  await page.screenshot({ path: `${shots}/day.png`, fullPage: true });
+  check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);
+  console.log(JSON.stringify({ ok: true }));
+} finally {
+  await browser.close();
+}
