@@ -1,6 +1,7 @@
 // A clinician's day as the front desk keeps it: book a session for a client found by e-mail;
 // booking the same time again lists the overlap and books only when "book anyway" is ticked;
-// a no-show without a reason is refused, with one it is recorded on the day.
+// a no-show without a reason is refused, with one it is recorded on the day; the other session
+// moves to noon.
 //
 // usage: node appointments.mjs BASE_URL SCHEDULER_EMAIL:PASSWORD SCREENSHOT_DIR
 import { launch, watch, check, signIn } from "./browser.mjs";
@@ -74,6 +75,12 @@ try {
   await again.locator("input[name=reason]").fill("Did not answer the reminder call");
   await submit("table.appointments tbody tr >> nth=0 >> button:has-text('Record')");
   check((await page.locator("table.appointments tbody tr").first().textContent()).includes("No-show"), "the no-show is not on the day");
+  // The other session moves to noon.
+  const scheduled = page.locator("table.appointments tbody tr:has(form.move)").first();
+  await scheduled.locator("input[name=to_time]").fill("12:00");
+  await submit("table.appointments tbody tr:has(form.move) >> nth=0 >> button:has-text('Move')");
+  check((await page.textContent(".notice[role=status]")).includes("Moved"), "no confirmation of the move");
+  check((await page.textContent("table.appointments")).includes("12:00 PM"), "the session is not at noon");
   await page.screenshot({ path: `${shots}/day.png`, fullPage: true });
   check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);
   console.log(JSON.stringify({ ok: true }));

@@ -60,6 +60,16 @@ fn field_error(field: &'static str, message: &str) -> ServiceError {
     ServiceError::Invalid(errors)
 }
 
+/// What a session occupies, for the double-booking rules (no rooms yet).
+fn occupying(clinician: UserId, clients: &[ClientId], (start, end): (Timestamp, Timestamp)) -> Occupied<uuid::Uuid> {
+    Occupied {
+        when: Interval { start, end },
+        clinicians: vec![clinician.as_uuid()],
+        room: None,
+        clients: clients.iter().map(ClientId::as_uuid).collect(),
+    }
+}
+
 /// A clinician or supervisor keeps their own calendar; the front desk keeps anyone's.
 fn may_keep(actor: &Actor, clinician: UserId, action: Action) -> Result<()> {
     actor.may(Resource::Appointments, action)?;
@@ -98,6 +108,39 @@ impl Haven {
                     .purpose("TREAT")
             })
             .collect()
+    }
+
+    /// The double-bookings of a clinician and clients over [starts, ends), leaving `except` (an
+    /// appointment being moved) out: as shown, and the ids of the appointments overlapped.
+    async fn clashes(
+        &self,
+        actor: &Actor,
+        (clinician, clients): (UserId, &[ClientId]),
+        (starts_at, ends_at): (Timestamp, Timestamp),
+        except: Option<&str>,
+    ) -> Result<(Vec<Clash>, Vec<String>)> {
+        let mut existing = self.store.appointments_overlapping(actor.practice(), starts_at, ends_at).await?;
+        existing.retain(|a| Some(a.id.as_str()) != except);
+        let proposed = occupying(clinician, clients, (starts_at, ends_at));
+        let taken: Vec<_> =
+            existing.iter().map(|a| occupying(a.clinician, &a.clients, (a.starts_at, a.ends_at))).collect();
+        let found = conflicts(&proposed, &taken);
+        let mut clashes = Vec::with_capacity(found.len());
+        for conflict in &found {
+            let with = &existing[conflict.with];
+            let (kind, who) = match conflict.kind {
+                ConflictKind::Clinician(_) => ("clinician", None),
+                ConflictKind::Room(_) => ("room", None),
+                ConflictKind::Client(id) => match clients.iter().find(|c| c.as_uuid() == id) {
+                    Some(client) => ("client", self.name_if_visible(actor, *client).await?),
+                    None => ("client", None),
+                },
+            };
+            clashes.push(Clash { kind, who, starts_at: with.starts_at, ends_at: with.ends_at });
+        }
+        let mut overlapped: Vec<String> = found.iter().map(|c| existing[c.with].id.clone()).collect();
+        overlapped.dedup();
+        Ok((clashes, overlapped))
     }
 
     /// Books an appointment; with conflicts and no override it books nothing and says which.
@@ -148,33 +191,7 @@ impl Haven {
         }
         let (starts_at, ends_at) = occupies(&start, length);
 
-        let occupied = |a: &AppointmentRecord| Occupied {
-            when: Interval { start: a.starts_at, end: a.ends_at },
-            clinicians: vec![a.clinician.as_uuid()],
-            room: None,
-            clients: a.clients.iter().map(ClientId::as_uuid).collect(),
-        };
-        let existing = self.store.appointments_overlapping(practice, starts_at, ends_at).await?;
-        let proposed = Occupied {
-            when: Interval { start: starts_at, end: ends_at },
-            clinicians: vec![clinician.as_uuid()],
-            room: None,
-            clients: clients.iter().map(ClientId::as_uuid).collect(),
-        };
-        let found = conflicts(&proposed, &existing.iter().map(occupied).collect::<Vec<_>>());
-        let mut clashes = Vec::with_capacity(found.len());
-        for conflict in &found {
-            let with = &existing[conflict.with];
-            let (kind, who) = match conflict.kind {
-                ConflictKind::Clinician(_) => ("clinician", None),
-                ConflictKind::Room(_) => ("room", None),
-                ConflictKind::Client(id) => match clients.iter().find(|c| c.as_uuid() == id) {
-                    Some(client) => ("client", self.name_if_visible(actor, *client).await?),
-                    None => ("client", None),
-                },
-            };
-            clashes.push(Clash { kind, who, starts_at: with.starts_at, ends_at: with.ends_at });
-        }
+        let (clashes, overridden) = self.clashes(actor, (clinician, &clients), (starts_at, ends_at), None).await?;
         if !clashes.is_empty() && !form.override_conflicts {
             return Ok(Booking::Conflicts(clashes));
         }
@@ -197,7 +214,6 @@ impl Haven {
             updated: None,
         };
         // An override names each appointment it was booked over.
-        let overridden: Vec<&str> = found.iter().map(|c| existing[c.with].id.as_str()).collect();
         let entries = Self::appointment_entries("appointment.create", Crud::Create, &record)
             .into_iter()
             .map(|entry| overridden.iter().fold(entry, |e, id| e.resource("conflict_override", id)))
@@ -256,6 +272,57 @@ impl Haven {
         }
         self.audited_by(actor, entry.categories(&["appointments", "demographics"])).await?;
         Ok(views)
+    }
+
+    /// Moves an appointment read at `version` to another day and start, keeping its length;
+    /// double-bookings are found as for a booking and moved over only on purpose.
+    pub async fn move_appointment(
+        &self,
+        actor: &Actor,
+        id: &str,
+        version: i64,
+        (date, time): (&str, &str),
+        override_conflicts: bool,
+    ) -> Result<Booking> {
+        let practice = actor.practice();
+        let record = self.store.appointment(practice, id).await?.ok_or(ServiceError::NotFound)?;
+        may_keep(actor, record.clinician, Action::Update)?;
+        if record.status != Status::Scheduled {
+            return Err(ServiceError::Conflict("only a scheduled appointment is moved".into()));
+        }
+        let zone = self.practice_zone(practice).await?;
+        let mut errors = FieldErrors::default();
+        let Some((start, notice)) = resolve_start(date, time, &zone, &mut errors) else {
+            return Err(ServiceError::Invalid(errors));
+        };
+        let length = record.ends_at.duration_since(record.starts_at);
+        let (starts_at, ends_at) = (start.timestamp(), start.timestamp() + length);
+        let (clashes, overlapped) =
+            self.clashes(actor, (record.clinician, &record.clients), (starts_at, ends_at), Some(id)).await?;
+        if !clashes.is_empty() && !override_conflicts {
+            return Ok(Booking::Conflicts(clashes));
+        }
+        let entries = Self::appointment_entries("appointment.move", Crud::Update, &record)
+            .into_iter()
+            .map(|entry| {
+                overlapped
+                    .iter()
+                    .fold(entry.changed(&["starts_at", "ends_at"]), |e, o| e.resource("conflict_override", o))
+            })
+            .collect();
+        let by = (self.now(), actor.user());
+        match self
+            .recording_each_by(actor, entries)?
+            .move_appointment(practice, id, version, (starts_at, ends_at), by)
+            .await
+        {
+            Ok(()) => {
+                self.audit_drafts_committed();
+                Ok(Booking::Booked { id: id.to_owned(), notice })
+            }
+            Err(StoreError::NoRowChanged(_)) => Err(stale("appointment")),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Records what became of an appointment read at `version`.

@@ -940,4 +940,31 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
     let closed = closed.iter().find(|a| a.id == id).expect("listed");
     assert_eq!((closed.status, closed.reason.expose().as_str()), (Status::NoShow, "No answer by phone"));
     assert_eq!(w.events("appointment.outcome", "ok").await.len(), 1);
+
+    // Moves keep the length; over a scheduled session only on purpose; a closed one stays.
+    let second = listed.iter().find(|a| a.id != id).expect("the overridden booking");
+    let later = (first.start + jiff::SignedDuration::from_hours(2)).to_zoned(first.zone.clone());
+    let third = ok(w
+        .haven
+        .book_appointment(&scheduler, &form(&clinician, &[client], &later.strftime("%H:%M").to_string()))
+        .await);
+    assert!(matches!(third, Booking::Booked { .. }));
+    let to = |z: &jiff::Zoned| (z.date().to_string(), z.strftime("%H:%M").to_string());
+    let (date, time) = to(&later);
+    let moved = ok(w.haven.move_appointment(&scheduler, &second.id, second.version, (&date, &time), false).await);
+    assert!(matches!(moved, Booking::Conflicts(_)), "moved over a scheduled session");
+    let (date, time) = to(&(later.clone() + jiff::SignedDuration::from_hours(1)));
+    let moved = ok(w.haven.move_appointment(&scheduler, &second.id, second.version, (&date, &time), false).await);
+    assert!(matches!(moved, Booking::Booked { .. }), "{moved:?}");
+    let stale = w.haven.move_appointment(&scheduler, &second.id, second.version, (&date, &time), false).await;
+    assert!(matches!(stale, Err(ServiceError::Conflict(_))), "{stale:?}");
+    let closed = w.haven.move_appointment(&scheduler, &id, 2, (&date, &time), true).await;
+    assert!(matches!(closed, Err(ServiceError::Conflict(_))), "{closed:?}");
+    let day_after = ok(w.haven.day_of(&scheduler, clinician.user(), day.date()).await);
+    let moved = day_after.iter().find(|a| a.id == second.id).expect("listed");
+    assert_eq!(
+        moved.ends_at.duration_since(moved.starts_at),
+        jiff::SignedDuration::from_mins(i64::from(kind.spec.minutes))
+    );
+    assert_eq!(w.events("appointment.move", "ok").await.len(), 1);
 }

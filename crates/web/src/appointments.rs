@@ -28,6 +28,7 @@ pub(crate) fn routes() -> Routes {
         .get("/schedule/day", day)
         .post("/schedule/appointments", book)
         .post("/schedule/appointments/{id}/outcome", close)
+        .post("/schedule/appointments/{id}/move", move_to)
 }
 
 #[derive(Template)]
@@ -51,6 +52,8 @@ struct DayPage {
     form: Booked,
     errors: FieldErrors,
     clashes: Vec<Clash>,
+    /// The appointment whose move waits for an override, with its overlaps.
+    moving: Option<(String, Vec<Clash>)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -58,6 +61,11 @@ struct DayPage {
 impl DayPage {
     fn time(&self, at: &jiff::Timestamp) -> String {
         at.to_zoned(self.zone.clone()).strftime("%-I:%M %p").to_string()
+    }
+
+    /// The overlaps a move of `id` waits on (empty unless it was refused for them).
+    fn move_clashes(&self, id: &str) -> &[Clash] {
+        self.moving.as_ref().filter(|(m, _)| m == id).map_or(&[], |(_, c)| c.as_slice())
     }
 
     fn clients(&self, a: &AppointmentView) -> String {
@@ -142,6 +150,7 @@ async fn page(
         outcomes: [Status::Attended, Status::Cancelled, Status::LateCancelled, Status::NoShow],
         errors: FieldErrors::default(),
         clashes: Vec::new(),
+        moving: None,
         notice: None,
         error: None,
     })
@@ -250,4 +259,54 @@ async fn close(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+struct Move {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    to_date: String,
+    #[serde(default)]
+    to_time: String,
+    #[serde(default)]
+    override_conflicts: Option<String>,
+    #[serde(default)]
+    clinician: String,
+    #[serde(default)]
+    date: String,
+}
+
+/// Moves an appointment; overlaps come back beside it, to move anyway on purpose.
+async fn move_to(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(moved): Form<Move>,
+) -> Result<Response, PageError> {
+    let version = moved.version.trim().parse().unwrap_or(-1);
+    let to = (moved.to_date.as_str(), moved.to_time.as_str());
+    let answer = state.haven.move_appointment(&actor, &id, version, to, moved.override_conflicts.is_some()).await;
+    let mut page = page(&state, &actor, moved.clinician.parse().ok(), moved.date.parse().ok()).await?;
+    let status = match answer {
+        Ok(Booking::Booked { notice, .. }) => {
+            page = crate::appointments::page(&state, &actor, moved.clinician.parse().ok(), moved.to_date.parse().ok())
+                .await?;
+            page.notice = Some(notice.map_or_else(|| "Moved.".to_owned(), |n| format!("Moved. {n}")));
+            StatusCode::OK
+        }
+        Ok(Booking::Conflicts(clashes)) => {
+            page.error =
+                Some("Not moved: the new time overlaps other appointments. Move anyway only if that is meant.".into());
+            page.moving = Some((id, clashes));
+            StatusCode::CONFLICT
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let why = errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            page.error = Some(format!("Not moved: the {why}."));
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(render(status, &page))
 }
