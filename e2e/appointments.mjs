@@ -3,12 +3,15 @@
 // a no-show without a reason is refused, with one it is recorded on the day; the other session
 // moves to noon.
 //
-// usage: node appointments.mjs BASE_URL SCHEDULER_EMAIL:PASSWORD SCREENSHOT_DIR
+// Then a clinician books a session with a client of their caseload on their own day and opens
+// the session's note from it, dated the session's day.
+//
+// usage: node appointments.mjs BASE_URL SCHEDULER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCREENSHOT_DIR
 import { launch, watch, check, signIn } from "./browser.mjs";
 
-const [base, scheduler, shots] = process.argv.slice(2);
+const [base, scheduler, clinician, shots] = process.argv.slice(2);
 if (!shots) {
-  console.error("usage: node appointments.mjs BASE_URL SCHEDULER SCREENSHOT_DIR");
+  console.error("usage: node appointments.mjs BASE_URL SCHEDULER CLINICIAN SCREENSHOT_DIR");
   process.exit(2);
 }
 
@@ -82,6 +85,28 @@ try {
   check((await page.textContent(".notice[role=status]")).includes("Moved"), "no confirmation of the move");
   check((await page.textContent("table.appointments")).includes("12:00 PM"), "the session is not at noon");
   await page.screenshot({ path: `${shots}/day.png`, fullPage: true });
+
+  // --- the clinician's own day: book a caseload client, open the session's note
+  const own = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+  const ownProblems = watch(own);
+  const [cEmail, cPassword] = clinician.split(":");
+  await signIn(own, base, cEmail, cPassword);
+  await own.waitForURL(`${base}/dashboard`);
+  await own.goto(`${base}/clients`);
+  await own.click("section:has(h2:has-text('Your caseload')) tbody a >> nth=0");
+  await own.waitForURL(/\/clients\/[0-9a-f-]{36}$/);
+  const chart = own.url();
+  const caseEmail = (await own.textContent("dt:has-text('E-mail') + dd")).trim();
+  await own.goto(`${base}/schedule/day?date=${tomorrow}`);
+  await own.fill("#client", caseEmail);
+  await own.fill("#time", "15:00");
+  await Promise.all([own.waitForURL(/booked=1/), own.click("#book-form button[type=submit]")]);
+  const session = "table.appointments tbody tr:has-text('3:00 PM')";
+  await own.selectOption(`${session} select[name=template]`, "soap");
+  await Promise.all([own.waitForURL(/\/notes\//), own.click(`${session} button:has-text('Session note')`)]);
+  check(own.url().startsWith(`${chart}/notes/`), `the session note opened elsewhere: ${own.url()}`);
+  check((await own.inputValue("#service_date")) === tomorrow, "the note is not dated the session's day");
+  check(ownProblems.length === 0, `browser reported problems:\n${ownProblems.join("\n")}`);
   check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);
   console.log(JSON.stringify({ ok: true }));
 } finally {

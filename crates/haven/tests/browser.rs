@@ -213,15 +213,15 @@ fn a_family_is_grouped_from_the_chart() {
     assert!(shots.join("chart-family.png").exists(), "chart-family.png not taken");
 }
 
-/// The front desk books a session, meets an overlap and books anyway on purpose, and records a
-/// no-show with its reason.
+/// The front desk books a session, meets an overlap and books anyway on purpose, records a
+/// no-show with its reason and moves a session; a clinician books their own and opens its note.
 #[test]
 fn the_front_desk_books_and_closes_appointments_on_a_day() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
-    let scheduler = seeded_account(&dir, "scheduler");
+    let accounts = seeded_accounts(&dir, &["scheduler", "clinician"]);
     let server = Server::start(&dir, &[], &[]);
-    let shots = run_flow("appointments.mjs", &[&server.url, &scheduler], &server);
+    let shots = run_flow("appointments.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
     for shot in ["appointment-overlap.png", "day.png"] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }

@@ -7,7 +7,7 @@
 use domain::appointment::{AppointmentForm, Modality, OutcomeForm, Status, minutes, occupies, resolve_start};
 use domain::policy::{Action, ChartPart, Resource};
 use domain::validation::FieldErrors;
-use domain::{AppointmentTypeId, ClientId, Phi, PracticeId, Role, UserId};
+use domain::{AppointmentTypeId, ClientId, NoteId, Phi, PracticeId, Role, UserId};
 use jiff::Timestamp;
 use schedule::{Booking as Occupied, ConflictKind, Interval, conflicts};
 use store::{AppointmentRecord, SealedColumn, StoreError};
@@ -212,6 +212,7 @@ impl Haven {
             created_at: self.now(),
             created_by: actor.user(),
             updated: None,
+            note: None,
         };
         // An override names each appointment it was booked over.
         let entries = Self::appointment_entries("appointment.create", Crud::Create, &record)
@@ -323,6 +324,41 @@ impl Haven {
             Err(StoreError::NoRowChanged(_)) => Err(stale("appointment")),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The session's note: the one started from the appointment before, or a new draft of
+    /// `template` dated the session's day, by the actor, through the chart policy. A joint
+    /// session's notes are written from each client's chart.
+    pub async fn note_for_appointment(&self, actor: &Actor, id: &str, template: &str) -> Result<(ClientId, NoteId)> {
+        let practice = actor.practice();
+        let record = self.store.appointment(practice, id).await?.ok_or(ServiceError::NotFound)?;
+        let [client] = record.clients.as_slice() else {
+            return Err(ServiceError::Conflict("a joint session's notes are written from each client's chart".into()));
+        };
+        // Only those who write the client's notes learn of the session's note.
+        self.chart_access(actor, *client, ChartPart::Notes, Action::Update, "note.create").await?;
+        if let Some(note) = record.note {
+            return Ok((*client, note));
+        }
+        if record.status.is_cancellation() {
+            return Err(ServiceError::Conflict("a session that did not take place has no note".into()));
+        }
+        let day = record.starts_at.to_zoned(self.practice_zone(practice).await?).date();
+        let note = self.create_note_on(actor, *client, template, Some(day)).await?;
+        if !self.store.link_appointment_note(practice, id, note).await? {
+            // Someone started one at the same moment: theirs is the session's; this draft stays
+            // on the chart, where its author sees it.
+            let linked = self.store.appointment(practice, id).await?.and_then(|a| a.note).unwrap_or(note);
+            return Ok((*client, linked));
+        }
+        Ok((*client, note))
+    }
+
+    /// How many of the actor's attended sessions of the last 90 days have no signed note: a
+    /// count, for the dashboard, which names no one.
+    pub async fn sessions_without_signed_note(&self, actor: &Actor) -> Result<u64> {
+        let since = self.now() - jiff::SignedDuration::from_hours(24 * 90);
+        Ok(self.store.sessions_without_signed_note(actor.practice(), actor.user(), since).await?)
     }
 
     /// Records what became of an appointment read at `version`.

@@ -967,4 +967,29 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
         jiff::SignedDuration::from_mins(i64::from(kind.spec.minutes))
     );
     assert_eq!(w.events("appointment.move", "ok").await.len(), 1);
+
+    // The session's note is started from the appointment, once, dated the session's day.
+    let Booking::Booked { id: third, .. } = third else { panic!("not booked") };
+    let (for_client, note) = ok(w.haven.note_for_appointment(&clinician, &third, "soap").await);
+    assert_eq!(for_client, client);
+    assert_eq!(ok(w.haven.note_for_appointment(&clinician, &third, "dap").await).1, note, "one note per session");
+    let opened = ok(w.haven.note(&clinician, client, note).await);
+    assert_eq!(*opened.header.service_date.expose(), day.date());
+    let missed = w.haven.note_for_appointment(&clinician, &id, "soap").await;
+    assert!(matches!(missed, Err(ServiceError::Conflict(_))), "{missed:?}");
+    assert!(matches!(w.haven.note_for_appointment(&biller, &third, "soap").await, Err(ServiceError::Denied(_))));
+    // Attended with its note unsigned, the session waits on the clinician's dashboard.
+    let third_now = ok(w.haven.day_of(&clinician, clinician.user(), day.date()).await)
+        .into_iter()
+        .find(|a| a.id == third)
+        .expect("listed");
+    ok(w.haven
+        .close_appointment(
+            &clinician,
+            &third,
+            third_now.version,
+            &OutcomeForm { status: "attended".into(), reason: String::new() },
+        )
+        .await);
+    assert_eq!(ok(w.haven.sessions_without_signed_note(&clinician).await), 1, "attended, its note unsigned");
 }

@@ -39,6 +39,7 @@ const MIGRATIONS: Migrations = &[
     (19, include_str!("../migrations/0019_consents_and_disclosures.sql")),
     (20, include_str!("../migrations/0020_client_groups.sql")),
     (21, include_str!("../migrations/0021_appointments.sql")),
+    (22, include_str!("../migrations/0022_appointment_notes.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -42,6 +42,15 @@ pub trait AppointmentStore: Send + Sync {
         (starts_at, ends_at): (Timestamp, Timestamp),
         (at, by): (Timestamp, UserId),
     ) -> Result<()>;
+    /// Links the session's note to an appointment that has none; `false` if it had one.
+    async fn link_appointment_note(&self, practice: PracticeId, id: &str, note: domain::NoteId) -> Result<bool>;
+    /// How many of a clinician's attended sessions since `since` have no signed note.
+    async fn sessions_without_signed_note(
+        &self,
+        practice: PracticeId,
+        clinician: UserId,
+        since: Timestamp,
+    ) -> Result<u64>;
     /// Records what became of an appointment read at `version` (with its sealed reason).
     async fn set_appointment_outcome(
         &self,
@@ -85,6 +94,7 @@ impl<S: Sql> SqlStore<S> {
                 created_at: r.time(9)?,
                 created_by: r.parse(10)?,
                 updated,
+                note: r.opt_parse(13)?,
                 id,
             });
         }
@@ -153,6 +163,21 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
             vec![practice.into(), id.into(), version.into(), starts_at.into(), ends_at.into(), at.into(), by.into()];
         let statement = Statement::new(sql::MOVE_APPOINTMENT, params).must_change_a_row();
         self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+    }
+
+    async fn link_appointment_note(&self, practice: PracticeId, id: &str, note: domain::NoteId) -> Result<bool> {
+        let statement = Statement::new(sql::LINK_APPOINTMENT_NOTE, vec![practice.into(), id.into(), note.into()]);
+        self.changes_one_row(practice, statement).await
+    }
+
+    async fn sessions_without_signed_note(
+        &self,
+        practice: PracticeId,
+        clinician: UserId,
+        since: Timestamp,
+    ) -> Result<u64> {
+        let params = vec![practice.into(), clinician.into(), since.into()];
+        self.count(Some(practice), sql::SESSIONS_WITHOUT_SIGNED_NOTE, params).await
     }
 
     async fn set_appointment_outcome(

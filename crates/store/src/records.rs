@@ -656,4 +656,6 @@ pub struct AppointmentRecord {
     pub created_at: Timestamp,
     pub created_by: UserId,
     pub updated: Option<(Timestamp, UserId)>,
+    /// The session's note, once one was started from the appointment.
+    pub note: Option<domain::NoteId>,
 }

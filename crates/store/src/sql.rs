@@ -516,7 +516,7 @@ macro_rules! appointment_select {
     ($where:literal) => {
         concat!(
             "SELECT id, type_id, clinician_id, starts_at, ends_at, modality, status, reason, version, ",
-            "created_at, created_by, updated_at, updated_by FROM appointments WHERE practice_id = $1 AND ",
+            "created_at, created_by, updated_at, updated_by, note_id FROM appointments WHERE practice_id = $1 AND ",
             $where
         )
     };
@@ -541,4 +541,12 @@ pub const MOVE_APPOINTMENT: &str = "UPDATE appointments SET starts_at = $4, ends
      updated_at = $6, updated_by = $7 WHERE practice_id = $1 AND id = $2 AND version = $3";
 pub const SET_APPOINTMENT_OUTCOME: &str = "UPDATE appointments SET status = $4, reason = $5, version = version + 1, \
      updated_at = $6, updated_by = $7 WHERE practice_id = $1 AND id = $2 AND version = $3";
+/// Links a note to an appointment that has none yet.
+pub const LINK_APPOINTMENT_NOTE: &str =
+    "UPDATE appointments SET note_id = $3 WHERE practice_id = $1 AND id = $2 AND note_id IS NULL";
+/// A clinician's attended sessions since `$3` whose note is missing or unsigned.
+pub const SESSIONS_WITHOUT_SIGNED_NOTE: &str = "SELECT COUNT(*) FROM appointments a \
+     LEFT JOIN notes n ON n.practice_id = a.practice_id AND n.id = a.note_id \
+     WHERE a.practice_id = $1 AND a.clinician_id = $2 AND a.status = 'attended' AND a.starts_at >= $3 \
+     AND (n.id IS NULL OR n.status <> 'signed')";
 pub const APPOINTMENT_REASON_CELLS: (&str, &str) = sealed_cells!("appointments", "reason");

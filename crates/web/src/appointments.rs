@@ -29,6 +29,7 @@ pub(crate) fn routes() -> Routes {
         .post("/schedule/appointments", book)
         .post("/schedule/appointments/{id}/outcome", close)
         .post("/schedule/appointments/{id}/move", move_to)
+        .post("/schedule/appointments/{id}/note", session_note)
 }
 
 #[derive(Template)]
@@ -48,6 +49,7 @@ struct DayPage {
     types: Vec<(String, String, u32)>,
     modalities: &'static [Modality],
     outcomes: [Status; 4],
+    templates: &'static [domain::notes::Template],
     /// The booking form as typed, its errors, the clashes waiting for an override.
     form: Booked,
     errors: FieldErrors,
@@ -148,6 +150,7 @@ async fn page(
         types,
         modalities: Modality::ALL,
         outcomes: [Status::Attended, Status::Cancelled, Status::LateCancelled, Status::NoShow],
+        templates: domain::notes::TEMPLATES,
         errors: FieldErrors::default(),
         clashes: Vec::new(),
         moving: None,
@@ -309,4 +312,21 @@ async fn move_to(
         Err(e) => return Err(e.into()),
     };
     Ok(render(status, &page))
+}
+
+#[derive(Deserialize)]
+struct NoteTemplate {
+    #[serde(default)]
+    template: String,
+}
+
+/// Opens the session's note: the one started from the appointment, or a new draft.
+async fn session_note(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(chosen): Form<NoteTemplate>,
+) -> Result<Response, PageError> {
+    let (client, note) = state.haven.note_for_appointment(&actor, &id, &chosen.template).await?;
+    Ok(Redirect::to(&format!("/clients/{client}/notes/{note}")).into_response())
 }

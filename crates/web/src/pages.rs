@@ -308,6 +308,8 @@ struct DashboardPage {
     to_cosign: Vec<(String, String, String)>,
     /// Treatment plans of the person's caseload due for review soon (a count: no names here).
     plans_due: usize,
+    /// Attended sessions of the person's without a signed note.
+    unsigned_sessions: u64,
 }
 
 /// "1 event", "5 events".
@@ -382,6 +384,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
             .map(|(client, note, name)| (client.to_string(), note.to_string(), name.expose().clone()))
             .collect(),
         plans_due: state.haven.plans_due_count(&actor).await?,
+        unsigned_sessions: state.haven.sessions_without_signed_note(&actor).await?,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -144,13 +144,27 @@ impl Haven {
 
     /// Starts a note from a template: an empty draft dated today, the actor its author.
     pub async fn create_note(&self, actor: &Actor, client: ClientId, template_id: &str) -> Result<NoteId> {
+        self.create_note_on(actor, client, template_id, None).await
+    }
+
+    /// [`Haven::create_note`] for a session on `service_date` (today when `None`).
+    pub(crate) async fn create_note_on(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        template_id: &str,
+        service_date: Option<jiff::civil::Date>,
+    ) -> Result<NoteId> {
         self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
         let chosen = template(template_id).ok_or(ServiceError::NotFound)?;
         let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.create").await?;
         let (practice, id, now) = (actor.practice(), NoteId::random(), self.now());
         let content = NoteContent {
             template: chosen.id.to_owned(),
-            service_date: self.today(actor).await?,
+            service_date: match service_date {
+                Some(day) => day,
+                None => self.today(actor).await?,
+            },
             fields: Default::default(),
             goals: Vec::new(),
         };

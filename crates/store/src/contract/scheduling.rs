@@ -128,6 +128,7 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
         created_at: t(20),
         created_by: p.owner.id,
         updated: None,
+        note: None,
     };
     let couple = booked(1, 9, clients.clone());
     ok(store.book_appointment(p.id, &couple).await);
@@ -166,6 +167,21 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
     assert_eq!((cancelled.status, cancelled.reason, cancelled.version), (Status::LateCancelled, vec![9; 5], 2));
     assert_eq!(ok(store.clinician_appointments(p.id, p.owner.id, hour(0), hour(24)).await).len(), 2);
     assert_eq!(ok(store.sealed_cells(p.id, SealedColumn::AppointmentReason, None, 10).await).len(), 2);
+
+    // An attended session without a note counts until its note is linked and signed.
+    let moved_version = ok(store.appointment(p.id, "appointment-2").await).expect("there").version;
+    ok(store.set_appointment_outcome(p.id, "appointment-2", moved_version, (Status::Attended, vec![]), by).await);
+    assert_eq!(ok(store.sessions_without_signed_note(p.id, p.owner.id, hour(0)).await), 1);
+    assert_eq!(ok(store.sessions_without_signed_note(p.id, p.owner.id, hour(15)).await), 0, "before the window");
+    let note = domain::NoteId::random();
+    assert!(ok(store.link_appointment_note(p.id, "appointment-2", note).await));
+    assert!(!ok(store.link_appointment_note(p.id, "appointment-2", domain::NoteId::random()).await), "linked once");
+    assert_eq!(ok(store.appointment(p.id, "appointment-2").await).and_then(|a| a.note), Some(note));
+    assert_eq!(
+        ok(store.sessions_without_signed_note(p.id, p.owner.id, hour(0)).await),
+        1,
+        "the note is not signed (nor there)"
+    );
 
     let elsewhere = practice("Other appointments", "owner@appointments-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);
