@@ -576,6 +576,8 @@ async fn documents_are_sealed_kept_and_shown_only_to_whom_their_kind_allows() {
             upload("C:\\scans\\card.pdf", pdf("member 123")),
         )
         .await);
+    // A minute later, so "newest first" has one answer.
+    w.clock.fetch_add(60, Ordering::SeqCst);
     let records = pdf("discharge summary from County Hospital");
     let outside = ok(w
         .haven
