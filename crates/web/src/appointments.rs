@@ -290,11 +290,14 @@ async fn move_to(
     let version = moved.version.trim().parse().unwrap_or(-1);
     let to = (moved.to_date.as_str(), moved.to_time.as_str());
     let answer = state.haven.move_appointment(&actor, &id, version, to, moved.override_conflicts.is_some()).await;
-    let mut page = page(&state, &actor, moved.clinician.parse().ok(), moved.date.parse().ok()).await?;
+    // Moved, the page shows the day it went to; refused, the day it was on.
+    let shown = match &answer {
+        Ok(Booking::Booked { .. }) => &moved.to_date,
+        _ => &moved.date,
+    };
+    let mut page = page(&state, &actor, moved.clinician.parse().ok(), shown.parse().ok()).await?;
     let status = match answer {
         Ok(Booking::Booked { notice, .. }) => {
-            page = crate::appointments::page(&state, &actor, moved.clinician.parse().ok(), moved.to_date.parse().ok())
-                .await?;
             page.notice = Some(notice.map_or_else(|| "Moved.".to_owned(), |n| format!("Moved. {n}")));
             StatusCode::OK
         }
