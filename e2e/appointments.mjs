@@ -57,6 +57,13 @@ try {
   const row = page.locator("table.appointments tbody tr").first();
   check((await row.textContent()).includes(`${given} ${family}`) && (await row.textContent()).includes("10:00 AM"), `the day shows: ${await row.textContent()}`);
 
+  // The same client twice is not a couple's session: refused beside the second field.
+  await book();
+  await page.fill("#with_client", clientEmail);
+  await submit("#book-form button[type=submit]");
+  check((await page.textContent("#with_client-error")).includes("matches no other client"), "the same client was booked twice");
+  await page.fill("#with_client", "");
+
   // The same time again: the overlap is listed and nothing is booked until "book anyway".
   await book();
   await submit("#book-form button[type=submit]");

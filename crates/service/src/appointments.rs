@@ -32,6 +32,8 @@ pub struct AppointmentView {
     pub status: Status,
     pub reason: Phi<String>,
     pub version: i64,
+    /// The link that opens a telehealth session's room, for its clinician.
+    pub video: Option<String>,
 }
 
 /// A double-booking found for a proposed appointment.
@@ -167,7 +169,13 @@ impl Haven {
         let clients: Vec<ClientId> = form.clients.iter().filter_map(|c| c.trim().parse().ok()).collect();
         let most = kind.as_ref().map_or(1, |k| k.spec.max_clients as usize);
         if clients.is_empty() || clients.len() != form.clients.len() || clients.len() > most {
-            errors.add("clients", format!("must be one to {most} clients"));
+            errors.add(
+                "clients",
+                match most {
+                    1 => "must be exactly one client for this session type".to_owned(),
+                    _ => format!("must be one to {most} clients for this session type"),
+                },
+            );
         }
         let modality = match form.modality.trim() {
             "" => Some(Modality::InPerson),
@@ -213,6 +221,10 @@ impl Haven {
             created_by: actor.user(),
             updated: None,
             note: None,
+            room: match modality {
+                Modality::Telehealth => Some(crate::telehealth::MeetingRoom::new()?.as_str().to_owned()),
+                Modality::InPerson => None,
+            },
         };
         // An override names each appointment it was booked over.
         let entries = Self::appointment_entries("appointment.create", Crud::Create, &record)
@@ -267,6 +279,7 @@ impl Haven {
                 modality: r.modality,
                 status: r.status,
                 reason: Phi::new(String::from_utf8_lossy(reason.expose()).into_owned()),
+                video: self.video_link(actor, &r),
                 version: r.version,
                 id: r.id,
             });
@@ -359,6 +372,18 @@ impl Haven {
     pub async fn sessions_without_signed_note(&self, actor: &Actor) -> Result<u64> {
         let since = self.now() - jiff::SignedDuration::from_hours(24 * 90);
         Ok(self.store.sessions_without_signed_note(actor.practice(), actor.user(), since).await?)
+    }
+
+    /// The link the appointment's clinician opens its video room with (as its moderator), valid
+    /// from a quarter of an hour before the session until a quarter after.
+    fn video_link(&self, actor: &Actor, record: &AppointmentRecord) -> Option<String> {
+        let room = crate::telehealth::MeetingRoom::parse(record.room.as_deref()?)?;
+        if record.clinician != actor.user() || !record.status.holds_time() {
+            return None;
+        }
+        let margin = jiff::SignedDuration::from_mins(15);
+        let who = crate::telehealth::Participant { display_name: actor.display_name(), moderator: true };
+        Some(self.telehealth.join_url(&room, who, record.starts_at - margin, record.ends_at + margin))
     }
 
     /// Records what became of an appointment read at `version`.

@@ -994,4 +994,23 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
         )
         .await);
     assert_eq!(ok(w.haven.sessions_without_signed_note(&clinician).await), 1, "attended, its note unsigned");
+
+    // A telehealth session has a room: its clinician gets the link, the front desk does not.
+    let evening = (first.start + jiff::SignedDuration::from_hours(6)).to_zoned(first.zone.clone());
+    let video = AppointmentForm {
+        modality: "telehealth".into(),
+        date: evening.date().to_string(),
+        ..form(&clinician, &[client], &evening.strftime("%H:%M").to_string())
+    };
+    let Booking::Booked { id: video, .. } = ok(w.haven.book_appointment(&scheduler, &video).await) else {
+        panic!("not booked")
+    };
+    let mut links = Vec::new();
+    for viewer in [&clinician, &scheduler] {
+        let day = ok(w.haven.day_of(viewer, clinician.user(), evening.date()).await);
+        links.push(day.into_iter().find(|a| a.id == video).and_then(|a| a.video));
+    }
+    let url = links[0].clone().expect("the clinician's link");
+    assert!(url.starts_with(w.haven.telehealth_server().0), "{url}");
+    assert_eq!(links[1], None, "the front desk does not join sessions");
 }

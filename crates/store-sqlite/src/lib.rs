@@ -40,6 +40,7 @@ const MIGRATIONS: Migrations = &[
     (20, include_str!("../migrations/0020_client_groups.sql")),
     (21, include_str!("../migrations/0021_appointments.sql")),
     (22, include_str!("../migrations/0022_appointment_notes.sql")),
+    (23, include_str!("../migrations/0023_appointment_rooms.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -95,6 +95,7 @@ impl<S: Sql> SqlStore<S> {
                 created_by: r.parse(10)?,
                 updated,
                 note: r.opt_parse(13)?,
+                room: r.opt_text(14)?,
                 id,
             });
         }
@@ -117,6 +118,7 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
             a.reason.clone().into(),
             a.created_at.into(),
             a.created_by.into(),
+            a.room.clone().into(),
         ];
         let mut statements = vec![Statement::new(sql::INSERT_APPOINTMENT, params)];
         statements.extend(a.clients.iter().map(|c| {

@@ -658,4 +658,6 @@ pub struct AppointmentRecord {
     pub updated: Option<(Timestamp, UserId)>,
     /// The session's note, once one was started from the appointment.
     pub note: Option<domain::NoteId>,
+    /// A telehealth session's video room (a random name).
+    pub room: Option<String>,
 }

@@ -516,14 +516,14 @@ macro_rules! appointment_select {
     ($where:literal) => {
         concat!(
             "SELECT id, type_id, clinician_id, starts_at, ends_at, modality, status, reason, version, ",
-            "created_at, created_by, updated_at, updated_by, note_id FROM appointments WHERE practice_id = $1 AND ",
+            "created_at, created_by, updated_at, updated_by, note_id, room FROM appointments WHERE practice_id = $1 AND ",
             $where
         )
     };
 }
 pub const INSERT_APPOINTMENT: &str = "INSERT INTO appointments (practice_id, id, type_id, clinician_id, starts_at, \
-     ends_at, modality, status, reason, version, created_at, created_by) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11)";
+     ends_at, modality, status, reason, version, created_at, created_by, room) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12)";
 pub const INSERT_APPOINTMENT_CLIENT: &str =
     "INSERT INTO appointment_clients (practice_id, appointment_id, client_id) VALUES ($1, $2, $3)";
 pub const APPOINTMENT: &str = appointment_select!("id = $2");

@@ -89,6 +89,9 @@ pub(crate) struct Booked {
     clinician: String,
     #[serde(default)]
     client: String,
+    /// A second client, for a couple's or family's session.
+    #[serde(default)]
+    with_client: String,
     #[serde(default)]
     date: String,
     #[serde(default)]
@@ -181,10 +184,24 @@ async fn book(
     let clinician: Option<UserId> = typed.clinician.parse().ok();
     let date: Option<Date> = typed.date.parse().ok();
     let client = state.haven.the_one_client(&actor, &typed.client, None, "client").await;
+    let with_client = match typed.with_client.trim() {
+        "" => Ok(None),
+        other => {
+            state.haven.the_one_client(&actor, other, client.as_ref().ok().copied(), "with_client").await.map(Some)
+        }
+    };
+    let client = match (client, with_client) {
+        (Ok(one), Ok(two)) => Ok([Some(one), two].into_iter().flatten().collect::<Vec<_>>()),
+        (Err(ServiceError::Invalid(mut a)), Err(ServiceError::Invalid(b))) => {
+            b.iter().for_each(|e| a.add(e.field, e.message.clone()));
+            Err(ServiceError::Invalid(a))
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
     let form = AppointmentForm {
         appointment_type: typed.appointment_type.clone(),
         clinician: typed.clinician.clone(),
-        clients: client.as_ref().map(|c| vec![c.to_string()]).unwrap_or_default(),
+        clients: client.as_ref().map(|c| c.iter().map(ToString::to_string).collect()).unwrap_or_default(),
         date: typed.date.clone(),
         time: typed.time.clone(),
         minutes: typed.minutes.clone(),

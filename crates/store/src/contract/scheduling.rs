@@ -129,6 +129,7 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
         created_by: p.owner.id,
         updated: None,
         note: None,
+        room: (n == 2).then(|| "RandomRoomNameForTheVideoSession".to_owned()),
     };
     let couple = booked(1, 9, clients.clone());
     ok(store.book_appointment(p.id, &couple).await);
@@ -159,6 +160,7 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
     assert!(matches!(stale, Err(StoreError::NoRowChanged(_))), "{stale:?}");
     let moved = ok(store.appointment(p.id, "appointment-2").await).expect("there");
     assert_eq!((moved.starts_at, moved.version, moved.updated), (hour(14), 2, Some(by)));
+    assert_eq!(moved.room.as_deref(), Some("RandomRoomNameForTheVideoSession"), "the video room is kept");
 
     // Cancelled, it no longer holds its time, and stays on the clinician's day.
     ok(store.set_appointment_outcome(p.id, "appointment-1", 1, (Status::LateCancelled, vec![9; 5]), by).await);
