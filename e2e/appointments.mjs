@@ -43,7 +43,7 @@ try {
 
   const tomorrow = new Date(Date.now() + 864e5).toISOString().slice(0, 10);
   await page.goto(`${base}/schedule/day`);
-  await page.click("nav.tabs a:has-text('Day')");
+  check((await page.getAttribute("nav.tabs a:has-text('Day')", "aria-current")) === "page", "the Day tab is not current");
   await page.fill("#pick-date", tomorrow);
   await submit("#pick-day button[type=submit]");
   async function book() {
