@@ -93,6 +93,12 @@ try {
   check((await page.textContent("table.appointments")).includes("12:00 PM"), "the session is not at noon");
   await page.screenshot({ path: `${shots}/day.png`, fullPage: true });
 
+  // The week holds the day: the session at noon under its date.
+  await page.goto(`${base}/schedule/week?date=${tomorrow}`);
+  const column = page.locator(`.week-day:has(a[href$='date=${tomorrow}'])`);
+  check((await column.textContent()).includes("12:00 PM"), `the week does not show the session: ${await column.textContent()}`);
+  await page.screenshot({ path: `${shots}/week.png`, fullPage: true });
+
   // --- the clinician's own day: book a caseload client, open the session's note
   const own = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
   const ownProblems = watch(own);

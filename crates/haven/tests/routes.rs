@@ -116,6 +116,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/documents", SignedIn),
         ("GET", "/clients/{id}/documents/{document}", SignedIn),
         ("GET", "/schedule/day", SignedIn),
+        ("GET", "/schedule/week", SignedIn),
         ("POST", "/schedule/appointments", SignedIn),
         ("POST", "/schedule/appointments/{id}/outcome", SignedIn),
         ("POST", "/schedule/appointments/{id}/move", SignedIn),

@@ -244,11 +244,26 @@ impl Haven {
         clinician: UserId,
         day: jiff::civil::Date,
     ) -> Result<Vec<AppointmentView>> {
+        self.days_of(actor, clinician, day, 1).await
+    }
+
+    /// A clinician's appointments over `days` days from `first` (whole days in the practice's
+    /// zone, so a week across a clock change is still seven days), earliest first; one
+    /// audited read, as for a day.
+    pub async fn days_of(
+        &self,
+        actor: &Actor,
+        clinician: UserId,
+        first: jiff::civil::Date,
+        days: i64,
+    ) -> Result<Vec<AppointmentView>> {
         actor.may(Resource::Appointments, Action::View)?;
         let practice = actor.practice();
         let zone = self.practice_zone(practice).await?;
-        let start = day.to_zoned(zone.clone()).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let end = start.tomorrow().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let internal = |e: jiff::Error| ServiceError::Internal(e.to_string());
+        let start = first.to_zoned(zone.clone()).map_err(internal)?;
+        let end =
+            first.checked_add(jiff::Span::new().days(days)).map_err(internal)?.to_zoned(zone).map_err(internal)?;
         let records =
             self.store.clinician_appointments(practice, clinician, start.timestamp(), end.timestamp()).await?;
         let names = self.staff_names(practice).await?;

@@ -26,6 +26,7 @@ use crate::session::SignedIn;
 pub(crate) fn routes() -> Routes {
     Routes::new()
         .get("/schedule/day", day)
+        .get("/schedule/week", week)
         .post("/schedule/appointments", book)
         .post("/schedule/appointments/{id}/outcome", close)
         .post("/schedule/appointments/{id}/move", move_to)
@@ -349,4 +350,87 @@ async fn session_note(
 ) -> Result<Response, PageError> {
     let (client, note) = state.haven.note_for_appointment(&actor, &id, &chosen.template).await?;
     Ok(Redirect::to(&format!("/clients/{client}/notes/{note}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "week.html")]
+struct WeekPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    idle_seconds: i64,
+    tab: &'static str,
+    clinicians: Vec<(String, String)>,
+    clinician: String,
+    /// Monday of the week shown, and the Mondays before and after.
+    monday: Date,
+    previous: Date,
+    next: Date,
+    /// Each day of the week with its appointments.
+    days: Vec<(Date, Vec<AppointmentView>)>,
+    zone: TimeZone,
+}
+
+impl WeekPage {
+    fn time(&self, at: &jiff::Timestamp) -> String {
+        at.to_zoned(self.zone.clone()).strftime("%-I:%M %p").to_string()
+    }
+
+    fn heading(&self, day: &Date) -> String {
+        day.strftime("%a %b %-d").to_string()
+    }
+
+    fn clients(&self, a: &AppointmentView) -> String {
+        let names: Vec<String> = a
+            .clients
+            .iter()
+            .map(|(_, n)| n.as_ref().map_or_else(|| "A client".to_owned(), |n| n.expose().clone()))
+            .collect();
+        names.join(", ")
+    }
+}
+
+/// A clinician's week, Monday to Sunday in the practice's zone, one audited read.
+async fn week(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(which): Query<Which>,
+) -> Result<Response, PageError> {
+    let calendars = state.haven.calendars(&actor).await?;
+    let zone = crate::sign_ins::time_zone(&state, &actor).await?;
+    let day = match which.date.as_deref().and_then(|d| d.parse::<Date>().ok()) {
+        Some(d) => d,
+        None => state.haven.today(&actor).await?,
+    };
+    let monday = day.saturating_sub(jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset())));
+    let own = matches!(actor.role(), Role::Clinician | Role::Supervisor).then(|| actor.user());
+    let clinician =
+        which.clinician.as_deref().and_then(|c| c.parse().ok()).or(own).or_else(|| calendars.first().map(|c| c.user));
+    let appointments = match clinician {
+        Some(user) => state.haven.days_of(&actor, user, monday, 7).await?,
+        None => Vec::new(),
+    };
+    let days = (0..7)
+        .map(|n| {
+            let date = monday.saturating_add(jiff::Span::new().days(n));
+            let on: Vec<AppointmentView> =
+                appointments.iter().filter(|a| a.starts_at.to_zoned(zone.clone()).date() == date).cloned().collect();
+            (date, on)
+        })
+        .collect();
+    let page = WeekPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        user_name: actor.display_name().to_owned(),
+        idle_seconds: actor.idle_timeout().as_secs(),
+        tab: "week",
+        clinicians: calendars.into_iter().map(|c| (c.user.to_string(), c.name)).collect(),
+        clinician: clinician.map(|u| u.to_string()).unwrap_or_default(),
+        previous: monday.saturating_sub(jiff::Span::new().days(7)),
+        next: monday.saturating_add(jiff::Span::new().days(7)),
+        monday,
+        days,
+        zone,
+    };
+    Ok(render(StatusCode::OK, &page))
 }
