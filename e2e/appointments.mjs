@@ -7,7 +7,7 @@
 // the session's note from it, dated the session's day.
 //
 // usage: node appointments.mjs BASE_URL SCHEDULER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, watch, check, signIn } from "./browser.mjs";
+import { launch, check, signedIn, submit } from "./browser.mjs";
 
 const [base, scheduler, clinician, shots] = process.argv.slice(2);
 if (!shots) {
@@ -17,22 +17,7 @@ if (!shots) {
 
 const browser = await launch();
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  const page = await context.newPage();
-  const problems = watch(page);
-  const [email, password] = scheduler.split(":");
-  await signIn(page, base, email, password);
-  await page.waitForURL(`${base}/dashboard`);
-  async function submit(selector) {
-    const settled = page.evaluate(
-      () => new Promise((done, fail) => {
-        document.body.addEventListener("htmx:afterSettle", () => done(), { once: true });
-        setTimeout(() => fail(new Error("no page came back")), 10000);
-      }),
-    );
-    await page.click(selector);
-    await settled.catch((e) => { throw new Error(`${selector}: ${e.message}`); });
-  }
+  const { page, problems } = await signedIn(browser, base, scheduler);
 
   // A client and their e-mail, from the clients page.
   await page.goto(`${base}/clients`);
@@ -45,14 +30,14 @@ try {
   await page.goto(`${base}/schedule/day`);
   check((await page.getAttribute("nav.tabs a:has-text('Day')", "aria-current")) === "page", "the Day tab is not current");
   await page.fill("#pick-date", tomorrow);
-  await submit("#pick-day button[type=submit]");
+  await submit(page, "#pick-day button[type=submit]");
   async function book() {
     await page.fill("#client", clientEmail);
     await page.fill("#date", tomorrow);
     await page.fill("#time", "10:00");
   }
   await book();
-  await submit("#book-form button[type=submit]");
+  await submit(page, "#book-form button[type=submit]");
   check((await page.textContent(".notice[role=status]")).includes("Booked"), "no confirmation of the booking");
   const row = page.locator("table.appointments tbody tr").first();
   check((await row.textContent()).includes(`${given} ${family}`) && (await row.textContent()).includes("10:00 AM"), `the day shows: ${await row.textContent()}`);
@@ -60,35 +45,35 @@ try {
   // The same client twice is not a couple's session: refused beside the second field.
   await book();
   await page.fill("#with_client", clientEmail);
-  await submit("#book-form button[type=submit]");
+  await submit(page, "#book-form button[type=submit]");
   check((await page.textContent("#with_client-error")).includes("matches no other client"), "the same client was booked twice");
   await page.fill("#with_client", "");
 
   // The same time again: the overlap is listed and nothing is booked until "book anyway".
   await book();
-  await submit("#book-form button[type=submit]");
+  await submit(page, "#book-form button[type=submit]");
   const clashes = await page.textContent("#clashes");
   check(clashes.includes("The clinician is booked") && clashes.includes(`${given} ${family} is booked`), `overlaps: ${clashes}`);
   check((await page.locator("table.appointments tbody tr").count()) === 1, "a double-booking was booked without an override");
   await page.screenshot({ path: `${shots}/appointment-overlap.png`, fullPage: true });
   await page.check("input[name=override_conflicts]");
-  await submit("#book-form button[type=submit]");
+  await submit(page, "#book-form button[type=submit]");
   check((await page.locator("table.appointments tbody tr").count()) === 2, "the override did not book");
 
   // A no-show needs a reason.
   const first = page.locator("table.appointments tbody tr").first();
   await first.locator("select[name=status]").selectOption("no_show");
-  await submit("table.appointments tbody tr >> nth=0 >> button:has-text('Record')");
+  await submit(page, "table.appointments tbody tr >> nth=0 >> button:has-text('Record')");
   check((await page.textContent(".alert")).includes("reason"), "a no-show without a reason was recorded");
   const again = page.locator("table.appointments tbody tr").first();
   await again.locator("select[name=status]").selectOption("no_show");
   await again.locator("input[name=reason]").fill("Did not answer the reminder call");
-  await submit("table.appointments tbody tr >> nth=0 >> button:has-text('Record')");
+  await submit(page, "table.appointments tbody tr >> nth=0 >> button:has-text('Record')");
   check((await page.locator("table.appointments tbody tr").first().textContent()).includes("No-show"), "the no-show is not on the day");
   // The other session moves to noon.
   const scheduled = page.locator("table.appointments tbody tr:has(form.move)").first();
   await scheduled.locator("input[name=to_time]").fill("12:00");
-  await submit("table.appointments tbody tr:has(form.move) >> nth=0 >> button:has-text('Move')");
+  await submit(page, "table.appointments tbody tr:has(form.move) >> nth=0 >> button:has-text('Move')");
   check((await page.textContent(".notice[role=status]")).includes("Moved"), "no confirmation of the move");
   check((await page.textContent("table.appointments")).includes("12:00 PM"), "the session is not at noon");
   await page.screenshot({ path: `${shots}/day.png`, fullPage: true });
@@ -100,11 +85,7 @@ try {
   await page.screenshot({ path: `${shots}/week.png`, fullPage: true });
 
   // --- the clinician's own day: book a caseload client, open the session's note
-  const own = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
-  const ownProblems = watch(own);
-  const [cEmail, cPassword] = clinician.split(":");
-  await signIn(own, base, cEmail, cPassword);
-  await own.waitForURL(`${base}/dashboard`);
+  const { page: own, problems: ownProblems } = await signedIn(browser, base, clinician);
   await own.goto(`${base}/clients`);
   await own.click("section:has(h2:has-text('Your caseload')) tbody a >> nth=0");
   await own.waitForURL(/\/clients\/[0-9a-f-]{36}$/);

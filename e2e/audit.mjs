@@ -5,7 +5,7 @@
 // selection as CSV.
 //
 // usage: node audit.mjs BASE_URL OWNER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, watch, check, signIn } from "./browser.mjs";
+import { launch, check, signedIn, submit } from "./browser.mjs";
 
 const [base, owner, clinician, shots] = process.argv.slice(2);
 if (!shots) {
@@ -15,24 +15,8 @@ if (!shots) {
 
 const browser = await launch();
 try {
-  async function as(account) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    const page = await context.newPage();
-    const problems = watch(page);
-    const [email, password] = account.split(":");
-    await signIn(page, base, email, password);
-    await page.waitForURL(`${base}/dashboard`);
-    return { page, problems };
-  }
+  const as = (account) => signedIn(browser, base, account);
   const rows = (page) => page.locator("table.audit tbody tr");
-  // Boosted links and forms swap the page in place: wait until htmx has settled the new content.
-  async function submit(page, selector) {
-    const settled = page.evaluate(
-      () => new Promise((done) => document.body.addEventListener("htmx:afterSettle", () => done(), { once: true })),
-    );
-    await page.click(selector);
-    await settled;
-  }
 
   // --- a clinician may not read the log
   const c = await as(clinician);

@@ -48,3 +48,28 @@ export async function signIn(page, base, email, password) {
 export function check(condition, message) {
   if (!condition) throw new Error(message);
 }
+
+/// A fresh browser context signed in as `account` ("email:password") and on the dashboard:
+/// its page, and the problems `watch` collects on it.
+export async function signedIn(browser, base, account) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  const problems = watch(page);
+  const [email, password] = account.split(":");
+  await signIn(page, base, email, password);
+  await page.waitForURL(`${base}/dashboard`);
+  return { page, problems };
+}
+
+/// Clicks `selector` on a boosted page and waits until htmx has settled what came back. The
+/// wait starts before the click, so the page being replaced can never satisfy it.
+export async function submit(page, selector) {
+  const settled = page.evaluate(
+    () => new Promise((done, fail) => {
+      document.body.addEventListener("htmx:afterSettle", () => done(), { once: true });
+      setTimeout(() => fail(new Error("no page came back")), 10000);
+    }),
+  );
+  await page.click(selector);
+  await settled.catch((e) => { throw new Error(`${selector}: ${e.message}`); });
+}

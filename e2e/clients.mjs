@@ -5,7 +5,7 @@
 // and flags the use.
 //
 // usage: node clients.mjs BASE_URL OWNER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SUPERVISOR_EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, watch, check, signIn } from "./browser.mjs";
+import { launch, check, signedIn, submit } from "./browser.mjs";
 
 const [base, owner, clinician, supervisor, shots] = process.argv.slice(2);
 if (!shots) {
@@ -15,27 +15,8 @@ if (!shots) {
 
 const browser = await launch();
 try {
-  async function as(account) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    const page = await context.newPage();
-    const problems = watch(page);
-    const [email, password] = account.split(":");
-    await signIn(page, base, email, password);
-    await page.waitForURL(`${base}/dashboard`);
-    return { page, problems };
-  }
+  const as = (account) => signedIn(browser, base, account);
   const family = "Okonkwo-Lindqvist";
-  // Boosted forms swap the page in place: click and wait until htmx has settled the answer.
-  async function submit(page, selector) {
-    const settled = page.evaluate(
-      () => new Promise((done, fail) => {
-        document.body.addEventListener("htmx:afterSettle", () => done(), { once: true });
-        setTimeout(() => fail(new Error("no page came back")), 10000);
-      }),
-    );
-    await page.click(selector);
-    await settled.catch((e) => { throw new Error(`${selector}: ${e.message}`); });
-  }
 
   // --- the clinician adds a client; a future birth date is refused and nothing typed is lost
   const c = await as(clinician);

@@ -3,7 +3,7 @@
 // refused beside the field, with the typing kept.
 //
 // usage: node groups.mjs BASE_URL SCHEDULER_EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, watch, check, signIn } from "./browser.mjs";
+import { launch, check, signedIn, submit } from "./browser.mjs";
 
 const [base, scheduler, shots] = process.argv.slice(2);
 if (!shots) {
@@ -13,22 +13,7 @@ if (!shots) {
 
 const browser = await launch();
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-  const page = await context.newPage();
-  const problems = watch(page);
-  const [email, password] = scheduler.split(":");
-  await signIn(page, base, email, password);
-  await page.waitForURL(`${base}/dashboard`);
-  async function submit(selector) {
-    const settled = page.evaluate(
-      () => new Promise((done, fail) => {
-        document.body.addEventListener("htmx:afterSettle", () => done(), { once: true });
-        setTimeout(() => fail(new Error("no page came back")), 10000);
-      }),
-    );
-    await page.click(selector);
-    await settled.catch((e) => { throw new Error(`${selector}: ${e.message}`); });
-  }
+  const { page, problems } = await signedIn(browser, base, scheduler);
 
   // Two clients added lately: the second one's e-mail finds them.
   await page.goto(`${base}/clients`);
@@ -43,7 +28,7 @@ try {
   await page.selectOption("#group-kind", "family");
   await page.fill("#group-label", "The <i>Harbor</i> family");
   await page.fill("#group-other", secondEmail);
-  await submit("#group-form button[type=submit]");
+  await submit(page, "#group-form button[type=submit]");
   const card = page.locator("section#groups");
   check((await card.textContent()).includes("The <i>Harbor</i> family"), "the family is not on the chart (or markup ran)");
   const [family, given] = secondName.split(", ");
@@ -51,7 +36,7 @@ try {
 
   // Nobody matches: the error stands beside the field and the typing stays.
   await page.fill("section#groups .group input[name=other]", "no-such-client@nowhere.example");
-  await submit("section#groups .group button:has-text('Add')");
+  await submit(page, "section#groups .group button:has-text('Add')");
   const error = await page.textContent("section#groups .group .error");
   check(error.includes("matches no other client"), `no error beside the field: ${error}`);
   check((await page.inputValue("section#groups .group input[name=other]")) === "no-such-client@nowhere.example", "the typing was lost");

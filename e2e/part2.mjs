@@ -5,7 +5,7 @@
 // of disclosures lists it.
 //
 // usage: node part2.mjs BASE_URL OWNER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCHEDULER_EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, watch, check, signIn } from "./browser.mjs";
+import { launch, check, signedIn, submit } from "./browser.mjs";
 
 const [base, owner, clinician, scheduler, shots] = process.argv.slice(2);
 if (!shots) {
@@ -15,26 +15,7 @@ if (!shots) {
 
 const browser = await launch();
 try {
-  async function as(account) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    const page = await context.newPage();
-    const problems = watch(page);
-    const [email, password] = account.split(":");
-    await signIn(page, base, email, password);
-    await page.waitForURL(`${base}/dashboard`);
-    return { page, problems };
-  }
-  // Boosted forms swap the page in place: click and wait until htmx has settled the answer.
-  async function submit(page, selector) {
-    const settled = page.evaluate(
-      () => new Promise((done, fail) => {
-        document.body.addEventListener("htmx:afterSettle", () => done(), { once: true });
-        setTimeout(() => fail(new Error("no page came back")), 10000);
-      }),
-    );
-    await page.click(selector);
-    await settled.catch((e) => { throw new Error(`${selector}: ${e.message}`); });
-  }
+  const as = (account) => signedIn(browser, base, account);
 
   // --- the owner marks the practice a Part 2 program
   const o = await as(owner);

@@ -5,7 +5,7 @@
 // off, outside the break.
 //
 // usage: node scheduling.mjs BASE_URL OWNER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, watch, check, signIn } from "./browser.mjs";
+import { launch, check, signedIn } from "./browser.mjs";
 
 const [base, owner, clinician, shots] = process.argv.slice(2);
 if (!shots) {
@@ -15,15 +15,7 @@ if (!shots) {
 
 const browser = await launch();
 try {
-  async function as(account) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    const page = await context.newPage();
-    const problems = watch(page);
-    const [email, password] = account.split(":");
-    await signIn(page, base, email, password);
-    await page.waitForURL(`${base}/dashboard`);
-    return { page, problems };
-  }
+  const as = (account) => signedIn(browser, base, account);
   // A form that posts and lands on the same address: wait for the new page, not the old one.
   async function submit(page, button) {
     await Promise.all([page.waitForNavigation(), page.click(button)]);

@@ -7,7 +7,7 @@
 use domain::appointment::{AppointmentForm, Modality, OutcomeForm, Status, minutes, occupies, resolve_start};
 use domain::policy::{Action, ChartPart, Resource};
 use domain::validation::FieldErrors;
-use domain::{AppointmentTypeId, ClientId, NoteId, Phi, PracticeId, Role, UserId};
+use domain::{AppointmentTypeId, ClientId, NoteId, Phi, Role, UserId};
 use jiff::Timestamp;
 use schedule::{Booking as Occupied, ConflictKind, Interval, conflicts};
 use store::{AppointmentRecord, SealedColumn, StoreError};
@@ -82,11 +82,6 @@ fn may_keep(actor: &Actor, clinician: UserId, action: Action) -> Result<()> {
 }
 
 impl Haven {
-    async fn practice_zone(&self, practice: PracticeId) -> Result<jiff::tz::TimeZone> {
-        let record = self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?;
-        Ok(jiff::tz::TimeZone::get(record.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC))
-    }
-
     /// A client's name, if the actor may see the client's details (no event: callers record).
     async fn name_if_visible(&self, actor: &Actor, client: ClientId) -> Result<Option<Phi<String>>> {
         if !self.footing(actor, client).await?.allows(actor, ChartPart::Demographics, Action::View) {
@@ -272,14 +267,19 @@ impl Haven {
         let mut entry =
             AuditEntry::new("appointment.list", Crud::Read).resource("clinician", clinician).purpose("TREAT");
         let mut views = Vec::with_capacity(records.len());
+        // A client seen weekly is looked up once per read, and named once in its event.
+        let mut named: std::collections::HashMap<ClientId, Option<Phi<String>>> = std::collections::HashMap::new();
         for r in records {
             let mut clients = Vec::with_capacity(r.clients.len());
             for client in &r.clients {
-                let name = self.name_if_visible(actor, *client).await?;
-                if name.is_some() {
-                    entry = entry.resource("client", client);
+                if !named.contains_key(client) {
+                    let name = self.name_if_visible(actor, *client).await?;
+                    if name.is_some() {
+                        entry = entry.resource("client", client);
+                    }
+                    named.insert(*client, name);
                 }
-                clients.push((*client, name));
+                clients.push((*client, named.get(client).cloned().flatten()));
             }
             let reason = open_cell(&ring, practice, SealedColumn::AppointmentReason, &r.id, &r.reason)?;
             let type_name =

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use domain::appointment::Status;
-use domain::{PracticeId, UserId};
+use domain::{ClientId, PracticeId, UserId};
 use jiff::Timestamp;
 
 use crate::sql;
@@ -70,13 +70,15 @@ impl<S: Sql> SqlStore<S> {
         params: Vec<Value>,
     ) -> Result<Vec<AppointmentRecord>> {
         let rows = self.0.query(Some(practice), sql, params).await?;
-        let mut out = Vec::with_capacity(rows.len());
+        let mut out: Vec<AppointmentRecord> = Vec::with_capacity(rows.len());
         for r in &rows {
             let id = r.text(0)?;
-            let clients = self
-                .0
-                .query(Some(practice), sql::APPOINTMENT_CLIENTS, vec![practice.into(), id.as_str().into()])
-                .await?;
+            let client: Option<ClientId> = r.opt_parse(15)?;
+            // Rows of one appointment come together: a later one adds a client.
+            if let Some(same) = out.last_mut().filter(|a| a.id == id) {
+                same.clients.extend(client);
+                continue;
+            }
             let updated = match r.opt_time(11)? {
                 Some(at) => Some((at, r.parse(12)?)),
                 None => None,
@@ -84,7 +86,7 @@ impl<S: Sql> SqlStore<S> {
             out.push(AppointmentRecord {
                 appointment_type: r.parse(1)?,
                 clinician: r.parse(2)?,
-                clients: clients.iter().map(|c| c.parse(0)).collect::<Result<_>>()?,
+                clients: client.into_iter().collect(),
                 starts_at: r.time(3)?,
                 ends_at: r.time(4)?,
                 modality: r.parse(5)?,
@@ -98,6 +100,9 @@ impl<S: Sql> SqlStore<S> {
                 room: r.opt_text(14)?,
                 id,
             });
+        }
+        for a in &mut out {
+            a.clients.sort_by_key(ToString::to_string);
         }
         Ok(out)
     }

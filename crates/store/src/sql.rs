@@ -512,11 +512,15 @@ pub const GROUP_MEMBERS: &str = "SELECT client_id FROM client_group_members \
      WHERE practice_id = $1 AND group_id = $2 ORDER BY added_at, client_id";
 pub const GROUP_LABEL_CELLS: (&str, &str) = sealed_cells!("client_groups", "label");
 
+/// Appointments with their clients in one read: a row per (appointment, client), each
+/// appointment's rows together (every order ends with the appointment's id).
 macro_rules! appointment_select {
     ($where:literal) => {
         concat!(
-            "SELECT id, type_id, clinician_id, starts_at, ends_at, modality, status, reason, version, ",
-            "created_at, created_by, updated_at, updated_by, note_id, room FROM appointments WHERE practice_id = $1 AND ",
+            "SELECT a.id, a.type_id, a.clinician_id, a.starts_at, a.ends_at, a.modality, a.status, a.reason, ",
+            "a.version, a.created_at, a.created_by, a.updated_at, a.updated_by, a.note_id, a.room, c.client_id ",
+            "FROM appointments a LEFT JOIN appointment_clients c ",
+            "ON c.practice_id = a.practice_id AND c.appointment_id = a.id WHERE a.practice_id = $1 AND ",
             $where
         )
     };
@@ -526,17 +530,16 @@ pub const INSERT_APPOINTMENT: &str = "INSERT INTO appointments (practice_id, id,
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12)";
 pub const INSERT_APPOINTMENT_CLIENT: &str =
     "INSERT INTO appointment_clients (practice_id, appointment_id, client_id) VALUES ($1, $2, $3)";
-pub const APPOINTMENT: &str = appointment_select!("id = $2");
+pub const APPOINTMENT: &str = appointment_select!("a.id = $2");
 /// Appointments overlapping [$2, $3) that hold their time; `$4` bounds the start from below
 /// (the window's start less the longest session), so the start index serves.
 pub const APPOINTMENTS_OVERLAPPING: &str = appointment_select!(
-    "starts_at >= $4 AND starts_at < $3 AND ends_at > $2 AND status IN ('scheduled', 'attended') ORDER BY starts_at, id"
+    "a.starts_at >= $4 AND a.starts_at < $3 AND a.ends_at > $2 AND a.status IN ('scheduled', 'attended') \
+     ORDER BY a.starts_at, a.id"
 );
 /// A clinician's appointments starting in [$3, $4), whatever became of them.
 pub const APPOINTMENTS_OF_CLINICIAN: &str =
-    appointment_select!("clinician_id = $2 AND starts_at >= $3 AND starts_at < $4 ORDER BY starts_at, id");
-pub const APPOINTMENT_CLIENTS: &str =
-    "SELECT client_id FROM appointment_clients WHERE practice_id = $1 AND appointment_id = $2 ORDER BY client_id";
+    appointment_select!("a.clinician_id = $2 AND a.starts_at >= $3 AND a.starts_at < $4 ORDER BY a.starts_at, a.id");
 pub const MOVE_APPOINTMENT: &str = "UPDATE appointments SET starts_at = $4, ends_at = $5, version = version + 1, \
      updated_at = $6, updated_by = $7 WHERE practice_id = $1 AND id = $2 AND version = $3";
 pub const SET_APPOINTMENT_OUTCOME: &str = "UPDATE appointments SET status = $4, reason = $5, version = version + 1, \

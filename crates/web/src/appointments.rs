@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use service::appointments::{AppointmentView, Booking, Clash};
-use service::{Actor, ServiceError};
+use service::{Actor, ClinicianCalendar, ServiceError};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -61,9 +61,36 @@ struct DayPage {
     error: Option<String>,
 }
 
+/// A clock time as the schedule pages show it, in the practice's zone.
+fn clock(at: &jiff::Timestamp, zone: &TimeZone) -> String {
+    at.to_zoned(zone.clone()).strftime("%-I:%M %p").to_string()
+}
+
+/// Who a session is with: the names the viewer may see, "A client" for the others.
+fn with_whom(a: &AppointmentView) -> String {
+    let names: Vec<String> = a
+        .clients
+        .iter()
+        .map(|(_, n)| n.as_ref().map_or_else(|| "A client".to_owned(), |n| n.expose().clone()))
+        .collect();
+    names.join(", ")
+}
+
+/// Field errors in one sentence, for a form in a table row that has no room beside its fields.
+fn in_words(errors: &FieldErrors) -> String {
+    errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+}
+
+/// The clinician whose calendar is shown: the one asked for, else one's own (clinicians and
+/// supervisors), else the first calendar.
+fn shown_clinician(actor: &Actor, calendars: &[ClinicianCalendar], asked: Option<UserId>) -> Option<UserId> {
+    let own = matches!(actor.role(), Role::Clinician | Role::Supervisor).then(|| actor.user());
+    asked.or(own).or_else(|| calendars.first().map(|c| c.user))
+}
+
 impl DayPage {
     fn time(&self, at: &jiff::Timestamp) -> String {
-        at.to_zoned(self.zone.clone()).strftime("%-I:%M %p").to_string()
+        clock(at, &self.zone)
     }
 
     /// The overlaps a move of `id` waits on (empty unless it was refused for them).
@@ -72,12 +99,7 @@ impl DayPage {
     }
 
     fn clients(&self, a: &AppointmentView) -> String {
-        let names: Vec<String> = a
-            .clients
-            .iter()
-            .map(|(_, n)| n.as_ref().map_or_else(|| "A client".to_owned(), |n| n.expose().clone()))
-            .collect();
-        names.join(", ")
+        with_whom(a)
     }
 }
 
@@ -124,8 +146,7 @@ async fn page(
         Some(d) => d,
         None => state.haven.today(actor).await?,
     };
-    let own = matches!(actor.role(), Role::Clinician | Role::Supervisor).then(|| actor.user());
-    let clinician = clinician.or(own).or_else(|| calendars.first().map(|c| c.user));
+    let clinician = shown_clinician(actor, &calendars, clinician);
     let appointments = match clinician {
         Some(user) => state.haven.day_of(actor, user, date).await?,
         None => Vec::new(),
@@ -274,7 +295,7 @@ async fn close(
         Ok(()) => Ok(Redirect::to(&back).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let mut page = page(&state, &actor, outcome.clinician.parse().ok(), outcome.date.parse().ok()).await?;
-            let why = errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            let why = in_words(&errors);
             page.error = Some(format!("Not recorded: the {why}."));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -326,7 +347,7 @@ async fn move_to(
             StatusCode::CONFLICT
         }
         Err(ServiceError::Invalid(errors)) => {
-            let why = errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+            let why = in_words(&errors);
             page.error = Some(format!("Not moved: the {why}."));
             StatusCode::UNPROCESSABLE_ENTITY
         }
@@ -373,7 +394,7 @@ struct WeekPage {
 
 impl WeekPage {
     fn time(&self, at: &jiff::Timestamp) -> String {
-        at.to_zoned(self.zone.clone()).strftime("%-I:%M %p").to_string()
+        clock(at, &self.zone)
     }
 
     fn heading(&self, day: &Date) -> String {
@@ -381,12 +402,7 @@ impl WeekPage {
     }
 
     fn clients(&self, a: &AppointmentView) -> String {
-        let names: Vec<String> = a
-            .clients
-            .iter()
-            .map(|(_, n)| n.as_ref().map_or_else(|| "A client".to_owned(), |n| n.expose().clone()))
-            .collect();
-        names.join(", ")
+        with_whom(a)
     }
 }
 
@@ -403,9 +419,7 @@ async fn week(
         None => state.haven.today(&actor).await?,
     };
     let monday = day.saturating_sub(jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset())));
-    let own = matches!(actor.role(), Role::Clinician | Role::Supervisor).then(|| actor.user());
-    let clinician =
-        which.clinician.as_deref().and_then(|c| c.parse().ok()).or(own).or_else(|| calendars.first().map(|c| c.user));
+    let clinician = shown_clinician(&actor, &calendars, which.clinician.as_deref().and_then(|c| c.parse().ok()));
     let appointments = match clinician {
         Some(user) => state.haven.days_of(&actor, user, monday, 7).await?,
         None => Vec::new(),

@@ -14,7 +14,7 @@ use domain::{ClientId, Phi, PracticeId};
 use jiff::Timestamp;
 use store::{ConsentRecord, DisclosureRecord, SealedColumn, StoreError};
 
-use super::sealing::{open_cell, open_details, seal_cell};
+use super::sealing::{open_details, open_json, seal_json};
 use crate::audit_log::{AuditEntry, Crud};
 use crate::error::valid;
 use crate::{Actor, Haven, Result, ServiceError};
@@ -107,9 +107,7 @@ impl Haven {
         records
             .into_iter()
             .map(|r| {
-                let plain = open_cell(&ring, practice, SealedColumn::ConsentContent, &r.id, &r.content)?;
-                let consent: Consent = serde_json::from_slice(plain.expose())
-                    .map_err(|_| ServiceError::Internal(format!("consent {} is not readable", r.id)))?;
+                let consent: Consent = open_json(&ring, practice, SealedColumn::ConsentContent, &r.id, &r.content)?;
                 let in_force = r.revoked.is_none() && consent.covers(&[], today);
                 Ok(ConsentView {
                     id: r.id,
@@ -135,9 +133,8 @@ impl Haven {
             .await?
             .into_iter()
             .map(|r| {
-                let plain = open_cell(&ring, practice, SealedColumn::DisclosureDetail, &r.id, &r.detail)?;
-                let detail: DisclosureDetail = serde_json::from_slice(plain.expose())
-                    .map_err(|_| ServiceError::Internal(format!("disclosure {} is not readable", r.id)))?;
+                let detail: DisclosureDetail =
+                    open_json(&ring, practice, SealedColumn::DisclosureDetail, &r.id, &r.detail)?;
                 Ok(DisclosureView {
                     id: r.id,
                     detail: Phi::new(detail),
@@ -168,10 +165,9 @@ impl Haven {
         let today = self.today(actor).await?;
         let consent = valid(|errors| form.validate(today, errors))?;
         let id = ClientId::random().to_string();
-        let json = serde_json::to_vec(&consent).map_err(|e| ServiceError::Internal(format!("encoding: {e}")))?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let record = ConsentRecord {
-            content: seal_cell(&ring, practice, SealedColumn::ConsentContent, &id, &json)?,
+            content: seal_json(&ring, practice, SealedColumn::ConsentContent, &id, &consent)?,
             id: id.clone(),
             client,
             created_at: self.now(),
@@ -351,10 +347,9 @@ impl Haven {
             part2: notice.is_some(),
             records: records.clone(),
         };
-        let json = serde_json::to_vec(&detail).map_err(|e| ServiceError::Internal(format!("encoding: {e}")))?;
         let at = self.now();
         let record = DisclosureRecord {
-            detail: seal_cell(&ring, practice, SealedColumn::DisclosureDetail, &id, &json)?,
+            detail: seal_json(&ring, practice, SealedColumn::DisclosureDetail, &id, &detail)?,
             id: id.clone(),
             client,
             consent: consent.clone(),

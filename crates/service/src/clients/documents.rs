@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use store::{DocumentRecord, SealedColumn};
 
-use super::sealing::{cell_aad, open_cell, seal_cell};
+use super::sealing::{cell_aad, open_json, seal_json};
 use crate::audit_log::{AuditEntry, Crud};
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -77,9 +77,8 @@ impl Haven {
         let (content_key, content) = ring
             .seal_large(crypto::Purpose::Records, &key_at, &content_at, &upload.bytes)
             .map_err(|e| ServiceError::Internal(format!("sealing a document failed: {e}")))?;
-        let json = serde_json::to_vec(&detail).map_err(|e| ServiceError::Internal(format!("encoding: {e}")))?;
         let record = DocumentRecord {
-            detail: seal_cell(&ring, practice, SealedColumn::DocumentDetail, &id, &json)?,
+            detail: seal_json(&ring, practice, SealedColumn::DocumentDetail, &id, &detail)?,
             id: id.clone(),
             client,
             kind,
@@ -128,9 +127,8 @@ impl Haven {
         record: DocumentRecord,
         names: &super::StaffNames,
     ) -> Result<Document> {
-        let plain = open_cell(ring, practice, SealedColumn::DocumentDetail, &record.id, &record.detail)?;
-        let detail: DocumentDetail = serde_json::from_slice(plain.expose())
-            .map_err(|_| ServiceError::Internal(format!("document {} is not readable", record.id)))?;
+        let detail: DocumentDetail =
+            open_json(ring, practice, SealedColumn::DocumentDetail, &record.id, &record.detail)?;
         Ok(Document {
             id: record.id,
             kind: record.kind,

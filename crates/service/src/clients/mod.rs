@@ -384,7 +384,9 @@ impl Haven {
         let practice_text = actor.practice().to_string();
         let ring = self.keys.keyring(self.store.as_ref(), actor.practice()).await?;
         let details = open_details(&ring, &practice_text, &client)?;
-        let today = self.today(actor).await?;
+        // One read of the practice: its zone dates the chart, its rules label Part 2 records.
+        let practice = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
+        let today = self.now().to_zoned(zone_of(&practice)).date();
         let age = details.date_of_birth.expose().until((jiff::Unit::Year, today)).map_or(0, |span| span.get_years());
         let care_team = self.team_members(actor.practice(), id).await?;
         let can_edit = access.allows(actor, ChartPart::Demographics, Action::Update);
@@ -417,7 +419,7 @@ impl Haven {
             .copied()
             .filter(|kind| access.allows(actor, kind.chart_part(), Action::Update))
             .collect();
-        let part2_program = self.store.practice(actor.practice()).await?.is_some_and(|p| p.rules.part2_program);
+        let part2_program = practice.rules.part2_program;
         let groups = self.open_groups(actor, id).await?;
         Ok(Chart {
             groups,
@@ -477,10 +479,19 @@ impl Haven {
 
     /// Today in the practice's time zone: what birth dates are checked against.
     pub async fn today(&self, actor: &Actor) -> crate::Result<jiff::civil::Date> {
-        let record = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
-        let zone = jiff::tz::TimeZone::get(record.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
-        Ok(self.now().to_zoned(zone).date())
+        Ok(self.now().to_zoned(self.practice_zone(actor.practice()).await?).date())
     }
+
+    /// The practice's time zone: where its days begin and its clock times are read.
+    pub(crate) async fn practice_zone(&self, practice: PracticeId) -> crate::Result<jiff::tz::TimeZone> {
+        let record = self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?;
+        Ok(zone_of(&record))
+    }
+}
+
+/// A practice's time zone (UTC should its stored name be unknown to this build).
+fn zone_of(record: &store::PracticeRecord) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(record.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
 /// Staff members' names by id, for what the record says who did.

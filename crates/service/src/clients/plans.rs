@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use store::{PlanRecord, PlanVersionRecord, SealedColumn, StoreError};
 
-use super::sealing::{open_cell, seal_cell};
+use super::sealing::{open_json, seal_cell};
 use crate::audit_log::{AuditEntry, Crud};
 use crate::error::stale;
 use crate::{Actor, Haven, Result, ServiceError};
@@ -71,9 +71,7 @@ impl Haven {
     pub(crate) async fn open_plan(&self, practice: PracticeId, client: ClientId) -> Result<Option<Plan>> {
         let Some(record) = self.store.plan(practice, client).await? else { return Ok(None) };
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let plain = open_cell(&ring, practice, SealedColumn::PlanContent, &record.id, &record.content)?;
-        let content: PlanContent = serde_json::from_slice(plain.expose())
-            .map_err(|_| ServiceError::Internal(format!("treatment plan {} is not readable", record.id)))?;
+        let content: PlanContent = open_json(&ring, practice, SealedColumn::PlanContent, &record.id, &record.content)?;
         Ok(Some(Plan { id: record.id, version: record.version, content: Phi::new(content) }))
     }
 
@@ -107,9 +105,8 @@ impl Haven {
         self.chart_access_about(actor, client, ChartPart::Plan, Action::View, "treatment_plan.view", about).await?;
         let copy = self.store.plan_version(practice, &plan.id, version).await?.ok_or(ServiceError::NotFound)?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let plain = open_cell(&ring, practice, SealedColumn::PlanVersionContent, &copy.id, &copy.content)?;
-        let content: PlanContent = serde_json::from_slice(plain.expose())
-            .map_err(|_| ServiceError::Internal(format!("treatment plan version {} is not readable", copy.id)))?;
+        let content: PlanContent =
+            open_json(&ring, practice, SealedColumn::PlanVersionContent, &copy.id, &copy.content)?;
         let by = self.staff_names(practice).await?.of(copy.saved_by);
         Ok((Phi::new(content), copy.saved_at, by))
     }

@@ -249,6 +249,32 @@ pub(crate) fn open_cell(
     Ok(Phi::new(plain.to_vec()))
 }
 
+/// A value kept as JSON in `column` of `row`, sealed with the records key.
+pub(crate) fn seal_json(
+    ring: &Keyring,
+    practice: PracticeId,
+    column: SealedColumn,
+    row: &str,
+    value: &impl serde::Serialize,
+) -> Result<Vec<u8>, ServiceError> {
+    let json = serde_json::to_vec(value)
+        .map_err(|e| ServiceError::Internal(format!("encoding {}.{} failed: {e}", column.table(), column.column())))?;
+    seal_cell(ring, practice, column, row, &json)
+}
+
+/// Opens a value [`seal_json`] sealed.
+pub(crate) fn open_json<T: serde::de::DeserializeOwned>(
+    ring: &Keyring,
+    practice: PracticeId,
+    column: SealedColumn,
+    row: &str,
+    sealed: &[u8],
+) -> Result<T, ServiceError> {
+    let plain = open_cell(ring, practice, column, row, sealed)?;
+    serde_json::from_slice(plain.expose())
+        .map_err(|_| ServiceError::Internal(format!("{}.{} {row} is not readable", column.table(), column.column())))
+}
+
 /// "Given Family", opened: how lists outside the chart name a client.
 pub(crate) fn open_full_name(
     ring: &Keyring,
