@@ -220,6 +220,7 @@ impl Haven {
                 Modality::Telehealth => Some(crate::telehealth::MeetingRoom::new()?.as_str().to_owned()),
                 Modality::InPerson => None,
             },
+            series: None,
         };
         // An override names each appointment it was booked over.
         let entries = Self::appointment_entries("appointment.create", Crud::Create, &record)

@@ -41,6 +41,7 @@ const MIGRATIONS: Migrations = &[
     (21, include_str!("../migrations/0021_appointments.sql")),
     (22, include_str!("../migrations/0022_appointment_notes.sql")),
     (23, include_str!("../migrations/0023_appointment_rooms.sql")),
+    (24, include_str!("../migrations/0024_appointment_series.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use crate::sql;
 use crate::sql_store::*;
-use crate::{AppointmentRecord, Result, Sql, SqlStore, Statement};
+use crate::{AppointmentRecord, Result, SeriesRecord, Sql, SqlStore, Statement};
 
 /// The longest session (`domain::appointment::MINUTES`), which bounds a window's search.
 const LONGEST: jiff::SignedDuration = jiff::SignedDuration::from_hours(8);
@@ -51,6 +51,27 @@ pub trait AppointmentStore: Send + Sync {
         clinician: UserId,
         since: Timestamp,
     ) -> Result<u64>;
+    /// Books a recurring series: its rule and every session, all or nothing.
+    async fn book_series(
+        &self,
+        practice: PracticeId,
+        series: &SeriesRecord,
+        sessions: &[AppointmentRecord],
+    ) -> Result<()>;
+    async fn series(&self, practice: PracticeId, id: &str) -> Result<Option<SeriesRecord>>;
+    /// A series' sessions, whatever became of them, in the order its rule put them.
+    async fn series_appointments(&self, practice: PracticeId, id: &str) -> Result<Vec<AppointmentRecord>>;
+    /// Rebooks the rest of a series in one transaction: takes out the sessions `removed` (each
+    /// at the version read, still scheduled and without a note, else nothing changes and the
+    /// answer is `NoRowChanged`), gives the series its new rule (its run now ends sooner), and
+    /// books `tail`, a series of its own that carries on, if there is one.
+    async fn rebook_series(
+        &self,
+        practice: PracticeId,
+        removed: &[(String, i64)],
+        (series, rule): (&str, &str),
+        tail: Option<(&SeriesRecord, &[AppointmentRecord])>,
+    ) -> Result<()>;
     /// Records what became of an appointment read at `version` (with its sealed reason).
     async fn set_appointment_outcome(
         &self,
@@ -60,6 +81,49 @@ pub trait AppointmentStore: Send + Sync {
         (status, reason): (Status, Vec<u8>),
         (at, by): (Timestamp, UserId),
     ) -> Result<()>;
+}
+
+/// The statements that book one appointment with its clients.
+fn booking(practice: PracticeId, a: &AppointmentRecord) -> Vec<Statement> {
+    let (series, occurrence) = match &a.series {
+        Some((series, day)) => (Some(series.clone()), Some(day.to_string())),
+        None => (None, None),
+    };
+    let params = vec![
+        practice.into(),
+        a.id.as_str().into(),
+        a.appointment_type.into(),
+        a.clinician.into(),
+        a.starts_at.into(),
+        a.ends_at.into(),
+        a.modality.as_str().into(),
+        a.status.as_str().into(),
+        a.reason.clone().into(),
+        a.created_at.into(),
+        a.created_by.into(),
+        a.room.clone().into(),
+        series.into(),
+        occurrence.into(),
+    ];
+    let mut statements = vec![Statement::new(sql::INSERT_APPOINTMENT, params)];
+    statements.extend(a.clients.iter().map(|c| {
+        Statement::new(sql::INSERT_APPOINTMENT_CLIENT, vec![practice.into(), a.id.as_str().into(), (*c).into()])
+    }));
+    statements
+}
+
+/// The statements that book a series with its sessions.
+fn new_series(practice: PracticeId, series: &SeriesRecord, sessions: &[AppointmentRecord]) -> Vec<Statement> {
+    let params = vec![
+        practice.into(),
+        series.id.as_str().into(),
+        series.rule.as_str().into(),
+        series.created_at.into(),
+        series.created_by.into(),
+    ];
+    let mut statements = vec![Statement::new(sql::INSERT_SERIES, params)];
+    statements.extend(sessions.iter().flat_map(|a| booking(practice, a)));
+    statements
 }
 
 impl<S: Sql> SqlStore<S> {
@@ -98,6 +162,10 @@ impl<S: Sql> SqlStore<S> {
                 updated,
                 note: r.opt_parse(13)?,
                 room: r.opt_text(14)?,
+                series: match (r.opt_text(16)?, r.opt_parse(17)?) {
+                    (Some(series), Some(day)) => Some((series, day)),
+                    _ => None,
+                },
                 id,
             });
         }
@@ -111,24 +179,49 @@ impl<S: Sql> SqlStore<S> {
 #[async_trait]
 impl<S: Sql> AppointmentStore for SqlStore<S> {
     async fn book_appointment(&self, practice: PracticeId, a: &AppointmentRecord) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            a.id.as_str().into(),
-            a.appointment_type.into(),
-            a.clinician.into(),
-            a.starts_at.into(),
-            a.ends_at.into(),
-            a.modality.as_str().into(),
-            a.status.as_str().into(),
-            a.reason.clone().into(),
-            a.created_at.into(),
-            a.created_by.into(),
-            a.room.clone().into(),
-        ];
-        let mut statements = vec![Statement::new(sql::INSERT_APPOINTMENT, params)];
-        statements.extend(a.clients.iter().map(|c| {
-            Statement::new(sql::INSERT_APPOINTMENT_CLIENT, vec![practice.into(), a.id.as_str().into(), (*c).into()])
-        }));
+        self.0.transaction(Some(practice), booking(practice, a)).await.map(drop)
+    }
+
+    async fn book_series(
+        &self,
+        practice: PracticeId,
+        series: &SeriesRecord,
+        sessions: &[AppointmentRecord],
+    ) -> Result<()> {
+        self.0.transaction(Some(practice), new_series(practice, series, sessions)).await.map(drop)
+    }
+
+    async fn series(&self, practice: PracticeId, id: &str) -> Result<Option<SeriesRecord>> {
+        let rows = self.0.query(Some(practice), sql::SERIES, vec![practice.into(), id.into()]).await?;
+        rows.first()
+            .map(|r| {
+                Ok(SeriesRecord { id: r.text(0)?, rule: r.text(1)?, created_at: r.time(2)?, created_by: r.parse(3)? })
+            })
+            .transpose()
+    }
+
+    async fn series_appointments(&self, practice: PracticeId, id: &str) -> Result<Vec<AppointmentRecord>> {
+        self.appointments(practice, sql::SERIES_APPOINTMENTS, vec![practice.into(), id.into()]).await
+    }
+
+    async fn rebook_series(
+        &self,
+        practice: PracticeId,
+        removed: &[(String, i64)],
+        (series, rule): (&str, &str),
+        tail: Option<(&SeriesRecord, &[AppointmentRecord])>,
+    ) -> Result<()> {
+        let mut statements = Vec::new();
+        for (id, version) in removed {
+            let params = || vec![practice.into(), id.as_str().into(), (*version).into()];
+            statements.push(Statement::new(sql::DELETE_APPOINTMENT_CLIENTS, params()));
+            statements.push(Statement::new(sql::DELETE_APPOINTMENT, params()).must_change_a_row());
+        }
+        let params = vec![practice.into(), series.into(), rule.into()];
+        statements.push(Statement::new(sql::SET_SERIES_RULE, params).must_change_a_row());
+        if let Some((tail, sessions)) = tail {
+            statements.extend(new_series(practice, tail, sessions));
+        }
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
 

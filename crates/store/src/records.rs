@@ -660,4 +660,15 @@ pub struct AppointmentRecord {
     pub note: Option<domain::NoteId>,
     /// A telehealth session's video room (a random name).
     pub room: Option<String>,
+    /// The recurring series it belongs to, and the local date the series' rule put it on.
+    pub series: Option<(String, jiff::civil::Date)>,
+}
+
+/// A recurring series: the RRULE its sessions were booked by (each session is an appointment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesRecord {
+    pub id: String,
+    pub rule: String,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
 }

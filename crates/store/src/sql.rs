@@ -518,7 +518,8 @@ macro_rules! appointment_select {
     ($where:literal) => {
         concat!(
             "SELECT a.id, a.type_id, a.clinician_id, a.starts_at, a.ends_at, a.modality, a.status, a.reason, ",
-            "a.version, a.created_at, a.created_by, a.updated_at, a.updated_by, a.note_id, a.room, c.client_id ",
+            "a.version, a.created_at, a.created_by, a.updated_at, a.updated_by, a.note_id, a.room, c.client_id, ",
+            "a.series_id, a.occurrence ",
             "FROM appointments a LEFT JOIN appointment_clients c ",
             "ON c.practice_id = a.practice_id AND c.appointment_id = a.id WHERE a.practice_id = $1 AND ",
             $where
@@ -526,8 +527,8 @@ macro_rules! appointment_select {
     };
 }
 pub const INSERT_APPOINTMENT: &str = "INSERT INTO appointments (practice_id, id, type_id, clinician_id, starts_at, \
-     ends_at, modality, status, reason, version, created_at, created_by, room) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12)";
+     ends_at, modality, status, reason, version, created_at, created_by, room, series_id, occurrence) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14)";
 pub const INSERT_APPOINTMENT_CLIENT: &str =
     "INSERT INTO appointment_clients (practice_id, appointment_id, client_id) VALUES ($1, $2, $3)";
 pub const APPOINTMENT: &str = appointment_select!("a.id = $2");
@@ -552,4 +553,17 @@ pub const SESSIONS_WITHOUT_SIGNED_NOTE: &str = "SELECT COUNT(*) FROM appointment
      LEFT JOIN notes n ON n.practice_id = a.practice_id AND n.id = a.note_id \
      WHERE a.practice_id = $1 AND a.clinician_id = $2 AND a.status = 'attended' AND a.starts_at >= $3 \
      AND (n.id IS NULL OR n.status <> 'signed')";
+pub const INSERT_SERIES: &str =
+    "INSERT INTO appointment_series (practice_id, id, rule, created_at, created_by) VALUES ($1, $2, $3, $4, $5)";
+pub const SERIES: &str = "SELECT id, rule, created_at, created_by FROM appointment_series \
+     WHERE practice_id = $1 AND id = $2";
+pub const SET_SERIES_RULE: &str = "UPDATE appointment_series SET rule = $3 WHERE practice_id = $1 AND id = $2";
+/// A series' sessions, in the order the rule put them.
+pub const SERIES_APPOINTMENTS: &str = appointment_select!("a.series_id = $2 ORDER BY a.occurrence, a.starts_at, a.id");
+/// Takes a session out of the calendar: only one still scheduled, with no note, at the version read.
+pub const DELETE_APPOINTMENT_CLIENTS: &str = "DELETE FROM appointment_clients WHERE practice_id = $1 \
+     AND appointment_id = (SELECT id FROM appointments WHERE practice_id = $1 AND id = $2 AND version = $3 \
+     AND status = 'scheduled' AND note_id IS NULL)";
+pub const DELETE_APPOINTMENT: &str = "DELETE FROM appointments WHERE practice_id = $1 AND id = $2 AND version = $3 \
+     AND status = 'scheduled' AND note_id IS NULL";
 pub const APPOINTMENT_REASON_CELLS: (&str, &str) = sealed_cells!("appointments", "reason");

@@ -37,8 +37,8 @@ use crate::{
     CareTeamMember, ChallengePurpose, ClientIndex, ConsentRecord, DiagnosisRecord, DisclosureRecord, DocumentRecord,
     Failures, GlassBreakRecord, GlassReview, GroupRecord, Invitation, MeasureRecord, NewPractice, NewSetupToken,
     NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord, SealedCell,
-    SealedClient, SealedColumn, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind, SignInFilter,
-    SignInRules, Signature, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
+    SealedClient, SealedColumn, SeriesRecord, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind,
+    SignInFilter, SignInRules, Signature, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -71,6 +71,7 @@ macro_rules! store_contract_suite {
             consents_are_revoked_once_and_disclosures_kept,
             groups_hold_their_members_and_are_found_from_each,
             appointments_are_booked_with_their_clients_and_changed_from_their_version,
+            series_are_booked_whole_and_rebooked_from_their_versions,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,

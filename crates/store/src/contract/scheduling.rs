@@ -130,6 +130,7 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
         updated: None,
         note: None,
         room: (n == 2).then(|| "RandomRoomNameForTheVideoSession".to_owned()),
+        series: None,
     };
     let couple = booked(1, 9, clients.clone());
     ok(store.book_appointment(p.id, &couple).await);
@@ -189,4 +190,80 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.appointment(elsewhere.id, "appointment-1").await), None);
     assert_eq!(ok(store.appointments_overlapping(elsewhere.id, hour(0), hour(24)).await), []);
+}
+
+pub async fn series_are_booked_whole_and_rebooked_from_their_versions(store: &dyn Store) {
+    use domain::appointment::{Modality, Status};
+    let p = practice("Series", "owner@series.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let kind = appointment_type_record("Weekly therapy", t(11));
+    ok(store.insert_appointment_type(p.id, &kind).await);
+    let client = sealed_client(19, "series-a");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let week = |n: i64| t(2_000_000 + n * 7 * 86_400);
+    let day = |n: i64| jiff::civil::date(2027, 1, 4).checked_add(jiff::Span::new().weeks(n)).expect("date");
+    let session = |series: &str, n: i64| AppointmentRecord {
+        id: format!("{series}-{n}"),
+        appointment_type: kind.id,
+        clinician: p.owner.id,
+        clients: vec![client.id],
+        starts_at: week(n),
+        ends_at: week(n) + SignedDuration::from_mins(50),
+        modality: Modality::InPerson,
+        status: Status::Scheduled,
+        reason: vec![],
+        version: 1,
+        created_at: t(20),
+        created_by: p.owner.id,
+        updated: None,
+        note: None,
+        room: None,
+        series: Some((series.to_owned(), day(n))),
+    };
+    let series = SeriesRecord {
+        id: "weekly".into(),
+        rule: "FREQ=WEEKLY;COUNT=4;BYDAY=MO".into(),
+        created_at: t(20),
+        created_by: p.owner.id,
+    };
+    let sessions: Vec<_> = (0..4).map(|n| session("weekly", n)).collect();
+    ok(store.book_series(p.id, &series, &sessions).await);
+    assert_eq!(ok(store.series(p.id, "weekly").await), Some(series.clone()));
+    assert_eq!(ok(store.series_appointments(p.id, "weekly").await), sessions);
+    // A series whose sessions cannot all be booked is not booked at all.
+    let broken = SeriesRecord { id: "broken".into(), ..series.clone() };
+    let mut bad = vec![session("broken", 0), session("broken", 1)];
+    bad[1].clients = vec![ClientId::random()];
+    assert!(store.book_series(p.id, &broken, &bad).await.is_err());
+    assert_eq!(ok(store.series(p.id, "broken").await), None);
+    assert_eq!(ok(store.appointment(p.id, "broken-0").await), None);
+
+    // The third session is cancelled; from the second on, the run moves to a new series.
+    let by = (t(30), p.owner.id);
+    ok(store.set_appointment_outcome(p.id, "weekly-2", 1, (Status::Cancelled, vec![1]), by).await);
+    let tail = SeriesRecord { id: "moved".into(), rule: "FREQ=WEEKLY;COUNT=2;BYDAY=TU".into(), ..series.clone() };
+    let carried: Vec<_> = (1..3).map(|n| session("moved", n)).collect();
+    let removed = [("weekly-1".to_owned(), 1), ("weekly-3".to_owned(), 1)];
+    let head_rule = "FREQ=WEEKLY;UNTIL=20270110;BYDAY=MO";
+    // Someone else changed a session since it was read: nothing changes.
+    ok(store.move_appointment(p.id, "weekly-3", 1, (week(5), week(5) + SignedDuration::from_mins(50)), by).await);
+    let stale = store.rebook_series(p.id, &removed, ("weekly", head_rule), Some((&tail, &carried))).await;
+    assert!(matches!(stale, Err(StoreError::NoRowChanged(_))), "{stale:?}");
+    assert_eq!(ok(store.series_appointments(p.id, "weekly").await).len(), 4);
+    assert_eq!(ok(store.series(p.id, "moved").await), None);
+    // A cancelled session is history and cannot be taken out.
+    let cancelled = store.rebook_series(p.id, &[("weekly-2".to_owned(), 2)], ("weekly", head_rule), None).await;
+    assert!(matches!(cancelled, Err(StoreError::NoRowChanged(_))), "{cancelled:?}");
+    let removed = [("weekly-1".to_owned(), 1), ("weekly-3".to_owned(), 2)];
+    ok(store.rebook_series(p.id, &removed, ("weekly", head_rule), Some((&tail, &carried))).await);
+    let ids = |list: Vec<AppointmentRecord>| list.into_iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(ids(ok(store.series_appointments(p.id, "weekly").await)), ["weekly-0", "weekly-2"]);
+    assert_eq!(ok(store.series(p.id, "weekly").await).map(|s| s.rule), Some(head_rule.to_owned()));
+    assert_eq!(ok(store.series_appointments(p.id, "moved").await), carried);
+    assert_eq!(ok(store.appointment(p.id, "weekly-1").await), None);
+
+    let elsewhere = practice("Other series", "owner@series-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.series(elsewhere.id, "weekly").await), None);
+    assert_eq!(ok(store.series_appointments(elsewhere.id, "weekly").await), []);
 }
