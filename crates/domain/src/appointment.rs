@@ -12,6 +12,8 @@ use crate::validation::FieldErrors;
 /// A session lasts five minutes to eight hours.
 pub const MINUTES: std::ops::RangeInclusive<u32> = 5..=480;
 pub const REASON_MAX: usize = 500;
+/// A series runs at most two years of weekly sessions; a longer one is booked again then.
+pub const SESSIONS: std::ops::RangeInclusive<u32> = 2..=104;
 
 /// Where the session happens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -101,10 +103,67 @@ pub struct AppointmentForm {
     pub minutes: String,
     #[serde(default)]
     pub modality: String,
+    /// Empty for one session; else how many weeks apart a series' sessions are.
+    #[serde(default)]
+    pub repeat: String,
+    /// How many sessions a series has.
+    #[serde(default)]
+    pub sessions: String,
     /// The person has seen the conflicts and books anyway.
     #[serde(default)]
     pub override_conflicts: bool,
 }
+
+/// How a booking repeats: every `weeks` weeks, `sessions` times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repeat {
+    pub weeks: u16,
+    pub sessions: u32,
+}
+
+/// The choices a booking offers for repeating: (value, label).
+pub const REPEATS: [(&str, &str); 4] =
+    [("", "Does not repeat"), ("1", "Every week"), ("2", "Every other week"), ("4", "Every four weeks")];
+
+/// A booking's repetition as typed: `None` for one session.
+pub fn repeat(typed: &str, sessions: &str, errors: &mut FieldErrors) -> Option<Option<Repeat>> {
+    let weeks = match typed.trim() {
+        "" => return Some(None),
+        "1" => 1,
+        "2" => 2,
+        "4" => 4,
+        _ => {
+            errors.add("repeat", "must be every week, every other week or every four weeks");
+            return None;
+        }
+    };
+    let sessions = errors.check(
+        "sessions",
+        sessions
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| SESSIONS.contains(n))
+            .ok_or_else(|| format!("must be {} to {} sessions", SESSIONS.start(), SESSIONS.end())),
+    )?;
+    Some(Some(Repeat { weeks, sessions }))
+}
+
+/// Which sessions of a series an edit changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    This,
+    /// This session and the ones after it.
+    Following,
+    /// Every session still to come.
+    Upcoming,
+}
+
+stored_names!(Scope {
+    This => "this", "This session";
+    Following => "following", "This and following";
+    Upcoming => "upcoming", "All upcoming";
+});
 
 /// A session's length as typed, or `default` (the type's) when empty.
 pub fn minutes(typed: &str, default: u32, errors: &mut FieldErrors) -> Option<u32> {
@@ -194,6 +253,19 @@ mod tests {
             let mut errors = FieldErrors::default();
             assert_eq!(minutes(bad, 53, &mut errors), None, "{bad}");
             assert_eq!(errors.get("minutes"), Some("must be 5 to 480 minutes"));
+        }
+    }
+
+    #[test]
+    fn a_series_repeats_weekly_to_monthly_for_two_to_104_sessions() {
+        let mut errors = FieldErrors::default();
+        assert_eq!(repeat("", "", &mut errors), Some(None));
+        assert_eq!(repeat("2", " 12 ", &mut errors), Some(Some(Repeat { weeks: 2, sessions: 12 })));
+        assert!(errors.is_empty());
+        for (weeks, sessions, field) in [("3", "12", "repeat"), ("1", "1", "sessions"), ("1", "105", "sessions")] {
+            let mut errors = FieldErrors::default();
+            assert_eq!(repeat(weeks, sessions, &mut errors), None);
+            assert!(errors.get(field).is_some(), "{weeks} {sessions}");
         }
     }
 

@@ -121,6 +121,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/schedule/appointments/{id}/outcome", SignedIn),
         ("POST", "/schedule/appointments/{id}/move", SignedIn),
         ("POST", "/schedule/appointments/{id}/note", SignedIn),
+        ("POST", "/schedule/appointments/{id}/end-series", SignedIn),
         ("POST", "/clients/{id}/groups", SignedIn),
         ("POST", "/clients/{id}/groups/{group}/members", SignedIn),
         ("POST", "/clients/{id}/groups/{group}/leave", SignedIn),

@@ -877,7 +877,7 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
         time: time.into(),
         minutes: String::new(),
         modality: String::new(),
-        override_conflicts: false,
+        ..AppointmentForm::default()
     };
     let at = day.strftime("%H:%M").to_string();
 
@@ -1013,4 +1013,98 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
     let url = links[0].clone().expect("the clinician's link");
     assert!(url.starts_with(w.haven.telehealth_server().0), "{url}");
     assert_eq!(links[1], None, "the front desk does not join sessions");
+}
+
+#[tokio::test]
+async fn a_weekly_series_is_booked_whole_moved_from_a_session_on_and_ended() {
+    use domain::appointment::{AppointmentForm, OutcomeForm, Scope, Status};
+    use haven_service::SlotQuery;
+    use haven_service::appointments::Booking;
+    let w = World::new().await;
+    ok(w.haven.seed_demo_schedule(w.report.practice_id).await);
+    let (clinician, scheduler) = (w.actor(2).await, w.actor(5).await);
+    let (client, another) = (w.client_of(2), w.client_of(3));
+    let kind =
+        ok(w.haven.appointment_types(&scheduler).await).into_iter().find(|t| t.spec.max_clients == 1).expect("a type");
+    let query = SlotQuery { appointment_type: kind.id, clinician: Some(clinician.user()), weeks: 4 };
+    let first = ok(w.haven.next_free_slot(&scheduler, query).await).expect("a free slot");
+    let start = first.start.to_zoned(first.zone.clone());
+    let weekly = |who: domain::ClientId, sessions: &str| AppointmentForm {
+        appointment_type: kind.id.to_string(),
+        clinician: clinician.user().to_string(),
+        clients: vec![who.to_string()],
+        date: start.date().to_string(),
+        time: start.strftime("%H:%M").to_string(),
+        repeat: "1".into(),
+        sessions: sessions.into(),
+        ..AppointmentForm::default()
+    };
+    let booked = ok(w.haven.book_appointment(&scheduler, &weekly(client, "6")).await);
+    assert!(matches!(booked, Booking::Booked { .. }), "{booked:?}");
+    let weeks = |w: &World| {
+        let (haven, clinician) = (w.haven.clone(), clinician.clone());
+        let monday = start.date();
+        async move { ok(haven.days_of(&clinician, clinician.user(), monday, 7 * 8).await) }
+    };
+    let sessions = weeks(&w).await;
+    assert_eq!(sessions.len(), 6);
+    assert!(sessions.iter().all(|a| a.in_series && a.status == Status::Scheduled));
+    // Same local time every week, whatever the clocks did.
+    let local = |a: &haven_service::appointments::AppointmentView| a.starts_at.to_zoned(first.zone.clone());
+    assert!(sessions.iter().all(|a| local(a).time() == start.time()), "wall-clock time kept");
+    assert!(sessions.windows(2).all(|p| (local(&p[1]).date() - local(&p[0]).date()).get_days() == 7));
+
+    // A second series over the first: six clashes, nothing booked; too many sessions refused.
+    let over = ok(w.haven.book_appointment(&scheduler, &weekly(another, "6")).await);
+    let Booking::Conflicts(clashes) = over else { panic!("booked over a series: {over:?}") };
+    assert_eq!(clashes.len(), 6, "{clashes:?}");
+    assert_eq!(weeks(&w).await.len(), 6);
+    let refused = w.haven.book_appointment(&scheduler, &weekly(another, "105")).await;
+    assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("sessions").is_some()), "{refused:?}");
+
+    // The third is cancelled; the second moves a day and an hour later, with the ones after it.
+    let cancel = OutcomeForm { status: "cancelled".into(), reason: "Travelling".into() };
+    ok(w.haven.close_appointment(&scheduler, &sessions[2].id, sessions[2].version, &cancel).await);
+    let to = local(&sessions[1]) + jiff::SignedDuration::from_hours(25);
+    let (date, time) = (to.date().to_string(), to.strftime("%H:%M").to_string());
+    let second = &sessions[1];
+    let moved =
+        ok(w.haven.move_series(&scheduler, &second.id, second.version, (&date, &time), Scope::Following, false).await);
+    assert!(matches!(moved, Booking::Booked { .. }), "{moved:?}");
+    let again =
+        w.haven.move_series(&scheduler, &second.id, second.version, (&date, &time), Scope::Following, false).await;
+    assert!(matches!(again, Err(ServiceError::NotFound | ServiceError::Conflict(_))), "{again:?}");
+    let after = weeks(&w).await;
+    let starts: Vec<_> = after.iter().map(|a| (local(a).date(), a.status)).collect();
+    let day = |n: i64, extra: i64| start.date().checked_add(jiff::Span::new().days(7 * n + extra)).expect("day");
+    assert_eq!(
+        starts,
+        [
+            (day(0, 0), Status::Scheduled),
+            (day(1, 1), Status::Scheduled),
+            (day(2, 0), Status::Cancelled),
+            (day(3, 1), Status::Scheduled),
+            (day(4, 1), Status::Scheduled),
+            (day(5, 1), Status::Scheduled),
+        ],
+        "the cancelled session stays where it was"
+    );
+    assert!(after.iter().filter(|a| a.status == Status::Scheduled).skip(1).all(|a| local(a).time() == to.time()));
+    let moves = w.events("appointment.move", "ok").await;
+    assert_eq!(moves.len(), 1, "one event for the client's moved run");
+    assert!(moves[0].resources.contains(&format!("appointment:{}", second.id)));
+
+    // Ended from the fifth session: it and the sixth go; a single appointment has no series.
+    let fifth = &after[4];
+    assert_eq!(ok(w.haven.end_series(&scheduler, &fifth.id, fifth.version).await), 2);
+    assert_eq!(weeks(&w).await.len(), 4);
+    assert_eq!(w.events("appointment.delete", "ok").await.len(), 1);
+    let single = AppointmentForm { repeat: String::new(), ..weekly(another, "") };
+    let Booking::Booked { id, .. } =
+        ok(w.haven.book_appointment(&scheduler, &AppointmentForm { time: "06:00".into(), ..single }).await)
+    else {
+        panic!("not booked")
+    };
+    let refused = w.haven.end_series(&scheduler, &id, 1).await;
+    assert!(matches!(refused, Err(ServiceError::Conflict(_))), "{refused:?}");
 }

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::appointment::{AppointmentForm, Modality, OutcomeForm, Status};
+use domain::appointment::{AppointmentForm, Modality, OutcomeForm, Scope, Status};
 use domain::validation::FieldErrors;
 use domain::{Role, UserId};
 use jiff::civil::Date;
@@ -31,6 +31,7 @@ pub(crate) fn routes() -> Routes {
         .post("/schedule/appointments/{id}/outcome", close)
         .post("/schedule/appointments/{id}/move", move_to)
         .post("/schedule/appointments/{id}/note", session_note)
+        .post("/schedule/appointments/{id}/end-series", end_series)
 }
 
 #[derive(Template)]
@@ -50,6 +51,8 @@ struct DayPage {
     types: Vec<(String, String, u32)>,
     modalities: &'static [Modality],
     outcomes: [Status; 4],
+    scopes: &'static [Scope],
+    repeats: [(&'static str, &'static str); 4],
     templates: &'static [domain::notes::Template],
     /// The booking form as typed, its errors, the clashes waiting for an override.
     form: Booked,
@@ -93,6 +96,11 @@ impl DayPage {
         clock(at, &self.zone)
     }
 
+    /// A day and time, for overlaps that may be on another day (a series').
+    fn moment(&self, at: &jiff::Timestamp) -> String {
+        at.to_zoned(self.zone.clone()).strftime("%a %b %-d, %-I:%M %p").to_string()
+    }
+
     /// The overlaps a move of `id` waits on (empty unless it was refused for them).
     fn move_clashes(&self, id: &str) -> &[Clash] {
         self.moving.as_ref().filter(|(m, _)| m == id).map_or(&[], |(_, c)| c.as_slice())
@@ -123,6 +131,10 @@ pub(crate) struct Booked {
     minutes: String,
     #[serde(default)]
     modality: String,
+    #[serde(default)]
+    repeat: String,
+    #[serde(default)]
+    sessions: String,
     #[serde(default)]
     override_conflicts: Option<String>,
 }
@@ -175,6 +187,8 @@ async fn page(
         types,
         modalities: Modality::ALL,
         outcomes: [Status::Attended, Status::Cancelled, Status::LateCancelled, Status::NoShow],
+        scopes: Scope::ALL,
+        repeats: domain::appointment::REPEATS,
         templates: domain::notes::TEMPLATES,
         errors: FieldErrors::default(),
         clashes: Vec::new(),
@@ -228,6 +242,8 @@ async fn book(
         time: typed.time.clone(),
         minutes: typed.minutes.clone(),
         modality: typed.modality.clone(),
+        repeat: typed.repeat.clone(),
+        sessions: typed.sessions.clone(),
         override_conflicts: typed.override_conflicts.is_some(),
     };
     let (status, errors, clashes, error) = match (client, state.haven.book_appointment(&actor, &form).await) {
@@ -311,6 +327,9 @@ struct Move {
     to_date: String,
     #[serde(default)]
     to_time: String,
+    /// For a series' session: this one, this and following, or all upcoming.
+    #[serde(default)]
+    scope: String,
     #[serde(default)]
     override_conflicts: Option<String>,
     #[serde(default)]
@@ -328,7 +347,8 @@ async fn move_to(
 ) -> Result<Response, PageError> {
     let version = moved.version.trim().parse().unwrap_or(-1);
     let to = (moved.to_date.as_str(), moved.to_time.as_str());
-    let answer = state.haven.move_appointment(&actor, &id, version, to, moved.override_conflicts.is_some()).await;
+    let scope = moved.scope.parse().unwrap_or(Scope::This);
+    let answer = state.haven.move_series(&actor, &id, version, to, scope, moved.override_conflicts.is_some()).await;
     // Moved, the page shows the day it went to; refused, the day it was on.
     let shown = match &answer {
         Ok(Booking::Booked { .. }) => &moved.to_date,
@@ -354,6 +374,33 @@ async fn move_to(
         Err(e) => return Err(e.into()),
     };
     Ok(render(status, &page))
+}
+
+#[derive(Deserialize)]
+struct Ending {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    clinician: String,
+    #[serde(default)]
+    date: String,
+}
+
+/// Takes a session and the rest of its series off the calendar.
+async fn end_series(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(ending): Form<Ending>,
+) -> Result<Response, PageError> {
+    let version = ending.version.trim().parse().unwrap_or(-1);
+    let removed = state.haven.end_series(&actor, &id, version).await?;
+    let mut page = page(&state, &actor, ending.clinician.parse().ok(), ending.date.parse().ok()).await?;
+    page.notice = Some(match removed {
+        1 => "The series ends here: 1 session was taken off the calendar.".to_owned(),
+        n => format!("The series ends here: {n} sessions were taken off the calendar."),
+    });
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]

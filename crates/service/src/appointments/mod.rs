@@ -4,7 +4,7 @@
 //! records); closed as attended, cancelled, cancelled late or missed with a sealed reason. Each
 //! change is an event in every client's log, in the change's own transaction.
 
-use domain::appointment::{AppointmentForm, Modality, OutcomeForm, Status, minutes, occupies, resolve_start};
+use domain::appointment::{AppointmentForm, Modality, OutcomeForm, Status, minutes, occupies, repeat, resolve_start};
 use domain::policy::{Action, ChartPart, Resource};
 use domain::validation::FieldErrors;
 use domain::{AppointmentTypeId, ClientId, NoteId, Phi, Role, UserId};
@@ -16,6 +16,18 @@ use crate::audit_log::{AuditEntry, Crud};
 use crate::clients::sealing::{open_cell, open_full_name, seal_cell};
 use crate::error::stale;
 use crate::{Actor, Haven, Result, ServiceError};
+
+mod series;
+
+/// What a booking books, checked: the same for one session and for each of a series'.
+#[derive(Debug, Clone)]
+struct Plan {
+    appointment_type: AppointmentTypeId,
+    clinician: UserId,
+    clients: Vec<ClientId>,
+    modality: Modality,
+    minutes: u32,
+}
 
 /// An appointment as a calendar shows it.
 #[derive(Debug, Clone)]
@@ -34,6 +46,8 @@ pub struct AppointmentView {
     pub version: i64,
     /// The link that opens a telehealth session's room, for its clinician.
     pub video: Option<String>,
+    /// Whether it is a session of a recurring series.
+    pub in_series: bool,
 }
 
 /// A double-booking found for a proposed appointment.
@@ -107,17 +121,17 @@ impl Haven {
             .collect()
     }
 
-    /// The double-bookings of a clinician and clients over [starts, ends), leaving `except` (an
-    /// appointment being moved) out: as shown, and the ids of the appointments overlapped.
+    /// The double-bookings of a clinician and clients over [starts, ends), leaving `except` (the
+    /// appointments being moved) out: as shown, and the ids of the appointments overlapped.
     async fn clashes(
         &self,
         actor: &Actor,
         (clinician, clients): (UserId, &[ClientId]),
         (starts_at, ends_at): (Timestamp, Timestamp),
-        except: Option<&str>,
+        except: &[&str],
     ) -> Result<(Vec<Clash>, Vec<String>)> {
         let mut existing = self.store.appointments_overlapping(actor.practice(), starts_at, ends_at).await?;
-        existing.retain(|a| Some(a.id.as_str()) != except);
+        existing.retain(|a| !except.contains(&a.id.as_str()));
         let proposed = occupying(clinician, clients, (starts_at, ends_at));
         let taken: Vec<_> =
             existing.iter().map(|a| occupying(a.clinician, &a.clients, (a.starts_at, a.ends_at))).collect();
@@ -181,8 +195,9 @@ impl Haven {
         let zone = self.practice_zone(practice).await?;
         let start = resolve_start(&form.date, &form.time, &zone, &mut errors);
         let length = minutes(&form.minutes, kind.as_ref().map_or(50, |k| k.spec.minutes), &mut errors);
-        let (Some(kind), Some(modality), Some((start, notice)), Some(length), true) =
-            (kind, modality, start, length, errors.is_empty())
+        let repeat = repeat(&form.repeat, &form.sessions, &mut errors);
+        let (Some(kind), Some(modality), Some((start, notice)), Some(length), Some(repeat), true) =
+            (kind, modality, start, length, repeat, errors.is_empty())
         else {
             return Err(ServiceError::Invalid(errors));
         };
@@ -192,36 +207,16 @@ impl Haven {
                 return Err(ServiceError::Denied("only clients whose details you may see are booked"));
             }
         }
+        let plan = Plan { appointment_type: kind.id, clinician, clients, modality, minutes: length };
+        if let Some(repeat) = repeat {
+            return self.book_series(actor, &plan, start.datetime(), repeat, form.override_conflicts, notice).await;
+        }
         let (starts_at, ends_at) = occupies(&start, length);
-
-        let (clashes, overridden) = self.clashes(actor, (clinician, &clients), (starts_at, ends_at), None).await?;
+        let (clashes, overridden) = self.clashes(actor, (clinician, &plan.clients), (starts_at, ends_at), &[]).await?;
         if !clashes.is_empty() && !form.override_conflicts {
             return Ok(Booking::Conflicts(clashes));
         }
-
-        let id = ClientId::random().to_string();
-        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let record = AppointmentRecord {
-            reason: seal_cell(&ring, practice, SealedColumn::AppointmentReason, &id, b"")?,
-            id: id.clone(),
-            appointment_type: kind.id,
-            clinician,
-            clients,
-            starts_at,
-            ends_at,
-            modality,
-            status: Status::Scheduled,
-            version: 1,
-            created_at: self.now(),
-            created_by: actor.user(),
-            updated: None,
-            note: None,
-            room: match modality {
-                Modality::Telehealth => Some(crate::telehealth::MeetingRoom::new()?.as_str().to_owned()),
-                Modality::InPerson => None,
-            },
-            series: None,
-        };
+        let record = self.session(actor, &plan, (starts_at, ends_at), None).await?;
         // An override names each appointment it was booked over.
         let entries = Self::appointment_entries("appointment.create", Crud::Create, &record)
             .into_iter()
@@ -229,7 +224,41 @@ impl Haven {
             .collect();
         self.recording_each_by(actor, entries)?.book_appointment(practice, &record).await?;
         self.audit_drafts_committed();
-        Ok(Booking::Booked { id, notice })
+        Ok(Booking::Booked { id: record.id, notice })
+    }
+
+    /// A new session of `plan` over [starts, ends): scheduled, with a video room if by video.
+    async fn session(
+        &self,
+        actor: &Actor,
+        plan: &Plan,
+        (starts_at, ends_at): (Timestamp, Timestamp),
+        series: Option<(String, jiff::civil::Date)>,
+    ) -> Result<AppointmentRecord> {
+        let practice = actor.practice();
+        let id = ClientId::random().to_string();
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        Ok(AppointmentRecord {
+            reason: seal_cell(&ring, practice, SealedColumn::AppointmentReason, &id, b"")?,
+            id,
+            appointment_type: plan.appointment_type,
+            clinician: plan.clinician,
+            clients: plan.clients.clone(),
+            starts_at,
+            ends_at,
+            modality: plan.modality,
+            status: Status::Scheduled,
+            version: 1,
+            created_at: self.now(),
+            created_by: actor.user(),
+            updated: None,
+            note: None,
+            room: match plan.modality {
+                Modality::Telehealth => Some(crate::telehealth::MeetingRoom::new()?.as_str().to_owned()),
+                Modality::InPerson => None,
+            },
+            series,
+        })
     }
 
     /// A clinician's appointments on `day` in the practice's zone, earliest first; the clients
@@ -296,6 +325,7 @@ impl Haven {
                 status: r.status,
                 reason: Phi::new(String::from_utf8_lossy(reason.expose()).into_owned()),
                 video: self.video_link(actor, &r),
+                in_series: r.series.is_some(),
                 version: r.version,
                 id: r.id,
             });
@@ -328,7 +358,7 @@ impl Haven {
         let length = record.ends_at.duration_since(record.starts_at);
         let (starts_at, ends_at) = (start.timestamp(), start.timestamp() + length);
         let (clashes, overlapped) =
-            self.clashes(actor, (record.clinician, &record.clients), (starts_at, ends_at), Some(id)).await?;
+            self.clashes(actor, (record.clinician, &record.clients), (starts_at, ends_at), &[id]).await?;
         if !clashes.is_empty() && !override_conflicts {
             return Ok(Booking::Conflicts(clashes));
         }
