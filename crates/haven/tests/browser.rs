@@ -227,6 +227,20 @@ fn the_front_desk_books_and_closes_appointments_on_a_day() {
     }
 }
 
+/// The front desk books a weekly series, cancels one late, moves the rest from a session on and
+/// ends the series.
+#[test]
+fn the_front_desk_keeps_a_weekly_series() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let scheduler = seeded_account(&dir, "scheduler");
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("series.mjs", &[&server.url, &scheduler], &server);
+    for shot in ["series-week.png", "series-day.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
 /// database is replaced by an older copy, the dashboard says the log was rolled back.
 #[test]
