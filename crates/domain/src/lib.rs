@@ -69,6 +69,7 @@ pub mod secret;
 pub mod staff;
 pub mod throttle;
 pub mod validation;
+pub mod waitlist;
 
 pub use ids::{
     ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, NoteId, PasskeyId,

@@ -43,6 +43,7 @@ const MIGRATIONS: Migrations = &[
     (22, include_str!("../migrations/0022_appointment_notes.sql")),
     (23, include_str!("../migrations/0023_appointment_rooms.sql")),
     (24, include_str!("../migrations/0024_appointment_series.sql")),
+    (25, include_str!("../migrations/0025_waitlist.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

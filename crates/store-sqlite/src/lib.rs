@@ -42,6 +42,7 @@ const MIGRATIONS: Migrations = &[
     (22, include_str!("../migrations/0022_appointment_notes.sql")),
     (23, include_str!("../migrations/0023_appointment_rooms.sql")),
     (24, include_str!("../migrations/0024_appointment_series.sql")),
+    (25, include_str!("../migrations/0025_waitlist.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use crate::sql;
 use crate::sql_store::*;
-use crate::{AppointmentRecord, Result, SeriesRecord, Sql, SqlStore, Statement};
+use crate::{AppointmentRecord, Result, SeriesRecord, Sql, SqlStore, Statement, WaitlistRecord};
 
 /// The longest session (`domain::appointment::MINUTES`), which bounds a window's search.
 const LONGEST: jiff::SignedDuration = jiff::SignedDuration::from_hours(8);
@@ -72,6 +72,15 @@ pub trait AppointmentStore: Send + Sync {
         (series, rule): (&str, &str),
         tail: Option<(&SeriesRecord, &[AppointmentRecord])>,
     ) -> Result<()>;
+    async fn add_to_waitlist(&self, practice: PracticeId, wish: &WaitlistRecord) -> Result<()>;
+    /// The clients still waiting, longest first.
+    async fn waitlist(&self, practice: PracticeId) -> Result<Vec<WaitlistRecord>>;
+    /// Takes a wish off the waitlist; `false` if it had already ended.
+    async fn end_wish(&self, practice: PracticeId, id: &str, by: (Timestamp, UserId)) -> Result<bool>;
+    /// Books the appointment that meets a wish and ends the wish, both or neither
+    /// (`NoRowChanged` if the wish had already ended).
+    async fn book_from_waitlist(&self, practice: PracticeId, wish: &str, appointment: &AppointmentRecord)
+    -> Result<()>;
     /// Records what became of an appointment read at `version` (with its sealed reason).
     async fn set_appointment_outcome(
         &self,
@@ -278,6 +287,53 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
     ) -> Result<u64> {
         let params = vec![practice.into(), clinician.into(), since.into()];
         self.count(Some(practice), sql::SESSIONS_WITHOUT_SIGNED_NOTE, params).await
+    }
+
+    async fn add_to_waitlist(&self, practice: PracticeId, w: &WaitlistRecord) -> Result<()> {
+        let params = vec![
+            practice.into(),
+            w.id.as_str().into(),
+            w.client.into(),
+            w.clinician.into(),
+            w.weekdays.as_str().into(),
+            w.earliest.as_str().into(),
+            w.latest.as_str().into(),
+            w.modality.map(|m| m.as_str()).into(),
+            w.added_at.into(),
+            w.added_by.into(),
+        ];
+        self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_WISH, params)]).await.map(drop)
+    }
+
+    async fn waitlist(&self, practice: PracticeId) -> Result<Vec<WaitlistRecord>> {
+        let rows = self.0.query(Some(practice), sql::WAITLIST, vec![practice.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WaitlistRecord {
+                    id: r.text(0)?,
+                    client: r.parse(1)?,
+                    clinician: r.opt_parse(2)?,
+                    weekdays: r.text(3)?,
+                    earliest: r.text(4)?,
+                    latest: r.text(5)?,
+                    modality: r.opt_parse(6)?,
+                    added_at: r.time(7)?,
+                    added_by: r.parse(8)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn end_wish(&self, practice: PracticeId, id: &str, (at, by): (Timestamp, UserId)) -> Result<bool> {
+        let params = vec![practice.into(), id.into(), at.into(), by.into(), Option::<String>::None.into()];
+        self.changes_one_row(practice, Statement::new(sql::END_WISH, params)).await
+    }
+
+    async fn book_from_waitlist(&self, practice: PracticeId, wish: &str, a: &AppointmentRecord) -> Result<()> {
+        let params = vec![practice.into(), wish.into(), a.created_at.into(), a.created_by.into(), a.id.as_str().into()];
+        let mut statements = vec![Statement::new(sql::END_WISH, params).must_change_a_row()];
+        statements.extend(booking(practice, a));
+        self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
     async fn set_appointment_outcome(

@@ -664,6 +664,23 @@ pub struct AppointmentRecord {
     pub series: Option<(String, jiff::civil::Date)>,
 }
 
+/// A client waiting for a session, with what they would accept (`domain::waitlist::Wish`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitlistRecord {
+    pub id: String,
+    pub client: ClientId,
+    /// `None`: any clinician.
+    pub clinician: Option<UserId>,
+    /// "MO,WE" (empty: any day).
+    pub weekdays: String,
+    /// Local times of day, "15:00".
+    pub earliest: String,
+    pub latest: String,
+    pub modality: Option<domain::appointment::Modality>,
+    pub added_at: Timestamp,
+    pub added_by: UserId,
+}
+
 /// A recurring series: the RRULE its sessions were booked by (each session is an appointment).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeriesRecord {

@@ -566,4 +566,12 @@ pub const DELETE_APPOINTMENT_CLIENTS: &str = "DELETE FROM appointment_clients WH
      AND status = 'scheduled' AND note_id IS NULL)";
 pub const DELETE_APPOINTMENT: &str = "DELETE FROM appointments WHERE practice_id = $1 AND id = $2 AND version = $3 \
      AND status = 'scheduled' AND note_id IS NULL";
+pub const INSERT_WISH: &str = "INSERT INTO waitlist (practice_id, id, client_id, clinician_id, weekdays, earliest, \
+     latest, modality, added_at, added_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+/// The clients still waiting, longest first.
+pub const WAITLIST: &str = "SELECT id, client_id, clinician_id, weekdays, earliest, latest, modality, added_at, \
+     added_by FROM waitlist WHERE practice_id = $1 AND ended_at IS NULL ORDER BY added_at, id";
+/// Ends a wish that is still waiting, with the appointment that met it (if one did).
+pub const END_WISH: &str = "UPDATE waitlist SET ended_at = $3, ended_by = $4, appointment_id = $5 \
+     WHERE practice_id = $1 AND id = $2 AND ended_at IS NULL";
 pub const APPOINTMENT_REASON_CELLS: (&str, &str) = sealed_cells!("appointments", "reason");

@@ -38,7 +38,8 @@ use crate::{
     Failures, GlassBreakRecord, GlassReview, GroupRecord, Invitation, MeasureRecord, NewPractice, NewSetupToken,
     NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord, SealedCell,
     SealedClient, SealedColumn, SeriesRecord, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind,
-    SignInFilter, SignInRules, Signature, Store, StoreError, TimeOffRecord, WebauthnChallenge, WrappedKey,
+    SignInFilter, SignInRules, Signature, Store, StoreError, TimeOffRecord, WaitlistRecord, WebauthnChallenge,
+    WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -72,6 +73,7 @@ macro_rules! store_contract_suite {
             groups_hold_their_members_and_are_found_from_each,
             appointments_are_booked_with_their_clients_and_changed_from_their_version,
             series_are_booked_whole_and_rebooked_from_their_versions,
+            the_waitlist_keeps_wishes_until_booked_or_taken_off_once,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,

@@ -267,3 +267,65 @@ pub async fn series_are_booked_whole_and_rebooked_from_their_versions(store: &dy
     assert_eq!(ok(store.series(elsewhere.id, "weekly").await), None);
     assert_eq!(ok(store.series_appointments(elsewhere.id, "weekly").await), []);
 }
+
+pub async fn the_waitlist_keeps_wishes_until_booked_or_taken_off_once(store: &dyn Store) {
+    use domain::appointment::{Modality, Status};
+    let p = practice("Waitlist", "owner@waitlist.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let kind = appointment_type_record("Intake", t(11));
+    ok(store.insert_appointment_type(p.id, &kind).await);
+    let (a, b) = (sealed_client(21, "wait-a"), sealed_client(22, "wait-b"));
+    ok(store.create_clients(p.id, &[(a.clone(), vec![]), (b.clone(), vec![])]).await);
+    let wish = |n: u8, client: ClientId, added: i64| WaitlistRecord {
+        id: format!("wish-{n}"),
+        client,
+        clinician: (n == 1).then_some(p.owner.id),
+        weekdays: if n == 1 { "MO,WE".into() } else { String::new() },
+        earliest: "15:00".into(),
+        latest: "18:00".into(),
+        modality: (n == 2).then_some(Modality::Telehealth),
+        added_at: t(added),
+        added_by: p.owner.id,
+    };
+    // Listed longest wait first, whatever the order they were added in.
+    ok(store.add_to_waitlist(p.id, &wish(2, b.id, 30)).await);
+    ok(store.add_to_waitlist(p.id, &wish(1, a.id, 20)).await);
+    assert!(store.add_to_waitlist(p.id, &wish(3, ClientId::random(), 40)).await.is_err(), "no such client");
+    assert_eq!(ok(store.waitlist(p.id).await), vec![wish(1, a.id, 20), wish(2, b.id, 30)]);
+
+    // Booked from the waitlist: the wish ends with the appointment, once.
+    let appointment = AppointmentRecord {
+        id: "from-waitlist".into(),
+        appointment_type: kind.id,
+        clinician: p.owner.id,
+        clients: vec![a.id],
+        starts_at: t(5_000),
+        ends_at: t(8_000),
+        modality: Modality::InPerson,
+        status: Status::Scheduled,
+        reason: vec![],
+        version: 1,
+        created_at: t(50),
+        created_by: p.owner.id,
+        updated: None,
+        note: None,
+        room: None,
+        series: None,
+    };
+    ok(store.book_from_waitlist(p.id, "wish-1", &appointment).await);
+    assert_eq!(ok(store.appointment(p.id, "from-waitlist").await), Some(appointment.clone()));
+    let second = AppointmentRecord { id: "twice".into(), ..appointment.clone() };
+    let twice = store.book_from_waitlist(p.id, "wish-1", &second).await;
+    assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "{twice:?}");
+    assert_eq!(ok(store.appointment(p.id, "twice").await), None, "nothing booked for an ended wish");
+    // Taken off once.
+    assert!(ok(store.end_wish(p.id, "wish-2", (t(60), p.owner.id)).await));
+    assert!(!ok(store.end_wish(p.id, "wish-2", (t(61), p.owner.id)).await));
+    assert_eq!(ok(store.waitlist(p.id).await), vec![]);
+
+    let elsewhere = practice("Other waitlist", "owner@waitlist-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    ok(store.add_to_waitlist(p.id, &wish(4, b.id, 70)).await);
+    assert_eq!(ok(store.waitlist(elsewhere.id).await), vec![]);
+    assert!(!ok(store.end_wish(elsewhere.id, "wish-4", (t(80), p.owner.id)).await));
+}

@@ -1,0 +1,28 @@
+-- The waitlist (SC-6): who waits for a session and what they would accept. Plain columns: ids,
+-- days and times of day name no one (the client's name is sealed in its own row). A wish ends
+-- once, booked (with the appointment) or taken off, and stays for the record.
+CREATE TABLE waitlist (
+    practice_id    TEXT NOT NULL,
+    id             TEXT NOT NULL,
+    client_id      TEXT NOT NULL,
+    clinician_id   TEXT,
+    weekdays       TEXT NOT NULL,
+    earliest       TEXT NOT NULL,
+    latest         TEXT NOT NULL,
+    modality       TEXT CHECK (modality IN ('in_person', 'telehealth')),
+    added_at       BIGINT NOT NULL,
+    added_by       TEXT NOT NULL,
+    ended_at       BIGINT,
+    ended_by       TEXT,
+    appointment_id TEXT,
+    PRIMARY KEY (practice_id, id),
+    FOREIGN KEY (practice_id, client_id) REFERENCES clients (practice_id, id),
+    FOREIGN KEY (practice_id, clinician_id) REFERENCES memberships (practice_id, user_id),
+    FOREIGN KEY (practice_id, added_by) REFERENCES memberships (practice_id, user_id)
+);
+CREATE INDEX waitlist_waiting ON waitlist (practice_id, added_at) WHERE ended_at IS NULL;
+ALTER TABLE waitlist ENABLE ROW LEVEL SECURITY;
+ALTER TABLE waitlist FORCE ROW LEVEL SECURITY;
+CREATE POLICY practice_isolation ON waitlist
+    USING (practice_id = current_setting('haven.practice_id', true))
+    WITH CHECK (practice_id = current_setting('haven.practice_id', true));
