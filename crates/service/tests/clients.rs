@@ -1108,3 +1108,80 @@ async fn a_weekly_series_is_booked_whole_moved_from_a_session_on_and_ended() {
     let refused = w.haven.end_series(&scheduler, &id, 1).await;
     assert!(matches!(refused, Err(ServiceError::Conflict(_))), "{refused:?}");
 }
+
+#[tokio::test]
+async fn a_cancelled_session_is_offered_to_the_waitlist_and_booked_from_it() {
+    use domain::appointment::{AppointmentForm, OutcomeForm};
+    use domain::waitlist::WishForm;
+    use haven_service::SlotQuery;
+    use haven_service::appointments::Booking;
+    let w = World::new().await;
+    ok(w.haven.seed_demo_schedule(w.report.practice_id).await);
+    let (clinician, other, scheduler, biller) =
+        (w.actor(2).await, w.actor(3).await, w.actor(5).await, w.actor(6).await);
+    let (booked_client, waiting) = (w.client_of(2), w.client_of(3));
+    let elsewhere = w.report.clients.iter().map(|c| c.id).find(|c| ![booked_client, waiting].contains(c)).expect("a client");
+    let kind =
+        ok(w.haven.appointment_types(&scheduler).await).into_iter().find(|t| t.spec.max_clients == 1).expect("a type");
+    let query = SlotQuery { appointment_type: kind.id, clinician: Some(clinician.user()), weeks: 4 };
+    let slot = ok(w.haven.next_free_slot(&scheduler, query).await).expect("a free slot");
+    let start = slot.start.to_zoned(slot.zone.clone());
+    let form = AppointmentForm {
+        appointment_type: kind.id.to_string(),
+        clinician: clinician.user().to_string(),
+        clients: vec![booked_client.to_string()],
+        date: start.date().to_string(),
+        time: start.strftime("%H:%M").to_string(),
+        ..AppointmentForm::default()
+    };
+    let Booking::Booked { id: freed, .. } = ok(w.haven.book_appointment(&scheduler, &form).await) else {
+        panic!("not booked")
+    };
+
+    // Three wishes: any time with anyone; only the other clinician; only a day the slot is not on.
+    let any = WishForm::default();
+    let theirs = WishForm { clinician: other.user().to_string(), ..WishForm::default() };
+    let not_that_day = start.date().tomorrow().expect("day").weekday();
+    let wrong_day = domain::waitlist::WEEKDAYS.iter().find(|(d, ..)| *d == not_that_day).expect("a day").1;
+    let other_day = WishForm { weekdays: vec![wrong_day.into()], ..WishForm::default() };
+    let first = ok(w.haven.add_to_waitlist(&scheduler, waiting, &any).await);
+    w.clock.fetch_add(5, Ordering::SeqCst);
+    ok(w.haven.add_to_waitlist(&scheduler, elsewhere, &theirs).await);
+    ok(w.haven.add_to_waitlist(&scheduler, elsewhere, &other_day).await);
+    let bad = WishForm { earliest: "18:00".into(), latest: "08:00".into(), ..WishForm::default() };
+    let refused = w.haven.add_to_waitlist(&scheduler, waiting, &bad).await;
+    assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("latest").is_some()), "{refused:?}");
+    assert!(matches!(w.haven.add_to_waitlist(&biller, waiting, &any).await, Err(ServiceError::Denied(_))));
+    let listed = ok(w.haven.waitlist(&scheduler).await);
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed[0].id, first, "longest wait first");
+
+    // Nothing is offered while the session holds its time; cancelled, it fits the first wish only.
+    let day = ok(w.haven.day_of(&scheduler, clinician.user(), start.date()).await);
+    assert!(ok(w.haven.openings(&scheduler, &day).await).is_empty());
+    let cancel = OutcomeForm { status: "late_cancelled".into(), reason: "Flu".into() };
+    ok(w.haven.close_appointment(&scheduler, &freed, 1, &cancel).await);
+    let day = ok(w.haven.day_of(&scheduler, clinician.user(), start.date()).await);
+    let openings = ok(w.haven.openings(&scheduler, &day).await);
+    let fits: Vec<_> = openings.get(&freed).expect("an opening").iter().map(|x| x.client).collect();
+    assert_eq!(fits, [waiting]);
+
+    // Booked from the waitlist: the time is taken, the wish is gone, a second try is refused.
+    let booked = ok(w.haven.book_from_waitlist(&scheduler, &first, &freed).await);
+    assert!(matches!(booked, Booking::Booked { .. }), "{booked:?}");
+    let day = ok(w.haven.day_of(&scheduler, clinician.user(), start.date()).await);
+    assert!(day.iter().any(|a| a.clients[0].0 == waiting && a.starts_at == slot.start));
+    assert!(ok(w.haven.openings(&scheduler, &day).await).is_empty(), "a taken time is no opening");
+    assert_eq!(ok(w.haven.waitlist(&scheduler).await).len(), 2);
+    let again = w.haven.book_from_waitlist(&scheduler, &first, &freed).await;
+    assert!(matches!(again, Err(ServiceError::Conflict(_))), "{again:?}");
+    let created = w.events("appointment.create", "ok").await;
+    assert!(created.iter().any(|e| e.resources.contains(&format!("waitlist:{first}"))));
+
+    // Taken off once.
+    let rest = ok(w.haven.waitlist(&scheduler).await);
+    ok(w.haven.take_off_waitlist(&scheduler, &rest[0].id).await);
+    assert!(matches!(w.haven.take_off_waitlist(&scheduler, &rest[0].id).await, Err(ServiceError::NotFound)));
+    assert_eq!(w.events("waitlist.create", "ok").await.len(), 3);
+    assert_eq!(w.events("waitlist.delete", "ok").await.len(), 1);
+}

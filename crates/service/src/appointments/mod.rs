@@ -18,6 +18,8 @@ use crate::error::stale;
 use crate::{Actor, Haven, Result, ServiceError};
 
 mod series;
+mod waitlist;
+pub use waitlist::Waiting;
 
 /// What a booking books, checked: the same for one session and for each of a series'.
 #[derive(Debug, Clone)]
