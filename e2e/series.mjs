@@ -1,5 +1,6 @@
-// A weekly series as the front desk keeps it: book eight weekly sessions for a client; the
-// third is cancelled late with its reason; from the second on, the run moves a day later at
+// A weekly series as the front desk keeps it: book eight weekly sessions for a client; a
+// second client goes on the waitlist; the third session is cancelled late with its reason and
+// its time is offered to the waiting client, who is booked into it in one click; from the second on, the run moves a day later at
 // 11:00 ("this and following"), the cancelled week staying as it was; the week view shows the
 // moved run; from the sixth, the series ends and the rest leaves the calendar.
 //
@@ -27,6 +28,11 @@ try {
   const [family, given] = (await link.textContent()).trim().split(", ");
   await page.goto(`${base}${await link.getAttribute("href")}`);
   const clientEmail = (await page.textContent("dt:has-text('E-mail') + dd")).trim();
+  const other = page.locator("section:has(h2:has-text('Added lately')) tbody a").nth(1);
+  await page.goto(`${base}/clients`);
+  const [otherFamily, otherGiven] = (await other.textContent()).trim().split(", ");
+  await page.goto(`${base}${await other.getAttribute("href")}`);
+  const otherEmail = (await page.textContent("dt:has-text('E-mail') + dd")).trim();
 
   const first = plus(new Date().toISOString().slice(0, 10), 2);
   const day = (n, extra = 0) => plus(first, 7 * n + extra);
@@ -49,12 +55,27 @@ try {
     check(text.includes(`${given} ${family}`) && text.includes("9:00 AM") && text.includes("Repeats"), `week ${n + 1}: ${text}`);
   }
 
-  // The third session is cancelled late, with its reason.
+  // A second client waits for any morning.
+  await page.goto(`${base}/schedule/waitlist`);
+  await page.fill("#client", otherEmail);
+  await page.fill("#earliest", "08:00");
+  await page.fill("#latest", "12:00");
+  await submit(page, "#wish-form button[type=submit]");
+  check((await page.textContent(".notice[role=status]")).includes("Added"), "not added to the waitlist");
+  check((await page.textContent("#waiting")).includes(`${otherGiven} ${otherFamily}`), "the waiting client is not listed");
+  await page.screenshot({ path: `${shots}/waitlist.png`, fullPage: true });
+
+  // The third session is cancelled late, with its reason; its time goes to the waiting client.
   await open(day(2));
   await page.selectOption(`${row} select[name=status]`, "late_cancelled");
   await page.fill(`${row} input[name=reason]`, "Car broke down");
   await submit(page, `${row} >> button:has-text('Record')`);
   check((await page.textContent(row)).includes("Cancelled late"), "the late cancellation is not on the day");
+  await submit(page, `${row} >> button:has-text('Book ${otherGiven} ${otherFamily}')`);
+  check((await page.textContent(".notice[role=status]")).includes("Booked from the waitlist"), "not booked from the waitlist");
+  check((await page.locator(`${row}:has-text('${otherGiven} ${otherFamily}')`).count()) === 1, "the waiting client is not on the day");
+  await page.goto(`${base}/schedule/waitlist`);
+  check(!(await page.textContent("#waiting")).includes(`${otherGiven} ${otherFamily}`), "the booked client still waits");
 
   // From the second on, a day later at 11:00.
   await open(day(1));
@@ -67,7 +88,7 @@ try {
   await open(day(1));
   check((await page.locator(row).count()) === 0, "the second session stayed on its old day");
   await open(day(2));
-  check((await page.textContent(row)).includes("Cancelled late"), "the cancelled session moved");
+  check((await page.textContent("table.appointments")).includes("Cancelled late"), "the cancelled session moved");
   await open(day(3, 1));
   check((await page.textContent(row)).includes("11:00 AM"), "a following session did not move");
 

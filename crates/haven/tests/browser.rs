@@ -227,8 +227,8 @@ fn the_front_desk_books_and_closes_appointments_on_a_day() {
     }
 }
 
-/// The front desk books a weekly series, cancels one late, moves the rest from a session on and
-/// ends the series.
+/// The front desk books a weekly series, cancels one late and books a waiting client into its
+/// time, moves the rest from a session on and ends the series.
 #[test]
 fn the_front_desk_keeps_a_weekly_series() {
     let tmp = temp_dir();
@@ -236,7 +236,7 @@ fn the_front_desk_keeps_a_weekly_series() {
     let scheduler = seeded_account(&dir, "scheduler");
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("series.mjs", &[&server.url, &scheduler], &server);
-    for shot in ["series-week.png", "series-day.png"] {
+    for shot in ["waitlist.png", "series-week.png", "series-day.png"] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }

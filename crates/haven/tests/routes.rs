@@ -122,6 +122,10 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/schedule/appointments/{id}/move", SignedIn),
         ("POST", "/schedule/appointments/{id}/note", SignedIn),
         ("POST", "/schedule/appointments/{id}/end-series", SignedIn),
+        ("POST", "/schedule/appointments/{id}/waitlist/{wish}", SignedIn),
+        ("GET", "/schedule/waitlist", SignedIn),
+        ("POST", "/schedule/waitlist", SignedIn),
+        ("POST", "/schedule/waitlist/{id}/remove", SignedIn),
         ("POST", "/clients/{id}/groups", SignedIn),
         ("POST", "/clients/{id}/groups/{group}/members", SignedIn),
         ("POST", "/clients/{id}/groups/{group}/leave", SignedIn),
@@ -167,6 +171,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{document}", "3d6f4a2b-1c0e-4b8a-9f7d-2e5c6b4a3f10")
         .replace("{consent}", "5a1e2f3b-7c8d-4e9f-a0b1-c2d3e4f5a6b7")
         .replace("{group}", "6b2f3a4c-8d9e-4f0a-b1c2-d3e4f5a6b7c8")
+        .replace("{wish}", "7c3a4b5d-9e0f-4a1b-82c3-d4e5f6a7b8c9")
         .replace("{version}", "1")
 }
 

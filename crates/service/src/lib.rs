@@ -228,7 +228,8 @@ impl Haven {
         self.sessions
     }
 
-    fn now(&self) -> Timestamp {
+    /// The service's clock (a test's own, where one is set).
+    pub fn now(&self) -> Timestamp {
         (self.clock)()
     }
 

@@ -1120,7 +1120,8 @@ async fn a_cancelled_session_is_offered_to_the_waitlist_and_booked_from_it() {
     let (clinician, other, scheduler, biller) =
         (w.actor(2).await, w.actor(3).await, w.actor(5).await, w.actor(6).await);
     let (booked_client, waiting) = (w.client_of(2), w.client_of(3));
-    let elsewhere = w.report.clients.iter().map(|c| c.id).find(|c| ![booked_client, waiting].contains(c)).expect("a client");
+    let elsewhere =
+        w.report.clients.iter().map(|c| c.id).find(|c| ![booked_client, waiting].contains(c)).expect("a client");
     let kind =
         ok(w.haven.appointment_types(&scheduler).await).into_iter().find(|t| t.spec.max_clients == 1).expect("a type");
     let query = SlotQuery { appointment_type: kind.id, clinician: Some(clinician.user()), weeks: 4 };

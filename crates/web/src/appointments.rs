@@ -13,7 +13,7 @@ use domain::{Role, UserId};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
-use service::appointments::{AppointmentView, Booking, Clash};
+use service::appointments::{AppointmentView, Booking, Clash, Waiting};
 use service::{Actor, ClinicianCalendar, ServiceError};
 
 use crate::AppState;
@@ -32,6 +32,7 @@ pub(crate) fn routes() -> Routes {
         .post("/schedule/appointments/{id}/move", move_to)
         .post("/schedule/appointments/{id}/note", session_note)
         .post("/schedule/appointments/{id}/end-series", end_series)
+        .post("/schedule/appointments/{id}/waitlist/{wish}", from_waitlist)
 }
 
 #[derive(Template)]
@@ -48,6 +49,8 @@ struct DayPage {
     date: String,
     zone: TimeZone,
     appointments: Vec<AppointmentView>,
+    /// The waiting clients each cancelled session's time fits, by appointment id.
+    openings: std::collections::HashMap<String, Vec<Waiting>>,
     types: Vec<(String, String, u32)>,
     modalities: &'static [Modality],
     outcomes: [Status; 4],
@@ -108,6 +111,10 @@ impl DayPage {
 
     fn clients(&self, a: &AppointmentView) -> String {
         with_whom(a)
+    }
+
+    fn waiting_for(&self, id: &str) -> &[Waiting] {
+        self.openings.get(id).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -171,6 +178,7 @@ async fn page(
         .filter(|t| t.archived_at.is_none())
         .map(|t| (t.id.to_string(), t.spec.name, t.spec.minutes))
         .collect();
+    let openings = state.haven.openings(actor, &appointments).await?;
     let clinician = clinician.map(|u| u.to_string()).unwrap_or_default();
     Ok(DayPage {
         nonce: security::nonce(),
@@ -184,6 +192,7 @@ async fn page(
         date: date.to_string(),
         zone,
         appointments,
+        openings,
         types,
         modalities: Modality::ALL,
         outcomes: [Status::Attended, Status::Cancelled, Status::LateCancelled, Status::NoShow],
@@ -401,6 +410,34 @@ async fn end_series(
         n => format!("The series ends here: {n} sessions were taken off the calendar."),
     });
     Ok(render(StatusCode::OK, &page))
+}
+
+/// Books a waiting client into the time a cancelled session freed.
+async fn from_waitlist(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, wish)): Path<(String, String)>,
+    Form(shown): Form<Ending>,
+) -> Result<Response, PageError> {
+    let answer = state.haven.book_from_waitlist(&actor, &wish, &id).await;
+    let mut page = page(&state, &actor, shown.clinician.parse().ok(), shown.date.parse().ok()).await?;
+    let status = match answer {
+        Ok(Booking::Booked { .. }) => {
+            page.notice = Some("Booked from the waitlist.".into());
+            StatusCode::OK
+        }
+        Ok(Booking::Conflicts(_)) => {
+            page.error =
+                Some("Not booked: the client has another session then. Book by hand to overlap on purpose.".into());
+            StatusCode::CONFLICT
+        }
+        Err(ServiceError::Conflict(why)) => {
+            page.error = Some(format!("Not booked: {why}."));
+            StatusCode::CONFLICT
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(render(status, &page))
 }
 
 #[derive(Deserialize)]

@@ -33,6 +33,7 @@ mod single_sign_on;
 mod staff;
 mod stale;
 mod trend;
+mod waitlist;
 mod when;
 
 use axum::Router;
@@ -76,6 +77,7 @@ fn all_routes() -> routes::Routes {
         .merge(api_tokens::routes())
         .merge(appointment_types::routes())
         .merge(appointments::routes())
+        .merge(waitlist::routes())
         .merge(calendars::routes())
         .merge(clients::routes())
         .merge(passkeys::routes())

@@ -60,7 +60,10 @@ impl Haven {
             "" => None,
             typed => {
                 let active = self.store.staff(practice).await?;
-                let found = typed.parse::<UserId>().ok().filter(|u| active.iter().any(|s| s.user == *u && s.disabled_at.is_none()));
+                let found = typed
+                    .parse::<UserId>()
+                    .ok()
+                    .filter(|u| active.iter().any(|s| s.user == *u && s.disabled_at.is_none()));
                 if found.is_none() {
                     errors.add("clinician", "must be an active member of the practice, or any");
                 }
@@ -97,7 +100,8 @@ impl Haven {
     pub async fn take_off_waitlist(&self, actor: &Actor, id: &str) -> Result<()> {
         actor.may(Resource::Appointments, Action::Update)?;
         let practice = actor.practice();
-        let wish = self.store.waitlist(practice).await?.into_iter().find(|w| w.id == id).ok_or(ServiceError::NotFound)?;
+        let wish =
+            self.store.waitlist(practice).await?.into_iter().find(|w| w.id == id).ok_or(ServiceError::NotFound)?;
         let entry = AuditEntry::new("waitlist.delete", Crud::Delete)
             .client(wish.client)
             .resource("waitlist", id)
