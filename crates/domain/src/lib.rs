@@ -52,6 +52,7 @@ pub mod calendar;
 pub mod client;
 mod csv;
 pub mod diagnosis;
+pub mod feed;
 pub mod document;
 pub mod group;
 pub mod ids;

@@ -44,6 +44,7 @@ const MIGRATIONS: Migrations = &[
     (23, include_str!("../migrations/0023_appointment_rooms.sql")),
     (24, include_str!("../migrations/0024_appointment_series.sql")),
     (25, include_str!("../migrations/0025_waitlist.sql")),
+    (26, include_str!("../migrations/0026_calendar_feeds.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use crate::sql;
 use crate::sql_store::*;
-use crate::{AppointmentRecord, Result, SeriesRecord, Sql, SqlStore, Statement, WaitlistRecord};
+use crate::{AppointmentRecord, FeedLookup, Result, SeriesRecord, Sql, SqlStore, Statement, WaitlistRecord};
 
 /// The longest session (`domain::appointment::MINUTES`), which bounds a window's search.
 const LONGEST: jiff::SignedDuration = jiff::SignedDuration::from_hours(8);
@@ -81,6 +81,21 @@ pub trait AppointmentStore: Send + Sync {
     /// (`NoRowChanged` if the wish had already ended).
     async fn book_from_waitlist(&self, practice: PracticeId, wish: &str, appointment: &AppointmentRecord)
     -> Result<()>;
+    /// Gives a clinician a new feed token (its hash), replacing the one they had.
+    async fn replace_feed(&self, practice: PracticeId, user: UserId, token_hash: &str, at: Timestamp) -> Result<()>;
+    /// Revokes a clinician's feed; `false` if they had none.
+    async fn revoke_feed(&self, practice: PracticeId, user: UserId) -> Result<bool>;
+    /// When the clinician's current feed link was made, if they have one.
+    async fn feed_created(&self, practice: PracticeId, user: UserId) -> Result<Option<Timestamp>>;
+    /// The feed a token's hash opens, in any practice.
+    async fn feed(&self, token_hash: &str) -> Result<Option<FeedLookup>>;
+    async fn feed_detail(&self, practice: PracticeId) -> Result<domain::feed::Detail>;
+    async fn set_feed_detail(
+        &self,
+        practice: PracticeId,
+        detail: domain::feed::Detail,
+        by: (Timestamp, UserId),
+    ) -> Result<()>;
     /// Records what became of an appointment read at `version` (with its sealed reason).
     async fn set_appointment_outcome(
         &self,
@@ -334,6 +349,49 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
         let mut statements = vec![Statement::new(sql::END_WISH, params).must_change_a_row()];
         statements.extend(booking(practice, a));
         self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn replace_feed(&self, practice: PracticeId, user: UserId, token_hash: &str, at: Timestamp) -> Result<()> {
+        let statements = vec![
+            Statement::new(sql::DELETE_FEED, vec![practice.into(), user.into()]),
+            Statement::new(sql::INSERT_FEED, vec![token_hash.into(), practice.into(), user.into(), at.into()]),
+        ];
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn revoke_feed(&self, practice: PracticeId, user: UserId) -> Result<bool> {
+        self.changes_one_row(practice, Statement::new(sql::DELETE_FEED, vec![practice.into(), user.into()])).await
+    }
+
+    async fn feed_created(&self, practice: PracticeId, user: UserId) -> Result<Option<Timestamp>> {
+        let row = self.query_one(Some(practice), sql::FEED_CREATED, vec![practice.into(), user.into()]).await?;
+        row.map(|r| r.time(0)).transpose()
+    }
+
+    async fn feed(&self, token_hash: &str) -> Result<Option<FeedLookup>> {
+        let Some(r) = self.query_one(None, sql::FEED, vec![token_hash.into()]).await? else { return Ok(None) };
+        Ok(Some(FeedLookup {
+            practice: r.parse(0)?,
+            user: r.parse(1)?,
+            role: r.parse(2)?,
+            display_name: r.text(3)?,
+            user_disabled_at: r.opt_time(4)?,
+        }))
+    }
+
+    async fn feed_detail(&self, practice: PracticeId) -> Result<domain::feed::Detail> {
+        let row = self.query_one(Some(practice), sql::FEED_DETAIL, vec![practice.into()]).await?;
+        Ok(row.map(|r| r.parse(0)).transpose()?.unwrap_or_default())
+    }
+
+    async fn set_feed_detail(
+        &self,
+        practice: PracticeId,
+        detail: domain::feed::Detail,
+        (at, by): (Timestamp, UserId),
+    ) -> Result<()> {
+        let params = vec![practice.into(), detail.as_str().into(), at.into(), by.into()];
+        self.0.transaction(Some(practice), vec![Statement::new(sql::SET_FEED_DETAIL, params)]).await.map(drop)
     }
 
     async fn set_appointment_outcome(

@@ -681,6 +681,16 @@ pub struct WaitlistRecord {
     pub added_by: UserId,
 }
 
+/// A calendar feed found by its token: whose it is, and as whom it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedLookup {
+    pub practice: PracticeId,
+    pub user: UserId,
+    pub role: domain::Role,
+    pub display_name: String,
+    pub user_disabled_at: Option<Timestamp>,
+}
+
 /// A recurring series: the RRULE its sessions were booked by (each session is an appointment).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeriesRecord {

@@ -574,4 +574,15 @@ pub const WAITLIST: &str = "SELECT id, client_id, clinician_id, weekdays, earlie
 /// Ends a wish that is still waiting, with the appointment that met it (if one did).
 pub const END_WISH: &str = "UPDATE waitlist SET ended_at = $3, ended_by = $4, appointment_id = $5 \
      WHERE practice_id = $1 AND id = $2 AND ended_at IS NULL";
+pub const DELETE_FEED: &str = "DELETE FROM calendar_feeds WHERE practice_id = $1 AND user_id = $2";
+pub const INSERT_FEED: &str =
+    "INSERT INTO calendar_feeds (token_hash, practice_id, user_id, created_at) VALUES ($1, $2, $3, $4)";
+pub const FEED_CREATED: &str = "SELECT created_at FROM calendar_feeds WHERE practice_id = $1 AND user_id = $2";
+pub const FEED: &str = "SELECT f.practice_id, f.user_id, m.role, u.display_name, u.disabled_at FROM calendar_feeds f \
+     JOIN memberships m ON m.practice_id = f.practice_id AND m.user_id = f.user_id \
+     JOIN users u ON u.id = f.user_id WHERE f.token_hash = $1";
+pub const FEED_DETAIL: &str = "SELECT detail FROM feed_settings WHERE practice_id = $1";
+pub const SET_FEED_DETAIL: &str = "INSERT INTO feed_settings (practice_id, detail, updated_at, updated_by) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (practice_id) DO UPDATE SET detail = excluded.detail, \
+     updated_at = excluded.updated_at, updated_by = excluded.updated_by";
 pub const APPOINTMENT_REASON_CELLS: (&str, &str) = sealed_cells!("appointments", "reason");

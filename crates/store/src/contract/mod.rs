@@ -74,6 +74,7 @@ macro_rules! store_contract_suite {
             appointments_are_booked_with_their_clients_and_changed_from_their_version,
             series_are_booked_whole_and_rebooked_from_their_versions,
             the_waitlist_keeps_wishes_until_booked_or_taken_off_once,
+            a_feed_link_is_replaced_or_revoked_and_its_detail_kept,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,

@@ -329,3 +329,31 @@ pub async fn the_waitlist_keeps_wishes_until_booked_or_taken_off_once(store: &dy
     assert_eq!(ok(store.waitlist(elsewhere.id).await), vec![]);
     assert!(!ok(store.end_wish(elsewhere.id, "wish-4", (t(80), p.owner.id)).await));
 }
+
+pub async fn a_feed_link_is_replaced_or_revoked_and_its_detail_kept(store: &dyn Store) {
+    use domain::feed::Detail;
+    let p = practice("Feeds", "owner@feeds.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    assert_eq!(ok(store.feed_created(p.id, p.owner.id).await), None);
+    ok(store.replace_feed(p.id, p.owner.id, "hash-one", t(20)).await);
+    let found = ok(store.feed("hash-one").await).expect("the feed");
+    assert_eq!((found.practice, found.user, found.role), (p.id, p.owner.id, Role::Owner));
+    assert_eq!(found.user_disabled_at, None);
+    // A new link replaces the old one.
+    ok(store.replace_feed(p.id, p.owner.id, "hash-two", t(30)).await);
+    assert_eq!(ok(store.feed("hash-one").await), None);
+    assert!(ok(store.feed("hash-two").await).is_some());
+    assert_eq!(ok(store.feed_created(p.id, p.owner.id).await), Some(t(30)));
+    // Revoked once.
+    assert!(ok(store.revoke_feed(p.id, p.owner.id).await));
+    assert!(!ok(store.revoke_feed(p.id, p.owner.id).await));
+    assert_eq!(ok(store.feed("hash-two").await), None);
+
+    assert_eq!(ok(store.feed_detail(p.id).await), Detail::Initials, "initials by default");
+    ok(store.set_feed_detail(p.id, Detail::Names, (t(40), p.owner.id)).await);
+    ok(store.set_feed_detail(p.id, Detail::Busy, (t(41), p.owner.id)).await);
+    assert_eq!(ok(store.feed_detail(p.id).await), Detail::Busy);
+    let elsewhere = practice("Other feeds", "owner@feeds-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.feed_detail(elsewhere.id).await), Detail::Initials);
+}
