@@ -46,6 +46,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/password/reset/{token}", Open),
         ("POST", "/api/v1/sessions", Open),
         ("GET", "/api/openapi.json", Open),
+        ("GET", "/calendar/{file}", Open),
         ("POST", "/sign-out", SignedIn),
         ("GET", "/dashboard", SignedIn),
         ("GET", "/account/sessions", SignedIn),
@@ -123,6 +124,10 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/schedule/appointments/{id}/note", SignedIn),
         ("POST", "/schedule/appointments/{id}/end-series", SignedIn),
         ("POST", "/schedule/appointments/{id}/waitlist/{wish}", SignedIn),
+        ("GET", "/schedule/feed", SignedIn),
+        ("POST", "/schedule/feed/link", SignedIn),
+        ("POST", "/schedule/feed/revoke", SignedIn),
+        ("POST", "/schedule/feed/detail", RefusedTo("clinician")),
         ("GET", "/schedule/waitlist", SignedIn),
         ("POST", "/schedule/waitlist", SignedIn),
         ("POST", "/schedule/waitlist/{id}/remove", SignedIn),
@@ -172,6 +177,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{consent}", "5a1e2f3b-7c8d-4e9f-a0b1-c2d3e4f5a6b7")
         .replace("{group}", "6b2f3a4c-8d9e-4f0a-b1c2-d3e4f5a6b7c8")
         .replace("{wish}", "7c3a4b5d-9e0f-4a1b-82c3-d4e5f6a7b8c9")
+        .replace("{file}", "not-a-feed.ics")
         .replace("{version}", "1")
 }
 
@@ -187,6 +193,7 @@ const FORM: &[(&str, &str)] = &[
     ("color", "teal"),
     ("attendance", "individual"),
     ("max_clients", "1"),
+    ("detail", "initials"),
     ("billable", "on"),
     ("version", "1"),
     ("idle_timeout_minutes", "15"),

@@ -1186,3 +1186,84 @@ async fn a_cancelled_session_is_offered_to_the_waitlist_and_booked_from_it() {
     assert_eq!(w.events("waitlist.create", "ok").await.len(), 3);
     assert_eq!(w.events("waitlist.delete", "ok").await.len(), 1);
 }
+
+/// The feed read back by Python's `icalendar` (installed by `.ci/run`): its events' titles.
+fn feed_titles(feed: &str) -> Vec<(String, String)> {
+    use std::io::Write;
+    const READER: &str = "import json, sys\nfrom icalendar import Calendar\ncal = Calendar.from_ical(sys.stdin.read())\n\
+        print(json.dumps([[str(e['SUMMARY']), str(e['STATUS'])] for e in cal.walk('VEVENT')]))";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", READER])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child.stdin.take().expect("stdin").write_all(feed.as_bytes()).expect("write");
+    let output = child.wait_with_output().expect("python3 ran");
+    assert!(output.status.success(), "icalendar refused the feed");
+    serde_json::from_slice(&output.stdout).expect("json")
+}
+
+#[tokio::test]
+async fn a_clinicians_feed_says_session_and_initials_until_the_owner_allows_more() {
+    use domain::appointment::{AppointmentForm, OutcomeForm};
+    use domain::feed::Detail;
+    use haven_service::SlotQuery;
+    use haven_service::appointments::Booking;
+    let w = World::new().await;
+    ok(w.haven.seed_demo_schedule(w.report.practice_id).await);
+    let (owner, clinician, scheduler) = (w.actor(0).await, w.actor(2).await, w.actor(5).await);
+    let client = w.client_of(2);
+    let kind =
+        ok(w.haven.appointment_types(&scheduler).await).into_iter().find(|t| t.spec.max_clients == 1).expect("a type");
+    let query = SlotQuery { appointment_type: kind.id, clinician: Some(clinician.user()), weeks: 4 };
+    let slot = ok(w.haven.next_free_slot(&scheduler, query).await).expect("a free slot");
+    let start = slot.start.to_zoned(slot.zone.clone());
+    let form = AppointmentForm {
+        appointment_type: kind.id.to_string(),
+        clinician: clinician.user().to_string(),
+        clients: vec![client.to_string()],
+        date: start.date().to_string(),
+        time: start.strftime("%H:%M").to_string(),
+        repeat: "1".into(),
+        sessions: "3".into(),
+        ..AppointmentForm::default()
+    };
+    let Booking::Booked { id, .. } = ok(w.haven.book_appointment(&scheduler, &form).await) else {
+        panic!("not booked")
+    };
+    let cancel = OutcomeForm { status: "cancelled".into(), reason: "Moving away".into() };
+    ok(w.haven.close_appointment(&scheduler, &id, 1, &cancel).await);
+
+    let link = ok(w.haven.new_feed_link(&clinician).await);
+    let feed = ok(w.haven.calendar_feed(link.expose()).await);
+    let name = &w.report.clients.iter().find(|c| c.id == client).expect("seeded").name;
+    let initials = domain::feed::initials(name);
+    let titles = feed_titles(&feed);
+    assert_eq!(titles.len(), 3, "{feed}");
+    assert!(titles.iter().all(|(title, _)| *title == format!("Session · {initials}")), "{titles:?}");
+    assert_eq!(titles.iter().filter(|(_, status)| status == "CANCELLED").count(), 1);
+    for seeded in &w.report.clients {
+        for part in seeded.name.split_whitespace().filter(|p| p.len() > 2) {
+            assert!(!feed.contains(part), "{part} is in the feed");
+        }
+    }
+    assert!(!feed.contains("Moving away"), "a cancellation's reason is in the feed");
+    let reads = w.events("calendar_feed.read", "ok").await;
+    assert!(reads.iter().any(|e| e.resources.contains(&format!("client:{client}"))), "the release is not logged");
+
+    // Only the owner says more; then the names are there.
+    assert!(matches!(w.haven.set_feed_detail(&clinician, Detail::Names).await, Err(ServiceError::Denied(_))));
+    ok(w.haven.set_feed_detail(&owner, Detail::Names).await);
+    let feed = ok(w.haven.calendar_feed(link.expose()).await);
+    assert!(feed_titles(&feed).iter().all(|(title, _)| title.ends_with(name.as_str())));
+    ok(w.haven.set_feed_detail(&owner, Detail::Busy).await);
+    assert!(feed_titles(&ok(w.haven.calendar_feed(link.expose()).await)).iter().all(|(t, _)| t == "Busy"));
+
+    // A new link replaces the old; a revoked link opens nothing; nor does a made-up one.
+    let newer = ok(w.haven.new_feed_link(&clinician).await);
+    assert!(matches!(w.haven.calendar_feed(link.expose()).await, Err(ServiceError::Unauthenticated)));
+    assert!(ok(w.haven.revoke_feed_link(&clinician).await));
+    assert!(matches!(w.haven.calendar_feed(newer.expose()).await, Err(ServiceError::Unauthenticated)));
+    assert!(matches!(w.haven.calendar_feed("../../etc/passwd").await, Err(ServiceError::Unauthenticated)));
+}

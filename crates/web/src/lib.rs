@@ -15,6 +15,7 @@ mod calendars;
 mod clients;
 mod csrf;
 mod error;
+mod feed;
 mod health;
 mod multipart;
 mod nav;
@@ -78,6 +79,7 @@ fn all_routes() -> routes::Routes {
         .merge(appointment_types::routes())
         .merge(appointments::routes())
         .merge(waitlist::routes())
+        .merge(feed::routes())
         .merge(calendars::routes())
         .merge(clients::routes())
         .merge(passkeys::routes())

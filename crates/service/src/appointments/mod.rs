@@ -17,7 +17,9 @@ use crate::clients::sealing::{open_cell, open_full_name, seal_cell};
 use crate::error::stale;
 use crate::{Actor, Haven, Result, ServiceError};
 
+mod feed;
 mod series;
+pub use feed::FeedSettings;
 mod waitlist;
 pub use waitlist::Waiting;
 
