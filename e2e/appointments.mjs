@@ -4,7 +4,8 @@
 // moves to noon.
 //
 // Then a clinician books a session with a client of their caseload on their own day and opens
-// the session's note from it, dated the session's day.
+// the session's note from it, dated the session's day; they make a calendar feed link, which
+// says "Session" and initials but not the client's name, and revoke it.
 //
 // usage: node appointments.mjs BASE_URL SCHEDULER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCREENSHOT_DIR
 import { launch, check, signedIn, submit } from "./browser.mjs";
@@ -90,6 +91,7 @@ try {
   await own.click("section:has(h2:has-text('Your caseload')) tbody a >> nth=0");
   await own.waitForURL(/\/clients\/[0-9a-f-]{36}$/);
   const chart = own.url();
+  const clientName = (await own.textContent("h1")).trim();
   const caseEmail = (await own.textContent("dt:has-text('E-mail') + dd")).trim();
   await own.goto(`${base}/schedule/day?date=${tomorrow}`);
   await own.fill("#client", caseEmail);
@@ -100,6 +102,19 @@ try {
   await Promise.all([own.waitForURL(/\/notes\//), own.click(`${session} button:has-text('Session note')`)]);
   check(own.url().startsWith(`${chart}/notes/`), `the session note opened elsewhere: ${own.url()}`);
   check((await own.inputValue("#service_date")) === tomorrow, "the note is not dated the session's day");
+
+  // The clinician's calendar feed: a secret link that says "Session" and initials, no name.
+  await own.goto(`${base}/schedule/feed`);
+  await submit(own, "form[action='/schedule/feed/link'] button");
+  const feedLink = await own.inputValue("#new-link");
+  await own.screenshot({ path: `${shots}/feed.png`, fullPage: true });
+  const feed = await (await own.request.get(feedLink)).text();
+  check(feed.includes("BEGIN:VCALENDAR") && feed.includes("SUMMARY:Session ·"), `the feed: ${feed.slice(0, 400)}`);
+  for (const part of clientName.split(/\s+/).filter((p) => p.length > 2)) {
+    check(!feed.includes(part), `the client's name (${part}) is in the feed`);
+  }
+  await submit(own, "form[action='/schedule/feed/revoke'] button");
+  check((await own.request.get(feedLink)).status() === 404, "a revoked link still opens the feed");
   check(ownProblems.length === 0, `browser reported problems:\n${ownProblems.join("\n")}`);
   check(problems.length === 0, `browser reported problems:\n${problems.join("\n")}`);
   console.log(JSON.stringify({ ok: true }));

@@ -222,7 +222,7 @@ fn the_front_desk_books_and_closes_appointments_on_a_day() {
     let accounts = seeded_accounts(&dir, &["scheduler", "clinician"]);
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("appointments.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
-    for shot in ["appointment-overlap.png", "day.png", "week.png"] {
+    for shot in ["appointment-overlap.png", "day.png", "week.png", "feed.png"] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }
