@@ -2,7 +2,7 @@
 // second client goes on the waitlist; the third session is cancelled late with its reason and
 // its time is offered to the waiting client, who is booked into it in one click; from the second on, the run moves a day later at
 // 11:00 ("this and following"), the cancelled week staying as it was; the week view shows the
-// moved run; from the sixth, the series ends and the rest leaves the calendar.
+// moved run, and one session is dragged to another day of its week; from the sixth, the series ends and the rest leaves the calendar.
 //
 // usage: node series.mjs BASE_URL SCHEDULER_EMAIL:PASSWORD SCREENSHOT_DIR
 import { launch, check, signedIn, submit } from "./browser.mjs";
@@ -97,6 +97,18 @@ try {
   const column = page.locator(`.week-day:has(a[href$='date=${day(3, 1)}'])`);
   check((await column.textContent()).includes("11:00 AM"), `the week does not show the moved session: ${await column.textContent()}`);
   await page.screenshot({ path: `${shots}/series-week.png`, fullPage: true });
+
+  // Dragged to another day of the week, that one session moves there at the same time.
+  const columns = await page.locator(".week-day").evaluateAll((days) => days.map((d) => d.getAttribute("data-drop-date")));
+  const from = columns.indexOf(day(3, 1));
+  const target = columns[from > 0 ? from - 1 : from + 1];
+  await Promise.all([
+    page.waitForURL(/moved=1/),
+    page.dragAndDrop(`.week-day[data-drop-date='${day(3, 1)}'] li[draggable=true]`, `.week-day[data-drop-date='${target}']`),
+  ]);
+  await page.waitForSelector(".notice[role=status]");
+  check((await page.textContent(`.week-day[data-drop-date='${target}']`)).includes("11:00 AM"), "the dragged session is not on its new day");
+  check(!(await page.textContent(`.week-day[data-drop-date='${day(3, 1)}']`)).includes("11:00 AM"), "the dragged session stayed");
 
   // The series ends at the sixth: it, the seventh and the eighth leave the calendar.
   await open(day(5, 1));

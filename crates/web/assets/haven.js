@@ -251,4 +251,42 @@
   }
   document.addEventListener("DOMContentLoaded", function () { startWitness(document); });
   document.addEventListener("htmx:load", function (event) { startWitness(event.target); });
+
+  // The week: drag a scheduled session to another day to move it there at the same time. The
+  // page's hidden move form goes out as any form would (overlaps come back on the day page).
+  function dropDay(event) {
+    return event.target.closest ? event.target.closest("[data-drop-date]") : null;
+  }
+  document.addEventListener("dragstart", function (event) {
+    var item = event.target.closest ? event.target.closest("[data-appointment]") : null;
+    if (!item) return;
+    event.dataTransfer.setData("text/plain", item.getAttribute("data-appointment"));
+    event.dataTransfer.effectAllowed = "move";
+  });
+  document.addEventListener("dragover", function (event) {
+    var day = dropDay(event);
+    if (!day) return;
+    event.preventDefault();
+    document.querySelectorAll(".drop-target").forEach(function (d) { if (d !== day) d.classList.remove("drop-target"); });
+    day.classList.add("drop-target");
+  });
+  document.addEventListener("drop", function (event) {
+    var day = dropDay(event);
+    var form = document.getElementById("drag-move");
+    if (!day || !form) return;
+    event.preventDefault();
+    day.classList.remove("drop-target");
+    var id = event.dataTransfer.getData("text/plain");
+    var item = document.querySelector('[data-appointment="' + CSS.escape(id) + '"]');
+    if (!item) return;
+    var from = item.closest("[data-drop-date]").getAttribute("data-drop-date");
+    var to = day.getAttribute("data-drop-date");
+    if (from === to) return;
+    form.action = "/schedule/appointments/" + encodeURIComponent(id) + "/move";
+    form.elements.version.value = item.getAttribute("data-version");
+    form.elements.to_date.value = to;
+    form.elements.to_time.value = item.getAttribute("data-time");
+    form.elements.date.value = from;
+    form.requestSubmit();
+  });
 })();

@@ -151,6 +151,7 @@ struct Which {
     clinician: Option<String>,
     date: Option<String>,
     booked: Option<String>,
+    moved: Option<String>,
 }
 
 async fn page(
@@ -345,6 +346,9 @@ struct Move {
     clinician: String,
     #[serde(default)]
     date: String,
+    /// "week" when dragged on the week: a move goes back to the week.
+    #[serde(default)]
+    view: String,
 }
 
 /// Moves an appointment; overlaps come back beside it, to move anyway on purpose.
@@ -358,6 +362,10 @@ async fn move_to(
     let to = (moved.to_date.as_str(), moved.to_time.as_str());
     let scope = moved.scope.parse().unwrap_or(Scope::This);
     let answer = state.haven.move_series(&actor, &id, version, to, scope, moved.override_conflicts.is_some()).await;
+    if moved.view == "week" && matches!(answer, Ok(Booking::Booked { notice: None, .. })) {
+        let to = format!("/schedule/week?clinician={}&date={}&moved=1", moved.clinician, moved.to_date);
+        return Ok(Redirect::to(&to).into_response());
+    }
     // Moved, the page shows the day it went to; refused, the day it was on.
     let shown = match &answer {
         Ok(Booking::Booked { .. }) => &moved.to_date,
@@ -474,11 +482,17 @@ struct WeekPage {
     /// Each day of the week with its appointments.
     days: Vec<(Date, Vec<AppointmentView>)>,
     zone: TimeZone,
+    notice: Option<String>,
 }
 
 impl WeekPage {
     fn time(&self, at: &jiff::Timestamp) -> String {
         clock(at, &self.zone)
+    }
+
+    /// The local start as a move form takes it (24-hour).
+    fn wall(&self, at: &jiff::Timestamp) -> String {
+        at.to_zoned(self.zone.clone()).strftime("%H:%M").to_string()
     }
 
     fn heading(&self, day: &Date) -> String {
@@ -529,6 +543,7 @@ async fn week(
         monday,
         days,
         zone,
+        notice: which.moved.is_some().then(|| "Moved.".to_owned()),
     };
     Ok(render(StatusCode::OK, &page))
 }
