@@ -354,4 +354,7 @@ pub struct SeedArgs {
     /// Print what was created (practice, staff with passwords, clients) as JSON
     #[arg(long)]
     pub json: bool,
+    /// Leave the calendar empty (no sessions booked, nobody waiting)
+    #[arg(long)]
+    pub no_calendar: bool,
 }

@@ -22,6 +22,7 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
         .await?;
     // Appointment types, working hours and some time off, so scheduling has something to show.
     haven.seed_demo_schedule(report.practice_id).await?;
+    let booked = if args.no_calendar { 0 } else { haven.seed_demo_calendar(&report).await? };
     // The seed's changes queued their audit events; put them in the log before exiting.
     haven.flush_audit().await?;
     if args.json {
@@ -36,5 +37,8 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
     }
     println!("\n{} synthetic clients. Use --json for the full list.", report.clients.len());
     println!("Scheduling is set up: four appointment types, everyone's working hours, some time off.");
+    if booked > 0 {
+        println!("The calendar has {booked} sessions: weekly clients, a couple, video Thursdays, and a waitlist.");
+    }
     Ok(())
 }

@@ -144,7 +144,7 @@ fn key_rotation_survives_sigkill_and_resumes_while_serving() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
     let env = [("HAVEN_KEY_CACHE_SECONDS", "1")];
-    let seeded = run(haven(&["demo", "seed", "--clients", "3000", "--data-dir"]).arg(&dir));
+    let seeded = run(haven(&["demo", "seed", "--no-calendar", "--clients", "3000", "--data-dir"]).arg(&dir));
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     let server = Server::start(&dir, &[], &env);
 

@@ -14,6 +14,7 @@ mod audit_log;
 mod auth;
 mod clients;
 pub mod demo;
+mod demo_calendar;
 mod demo_schedule;
 pub mod erase;
 mod error;

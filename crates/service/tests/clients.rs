@@ -1267,3 +1267,30 @@ async fn a_clinicians_feed_says_session_and_initials_until_the_owner_allows_more
     assert!(matches!(w.haven.calendar_feed(newer.expose()).await, Err(ServiceError::Unauthenticated)));
     assert!(matches!(w.haven.calendar_feed("../../etc/passwd").await, Err(ServiceError::Unauthenticated)));
 }
+
+#[tokio::test]
+async fn the_demo_calendar_has_weekly_clients_outcomes_video_and_a_waitlist() {
+    use domain::appointment::{Modality, Status};
+    let w = World::new().await;
+    ok(w.haven.seed_demo_schedule(w.report.practice_id).await);
+    let booked = ok(w.haven.seed_demo_calendar(&w.report).await);
+    let with_clinician = w.report.clients.iter().filter(|c| c.primary.is_some()).count();
+    assert_eq!(booked, 16 * (with_clinician + 1), "sixteen weeks for each client and the couple");
+    let scheduler = w.actor(5).await;
+    let mut all = Vec::new();
+    let mut primaries: Vec<usize> = w.report.clients.iter().filter_map(|c| c.primary).collect();
+    primaries.sort_unstable();
+    primaries.dedup();
+    for index in primaries {
+        let clinician = w.actor(index).await;
+        let today = ok(w.haven.today(&scheduler).await);
+        let from = today.checked_sub(jiff::Span::new().weeks(3)).expect("date");
+        all.extend(ok(w.haven.days_of(&scheduler, clinician.user(), from, 7 * 16).await));
+    }
+    let count = |s: Status| all.iter().filter(|a| a.status == s).count();
+    assert!(count(Status::Attended) > 0 && count(Status::LateCancelled) > 0 && count(Status::Scheduled) > 0);
+    assert!(all.iter().any(|a| a.modality == Modality::Telehealth), "no video day");
+    assert!(all.iter().any(|a| a.clients.len() == 2), "no couple's session");
+    assert!(all.iter().all(|a| a.in_series));
+    assert!(!ok(w.haven.waitlist(&scheduler).await).is_empty(), "nobody waits");
+}

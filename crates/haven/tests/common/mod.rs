@@ -298,7 +298,7 @@ pub fn seeded_account(dir: &Path, role: &str) -> String {
 }
 
 pub fn seeded_accounts(dir: &Path, roles: &[&str]) -> Vec<String> {
-    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "3", "--data-dir"]).arg(dir));
+    let seeded = run(haven(&["demo", "seed", "--json", "--no-calendar", "--clients", "3", "--data-dir"]).arg(dir));
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
     let staff = report["staff"].as_array().cloned().unwrap_or_default();

@@ -20,6 +20,7 @@ use crate::{Actor, Haven, Result, ServiceError};
 mod feed;
 mod series;
 pub use feed::FeedSettings;
+pub(crate) use series::weekly;
 mod waitlist;
 pub use waitlist::Waiting;
 

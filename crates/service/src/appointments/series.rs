@@ -18,7 +18,7 @@ use crate::error::stale;
 use crate::{Actor, Haven, Result, ServiceError};
 
 /// Every `weeks` weeks on `first`'s weekday, until `end`.
-fn weekly(first: Date, weeks: u16, end: End) -> Rule {
+pub(crate) fn weekly(first: Date, weeks: u16, end: End) -> Rule {
     let mut rule = Rule::new(Frequency::Weekly);
     rule.interval = weeks;
     rule.by_day = vec![DayOfWeek { nth: None, weekday: first.weekday() }];
