@@ -48,6 +48,7 @@ macro_rules! redacted_debug {
 
 pub mod appointment;
 pub mod appointment_type;
+pub mod attendance;
 pub mod calendar;
 pub mod client;
 mod csv;

@@ -44,6 +44,7 @@ const MIGRATIONS: Migrations = &[
     (24, include_str!("../migrations/0024_appointment_series.sql")),
     (25, include_str!("../migrations/0025_waitlist.sql")),
     (26, include_str!("../migrations/0026_calendar_feeds.sql")),
+    (27, include_str!("../migrations/0027_fee_policy.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

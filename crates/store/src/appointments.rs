@@ -96,6 +96,21 @@ pub trait AppointmentStore: Send + Sync {
         detail: domain::feed::Detail,
         by: (Timestamp, UserId),
     ) -> Result<()>;
+    /// The practice's attendance policy (the default until the owner saves one).
+    async fn fee_policy(&self, practice: PracticeId) -> Result<domain::attendance::FeePolicy>;
+    async fn save_fee_policy(
+        &self,
+        practice: PracticeId,
+        policy: &domain::attendance::FeePolicy,
+        by: (Timestamp, UserId),
+    ) -> Result<()>;
+    /// How many sessions starting in [from, to) each clinician had with each client, by outcome.
+    async fn attendance(
+        &self,
+        practice: PracticeId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(UserId, ClientId, Status, u32)>>;
     /// Records what became of an appointment read at `version` (with its sealed reason).
     async fn set_appointment_outcome(
         &self,
@@ -392,6 +407,48 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
     ) -> Result<()> {
         let params = vec![practice.into(), detail.as_str().into(), at.into(), by.into()];
         self.0.transaction(Some(practice), vec![Statement::new(sql::SET_FEED_DETAIL, params)]).await.map(drop)
+    }
+
+    async fn fee_policy(&self, practice: PracticeId) -> Result<domain::attendance::FeePolicy> {
+        let Some(r) = self.query_one(Some(practice), sql::FEE_POLICY, vec![practice.into()]).await? else {
+            return Ok(domain::attendance::FeePolicy::default());
+        };
+        let number =
+            |i: usize| r.int(i).and_then(|n| u32::try_from(n).map_err(|e| crate::StoreError::Corrupt(e.to_string())));
+        Ok(domain::attendance::FeePolicy {
+            notice_hours: number(0)?,
+            late_cancel_fee: number(1)?,
+            no_show_fee: number(2)?,
+        })
+    }
+
+    async fn save_fee_policy(
+        &self,
+        practice: PracticeId,
+        policy: &domain::attendance::FeePolicy,
+        (at, by): (Timestamp, UserId),
+    ) -> Result<()> {
+        let params = vec![
+            practice.into(),
+            i64::from(policy.notice_hours).into(),
+            i64::from(policy.late_cancel_fee).into(),
+            i64::from(policy.no_show_fee).into(),
+            at.into(),
+            by.into(),
+        ];
+        self.0.transaction(Some(practice), vec![Statement::new(sql::SAVE_FEE_POLICY, params)]).await.map(drop)
+    }
+
+    async fn attendance(
+        &self,
+        practice: PracticeId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(UserId, ClientId, Status, u32)>> {
+        let rows = self.0.query(Some(practice), sql::ATTENDANCE, vec![practice.into(), from.into(), to.into()]).await?;
+        rows.iter()
+            .map(|r| Ok((r.parse(0)?, r.parse(1)?, r.parse(2)?, u32::try_from(r.int(3)?).unwrap_or(u32::MAX))))
+            .collect()
     }
 
     async fn set_appointment_outcome(

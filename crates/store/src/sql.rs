@@ -585,4 +585,15 @@ pub const FEED_DETAIL: &str = "SELECT detail FROM feed_settings WHERE practice_i
 pub const SET_FEED_DETAIL: &str = "INSERT INTO feed_settings (practice_id, detail, updated_at, updated_by) \
      VALUES ($1, $2, $3, $4) ON CONFLICT (practice_id) DO UPDATE SET detail = excluded.detail, \
      updated_at = excluded.updated_at, updated_by = excluded.updated_by";
+pub const FEE_POLICY: &str =
+    "SELECT notice_hours, late_cancel_fee, no_show_fee FROM fee_policies WHERE practice_id = $1";
+pub const SAVE_FEE_POLICY: &str = "INSERT INTO fee_policies (practice_id, notice_hours, late_cancel_fee, \
+     no_show_fee, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (practice_id) DO UPDATE \
+     SET notice_hours = excluded.notice_hours, late_cancel_fee = excluded.late_cancel_fee, \
+     no_show_fee = excluded.no_show_fee, updated_at = excluded.updated_at, updated_by = excluded.updated_by";
+/// How many sessions of each clinician and client starting in [$2, $3) came to each outcome.
+pub const ATTENDANCE: &str = "SELECT a.clinician_id, c.client_id, a.status, COUNT(*) FROM appointments a \
+     JOIN appointment_clients c ON c.practice_id = a.practice_id AND c.appointment_id = a.id \
+     WHERE a.practice_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3 \
+     GROUP BY a.clinician_id, c.client_id, a.status ORDER BY a.clinician_id, c.client_id, a.status";
 pub const APPOINTMENT_REASON_CELLS: (&str, &str) = sealed_cells!("appointments", "reason");

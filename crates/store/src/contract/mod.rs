@@ -75,6 +75,7 @@ macro_rules! store_contract_suite {
             series_are_booked_whole_and_rebooked_from_their_versions,
             the_waitlist_keeps_wishes_until_booked_or_taken_off_once,
             a_feed_link_is_replaced_or_revoked_and_its_detail_kept,
+            fee_policies_are_kept_and_attendance_counted_by_outcome,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,

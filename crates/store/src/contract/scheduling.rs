@@ -357,3 +357,64 @@ pub async fn a_feed_link_is_replaced_or_revoked_and_its_detail_kept(store: &dyn 
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.feed_detail(elsewhere.id).await), Detail::Initials);
 }
+
+pub async fn fee_policies_are_kept_and_attendance_counted_by_outcome(store: &dyn Store) {
+    use domain::appointment::{Modality, Status};
+    use domain::attendance::FeePolicy;
+    let p = practice("Fees", "owner@fees.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    assert_eq!(ok(store.fee_policy(p.id).await), FeePolicy::default());
+    let policy = FeePolicy { notice_hours: 48, late_cancel_fee: 5000, no_show_fee: 7500 };
+    ok(store.save_fee_policy(p.id, &policy, (t(20), p.owner.id)).await);
+    ok(store.save_fee_policy(p.id, &FeePolicy { notice_hours: 36, ..policy }, (t(21), p.owner.id)).await);
+    assert_eq!(ok(store.fee_policy(p.id).await).notice_hours, 36);
+    let bad = FeePolicy { no_show_fee: 100_001, ..policy };
+    assert!(store.save_fee_policy(p.id, &bad, (t(22), p.owner.id)).await.is_err(), "over the largest fee");
+
+    let kind = appointment_type_record("Therapy", t(11));
+    ok(store.insert_appointment_type(p.id, &kind).await);
+    let (a, b) = (sealed_client(23, "fees-a"), sealed_client(24, "fees-b"));
+    ok(store.create_clients(p.id, &[(a.clone(), vec![]), (b.clone(), vec![])]).await);
+    let session = |n: i64, clients: Vec<ClientId>, status: Status| AppointmentRecord {
+        id: format!("fees-{n}"),
+        appointment_type: kind.id,
+        clinician: p.owner.id,
+        clients,
+        starts_at: t(1_000 + n * 10_000),
+        ends_at: t(4_000 + n * 10_000),
+        modality: Modality::InPerson,
+        status,
+        reason: vec![],
+        version: 1,
+        created_at: t(30),
+        created_by: p.owner.id,
+        updated: None,
+        note: None,
+        room: None,
+        series: None,
+    };
+    for (n, clients, status) in [
+        (0, vec![a.id], Status::Attended),
+        (1, vec![a.id], Status::NoShow),
+        (2, vec![a.id], Status::Attended),
+        (3, vec![a.id, b.id], Status::LateCancelled),
+        (9, vec![b.id], Status::Attended),
+    ] {
+        ok(store.book_appointment(p.id, &session(n, clients, status)).await);
+    }
+    let mut counted = ok(store.attendance(p.id, t(0), t(50_000)).await);
+    counted.sort_by_key(|(_, client, status, _)| (client.to_string(), status.as_str()));
+    let mut expected = vec![
+        (p.owner.id, a.id, Status::Attended, 2),
+        (p.owner.id, a.id, Status::LateCancelled, 1),
+        (p.owner.id, a.id, Status::NoShow, 1),
+        (p.owner.id, b.id, Status::LateCancelled, 1),
+    ];
+    expected.sort_by_key(|(_, client, status, _)| (client.to_string(), status.as_str()));
+    assert_eq!(counted, expected, "the session outside the window is left out");
+
+    let elsewhere = practice("Other fees", "owner@fees-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.fee_policy(elsewhere.id).await), FeePolicy::default());
+    assert_eq!(ok(store.attendance(elsewhere.id, t(0), t(100_000)).await), vec![]);
+}
