@@ -1284,8 +1284,8 @@ async fn the_demo_calendar_has_weekly_clients_outcomes_video_and_a_waitlist() {
     for index in primaries {
         let clinician = w.actor(index).await;
         let today = ok(w.haven.today(&scheduler).await);
-        let from = today.checked_sub(jiff::Span::new().weeks(3)).expect("date");
-        all.extend(ok(w.haven.days_of(&scheduler, clinician.user(), from, 7 * 16).await));
+        let from = today.checked_sub(jiff::Span::new().weeks(4)).expect("date");
+        all.extend(ok(w.haven.days_of(&scheduler, clinician.user(), from, 7 * 20).await));
     }
     let count = |s: Status| all.iter().filter(|a| a.status == s).count();
     assert!(count(Status::Attended) > 0 && count(Status::LateCancelled) > 0 && count(Status::Scheduled) > 0);
@@ -1293,4 +1293,39 @@ async fn the_demo_calendar_has_weekly_clients_outcomes_video_and_a_waitlist() {
     assert!(all.iter().any(|a| a.clients.len() == 2), "no couple's session");
     assert!(all.iter().all(|a| a.in_series));
     assert!(!ok(w.haven.waitlist(&scheduler).await).is_empty(), "nobody waits");
+
+    // Attendance: the front desk sees every clinician, a clinician their own; missed counts.
+    let report = ok(w.haven.attendance(&scheduler, 90).await);
+    assert_eq!(report.clinicians.len(), primaries_count(&w));
+    let due: u32 = report.clinicians.iter().map(|(_, a)| a.due()).sum();
+    assert_eq!(
+        due as usize,
+        all.iter()
+            .filter(|a| a.status.is_cancellation() && a.status != Status::Cancelled || a.status == Status::Attended)
+            .count()
+    );
+    assert!(report.clients.iter().any(|(_, _, a)| a.no_show_rate() > 0.0));
+    assert!(report.clients.windows(2).all(|p| p[0].2.no_show_rate() >= p[1].2.no_show_rate()), "most missed first");
+    let own = ok(w.haven.attendance(&w.actor(2).await, 90).await);
+    assert!(own.clinicians.len() <= 1);
+    assert_eq!(w.events("appointment.attendance", "ok").await.len(), 2);
+
+    // The owner sets the fees; a clinician cannot; a bad amount is named.
+    use domain::attendance::FeePolicyForm;
+    let owner = w.actor(0).await;
+    let form = FeePolicyForm { notice_hours: "24".into(), late_cancel_fee: "50".into(), no_show_fee: "75.00".into() };
+    assert_eq!(ok(w.haven.save_fee_policy(&owner, &form).await).no_show_fee, 7500);
+    assert_eq!(ok(w.haven.fee_policy(&scheduler).await).late_cancel_fee, 5000);
+    assert!(matches!(w.haven.save_fee_policy(&w.actor(2).await, &form).await, Err(ServiceError::Denied(_))));
+    let bad = FeePolicyForm { no_show_fee: "lots".into(), ..form };
+    assert!(
+        matches!(w.haven.save_fee_policy(&owner, &bad).await, Err(ServiceError::Invalid(e)) if e.get("no_show_fee").is_some())
+    );
+}
+
+fn primaries_count(w: &World) -> usize {
+    let mut primaries: Vec<usize> = w.report.clients.iter().filter_map(|c| c.primary).collect();
+    primaries.sort_unstable();
+    primaries.dedup();
+    primaries.len()
 }

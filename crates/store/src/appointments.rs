@@ -104,13 +104,9 @@ pub trait AppointmentStore: Send + Sync {
         policy: &domain::attendance::FeePolicy,
         by: (Timestamp, UserId),
     ) -> Result<()>;
-    /// How many sessions starting in [from, to) each clinician had with each client, by outcome.
-    async fn attendance(
-        &self,
-        practice: PracticeId,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<Vec<(UserId, ClientId, Status, u32)>>;
+    /// How many sessions starting in [from, to) each clinician had, and had with each client
+    /// (a joint session counts for each of its clients), by outcome.
+    async fn attendance(&self, practice: PracticeId, from: Timestamp, to: Timestamp) -> Result<Attendance>;
     /// Records what became of an appointment read at `version` (with its sealed reason).
     async fn set_appointment_outcome(
         &self,
@@ -120,6 +116,14 @@ pub trait AppointmentStore: Send + Sync {
         (status, reason): (Status, Vec<u8>),
         (at, by): (Timestamp, UserId),
     ) -> Result<()>;
+}
+
+/// Session outcomes counted: (clinician, outcome, sessions), and (clinician, client, outcome,
+/// sessions).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attendance {
+    pub clinicians: Vec<(UserId, Status, u32)>,
+    pub clients: Vec<(UserId, ClientId, Status, u32)>,
 }
 
 /// The statements that book one appointment with its clients.
@@ -439,16 +443,15 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
         self.0.transaction(Some(practice), vec![Statement::new(sql::SAVE_FEE_POLICY, params)]).await.map(drop)
     }
 
-    async fn attendance(
-        &self,
-        practice: PracticeId,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<Vec<(UserId, ClientId, Status, u32)>> {
-        let rows = self.0.query(Some(practice), sql::ATTENDANCE, vec![practice.into(), from.into(), to.into()]).await?;
-        rows.iter()
-            .map(|r| Ok((r.parse(0)?, r.parse(1)?, r.parse(2)?, u32::try_from(r.int(3)?).unwrap_or(u32::MAX))))
-            .collect()
+    async fn attendance(&self, practice: PracticeId, from: Timestamp, to: Timestamp) -> Result<Attendance> {
+        let params = || vec![practice.into(), from.into(), to.into()];
+        let count = |r: &Row, i: usize| r.int(i).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+        let rows = self.0.query(Some(practice), sql::ATTENDANCE_BY_CLINICIAN, params()).await?;
+        let clinicians = rows.iter().map(|r| Ok((r.parse(0)?, r.parse(1)?, count(r, 2)?))).collect::<Result<_>>()?;
+        let rows = self.0.query(Some(practice), sql::ATTENDANCE, params()).await?;
+        let clients =
+            rows.iter().map(|r| Ok((r.parse(0)?, r.parse(1)?, r.parse(2)?, count(r, 3)?))).collect::<Result<_>>()?;
+        Ok(Attendance { clinicians, clients })
     }
 
     async fn set_appointment_outcome(

@@ -32,7 +32,7 @@ mod time;
 
 use async_trait::async_trait;
 
-pub use appointments::AppointmentStore;
+pub use appointments::{AppointmentStore, Attendance};
 pub use audit::{
     AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditFilter, AuditIndexRow, AuditLogRecord, AuditOrder,
     AuditStore, AuditTileRow,

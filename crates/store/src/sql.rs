@@ -596,4 +596,8 @@ pub const ATTENDANCE: &str = "SELECT a.clinician_id, c.client_id, a.status, COUN
      JOIN appointment_clients c ON c.practice_id = a.practice_id AND c.appointment_id = a.id \
      WHERE a.practice_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3 \
      GROUP BY a.clinician_id, c.client_id, a.status ORDER BY a.clinician_id, c.client_id, a.status";
+/// How many sessions of each clinician starting in [$2, $3) came to each outcome.
+pub const ATTENDANCE_BY_CLINICIAN: &str = "SELECT clinician_id, status, COUNT(*) FROM appointments \
+     WHERE practice_id = $1 AND starts_at >= $2 AND starts_at < $3 \
+     GROUP BY clinician_id, status ORDER BY clinician_id, status";
 pub const APPOINTMENT_REASON_CELLS: (&str, &str) = sealed_cells!("appointments", "reason");

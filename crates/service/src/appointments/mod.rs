@@ -17,7 +17,9 @@ use crate::clients::sealing::{open_cell, open_full_name, seal_cell};
 use crate::error::stale;
 use crate::{Actor, Haven, Result, ServiceError};
 
+mod attendance;
 mod feed;
+pub use attendance::AttendanceReport;
 mod series;
 pub use feed::FeedSettings;
 pub(crate) use series::weekly;

@@ -33,11 +33,11 @@ use domain::{
 use jiff::{SignedDuration, Timestamp};
 
 use crate::{
-    AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentRecord, AppointmentTypeRecord, CalendarRecord,
-    CareTeamMember, ChallengePurpose, ClientIndex, ConsentRecord, DiagnosisRecord, DisclosureRecord, DocumentRecord,
-    Failures, GlassBreakRecord, GlassReview, GroupRecord, Invitation, MeasureRecord, NewPractice, NewSetupToken,
-    NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord, SealedCell,
-    SealedClient, SealedColumn, SeriesRecord, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind,
+    AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentRecord, AppointmentTypeRecord, Attendance,
+    CalendarRecord, CareTeamMember, ChallengePurpose, ClientIndex, ConsentRecord, DiagnosisRecord, DisclosureRecord,
+    DocumentRecord, Failures, GlassBreakRecord, GlassReview, GroupRecord, Invitation, MeasureRecord, NewPractice,
+    NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord,
+    SealedCell, SealedClient, SealedColumn, SeriesRecord, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind,
     SignInFilter, SignInRules, Signature, Store, StoreError, TimeOffRecord, WaitlistRecord, WebauthnChallenge,
     WrappedKey,
 };

@@ -402,7 +402,12 @@ pub async fn fee_policies_are_kept_and_attendance_counted_by_outcome(store: &dyn
     ] {
         ok(store.book_appointment(p.id, &session(n, clients, status)).await);
     }
-    let mut counted = ok(store.attendance(p.id, t(0), t(50_000)).await);
+    let counted = ok(store.attendance(p.id, t(0), t(50_000)).await);
+    let mut by_clinician = counted.clinicians;
+    by_clinician.sort_by_key(|(_, status, _)| status.as_str());
+    let o = p.owner.id;
+    assert_eq!(by_clinician, [(o, Status::Attended, 2), (o, Status::LateCancelled, 1), (o, Status::NoShow, 1)]);
+    let mut counted = counted.clients;
     counted.sort_by_key(|(_, client, status, _)| (client.to_string(), status.as_str()));
     let mut expected = vec![
         (p.owner.id, a.id, Status::Attended, 2),
@@ -416,5 +421,5 @@ pub async fn fee_policies_are_kept_and_attendance_counted_by_outcome(store: &dyn
     let elsewhere = practice("Other fees", "owner@fees-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.fee_policy(elsewhere.id).await), FeePolicy::default());
-    assert_eq!(ok(store.attendance(elsewhere.id, t(0), t(100_000)).await), vec![]);
+    assert_eq!(ok(store.attendance(elsewhere.id, t(0), t(100_000)).await), Attendance::default());
 }
