@@ -28,6 +28,19 @@ impl Default for FeePolicy {
     }
 }
 
+impl FeePolicy {
+    /// The policy in a sentence, for the pages that record outcomes.
+    pub fn describe(&self) -> String {
+        let fee = |cents: u32| if cents == 0 { "no fee".to_owned() } else { format!("a ${} fee", dollars(cents)) };
+        format!(
+            "A cancellation needs {} hours' notice; a late one has {}, a no-show {}.",
+            self.notice_hours,
+            fee(self.late_cancel_fee),
+            fee(self.no_show_fee)
+        )
+    }
+}
+
 /// Cents as dollars and cents: 2500 → "25.00".
 pub fn dollars(cents: u32) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)

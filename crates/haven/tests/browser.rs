@@ -241,6 +241,18 @@ fn the_front_desk_keeps_a_weekly_series() {
     }
 }
 
+/// Over the demo calendar, the owner reads no-show rates with their bars and sets the fees,
+/// which the front desk then sees on the day.
+#[test]
+fn the_owner_reads_attendance_and_sets_the_fees() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_with_calendar(&dir, &["owner", "scheduler"]);
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("attendance.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
+    assert!(shots.join("attendance.png").exists(), "attendance.png not taken");
+}
+
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
 /// database is replaced by an older copy, the dashboard says the log was rolled back.
 #[test]

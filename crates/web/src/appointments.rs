@@ -49,6 +49,8 @@ struct DayPage {
     date: String,
     zone: TimeZone,
     appointments: Vec<AppointmentView>,
+    /// The practice's notice period and fees, said beside the outcomes.
+    fees: String,
     /// The waiting clients each cancelled session's time fits, by appointment id.
     openings: std::collections::HashMap<String, Vec<Waiting>>,
     types: Vec<(String, String, u32)>,
@@ -194,6 +196,7 @@ async fn page(
         zone,
         appointments,
         openings,
+        fees: state.haven.fee_policy(actor).await?.describe(),
         types,
         modalities: Modality::ALL,
         outcomes: [Status::Attended, Status::Cancelled, Status::LateCancelled, Status::NoShow],

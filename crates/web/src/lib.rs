@@ -10,6 +10,7 @@ mod api_tokens;
 mod appointment_types;
 mod appointments;
 mod assets;
+mod attendance;
 mod audit;
 mod calendars;
 mod clients;
@@ -79,6 +80,7 @@ fn all_routes() -> routes::Routes {
         .merge(appointment_types::routes())
         .merge(appointments::routes())
         .merge(waitlist::routes())
+        .merge(attendance::routes())
         .merge(feed::routes())
         .merge(calendars::routes())
         .merge(clients::routes())

@@ -297,8 +297,21 @@ pub fn seeded_account(dir: &Path, role: &str) -> String {
     seeded_accounts(dir, &[role]).remove(0)
 }
 
+/// Three clients and an empty calendar, so flows book on free days.
 pub fn seeded_accounts(dir: &Path, roles: &[&str]) -> Vec<String> {
-    let seeded = run(haven(&["demo", "seed", "--json", "--no-calendar", "--clients", "3", "--data-dir"]).arg(dir));
+    seeded_with(dir, roles, &["--no-calendar", "--clients", "3"])
+}
+
+/// A practice with the demo calendar: weekly clients with their past outcomes, and a waitlist.
+pub fn seeded_with_calendar(dir: &Path, roles: &[&str]) -> Vec<String> {
+    seeded_with(dir, roles, &["--clients", "12"])
+}
+
+fn seeded_with(dir: &Path, roles: &[&str], options: &[&str]) -> Vec<String> {
+    let mut args = vec!["demo", "seed", "--json"];
+    args.extend(options);
+    args.push("--data-dir");
+    let seeded = run(haven(&args).arg(dir));
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
     let staff = report["staff"].as_array().cloned().unwrap_or_default();

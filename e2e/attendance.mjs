@@ -1,0 +1,41 @@
+// Attendance as the owner reads it, over the demo calendar's past sessions: rates per clinician
+// and per client with their bars, most missed first; the fees set, a bad amount refused beside
+// its field; the front desk then sees the fees said on the day.
+//
+// usage: node attendance.mjs BASE_URL OWNER_EMAIL:PASSWORD SCHEDULER_EMAIL:PASSWORD SCREENSHOT_DIR
+import { launch, check, signedIn, submit } from "./browser.mjs";
+
+const [base, owner, scheduler, shots] = process.argv.slice(2);
+if (!shots) {
+  console.error("usage: node attendance.mjs BASE_URL OWNER SCHEDULER SCREENSHOT_DIR");
+  process.exit(2);
+}
+
+const browser = await launch();
+try {
+  const { page, problems } = await signedIn(browser, base, owner);
+  await page.goto(`${base}/schedule/attendance`);
+  check((await page.locator("#by-clinician tbody tr").count()) > 0, "no clinician rates");
+  const rates = await page.locator("#by-client td.rate").allTextContents();
+  const percents = rates.map((r) => parseInt(r.trim(), 10));
+  check(percents.length > 0 && percents.some((p) => p > 0), `no missed sessions: ${rates}`);
+  check(percents.every((p, i) => i === 0 || percents[i - 1] >= p), `not most missed first: ${percents}`);
+  check((await page.locator("#by-client svg.bar").count()) === percents.length, "a rate without its bar");
+
+  await page.fill("#late_cancel_fee", "fifty");
+  await submit(page, "#fees-form button[type=submit]");
+  check((await page.textContent("#late_cancel_fee-error")).includes("amount"), "a bad fee was not refused beside its field");
+  await page.fill("#late_cancel_fee", "50");
+  await page.fill("#no_show_fee", "75.00");
+  await submit(page, "#fees-form button[type=submit]");
+  check((await page.textContent(".notice[role=status]")).includes("Saved"), "the fees were not saved");
+  await page.screenshot({ path: `${shots}/attendance.png`, fullPage: true });
+
+  const desk = await signedIn(browser, base, scheduler);
+  await desk.page.goto(`${base}/schedule/day`);
+  check((await desk.page.textContent("#appointments")).includes("a $50.00 fee, a no-show a $75.00 fee"), "the day does not say the fees");
+  check(problems.length === 0 && desk.problems.length === 0, `browser reported problems:\n${problems.concat(desk.problems).join("\n")}`);
+  console.log(JSON.stringify({ ok: true }));
+} finally {
+  await browser.close();
+}
