@@ -37,7 +37,8 @@ async fn main() {
     let kek = crypto::kek::LocalKek::from_hex(&crypto::kek::LocalKek::generate_hex().expect("key")).expect("key");
     let keys = Arc::new(FixedMasterKeys(vec![Arc::new(kek)]));
     let haven = Haven::new(Arc::new(store), SessionPolicy::default(), keys);
-    let report = haven.seed_demo(SeedOptions { seed: 1, clients: 10 }, |_, _| {}).await.expect("seed");
+    let report =
+        haven.seed_demo(SeedOptions { seed: 1, clients: 10, ..SeedOptions::default() }, |_, _| {}).await.expect("seed");
     let owner = &report.staff[0];
     let Ok(SignIn::Complete(session, actor)) =
         haven.sign_in(&owner.email, &owner.password, &Remote::new("127.0.0.1", "bench")).await

@@ -354,6 +354,12 @@ pub struct SeedArgs {
     /// Print what was created (practice, staff with passwords, clients) as JSON
     #[arg(long)]
     pub json: bool,
+    /// Staff with the clinician role
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(2..=200))]
+    pub clinicians: u32,
+    /// Weeks of calendar history before this one (sessions with their outcomes)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=260))]
+    pub history_weeks: u32,
     /// Leave the calendar empty (no sessions booked, nobody waiting)
     #[arg(long)]
     pub no_calendar: bool,

@@ -16,17 +16,26 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
     }
     let haven = backend::open_haven(&config).await?;
     let report = haven
-        .seed_demo(SeedOptions { seed: args.seed, clients: args.clients as usize }, |done, total| {
-            progress::show("writing clients", done as u64, total as u64)
-        })
+        .seed_demo(
+            SeedOptions { seed: args.seed, clients: args.clients as usize, clinicians: args.clinicians as usize },
+            |done, total| progress::show("writing clients", done as u64, total as u64),
+        )
         .await?;
     // Appointment types, working hours and some time off, so scheduling has something to show.
     haven.seed_demo_schedule(report.practice_id).await?;
-    let booked = if args.no_calendar { 0 } else { haven.seed_demo_calendar(&report).await? };
+    let booked = match args.no_calendar {
+        true => 0,
+        false => haven.seed_demo_calendar(&report, i64::from(args.history_weeks)).await?,
+    };
     // The seed's changes queued their audit events; put them in the log before exiting.
     haven.flush_audit().await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let seeded = serde_json::json!({ "calendar_sessions": booked });
+        let mut json = serde_json::to_value(&report)?;
+        if let (Some(all), Some(extra)) = (json.as_object_mut(), seeded.as_object()) {
+            all.extend(extra.clone());
+        }
+        println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());
     }
     println!("Seeded \"{}\" (practice {}) with seed {}.\n", report.practice_name, report.practice_id, report.seed);

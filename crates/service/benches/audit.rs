@@ -45,7 +45,11 @@ async fn postgres_appends() -> f64 {
     store::Store::migrate(&store).await.expect("migrate");
     let kek = LocalKek::from_hex(&LocalKek::generate_hex().expect("key")).expect("key");
     let haven = Haven::new(Arc::new(store), SessionPolicy::default(), Arc::new(FixedMasterKeys(vec![Arc::new(kek)])));
-    let practice = haven.seed_demo(SeedOptions { seed: 1, clients: 0 }, |_, _| {}).await.expect("seed").practice_id;
+    let practice = haven
+        .seed_demo(SeedOptions { seed: 1, clients: 0, ..SeedOptions::default() }, |_, _| {})
+        .await
+        .expect("seed")
+        .practice_id;
     haven.flush_audit().await.expect("flush");
     appends(&haven, practice).await
 }
@@ -62,7 +66,11 @@ async fn main() {
         store.0.release_deleted().await.expect("checkpoint");
         std::fs::metadata(dir.path().join("haven.db")).expect("file").len()
     };
-    let practice = haven.seed_demo(SeedOptions { seed: 1, clients: 0 }, |_, _| {}).await.expect("seed").practice_id;
+    let practice = haven
+        .seed_demo(SeedOptions { seed: 1, clients: 0, ..SeedOptions::default() }, |_, _| {})
+        .await
+        .expect("seed")
+        .practice_id;
     haven.flush_audit().await.expect("flush");
     let before_bytes = db_bytes().await;
     let before_events = haven.record_probe(practice).await.expect("probe") + 1;

@@ -35,7 +35,9 @@ async fn run(store: Arc<dyn Store>, clients: usize, notes: usize, label: &str) -
     haven.start_audit();
     let started = Instant::now();
     let report = haven
-        .seed_demo(SeedOptions { seed: 5, clients }, |done, total| eprint!("\r{label}: {done}/{total} clients"))
+        .seed_demo(SeedOptions { seed: 5, clients, ..SeedOptions::default() }, |done, total| {
+            eprint!("\r{label}: {done}/{total} clients")
+        })
         .await
         .expect("seed");
     eprintln!();

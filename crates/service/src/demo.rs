@@ -23,11 +23,13 @@ use domain::insurance::{InsurancePolicy, SubscriberRelationship};
 pub struct SeedOptions {
     pub seed: u64,
     pub clients: usize,
+    /// Staff with the clinician role (at least the two of every demo practice).
+    pub clinicians: usize,
 }
 
 impl Default for SeedOptions {
     fn default() -> Self {
-        Self { seed: 1, clients: 24 }
+        Self { seed: 1, clients: 24, clinicians: 2 }
     }
 }
 
@@ -254,9 +256,12 @@ impl Haven {
         let domain = format!("{}.example", email_slug(&profile.name));
         let practice_id = PracticeId::from_random_bytes(rng.bytes16());
 
-        let mut staff = Vec::with_capacity(STAFF_ROLES.len());
-        let mut users = Vec::with_capacity(STAFF_ROLES.len());
-        for (i, role) in STAFF_ROLES.into_iter().enumerate() {
+        // Clinicians beyond the first two come after the biller.
+        let extra = options.clinicians.saturating_sub(2);
+        let roles = STAFF_ROLES.into_iter().chain(std::iter::repeat_n(Role::Clinician, extra));
+        let mut staff = Vec::with_capacity(STAFF_ROLES.len() + extra);
+        let mut users = Vec::with_capacity(STAFF_ROLES.len() + extra);
+        for (i, role) in roles.enumerate() {
             let (given, family) = (rng.pick(&GIVEN[..CLIENT_NAMES]), rng.pick(&FAMILY[..CLIENT_NAMES]));
             let clinical = matches!(role, Role::Clinician | Role::Supervisor | Role::Owner);
             let display_name = if clinical {
@@ -315,7 +320,7 @@ impl Haven {
         for n in 1..=options.clients {
             let id = ClientId::from_random_bytes(rng.bytes16());
             let details = synthetic_client(&mut rng)?;
-            let (primary, supervisor) = care_team_of(n);
+            let (primary, supervisor) = care_team_of(n, extra);
             let team: Vec<CareTeamMember> = [(primary, CareRole::Primary), (supervisor, CareRole::Supervisor)]
                 .into_iter()
                 .filter_map(|(staff, role)| staff.map(|i| CareTeamMember { user: staff_ids[i], role, added_at: now }))
@@ -615,14 +620,19 @@ impl Haven {
     }
 }
 
-/// The care team of the `n`th seeded client, as places in `STAFF_ROLES`: the two clinicians
-/// and the owner take turns as primary, the supervisor oversees every other clinician's
-/// client, and every seventh client waits for the front desk to assign one.
-fn care_team_of(n: usize) -> (Option<usize>, Option<usize>) {
+/// The care team of the `n`th seeded client, as places in the staff list: the clinicians (the
+/// two of `STAFF_ROLES`, then the `extra` after it) and the owner take turns as primary, the
+/// supervisor oversees every other clinician's client, and every seventh client waits for the
+/// front desk to assign one.
+fn care_team_of(n: usize, extra: usize) -> (Option<usize>, Option<usize>) {
     if n.is_multiple_of(7) {
         return (None, None);
     }
-    let primary = [2, 3, 0][n % 3];
+    let turn = n % (3 + extra);
+    let primary = match turn {
+        0..3 => [2, 3, 0][turn],
+        _ => STAFF_ROLES.len() + turn - 3,
+    };
     (Some(primary), (primary != 0 && n.is_multiple_of(2)).then_some(4))
 }
 

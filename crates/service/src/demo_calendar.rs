@@ -1,6 +1,6 @@
 //! The demo practice's calendar (`haven demo seed` adds it, after the scheduling set-up): each
-//! client with a clinician is seen weekly at their own hour, from three weeks ago for sixteen
-//! weeks; past sessions mostly attended, some cancelled late or missed, with reasons; one
+//! client with a clinician is seen weekly at their own hour, from some weeks ago (three by
+//! default) to thirteen weeks ahead; past sessions mostly attended, some cancelled late or missed, with reasons; one
 //! future session cancelled; the first clinician sees everyone by video on Thursdays; a
 //! couple's weekly session; three clients on the waitlist. Written straight to the store.
 
@@ -16,8 +16,8 @@ use crate::clients::sealing::seal_cell;
 use crate::demo::SeedReport;
 use crate::{Haven, Result, ServiceError};
 
-const WEEKS: i64 = 16;
-const WEEKS_AGO: i64 = 3;
+/// Weeks booked ahead of this one.
+const WEEKS_AHEAD: i64 = 13;
 /// Hours after the clinician's first hour (their lunch is the fifth).
 const HOURS: [i8; 6] = [0, 1, 2, 3, 5, 6];
 /// Days after Monday, in the order clients fill them (Thursday first: the video day).
@@ -48,8 +48,10 @@ fn outcome(n: usize, week: i64) -> (Status, &'static str) {
 }
 
 impl Haven {
-    /// Books the demo calendar; returns how many appointments it made.
-    pub async fn seed_demo_calendar(&self, report: &SeedReport) -> Result<usize> {
+    /// Books the demo calendar, its history starting `weeks_ago` weeks back; returns how many
+    /// appointments it made.
+    pub async fn seed_demo_calendar(&self, report: &SeedReport, weeks_ago: i64) -> Result<usize> {
+        let weeks = weeks_ago + WEEKS_AHEAD;
         let practice = report.practice_id;
         let now = self.now();
         let zone = self.practice_zone(practice).await?;
@@ -66,7 +68,7 @@ impl Haven {
         };
         let today = now.to_zoned(zone.clone()).date();
         let monday = today.checked_sub(i64::from(today.weekday().to_monday_zero_offset()).days()).map_err(internal)?;
-        let start_week = monday.checked_sub((7 * WEEKS_AGO).days()).map_err(internal)?;
+        let start_week = monday.checked_sub((7 * weeks_ago).days()).map_err(internal)?;
 
         let mut runs = Vec::new();
         let clinicians: Vec<usize> = {
@@ -113,18 +115,18 @@ impl Haven {
         for (n, run) in runs.iter().enumerate() {
             let series = SeriesRecord {
                 id: ClientId::random().to_string(),
-                rule: weekly(run.first, 1, End::Count(WEEKS as u32)).to_string(),
+                rule: weekly(run.first, 1, End::Count(weeks as u32)).to_string(),
                 created_at: now,
                 created_by: creator,
             };
-            let mut sessions = Vec::with_capacity(WEEKS as usize);
-            for week in 0..WEEKS {
+            let mut sessions = Vec::with_capacity(weeks as usize);
+            for week in 0..weeks {
                 let day = run.first.checked_add((7 * week).days()).map_err(internal)?;
                 let starts_at = day.at(run.hour, 0, 0, 0).to_zoned(zone.clone()).map_err(internal)?.timestamp();
                 let ends_at = starts_at + SignedDuration::from_mins(run.minutes);
                 let (status, reason) = match starts_at < now {
                     true => outcome(n, week),
-                    false if n % 5 == 1 && week == WEEKS_AGO + 1 => (Status::Cancelled, "Travelling for work"),
+                    false if n % 5 == 1 && week == weeks_ago + 1 => (Status::Cancelled, "Travelling for work"),
                     false => (Status::Scheduled, ""),
                 };
                 let id = ClientId::random().to_string();

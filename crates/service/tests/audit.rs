@@ -36,8 +36,10 @@ async fn busy_log() -> (Log, Arc<FixedMasterKeys>) {
     let path = dir.path().join("haven.db");
     let keys = master_key();
     let haven = open(&path, Arc::clone(&keys)).await;
-    let report =
-        haven.seed_demo(SeedOptions { seed: 5, clients: 20 }, |_, _| {}).await.unwrap_or_else(|e| panic!("{e}"));
+    let report = haven
+        .seed_demo(SeedOptions { seed: 5, clients: 20, ..SeedOptions::default() }, |_, _| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let owner = &report.staff[0];
     let remote = Remote::new("192.0.2.7", "Mozilla/5.0 Firefox/121.0");
     let Ok(SignIn::Complete(_, actor)) = haven.sign_in(&owner.email, &owner.password, &remote).await else {
@@ -239,7 +241,10 @@ async fn two_servers_on_one_postgres_share_a_log() {
         }
     };
     let (a, b) = (server(Arc::clone(&keys)).await, server(keys).await);
-    let report = a.seed_demo(SeedOptions { seed: 3, clients: 0 }, |_, _| {}).await.unwrap_or_else(|e| panic!("{e}"));
+    let report = a
+        .seed_demo(SeedOptions { seed: 3, clients: 0, ..SeedOptions::default() }, |_, _| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     a.flush_audit().await.unwrap_or_else(|e| panic!("{e}"));
     let practice = report.practice_id;
     let mut callers = tokio::task::JoinSet::new();
@@ -277,8 +282,10 @@ async fn after_hours_finds_exactly_the_events_outside_office_hours() {
     };
     // Everything before the probes happens on a Wednesday morning, in office hours.
     set(&jiff::tz::TimeZone::UTC, "2026-11-25T18:00");
-    let report =
-        haven.seed_demo(SeedOptions { seed: 8, clients: 0 }, |_, _| {}).await.unwrap_or_else(|e| panic!("{e}"));
+    let report = haven
+        .seed_demo(SeedOptions { seed: 8, clients: 0, ..SeedOptions::default() }, |_, _| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let owner = &report.staff[0];
     let Ok(SignIn::Complete(_, owner)) =
         haven.sign_in(&owner.email, &owner.password, &Remote::new("192.0.2.1", "t")).await

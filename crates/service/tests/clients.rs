@@ -37,7 +37,7 @@ impl World {
             .with_key_cache(std::time::Duration::from_millis(50))
             .with_clock(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}")));
         haven.start_audit();
-        let report = haven.seed_demo(SeedOptions { seed: 21, clients: 30 }, |_, _| {}).await;
+        let report = haven.seed_demo(SeedOptions { seed: 21, clients: 30, ..SeedOptions::default() }, |_, _| {}).await;
         World { haven, report: report.unwrap_or_else(|e| panic!("{e}")), clock, _dir: dir }
     }
 
@@ -1273,7 +1273,7 @@ async fn the_demo_calendar_has_weekly_clients_outcomes_video_and_a_waitlist() {
     use domain::appointment::{Modality, Status};
     let w = World::new().await;
     ok(w.haven.seed_demo_schedule(w.report.practice_id).await);
-    let booked = ok(w.haven.seed_demo_calendar(&w.report).await);
+    let booked = ok(w.haven.seed_demo_calendar(&w.report, 3).await);
     let with_clinician = w.report.clients.iter().filter(|c| c.primary.is_some()).count();
     assert_eq!(booked, 16 * (with_clinician + 1), "sixteen weeks for each client and the couple");
     let scheduler = w.actor(5).await;

@@ -178,7 +178,7 @@ async fn invalid_setup_changes_nothing() -> Result<(), ServiceError> {
 #[tokio::test]
 async fn sessions_time_out_and_sign_out() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 3, clients: 2 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 3, clients: 2, ..SeedOptions::default() }, |_, _| {}).await?;
     let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
 
     let wrong = w.haven.sign_in(&clinician.email, "not the password", &here()).await;
@@ -206,8 +206,8 @@ async fn sessions_time_out_and_sign_out() -> Result<(), ServiceError> {
 #[tokio::test]
 async fn demo_seed_is_deterministic_and_complete() -> Result<(), ServiceError> {
     let (a, b) = (World::new().await, World::new().await);
-    let ra = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }, |_, _| {}).await?;
-    let rb = b.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }, |_, _| {}).await?;
+    let ra = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5, ..SeedOptions::default() }, |_, _| {}).await?;
+    let rb = b.haven.seed_demo(SeedOptions { seed: 42, clients: 5, ..SeedOptions::default() }, |_, _| {}).await?;
     let json = |r| serde_json::to_string(r).unwrap_or_default();
     assert_eq!(json(&ra), json(&rb));
 
@@ -217,9 +217,9 @@ async fn demo_seed_is_deterministic_and_complete() -> Result<(), ServiceError> {
     assert_eq!(ra.staff.iter().filter(|s| s.role == Role::Clinician).count(), 2);
     assert_eq!(ra.clients.len(), 5);
 
-    let again = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5 }, |_, _| {}).await;
+    let again = a.haven.seed_demo(SeedOptions { seed: 42, clients: 5, ..SeedOptions::default() }, |_, _| {}).await;
     assert!(matches!(again, Err(ServiceError::Conflict(ref m)) if m.contains("already applied")), "{again:?}");
-    let other = a.haven.seed_demo(SeedOptions { seed: 43, clients: 1 }, |_, _| {}).await?;
+    let other = a.haven.seed_demo(SeedOptions { seed: 43, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     assert_ne!(other.practice_id, ra.practice_id);
     Ok(())
 }
@@ -230,7 +230,7 @@ async fn another_master_key_is_refused() -> Result<(), ServiceError> {
     let store = fresh_store(&dir).await;
     let first = Haven::new(store.clone(), SessionPolicy::default(), master_key());
     first.check_master_key().await?; // an empty database accepts any key
-    first.seed_demo(SeedOptions { seed: 5, clients: 1 }, |_, _| {}).await?;
+    first.seed_demo(SeedOptions { seed: 5, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     first.check_master_key().await?;
 
     let second = Haven::new(store, SessionPolicy::default(), master_key());
@@ -245,7 +245,7 @@ async fn data_key_rotation_reseals_everything_and_destroys_the_old_key() -> Resu
     let store = fresh_store(&dir).await;
     let haven =
         Haven::new(store, SessionPolicy::default(), master_key()).with_key_cache(std::time::Duration::from_millis(100));
-    haven.seed_demo(SeedOptions { seed: 9, clients: 30 }, |_, _| {}).await?;
+    haven.seed_demo(SeedOptions { seed: 9, clients: 30, ..SeedOptions::default() }, |_, _| {}).await?;
 
     let records = |status: &[haven_service::rotation::KeyStatus]| {
         status
@@ -289,7 +289,7 @@ async fn a_rotation_within_the_same_microsecond_still_makes_the_new_key_current(
     let haven = Haven::new(store, SessionPolicy::default(), master_key())
         .with_key_cache(std::time::Duration::ZERO)
         .with_clock(move || frozen);
-    haven.seed_demo(SeedOptions { seed: 4, clients: 5 }, |_, _| {}).await?;
+    haven.seed_demo(SeedOptions { seed: 4, clients: 5, ..SeedOptions::default() }, |_, _| {}).await?;
     // Which of two keys made at one moment sorts last is down to their random ids: a few
     // rotations make a wrong order all but certain to show.
     for _ in 0..6 {
@@ -325,7 +325,7 @@ async fn master_key_rotation_is_followed_by_a_running_service() -> Result<(), Se
     let c = Arc::clone(&clock);
     let running = Haven::new(store.clone(), SessionPolicy::default(), source.clone())
         .with_clock(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}")));
-    running.seed_demo(SeedOptions { seed: 4, clients: 10 }, |_, _| {}).await?;
+    running.seed_demo(SeedOptions { seed: 4, clients: 10, ..SeedOptions::default() }, |_, _| {}).await?;
     running.flush_audit().await?;
     assert_eq!(running.verify_sealed(|_| {}).await?.failures.len(), 0);
 
@@ -356,7 +356,7 @@ async fn master_key_rotation_is_followed_by_a_running_service() -> Result<(), Se
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_parallel_guesses_is_throttled_like_a_sequence() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..40 {
@@ -379,7 +379,7 @@ async fn a_burst_of_parallel_guesses_is_throttled_like_a_sequence() -> Result<()
 #[tokio::test]
 async fn repeated_failures_lock_an_address_with_growing_waits_and_are_recorded() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 4, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 4, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let owner = &report.staff[0];
     let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
     let wait_of = |r: Result<_, ServiceError>| match r {
@@ -448,7 +448,7 @@ async fn repeated_failures_lock_an_address_with_growing_waits_and_are_recorded()
 #[tokio::test]
 async fn people_see_their_sessions_and_end_the_others() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 5, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 5, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let owner = &report.staff[0];
     let laptop = Remote::new("192.0.2.20", "Firefox on Linux");
     let phone = Remote::new("198.51.100.3", "Safari on iPhone");
@@ -476,7 +476,7 @@ async fn people_see_their_sessions_and_end_the_others() -> Result<(), ServiceErr
 #[tokio::test]
 async fn without_a_mail_server_the_invitation_link_is_handed_over() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 9, clients: 0 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 9, clients: 0, ..SeedOptions::default() }, |_, _| {}).await?;
     let owner = &report.staff[0];
     let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
     let invited = w.haven.invite(&owner, &invite("Noor Haddad", "noor@calmwaters.example", "biller")).await?;
@@ -498,7 +498,7 @@ async fn without_a_mail_server_the_invitation_link_is_handed_over() -> Result<()
 #[tokio::test]
 async fn the_sign_in_history_is_kept_for_a_year() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 12, clients: 0 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 12, clients: 0, ..SeedOptions::default() }, |_, _| {}).await?;
     let owner = &report.staff[0];
     assert!(w.haven.sign_in("nobody@calmwaters.example", "a wrong guess here", &here()).await.is_err());
     complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
@@ -517,7 +517,7 @@ async fn the_sign_in_history_is_kept_for_a_year() -> Result<(), ServiceError> {
 #[tokio::test]
 async fn the_practice_profile_is_edited_from_its_version() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 7, clients: 0 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 7, clients: 0, ..SeedOptions::default() }, |_, _| {}).await?;
     let owner = &report.staff[0];
     let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
     let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
@@ -556,7 +556,7 @@ async fn the_practice_profile_is_edited_from_its_version() -> Result<(), Service
 async fn a_password_change_checks_the_current_one_and_ends_other_sessions() -> Result<(), ServiceError> {
     use domain::staff::PasswordChangeForm;
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 0 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 0, ..SeedOptions::default() }, |_, _| {}).await?;
     let person = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
     let laptop = Remote::new("192.0.2.20", "Firefox on Linux");
     let (here_token, actor) = complete(w.haven.sign_in(&person.email, &person.password, &laptop).await?);
@@ -600,7 +600,7 @@ async fn a_password_change_checks_the_current_one_and_ends_other_sessions() -> R
 async fn an_authenticator_app_guards_the_sign_in_and_recovery_codes_work_once() -> Result<(), ServiceError> {
     use crypto::totp::{TotpSecret, step_of};
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let owner = &report.staff[0];
     let (token, actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
     let now_code = |w: &World, secret: &TotpSecret| {
@@ -690,7 +690,7 @@ async fn an_authenticator_app_guards_the_sign_in_and_recovery_codes_work_once() 
 async fn a_required_second_factor_walks_people_through_setting_one_up() -> Result<(), ServiceError> {
     use crypto::totp::{TotpSecret, step_of};
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 8, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 8, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let owner = &report.staff[0];
     let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
     let (owner_token, owner_actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
@@ -779,7 +779,7 @@ async fn invited_staff_join_once_with_the_invited_role() -> Result<(), ServiceEr
     let mut w = World::new().await;
     let outbox = Outbox { mailer: outgoing.clone(), public_url: "https://haven.calmwaters.example".into() };
     w.haven = w.haven.clone().with_outbox(outbox);
-    let report = w.haven.seed_demo(SeedOptions { seed: 5, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 5, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let (owner, clinician) = (&report.staff[0], report.staff.iter().find(|s| s.role == Role::Clinician));
     let clinician = clinician.unwrap_or_else(|| panic!("no clinician"));
     let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
@@ -871,7 +871,7 @@ async fn invited_staff_join_once_with_the_invited_role() -> Result<(), ServiceEr
 #[tokio::test]
 async fn owners_change_roles_and_deactivate_and_reenable_accounts() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let find = |role| report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
     let (owner, admin, clinician) = (find(Role::Owner), find(Role::Administrator), find(Role::Clinician));
     let (_, owner_actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
@@ -917,7 +917,7 @@ async fn owners_change_roles_and_deactivate_and_reenable_accounts() -> Result<()
 #[tokio::test]
 async fn accounts_unused_beyond_the_practice_limit_are_disabled_until_reenabled() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 7, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 7, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let find = |role| report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
     let (owner, clinician, biller) = (find(Role::Owner), find(Role::Clinician), find(Role::Biller));
     let (_, owner_actor) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
@@ -958,7 +958,7 @@ async fn accounts_unused_beyond_the_practice_limit_are_disabled_until_reenabled(
 async fn api_tokens_act_within_their_scopes_until_revoked_or_expired() -> Result<(), ServiceError> {
     use domain::policy::Scope;
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 9, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 9, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let find = |role| report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
     let (owner, clinician) = (find(Role::Owner), find(Role::Clinician));
     let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
@@ -1041,7 +1041,7 @@ async fn passkeys_register_then_sign_in_alone_or_as_the_second_step() -> Result<
     use crypto::webauthn::testing::Authenticator;
     use crypto::webauthn::{base64url, to_base64url};
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 10, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 10, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let find = |role| report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
     let (owner, clinician, biller) = (find(Role::Owner), find(Role::Clinician), find(Role::Biller));
     let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
@@ -1171,7 +1171,7 @@ async fn the_identity_provider_signs_in_existing_staff_under_the_practice_rules(
     let vouching = Arc::new(Vouching::default());
     let mut w = World::new().await;
     w.haven = w.haven.clone().with_identity_provider(vouching.clone());
-    let report = w.haven.seed_demo(SeedOptions { seed: 11, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 11, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let find = |role| report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
     let (owner, clinician) = (find(Role::Owner), find(Role::Clinician));
     let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
@@ -1250,7 +1250,7 @@ fn calendar_form(zone: &str, hours: &str, breaks: &str, offers: &[AppointmentTyp
 #[tokio::test]
 async fn the_demo_schedule_gives_every_role_a_next_free_slot() -> Result<(), ServiceError> {
     let w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 11, clients: 0 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 11, clients: 0, ..SeedOptions::default() }, |_, _| {}).await?;
     w.haven.seed_demo_schedule(report.practice_id).await?;
     for member in &report.staff {
         let (_, actor) = complete(w.haven.sign_in(&member.email, &member.password, &here()).await?);
@@ -1276,7 +1276,7 @@ async fn the_demo_schedule_gives_every_role_a_next_free_slot() -> Result<(), Ser
 #[tokio::test]
 async fn scheduling_is_set_up_by_whom_it_belongs_to_and_finds_free_slots() -> Result<(), ServiceError> {
     let w = World::new().await; // Friday 2027-01-15, 08:00 UTC
-    let report = w.haven.seed_demo(SeedOptions { seed: 7, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 7, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let mut actors = std::collections::HashMap::new();
     for role in [Role::Owner, Role::Clinician, Role::Supervisor, Role::Scheduler, Role::Biller] {
         let s = report.staff.iter().find(|s| s.role == role).unwrap_or_else(|| panic!("no {role}"));
@@ -1370,7 +1370,7 @@ fn new_password(password: &str) -> PasswordResetForm {
 async fn a_forgotten_password_is_reset_by_a_link_that_works_once() -> Result<(), ServiceError> {
     let outgoing = Arc::new(Outgoing::default());
     let mut w = World::new().await;
-    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1 }, |_, _| {}).await?;
+    let report = w.haven.seed_demo(SeedOptions { seed: 6, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
     let clinician = report.staff.iter().find(|s| s.role == Role::Clinician).unwrap_or_else(|| panic!("no clinician"));
     let (_, owner) = complete(w.haven.sign_in(&report.staff[0].email, &report.staff[0].password, &here()).await?);
     let (_, clinician_actor) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);

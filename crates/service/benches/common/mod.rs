@@ -40,7 +40,8 @@ pub(crate) async fn practice(start: Timestamp) -> Bench {
     let c = Arc::clone(&clock);
     let haven = Haven::new(store, SessionPolicy::default(), Arc::new(FixedMasterKeys(vec![Arc::new(kek)])))
         .with_clock(move || Timestamp::from_microsecond(c.load(Ordering::SeqCst)).expect("a time"));
-    let report = haven.seed_demo(SeedOptions { seed: 1, clients: 0 }, |_, _| {}).await.expect("seed");
+    let report =
+        haven.seed_demo(SeedOptions { seed: 1, clients: 0, ..SeedOptions::default() }, |_, _| {}).await.expect("seed");
     haven.flush_audit().await.expect("flush");
     let owner = &report.staff[0];
     let Ok(SignIn::Complete(_, owner)) =

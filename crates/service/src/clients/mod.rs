@@ -543,7 +543,7 @@ mod tests {
         let kek = LocalKek::from_hex(&LocalKek::generate_hex().unwrap_or_else(|e| panic!("{e}")));
         let keys = Arc::new(FixedMasterKeys(vec![Arc::new(kek.unwrap_or_else(|e| panic!("{e}")))]));
         let haven = Haven::new(Arc::new(store), SessionPolicy::default(), keys);
-        let report = haven.seed_demo(SeedOptions { seed: 11, clients: 300 }, |_, _| {}).await;
+        let report = haven.seed_demo(SeedOptions { seed: 11, clients: 300, ..SeedOptions::default() }, |_, _| {}).await;
         let report = report.unwrap_or_else(|e| panic!("{e}"));
         let owner = &report.staff[0];
         let signed_in = haven.sign_in(&owner.email, &owner.password, &crate::Remote::new("192.0.2.1", "test")).await;
