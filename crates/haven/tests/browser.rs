@@ -241,6 +241,18 @@ fn the_front_desk_keeps_a_weekly_series() {
     }
 }
 
+/// A practice in New York: a weekly series keeps 9:00 across the spring clock change, and a
+/// session typed at a time the clocks skip starts an hour later, as the page says.
+#[test]
+fn a_week_across_a_clock_change_keeps_its_times() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("dst.mjs", &[&server.url, &owner], &server);
+    assert!(shots.join("week-dst.png").exists(), "week-dst.png not taken");
+}
+
 /// Over the demo calendar, the owner reads no-show rates with their bars and sets the fees,
 /// which the front desk then sees on the day.
 #[test]

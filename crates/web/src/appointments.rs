@@ -498,6 +498,14 @@ impl WeekPage {
         at.to_zoned(self.zone.clone()).strftime("%H:%M").to_string()
     }
 
+    /// "Clocks change: EST → EDT" on a day the practice's clocks change, else nothing.
+    fn clock_change(&self, day: &Date) -> Option<String> {
+        let at = |d: Date| d.to_zoned(self.zone.clone()).ok();
+        let (start, end) = (at(*day)?, at(day.tomorrow().ok()?)?);
+        (start.offset() != end.offset())
+            .then(|| format!("Clocks change: {} → {}", start.strftime("%Z"), end.strftime("%Z")))
+    }
+
     fn heading(&self, day: &Date) -> String {
         day.strftime("%a %b %-d").to_string()
     }
