@@ -1,6 +1,7 @@
 // Attendance as the owner reads it, over the demo calendar's past sessions: rates per clinician
 // and per client with their bars, most missed first; the fees set, a bad amount refused beside
-// its field; the front desk then sees the fees said on the day.
+// its field; the front desk then sees the fees said on the day, and every clinician's next
+// Thursday side by side, then only its video sessions.
 //
 // usage: node attendance.mjs BASE_URL OWNER_EMAIL:PASSWORD SCHEDULER_EMAIL:PASSWORD SCREENSHOT_DIR
 import { launch, check, signedIn, submit } from "./browser.mjs";
@@ -34,6 +35,19 @@ try {
   const desk = await signedIn(browser, base, scheduler);
   await desk.page.goto(`${base}/schedule/day`);
   check((await desk.page.textContent("#appointments")).includes("a $50.00 fee, a no-show a $75.00 fee"), "the day does not say the fees");
+
+  const thursday = new Date();
+  thursday.setUTCDate(thursday.getUTCDate() + ((4 - thursday.getUTCDay() + 7) % 7 || 7));
+  const date = thursday.toISOString().slice(0, 10);
+  await desk.page.goto(`${base}/schedule/practice?date=${date}`);
+  const columns = await desk.page.locator("#practice-day .week-day").count();
+  const sessions = await desk.page.locator("#practice-day li.slot").count();
+  check(columns >= 3 && sessions > 0, `every clinician's day: ${columns} columns, ${sessions} sessions`);
+  await desk.page.screenshot({ path: `${shots}/practice-day.png`, fullPage: true });
+  await desk.page.selectOption("#where", "telehealth");
+  await submit(desk.page, "#pick-practice-day button[type=submit]");
+  const video = await desk.page.locator("#practice-day li.slot").allTextContents();
+  check(video.length > 0 && video.length < sessions && video.every((v) => v.includes("video")), `video sessions: ${video}`);
   check(problems.length === 0 && desk.problems.length === 0, `browser reported problems:\n${problems.concat(desk.problems).join("\n")}`);
   console.log(JSON.stringify({ ok: true }));
 } finally {

@@ -254,7 +254,7 @@ fn a_week_across_a_clock_change_keeps_its_times() {
 }
 
 /// Over the demo calendar, the owner reads no-show rates with their bars and sets the fees,
-/// which the front desk then sees on the day.
+/// which the front desk then sees on the day; the front desk sees every clinician's day.
 #[test]
 fn the_owner_reads_attendance_and_sets_the_fees() {
     let tmp = temp_dir();
@@ -262,7 +262,9 @@ fn the_owner_reads_attendance_and_sets_the_fees() {
     let accounts = seeded_with_calendar(&dir, &["owner", "scheduler"]);
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("attendance.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
-    assert!(shots.join("attendance.png").exists(), "attendance.png not taken");
+    for shot in ["attendance.png", "practice-day.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
 }
 
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the

@@ -130,6 +130,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/schedule/feed/link", SignedIn),
         ("POST", "/schedule/feed/revoke", SignedIn),
         ("POST", "/schedule/feed/detail", RefusedTo("clinician")),
+        ("GET", "/schedule/practice", SignedIn),
         ("GET", "/schedule/waitlist", SignedIn),
         ("POST", "/schedule/waitlist", SignedIn),
         ("POST", "/schedule/waitlist/{id}/remove", SignedIn),

@@ -33,6 +33,13 @@ pub trait AppointmentStore: Send + Sync {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<AppointmentRecord>>;
+    /// Every appointment of the practice starting in [from, to), whatever became of it.
+    async fn appointments_starting(
+        &self,
+        practice: PracticeId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AppointmentRecord>>;
     /// Moves an appointment read at `version`; `NoRowChanged` if someone changed it since.
     async fn move_appointment(
         &self,
@@ -292,6 +299,16 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
     ) -> Result<Vec<AppointmentRecord>> {
         let params = vec![practice.into(), clinician.into(), from.into(), to.into()];
         self.appointments(practice, sql::APPOINTMENTS_OF_CLINICIAN, params).await
+    }
+
+    async fn appointments_starting(
+        &self,
+        practice: PracticeId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AppointmentRecord>> {
+        let params = vec![practice.into(), from.into(), to.into()];
+        self.appointments(practice, sql::APPOINTMENTS_STARTING, params).await
     }
 
     async fn move_appointment(

@@ -541,6 +541,9 @@ pub const APPOINTMENTS_OVERLAPPING: &str = appointment_select!(
 /// A clinician's appointments starting in [$3, $4), whatever became of them.
 pub const APPOINTMENTS_OF_CLINICIAN: &str =
     appointment_select!("a.clinician_id = $2 AND a.starts_at >= $3 AND a.starts_at < $4 ORDER BY a.starts_at, a.id");
+/// Every appointment starting in [$2, $3), whatever became of it.
+pub const APPOINTMENTS_STARTING: &str =
+    appointment_select!("a.starts_at >= $2 AND a.starts_at < $3 ORDER BY a.starts_at, a.id");
 pub const MOVE_APPOINTMENT: &str = "UPDATE appointments SET starts_at = $4, ends_at = $5, version = version + 1, \
      updated_at = $6, updated_by = $7 WHERE practice_id = $1 AND id = $2 AND version = $3";
 pub const SET_APPOINTMENT_OUTCOME: &str = "UPDATE appointments SET status = $4, reason = $5, version = version + 1, \

@@ -27,6 +27,7 @@ pub(crate) fn routes() -> Routes {
     Routes::new()
         .get("/schedule/day", day)
         .get("/schedule/week", week)
+        .get("/schedule/practice", practice_day)
         .post("/schedule/appointments", book)
         .post("/schedule/appointments/{id}/outcome", close)
         .post("/schedule/appointments/{id}/move", move_to)
@@ -555,6 +556,81 @@ async fn week(
         days,
         zone,
         notice: which.moved.is_some().then(|| "Moved.".to_owned()),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "practice_day.html")]
+struct PracticeDayPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    idle_seconds: i64,
+    tab: &'static str,
+    date: Date,
+    previous: Date,
+    next: Date,
+    /// "" for both, else a modality's stored name.
+    place: String,
+    modalities: &'static [Modality],
+    /// Each clinician with a calendar (id, name) and their sessions that day.
+    columns: Vec<(String, String, Vec<AppointmentView>)>,
+    zone: TimeZone,
+}
+
+impl PracticeDayPage {
+    fn time(&self, at: &jiff::Timestamp) -> String {
+        clock(at, &self.zone)
+    }
+
+    fn clients(&self, a: &AppointmentView) -> String {
+        with_whom(a)
+    }
+}
+
+#[derive(Deserialize)]
+struct PracticeDay {
+    date: Option<String>,
+    #[serde(rename = "where")]
+    place: Option<String>,
+}
+
+/// Every clinician's day side by side, in person, by video or both: one audited read.
+async fn practice_day(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(which): Query<PracticeDay>,
+) -> Result<Response, PageError> {
+    let calendars = state.haven.calendars(&actor).await?;
+    let zone = crate::sign_ins::time_zone(&state, &actor).await?;
+    let date = match which.date.as_deref().and_then(|d| d.parse::<Date>().ok()) {
+        Some(d) => d,
+        None => state.haven.today(&actor).await?,
+    };
+    let place: Option<Modality> = which.place.as_deref().and_then(|p| p.parse().ok());
+    let mut appointments = state.haven.practice_days(&actor, date, 1).await?;
+    appointments.retain(|a| place.is_none_or(|p| a.modality == p));
+    let columns = calendars
+        .into_iter()
+        .map(|c| {
+            let theirs = appointments.iter().filter(|a| a.clinician == c.user).cloned().collect();
+            (c.user.to_string(), c.name, theirs)
+        })
+        .collect();
+    let page = PracticeDayPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        user_name: actor.display_name().to_owned(),
+        idle_seconds: actor.idle_timeout().as_secs(),
+        tab: "practice",
+        previous: date.yesterday().unwrap_or(date),
+        next: date.tomorrow().unwrap_or(date),
+        date,
+        place: place.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        modalities: Modality::ALL,
+        columns,
+        zone,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -290,21 +290,55 @@ impl Haven {
         days: i64,
     ) -> Result<Vec<AppointmentView>> {
         actor.may(Resource::Appointments, Action::View)?;
-        let practice = actor.practice();
+        let (start, end) = self.whole_days(actor.practice(), first, days).await?;
+        let records = self.store.clinician_appointments(actor.practice(), clinician, start, end).await?;
+        let entry = AuditEntry::new("appointment.list", Crud::Read).resource("clinician", clinician);
+        self.views(actor, records, entry).await
+    }
+
+    /// Every clinician's appointments over `days` days from `first`, earliest first: the
+    /// front desk's view of the practice. One audited read.
+    pub async fn practice_days(
+        &self,
+        actor: &Actor,
+        first: jiff::civil::Date,
+        days: i64,
+    ) -> Result<Vec<AppointmentView>> {
+        actor.may(Resource::Appointments, Action::View)?;
+        let (start, end) = self.whole_days(actor.practice(), first, days).await?;
+        let records = self.store.appointments_starting(actor.practice(), start, end).await?;
+        let entry = AuditEntry::new("appointment.list", Crud::Read).resource("practice", actor.practice());
+        self.views(actor, records, entry).await
+    }
+
+    /// The instants that begin `first` and end `days` days later in the practice's zone.
+    async fn whole_days(
+        &self,
+        practice: domain::PracticeId,
+        first: jiff::civil::Date,
+        days: i64,
+    ) -> Result<(Timestamp, Timestamp)> {
         let zone = self.practice_zone(practice).await?;
         let internal = |e: jiff::Error| ServiceError::Internal(e.to_string());
         let start = first.to_zoned(zone.clone()).map_err(internal)?;
         let end =
             first.checked_add(jiff::Span::new().days(days)).map_err(internal)?.to_zoned(zone).map_err(internal)?;
-        let records =
-            self.store.clinician_appointments(practice, clinician, start.timestamp(), end.timestamp()).await?;
+        Ok((start.timestamp(), end.timestamp()))
+    }
+
+    /// Appointments as calendars show them: the clients the actor may see named (each looked
+    /// up once, and named once in `entry`, the read's event, recorded before they are released).
+    async fn views(
+        &self,
+        actor: &Actor,
+        records: Vec<AppointmentRecord>,
+        mut entry: AuditEntry,
+    ) -> Result<Vec<AppointmentView>> {
+        let practice = actor.practice();
         let names = self.staff_names(practice).await?;
         let types = self.store.appointment_types(practice).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let mut entry =
-            AuditEntry::new("appointment.list", Crud::Read).resource("clinician", clinician).purpose("TREAT");
         let mut views = Vec::with_capacity(records.len());
-        // A client seen weekly is looked up once per read, and named once in its event.
         let mut named: std::collections::HashMap<ClientId, Option<Phi<String>>> = std::collections::HashMap::new();
         for r in records {
             let mut clients = Vec::with_capacity(r.clients.len());
@@ -337,7 +371,7 @@ impl Haven {
                 id: r.id,
             });
         }
-        self.audited_by(actor, entry.categories(&["appointments", "demographics"])).await?;
+        self.audited_by(actor, entry.purpose("TREAT").categories(&["appointments", "demographics"])).await?;
         Ok(views)
     }
 

@@ -154,6 +154,9 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
         ["appointment-1", "appointment-2"]
     );
 
+    assert_eq!(ids(ok(store.appointments_starting(p.id, hour(9), hour(12)).await)), ["appointment-1", "appointment-2"]);
+    assert_eq!(ids(ok(store.appointments_starting(p.id, hour(10), hour(12)).await)), ["appointment-2"]);
+
     // Moved from its version; a second move from the same version is refused.
     let by = (t(30), p.owner.id);
     ok(store.move_appointment(p.id, "appointment-2", 1, (hour(14), hour(15)), by).await);
