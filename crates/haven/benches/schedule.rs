@@ -41,10 +41,13 @@ fn main() {
     let seed_seconds = seeded.elapsed().as_secs_f64();
     let report: serde_json::Value = serde_json::from_slice(&seed.stdout).expect("seed JSON");
     let desk = report["staff"].as_array().and_then(|s| s.iter().find(|s| s["role"] == "scheduler")).expect("desk");
-    let emails: Vec<String> = report["clients"]
+    // Clients found by an e-mail address no other client has.
+    let all: Vec<&str> = report["clients"]
         .as_array()
-        .map(|c| c.iter().filter_map(|c| c["email"].as_str().filter(|e| !e.is_empty()).map(str::to_owned)).collect())
+        .map(|c| c.iter().filter_map(|c| c["email"].as_str().filter(|e| !e.is_empty())).collect())
         .unwrap_or_default();
+    let emails: Vec<String> =
+        all.iter().filter(|e| all.iter().filter(|o| o == e).count() == 1).map(|e| (*e).to_owned()).collect();
 
     let port = free_port();
     let server = Server(spawn(&dir, port));
@@ -105,9 +108,9 @@ fn main() {
             ("time", &time),
         ];
         let started = Instant::now();
-        let status = post(&agent, &format!("{base}/schedule/appointments"), &cookie, &form);
+        let (status, body) = post(&agent, &format!("{base}/schedule/appointments"), &cookie, &form);
         booking.push(started.elapsed().as_secs_f64() * 1000.0);
-        assert!(matches!(status, 303 | 409 | 200), "booking answered {status}");
+        assert!(matches!(status, 303 | 409 | 200), "booking answered {status}: {:?}", errors_in(&body));
         booked += usize::from(status == 303);
     }
     drop(server);
@@ -202,10 +205,15 @@ fn timed_get(agent: &ureq::Agent, url: &str, cookie: &str) -> (f64, String) {
     (ms, body)
 }
 
-fn post(agent: &ureq::Agent, url: &str, cookie: &str, form: &[(&str, &str)]) -> u16 {
+fn post(agent: &ureq::Agent, url: &str, cookie: &str, form: &[(&str, &str)]) -> (u16, String) {
     let mut response = agent.post(url).header("cookie", cookie).send_form(form.iter().copied()).expect("POST");
-    let _ = response.body_mut().read_to_string();
-    response.status().as_u16()
+    let body = response.body_mut().read_to_string().unwrap_or_default();
+    (response.status().as_u16(), body)
+}
+
+/// The field errors a refused form came back with.
+fn errors_in(page: &str) -> Vec<&str> {
+    page.split("<p class=\"error\"").skip(1).filter_map(|e| e.split('>').nth(1)?.split('<').next()).collect()
 }
 
 /// The values of a `<select id="…">`'s options.
