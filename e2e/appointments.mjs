@@ -1,7 +1,7 @@
 // A clinician's day as the front desk keeps it: book a session for a client found by e-mail;
 // booking the same time again lists the overlap and books only when "book anyway" is ticked;
 // a no-show without a reason is refused, with one it is recorded on the day; the other session
-// moves to noon.
+// moves to noon and is made 80 minutes long.
 //
 // Then a clinician books a session with a client of their caseload on their own day and opens
 // the session's note from it, dated the session's day; they make a calendar feed link, which
@@ -71,12 +71,13 @@ try {
   await again.locator("input[name=reason]").fill("Did not answer the reminder call");
   await submit(page, "table.appointments tbody tr >> nth=0 >> button:has-text('Record')");
   check((await page.locator("table.appointments tbody tr").first().textContent()).includes("No-show"), "the no-show is not on the day");
-  // The other session moves to noon.
+  // The other session moves to noon and lasts 80 minutes.
   const scheduled = page.locator("table.appointments tbody tr:has(form.move)").first();
   await scheduled.locator("input[name=to_time]").fill("12:00");
+  await scheduled.locator("input[name=to_minutes]").fill("80");
   await submit(page, "table.appointments tbody tr:has(form.move) >> nth=0 >> button:has-text('Move')");
   check((await page.textContent(".notice[role=status]")).includes("Moved"), "no confirmation of the move");
-  check((await page.textContent("table.appointments")).includes("12:00 PM"), "the session is not at noon");
+  check((await page.textContent("table.appointments")).includes("12:00 PM–1:20 PM"), "the session is not at noon for 80 minutes");
   await page.screenshot({ path: `${shots}/day.png`, fullPage: true });
 
   // The week holds the day: the session at noon under its date.

@@ -1,7 +1,7 @@
 // Attendance as the owner reads it, over the demo calendar's past sessions: rates per clinician
 // and per client with their bars, most missed first; the fees set, a bad amount refused beside
 // its field; the front desk then sees the fees said on the day, and every clinician's next
-// Thursday side by side, then only its video sessions.
+// Thursday side by side, then only its video sessions, then Room 2's day.
 //
 // usage: node attendance.mjs BASE_URL OWNER_EMAIL:PASSWORD SCHEDULER_EMAIL:PASSWORD SCREENSHOT_DIR
 import { launch, check, signedIn, submit } from "./browser.mjs";
@@ -48,6 +48,10 @@ try {
   await submit(desk.page, "#pick-practice-day button[type=submit]");
   const video = await desk.page.locator("#practice-day li.slot").allTextContents();
   check(video.length > 0 && video.length < sessions && video.every((v) => v.includes("video")), `video sessions: ${video}`);
+  await desk.page.selectOption("#where", "room:Room 2");
+  await submit(desk.page, "#pick-practice-day button[type=submit]");
+  const room = await desk.page.locator("#practice-day li.slot").allTextContents();
+  check(room.length > 0 && room.every((v) => v.includes("Room 2")), `Room 2's day: ${room}`);
   check(problems.length === 0 && desk.problems.length === 0, `browser reported problems:\n${problems.concat(desk.problems).join("\n")}`);
   console.log(JSON.stringify({ ok: true }));
 } finally {

@@ -103,6 +103,9 @@ pub struct AppointmentForm {
     pub minutes: String,
     #[serde(default)]
     pub modality: String,
+    /// The practice's room for an in-person session (a room's id); empty: none named.
+    #[serde(default)]
+    pub office: String,
     /// Empty for one session; else how many weeks apart a series' sessions are.
     #[serde(default)]
     pub repeat: String,
@@ -183,6 +186,18 @@ pub fn minutes(typed: &str, default: u32, errors: &mut FieldErrors) -> Option<u3
 pub fn occupies(start: &Zoned, minutes: u32) -> (Timestamp, Timestamp) {
     let end = start.timestamp() + jiff::SignedDuration::from_mins(i64::from(minutes));
     (start.timestamp(), end)
+}
+
+/// A room's name as typed: 1 to 60 characters.
+pub fn room_name(typed: &str, errors: &mut FieldErrors) -> Option<String> {
+    let name = typed.trim();
+    errors.check(
+        "name",
+        (1..=60)
+            .contains(&name.chars().count())
+            .then(|| name.to_owned())
+            .ok_or_else(|| "must be 1 to 60 characters".into()),
+    )
 }
 
 /// What became of an appointment, as typed: the outcome and, for a cancellation or a missed

@@ -1,15 +1,16 @@
 //! The demo practice's calendar (`haven demo seed` adds it, after the scheduling set-up): each
 //! client with a clinician is seen weekly at their own hour, from some weeks ago (three by
 //! default) to thirteen weeks ahead; past sessions mostly attended, some cancelled late or missed, with reasons; one
-//! future session cancelled; the first clinician sees everyone by video on Thursdays; a
-//! couple's weekly session; three clients on the waitlist. Written straight to the store.
+//! future session cancelled; each clinician's in-person sessions in a room of their own, the
+//! first clinician's Thursdays by video; a couple's weekly session; three clients on the
+//! waitlist. Written straight to the store.
 
 use domain::appointment::{Modality, Status};
 use domain::{AppointmentTypeId, ClientId, PracticeId, UserId};
 use jiff::civil::{Date, Weekday};
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use schedule::End;
-use store::{AppointmentRecord, SealedColumn, SeriesRecord, WaitlistRecord};
+use store::{AppointmentRecord, RoomRecord, SealedColumn, SeriesRecord, WaitlistRecord};
 
 use crate::appointments::weekly;
 use crate::clients::sealing::seal_cell;
@@ -30,6 +31,8 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
 /// One weekly run to book: who, with whom, which type, where, from which day at which hour.
 struct Run {
     clinician: UserId,
+    /// The clinician's own room, for in-person sessions.
+    office: String,
     clients: Vec<ClientId>,
     kind: AppointmentTypeId,
     minutes: i64,
@@ -79,6 +82,13 @@ impl Haven {
         };
         for (n, index) in clinicians.iter().enumerate() {
             let Some(clinician) = user_of(*index) else { continue };
+            let office = RoomRecord {
+                id: ClientId::random().to_string(),
+                name: format!("Room {}", n + 1),
+                created_at: now,
+                archived_at: None,
+            };
+            self.store.add_room(practice, &office).await?;
             let first_hour = 8 + (n % 3) as i8;
             let theirs: Vec<ClientId> =
                 report.clients.iter().filter(|c| c.primary == Some(*index)).map(|c| c.id).collect();
@@ -87,6 +97,7 @@ impl Haven {
                 let video = n == 0 && first.weekday() == Weekday::Thursday;
                 runs.push(Run {
                     clinician,
+                    office: office.id.clone(),
                     clients: vec![*client],
                     kind: individual.0,
                     minutes: individual.1,
@@ -99,6 +110,7 @@ impl Haven {
             if let (0, [a, b, ..]) = (n, theirs.as_slice()) {
                 runs.push(Run {
                     clinician,
+                    office: office.id.clone(),
                     clients: vec![*a, *b],
                     kind: couples.0,
                     minutes: couples.1,
@@ -150,6 +162,7 @@ impl Haven {
                         Modality::InPerson => None,
                     },
                     series: Some((series.id.clone(), day)),
+                    office: (run.modality == Modality::InPerson).then(|| run.office.clone()),
                 });
             }
             self.store.book_series(practice, &series, &sessions).await?;

@@ -853,6 +853,7 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
     use domain::appointment::{AppointmentForm, OutcomeForm, Status};
     use haven_service::SlotQuery;
     use haven_service::appointments::Booking;
+    use haven_service::appointments::MoveTo;
     let w = World::new().await;
     ok(w.haven.seed_demo_schedule(w.report.practice_id).await);
     let (clinician, other, scheduler, biller) =
@@ -953,14 +954,42 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
     assert!(matches!(third, Booking::Booked { .. }));
     let to = |z: &jiff::Zoned| (z.date().to_string(), z.strftime("%H:%M").to_string());
     let (date, time) = to(&later);
-    let moved = ok(w.haven.move_appointment(&scheduler, &second.id, second.version, (&date, &time), false).await);
+    let moved = ok(w
+        .haven
+        .move_appointment(
+            &scheduler,
+            &second.id,
+            second.version,
+            MoveTo { date: &date, time: &time, minutes: "" },
+            false,
+        )
+        .await);
     assert!(matches!(moved, Booking::Conflicts(_)), "moved over a scheduled session");
     let (date, time) = to(&(later.clone() + jiff::SignedDuration::from_hours(1)));
-    let moved = ok(w.haven.move_appointment(&scheduler, &second.id, second.version, (&date, &time), false).await);
+    let moved = ok(w
+        .haven
+        .move_appointment(
+            &scheduler,
+            &second.id,
+            second.version,
+            MoveTo { date: &date, time: &time, minutes: "" },
+            false,
+        )
+        .await);
     assert!(matches!(moved, Booking::Booked { .. }), "{moved:?}");
-    let stale = w.haven.move_appointment(&scheduler, &second.id, second.version, (&date, &time), false).await;
+    let stale = w
+        .haven
+        .move_appointment(
+            &scheduler,
+            &second.id,
+            second.version,
+            MoveTo { date: &date, time: &time, minutes: "" },
+            false,
+        )
+        .await;
     assert!(matches!(stale, Err(ServiceError::Conflict(_))), "{stale:?}");
-    let closed = w.haven.move_appointment(&scheduler, &id, 2, (&date, &time), true).await;
+    let closed =
+        w.haven.move_appointment(&scheduler, &id, 2, MoveTo { date: &date, time: &time, minutes: "" }, true).await;
     assert!(matches!(closed, Err(ServiceError::Conflict(_))), "{closed:?}");
     let day_after = ok(w.haven.day_of(&scheduler, clinician.user(), day.date()).await);
     let moved = day_after.iter().find(|a| a.id == second.id).expect("listed");
@@ -969,6 +998,19 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
         jiff::SignedDuration::from_mins(i64::from(kind.spec.minutes))
     );
     assert_eq!(w.events("appointment.move", "ok").await.len(), 1);
+    // Resized by typing a length; a length out of range is named.
+    let (date, time) = to(&moved.starts_at.to_zoned(first.zone.clone()));
+    let longer = MoveTo { date: &date, time: &time, minutes: "90" };
+    assert!(matches!(
+        ok(w.haven.move_appointment(&scheduler, &moved.id, moved.version, longer, true).await),
+        Booking::Booked { .. }
+    ));
+    let resized = ok(w.haven.day_of(&scheduler, clinician.user(), day.date()).await);
+    let resized = resized.iter().find(|a| a.id == moved.id).expect("listed");
+    assert_eq!(resized.ends_at.duration_since(resized.starts_at), jiff::SignedDuration::from_mins(90));
+    let zero = MoveTo { minutes: "0", ..longer };
+    let refused = w.haven.move_appointment(&scheduler, &moved.id, resized.version, zero, true).await;
+    assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("minutes").is_some()), "{refused:?}");
 
     // The session's note is started from the appointment, once, dated the session's day.
     let Booking::Booked { id: third, .. } = third else { panic!("not booked") };
@@ -1020,6 +1062,7 @@ async fn a_weekly_series_is_booked_whole_moved_from_a_session_on_and_ended() {
     use domain::appointment::{AppointmentForm, OutcomeForm, Scope, Status};
     use haven_service::SlotQuery;
     use haven_service::appointments::Booking;
+    use haven_service::appointments::MoveTo;
     let w = World::new().await;
     ok(w.haven.seed_demo_schedule(w.report.practice_id).await);
     let (clinician, scheduler) = (w.actor(2).await, w.actor(5).await);
@@ -1068,11 +1111,29 @@ async fn a_weekly_series_is_booked_whole_moved_from_a_session_on_and_ended() {
     let to = local(&sessions[1]) + jiff::SignedDuration::from_hours(25);
     let (date, time) = (to.date().to_string(), to.strftime("%H:%M").to_string());
     let second = &sessions[1];
-    let moved =
-        ok(w.haven.move_series(&scheduler, &second.id, second.version, (&date, &time), Scope::Following, false).await);
+    let moved = ok(w
+        .haven
+        .move_series(
+            &scheduler,
+            &second.id,
+            second.version,
+            MoveTo { date: &date, time: &time, minutes: "" },
+            Scope::Following,
+            false,
+        )
+        .await);
     assert!(matches!(moved, Booking::Booked { .. }), "{moved:?}");
-    let again =
-        w.haven.move_series(&scheduler, &second.id, second.version, (&date, &time), Scope::Following, false).await;
+    let again = w
+        .haven
+        .move_series(
+            &scheduler,
+            &second.id,
+            second.version,
+            MoveTo { date: &date, time: &time, minutes: "" },
+            Scope::Following,
+            false,
+        )
+        .await;
     assert!(matches!(again, Err(ServiceError::NotFound | ServiceError::Conflict(_))), "{again:?}");
     let after = weeks(&w).await;
     let starts: Vec<_> = after.iter().map(|a| (local(a).date(), a.status)).collect();
@@ -1328,4 +1389,44 @@ fn primaries_count(w: &World) -> usize {
     primaries.sort_unstable();
     primaries.dedup();
     primaries.len()
+}
+
+#[tokio::test]
+async fn a_room_is_not_booked_twice_and_only_in_person() {
+    use domain::appointment::AppointmentForm;
+    use haven_service::appointments::Booking;
+    let w = World::new().await;
+    ok(w.haven.seed_demo_schedule(w.report.practice_id).await);
+    let (owner, clinician, other, scheduler) = (w.actor(0).await, w.actor(2).await, w.actor(3).await, w.actor(5).await);
+    let room = ok(w.haven.add_room(&owner, "Garden room").await);
+    let taken = w.haven.add_room(&owner, " Garden room ").await;
+    assert!(matches!(&taken, Err(ServiceError::Invalid(e)) if e.get("name").is_some()), "{taken:?}");
+    assert!(matches!(w.haven.add_room(&clinician, "Mine").await, Err(ServiceError::Denied(_))));
+    let kind =
+        ok(w.haven.appointment_types(&scheduler).await).into_iter().find(|t| t.spec.max_clients == 1).expect("a type");
+    let form = |who: &haven_service::Actor, client: domain::ClientId| AppointmentForm {
+        appointment_type: kind.id.to_string(),
+        clinician: who.user().to_string(),
+        clients: vec![client.to_string()],
+        date: "2031-05-06".into(),
+        time: "10:00".into(),
+        office: room.id.clone(),
+        ..AppointmentForm::default()
+    };
+    let first = ok(w.haven.book_appointment(&scheduler, &form(&clinician, w.client_of(2))).await);
+    assert!(matches!(first, Booking::Booked { .. }), "{first:?}");
+    // Another clinician and client, the same room and time: the room's clash only.
+    let second = ok(w.haven.book_appointment(&scheduler, &form(&other, w.client_of(3))).await);
+    let Booking::Conflicts(clashes) = second else { panic!("the room was booked twice: {second:?}") };
+    assert_eq!(clashes.iter().map(|c| c.kind).collect::<Vec<_>>(), ["room"]);
+    // A video session has no room; an archived room takes no more sessions.
+    let video = AppointmentForm { modality: "telehealth".into(), time: "13:00".into(), ..form(&other, w.client_of(3)) };
+    let refused = w.haven.book_appointment(&scheduler, &video).await;
+    assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("office").is_some()), "{refused:?}");
+    ok(w.haven.archive_room(&owner, &room.id).await);
+    let later = AppointmentForm { time: "15:00".into(), ..form(&other, w.client_of(3)) };
+    let refused = w.haven.book_appointment(&scheduler, &later).await;
+    assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("office").is_some()), "{refused:?}");
+    let day = ok(w.haven.day_of(&scheduler, clinician.user(), jiff::civil::date(2031, 5, 6)).await);
+    assert_eq!(day[0].office.as_deref(), Some("Garden room"), "the session keeps its archived room");
 }

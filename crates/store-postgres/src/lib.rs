@@ -46,6 +46,7 @@ const MIGRATIONS: Migrations = &[
     (25, include_str!("../migrations/0025_waitlist.sql")),
     (26, include_str!("../migrations/0026_calendar_feeds.sql")),
     (27, include_str!("../migrations/0027_fee_policy.sql")),
+    (28, include_str!("../migrations/0028_rooms.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.
@@ -122,7 +123,7 @@ fn map_err(e: tokio_postgres::Error) -> StoreError {
         // The server's message names the constraint, never the value (the value is in DETAIL).
         Some(db) if *db.code() == SqlState::UNIQUE_VIOLATION => StoreError::Conflict(match db.constraint() {
             Some("users_email_key") => "email",
-            Some("appointment_types_practice_id_name_key") => "name",
+            Some("appointment_types_practice_id_name_key" | "rooms_in_use_by_name") => "name",
             _ => "identifier",
         }),
         Some(db) => StoreError::Backend(format!("{}: {}", db.code().code(), db.message())),

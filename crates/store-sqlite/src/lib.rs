@@ -45,6 +45,7 @@ const MIGRATIONS: Migrations = &[
     (25, include_str!("../migrations/0025_waitlist.sql")),
     (26, include_str!("../migrations/0026_calendar_feeds.sql")),
     (27, include_str!("../migrations/0027_fee_policy.sql")),
+    (28, include_str!("../migrations/0028_rooms.sql")),
 ];
 
 const CONNECTIONS: usize = 4;
@@ -244,7 +245,7 @@ fn map_err(e: rusqlite::Error) -> StoreError {
             // SQLite names the column ("users.email"), never the value.
             StoreError::Conflict(if message.contains("users.email") {
                 "email"
-            } else if message.contains("appointment_types.name") {
+            } else if message.contains("appointment_types.name") || message.contains("rooms.name") {
                 "name"
             } else {
                 "identifier"

@@ -8,7 +8,9 @@ use jiff::Timestamp;
 
 use crate::sql;
 use crate::sql_store::*;
-use crate::{AppointmentRecord, FeedLookup, Result, SeriesRecord, Sql, SqlStore, Statement, WaitlistRecord};
+use crate::{
+    AppointmentRecord, FeedLookup, Result, RoomRecord, SeriesRecord, Sql, SqlStore, Statement, WaitlistRecord,
+};
 
 /// The longest session (`domain::appointment::MINUTES`), which bounds a window's search.
 const LONGEST: jiff::SignedDuration = jiff::SignedDuration::from_hours(8);
@@ -88,6 +90,12 @@ pub trait AppointmentStore: Send + Sync {
     /// (`NoRowChanged` if the wish had already ended).
     async fn book_from_waitlist(&self, practice: PracticeId, wish: &str, appointment: &AppointmentRecord)
     -> Result<()>;
+    /// The practice's rooms, those in use first, by name.
+    async fn rooms(&self, practice: PracticeId) -> Result<Vec<RoomRecord>>;
+    /// Adds a room; `Conflict("name")` if a room in use has its name.
+    async fn add_room(&self, practice: PracticeId, room: &RoomRecord) -> Result<()>;
+    /// Archives a room in use; `false` if there was none.
+    async fn archive_room(&self, practice: PracticeId, id: &str, at: Timestamp) -> Result<bool>;
     /// Gives a clinician a new feed token (its hash), replacing the one they had.
     async fn replace_feed(&self, practice: PracticeId, user: UserId, token_hash: &str, at: Timestamp) -> Result<()>;
     /// Revokes a clinician's feed; `false` if they had none.
@@ -154,6 +162,7 @@ fn booking(practice: PracticeId, a: &AppointmentRecord) -> Vec<Statement> {
         a.room.clone().into(),
         series.into(),
         occurrence.into(),
+        a.office.clone().into(),
     ];
     let mut statements = vec![Statement::new(sql::INSERT_APPOINTMENT, params)];
     statements.extend(a.clients.iter().map(|c| {
@@ -216,6 +225,7 @@ impl<S: Sql> SqlStore<S> {
                     (Some(series), Some(day)) => Some((series, day)),
                     _ => None,
                 },
+                office: r.opt_text(18)?,
                 id,
             });
         }
@@ -385,6 +395,25 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
         let mut statements = vec![Statement::new(sql::END_WISH, params).must_change_a_row()];
         statements.extend(booking(practice, a));
         self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn rooms(&self, practice: PracticeId) -> Result<Vec<RoomRecord>> {
+        let rows = self.0.query(Some(practice), sql::ROOMS, vec![practice.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RoomRecord { id: r.text(0)?, name: r.text(1)?, created_at: r.time(2)?, archived_at: r.opt_time(3)? })
+            })
+            .collect()
+    }
+
+    async fn add_room(&self, practice: PracticeId, room: &RoomRecord) -> Result<()> {
+        let params = vec![practice.into(), room.id.as_str().into(), room.name.as_str().into(), room.created_at.into()];
+        self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_ROOM, params)]).await.map(drop)
+    }
+
+    async fn archive_room(&self, practice: PracticeId, id: &str, at: Timestamp) -> Result<bool> {
+        self.changes_one_row(practice, Statement::new(sql::ARCHIVE_ROOM, vec![practice.into(), id.into(), at.into()]))
+            .await
     }
 
     async fn replace_feed(&self, practice: PracticeId, user: UserId, token_hash: &str, at: Timestamp) -> Result<()> {

@@ -662,6 +662,17 @@ pub struct AppointmentRecord {
     pub room: Option<String>,
     /// The recurring series it belongs to, and the local date the series' rule put it on.
     pub series: Option<(String, jiff::civil::Date)>,
+    /// The practice's room an in-person session is in (a `RoomRecord`'s id).
+    pub office: Option<String>,
+}
+
+/// One of the practice's rooms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomRecord {
+    pub id: String,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub archived_at: Option<Timestamp>,
 }
 
 /// A client waiting for a session, with what they would accept (`domain::waitlist::Wish`).

@@ -519,7 +519,7 @@ macro_rules! appointment_select {
         concat!(
             "SELECT a.id, a.type_id, a.clinician_id, a.starts_at, a.ends_at, a.modality, a.status, a.reason, ",
             "a.version, a.created_at, a.created_by, a.updated_at, a.updated_by, a.note_id, a.room, c.client_id, ",
-            "a.series_id, a.occurrence ",
+            "a.series_id, a.occurrence, a.office_id ",
             "FROM appointments a LEFT JOIN appointment_clients c ",
             "ON c.practice_id = a.practice_id AND c.appointment_id = a.id WHERE a.practice_id = $1 AND ",
             $where
@@ -527,8 +527,8 @@ macro_rules! appointment_select {
     };
 }
 pub const INSERT_APPOINTMENT: &str = "INSERT INTO appointments (practice_id, id, type_id, clinician_id, starts_at, \
-     ends_at, modality, status, reason, version, created_at, created_by, room, series_id, occurrence) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14)";
+     ends_at, modality, status, reason, version, created_at, created_by, room, series_id, occurrence, office_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14, $15)";
 pub const INSERT_APPOINTMENT_CLIENT: &str =
     "INSERT INTO appointment_clients (practice_id, appointment_id, client_id) VALUES ($1, $2, $3)";
 pub const APPOINTMENT: &str = appointment_select!("a.id = $2");
@@ -603,4 +603,9 @@ pub const ATTENDANCE: &str = "SELECT a.clinician_id, c.client_id, a.status, COUN
 pub const ATTENDANCE_BY_CLINICIAN: &str = "SELECT clinician_id, status, COUNT(*) FROM appointments \
      WHERE practice_id = $1 AND starts_at >= $2 AND starts_at < $3 \
      GROUP BY clinician_id, status ORDER BY clinician_id, status";
+pub const ROOMS: &str = "SELECT id, name, created_at, archived_at FROM rooms WHERE practice_id = $1 \
+     ORDER BY archived_at IS NOT NULL, name, id";
+pub const INSERT_ROOM: &str = "INSERT INTO rooms (practice_id, id, name, created_at) VALUES ($1, $2, $3, $4)";
+pub const ARCHIVE_ROOM: &str =
+    "UPDATE rooms SET archived_at = $3 WHERE practice_id = $1 AND id = $2 AND archived_at IS NULL";
 pub const APPOINTMENT_REASON_CELLS: (&str, &str) = sealed_cells!("appointments", "reason");

@@ -13,7 +13,7 @@ use domain::{Role, UserId};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
-use service::appointments::{AppointmentView, Booking, Clash, Waiting};
+use service::appointments::{AppointmentView, Booking, Clash, MoveTo, Waiting};
 use service::{Actor, ClinicianCalendar, ServiceError};
 
 use crate::AppState;
@@ -56,6 +56,8 @@ struct DayPage {
     openings: std::collections::HashMap<String, Vec<Waiting>>,
     types: Vec<(String, String, u32)>,
     modalities: &'static [Modality],
+    /// The rooms in use: (id, name).
+    offices: Vec<(String, String)>,
     outcomes: [Status; 4],
     scopes: &'static [Scope],
     repeats: [(&'static str, &'static str); 4],
@@ -68,6 +70,12 @@ struct DayPage {
     moving: Option<(String, Vec<Clash>)>,
     notice: Option<String>,
     error: Option<String>,
+}
+
+/// The practice's rooms in use: (id, name).
+async fn rooms_in_use(state: &AppState, actor: &Actor) -> Result<Vec<(String, String)>, PageError> {
+    let rooms = state.haven.rooms(actor).await?;
+    Ok(rooms.into_iter().filter(|r| r.archived_at.is_none()).map(|r| (r.id, r.name)).collect())
 }
 
 /// A clock time as the schedule pages show it, in the practice's zone.
@@ -100,6 +108,11 @@ fn shown_clinician(actor: &Actor, calendars: &[ClinicianCalendar], asked: Option
 impl DayPage {
     fn time(&self, at: &jiff::Timestamp) -> String {
         clock(at, &self.zone)
+    }
+
+    /// A session's length in minutes, as the move form suggests it.
+    fn minutes(&self, a: &AppointmentView) -> i64 {
+        a.ends_at.duration_since(a.starts_at).as_mins()
     }
 
     /// A day and time, for overlaps that may be on another day (a series').
@@ -141,6 +154,8 @@ pub(crate) struct Booked {
     minutes: String,
     #[serde(default)]
     modality: String,
+    #[serde(default)]
+    office: String,
     #[serde(default)]
     repeat: String,
     #[serde(default)]
@@ -198,6 +213,7 @@ async fn page(
         appointments,
         openings,
         fees: state.haven.fee_policy(actor).await?.describe(),
+        offices: rooms_in_use(state, actor).await?,
         types,
         modalities: Modality::ALL,
         outcomes: [Status::Attended, Status::Cancelled, Status::LateCancelled, Status::NoShow],
@@ -256,6 +272,7 @@ async fn book(
         time: typed.time.clone(),
         minutes: typed.minutes.clone(),
         modality: typed.modality.clone(),
+        office: typed.office.clone(),
         repeat: typed.repeat.clone(),
         sessions: typed.sessions.clone(),
         override_conflicts: typed.override_conflicts.is_some(),
@@ -341,6 +358,9 @@ struct Move {
     to_date: String,
     #[serde(default)]
     to_time: String,
+    /// Empty: the length it has.
+    #[serde(default)]
+    to_minutes: String,
     /// For a series' session: this one, this and following, or all upcoming.
     #[serde(default)]
     scope: String,
@@ -363,7 +383,7 @@ async fn move_to(
     Form(moved): Form<Move>,
 ) -> Result<Response, PageError> {
     let version = moved.version.trim().parse().unwrap_or(-1);
-    let to = (moved.to_date.as_str(), moved.to_time.as_str());
+    let to = MoveTo { date: &moved.to_date, time: &moved.to_time, minutes: &moved.to_minutes };
     let scope = moved.scope.parse().unwrap_or(Scope::This);
     let answer = state.haven.move_series(&actor, &id, version, to, scope, moved.override_conflicts.is_some()).await;
     if moved.view == "week" && matches!(answer, Ok(Booking::Booked { notice: None, .. })) {
@@ -571,9 +591,11 @@ struct PracticeDayPage {
     date: Date,
     previous: Date,
     next: Date,
-    /// "" for both, else a modality's stored name.
+    /// "" for everything, a modality's stored name, or "room:" and a room's name.
     place: String,
     modalities: &'static [Modality],
+    /// The rooms in use, by name.
+    offices: Vec<String>,
     /// Each clinician with a calendar (id, name) and their sessions that day.
     columns: Vec<(String, String, Vec<AppointmentView>)>,
     zone: TimeZone,
@@ -608,9 +630,13 @@ async fn practice_day(
         Some(d) => d,
         None => state.haven.today(&actor).await?,
     };
-    let place: Option<Modality> = which.place.as_deref().and_then(|p| p.parse().ok());
+    let place = which.place.unwrap_or_default();
     let mut appointments = state.haven.practice_days(&actor, date, 1).await?;
-    appointments.retain(|a| place.is_none_or(|p| a.modality == p));
+    match (place.strip_prefix("room:"), place.parse::<Modality>()) {
+        (Some(room), _) => appointments.retain(|a| a.office.as_deref() == Some(room)),
+        (None, Ok(modality)) => appointments.retain(|a| a.modality == modality),
+        (None, Err(_)) => {}
+    }
     let columns = calendars
         .into_iter()
         .map(|c| {
@@ -627,8 +653,9 @@ async fn practice_day(
         previous: date.yesterday().unwrap_or(date),
         next: date.tomorrow().unwrap_or(date),
         date,
-        place: place.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        place,
         modalities: Modality::ALL,
+        offices: rooms_in_use(&state, &actor).await?.into_iter().map(|(_, name)| name).collect(),
         columns,
         zone,
     };

@@ -26,6 +26,7 @@ mod password_reset;
 mod practice_profile;
 mod refusals;
 mod remote;
+mod rooms;
 mod routes;
 mod second_factor;
 mod security;
@@ -80,6 +81,7 @@ fn all_routes() -> routes::Routes {
         .merge(appointment_types::routes())
         .merge(appointments::routes())
         .merge(waitlist::routes())
+        .merge(rooms::routes())
         .merge(attendance::routes())
         .merge(feed::routes())
         .merge(calendars::routes())

@@ -19,11 +19,33 @@ use crate::{Actor, Haven, Result, ServiceError};
 
 mod attendance;
 mod feed;
+mod rooms;
 pub use attendance::AttendanceReport;
 mod series;
+
+impl Plan {
+    fn takes(&self) -> Takes<'_> {
+        (self.clinician, &self.clients, self.office.as_deref())
+    }
+}
+
+/// Where a move takes a session: a day and start in the practice's zone, and a length in
+/// minutes (empty: the length it has).
+#[derive(Debug, Clone, Copy)]
+pub struct MoveTo<'a> {
+    pub date: &'a str,
+    pub time: &'a str,
+    pub minutes: &'a str,
+}
+
+/// A session's length in whole minutes.
+fn length_of(record: &AppointmentRecord) -> u32 {
+    u32::try_from(record.ends_at.duration_since(record.starts_at).as_secs() / 60).unwrap_or(0)
+}
 pub use feed::FeedSettings;
 pub(crate) use series::weekly;
 mod waitlist;
+pub use store::RoomRecord;
 pub use waitlist::Waiting;
 
 /// What a booking books, checked: the same for one session and for each of a series'.
@@ -34,6 +56,8 @@ struct Plan {
     clients: Vec<ClientId>,
     modality: Modality,
     minutes: u32,
+    /// The room of an in-person session, if one is named.
+    office: Option<String>,
 }
 
 /// An appointment as a calendar shows it.
@@ -55,6 +79,8 @@ pub struct AppointmentView {
     pub video: Option<String>,
     /// Whether it is a session of a recurring series.
     pub in_series: bool,
+    /// The room an in-person session is in, by name.
+    pub office: Option<String>,
 }
 
 /// A double-booking found for a proposed appointment.
@@ -83,12 +109,15 @@ fn field_error(field: &'static str, message: &str) -> ServiceError {
     ServiceError::Invalid(errors)
 }
 
-/// What a session occupies, for the double-booking rules (no rooms yet).
-fn occupying(clinician: UserId, clients: &[ClientId], (start, end): (Timestamp, Timestamp)) -> Occupied<uuid::Uuid> {
+/// Who and what a session occupies: its clinician, clients and room.
+type Takes<'a> = (UserId, &'a [ClientId], Option<&'a str>);
+
+/// What a session occupies, for the double-booking rules.
+fn occupying((clinician, clients, office): Takes<'_>, (start, end): (Timestamp, Timestamp)) -> Occupied<uuid::Uuid> {
     Occupied {
         when: Interval { start, end },
         clinicians: vec![clinician.as_uuid()],
-        room: None,
+        room: office.and_then(|o| o.parse().ok()),
         clients: clients.iter().map(ClientId::as_uuid).collect(),
     }
 }
@@ -128,20 +157,22 @@ impl Haven {
             .collect()
     }
 
-    /// The double-bookings of a clinician and clients over [starts, ends), leaving `except` (the
-    /// appointments being moved) out: as shown, and the ids of the appointments overlapped.
+    /// The double-bookings of a clinician, clients and room over [starts, ends), leaving
+    /// `except` (the appointments being moved) out: as shown, and the ids of those overlapped.
     async fn clashes(
         &self,
         actor: &Actor,
-        (clinician, clients): (UserId, &[ClientId]),
+        (clinician, clients, office): Takes<'_>,
         (starts_at, ends_at): (Timestamp, Timestamp),
         except: &[&str],
     ) -> Result<(Vec<Clash>, Vec<String>)> {
         let mut existing = self.store.appointments_overlapping(actor.practice(), starts_at, ends_at).await?;
         existing.retain(|a| !except.contains(&a.id.as_str()));
-        let proposed = occupying(clinician, clients, (starts_at, ends_at));
-        let taken: Vec<_> =
-            existing.iter().map(|a| occupying(a.clinician, &a.clients, (a.starts_at, a.ends_at))).collect();
+        let proposed = occupying((clinician, clients, office), (starts_at, ends_at));
+        let taken: Vec<_> = existing
+            .iter()
+            .map(|a| occupying((a.clinician, &a.clients, a.office.as_deref()), (a.starts_at, a.ends_at)))
+            .collect();
         let found = conflicts(&proposed, &taken);
         let mut clashes = Vec::with_capacity(found.len());
         for conflict in &found {
@@ -214,12 +245,13 @@ impl Haven {
                 return Err(ServiceError::Denied("only clients whose details you may see are booked"));
             }
         }
-        let plan = Plan { appointment_type: kind.id, clinician, clients, modality, minutes: length };
+        let office = self.office(practice, &form.office, modality).await?;
+        let plan = Plan { appointment_type: kind.id, clinician, clients, modality, minutes: length, office };
         if let Some(repeat) = repeat {
             return self.book_series(actor, &plan, start.datetime(), repeat, form.override_conflicts, notice).await;
         }
         let (starts_at, ends_at) = occupies(&start, length);
-        let (clashes, overridden) = self.clashes(actor, (clinician, &plan.clients), (starts_at, ends_at), &[]).await?;
+        let (clashes, overridden) = self.clashes(actor, plan.takes(), (starts_at, ends_at), &[]).await?;
         if !clashes.is_empty() && !form.override_conflicts {
             return Ok(Booking::Conflicts(clashes));
         }
@@ -265,7 +297,24 @@ impl Haven {
                 Modality::InPerson => None,
             },
             series,
+            office: plan.office.clone(),
         })
+    }
+
+    /// The room typed for a session: one of the practice's rooms in use, and only in person.
+    async fn office(&self, practice: domain::PracticeId, typed: &str, modality: Modality) -> Result<Option<String>> {
+        let typed = typed.trim();
+        if typed.is_empty() {
+            return Ok(None);
+        }
+        if modality == Modality::Telehealth {
+            return Err(field_error("office", "is for in-person sessions; a video session has its video room"));
+        }
+        let rooms = self.store.rooms(practice).await?;
+        match rooms.iter().find(|r| r.id == typed && r.archived_at.is_none()) {
+            Some(room) => Ok(Some(room.id.clone())),
+            None => Err(field_error("office", "must be one of the practice's rooms")),
+        }
     }
 
     /// A clinician's appointments on `day` in the practice's zone, earliest first; the clients
@@ -337,6 +386,7 @@ impl Haven {
         let practice = actor.practice();
         let names = self.staff_names(practice).await?;
         let types = self.store.appointment_types(practice).await?;
+        let rooms = self.store.rooms(practice).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let mut views = Vec::with_capacity(records.len());
         let mut named: std::collections::HashMap<ClientId, Option<Phi<String>>> = std::collections::HashMap::new();
@@ -367,6 +417,7 @@ impl Haven {
                 reason: Phi::new(String::from_utf8_lossy(reason.expose()).into_owned()),
                 video: self.video_link(actor, &r),
                 in_series: r.series.is_some(),
+                office: r.office.as_ref().and_then(|o| rooms.iter().find(|room| room.id == *o)).map(|r| r.name.clone()),
                 version: r.version,
                 id: r.id,
             });
@@ -375,14 +426,15 @@ impl Haven {
         Ok(views)
     }
 
-    /// Moves an appointment read at `version` to another day and start, keeping its length;
-    /// double-bookings are found as for a booking and moved over only on purpose.
+    /// Moves an appointment read at `version` to another day and start, and to another length
+    /// if one is typed; double-bookings are found as for a booking and moved over only on
+    /// purpose.
     pub async fn move_appointment(
         &self,
         actor: &Actor,
         id: &str,
         version: i64,
-        (date, time): (&str, &str),
+        to: MoveTo<'_>,
         override_conflicts: bool,
     ) -> Result<Booking> {
         let practice = actor.practice();
@@ -393,13 +445,14 @@ impl Haven {
         }
         let zone = self.practice_zone(practice).await?;
         let mut errors = FieldErrors::default();
-        let Some((start, notice)) = resolve_start(date, time, &zone, &mut errors) else {
+        let start = resolve_start(to.date, to.time, &zone, &mut errors);
+        let length = minutes(to.minutes, length_of(&record), &mut errors);
+        let (Some((start, notice)), Some(length)) = (start, length) else {
             return Err(ServiceError::Invalid(errors));
         };
-        let length = record.ends_at.duration_since(record.starts_at);
-        let (starts_at, ends_at) = (start.timestamp(), start.timestamp() + length);
-        let (clashes, overlapped) =
-            self.clashes(actor, (record.clinician, &record.clients), (starts_at, ends_at), &[id]).await?;
+        let (starts_at, ends_at) = occupies(&start, length);
+        let takes = (record.clinician, record.clients.as_slice(), record.office.as_deref());
+        let (clashes, overlapped) = self.clashes(actor, takes, (starts_at, ends_at), &[id]).await?;
         if !clashes.is_empty() && !override_conflicts {
             return Ok(Booking::Conflicts(clashes));
         }

@@ -12,7 +12,7 @@ use jiff::{SignedDuration, Span, Timestamp};
 use schedule::{DayOfWeek, End, Frequency, Pattern, Rule, Series, place};
 use store::{AppointmentRecord, SeriesRecord, StoreError};
 
-use super::{Booking, Clash, Plan, field_error, may_keep};
+use super::{Booking, Clash, MoveTo, Plan, field_error, length_of, may_keep};
 use crate::audit_log::{AuditEntry, Crud};
 use crate::error::stale;
 use crate::{Actor, Haven, Result, ServiceError};
@@ -112,7 +112,7 @@ impl Haven {
         let (mut clashes, mut overridden) = (Vec::<Clash>::new(), Vec::<String>::new());
         for s in sessions {
             let when = (s.starts_at, s.ends_at);
-            let (found, over) = self.clashes(actor, (plan.clinician, &plan.clients), when, &except).await?;
+            let (found, over) = self.clashes(actor, plan.takes(), when, &except).await?;
             clashes.extend(found);
             overridden.extend(over);
         }
@@ -211,17 +211,19 @@ impl Haven {
         actor: &Actor,
         id: &str,
         version: i64,
-        (date, time): (&str, &str),
+        to: MoveTo<'_>,
         scope: Scope,
         override_conflicts: bool,
     ) -> Result<Booking> {
         if scope == Scope::This {
-            return self.move_appointment(actor, id, version, (date, time), override_conflicts).await;
+            return self.move_appointment(actor, id, version, to, override_conflicts).await;
         }
         let (record, series, rule, rest) = self.run_from(actor, id, version, scope).await?;
         let zone = self.practice_zone(actor.practice()).await?;
         let mut errors = domain::validation::FieldErrors::default();
-        let Some((moved, notice)) = domain::appointment::resolve_start(date, time, &zone, &mut errors) else {
+        let moved = domain::appointment::resolve_start(to.date, to.time, &zone, &mut errors);
+        let minutes = domain::appointment::minutes(to.minutes, length_of(&record), &mut errors);
+        let (Some((moved, notice)), Some(minutes)) = (moved, minutes) else {
             return Err(ServiceError::Invalid(errors));
         };
         let day_of = |a: &AppointmentRecord| a.series.as_ref().map(|(_, day)| *day);
@@ -230,13 +232,13 @@ impl Haven {
         };
         // Every session moves as many days as the chosen one, to its new time of day.
         let shift = Span::new().days(i64::from((moved.date() - chosen).get_days()));
-        let minutes = (record.ends_at.duration_since(record.starts_at).as_secs() / 60) as u32;
         let plan = Plan {
             appointment_type: record.appointment_type,
             clinician: record.clinician,
             clients: record.clients.clone(),
             modality: record.modality,
             minutes,
+            office: record.office.clone(),
         };
         // Each session keeps its place in the run: a week whose session was cancelled stays empty.
         let mut placed = Vec::with_capacity(rest.len());

@@ -216,10 +216,11 @@ impl Haven {
             clinician: opening.clinician,
             clients: vec![waiting.client],
             modality: opening.modality,
-            minutes: (opening.ends_at.duration_since(opening.starts_at).as_secs() / 60) as u32,
+            minutes: super::length_of(&opening),
+            office: opening.office.clone(),
         };
         let when = (opening.starts_at, opening.ends_at);
-        let (clashes, _) = self.clashes(actor, (plan.clinician, &plan.clients), when, &[]).await?;
+        let (clashes, _) = self.clashes(actor, plan.takes(), when, &[]).await?;
         if !clashes.is_empty() {
             return Ok(Booking::Conflicts(clashes));
         }

@@ -37,9 +37,9 @@ use crate::{
     CalendarRecord, CareTeamMember, ChallengePurpose, ClientIndex, ConsentRecord, DiagnosisRecord, DisclosureRecord,
     DocumentRecord, Failures, GlassBreakRecord, GlassReview, GroupRecord, Invitation, MeasureRecord, NewPractice,
     NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord,
-    SealedCell, SealedClient, SealedColumn, SeriesRecord, SessionRecord, SetupTokenState, SignInEvent, SignInEventKind,
-    SignInFilter, SignInRules, Signature, Store, StoreError, TimeOffRecord, WaitlistRecord, WebauthnChallenge,
-    WrappedKey,
+    RoomRecord, SealedCell, SealedClient, SealedColumn, SeriesRecord, SessionRecord, SetupTokenState, SignInEvent,
+    SignInEventKind, SignInFilter, SignInRules, Signature, Store, StoreError, TimeOffRecord, WaitlistRecord,
+    WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -76,6 +76,7 @@ macro_rules! store_contract_suite {
             the_waitlist_keeps_wishes_until_booked_or_taken_off_once,
             a_feed_link_is_replaced_or_revoked_and_its_detail_kept,
             fee_policies_are_kept_and_attendance_counted_by_outcome,
+            rooms_in_use_have_unique_names_and_are_archived_once,
             rotation_primitives,
             erase_destroys_keys_and_sessions_of_one_practice,
             sign_in_events_are_counted_and_listed,

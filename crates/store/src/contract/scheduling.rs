@@ -131,6 +131,7 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
         note: None,
         room: (n == 2).then(|| "RandomRoomNameForTheVideoSession".to_owned()),
         series: None,
+        office: (n == 1).then(|| "room-a".to_owned()),
     };
     let couple = booked(1, 9, clients.clone());
     ok(store.book_appointment(p.id, &couple).await);
@@ -222,6 +223,7 @@ pub async fn series_are_booked_whole_and_rebooked_from_their_versions(store: &dy
         note: None,
         room: None,
         series: Some((series.to_owned(), day(n))),
+        office: None,
     };
     let series = SeriesRecord {
         id: "weekly".into(),
@@ -314,6 +316,7 @@ pub async fn the_waitlist_keeps_wishes_until_booked_or_taken_off_once(store: &dy
         note: None,
         room: None,
         series: None,
+        office: None,
     };
     ok(store.book_from_waitlist(p.id, "wish-1", &appointment).await);
     assert_eq!(ok(store.appointment(p.id, "from-waitlist").await), Some(appointment.clone()));
@@ -395,6 +398,7 @@ pub async fn fee_policies_are_kept_and_attendance_counted_by_outcome(store: &dyn
         note: None,
         room: None,
         series: None,
+        office: None,
     };
     for (n, clients, status) in [
         (0, vec![a.id], Status::Attended),
@@ -425,4 +429,26 @@ pub async fn fee_policies_are_kept_and_attendance_counted_by_outcome(store: &dyn
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.fee_policy(elsewhere.id).await), FeePolicy::default());
     assert_eq!(ok(store.attendance(elsewhere.id, t(0), t(100_000)).await), Attendance::default());
+}
+
+pub async fn rooms_in_use_have_unique_names_and_are_archived_once(store: &dyn Store) {
+    let p = practice("Rooms", "owner@rooms.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let room =
+        |id: &str, name: &str| RoomRecord { id: id.into(), name: name.into(), created_at: t(20), archived_at: None };
+    ok(store.add_room(p.id, &room("b", "Garden room")).await);
+    ok(store.add_room(p.id, &room("a", "Blue room")).await);
+    let taken = store.add_room(p.id, &room("c", "Blue room")).await;
+    assert!(matches!(taken, Err(StoreError::Conflict("name"))), "{taken:?}");
+    assert_eq!(ok(store.rooms(p.id).await), vec![room("a", "Blue room"), room("b", "Garden room")]);
+    assert!(ok(store.archive_room(p.id, "a", t(30)).await));
+    assert!(!ok(store.archive_room(p.id, "a", t(31)).await));
+    // Archived, its name is free again; the archived room is listed last.
+    ok(store.add_room(p.id, &room("c", "Blue room")).await);
+    let names: Vec<_> = ok(store.rooms(p.id).await).into_iter().map(|r| (r.id, r.archived_at)).collect();
+    assert_eq!(names, [("c".to_owned(), None), ("b".to_owned(), None), ("a".to_owned(), Some(t(30)))]);
+    let elsewhere = practice("Other rooms", "owner@rooms-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.rooms(elsewhere.id).await), vec![]);
+    ok(store.add_room(elsewhere.id, &room("a2", "Blue room")).await);
 }
