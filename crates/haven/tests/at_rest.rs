@@ -387,7 +387,7 @@ async fn a_plain_database_is_encrypted_in_place() {
     store.migrate().await.unwrap_or_else(|e| panic!("{e}"));
     let keys = Arc::new(service::FixedMasterKeys(vec![kek.clone()]));
     let service = service::Haven::new(Arc::new(store), service::SessionPolicy::default(), keys);
-    let options = service::demo::SeedOptions { seed: 3, clients: 40, ..SeedOptions::default() };
+    let options = service::demo::SeedOptions { seed: 3, clients: 40, ..service::demo::SeedOptions::default() };
     let report = service.seed_demo(options, |_, _| {}).await.unwrap_or_else(|e| panic!("{e}"));
     drop(service);
     let refused = run(haven(&["keys", "status", "--data-dir"]).arg(&dir));

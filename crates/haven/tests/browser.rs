@@ -241,6 +241,17 @@ fn the_front_desk_keeps_a_weekly_series() {
     }
 }
 
+/// The owner adds a group type and books it with three clients; a type for two refuses three.
+#[test]
+fn a_group_session_is_booked_with_several_clients() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("group.mjs", &[&server.url, &owner], &server);
+    assert!(shots.join("group.png").exists(), "group.png not taken");
+}
+
 /// A practice in New York: a weekly series keeps 9:00 across the spring clock change, and a
 /// session typed at a time the clocks skip starts an hour later, as the page says.
 #[test]

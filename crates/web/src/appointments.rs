@@ -143,7 +143,7 @@ pub(crate) struct Booked {
     clinician: String,
     #[serde(default)]
     client: String,
-    /// A second client, for a couple's or family's session.
+    /// The other clients of a couple's, family's or group session, one per line.
     #[serde(default)]
     with_client: String,
     #[serde(default)]
@@ -242,6 +242,27 @@ async fn day(
     Ok(render(StatusCode::OK, &page))
 }
 
+/// The other clients of a joint session, one per line, each found the search box's way and
+/// none of them `first` or named twice.
+async fn others(
+    state: &AppState,
+    actor: &Actor,
+    typed: &str,
+    first: Option<domain::ClientId>,
+) -> Result<Vec<domain::ClientId>, ServiceError> {
+    let mut found = Vec::new();
+    for line in typed.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let one = state.haven.the_one_client(actor, line, first, "with_client").await?;
+        if found.contains(&one) {
+            let mut errors = FieldErrors::default();
+            errors.add("with_client", format!("names one client twice (“{line}”)"));
+            return Err(ServiceError::Invalid(errors));
+        }
+        found.push(one);
+    }
+    Ok(found)
+}
+
 async fn book(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -250,14 +271,9 @@ async fn book(
     let clinician: Option<UserId> = typed.clinician.parse().ok();
     let date: Option<Date> = typed.date.parse().ok();
     let client = state.haven.the_one_client(&actor, &typed.client, None, "client").await;
-    let with_client = match typed.with_client.trim() {
-        "" => Ok(None),
-        other => {
-            state.haven.the_one_client(&actor, other, client.as_ref().ok().copied(), "with_client").await.map(Some)
-        }
-    };
-    let client = match (client, with_client) {
-        (Ok(one), Ok(two)) => Ok([Some(one), two].into_iter().flatten().collect::<Vec<_>>()),
+    let with_clients = others(&state, &actor, &typed.with_client, client.as_ref().ok().copied()).await;
+    let client = match (client, with_clients) {
+        (Ok(one), Ok(more)) => Ok(std::iter::once(one).chain(more).collect::<Vec<_>>()),
         (Err(ServiceError::Invalid(mut a)), Err(ServiceError::Invalid(b))) => {
             b.iter().for_each(|e| a.add(e.field, e.message.clone()));
             Err(ServiceError::Invalid(a))
