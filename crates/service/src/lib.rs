@@ -63,7 +63,7 @@ pub use auth::{OpenSession, Remote, SIGN_IN_HISTORY_DAYS, SessionToken, SignIn, 
 pub use clients::{
     CareTeamChoice, Chart, ChartAccess, ClientQuery, ClientSummary, ConsentView, Diagnosis, DisclosurePackage,
     DisclosureView, Disclosures, Document, GlassBreak, Group, GroupMember, Measurement, NoteHeader, NoteView,
-    PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange, RiskAlert, Section, TeamMember, Upload,
+    PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange, PracticeTemplate, RiskAlert, Section, TeamMember, Upload,
 };
 pub use domain::client::{ClientDetails, ClientForm};
 pub use error::ServiceError;

@@ -1430,3 +1430,51 @@ async fn a_room_is_not_booked_twice_and_only_in_person() {
     let day = ok(w.haven.day_of(&scheduler, clinician.user(), jiff::civil::date(2031, 5, 6)).await);
     assert_eq!(day[0].office.as_deref(), Some("Garden room"), "the session keeps its archived room");
 }
+
+#[tokio::test]
+async fn a_practice_template_structures_notes_and_keeps_them_after_it_is_archived() {
+    use domain::notes::{NoteForm, TemplateForm};
+    let w = World::new().await;
+    let (owner, clinician) = (w.actor(0).await, w.actor(2).await);
+    let client = w.client_of(2);
+    let form = TemplateForm {
+        name: "Group check-in".into(),
+        kind: "progress".into(),
+        fields: "Mood today | choice: Low, Steady, Good\nHomework done | yes/no\nFocus | line\nNotes".into(),
+    };
+    assert!(matches!(w.haven.add_note_template(&clinician, &form).await, Err(ServiceError::Denied(_))));
+    let made = ok(w.haven.add_note_template(&owner, &form).await);
+    assert!(ok(w.haven.note_templates(&clinician).await).iter().any(|t| t.id == made.id));
+
+    let note = ok(w.haven.create_note(&clinician, client, &made.id).await);
+    let view = ok(w.haven.note(&clinician, client, note).await);
+    assert_eq!((view.header.name.as_str(), view.template.fields.len()), ("Group check-in", 4));
+    let today = view.content.expose().service_date.to_string();
+    let pairs = |mood: &str| {
+        vec![
+            ("service_date".to_owned(), today.clone()),
+            ("f1".to_owned(), mood.to_owned()),
+            ("f2".to_owned(), "Yes".to_owned()),
+            ("f3".to_owned(), "Sleep".to_owned()),
+        ]
+    };
+    let refused = w
+        .haven
+        .save_note(&clinician, client, note, view.version, &NoteForm::from_pairs(&view.template, &pairs("Elated")))
+        .await;
+    assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("f1").is_some()), "{refused:?}");
+    ok(w.haven
+        .save_note(&clinician, client, note, view.version, &NoteForm::from_pairs(&view.template, &pairs("Steady")))
+        .await);
+    // Signing needs every field: "Notes" is still blank.
+    let blank = w.haven.sign_note(&clinician, client, note, view.version + 1).await;
+    assert!(matches!(&blank, Err(ServiceError::Invalid(e)) if e.get("f4").is_some()), "{blank:?}");
+
+    // Archived, it starts no note; the note written in it keeps it.
+    ok(w.haven.archive_note_template(&owner, &made.id).await);
+    assert!(matches!(w.haven.create_note(&clinician, client, &made.id).await, Err(ServiceError::NotFound)));
+    let kept = ok(w.haven.note(&clinician, client, note).await);
+    assert_eq!(kept.content.expose().fields.get("f1").map(String::as_str), Some("Steady"));
+    assert_eq!(kept.template.name, "Group check-in");
+    assert_eq!(w.events("note_template.create", "ok").await.len(), 1);
+}

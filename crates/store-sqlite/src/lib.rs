@@ -46,6 +46,7 @@ const MIGRATIONS: Migrations = &[
     (26, include_str!("../migrations/0026_calendar_feeds.sql")),
     (27, include_str!("../migrations/0027_fee_policy.sql")),
     (28, include_str!("../migrations/0028_rooms.sql")),
+    (29, include_str!("../migrations/0029_note_templates.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use crate::sql;
 use crate::sql_store::*;
-use crate::{AddendumRecord, NoteRecord, NoteVersionRecord, Result, Sql, SqlStore, Statement};
+use crate::{AddendumRecord, NoteRecord, NoteTemplateRecord, NoteVersionRecord, Result, Sql, SqlStore, Statement};
 
 /// A signature: when, whether late, and the supervisor asked to co-sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +22,11 @@ pub struct Signature {
 
 #[async_trait]
 pub trait NoteStore: Send + Sync {
+    /// The practice's own note templates, those in use first, by name.
+    async fn note_templates(&self, practice: PracticeId) -> Result<Vec<NoteTemplateRecord>>;
+    async fn add_note_template(&self, practice: PracticeId, template: &NoteTemplateRecord) -> Result<()>;
+    /// Archives a template in use; `false` if there was none.
+    async fn archive_note_template(&self, practice: PracticeId, id: &str, at: Timestamp) -> Result<bool>;
     /// Stores new notes at version 1, each with its first saved version, in one transaction;
     /// one marked signed is signed in the same transaction (imports and the demo seed).
     async fn insert_notes(&self, practice: PracticeId, notes: &[(NoteRecord, NoteVersionRecord)]) -> Result<()>;
@@ -113,6 +118,41 @@ fn sign(practice: PracticeId, client: ClientId, note: NoteId, author: UserId, ve
 
 #[async_trait]
 impl<S: Sql> NoteStore for SqlStore<S> {
+    async fn note_templates(&self, practice: PracticeId) -> Result<Vec<NoteTemplateRecord>> {
+        let rows = self.0.query(Some(practice), sql::NOTE_TEMPLATES, vec![practice.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(NoteTemplateRecord {
+                    id: r.text(0)?,
+                    name: r.text(1)?,
+                    kind: r.parse(2)?,
+                    fields: r.text(3)?,
+                    created_at: r.time(4)?,
+                    created_by: r.parse(5)?,
+                    archived_at: r.opt_time(6)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_note_template(&self, practice: PracticeId, t: &NoteTemplateRecord) -> Result<()> {
+        let params = vec![
+            practice.into(),
+            t.id.as_str().into(),
+            t.name.as_str().into(),
+            t.kind.as_str().into(),
+            t.fields.as_str().into(),
+            t.created_at.into(),
+            t.created_by.into(),
+        ];
+        self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_NOTE_TEMPLATE, params)]).await.map(drop)
+    }
+
+    async fn archive_note_template(&self, practice: PracticeId, id: &str, at: Timestamp) -> Result<bool> {
+        let statement = Statement::new(sql::ARCHIVE_NOTE_TEMPLATE, vec![practice.into(), id.into(), at.into()]);
+        self.changes_one_row(practice, statement).await
+    }
+
     async fn insert_notes(&self, practice: PracticeId, notes: &[(NoteRecord, NoteVersionRecord)]) -> Result<()> {
         let mut statements = Vec::with_capacity(notes.len() * 3);
         for (n, first) in notes {

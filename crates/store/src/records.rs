@@ -666,6 +666,18 @@ pub struct AppointmentRecord {
     pub office: Option<String>,
 }
 
+/// A practice's own note template; `fields` as `domain::notes::Template::stored_fields` writes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteTemplateRecord {
+    pub id: String,
+    pub name: String,
+    pub kind: domain::notes::NoteKind,
+    pub fields: String,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
+    pub archived_at: Option<Timestamp>,
+}
+
 /// One of the practice's rooms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomRecord {

@@ -609,3 +609,10 @@ pub const INSERT_ROOM: &str = "INSERT INTO rooms (practice_id, id, name, created
 pub const ARCHIVE_ROOM: &str =
     "UPDATE rooms SET archived_at = $3 WHERE practice_id = $1 AND id = $2 AND archived_at IS NULL";
 pub const APPOINTMENT_REASON_CELLS: (&str, &str) = sealed_cells!("appointments", "reason");
+
+pub const NOTE_TEMPLATES: &str = "SELECT id, name, kind, fields, created_at, created_by, archived_at \
+     FROM note_templates WHERE practice_id = $1 ORDER BY archived_at IS NOT NULL, name, id";
+pub const INSERT_NOTE_TEMPLATE: &str = "INSERT INTO note_templates (practice_id, id, name, kind, fields, \
+     created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const ARCHIVE_NOTE_TEMPLATE: &str =
+    "UPDATE note_templates SET archived_at = $3 WHERE practice_id = $1 AND id = $2 AND archived_at IS NULL";

@@ -61,7 +61,7 @@ struct DayPage {
     outcomes: [Status; 4],
     scopes: &'static [Scope],
     repeats: [(&'static str, &'static str); 4],
-    templates: &'static [domain::notes::Template],
+    templates: Vec<domain::notes::Template>,
     /// The booking form as typed, its errors, the clashes waiting for an override.
     form: Booked,
     errors: FieldErrors,
@@ -219,7 +219,7 @@ async fn page(
         outcomes: [Status::Attended, Status::Cancelled, Status::LateCancelled, Status::NoShow],
         scopes: Scope::ALL,
         repeats: domain::appointment::REPEATS,
-        templates: domain::notes::TEMPLATES,
+        templates: state.haven.note_templates(actor).await?,
         errors: FieldErrors::default(),
         clashes: Vec::new(),
         moving: None,

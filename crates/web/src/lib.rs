@@ -20,6 +20,7 @@ mod feed;
 mod health;
 mod multipart;
 mod nav;
+mod note_templates;
 mod pages;
 mod passkeys;
 mod password_reset;
@@ -81,6 +82,7 @@ fn all_routes() -> routes::Routes {
         .merge(appointment_types::routes())
         .merge(appointments::routes())
         .merge(waitlist::routes())
+        .merge(note_templates::routes())
         .merge(rooms::routes())
         .merge(attendance::routes())
         .merge(feed::routes())

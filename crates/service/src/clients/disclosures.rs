@@ -290,10 +290,10 @@ impl Haven {
                 },
                 RecordPart::Notes => {
                     let mut lines = Vec::new();
-                    for (header, content) in self.signed_notes_to_disclose(practice, client).await? {
+                    for (header, content, template) in self.signed_notes_to_disclose(practice, client).await? {
                         records.push(format!("note:{}", header.id));
                         lines.push(format!("{} · {} · {}", content.service_date, header.name, header.author));
-                        for (field, text) in content.sections() {
+                        for (field, text) in content.sections(&template) {
                             if !text.trim().is_empty() {
                                 lines.push(format!("{}: {}", field.label, text.trim()));
                             }

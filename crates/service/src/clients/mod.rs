@@ -8,6 +8,7 @@ mod disclosures;
 mod documents;
 mod groups;
 pub(crate) mod measures;
+pub(crate) mod note_templates;
 pub(crate) mod notes;
 mod plans;
 pub(crate) mod sealing;
@@ -29,6 +30,7 @@ pub use disclosures::{ConsentView, DisclosurePackage, DisclosureView, Disclosure
 pub use documents::{Document, Upload};
 pub use groups::{Group, GroupMember};
 pub use measures::{Measurement, RiskAlert};
+pub use note_templates::PracticeTemplate;
 pub use notes::{NoteHeader, NoteView};
 pub use plans::{PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange};
 pub(crate) use plans::{SavedPlan, sealed_plan};

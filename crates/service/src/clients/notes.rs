@@ -5,7 +5,7 @@
 //! and the audit log; every text is sealed.
 
 use domain::client::CareRole;
-use domain::notes::{LATE_AFTER_DAYS, NoteContent, NoteForm, NoteKind, is_late, template};
+use domain::notes::{LATE_AFTER_DAYS, NoteContent, NoteForm, NoteKind, Template, is_late, template};
 use domain::policy::{Action, ChartPart};
 use domain::validation::{FieldErrors, required_text};
 use domain::{ClientId, NoteId, Phi, PracticeId, Role, UserId};
@@ -25,7 +25,7 @@ const ADDENDUM_MAX: usize = 10_000;
 #[derive(Debug, Clone)]
 pub struct NoteHeader {
     pub id: NoteId,
-    pub name: &'static str,
+    pub name: String,
     pub kind: NoteKind,
     pub author: String,
     pub service_date: Phi<jiff::civil::Date>,
@@ -40,6 +40,8 @@ pub struct NoteHeader {
 pub struct NoteView {
     pub header: NoteHeader,
     pub content: Phi<NoteContent>,
+    /// The template the note is written in (its fields, in order).
+    pub template: Template,
     /// The stored version a save is made from.
     pub version: i64,
     pub signed_at: Option<Timestamp>,
@@ -87,11 +89,16 @@ impl Haven {
         seal_cell_with(ring, key_purpose(&content.template), practice, column, row, &json)
     }
 
-    fn header(&self, record: &NoteRecord, content: &NoteContent, names: &StaffNames) -> NoteHeader {
-        let known = template(&record.template);
+    fn header(
+        &self,
+        record: &NoteRecord,
+        content: &NoteContent,
+        (names, templates): (&StaffNames, &[Template]),
+    ) -> NoteHeader {
+        let known = templates.iter().find(|t| t.id == record.template);
         NoteHeader {
             id: record.id,
-            name: known.map_or("Note", |t| t.name),
+            name: known.map_or_else(|| "Note".to_owned(), |t| t.name.to_string()),
             kind: known.map_or(NoteKind::Progress, |t| t.kind),
             author: names.of(record.author),
             service_date: Phi::new(content.service_date),
@@ -113,13 +120,14 @@ impl Haven {
         let mut records = self.store.notes(practice, client, limit).await?;
         records.retain(|r| !is_private(r) || r.author == viewer);
         let names = self.staff_names(practice).await?;
+        let templates = self.note_templates_of(practice).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         records
             .iter()
             .map(|r| {
                 let content =
                     self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(r.id), &r.content)?;
-                Ok(self.header(r, &content, &names))
+                Ok(self.header(r, &content, (&names, &templates)))
             })
             .collect()
     }
@@ -130,14 +138,16 @@ impl Haven {
         &self,
         practice: PracticeId,
         client: ClientId,
-    ) -> Result<Vec<(NoteHeader, NoteContent)>> {
+    ) -> Result<Vec<(NoteHeader, NoteContent, Template)>> {
         let records = self.store.notes(practice, client, u32::MAX).await?;
         let names = self.staff_names(practice).await?;
+        let templates = self.note_templates_of(practice).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let mut notes = Vec::new();
         for r in records.iter().rev().filter(|r| r.signed && !is_private(r)) {
             let content = self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(r.id), &r.content)?;
-            notes.push((self.header(r, &content, &names), content));
+            let template = templates.iter().find(|t| t.id == r.template).cloned().ok_or(ServiceError::NotFound)?;
+            notes.push((self.header(r, &content, (&names, &templates)), content, template));
         }
         Ok(notes)
     }
@@ -156,11 +166,11 @@ impl Haven {
         service_date: Option<jiff::civil::Date>,
     ) -> Result<NoteId> {
         self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
-        let chosen = template(template_id).ok_or(ServiceError::NotFound)?;
+        let chosen = self.note_template_in_use(actor.practice(), template_id).await?;
         let access = self.chart_access(actor, client, ChartPart::Notes, Action::Update, "note.create").await?;
         let (practice, id, now) = (actor.practice(), NoteId::random(), self.now());
         let content = NoteContent {
-            template: chosen.id.to_owned(),
+            template: chosen.id.to_string(),
             service_date: match service_date {
                 Some(day) => day,
                 None => self.today(actor).await?,
@@ -174,7 +184,7 @@ impl Haven {
             id,
             client,
             author: actor.user(),
-            template: chosen.id.to_owned(),
+            template: chosen.id.to_string(),
             content: self.seal_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), &content)?,
             signed: false,
             version: 1,
@@ -255,9 +265,12 @@ impl Haven {
                     .collect()
             })
             .unwrap_or_default();
+        let templates = self.note_templates_of(actor.practice()).await?;
+        let template = templates.iter().find(|t| t.id == record.template).cloned().ok_or(ServiceError::NotFound)?;
         Ok(NoteView {
             plan_goals,
-            header: self.header(&record, &content, &names),
+            header: self.header(&record, &content, (&names, &templates)),
+            template,
             content: Phi::new(content),
             version: record.version,
             signed_at: record.signed_at,
@@ -350,12 +363,12 @@ impl Haven {
         form: &NoteForm,
     ) -> Result<()> {
         let (record, access) = self.own_draft(actor, client, id, "note.update").await?;
-        let chosen = template(&record.template).ok_or(ServiceError::NotFound)?;
+        let chosen = self.note_template(actor.practice(), &record.template).await?;
         let today = self.today(actor).await?;
         let plan = self.open_plan(actor.practice(), client).await?;
         let plan_goals: Vec<&str> =
             plan.as_ref().map(|p| p.content.expose().goals().map(|(_, g)| g.id.as_str()).collect()).unwrap_or_default();
-        let content = valid(|errors| form.validate(chosen, &plan_goals, today, errors))?;
+        let content = valid(|errors| form.validate(&chosen, &plan_goals, today, errors))?;
         let (practice, now) = (actor.practice(), self.now());
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let version_id = uuid_text();
@@ -397,7 +410,7 @@ impl Haven {
         let practice = actor.practice();
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let content = self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), &record.content)?;
-        let blank = content.blank_fields();
+        let blank = content.blank_fields(&self.note_template(practice, &record.template).await?);
         if !blank.is_empty() {
             let mut errors = FieldErrors::default();
             for key in blank {

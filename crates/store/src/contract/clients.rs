@@ -528,3 +528,31 @@ pub async fn groups_hold_their_members_and_are_found_from_each(store: &dyn Store
     assert_eq!(ok(store.groups_of(elsewhere.id, b.id).await), []);
     assert_eq!(ok(store.group(elsewhere.id, "group-1").await), None);
 }
+
+pub async fn practice_note_templates_are_kept_and_archived_once(store: &dyn Store) {
+    use domain::notes::NoteKind;
+    let p = practice("Templates", "owner@templates.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let template = |id: &str, name: &str| NoteTemplateRecord {
+        id: id.into(),
+        name: name.into(),
+        kind: NoteKind::Progress,
+        fields: r#"[{"label":"Mood","input":"line"}]"#.into(),
+        created_at: t(20),
+        created_by: p.owner.id,
+        archived_at: None,
+    };
+    ok(store.add_note_template(p.id, &template("b", "Group check-in")).await);
+    ok(store.add_note_template(p.id, &template("a", "EMDR session")).await);
+    assert_eq!(
+        ok(store.note_templates(p.id).await),
+        vec![template("a", "EMDR session"), template("b", "Group check-in")]
+    );
+    assert!(ok(store.archive_note_template(p.id, "a", t(30)).await));
+    assert!(!ok(store.archive_note_template(p.id, "a", t(31)).await));
+    let listed = ok(store.note_templates(p.id).await);
+    assert_eq!((listed[0].id.as_str(), listed[1].archived_at), ("b", Some(t(30))), "in use first");
+    let elsewhere = practice("Other templates", "owner@templates-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.note_templates(elsewhere.id).await), vec![]);
+}

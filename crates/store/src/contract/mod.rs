@@ -36,10 +36,10 @@ use crate::{
     AddendumRecord, AgreementAcceptance, ApiTokenRecord, AppointmentRecord, AppointmentTypeRecord, Attendance,
     CalendarRecord, CareTeamMember, ChallengePurpose, ClientIndex, ConsentRecord, DiagnosisRecord, DisclosureRecord,
     DocumentRecord, Failures, GlassBreakRecord, GlassReview, GroupRecord, Invitation, MeasureRecord, NewPractice,
-    NewSetupToken, NewUser, NoteRecord, NoteVersionRecord, PasskeyRecord, PasswordReset, PlanRecord, PlanVersionRecord,
-    RoomRecord, SealedCell, SealedClient, SealedColumn, SeriesRecord, SessionRecord, SetupTokenState, SignInEvent,
-    SignInEventKind, SignInFilter, SignInRules, Signature, Store, StoreError, TimeOffRecord, WaitlistRecord,
-    WebauthnChallenge, WrappedKey,
+    NewSetupToken, NewUser, NoteRecord, NoteTemplateRecord, NoteVersionRecord, PasskeyRecord, PasswordReset,
+    PlanRecord, PlanVersionRecord, RoomRecord, SealedCell, SealedClient, SealedColumn, SeriesRecord, SessionRecord,
+    SetupTokenState, SignInEvent, SignInEventKind, SignInFilter, SignInRules, Signature, Store, StoreError,
+    TimeOffRecord, WaitlistRecord, WebauthnChallenge, WrappedKey,
 };
 
 /// Expands to one `#[tokio::test]` per contract case. `$factory` is an async fn returning a
@@ -67,6 +67,7 @@ macro_rules! store_contract_suite {
             diagnoses_are_ranked_and_edited_without_lost_updates,
             measures_are_kept_and_their_alerts_acknowledged_once,
             signed_notes_are_locked_and_only_addenda_attach,
+            practice_note_templates_are_kept_and_archived_once,
             treatment_plans_are_versioned_and_every_version_kept,
             documents_are_listed_newest_first_within_their_client,
             consents_are_revoked_once_and_disclosures_kept,

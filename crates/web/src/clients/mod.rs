@@ -272,7 +272,7 @@ struct ChartPage {
     trends: Vec<TrendCard>,
     alerts: Vec<AlertRow>,
     instruments: Vec<&'static str>,
-    templates: &'static [domain::notes::Template],
+    templates: Vec<domain::notes::Template>,
     /// The newest documents the actor may see, and how many there are in all.
     documents: Vec<DocumentRow>,
     document_count: usize,
@@ -346,7 +346,7 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
         trends,
         alerts,
         instruments: domain::measures::instruments().iter().map(|i| i.name).collect(),
-        templates: domain::notes::TEMPLATES,
+        templates: state.haven.note_templates(actor).await?,
         documents,
         document_count,
     })

@@ -100,8 +100,7 @@ pub(super) async fn note_version(
 /// The posted draft: its version and its fields.
 pub(super) fn posted_note(fields: &[(String, String)], page: &NotePage) -> (i64, NoteForm) {
     let version = fields.iter().find(|(k, _)| k == "version").and_then(|(_, v)| v.trim().parse().ok()).unwrap_or(0);
-    let template = domain::notes::template(&page.view.content.expose().template);
-    let form = template.map(|t| NoteForm::from_pairs(t, fields)).unwrap_or_default();
+    let form = NoteForm::from_pairs(&page.view.template, fields);
     (version, form)
 }
 
