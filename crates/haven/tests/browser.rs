@@ -252,6 +252,19 @@ fn a_group_session_is_booked_with_several_clients() {
     assert!(shots.join("group.png").exists(), "group.png not taken");
 }
 
+/// The owner makes a note template of the practice's own; a clinician writes and signs a note in it.
+#[test]
+fn a_practice_template_structures_a_note() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("note-template.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
+    for shot in ["note-templates.png", "note-from-template.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// A practice in New York: a weekly series keeps 9:00 across the spring clock change, and a
 /// session typed at a time the clocks skip starts an hour later, as the page says.
 #[test]
