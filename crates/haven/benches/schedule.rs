@@ -9,10 +9,11 @@
 
 #![allow(clippy::print_stdout)] // the JSON report on stdout is what this program is for
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_haven");
+use std::time::Instant;
+
+use common::{Server, agent, percentile as pct, seed};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -29,17 +30,9 @@ fn main() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("haven-data");
     eprintln!("seeding {clinicians} clinicians, {clients} clients, {weeks} weeks of history…");
-    let seeded = Instant::now();
-    let seed = Command::new(BIN)
-        .args(["demo", "seed", "--json", "--clinicians", &clinicians.to_string(), "--clients", &clients.to_string()])
-        .args(["--history-weeks", &weeks.to_string(), "--data-dir"])
-        .arg(&dir)
-        .stderr(Stdio::null())
-        .output()
-        .expect("seed");
-    assert!(seed.status.success(), "demo seed failed");
-    let seed_seconds = seeded.elapsed().as_secs_f64();
-    let report: serde_json::Value = serde_json::from_slice(&seed.stdout).expect("seed JSON");
+    let (n_clinicians, n_clients, n_weeks) = (clinicians.to_string(), clients.to_string(), weeks.to_string());
+    let (report, seed_seconds) =
+        seed(&dir, &["--clinicians", &n_clinicians, "--clients", &n_clients, "--history-weeks", &n_weeks]);
     let desk = report["staff"].as_array().and_then(|s| s.iter().find(|s| s["role"] == "scheduler")).expect("desk");
     // Clients found by an e-mail address no other client has.
     let all: Vec<&str> = report["clients"]
@@ -49,12 +42,10 @@ fn main() {
     let emails: Vec<String> =
         all.iter().filter(|e| all.iter().filter(|o| o == e).count() == 1).map(|e| (*e).to_owned()).collect();
 
-    let port = free_port();
-    let server = Server(spawn(&dir, port));
-    let base = format!("http://127.0.0.1:{port}");
-    wait_ready(&base);
+    let server = Server::start(&dir);
+    let base = server.base.clone();
     let agent = agent();
-    let cookie = sign_in(&agent, &base, desk["email"].as_str().unwrap_or(""), desk["password"].as_str().unwrap_or(""));
+    let cookie = server.sign_in(desk["email"].as_str().unwrap_or(""), desk["password"].as_str().unwrap_or(""));
     let week_page = get(&agent, &format!("{base}/schedule/week"), &cookie).1;
     let calendars = options_of(&week_page, "week-clinician");
     let day_page = get(&agent, &format!("{base}/schedule/day"), &cookie).1;
@@ -118,7 +109,6 @@ fn main() {
     for v in [&mut week, &mut day_view, &mut booking] {
         v.sort_by(f64::total_cmp);
     }
-    let pct = |v: &[f64], p: f64| v[((v.len() as f64 - 1.0) * p).round() as usize];
     let figures = |v: &[f64], target: f64| serde_json::json!({ "p50_ms": pct(v, 0.5), "p95_ms": pct(v, 0.95), "p99_ms": pct(v, 0.99), "target_p95_ms": target });
     let json = serde_json::json!({
         "practice": {
@@ -137,58 +127,6 @@ fn main() {
         "machine_cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
     });
     println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
-
-fn spawn(dir: &std::path::Path, port: u16) -> Child {
-    Command::new(BIN)
-        .args(["serve", "--log-level", "warn", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn haven serve")
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into()
-}
-
-fn wait_ready(base: &str) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(20) {
-        if agent().get(&format!("{base}/readyz")).call().is_ok_and(|r| r.status() == 200) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("server not ready");
-}
-
-fn sign_in(agent: &ureq::Agent, base: &str, email: &str, password: &str) -> String {
-    let body = serde_json::json!({ "email": email, "password": password });
-    let response = agent.post(&format!("{base}/api/v1/sessions")).send_json(body).expect("sign-in");
-    assert_eq!(response.status(), 201, "sign-in failed");
-    let cookie = response.headers().get("set-cookie").and_then(|c| c.to_str().ok()).expect("session cookie");
-    cookie.split(';').next().unwrap_or_default().to_owned()
 }
 
 fn get(agent: &ureq::Agent, url: &str, cookie: &str) -> (u16, String) {

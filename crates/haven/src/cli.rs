@@ -363,4 +363,7 @@ pub struct SeedArgs {
     /// Leave the calendar empty (no sessions booked, nobody waiting)
     #[arg(long)]
     pub no_calendar: bool,
+    /// Signed notes to add to each client with a clinician, a week apart (a long history)
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub notes_per_client: u32,
 }

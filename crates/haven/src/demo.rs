@@ -23,6 +23,13 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
         .await?;
     // Appointment types, working hours and some time off, so scheduling has something to show.
     haven.seed_demo_schedule(report.practice_id).await?;
+    if args.notes_per_client > 0 {
+        haven
+            .seed_note_history(&report, args.notes_per_client as usize, |done, total| {
+                progress::show("writing notes", done as u64, total as u64)
+            })
+            .await?;
+    }
     let booked = match args.no_calendar {
         true => 0,
         false => haven.seed_demo_calendar(&report, i64::from(args.history_weeks)).await?,
