@@ -1,5 +1,5 @@
 // 42 CFR Part 2 as a practice lives it: the owner marks the practice a Part 2 program; a
-// clinician records an alcohol use disorder, which the chart labels; the front desk records the
+// clinician records an alcohol use disorder, which the chart labels, and its notes with it; the front desk records the
 // client's consent to send diagnoses to their doctor; sending notes on it is refused with the
 // reason; sending the diagnoses gives a page with the federal notice on top, and the accounting
 // of disclosures lists it.
@@ -35,6 +35,12 @@ try {
   await submit(c.page, "button:has-text('Add diagnosis')");
   const row = c.page.locator("table.diagnoses tr:has-text('F10.20')");
   check((await row.textContent()).includes("42 CFR Part 2"), "the SUD diagnosis carries no Part 2 label");
+  // Its notes carry the label too: a contact note started on the chart is listed with it.
+  await c.page.selectOption("#template", "contact");
+  await c.page.click("button:has-text('Start note')");
+  await c.page.waitForSelector("textarea#contact");
+  await c.page.goto(chart);
+  check((await c.page.textContent("table.notes tbody tr")).includes("42 CFR Part 2"), "the client's note carries no Part 2 label");
 
   // --- the front desk records the client's consent: diagnoses to the primary care doctor
   const s = await as(scheduler);

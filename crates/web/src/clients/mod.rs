@@ -293,6 +293,15 @@ impl ChartPage {
     fn is_sud(&self, code: &str) -> bool {
         domain::part2::is_substance_use_disorder(code)
     }
+
+    /// Whether the client's record is a Part 2 record: the practice is a Part 2 program and a
+    /// diagnosis the viewer sees is a substance use disorder. Its notes and documents say so.
+    fn part2_record(&self) -> bool {
+        self.chart.part2_program
+            && self.chart.diagnoses.as_ref().is_some_and(|all| {
+                all.iter().any(|d| domain::part2::is_substance_use_disorder(&d.spec.detail.expose().code))
+            })
+    }
 }
 
 /// How many documents the chart lists (the newest); the documents page has them all.
