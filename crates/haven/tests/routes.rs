@@ -27,6 +27,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/", Open),
         ("GET", "/healthz", Open),
         ("GET", "/readyz", Open),
+        ("GET", "/metrics", Open),
         ("GET", "/assets/{name}", Open),
         ("GET", "/setup/{token}", Open),
         ("POST", "/setup/{token}", Open),

@@ -302,3 +302,48 @@ fn the_data_directory_and_its_files_are_made_private() {
     assert_eq!(mode(&dir.join("haven.db")), 0o600);
     assert!(server.log().contains("made private"), "{}", server.log());
 }
+
+/// `/metrics` counts requests by route template and status class with their latencies, and the
+/// audit logs' size, in the Prometheus text format with no identifier in any label; a client
+/// that is not on this machine (as a trusted proxy tells) gets a not-found page.
+#[test]
+fn metrics_count_routes_as_templates_and_answer_only_locally() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let server = Server::start(&dir, &[], &[("HAVEN_TRUSTED_PROXIES", "127.0.0.1")]);
+    let cookie = sign_in(&server.url, &owner);
+    let clients = get(&format!("{}/clients", server.url), Some(&cookie)).body;
+    let chart = clients
+        .split("href=\"/clients/")
+        .filter_map(|s| s.split('"').next())
+        .find(|id| id.len() == 36)
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(chart.len(), 36, "no client on the owner's clients page");
+    assert_eq!(get(&format!("{}/clients/{chart}", server.url), Some(&cookie)).status, 200);
+    assert_eq!(get(&format!("{}/clients/{}", server.url, "not-a-client"), Some(&cookie)).status, 404);
+
+    let metrics = get(&format!("{}/metrics", server.url), None);
+    assert_eq!(metrics.status, 200);
+    let text = metrics.body;
+    for line in [
+        "haven_http_requests_total{method=\"GET\",route=\"/clients/{id}\",status=\"2xx\"} 1",
+        "haven_http_requests_total{method=\"GET\",route=\"/clients/{id}\",status=\"4xx\"} 1",
+        "haven_http_request_duration_seconds_count{method=\"GET\",route=\"/clients/{id}\"} 2",
+        "haven_ready 1",
+        "haven_audit_logs 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
+    }
+    assert!(!text.contains(&chart), "an identifier in a label");
+    // Every sample line is `name{labels} number` or `name number`.
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let value = line.rsplit(' ').next().unwrap_or_default();
+        assert!(value.parse::<f64>().is_ok() || value == "+Inf", "not a sample: {line}");
+    }
+
+    let far =
+        answer(common::http().get(&format!("{}/metrics", server.url)).header("x-forwarded-for", "203.0.113.9").call());
+    assert_eq!(far.status, 404, "a remote client read the metrics");
+}

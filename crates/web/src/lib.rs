@@ -18,6 +18,7 @@ mod csrf;
 mod error;
 mod feed;
 mod health;
+mod metrics;
 mod multipart;
 mod nav;
 mod note_templates;
@@ -64,6 +65,7 @@ pub struct WebOptions {
 struct AppState {
     haven: Haven,
     options: WebOptions,
+    metrics: std::sync::Arc<metrics::Metrics>,
 }
 
 /// Every route of the application, each page, API call and asset.
@@ -97,19 +99,21 @@ fn all_routes() -> routes::Routes {
 /// The method and path of every route the application answers, from the same construction as
 /// its router (for the route-coverage test and documentation).
 pub fn route_list() -> Vec<Route> {
-    let mut list = all_routes().merge(health::routes()).merge(assets::routes()).into_parts().1;
+    let mut list = all_routes().merge(health::routes()).merge(assets::routes()).merge(metrics::routes()).into_parts().1;
     list.sort();
     list
 }
 
 /// The whole application.
 pub fn router(haven: Haven, options: WebOptions) -> Router {
-    let state = AppState { haven, options };
+    let state = AppState { haven, options, metrics: Default::default() };
     let (app, _) = all_routes().into_parts();
-    let (open, _) = health::routes().merge(assets::routes()).into_parts();
+    let (open, _) = health::routes().merge(assets::routes()).merge(metrics::routes()).into_parts();
+    let counted = axum::middleware::from_fn_with_state(state.clone(), metrics::record);
     // Refusals by the policy are recorded on every application route (not health or assets).
     app.route_layer(axum::middleware::from_fn_with_state(state.clone(), refusals::record))
         .merge(open)
+        .route_layer(counted)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(api::json_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))

@@ -46,7 +46,7 @@ impl TrustedProxies {
 
     /// The client's address: the peer's, unless the peer is a trusted proxy; then the nearest
     /// address in `X-Forwarded-For` that is not one (each proxy appends the one it saw).
-    fn client(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+    pub(crate) fn client(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
         if !self.contains(peer) {
             return peer;
         }
