@@ -37,11 +37,8 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
     // The seed's changes queued their audit events; put them in the log before exiting.
     haven.flush_audit().await?;
     if args.json {
-        let seeded = serde_json::json!({ "calendar_sessions": booked });
         let mut json = serde_json::to_value(&report)?;
-        if let (Some(all), Some(extra)) = (json.as_object_mut(), seeded.as_object()) {
-            all.extend(extra.clone());
-        }
+        json["calendar_sessions"] = booked.into();
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());
     }

@@ -334,16 +334,35 @@ async fn book(
     Ok(render(status, &page))
 }
 
+/// What every form in a row of the day carries: the row's version, and the clinician and day
+/// shown, to show again.
 #[derive(Deserialize)]
-struct Outcome {
+struct FromRow {
     #[serde(default)]
     version: String,
-    #[serde(flatten)]
-    form: OutcomeForm,
     #[serde(default)]
     clinician: String,
     #[serde(default)]
     date: String,
+}
+
+impl FromRow {
+    fn version(&self) -> i64 {
+        self.version.trim().parse().unwrap_or(-1)
+    }
+
+    /// The day the form came from, as it is now.
+    async fn day(&self, state: &AppState, actor: &Actor) -> Result<DayPage, PageError> {
+        page(state, actor, self.clinician.parse().ok(), self.date.parse().ok()).await
+    }
+}
+
+#[derive(Deserialize)]
+struct Outcome {
+    #[serde(flatten)]
+    row: FromRow,
+    #[serde(flatten)]
+    form: OutcomeForm,
 }
 
 async fn close(
@@ -352,12 +371,11 @@ async fn close(
     Path(id): Path<String>,
     Form(outcome): Form<Outcome>,
 ) -> Result<Response, PageError> {
-    let version = outcome.version.trim().parse().unwrap_or(-1);
-    let back = format!("/schedule/day?clinician={}&date={}", outcome.clinician, outcome.date);
-    match state.haven.close_appointment(&actor, &id, version, &outcome.form).await {
+    let back = format!("/schedule/day?clinician={}&date={}", outcome.row.clinician, outcome.row.date);
+    match state.haven.close_appointment(&actor, &id, outcome.row.version(), &outcome.form).await {
         Ok(()) => Ok(Redirect::to(&back).into_response()),
         Err(ServiceError::Invalid(errors)) => {
-            let mut page = page(&state, &actor, outcome.clinician.parse().ok(), outcome.date.parse().ok()).await?;
+            let mut page = outcome.row.day(&state, &actor).await?;
             let why = in_words(&errors);
             page.error = Some(format!("Not recorded: the {why}."));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -368,8 +386,8 @@ async fn close(
 
 #[derive(Deserialize)]
 struct Move {
-    #[serde(default)]
-    version: String,
+    #[serde(flatten)]
+    row: FromRow,
     #[serde(default)]
     to_date: String,
     #[serde(default)]
@@ -382,10 +400,6 @@ struct Move {
     scope: String,
     #[serde(default)]
     override_conflicts: Option<String>,
-    #[serde(default)]
-    clinician: String,
-    #[serde(default)]
-    date: String,
     /// "week" when dragged on the week: a move goes back to the week.
     #[serde(default)]
     view: String,
@@ -398,20 +412,20 @@ async fn move_to(
     Path(id): Path<String>,
     Form(moved): Form<Move>,
 ) -> Result<Response, PageError> {
-    let version = moved.version.trim().parse().unwrap_or(-1);
     let to = MoveTo { date: &moved.to_date, time: &moved.to_time, minutes: &moved.to_minutes };
     let scope = moved.scope.parse().unwrap_or(Scope::This);
-    let answer = state.haven.move_series(&actor, &id, version, to, scope, moved.override_conflicts.is_some()).await;
+    let answer =
+        state.haven.move_series(&actor, &id, moved.row.version(), to, scope, moved.override_conflicts.is_some()).await;
     if moved.view == "week" && matches!(answer, Ok(Booking::Booked { notice: None, .. })) {
-        let to = format!("/schedule/week?clinician={}&date={}&moved=1", moved.clinician, moved.to_date);
+        let to = format!("/schedule/week?clinician={}&date={}&moved=1", moved.row.clinician, moved.to_date);
         return Ok(Redirect::to(&to).into_response());
     }
     // Moved, the page shows the day it went to; refused, the day it was on.
     let shown = match &answer {
         Ok(Booking::Booked { .. }) => &moved.to_date,
-        _ => &moved.date,
+        _ => &moved.row.date,
     };
-    let mut page = page(&state, &actor, moved.clinician.parse().ok(), shown.parse().ok()).await?;
+    let mut page = page(&state, &actor, moved.row.clinician.parse().ok(), shown.parse().ok()).await?;
     let status = match answer {
         Ok(Booking::Booked { notice, .. }) => {
             page.notice = Some(notice.map_or_else(|| "Moved.".to_owned(), |n| format!("Moved. {n}")));
@@ -433,26 +447,15 @@ async fn move_to(
     Ok(render(status, &page))
 }
 
-#[derive(Deserialize)]
-struct Ending {
-    #[serde(default)]
-    version: String,
-    #[serde(default)]
-    clinician: String,
-    #[serde(default)]
-    date: String,
-}
-
 /// Takes a session and the rest of its series off the calendar.
 async fn end_series(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path(id): Path<String>,
-    Form(ending): Form<Ending>,
+    Form(row): Form<FromRow>,
 ) -> Result<Response, PageError> {
-    let version = ending.version.trim().parse().unwrap_or(-1);
-    let removed = state.haven.end_series(&actor, &id, version).await?;
-    let mut page = page(&state, &actor, ending.clinician.parse().ok(), ending.date.parse().ok()).await?;
+    let removed = state.haven.end_series(&actor, &id, row.version()).await?;
+    let mut page = row.day(&state, &actor).await?;
     page.notice = Some(match removed {
         1 => "The series ends here: 1 session was taken off the calendar.".to_owned(),
         n => format!("The series ends here: {n} sessions were taken off the calendar."),
@@ -465,10 +468,10 @@ async fn from_waitlist(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path((id, wish)): Path<(String, String)>,
-    Form(shown): Form<Ending>,
+    Form(row): Form<FromRow>,
 ) -> Result<Response, PageError> {
     let answer = state.haven.book_from_waitlist(&actor, &wish, &id).await;
-    let mut page = page(&state, &actor, shown.clinician.parse().ok(), shown.date.parse().ok()).await?;
+    let mut page = row.day(&state, &actor).await?;
     let status = match answer {
         Ok(Booking::Booked { .. }) => {
             page.notice = Some("Booked from the waitlist.".into());

@@ -25,7 +25,7 @@ pub(crate) fn routes() -> Routes {
 /// Upper bounds of the latency histogram's buckets, in seconds.
 const BUCKETS: [f64; 10] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Series {
     count: u64,
     seconds: f64,
@@ -38,12 +38,6 @@ struct Series {
 pub(crate) struct Metrics {
     started: Instant,
     series: Mutex<BTreeMap<(String, String, &'static str), Series>>,
-}
-
-impl std::fmt::Debug for Series {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Series").field("count", &self.count).finish_non_exhaustive()
-    }
 }
 
 impl Default for Metrics {

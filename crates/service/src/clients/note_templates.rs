@@ -28,9 +28,16 @@ impl Haven {
     /// Every template a note of the practice may be written in: the built-in ones, then the
     /// practice's own, archived ones included (old notes keep them).
     pub(crate) async fn note_templates_of(&self, practice: PracticeId) -> Result<Vec<Template>> {
+        self.templates(practice, false).await
+    }
+
+    /// The built-in templates and the practice's own (only those in use if `in_use`).
+    async fn templates(&self, practice: PracticeId, in_use: bool) -> Result<Vec<Template>> {
         let mut all: Vec<Template> = TEMPLATES.to_vec();
         for record in self.store.note_templates(practice).await? {
-            all.push(template_of(&record)?);
+            if !in_use || record.archived_at.is_none() {
+                all.push(template_of(&record)?);
+            }
         }
         Ok(all)
     }
@@ -43,21 +50,13 @@ impl Haven {
 
     /// The template `id`, if a new note may be written in it (built in, or in use).
     pub(crate) async fn note_template_in_use(&self, practice: PracticeId, id: &str) -> Result<Template> {
-        let in_use = self.writable_templates(practice).await?;
+        let in_use = self.templates(practice, true).await?;
         in_use.into_iter().find(|t| t.id == id).ok_or(ServiceError::NotFound)
-    }
-
-    async fn writable_templates(&self, practice: PracticeId) -> Result<Vec<Template>> {
-        let mut all: Vec<Template> = TEMPLATES.to_vec();
-        for record in self.store.note_templates(practice).await?.iter().filter(|r| r.archived_at.is_none()) {
-            all.push(template_of(record)?);
-        }
-        Ok(all)
     }
 
     /// The templates a new note may be written in, for the pages that start one.
     pub async fn note_templates(&self, actor: &Actor) -> Result<Vec<Template>> {
-        self.writable_templates(actor.practice()).await
+        self.templates(actor.practice(), true).await
     }
 
     /// The practice's own templates, those in use first.
