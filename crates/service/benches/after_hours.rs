@@ -15,7 +15,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use common::{argument, summary};
-use haven_service::AuditQuery;
+use haven_service::{AuditQuery, PageCursor};
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -106,6 +106,11 @@ async fn main() {
         }
     };
     let page = AuditQuery { after_hours: true, descending: true, limit: 50, ..AuditQuery::default() };
+    // Halfway into the after-hours events (a tenth of the log): the page after the event there,
+    // as the audit page's "Next page" asks it, and the same page by counting to it.
+    let deep = u32::try_from(events / 20).expect("small");
+    let one = AuditQuery { limit: 1, offset: deep - 1, ..page.clone() };
+    let shown = haven.audit_trail(&owner, &one).await.expect("read")[0].seq;
     let report = serde_json::json!({
         "events": events,
         "weeks": WEEKS,
@@ -113,9 +118,9 @@ async fn main() {
         "fill_events_per_second": (events as f64 / fill_seconds).round(),
         "after_hours_newest_first_ms": time(page.clone()).await,
         "after_hours_oldest_first_ms": time(AuditQuery { descending: false, ..page.clone() }).await,
-        // Halfway into the after-hours events (a tenth of the log).
-        "after_hours_deep_page": { "offset": events / 20,
-            "ms": time(AuditQuery { offset: u32::try_from(events / 20).expect("small"), ..page.clone() }).await },
+        "after_hours_deep_page": { "depth": deep,
+            "ms": time(AuditQuery { cursor: Some(PageCursor::After(shown)), ..page.clone() }).await,
+            "by_offset_ms": time(AuditQuery { offset: deep, ..page.clone() }).await },
         "after_hours_last_30_days_ms": time(AuditQuery {
             since: Some(Timestamp::from_microsecond(clock.load(Ordering::SeqCst)).expect("now") - SignedDuration::from_hours(24 * 30)),
             ..page

@@ -56,7 +56,7 @@ pub mod audit_rules {
     pub use audit::Checkpoint;
     pub use audit::merkle::verify_consistency;
 }
-pub use audit_log::trail::{AuditQuery, AuditRow};
+pub use audit_log::trail::{AuditQuery, AuditRow, PageCursor};
 pub use audit_log::verify::{AuditKey, VerifyError};
 pub use audit_log::watch::VerifierState;
 pub use auth::{OpenSession, Remote, SIGN_IN_HISTORY_DAYS, SessionToken, SignIn, form_token};

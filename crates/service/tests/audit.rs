@@ -9,7 +9,9 @@ use std::sync::Arc;
 use crypto::kek::LocalKek;
 use domain::{PracticeId, Role};
 use haven_service::demo::SeedOptions;
-use haven_service::{FixedMasterKeys, Haven, Remote, SessionPolicy, SignIn, VerifierState, VerifyError};
+use haven_service::{
+    AuditQuery, FixedMasterKeys, Haven, PageCursor, Remote, SessionPolicy, SignIn, VerifierState, VerifyError,
+};
 
 struct Log {
     haven: Haven,
@@ -326,4 +328,24 @@ async fn after_hours_finds_exactly_the_events_outside_office_hours() {
     assert_eq!(seqs(1, 1, true).await, [after_hours[1]], "the second page of one");
     assert_eq!(seqs(2, 5, false).await, [after_hours[2]], "the last page");
     assert_eq!(seqs(3, 5, false).await, Vec::<u64>::new(), "past the end");
+
+    // Paging by position: next to an event shown, either way, in either order.
+    let page = |cursor: PageCursor, descending: bool, after_hours: bool| {
+        let haven = haven.clone();
+        let owner = owner.clone();
+        async move {
+            let query = AuditQuery { after_hours, descending, limit: 2, cursor: Some(cursor), ..Default::default() };
+            let rows = haven.audit_trail(&owner, &query).await.unwrap_or_else(|e| panic!("{e}"));
+            rows.iter().map(|r| r.seq).collect::<Vec<_>>()
+        }
+    };
+    let h = &after_hours;
+    assert_eq!(page(PageCursor::After(h[0]), false, true).await, [h[1], h[2]]);
+    assert_eq!(page(PageCursor::After(h[2]), true, true).await, [h[1], h[0]], "newest first, past the third");
+    assert_eq!(page(PageCursor::Before(h[2]), false, true).await, [h[0], h[1]], "the page before, in order");
+    assert_eq!(page(PageCursor::Before(h[0]), true, true).await, [h[2], h[1]]);
+    assert_eq!(page(PageCursor::After(h[0]), true, true).await, Vec::<u64>::new(), "nothing older");
+    // Without after-hours the same cursor pages the whole log in time order.
+    let whole = page(PageCursor::Before(h[1]), true, false).await;
+    assert_eq!(whole, [h[1] + 2, h[1] + 1]);
 }

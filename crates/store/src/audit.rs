@@ -69,7 +69,8 @@ const CHECKPOINTS: &str = "SELECT size, note, recorded_at FROM audit_checkpoints
 /// parameter, so each order is its own statement).
 /// The audit page's conditions. The time bounds are always given (the widest when the page
 /// sets none): a plain range is what lets both databases read the time index from its start
-/// instead of filtering every row of the practice.
+/// instead of filtering every row of the practice. The `seq` bounds page by position (`+ 0`
+/// keeps them off the key's index: the time or person index is the one to read).
 /// A client or a staff member asked for is a plain equality (`whose!(client)`): the optional
 /// form cannot use their indexes, so a seven-year client report would read the whole log.
 macro_rules! whose {
@@ -90,7 +91,7 @@ macro_rules! audit_where {
             "WHERE i.practice_id = $1 AND ",
             whose!($whose),
             " AND (CAST($4 AS TEXT) IS NULL OR i.action = $4) AND (CAST($5 AS TEXT) IS NULL OR i.outcome = $5) \
-             AND i.recorded >= $6 AND i.recorded < $7"
+             AND i.recorded >= $6 AND i.recorded < $7 AND i.seq + 0 > $8 AND i.seq + 0 < $9"
         )
     };
 }
@@ -103,7 +104,7 @@ macro_rules! audit_search {
             audit_where!($whose),
             " ORDER BY ",
             $order,
-            ", i.seq DESC LIMIT $8 OFFSET $9"
+            ", i.seq DESC LIMIT $10 OFFSET $11"
         )
     };
 }
@@ -148,6 +149,9 @@ pub struct AuditFilter {
     pub until: Option<Timestamp>,
     pub order: AuditOrder,
     pub descending: bool,
+    /// Only events after / before this position in the log (keyset paging).
+    pub after_seq: Option<u64>,
+    pub before_seq: Option<u64>,
     pub limit: u32,
     pub offset: u32,
 }
@@ -163,6 +167,8 @@ impl AuditFilter {
             self.outcome.clone().into(),
             self.since.map_or(Value::Int(i64::MIN), Into::into),
             self.until.map_or(Value::Int(i64::MAX), Into::into),
+            self.after_seq.map_or(Value::Int(-1), uint),
+            self.before_seq.map_or(Value::Int(i64::MAX), uint),
         ]
     }
 }

@@ -11,7 +11,7 @@ use domain::validation::FieldErrors;
 use domain::{ClientId, UserId};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use service::{Actor, AuditOrder, AuditQuery, AuditRow, ServiceError};
+use service::{Actor, AuditOrder, AuditQuery, AuditRow, PageCursor, ServiceError};
 
 use crate::error::{ApiError, PageError};
 use crate::pages::{VERSION, render};
@@ -55,6 +55,11 @@ struct FilterForm {
     dir: String,
     #[serde(default)]
     page: String,
+    /// In time order: the page after / before the event with this `seq` (keyset paging).
+    #[serde(default)]
+    after: String,
+    #[serde(default)]
+    before: String,
 }
 
 impl FilterForm {
@@ -77,6 +82,9 @@ impl FilterForm {
         };
         let order = AuditOrder::ALL.into_iter().find(|o| o.as_str() == self.sort).unwrap_or_default();
         let page = self.page.trim().parse::<u32>().unwrap_or(1).clamp(1, 10_000);
+        let seq = |text: &str| text.trim().parse::<u64>().ok();
+        let cursor = seq(&self.after).map(PageCursor::After).or(seq(&self.before).map(PageCursor::Before));
+        let cursor = cursor.filter(|_| self.keyset());
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
@@ -91,7 +99,9 @@ impl FilterForm {
             order,
             descending: self.dir != "asc",
             limit,
-            offset: (page - 1) * limit,
+            // A cursor says where the page is; without one, the page number does.
+            offset: if cursor.is_some() { 0 } else { (page - 1) * limit },
+            cursor,
         })
     }
 
@@ -110,6 +120,8 @@ impl FilterForm {
             ("sort", &form.sort),
             ("dir", &form.dir),
             ("page", &form.page),
+            ("after", &form.after),
+            ("before", &form.before),
         ];
         serde_urlencoded::to_string(pairs.iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>()).unwrap_or_default()
     }
@@ -122,7 +134,34 @@ impl FilterForm {
             f.sort = column.into();
             f.dir = dir.into();
             f.page = String::new();
+            (f.after, f.before) = Default::default();
         })
+    }
+
+    /// Time order pages by position in the log (`after`/`before` a row shown); the other
+    /// orders by page number.
+    fn keyset(&self) -> bool {
+        !self.after_hours.is_empty() || matches!(self.sort.as_str(), "" | "time")
+    }
+
+    /// The links to the pages before and after this one, whose first and last rows are given.
+    fn page_links(&self, first: Option<u64>, last: Option<u64>) -> (String, String) {
+        let page = self.page_number();
+        let previous = self.with(|f| {
+            f.page = (page - 1).max(1).to_string();
+            (f.after, f.before) = Default::default();
+            if page > 2 && self.keyset() {
+                f.before = first.map(|s| s.to_string()).unwrap_or_default();
+            }
+        });
+        let next = self.with(|f| {
+            f.page = (page + 1).to_string();
+            (f.after, f.before) = Default::default();
+            if self.keyset() {
+                f.after = last.map(|s| s.to_string()).unwrap_or_default();
+            }
+        });
+        (previous, next)
     }
 
     fn page_number(&self) -> u32 {
@@ -235,15 +274,20 @@ async fn page(
     };
     let staff = state.haven.staff(&actor).await?.into_iter().map(|s| (s.user.to_string(), s.display_name)).collect();
     let page = form.page_number();
+    let (previous_query, next_query) = form.page_links(rows.first().map(|r| r.seq), rows.last().map(|r| r.seq));
     let audit = AuditPage {
         nonce: security::nonce(),
         version: VERSION,
         user_name: actor.display_name().to_owned(),
         idle_seconds: actor.idle_timeout().as_secs(),
-        more: rows.len() as u32 == PAGE_ROWS,
-        export_query: form.with(|f| f.page = String::new()),
-        previous_query: form.with(|f| f.page = (page - 1).max(1).to_string()),
-        next_query: form.with(|f| f.page = (page + 1).to_string()),
+        // A page read backwards from a cursor has pages after it.
+        more: rows.len() as u32 == PAGE_ROWS || !form.before.is_empty(),
+        export_query: form.with(|f| {
+            f.page = String::new();
+            (f.after, f.before) = Default::default();
+        }),
+        previous_query,
+        next_query,
         sort_time: form.sort_link("time"),
         sort_actor: form.sort_link("actor"),
         sort_action: form.sort_link("action"),
@@ -262,7 +306,7 @@ async fn page(
 /// The whole selection of `form` (every page), for the downloads.
 async fn export_query(state: &AppState, actor: &Actor, form: &FilterForm) -> Result<AuditQuery, PageError> {
     let tz = time_zone(state, actor).await?;
-    Ok(AuditQuery { offset: 0, ..form.to_query(&tz, EXPORT_ROWS)? })
+    Ok(AuditQuery { offset: 0, cursor: None, ..form.to_query(&tz, EXPORT_ROWS)? })
 }
 
 async fn csv(
@@ -363,6 +407,22 @@ mod tests {
         let bad = FilterForm { client: "Jane Doe".into(), outcome: "maybe".into(), ..FilterForm::default() };
         let Err(ServiceError::Invalid(errors)) = bad.to_query(&tz, 10) else { panic!("accepted") };
         assert!(errors.get("client").is_some() && errors.get("outcome").is_some());
+    }
+
+    #[test]
+    fn time_order_pages_by_position_and_other_orders_by_number() {
+        let tz = TimeZone::UTC;
+        let third = FilterForm { page: "3".into(), after: "120".into(), ..FilterForm::default() };
+        let query = third.to_query(&tz, 100).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((query.cursor, query.offset), (Some(PageCursor::After(120)), 0));
+        let (previous, next) = third.page_links(Some(119), Some(20));
+        assert_eq!((previous.as_str(), next.as_str()), ("page=2&before=119", "page=4&after=20"));
+        let second = FilterForm { page: "2".into(), ..FilterForm::default() };
+        assert_eq!(second.page_links(Some(99), Some(0)).0, "page=1", "the first page is the newest");
+        let by_action =
+            FilterForm { sort: "action".into(), page: "2".into(), after: "7".into(), ..FilterForm::default() };
+        assert_eq!(by_action.page_links(Some(5), Some(1)), ("sort=action&page=1".into(), "sort=action&page=3".into()));
+        assert_eq!(by_action.to_query(&tz, 100).map(|q| q.offset).ok(), Some(100), "a stray cursor is ignored");
     }
 
     #[test]

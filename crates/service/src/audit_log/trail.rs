@@ -36,7 +36,20 @@ pub struct AuditQuery {
     pub order: AuditOrder,
     pub descending: bool,
     pub limit: u32,
+    /// Rows to skip; in time order (and after hours) `cursor` is the way to page deep.
     pub offset: u32,
+    /// In time order and after hours: the page next to one already shown, found by position in
+    /// the log, so a page deep into a long log costs what a first page costs.
+    pub cursor: Option<PageCursor>,
+}
+
+/// Where a page starts in time order: next to an event already shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageCursor {
+    /// The page that follows the one whose last row was this event (its `seq`).
+    After(u64),
+    /// The page that comes before the one whose first row was this event.
+    Before(u64),
 }
 
 /// One event as the audit page shows it: identifiers and codes, names only of staff.
@@ -140,9 +153,18 @@ impl Haven {
             until: query.until,
             order: query.order,
             descending: query.descending,
+            after_seq: None,
+            before_seq: None,
             limit: query.limit,
             offset: query.offset,
         };
+        let cursor = query.cursor.filter(|_| query.after_hours || query.order == AuditOrder::Time);
+        // The page before a cursor is read away from it, then turned round.
+        let backwards = matches!(cursor, Some(PageCursor::Before(_)));
+        filter.descending = query.descending != backwards;
+        if let Some(PageCursor::After(seq) | PageCursor::Before(seq)) = cursor {
+            self.start_past(practice, seq, &mut filter).await?;
+        }
         let mut events = Vec::new();
         if query.after_hours {
             // One stretch outside office hours at a time, in the order asked; whole stretches
@@ -151,14 +173,14 @@ impl Haven {
             let newest =
                 self.store.last_audit_recorded(practice).await?.map_or(self.now(), |m| micros(m.unsigned_abs()));
             // The log's first event is no older than its creation, give or take a clock's drift.
-            let since = query.since.unwrap_or(log.created_at - jiff::SignedDuration::from_hours(24));
-            let until = query.until.unwrap_or(newest.max(self.now()) + jiff::SignedDuration::from_micros(1));
+            let since = filter.since.unwrap_or(log.created_at - jiff::SignedDuration::from_hours(24));
+            let until = filter.until.unwrap_or(newest.max(self.now()) + jiff::SignedDuration::from_micros(1));
             let mut spans = after_hours_spans(since, until, &tz);
-            if query.descending {
+            if filter.descending {
                 spans.reverse();
             }
+            let mut skip = u64::from(filter.offset);
             (filter.order, filter.offset) = (AuditOrder::Time, 0);
-            let mut skip = u64::from(query.offset);
             for (start, end) in spans {
                 let wanted = query.limit as usize - events.len();
                 if wanted == 0 {
@@ -184,7 +206,32 @@ impl Haven {
                 events.push(Event::decode(&row.body)?);
             }
         }
+        if backwards {
+            events.reverse();
+        }
         Ok(events.into_iter().map(|e| row(e, &names)).collect())
+    }
+
+    /// Narrows `filter` to the events past `seq` in its direction. `recorded` never goes back
+    /// along the log, so the event's time bounds the rest too, and the time index is read from
+    /// there rather than counted through.
+    async fn start_past(&self, practice: PracticeId, seq: u64, filter: &mut AuditFilter) -> Result<()> {
+        filter.offset = 0;
+        let at = self.store.audit_index_rows(practice, seq, 1).await?.into_iter().find(|r| r.seq == seq);
+        let at = at.map(|r| micros(r.recorded.unsigned_abs()));
+        if filter.descending {
+            filter.before_seq = Some(seq);
+            if let Some(at) = at {
+                let end = at + jiff::SignedDuration::from_micros(1);
+                filter.until = Some(filter.until.map_or(end, |until| until.min(end)));
+            }
+        } else {
+            filter.after_seq = Some(seq);
+            if let Some(at) = at {
+                filter.since = Some(filter.since.map_or(at, |since| since.max(at)));
+            }
+        }
+        Ok(())
     }
 }
 

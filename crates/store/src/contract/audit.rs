@@ -223,6 +223,11 @@ pub async fn audit_events_are_found_by_every_field(store: &dyn Store) {
     let by_action = AuditFilter { order: AuditOrder::Action, descending: false, ..all.clone() };
     assert_eq!(seqs(by_action).await, [3, 0, 4, 1, 5, 2], "by action, newest first within one");
     assert_eq!(seqs(AuditFilter { limit: 2, offset: 2, ..all.clone() }).await, [3, 2], "the second page");
+    let past = AuditFilter { before_seq: Some(4), limit: 2, ..all.clone() };
+    assert_eq!(seqs(past).await, [3, 2], "the second page by position");
+    let between = AuditFilter { after_seq: Some(1), before_seq: Some(5), descending: false, ..all.clone() };
+    assert_eq!(seqs(between.clone()).await, [2, 3, 4]);
+    assert_eq!(ok(store.audit_count(a.id, &between).await), 3);
     let by_client = AuditFilter { order: AuditOrder::Client, descending: false, ..all.clone() };
     assert_eq!(seqs(by_client).await, [5, 3, 1, 4, 2, 0], "events without a client last, both ways");
     assert_eq!(ok(store.audit_search(b.id, &all).await).len(), 3, "the other practice sees its own only");
