@@ -93,6 +93,18 @@ try {
   check(lines[0].startsWith("seq,time,actor_kind,actor,actor_name,role,session,action"), `CSV header: ${lines[0]}`);
   check(lines.length - 1 >= (await rows(o.page).count()), "the CSV has fewer rows than the page");
 
+  // --- retention: ten years, under a legal hold; the change is itself in the log
+  await o.page.fill("#years", "10");
+  await o.page.check("#legal_hold");
+  await submit(o.page, "button:has-text('Save retention')");
+  check((await o.page.inputValue("#years")) === "10", "the retention did not stay at ten years");
+  check(await o.page.isChecked("#legal_hold"), "the legal hold did not stay on");
+  await o.page.fill("#action", "audit.retention");
+  await submit(o.page, "button:has-text('Filter')");
+  check((await rows(o.page).count()) === 1, "the retention change is not in the log");
+  await o.page.locator("#retention-title").scrollIntoViewIfNeeded();
+  await o.page.screenshot({ path: `${shots}/audit-retention.png`, fullPage: true });
+
   for (const { problems } of [c, o]) check(problems.length === 0, problems.join("\n"));
   console.log("audit log flow passed");
 } finally {

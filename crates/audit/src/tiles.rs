@@ -172,6 +172,21 @@ impl TreeBuilder {
         std::mem::take(&mut self.completed)
     }
 
+    /// The heads of the perfect subtrees that make up the tree, largest (leftmost) first: all
+    /// another verifier needs to go on from here without the leaves (a compact range).
+    pub fn compact_range(&self) -> Vec<Hash> {
+        let mut heads = Vec::new();
+        let mut start = 0u64;
+        for level in (0..64u8).rev() {
+            if self.size >> level & 1 == 1 {
+                let head = self.subtree(level, start >> level);
+                heads.push(head.unwrap_or_else(|e| unreachable!("the right edge holds every head: {e}")));
+                start += 1 << level;
+            }
+        }
+        heads
+    }
+
     /// The non-empty partial tiles, lowest level first.
     pub fn partial_tiles(&self) -> Vec<Tile> {
         self.edge
@@ -249,6 +264,22 @@ mod tests {
         let resumed = TreeBuilder::resume(size, edge).expect("the stored edge fits");
         assert_eq!(resumed.root(), builder.root());
         assert!(TreeBuilder::resume(size + 1, builder.edge.clone()).is_none());
+    }
+
+    #[test]
+    fn the_compact_range_folds_to_the_root() {
+        let all = leaves(70_000);
+        let mut builder = TreeBuilder::default();
+        for (i, leaf) in all.iter().enumerate() {
+            builder.push(*leaf);
+            let n = i as u64 + 1;
+            if n < 600 || n.is_multiple_of(4099) || n == 65_536 || n == 65_537 {
+                let heads = builder.compact_range();
+                assert_eq!(heads.len() as u32, n.count_ones(), "size {n}");
+                let folded = heads.iter().rev().copied().reduce(|right, left| node_hash(&left, &right));
+                assert_eq!(folded, Some(builder.root()), "size {n}");
+            }
+        }
     }
 
     #[test]

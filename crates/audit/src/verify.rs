@@ -72,12 +72,24 @@ pub struct Verifier {
     covered: u64,
     /// The event last read, whose strings and lists the next one reuses.
     event: Event,
+    /// Events below this were dropped past their retention: a back-pointer into them is
+    /// taken on trust the first time a client or actor appears.
+    dropped_below: u64,
 }
 
 impl Verifier {
     /// `notes`: the log's stored checkpoints; `against`: one saved elsewhere, which the log must
     /// still contain. Each must be signed by `key`.
     pub fn new(key: LogKey, notes: &[String], against: Option<&str>) -> Result<Self, Failure> {
+        Self::resume(key, notes, against, TreeBuilder::default())
+    }
+
+    /// A replay of a log whose events below `tree.size()` were dropped past their retention: it
+    /// goes on from the tree's right edge there (a wrong edge shows at the next checkpoint, whose
+    /// root it would not give). Checkpoints of the dropped part are passed over; one saved
+    /// elsewhere must be of the part kept.
+    pub fn resume(key: LogKey, notes: &[String], against: Option<&str>, tree: TreeBuilder) -> Result<Self, Failure> {
+        let dropped_below = tree.size();
         let mut pending = Vec::with_capacity(notes.len() + 1);
         for note in notes {
             let c = key.open(note).map_err(|e| Failure { seq: None, checkpoint: None, what: e.to_string() })?;
@@ -89,20 +101,28 @@ impl Verifier {
                 checkpoint: None,
                 what: format!("the saved checkpoint: {e}"),
             })?;
+            if c.size < dropped_below {
+                return Err(Failure::checkpoint(
+                    c.size,
+                    "the saved checkpoint is of events dropped past their retention",
+                ));
+            }
             pending.push((c.size, c.root, true));
         }
+        pending.retain(|(size, _, saved)| *saved || *size >= dropped_below);
         pending.sort_by_key(|c| std::cmp::Reverse(c.0));
         let mut verifier = Verifier {
             key,
             practice: None,
-            tree: TreeBuilder::default(),
+            tree,
             last_recorded: 0,
             client_last: HashMap::new(),
             actor_last: HashMap::new(),
             pending,
             checkpoints: 0,
-            covered: 0,
+            covered: dropped_below,
             event: Event::empty(),
+            dropped_below,
         };
         verifier.reach_checkpoints()?;
         Ok(verifier)
@@ -131,9 +151,9 @@ impl Verifier {
             return Err(Failure::at(seq, "recorded earlier than the event before it (the clock went back)"));
         }
         self.last_recorded = event.recorded;
-        chain(&mut self.client_last, event.client, event.client_prev)
+        chain(&self.client_last, event.client, event.client_prev, self.dropped_below)
             .map_err(|w| Failure::at(seq, format!("client {w}")))?;
-        chain(&mut self.actor_last, event.actor.user, event.actor_prev)
+        chain(&self.actor_last, event.actor.user, event.actor_prev, self.dropped_below)
             .map_err(|w| Failure::at(seq, format!("actor {w}")))?;
         for map in [(&mut self.client_last, event.client), (&mut self.actor_last, event.actor.user)] {
             if let (last, Some(key)) = map {
@@ -207,19 +227,26 @@ impl Verifier {
         Ok(())
     }
 
-    /// How many events were replayed.
+    /// How many events the tree holds (those dropped included).
     pub fn size(&self) -> u64 {
         self.tree.size()
     }
+
+    /// The tree head of the events so far.
+    pub fn root(&self) -> Hash {
+        self.tree.root()
+    }
 }
 
-/// Checks a back-pointer: it names the previous event of the same client (or actor), or none.
-fn chain(last: &mut HashMap<Uuid, u64>, key: Option<Uuid>, prev: Option<u64>) -> Result<(), String> {
+/// Checks a back-pointer: it names the previous event of the same client (or actor), or none,
+/// or, for the first one seen since a drop, one of the events dropped.
+fn chain(last: &HashMap<Uuid, u64>, key: Option<Uuid>, prev: Option<u64>, dropped_below: u64) -> Result<(), String> {
     let expected = key.and_then(|k| last.get(&k).copied());
     if key.is_none() && prev.is_some() {
         return Err("back-pointer without an identity".into());
     }
-    if expected != prev {
+    let into_dropped = expected.is_none() && prev.is_some_and(|p| p < dropped_below);
+    if expected != prev && !into_dropped {
         return Err(format!("back-pointer is {prev:?}, the previous event is {expected:?}"));
     }
     Ok(())

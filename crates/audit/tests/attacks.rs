@@ -148,3 +148,36 @@ fn events_after_the_last_checkpoint_are_not_accepted() {
     let failure = replay(&log, &[head(&log[..8], &signing)], None, &key).expect_err("unsigned tail");
     assert_eq!(failure.seq, Some(8), "{failure}");
 }
+
+/// Replays the events of `bodies` from `from` on, the tree resumed from the right edge that
+/// `edge_of` gives (the honest one: the first `from` leaves).
+fn replay_kept(bodies: &[Vec<u8>], from: usize, edge_of: &[Vec<u8>], notes: &[String]) -> Result<u64, Failure> {
+    let (key, _) = key();
+    let mut tree = TreeBuilder::default();
+    edge_of.iter().for_each(|b| tree.push(leaf_hash(b)));
+    let mut verifier = Verifier::resume(key, notes, None, tree)?;
+    for (seq, body) in bodies.iter().enumerate().skip(from) {
+        verifier.event(seq as u64, body, &leaf_hash(body))?;
+    }
+    verifier.finish(|_| Ok(())).map(|v| v.events)
+}
+
+#[test]
+fn a_log_whose_oldest_events_were_dropped_verifies_from_the_edge_they_left() {
+    let (_, signing) = key();
+    let log = bodies(700);
+    let (early, late) = (head(&log[..200], &signing), head(&log, &signing));
+    let notes = [early, late];
+    // Client 1's first event kept (seq 300) points back to 298, which is gone.
+    assert_eq!(replay_kept(&log, 300, &log[..300], &notes), Ok(700));
+    let mut wrong = log[..300].to_vec();
+    wrong[7] = event(7, 1_007, Some(2), None).encode();
+    let forged = replay_kept(&log, 300, &wrong, &notes);
+    assert_eq!(forged.map_err(|f| f.checkpoint), Err(Some(700)), "a wrong edge gives another root");
+    let (key, _) = key();
+    let mut tree = TreeBuilder::default();
+    log[..300].iter().for_each(|b| tree.push(leaf_hash(b)));
+    let saved = head(&log[..200], &signing);
+    let refused = Verifier::resume(key, &notes, Some(&saved), tree).map(|_| ());
+    assert_eq!(refused.map_err(|f| f.checkpoint), Err(Some(200)), "a saved checkpoint of the dropped part");
+}

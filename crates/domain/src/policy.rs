@@ -34,6 +34,9 @@ pub enum Resource {
     Calendars,
     /// The audit log: who touched what, when. Nobody changes it; the owner reads it.
     AuditLog,
+    /// How long the audit log is kept, and the legal hold that stops its oldest years from
+    /// being dropped: the owner's.
+    AuditRetention,
     /// Appointments: the front desk books anyone's; clinicians and supervisors book their own
     /// (the service checks it is theirs); billing reads them.
     Appointments,
@@ -92,6 +95,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (AuditLog, View, Owner) => Decision::Allow,
         (AuditLog, View, _) => Decision::Deny("only the owner reads the audit log"),
         (AuditLog, Create | Update, _) => Decision::Deny("nobody writes the audit log but the server"),
+        (AuditRetention, View | Update, Owner) => Decision::Allow,
+        (AuditRetention, _, _) => Decision::Deny("only the owner sets how long the audit log is kept"),
         (Appointments, View, _) | (Appointments, Create | Update, Owner | Administrator | Scheduler) => Decision::Allow,
         (Appointments, _, Clinician | Supervisor) => Decision::Allow,
         (Appointments, _, _) => Decision::Deny("billing reads appointments; the front desk and clinicians book them"),
@@ -403,6 +408,9 @@ mod tests {
             (AuditLog, View, &[Role::Owner]),
             (AuditLog, Create, &[]),
             (AuditLog, Update, &[]),
+            (AuditRetention, View, &[Role::Owner]),
+            (AuditRetention, Create, &[]),
+            (AuditRetention, Update, &[Role::Owner]),
             (Appointments, View, &Role::ALL),
             (
                 Appointments,

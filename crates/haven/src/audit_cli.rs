@@ -1,4 +1,5 @@
-//! `haven audit status | verify | proof | check-receipt | consistency | export` (AUDIT.md §6).
+//! `haven audit status | verify | proof | check-receipt | consistency | export | drop-expired`
+//! (AUDIT.md §6–7).
 
 use std::io::Write;
 use std::path::Path;
@@ -36,7 +37,21 @@ pub async fn run(config: Config, command: &AuditCommand) -> Result<()> {
         AuditCommand::Export { practice, output, format, .. } => {
             export(&haven, practice.as_deref(), output.as_deref(), format == "fhir").await
         }
+        AuditCommand::DropExpired { .. } => drop_expired(&haven).await,
     }
+}
+
+#[allow(clippy::print_stdout)]
+async fn drop_expired(haven: &Haven) -> Result<()> {
+    let dropped = haven.drop_expired_audit_events().await?;
+    for drop in &dropped {
+        let years: Vec<String> = drop.years.iter().map(i16::to_string).collect();
+        println!("practice {}: dropped {} (events below {})", drop.practice, years.join(", "), drop.kept_from);
+    }
+    if dropped.is_empty() {
+        println!("Nothing is past its retention.");
+    }
+    Ok(())
 }
 
 /// The practice named, or the only one with a log.
@@ -64,6 +79,11 @@ async fn status(haven: &Haven, practice: Option<&str>) -> Result<()> {
         println!("practice {}", log.practice);
         println!("  key        {} {}", log.key_name, log.public_key);
         println!("  events     {}", log.size);
+        let hold = if log.legal_hold { ", under a legal hold" } else { "" };
+        println!("  retention  {} years{hold}", log.retention_years);
+        if log.dropped_below > 0 {
+            println!("  dropped    events 0 to {} (past their retention)", log.dropped_below - 1);
+        }
         if let (Some(head), Some(at)) = (&log.head, log.head_at) {
             println!("  checkpoint signed {at}");
             for line in head.lines() {

@@ -128,6 +128,12 @@ pub enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
+    /// Drop, from every practice's log, the whole years past its retention and not under a
+    /// legal hold (the server does this by itself); each drop is an event of the log.
+    DropExpired {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 impl AuditCommand {
@@ -138,6 +144,7 @@ impl AuditCommand {
             | AuditCommand::Proof { common, .. }
             | AuditCommand::CheckReceipt { common, .. }
             | AuditCommand::Consistency { common, .. }
+            | AuditCommand::DropExpired { common, .. }
             | AuditCommand::Export { common, .. } => common,
         }
     }

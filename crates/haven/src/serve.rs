@@ -126,8 +126,8 @@ fn reachable(address: SocketAddr) -> SocketAddr {
     }
 }
 
-/// Every ten minutes: drop expired sessions, disable accounts unused beyond their practice's
-/// limit (sign-in checks that too, so the period only affects what the staff page shows).
+/// Every ten minutes: drop expired sessions, old sign-in history and audit log years past
+/// their retention, disable accounts unused beyond their practice's limit (sign-in checks that too, so the period only affects what the staff page shows).
 async fn housekeeping(haven: Haven) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -141,6 +141,9 @@ async fn housekeeping(haven: Haven) {
             Ok(0) => {}
             Ok(n) => tracing::info!(events = n, "dropped sign-in history past its retention"),
             Err(e) => tracing::warn!(error = %e, "could not drop old sign-in history"),
+        }
+        if let Err(e) = haven.drop_expired_audit_events().await {
+            tracing::warn!(error = %e, "could not drop audit log years past their retention");
         }
         if let Err(e) = haven.disable_inactive_accounts().await {
             tracing::warn!(error = %e, "could not disable inactive accounts");

@@ -9,37 +9,8 @@ use std::process::Stdio;
 
 use common::*;
 
-const THIRD_PARTY: &str = r#"
-import base64, hashlib, json, sys
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-lines = [json.loads(l) for l in open(sys.argv[1])]
-header, events, tail = lines[0], lines[1:-1], lines[-1]
-assert header["format"] == "haven-audit-log/1"
-leaves = []
-for i, e in enumerate(events):
-    assert e["seq"] == i
-    leaves.append(hashlib.sha256(b"\x00" + base64.b64decode(e["body"])).digest())
-def root(hs):
-    if len(hs) == 1:
-        return hs[0]
-    k = 1
-    while k * 2 < len(hs):
-        k *= 2
-    return hashlib.sha256(b"\x01" + root(hs[:k]) + root(hs[k:])).digest()
-note = tail["checkpoint"]
-text, _, sigs = note.partition("\n\n")
-origin, size, r = text.split("\n")[:3]
-assert origin == header["origin"] and int(size) == len(leaves)
-assert base64.b64decode(r) == root(leaves)
-public = base64.b64decode(header["public_key"])
-name = header["key_name"]
-key_id = hashlib.sha256(name.encode() + b"\n\x01" + public).digest()[:4]
-line = [s for s in sigs.splitlines() if s.startswith("\u2014 " + name + " ")][0]
-blob = base64.b64decode(line.split(" ")[2])
-assert blob[:4] == key_id
-Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], (text + "\n").encode())
-print(len(leaves))
-"#;
+/// A third party's check of the export, in Python, with nothing of Haven's.
+const THIRD_PARTY: &str = include_str!("../../../scripts/check-audit-export.py");
 
 fn ok(args: &[&str], dir: &std::path::Path) -> String {
     let out = run(haven(args).arg("--data-dir").arg(dir));

@@ -139,7 +139,8 @@ fn scheduling_is_set_up_and_finds_the_next_free_slot() {
 }
 
 /// The owner reads the audit log: the checkpoint on the dashboard, filters, sorting, after
-/// hours, a refused malformed id, the CSV; a clinician is refused, and that is in the log.
+/// hours, a refused malformed id, the CSV, the retention and a legal hold; a clinician is
+/// refused, and that is in the log.
 #[test]
 fn the_owner_reads_the_audit_log() {
     let tmp = temp_dir();
@@ -147,7 +148,7 @@ fn the_owner_reads_the_audit_log() {
     let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("audit.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
-    for shot in ["audit-dashboard.png", "audit-refusals.png", "audit-log.png"] {
+    for shot in ["audit-dashboard.png", "audit-refusals.png", "audit-log.png", "audit-retention.png"] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }

@@ -158,6 +158,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/audit.csv", RefusedTo("biller")),
         ("GET", "/audit.fhir.json", RefusedTo("scheduler")),
         ("GET", "/audit/checkpoint", RefusedTo("administrator")),
+        ("POST", "/audit/retention", RefusedTo("administrator")),
         ("POST", "/account/security/policy", RefusedTo("administrator")),
         ("POST", "/practice/agreement/accept", RefusedTo("clinician")),
         ("POST", "/staff/invite", RefusedTo("clinician")),
@@ -225,6 +226,7 @@ const FORM: &[(&str, &str)] = &[
     ("family_name", "Tester"),
     ("date_of_birth", "1990-01-01"),
     ("reason", "Checking every route answers"),
+    ("years", "8"),
 ];
 
 struct Session {

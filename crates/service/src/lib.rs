@@ -56,6 +56,7 @@ pub mod audit_rules {
     pub use audit::Checkpoint;
     pub use audit::merkle::verify_consistency;
 }
+pub use audit_log::retention::{AuditDrop, AuditRetention, MAX_AUDIT_RETENTION_YEARS, MIN_AUDIT_RETENTION_YEARS};
 pub use audit_log::trail::{AuditQuery, AuditRow, PageCursor};
 pub use audit_log::verify::{AuditKey, VerifyError};
 pub use audit_log::watch::VerifierState;

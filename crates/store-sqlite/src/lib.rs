@@ -47,6 +47,7 @@ const MIGRATIONS: Migrations = &[
     (27, include_str!("../migrations/0027_fee_policy.sql")),
     (28, include_str!("../migrations/0028_rooms.sql")),
     (29, include_str!("../migrations/0029_note_templates.sql")),
+    (30, include_str!("../migrations/0030_audit_retention.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

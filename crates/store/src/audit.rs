@@ -14,10 +14,24 @@ use jiff::Timestamp;
 use crate::sql_store::insert_data_key;
 use crate::{Result, Row, Sql, SqlStore, Statement, StoreError, Value, WrappedKey};
 
-const AUDIT_LOG: &str = "SELECT key_name, public_key, signing_key_id, created_at, head_size, head_note, head_at \
-     FROM audit_logs WHERE practice_id = $1";
+const AUDIT_LOG: &str = "SELECT key_name, public_key, signing_key_id, created_at, head_size, head_note, head_at, \
+     retention_years, legal_hold, dropped_below FROM audit_logs WHERE practice_id = $1";
+const SET_RETENTION: &str = "UPDATE audit_logs SET retention_years = $2, legal_hold = $3 WHERE practice_id = $1";
+// A drop moves the mark forward only, never while a hold is on; the triggers then let exactly
+// the events below the mark go.
+const MOVE_DROP_MARK: &str = "UPDATE audit_logs SET dropped_below = $2 WHERE practice_id = $1 AND dropped_below < $2 AND legal_hold = 0 \
+     AND head_size >= $2";
+const DROP_INDEX_ROWS: &str = "DELETE FROM audit_index WHERE practice_id = $1 AND seq < $2";
+const DROP_EVENTS: &str = "DELETE FROM audit_events WHERE practice_id = $1 AND seq < $2";
+// PostgreSQL: Haven's role holds no DELETE on the events; the drop's transaction grants it
+// and takes it back, so no other transaction ever sees it held.
+const GRANT_DELETE: &str = "GRANT DELETE ON audit_events TO CURRENT_USER";
+const REVOKE_DELETE: &str = "REVOKE DELETE ON audit_events FROM CURRENT_USER";
+const FIRST_EVENT: &str = "SELECT MIN(seq) FROM audit_events WHERE practice_id = $1";
+const FIRST_SINCE: &str = "SELECT MIN(seq) FROM audit_index WHERE practice_id = $1 AND recorded >= $2";
 const INSERT_AUDIT_LOG: &str = "INSERT INTO audit_logs \
-     (practice_id, key_name, public_key, signing_key_id, created_at) VALUES ($1, $2, $3, $4, $5)";
+     (practice_id, key_name, public_key, signing_key_id, created_at, retention_years, legal_hold) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const MOVE_HEAD: &str = "UPDATE audit_logs SET head_size = $2, head_note = $3, head_at = $4 \
      WHERE practice_id = $1 AND head_size = $5";
 const INSERT_EVENT: &str = "INSERT INTO audit_events (practice_id, seq, body, leaf) VALUES ";
@@ -221,6 +235,12 @@ pub struct AuditLogRecord {
     pub size: u64,
     pub head: Option<String>,
     pub head_at: Option<Timestamp>,
+    /// Whole years the log is kept (AUDIT.md §7: seven or more).
+    pub retention_years: u32,
+    /// While on, nothing is dropped, whatever its age.
+    pub legal_hold: bool,
+    /// Events below this `seq` were dropped past their retention (0: none).
+    pub dropped_below: u64,
 }
 
 /// One event as stored: its body, exactly as encoded, and the body's leaf hash.
@@ -316,6 +336,16 @@ pub trait AuditStore: Send + Sync {
     async fn audit_search(&self, practice: PracticeId, filter: &AuditFilter) -> Result<Vec<AuditEventRow>>;
     /// How many events match `filter` (its order and page ignored).
     async fn audit_count(&self, practice: PracticeId, filter: &AuditFilter) -> Result<u64>;
+    /// Sets how long the log is kept (7 to 100 years) and whether a legal hold stops drops.
+    async fn set_audit_retention(&self, practice: PracticeId, years: u32, legal_hold: bool) -> Result<()>;
+    /// Deletes every event (and lookup row) below `below`, which the head must reach, and marks
+    /// the log as starting there; `NoRowChanged(0)` and nothing deleted if a legal hold is on
+    /// or the log already starts there or later.
+    async fn drop_audit_events(&self, practice: PracticeId, below: u64) -> Result<()>;
+    /// The `seq` of the first event stored (`None`: none are).
+    async fn first_audit_seq(&self, practice: PracticeId) -> Result<Option<u64>>;
+    /// The `seq` of the first event recorded at or after `recorded` (microseconds).
+    async fn first_audit_seq_since(&self, practice: PracticeId, recorded: i64) -> Result<Option<u64>>;
 }
 
 /// The statement that queues `draft`, for a change's own transaction.
@@ -400,6 +430,10 @@ impl<S: Sql> AuditStore for SqlStore<S> {
             size: to_u64(&row, 4)?,
             head: row.opt_text(5)?,
             head_at: row.opt_time(6)?,
+            retention_years: u32::try_from(row.int(7)?)
+                .map_err(|_| StoreError::Corrupt("audit retention out of range".into()))?,
+            legal_hold: row.int(8)? != 0,
+            dropped_below: to_u64(&row, 9)?,
         }))
     }
 
@@ -414,6 +448,8 @@ impl<S: Sql> AuditStore for SqlStore<S> {
                     log.public_key.to_vec().into(),
                     log.signing_key_id.as_str().into(),
                     log.created_at.into(),
+                    log.retention_years.into(),
+                    log.legal_hold.into(),
                 ],
             ),
         ];
@@ -550,5 +586,33 @@ impl<S: Sql> AuditStore for SqlStore<S> {
     async fn audit_count(&self, practice: PracticeId, filter: &AuditFilter) -> Result<u64> {
         let rows = self.0.query(Some(practice), AUDIT_COUNT, filter.conditions(practice)).await?;
         rows.first().map_or(Ok(0), |r| to_u64(r, 0))
+    }
+
+    async fn set_audit_retention(&self, practice: PracticeId, years: u32, legal_hold: bool) -> Result<()> {
+        let set = Statement::new(SET_RETENTION, vec![practice.into(), years.into(), legal_hold.into()]);
+        self.0.transaction(Some(practice), vec![set.must_change_a_row()]).await.map(drop)
+    }
+
+    async fn drop_audit_events(&self, practice: PracticeId, below: u64) -> Result<()> {
+        let range = || vec![practice.into(), uint(below)];
+        let postgres = self.0.backend() == "postgres";
+        let mut statements = vec![Statement::new(MOVE_DROP_MARK, range()).must_change_a_row()];
+        if postgres {
+            statements.push(Statement::new(GRANT_DELETE, vec![]));
+        }
+        statements.push(Statement::new(DROP_INDEX_ROWS, range()));
+        statements.push(Statement::new(DROP_EVENTS, range()));
+        if postgres {
+            statements.push(Statement::new(REVOKE_DELETE, vec![]));
+        }
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn first_audit_seq(&self, practice: PracticeId) -> Result<Option<u64>> {
+        optional_u64(self.0.query(Some(practice), FIRST_EVENT, vec![practice.into()]).await?)
+    }
+
+    async fn first_audit_seq_since(&self, practice: PracticeId, recorded: i64) -> Result<Option<u64>> {
+        optional_u64(self.0.query(Some(practice), FIRST_SINCE, vec![practice.into(), recorded.into()]).await?)
     }
 }

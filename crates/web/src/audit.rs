@@ -4,14 +4,17 @@
 //! does that).
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Json, Response};
+use axum::response::{IntoResponse, Json, Redirect, Response};
 use domain::validation::FieldErrors;
 use domain::{ClientId, UserId};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use service::{Actor, AuditOrder, AuditQuery, AuditRow, PageCursor, ServiceError};
+use service::{
+    Actor, AuditOrder, AuditQuery, AuditRetention, AuditRow, MAX_AUDIT_RETENTION_YEARS, MIN_AUDIT_RETENTION_YEARS,
+    PageCursor, ServiceError,
+};
 
 use crate::error::{ApiError, PageError};
 use crate::pages::{VERSION, render};
@@ -30,6 +33,7 @@ pub(crate) fn routes() -> Routes {
         .get("/audit.csv", csv)
         .get("/audit.fhir.json", fhir)
         .get("/audit/checkpoint", checkpoint)
+        .post("/audit/retention", set_retention)
 }
 
 /// The filter as the form sends it: every field optional, dates in the practice's time zone.
@@ -256,6 +260,10 @@ struct AuditPage {
     sort_action: String,
     sort_client: String,
     sort_outcome: String,
+    retention: AuditRetention,
+    retention_error: Option<String>,
+    min_years: u32,
+    max_years: u32,
 }
 
 async fn page(
@@ -263,16 +271,28 @@ async fn page(
     SignedIn(actor): SignedIn,
     Query(form): Query<FilterForm>,
 ) -> Result<Response, PageError> {
-    let tz = time_zone(&state, &actor).await?;
+    audit_page(&state, &actor, form, None).await
+}
+
+/// The page for `form`; `retention_error`: why the retention just asked for was refused.
+async fn audit_page(
+    state: &AppState,
+    actor: &Actor,
+    form: FilterForm,
+    retention_error: Option<String>,
+) -> Result<Response, PageError> {
+    let tz = time_zone(state, actor).await?;
     let (status, rows, errors) = match form.to_query(&tz, PAGE_ROWS) {
         Ok(query) => {
-            let found = state.haven.audit_trail(&actor, &query).await?;
+            let found = state.haven.audit_trail(actor, &query).await?;
             (StatusCode::OK, found.into_iter().map(|r| row(r, &tz)).collect::<Vec<_>>(), FieldErrors::default())
         }
         Err(ServiceError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, Vec::new(), errors),
         Err(e) => return Err(e.into()),
     };
-    let staff = state.haven.staff(&actor).await?.into_iter().map(|s| (s.user.to_string(), s.display_name)).collect();
+    let status = if retention_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { status };
+    let retention = state.haven.audit_retention(actor).await?;
+    let staff = state.haven.staff(actor).await?.into_iter().map(|s| (s.user.to_string(), s.display_name)).collect();
     let page = form.page_number();
     let (previous_query, next_query) = form.page_links(rows.first().map(|r| r.seq), rows.last().map(|r| r.seq));
     let audit = AuditPage {
@@ -299,8 +319,40 @@ async fn page(
         staff,
         outcomes: OUTCOMES,
         form,
+        retention,
+        retention_error,
+        min_years: MIN_AUDIT_RETENTION_YEARS,
+        max_years: MAX_AUDIT_RETENTION_YEARS,
     };
     Ok(render(status, &audit))
+}
+
+/// How long the log is kept, and the legal hold, as the owner sets them.
+#[derive(Debug, Deserialize)]
+struct RetentionForm {
+    #[serde(default)]
+    years: String,
+    #[serde(default)]
+    legal_hold: String,
+}
+
+async fn set_retention(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Form(form): Form<RetentionForm>,
+) -> Result<Response, PageError> {
+    let refused = |why: String| audit_page(&state, &actor, FilterForm::default(), Some(why));
+    let Ok(years) = form.years.trim().parse::<u32>() else {
+        return refused("Years must be a whole number.".into()).await;
+    };
+    match state.haven.set_audit_retention(&actor, years, form.legal_hold == "on").await {
+        Ok(()) => Ok(Redirect::to("/audit").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            refused(errors.get("years").map_or_else(String::new, |e| crate::pages::sentence(&format!("years {e}"))))
+                .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The whole selection of `form` (every page), for the downloads.

@@ -5,6 +5,7 @@
 
 mod fhir;
 pub(crate) mod proofs;
+pub(crate) mod retention;
 mod sequencer;
 pub(crate) mod trail;
 pub(crate) mod verify;

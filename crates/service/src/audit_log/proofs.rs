@@ -26,6 +26,10 @@ pub struct AuditStatus {
     /// The newest signed checkpoint (`None` while the log is empty).
     pub head: Option<String>,
     pub head_at: Option<jiff::Timestamp>,
+    pub retention_years: u32,
+    pub legal_hold: bool,
+    /// Events below this were dropped past their retention (0: none).
+    pub dropped_below: u64,
 }
 
 fn internal(e: impl std::fmt::Display) -> ServiceError {
@@ -108,6 +112,9 @@ impl Haven {
                     size: log.size,
                     head: log.head,
                     head_at: log.head_at,
+                    retention_years: log.retention_years,
+                    legal_hold: log.legal_hold,
+                    dropped_below: log.dropped_below,
                 });
             }
         }
@@ -133,8 +140,9 @@ impl Haven {
         if seq >= log.size {
             return Err(ServiceError::NotFound);
         }
-        let event =
-            self.store.audit_events(practice, seq, 1).await?.into_iter().next().ok_or(ServiceError::NotFound)?;
+        // An event dropped past its retention has no receipt.
+        let event = self.store.audit_events(practice, seq, 1).await?.into_iter().next();
+        let event = event.filter(|e| e.seq == seq).ok_or(ServiceError::NotFound)?;
         let needs = TileNeeds::default();
         merkle::inclusion_proof(&needs, seq, log.size).map_err(internal)?;
         let tiles = self.tiles_for(practice, needs).await?;
@@ -159,7 +167,7 @@ impl Haven {
     }
 
     /// The consistency proof between two sizes the log is known to reach.
-    async fn consistency_from_tiles(&self, practice: PracticeId, old: u64, new: u64) -> Result<Vec<Hash>> {
+    pub(crate) async fn consistency_from_tiles(&self, practice: PracticeId, old: u64, new: u64) -> Result<Vec<Hash>> {
         let needs = TileNeeds::default();
         merkle::consistency_proof(&needs, old, new).map_err(internal)?;
         let tiles = self.tiles_for(practice, needs).await?;
@@ -176,12 +184,19 @@ impl Haven {
     ) -> Result<u64> {
         let log = self.store.audit_log(practice).await?.ok_or(ServiceError::NotFound)?;
         let io = |e: std::io::Error| ServiceError::Internal(format!("writing the export: {e}"));
-        let header = serde_json::json!({
+        let mut header = serde_json::json!({
             "format": "haven-audit-log/1",
             "origin": audit::origin(&practice.to_string()),
             "key_name": log.key_name,
             "public_key": STANDARD.encode(log.public_key),
         });
+        if log.dropped_below > 0 {
+            // The events before were dropped past their retention: the heads of the perfect
+            // subtrees they made (largest first) let anyone go on from there.
+            let edge = self.edge_at(practice, log.dropped_below).await.map_err(internal)?;
+            header["dropped_below"] = log.dropped_below.into();
+            header["dropped_subtrees"] = edge.compact_range().iter().map(|h| STANDARD.encode(h)).collect();
+        }
         line(&header.to_string()).map_err(io)?;
         let mut next = 0;
         while next < log.size {

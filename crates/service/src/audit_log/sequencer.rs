@@ -388,6 +388,9 @@ async fn create_log(parts: &Parts, practice: PracticeId, now: Timestamp) -> Resu
         size: 0,
         head: None,
         head_at: None,
+        retention_years: super::retention::MIN_AUDIT_RETENTION_YEARS,
+        legal_hold: false,
+        dropped_below: 0,
     };
     match parts.store.create_audit_log(practice, &record, &wrapped).await {
         Ok(()) => {

@@ -3,7 +3,7 @@
 //! lookup rows are also compared with what the bodies give.
 
 use audit::verify::{Failure, LogKey, Verified, Verifier};
-use audit::{Tile, checkpoint};
+use audit::{Tile, TreeBuilder, checkpoint, merkle};
 use domain::PracticeId;
 use store::AuditIndexRow;
 
@@ -73,7 +73,14 @@ impl Haven {
         let mut notes: Vec<String> =
             self.store.audit_checkpoints(practice).await?.into_iter().map(|c| c.note).collect();
         notes.extend(log.head.clone());
-        let mut verifier = Verifier::new(key, &notes, against)?;
+        // A checkpoint saved before the oldest events kept were dropped is checked by a
+        // consistency proof from the kept tiles to the verified head instead.
+        let saved = against
+            .map(|note| key.open(note).map_err(|e| Failure { seq: None, checkpoint: None, what: e.to_string() }))
+            .transpose()?;
+        let saved_of_dropped = saved.filter(|c| c.size < log.dropped_below);
+        let against = against.filter(|_| saved_of_dropped.is_none());
+        let mut verifier = self.start_verifier(practice, key, &notes, against).await?;
         self.replay(practice, &mut verifier, None, |done| progress(done, log.size)).await?;
         let mut partial = Vec::new();
         let verified = verifier.finish(|tiles| {
@@ -83,7 +90,62 @@ impl Haven {
         for tile in &partial {
             self.check_tile(practice, tile).await?;
         }
+        if let Some(old) = saved_of_dropped {
+            let proof = self.consistency_from_tiles(practice, old.size, verified.events).await?;
+            merkle::verify_consistency(old.size, verified.events, &old.root, &verified.root, &proof).map_err(|_| {
+                Failure::checkpoint(
+                    old.size,
+                    "the log's history differs from the saved checkpoint (rewritten or forked)",
+                )
+            })?;
+        }
         Ok(verified)
+    }
+
+    /// A verifier for the log as stored: from its first event, or, once its oldest events were
+    /// dropped past their retention, from the edge of the tree they left, read from the kept
+    /// tiles. Missing events are accepted only where the newest `audit.drop` event says the
+    /// kept part starts.
+    pub(crate) async fn start_verifier(
+        &self,
+        practice: PracticeId,
+        key: LogKey,
+        notes: &[String],
+        against: Option<&str>,
+    ) -> Result<Verifier, VerifyError> {
+        let first = self.store.first_audit_seq(practice).await?.unwrap_or(0);
+        if first == 0 {
+            return Ok(Verifier::new(key, notes, against)?);
+        }
+        if self.recorded_drop(practice).await? != Some(first) {
+            let what = format!("missing: events 0 to {} are gone and no retention drop names them", first - 1);
+            return Err(Failure::at(0, what).into());
+        }
+        Ok(Verifier::resume(key, notes, against, self.edge_at(practice, first).await?)?)
+    }
+
+    /// The tree of the first `size` events, as its right edge: the first hashes of the kept
+    /// tiles that were partial at that size.
+    pub(crate) async fn edge_at(&self, practice: PracticeId, size: u64) -> Result<TreeBuilder, VerifyError> {
+        let mut edge = Vec::new();
+        let mut count = size;
+        for level in 0u8.. {
+            if count == 0 {
+                break;
+            }
+            let width = (count % audit::tiles::TILE_WIDTH as u64) as usize;
+            count /= audit::tiles::TILE_WIDTH as u64;
+            let mut hashes = Vec::new();
+            if width > 0 {
+                let stored = self.store.audit_tile(practice, level, count).await?;
+                let tile = stored.and_then(|t| Tile::from_bytes(level, count, &t.hashes));
+                hashes = tile.map(|t| t.hashes).unwrap_or_default();
+                hashes.truncate(width);
+            }
+            edge.push(hashes);
+        }
+        TreeBuilder::resume(size, edge)
+            .ok_or_else(|| Failure::at(size, "the kept tiles do not hold the edge of the dropped events").into())
     }
 
     /// Feeds `verifier` the stored events from where it stands up to `until` (or the end),

@@ -88,9 +88,10 @@ impl Haven {
                         key_name: log.key_name.clone(),
                         public_key: log.public_key,
                     };
-                    match Verifier::new(key, &[], None) {
+                    match self.start_verifier(practice, key, &[], None).await {
                         Ok(v) => new.insert(v),
-                        Err(failure) => return self.alert(practice, failure.to_string()).await,
+                        Err(VerifyError::Failed(failure)) => return self.alert(practice, failure.to_string()).await,
+                        Err(VerifyError::Service(e)) => return Err(e),
                     }
                 }
             };

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use super::{ok, practice, t};
 use crate::{
-    AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditIndexRow, AuditLogRecord, AuditStore,
+    AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditFilter, AuditIndexRow, AuditLogRecord, AuditStore,
     AuditTileRow, Sql, SqlStore, Store, StoreError, WrappedKey,
 };
 
@@ -27,6 +27,9 @@ fn log(practice: PracticeId) -> (AuditLogRecord, WrappedKey) {
         size: 0,
         head: None,
         head_at: None,
+        retention_years: 7,
+        legal_hold: false,
+        dropped_below: 0,
     };
     (record, key)
 }
@@ -154,6 +157,46 @@ pub async fn audit_rows_are_insert_only<S: Sql>(store: &SqlStore<S>) {
     assert_eq!(ok(store.audit_checkpoints(a.id).await).len(), 1);
 }
 
+/// Retention: the oldest events go whole, below a mark that only moves forward, never while a
+/// legal hold is on, never past the head; the events kept and their lookups stay as they were.
+pub async fn old_audit_events_are_dropped_only_below_the_mark<S: Sql>(store: &SqlStore<S>) {
+    let a = practice("A", "owner@retention.example", None);
+    ok(store.create_practice(&a, t(10)).await);
+    let (record, key) = log(a.id);
+    ok(store.create_audit_log(a.id, &record, &key).await);
+    ok(store.append_audit(a.id, &batch(0, 6, Some("c"), vec![])).await);
+    assert_eq!(ok(store.first_audit_seq(a.id).await), Some(0));
+    assert_eq!(ok(store.first_audit_seq_since(a.id, 1_003).await), Some(3), "recorded is 1_000 + seq");
+    assert_eq!(ok(store.first_audit_seq_since(a.id, 2_000).await), None);
+
+    ok(store.set_audit_retention(a.id, 10, true).await);
+    let held = ok(store.audit_log(a.id).await).unwrap_or_else(|| panic!("the log"));
+    assert_eq!((held.retention_years, held.legal_hold, held.dropped_below), (10, true, 0));
+    assert!(matches!(store.drop_audit_events(a.id, 3).await, Err(StoreError::NoRowChanged(0))), "held");
+    assert!(store.set_audit_retention(a.id, 6, false).await.is_err(), "fewer than seven years");
+
+    ok(store.set_audit_retention(a.id, 7, false).await);
+    assert!(matches!(store.drop_audit_events(a.id, 7).await, Err(StoreError::NoRowChanged(0))), "past the head");
+    ok(store.drop_audit_events(a.id, 3).await);
+    assert_eq!(ok(store.first_audit_seq(a.id).await), Some(3));
+    assert_eq!(ok(store.audit_log(a.id).await).map(|l| l.dropped_below), Some(3));
+    assert_eq!(ok(store.audit_index_rows(a.id, 0, 10).await).first().map(|r| r.seq), Some(3));
+    let found = AuditFilter { client: Some("c".into()), limit: 10, ..AuditFilter::default() };
+    assert_eq!(ok(store.audit_count(a.id, &found).await), 3);
+    assert!(matches!(store.drop_audit_events(a.id, 2).await, Err(StoreError::NoRowChanged(0))), "never back");
+    assert_eq!(ok(store.audit_checkpoints(a.id).await).len(), 1, "checkpoints stay");
+
+    // Above the mark, the database still refuses; PostgreSQL's role holds no DELETE again.
+    if store.0.backend() == "postgres" {
+        let sql = "SELECT CAST(has_table_privilege('audit_events', 'DELETE') AS INTEGER)";
+        let rows = ok(store.0.query(Some(a.id), sql, vec![]).await);
+        assert_eq!(rows.first().map(|r| ok(r.int(0))), Some(0), "DELETE was taken back");
+    }
+    let delete = crate::Statement::new("DELETE FROM audit_events WHERE seq = 4", vec![]);
+    assert!(store.0.transaction(Some(a.id), vec![delete]).await.is_err());
+    assert_eq!(ok(store.audit_events(a.id, 0, 10).await).len(), 3);
+}
+
 impl AuditEventRow {
     fn with_seq(self, seq: u64) -> Self {
         AuditEventRow { seq, body: vec![seq as u8; 50], leaf: vec![seq as u8; 32] }
@@ -182,7 +225,7 @@ pub async fn recorded_changes_queue_their_events(store: &dyn Store) {
 
 /// The audit page's lookups: every filter, any order, pages, and only the practice's own rows.
 pub async fn audit_events_are_found_by_every_field(store: &dyn Store) {
-    use crate::{AuditFilter, AuditOrder};
+    use crate::AuditOrder;
     let (a, b) = (practice("A", "owner@search-a.example", None), practice("B", "owner@search-b.example", None));
     ok(store.create_practice(&a, t(10)).await);
     ok(store.create_practice(&b, t(10)).await);
