@@ -22,8 +22,9 @@ use crate::{
 
 /// A parameter or column value. Haven's schema uses text, 64-bit integers and byte strings
 /// (sealed values: BLOB on SQLite, BYTEA on PostgreSQL).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Value {
+    #[default]
     Null,
     Int(i64),
     Text(String),
@@ -146,6 +147,31 @@ impl Row {
 
     pub fn bytes(&self, i: usize) -> Result<Vec<u8>> {
         self.opt_bytes(i)?.ok_or_else(|| StoreError::Corrupt(format!("column {i} is null")))
+    }
+
+    /// The value of column `i`, moved out of the row (for rows read in bulk, where a copy of
+    /// every body would cost as much as reading it).
+    fn take(&mut self, i: usize) -> Result<Value> {
+        self.0.get_mut(i).map(std::mem::take).ok_or_else(|| StoreError::Corrupt(format!("missing column {i}")))
+    }
+
+    pub fn take_bytes(&mut self, i: usize) -> Result<Vec<u8>> {
+        match self.take(i)? {
+            Value::Bytes(b) => Ok(b),
+            _ => Err(StoreError::Corrupt(format!("column {i}: bytes expected"))),
+        }
+    }
+
+    pub fn take_opt_text(&mut self, i: usize) -> Result<Option<String>> {
+        match self.take(i)? {
+            Value::Null => Ok(None),
+            Value::Text(s) => Ok(Some(s)),
+            _ => Err(StoreError::Corrupt(format!("column {i}: text expected"))),
+        }
+    }
+
+    pub fn take_text(&mut self, i: usize) -> Result<String> {
+        self.take_opt_text(i)?.ok_or_else(|| StoreError::Corrupt(format!("column {i} is null")))
     }
 
     pub fn text(&self, i: usize) -> Result<String> {

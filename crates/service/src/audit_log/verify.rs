@@ -7,11 +7,15 @@ use audit::{Tile, TreeBuilder, checkpoint, merkle};
 use domain::PracticeId;
 use store::AuditIndexRow;
 
-use super::sequencer::uuid_text;
 use crate::{Haven, ServiceError};
 
 /// Rows read per round trip.
 const PAGE: u32 = 10_000;
+
+/// Rows to read from `from`, stopping at `until`.
+fn page_size(from: u64, until: Option<u64>) -> u32 {
+    until.map_or(PAGE, |u| PAGE.min(u32::try_from(u.saturating_sub(from)).unwrap_or(PAGE)))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
@@ -159,7 +163,7 @@ impl Haven {
     ) -> Result<(), VerifyError> {
         loop {
             let next = verifier.size();
-            let page = until.map_or(PAGE, |u| PAGE.min(u32::try_from(u.saturating_sub(next)).unwrap_or(PAGE)));
+            let page = page_size(next, until);
             if page == 0 {
                 return Ok(());
             }
@@ -177,15 +181,7 @@ impl Haven {
             let mut indexes = indexes.into_iter();
             for row in &events {
                 let (event, completed) = verifier.event(row.seq, &row.body, &row.leaf)?;
-                let derived = AuditIndexRow {
-                    seq: event.seq,
-                    recorded: i64::try_from(event.recorded).unwrap_or(i64::MAX),
-                    actor: event.actor.user.map(uuid_text),
-                    client: event.client.map(uuid_text),
-                    action: event.action.clone(),
-                    outcome: event.outcome.code().into(),
-                };
-                if indexes.next().as_ref() != Some(&derived) {
+                if !indexes.next().is_some_and(|row| index_matches(&row, event)) {
                     return Err(Failure::at(event.seq, "the lookup row does not match the event").into());
                 }
                 for tile in completed {
@@ -208,4 +204,20 @@ impl Haven {
         }
         Ok(())
     }
+}
+
+/// Whether a lookup row holds exactly what its event's body gives (the ids as the sequencer
+/// writes them: lowercase, hyphenated), compared without building the row.
+fn index_matches(row: &AuditIndexRow, event: &audit::Event) -> bool {
+    let same_id = |text: Option<&str>, id: Option<[u8; 16]>| match (text, id) {
+        (None, None) => true,
+        (Some(text), Some(id)) => text == uuid::Uuid::from_bytes(id).hyphenated().encode_lower(&mut [0; 36]),
+        _ => false,
+    };
+    row.seq == event.seq
+        && row.recorded == i64::try_from(event.recorded).unwrap_or(i64::MAX)
+        && same_id(row.actor.as_deref(), event.actor.user)
+        && same_id(row.client.as_deref(), event.client)
+        && row.action == event.action
+        && row.outcome == event.outcome.code()
 }
