@@ -94,6 +94,11 @@ async fn status(haven: &Haven, practice: Option<&str>) -> Result<()> {
     if logs.is_empty() {
         println!("No practice has an audit log yet.");
     }
+    let backlog = haven.audit_backlog().await?;
+    match backlog.oldest_queued {
+        Some(oldest) => println!("outbox {} events waiting, the oldest since {oldest}", backlog.waiting),
+        None => println!("outbox empty: every event is in its log"),
+    }
     Ok(())
 }
 

@@ -77,6 +77,7 @@ pub async fn run(config: Config) -> Result<()> {
     }
     tracing::info!(smtp = config.smtp.as_ref().map_or("not configured", |s| s.host.as_str()), "e-mail for invitations");
     // Drafts left in the outbox (a crash, commands run while stopped) go into the log now.
+    haven.claim_audit_sequencing();
     haven.start_audit();
     haven.start_audit_verifier();
     tracing::info!(

@@ -48,7 +48,7 @@ pub use crate::keys::{FixedMasterKeys, MasterKeys};
 pub use actor::Actor;
 pub use agreement::{BAA_TEXT, BAA_VERSION};
 pub use api_tokens::{ApiToken, ApiTokenInfo, MAX_TOKEN_DAYS};
-pub use audit_log::proofs::{AuditHead, AuditStatus, AuditWitness, CheckedReceipt, check_receipt};
+pub use audit_log::proofs::{AuditBacklog, AuditHead, AuditStatus, AuditWitness, CheckedReceipt, check_receipt};
 /// The one constant-time comparison, for the web layer's form tokens.
 pub use crypto::same_secret;
 /// The log's pure rules, for the command line's offline checks.

@@ -234,35 +234,52 @@ async fn the_server_verifier_notices_tampering() {
 async fn two_servers_on_one_postgres_share_a_log() {
     let url = store_postgres::testing::TestCluster::shared().fresh_database().await;
     let keys = master_key();
-    let server = |keys: Arc<FixedMasterKeys>| {
+    // `ahead`: this server's clock runs ahead, so that it finds the other's lease run out and
+    // takes the role over while the other still believes it leads.
+    let server = |keys: Arc<FixedMasterKeys>, ahead: i64| {
         let url = url.clone();
         async move {
             let store = store_postgres::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
             store::Store::migrate(&store).await.unwrap_or_else(|e| panic!("{e}"));
-            Haven::new(Arc::new(store), SessionPolicy::default(), keys)
+            let haven = Haven::new(Arc::new(store), SessionPolicy::default(), keys)
+                .with_clock(move || jiff::Timestamp::now() + jiff::SignedDuration::from_secs(ahead));
+            haven.claim_audit_sequencing();
+            haven
         }
     };
-    let (a, b) = (server(Arc::clone(&keys)).await, server(keys).await);
+    let (a, b) = (server(Arc::clone(&keys), 0).await, server(Arc::clone(&keys), 0).await);
     let report = a
         .seed_demo(SeedOptions { seed: 3, clients: 0, ..SeedOptions::default() }, |_, _| {})
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     a.flush_audit().await.unwrap_or_else(|e| panic!("{e}"));
     let practice = report.practice_id;
-    let mut callers = tokio::task::JoinSet::new();
-    for i in 0..200 {
-        let haven = if i % 2 == 0 { a.clone() } else { b.clone() };
-        callers.spawn(async move { haven.record_probe(practice).await });
-    }
+    // A command beside the servers (it never claims the lease) hands its events over too.
+    let command = {
+        let store = store_postgres::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
+        Haven::new(Arc::new(store), SessionPolicy::default(), keys.clone())
+    };
+    let c = server(keys, 30).await;
     let mut seqs = Vec::new();
-    while let Some(done) = callers.join_next().await {
-        seqs.push(done.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|e| panic!("an append was refused: {e}")));
+    for servers in [[&a, &b, &command], [&a, &b, &c]] {
+        let mut callers = tokio::task::JoinSet::new();
+        for i in 0..150 {
+            let haven = servers[i % 3].clone();
+            callers.spawn(async move { haven.record_probe(practice).await });
+        }
+        while let Some(done) = callers.join_next().await {
+            let seq = done.unwrap_or_else(|e| panic!("{e}"));
+            seqs.push(seq.unwrap_or_else(|e| panic!("an append was refused: {e}")));
+        }
     }
     seqs.sort_unstable();
     seqs.dedup();
-    assert_eq!(seqs.len(), 200, "every event has a place of its own");
+    assert_eq!(seqs.len(), 300, "every event has a place of its own");
+    command.flush_audit().await.unwrap_or_else(|e| panic!("{e}"));
     let verified = a.verify_audit_log(practice, None, None, |_, _| {}).await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(verified.events > 200, "{verified:?}");
+    assert!(verified.events > 300, "{verified:?}");
+    let status = a.audit_backlog().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status.waiting, 0, "nothing left in the outbox");
 }
 
 /// "After hours and weekends" finds exactly the events outside weekday office hours in the

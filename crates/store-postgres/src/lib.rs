@@ -49,6 +49,7 @@ const MIGRATIONS: Migrations = &[
     (28, include_str!("../migrations/0028_rooms.sql")),
     (29, include_str!("../migrations/0029_note_templates.sql")),
     (30, include_str!("../migrations/0030_audit_retention.sql")),
+    (31, include_str!("../migrations/0031_audit_sequencer_lease.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

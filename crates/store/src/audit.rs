@@ -27,6 +27,13 @@ const DROP_EVENTS: &str = "DELETE FROM audit_events WHERE practice_id = $1 AND s
 // and takes it back, so no other transaction ever sees it held.
 const GRANT_DELETE: &str = "GRANT DELETE ON audit_events TO CURRENT_USER";
 const REVOKE_DELETE: &str = "REVOKE DELETE ON audit_events FROM CURRENT_USER";
+// Taken when free or expired, renewed by its holder; never taken from a live holder.
+const TAKE_LEASE: &str = "INSERT INTO audit_sequencer_lease (id, holder, expires_at) VALUES (1, $1, $2) \
+     ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
+     WHERE audit_sequencer_lease.holder = excluded.holder OR audit_sequencer_lease.expires_at < $3";
+const LEASE_HOLDER: &str = "SELECT holder FROM audit_sequencer_lease WHERE id = 1 AND expires_at >= $1";
+const DRAFTS_BETWEEN: &str = "SELECT COUNT(*) FROM audit_outbox WHERE id >= $1 AND id < $2";
+const BACKLOG: &str = "SELECT COUNT(*), MIN(queued_at) FROM audit_outbox";
 const FIRST_EVENT: &str = "SELECT MIN(seq) FROM audit_events WHERE practice_id = $1";
 const FIRST_SINCE: &str = "SELECT MIN(seq) FROM audit_index WHERE practice_id = $1 AND recorded >= $2";
 const INSERT_AUDIT_LOG: &str = "INSERT INTO audit_logs \
@@ -346,6 +353,16 @@ pub trait AuditStore: Send + Sync {
     async fn first_audit_seq(&self, practice: PracticeId) -> Result<Option<u64>>;
     /// The `seq` of the first event recorded at or after `recorded` (microseconds).
     async fn first_audit_seq_since(&self, practice: PracticeId, recorded: i64) -> Result<Option<u64>>;
+    /// Takes or renews the sequencer lease for `holder` until `until`; `false` while another
+    /// holder's lease runs past `now`. SQLite is one server's own file: there it is always
+    /// granted (a server restarted after a crash must not wait out its own lease).
+    async fn take_audit_lease(&self, holder: &str, now: Timestamp, until: Timestamp) -> Result<bool>;
+    /// Whether a holder other than `holder` has a lease running at `now` (never on SQLite).
+    async fn audit_lease_held_by_another(&self, holder: &str, now: Timestamp) -> Result<bool>;
+    /// How many queued drafts have ids from `low` (included) to `high` (excluded).
+    async fn audit_drafts_between(&self, low: &str, high: &str) -> Result<u64>;
+    /// Drafts waiting in the outbox, and when the oldest was queued.
+    async fn audit_backlog(&self) -> Result<(u64, Option<Timestamp>)>;
 }
 
 /// The statement that queues `draft`, for a change's own transaction.
@@ -619,5 +636,32 @@ impl<S: Sql> AuditStore for SqlStore<S> {
 
     async fn first_audit_seq_since(&self, practice: PracticeId, recorded: i64) -> Result<Option<u64>> {
         optional_u64(self.0.query(Some(practice), FIRST_SINCE, vec![practice.into(), recorded.into()]).await?)
+    }
+
+    async fn take_audit_lease(&self, holder: &str, now: Timestamp, until: Timestamp) -> Result<bool> {
+        if self.0.backend() == "sqlite" {
+            return Ok(true);
+        }
+        let take = Statement::new(TAKE_LEASE, vec![holder.into(), until.into(), now.into()]);
+        Ok(self.0.transaction(None, vec![take]).await?.first().copied() == Some(1))
+    }
+
+    async fn audit_lease_held_by_another(&self, holder: &str, now: Timestamp) -> Result<bool> {
+        if self.0.backend() == "sqlite" {
+            return Ok(false);
+        }
+        let rows = self.0.query(None, LEASE_HOLDER, vec![now.into()]).await?;
+        Ok(rows.first().map(|r| r.text(0)).transpose()?.is_some_and(|live| live != holder))
+    }
+
+    async fn audit_drafts_between(&self, low: &str, high: &str) -> Result<u64> {
+        let rows = self.0.query(None, DRAFTS_BETWEEN, vec![low.into(), high.into()]).await?;
+        rows.first().map_or(Ok(0), |r| to_u64(r, 0))
+    }
+
+    async fn audit_backlog(&self) -> Result<(u64, Option<Timestamp>)> {
+        let rows = self.0.query(None, BACKLOG, vec![]).await?;
+        let Some(row) = rows.first() else { return Ok((0, None)) };
+        Ok((to_u64(row, 0)?, row.opt_time(1)?))
     }
 }

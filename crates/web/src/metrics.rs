@@ -1,5 +1,6 @@
 //! `/metrics` (OP-3): the Prometheus text format — requests and their latencies by method, route
-//! template and status class, the audit logs' size and checkpoint age, readiness, uptime. No
+//! template and status class, the audit logs' size and checkpoint age, the audit outbox's
+//! backlog (events not yet in a log, and how long the oldest has waited), readiness, uptime. No
 //! label carries PHI or an identifier (routes are templates such as `/clients/{id}`, audit
 //! figures are summed over practices). Answered only to a client on this machine (after trusted
 //! proxies), as if absent to anyone else: scrape it locally or through a private tunnel.
@@ -139,6 +140,27 @@ async fn metrics(State(state): State<AppState>, request: Request) -> Response {
         out.push_str("# HELP haven_audit_checkpoint_age_seconds Age of the stalest newest checkpoint.\n");
         out.push_str("# TYPE haven_audit_checkpoint_age_seconds gauge\n");
         let _ = writeln!(out, "haven_audit_checkpoint_age_seconds {oldest_head}");
+    }
+    if let Ok(backlog) = state.haven.audit_backlog().await {
+        let age = backlog.oldest_queued.map_or(0.0, |at| state.haven.now().duration_since(at).as_secs_f64().max(0.0));
+        out.push_str(
+            "# HELP haven_audit_outbox_events Events waiting for their place in a log.
+",
+        );
+        out.push_str(
+            "# TYPE haven_audit_outbox_events gauge
+",
+        );
+        let _ = writeln!(out, "haven_audit_outbox_events {}", backlog.waiting);
+        out.push_str(
+            "# HELP haven_audit_outbox_age_seconds How long the oldest of them has waited.
+",
+        );
+        out.push_str(
+            "# TYPE haven_audit_outbox_age_seconds gauge
+",
+        );
+        let _ = writeln!(out, "haven_audit_outbox_age_seconds {age}");
     }
     out.push_str("# HELP haven_uptime_seconds Time since the server started.\n# TYPE haven_uptime_seconds gauge\n");
     let _ = writeln!(out, "haven_uptime_seconds {}", state.metrics.started.elapsed().as_secs_f64());

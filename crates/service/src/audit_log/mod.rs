@@ -4,6 +4,7 @@
 //! it in the log right after. Events hold identifiers and codes, never PHI text.
 
 mod fhir;
+mod handover;
 pub(crate) mod proofs;
 pub(crate) mod retention;
 mod sequencer;
@@ -259,6 +260,14 @@ impl Haven {
     /// commands run while the server was stopped) into the log. A server calls this at start.
     pub fn start_audit(&self) {
         self.sequencer.wake(self);
+    }
+
+    /// Makes this process a server that claims the sequencer lease (AUDIT.md §4): with several
+    /// servers on one PostgreSQL, the one holding it sequences every log and the others hand
+    /// their events over. Without it (commands, tests) events are sequenced here only while
+    /// no server holds the lease. Call before [`Haven::start_audit`].
+    pub fn claim_audit_sequencing(&self) {
+        self.sequencer.claim();
     }
 
     /// Records that the policy refused `route` (method and path pattern) to `actor` under

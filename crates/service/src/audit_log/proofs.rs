@@ -32,6 +32,13 @@ pub struct AuditStatus {
     pub dropped_below: u64,
 }
 
+/// Drafts waiting to be sequenced (see [`Haven::audit_backlog`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditBacklog {
+    pub waiting: u64,
+    pub oldest_queued: Option<jiff::Timestamp>,
+}
+
 fn internal(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(format!("audit proof: {e}"))
 }
@@ -98,6 +105,13 @@ impl Haven {
             public_key: STANDARD.encode(log.public_key),
             note,
         }))
+    }
+
+    /// The outbox: events of changes (and events other servers handed over) not yet in a
+    /// log. Their number and age are the lag between a change and its place in the log.
+    pub async fn audit_backlog(&self) -> Result<AuditBacklog> {
+        let (waiting, oldest) = self.store.audit_backlog().await?;
+        Ok(AuditBacklog { waiting, oldest_queued: oldest })
     }
 
     /// Every practice that has a log, with its key and head.

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -23,6 +24,9 @@ use store::{
 };
 use tokio::sync::{Notify, mpsc, oneshot};
 
+use super::handover::{
+    FlushElsewhere, HandedOver, Lease, TAKEN_POLL, answer_flushes, answer_taken, hand_over, is_handed_over,
+};
 use crate::keys::Keys;
 use crate::{Clock, Result, ServiceError};
 
@@ -30,9 +34,12 @@ use crate::{Clock, Result, ServiceError};
 const BATCH: usize = 1000;
 /// Events waiting in memory before callers wait for room.
 const QUEUE: usize = 10_000;
-/// How often the outbox is looked at without being woken (drafts of other servers, or left by a
-/// crash between commit and wake-up).
+/// How often the outbox is looked at without being woken (drafts left by a crash between commit
+/// and wake-up, or by commands), and how often while other servers hand events over.
 const POLL: Duration = Duration::from_secs(1);
+const HANDED_OVER_POLL: Duration = Duration::from_millis(5);
+/// How long the fast look lasts after the last event another server handed over.
+const HANDING_OVER: SignedDuration = SignedDuration::from_secs(60);
 /// Times a round is placed again after another server moved the head first.
 const MOVED_RETRIES: usize = 20;
 /// A head is kept for good at most this often; the newest is always kept as the head.
@@ -47,13 +54,16 @@ enum Message {
 pub(crate) struct Sequencer {
     queue: OnceLock<mpsc::Sender<Message>>,
     wake: Arc<Notify>,
+    /// Whether this process is a server that claims the sequencer lease (see `handover`).
+    claims: Arc<AtomicBool>,
 }
 
 /// What the task needs of the service.
-struct Parts {
-    store: Arc<dyn Store>,
+pub(super) struct Parts {
+    pub(super) store: Arc<dyn Store>,
     keys: Arc<Keys>,
-    clock: Clock,
+    pub(super) clock: Clock,
+    claims: Arc<AtomicBool>,
 }
 
 impl Sequencer {
@@ -64,6 +74,7 @@ impl Sequencer {
                 store: Arc::clone(&haven.store),
                 keys: Arc::clone(&haven.keys),
                 clock: Arc::clone(&haven.clock),
+                claims: Arc::clone(&self.claims),
             };
             tokio::spawn(run(parts, rx, Arc::clone(&self.wake)));
             tx
@@ -79,6 +90,11 @@ impl Sequencer {
             Ok(Ok(seq)) => Ok(seq),
             Ok(Err(_)) | Err(_) => Err(ServiceError::AuditUnavailable),
         }
+    }
+
+    /// Makes this process claim the sequencer lease: what a server does.
+    pub(crate) fn claim(&self) {
+        self.claims.store(true, Ordering::Relaxed);
     }
 
     /// Tells the sequencer (starting it if this process has not yet) that drafts are waiting.
@@ -112,15 +128,30 @@ struct PracticeLog {
 async fn run(parts: Parts, mut queue: mpsc::Receiver<Message>, wake: Arc<Notify>) {
     let mut logs: HashMap<PracticeId, PracticeLog> = HashMap::new();
     let mut flushes = Vec::new();
+    let mut lease = match Lease::new() {
+        Ok(lease) => lease,
+        Err(e) => return tracing::error!(error = %e, "the audit sequencer cannot start"),
+    };
+    // Events this server handed to the leader, and flushes waiting for the leader.
+    let mut handed: Vec<HandedOver> = Vec::new();
+    let mut flushes_elsewhere: Vec<FlushElsewhere> = Vec::new();
+    let mut others_hand_over_until = Timestamp::MIN;
     loop {
         let mut waiting = Vec::new();
+        let poll = if !handed.is_empty() || !flushes_elsewhere.is_empty() {
+            TAKEN_POLL
+        } else if (parts.clock)() < others_hand_over_until {
+            HANDED_OVER_POLL
+        } else {
+            POLL
+        };
         tokio::select! {
             message = queue.recv() => match message {
                 Some(m) => waiting.push(m),
                 None => return,
             },
             () = wake.notified() => {}
-            () = tokio::time::sleep(POLL) => {}
+            () = tokio::time::sleep(poll) => {}
         }
         while waiting.len() < BATCH {
             match queue.try_recv() {
@@ -135,67 +166,92 @@ async fn run(parts: Parts, mut queue: mpsc::Receiver<Message>, wake: Arc<Notify>
                 Message::Flush(done) => flushes.push(done),
             }
         }
-        let drafts = match parts.store.audit_outbox(BATCH as u32).await {
-            Ok(drafts) => drafts,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the audit outbox");
-                fail_all(appends, &mut flushes, "the outbox cannot be read");
-                continue;
-            }
-        };
-        let outbox_drained = drafts.len() < BATCH;
-        let mut from_outbox: HashMap<PracticeId, Vec<AuditDraft>> = HashMap::new();
-        for draft in drafts {
-            from_outbox.entry(draft.practice).or_default().push(draft);
-        }
-        let mut practices: Vec<PracticeId> = appends.keys().chain(from_outbox.keys()).copied().collect();
-        practices.sort_unstable();
-        practices.dedup();
-        let mut all_ok = true;
-        for practice in practices {
-            let drafts = from_outbox.remove(&practice).unwrap_or_default();
-            let waiting = appends.remove(&practice).unwrap_or_default();
-            let (events, answers): (Vec<Event>, Vec<_>) = waiting.into_iter().unzip();
-            let mut committed = commit(&parts, &mut logs, practice, drafts, events.clone()).await;
-            // Another server extended this log meanwhile (several servers on one PostgreSQL):
-            // read it again and place the waiting events after theirs; drafts wait a round.
-            for _ in 0..MOVED_RETRIES {
-                if !matches!(committed, Err(ServiceError::Conflict(_))) {
-                    break;
-                }
-                logs.remove(&practice);
-                wake.notify_one();
-                committed = commit(&parts, &mut logs, practice, Vec::new(), events.clone()).await;
-            }
-            match committed {
-                Ok(seqs) => {
-                    for (done, seq) in answers.into_iter().zip(seqs) {
-                        let _ = done.send(Ok(seq));
-                    }
-                }
-                Err(e) => {
-                    all_ok = false;
-                    // Whatever was kept in memory may be ahead of the database now.
-                    logs.remove(&practice);
-                    tracing::error!(%practice, error = %e, "audit events could not be written");
-                    for done in answers {
-                        let _ = done.send(Err(e.to_string()));
-                    }
-                }
-            }
-        }
-        if outbox_drained {
-            for done in flushes.drain(..) {
-                let _ = done.send(if all_ok { Ok(()) } else { Err("audit events could not be written".into()) });
+        let now = (parts.clock)();
+        if lease.leading(parts.store.as_ref(), now, parts.claims.load(Ordering::Relaxed)).await {
+            if lead(&parts, &mut logs, appends, &mut flushes, &wake).await {
+                others_hand_over_until = now + HANDING_OVER;
             }
         } else {
-            wake.notify_one();
+            logs.clear();
+            handed.extend(hand_over(&parts, appends).await);
+            flushes_elsewhere.extend(flushes.drain(..).map(|done| FlushElsewhere::new(now, done)));
         }
+        answer_taken(&parts, &mut handed).await;
+        answer_flushes(&parts, &mut flushes_elsewhere).await;
     }
 }
 
+/// One round as the leader: the outbox's drafts and the events waiting here, per practice in
+/// one transaction each. Returns whether other servers handed events over.
+async fn lead(
+    parts: &Parts,
+    logs: &mut HashMap<PracticeId, PracticeLog>,
+    mut appends: HashMap<PracticeId, Waiting>,
+    flushes: &mut Vec<oneshot::Sender<Result<(), String>>>,
+    wake: &Notify,
+) -> bool {
+    let drafts = match parts.store.audit_outbox(BATCH as u32).await {
+        Ok(drafts) => drafts,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the audit outbox");
+            fail_all(appends, flushes, "the outbox cannot be read");
+            return false;
+        }
+    };
+    let others_hand_over = drafts.iter().any(is_handed_over);
+    let outbox_drained = drafts.len() < BATCH;
+    let mut from_outbox: HashMap<PracticeId, Vec<AuditDraft>> = HashMap::new();
+    for draft in drafts {
+        from_outbox.entry(draft.practice).or_default().push(draft);
+    }
+    let mut practices: Vec<PracticeId> = appends.keys().chain(from_outbox.keys()).copied().collect();
+    practices.sort_unstable();
+    practices.dedup();
+    let mut all_ok = true;
+    for practice in practices {
+        let drafts = from_outbox.remove(&practice).unwrap_or_default();
+        let waiting = appends.remove(&practice).unwrap_or_default();
+        let (events, answers): (Vec<Event>, Vec<_>) = waiting.into_iter().unzip();
+        let mut committed = commit(parts, logs, practice, drafts, events.clone()).await;
+        // Another server extended this log meanwhile (several servers on one PostgreSQL):
+        // read it again and place the waiting events after theirs; drafts wait a round.
+        for _ in 0..MOVED_RETRIES {
+            if !matches!(committed, Err(ServiceError::Conflict(_))) {
+                break;
+            }
+            logs.remove(&practice);
+            wake.notify_one();
+            committed = commit(parts, logs, practice, Vec::new(), events.clone()).await;
+        }
+        match committed {
+            Ok(seqs) => {
+                for (done, seq) in answers.into_iter().zip(seqs) {
+                    let _ = done.send(Ok(seq));
+                }
+            }
+            Err(e) => {
+                all_ok = false;
+                // Whatever was kept in memory may be ahead of the database now.
+                logs.remove(&practice);
+                tracing::error!(%practice, error = %e, "audit events could not be written");
+                for done in answers {
+                    let _ = done.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+    if outbox_drained {
+        for done in flushes.drain(..) {
+            let _ = done.send(if all_ok { Ok(()) } else { Err("audit events could not be written".into()) });
+        }
+    } else {
+        wake.notify_one();
+    }
+    others_hand_over
+}
+
 /// A practice's events waiting in memory, each with the caller waiting for its `seq`.
-type Waiting = Vec<(Event, oneshot::Sender<Result<u64, String>>)>;
+pub(super) type Waiting = Vec<(Event, oneshot::Sender<Result<u64, String>>)>;
 
 fn fail_all(appends: HashMap<PracticeId, Waiting>, flushes: &mut Vec<oneshot::Sender<Result<(), String>>>, why: &str) {
     for (_, done) in appends.into_values().flatten() {

@@ -197,6 +197,33 @@ pub async fn old_audit_events_are_dropped_only_below_the_mark<S: Sql>(store: &Sq
     assert_eq!(ok(store.audit_events(a.id, 0, 10).await).len(), 3);
 }
 
+/// The sequencer lease: on PostgreSQL one holder at a time, renewed by it, taken over once it
+/// expires; SQLite, one server's own file, grants it always. And the outbox's backlog, counted
+/// whole or by a range of draft ids.
+pub async fn the_sequencer_lease_has_one_holder_at_a_time<S: Sql>(store: &SqlStore<S>) {
+    let shared = store.0.backend() == "postgres";
+    assert!(ok(store.take_audit_lease("a", t(10), t(15)).await), "free");
+    assert!(ok(store.take_audit_lease("a", t(12), t(17)).await), "renewed by its holder");
+    assert_eq!(ok(store.audit_lease_held_by_another("b", t(16)).await), shared);
+    assert!(!ok(store.audit_lease_held_by_another("a", t(16)).await), "its own");
+    assert_eq!(ok(store.take_audit_lease("b", t(16), t(21)).await), !shared, "still held");
+    assert!(ok(store.take_audit_lease("b", t(18), t(23)).await), "taken over once expired");
+    assert!(!ok(store.audit_lease_held_by_another("b", t(19)).await));
+    assert_eq!(ok(store.take_audit_lease("a", t(19), t(24)).await), !shared, "the old holder lost it");
+
+    let a = practice("A", "owner@lease.example", None);
+    ok(store.create_practice(&a, t(10)).await);
+    assert_eq!(ok(store.audit_backlog().await), (0, None));
+    let drafts: Vec<AuditDraft> = ["h1/x", "h1/y", "h2/x"]
+        .iter()
+        .enumerate()
+        .map(|(i, id)| AuditDraft { id: (*id).into(), ..draft(a.id, i as u8, t(30 + i as i64)) })
+        .collect();
+    ok(store.queue_audit(&drafts).await);
+    assert_eq!(ok(store.audit_drafts_between("h1/", "h10").await), 2);
+    assert_eq!(ok(store.audit_backlog().await), (3, Some(t(30))));
+}
+
 impl AuditEventRow {
     fn with_seq(self, seq: u64) -> Self {
         AuditEventRow { seq, body: vec![seq as u8; 50], leaf: vec![seq as u8; 32] }

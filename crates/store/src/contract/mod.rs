@@ -96,6 +96,7 @@ macro_rules! store_contract_suite {
             audit_batches_extend_only_their_head,
             audit_rows_are_insert_only,
             old_audit_events_are_dropped_only_below_the_mark,
+            the_sequencer_lease_has_one_holder_at_a_time,
             signed_notes_cannot_be_unlocked_by_sql,
             recorded_changes_queue_their_events,
             audit_events_are_found_by_every_field
