@@ -65,7 +65,7 @@ impl Haven {
     }
 
     /// Drops, from every practice's log, the years past its retention (the server runs this
-    /// daily; `haven audit drop-expired` on demand). Returns what was dropped.
+    /// every ten minutes; `haven audit drop-expired` on demand). Returns what was dropped.
     pub async fn drop_expired_audit_events(&self) -> Result<Vec<AuditDrop>> {
         let mut dropped = Vec::new();
         for practice in self.store.practice_ids().await? {

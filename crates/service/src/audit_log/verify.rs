@@ -12,11 +12,6 @@ use crate::{Haven, ServiceError};
 /// Rows read per round trip.
 const PAGE: u32 = 10_000;
 
-/// Rows to read from `from`, stopping at `until`.
-fn page_size(from: u64, until: Option<u64>) -> u32 {
-    until.map_or(PAGE, |u| PAGE.min(u32::try_from(u.saturating_sub(from)).unwrap_or(PAGE)))
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
     /// The log fails a check: the first bad place and what is wrong.
@@ -163,7 +158,7 @@ impl Haven {
     ) -> Result<(), VerifyError> {
         loop {
             let next = verifier.size();
-            let page = page_size(next, until);
+            let page = until.map_or(PAGE, |u| PAGE.min(u32::try_from(u.saturating_sub(next)).unwrap_or(PAGE)));
             if page == 0 {
                 return Ok(());
             }
