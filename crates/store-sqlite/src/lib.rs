@@ -49,6 +49,7 @@ const MIGRATIONS: Migrations = &[
     (29, include_str!("../migrations/0029_note_templates.sql")),
     (30, include_str!("../migrations/0030_audit_retention.sql")),
     (31, include_str!("../migrations/0031_audit_sequencer_lease.sql")),
+    (32, include_str!("../migrations/0032_ai.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -5,6 +5,7 @@
 //! on practice data takes the practice id (multi-tenancy from the first table). Only the service
 //! crate calls these functions.
 
+mod ai;
 mod appointments;
 mod audit;
 mod clients;
@@ -32,6 +33,7 @@ mod time;
 
 use async_trait::async_trait;
 
+pub use ai::{AiConsentRecord, AiProviderRecord, AiRequestChange, AiRequestRecord, AiStore};
 pub use appointments::{AppointmentStore, Attendance};
 pub use audit::{
     AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditFilter, AuditIndexRow, AuditLogRecord, AuditOrder,
@@ -59,7 +61,7 @@ pub use time::{from_micros, to_micros};
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
     pub use crate::{
-        AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore, GlassBreakStore,
+        AiStore, AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore, GlassBreakStore,
         GroupStore, KeyStore, MeasureStore, NoteStore, PracticeStore, SchedulingStore, SealedCellStore, SignInStore,
         Store,
     };
@@ -112,6 +114,7 @@ pub trait Store:
     + SealedCellStore
     + SchedulingStore
     + AuditStore
+    + AiStore
     + Send
     + Sync
     + std::fmt::Debug

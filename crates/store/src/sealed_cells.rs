@@ -36,10 +36,15 @@ pub enum SealedColumn {
     GroupLabel,
     /// Why an appointment was cancelled or missed.
     AppointmentReason,
+    /// What a clinician gave an AI assistant, the exact request prepared from it (de-identified)
+    /// and the model's answer (de-identified).
+    AiInput,
+    AiPayload,
+    AiAnswer,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 14] = [
+    pub const ALL: [SealedColumn; 17] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -54,6 +59,9 @@ impl SealedColumn {
         SealedColumn::DisclosureDetail,
         SealedColumn::GroupLabel,
         SealedColumn::AppointmentReason,
+        SealedColumn::AiInput,
+        SealedColumn::AiPayload,
+        SealedColumn::AiAnswer,
     ];
 
     pub fn table(self) -> &'static str {
@@ -71,6 +79,7 @@ impl SealedColumn {
             SealedColumn::DisclosureDetail => "disclosures",
             SealedColumn::GroupLabel => "client_groups",
             SealedColumn::AppointmentReason => "appointments",
+            SealedColumn::AiInput | SealedColumn::AiPayload | SealedColumn::AiAnswer => "ai_requests",
         }
     }
 
@@ -83,6 +92,9 @@ impl SealedColumn {
             SealedColumn::AppointmentReason => "reason",
             SealedColumn::DocumentDetail | SealedColumn::DisclosureDetail => "detail",
             SealedColumn::DocumentKey => "content_key",
+            SealedColumn::AiInput => "input",
+            SealedColumn::AiPayload => "payload",
+            SealedColumn::AiAnswer => "answer",
             SealedColumn::NoteContent
             | SealedColumn::NoteVersionContent
             | SealedColumn::NoteAddendum
@@ -109,6 +121,9 @@ impl SealedColumn {
             SealedColumn::DisclosureDetail => sql::DISCLOSURE_CELLS,
             SealedColumn::GroupLabel => sql::GROUP_LABEL_CELLS,
             SealedColumn::AppointmentReason => sql::APPOINTMENT_REASON_CELLS,
+            SealedColumn::AiInput => sql::AI_INPUT_CELLS,
+            SealedColumn::AiPayload => sql::AI_PAYLOAD_CELLS,
+            SealedColumn::AiAnswer => sql::AI_ANSWER_CELLS,
         }
     }
 }

@@ -340,7 +340,9 @@ macro_rules! sealed_cells {
                 $column,
                 " FROM ",
                 $table,
-                " WHERE practice_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+                " WHERE practice_id = $1 AND id > $2 AND ",
+                $column,
+                " IS NOT NULL ORDER BY id LIMIT $3"
             ),
             concat!(
                 "UPDATE ",
@@ -616,3 +618,32 @@ pub const INSERT_NOTE_TEMPLATE: &str = "INSERT INTO note_templates (practice_id,
      created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub const ARCHIVE_NOTE_TEMPLATE: &str =
     "UPDATE note_templates SET archived_at = $3 WHERE practice_id = $1 AND id = $2 AND archived_at IS NULL";
+
+// AI assistance: providers, consents, requests.
+pub const INSERT_AI_PROVIDER: &str = "INSERT INTO ai_providers (practice_id, id, name, base_url, model, key_source, \
+     runs_here, created_at, created_by, enabled, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 1)";
+pub const AI_PROVIDERS: &str = "SELECT id, name, base_url, model, key_source, runs_here, created_at, created_by, \
+     baa_sha256, baa_recorded_at, baa_recorded_by, enabled, version FROM ai_providers WHERE practice_id = $1 \
+     ORDER BY created_at, id";
+pub const RECORD_AI_BAA: &str = "UPDATE ai_providers SET baa_sha256 = $4, baa_recorded_at = $5, baa_recorded_by = $6, \
+     version = version + 1 WHERE practice_id = $1 AND id = $2 AND version = $3";
+pub const ENABLE_AI_PROVIDER: &str = "UPDATE ai_providers SET enabled = $4, version = version + 1 \
+     WHERE practice_id = $1 AND id = $2 AND version = $3";
+pub const INSERT_AI_CONSENT: &str = "INSERT INTO ai_consents \
+     (practice_id, id, client_id, psychotherapy_notes, part2, given_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const AI_CONSENTS_OF: &str = "SELECT id, client_id, psychotherapy_notes, part2, given_at, recorded_by, revoked_at, \
+     revoked_by FROM ai_consents WHERE practice_id = $1 AND client_id = $2 ORDER BY given_at DESC, id";
+pub const REVOKE_AI_CONSENT: &str = "UPDATE ai_consents SET revoked_at = $4, revoked_by = $5 \
+     WHERE practice_id = $1 AND client_id = $2 AND id = $3 AND revoked_at IS NULL";
+pub const INSERT_AI_REQUEST: &str = "INSERT INTO ai_requests (practice_id, id, client_id, note_id, assistant, \
+     provider_id, model, requested_by, created_at, input, payload, payload_sha256, state, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'prepared', $9)";
+pub const AI_REQUEST: &str = "SELECT id, client_id, note_id, assistant, provider_id, model, requested_by, created_at, \
+     input, payload, payload_sha256, state, answer, answer_sha256, failure, updated_at \
+     FROM ai_requests WHERE practice_id = $1 AND id = $2";
+pub const SETTLE_AI_REQUEST: &str = "UPDATE ai_requests SET state = $4, answer = COALESCE($5, answer), \
+     answer_sha256 = COALESCE($6, answer_sha256), failure = $7, updated_at = $8 \
+     WHERE practice_id = $1 AND id = $2 AND state = $3";
+pub const AI_INPUT_CELLS: (&str, &str) = sealed_cells!("ai_requests", "input");
+pub const AI_PAYLOAD_CELLS: (&str, &str) = sealed_cells!("ai_requests", "payload");
+pub const AI_ANSWER_CELLS: (&str, &str) = sealed_cells!("ai_requests", "answer");

@@ -2,12 +2,14 @@
 //! A backend runs the whole suite with [`store_contract_suite!`](crate::store_contract_suite).
 //! Areas with a trait of their own have their cases in a module of their own.
 
+mod ai;
 mod audit;
 mod clients;
 mod keys;
 mod practice;
 mod scheduling;
 mod sign_in;
+pub use ai::*;
 pub use audit::*;
 pub use clients::*;
 pub use keys::*;
@@ -49,6 +51,8 @@ macro_rules! store_contract_suite {
     ($factory:path) => {
         $crate::store_contract_suite!(@cases $factory;
             migrations_are_idempotent,
+            ai_providers_are_enabled_only_behind_their_baa,
+            ai_consents_are_revoked_once_and_requests_kept,
             setup_token_is_single_use,
             expired_or_replaced_setup_token_writes_nothing,
             owner_email_conflict_writes_nothing,
