@@ -319,6 +319,10 @@ pub struct NoteContent {
     /// The treatment plan goals the session addressed (their ids in the client's plan).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub goals: Vec<String>,
+    /// The AI request whose draft the clinician took into this note (AI-5): the note is
+    /// AI-assisted, and only its author's signature files it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai_request: Option<String>,
 }
 
 redacted_debug!(NoteContent);
@@ -342,6 +346,8 @@ pub struct NoteForm {
     pub fields: BTreeMap<String, String>,
     /// The plan goals ticked (every `goal` pair).
     pub goals: Vec<String>,
+    /// The AI request whose draft this form carries, when it does.
+    pub ai_request: Option<String>,
 }
 
 redacted_debug!(NoteForm);
@@ -352,7 +358,8 @@ impl NoteForm {
         let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         let fields = template.fields.iter().filter_map(|f| value(f.key).map(|v| (f.key.to_owned(), v))).collect();
         let goals = pairs.iter().filter(|(k, _)| k == "goal").map(|(_, v)| v.clone()).collect();
-        Self { service_date: value("service_date").unwrap_or_default(), fields, goals }
+        let ai_request = value("ai_request").filter(|v| !v.is_empty());
+        Self { service_date: value("service_date").unwrap_or_default(), fields, goals, ai_request }
     }
 
     /// What was written in the field `key` (`""` if nothing).
@@ -365,6 +372,7 @@ impl NoteForm {
             service_date: content.service_date.to_string(),
             fields: content.fields.clone(),
             goals: content.goals.clone(),
+            ai_request: content.ai_request.clone(),
         }
     }
 
@@ -423,7 +431,13 @@ impl NoteForm {
         if !errors.is_empty() {
             return None;
         }
-        Some(Phi::new(NoteContent { template: template.id.to_string(), service_date: service_date?, fields, goals }))
+        Some(Phi::new(NoteContent {
+            template: template.id.to_string(),
+            service_date: service_date?,
+            fields,
+            goals,
+            ai_request: self.ai_request.clone(),
+        }))
     }
 }
 

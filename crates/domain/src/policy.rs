@@ -40,6 +40,9 @@ pub enum Resource {
     /// Appointments: the front desk books anyone's; clinicians and supervisors book their own
     /// (the service checks it is theirs); billing reads them.
     Appointments,
+    /// The AI model providers the practice uses and their BAAs: everyone sees which there are;
+    /// the owner adds them, records their agreements and turns them on or off.
+    AiProviders,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,6 +103,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (Appointments, View, _) | (Appointments, Create | Update, Owner | Administrator | Scheduler) => Decision::Allow,
         (Appointments, _, Clinician | Supervisor) => Decision::Allow,
         (Appointments, _, _) => Decision::Deny("billing reads appointments; the front desk and clinicians book them"),
+        (AiProviders, View, _) | (AiProviders, Create | Update, Owner) => Decision::Allow,
+        (AiProviders, _, _) => Decision::Deny("only the owner sets up AI providers and records their agreements"),
     }
 }
 
@@ -422,6 +427,9 @@ mod tests {
                 Update,
                 &[Role::Owner, Role::Administrator, Role::Scheduler, Role::Clinician, Role::Supervisor],
             ),
+            (AiProviders, View, &Role::ALL),
+            (AiProviders, Create, &[Role::Owner]),
+            (AiProviders, Update, &[Role::Owner]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

@@ -26,6 +26,8 @@ pub struct Options {
 /// Texts with every detected identifier replaced by a surrogate, checked by the leak guard.
 pub struct Deidentified {
     texts: Vec<String>,
+    /// Where each text's surrogates are (byte ranges), to show them (AI-4).
+    surrogate_spans: Vec<Vec<(usize, usize)>>,
     /// (surrogate as written, original as written), longest surrogate first.
     pairs: Vec<(String, String)>,
     date_shift: i64,
@@ -42,6 +44,11 @@ impl Deidentified {
     /// What the model receives, one entry per input text.
     pub fn texts(&self) -> &[String] {
         &self.texts
+    }
+
+    /// The byte ranges of the surrogates in `texts()[i]`, in order.
+    pub fn surrogate_spans(&self, i: usize) -> &[(usize, usize)] {
+        self.surrogate_spans.get(i).map_or(&[], Vec::as_slice)
     }
 
     /// `answer` with the surrogates put back: also when the model changed their case, kept only
@@ -135,11 +142,14 @@ pub fn pseudonymize(engine: &Engine, known: &Known, texts: &[&str], options: Opt
     let mut values: HashMap<(Kind, String), String> = HashMap::new();
     let mut pairs: HashMap<String, String> = HashMap::new();
     let mut out_texts = Vec::with_capacity(texts.len());
+    let mut surrogate_spans = Vec::with_capacity(texts.len());
     for (text, spans) in texts.iter().zip(&all_spans) {
         let mut out = String::with_capacity(text.len() + 16);
+        let mut placed = Vec::with_capacity(spans.len());
         let mut at = 0;
         for span in spans {
             out.push_str(&text[at..span.start]);
+            let from = out.len();
             let original = &text[span.start..span.end];
             if span.kind == Kind::Name {
                 out.push_str(&name_surrogate(original, &mut names, &mut surrogates, &mut pairs));
@@ -149,10 +159,12 @@ pub fn pseudonymize(engine: &Engine, known: &Known, texts: &[&str], options: Opt
                 pairs.insert(surrogate.clone(), original.to_owned());
                 out.push_str(&surrogate);
             }
+            placed.push((from, out.len()));
             at = span.end;
         }
         out.push_str(&text[at..]);
         out_texts.push(out);
+        surrogate_spans.push(placed);
     }
     let inserted: HashSet<String> = pairs.keys().cloned().collect();
     let guard = Guard::new(&known);
@@ -161,7 +173,7 @@ pub fn pseudonymize(engine: &Engine, known: &Known, texts: &[&str], options: Opt
     }
     let mut pairs: Vec<(String, String)> = pairs.into_iter().collect();
     pairs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-    Ok(Deidentified { texts: out_texts, pairs, date_shift: options.date_shift_days })
+    Ok(Deidentified { texts: out_texts, surrogate_spans, pairs, date_shift: options.date_shift_days })
 }
 
 /// A name span word by word, so that "Maria" alone later gets the same surrogate as in "Maria Lopez";
@@ -234,6 +246,11 @@ mod tests {
         assert!(out[1].contains("'s boss Dr. "), "{out:?}");
         assert_eq!(d.reidentify(&out[0]), texts[0]);
         assert_eq!(d.reidentify(&out[1]), texts[1]);
+        // The surrogates' places, for the payload viewer: each one a replacement, the rest as typed.
+        let marked: Vec<&str> = d.surrogate_spans(0).iter().map(|&(a, b)| &out[0][a..b]).collect();
+        assert_eq!(marked.len(), 3, "name, birth date, phone: {marked:?}");
+        assert!(marked.iter().all(|m| !texts[0].contains(m)), "{marked:?}");
+        assert!(d.surrogate_spans(5).is_empty());
     }
 
     /// An address built from the client's own name is one identifier: replaced whole by an

@@ -419,6 +419,7 @@ fn seeded_note(
         service_date: at.to_zoned(jiff::tz::TimeZone::UTC).date(),
         fields,
         goals: Vec::new(),
+        ai_request: None,
     };
     let ids = (
         domain::NoteId::from_random_bytes(rng.bytes16()),

@@ -7,6 +7,7 @@
 
 mod actor;
 mod agreement;
+pub mod ai;
 mod api_tokens;
 pub mod appointments;
 mod attempts;
@@ -47,6 +48,7 @@ pub use crate::keys::{FixedMasterKeys, MasterKeys};
 
 pub use actor::Actor;
 pub use agreement::{BAA_TEXT, BAA_VERSION};
+pub use ai::{AiConsent, AiDraft, AiProvider, AiRequestView, Segment};
 pub use api_tokens::{ApiToken, ApiTokenInfo, MAX_TOKEN_DAYS};
 pub use audit_log::proofs::{AuditBacklog, AuditHead, AuditStatus, AuditWitness, CheckedReceipt, check_receipt};
 /// The one constant-time comparison, for the web layer's form tokens.
@@ -117,6 +119,14 @@ pub struct Haven {
     hashing: Arc<passwords::Hashing>,
     attempts: Arc<attempts::InFlight>,
     files: Option<Arc<dyn store::FileStore>>,
+    ai: AiGateway,
+}
+
+/// The way to model providers and how long an answer may take.
+#[derive(Debug, Clone)]
+struct AiGateway {
+    gateway: Arc<dyn ai::gateway::ModelGateway>,
+    timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Haven {
@@ -157,7 +167,18 @@ impl Haven {
             hashing: Arc::default(),
             attempts: Arc::default(),
             files: None,
+            ai: AiGateway { gateway: Arc::new(ai::gateway::NoGateway), timeout: std::time::Duration::from_secs(120) },
         }
+    }
+
+    /// Sends AI requests (only ever de-identified ones) through `gateway`, each allowed `timeout`.
+    pub fn with_model_gateway(
+        mut self,
+        gateway: Arc<dyn ai::gateway::ModelGateway>,
+        timeout: std::time::Duration,
+    ) -> Self {
+        self.ai = AiGateway { gateway, timeout };
+        self
     }
 
     /// How long unwrapped keys are cached (see [`keys::DEFAULT_KEY_CACHE`]); every server and

@@ -324,6 +324,7 @@ async fn a_note_is_drafted_signed_locked_amended_and_cosigned() {
         service_date: date.into(),
         fields: fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
         goals: Vec::new(),
+        ai_request: None,
     };
 
     let id = ok(w.haven.create_note(&clinician, client, "dap").await);
@@ -422,6 +423,7 @@ async fn psychotherapy_notes_are_their_authors_alone_under_their_own_key() {
         service_date: date,
         fields: [("process".to_owned(), "Countertransference: I felt protective.".to_owned())].into(),
         goals: Vec::new(),
+        ai_request: None,
     };
     ok(w.haven.save_note(&clinician, client, id, 1, &form).await);
     ok(w.haven.sign_note(&clinician, client, id, 2).await);
@@ -536,6 +538,7 @@ async fn a_treatment_plan_is_built_signed_reviewed_and_named_by_notes() {
         service_date: "2027-01-15".into(),
         fields: [("subjective".to_owned(), "Slept better.".to_owned())].into(),
         goals,
+        ai_request: None,
     };
     let unknown = w.haven.save_note(&clinician, client, note, 1, &draft(vec!["made-up".into()])).await;
     assert!(matches!(&unknown, Err(ServiceError::Invalid(e)) if e.get("goals").is_some()), "{unknown:?}");

@@ -61,9 +61,9 @@ pub use time::{from_micros, to_micros};
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
     pub use crate::{
-        AiStore, AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore, GlassBreakStore,
-        GroupStore, KeyStore, MeasureStore, NoteStore, PracticeStore, SchedulingStore, SealedCellStore, SignInStore,
-        Store,
+        AiStore, AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore,
+        GlassBreakStore, GroupStore, KeyStore, MeasureStore, NoteStore, PracticeStore, SchedulingStore,
+        SealedCellStore, SignInStore, Store,
     };
 }
 

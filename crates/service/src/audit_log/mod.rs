@@ -96,6 +96,12 @@ impl AuditEntry {
         self
     }
 
+    /// Attempted and failed, for a reason that names no one.
+    pub(crate) fn failed(mut self, why: &str) -> Self {
+        self.outcome = Outcome::Error(why.into());
+        self
+    }
+
     /// The network address and the browser's family (never the full user agent).
     pub(crate) fn source(mut self, remote: &Remote) -> Self {
         self.source = Some(Source {

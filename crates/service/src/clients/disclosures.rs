@@ -89,7 +89,7 @@ const PART2_NEEDS_CONSENT: &str =
 
 impl Haven {
     /// Whether the client's record is a Part 2 record.
-    async fn is_part2(&self, practice: PracticeId, client: ClientId) -> Result<bool> {
+    pub(crate) async fn is_part2(&self, practice: PracticeId, client: ClientId) -> Result<bool> {
         let program = self.store.practice(practice).await?.is_some_and(|p| p.rules.part2_program);
         if !program {
             return Ok(false);

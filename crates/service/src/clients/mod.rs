@@ -31,6 +31,7 @@ pub use documents::{Document, Upload};
 pub use groups::{Group, GroupMember};
 pub use measures::{Measurement, RiskAlert};
 pub use note_templates::PracticeTemplate;
+pub(crate) use notes::key_purpose;
 pub use notes::{NoteHeader, NoteView};
 pub use plans::{PLAN_REVIEW_NOTICE_DAYS, Plan, PlanChange};
 pub(crate) use plans::{SavedPlan, sealed_plan};

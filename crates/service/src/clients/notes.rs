@@ -177,6 +177,7 @@ impl Haven {
             },
             fields: Default::default(),
             goals: Vec::new(),
+            ai_request: None,
         };
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let first_id = uuid_text();
@@ -331,7 +332,7 @@ impl Haven {
 
     /// The author's draft for `action`, through the chart policy; someone else's draft is a
     /// refusal recorded like the policy's own.
-    async fn own_draft(
+    pub(crate) async fn own_draft(
         &self,
         actor: &Actor,
         client: ClientId,
@@ -368,33 +369,42 @@ impl Haven {
         let plan = self.open_plan(actor.practice(), client).await?;
         let plan_goals: Vec<&str> =
             plan.as_ref().map(|p| p.content.expose().goals().map(|(_, g)| g.id.as_str()).collect()).unwrap_or_default();
-        let content = valid(|errors| form.validate(&chosen, &plan_goals, today, errors))?;
+        let mut content = valid(|errors| form.validate(&chosen, &plan_goals, today, errors))?.into_inner();
         let (practice, now) = (actor.practice(), self.now());
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        // An AI draft comes in only through its clinician's own save of the editor's form; the
+        // note stays marked as AI-assisted from then on.
+        let saved = self.open_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), &record.content)?;
+        let purpose = access.purpose_for(actor);
+        let accepting = match &form.ai_request {
+            Some(request) if saved.ai_request.as_ref() != Some(request) => {
+                Some(self.acceptance(actor, client, id, request, purpose).await?)
+            }
+            _ => None,
+        };
+        content.ai_request = form.ai_request.clone().or(saved.ai_request);
         let version_id = uuid_text();
-        let saved = NoteVersionRecord {
-            content: self.seal_content(
-                &ring,
-                practice,
-                SealedColumn::NoteVersionContent,
-                &version_id,
-                content.expose(),
-            )?,
+        let version_saved = NoteVersionRecord {
+            content: self.seal_content(&ring, practice, SealedColumn::NoteVersionContent, &version_id, &content)?,
             id: version_id,
             version: version + 1,
             saved_at: now,
             saved_by: actor.user(),
         };
         let note = NoteRecord {
-            content: self.seal_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), content.expose())?,
+            content: self.seal_content(&ring, practice, SealedColumn::NoteContent, &row_of(id), &content)?,
             version,
             updated_at: now,
             ..record
         };
-        let entry = self.note_entry("note.update", Crud::Update, client, id, access.purpose_for(actor));
-        match self.recording_by(actor, entry)?.save_draft(practice, &note, &saved).await {
+        let mut entries = vec![self.note_entry("note.update", Crud::Update, client, id, purpose)];
+        entries.extend(accepting.as_ref().map(|(_, entry)| entry.clone()));
+        match self.recording_each_by(actor, entries)?.save_draft(practice, &note, &version_saved).await {
             Ok(()) => {
                 self.audit_drafts_committed();
+                if let Some((request, _)) = &accepting {
+                    self.accepted(actor, request).await?;
+                }
                 Ok(())
             }
             // A version number taken meanwhile is the same story as a moved version.
@@ -565,7 +575,7 @@ fn is_private(record: &NoteRecord) -> bool {
 }
 
 /// The key a note of `template` is sealed with: psychotherapy notes have their own (EK-4).
-fn key_purpose(template_id: &str) -> crypto::Purpose {
+pub(crate) fn key_purpose(template_id: &str) -> crypto::Purpose {
     match template(template_id).map(|t| t.kind) {
         Some(NoteKind::Psychotherapy) => crypto::Purpose::PsychotherapyNotes,
         _ => crypto::Purpose::Records,

@@ -102,8 +102,7 @@ pub async fn ai_consents_are_revoked_once_and_requests_kept(store: &dyn Store) {
     ok(store.add_ai_request(p.id, &request).await);
     assert_eq!(ok(store.ai_request(p.id, "request-1").await), Some(request.clone()));
     assert_eq!(ok(store.sealed_cells(p.id, SealedColumn::AiAnswer, None, 10).await), []);
-    let answered =
-        AiRequestChange { state: "answered".into(), answer: Some((vec![3; 8], "bb".into())), failure: None };
+    let answered = AiRequestChange { state: "answered".into(), answer: Some((vec![3; 8], "bb".into())), failure: None };
     ok(store.settle_ai_request(p.id, "request-1", "prepared", &answered, t(60)).await);
     // Only from the state it is in, once.
     let twice = store.settle_ai_request(p.id, "request-1", "prepared", &answered, t(61)).await;

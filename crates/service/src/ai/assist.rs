@@ -1,0 +1,520 @@
+//! The progress-note assistant (AI-3 … AI-6, AI-8): the clinician's points or transcript are
+//! de-identified against the chart and shown as the exact request before anything leaves
+//! (prepared); sending re-checks consent and the provider and sends those bytes (answered or
+//! failed); the answer, re-identified, opens in the note editor as an [`AiDraft`], and only the
+//! author's save takes it into their draft (accepted) — their signature then files the note.
+//! Each step is an audit event naming the request, provider, model and hashes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crypto::hex;
+use domain::ai::{Assistant, INPUT_MAX, RequestState, consent_refusal, note_instructions, read_note_answer};
+use domain::notes::{NoteContent, NoteForm, Template};
+use domain::validation::FieldErrors;
+use domain::{ClientId, NoteId, Phi};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use store::{AiRequestChange, AiRequestRecord, NoteRecord, SealedColumn, StoreError};
+
+use super::gateway::{Endpoint, ModelRequest};
+use super::providers::{host_of, key_source};
+use crate::audit_log::{AuditEntry, Crud};
+use crate::clients::key_purpose;
+use crate::clients::sealing::{open_cell, seal_cell_with};
+use crate::secrets::random_bytes;
+use crate::{Actor, Haven, Result, ServiceError};
+
+/// What the clinician gave the assistant, sealed with the draw that de-identified it, so the
+/// same request (and its surrogates) can be rebuilt to send and to re-identify the answer.
+#[derive(Serialize, Deserialize)]
+struct Input {
+    text: String,
+    seed: u64,
+    date_shift_days: i64,
+}
+
+/// A piece of the de-identified text: as typed, or a surrogate put in place of an identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub text: String,
+    pub surrogate: bool,
+}
+
+/// An answer, re-identified, for the note editor: the template's fields the model filled. It
+/// goes nowhere but into the form its clinician reviews; there is no way to store it but the
+/// author's own save of that form.
+#[derive(Clone)]
+pub struct AiDraft {
+    request: String,
+    fields: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for AiDraft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AiDraft").field("request", &self.request).finish_non_exhaustive()
+    }
+}
+
+impl AiDraft {
+    /// The editor's form: the note as saved, with the fields the model wrote replaced by its
+    /// text, marked as carrying this request's draft.
+    pub fn into_form(self, current: &NoteContent) -> NoteForm {
+        let mut form = NoteForm::from_content(current);
+        form.fields.extend(self.fields);
+        form.ai_request = Some(self.request);
+        form
+    }
+
+    pub fn request(&self) -> &str {
+        &self.request
+    }
+}
+
+/// One request, as its clinician (or the owner, from the audit log) sees it.
+#[derive(Debug, Clone)]
+pub struct AiRequestView {
+    pub id: String,
+    pub client: ClientId,
+    pub note: Option<NoteId>,
+    pub assistant: Assistant,
+    pub state: RequestState,
+    pub provider: String,
+    pub host: String,
+    pub model: String,
+    pub requested_by: String,
+    pub created_at: jiff::Timestamp,
+    /// The de-identified material, surrogates marked (empty when it cannot be rebuilt because
+    /// the chart changed since).
+    pub material: Vec<Vec<Segment>>,
+    /// The request's body, byte for byte as prepared (and, once sent, as sent).
+    pub body: String,
+    pub body_sha256: String,
+    /// The model's answer as it came (de-identified), and its hash.
+    pub answer: Option<(String, String)>,
+    pub failure: Option<String>,
+    /// The answer re-identified, for the editor (only while it waits for review).
+    pub draft: Option<Phi<AiDraft>>,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(&Sha256::digest(bytes))
+}
+
+fn segments(text: &str, spans: &[(usize, usize)]) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &(start, end) in spans {
+        if start > at {
+            out.push(Segment { text: text[at..start].to_owned(), surrogate: false });
+        }
+        out.push(Segment { text: text[start..end].to_owned(), surrogate: true });
+        at = end;
+    }
+    if at < text.len() {
+        out.push(Segment { text: text[at..].to_owned(), surrogate: false });
+    }
+    out
+}
+
+fn request_entry(action: &'static str, crud: Crud, r: &AiRequestRecord, purpose: &'static str) -> AuditEntry {
+    let mut entry = AuditEntry::new(action, crud)
+        .client(r.client)
+        .resource("ai_request", &r.id)
+        .resource("ai_provider", &r.provider)
+        .resource("ai_model", &r.model)
+        .categories(&["notes"])
+        .purpose(purpose);
+    if let Some(note) = &r.note {
+        entry = entry.resource("note", note);
+    }
+    entry
+}
+
+/// The text a clinician hands an assistant: something, not too much, no control characters.
+fn checked_input(text: &str) -> Result<String> {
+    let mut errors = FieldErrors::default();
+    let text = text.replace("\r\n", "\n");
+    if text.trim().is_empty() {
+        errors.add("material", "write your points or paste the transcript first");
+    } else if text.chars().count() > INPUT_MAX {
+        errors.add("material", format!("must be at most {INPUT_MAX} characters"));
+    } else if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+        errors.add("material", "must not contain control characters");
+    }
+    match errors.is_empty() {
+        true => Ok(text),
+        false => Err(ServiceError::Invalid(errors)),
+    }
+}
+
+impl Haven {
+    /// Why the client's consent does not let an assistant work on this note, if it does not.
+    async fn consent_refusal(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        template: &Template,
+    ) -> Result<Option<&'static str>> {
+        let consent = self.ai_consent_in_force(actor.practice(), client).await?;
+        let scope =
+            consent.map(|c| domain::ai::ConsentScope { psychotherapy_notes: c.psychotherapy_notes, part2: c.part2 });
+        Ok(consent_refusal(scope, template.kind, self.is_part2(actor.practice(), client).await?))
+    }
+
+    /// The de-identified material and the request's bytes, built again from the sealed input.
+    async fn rebuild(
+        &self,
+        record: &AiRequestRecord,
+        practice: domain::PracticeId,
+        template: &Template,
+    ) -> Result<(phi::Deidentified, ModelRequest)> {
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let plain = open_cell(&ring, practice, SealedColumn::AiInput, &record.id, &record.input)?;
+        let input: Input = serde_json::from_slice(plain.expose())
+            .map_err(|_| ServiceError::Internal(format!("AI request {} is not readable", record.id)))?;
+        let known = self.known_identifiers(practice, record.client).await?;
+        let options = phi::Options { seed: input.seed, date_shift_days: input.date_shift_days };
+        let material = phi::pseudonymize(&phi::Engine::new(), &known, &[&input.text], options)
+            .map_err(|refused| ServiceError::Conflict(format!("the PHI check refused to send this: {refused}")))?;
+        let request = ModelRequest::new(&record.model, &note_instructions(template), &material);
+        Ok((material, request))
+    }
+
+    async fn ai_record(&self, actor: &Actor, client: ClientId, id: &str) -> Result<AiRequestRecord> {
+        let record = self.store.ai_request(actor.practice(), id).await?.filter(|r| r.client == client);
+        record.ok_or(ServiceError::NotFound)
+    }
+
+    /// The note a request drafts, still the actor's own unsigned draft.
+    async fn drafting(
+        &self,
+        actor: &Actor,
+        record: &AiRequestRecord,
+        action: &'static str,
+    ) -> Result<(NoteRecord, Template, &'static str)> {
+        let note: NoteId = record.note.as_deref().and_then(|n| n.parse().ok()).ok_or(ServiceError::NotFound)?;
+        let (note, access) = self.own_draft(actor, record.client, note, action).await?;
+        if record.requested_by != actor.user() {
+            return Err(ServiceError::Denied("only the clinician who asked works with an AI request"));
+        }
+        let template = self.note_template(actor.practice(), &note.template).await?;
+        Ok((note, template, access.purpose_for(actor)))
+    }
+
+    /// Prepares a progress note's request from the clinician's points or transcript: checks the
+    /// provider (on), the consent (in force, covering this note), de-identifies the text against
+    /// the chart, and keeps the exact request, unsent. Returns the request's id.
+    pub async fn prepare_note_draft(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        note: NoteId,
+        provider: &str,
+        material: &str,
+    ) -> Result<String> {
+        let practice = actor.practice();
+        let (record, access) = self.own_draft(actor, client, note, "ai.context").await?;
+        let template = self.note_template(practice, &record.template).await?;
+        let text = checked_input(material)?;
+        let providers = self.provider_records(actor).await?;
+        let Some(provider) = providers.into_iter().find(|p| p.id == provider && p.enabled) else {
+            let mut errors = FieldErrors::default();
+            errors.add("provider", "choose an AI provider that is turned on");
+            return Err(ServiceError::Invalid(errors));
+        };
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut pending = AiRequestRecord {
+            id: id.clone(),
+            client,
+            note: Some(note.to_string()),
+            assistant: Assistant::ProgressNote.as_str().into(),
+            provider: provider.id.clone(),
+            model: provider.model.clone(),
+            requested_by: actor.user(),
+            created_at: self.now(),
+            input: Vec::new(),
+            payload: Vec::new(),
+            payload_sha256: String::new(),
+            state: RequestState::Prepared.as_str().into(),
+            answer: None,
+            answer_sha256: None,
+            failure: None,
+            updated_at: self.now(),
+        };
+        let purpose = access.purpose_for(actor);
+        if let Some(rule) = self.consent_refusal(actor, client, &template).await? {
+            self.audited_by(actor, request_entry("ai.context", Crud::Create, &pending, purpose).denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
+        }
+        let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p] = random_bytes::<16>()?;
+        let seed = u64::from_le_bytes([a, b, c, d, e, f, g, h]);
+        // Within a year either way, never zero: every date in the request moves together.
+        let days = u64::from_le_bytes([i, j, k, l, m, n, o, p]) % 730;
+        let date_shift_days = if days < 365 { -(days as i64) - 1 } else { days as i64 - 364 };
+        let input = Input { text, seed, date_shift_days };
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let purpose_key = key_purpose(&record.template);
+        let json = serde_json::to_vec(&input).map_err(|e| ServiceError::Internal(format!("encoding: {e}")))?;
+        pending.input = seal_cell_with(&ring, purpose_key, practice, SealedColumn::AiInput, &id, &json)?;
+        let request = match self.rebuild(&pending, practice, &template).await {
+            Ok((_, request)) => request,
+            Err(refused) => {
+                let entry =
+                    request_entry("ai.context", Crud::Create, &pending, purpose).failed("the PHI check refused");
+                self.audited_by(actor, entry).await?;
+                return Err(refused);
+            }
+        };
+        pending.payload_sha256 = sha256_hex(request.body());
+        pending.payload = seal_cell_with(&ring, purpose_key, practice, SealedColumn::AiPayload, &id, request.body())?;
+        let entry = request_entry("ai.context", Crud::Create, &pending, purpose)
+            .resource("payload_sha256", &pending.payload_sha256);
+        self.recording_by(actor, entry)?.add_ai_request(practice, &pending).await?;
+        self.audit_drafts_committed();
+        Ok(id)
+    }
+
+    /// One request, for the clinician who asked; the read is an audit event.
+    pub async fn ai_request(&self, actor: &Actor, client: ClientId, id: &str) -> Result<AiRequestView> {
+        let record = self.ai_record(actor, client, id).await?;
+        let note: NoteId = record.note.as_deref().and_then(|n| n.parse().ok()).ok_or(ServiceError::NotFound)?;
+        let about = Some(("note", note.to_string()));
+        let access = self
+            .chart_access_about(
+                actor,
+                client,
+                domain::policy::ChartPart::Notes,
+                domain::policy::Action::View,
+                "ai.request.view",
+                about,
+            )
+            .await?;
+        if record.requested_by != actor.user() {
+            let rule = "only the clinician who asked sees an AI request";
+            self.audited_by(
+                actor,
+                request_entry("ai.request.view", Crud::Read, &record, access.purpose_for(actor)).denied(rule),
+            )
+            .await?;
+            return Err(ServiceError::Denied(rule));
+        }
+        let note_record = self.store.note(actor.practice(), client, note).await?.ok_or(ServiceError::NotFound)?;
+        let template = self.note_template(actor.practice(), &note_record.template).await?;
+        self.request_view(actor, record, &template, true).await
+    }
+
+    /// What a request holds, opened; `with_draft` re-identifies an answer that waits for review.
+    pub(crate) async fn request_view(
+        &self,
+        actor: &Actor,
+        record: AiRequestRecord,
+        template: &Template,
+        with_draft: bool,
+    ) -> Result<AiRequestView> {
+        let practice = actor.practice();
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let body = open_cell(&ring, practice, SealedColumn::AiPayload, &record.id, &record.payload)?;
+        let body = String::from_utf8_lossy(body.expose()).into_owned();
+        let answer = match (&record.answer, &record.answer_sha256) {
+            (Some(sealed), Some(hash)) => {
+                let plain = open_cell(&ring, practice, SealedColumn::AiAnswer, &record.id, sealed)?;
+                Some((String::from_utf8_lossy(plain.expose()).into_owned(), hash.clone()))
+            }
+            _ => None,
+        };
+        let state: RequestState = record.state.parse().map_err(ServiceError::Internal)?;
+        // Rebuilt only when the bytes still match: a chart changed since cannot mark surrogates
+        // or put names back.
+        let rebuilt = match self.rebuild(&record, practice, template).await {
+            Ok((material, request)) if request.body() == body.as_bytes() => Some(material),
+            _ => None,
+        };
+        let material = rebuilt
+            .as_ref()
+            .map(|m| m.texts().iter().enumerate().map(|(i, t)| segments(t, m.surrogate_spans(i))).collect())
+            .unwrap_or_default();
+        let draft = match (&rebuilt, &answer) {
+            (Some(material), Some((text, _))) if with_draft && state == RequestState::Answered => {
+                read_note_answer(&material.reidentify(text), template)
+                    .ok()
+                    .map(|fields| Phi::new(AiDraft { request: record.id.clone(), fields }))
+            }
+            _ => None,
+        };
+        let providers = self.provider_records(actor).await?;
+        let provider = providers.iter().find(|p| p.id == record.provider);
+        let names = self.staff_names(practice).await?;
+        Ok(AiRequestView {
+            id: record.id.clone(),
+            client: record.client,
+            note: record.note.as_deref().and_then(|n| n.parse().ok()),
+            assistant: record.assistant.parse().unwrap_or(Assistant::ProgressNote),
+            state,
+            provider: provider.map_or_else(|| "a removed provider".into(), |p| p.name.clone()),
+            host: provider.map_or_else(String::new, |p| host_of(&p.base_url).to_owned()),
+            model: record.model.clone(),
+            requested_by: names.of(record.requested_by),
+            created_at: record.created_at,
+            material,
+            body_sha256: record.payload_sha256.clone(),
+            body,
+            answer,
+            failure: record.failure.clone(),
+            draft,
+        })
+    }
+
+    async fn settle(
+        &self,
+        actor: &Actor,
+        record: &AiRequestRecord,
+        from: RequestState,
+        change: AiRequestChange,
+        entry: AuditEntry,
+    ) -> Result<()> {
+        let store = self.recording_by(actor, entry)?;
+        match store.settle_ai_request(actor.practice(), &record.id, from.as_str(), &change, self.now()).await {
+            Ok(()) => {
+                self.audit_drafts_committed();
+                Ok(())
+            }
+            Err(StoreError::NoRowChanged(_)) => {
+                Err(ServiceError::Conflict("this AI request has moved on meanwhile; reload the page".into()))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Sends a prepared request — the bytes the clinician saw — after checking again that the
+    /// consent is in force and the provider on. The answer or the failure is kept with the
+    /// request; the note itself is never touched here.
+    pub async fn send_ai_request(&self, actor: &Actor, client: ClientId, id: &str) -> Result<RequestState> {
+        let record = self.ai_record(actor, client, id).await?;
+        let (_, template, purpose) = self.drafting(actor, &record, "ai.send").await?;
+        if record.state != RequestState::Prepared.as_str() {
+            return Err(ServiceError::Conflict("this AI request has already been sent or cancelled".into()));
+        }
+        let fail = |why: String| AiRequestChange {
+            state: RequestState::Failed.as_str().into(),
+            answer: None,
+            failure: Some(why),
+        };
+        if let Some(rule) = self.consent_refusal(actor, client, &template).await? {
+            let entry = request_entry("ai.send", Crud::Update, &record, purpose).denied(rule);
+            self.settle(actor, &record, RequestState::Prepared, fail(rule.into()), entry).await?;
+            return Ok(RequestState::Failed);
+        }
+        let provider = self.provider_records(actor).await?.into_iter().find(|p| p.id == record.provider && p.enabled);
+        let Some(provider) = provider else {
+            let why = "the AI provider has been turned off";
+            let entry = request_entry("ai.send", Crud::Update, &record, purpose).denied(why);
+            self.settle(actor, &record, RequestState::Prepared, fail(why.into()), entry).await?;
+            return Ok(RequestState::Failed);
+        };
+        let rebuilt = self.rebuild(&record, actor.practice(), &template).await;
+        let request = match rebuilt {
+            Ok((_, request)) if sha256_hex(request.body()) == record.payload_sha256 => request,
+            _ => {
+                let why = "the chart changed after this request was prepared; prepare it again";
+                let entry = request_entry("ai.send", Crud::Update, &record, purpose).failed(why);
+                self.settle(actor, &record, RequestState::Prepared, fail(why.into()), entry).await?;
+                return Ok(RequestState::Failed);
+            }
+        };
+        // The send is on record before a byte leaves.
+        let sent =
+            request_entry("ai.send", Crud::Update, &record, purpose).resource("payload_sha256", &record.payload_sha256);
+        self.audited_by(actor, sent).await?;
+        let endpoint =
+            Endpoint { base_url: provider.base_url.clone(), key: key_source(&provider), timeout: self.ai.timeout };
+        let outcome = self.ai.gateway.complete(&endpoint, &request).await;
+        let entry = request_entry("ai.answer", Crud::Create, &record, purpose);
+        let (state, change, entry) = match outcome {
+            Ok(answer) => {
+                let hash = sha256_hex(answer.as_bytes());
+                let ring = self.keys.keyring(self.store.as_ref(), actor.practice()).await?;
+                let sealed = seal_cell_with(
+                    &ring,
+                    key_purpose(&template.id),
+                    actor.practice(),
+                    SealedColumn::AiAnswer,
+                    &record.id,
+                    answer.as_bytes(),
+                )?;
+                let entry = entry.resource("answer_sha256", &hash);
+                match read_note_answer(&answer, &template) {
+                    Ok(_) => (
+                        RequestState::Answered,
+                        AiRequestChange {
+                            state: RequestState::Answered.as_str().into(),
+                            answer: Some((sealed, hash)),
+                            failure: None,
+                        },
+                        entry,
+                    ),
+                    Err(unreadable) => (
+                        RequestState::Failed,
+                        AiRequestChange {
+                            state: RequestState::Failed.as_str().into(),
+                            answer: Some((sealed, hash)),
+                            failure: Some(unreadable.to_string()),
+                        },
+                        entry.failed(&unreadable.to_string()),
+                    ),
+                }
+            }
+            Err(failure) => (RequestState::Failed, fail(failure.to_string()), entry.failed(&failure.to_string())),
+        };
+        self.settle(actor, &record, RequestState::Prepared, change, entry).await?;
+        Ok(state)
+    }
+
+    /// Cancels a prepared request: nothing is sent.
+    pub async fn cancel_ai_request(&self, actor: &Actor, client: ClientId, id: &str) -> Result<()> {
+        let record = self.ai_record(actor, client, id).await?;
+        let (_, _, purpose) = self.drafting(actor, &record, "ai.cancel").await?;
+        let change = AiRequestChange { state: RequestState::Cancelled.as_str().into(), ..Default::default() };
+        let entry = request_entry("ai.cancel", Crud::Update, &record, purpose);
+        self.settle(actor, &record, RequestState::Prepared, change, entry).await
+    }
+
+    /// Rejects an answer's draft: it never enters the note, and the rejection is on record.
+    pub async fn reject_ai_draft(&self, actor: &Actor, client: ClientId, id: &str) -> Result<()> {
+        let record = self.ai_record(actor, client, id).await?;
+        let (_, _, purpose) = self.drafting(actor, &record, "ai.reject").await?;
+        let change = AiRequestChange { state: RequestState::Rejected.as_str().into(), ..Default::default() };
+        let entry = request_entry("ai.reject", Crud::Update, &record, purpose);
+        self.settle(actor, &record, RequestState::Answered, change, entry).await
+    }
+
+    /// Checks that a note's save may carry request `id`'s draft: an answer of this note, by
+    /// this clinician, waiting for review. Returns the acceptance's event.
+    pub(crate) async fn acceptance(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        note: NoteId,
+        id: &str,
+        purpose: &'static str,
+    ) -> Result<(AiRequestRecord, AuditEntry)> {
+        let record = self.ai_record(actor, client, id).await?;
+        let ours = record.note.as_deref() == Some(note.to_string().as_str()) && record.requested_by == actor.user();
+        if !ours || record.state != RequestState::Answered.as_str() {
+            return Err(ServiceError::Conflict(
+                "this AI draft is no longer waiting for review; nothing was saved".into(),
+            ));
+        }
+        let entry = request_entry("ai.accept", Crud::Update, &record, purpose);
+        Ok((record, entry))
+    }
+
+    /// Marks an accepted draft's request, once the note's save that took it is committed.
+    pub(crate) async fn accepted(&self, actor: &Actor, record: &AiRequestRecord) -> Result<()> {
+        let change = AiRequestChange { state: RequestState::Accepted.as_str().into(), ..Default::default() };
+        self.store
+            .settle_ai_request(actor.practice(), &record.id, RequestState::Answered.as_str(), &change, self.now())
+            .await?;
+        Ok(())
+    }
+}
