@@ -47,6 +47,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "reverse proxies whose X-Forwarded-For names the client: addresses or networks, comma-separated (default none)",
     ),
     ("max_connections_per_address", "open connections from one address (1-100000, default 128)"),
+    (
+        "ai_timeout_seconds",
+        "the longest an AI provider may take to answer one request (5-600, default 120); providers are set up in the app",
+    ),
     ("smtp_host", "mail server for invitations; absent means Haven sends no e-mail"),
     ("smtp_port", "mail server port (default 587 for starttls, 465 for tls, 25 for none)"),
     ("smtp_security", "starttls (default), tls, or none (only for a relay on localhost)"),
@@ -142,6 +146,8 @@ pub struct Config {
     pub log_level: String,
     pub sessions: SessionPolicy,
     pub key_cache: std::time::Duration,
+    /// How long an AI provider may take to answer.
+    pub ai_timeout: std::time::Duration,
     /// Timeouts and connection caps of the HTTP server.
     pub connections: crate::connections::Caps,
     pub trusted_proxies: web::TrustedProxies,
@@ -302,6 +308,7 @@ impl Layers {
         let lifetime =
             self.parse("session_lifetime_hours", defaults.absolute_lifetime.as_hours(), |s| bounded(s, 1, 24))?;
         let key_cache = self.parse("key_cache_seconds", 30, |s| bounded(s, 1, 600))?;
+        let ai_timeout = self.parse("ai_timeout_seconds", 120, |s| bounded(s, 5, 600))?;
         let caps = crate::connections::Caps::default();
         let seconds = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
@@ -326,6 +333,7 @@ impl Layers {
             oidc,
             telehealth,
             key_cache: std::time::Duration::from_secs(key_cache.unsigned_abs()),
+            ai_timeout: std::time::Duration::from_secs(ai_timeout.unsigned_abs()),
             connections,
             trusted_proxies,
             listen,

@@ -17,6 +17,7 @@ mod erase;
 mod keys;
 mod logging;
 mod master_key;
+mod model_gateway;
 mod oidc;
 mod phi_cli;
 mod progress;

@@ -13,6 +13,7 @@ use crate::backend;
 use crate::config::{Config, Database};
 use crate::connections;
 use crate::data_dir;
+use crate::model_gateway::OpenAiGateway;
 use crate::oidc::OidcProvider;
 use crate::smtp::SmtpMailer;
 use crate::tls;
@@ -67,8 +68,10 @@ pub async fn run(config: Config) -> Result<()> {
     let scheme = if config.tls.is_some() { "https" } else { "http" };
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{}", reachable(address)));
     let https = config.tls.is_some() || public_url.starts_with("https://");
-    let mut haven =
-        haven.with_outbox(Outbox { mailer, public_url: public_url.clone() }).with_telehealth(config.telehealth.clone());
+    let mut haven = haven
+        .with_outbox(Outbox { mailer, public_url: public_url.clone() })
+        .with_telehealth(config.telehealth.clone())
+        .with_model_gateway(Arc::new(OpenAiGateway::default()), config.ai_timeout);
     let (video, room_tokens) = haven.telehealth_server();
     tracing::info!(server = video, room_tokens, "video sessions");
     if let Some(oidc) = &config.oidc {

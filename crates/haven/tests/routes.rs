@@ -159,6 +159,19 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/audit.fhir.json", RefusedTo("scheduler")),
         ("GET", "/audit/checkpoint", RefusedTo("administrator")),
         ("POST", "/audit/retention", RefusedTo("administrator")),
+        ("GET", "/audit/ai/{id}", RefusedTo("supervisor")),
+        ("GET", "/practice/ai", SignedIn),
+        ("POST", "/practice/ai", RefusedTo("clinician")),
+        ("POST", "/practice/ai/{id}/baa", RefusedTo("administrator")),
+        ("POST", "/practice/ai/{id}/enable", RefusedTo("scheduler")),
+        ("POST", "/practice/ai/{id}/disable", RefusedTo("biller")),
+        ("POST", "/clients/{id}/notes/{note}/ai", SignedIn),
+        ("GET", "/clients/{id}/notes/{note}/ai/{request}", SignedIn),
+        ("POST", "/clients/{id}/notes/{note}/ai/{request}/send", SignedIn),
+        ("POST", "/clients/{id}/notes/{note}/ai/{request}/cancel", SignedIn),
+        ("POST", "/clients/{id}/notes/{note}/ai/{request}/reject", SignedIn),
+        ("POST", "/clients/{id}/ai-consent", SignedIn),
+        ("POST", "/clients/{id}/ai-consent/{consent}/revoke", SignedIn),
         ("POST", "/account/security/policy", RefusedTo("administrator")),
         ("POST", "/practice/agreement/accept", RefusedTo("clinician")),
         ("POST", "/staff/invite", RefusedTo("clinician")),
@@ -188,6 +201,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{consent}", "5a1e2f3b-7c8d-4e9f-a0b1-c2d3e4f5a6b7")
         .replace("{group}", "6b2f3a4c-8d9e-4f0a-b1c2-d3e4f5a6b7c8")
         .replace("{wish}", "7c3a4b5d-9e0f-4a1b-82c3-d4e5f6a7b8c9")
+        .replace("{request}", "8d4b5c6e-0f1a-4b2c-93d4-e5f6a7b8c9d0")
         .replace("{file}", "not-a-feed.ics")
         .replace("{version}", "1")
 }
@@ -227,6 +241,10 @@ const FORM: &[(&str, &str)] = &[
     ("date_of_birth", "1990-01-01"),
     ("reason", "Checking every route answers"),
     ("years", "8"),
+    ("base_url", "https://models.routes.example/v1"),
+    ("model", "route-model"),
+    ("document_sha256", "a3f1c2e4b5d6978812345678901234567890abcdefabcdefabcdefabcdefabcd"),
+    ("no_training_no_retention", "yes"),
 ];
 
 struct Session {

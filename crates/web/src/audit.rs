@@ -207,6 +207,8 @@ struct Row {
     purpose: String,
     from: String,
     details: String,
+    /// The AI request the event is about, whose payload the owner may open.
+    ai_request: Option<String>,
     seq: u64,
 }
 
@@ -216,6 +218,7 @@ fn row(r: AuditRow, tz: &TimeZone) -> Row {
         (None, Some(user)) => format!("account {user}"),
         (None, None) => r.actor_kind.replace('_', " "),
     };
+    let ai_request = r.resources.iter().find_map(|r| r.strip_prefix("ai_request:")).map(str::to_owned);
     let mut details = r.resources.join(" ");
     if !r.changed.is_empty() {
         details.push_str(&format!(" (changed: {})", r.changed.join(", ")));
@@ -233,6 +236,7 @@ fn row(r: AuditRow, tz: &TimeZone) -> Row {
         purpose: r.purpose.unwrap_or_default(),
         from: [r.ip.unwrap_or_default(), r.agent.unwrap_or_default()].join(" ").trim().to_owned(),
         details: details.trim().to_owned(),
+        ai_request,
         seq: r.seq,
     }
 }

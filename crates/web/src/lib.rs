@@ -5,6 +5,7 @@
 
 mod account;
 mod agreement;
+mod ai;
 mod api;
 mod api_tokens;
 mod appointment_types;
@@ -86,6 +87,7 @@ fn all_routes() -> routes::Routes {
         .merge(waitlist::routes())
         .merge(note_templates::routes())
         .merge(rooms::routes())
+        .merge(ai::routes())
         .merge(attendance::routes())
         .merge(feed::routes())
         .merge(calendars::routes())

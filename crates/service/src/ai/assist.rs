@@ -518,3 +518,46 @@ impl Haven {
         Ok(())
     }
 }
+
+/// What the note page offers its author: the providers that are on, and why the assistant
+/// would refuse this client's note, if it would.
+#[derive(Debug, Clone)]
+pub struct NoteAssistance {
+    /// (id, name, host, runs here).
+    pub providers: Vec<(String, String, String, bool)>,
+    pub refusal: Option<&'static str>,
+}
+
+impl Haven {
+    /// For a note its author may edit (the note's read is on record): which providers are on,
+    /// and whether the client's consent lets an assistant work on it.
+    pub async fn note_assistance(&self, actor: &Actor, client: ClientId, note: NoteId) -> Result<NoteAssistance> {
+        actor.may(domain::policy::Resource::AiProviders, domain::policy::Action::View)?;
+        let record = self.store.note(actor.practice(), client, note).await?.ok_or(ServiceError::NotFound)?;
+        let template = self.note_template(actor.practice(), &record.template).await?;
+        let providers = self
+            .provider_records(actor)
+            .await?
+            .into_iter()
+            .filter(|p| p.enabled)
+            .map(|p| (p.id.clone(), p.name.clone(), host_of(&p.base_url).to_owned(), p.runs_here))
+            .collect();
+        Ok(NoteAssistance { providers, refusal: self.consent_refusal(actor, client, &template).await? })
+    }
+
+    /// A request as the audit log keeps it, for the owner: what was sent and what came back,
+    /// de-identified (nothing is put back). The read is an audit event.
+    pub async fn ai_request_for_audit(&self, actor: &Actor, id: &str) -> Result<AiRequestView> {
+        actor.may(domain::policy::Resource::AuditLog, domain::policy::Action::View)?;
+        let record = self.store.ai_request(actor.practice(), id).await?.ok_or(ServiceError::NotFound)?;
+        let note: Option<NoteId> = record.note.as_deref().and_then(|n| n.parse().ok());
+        let note = match note {
+            Some(n) => self.store.note(actor.practice(), record.client, n).await?,
+            None => None,
+        };
+        let template = self.note_template(actor.practice(), &note.ok_or(ServiceError::NotFound)?.template).await?;
+        let entry = request_entry("ai.request.audit_view", Crud::Read, &record, "HOPERAT");
+        self.audited_by(actor, entry).await?;
+        self.request_view(actor, record, &template, false).await
+    }
+}

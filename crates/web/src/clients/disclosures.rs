@@ -24,6 +24,8 @@ pub(super) struct DisclosuresPage {
     disclosure_errors: FieldErrors,
     notice: Option<&'static str>,
     error: Option<String>,
+    /// The client's consent to AI assistance in force, if any.
+    ai_consent: Option<service::AiConsent>,
 }
 
 with_layout!(DisclosuresPage, DisclosurePage);
@@ -62,6 +64,7 @@ pub(super) struct DisclosurePage {
 async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<DisclosuresPage, PageError> {
     let chart = state.haven.chart(actor, id).await?;
     let overview = state.haven.disclosures(actor, id).await?;
+    let ai_consent = state.haven.ai_consent(actor, id).await?;
     let zone = crate::sign_ins::time_zone(state, actor).await?;
     let today = state.haven.today(actor).await?.to_string();
     let d = &chart.details;
@@ -78,6 +81,7 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Disclosur
         disclosure_errors: FieldErrors::default(),
         notice: None,
         error: None,
+        ai_consent,
     })
 }
 
@@ -184,4 +188,44 @@ pub(super) async fn disclose(
     page.disclosure_errors = errors;
     page.error = Some(refused.1);
     Ok(render(refused.0, &page))
+}
+
+#[derive(Deserialize)]
+pub(super) struct AiConsentForm {
+    #[serde(default)]
+    psychotherapy_notes: Option<String>,
+    #[serde(default)]
+    part2: Option<String>,
+}
+
+pub(super) async fn record_ai_consent(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(typed): Form<AiConsentForm>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    let scope = domain::ai::ConsentScope {
+        psychotherapy_notes: typed.psychotherapy_notes.is_some(),
+        part2: typed.part2.is_some(),
+    };
+    match state.haven.record_ai_consent(&actor, id, scope).await {
+        Ok(()) => Ok(Redirect::to(&format!("/clients/{id}/disclosures#ai-consent")).into_response()),
+        Err(ServiceError::Conflict(message)) => {
+            let mut page = page(&state, &actor, id).await?;
+            page.error = Some(message);
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn revoke_ai_consent(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, consent)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    state.haven.revoke_ai_consent(&actor, id, &consent).await?;
+    Ok(Redirect::to(&format!("/clients/{id}/disclosures#ai-consent")).into_response())
 }

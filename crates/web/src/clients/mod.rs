@@ -40,12 +40,19 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/measures", administer)
         .post("/clients/{id}/measures/{measure}/acknowledge", acknowledge)
         .post("/clients/{id}/notes", new_note)
-        .get("/clients/{id}/notes/{note}", note)
+        .get("/clients/{id}/notes/{note}", ai::note)
         .post("/clients/{id}/notes/{note}", save_note)
         .post("/clients/{id}/notes/{note}/sign", sign_note)
         .post("/clients/{id}/notes/{note}/cosign", cosign_note)
         .post("/clients/{id}/notes/{note}/addenda", add_addendum)
         .get("/clients/{id}/notes/{note}/versions/{version}", note_version)
+        .post("/clients/{id}/notes/{note}/ai", prepare_ai)
+        .get("/clients/{id}/notes/{note}/ai/{request}", ai_request)
+        .post("/clients/{id}/notes/{note}/ai/{request}/send", send_ai)
+        .post("/clients/{id}/notes/{note}/ai/{request}/cancel", cancel_ai)
+        .post("/clients/{id}/notes/{note}/ai/{request}/reject", reject_ai)
+        .post("/clients/{id}/ai-consent", record_ai_consent)
+        .post("/clients/{id}/ai-consent/{consent}/revoke", revoke_ai_consent)
         .get("/clients/{id}/plan", plan)
         .post("/clients/{id}/plan/problems", add_problem)
         .post("/clients/{id}/plan/problems/{problem}", save_problem)
@@ -527,6 +534,7 @@ fn measure_views(measures: &[Measurement], zone: &jiff::tz::TimeZone) -> (Vec<Tr
     (cards, alerts)
 }
 
+mod ai;
 mod diagnoses;
 mod disclosures;
 mod documents;
@@ -536,6 +544,7 @@ mod measures;
 mod notes;
 mod plans;
 
+use ai::{ai_request, cancel_ai, prepare_ai, reject_ai, send_ai};
 use diagnoses::*;
 use disclosures::*;
 use documents::*;

@@ -10,19 +10,25 @@ pub(super) struct NotePage {
     l: Layout,
     client: String,
     id: String,
-    view: NoteView,
+    pub(super) view: NoteView,
     /// The form as shown: as stored, or as the person typed it when a save was refused.
-    form: NoteForm,
+    pub(super) form: NoteForm,
     /// The version the form is saved from.
     form_version: i64,
-    errors: FieldErrors,
-    error: Option<String>,
+    pub(super) errors: FieldErrors,
+    pub(super) error: Option<String>,
     signed_at: String,
     cosigned_at: String,
     addenda: Vec<(String, String, String)>,
     versions: Vec<(i64, String, String)>,
     /// Showing an earlier version (its number), read-only.
     showing_version: Option<i64>,
+    /// For the author of a draft: the providers that are on and whether consent allows.
+    pub(super) assistance: Option<service::NoteAssistance>,
+    /// The AI request whose draft the editor holds, and its provider's name.
+    pub(super) ai_draft: Option<(String, String)>,
+    /// What was typed for the assistant, when preparing it was refused.
+    pub(super) material: String,
 }
 
 pub(super) async fn note_page(
@@ -32,6 +38,10 @@ pub(super) async fn note_page(
     id: NoteId,
 ) -> Result<NotePage, ServiceError> {
     let view = state.haven.note(actor, client, id).await?;
+    let assistance = match view.can_edit {
+        true => Some(state.haven.note_assistance(actor, client, id).await?),
+        false => None,
+    };
     let practice = state.haven.practice(actor).await?;
     let zone = jiff::tz::TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
     let at = |t: jiff::Timestamp| crate::when::moment(t, &zone);
@@ -48,6 +58,9 @@ pub(super) async fn note_page(
         addenda: view.addenda.iter().map(|(by, when, text)| (by.clone(), at(*when), text.expose().clone())).collect(),
         versions: view.versions.iter().map(|(n, when, by)| (*n, at(*when), by.clone())).collect(),
         showing_version: None,
+        assistance,
+        ai_draft: None,
+        material: String::new(),
         view,
     })
 }
@@ -71,15 +84,6 @@ pub(super) async fn new_note(
     let id = client_id(&id)?;
     let note = state.haven.create_note(&actor, id, &form.template).await?;
     Ok(Redirect::to(&format!("/clients/{id}/notes/{note}")).into_response())
-}
-
-pub(super) async fn note(
-    State(state): State<AppState>,
-    SignedIn(actor): SignedIn,
-    Path((id, note)): Path<(String, String)>,
-) -> Result<Response, PageError> {
-    let (id, note) = (client_id(&id)?, note_id(&note)?);
-    Ok(render(StatusCode::OK, &note_page(&state, &actor, id, note).await?))
 }
 
 pub(super) async fn note_version(
