@@ -207,7 +207,8 @@ mod tests {
         assert_eq!(read_stream(whole.as_bytes(), 5), Ok("Hello, world".into()));
         let cut = format!("{}{}", chunk("Hello, "), chunk("wor"));
         assert_eq!(read_stream(cut.as_bytes(), 5), Err(ModelFailure::Cut));
-        let finished = format!("{}data: {{\"choices\":[{{\"delta\":{{}},\"finish_reason\":\"stop\"}}]}}\n", chunk("Hi"));
+        let finished =
+            format!("{}data: {{\"choices\":[{{\"delta\":{{}},\"finish_reason\":\"stop\"}}]}}\n", chunk("Hi"));
         assert_eq!(read_stream(finished.as_bytes(), 5), Ok("Hi".into()));
         assert_eq!(read_stream("data: {not json\n".as_bytes(), 5), Err(ModelFailure::Malformed));
         assert_eq!(read_whole("{\"choices\":[{\"message\":{\"content\":\"x\"}}]}".as_bytes(), 5), Ok("x".into()));

@@ -68,6 +68,14 @@ pub fn guard(text: &str, known: &crate::known::Known) -> Result<(), Refused> {
     check(text, &KnownSet::new(known), &HashSet::new())
 }
 
+/// The chart's identifiers alone (in every variant), without the patterns: for text that holds
+/// surrogates the caller cannot name, such as a request as it left.
+pub fn guard_known(text: &str, known: &crate::known::Known) -> Result<(), Refused> {
+    let known = KnownSet::new(known);
+    let kinds = Guard::new(&known).known_in(text);
+    if kinds.is_empty() { Ok(()) } else { Err(Refused { kinds }) }
+}
+
 /// Checks `text` once; see `Guard::check`.
 pub(crate) fn check(text: &str, known: &KnownSet, surrogates: &HashSet<String>) -> Result<(), Refused> {
     Guard::new(known).check(text, surrogates)
@@ -94,6 +102,17 @@ impl<'k> Guard<'k> {
     /// Checks `text`; `surrogates` are the values the pseudonymizer put there, which may look like
     /// identifiers but are not.
     pub(crate) fn check(&self, text: &str, surrogates: &HashSet<String>) -> Result<(), Refused> {
+        let mut kinds = self.known_in(text);
+        for (value, kind) in patterns(text) {
+            if !surrogates.contains(value) {
+                kinds.insert(kind);
+            }
+        }
+        if kinds.is_empty() { Ok(()) } else { Err(Refused { kinds }) }
+    }
+
+    /// The kinds of the chart's identifiers `text` holds.
+    fn known_in(&self, text: &str) -> BTreeSet<Kind> {
         let known = self.known;
         let mut kinds = BTreeSet::new();
         let lex = lexicon();
@@ -125,12 +144,7 @@ impl<'k> Guard<'k> {
                 }
             }
         }
-        for (value, kind) in patterns(text) {
-            if !surrogates.contains(value) {
-                kinds.insert(kind);
-            }
-        }
-        if kinds.is_empty() { Ok(()) } else { Err(Refused { kinds }) }
+        kinds
     }
 }
 

@@ -42,7 +42,7 @@ mod guard;
 mod pseudonymize;
 mod surrogate;
 
-pub use guard::{Refused, guard};
+pub use guard::{Refused, guard, guard_known};
 pub use pseudonymize::{Deidentified, Options, pseudonymize};
 pub mod jsonl;
 pub mod rng;

@@ -159,7 +159,13 @@ async fn record_baa(
     }
 }
 
-async fn switch(state: AppState, actor: service::Actor, id: String, version: i64, on: bool) -> Result<Response, PageError> {
+async fn switch(
+    state: AppState,
+    actor: service::Actor,
+    id: String,
+    version: i64,
+    on: bool,
+) -> Result<Response, PageError> {
     match state.haven.enable_ai_provider(&actor, &id, version, on).await {
         Ok(()) => Ok(Redirect::to("/practice/ai").into_response()),
         Err(ServiceError::Conflict(message)) => {

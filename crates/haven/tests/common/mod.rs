@@ -9,6 +9,8 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub mod model;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_haven");
 
 /// A `haven` command with a clean environment: no stray `HAVEN_*` variable from the caller.

@@ -1,0 +1,356 @@
+//! AI assistance end to end, through the real server and a stand-in provider on loopback that
+//! records every request: the BAA gate, consent (refused without, revoked mid-way, psychotherapy
+//! notes outside its scope), nothing identifying in any request, answers put back into the
+//! note's fields only as a draft its author saves and signs, and every way a provider fails
+//! leaving the note as it was.
+
+mod common;
+
+use std::time::Duration;
+
+use common::model::{Behaviour, ModelStandIn};
+use common::*;
+
+struct Seeded {
+    server: Server,
+    base: String,
+    owner: String,
+    /// (client id, given, family, birth date, phone, e-mail, clinician `email:password`).
+    clients: Vec<(String, String, String, String, String, String, String)>,
+    _tmp: tempfile::TempDir,
+}
+
+fn seed(clients: usize, env: &[(&str, &str)]) -> Seeded {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded =
+        run(haven(&["demo", "seed", "--json", "--no-calendar", "--clients", &clients.to_string(), "--data-dir"])
+            .arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let staff = report["staff"].as_array().cloned().unwrap_or_default();
+    let account = |s: &serde_json::Value| {
+        format!("{}:{}", s["email"].as_str().unwrap_or(""), s["password"].as_str().unwrap_or(""))
+    };
+    let owner = staff.iter().find(|s| s["role"] == "owner").map(account).unwrap_or_default();
+    let clients = report["clients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            let primary = &staff[c["primary"].as_u64()? as usize];
+            let name = c["name"].as_str()?;
+            let (given, family) = name.split_once(' ')?;
+            Some((
+                c["id"].as_str()?.to_owned(),
+                given.to_owned(),
+                family.to_owned(),
+                c["date_of_birth"].as_str()?.to_owned(),
+                c["phone"].as_str()?.to_owned(),
+                c["email"].as_str()?.to_owned(),
+                account(primary),
+            ))
+        })
+        .collect();
+    let server = Server::start(&dir, &[], env);
+    let base = server.url.clone();
+    let owner = sign_in(&base, &owner);
+    Seeded { server, base, owner, clients, _tmp: tmp }
+}
+
+/// Posts a form with the page's form token; the answer.
+fn post(base: &str, cookie: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
+    let page = get(&format!("{base}/dashboard"), Some(cookie));
+    let token = form_token(&page.body);
+    let mut fields = fields.to_vec();
+    fields.push(("_csrf", &token));
+    post_form_as(&format!("{base}{path}"), cookie, &fields)
+}
+
+fn location(answer: &Answer) -> String {
+    let main = answer.body.split("<main").nth(1).unwrap_or(&answer.body);
+    assert_eq!(answer.status, 303, "{}", main.chars().take(800).collect::<String>());
+    answer.header("location").unwrap_or_default().to_owned()
+}
+
+/// The id in `action="/practice/ai/{id}/{verb}"` of the provider named `name`.
+fn provider_id(page: &str, name: &str) -> String {
+    let row = page.split("<tr>").find(|r| r.contains(name)).unwrap_or_else(|| panic!("no provider {name}"));
+    let at = row.find("/practice/ai/").unwrap_or_else(|| panic!("no form for {name}: {row}"));
+    row[at + 13..].split('/').next().unwrap_or_default().to_owned()
+}
+
+fn version_of(page: &str, id: &str) -> String {
+    let at = page.find(&format!("/practice/ai/{id}/")).unwrap_or_else(|| panic!("no {id}"));
+    let rest = &page[at..];
+    let v = rest.find("name=\"version\" value=\"").unwrap_or_else(|| panic!("no version"));
+    rest[v + 22..].split('"').next().unwrap_or_default().to_owned()
+}
+
+/// Adds a provider that runs here (the stand-in) and turns it on; its id.
+fn local_provider(s: &Seeded, model: &ModelStandIn) -> String {
+    let added = post(
+        &s.base,
+        &s.owner,
+        "/practice/ai",
+        &[("name", "Office model"), ("base_url", &model.base_url()), ("model", "stand-in-1"), ("runs_here", "yes")],
+    );
+    location(&added);
+    let page = get(&format!("{}/practice/ai", s.base), Some(&s.owner)).body;
+    let id = provider_id(&page, "Office model");
+    location(&post(&s.base, &s.owner, &format!("/practice/ai/{id}/enable"), &[("version", "1")]));
+    id
+}
+
+/// A new SOAP draft of the client's; its path.
+fn new_note(s: &Seeded, cookie: &str, client: &str, template: &str) -> String {
+    location(&post(&s.base, cookie, &format!("/clients/{client}/notes"), &[("template", template)]))
+}
+
+fn prepare(s: &Seeded, cookie: &str, note: &str, provider: &str, material: &str) -> Answer {
+    post(&s.base, cookie, &format!("{note}/ai"), &[("provider", provider), ("material", material)])
+}
+
+/// What the seeded client's chart holds, as the leak guard takes it.
+fn known(c: &(String, String, String, String, String, String, String)) -> phi::Known {
+    serde_json::from_value(serde_json::json!({"client": {
+        "given": c.1, "family": c.2, "dob": c.3, "phone": c.4, "email": c.5}}))
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn us_date(iso: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    format!("{}/{}/{}", parts[1], parts[2], parts[0])
+}
+
+#[test]
+fn notes_are_drafted_through_the_boundary_and_only_a_signature_files_them() {
+    let model = ModelStandIn::start();
+    let s = seed(4, &[]);
+    // The BAA gate: a provider outside the practice stays off until its agreement is recorded.
+    location(&post(
+        &s.base,
+        &s.owner,
+        "/practice/ai",
+        &[
+            ("name", "Hosted model"),
+            ("base_url", "https://models.example.com/v1"),
+            ("model", "hosted-1"),
+            ("key_source", "env:HOSTED_MODEL_KEY"),
+        ],
+    ));
+    let page = get(&format!("{}/practice/ai", s.base), Some(&s.owner)).body;
+    let hosted = provider_id(&page, "Hosted model");
+    let refused = post(&s.base, &s.owner, &format!("/practice/ai/{hosted}/enable"), &[("version", "1")]);
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let baa = [("version", "1"), ("document_sha256", &"ab".repeat(32)[..]), ("no_training_no_retention", "yes")];
+    location(&post(&s.base, &s.owner, &format!("/practice/ai/{hosted}/baa"), &baa));
+    location(&post(&s.base, &s.owner, &format!("/practice/ai/{hosted}/enable"), &[("version", "2")]));
+    let page = get(&format!("{}/practice/ai", s.base), Some(&s.owner)).body;
+    location(&post(
+        &s.base,
+        &s.owner,
+        &format!("/practice/ai/{hosted}/disable"),
+        &[("version", &version_of(&page, &hosted))],
+    ));
+    let provider = local_provider(&s, &model);
+
+    for c in &s.clients {
+        let (client, given, family, dob, phone, email, clinician) = c;
+        let cookie = sign_in(&s.base, clinician);
+        let note = new_note(&s, &cookie, client, "soap");
+        let material = format!(
+            "- {given} {family} (DOB {}) came in; {} said sleep is better\n- her sister rang {phone} twice\n- wrote from {email}\n- PHQ-9 down to 11",
+            us_date(dob),
+            given.to_uppercase()
+        );
+        // Without the client's consent nothing is prepared.
+        assert_eq!(prepare(&s, &cookie, &note, &provider, &material).status, 403);
+        location(&post(&s.base, &cookie, &format!("/clients/{client}/ai-consent"), &[("part2", "yes")]));
+        let sent_so_far = model.received().len();
+        let request = location(&prepare(&s, &cookie, &note, &provider, &material));
+        assert_eq!(model.received().len(), sent_so_far, "preparing sent something");
+        let shown = get(&format!("{}{request}", s.base), Some(&cookie)).body;
+        assert!(shown.contains("class=\"surrogate\""), "the stand-ins are marked");
+        let payload =
+            shown.split("id=\"payload-body\">").nth(1).and_then(|p| p.split("</pre>").next()).unwrap_or_default();
+        assert!(!payload.contains(family.as_str()) && payload.contains("PHQ-9 down to 11"), "{payload}");
+        let before = model.received().len();
+        let draft = location(&post(&s.base, &cookie, &format!("{request}/send"), &[]));
+        assert!(draft.contains("?ai="), "answered: {draft}");
+        assert_eq!(model.received().len(), before + 1);
+        // The bytes sent are the bytes shown.
+        let sent = model.received().last().cloned().unwrap_or_else(|| panic!("nothing sent"));
+        assert_eq!(sent.body, html_unescape(payload));
+        // Before the clinician saves, the note holds none of it.
+        let stored = get(&format!("{}{note}", s.base), Some(&cookie)).body;
+        assert!(!stored.contains("Client reports"), "the answer is in the note before any save");
+        let editor = get(&format!("{}{draft}", s.base), Some(&cookie)).body;
+        assert!(editor.contains("AI-assisted draft"));
+        let subjective =
+            editor.split("name=\"subjective\"").nth(1).and_then(|t| t.split("</textarea>").next()).unwrap_or_default();
+        for real in [given.as_str(), family.as_str(), phone.as_str(), email.as_str()] {
+            assert!(subjective.contains(&html_escape(real)), "{real} put back: {subjective}");
+        }
+        let request_id = draft.split("?ai=").nth(1).unwrap_or_default();
+        let fields = [
+            ("version", "1"),
+            ("service_date", &today(&stored)),
+            ("subjective", &format!("{} — reviewed", html_unescape(subjective.split('>').nth(1).unwrap_or_default()))),
+            ("objective", "Alert, oriented, engaged."),
+            ("assessment", "Progressing toward goals."),
+            ("plan", "Continue weekly sessions."),
+            ("ai_request", request_id),
+        ];
+        location(&post(&s.base, &cookie, &format!("{note}/sign"), &fields));
+        let signed = get(&format!("{}{note}", s.base), Some(&cookie)).body;
+        assert!(signed.contains("AI-assisted") && signed.contains("Signed") && signed.contains("— reviewed"));
+        // The request's draft cannot be taken twice.
+        let again = get(&format!("{}{draft}", s.base), Some(&cookie)).body;
+        assert!(!again.contains("AI-assisted draft from"));
+    }
+
+    // No request carried anything of any seeded chart: by substring and by the leak guard.
+    let received = model.received();
+    assert_eq!(received.len(), s.clients.len());
+    for r in &received {
+        assert_eq!(r.path, "/v1/chat/completions");
+        let lower = r.body.to_lowercase();
+        let words: std::collections::HashSet<String> =
+            lower.split(|c: char| !c.is_alphanumeric()).map(str::to_owned).collect();
+        let digits: String = r.body.chars().filter(char::is_ascii_digit).collect();
+        for c in &s.clients {
+            // Names as words ("Tran" is in "transcript"), the rest as written.
+            for name in [&c.1, &c.2] {
+                assert!(!words.contains(&name.to_lowercase()), "a request holds the name {name}");
+            }
+            for value in [&c.5, &c.3, &us_date(&c.3)] {
+                assert!(!lower.contains(&value.to_lowercase()), "a request holds {value}");
+            }
+            let phone: String = c.4.chars().filter(char::is_ascii_digit).collect();
+            assert!(!digits.contains(&phone), "a request holds a phone number");
+            let request: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}"));
+            for m in request["messages"].as_array().into_iter().flatten() {
+                let content = m["content"].as_str().unwrap_or_default();
+                assert!(phi::guard_known(content, &known(c)).is_ok(), "the leak guard finds an identifier");
+            }
+        }
+    }
+    // Every step is on record, with its payload for the owner.
+    let csv = get(&format!("{}/audit.csv", s.base), Some(&s.owner)).body;
+    for action in
+        ["ai.provider.baa", "ai.consent.create", "ai.context", "ai.send", "ai.answer", "ai.accept", "note.sign"]
+    {
+        assert!(csv.contains(&format!(",{action},")), "no {action} event");
+    }
+    let line = csv.lines().find(|l| l.contains(",ai.send,")).unwrap_or_default();
+    let request =
+        line.split("ai_request:").nth(1).and_then(|r| r.split([' ', ','].as_ref()).next()).unwrap_or_default();
+    let audit = get(&format!("{}/audit/ai/{request}", s.base), Some(&s.owner));
+    assert_eq!(audit.status, 200);
+    assert!(audit.body.contains("payload-body") && audit.body.contains("Client reports"));
+    drop(s.server);
+}
+
+#[test]
+fn consent_is_checked_again_on_send_and_its_scope_is_kept() {
+    let model = ModelStandIn::start();
+    let s = seed(1, &[]);
+    let provider = local_provider(&s, &model);
+    let (client, given, _, _, _, _, clinician) = &s.clients[0];
+    let cookie = sign_in(&s.base, clinician);
+    // The demo's client is in a Part 2 program: a consent that leaves Part 2 records out
+    // refuses their notes.
+    location(&post(&s.base, &cookie, &format!("/clients/{client}/ai-consent"), &[]));
+    let note = new_note(&s, &cookie, client, "soap");
+    let refused = prepare(&s, &cookie, &note, &provider, &format!("{given} reports better sleep"));
+    assert!(refused.status == 403 && refused.body.contains("does not cover Part 2 records"), "{}", refused.status);
+    revoke_consent(&s, &cookie, client);
+    location(&post(&s.base, &cookie, &format!("/clients/{client}/ai-consent"), &[("part2", "yes")]));
+    // A psychotherapy note is outside a consent that does not name them.
+    let private = new_note(&s, &cookie, client, "psychotherapy");
+    assert_eq!(prepare(&s, &cookie, &private, &provider, &format!("{given} spoke of her father")).status, 403);
+    let page = get(&format!("{}{private}", s.base), Some(&cookie)).body;
+    assert!(page.contains("does not cover psychotherapy notes"));
+    // Revoked between preparing and sending: nothing leaves.
+    let request = location(&prepare(&s, &cookie, &note, &provider, &format!("{given} reports better sleep")));
+    revoke_consent(&s, &cookie, client);
+    let after = location(&post(&s.base, &cookie, &format!("{request}/send"), &[]));
+    let shown = get(&format!("{}{after}", s.base), Some(&cookie)).body;
+    assert!(shown.contains("has not consented"), "{}", shown.chars().take(600).collect::<String>());
+    assert!(model.received().is_empty(), "a request left after the consent was revoked");
+}
+
+#[test]
+fn provider_failures_leave_the_note_untouched_and_say_what_happened() {
+    let model = ModelStandIn::start();
+    let s = seed(1, &[("HAVEN_AI_TIMEOUT_SECONDS", "5")]);
+    let provider = local_provider(&s, &model);
+    let (client, given, ..) = &s.clients[0];
+    let clinician = &s.clients[0].6;
+    let cookie = sign_in(&s.base, clinician);
+    location(&post(&s.base, &cookie, &format!("/clients/{client}/ai-consent"), &[("part2", "yes")]));
+    let note = new_note(&s, &cookie, client, "soap");
+    let cases = [
+        (Behaviour::Slow(Duration::from_secs(8)), "did not answer within 5 seconds"),
+        (Behaviour::RateLimitedOnce(30), "limiting requests; it asks to wait 30 seconds"),
+        (Behaviour::Status(500), "the provider failed (HTTP 500)"),
+        (Behaviour::Status(401), "refused the request (HTTP 401)"),
+        (Behaviour::Garbage, "not in the expected format"),
+        (Behaviour::Cut, "cut off before it finished"),
+    ];
+    for (behaviour, said) in cases {
+        model.behave(behaviour.clone());
+        let request = location(&prepare(&s, &cookie, &note, &provider, &format!("{given} reports better sleep")));
+        let after = location(&post(&s.base, &cookie, &format!("{request}/send"), &[]));
+        assert!(!after.contains("?ai="), "{behaviour:?} answered");
+        let shown = get(&format!("{}{after}", s.base), Some(&cookie)).body;
+        assert!(
+            shown.contains(said) && shown.contains("Your note is untouched"),
+            "{behaviour:?}: {}",
+            shown.split("<main").nth(1).unwrap_or_default().chars().take(800).collect::<String>()
+        );
+        let stored = get(&format!("{}{note}", s.base), Some(&cookie)).body;
+        assert!(!stored.contains("Client reports"), "{behaviour:?} changed the note");
+    }
+    // A short rate limit is waited out once; a provider that ignores streaming is read whole.
+    for behaviour in [Behaviour::RateLimitedOnce(1), Behaviour::NoteUnstreamed] {
+        model.behave(behaviour.clone());
+        let request = location(&prepare(&s, &cookie, &note, &provider, &format!("{given} reports better sleep")));
+        let after = location(&post(&s.base, &cookie, &format!("{request}/send"), &[]));
+        assert!(after.contains("?ai="), "{behaviour:?}: {after}");
+        // Rejected: recorded, and the note stays as it was.
+        let request_id = after.split("?ai=").nth(1).unwrap_or_default();
+        location(&post(&s.base, &cookie, &format!("{note}/ai/{request_id}/reject"), &[]));
+    }
+    let csv = get(&format!("{}/audit.csv", s.base), Some(&s.owner)).body;
+    assert!(
+        csv.contains(",ai.reject,")
+            && csv.lines().filter(|l| l.contains(",ai.answer,") && l.contains("error")).count() >= 6
+    );
+}
+
+fn revoke_consent(s: &Seeded, cookie: &str, client: &str) {
+    let consents = get(&format!("{}/clients/{client}/disclosures", s.base), Some(cookie)).body;
+    let at = consents.find("/ai-consent/").unwrap_or_else(|| panic!("no revoke form"));
+    let consent = consents[at + 12..].split('/').next().unwrap_or_default();
+    location(&post(&s.base, cookie, &format!("/clients/{client}/ai-consent/{consent}/revoke"), &[]));
+}
+
+fn today(page: &str) -> String {
+    let at = page.find("name=\"service_date\" type=\"date\" value=\"").unwrap_or_else(|| panic!("no date"));
+    page[at + 39..].split('"').next().unwrap_or_default().to_owned()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
