@@ -266,6 +266,22 @@ fn a_practice_template_structures_a_note() {
     }
 }
 
+/// AI assistance: a provider that runs here, consent, bullet points → what would be sent →
+/// the draft in the SOAP fields → edited and signed; a second draft rejected.
+#[test]
+fn an_ai_draft_is_shown_before_sending_and_filed_only_when_signed() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
+    let model = common::model::ModelStandIn::start();
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("ai.mjs", &[&server.url, &accounts[0], &accounts[1], &model.base_url()], &server);
+    for shot in ["ai-providers.png", "ai-payload.png", "ai-draft.png", "ai-signed.png", "ai-audit.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+    assert_eq!(model.received().len(), 2, "one request per sent draft");
+}
+
 /// A practice in New York: a weekly series keeps 9:00 across the spring clock change, and a
 /// session typed at a time the clocks skip starts an hour later, as the page says.
 #[test]
