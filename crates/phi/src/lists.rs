@@ -73,8 +73,8 @@ pub(crate) const STATES: &str = "alabama alaska arizona arkansas california colo
     idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota \
     mississippi missouri montana nebraska nevada hampshire jersey mexico york carolina dakota ohio oklahoma oregon \
     pennsylvania rhode island tennessee texas utah vermont virginia washington wisconsin wyoming puerto rico \
-    al ak az ar ca co ct de fl ga hi ia il in ks ky la ma md mi mn mo ms mt nc nd ne nh nj nm nv ny oh ok or pa \
-    ri sc sd tn tx ut va vt wa wi wv wy dc pr";
+    al ak az ar ca co ct de fl ga hi ia id il in ks ky la ma md me mi mn mo ms mt nc nd ne nh nj nm nv ny oh ok or \
+    pa ri sc sd tn tx ut va vt wa wi wv wy dc pr";
 pub(crate) const STREET_SUFFIXES: &str = "street st avenue ave av road rd boulevard blvd lane ln drive dr court ct way place \
     pl terrace ter circle cir parkway pkwy highway hwy trail trl loop square sq pike row alley crescent path \
     ridge crossing heights plaza plz";
@@ -91,7 +91,8 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     garage agency firm studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
-    bakery pizza pizzeria tavern pub bar bbq barbecue deli";
+    bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology \
+    apartments residences";
 pub(crate) const ORG_HEADS: &str =
     "university bank church college academy school institute masjid temple congregation camp";
 pub(crate) const PARTICLES: &str = "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y";
@@ -99,6 +100,7 @@ pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states 
     yelled screamed explained mentioned shared admitted agreed refused cried laughed wrote emailed visited \
     wants wanted thinks believes feels felt";
 pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq esquire jd \
+    copay copays coinsurance deductible superbill preauth auth reauth eob nami samhsa alanon lifeline \
     cognitive behavioral behavioural therapy dialectical exposure prevention motivational interviewing intensive \
     outpatient inpatient program emergency room partial hospitalization stabilization residential treatment \
     processing trauma focused informed interpersonal psychotherapy solution narrative schema \

@@ -12,7 +12,7 @@ use std::fmt;
 use crate::kind::{Confidence, Kind, Span};
 use crate::known::{Known, KnownSet};
 use crate::lexicon::{Lexicon, PHRASE_HEAD, STOP, lexicon};
-use crate::text::Tokens;
+use crate::text::{Shape, Tokens};
 
 /// A text being examined, with its tokens and the chart's identifiers.
 pub struct Document<'a> {
@@ -23,6 +23,8 @@ pub struct Document<'a> {
     flags: Vec<u32>,
     /// Tokens inside a phrase that is never an identifier ("Beck Depression Inventory").
     pub(crate) protected: Vec<bool>,
+    /// Tokens on a line written in capitals, where case says nothing about names.
+    shouting: Vec<bool>,
 }
 
 impl fmt::Debug for Document<'_> {
@@ -47,7 +49,13 @@ impl<'a> Document<'a> {
                 }
             }
         }
-        Document { tokens, known, lex, flags, protected }
+        let shouting = shouting_lines(&tokens);
+        Document { tokens, known, lex, flags, protected, shouting }
+    }
+
+    /// Whether token `i` is on a line written in capitals ("HIS BROTHER MATEO IS LETTING HIM STAY").
+    pub(crate) fn is_shouting(&self, i: usize) -> bool {
+        self.shouting[i]
     }
 
     /// The text under examination.
@@ -75,6 +83,31 @@ impl<'a> Document<'a> {
             .take_while(|&j| !self.tokens.gap_after(j).contains('\n'))
             .any(|j| words.contains(&self.tokens.norm(j)))
     }
+}
+
+/// Marks the tokens of lines with at least four words in capitals and at most one that is not.
+fn shouting_lines(tokens: &Tokens<'_>) -> Vec<bool> {
+    let mut marks = vec![false; tokens.len()];
+    let mut start = 0;
+    for i in 0..tokens.len() {
+        let line_ends = i + 1 == tokens.len() || tokens.gap_after(i).contains('\n');
+        if !line_ends {
+            continue;
+        }
+        let (mut upper, mut other) = (0, 0);
+        for t in &tokens.list[start..=i] {
+            match t.shape {
+                Shape::Upper => upper += 1,
+                Shape::Title | Shape::Lower | Shape::Mixed => other += 1,
+                _ => {}
+            }
+        }
+        if upper >= 4 && other <= 1 {
+            marks[start..=i].iter_mut().for_each(|m| *m = true);
+        }
+        start = i + 1;
+    }
+    marks
 }
 
 /// Whether the folded words of `phrase` (separated by single spaces) start at token `i`, separated

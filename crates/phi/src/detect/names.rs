@@ -55,8 +55,14 @@ impl Detector for NameDetector {
                 break;
             }
         }
+        let interview = (0..n).any(|i| is_line_start(doc, i) && tokens.norm(i) == "q" && label_end(doc, i).is_some());
         let mut i = 0;
         while i < n {
+            if let Some(last) = speaker_label(doc, i, interview) {
+                out.push(doc.span(i, last, Kind::Name, Confidence::Medium));
+                i = last + 1;
+                continue;
+            }
             if found[i] == Evidence::None {
                 i += 1;
                 continue;
@@ -137,6 +143,12 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
                 && !tokens.gap_before(i).contains('.');
             if next_is_name || speaks || mid_sentence || initial_follows { Evidence::Gazetteer } else { Evidence::None }
         }
+        // A line in capitals: a listed name that is no ordinary word, or an unknown word, is a
+        // name as it would be in lower case ("HIS BROTHER MATEO IS LETTING HIM STAY").
+        Shape::Upper if doc.is_shouting(i) => {
+            let good = tokens.norm(i).len() >= 3 && (flags == 0 || !ambiguous);
+            if good { Evidence::Gazetteer } else { Evidence::None }
+        }
         Shape::Upper => {
             // Upper-case names only in pairs ("JOHN SMITH"); single upper-case words are acronyms.
             let pair = |j: usize| {
@@ -156,6 +168,48 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
         }
         Shape::Digits | Shape::Alnum => Evidence::None,
     }
+}
+
+fn is_line_start(doc: &Document<'_>, i: usize) -> bool {
+    i == 0 || doc.tokens.gap_before(i).contains('\n')
+}
+
+/// The last token of a label of initials at `i` ("O.:", "K. N.:"), if one is there.
+fn label_end(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let initial = |k: usize| k < tokens.len() && tokens.norm(k).len() == 1 && tokens.list[k].shape == Shape::Title;
+    let mut k = i;
+    while initial(k) && k < i + 3 {
+        // Dotted: "S:" and "O:" head a SOAP note's sections.
+        let gap = tokens.gap_after(k);
+        if gap.starts_with(".:") || (k > i && gap.starts_with(':')) {
+            return Some(k);
+        }
+        if !matches!(gap, "." | ". ") {
+            return None;
+        }
+        k += 1;
+    }
+    None
+}
+
+/// A speaker's label at the start of a transcript's line: initials ("G. B.:"), or a listed
+/// name in capitals ("MARCUS:"). "Q:" and "A:" in an interview are questions and answers.
+fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if !is_line_start(doc, i) {
+        return None;
+    }
+    if let Some(last) = label_end(doc, i) {
+        let letters: String = (i..=last).map(|k| tokens.norm(k)).collect();
+        return (!(interview && matches!(letters.as_str(), "q" | "a"))).then_some(last);
+    }
+    let named = tokens.list[i].shape == Shape::Upper
+        && doc.flags(i) & NAME != 0
+        && doc.flags(i) & AMBIGUOUS == 0
+        && !doc.is_stop(i)
+        && tokens.gap_after(i).starts_with(':');
+    named.then_some(i)
 }
 
 /// A title, relationship or naming word right before `i`: "Dr. Osei", "my boss, Karen", "named Will".
@@ -343,12 +397,21 @@ fn joins_before(doc: &Document<'_>, i: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::detect::tests::{found, has};
+    use crate::detect::tests::{found, has, none};
     use crate::kind::Kind;
     use crate::known::Known;
 
     fn names(text: &str) -> Vec<String> {
         found(text, &Known::default()).into_iter().filter(|(_, k)| *k == Kind::Name).map(|(t, _)| t).collect()
+    }
+
+    #[test]
+    fn speaker_labels_and_names_in_capitals() {
+        has("Transcript\nO.: I keep thinking about it.\nTherapist: And?", "O", Kind::Name);
+        has("Clinician: And then?\nK. N.: Mom, you're okay now.", "K. N", Kind::Name);
+        has("RAFAEL STATED HE WAS FIRED. HIS BROTHER MATEO IS LETTING HIM STAY.", "MATEO", Kind::Name);
+        none("Q: Where were you?\nA: At home.");
+        none("S: Reports better sleep.\nO: Calm.\nA: Improving.\nP: Continue.");
     }
 
     #[test]

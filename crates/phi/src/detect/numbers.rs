@@ -5,7 +5,7 @@
 use super::chart::joined_run;
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{STATE, WEEKDAY};
+use crate::lexicon::{RELATION, STATE, WEEKDAY};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -67,9 +67,13 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             "member" | "subscriber" | "policy" | "medicaid" | "medicare" | "beneficiary" | "insurance" | "grp" => {
                 Kind::HealthPlanId
             }
-            "account" | "acct" | "billing" | "invoice" | "claim" => Kind::Account,
+            // "card ending in 4417", "account ending 0932"
+            "account" | "acct" | "billing" | "invoice" | "claim" | "card" | "debit" | "credit" | "visa"
+            | "mastercard" | "amex" | "routing" | "iban" | "ending" | "ends" => Kind::Account,
             "plate" | "vin" | "vehicle" | "tag" => Kind::Vehicle,
             "license" | "licence" | "dl" | "lic" | "permit" => Kind::License,
+            // A clinician's credential, then their license number: "LCSW #C-48812", "LPC 20419".
+            credential if is_credential(credential) => Kind::License,
             "serial" | "device" | "imei" | "udi" | "pacemaker" | "implant" | "sn" => Kind::Device,
             // a provider's number, not the client's
             "npi" | "tin" | "ein" | "taxonomy" => return None,
@@ -84,6 +88,40 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
         return Some(kind);
     }
     generic
+}
+
+/// Licensed credentials a license number follows in a signature.
+fn is_credential(norm: &str) -> bool {
+    matches!(
+        norm,
+        "lcsw"
+            | "licsw"
+            | "lmsw"
+            | "lsw"
+            | "lpc"
+            | "lpcc"
+            | "lcpc"
+            | "lmhc"
+            | "lmft"
+            | "lamft"
+            | "lcadc"
+            | "cadc"
+            | "ladc"
+            | "lac"
+            | "psyd"
+            | "phd"
+            | "md"
+            | "np"
+            | "pmhnp"
+            | "aprn"
+            | "rn"
+            | "lpn"
+            | "bcba"
+            | "lcat"
+            | "ncc"
+            | "cpc"
+            | "lpa"
+    )
 }
 
 fn is_phone_shaped(doc: &Document<'_>, i: usize) -> bool {
@@ -141,6 +179,9 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
         }
     }
     let hashed = tokens.gap_before(i).ends_with('#');
+    if !hashed && is_service_code(&groups) {
+        return None;
+    }
     let id_like = if letter_count == 0 {
         digit_count >= 6 || (digit_count >= 4 && (context.is_some() || hashed) && !is_year(&groups))
     } else {
@@ -164,13 +205,21 @@ fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
         && tokens.gap_before(i) == " "
         && matches!(tokens.list[i - 1].shape, Shape::Upper | Shape::Alnum)
         && tokens.norm(i - 1).len() <= 4
-        && !matches!(tokens.norm(i - 1), "id" | "mrn" | "vin" | "dl" | "sn" | "no" | "ssn" | "acct" | "grp" | "npi");
+        && !matches!(tokens.norm(i - 1), "id" | "mrn" | "vin" | "dl" | "sn" | "no" | "ssn" | "acct" | "grp" | "npi")
+        && !is_credential(tokens.norm(i - 1));
     // "#C-28810472": a letter joined by a hyphen is part of the number
     let lettered = i >= 1
         && tokens.gap_before(i) == "-"
         && tokens.list[i - 1].shape.is_capitalized()
         && tokens.norm(i - 1).len() <= 3;
     if letters || lettered { i - 1 } else { i }
+}
+
+/// A psychotherapy, testing or evaluation-and-management service code (CPT 90785–90899,
+/// 96101–96180, 99202–99499): billed, not an identifier.
+fn is_service_code(groups: &[&str]) -> bool {
+    matches!(groups, [g] if g.len() == 5 && g.parse::<u32>().is_ok_and(|c| (90785..=90899).contains(&c)
+        || (96101..=96180).contains(&c) || (99202..=99499).contains(&c)))
 }
 
 fn is_year(groups: &[&str]) -> bool {
@@ -293,7 +342,7 @@ fn phone(
         _ => (i, lens, seps),
     };
     let first = if start > i { i } else { start };
-    match lens {
+    let found = match lens {
         [3, 3, 4, ..] if phone_seps(&seps[..2]) => Some((first, start + 2, kind, Confidence::High)),
         [10] | [11] => {
             Some((first, start, kind, if context.is_some() { Confidence::High } else { Confidence::Medium }))
@@ -303,6 +352,35 @@ fn phone(
             let _ = last;
             None
         }
+    };
+    found.map(|(a, b, kind, confidence)| (with_country_code(doc, a), with_extension(doc, b), kind, confidence))
+}
+
+/// "+1 (404) 555-0163": the country code before an area code in parentheses belongs to it.
+fn with_country_code(doc: &Document<'_>, first: usize) -> usize {
+    let tokens = &doc.tokens;
+    let coded = first >= 1
+        && tokens.raw(first - 1) == "1"
+        && matches!(tokens.gap_before(first), " (" | "(" | " ")
+        && tokens.gap_before(first - 1).ends_with('+');
+    if coded { first - 1 } else { first }
+}
+
+/// A phone number's extension belongs to it: "ext. 12", "extension 4", "x214", "x 214".
+fn with_extension(doc: &Document<'_>, end: usize) -> usize {
+    let tokens = &doc.tokens;
+    let next = end + 1;
+    if next >= tokens.len() || tokens.gap_after(end).contains('\n') || tokens.gap_after(end).trim().len() > 1 {
+        return end;
+    }
+    let word = tokens.norm(next);
+    let digits = |k: usize| k < tokens.len() && tokens.list[k].shape == Shape::Digits && tokens.raw(k).len() <= 6;
+    if word.len() > 1 && word.starts_with('x') && word[1..].bytes().all(|b| b.is_ascii_digit()) {
+        next
+    } else if matches!(word, "ext" | "extension" | "x") && digits(next + 1) && tokens.gap_after(next).len() <= 3 {
+        next + 1
+    } else {
+        end
     }
 }
 
@@ -342,20 +420,31 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && (next(1) != Some("y") || next(2) == Some("o"));
     let before = doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "ages", "turns"]);
     // "Mr. Kaminski is 96 and…": a person, a verb of being, the number, no unit after it.
+    // "her mother, who is 97 and…", "her aunt, now 93, calls daily", "who is now 96."
+    let verb = if i >= 3 && tokens.norm(i - 1) == "now" && matches!(tokens.norm(i - 2), "is" | "was") {
+        i - 2
+    } else {
+        i.saturating_sub(1)
+    };
     let person = i >= 2
-        && matches!(tokens.norm(i - 1), "is" | "was" | "now")
-        && (tokens.list[i - 2].shape == Shape::Title
-            || matches!(tokens.norm(i - 2), "he" | "she" | "they" | "pt" | "client" | "patient"))
+        && verb >= 1
+        && matches!(tokens.norm(verb), "is" | "was" | "now")
+        && (tokens.list[verb - 1].shape == Shape::Title
+            || doc.flags(verb - 1) & RELATION != 0
+            || (tokens.norm(verb) == "now" && tokens.gap_after(verb - 1).starts_with(','))
+            || matches!(tokens.norm(verb - 1), "he" | "she" | "they" | "who" | "pt" | "client" | "patient"))
         && (i + 1 >= tokens.len()
             || tokens.list[i + 1].shape == Shape::Lower
                 && matches!(tokens.norm(i + 1), "and" | "but" | "with" | "now" | "today")
             || tokens.gap_after(i).trim_start().starts_with([',', '.', ';']));
+    // "died at 94", "passed away at 91"
+    let died = i >= 2 && tokens.norm(i - 1) == "at" && doc.preceded_by(i - 1, 2, &["died", "passed", "away", "death"]);
     // "Winona Blackfeather, 91, raised him"
     let apposition = i >= 1
         && tokens.gap_before(i) == ", "
         && tokens.list[i - 1].shape == Shape::Title
         && tokens.gap_after(i).starts_with(',');
-    let before = before || person || apposition;
+    let before = before || person || apposition || died;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
 
@@ -373,6 +462,9 @@ mod tests {
         has("Fax: 617-555-0199", "617-555-0199", Kind::Fax);
         has("faxed records to (212) 555 0100 today", "212) 555 0100", Kind::Fax);
         has("her number is 555-0123", "555-0123", Kind::Phone);
+        has("Phone (208) 555-0143 ext. 12 · Fax", "208) 555-0143 ext. 12", Kind::Phone);
+        has("reach me at 503-555-0121 x214 or", "503-555-0121 x214", Kind::Phone);
+        has("Phone: +1 (404) 555-0163", "1 (404) 555-0163", Kind::Phone);
     }
 
     #[test]
@@ -403,6 +495,9 @@ mod tests {
         has("pacemaker serial PM-88412-X", "PM-88412-X", Kind::Device);
         has("case #4821 closed", "4821", Kind::OtherId);
         has("ref 88213344", "88213344", Kind::OtherId);
+        has("paid with his card ending in 4417. He", "4417", Kind::Account);
+        has("Signed, Harriet Vance, LCSW #C-48812", "C-48812", Kind::License);
+        has("Miles Osei, LPC 20419, NPI on file", "20419", Kind::License);
     }
 
     #[test]
@@ -413,6 +508,11 @@ mod tests {
         none("a 45-year-old man, 89 years old");
         has("Grandmother Winona Blackfeather, 91, raised him", "91", Kind::AgeOver89);
         has("Pt is a ninety-four year old man", "ninety-four", Kind::AgeOver89);
+        has("cares for her mother, who is 97 and lives", "97", Kind::AgeOver89);
+        has("Her aunt, now 93, calls daily", "93", Kind::AgeOver89);
+        none("The score is 95 and rising");
+        has("his grandfather, who is now 96. His", "96", Kind::AgeOver89);
+        has("His grandmother died at 94 last year.", "94", Kind::AgeOver89);
     }
 
     #[test]
@@ -422,5 +522,6 @@ mod tests {
             "sertraline 50mg daily, 100 mg at night; rated anxiety 7/10; sleeps 3/5 nights; 2x weekly; in 2019; $150.00",
         );
         none("H0004 x 4 units, 10:30-11:20, 60 minutes, 1,200 calories");
+        none("Billing note: 90834 and 90785 interactive complexity; 99214 with 90833.");
     }
 }

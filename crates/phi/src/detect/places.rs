@@ -22,6 +22,12 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(a, b, Kind::City, Confidence::High));
                 }
             }
+            if let Some(last) = bare_street(doc, i) {
+                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
+                if let Some(city) = segment_city(doc, last + 1) {
+                    out.push(doc.span(last + 1, city, Kind::City, Confidence::Medium));
+                }
+            }
             if flags & STATE != 0
                 && i > 0
                 && matches!(tokens.gap_before(i), ", " | ",")
@@ -61,9 +67,12 @@ impl Detector for PlaceDetector {
                     && tokens.list[i + 1 + of].shape.is_capitalized()
                     && !tokens.gap_after(i).contains('\n')
                 {
-                    let last = capitalized_run(doc, i + 1 + of, 4);
+                    let last = org_run(doc, i + 1 + of, 4);
                     out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
                 }
+            }
+            if let Some(last) = saint(doc, i) {
+                out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
             }
             if let Some(last) = cued_org(doc, i) {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
@@ -158,6 +167,45 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         j += 1;
     }
     None
+}
+
+/// Whether token `i` begins a line or a segment of a letterhead or signature ("· ", "| ").
+fn segment_start(doc: &Document<'_>, i: usize) -> bool {
+    i == 0 || doc.tokens.gap_before(i).contains(['\n', '·', '|', '•'])
+}
+
+/// A street named without a house number where letterheads and signatures put one, at the start
+/// of a line or segment: "Larkspur Court, Suite 210 · Boise", "· Commerce Parkway ·".
+fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let title = |k: usize| k < n && tokens.list[k].shape == Shape::Title && !doc.is_stop(k);
+    if !segment_start(doc, i) || !title(i) || doc.flags(i) & (STREET_SUFFIX | FUNCTION | TITLE) != 0 {
+        return None;
+    }
+    let mut j = i + 1;
+    while j < n && j <= i + 3 && tokens.gap_before(j) == " " && title(j) {
+        if doc.flags(j) & STREET_SUFFIX != 0 {
+            let ends_segment = j + 1 >= n || {
+                let gap = tokens.gap_after(j);
+                gap.contains(['\n', '·', '|', '•']) || (gap.trim() == "," && doc.flags(j + 1) & UNIT != 0)
+            };
+            return ends_segment.then(|| unit_after(doc, j));
+        }
+        j += 1;
+    }
+    None
+}
+
+/// One or two capitalized words making up the segment after a street: its city.
+fn segment_city(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i >= tokens.len() || !tokens.gap_before(i).contains(['·', '|', '•']) || tokens.gap_before(i).contains('\n') {
+        return None;
+    }
+    let last = capitalized_run(doc, i, 2);
+    let ends = last + 1 >= tokens.len() || tokens.gap_after(last).contains(['\n', '·', '|', '•', ',']);
+    (tokens.list[i].shape == Shape::Title && !doc.is_stop(i) && ends).then_some(last)
 }
 
 fn ordinal(norm: &str) -> bool {
@@ -335,6 +383,51 @@ fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
         last += 1;
     }
     last
+}
+
+/// The words after an organization's head ("Temple Beth Israel"): capitalized words, where a
+/// protected word (a country, a language) may follow the first.
+fn org_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
+    let tokens = &doc.tokens;
+    let mut last = capitalized_run(doc, i, max);
+    while last + 1 < tokens.len()
+        && last + 1 - i < max
+        && tokens.gap_after(last) == " "
+        && tokens.list[last + 1].shape == Shape::Title
+        && doc.is_stop(last + 1)
+        && doc.flags(last + 1) & (STATE | MONTH | WEEKDAY) == 0
+    {
+        last += 1;
+    }
+    last
+}
+
+/// "St. Joseph's", "Saint Agnes": a hospital, church or school named for a saint (or, as
+/// "St. Paul", a city: redacted either way).
+fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    // "Our Lady of Mercy", "Our Lady of the Lake"
+    if tokens.norm(i) == "our" && i + 3 < tokens.len() && tokens.norm(i + 1) == "lady" && tokens.norm(i + 2) == "of" {
+        let first = if tokens.norm(i + 3) == "the" { i + 4 } else { i + 3 };
+        return (first < tokens.len() && tokens.list[first].shape == Shape::Title)
+            .then(|| capitalized_run(doc, first, 3));
+    }
+    let head = matches!(tokens.norm(i), "st" | "saint" | "ste") && tokens.list[i].shape == Shape::Title;
+    if !head || i + 1 >= tokens.len() || !matches!(tokens.gap_after(i), ". " | " ") {
+        return None;
+    }
+    // Not "Main St. Joseph said": the street abbreviation follows a capitalized street name.
+    if tokens.gap_after(i) == ". " && i > 0 && tokens.list[i - 1].shape == Shape::Title && tokens.gap_before(i) == " " {
+        return None;
+    }
+    if tokens.list[i + 1].shape != Shape::Title || doc.is_stop(i + 1) {
+        return None;
+    }
+    let last = capitalized_run(doc, i + 1, 3);
+    // The possessive is the institution's name: "St. Joseph's".
+    let possessive =
+        last + 1 < tokens.len() && matches!(tokens.gap_after(last), "'" | "’") && tokens.norm(last + 1) == "s";
+    Some(if possessive { last + 1 } else { last })
 }
 
 /// Words that name a kind of place rather than a particular one.
@@ -648,6 +741,24 @@ mod tests {
     use crate::detect::tests::{found, has};
     use crate::kind::Kind;
     use crate::known::Known;
+
+    #[test]
+    fn streets_without_numbers_in_letterheads() {
+        let head = "Cedar Hollow Counseling\nLarkspur Court, Suite 210 · Boise, ID 83702\nPhone 208-555-0143";
+        has(head, "Larkspur Court, Suite 210", Kind::Street);
+        has(head, "Boise", Kind::City);
+        let line = "Riverbend Behavioral Health · Commerce Parkway · Tulsa\nClient seen.";
+        has(line, "Commerce Parkway", Kind::Street);
+        has(line, "Tulsa", Kind::City);
+    }
+
+    #[test]
+    fn organizations_named_for_saints_and_faiths() {
+        has("My wife drove me to St. Joseph's.", "St. Joseph's", Kind::Organization);
+        has("Her bat mitzvah is at Temple Beth Israel in June.", "Temple Beth Israel", Kind::Organization);
+        has("Cedar Hollow Counseling\nProgress note", "Cedar Hollow Counseling", Kind::Organization);
+        has("She visits after mass at Our Lady of Mercy.", "Our Lady of Mercy", Kind::Organization);
+    }
 
     #[test]
     fn streets_with_units_and_cities() {

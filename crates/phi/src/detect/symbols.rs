@@ -42,6 +42,71 @@ impl Detector for SymbolDetector {
             }
             i += 1;
         }
+        named_handles(doc, out);
+    }
+}
+
+/// Handles written without "@" after the platform they belong to: "her Instagram skye.dances.09",
+/// "a TikTok account, sky3_is_fake". Only a piece shaped like a handle (a dot, underscore or digit
+/// in it, or no English word) counts, so "her Instagram posts" stays.
+fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
+    let tokens = &doc.tokens;
+    let text = doc.text();
+    for i in 0..tokens.len() {
+        let platform = matches!(
+            tokens.norm(i),
+            "instagram"
+                | "insta"
+                | "ig"
+                | "tiktok"
+                | "snapchat"
+                | "snap"
+                | "twitter"
+                | "threads"
+                | "facebook"
+                | "discord"
+                | "reddit"
+                | "twitch"
+                | "youtube"
+                | "bluesky"
+                | "handle"
+                | "username"
+                | "gamertag"
+                | "screenname"
+        );
+        if !platform {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < tokens.len()
+            && j <= i + 4
+            && !tokens.gap_before(j).contains('\n')
+            && matches!(
+                tokens.norm(j),
+                "account" | "is" | "was" | "handle" | "name" | "username" | "called" | "as" | "page" | "profile"
+            )
+        {
+            j += 1;
+        }
+        if j >= tokens.len()
+            || tokens.gap_before(j).contains('\n')
+            || !tokens.gap_before(j).trim().chars().all(|c| matches!(c, ':' | ',' | '-'))
+        {
+            continue;
+        }
+        let start = tokens.list[j].start;
+        let piece_end = text[start..].find(char::is_whitespace).map_or(text.len(), |k| start + k);
+        let end = trim_end(text.as_bytes(), start, piece_end);
+        let piece = &text[start..end];
+        let shaped = piece.contains(['.', '_']) || piece.bytes().any(|b| b.is_ascii_digit());
+        let word = j + 1 >= tokens.len() || tokens.list[j + 1].start >= end;
+        let unknown_word = word && doc.flags(j) == 0 && tokens.list[j].shape == crate::text::Shape::Lower;
+        if piece.len() >= 3
+            && piece.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_'))
+            && (shaped || unknown_word)
+        {
+            out.push(Span::new(start, end, Kind::SocialHandle, Confidence::High));
+        }
     }
 }
 
@@ -176,6 +241,8 @@ mod tests {
         has("at www.myblog.net", "www.myblog.net", Kind::Url);
         has("posted on jdoe.substack.com/p/1 today", "jdoe.substack.com/p/1", Kind::Url);
         has("dm me @luna_k99!", "@luna_k99", Kind::SocialHandle);
+        has("posts from her Instagram skye.dances.09 and", "skye.dances.09", Kind::SocialHandle);
+        has("made a TikTok account, sky3_is_fake, to mock her", "sky3_is_fake", Kind::SocialHandle);
         has("from 2001:db8::8a2e:370:7334 at", "2001:db8::8a2e:370:7334", Kind::Ip);
         has("fe80::1 logged", "fe80::1", Kind::Ip);
     }
