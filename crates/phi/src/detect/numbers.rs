@@ -439,10 +439,10 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
             || tokens.gap_after(i).trim_start().starts_with([',', '.', ';']));
     // "died at 94", "passed away at 91"
     let died = i >= 2 && tokens.norm(i - 1) == "at" && doc.preceded_by(i - 1, 2, &["died", "passed", "away", "death"]);
-    // "Winona Blackfeather, 91, raised him"
+    // "Winona Blackfeather, 91, raised him", "His mother, 91, lives with him"
     let apposition = i >= 1
         && tokens.gap_before(i) == ", "
-        && tokens.list[i - 1].shape == Shape::Title
+        && (tokens.list[i - 1].shape == Shape::Title || doc.flags(i - 1) & RELATION != 0)
         && tokens.gap_after(i).starts_with(',');
     let before = before || person || apposition || died;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))

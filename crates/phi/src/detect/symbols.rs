@@ -69,6 +69,10 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
                 | "twitch"
                 | "youtube"
                 | "bluesky"
+                | "venmo"
+                | "cashapp"
+                | "paypal"
+                | "zelle"
                 | "handle"
                 | "username"
                 | "gamertag"
@@ -98,11 +102,11 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
         let piece_end = text[start..].find(char::is_whitespace).map_or(text.len(), |k| start + k);
         let end = trim_end(text.as_bytes(), start, piece_end);
         let piece = &text[start..end];
-        let shaped = piece.contains(['.', '_']) || piece.bytes().any(|b| b.is_ascii_digit());
+        let shaped = piece.contains(['.', '_', '-']) || piece.bytes().any(|b| b.is_ascii_digit());
         let word = j + 1 >= tokens.len() || tokens.list[j + 1].start >= end;
         let unknown_word = word && doc.flags(j) == 0 && tokens.list[j].shape == crate::text::Shape::Lower;
         if piece.len() >= 3
-            && piece.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_'))
+            && piece.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
             && (shaped || unknown_word)
         {
             out.push(Span::new(start, end, Kind::SocialHandle, Confidence::High));
@@ -243,6 +247,8 @@ mod tests {
         has("dm me @luna_k99!", "@luna_k99", Kind::SocialHandle);
         has("posts from her Instagram skye.dances.09 and", "skye.dances.09", Kind::SocialHandle);
         has("made a TikTok account, sky3_is_fake, to mock her", "sky3_is_fake", Kind::SocialHandle);
+        has("her Venmo is tamsin-blake-7; she paid", "tamsin-blake-7", Kind::SocialHandle);
+        none("she showed me her Instagram posts from the trip");
         has("from 2001:db8::8a2e:370:7334 at", "2001:db8::8a2e:370:7334", Kind::Ip);
         has("fe80::1 logged", "fe80::1", Kind::Ip);
     }
