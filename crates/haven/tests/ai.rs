@@ -213,27 +213,36 @@ fn notes_are_drafted_through_the_boundary_and_only_a_signature_files_them() {
     // No request carried anything of any seeded chart: by substring and by the leak guard.
     let received = model.received();
     assert_eq!(received.len(), s.clients.len());
-    for r in &received {
+    // Request k is client k's. Its own chart's identifiers appear in no form; another client's
+    // full name, e-mail address and phone number appear nowhere (a stand-in may happen to share a
+    // first name or a birthday with someone else in the practice, which identifies no one).
+    for (r, own) in received.iter().zip(&s.clients) {
         assert_eq!(r.path, "/v1/chat/completions");
         let lower = r.body.to_lowercase();
         let words: std::collections::HashSet<String> =
             lower.split(|c: char| !c.is_alphanumeric()).map(str::to_owned).collect();
         let digits: String = r.body.chars().filter(char::is_ascii_digit).collect();
+        // Names as words ("Tran" is in "transcript"), the rest as written.
+        for name in [&own.1, &own.2] {
+            assert!(!words.contains(&name.to_lowercase()), "a request holds the name {name}");
+        }
+        for value in [&own.3, &us_date(&own.3)] {
+            assert!(!lower.contains(&value.to_lowercase()), "a request holds {value}");
+        }
+        let request: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}"));
+        for m in request["messages"].as_array().into_iter().flatten() {
+            let content = m["content"].as_str().unwrap_or_default();
+            let guarded = phi::guard_known(content, &known(own));
+            assert!(guarded.is_ok(), "the leak guard finds {guarded:?} in {content}");
+        }
         for c in &s.clients {
-            // Names as words ("Tran" is in "transcript"), the rest as written.
-            for name in [&c.1, &c.2] {
-                assert!(!words.contains(&name.to_lowercase()), "a request holds the name {name}");
-            }
-            for value in [&c.5, &c.3, &us_date(&c.3)] {
-                assert!(!lower.contains(&value.to_lowercase()), "a request holds {value}");
-            }
+            let full = format!("{} {}", c.1, c.2).to_lowercase();
+            assert!(
+                !lower.contains(&full) && !lower.contains(&c.5.to_lowercase()),
+                "a request holds {full}'s identifiers"
+            );
             let phone: String = c.4.chars().filter(char::is_ascii_digit).collect();
             assert!(!digits.contains(&phone), "a request holds a phone number");
-            let request: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("{e}"));
-            for m in request["messages"].as_array().into_iter().flatten() {
-                let content = m["content"].as_str().unwrap_or_default();
-                assert!(phi::guard_known(content, &known(c)).is_ok(), "the leak guard finds an identifier");
-            }
         }
     }
     // Every step is on record, with its payload for the owner.
