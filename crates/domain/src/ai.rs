@@ -214,10 +214,14 @@ pub enum Assistant {
     /// A progress note from the clinician's bullet points or a session transcript, written into
     /// the note template's fields.
     ProgressNote,
+    /// The course of care so far, from the chart's signed notes, diagnoses and plan, for a
+    /// supervisor or a colleague taking over. Read, never filed.
+    CaseSummary,
 }
 
 stored_names!(Assistant {
     ProgressNote => "progress_note", "Progress note from your points or a transcript";
+    CaseSummary => "case_summary", "Case summary from the chart";
 });
 
 /// Where a request stands. Prepared requests are shown before anything leaves; an answer
@@ -259,6 +263,26 @@ pub fn note_instructions(template: &Template) -> String {
     )
 }
 
+/// The instructions sent with a case summary's request. Hold nothing about the client.
+pub fn summary_instructions() -> String {
+    "You help a licensed mental-health clinician prepare for supervision. You are given a client's \
+     diagnoses, treatment-plan goals and signed session notes, oldest first. Names, dates, places and \
+     numbers in them are placeholders: copy them exactly as written and invent none. Summarize the \
+     course of care in plain text under 250 words: presenting concerns, interventions used, progress \
+     toward each goal, risk and safety, and open questions for supervision. Write only what the \
+     material supports."
+        .to_owned()
+}
+
+/// A case summary from a model's answer: its text, trimmed, without code fences.
+pub fn read_summary(answer: &str) -> Result<String, AnswerError> {
+    let text = answer.trim().trim_start_matches("```text").trim_start_matches("```").trim_end_matches("```").trim();
+    match text.is_empty() {
+        true => Err(AnswerError::Empty),
+        false => Ok(text.to_owned()),
+    }
+}
+
 /// Why a model's answer could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AnswerError {
@@ -266,6 +290,8 @@ pub enum AnswerError {
     NotJson,
     #[error("the model's answer filled none of the note's fields")]
     NoFields,
+    #[error("the model's answer was empty")]
+    Empty,
 }
 
 /// The note's text fields from a model's answer: the first JSON object in it (models wrap it in
@@ -382,6 +408,8 @@ mod tests {
         assert_eq!(read_note_answer("I cannot help with that.", soap), Err(AnswerError::NotJson));
         assert_eq!(read_note_answer("{\"nothing\": \"here\"}", soap), Err(AnswerError::NoFields));
         assert_eq!(read_note_answer("{ broken", soap), Err(AnswerError::NotJson));
+        assert_eq!(read_summary("```\nCourse: steady.\n```"), Ok("Course: steady.".into()));
+        assert_eq!(read_summary("  "), Err(AnswerError::Empty));
         let prompt = note_instructions(soap);
         assert!(prompt.contains("\"subjective\"") && prompt.contains("\"plan\""));
     }

@@ -15,6 +15,8 @@ struct Seeded {
     server: Server,
     base: String,
     owner: String,
+    /// Every staff member's `email:password` by role.
+    staff: Vec<(String, String)>,
     /// (client id, given, family, birth date, phone, e-mail, clinician `email:password`).
     clients: Vec<(String, String, String, String, String, String, String)>,
     _tmp: tempfile::TempDir,
@@ -33,6 +35,7 @@ fn seed(clients: usize, env: &[(&str, &str)]) -> Seeded {
         format!("{}:{}", s["email"].as_str().unwrap_or(""), s["password"].as_str().unwrap_or(""))
     };
     let owner = staff.iter().find(|s| s["role"] == "owner").map(account).unwrap_or_default();
+    let roles = staff.iter().map(|s| (s["role"].as_str().unwrap_or_default().to_owned(), account(s))).collect();
     let clients = report["clients"]
         .as_array()
         .into_iter()
@@ -55,7 +58,11 @@ fn seed(clients: usize, env: &[(&str, &str)]) -> Seeded {
     let server = Server::start(&dir, &[], env);
     let base = server.url.clone();
     let owner = sign_in(&base, &owner);
-    Seeded { server, base, owner, clients, _tmp: tmp }
+    Seeded { server, base, owner, staff: roles, clients, _tmp: tmp }
+}
+
+fn seeded_staff(s: &Seeded, role: &str) -> String {
+    s.staff.iter().find(|(r, _)| r == role).map(|(_, a)| a.clone()).unwrap_or_else(|| panic!("no {role}"))
 }
 
 /// Posts a form with the page's form token; the answer.
@@ -259,6 +266,53 @@ fn notes_are_drafted_through_the_boundary_and_only_a_signature_files_them() {
     assert_eq!(audit.status, 200);
     assert!(audit.body.contains("payload-body") && audit.body.contains("Client reports"));
     drop(s.server);
+}
+
+#[test]
+fn a_case_summary_reads_the_signed_chart_de_identified() {
+    let model = ModelStandIn::start();
+    let s = seed(2, &[]);
+    let provider = local_provider(&s, &model);
+    let (client, given, family, _, phone, _, clinician) = &s.clients[0];
+    let cookie = sign_in(&s.base, clinician);
+    location(&post(&s.base, &cookie, &format!("/clients/{client}/ai-consent"), &[("part2", "yes")]));
+    let note = new_note(&s, &cookie, client, "soap");
+    let page = get(&format!("{}{note}", s.base), Some(&cookie)).body;
+    let fields = [
+        ("version", "1"),
+        ("service_date", &today(&page)),
+        ("subjective", &format!("{given} {family} said her brother calls from {phone} every night.")),
+        ("objective", "Calm, engaged."),
+        ("assessment", "Improving."),
+        ("plan", "Continue."),
+    ];
+    location(&post(&s.base, &cookie, &format!("{note}/sign"), &fields));
+    let private = new_note(&s, &cookie, client, "psychotherapy");
+    let page = get(&format!("{}{private}", s.base), Some(&cookie)).body;
+    let secret = [("version", "1"), ("service_date", &today(&page)), ("process", "PRIVATE-PROCESS-NOTE")];
+    location(&post(&s.base, &cookie, &format!("{private}/sign"), &secret));
+
+    let chart = get(&format!("{}/clients/{client}", s.base), Some(&cookie)).body;
+    assert!(chart.contains("Case summary with AI"), "no summary card on the chart");
+    let request =
+        location(&post(&s.base, &cookie, &format!("/clients/{client}/ai/summary"), &[("provider", &provider)]));
+    let shown = get(&format!("{}{request}", s.base), Some(&cookie)).body;
+    let payload = shown.split("id=\"payload-body\">").nth(1).and_then(|p| p.split("</pre>").next()).unwrap_or_default();
+    assert!(payload.contains("Signed session notes") && payload.contains("Calm, engaged."), "{payload}");
+    assert!(!payload.contains(family.as_str()) && !payload.contains(phone.as_str()), "an identifier in {payload}");
+    assert!(!payload.contains("PRIVATE-PROCESS-NOTE"), "a psychotherapy note entered the context");
+    location(&post(&s.base, &cookie, &format!("{request}/send"), &[]));
+    let answered = get(&format!("{}{request}", s.base), Some(&cookie)).body;
+    let summary = answered.split("id=\"ai-summary-text\"").nth(1).unwrap_or_default();
+    assert!(summary.contains("Summary of care") && summary.contains(family.as_str()), "not put back: {summary}");
+    // Someone outside the care team gets no summary.
+    let biller = seeded_staff(&s, "biller");
+    let theirs = sign_in(&s.base, &biller);
+    assert_eq!(
+        post(&s.base, &theirs, &format!("/clients/{client}/ai/summary"), &[("provider", &provider)]).status,
+        403
+    );
+    assert_eq!(get(&format!("{}{request}", s.base), Some(&theirs)).status, 403);
 }
 
 #[test]

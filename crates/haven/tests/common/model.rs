@@ -130,11 +130,16 @@ fn serve(stream: TcpStream, received: &Mutex<Vec<Received>>, behaviour: &Mutex<B
     };
 }
 
-/// A SOAP note quoting the request's last message, as JSON: the stand-ins come back in it.
+/// A SOAP note quoting the request's last message, as JSON (or, asked for a summary, the
+/// message in plain text): the stand-ins come back in it.
 fn note_from(body: &str) -> String {
     let request: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let material = request["messages"].as_array().and_then(|m| m.last()).and_then(|m| m["content"].as_str());
     let material = material.unwrap_or_default().to_owned();
+    let instructions = request["messages"][0]["content"].as_str().unwrap_or_default();
+    if instructions.contains("Summarize") {
+        return format!("Summary of care. {material}");
+    }
     serde_json::json!({
         "subjective": format!("Client reports: {material}"),
         "objective": "Alert, oriented, engaged.",

@@ -9,8 +9,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crypto::hex;
-use domain::ai::{Assistant, INPUT_MAX, RequestState, consent_refusal, note_instructions, read_note_answer};
-use domain::notes::{NoteContent, NoteForm, Template};
+use domain::ai::{
+    Assistant, INPUT_MAX, RequestState, consent_refusal, note_instructions, read_note_answer, read_summary,
+    summary_instructions,
+};
+use domain::notes::{NoteContent, NoteForm, NoteKind, Template};
+use domain::policy::{Action, ChartPart};
 use domain::validation::FieldErrors;
 use domain::{ClientId, NoteId, Phi};
 use serde::{Deserialize, Serialize};
@@ -95,6 +99,8 @@ pub struct AiRequestView {
     pub failure: Option<String>,
     /// The answer re-identified, for the editor (only while it waits for review).
     pub draft: Option<Phi<AiDraft>>,
+    /// A case summary's answer, re-identified, for the clinician who asked.
+    pub summary: Option<Phi<String>>,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -150,16 +156,11 @@ fn checked_input(text: &str) -> Result<String> {
 
 impl Haven {
     /// Why the client's consent does not let an assistant work on this note, if it does not.
-    async fn consent_refusal(
-        &self,
-        actor: &Actor,
-        client: ClientId,
-        template: &Template,
-    ) -> Result<Option<&'static str>> {
+    async fn consent_refusal(&self, actor: &Actor, client: ClientId, kind: NoteKind) -> Result<Option<&'static str>> {
         let consent = self.ai_consent_in_force(actor.practice(), client).await?;
         let scope =
             consent.map(|c| domain::ai::ConsentScope { psychotherapy_notes: c.psychotherapy_notes, part2: c.part2 });
-        Ok(consent_refusal(scope, template.kind, self.is_part2(actor.practice(), client).await?))
+        Ok(consent_refusal(scope, kind, self.is_part2(actor.practice(), client).await?))
     }
 
     /// The de-identified material and the request's bytes, built again from the sealed input.
@@ -167,7 +168,7 @@ impl Haven {
         &self,
         record: &AiRequestRecord,
         practice: domain::PracticeId,
-        template: &Template,
+        instructions: &str,
     ) -> Result<(phi::Deidentified, ModelRequest)> {
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let plain = open_cell(&ring, practice, SealedColumn::AiInput, &record.id, &record.input)?;
@@ -177,13 +178,54 @@ impl Haven {
         let options = phi::Options { seed: input.seed, date_shift_days: input.date_shift_days };
         let material = phi::pseudonymize(&phi::Engine::new(), &known, &[&input.text], options)
             .map_err(|refused| ServiceError::Conflict(format!("the PHI check refused to send this: {refused}")))?;
-        let request = ModelRequest::new(&record.model, &note_instructions(template), &material);
+        let request = ModelRequest::new(&record.model, instructions, &material);
         Ok((material, request))
     }
 
     async fn ai_record(&self, actor: &Actor, client: ClientId, id: &str) -> Result<AiRequestRecord> {
         let record = self.store.ai_request(actor.practice(), id).await?.filter(|r| r.client == client);
         record.ok_or(ServiceError::NotFound)
+    }
+
+    /// What a request of the actor's may go on with: a note's draft (still theirs and unsigned)
+    /// and its template, or a case summary on their client (`None`); and the access's purpose.
+    async fn requesting(
+        &self,
+        actor: &Actor,
+        record: &AiRequestRecord,
+        action: &'static str,
+    ) -> Result<(Option<Template>, &'static str)> {
+        if record.assistant == Assistant::CaseSummary.as_str() {
+            let purpose = self.summary_access(actor, record.client, action).await?;
+            if record.requested_by != actor.user() {
+                return Err(ServiceError::Denied("only the clinician who asked works with an AI request"));
+            }
+            return Ok((None, purpose));
+        }
+        let (_, template, purpose) = self.drafting(actor, record, action).await?;
+        Ok((Some(template), purpose))
+    }
+
+    /// A case summary reads the chart's notes: for its care team only (not during a break of the
+    /// glass, which opens a record to read, not to send out). The purpose of use.
+    async fn summary_access(&self, actor: &Actor, client: ClientId, action: &'static str) -> Result<&'static str> {
+        let access = self.chart_access(actor, client, ChartPart::Notes, Action::View, action).await?;
+        let purpose = access.purpose_for(actor);
+        if purpose != "TREAT" {
+            let rule = "AI case summaries are for the client's care team";
+            let entry = AuditEntry::new(action, Crud::Create).client(client).categories(&["notes"]).purpose(purpose);
+            self.audited_by(actor, entry.denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
+        }
+        Ok(purpose)
+    }
+
+    /// The instructions a request is sent with.
+    fn instructions(record: &AiRequestRecord, template: Option<&Template>) -> String {
+        match template {
+            Some(t) if record.assistant == Assistant::ProgressNote.as_str() => note_instructions(t),
+            _ => summary_instructions(),
+        }
     }
 
     /// The note a request drafts, still the actor's own unsigned draft.
@@ -217,18 +259,42 @@ impl Haven {
         let (record, access) = self.own_draft(actor, client, note, "ai.context").await?;
         let template = self.note_template(practice, &record.template).await?;
         let text = checked_input(material)?;
+        let provider = self.enabled_provider(actor, provider).await?;
+        let mut pending = self.pending(actor, client, Some(note), Assistant::ProgressNote, &provider);
+        let purpose = access.purpose_for(actor);
+        if let Some(rule) = self.consent_refusal(actor, client, template.kind).await? {
+            self.audited_by(actor, request_entry("ai.context", Crud::Create, &pending, purpose).denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
+        }
+        let key = key_purpose(&record.template);
+        self.seal_and_keep(actor, &mut pending, text, key, &note_instructions(&template), purpose).await?;
+        Ok(pending.id)
+    }
+
+    /// The provider `id`, if it is on; otherwise the form's error.
+    async fn enabled_provider(&self, actor: &Actor, id: &str) -> Result<store::AiProviderRecord> {
         let providers = self.provider_records(actor).await?;
-        let Some(provider) = providers.into_iter().find(|p| p.id == provider && p.enabled) else {
+        providers.into_iter().find(|p| p.id == id && p.enabled).ok_or_else(|| {
             let mut errors = FieldErrors::default();
             errors.add("provider", "choose an AI provider that is turned on");
-            return Err(ServiceError::Invalid(errors));
-        };
-        let id = uuid::Uuid::new_v4().to_string();
-        let mut pending = AiRequestRecord {
-            id: id.clone(),
+            ServiceError::Invalid(errors)
+        })
+    }
+
+    /// A new request of the actor's, not yet sealed.
+    fn pending(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        note: Option<NoteId>,
+        assistant: Assistant,
+        provider: &store::AiProviderRecord,
+    ) -> AiRequestRecord {
+        AiRequestRecord {
+            id: uuid::Uuid::new_v4().to_string(),
             client,
-            note: Some(note.to_string()),
-            assistant: Assistant::ProgressNote.as_str().into(),
+            note: note.map(|n| n.to_string()),
+            assistant: assistant.as_str().into(),
             provider: provider.id.clone(),
             model: provider.model.clone(),
             requested_by: actor.user(),
@@ -241,12 +307,21 @@ impl Haven {
             answer_sha256: None,
             failure: None,
             updated_at: self.now(),
-        };
-        let purpose = access.purpose_for(actor);
-        if let Some(rule) = self.consent_refusal(actor, client, &template).await? {
-            self.audited_by(actor, request_entry("ai.context", Crud::Create, &pending, purpose).denied(rule)).await?;
-            return Err(ServiceError::Denied(rule));
         }
+    }
+
+    /// De-identifies `text` with a fresh random draw, seals it and the exact request made from
+    /// it (under `key`), and keeps the request, unsent, with its `ai.context` event.
+    async fn seal_and_keep(
+        &self,
+        actor: &Actor,
+        pending: &mut AiRequestRecord,
+        text: String,
+        key: crypto::Purpose,
+        instructions: &str,
+        purpose: &'static str,
+    ) -> Result<()> {
+        let practice = actor.practice();
         let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p] = random_bytes::<16>()?;
         let seed = u64::from_le_bytes([a, b, c, d, e, f, g, h]);
         // Within a year either way, never zero: every date in the request moves together.
@@ -254,54 +329,101 @@ impl Haven {
         let date_shift_days = if days < 365 { -(days as i64) - 1 } else { days as i64 - 364 };
         let input = Input { text, seed, date_shift_days };
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let purpose_key = key_purpose(&record.template);
         let json = serde_json::to_vec(&input).map_err(|e| ServiceError::Internal(format!("encoding: {e}")))?;
-        pending.input = seal_cell_with(&ring, purpose_key, practice, SealedColumn::AiInput, &id, &json)?;
-        let request = match self.rebuild(&pending, practice, &template).await {
+        pending.input = seal_cell_with(&ring, key, practice, SealedColumn::AiInput, &pending.id, &json)?;
+        let request = match self.rebuild(pending, practice, instructions).await {
             Ok((_, request)) => request,
             Err(refused) => {
-                let entry =
-                    request_entry("ai.context", Crud::Create, &pending, purpose).failed("the PHI check refused");
+                let entry = request_entry("ai.context", Crud::Create, pending, purpose).failed("the PHI check refused");
                 self.audited_by(actor, entry).await?;
                 return Err(refused);
             }
         };
         pending.payload_sha256 = sha256_hex(request.body());
-        pending.payload = seal_cell_with(&ring, purpose_key, practice, SealedColumn::AiPayload, &id, request.body())?;
-        let entry = request_entry("ai.context", Crud::Create, &pending, purpose)
+        pending.payload = seal_cell_with(&ring, key, practice, SealedColumn::AiPayload, &pending.id, request.body())?;
+        let entry = request_entry("ai.context", Crud::Create, pending, purpose)
             .resource("payload_sha256", &pending.payload_sha256);
-        self.recording_by(actor, entry)?.add_ai_request(practice, &pending).await?;
+        self.recording_by(actor, entry)?.add_ai_request(practice, pending).await?;
         self.audit_drafts_committed();
-        Ok(id)
+        Ok(())
+    }
+
+    /// Prepares a case summary of the client's chart for a member of their care team: the
+    /// active diagnoses, the plan's goals and the latest signed notes (never psychotherapy notes,
+    /// which stay with their author), de-identified against the chart and kept unsent. Returns
+    /// the request's id.
+    pub async fn prepare_case_summary(&self, actor: &Actor, client: ClientId, provider: &str) -> Result<String> {
+        let practice = actor.practice();
+        self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
+        let purpose = self.summary_access(actor, client, "ai.context").await?;
+        let provider = self.enabled_provider(actor, provider).await?;
+        let mut pending = self.pending(actor, client, None, Assistant::CaseSummary, &provider);
+        if let Some(rule) = self.consent_refusal(actor, client, NoteKind::Progress).await? {
+            self.audited_by(actor, request_entry("ai.context", Crud::Create, &pending, purpose).denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
+        }
+        let material = self.chart_material(practice, client).await?;
+        self.seal_and_keep(actor, &mut pending, material, crypto::Purpose::Records, &summary_instructions(), purpose)
+            .await?;
+        Ok(pending.id)
+    }
+
+    /// The chart as a case summary reads it, in plain words.
+    async fn chart_material(&self, practice: domain::PracticeId, client: ClientId) -> Result<String> {
+        /// The latest signed notes a summary reads.
+        const NOTES: usize = 8;
+        let mut text = String::from("Diagnoses:\n");
+        for d in self.open_diagnoses(practice, client).await? {
+            if d.spec.status == domain::diagnosis::DiagnosisStatus::Active {
+                text.push_str(&format!("- {} {}\n", d.spec.detail.expose().code, d.description));
+            }
+        }
+        if let Some(plan) = self.open_plan(practice, client).await? {
+            text.push_str("\nTreatment plan goals:\n");
+            for (problem, goal) in plan.content.expose().goals() {
+                text.push_str(&format!("- {} — {} ({})\n", problem.text, goal.text, goal.status.label()));
+            }
+        }
+        let notes = self.signed_notes_to_disclose(practice, client).await?;
+        if notes.is_empty() {
+            let mut errors = FieldErrors::default();
+            errors.add("chart", "the chart has no signed notes to summarize yet");
+            return Err(ServiceError::Invalid(errors));
+        }
+        text.push_str("\nSigned session notes, oldest first:\n");
+        for (header, content, template) in notes.iter().skip(notes.len().saturating_sub(NOTES)) {
+            text.push_str(&format!("\n{} on {}\n", header.name, content.service_date));
+            for (field, written) in content.sections(template) {
+                if !written.trim().is_empty() {
+                    text.push_str(&format!("{}: {}\n", field.label, written.trim()));
+                }
+            }
+        }
+        Ok(text)
     }
 
     /// One request, for the clinician who asked; the read is an audit event.
     pub async fn ai_request(&self, actor: &Actor, client: ClientId, id: &str) -> Result<AiRequestView> {
         let record = self.ai_record(actor, client, id).await?;
-        let note: NoteId = record.note.as_deref().and_then(|n| n.parse().ok()).ok_or(ServiceError::NotFound)?;
-        let about = Some(("note", note.to_string()));
-        let access = self
-            .chart_access_about(
-                actor,
-                client,
-                domain::policy::ChartPart::Notes,
-                domain::policy::Action::View,
-                "ai.request.view",
-                about,
-            )
-            .await?;
+        let note: Option<NoteId> = record.note.as_deref().and_then(|n| n.parse().ok());
+        let about = note.map(|n| ("note", n.to_string()));
+        let access =
+            self.chart_access_about(actor, client, ChartPart::Notes, Action::View, "ai.request.view", about).await?;
         if record.requested_by != actor.user() {
             let rule = "only the clinician who asked sees an AI request";
-            self.audited_by(
-                actor,
-                request_entry("ai.request.view", Crud::Read, &record, access.purpose_for(actor)).denied(rule),
-            )
-            .await?;
+            let entry = request_entry("ai.request.view", Crud::Read, &record, access.purpose_for(actor));
+            self.audited_by(actor, entry.denied(rule)).await?;
             return Err(ServiceError::Denied(rule));
         }
-        let note_record = self.store.note(actor.practice(), client, note).await?.ok_or(ServiceError::NotFound)?;
-        let template = self.note_template(actor.practice(), &note_record.template).await?;
-        self.request_view(actor, record, &template, true).await
+        let template = self.request_template(actor, &record).await?;
+        self.request_view(actor, record, template.as_ref(), true).await
+    }
+
+    /// The template of the note a request drafts (none for a case summary).
+    async fn request_template(&self, actor: &Actor, record: &AiRequestRecord) -> Result<Option<Template>> {
+        let Some(note) = record.note.as_deref().and_then(|n| n.parse::<NoteId>().ok()) else { return Ok(None) };
+        let note = self.store.note(actor.practice(), record.client, note).await?.ok_or(ServiceError::NotFound)?;
+        Ok(Some(self.note_template(actor.practice(), &note.template).await?))
     }
 
     /// What a request holds, opened; `with_draft` re-identifies an answer that waits for review.
@@ -309,7 +431,7 @@ impl Haven {
         &self,
         actor: &Actor,
         record: AiRequestRecord,
-        template: &Template,
+        template: Option<&Template>,
         with_draft: bool,
     ) -> Result<AiRequestView> {
         let practice = actor.practice();
@@ -326,7 +448,8 @@ impl Haven {
         let state: RequestState = record.state.parse().map_err(ServiceError::Internal)?;
         // Rebuilt only when the bytes still match: a chart changed since cannot mark surrogates
         // or put names back.
-        let rebuilt = match self.rebuild(&record, practice, template).await {
+        let instructions = Self::instructions(&record, template);
+        let rebuilt = match self.rebuild(&record, practice, &instructions).await {
             Ok((material, request)) if request.body() == body.as_bytes() => Some(material),
             _ => None,
         };
@@ -334,13 +457,19 @@ impl Haven {
             .as_ref()
             .map(|m| m.texts().iter().enumerate().map(|(i, t)| segments(t, m.surrogate_spans(i))).collect())
             .unwrap_or_default();
-        let draft = match (&rebuilt, &answer) {
-            (Some(material), Some((text, _))) if with_draft && state == RequestState::Answered => {
-                read_note_answer(&material.reidentify(text), template)
-                    .ok()
-                    .map(|fields| Phi::new(AiDraft { request: record.id.clone(), fields }))
-            }
+        let answered = |state| match (&rebuilt, &answer) {
+            (Some(material), Some((text, _))) if with_draft && state => Some(material.reidentify(text)),
             _ => None,
+        };
+        let draft = match template {
+            Some(t) => answered(state == RequestState::Answered)
+                .and_then(|text| read_note_answer(&text, t).ok())
+                .map(|fields| Phi::new(AiDraft { request: record.id.clone(), fields })),
+            None => None,
+        };
+        let summary = match template {
+            None => answered(state == RequestState::Answered).and_then(|text| read_summary(&text).ok()).map(Phi::new),
+            Some(_) => None,
         };
         let providers = self.provider_records(actor).await?;
         let provider = providers.iter().find(|p| p.id == record.provider);
@@ -362,6 +491,7 @@ impl Haven {
             answer,
             failure: record.failure.clone(),
             draft,
+            summary,
         })
     }
 
@@ -391,7 +521,8 @@ impl Haven {
     /// request; the note itself is never touched here.
     pub async fn send_ai_request(&self, actor: &Actor, client: ClientId, id: &str) -> Result<RequestState> {
         let record = self.ai_record(actor, client, id).await?;
-        let (_, template, purpose) = self.drafting(actor, &record, "ai.send").await?;
+        let (template, purpose) = self.requesting(actor, &record, "ai.send").await?;
+        let kind = template.as_ref().map_or(NoteKind::Progress, |t| t.kind);
         if record.state != RequestState::Prepared.as_str() {
             return Err(ServiceError::Conflict("this AI request has already been sent or cancelled".into()));
         }
@@ -400,7 +531,7 @@ impl Haven {
             answer: None,
             failure: Some(why),
         };
-        if let Some(rule) = self.consent_refusal(actor, client, &template).await? {
+        if let Some(rule) = self.consent_refusal(actor, client, kind).await? {
             let entry = request_entry("ai.send", Crud::Update, &record, purpose).denied(rule);
             self.settle(actor, &record, RequestState::Prepared, fail(rule.into()), entry).await?;
             return Ok(RequestState::Failed);
@@ -412,7 +543,7 @@ impl Haven {
             self.settle(actor, &record, RequestState::Prepared, fail(why.into()), entry).await?;
             return Ok(RequestState::Failed);
         };
-        let rebuilt = self.rebuild(&record, actor.practice(), &template).await;
+        let rebuilt = self.rebuild(&record, actor.practice(), &Self::instructions(&record, template.as_ref())).await;
         let request = match rebuilt {
             Ok((_, request)) if sha256_hex(request.body()) == record.payload_sha256 => request,
             _ => {
@@ -434,17 +565,22 @@ impl Haven {
             Ok(answer) => {
                 let hash = sha256_hex(answer.as_bytes());
                 let ring = self.keys.keyring(self.store.as_ref(), actor.practice()).await?;
+                let key = template.as_ref().map_or(crypto::Purpose::Records, |t| key_purpose(&t.id));
                 let sealed = seal_cell_with(
                     &ring,
-                    key_purpose(&template.id),
+                    key,
                     actor.practice(),
                     SealedColumn::AiAnswer,
                     &record.id,
                     answer.as_bytes(),
                 )?;
                 let entry = entry.resource("answer_sha256", &hash);
-                match read_note_answer(&answer, &template) {
-                    Ok(_) => (
+                let readable = match &template {
+                    Some(t) => read_note_answer(&answer, t).map(drop),
+                    None => read_summary(&answer).map(drop),
+                };
+                match readable {
+                    Ok(()) => (
                         RequestState::Answered,
                         AiRequestChange {
                             state: RequestState::Answered.as_str().into(),
@@ -473,7 +609,7 @@ impl Haven {
     /// Cancels a prepared request: nothing is sent.
     pub async fn cancel_ai_request(&self, actor: &Actor, client: ClientId, id: &str) -> Result<()> {
         let record = self.ai_record(actor, client, id).await?;
-        let (_, _, purpose) = self.drafting(actor, &record, "ai.cancel").await?;
+        let (_, purpose) = self.requesting(actor, &record, "ai.cancel").await?;
         let change = AiRequestChange { state: RequestState::Cancelled.as_str().into(), ..Default::default() };
         let entry = request_entry("ai.cancel", Crud::Update, &record, purpose);
         self.settle(actor, &record, RequestState::Prepared, change, entry).await
@@ -529,20 +665,39 @@ pub struct NoteAssistance {
 }
 
 impl Haven {
+    /// The providers that are on: (id, name, host, runs here).
+    async fn enabled_providers(&self, actor: &Actor) -> Result<Vec<(String, String, String, bool)>> {
+        Ok(self
+            .provider_records(actor)
+            .await?
+            .into_iter()
+            .filter(|p| p.enabled)
+            .map(|p| (p.id.clone(), p.name.clone(), host_of(&p.base_url).to_owned(), p.runs_here))
+            .collect())
+    }
+
     /// For a note its author may edit (the note's read is on record): which providers are on,
     /// and whether the client's consent lets an assistant work on it.
     pub async fn note_assistance(&self, actor: &Actor, client: ClientId, note: NoteId) -> Result<NoteAssistance> {
         actor.may(domain::policy::Resource::AiProviders, domain::policy::Action::View)?;
         let record = self.store.note(actor.practice(), client, note).await?.ok_or(ServiceError::NotFound)?;
         let template = self.note_template(actor.practice(), &record.template).await?;
-        let providers = self
-            .provider_records(actor)
-            .await?
-            .into_iter()
-            .filter(|p| p.enabled)
-            .map(|p| (p.id.clone(), p.name.clone(), host_of(&p.base_url).to_owned(), p.runs_here))
-            .collect();
-        Ok(NoteAssistance { providers, refusal: self.consent_refusal(actor, client, &template).await? })
+        let providers = self.enabled_providers(actor).await?;
+        Ok(NoteAssistance { providers, refusal: self.consent_refusal(actor, client, template.kind).await? })
+    }
+
+    /// For a chart's care team: the providers that are on, and whether the client's consent lets
+    /// an assistant summarize their chart. Nothing for anyone else.
+    pub async fn chart_assistance(&self, actor: &Actor, client: ClientId) -> Result<Option<NoteAssistance>> {
+        actor.may(domain::policy::Resource::AiProviders, domain::policy::Action::View)?;
+        let (relationship, _) = self.relationship(actor, client).await?;
+        if !matches!(relationship, domain::policy::Relationship::CareTeam(_))
+            || !domain::policy::decide_chart(actor.role(), relationship, ChartPart::Notes, Action::View).is_allowed()
+        {
+            return Ok(None);
+        }
+        let providers = self.enabled_providers(actor).await?;
+        Ok(Some(NoteAssistance { providers, refusal: self.consent_refusal(actor, client, NoteKind::Progress).await? }))
     }
 
     /// A request as the audit log keeps it, for the owner: what was sent and what came back,
@@ -550,14 +705,9 @@ impl Haven {
     pub async fn ai_request_for_audit(&self, actor: &Actor, id: &str) -> Result<AiRequestView> {
         actor.may(domain::policy::Resource::AuditLog, domain::policy::Action::View)?;
         let record = self.store.ai_request(actor.practice(), id).await?.ok_or(ServiceError::NotFound)?;
-        let note: Option<NoteId> = record.note.as_deref().and_then(|n| n.parse().ok());
-        let note = match note {
-            Some(n) => self.store.note(actor.practice(), record.client, n).await?,
-            None => None,
-        };
-        let template = self.note_template(actor.practice(), &note.ok_or(ServiceError::NotFound)?.template).await?;
+        let template = self.request_template(actor, &record).await?;
         let entry = request_entry("ai.request.audit_view", Crud::Read, &record, "HOPERAT");
         self.audited_by(actor, entry).await?;
-        self.request_view(actor, record, &template, false).await
+        self.request_view(actor, record, template.as_ref(), false).await
     }
 }

@@ -71,7 +71,11 @@ const REASON_MIN: usize = 10;
 
 impl Haven {
     /// How the actor stands to the client, and the open break of the glass if that is all.
-    async fn relationship(&self, actor: &Actor, client: ClientId) -> Result<(Relationship, Option<GlassBreakRecord>)> {
+    pub(crate) async fn relationship(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+    ) -> Result<(Relationship, Option<GlassBreakRecord>)> {
         let practice = actor.practice();
         if let Some(role) = self.store.care_role(practice, client, actor.user()).await? {
             return Ok((Relationship::CareTeam(role), None));

@@ -45,8 +45,9 @@ pub(super) async fn prepare_ai(
 #[template(path = "ai_request.html")]
 pub(super) struct RequestPage {
     l: Layout,
-    client: String,
-    note: String,
+    /// Where the request's own routes start, and the page it was asked from.
+    base: String,
+    back: (String, &'static str),
     request: service::AiRequestView,
 }
 
@@ -59,7 +60,12 @@ pub(super) async fn ai_request(
 ) -> Result<Response, PageError> {
     let (id, note) = (client_id(&id)?, note_id(&note)?);
     let request = state.haven.ai_request(&actor, id, &request).await?;
-    let page = RequestPage { l: Layout::of(&actor), client: id.to_string(), note: note.to_string(), request };
+    let page = RequestPage {
+        l: Layout::of(&actor),
+        base: format!("/clients/{id}/notes/{note}/ai/{}", request.id),
+        back: (format!("/clients/{id}/notes/{note}"), "Back to the note"),
+        request,
+    };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -123,4 +129,70 @@ pub(super) async fn note(
         }
     }
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub(super) struct Provider {
+    #[serde(default)]
+    provider: String,
+}
+
+/// A case summary of the chart: prepared, then shown before it is sent.
+pub(super) async fn prepare_summary(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(typed): Form<Provider>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    match state.haven.prepare_case_summary(&actor, id, &typed.provider).await {
+        Ok(request) => Ok(Redirect::to(&format!("/clients/{id}/ai/{request}")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = chart_page(&state, &actor, id).await?;
+            page.error = errors.iter().next().map(|e| format!("No summary was prepared: {}.", e.message));
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(ServiceError::Conflict(message)) => {
+            let mut page = chart_page(&state, &actor, id).await?;
+            page.error = Some(format!("Nothing was sent: {message}."));
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn summary_request(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, request)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    let request = state.haven.ai_request(&actor, id, &request).await?;
+    let page = RequestPage {
+        l: Layout::of(&actor),
+        base: format!("/clients/{id}/ai/{}", request.id),
+        back: (format!("/clients/{id}"), "Back to the chart"),
+        request,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub(super) async fn send_summary(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, request)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    state.haven.send_ai_request(&actor, id, &request).await?;
+    Ok(Redirect::to(&format!("/clients/{id}/ai/{request}")).into_response())
+}
+
+pub(super) async fn cancel_summary(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, request)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    state.haven.cancel_ai_request(&actor, id, &request).await?;
+    Ok(Redirect::to(&format!("/clients/{id}")).into_response())
 }

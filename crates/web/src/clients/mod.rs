@@ -51,6 +51,10 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/notes/{note}/ai/{request}/send", send_ai)
         .post("/clients/{id}/notes/{note}/ai/{request}/cancel", cancel_ai)
         .post("/clients/{id}/notes/{note}/ai/{request}/reject", reject_ai)
+        .post("/clients/{id}/ai/summary", ai::prepare_summary)
+        .get("/clients/{id}/ai/{request}", ai::summary_request)
+        .post("/clients/{id}/ai/{request}/send", ai::send_summary)
+        .post("/clients/{id}/ai/{request}/cancel", ai::cancel_summary)
         .post("/clients/{id}/ai-consent", record_ai_consent)
         .post("/clients/{id}/ai-consent/{consent}/revoke", revoke_ai_consent)
         .get("/clients/{id}/plan", plan)
@@ -283,6 +287,8 @@ struct ChartPage {
     /// The newest documents the actor may see, and how many there are in all.
     documents: Vec<DocumentRow>,
     document_count: usize,
+    /// For the care team: the AI providers that are on and whether consent allows a summary.
+    assistance: Option<service::NoteAssistance>,
 }
 
 impl ChartPage {
@@ -365,6 +371,7 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
         templates: state.haven.note_templates(actor).await?,
         documents,
         document_count,
+        assistance: state.haven.chart_assistance(actor, id).await?,
     })
 }
 
