@@ -2,7 +2,7 @@
 // stand-in) and turns it on; a clinician records the client's AI consent, writes bullet points
 // into a SOAP note, sees exactly what would be sent (stand-ins marked), sends it, finds the
 // draft in the SOAP fields marked AI-assisted, edits it and signs; a second draft is rejected
-// and leaves its note empty.
+// and leaves its note empty; a case summary of the chart is prepared, shown and read.
 //
 // usage: node ai.mjs BASE_URL OWNER CLINICIAN MODEL_BASE_URL SCREENSHOT_DIR
 import { launch, check, signedIn, submit } from "./browser.mjs";
@@ -65,6 +65,16 @@ try {
   check(signed.includes("Reviewed with the client."), "the edit was not filed");
   check((await c.page.textContent(".lead")).includes("AI-assisted"), "the signed note is not marked AI-assisted");
   await c.page.screenshot({ path: `${shots}/ai-signed.png`, fullPage: true });
+
+  // A case summary of the chart, shown before it is sent.
+  await c.page.goto(chart);
+  await submit(c.page, "#ai-summary button[type=submit]");
+  await c.page.waitForSelector("mark.surrogate");
+  check(!(await c.page.textContent(".payload")).includes(given), "the summary's payload shows the client's name");
+  await submit(c.page, "#ai-send");
+  const summary = await c.page.textContent("#ai-summary-text");
+  check(summary.includes(given), `the summary is not put back: ${summary}`);
+  await c.page.screenshot({ path: `${shots}/ai-summary.png`, fullPage: true });
 
   // Rejected: the note stays as it was.
   await draftNote();

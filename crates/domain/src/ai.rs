@@ -240,7 +240,7 @@ stored_names!(RequestState {
     Prepared => "prepared", "Waiting for you to send it";
     Cancelled => "cancelled", "Cancelled before sending";
     Failed => "failed", "Failed";
-    Answered => "answered", "Answered: a draft waits for your review";
+    Answered => "answered", "Answered";
     Accepted => "accepted", "Taken into your draft";
     Rejected => "rejected", "Rejected";
 });

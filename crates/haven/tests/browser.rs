@@ -276,10 +276,12 @@ fn an_ai_draft_is_shown_before_sending_and_filed_only_when_signed() {
     let model = common::model::ModelStandIn::start();
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("ai.mjs", &[&server.url, &accounts[0], &accounts[1], &model.base_url()], &server);
-    for shot in ["ai-providers.png", "ai-payload.png", "ai-draft.png", "ai-signed.png", "ai-audit.png"] {
+    for shot in
+        ["ai-providers.png", "ai-payload.png", "ai-draft.png", "ai-signed.png", "ai-summary.png", "ai-audit.png"]
+    {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
-    assert_eq!(model.received().len(), 2, "one request per sent draft");
+    assert_eq!(model.received().len(), 3, "one request per draft or summary sent");
 }
 
 /// A practice in New York: a weekly series keeps 9:00 across the spring clock change, and a

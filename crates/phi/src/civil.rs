@@ -146,8 +146,10 @@ pub(crate) fn shift_date(text: &str, days: i64) -> Option<String> {
     // Rewrite each component in place, keeping padding, abbreviation, case and suffixes.
     let mut out = String::with_capacity(text.len() + 4);
     let mut at = 0;
-    // Zero-padded if any number of the original was ("03/14" → "04/02", "3/14" → "4/2").
-    let padded = numbers.iter().any(|&i| tokens.raw(i).starts_with('0'));
+    // Zero-padded if any number of the original was ("03/14" → "04/02", "3/14" → "4/2"), and
+    // always in ISO order ("2026-11-28" → "2026-06-07").
+    let iso = !has_name && numbers.len() == 3 && tokens.raw(numbers[0]).len() == 4;
+    let padded = iso || numbers.iter().any(|&i| tokens.raw(i).starts_with('0'));
     let mut sorted = parts.clone();
     sorted.sort_by_key(|(i, _)| *i);
     for (i, part) in sorted {
@@ -230,6 +232,7 @@ mod tests {
         assert_eq!(shift_date("03/14/2024", 30).as_deref(), Some("04/13/2024"));
         assert_eq!(shift_date("3/14/24", -14).as_deref(), Some("2/29/24"));
         assert_eq!(shift_date("2024-03-14", 1).as_deref(), Some("2024-03-15"));
+        assert_eq!(shift_date("2026-11-28", -174).as_deref(), Some("2026-06-07"));
         assert_eq!(shift_date("March 14, 2024", 20).as_deref(), Some("April 3, 2024"));
         assert_eq!(shift_date("Mar. 14th", 8).as_deref(), Some("Mar. 22nd"));
         assert_eq!(shift_date("14 March 2024", 365).as_deref(), Some("14 March 2025"));
