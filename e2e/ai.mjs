@@ -53,7 +53,11 @@ try {
   check(!shown.includes(given) && shown.includes("PHQ-9 11"), `the payload shows an identifier: ${shown}`);
   check((await c.page.textContent("#ai-state")).includes("Waiting"), "the request is not waiting to be sent");
   await c.page.screenshot({ path: `${shots}/ai-payload.png`, fullPage: true });
-  await submit(c.page, "#ai-send");
+  // The answer streams into the page, then the draft opens in the note.
+  await c.page.click("#ai-send");
+  await c.page.waitForFunction(() => (document.querySelector("#ai-stream pre")?.textContent || "").length > 40);
+  await c.page.screenshot({ path: `${shots}/ai-streaming.png`, fullPage: true });
+  await c.page.waitForURL(/\?ai=/);
   await c.page.waitForSelector("#ai-draft");
   const subjective = await c.page.inputValue("#subjective");
   check(subjective.includes(given) && subjective.includes("PHQ-9 11"), `the draft is not in the SOAP fields: ${subjective}`);
@@ -71,7 +75,8 @@ try {
   await submit(c.page, "#ai-summary button[type=submit]");
   await c.page.waitForSelector("mark.surrogate");
   check(!(await c.page.textContent(".payload")).includes(given), "the summary's payload shows the client's name");
-  await submit(c.page, "#ai-send");
+  await c.page.click("#ai-send");
+  await c.page.waitForSelector("#ai-summary-text");
   const summary = await c.page.textContent("#ai-summary-text");
   check(summary.includes(given), `the summary is not put back: ${summary}`);
   await c.page.screenshot({ path: `${shots}/ai-summary.png`, fullPage: true });
@@ -81,7 +86,7 @@ try {
   const note = c.page.url();
   await c.page.fill("#material", `- ${given} cancelled the group session`);
   await submit(c.page, "#ai-assist button[type=submit]");
-  await submit(c.page, "#ai-send");
+  await c.page.click("#ai-send");
   await c.page.waitForSelector("#ai-draft");
   await submit(c.page, "button:has-text('Reject this draft')");
   check(c.page.url() === note, `not back on the note: ${c.page.url()}`);

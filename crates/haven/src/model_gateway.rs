@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use domain::Secret;
 use domain::ai::KeySource;
-use service::ai::gateway::{Endpoint, ModelFailure, ModelGateway, ModelRequest};
+use service::ai::gateway::{Endpoint, ModelFailure, ModelGateway, ModelRequest, Pieces};
 
 /// The largest answer read (a note is at most tens of kilobytes).
 const MAX_ANSWER_BYTES: u64 = 2 * 1024 * 1024;
@@ -31,10 +31,16 @@ impl Default for OpenAiGateway {
 
 #[async_trait]
 impl ModelGateway for OpenAiGateway {
-    async fn complete(&self, endpoint: &Endpoint, request: &ModelRequest) -> Result<String, ModelFailure> {
+    async fn complete(
+        &self,
+        endpoint: &Endpoint,
+        request: &ModelRequest,
+        pieces: Option<&Pieces>,
+    ) -> Result<String, ModelFailure> {
         let key = read_key(&endpoint.key)?;
         let (agent, endpoint, body) = (self.agent.clone(), endpoint.clone(), request.body().to_vec());
-        tokio::task::spawn_blocking(move || complete(&agent, &endpoint, key.as_ref(), &body))
+        let pieces = pieces.cloned();
+        tokio::task::spawn_blocking(move || complete(&agent, &endpoint, key.as_ref(), &body, pieces.as_ref()))
             .await
             .map_err(|_| ModelFailure::Unreachable("the request was interrupted".into()))?
     }
@@ -61,12 +67,13 @@ fn complete(
     endpoint: &Endpoint,
     key: Option<&Secret<String>>,
     body: &[u8],
+    pieces: Option<&Pieces>,
 ) -> Result<String, ModelFailure> {
     let deadline = Instant::now() + endpoint.timeout;
     let mut waited = false;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        match attempt(agent, endpoint, key, body, left) {
+        match attempt(agent, endpoint, key, body, left, pieces) {
             Err(ModelFailure::RateLimited { retry_after: Some(wait) })
                 if !waited && Duration::from_secs(wait) <= LONGEST_WAIT.min(left) =>
             {
@@ -84,6 +91,7 @@ fn attempt(
     key: Option<&Secret<String>>,
     body: &[u8],
     left: Duration,
+    pieces: Option<&Pieces>,
 ) -> Result<String, ModelFailure> {
     let seconds = endpoint.timeout.as_secs();
     if left.is_zero() {
@@ -125,7 +133,7 @@ fn attempt(
         .is_some_and(|v| v.starts_with("text/event-stream"));
     let reader = answer.body_mut().with_config().limit(MAX_ANSWER_BYTES).reader();
     match streamed {
-        true => read_stream(reader, seconds),
+        true => read_stream(reader, seconds, pieces),
         false => read_whole(reader, seconds),
     }
 }
@@ -159,7 +167,7 @@ fn read_failure(e: &std::io::Error, seconds: u64) -> ModelFailure {
 
 /// A server-sent event stream of chunks, each with a piece of the answer, ending in `[DONE]`
 /// (or at least a chunk that gives a finish reason). Anything else is a cut stream or garbage.
-fn read_stream(reader: impl Read, seconds: u64) -> Result<String, ModelFailure> {
+fn read_stream(reader: impl Read, seconds: u64, pieces: Option<&Pieces>) -> Result<String, ModelFailure> {
     let mut text = String::new();
     let mut finished = false;
     for line in BufReader::new(reader).lines() {
@@ -175,6 +183,10 @@ fn read_stream(reader: impl Read, seconds: u64) -> Result<String, ModelFailure> 
         let choice = chunk.get("choices").and_then(|c| c.get(0)).ok_or(ModelFailure::Malformed)?;
         if let Some(piece) = choice.pointer("/delta/content").and_then(serde_json::Value::as_str) {
             text.push_str(piece);
+            // A page that stopped listening does not stop the answer being read and kept.
+            if let Some(to) = pieces {
+                let _ = to.send(piece.to_owned());
+            }
         }
         finished |= choice.get("finish_reason").is_some_and(|r| !r.is_null());
     }
@@ -204,13 +216,16 @@ mod tests {
     fn streams_are_read_to_their_end_and_cuts_are_told_apart() {
         let chunk = |s: &str| format!("data: {{\"choices\":[{{\"delta\":{{\"content\":\"{s}\"}}}}]}}\n\n");
         let whole = format!("{}{}data: [DONE]\n\n", chunk("Hello, "), chunk("world"));
-        assert_eq!(read_stream(whole.as_bytes(), 5), Ok("Hello, world".into()));
+        assert_eq!(read_stream(whole.as_bytes(), 5, None), Ok("Hello, world".into()));
+        let (pieces, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+        assert_eq!(read_stream(whole.as_bytes(), 5, Some(&pieces)), Ok("Hello, world".into()));
+        assert_eq!((arrived.try_recv(), arrived.try_recv()), (Ok("Hello, ".into()), Ok("world".into())));
         let cut = format!("{}{}", chunk("Hello, "), chunk("wor"));
-        assert_eq!(read_stream(cut.as_bytes(), 5), Err(ModelFailure::Cut));
+        assert_eq!(read_stream(cut.as_bytes(), 5, None), Err(ModelFailure::Cut));
         let finished =
             format!("{}data: {{\"choices\":[{{\"delta\":{{}},\"finish_reason\":\"stop\"}}]}}\n", chunk("Hi"));
-        assert_eq!(read_stream(finished.as_bytes(), 5), Ok("Hi".into()));
-        assert_eq!(read_stream("data: {not json\n".as_bytes(), 5), Err(ModelFailure::Malformed));
+        assert_eq!(read_stream(finished.as_bytes(), 5, None), Ok("Hi".into()));
+        assert_eq!(read_stream("data: {not json\n".as_bytes(), 5, None), Err(ModelFailure::Malformed));
         assert_eq!(read_whole("{\"choices\":[{\"message\":{\"content\":\"x\"}}]}".as_bytes(), 5), Ok("x".into()));
         assert_eq!(read_whole("<html>".as_bytes(), 5), Err(ModelFailure::Malformed));
     }

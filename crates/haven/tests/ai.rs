@@ -376,6 +376,23 @@ fn provider_failures_leave_the_note_untouched_and_say_what_happened() {
         let stored = get(&format!("{}{note}", s.base), Some(&cookie)).body;
         assert!(!stored.contains("Client reports"), "{behaviour:?} changed the note");
     }
+    // A page that asks for the answer as it arrives gets its pieces, then where to read it.
+    model.behave(Behaviour::Note);
+    let request = location(&prepare(&s, &cookie, &note, &provider, &format!("{given} reports better sleep")));
+    let token = form_token(&get(&format!("{}/dashboard", s.base), Some(&cookie)).body);
+    let streamed = answer(
+        http()
+            .post(&format!("{}{request}/send", s.base))
+            .header("cookie", &cookie)
+            .header("accept", "text/event-stream")
+            .send_form([("_csrf", token.as_str())]),
+    );
+    assert_eq!(streamed.header("content-type"), Some("text/event-stream"), "{}", streamed.status);
+    assert!(streamed.body.matches("event: piece").count() > 3, "{}", streamed.body);
+    let done = streamed.body.split("event: done\ndata: ").nth(1).unwrap_or_default();
+    assert!(done.contains("?ai="), "{}", streamed.body);
+    let request_id = done.split("?ai=").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
+    location(&post(&s.base, &cookie, &format!("{note}/ai/{request_id}/reject"), &[]));
     // A short rate limit is waited out once; a provider that ignores streaming is read whole.
     for behaviour in [Behaviour::RateLimitedOnce(1), Behaviour::NoteUnstreamed] {
         model.behave(behaviour.clone());

@@ -274,11 +274,19 @@ fn an_ai_draft_is_shown_before_sending_and_filed_only_when_signed() {
     let dir = data_dir(&tmp);
     let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
     let model = common::model::ModelStandIn::start();
+    // Slowly enough to watch the answer arrive.
+    model.behave(common::model::Behaviour::NoteSlowly(std::time::Duration::from_millis(60)));
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("ai.mjs", &[&server.url, &accounts[0], &accounts[1], &model.base_url()], &server);
-    for shot in
-        ["ai-providers.png", "ai-payload.png", "ai-draft.png", "ai-signed.png", "ai-summary.png", "ai-audit.png"]
-    {
+    for shot in [
+        "ai-providers.png",
+        "ai-payload.png",
+        "ai-streaming.png",
+        "ai-draft.png",
+        "ai-signed.png",
+        "ai-summary.png",
+        "ai-audit.png",
+    ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
     assert_eq!(model.received().len(), 3, "one request per draft or summary sent");

@@ -48,7 +48,7 @@ pub use crate::keys::{FixedMasterKeys, MasterKeys};
 
 pub use actor::Actor;
 pub use agreement::{BAA_TEXT, BAA_VERSION};
-pub use ai::{AiConsent, AiDraft, AiProvider, AiRequestView, NoteAssistance, Segment};
+pub use ai::{AiConsent, AiDraft, AiProvider, AiRequestView, NoteAssistance, ReadyToSend, Segment, Sending};
 pub use api_tokens::{ApiToken, ApiTokenInfo, MAX_TOKEN_DAYS};
 pub use audit_log::proofs::{AuditBacklog, AuditHead, AuditStatus, AuditWitness, CheckedReceipt, check_receipt};
 /// The one constant-time comparison, for the web layer's form tokens.

@@ -289,4 +289,55 @@
     form.elements.date.value = from;
     form.requestSubmit();
   });
+
+  // A form with data-stream="#target" (an AI request's Send): posted with fetch, the answer's
+  // pieces shown in the target's <pre> as they arrive, then the page the server names opened.
+  // Without JavaScript the form posts as usual and the server answers when the answer is whole.
+  async function streamForm(form) {
+    var target = document.querySelector(form.getAttribute("data-stream"));
+    var out = target ? target.querySelector("pre") : null;
+    var button = form.querySelector("button");
+    if (button) button.disabled = true;
+    if (target) target.hidden = false;
+    var state = document.querySelector("#ai-state");
+    if (state) state.textContent = "Sending…";
+    var answer = await fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "text/event-stream" },
+      body: new URLSearchParams(new FormData(form)),
+    });
+    if (!answer.ok || !answer.body) {
+      window.location.reload();
+      return;
+    }
+    var reader = answer.body.getReader();
+    var decoder = new TextDecoder();
+    var buffered = "";
+    for (;;) {
+      var read = await reader.read();
+      if (read.done) break;
+      buffered += decoder.decode(read.value, { stream: true });
+      var end;
+      while ((end = buffered.indexOf("\n\n")) >= 0) {
+        var block = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        var name = (block.match(/^event: (.*)$/m) || [])[1];
+        var data = JSON.parse((block.match(/^data: (.*)$/m) || [])[1] || "\"\"");
+        if (name === "piece" && out) out.textContent += data;
+        if (name === "done") {
+          window.location.assign(data);
+          return;
+        }
+      }
+    }
+    window.location.reload();
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-stream]");
+    if (!form || !window.fetch || !window.TextDecoder) return;
+    event.preventDefault();
+    event.stopPropagation();
+    streamForm(form).catch(function () { window.location.reload(); });
+  }, true);
 })();

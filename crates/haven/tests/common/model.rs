@@ -13,6 +13,8 @@ use std::time::Duration;
 pub enum Behaviour {
     /// A streamed SOAP note built from the request's last message.
     Note,
+    /// The same, each piece after this pause (to watch it arrive).
+    NoteSlowly(Duration),
     /// The same, as one JSON document (a server that ignores `stream`).
     NoteUnstreamed,
     /// Waits this long before answering at all.
@@ -102,14 +104,15 @@ fn serve(stream: TcpStream, received: &Mutex<Vec<Received>>, behaviour: &Mutex<B
     let mut out = stream;
     let note = || note_from(&body);
     let _ = match now {
-        Behaviour::Note => stream_answer(&mut out, &note(), true),
+        Behaviour::Note => stream_answer(&mut out, &note(), true, Duration::ZERO),
+        Behaviour::NoteSlowly(pause) => stream_answer(&mut out, &note(), true, pause),
         Behaviour::NoteUnstreamed => {
             let json = serde_json::json!({"choices": [{"message": {"role": "assistant", "content": note()}}]});
             respond(&mut out, 200, "application/json", &[], &json.to_string())
         }
         Behaviour::Slow(wait) => {
             std::thread::sleep(wait);
-            stream_answer(&mut out, &note(), true)
+            stream_answer(&mut out, &note(), true, Duration::ZERO)
         }
         Behaviour::RateLimitedOnce(seconds) => {
             *behaviour.lock().unwrap_or_else(|e| e.into_inner()) = Behaviour::Note;
@@ -126,7 +129,7 @@ fn serve(stream: TcpStream, received: &Mutex<Vec<Received>>, behaviour: &Mutex<B
             respond(&mut out, code, "application/json", &[], r#"{"error":{"message":"failed"}}"#)
         }
         Behaviour::Garbage => respond(&mut out, 200, "application/json", &[], "<html>Bad gateway</html>"),
-        Behaviour::Cut => stream_answer(&mut out, &note(), false),
+        Behaviour::Cut => stream_answer(&mut out, &note(), false, Duration::ZERO),
     };
 }
 
@@ -161,7 +164,7 @@ fn respond(out: &mut TcpStream, status: u16, kind: &str, extra: &[(&str, &str)],
 
 /// The answer in server-sent events of about twenty characters each; `whole` ends it with
 /// `[DONE]`, otherwise the connection closes after two chunks.
-fn stream_answer(out: &mut TcpStream, answer: &str, whole: bool) -> std::io::Result<()> {
+fn stream_answer(out: &mut TcpStream, answer: &str, whole: bool, pause: Duration) -> std::io::Result<()> {
     out.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n")?;
     let chars: Vec<char> = answer.chars().collect();
     for (n, piece) in chars.chunks(20).enumerate() {
@@ -171,6 +174,8 @@ fn stream_answer(out: &mut TcpStream, answer: &str, whole: bool) -> std::io::Res
         let piece: String = piece.iter().collect();
         let chunk = serde_json::json!({"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]});
         out.write_all(format!("data: {chunk}\n\n").as_bytes())?;
+        out.flush()?;
+        std::thread::sleep(pause);
     }
     out.write_all(b"data: [DONE]\n\n")?;
     out.flush()

@@ -38,6 +38,23 @@ struct Input {
     date_shift_days: i64,
 }
 
+/// Where a send stands after its checks: settled already (refused, failed), or ready to go.
+#[derive(Debug)]
+pub enum Sending {
+    Settled(RequestState),
+    Ready(Box<ReadyToSend>),
+}
+
+/// A checked request, its bytes and where they go; only [`Haven::finish_ai_send`] takes it.
+#[derive(Debug)]
+pub struct ReadyToSend {
+    record: AiRequestRecord,
+    template: Option<Template>,
+    purpose: &'static str,
+    endpoint: Endpoint,
+    request: ModelRequest,
+}
+
 /// A piece of the de-identified text: as typed, or a surrogate put in place of an identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
@@ -520,6 +537,15 @@ impl Haven {
     /// consent is in force and the provider on. The answer or the failure is kept with the
     /// request; the note itself is never touched here.
     pub async fn send_ai_request(&self, actor: &Actor, client: ClientId, id: &str) -> Result<RequestState> {
+        match self.start_ai_send(actor, client, id).await? {
+            Sending::Settled(state) => Ok(state),
+            Sending::Ready(ready) => self.finish_ai_send(actor, *ready, None).await,
+        }
+    }
+
+    /// The checks before a send (who may, the state, consent, the provider, the bytes shown),
+    /// each refusal settled and recorded; then what [`Haven::finish_ai_send`] sends.
+    pub async fn start_ai_send(&self, actor: &Actor, client: ClientId, id: &str) -> Result<Sending> {
         let record = self.ai_record(actor, client, id).await?;
         let (template, purpose) = self.requesting(actor, &record, "ai.send").await?;
         let kind = template.as_ref().map_or(NoteKind::Progress, |t| t.kind);
@@ -534,14 +560,14 @@ impl Haven {
         if let Some(rule) = self.consent_refusal(actor, client, kind).await? {
             let entry = request_entry("ai.send", Crud::Update, &record, purpose).denied(rule);
             self.settle(actor, &record, RequestState::Prepared, fail(rule.into()), entry).await?;
-            return Ok(RequestState::Failed);
+            return Ok(Sending::Settled(RequestState::Failed));
         }
         let provider = self.provider_records(actor).await?.into_iter().find(|p| p.id == record.provider && p.enabled);
         let Some(provider) = provider else {
             let why = "the AI provider has been turned off";
             let entry = request_entry("ai.send", Crud::Update, &record, purpose).denied(why);
             self.settle(actor, &record, RequestState::Prepared, fail(why.into()), entry).await?;
-            return Ok(RequestState::Failed);
+            return Ok(Sending::Settled(RequestState::Failed));
         };
         let rebuilt = self.rebuild(&record, actor.practice(), &Self::instructions(&record, template.as_ref())).await;
         let request = match rebuilt {
@@ -550,7 +576,7 @@ impl Haven {
                 let why = "the chart changed after this request was prepared; prepare it again";
                 let entry = request_entry("ai.send", Crud::Update, &record, purpose).failed(why);
                 self.settle(actor, &record, RequestState::Prepared, fail(why.into()), entry).await?;
-                return Ok(RequestState::Failed);
+                return Ok(Sending::Settled(RequestState::Failed));
             }
         };
         // The send is on record before a byte leaves.
@@ -559,7 +585,24 @@ impl Haven {
         self.audited_by(actor, sent).await?;
         let endpoint =
             Endpoint { base_url: provider.base_url.clone(), key: key_source(&provider), timeout: self.ai.timeout };
-        let outcome = self.ai.gateway.complete(&endpoint, &request).await;
+        Ok(Sending::Ready(Box::new(ReadyToSend { record, template, purpose, endpoint, request })))
+    }
+
+    /// Sends what [`Haven::start_ai_send`] checked and keeps the answer or the failure; the
+    /// answer's pieces go to `pieces` as they arrive (de-identified, as the provider wrote them).
+    pub async fn finish_ai_send(
+        &self,
+        actor: &Actor,
+        ready: ReadyToSend,
+        pieces: Option<&super::gateway::Pieces>,
+    ) -> Result<RequestState> {
+        let ReadyToSend { record, template, purpose, endpoint, request } = ready;
+        let fail = |why: String| AiRequestChange {
+            state: RequestState::Failed.as_str().into(),
+            answer: None,
+            failure: Some(why),
+        };
+        let outcome = self.ai.gateway.complete(&endpoint, &request, pieces).await;
         let entry = request_entry("ai.answer", Crud::Create, &record, purpose);
         let (state, change, entry) = match outcome {
             Ok(answer) => {

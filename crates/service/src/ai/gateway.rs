@@ -75,10 +75,19 @@ pub enum ModelFailure {
     Cut,
 }
 
+/// Where an answer's pieces go as they arrive, for a page that shows them streaming in.
+pub type Pieces = tokio::sync::mpsc::UnboundedSender<String>;
+
 #[async_trait]
 pub trait ModelGateway: Send + Sync + fmt::Debug {
-    /// Sends `request` to `endpoint` and returns the whole answer's text.
-    async fn complete(&self, endpoint: &Endpoint, request: &ModelRequest) -> Result<String, ModelFailure>;
+    /// Sends `request` to `endpoint` and returns the whole answer's text, handing each piece to
+    /// `pieces` as it comes.
+    async fn complete(
+        &self,
+        endpoint: &Endpoint,
+        request: &ModelRequest,
+        pieces: Option<&Pieces>,
+    ) -> Result<String, ModelFailure>;
 }
 
 /// No gateway: every request fails, saying so.
@@ -87,7 +96,7 @@ pub struct NoGateway;
 
 #[async_trait]
 impl ModelGateway for NoGateway {
-    async fn complete(&self, _: &Endpoint, _: &ModelRequest) -> Result<String, ModelFailure> {
+    async fn complete(&self, _: &Endpoint, _: &ModelRequest, _: Option<&Pieces>) -> Result<String, ModelFailure> {
         Err(ModelFailure::NotConfigured)
     }
 }

@@ -8,7 +8,7 @@ mod consent;
 pub mod gateway;
 mod providers;
 
-pub use assist::{AiDraft, AiRequestView, NoteAssistance, Segment};
+pub use assist::{AiDraft, AiRequestView, NoteAssistance, ReadyToSend, Segment, Sending};
 pub use consent::AiConsent;
 pub use providers::AiProvider;
 

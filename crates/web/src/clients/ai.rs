@@ -2,7 +2,11 @@
 //! into a request shown byte for byte before it is sent; the answer opens in the note's editor
 //! as a draft the clinician edits and saves, or rejects.
 
+use axum::body::Body;
 use axum::extract::Query;
+use axum::http::HeaderMap;
+use domain::ai::RequestState;
+use service::Sending;
 
 use super::*;
 
@@ -74,13 +78,75 @@ pub(super) async fn send_ai(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path((id, note, request)): Path<(String, String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let (id, note) = (client_id(&id)?, note_id(&note)?);
-    let to = match state.haven.send_ai_request(&actor, id, &request).await? {
-        domain::ai::RequestState::Answered => format!("/clients/{id}/notes/{note}?ai={request}"),
+    let next = move |answered: RequestState, request: &str| match answered {
+        RequestState::Answered => format!("/clients/{id}/notes/{note}?ai={request}"),
         _ => format!("/clients/{id}/notes/{note}/ai/{request}"),
     };
-    Ok(Redirect::to(&to).into_response())
+    send(state, actor, id, request, next, &headers).await
+}
+
+/// Sends a request. A browser that asks for `text/event-stream` (haven.js) receives the
+/// answer's pieces as they arrive, then where to go; otherwise the answer is awaited and the
+/// browser redirected. The checks run first either way, so a refusal is an ordinary answer.
+async fn send(
+    state: AppState,
+    actor: Actor,
+    client: ClientId,
+    request: String,
+    next: impl Fn(RequestState, &str) -> String + Send + 'static,
+    headers: &HeaderMap,
+) -> Result<Response, PageError> {
+    let streamed = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"));
+    let ready = match state.haven.start_ai_send(&actor, client, &request).await? {
+        Sending::Settled(settled) if streamed => return Ok(only_done(&next(settled, &request))),
+        Sending::Settled(settled) => return Ok(Redirect::to(&next(settled, &request)).into_response()),
+        Sending::Ready(ready) => ready,
+    };
+    if !streamed {
+        let settled = state.haven.finish_ai_send(&actor, *ready, None).await?;
+        return Ok(Redirect::to(&next(settled, &request)).into_response());
+    }
+    let (pieces, arriving) = tokio::sync::mpsc::unbounded_channel();
+    let sending = tokio::spawn(async move {
+        let settled = state.haven.finish_ai_send(&actor, *ready, Some(&pieces)).await;
+        drop(pieces);
+        settled
+    });
+    // The pieces as they arrive, then where the answer (or the failure) is to be read.
+    let stream = futures_util::stream::unfold(Some((arriving, sending, next, request)), |step| async move {
+        let (mut arriving, sending, next, request) = step?;
+        match arriving.recv().await {
+            Some(piece) => Some((
+                Ok::<_, std::convert::Infallible>(event("piece", &piece)),
+                Some((arriving, sending, next, request)),
+            )),
+            None => {
+                let settled = sending.await.ok().and_then(Result::ok).unwrap_or(RequestState::Failed);
+                Some((Ok(event("done", &next(settled, &request))), None))
+            }
+        }
+    });
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/event-stream"), (axum::http::header::CACHE_CONTROL, "no-store")],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// One server-sent event, its data a JSON string.
+fn event(name: &str, data: &str) -> String {
+    format!("event: {name}\ndata: {}\n\n", serde_json::Value::from(data))
+}
+
+/// A stream that says only where to go.
+fn only_done(to: &str) -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "text/event-stream")], event("done", to)).into_response()
 }
 
 pub(super) async fn cancel_ai(
@@ -181,10 +247,11 @@ pub(super) async fn send_summary(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path((id, request)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    state.haven.send_ai_request(&actor, id, &request).await?;
-    Ok(Redirect::to(&format!("/clients/{id}/ai/{request}")).into_response())
+    let next = move |_: RequestState, request: &str| format!("/clients/{id}/ai/{request}");
+    send(state, actor, id, request, next, &headers).await
 }
 
 pub(super) async fn cancel_summary(
