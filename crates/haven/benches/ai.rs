@@ -51,7 +51,7 @@ fn main() {
         .unwrap_or(40);
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("haven-data");
-    let (report, _) = seed(&dir, &["--no-calendar", "--clients", "3"]);
+    let (report, _) = seed(&dir, &["--no-calendar", "--clients", "3", "--notes-per-client", "40"]);
     let staff = report["staff"].as_array().cloned().unwrap_or_default();
     let client =
         report["clients"].as_array().and_then(|c| c.iter().find(|c| c["primary"].is_u64())).cloned().expect("a client");
@@ -122,16 +122,27 @@ fn main() {
         let _ = answer.into_body().read_to_string();
         direct.push(t.elapsed().as_secs_f64() * 1e3);
     }
+    // A case summary: the chart's diagnoses, plan and latest signed notes gathered, opened and
+    // de-identified.
+    let mut summary: Vec<f64> = (0..requests)
+        .map(|_| {
+            let t = Instant::now();
+            form(&cookie, &format!("/clients/{id}/ai/summary"), &[("provider", &provider)]);
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    summary.sort_by(f64::total_cmp);
     for v in [&mut prepare, &mut send, &mut direct] {
         v.sort_by(f64::total_cmp);
     }
     let words = text.split_whitespace().count();
     println!(
-        "{{\"transcript_words\": {words}, \"requests\": {requests}, \"deidentify_ms_p50\": {:.2}, \"deidentify_ms_p95\": {:.2}, \"prepare_http_ms_p50\": {:.2}, \"prepare_http_ms_p95\": {:.2}, \"send_http_ms_p50\": {:.2}, \"stand_in_ms_p50\": {:.2}, \"gateway_adds_ms_p50\": {:.2}}}",
+        "{{\"transcript_words\": {words}, \"requests\": {requests}, \"deidentify_ms_p50\": {:.2}, \"deidentify_ms_p95\": {:.2}, \"prepare_http_ms_p50\": {:.2}, \"prepare_http_ms_p95\": {:.2}, \"summary_prepare_http_ms_p50\": {:.2}, \"send_http_ms_p50\": {:.2}, \"stand_in_ms_p50\": {:.2}, \"gateway_adds_ms_p50\": {:.2}}}",
         pct(&alone, 0.5),
         pct(&alone, 0.95),
         pct(&prepare, 0.5),
         pct(&prepare, 0.95),
+        pct(&summary, 0.5),
         pct(&send, 0.5),
         pct(&direct, 0.5),
         pct(&send, 0.5) - pct(&direct, 0.5),

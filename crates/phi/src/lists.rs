@@ -134,6 +134,8 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     ethiopia somalia brazil colombia venezuela cuba haiti jamaica guatemala honduras salvador dominican \
     christmas thanksgiving easter halloween hanukkah ramadan eid passover kwanzaa \
     medicaid medicare tricare aetna cigna humana anthem bcbs unitedhealthcare optum magellan ambetter \
+    molina centene wellcare highmark carefirst emblemhealth caresource amerigroup wellpoint carelon premera \
+    regence geha champva \
     zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
     netflix iphone android telehealth doxy \
     covid coronavirus tylenol ssri snri maoi tca benzo benzos \
@@ -174,6 +176,17 @@ pub(crate) const STOP_PHRASES: &[&str] = &[
     "blue cross",
     "blue shield",
     "united healthcare",
+    "health net",
+    // National crisis and support lines (SAMHSA's list of national helplines): public resources.
+    "suicide and crisis lifeline",
+    "crisis lifeline",
+    "crisis text line",
+    "veterans crisis line",
+    "trans lifeline",
+    "trevor project",
+    "national alliance on mental illness",
+    "national domestic violence hotline",
+    "samhsa national helpline",
     "motivational interviewing",
     "wise mind",
 ];

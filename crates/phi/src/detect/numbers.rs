@@ -33,6 +33,10 @@ impl Detector for NumberDetector {
                 i += 1; // an acronym alone: "CBT", "SI"
                 continue;
             }
+            if is_public_number(doc, i, last) {
+                i = last + 1;
+                continue;
+            }
             let next = match classify(doc, i, last) {
                 Some((first, end, kind, confidence)) => {
                     out.push(doc.span(first, end, kind, confidence));
@@ -213,6 +217,29 @@ fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
         && tokens.list[i - 1].shape.is_capitalized()
         && tokens.norm(i - 1).len() <= 3;
     if letters || lettered { i - 1 } else { i }
+}
+
+/// A helpline's toll-free number ("SAMHSA helpline 1-800-662-4357"), or a text short code
+/// ("text HOME to 741741"): public, never a person's.
+fn is_public_number(doc: &Document<'_>, i: usize, last: usize) -> bool {
+    let groups: Vec<&str> = (i..=last).map(|j| doc.tokens.raw(j)).collect();
+    if !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    let area = match groups.as_slice() {
+        ["1", area, ..] | [area, _, _] if area.len() == 3 => Some(*area),
+        [ten] if ten.len() == 10 => ten.get(..3),
+        [eleven] if eleven.len() == 11 && eleven.starts_with('1') => eleven.get(1..4),
+        _ => None,
+    };
+    // Toll-free numbers are redacted like any other (an employer's, a payer's), except a helpline's.
+    let toll_free = area.is_some_and(|a| matches!(a, "800" | "833" | "844" | "855" | "866" | "877" | "888"))
+        && doc.preceded_by(i, 6, &["helpline", "hotline", "lifeline", "crisis", "samhsa"]);
+    let short_code = matches!(groups.as_slice(), [g] if (5..=6).contains(&g.len()))
+        && i >= 1
+        && doc.tokens.norm(i - 1) == "to"
+        && doc.preceded_by(i - 1, 3, &["text", "texting", "txt"]);
+    toll_free || short_code
 }
 
 /// A psychotherapy, testing or evaluation-and-management service code (CPT 90785–90899,
@@ -523,5 +550,7 @@ mod tests {
         );
         none("H0004 x 4 units, 10:30-11:20, 60 minutes, 1,200 calories");
         none("Billing note: 90834 and 90785 interactive complexity; 99214 with 90833.");
+        none("SAMHSA helpline 1-800-662-4357; text HOME to 741741; the crisis line (888) 628-9454.");
+        has("Called the payer at (800) 427-1327 today", "800) 427-1327", Kind::Phone);
     }
 }

@@ -41,7 +41,11 @@ impl Detector for PlaceDetector {
             // Weak suffixes in title case only: not "Denied CO-16".
             let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized())
                 || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title);
-            if org_suffix && let Some(first) = org_before_suffix(doc, i) {
+            // Never inside a listed public name ("SMART Recovery", "Trevor Project").
+            if org_suffix
+                && !doc.protected[i]
+                && let Some(first) = org_before_suffix(doc, i)
+            {
                 // "Islamic Center of America"
                 let of_place =
                     i + 2 < tokens.len() && tokens.norm(i + 1) == "of" && tokens.list[i + 2].shape.is_capitalized();
