@@ -217,11 +217,15 @@ pub enum Assistant {
     /// The course of care so far, from the chart's signed notes, diagnoses and plan, for a
     /// supervisor or a colleague taking over. Read, never filed.
     CaseSummary,
+    /// Problems and measurable goals for the treatment plan, from the signed intake. Each enters
+    /// the plan only as the clinician adds it.
+    PlanGoals,
 }
 
 stored_names!(Assistant {
     ProgressNote => "progress_note", "Progress note from your points or a transcript";
     CaseSummary => "case_summary", "Case summary from the chart";
+    PlanGoals => "plan_goals", "Treatment-plan problems and goals from the intake";
 });
 
 /// Where a request stands. Prepared requests are shown before anything leaves; an answer
@@ -272,6 +276,70 @@ pub fn summary_instructions() -> String {
      toward each goal, risk and safety, and open questions for supervision. Write only what the \
      material supports."
         .to_owned()
+}
+
+/// The instructions sent with a request for treatment-plan suggestions.
+pub fn plan_instructions() -> String {
+    "You help a licensed mental-health clinician write a treatment plan. You are given the client's \
+     diagnoses and signed intake assessment. Names, dates, places and numbers in them are \
+     placeholders: copy them exactly as written and invent none. Suggest at most three problems, \
+     each with one to three measurable goals, in the client's own terms where the intake gives \
+     them. Answer with one JSON object and nothing else: {\"problems\": [{\"problem\": text, \
+     \"goals\": [{\"goal\": text, \"objectives\": text, \"interventions\": text}]}]}."
+        .to_owned()
+}
+
+/// A suggested problem and its goals, as the model wrote them (re-identified by the caller).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SuggestedProblem {
+    pub problem: String,
+    pub goals: Vec<SuggestedGoal>,
+}
+
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SuggestedGoal {
+    pub goal: String,
+    pub objectives: String,
+    pub interventions: String,
+}
+
+redacted_debug!(SuggestedProblem, SuggestedGoal);
+
+/// The problems and goals in a model's answer; those without text are left out.
+pub fn read_plan_answer(answer: &str) -> Result<Vec<SuggestedProblem>, AnswerError> {
+    let start = answer.find('{').ok_or(AnswerError::NotJson)?;
+    let end = answer.rfind('}').ok_or(AnswerError::NotJson)?;
+    let object: serde_json::Value =
+        serde_json::from_str(answer.get(start..=end).ok_or(AnswerError::NotJson)?).map_err(|_| AnswerError::NotJson)?;
+    let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(|t| t.as_str()).unwrap_or("").trim().to_owned();
+    let problems: Vec<SuggestedProblem> = object
+        .get("problems")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .take(5)
+        .map(|p| SuggestedProblem {
+            problem: text(p, "problem"),
+            goals: p
+                .get("goals")
+                .and_then(|g| g.as_array())
+                .into_iter()
+                .flatten()
+                .take(5)
+                .map(|g| SuggestedGoal {
+                    goal: text(g, "goal"),
+                    objectives: text(g, "objectives"),
+                    interventions: text(g, "interventions"),
+                })
+                .filter(|g| !g.goal.is_empty())
+                .collect(),
+        })
+        .filter(|p| !p.problem.is_empty())
+        .collect();
+    match problems.is_empty() {
+        true => Err(AnswerError::NoFields),
+        false => Ok(problems),
+    }
 }
 
 /// A case summary from a model's answer: its text, trimmed, without code fences.
@@ -410,6 +478,10 @@ mod tests {
         assert_eq!(read_note_answer("{ broken", soap), Err(AnswerError::NotJson));
         assert_eq!(read_summary("```\nCourse: steady.\n```"), Ok("Course: steady.".into()));
         assert_eq!(read_summary("  "), Err(AnswerError::Empty));
+        let plan = r#"Sure. {"problems": [{"problem": "Low mood", "goals": [{"goal": "Sleep 7h", "objectives": "log"}, {"goal": ""}]}, {"problem": ""}]}"#;
+        let read = read_plan_answer(plan).expect("read");
+        assert_eq!((read.len(), read[0].goals.len(), read[0].goals[0].goal.as_str()), (1, 1, "Sleep 7h"));
+        assert_eq!(read_plan_answer("{\"problems\": []}"), Err(AnswerError::NoFields));
         let prompt = note_instructions(soap);
         assert!(prompt.contains("\"subjective\"") && prompt.contains("\"plan\""));
     }

@@ -316,6 +316,55 @@ fn a_case_summary_reads_the_signed_chart_de_identified() {
 }
 
 #[test]
+fn plan_suggestions_come_from_the_signed_intake_and_enter_the_plan_one_by_one() {
+    let model = ModelStandIn::start();
+    let s = seed(1, &[]);
+    let provider = local_provider(&s, &model);
+    let (client, given, family, ..) = &s.clients[0];
+    let cookie = sign_in(&s.base, &s.clients[0].6);
+    location(&post(&s.base, &cookie, &format!("/clients/{client}/ai-consent"), &[("part2", "yes")]));
+    let plan_goals = format!("/clients/{client}/ai/plan-goals");
+    // Without a signed intake there is nothing to draw from.
+    assert_eq!(post(&s.base, &cookie, &plan_goals, &[("provider", &provider)]).status, 422);
+    let intake = new_note(&s, &cookie, client, "intake");
+    let page = get(&format!("{}{intake}", s.base), Some(&cookie)).body;
+    let presenting = format!("{given} {family} cannot sleep since her divorce");
+    let fields = [
+        ("version", "1"),
+        ("service_date", &today(&page)),
+        ("presenting_problem", &presenting),
+        ("history", "No prior treatment."),
+        ("mental_status", "Tired, cooperative."),
+        ("risk", "Denies SI."),
+        ("impression", "Adjustment disorder."),
+        ("plan", "Weekly CBT."),
+    ];
+    location(&post(&s.base, &cookie, &format!("{intake}/sign"), &fields));
+    let request = location(&post(&s.base, &cookie, &plan_goals, &[("provider", &provider)]));
+    let shown = get(&format!("{}{request}", s.base), Some(&cookie)).body;
+    let payload = shown.split("id=\"payload-body\">").nth(1).and_then(|p| p.split("</pre>").next()).unwrap_or_default();
+    assert!(payload.contains("Signed intake") && !payload.contains(family.as_str()), "{payload}");
+    let plan = location(&post(&s.base, &cookie, &format!("{request}/send"), &[]));
+    assert!(plan.contains("/plan?ai="), "{plan}");
+    let page = get(&format!("{}{plan}", s.base), Some(&cookie)).body;
+    let suggested = page.split("id=\"ai-suggestions\"").nth(1).unwrap_or_default();
+    assert!(suggested.contains(&presenting) && suggested.contains("Sleep seven hours"), "{suggested}");
+    // Nothing is in the plan until the clinician adds it, as edited.
+    let before = get(&format!("{}/clients/{client}/plan", s.base), Some(&cookie)).body;
+    assert!(!before.contains("cannot sleep since her divorce"));
+    let version = before.split("name=\"version\" value=\"").nth(1).and_then(|v| v.split('"').next()).unwrap_or("0");
+    let edited = format!("{presenting}, and worries at night");
+    location(&post(
+        &s.base,
+        &cookie,
+        &format!("/clients/{client}/plan/problems"),
+        &[("version", version), ("text", &edited)],
+    ));
+    let after = get(&format!("{}/clients/{client}/plan", s.base), Some(&cookie)).body;
+    assert!(after.contains("and worries at night"), "the problem was not added");
+}
+
+#[test]
 fn consent_is_checked_again_on_send_and_its_scope_is_kept() {
     let model = ModelStandIn::start();
     let s = seed(1, &[]);

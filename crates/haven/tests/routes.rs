@@ -171,6 +171,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/notes/{note}/ai/{request}/cancel", SignedIn),
         ("POST", "/clients/{id}/notes/{note}/ai/{request}/reject", SignedIn),
         ("POST", "/clients/{id}/ai/summary", SignedIn),
+        ("POST", "/clients/{id}/ai/plan-goals", SignedIn),
         ("GET", "/clients/{id}/ai/{request}", SignedIn),
         ("POST", "/clients/{id}/ai/{request}/send", SignedIn),
         ("POST", "/clients/{id}/ai/{request}/cancel", SignedIn),

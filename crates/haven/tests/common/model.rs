@@ -143,6 +143,12 @@ fn note_from(body: &str) -> String {
     if instructions.contains("Summarize") {
         return format!("Summary of care. {material}");
     }
+    if instructions.contains("treatment plan") {
+        let first = material.lines().find(|l| l.starts_with("Presenting problem")).unwrap_or("Low mood");
+        return serde_json::json!({"problems": [{"problem": first, "goals": [
+            {"goal": "Sleep seven hours on most nights", "objectives": "sleep log", "interventions": "CBT-I"}]}]})
+        .to_string();
+    }
     serde_json::json!({
         "subjective": format!("Client reports: {material}"),
         "objective": "Alert, oriented, engaged.",

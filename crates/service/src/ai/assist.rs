@@ -10,8 +10,8 @@ use std::fmt;
 
 use crypto::hex;
 use domain::ai::{
-    Assistant, INPUT_MAX, RequestState, consent_refusal, note_instructions, read_note_answer, read_summary,
-    summary_instructions,
+    Assistant, INPUT_MAX, RequestState, SuggestedProblem, consent_refusal, note_instructions, plan_instructions,
+    read_note_answer, read_plan_answer, read_summary, summary_instructions,
 };
 use domain::notes::{NoteContent, NoteForm, NoteKind, Template};
 use domain::policy::{Action, ChartPart};
@@ -118,6 +118,19 @@ pub struct AiRequestView {
     pub draft: Option<Phi<AiDraft>>,
     /// A case summary's answer, re-identified, for the clinician who asked.
     pub summary: Option<Phi<String>>,
+    /// Suggested problems and goals, re-identified, for the clinician who asked.
+    pub plan: Option<Phi<Vec<SuggestedProblem>>>,
+}
+
+/// A signed note as an assistant reads it: its name and date, then each written field.
+fn note_text(header: &crate::clients::NoteHeader, content: &NoteContent, template: &Template) -> String {
+    let mut text = format!("\n{} on {}\n", header.name, content.service_date);
+    for (field, written) in content.sections(template) {
+        if !written.trim().is_empty() {
+            text.push_str(&format!("{}: {}\n", field.label, written.trim()));
+        }
+    }
+    text
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -212,8 +225,8 @@ impl Haven {
         record: &AiRequestRecord,
         action: &'static str,
     ) -> Result<(Option<Template>, &'static str)> {
-        if record.assistant == Assistant::CaseSummary.as_str() {
-            let purpose = self.summary_access(actor, record.client, action).await?;
+        if record.assistant != Assistant::ProgressNote.as_str() {
+            let purpose = self.care_team_access(actor, record.client, action).await?;
             if record.requested_by != actor.user() {
                 return Err(ServiceError::Denied("only the clinician who asked works with an AI request"));
             }
@@ -223,13 +236,13 @@ impl Haven {
         Ok((Some(template), purpose))
     }
 
-    /// A case summary reads the chart's notes: for its care team only (not during a break of the
-    /// glass, which opens a record to read, not to send out). The purpose of use.
-    async fn summary_access(&self, actor: &Actor, client: ClientId, action: &'static str) -> Result<&'static str> {
+    /// Assistants that read the chart's notes are for its care team only (not during a break of
+    /// the glass, which opens a record to read, not to send out). The purpose of use.
+    async fn care_team_access(&self, actor: &Actor, client: ClientId, action: &'static str) -> Result<&'static str> {
         let access = self.chart_access(actor, client, ChartPart::Notes, Action::View, action).await?;
         let purpose = access.purpose_for(actor);
         if purpose != "TREAT" {
-            let rule = "AI case summaries are for the client's care team";
+            let rule = "AI assistance on a chart is for the client's care team";
             let entry = AuditEntry::new(action, Crud::Create).client(client).categories(&["notes"]).purpose(purpose);
             self.audited_by(actor, entry.denied(rule)).await?;
             return Err(ServiceError::Denied(rule));
@@ -241,6 +254,7 @@ impl Haven {
     fn instructions(record: &AiRequestRecord, template: Option<&Template>) -> String {
         match template {
             Some(t) if record.assistant == Assistant::ProgressNote.as_str() => note_instructions(t),
+            _ if record.assistant == Assistant::PlanGoals.as_str() => plan_instructions(),
             _ => summary_instructions(),
         }
     }
@@ -372,7 +386,7 @@ impl Haven {
     pub async fn prepare_case_summary(&self, actor: &Actor, client: ClientId, provider: &str) -> Result<String> {
         let practice = actor.practice();
         self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
-        let purpose = self.summary_access(actor, client, "ai.context").await?;
+        let purpose = self.care_team_access(actor, client, "ai.context").await?;
         let provider = self.enabled_provider(actor, provider).await?;
         let mut pending = self.pending(actor, client, None, Assistant::CaseSummary, &provider);
         if let Some(rule) = self.consent_refusal(actor, client, NoteKind::Progress).await? {
@@ -385,16 +399,57 @@ impl Haven {
         Ok(pending.id)
     }
 
-    /// The chart as a case summary reads it, in plain words.
-    async fn chart_material(&self, practice: domain::PracticeId, client: ClientId) -> Result<String> {
-        /// The latest signed notes a summary reads.
-        const NOTES: usize = 8;
+    /// Prepares suggestions of problems and goals for the client's treatment plan from their
+    /// signed intake and diagnoses, for a member of the care team; kept unsent.
+    pub async fn prepare_plan_goals(&self, actor: &Actor, client: ClientId, provider: &str) -> Result<String> {
+        let practice = actor.practice();
+        self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
+        let purpose = self.care_team_access(actor, client, "ai.context").await?;
+        let provider = self.enabled_provider(actor, provider).await?;
+        let mut pending = self.pending(actor, client, None, Assistant::PlanGoals, &provider);
+        if let Some(rule) = self.consent_refusal(actor, client, NoteKind::Intake).await? {
+            self.audited_by(actor, request_entry("ai.context", Crud::Create, &pending, purpose).denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
+        }
+        let material = self.intake_material(practice, client).await?;
+        self.seal_and_keep(actor, &mut pending, material, crypto::Purpose::Records, &plan_instructions(), purpose)
+            .await?;
+        Ok(pending.id)
+    }
+
+    /// The diagnoses and signed intake notes, in plain words.
+    async fn intake_material(&self, practice: domain::PracticeId, client: ClientId) -> Result<String> {
+        let mut text = self.diagnoses_text(practice, client).await?;
+        let notes = self.signed_notes_to_disclose(practice, client).await?;
+        let intakes: Vec<_> = notes.iter().filter(|(h, _, _)| h.kind == NoteKind::Intake).collect();
+        if intakes.is_empty() {
+            let mut errors = FieldErrors::default();
+            errors.add("chart", "sign an intake note first: suggestions are drawn from it");
+            return Err(ServiceError::Invalid(errors));
+        }
+        text.push_str("\nSigned intake:\n");
+        for (header, content, template) in intakes {
+            text.push_str(&note_text(header, content, template));
+        }
+        Ok(text)
+    }
+
+    /// The active diagnoses, one per line.
+    async fn diagnoses_text(&self, practice: domain::PracticeId, client: ClientId) -> Result<String> {
         let mut text = String::from("Diagnoses:\n");
         for d in self.open_diagnoses(practice, client).await? {
             if d.spec.status == domain::diagnosis::DiagnosisStatus::Active {
                 text.push_str(&format!("- {} {}\n", d.spec.detail.expose().code, d.description));
             }
         }
+        Ok(text)
+    }
+
+    /// The chart as a case summary reads it, in plain words.
+    async fn chart_material(&self, practice: domain::PracticeId, client: ClientId) -> Result<String> {
+        /// The latest signed notes a summary reads.
+        const NOTES: usize = 8;
+        let mut text = self.diagnoses_text(practice, client).await?;
         if let Some(plan) = self.open_plan(practice, client).await? {
             text.push_str("\nTreatment plan goals:\n");
             for (problem, goal) in plan.content.expose().goals() {
@@ -409,12 +464,7 @@ impl Haven {
         }
         text.push_str("\nSigned session notes, oldest first:\n");
         for (header, content, template) in notes.iter().skip(notes.len().saturating_sub(NOTES)) {
-            text.push_str(&format!("\n{} on {}\n", header.name, content.service_date));
-            for (field, written) in content.sections(template) {
-                if !written.trim().is_empty() {
-                    text.push_str(&format!("{}: {}\n", field.label, written.trim()));
-                }
-            }
+            text.push_str(&note_text(header, content, template));
         }
         Ok(text)
     }
@@ -484,9 +534,18 @@ impl Haven {
                 .map(|fields| Phi::new(AiDraft { request: record.id.clone(), fields })),
             None => None,
         };
+        let plans = record.assistant == Assistant::PlanGoals.as_str();
         let summary = match template {
-            None => answered(state == RequestState::Answered).and_then(|text| read_summary(&text).ok()).map(Phi::new),
-            Some(_) => None,
+            None if !plans => {
+                answered(state == RequestState::Answered).and_then(|text| read_summary(&text).ok()).map(Phi::new)
+            }
+            _ => None,
+        };
+        let plan = match plans {
+            true => {
+                answered(state == RequestState::Answered).and_then(|text| read_plan_answer(&text).ok()).map(Phi::new)
+            }
+            false => None,
         };
         let providers = self.provider_records(actor).await?;
         let provider = providers.iter().find(|p| p.id == record.provider);
@@ -509,6 +568,7 @@ impl Haven {
             failure: record.failure.clone(),
             draft,
             summary,
+            plan,
         })
     }
 
@@ -620,6 +680,7 @@ impl Haven {
                 let entry = entry.resource("answer_sha256", &hash);
                 let readable = match &template {
                     Some(t) => read_note_answer(&answer, t).map(drop),
+                    None if record.assistant == Assistant::PlanGoals.as_str() => read_plan_answer(&answer).map(drop),
                     None => read_summary(&answer).map(drop),
                 };
                 match readable {

@@ -172,7 +172,7 @@ pub(super) async fn reject_ai(
 #[derive(Deserialize)]
 pub(super) struct DraftQuery {
     #[serde(default)]
-    ai: Option<String>,
+    pub(super) ai: Option<String>,
 }
 
 /// The note page; with `?ai=` its editor holds that request's draft, waiting for review.
@@ -211,15 +211,38 @@ pub(super) async fn prepare_summary(
     Form(typed): Form<Provider>,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    match state.haven.prepare_case_summary(&actor, id, &typed.provider).await {
+    let prepared = state.haven.prepare_case_summary(&actor, id, &typed.provider).await;
+    prepared_on_chart(&state, &actor, id, prepared).await
+}
+
+/// Problems and goals for the plan from the intake: prepared, then shown before it is sent.
+pub(super) async fn prepare_plan_goals(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(typed): Form<Provider>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    let prepared = state.haven.prepare_plan_goals(&actor, id, &typed.provider).await;
+    prepared_on_chart(&state, &actor, id, prepared).await
+}
+
+/// To the prepared request's page, or back to the chart saying why nothing was prepared.
+async fn prepared_on_chart(
+    state: &AppState,
+    actor: &Actor,
+    id: ClientId,
+    prepared: Result<String, ServiceError>,
+) -> Result<Response, PageError> {
+    match prepared {
         Ok(request) => Ok(Redirect::to(&format!("/clients/{id}/ai/{request}")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
-            let mut page = chart_page(&state, &actor, id).await?;
-            page.error = errors.iter().next().map(|e| format!("No summary was prepared: {}.", e.message));
+            let mut page = chart_page(state, actor, id).await?;
+            page.error = errors.iter().next().map(|e| format!("Nothing was prepared: {}.", e.message));
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(ServiceError::Conflict(message)) => {
-            let mut page = chart_page(&state, &actor, id).await?;
+            let mut page = chart_page(state, actor, id).await?;
             page.error = Some(format!("Nothing was sent: {message}."));
             Ok(render(StatusCode::CONFLICT, &page))
         }
@@ -250,7 +273,12 @@ pub(super) async fn send_summary(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    let next = move |_: RequestState, request: &str| format!("/clients/{id}/ai/{request}");
+    // Suggestions open in the plan, where each is added or left; a summary stays on its page.
+    let plans = state.haven.ai_request(&actor, id, &request).await?.assistant == domain::ai::Assistant::PlanGoals;
+    let next = move |answered: RequestState, request: &str| match answered {
+        RequestState::Answered if plans => format!("/clients/{id}/plan?ai={request}"),
+        _ => format!("/clients/{id}/ai/{request}"),
+    };
     send(state, actor, id, request, next, &headers).await
 }
 

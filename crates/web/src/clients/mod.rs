@@ -52,6 +52,7 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/notes/{note}/ai/{request}/cancel", cancel_ai)
         .post("/clients/{id}/notes/{note}/ai/{request}/reject", reject_ai)
         .post("/clients/{id}/ai/summary", ai::prepare_summary)
+        .post("/clients/{id}/ai/plan-goals", ai::prepare_plan_goals)
         .get("/clients/{id}/ai/{request}", ai::summary_request)
         .post("/clients/{id}/ai/{request}/send", ai::send_summary)
         .post("/clients/{id}/ai/{request}/cancel", ai::cancel_summary)

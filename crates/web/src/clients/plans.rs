@@ -26,6 +26,10 @@ pub(super) struct PlanPage {
     versions: Vec<(i64, String, String)>,
     /// Showing a saved version, not the plan as it stands: what it was and when.
     viewing: Option<String>,
+    /// For the care team: the AI providers that are on and whether consent allows suggestions.
+    assistance: Option<service::NoteAssistance>,
+    /// Problems and goals an AI request suggested, to add one by one (its provider's name).
+    pub(super) suggested: Option<(String, Vec<domain::ai::SuggestedProblem>)>,
 }
 
 with_layout!(PlanPage);
@@ -113,6 +117,8 @@ async fn plan_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Plan
         error: None,
         versions,
         viewing: None,
+        assistance: state.haven.chart_assistance(actor, id).await?,
+        suggested: None,
     })
 }
 
@@ -136,12 +142,19 @@ pub(super) async fn plan_version(
     Ok(render(StatusCode::OK, &page))
 }
 
+/// The plan; with `?ai=` the problems and goals that request suggested, each to add or leave.
 pub(super) async fn plan(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<super::ai::DraftQuery>,
 ) -> Result<Response, PageError> {
-    let page = plan_page(&state, &actor, client_id(&id)?).await?;
+    let id = client_id(&id)?;
+    let mut page = plan_page(&state, &actor, id).await?;
+    if let Some(request) = query.ai.filter(|_| page.can_edit) {
+        let view = state.haven.ai_request(&actor, id, &request).await?;
+        page.suggested = view.plan.map(|p| (view.provider, p.into_inner()));
+    }
     Ok(render(StatusCode::OK, &page))
 }
 
