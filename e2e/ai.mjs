@@ -2,7 +2,8 @@
 // stand-in) and turns it on; a clinician records the client's AI consent, writes bullet points
 // into a SOAP note, sees exactly what would be sent (stand-ins marked), sends it, finds the
 // draft in the SOAP fields marked AI-assisted, edits it and signs; a second draft is rejected
-// and leaves its note empty; a case summary of the chart is prepared, shown and read.
+// and leaves its note empty; a case summary of the chart is prepared, shown and read; problems
+// suggested from a signed intake are edited and added to the plan.
 //
 // usage: node ai.mjs BASE_URL OWNER CLINICIAN MODEL_BASE_URL SCREENSHOT_DIR
 import { launch, check, signedIn, submit } from "./browser.mjs";
@@ -80,6 +81,26 @@ try {
   const summary = await c.page.textContent("#ai-summary-text");
   check(summary.includes(given), `the summary is not put back: ${summary}`);
   await c.page.screenshot({ path: `${shots}/ai-summary.png`, fullPage: true });
+
+  // Problems and goals for the plan from a signed intake, added one by one.
+  await c.page.goto(chart);
+  await c.page.selectOption("#template", "intake");
+  await c.page.click("button:has-text('Start note')");
+  await c.page.waitForSelector("#presenting_problem");
+  await c.page.fill("#presenting_problem", `${given} cannot sleep since the move`);
+  for (const id of ["history", "mental_status", "risk", "impression", "plan"]) await c.page.fill(`#${id}`, "As discussed.");
+  await submit(c.page, "button:has-text('Sign and lock')");
+  await c.page.goto(`${chart}/plan`);
+  await submit(c.page, "#ai-plan button[type=submit]");
+  await c.page.waitForSelector("mark.surrogate");
+  await c.page.click("#ai-send");
+  await c.page.waitForSelector("#ai-suggestions");
+  const suggestion = await c.page.inputValue("#ai-suggestions textarea");
+  check(suggestion.includes(given), `the suggestion is not put back: ${suggestion}`);
+  await c.page.screenshot({ path: `${shots}/ai-plan.png`, fullPage: true });
+  await c.page.fill("#ai-suggestions textarea", `${suggestion} (reviewed)`);
+  await submit(c.page, "#ai-suggestions button[type=submit]");
+  check((await c.page.textContent("main")).includes("(reviewed)"), "the suggested problem was not added");
 
   // Rejected: the note stays as it was.
   await draftNote();

@@ -285,11 +285,12 @@ fn an_ai_draft_is_shown_before_sending_and_filed_only_when_signed() {
         "ai-draft.png",
         "ai-signed.png",
         "ai-summary.png",
+        "ai-plan.png",
         "ai-audit.png",
     ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
-    assert_eq!(model.received().len(), 3, "one request per draft or summary sent");
+    assert_eq!(model.received().len(), 4, "one request per draft, summary or suggestion sent");
 }
 
 /// A practice in New York: a weekly series keeps 9:00 across the spring clock change, and a
