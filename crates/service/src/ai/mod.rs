@@ -6,11 +6,16 @@
 mod assist;
 mod consent;
 pub mod gateway;
+mod prepare;
 mod providers;
+mod send;
+mod view;
 
-pub use assist::{AiDraft, AiRequestView, NoteAssistance, ReadyToSend, Segment, Sending};
+pub use assist::NoteAssistance;
 pub use consent::AiConsent;
 pub use providers::AiProvider;
+pub use send::{ReadyToSend, Sending};
+pub use view::{AiDraft, AiRequestView, Segment};
 
 use domain::{ClientId, PracticeId};
 use phi::{Known, KnownAddress, KnownClient, KnownContact};
