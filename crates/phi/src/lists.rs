@@ -91,7 +91,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     garage agency firm studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
-    bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology \
+    bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
     apartments residences";
 pub(crate) const ORG_HEADS: &str =
     "university bank church college academy school institute masjid temple congregation camp";

@@ -16,6 +16,11 @@ impl Detector for NumberDetector {
         let tokens = &doc.tokens;
         let mut i = 0;
         while i < tokens.len() {
+            if let Some(last) = plate(doc, i) {
+                out.push(doc.span(i + 1, last, Kind::Vehicle, Confidence::High));
+                i = last + 1;
+                continue;
+            }
             let shape = tokens.list[i].shape;
             if shape == Shape::Lower
                 && let Some(last) = spelled_age(doc, i)
@@ -47,6 +52,30 @@ impl Detector for NumberDetector {
             i = next.max(i + 1);
         }
     }
+}
+
+/// A license plate after its cue, as written with spaces or hyphens and a state's letters:
+/// "plate IL 8JK 442", "tag ABC-4471". The last token.
+fn plate(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if !matches!(tokens.norm(i), "plate" | "plates" | "tag") {
+        return None;
+    }
+    let part = |k: usize| {
+        k < tokens.len()
+            && match tokens.list[k].shape {
+                Shape::Digits | Shape::Alnum => true,
+                Shape::Upper => tokens.norm(k).len() <= 3,
+                _ => false,
+            }
+    };
+    let mut last = i;
+    while last < i + 3 && part(last + 1) && matches!(tokens.gap_after(last), " " | "-" | ": " | " #") {
+        last += 1;
+    }
+    let written: String = (i + 1..=last).map(|k| tokens.raw(k)).collect();
+    let digits = written.bytes().filter(u8::is_ascii_digit).count();
+    (last > i && digits >= 1 && (5..=10).contains(&written.len())).then_some(last)
 }
 
 /// What a context word before a number says the number is.
@@ -518,6 +547,7 @@ mod tests {
         has("driver's license D1234567", "D1234567", Kind::License);
         has("plate 7ABC123 seen", "7ABC123", Kind::Vehicle);
         has("License plate CBX 4471. Spouse", "CBX 4471", Kind::Vehicle);
+        has("a white Camry, license plate IL 8JK 442.", "IL 8JK 442", Kind::Vehicle);
         has("VA claim #C-28810472. Wife", "C-28810472", Kind::Account);
         has("pacemaker serial PM-88412-X", "PM-88412-X", Kind::Device);
         has("case #4821 closed", "4821", Kind::OtherId);

@@ -75,6 +75,9 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
                 }
             }
+            if let Some(first) = congregation(doc, i) {
+                out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
+            }
             if let Some(last) = saint(doc, i) {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
             }
@@ -406,6 +409,53 @@ fn org_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
     last
 }
 
+/// "First Baptist", "Grace Lutheran", "Bethel AME": a congregation called by its name and its
+/// denomination (the denomination alone, "a Baptist", or with a word that makes it one, "Southern
+/// Baptist", is none).
+fn congregation(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let denomination = matches!(
+        tokens.norm(i),
+        "baptist"
+            | "methodist"
+            | "lutheran"
+            | "presbyterian"
+            | "episcopal"
+            | "pentecostal"
+            | "adventist"
+            | "mennonite"
+            | "nazarene"
+            | "apostolic"
+            | "ame"
+            | "congregational"
+            | "unitarian"
+            | "tabernacle"
+    );
+    if !denomination || i == 0 || tokens.gap_before(i) != " " || !tokens.list[i].shape.is_capitalized() {
+        return None;
+    }
+    let name = tokens.list[i - 1].shape.is_capitalized()
+        && !tokens.list[i - 1].sentence_start
+        && !matches!(
+            tokens.norm(i - 1),
+            "southern"
+                | "american"
+                | "united"
+                | "free"
+                | "independent"
+                | "missionary"
+                | "national"
+                | "reformed"
+                | "evangelical"
+                | "seventh"
+                | "primitive"
+                | "african"
+                | "a"
+                | "the"
+        );
+    name.then_some(i - 1)
+}
+
 /// "St. Joseph's", "Saint Agnes": a hospital, church or school named for a saint (or, as
 /// "St. Paul", a city: redacted either way).
 fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
@@ -687,8 +737,10 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let shape = tokens.list[i].shape;
     let flags = doc.flags(i);
     let plain_name = flags & (GIVEN | FAMILY) != 0 && flags & (WORD | CITY) == 0;
+    // In a line written in capitals, capitals say what title case says elsewhere.
+    let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i));
     if tokens.norm(i - 1) != "at"
-        || shape != Shape::Title
+        || !capitalized
         || plain_name
         || flags & (STATE | MONTH | WEEKDAY) != 0
         || tokens.list[i].sentence_start
@@ -762,6 +814,8 @@ mod tests {
         has("Her bat mitzvah is at Temple Beth Israel in June.", "Temple Beth Israel", Kind::Organization);
         has("Cedar Hollow Counseling\nProgress note", "Cedar Hollow Counseling", Kind::Organization);
         has("She visits after mass at Our Lady of Mercy.", "Our Lady of Mercy", Kind::Organization);
+        has("Their pastor from First Baptist visits Tuesdays.", "First Baptist", Kind::Organization);
+        has("A FIGHT AT PIONEER FOODS. POLICE CALLED. HE WAS NOT HURT.", "PIONEER FOODS", Kind::Organization);
     }
 
     #[test]

@@ -52,6 +52,7 @@ impl Detector for SymbolDetector {
 fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
     let tokens = &doc.tokens;
     let text = doc.text();
+    let mut covered = 0;
     for i in 0..tokens.len() {
         let platform = matches!(
             tokens.norm(i),
@@ -81,35 +82,38 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
         if !platform {
             continue;
         }
-        let mut j = i + 1;
-        while j < tokens.len()
-            && j <= i + 4
-            && !tokens.gap_before(j).contains('\n')
-            && matches!(
-                tokens.norm(j),
-                "account" | "is" | "was" | "handle" | "name" | "username" | "called" | "as" | "page" | "profile"
-            )
-        {
-            j += 1;
-        }
-        if j >= tokens.len()
-            || tokens.gap_before(j).contains('\n')
-            || !tokens.gap_before(j).trim().chars().all(|c| matches!(c, ':' | ',' | '-'))
-        {
-            continue;
-        }
-        let start = tokens.list[j].start;
-        let piece_end = text[start..].find(char::is_whitespace).map_or(text.len(), |k| start + k);
-        let end = trim_end(text.as_bytes(), start, piece_end);
-        let piece = &text[start..end];
-        let shaped = piece.contains(['.', '_', '-']) || piece.bytes().any(|b| b.is_ascii_digit());
-        let word = j + 1 >= tokens.len() || tokens.list[j + 1].start >= end;
-        let unknown_word = word && doc.flags(j) == 0 && tokens.list[j].shape == crate::text::Shape::Lower;
-        if piece.len() >= 3
-            && piece.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-            && (shaped || unknown_word)
-        {
-            out.push(Span::new(start, end, Kind::SocialHandle, Confidence::High));
+        // The handle follows within the sentence: "her Instagram skye.dances.09", "a TikTok
+        // account, sky3_is_fake", "a fake Instagram in her name, sunita.rao.real".
+        for j in i + 1..tokens.len().min(i + 7) {
+            let gap = tokens.gap_before(j);
+            if gap.contains(['\n', '.', '!', '?', ';'])
+                && !gap.trim().is_empty()
+                && gap.trim() != ","
+                && gap.trim() != ":"
+            {
+                break;
+            }
+            let start = tokens.list[j].start;
+            if start < covered {
+                continue;
+            }
+            let piece_end = text[start..].find(char::is_whitespace).map_or(text.len(), |k| start + k);
+            let end = trim_end(text.as_bytes(), start, piece_end);
+            let piece = &text[start..end];
+            let next = j + 1 >= tokens.len() || tokens.list[j + 1].start >= end;
+            let joined = piece.contains(['.', '_', '-']);
+            let shaped = joined || piece.bytes().any(|b| b.is_ascii_digit());
+            // Right after the platform (or its "account", "is"), an unknown lower-case word counts too.
+            let near = j <= i + 3;
+            let unknown_word = near && next && doc.flags(j) == 0 && tokens.list[j].shape == crate::text::Shape::Lower;
+            let handle_like = piece.len() >= 3
+                && piece.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+                && piece.as_bytes()[0].is_ascii_alphanumeric();
+            if handle_like && ((near && shaped) || joined || unknown_word) {
+                out.push(Span::new(start, end, Kind::SocialHandle, Confidence::High));
+                covered = end;
+                break;
+            }
         }
     }
 }
@@ -248,6 +252,7 @@ mod tests {
         has("posts from her Instagram skye.dances.09 and", "skye.dances.09", Kind::SocialHandle);
         has("made a TikTok account, sky3_is_fake, to mock her", "sky3_is_fake", Kind::SocialHandle);
         has("her Venmo is tamsin-blake-7; she paid", "tamsin-blake-7", Kind::SocialHandle);
+        has("made a fake Instagram in her name, sunita.rao.real, and", "sunita.rao.real", Kind::SocialHandle);
         none("she showed me her Instagram posts from the trip");
         has("from 2001:db8::8a2e:370:7334 at", "2001:db8::8a2e:370:7334", Kind::Ip);
         has("fe80::1 logged", "fe80::1", Kind::Ip);
