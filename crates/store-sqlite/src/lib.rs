@@ -50,6 +50,7 @@ const MIGRATIONS: Migrations = &[
     (30, include_str!("../migrations/0030_audit_retention.sql")),
     (31, include_str!("../migrations/0031_audit_sequencer_lease.sql")),
     (32, include_str!("../migrations/0032_ai.sql")),
+    (33, include_str!("../migrations/0033_ai_requests_retention.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

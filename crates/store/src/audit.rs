@@ -25,8 +25,11 @@ const DROP_INDEX_ROWS: &str = "DELETE FROM audit_index WHERE practice_id = $1 AN
 const DROP_EVENTS: &str = "DELETE FROM audit_events WHERE practice_id = $1 AND seq < $2";
 // PostgreSQL: Haven's role holds no DELETE on the events; the drop's transaction grants it
 // and takes it back, so no other transaction ever sees it held.
-const GRANT_DELETE: &str = "GRANT DELETE ON audit_events TO CURRENT_USER";
-const REVOKE_DELETE: &str = "REVOKE DELETE ON audit_events FROM CURRENT_USER";
+const GRANT_DELETE: &str = "GRANT DELETE ON audit_events, ai_requests TO CURRENT_USER";
+const REVOKE_DELETE: &str = "REVOKE DELETE ON audit_events, ai_requests FROM CURRENT_USER";
+/// The AI requests made before the first kept event go with the dropped years.
+const DROP_AI_REQUESTS: &str = "DELETE FROM ai_requests WHERE practice_id = $1 \
+     AND created_at < (SELECT recorded FROM audit_index WHERE practice_id = $1 AND seq = $2)";
 // Taken when free or expired, renewed by its holder; never taken from a live holder.
 const TAKE_LEASE: &str = "INSERT INTO audit_sequencer_lease (id, holder, expires_at) VALUES (1, $1, $2) \
      ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
@@ -346,8 +349,9 @@ pub trait AuditStore: Send + Sync {
     /// Sets how long the log is kept (7 to 100 years) and whether a legal hold stops drops.
     async fn set_audit_retention(&self, practice: PracticeId, years: u32, legal_hold: bool) -> Result<()>;
     /// Deletes every event (and lookup row) below `below`, which the head must reach, and marks
-    /// the log as starting there; `NoRowChanged(0)` and nothing deleted if a legal hold is on
-    /// or the log already starts there or later.
+    /// the log as starting there, with the AI requests made before event `below` was recorded;
+    /// `NoRowChanged(0)` and nothing deleted if a legal hold is on or the log already starts
+    /// there or later.
     async fn drop_audit_events(&self, practice: PracticeId, below: u64) -> Result<()>;
     /// The `seq` of the first event stored (`None`: none are).
     async fn first_audit_seq(&self, practice: PracticeId) -> Result<Option<u64>>;
@@ -622,6 +626,7 @@ impl<S: Sql> AuditStore for SqlStore<S> {
         if postgres {
             statements.push(Statement::new(GRANT_DELETE, vec![]));
         }
+        statements.push(Statement::new(DROP_AI_REQUESTS, range()));
         statements.push(Statement::new(DROP_INDEX_ROWS, range()));
         statements.push(Statement::new(DROP_EVENTS, range()));
         if postgres {

@@ -175,9 +175,53 @@ pub async fn old_audit_events_are_dropped_only_below_the_mark<S: Sql>(store: &Sq
     assert!(matches!(store.drop_audit_events(a.id, 3).await, Err(StoreError::NoRowChanged(0))), "held");
     assert!(store.set_audit_retention(a.id, 6, false).await.is_err(), "fewer than seven years");
 
+    // AI requests go with the years they were made in: before event 3 (recorded at 1_003 µs) or after.
+    let client = crate::contract::sealed_client(31, "retention-ai");
+    ok(store.create_clients(a.id, &[(client.clone(), vec![])]).await);
+    let provider = crate::AiProviderRecord {
+        id: "here".into(),
+        name: "Here".into(),
+        base_url: "http://127.0.0.1:9/v1".into(),
+        model: "m".into(),
+        key_source: String::new(),
+        runs_here: true,
+        created_at: t(20),
+        created_by: a.owner.id,
+        baa: None,
+        enabled: false,
+        version: 1,
+    };
+    ok(store.add_ai_provider(a.id, &provider).await);
+    let request = |id: &str, micros: i64| crate::AiRequestRecord {
+        id: id.into(),
+        client: client.id,
+        note: None,
+        assistant: "case_summary".into(),
+        provider: "here".into(),
+        model: "m".into(),
+        requested_by: a.owner.id,
+        created_at: Timestamp::from_microsecond(micros).unwrap_or_else(|e| panic!("{e}")),
+        input: vec![1],
+        payload: vec![2],
+        payload_sha256: "aa".into(),
+        state: "prepared".into(),
+        answer: None,
+        answer_sha256: None,
+        failure: None,
+        updated_at: Timestamp::from_microsecond(micros).unwrap_or_else(|e| panic!("{e}")),
+    };
+    ok(store.add_ai_request(a.id, &request("old", 1_001)).await);
+    ok(store.add_ai_request(a.id, &request("new", 1_004)).await);
+    let early = crate::Statement::new("DELETE FROM ai_requests WHERE id = 'old'", vec![]);
+    assert!(store.0.transaction(Some(a.id), vec![early]).await.is_err(), "not before its years are dropped");
+
     ok(store.set_audit_retention(a.id, 7, false).await);
     assert!(matches!(store.drop_audit_events(a.id, 7).await, Err(StoreError::NoRowChanged(0))), "past the head");
     ok(store.drop_audit_events(a.id, 3).await);
+    assert_eq!(ok(store.ai_request(a.id, "old").await), None, "dropped with its year");
+    assert!(ok(store.ai_request(a.id, "new").await).is_some(), "kept with the kept events");
+    let late = crate::Statement::new("DELETE FROM ai_requests WHERE id = 'new'", vec![]);
+    assert!(store.0.transaction(Some(a.id), vec![late]).await.is_err(), "the kept ones stay");
     assert_eq!(ok(store.first_audit_seq(a.id).await), Some(3));
     assert_eq!(ok(store.audit_log(a.id).await).map(|l| l.dropped_below), Some(3));
     assert_eq!(ok(store.audit_index_rows(a.id, 0, 10).await).first().map(|r| r.seq), Some(3));
@@ -188,9 +232,13 @@ pub async fn old_audit_events_are_dropped_only_below_the_mark<S: Sql>(store: &Sq
 
     // Above the mark, the database still refuses; PostgreSQL's role holds no DELETE again.
     if store.0.backend() == "postgres" {
-        let sql = "SELECT CAST(has_table_privilege('audit_events', 'DELETE') AS INTEGER)";
-        let rows = ok(store.0.query(Some(a.id), sql, vec![]).await);
-        assert_eq!(rows.first().map(|r| ok(r.int(0))), Some(0), "DELETE was taken back");
+        for sql in [
+            "SELECT CAST(has_table_privilege('audit_events', 'DELETE') AS INTEGER)",
+            "SELECT CAST(has_table_privilege('ai_requests', 'DELETE') AS INTEGER)",
+        ] {
+            let rows = ok(store.0.query(Some(a.id), sql, vec![]).await);
+            assert_eq!(rows.first().map(|r| ok(r.int(0))), Some(0), "DELETE was taken back: {sql}");
+        }
     }
     let delete = crate::Statement::new("DELETE FROM audit_events WHERE seq = 4", vec![]);
     assert!(store.0.transaction(Some(a.id), vec![delete]).await.is_err());
