@@ -364,6 +364,70 @@ fn plan_suggestions_come_from_the_signed_intake_and_enter_the_plan_one_by_one() 
     assert!(after.contains("and worries at night"), "the problem was not added");
 }
 
+/// The approval gate through every route: with an answered AI draft waiting, every other POST
+/// and DELETE route of the application, called by the note's author with the request's id among
+/// its fields, leaves the note unsigned and without the answer, and the draft unaccepted. Only
+/// the author's own save of the note's form (then its signature) files AI text.
+#[test]
+fn no_route_but_the_authors_save_takes_an_ai_draft() {
+    let model = ModelStandIn::start();
+    let s = seed(1, &[]);
+    let provider = local_provider(&s, &model);
+    let (client, given, ..) = &s.clients[0];
+    let clinician = s.clients[0].6.clone();
+    let cookie = sign_in(&s.base, &clinician);
+    location(&post(&s.base, &cookie, &format!("/clients/{client}/ai-consent"), &[("part2", "yes")]));
+    let note = new_note(&s, &cookie, client, "soap");
+    let request = location(&prepare(&s, &cookie, &note, &provider, &format!("{given} slept better")));
+    let draft = location(&post(&s.base, &cookie, &format!("{request}/send"), &[]));
+    let request_id = draft.split("?ai=").nth(1).unwrap_or_default().to_owned();
+    let note_id = note.rsplit('/').next().unwrap_or_default().to_owned();
+    // The gate itself, and the care team's form (it would take the author off the client's
+    // team, and with it their way back to read the note).
+    let skipped = ["/clients/{id}/notes/{note}", "/clients/{id}/notes/{note}/sign", "/clients/{id}/care-team"];
+    let mut called = 0;
+    for route in web::route_list() {
+        if !matches!(route.method, "POST" | "DELETE") || skipped.contains(&route.path.as_str()) {
+            continue;
+        }
+        let path = route
+            .path
+            .replace("{id}", client)
+            .replace("{note}", &note_id)
+            .replace("{request}", &request_id)
+            .replace("{token}", "not-a-real-token")
+            .replace(['{', '}'], "");
+        // A fresh session each time: some routes end the one they are called with.
+        let cookie = sign_in(&s.base, &clinician);
+        let token = form_token(&get(&format!("{}/dashboard", s.base), Some(&cookie)).body);
+        let fields = [
+            ("_csrf", token.as_str()),
+            ("ai_request", request_id.as_str()),
+            ("version", "1"),
+            ("subjective", "Client reports: stored by another route"),
+            ("text", "Client reports: stored by another route"),
+        ];
+        let url = format!("{}{path}", s.base);
+        let answer = match route.method {
+            "POST" => answer(http().post(&url).header("cookie", &cookie).send_form(fields)),
+            _ => answer(http().delete(&url).header("cookie", &cookie).call()),
+        };
+        assert_ne!(answer.status, 500, "{} {path}", route.method);
+        called += 1;
+    }
+    assert!(called > 80, "only {called} routes were called");
+    let cookie = sign_in(&s.base, &clinician);
+    let stored = get(&format!("{}{note}", s.base), Some(&cookie)).body;
+    let main = stored.split("<main").nth(1).unwrap_or(&stored).chars().take(1500).collect::<String>();
+    assert!(!stored.contains("Client reports") && stored.contains(">Draft<"), "the note changed: {main}");
+    let csv = get(&format!("{}/audit.csv", s.base), Some(&s.owner)).body;
+    assert!(!csv.contains(",ai.accept,"), "a draft was accepted by another route");
+    // The walk included the draft's own "reject": rejected, never taken into the note.
+    let page = get(&format!("{}{request}", s.base), Some(&cookie)).body;
+    let state = page.split("id=\"ai-state\">").nth(1).and_then(|p| p.split('<').next()).unwrap_or_default();
+    assert_eq!(state, "Rejected", "{page}");
+}
+
 #[test]
 fn consent_is_checked_again_on_send_and_its_scope_is_kept() {
     let model = ModelStandIn::start();
