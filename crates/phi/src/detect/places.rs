@@ -22,6 +22,9 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(a, b, Kind::City, Confidence::High));
                 }
             }
+            if let Some(last) = lowercase_street(doc, i) {
+                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
+            }
             if let Some(last) = bare_street(doc, i) {
                 out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
                 if let Some(city) = segment_city(doc, last + 1) {
@@ -74,6 +77,9 @@ impl Detector for PlaceDetector {
                     let last = org_run(doc, i + 1 + of, 4);
                     out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
                 }
+            }
+            if let Some(last) = named_site(doc, i) {
+                out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
             }
             if let Some(first) = congregation(doc, i) {
                 out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
@@ -174,6 +180,26 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         j += 1;
     }
     None
+}
+
+/// "on maple st", "near e 5th ave" in a lower-case message: words after "on", "off" or "near"
+/// ending in an abbreviated street suffix.
+fn lowercase_street(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let word = |k: usize| {
+        k < tokens.len() && tokens.list[k].shape == Shape::Lower && !doc.is_stop(k) && doc.flags(k) & FUNCTION == 0
+    };
+    if i == 0 || !matches!(tokens.norm(i - 1), "on" | "off" | "near") || !word(i) {
+        return None;
+    }
+    let abbreviated = |k: usize| {
+        k < tokens.len()
+            && matches!(
+                tokens.norm(k),
+                "st" | "ave" | "rd" | "dr" | "ln" | "blvd" | "ct" | "pl" | "pkwy" | "hwy" | "ter" | "cir"
+            )
+    };
+    (i + 1..=i + 2).find(|&k| abbreviated(k) && (i + 1..k).all(|m| word(m) || tokens.list[m].shape == Shape::Alnum))
 }
 
 /// Whether token `i` begins a line or a segment of a letterhead or signature ("· ", "| ").
@@ -323,25 +349,33 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let cue = doc.preceded_by(i, 1, &["in", "to", "from", "near", "outside", "visiting", "visit", "around", "en"]);
-    let strong_cue = i >= 2
-        && matches!(
-            (tokens.norm(i - 2), tokens.norm(i - 1)),
-            (
-                "lives"
-                    | "live"
-                    | "living"
-                    | "lived"
-                    | "resides"
-                    | "raised"
-                    | "born"
-                    | "up"
-                    | "relocated"
-                    | "grew"
-                    | "stays"
-                    | "staying",
-                "in"
-            ) | ("moved" | "moving" | "move" | "relocated" | "relocating" | "drove" | "transferred", "to" | "from")
-        );
+    // "lives alone in Flushing", "is living now in Tempe": an adverb or two may come between.
+    let lives_in = i >= 3
+        && tokens.norm(i - 1) == "in"
+        && (i.saturating_sub(4)..i - 1).any(|k| {
+            matches!(tokens.norm(k), "lives" | "live" | "living" | "lived" | "resides" | "stays" | "staying")
+                && (k + 1..i - 1).all(|m| tokens.list[m].shape == Shape::Lower && doc.flags(m) & FUNCTION == 0)
+        });
+    let strong_cue = lives_in
+        || i >= 2
+            && matches!(
+                (tokens.norm(i - 2), tokens.norm(i - 1)),
+                (
+                    "lives"
+                        | "live"
+                        | "living"
+                        | "lived"
+                        | "resides"
+                        | "raised"
+                        | "born"
+                        | "up"
+                        | "relocated"
+                        | "grew"
+                        | "stays"
+                        | "staying",
+                    "in"
+                ) | ("moved" | "moving" | "move" | "relocated" | "relocating" | "drove" | "transferred", "to" | "from")
+            );
     // "in Shaker Heights", "from Cedar Rapids": capitalized words ending in a town word
     let town = (cue || strong_cue) && tokens.list[i].shape == Shape::Title && {
         let last = capitalized_run(doc, i, 3);
@@ -407,6 +441,44 @@ fn org_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
         last += 1;
     }
     last
+}
+
+/// "the Hodgkins hub", "the Fairview plant": a site of an employer or a service, named by a
+/// capitalized word and a lower-case kind of site after "the".
+fn named_site(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let site = |k: usize| {
+        k < tokens.len()
+            && matches!(
+                tokens.norm(k),
+                "hub"
+                    | "plant"
+                    | "warehouse"
+                    | "branch"
+                    | "campus"
+                    | "facility"
+                    | "factory"
+                    | "depot"
+                    | "mill"
+                    | "yard"
+                    | "terminal"
+                    | "location"
+                    | "site"
+                    | "store"
+                    | "office"
+                    | "clinic"
+                    | "shelter"
+            )
+            && tokens.list[k].shape == Shape::Lower
+    };
+    let named = i >= 1
+        && tokens.norm(i - 1) == "the"
+        && tokens.list[i].shape == Shape::Title
+        && !doc.is_stop(i)
+        && doc.flags(i) & (MONTH | WEEKDAY | STATE | FUNCTION) == 0
+        && tokens.gap_after(i) == " "
+        && site(i + 1);
+    named.then_some(i + 1)
 }
 
 /// "First Baptist", "Grace Lutheran", "Bethel AME": a congregation called by its name and its
@@ -716,7 +788,9 @@ fn proper_phrase(doc: &Document<'_>, i: usize) -> Option<usize> {
     if i == 0 || !title(i) || tokens.list[i].sentence_start || tokens.list[i - 1].shape.is_capitalized() {
         return None;
     }
-    if tokens.gap_before(i).contains([':', '\n', '(', '"']) || doc.flags(i - 1) & (TITLE | RELATION) != 0 {
+    // Not a heading or a quotation; an aside in parentheses mid-sentence counts: "(Nordstrom Rack)".
+    let aside = tokens.gap_before(i).trim_start() == "(" && tokens.list[i - 1].shape == Shape::Lower;
+    if (tokens.gap_before(i).contains([':', '\n', '(', '"']) && !aside) || doc.flags(i - 1) & (TITLE | RELATION) != 0 {
         return None;
     }
     let mut last = i;
@@ -806,6 +880,7 @@ mod tests {
         let line = "Riverbend Behavioral Health · Commerce Parkway · Tulsa\nClient seen.";
         has(line, "Commerce Parkway", Kind::Street);
         has(line, "Tulsa", Kind::City);
+        has("staying at my aunts place on maple st in dayton for now", "maple st", Kind::Street);
     }
 
     #[test]
@@ -815,6 +890,9 @@ mod tests {
         has("Cedar Hollow Counseling\nProgress note", "Cedar Hollow Counseling", Kind::Organization);
         has("She visits after mass at Our Lady of Mercy.", "Our Lady of Mercy", Kind::Organization);
         has("Their pastor from First Baptist visits Tuesdays.", "First Baptist", Kind::Organization);
+        has("He works for a shipper out of the Hodgkins hub now.", "Hodgkins hub", Kind::Organization);
+        has("showed up at her work (Nordstrom Rack at the mall).", "Nordstrom Rack", Kind::Organization);
+        has("She still lives alone in Flushing. Her brother", "Flushing", Kind::City);
         has("A FIGHT AT PIONEER FOODS. POLICE CALLED. HE WAS NOT HURT.", "PIONEER FOODS", Kind::Organization);
     }
 
