@@ -143,8 +143,7 @@ impl Endpoint {
 
     fn is_local(&self) -> bool {
         match self.host.parse::<IpAddr>() {
-            Ok(IpAddr::V4(ip)) => ip.is_loopback() || ip.is_private() || ip.is_link_local(),
-            Ok(IpAddr::V6(ip)) => ip.is_loopback() || (ip.segments()[0] & 0xfe00) == 0xfc00,
+            Ok(ip) => is_local_address(ip),
             Err(_) => {
                 self.host == "localhost"
                     || [".localhost", ".local", ".internal", ".lan", ".home.arpa"]
@@ -152,6 +151,15 @@ impl Endpoint {
                         .any(|suffix| self.host.ends_with(suffix))
             }
         }
+    }
+}
+
+/// Whether an address is on this machine or a private network (loopback, RFC 1918, link-local,
+/// IPv6 unique-local): where a provider that "runs here" must be.
+pub fn is_local_address(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => ip.is_loopback() || ip.is_private() || ip.is_link_local(),
+        IpAddr::V6(ip) => ip.is_loopback() || (ip.segments()[0] & 0xfe00) == 0xfc00,
     }
 }
 

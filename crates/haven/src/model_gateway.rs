@@ -5,6 +5,7 @@
 //! answer and garbage apart. Blocking HTTP (ureq) runs on the blocking threads.
 
 use std::io::{BufRead, BufReader, Read};
+use std::net::ToSocketAddrs;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -69,6 +70,9 @@ fn complete(
     body: &[u8],
     pieces: Option<&Pieces>,
 ) -> Result<String, ModelFailure> {
+    if endpoint.runs_here && !resolves_here(&endpoint.base_url) {
+        return Err(ModelFailure::NotLocal);
+    }
     let deadline = Instant::now() + endpoint.timeout;
     let mut waited = false;
     loop {
@@ -135,6 +139,30 @@ fn attempt(
     match streamed {
         true => read_stream(reader, seconds, pieces),
         false => read_whole(reader, seconds),
+    }
+}
+
+/// Whether every address the base URL's host resolves to now is on this machine or the
+/// practice's network (a name checked when the provider was added may point elsewhere since).
+fn resolves_here(base_url: &str) -> bool {
+    let (tls, rest) = match base_url.split_once("://") {
+        Some((scheme, rest)) => (scheme == "https", rest),
+        None => return false,
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let default_port = if tls { 443 } else { 80 };
+    let target = match authority.rsplit_once(':') {
+        Some((_, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !authority.ends_with(']') => {
+            authority.to_owned()
+        }
+        _ => format!("{authority}:{default_port}"),
+    };
+    match target.to_socket_addrs() {
+        Ok(addresses) => {
+            let addresses: Vec<_> = addresses.collect();
+            !addresses.is_empty() && addresses.iter().all(|a| domain::ai::is_local_address(a.ip()))
+        }
+        Err(_) => false,
     }
 }
 
@@ -240,6 +268,9 @@ mod tests {
         let key = read_key(&KeySource::File(path.display().to_string())).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(key.map(|k| k.expose().clone()), Some("sk-test-123".to_owned()));
         assert!(azure("https://clinic.openai.azure.com/openai/v1"));
+        assert!(resolves_here("http://127.0.0.1:11434/v1") && resolves_here("http://localhost:8080/v1"));
+        assert!(resolves_here("http://[::1]:8000/v1") && resolves_here("http://10.0.0.7/v1"));
+        assert!(!resolves_here("http://93.184.216.34/v1") && !resolves_here("http://8.8.8.8:80"));
         assert!(!azure("https://api.openai.com/v1"));
     }
 }

@@ -49,6 +49,9 @@ pub struct Endpoint {
     pub key: KeySource,
     /// The longest the whole answer may take.
     pub timeout: Duration,
+    /// Marked as running on this machine or the practice's network: its name must resolve only
+    /// to such addresses when the request leaves.
+    pub runs_here: bool,
 }
 
 /// Why no answer came. The messages name no one: they are shown to the clinician and kept in the
@@ -61,6 +64,8 @@ pub enum ModelFailure {
     Key(String),
     #[error("the provider could not be reached: {0}")]
     Unreachable(String),
+    #[error("the provider is marked as running here, but its address is outside the practice's network")]
+    NotLocal,
     #[error("the provider did not answer within {0} seconds")]
     TimedOut(u64),
     #[error("the provider is limiting requests{}", retry_after.map(|s| format!("; it asks to wait {s} seconds")).unwrap_or_default())]

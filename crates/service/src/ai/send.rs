@@ -105,8 +105,12 @@ impl Haven {
         let sent =
             request_entry("ai.send", Crud::Update, &record, purpose).resource("payload_sha256", &record.payload_sha256);
         self.audited_by(actor, sent).await?;
-        let endpoint =
-            Endpoint { base_url: provider.base_url.clone(), key: key_source(&provider), timeout: self.ai.timeout };
+        let endpoint = Endpoint {
+            base_url: provider.base_url.clone(),
+            key: key_source(&provider),
+            timeout: self.ai.timeout,
+            runs_here: provider.runs_here,
+        };
         Ok(Sending::Ready(Box::new(ReadyToSend { record, template, purpose, endpoint, request })))
     }
 
