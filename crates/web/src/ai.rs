@@ -61,7 +61,7 @@ impl ProvidersPage {
 
 async fn page(state: &AppState, actor: &service::Actor) -> Result<ProvidersPage, PageError> {
     let providers = state.haven.ai_providers(actor).await?;
-    let zone = zone_of(state, actor).await?;
+    let zone = crate::sign_ins::time_zone(state, actor).await?;
     Ok(ProvidersPage {
         nonce: security::nonce(),
         version: VERSION,
@@ -213,7 +213,7 @@ async fn audit_request(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let request = state.haven.ai_request_for_audit(&actor, &id).await?;
-    let zone = zone_of(&state, &actor).await?;
+    let zone = crate::sign_ins::time_zone(&state, &actor).await?;
     Ok(render(
         StatusCode::OK,
         &AuditRequestPage {
@@ -225,10 +225,4 @@ async fn audit_request(
             request,
         },
     ))
-}
-
-/// The practice's time zone, to write moments in.
-async fn zone_of(state: &AppState, actor: &service::Actor) -> Result<jiff::tz::TimeZone, ServiceError> {
-    let practice = state.haven.practice(actor).await?;
-    Ok(jiff::tz::TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC))
 }
