@@ -99,6 +99,10 @@ id_type!(
     /// A stretch of a clinician's time off.
     TimeOffId
 );
+id_type!(
+    /// A client's (or a guardian's) portal account.
+    PortalAccountId
+);
 
 #[cfg(test)]
 mod tests {

@@ -76,7 +76,7 @@ pub mod waitlist;
 
 pub use ids::{
     ApiTokenId, AppointmentTypeId, ClientId, DiagnosisId, GlassBreakId, InvitationId, MeasureId, NoteId, PasskeyId,
-    PracticeId, TimeOffId, UserId,
+    PortalAccountId, PracticeId, TimeOffId, UserId,
 };
 pub use phi::Phi;
 pub use role::Role;

@@ -52,6 +52,7 @@ const MIGRATIONS: Migrations = &[
     (31, include_str!("../migrations/0031_audit_sequencer_lease.sql")),
     (32, include_str!("../migrations/0032_ai.sql")),
     (33, include_str!("../migrations/0033_ai_requests_retention.sql")),
+    (34, include_str!("../migrations/0034_portal.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.
@@ -127,7 +128,7 @@ fn map_err(e: tokio_postgres::Error) -> StoreError {
     match e.as_db_error() {
         // The server's message names the constraint, never the value (the value is in DETAIL).
         Some(db) if *db.code() == SqlState::UNIQUE_VIOLATION => StoreError::Conflict(match db.constraint() {
-            Some("users_email_key") => "email",
+            Some("users_email_key" | "portal_accounts_practice_id_login_index_key") => "email",
             Some("appointment_types_practice_id_name_key" | "rooms_in_use_by_name") => "name",
             _ => "identifier",
         }),

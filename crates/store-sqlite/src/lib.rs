@@ -51,6 +51,7 @@ const MIGRATIONS: Migrations = &[
     (31, include_str!("../migrations/0031_audit_sequencer_lease.sql")),
     (32, include_str!("../migrations/0032_ai.sql")),
     (33, include_str!("../migrations/0033_ai_requests_retention.sql")),
+    (34, include_str!("../migrations/0034_portal.sql")),
 ];
 
 const CONNECTIONS: usize = 4;
@@ -248,13 +249,15 @@ fn map_err(e: rusqlite::Error) -> StoreError {
     match failure.code {
         ErrorCode::ConstraintViolation if message.starts_with("UNIQUE") || message.starts_with("PRIMARY") => {
             // SQLite names the column ("users.email"), never the value.
-            StoreError::Conflict(if message.contains("users.email") {
-                "email"
-            } else if message.contains("appointment_types.name") || message.contains("rooms.name") {
-                "name"
-            } else {
-                "identifier"
-            })
+            StoreError::Conflict(
+                if message.contains("users.email") || message.contains("portal_accounts.login_index") {
+                    "email"
+                } else if message.contains("appointment_types.name") || message.contains("rooms.name") {
+                    "name"
+                } else {
+                    "identifier"
+                },
+            )
         }
         ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Unavailable("database is busy".into()),
         ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::DiskFull | ErrorCode::PermissionDenied => {

@@ -87,6 +87,7 @@ impl<S: Sql> KeyStore for SqlStore<S> {
         let statements = vec![
             Statement::new(sql::DELETE_PRACTICE_KEYS, vec![practice.into()]),
             Statement::new(sql::DELETE_PRACTICE_SESSIONS, vec![practice.into()]),
+            Statement::new(sql::DELETE_PRACTICE_PORTAL_SESSIONS, vec![practice.into()]),
             Statement::new(sql::DELETE_PRACTICE_API_TOKENS, vec![practice.into()]),
         ];
         let changed = self.0.transaction(Some(practice), statements).await?;

@@ -22,6 +22,7 @@ mod measures;
 pub mod migrations;
 mod notes;
 mod plans;
+mod portal;
 mod practice;
 mod records;
 mod scheduling;
@@ -50,6 +51,7 @@ pub use keys::KeyStore;
 pub use measures::MeasureStore;
 pub use notes::{NoteStore, Signature};
 pub use plans::PlanStore;
+pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore};
 pub use practice::PracticeStore;
 pub use records::*;
 pub use scheduling::SchedulingStore;
@@ -62,8 +64,8 @@ pub use time::{from_micros, to_micros};
 pub mod prelude {
     pub use crate::{
         AiStore, AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore,
-        GlassBreakStore, GroupStore, KeyStore, MeasureStore, NoteStore, PracticeStore, SchedulingStore,
-        SealedCellStore, SignInStore, Store,
+        GlassBreakStore, GroupStore, KeyStore, MeasureStore, NoteStore, PlanStore, PortalStore, PracticeStore,
+        SchedulingStore, SealedCellStore, SignInStore, Store,
     };
 }
 
@@ -115,6 +117,7 @@ pub trait Store:
     + SchedulingStore
     + AuditStore
     + AiStore
+    + PortalStore
     + Send
     + Sync
     + std::fmt::Debug

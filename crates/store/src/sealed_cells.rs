@@ -41,10 +41,13 @@ pub enum SealedColumn {
     AiInput,
     AiPayload,
     AiAnswer,
+    /// A portal account's sign-in address, and the name it greets its holder by.
+    PortalEmail,
+    PortalName,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 17] = [
+    pub const ALL: [SealedColumn; 19] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -62,6 +65,8 @@ impl SealedColumn {
         SealedColumn::AiInput,
         SealedColumn::AiPayload,
         SealedColumn::AiAnswer,
+        SealedColumn::PortalEmail,
+        SealedColumn::PortalName,
     ];
 
     pub fn table(self) -> &'static str {
@@ -80,6 +85,7 @@ impl SealedColumn {
             SealedColumn::GroupLabel => "client_groups",
             SealedColumn::AppointmentReason => "appointments",
             SealedColumn::AiInput | SealedColumn::AiPayload | SealedColumn::AiAnswer => "ai_requests",
+            SealedColumn::PortalEmail | SealedColumn::PortalName => "portal_accounts",
         }
     }
 
@@ -95,6 +101,8 @@ impl SealedColumn {
             SealedColumn::AiInput => "input",
             SealedColumn::AiPayload => "payload",
             SealedColumn::AiAnswer => "answer",
+            SealedColumn::PortalEmail => "email",
+            SealedColumn::PortalName => "name",
             SealedColumn::NoteContent
             | SealedColumn::NoteVersionContent
             | SealedColumn::NoteAddendum
@@ -124,6 +132,8 @@ impl SealedColumn {
             SealedColumn::AiInput => sql::AI_INPUT_CELLS,
             SealedColumn::AiPayload => sql::AI_PAYLOAD_CELLS,
             SealedColumn::AiAnswer => sql::AI_ANSWER_CELLS,
+            SealedColumn::PortalEmail => sql::PORTAL_EMAIL_CELLS,
+            SealedColumn::PortalName => sql::PORTAL_NAME_CELLS,
         }
     }
 }

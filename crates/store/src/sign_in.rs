@@ -51,7 +51,7 @@ pub trait SignInStore: Send + Sync {
     /// hash), in every practice, in one transaction (run as `practice`, the one acted in);
     /// `NoRowChanged` if there is no such person.
     async fn change_password(&self, practice: PracticeId, user: UserId, password_hash: &str, keep: &str) -> Result<()>;
-    /// Removes sessions past their absolute lifetime; returns how many.
+    /// Removes sessions (staff and portal) past their absolute lifetime; returns how many.
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64>;
     /// Removes sign-in events older than `before` (the history's retention); returns how many.
     async fn purge_sign_in_events_before(&self, before: Timestamp) -> Result<u64>;
@@ -263,7 +263,8 @@ impl<S: Sql> SignInStore for SqlStore<S> {
     }
 
     async fn purge_sessions_expired_before(&self, now: Timestamp) -> Result<u64> {
-        self.0.execute(sql::PURGE_SESSIONS, vec![now.into()]).await
+        let statements = [sql::PURGE_SESSIONS, sql::PURGE_PORTAL_SESSIONS].map(|s| Statement::new(s, vec![now.into()]));
+        Ok(self.0.transaction(None, statements.into()).await?.iter().sum())
     }
 
     async fn purge_sign_in_events_before(&self, before: Timestamp) -> Result<u64> {

@@ -119,6 +119,7 @@ pub const SESSION: &str = "SELECT s.token_hash, s.user_id, s.practice_id, s.crea
 pub const TOUCH_SESSION: &str = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= $1";
+pub const PURGE_PORTAL_SESSIONS: &str = "DELETE FROM portal_sessions WHERE expires_at <= $1";
 pub const PURGE_SIGN_IN_EVENTS: &str = "DELETE FROM sign_in_events WHERE at < $1";
 pub const SESSIONS_OF: &str = "SELECT token_hash, user_id, practice_id, created_at, last_seen_at, expires_at, ip, \
      user_agent, pending_second_factor FROM sessions WHERE user_id = $1 AND practice_id = $2 \
@@ -198,6 +199,7 @@ pub const DATA_KEYS: &str = "SELECT id, purpose, wrapped, master_key_id, created
 // verifiable and can record the erase itself (AUDIT.md §7).
 pub const DELETE_PRACTICE_KEYS: &str = "DELETE FROM data_keys WHERE practice_id = $1 AND purpose <> 'audit_signing'";
 pub const DELETE_PRACTICE_SESSIONS: &str = "DELETE FROM sessions WHERE practice_id = $1";
+pub const DELETE_PRACTICE_PORTAL_SESSIONS: &str = "DELETE FROM portal_sessions WHERE practice_id = $1";
 pub const DELETE_PRACTICE_API_TOKENS: &str = "DELETE FROM api_tokens WHERE practice_id = $1";
 pub const REWRAP_DATA_KEY: &str = "UPDATE data_keys SET wrapped = $4, master_key_id = $5 \
      WHERE practice_id = $1 AND id = $2 AND master_key_id = $3";
@@ -647,3 +649,51 @@ pub const SETTLE_AI_REQUEST: &str = "UPDATE ai_requests SET state = $4, answer =
 pub const AI_INPUT_CELLS: (&str, &str) = sealed_cells!("ai_requests", "input");
 pub const AI_PAYLOAD_CELLS: (&str, &str) = sealed_cells!("ai_requests", "payload");
 pub const AI_ANSWER_CELLS: (&str, &str) = sealed_cells!("ai_requests", "answer");
+pub const PORTAL_EMAIL_CELLS: (&str, &str) = sealed_cells!("portal_accounts", "email");
+pub const PORTAL_NAME_CELLS: (&str, &str) = sealed_cells!("portal_accounts", "name");
+
+macro_rules! portal_accounts_where {
+    ($condition:literal) => {
+        concat!(
+            "SELECT id, client_id, holder, login_index, email, name, password_hash, invited_by, created_at, \
+             password_set_at, last_sign_in_at, closed_at, closed_by FROM portal_accounts WHERE ",
+            $condition
+        )
+    };
+}
+pub const INSERT_PORTAL_ACCOUNT: &str = "INSERT INTO portal_accounts \
+     (practice_id, id, client_id, holder, login_index, email, name, invited_by, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub const PORTAL_ACCOUNT: &str = portal_accounts_where!("practice_id = $1 AND id = $2");
+pub const PORTAL_ACCOUNT_BY_LOGIN: &str = portal_accounts_where!("practice_id = $1 AND login_index = $2");
+pub const PORTAL_ACCOUNTS_OF: &str =
+    portal_accounts_where!("practice_id = $1 AND client_id = $2 ORDER BY created_at, id");
+pub const PORTAL_ACCOUNTS: &str = portal_accounts_where!("practice_id = $1 ORDER BY id");
+pub const REINDEX_PORTAL_ACCOUNT: &str =
+    "UPDATE portal_accounts SET login_index = $4 WHERE practice_id = $1 AND id = $2 AND login_index = $3";
+pub const SET_PORTAL_PASSWORD: &str = "UPDATE portal_accounts SET password_hash = $3, password_set_at = $4 \
+     WHERE practice_id = $1 AND id = $2 AND closed_at IS NULL";
+pub const CLOSE_PORTAL_ACCOUNT: &str = "UPDATE portal_accounts SET closed_at = $4, closed_by = $5 \
+     WHERE practice_id = $1 AND client_id = $2 AND id = $3 AND closed_at IS NULL";
+pub const PORTAL_SIGNED_IN: &str = "UPDATE portal_accounts SET last_sign_in_at = $3 \
+     WHERE practice_id = $1 AND id = $2 AND closed_at IS NULL";
+/// Ends an account's unused links (as of `$3`); the new one is inserted after.
+pub const REPLACE_PORTAL_LINKS: &str = "UPDATE portal_links SET replaced_at = $3 \
+     WHERE practice_id = $1 AND account_id = $2 AND used_at IS NULL AND replaced_at IS NULL";
+/// Inserts a link only for an open account.
+pub const INSERT_PORTAL_LINK: &str = "INSERT INTO portal_links \
+     (token_hash, practice_id, account_id, created_at, expires_at) \
+     SELECT $1, $2, $3, $4, $5 FROM portal_accounts WHERE practice_id = $2 AND id = $3 AND closed_at IS NULL";
+pub const PORTAL_LINK: &str = "SELECT token_hash, practice_id, account_id, created_at, expires_at, used_at, \
+     replaced_at FROM portal_links WHERE token_hash = $1";
+pub const USE_PORTAL_LINK: &str = "UPDATE portal_links SET used_at = $2 \
+     WHERE token_hash = $1 AND used_at IS NULL AND replaced_at IS NULL AND expires_at > $2";
+pub const END_PORTAL_SESSIONS: &str = "DELETE FROM portal_sessions WHERE practice_id = $1 AND account_id = $2";
+pub const INSERT_PORTAL_SESSION: &str = "INSERT INTO portal_sessions \
+     (token_hash, practice_id, account_id, created_at, last_seen_at, expires_at, ip, user_agent) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub const PORTAL_SESSION: &str = "SELECT s.token_hash, s.practice_id, s.account_id, s.created_at, s.last_seen_at, \
+     s.expires_at, s.ip, s.user_agent, p.client_idle_timeout_minutes \
+     FROM portal_sessions s JOIN practices p ON p.id = s.practice_id WHERE s.token_hash = $1";
+pub const TOUCH_PORTAL_SESSION: &str = "UPDATE portal_sessions SET last_seen_at = $2 WHERE token_hash = $1";
+pub const DELETE_PORTAL_SESSION: &str = "DELETE FROM portal_sessions WHERE token_hash = $1";

@@ -94,6 +94,7 @@ display_values!(
     domain::DiagnosisId,
     domain::MeasureId,
     domain::NoteId,
+    domain::PortalAccountId,
     domain::appointment_type::Attendance,
     Role,
     DisabledReason,

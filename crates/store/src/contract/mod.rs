@@ -6,6 +6,7 @@ mod ai;
 mod audit;
 mod clients;
 mod keys;
+mod portal;
 mod practice;
 mod scheduling;
 mod sign_in;
@@ -13,6 +14,7 @@ pub use ai::*;
 pub use audit::*;
 pub use clients::*;
 pub use keys::*;
+pub use portal::*;
 pub use practice::*;
 pub use scheduling::*;
 pub use sign_in::*;
@@ -53,6 +55,7 @@ macro_rules! store_contract_suite {
             migrations_are_idempotent,
             ai_providers_are_enabled_only_behind_their_baa,
             ai_consents_are_revoked_once_and_requests_kept,
+            portal_links_set_a_password_once_and_close_with_the_account,
             setup_token_is_single_use,
             expired_or_replaced_setup_token_writes_nothing,
             owner_email_conflict_writes_nothing,

@@ -1,0 +1,136 @@
+//! The client portal: accounts found by their blind index, links that work until used or
+//! replaced, sessions that end with a new password or a closed account.
+
+use domain::PortalAccountId;
+
+use super::*;
+use crate::{PortalAccountRecord, PortalLink, PortalSession};
+
+fn link(practice: PracticeId, account: PortalAccountId, token: &str, at: i64) -> PortalLink {
+    PortalLink {
+        token_hash: token.into(),
+        practice,
+        account,
+        created_at: t(at),
+        expires_at: t(at + 1000),
+        used_at: None,
+        replaced_at: None,
+    }
+}
+
+fn session(practice: PracticeId, account: PortalAccountId, token: &str, at: i64) -> PortalSession {
+    PortalSession {
+        token_hash: token.into(),
+        practice,
+        account,
+        created_at: t(at),
+        last_seen_at: t(at),
+        expires_at: t(at + 1000),
+        ip: "192.0.2.9".into(),
+        user_agent: "phone".into(),
+    }
+}
+
+pub async fn portal_links_set_a_password_once_and_close_with_the_account(store: &dyn Store) {
+    let p = practice("Portal", "owner@portal.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let client = sealed_client(31, "portal-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let account = PortalAccountRecord {
+        id: PortalAccountId::random(),
+        client: client.id,
+        holder: "client".into(),
+        login_index: "login-1".into(),
+        email: vec![1, 2],
+        name: vec![3],
+        password_hash: None,
+        invited_by: p.owner.id,
+        created_at: t(20),
+        password_set_at: None,
+        last_sign_in_at: None,
+        closed: None,
+    };
+    ok(store.open_portal_account(p.id, &account, &link(p.id, account.id, "first", 20)).await);
+    assert_eq!(ok(store.portal_account_by_login(p.id, "login-1").await), Some(account.clone()));
+    assert_eq!(ok(store.portal_accounts_of(p.id, client.id).await), [account.clone()]);
+    // A second account for the same address is refused, and leaves nothing behind.
+    let twin = PortalAccountRecord { id: PortalAccountId::random(), ..account.clone() };
+    let refused = store.open_portal_account(p.id, &twin, &link(p.id, twin.id, "twin", 21)).await;
+    assert!(matches!(refused, Err(StoreError::Conflict("email"))), "{refused:?}");
+    assert_eq!(ok(store.portal_link("twin").await), None);
+
+    // A newer link replaces the first; the replaced one cannot set a password.
+    ok(store.add_portal_link(&link(p.id, account.id, "second", 30)).await);
+    let first = ok(store.portal_link("first").await).expect("kept");
+    assert_eq!(first.replaced_at, Some(t(30)));
+    let replaced = store.set_portal_password(&first, "hash-a", t(31)).await;
+    assert!(matches!(replaced, Err(StoreError::NoRowChanged(_))), "{replaced:?}");
+    let second = ok(store.portal_link("second").await).expect("stored");
+    // Past its expiry it is refused too.
+    let late = store.set_portal_password(&second, "hash-a", t(30 + 1000)).await;
+    assert!(matches!(late, Err(StoreError::NoRowChanged(_))), "{late:?}");
+
+    ok(store.insert_portal_session(&session(p.id, account.id, "before", 32), t(32)).await);
+    ok(store.set_portal_password(&second, "hash-b", t(33)).await);
+    let set = ok(store.portal_account(p.id, account.id).await).expect("there");
+    assert_eq!((set.password_hash.as_deref(), set.password_set_at), (Some("hash-b"), Some(t(33))));
+    assert_eq!(set.last_sign_in_at, Some(t(32)));
+    assert_eq!(ok(store.portal_session("before").await), None, "a new password ends the sessions");
+    let again = store.set_portal_password(&second, "hash-c", t(34)).await;
+    assert!(matches!(again, Err(StoreError::NoRowChanged(_))), "a link sets a password once: {again:?}");
+
+    // Sessions carry the practice's idle limit for clients.
+    ok(store.insert_portal_session(&session(p.id, account.id, "live", 40), t(40)).await);
+    let (live, idle) = ok(store.portal_session("live").await).expect("live");
+    assert_eq!((live, idle), (session(p.id, account.id, "live", 40), 30));
+    ok(store.touch_portal_session("live", t(41)).await);
+    assert_eq!(ok(store.portal_session("live").await).map(|(s, _)| s.last_seen_at), Some(t(41)));
+
+    // The blind index moves with its key, only from the value read.
+    assert!(!ok(store.reindex_portal_account(p.id, account.id, "stale", "login-2").await));
+    assert!(ok(store.reindex_portal_account(p.id, account.id, "login-1", "login-2").await));
+    assert!(ok(store.portal_account_by_login(p.id, "login-2").await).is_some());
+
+    // Another practice sees none of it.
+    let elsewhere = practice("Other portal", "owner@portal-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.portal_account(elsewhere.id, account.id).await), None);
+    assert_eq!(ok(store.portal_accounts(elsewhere.id).await), []);
+
+    // Closing ends its sessions and links; it cannot be closed twice or given a new link.
+    ok(store.add_portal_link(&link(p.id, account.id, "third", 50)).await);
+    ok(store.close_portal_account(p.id, client.id, account.id, t(51), p.owner.id).await);
+    assert_eq!(ok(store.portal_session("live").await), None);
+    assert_eq!(ok(store.portal_link("third").await).and_then(|l| l.replaced_at), Some(t(51)));
+    let twice = store.close_portal_account(p.id, client.id, account.id, t(52), p.owner.id).await;
+    assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "{twice:?}");
+    let refused = store.add_portal_link(&link(p.id, account.id, "fourth", 53)).await;
+    assert!(matches!(refused, Err(StoreError::NoRowChanged(_))), "{refused:?}");
+    let closed = ok(store.portal_account(p.id, account.id).await).expect("kept");
+    assert_eq!(closed.closed, Some((t(51), p.owner.id)));
+
+    // Expired sessions are purged with the staff ones.
+    ok(store.insert_portal_session(&session(p.id, twin_account(store, &p, client.id).await, "old", 60), t(60)).await);
+    assert!(ok(store.purge_sessions_expired_before(t(60 + 1000)).await) >= 1);
+    assert_eq!(ok(store.portal_session("old").await), None);
+}
+
+/// A second, open account of `client` (a guardian's), for the purge case.
+async fn twin_account(store: &dyn Store, p: &NewPractice, client: ClientId) -> PortalAccountId {
+    let guardian = PortalAccountRecord {
+        id: PortalAccountId::random(),
+        client,
+        holder: "guardian".into(),
+        login_index: "login-guardian".into(),
+        email: vec![4],
+        name: vec![5],
+        password_hash: None,
+        invited_by: p.owner.id,
+        created_at: t(59),
+        password_set_at: None,
+        last_sign_in_at: None,
+        closed: None,
+    };
+    ok(store.open_portal_account(p.id, &guardian, &link(p.id, guardian.id, "guardian", 59)).await);
+    guardian.id
+}
