@@ -128,7 +128,7 @@ fn map_err(e: tokio_postgres::Error) -> StoreError {
     match e.as_db_error() {
         // The server's message names the constraint, never the value (the value is in DETAIL).
         Some(db) if *db.code() == SqlState::UNIQUE_VIOLATION => StoreError::Conflict(match db.constraint() {
-            Some("users_email_key" | "portal_accounts_practice_id_login_index_key") => "email",
+            Some("users_email_key" | "portal_accounts_open_login") => "email",
             Some("appointment_types_practice_id_name_key" | "rooms_in_use_by_name") => "name",
             _ => "identifier",
         }),

@@ -4,7 +4,7 @@
 ALTER TABLE practices ADD COLUMN client_idle_timeout_minutes INTEGER NOT NULL DEFAULT 30
     CHECK (client_idle_timeout_minutes BETWEEN 5 AND 120);
 
--- One account per sign-in address in a practice. The address and the holder's name are sealed;
+-- One open account per sign-in address in a practice. The address and the holder's name are sealed;
 -- the address is found by its blind index, so the database holds no client's e-mail in the clear.
 CREATE TABLE portal_accounts (
     practice_id     TEXT NOT NULL,
@@ -22,12 +22,12 @@ CREATE TABLE portal_accounts (
     closed_at       INTEGER,
     closed_by       TEXT,
     PRIMARY KEY (practice_id, id),
-    UNIQUE (practice_id, login_index),
     FOREIGN KEY (practice_id, client_id) REFERENCES clients (practice_id, id),
     FOREIGN KEY (practice_id, invited_by) REFERENCES memberships (practice_id, user_id),
     FOREIGN KEY (practice_id, closed_by) REFERENCES memberships (practice_id, user_id),
     CHECK (password_hash IS NULL OR password_set_at IS NOT NULL)
 ) STRICT;
+CREATE UNIQUE INDEX portal_accounts_open_login ON portal_accounts (practice_id, login_index) WHERE closed_at IS NULL;
 CREATE INDEX portal_accounts_of_client ON portal_accounts (practice_id, client_id);
 
 -- Links e-mailed to an account's holder: valid for days; opening one changes nothing, and it is

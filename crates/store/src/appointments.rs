@@ -35,6 +35,14 @@ pub trait AppointmentStore: Send + Sync {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<AppointmentRecord>>;
+    /// A client's appointments starting in [from, to), whatever became of them.
+    async fn client_appointments(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AppointmentRecord>>;
     /// Every appointment of the practice starting in [from, to), whatever became of it.
     async fn appointments_starting(
         &self,
@@ -309,6 +317,17 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
     ) -> Result<Vec<AppointmentRecord>> {
         let params = vec![practice.into(), clinician.into(), from.into(), to.into()];
         self.appointments(practice, sql::APPOINTMENTS_OF_CLINICIAN, params).await
+    }
+
+    async fn client_appointments(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<AppointmentRecord>> {
+        let params = vec![practice.into(), client.into(), from.into(), to.into()];
+        self.appointments(practice, sql::APPOINTMENTS_OF_CLIENT, params).await
     }
 
     async fn appointments_starting(

@@ -61,7 +61,7 @@ pub struct PortalSession {
 #[async_trait]
 pub trait PortalStore: Send + Sync {
     /// Opens an account with its first link, in one transaction; `Conflict("email")` if the
-    /// practice already has an account for that address.
+    /// practice already has an open account for that address.
     async fn open_portal_account(
         &self,
         practice: PracticeId,
@@ -69,6 +69,7 @@ pub trait PortalStore: Send + Sync {
         link: &PortalLink,
     ) -> Result<()>;
     async fn portal_account(&self, practice: PracticeId, id: PortalAccountId) -> Result<Option<PortalAccountRecord>>;
+    /// The open account signing in with the address of this blind index.
     async fn portal_account_by_login(
         &self,
         practice: PracticeId,

@@ -545,6 +545,11 @@ pub const APPOINTMENTS_OVERLAPPING: &str = appointment_select!(
 /// A clinician's appointments starting in [$3, $4), whatever became of them.
 pub const APPOINTMENTS_OF_CLINICIAN: &str =
     appointment_select!("a.clinician_id = $2 AND a.starts_at >= $3 AND a.starts_at < $4 ORDER BY a.starts_at, a.id");
+/// A client's appointments starting in [$3, $4), whatever became of them, with all their clients.
+pub const APPOINTMENTS_OF_CLIENT: &str = appointment_select!(
+    "a.id IN (SELECT appointment_id FROM appointment_clients WHERE practice_id = $1 AND client_id = $2) \
+     AND a.starts_at >= $3 AND a.starts_at < $4 ORDER BY a.starts_at, a.id, c.client_id"
+);
 /// Every appointment starting in [$2, $3), whatever became of it.
 pub const APPOINTMENTS_STARTING: &str =
     appointment_select!("a.starts_at >= $2 AND a.starts_at < $3 ORDER BY a.starts_at, a.id");
@@ -665,7 +670,8 @@ pub const INSERT_PORTAL_ACCOUNT: &str = "INSERT INTO portal_accounts \
      (practice_id, id, client_id, holder, login_index, email, name, invited_by, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub const PORTAL_ACCOUNT: &str = portal_accounts_where!("practice_id = $1 AND id = $2");
-pub const PORTAL_ACCOUNT_BY_LOGIN: &str = portal_accounts_where!("practice_id = $1 AND login_index = $2");
+pub const PORTAL_ACCOUNT_BY_LOGIN: &str =
+    portal_accounts_where!("practice_id = $1 AND login_index = $2 AND closed_at IS NULL");
 pub const PORTAL_ACCOUNTS_OF: &str =
     portal_accounts_where!("practice_id = $1 AND client_id = $2 ORDER BY created_at, id");
 pub const PORTAL_ACCOUNTS: &str = portal_accounts_where!("practice_id = $1 ORDER BY id");

@@ -108,6 +108,11 @@ pub async fn portal_links_set_a_password_once_and_close_with_the_account(store: 
     assert!(matches!(refused, Err(StoreError::NoRowChanged(_))), "{refused:?}");
     let closed = ok(store.portal_account(p.id, account.id).await).expect("kept");
     assert_eq!(closed.closed, Some((t(51), p.owner.id)));
+    // Its address is free again, for a new account.
+    assert_eq!(ok(store.portal_account_by_login(p.id, "login-2").await), None);
+    let reopened =
+        PortalAccountRecord { id: PortalAccountId::random(), login_index: "login-2".into(), ..account.clone() };
+    ok(store.open_portal_account(p.id, &reopened, &link(p.id, reopened.id, "reopened", 54)).await);
 
     // Expired sessions are purged with the staff ones.
     ok(store.insert_portal_session(&session(p.id, twin_account(store, &p, client.id).await, "old", 60), t(60)).await);
