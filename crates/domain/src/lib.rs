@@ -65,6 +65,7 @@ pub mod part2;
 pub mod phi;
 pub mod plan;
 pub mod policy;
+pub mod portal;
 pub mod practice;
 pub mod rng;
 pub mod role;

@@ -13,7 +13,7 @@ use crate::{Actor, Haven, Result, ServiceError, secrets};
 
 /// A session's bearer secret, for the cookie.
 #[derive(Debug)]
-pub struct SessionToken(Secret<String>);
+pub struct SessionToken(pub(crate) Secret<String>);
 
 impl SessionToken {
     pub fn as_str(&self) -> &str {
@@ -93,7 +93,7 @@ pub enum SignIn {
 
 /// Recording `last_seen_at` on every request would make every read a write; a minute's
 /// granularity is plenty for an idle timeout measured in minutes.
-const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
+pub(crate) const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
 
 impl Haven {
     /// Signs a staff member in. Unknown address, wrong password, disabled account and

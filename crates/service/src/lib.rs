@@ -26,6 +26,7 @@ mod passkeys;
 mod password_change;
 mod password_reset;
 mod passwords;
+pub mod portal;
 mod practice;
 pub mod rotation;
 mod scheduling;

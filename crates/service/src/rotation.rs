@@ -250,6 +250,26 @@ impl Haven {
             Ok(())
         })
         .await?;
+        Ok(changed + self.reindex_portal_accounts(practice, &ring).await?)
+    }
+
+    /// Recomputes the portal sign-in indexes of `practice` with the current index key.
+    async fn reindex_portal_accounts(&self, practice: PracticeId, ring: &crypto::Keyring) -> Result<u64> {
+        let mut changed = 0;
+        for account in self.store.portal_accounts(practice).await? {
+            let row = account.id.to_string();
+            let email = clients::open_cell(ring, practice, SealedColumn::PortalEmail, &row, &account.email)?;
+            let fresh = ring.index(
+                crate::portal::LOGIN_INDEX,
+                &crypto::blind::normalize_email(&String::from_utf8_lossy(email.expose())),
+            );
+            let fresh = fresh.map_err(failure)?;
+            if fresh != account.login_index
+                && self.store.reindex_portal_account(practice, account.id, &account.login_index, &fresh).await?
+            {
+                changed += 1;
+            }
+        }
         Ok(changed)
     }
 

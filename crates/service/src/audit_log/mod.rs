@@ -14,9 +14,11 @@ pub(crate) mod watch;
 
 pub(crate) use audit::event::Crud;
 use audit::event::{Actor as EventActor, ActorKind, Event, Outcome, Resource, Source};
-use domain::{ClientId, PracticeId, Role, UserId};
+use domain::portal::Holder;
+use domain::{ClientId, PortalAccountId, PracticeId, Role, UserId};
 use store::{AuditDraft, SignInEvent, SignInEventKind, Store};
 
+use crate::portal::PortalActor;
 use crate::{Actor, Haven, Remote, Result, ServiceError};
 
 pub(crate) use sequencer::Sequencer;
@@ -57,6 +59,13 @@ impl AuditEntry {
 
     fn by(mut self, actor: &Actor) -> Self {
         self.session = actor.session().map(str::to_owned);
+        self
+    }
+
+    fn in_portal(mut self, actor: &PortalActor) -> Self {
+        self.session = Some(actor.session().to_owned());
+        self.client = Some(actor.client());
+        self.purpose = self.purpose.or(Some("PATRQT"));
         self
     }
 
@@ -125,6 +134,11 @@ pub(crate) enum Who {
         user: UserId,
         role: Role,
     },
+    /// A client, or a minor's guardian, through the portal: their account, and which of the two.
+    Client {
+        account: PortalAccountId,
+        holder: Holder,
+    },
     /// The server itself (jobs, the verifier), or a command on behalf of nobody signed in.
     System,
 }
@@ -137,10 +151,22 @@ impl Who {
         }
     }
 
+    pub(crate) fn of_portal(actor: &PortalActor) -> Self {
+        Who::Client { account: actor.account(), holder: actor.holder() }
+    }
+
     fn event_actor(self) -> EventActor {
         let (kind, user, role) = match self {
             Who::Staff { user, role } => (ActorKind::Staff, Some(user), role),
             Who::ApiToken { user, role } => (ActorKind::ApiToken, Some(user), Some(role)),
+            Who::Client { account, holder } => {
+                return EventActor {
+                    kind: ActorKind::Client,
+                    user: Some(*account.as_uuid().as_bytes()),
+                    role: Some(holder.as_str().to_owned()),
+                    session: None,
+                };
+            }
             Who::System => (ActorKind::System, None, None),
         };
         EventActor {
@@ -230,6 +256,17 @@ impl Haven {
         self.recording(actor.practice(), Who::of(actor), entry.by(actor))
     }
 
+    /// `recording` for a client or guardian in the portal: about their own record, at their
+    /// request.
+    pub(crate) fn recording_in_portal(&self, actor: &PortalActor, entry: AuditEntry) -> Result<Box<dyn Store + '_>> {
+        self.recording(actor.practice(), Who::of_portal(actor), entry.in_portal(actor))
+    }
+
+    /// `audited` for a client or guardian in the portal.
+    pub(crate) async fn audited_in_portal(&self, actor: &PortalActor, entry: AuditEntry) -> Result<()> {
+        self.audited(actor.practice(), Who::of_portal(actor), entry.in_portal(actor)).await
+    }
+
     /// `recording_by` for a change that touches several clients' records: one event each.
     pub(crate) fn recording_each_by(&self, actor: &Actor, entries: Vec<AuditEntry>) -> Result<Box<dyn Store + '_>> {
         let drafts = entries
@@ -242,6 +279,12 @@ impl Haven {
     /// Stores a sign-in history entry and, when its practice is known, its audit event with it
     /// (attempts for addresses without an account belong to no practice's log).
     pub(crate) async fn record_sign_in(&self, event: &SignInEvent) -> Result<()> {
+        let who = event.user.map_or(Who::System, |user| Who::Staff { user, role: None });
+        self.record_sign_in_as(event, who).await
+    }
+
+    /// `record_sign_in` for someone the log names as `who` (a portal account's holder).
+    pub(crate) async fn record_sign_in_as(&self, event: &SignInEvent, who: Who) -> Result<()> {
         let Some(practice) = event.practice else { return Ok(self.store.insert_sign_in_event(event).await?) };
         let mut entry = match event.kind {
             SignInEventKind::SignedIn => AuditEntry::new("auth.sign_in", Crud::Execute),
@@ -251,7 +294,6 @@ impl Haven {
             SignInEventKind::ResetRequested => AuditEntry::new("auth.password_reset_request", Crud::Execute),
         };
         entry = entry.source(&Remote { ip: event.ip.clone(), user_agent: event.user_agent.clone() });
-        let who = event.user.map_or(Who::System, |user| Who::Staff { user, role: None });
         self.recording(practice, who, entry)?.insert_sign_in_event(event).await?;
         self.audit_drafts_committed();
         Ok(())

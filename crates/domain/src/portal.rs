@@ -1,0 +1,179 @@
+//! The client portal's vocabulary: who holds an account, whom staff may invite, and the plain
+//! words a client reads in "who viewed my record" (AU-5) for the audit log's codes.
+
+use jiff::SignedDuration;
+use serde::Deserialize;
+
+use crate::client::Guardian;
+use crate::validation::FieldErrors;
+
+/// Whose account it is: the client's own, or a minor's parent or guardian's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Holder {
+    Client,
+    Guardian,
+}
+
+stored_names!(Holder {
+    Client => "client", "Client";
+    Guardian => "guardian", "Parent or guardian";
+});
+
+/// How long a link e-mailed to a client works: days, so a client who reads mail once a week is
+/// not stranded. Opening it changes nothing; it is used up only when a password is set with it.
+pub const LINK_LIFETIME: SignedDuration = SignedDuration::from_hours(14 * 24);
+
+/// Whom staff invite: `client`, `guardian-1` or `guardian-2`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct InviteForm {
+    pub to: String,
+}
+
+/// The person an invitation goes to, with the address it goes to.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Invitee {
+    pub holder: Holder,
+    pub name: String,
+    pub email: String,
+}
+
+redacted_debug!(Invitee);
+
+impl InviteForm {
+    /// Whom the choice names, from the client's own name and address and their guardians: each
+    /// must have an e-mail address, and a guardian may be invited only while the practice may
+    /// contact them.
+    pub fn validate(
+        &self,
+        client_name: &str,
+        client_email: Option<&str>,
+        guardians: &[Guardian],
+        errors: &mut FieldErrors,
+    ) -> Option<Invitee> {
+        let address = |email: &str| Some(email.trim()).filter(|e| !e.is_empty()).map(str::to_owned);
+        let invitee = match self.to.as_str() {
+            "client" => match client_email.and_then(address) {
+                Some(email) => Invitee { holder: Holder::Client, name: client_name.to_owned(), email },
+                None => {
+                    errors.add("to", "the client has no e-mail address on file; add one to their details first");
+                    return None;
+                }
+            },
+            choice => {
+                let guardian = choice
+                    .strip_prefix("guardian-")
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .and_then(|n| n.checked_sub(1))
+                    .and_then(|i| guardians.get(i));
+                let Some(guardian) = guardian else {
+                    errors.add("to", "choose the client or one of their guardians");
+                    return None;
+                };
+                if !guardian.may_contact {
+                    errors.add("to", "this guardian may not be contacted; change that in the client's details first");
+                    return None;
+                }
+                let Some(email) = address(&guardian.email) else {
+                    errors.add("to", "this guardian has no e-mail address on file");
+                    return None;
+                };
+                Invitee { holder: Holder::Guardian, name: guardian.name.trim().to_owned(), email }
+            }
+        };
+        if crate::staff::Email::parse(&invitee.email).is_err() {
+            errors.add("to", "the e-mail address on file is not a valid address; correct it first");
+            return None;
+        }
+        Some(invitee)
+    }
+}
+
+/// What a staff member did, in the words a client reads: the audit action's area and its
+/// CRUD code ("R", "C", "U", "D", "E"), refused or not.
+pub fn describe_access(action: &str, crud: &str, refused: bool) -> String {
+    let area = action.split('.').next().unwrap_or_default();
+    let special = match action {
+        "break_glass.start" => Some("opened your record in an emergency"),
+        "disclosure.record" => Some("recorded a disclosure of your information"),
+        "note.sign" => Some("signed a session note"),
+        "ai.send" => Some("sent de-identified text to an AI assistant"),
+        _ => None,
+    };
+    let what = match area {
+        "client" => "your record",
+        "note" | "note_template" => "a session note",
+        "diagnosis" => "your diagnoses",
+        "measure" => "a questionnaire result",
+        "plan" => "your treatment plan",
+        "document" => "a document",
+        "consent" => "a consent",
+        "disclosure" => "the disclosures of your information",
+        "appointment" | "waitlist" => "your appointments",
+        "care_team" => "your care team",
+        "ai" => "AI assistance with your record",
+        "portal" => "your portal access",
+        "audit" => "the log of access to your record",
+        "group" => "a couple or family session group",
+        _ => "your record",
+    };
+    if refused {
+        return format!("was refused access to {what}");
+    }
+    match special {
+        Some(done) => done.to_owned(),
+        None => {
+            let verb = match crud {
+                "R" => "viewed",
+                "C" => "added to",
+                "U" => "changed",
+                "D" => "removed from",
+                _ => "worked with",
+            };
+            format!("{verb} {what}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guardian(email: &str, may_contact: bool) -> Guardian {
+        Guardian {
+            name: " Ana Reyes ".into(),
+            relationship: "Mother".into(),
+            phone: String::new(),
+            email: email.into(),
+            may_contact,
+            may_receive_clinical: true,
+        }
+    }
+
+    #[test]
+    fn invitations_go_only_to_an_address_on_file() {
+        let form = |to: &str| InviteForm { to: to.into() };
+        let mut errors = FieldErrors::default();
+        let client = form("client").validate("Sam", Some(" sam@example.org "), &[], &mut errors);
+        assert_eq!(client.map(|i| (i.holder, i.email)), Some((Holder::Client, "sam@example.org".into())));
+        assert!(form("client").validate("Sam", None, &[], &mut errors).is_none());
+        assert!(form("client").validate("Sam", Some("not an address"), &[], &mut errors).is_none());
+        let guardians = [guardian("ana@example.org", true), guardian("", true)];
+        let ana = form("guardian-1").validate("Sam", None, &guardians, &mut errors);
+        assert_eq!(ana.map(|i| (i.holder, i.name)), Some((Holder::Guardian, "Ana Reyes".into())));
+        for refused in ["guardian-2", "guardian-3", "guardian-0", "guardian-x", "owner"] {
+            assert!(form(refused).validate("Sam", None, &guardians, &mut errors).is_none(), "{refused}");
+        }
+        let silent = [guardian("ana@example.org", false)];
+        assert!(form("guardian-1").validate("Sam", None, &silent, &mut errors).is_none());
+    }
+
+    #[test]
+    fn access_reads_in_plain_words() {
+        assert_eq!(describe_access("client.view", "R", false), "viewed your record");
+        assert_eq!(describe_access("note.update", "U", false), "changed a session note");
+        assert_eq!(describe_access("note.sign", "E", false), "signed a session note");
+        assert_eq!(describe_access("measure.create", "C", false), "added to a questionnaire result");
+        assert_eq!(describe_access("client.view", "R", true), "was refused access to your record");
+        assert_eq!(describe_access("something.new", "E", false), "worked with your record");
+    }
+}

@@ -1,0 +1,139 @@
+//! What a signed-in client or guardian sees: their upcoming sessions (with the video room's
+//! link for telehealth), and who at the practice viewed or changed their record (AU-5), read
+//! from the audit log. Each look is itself an audited read of their own record.
+
+use domain::appointment::Modality;
+use domain::portal::describe_access;
+use jiff::{SignedDuration, Timestamp};
+
+use super::PortalActor;
+use crate::audit_log::trail::AuditQuery;
+use crate::audit_log::{AuditEntry, Crud};
+use crate::telehealth::{MeetingRoom, Participant};
+use crate::{Haven, Result};
+
+/// How far ahead the home page lists sessions.
+const UPCOMING: SignedDuration = SignedDuration::from_hours(180 * 24);
+/// How far back "who viewed my record" reads, and how many entries at most.
+const ACCESS_REPORT_DAYS: i64 = 3 * 365;
+const ACCESS_REPORT_ROWS: u32 = 500;
+
+/// One upcoming session as the client sees it: when, with whom, how.
+#[derive(Debug, Clone)]
+pub struct PortalVisit {
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub clinician: String,
+    pub kind: String,
+    pub telehealth: bool,
+    /// The video room's link, from a quarter of an hour before the session to its end.
+    pub join_url: Option<String>,
+}
+
+/// The portal's home page.
+#[derive(Debug, Clone)]
+pub struct PortalHome {
+    pub practice_name: String,
+    pub time_zone: jiff::tz::TimeZone,
+    pub visits: Vec<PortalVisit>,
+}
+
+/// One access to the client's record, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub at: Timestamp,
+    /// The staff member's name and role, as the staff list has them now.
+    pub who: String,
+    pub role: String,
+    pub what: String,
+    /// Why, in words: care, payment, operations, an emergency.
+    pub why: &'static str,
+}
+
+impl Haven {
+    /// The holder's home page: the client's sessions from now on, the soonest first.
+    pub async fn portal_home(&self, actor: &PortalActor) -> Result<PortalHome> {
+        let practice = self.store.practice(actor.practice()).await?.ok_or(crate::ServiceError::NotFound)?;
+        let time_zone = jiff::tz::TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC);
+        let now = self.now();
+        let records =
+            self.store.client_appointments(actor.practice(), actor.client(), now - UPCOMING / 180, now + UPCOMING);
+        let records = records.await?;
+        let names = self.staff_names(actor.practice()).await?;
+        let kinds = self.store.appointment_types(actor.practice()).await?;
+        let entry = AuditEntry::new("portal.home", Crud::Read)
+            .resource("client", actor.client())
+            .categories(&["demographics", "appointments"]);
+        self.audited_in_portal(actor, entry).await?;
+        let visits = records
+            .into_iter()
+            .filter(|a| a.ends_at > now && a.status.holds_time())
+            .map(|a| {
+                let telehealth = a.modality == Modality::Telehealth;
+                let margin = SignedDuration::from_mins(15);
+                let open = now >= a.starts_at - margin && now < a.ends_at;
+                let join_url =
+                    a.room.as_deref().and_then(MeetingRoom::parse).filter(|_| telehealth && open).map(|room| {
+                        let who = Participant { display_name: "Client", moderator: false };
+                        self.telehealth.join_url(&room, who, a.starts_at - margin, a.ends_at + margin)
+                    });
+                PortalVisit {
+                    starts_at: a.starts_at,
+                    ends_at: a.ends_at,
+                    clinician: names.of(a.clinician),
+                    kind: kinds
+                        .iter()
+                        .find(|k| k.id == a.appointment_type)
+                        .map_or_else(String::new, |k| k.spec.name.clone()),
+                    telehealth,
+                    join_url,
+                }
+            })
+            .collect();
+        Ok(PortalHome { practice_name: practice.profile.name, time_zone, visits })
+    }
+
+    /// Who at the practice viewed or changed the client's record, newest first (AU-5): staff
+    /// and their API tokens, never the holder's own visits or the server's housekeeping.
+    pub async fn who_viewed_my_record(&self, actor: &PortalActor) -> Result<Vec<AccessEntry>> {
+        let query = AuditQuery {
+            client: Some(actor.client()),
+            since: Some(self.now() - SignedDuration::from_hours(24 * ACCESS_REPORT_DAYS)),
+            descending: true,
+            limit: ACCESS_REPORT_ROWS,
+            ..AuditQuery::default()
+        };
+        let rows = self.trail_rows(actor.practice(), &query).await?;
+        let entry = AuditEntry::new("portal.access_report", Crud::Read)
+            .resource("client", actor.client())
+            .categories(&["audit"]);
+        self.audited_in_portal(actor, entry).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| matches!(r.actor_kind, "staff" | "api_token"))
+            .map(|r| AccessEntry {
+                at: r.recorded,
+                who: r.actor_name.unwrap_or_else(|| "a former member".into()),
+                role: r
+                    .role
+                    .as_deref()
+                    .and_then(|role| role.parse::<domain::Role>().ok())
+                    .map_or_else(String::new, |role| role.label().to_owned()),
+                what: describe_access(&r.action, r.crud, r.outcome == "denied"),
+                why: purpose_words(r.purpose.as_deref()),
+            })
+            .collect())
+    }
+}
+
+/// The purpose of use, as a client reads it.
+fn purpose_words(purpose: Option<&str>) -> &'static str {
+    match purpose {
+        Some("TREAT") => "your care",
+        Some("ETREAT") => "an emergency",
+        Some("HPAYMT") => "billing and payment",
+        Some("HOPERAT") => "the practice's operations",
+        Some("PATRQT") => "your request",
+        _ => "",
+    }
+}
