@@ -38,11 +38,17 @@
   function hideNotice() {
     if (notice) { notice.remove(); notice = null; }
   }
+  // Staff pages and the client portal each name their own ways out (the marker's data-sign-out,
+  // data-signed-out and data-keep-alive); staff's are the defaults.
+  function idleMarker(name, fallback) {
+    var marker = document.querySelector("[data-idle-seconds]");
+    return (marker && marker.getAttribute(name)) || fallback;
+  }
   function signOutForIdleness() {
     var marker = document.querySelector("[data-form-token]");
     var body = new URLSearchParams({ _csrf: marker ? marker.getAttribute("data-form-token") : "" });
-    fetch("/sign-out", { method: "POST", credentials: "same-origin", body: body }).finally(function () {
-      window.location.assign("/sign-in?idle=1");
+    fetch(idleMarker("data-sign-out", "/sign-out"), { method: "POST", credentials: "same-origin", body: body }).finally(function () {
+      window.location.assign(idleMarker("data-signed-out", "/sign-in?idle=1"));
     });
   }
   function warn() {
@@ -55,7 +61,7 @@
     stay.type = "button";
     stay.textContent = "Stay signed in";
     stay.addEventListener("click", function () {
-      fetch("/api/v1/me", { credentials: "same-origin" }).then(function (answer) {
+      fetch(idleMarker("data-keep-alive", "/api/v1/me"), { credentials: "same-origin" }).then(function (answer) {
         if (answer.ok) { watchIdleness(); } else { signOutForIdleness(); }
       });
     });

@@ -3,7 +3,7 @@
 //! (`_csrf`), and a form post that comes with a session cookie but not its token is refused
 //! before any handler runs. Forms used before there is a session (sign-in, setup, invitation)
 //! are exempt; the JSON API is not a form (a cross-site JSON post needs a CORS preflight, which
-//! Haven never grants).
+//! Haven never grants). Portal pages carry the portal session's token, from its own cookie.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -38,8 +38,16 @@ pub(crate) fn form_token() -> String {
     FORM_TOKEN.try_with(Clone::clone).unwrap_or_default()
 }
 
+/// Whether `path` is a portal page, whose forms carry the portal session's token.
+pub(crate) fn is_portal(path: &str) -> bool {
+    path == "/portal" || path.starts_with("/portal/")
+}
+
 fn exempt(path: &str) -> bool {
     path == "/sign-in"
+        || path == "/portal/sign-in"
+        || path == "/portal/forgot"
+        || path.starts_with("/portal/link/")
         || path.starts_with("/setup/")
         || path.starts_with("/invitation/")
         || path.starts_with("/password/")
@@ -47,8 +55,10 @@ fn exempt(path: &str) -> bool {
 }
 
 pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let expected =
-        session::token(request.headers(), state.options.https).map(|t| service::form_token(&t)).unwrap_or_default();
+    let (headers, https) = (request.headers(), state.options.https);
+    let session =
+        if is_portal(request.uri().path()) { session::portal_token(headers, https) } else { session::token(headers, https) };
+    let expected = session.map(|t| service::form_token(&t)).unwrap_or_default();
     let checked = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
         && !expected.is_empty()
         && !exempt(request.uri().path());

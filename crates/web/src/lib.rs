@@ -26,6 +26,7 @@ mod note_templates;
 mod pages;
 mod passkeys;
 mod password_reset;
+mod portal;
 mod practice_profile;
 mod refusals;
 mod remote;
@@ -94,6 +95,7 @@ fn all_routes() -> routes::Routes {
         .merge(clients::routes())
         .merge(passkeys::routes())
         .merge(single_sign_on::routes())
+        .merge(portal::routes())
         .nest("/api/v1", api::routes())
         .get("/api/openapi.json", api::openapi)
 }

@@ -4,6 +4,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use service::portal::PortalActor;
 use service::{Actor, ServiceError, SessionToken};
 
 use crate::AppState;
@@ -15,14 +16,35 @@ pub(crate) const COOKIE: &str = "haven_session";
 /// for the whole site and set by this host itself, so a neighbouring subdomain cannot plant a
 /// session of its choosing.
 const HOST_COOKIE: &str = "__Host-haven_session";
+/// The portal's session cookie, under names of its own: a client's session is never a staff
+/// session, and signing in to one leaves the other as it was.
+const PORTAL_COOKIE: &str = "haven_portal";
+const PORTAL_HOST_COOKIE: &str = "__Host-haven_portal";
 
-fn cookie_name(https: bool) -> &'static str {
-    if https { HOST_COOKIE } else { COOKIE }
+/// Whose session a cookie carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Staff,
+    Portal,
 }
 
-/// The session token the request carries, under the one name this server uses.
+fn cookie_name(kind: Kind, https: bool) -> &'static str {
+    match (kind, https) {
+        (Kind::Staff, false) => COOKIE,
+        (Kind::Staff, true) => HOST_COOKIE,
+        (Kind::Portal, false) => PORTAL_COOKIE,
+        (Kind::Portal, true) => PORTAL_HOST_COOKIE,
+    }
+}
+
+/// The staff session token the request carries, under the one name this server uses.
 pub(crate) fn token(headers: &HeaderMap, https: bool) -> Option<String> {
-    cookie(headers, cookie_name(https))
+    cookie(headers, cookie_name(Kind::Staff, https))
+}
+
+/// The portal session token the request carries.
+pub(crate) fn portal_token(headers: &HeaderMap, https: bool) -> Option<String> {
+    cookie(headers, cookie_name(Kind::Portal, https))
 }
 
 /// The value of the request's cookie `name`.
@@ -39,23 +61,39 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// `HttpOnly` keeps scripts away from it; `SameSite=Strict` keeps other sites from using it.
 /// No `Max-Age`: the browser forgets it on close, the server enforces idle and absolute limits.
-pub(crate) fn set_cookie(token: &str, https: bool) -> HeaderValue {
-    let (name, secure) = (cookie_name(https), if https { "; Secure" } else { "" });
+fn session_cookie(kind: Kind, token: &str, https: bool) -> HeaderValue {
+    let (name, secure) = (cookie_name(kind, https), if https { "; Secure" } else { "" });
     HeaderValue::from_str(&format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"))
-        .unwrap_or_else(|_| clear_cookie(https))
+        .unwrap_or_else(|_| cleared_cookie(kind, https))
 }
 
-/// Sets the session cookie to `token` and sends the browser on to `to`.
-pub(crate) fn redirect_with(token: &SessionToken, https: bool, to: &str) -> Response {
-    ([(header::SET_COOKIE, set_cookie(token.as_str(), https))], Redirect::to(to)).into_response()
+fn cleared_cookie(kind: Kind, https: bool) -> HeaderValue {
+    let (name, secure) = (cookie_name(kind, https), if https { "; Secure" } else { "" });
+    HeaderValue::from_str(&format!("{name}=; Path=/; HttpOnly; SameSite=Strict{secure}; Max-Age=0"))
+        .unwrap_or(HeaderValue::from_static("haven_session=; Max-Age=0"))
+}
+
+pub(crate) fn set_cookie(token: &str, https: bool) -> HeaderValue {
+    session_cookie(Kind::Staff, token, https)
 }
 
 pub(crate) fn clear_cookie(https: bool) -> HeaderValue {
-    if https {
-        HeaderValue::from_static("__Host-haven_session=; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=0")
-    } else {
-        HeaderValue::from_static("haven_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
-    }
+    cleared_cookie(Kind::Staff, https)
+}
+
+/// Sets the session cookie of `kind` to `token` and sends the browser on to `to`.
+pub(crate) fn redirect_as(kind: Kind, token: &SessionToken, https: bool, to: &str) -> Response {
+    ([(header::SET_COOKIE, session_cookie(kind, token.as_str(), https))], Redirect::to(to)).into_response()
+}
+
+/// Sets the staff session cookie to `token` and sends the browser on to `to`.
+pub(crate) fn redirect_with(token: &SessionToken, https: bool, to: &str) -> Response {
+    redirect_as(Kind::Staff, token, https, to)
+}
+
+/// Clears the portal session cookie and sends the browser on to `to`.
+pub(crate) fn portal_signed_out(https: bool, to: &str) -> Response {
+    ([(header::SET_COOKIE, cleared_cookie(Kind::Portal, https))], Redirect::to(to)).into_response()
 }
 
 /// Where someone who must set up a second factor may go meanwhile.
@@ -104,6 +142,25 @@ impl FromRequestParts<AppState> for ApiSignedIn {
     }
 }
 
+/// The client or guardian of a portal page request; without a live portal session, a
+/// redirect to the portal's sign-in (never to staff's).
+#[derive(Debug, Clone)]
+pub(crate) struct PortalSignedIn(pub PortalActor);
+
+impl FromRequestParts<AppState> for PortalSignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let signed_out = || Redirect::to("/portal/sign-in").into_response();
+        let token = portal_token(&parts.headers, state.options.https).ok_or_else(signed_out)?;
+        match state.haven.authenticate_portal(&token).await {
+            Ok(actor) => Ok(PortalSignedIn(actor)),
+            Err(ServiceError::Unauthenticated) => Err(portal_signed_out(state.options.https, "/portal/sign-in?idle=1")),
+            Err(e) => Err(PageError::from(e).into_response()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +187,16 @@ mod tests {
         assert!(
             clear_cookie(true).to_str().is_ok_and(|c| c.starts_with("__Host-haven_session=;") && c.contains("Secure"))
         );
+    }
+
+    /// A portal session rides in a cookie of its own, which is never a staff session's.
+    #[test]
+    fn the_portal_session_is_not_a_staff_session() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("haven_portal=client-token"));
+        assert_eq!(token(&h, false), None);
+        assert_eq!(portal_token(&h, false).as_deref(), Some("client-token"));
+        assert_eq!(portal_token(&h, true), None);
+        assert_eq!(session_cookie(Kind::Portal, "t", true), "__Host-haven_portal=t; Path=/; HttpOnly; SameSite=Strict; Secure");
     }
 }

@@ -38,6 +38,13 @@ pub struct PortalHome {
     pub visits: Vec<PortalVisit>,
 }
 
+/// Who viewed or changed the client's record, newest first, with the practice's time zone.
+#[derive(Debug, Clone)]
+pub struct AccessReport {
+    pub time_zone: jiff::tz::TimeZone,
+    pub entries: Vec<AccessEntry>,
+}
+
 /// One access to the client's record, in plain words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessEntry {
@@ -95,7 +102,7 @@ impl Haven {
 
     /// Who at the practice viewed or changed the client's record, newest first (AU-5): staff
     /// and their API tokens, never the holder's own visits or the server's housekeeping.
-    pub async fn who_viewed_my_record(&self, actor: &PortalActor) -> Result<Vec<AccessEntry>> {
+    pub async fn who_viewed_my_record(&self, actor: &PortalActor) -> Result<AccessReport> {
         let query = AuditQuery {
             client: Some(actor.client()),
             since: Some(self.now() - SignedDuration::from_hours(24 * ACCESS_REPORT_DAYS)),
@@ -108,7 +115,7 @@ impl Haven {
             .resource("client", actor.client())
             .categories(&["audit"]);
         self.audited_in_portal(actor, entry).await?;
-        Ok(rows
+        let entries = rows
             .into_iter()
             .filter(|r| matches!(r.actor_kind, "staff" | "api_token"))
             .map(|r| AccessEntry {
@@ -122,7 +129,8 @@ impl Haven {
                 what: describe_access(&r.action, r.crud, r.outcome == "denied"),
                 why: purpose_words(r.purpose.as_deref()),
             })
-            .collect())
+            .collect();
+        Ok(AccessReport { time_zone: self.practice_zone(actor.practice()).await?, entries })
     }
 }
 

@@ -13,7 +13,7 @@ use jiff::SignedDuration;
 
 pub(crate) use accounts::LOGIN_INDEX;
 pub use accounts::{PortalAccount, PortalInvited};
-pub use home::{AccessEntry, PortalHome, PortalVisit};
+pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit};
 pub use sign_in::PortalLinkOffer;
 
 /// A client or guardian signed in to the portal. Only the service makes one, from a live portal

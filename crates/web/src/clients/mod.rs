@@ -76,6 +76,10 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/disclosures", disclose)
         .post("/clients/{id}/consents", record_consent)
         .post("/clients/{id}/consents/{consent}/revoke", revoke_consent)
+        .get("/clients/{id}/portal", portal::portal_access)
+        .post("/clients/{id}/portal", portal::invite_to_portal)
+        .post("/clients/{id}/portal/{account}/link", portal::send_portal_link)
+        .post("/clients/{id}/portal/{account}/close", portal::close_portal_account)
         .get("/glass-breaks", glass_breaks)
         .post("/glass-breaks/{id}/accept", accept)
         .post("/glass-breaks/{id}/flag", flag)
@@ -551,6 +555,7 @@ mod groups;
 mod measures;
 mod notes;
 mod plans;
+mod portal;
 
 use ai::{ai_request, cancel_ai, prepare_ai, reject_ai, send_ai};
 use diagnoses::*;

@@ -1,0 +1,198 @@
+//! A client's portal access, for staff who may edit their details: the accounts (the client's
+//! and their guardians'), inviting one, sending a new link to one who lost access, closing one.
+
+use domain::portal::{Holder, InviteForm};
+use domain::PortalAccountId;
+use service::portal::{PortalAccount, PortalInvited};
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "client_portal.html")]
+pub(super) struct PortalPage {
+    l: Layout,
+    client: String,
+    client_name: String,
+    accounts: Vec<AccountRow>,
+    choices: Vec<Choice>,
+    error: Option<String>,
+    notice: Option<String>,
+    /// A link to hand over (no mail server), shown once.
+    link: Option<String>,
+}
+
+with_layout!(PortalPage);
+
+pub(super) struct AccountRow {
+    id: String,
+    holder: &'static str,
+    name: String,
+    email: String,
+    invited: String,
+    state: String,
+    open: bool,
+}
+
+/// Whom the invitation form offers, and why one cannot be chosen.
+pub(super) struct Choice {
+    value: String,
+    label: String,
+    unavailable: Option<&'static str>,
+}
+
+async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PortalPage, PageError> {
+    let chart = state.haven.chart(actor, id).await?;
+    let accounts = state.haven.portal_accounts(actor, id).await?;
+    let zone = crate::sign_ins::time_zone(state, actor).await?;
+    let d = &chart.details;
+    let day = |t: jiff::Timestamp| crate::when::date(t, &zone);
+    let row = |a: PortalAccount| AccountRow {
+        id: a.id.to_string(),
+        holder: a.holder.label(),
+        name: a.name.expose().clone(),
+        email: a.email.expose().clone(),
+        invited: format!("{} by {}", day(a.invited_at), a.invited_by),
+        state: match (a.closed_at, a.last_sign_in_at, a.password_set_at) {
+            (Some(at), _, _) => format!("Closed {}", day(at)),
+            (None, Some(at), _) => format!("Last signed in {}", day(at)),
+            (None, None, Some(_)) => "Password set, not signed in since".into(),
+            (None, None, None) => "Invited, no password yet".into(),
+        },
+        open: a.closed_at.is_none(),
+    };
+    let has_open = |holder: Holder, email: &str| {
+        accounts.iter().any(|a| a.closed_at.is_none() && a.holder == holder && a.email.expose().eq_ignore_ascii_case(email.trim()))
+    };
+    let client_email = d.email.as_ref().map(|e| e.expose().clone()).unwrap_or_default();
+    let mut choices = vec![Choice {
+        value: "client".into(),
+        label: match client_email.is_empty() {
+            true => "The client".into(),
+            false => format!("The client, at {client_email}"),
+        },
+        unavailable: if client_email.is_empty() {
+            Some("no e-mail address on file")
+        } else if has_open(Holder::Client, &client_email) {
+            Some("has an account")
+        } else {
+            None
+        },
+    }];
+    for (n, g) in d.profile.expose().guardians.iter().enumerate() {
+        choices.push(Choice {
+            value: format!("guardian-{}", n + 1),
+            label: format!("{} ({}){}", g.name, g.relationship, if g.email.is_empty() { String::new() } else { format!(", at {}", g.email) }),
+            unavailable: if g.email.trim().is_empty() {
+                Some("no e-mail address on file")
+            } else if !g.may_contact {
+                Some("may not be contacted")
+            } else if has_open(Holder::Guardian, &g.email) {
+                Some("has an account")
+            } else {
+                None
+            },
+        });
+    }
+    Ok(PortalPage {
+        l: Layout::of(actor),
+        client: id.to_string(),
+        client_name: format!("{} {}", d.given_name.expose(), d.family_name.expose()),
+        accounts: accounts.into_iter().map(row).collect(),
+        choices,
+        error: None,
+        notice: None,
+        link: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub(super) struct Done {
+    done: Option<String>,
+}
+
+pub(super) async fn portal_access(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Result<Response, PageError> {
+    let mut page = page(&state, &actor, client_id(&id)?).await?;
+    page.notice = match done.done.as_deref() {
+        Some("invited") => Some("The invitation is on its way. Its link works for 14 days.".into()),
+        Some("link") => Some("A new link is on its way; earlier links no longer work.".into()),
+        Some("closed") => Some("The account is closed: its sessions and links ended.".into()),
+        _ => None,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// After an invitation or a new link: on to the page, or (no mail server) the page with the
+/// link to hand over.
+async fn sent(
+    state: &AppState,
+    actor: &Actor,
+    id: ClientId,
+    made: Result<PortalInvited, ServiceError>,
+    done: &str,
+) -> Result<Response, PageError> {
+    match made {
+        Ok(PortalInvited { link: None, .. }) => {
+            Ok(Redirect::to(&format!("/clients/{id}/portal?done={done}")).into_response())
+        }
+        Ok(PortalInvited { link: Some(link), email }) => {
+            let mut page = page(state, actor, id).await?;
+            page.notice = Some(format!(
+                "E-mail is not set up on this server, so nothing was sent. Give this link to {} yourself; it works for 14 days.",
+                email.expose()
+            ));
+            page.link = Some(link.expose().clone());
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = page(state, actor, id).await?;
+            page.error = errors.get("to").map(|e| format!("Not invited: {e}."));
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(ServiceError::MailNotSent(why)) => {
+            let mut page = page(state, actor, id).await?;
+            page.error = Some(crate::pages::sentence(&why));
+            Ok(render(StatusCode::BAD_GATEWAY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn invite_to_portal(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<InviteForm>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    let made = state.haven.invite_to_portal(&actor, id, &form).await;
+    sent(&state, &actor, id, made, "invited").await
+}
+
+fn account_id(id: &str) -> Result<PortalAccountId, PageError> {
+    Ok(id.parse().map_err(|_| ServiceError::NotFound)?)
+}
+
+pub(super) async fn send_portal_link(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, account)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    let made = state.haven.send_portal_link(&actor, id, account_id(&account)?).await;
+    sent(&state, &actor, id, made, "link").await
+}
+
+pub(super) async fn close_portal_account(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, account)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    state.haven.close_portal_account(&actor, id, account_id(&account)?).await?;
+    Ok(Redirect::to(&format!("/clients/{id}/portal?done=closed")).into_response())
+}

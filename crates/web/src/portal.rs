@@ -1,0 +1,307 @@
+//! The client portal's pages (SC-8), under `/portal` with a session cookie of their own: the
+//! link that leads to choosing a password, sign-in and "e-mail me a new link", the home page
+//! with upcoming sessions, and "who viewed my record" (AU-5). Built for a phone first.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use domain::staff::PasswordResetForm;
+use domain::validation::FieldErrors;
+use serde::Deserialize;
+use service::portal::{AccessEntry, PortalActor, PortalLinkOffer, PortalVisit};
+use service::ServiceError;
+
+use crate::error::PageError;
+use crate::pages::{VERSION, render, sentence};
+use crate::remote::Caller;
+use crate::routes::Routes;
+use crate::session::{self, Kind, PortalSignedIn};
+use crate::{AppState, security, when};
+
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/portal", home)
+        .get("/portal/access", access)
+        .get("/portal/sign-in", sign_in_form)
+        .post("/portal/sign-in", sign_in)
+        .post("/portal/sign-out", sign_out)
+        .get("/portal/keep-alive", keep_alive)
+        .get("/portal/forgot", forgot_form)
+        .post("/portal/forgot", forgot)
+        .get("/portal/link/{token}", link_form)
+        .post("/portal/link/{token}", set_password)
+}
+
+/// What every portal page shares: a signed-in holder's name and idle time, or neither.
+struct PortalLayout {
+    nonce: String,
+    version: &'static str,
+    holder_name: String,
+    idle_seconds: i64,
+}
+
+impl PortalLayout {
+    fn of(actor: &PortalActor) -> Self {
+        Self {
+            nonce: security::nonce(),
+            version: VERSION,
+            holder_name: actor.name().expose().clone(),
+            idle_seconds: actor.idle_timeout().as_secs(),
+        }
+    }
+
+    fn signed_out() -> Self {
+        Self { nonce: security::nonce(), version: VERSION, holder_name: String::new(), idle_seconds: 0 }
+    }
+}
+
+macro_rules! with_portal_layout {
+    ($($page:ty),*) => {$(
+        impl std::ops::Deref for $page {
+            type Target = PortalLayout;
+            fn deref(&self) -> &PortalLayout {
+                &self.l
+            }
+        }
+    )*};
+}
+with_portal_layout!(HomePage, AccessPage, SignInPage, ForgotPage, LinkPage, LinkGonePage);
+
+struct Visit {
+    day: String,
+    time: String,
+    clinician: String,
+    kind: String,
+    telehealth: bool,
+    join_url: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal_home.html")]
+struct HomePage {
+    l: PortalLayout,
+    practice_name: String,
+    visits: Vec<Visit>,
+}
+
+async fn home(State(state): State<AppState>, PortalSignedIn(actor): PortalSignedIn) -> Result<Response, PageError> {
+    let home = state.haven.portal_home(&actor).await?;
+    let zone = &home.time_zone;
+    let visit = |v: PortalVisit| Visit {
+        day: v.starts_at.to_zoned(zone.clone()).strftime("%A, %B %-d").to_string(),
+        time: format!("{} – {}", when::time(v.starts_at, zone), when::time(v.ends_at, zone)),
+        clinician: v.clinician,
+        kind: v.kind,
+        telehealth: v.telehealth,
+        join_url: v.join_url,
+    };
+    let page = HomePage {
+        l: PortalLayout::of(&actor),
+        practice_name: home.practice_name,
+        visits: home.visits.into_iter().map(visit).collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+struct Access {
+    when: String,
+    who: String,
+    what: String,
+    why: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "portal_access.html")]
+struct AccessPage {
+    l: PortalLayout,
+    rows: Vec<Access>,
+}
+
+async fn access(State(state): State<AppState>, PortalSignedIn(actor): PortalSignedIn) -> Result<Response, PageError> {
+    let report = state.haven.who_viewed_my_record(&actor).await?;
+    let zone = report.time_zone;
+    let row = |e: AccessEntry| Access {
+        when: when::moment(e.at, &zone),
+        who: if e.role.is_empty() { e.who } else { format!("{} ({})", e.who, e.role) },
+        what: e.what,
+        why: e.why,
+    };
+    let page = AccessPage { l: PortalLayout::of(&actor), rows: report.entries.into_iter().map(row).collect() };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "portal_sign_in.html")]
+struct SignInPage {
+    l: PortalLayout,
+    email: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize, Default)]
+struct SignInQuery {
+    #[serde(default)]
+    idle: Option<String>,
+    #[serde(default)]
+    out: Option<String>,
+}
+
+async fn sign_in_form(Query(query): Query<SignInQuery>) -> Response {
+    let notice = match (query.idle, query.out) {
+        (Some(_), _) => Some("You were signed out after a time without activity. Sign in again to go on."),
+        (_, Some(_)) => Some("You are signed out."),
+        _ => None,
+    };
+    render(StatusCode::OK, &SignInPage { l: PortalLayout::signed_out(), email: String::new(), error: None, notice })
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    Caller(from): Caller,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, PageError> {
+    let email = form.email.trim().to_owned();
+    let (status, error) = match state.haven.portal_sign_in(&email, &form.password, &from).await {
+        Ok((token, _)) => return Ok(session::redirect_as(Kind::Portal, &token, state.options.https, "/portal")),
+        Err(ServiceError::InvalidCredentials) => (
+            StatusCode::UNAUTHORIZED,
+            "That e-mail and password do not match. Check both, or ask for a new link below.".to_owned(),
+        ),
+        Err(e @ ServiceError::TooManyAttempts(_)) => (StatusCode::TOO_MANY_REQUESTS, sentence(&e.to_string())),
+        Err(e) => return Err(e.into()),
+    };
+    let page = SignInPage { l: PortalLayout::signed_out(), email, error: Some(error), notice: None };
+    Ok(render(status, &page))
+}
+
+async fn sign_out(State(state): State<AppState>, Caller(from): Caller, headers: HeaderMap) -> Result<Response, PageError> {
+    if let Some(token) = session::portal_token(&headers, state.options.https) {
+        state.haven.portal_sign_out(&token, &from).await?;
+    }
+    Ok(session::portal_signed_out(state.options.https, "/portal/sign-in?out=1"))
+}
+
+/// "Stay signed in": any request keeps the session; this one answers only whether it lives.
+async fn keep_alive(PortalSignedIn(_): PortalSignedIn) -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Template)]
+#[template(path = "portal_forgot.html")]
+struct ForgotPage {
+    l: PortalLayout,
+    email: String,
+    errors: FieldErrors,
+    error: Option<String>,
+    sent: bool,
+}
+
+async fn forgot_form() -> Response {
+    let page = ForgotPage {
+        l: PortalLayout::signed_out(),
+        email: String::new(),
+        errors: FieldErrors::default(),
+        error: None,
+        sent: false,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+async fn forgot(
+    State(state): State<AppState>,
+    Caller(from): Caller,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, PageError> {
+    let email = form.email.trim().to_owned();
+    let (status, errors, error, sent) = match state.haven.request_portal_link(&email, &from).await {
+        Ok(()) => (StatusCode::OK, FieldErrors::default(), None, true),
+        Err(ServiceError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None, false),
+        Err(e @ ServiceError::TooManyAttempts(_)) => {
+            (StatusCode::TOO_MANY_REQUESTS, FieldErrors::default(), Some(sentence(&e.to_string())), false)
+        }
+        Err(ServiceError::MailNotSent(why)) => {
+            (StatusCode::SERVICE_UNAVAILABLE, FieldErrors::default(), Some(sentence(&why)), false)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(render(status, &ForgotPage { l: PortalLayout::signed_out(), email, errors, error, sent }))
+}
+
+#[derive(Template)]
+#[template(path = "portal_link.html")]
+struct LinkPage {
+    l: PortalLayout,
+    token: String,
+    offer: PortalLinkOffer,
+    errors: FieldErrors,
+}
+
+impl LinkPage {
+    fn name(&self) -> &str {
+        self.offer.name.expose()
+    }
+}
+
+/// A link that no longer works, and the way on: ask for a new one.
+#[derive(Template)]
+#[template(path = "portal_link_gone.html")]
+struct LinkGonePage {
+    l: PortalLayout,
+    why: &'static str,
+}
+
+fn link_gone(error: ServiceError) -> Result<Response, PageError> {
+    match error {
+        ServiceError::InvitationLink(why) => {
+            Ok(render(StatusCode::GONE, &LinkGonePage { l: PortalLayout::signed_out(), why }))
+        }
+        e => Err(e.into()),
+    }
+}
+
+/// Opening a link changes nothing (a mail scanner may open it first).
+async fn link_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+    match state.haven.portal_link_offer(&token).await {
+        Ok(offer) => {
+            let page = LinkPage { l: PortalLayout::signed_out(), token, offer, errors: FieldErrors::default() };
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(e) => link_gone(e),
+    }
+}
+
+async fn set_password(
+    State(state): State<AppState>,
+    Caller(from): Caller,
+    Path(token): Path<String>,
+    Form(form): Form<PasswordResetForm>,
+) -> Result<Response, PageError> {
+    match state.haven.set_portal_password(&token, &form, &from).await {
+        Ok((session, _)) => Ok(session::redirect_as(Kind::Portal, &session, state.options.https, "/portal")),
+        Err(ServiceError::Invalid(errors)) => match state.haven.portal_link_offer(&token).await {
+            Ok(offer) => {
+                let page = LinkPage { l: PortalLayout::signed_out(), token, offer, errors };
+                Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            }
+            Err(e) => link_gone(e),
+        },
+        Err(e) => link_gone(e),
+    }
+}
