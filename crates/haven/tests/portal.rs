@@ -1,0 +1,213 @@
+//! The client portal end to end over HTTP, with a real SMTP server: a clinician invites a
+//! client, the e-mailed link (opened any number of times first) sets a password once, the
+//! client signs in under the portal's own cookie, sees their sessions and who viewed their
+//! record, and nothing of another client's or of the staff pages.
+
+mod common;
+
+use common::*;
+
+struct Seeded {
+    server: Server,
+    mail: MailSink,
+    /// (id, given name, e-mail, primary clinician's `email:password`) of each client.
+    clients: Vec<(String, String, String, String)>,
+    practice_name: String,
+    owner: String,
+    _tmp: tempfile::TempDir,
+}
+
+fn seed() -> Seeded {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--no-calendar", "--clients", "4", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let staff = report["staff"].as_array().cloned().unwrap_or_default();
+    let account = |s: &serde_json::Value| {
+        format!("{}:{}", s["email"].as_str().unwrap_or(""), s["password"].as_str().unwrap_or(""))
+    };
+    let owner = staff.iter().find(|s| s["role"] == "owner").map(account).unwrap_or_default();
+    let clients = report["clients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            let primary = &staff[c["primary"].as_u64()? as usize];
+            let given = c["name"].as_str()?.split(' ').next()?.to_owned();
+            Some((c["id"].as_str()?.to_owned(), given, c["email"].as_str()?.to_owned(), account(primary)))
+        })
+        .collect();
+    let practice_name = report["practice_name"].as_str().unwrap_or_default().to_owned();
+    let mail = MailSink::start(tmp.path(), None);
+    let env = mail.env("none");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&dir, &[], &env);
+    Seeded { server, mail, clients, practice_name, owner, _tmp: tmp }
+}
+
+/// Posts `fields` with the form token of the page at `page`.
+fn post_from(base: &str, cookie: &str, page: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
+    let token = form_token(&get(&format!("{base}{page}"), Some(cookie)).body);
+    let mut fields = fields.to_vec();
+    fields.push(("_csrf", &token));
+    post_form_as(&format!("{base}{path}"), cookie, &fields)
+}
+
+/// The portal link in the newest e-mail to `to`.
+fn link_in_mail(mail: &MailSink, to: &str) -> String {
+    let message = mail
+        .messages()
+        .into_iter()
+        .filter(|m| m.contains(&format!("To: {to}")))
+        .last()
+        .unwrap_or_else(|| panic!("no e-mail to {to}"));
+    // Quoted-printable: long lines are broken with a soft "=" at the end.
+    let message = message.replace("=\r\n", "").replace("=\n", "");
+    let start = message.find("/portal/link/").unwrap_or_else(|| panic!("no link in {message}"));
+    message[start..].split_whitespace().next().unwrap_or_default().to_owned()
+}
+
+fn portal_cookie(answer: &Answer) -> String {
+    let cookie = answer.session_cookie();
+    assert!(cookie.starts_with("haven_portal="), "{cookie}");
+    cookie
+}
+
+const PASSWORD: &str = "lantern harbor quietly ninety";
+
+/// Invites the client as their primary clinician; returns the link e-mailed to them.
+fn invite(s: &Seeded, client: usize) -> String {
+    let (id, _, email, clinician) = &s.clients[client];
+    let cookie = sign_in(&s.server.url, clinician);
+    let page = format!("/clients/{id}/portal");
+    let invited = post_from(&s.server.url, &cookie, &page, &page, &[("to", "client")]);
+    assert_eq!(invited.status, 303, "{}", invited.body);
+    link_in_mail(&s.mail, email)
+}
+
+#[test]
+fn an_invited_client_sets_a_password_once_and_sees_only_their_own_portal() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, given, email, clinician) = s.clients[0].clone();
+    let link = invite(&s, 0);
+
+    // The e-mail names neither the practice nor the client.
+    let message = s.mail.messages().into_iter().find(|m| m.contains(&format!("To: {email}"))).unwrap_or_default();
+    assert!(message.contains("Subject: Your secure sign-in link"), "{message}");
+    assert!(!message.contains(&given) && !message.contains(&s.practice_name), "{message}");
+
+    // Opening the link, even twice (a mail scanner first), spends nothing.
+    for _ in 0..2 {
+        let offer = get(&format!("{base}{link}"), None);
+        assert_eq!(offer.status, 200, "{}", offer.body);
+        assert!(offer.body.contains(&format!("Welcome, {given}")), "{}", offer.body);
+    }
+    let weak = post_form(&format!("{base}{link}"), &[("password", "short"), ("password_confirm", "short")]);
+    assert_eq!(weak.status, 422, "{}", weak.body);
+    let set = post_form(&format!("{base}{link}"), &[("password", PASSWORD), ("password_confirm", PASSWORD)]);
+    assert_eq!((set.status, set.header("location")), (303, Some("/portal")), "{}", set.body);
+    let client = portal_cookie(&set);
+    let again = post_form(&format!("{base}{link}"), &[("password", PASSWORD), ("password_confirm", PASSWORD)]);
+    assert_eq!(again.status, 410, "a link sets a password once: {}", again.body);
+    assert!(again.body.contains("already used"), "{}", again.body);
+
+    let home = get(&format!("{base}/portal"), Some(&client));
+    assert_eq!(home.status, 200, "{}", home.body);
+    assert!(home.body.contains(&format!("Hello, {given}")) && home.body.contains("988"), "{}", home.body);
+
+    // Who viewed my record: the clinician who opened the chart, by name, in plain words.
+    let access = get(&format!("{base}/portal/access"), Some(&client));
+    assert_eq!(access.status, 200, "{}", access.body);
+    assert!(access.body.contains("viewed your record"), "{}", access.body);
+    let clinician_email = clinician.split(':').next().unwrap_or_default();
+    assert!(!access.body.contains(clinician_email), "names, not addresses: {}", access.body);
+
+    // A portal session opens no staff page, and a staff session no portal page.
+    for staff_page in ["/dashboard", "/clients", &format!("/clients/{id}"), "/audit"] {
+        let refused = get(&format!("{base}{staff_page}"), Some(&client));
+        assert_eq!(refused.status, 303, "{staff_page}: {}", refused.body);
+        assert_eq!(refused.header("location"), Some("/sign-in"), "{staff_page}");
+    }
+    let staff = sign_in(base, &clinician);
+    let refused = get(&format!("{base}/portal"), Some(&staff));
+    assert_eq!((refused.status, refused.header("location")), (303, Some("/portal/sign-in")));
+
+    // Signing out ends the session; the address and password sign in again; a wrong one is refused.
+    let out = post_from(base, &client, "/portal", "/portal/sign-out", &[]);
+    assert_eq!(out.status, 303, "{}", out.body);
+    assert_eq!(get(&format!("{base}/portal"), Some(&client)).status, 303, "the session ended");
+    let wrong = post_form(&format!("{base}/portal/sign-in"), &[("email", &email), ("password", "not the password at all")]);
+    assert_eq!(wrong.status, 401, "{}", wrong.body);
+    let back = post_form(&format!("{base}/portal/sign-in"), &[("email", &email.to_uppercase()), ("password", PASSWORD)]);
+    assert_eq!(back.status, 303, "{}", back.body);
+    let client = portal_cookie(&back);
+
+    // Another client's portal shows nothing of the first's, on any portal page.
+    let other_index = s.clients.iter().position(|c| c.1 != given).unwrap_or_else(|| panic!("one given name only"));
+    let other_link = invite(&s, other_index);
+    let (_, other_given, other_email, _) = s.clients[other_index].clone();
+    let other = portal_cookie(&post_form(
+        &format!("{base}{other_link}"),
+        &[("password", PASSWORD), ("password_confirm", PASSWORD)],
+    ));
+    for page in ["/portal", "/portal/access"] {
+        let theirs = get(&format!("{base}{page}"), Some(&other));
+        assert_eq!(theirs.status, 200, "{page}");
+        let leaked = [&given, &email, &id].into_iter().find(|v| theirs.body.contains(v.as_str()));
+        assert_eq!(leaked, None, "{page}: {}", theirs.body);
+        assert!(theirs.body.contains(&other_given), "{page}");
+        let mine = get(&format!("{base}{page}"), Some(&client));
+        assert!(!mine.body.contains(&other_given) && !mine.body.contains(&other_email), "{page}");
+    }
+
+    // Each portal look is an event of the log, by the client as actor, about their own record.
+    let owner = sign_in(base, &s.owner);
+    let log = get(&format!("{base}/audit.csv?action=portal.access_report"), Some(&owner));
+    assert_eq!(log.status, 200, "{}", log.body);
+    let rows: Vec<&str> = log.body.lines().filter(|l| l.contains("portal.access_report")).collect();
+    assert_eq!(rows.len(), 3, "{}", log.body);
+    assert!(rows.iter().all(|r| r.contains(",client,") && r.contains("PATRQT")), "{}", log.body);
+}
+
+#[test]
+fn a_client_who_lost_access_gets_a_new_link_and_old_links_stop() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, _, email, clinician) = s.clients[2].clone();
+    let first = invite(&s, 2);
+
+    // Asking on the sign-in page: the same answer for an address with no account.
+    let unknown = post_form(&format!("{base}/portal/forgot"), &[("email", "nobody@example.org")]);
+    assert_eq!(unknown.status, 200, "{}", unknown.body);
+    let asked = post_form(&format!("{base}/portal/forgot"), &[("email", &email)]);
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    let main = |page: &str| page.split("<main>").nth(1).unwrap_or_default().to_owned();
+    assert_eq!(main(&asked.body), main(&unknown.body));
+    let mut second = first.clone();
+    for _ in 0..50 {
+        second = link_in_mail(&s.mail, &email);
+        if second != first {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_ne!(second, first, "no new link arrived");
+    let replaced = get(&format!("{base}{first}"), None);
+    assert_eq!(replaced.status, 410, "{}", replaced.body);
+    assert!(replaced.body.contains("replaced by a newer one"), "{}", replaced.body);
+    assert_eq!(get(&format!("{base}{second}"), None).status, 200);
+
+    // The practice closes the account: the link dies with it.
+    let cookie = sign_in(base, &clinician);
+    let page = get(&format!("{base}/clients/{id}/portal"), Some(&cookie));
+    let at = page.body.find(&format!("/clients/{id}/portal/")).unwrap_or_else(|| panic!("{}", page.body));
+    let account = page.body[at..].split('/').nth(4).unwrap_or_default().to_owned();
+    let path = format!("/clients/{id}/portal/{account}/close");
+    let closed = post_from(base, &cookie, &format!("/clients/{id}/portal"), &path, &[]);
+    assert_eq!(closed.status, 303, "{}", closed.body);
+    let gone = get(&format!("{base}{second}"), None);
+    assert_eq!(gone.status, 410, "{}", gone.body);
+    assert!(gone.body.contains("closed account"), "{}", gone.body);
+}
