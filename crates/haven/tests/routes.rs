@@ -18,6 +18,9 @@ enum Access {
     SignedIn,
     /// Refused to this role by the policy (and allowed to the owner).
     RefusedTo(&'static str),
+    /// A client's or guardian's, through the portal's own session: a staff session is sent to
+    /// the portal's sign-in (tests/portal.rs walks them as clients).
+    Portal,
 }
 
 use Access::*;
@@ -145,6 +148,20 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/groups/{group}/members", SignedIn),
         ("POST", "/clients/{id}/groups/{group}/leave", SignedIn),
         ("GET", "/clients/{id}/disclosures", SignedIn),
+        ("GET", "/clients/{id}/portal", SignedIn),
+        ("POST", "/clients/{id}/portal", SignedIn),
+        ("POST", "/clients/{id}/portal/{account}/link", SignedIn),
+        ("POST", "/clients/{id}/portal/{account}/close", SignedIn),
+        ("GET", "/portal/sign-in", Open),
+        ("POST", "/portal/sign-in", Open),
+        ("GET", "/portal/forgot", Open),
+        ("POST", "/portal/forgot", Open),
+        ("GET", "/portal/link/{token}", Open),
+        ("POST", "/portal/link/{token}", Open),
+        ("GET", "/portal", Portal),
+        ("GET", "/portal/access", Portal),
+        ("GET", "/portal/keep-alive", Portal),
+        ("POST", "/portal/sign-out", Portal),
         ("POST", "/clients/{id}/disclosures", SignedIn),
         ("POST", "/clients/{id}/consents", SignedIn),
         ("POST", "/clients/{id}/consents/{consent}/revoke", SignedIn),
@@ -209,6 +226,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{request}", "8d4b5c6e-0f1a-4b2c-93d4-e5f6a7b8c9d0")
         .replace("{file}", "not-a-feed.ics")
         .replace("{version}", "1")
+        .replace("{account}", "9e5c6d7f-1a2b-4c3d-a4e5-f6a7b8c9d0e1")
 }
 
 /// A form that passes every route's validation, so that the policy is what answers.
@@ -315,6 +333,13 @@ fn every_route_has_an_audit_expectation_and_refusals_are_logged() {
     let mut refused = Vec::new();
     for ((method, path), access) in &expected {
         if *access == Open {
+            continue;
+        }
+        if *access == Portal {
+            let staff = session(&server, &accounts[0]);
+            let sent = call(&server, method, &concrete(path, &colleague), &staff);
+            let to = sent.header("location").unwrap_or_default();
+            assert!(to.starts_with("/portal/sign-in"), "{method} {path} with a staff session: {}", sent.status);
             continue;
         }
         // Sessions are taken fresh for each call: some routes end them.
