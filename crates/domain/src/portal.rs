@@ -97,6 +97,9 @@ pub fn describe_access(action: &str, crud: &str, refused: bool) -> String {
         "disclosure.record" => Some("recorded a disclosure of your information"),
         "note.sign" => Some("signed a session note"),
         "ai.send" => Some("sent de-identified text to an AI assistant"),
+        "portal.invite" => Some("invited you to the portal"),
+        "portal.link" => Some("sent you a new portal link"),
+        "portal.close" => Some("closed a portal account"),
         _ => None,
     };
     let what = match area {

@@ -445,3 +445,30 @@ fn every_page_fits_a_phone_and_passes_axe_core() {
     let shots = run_flow("layout.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
     assert!(shots.join("phone-owner-dashboard.png").exists());
 }
+
+/// The client portal on a phone: invited from the chart by e-mail (a real SMTP server), the
+/// link sets a password, home and "who viewed my record" pass the phone and axe-core checks.
+#[test]
+fn a_client_joins_the_portal_on_a_phone_and_sees_who_viewed_their_record() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "12", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let client = &report["clients"][0];
+    let primary = &report["staff"][client["primary"].as_u64().unwrap_or_default() as usize];
+    let clinician =
+        format!("{}:{}", primary["email"].as_str().unwrap_or(""), primary["password"].as_str().unwrap_or(""));
+    let mail = MailSink::start(tmp.path(), None);
+    let env = mail.env("none");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&dir, &[], &env);
+    let maildir = mail.maildir.to_string_lossy().into_owned();
+    let id = client["id"].as_str().unwrap_or_default();
+    let shots = run_flow("portal.mjs", &[&server.url, &clinician, id, &maildir], &server);
+    for shot in
+        ["portal-staff-invited.png", "portal-link.png", "portal-home.png", "portal-access.png", "portal-link-used.png"]
+    {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}

@@ -138,9 +138,11 @@ fn an_invited_client_sets_a_password_once_and_sees_only_their_own_portal() {
     let out = post_from(base, &client, "/portal", "/portal/sign-out", &[]);
     assert_eq!(out.status, 303, "{}", out.body);
     assert_eq!(get(&format!("{base}/portal"), Some(&client)).status, 303, "the session ended");
-    let wrong = post_form(&format!("{base}/portal/sign-in"), &[("email", &email), ("password", "not the password at all")]);
+    let wrong =
+        post_form(&format!("{base}/portal/sign-in"), &[("email", &email), ("password", "not the password at all")]);
     assert_eq!(wrong.status, 401, "{}", wrong.body);
-    let back = post_form(&format!("{base}/portal/sign-in"), &[("email", &email.to_uppercase()), ("password", PASSWORD)]);
+    let back =
+        post_form(&format!("{base}/portal/sign-in"), &[("email", &email.to_uppercase()), ("password", PASSWORD)]);
     assert_eq!(back.status, 303, "{}", back.body);
     let client = portal_cookie(&back);
 

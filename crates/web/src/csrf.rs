@@ -56,8 +56,11 @@ fn exempt(path: &str) -> bool {
 
 pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (headers, https) = (request.headers(), state.options.https);
-    let session =
-        if is_portal(request.uri().path()) { session::portal_token(headers, https) } else { session::token(headers, https) };
+    let session = if is_portal(request.uri().path()) {
+        session::portal_token(headers, https)
+    } else {
+        session::token(headers, https)
+    };
     let expected = session.map(|t| service::form_token(&t)).unwrap_or_default();
     let checked = matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
         && !expected.is_empty()

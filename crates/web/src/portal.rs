@@ -10,8 +10,8 @@ use axum::response::Response;
 use domain::staff::PasswordResetForm;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
-use service::portal::{AccessEntry, PortalActor, PortalLinkOffer, PortalVisit};
 use service::ServiceError;
+use service::portal::{AccessEntry, PortalActor, PortalLinkOffer, PortalVisit};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
@@ -185,7 +185,11 @@ async fn sign_in(
     Ok(render(status, &page))
 }
 
-async fn sign_out(State(state): State<AppState>, Caller(from): Caller, headers: HeaderMap) -> Result<Response, PageError> {
+async fn sign_out(
+    State(state): State<AppState>,
+    Caller(from): Caller,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     if let Some(token) = session::portal_token(&headers, state.options.https) {
         state.haven.portal_sign_out(&token, &from).await?;
     }

@@ -197,6 +197,9 @@ mod tests {
         assert_eq!(token(&h, false), None);
         assert_eq!(portal_token(&h, false).as_deref(), Some("client-token"));
         assert_eq!(portal_token(&h, true), None);
-        assert_eq!(session_cookie(Kind::Portal, "t", true), "__Host-haven_portal=t; Path=/; HttpOnly; SameSite=Strict; Secure");
+        assert_eq!(
+            session_cookie(Kind::Portal, "t", true),
+            "__Host-haven_portal=t; Path=/; HttpOnly; SameSite=Strict; Secure"
+        );
     }
 }

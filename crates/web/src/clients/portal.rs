@@ -1,8 +1,8 @@
 //! A client's portal access, for staff who may edit their details: the accounts (the client's
 //! and their guardians'), inviting one, sending a new link to one who lost access, closing one.
 
-use domain::portal::{Holder, InviteForm};
 use domain::PortalAccountId;
+use domain::portal::{Holder, InviteForm};
 use service::portal::{PortalAccount, PortalInvited};
 
 use super::*;
@@ -22,6 +22,13 @@ pub(super) struct PortalPage {
 }
 
 with_layout!(PortalPage);
+
+impl PortalPage {
+    /// Whether anyone can be invited now.
+    fn may_invite(&self) -> bool {
+        self.choices.iter().any(|c| c.unavailable.is_none())
+    }
+}
 
 pub(super) struct AccountRow {
     id: String,
@@ -61,7 +68,9 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PortalPag
         open: a.closed_at.is_none(),
     };
     let has_open = |holder: Holder, email: &str| {
-        accounts.iter().any(|a| a.closed_at.is_none() && a.holder == holder && a.email.expose().eq_ignore_ascii_case(email.trim()))
+        accounts
+            .iter()
+            .any(|a| a.closed_at.is_none() && a.holder == holder && a.email.expose().eq_ignore_ascii_case(email.trim()))
     };
     let client_email = d.email.as_ref().map(|e| e.expose().clone()).unwrap_or_default();
     let mut choices = vec![Choice {
@@ -81,7 +90,12 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PortalPag
     for (n, g) in d.profile.expose().guardians.iter().enumerate() {
         choices.push(Choice {
             value: format!("guardian-{}", n + 1),
-            label: format!("{} ({}){}", g.name, g.relationship, if g.email.is_empty() { String::new() } else { format!(", at {}", g.email) }),
+            label: format!(
+                "{} ({}){}",
+                g.name,
+                g.relationship,
+                if g.email.is_empty() { String::new() } else { format!(", at {}", g.email) }
+            ),
             unavailable: if g.email.trim().is_empty() {
                 Some("no e-mail address on file")
             } else if !g.may_contact {

@@ -1,0 +1,125 @@
+// The client portal on a phone, as a client and their clinician live it: the clinician opens
+// the client's portal access from the chart and invites the client; the invitation reaches a
+// real SMTP server (read from its Maildir); on a 375-px phone the client opens the link, is
+// refused a guessable password, chooses a good one, lands on their home page (sessions, crisis
+// resources), reads who viewed their record, signs out and back in. Every portal page is checked
+// for width, 44-px touch targets and axe-core (no serious or critical violation).
+//
+// usage: node portal.mjs BASE_URL CLINICIAN_EMAIL:PASSWORD CLIENT_ID MAILDIR SCREENSHOT_DIR
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { launch, watch, check, signedIn, submit } from "./browser.mjs";
+
+const [base, clinician, client, maildir, shots] = process.argv.slice(2);
+if (!shots) {
+  console.error("usage: node portal.mjs BASE_URL CLINICIAN_EMAIL:PASSWORD CLIENT_ID MAILDIR SCREENSHOT_DIR");
+  process.exit(2);
+}
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const PHONE = { width: 375, height: 812 };
+const PASSWORD = "lantern harbor quietly ninety";
+
+/// The messages in the Maildir, with quoted-printable soft breaks and escapes undone.
+function mail() {
+  let names = [];
+  try { names = readdirSync(`${maildir}/new`); } catch { return []; }
+  return names.map((n) => readFileSync(`${maildir}/new/${n}`, "utf8")
+    .replace(/=\r?\n/g, "")
+    .replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))));
+}
+
+async function waitForLink() {
+  for (let i = 0; i < 100; i++) {
+    const found = mail().map((m) => m.match(/\/portal\/link\/[0-9a-f]+/)).find(Boolean);
+    if (found) return found[0];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("no portal link arrived by e-mail");
+}
+
+/// What is wrong with the phone page now shown, as sentences.
+async function phoneProblems(page) {
+  const problems = [];
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  if (width > PHONE.width) problems.push(`${width} px wide`);
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll("button, .button, input:not([type=hidden]), select")]
+      .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().height < 43.5)
+      .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent || el.name).trim().slice(0, 30)}"`));
+  if (small.length) problems.push(`touch targets under 44 px: ${small.join("; ")}`);
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+  });
+  problems.push(...violations.map((v) => `axe: ${v}`));
+  return problems;
+}
+
+const browser = await launch();
+try {
+  // The clinician invites the client from the chart.
+  const staff = await signedIn(browser, base, clinician);
+  await staff.page.goto(`${base}/clients/${client}`);
+  await staff.page.click("a:has-text('Portal access')");
+  await staff.page.waitForURL(`${base}/clients/${client}/portal`);
+  await staff.page.check("input[name=to][value=client]");
+  await submit(staff.page, "button:has-text('Send the invitation')");
+  check((await staff.page.textContent(".notice")).includes("on its way"), "no notice that the invitation left");
+  check((await staff.page.textContent("table.portal-accounts")).includes("Invited, no password yet"), "account not listed");
+  await staff.page.screenshot({ path: `${shots}/portal-staff-invited.png`, fullPage: true });
+  const link = await waitForLink();
+
+  // The client, on a phone.
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const problems = watch(page);
+  const pageProblems = [];
+  const inspect = async (name) => {
+    for (const p of await phoneProblems(page)) pageProblems.push(`${name}: ${p}`);
+    await page.screenshot({ path: `${shots}/portal-${name}.png`, fullPage: true });
+  };
+  await page.goto(`${base}${link}`);
+  check((await page.textContent("h1")).startsWith("Welcome, "), "the link does not greet the client");
+  await inspect("link");
+  await page.fill("#password", "password1234");
+  await page.fill("#password_confirm", "password1234");
+  await submit(page, "button:has-text('Set my password')");
+  check(await page.isVisible(".field.invalid"), "a guessable password was not refused beside its field");
+  await page.fill("#password", PASSWORD);
+  await page.fill("#password_confirm", PASSWORD);
+  await submit(page, "button:has-text('Set my password')");
+  await page.waitForURL(`${base}/portal`);
+  check((await page.textContent("h1")).startsWith("Hello, "), "home does not greet the client");
+  check((await page.textContent(".crisis")).includes("988"), "no crisis resources on the home page");
+  await inspect("home");
+
+  await page.click("a.navlink:has-text('Who viewed my record')");
+  await page.waitForURL(`${base}/portal/access`);
+  const log = await page.textContent("ul.access-log");
+  check(log.includes("viewed your record"), `the clinician's look is not listed: ${log}`);
+  await inspect("access");
+
+  // Out, and back in with the address and the new password.
+  await submit(page, "button:has-text('Sign out')");
+  await page.waitForURL(/\/portal\/sign-in\?out=1$/);
+  await inspect("sign-in");
+  const email = mail().map((m) => m.match(/^To: (.+)$/m)).find(Boolean)[1].trim();
+  await page.fill("#email", email);
+  await page.fill("#password", PASSWORD);
+  await submit(page, "button:has-text('Sign in')");
+  await page.waitForURL(`${base}/portal`);
+  await page.goto(`${base}/portal/forgot`);
+  await inspect("forgot");
+  // A used link says so, and offers the way on.
+  await page.goto(`${base}${link}`);
+  check((await page.textContent("main")).includes("already used"), "a used link did not say so");
+  await inspect("link-used");
+
+  await staff.page.reload();
+  check((await staff.page.textContent("table.portal-accounts")).includes("Last signed in"), "staff do not see the sign-in");
+  check(pageProblems.length === 0, pageProblems.join("\n"));
+  check(problems.length === 0 && staff.problems.length === 0, [...problems, ...staff.problems].join("\n"));
+} finally {
+  await browser.close();
+}
