@@ -53,6 +53,7 @@ const MIGRATIONS: Migrations = &[
     (32, include_str!("../migrations/0032_ai.sql")),
     (33, include_str!("../migrations/0033_ai_requests_retention.sql")),
     (34, include_str!("../migrations/0034_portal.sql")),
+    (35, include_str!("../migrations/0035_portal_questionnaires.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

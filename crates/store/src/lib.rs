@@ -24,6 +24,7 @@ mod notes;
 mod plans;
 mod portal;
 mod practice;
+mod questionnaires;
 mod records;
 mod scheduling;
 mod sealed_cells;
@@ -53,6 +54,7 @@ pub use notes::{NoteStore, Signature};
 pub use plans::PlanStore;
 pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore};
 pub use practice::PracticeStore;
+pub use questionnaires::{QuestionnaireRecord, QuestionnaireStore};
 pub use records::*;
 pub use scheduling::SchedulingStore;
 pub use sealed_cells::{SealedCell, SealedCellStore, SealedColumn};
@@ -65,7 +67,7 @@ pub mod prelude {
     pub use crate::{
         AiStore, AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore,
         GlassBreakStore, GroupStore, KeyStore, MeasureStore, NoteStore, PlanStore, PortalStore, PracticeStore,
-        SchedulingStore, SealedCellStore, SignInStore, Store,
+        QuestionnaireStore, SchedulingStore, SealedCellStore, SignInStore, Store,
     };
 }
 
@@ -118,6 +120,7 @@ pub trait Store:
     + AuditStore
     + AiStore
     + PortalStore
+    + QuestionnaireStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -52,23 +52,26 @@ fn measure(r: &Row) -> Result<MeasureRecord> {
     })
 }
 
+/// The statement that stores one administration.
+pub(crate) fn insert_measure(practice: PracticeId, m: &MeasureRecord) -> Statement {
+    let params = vec![
+        practice.into(),
+        m.id.into(),
+        m.client.into(),
+        m.instrument.as_str().into(),
+        m.administered_at.into(),
+        m.administered_by.into(),
+        m.result.clone().into(),
+        m.risk.map(|r| r.as_str()).into(),
+    ];
+    Statement::new(sql::INSERT_MEASURE, params)
+}
+
 #[async_trait]
 impl<S: Sql> MeasureStore for SqlStore<S> {
     async fn insert_measures(&self, practice: PracticeId, records: &[MeasureRecord]) -> Result<()> {
-        let statement = |m: &MeasureRecord| {
-            let params = vec![
-                practice.into(),
-                m.id.into(),
-                m.client.into(),
-                m.instrument.as_str().into(),
-                m.administered_at.into(),
-                m.administered_by.into(),
-                m.result.clone().into(),
-                m.risk.map(|r| r.as_str()).into(),
-            ];
-            Statement::new(sql::INSERT_MEASURE, params)
-        };
-        self.0.transaction(Some(practice), records.iter().map(statement).collect()).await.map(drop)
+        let statements = records.iter().map(|m| insert_measure(practice, m)).collect();
+        self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
     async fn measures(&self, practice: PracticeId, client: ClientId) -> Result<Vec<MeasureRecord>> {

@@ -703,3 +703,23 @@ pub const PORTAL_SESSION: &str = "SELECT s.token_hash, s.practice_id, s.account_
      FROM portal_sessions s JOIN practices p ON p.id = s.practice_id WHERE s.token_hash = $1";
 pub const TOUCH_PORTAL_SESSION: &str = "UPDATE portal_sessions SET last_seen_at = $2 WHERE token_hash = $1";
 pub const DELETE_PORTAL_SESSION: &str = "DELETE FROM portal_sessions WHERE token_hash = $1";
+
+pub const INSERT_QUESTIONNAIRE: &str = "INSERT INTO portal_questionnaires \
+     (practice_id, id, client_id, instrument, every_weeks, due_at, sent_by, sent_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+macro_rules! questionnaires_where {
+    ($condition:literal) => {
+        concat!(
+            "SELECT id, client_id, instrument, every_weeks, due_at, sent_by, sent_at, answered_at, measure_id, \
+             withdrawn_at FROM portal_questionnaires WHERE ",
+            $condition
+        )
+    };
+}
+pub const QUESTIONNAIRE: &str = questionnaires_where!("practice_id = $1 AND id = $2");
+pub const QUESTIONNAIRES_OF: &str =
+    questionnaires_where!("practice_id = $1 AND client_id = $2 ORDER BY due_at DESC, id");
+pub const ANSWER_QUESTIONNAIRE: &str = "UPDATE portal_questionnaires SET answered_at = $4, measure_id = $5 \
+     WHERE practice_id = $1 AND id = $2 AND client_id = $3 AND answered_at IS NULL AND withdrawn_at IS NULL";
+pub const WITHDRAW_QUESTIONNAIRE: &str = "UPDATE portal_questionnaires SET withdrawn_at = $4 \
+     WHERE practice_id = $1 AND id = $2 AND client_id = $3 AND answered_at IS NULL AND withdrawn_at IS NULL";

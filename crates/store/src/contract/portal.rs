@@ -139,3 +139,59 @@ async fn twin_account(store: &dyn Store, p: &NewPractice, client: ClientId) -> P
     ok(store.open_portal_account(p.id, &guardian, &link(p.id, guardian.id, "guardian", 59)).await);
     guardian.id
 }
+
+pub async fn questionnaires_are_answered_once_into_a_measure(store: &dyn Store) {
+    use crate::{MeasureRecord, QuestionnaireRecord};
+    let p = practice("Questionnaires", "owner@questionnaires.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (client, other) = (sealed_client(41, "q-idx"), sealed_client(42, "q-idx-2"));
+    ok(store.create_clients(p.id, &[(client.clone(), vec![]), (other.clone(), vec![])]).await);
+    let sent = |id: &str, due: i64| QuestionnaireRecord {
+        id: id.into(),
+        client: client.id,
+        instrument: "PHQ-9".into(),
+        every_weeks: Some(2),
+        due_at: t(due),
+        sent_by: p.owner.id,
+        sent_at: t(20),
+        answered: None,
+        withdrawn_at: None,
+    };
+    ok(store.send_questionnaire(p.id, &sent("q-1", 20)).await);
+    ok(store.send_questionnaire(p.id, &sent("q-2", 25)).await);
+    let measure = |client: ClientId| MeasureRecord {
+        id: MeasureId::random(),
+        client,
+        instrument: "PHQ-9".into(),
+        administered_at: t(30),
+        administered_by: p.owner.id,
+        result: vec![9],
+        risk: None,
+        acknowledged: None,
+    };
+    // Another client's answer to this questionnaire changes nothing, not even its measure.
+    let stranger = measure(other.id);
+    let refused = store.answer_questionnaire(p.id, "q-1", &stranger, None).await;
+    assert!(matches!(refused, Err(StoreError::NoRowChanged(_))), "{refused:?}");
+    assert_eq!(ok(store.measures(p.id, other.id).await), []);
+
+    let answer = measure(client.id);
+    let next = sent("q-3", 30 + 14 * 24 * 3600);
+    ok(store.answer_questionnaire(p.id, "q-1", &answer, Some(&next)).await);
+    let answered = ok(store.questionnaire(p.id, "q-1").await).expect("kept");
+    assert_eq!(answered.answered, Some((t(30), answer.id)));
+    assert_eq!(ok(store.measures(p.id, client.id).await), [answer.clone()]);
+    let again = store.answer_questionnaire(p.id, "q-1", &measure(client.id), None).await;
+    assert!(matches!(again, Err(StoreError::NoRowChanged(_))), "answered once: {again:?}");
+    let ids: Vec<String> = ok(store.questionnaires_of(p.id, client.id).await).into_iter().map(|q| q.id).collect();
+    assert_eq!(ids, ["q-3", "q-2", "q-1"]);
+
+    ok(store.withdraw_questionnaire(p.id, client.id, "q-2", t(40)).await);
+    let late = store.answer_questionnaire(p.id, "q-2", &measure(client.id), None).await;
+    assert!(matches!(late, Err(StoreError::NoRowChanged(_))), "withdrawn: {late:?}");
+    let twice = store.withdraw_questionnaire(p.id, client.id, "q-2", t(41)).await;
+    assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "{twice:?}");
+    let elsewhere = practice("Other questionnaires", "owner@questionnaires-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.questionnaire(elsewhere.id, "q-3").await), None);
+}
