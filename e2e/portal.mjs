@@ -2,7 +2,8 @@
 // the client's portal access from the chart and invites the client; the invitation reaches a
 // real SMTP server (read from its Maildir); on a 375-px phone the client opens the link, is
 // refused a guessable password, chooses a good one, lands on their home page (sessions, crisis
-// resources), reads who viewed their record, signs out and back in. Every portal page is checked
+// resources), reads who viewed their record, signs out and back in, and answers a PHQ-9 with item 9
+// above 0 (crisis resources at once; the dashboard raises the alert). Every portal page is checked
 // for width, 44-px touch targets and axe-core (no serious or critical violation).
 //
 // usage: node portal.mjs BASE_URL CLINICIAN_EMAIL:PASSWORD CLIENT_ID MAILDIR SCREENSHOT_DIR
@@ -43,7 +44,8 @@ async function phoneProblems(page) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   if (width > PHONE.width) problems.push(`${width} px wide`);
   const small = await page.evaluate(() =>
-    [...document.querySelectorAll("button, .button, input:not([type=hidden]), select")]
+    // A radio button's or checkbox's target is its whole label.
+    [...document.querySelectorAll("button, .button, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, label:has(> input[type=radio]), label:has(> input[type=checkbox])")]
       .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().height < 43.5)
       .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent || el.name).trim().slice(0, 30)}"`));
   if (small.length) problems.push(`touch targets under 44 px: ${small.join("; ")}`);
@@ -109,6 +111,25 @@ try {
   await page.fill("#password", PASSWORD);
   await submit(page, "button:has-text('Sign in')");
   await page.waitForURL(`${base}/portal`);
+
+  // The clinician sends a PHQ-9; the client answers item 9 above 0 and is shown crisis
+  // resources at once, while the clinician's dashboard raises the alert.
+  await staff.page.goto(`${base}/clients/${client}/portal`);
+  await staff.page.selectOption("#instrument", "PHQ-9");
+  await submit(staff.page, "button:has-text('Send the questionnaire')");
+  check((await staff.page.textContent("#questionnaires")).includes("Waiting since"), "the questionnaire is not listed");
+  await page.goto(`${base}/portal`);
+  await page.click("a:has-text('Answer the PHQ-9')");
+  await page.waitForURL(/\/portal\/questionnaires\//);
+  await inspect("questionnaire");
+  for (let item = 1; item <= 9; item++) await page.check(`input[name=item${item}][value="${item === 9 ? 1 : 0}"]`);
+  await submit(page, "button:has-text('Send my answers')");
+  check((await page.textContent(".crisis")).includes("988"), "no crisis resources after a risk answer");
+  await inspect("answered-risk");
+  await staff.page.goto(`${base}/dashboard`);
+  check((await staff.page.textContent(".alert.risk")).includes("Suicide-risk alerts"), "no risk alert on the dashboard");
+  await staff.page.screenshot({ path: `${shots}/portal-staff-risk-alert.png`, fullPage: true });
+
   await page.goto(`${base}/portal/forgot`);
   await inspect("forgot");
   // A used link says so, and offers the way on.
@@ -116,7 +137,7 @@ try {
   check((await page.textContent("main")).includes("already used"), "a used link did not say so");
   await inspect("link-used");
 
-  await staff.page.reload();
+  await staff.page.goto(`${base}/clients/${client}/portal`);
   check((await staff.page.textContent("table.portal-accounts")).includes("Last signed in"), "staff do not see the sign-in");
   check(pageProblems.length === 0, pageProblems.join("\n"));
   check(problems.length === 0 && staff.problems.length === 0, [...problems, ...staff.problems].join("\n"));

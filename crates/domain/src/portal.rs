@@ -5,6 +5,7 @@ use jiff::SignedDuration;
 use serde::Deserialize;
 
 use crate::client::Guardian;
+use crate::measures::{Instrument, instrument};
 use crate::validation::FieldErrors;
 
 /// Whose account it is: the client's own, or a minor's parent or guardian's.
@@ -88,6 +89,49 @@ impl InviteForm {
     }
 }
 
+/// A questionnaire the care team sends through the portal, as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct QuestionnaireForm {
+    pub instrument: String,
+    /// Empty for once; otherwise sent again this many weeks after each answer.
+    #[serde(default)]
+    pub every_weeks: String,
+}
+
+impl QuestionnaireForm {
+    /// The instrument (one whose wording Haven may show: the client answers it alone) and how
+    /// often it comes back.
+    pub fn validate(&self, errors: &mut FieldErrors) -> Option<(&'static Instrument, Option<i64>)> {
+        let instrument = match instrument(self.instrument.trim()) {
+            Some(i) if i.questions().is_some() => Some(i),
+            Some(_) => {
+                errors.add("instrument", "is answered from the practice's licensed form, in session");
+                None
+            }
+            None => {
+                errors.add("instrument", "choose a questionnaire");
+                None
+            }
+        };
+        let every = match self.every_weeks.trim() {
+            "" => Some(None),
+            weeks => match weeks.parse::<i64>() {
+                Ok(n) if (1..=52).contains(&n) => Some(Some(n)),
+                _ => {
+                    errors.add("every_weeks", "must be a number of weeks from 1 to 52, or empty for once");
+                    None
+                }
+            },
+        };
+        Some((instrument?, every?))
+    }
+}
+
+/// The instruments a client can answer through the portal: those whose wording Haven shows.
+pub fn portal_instruments() -> impl Iterator<Item = &'static Instrument> {
+    crate::measures::instruments().iter().filter(|i| i.questions().is_some())
+}
+
 /// What a staff member did, in the words a client reads: the audit action's area and its
 /// CRUD code ("R", "C", "U", "D", "E"), refused or not.
 pub fn describe_access(action: &str, crud: &str, refused: bool) -> String {
@@ -168,6 +212,23 @@ mod tests {
         }
         let silent = [guardian("ana@example.org", false)];
         assert!(form("guardian-1").validate("Sam", None, &silent, &mut errors).is_none());
+    }
+
+    #[test]
+    fn questionnaires_are_those_a_client_can_answer_alone() {
+        let form = |instrument: &str, every: &str| QuestionnaireForm {
+            instrument: instrument.into(),
+            every_weeks: every.into(),
+        };
+        let mut errors = FieldErrors::default();
+        let phq9 = form("PHQ-9", "").validate(&mut errors).map(|(i, every)| (i.name, every));
+        assert_eq!(phq9, Some(("PHQ-9", None)));
+        assert_eq!(form("GAD-7", " 4 ").validate(&mut errors).map(|(_, every)| every), Some(Some(4)));
+        for (instrument, every) in [("PCL-5", ""), ("nothing", ""), ("PHQ-9", "0"), ("PHQ-9", "53"), ("PHQ-9", "two")] {
+            assert!(form(instrument, every).validate(&mut errors).is_none(), "{instrument} {every}");
+        }
+        let names: Vec<_> = portal_instruments().map(|i| i.name).collect();
+        assert!(names.contains(&"PHQ-9") && names.contains(&"GAD-7") && !names.contains(&"PCL-5"), "{names:?}");
     }
 
     #[test]

@@ -213,3 +213,91 @@ fn a_client_who_lost_access_gets_a_new_link_and_old_links_stop() {
     assert_eq!(gone.status, 410, "{}", gone.body);
     assert!(gone.body.contains("closed account"), "{}", gone.body);
 }
+
+/// Sets a password through `link`; the portal session cookie.
+fn join(base: &str, link: &str) -> String {
+    portal_cookie(&post_form(&format!("{base}{link}"), &[("password", PASSWORD), ("password_confirm", PASSWORD)]))
+}
+
+#[test]
+fn a_phq9_answered_in_the_portal_with_item_9_alerts_the_care_team_at_once() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, given, email, clinician) = s.clients[0].clone();
+    let client = join(base, &invite(&s, 0));
+    let other_index = s.clients.iter().position(|c| c.0 != id).unwrap_or(1);
+    let other = join(base, &invite(&s, other_index));
+
+    // The clinician sends a PHQ-9 every two weeks; the client is told, without a word of what.
+    let staff = sign_in(base, &clinician);
+    let page = format!("/clients/{id}/portal");
+    let refused = post_from(base, &staff, &page, &format!("/clients/{id}/questionnaires"), &[("instrument", "PCL-5")]);
+    assert_eq!(refused.status, 422, "a licensed form is given in session: {}", refused.body);
+    let sent = post_from(
+        base,
+        &staff,
+        &page,
+        &format!("/clients/{id}/questionnaires"),
+        &[("instrument", "PHQ-9"), ("every_weeks", "2")],
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let notices: Vec<String> = s.mail.messages().into_iter().filter(|m| m.contains("new questionnaire")).collect();
+    assert_eq!(notices.len(), 1, "one notice, to the client");
+    assert!(notices[0].contains(&format!("To: {email}")) && !notices[0].contains("PHQ"), "{}", notices[0]);
+
+    let home = get(&format!("{base}/portal"), Some(&client));
+    let at = home.body.find("/portal/questionnaires/").unwrap_or_else(|| panic!("not on the home page: {}", home.body));
+    let path = home.body[at..].split('"').next().unwrap_or_default().to_owned();
+
+    // Nobody else's session opens or answers it.
+    assert_eq!(get(&format!("{base}{path}"), Some(&other)).status, 404);
+    let mut answers: Vec<(String, String)> = (1..=9).map(|i| (format!("item{i}"), "1".to_owned())).collect();
+    let foreign = post_from(base, &other, "/portal", &path, &fields(&answers));
+    assert_eq!(foreign.status, 404, "{}", foreign.body);
+
+    // Unanswered items are named and the answers kept.
+    let partial = post_from(base, &client, &path, &path, &fields(&answers[..8]));
+    assert_eq!(partial.status, 422, "{}", partial.body);
+    assert!(partial.body.contains("still open: 9"), "{}", partial.body);
+
+    answers[8].1 = "2".into();
+    let answered = post_from(base, &client, &path, &path, &fields(&answers));
+    assert_eq!(answered.status, 200, "{}", answered.body);
+    assert!(answered.body.contains("tel:988") && answered.body.contains("has been told"), "{}", answered.body);
+    assert!(answered.body.contains("with your care team"), "{}", answered.body);
+    assert_eq!(post_from(base, &client, "/portal", &path, &fields(&answers)).status, 404, "answered once");
+
+    // The clinician's dashboard names the client at once; the e-mail names no one.
+    let dashboard = get(&format!("{base}/dashboard"), Some(&staff));
+    assert!(dashboard.body.contains("Suicide-risk alerts on your caseload"), "{}", dashboard.body);
+    assert!(dashboard.body.contains(&format!("/clients/{id}#measures")), "{}", dashboard.body);
+    let clinician_email = clinician.split(':').next().unwrap_or_default();
+    let alert = s
+        .mail
+        .messages()
+        .into_iter()
+        .find(|m| m.contains("needs follow-up today"))
+        .unwrap_or_else(|| panic!("no alert e-mail"));
+    assert!(alert.contains(&format!("To: {clinician_email}")), "{alert}");
+    assert!(!alert.contains(&given) && !alert.contains(&id), "{alert}");
+
+    // Filed with the chart's measures; the next is due in two weeks, not now.
+    let chart = get(&format!("{base}/clients/{id}"), Some(&staff));
+    assert!(
+        chart.body.contains("PHQ-9") && chart.body.contains("High risk") && chart.body.contains(">10<"),
+        "{}",
+        chart.body
+    );
+    let home = get(&format!("{base}/portal"), Some(&client));
+    assert!(!home.body.contains("/portal/questionnaires/"), "{}", home.body);
+    let portal_page = get(&format!("{base}{page}"), Some(&staff));
+    assert!(
+        portal_page.body.contains("Answered") && portal_page.body.contains("Every 2 weeks"),
+        "{}",
+        portal_page.body
+    );
+}
+
+fn fields(answers: &[(String, String)]) -> Vec<(&str, &str)> {
+    answers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}

@@ -158,6 +158,10 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/portal/forgot", Open),
         ("GET", "/portal/link/{token}", Open),
         ("POST", "/portal/link/{token}", Open),
+        ("POST", "/clients/{id}/questionnaires", SignedIn),
+        ("POST", "/clients/{id}/questionnaires/{questionnaire}/withdraw", SignedIn),
+        ("GET", "/portal/questionnaires/{id}", Portal),
+        ("POST", "/portal/questionnaires/{id}", Portal),
         ("GET", "/portal", Portal),
         ("GET", "/portal/access", Portal),
         ("GET", "/portal/keep-alive", Portal),
@@ -227,6 +231,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{file}", "not-a-feed.ics")
         .replace("{version}", "1")
         .replace("{account}", "9e5c6d7f-1a2b-4c3d-a4e5-f6a7b8c9d0e1")
+        .replace("{questionnaire}", "af6e7d8c-2b3a-4c5d-b6e7-f8a9b0c1d2e3")
 }
 
 /// A form that passes every route's validation, so that the policy is what answers.

@@ -11,7 +11,7 @@ use domain::staff::PasswordResetForm;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
-use service::portal::{AccessEntry, PortalActor, PortalLinkOffer, PortalVisit};
+use service::portal::{AccessEntry, PortalActor, PortalLinkOffer, PortalVisit, Questionnaire};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
@@ -24,6 +24,8 @@ pub(crate) fn routes() -> Routes {
     Routes::new()
         .get("/portal", home)
         .get("/portal/access", access)
+        .get("/portal/questionnaires/{id}", questionnaire)
+        .post("/portal/questionnaires/{id}", answer)
         .get("/portal/sign-in", sign_in_form)
         .post("/portal/sign-in", sign_in)
         .post("/portal/sign-out", sign_out)
@@ -67,7 +69,16 @@ macro_rules! with_portal_layout {
         }
     )*};
 }
-with_portal_layout!(HomePage, AccessPage, SignInPage, ForgotPage, LinkPage, LinkGonePage);
+with_portal_layout!(
+    HomePage,
+    AccessPage,
+    SignInPage,
+    ForgotPage,
+    LinkPage,
+    LinkGonePage,
+    QuestionnairePage,
+    AnsweredPage
+);
 
 struct Visit {
     day: String,
@@ -78,12 +89,19 @@ struct Visit {
     join_url: Option<String>,
 }
 
+/// A questionnaire waiting on the home page.
+struct Waiting {
+    id: String,
+    name: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "portal_home.html")]
 struct HomePage {
     l: PortalLayout,
     practice_name: String,
     visits: Vec<Visit>,
+    questionnaires: Vec<Waiting>,
 }
 
 async fn home(State(state): State<AppState>, PortalSignedIn(actor): PortalSignedIn) -> Result<Response, PageError> {
@@ -101,6 +119,11 @@ async fn home(State(state): State<AppState>, PortalSignedIn(actor): PortalSigned
         l: PortalLayout::of(&actor),
         practice_name: home.practice_name,
         visits: home.visits.into_iter().map(visit).collect(),
+        questionnaires: home
+            .questionnaires
+            .iter()
+            .map(|q| Waiting { id: q.id.clone(), name: q.instrument.name })
+            .collect(),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -307,5 +330,104 @@ async fn set_password(
             Err(e) => link_gone(e),
         },
         Err(e) => link_gone(e),
+    }
+}
+
+/// One question with its answers, as the form shows it.
+struct Question {
+    number: usize,
+    text: &'static str,
+    /// (value, label, chosen) of each answer.
+    choices: Vec<(u8, &'static str, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "portal_questionnaire.html")]
+struct QuestionnairePage {
+    l: PortalLayout,
+    id: String,
+    name: &'static str,
+    stem: &'static str,
+    questions: Vec<Question>,
+    error: Option<String>,
+}
+
+fn questionnaire_page(
+    actor: &PortalActor,
+    q: &Questionnaire,
+    given: &[Option<u8>],
+) -> Result<QuestionnairePage, PageError> {
+    let (stem, items, options) = q.instrument.questions().ok_or(ServiceError::NotFound)?;
+    let questions = items
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Question {
+            number: i + 1,
+            text,
+            choices: options
+                .iter()
+                .enumerate()
+                .map(|(value, label)| (value as u8, *label, given.get(i).copied().flatten() == Some(value as u8)))
+                .collect(),
+        })
+        .collect();
+    Ok(QuestionnairePage {
+        l: PortalLayout::of(actor),
+        id: q.id.clone(),
+        name: q.instrument.name,
+        stem,
+        questions,
+        error: None,
+    })
+}
+
+async fn questionnaire(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let q = state.haven.portal_questionnaire(&actor, &id).await?;
+    Ok(render(StatusCode::OK, &questionnaire_page(&actor, &q, &[])?))
+}
+
+#[derive(Template)]
+#[template(path = "portal_answered.html")]
+struct AnsweredPage {
+    l: PortalLayout,
+    name: &'static str,
+    risk: bool,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let q = state.haven.portal_questionnaire(&actor, &id).await?;
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let given: Vec<Option<u8>> =
+        (1..=q.instrument.items).map(|i| field(&format!("item{i}")).and_then(|v| v.parse().ok())).collect();
+    let missing: Vec<String> =
+        given.iter().enumerate().filter(|(_, a)| a.is_none()).map(|(i, _)| (i + 1).to_string()).collect();
+    let refused = |message: String| -> Result<Response, PageError> {
+        let mut page = questionnaire_page(&actor, &q, &given)?;
+        page.error = Some(message);
+        Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+    };
+    if !missing.is_empty() {
+        return refused(format!("Please answer every question; still open: {}.", missing.join(", ")));
+    }
+    let answers: Vec<u8> = given.iter().flatten().copied().collect();
+    match state.haven.answer_questionnaire(&actor, &id, &answers).await {
+        Ok(done) => {
+            let page =
+                AnsweredPage { l: PortalLayout::of(&actor), name: done.instrument.name, risk: done.risk.is_some() };
+            Ok(render(StatusCode::OK, &page))
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            refused(format!("Not saved: {}.", errors.get("answers").unwrap_or("check the answers")))
+        }
+        Err(e) => Err(e.into()),
     }
 }

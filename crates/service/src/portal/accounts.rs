@@ -74,8 +74,8 @@ impl Haven {
     /// file, and e-mails its first link (or returns it to hand over, without a mail server).
     pub async fn invite_to_portal(&self, actor: &Actor, client: ClientId, form: &InviteForm) -> Result<PortalInvited> {
         let practice = actor.practice();
-        let sealed = self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
         let access = self.may_change_portal(actor, client).await?;
+        let sealed = self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let details = open_details(&ring, &practice.to_string(), &sealed)?;
         let profile = details.profile.expose();
@@ -164,6 +164,7 @@ impl Haven {
 
     /// Who may edit the client's details may manage their portal access (a refusal recorded).
     async fn may_change_portal(&self, actor: &Actor, client: ClientId) -> Result<ChartAccess> {
+        self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
         self.chart_access(actor, client, ChartPart::Demographics, Action::Update, "portal.change").await
     }
 

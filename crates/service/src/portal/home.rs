@@ -1,5 +1,5 @@
 //! What a signed-in client or guardian sees: their upcoming sessions (with the video room's
-//! link for telehealth), and who at the practice viewed or changed their record (AU-5), read
+//! link for telehealth), the questionnaires waiting for them, and who at the practice viewed or changed their record (AU-5), read
 //! from the audit log. Each look is itself an audited read of their own record.
 
 use domain::appointment::Modality;
@@ -36,6 +36,8 @@ pub struct PortalHome {
     pub practice_name: String,
     pub time_zone: jiff::tz::TimeZone,
     pub visits: Vec<PortalVisit>,
+    /// Questionnaires waiting for an answer.
+    pub questionnaires: Vec<super::Questionnaire>,
 }
 
 /// Who viewed or changed the client's record, newest first, with the practice's time zone.
@@ -68,9 +70,12 @@ impl Haven {
         let records = records.await?;
         let names = self.staff_names(actor.practice()).await?;
         let kinds = self.store.appointment_types(actor.practice()).await?;
-        let entry = AuditEntry::new("portal.home", Crud::Read)
-            .resource("client", actor.client())
-            .categories(&["demographics", "appointments"]);
+        let entry = AuditEntry::new("portal.home", Crud::Read).resource("client", actor.client()).categories(&[
+            "demographics",
+            "appointments",
+            "measures",
+        ]);
+        let questionnaires = self.questionnaires_due(actor).await?;
         self.audited_in_portal(actor, entry).await?;
         let visits = records
             .into_iter()
@@ -97,7 +102,7 @@ impl Haven {
                 }
             })
             .collect();
-        Ok(PortalHome { practice_name: practice.profile.name, time_zone, visits })
+        Ok(PortalHome { practice_name: practice.profile.name, time_zone, visits, questionnaires })
     }
 
     /// Who at the practice viewed or changed the client's record, newest first (AU-5): staff

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod home;
+mod questionnaires;
 mod sign_in;
 
 use domain::portal::Holder;
@@ -14,6 +15,7 @@ use jiff::SignedDuration;
 pub(crate) use accounts::LOGIN_INDEX;
 pub use accounts::{PortalAccount, PortalInvited};
 pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit};
+pub use questionnaires::{Questionnaire, QuestionnaireAnswered};
 pub use sign_in::PortalLinkOffer;
 
 /// A client or guardian signed in to the portal. Only the service makes one, from a live portal

@@ -80,6 +80,8 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/portal", portal::invite_to_portal)
         .post("/clients/{id}/portal/{account}/link", portal::send_portal_link)
         .post("/clients/{id}/portal/{account}/close", portal::close_portal_account)
+        .post("/clients/{id}/questionnaires", portal::send_questionnaire)
+        .post("/clients/{id}/questionnaires/{questionnaire}/withdraw", portal::withdraw_questionnaire)
         .get("/glass-breaks", glass_breaks)
         .post("/glass-breaks/{id}/accept", accept)
         .post("/glass-breaks/{id}/flag", flag)

@@ -2,8 +2,9 @@
 //! and their guardians'), inviting one, sending a new link to one who lost access, closing one.
 
 use domain::PortalAccountId;
+use domain::portal::QuestionnaireForm;
 use domain::portal::{Holder, InviteForm};
-use service::portal::{PortalAccount, PortalInvited};
+use service::portal::{PortalAccount, PortalInvited, Questionnaire};
 
 use super::*;
 
@@ -19,6 +20,19 @@ pub(super) struct PortalPage {
     notice: Option<String>,
     /// A link to hand over (no mail server), shown once.
     link: Option<String>,
+    /// The questionnaires sent, for those who may give measures; `None` for the others.
+    questionnaires: Option<Vec<QuestionnaireRow>>,
+    can_send: bool,
+    instruments: Vec<&'static str>,
+    questionnaire_errors: FieldErrors,
+}
+
+pub(super) struct QuestionnaireRow {
+    id: String,
+    name: &'static str,
+    schedule: String,
+    state: String,
+    open: bool,
 }
 
 with_layout!(PortalPage);
@@ -50,6 +64,10 @@ pub(super) struct Choice {
 async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PortalPage, PageError> {
     let chart = state.haven.chart(actor, id).await?;
     let accounts = state.haven.portal_accounts(actor, id).await?;
+    let questionnaires = match chart.measures.is_some() {
+        true => Some(state.haven.questionnaires(actor, id).await?),
+        false => None,
+    };
     let zone = crate::sign_ins::time_zone(state, actor).await?;
     let d = &chart.details;
     let day = |t: jiff::Timestamp| crate::when::date(t, &zone);
@@ -107,7 +125,24 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PortalPag
             },
         });
     }
+    let questionnaire = |q: Questionnaire| QuestionnaireRow {
+        id: q.id,
+        name: q.instrument.name,
+        schedule: q
+            .every_weeks
+            .map_or_else(|| "Once".to_owned(), |w| format!("Every {w} week{}", if w == 1 { "" } else { "s" })),
+        state: match (q.answered_at, q.withdrawn_at) {
+            (Some(at), _) => format!("Answered {}", day(at)),
+            (None, Some(at)) => format!("Withdrawn {}", day(at)),
+            (None, None) => format!("Waiting since {}", day(q.due_at)),
+        },
+        open: q.answered_at.is_none() && q.withdrawn_at.is_none(),
+    };
     Ok(PortalPage {
+        can_send: chart.can_administer,
+        instruments: domain::portal::portal_instruments().map(|i| i.name).collect(),
+        questionnaire_errors: FieldErrors::default(),
+        questionnaires: questionnaires.map(|list| list.into_iter().map(questionnaire).collect()),
         l: Layout::of(actor),
         client: id.to_string(),
         client_name: format!("{} {}", d.given_name.expose(), d.family_name.expose()),
@@ -135,6 +170,8 @@ pub(super) async fn portal_access(
         Some("invited") => Some("The invitation is on its way. Its link works for 14 days.".into()),
         Some("link") => Some("A new link is on its way; earlier links no longer work.".into()),
         Some("closed") => Some("The account is closed: its sessions and links ended.".into()),
+        Some("sent") => Some("The questionnaire is waiting in the client's portal.".into()),
+        Some("withdrawn") => Some("The questionnaire is withdrawn.".into()),
         _ => None,
     };
     Ok(render(StatusCode::OK, &page))
@@ -209,4 +246,33 @@ pub(super) async fn close_portal_account(
     let id = client_id(&id)?;
     state.haven.close_portal_account(&actor, id, account_id(&account)?).await?;
     Ok(Redirect::to(&format!("/clients/{id}/portal?done=closed")).into_response())
+}
+
+pub(super) async fn send_questionnaire(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<QuestionnaireForm>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    match state.haven.send_questionnaire(&actor, id, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/clients/{id}/portal?done=sent#questionnaires")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = page(&state, &actor, id).await?;
+            page.questionnaire_errors = errors;
+            page.error = Some("The questionnaire was not sent: see below.".into());
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn withdraw_questionnaire(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, questionnaire)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    state.haven.withdraw_questionnaire(&actor, id, &questionnaire).await?;
+    Ok(Redirect::to(&format!("/clients/{id}/portal?done=withdrawn#questionnaires")).into_response())
 }
