@@ -148,12 +148,21 @@ pub enum ChartPart {
     Paperwork,
     /// Documents about the client's care: outside records, reports, letters. Clinical only.
     ClinicalDocuments,
+    /// Secure messages between the client and their care team (SC-7). Clinical only.
+    Messages,
 }
 
 impl ChartPart {
     /// Open to those who treat (and only on the care team, or to read after breaking the glass).
     pub fn is_clinical(self) -> bool {
-        matches!(self, ChartPart::Measures | ChartPart::Notes | ChartPart::Plan | ChartPart::ClinicalDocuments)
+        matches!(
+            self,
+            ChartPart::Measures
+                | ChartPart::Notes
+                | ChartPart::Plan
+                | ChartPart::ClinicalDocuments
+                | ChartPart::Messages
+        )
     }
 
     /// The data category the audit log records an access to this part under.
@@ -167,6 +176,7 @@ impl ChartPart {
             ChartPart::Plan => "treatment_plan",
             ChartPart::Paperwork => "documents_paperwork",
             ChartPart::ClinicalDocuments => "documents_clinical",
+            ChartPart::Messages => "messages",
         }
     }
 }
@@ -200,6 +210,9 @@ pub fn decide_chart(role: Role, relationship: Relationship, part: ChartPart, act
         (ChartPart::Plan, _, _) if !treats => Decision::Deny("treatment plans are open to the care team only"),
         (ChartPart::ClinicalDocuments, _, _) if !treats => {
             Decision::Deny("clinical documents are open to the care team only")
+        }
+        (ChartPart::Messages, _, _) if !treats => {
+            Decision::Deny("secure messages are between the client and their care team")
         }
         (part, View, Team(_) | BrokeGlass) | (part, Update, Team(_)) if part.is_clinical() => Decision::Allow,
         (part, Update, BrokeGlass) if part.is_clinical() => {
@@ -538,8 +551,18 @@ mod tests {
             (ClinicalDocuments, Update, team(CareRole::Supervisor), treaters),
             (ClinicalDocuments, Update, Relationship::BrokeGlass, &[]),
             (ClinicalDocuments, Update, Relationship::None, &[]),
+            (Messages, View, team(CareRole::Primary), treaters),
+            (Messages, View, team(CareRole::Clinician), treaters),
+            (Messages, View, team(CareRole::Supervisor), treaters),
+            (Messages, View, Relationship::BrokeGlass, treaters),
+            (Messages, View, Relationship::None, &[]),
+            (Messages, Update, team(CareRole::Primary), treaters),
+            (Messages, Update, team(CareRole::Clinician), treaters),
+            (Messages, Update, team(CareRole::Supervisor), treaters),
+            (Messages, Update, Relationship::BrokeGlass, &[]),
+            (Messages, Update, Relationship::None, &[]),
         ];
-        for part in [Demographics, CareTeam, Diagnoses, Measures, Notes, Plan, Paperwork, ClinicalDocuments] {
+        for part in [Demographics, CareTeam, Diagnoses, Measures, Notes, Plan, Paperwork, ClinicalDocuments, Messages] {
             for relationship in Relationship::ALL {
                 for role in Role::ALL {
                     assert!(!decide_chart(role, relationship, part, Create).is_allowed());

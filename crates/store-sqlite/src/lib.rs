@@ -53,6 +53,7 @@ const MIGRATIONS: Migrations = &[
     (33, include_str!("../migrations/0033_ai_requests_retention.sql")),
     (34, include_str!("../migrations/0034_portal.sql")),
     (35, include_str!("../migrations/0035_portal_questionnaires.sql")),
+    (36, include_str!("../migrations/0036_messages.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -19,6 +19,7 @@ mod glass;
 mod groups;
 mod keys;
 mod measures;
+mod messages;
 pub mod migrations;
 mod notes;
 mod plans;
@@ -50,6 +51,7 @@ pub use glass::GlassBreakStore;
 pub use groups::GroupStore;
 pub use keys::KeyStore;
 pub use measures::MeasureStore;
+pub use messages::{MessageRecord, MessageStore, ThreadRecord};
 pub use notes::{NoteStore, Signature};
 pub use plans::PlanStore;
 pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore};
@@ -66,8 +68,8 @@ pub use time::{from_micros, to_micros};
 pub mod prelude {
     pub use crate::{
         AiStore, AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore,
-        GlassBreakStore, GroupStore, KeyStore, MeasureStore, NoteStore, PlanStore, PortalStore, PracticeStore,
-        QuestionnaireStore, SchedulingStore, SealedCellStore, SignInStore, Store,
+        GlassBreakStore, GroupStore, KeyStore, MeasureStore, MessageStore, NoteStore, PlanStore, PortalStore,
+        PracticeStore, QuestionnaireStore, SchedulingStore, SealedCellStore, SignInStore, Store,
     };
 }
 
@@ -121,6 +123,7 @@ pub trait Store:
     + AiStore
     + PortalStore
     + QuestionnaireStore
+    + MessageStore
     + Send
     + Sync
     + std::fmt::Debug

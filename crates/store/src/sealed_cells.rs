@@ -44,10 +44,13 @@ pub enum SealedColumn {
     /// A portal account's sign-in address, and the name it greets its holder by.
     PortalEmail,
     PortalName,
+    /// A message thread's subject, and each message's body.
+    MessageSubject,
+    MessageBody,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 19] = [
+    pub const ALL: [SealedColumn; 21] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -67,6 +70,8 @@ impl SealedColumn {
         SealedColumn::AiAnswer,
         SealedColumn::PortalEmail,
         SealedColumn::PortalName,
+        SealedColumn::MessageSubject,
+        SealedColumn::MessageBody,
     ];
 
     pub fn table(self) -> &'static str {
@@ -86,6 +91,8 @@ impl SealedColumn {
             SealedColumn::AppointmentReason => "appointments",
             SealedColumn::AiInput | SealedColumn::AiPayload | SealedColumn::AiAnswer => "ai_requests",
             SealedColumn::PortalEmail | SealedColumn::PortalName => "portal_accounts",
+            SealedColumn::MessageSubject => "message_threads",
+            SealedColumn::MessageBody => "messages",
         }
     }
 
@@ -103,6 +110,8 @@ impl SealedColumn {
             SealedColumn::AiAnswer => "answer",
             SealedColumn::PortalEmail => "email",
             SealedColumn::PortalName => "name",
+            SealedColumn::MessageSubject => "subject",
+            SealedColumn::MessageBody => "body",
             SealedColumn::NoteContent
             | SealedColumn::NoteVersionContent
             | SealedColumn::NoteAddendum
@@ -134,6 +143,8 @@ impl SealedColumn {
             SealedColumn::AiAnswer => sql::AI_ANSWER_CELLS,
             SealedColumn::PortalEmail => sql::PORTAL_EMAIL_CELLS,
             SealedColumn::PortalName => sql::PORTAL_NAME_CELLS,
+            SealedColumn::MessageSubject => sql::MESSAGE_SUBJECT_CELLS,
+            SealedColumn::MessageBody => sql::MESSAGE_BODY_CELLS,
         }
     }
 }

@@ -723,3 +723,36 @@ pub const ANSWER_QUESTIONNAIRE: &str = "UPDATE portal_questionnaires SET answere
      WHERE practice_id = $1 AND id = $2 AND client_id = $3 AND answered_at IS NULL AND withdrawn_at IS NULL";
 pub const WITHDRAW_QUESTIONNAIRE: &str = "UPDATE portal_questionnaires SET withdrawn_at = $4 \
      WHERE practice_id = $1 AND id = $2 AND client_id = $3 AND answered_at IS NULL AND withdrawn_at IS NULL";
+
+pub const INSERT_THREAD: &str = "INSERT INTO message_threads \
+     (practice_id, id, client_id, subject, started_at, last_message_at) VALUES ($1, $2, $3, $4, $5, $5)";
+pub const INSERT_MESSAGE: &str = "INSERT INTO messages \
+     (practice_id, id, thread_id, from_client, author_id, body, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+/// Moves a thread of the client to the top; changes no row if the thread is not the client's.
+pub const TOUCH_THREAD: &str = "UPDATE message_threads SET last_message_at = $4 \
+     WHERE practice_id = $1 AND id = $2 AND client_id = $3";
+macro_rules! threads_where {
+    ($condition:literal) => {
+        concat!(
+            "SELECT t.id, t.client_id, t.subject, t.started_at, t.last_message_at, \
+             (SELECT COUNT(*) FROM messages m WHERE m.practice_id = t.practice_id AND m.thread_id = t.id \
+              AND m.from_client = 0 AND m.read_at IS NULL), \
+             (SELECT COUNT(*) FROM messages m WHERE m.practice_id = t.practice_id AND m.thread_id = t.id \
+              AND m.from_client = 1 AND m.read_at IS NULL) \
+             FROM message_threads t WHERE t.practice_id = $1 AND t.client_id = $2",
+            $condition
+        )
+    };
+}
+pub const THREADS_OF: &str = threads_where!(" ORDER BY t.last_message_at DESC, t.id");
+pub const THREAD: &str = threads_where!(" AND t.id = $3");
+pub const MESSAGES_OF: &str = "SELECT id, thread_id, from_client, author_id, body, sent_at, read_at, read_by \
+     FROM messages WHERE practice_id = $1 AND thread_id = $2 ORDER BY sent_at, id";
+pub const MARK_MESSAGES_READ: &str = "UPDATE messages SET read_at = $4, read_by = $5 \
+     WHERE practice_id = $1 AND thread_id = $2 AND from_client = $3 AND read_at IS NULL";
+pub const UNREAD_THREADS_OF_CASELOAD: &str = "SELECT COUNT(DISTINCT m.thread_id) FROM messages m \
+     JOIN message_threads t ON t.practice_id = m.practice_id AND t.id = m.thread_id \
+     JOIN care_team c ON c.practice_id = t.practice_id AND c.client_id = t.client_id AND c.user_id = $2 \
+     WHERE m.practice_id = $1 AND m.from_client = 1 AND m.read_at IS NULL";
+pub const MESSAGE_SUBJECT_CELLS: (&str, &str) = sealed_cells!("message_threads", "subject");
+pub const MESSAGE_BODY_CELLS: (&str, &str) = sealed_cells!("messages", "body");

@@ -57,6 +57,7 @@ macro_rules! store_contract_suite {
             ai_consents_are_revoked_once_and_requests_kept,
             portal_links_set_a_password_once_and_close_with_the_account,
             questionnaires_are_answered_once_into_a_measure,
+            messages_are_kept_as_sent_and_read_once,
             setup_token_is_single_use,
             expired_or_replaced_setup_token_writes_nothing,
             owner_email_conflict_writes_nothing,

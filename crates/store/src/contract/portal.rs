@@ -195,3 +195,54 @@ pub async fn questionnaires_are_answered_once_into_a_measure(store: &dyn Store) 
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.questionnaire(elsewhere.id, "q-3").await), None);
 }
+
+pub async fn messages_are_kept_as_sent_and_read_once(store: &dyn Store) {
+    use crate::{MessageRecord, ThreadRecord};
+    let p = practice("Messages", "owner@messages.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (client, other) = (sealed_client(51, "m-idx"), sealed_client(52, "m-idx-2"));
+    let primary = crate::CareTeamMember { user: p.owner.id, role: CareRole::Primary, added_at: t(11) };
+    ok(store.create_clients(p.id, &[(client.clone(), vec![primary]), (other.clone(), vec![])]).await);
+    let thread = ThreadRecord {
+        id: "thread-1".into(),
+        client: client.id,
+        subject: vec![1],
+        started_at: t(20),
+        last_message_at: t(20),
+        unread_by_client: 0,
+        unread_by_staff: 1,
+    };
+    let message = |id: &str, from_client: bool, at: i64| MessageRecord {
+        id: id.into(),
+        thread: "thread-1".into(),
+        from_client,
+        author: if from_client { "account-1".into() } else { p.owner.id.to_string() },
+        body: vec![at as u8],
+        sent_at: t(at),
+        read: None,
+    };
+    ok(store.start_thread(p.id, &thread, &message("m-1", true, 20)).await);
+    assert_eq!(ok(store.threads_of(p.id, client.id).await), [thread.clone()]);
+    assert_eq!(ok(store.unread_threads_of_caseload(p.id, p.owner.id).await), 1);
+    // A message for this thread in another client's name is refused, and nothing is kept.
+    let refused = store.add_message(p.id, other.id, &message("m-x", true, 21)).await;
+    assert!(matches!(refused, Err(StoreError::NoRowChanged(_))), "{refused:?}");
+    ok(store.add_message(p.id, client.id, &message("m-2", false, 30)).await);
+    let listed = ok(store.thread(p.id, client.id, "thread-1").await).expect("there");
+    assert_eq!((listed.last_message_at, listed.unread_by_client, listed.unread_by_staff), (t(30), 1, 1));
+    assert_eq!(ok(store.thread(p.id, other.id, "thread-1").await), None, "not the other client's");
+
+    // Reading marks the other side's messages once.
+    let owner = p.owner.id.to_string();
+    assert_eq!(ok(store.mark_read(p.id, "thread-1", true, &owner, t(40)).await), 1);
+    assert_eq!(ok(store.mark_read(p.id, "thread-1", true, &owner, t(41)).await), 0);
+    assert_eq!(ok(store.unread_threads_of_caseload(p.id, p.owner.id).await), 0);
+    let kept = ok(store.messages_of(p.id, "thread-1").await);
+    assert_eq!(kept.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m-1", "m-2"]);
+    assert_eq!(kept[0].read, Some((t(40), owner)));
+    assert_eq!(kept[1].read, None);
+
+    let elsewhere = practice("Other messages", "owner@messages-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.messages_of(elsewhere.id, "thread-1").await), []);
+}
