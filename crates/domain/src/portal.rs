@@ -127,6 +127,33 @@ impl QuestionnaireForm {
     }
 }
 
+/// The longest subject and message body.
+pub const SUBJECT_MAX: usize = 200;
+pub const MESSAGE_MAX: usize = 10_000;
+
+/// A secure message as typed: a reply has no subject.
+#[derive(Clone, Default, Deserialize)]
+pub struct MessageForm {
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+redacted_debug!(MessageForm);
+
+impl MessageForm {
+    /// The subject (when starting a thread) and the body, trimmed.
+    pub fn validate(&self, new_thread: bool, errors: &mut FieldErrors) -> Option<(String, String)> {
+        let subject = match new_thread {
+            true => errors.check("subject", crate::validation::required_text(&self.subject, SUBJECT_MAX)),
+            false => Some(String::new()),
+        };
+        let body = errors.check("body", crate::validation::required_lines(&self.body, MESSAGE_MAX));
+        Some((subject?, body?))
+    }
+}
+
 /// The instruments a client can answer through the portal: those whose wording Haven shows.
 pub fn portal_instruments() -> impl Iterator<Item = &'static Instrument> {
     crate::measures::instruments().iter().filter(|i| i.questions().is_some())
@@ -229,6 +256,20 @@ mod tests {
         }
         let names: Vec<_> = portal_instruments().map(|i| i.name).collect();
         assert!(names.contains(&"PHQ-9") && names.contains(&"GAD-7") && !names.contains(&"PCL-5"), "{names:?}");
+    }
+
+    #[test]
+    fn messages_keep_their_lines_and_refuse_the_empty() {
+        let form = |subject: &str, body: &str| MessageForm { subject: subject.into(), body: body.into() };
+        let mut errors = FieldErrors::default();
+        let sent = form(" Rescheduling ", "Hello,\r\n\r\ncan we move Thursday?\n").validate(true, &mut errors);
+        assert_eq!(sent, Some(("Rescheduling".into(), "Hello,\n\ncan we move Thursday?".into())));
+        assert_eq!(form("", "A reply").validate(false, &mut errors), Some((String::new(), "A reply".into())));
+        assert!(form("", "body").validate(true, &mut errors).is_none());
+        assert!(form("Subject", "  ").validate(true, &mut errors).is_none());
+        assert!(form("Subject", "bell \u{7}").validate(true, &mut errors).is_none());
+        assert!(form("Subject", &"x".repeat(MESSAGE_MAX + 1)).validate(true, &mut errors).is_none());
+        assert!(form(&"s".repeat(SUBJECT_MAX + 1), "body").validate(true, &mut errors).is_none());
     }
 
     #[test]

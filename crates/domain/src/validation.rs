@@ -75,6 +75,22 @@ pub fn required_text(value: &str, max: usize) -> Result<String, String> {
     Ok(value.to_owned())
 }
 
+/// Like [`required_text`], for text of several lines (a message, a reason): line breaks and
+/// tabs are kept, other control characters refused.
+pub fn required_lines(value: &str, max: usize) -> Result<String, String> {
+    let value = value.trim().replace("\r\n", "\n");
+    if value.is_empty() {
+        return Err("is required".into());
+    }
+    if value.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(value)
+}
+
 /// A whole number within `range`, said in `unit`s when it is not.
 pub fn whole_number(value: &str, range: std::ops::RangeInclusive<u32>, unit: &str) -> Result<u32, String> {
     let out_of_range = || format!("must be {} to {} {unit}", range.start(), range.end());

@@ -54,18 +54,25 @@ fn post_from(base: &str, cookie: &str, page: &str, path: &str, fields: &[(&str, 
     post_form_as(&format!("{base}{path}"), cookie, &fields)
 }
 
-/// The portal link in the newest e-mail to `to`.
-fn link_in_mail(mail: &MailSink, to: &str) -> String {
-    let message = mail
-        .messages()
+/// The portal links in the e-mails to `to`, in no particular order (a Maildir has none).
+fn links_in_mail(mail: &MailSink, to: &str) -> Vec<String> {
+    mail.messages()
         .into_iter()
         .filter(|m| m.contains(&format!("To: {to}")))
-        .last()
-        .unwrap_or_else(|| panic!("no e-mail to {to}"));
-    // Quoted-printable: long lines are broken with a soft "=" at the end.
-    let message = message.replace("=\r\n", "").replace("=\n", "");
-    let start = message.find("/portal/link/").unwrap_or_else(|| panic!("no link in {message}"));
-    message[start..].split_whitespace().next().unwrap_or_default().to_owned()
+        .filter_map(|m| {
+            // Quoted-printable: long lines are broken with a soft "=" at the end.
+            let m = m.replace("=\r\n", "").replace("=\n", "");
+            let start = m.find("/portal/link/")?;
+            Some(m[start..].split_whitespace().next().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+/// The one portal link e-mailed to `to`.
+fn link_in_mail(mail: &MailSink, to: &str) -> String {
+    let links = links_in_mail(mail, to);
+    assert_eq!(links.len(), 1, "one link to {to}: {links:?}");
+    links[0].clone()
 }
 
 fn portal_cookie(answer: &Answer) -> String {
@@ -187,15 +194,15 @@ fn a_client_who_lost_access_gets_a_new_link_and_old_links_stop() {
     assert_eq!(asked.status, 200, "{}", asked.body);
     let main = |page: &str| page.split("<main>").nth(1).unwrap_or_default().to_owned();
     assert_eq!(main(&asked.body), main(&unknown.body));
-    let mut second = first.clone();
+    let mut second = None;
     for _ in 0..50 {
-        second = link_in_mail(&s.mail, &email);
-        if second != first {
+        second = links_in_mail(&s.mail, &email).into_iter().find(|l| *l != first);
+        if second.is_some() {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert_ne!(second, first, "no new link arrived");
+    let second = second.unwrap_or_else(|| panic!("no new link arrived"));
     let replaced = get(&format!("{base}{first}"), None);
     assert_eq!(replaced.status, 410, "{}", replaced.body);
     assert!(replaced.body.contains("replaced by a newer one"), "{}", replaced.body);
@@ -300,4 +307,73 @@ fn a_phq9_answered_in_the_portal_with_item_9_alerts_the_care_team_at_once() {
 
 fn fields(answers: &[(String, String)]) -> Vec<(&str, &str)> {
     answers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[test]
+fn secure_messages_go_both_ways_with_read_receipts_and_content_free_notices() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, given, email, clinician) = s.clients[0].clone();
+    let client = join(base, &invite(&s, 0));
+    let other_index = s.clients.iter().position(|c| c.0 != id).unwrap_or(1);
+    let other = join(base, &invite(&s, other_index));
+    let staff = sign_in(base, &clinician);
+    let clinician_email = clinician.split(':').next().unwrap_or_default().to_owned();
+
+    // The client writes; script stays text. The care team is told, without a word of it.
+    let empty =
+        post_from(base, &client, "/portal/messages", "/portal/messages", &[("subject", "Thursday"), ("body", " ")]);
+    assert_eq!(empty.status, 422, "{}", empty.body);
+    let body = "Can we move Thursday? <script>alert(1)</script>";
+    let sent = post_from(
+        base,
+        &client,
+        "/portal/messages",
+        "/portal/messages",
+        &[("subject", "Moving Thursday"), ("body", body)],
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let thread = sent.header("location").unwrap_or_default().to_owned();
+    assert!(thread.starts_with("/portal/messages/"), "{thread}");
+    let notice = s.mail.messages().into_iter().find(|m| m.contains("new message in Haven")).unwrap_or_default();
+    assert!(notice.contains(&format!("To: {clinician_email}")), "{notice}");
+    assert!(!notice.contains("Thursday") && !notice.contains(&given), "{notice}");
+
+    // Nobody else's session opens or answers it.
+    assert_eq!(get(&format!("{base}{thread}"), Some(&other)).status, 404);
+    assert_eq!(post_from(base, &other, "/portal/messages", &thread, &[("body", "mine now")]).status, 404);
+
+    // The clinician's dashboard lists it; opening it marks it read for the client to see.
+    let dashboard = get(&format!("{base}/dashboard"), Some(&staff));
+    assert!(
+        dashboard.body.contains("Client messages waiting") && dashboard.body.contains("Moving Thursday"),
+        "{}",
+        dashboard.body
+    );
+    let staff_thread = thread.replace("/portal/messages/", &format!("/clients/{id}/messages/"));
+    let opened = get(&format!("{base}{staff_thread}"), Some(&staff));
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert!(
+        opened.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;") && !opened.body.contains("<script>alert"),
+        "{}",
+        opened.body
+    );
+    assert!(!get(&format!("{base}/dashboard"), Some(&staff)).body.contains("Client messages waiting"));
+    assert!(get(&format!("{base}{thread}"), Some(&client)).body.contains("Read by your care team"));
+
+    // The reply reaches the client's portal; the e-mail says only that there is one.
+    let replied = post_from(base, &staff, &staff_thread, &staff_thread, &[("body", "Friday at 10 works.")]);
+    assert_eq!(replied.status, 303, "{}", replied.body);
+    let notice =
+        s.mail.messages().into_iter().find(|m| m.contains("new message from your care team")).unwrap_or_default();
+    assert!(notice.contains(&format!("To: {email}")) && !notice.contains("Friday"), "{notice}");
+    assert!(get(&format!("{base}/portal"), Some(&client)).body.contains("1 new message"));
+    let read = get(&format!("{base}{thread}"), Some(&client));
+    assert!(read.body.contains("Friday at 10 works."), "{}", read.body);
+    assert!(get(&format!("{base}{staff_thread}"), Some(&staff)).body.contains("Read by the client"));
+
+    // The front desk and billing read no messages.
+    let owner = sign_in(base, &s.owner);
+    let refused = get(&format!("{base}/clients/{id}/messages"), Some(&owner));
+    assert_eq!(refused.status, 403, "the owner is not on this client's care team: {}", refused.body);
 }

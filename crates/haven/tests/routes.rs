@@ -159,6 +159,14 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/portal/link/{token}", Open),
         ("POST", "/portal/link/{token}", Open),
         ("POST", "/clients/{id}/questionnaires", SignedIn),
+        ("GET", "/clients/{id}/messages", SignedIn),
+        ("POST", "/clients/{id}/messages", SignedIn),
+        ("GET", "/clients/{id}/messages/{thread}", SignedIn),
+        ("POST", "/clients/{id}/messages/{thread}", SignedIn),
+        ("GET", "/portal/messages", Portal),
+        ("POST", "/portal/messages", Portal),
+        ("GET", "/portal/messages/{id}", Portal),
+        ("POST", "/portal/messages/{id}", Portal),
         ("POST", "/clients/{id}/questionnaires/{questionnaire}/withdraw", SignedIn),
         ("GET", "/portal/questionnaires/{id}", Portal),
         ("POST", "/portal/questionnaires/{id}", Portal),
@@ -232,6 +240,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{version}", "1")
         .replace("{account}", "9e5c6d7f-1a2b-4c3d-a4e5-f6a7b8c9d0e1")
         .replace("{questionnaire}", "af6e7d8c-2b3a-4c5d-b6e7-f8a9b0c1d2e3")
+        .replace("{thread}", "b07f8e9d-3c4b-4d5e-87f8-a9b0c1d2e3f4")
 }
 
 /// A form that passes every route's validation, so that the policy is what answers.

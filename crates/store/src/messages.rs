@@ -61,8 +61,9 @@ pub trait MessageStore: Send + Sync {
         reader: &str,
         at: Timestamp,
     ) -> Result<u64>;
-    /// How many threads of the member's caseload have client messages no one on staff has read.
-    async fn unread_threads_of_caseload(&self, practice: PracticeId, user: UserId) -> Result<u64>;
+    /// The threads of the member's caseload with client messages no one on staff has read:
+    /// (client, thread), the longest waiting first.
+    async fn unread_threads_of_caseload(&self, practice: PracticeId, user: UserId) -> Result<Vec<(ClientId, String)>>;
 }
 
 fn thread(r: &Row) -> Result<ThreadRecord> {
@@ -152,9 +153,9 @@ impl<S: Sql> MessageStore for SqlStore<S> {
         Ok(changed.first().copied().unwrap_or(0))
     }
 
-    async fn unread_threads_of_caseload(&self, practice: PracticeId, user: UserId) -> Result<u64> {
-        let row =
-            self.query_one(Some(practice), sql::UNREAD_THREADS_OF_CASELOAD, vec![practice.into(), user.into()]).await?;
-        Ok(row.map(|r| r.int(0)).transpose()?.map_or(0, |n| n.unsigned_abs()))
+    async fn unread_threads_of_caseload(&self, practice: PracticeId, user: UserId) -> Result<Vec<(ClientId, String)>> {
+        let params = vec![practice.into(), user.into()];
+        let rows = self.0.query(Some(practice), sql::UNREAD_THREADS_OF_CASELOAD, params).await?;
+        rows.iter().map(|r| Ok((r.parse(0)?, r.text(1)?))).collect()
     }
 }

@@ -750,9 +750,9 @@ pub const MESSAGES_OF: &str = "SELECT id, thread_id, from_client, author_id, bod
      FROM messages WHERE practice_id = $1 AND thread_id = $2 ORDER BY sent_at, id";
 pub const MARK_MESSAGES_READ: &str = "UPDATE messages SET read_at = $4, read_by = $5 \
      WHERE practice_id = $1 AND thread_id = $2 AND from_client = $3 AND read_at IS NULL";
-pub const UNREAD_THREADS_OF_CASELOAD: &str = "SELECT COUNT(DISTINCT m.thread_id) FROM messages m \
-     JOIN message_threads t ON t.practice_id = m.practice_id AND t.id = m.thread_id \
+pub const UNREAD_THREADS_OF_CASELOAD: &str = "SELECT t.client_id, t.id FROM message_threads t \
      JOIN care_team c ON c.practice_id = t.practice_id AND c.client_id = t.client_id AND c.user_id = $2 \
-     WHERE m.practice_id = $1 AND m.from_client = 1 AND m.read_at IS NULL";
+     JOIN messages m ON m.practice_id = t.practice_id AND m.thread_id = t.id AND m.from_client = 1 AND m.read_at IS NULL \
+     WHERE t.practice_id = $1 GROUP BY t.client_id, t.id ORDER BY MIN(m.sent_at), t.id";
 pub const MESSAGE_SUBJECT_CELLS: (&str, &str) = sealed_cells!("message_threads", "subject");
 pub const MESSAGE_BODY_CELLS: (&str, &str) = sealed_cells!("messages", "body");

@@ -304,6 +304,9 @@ struct DashboardPage {
     glass_waiting: usize,
     /// Unacknowledged risk alerts on the person's caseload: (client id, name, risk).
     risk_alerts: Vec<(String, String, &'static str)>,
+    /// Client messages on the person's caseload nobody on staff has read: (client id, thread id,
+    /// client's name, subject).
+    waiting_messages: Vec<(String, String, String, String)>,
     /// Signed notes waiting for the person's co-signature: (client id, note id, client's name).
     to_cosign: Vec<(String, String, String)>,
     /// Treatment plans of the person's caseload due for review soon (a count: no names here).
@@ -375,6 +378,16 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
             .await?
             .into_iter()
             .map(|a| (a.client.to_string(), a.client_name.expose().clone(), a.risk.label()))
+            .collect(),
+        waiting_messages: state
+            .haven
+            .waiting_messages(&actor)
+            .await?
+            .into_iter()
+            .map(|w| {
+                let subject = w.thread.subject.expose().clone();
+                (w.client.to_string(), w.thread.id, w.client_name.expose().clone(), subject)
+            })
             .collect(),
         to_cosign: state
             .haven

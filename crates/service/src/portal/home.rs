@@ -38,6 +38,8 @@ pub struct PortalHome {
     pub visits: Vec<PortalVisit>,
     /// Questionnaires waiting for an answer.
     pub questionnaires: Vec<super::Questionnaire>,
+    /// Messages from the care team not yet read.
+    pub unread_messages: u32,
 }
 
 /// Who viewed or changed the client's record, newest first, with the practice's time zone.
@@ -60,6 +62,11 @@ pub struct AccessEntry {
 }
 
 impl Haven {
+    /// The practice's time zone, in which the portal shows times.
+    pub async fn portal_zone(&self, actor: &PortalActor) -> Result<jiff::tz::TimeZone> {
+        self.practice_zone(actor.practice()).await
+    }
+
     /// The holder's home page: the client's sessions from now on, the soonest first.
     pub async fn portal_home(&self, actor: &PortalActor) -> Result<PortalHome> {
         let practice = self.store.practice(actor.practice()).await?.ok_or(crate::ServiceError::NotFound)?;
@@ -74,8 +81,11 @@ impl Haven {
             "demographics",
             "appointments",
             "measures",
+            "messages",
         ]);
         let questionnaires = self.questionnaires_due(actor).await?;
+        let threads = self.store.threads_of(actor.practice(), actor.client()).await?;
+        let unread_messages = threads.iter().map(|t| t.unread_by_client).sum();
         self.audited_in_portal(actor, entry).await?;
         let visits = records
             .into_iter()
@@ -102,7 +112,7 @@ impl Haven {
                 }
             })
             .collect();
-        Ok(PortalHome { practice_name: practice.profile.name, time_zone, visits, questionnaires })
+        Ok(PortalHome { practice_name: practice.profile.name, time_zone, visits, questionnaires, unread_messages })
     }
 
     /// Who at the practice viewed or changed the client's record, newest first (AU-5): staff

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod home;
+mod messages;
 mod questionnaires;
 mod sign_in;
 
@@ -15,6 +16,7 @@ use jiff::SignedDuration;
 pub(crate) use accounts::LOGIN_INDEX;
 pub use accounts::{PortalAccount, PortalInvited};
 pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit};
+pub use messages::{Conversation, Message, Thread, WaitingThread};
 pub use questionnaires::{Questionnaire, QuestionnaireAnswered};
 pub use sign_in::PortalLinkOffer;
 

@@ -223,7 +223,7 @@ pub async fn messages_are_kept_as_sent_and_read_once(store: &dyn Store) {
     };
     ok(store.start_thread(p.id, &thread, &message("m-1", true, 20)).await);
     assert_eq!(ok(store.threads_of(p.id, client.id).await), [thread.clone()]);
-    assert_eq!(ok(store.unread_threads_of_caseload(p.id, p.owner.id).await), 1);
+    assert_eq!(ok(store.unread_threads_of_caseload(p.id, p.owner.id).await), [(client.id, "thread-1".to_owned())]);
     // A message for this thread in another client's name is refused, and nothing is kept.
     let refused = store.add_message(p.id, other.id, &message("m-x", true, 21)).await;
     assert!(matches!(refused, Err(StoreError::NoRowChanged(_))), "{refused:?}");
@@ -236,7 +236,7 @@ pub async fn messages_are_kept_as_sent_and_read_once(store: &dyn Store) {
     let owner = p.owner.id.to_string();
     assert_eq!(ok(store.mark_read(p.id, "thread-1", true, &owner, t(40)).await), 1);
     assert_eq!(ok(store.mark_read(p.id, "thread-1", true, &owner, t(41)).await), 0);
-    assert_eq!(ok(store.unread_threads_of_caseload(p.id, p.owner.id).await), 0);
+    assert_eq!(ok(store.unread_threads_of_caseload(p.id, p.owner.id).await), []);
     let kept = ok(store.messages_of(p.id, "thread-1").await);
     assert_eq!(kept.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m-1", "m-2"]);
     assert_eq!(kept[0].read, Some((t(40), owner)));

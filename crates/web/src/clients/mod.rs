@@ -80,6 +80,10 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/portal", portal::invite_to_portal)
         .post("/clients/{id}/portal/{account}/link", portal::send_portal_link)
         .post("/clients/{id}/portal/{account}/close", portal::close_portal_account)
+        .get("/clients/{id}/messages", messages::messages)
+        .post("/clients/{id}/messages", messages::start)
+        .get("/clients/{id}/messages/{thread}", messages::thread)
+        .post("/clients/{id}/messages/{thread}", messages::reply)
         .post("/clients/{id}/questionnaires", portal::send_questionnaire)
         .post("/clients/{id}/questionnaires/{questionnaire}/withdraw", portal::withdraw_questionnaire)
         .get("/glass-breaks", glass_breaks)
@@ -555,6 +559,7 @@ mod documents;
 mod glass;
 mod groups;
 mod measures;
+mod messages;
 mod notes;
 mod plans;
 mod portal;

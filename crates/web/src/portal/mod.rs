@@ -24,6 +24,10 @@ pub(crate) fn routes() -> Routes {
     Routes::new()
         .get("/portal", home)
         .get("/portal/access", access)
+        .get("/portal/messages", messages::messages)
+        .post("/portal/messages", messages::start)
+        .get("/portal/messages/{id}", messages::thread)
+        .post("/portal/messages/{id}", messages::reply)
         .get("/portal/questionnaires/{id}", questionnaire)
         .post("/portal/questionnaires/{id}", answer)
         .get("/portal/sign-in", sign_in_form)
@@ -37,7 +41,7 @@ pub(crate) fn routes() -> Routes {
 }
 
 /// What every portal page shares: a signed-in holder's name and idle time, or neither.
-struct PortalLayout {
+pub(super) struct PortalLayout {
     nonce: String,
     version: &'static str,
     holder_name: String,
@@ -69,6 +73,9 @@ macro_rules! with_portal_layout {
         }
     )*};
 }
+// Defined after the macro, which it uses.
+mod messages;
+
 with_portal_layout!(
     HomePage,
     AccessPage,
@@ -102,6 +109,7 @@ struct HomePage {
     practice_name: String,
     visits: Vec<Visit>,
     questionnaires: Vec<Waiting>,
+    unread_messages: u32,
 }
 
 async fn home(State(state): State<AppState>, PortalSignedIn(actor): PortalSignedIn) -> Result<Response, PageError> {
@@ -119,6 +127,7 @@ async fn home(State(state): State<AppState>, PortalSignedIn(actor): PortalSigned
         l: PortalLayout::of(&actor),
         practice_name: home.practice_name,
         visits: home.visits.into_iter().map(visit).collect(),
+        unread_messages: home.unread_messages,
         questionnaires: home
             .questionnaires
             .iter()

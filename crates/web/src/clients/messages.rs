@@ -1,0 +1,165 @@
+//! A client's secure messages, for their care team: the threads, a new message to the client,
+//! and a thread with its replies (read receipts on the care team's own messages).
+
+use domain::portal::MessageForm;
+use service::portal::Conversation;
+
+use super::*;
+
+pub(super) struct ThreadRow {
+    id: String,
+    subject: String,
+    when: String,
+    unread: u32,
+}
+
+pub(super) struct MessageRow {
+    from_client: bool,
+    author: String,
+    body: String,
+    when: String,
+    read: String,
+}
+
+#[derive(Template)]
+#[template(path = "client_messages.html")]
+pub(super) struct MessagesPage {
+    l: Layout,
+    client: String,
+    client_name: String,
+    threads: Vec<ThreadRow>,
+    subject: String,
+    body: String,
+    errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "client_thread.html")]
+pub(super) struct ThreadPage {
+    l: Layout,
+    client: String,
+    client_name: String,
+    id: String,
+    subject: String,
+    messages: Vec<MessageRow>,
+    body: String,
+    errors: FieldErrors,
+}
+
+with_layout!(MessagesPage, ThreadPage);
+
+async fn messages_page(
+    state: &AppState,
+    actor: &Actor,
+    id: ClientId,
+    form: MessageForm,
+    errors: FieldErrors,
+) -> Result<MessagesPage, PageError> {
+    let zone = crate::sign_ins::time_zone(state, actor).await?;
+    let (client_name, threads) = state.haven.message_threads(actor, id).await?;
+    let threads = threads
+        .into_iter()
+        .map(|t| ThreadRow {
+            id: t.id,
+            subject: t.subject.expose().clone(),
+            when: crate::when::moment(t.last_message_at, &zone),
+            unread: t.unread,
+        })
+        .collect();
+    Ok(MessagesPage {
+        l: Layout::of(actor),
+        client: id.to_string(),
+        client_name: client_name.expose().clone(),
+        threads,
+        subject: form.subject,
+        body: form.body,
+        errors,
+    })
+}
+
+pub(super) async fn messages(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let page = messages_page(&state, &actor, client_id(&id)?, MessageForm::default(), FieldErrors::default()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub(super) async fn start(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<MessageForm>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    match state.haven.start_message_thread(&actor, id, &form).await {
+        Ok(thread) => Ok(Redirect::to(&format!("/clients/{id}/messages/{thread}")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &messages_page(&state, &actor, id, form, errors).await?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn thread_page(
+    state: &AppState,
+    actor: &Actor,
+    id: ClientId,
+    thread: &str,
+    body: String,
+    errors: FieldErrors,
+) -> Result<ThreadPage, PageError> {
+    let zone = crate::sign_ins::time_zone(state, actor).await?;
+    let (client_name, Conversation { thread, messages }) = state.haven.message_conversation(actor, id, thread).await?;
+    let messages = messages
+        .into_iter()
+        .map(|m| MessageRow {
+            from_client: m.from_client,
+            author: m.author,
+            body: m.body.expose().clone(),
+            when: crate::when::moment(m.sent_at, &zone),
+            read: match (m.from_client, m.read_at) {
+                (false, Some(at)) => format!("Read by the client {}", crate::when::moment(at, &zone)),
+                (false, None) => "Not read yet".into(),
+                (true, _) => String::new(),
+            },
+        })
+        .collect();
+    Ok(ThreadPage {
+        l: Layout::of(actor),
+        client: id.to_string(),
+        client_name: client_name.expose().clone(),
+        id: thread.id,
+        subject: thread.subject.expose().clone(),
+        messages,
+        body,
+        errors,
+    })
+}
+
+pub(super) async fn thread(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, thread)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let page = thread_page(&state, &actor, client_id(&id)?, &thread, String::new(), FieldErrors::default()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub(super) async fn reply(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, thread)): Path<(String, String)>,
+    Form(form): Form<MessageForm>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    match state.haven.reply_to_client(&actor, id, &thread, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/clients/{id}/messages/{thread}#latest")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let page = thread_page(&state, &actor, id, &thread, form.body, errors).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
