@@ -3,7 +3,8 @@
 // real SMTP server (read from its Maildir); on a 375-px phone the client opens the link, is
 // refused a guessable password, chooses a good one, lands on their home page (sessions, crisis
 // resources), reads who viewed their record, signs out and back in, and answers a PHQ-9 with item 9
-// above 0 (crisis resources at once; the dashboard raises the alert). Every portal page is checked
+// above 0 (crisis resources at once; the dashboard raises the alert), and exchanges messages with
+// the clinician (read receipts both ways). Every portal page is checked
 // for width, 44-px touch targets and axe-core (no serious or critical violation).
 //
 // usage: node portal.mjs BASE_URL CLINICIAN_EMAIL:PASSWORD CLIENT_ID MAILDIR SCREENSHOT_DIR
@@ -129,6 +130,27 @@ try {
   await staff.page.goto(`${base}/dashboard`);
   check((await staff.page.textContent(".alert.risk")).includes("Suicide-risk alerts"), "no risk alert on the dashboard");
   await staff.page.screenshot({ path: `${shots}/portal-staff-risk-alert.png`, fullPage: true });
+
+  // A message to the care team, and the clinician's reply.
+  await page.goto(`${base}/portal/messages`);
+  await page.fill("#subject", "Moving Thursday");
+  await page.fill("#body", "Could we move Thursday's session to Friday?");
+  await submit(page, "button:has-text('Send')");
+  await page.waitForURL(/\/portal\/messages\/[0-9a-f-]+$/);
+  await inspect("thread");
+  await staff.page.goto(`${base}/dashboard`);
+  await staff.page.click("a:has-text('Moving Thursday')");
+  await staff.page.fill("#body", "Friday at 10 works. See you then.");
+  await submit(staff.page, "button:has-text('Send the reply')");
+  check((await staff.page.textContent("ol.messages")).includes("Not read yet"), "no read receipt on the reply");
+  await staff.page.screenshot({ path: `${shots}/portal-staff-thread.png`, fullPage: true });
+  await page.goto(`${base}/portal`);
+  check((await page.textContent("main")).includes("1 new message"), "the home page does not count the reply");
+  await page.click("a:has-text('Open messages')");
+  await page.click("a:has-text('Moving Thursday')");
+  check((await page.textContent("ol.messages")).includes("Friday at 10 works."), "the reply is not shown");
+  check((await page.textContent("ol.messages")).includes("Read by your care team"), "no read receipt for the client");
+  await inspect("thread-replied");
 
   await page.goto(`${base}/portal/forgot`);
   await inspect("forgot");
