@@ -20,6 +20,10 @@ stored_names!(Holder {
     Guardian => "guardian", "Parent or guardian";
 });
 
+/// The idle limits a practice may set for clients' portal sessions, in minutes (the database
+/// holds the same bounds).
+pub const CLIENT_IDLE_MINUTES: std::ops::RangeInclusive<i64> = 5..=120;
+
 /// How long a link e-mailed to a client works: days, so a client who reads mail once a week is
 /// not stranded. Opening it changes nothing; it is used up only when a password is set with it.
 pub const LINK_LIFETIME: SignedDuration = SignedDuration::from_hours(14 * 24);

@@ -265,6 +265,7 @@ const FORM: &[(&str, &str)] = &[
     ("inactivity_days", "90"),
     ("break_glass_minutes", "60"),
     ("late_entry_days", "3"),
+    ("client_idle_timeout_minutes", "30"),
     ("read", "on"),
     ("q", "Quill"),
     ("code", "F33.1"),

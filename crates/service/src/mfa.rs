@@ -54,6 +54,8 @@ pub struct SecondFactorStatus {
     pub late_entry_days: i64,
     /// The practice is a 42 CFR Part 2 program.
     pub part2_program: bool,
+    /// Minutes without activity before a client's portal session ends.
+    pub client_idle_timeout_minutes: i64,
 }
 
 /// Which second factors a person has.
@@ -194,6 +196,10 @@ impl Haven {
             let (min, max) = (domain::notes::LATE_ENTRY_DAYS.start(), domain::notes::LATE_ENTRY_DAYS.end());
             errors.add("late_entry_days", format!("must be between {min} and {max} days"));
         }
+        if !domain::portal::CLIENT_IDLE_MINUTES.contains(&rules.client_idle_timeout_minutes) {
+            let (min, max) = (domain::portal::CLIENT_IDLE_MINUTES.start(), domain::portal::CLIENT_IDLE_MINUTES.end());
+            errors.add("client_idle_timeout_minutes", format!("must be between {min} and {max} minutes"));
+        }
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
@@ -205,6 +211,7 @@ impl Haven {
                 "break_glass_minutes",
                 "late_entry_days",
                 "part2_program",
+                "client_idle_timeout_minutes",
             ]);
         self.recording_by(actor, entry)?.set_sign_in_rules(actor.practice(), &rules).await?;
         self.audit_drafts_committed();
@@ -223,7 +230,9 @@ impl Haven {
         let break_glass_minutes = rules.map_or(60, |r| r.break_glass_minutes);
         let late_entry_days = rules.map_or(domain::notes::LATE_AFTER_DAYS, |r| r.late_entry_days);
         let part2_program = rules.is_some_and(|r| r.part2_program);
+        let client_idle_timeout_minutes = rules.map_or(30, |r| r.client_idle_timeout_minutes);
         Ok(SecondFactorStatus {
+            client_idle_timeout_minutes,
             authenticator,
             passkeys: self.passkeys(actor).await?,
             recovery_codes_left: left,

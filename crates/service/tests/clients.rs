@@ -392,6 +392,7 @@ async fn a_note_is_drafted_signed_locked_amended_and_cosigned() {
         break_glass_minutes: 60,
         late_entry_days,
         part2_program: false,
+        client_idle_timeout_minutes: 30,
     };
     let refused = w.haven.set_sign_in_rules(&owner, rules(31)).await;
     assert!(matches!(&refused, Err(ServiceError::Invalid(e)) if e.get("late_entry_days").is_some()), "{refused:?}");
@@ -717,6 +718,7 @@ async fn part2_records_go_out_only_on_a_covering_consent_with_the_notice_and_are
         break_glass_minutes: status.break_glass_minutes,
         late_entry_days: status.late_entry_days,
         part2_program,
+        client_idle_timeout_minutes: status.client_idle_timeout_minutes,
     };
     ok(w.haven.set_sign_in_rules(&owner, rules(false)).await);
     let plain =

@@ -82,6 +82,7 @@ fn rules(require_second_factor: bool, idle_timeout_minutes: i64) -> SignInRules 
         break_glass_minutes: 60,
         late_entry_days: 3,
         part2_program: false,
+        client_idle_timeout_minutes: 30,
     }
 }
 

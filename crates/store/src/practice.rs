@@ -170,6 +170,7 @@ impl<S: Sql> PracticeStore for SqlStore<S> {
             rules.break_glass_minutes.into(),
             rules.late_entry_days.into(),
             i64::from(rules.part2_program).into(),
+            rules.client_idle_timeout_minutes.into(),
         ];
         let statement = Statement::new(sql::SET_SIGN_IN_RULES, params).must_change_a_row();
         self.0.transaction(Some(practice), vec![statement]).await.map(drop)

@@ -104,6 +104,8 @@ pub struct SignInRules {
     /// The practice is a federally assisted substance use disorder program (42 CFR Part 2): its
     /// clients' SUD records are disclosed only with their written consent.
     pub part2_program: bool,
+    /// Minutes without activity before a client's portal session ends (apart from staff's).
+    pub client_idle_timeout_minutes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,14 +19,16 @@ pub const INSERT_PRACTICE: &str = "INSERT INTO practices \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub const PRACTICE: &str = "SELECT id, name, address_line1, address_line2, city, state, postal_code, \
      npi, tax_id, time_zone, created_at, require_second_factor, idle_timeout_minutes, inactivity_days, \
-     break_glass_minutes, version, late_entry_days, part2_program FROM practices WHERE id = $1";
+     break_glass_minutes, version, late_entry_days, part2_program, client_idle_timeout_minutes \
+     FROM practices WHERE id = $1";
 /// The profile, from the version it was loaded at.
 pub const UPDATE_PRACTICE_PROFILE: &str = "UPDATE practices SET name = $3, address_line1 = $4, address_line2 = $5, \
      city = $6, state = $7, postal_code = $8, npi = $9, tax_id = $10, time_zone = $11, version = version + 1 \
      WHERE id = $1 AND version = $2";
 pub const SET_SIGN_IN_RULES: &str = "UPDATE practices \
      SET require_second_factor = $2, idle_timeout_minutes = $3, inactivity_days = $4, \
-     break_glass_minutes = $5, late_entry_days = $6, part2_program = $7 WHERE id = $1";
+     break_glass_minutes = $5, late_entry_days = $6, part2_program = $7, client_idle_timeout_minutes = $8 \
+     WHERE id = $1";
 
 pub const INSERT_USER: &str = "INSERT INTO users (id, email, display_name, password_hash, created_at) \
      VALUES ($1, $2, $3, $4, $5)";

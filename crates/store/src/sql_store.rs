@@ -353,6 +353,7 @@ pub(crate) fn practice_record(row: &Row) -> Result<PracticeRecord> {
             break_glass_minutes: row.int(14)?,
             late_entry_days: row.int(16)?,
             part2_program: row.int(17)? != 0,
+            client_idle_timeout_minutes: row.int(18)?,
         },
         version: row.int(15)?,
     })

@@ -99,6 +99,7 @@ struct SecurityPage {
     break_glass_minutes: i64,
     late_entry_days: i64,
     part2_program: bool,
+    client_idle_minutes: i64,
     passkeys: Vec<PasskeyRow>,
     sets_policy: bool,
     idle_seconds: i64,
@@ -139,6 +140,7 @@ impl SecurityPage {
             break_glass_minutes: status.break_glass_minutes,
             late_entry_days: status.late_entry_days,
             part2_program: status.part2_program,
+            client_idle_minutes: status.client_idle_timeout_minutes,
             passkeys: status
                 .passkeys
                 .iter()
@@ -248,6 +250,8 @@ struct PolicyForm {
     late_entry_days: String,
     #[serde(default)]
     part2_program: Option<String>,
+    #[serde(default)]
+    client_idle_timeout_minutes: String,
 }
 
 async fn set_policy(
@@ -263,6 +267,7 @@ async fn set_policy(
         break_glass_minutes: form.break_glass_minutes.trim().parse().unwrap_or(0),
         late_entry_days: form.late_entry_days.trim().parse().unwrap_or(0),
         part2_program: form.part2_program.is_some(),
+        client_idle_timeout_minutes: form.client_idle_timeout_minutes.trim().parse().unwrap_or(0),
     };
     match state.haven.set_sign_in_rules(&actor, rules).await {
         Ok(()) => Ok(Redirect::to("/account/security").into_response()),
@@ -274,6 +279,7 @@ async fn set_policy(
             page.break_glass_minutes = rules.break_glass_minutes;
             page.late_entry_days = rules.late_entry_days;
             page.part2_program = rules.part2_program;
+            page.client_idle_minutes = rules.client_idle_timeout_minutes;
             page.error = Some("The practice rules were not saved: see the fields marked below.".into());
             page.policy_errors = errors;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

@@ -237,6 +237,7 @@ pub async fn accounts_are_disabled_and_enabled(store: &dyn Store) {
                 break_glass_minutes: 120,
                 late_entry_days: 10,
                 part2_program: false,
+                client_idle_timeout_minutes: 30,
             },
         )
         .await);

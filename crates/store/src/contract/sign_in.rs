@@ -206,6 +206,7 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
         break_glass_minutes: 30,
         late_entry_days: 7,
         part2_program: true,
+        client_idle_timeout_minutes: 45,
     };
     ok(store.set_sign_in_rules(p.id, &rules).await);
     assert_eq!(ok(store.practice(p.id).await).map(|r| r.rules), Some(rules));
@@ -304,6 +305,7 @@ pub async fn passkeys_and_their_challenges(store: &dyn Store) {
         break_glass_minutes: 60,
         late_entry_days: 3,
         part2_program: false,
+        client_idle_timeout_minutes: 30,
     };
     ok(store.set_sign_in_rules(p.id, &rules).await);
     ok(store.insert_session(&session_at("passkey-owner", p.owner.id, p.id, t(40))).await);
