@@ -26,7 +26,24 @@ pub struct AppointmentTypeSpec {
     pub attendance: Attendance,
     /// 1 for individual sessions; the most clients a couple, family or group session holds.
     pub max_clients: u32,
+    /// Whether clients book it themselves in the portal, and how.
+    pub portal_booking: PortalBooking,
 }
+
+/// How clients book a type in the portal (SC-2): not at all, at once into a free slot, or by
+/// asking the care team for one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PortalBooking {
+    Off,
+    Instant,
+    Request,
+}
+
+stored_names!(PortalBooking {
+    Off => "off", "Not in the portal";
+    Instant => "instant", "Clients book a free slot at once";
+    Request => "request", "Clients ask for a slot; the care team books it";
+});
 
 /// A procedure code: CPT category I (five digits), II (four digits and F), III (four digits
 /// and T), or HCPCS level II (a letter and four digits).
@@ -237,6 +254,9 @@ pub struct AppointmentTypeForm {
     pub attendance: String,
     #[serde(default)]
     pub max_clients: String,
+    /// Empty for "off".
+    #[serde(default)]
+    pub portal_booking: String,
 }
 
 impl AppointmentTypeForm {
@@ -251,6 +271,7 @@ impl AppointmentTypeForm {
             billable: spec.billable.then(|| "on".to_owned()),
             attendance: spec.attendance.as_str().to_owned(),
             max_clients: spec.max_clients.to_string(),
+            portal_booking: spec.portal_booking.as_str().to_owned(),
         }
     }
 
@@ -271,7 +292,22 @@ impl AppointmentTypeForm {
             Attendance::Individual => Some(1),
             _ => errors.check("max_clients", whole_number(&self.max_clients, a.sizes(), "clients")),
         });
+        let portal_booking = match self.portal_booking.trim() {
+            "" => Some(PortalBooking::Off),
+            typed => errors.check(
+                "portal_booking",
+                typed.parse::<PortalBooking>().map_err(|_| "must be one of the choices".into()),
+            ),
+        };
+        // A group session is booked by the care team, who choose its clients.
+        let portal_booking = match (portal_booking, max_clients) {
+            (Some(booking), Some(most)) if booking != PortalBooking::Off && most > 1 => {
+                errors.check("portal_booking", Err("is for sessions of one client".into()))
+            }
+            (booking, _) => booking,
+        };
         Some(AppointmentTypeSpec {
+            portal_booking: portal_booking?,
             name: name?,
             minutes: minutes?,
             service_code: service_code?,
@@ -298,6 +334,7 @@ mod tests {
             billable: Some("on".into()),
             attendance: "individual".into(),
             max_clients: String::new(),
+            portal_booking: String::new(),
         }
     }
 
@@ -334,10 +371,11 @@ mod tests {
             billable: Some("on".into()),
             attendance: "crowd".into(),
             max_clients: "".into(),
+            portal_booking: "always".into(),
         };
         let mut errors = FieldErrors::default();
         assert!(bad.validate(&mut errors).is_none());
-        for field in ["name", "minutes", "service_code", "place_of_service", "color", "attendance"] {
+        for field in ["name", "minutes", "service_code", "place_of_service", "color", "attendance", "portal_booking"] {
             assert!(errors.get(field).is_some(), "{field} not reported");
         }
         assert_eq!(errors.get("minutes"), Some("must be 5 to 480 minutes"));
@@ -355,6 +393,25 @@ mod tests {
         assert_eq!(sized("group", "12"), Some(12));
         assert_eq!(sized("group", "31"), None);
         assert_eq!(sized("group", "lots"), None);
+    }
+
+    #[test]
+    fn clients_book_only_sessions_of_one_in_the_portal() {
+        let booking = |attendance: &str, max: &str, booking: &str| {
+            let f = AppointmentTypeForm {
+                attendance: attendance.into(),
+                max_clients: max.into(),
+                portal_booking: booking.into(),
+                ..form()
+            };
+            f.validate(&mut FieldErrors::default()).map(|s| s.portal_booking)
+        };
+        assert_eq!(booking("individual", "", ""), Some(PortalBooking::Off));
+        assert_eq!(booking("individual", "", "instant"), Some(PortalBooking::Instant));
+        assert_eq!(booking("individual", "", "request"), Some(PortalBooking::Request));
+        assert_eq!(booking("family", "2", "off"), Some(PortalBooking::Off));
+        assert_eq!(booking("family", "2", "instant"), None);
+        assert_eq!(booking("individual", "", "sometimes"), None);
     }
 
     #[test]

@@ -46,6 +46,8 @@ impl Haven {
                 billable: Some("on".into()),
                 attendance: attendance.into(),
                 max_clients: max.into(),
+                // Clients book their own individual sessions in the portal.
+                portal_booking: if attendance == "individual" { "instant" } else { "off" }.into(),
             };
             let record = new_appointment_type(checked("appointment type", |e| form.validate(e))?, now);
             self.store.insert_appointment_type(practice, &record).await?;

@@ -9,7 +9,7 @@ use domain::calendar::{CalendarForm, CalendarSettings, TimeOffForm, WeeklyHours,
 use domain::policy::{Action, Resource};
 use domain::practice::TimeZoneName;
 use domain::validation::FieldErrors;
-use domain::{AppointmentTypeId, Role, TimeOffId, UserId};
+use domain::{AppointmentTypeId, PracticeId, Role, TimeOffId, UserId};
 use jiff::Timestamp;
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
@@ -138,8 +138,17 @@ impl Haven {
     /// The calendars of everyone active who sees clients, in staff order.
     pub async fn calendars(&self, actor: &Actor) -> Result<Vec<ClinicianCalendar>> {
         actor.may(Resource::Calendars, Action::View)?;
-        let practice = actor.practice();
-        let zone = self.practice(actor).await?.profile.time_zone;
+        // A question, not a request: asked quietly, so listing colleagues logs no refusals.
+        self.calendars_in(actor.practice(), |user| may_change_calendar_quietly(actor, user)).await
+    }
+
+    /// The calendars of `practice`, each marked `editable` as the caller judges.
+    pub(crate) async fn calendars_in(
+        &self,
+        practice: PracticeId,
+        editable: impl Fn(UserId) -> bool,
+    ) -> Result<Vec<ClinicianCalendar>> {
+        let zone = self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?.profile.time_zone;
         let saved = self.store.calendars(practice).await?;
         let mut time_off = self.store.time_off(practice, self.now()).await?;
         let mut out = Vec::new();
@@ -154,8 +163,7 @@ impl Haven {
             let (theirs, rest) = time_off.into_iter().partition(|t| t.user == member.user);
             time_off = rest;
             out.push(ClinicianCalendar {
-                // A question, not a request: asked quietly, so listing colleagues logs no refusals.
-                editable: may_change_calendar_quietly(actor, member.user),
+                editable: editable(member.user),
                 user: member.user,
                 name: member.display_name,
                 role: member.role,
@@ -257,18 +265,28 @@ impl Haven {
             errors.add("weeks", format!("must be 1 to {MAX_SEARCH_WEEKS} weeks"));
             return Err(ServiceError::Invalid(errors));
         }
-        let candidates: Vec<ClinicianCalendar> = self
-            .calendars(actor)
-            .await?
-            .into_iter()
-            .filter(|c| query.clinician.is_none_or(|u| u == c.user))
-            .filter(|c| c.settings.offers.contains(&kind.id))
-            .collect();
+        let candidates: Vec<ClinicianCalendar> =
+            self.calendars(actor).await?.into_iter().filter(|c| query.clinician.is_none_or(|u| u == c.user)).collect();
+        self.slots_among(actor.practice(), &kind, candidates, query.weeks, count).await
+    }
+
+    /// Up to `count` free slots for a session of `kind` among `candidates` (those who offer it),
+    /// within `weeks`, earliest first.
+    pub(crate) async fn slots_among(
+        &self,
+        practice: PracticeId,
+        kind: &AppointmentTypeRecord,
+        candidates: Vec<ClinicianCalendar>,
+        weeks: u32,
+        count: usize,
+    ) -> Result<Vec<FreeSlot>> {
+        let candidates: Vec<ClinicianCalendar> =
+            candidates.into_iter().filter(|c| c.settings.offers.contains(&kind.id)).collect();
         let availability = candidates.iter().map(availability).collect::<Result<Vec<_>>>()?;
         // Booked sessions are each clinician's busy time.
         let now = self.now();
-        let until = now + jiff::SignedDuration::from_hours(24 * 7 * i64::from(query.weeks) + 24);
-        let booked = self.store.appointments_overlapping(actor.practice(), now, until).await?;
+        let until = now + jiff::SignedDuration::from_hours(24 * 7 * i64::from(weeks) + 24);
+        let booked = self.store.appointments_overlapping(practice, now, until).await?;
         let busy: Vec<Busy> = candidates
             .iter()
             .map(|c| {
@@ -281,7 +299,7 @@ impl Haven {
             })
             .collect();
         let calendars: Vec<(&Availability, &Busy)> = availability.iter().zip(&busy).collect();
-        let found = free_slots(&calendars, self.now(), query.weeks, kind.spec.minutes, SLOT_STEP_MINUTES, count);
+        let found = free_slots(&calendars, self.now(), weeks, kind.spec.minutes, SLOT_STEP_MINUTES, count);
         Ok(found
             .into_iter()
             .filter_map(|slot| {

@@ -1229,6 +1229,7 @@ fn appointment_type(name: &str, minutes: &str, attendance: &str) -> AppointmentT
         billable: Some("on".into()),
         attendance: attendance.into(),
         max_clients: "4".into(),
+        portal_booking: String::new(),
     }
 }
 

@@ -50,14 +50,14 @@ impl<S: Sql> SchedulingStore for SqlStore<S> {
     async fn insert_appointment_type(&self, practice: PracticeId, t: &AppointmentTypeRecord) -> Result<()> {
         let mut params = vec![t.id.into(), practice.into()];
         params.extend(appointment_type_fields(&t.spec));
-        params.push(t.created_at.into());
+        params.extend([t.created_at.into(), t.spec.portal_booking.as_str().into()]);
         self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_APPOINTMENT_TYPE, params)]).await.map(drop)
     }
 
     async fn update_appointment_type(&self, practice: PracticeId, t: &AppointmentTypeRecord) -> Result<()> {
         let mut params = vec![practice.into(), t.id.into()];
         params.extend(appointment_type_fields(&t.spec));
-        params.extend([t.updated_at.into(), t.version.into()]);
+        params.extend([t.updated_at.into(), t.version.into(), t.spec.portal_booking.as_str().into()]);
         let statement = Statement::new(sql::UPDATE_APPOINTMENT_TYPE, params).must_change_a_row();
         self.0.transaction(Some(practice), vec![statement]).await.map(drop)
     }

@@ -428,15 +428,15 @@ pub const UPDATE_DIAGNOSIS: &str = "UPDATE diagnoses SET detail = $4, rank = $5,
 pub const CLIENT_COUNT: &str = "SELECT COUNT(*) FROM clients WHERE practice_id = $1";
 
 pub const APPOINTMENT_TYPES: &str = "SELECT id, name, minutes, service_code, place_of_service, color, billable, \
-     attendance, max_clients, archived_at, version, created_at, updated_at FROM appointment_types \
+     attendance, max_clients, archived_at, version, created_at, updated_at, portal_booking FROM appointment_types \
      WHERE practice_id = $1 ORDER BY archived_at IS NOT NULL, name, id";
 pub const INSERT_APPOINTMENT_TYPE: &str = "INSERT INTO appointment_types (id, practice_id, name, minutes, \
-     service_code, place_of_service, color, billable, attendance, max_clients, version, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)";
+     service_code, place_of_service, color, billable, attendance, max_clients, version, created_at, updated_at, \
+     portal_booking) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11, $12)";
 /// Changes a type only if it is still at the version the change was made from.
 pub const UPDATE_APPOINTMENT_TYPE: &str = "UPDATE appointment_types SET name = $3, minutes = $4, \
      service_code = $5, place_of_service = $6, color = $7, billable = $8, attendance = $9, max_clients = $10, \
-     updated_at = $11, version = version + 1 WHERE practice_id = $1 AND id = $2 AND version = $12";
+     updated_at = $11, portal_booking = $13, version = version + 1 WHERE practice_id = $1 AND id = $2 AND version = $12";
 pub const ARCHIVE_APPOINTMENT_TYPE: &str = "UPDATE appointment_types SET archived_at = $3, updated_at = $4, \
      version = version + 1 WHERE practice_id = $1 AND id = $2";
 

@@ -455,6 +455,7 @@ pub(crate) fn appointment_type(r: &Row) -> Result<AppointmentTypeRecord> {
             billable: r.int(6)? != 0,
             attendance: r.parse(7)?,
             max_clients: small(r.int(8)?)?,
+            portal_booking: r.parse(13)?,
         },
         archived_at: r.opt_time(9)?,
         version: r.int(10)?,

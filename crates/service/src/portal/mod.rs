@@ -4,6 +4,7 @@
 //! are their own; the practice sets their idle limit apart from staff's.
 
 mod accounts;
+mod booking;
 mod home;
 mod messages;
 mod questionnaires;
@@ -15,6 +16,7 @@ use jiff::SignedDuration;
 
 pub(crate) use accounts::LOGIN_INDEX;
 pub use accounts::{PortalAccount, PortalInvited};
+pub use booking::{BookableType, Booked, Opening};
 pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit};
 pub use messages::{Conversation, Message, Thread, WaitingThread};
 pub use questionnaires::{Questionnaire, QuestionnaireAnswered};

@@ -264,6 +264,7 @@ fn appointment_type_spec(name: &str, minutes: &str) -> AppointmentTypeSpec {
         billable: Some("on".into()),
         attendance: "group".into(),
         max_clients: "8".into(),
+        portal_booking: String::new(),
     };
     let mut errors = FieldErrors::default();
     form.validate(&mut errors).unwrap_or_else(|| panic!("{errors}"))

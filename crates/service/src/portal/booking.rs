@@ -1,0 +1,157 @@
+//! Self-scheduling (SC-2): a client books a session of a type the practice opened to the portal,
+//! with someone on their care team who offers it, in a slot that clinician's calendar really has
+//! free. "Instant" types are booked at once; "request" types go to the care team as a message
+//! asking for that slot, and the care team books it.
+
+use domain::appointment::{Modality, Status};
+use domain::appointment_type::PortalBooking;
+use domain::portal::MessageForm;
+use domain::{AppointmentTypeId, UserId};
+use jiff::Timestamp;
+use store::{AppointmentRecord, AppointmentTypeRecord, SealedColumn};
+
+use super::PortalActor;
+use crate::audit_log::{AuditEntry, Crud};
+use crate::clients::sealing::seal_cell;
+use crate::{Haven, Result, ServiceError};
+
+/// How far ahead the portal offers openings, and how many.
+const WEEKS: u32 = 4;
+const OPENINGS: usize = 12;
+
+/// An appointment type the client may book, and how.
+#[derive(Debug, Clone)]
+pub struct BookableType {
+    pub id: AppointmentTypeId,
+    pub name: String,
+    pub minutes: u32,
+    pub booking: PortalBooking,
+}
+
+/// A free slot with someone on the client's care team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opening {
+    pub clinician: UserId,
+    pub clinician_name: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+/// What a booking came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Booked {
+    /// The session is on the calendar.
+    Booked,
+    /// The care team was asked, by a message in the portal.
+    Requested,
+}
+
+impl Haven {
+    /// The types the client may book in the portal.
+    pub async fn portal_bookable(&self, actor: &PortalActor) -> Result<Vec<BookableType>> {
+        let types = self.store.appointment_types(actor.practice()).await?;
+        Ok(types.iter().filter_map(bookable).collect())
+    }
+
+    /// The openings for a type with the client's care team, earliest first (each clinician's
+    /// first free slot of a day, four weeks ahead).
+    pub async fn portal_openings(
+        &self,
+        actor: &PortalActor,
+        kind: AppointmentTypeId,
+    ) -> Result<(BookableType, Vec<Opening>)> {
+        let (record, offered) = self.bookable_type(actor, kind).await?;
+        let team = self.store.care_team(actor.practice(), actor.client()).await?;
+        let calendars = self.calendars_in(actor.practice(), |_| false).await?;
+        let theirs = calendars.into_iter().filter(|c| team.iter().any(|m| m.user == c.user)).collect();
+        let slots = self.slots_among(actor.practice(), &record, theirs, WEEKS, OPENINGS).await?;
+        let entry = AuditEntry::new("appointment.openings", Crud::Read).categories(&["appointments"]);
+        self.audited_in_portal(actor, entry).await?;
+        let openings = slots
+            .into_iter()
+            .map(|s| Opening { clinician: s.clinician, clinician_name: s.name, start: s.start, end: s.end })
+            .collect();
+        Ok((offered, openings))
+    }
+
+    /// Books the opening (or, for a "request" type, asks the care team for it). Only an opening
+    /// the calendar offers now is taken: anything else is refused as gone.
+    pub async fn portal_book(
+        &self,
+        actor: &PortalActor,
+        kind: AppointmentTypeId,
+        clinician: UserId,
+        start: Timestamp,
+        modality: Modality,
+    ) -> Result<Booked> {
+        let (offered, openings) = self.portal_openings(actor, kind).await?;
+        let Some(opening) = openings.into_iter().find(|o| o.clinician == clinician && o.start == start) else {
+            return Err(ServiceError::Conflict("that time is no longer free; choose another".into()));
+        };
+        if offered.booking == PortalBooking::Request {
+            let zone = self.practice_zone(actor.practice()).await?;
+            let when = opening.start.to_zoned(zone).strftime("%A, %B %-d at %-I:%M %p").to_string();
+            let how = if modality == Modality::Telehealth { "by video" } else { "in person" };
+            let form = MessageForm {
+                subject: format!("Session request: {}", offered.name),
+                body: format!(
+                    "I would like to book {} with {} on {when}, {how}.",
+                    offered.name, opening.clinician_name
+                ),
+            };
+            self.portal_start_thread(actor, &form).await?;
+            return Ok(Booked::Requested);
+        }
+        let practice = actor.practice();
+        let id = domain::ClientId::random().to_string();
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let record = AppointmentRecord {
+            reason: seal_cell(&ring, practice, SealedColumn::AppointmentReason, &id, b"")?,
+            id,
+            appointment_type: kind,
+            clinician,
+            clients: vec![actor.client()],
+            starts_at: opening.start,
+            ends_at: opening.end,
+            modality,
+            status: Status::Scheduled,
+            version: 1,
+            created_at: self.now(),
+            // The row names the clinician whose calendar it is on; the event names the client.
+            created_by: clinician,
+            updated: None,
+            note: None,
+            room: match modality {
+                Modality::Telehealth => Some(crate::telehealth::MeetingRoom::new()?.as_str().to_owned()),
+                Modality::InPerson => None,
+            },
+            series: None,
+            office: None,
+        };
+        let entry = AuditEntry::new("appointment.create", Crud::Create)
+            .resource("appointment", &record.id)
+            .categories(&["appointments"]);
+        self.recording_in_portal(actor, entry)?.book_appointment(practice, &record).await?;
+        self.audit_drafts_committed();
+        tracing::info!(practice = %practice, appointment = %record.id, "a client booked a session in the portal");
+        Ok(Booked::Booked)
+    }
+
+    /// A type open to the portal, or not found.
+    async fn bookable_type(
+        &self,
+        actor: &PortalActor,
+        kind: AppointmentTypeId,
+    ) -> Result<(AppointmentTypeRecord, BookableType)> {
+        let types = self.store.appointment_types(actor.practice()).await?;
+        let record = types.into_iter().find(|t| t.id == kind).ok_or(ServiceError::NotFound)?;
+        let offered = bookable(&record).ok_or(ServiceError::NotFound)?;
+        Ok((record, offered))
+    }
+}
+
+fn bookable(t: &AppointmentTypeRecord) -> Option<BookableType> {
+    (t.archived_at.is_none() && t.spec.portal_booking != PortalBooking::Off && t.spec.max_clients == 1).then(|| {
+        BookableType { id: t.id, name: t.spec.name.clone(), minutes: t.spec.minutes, booking: t.spec.portal_booking }
+    })
+}
