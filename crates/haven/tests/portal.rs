@@ -377,3 +377,86 @@ fn secure_messages_go_both_ways_with_read_receipts_and_content_free_notices() {
     let refused = get(&format!("{base}/clients/{id}/messages"), Some(&owner));
     assert_eq!(refused.status, 403, "the owner is not on this client's care team: {}", refused.body);
 }
+
+/// The `href`s on a page that start with `prefix`, in page order.
+fn links(page: &str, prefix: &str) -> Vec<String> {
+    page.split(&format!("href=\"{prefix}"))
+        .skip(1)
+        .map(|rest| format!("{prefix}{}", rest.split('"').next().unwrap_or_default()))
+        .collect()
+}
+
+/// The hidden `clinician` and `start` of the first opening on an openings page.
+fn first_opening(page: &str) -> (String, String) {
+    let value = |name: &str| {
+        let at = page.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("no {name} in {page}"));
+        page[at + name.len() + 15..].split('"').next().unwrap_or_default().to_owned()
+    };
+    (value("clinician"), value("start"))
+}
+
+#[test]
+fn a_client_books_a_free_slot_of_their_care_team_or_asks_for_an_intake() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, _, _, clinician) = s.clients[0].clone();
+    let client = join(base, &invite(&s, 0));
+
+    let book = get(&format!("{base}/portal/book"), Some(&client));
+    assert_eq!(book.status, 200, "{}", book.body);
+    assert!(!book.body.contains("Couples therapy"), "a couple's session is booked by the care team: {}", book.body);
+    let types = links(&book.body, "/portal/book/");
+    assert_eq!(types.len(), 3, "{}", book.body);
+    let individual = types
+        .iter()
+        .find(|t| get(&format!("{base}{t}"), Some(&client)).body.contains("Individual therapy, 53 min"))
+        .unwrap_or_else(|| panic!("no individual session in {types:?}"))
+        .clone();
+    let openings = get(&format!("{base}{individual}"), Some(&client));
+    assert!(openings.body.contains("Book this time"), "{}", openings.body);
+    let (with, start) = first_opening(&openings.body);
+    let fields = [("clinician", with.as_str()), ("start", start.as_str()), ("modality", "telehealth")];
+    let booked = post_from(base, &client, &individual, &individual, &fields);
+    assert_eq!((booked.status, booked.header("location")), (303, Some("/portal?booked=1")), "{}", booked.body);
+    let home = get(&format!("{base}/portal?booked=1"), Some(&client));
+    assert!(
+        home.body.contains("Your session is booked") && home.body.contains("Individual therapy, 53 min"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("video"), "{}", home.body);
+
+    // The same time twice, or a time the calendar never offered, is refused and books nothing.
+    let again = post_from(base, &client, &individual, &individual, &fields);
+    assert_eq!(again.status, 409, "{}", again.body);
+    let made_up = [("clinician", with.as_str()), ("start", "1893456000"), ("modality", "in_person")];
+    assert_eq!(post_from(base, &client, &individual, &individual, &made_up).status, 409);
+
+    // The clinician sees it on the calendar; the log names the client as who booked it.
+    let staff = sign_in(base, &clinician);
+    let chart = get(&format!("{base}/clients/{id}"), Some(&staff));
+    assert_eq!(chart.status, 200);
+    let owner = sign_in(base, &s.owner);
+    let log = get(&format!("{base}/audit.csv?action=appointment.create"), Some(&owner));
+    assert!(log.body.lines().any(|l| l.contains("appointment.create") && l.contains(",client,")), "{}", log.body);
+
+    // An intake is asked for: the care team finds the request in their messages.
+    let intake = types
+        .iter()
+        .find(|t| get(&format!("{base}{t}"), Some(&client)).body.contains("Intake assessment"))
+        .unwrap_or_else(|| panic!("no intake in {types:?}"))
+        .clone();
+    let page = get(&format!("{base}{intake}"), Some(&client));
+    assert!(page.body.contains("Ask for this time"), "{}", page.body);
+    let (with, start) = first_opening(&page.body);
+    let asked = post_from(
+        base,
+        &client,
+        &intake,
+        &intake,
+        &[("clinician", &with), ("start", &start), ("modality", "in_person")],
+    );
+    assert_eq!(asked.header("location"), Some("/portal?requested=1"), "{}", asked.body);
+    let dashboard = get(&format!("{base}/dashboard"), Some(&staff));
+    assert!(dashboard.body.contains("Session request: Intake assessment"), "{}", dashboard.body);
+}

@@ -46,8 +46,13 @@ impl Haven {
                 billable: Some("on".into()),
                 attendance: attendance.into(),
                 max_clients: max.into(),
-                // Clients book their own individual sessions in the portal.
-                portal_booking: if attendance == "individual" { "instant" } else { "off" }.into(),
+                // Clients book their own individual sessions in the portal, and ask for an intake.
+                portal_booking: match (attendance, code) {
+                    ("individual", "90791") => "request",
+                    ("individual", _) => "instant",
+                    _ => "off",
+                }
+                .into(),
             };
             let record = new_appointment_type(checked("appointment type", |e| form.validate(e))?, now);
             self.store.insert_appointment_type(practice, &record).await?;

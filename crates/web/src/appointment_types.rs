@@ -6,7 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::AppointmentTypeId;
-use domain::appointment_type::{AppointmentTypeForm, AppointmentTypeSpec, Attendance, Color, PlaceOfService};
+use domain::appointment_type::{
+    AppointmentTypeForm, AppointmentTypeSpec, Attendance, Color, PlaceOfService, PortalBooking,
+};
 use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
@@ -33,12 +35,18 @@ pub(crate) fn routes() -> Routes {
 struct Choices {
     colors: Vec<Color>,
     attendances: [Attendance; 3],
+    bookings: &'static [PortalBooking],
     places: Vec<PlaceOfService>,
 }
 
 impl Choices {
     fn new() -> Self {
-        Self { colors: Color::all().collect(), attendances: Attendance::ALL, places: PlaceOfService::all().collect() }
+        Self {
+            colors: Color::all().collect(),
+            attendances: Attendance::ALL,
+            bookings: PortalBooking::ALL,
+            places: PlaceOfService::all().collect(),
+        }
     }
 }
 

@@ -24,6 +24,9 @@ pub(crate) fn routes() -> Routes {
     Routes::new()
         .get("/portal", home)
         .get("/portal/access", access)
+        .get("/portal/book", booking::book)
+        .get("/portal/book/{id}", booking::openings)
+        .post("/portal/book/{id}", booking::take)
         .get("/portal/messages", messages::messages)
         .post("/portal/messages", messages::start)
         .get("/portal/messages/{id}", messages::thread)
@@ -73,7 +76,8 @@ macro_rules! with_portal_layout {
         }
     )*};
 }
-// Defined after the macro, which it uses.
+// Defined after the macro, which they use.
+mod booking;
 mod messages;
 
 with_portal_layout!(
@@ -110,9 +114,20 @@ struct HomePage {
     visits: Vec<Visit>,
     questionnaires: Vec<Waiting>,
     unread_messages: u32,
+    notice: Option<&'static str>,
 }
 
-async fn home(State(state): State<AppState>, PortalSignedIn(actor): PortalSignedIn) -> Result<Response, PageError> {
+#[derive(Deserialize, Default)]
+struct HomeQuery {
+    booked: Option<String>,
+    requested: Option<String>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Query(query): Query<HomeQuery>,
+) -> Result<Response, PageError> {
     let home = state.haven.portal_home(&actor).await?;
     let zone = &home.time_zone;
     let visit = |v: PortalVisit| Visit {
@@ -128,6 +143,11 @@ async fn home(State(state): State<AppState>, PortalSignedIn(actor): PortalSigned
         practice_name: home.practice_name,
         visits: home.visits.into_iter().map(visit).collect(),
         unread_messages: home.unread_messages,
+        notice: match (query.booked, query.requested) {
+            (Some(_), _) => Some("Your session is booked. It is listed below."),
+            (_, Some(_)) => Some("Your request is with your care team, in your messages: they will book it and reply."),
+            _ => None,
+        },
         questionnaires: home
             .questionnaires
             .iter()

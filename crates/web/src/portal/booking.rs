@@ -1,0 +1,134 @@
+//! Booking a session in the portal: the types open to clients, the openings of the client's care
+//! team, and booking one (or asking for it, for a "request" type).
+
+use axum::response::{IntoResponse, Redirect};
+use domain::AppointmentTypeId;
+use domain::appointment::Modality;
+use domain::appointment_type::PortalBooking;
+use service::portal::{BookableType, Booked};
+
+use super::*;
+
+pub(super) struct TypeRow {
+    id: String,
+    name: String,
+    minutes: u32,
+    asks: bool,
+}
+
+#[derive(Template)]
+#[template(path = "portal_book.html")]
+pub(super) struct BookPage {
+    l: PortalLayout,
+    types: Vec<TypeRow>,
+}
+
+pub(super) struct OpeningRow {
+    clinician: String,
+    clinician_name: String,
+    /// Seconds since the epoch: what the form posts back.
+    start: i64,
+    day: String,
+    time: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal_openings.html")]
+pub(super) struct OpeningsPage {
+    l: PortalLayout,
+    id: String,
+    name: String,
+    asks: bool,
+    openings: Vec<OpeningRow>,
+    error: Option<String>,
+}
+
+with_portal_layout!(BookPage, OpeningsPage);
+
+pub(super) async fn book(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+) -> Result<Response, PageError> {
+    let types = state.haven.portal_bookable(&actor).await?;
+    let row = |t: BookableType| TypeRow {
+        id: t.id.to_string(),
+        name: t.name,
+        minutes: t.minutes,
+        asks: t.booking == PortalBooking::Request,
+    };
+    Ok(render(StatusCode::OK, &BookPage { l: PortalLayout::of(&actor), types: types.into_iter().map(row).collect() }))
+}
+
+fn type_id(id: &str) -> Result<AppointmentTypeId, PageError> {
+    Ok(id.parse().map_err(|_| ServiceError::NotFound)?)
+}
+
+async fn openings_page(
+    state: &AppState,
+    actor: &PortalActor,
+    id: AppointmentTypeId,
+) -> Result<OpeningsPage, PageError> {
+    let (offered, openings) = state.haven.portal_openings(actor, id).await?;
+    let zone = state.haven.portal_zone(actor).await?;
+    let openings = openings
+        .into_iter()
+        .map(|o| OpeningRow {
+            clinician: o.clinician.to_string(),
+            clinician_name: o.clinician_name,
+            start: o.start.as_second(),
+            day: o.start.to_zoned(zone.clone()).strftime("%A, %B %-d").to_string(),
+            time: format!("{} – {}", when::time(o.start, &zone), when::time(o.end, &zone)),
+        })
+        .collect();
+    Ok(OpeningsPage {
+        l: PortalLayout::of(actor),
+        id: offered.id.to_string(),
+        name: offered.name,
+        asks: offered.booking == PortalBooking::Request,
+        openings,
+        error: None,
+    })
+}
+
+pub(super) async fn openings(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    Ok(render(StatusCode::OK, &openings_page(&state, &actor, type_id(&id)?).await?))
+}
+
+#[derive(Deserialize)]
+pub(super) struct BookForm {
+    #[serde(default)]
+    clinician: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    modality: String,
+}
+
+pub(super) async fn take(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<BookForm>,
+) -> Result<Response, PageError> {
+    let id = type_id(&id)?;
+    let gone = || ServiceError::Conflict("that time is no longer free; choose another".into());
+    let clinician = form.clinician.trim().parse().map_err(|_| gone())?;
+    let start =
+        form.start.trim().parse::<i64>().ok().and_then(|s| jiff::Timestamp::from_second(s).ok()).ok_or_else(gone)?;
+    let modality =
+        if form.modality == Modality::Telehealth.as_str() { Modality::Telehealth } else { Modality::InPerson };
+    match state.haven.portal_book(&actor, id, clinician, start, modality).await {
+        Ok(Booked::Booked) => Ok(Redirect::to("/portal?booked=1").into_response()),
+        Ok(Booked::Requested) => Ok(Redirect::to("/portal?requested=1").into_response()),
+        Err(ServiceError::Conflict(why)) => {
+            let mut page = openings_page(&state, &actor, id).await?;
+            page.error = Some(sentence(&why));
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
