@@ -4,7 +4,8 @@
 // refused a guessable password, chooses a good one, lands on their home page (sessions, crisis
 // resources), reads who viewed their record, signs out and back in, and answers a PHQ-9 with item 9
 // above 0 (crisis resources at once; the dashboard raises the alert), and exchanges messages with
-// the clinician (read receipts both ways). Every portal page is checked
+// the clinician (read receipts both ways), and books a session by video from the care team's
+// openings. Every portal page is checked
 // for width, 44-px touch targets and axe-core (no serious or critical violation).
 //
 // usage: node portal.mjs BASE_URL CLINICIAN_EMAIL:PASSWORD CLIENT_ID MAILDIR SCREENSHOT_DIR
@@ -130,6 +131,18 @@ try {
   await staff.page.goto(`${base}/dashboard`);
   check((await staff.page.textContent(".alert.risk")).includes("Suicide-risk alerts"), "no risk alert on the dashboard");
   await staff.page.screenshot({ path: `${shots}/portal-staff-risk-alert.png`, fullPage: true });
+
+  // A session booked from the care team's real openings.
+  await page.goto(`${base}/portal`);
+  await page.click("a:has-text('Book a session')");
+  await page.click("a:has-text('Individual therapy, 45 min')");
+  await page.click("nav.segmented a:has-text('By video')");
+  await page.waitForURL(/modality=telehealth/);
+  await inspect("openings");
+  await submit(page, "li.visit form >> nth=0 >> button");
+  await page.waitForURL(`${base}/portal?booked=1`);
+  check((await page.textContent(".notice")).includes("booked"), "no notice that the session was booked");
+  await inspect("booked");
 
   // A message to the care team, and the clinician's reply.
   await page.goto(`${base}/portal/messages`);

@@ -39,6 +39,8 @@ pub(super) struct OpeningsPage {
     id: String,
     name: String,
     asks: bool,
+    /// The session is to be by video (chosen above the openings), not in person.
+    video: bool,
     openings: Vec<OpeningRow>,
     error: Option<String>,
 }
@@ -67,6 +69,7 @@ async fn openings_page(
     state: &AppState,
     actor: &PortalActor,
     id: AppointmentTypeId,
+    modality: Modality,
 ) -> Result<OpeningsPage, PageError> {
     let (offered, openings) = state.haven.portal_openings(actor, id).await?;
     let zone = state.haven.portal_zone(actor).await?;
@@ -85,17 +88,30 @@ async fn openings_page(
         id: offered.id.to_string(),
         name: offered.name,
         asks: offered.booking == PortalBooking::Request,
+        video: modality == Modality::Telehealth,
         openings,
         error: None,
     })
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct How {
+    #[serde(default)]
+    modality: String,
+}
+
+/// In person unless video is asked for.
+fn modality(typed: &str) -> Modality {
+    if typed == Modality::Telehealth.as_str() { Modality::Telehealth } else { Modality::InPerson }
 }
 
 pub(super) async fn openings(
     State(state): State<AppState>,
     PortalSignedIn(actor): PortalSignedIn,
     Path(id): Path<String>,
+    Query(how): Query<How>,
 ) -> Result<Response, PageError> {
-    Ok(render(StatusCode::OK, &openings_page(&state, &actor, type_id(&id)?).await?))
+    Ok(render(StatusCode::OK, &openings_page(&state, &actor, type_id(&id)?, modality(&how.modality)).await?))
 }
 
 #[derive(Deserialize)]
@@ -119,13 +135,12 @@ pub(super) async fn take(
     let clinician = form.clinician.trim().parse().map_err(|_| gone())?;
     let start =
         form.start.trim().parse::<i64>().ok().and_then(|s| jiff::Timestamp::from_second(s).ok()).ok_or_else(gone)?;
-    let modality =
-        if form.modality == Modality::Telehealth.as_str() { Modality::Telehealth } else { Modality::InPerson };
+    let modality = modality(&form.modality);
     match state.haven.portal_book(&actor, id, clinician, start, modality).await {
         Ok(Booked::Booked) => Ok(Redirect::to("/portal?booked=1").into_response()),
         Ok(Booked::Requested) => Ok(Redirect::to("/portal?requested=1").into_response()),
         Err(ServiceError::Conflict(why)) => {
-            let mut page = openings_page(&state, &actor, id).await?;
+            let mut page = openings_page(&state, &actor, id, modality).await?;
             page.error = Some(sentence(&why));
             Ok(render(StatusCode::CONFLICT, &page))
         }
