@@ -67,6 +67,7 @@ pub mod plan;
 pub mod policy;
 pub mod portal;
 pub mod practice;
+pub mod reminder;
 pub mod rng;
 pub mod role;
 pub mod secret;

@@ -28,11 +28,13 @@ mod password_reset;
 mod passwords;
 pub mod portal;
 mod practice;
+pub mod reminders;
 pub mod rotation;
 mod scheduling;
 mod secrets;
 mod setup;
 mod single_sign_on;
+pub mod sms;
 mod staff;
 pub mod telehealth;
 
@@ -121,6 +123,7 @@ pub struct Haven {
     attempts: Arc<attempts::InFlight>,
     files: Option<Arc<dyn store::FileStore>>,
     ai: AiGateway,
+    sms: Arc<dyn sms::SmsSender>,
 }
 
 /// The way to model providers and how long an answer may take.
@@ -169,7 +172,14 @@ impl Haven {
             attempts: Arc::default(),
             files: None,
             ai: AiGateway { gateway: Arc::new(ai::gateway::NoGateway), timeout: std::time::Duration::from_secs(120) },
+            sms: Arc::new(sms::NoSms),
         }
+    }
+
+    /// Sends text messages (appointment reminders) through `sender`.
+    pub fn with_sms(mut self, sender: Arc<dyn sms::SmsSender>) -> Self {
+        self.sms = sender;
+        self
     }
 
     /// Sends AI requests (only ever de-identified ones) through `gateway`, each allowed `timeout`.

@@ -55,6 +55,7 @@ const MIGRATIONS: Migrations = &[
     (35, include_str!("../migrations/0035_portal_questionnaires.sql")),
     (36, include_str!("../migrations/0036_messages.sql")),
     (37, include_str!("../migrations/0037_portal_booking.sql")),
+    (38, include_str!("../migrations/0038_reminders.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -27,6 +27,7 @@ mod portal;
 mod practice;
 mod questionnaires;
 mod records;
+mod reminders;
 mod scheduling;
 mod sealed_cells;
 mod sign_in;
@@ -58,6 +59,7 @@ pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore};
 pub use practice::PracticeStore;
 pub use questionnaires::{QuestionnaireRecord, QuestionnaireStore};
 pub use records::*;
+pub use reminders::{ReminderRecord, ReminderSettingsRecord, ReminderStore};
 pub use scheduling::SchedulingStore;
 pub use sealed_cells::{SealedCell, SealedCellStore, SealedColumn};
 pub use sign_in::SignInStore;
@@ -69,7 +71,7 @@ pub mod prelude {
     pub use crate::{
         AiStore, AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore,
         GlassBreakStore, GroupStore, KeyStore, MeasureStore, MessageStore, NoteStore, PlanStore, PortalStore,
-        PracticeStore, QuestionnaireStore, SchedulingStore, SealedCellStore, SignInStore, Store,
+        PracticeStore, QuestionnaireStore, ReminderStore, SchedulingStore, SealedCellStore, SignInStore, Store,
     };
 }
 
@@ -124,6 +126,7 @@ pub trait Store:
     + PortalStore
     + QuestionnaireStore
     + MessageStore
+    + ReminderStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -758,3 +758,29 @@ pub const UNREAD_THREADS_OF_CASELOAD: &str = "SELECT t.client_id, t.id FROM mess
      WHERE t.practice_id = $1 GROUP BY t.client_id, t.id ORDER BY MIN(m.sent_at), t.id";
 pub const MESSAGE_SUBJECT_CELLS: (&str, &str) = sealed_cells!("message_threads", "subject");
 pub const MESSAGE_BODY_CELLS: (&str, &str) = sealed_cells!("messages", "body");
+
+pub const REMINDER_SETTINGS: &str =
+    "SELECT email_hours, sms_hours, with_names FROM reminder_settings WHERE practice_id = $1";
+pub const SAVE_REMINDER_SETTINGS: &str = "INSERT INTO reminder_settings \
+     (practice_id, email_hours, sms_hours, with_names, updated_at) VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (practice_id) DO UPDATE SET email_hours = excluded.email_hours, \
+     sms_hours = excluded.sms_hours, with_names = excluded.with_names, updated_at = excluded.updated_at";
+/// A reminder not planned already; the first attempt is due when the reminder is.
+pub const PLAN_REMINDER: &str = "INSERT INTO reminders \
+     (practice_id, id, appointment_id, client_id, channel, starts_at, due_at, state, attempts, next_attempt_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $7) \
+     ON CONFLICT (practice_id, appointment_id, client_id, channel, starts_at) DO NOTHING";
+macro_rules! reminders_where {
+    ($condition:literal) => {
+        concat!(
+            "SELECT id, appointment_id, client_id, channel, starts_at, due_at, state, attempts, next_attempt_at, \
+             outcome, settled_at FROM reminders WHERE practice_id = $1 AND ",
+            $condition
+        )
+    };
+}
+pub const DUE_REMINDERS: &str =
+    reminders_where!("state = 'pending' AND next_attempt_at <= $2 ORDER BY next_attempt_at, id LIMIT $3");
+pub const REMINDER_LOG: &str = reminders_where!("due_at >= $2 ORDER BY due_at DESC, id LIMIT $3");
+pub const SETTLE_REMINDER: &str = "UPDATE reminders SET state = $3, attempts = $4, next_attempt_at = $5, \
+     outcome = $6, settled_at = $7 WHERE practice_id = $1 AND id = $2 AND state = 'pending'";

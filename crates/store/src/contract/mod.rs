@@ -58,6 +58,7 @@ macro_rules! store_contract_suite {
             portal_links_set_a_password_once_and_close_with_the_account,
             questionnaires_are_answered_once_into_a_measure,
             messages_are_kept_as_sent_and_read_once,
+            reminders_are_planned_once_and_settled_while_pending,
             setup_token_is_single_use,
             expired_or_replaced_setup_token_writes_nothing,
             owner_email_conflict_writes_nothing,

@@ -246,3 +246,88 @@ pub async fn messages_are_kept_as_sent_and_read_once(store: &dyn Store) {
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.messages_of(elsewhere.id, "thread-1").await), []);
 }
+
+pub async fn reminders_are_planned_once_and_settled_while_pending(store: &dyn Store) {
+    use crate::{ReminderRecord, ReminderSettingsRecord};
+    use domain::appointment::{Modality, Status};
+    let p = practice("Reminders", "owner@reminders.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    assert_eq!(ok(store.reminder_settings(p.id).await), None, "off until set");
+    let settings = ReminderSettingsRecord { email_hours: Some(24), sms_hours: None, with_names: false };
+    ok(store.save_reminder_settings(p.id, &settings, t(11)).await);
+    let changed = ReminderSettingsRecord { sms_hours: Some(2), ..settings };
+    ok(store.save_reminder_settings(p.id, &changed, t(12)).await);
+    assert_eq!(ok(store.reminder_settings(p.id).await), Some(changed));
+
+    let kind = appointment_type_record("Reminded session", t(11));
+    ok(store.insert_appointment_type(p.id, &kind).await);
+    let client = sealed_client(61, "r-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let appointment = AppointmentRecord {
+        id: "appointment-r".into(),
+        appointment_type: kind.id,
+        clinician: p.owner.id,
+        clients: vec![client.id],
+        starts_at: t(100_000),
+        ends_at: t(103_000),
+        modality: Modality::InPerson,
+        status: Status::Scheduled,
+        reason: vec![1],
+        version: 1,
+        created_at: t(20),
+        created_by: p.owner.id,
+        updated: None,
+        note: None,
+        room: None,
+        series: None,
+        office: None,
+    };
+    ok(store.book_appointment(p.id, &appointment).await);
+    let planned = |id: &str, channel: &str, due: i64| ReminderRecord {
+        id: id.into(),
+        appointment: "appointment-r".into(),
+        client: client.id,
+        channel: channel.into(),
+        starts_at: t(100_000),
+        due_at: t(due),
+        state: "pending".into(),
+        attempts: 0,
+        next_attempt_at: t(due),
+        outcome: None,
+        settled_at: None,
+    };
+    let both = [planned("r-email", "email", 13_600), planned("r-sms", "sms", 92_800)];
+    assert_eq!(ok(store.plan_reminders(p.id, &both).await), 2);
+    // Planned again (the next run, or another server): nothing new.
+    let again = [planned("r-email-2", "email", 13_600), planned("r-sms-2", "sms", 92_800)];
+    assert_eq!(ok(store.plan_reminders(p.id, &again).await), 0);
+    let due = ok(store.due_reminders(p.id, t(50_000), 10).await);
+    assert_eq!(due, [both[0].clone()]);
+
+    // A failed attempt waits for its retry; a settled one is settled once.
+    let retry = ReminderRecord {
+        attempts: 1,
+        next_attempt_at: t(50_120),
+        outcome: Some("mail server busy".into()),
+        ..both[0].clone()
+    };
+    ok(store.settle_reminder(p.id, &retry).await);
+    assert_eq!(ok(store.due_reminders(p.id, t(50_000), 10).await), []);
+    let sent = ReminderRecord {
+        state: "sent".into(),
+        attempts: 2,
+        outcome: None,
+        settled_at: Some(t(50_200)),
+        ..retry.clone()
+    };
+    ok(store.settle_reminder(p.id, &sent).await);
+    let twice = store.settle_reminder(p.id, &sent).await;
+    assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "{twice:?}");
+    let log = ok(store.reminder_log(p.id, t(0), 10).await);
+    assert_eq!(log.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["r-sms", "r-email"]);
+    assert_eq!(log[1], sent);
+
+    let elsewhere = practice("Other reminders", "owner@reminders-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.reminder_log(elsewhere.id, t(0), 10).await), []);
+}

@@ -1,0 +1,309 @@
+//! Appointment reminders (SC-4) by e-mail and text, as the practice sets them: a lead time per
+//! channel, names or not. A run plans one reminder per client, channel and session start for
+//! the sessions ahead, then sends those due: only to a client who agreed to that channel (the
+//! contact preferences on their record), only for a session still booked at that time, with
+//! the minimum-necessary words of `domain::reminder`. Failures are retried with a growing wait
+//! up to five attempts; a permanent refusal (a bounce) ends at once. Each reminder sent is an
+//! audit event, committed with its entry in the delivery log.
+
+use domain::appointment::{Modality, Status};
+use domain::policy::{Action, Resource};
+use domain::reminder::{Channel, ReminderFacts, ReminderSettingsForm, render};
+use domain::staff::Email;
+use domain::validation::FieldErrors;
+use domain::{ClientId, PracticeId};
+use jiff::{SignedDuration, Timestamp};
+use store::{AppointmentRecord, ReminderRecord, ReminderSettingsRecord, StoreError};
+
+use crate::audit_log::{AuditEntry, Crud, Who};
+use crate::clients::sealing::open_details;
+use crate::mail::Mail;
+use crate::sms::SmsError;
+use crate::{Actor, Haven, Result, ServiceError};
+
+/// Attempts before a reminder is given up on.
+const MAX_ATTEMPTS: i64 = 5;
+/// Reminders handled per practice and run.
+const BATCH: u32 = 20_000;
+
+/// What a run did, for the log and the benchmark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReminderRun {
+    pub planned: u64,
+    pub sent: u64,
+    pub retrying: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+/// One line of the delivery log, naming no one (the appointment's id links to the day).
+#[derive(Debug, Clone)]
+pub struct ReminderLogEntry {
+    pub due_at: Timestamp,
+    pub channel: Channel,
+    pub state: String,
+    pub attempts: i64,
+    pub outcome: Option<String>,
+    pub appointment: String,
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Sent,
+    Retry(&'static str),
+    Failed(&'static str),
+    Skipped(&'static str),
+}
+
+impl Haven {
+    /// The practice's reminder settings (off until set).
+    pub async fn reminder_settings(&self, actor: &Actor) -> Result<ReminderSettingsRecord> {
+        actor.may(Resource::PracticeProfile, Action::View)?;
+        Ok(self.store.reminder_settings(actor.practice()).await?.unwrap_or_default())
+    }
+
+    /// Saves the lead time of each channel and whether reminders may name people.
+    pub async fn save_reminder_settings(&self, actor: &Actor, form: &ReminderSettingsForm) -> Result<()> {
+        actor.may(Resource::PracticeProfile, Action::Update)?;
+        let mut errors = FieldErrors::default();
+        let Some((email_hours, sms_hours, with_names)) = form.validate(&mut errors) else {
+            return Err(ServiceError::Invalid(errors));
+        };
+        let settings = ReminderSettingsRecord { email_hours, sms_hours, with_names };
+        let entry = AuditEntry::new("settings.reminders", Crud::Update)
+            .resource("practice", actor.practice())
+            .changed(&["email_hours", "sms_hours", "with_names"]);
+        self.recording_by(actor, entry)?.save_reminder_settings(actor.practice(), &settings, self.now()).await?;
+        self.audit_drafts_committed();
+        Ok(())
+    }
+
+    /// The delivery log of the last 30 days, the latest first.
+    pub async fn reminder_log(&self, actor: &Actor) -> Result<Vec<ReminderLogEntry>> {
+        actor.may(Resource::PracticeProfile, Action::Update)?;
+        let since = self.now() - SignedDuration::from_hours(24 * 30);
+        let records = self.store.reminder_log(actor.practice(), since, 500).await?;
+        self.audited_by(actor, AuditEntry::new("reminder.log", Crud::Read).categories(&["appointments"])).await?;
+        Ok(records
+            .into_iter()
+            .map(|r| ReminderLogEntry {
+                due_at: r.due_at,
+                channel: r.channel.parse().unwrap_or(Channel::Email),
+                state: r.state,
+                attempts: r.attempts,
+                outcome: r.outcome,
+                appointment: r.appointment,
+            })
+            .collect())
+    }
+
+    /// Plans and sends every practice's due reminders once; the server calls this every minute.
+    pub async fn send_due_reminders(&self) -> Result<ReminderRun> {
+        let mut run = ReminderRun::default();
+        for practice in self.store.practice_ids().await? {
+            let Some(settings) = self.store.reminder_settings(practice).await? else { continue };
+            self.remind(practice, settings, &mut run).await?;
+        }
+        Ok(run)
+    }
+
+    async fn remind(
+        &self,
+        practice: PracticeId,
+        settings: ReminderSettingsRecord,
+        run: &mut ReminderRun,
+    ) -> Result<()> {
+        let channels: Vec<(Channel, i64)> =
+            [(Channel::Email, settings.email_hours), (Channel::Sms, settings.sms_hours)]
+                .into_iter()
+                .filter_map(|(c, h)| h.map(|h| (c, h)))
+                .collect();
+        let Some(longest) = channels.iter().map(|(_, h)| *h).max() else { return Ok(()) };
+        let now = self.now();
+        let ahead = self.store.appointments_starting(practice, now, now + SignedDuration::from_hours(longest)).await?;
+        let mut plan = Vec::new();
+        for a in ahead.iter().filter(|a| a.status == Status::Scheduled) {
+            for client in &a.clients {
+                for (channel, hours) in &channels {
+                    let due_at = a.starts_at - SignedDuration::from_hours(*hours);
+                    if due_at > now {
+                        continue;
+                    }
+                    plan.push(ReminderRecord {
+                        id: uuid::Uuid::new_v4().to_string(),
+                        appointment: a.id.clone(),
+                        client: *client,
+                        channel: channel.as_str().to_owned(),
+                        starts_at: a.starts_at,
+                        due_at,
+                        state: "pending".into(),
+                        attempts: 0,
+                        next_attempt_at: due_at,
+                        outcome: None,
+                        settled_at: None,
+                    });
+                }
+            }
+        }
+        if !plan.is_empty() {
+            run.planned += self.store.plan_reminders(practice, &plan).await?;
+        }
+        let due = self.store.due_reminders(practice, now, BATCH).await?;
+        if due.is_empty() {
+            return Ok(());
+        }
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let zone = self.practice_zone(practice).await?;
+        let names = self.staff_names(practice).await?;
+        let portal = format!("{}/portal", self.outbox.public_url);
+        for reminder in due {
+            let attempt = self.attempt(practice, &ring, &zone, &names, &portal, settings.with_names, &reminder).await?;
+            self.settle_reminder(practice, reminder, attempt, run).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends one reminder, or says why not.
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt(
+        &self,
+        practice: PracticeId,
+        ring: &crypto::Keyring,
+        zone: &jiff::tz::TimeZone,
+        names: &crate::clients::StaffNames,
+        portal: &str,
+        with_names: bool,
+        r: &ReminderRecord,
+    ) -> Result<Attempt> {
+        let Some(session) = self.store.appointment(practice, &r.appointment).await? else {
+            return Ok(Attempt::Skipped("the session no longer exists"));
+        };
+        if !still_booked(&session, r, self.now()) {
+            return Ok(Attempt::Skipped("the session was moved, cancelled or has begun"));
+        }
+        let Some(sealed) = self.store.client(practice, r.client).await? else {
+            return Ok(Attempt::Skipped("the client no longer exists"));
+        };
+        let details = open_details(ring, &practice.to_string(), &sealed)?;
+        let profile = details.profile.expose();
+        let when = session.starts_at.to_zoned(zone.clone()).strftime("%A, %B %-d at %-I:%M %p").to_string();
+        let given = match profile.preferred_name.trim() {
+            "" => details.given_name.expose().clone(),
+            preferred => preferred.to_owned(),
+        };
+        let clinician = names.of(session.clinician);
+        let facts = ReminderFacts {
+            when: &when,
+            video: session.modality == Modality::Telehealth,
+            names: with_names.then_some((given.as_str(), clinician.as_str())),
+            portal,
+        };
+        let channel: Channel = r.channel.parse().map_err(ServiceError::Internal)?;
+        let text = render(channel, facts);
+        Ok(match channel {
+            Channel::Email => {
+                let address = details.email.as_ref().map(|e| e.expose().trim().to_owned()).unwrap_or_default();
+                if !profile.email_ok {
+                    Attempt::Skipped("the client has not agreed to e-mail")
+                } else if address.is_empty() {
+                    Attempt::Skipped("no e-mail address on file")
+                } else if !self.outbox.mailer.delivers() {
+                    Attempt::Skipped("e-mail is not set up on this server")
+                } else {
+                    let Ok(to) = Email::parse(&address) else {
+                        return Ok(Attempt::Failed("the e-mail address is not valid"));
+                    };
+                    match self.outbox.mailer.send(&Mail { to, subject: text.subject, text: text.body }).await {
+                        Ok(()) => Attempt::Sent,
+                        // The server's words may quote the address: only their kind is kept.
+                        Err(why) if why.contains("permanent") => {
+                            Attempt::Failed("the mail server refused it (bounced)")
+                        }
+                        Err(_) => Attempt::Retry("the mail server did not take it; trying again"),
+                    }
+                }
+            }
+            Channel::Sms => {
+                let phone = details.phone.as_ref().map(|p| p.expose().trim().to_owned()).unwrap_or_default();
+                if !profile.sms_ok {
+                    Attempt::Skipped("the client has not agreed to text messages")
+                } else if phone.is_empty() {
+                    Attempt::Skipped("no phone number on file")
+                } else if !self.sms.delivers() {
+                    Attempt::Skipped("text messages are not set up on this server")
+                } else {
+                    match self.sms.send(&phone, &text.body).await {
+                        Ok(()) => Attempt::Sent,
+                        Err(SmsError::Refused) => Attempt::Failed("the SMS provider refused it"),
+                        Err(SmsError::Unavailable) => Attempt::Retry("the SMS provider was unavailable; trying again"),
+                    }
+                }
+            }
+        })
+    }
+
+    /// Records an attempt in the delivery log; a reminder sent is an audit event committed with it.
+    async fn settle_reminder(
+        &self,
+        practice: PracticeId,
+        mut r: ReminderRecord,
+        attempt: Attempt,
+        run: &mut ReminderRun,
+    ) -> Result<()> {
+        let now = self.now();
+        r.attempts += 1;
+        let (state, outcome) = match attempt {
+            Attempt::Sent => ("sent", None),
+            Attempt::Retry(why) if r.attempts < MAX_ATTEMPTS => ("pending", Some(why)),
+            Attempt::Retry(_) => ("failed", Some("given up after five attempts")),
+            Attempt::Failed(why) => ("failed", Some(why)),
+            Attempt::Skipped(why) => ("skipped", Some(why)),
+        };
+        match state {
+            "sent" => run.sent += 1,
+            "pending" => run.retrying += 1,
+            "failed" => run.failed += 1,
+            _ => run.skipped += 1,
+        }
+        r.state = state.to_owned();
+        r.outcome = outcome.map(str::to_owned);
+        // A minute, then 2, 4, 8 … before the next try.
+        r.next_attempt_at = now + SignedDuration::from_mins(1 << (r.attempts - 1).clamp(0, 10));
+        r.settled_at = (state != "pending").then_some(now);
+        let result = if state == "sent" {
+            let entry = reminder_entry(r.client, &r);
+            self.recording(practice, Who::System, entry)?.settle_reminder(practice, &r).await
+        } else {
+            self.store.settle_reminder(practice, &r).await
+        };
+        match result {
+            Ok(()) => {
+                if state == "sent" {
+                    self.audit_drafts_committed();
+                }
+                Ok(())
+            }
+            // Another server settled it meanwhile.
+            Err(StoreError::NoRowChanged(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The event of a reminder sent: the client's contact details and the session were used.
+fn reminder_entry(client: ClientId, r: &ReminderRecord) -> AuditEntry {
+    AuditEntry::new("reminder.send", Crud::Execute)
+        .client(client)
+        .resource("reminder", &r.id)
+        .resource("appointment", &r.appointment)
+        .categories(&["demographics", "appointments"])
+        .purpose("HOPERAT")
+}
+
+/// Whether the session the reminder was planned for is still booked at that time, ahead.
+fn still_booked(session: &AppointmentRecord, r: &ReminderRecord, now: Timestamp) -> bool {
+    session.status == Status::Scheduled
+        && session.starts_at == r.starts_at
+        && session.starts_at > now
+        && session.clients.contains(&r.client)
+}
