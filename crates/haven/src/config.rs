@@ -58,6 +58,11 @@ pub const KEYS: &[(&str, &str)] = &[
     ("smtp_password", "mail server password (or smtp_password_file)"),
     ("smtp_from", "sender of Haven's e-mail, e.g. Haven <haven@practice.example>"),
     ("smtp_ca_file", "PEM certificate to trust for the mail server besides the system's"),
+    ("sms_account_sid", "account SID at a Twilio-compatible SMS provider, for text reminders; absent means no texts"),
+    ("sms_auth_token", "that account's auth token (or sms_auth_token_file)"),
+    ("sms_from", "the number texts come from, in E.164 (+15035550100), or a messaging service id"),
+    ("sms_api_url", "the provider's API address (default https://api.twilio.com; https only, but for loopback)"),
+    ("reminder_interval_seconds", "how often due reminders are sent (10-3600, default 60)"),
     ("oidc_issuer", "OpenID Connect provider staff may sign in with, e.g. https://accounts.google.com"),
     ("oidc_client_id", "Haven's client id at that provider"),
     ("oidc_client_secret", "Haven's client secret at that provider (or oidc_client_secret_file)"),
@@ -68,10 +73,11 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 /// Keys whose value may instead be read from the file named by `<key>_file`.
-const SECRET_KEYS: &[&str] = &["database_url", "smtp_password", "oidc_client_secret", "telehealth_secret"];
+const SECRET_KEYS: &[&str] =
+    &["database_url", "smtp_password", "oidc_client_secret", "telehealth_secret", "sms_auth_token"];
 /// Keys whose values are never repeated in an error message.
 const REDACTED_KEYS: &[&str] =
-    &["database_url", "master_key", "smtp_password", "oidc_client_secret", "telehealth_secret"];
+    &["database_url", "master_key", "smtp_password", "oidc_client_secret", "telehealth_secret", "sms_auth_token"];
 
 /// A configuration value that is a secret: never printed, wiped when dropped.
 pub type Secret = domain::Secret<String>;
@@ -148,6 +154,10 @@ pub struct Config {
     pub key_cache: std::time::Duration,
     /// How long an AI provider may take to answer.
     pub ai_timeout: std::time::Duration,
+    /// How often due reminders are sent.
+    pub reminder_interval: std::time::Duration,
+    /// Text messages, if a provider is configured.
+    pub sms: Option<crate::sms::SmsConfig>,
     /// Timeouts and connection caps of the HTTP server.
     pub connections: crate::connections::Caps,
     pub trusted_proxies: web::TrustedProxies,
@@ -309,6 +319,7 @@ impl Layers {
             self.parse("session_lifetime_hours", defaults.absolute_lifetime.as_hours(), |s| bounded(s, 1, 24))?;
         let key_cache = self.parse("key_cache_seconds", 30, |s| bounded(s, 1, 600))?;
         let ai_timeout = self.parse("ai_timeout_seconds", 120, |s| bounded(s, 5, 600))?;
+        let reminder_interval = self.parse("reminder_interval_seconds", 60, |s| bounded(s, 10, 3600))?;
         let caps = crate::connections::Caps::default();
         let seconds = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
@@ -326,10 +337,13 @@ impl Layers {
             per_address: usize::try_from(per_address).unwrap_or(usize::MAX),
         };
         let smtp = self.smtp()?;
+        let sms = self.sms()?;
         let oidc = self.oidc()?;
         let telehealth = Arc::new(self.telehealth()?);
         Ok(Config {
             smtp,
+            sms,
+            reminder_interval: std::time::Duration::from_secs(reminder_interval.unsigned_abs()),
             oidc,
             telehealth,
             key_cache: std::time::Duration::from_secs(key_cache.unsigned_abs()),
@@ -376,6 +390,37 @@ impl Layers {
             }
         };
         Telehealth::new(&server, tokens).map_err(|e| ConfigError(e.to_string()))
+    }
+
+    fn sms(&self) -> Result<Option<crate::sms::SmsConfig>, ConfigError> {
+        let text = |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(s.to_owned())) };
+        let Some(account_sid) = self.parse("sms_account_sid", None, text)? else {
+            return match ["sms_auth_token", "sms_from", "sms_api_url"].into_iter().find(|k| self.values.contains_key(k))
+            {
+                Some(key) => Err(ConfigError(format!("`{key}` is set but `sms_account_sid` is not"))),
+                None => Ok(None),
+            };
+        };
+        let required = |key: &'static str| {
+            self.parse(key, None, text)?
+                .ok_or_else(|| ConfigError(format!("`sms_account_sid` is set but `{key}` is not")))
+        };
+        let api_url = self.parse("sms_api_url", "https://api.twilio.com".to_owned(), |s| {
+            let url = s.trim().trim_end_matches('/');
+            let loopback =
+                ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"].iter().any(|p| url.starts_with(p));
+            if url.starts_with("https://") || loopback {
+                Ok(url.to_owned())
+            } else {
+                Err("must be an https:// address (plain http only on this machine)".to_owned())
+            }
+        })?;
+        Ok(Some(crate::sms::SmsConfig {
+            api_url,
+            account_sid,
+            auth_token: Secret::new(required("sms_auth_token")?),
+            from: required("sms_from")?,
+        }))
     }
 
     fn oidc(&self) -> Result<Option<OidcConfig>, ConfigError> {

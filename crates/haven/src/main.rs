@@ -22,6 +22,7 @@ mod oidc;
 mod phi_cli;
 mod progress;
 mod serve;
+mod sms;
 mod smtp;
 mod tls;
 

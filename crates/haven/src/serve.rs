@@ -72,6 +72,10 @@ pub async fn run(config: Config) -> Result<()> {
         .with_outbox(Outbox { mailer, public_url: public_url.clone() })
         .with_telehealth(config.telehealth.clone())
         .with_model_gateway(Arc::new(OpenAiGateway::default()), config.ai_timeout);
+    if let Some(sms) = &config.sms {
+        tracing::info!(provider = %sms.api_url, "text messages for reminders");
+        haven = haven.with_sms(Arc::new(crate::sms::TwilioSms::new(sms.clone())));
+    }
     let (video, room_tokens) = haven.telehealth_server();
     tracing::info!(server = video, room_tokens, "video sessions");
     if let Some(oidc) = &config.oidc {
@@ -94,6 +98,7 @@ pub async fn run(config: Config) -> Result<()> {
     }
     tracing::info!(setup_link_printed = setup_link.is_some(), "accepting requests");
     tokio::spawn(housekeeping(haven.clone()));
+    tokio::spawn(reminders(haven.clone(), config.reminder_interval));
 
     let options = web::WebOptions {
         https,
@@ -151,6 +156,26 @@ async fn housekeeping(haven: Haven) {
         }
         if let Err(e) = haven.disable_inactive_accounts().await {
             tracing::warn!(error = %e, "could not disable inactive accounts");
+        }
+    }
+}
+
+/// Every `interval`: plan and send the reminders due (SC-4).
+async fn reminders(haven: Haven, interval: Duration) {
+    let mut every = tokio::time::interval(interval);
+    loop {
+        every.tick().await;
+        match haven.send_due_reminders().await {
+            Ok(run) if run == service::reminders::ReminderRun::default() => {}
+            Ok(run) => tracing::info!(
+                planned = run.planned,
+                sent = run.sent,
+                retrying = run.retrying,
+                failed = run.failed,
+                skipped = run.skipped,
+                "reminders"
+            ),
+            Err(e) => tracing::warn!(error = %e, "could not send reminders"),
         }
     }
 }

@@ -4,6 +4,9 @@
 //! record, and nothing of another client's or of the staff pages.
 
 mod common;
+#[allow(dead_code, unreachable_pub)]
+#[path = "common/sms.rs"]
+mod sms;
 
 use common::*;
 
@@ -12,12 +15,19 @@ struct Seeded {
     mail: MailSink,
     /// (id, given name, e-mail, primary clinician's `email:password`) of each client.
     clients: Vec<(String, String, String, String)>,
+    /// The clients who agreed to be texted, by id, with their phone numbers.
+    texted: Vec<(String, String)>,
     practice_name: String,
     owner: String,
     _tmp: tempfile::TempDir,
 }
 
 fn seed() -> Seeded {
+    seed_with(&[])
+}
+
+/// A seeded practice served with a real SMTP server and `env` besides.
+fn seed_with(env: &[(&str, &str)]) -> Seeded {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
     let seeded = run(haven(&["demo", "seed", "--json", "--no-calendar", "--clients", "4", "--data-dir"]).arg(&dir));
@@ -39,11 +49,19 @@ fn seed() -> Seeded {
         })
         .collect();
     let practice_name = report["practice_name"].as_str().unwrap_or_default().to_owned();
+    let texted = report["clients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["sms_ok"] == true)
+        .filter_map(|c| Some((c["id"].as_str()?.to_owned(), c["phone"].as_str()?.to_owned())))
+        .collect();
     let mail = MailSink::start(tmp.path(), None);
-    let env = mail.env("none");
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let server = Server::start(&dir, &[], &env);
-    Seeded { server, mail, clients, practice_name, owner, _tmp: tmp }
+    let smtp = mail.env("none");
+    let mut all: Vec<(&str, &str)> = smtp.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    all.extend_from_slice(env);
+    let server = Server::start(&dir, &[], &all);
+    Seeded { server, mail, clients, texted, practice_name, owner, _tmp: tmp }
 }
 
 /// Posts `fields` with the form token of the page at `page`.
@@ -459,4 +477,83 @@ fn a_client_books_a_free_slot_of_their_care_team_or_asks_for_an_intake() {
     assert_eq!(asked.header("location"), Some("/portal?requested=1"), "{}", asked.body);
     let dashboard = get(&format!("{base}/dashboard"), Some(&staff));
     assert!(dashboard.body.contains("Session request: Intake assessment"), "{}", dashboard.body);
+}
+
+#[test]
+fn reminders_reach_the_client_by_email_and_text_and_carry_nothing_clinical() {
+    use base64::Engine;
+    let texts = sms::SmsStandIn::start();
+    let api = format!("http://127.0.0.1:{}", texts.port);
+    let s = seed_with(&[
+        ("HAVEN_SMS_ACCOUNT_SID", "AC0123456789"),
+        ("HAVEN_SMS_AUTH_TOKEN", "token-for-the-stand-in"),
+        ("HAVEN_SMS_FROM", "+15035550100"),
+        ("HAVEN_SMS_API_URL", &api),
+        ("HAVEN_REMINDER_INTERVAL_SECONDS", "10"),
+    ]);
+    let base = &s.server.url;
+    let index =
+        s.clients.iter().position(|c| s.texted.iter().any(|(id, _)| *id == c.0)).expect("a client who agreed to texts");
+    let (id, given, email, _) = s.clients[index].clone();
+    let phone = s.texted.iter().find(|(c, _)| *c == id).map(|(_, p)| p.clone()).unwrap_or_default();
+
+    // The client books a session by video in the portal.
+    let client = join(base, &invite(&s, index));
+    let book = get(&format!("{base}/portal/book"), Some(&client));
+    let kind = links(&book.body, "/portal/book/")
+        .into_iter()
+        .find(|t| get(&format!("{base}{t}"), Some(&client)).body.contains("Individual therapy, 53 min"))
+        .unwrap_or_else(|| panic!("no individual session"));
+    let (with, start) = first_opening(&get(&format!("{base}{kind}"), Some(&client)).body);
+    let booked =
+        post_from(base, &client, &kind, &kind, &[("clinician", &with), ("start", &start), ("modality", "telehealth")]);
+    assert_eq!(booked.status, 303, "{}", booked.body);
+
+    // The owner turns reminders on: a week ahead, by both channels, without names.
+    let owner = sign_in(base, &s.owner);
+    let refused = post_from(base, &owner, "/practice/reminders", "/practice/reminders", &[("email_hours", "0")]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let saved = post_from(
+        base,
+        &owner,
+        "/practice/reminders",
+        "/practice/reminders",
+        &[("email_hours", "168"), ("sms_hours", "168")],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+
+    let mut waited = 0;
+    let reminder = loop {
+        let found = s.mail.messages().into_iter().find(|m| m.contains("Subject: Appointment reminder"));
+        if let (Some(found), false) = (found, texts.received().is_empty()) {
+            break found;
+        }
+        waited += 1;
+        assert!(waited < 300, "no reminder within 30 s");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let never = [given.as_str(), "Individual therapy", "90837", "Lantern", &s.practice_name];
+    assert!(reminder.contains(&format!("To: {email}")) && reminder.contains("by video"), "{reminder}");
+    assert!(never.iter().all(|n| !reminder.contains(n)), "{reminder}");
+
+    // The text went to the provider's API as the provider expects it.
+    let sent = texts.received();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let text = &sent[0];
+    assert_eq!(text.path, "/2010-04-01/Accounts/AC0123456789/Messages.json");
+    let credentials = base64::engine::general_purpose::STANDARD.encode("AC0123456789:token-for-the-stand-in");
+    assert_eq!(text.authorization, format!("Basic {credentials}"));
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!((text.field("To"), text.field("From")), (format!("+1{digits}").as_str(), "+15035550100"));
+    assert!(
+        text.field("Body").contains("Reminder:") && never.iter().all(|n| !text.field("Body").contains(n)),
+        "{text:?}"
+    );
+
+    // The delivery log says so; the next run sends nothing twice.
+    std::thread::sleep(std::time::Duration::from_secs(11));
+    assert_eq!(texts.received().len(), 1, "a reminder is sent once");
+    let log = get(&format!("{base}/practice/reminders"), Some(&owner));
+    assert_eq!(log.body.matches("<td>sent</td>").count(), 2, "{}", log.body);
+    assert!(!log.body.contains(&given) && !log.body.contains(&email), "the log names no one: {}", log.body);
 }

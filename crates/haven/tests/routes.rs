@@ -163,6 +163,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/messages", SignedIn),
         ("GET", "/clients/{id}/messages/{thread}", SignedIn),
         ("POST", "/clients/{id}/messages/{thread}", SignedIn),
+        ("GET", "/practice/reminders", RefusedTo("clinician")),
+        ("POST", "/practice/reminders", RefusedTo("scheduler")),
         ("GET", "/portal/book", Portal),
         ("GET", "/portal/book/{id}", Portal),
         ("POST", "/portal/book/{id}", Portal),

@@ -64,6 +64,8 @@ pub struct SeededClient {
     pub date_of_birth: jiff::civil::Date,
     pub phone: String,
     pub email: String,
+    /// The client agreed to be texted (reminders by text go only to them).
+    pub sms_ok: bool,
     /// The primary clinician and the supervisor, as places in the report's `staff`.
     pub primary: Option<usize>,
     pub supervisor: Option<usize>,
@@ -333,6 +335,7 @@ impl Haven {
                 date_of_birth: *details.date_of_birth.expose(),
                 phone: details.phone.as_ref().map(|p| p.expose().clone()).unwrap_or_default(),
                 email: details.email.as_ref().map(|e| e.expose().clone()).unwrap_or_default(),
+                sms_ok: details.profile.expose().sms_ok,
             });
             if let Some(primary) = primary {
                 let sud = (n == PART2_CLIENT).then_some(PART2_CODE);

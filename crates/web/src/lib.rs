@@ -29,6 +29,7 @@ mod password_reset;
 mod portal;
 mod practice_profile;
 mod refusals;
+mod reminders;
 mod remote;
 mod rooms;
 mod routes;
@@ -89,6 +90,7 @@ fn all_routes() -> routes::Routes {
         .merge(note_templates::routes())
         .merge(rooms::routes())
         .merge(ai::routes())
+        .merge(reminders::routes())
         .merge(attendance::routes())
         .merge(feed::routes())
         .merge(calendars::routes())

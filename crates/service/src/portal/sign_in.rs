@@ -161,7 +161,7 @@ impl Haven {
             self.store.touch_portal_session(&hash, now).await?;
         }
         let name = self.holder_name(session.practice, &account).await?;
-        Ok(actor(&account, session.practice, name, &hash, idle_timeout)?)
+        actor(&account, session.practice, name, &hash, idle_timeout)
     }
 
     /// Ends a portal session (recorded); an unknown token ends nothing.

@@ -52,7 +52,7 @@ pub async fn portal_links_set_a_password_once_and_close_with_the_account(store: 
     };
     ok(store.open_portal_account(p.id, &account, &link(p.id, account.id, "first", 20)).await);
     assert_eq!(ok(store.portal_account_by_login(p.id, "login-1").await), Some(account.clone()));
-    assert_eq!(ok(store.portal_accounts_of(p.id, client.id).await), [account.clone()]);
+    assert_eq!(ok(store.portal_accounts_of(p.id, client.id).await), std::slice::from_ref(&account));
     // A second account for the same address is refused, and leaves nothing behind.
     let twin = PortalAccountRecord { id: PortalAccountId::random(), ..account.clone() };
     let refused = store.open_portal_account(p.id, &twin, &link(p.id, twin.id, "twin", 21)).await;
@@ -180,7 +180,7 @@ pub async fn questionnaires_are_answered_once_into_a_measure(store: &dyn Store) 
     ok(store.answer_questionnaire(p.id, "q-1", &answer, Some(&next)).await);
     let answered = ok(store.questionnaire(p.id, "q-1").await).expect("kept");
     assert_eq!(answered.answered, Some((t(30), answer.id)));
-    assert_eq!(ok(store.measures(p.id, client.id).await), [answer.clone()]);
+    assert_eq!(ok(store.measures(p.id, client.id).await), std::slice::from_ref(&answer));
     let again = store.answer_questionnaire(p.id, "q-1", &measure(client.id), None).await;
     assert!(matches!(again, Err(StoreError::NoRowChanged(_))), "answered once: {again:?}");
     let ids: Vec<String> = ok(store.questionnaires_of(p.id, client.id).await).into_iter().map(|q| q.id).collect();
@@ -222,7 +222,7 @@ pub async fn messages_are_kept_as_sent_and_read_once(store: &dyn Store) {
         read: None,
     };
     ok(store.start_thread(p.id, &thread, &message("m-1", true, 20)).await);
-    assert_eq!(ok(store.threads_of(p.id, client.id).await), [thread.clone()]);
+    assert_eq!(ok(store.threads_of(p.id, client.id).await), std::slice::from_ref(&thread));
     assert_eq!(ok(store.unread_threads_of_caseload(p.id, p.owner.id).await), [(client.id, "thread-1".to_owned())]);
     // A message for this thread in another client's name is refused, and nothing is kept.
     let refused = store.add_message(p.id, other.id, &message("m-x", true, 21)).await;
