@@ -143,6 +143,13 @@ try {
   await page.waitForURL(`${base}/portal?booked=1`);
   check((await page.textContent(".notice")).includes("booked"), "no notice that the session was booked");
   await inspect("booked");
+  // Cancelling shows its terms first (this one is kept).
+  await page.locator("a.cancel").first().click();
+  await page.waitForURL(/\/portal\/sessions\/.+\/cancel$/);
+  check((await page.textContent("main")).includes("Cancel your session?"), "no cancellation terms");
+  await inspect("cancel");
+  await page.click("a:has-text('Keep it')");
+  await page.waitForURL(`${base}/portal`);
 
   // A message to the care team, and the clinician's reply.
   await page.goto(`${base}/portal/messages`);

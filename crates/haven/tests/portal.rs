@@ -444,6 +444,21 @@ fn a_client_books_a_free_slot_of_their_care_team_or_asks_for_an_intake() {
     );
     assert!(home.body.contains("video"), "{}", home.body);
 
+    // Cancelling it, ahead of the notice, costs nothing; the time is free again.
+    let cancel = links(&home.body, "/portal/sessions/").into_iter().next().unwrap_or_else(|| panic!("{}", home.body));
+    let terms = get(&format!("{base}{cancel}"), Some(&client));
+    assert!(terms.status == 200 && terms.body.contains("costs nothing"), "{}", terms.body);
+    let other = join(base, &invite(&s, s.clients.iter().position(|c| c.0 != id).unwrap_or(1)));
+    assert_eq!(get(&format!("{base}{cancel}"), Some(&other)).status, 404, "not another client's to cancel");
+    assert_eq!(post_from(base, &other, "/portal", &cancel, &[]).status, 404);
+    let cancelled = post_from(base, &client, &cancel, &cancel, &[]);
+    assert_eq!(cancelled.header("location"), Some("/portal?cancelled=1"), "{}", cancelled.body);
+    let home = get(&format!("{base}/portal?cancelled=1"), Some(&client));
+    assert!(home.body.contains("Your session is cancelled") && !home.body.contains(&cancel), "{}", home.body);
+    assert_eq!(post_from(base, &client, "/portal", &cancel, &[]).status, 404, "cancelled once");
+    let booked = post_from(base, &client, &individual, &individual, &fields);
+    assert_eq!(booked.status, 303, "the freed time can be booked again: {}", booked.body);
+
     // The same time twice, or a time the calendar never offered, is refused and books nothing.
     let again = post_from(base, &client, &individual, &individual, &fields);
     assert_eq!(again.status, 409, "{}", again.body);

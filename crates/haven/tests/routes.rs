@@ -165,6 +165,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/messages/{thread}", SignedIn),
         ("GET", "/practice/reminders", RefusedTo("clinician")),
         ("POST", "/practice/reminders", RefusedTo("scheduler")),
+        ("GET", "/portal/sessions/{id}/cancel", Portal),
+        ("POST", "/portal/sessions/{id}/cancel", Portal),
         ("GET", "/portal/book", Portal),
         ("GET", "/portal/book/{id}", Portal),
         ("POST", "/portal/book/{id}", Portal),

@@ -155,3 +155,72 @@ fn bookable(t: &AppointmentTypeRecord) -> Option<BookableType> {
         BookableType { id: t.id, name: t.spec.name.clone(), minutes: t.spec.minutes, booking: t.spec.portal_booking }
     })
 }
+
+/// What cancelling one of the client's sessions means now.
+#[derive(Debug, Clone)]
+pub struct CancelTerms {
+    pub starts_at: Timestamp,
+    /// Inside the practice's notice: a late cancellation, with its fee.
+    pub late: bool,
+    pub notice_hours: u32,
+    /// In cents; 0 charges nothing.
+    pub fee_cents: u32,
+}
+
+impl Haven {
+    /// The terms of cancelling one of the client's upcoming sessions now (the page shows them
+    /// before the client confirms).
+    pub async fn portal_cancel_terms(&self, actor: &PortalActor, id: &str) -> Result<CancelTerms> {
+        let (_, terms) = self.cancellable(actor, id).await?;
+        Ok(terms)
+    }
+
+    /// Cancels one of the client's upcoming sessions, late (with the practice's fee) inside the
+    /// notice; returns the terms it was cancelled on. The row names the clinician whose
+    /// calendar it was on; the event names the client.
+    pub async fn portal_cancel(&self, actor: &PortalActor, id: &str) -> Result<CancelTerms> {
+        let (record, terms) = self.cancellable(actor, id).await?;
+        let practice = actor.practice();
+        let status = if terms.late { Status::LateCancelled } else { Status::Cancelled };
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let reason =
+            seal_cell(&ring, practice, SealedColumn::AppointmentReason, id, b"Cancelled by the client in the portal")?;
+        let entry = AuditEntry::new("appointment.outcome", Crud::Update)
+            .resource("appointment", id)
+            .categories(&["appointments"])
+            .changed(&["status"]);
+        let by = (self.now(), record.clinician);
+        match self
+            .recording_in_portal(actor, entry)?
+            .set_appointment_outcome(practice, id, record.version, (status, reason), by)
+            .await
+        {
+            Ok(()) => {
+                self.audit_drafts_committed();
+                Ok(terms)
+            }
+            Err(store::StoreError::NoRowChanged(_)) => {
+                Err(ServiceError::Conflict("the session changed meanwhile; look at it again".into()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// One of the client's sessions that is still booked and ahead, with its terms.
+    async fn cancellable(&self, actor: &PortalActor, id: &str) -> Result<(AppointmentRecord, CancelTerms)> {
+        let record = self.store.appointment(actor.practice(), id).await?;
+        let now = self.now();
+        let record = record
+            .filter(|a| a.clients.contains(&actor.client()) && a.status == Status::Scheduled && a.starts_at > now)
+            .ok_or(ServiceError::NotFound)?;
+        let policy = self.store.fee_policy(actor.practice()).await?;
+        let late = record.starts_at - jiff::SignedDuration::from_hours(i64::from(policy.notice_hours)) < now;
+        let terms = CancelTerms {
+            starts_at: record.starts_at,
+            late,
+            notice_hours: policy.notice_hours,
+            fee_cents: if late { policy.late_cancel_fee } else { 0 },
+        };
+        Ok((record, terms))
+    }
+}

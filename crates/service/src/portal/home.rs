@@ -21,6 +21,8 @@ const ACCESS_REPORT_ROWS: u32 = 500;
 /// One upcoming session as the client sees it: when, with whom, how.
 #[derive(Debug, Clone)]
 pub struct PortalVisit {
+    /// The appointment's id (the client may cancel it).
+    pub id: String,
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
     pub clinician: String,
@@ -100,6 +102,7 @@ impl Haven {
                         self.telehealth.join_url(&room, who, a.starts_at - margin, a.ends_at + margin)
                     });
                 PortalVisit {
+                    id: a.id.clone(),
                     starts_at: a.starts_at,
                     ends_at: a.ends_at,
                     clinician: names.of(a.clinician),

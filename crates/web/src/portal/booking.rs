@@ -147,3 +147,52 @@ pub(super) async fn take(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Template)]
+#[template(path = "portal_cancel.html")]
+pub(super) struct CancelPage {
+    l: PortalLayout,
+    id: String,
+    when: String,
+    late: bool,
+    notice_hours: u32,
+    /// The fee as money (`$50.00`); empty when there is none.
+    fee: String,
+}
+
+with_portal_layout!(CancelPage);
+
+async fn cancel_page(state: &AppState, actor: &PortalActor, id: &str) -> Result<CancelPage, PageError> {
+    let terms = state.haven.portal_cancel_terms(actor, id).await?;
+    let zone = state.haven.portal_zone(actor).await?;
+    let when = terms.starts_at.to_zoned(zone).strftime("%A, %B %-d at %-I:%M %p").to_string();
+    let fee = match terms.fee_cents {
+        0 => String::new(),
+        cents => format!("${}.{:02}", cents / 100, cents % 100),
+    };
+    Ok(CancelPage {
+        l: PortalLayout::of(actor),
+        id: id.to_owned(),
+        when,
+        late: terms.late,
+        notice_hours: terms.notice_hours,
+        fee,
+    })
+}
+
+pub(super) async fn cancel_form(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    Ok(render(StatusCode::OK, &cancel_page(&state, &actor, &id).await?))
+}
+
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    state.haven.portal_cancel(&actor, &id).await?;
+    Ok(Redirect::to("/portal?cancelled=1").into_response())
+}

@@ -27,6 +27,8 @@ pub(crate) fn routes() -> Routes {
         .get("/portal/book", booking::book)
         .get("/portal/book/{id}", booking::openings)
         .post("/portal/book/{id}", booking::take)
+        .get("/portal/sessions/{id}/cancel", booking::cancel_form)
+        .post("/portal/sessions/{id}/cancel", booking::cancel)
         .get("/portal/messages", messages::messages)
         .post("/portal/messages", messages::start)
         .get("/portal/messages/{id}", messages::thread)
@@ -92,6 +94,7 @@ with_portal_layout!(
 );
 
 struct Visit {
+    id: String,
     day: String,
     time: String,
     clinician: String,
@@ -121,6 +124,7 @@ struct HomePage {
 struct HomeQuery {
     booked: Option<String>,
     requested: Option<String>,
+    cancelled: Option<String>,
 }
 
 async fn home(
@@ -131,6 +135,7 @@ async fn home(
     let home = state.haven.portal_home(&actor).await?;
     let zone = &home.time_zone;
     let visit = |v: PortalVisit| Visit {
+        id: v.id,
         day: v.starts_at.to_zoned(zone.clone()).strftime("%A, %B %-d").to_string(),
         time: format!("{} – {}", when::time(v.starts_at, zone), when::time(v.ends_at, zone)),
         clinician: v.clinician,
@@ -143,9 +148,12 @@ async fn home(
         practice_name: home.practice_name,
         visits: home.visits.into_iter().map(visit).collect(),
         unread_messages: home.unread_messages,
-        notice: match (query.booked, query.requested) {
-            (Some(_), _) => Some("Your session is booked. It is listed below."),
-            (_, Some(_)) => Some("Your request is with your care team, in your messages: they will book it and reply."),
+        notice: match (query.booked, query.requested, query.cancelled) {
+            (Some(_), _, _) => Some("Your session is booked. It is listed below."),
+            (_, Some(_), _) => {
+                Some("Your request is with your care team, in your messages: they will book it and reply.")
+            }
+            (_, _, Some(_)) => Some("Your session is cancelled."),
             _ => None,
         },
         questionnaires: home
