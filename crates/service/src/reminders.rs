@@ -23,8 +23,10 @@ use crate::{Actor, Haven, Result, ServiceError};
 
 /// Attempts before a reminder is given up on.
 const MAX_ATTEMPTS: i64 = 5;
-/// Reminders handled per practice and run.
+/// Reminders handled per practice and run, and sent at once (each waits on a mail server or
+/// an SMS API, so a run of thousands overlaps them).
 const BATCH: u32 = 20_000;
+const IN_FLIGHT: usize = 16;
 
 /// What a run did, for the log and the benchmark.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -45,6 +47,27 @@ pub struct ReminderLogEntry {
     pub attempts: i64,
     pub outcome: Option<String>,
     pub appointment: String,
+}
+
+/// What every reminder of one practice's run shares.
+struct Context {
+    practice: PracticeId,
+    ring: std::sync::Arc<crypto::Keyring>,
+    zone: jiff::tz::TimeZone,
+    names: crate::clients::StaffNames,
+    portal: String,
+    with_names: bool,
+}
+
+impl ReminderRun {
+    fn count(&mut self, state: &str) {
+        match state {
+            "sent" => self.sent += 1,
+            "pending" => self.retrying += 1,
+            "failed" => self.failed += 1,
+            _ => self.skipped += 1,
+        }
+    }
 }
 
 /// How one attempt ended.
@@ -152,29 +175,34 @@ impl Haven {
         if due.is_empty() {
             return Ok(());
         }
-        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let zone = self.practice_zone(practice).await?;
-        let names = self.staff_names(practice).await?;
-        let portal = format!("{}/portal", self.outbox.public_url);
-        for reminder in due {
-            let attempt = self.attempt(practice, &ring, &zone, &names, &portal, settings.with_names, &reminder).await?;
-            self.settle_reminder(practice, reminder, attempt, run).await?;
+        let context = std::sync::Arc::new(Context {
+            practice,
+            ring: self.keys.keyring(self.store.as_ref(), practice).await?,
+            zone: self.practice_zone(practice).await?,
+            names: self.staff_names(practice).await?,
+            portal: format!("{}/portal", self.outbox.public_url),
+            with_names: settings.with_names,
+        });
+        let (mut due, mut tasks) = (due.into_iter(), tokio::task::JoinSet::new());
+        loop {
+            while tasks.len() < IN_FLIGHT {
+                let Some(reminder) = due.next() else { break };
+                let (haven, context) = (self.clone(), std::sync::Arc::clone(&context));
+                tasks.spawn(async move {
+                    let attempt = haven.attempt(&context, &reminder).await?;
+                    haven.settle_reminder(context.practice, reminder, attempt).await
+                });
+            }
+            let Some(done) = tasks.join_next().await else { return Ok(()) };
+            let state = done.map_err(|e| ServiceError::Internal(format!("a reminder's task failed: {e}")))??;
+            run.count(state);
         }
-        Ok(())
     }
 
     /// Sends one reminder, or says why not.
-    #[allow(clippy::too_many_arguments)]
-    async fn attempt(
-        &self,
-        practice: PracticeId,
-        ring: &crypto::Keyring,
-        zone: &jiff::tz::TimeZone,
-        names: &crate::clients::StaffNames,
-        portal: &str,
-        with_names: bool,
-        r: &ReminderRecord,
-    ) -> Result<Attempt> {
+    async fn attempt(&self, context: &Context, r: &ReminderRecord) -> Result<Attempt> {
+        let Context { practice, ring, zone, names, portal, with_names } = context;
+        let practice = *practice;
         let Some(session) = self.store.appointment(practice, &r.appointment).await? else {
             return Ok(Attempt::Skipped("the session no longer exists"));
         };
@@ -242,14 +270,14 @@ impl Haven {
         })
     }
 
-    /// Records an attempt in the delivery log; a reminder sent is an audit event committed with it.
+    /// Records an attempt in the delivery log, and returns the state it left the reminder in; a
+    /// reminder sent is an audit event committed with it.
     async fn settle_reminder(
         &self,
         practice: PracticeId,
         mut r: ReminderRecord,
         attempt: Attempt,
-        run: &mut ReminderRun,
-    ) -> Result<()> {
+    ) -> Result<&'static str> {
         let now = self.now();
         r.attempts += 1;
         let (state, outcome) = match attempt {
@@ -259,12 +287,6 @@ impl Haven {
             Attempt::Failed(why) => ("failed", Some(why)),
             Attempt::Skipped(why) => ("skipped", Some(why)),
         };
-        match state {
-            "sent" => run.sent += 1,
-            "pending" => run.retrying += 1,
-            "failed" => run.failed += 1,
-            _ => run.skipped += 1,
-        }
         r.state = state.to_owned();
         r.outcome = outcome.map(str::to_owned);
         // A minute, then 2, 4, 8 … before the next try.
@@ -281,10 +303,10 @@ impl Haven {
                 if state == "sent" {
                     self.audit_drafts_committed();
                 }
-                Ok(())
+                Ok(state)
             }
             // Another server settled it meanwhile.
-            Err(StoreError::NoRowChanged(_)) => Ok(()),
+            Err(StoreError::NoRowChanged(_)) => Ok(state),
             Err(e) => Err(e.into()),
         }
     }

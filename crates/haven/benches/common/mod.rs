@@ -14,6 +14,11 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(dir: &std::path::Path) -> Self {
+        Self::start_with(dir, &[])
+    }
+
+    /// `start` with these environment variables besides.
+    pub(crate) fn start_with(dir: &std::path::Path, env: &[(&str, &str)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -21,6 +26,7 @@ impl Server {
         let child = Command::new(BIN)
             .args(["serve", "--log-level", "warn", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(dir)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
