@@ -63,14 +63,34 @@ pub(super) async fn ai_request(
     Path((id, note, request)): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
     let (id, note) = (client_id(&id)?, note_id(&note)?);
-    let request = state.haven.ai_request(&actor, id, &request).await?;
-    let page = RequestPage {
-        l: Layout::of(&actor),
-        base: format!("/clients/{id}/notes/{note}/ai/{}", request.id),
-        back: (format!("/clients/{id}/notes/{note}"), "Back to the note"),
-        request,
-    };
+    let base = format!("/clients/{id}/notes/{note}/ai");
+    request_page(&state, &actor, id, &request, &base, (format!("/clients/{id}/notes/{note}"), "Back to the note")).await
+}
+
+/// A request's page: what was prepared, sent and answered, its actions under `base`.
+async fn request_page(
+    state: &AppState,
+    actor: &Actor,
+    client: ClientId,
+    request: &str,
+    base: &str,
+    back: (String, &'static str),
+) -> Result<Response, PageError> {
+    let request = state.haven.ai_request(actor, client, request).await?;
+    let page = RequestPage { l: Layout::of(actor), base: format!("{base}/{}", request.id), back, request };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// Cancels a request, then goes back to `to`.
+async fn cancel(
+    state: &AppState,
+    actor: &Actor,
+    client: ClientId,
+    request: &str,
+    to: &str,
+) -> Result<Response, PageError> {
+    state.haven.cancel_ai_request(actor, client, request).await?;
+    Ok(Redirect::to(to).into_response())
 }
 
 /// Sends, then opens the draft in the editor (or shows what went wrong on the request's page).
@@ -155,8 +175,7 @@ pub(super) async fn cancel_ai(
     Path((id, note, request)): Path<(String, String, String)>,
 ) -> Result<Response, PageError> {
     let (id, note) = (client_id(&id)?, note_id(&note)?);
-    state.haven.cancel_ai_request(&actor, id, &request).await?;
-    Ok(Redirect::to(&format!("/clients/{id}/notes/{note}")).into_response())
+    cancel(&state, &actor, id, &request, &format!("/clients/{id}/notes/{note}")).await
 }
 
 pub(super) async fn reject_ai(
@@ -256,14 +275,15 @@ pub(super) async fn summary_request(
     Path((id, request)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    let request = state.haven.ai_request(&actor, id, &request).await?;
-    let page = RequestPage {
-        l: Layout::of(&actor),
-        base: format!("/clients/{id}/ai/{}", request.id),
-        back: (format!("/clients/{id}"), "Back to the chart"),
-        request,
-    };
-    Ok(render(StatusCode::OK, &page))
+    request_page(
+        &state,
+        &actor,
+        id,
+        &request,
+        &format!("/clients/{id}/ai"),
+        (format!("/clients/{id}"), "Back to the chart"),
+    )
+    .await
 }
 
 pub(super) async fn send_summary(
@@ -288,6 +308,5 @@ pub(super) async fn cancel_summary(
     Path((id, request)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    state.haven.cancel_ai_request(&actor, id, &request).await?;
-    Ok(Redirect::to(&format!("/clients/{id}")).into_response())
+    cancel(&state, &actor, id, &request, &format!("/clients/{id}")).await
 }
