@@ -172,6 +172,14 @@ try {
   check((await page.textContent("ol.messages")).includes("Read by your care team"), "no read receipt for the client");
   await inspect("thread-replied");
 
+  // The client's own reminder channels.
+  await page.goto(`${base}/portal/reminders`);
+  await page.uncheck("input[name=text]");
+  await submit(page, "button:has-text('Save')");
+  check((await page.textContent(".notice")).includes("Saved"), "the reminder choice was not saved");
+  check(!(await page.isChecked("input[name=text]")), "texts still chosen");
+  await inspect("reminders");
+
   await page.goto(`${base}/portal/forgot`);
   await inspect("forgot");
   // A used link says so, and offers the way on.

@@ -572,3 +572,36 @@ fn reminders_reach_the_client_by_email_and_text_and_carry_nothing_clinical() {
     assert_eq!(log.body.matches("<td>sent</td>").count(), 2, "{}", log.body);
     assert!(!log.body.contains(&given) && !log.body.contains(&email), "the log names no one: {}", log.body);
 }
+
+#[test]
+fn a_client_chooses_their_reminder_channels_and_staff_see_the_choice() {
+    let s = seed();
+    let base = &s.server.url;
+    let index =
+        s.clients.iter().position(|c| s.texted.iter().any(|(id, _)| *id == c.0)).expect("a client who agreed to texts");
+    let (id, _, _, clinician) = s.clients[index].clone();
+    let client = join(base, &invite(&s, index));
+    let checked = |page: &str, name: &str| {
+        let at = page.find(&format!("name=\"{name}\" value=\"on\"")).unwrap_or_else(|| panic!("no {name} in {page}"));
+        page[at..].split('>').next().unwrap_or_default().contains("checked")
+    };
+    let before = get(&format!("{base}/portal/reminders"), Some(&client));
+    assert!(checked(&before.body, "text") && checked(&before.body, "email"), "{}", before.body);
+
+    let saved = post_from(base, &client, "/portal/reminders", "/portal/reminders", &[("email", "on")]);
+    assert_eq!(saved.header("location"), Some("/portal/reminders?saved=1"), "{}", saved.body);
+    let after = get(&format!("{base}/portal/reminders?saved=1"), Some(&client));
+    assert!(!checked(&after.body, "text") && checked(&after.body, "email"), "{}", after.body);
+
+    // The same consent staff see on the record, changed by the client as the log says.
+    let staff = sign_in(base, &clinician);
+    let form = get(&format!("{base}/clients/{id}/edit"), Some(&staff));
+    assert!(!checked(&form.body, "sms_ok") && checked(&form.body, "email_ok"), "{}", form.body);
+    let owner = sign_in(base, &s.owner);
+    let log = get(&format!("{base}/audit.csv?action=client.update"), Some(&owner));
+    assert!(
+        log.body.lines().any(|l| l.contains("client.update") && l.contains(",client,") && l.contains("sms_ok")),
+        "{}",
+        log.body
+    );
+}

@@ -167,6 +167,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/practice/reminders", RefusedTo("scheduler")),
         ("GET", "/portal/sessions/{id}/cancel", Portal),
         ("POST", "/portal/sessions/{id}/cancel", Portal),
+        ("GET", "/portal/reminders", Portal),
+        ("POST", "/portal/reminders", Portal),
         ("GET", "/portal/book", Portal),
         ("GET", "/portal/book/{id}", Portal),
         ("POST", "/portal/book/{id}", Portal),

@@ -163,3 +163,67 @@ fn purpose_words(purpose: Option<&str>) -> &'static str {
         _ => "",
     }
 }
+
+/// The client's own choice of reminder channels (SC-4), and whether each can reach them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderChoices {
+    pub email: bool,
+    pub text: bool,
+    pub has_email: bool,
+    pub has_phone: bool,
+}
+
+impl Haven {
+    /// How the client wants to be reminded, as their record says.
+    pub async fn portal_reminder_choices(&self, actor: &PortalActor) -> Result<ReminderChoices> {
+        let (_, details) = self.own_details(actor).await?;
+        let entry =
+            AuditEntry::new("client.view", Crud::Read).resource("client", actor.client()).categories(&["demographics"]);
+        self.audited_in_portal(actor, entry).await?;
+        let profile = details.profile.expose();
+        Ok(ReminderChoices {
+            email: profile.email_ok,
+            text: profile.sms_ok,
+            has_email: details.email.is_some(),
+            has_phone: details.phone.is_some(),
+        })
+    }
+
+    /// Records the client's own choice of reminder channels on their record (the same consent
+    /// to be contacted that staff see and change), from the version read.
+    pub async fn set_portal_reminder_choices(&self, actor: &PortalActor, email: bool, text: bool) -> Result<()> {
+        let (current, mut details) = self.own_details(actor).await?;
+        let mut profile = details.profile.expose().clone();
+        (profile.email_ok, profile.sms_ok) = (email, text);
+        details.profile = domain::Phi::new(profile);
+        let (practice, now) = (actor.practice(), self.now());
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let sealed = crate::clients::sealing::seal(&ring, practice, actor.client(), &details, now)?;
+        let client = store::SealedClient {
+            created_at: current.created_at,
+            version: current.version,
+            updated_at: Some(now),
+            ..sealed
+        };
+        let entry = AuditEntry::new("client.update", Crud::Update)
+            .resource("client", actor.client())
+            .categories(&["demographics"])
+            .changed(&["email_ok", "sms_ok"]);
+        match self.recording_in_portal(actor, entry)?.update_client(practice, &client).await {
+            Ok(()) => {
+                self.audit_drafts_committed();
+                Ok(())
+            }
+            Err(store::StoreError::NoRowChanged(_)) => Err(crate::error::stale("client")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The actor's client as stored, and opened.
+    async fn own_details(&self, actor: &PortalActor) -> Result<(store::SealedClient, domain::client::ClientDetails)> {
+        let sealed = self.store.client(actor.practice(), actor.client()).await?.ok_or(crate::ServiceError::NotFound)?;
+        let ring = self.keys.keyring(self.store.as_ref(), actor.practice()).await?;
+        let details = crate::clients::sealing::open_details(&ring, &actor.practice().to_string(), &sealed)?;
+        Ok((sealed, details))
+    }
+}

@@ -17,7 +17,7 @@ use jiff::SignedDuration;
 pub(crate) use accounts::LOGIN_INDEX;
 pub use accounts::{PortalAccount, PortalInvited};
 pub use booking::{BookableType, Booked, CancelTerms, Opening};
-pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit};
+pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit, ReminderChoices};
 pub use messages::{Conversation, Message, Thread, WaitingThread};
 pub use questionnaires::{Questionnaire, QuestionnaireAnswered};
 pub use sign_in::PortalLinkOffer;

@@ -24,6 +24,8 @@ pub(crate) fn routes() -> Routes {
     Routes::new()
         .get("/portal", home)
         .get("/portal/access", access)
+        .get("/portal/reminders", reminders)
+        .post("/portal/reminders", set_reminders)
         .get("/portal/book", booking::book)
         .get("/portal/book/{id}", booking::openings)
         .post("/portal/book/{id}", booking::take)
@@ -467,4 +469,45 @@ async fn answer(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "portal_reminders.html")]
+struct RemindersPage {
+    l: PortalLayout,
+    choices: service::portal::ReminderChoices,
+    saved: bool,
+}
+
+with_portal_layout!(RemindersPage);
+
+#[derive(Deserialize, Default)]
+struct Saved {
+    saved: Option<String>,
+}
+
+async fn reminders(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Query(saved): Query<Saved>,
+) -> Result<Response, PageError> {
+    let choices = state.haven.portal_reminder_choices(&actor).await?;
+    Ok(render(StatusCode::OK, &RemindersPage { l: PortalLayout::of(&actor), choices, saved: saved.saved.is_some() }))
+}
+
+#[derive(Deserialize)]
+struct ChoicesForm {
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+async fn set_reminders(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Form(form): Form<ChoicesForm>,
+) -> Result<Response, PageError> {
+    state.haven.set_portal_reminder_choices(&actor, form.email.is_some(), form.text.is_some()).await?;
+    Ok(axum::response::IntoResponse::into_response(axum::response::Redirect::to("/portal/reminders?saved=1")))
 }
