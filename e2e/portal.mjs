@@ -172,6 +172,16 @@ try {
   check((await page.textContent("ol.messages")).includes("Read by your care team"), "no read receipt for the client");
   await inspect("thread-replied");
 
+  // The waitlist, for when no time suits.
+  await page.goto(`${base}/portal/waitlist`);
+  await inspect("waitlist-form");
+  await page.check("input[name=weekdays][value=TU]");
+  await page.fill("#earliest", "09:00");
+  await page.fill("#latest", "12:00");
+  await submit(page, "button:has-text('Join the waitlist')");
+  check((await page.textContent(".notice")).includes("on the waitlist since"), "not on the waitlist");
+  await inspect("waitlist");
+
   // The client's own reminder channels.
   await page.goto(`${base}/portal/reminders`);
   await page.uncheck("input[name=text]");

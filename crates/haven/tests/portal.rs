@@ -473,6 +473,26 @@ fn a_client_books_a_free_slot_of_their_care_team_or_asks_for_an_intake() {
     let log = get(&format!("{base}/audit.csv?action=appointment.create"), Some(&owner));
     assert!(log.body.lines().any(|l| l.contains("appointment.create") && l.contains(",client,")), "{}", log.body);
 
+    // No time suits? The waitlist, once; the front desk sees the client on it.
+    let wish = [
+        ("weekdays", "TU"),
+        ("weekdays", "TH"),
+        ("earliest", "09:00"),
+        ("latest", "12:00"),
+        ("modality", "telehealth"),
+        ("clinician", "mine"),
+    ];
+    let joined = post_from(base, &client, "/portal/waitlist", "/portal/waitlist", &wish);
+    assert_eq!(joined.header("location"), Some("/portal/waitlist"), "{}", joined.body);
+    assert!(get(&format!("{base}/portal/waitlist"), Some(&client)).body.contains("You are on the waitlist since"));
+    assert_eq!(post_from(base, &client, "/portal/book", "/portal/waitlist", &wish).status, 409, "once");
+    let backwards =
+        post_from(base, &other, "/portal/book", "/portal/waitlist", &[("earliest", "12:00"), ("latest", "09:00")]);
+    assert_eq!(backwards.status, 422, "{}", backwards.body);
+    let front_desk = get(&format!("{base}/schedule/waitlist"), Some(&owner));
+    assert_eq!(front_desk.status, 200, "{}", front_desk.body);
+    assert!(front_desk.body.contains("Tue, Thu · 9:00 AM–12:00 PM · Video"), "{}", front_desk.body);
+
     // An intake is asked for: the care team finds the request in their messages.
     let intake = types
         .iter()

@@ -169,6 +169,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/portal/sessions/{id}/cancel", Portal),
         ("GET", "/portal/reminders", Portal),
         ("POST", "/portal/reminders", Portal),
+        ("GET", "/portal/waitlist", Portal),
+        ("POST", "/portal/waitlist", Portal),
         ("GET", "/portal/book", Portal),
         ("GET", "/portal/book/{id}", Portal),
         ("POST", "/portal/book/{id}", Portal),

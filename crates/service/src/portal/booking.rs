@@ -224,3 +224,47 @@ impl Haven {
         Ok((record, terms))
     }
 }
+
+impl Haven {
+    /// When the client joined the waitlist, if they wait.
+    pub async fn portal_waiting_since(&self, actor: &PortalActor) -> Result<Option<Timestamp>> {
+        let wishes = self.store.waitlist(actor.practice()).await?;
+        Ok(wishes.iter().filter(|w| w.client == actor.client()).map(|w| w.added_at).min())
+    }
+
+    /// Puts the client on the waitlist with the days, hours and way of meeting they would
+    /// accept, with their own clinician (`clinician` = "mine") or anyone. The front desk sees it
+    /// on the waitlist and is offered it when a session is cancelled; the entry names the primary
+    /// clinician as who added it, the event the client.
+    pub async fn portal_join_waitlist(&self, actor: &PortalActor, form: &domain::waitlist::WishForm) -> Result<()> {
+        let practice = actor.practice();
+        let mut errors = domain::validation::FieldErrors::default();
+        let Some(wish) = form.validate(&mut errors) else { return Err(ServiceError::Invalid(errors)) };
+        if self.portal_waiting_since(actor).await?.is_some() {
+            return Err(ServiceError::Conflict("you are on the waitlist already".into()));
+        }
+        let team = self.store.care_team(practice, actor.client()).await?;
+        let primary =
+            team.iter().find(|m| m.role == domain::client::CareRole::Primary).or(team.first()).map(|m| m.user);
+        let Some(primary) = primary else {
+            return Err(ServiceError::Conflict("you have no care team yet; write to the practice instead".into()));
+        };
+        let record = store::WaitlistRecord {
+            id: domain::ClientId::random().to_string(),
+            client: actor.client(),
+            clinician: (form.clinician.trim() == "mine").then_some(primary),
+            weekdays: wish.weekdays_text(),
+            earliest: wish.earliest.strftime("%H:%M").to_string(),
+            latest: wish.latest.strftime("%H:%M").to_string(),
+            modality: wish.modality,
+            added_at: self.now(),
+            added_by: primary,
+        };
+        let entry = AuditEntry::new("waitlist.create", Crud::Create)
+            .resource("waitlist", &record.id)
+            .categories(&["appointments"]);
+        self.recording_in_portal(actor, entry)?.add_to_waitlist(practice, &record).await?;
+        self.audit_drafts_committed();
+        Ok(())
+    }
+}

@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Redirect};
 use domain::AppointmentTypeId;
 use domain::appointment::Modality;
 use domain::appointment_type::PortalBooking;
+use domain::waitlist::WishForm;
 use service::portal::{BookableType, Booked};
 
 use super::*;
@@ -195,4 +196,75 @@ pub(super) async fn cancel(
 ) -> Result<Response, PageError> {
     state.haven.portal_cancel(&actor, &id).await?;
     Ok(Redirect::to("/portal?cancelled=1").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portal_waitlist.html")]
+pub(super) struct WaitlistPage {
+    l: PortalLayout,
+    /// When the client joined, if they wait.
+    since: Option<String>,
+    form: WishForm,
+    errors: FieldErrors,
+    error: Option<String>,
+    weekdays: &'static [(jiff::civil::Weekday, &'static str, &'static str)],
+}
+
+with_portal_layout!(WaitlistPage);
+
+impl WaitlistPage {
+    fn ticked(&self, day: &str) -> bool {
+        self.form.weekdays.iter().any(|d| d == day)
+    }
+}
+
+async fn waitlist_page(state: &AppState, actor: &PortalActor, form: WishForm) -> Result<WaitlistPage, PageError> {
+    let zone = state.haven.portal_zone(actor).await?;
+    let since = state.haven.portal_waiting_since(actor).await?.map(|at| when::date(at, &zone));
+    Ok(WaitlistPage {
+        l: PortalLayout::of(actor),
+        since,
+        form,
+        errors: FieldErrors::default(),
+        error: None,
+        weekdays: &domain::waitlist::WEEKDAYS,
+    })
+}
+
+pub(super) async fn waitlist(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+) -> Result<Response, PageError> {
+    let form = WishForm { clinician: "mine".into(), ..WishForm::default() };
+    Ok(render(StatusCode::OK, &waitlist_page(&state, &actor, form).await?))
+}
+
+pub(super) async fn join_waitlist(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Form(posted): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let field = |name: &str| posted.iter().find(|(k, _)| k == name).map_or_else(String::new, |(_, v)| v.clone());
+    let form = WishForm {
+        client: String::new(),
+        clinician: field("clinician"),
+        weekdays: posted.iter().filter(|(k, _)| k == "weekdays").map(|(_, v)| v.clone()).collect(),
+        earliest: field("earliest"),
+        latest: field("latest"),
+        modality: field("modality"),
+    };
+    match state.haven.portal_join_waitlist(&actor, &form).await {
+        Ok(()) => Ok(Redirect::to("/portal/waitlist").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = waitlist_page(&state, &actor, form).await?;
+            page.errors = errors;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(ServiceError::Conflict(why)) => {
+            let mut page = waitlist_page(&state, &actor, form).await?;
+            page.error = Some(sentence(&why));
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

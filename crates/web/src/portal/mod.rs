@@ -26,6 +26,8 @@ pub(crate) fn routes() -> Routes {
         .get("/portal/access", access)
         .get("/portal/reminders", reminders)
         .post("/portal/reminders", set_reminders)
+        .get("/portal/waitlist", booking::waitlist)
+        .post("/portal/waitlist", booking::join_waitlist)
         .get("/portal/book", booking::book)
         .get("/portal/book/{id}", booking::openings)
         .post("/portal/book/{id}", booking::take)
