@@ -90,7 +90,7 @@ impl Haven {
         from: &Remote,
     ) -> Result<(SessionToken, PortalActor)> {
         let (found, key) = self.portal_account_by_address(email).await?;
-        let practice = found.as_ref().map(|(p, _)| *p);
+        let (practice, who) = (found.as_ref().map(|(p, _)| *p), who(found.as_ref()));
         let _attempt = self.refuse_if_throttled(self.portal_event(SignInEventKind::Locked, &key, None, from)).await?;
         let stored = found.as_ref().and_then(|(_, a)| a.password_hash.clone());
         let matches = match Password::offered(password) {
@@ -98,7 +98,6 @@ impl Haven {
             None => false,
         };
         let Some((practice, account)) = found.filter(|_| matches) else {
-            let who = self.portal_who(practice, &key).await;
             self.record_sign_in_as(&self.portal_event(SignInEventKind::Failed, &key, practice, from), who).await?;
             tracing::info!("portal sign-in refused");
             return Err(ServiceError::InvalidCredentials);
@@ -122,8 +121,7 @@ impl Haven {
         }
         let (found, key) = self.portal_account_by_address(email).await?;
         let _attempt = self.refuse_if_throttled(self.portal_event(SignInEventKind::Locked, &key, None, from)).await?;
-        let practice = found.as_ref().map(|(p, _)| *p);
-        let who = self.portal_who(practice, &key).await;
+        let (practice, who) = (found.as_ref().map(|(p, _)| *p), who(found.as_ref()));
         self.record_sign_in_as(&self.portal_event(SignInEventKind::ResetRequested, &key, practice, from), who).await?;
         let Some((practice, account)) = found else { return Ok(()) };
         let (token, link) = self.new_portal_link(practice, account.id)?;
@@ -213,15 +211,6 @@ impl Haven {
         Ok((None, key.unwrap_or_else(|| throttle_key(&secrets::token_hash(&normalized)))))
     }
 
-    /// Whom a sign-in attempt's event names: the account's holder, when the address has one.
-    async fn portal_who(&self, practice: Option<PracticeId>, key: &str) -> Who {
-        let (Some(practice), Some(index)) = (practice, key.strip_prefix("portal:")) else { return Who::System };
-        match self.store.portal_account_by_login(practice, index).await {
-            Ok(Some(a)) => holder_of(&a).map_or(Who::System, |holder| Who::Client { account: a.id, holder }),
-            _ => Who::System,
-        }
-    }
-
     fn portal_event(
         &self,
         kind: SignInEventKind,
@@ -275,7 +264,8 @@ impl Haven {
         }
         let holder = holder_of(account)?;
         self.record_sign_in_as(&signed_in, Who::Client { account: account.id, holder }).await?;
-        let idle_minutes = self.store.portal_session(&hash).await?.map_or(0, |(_, minutes)| minutes);
+        let rules = self.store.practice(practice).await?.map(|p| p.rules);
+        let idle_minutes = rules.map_or(0, |r| r.client_idle_timeout_minutes);
         tracing::info!(practice = %practice, account = %account.id, "portal sign-in");
         let actor = actor(account, practice, name, &hash, portal_idle_timeout(idle_minutes))?;
         Ok((SessionToken(Secret::new(token)), actor))
@@ -285,6 +275,13 @@ impl Haven {
 /// Attempts are counted by the address's blind index, so the history holds no address.
 fn throttle_key(index: &str) -> String {
     format!("portal:{index}")
+}
+
+/// Whom a sign-in attempt's event names: the account's holder, when the address has one.
+fn who(found: Option<&(PracticeId, PortalAccountRecord)>) -> Who {
+    found
+        .and_then(|(_, a)| holder_of(a).ok().map(|holder| Who::Client { account: a.id, holder }))
+        .unwrap_or(Who::System)
 }
 
 fn holder_of(account: &PortalAccountRecord) -> Result<Holder> {

@@ -14,7 +14,8 @@ pub(super) struct ThreadRow {
 }
 
 pub(super) struct MessageRow {
-    from_client: bool,
+    /// Written by the care team: the reader's side.
+    mine: bool,
     author: String,
     body: String,
     when: String,
@@ -115,7 +116,7 @@ async fn thread_page(
     let messages = messages
         .into_iter()
         .map(|m| MessageRow {
-            from_client: m.from_client,
+            mine: !m.from_client,
             author: m.author,
             body: m.body.expose().clone(),
             when: crate::when::moment(m.sent_at, &zone),
