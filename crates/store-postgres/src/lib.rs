@@ -57,6 +57,7 @@ const MIGRATIONS: Migrations = &[
     (36, include_str!("../migrations/0036_messages.sql")),
     (37, include_str!("../migrations/0037_portal_booking.sql")),
     (38, include_str!("../migrations/0038_reminders.sql")),
+    (39, include_str!("../migrations/0039_intake.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

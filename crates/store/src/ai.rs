@@ -136,6 +136,20 @@ fn provider(r: &Row) -> Result<AiProviderRecord> {
     })
 }
 
+/// The statement that records a client's AI consent.
+pub(crate) fn insert_ai_consent(practice: PracticeId, c: &AiConsentRecord) -> Statement {
+    let params = vec![
+        practice.into(),
+        c.id.as_str().into(),
+        c.client.into(),
+        c.psychotherapy_notes.into(),
+        c.part2.into(),
+        c.given_at.into(),
+        c.recorded_by.into(),
+    ];
+    Statement::new(sql::INSERT_AI_CONSENT, params)
+}
+
 fn consent(r: &Row) -> Result<AiConsentRecord> {
     let revoked = match r.opt_time(6)? {
         Some(at) => Some((at, r.parse(7)?)),
@@ -214,16 +228,7 @@ impl<S: Sql> AiStore for SqlStore<S> {
     }
 
     async fn add_ai_consent(&self, practice: PracticeId, c: &AiConsentRecord) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            c.id.as_str().into(),
-            c.client.into(),
-            c.psychotherapy_notes.into(),
-            c.part2.into(),
-            c.given_at.into(),
-            c.recorded_by.into(),
-        ];
-        self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_AI_CONSENT, params)]).await.map(drop)
+        self.0.transaction(Some(practice), vec![insert_ai_consent(practice, c)]).await.map(drop)
     }
 
     async fn ai_consents(&self, practice: PracticeId, client: ClientId) -> Result<Vec<AiConsentRecord>> {

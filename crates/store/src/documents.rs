@@ -29,20 +29,25 @@ fn document(r: &Row) -> Result<DocumentRecord> {
     })
 }
 
+/// The statement that records one document.
+pub(crate) fn insert_document(practice: PracticeId, d: &DocumentRecord) -> Statement {
+    let params = vec![
+        practice.into(),
+        d.id.as_str().into(),
+        d.client.into(),
+        d.kind.as_str().into(),
+        d.detail.clone().into(),
+        d.content_key.clone().into(),
+        d.uploaded_at.into(),
+        d.uploaded_by.into(),
+    ];
+    Statement::new(sql::INSERT_DOCUMENT, params)
+}
+
 #[async_trait]
 impl<S: Sql> DocumentStore for SqlStore<S> {
     async fn add_document(&self, practice: PracticeId, d: &DocumentRecord) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            d.id.as_str().into(),
-            d.client.into(),
-            d.kind.as_str().into(),
-            d.detail.clone().into(),
-            d.content_key.clone().into(),
-            d.uploaded_at.into(),
-            d.uploaded_by.into(),
-        ];
-        self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_DOCUMENT, params)]).await.map(drop)
+        self.0.transaction(Some(practice), vec![insert_document(practice, d)]).await.map(drop)
     }
 
     async fn documents(&self, practice: PracticeId, client: ClientId) -> Result<Vec<DocumentRecord>> {

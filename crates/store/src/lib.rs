@@ -17,6 +17,7 @@ mod documents;
 pub mod files;
 mod glass;
 mod groups;
+mod intake;
 mod keys;
 mod measures;
 mod messages;
@@ -50,6 +51,7 @@ pub use documents::DocumentStore;
 pub use files::{DirectoryFiles, FileStore};
 pub use glass::GlassBreakStore;
 pub use groups::GroupStore;
+pub use intake::{IntakeFormRecord, IntakeItemRecord, IntakePacketRecord, IntakeStore, SignedItem};
 pub use keys::KeyStore;
 pub use measures::MeasureStore;
 pub use messages::{MessageRecord, MessageStore, ThreadRecord};
@@ -70,8 +72,9 @@ pub use time::{from_micros, to_micros};
 pub mod prelude {
     pub use crate::{
         AiStore, AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore,
-        GlassBreakStore, GroupStore, KeyStore, MeasureStore, MessageStore, NoteStore, PlanStore, PortalStore,
-        PracticeStore, QuestionnaireStore, ReminderStore, SchedulingStore, SealedCellStore, SignInStore, Store,
+        GlassBreakStore, GroupStore, IntakeStore, KeyStore, MeasureStore, MessageStore, NoteStore, PlanStore,
+        PortalStore, PracticeStore, QuestionnaireStore, ReminderStore, SchedulingStore, SealedCellStore, SignInStore,
+        Store,
     };
 }
 
@@ -127,6 +130,7 @@ pub trait Store:
     + QuestionnaireStore
     + MessageStore
     + ReminderStore
+    + IntakeStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -47,10 +47,12 @@ pub enum SealedColumn {
     /// A message thread's subject, and each message's body.
     MessageSubject,
     MessageBody,
+    /// A client's signature on an intake form: typed name, mark, time, address, the text's hash.
+    IntakeSignature,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 21] = [
+    pub const ALL: [SealedColumn; 22] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -72,6 +74,7 @@ impl SealedColumn {
         SealedColumn::PortalName,
         SealedColumn::MessageSubject,
         SealedColumn::MessageBody,
+        SealedColumn::IntakeSignature,
     ];
 
     pub fn table(self) -> &'static str {
@@ -93,6 +96,7 @@ impl SealedColumn {
             SealedColumn::PortalEmail | SealedColumn::PortalName => "portal_accounts",
             SealedColumn::MessageSubject => "message_threads",
             SealedColumn::MessageBody => "messages",
+            SealedColumn::IntakeSignature => "intake_signatures",
         }
     }
 
@@ -112,6 +116,7 @@ impl SealedColumn {
             SealedColumn::PortalName => "name",
             SealedColumn::MessageSubject => "subject",
             SealedColumn::MessageBody => "body",
+            SealedColumn::IntakeSignature => "signature",
             SealedColumn::NoteContent
             | SealedColumn::NoteVersionContent
             | SealedColumn::NoteAddendum
@@ -145,6 +150,7 @@ impl SealedColumn {
             SealedColumn::PortalName => sql::PORTAL_NAME_CELLS,
             SealedColumn::MessageSubject => sql::MESSAGE_SUBJECT_CELLS,
             SealedColumn::MessageBody => sql::MESSAGE_BODY_CELLS,
+            SealedColumn::IntakeSignature => sql::INTAKE_SIGNATURE_CELLS,
         }
     }
 }

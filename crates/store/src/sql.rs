@@ -784,3 +784,52 @@ pub const DUE_REMINDERS: &str =
 pub const REMINDER_LOG: &str = reminders_where!("due_at >= $2 ORDER BY due_at DESC, id LIMIT $3");
 pub const SETTLE_REMINDER: &str = "UPDATE reminders SET state = $3, attempts = $4, next_attempt_at = $5, \
      outcome = $6, settled_at = $7 WHERE practice_id = $1 AND id = $2 AND state = 'pending'";
+
+pub const INSERT_INTAKE_FORM: &str = "INSERT INTO intake_forms \
+     (practice_id, id, kind, title, body, created_by, created_at, replaces) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub const RETIRE_INTAKE_FORM: &str =
+    "UPDATE intake_forms SET retired_at = $3 WHERE practice_id = $1 AND id = $2 AND retired_at IS NULL";
+macro_rules! intake_forms_where {
+    ($condition:literal) => {
+        concat!(
+            "SELECT id, kind, title, body, created_by, created_at, replaces, retired_at FROM intake_forms \
+             WHERE practice_id = $1",
+            $condition
+        )
+    };
+}
+pub const INTAKE_FORMS: &str = intake_forms_where!(" ORDER BY created_at, id");
+pub const INTAKE_FORM: &str = intake_forms_where!(" AND id = $2");
+pub const INSERT_INTAKE_PACKET: &str =
+    "INSERT INTO intake_packets (practice_id, id, client_id, sent_by, sent_at) VALUES ($1, $2, $3, $4, $5)";
+pub const INSERT_INTAKE_ITEM: &str =
+    "INSERT INTO intake_signatures (practice_id, id, packet_id, form_id, position) VALUES ($1, $2, $3, $4, $5)";
+macro_rules! intake_packets_where {
+    ($condition:literal) => {
+        concat!(
+            "SELECT id, client_id, sent_by, sent_at, withdrawn_at, reviewed_at, reviewed_by FROM intake_packets \
+             WHERE practice_id = $1 AND ",
+            $condition
+        )
+    };
+}
+pub const INTAKE_PACKETS_OF: &str = intake_packets_where!("client_id = $2 ORDER BY sent_at DESC, id");
+pub const INTAKE_PACKET: &str = intake_packets_where!("id = $2");
+/// The forms of the packets `$2` names (a client's, or one).
+pub const INTAKE_ITEMS_OF_CLIENT: &str = "SELECT s.packet_id, s.id, s.form_id, s.position, s.signed_at, \
+     s.signature, s.document_id FROM intake_signatures s JOIN intake_packets p \
+     ON p.practice_id = s.practice_id AND p.id = s.packet_id WHERE s.practice_id = $1 AND p.client_id = $2 \
+     ORDER BY s.packet_id, s.position";
+pub const INTAKE_ITEMS_OF_PACKET: &str = "SELECT packet_id, id, form_id, position, signed_at, signature, \
+     document_id FROM intake_signatures WHERE practice_id = $1 AND packet_id = $2 ORDER BY position";
+/// Signs a form of an open packet of the client; changes no row if it was signed, or the packet
+/// withdrawn or reviewed, meanwhile.
+pub const SIGN_INTAKE_ITEM: &str = "UPDATE intake_signatures SET signed_at = $4, signature = $5, document_id = $6 \
+     WHERE practice_id = $1 AND packet_id = $2 AND id = $3 AND signed_at IS NULL AND EXISTS (SELECT 1 FROM \
+     intake_packets p WHERE p.practice_id = $1 AND p.id = $2 AND p.client_id = $7 \
+     AND p.withdrawn_at IS NULL AND p.reviewed_at IS NULL)";
+pub const REVIEW_INTAKE_PACKET: &str = "UPDATE intake_packets SET reviewed_at = $4, reviewed_by = $5 \
+     WHERE practice_id = $1 AND id = $2 AND client_id = $3 AND reviewed_at IS NULL AND withdrawn_at IS NULL";
+pub const WITHDRAW_INTAKE_PACKET: &str = "UPDATE intake_packets SET withdrawn_at = $4 \
+     WHERE practice_id = $1 AND id = $2 AND client_id = $3 AND reviewed_at IS NULL AND withdrawn_at IS NULL";
+pub const INTAKE_SIGNATURE_CELLS: (&str, &str) = sealed_cells!("intake_signatures", "signature");

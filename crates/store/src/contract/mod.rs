@@ -5,6 +5,7 @@
 mod ai;
 mod audit;
 mod clients;
+mod intake;
 mod keys;
 mod portal;
 mod practice;
@@ -13,6 +14,7 @@ mod sign_in;
 pub use ai::*;
 pub use audit::*;
 pub use clients::*;
+pub use intake::*;
 pub use keys::*;
 pub use portal::*;
 pub use practice::*;
@@ -57,6 +59,7 @@ macro_rules! store_contract_suite {
             ai_consents_are_revoked_once_and_requests_kept,
             portal_links_set_a_password_once_and_close_with_the_account,
             questionnaires_are_answered_once_into_a_measure,
+            intake_packets_are_signed_once_with_their_copies,
             messages_are_kept_as_sent_and_read_once,
             reminders_are_planned_once_and_settled_while_pending,
             setup_token_is_single_use,
