@@ -22,6 +22,8 @@ pub enum DocumentKind {
     ConsentToTreatment,
     ReleaseOfInformation,
     PrivacyNoticeAcknowledgement,
+    /// Another form the client signed in the portal (telehealth consent, financial policy, …).
+    SignedForm,
     OutsideRecords,
     AssessmentReport,
     Correspondence,
@@ -34,6 +36,7 @@ stored_names!(DocumentKind {
     ConsentToTreatment => "consent_to_treatment", "Consent to treatment";
     ReleaseOfInformation => "release_of_information", "Release of information";
     PrivacyNoticeAcknowledgement => "privacy_notice", "Privacy notice acknowledgement";
+    SignedForm => "signed_form", "Other signed form";
     OutsideRecords => "outside_records", "Records from another provider";
     AssessmentReport => "assessment_report", "Assessment or test report";
     Correspondence => "correspondence", "Clinical correspondence";
@@ -48,7 +51,8 @@ impl DocumentKind {
             | DocumentKind::Identification
             | DocumentKind::ConsentToTreatment
             | DocumentKind::ReleaseOfInformation
-            | DocumentKind::PrivacyNoticeAcknowledgement => ChartPart::Paperwork,
+            | DocumentKind::PrivacyNoticeAcknowledgement
+            | DocumentKind::SignedForm => ChartPart::Paperwork,
             DocumentKind::OutsideRecords
             | DocumentKind::AssessmentReport
             | DocumentKind::Correspondence

@@ -59,6 +59,7 @@ pub mod feed;
 pub mod group;
 pub mod ids;
 pub mod insurance;
+pub mod intake;
 pub mod measures;
 pub mod notes;
 pub mod part2;

@@ -175,6 +175,8 @@ pub fn describe_access(action: &str, crud: &str, refused: bool) -> String {
         "portal.invite" => Some("invited you to the portal"),
         "portal.link" => Some("sent you a new portal link"),
         "portal.close" => Some("closed a portal account"),
+        "intake.send" => Some("sent you forms to sign"),
+        "intake.review" => Some("reviewed the forms you signed"),
         _ => None,
     };
     let what = match area {
@@ -184,6 +186,7 @@ pub fn describe_access(action: &str, crud: &str, refused: bool) -> String {
         "measure" => "a questionnaire result",
         "plan" => "your treatment plan",
         "document" => "a document",
+        "intake" => "your signed forms",
         "consent" => "a consent",
         "disclosure" => "the disclosures of your information",
         "appointment" | "waitlist" => "your appointments",

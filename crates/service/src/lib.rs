@@ -19,6 +19,7 @@ mod demo_calendar;
 mod demo_schedule;
 pub mod erase;
 mod error;
+pub mod intake;
 pub mod keys;
 pub mod mail;
 mod mfa;

@@ -3,10 +3,10 @@
 //! checked by their bytes, sealed under a key of their own and kept as files; every upload and
 //! every opening is an audit event.
 
-use domain::document::{DocumentDetail, DocumentForm, DocumentKind, check_file, clean_file_name};
+use domain::document::{DocumentDetail, DocumentForm, DocumentKind, MediaType, check_file, clean_file_name};
 use domain::policy::{Action, ChartPart};
 use domain::validation::FieldErrors;
-use domain::{ClientId, Phi, PracticeId};
+use domain::{ClientId, Phi, PracticeId, UserId};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use store::{DocumentRecord, SealedColumn};
@@ -63,29 +63,9 @@ impl Haven {
         let files =
             self.files.as_ref().ok_or_else(|| ServiceError::Internal("no document storage is set up".into()))?;
 
-        let id = ClientId::random().to_string();
-        let detail = DocumentDetail {
-            title,
-            file_name,
-            media_type,
-            size: upload.bytes.len() as u64,
-            sha256: crypto::hex::encode(&Sha256::digest(&upload.bytes)),
-        };
-        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let practice_text = practice.to_string();
-        let (key_at, content_at) = key_and_content_at(&practice_text, &id);
-        let (content_key, content) = ring
-            .seal_large(crypto::Purpose::Records, &key_at, &content_at, &upload.bytes)
-            .map_err(|e| ServiceError::Internal(format!("sealing a document failed: {e}")))?;
-        let record = DocumentRecord {
-            detail: seal_json(&ring, practice, SealedColumn::DocumentDetail, &id, &detail)?,
-            id: id.clone(),
-            client,
-            kind,
-            content_key,
-            uploaded_at: self.now(),
-            uploaded_by: actor.user(),
-        };
+        let (record, content) =
+            self.seal_document(practice, client, kind, (title, file_name, media_type), &upload.bytes, actor.user()).await?;
+        let id = record.id.clone();
         files.put(practice, &id, content).await?;
         let entry = AuditEntry::new("document.create", Crud::Create)
             .client(client)
@@ -100,6 +80,42 @@ impl Haven {
         }
         self.audit_drafts_committed();
         Ok(id)
+    }
+
+    /// A new document's row and its content sealed under a key of its own, not yet stored.
+    pub(crate) async fn seal_document(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        kind: DocumentKind,
+        (title, file_name, media_type): (String, String, MediaType),
+        bytes: &[u8],
+        by: UserId,
+    ) -> Result<(DocumentRecord, Vec<u8>)> {
+        let id = ClientId::random().to_string();
+        let detail = DocumentDetail {
+            title,
+            file_name,
+            media_type,
+            size: bytes.len() as u64,
+            sha256: crypto::hex::encode(&Sha256::digest(bytes)),
+        };
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let practice_text = practice.to_string();
+        let (key_at, content_at) = key_and_content_at(&practice_text, &id);
+        let (content_key, content) = ring
+            .seal_large(crypto::Purpose::Records, &key_at, &content_at, bytes)
+            .map_err(|e| ServiceError::Internal(format!("sealing a document failed: {e}")))?;
+        let record = DocumentRecord {
+            detail: seal_json(&ring, practice, SealedColumn::DocumentDetail, &id, &detail)?,
+            id,
+            client,
+            kind,
+            content_key,
+            uploaded_at: self.now(),
+            uploaded_by: by,
+        };
+        Ok((record, content))
     }
 
     /// The client's documents the actor may see, described, newest first. Callers have been let

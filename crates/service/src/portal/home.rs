@@ -3,6 +3,7 @@
 //! from the audit log. Each look is itself an audited read of their own record.
 
 use domain::appointment::Modality;
+use domain::policy::ChartPart;
 use domain::portal::describe_access;
 use jiff::{SignedDuration, Timestamp};
 
@@ -40,6 +41,8 @@ pub struct PortalHome {
     pub visits: Vec<PortalVisit>,
     /// Questionnaires waiting for an answer.
     pub questionnaires: Vec<super::Questionnaire>,
+    /// Forms of intake packets waiting for a signature.
+    pub forms_to_sign: Vec<crate::intake::FormToSign>,
     /// Messages from the care team not yet read.
     pub unread_messages: u32,
 }
@@ -84,8 +87,10 @@ impl Haven {
             "appointments",
             "measures",
             "messages",
+            ChartPart::Paperwork.category(),
         ]);
         let questionnaires = self.questionnaires_due(actor).await?;
+        let forms_to_sign = self.forms_to_sign(actor).await?;
         let threads = self.store.threads_of(actor.practice(), actor.client()).await?;
         let unread_messages = threads.iter().map(|t| t.unread_by_client).sum();
         self.audited_in_portal(actor, entry).await?;
@@ -115,7 +120,14 @@ impl Haven {
                 }
             })
             .collect();
-        Ok(PortalHome { practice_name: practice.profile.name, time_zone, visits, questionnaires, unread_messages })
+        Ok(PortalHome {
+            practice_name: practice.profile.name,
+            time_zone,
+            visits,
+            questionnaires,
+            forms_to_sign,
+            unread_messages,
+        })
     }
 
     /// Who at the practice viewed or changed the client's record, newest first (AU-5): staff

@@ -1,0 +1,236 @@
+//! Intake packets (CR-8, SC-8): the kinds of form a practice sends before care starts, the
+//! form a practice writes one with, and the signature a client gives it in the portal.
+//!
+//! A signature records the typed name, a drawn mark or a clicked one, the time, the address it
+//! came from and the SHA-256 of the exact text signed ([`signed_text`]): what an e-signature
+//! must carry to show later who agreed to what.
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::DocumentKind;
+use crate::validation::{FieldErrors, required_lines, required_text};
+
+pub const TITLE_MAX: usize = 200;
+/// A privacy notice runs to a few pages; a book does not belong in a form.
+pub const BODY_MAX: usize = 60_000;
+pub const NAME_MAX: usize = 200;
+/// A drawn mark is a signature, not a picture.
+pub const MAX_STROKES: usize = 60;
+pub const MAX_POINTS: usize = 3_000;
+
+/// What a form is for; it decides the kind of document its signed copy is filed as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormKind {
+    ConsentToTreatment,
+    PrivacyNotice,
+    TelehealthConsent,
+    FinancialPolicy,
+    ReleaseOfInformation,
+    AiConsent,
+    Other,
+}
+
+stored_names!(FormKind {
+    ConsentToTreatment => "consent_to_treatment", "Consent to treatment";
+    PrivacyNotice => "privacy_notice", "Notice of privacy practices acknowledgement";
+    TelehealthConsent => "telehealth_consent", "Telehealth consent";
+    FinancialPolicy => "financial_policy", "Financial policy";
+    ReleaseOfInformation => "release_of_information", "Release of information";
+    AiConsent => "ai_consent", "Consent to AI assistance";
+    Other => "other", "Other signed form";
+});
+
+impl FormKind {
+    pub fn document_kind(self) -> DocumentKind {
+        match self {
+            FormKind::ConsentToTreatment => DocumentKind::ConsentToTreatment,
+            FormKind::PrivacyNotice => DocumentKind::PrivacyNoticeAcknowledgement,
+            FormKind::ReleaseOfInformation => DocumentKind::ReleaseOfInformation,
+            FormKind::TelehealthConsent
+            | FormKind::FinancialPolicy
+            | FormKind::AiConsent
+            | FormKind::Other => DocumentKind::SignedForm,
+        }
+    }
+}
+
+/// The text a signature's hash covers: the title, an empty line, the body, exactly as shown.
+pub fn signed_text(title: &str, body: &str) -> String {
+    format!("{title}\n\n{body}")
+}
+
+/// A form as the practice writes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FormForm {
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+}
+
+impl FormForm {
+    pub fn validate(&self) -> Result<(FormKind, String, String), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let kind = errors.check("kind", self.kind.parse::<FormKind>().map_err(|_| "choose what the form is for".into()));
+        let title = errors.check("title", required_text(&self.title, TITLE_MAX));
+        let body = errors.check("body", required_lines(&self.body, BODY_MAX));
+        errors.into_result(|| Some((kind?, title?, body?)))
+    }
+}
+
+/// How the client marked the form: by drawing (strokes of points, 0–1 across and down the
+/// pad) or by ticking the box that says the typed name is their signature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    Drawn(Vec<Vec<(f32, f32)>>),
+    Clicked,
+}
+
+/// What the client sends from the signing page.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SignatureForm {
+    #[serde(default)]
+    pub typed_name: String,
+    /// Strokes as the pad writes them: `x,y x,y;x,y …` (empty when nothing was drawn).
+    #[serde(default)]
+    pub strokes: String,
+    /// The box "I agree that my typed name is my signature".
+    #[serde(default)]
+    pub agree: Option<String>,
+}
+
+impl SignatureForm {
+    /// The typed name and the mark. Agreement is always required; a drawing is optional.
+    pub fn validate(&self) -> Result<(String, Mark), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = errors.check("typed_name", required_text(&self.typed_name, NAME_MAX));
+        if self.agree.is_none() {
+            errors.add("agree", "tick the box to sign");
+        }
+        let mark = errors.check("strokes", parse_strokes(&self.strokes));
+        errors.into_result(|| {
+            let mark = match mark? {
+                strokes if strokes.is_empty() => Mark::Clicked,
+                strokes => Mark::Drawn(strokes),
+            };
+            Some((name?, mark))
+        })
+    }
+}
+
+fn parse_strokes(text: &str) -> Result<Vec<Vec<(f32, f32)>>, String> {
+    let broken = || "the drawing could not be read; clear it and draw again".to_owned();
+    let mut points = 0;
+    let strokes: Vec<Vec<(f32, f32)>> = text
+        .split(';')
+        .filter(|s| !s.trim().is_empty())
+        .map(|stroke| {
+            stroke
+                .split_whitespace()
+                .map(|point| {
+                    points += 1;
+                    let (x, y) = point.split_once(',').ok_or_else(broken)?;
+                    let coordinate = |v: &str| match v.parse::<f32>() {
+                        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+                        _ => Err(broken()),
+                    };
+                    Ok((coordinate(x)?, coordinate(y)?))
+                })
+                .collect()
+        })
+        .collect::<Result<_, String>>()?;
+    if strokes.len() > MAX_STROKES || points > MAX_POINTS {
+        return Err("the drawing is too detailed; clear it and sign more simply".into());
+    }
+    Ok(strokes)
+}
+
+/// A signature as sealed on the record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignatureRecord {
+    pub typed_name: String,
+    pub mark: Mark,
+    /// Who signed: "client" or "guardian" (the portal account's holder).
+    pub holder: String,
+    pub signed_at: jiff::Timestamp,
+    pub ip: String,
+    pub text_sha256: String,
+}
+
+/// Forms a practice may start from (the demo practice uses them). They are examples to be
+/// reviewed by the practice's own counsel, not legal advice.
+pub const SAMPLE_FORMS: [(FormKind, &str, &str); 4] = [
+    (
+        FormKind::ConsentToTreatment,
+        "Consent to treatment",
+        "I agree to receive outpatient mental-health services from the clinicians of this practice.\n\n\
+         I understand that therapy has benefits and risks, that I may stop at any time, and that my \
+         clinician will discuss the plan of treatment with me.\n\n\
+         What I say in sessions is confidential, except where the law requires disclosure: a serious \
+         risk of harm to myself or others, suspected abuse or neglect of a child or vulnerable adult, \
+         or a court order.",
+    ),
+    (
+        FormKind::PrivacyNotice,
+        "Acknowledgement of the notice of privacy practices",
+        "I have been offered this practice's notice of privacy practices, which describes how my \
+         health information may be used and disclosed and how I can get access to it.",
+    ),
+    (
+        FormKind::TelehealthConsent,
+        "Telehealth consent",
+        "I agree to receive some sessions by secure video. I will join from a private place, and I \
+         understand that my clinician may end a video session and arrange another way to meet if \
+         the connection or privacy fails. In an emergency I will call 911 or 988.",
+    ),
+    (
+        FormKind::AiConsent,
+        "Consent to AI assistance",
+        "My clinician may use AI assistance to draft notes and summaries. Nothing that identifies me \
+         is sent to an AI model: names, dates, places and numbers are replaced before anything \
+         leaves the practice, and my clinician reviews and signs every draft. Psychotherapy notes and \
+         substance-use treatment records are never included. I may withdraw this consent at any time.",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signature(name: &str, strokes: &str, agree: bool) -> SignatureForm {
+        SignatureForm { typed_name: name.into(), strokes: strokes.into(), agree: agree.then(|| "on".into()) }
+    }
+
+    #[test]
+    fn a_signature_needs_a_name_and_agreement_and_may_carry_a_drawing() {
+        assert_eq!(signature(" Ana Díaz ", "", true).validate().map(|s| s.1), Ok(Mark::Clicked));
+        let drawn = signature("Ana Díaz", "0.1,0.2 0.3,0.4;0.5,0.5", true).validate().map(|s| s.1);
+        assert_eq!(drawn, Ok(Mark::Drawn(vec![vec![(0.1, 0.2), (0.3, 0.4)], vec![(0.5, 0.5)]])));
+        let fields = |form: SignatureForm| form.validate().err().map(|e| e.iter().map(|e| e.field).collect::<Vec<_>>());
+        assert_eq!(fields(signature("", "", true)), Some(vec!["typed_name"]));
+        assert_eq!(fields(signature("Ana", "", false)), Some(vec!["agree"]));
+        for broken in ["0.1", "1.5,0.2", "a,b", "0.1,NaN"] {
+            assert_eq!(fields(signature("Ana", broken, true)), Some(vec!["strokes"]), "{broken}");
+        }
+        let scribble = vec!["0.5,0.5"; MAX_POINTS + 1].join(" ");
+        assert_eq!(fields(signature("Ana", &scribble, true)), Some(vec!["strokes"]));
+    }
+
+    #[test]
+    fn forms_need_a_kind_a_title_and_text() {
+        let form = FormForm { kind: "telehealth_consent".into(), title: " Video ".into(), body: "I agree.\r\n".into() };
+        assert_eq!(form.validate().ok(), Some((FormKind::TelehealthConsent, "Video".into(), "I agree.".into())));
+        let empty = FormForm { kind: "nonsense".into(), ..FormForm::default() };
+        let fields: Vec<_> = empty.validate().err().map(|e| e.iter().map(|e| e.field).collect()).unwrap_or_default();
+        assert_eq!(fields, ["kind", "title", "body"]);
+        assert_eq!(signed_text("T", "B"), "T\n\nB");
+        assert!(SAMPLE_FORMS.iter().all(|(_, title, body)| FormForm {
+            kind: "other".into(),
+            title: (*title).into(),
+            body: (*body).into()
+        }
+        .validate()
+        .is_ok()));
+    }
+}

@@ -1,0 +1,127 @@
+//! Signing in the portal: the client sees each open form of their packets, exactly as it will
+//! be hashed, and signs it with a typed name and a drawn or ticked mark. The signature and its
+//! signed copy are stored together, with the event that records them.
+
+use domain::intake::{SignatureForm, SignatureRecord, signed_text};
+use domain::policy::ChartPart;
+use sha2::{Digest, Sha256};
+use store::{SealedColumn, SignedItem, StoreError};
+
+use super::copy::signed_copy;
+use crate::audit_log::{AuditEntry, Crud};
+use crate::clients::sealing::seal_json;
+use crate::portal::PortalActor;
+use crate::{Haven, Result, ServiceError};
+
+/// A form waiting for the client's signature.
+#[derive(Debug, Clone)]
+pub struct FormToSign {
+    pub packet: String,
+    pub item: String,
+    pub title: String,
+    pub body: String,
+}
+
+fn entry(action: &'static str, crud: Crud, packet: &str, item: &str) -> AuditEntry {
+    AuditEntry::new(action, crud)
+        .resource("intake_packet", packet)
+        .resource("intake_signature", item)
+        .categories(&[ChartPart::Paperwork.category()])
+}
+
+impl Haven {
+    /// The forms of the client's open packets not yet signed, oldest packet first. The caller
+    /// records the read.
+    pub(crate) async fn forms_to_sign(&self, actor: &PortalActor) -> Result<Vec<FormToSign>> {
+        let (practice, client) = (actor.practice(), actor.client());
+        let packets = self.store.intake_packets_of(practice, client).await?;
+        let open = packets.into_iter().rev().filter(|p| p.withdrawn_at.is_none() && p.reviewed.is_none());
+        let waiting: Vec<_> =
+            open.flat_map(|p| p.items.into_iter().filter(|i| i.signed.is_none()).map(move |i| (p.id.clone(), i))).collect();
+        if waiting.is_empty() {
+            return Ok(Vec::new());
+        }
+        let forms = self.store.intake_forms(practice).await?;
+        Ok(waiting
+            .into_iter()
+            .filter_map(|(packet, item)| {
+                let form = forms.iter().find(|f| f.id == item.form)?;
+                Some(FormToSign { packet, item: item.id, title: form.title.clone(), body: form.body.clone() })
+            })
+            .collect())
+    }
+
+    async fn form_to_sign(&self, actor: &PortalActor, packet: &str, item: &str) -> Result<FormToSign> {
+        let waiting = self.forms_to_sign(actor).await?;
+        waiting.into_iter().find(|f| f.packet == packet && f.item == item).ok_or(ServiceError::NotFound)
+    }
+
+    /// One form waiting for the client, to read and sign; any other id is not found.
+    pub async fn portal_form(&self, actor: &PortalActor, packet: &str, item: &str) -> Result<FormToSign> {
+        let form = self.form_to_sign(actor, packet, item).await?;
+        self.audited_in_portal(actor, entry("intake.view", Crud::Read, packet, item)).await?;
+        Ok(form)
+    }
+
+    /// Signs one form: the signature (sealed) and its signed copy (a document in the chart's
+    /// paperwork) are stored in one transaction; the copy's file is written first and removed
+    /// if the transaction fails. `ip` is the address the signature came from.
+    pub async fn sign_portal_form(
+        &self,
+        actor: &PortalActor,
+        packet: &str,
+        item: &str,
+        form: &SignatureForm,
+        ip: &str,
+    ) -> Result<()> {
+        let practice = actor.practice();
+        let (typed_name, mark) = form.validate().map_err(ServiceError::Invalid)?;
+        let waiting = self.form_to_sign(actor, packet, item).await?;
+        let record = self.store.intake_packet(practice, packet).await?.ok_or(ServiceError::NotFound)?;
+        let form_id = record.items.iter().find(|i| i.id == item).map(|i| i.form.clone()).ok_or(ServiceError::NotFound)?;
+        let kind = self
+            .store
+            .intake_form(practice, &form_id)
+            .await?
+            .and_then(|f| f.kind.parse::<domain::intake::FormKind>().ok())
+            .ok_or(ServiceError::NotFound)?;
+        let files =
+            self.files.as_ref().ok_or_else(|| ServiceError::Internal("no document storage is set up".into()))?;
+
+        let text = signed_text(&waiting.title, &waiting.body);
+        let signature = SignatureRecord {
+            typed_name,
+            mark,
+            holder: actor.holder().as_str().to_owned(),
+            signed_at: self.now(),
+            ip: ip.to_owned(),
+            text_sha256: crypto::hex::encode(&Sha256::digest(text.as_bytes())),
+        };
+        let zone = self.practice_zone(practice).await?;
+        let (bytes, file_name) = signed_copy(&waiting.title, &waiting.body, &signature, actor.holder(), &zone);
+        let described = (format!("{} (signed)", waiting.title), file_name, domain::document::MediaType::Pdf);
+        let kind = kind.document_kind();
+        let (copy, content) =
+            self.seal_document(practice, actor.client(), kind, described, &bytes, record.sent_by).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let signed = SignedItem {
+            at: signature.signed_at,
+            signature: seal_json(&ring, practice, SealedColumn::IntakeSignature, item, &signature)?,
+            document: copy.id.clone(),
+        };
+        files.put(practice, &copy.id, content).await?;
+        let entry = entry("intake.sign", Crud::Create, packet, item).resource("document", &copy.id);
+        let stored = self.recording_in_portal(actor, entry)?;
+        if let Err(failed) = stored.sign_intake_item(practice, actor.client(), packet, item, &signed, &copy).await {
+            if let Err(e) = files.remove(practice, &copy.id).await {
+                tracing::warn!(document = %copy.id, error = %e, "a signed copy's file outlived its failed row");
+            }
+            return Err(match failed {
+                StoreError::NoRowChanged(_) => ServiceError::NotFound,
+                other => other.into(),
+            });
+        }
+        self.audit_drafts_committed();
+        Ok(())
+    }
+}
