@@ -47,10 +47,9 @@ impl FormKind {
             FormKind::ConsentToTreatment => DocumentKind::ConsentToTreatment,
             FormKind::PrivacyNotice => DocumentKind::PrivacyNoticeAcknowledgement,
             FormKind::ReleaseOfInformation => DocumentKind::ReleaseOfInformation,
-            FormKind::TelehealthConsent
-            | FormKind::FinancialPolicy
-            | FormKind::AiConsent
-            | FormKind::Other => DocumentKind::SignedForm,
+            FormKind::TelehealthConsent | FormKind::FinancialPolicy | FormKind::AiConsent | FormKind::Other => {
+                DocumentKind::SignedForm
+            }
         }
     }
 }
@@ -62,6 +61,7 @@ pub fn signed_text(title: &str, body: &str) -> String {
 
 /// A form as the practice writes it.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct FormForm {
     pub kind: String,
     pub title: String,
@@ -71,7 +71,8 @@ pub struct FormForm {
 impl FormForm {
     pub fn validate(&self) -> Result<(FormKind, String, String), FieldErrors> {
         let mut errors = FieldErrors::default();
-        let kind = errors.check("kind", self.kind.parse::<FormKind>().map_err(|_| "choose what the form is for".into()));
+        let kind =
+            errors.check("kind", self.kind.parse::<FormKind>().map_err(|_| "choose what the form is for".into()));
         let title = errors.check("title", required_text(&self.title, TITLE_MAX));
         let body = errors.check("body", required_lines(&self.body, BODY_MAX));
         errors.into_result(|| Some((kind?, title?, body?)))
@@ -225,12 +226,8 @@ mod tests {
         let fields: Vec<_> = empty.validate().err().map(|e| e.iter().map(|e| e.field).collect()).unwrap_or_default();
         assert_eq!(fields, ["kind", "title", "body"]);
         assert_eq!(signed_text("T", "B"), "T\n\nB");
-        assert!(SAMPLE_FORMS.iter().all(|(_, title, body)| FormForm {
-            kind: "other".into(),
-            title: (*title).into(),
-            body: (*body).into()
-        }
-        .validate()
-        .is_ok()));
+        assert!(SAMPLE_FORMS.iter().all(|(_, title, body)| {
+            FormForm { kind: "other".into(), title: (*title).into(), body: (*body).into() }.validate().is_ok()
+        }));
     }
 }

@@ -19,6 +19,7 @@ mod csrf;
 mod error;
 mod feed;
 mod health;
+mod intake_forms;
 mod metrics;
 mod multipart;
 mod nav;
@@ -91,6 +92,7 @@ fn all_routes() -> routes::Routes {
         .merge(rooms::routes())
         .merge(ai::routes())
         .merge(reminders::routes())
+        .merge(intake_forms::routes())
         .merge(attendance::routes())
         .merge(feed::routes())
         .merge(calendars::routes())

@@ -63,8 +63,9 @@ impl Haven {
         let files =
             self.files.as_ref().ok_or_else(|| ServiceError::Internal("no document storage is set up".into()))?;
 
-        let (record, content) =
-            self.seal_document(practice, client, kind, (title, file_name, media_type), &upload.bytes, actor.user()).await?;
+        let (record, content) = self
+            .seal_document(practice, client, kind, (title, file_name, media_type), &upload.bytes, actor.user())
+            .await?;
         let id = record.id.clone();
         files.put(practice, &id, content).await?;
         let entry = AuditEntry::new("document.create", Crud::Create)

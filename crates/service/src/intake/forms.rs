@@ -10,9 +10,10 @@ use crate::audit_log::{AuditEntry, Crud};
 use crate::{Actor, Haven, Result, ServiceError};
 
 impl Haven {
-    /// Every form, retired ones last. Forms hold no one's information; anyone who may send a
-    /// packet (or keep the settings) may read them.
+    /// Every form, retired ones last. Forms hold no one's information: staff who may see the
+    /// practice's settings may read them.
     pub async fn intake_forms(&self, actor: &Actor) -> Result<Vec<IntakeForm>> {
+        actor.may(Resource::PracticeProfile, Action::View)?;
         let names = self.staff_names(actor.practice()).await?;
         let mut forms: Vec<IntakeForm> = self
             .store

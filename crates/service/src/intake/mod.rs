@@ -11,8 +11,8 @@ mod signing;
 
 use domain::intake::{FormKind, Mark};
 
-pub use signing::FormToSign;
 use jiff::Timestamp;
+pub use signing::FormToSign;
 
 /// A form as the practice wrote it.
 #[derive(Debug, Clone)]

@@ -100,7 +100,10 @@ impl Haven {
             entry = entry.resource("ai_consent", &c.id).categories(&["consents"]);
         }
         let reviewed = (self.now(), actor.user());
-        match self.recording_by(actor, entry)?.review_intake_packet(practice, client, id, reviewed, consent.as_ref()).await
+        match self
+            .recording_by(actor, entry)?
+            .review_intake_packet(practice, client, id, reviewed, consent.as_ref())
+            .await
         {
             Ok(()) => {
                 self.audit_drafts_committed();
@@ -113,8 +116,7 @@ impl Haven {
 
     /// Withdraws a packet not yet reviewed; what was signed stays signed and filed.
     pub async fn withdraw_intake_packet(&self, actor: &Actor, client: ClientId, id: &str) -> Result<()> {
-        let access =
-            self.chart_access(actor, client, ChartPart::Paperwork, Action::Update, "intake.withdraw").await?;
+        let access = self.chart_access(actor, client, ChartPart::Paperwork, Action::Update, "intake.withdraw").await?;
         let entry = entry("intake.withdraw", Crud::Update, client, id).purpose(access.purpose_for(actor));
         match self.recording_by(actor, entry)?.withdraw_intake_packet(actor.practice(), client, id, self.now()).await {
             Ok(()) => {
@@ -152,7 +154,13 @@ impl Haven {
                     }
                     None => None,
                 };
-                items.push(IntakeItem { id: item.id, form_id: form.id.clone(), kind, title: form.title.clone(), signature });
+                items.push(IntakeItem {
+                    id: item.id,
+                    form_id: form.id.clone(),
+                    kind,
+                    title: form.title.clone(),
+                    signature,
+                });
             }
             packets.push(IntakePacket {
                 id: record.id,

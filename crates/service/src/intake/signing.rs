@@ -36,8 +36,9 @@ impl Haven {
         let (practice, client) = (actor.practice(), actor.client());
         let packets = self.store.intake_packets_of(practice, client).await?;
         let open = packets.into_iter().rev().filter(|p| p.withdrawn_at.is_none() && p.reviewed.is_none());
-        let waiting: Vec<_> =
-            open.flat_map(|p| p.items.into_iter().filter(|i| i.signed.is_none()).map(move |i| (p.id.clone(), i))).collect();
+        let waiting: Vec<_> = open
+            .flat_map(|p| p.items.into_iter().filter(|i| i.signed.is_none()).map(move |i| (p.id.clone(), i)))
+            .collect();
         if waiting.is_empty() {
             return Ok(Vec::new());
         }
@@ -78,7 +79,8 @@ impl Haven {
         let (typed_name, mark) = form.validate().map_err(ServiceError::Invalid)?;
         let waiting = self.form_to_sign(actor, packet, item).await?;
         let record = self.store.intake_packet(practice, packet).await?.ok_or(ServiceError::NotFound)?;
-        let form_id = record.items.iter().find(|i| i.id == item).map(|i| i.form.clone()).ok_or(ServiceError::NotFound)?;
+        let form_id =
+            record.items.iter().find(|i| i.id == item).map(|i| i.form.clone()).ok_or(ServiceError::NotFound)?;
         let kind = self
             .store
             .intake_form(practice, &form_id)

@@ -76,6 +76,10 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/disclosures", disclose)
         .post("/clients/{id}/consents", record_consent)
         .post("/clients/{id}/consents/{consent}/revoke", revoke_consent)
+        .get("/clients/{id}/intake", intake::intake)
+        .post("/clients/{id}/intake", intake::send_packet)
+        .post("/clients/{id}/intake/{packet}/review", intake::review_packet)
+        .post("/clients/{id}/intake/{packet}/withdraw", intake::withdraw_packet)
         .get("/clients/{id}/portal", portal::portal_access)
         .post("/clients/{id}/portal", portal::invite_to_portal)
         .post("/clients/{id}/portal/{account}/link", portal::send_portal_link)
@@ -558,6 +562,7 @@ mod disclosures;
 mod documents;
 mod glass;
 mod groups;
+mod intake;
 mod measures;
 mod messages;
 mod notes;

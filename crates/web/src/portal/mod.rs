@@ -37,6 +37,8 @@ pub(crate) fn routes() -> Routes {
         .post("/portal/messages", messages::start)
         .get("/portal/messages/{id}", messages::thread)
         .post("/portal/messages/{id}", messages::reply)
+        .get("/portal/forms/{packet}/{item}", forms::form)
+        .post("/portal/forms/{packet}/{item}", forms::sign)
         .get("/portal/questionnaires/{id}", questionnaire)
         .post("/portal/questionnaires/{id}", answer)
         .get("/portal/sign-in", sign_in_form)
@@ -84,6 +86,7 @@ macro_rules! with_portal_layout {
 }
 // Defined after the macro, which they use.
 mod booking;
+mod forms;
 mod messages;
 
 with_portal_layout!(
@@ -107,6 +110,13 @@ struct Visit {
     join_url: Option<String>,
 }
 
+/// A form waiting for a signature on the home page.
+struct Unsigned {
+    packet: String,
+    item: String,
+    title: String,
+}
+
 /// A questionnaire waiting on the home page.
 struct Waiting {
     id: String,
@@ -120,6 +130,7 @@ struct HomePage {
     practice_name: String,
     visits: Vec<Visit>,
     questionnaires: Vec<Waiting>,
+    forms: Vec<Unsigned>,
     unread_messages: u32,
     notice: Option<&'static str>,
 }
@@ -129,6 +140,7 @@ struct HomeQuery {
     booked: Option<String>,
     requested: Option<String>,
     cancelled: Option<String>,
+    signed: Option<String>,
 }
 
 async fn home(
@@ -152,14 +164,20 @@ async fn home(
         practice_name: home.practice_name,
         visits: home.visits.into_iter().map(visit).collect(),
         unread_messages: home.unread_messages,
-        notice: match (query.booked, query.requested, query.cancelled) {
-            (Some(_), _, _) => Some("Your session is booked. It is listed below."),
-            (_, Some(_), _) => {
+        notice: match (query.booked, query.requested, query.cancelled, query.signed) {
+            (Some(_), ..) => Some("Your session is booked. It is listed below."),
+            (_, Some(_), ..) => {
                 Some("Your request is with your care team, in your messages: they will book it and reply.")
             }
-            (_, _, Some(_)) => Some("Your session is cancelled."),
+            (_, _, Some(_), _) => Some("Your session is cancelled."),
+            (.., Some(_)) => Some("Signed. A signed copy is kept in your record."),
             _ => None,
         },
+        forms: home
+            .forms_to_sign
+            .into_iter()
+            .map(|f| Unsigned { packet: f.packet, item: f.item, title: f.title })
+            .collect(),
         questionnaires: home
             .questionnaires
             .iter()
