@@ -630,3 +630,123 @@ fn a_client_chooses_their_reminder_channels_and_staff_see_the_choice() {
         log.body
     );
 }
+
+/// The `value` of every checkbox named `name` on a page.
+fn checkbox_values(page: &str, name: &str) -> Vec<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    page.match_indices(&marker)
+        .map(|(at, _)| page[at + marker.len()..].split('"').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn get_bytes(url: &str, cookie: &str) -> Vec<u8> {
+    let mut response =
+        http().get(url).header("cookie", cookie).call().unwrap_or_else(|e| panic!("HTTP request failed: {e}"));
+    response.body_mut().read_to_vec().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs a PDF reader on `bytes`; its output.
+fn pdf_tool(tool: &str, args: &[&str], bytes: &[u8]) -> String {
+    let dir = temp_dir();
+    let path = dir.path().join("copy.pdf");
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let mut command = std::process::Command::new(tool);
+    command.args(args).arg(&path);
+    if tool == "pdftotext" {
+        command.arg("-");
+    }
+    let out = command.output().unwrap_or_else(|e| panic!("{tool}: {e}; scripts/test --install installs it"));
+    assert!(out.status.success(), "{tool}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_chart() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, given, email, clinician) = s.clients[0].clone();
+    let client = join(base, &invite(&s, 0));
+    let other_index = s.clients.iter().position(|c| c.0 != id).unwrap_or(1);
+    let other = join(base, &invite(&s, other_index));
+    let staff = sign_in(base, &clinician);
+    let page = format!("/clients/{id}/intake");
+
+    // The practice's forms (the demo's samples); a packet needs one or more, and a portal account.
+    let intake = get(&format!("{base}{page}"), Some(&staff));
+    assert_eq!(intake.status, 200, "{}", intake.body);
+    let forms = checkbox_values(&intake.body, "form");
+    assert_eq!(forms.len(), 4, "{}", intake.body);
+    let none = post_from(base, &staff, &page, &page, &[]);
+    assert_eq!(none.status, 422, "{}", none.body);
+    let uninvited = s.clients.iter().find(|c| c.0 != id && c.0 != s.clients[other_index].0 && c.3 == clinician);
+    if let Some((uninvited, ..)) = uninvited {
+        let path = format!("/clients/{uninvited}/intake");
+        let refused = post_from(base, &staff, &path, &path, &[("form", &forms[0])]);
+        assert!(refused.status == 422 && refused.body.contains("no portal access"), "{}", refused.body);
+    }
+    let form_titled = |title: &str| {
+        forms.iter().find(|f| intake.body.contains(&format!("value=\"{f}\"> {title}<"))).cloned().unwrap_or_default()
+    };
+    let (treatment, ai) = (form_titled("Consent to treatment"), form_titled("Consent to AI assistance"));
+    let sent = post_from(base, &staff, &page, &page, &[("form", &treatment), ("form", &ai)]);
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let notices: Vec<String> = s.mail.messages().into_iter().filter(|m| m.contains("forms to sign")).collect();
+    assert_eq!(notices.len(), 1, "one notice, to the client");
+    assert!(notices[0].contains(&format!("To: {email}")) && !notices[0].contains("onsent"), "{}", notices[0]);
+
+    // The client's home lists both; nobody else opens or signs them.
+    let home = get(&format!("{base}/portal"), Some(&client));
+    let paths = links(&home.body, "/portal/forms/");
+    assert_eq!(paths.len(), 2, "{}", home.body);
+    assert!(!get(&format!("{base}/portal"), Some(&other)).body.contains("/portal/forms/"));
+    assert_eq!(get(&format!("{base}{}", paths[0]), Some(&other)).status, 404);
+    let agree = [("typed_name", given.as_str()), ("agree", "on"), ("strokes", "0.1,0.8 0.3,0.2 0.6,0.7;0.8,0.5")];
+    assert_eq!(post_from(base, &other, "/portal", &paths[0], &agree).status, 404);
+    assert_eq!(get(&format!("{base}{}", paths[0]), Some(&staff)).status, 303, "staff have no portal session");
+
+    // Signing needs the ticked box; a drawing is optional but must be a drawing.
+    let form_page = get(&format!("{base}{}", paths[0]), Some(&client));
+    assert!(form_page.body.contains("Consent to treatment") && form_page.body.contains("data-signature-pad"));
+    let unticked = post_from(base, &client, &paths[0], &paths[0], &[("typed_name", given.as_str())]);
+    assert!(unticked.status == 422 && unticked.body.contains("tick the box"), "{}", unticked.body);
+    let garbled = [("typed_name", given.as_str()), ("agree", "on"), ("strokes", "7,7")];
+    assert_eq!(post_from(base, &client, &paths[0], &paths[0], &garbled).status, 422);
+    let signed = post_from(base, &client, &paths[0], &paths[0], &agree);
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    assert_eq!(post_from(base, &client, "/portal", &paths[0], &agree).status, 404, "signed once");
+    let clicked = [("typed_name", given.as_str()), ("agree", "on"), ("strokes", "")];
+    assert_eq!(post_from(base, &client, &paths[1], &paths[1], &clicked).status, 303);
+    assert!(!get(&format!("{base}/portal"), Some(&client)).body.contains("/portal/forms/"));
+
+    // Staff see each signature with the hash of the exact text, and its signed copy: a PDF
+    // that independent readers accept and that carries the text, the name and the hash.
+    let intake = get(&format!("{base}{page}"), Some(&staff));
+    assert!(intake.body.contains(&format!("Signed “{given}” by the client")), "{}", intake.body);
+    assert!(intake.body.contains("with a drawn mark") && intake.body.contains("by ticking the box"));
+    let hashes: Vec<String> = intake
+        .body
+        .match_indices("<code>")
+        .map(|(at, _)| intake.body[at + 6..].split('<').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(hashes.len(), 2, "{}", intake.body);
+    let copies = links(&intake.body, &format!("/clients/{id}/documents/"));
+    assert_eq!(copies.len(), 2, "{}", intake.body);
+    let pdf = get_bytes(&format!("{base}{}", copies[0]), &staff);
+    assert!(pdf.starts_with(b"%PDF-1.7"), "a PDF");
+    assert!(pdf_tool("qpdf", &["--check"], &pdf).contains("No syntax or stream encoding errors"));
+    let words = pdf_tool("pdftotext", &[], &pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Consent to treatment") && words.contains("I agree to receive outpatient"), "{words}");
+    assert!(words.contains(&given) && words.contains(&hashes[0]), "{words} / {}", hashes[0]);
+    assert!(pdf_tool("pdfinfo", &["-meta"], &pdf).contains("<pdfaid:part>2</pdfaid:part>"));
+
+    // Review records the AI consent the packet carried; the client sees who sent and reviewed.
+    let disclosures = format!("/clients/{id}/disclosures");
+    assert!(!get(&format!("{base}{disclosures}"), Some(&staff)).body.contains("Revoke the AI consent"));
+    let packet = intake.body.split("/intake/").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
+    let reviewed = post_from(base, &staff, &page, &format!("{page}/{packet}/review"), &[]);
+    assert_eq!(reviewed.status, 303, "{}", reviewed.body);
+    assert!(get(&format!("{base}{disclosures}"), Some(&staff)).body.contains("Revoke the AI consent"));
+    assert_eq!(post_from(base, &staff, &page, &format!("{page}/{packet}/review"), &[]).status, 404, "once");
+    let access = get(&format!("{base}/portal/access"), Some(&client)).body;
+    assert!(access.contains("sent you forms to sign") && access.contains("reviewed the forms you signed"), "{access}");
+}

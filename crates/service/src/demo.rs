@@ -11,6 +11,7 @@ use domain::rng::SplitMix64 as Rng;
 use domain::staff::{Email, Password};
 use domain::{ClientId, Phi, PracticeId, Role, UserId};
 use serde::Serialize;
+use sha2::Digest;
 use store::{CareTeamMember, NewPractice, NewUser, StoreError};
 
 use crate::auth::Remote;
@@ -366,8 +367,33 @@ impl Haven {
                 progress(n, options.clients);
             }
         }
+        self.seed_intake_forms(practice_id, new.owner.id, now).await?;
         tracing::info!(practice = %practice_id, staff = staff.len(), clients = clients.len(), "demo practice seeded");
         Ok(SeedReport { seed: options.seed, practice_id, practice_name: new.profile.name, staff, clients })
+    }
+}
+
+impl Haven {
+    /// The sample intake forms, written by the owner; ids follow from the practice's, so the
+    /// seed stays repeatable without drawing from its random sequence.
+    async fn seed_intake_forms(&self, practice: PracticeId, owner: UserId, now: jiff::Timestamp) -> Result<()> {
+        for (kind, title, body) in domain::intake::SAMPLE_FORMS {
+            let digest = sha2::Sha256::digest(format!("{practice} {title}").as_bytes());
+            let mut id = [0u8; 16];
+            id.copy_from_slice(&digest[..16]);
+            let record = store::IntakeFormRecord {
+                id: uuid::Uuid::from_bytes(id).to_string(),
+                kind: kind.as_str().to_owned(),
+                title: title.to_owned(),
+                body: body.to_owned(),
+                created_by: owner,
+                created_at: now,
+                replaces: None,
+                retired_at: None,
+            };
+            self.store.add_intake_form(practice, &record).await?;
+        }
+        Ok(())
     }
 }
 
