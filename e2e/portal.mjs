@@ -190,6 +190,48 @@ try {
   check(!(await page.isChecked("input[name=text]")), "texts still chosen");
   await inspect("reminders");
 
+  // An intake packet: the clinician sends two forms; the client reads and signs them on the
+  // phone, the first with a drawn signature, the second with the ticked box alone; the
+  // clinician sees both signatures with their copies and reviews the packet.
+  await staff.page.goto(`${base}/clients/${client}/intake`);
+  await staff.page.check("label:has-text('Consent to treatment') input");
+  await staff.page.check("label:has-text('Telehealth consent') input");
+  await submit(staff.page, "button:has-text('Send to the portal')");
+  check((await staff.page.textContent(".notice")).includes("waiting in the client's portal"), "the packet was not sent");
+  await page.goto(`${base}/portal`);
+  check((await page.textContent("main")).includes("Forms to sign"), "no forms to sign on the home page");
+  await page.click("a:has-text('Read and sign') >> nth=0");
+  await page.waitForURL(/\/portal\/forms\//);
+  const pad = await page.locator("[data-signature-pad] canvas").boundingBox();
+  check(pad && pad.width >= 250, `no signature pad across the phone: ${JSON.stringify(pad)}`);
+  await page.mouse.move(pad.x + 20, pad.y + pad.height * 0.7);
+  await page.mouse.down();
+  for (let step = 1; step <= 12; step++) {
+    await page.mouse.move(pad.x + 20 + step * 22, pad.y + pad.height * (step % 2 ? 0.3 : 0.7));
+  }
+  await page.mouse.up();
+  check((await page.inputValue("input[name=strokes]")).split(" ").length > 5, "the drawing was not kept");
+  await page.fill("#typed_name", "Portal Client");
+  await page.check("input[name=agree]");
+  await inspect("form-sign");
+  await submit(page, "form.sign button[type=submit]");
+  await page.waitForURL(/\/portal\?signed=1$/);
+  check((await page.textContent(".notice")).includes("Signed."), "no word that the form was signed");
+  await page.click("a:has-text('Read and sign')");
+  await page.waitForURL(/\/portal\/forms\//);
+  await page.fill("#typed_name", "Portal Client");
+  await page.check("input[name=agree]");
+  await submit(page, "form.sign button[type=submit]");
+  await page.waitForURL(/\/portal\?signed=1$/);
+  check(!(await page.textContent("main")).includes("Forms to sign"), "signed forms still listed");
+  await staff.page.goto(`${base}/clients/${client}/intake`);
+  const signatures = await staff.page.textContent("ul.signatures");
+  check(signatures.includes("with a drawn mark") && signatures.includes("by ticking the box"), signatures);
+  check((await staff.page.locator("a:has-text('Signed copy (PDF)')").count()) === 2, "no signed copies");
+  await staff.page.screenshot({ path: `${shots}/portal-staff-intake.png`, fullPage: true });
+  await submit(staff.page, "button:has-text('Mark reviewed')");
+  check((await staff.page.textContent(".notice")).includes("Reviewed"), "the packet was not reviewed");
+
   await page.goto(`${base}/portal/forgot`);
   await inspect("forgot");
   // A used link says so, and offers the way on.

@@ -466,9 +466,15 @@ fn a_client_joins_the_portal_on_a_phone_and_sees_who_viewed_their_record() {
     let maildir = mail.maildir.to_string_lossy().into_owned();
     let id = client["id"].as_str().unwrap_or_default();
     let shots = run_flow("portal.mjs", &[&server.url, &clinician, id, &maildir], &server);
-    for shot in
-        ["portal-staff-invited.png", "portal-link.png", "portal-home.png", "portal-access.png", "portal-link-used.png"]
-    {
+    for shot in [
+        "portal-staff-invited.png",
+        "portal-link.png",
+        "portal-home.png",
+        "portal-access.png",
+        "portal-link-used.png",
+        "portal-form-sign.png",
+        "portal-staff-intake.png",
+    ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }

@@ -674,21 +674,21 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     // The practice's forms (the demo's samples); a packet needs one or more, and a portal account.
     let intake = get(&format!("{base}{page}"), Some(&staff));
     assert_eq!(intake.status, 200, "{}", intake.body);
-    let forms = checkbox_values(&intake.body, "form");
+    let forms = checkbox_values(&intake.body, "forms");
     assert_eq!(forms.len(), 4, "{}", intake.body);
     let none = post_from(base, &staff, &page, &page, &[]);
     assert_eq!(none.status, 422, "{}", none.body);
     let uninvited = s.clients.iter().find(|c| c.0 != id && c.0 != s.clients[other_index].0 && c.3 == clinician);
     if let Some((uninvited, ..)) = uninvited {
         let path = format!("/clients/{uninvited}/intake");
-        let refused = post_from(base, &staff, &path, &path, &[("form", &forms[0])]);
+        let refused = post_from(base, &staff, &path, &path, &[("forms", &forms[0])]);
         assert!(refused.status == 422 && refused.body.contains("no portal access"), "{}", refused.body);
     }
     let form_titled = |title: &str| {
         forms.iter().find(|f| intake.body.contains(&format!("value=\"{f}\"> {title}<"))).cloned().unwrap_or_default()
     };
     let (treatment, ai) = (form_titled("Consent to treatment"), form_titled("Consent to AI assistance"));
-    let sent = post_from(base, &staff, &page, &page, &[("form", &treatment), ("form", &ai)]);
+    let sent = post_from(base, &staff, &page, &page, &[("forms", &treatment), ("forms", &ai)]);
     assert_eq!(sent.status, 303, "{}", sent.body);
     let notices: Vec<String> = s.mail.messages().into_iter().filter(|m| m.contains("forms to sign")).collect();
     assert_eq!(notices.len(), 1, "one notice, to the client");

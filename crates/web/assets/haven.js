@@ -350,56 +350,64 @@
 
 // The signature pad of an intake form: strokes drawn on the canvas are written into the form's
 // hidden "strokes" field as "x,y x,y;x,y" with coordinates from 0 to 1. Without script the pad
-// stays hidden and the typed name with the ticked box signs alone.
+// stays hidden and the typed name with the ticked box signs alone. Pages arrive by htmx too,
+// so each new pad is set up when it appears.
 (function () {
-  var pad = document.querySelector("[data-signature-pad]");
-  if (!pad) return;
-  var canvas = pad.querySelector("canvas");
-  var field = pad.closest("form").querySelector("input[name=strokes]");
-  var context = canvas.getContext("2d");
-  var strokes = [];
-  var drawing = null;
-  pad.hidden = false;
-  context.lineWidth = 3;
-  context.lineCap = "round";
-  context.lineJoin = "round";
-  function point(event) {
-    var box = canvas.getBoundingClientRect();
-    var x = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
-    var y = Math.min(1, Math.max(0, (event.clientY - box.top) / box.height));
-    return [x, y];
+  function setUp(pad) {
+    if (pad.dataset.ready) return;
+    pad.dataset.ready = "1";
+    var canvas = pad.querySelector("canvas");
+    var field = pad.closest("form").querySelector("input[name=strokes]");
+    var context = canvas.getContext("2d");
+    var strokes = [];
+    var drawing = null;
+    pad.hidden = false;
+    context.lineWidth = 3;
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    function point(event) {
+      var box = canvas.getBoundingClientRect();
+      var x = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+      var y = Math.min(1, Math.max(0, (event.clientY - box.top) / box.height));
+      return [x, y];
+    }
+    function save() {
+      field.value = strokes.map(function (stroke) {
+        return stroke.map(function (p) { return p[0].toFixed(3) + "," + p[1].toFixed(3); }).join(" ");
+      }).join(";");
+    }
+    canvas.addEventListener("pointerdown", function (event) {
+      event.preventDefault();
+      canvas.setPointerCapture(event.pointerId);
+      drawing = [point(event)];
+      strokes.push(drawing);
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!drawing) return;
+      var last = drawing[drawing.length - 1];
+      var next = point(event);
+      drawing.push(next);
+      context.beginPath();
+      context.moveTo(last[0] * canvas.width, last[1] * canvas.height);
+      context.lineTo(next[0] * canvas.width, next[1] * canvas.height);
+      context.stroke();
+    });
+    function end() {
+      if (!drawing) return;
+      drawing = null;
+      save();
+    }
+    canvas.addEventListener("pointerup", end);
+    canvas.addEventListener("pointercancel", end);
+    pad.querySelector("[data-clear-signature]").addEventListener("click", function () {
+      strokes = [];
+      context.clearRect(0, 0, canvas.width, canvas.height);
+      save();
+    });
   }
-  function save() {
-    field.value = strokes.map(function (stroke) {
-      return stroke.map(function (p) { return p[0].toFixed(3) + "," + p[1].toFixed(3); }).join(" ");
-    }).join(";");
+  function setUpAll() {
+    document.querySelectorAll("[data-signature-pad]").forEach(setUp);
   }
-  canvas.addEventListener("pointerdown", function (event) {
-    event.preventDefault();
-    canvas.setPointerCapture(event.pointerId);
-    drawing = [point(event)];
-    strokes.push(drawing);
-  });
-  canvas.addEventListener("pointermove", function (event) {
-    if (!drawing) return;
-    var last = drawing[drawing.length - 1];
-    var next = point(event);
-    drawing.push(next);
-    context.beginPath();
-    context.moveTo(last[0] * canvas.width, last[1] * canvas.height);
-    context.lineTo(next[0] * canvas.width, next[1] * canvas.height);
-    context.stroke();
-  });
-  function end() {
-    if (!drawing) return;
-    drawing = null;
-    save();
-  }
-  canvas.addEventListener("pointerup", end);
-  canvas.addEventListener("pointercancel", end);
-  pad.querySelector("[data-clear-signature]").addEventListener("click", function () {
-    strokes = [];
-    context.clearRect(0, 0, canvas.width, canvas.height);
-    save();
-  });
+  setUpAll();
+  document.addEventListener("htmx:load", setUpAll);
 })();

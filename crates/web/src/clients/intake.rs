@@ -113,7 +113,7 @@ pub(super) async fn send_packet(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let client = client_id(&id)?;
-    let chosen: Vec<String> = fields.into_iter().filter(|(k, _)| k == "form").map(|(_, v)| v).collect();
+    let chosen: Vec<String> = fields.into_iter().filter(|(k, _)| k == "forms").map(|(_, v)| v).collect();
     match state.haven.send_intake_packet(&actor, client, &chosen).await {
         Ok(_) => Ok(Redirect::to(&format!("/clients/{client}/intake?done=sent")).into_response()),
         Err(ServiceError::Invalid(errors)) => refused(&state, &actor, client, errors.to_string()).await,
