@@ -276,7 +276,8 @@ mod tests {
     fn paperwork_is_the_front_office_s_and_the_rest_is_clinical() {
         assert_eq!(DocumentKind::InsuranceCard.chart_part(), ChartPart::Paperwork);
         assert_eq!(DocumentKind::ReleaseOfInformation.chart_part(), ChartPart::Paperwork);
+        assert_eq!(DocumentKind::SignedForm.chart_part(), ChartPart::Paperwork);
         assert_eq!(DocumentKind::OutsideRecords.chart_part(), ChartPart::ClinicalDocuments);
-        assert_eq!(DocumentKind::ALL.len(), 9);
+        assert_eq!(DocumentKind::ALL.len(), 10);
     }
 }

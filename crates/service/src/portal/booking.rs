@@ -8,7 +8,7 @@ use domain::appointment_type::PortalBooking;
 use domain::portal::MessageForm;
 use domain::{AppointmentTypeId, UserId};
 use jiff::Timestamp;
-use store::{AppointmentRecord, AppointmentTypeRecord, SealedColumn};
+use store::{AppointmentRecord, AppointmentTypeRecord, SealedColumn, StoreError};
 
 use super::PortalActor;
 use crate::audit_log::{AuditEntry, Crud};
@@ -75,7 +75,8 @@ impl Haven {
     }
 
     /// Books the opening (or, for a "request" type, asks the care team for it). Only an opening
-    /// the calendar offers now is taken: anything else is refused as gone.
+    /// the calendar offers now is taken, and only if no one took it meanwhile (checked in the
+    /// booking's own transaction): anything else is refused as gone.
     pub async fn portal_book(
         &self,
         actor: &PortalActor,
@@ -131,8 +132,14 @@ impl Haven {
         let entry = AuditEntry::new("appointment.create", Crud::Create)
             .resource("appointment", &record.id)
             .categories(&["appointments"]);
-        self.recording_in_portal(actor, entry)?.book_appointment(practice, &record).await?;
-        self.audit_drafts_committed();
+        // Another client may have taken the time since the openings were read.
+        match self.recording_in_portal(actor, entry)?.book_appointment_if_free(practice, &record).await {
+            Ok(()) => self.audit_drafts_committed(),
+            Err(StoreError::NoRowChanged(_)) => {
+                return Err(ServiceError::Conflict("that time is no longer free; choose another".into()));
+            }
+            Err(e) => return Err(e.into()),
+        }
         tracing::info!(practice = %practice, appointment = %record.id, "a client booked a session in the portal");
         Ok(Booked::Booked)
     }

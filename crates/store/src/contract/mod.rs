@@ -60,6 +60,7 @@ macro_rules! store_contract_suite {
             portal_links_set_a_password_once_and_close_with_the_account,
             questionnaires_are_answered_once_into_a_measure,
             intake_packets_are_signed_once_with_their_copies,
+            an_opening_is_booked_once_even_at_the_same_instant,
             messages_are_kept_as_sent_and_read_once,
             reminders_are_planned_once_and_settled_while_pending,
             setup_token_is_single_use,

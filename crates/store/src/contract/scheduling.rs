@@ -455,3 +455,55 @@ pub async fn rooms_in_use_have_unique_names_and_are_archived_once(store: &dyn St
     assert_eq!(ok(store.rooms(elsewhere.id).await), vec![]);
     ok(store.add_room(elsewhere.id, &room("a2", "Blue room")).await);
 }
+
+pub async fn an_opening_is_booked_once_even_at_the_same_instant(store: &dyn Store) {
+    use domain::appointment::{Modality, Status};
+    let p = practice("Openings", "owner@openings.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    ok(store.save_calendar(p.id, &calendar_record(p.owner.id, p.owner.id, 0, "MO 09:00-17:00", vec![])).await);
+    let kind = appointment_type_record("Individual session", t(11));
+    ok(store.insert_appointment_type(p.id, &kind).await);
+    let (a, b) = (sealed_client(19, "open-a"), sealed_client(20, "open-b"));
+    ok(store.create_clients(p.id, &[(a.clone(), vec![]), (b.clone(), vec![])]).await);
+    let minute = |m: i64| t(2_000_000 + m * 60);
+    let session = |n: u8, client: ClientId, from: i64, to: i64, status: Status| AppointmentRecord {
+        id: format!("opening-{n}"),
+        appointment_type: kind.id,
+        clinician: p.owner.id,
+        clients: vec![client],
+        starts_at: minute(from),
+        ends_at: minute(to),
+        modality: Modality::Telehealth,
+        status,
+        reason: vec![n; 3],
+        version: 1,
+        created_at: t(20),
+        created_by: p.owner.id,
+        updated: None,
+        note: None,
+        room: None,
+        series: None,
+        office: None,
+    };
+    let taken = |r: Result<(), StoreError>| matches!(r, Err(StoreError::NoRowChanged(_)));
+
+    // Two clients take the same opening at the same instant: one gets it.
+    let (first, second) = (session(1, a.id, 0, 50, Status::Scheduled), session(2, b.id, 0, 50, Status::Scheduled));
+    let (one, two) =
+        tokio::join!(store.book_appointment_if_free(p.id, &first), store.book_appointment_if_free(p.id, &second));
+    assert!(one.is_ok() != two.is_ok(), "exactly one booking passes: {one:?} {two:?}");
+    assert!(taken(if one.is_ok() { two } else { one }));
+    let held = ok(store.appointments_overlapping(p.id, minute(0), minute(50)).await);
+    assert_eq!(held.len(), 1, "{held:?}");
+
+    // Any overlap is taken; the time next to it, or a cancelled session's, is free.
+    assert!(taken(store.book_appointment_if_free(p.id, &session(3, b.id, 30, 80, Status::Scheduled)).await));
+    ok(store.book_appointment_if_free(p.id, &session(4, b.id, 50, 100, Status::Scheduled)).await);
+    ok(store.book_appointment(p.id, &session(5, a.id, 120, 170, Status::Cancelled)).await);
+    ok(store.book_appointment_if_free(p.id, &session(6, b.id, 120, 170, Status::Scheduled)).await);
+    // A clinician without a calendar has no openings to take.
+    let clinician = user("clinician@openings.example", t(10));
+    ok(store.add_staff(p.id, &clinician, Role::Clinician).await);
+    let elsewhere = AppointmentRecord { clinician: clinician.id, ..session(7, a.id, 300, 350, Status::Scheduled) };
+    assert!(taken(store.book_appointment_if_free(p.id, &elsewhere).await));
+}
