@@ -57,6 +57,7 @@ const MIGRATIONS: Migrations = &[
     (37, include_str!("../migrations/0037_portal_booking.sql")),
     (38, include_str!("../migrations/0038_reminders.sql")),
     (39, include_str!("../migrations/0039_intake.sql")),
+    (40, include_str!("../migrations/0040_message_attachments.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

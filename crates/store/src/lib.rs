@@ -54,7 +54,7 @@ pub use groups::GroupStore;
 pub use intake::{IntakeFormRecord, IntakeItemRecord, IntakePacketRecord, IntakeStore, SignedItem};
 pub use keys::KeyStore;
 pub use measures::MeasureStore;
-pub use messages::{MessageRecord, MessageStore, ThreadRecord};
+pub use messages::{AttachmentRecord, MessageRecord, MessageStore, ThreadRecord};
 pub use notes::{NoteStore, Signature};
 pub use plans::PlanStore;
 pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore};

@@ -8,9 +8,10 @@ use async_trait::async_trait;
 use domain::{ClientId, PracticeId, UserId};
 use jiff::Timestamp;
 
+use crate::documents::insert_document;
 use crate::sql;
 use crate::sql_store::*;
-use crate::{Result, Sql, SqlStore, Statement};
+use crate::{DocumentRecord, Result, Sql, SqlStore, Statement, StoreError};
 
 /// A thread as stored; `subject` is sealed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +39,19 @@ pub struct MessageRecord {
     pub sent_at: Timestamp,
     /// When the other side first read it, and who (a staff member's id, or the portal account's).
     pub read: Option<(Timestamp, String)>,
+    /// The file it carries, if any.
+    pub attachment: Option<AttachmentRecord>,
+    /// When the care team filed it into the chart, and the document it became.
+    pub filed: Option<(Timestamp, String)>,
+}
+
+/// A message's file as stored: its sealed description and the sealed key its content (a file
+/// in the [`crate::files::FileStore`], under the attachment's id) is sealed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentRecord {
+    pub id: String,
+    pub detail: Vec<u8>,
+    pub content_key: Vec<u8>,
 }
 
 #[async_trait]
@@ -51,6 +65,15 @@ pub trait MessageStore: Send + Sync {
     async fn thread(&self, practice: PracticeId, client: ClientId, id: &str) -> Result<Option<ThreadRecord>>;
     /// A thread's messages, oldest first.
     async fn messages_of(&self, practice: PracticeId, thread: &str) -> Result<Vec<MessageRecord>>;
+    /// Files a message into the chart: its documents (the message and its attachment) and the
+    /// filing, in one transaction; `Conflict` if it was filed already.
+    async fn file_message(
+        &self,
+        practice: PracticeId,
+        message: &str,
+        documents: &[DocumentRecord],
+        filed: (Timestamp, UserId),
+    ) -> Result<()>;
     /// Marks read, by `reader`, the thread's unread messages from the other side (`from_client`
     /// names whose messages are read); returns how many.
     async fn mark_read(
@@ -92,6 +115,14 @@ fn message(r: &Row) -> Result<MessageRecord> {
         body: r.bytes(4)?,
         sent_at: r.time(5)?,
         read,
+        attachment: match r.opt_text(8)? {
+            Some(id) => Some(AttachmentRecord { id, detail: r.bytes(9)?, content_key: r.bytes(10)? }),
+            None => None,
+        },
+        filed: match r.opt_time(11)? {
+            Some(at) => Some((at, r.text(12)?)),
+            None => None,
+        },
     })
 }
 
@@ -108,19 +139,36 @@ fn insert_message(practice: PracticeId, m: &MessageRecord) -> Statement {
     Statement::new(sql::INSERT_MESSAGE, params)
 }
 
+/// The message and its attachment, if any.
+fn inserting(practice: PracticeId, m: &MessageRecord) -> Vec<Statement> {
+    let mut statements = vec![insert_message(practice, m)];
+    statements.extend(m.attachment.as_ref().map(|a| {
+        let params = vec![
+            practice.into(),
+            a.id.as_str().into(),
+            m.id.as_str().into(),
+            a.detail.clone().into(),
+            a.content_key.clone().into(),
+        ];
+        Statement::new(sql::INSERT_MESSAGE_ATTACHMENT, params)
+    }));
+    statements
+}
+
 #[async_trait]
 impl<S: Sql> MessageStore for SqlStore<S> {
     async fn start_thread(&self, practice: PracticeId, t: &ThreadRecord, first: &MessageRecord) -> Result<()> {
         let params =
             vec![practice.into(), t.id.as_str().into(), t.client.into(), t.subject.clone().into(), t.started_at.into()];
-        let statements = vec![Statement::new(sql::INSERT_THREAD, params), insert_message(practice, first)];
+        let mut statements = vec![Statement::new(sql::INSERT_THREAD, params)];
+        statements.extend(inserting(practice, first));
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
     async fn add_message(&self, practice: PracticeId, client: ClientId, m: &MessageRecord) -> Result<()> {
         let touch = vec![practice.into(), m.thread.as_str().into(), client.into(), m.sent_at.into()];
-        let statements =
-            vec![Statement::new(sql::TOUCH_THREAD, touch).must_change_a_row(), insert_message(practice, m)];
+        let mut statements = vec![Statement::new(sql::TOUCH_THREAD, touch).must_change_a_row()];
+        statements.extend(inserting(practice, m));
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
@@ -138,6 +186,20 @@ impl<S: Sql> MessageStore for SqlStore<S> {
     async fn messages_of(&self, practice: PracticeId, thread: &str) -> Result<Vec<MessageRecord>> {
         let rows = self.0.query(Some(practice), sql::MESSAGES_OF, vec![practice.into(), thread.into()]).await?;
         rows.iter().map(message).collect()
+    }
+
+    async fn file_message(
+        &self,
+        practice: PracticeId,
+        message: &str,
+        documents: &[DocumentRecord],
+        (at, by): (Timestamp, UserId),
+    ) -> Result<()> {
+        let first = documents.first().ok_or_else(|| StoreError::Backend("a filing needs a document".into()))?;
+        let mut statements: Vec<Statement> = documents.iter().map(|d| insert_document(practice, d)).collect();
+        let params = vec![practice.into(), message.into(), first.id.as_str().into(), at.into(), by.into()];
+        statements.push(Statement::new(sql::INSERT_MESSAGE_FILING, params));
+        self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
     async fn mark_read(

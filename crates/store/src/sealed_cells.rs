@@ -47,12 +47,15 @@ pub enum SealedColumn {
     /// A message thread's subject, and each message's body.
     MessageSubject,
     MessageBody,
+    /// A message attachment's description, and the key its content is sealed under.
+    MessageAttachmentDetail,
+    MessageAttachmentKey,
     /// A client's signature on an intake form: typed name, mark, time, address, the text's hash.
     IntakeSignature,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 22] = [
+    pub const ALL: [SealedColumn; 24] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -74,6 +77,8 @@ impl SealedColumn {
         SealedColumn::PortalName,
         SealedColumn::MessageSubject,
         SealedColumn::MessageBody,
+        SealedColumn::MessageAttachmentDetail,
+        SealedColumn::MessageAttachmentKey,
         SealedColumn::IntakeSignature,
     ];
 
@@ -96,6 +101,7 @@ impl SealedColumn {
             SealedColumn::PortalEmail | SealedColumn::PortalName => "portal_accounts",
             SealedColumn::MessageSubject => "message_threads",
             SealedColumn::MessageBody => "messages",
+            SealedColumn::MessageAttachmentDetail | SealedColumn::MessageAttachmentKey => "message_attachments",
             SealedColumn::IntakeSignature => "intake_signatures",
         }
     }
@@ -117,6 +123,8 @@ impl SealedColumn {
             SealedColumn::MessageSubject => "subject",
             SealedColumn::MessageBody => "body",
             SealedColumn::IntakeSignature => "signature",
+            SealedColumn::MessageAttachmentDetail => "detail",
+            SealedColumn::MessageAttachmentKey => "content_key",
             SealedColumn::NoteContent
             | SealedColumn::NoteVersionContent
             | SealedColumn::NoteAddendum
@@ -151,6 +159,8 @@ impl SealedColumn {
             SealedColumn::MessageSubject => sql::MESSAGE_SUBJECT_CELLS,
             SealedColumn::MessageBody => sql::MESSAGE_BODY_CELLS,
             SealedColumn::IntakeSignature => sql::INTAKE_SIGNATURE_CELLS,
+            SealedColumn::MessageAttachmentDetail => sql::MESSAGE_ATTACHMENT_DETAIL_CELLS,
+            SealedColumn::MessageAttachmentKey => sql::MESSAGE_ATTACHMENT_KEY_CELLS,
         }
     }
 }

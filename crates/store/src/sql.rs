@@ -756,8 +756,15 @@ macro_rules! threads_where {
 }
 pub const THREADS_OF: &str = threads_where!(" ORDER BY t.last_message_at DESC, t.id");
 pub const THREAD: &str = threads_where!(" AND t.id = $3");
-pub const MESSAGES_OF: &str = "SELECT id, thread_id, from_client, author_id, body, sent_at, read_at, read_by \
-     FROM messages WHERE practice_id = $1 AND thread_id = $2 ORDER BY sent_at, id";
+pub const MESSAGES_OF: &str = "SELECT m.id, m.thread_id, m.from_client, m.author_id, m.body, m.sent_at, m.read_at, \
+     m.read_by, a.id, a.detail, a.content_key, f.filed_at, f.document_id FROM messages m \
+     LEFT JOIN message_attachments a ON a.practice_id = m.practice_id AND a.message_id = m.id \
+     LEFT JOIN message_filings f ON f.practice_id = m.practice_id AND f.message_id = m.id \
+     WHERE m.practice_id = $1 AND m.thread_id = $2 ORDER BY m.sent_at, m.id";
+pub const INSERT_MESSAGE_ATTACHMENT: &str =
+    "INSERT INTO message_attachments (practice_id, id, message_id, detail, content_key) VALUES ($1, $2, $3, $4, $5)";
+pub const INSERT_MESSAGE_FILING: &str = "INSERT INTO message_filings \
+     (practice_id, message_id, document_id, filed_at, filed_by) VALUES ($1, $2, $3, $4, $5)";
 pub const MARK_MESSAGES_READ: &str = "UPDATE messages SET read_at = $4, read_by = $5 \
      WHERE practice_id = $1 AND thread_id = $2 AND from_client = $3 AND read_at IS NULL";
 pub const UNREAD_THREADS_OF_CASELOAD: &str = "SELECT t.client_id, t.id FROM message_threads t \
@@ -840,4 +847,6 @@ pub const REVIEW_INTAKE_PACKET: &str = "UPDATE intake_packets SET reviewed_at = 
      WHERE practice_id = $1 AND id = $2 AND client_id = $3 AND reviewed_at IS NULL AND withdrawn_at IS NULL";
 pub const WITHDRAW_INTAKE_PACKET: &str = "UPDATE intake_packets SET withdrawn_at = $4 \
      WHERE practice_id = $1 AND id = $2 AND client_id = $3 AND reviewed_at IS NULL AND withdrawn_at IS NULL";
+pub const MESSAGE_ATTACHMENT_DETAIL_CELLS: (&str, &str) = sealed_cells!("message_attachments", "detail");
+pub const MESSAGE_ATTACHMENT_KEY_CELLS: (&str, &str) = sealed_cells!("message_attachments", "content_key");
 pub const INTAKE_SIGNATURE_CELLS: (&str, &str) = sealed_cells!("intake_signatures", "signature");

@@ -220,8 +220,12 @@ pub async fn messages_are_kept_as_sent_and_read_once(store: &dyn Store) {
         body: vec![at as u8],
         sent_at: t(at),
         read: None,
+        attachment: None,
+        filed: None,
     };
-    ok(store.start_thread(p.id, &thread, &message("m-1", true, 20)).await);
+    let attachment = crate::AttachmentRecord { id: "file-1".into(), detail: vec![7; 4], content_key: vec![8; 4] };
+    let first = MessageRecord { attachment: Some(attachment.clone()), ..message("m-1", true, 20) };
+    ok(store.start_thread(p.id, &thread, &first).await);
     assert_eq!(ok(store.threads_of(p.id, client.id).await), std::slice::from_ref(&thread));
     assert_eq!(ok(store.unread_threads_of_caseload(p.id, p.owner.id).await), [(client.id, "thread-1".to_owned())]);
     // A message for this thread in another client's name is refused, and nothing is kept.
@@ -241,6 +245,25 @@ pub async fn messages_are_kept_as_sent_and_read_once(store: &dyn Store) {
     assert_eq!(kept.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m-1", "m-2"]);
     assert_eq!(kept[0].read, Some((t(40), owner)));
     assert_eq!(kept[1].read, None);
+    assert_eq!((kept[0].attachment.as_ref(), kept[1].attachment.as_ref()), (Some(&attachment), None));
+
+    // Filed into the chart once, with its documents; a second filing changes nothing.
+    let document = |n: u8| crate::DocumentRecord {
+        id: format!("filed-{n}"),
+        client: client.id,
+        kind: DocumentKind::Correspondence,
+        detail: vec![n; 4],
+        content_key: vec![n; 4],
+        uploaded_at: t(50),
+        uploaded_by: p.owner.id,
+    };
+    ok(store.file_message(p.id, "m-1", &[document(1), document(2)], (t(50), p.owner.id)).await);
+    let again = store.file_message(p.id, "m-1", &[document(3)], (t(51), p.owner.id)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(ok(store.documents(p.id, client.id).await).len(), 2);
+    let kept = ok(store.messages_of(p.id, "thread-1").await);
+    assert_eq!(kept[0].filed, Some((t(50), "filed-1".to_owned())));
+    assert_eq!(kept[1].filed, None);
 
     let elsewhere = practice("Other messages", "owner@messages-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);
