@@ -750,3 +750,107 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     let access = get(&format!("{base}/portal/access"), Some(&client)).body;
     assert!(access.contains("sent you forms to sign") && access.contains("reviewed the forms you signed"), "{access}");
 }
+
+/// Posts a message form as `multipart/form-data` with one file part, with the form token of
+/// the page at `page`.
+fn post_with_file(
+    base: &str,
+    cookie: &str,
+    page: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> Answer {
+    let token = form_token(&get(&format!("{base}{page}"), Some(cookie)).body);
+    let boundary = "----haven-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, value) in fields.iter().chain(std::iter::once(&("_csrf", token.as_str()))) {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n",
+            file.0
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(file.1);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    answer(
+        http()
+            .post(&format!("{base}{path}"))
+            .header("cookie", cookie)
+            .header("content-type", &format!("multipart/form-data; boundary={boundary}"))
+            .send(&body[..]),
+    )
+}
+
+#[test]
+fn a_message_carries_one_checked_file_and_the_care_team_files_it_into_the_chart() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, _, _, clinician) = s.clients[0].clone();
+    let client = join(base, &invite(&s, 0));
+    let other_index = s.clients.iter().position(|c| c.0 != id).unwrap_or(1);
+    let other = join(base, &invite(&s, other_index));
+    let staff = sign_in(base, &clinician);
+
+    // Disguised and oversized files are refused, and the message with them.
+    let fields = [("subject", "Letter from my school"), ("body", "The letter we talked about is attached.")];
+    let exe =
+        post_with_file(base, &client, "/portal/messages", "/portal/messages", &fields, ("letter.pdf", b"MZ\x90\0\x03"));
+    assert!(exe.status == 422 && exe.body.contains("The file "), "{}", exe.body);
+    let huge = vec![b'%'; 21 * 1024 * 1024];
+    let big = post_with_file(base, &client, "/portal/messages", "/portal/messages", &fields, ("big.pdf", &huge));
+    assert_eq!(big.status, 413, "{}", big.body);
+    assert!(!get(&format!("{base}/portal/messages"), Some(&client)).body.contains("Letter from my school"));
+
+    // A real PDF goes with the message; the care team and the client open it, nobody else.
+    let letter = pdf_letter();
+    let sent =
+        post_with_file(base, &client, "/portal/messages", "/portal/messages", &fields, ("school letter.pdf", &letter));
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let thread = sent.header("location").unwrap_or_default().to_owned();
+    let page = get(&format!("{base}{thread}"), Some(&client)).body;
+    let file = links(&page, &format!("{thread}/files/")).pop().unwrap_or_else(|| panic!("no file link: {page}"));
+    let mine = get_bytes(&format!("{base}{file}"), &client);
+    assert_eq!(mine, letter, "the client gets the file back as sent");
+    assert_eq!(get(&format!("{base}{file}"), Some(&other)).status, 404, "another client's session");
+    let thread_id = thread.rsplit('/').next().unwrap_or_default();
+    let staff_thread = format!("/clients/{id}/messages/{thread_id}");
+    let staff_page = get(&format!("{base}{staff_thread}"), Some(&staff)).body;
+    assert!(staff_page.contains("school letter.pdf"), "{staff_page}");
+    let staff_file = links(&staff_page, &format!("{staff_thread}/files/")).pop().unwrap_or_default();
+    assert_eq!(get_bytes(&format!("{base}{staff_file}"), &staff), letter);
+
+    // Filed once into the chart: the message as a PDF and the file, each a document.
+    let marker = format!("action=\"{staff_thread}/");
+    let at = staff_page.find(&marker).unwrap_or_else(|| panic!("no filing button: {staff_page}"));
+    let filing = staff_page[at + 8..].split('"').next().unwrap_or_default().to_owned();
+    assert!(filing.ends_with("/file"), "{filing}");
+    let filed = post_from(base, &staff, &staff_thread, &filing, &[]);
+    assert_eq!(filed.status, 303, "{}", filed.body);
+    assert_eq!(post_from(base, &staff, &staff_thread, &filing, &[]).status, 409, "filed once");
+    let documents = get(&format!("{base}/clients/{id}/documents"), Some(&staff)).body;
+    assert!(documents.contains("Message: Letter from my school"), "{documents}");
+    assert!(documents.contains("Attachment to “Letter from my school”"), "{documents}");
+    let copy = links(&documents, &format!("/clients/{id}/documents/"))
+        .into_iter()
+        .map(|l| get_bytes(&format!("{base}{l}"), &staff))
+        .find(|b| b != &letter)
+        .unwrap_or_default();
+    let words = pdf_tool("pdftotext", &[], &copy).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("The letter we talked about is attached.") && words.contains("school letter.pdf"),
+        "{words}"
+    );
+    assert!(get(&format!("{base}{staff_thread}"), Some(&staff)).body.contains("Filed in the chart"));
+}
+
+/// A small PDF that the document checks accept.
+fn pdf_letter() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}

@@ -26,7 +26,15 @@ pub(crate) const MAX_UPLOAD_BYTES: usize = domain::document::FILE_MAX_BYTES + 64
 
 /// Whether `path` takes uploads (and so the larger limit): a client's documents.
 fn takes_uploads(path: &str) -> bool {
-    path.strip_prefix("/clients/").is_some_and(|rest| rest.ends_with("/documents") && rest.matches('/').count() == 1)
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["clients", _, "documents"]
+            | ["clients", _, "messages"]
+            | ["clients", _, "messages", _]
+            | ["portal", "messages"]
+            | ["portal", "messages", _]
+    )
 }
 
 tokio::task_local! {

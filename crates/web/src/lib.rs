@@ -20,6 +20,7 @@ mod error;
 mod feed;
 mod health;
 mod intake_forms;
+mod message_post;
 mod metrics;
 mod multipart;
 mod nav;

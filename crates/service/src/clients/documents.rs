@@ -32,10 +32,45 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-/// Where a document's own key and its content are bound to.
-fn key_and_content_at<'a>(practice: &'a str, id: &'a str) -> (crypto::seal::Aad<'a>, crypto::seal::Aad<'a>) {
-    let key = cell_aad(practice, SealedColumn::DocumentKey, id);
+/// Where a file's own key (stored in `key_column`) and its content are bound to.
+fn key_and_content_at<'a>(
+    practice: &'a str,
+    key_column: SealedColumn,
+    id: &'a str,
+) -> (crypto::seal::Aad<'a>, crypto::seal::Aad<'a>) {
+    let key = cell_aad(practice, key_column, id);
     (key, crypto::seal::Aad { column: "content", ..key })
+}
+
+/// A file's content sealed under a key made for it alone: (the sealed key, the sealed content).
+pub(crate) fn seal_file(
+    ring: &crypto::Keyring,
+    practice: PracticeId,
+    key_column: SealedColumn,
+    id: &str,
+    bytes: &[u8],
+) -> Result<(Vec<u8>, Vec<u8>)> {
+    let practice_text = practice.to_string();
+    let (key_at, content_at) = key_and_content_at(&practice_text, key_column, id);
+    ring.seal_large(crypto::Purpose::Records, &key_at, &content_at, bytes)
+        .map_err(|e| ServiceError::Internal(format!("sealing file {id} failed: {e}")))
+}
+
+/// The content of a file sealed by [`seal_file`].
+pub(crate) fn open_file(
+    ring: &crypto::Keyring,
+    practice: PracticeId,
+    key_column: SealedColumn,
+    id: &str,
+    sealed_key: &[u8],
+    content: &[u8],
+) -> Result<Vec<u8>> {
+    let practice_text = practice.to_string();
+    let (key_at, content_at) = key_and_content_at(&practice_text, key_column, id);
+    let plain = ring
+        .open_large(&key_at, &content_at, sealed_key, content)
+        .map_err(|e| ServiceError::Internal(format!("opening file {id} failed: {e}")))?;
+    Ok(plain.to_vec())
 }
 
 impl Haven {
@@ -102,11 +137,7 @@ impl Haven {
             sha256: crypto::hex::encode(&Sha256::digest(bytes)),
         };
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let practice_text = practice.to_string();
-        let (key_at, content_at) = key_and_content_at(&practice_text, &id);
-        let (content_key, content) = ring
-            .seal_large(crypto::Purpose::Records, &key_at, &content_at, bytes)
-            .map_err(|e| ServiceError::Internal(format!("sealing a document failed: {e}")))?;
+        let (content_key, content) = seal_file(&ring, practice, SealedColumn::DocumentKey, &id, bytes)?;
         let record = DocumentRecord {
             detail: seal_json(&ring, practice, SealedColumn::DocumentDetail, &id, &detail)?,
             id,
@@ -170,13 +201,9 @@ impl Haven {
             .await?
             .ok_or_else(|| ServiceError::Internal(format!("the file of document {id} is missing")))?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let practice_text = practice.to_string();
-        let (key_at, content_at) = key_and_content_at(&practice_text, id);
-        let plain = ring
-            .open_large(&key_at, &content_at, &record.content_key, &content)
-            .map_err(|e| ServiceError::Internal(format!("opening document {id} failed: {e}")))?;
+        let plain = open_file(&ring, practice, SealedColumn::DocumentKey, id, &record.content_key, &content)?;
         let names = self.staff_names(practice).await?;
         let document = self.describe(&ring, practice, record, &names)?;
-        Ok((document, Phi::new(plain.to_vec())))
+        Ok((document, Phi::new(plain)))
     }
 }

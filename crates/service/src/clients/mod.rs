@@ -5,7 +5,7 @@ pub(crate) mod access;
 mod care_team;
 mod diagnoses;
 mod disclosures;
-mod documents;
+pub(crate) mod documents;
 mod groups;
 pub(crate) mod measures;
 pub(crate) mod note_templates;

@@ -100,7 +100,7 @@ impl Haven {
                     offered.name, opening.clinician_name
                 ),
             };
-            self.portal_start_thread(actor, &form).await?;
+            self.portal_start_thread(actor, &form, None).await?;
             return Ok(Booked::Requested);
         }
         let practice = actor.practice();

@@ -11,7 +11,9 @@ use jiff::Timestamp;
 use store::{MessageRecord, SealedColumn, StoreError, ThreadRecord};
 
 use super::PortalActor;
+use super::attachments::{self, AttachmentView};
 use crate::audit_log::{AuditEntry, Crud};
+use crate::clients::documents::Upload;
 use crate::clients::sealing::{open_cell, seal_cell};
 use crate::mail::Mail;
 use crate::{Actor, Haven, Result, ServiceError};
@@ -26,9 +28,13 @@ pub struct Thread {
     pub unread: u32,
 }
 
-/// One message, with who wrote it and when the other side first read it.
+/// One message, with who wrote it, when the other side first read it, its file and whether
+/// the care team filed it into the chart.
 #[derive(Debug, Clone)]
 pub struct Message {
+    pub id: String,
+    pub attachment: Option<AttachmentView>,
+    pub filed: bool,
     pub from_client: bool,
     pub author: String,
     pub body: Phi<String>,
@@ -89,13 +95,24 @@ impl Haven {
     }
 
     /// Starts a thread with the care team; returns its id.
-    pub async fn portal_start_thread(&self, actor: &PortalActor, form: &MessageForm) -> Result<String> {
-        self.start_thread(actor.practice(), actor.client(), Side::Client(actor), form).await
+    pub async fn portal_start_thread(
+        &self,
+        actor: &PortalActor,
+        form: &MessageForm,
+        file: Option<Upload>,
+    ) -> Result<String> {
+        self.start_thread(actor.practice(), actor.client(), Side::Client(actor), form, file).await
     }
 
     /// Replies in one of the client's threads.
-    pub async fn portal_reply(&self, actor: &PortalActor, thread: &str, form: &MessageForm) -> Result<()> {
-        self.reply(actor.practice(), actor.client(), thread, Side::Client(actor), form).await
+    pub async fn portal_reply(
+        &self,
+        actor: &PortalActor,
+        thread: &str,
+        form: &MessageForm,
+        file: Option<Upload>,
+    ) -> Result<()> {
+        self.reply(actor.practice(), actor.client(), thread, Side::Client(actor), form, file).await
     }
 
     /// The client's threads, for their care team, with the client's name.
@@ -128,10 +145,16 @@ impl Haven {
     }
 
     /// Starts a thread with the client; returns its id.
-    pub async fn start_message_thread(&self, actor: &Actor, client: ClientId, form: &MessageForm) -> Result<String> {
+    pub async fn start_message_thread(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        form: &MessageForm,
+        file: Option<Upload>,
+    ) -> Result<String> {
         self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
         self.chart_access(actor, client, ChartPart::Messages, Action::Update, "message.send").await?;
-        self.start_thread(actor.practice(), client, Side::Staff(actor), form).await
+        self.start_thread(actor.practice(), client, Side::Staff(actor), form, file).await
     }
 
     /// Replies to the client in one of their threads.
@@ -141,10 +164,11 @@ impl Haven {
         client: ClientId,
         thread: &str,
         form: &MessageForm,
+        file: Option<Upload>,
     ) -> Result<()> {
         self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
         self.chart_access(actor, client, ChartPart::Messages, Action::Update, "message.send").await?;
-        self.reply(actor.practice(), client, thread, Side::Staff(actor), form).await
+        self.reply(actor.practice(), client, thread, Side::Staff(actor), form, file).await
     }
 
     /// The threads of the actor's caseload with client messages nobody on staff has read, the
@@ -209,15 +233,14 @@ impl Haven {
         let mut messages = Vec::new();
         for m in self.store.messages_of(practice, id).await? {
             let body = open_text(&ring, practice, SealedColumn::MessageBody, &m.id, &m.body)?;
-            let author = match (m.from_client, reader) {
-                (true, Side::Client(actor)) if m.author == actor.account().to_string() => "You".to_owned(),
-                (true, _) => holders
-                    .iter()
-                    .find(|(id, _)| *id == m.author)
-                    .map_or_else(|| "The client".into(), |(_, n)| n.clone()),
-                (false, _) => m.author.parse().map(|user| staff.of(user)).unwrap_or_default(),
+            let author = match reader {
+                Side::Client(actor) if m.from_client && m.author == actor.account().to_string() => "You".to_owned(),
+                _ => author_name(&m, &holders, &staff),
             };
             messages.push(Message {
+                attachment: m.attachment.as_ref().map(|a| attachments::view(&ring, practice, a)).transpose()?,
+                filed: m.filed.is_some(),
+                id: m.id,
                 from_client: m.from_client,
                 author,
                 body,
@@ -234,9 +257,14 @@ impl Haven {
         client: ClientId,
         author: Side<'_>,
         form: &MessageForm,
+        file: Option<Upload>,
     ) -> Result<String> {
         let mut errors = FieldErrors::default();
-        let Some((subject, body)) = form.validate(true, &mut errors) else { return Err(ServiceError::Invalid(errors)) };
+        let validated = form.validate(true, &mut errors);
+        let file = attachments::checked(file, &mut errors);
+        let (Some((subject, body)), true) = (validated, errors.is_empty()) else {
+            return Err(ServiceError::Invalid(errors));
+        };
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let now = self.now();
         let (thread_id, message_id) = (uuid::Uuid::new_v4().to_string(), uuid::Uuid::new_v4().to_string());
@@ -249,12 +277,18 @@ impl Haven {
             unread_by_client: 0,
             unread_by_staff: 0,
         };
-        let first = self.message_record(&ring, practice, &thread_id, message_id, author, &body)?;
+        let (first, content) = self.message_record(&ring, practice, &thread_id, message_id, author, &body, file)?;
         let entry = AuditEntry::new("message.send", Crud::Create)
             .resource("message_thread", &thread_id)
             .resource("message", &first.id)
             .categories(&["messages"]);
-        self.recording_as(practice, client, author, entry)?.start_thread(practice, &thread, &first).await?;
+        let stored = self.stored_with_file(practice, &first, content, async {
+            self.recording_as(practice, client, author, entry)?
+                .start_thread(practice, &thread, &first)
+                .await
+                .map_err(Into::into)
+        });
+        stored.await?;
         self.audit_drafts_committed();
         self.tell_the_other_side(practice, client, author).await;
         Ok(thread_id)
@@ -267,24 +301,33 @@ impl Haven {
         thread: &str,
         author: Side<'_>,
         form: &MessageForm,
+        file: Option<Upload>,
     ) -> Result<()> {
         let mut errors = FieldErrors::default();
-        let Some((_, body)) = form.validate(false, &mut errors) else { return Err(ServiceError::Invalid(errors)) };
+        let validated = form.validate(false, &mut errors);
+        let file = attachments::checked(file, &mut errors);
+        let (Some((_, body)), true) = (validated, errors.is_empty()) else { return Err(ServiceError::Invalid(errors)) };
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let message = self.message_record(&ring, practice, thread, uuid::Uuid::new_v4().to_string(), author, &body)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let (message, content) = self.message_record(&ring, practice, thread, id, author, &body, file)?;
         let entry = AuditEntry::new("message.send", Crud::Create)
             .resource("message_thread", thread)
             .resource("message", &message.id)
             .categories(&["messages"]);
-        match self.recording_as(practice, client, author, entry)?.add_message(practice, client, &message).await {
-            Ok(()) => self.audit_drafts_committed(),
-            Err(StoreError::NoRowChanged(_)) => return Err(ServiceError::NotFound),
-            Err(e) => return Err(e.into()),
-        }
+        let stored = self.stored_with_file(practice, &message, content, async {
+            match self.recording_as(practice, client, author, entry)?.add_message(practice, client, &message).await {
+                Err(StoreError::NoRowChanged(_)) => Err(ServiceError::NotFound),
+                other => other.map_err(Into::into),
+            }
+        });
+        stored.await?;
+        self.audit_drafts_committed();
         self.tell_the_other_side(practice, client, author).await;
         Ok(())
     }
 
+    /// The message as stored and, when it carries a file, the file's sealed content.
+    #[allow(clippy::too_many_arguments)]
     fn message_record(
         &self,
         ring: &crypto::Keyring,
@@ -293,8 +336,11 @@ impl Haven {
         id: String,
         author: Side<'_>,
         body: &str,
-    ) -> Result<MessageRecord> {
-        Ok(MessageRecord {
+        file: Option<(String, Vec<u8>, domain::document::MediaType)>,
+    ) -> Result<(MessageRecord, Option<Vec<u8>>)> {
+        let sealed = file.map(|f| self.seal_attachment(ring, practice, &f)).transpose()?;
+        let (attachment, content) = sealed.map_or((None, None), |(a, c)| (Some(a), Some(c)));
+        let record = MessageRecord {
             body: seal_cell(ring, practice, SealedColumn::MessageBody, &id, body.as_bytes())?,
             id,
             thread: thread.to_owned(),
@@ -302,7 +348,44 @@ impl Haven {
             author: author.id(),
             sent_at: self.now(),
             read: None,
-        })
+            attachment,
+            filed: None,
+        };
+        Ok((record, content))
+    }
+
+    /// Writes the message's file (if any) before `store` stores the rows that name it, and
+    /// removes the file again if that fails.
+    async fn stored_with_file(
+        &self,
+        practice: PracticeId,
+        message: &MessageRecord,
+        content: Option<Vec<u8>>,
+        store: impl std::future::Future<Output = Result<()>>,
+    ) -> Result<()> {
+        let (Some(attachment), Some(content)) = (&message.attachment, content) else { return store.await };
+        let files =
+            self.files.as_ref().ok_or_else(|| ServiceError::Internal("no document storage is set up".into()))?;
+        files.put(practice, &attachment.id, content).await?;
+        let stored = store.await;
+        if stored.is_err()
+            && let Err(e) = files.remove(practice, &attachment.id).await
+        {
+            tracing::warn!(attachment = %attachment.id, error = %e, "an attachment's file outlived its failed row");
+        }
+        stored
+    }
+
+    /// Who wrote a message, as the care team and the filed copy name them.
+    pub(super) async fn message_author(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        message: &MessageRecord,
+    ) -> Result<String> {
+        let holders = self.holder_names(practice, client).await?;
+        let staff = self.staff_names(practice).await?;
+        Ok(author_name(message, &holders, &staff))
     }
 
     /// The store recording `entry` as the author's event about the client's messages.
@@ -364,6 +447,14 @@ impl Haven {
             names.push((row, name.expose().clone()));
         }
         Ok(names)
+    }
+}
+
+fn author_name(m: &MessageRecord, holders: &[(String, String)], staff: &crate::clients::StaffNames) -> String {
+    if m.from_client {
+        holders.iter().find(|(id, _)| *id == m.author).map_or_else(|| "The client".into(), |(_, n)| n.clone())
+    } else {
+        m.author.parse().map(|user| staff.of(user)).unwrap_or_default()
     }
 }
 

@@ -4,6 +4,7 @@
 //! are their own; the practice sets their idle limit apart from staff's.
 
 mod accounts;
+mod attachments;
 mod booking;
 mod home;
 mod messages;
@@ -16,6 +17,7 @@ use jiff::SignedDuration;
 
 pub(crate) use accounts::LOGIN_INDEX;
 pub use accounts::{PortalAccount, PortalInvited};
+pub use attachments::AttachmentView;
 pub use booking::{BookableType, Booked, CancelTerms, Opening};
 pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit, ReminderChoices};
 pub use messages::{Conversation, Message, Thread, WaitingThread};

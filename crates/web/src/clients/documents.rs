@@ -166,13 +166,18 @@ pub(super) async fn document(
     Path((id, document)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let (document, content) = state.haven.open_document(&actor, client_id(&id)?, &document).await?;
-    let detail = document.detail.expose();
+    Ok(file_response(document.detail.expose(), content.expose().clone()))
+}
+
+/// A stored file's content as the type it was found to be: shown in the browser when it can be
+/// shown safely, downloaded otherwise.
+pub(crate) fn file_response(detail: &domain::document::DocumentDetail, content: Vec<u8>) -> Response {
     let disposition = if detail.media_type.shown_inline() { "inline" } else { "attachment" };
     let headers = [
         (header::CONTENT_TYPE, detail.media_type.mime().to_owned()),
         (header::CONTENT_DISPOSITION, format!("{disposition}; {}", file_name_parameters(&detail.file_name))),
     ];
-    Ok((headers, Body::from(content.expose().clone())).into_response())
+    (headers, Body::from(content)).into_response()
 }
 
 /// `filename="…"` in ASCII for old clients and `filename*=UTF-8''…` with the real name (RFC

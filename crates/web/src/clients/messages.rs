@@ -4,6 +4,8 @@
 use domain::portal::MessageForm;
 use service::portal::Conversation;
 
+use crate::message_post::MessagePost;
+
 use super::*;
 
 pub(super) struct ThreadRow {
@@ -20,6 +22,11 @@ pub(super) struct MessageRow {
     body: String,
     when: String,
     read: String,
+    /// (link, file name) of the file it carries.
+    attachment: Option<(String, String)>,
+    /// Where the care team files it into the chart; `None` for the client, or once filed.
+    filing: Option<String>,
+    filed: bool,
 }
 
 #[derive(Template)]
@@ -91,10 +98,10 @@ pub(super) async fn start(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path(id): Path<String>,
-    Form(form): Form<MessageForm>,
+    MessagePost { form, file }: MessagePost,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    match state.haven.start_message_thread(&actor, id, &form).await {
+    match state.haven.start_message_thread(&actor, id, &form, file).await {
         Ok(thread) => Ok(Redirect::to(&format!("/clients/{id}/messages/{thread}")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &messages_page(&state, &actor, id, form, errors).await?))
@@ -116,6 +123,11 @@ async fn thread_page(
     let messages = messages
         .into_iter()
         .map(|m| MessageRow {
+            attachment: m.attachment.map(|a| {
+                (format!("/clients/{id}/messages/{}/files/{}", thread.id, a.id), a.file_name.expose().clone())
+            }),
+            filing: (!m.filed).then(|| format!("/clients/{id}/messages/{}/{}/file", thread.id, m.id)),
+            filed: m.filed,
             mine: !m.from_client,
             author: m.author,
             body: m.body.expose().clone(),
@@ -152,10 +164,10 @@ pub(super) async fn reply(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path((id, thread)): Path<(String, String)>,
-    Form(form): Form<MessageForm>,
+    MessagePost { form, file }: MessagePost,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    match state.haven.reply_to_client(&actor, id, &thread, &form).await {
+    match state.haven.reply_to_client(&actor, id, &thread, &form, file).await {
         Ok(()) => Ok(Redirect::to(&format!("/clients/{id}/messages/{thread}#latest")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             let page = thread_page(&state, &actor, id, &thread, form.body, errors).await?;
@@ -163,4 +175,24 @@ pub(super) async fn reply(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+pub(super) async fn file(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, thread, file)): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let (detail, content) = state.haven.message_attachment(&actor, client_id(&id)?, &thread, &file).await?;
+    Ok(super::file_response(&detail, content.expose().clone()))
+}
+
+/// Files one message (and its file) into the chart's correspondence.
+pub(super) async fn file_into_chart(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, thread, message)): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    state.haven.file_message(&actor, id, &thread, &message).await?;
+    Ok(Redirect::to(&format!("/clients/{id}/messages/{thread}?filed=1")).into_response())
 }

@@ -88,6 +88,8 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/messages", messages::start)
         .get("/clients/{id}/messages/{thread}", messages::thread)
         .post("/clients/{id}/messages/{thread}", messages::reply)
+        .get("/clients/{id}/messages/{thread}/files/{file}", messages::file)
+        .post("/clients/{id}/messages/{thread}/{message}/file", messages::file_into_chart)
         .post("/clients/{id}/questionnaires", portal::send_questionnaire)
         .post("/clients/{id}/questionnaires/{questionnaire}/withdraw", portal::withdraw_questionnaire)
         .get("/glass-breaks", glass_breaks)
@@ -560,6 +562,7 @@ mod ai;
 mod diagnoses;
 mod disclosures;
 mod documents;
+pub(crate) use documents::file_response;
 mod glass;
 mod groups;
 mod intake;

@@ -3,6 +3,8 @@
 
 use axum::response::{IntoResponse, Redirect};
 use domain::portal::MessageForm;
+
+use crate::message_post::MessagePost;
 use service::portal::{Conversation, Thread};
 
 use super::*;
@@ -20,6 +22,11 @@ pub(super) struct MessageRow {
     body: String,
     when: String,
     read: String,
+    /// (link, file name) of the file it carries.
+    attachment: Option<(String, String)>,
+    /// Where the care team files it into the chart; `None` for the client, or once filed.
+    filing: Option<String>,
+    filed: bool,
 }
 
 #[derive(Template)]
@@ -80,9 +87,9 @@ pub(super) async fn messages(
 pub(super) async fn start(
     State(state): State<AppState>,
     PortalSignedIn(actor): PortalSignedIn,
-    Form(form): Form<MessageForm>,
+    MessagePost { form, file }: MessagePost,
 ) -> Result<Response, PageError> {
-    match state.haven.portal_start_thread(&actor, &form).await {
+    match state.haven.portal_start_thread(&actor, &form, file).await {
         Ok(id) => Ok(Redirect::to(&format!("/portal/messages/{id}")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &messages_page(&state, &actor, form, errors).await?))
@@ -103,6 +110,11 @@ async fn thread_page(
     let messages = messages
         .into_iter()
         .map(|m| MessageRow {
+            attachment: m
+                .attachment
+                .map(|a| (format!("/portal/messages/{id}/files/{}", a.id), a.file_name.expose().clone())),
+            filing: None,
+            filed: m.filed,
             mine: m.from_client,
             author: m.author,
             body: m.body.expose().clone(),
@@ -136,13 +148,22 @@ pub(super) async fn reply(
     State(state): State<AppState>,
     PortalSignedIn(actor): PortalSignedIn,
     Path(id): Path<String>,
-    Form(form): Form<MessageForm>,
+    MessagePost { form, file }: MessagePost,
 ) -> Result<Response, PageError> {
-    match state.haven.portal_reply(&actor, &id, &form).await {
+    match state.haven.portal_reply(&actor, &id, &form, file).await {
         Ok(()) => Ok(Redirect::to(&format!("/portal/messages/{id}#latest")).into_response()),
         Err(ServiceError::Invalid(errors)) => {
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &thread_page(&state, &actor, &id, form.body, errors).await?))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+pub(super) async fn file(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Path((thread, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (detail, content) = state.haven.portal_attachment(&actor, &thread, &file).await?;
+    Ok(crate::clients::file_response(&detail, content.expose().clone()))
 }

@@ -37,6 +37,7 @@ pub(crate) fn routes() -> Routes {
         .post("/portal/messages", messages::start)
         .get("/portal/messages/{id}", messages::thread)
         .post("/portal/messages/{id}", messages::reply)
+        .get("/portal/messages/{id}/files/{file}", messages::file)
         .get("/portal/forms/{packet}/{item}", forms::form)
         .post("/portal/forms/{packet}/{item}", forms::sign)
         .get("/portal/questionnaires/{id}", questionnaire)
