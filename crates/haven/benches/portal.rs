@@ -2,7 +2,8 @@
 //! serves a seeded practice with its calendar (weekly sessions months ahead); a clinician
 //! invites a client (the link handed over, no mail server), the client sets a password, has a
 //! questionnaire and messages waiting, and opens the home page again and again: the portal
-//! session, the upcoming sessions, the questionnaires, the unread count and the audited read.
+//! session, the upcoming sessions, the questionnaires, the forms to sign, the unread count and
+//! the audited read.
 //!
 //! Run: `cargo bench -p haven --bench portal` (add `-- --clients N --requests N`).
 
@@ -75,6 +76,16 @@ fn main() {
     };
     send(&format!("/clients/{id}/questionnaires"), &[("instrument", "GAD-7")]);
     send(&format!("/clients/{id}/messages"), &[("subject", "Before Thursday"), ("body", "Please fill in the GAD-7.")]);
+    // An intake packet of every form the demo practice has.
+    let intake = get(&agent, &format!("{base}/clients/{id}/intake"), &staff_cookie).1;
+    let forms: Vec<String> = intake
+        .split("name=\"forms\" value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap_or_default().to_owned())
+        .collect();
+    let chosen: Vec<(&str, &str)> = forms.iter().map(|f| ("forms", f.as_str())).collect();
+    let (status, _, _) = send(&format!("/clients/{id}/intake"), &chosen);
+    assert_eq!((status, forms.len()), (303, 4), "the intake packet was not sent");
 
     eprintln!("measuring {requests} home pages…");
     let home = format!("{base}/portal");
@@ -83,7 +94,7 @@ fn main() {
             let started = Instant::now();
             let (status, body) = get(&agent, &home, &client_cookie);
             assert!(
-                status == 200 && body.contains("GAD-7") && body.contains("1 new message"),
+                status == 200 && body.contains("GAD-7") && body.contains("1 new message") && body.contains("Forms to sign"),
                 "home answered {status}"
             );
             started.elapsed().as_secs_f64() * 1000.0
