@@ -94,7 +94,10 @@ fn main() {
             let started = Instant::now();
             let (status, body) = get(&agent, &home, &client_cookie);
             assert!(
-                status == 200 && body.contains("GAD-7") && body.contains("1 new message") && body.contains("Forms to sign"),
+                status == 200
+                    && body.contains("GAD-7")
+                    && body.contains("1 new message")
+                    && body.contains("Forms to sign"),
                 "home answered {status}"
             );
             started.elapsed().as_secs_f64() * 1000.0

@@ -854,3 +854,64 @@ fn a_message_carries_one_checked_file_and_the_care_team_files_it_into_the_chart(
 fn pdf_letter() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
 }
+
+#[test]
+fn script_typed_into_every_portal_field_comes_back_as_text() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, _, _, clinician) = s.clients[0].clone();
+    let client = join(base, &invite(&s, 0));
+    let staff = sign_in(base, &clinician);
+    let owner = sign_in(base, &s.owner);
+    let evil = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    let shown = "&#60;script&#62;alert(1)&#60;/script&#62;&#60;img src=x onerror=alert(2)&#62;";
+    let clean = |page: &str, what: &str| {
+        assert!(!page.contains("<script>alert") && !page.contains("<img src=x"), "raw markup on {what}: {page}");
+    };
+
+    // The owner's form, the client's message and reply, the care team's reply, the signature.
+    let forms = "/practice/intake-forms";
+    let written = post_from(base, &owner, forms, forms, &[("kind", "other"), ("title", evil), ("body", evil)]);
+    assert_eq!(written.status, 303, "{}", written.body);
+    let page = format!("/clients/{id}/intake");
+    let intake = get(&format!("{base}{page}"), Some(&staff)).body;
+    let form = checkbox_values(&intake, "forms")
+        .into_iter()
+        .find(|f| intake.contains(&format!("value=\"{f}\"> {shown}<")))
+        .unwrap_or_else(|| panic!("the form is not offered as text: {intake}"));
+    assert_eq!(post_from(base, &staff, &page, &page, &[("forms", &form)]).status, 303);
+    let started =
+        post_from(base, &client, "/portal/messages", "/portal/messages", &[("subject", evil), ("body", evil)]);
+    assert_eq!(started.status, 303, "{}", started.body);
+    let thread = started.header("location").unwrap_or_default().to_owned();
+    assert_eq!(post_from(base, &client, &thread, &thread, &[("body", evil)]).status, 303);
+    let thread_id = thread.rsplit('/').next().unwrap_or_default();
+    let staff_thread = format!("/clients/{id}/messages/{thread_id}");
+    assert_eq!(post_from(base, &staff, &staff_thread, &staff_thread, &[("body", evil)]).status, 303);
+    let home = get(&format!("{base}/portal"), Some(&client)).body;
+    let sign = links(&home, "/portal/forms/").pop().unwrap_or_else(|| panic!("no form to sign: {home}"));
+    let signed = post_from(base, &client, &sign, &sign, &[("typed_name", evil), ("agree", "on")]);
+    assert_eq!(signed.status, 303, "{}", signed.body);
+
+    // Every page that shows them shows text.
+    for (path, cookie) in [
+        ("/portal".to_owned(), &client),
+        ("/portal/messages".to_owned(), &client),
+        (thread.clone(), &client),
+        (forms.to_owned(), &owner),
+        (page.clone(), &staff),
+        (format!("/clients/{id}/messages"), &staff),
+        (staff_thread.clone(), &staff),
+        ("/dashboard".to_owned(), &staff),
+    ] {
+        let answer = get(&format!("{base}{path}"), Some(cookie));
+        assert_eq!(answer.status, 200, "{path}");
+        clean(&answer.body, &path);
+    }
+    assert!(get(&format!("{base}{thread}"), Some(&client)).body.contains(shown));
+    assert!(get(&format!("{base}{page}"), Some(&staff)).body.contains(&format!("Signed “{shown}”")));
+    // A field refused keeps what was typed, as text.
+    let refused = post_from(base, &client, &thread, &thread, &[("body", &format!("{evil}{}", "x".repeat(10_001)))]);
+    assert_eq!(refused.status, 422);
+    clean(&refused.body, "the refused reply");
+}
