@@ -316,6 +316,8 @@ fn a_phq9_answered_in_the_portal_with_item_9_alerts_the_care_team_at_once() {
     let home = get(&format!("{base}/portal"), Some(&client));
     assert!(!home.body.contains("/portal/questionnaires/"), "{}", home.body);
     let portal_page = get(&format!("{base}{page}"), Some(&staff));
+    let title = portal_page.body.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or_default();
+    assert!(title.starts_with("Portal access") && !title.contains('<'), "the page's title is a title: {title}");
     assert!(
         portal_page.body.contains("Answered") && portal_page.body.contains("Every 2 weeks"),
         "{}",
