@@ -100,12 +100,27 @@ pub struct QuestionnaireForm {
     /// Empty for once; otherwise sent again this many weeks after each answer.
     #[serde(default)]
     pub every_weeks: String,
+    /// The box "before each session" (instead of every N weeks).
+    #[serde(default)]
+    pub before_each_session: Option<String>,
 }
+
+/// When a questionnaire comes back after an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recurrence {
+    Once,
+    EveryWeeks(i64),
+    /// Due in the [`BEFORE_SESSION`] before each of the client's sessions.
+    BeforeEachSession,
+}
+
+/// How long before a session a "before each session" questionnaire is due.
+pub const BEFORE_SESSION: jiff::SignedDuration = jiff::SignedDuration::from_hours(48);
 
 impl QuestionnaireForm {
     /// The instrument (one whose wording Haven may show: the client answers it alone) and how
     /// often it comes back.
-    pub fn validate(&self, errors: &mut FieldErrors) -> Option<(&'static Instrument, Option<i64>)> {
+    pub fn validate(&self, errors: &mut FieldErrors) -> Option<(&'static Instrument, Recurrence)> {
         let instrument = match instrument(self.instrument.trim()) {
             Some(i) if i.questions().is_some() => Some(i),
             Some(_) => {
@@ -117,10 +132,15 @@ impl QuestionnaireForm {
                 None
             }
         };
-        let every = match self.every_weeks.trim() {
-            "" => Some(None),
-            weeks => match weeks.parse::<i64>() {
-                Ok(n) if (1..=52).contains(&n) => Some(Some(n)),
+        let every = match (self.every_weeks.trim(), self.before_each_session.is_some()) {
+            ("", false) => Some(Recurrence::Once),
+            ("", true) => Some(Recurrence::BeforeEachSession),
+            (_, true) => {
+                errors.add("every_weeks", "must be empty when the questionnaire comes before each session");
+                None
+            }
+            (weeks, false) => match weeks.parse::<i64>() {
+                Ok(n) if (1..=52).contains(&n) => Some(Recurrence::EveryWeeks(n)),
                 _ => {
                     errors.add("every_weeks", "must be a number of weeks from 1 to 52, or empty for once");
                     None
@@ -253,11 +273,16 @@ mod tests {
         let form = |instrument: &str, every: &str| QuestionnaireForm {
             instrument: instrument.into(),
             every_weeks: every.into(),
+            before_each_session: None,
         };
         let mut errors = FieldErrors::default();
         let phq9 = form("PHQ-9", "").validate(&mut errors).map(|(i, every)| (i.name, every));
-        assert_eq!(phq9, Some(("PHQ-9", None)));
-        assert_eq!(form("GAD-7", " 4 ").validate(&mut errors).map(|(_, every)| every), Some(Some(4)));
+        assert_eq!(phq9, Some(("PHQ-9", Recurrence::Once)));
+        assert_eq!(form("GAD-7", " 4 ").validate(&mut errors).map(|(_, every)| every), Some(Recurrence::EveryWeeks(4)));
+        let before = QuestionnaireForm { before_each_session: Some("on".into()), ..form("GAD-7", "") };
+        assert_eq!(before.validate(&mut errors).map(|(_, every)| every), Some(Recurrence::BeforeEachSession));
+        let both = QuestionnaireForm { before_each_session: Some("on".into()), ..form("GAD-7", "4") };
+        assert!(both.validate(&mut errors).is_none(), "one schedule");
         for (instrument, every) in [("PCL-5", ""), ("nothing", ""), ("PHQ-9", "0"), ("PHQ-9", "53"), ("PHQ-9", "two")] {
             assert!(form(instrument, every).validate(&mut errors).is_none(), "{instrument} {every}");
         }

@@ -917,3 +917,49 @@ fn script_typed_into_every_portal_field_comes_back_as_text() {
     assert_eq!(refused.status, 422);
     clean(&refused.body, "the refused reply");
 }
+
+#[test]
+fn a_questionnaire_before_each_session_waits_for_the_two_days_before_one() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, _, _, clinician) = s.clients[0].clone();
+    let client = join(base, &invite(&s, 0));
+    let staff = sign_in(base, &clinician);
+    let page = format!("/clients/{id}/portal");
+    let path = format!("/clients/{id}/questionnaires");
+    let both = post_from(
+        base,
+        &staff,
+        &page,
+        &path,
+        &[("instrument", "GAD-7"), ("every_weeks", "2"), ("before_each_session", "on")],
+    );
+    assert_eq!(both.status, 422, "one schedule: {}", both.body);
+    let sent = post_from(base, &staff, &page, &path, &[("instrument", "GAD-7"), ("before_each_session", "on")]);
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert!(get(&format!("{base}{page}"), Some(&staff)).body.contains("Before each session"));
+    // No session booked: nothing waits yet.
+    assert!(!get(&format!("{base}/portal"), Some(&client)).body.contains("Answer the GAD-7"));
+
+    // A session booked: the questionnaire waits if it starts within two days, not before.
+    let book = get(&format!("{base}/portal/book"), Some(&client)).body;
+    let individual = links(&book, "/portal/book/")
+        .into_iter()
+        .find(|t| get(&format!("{base}{t}"), Some(&client)).body.contains("Individual therapy, 53 min"))
+        .unwrap_or_else(|| panic!("no individual session: {book}"));
+    let (with, start) = first_opening(&get(&format!("{base}{individual}"), Some(&client)).body);
+    let slot = [("clinician", with.as_str()), ("start", start.as_str()), ("modality", "telehealth")];
+    assert_eq!(post_from(base, &client, &individual, &individual, &slot).status, 303);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let within = start.parse::<i64>().unwrap_or_default() - now <= 48 * 3600;
+    let home = get(&format!("{base}/portal"), Some(&client)).body;
+    assert_eq!(home.contains("Answer the GAD-7"), within, "{home}");
+    if within {
+        // Answered, it does not ask again for the same session.
+        let at = home.find("/portal/questionnaires/").unwrap_or_default();
+        let q = home[at..].split('"').next().unwrap_or_default().to_owned();
+        let answers: Vec<(String, String)> = (1..=7).map(|i| (format!("item{i}"), "1".to_owned())).collect();
+        assert_eq!(post_from(base, &client, &q, &q, &fields(&answers)).status, 200);
+        assert!(!get(&format!("{base}/portal"), Some(&client)).body.contains("Answer the GAD-7"));
+    }
+}

@@ -59,6 +59,7 @@ const MIGRATIONS: Migrations = &[
     (38, include_str!("../migrations/0038_reminders.sql")),
     (39, include_str!("../migrations/0039_intake.sql")),
     (40, include_str!("../migrations/0040_message_attachments.sql")),
+    (41, include_str!("../migrations/0041_questionnaires_before_sessions.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

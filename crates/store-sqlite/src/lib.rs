@@ -58,6 +58,7 @@ const MIGRATIONS: Migrations = &[
     (38, include_str!("../migrations/0038_reminders.sql")),
     (39, include_str!("../migrations/0039_intake.sql")),
     (40, include_str!("../migrations/0040_message_attachments.sql")),
+    (41, include_str!("../migrations/0041_questionnaires_before_sessions.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -19,8 +19,11 @@ pub struct QuestionnaireRecord {
     pub id: String,
     pub client: ClientId,
     pub instrument: String,
-    /// Sent again this many weeks after each answer; `None` once only.
+    /// Sent again this many weeks after each answer; `None` once only (or before sessions).
     pub every_weeks: Option<i64>,
+    /// Due before each session instead: in the two days before each of the client's sessions
+    /// that start after `due_at`.
+    pub before_sessions: bool,
     pub due_at: Timestamp,
     pub sent_by: UserId,
     pub sent_at: Timestamp,
@@ -69,6 +72,7 @@ fn questionnaire(r: &Row) -> Result<QuestionnaireRecord> {
         sent_at: r.time(6)?,
         answered,
         withdrawn_at: r.opt_time(9)?,
+        before_sessions: r.int(10)? != 0,
     })
 }
 
@@ -82,6 +86,7 @@ fn insert(practice: PracticeId, q: &QuestionnaireRecord) -> Statement {
         q.due_at.into(),
         q.sent_by.into(),
         q.sent_at.into(),
+        q.before_sessions.into(),
     ];
     Statement::new(sql::INSERT_QUESTIONNAIRE, params)
 }

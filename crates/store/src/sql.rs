@@ -715,13 +715,13 @@ pub const TOUCH_PORTAL_SESSION: &str = "UPDATE portal_sessions SET last_seen_at 
 pub const DELETE_PORTAL_SESSION: &str = "DELETE FROM portal_sessions WHERE token_hash = $1";
 
 pub const INSERT_QUESTIONNAIRE: &str = "INSERT INTO portal_questionnaires \
-     (practice_id, id, client_id, instrument, every_weeks, due_at, sent_by, sent_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+     (practice_id, id, client_id, instrument, every_weeks, due_at, sent_by, sent_at, before_sessions) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 macro_rules! questionnaires_where {
     ($condition:literal) => {
         concat!(
             "SELECT id, client_id, instrument, every_weeks, due_at, sent_by, sent_at, answered_at, measure_id, \
-             withdrawn_at FROM portal_questionnaires WHERE ",
+             withdrawn_at, before_sessions FROM portal_questionnaires WHERE ",
             $condition
         )
     };

@@ -6,7 +6,7 @@
 
 use domain::measures::{Instrument, Risk, instrument, score};
 use domain::policy::{Action, ChartPart};
-use domain::portal::QuestionnaireForm;
+use domain::portal::{BEFORE_SESSION, QuestionnaireForm, Recurrence};
 use domain::staff::Email;
 use domain::validation::FieldErrors;
 use domain::{ClientId, MeasureId};
@@ -24,7 +24,7 @@ use crate::{Actor, Haven, Result, ServiceError};
 pub struct Questionnaire {
     pub id: String,
     pub instrument: &'static Instrument,
-    pub every_weeks: Option<i64>,
+    pub recurrence: Recurrence,
     pub due_at: Timestamp,
     pub sent_by: String,
     pub answered_at: Option<Timestamp>,
@@ -39,6 +39,24 @@ pub struct QuestionnaireAnswered {
     pub band: Option<String>,
     /// A suicide-risk answer: the care team is alerted and the client shown crisis resources.
     pub risk: Option<Risk>,
+}
+
+fn recurrence_of(q: &QuestionnaireRecord) -> Recurrence {
+    match (q.before_sessions, q.every_weeks) {
+        (true, _) => Recurrence::BeforeEachSession,
+        (false, Some(weeks)) => Recurrence::EveryWeeks(weeks),
+        (false, None) => Recurrence::Once,
+    }
+}
+
+/// Whether a questionnaire waits for the client now: from its due time on, or, before each
+/// session, in the window before a session starting after `due_at` (`sessions`: the starts of
+/// the client's sessions from now to the window ahead).
+fn due_now(recurrence: Recurrence, due_at: Timestamp, sessions: &[Timestamp], now: Timestamp) -> bool {
+    match recurrence {
+        Recurrence::BeforeEachSession => sessions.iter().any(|&start| start > due_at && start - BEFORE_SESSION <= now),
+        Recurrence::Once | Recurrence::EveryWeeks(_) => due_at <= now,
+    }
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
@@ -56,13 +74,17 @@ impl Haven {
         let access =
             self.chart_access(actor, client, ChartPart::Measures, Action::Update, "questionnaire.send").await?;
         let mut errors = FieldErrors::default();
-        let Some((known, every_weeks)) = form.validate(&mut errors) else { return Err(ServiceError::Invalid(errors)) };
+        let Some((known, recurrence)) = form.validate(&mut errors) else { return Err(ServiceError::Invalid(errors)) };
         let now = self.now();
         let record = QuestionnaireRecord {
             id: uuid::Uuid::new_v4().to_string(),
             client,
             instrument: known.name.to_owned(),
-            every_weeks,
+            every_weeks: match recurrence {
+                Recurrence::EveryWeeks(n) => Some(n),
+                Recurrence::Once | Recurrence::BeforeEachSession => None,
+            },
+            before_sessions: recurrence == Recurrence::BeforeEachSession,
             due_at: now,
             sent_by: actor.user(),
             sent_at: now,
@@ -110,9 +132,22 @@ impl Haven {
 
     /// The questionnaires waiting for the portal actor's client now. The caller records the read.
     pub(crate) async fn questionnaires_due(&self, actor: &PortalActor) -> Result<Vec<Questionnaire>> {
-        let now = self.now();
         let all = self.questionnaire_list(actor.practice(), actor.client()).await?;
-        Ok(all.into_iter().filter(|q| q.answered_at.is_none() && q.withdrawn_at.is_none() && q.due_at <= now).collect())
+        let open: Vec<Questionnaire> =
+            all.into_iter().filter(|q| q.answered_at.is_none() && q.withdrawn_at.is_none()).collect();
+        let sessions = match open.iter().any(|q| q.recurrence == Recurrence::BeforeEachSession) {
+            true => self.coming_sessions(actor.practice(), actor.client()).await?,
+            false => Vec::new(),
+        };
+        let now = self.now();
+        Ok(open.into_iter().filter(|q| due_now(q.recurrence, q.due_at, &sessions, now)).collect())
+    }
+
+    /// The starts of the client's sessions that hold their time, from now to the window ahead.
+    async fn coming_sessions(&self, practice: domain::PracticeId, client: ClientId) -> Result<Vec<Timestamp>> {
+        let now = self.now();
+        let booked = self.store.client_appointments(practice, client, now, now + BEFORE_SESSION).await?;
+        Ok(booked.into_iter().filter(|a| a.status.holds_time() && a.starts_at > now).map(|a| a.starts_at).collect())
     }
 
     /// One questionnaire waiting for the client, to answer; any other id is not found.
@@ -127,7 +162,7 @@ impl Haven {
 
     /// Scores the client's answers as the chart does and files them as a measure (given by the
     /// client, sent by the clinician who sent the questionnaire); a recurring questionnaire's
-    /// next is due `every_weeks` later. A risk answer alerts the care team at once.
+    /// next is due `every_weeks` later, or before the sessions after the one it covered. A risk answer alerts the care team at once.
     pub async fn answer_questionnaire(
         &self,
         actor: &PortalActor,
@@ -138,16 +173,26 @@ impl Haven {
         let record = self.store.questionnaire(practice, id).await?;
         let record = record
             .filter(|q| q.client == actor.client() && q.answered.is_none() && q.withdrawn_at.is_none())
-            .filter(|q| q.due_at <= self.now())
             .ok_or(ServiceError::NotFound)?;
+        let sessions = self.coming_sessions(practice, actor.client()).await?;
+        let (recurrence, now) = (recurrence_of(&record), self.now());
+        if !due_now(recurrence, record.due_at, &sessions, now) {
+            return Err(ServiceError::NotFound);
+        }
         let known = instrument(&record.instrument).ok_or(ServiceError::NotFound)?;
         let scored = score(known, answers, false).map_err(|e| invalid("answers", e))?;
         let (measure, now) = (MeasureId::random(), self.now());
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let filed = measure_record(&ring, practice, actor.client(), known, &scored, (measure, now, record.sent_by))?;
-        let next = record.every_weeks.map(|weeks| QuestionnaireRecord {
+        // The next is due N weeks on, or before the sessions after the one this answer covers.
+        let next_due = match recurrence {
+            Recurrence::Once => None,
+            Recurrence::EveryWeeks(weeks) => Some(now + SignedDuration::from_hours(24 * 7 * weeks)),
+            Recurrence::BeforeEachSession => Some(sessions.iter().copied().min().unwrap_or(now)),
+        };
+        let next = next_due.map(|due_at| QuestionnaireRecord {
             id: uuid::Uuid::new_v4().to_string(),
-            due_at: now + SignedDuration::from_hours(24 * 7 * weeks),
+            due_at,
             sent_at: now,
             answered: None,
             withdrawn_at: None,
@@ -178,7 +223,7 @@ impl Haven {
             .filter_map(|q| {
                 Some(Questionnaire {
                     instrument: instrument(&q.instrument)?,
-                    every_weeks: q.every_weeks,
+                    recurrence: recurrence_of(&q),
                     due_at: q.due_at,
                     sent_by: names.of(q.sent_by),
                     answered_at: q.answered.map(|(at, _)| at),
@@ -242,5 +287,26 @@ impl Haven {
                 tracing::warn!(error = %why, account = %account.id, "portal notice not sent");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_questionnaire_before_each_session_waits_in_the_two_days_before_each_one() {
+        let at = |hours: i64| Timestamp::UNIX_EPOCH + SignedDuration::from_hours(1000 + hours);
+        let now = at(0);
+        let before = Recurrence::BeforeEachSession;
+        // No session within two days: not due; one in 47 hours: due.
+        assert!(!due_now(before, at(-5), &[], now));
+        assert!(due_now(before, at(-5), &[at(47)], now));
+        // The session the last answer covered does not ask again; the one after it does, in its window.
+        assert!(!due_now(before, at(47), &[at(47)], now));
+        assert!(due_now(before, at(47), &[at(47), at(48)], now));
+        // The others: from their due time on.
+        assert!(due_now(Recurrence::EveryWeeks(2), at(0), &[], now));
+        assert!(!due_now(Recurrence::Once, at(1), &[at(2)], now));
     }
 }

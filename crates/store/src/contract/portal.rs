@@ -156,9 +156,16 @@ pub async fn questionnaires_are_answered_once_into_a_measure(store: &dyn Store) 
         sent_at: t(20),
         answered: None,
         withdrawn_at: None,
+        before_sessions: false,
     };
     ok(store.send_questionnaire(p.id, &sent("q-1", 20)).await);
     ok(store.send_questionnaire(p.id, &sent("q-2", 25)).await);
+    // Before each session instead of every N weeks: kept as such; never both.
+    let before = QuestionnaireRecord { every_weeks: None, before_sessions: true, ..sent("q-4", 22) };
+    ok(store.send_questionnaire(p.id, &before).await);
+    assert_eq!(ok(store.questionnaire(p.id, "q-4").await), Some(before.clone()));
+    let both = QuestionnaireRecord { id: "q-5".into(), every_weeks: Some(2), ..before };
+    assert!(store.send_questionnaire(p.id, &both).await.is_err(), "one schedule only");
     let measure = |client: ClientId| MeasureRecord {
         id: MeasureId::random(),
         client,
@@ -184,7 +191,7 @@ pub async fn questionnaires_are_answered_once_into_a_measure(store: &dyn Store) 
     let again = store.answer_questionnaire(p.id, "q-1", &measure(client.id), None).await;
     assert!(matches!(again, Err(StoreError::NoRowChanged(_))), "answered once: {again:?}");
     let ids: Vec<String> = ok(store.questionnaires_of(p.id, client.id).await).into_iter().map(|q| q.id).collect();
-    assert_eq!(ids, ["q-3", "q-2", "q-1"]);
+    assert_eq!(ids, ["q-3", "q-2", "q-4", "q-1"]);
 
     ok(store.withdraw_questionnaire(p.id, client.id, "q-2", t(40)).await);
     let late = store.answer_questionnaire(p.id, "q-2", &measure(client.id), None).await;

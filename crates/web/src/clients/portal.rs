@@ -2,8 +2,8 @@
 //! and their guardians'), inviting one, sending a new link to one who lost access, closing one.
 
 use domain::PortalAccountId;
-use domain::portal::QuestionnaireForm;
 use domain::portal::{Holder, InviteForm};
+use domain::portal::{QuestionnaireForm, Recurrence};
 use service::portal::{PortalAccount, PortalInvited, Questionnaire};
 
 use super::*;
@@ -128,9 +128,11 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PortalPag
     let questionnaire = |q: Questionnaire| QuestionnaireRow {
         id: q.id,
         name: q.instrument.name,
-        schedule: q
-            .every_weeks
-            .map_or_else(|| "Once".to_owned(), |w| format!("Every {w} week{}", if w == 1 { "" } else { "s" })),
+        schedule: match q.recurrence {
+            Recurrence::Once => "Once".to_owned(),
+            Recurrence::EveryWeeks(w) => format!("Every {w} week{}", if w == 1 { "" } else { "s" }),
+            Recurrence::BeforeEachSession => "Before each session".to_owned(),
+        },
         state: match (q.answered_at, q.withdrawn_at) {
             (Some(at), _) => format!("Answered {}", day(at)),
             (None, Some(at)) => format!("Withdrawn {}", day(at)),
