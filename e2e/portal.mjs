@@ -98,6 +98,12 @@ try {
   check((await page.textContent(".crisis")).includes("988"), "no crisis resources on the home page");
   await inspect("home");
 
+  // The record, downloaded as a PDF and as a FHIR bundle.
+  for (const [link, ending] of [["Download (PDF)", ".pdf"], ["Download for another provider (FHIR)", ".fhir.json"]]) {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(`a:has-text('${link}')`)]);
+    check(download.suggestedFilename().endsWith(ending), `the record did not download: ${download.suggestedFilename()}`);
+  }
+
   await page.click("a.navlink:has-text('Who viewed my record')");
   await page.waitForURL(`${base}/portal/access`);
   const log = await page.textContent("ul.access-log");

@@ -963,3 +963,52 @@ fn a_questionnaire_before_each_session_waits_for_the_two_days_before_one() {
         assert!(!get(&format!("{base}/portal"), Some(&client)).body.contains("Answer the GAD-7"));
     }
 }
+
+#[test]
+fn a_client_downloads_their_record_as_pdf_and_as_a_fhir_bundle_the_validators_accept() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, given, _, _) = s.clients[0].clone();
+    let client = join(base, &invite(&s, 0));
+    let other_index = s.clients.iter().position(|c| c.0 != id).unwrap_or(1);
+    let other = join(base, &invite(&s, other_index));
+
+    let home = get(&format!("{base}/portal"), Some(&client)).body;
+    assert!(home.contains("/portal/record.pdf") && home.contains("/portal/record.fhir.json"), "{home}");
+    let pdf = get_bytes(&format!("{base}/portal/record.pdf"), &client);
+    assert!(pdf_tool("qpdf", &["--check"], &pdf).contains("No syntax or stream encoding errors"));
+    let words = pdf_tool("pdftotext", &[], &pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains(&s.practice_name) && words.contains(&given), "{words}");
+    for part in ["Diagnoses", "Treatment plan", "Questionnaires and measures", "Session notes", "Psychotherapy notes"] {
+        assert!(words.contains(part), "{part}: {words}");
+    }
+
+    // The bundle: the client's own resources, accepted by the independent FHIR validators.
+    let bundle = get(&format!("{base}/portal/record.fhir.json"), Some(&client));
+    assert_eq!(bundle.header("content-type"), Some("application/fhir+json"));
+    let parsed: serde_json::Value = serde_json::from_str(&bundle.body).unwrap_or_else(|e| panic!("{e}"));
+    let kinds: Vec<&str> = parsed["entry"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["resource"]["resourceType"].as_str())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"Patient"), "{kinds:?}");
+    assert!(kinds.contains(&"Condition"), "{kinds:?}");
+    assert_eq!(parsed["entry"][0]["resource"]["name"][0]["given"][0], given.as_str());
+    let theirs = get(&format!("{base}/portal/record.fhir.json"), Some(&other)).body;
+    assert!(!theirs.contains(&format!("urn:uuid:{id}")), "another client's download is their own");
+    let dir = temp_dir();
+    let path = dir.path().join("record.fhir.json");
+    std::fs::write(&path, &bundle.body).unwrap_or_else(|e| panic!("{e}"));
+    let tool = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/validate-interchange");
+    let out = run(std::process::Command::new(&tool).arg(&path));
+    let report = text(&out.stdout);
+    assert!(out.status.success() && report.lines().last().is_some_and(|l| l.ends_with(" 0 failed")), "{report}");
+
+    // Each download is an event naming the client's account; staff have no portal session.
+    let owner = sign_in(base, &s.owner);
+    let log = get(&format!("{base}/audit.csv"), Some(&owner)).body;
+    assert!(log.lines().filter(|l| l.contains("record.download")).count() >= 3, "{log}");
+    assert_eq!(get(&format!("{base}/portal/record.pdf"), Some(&owner)).status, 303);
+}

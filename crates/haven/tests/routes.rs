@@ -197,6 +197,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/portal/questionnaires/{id}", Portal),
         ("GET", "/portal", Portal),
         ("GET", "/portal/access", Portal),
+        ("GET", "/portal/record.pdf", Portal),
+        ("GET", "/portal/record.fhir.json", Portal),
         ("GET", "/portal/keep-alive", Portal),
         ("POST", "/portal/sign-out", Portal),
         ("POST", "/clients/{id}/disclosures", SignedIn),

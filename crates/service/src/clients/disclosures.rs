@@ -389,7 +389,7 @@ impl Haven {
     }
 }
 
-fn demographics_lines(details: &domain::client::ClientDetails) -> Vec<String> {
+pub(crate) fn demographics_lines(details: &domain::client::ClientDetails) -> Vec<String> {
     let mut lines = vec![
         format!("Name: {} {}", details.given_name.expose(), details.family_name.expose()),
         format!("Date of birth: {}", details.date_of_birth.expose()),
@@ -403,7 +403,7 @@ fn demographics_lines(details: &domain::client::ClientDetails) -> Vec<String> {
     lines
 }
 
-fn plan_lines(plan: &domain::plan::PlanContent) -> Vec<String> {
+pub(crate) fn plan_lines(plan: &domain::plan::PlanContent) -> Vec<String> {
     let mut lines = Vec::new();
     for (n, problem) in plan.problems.iter().enumerate() {
         lines.push(format!("Problem {}: {}", n + 1, problem.text));

@@ -4,7 +4,7 @@
 pub(crate) mod access;
 mod care_team;
 mod diagnoses;
-mod disclosures;
+pub(crate) mod disclosures;
 pub(crate) mod documents;
 mod groups;
 pub(crate) mod measures;

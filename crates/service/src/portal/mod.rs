@@ -9,6 +9,7 @@ mod booking;
 mod home;
 mod messages;
 mod questionnaires;
+mod record;
 mod sign_in;
 
 use domain::portal::Holder;
@@ -22,6 +23,7 @@ pub use booking::{BookableType, Booked, CancelTerms, Opening};
 pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit, ReminderChoices};
 pub use messages::{Conversation, Message, Thread, WaitingThread};
 pub use questionnaires::{Questionnaire, QuestionnaireAnswered};
+pub use record::{RecordFile, RecordFormat};
 pub use sign_in::PortalLinkOffer;
 
 /// A client or guardian signed in to the portal. Only the service makes one, from a live portal

@@ -11,7 +11,7 @@ use domain::staff::PasswordResetForm;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
-use service::portal::{AccessEntry, PortalActor, PortalLinkOffer, PortalVisit, Questionnaire};
+use service::portal::{AccessEntry, PortalActor, PortalLinkOffer, PortalVisit, Questionnaire, RecordFormat};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
@@ -24,6 +24,8 @@ pub(crate) fn routes() -> Routes {
     Routes::new()
         .get("/portal", home)
         .get("/portal/access", access)
+        .get("/portal/record.pdf", record_pdf)
+        .get("/portal/record.fhir.json", record_fhir)
         .get("/portal/reminders", reminders)
         .post("/portal/reminders", set_reminders)
         .get("/portal/waitlist", booking::waitlist)
@@ -186,6 +188,35 @@ async fn home(
             .collect(),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// The client's record as a download (never shown inline: it is for keeping or passing on).
+async fn record(
+    state: &AppState,
+    actor: &PortalActor,
+    format: RecordFormat,
+    mime: &str,
+) -> Result<Response, PageError> {
+    let file = state.haven.portal_record(actor, format).await?;
+    let headers = [
+        (axum::http::header::CONTENT_TYPE, mime.to_owned()),
+        (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.file_name)),
+    ];
+    Ok(axum::response::IntoResponse::into_response((headers, file.bytes)))
+}
+
+async fn record_pdf(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+) -> Result<Response, PageError> {
+    record(&state, &actor, RecordFormat::Pdf, "application/pdf").await
+}
+
+async fn record_fhir(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+) -> Result<Response, PageError> {
+    record(&state, &actor, RecordFormat::Fhir, "application/fhir+json").await
 }
 
 struct Access {
