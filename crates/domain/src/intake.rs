@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::client::ClientForm;
 use crate::document::DocumentKind;
 use crate::validation::{FieldErrors, required_lines, required_text};
 
@@ -28,6 +29,8 @@ pub enum FormKind {
     FinancialPolicy,
     ReleaseOfInformation,
     AiConsent,
+    /// The client's contact details, confirmed or corrected; staff apply them on review.
+    ContactDetails,
     Other,
 }
 
@@ -38,6 +41,7 @@ stored_names!(FormKind {
     FinancialPolicy => "financial_policy", "Financial policy";
     ReleaseOfInformation => "release_of_information", "Release of information";
     AiConsent => "ai_consent", "Consent to AI assistance";
+    ContactDetails => "contact_details", "Contact details (the client confirms or corrects them)";
     Other => "other", "Other signed form";
 });
 
@@ -47,9 +51,11 @@ impl FormKind {
             FormKind::ConsentToTreatment => DocumentKind::ConsentToTreatment,
             FormKind::PrivacyNotice => DocumentKind::PrivacyNoticeAcknowledgement,
             FormKind::ReleaseOfInformation => DocumentKind::ReleaseOfInformation,
-            FormKind::TelehealthConsent | FormKind::FinancialPolicy | FormKind::AiConsent | FormKind::Other => {
-                DocumentKind::SignedForm
-            }
+            FormKind::TelehealthConsent
+            | FormKind::FinancialPolicy
+            | FormKind::AiConsent
+            | FormKind::ContactDetails
+            | FormKind::Other => DocumentKind::SignedForm,
         }
     }
 }
@@ -147,6 +153,133 @@ fn parse_strokes(text: &str) -> Result<Vec<Vec<(f32, f32)>>, String> {
     Ok(strokes)
 }
 
+/// The contact details a client gives on a "contact details" form: the fields of the chart's
+/// client form they may correct themselves. Staff apply them to the chart on review, through
+/// the chart's own checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactAnswers {
+    pub preferred_name: String,
+    pub pronouns: String,
+    pub phone: String,
+    pub email: String,
+    pub address_line1: String,
+    pub address_line2: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    pub emergency_name: String,
+    pub emergency_relationship: String,
+    pub emergency_phone: String,
+}
+
+impl ContactAnswers {
+    /// (field, label) of each, in the order the form shows them.
+    pub const FIELDS: [(&'static str, &'static str); 12] = [
+        ("preferred_name", "Name you go by"),
+        ("pronouns", "Pronouns"),
+        ("phone", "Phone"),
+        ("email", "E-mail"),
+        ("address_line1", "Address"),
+        ("address_line2", "Address, second line"),
+        ("city", "City"),
+        ("state", "State"),
+        ("postal_code", "ZIP code"),
+        ("emergency_name", "Emergency contact"),
+        ("emergency_relationship", "Their relationship to you"),
+        ("emergency_phone", "Their phone"),
+    ];
+
+    /// The details on the chart now, to start from.
+    pub fn from_form(f: &ClientForm) -> ContactAnswers {
+        ContactAnswers {
+            preferred_name: f.preferred_name.clone(),
+            pronouns: f.pronouns.clone(),
+            phone: f.phone.clone(),
+            email: f.email.clone(),
+            address_line1: f.address_line1.clone(),
+            address_line2: f.address_line2.clone(),
+            city: f.city.clone(),
+            state: f.state.clone(),
+            postal_code: f.postal_code.clone(),
+            emergency_name: f.emergency_name.clone(),
+            emergency_relationship: f.emergency_relationship.clone(),
+            emergency_phone: f.emergency_phone.clone(),
+        }
+    }
+
+    /// The chart's form with these answers in place of its contact fields.
+    pub fn applied_to(&self, f: ClientForm) -> ClientForm {
+        let a = self.clone();
+        ClientForm {
+            preferred_name: a.preferred_name,
+            pronouns: a.pronouns,
+            phone: a.phone,
+            email: a.email,
+            address_line1: a.address_line1,
+            address_line2: a.address_line2,
+            city: a.city,
+            state: a.state,
+            postal_code: a.postal_code,
+            emergency_name: a.emergency_name,
+            emergency_relationship: a.emergency_relationship,
+            emergency_phone: a.emergency_phone,
+            ..f
+        }
+    }
+
+    /// The answers from a posted form's fields (others are ignored).
+    pub fn from_fields(fields: &[(String, String)]) -> ContactAnswers {
+        let mut answers = ContactAnswers::default();
+        for (name, value) in fields {
+            if let Some(to) = answers.field_mut(name) {
+                *to = value.trim().to_owned();
+            }
+        }
+        answers
+    }
+
+    /// (label, value) of each field, in the form's order.
+    pub fn labelled(&self) -> Vec<(&'static str, &str)> {
+        Self::FIELDS.iter().zip(self.values()).map(|((_, label), value)| (*label, value)).collect()
+    }
+
+    fn values(&self) -> [&str; 12] {
+        [
+            &self.preferred_name,
+            &self.pronouns,
+            &self.phone,
+            &self.email,
+            &self.address_line1,
+            &self.address_line2,
+            &self.city,
+            &self.state,
+            &self.postal_code,
+            &self.emergency_name,
+            &self.emergency_relationship,
+            &self.emergency_phone,
+        ]
+    }
+
+    fn field_mut(&mut self, name: &str) -> Option<&mut String> {
+        Some(match name {
+            "preferred_name" => &mut self.preferred_name,
+            "pronouns" => &mut self.pronouns,
+            "phone" => &mut self.phone,
+            "email" => &mut self.email,
+            "address_line1" => &mut self.address_line1,
+            "address_line2" => &mut self.address_line2,
+            "city" => &mut self.city,
+            "state" => &mut self.state,
+            "postal_code" => &mut self.postal_code,
+            "emergency_name" => &mut self.emergency_name,
+            "emergency_relationship" => &mut self.emergency_relationship,
+            "emergency_phone" => &mut self.emergency_phone,
+            _ => return None,
+        })
+    }
+}
+
 /// A signature as sealed on the record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignatureRecord {
@@ -161,7 +294,7 @@ pub struct SignatureRecord {
 
 /// Forms a practice may start from (the demo practice uses them). They are examples to be
 /// reviewed by the practice's own counsel, not legal advice.
-pub const SAMPLE_FORMS: [(FormKind, &str, &str); 4] = [
+pub const SAMPLE_FORMS: [(FormKind, &str, &str); 5] = [
     (
         FormKind::ConsentToTreatment,
         "Consent to treatment",
@@ -184,6 +317,12 @@ pub const SAMPLE_FORMS: [(FormKind, &str, &str); 4] = [
         "I agree to receive some sessions by secure video. I will join from a private place, and I \
          understand that my clinician may end a video session and arrange another way to meet if \
          the connection or privacy fails. In an emergency I will call 911 or 988.",
+    ),
+    (
+        FormKind::ContactDetails,
+        "Your contact details",
+        "Please check how we reach you and whom to call in an emergency, and correct anything that \
+         has changed. Your care team reviews the changes before they go into your record.",
     ),
     (
         FormKind::AiConsent,
@@ -216,6 +355,18 @@ mod tests {
         }
         let scribble = vec!["0.5,0.5"; MAX_POINTS + 1].join(" ");
         assert_eq!(fields(signature("Ana", &scribble, true)), Some(vec!["strokes"]));
+    }
+
+    #[test]
+    fn contact_answers_replace_only_the_contact_fields() {
+        let form = ClientForm { given_name: "Ana".into(), phone: "(541) 555-0100".into(), ..ClientForm::default() };
+        let mut answers = ContactAnswers::from_form(&form);
+        assert_eq!(answers.phone, "(541) 555-0100");
+        let posted = [("phone".to_owned(), " (541) 555-0199 ".to_owned()), ("given_name".to_owned(), "Eve".to_owned())];
+        answers = ContactAnswers { phone: ContactAnswers::from_fields(&posted).phone, ..answers };
+        let applied = answers.applied_to(form);
+        assert_eq!((applied.given_name.as_str(), applied.phone.as_str()), ("Ana", "(541) 555-0199"));
+        assert_eq!(answers.labelled()[2], ("Phone", "(541) 555-0199"));
     }
 
     #[test]

@@ -85,7 +85,7 @@ fn main() {
         .collect();
     let chosen: Vec<(&str, &str)> = forms.iter().map(|f| ("forms", f.as_str())).collect();
     let (status, _, _) = send(&format!("/clients/{id}/intake"), &chosen);
-    assert_eq!((status, forms.len()), (303, 4), "the intake packet was not sent");
+    assert_eq!((status, forms.len()), (303, 5), "the intake packet was not sent");
 
     eprintln!("measuring {requests} home pages…");
     let home = format!("{base}/portal");

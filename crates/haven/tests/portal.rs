@@ -647,6 +647,14 @@ fn get_bytes(url: &str, cookie: &str) -> Vec<u8> {
     response.body_mut().read_to_vec().unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The value of the input with this id on a page.
+fn input_value(page: &str, id: &str) -> String {
+    let at = page.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no input {id}"));
+    let rest = &page[at..];
+    let start = rest.find("value=\"").map(|v| v + 7).unwrap_or_default();
+    rest[start..].split('"').next().unwrap_or_default().replace("&#40;", "(").replace("&#41;", ")")
+}
+
 /// Runs a PDF reader on `bytes`; its output.
 fn pdf_tool(tool: &str, args: &[&str], bytes: &[u8]) -> String {
     let dir = temp_dir();
@@ -677,7 +685,7 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     let intake = get(&format!("{base}{page}"), Some(&staff));
     assert_eq!(intake.status, 200, "{}", intake.body);
     let forms = checkbox_values(&intake.body, "forms");
-    assert_eq!(forms.len(), 4, "{}", intake.body);
+    assert_eq!(forms.len(), 5, "{}", intake.body);
     let none = post_from(base, &staff, &page, &page, &[]);
     assert_eq!(none.status, 422, "{}", none.body);
     let uninvited = s.clients.iter().find(|c| c.0 != id && c.0 != s.clients[other_index].0 && c.3 == clinician);
@@ -690,7 +698,8 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
         forms.iter().find(|f| intake.body.contains(&format!("value=\"{f}\"> {title}<"))).cloned().unwrap_or_default()
     };
     let (treatment, ai) = (form_titled("Consent to treatment"), form_titled("Consent to AI assistance"));
-    let sent = post_from(base, &staff, &page, &page, &[("forms", &treatment), ("forms", &ai)]);
+    let contact = form_titled("Your contact details");
+    let sent = post_from(base, &staff, &page, &page, &[("forms", &treatment), ("forms", &ai), ("forms", &contact)]);
     assert_eq!(sent.status, 303, "{}", sent.body);
     let notices: Vec<String> = s.mail.messages().into_iter().filter(|m| m.contains("forms to sign")).collect();
     assert_eq!(notices.len(), 1, "one notice, to the client");
@@ -699,7 +708,7 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     // The client's home lists both; nobody else opens or signs them.
     let home = get(&format!("{base}/portal"), Some(&client));
     let paths = links(&home.body, "/portal/forms/");
-    assert_eq!(paths.len(), 2, "{}", home.body);
+    assert_eq!(paths.len(), 3, "{}", home.body);
     assert!(!get(&format!("{base}/portal"), Some(&other)).body.contains("/portal/forms/"));
     assert_eq!(get(&format!("{base}{}", paths[0]), Some(&other)).status, 404);
     let agree = [("typed_name", given.as_str()), ("agree", "on"), ("strokes", "0.1,0.8 0.3,0.2 0.6,0.7;0.8,0.5")];
@@ -718,7 +727,40 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     assert_eq!(post_from(base, &client, "/portal", &paths[0], &agree).status, 404, "signed once");
     let clicked = [("typed_name", given.as_str()), ("agree", "on"), ("strokes", "")];
     assert_eq!(post_from(base, &client, &paths[1], &paths[1], &clicked).status, 303);
+
+    // The contact details form shows the record's details; a correction is checked as the
+    // chart checks it, and waits for review.
+    let details_page = get(&format!("{base}{}", paths[2]), Some(&client)).body;
+    let mut details: Vec<(String, String)> = [
+        "preferred_name",
+        "pronouns",
+        "phone",
+        "email",
+        "address_line1",
+        "address_line2",
+        "city",
+        "state",
+        "postal_code",
+        "emergency_name",
+        "emergency_relationship",
+        "emergency_phone",
+    ]
+    .iter()
+    .map(|f| (f.to_string(), input_value(&details_page, f)))
+    .collect();
+    assert!(details.iter().any(|(f, v)| f == "email" && v == &email), "{details_page}");
+    details.iter_mut().filter(|(f, _)| f == "email").for_each(|(_, v)| *v = "not an address".into());
+    let mut posted: Vec<(&str, &str)> = details.iter().map(|(f, v)| (f.as_str(), v.as_str())).collect();
+    posted.extend([("typed_name", given.as_str()), ("agree", "on")]);
+    let refused = post_from(base, &client, &paths[2], &paths[2], &posted);
+    assert!(refused.status == 422 && refused.body.contains("not an address"), "{}", refused.body);
+    details.iter_mut().filter(|(f, _)| f == "email").for_each(|(_, v)| *v = email.clone());
+    details.iter_mut().filter(|(f, _)| f == "phone").for_each(|(_, v)| *v = "(541) 555-0199".into());
+    let mut posted: Vec<(&str, &str)> = details.iter().map(|(f, v)| (f.as_str(), v.as_str())).collect();
+    posted.extend([("typed_name", given.as_str()), ("agree", "on")]);
+    assert_eq!(post_from(base, &client, &paths[2], &paths[2], &posted).status, 303);
     assert!(!get(&format!("{base}/portal"), Some(&client)).body.contains("/portal/forms/"));
+    assert!(!get(&format!("{base}/clients/{id}"), Some(&staff)).body.contains("(541) 555-0199"), "not before review");
 
     // Staff see each signature with the hash of the exact text, and its signed copy: a PDF
     // that independent readers accept and that carries the text, the name and the hash.
@@ -730,9 +772,10 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
         .match_indices("<code>")
         .map(|(at, _)| intake.body[at + 6..].split('<').next().unwrap_or_default().to_owned())
         .collect();
-    assert_eq!(hashes.len(), 2, "{}", intake.body);
+    assert_eq!(hashes.len(), 3, "{}", intake.body);
     let copies = links(&intake.body, &format!("/clients/{id}/documents/"));
-    assert_eq!(copies.len(), 2, "{}", intake.body);
+    assert_eq!(copies.len(), 3, "{}", intake.body);
+    assert!(intake.body.contains("(541) 555-0199"), "the details given are shown for review");
     let pdf = get_bytes(&format!("{base}{}", copies[0]), &staff);
     assert!(pdf.starts_with(b"%PDF-1.7"), "a PDF");
     assert!(pdf_tool("qpdf", &["--check"], &pdf).contains("No syntax or stream encoding errors"));
@@ -748,6 +791,7 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     let reviewed = post_from(base, &staff, &page, &format!("{page}/{packet}/review"), &[]);
     assert_eq!(reviewed.status, 303, "{}", reviewed.body);
     assert!(get(&format!("{base}{disclosures}"), Some(&staff)).body.contains("Revoke the AI consent"));
+    assert!(get(&format!("{base}/clients/{id}"), Some(&staff)).body.contains("(541) 555-0199"), "applied on review");
     assert_eq!(post_from(base, &staff, &page, &format!("{page}/{packet}/review"), &[]).status, 404, "once");
     let access = get(&format!("{base}/portal/access"), Some(&client)).body;
     assert!(access.contains("sent you forms to sign") && access.contains("reviewed the forms you signed"), "{access}");

@@ -60,6 +60,7 @@ const MIGRATIONS: Migrations = &[
     (39, include_str!("../migrations/0039_intake.sql")),
     (40, include_str!("../migrations/0040_message_attachments.sql")),
     (41, include_str!("../migrations/0041_questionnaires_before_sessions.sql")),
+    (42, include_str!("../migrations/0042_intake_answers.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

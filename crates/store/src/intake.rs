@@ -54,6 +54,8 @@ pub struct SignedItem {
     pub at: Timestamp,
     pub signature: Vec<u8>,
     pub document: String,
+    /// The answers the form asked for, sealed; `None` for a form that only takes a signature.
+    pub answers: Option<Vec<u8>>,
 }
 
 #[async_trait]
@@ -133,7 +135,9 @@ fn packet(r: &Row) -> Result<IntakePacketRecord> {
 /// (packet id, item) from an item row.
 fn item(r: &Row) -> Result<(String, IntakeItemRecord)> {
     let signed = match (r.opt_time(4)?, r.opt_bytes(5)?, r.opt_text(6)?) {
-        (Some(at), Some(signature), Some(document)) => Some(SignedItem { at, signature, document }),
+        (Some(at), Some(signature), Some(document)) => {
+            Some(SignedItem { at, signature, document, answers: r.opt_bytes(7)? })
+        }
         _ => None,
     };
     Ok((r.text(0)?, IntakeItemRecord { id: r.text(1)?, form: r.text(2)?, signed }))
@@ -237,6 +241,7 @@ impl<S: Sql> IntakeStore for SqlStore<S> {
             signed.signature.clone().into(),
             signed.document.as_str().into(),
             client.into(),
+            signed.answers.clone().into(),
         ];
         let statements =
             vec![insert_document(practice, copy), Statement::new(sql::SIGN_INTAKE_ITEM, params).must_change_a_row()];

@@ -52,10 +52,12 @@ pub enum SealedColumn {
     MessageAttachmentKey,
     /// A client's signature on an intake form: typed name, mark, time, address, the text's hash.
     IntakeSignature,
+    /// The answers a client gave on an intake form (their contact details).
+    IntakeAnswers,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 24] = [
+    pub const ALL: [SealedColumn; 25] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -80,6 +82,7 @@ impl SealedColumn {
         SealedColumn::MessageAttachmentDetail,
         SealedColumn::MessageAttachmentKey,
         SealedColumn::IntakeSignature,
+        SealedColumn::IntakeAnswers,
     ];
 
     pub fn table(self) -> &'static str {
@@ -102,7 +105,7 @@ impl SealedColumn {
             SealedColumn::MessageSubject => "message_threads",
             SealedColumn::MessageBody => "messages",
             SealedColumn::MessageAttachmentDetail | SealedColumn::MessageAttachmentKey => "message_attachments",
-            SealedColumn::IntakeSignature => "intake_signatures",
+            SealedColumn::IntakeSignature | SealedColumn::IntakeAnswers => "intake_signatures",
         }
     }
 
@@ -123,6 +126,7 @@ impl SealedColumn {
             SealedColumn::MessageSubject => "subject",
             SealedColumn::MessageBody => "body",
             SealedColumn::IntakeSignature => "signature",
+            SealedColumn::IntakeAnswers => "answers",
             SealedColumn::MessageAttachmentDetail => "detail",
             SealedColumn::MessageAttachmentKey => "content_key",
             SealedColumn::NoteContent
@@ -159,6 +163,7 @@ impl SealedColumn {
             SealedColumn::MessageSubject => sql::MESSAGE_SUBJECT_CELLS,
             SealedColumn::MessageBody => sql::MESSAGE_BODY_CELLS,
             SealedColumn::IntakeSignature => sql::INTAKE_SIGNATURE_CELLS,
+            SealedColumn::IntakeAnswers => sql::INTAKE_ANSWERS_CELLS,
             SealedColumn::MessageAttachmentDetail => sql::MESSAGE_ATTACHMENT_DETAIL_CELLS,
             SealedColumn::MessageAttachmentKey => sql::MESSAGE_ATTACHMENT_KEY_CELLS,
         }

@@ -832,14 +832,15 @@ pub const INTAKE_PACKETS_OF: &str = intake_packets_where!("client_id = $2 ORDER 
 pub const INTAKE_PACKET: &str = intake_packets_where!("id = $2");
 /// The forms of the packets `$2` names (a client's, or one).
 pub const INTAKE_ITEMS_OF_CLIENT: &str = "SELECT s.packet_id, s.id, s.form_id, s.position, s.signed_at, \
-     s.signature, s.document_id FROM intake_signatures s JOIN intake_packets p \
+     s.signature, s.document_id, s.answers FROM intake_signatures s JOIN intake_packets p \
      ON p.practice_id = s.practice_id AND p.id = s.packet_id WHERE s.practice_id = $1 AND p.client_id = $2 \
      ORDER BY s.packet_id, s.position";
 pub const INTAKE_ITEMS_OF_PACKET: &str = "SELECT packet_id, id, form_id, position, signed_at, signature, \
-     document_id FROM intake_signatures WHERE practice_id = $1 AND packet_id = $2 ORDER BY position";
+     document_id, answers FROM intake_signatures WHERE practice_id = $1 AND packet_id = $2 ORDER BY position";
 /// Signs a form of an open packet of the client; changes no row if it was signed, or the packet
 /// withdrawn or reviewed, meanwhile.
-pub const SIGN_INTAKE_ITEM: &str = "UPDATE intake_signatures SET signed_at = $4, signature = $5, document_id = $6 \
+pub const SIGN_INTAKE_ITEM: &str = "UPDATE intake_signatures SET signed_at = $4, signature = $5, document_id = $6, \
+     answers = $8 \
      WHERE practice_id = $1 AND packet_id = $2 AND id = $3 AND signed_at IS NULL AND EXISTS (SELECT 1 FROM \
      intake_packets p WHERE p.practice_id = $1 AND p.id = $2 AND p.client_id = $7 \
      AND p.withdrawn_at IS NULL AND p.reviewed_at IS NULL)";
@@ -849,4 +850,5 @@ pub const WITHDRAW_INTAKE_PACKET: &str = "UPDATE intake_packets SET withdrawn_at
      WHERE practice_id = $1 AND id = $2 AND client_id = $3 AND reviewed_at IS NULL AND withdrawn_at IS NULL";
 pub const MESSAGE_ATTACHMENT_DETAIL_CELLS: (&str, &str) = sealed_cells!("message_attachments", "detail");
 pub const MESSAGE_ATTACHMENT_KEY_CELLS: (&str, &str) = sealed_cells!("message_attachments", "content_key");
+pub const INTAKE_ANSWERS_CELLS: (&str, &str) = sealed_cells!("intake_signatures", "answers");
 pub const INTAKE_SIGNATURE_CELLS: (&str, &str) = sealed_cells!("intake_signatures", "signature");

@@ -2,22 +2,29 @@
 //! drawn mark (or the ticked box), who signed, when, from where and the text's SHA-256 — as a
 //! PDF/A file that any reader can check the hash against.
 
-use domain::intake::{Mark, SignatureRecord};
+use domain::intake::{ContactAnswers, Mark, SignatureRecord};
 use domain::portal::Holder;
 use jiff::tz::TimeZone;
 
 /// The copy's file, and its name in the chart.
 pub(super) fn signed_copy(
-    title: &str,
-    body: &str,
+    form: &super::FormToSign,
     signature: &SignatureRecord,
+    answers: Option<&ContactAnswers>,
     holder: Holder,
     zone: &TimeZone,
 ) -> (Vec<u8>, String) {
+    let title = form.title.as_str();
     let when = signature.signed_at.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string();
     let mut doc = pdf::Document::new(&format!("{title} (signed copy)"));
     doc.heading(title);
-    doc.paragraph(body);
+    doc.paragraph(&form.body);
+    if let Some(answers) = answers {
+        doc.heading("Details given");
+        for (label, value) in answers.labelled() {
+            doc.field(label, if value.is_empty() { "(left empty)" } else { value });
+        }
+    }
     doc.heading("Signature");
     doc.field("Typed name", &signature.typed_name);
     match &signature.mark {

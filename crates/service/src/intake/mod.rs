@@ -56,6 +56,8 @@ pub struct IntakeItem {
     pub kind: FormKind,
     pub title: String,
     pub signature: Option<IntakeSignature>,
+    /// The contact details the client gave (a contact-details form), applied on review.
+    pub answers: Option<domain::Phi<domain::intake::ContactAnswers>>,
 }
 
 /// A signature as staff see it (opened from its seal).

@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 
-use domain::intake::{FormKind, SignatureRecord};
+use domain::client::ClientForm;
+use domain::intake::{ContactAnswers, FormKind, SignatureRecord};
 use domain::policy::{Action, ChartPart};
 use domain::validation::FieldErrors;
 use domain::{ClientId, PracticeId};
@@ -72,8 +73,9 @@ impl Haven {
         self.packets_of(actor.practice(), client).await
     }
 
-    /// Marks a signed packet reviewed. A consent to AI assistance it carries becomes the
-    /// client's AI consent (AI-7) now, recorded by the reviewer, unless one is in force.
+    /// Marks a signed packet reviewed. Contact details the client gave are applied to the chart
+    /// first (as an edit of its details, by the reviewer); a consent to AI assistance becomes the
+    /// client's AI consent (AI-7), recorded by the reviewer, unless one is in force.
     pub async fn review_intake_packet(&self, actor: &Actor, client: ClientId, id: &str) -> Result<()> {
         let practice = actor.practice();
         let access = self.chart_access(actor, client, ChartPart::Paperwork, Action::Update, "intake.review").await?;
@@ -81,6 +83,9 @@ impl Haven {
         let packet = packet.filter(IntakePacket::is_open).ok_or(ServiceError::NotFound)?;
         if !packet.is_signed() {
             return Err(ServiceError::Conflict("the client has not signed every form of this packet yet".into()));
+        }
+        for answers in packet.items.iter().filter_map(|i| i.answers.as_ref()) {
+            self.apply_contact_answers(actor, client, answers.expose()).await?;
         }
         let signed_ai_consent = packet.items.iter().find(|i| i.kind == FormKind::AiConsent);
         let consent = match signed_ai_consent.and_then(|i| i.signature.as_ref()) {
@@ -111,6 +116,21 @@ impl Haven {
             }
             Err(StoreError::NoRowChanged(_)) => Err(ServiceError::NotFound),
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The client's contact details, as they gave them, applied through the chart's own edit.
+    async fn apply_contact_answers(&self, actor: &Actor, client: ClientId, answers: &ContactAnswers) -> Result<()> {
+        let sealed = self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
+        let ring = self.keys.keyring(self.store.as_ref(), actor.practice()).await?;
+        let details = crate::clients::sealing::open_details(&ring, &actor.practice().to_string(), &sealed)?;
+        let form = answers.applied_to(ClientForm::from_details(&details));
+        match self.update_client(actor, client, sealed.version, &form).await {
+            Err(ServiceError::Invalid(errors)) => Err(ServiceError::Conflict(format!(
+                "the contact details the client gave no longer pass the chart's checks ({errors}); \
+                 correct the client's details by hand, then review again"
+            ))),
+            other => other,
         }
     }
 
@@ -146,21 +166,19 @@ impl Haven {
                 let (Some(form), Some(kind)) = (form, form.and_then(|f| f.kind.parse::<FormKind>().ok())) else {
                     return Err(ServiceError::Internal(format!("packet {} names an unknown form", record.id)));
                 };
-                let signature = match item.signed {
-                    Some(signed) => {
-                        let opened: SignatureRecord =
-                            open_json(&ring, practice, SealedColumn::IntakeSignature, &item.id, &signed.signature)?;
-                        Some(IntakeSignature::from_record(opened, signed.document))
+                let (mut signature, mut answers) = (None, None);
+                if let Some(signed) = item.signed {
+                    let opened: SignatureRecord =
+                        open_json(&ring, practice, SealedColumn::IntakeSignature, &item.id, &signed.signature)?;
+                    signature = Some(IntakeSignature::from_record(opened, signed.document));
+                    if let Some(sealed) = signed.answers {
+                        let given: ContactAnswers =
+                            open_json(&ring, practice, SealedColumn::IntakeAnswers, &item.id, &sealed)?;
+                        answers = Some(domain::Phi::new(given));
                     }
-                    None => None,
-                };
-                items.push(IntakeItem {
-                    id: item.id,
-                    form_id: form.id.clone(),
-                    kind,
-                    title: form.title.clone(),
-                    signature,
-                });
+                }
+                let title = form.title.clone();
+                items.push(IntakeItem { id: item.id, form_id: form.id.clone(), kind, title, signature, answers });
             }
             packets.push(IntakePacket {
                 id: record.id,

@@ -2,7 +2,8 @@
 //! be hashed, and signs it with a typed name and a drawn or ticked mark. The signature and its
 //! signed copy are stored together, with the event that records them.
 
-use domain::intake::{SignatureForm, SignatureRecord, signed_text};
+use domain::client::ClientForm;
+use domain::intake::{ContactAnswers, FormKind, SignatureForm, SignatureRecord, signed_text};
 use domain::policy::ChartPart;
 use sha2::{Digest, Sha256};
 use store::{SealedColumn, SignedItem, StoreError};
@@ -18,8 +19,11 @@ use crate::{Haven, Result, ServiceError};
 pub struct FormToSign {
     pub packet: String,
     pub item: String,
+    pub kind: FormKind,
     pub title: String,
     pub body: String,
+    /// For a contact-details form, the details on the record now, to confirm or correct.
+    pub contact: Option<ContactAnswers>,
 }
 
 fn entry(action: &'static str, crud: Crud, packet: &str, item: &str) -> AuditEntry {
@@ -47,7 +51,14 @@ impl Haven {
             .into_iter()
             .filter_map(|(packet, item)| {
                 let form = forms.iter().find(|f| f.id == item.form)?;
-                Some(FormToSign { packet, item: item.id, title: form.title.clone(), body: form.body.clone() })
+                Some(FormToSign {
+                    packet,
+                    item: item.id,
+                    kind: form.kind.parse().ok()?,
+                    title: form.title.clone(),
+                    body: form.body.clone(),
+                    contact: None,
+                })
             })
             .collect())
     }
@@ -57,11 +68,28 @@ impl Haven {
         waiting.into_iter().find(|f| f.packet == packet && f.item == item).ok_or(ServiceError::NotFound)
     }
 
-    /// One form waiting for the client, to read and sign; any other id is not found.
+    /// One form waiting for the client, to read and sign (with the contact details on record,
+    /// for a form that asks for them); any other id is not found.
     pub async fn portal_form(&self, actor: &PortalActor, packet: &str, item: &str) -> Result<FormToSign> {
-        let form = self.form_to_sign(actor, packet, item).await?;
-        self.audited_in_portal(actor, entry("intake.view", Crud::Read, packet, item)).await?;
+        let mut form = self.form_to_sign(actor, packet, item).await?;
+        let mut event = entry("intake.view", Crud::Read, packet, item);
+        if form.kind == FormKind::ContactDetails {
+            event = event.categories(&[ChartPart::Demographics.category()]);
+        }
+        self.audited_in_portal(actor, event).await?;
+        if form.kind == FormKind::ContactDetails {
+            form.contact = Some(ContactAnswers::from_form(&self.client_form_of(actor).await?));
+        }
         Ok(form)
+    }
+
+    /// The client's details as the chart's form holds them.
+    async fn client_form_of(&self, actor: &PortalActor) -> Result<ClientForm> {
+        let (practice, client) = (actor.practice(), actor.client());
+        let sealed = self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let details = crate::clients::sealing::open_details(&ring, &practice.to_string(), &sealed)?;
+        Ok(ClientForm::from_details(&details))
     }
 
     /// Signs one form: the signature (sealed) and its signed copy (a document in the chart's
@@ -73,20 +101,27 @@ impl Haven {
         packet: &str,
         item: &str,
         form: &SignatureForm,
+        contact: &ContactAnswers,
         ip: &str,
     ) -> Result<()> {
         let practice = actor.practice();
-        let (typed_name, mark) = form.validate().map_err(ServiceError::Invalid)?;
         let waiting = self.form_to_sign(actor, packet, item).await?;
+        let signed = form.validate();
+        // Contact details are held to the chart's own checks now, so that review can apply them.
+        let mut errors = signed.as_ref().err().cloned().unwrap_or_default();
+        let answers = match waiting.kind {
+            FormKind::ContactDetails => {
+                let today = self.now().to_zoned(self.practice_zone(practice).await?).date();
+                contact.applied_to(self.client_form_of(actor).await?).validate(today, &mut errors);
+                Some(contact)
+            }
+            _ => None,
+        };
+        let (typed_name, mark) = match signed {
+            Ok(signed) if errors.is_empty() => signed,
+            _ => return Err(ServiceError::Invalid(errors)),
+        };
         let record = self.store.intake_packet(practice, packet).await?.ok_or(ServiceError::NotFound)?;
-        let form_id =
-            record.items.iter().find(|i| i.id == item).map(|i| i.form.clone()).ok_or(ServiceError::NotFound)?;
-        let kind = self
-            .store
-            .intake_form(practice, &form_id)
-            .await?
-            .and_then(|f| f.kind.parse::<domain::intake::FormKind>().ok())
-            .ok_or(ServiceError::NotFound)?;
         let files =
             self.files.as_ref().ok_or_else(|| ServiceError::Internal("no document storage is set up".into()))?;
 
@@ -100,9 +135,9 @@ impl Haven {
             text_sha256: crypto::hex::encode(&Sha256::digest(text.as_bytes())),
         };
         let zone = self.practice_zone(practice).await?;
-        let (bytes, file_name) = signed_copy(&waiting.title, &waiting.body, &signature, actor.holder(), &zone);
+        let (bytes, file_name) = signed_copy(&waiting, &signature, answers, actor.holder(), &zone);
         let described = (format!("{} (signed)", waiting.title), file_name, domain::document::MediaType::Pdf);
-        let kind = kind.document_kind();
+        let kind = waiting.kind.document_kind();
         let (copy, content) =
             self.seal_document(practice, actor.client(), kind, described, &bytes, record.sent_by).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
@@ -110,6 +145,7 @@ impl Haven {
             at: signature.signed_at,
             signature: seal_json(&ring, practice, SealedColumn::IntakeSignature, item, &signature)?,
             document: copy.id.clone(),
+            answers: answers.map(|a| seal_json(&ring, practice, SealedColumn::IntakeAnswers, item, a)).transpose()?,
         };
         files.put(practice, &copy.id, content).await?;
         let entry = entry("intake.sign", Crud::Create, packet, item).resource("document", &copy.id);

@@ -59,7 +59,12 @@ pub async fn intake_packets_are_signed_once_with_their_copies(store: &dyn Store)
         uploaded_at: t(30),
         uploaded_by: p.owner.id,
     };
-    let signed = |n: u8| SignedItem { at: t(30), signature: vec![n; 6], document: format!("copy-{n}") };
+    let signed = |n: u8| SignedItem {
+        at: t(30),
+        signature: vec![n; 6],
+        document: format!("copy-{n}"),
+        answers: (n == 1).then(|| vec![9; 3]),
+    };
     // Signed for the wrong client: nothing is stored, not even the copy.
     let stranger = store.sign_intake_item(p.id, other.id, "packet-1", "i-1", &signed(1), &copy(1)).await;
     assert!(matches!(stranger, Err(StoreError::NoRowChanged(_))), "{stranger:?}");

@@ -36,6 +36,8 @@ pub(super) struct ItemRow {
     signature: Option<String>,
     sha256: String,
     document: Option<String>,
+    /// (label, value) of the contact details given, applied to the chart on review.
+    answers: Vec<(&'static str, String)>,
 }
 
 async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<IntakePage, PageError> {
@@ -46,6 +48,10 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<IntakePag
     let day = |t: jiff::Timestamp| crate::when::date(t, &zone);
     let item = |i: IntakeItem| match i.signature {
         Some(s) => ItemRow {
+            answers: i
+                .answers
+                .map(|a| a.expose().labelled().into_iter().map(|(label, v)| (label, v.to_owned())).collect())
+                .unwrap_or_default(),
             title: i.title,
             signature: Some(format!(
                 "Signed “{}” by the {} on {}, from {}, {}",
@@ -58,7 +64,7 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<IntakePag
             sha256: s.text_sha256,
             document: Some(s.document),
         },
-        None => ItemRow { title: i.title, signature: None, sha256: String::new(), document: None },
+        None => ItemRow { title: i.title, signature: None, sha256: String::new(), document: None, answers: Vec::new() },
     };
     let packet = |p: IntakePacket| PacketRow {
         state: match (&p.reviewed, p.withdrawn_at) {

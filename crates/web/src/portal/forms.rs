@@ -1,7 +1,7 @@
 //! Signing intake forms in the portal: the form's whole text, a pad to draw a signature on
 //! (haven.js; without script the ticked box and typed name sign alone), and the signing.
 
-use domain::intake::SignatureForm;
+use domain::intake::{ContactAnswers, SignatureForm};
 use service::intake::FormToSign;
 
 use super::*;
@@ -16,6 +16,18 @@ pub(super) struct FormPage {
 }
 
 with_portal_layout!(FormPage);
+
+impl FormPage {
+    /// (field, label, value, error) of each contact detail the form asks for.
+    fn contact_fields(&self) -> Vec<(&'static str, &'static str, String, Option<&str>)> {
+        let Some(answers) = &self.form.contact else { return Vec::new() };
+        ContactAnswers::FIELDS
+            .iter()
+            .zip(answers.labelled())
+            .map(|((field, label), (_, value))| (*field, *label, value.to_owned(), self.errors.get(field)))
+            .collect()
+    }
+}
 
 pub(super) async fn form(
     State(state): State<AppState>,
@@ -33,12 +45,21 @@ pub(super) async fn sign(
     PortalSignedIn(actor): PortalSignedIn,
     Caller(from): Caller,
     Path((packet, item)): Path<(String, String)>,
-    Form(signature): Form<SignatureForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    match state.haven.sign_portal_form(&actor, &packet, &item, &signature, &from.ip).await {
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let signature = SignatureForm {
+        typed_name: field("typed_name").unwrap_or_default(),
+        strokes: field("strokes").unwrap_or_default(),
+        agree: field("agree"),
+    };
+    let contact = ContactAnswers::from_fields(&fields);
+    match state.haven.sign_portal_form(&actor, &packet, &item, &signature, &contact, &from.ip).await {
         Ok(()) => Ok(axum::response::IntoResponse::into_response(axum::response::Redirect::to("/portal?signed=1"))),
         Err(ServiceError::Invalid(errors)) => {
-            let form = state.haven.portal_form(&actor, &packet, &item).await?;
+            let mut form = state.haven.portal_form(&actor, &packet, &item).await?;
+            // What was typed comes back as typed.
+            form.contact = form.contact.map(|_| contact);
             let page = FormPage { l: PortalLayout::of(&actor), form, typed_name: signature.typed_name, errors };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
