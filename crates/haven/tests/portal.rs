@@ -101,6 +101,11 @@ fn portal_cookie(answer: &Answer) -> String {
 
 const PASSWORD: &str = "lantern harbor quietly ninety";
 
+/// The first client and another, each signed in to the portal: their portal cookies.
+fn two_clients(s: &Seeded) -> (String, String) {
+    (join(&s.server.url, &invite(s, 0)), join(&s.server.url, &invite(s, 1)))
+}
+
 /// Invites the client as their primary clinician; returns the link e-mailed to them.
 fn invite(s: &Seeded, client: usize) -> String {
     let (id, _, email, clinician) = &s.clients[client];
@@ -249,9 +254,7 @@ fn a_phq9_answered_in_the_portal_with_item_9_alerts_the_care_team_at_once() {
     let s = seed();
     let base = &s.server.url;
     let (id, given, email, clinician) = s.clients[0].clone();
-    let client = join(base, &invite(&s, 0));
-    let other_index = s.clients.iter().position(|c| c.0 != id).unwrap_or(1);
-    let other = join(base, &invite(&s, other_index));
+    let (client, other) = two_clients(&s);
 
     // The clinician sends a PHQ-9 every two weeks; the client is told, without a word of what.
     let staff = sign_in(base, &clinician);
@@ -334,9 +337,7 @@ fn secure_messages_go_both_ways_with_read_receipts_and_content_free_notices() {
     let s = seed();
     let base = &s.server.url;
     let (id, given, email, clinician) = s.clients[0].clone();
-    let client = join(base, &invite(&s, 0));
-    let other_index = s.clients.iter().position(|c| c.0 != id).unwrap_or(1);
-    let other = join(base, &invite(&s, other_index));
+    let (client, other) = two_clients(&s);
     let staff = sign_in(base, &clinician);
     let clinician_email = clinician.split(':').next().unwrap_or_default().to_owned();
 
@@ -675,9 +676,7 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     let s = seed();
     let base = &s.server.url;
     let (id, given, email, clinician) = s.clients[0].clone();
-    let client = join(base, &invite(&s, 0));
-    let other_index = s.clients.iter().position(|c| c.0 != id).unwrap_or(1);
-    let other = join(base, &invite(&s, other_index));
+    let (client, other) = two_clients(&s);
     let staff = sign_in(base, &clinician);
     let page = format!("/clients/{id}/intake");
 
@@ -688,7 +687,7 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     assert_eq!(forms.len(), 5, "{}", intake.body);
     let none = post_from(base, &staff, &page, &page, &[]);
     assert_eq!(none.status, 422, "{}", none.body);
-    let uninvited = s.clients.iter().find(|c| c.0 != id && c.0 != s.clients[other_index].0 && c.3 == clinician);
+    let uninvited = s.clients.iter().skip(2).find(|c| c.3 == clinician);
     if let Some((uninvited, ..)) = uninvited {
         let path = format!("/clients/{uninvited}/intake");
         let refused = post_from(base, &staff, &path, &path, &[("forms", &forms[0])]);
@@ -839,9 +838,7 @@ fn a_message_carries_one_checked_file_and_the_care_team_files_it_into_the_chart(
     let s = seed();
     let base = &s.server.url;
     let (id, _, _, clinician) = s.clients[0].clone();
-    let client = join(base, &invite(&s, 0));
-    let other_index = s.clients.iter().position(|c| c.0 != id).unwrap_or(1);
-    let other = join(base, &invite(&s, other_index));
+    let (client, other) = two_clients(&s);
     let staff = sign_in(base, &clinician);
 
     // Disguised and oversized files are refused, and the message with them.
@@ -1013,9 +1010,7 @@ fn a_client_downloads_their_record_as_pdf_and_as_a_fhir_bundle_the_validators_ac
     let s = seed();
     let base = &s.server.url;
     let (id, given, _, _) = s.clients[0].clone();
-    let client = join(base, &invite(&s, 0));
-    let other_index = s.clients.iter().position(|c| c.0 != id).unwrap_or(1);
-    let other = join(base, &invite(&s, other_index));
+    let (client, other) = two_clients(&s);
 
     let home = get(&format!("{base}/portal"), Some(&client)).body;
     assert!(home.contains("/portal/record.pdf") && home.contains("/portal/record.fhir.json"), "{home}");

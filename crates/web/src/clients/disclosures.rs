@@ -85,11 +85,6 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Disclosur
     })
 }
 
-#[derive(Deserialize)]
-pub(super) struct Done {
-    done: Option<String>,
-}
-
 pub(super) async fn disclosures(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -91,11 +91,6 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<IntakePag
     })
 }
 
-#[derive(Deserialize)]
-pub(super) struct Done {
-    done: Option<String>,
-}
-
 pub(super) async fn intake(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -264,6 +264,12 @@ async fn add(
     }
 }
 
+/// What a chart sub-page just did (`?done=…`), for its notice.
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
 fn client_id(id: &str) -> Result<ClientId, PageError> {
     Ok(id.parse().map_err(|_| ServiceError::NotFound)?)
 }

@@ -156,11 +156,6 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PortalPag
     })
 }
 
-#[derive(Deserialize)]
-pub(super) struct Done {
-    done: Option<String>,
-}
-
 pub(super) async fn portal_access(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
