@@ -15,6 +15,7 @@ pub mod jwt;
 pub mod kek;
 mod keyring;
 mod keys;
+pub mod mac;
 pub mod seal;
 pub mod signing;
 pub mod totp;

@@ -599,6 +599,27 @@ fn reminders_reach_the_client_by_email_and_text_and_carry_nothing_clinical() {
     let log = get(&format!("{base}/practice/reminders"), Some(&owner));
     assert_eq!(log.body.matches("<td>sent</td>").count(), 2, "{}", log.body);
     assert!(!log.body.contains(&given) && !log.body.contains(&email), "the log names no one: {}", log.body);
+
+    // The provider reports the text undelivered at the callback it was given, signed with the
+    // account's auth token; a report without that signature changes nothing.
+    let callback = text.field("StatusCallback").to_owned();
+    assert!(callback.starts_with(base.as_str()) && callback.contains("/sms/status/"), "{callback}");
+    let report: Vec<(String, String)> =
+        [("MessageSid", "SM00000000000000000000000000000001"), ("MessageStatus", "undelivered")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .to_vec();
+    let signed = report.iter().fold(callback.clone(), |text, (k, v)| format!("{text}{k}{v}"));
+    let signature = base64::engine::general_purpose::STANDARD
+        .encode(crypto::mac::hmac_sha1(b"token-for-the-stand-in", signed.as_bytes()));
+    let post = |signature: &str| {
+        let fields: Vec<(&str, &str)> = report.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        answer(http().post(&callback).header("x-twilio-signature", signature).send_form(fields))
+    };
+    assert_eq!(post("bm90IHRoZSBzaWduYXR1cmU=").status, 403, "a forged report");
+    assert_eq!(get(&format!("{base}/practice/reminders"), Some(&owner)).body.matches("<td>sent</td>").count(), 2);
+    assert_eq!(post(&signature).status, 204);
+    let log = get(&format!("{base}/practice/reminders"), Some(&owner)).body;
+    assert!(log.contains("not delivered (undelivered)") && log.matches("<td>sent</td>").count() == 1, "{log}");
 }
 
 #[test]

@@ -167,6 +167,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/messages/{thread}/{message}/file", SignedIn),
         ("GET", "/practice/reminders", RefusedTo("clinician")),
         ("POST", "/practice/reminders", RefusedTo("scheduler")),
+        ("POST", "/sms/status/{practice}", Open),
         ("GET", "/portal/sessions/{id}/cancel", Portal),
         ("POST", "/portal/sessions/{id}/cancel", Portal),
         ("GET", "/portal/reminders", Portal),

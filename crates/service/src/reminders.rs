@@ -72,7 +72,8 @@ impl ReminderRun {
 
 /// How one attempt ended.
 enum Attempt {
-    Sent,
+    /// Taken by the mail server or the SMS provider (with its id for the text).
+    Sent(Option<String>),
     Retry(&'static str),
     Failed(&'static str),
     Skipped(&'static str),
@@ -164,6 +165,7 @@ impl Haven {
                         next_attempt_at: due_at,
                         outcome: None,
                         settled_at: None,
+                        provider_id: None,
                     });
                 }
             }
@@ -242,7 +244,7 @@ impl Haven {
                         return Ok(Attempt::Failed("the e-mail address is not valid"));
                     };
                     match self.outbox.mailer.send(&Mail { to, subject: text.subject, text: text.body }).await {
-                        Ok(()) => Attempt::Sent,
+                        Ok(()) => Attempt::Sent(None),
                         // The server's words may quote the address: only their kind is kept.
                         Err(why) if why.contains("permanent") => {
                             Attempt::Failed("the mail server refused it (bounced)")
@@ -260,14 +262,41 @@ impl Haven {
                 } else if !self.sms.delivers() {
                     Attempt::Skipped("text messages are not set up on this server")
                 } else {
-                    match self.sms.send(&phone, &text.body).await {
-                        Ok(()) => Attempt::Sent,
+                    match self.sms.send(&phone, &text.body, &self.sms_status_url(practice)).await {
+                        Ok(id) => Attempt::Sent(id),
                         Err(SmsError::Refused) => Attempt::Failed("the SMS provider refused it"),
                         Err(SmsError::Unavailable) => Attempt::Retry("the SMS provider was unavailable; trying again"),
                     }
                 }
             }
         })
+    }
+
+    /// Where the SMS provider reports on the practice's texts (the practice in the path: the
+    /// report is looked up within it).
+    fn sms_status_url(&self, practice: PracticeId) -> String {
+        format!("{}/sms/status/{practice}", self.outbox.public_url)
+    }
+
+    /// Records an SMS provider's delivery-status callback for the practice's text reminders:
+    /// refused unless its signature is the provider's; a final word (delivered, or not
+    /// deliverable) goes into the delivery log, anything before that is let pass.
+    pub async fn record_sms_delivery(
+        &self,
+        practice: PracticeId,
+        fields: &[(String, String)],
+        signature: &str,
+    ) -> Result<()> {
+        let report = self.sms.delivery_report(&self.sms_status_url(practice), fields, signature).ok_or_else(|| {
+            tracing::info!("an SMS status callback without the provider's signature was refused");
+            ServiceError::Denied("not signed by the SMS provider")
+        })?;
+        let Some(delivered) = report.outcome() else { return Ok(()) };
+        let outcome = if delivered { "delivered".to_owned() } else { format!("not delivered ({})", report.status) };
+        if !self.store.reminder_delivery(practice, &report.provider_id, delivered, &outcome).await? {
+            tracing::info!("an SMS status callback named no text reminder sent");
+        }
+        Ok(())
     }
 
     /// Records an attempt in the delivery log, and returns the state it left the reminder in; a
@@ -281,7 +310,10 @@ impl Haven {
         let now = self.now();
         r.attempts += 1;
         let (state, outcome) = match attempt {
-            Attempt::Sent => ("sent", None),
+            Attempt::Sent(id) => {
+                r.provider_id = id;
+                ("sent", None)
+            }
             Attempt::Retry(why) if r.attempts < MAX_ATTEMPTS => ("pending", Some(why)),
             Attempt::Retry(_) => ("failed", Some("given up after five attempts")),
             Attempt::Failed(why) => ("failed", Some(why)),

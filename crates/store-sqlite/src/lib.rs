@@ -60,6 +60,7 @@ const MIGRATIONS: Migrations = &[
     (40, include_str!("../migrations/0040_message_attachments.sql")),
     (41, include_str!("../migrations/0041_questionnaires_before_sessions.sql")),
     (42, include_str!("../migrations/0042_intake_answers.sql")),
+    (43, include_str!("../migrations/0043_reminder_delivery_status.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

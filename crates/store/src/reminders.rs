@@ -39,6 +39,8 @@ pub struct ReminderRecord {
     /// Why it failed or was skipped, naming no one.
     pub outcome: Option<String>,
     pub settled_at: Option<Timestamp>,
+    /// A text's id at the SMS provider, once it took it.
+    pub provider_id: Option<String>,
 }
 
 #[async_trait]
@@ -60,6 +62,15 @@ pub trait ReminderStore: Send + Sync {
     async fn settle_reminder(&self, practice: PracticeId, reminder: &ReminderRecord) -> Result<()>;
     /// The delivery log: the reminders due since `since`, the latest first.
     async fn reminder_log(&self, practice: PracticeId, since: Timestamp, limit: u32) -> Result<Vec<ReminderRecord>>;
+    /// Records the SMS provider's word on a text it took: `delivered` false fails the reminder.
+    /// Returns whether a sent text reminder had that id.
+    async fn reminder_delivery(
+        &self,
+        practice: PracticeId,
+        provider_id: &str,
+        delivered: bool,
+        outcome: &str,
+    ) -> Result<bool>;
 }
 
 fn reminder(r: &Row) -> Result<ReminderRecord> {
@@ -75,6 +86,7 @@ fn reminder(r: &Row) -> Result<ReminderRecord> {
         next_attempt_at: r.time(8)?,
         outcome: r.opt_text(9)?,
         settled_at: r.opt_time(10)?,
+        provider_id: r.opt_text(11)?,
     })
 }
 
@@ -134,9 +146,23 @@ impl<S: Sql> ReminderStore for SqlStore<S> {
             r.next_attempt_at.into(),
             r.outcome.clone().into(),
             r.settled_at.into(),
+            r.provider_id.clone().into(),
         ];
         let statement = Statement::new(sql::SETTLE_REMINDER, params).must_change_a_row();
         self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+    }
+
+    async fn reminder_delivery(
+        &self,
+        practice: PracticeId,
+        provider_id: &str,
+        delivered: bool,
+        outcome: &str,
+    ) -> Result<bool> {
+        let state = if delivered { "sent" } else { "failed" };
+        let params = vec![practice.into(), provider_id.into(), state.into(), outcome.into()];
+        let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::REMINDER_DELIVERY, params)]).await?;
+        Ok(changed.first().copied().unwrap_or(0) > 0)
     }
 
     async fn reminder_log(&self, practice: PracticeId, since: Timestamp, limit: u32) -> Result<Vec<ReminderRecord>> {

@@ -789,7 +789,7 @@ macro_rules! reminders_where {
     ($condition:literal) => {
         concat!(
             "SELECT id, appointment_id, client_id, channel, starts_at, due_at, state, attempts, next_attempt_at, \
-             outcome, settled_at FROM reminders WHERE practice_id = $1 AND ",
+             outcome, settled_at, provider_id FROM reminders WHERE practice_id = $1 AND ",
             $condition
         )
     };
@@ -798,7 +798,11 @@ pub const DUE_REMINDERS: &str =
     reminders_where!("state = 'pending' AND next_attempt_at <= $2 ORDER BY next_attempt_at, id LIMIT $3");
 pub const REMINDER_LOG: &str = reminders_where!("due_at >= $2 ORDER BY due_at DESC, id LIMIT $3");
 pub const SETTLE_REMINDER: &str = "UPDATE reminders SET state = $3, attempts = $4, next_attempt_at = $5, \
-     outcome = $6, settled_at = $7 WHERE practice_id = $1 AND id = $2 AND state = 'pending'";
+     outcome = $6, settled_at = $7, provider_id = $8 WHERE practice_id = $1 AND id = $2 AND state = 'pending'";
+/// The provider's word on a text sent: a failed delivery fails the reminder; any other status
+/// is noted. Changes no row for an unknown id or a reminder not sent.
+pub const REMINDER_DELIVERY: &str = "UPDATE reminders SET state = $3, outcome = $4 \
+     WHERE practice_id = $1 AND provider_id = $2 AND channel = 'sms' AND state = 'sent'";
 
 pub const INSERT_INTAKE_FORM: &str = "INSERT INTO intake_forms \
      (practice_id, id, kind, title, body, created_by, created_at, replaces) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";

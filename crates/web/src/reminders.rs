@@ -18,7 +18,24 @@ use crate::security;
 use crate::session::SignedIn;
 
 pub(crate) fn routes() -> Routes {
-    Routes::new().get("/practice/reminders", show).post("/practice/reminders", save)
+    Routes::new()
+        .get("/practice/reminders", show)
+        .post("/practice/reminders", save)
+        .post("/sms/status/{practice}", sms_status)
+}
+
+/// The SMS provider's delivery-status callback for a practice's texts: no session, the
+/// provider's signature instead (`X-Twilio-Signature`), checked by the service.
+async fn sms_status(
+    State(state): State<AppState>,
+    axum::extract::Path(practice): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let practice = practice.parse().map_err(|_| ServiceError::NotFound)?;
+    let signature = headers.get("x-twilio-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    state.haven.record_sms_delivery(practice, &fields, signature).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 struct LogRow {

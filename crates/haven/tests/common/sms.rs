@@ -1,6 +1,6 @@
 //! A stand-in for a Twilio-compatible SMS API on loopback: it records every request (path,
-//! `Authorization`, the form's fields) and answers 201 with a message resource, as the real
-//! API does.
+//! `Authorization`, the form's fields) and answers 201 with a message resource and its own
+//! `sid`, as the real API does.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -58,8 +58,13 @@ impl SmsStandIn {
                     let mut body = vec![0; length];
                     let _ = reader.read_exact(&mut body);
                     let fields = form_fields(&String::from_utf8_lossy(&body));
-                    r.lock().unwrap_or_else(|e| e.into_inner()).push(SmsRequest { path, authorization, fields });
-                    let answer = r#"{"sid":"SM00000000000000000000000000000001","status":"queued"}"#;
+                    let number = {
+                        let mut all = r.lock().unwrap_or_else(|e| e.into_inner());
+                        all.push(SmsRequest { path, authorization, fields });
+                        all.len()
+                    };
+                    // Each message its own id, as the real API gives.
+                    let answer = format!(r#"{{"sid":"SM{number:032}","status":"queued"}}"#);
                     let mut stream = stream;
                     let _ = write!(
                         stream,

@@ -325,6 +325,7 @@ pub async fn reminders_are_planned_once_and_settled_while_pending(store: &dyn St
         next_attempt_at: t(due),
         outcome: None,
         settled_at: None,
+        provider_id: None,
     };
     let both = [planned("r-email", "email", 13_600), planned("r-sms", "sms", 92_800)];
     assert_eq!(ok(store.plan_reminders(p.id, &both).await), 2);
@@ -356,6 +357,23 @@ pub async fn reminders_are_planned_once_and_settled_while_pending(store: &dyn St
     let log = ok(store.reminder_log(p.id, t(0), 10).await);
     assert_eq!(log.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["r-sms", "r-email"]);
     assert_eq!(log[1], sent);
+
+    // A text the provider took is found by its id there when the provider reports on it:
+    // delivered is noted, a failed delivery fails it; an e-mail or an unknown id is not found.
+    let text = ReminderRecord {
+        state: "sent".into(),
+        attempts: 1,
+        settled_at: Some(t(93_000)),
+        provider_id: Some("SM-1".into()),
+        ..both[1].clone()
+    };
+    ok(store.settle_reminder(p.id, &text).await);
+    assert!(ok(store.reminder_delivery(p.id, "SM-1", true, "delivered").await));
+    assert!(ok(store.reminder_delivery(p.id, "SM-1", false, "not delivered (undelivered)").await));
+    assert!(!ok(store.reminder_delivery(p.id, "SM-1", true, "delivered").await), "a failed text stays failed");
+    assert!(!ok(store.reminder_delivery(p.id, "SM-2", false, "failed").await));
+    let log = ok(store.reminder_log(p.id, t(0), 10).await);
+    assert_eq!((log[0].state.as_str(), log[0].outcome.as_deref()), ("failed", Some("not delivered (undelivered)")));
 
     let elsewhere = practice("Other reminders", "owner@reminders-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);
