@@ -1,7 +1,7 @@
 //! The practice's forms: written by those who keep the practice's settings, never edited (a
 //! change is a new version that replaces the old), retired when no longer sent.
 
-use domain::intake::{FormForm, FormKind};
+use domain::intake::FormForm;
 use domain::policy::{Action, Resource};
 use store::{IntakeFormRecord, StoreError};
 
@@ -40,17 +40,6 @@ impl Haven {
     pub async fn save_intake_form(&self, actor: &Actor, form: &FormForm, replaces: Option<&str>) -> Result<String> {
         actor.may(Resource::PracticeProfile, Action::Update)?;
         let (kind, title, body) = form.validate().map_err(ServiceError::Invalid)?;
-        self.add_form(actor, kind, title, body, replaces).await
-    }
-
-    pub(crate) async fn add_form(
-        &self,
-        actor: &Actor,
-        kind: FormKind,
-        title: String,
-        body: String,
-        replaces: Option<&str>,
-    ) -> Result<String> {
         let record = IntakeFormRecord {
             id: uuid::Uuid::new_v4().to_string(),
             kind: kind.as_str().to_owned(),

@@ -10,8 +10,8 @@ mod packets;
 mod signing;
 
 use domain::intake::{FormKind, Mark};
-
 use jiff::Timestamp;
+
 pub use signing::FormToSign;
 
 /// A form as the practice wrote it.
