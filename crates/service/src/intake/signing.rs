@@ -72,12 +72,11 @@ impl Haven {
     /// for a form that asks for them); any other id is not found.
     pub async fn portal_form(&self, actor: &PortalActor, packet: &str, item: &str) -> Result<FormToSign> {
         let mut form = self.form_to_sign(actor, packet, item).await?;
-        let mut event = entry("intake.view", Crud::Read, packet, item);
-        if form.kind == FormKind::ContactDetails {
-            event = event.categories(&[ChartPart::Demographics.category()]);
-        }
-        self.audited_in_portal(actor, event).await?;
-        if form.kind == FormKind::ContactDetails {
+        let asks_details = form.kind == FormKind::ContactDetails;
+        let event = entry("intake.view", Crud::Read, packet, item);
+        let shown: &[&str] = if asks_details { &[ChartPart::Demographics.category()] } else { &[] };
+        self.audited_in_portal(actor, event.categories(shown)).await?;
+        if asks_details {
             form.contact = Some(ContactAnswers::from_form(&self.client_form_of(actor).await?));
         }
         Ok(form)

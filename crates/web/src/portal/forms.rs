@@ -17,14 +17,38 @@ pub(super) struct FormPage {
 
 with_portal_layout!(FormPage);
 
+/// One contact detail as the signing page asks for it.
+pub(super) struct ContactInput<'a> {
+    field: &'static str,
+    label: &'static str,
+    value: String,
+    error: Option<&'a str>,
+    /// The input's type and what a phone may fill it with.
+    kind: &'static str,
+    autocomplete: &'static str,
+}
+
 impl FormPage {
-    /// (field, label, value, error) of each contact detail the form asks for.
-    fn contact_fields(&self) -> Vec<(&'static str, &'static str, String, Option<&str>)> {
+    fn contact_fields(&self) -> Vec<ContactInput<'_>> {
         let Some(answers) = &self.form.contact else { return Vec::new() };
         ContactAnswers::FIELDS
             .iter()
             .zip(answers.labelled())
-            .map(|((field, label), (_, value))| (*field, *label, value.to_owned(), self.errors.get(field)))
+            .map(|((field, label), (_, value))| {
+                let (kind, autocomplete) = match *field {
+                    "phone" | "emergency_phone" => ("tel", "tel"),
+                    "email" => ("email", "email"),
+                    "preferred_name" => ("text", "nickname"),
+                    "address_line1" => ("text", "address-line1"),
+                    "address_line2" => ("text", "address-line2"),
+                    "city" => ("text", "address-level2"),
+                    "state" => ("text", "address-level1"),
+                    "postal_code" => ("text", "postal-code"),
+                    _ => ("text", "off"),
+                };
+                let value = value.to_owned();
+                ContactInput { field, label, value, error: self.errors.get(field), kind, autocomplete }
+            })
             .collect()
     }
 }
