@@ -902,6 +902,21 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
         next.start >= first.start + jiff::SignedDuration::from_mins(i64::from(kind.spec.minutes)),
         "the booked slot is offered again"
     );
+    // Two front-desk bookings of that next slot at the same instant, for two clients: one is
+    // booked, the other is shown the clash (the time is checked again in the booking's own
+    // transaction).
+    let next_at = next.start.to_zoned(next.zone.clone());
+    let at_next = |who: domain::ClientId| AppointmentForm {
+        date: next_at.date().to_string(),
+        time: next_at.strftime("%H:%M").to_string(),
+        ..form(&clinician, &[who], "")
+    };
+    let (mine, other_clients) = (at_next(client), at_next(theirs));
+    let (one, two) =
+        tokio::join!(w.haven.book_appointment(&scheduler, &mine), w.haven.book_appointment(&scheduler, &other_clients));
+    let booked = [&one, &two].iter().filter(|b| matches!(b, Ok(Booking::Booked { .. }))).count();
+    let shown = [&one, &two].iter().filter(|b| matches!(b, Ok(Booking::Conflicts(c)) if !c.is_empty())).count();
+    assert_eq!((booked, shown), (1, 1), "{one:?} {two:?}");
 
     // The same clinician and client again: both conflicts shown, nothing booked; overridden, booked and logged.
     let again = ok(w.haven.book_appointment(&scheduler, &form(&clinician, &[client], &at)).await);
@@ -933,9 +948,10 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
         "{refused:?}"
     );
 
-    // The day lists both; a missed session needs a reason; a stale close changes nothing.
+    // The day lists both (and the raced one, when it fell on the same day); a missed session
+    // needs a reason; a stale close changes nothing.
     let listed = ok(w.haven.day_of(&clinician, clinician.user(), day.date()).await);
-    assert_eq!(listed.len(), 2);
+    assert_eq!(listed.len(), 2 + usize::from(next_at.date() == day.date()));
     assert!(listed.iter().all(|a| a.clients[0].1.is_some()), "the clinician sees their client's name");
     let missed = |reason: &str| OutcomeForm { status: "no_show".into(), reason: reason.into() };
     assert!(matches!(w.haven.close_appointment(&clinician, &id, 1, &missed(" ")).await, Err(ServiceError::Invalid(_))));

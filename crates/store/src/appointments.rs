@@ -19,10 +19,10 @@ const LONGEST: jiff::SignedDuration = jiff::SignedDuration::from_hours(8);
 pub trait AppointmentStore: Send + Sync {
     /// Books an appointment with its clients, all or nothing.
     async fn book_appointment(&self, practice: PracticeId, record: &AppointmentRecord) -> Result<()>;
-    /// Books only if the clinician's calendar is still free over the appointment's time:
-    /// `NoRowChanged` if another booking holds any of it (or the clinician has no calendar).
-    /// The calendar's row is locked first, so two bookings of one opening made at the same
-    /// instant cannot both pass (SQLite writes one transaction at a time anyway).
+    /// Books only if the clinician is still free over the appointment's time: `NoRowChanged` if
+    /// another booking holds any of it (or the clinician is not a member). The clinician's
+    /// membership row is locked first, so two bookings of one time made at the same instant
+    /// cannot both pass (SQLite writes one transaction at a time anyway).
     async fn book_appointment_if_free(&self, practice: PracticeId, record: &AppointmentRecord) -> Result<()>;
     async fn appointment(&self, practice: PracticeId, id: &str) -> Result<Option<AppointmentRecord>>;
     /// The appointments holding time (scheduled or attended) that overlap [from, to).
@@ -256,11 +256,11 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
     }
 
     async fn book_appointment_if_free(&self, practice: PracticeId, a: &AppointmentRecord) -> Result<()> {
-        let calendar = || vec![practice.into(), a.clinician.into()];
+        let clinician = || vec![practice.into(), a.clinician.into()];
         let span = vec![practice.into(), a.clinician.into(), a.starts_at.into(), a.ends_at.into()];
         let mut statements = vec![
-            Statement::new(sql::LOCK_CALENDAR, calendar()),
-            Statement::new(sql::CALENDAR_STILL_FREE, span).must_change_a_row(),
+            Statement::new(sql::LOCK_CLINICIAN, clinician()),
+            Statement::new(sql::CLINICIAN_STILL_FREE, span).must_change_a_row(),
         ];
         statements.extend(booking(practice, a));
         self.0.transaction(Some(practice), statements).await.map(drop)

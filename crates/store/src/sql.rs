@@ -535,11 +535,11 @@ macro_rules! appointment_select {
 pub const INSERT_APPOINTMENT: &str = "INSERT INTO appointments (practice_id, id, type_id, clinician_id, starts_at, \
      ends_at, modality, status, reason, version, created_at, created_by, room, series_id, occurrence, office_id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14, $15)";
-/// Takes the clinician's calendar row for the rest of the transaction (PostgreSQL's row lock),
+/// Takes the clinician's membership row for the rest of the transaction (PostgreSQL's row lock),
 /// so that the check after it sees every booking committed before.
-pub const LOCK_CALENDAR: &str = "UPDATE calendars SET version = version WHERE practice_id = $1 AND user_id = $2";
+pub const LOCK_CLINICIAN: &str = "UPDATE memberships SET role = role WHERE practice_id = $1 AND user_id = $2";
 /// Changes the row (and so passes) only if no appointment holding time overlaps [$3, $4).
-pub const CALENDAR_STILL_FREE: &str = "UPDATE calendars SET version = version \
+pub const CLINICIAN_STILL_FREE: &str = "UPDATE memberships SET role = role \
      WHERE practice_id = $1 AND user_id = $2 AND NOT EXISTS (SELECT 1 FROM appointments a \
      WHERE a.practice_id = $1 AND a.clinician_id = $2 AND a.status IN ('scheduled', 'attended') \
      AND a.starts_at < $4 AND a.ends_at > $3)";

@@ -261,9 +261,27 @@ impl Haven {
             .into_iter()
             .map(|entry| overridden.iter().fold(entry, |e, id| e.resource("conflict_override", id)))
             .collect();
-        self.recording_each_by(actor, entries)?.book_appointment(practice, &record).await?;
-        self.audit_drafts_committed();
-        Ok(Booking::Booked { id: record.id, notice })
+        let store = self.recording_each_by(actor, entries)?;
+        // Without an override the time must still be free inside the booking's transaction:
+        // someone may have booked it since the conflicts were read.
+        let stored = match form.override_conflicts {
+            true => store.book_appointment(practice, &record).await,
+            false => store.book_appointment_if_free(practice, &record).await,
+        };
+        match stored {
+            Ok(()) => {
+                self.audit_drafts_committed();
+                Ok(Booking::Booked { id: record.id, notice })
+            }
+            Err(StoreError::NoRowChanged(_)) => {
+                let (clashes, _) = self.clashes(actor, plan.takes(), (starts_at, ends_at), &[]).await?;
+                match clashes.is_empty() {
+                    true => Err(ServiceError::Conflict("the time was taken meanwhile; look at the day again".into())),
+                    false => Ok(Booking::Conflicts(clashes)),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A new session of `plan` over [starts, ends): scheduled, with a video room if by video.

@@ -501,9 +501,11 @@ pub async fn an_opening_is_booked_once_even_at_the_same_instant(store: &dyn Stor
     ok(store.book_appointment_if_free(p.id, &session(4, b.id, 50, 100, Status::Scheduled)).await);
     ok(store.book_appointment(p.id, &session(5, a.id, 120, 170, Status::Cancelled)).await);
     ok(store.book_appointment_if_free(p.id, &session(6, b.id, 120, 170, Status::Scheduled)).await);
-    // A clinician without a calendar has no openings to take.
+    // Another clinician's time is their own; someone who is not a member has none.
     let clinician = user("clinician@openings.example", t(10));
     ok(store.add_staff(p.id, &clinician, Role::Clinician).await);
-    let elsewhere = AppointmentRecord { clinician: clinician.id, ..session(7, a.id, 300, 350, Status::Scheduled) };
-    assert!(taken(store.book_appointment_if_free(p.id, &elsewhere).await));
+    let theirs = AppointmentRecord { clinician: clinician.id, ..session(7, a.id, 0, 50, Status::Scheduled) };
+    ok(store.book_appointment_if_free(p.id, &theirs).await);
+    let stranger = AppointmentRecord { clinician: UserId::random(), ..session(8, a.id, 300, 350, Status::Scheduled) };
+    assert!(taken(store.book_appointment_if_free(p.id, &stranger).await));
 }
