@@ -902,18 +902,16 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
         next.start >= first.start + jiff::SignedDuration::from_mins(i64::from(kind.spec.minutes)),
         "the booked slot is offered again"
     );
-    // Two front-desk bookings of that next slot at the same instant, for two clients: one is
-    // booked, the other is shown the clash (the time is checked again in the booking's own
-    // transaction).
+    // Two front-desk users book that next slot at the same instant: one is booked, the other
+    // is shown the clash (the time is checked again in the booking's own transaction).
     let next_at = next.start.to_zoned(next.zone.clone());
-    let at_next = |who: domain::ClientId| AppointmentForm {
+    let at_next = AppointmentForm {
         date: next_at.date().to_string(),
         time: next_at.strftime("%H:%M").to_string(),
-        ..form(&clinician, &[who], "")
+        ..form(&clinician, &[client], "")
     };
-    let (mine, other_clients) = (at_next(client), at_next(theirs));
     let (one, two) =
-        tokio::join!(w.haven.book_appointment(&scheduler, &mine), w.haven.book_appointment(&scheduler, &other_clients));
+        tokio::join!(w.haven.book_appointment(&scheduler, &at_next), w.haven.book_appointment(&scheduler, &at_next));
     let booked = [&one, &two].iter().filter(|b| matches!(b, Ok(Booking::Booked { .. }))).count();
     let shown = [&one, &two].iter().filter(|b| matches!(b, Ok(Booking::Conflicts(c)) if !c.is_empty())).count();
     assert_eq!((booked, shown), (1, 1), "{one:?} {two:?}");
