@@ -52,7 +52,6 @@ impl IntakePacket {
 #[derive(Debug, Clone)]
 pub struct IntakeItem {
     pub id: String,
-    pub form_id: String,
     pub kind: FormKind,
     pub title: String,
     pub signature: Option<IntakeSignature>,

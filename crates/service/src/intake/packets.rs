@@ -79,7 +79,9 @@ impl Haven {
     pub async fn review_intake_packet(&self, actor: &Actor, client: ClientId, id: &str) -> Result<()> {
         let practice = actor.practice();
         let access = self.chart_access(actor, client, ChartPart::Paperwork, Action::Update, "intake.review").await?;
-        let packet = self.packets_of(practice, client).await?.into_iter().find(|p| p.id == id);
+        // Only this packet's signatures are opened.
+        let record = self.store.intake_packet(practice, id).await?.filter(|p| p.client == client);
+        let packet = self.packet_views(practice, record.into_iter().collect()).await?.pop();
         let packet = packet.filter(IntakePacket::is_open).ok_or(ServiceError::NotFound)?;
         if !packet.is_signed() {
             return Err(ServiceError::Conflict("the client has not signed every form of this packet yet".into()));
@@ -148,10 +150,13 @@ impl Haven {
         }
     }
 
-    /// The client's packets as shown to staff and (open ones) to the client. Callers have
-    /// recorded the read.
-    pub(crate) async fn packets_of(&self, practice: PracticeId, client: ClientId) -> Result<Vec<IntakePacket>> {
-        let records = self.store.intake_packets_of(practice, client).await?;
+    /// The client's packets as staff see them. Callers have recorded the read.
+    async fn packets_of(&self, practice: PracticeId, client: ClientId) -> Result<Vec<IntakePacket>> {
+        self.packet_views(practice, self.store.intake_packets_of(practice, client).await?).await
+    }
+
+    /// Packets with their forms named and their signatures (and answers) opened.
+    async fn packet_views(&self, practice: PracticeId, records: Vec<IntakePacketRecord>) -> Result<Vec<IntakePacket>> {
         if records.is_empty() {
             return Ok(Vec::new());
         }
@@ -178,7 +183,7 @@ impl Haven {
                     }
                 }
                 let title = form.title.clone();
-                items.push(IntakeItem { id: item.id, form_id: form.id.clone(), kind, title, signature, answers });
+                items.push(IntakeItem { id: item.id, kind, title, signature, answers });
             }
             packets.push(IntakePacket {
                 id: record.id,

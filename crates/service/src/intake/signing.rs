@@ -19,6 +19,8 @@ use crate::{Haven, Result, ServiceError};
 pub struct FormToSign {
     pub packet: String,
     pub item: String,
+    /// The staff member who sent the packet: the signed copy is filed in their name.
+    pub sent_by: domain::UserId,
     pub kind: FormKind,
     pub title: String,
     pub body: String,
@@ -41,7 +43,10 @@ impl Haven {
         let packets = self.store.intake_packets_of(practice, client).await?;
         let open = packets.into_iter().rev().filter(|p| p.withdrawn_at.is_none() && p.reviewed.is_none());
         let waiting: Vec<_> = open
-            .flat_map(|p| p.items.into_iter().filter(|i| i.signed.is_none()).map(move |i| (p.id.clone(), i)))
+            .flat_map(|p| {
+                let (id, sent_by) = (p.id, p.sent_by);
+                p.items.into_iter().filter(|i| i.signed.is_none()).map(move |i| (id.clone(), sent_by, i))
+            })
             .collect();
         if waiting.is_empty() {
             return Ok(Vec::new());
@@ -49,11 +54,12 @@ impl Haven {
         let forms = self.store.intake_forms(practice).await?;
         Ok(waiting
             .into_iter()
-            .filter_map(|(packet, item)| {
+            .filter_map(|(packet, sent_by, item)| {
                 let form = forms.iter().find(|f| f.id == item.form)?;
                 Some(FormToSign {
                     packet,
                     item: item.id,
+                    sent_by,
                     kind: form.kind.parse().ok()?,
                     title: form.title.clone(),
                     body: form.body.clone(),
@@ -105,12 +111,13 @@ impl Haven {
     ) -> Result<()> {
         let practice = actor.practice();
         let waiting = self.form_to_sign(actor, packet, item).await?;
+        let zone = self.practice_zone(practice).await?;
         let signed = form.validate();
         // Contact details are held to the chart's own checks now, so that review can apply them.
         let mut errors = signed.as_ref().err().cloned().unwrap_or_default();
         let answers = match waiting.kind {
             FormKind::ContactDetails => {
-                let today = self.now().to_zoned(self.practice_zone(practice).await?).date();
+                let today = self.now().to_zoned(zone.clone()).date();
                 contact.applied_to(self.client_form_of(actor).await?).validate(today, &mut errors);
                 Some(contact)
             }
@@ -120,7 +127,6 @@ impl Haven {
             Ok(signed) if errors.is_empty() => signed,
             _ => return Err(ServiceError::Invalid(errors)),
         };
-        let record = self.store.intake_packet(practice, packet).await?.ok_or(ServiceError::NotFound)?;
         let files =
             self.files.as_ref().ok_or_else(|| ServiceError::Internal("no document storage is set up".into()))?;
 
@@ -133,12 +139,11 @@ impl Haven {
             ip: ip.to_owned(),
             text_sha256: crypto::hex::encode(&Sha256::digest(text.as_bytes())),
         };
-        let zone = self.practice_zone(practice).await?;
         let (bytes, file_name) = signed_copy(&waiting, &signature, answers, actor.holder(), &zone);
         let described = (format!("{} (signed)", waiting.title), file_name, domain::document::MediaType::Pdf);
         let kind = waiting.kind.document_kind();
         let (copy, content) =
-            self.seal_document(practice, actor.client(), kind, described, &bytes, record.sent_by).await?;
+            self.seal_document(practice, actor.client(), kind, described, &bytes, waiting.sent_by).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let signed = SignedItem {
             at: signature.signed_at,
