@@ -5,13 +5,15 @@
 // resources), reads who viewed their record, signs out and back in, and answers a PHQ-9 with item 9
 // above 0 (crisis resources at once; the dashboard raises the alert), and exchanges messages with
 // the clinician (read receipts both ways), and books a session by video from the care team's
-// openings. Every portal page is checked
+// openings, and turns on an authenticator app (the next sign-in asks for its code). Every
+// portal page is checked
 // for width, 44-px touch targets and axe-core (no serious or critical violation).
 //
 // usage: node portal.mjs BASE_URL CLINICIAN_EMAIL:PASSWORD CLIENT_ID MAILDIR SCREENSHOT_DIR
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { launch, watch, check, signedIn, submit } from "./browser.mjs";
+import { code, currentStep } from "./totp.mjs";
 
 const [base, clinician, client, maildir, shots] = process.argv.slice(2);
 if (!shots) {
@@ -258,6 +260,30 @@ try {
   check((await staff.page.textContent(".notice")).includes("Reviewed"), "the packet was not reviewed");
   await staff.page.goto(`${base}/clients/${client}`);
   check((await staff.page.textContent("main")).includes("(541) 555-0199"), "the corrected phone is not on the chart");
+
+  // A second step at sign-in: the client sets up an authenticator app on the phone.
+  await page.goto(`${base}/portal`);
+  await page.click("a:has-text('Sign-in security')");
+  await page.waitForURL(`${base}/portal/security`);
+  await submit(page, "button:has-text('Set up an authenticator app')");
+  const key = (await page.textContent("code.secret")).trim();
+  await inspect("security");
+  const setupStep = currentStep();
+  await page.fill("#code", code(key, setupStep));
+  await submit(page, "button:has-text('Turn it on')");
+  check((await page.textContent(".notice")).includes("is on"), "the app was not turned on");
+  await submit(page, "button:has-text('Sign out')");
+  await page.waitForURL(/\/portal\/sign-in\?out=1$/);
+  await page.fill("#email", email);
+  await page.fill("#password", PASSWORD);
+  await submit(page, "button:has-text('Sign in')");
+  await page.waitForURL(`${base}/portal/sign-in/code`);
+  await inspect("code");
+  await page.fill("#code", code(key, setupStep + 1));
+  await submit(page, "button:has-text('Sign in')");
+  await page.waitForURL(`${base}/portal`);
+  await staff.page.goto(`${base}/clients/${client}/portal`);
+  check((await staff.page.textContent("table.portal-accounts")).includes("Authenticator app on"), "staff do not see the app");
 
   await page.goto(`${base}/portal/forgot`);
   await inspect("forgot");

@@ -474,6 +474,8 @@ fn a_client_joins_the_portal_on_a_phone_and_sees_who_viewed_their_record() {
         "portal-link-used.png",
         "portal-form-sign.png",
         "portal-staff-intake.png",
+        "portal-security.png",
+        "portal-code.png",
     ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }

@@ -1072,3 +1072,75 @@ fn a_client_downloads_their_record_as_pdf_and_as_a_fhir_bundle_the_validators_ac
     assert!(log.lines().filter(|l| l.contains("record.download")).count() >= 3, "{log}");
     assert_eq!(get(&format!("{base}/portal/record.pdf"), Some(&owner)).status, 303);
 }
+
+/// The code an authenticator app with `key` shows `steps` periods from now.
+fn app_code(key: &str, steps: i64) -> String {
+    use crypto::totp::{TotpSecret, step_of};
+    let secret = TotpSecret::from_base32(key).unwrap_or_else(|| panic!("not base32: {key}"));
+    format!("{:06}", secret.code_at(step_of(jiff::Timestamp::now().as_second()) + steps))
+}
+
+#[test]
+fn an_authenticator_app_guards_the_portal_and_the_practice_removes_it_for_a_lost_phone() {
+    let s = seed();
+    let base = &s.server.url;
+    let (id, _, email, clinician) = s.clients[0].clone();
+    let client = join(base, &invite(&s, 0));
+
+    // Setting it up: a QR code and key that name nobody, then a first code.
+    let started = post_from(base, &client, "/portal/security", "/portal/security/app", &[]);
+    assert_eq!(started.status, 303, "{}", started.body);
+    let page = get(&format!("{base}/portal/security"), Some(&client)).body;
+    assert!(page.contains("<svg") && page.contains("client portal"), "{page}");
+    let key = page.split("class=\"secret\">").nth(1).and_then(|k| k.split('<').next()).unwrap_or_default().to_owned();
+    let wrong = post_from(base, &client, "/portal/security", "/portal/security/app/confirm", &[("code", "000000")]);
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    let on =
+        post_from(base, &client, "/portal/security", "/portal/security/app/confirm", &[("code", &app_code(&key, 0))]);
+    assert_eq!((on.status, on.header("location")), (303, Some("/portal/security?done=on")), "{}", on.body);
+
+    // The password alone now opens only the code page: no portal page yet.
+    let sign_in = || post_form(&format!("{base}/portal/sign-in"), &[("email", &email), ("password", PASSWORD)]);
+    let half = sign_in();
+    assert_eq!(half.header("location"), Some("/portal/sign-in/code"), "{}", half.body);
+    let pending = portal_cookie(&half);
+    for page in ["/portal", "/portal/access", "/portal/record.fhir.json", "/portal/security"] {
+        let refused = get(&format!("{base}{page}"), Some(&pending));
+        assert_eq!(refused.status, 303, "{page} before the code: {}", refused.body);
+    }
+    let code_page = "/portal/sign-in/code";
+    let wrong = post_from(base, &pending, code_page, code_page, &[("code", "123456")]);
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert!(wrong.body.contains("not the current code"), "{}", wrong.body);
+    // The code that confirmed the app was used once already; the next one signs in.
+    let used = post_from(base, &pending, code_page, code_page, &[("code", &app_code(&key, 0))]);
+    assert_eq!(used.status, 422, "a code works once: {}", used.body);
+    let next = app_code(&key, 1);
+    let done = post_from(base, &pending, code_page, code_page, &[("code", &next)]);
+    assert_eq!((done.status, done.header("location")), (303, Some("/portal")), "{}", done.body);
+    let full = portal_cookie(&done);
+    assert_ne!(full, pending, "a new session, not the pending one promoted");
+    assert_eq!(get(&format!("{base}/portal"), Some(&full)).status, 200);
+    assert_eq!(get(&format!("{base}/portal"), Some(&pending)).status, 303, "the pending session is gone");
+    let again = post_from(base, &portal_cookie(&sign_in()), code_page, code_page, &[("code", &next)]);
+    assert_eq!(again.status, 422, "the same code twice: {}", again.body);
+
+    // A lost phone: the practice removes the app, and the password alone signs in again.
+    let staff = common::sign_in(base, &clinician);
+    let portal_page = format!("/clients/{id}/portal");
+    let listing = get(&format!("{base}{portal_page}"), Some(&staff)).body;
+    assert!(listing.contains("Authenticator app on"), "{listing}");
+    let at = listing.find("/second-factor/remove").unwrap_or_else(|| panic!("{listing}"));
+    let path = listing[..at].rsplit('"').next().unwrap_or_default().to_owned() + "/second-factor/remove";
+    let removed = post_from(base, &staff, &portal_page, &path, &[]);
+    assert_eq!(removed.status, 303, "{}", removed.body);
+    let plain = sign_in();
+    assert_eq!(plain.header("location"), Some("/portal"), "{}", plain.body);
+
+    // Every step is in the log.
+    let owner = common::sign_in(base, &s.owner);
+    let log = get(&format!("{base}/audit.csv"), Some(&owner)).body;
+    for action in ["portal.second_factor.begin", "portal.second_factor.confirm", "portal.second_factor.remove"] {
+        assert!(log.contains(action), "{action}");
+    }
+}

@@ -97,8 +97,8 @@ fn new_recovery_code() -> Result<Secret<String>> {
 }
 
 /// What the authenticator app is given: the secret and an `otpauth://` URI naming Haven and
-/// the person.
-fn enrollment(actor: &Actor, secret: &TotpSecret) -> TotpEnrollment {
+/// `who`.
+pub(crate) fn enrollment(who: &str, secret: &TotpSecret) -> TotpEnrollment {
     let encode = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
@@ -108,12 +108,12 @@ fn enrollment(actor: &Actor, secret: &TotpSecret) -> TotpEnrollment {
             .collect()
     };
     let mut base32 = secret.base32();
-    let label = encode(&format!("Haven:{}", actor.display_name()));
+    let label = encode(&format!("Haven:{who}"));
     let uri = format!("otpauth://totp/{label}?secret={}&issuer=Haven&algorithm=SHA1&digits=6&period=30", *base32);
     TotpEnrollment { secret: Secret::new(std::mem::take(&mut *base32)), uri: Secret::new(uri) }
 }
 
-fn wrong_code() -> ServiceError {
+pub(crate) fn wrong_code() -> ServiceError {
     let mut errors = FieldErrors::default();
     errors.add("code", "is not the current code; check that your phone's clock is right and try the newest code");
     ServiceError::Invalid(errors)
@@ -264,7 +264,7 @@ impl Haven {
             other => other?,
         }
         self.audit_drafts_committed();
-        Ok(enrollment(actor, &secret))
+        Ok(enrollment(actor.display_name(), &secret))
     }
 
     /// The enrolment started and not yet confirmed, to show its QR code again.
@@ -273,7 +273,7 @@ impl Haven {
             return Ok(None);
         };
         let secret = self.open_secret(actor.user(), &factor).await?;
-        Ok(Some(enrollment(actor, &secret)))
+        Ok(Some(enrollment(actor.display_name(), &secret)))
     }
 
     /// Confirms the app with its first code; returns the recovery codes, to be shown once.

@@ -61,6 +61,7 @@ const MIGRATIONS: Migrations = &[
     (41, include_str!("../migrations/0041_questionnaires_before_sessions.sql")),
     (42, include_str!("../migrations/0042_intake_answers.sql")),
     (43, include_str!("../migrations/0043_reminder_delivery_status.sql")),
+    (44, include_str!("../migrations/0044_portal_second_factor.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

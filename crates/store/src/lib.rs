@@ -57,7 +57,7 @@ pub use measures::MeasureStore;
 pub use messages::{AttachmentRecord, MessageRecord, MessageStore, ThreadRecord};
 pub use notes::{NoteStore, Signature};
 pub use plans::PlanStore;
-pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore};
+pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore, PortalTotp};
 pub use practice::PracticeStore;
 pub use questionnaires::{QuestionnaireRecord, QuestionnaireStore};
 pub use records::*;

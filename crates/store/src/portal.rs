@@ -56,6 +56,18 @@ pub struct PortalSession {
     pub expires_at: Timestamp,
     pub ip: String,
     pub user_agent: String,
+    /// Opened by the password alone: it waits for the authenticator app's code and reaches no
+    /// page until then.
+    pub pending_second_factor: bool,
+}
+
+/// A portal account's authenticator app: the sealed secret, whether a first code confirmed
+/// it, and the time step of the last code accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalTotp {
+    pub secret: Vec<u8>,
+    pub confirmed_at: Option<Timestamp>,
+    pub last_step: i64,
 }
 
 #[async_trait]
@@ -110,6 +122,28 @@ pub trait PortalStore: Send + Sync {
     async fn portal_session(&self, token_hash: &str) -> Result<Option<(PortalSession, i64)>>;
     async fn touch_portal_session(&self, token_hash: &str, at: Timestamp) -> Result<()>;
     async fn delete_portal_session(&self, token_hash: &str) -> Result<()>;
+    async fn portal_totp(&self, practice: PracticeId, account: PortalAccountId) -> Result<Option<PortalTotp>>;
+    /// Stores a new, unconfirmed secret in place of any unconfirmed one; `Conflict` if the
+    /// account has a confirmed app.
+    async fn begin_portal_totp(
+        &self,
+        practice: PracticeId,
+        account: PortalAccountId,
+        secret: &[u8],
+        at: Timestamp,
+    ) -> Result<()>;
+    /// Confirms the secret with its first code's step; `NoRowChanged` if none waits.
+    async fn confirm_portal_totp(
+        &self,
+        practice: PracticeId,
+        account: PortalAccountId,
+        step: i64,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// Accepts a code's time step once: whether it was later than the last one accepted.
+    async fn use_portal_totp_step(&self, practice: PracticeId, account: PortalAccountId, step: i64) -> Result<bool>;
+    /// Removes the app, confirmed or not; `NoRowChanged` if there is none.
+    async fn remove_portal_totp(&self, practice: PracticeId, account: PortalAccountId) -> Result<()>;
 }
 
 fn account(r: &Row) -> Result<PortalAccountRecord> {
@@ -155,6 +189,7 @@ fn session(r: &Row) -> Result<PortalSession> {
         expires_at: r.time(5)?,
         ip: r.text(6)?,
         user_agent: r.text(7)?,
+        pending_second_factor: r.int(8)? != 0,
     })
 }
 
@@ -289,6 +324,7 @@ impl<S: Sql> PortalStore for SqlStore<S> {
             s.expires_at.into(),
             s.ip.as_str().into(),
             s.user_agent.as_str().into(),
+            i64::from(s.pending_second_factor).into(),
         ];
         let signed_in = vec![s.practice.into(), s.account.into(), signed_in_at.into()];
         let statements = vec![
@@ -302,7 +338,7 @@ impl<S: Sql> PortalStore for SqlStore<S> {
         let Some(row) = self.query_one(None, sql::PORTAL_SESSION, vec![token_hash.into()]).await? else {
             return Ok(None);
         };
-        Ok(Some((session(&row)?, row.int(8)?)))
+        Ok(Some((session(&row)?, row.int(9)?)))
     }
 
     async fn touch_portal_session(&self, token_hash: &str, at: Timestamp) -> Result<()> {
@@ -311,5 +347,52 @@ impl<S: Sql> PortalStore for SqlStore<S> {
 
     async fn delete_portal_session(&self, token_hash: &str) -> Result<()> {
         self.0.execute(sql::DELETE_PORTAL_SESSION, vec![token_hash.into()]).await.map(drop)
+    }
+
+    async fn portal_totp(&self, practice: PracticeId, account: PortalAccountId) -> Result<Option<PortalTotp>> {
+        let row = self.query_one(Some(practice), sql::PORTAL_TOTP, vec![practice.into(), account.into()]).await?;
+        row.map(|r| Ok(PortalTotp { secret: r.bytes(0)?, confirmed_at: r.opt_time(1)?, last_step: r.int(2)? }))
+            .transpose()
+    }
+
+    async fn begin_portal_totp(
+        &self,
+        practice: PracticeId,
+        account: PortalAccountId,
+        secret: &[u8],
+        at: Timestamp,
+    ) -> Result<()> {
+        let statements = vec![
+            Statement::new(sql::DELETE_UNCONFIRMED_PORTAL_TOTP, vec![practice.into(), account.into()]),
+            Statement::new(
+                sql::INSERT_PORTAL_TOTP,
+                vec![practice.into(), account.into(), secret.to_vec().into(), at.into()],
+            ),
+        ];
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn confirm_portal_totp(
+        &self,
+        practice: PracticeId,
+        account: PortalAccountId,
+        step: i64,
+        at: Timestamp,
+    ) -> Result<()> {
+        let params = vec![practice.into(), account.into(), at.into(), step.into()];
+        let statements = vec![Statement::new(sql::CONFIRM_PORTAL_TOTP, params).must_change_a_row()];
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn use_portal_totp_step(&self, practice: PracticeId, account: PortalAccountId, step: i64) -> Result<bool> {
+        let params = vec![practice.into(), account.into(), step.into()];
+        let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::USE_PORTAL_TOTP_STEP, params)]);
+        Ok(changed.await?.first().is_some_and(|n| *n == 1))
+    }
+
+    async fn remove_portal_totp(&self, practice: PracticeId, account: PortalAccountId) -> Result<()> {
+        let params = vec![practice.into(), account.into()];
+        let statements = vec![Statement::new(sql::DELETE_PORTAL_TOTP, params).must_change_a_row()];
+        self.0.transaction(Some(practice), statements).await.map(drop)
     }
 }

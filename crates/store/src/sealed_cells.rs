@@ -54,10 +54,12 @@ pub enum SealedColumn {
     IntakeSignature,
     /// The answers a client gave on an intake form (their contact details).
     IntakeAnswers,
+    /// A portal account's authenticator-app secret.
+    PortalTotpSecret,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 25] = [
+    pub const ALL: [SealedColumn; 26] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -83,6 +85,7 @@ impl SealedColumn {
         SealedColumn::MessageAttachmentKey,
         SealedColumn::IntakeSignature,
         SealedColumn::IntakeAnswers,
+        SealedColumn::PortalTotpSecret,
     ];
 
     pub fn table(self) -> &'static str {
@@ -106,6 +109,7 @@ impl SealedColumn {
             SealedColumn::MessageBody => "messages",
             SealedColumn::MessageAttachmentDetail | SealedColumn::MessageAttachmentKey => "message_attachments",
             SealedColumn::IntakeSignature | SealedColumn::IntakeAnswers => "intake_signatures",
+            SealedColumn::PortalTotpSecret => "portal_totp_factors",
         }
     }
 
@@ -127,6 +131,7 @@ impl SealedColumn {
             SealedColumn::MessageBody => "body",
             SealedColumn::IntakeSignature => "signature",
             SealedColumn::IntakeAnswers => "answers",
+            SealedColumn::PortalTotpSecret => "secret",
             SealedColumn::MessageAttachmentDetail => "detail",
             SealedColumn::MessageAttachmentKey => "content_key",
             SealedColumn::NoteContent
@@ -166,6 +171,7 @@ impl SealedColumn {
             SealedColumn::IntakeAnswers => sql::INTAKE_ANSWERS_CELLS,
             SealedColumn::MessageAttachmentDetail => sql::MESSAGE_ATTACHMENT_DETAIL_CELLS,
             SealedColumn::MessageAttachmentKey => sql::MESSAGE_ATTACHMENT_KEY_CELLS,
+            SealedColumn::PortalTotpSecret => sql::PORTAL_TOTP_CELLS,
         }
     }
 }

@@ -706,13 +706,25 @@ pub const USE_PORTAL_LINK: &str = "UPDATE portal_links SET used_at = $2 \
      WHERE token_hash = $1 AND used_at IS NULL AND replaced_at IS NULL AND expires_at > $2";
 pub const END_PORTAL_SESSIONS: &str = "DELETE FROM portal_sessions WHERE practice_id = $1 AND account_id = $2";
 pub const INSERT_PORTAL_SESSION: &str = "INSERT INTO portal_sessions \
-     (token_hash, practice_id, account_id, created_at, last_seen_at, expires_at, ip, user_agent) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+     (token_hash, practice_id, account_id, created_at, last_seen_at, expires_at, ip, user_agent, \
+     pending_second_factor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub const PORTAL_SESSION: &str = "SELECT s.token_hash, s.practice_id, s.account_id, s.created_at, s.last_seen_at, \
-     s.expires_at, s.ip, s.user_agent, p.client_idle_timeout_minutes \
+     s.expires_at, s.ip, s.user_agent, s.pending_second_factor, p.client_idle_timeout_minutes \
      FROM portal_sessions s JOIN practices p ON p.id = s.practice_id WHERE s.token_hash = $1";
 pub const TOUCH_PORTAL_SESSION: &str = "UPDATE portal_sessions SET last_seen_at = $2 WHERE token_hash = $1";
 pub const DELETE_PORTAL_SESSION: &str = "DELETE FROM portal_sessions WHERE token_hash = $1";
+pub const PORTAL_TOTP: &str =
+    "SELECT secret, confirmed_at, last_step FROM portal_totp_factors WHERE practice_id = $1 AND id = $2";
+pub const DELETE_UNCONFIRMED_PORTAL_TOTP: &str =
+    "DELETE FROM portal_totp_factors WHERE practice_id = $1 AND id = $2 AND confirmed_at IS NULL";
+pub const INSERT_PORTAL_TOTP: &str =
+    "INSERT INTO portal_totp_factors (practice_id, id, secret, created_at) VALUES ($1, $2, $3, $4)";
+pub const CONFIRM_PORTAL_TOTP: &str = "UPDATE portal_totp_factors SET confirmed_at = $3, last_step = $4 \
+     WHERE practice_id = $1 AND id = $2 AND confirmed_at IS NULL";
+pub const USE_PORTAL_TOTP_STEP: &str = "UPDATE portal_totp_factors SET last_step = $3 \
+     WHERE practice_id = $1 AND id = $2 AND confirmed_at IS NOT NULL AND last_step < $3";
+pub const DELETE_PORTAL_TOTP: &str = "DELETE FROM portal_totp_factors WHERE practice_id = $1 AND id = $2";
+pub const PORTAL_TOTP_CELLS: (&str, &str) = sealed_cells!("portal_totp_factors", "secret");
 
 pub const INSERT_QUESTIONNAIRE: &str = "INSERT INTO portal_questionnaires \
      (practice_id, id, client_id, instrument, every_weeks, due_at, sent_by, sent_at, before_sessions) \

@@ -163,7 +163,7 @@ impl SecurityPage {
 }
 
 /// The QR code of the enrolment URI, as SVG (drawn by the server: no script, no image request).
-fn qr_svg(enrollment: &TotpEnrollment) -> Result<String, ServiceError> {
+pub(crate) fn qr_svg(enrollment: &TotpEnrollment) -> Result<String, ServiceError> {
     let code =
         QrCode::new(enrollment.uri.expose().as_bytes()).map_err(|e| ServiceError::Internal(format!("QR code: {e}")))?;
     Ok(code.render::<svg::Color<'_>>().min_dimensions(220, 220).quiet_zone(true).build())

@@ -29,6 +29,8 @@ pub struct PortalAccount {
     pub password_set_at: Option<Timestamp>,
     pub last_sign_in_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
+    /// The holder signs in with an authenticator app's code too.
+    pub second_factor: bool,
 }
 
 /// A link made for an account: e-mailed, or (no mail server) to hand over, shown once.
@@ -65,6 +67,11 @@ impl Haven {
                 password_set_at: record.password_set_at,
                 last_sign_in_at: record.last_sign_in_at,
                 closed_at: record.closed.map(|(at, _)| at),
+                second_factor: self
+                    .store
+                    .portal_totp(actor.practice(), record.id)
+                    .await?
+                    .is_some_and(|f| f.confirmed_at.is_some()),
             });
         }
         Ok(accounts)
@@ -160,6 +167,27 @@ impl Haven {
             Err(StoreError::NoRowChanged(_)) => Err(ServiceError::NotFound),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Removes an account's authenticator app, for a holder who lost their phone: they sign in
+    /// with their password alone until they set up a new one.
+    pub async fn remove_portal_second_factor(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        account: PortalAccountId,
+    ) -> Result<()> {
+        let access = self.may_change_portal(actor, client).await?;
+        let record = self.store.portal_account(actor.practice(), account).await?;
+        record.filter(|a| a.client == client).ok_or(ServiceError::NotFound)?;
+        let entry = portal_entry("portal.second_factor.remove", Crud::Delete, client, account, &access, actor);
+        match self.recording_by(actor, entry)?.remove_portal_totp(actor.practice(), account).await {
+            Ok(()) => self.audit_drafts_committed(),
+            Err(StoreError::NoRowChanged(_)) => return Err(ServiceError::NotFound),
+            Err(e) => return Err(e.into()),
+        }
+        tracing::info!(practice = %actor.practice(), %account, "portal second factor removed by the practice");
+        Ok(())
     }
 
     /// Who may edit the client's details may manage their portal access (a refusal recorded).

@@ -10,6 +10,7 @@ mod home;
 mod messages;
 mod questionnaires;
 mod record;
+mod second_factor;
 mod sign_in;
 
 use domain::portal::Holder;
@@ -24,7 +25,8 @@ pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit, ReminderChoic
 pub use messages::{Conversation, Message, Thread, WaitingThread};
 pub use questionnaires::{Questionnaire, QuestionnaireAnswered};
 pub use record::{RecordFile, RecordFormat};
-pub use sign_in::PortalLinkOffer;
+pub use second_factor::PortalApp;
+pub use sign_in::{PortalLinkOffer, PortalSignIn};
 
 /// A client or guardian signed in to the portal. Only the service makes one, from a live portal
 /// session, so holding one proves who it is and whose record it may see: `client`'s, only.

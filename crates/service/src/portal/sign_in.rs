@@ -18,6 +18,17 @@ use crate::auth::TOUCH_INTERVAL;
 use crate::clients::sealing::open_cell;
 use crate::{Haven, Remote, Result, ServiceError, SessionToken, secrets};
 
+/// How far a sign-in got: done, or waiting for the authenticator app's code under a pending
+/// session that reaches no page.
+#[derive(Debug)]
+pub enum PortalSignIn {
+    Complete(SessionToken, PortalActor),
+    CodeNeeded(SessionToken),
+}
+
+/// How long a password-only session waits for the app's code.
+const PENDING_LIFETIME: SignedDuration = SignedDuration::from_mins(10);
+
 /// What the holder of a usable link sees before choosing a password.
 #[derive(Debug, Clone)]
 pub struct PortalLinkOffer {
@@ -46,7 +57,7 @@ impl Haven {
         token: &str,
         form: &PasswordResetForm,
         from: &Remote,
-    ) -> Result<(SessionToken, PortalActor)> {
+    ) -> Result<PortalSignIn> {
         let (link, account) = self.usable_portal_link(token).await?;
         let ring = self.keys.keyring(self.store.as_ref(), link.practice).await?;
         let row = account.id.to_string();
@@ -76,19 +87,14 @@ impl Haven {
             Err(StoreError::NoRowChanged(_)) => return Err(ServiceError::InvitationLink("no longer valid")),
             Err(e) => return Err(e.into()),
         }
-        let event = self.portal_event(SignInEventKind::SignedIn, &account.login_index, Some(link.practice), from);
-        self.open_portal_session(&account, link.practice, name, event, from).await
+        let key = throttle_key(&account.login_index);
+        self.start_portal_session(&account, link.practice, name, &key, from).await
     }
 
     /// Signs a client or guardian in with their address and password. An unknown address, a
     /// wrong password and a closed account give the same answer after the same work; the door
     /// shuts after too many failures, as for staff.
-    pub async fn portal_sign_in(
-        &self,
-        email: &str,
-        password: &str,
-        from: &Remote,
-    ) -> Result<(SessionToken, PortalActor)> {
+    pub async fn portal_sign_in(&self, email: &str, password: &str, from: &Remote) -> Result<PortalSignIn> {
         let (found, key) = self.portal_account_by_address(email).await?;
         let (practice, who) = (found.as_ref().map(|(p, _)| *p), who(found.as_ref()));
         let _attempt = self.refuse_if_throttled(self.portal_event(SignInEventKind::Locked, &key, None, from)).await?;
@@ -103,8 +109,7 @@ impl Haven {
             return Err(ServiceError::InvalidCredentials);
         };
         let name = self.holder_name(practice, &account).await?;
-        let event = self.portal_event(SignInEventKind::SignedIn, &key, Some(practice), from);
-        self.open_portal_session(&account, practice, name, event, from).await
+        self.start_portal_session(&account, practice, name, &key, from).await
     }
 
     /// E-mails a new link to the address's open account, if there is one; the answer is the same
@@ -146,6 +151,9 @@ impl Haven {
         let Some((session, idle_minutes)) = self.store.portal_session(&hash).await? else {
             return Err(ServiceError::Unauthenticated);
         };
+        if session.pending_second_factor {
+            return Err(ServiceError::Unauthenticated);
+        }
         let now = self.now();
         let idle_timeout = portal_idle_timeout(idle_minutes);
         let account = self.store.portal_account(session.practice, session.account).await?;
@@ -211,7 +219,7 @@ impl Haven {
         Ok((None, key.unwrap_or_else(|| throttle_key(&secrets::token_hash(&normalized)))))
     }
 
-    fn portal_event(
+    pub(super) fn portal_event(
         &self,
         kind: SignInEventKind,
         key: &str,
@@ -229,14 +237,66 @@ impl Haven {
         }
     }
 
-    async fn holder_name(&self, practice: PracticeId, account: &PortalAccountRecord) -> Result<Phi<String>> {
+    pub(super) async fn holder_name(&self, practice: PracticeId, account: &PortalAccountRecord) -> Result<Phi<String>> {
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let plain = open_cell(&ring, practice, SealedColumn::PortalName, &account.id.to_string(), &account.name)?;
         Ok(Phi::new(String::from_utf8_lossy(plain.expose()).into_owned()))
     }
 
-    /// A new session for the account, its sign-in recorded.
-    async fn open_portal_session(
+    /// After the password: a full session, or a pending one when the account has an
+    /// authenticator app (its code completes the sign-in).
+    async fn start_portal_session(
+        &self,
+        account: &PortalAccountRecord,
+        practice: PracticeId,
+        name: Phi<String>,
+        throttle_key: &str,
+        from: &Remote,
+    ) -> Result<PortalSignIn> {
+        let app = self.store.portal_totp(practice, account.id).await?;
+        if app.is_some_and(|f| f.confirmed_at.is_some()) {
+            let (token, _) = self.insert_portal_session(account, practice, true, from).await?;
+            tracing::info!(practice = %practice, account = %account.id, "portal sign-in waits for its code");
+            return Ok(PortalSignIn::CodeNeeded(token));
+        }
+        let signed_in = self.portal_event(SignInEventKind::SignedIn, throttle_key, Some(practice), from);
+        let (token, actor) = self.open_portal_session(account, practice, name, signed_in, from).await?;
+        Ok(PortalSignIn::Complete(token, actor))
+    }
+
+    /// Stores a new session for the account: a full one, or one `pending` its second factor,
+    /// which lives only minutes.
+    async fn insert_portal_session(
+        &self,
+        account: &PortalAccountRecord,
+        practice: PracticeId,
+        pending: bool,
+        from: &Remote,
+    ) -> Result<(SessionToken, String)> {
+        let token = secrets::random_token()?;
+        let hash = secrets::token_hash(&token);
+        let now = self.now();
+        let lifetime = if pending { PENDING_LIFETIME } else { self.sessions.absolute_lifetime };
+        let session = PortalSession {
+            token_hash: hash.clone(),
+            practice,
+            account: account.id,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + lifetime,
+            ip: from.ip.clone(),
+            user_agent: from.user_agent.clone(),
+            pending_second_factor: pending,
+        };
+        match self.store.insert_portal_session(&session, now).await {
+            Ok(()) => Ok((SessionToken(Secret::new(token)), hash)),
+            Err(StoreError::NoRowChanged(_)) => Err(ServiceError::InvalidCredentials),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A new full session for the account, its sign-in recorded.
+    pub(super) async fn open_portal_session(
         &self,
         account: &PortalAccountRecord,
         practice: PracticeId,
@@ -244,36 +304,19 @@ impl Haven {
         signed_in: SignInEvent,
         from: &Remote,
     ) -> Result<(SessionToken, PortalActor)> {
-        let token = secrets::random_token()?;
-        let hash = secrets::token_hash(&token);
-        let now = self.now();
-        let session = PortalSession {
-            token_hash: hash.clone(),
-            practice,
-            account: account.id,
-            created_at: now,
-            last_seen_at: now,
-            expires_at: now + self.sessions.absolute_lifetime,
-            ip: from.ip.clone(),
-            user_agent: from.user_agent.clone(),
-        };
-        match self.store.insert_portal_session(&session, now).await {
-            Ok(()) => {}
-            Err(StoreError::NoRowChanged(_)) => return Err(ServiceError::InvalidCredentials),
-            Err(e) => return Err(e.into()),
-        }
+        let (token, hash) = self.insert_portal_session(account, practice, false, from).await?;
         let holder = holder_of(account)?;
         self.record_sign_in_as(&signed_in, Who::Client { account: account.id, holder }).await?;
         let rules = self.store.practice(practice).await?.map(|p| p.rules);
         let idle_minutes = rules.map_or(0, |r| r.client_idle_timeout_minutes);
         tracing::info!(practice = %practice, account = %account.id, "portal sign-in");
         let actor = actor(account, practice, name, &hash, portal_idle_timeout(idle_minutes))?;
-        Ok((SessionToken(Secret::new(token)), actor))
+        Ok((token, actor))
     }
 }
 
 /// Attempts are counted by the address's blind index, so the history holds no address.
-fn throttle_key(index: &str) -> String {
+pub(super) fn throttle_key(index: &str) -> String {
     format!("portal:{index}")
 }
 
@@ -284,7 +327,7 @@ fn who(found: Option<&(PracticeId, PortalAccountRecord)>) -> Who {
         .unwrap_or(Who::System)
 }
 
-fn holder_of(account: &PortalAccountRecord) -> Result<Holder> {
+pub(super) fn holder_of(account: &PortalAccountRecord) -> Result<Holder> {
     account.holder.parse().map_err(ServiceError::Internal)
 }
 

@@ -58,6 +58,7 @@ macro_rules! store_contract_suite {
             ai_providers_are_enabled_only_behind_their_baa,
             ai_consents_are_revoked_once_and_requests_kept,
             portal_links_set_a_password_once_and_close_with_the_account,
+            a_portal_authenticator_app_is_confirmed_once_and_each_code_used_once,
             questionnaires_are_answered_once_into_a_measure,
             intake_packets_are_signed_once_with_their_copies,
             an_opening_is_booked_once_even_at_the_same_instant,

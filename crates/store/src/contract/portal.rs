@@ -28,6 +28,7 @@ fn session(practice: PracticeId, account: PortalAccountId, token: &str, at: i64)
         expires_at: t(at + 1000),
         ip: "192.0.2.9".into(),
         user_agent: "phone".into(),
+        pending_second_factor: false,
     }
 }
 
@@ -118,6 +119,53 @@ pub async fn portal_links_set_a_password_once_and_close_with_the_account(store: 
     ok(store.insert_portal_session(&session(p.id, twin_account(store, &p, client.id).await, "old", 60), t(60)).await);
     assert!(ok(store.purge_sessions_expired_before(t(60 + 1000)).await) >= 1);
     assert_eq!(ok(store.portal_session("old").await), None);
+}
+
+pub async fn a_portal_authenticator_app_is_confirmed_once_and_each_code_used_once(store: &dyn Store) {
+    use crate::PortalTotp;
+    let p = practice("Portal app", "owner@portal-app.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let client = sealed_client(32, "portal-app-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let account = twin_account(store, &p, client.id).await;
+    assert_eq!(ok(store.portal_totp(p.id, account).await), None);
+    let confirm = store.confirm_portal_totp(p.id, account, 5, t(20)).await;
+    assert!(matches!(confirm, Err(StoreError::NoRowChanged(_))), "nothing to confirm: {confirm:?}");
+
+    // Starting again replaces an unconfirmed secret; a code's step confirms it.
+    ok(store.begin_portal_totp(p.id, account, &[1], t(20)).await);
+    ok(store.begin_portal_totp(p.id, account, &[2], t(21)).await);
+    let unconfirmed = PortalTotp { secret: vec![2], confirmed_at: None, last_step: 0 };
+    assert_eq!(ok(store.portal_totp(p.id, account).await), Some(unconfirmed));
+    assert!(!ok(store.use_portal_totp_step(p.id, account, 9).await), "no code works before confirming");
+    ok(store.confirm_portal_totp(p.id, account, 7, t(22)).await);
+    let confirmed = PortalTotp { secret: vec![2], confirmed_at: Some(t(22)), last_step: 7 };
+    assert_eq!(ok(store.portal_totp(p.id, account).await), Some(confirmed));
+    // A confirmed app is not replaced by starting again.
+    let again = store.begin_portal_totp(p.id, account, &[3], t(23)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+
+    // Each step once, and never an earlier one.
+    assert!(!ok(store.use_portal_totp_step(p.id, account, 7).await));
+    assert!(ok(store.use_portal_totp_step(p.id, account, 8).await));
+    assert!(!ok(store.use_portal_totp_step(p.id, account, 8).await));
+    assert!(!ok(store.use_portal_totp_step(p.id, account, 6).await));
+
+    // Pending sessions are kept as such.
+    let pending = PortalSession { pending_second_factor: true, ..session(p.id, account, "pending", 30) };
+    ok(store.insert_portal_session(&pending, t(30)).await);
+    assert_eq!(ok(store.portal_session("pending").await).map(|(s, _)| s), Some(pending));
+
+    // Another practice neither sees nor removes it; removing it works once.
+    let elsewhere = practice("Other portal app", "owner@portal-app-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.portal_totp(elsewhere.id, account).await), None);
+    let foreign = store.remove_portal_totp(elsewhere.id, account).await;
+    assert!(matches!(foreign, Err(StoreError::NoRowChanged(_))), "{foreign:?}");
+    ok(store.remove_portal_totp(p.id, account).await);
+    assert_eq!(ok(store.portal_totp(p.id, account).await), None);
+    let twice = store.remove_portal_totp(p.id, account).await;
+    assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "{twice:?}");
 }
 
 /// A second, open account of `client` (a guardian's), for the purge case.

@@ -52,6 +52,8 @@ pub(super) struct AccountRow {
     invited: String,
     state: String,
     open: bool,
+    /// Signs in with an authenticator app's code too.
+    second_factor: bool,
 }
 
 /// Whom the invitation form offers, and why one cannot be chosen.
@@ -84,6 +86,7 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PortalPag
             (None, None, None) => "Invited, no password yet".into(),
         },
         open: a.closed_at.is_none(),
+        second_factor: a.second_factor,
     };
     let has_open = |holder: Holder, email: &str| {
         accounts
@@ -167,6 +170,9 @@ pub(super) async fn portal_access(
         Some("invited") => Some("The invitation is on its way. Its link works for 14 days.".into()),
         Some("link") => Some("A new link is on its way; earlier links no longer work.".into()),
         Some("closed") => Some("The account is closed: its sessions and links ended.".into()),
+        Some("app-removed") => {
+            Some("The authenticator app is removed: the password alone signs in until they set up a new one.".into())
+        }
         Some("sent") => Some("The questionnaire is waiting in the client's portal.".into()),
         Some("withdrawn") => Some("The questionnaire is withdrawn.".into()),
         _ => None,
@@ -243,6 +249,16 @@ pub(super) async fn close_portal_account(
     let id = client_id(&id)?;
     state.haven.close_portal_account(&actor, id, account_id(&account)?).await?;
     Ok(Redirect::to(&format!("/clients/{id}/portal?done=closed")).into_response())
+}
+
+pub(super) async fn remove_second_factor(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, account)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    state.haven.remove_portal_second_factor(&actor, id, account_id(&account)?).await?;
+    Ok(Redirect::to(&format!("/clients/{id}/portal?done=app-removed")).into_response())
 }
 
 pub(super) async fn send_questionnaire(

@@ -11,7 +11,9 @@ use domain::staff::PasswordResetForm;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
-use service::portal::{AccessEntry, PortalActor, PortalLinkOffer, PortalVisit, Questionnaire, RecordFormat};
+use service::portal::{
+    AccessEntry, PortalActor, PortalLinkOffer, PortalSignIn, PortalVisit, Questionnaire, RecordFormat,
+};
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render, sentence};
@@ -46,6 +48,12 @@ pub(crate) fn routes() -> Routes {
         .post("/portal/questionnaires/{id}", answer)
         .get("/portal/sign-in", sign_in_form)
         .post("/portal/sign-in", sign_in)
+        .get("/portal/sign-in/code", second_factor::code_form)
+        .post("/portal/sign-in/code", second_factor::code_submit)
+        .get("/portal/security", second_factor::security_page)
+        .post("/portal/security/app", second_factor::begin)
+        .post("/portal/security/app/confirm", second_factor::confirm)
+        .post("/portal/security/app/remove", second_factor::remove)
         .post("/portal/sign-out", sign_out)
         .get("/portal/keep-alive", keep_alive)
         .get("/portal/forgot", forgot_form)
@@ -91,8 +99,11 @@ macro_rules! with_portal_layout {
 mod booking;
 mod forms;
 mod messages;
+mod second_factor;
 
 with_portal_layout!(
+    second_factor::CodePage,
+    second_factor::SecurityPage,
     HomePage,
     AccessPage,
     SignInPage,
@@ -261,12 +272,15 @@ struct SignInQuery {
     idle: Option<String>,
     #[serde(default)]
     out: Option<String>,
+    #[serde(default)]
+    expired: Option<String>,
 }
 
 async fn sign_in_form(Query(query): Query<SignInQuery>) -> Response {
-    let notice = match (query.idle, query.out) {
-        (Some(_), _) => Some("You were signed out after a time without activity. Sign in again to go on."),
-        (_, Some(_)) => Some("You are signed out."),
+    let notice = match (query.idle, query.out, query.expired) {
+        (Some(_), ..) => Some("You were signed out after a time without activity. Sign in again to go on."),
+        (_, Some(_), _) => Some("You are signed out."),
+        (.., Some(_)) => Some("That sign-in waited too long for its code. Sign in again."),
         _ => None,
     };
     render(StatusCode::OK, &SignInPage { l: PortalLayout::signed_out(), email: String::new(), error: None, notice })
@@ -287,7 +301,7 @@ async fn sign_in(
 ) -> Result<Response, PageError> {
     let email = form.email.trim().to_owned();
     let (status, error) = match state.haven.portal_sign_in(&email, &form.password, &from).await {
-        Ok((token, _)) => return Ok(session::redirect_as(Kind::Portal, &token, state.options.https, "/portal")),
+        Ok(signed_in) => return Ok(signed_in_to(&state, signed_in)),
         Err(ServiceError::InvalidCredentials) => (
             StatusCode::UNAUTHORIZED,
             "That e-mail and password do not match. Check both, or ask for a new link below.".to_owned(),
@@ -297,6 +311,16 @@ async fn sign_in(
     };
     let page = SignInPage { l: PortalLayout::signed_out(), email, error: Some(error), notice: None };
     Ok(render(status, &page))
+}
+
+/// The portal cookie set, on to the home page, or to the code page when the sign-in waits for
+/// the authenticator app.
+fn signed_in_to(state: &AppState, signed_in: PortalSignIn) -> Response {
+    let (token, to) = match signed_in {
+        PortalSignIn::Complete(token, _) => (token, "/portal"),
+        PortalSignIn::CodeNeeded(token) => (token, "/portal/sign-in/code"),
+    };
+    session::redirect_as(Kind::Portal, &token, state.options.https, to)
 }
 
 async fn sign_out(
@@ -412,7 +436,7 @@ async fn set_password(
     Form(form): Form<PasswordResetForm>,
 ) -> Result<Response, PageError> {
     match state.haven.set_portal_password(&token, &form, &from).await {
-        Ok((session, _)) => Ok(session::redirect_as(Kind::Portal, &session, state.options.https, "/portal")),
+        Ok(signed_in) => Ok(signed_in_to(&state, signed_in)),
         Err(ServiceError::Invalid(errors)) => match state.haven.portal_link_offer(&token).await {
             Ok(offer) => {
                 let page = LinkPage { l: PortalLayout::signed_out(), token, offer, errors };
