@@ -36,20 +36,13 @@ fn list<T>(csv: &'static str, row: impl Fn(Vec<Cow<'static, str>>) -> Option<T>)
     csv.lines().skip(1).filter(|l| !l.is_empty()).filter_map(|l| row(fields(l))).collect()
 }
 
-fn borrowed(field: &Cow<'static, str>) -> Option<&'static str> {
-    match field {
-        Cow::Borrowed(text) => Some(text),
-        Cow::Owned(_) => None,
-    }
-}
-
 pub fn service_codes() -> &'static [ServiceCode] {
     static CODES: OnceLock<Vec<ServiceCode>> = OnceLock::new();
     CODES.get_or_init(|| {
         list(SERVICE_CODES_CSV, |f| {
-            let [code, min, max, add_on, descriptor] = f.as_slice() else { return None };
+            let [Cow::Borrowed(code), min, max, add_on, descriptor] = f.as_slice() else { return None };
             Some(ServiceCode {
-                code: borrowed(code)?,
+                code,
                 minutes_min: min.parse().ok(),
                 minutes_max: max.parse().ok(),
                 add_on: add_on == "Y",
@@ -67,7 +60,7 @@ pub fn places_of_service() -> &'static [Named] {
     static PLACES: OnceLock<Vec<Named>> = OnceLock::new();
     PLACES.get_or_init(|| {
         list(PLACES_CSV, |f| match f.as_slice() {
-            [code, name] => Some(Named { code: borrowed(code)?, name: name.to_string() }),
+            [Cow::Borrowed(code), name] => Some(Named { code, name: name.to_string() }),
             _ => None,
         })
     })
@@ -81,7 +74,7 @@ pub fn modifiers() -> &'static [Named] {
     static MODIFIERS: OnceLock<Vec<Named>> = OnceLock::new();
     MODIFIERS.get_or_init(|| {
         list(MODIFIERS_CSV, |f| match f.as_slice() {
-            [code, meaning, _notes] => Some(Named { code: borrowed(code)?, name: meaning.to_string() }),
+            [Cow::Borrowed(code), meaning, _notes] => Some(Named { code, name: meaning.to_string() }),
             _ => None,
         })
     })
