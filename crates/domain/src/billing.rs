@@ -117,22 +117,10 @@ pub fn telehealth_modifier(modality: Modality) -> Option<&'static str> {
     }
 }
 
-/// A National Provider Identifier: ten digits whose last is the Luhn check digit of the first
-/// nine prefixed with 80840 (the NPI's issuer prefix), as CMS specifies.
+/// A National Provider Identifier as a claim carries it: ten digits, no spaces, with a correct
+/// check digit ([`crate::practice::Npi`]'s rule).
 pub fn npi_is_valid(npi: &str) -> bool {
-    if npi.len() != 10 || !npi.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let digits: Vec<u32> = format!("80840{}", &npi[..9]).bytes().map(|b| u32::from(b - b'0')).collect();
-    // Luhn: double every second digit from the right of the payload (whose check digit follows).
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| if i % 2 == 0 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { *d })
-        .sum();
-    let check = (10 - sum % 10) % 10;
-    u32::from(npi.as_bytes()[9] - b'0') == check
+    npi.len() == 10 && crate::practice::Npi::parse(npi).is_ok()
 }
 
 /// A US ZIP code: five digits, or nine (ZIP+4, written with or without its dash) when `nine`.

@@ -43,6 +43,9 @@ pub enum Resource {
     /// The AI model providers the practice uses and their BAAs: everyone sees which there are;
     /// the owner adds them, records their agreements and turns them on or off.
     AiProviders,
+    /// Billing: payers and fees, clinicians' billing identifiers, charges, claims and their
+    /// batches. The owner and billers work it; the administrator reads it. No note text is in it.
+    Billing,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -105,6 +108,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (Appointments, _, _) => Decision::Deny("billing reads appointments; the front desk and clinicians book them"),
         (AiProviders, View, _) | (AiProviders, Create | Update, Owner) => Decision::Allow,
         (AiProviders, _, _) => Decision::Deny("only the owner sets up AI providers and records their agreements"),
+        (Billing, _, Owner | Biller) | (Billing, View, Administrator) => Decision::Allow,
+        (Billing, _, _) => Decision::Deny("billing is the owner's and the billers' work"),
     }
 }
 
@@ -443,6 +448,9 @@ mod tests {
             (AiProviders, View, &Role::ALL),
             (AiProviders, Create, &[Role::Owner]),
             (AiProviders, Update, &[Role::Owner]),
+            (Billing, View, &[Role::Owner, Role::Administrator, Role::Biller]),
+            (Billing, Create, &[Role::Owner, Role::Biller]),
+            (Billing, Update, &[Role::Owner, Role::Biller]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

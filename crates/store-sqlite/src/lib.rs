@@ -62,6 +62,7 @@ const MIGRATIONS: Migrations = &[
     (42, include_str!("../migrations/0042_intake_answers.sql")),
     (43, include_str!("../migrations/0043_reminder_delivery_status.sql")),
     (44, include_str!("../migrations/0044_portal_second_factor.sql")),
+    (45, include_str!("../migrations/0045_billing.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -8,6 +8,7 @@
 mod ai;
 mod appointments;
 mod audit;
+mod billing;
 mod clients;
 #[cfg(feature = "contract")]
 pub mod contract;
@@ -44,6 +45,9 @@ pub use audit::{
     AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditFilter, AuditIndexRow, AuditLogRecord, AuditOrder,
     AuditStore, AuditTileRow,
 };
+pub use billing::{
+    BillingSettingsRecord, BillingStore, ChargeRecord, ClaimBatchRecord, ClaimRecord, FeeRecord, PayerRecord,
+};
 pub use clients::ClientStore;
 pub use diagnoses::DiagnosisStore;
 pub use disclosures::DisclosureStore;
@@ -71,10 +75,10 @@ pub use time::{from_micros, to_micros};
 /// Every area's trait, for `use store::prelude::*` where store methods are called.
 pub mod prelude {
     pub use crate::{
-        AiStore, AppointmentStore, AuditStore, ClientStore, DiagnosisStore, DisclosureStore, DocumentStore,
-        GlassBreakStore, GroupStore, IntakeStore, KeyStore, MeasureStore, MessageStore, NoteStore, PlanStore,
-        PortalStore, PracticeStore, QuestionnaireStore, ReminderStore, SchedulingStore, SealedCellStore, SignInStore,
-        Store,
+        AiStore, AppointmentStore, AuditStore, BillingStore, ClientStore, DiagnosisStore, DisclosureStore,
+        DocumentStore, GlassBreakStore, GroupStore, IntakeStore, KeyStore, MeasureStore, MessageStore, NoteStore,
+        PlanStore, PortalStore, PracticeStore, QuestionnaireStore, ReminderStore, SchedulingStore, SealedCellStore,
+        SignInStore, Store,
     };
 }
 
@@ -131,6 +135,7 @@ pub trait Store:
     + MessageStore
     + ReminderStore
     + IntakeStore
+    + BillingStore
     + Send
     + Sync
     + std::fmt::Debug

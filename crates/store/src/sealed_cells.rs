@@ -56,10 +56,12 @@ pub enum SealedColumn {
     IntakeAnswers,
     /// A portal account's authenticator-app secret.
     PortalTotpSecret,
+    /// A batch of claims as sent: the 837P file.
+    ClaimBatchContent,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 26] = [
+    pub const ALL: [SealedColumn; 27] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -86,6 +88,7 @@ impl SealedColumn {
         SealedColumn::IntakeSignature,
         SealedColumn::IntakeAnswers,
         SealedColumn::PortalTotpSecret,
+        SealedColumn::ClaimBatchContent,
     ];
 
     pub fn table(self) -> &'static str {
@@ -110,6 +113,7 @@ impl SealedColumn {
             SealedColumn::MessageAttachmentDetail | SealedColumn::MessageAttachmentKey => "message_attachments",
             SealedColumn::IntakeSignature | SealedColumn::IntakeAnswers => "intake_signatures",
             SealedColumn::PortalTotpSecret => "portal_totp_factors",
+            SealedColumn::ClaimBatchContent => "claim_batches",
         }
     }
 
@@ -132,6 +136,7 @@ impl SealedColumn {
             SealedColumn::IntakeSignature => "signature",
             SealedColumn::IntakeAnswers => "answers",
             SealedColumn::PortalTotpSecret => "secret",
+            SealedColumn::ClaimBatchContent => "content",
             SealedColumn::MessageAttachmentDetail => "detail",
             SealedColumn::MessageAttachmentKey => "content_key",
             SealedColumn::NoteContent
@@ -172,6 +177,7 @@ impl SealedColumn {
             SealedColumn::MessageAttachmentDetail => sql::MESSAGE_ATTACHMENT_DETAIL_CELLS,
             SealedColumn::MessageAttachmentKey => sql::MESSAGE_ATTACHMENT_KEY_CELLS,
             SealedColumn::PortalTotpSecret => sql::PORTAL_TOTP_CELLS,
+            SealedColumn::ClaimBatchContent => sql::CLAIM_BATCH_CELLS,
         }
     }
 }

@@ -868,3 +868,48 @@ pub const MESSAGE_ATTACHMENT_DETAIL_CELLS: (&str, &str) = sealed_cells!("message
 pub const MESSAGE_ATTACHMENT_KEY_CELLS: (&str, &str) = sealed_cells!("message_attachments", "content_key");
 pub const INTAKE_ANSWERS_CELLS: (&str, &str) = sealed_cells!("intake_signatures", "answers");
 pub const INTAKE_SIGNATURE_CELLS: (&str, &str) = sealed_cells!("intake_signatures", "signature");
+
+pub const BILLING_SETTINGS: &str = "SELECT taxonomy, zip_plus_four, submitter_id, receiver_name, receiver_id, \
+     contact_name, contact_phone, next_interchange, next_claim, version FROM billing_settings WHERE practice_id = $1";
+pub const INSERT_BILLING_SETTINGS: &str = "INSERT INTO billing_settings (practice_id, taxonomy, zip_plus_four, \
+     submitter_id, receiver_name, receiver_id, contact_name, contact_phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub const UPDATE_BILLING_SETTINGS: &str = "UPDATE billing_settings SET taxonomy = $2, zip_plus_four = $3, \
+     submitter_id = $4, receiver_name = $5, receiver_id = $6, contact_name = $7, contact_phone = $8, \
+     version = version + 1 WHERE practice_id = $1 AND version = $9";
+pub const BILLING_CLINICIANS: &str =
+    "SELECT user_id, npi, taxonomy FROM billing_clinicians WHERE practice_id = $1 ORDER BY user_id";
+pub const SET_BILLING_CLINICIAN: &str = "INSERT INTO billing_clinicians (practice_id, user_id, npi, taxonomy) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (practice_id, user_id) DO UPDATE SET npi = $3, taxonomy = $4";
+pub const INSERT_PAYER: &str = "INSERT INTO payers \
+     (practice_id, id, name, electronic_id, filing_indicator, timely_filing_days, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const PAYERS: &str = "SELECT id, name, electronic_id, filing_indicator, timely_filing_days, created_at \
+     FROM payers WHERE practice_id = $1 ORDER BY name, id";
+pub const SET_FEE: &str = "INSERT INTO fees \
+     (practice_id, payer, service_code, effective_from, amount_cents, created_at, created_by) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (practice_id, payer, service_code, effective_from) \
+     DO UPDATE SET amount_cents = $5, created_at = $6, created_by = $7";
+pub const FEES: &str = "SELECT payer, service_code, effective_from, amount_cents, created_at, created_by \
+     FROM fees WHERE practice_id = $1 ORDER BY payer, service_code, effective_from";
+pub const INSERT_CHARGE: &str = "INSERT INTO charges (practice_id, id, appointment_id, client_id, clinician_id, \
+     service_date, service_code, modifiers, units, place_of_service, amount_cents, payer, created_at, created_by) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+     ON CONFLICT (practice_id, appointment_id, client_id) DO NOTHING";
+pub const CHARGES_BETWEEN: &str = "SELECT id, appointment_id, client_id, clinician_id, service_date, service_code, \
+     modifiers, units, place_of_service, amount_cents, payer, created_at, created_by, claim_id FROM charges \
+     WHERE practice_id = $1 AND service_date >= $2 AND service_date <= $3 ORDER BY service_date, id";
+pub const TAKE_CLAIM_NUMBERS: &str = "UPDATE billing_settings \
+     SET next_interchange = next_interchange + 1, next_claim = next_claim + $4 \
+     WHERE practice_id = $1 AND next_interchange = $2 AND next_claim = $3";
+pub const INSERT_CLAIM_BATCH: &str = "INSERT INTO claim_batches \
+     (practice_id, id, interchange, created_at, created_by, claims, content) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub const INSERT_CLAIM: &str = "INSERT INTO claims (practice_id, id, number, client_id, payer_id, charge_id, \
+     total_cents, batch_id, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sent', $9)";
+pub const CLAIM_CHARGE: &str =
+    "UPDATE charges SET claim_id = $3 WHERE practice_id = $1 AND id = $2 AND claim_id IS NULL";
+pub const CLAIMS: &str = "SELECT id, number, client_id, payer_id, charge_id, total_cents, batch_id, status, \
+     created_at FROM claims WHERE practice_id = $1 ORDER BY number";
+pub const CLAIM_BATCHES: &str = "SELECT id, interchange, created_at, created_by, claims FROM claim_batches \
+     WHERE practice_id = $1 ORDER BY interchange DESC";
+pub const CLAIM_BATCH_CONTENT: &str = "SELECT content FROM claim_batches WHERE practice_id = $1 AND id = $2";
+pub const CLAIM_BATCH_CELLS: (&str, &str) = sealed_cells!("claim_batches", "content");

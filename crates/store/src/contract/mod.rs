@@ -4,6 +4,7 @@
 
 mod ai;
 mod audit;
+mod billing;
 mod clients;
 mod intake;
 mod keys;
@@ -13,6 +14,7 @@ mod scheduling;
 mod sign_in;
 pub use ai::*;
 pub use audit::*;
+pub use billing::*;
 pub use clients::*;
 pub use intake::*;
 pub use keys::*;
@@ -59,6 +61,7 @@ macro_rules! store_contract_suite {
             ai_consents_are_revoked_once_and_requests_kept,
             portal_links_set_a_password_once_and_close_with_the_account,
             a_portal_authenticator_app_is_confirmed_once_and_each_code_used_once,
+            claim_batches_take_numbers_once_and_claim_each_charge_once,
             questionnaires_are_answered_once_into_a_measure,
             intake_packets_are_signed_once_with_their_copies,
             an_opening_is_booked_once_even_at_the_same_instant,

@@ -1,0 +1,393 @@
+//! Billing: the practice's billing settings with its control-number counters, clinicians'
+//! billing identifiers, payers, fees, a charge per client per attended session (made once),
+//! and claims sent in batches whose file is kept sealed. Money is integer cents.
+//!
+//! The trait is what the service needs; its one implementation is over any [`Sql`] backend,
+//! and `contract` holds the cases both backends pass.
+
+use async_trait::async_trait;
+use domain::{ClientId, PracticeId, UserId};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::sql;
+use crate::sql_store::*;
+use crate::{Result, Sql, SqlStore, Statement};
+
+/// How the practice bills: its taxonomy, ZIP+4, who it submits to, and the counters the next
+/// interchange and claim numbers come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillingSettingsRecord {
+    pub taxonomy: String,
+    pub zip_plus_four: String,
+    pub submitter_id: String,
+    pub receiver_name: String,
+    pub receiver_id: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub next_interchange: i64,
+    pub next_claim: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayerRecord {
+    pub id: String,
+    pub name: String,
+    pub electronic_id: String,
+    pub filing_indicator: String,
+    pub timely_filing_days: i64,
+    pub created_at: Timestamp,
+}
+
+/// A fee: what `payer` (a payer's id, or `self`) is charged for a code from a date on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeeRecord {
+    pub payer: String,
+    pub service_code: String,
+    pub effective_from: Date,
+    pub amount_cents: i64,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeRecord {
+    pub id: String,
+    pub appointment: String,
+    pub client: ClientId,
+    pub clinician: UserId,
+    pub service_date: Date,
+    pub service_code: String,
+    /// Comma-separated, in order.
+    pub modifiers: String,
+    pub units: i64,
+    pub place_of_service: String,
+    pub amount_cents: i64,
+    /// A payer's id, or `self`.
+    pub payer: String,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
+    pub claim: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRecord {
+    pub id: String,
+    /// The claim's number on the 837P (CLM01), which the 835 answers with.
+    pub number: String,
+    pub client: ClientId,
+    pub payer: String,
+    pub charge: String,
+    pub total_cents: i64,
+    pub batch: String,
+    pub status: String,
+    pub created_at: Timestamp,
+}
+
+/// A batch of claims; `content` (the 837P file) is sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimBatchRecord {
+    pub id: String,
+    pub interchange: i64,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
+    pub claims: i64,
+    pub content: Vec<u8>,
+}
+
+#[async_trait]
+pub trait BillingStore: Send + Sync {
+    async fn billing_settings(&self, practice: PracticeId) -> Result<Option<BillingSettingsRecord>>;
+    /// Stores the settings: the first time as given, later only from `settings.version`
+    /// (`NoRowChanged` when someone saved meanwhile). The counters are never set here.
+    async fn save_billing_settings(&self, practice: PracticeId, settings: &BillingSettingsRecord) -> Result<()>;
+    /// Each clinician's (NPI, taxonomy).
+    async fn billing_clinicians(&self, practice: PracticeId) -> Result<Vec<(UserId, String, String)>>;
+    async fn set_billing_clinician(&self, practice: PracticeId, user: UserId, npi: &str, taxonomy: &str) -> Result<()>;
+    /// `Conflict` when the practice has a payer of that name.
+    async fn add_payer(&self, practice: PracticeId, payer: &PayerRecord) -> Result<()>;
+    async fn payers(&self, practice: PracticeId) -> Result<Vec<PayerRecord>>;
+    /// Sets the fee for (payer, code, effective date), replacing one set for the same three.
+    async fn set_fee(&self, practice: PracticeId, fee: &FeeRecord) -> Result<()>;
+    async fn fees(&self, practice: PracticeId) -> Result<Vec<FeeRecord>>;
+    /// Stores the charges not made yet (one per client per appointment); how many were new.
+    async fn add_charges(&self, practice: PracticeId, charges: &[ChargeRecord]) -> Result<u64>;
+    /// Charges for services from `from` to `to`, both included.
+    async fn charges_between(&self, practice: PracticeId, from: Date, to: Date) -> Result<Vec<ChargeRecord>>;
+    /// Records a sent batch and its claims, all or nothing: takes the interchange number and
+    /// `claims.len()` claim numbers only if the counters still stand at `batch.interchange`
+    /// and `first_claim`, and claims each charge only if no claim has it (`NoRowChanged`
+    /// otherwise).
+    async fn record_claim_batch(
+        &self,
+        practice: PracticeId,
+        batch: &ClaimBatchRecord,
+        first_claim: i64,
+        claims: &[ClaimRecord],
+    ) -> Result<()>;
+    async fn claims(&self, practice: PracticeId) -> Result<Vec<ClaimRecord>>;
+    /// The practice's batches, newest first, without their content.
+    async fn claim_batches(&self, practice: PracticeId) -> Result<Vec<ClaimBatchRecord>>;
+    async fn claim_batch_content(&self, practice: PracticeId, id: &str) -> Result<Option<Vec<u8>>>;
+}
+
+fn settings(r: &Row) -> Result<BillingSettingsRecord> {
+    Ok(BillingSettingsRecord {
+        taxonomy: r.text(0)?,
+        zip_plus_four: r.text(1)?,
+        submitter_id: r.text(2)?,
+        receiver_name: r.text(3)?,
+        receiver_id: r.text(4)?,
+        contact_name: r.text(5)?,
+        contact_phone: r.text(6)?,
+        next_interchange: r.int(7)?,
+        next_claim: r.int(8)?,
+        version: r.int(9)?,
+    })
+}
+
+fn payer(r: &Row) -> Result<PayerRecord> {
+    Ok(PayerRecord {
+        id: r.text(0)?,
+        name: r.text(1)?,
+        electronic_id: r.text(2)?,
+        filing_indicator: r.text(3)?,
+        timely_filing_days: r.int(4)?,
+        created_at: r.time(5)?,
+    })
+}
+
+fn fee(r: &Row) -> Result<FeeRecord> {
+    Ok(FeeRecord {
+        payer: r.text(0)?,
+        service_code: r.text(1)?,
+        effective_from: r.parse(2)?,
+        amount_cents: r.int(3)?,
+        created_at: r.time(4)?,
+        created_by: r.parse(5)?,
+    })
+}
+
+fn charge(r: &Row) -> Result<ChargeRecord> {
+    Ok(ChargeRecord {
+        id: r.text(0)?,
+        appointment: r.text(1)?,
+        client: r.parse(2)?,
+        clinician: r.parse(3)?,
+        service_date: r.parse(4)?,
+        service_code: r.text(5)?,
+        modifiers: r.text(6)?,
+        units: r.int(7)?,
+        place_of_service: r.text(8)?,
+        amount_cents: r.int(9)?,
+        payer: r.text(10)?,
+        created_at: r.time(11)?,
+        created_by: r.parse(12)?,
+        claim: r.opt_text(13)?,
+    })
+}
+
+fn claim(r: &Row) -> Result<ClaimRecord> {
+    Ok(ClaimRecord {
+        id: r.text(0)?,
+        number: r.text(1)?,
+        client: r.parse(2)?,
+        payer: r.text(3)?,
+        charge: r.text(4)?,
+        total_cents: r.int(5)?,
+        batch: r.text(6)?,
+        status: r.text(7)?,
+        created_at: r.time(8)?,
+    })
+}
+
+#[async_trait]
+impl<S: Sql> BillingStore for SqlStore<S> {
+    async fn billing_settings(&self, practice: PracticeId) -> Result<Option<BillingSettingsRecord>> {
+        let row = self.query_one(Some(practice), sql::BILLING_SETTINGS, vec![practice.into()]).await?;
+        row.as_ref().map(settings).transpose()
+    }
+
+    async fn save_billing_settings(&self, practice: PracticeId, s: &BillingSettingsRecord) -> Result<()> {
+        let mut params = vec![
+            practice.into(),
+            s.taxonomy.as_str().into(),
+            s.zip_plus_four.as_str().into(),
+            s.submitter_id.as_str().into(),
+            s.receiver_name.as_str().into(),
+            s.receiver_id.as_str().into(),
+            s.contact_name.as_str().into(),
+            s.contact_phone.as_str().into(),
+        ];
+        let statement = if self.billing_settings(practice).await?.is_none() {
+            Statement::new(sql::INSERT_BILLING_SETTINGS, params)
+        } else {
+            params.push(s.version.into());
+            Statement::new(sql::UPDATE_BILLING_SETTINGS, params).must_change_a_row()
+        };
+        self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+    }
+
+    async fn billing_clinicians(&self, practice: PracticeId) -> Result<Vec<(UserId, String, String)>> {
+        let rows = self.0.query(Some(practice), sql::BILLING_CLINICIANS, vec![practice.into()]).await?;
+        rows.iter().map(|r| Ok((r.parse(0)?, r.text(1)?, r.text(2)?))).collect()
+    }
+
+    async fn set_billing_clinician(&self, practice: PracticeId, user: UserId, npi: &str, taxonomy: &str) -> Result<()> {
+        let params = vec![practice.into(), user.into(), npi.into(), taxonomy.into()];
+        self.0.transaction(Some(practice), vec![Statement::new(sql::SET_BILLING_CLINICIAN, params)]).await.map(drop)
+    }
+
+    async fn add_payer(&self, practice: PracticeId, p: &PayerRecord) -> Result<()> {
+        let params = vec![
+            practice.into(),
+            p.id.as_str().into(),
+            p.name.as_str().into(),
+            p.electronic_id.as_str().into(),
+            p.filing_indicator.as_str().into(),
+            p.timely_filing_days.into(),
+            p.created_at.into(),
+        ];
+        self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_PAYER, params)]).await.map(drop)
+    }
+
+    async fn payers(&self, practice: PracticeId) -> Result<Vec<PayerRecord>> {
+        let rows = self.0.query(Some(practice), sql::PAYERS, vec![practice.into()]).await?;
+        rows.iter().map(payer).collect()
+    }
+
+    async fn set_fee(&self, practice: PracticeId, f: &FeeRecord) -> Result<()> {
+        let params = vec![
+            practice.into(),
+            f.payer.as_str().into(),
+            f.service_code.as_str().into(),
+            f.effective_from.to_string().into(),
+            f.amount_cents.into(),
+            f.created_at.into(),
+            f.created_by.into(),
+        ];
+        self.0.transaction(Some(practice), vec![Statement::new(sql::SET_FEE, params)]).await.map(drop)
+    }
+
+    async fn fees(&self, practice: PracticeId) -> Result<Vec<FeeRecord>> {
+        let rows = self.0.query(Some(practice), sql::FEES, vec![practice.into()]).await?;
+        rows.iter().map(fee).collect()
+    }
+
+    async fn add_charges(&self, practice: PracticeId, charges: &[ChargeRecord]) -> Result<u64> {
+        if charges.is_empty() {
+            return Ok(0);
+        }
+        let statements = charges
+            .iter()
+            .map(|c| {
+                Statement::new(
+                    sql::INSERT_CHARGE,
+                    vec![
+                        practice.into(),
+                        c.id.as_str().into(),
+                        c.appointment.as_str().into(),
+                        c.client.into(),
+                        c.clinician.into(),
+                        c.service_date.to_string().into(),
+                        c.service_code.as_str().into(),
+                        c.modifiers.as_str().into(),
+                        c.units.into(),
+                        c.place_of_service.as_str().into(),
+                        c.amount_cents.into(),
+                        c.payer.as_str().into(),
+                        c.created_at.into(),
+                        c.created_by.into(),
+                    ],
+                )
+            })
+            .collect();
+        Ok(self.0.transaction(Some(practice), statements).await?.iter().sum())
+    }
+
+    async fn charges_between(&self, practice: PracticeId, from: Date, to: Date) -> Result<Vec<ChargeRecord>> {
+        let params = vec![practice.into(), from.to_string().into(), to.to_string().into()];
+        let rows = self.0.query(Some(practice), sql::CHARGES_BETWEEN, params).await?;
+        rows.iter().map(charge).collect()
+    }
+
+    async fn record_claim_batch(
+        &self,
+        practice: PracticeId,
+        batch: &ClaimBatchRecord,
+        first_claim: i64,
+        claims: &[ClaimRecord],
+    ) -> Result<()> {
+        let count = i64::try_from(claims.len()).unwrap_or(i64::MAX);
+        let mut statements = vec![
+            Statement::new(
+                sql::TAKE_CLAIM_NUMBERS,
+                vec![practice.into(), batch.interchange.into(), first_claim.into(), count.into()],
+            )
+            .must_change_a_row(),
+            Statement::new(
+                sql::INSERT_CLAIM_BATCH,
+                vec![
+                    practice.into(),
+                    batch.id.as_str().into(),
+                    batch.interchange.into(),
+                    batch.created_at.into(),
+                    batch.created_by.into(),
+                    batch.claims.into(),
+                    batch.content.clone().into(),
+                ],
+            ),
+        ];
+        for c in claims {
+            statements.push(Statement::new(
+                sql::INSERT_CLAIM,
+                vec![
+                    practice.into(),
+                    c.id.as_str().into(),
+                    c.number.as_str().into(),
+                    c.client.into(),
+                    c.payer.as_str().into(),
+                    c.charge.as_str().into(),
+                    c.total_cents.into(),
+                    c.batch.as_str().into(),
+                    c.created_at.into(),
+                ],
+            ));
+            statements.push(
+                Statement::new(
+                    sql::CLAIM_CHARGE,
+                    vec![practice.into(), c.charge.as_str().into(), c.id.as_str().into()],
+                )
+                .must_change_a_row(),
+            );
+        }
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn claims(&self, practice: PracticeId) -> Result<Vec<ClaimRecord>> {
+        let rows = self.0.query(Some(practice), sql::CLAIMS, vec![practice.into()]).await?;
+        rows.iter().map(claim).collect()
+    }
+
+    async fn claim_batches(&self, practice: PracticeId) -> Result<Vec<ClaimBatchRecord>> {
+        let rows = self.0.query(Some(practice), sql::CLAIM_BATCHES, vec![practice.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ClaimBatchRecord {
+                    id: r.text(0)?,
+                    interchange: r.int(1)?,
+                    created_at: r.time(2)?,
+                    created_by: r.parse(3)?,
+                    claims: r.int(4)?,
+                    content: Vec::new(),
+                })
+            })
+            .collect()
+    }
+
+    async fn claim_batch_content(&self, practice: PracticeId, id: &str) -> Result<Option<Vec<u8>>> {
+        let row = self.query_one(Some(practice), sql::CLAIM_BATCH_CONTENT, vec![practice.into(), id.into()]).await?;
+        row.map(|r| r.bytes(0)).transpose()
+    }
+}

@@ -1,0 +1,168 @@
+//! Billing: settings saved from their version, payers unique by name, fees replaced for the
+//! same payer, code and date, one charge per client per session, and claim batches that take
+//! their numbers from counters that never go back.
+
+use jiff::civil::date;
+
+use super::*;
+use crate::{BillingSettingsRecord, ChargeRecord, ClaimBatchRecord, ClaimRecord, FeeRecord, PayerRecord};
+
+fn settings() -> BillingSettingsRecord {
+    BillingSettingsRecord {
+        taxonomy: "103T00000X".into(),
+        zip_plus_four: "627010001".into(),
+        submitter_id: "SUBMIT1".into(),
+        receiver_name: "Clearinghouse".into(),
+        receiver_id: "RECV1".into(),
+        contact_name: "Billing".into(),
+        contact_phone: "5555550100".into(),
+        next_interchange: 1,
+        next_claim: 1,
+        version: 1,
+    }
+}
+
+pub async fn claim_batches_take_numbers_once_and_claim_each_charge_once(store: &dyn Store) {
+    use domain::appointment::{Modality, Status};
+    let p = practice("Billing", "owner@billing.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    assert_eq!(ok(store.billing_settings(p.id).await), None);
+    ok(store.save_billing_settings(p.id, &settings()).await);
+    let changed = BillingSettingsRecord { receiver_id: "RECV2".into(), ..settings() };
+    ok(store.save_billing_settings(p.id, &changed).await);
+    let stale = store.save_billing_settings(p.id, &settings()).await;
+    assert!(matches!(stale, Err(StoreError::NoRowChanged(_))), "saved from an old version: {stale:?}");
+    let saved = ok(store.billing_settings(p.id).await).expect("saved");
+    assert_eq!((saved.receiver_id.as_str(), saved.version, saved.next_interchange), ("RECV2", 2, 1));
+
+    ok(store.set_billing_clinician(p.id, p.owner.id, "1245319599", "103TC0700X").await);
+    ok(store.set_billing_clinician(p.id, p.owner.id, "1234567893", "103TC0700X").await);
+    assert_eq!(ok(store.billing_clinicians(p.id).await), vec![(p.owner.id, "1234567893".into(), "103TC0700X".into())]);
+
+    let payer = PayerRecord {
+        id: "payer-1".into(),
+        name: "Example Health Plan".into(),
+        electronic_id: "12345".into(),
+        filing_indicator: "CI".into(),
+        timely_filing_days: 90,
+        created_at: t(11),
+    };
+    ok(store.add_payer(p.id, &payer).await);
+    let twin = store.add_payer(p.id, &PayerRecord { id: "payer-2".into(), ..payer.clone() }).await;
+    assert!(matches!(twin, Err(StoreError::Conflict(_))), "{twin:?}");
+    assert_eq!(ok(store.payers(p.id).await), vec![payer.clone()]);
+
+    let fee = |amount: i64, from| FeeRecord {
+        payer: "payer-1".into(),
+        service_code: "90837".into(),
+        effective_from: from,
+        amount_cents: amount,
+        created_at: t(12),
+        created_by: p.owner.id,
+    };
+    ok(store.set_fee(p.id, &fee(15_000, date(2026, 1, 1))).await);
+    ok(store.set_fee(p.id, &fee(16_000, date(2026, 1, 1))).await);
+    ok(store.set_fee(p.id, &fee(17_000, date(2026, 7, 1))).await);
+    let amounts: Vec<i64> = ok(store.fees(p.id).await).iter().map(|f| f.amount_cents).collect();
+    assert_eq!(amounts, [16_000, 17_000]);
+
+    let kind = appointment_type_record("Billed session", t(11));
+    ok(store.insert_appointment_type(p.id, &kind).await);
+    let client = sealed_client(71, "b-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    for id in ["appointment-b1", "appointment-b2"] {
+        let appointment = AppointmentRecord {
+            id: id.into(),
+            appointment_type: kind.id,
+            clinician: p.owner.id,
+            clients: vec![client.id],
+            starts_at: t(100_000),
+            ends_at: t(103_000),
+            modality: Modality::InPerson,
+            status: Status::Attended,
+            reason: vec![],
+            version: 1,
+            created_at: t(20),
+            created_by: p.owner.id,
+            updated: None,
+            note: None,
+            room: None,
+            series: None,
+            office: None,
+        };
+        ok(store.book_appointment(p.id, &appointment).await);
+    }
+    let charge = |id: &str, appointment: &str, day| ChargeRecord {
+        id: id.into(),
+        appointment: appointment.into(),
+        client: client.id,
+        clinician: p.owner.id,
+        service_date: day,
+        service_code: "90837".into(),
+        modifiers: "95".into(),
+        units: 1,
+        place_of_service: "10".into(),
+        amount_cents: 16_000,
+        payer: "payer-1".into(),
+        created_at: t(30),
+        created_by: p.owner.id,
+        claim: None,
+    };
+    let first = charge("charge-1", "appointment-b1", date(2026, 10, 5));
+    assert_eq!(
+        ok(store.add_charges(p.id, &[first.clone(), charge("charge-2", "appointment-b2", date(2026, 10, 9))]).await),
+        2
+    );
+    // The same session again makes no second charge.
+    assert_eq!(ok(store.add_charges(p.id, &[charge("charge-3", "appointment-b1", date(2026, 10, 5))]).await), 0);
+    assert_eq!(ok(store.charges_between(p.id, date(2026, 10, 1), date(2026, 10, 5)).await), vec![first.clone()]);
+    assert_eq!(ok(store.charges_between(p.id, date(2026, 10, 1), date(2026, 10, 31)).await).len(), 2);
+
+    let batch = |id: &str, interchange| ClaimBatchRecord {
+        id: id.into(),
+        interchange,
+        created_at: t(40),
+        created_by: p.owner.id,
+        claims: 1,
+        content: vec![8, 3, 7],
+    };
+    let claim = |id: &str, number: &str, charge: &str, batch: &str| ClaimRecord {
+        id: id.into(),
+        number: number.into(),
+        client: client.id,
+        payer: "payer-1".into(),
+        charge: charge.into(),
+        total_cents: 16_000,
+        batch: batch.into(),
+        status: "sent".into(),
+        created_at: t(40),
+    };
+    ok(store
+        .record_claim_batch(p.id, &batch("batch-1", 1), 1, &[claim("claim-1", "H000001", "charge-1", "batch-1")])
+        .await);
+    let after = ok(store.billing_settings(p.id).await).expect("kept");
+    assert_eq!((after.next_interchange, after.next_claim), (2, 2));
+    // Stale counters, or a charge claimed already: nothing of the batch is kept.
+    let stale = store
+        .record_claim_batch(p.id, &batch("batch-2", 1), 2, &[claim("claim-2", "H000002", "charge-2", "batch-2")])
+        .await;
+    assert!(matches!(stale, Err(StoreError::NoRowChanged(_))), "{stale:?}");
+    let again = store
+        .record_claim_batch(p.id, &batch("batch-3", 2), 2, &[claim("claim-3", "H000002", "charge-1", "batch-3")])
+        .await;
+    assert!(matches!(again, Err(StoreError::NoRowChanged(_))), "{again:?}");
+    assert_eq!(ok(store.claim_batches(p.id).await).len(), 1);
+    let claims = ok(store.claims(p.id).await);
+    assert_eq!(claims, vec![claim("claim-1", "H000001", "charge-1", "batch-1")]);
+    let charged = ok(store.charges_between(p.id, date(2026, 10, 5), date(2026, 10, 5)).await);
+    assert_eq!(charged[0].claim.as_deref(), Some("claim-1"));
+    assert_eq!(ok(store.claim_batch_content(p.id, "batch-1").await), Some(vec![8, 3, 7]));
+
+    // Another practice sees none of it.
+    let elsewhere = practice("Other billing", "owner@billing-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.payers(elsewhere.id).await), vec![]);
+    assert_eq!(ok(store.claims(elsewhere.id).await), vec![]);
+    assert_eq!(ok(store.claim_batch_content(elsewhere.id, "batch-1").await), None);
+    assert_eq!(ok(store.charges_between(elsewhere.id, date(2026, 1, 1), date(2026, 12, 31)).await), vec![]);
+}
