@@ -51,6 +51,7 @@ pub mod appointment;
 pub mod appointment_type;
 pub mod attendance;
 pub mod billing;
+pub mod billing_forms;
 pub mod calendar;
 pub mod client;
 mod csv;

@@ -13,6 +13,7 @@ pub mod appointments;
 mod attempts;
 mod audit_log;
 mod auth;
+pub mod billing;
 mod clients;
 pub mod demo;
 mod demo_calendar;

@@ -12,6 +12,7 @@ mod appointment_types;
 mod appointments;
 mod assets;
 mod attendance;
+mod billing;
 mod audit;
 mod calendars;
 mod clients;
@@ -93,6 +94,7 @@ fn all_routes() -> routes::Routes {
         .merge(rooms::routes())
         .merge(ai::routes())
         .merge(reminders::routes())
+        .merge(billing::routes())
         .merge(intake_forms::routes())
         .merge(attendance::routes())
         .merge(feed::routes())

@@ -26,6 +26,7 @@ struct Seen {
 struct May {
     sign_ins: bool,
     audit: bool,
+    billing: bool,
     role: &'static str,
 }
 
@@ -47,6 +48,7 @@ pub(crate) fn signed_in(actor: &Actor) {
     let may = May {
         sign_ins: actor.is_allowed(Resource::SignInHistory, Action::View),
         audit: actor.is_allowed(Resource::AuditLog, Action::View),
+        billing: actor.is_allowed(Resource::Billing, Action::View),
         role: actor.role().label(),
     };
     let _ = NAV.try_with(|seen| seen.borrow_mut().may = Some(may));
@@ -66,10 +68,11 @@ pub(crate) fn links() -> Vec<Link> {
         })
         .unwrap_or_default();
     let may = may.unwrap_or_default();
-    let all: [(&'static str, &'static str, &[&str], bool); 8] = [
+    let all: [(&'static str, &'static str, &[&str], bool); 9] = [
         ("/dashboard", "Dashboard", &["/dashboard", "/practice/"], true),
         ("/clients", "Clients", &["/clients", "/diagnosis-codes", "/glass-breaks"], true),
         ("/schedule/calendars", "Scheduling", &["/schedule/"], true),
+        ("/billing", "Billing", &["/billing"], may.billing),
         ("/staff", "Staff", &["/staff"], true),
         ("/sign-ins", "Sign-in history", &["/sign-ins"], may.sign_ins),
         ("/audit", "Audit log", &["/audit"], may.audit),

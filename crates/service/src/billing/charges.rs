@@ -1,0 +1,248 @@
+//! Charges (BI-2): one per client of each attended, billable session, made once. The code
+//! follows the session's real length (psychotherapy's time bands), the place of service and
+//! the telehealth modifier follow its modality, the amount comes from the fee in force that day
+//! for the client's insurer (or the self-pay rate). Each charge says whether it can be claimed,
+//! naming the missing link of the golden thread: signed note, billable diagnosis, insurer,
+//! the clinician's NPI, the practice's billing settings.
+
+use std::collections::HashMap;
+
+use domain::appointment::{Modality, Status};
+use domain::billing::{individual_psychotherapy, service_code, telehealth_modifier, timed};
+use domain::policy::{Action, Resource};
+use domain::{ClientId, Phi, PracticeId};
+use jiff::civil::Date;
+use store::{AppointmentRecord, ChargeRecord, FeeRecord, PayerRecord};
+
+use super::SELF_PAY;
+use super::claims::ClaimContext;
+use crate::audit_log::{AuditEntry, Crud};
+use crate::{Actor, Haven, Result, ServiceError};
+
+/// Whether a charge can go on a claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// On the claim of this number.
+    Claimed(String),
+    Ready,
+    /// The client pays: no claim.
+    SelfPay,
+    /// The links of the golden thread that are missing, in words.
+    Missing(Vec<String>),
+}
+
+/// A charge as the billing page lists it.
+#[derive(Debug, Clone)]
+pub struct Charge {
+    pub record: ChargeRecord,
+    pub client_name: Phi<String>,
+    pub clinician: String,
+    pub payer_name: String,
+    pub readiness: Readiness,
+}
+
+/// A day's charges, for the page's grouping.
+#[derive(Debug, Clone)]
+pub struct ChargeDay {
+    pub date: Date,
+    pub charges: Vec<Charge>,
+}
+
+/// What "make charges" did: how many were new, and each attended session left without one
+/// and why.
+#[derive(Debug, Clone, Default)]
+pub struct ChargesMade {
+    pub made: u64,
+    pub skipped: Vec<String>,
+}
+
+/// The fee in force on `day` for `payer` and `code`: the latest that started on or before it.
+pub(super) fn fee_on<'a>(fees: &'a [FeeRecord], payer: &str, code: &str, day: Date) -> Option<&'a FeeRecord> {
+    fees.iter()
+        .filter(|f| f.payer == payer && f.service_code == code && f.effective_from <= day)
+        .max_by_key(|f| f.effective_from)
+}
+
+/// The insurer a client's primary policy names, among the practice's payers.
+pub(super) fn payer_named<'a>(payers: &'a [PayerRecord], name: &str) -> Option<&'a PayerRecord> {
+    payers.iter().find(|p| p.name.trim().eq_ignore_ascii_case(name.trim()))
+}
+
+/// The code billed for a session of `minutes` booked as `code`: psychotherapy by its time
+/// band, other timed codes only within theirs, untimed codes as booked.
+fn code_for(code: &str, minutes: u32) -> std::result::Result<String, String> {
+    if ["90832", "90834", "90837"].contains(&code) {
+        return individual_psychotherapy(minutes)
+            .map(|c| c.code.to_owned())
+            .ok_or_else(|| format!("{minutes} minutes of psychotherapy is under the 16 a claim needs"));
+    }
+    match service_code(code) {
+        Some(c) if c.minutes_min.is_some() => timed(&[code], minutes)
+            .map(|c| c.code.to_owned())
+            .ok_or_else(|| format!("{minutes} minutes is outside {code}'s time band")),
+        _ => Ok(code.to_owned()),
+    }
+}
+
+impl Haven {
+    /// Makes the charges of the attended sessions from `from` to `to` (the practice's dates)
+    /// that have none yet.
+    pub async fn make_charges(&self, actor: &Actor, from: Date, to: Date) -> Result<ChargesMade> {
+        actor.may(Resource::Billing, Action::Create)?;
+        let practice = actor.practice();
+        let zone = self.practice_zone(practice).await?;
+        let start = from.to_zoned(zone.clone()).map_err(|e| ServiceError::Internal(e.to_string()))?.timestamp();
+        let end = to
+            .tomorrow()
+            .and_then(|d| d.to_zoned(zone.clone()))
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+            .timestamp();
+        let types = self.store.appointment_types(practice).await?;
+        let payers = self.store.payers(practice).await?;
+        let fees = self.store.fees(practice).await?;
+        let attended: Vec<AppointmentRecord> = self
+            .store
+            .appointments_starting(practice, start, end)
+            .await?
+            .into_iter()
+            .filter(|a| a.status == Status::Attended)
+            .collect();
+        let names = self.staff_names(practice).await?;
+        let mut made = ChargesMade::default();
+        let mut charges = Vec::new();
+        let mut entries = Vec::new();
+        let mut insurers: HashMap<ClientId, Option<String>> = HashMap::new();
+        for a in &attended {
+            let Some(kind) = types.iter().find(|t| t.id == a.appointment_type) else { continue };
+            let Some(booked) = kind.spec.service_code.as_ref().filter(|_| kind.spec.billable) else { continue };
+            let day = a.starts_at.to_zoned(zone.clone()).date();
+            let minutes = u32::try_from(a.starts_at.duration_until(a.ends_at).as_mins()).unwrap_or(0);
+            let session = format!("{day} {} with {}", kind.spec.name, names.of(a.clinician));
+            let code = match code_for(booked.as_str(), minutes) {
+                Ok(code) => code,
+                Err(why) => {
+                    made.skipped.push(format!("{session}: {why}"));
+                    continue;
+                }
+            };
+            let place = match (a.modality, kind.spec.place_of_service.code()) {
+                (Modality::InPerson, place) => place.to_owned(),
+                (Modality::Telehealth, "02") => "02".to_owned(),
+                (Modality::Telehealth, _) => "10".to_owned(),
+            };
+            for client in &a.clients {
+                if !insurers.contains_key(client) {
+                    insurers.insert(*client, self.primary_insurer(practice, *client).await?);
+                }
+                let payer = match insurers.get(client).cloned().flatten() {
+                    None => SELF_PAY.to_owned(),
+                    Some(name) => match payer_named(&payers, &name) {
+                        Some(p) => p.id.clone(),
+                        None => {
+                            made.skipped.push(format!(
+                                "{session}: the client's insurer \"{name}\" is not among the practice's payers"
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                let Some(fee) = fee_on(&fees, &payer, &code, day).or_else(|| fee_on(&fees, SELF_PAY, &code, day))
+                else {
+                    made.skipped.push(format!("{session}: no fee is set for {code} on {day}"));
+                    continue;
+                };
+                let charge = ChargeRecord {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    appointment: a.id.clone(),
+                    client: *client,
+                    clinician: a.clinician,
+                    service_date: day,
+                    service_code: code.clone(),
+                    modifiers: telehealth_modifier(a.modality).unwrap_or_default().to_owned(),
+                    units: 1,
+                    place_of_service: place.clone(),
+                    amount_cents: fee.amount_cents,
+                    payer,
+                    created_at: self.now(),
+                    created_by: actor.user(),
+                    claim: None,
+                };
+                entries.push(
+                    AuditEntry::new("billing.charge", Crud::Create)
+                        .client(*client)
+                        .resource("charge", &charge.id)
+                        .categories(&["billing"])
+                        .purpose("HPAYMT"),
+                );
+                charges.push(charge);
+            }
+        }
+        if charges.is_empty() {
+            return Ok(made);
+        }
+        made.made = self.recording_each_by(actor, entries)?.add_charges(practice, &charges).await?;
+        self.audit_drafts_committed();
+        tracing::info!(practice = %practice, made = made.made, "charges made");
+        Ok(made)
+    }
+
+    /// The charges of services from `from` to `to`, by day, each with whether it can be
+    /// claimed (the golden thread checked).
+    pub async fn charges(&self, actor: &Actor, from: Date, to: Date) -> Result<Vec<ChargeDay>> {
+        actor.may(Resource::Billing, Action::View)?;
+        let practice = actor.practice();
+        let records = self.store.charges_between(practice, from, to).await?;
+        let mut context = ClaimContext::load(self, practice).await?;
+        let claims = self.store.claims(practice).await?;
+        let mut days: Vec<ChargeDay> = Vec::new();
+        for record in records {
+            let facts = context.client(self, actor, record.client).await?;
+            let readiness = match &record.claim {
+                Some(id) => Readiness::Claimed(
+                    claims.iter().find(|c| &c.id == id).map(|c| c.number.clone()).unwrap_or_default(),
+                ),
+                None if record.payer == SELF_PAY => Readiness::SelfPay,
+                None => match context.claim(self, &record, &facts, "").await? {
+                    Ok(_) => Readiness::Ready,
+                    Err(missing) => Readiness::Missing(missing),
+                },
+            };
+            let charge = Charge {
+                client_name: facts.name(),
+                clinician: context.names.of(record.clinician),
+                payer_name: context.payer_name(&record.payer),
+                readiness,
+                record,
+            };
+            match days.last_mut().filter(|d| d.date == charge.record.service_date) {
+                Some(day) => day.charges.push(charge),
+                None => days.push(ChargeDay { date: charge.record.service_date, charges: vec![charge] }),
+            }
+        }
+        Ok(days)
+    }
+
+    /// The payer named on a client's primary policy, if any (read for billing).
+    async fn primary_insurer(&self, practice: PracticeId, client: ClientId) -> Result<Option<String>> {
+        let sealed = self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let details = crate::clients::sealing::open_details(&ring, &practice.to_string(), &sealed)?;
+        Ok(details.profile.expose().insurance.first().map(|p| p.payer.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_follows_the_real_length() {
+        assert_eq!(code_for("90837", 45), Ok("90834".into()));
+        assert_eq!(code_for("90834", 58), Ok("90837".into()));
+        assert!(code_for("90834", 12).is_err());
+        assert_eq!(code_for("90847", 50), Ok("90847".into()));
+        assert!(code_for("90847", 20).is_err());
+        assert_eq!(code_for("90791", 75), Ok("90791".into()));
+        assert_eq!(code_for("H0004", 15), Ok("H0004".into()));
+    }
+}

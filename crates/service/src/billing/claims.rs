@@ -1,0 +1,419 @@
+//! Claims (BI-3): each ready charge becomes a claim, and the ready claims of a period go out
+//! together as one 837P batch. The golden thread is checked link by link before a claim is
+//! made — the session attended with its note signed, an active billable diagnosis, the
+//! client's insurer among the payers with a member id, the clinician's NPI, the practice's
+//! settings — and then the claim passes `x12`'s checks. The batch's interchange number and its
+//! claims' numbers come from the store's counters, taken in the batch's own transaction, so
+//! they never repeat; its file is kept sealed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crypto::Keyring;
+use domain::client::ClientProfile;
+use domain::diagnosis::{DiagnosisStatus, icd10};
+use domain::insurance::SubscriberRelationship;
+use domain::money::Cents;
+use domain::policy::{Action, Resource};
+use domain::{ClientId, Phi, PracticeId, UserId};
+use jiff::civil::Date;
+use store::{
+    BillingSettingsRecord, ChargeRecord, ClaimBatchRecord, ClaimRecord, PayerRecord, PracticeRecord, SealedColumn,
+    StoreError,
+};
+use x12::Envelope;
+use x12::check::check_batch;
+use x12::claim::{
+    Address, BillingProvider, Claim, ClaimBatch, Clinician, Dependent, Frequency, Line, Name, Receiver,
+    Responsibility, Sex, Submitter, Subscriber,
+};
+
+use super::{Readiness, SELF_PAY};
+use crate::audit_log::{AuditEntry, Crud};
+use crate::clients::StaffNames;
+use crate::clients::sealing::{open_cell, open_details, seal_cell};
+use crate::{Actor, Haven, Result, ServiceError};
+
+/// A batch just sent: its id and numbers, and how many charges of the period were not ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchSent {
+    pub id: String,
+    pub interchange: i64,
+    pub claims: usize,
+    pub not_ready: usize,
+}
+
+/// What a claim needs to know of its client, read once per client and audited.
+#[derive(Clone)]
+pub(super) struct ClientFacts {
+    given: String,
+    family: String,
+    birth: Date,
+    profile: ClientProfile,
+    /// Active billable diagnoses, as an 837 writes them, principal first.
+    diagnoses: Vec<String>,
+}
+
+impl ClientFacts {
+    pub(super) fn name(&self) -> Phi<String> {
+        Phi::new(format!("{} {}", self.given, self.family))
+    }
+}
+
+/// Splits "First Middle Last" into (last, first).
+fn split_name(name: &str) -> (String, String) {
+    let name = name.trim();
+    match name.rsplit_once(' ') {
+        Some((first, last)) => (last.to_owned(), first.to_owned()),
+        None => (name.to_owned(), String::new()),
+    }
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// What every claim of a practice shares: its profile and settings, payers, clinicians'
+/// identifiers; and each client's facts once read.
+pub(super) struct ClaimContext {
+    practice: PracticeRecord,
+    settings: Option<BillingSettingsRecord>,
+    payers: Vec<PayerRecord>,
+    clinicians: Vec<(UserId, String, String)>,
+    pub(super) names: StaffNames,
+    ring: Arc<Keyring>,
+    clients: HashMap<ClientId, ClientFacts>,
+}
+
+impl ClaimContext {
+    pub(super) async fn load(haven: &Haven, practice: PracticeId) -> Result<Self> {
+        Ok(Self {
+            practice: haven.store.practice(practice).await?.ok_or(ServiceError::NotFound)?,
+            settings: haven.store.billing_settings(practice).await?,
+            payers: haven.store.payers(practice).await?,
+            clinicians: haven.store.billing_clinicians(practice).await?,
+            names: haven.staff_names(practice).await?,
+            ring: haven.keys.keyring(haven.store.as_ref(), practice).await?,
+            clients: HashMap::new(),
+        })
+    }
+
+    pub(super) fn payer_name(&self, payer: &str) -> String {
+        match self.payers.iter().find(|p| p.id == payer) {
+            Some(p) => p.name.clone(),
+            None if payer == SELF_PAY => "Self-pay".into(),
+            None => "Unknown payer".into(),
+        }
+    }
+
+    /// The client's facts, read (and the read recorded, for payment) the first time.
+    pub(super) async fn client(&mut self, haven: &Haven, actor: &Actor, client: ClientId) -> Result<ClientFacts> {
+        if let Some(facts) = self.clients.get(&client) {
+            return Ok(facts.clone());
+        }
+        let practice = self.practice.id;
+        let sealed = haven.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
+        let details = open_details(&self.ring, &practice.to_string(), &sealed)?;
+        let mut diagnoses = Vec::new();
+        for record in haven.store.diagnoses(practice, client).await? {
+            let plain = open_cell(&self.ring, practice, SealedColumn::DiagnosisDetail, &record.id.to_string(), &record.detail)?;
+            let detail: domain::diagnosis::DiagnosisDetail = serde_json::from_slice(plain.expose())
+                .map_err(|_| ServiceError::Internal(format!("diagnosis {} is not readable", record.id)))?;
+            let active = record.status == DiagnosisStatus::Active;
+            if let Some(code) = icd10(&detail.code).filter(|c| c.billable && active) {
+                diagnoses.push((record.rank, code.x12.to_owned()));
+            }
+        }
+        diagnoses.sort();
+        diagnoses.dedup_by(|a, b| a.1 == b.1);
+        let entry = AuditEntry::new("billing.claim_data", Crud::Read)
+            .client(client)
+            .categories(&["demographics", "insurance", "diagnoses"])
+            .purpose("HPAYMT");
+        haven.audited_by(actor, entry).await?;
+        let facts = ClientFacts {
+            given: details.given_name.expose().clone(),
+            family: details.family_name.expose().clone(),
+            birth: *details.date_of_birth.expose(),
+            profile: details.profile.expose().clone(),
+            diagnoses: diagnoses.into_iter().take(12).map(|(_, code)| code).collect(),
+        };
+        self.clients.insert(client, facts.clone());
+        Ok(facts)
+    }
+
+    /// The claim `charge` makes under `number`, or every missing link of its golden thread.
+    pub(super) async fn claim(
+        &self,
+        haven: &Haven,
+        charge: &ChargeRecord,
+        facts: &ClientFacts,
+        number: &str,
+    ) -> Result<std::result::Result<Claim, Vec<String>>> {
+        let practice = self.practice.id;
+        let mut missing = Vec::new();
+        let settings = self.settings.as_ref();
+        if settings.is_none() {
+            missing.push("the practice's billing settings are not set".to_owned());
+        }
+        let payer = self.payers.iter().find(|p| p.id == charge.payer);
+        if payer.is_none() {
+            missing.push("the payer is not set up".to_owned());
+        }
+        let appointment = haven.store.appointment(practice, &charge.appointment).await?;
+        let signed = match appointment.as_ref().and_then(|a| a.note) {
+            None => Some("the session has no note"),
+            Some(note) => match haven.store.note(practice, charge.client, note).await? {
+                Some(n) if n.signed => None,
+                _ => Some("the session's note is not signed"),
+            },
+        };
+        missing.extend(signed.map(str::to_owned));
+        if facts.diagnoses.is_empty() {
+            missing.push("the client has no active billable diagnosis".to_owned());
+        }
+        let ids = self.clinicians.iter().find(|(user, ..)| *user == charge.clinician);
+        if ids.is_none() {
+            missing.push(format!("{} has no NPI on file", self.names.of(charge.clinician)));
+        }
+        let policy = facts.profile.insurance.first();
+        match policy {
+            None => missing.push("the client has no insurance policy on file".to_owned()),
+            Some(p) if p.member_id.trim().is_empty() => missing.push("the policy has no member id".to_owned()),
+            Some(_) => {}
+        }
+        let profile = &facts.profile;
+        let address = Address {
+            line1: profile.address_line1.clone(),
+            line2: profile.address_line2.clone(),
+            city: profile.city.clone(),
+            state: profile.state.trim().to_uppercase(),
+            zip: digits(&profile.postal_code),
+        };
+        if address.line1.trim().is_empty() || address.city.trim().is_empty() || address.state.len() != 2 {
+            missing.push("the client's address is incomplete".to_owned());
+        }
+        let (Some(settings), Some(payer), Some((_, npi, taxonomy)), Some(policy)) = (settings, payer, ids, policy)
+        else {
+            return Ok(Err(missing));
+        };
+        if !missing.is_empty() {
+            return Ok(Err(missing));
+        }
+        let is_subscriber = policy.relationship == SubscriberRelationship::SelfInsured;
+        let (sub_last, sub_first) = if is_subscriber {
+            (facts.family.clone(), facts.given.clone())
+        } else {
+            split_name(&policy.subscriber_name)
+        };
+        let subscriber = Subscriber {
+            responsibility: Responsibility::Primary,
+            last: sub_last,
+            first: sub_first,
+            member_id: policy.member_id.trim().to_owned(),
+            group_number: policy.group_number.trim().to_owned(),
+            filing_indicator: payer.filing_indicator.clone(),
+            address: is_subscriber.then(|| address.clone()),
+            birth_date: if is_subscriber { Some(facts.birth) } else { policy.subscriber_birth_date },
+            sex: is_subscriber.then_some(Sex::Unknown),
+            payer_name: payer.name.clone(),
+            payer_id: payer.electronic_id.clone(),
+        };
+        let patient = (!is_subscriber).then(|| Dependent {
+            relationship: policy.relationship.x12().to_owned(),
+            last: facts.family.clone(),
+            first: facts.given.clone(),
+            address: address.clone(),
+            birth_date: facts.birth,
+            sex: Sex::Unknown,
+        });
+        let (last, first) = split_name(&self.names.of(charge.clinician));
+        let solo = *npi == self.practice.profile.npi.as_str();
+        let pointers = (1..=facts.diagnoses.len().min(4)).map(|n| n as u8).collect();
+        let claim = Claim {
+            patient_control_number: number.to_owned(),
+            subscriber,
+            patient,
+            place_of_service: charge.place_of_service.clone(),
+            frequency: Frequency::Original,
+            payer_claim_number: None,
+            prior_authorization: None,
+            diagnoses: facts.diagnoses.clone(),
+            rendering: (!solo).then(|| Clinician { last, first, npi: npi.clone(), taxonomy: taxonomy.clone() }),
+            supervising: None,
+            other_payers: Vec::new(),
+            lines: vec![Line {
+                code: charge.service_code.clone(),
+                modifiers: charge.modifiers.split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
+                charge: Cents(charge.amount_cents),
+                units: u32::try_from(charge.units).unwrap_or(1),
+                pointers,
+                date: charge.service_date,
+                line_id: format!("{number}-1"),
+                adjudication: None,
+            }],
+        };
+        // The codec's own checks, on this claim alone, name anything else (a ZIP, a length).
+        let trial = self.batch(settings, jiff::civil::date(2099, 12, 31).at(0, 0, 0, 0), 1, 1, vec![claim.clone()]);
+        let refusals = check_batch(&trial);
+        if !refusals.is_empty() {
+            return Ok(Err(refusals.into_iter().map(|r| format!("{}: {}", r.field, r.problem)).collect()));
+        }
+        Ok(Ok(claim))
+    }
+
+    fn batch(
+        &self,
+        settings: &BillingSettingsRecord,
+        created: jiff::civil::DateTime,
+        interchange: u32,
+        transaction: u32,
+        claims: Vec<Claim>,
+    ) -> ClaimBatch {
+        let profile = &self.practice.profile;
+        let address = &profile.address;
+        ClaimBatch {
+            envelope: Envelope {
+                sender_id: settings.submitter_id.clone(),
+                receiver_id: settings.receiver_id.clone(),
+                interchange_control: interchange,
+                group_control: interchange,
+                created,
+                test: false,
+            },
+            transaction_control: transaction,
+            reference: format!("HAVEN{interchange:09}"),
+            submitter: Submitter {
+                name: profile.name.clone(),
+                id: settings.submitter_id.clone(),
+                contact: settings.contact_name.clone(),
+                phone: settings.contact_phone.clone(),
+            },
+            receiver: Receiver { name: settings.receiver_name.clone(), id: settings.receiver_id.clone() },
+            billing: BillingProvider {
+                name: Name::Organization(profile.name.clone()),
+                npi: profile.npi.as_str().to_owned(),
+                taxonomy: settings.taxonomy.clone(),
+                tax_id: digits(profile.tax_id.as_str()),
+                address: Address {
+                    line1: address.line1.clone(),
+                    line2: address.line2.clone().unwrap_or_default(),
+                    city: address.city.clone(),
+                    state: address.state.clone(),
+                    zip: settings.zip_plus_four.clone(),
+                },
+            },
+            claims,
+        }
+    }
+}
+
+impl Haven {
+    /// Claims every ready charge of services from `from` to `to`, as one 837P batch.
+    pub async fn send_claims(&self, actor: &Actor, from: Date, to: Date) -> Result<BatchSent> {
+        actor.may(Resource::Billing, Action::Create)?;
+        let practice = actor.practice();
+        let mut context = ClaimContext::load(self, practice).await?;
+        let Some(settings) = context.settings.clone() else {
+            return Err(ServiceError::Conflict("set the practice's billing settings first".into()));
+        };
+        let (first_claim, interchange) = (settings.next_claim, settings.next_interchange);
+        let open: Vec<ChargeRecord> = self
+            .store
+            .charges_between(practice, from, to)
+            .await?
+            .into_iter()
+            .filter(|c| c.claim.is_none() && c.payer != SELF_PAY)
+            .collect();
+        let (mut claims, mut records, mut not_ready) = (Vec::new(), Vec::new(), 0);
+        let batch_id = uuid::Uuid::new_v4().to_string();
+        let now = self.now();
+        for charge in &open {
+            let facts = context.client(self, actor, charge.client).await?;
+            let number = format!("H{:07}", first_claim + claims.len() as i64);
+            match context.claim(self, charge, &facts, &number).await? {
+                Ok(claim) => {
+                    records.push(ClaimRecord {
+                        id: uuid::Uuid::new_v4().to_string(),
+                        number,
+                        client: charge.client,
+                        payer: charge.payer.clone(),
+                        charge: charge.id.clone(),
+                        total_cents: charge.amount_cents,
+                        batch: batch_id.clone(),
+                        status: "sent".into(),
+                        created_at: now,
+                    });
+                    claims.push(claim);
+                }
+                Err(_) => not_ready += 1,
+            }
+        }
+        if claims.is_empty() {
+            return Err(ServiceError::Conflict("no charge of these dates is ready to claim".into()));
+        }
+        let created = now.to_zoned(self.practice_zone(practice).await?).datetime();
+        let control = u32::try_from(interchange).map_err(|_| ServiceError::Internal("interchange number".into()))?;
+        let batch = context.batch(&settings, created, control, 1, claims);
+        let text = x12::claim::write_batch(&batch).map_err(|refusals| {
+            ServiceError::Conflict(refusals.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        })?;
+        let content = seal_cell(&context.ring, practice, SealedColumn::ClaimBatchContent, &batch_id, text.as_bytes())?;
+        let record = ClaimBatchRecord {
+            id: batch_id.clone(),
+            interchange,
+            created_at: now,
+            created_by: actor.user(),
+            claims: records.len() as i64,
+            content,
+        };
+        let entries = records
+            .iter()
+            .map(|c| {
+                AuditEntry::new("billing.claim", Crud::Create)
+                    .client(c.client)
+                    .resource("claim", &c.number)
+                    .categories(&["billing", "diagnoses"])
+                    .purpose("HPAYMT")
+            })
+            .collect();
+        match self.recording_each_by(actor, entries)?.record_claim_batch(practice, &record, first_claim, &records).await {
+            Ok(()) => self.audit_drafts_committed(),
+            Err(StoreError::NoRowChanged(_)) => {
+                return Err(ServiceError::Conflict("another batch was made at the same moment; send again".into()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tracing::info!(practice = %practice, interchange, claims = records.len(), "claim batch made");
+        Ok(BatchSent { id: batch_id, interchange, claims: records.len(), not_ready })
+    }
+
+    /// The practice's claim batches, newest first.
+    pub async fn claim_batches(&self, actor: &Actor) -> Result<Vec<ClaimBatchRecord>> {
+        actor.may(Resource::Billing, Action::View)?;
+        Ok(self.store.claim_batches(actor.practice()).await?)
+    }
+
+    /// A batch's 837P file, opened (and its download recorded): (file name, text).
+    pub async fn claim_batch_file(&self, actor: &Actor, id: &str) -> Result<(String, Vec<u8>)> {
+        actor.may(Resource::Billing, Action::View)?;
+        let practice = actor.practice();
+        let batch = self.store.claim_batches(practice).await?.into_iter().find(|b| b.id == id);
+        let batch = batch.ok_or(ServiceError::NotFound)?;
+        let sealed = self.store.claim_batch_content(practice, id).await?.ok_or(ServiceError::NotFound)?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let plain = open_cell(&ring, practice, SealedColumn::ClaimBatchContent, id, &sealed)?;
+        let entry = AuditEntry::new("billing.batch_download", Crud::Read)
+            .resource("claim_batch", id)
+            .categories(&["billing", "demographics", "diagnoses"])
+            .purpose("HPAYMT");
+        self.audited_by(actor, entry).await?;
+        Ok((format!("claims-{:09}.x12", batch.interchange), plain.expose().to_vec()))
+    }
+}
+
+impl Readiness {
+    pub fn is_ready(&self) -> bool {
+        *self == Readiness::Ready
+    }
+}

@@ -1,0 +1,19 @@
+//! Billing (issue 22), for the owner and billers (`Resource::Billing`): the practice's billing
+//! set-up (`setup`: settings, clinicians' identifiers, payers, fees), a charge per client per
+//! attended session with the golden thread checked link by link (`charges`), and claims sent
+//! as 837P batches whose numbers come from the store's counters (`claims`).
+//!
+//! Billing reads what claims are made of — demographics, insurance, diagnosis codes, whether a
+//! session's note is signed — never a note's text. Each client's data read for billing is an
+//! audit event with the payment purpose (`HPAYMT`).
+
+mod charges;
+mod claims;
+mod setup;
+
+pub use charges::{Charge, ChargeDay, ChargesMade, Readiness};
+pub use claims::BatchSent;
+pub use setup::BillingSetup;
+
+/// The payer key of the self-pay rate and of charges no payer is billed for.
+pub const SELF_PAY: &str = "self";

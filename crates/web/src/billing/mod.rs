@@ -1,0 +1,237 @@
+//! Billing's pages (issue 22): the charges of a period with each one's place on the golden
+//! thread, making charges from attended sessions, sending the ready ones as an 837P batch and
+//! downloading a batch; the set-up page is `setup`'s.
+
+mod setup;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::money::Cents;
+use domain::policy::{Action, Resource};
+use jiff::civil::Date;
+use serde::Deserialize;
+use service::ServiceError;
+use service::billing::{Charge, Readiness};
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::pages::{VERSION, render, sentence};
+use crate::routes::Routes;
+use crate::security;
+use crate::session::SignedIn;
+
+pub(crate) fn routes() -> Routes {
+    Routes::new()
+        .get("/billing", charges_page)
+        .post("/billing/charges", make_charges)
+        .post("/billing/claims", send_claims)
+        .get("/billing/batches/{id}", download_batch)
+        .get("/billing/setup", setup::page)
+        .post("/billing/settings", setup::save_settings)
+        .post("/billing/clinicians/{user}", setup::save_clinician)
+        .post("/billing/payers", setup::add_payer)
+        .post("/billing/fees", setup::set_fee)
+}
+
+/// A charge as the table shows it.
+struct Row {
+    client: String,
+    clinician: String,
+    service: String,
+    place: String,
+    amount: String,
+    payer: String,
+    state: String,
+    ready: bool,
+    missing: Vec<String>,
+}
+
+struct Day {
+    date: String,
+    rows: Vec<Row>,
+}
+
+struct Batch {
+    id: String,
+    interchange: String,
+    made: String,
+    claims: i64,
+}
+
+#[derive(Template)]
+#[template(path = "billing.html")]
+struct ChargesPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    idle_seconds: i64,
+    from: String,
+    to: String,
+    days: Vec<Day>,
+    total: String,
+    ready: usize,
+    batches: Vec<Batch>,
+    may_change: bool,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Period {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    made: Option<u64>,
+    #[serde(default)]
+    sent: Option<usize>,
+}
+
+/// The period asked for, or the last seven days; a date that does not read is refused.
+fn period(state_today: Date, from: &str, to: &str) -> Result<(Date, Date), ServiceError> {
+    let read = |text: &str, default: Date| match text.trim() {
+        "" => Ok(default),
+        typed => typed.parse::<Date>().map_err(|_| {
+            let mut errors = domain::validation::FieldErrors::default();
+            errors.add("from", "is not a date (YYYY-MM-DD)");
+            ServiceError::Invalid(errors)
+        }),
+    };
+    let to = read(to, state_today)?;
+    let from = read(from, to.checked_sub(jiff::Span::new().days(6)).unwrap_or(to))?;
+    Ok(if from <= to { (from, to) } else { (to, from) })
+}
+
+fn row(charge: Charge) -> Row {
+    let r = &charge.record;
+    let modifiers = if r.modifiers.is_empty() { String::new() } else { format!(" · {}", r.modifiers) };
+    let (state, ready, missing) = match charge.readiness {
+        Readiness::Claimed(number) => (format!("Claimed ({number})"), false, Vec::new()),
+        Readiness::Ready => ("Ready to claim".to_owned(), true, Vec::new()),
+        Readiness::SelfPay => ("Self-pay".to_owned(), false, Vec::new()),
+        Readiness::Missing(missing) => ("Not ready".to_owned(), false, missing),
+    };
+    Row {
+        client: charge.client_name.expose().clone(),
+        clinician: charge.clinician,
+        service: format!("{}{modifiers}", r.service_code),
+        place: r.place_of_service.clone(),
+        amount: Cents(r.amount_cents).to_string(),
+        payer: charge.payer_name,
+        state,
+        ready,
+        missing,
+    }
+}
+
+async fn page(state: &AppState, actor: &service::Actor, from: Date, to: Date) -> Result<ChargesPage, PageError> {
+    let zone = crate::sign_ins::time_zone(state, actor).await?;
+    let days = state.haven.charges(actor, from, to).await?;
+    let total = Cents::sum(days.iter().flat_map(|d| d.charges.iter().map(|c| Cents(c.record.amount_cents))));
+    let days: Vec<Day> = days
+        .into_iter()
+        .map(|d| Day { date: d.date.strftime("%A, %B %-d, %Y").to_string(), rows: d.charges.into_iter().map(row).collect() })
+        .collect();
+    let ready = days.iter().flat_map(|d| &d.rows).filter(|r| r.ready).count();
+    let batches = state
+        .haven
+        .claim_batches(actor)
+        .await?
+        .into_iter()
+        .map(|b| Batch {
+            id: b.id,
+            interchange: format!("{:09}", b.interchange),
+            made: crate::when::moment(b.created_at, &zone),
+            claims: b.claims,
+        })
+        .collect();
+    Ok(ChargesPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        user_name: actor.display_name().to_owned(),
+        idle_seconds: actor.idle_timeout().as_secs(),
+        from: from.to_string(),
+        to: to.to_string(),
+        days,
+        total: total.unwrap_or_default().to_string(),
+        ready,
+        batches,
+        may_change: actor.is_allowed(Resource::Billing, Action::Create),
+        notice: None,
+        error: None,
+    })
+}
+
+async fn today(state: &AppState, actor: &service::Actor) -> Result<Date, PageError> {
+    let zone = crate::sign_ins::time_zone(state, actor).await?;
+    Ok(jiff::Timestamp::now().to_zoned(zone).date())
+}
+
+async fn charges_page(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(query): Query<Period>,
+) -> Result<Response, PageError> {
+    let (from, to) = period(today(&state, &actor).await?, &query.from, &query.to)?;
+    let mut page = page(&state, &actor, from, to).await?;
+    page.notice = match (query.made, query.sent) {
+        (Some(n), _) => Some(format!("{n} new charge{} made.", if n == 1 { "" } else { "s" })),
+        (_, Some(n)) => Some(format!("A batch of {n} claim{} is ready to download.", if n == 1 { "" } else { "s" })),
+        _ => None,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn back_to(from: Date, to: Date, done: &str) -> Response {
+    Redirect::to(&format!("/billing?from={from}&to={to}&{done}")).into_response()
+}
+
+async fn make_charges(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Form(form): Form<Period>,
+) -> Result<Response, PageError> {
+    let (from, to) = period(today(&state, &actor).await?, &form.from, &form.to)?;
+    let made = state.haven.make_charges(&actor, from, to).await?;
+    if made.skipped.is_empty() {
+        return Ok(back_to(from, to, &format!("made={}", made.made)));
+    }
+    let mut page = page(&state, &actor, from, to).await?;
+    page.notice = Some(format!("{} new charge{} made.", made.made, if made.made == 1 { "" } else { "s" }));
+    page.error = Some(format!("Not charged: {}.", made.skipped.join("; ")));
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn send_claims(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Form(form): Form<Period>,
+) -> Result<Response, PageError> {
+    let (from, to) = period(today(&state, &actor).await?, &form.from, &form.to)?;
+    match state.haven.send_claims(&actor, from, to).await {
+        Ok(sent) => Ok(back_to(from, to, &format!("sent={}", sent.claims))),
+        Err(ServiceError::Conflict(why)) => {
+            let mut page = page(&state, &actor, from, to).await?;
+            page.error = Some(sentence(&why));
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn download_batch(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = state.haven.claim_batch_file(&actor, &id).await?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/edi-x12".to_owned()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+    ];
+    Ok((headers, bytes).into_response())
+}
