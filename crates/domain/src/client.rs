@@ -69,6 +69,9 @@ pub struct ClientDetails {
 pub struct ClientProfile {
     pub preferred_name: String,
     pub pronouns: String,
+    /// The sex an insurer has on file (`F` or `M`), as claims must carry it; empty when not
+    /// known. Not gender identity: pronouns say how to address the client.
+    pub claim_sex: String,
     pub address_line1: String,
     pub address_line2: String,
     pub city: String,
@@ -114,6 +117,9 @@ pub struct ClientForm {
     pub family_name: String,
     pub preferred_name: String,
     pub pronouns: String,
+    /// The sex an insurer has on file (`F` or `M`), as claims must carry it; empty when not
+    /// known. Not gender identity: pronouns say how to address the client.
+    pub claim_sex: String,
     pub date_of_birth: String,
     pub phone: String,
     pub email: String,
@@ -197,6 +203,7 @@ impl ClientForm {
             family_name: d.family_name.expose().clone(),
             preferred_name: p.preferred_name.clone(),
             pronouns: p.pronouns.clone(),
+            claim_sex: p.claim_sex.clone(),
             date_of_birth: d.date_of_birth.expose().to_string(),
             phone: d.phone.as_ref().map(|v| v.expose().clone()).unwrap_or_default(),
             email: d.email.as_ref().map(|v| v.expose().clone()).unwrap_or_default(),
@@ -393,12 +400,20 @@ impl ClientForm {
             "" => Some(ClientStatus::Active),
             typed => errors.check("status", typed.parse::<ClientStatus>().map_err(|_| "choose a status".to_owned())),
         };
+        let claim_sex = errors.check(
+            "claim_sex",
+            match self.claim_sex.trim() {
+                sex @ ("" | "F" | "M") => Ok(sex.to_owned()),
+                _ => Err("choose female, male or not known".to_owned()),
+            },
+        );
         let insurance = self.policies(today, errors);
         let guardians = self.guardians(errors);
         let mut text = |field: &'static str, value: &str, max: usize| errors.check(field, optional_text(value, max));
         let profile = ClientProfile {
             preferred_name: text("preferred_name", &self.preferred_name, NAME_MAX)?,
             pronouns: text("pronouns", &self.pronouns, SHORT_MAX)?,
+            claim_sex: claim_sex?,
             address_line1: text("address_line1", &self.address_line1, NAME_MAX)?,
             address_line2: text("address_line2", &self.address_line2, NAME_MAX)?,
             city: text("city", &self.city, SHORT_MAX)?,

@@ -23,6 +23,8 @@ pub async fn seed(config: Config, args: &SeedArgs) -> Result<()> {
         .await?;
     // Appointment types, working hours and some time off, so scheduling has something to show.
     haven.seed_demo_schedule(report.practice_id).await?;
+    // Billing's settings, payers, fees and clinicians' NPIs, so charges and claims can be made.
+    haven.seed_demo_billing(&report).await?;
     if args.notes_per_client > 0 {
         haven
             .seed_note_history(&report, args.notes_per_client as usize, |done, total| {

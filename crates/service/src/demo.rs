@@ -208,13 +208,17 @@ fn generated<T>(what: &str, r: Result<T, String>) -> Result<T> {
     r.map_err(|e| ServiceError::Internal(format!("generated {what} is invalid: {e}")))
 }
 
+/// An invented NPI: `1`, eight random digits and the one check digit that makes it valid.
+pub(crate) fn invented_npi(rng: &mut Rng) -> Result<Npi> {
+    let base = format!("1{}", rng.digits(8));
+    (0..10)
+        .find_map(|d| Npi::parse(&format!("{base}{d}")).ok())
+        .ok_or_else(|| ServiceError::Internal("no NPI check digit".into()))
+}
+
 fn profile(rng: &mut Rng) -> Result<PracticeProfile> {
     let (city, state, zip, tz) = rng.pick(PLACES);
-    let base = format!("1{}", rng.digits(8));
-    // The one check digit that makes the NPI valid.
-    let npi = (0..10)
-        .find_map(|d| Npi::parse(&format!("{base}{d}")).ok())
-        .ok_or_else(|| ServiceError::Internal("no NPI check digit".into()))?;
+    let npi = invented_npi(rng)?;
     Ok(PracticeProfile {
         name: rng.pick(PRACTICE_NAMES).to_owned(),
         address: Address {
@@ -426,7 +430,7 @@ const NOTE_LINES: [&str; 8] = [
 
 /// A synthetic note of `template` on the seeded client, signed or a draft with one field.
 #[allow(clippy::too_many_arguments)] // the seed's own helper: each argument is one fact of the note
-fn seeded_note(
+pub(crate) fn seeded_note(
     ring: &crypto::Keyring,
     practice: PracticeId,
     client: ClientId,
@@ -667,7 +671,8 @@ fn care_team_of(n: usize, extra: usize) -> (Option<usize>, Option<usize>) {
 }
 
 /// Payers a seeded policy names (invented member ids; real payer names are only names).
-const PAYERS: [&str; 5] = ["Aetna", "Blue Cross Blue Shield", "Cigna", "UnitedHealthcare", "Oregon Health Plan"];
+pub(crate) const PAYERS: [&str; 5] =
+    ["Aetna", "Blue Cross Blue Shield", "Cigna", "UnitedHealthcare", "Oregon Health Plan"];
 
 /// Most seeded clients have a policy; a minor has a parent on record who holds it.
 fn synthetic_family(rng: &mut Rng, family: &str, minor: bool) -> (Vec<Guardian>, Vec<InsurancePolicy>) {
@@ -717,6 +722,14 @@ fn synthetic_client(rng: &mut Rng) -> Result<ClientDetails> {
         .collect();
     // The seed's clock is 2026 or later: born after 2008, a minor.
     let (guardians, insurance) = synthetic_family(rng, family, year > 2008);
+    // An address from a generator of its own (drawn from the client's name and birth date),
+    // so the main sequence, and every seeded value after it, stays as it was.
+    let mut home = Rng::new(
+        format!("{given}{family}{dob}")
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)),
+    );
+    let (city, state, zip, _) = home.pick(PLACES);
     Ok(ClientDetails {
         given_name: Phi::new(given.to_owned()),
         family_name: Phi::new(family.to_owned()),
@@ -725,6 +738,11 @@ fn synthetic_client(rng: &mut Rng) -> Result<ClientDetails> {
         email: Some(Phi::new(format!("{mailbox}@example.com"))),
         profile: Phi::new(ClientProfile {
             pronouns: rng.pick(&["she/her", "he/him", "they/them", ""]).to_string(),
+            address_line1: format!("{} {}", 100 + home.below(9800), home.pick(STREETS)),
+            city: city.to_string(),
+            state: state.to_string(),
+            postal_code: zip.to_string(),
+            claim_sex: home.pick(&["F", "M"]).to_string(),
             sms_ok: rng.below(2) == 0,
             email_ok: true,
             voicemail_ok: rng.below(3) > 0,

@@ -1,7 +1,8 @@
 //! The demo practice's calendar (`haven demo seed` adds it, after the scheduling set-up): each
 //! client with a clinician is seen weekly at their own hour, from some weeks ago (three by
 //! default) to thirteen weeks ahead; past sessions mostly attended, some cancelled late or missed, with reasons; one
-//! future session cancelled; each clinician's in-person sessions in a room of their own, the
+//! future session cancelled; each attended individual session with its note (signed, but for a
+//! few drafts); each clinician's in-person sessions in a room of their own, the
 //! first clinician's Thursdays by video; a couple's weekly session; three clients on the
 //! waitlist. Written straight to the store.
 
@@ -124,6 +125,7 @@ impl Haven {
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let creator = user_of(0).ok_or_else(|| internal("no owner"))?;
         let mut booked = 0;
+        let mut rng = domain::rng::SplitMix64::new(report.seed ^ 0xCA1E);
         for (n, run) in runs.iter().enumerate() {
             let series = SeriesRecord {
                 id: ClientId::random().to_string(),
@@ -132,6 +134,7 @@ impl Haven {
                 created_by: creator,
             };
             let mut sessions = Vec::with_capacity(weeks as usize);
+            let mut notes = Vec::new();
             for week in 0..weeks {
                 let day = run.first.checked_add((7 * week).days()).map_err(internal)?;
                 let starts_at = day.at(run.hour, 0, 0, 0).to_zoned(zone.clone()).map_err(internal)?.timestamp();
@@ -142,6 +145,29 @@ impl Haven {
                     false => (Status::Scheduled, ""),
                 };
                 let id = ClientId::random().to_string();
+                // An attended individual session of the last four weeks has its note: signed,
+                // but for every third client's last week, still a draft (billing shows that
+                // link missing).
+                let recent = week + 4 >= weeks_ago;
+                let note = match (status, run.clients.as_slice()) {
+                    (Status::Attended, [client]) if recent => {
+                        let signed = !(n % 3 == 0 && week + 1 == weeks_ago);
+                        let (note, version) = crate::demo::seeded_note(
+                            &ring,
+                            practice,
+                            *client,
+                            run.clinician,
+                            &mut rng,
+                            "soap",
+                            starts_at,
+                            signed,
+                        )?;
+                        let id = note.id;
+                        notes.push((note, version));
+                        Some(id)
+                    }
+                    _ => None,
+                };
                 sessions.push(AppointmentRecord {
                     reason: seal_cell(&ring, practice, SealedColumn::AppointmentReason, &id, reason.as_bytes())?,
                     id,
@@ -156,7 +182,7 @@ impl Haven {
                     created_at: now,
                     created_by: creator,
                     updated: None,
-                    note: None,
+                    note,
                     room: match run.modality {
                         Modality::Telehealth => Some(crate::telehealth::MeetingRoom::new()?.as_str().to_owned()),
                         Modality::InPerson => None,
@@ -165,7 +191,13 @@ impl Haven {
                     office: (run.modality == Modality::InPerson).then(|| run.office.clone()),
                 });
             }
+            self.store.insert_notes(practice, &notes).await?;
             self.store.book_series(practice, &series, &sessions).await?;
+            for session in &sessions {
+                if let Some(note) = session.note {
+                    self.store.link_appointment_note(practice, &session.id, note).await?;
+                }
+            }
             booked += sessions.len();
         }
         self.seed_demo_waitlist(practice, report, creator, now).await?;

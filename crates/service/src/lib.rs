@@ -16,6 +16,7 @@ mod auth;
 pub mod billing;
 mod clients;
 pub mod demo;
+mod demo_billing;
 mod demo_calendar;
 mod demo_schedule;
 pub mod erase;

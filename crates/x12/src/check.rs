@@ -204,6 +204,9 @@ fn check_claim(c: &mut Checker<'_>, claim: &Claim, made: Date) {
                 Some(born) => c.not_after("subscriber birth date", born, made),
                 None => c.refuse("subscriber birth date", "is missing (the subscriber is the patient)"),
             }
+            if s.sex.is_none() {
+                c.refuse("subscriber sex", "is missing (the subscriber is the patient)");
+            }
         }
         Some(p) => {
             if !["01", "19", "20", "21", "39", "40", "53", "G8"].contains(&p.relationship.as_str()) {

@@ -95,7 +95,6 @@ pub struct Clinician {
 pub enum Sex {
     Female,
     Male,
-    Unknown,
 }
 
 impl Sex {
@@ -103,7 +102,6 @@ impl Sex {
         match self {
             Sex::Female => "F",
             Sex::Male => "M",
-            Sex::Unknown => "U",
         }
     }
 }
@@ -136,7 +134,7 @@ pub struct Subscriber {
     pub group_number: String,
     /// SBR09: `CI` commercial, `MB` Medicare Part B, `MC` Medicaid, `BL` Blue Cross, …
     pub filing_indicator: String,
-    /// Required when the subscriber is the patient.
+    /// Address, birth date and sex: required when the subscriber is the patient.
     pub address: Option<Address>,
     pub birth_date: Option<Date>,
     pub sex: Option<Sex>,
@@ -322,8 +320,8 @@ pub fn write_batch(batch: &ClaimBatch) -> Result<String, Vec<Refusal>> {
         if let Some(a) = &sub.address {
             address(&mut w, a);
         }
-        if let Some(born) = sub.birth_date {
-            w.segment("DMG", &["D8", &date(born), sub.sex.unwrap_or(Sex::Unknown).code()]);
+        if let (Some(born), Some(sex)) = (sub.birth_date, sub.sex) {
+            w.segment("DMG", &["D8", &date(born), sex.code()]);
         }
         w.segment("NM1", &["PR", "2", &upper(&sub.payer_name), "", "", "", "", "PI", &sub.payer_id]);
         if let Some(p) = &claim.patient {

@@ -202,7 +202,7 @@ impl Haven {
                     claims.iter().find(|c| &c.id == id).map(|c| c.number.clone()).unwrap_or_default(),
                 ),
                 None if record.payer == SELF_PAY => Readiness::SelfPay,
-                None => match context.claim(self, &record, &facts, "").await? {
+                None => match context.claim(self, &record, &facts, "H0000000").await? {
                     Ok(_) => Readiness::Ready,
                     Err(missing) => Readiness::Missing(missing),
                 },

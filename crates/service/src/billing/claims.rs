@@ -24,8 +24,8 @@ use store::{
 use x12::Envelope;
 use x12::check::check_batch;
 use x12::claim::{
-    Address, BillingProvider, Claim, ClaimBatch, Clinician, Dependent, Frequency, Line, Name, Receiver,
-    Responsibility, Sex, Submitter, Subscriber,
+    Address, BillingProvider, Claim, ClaimBatch, Clinician, Dependent, Frequency, Line, Name, Receiver, Responsibility,
+    Sex, Submitter, Subscriber,
 };
 
 use super::{Readiness, SELF_PAY};
@@ -116,7 +116,8 @@ impl ClaimContext {
         let details = open_details(&self.ring, &practice.to_string(), &sealed)?;
         let mut diagnoses = Vec::new();
         for record in haven.store.diagnoses(practice, client).await? {
-            let plain = open_cell(&self.ring, practice, SealedColumn::DiagnosisDetail, &record.id.to_string(), &record.detail)?;
+            let plain =
+                open_cell(&self.ring, practice, SealedColumn::DiagnosisDetail, &record.id.to_string(), &record.detail)?;
             let detail: domain::diagnosis::DiagnosisDetail = serde_json::from_slice(plain.expose())
                 .map_err(|_| ServiceError::Internal(format!("diagnosis {} is not readable", record.id)))?;
             let active = record.status == DiagnosisStatus::Active;
@@ -193,7 +194,16 @@ impl ClaimContext {
         if address.line1.trim().is_empty() || address.city.trim().is_empty() || address.state.len() != 2 {
             missing.push("the client's address is incomplete".to_owned());
         }
-        let (Some(settings), Some(payer), Some((_, npi, taxonomy)), Some(policy)) = (settings, payer, ids, policy)
+        let sex = match profile.claim_sex.as_str() {
+            "F" => Some(Sex::Female),
+            "M" => Some(Sex::Male),
+            _ => None,
+        };
+        if sex.is_none() {
+            missing.push("the client's sex on the insurer's file is not recorded".to_owned());
+        }
+        let (Some(settings), Some(payer), Some((_, npi, taxonomy)), Some(policy), Some(sex)) =
+            (settings, payer, ids, policy, sex)
         else {
             return Ok(Err(missing));
         };
@@ -215,7 +225,7 @@ impl ClaimContext {
             filing_indicator: payer.filing_indicator.clone(),
             address: is_subscriber.then(|| address.clone()),
             birth_date: if is_subscriber { Some(facts.birth) } else { policy.subscriber_birth_date },
-            sex: is_subscriber.then_some(Sex::Unknown),
+            sex: is_subscriber.then_some(sex),
             payer_name: payer.name.clone(),
             payer_id: payer.electronic_id.clone(),
         };
@@ -225,7 +235,7 @@ impl ClaimContext {
             first: facts.given.clone(),
             address: address.clone(),
             birth_date: facts.birth,
-            sex: Sex::Unknown,
+            sex,
         });
         let (last, first) = split_name(&self.names.of(charge.clinician));
         let solo = *npi == self.practice.profile.npi.as_str();
@@ -377,7 +387,8 @@ impl Haven {
                     .purpose("HPAYMT")
             })
             .collect();
-        match self.recording_each_by(actor, entries)?.record_claim_batch(practice, &record, first_claim, &records).await {
+        match self.recording_each_by(actor, entries)?.record_claim_batch(practice, &record, first_claim, &records).await
+        {
             Ok(()) => self.audit_drafts_committed(),
             Err(StoreError::NoRowChanged(_)) => {
                 return Err(ServiceError::Conflict("another batch was made at the same moment; send again".into()));

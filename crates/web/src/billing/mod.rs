@@ -134,7 +134,10 @@ async fn page(state: &AppState, actor: &service::Actor, from: Date, to: Date) ->
     let total = Cents::sum(days.iter().flat_map(|d| d.charges.iter().map(|c| Cents(c.record.amount_cents))));
     let days: Vec<Day> = days
         .into_iter()
-        .map(|d| Day { date: d.date.strftime("%A, %B %-d, %Y").to_string(), rows: d.charges.into_iter().map(row).collect() })
+        .map(|d| Day {
+            date: d.date.strftime("%A, %B %-d, %Y").to_string(),
+            rows: d.charges.into_iter().map(row).collect(),
+        })
         .collect();
     let ready = days.iter().flat_map(|d| &d.rows).filter(|r| r.ready).count();
     let batches = state

@@ -202,7 +202,8 @@ pub(super) async fn save_clinician(
         Ok(()) => Ok(saved()),
         Err(e) => {
             refused(&state, &actor, e, |page, errors| {
-                let said: Vec<String> = errors.iter().map(|e| format!("{} {}", e.field.replace('_', " "), e.message)).collect();
+                let said: Vec<String> =
+                    errors.iter().map(|e| format!("{} {}", e.field.replace('_', " "), e.message)).collect();
                 page.clinician_error = Some(format!("Not saved: the {}.", said.join("; the ")));
             })
             .await
