@@ -68,6 +68,16 @@ pub(super) fn payer_named<'a>(payers: &'a [PayerRecord], name: &str) -> Option<&
     payers.iter().find(|p| p.name.trim().eq_ignore_ascii_case(name.trim()))
 }
 
+/// Who a session with several clients is billed to: each member for group psychotherapy
+/// (90853, 90849: per session, per patient), otherwise once, under the identified patient (the
+/// first client booked), as family and couples therapy (90846, 90847) are.
+fn billed_clients<'a>(code: &str, clients: &'a [ClientId]) -> &'a [ClientId] {
+    match code {
+        "90853" | "90849" => clients,
+        _ => &clients[..clients.len().min(1)],
+    }
+}
+
 /// The code billed for a session of `minutes` booked as `code`: psychotherapy by its time
 /// band, other timed codes only within theirs, untimed codes as booked.
 fn code_for(code: &str, minutes: u32) -> std::result::Result<String, String> {
@@ -130,7 +140,7 @@ impl Haven {
                 (Modality::Telehealth, "02") => "02".to_owned(),
                 (Modality::Telehealth, _) => "10".to_owned(),
             };
-            for client in &a.clients {
+            for client in billed_clients(&code, &a.clients) {
                 if !insurers.contains_key(client) {
                     insurers.insert(*client, self.primary_insurer(practice, *client).await?);
                 }
@@ -244,5 +254,13 @@ mod tests {
         assert!(code_for("90847", 20).is_err());
         assert_eq!(code_for("90791", 75), Ok("90791".into()));
         assert_eq!(code_for("H0004", 15), Ok("H0004".into()));
+    }
+
+    #[test]
+    fn a_couple_is_billed_once_a_group_per_member() {
+        let (a, b) = (ClientId::random(), ClientId::random());
+        assert_eq!(billed_clients("90847", &[a, b]), [a]);
+        assert_eq!(billed_clients("90853", &[a, b]), [a, b]);
+        assert_eq!(billed_clients("90837", &[]), [] as [ClientId; 0]);
     }
 }
