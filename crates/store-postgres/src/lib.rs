@@ -64,6 +64,7 @@ const MIGRATIONS: Migrations = &[
     (43, include_str!("../migrations/0043_reminder_delivery_status.sql")),
     (44, include_str!("../migrations/0044_portal_second_factor.sql")),
     (45, include_str!("../migrations/0045_billing.sql")),
+    (46, include_str!("../migrations/0046_remittances.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -83,6 +83,50 @@ pub struct ClaimRecord {
     pub batch: String,
     pub status: String,
     pub created_at: Timestamp,
+    /// The payer's number for the claim, from its remittance.
+    pub payer_claim_number: Option<String>,
+}
+
+/// An imported remittance (one 835 transaction set); `content`, the file, is sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemittanceRecord {
+    pub id: String,
+    pub originator: String,
+    pub trace: String,
+    pub payer_name: String,
+    pub paid_on: Date,
+    pub method: String,
+    pub amount_cents: i64,
+    pub imported_at: Timestamp,
+    pub imported_by: UserId,
+    pub content: Vec<u8>,
+}
+
+/// What a remittance said of one claim: `adjustments` as JSON, `remarks` comma-separated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimPaymentRecord {
+    pub id: String,
+    pub remittance: String,
+    pub claim: String,
+    pub status: String,
+    pub charge_cents: i64,
+    pub paid_cents: i64,
+    pub patient_cents: i64,
+    pub payer_claim_number: String,
+    pub adjustments: String,
+    pub remarks: String,
+}
+
+/// An entry of a client's ledger: what they owe (positive) from a claim's remittance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntryRecord {
+    pub id: String,
+    pub client: ClientId,
+    pub at: Timestamp,
+    pub kind: String,
+    pub amount_cents: i64,
+    pub claim: Option<String>,
+    pub remittance: Option<String>,
 }
 
 /// A batch of claims; `content` (the 837P file) is sealed.
@@ -130,6 +174,20 @@ pub trait BillingStore: Send + Sync {
     /// The practice's batches, newest first, without their content.
     async fn claim_batches(&self, practice: PracticeId) -> Result<Vec<ClaimBatchRecord>>;
     async fn claim_batch_content(&self, practice: PracticeId, id: &str) -> Result<Option<Vec<u8>>>;
+    /// Posts a remittance, all or nothing: the remittance (`Conflict` if its payer's trace was
+    /// imported before), each claim payment with its claim settled to `status` (`NoRowChanged`
+    /// unless the claim is still sent), and the ledger entries.
+    async fn post_remittance(
+        &self,
+        practice: PracticeId,
+        remittance: &RemittanceRecord,
+        payments: &[(ClaimPaymentRecord, String)],
+        ledger: &[LedgerEntryRecord],
+    ) -> Result<()>;
+    /// The practice's remittances, newest first, without their content.
+    async fn remittances(&self, practice: PracticeId) -> Result<Vec<RemittanceRecord>>;
+    async fn claim_payments(&self, practice: PracticeId) -> Result<Vec<ClaimPaymentRecord>>;
+    async fn ledger(&self, practice: PracticeId, client: ClientId) -> Result<Vec<LedgerEntryRecord>>;
 }
 
 fn settings(r: &Row) -> Result<BillingSettingsRecord> {
@@ -199,6 +257,7 @@ fn claim(r: &Row) -> Result<ClaimRecord> {
         batch: r.text(6)?,
         status: r.text(7)?,
         created_at: r.time(8)?,
+        payer_claim_number: r.opt_text(9)?,
     })
 }
 
@@ -389,5 +448,128 @@ impl<S: Sql> BillingStore for SqlStore<S> {
     async fn claim_batch_content(&self, practice: PracticeId, id: &str) -> Result<Option<Vec<u8>>> {
         let row = self.query_one(Some(practice), sql::CLAIM_BATCH_CONTENT, vec![practice.into(), id.into()]).await?;
         row.map(|r| r.bytes(0)).transpose()
+    }
+
+    async fn post_remittance(
+        &self,
+        practice: PracticeId,
+        r: &RemittanceRecord,
+        payments: &[(ClaimPaymentRecord, String)],
+        ledger: &[LedgerEntryRecord],
+    ) -> Result<()> {
+        let mut statements = vec![Statement::new(
+            sql::INSERT_REMITTANCE,
+            vec![
+                practice.into(),
+                r.id.as_str().into(),
+                r.originator.as_str().into(),
+                r.trace.as_str().into(),
+                r.payer_name.as_str().into(),
+                r.paid_on.to_string().into(),
+                r.method.as_str().into(),
+                r.amount_cents.into(),
+                r.imported_at.into(),
+                r.imported_by.into(),
+                r.content.clone().into(),
+            ],
+        )];
+        for (p, status) in payments {
+            statements.push(Statement::new(
+                sql::INSERT_CLAIM_PAYMENT,
+                vec![
+                    practice.into(),
+                    p.id.as_str().into(),
+                    p.remittance.as_str().into(),
+                    p.claim.as_str().into(),
+                    p.status.as_str().into(),
+                    p.charge_cents.into(),
+                    p.paid_cents.into(),
+                    p.patient_cents.into(),
+                    p.payer_claim_number.as_str().into(),
+                    p.adjustments.as_str().into(),
+                    p.remarks.as_str().into(),
+                ],
+            ));
+            let settle = vec![
+                practice.into(),
+                p.claim.as_str().into(),
+                status.as_str().into(),
+                p.payer_claim_number.as_str().into(),
+            ];
+            statements.push(Statement::new(sql::SETTLE_CLAIM, settle).must_change_a_row());
+        }
+        for e in ledger {
+            statements.push(Statement::new(
+                sql::INSERT_LEDGER_ENTRY,
+                vec![
+                    practice.into(),
+                    e.id.as_str().into(),
+                    e.client.into(),
+                    e.at.into(),
+                    e.kind.as_str().into(),
+                    e.amount_cents.into(),
+                    e.claim.as_deref().into(),
+                    e.remittance.as_deref().into(),
+                ],
+            ));
+        }
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn remittances(&self, practice: PracticeId) -> Result<Vec<RemittanceRecord>> {
+        let rows = self.0.query(Some(practice), sql::REMITTANCES, vec![practice.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RemittanceRecord {
+                    id: r.text(0)?,
+                    originator: r.text(1)?,
+                    trace: r.text(2)?,
+                    payer_name: r.text(3)?,
+                    paid_on: r.parse(4)?,
+                    method: r.text(5)?,
+                    amount_cents: r.int(6)?,
+                    imported_at: r.time(7)?,
+                    imported_by: r.parse(8)?,
+                    content: Vec::new(),
+                })
+            })
+            .collect()
+    }
+
+    async fn claim_payments(&self, practice: PracticeId) -> Result<Vec<ClaimPaymentRecord>> {
+        let rows = self.0.query(Some(practice), sql::CLAIM_PAYMENTS, vec![practice.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ClaimPaymentRecord {
+                    id: r.text(0)?,
+                    remittance: r.text(1)?,
+                    claim: r.text(2)?,
+                    status: r.text(3)?,
+                    charge_cents: r.int(4)?,
+                    paid_cents: r.int(5)?,
+                    patient_cents: r.int(6)?,
+                    payer_claim_number: r.text(7)?,
+                    adjustments: r.text(8)?,
+                    remarks: r.text(9)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn ledger(&self, practice: PracticeId, client: ClientId) -> Result<Vec<LedgerEntryRecord>> {
+        let rows = self.0.query(Some(practice), sql::LEDGER, vec![practice.into(), client.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LedgerEntryRecord {
+                    id: r.text(0)?,
+                    client: r.parse(1)?,
+                    at: r.time(2)?,
+                    kind: r.text(3)?,
+                    amount_cents: r.int(4)?,
+                    claim: r.opt_text(5)?,
+                    remittance: r.opt_text(6)?,
+                })
+            })
+            .collect()
     }
 }

@@ -46,7 +46,8 @@ pub use audit::{
     AuditStore, AuditTileRow,
 };
 pub use billing::{
-    BillingSettingsRecord, BillingStore, ChargeRecord, ClaimBatchRecord, ClaimRecord, FeeRecord, PayerRecord,
+    BillingSettingsRecord, BillingStore, ChargeRecord, ClaimBatchRecord, ClaimPaymentRecord, ClaimRecord, FeeRecord,
+    LedgerEntryRecord, PayerRecord, RemittanceRecord,
 };
 pub use clients::ClientStore;
 pub use diagnoses::DiagnosisStore;

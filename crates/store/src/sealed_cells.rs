@@ -58,10 +58,12 @@ pub enum SealedColumn {
     PortalTotpSecret,
     /// A batch of claims as sent: the 837P file.
     ClaimBatchContent,
+    /// A remittance as imported: the 835 file.
+    RemittanceContent,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 27] = [
+    pub const ALL: [SealedColumn; 28] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -89,6 +91,7 @@ impl SealedColumn {
         SealedColumn::IntakeAnswers,
         SealedColumn::PortalTotpSecret,
         SealedColumn::ClaimBatchContent,
+        SealedColumn::RemittanceContent,
     ];
 
     pub fn table(self) -> &'static str {
@@ -114,6 +117,7 @@ impl SealedColumn {
             SealedColumn::IntakeSignature | SealedColumn::IntakeAnswers => "intake_signatures",
             SealedColumn::PortalTotpSecret => "portal_totp_factors",
             SealedColumn::ClaimBatchContent => "claim_batches",
+            SealedColumn::RemittanceContent => "remittances",
         }
     }
 
@@ -136,7 +140,7 @@ impl SealedColumn {
             SealedColumn::IntakeSignature => "signature",
             SealedColumn::IntakeAnswers => "answers",
             SealedColumn::PortalTotpSecret => "secret",
-            SealedColumn::ClaimBatchContent => "content",
+            SealedColumn::ClaimBatchContent | SealedColumn::RemittanceContent => "content",
             SealedColumn::MessageAttachmentDetail => "detail",
             SealedColumn::MessageAttachmentKey => "content_key",
             SealedColumn::NoteContent
@@ -178,6 +182,7 @@ impl SealedColumn {
             SealedColumn::MessageAttachmentKey => sql::MESSAGE_ATTACHMENT_KEY_CELLS,
             SealedColumn::PortalTotpSecret => sql::PORTAL_TOTP_CELLS,
             SealedColumn::ClaimBatchContent => sql::CLAIM_BATCH_CELLS,
+            SealedColumn::RemittanceContent => sql::REMITTANCE_CELLS,
         }
     }
 }

@@ -908,8 +908,28 @@ pub const INSERT_CLAIM: &str = "INSERT INTO claims (practice_id, id, number, cli
 pub const CLAIM_CHARGE: &str =
     "UPDATE charges SET claim_id = $3 WHERE practice_id = $1 AND id = $2 AND claim_id IS NULL";
 pub const CLAIMS: &str = "SELECT id, number, client_id, payer_id, charge_id, total_cents, batch_id, status, \
-     created_at FROM claims WHERE practice_id = $1 ORDER BY number";
+     created_at, payer_claim_number FROM claims WHERE practice_id = $1 ORDER BY number";
 pub const CLAIM_BATCHES: &str = "SELECT id, interchange, created_at, created_by, claims FROM claim_batches \
      WHERE practice_id = $1 ORDER BY interchange DESC";
 pub const CLAIM_BATCH_CONTENT: &str = "SELECT content FROM claim_batches WHERE practice_id = $1 AND id = $2";
 pub const CLAIM_BATCH_CELLS: (&str, &str) = sealed_cells!("claim_batches", "content");
+
+pub const INSERT_REMITTANCE: &str = "INSERT INTO remittances (practice_id, id, originator, trace, payer_name, \
+     paid_on, method, amount_cents, imported_at, imported_by, content) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub const INSERT_CLAIM_PAYMENT: &str = "INSERT INTO claim_payments (practice_id, id, remittance_id, claim_id, \
+     status, charge_cents, paid_cents, patient_cents, payer_claim_number, adjustments, remarks) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub const SETTLE_CLAIM: &str = "UPDATE claims SET status = $3, payer_claim_number = $4 \
+     WHERE practice_id = $1 AND id = $2 AND status = 'sent'";
+pub const INSERT_LEDGER_ENTRY: &str = "INSERT INTO ledger_entries \
+     (practice_id, id, client_id, at, kind, amount_cents, claim_id, remittance_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub const REMITTANCES: &str = "SELECT id, originator, trace, payer_name, paid_on, method, amount_cents, \
+     imported_at, imported_by FROM remittances WHERE practice_id = $1 ORDER BY imported_at DESC, id";
+pub const CLAIM_PAYMENTS: &str = "SELECT id, remittance_id, claim_id, status, charge_cents, paid_cents, \
+     patient_cents, payer_claim_number, adjustments, remarks FROM claim_payments WHERE practice_id = $1 \
+     ORDER BY remittance_id, claim_id, id";
+pub const LEDGER: &str = "SELECT id, client_id, at, kind, amount_cents, claim_id, remittance_id FROM ledger_entries \
+     WHERE practice_id = $1 AND client_id = $2 ORDER BY at, id";
+pub const REMITTANCE_CELLS: (&str, &str) = sealed_cells!("remittances", "content");

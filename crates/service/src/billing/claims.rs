@@ -353,6 +353,7 @@ impl Haven {
                         batch: batch_id.clone(),
                         status: "sent".into(),
                         created_at: now,
+                        payer_claim_number: None,
                     });
                     claims.push(claim);
                 }

@@ -5,7 +5,10 @@
 use jiff::civil::date;
 
 use super::*;
-use crate::{BillingSettingsRecord, ChargeRecord, ClaimBatchRecord, ClaimRecord, FeeRecord, PayerRecord};
+use crate::{
+    BillingSettingsRecord, ChargeRecord, ClaimBatchRecord, ClaimPaymentRecord, ClaimRecord, FeeRecord,
+    LedgerEntryRecord, PayerRecord, RemittanceRecord,
+};
 
 fn settings() -> BillingSettingsRecord {
     BillingSettingsRecord {
@@ -22,7 +25,7 @@ fn settings() -> BillingSettingsRecord {
     }
 }
 
-pub async fn claim_batches_take_numbers_once_and_claim_each_charge_once(store: &dyn Store) {
+pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &dyn Store) {
     use domain::appointment::{Modality, Status};
     let p = practice("Billing", "owner@billing.example", None);
     ok(store.create_practice(&p, t(10)).await);
@@ -136,6 +139,7 @@ pub async fn claim_batches_take_numbers_once_and_claim_each_charge_once(store: &
         batch: batch.into(),
         status: "sent".into(),
         created_at: t(40),
+        payer_claim_number: None,
     };
     ok(store
         .record_claim_batch(p.id, &batch("batch-1", 1), 1, &[claim("claim-1", "H000001", "charge-1", "batch-1")])
@@ -158,6 +162,68 @@ pub async fn claim_batches_take_numbers_once_and_claim_each_charge_once(store: &
     assert_eq!(charged[0].claim.as_deref(), Some("claim-1"));
     assert_eq!(ok(store.claim_batch_content(p.id, "batch-1").await), Some(vec![8, 3, 7]));
 
+    // A remittance settles the claim once, and the client's share goes on their ledger; the
+    // same payer's trace again, or a claim no longer waiting, posts nothing.
+    let remittance = |id: &str, trace: &str| RemittanceRecord {
+        id: id.into(),
+        originator: "1512345678".into(),
+        trace: trace.into(),
+        payer_name: "Example Health Plan".into(),
+        paid_on: date(2026, 11, 15),
+        method: "CHK".into(),
+        amount_cents: 13_000,
+        imported_at: t(50),
+        imported_by: p.owner.id,
+        content: vec![4, 2],
+    };
+    let payment = |id: &str, remittance: &str| ClaimPaymentRecord {
+        id: id.into(),
+        remittance: remittance.into(),
+        claim: "claim-1".into(),
+        status: "1".into(),
+        charge_cents: 16_000,
+        paid_cents: 13_000,
+        patient_cents: 3_000,
+        payer_claim_number: "ICN1".into(),
+        adjustments: r#"[{"group":"PR","reason":"3","amount":3000,"line":"H000001-1"}]"#.into(),
+        remarks: String::new(),
+    };
+    let owed = |id: &str, remittance: &str| LedgerEntryRecord {
+        id: id.into(),
+        client: client.id,
+        at: t(50),
+        kind: "patient_responsibility".into(),
+        amount_cents: 3_000,
+        claim: Some("claim-1".into()),
+        remittance: Some(remittance.into()),
+    };
+    let posted = store
+        .post_remittance(
+            p.id,
+            &remittance("r-1", "CHK1"),
+            &[(payment("pay-1", "r-1"), "paid".into())],
+            &[owed("l-1", "r-1")],
+        )
+        .await;
+    ok(posted);
+    let settled = ok(store.claims(p.id).await);
+    assert_eq!((settled[0].status.as_str(), settled[0].payer_claim_number.as_deref()), ("paid", Some("ICN1")));
+    assert_eq!(ok(store.claim_payments(p.id).await), vec![payment("pay-1", "r-1")]);
+    assert_eq!(ok(store.ledger(p.id, client.id).await), vec![owed("l-1", "r-1")]);
+    let duplicate = store.post_remittance(p.id, &remittance("r-2", "CHK1"), &[], &[]).await;
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))), "{duplicate:?}");
+    let settled_twice = store
+        .post_remittance(
+            p.id,
+            &remittance("r-3", "CHK2"),
+            &[(payment("pay-3", "r-3"), "paid".into())],
+            &[owed("l-3", "r-3")],
+        )
+        .await;
+    assert!(matches!(settled_twice, Err(StoreError::NoRowChanged(_))), "{settled_twice:?}");
+    assert_eq!(ok(store.remittances(p.id).await).len(), 1);
+    assert_eq!(ok(store.ledger(p.id, client.id).await).len(), 1);
+
     // Another practice sees none of it.
     let elsewhere = practice("Other billing", "owner@billing-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);
@@ -165,4 +231,6 @@ pub async fn claim_batches_take_numbers_once_and_claim_each_charge_once(store: &
     assert_eq!(ok(store.claims(elsewhere.id).await), vec![]);
     assert_eq!(ok(store.claim_batch_content(elsewhere.id, "batch-1").await), None);
     assert_eq!(ok(store.charges_between(elsewhere.id, date(2026, 1, 1), date(2026, 12, 31)).await), vec![]);
+    assert_eq!(ok(store.remittances(elsewhere.id).await), vec![]);
+    assert_eq!(ok(store.ledger(elsewhere.id, client.id).await), vec![]);
 }

@@ -61,7 +61,7 @@ macro_rules! store_contract_suite {
             ai_consents_are_revoked_once_and_requests_kept,
             portal_links_set_a_password_once_and_close_with_the_account,
             a_portal_authenticator_app_is_confirmed_once_and_each_code_used_once,
-            claim_batches_take_numbers_once_and_claim_each_charge_once,
+            claim_batches_take_numbers_once_and_remittances_post_once,
             questionnaires_are_answered_once_into_a_measure,
             intake_packets_are_signed_once_with_their_copies,
             an_opening_is_booked_once_even_at_the_same_instant,
