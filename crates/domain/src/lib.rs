@@ -46,6 +46,7 @@ macro_rules! redacted_debug {
     )*};
 }
 
+pub mod adjustments;
 pub mod ai;
 pub mod appointment;
 pub mod appointment_type;

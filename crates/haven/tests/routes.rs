@@ -158,6 +158,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/billing/claims", RefusedTo("clinician")),
         ("GET", "/billing/batches/{id}", RefusedTo("clinician")),
         ("GET", "/billing/setup", RefusedTo("scheduler")),
+        ("GET", "/billing/remittances", RefusedTo("clinician")),
+        ("POST", "/billing/remittances", RefusedTo("supervisor")),
         ("POST", "/billing/settings", RefusedTo("administrator")),
         ("POST", "/billing/clinicians/{user}", RefusedTo("clinician")),
         ("POST", "/billing/payers", RefusedTo("supervisor")),

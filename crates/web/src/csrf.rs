@@ -24,7 +24,8 @@ pub(crate) const MAX_FORM_BYTES: usize = 1024 * 1024;
 /// The largest upload form: one document at its limit, and the few fields beside it.
 pub(crate) const MAX_UPLOAD_BYTES: usize = domain::document::FILE_MAX_BYTES + 64 * 1024;
 
-/// Whether `path` takes uploads (and so the larger limit): a client's documents.
+/// Whether `path` takes uploads (and so the larger limit): a client's documents, messages'
+/// files, remittance files.
 fn takes_uploads(path: &str) -> bool {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     matches!(
@@ -34,6 +35,7 @@ fn takes_uploads(path: &str) -> bool {
             | ["clients", _, "messages", _]
             | ["portal", "messages"]
             | ["portal", "messages", _]
+            | ["billing", "remittances"]
     )
 }
 

@@ -2,6 +2,7 @@
 //! thread, making charges from attended sessions, sending the ready ones as an 837P batch and
 //! downloading a batch; the set-up page is `setup`'s.
 
+mod remittances;
 mod setup;
 
 use askama::Template;
@@ -29,6 +30,8 @@ pub(crate) fn routes() -> Routes {
         .post("/billing/charges", make_charges)
         .post("/billing/claims", send_claims)
         .get("/billing/batches/{id}", download_batch)
+        .get("/billing/remittances", remittances::list)
+        .post("/billing/remittances", remittances::import)
         .get("/billing/setup", setup::page)
         .post("/billing/settings", setup::save_settings)
         .post("/billing/clinicians/{user}", setup::save_clinician)

@@ -1,0 +1,266 @@
+//! Remittance (BI-4): an 835 imported and posted to the claims it answers (by claim number, as
+//! Haven sent it), all of a file or none of it. A file that does not read, does not balance to
+//! the cent, names a claim Haven never sent or one already settled, or repeats a payer's trace
+//! number posts nothing and says why. Each claim's adjustments are kept with their group and
+//! reason; the client's share (the PR adjustments) goes on their ledger; denied claims make the
+//! denials worklist, every code explained in plain words with the next thing to do.
+
+use std::collections::HashMap;
+
+use domain::adjustments::{carc, explain, rarc};
+use domain::money::Cents;
+use domain::policy::{Action, Resource};
+use domain::validation::FieldErrors;
+use domain::{ClientId, Phi};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use store::{ClaimPaymentRecord, ClaimRecord, LedgerEntryRecord, RemittanceRecord, SealedColumn, StoreError};
+use x12::remit::{self, Remittance};
+
+use crate::audit_log::{AuditEntry, Crud};
+use crate::clients::sealing::{open_names, seal_cell};
+use crate::{Actor, Haven, Result, ServiceError};
+
+/// What an import posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub payments: usize,
+    pub claims: usize,
+    pub paid: Cents,
+    pub patient: Cents,
+}
+
+/// One adjustment as kept with its claim payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Kept {
+    group: String,
+    reason: String,
+    amount: i64,
+    #[serde(default)]
+    line: String,
+}
+
+/// A denied claim on the worklist: what was billed, and every reason in plain words.
+#[derive(Debug, Clone)]
+pub struct Denial {
+    pub number: String,
+    pub client: Phi<String>,
+    pub payer_claim_number: String,
+    pub charge: Cents,
+    /// Each adjustment and remark, explained.
+    pub reasons: Vec<String>,
+    /// The next things to do, one per distinct code.
+    pub next: Vec<String>,
+}
+
+fn refused(message: String) -> ServiceError {
+    let mut errors = FieldErrors::default();
+    errors.add("file", message);
+    ServiceError::Invalid(errors)
+}
+
+/// Where a claim stands after its payment: denied when the payer refused it outright or paid
+/// nothing and left the client nothing to pay; otherwise paid.
+fn settled_status(payment: &remit::ClaimPayment) -> &'static str {
+    if payment.status == "4" || (payment.paid == Cents::ZERO && payment.patient_responsibility == Cents::ZERO) {
+        "denied"
+    } else {
+        "paid"
+    }
+}
+
+impl Haven {
+    /// Imports an 835 and posts every claim payment in it, or nothing.
+    pub async fn import_remittance(&self, actor: &Actor, text: &str) -> Result<Posted> {
+        actor.may(Resource::Billing, Action::Create)?;
+        let practice = actor.practice();
+        let remittances = remit::read(text).map_err(|e| refused(format!("is not a readable 835: {e}")))?;
+        for r in &remittances {
+            if let Some(problem) = r.problems().first() {
+                return Err(refused(format!("does not balance, so nothing was posted: {problem}")));
+            }
+        }
+        let claims: HashMap<String, ClaimRecord> =
+            self.store.claims(practice).await?.into_iter().map(|c| (c.number.clone(), c)).collect();
+        let unknown: Vec<&str> = remittances
+            .iter()
+            .flat_map(|r| &r.claims)
+            .map(|c| c.patient_control_number.as_str())
+            .filter(|n| !claims.contains_key(*n))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(refused(format!(
+                "answers claims Haven never sent ({}), so nothing was posted",
+                unknown.join(", ")
+            )));
+        }
+        let settled: Vec<&str> = remittances
+            .iter()
+            .flat_map(|r| &r.claims)
+            .map(|c| c.patient_control_number.as_str())
+            .filter(|n| claims.get(*n).is_some_and(|c| c.status != "sent"))
+            .collect();
+        if !settled.is_empty() {
+            return Err(refused(format!(
+                "answers claims already settled ({}), so nothing was posted",
+                settled.join(", ")
+            )));
+        }
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let now = self.now();
+        let mut posted = Posted { payments: 0, claims: 0, paid: Cents::ZERO, patient: Cents::ZERO };
+        for r in &remittances {
+            let id = uuid::Uuid::new_v4().to_string();
+            let record = RemittanceRecord {
+                id: id.clone(),
+                originator: r.originator.clone(),
+                trace: r.trace.clone(),
+                payer_name: r.payer_name.clone(),
+                paid_on: r.payment.paid_on.unwrap_or_else(|| now.to_zoned(jiff::tz::TimeZone::UTC).date()),
+                method: r.payment.method.clone(),
+                amount_cents: r.payment.amount.0,
+                imported_at: now,
+                imported_by: actor.user(),
+                content: seal_cell(&ring, practice, SealedColumn::RemittanceContent, &id, text.as_bytes())?,
+            };
+            let (payments, ledger, entries) = postings(r, &claims, &id, now);
+            match self.recording_each_by(actor, entries)?.post_remittance(practice, &record, &payments, &ledger).await {
+                Ok(()) => self.audit_drafts_committed(),
+                Err(StoreError::Conflict(_)) => {
+                    return Err(refused(format!(
+                        "pays with trace number {} from {}, which was imported before; nothing was posted twice",
+                        r.trace, r.payer_name
+                    )));
+                }
+                Err(StoreError::NoRowChanged(_)) => {
+                    return Err(ServiceError::Conflict("a claim was settled meanwhile; import the file again".into()));
+                }
+                Err(e) => return Err(e.into()),
+            }
+            posted.payments += 1;
+            posted.claims += payments.len();
+            posted.paid = Cents(posted.paid.0 + payments.iter().map(|(p, _)| p.paid_cents).sum::<i64>());
+            posted.patient = Cents(posted.patient.0 + ledger.iter().map(|e| e.amount_cents).sum::<i64>());
+        }
+        tracing::info!(practice = %practice, claims = posted.claims, "remittance posted");
+        Ok(posted)
+    }
+
+    /// The practice's imported remittances, newest first.
+    pub async fn remittances(&self, actor: &Actor) -> Result<Vec<RemittanceRecord>> {
+        actor.may(Resource::Billing, Action::View)?;
+        Ok(self.store.remittances(actor.practice()).await?)
+    }
+
+    /// The denied claims, each reason explained and the next steps listed.
+    pub async fn denials(&self, actor: &Actor) -> Result<Vec<Denial>> {
+        actor.may(Resource::Billing, Action::View)?;
+        let practice = actor.practice();
+        let claims = self.store.claims(practice).await?;
+        let payments = self.store.claim_payments(practice).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let mut names: HashMap<ClientId, Phi<String>> = HashMap::new();
+        let mut out = Vec::new();
+        for claim in claims.iter().filter(|c| c.status == "denied") {
+            let Some(payment) = payments.iter().rev().find(|p| p.claim == claim.id) else { continue };
+            let client = match names.entry(claim.client) {
+                std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    let sealed = self.store.client(practice, claim.client).await?.ok_or(ServiceError::NotFound)?;
+                    let (given, family) = open_names(&ring, &practice.to_string(), &sealed)?;
+                    let entry = AuditEntry::new("billing.denials", Crud::Read)
+                        .client(claim.client)
+                        .categories(&["billing", "demographics"])
+                        .purpose("HPAYMT");
+                    self.audited_by(actor, entry).await?;
+                    slot.insert(Phi::new(format!("{} {}", given.expose(), family.expose()))).clone()
+                }
+            };
+            let kept: Vec<Kept> = serde_json::from_str(&payment.adjustments).unwrap_or_default();
+            let mut reasons: Vec<String> =
+                kept.iter().map(|a| explain(&a.group, &a.reason, &Cents(a.amount).to_string())).collect();
+            let mut next: Vec<String> = kept.iter().filter_map(|a| carc(&a.reason)).map(|r| r.next.clone()).collect();
+            for remark in payment.remarks.split(',').filter(|r| !r.is_empty()) {
+                match rarc(remark) {
+                    Some(r) => {
+                        reasons.push(format!("remark {remark}: {}", r.plain));
+                        next.push(r.next.clone());
+                    }
+                    None => reasons.push(format!("remark {remark} (not in Haven's list; see x12.org/codes)")),
+                }
+            }
+            next.dedup();
+            out.push(Denial {
+                number: claim.number.clone(),
+                client,
+                payer_claim_number: payment.payer_claim_number.clone(),
+                charge: Cents(payment.charge_cents),
+                reasons,
+                next,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The records posting `r` writes: each claim payment with the status its claim settles to,
+/// the client's share on their ledger, and an audit entry per claim.
+fn postings(
+    r: &Remittance,
+    claims: &HashMap<String, ClaimRecord>,
+    remittance: &str,
+    now: Timestamp,
+) -> (Vec<(ClaimPaymentRecord, String)>, Vec<LedgerEntryRecord>, Vec<AuditEntry>) {
+    let (mut payments, mut ledger, mut entries) = (Vec::new(), Vec::new(), Vec::new());
+    for payment in &r.claims {
+        let Some(claim) = claims.get(&payment.patient_control_number) else { continue };
+        let mut kept: Vec<Kept> = payment
+            .adjustments
+            .iter()
+            .map(|a| Kept { group: a.group.clone(), reason: a.reason.clone(), amount: a.amount.0, line: String::new() })
+            .collect();
+        let mut remarks = Vec::new();
+        for line in &payment.lines {
+            let id = line.line_id.clone().unwrap_or_default();
+            kept.extend(line.adjustments.iter().map(|a| Kept {
+                group: a.group.clone(),
+                reason: a.reason.clone(),
+                amount: a.amount.0,
+                line: id.clone(),
+            }));
+            remarks.extend(line.remarks.iter().cloned());
+        }
+        let record = ClaimPaymentRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            remittance: remittance.to_owned(),
+            claim: claim.id.clone(),
+            status: payment.status.clone(),
+            charge_cents: payment.charge.0,
+            paid_cents: payment.paid.0,
+            patient_cents: payment.patient_responsibility.0,
+            payer_claim_number: payment.payer_claim_number.clone(),
+            adjustments: serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into()),
+            remarks: remarks.join(","),
+        };
+        if payment.patient_responsibility.0 > 0 {
+            ledger.push(LedgerEntryRecord {
+                id: uuid::Uuid::new_v4().to_string(),
+                client: claim.client,
+                at: now,
+                kind: "patient_responsibility".into(),
+                amount_cents: payment.patient_responsibility.0,
+                claim: Some(claim.id.clone()),
+                remittance: Some(remittance.to_owned()),
+            });
+        }
+        entries.push(
+            AuditEntry::new("billing.remittance_post", Crud::Update)
+                .client(claim.client)
+                .resource("claim", &claim.number)
+                .categories(&["billing"])
+                .purpose("HPAYMT"),
+        );
+        payments.push((record, settled_status(payment).to_owned()));
+    }
+    (payments, ledger, entries)
+}
