@@ -1,10 +1,47 @@
 // Billing as the owner works it over the demo calendar: the attended sessions of the last weeks
 // become charges, each not-ready charge names its missing link (a note left unsigned), the
-// ready ones go out as one 837P batch, which downloads; the set-up page lists the payers and
+// ready ones go out as one 837P batch, which downloads; the payer's 835 for it is imported and
+// the denial it carries explained with its next step; the set-up page lists the payers and
 // refuses a fee that is not an amount beside its field.
 //
 // usage: node billing.mjs BASE_URL OWNER_EMAIL:PASSWORD SCREENSHOT_DIR
+import { readFileSync, writeFileSync } from "node:fs";
 import { launch, check, signedIn, submit } from "./browser.mjs";
+
+// The payer's answer to a batch, written here apart from Haven: each line allowed 80 %, the rest
+// written off (CO-45) with a $20 copay (PR-3); the first claim denied for want of an
+// authorization (CO-197, remark M62).
+function remittance(claims) {
+  const money = (c) => `${Math.trunc(c / 100)}.${String(c % 100).padStart(2, "0")}`;
+  const cents = (t) => Math.round(parseFloat(t) * 100);
+  const sent = [];
+  for (const raw of claims.split("~")) {
+    const s = raw.trim().split("*");
+    if (s[0] === "CLM") sent.push({ number: s[1], charge: cents(s[2]), lines: [] });
+    if (s[0] === "SV1") sent.at(-1).lines.push({ code: s[1], charge: cents(s[2]) });
+    if (s[0] === "DTP" && s[1] === "472") sent.at(-1).lines.at(-1).date = s[3];
+    if (s[0] === "REF" && s[1] === "6R") sent.at(-1).lines.at(-1).id = s[2];
+  }
+  const body = [];
+  let total = 0;
+  for (const claim of sent) {
+    const denied = claim.number === "H0000001";
+    const paid = denied ? 0 : claim.lines.reduce((sum, l) => sum + Math.trunc((l.charge * 8) / 10) - 2000, 0);
+    const copay = denied ? "" : money(2000 * claim.lines.length);
+    body.push(`CLP*${claim.number}*${denied ? 4 : 1}*${money(claim.charge)}*${money(paid)}*${copay}*12*ICN${claim.number}`, "NM1*QC*1*DOE*JANE");
+    for (const l of claim.lines) {
+      const allowed = Math.trunc((l.charge * 8) / 10);
+      if (denied) body.push(`SVC*${l.code}*${money(l.charge)}*0**1`, `DTM*472*${l.date}`, `CAS*CO*197*${money(l.charge)}`, `REF*6R*${l.id}`, "LQ*HE*M62");
+      else body.push(`SVC*${l.code}*${money(l.charge)}*${money(allowed - 2000)}**1`, `DTM*472*${l.date}`, `CAS*CO*45*${money(l.charge - allowed)}`, "CAS*PR*3*20", `REF*6R*${l.id}`);
+    }
+    total += paid;
+  }
+  const set = ["ST*835*0001", `BPR*I*${money(total)}*C*CHK************20261201`, "TRN*1*CHK900*1512345678", "N1*PR*CIGNA",
+    "N3*1 PAYER WAY", "N4*CHICAGO*IL*60601", "PER*BL*PROVIDER SERVICES*TE*8005550199", "N1*PE*THE PRACTICE*XX*1234567893", "LX*1", ...body];
+  set.push(`SE*${set.length + 1}*0001`);
+  const isa = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PRACTICE       *261201*1200*^*00501*000000042*0*P*:";
+  return [isa, "GS*HP*PAYER*PRACTICE*20261201*1200*42*X*005010X221A1", ...set, "GE*1*42", "IEA*1*000000042"].join("~\n") + "~\n";
+}
 
 const [base, owner, shots] = process.argv.slice(2);
 if (!shots) {
@@ -39,6 +76,23 @@ try {
   ]);
   check(download.suggestedFilename() === "claims-000000001.x12", `unexpected file: ${download.suggestedFilename()}`);
   await page.screenshot({ path: `${shots}/billing-sent.png`, fullPage: true });
+
+  // The payer's 835 comes back: imported as a file, posted, and the denial worked from the list.
+  const answer = `${shots}/remittance.835`;
+  writeFileSync(answer, remittance(readFileSync(await download.path(), "utf8")));
+  await page.click("a:has-text('Remittances and denials')");
+  await page.waitForURL(`${base}/billing/remittances`);
+  await page.setInputFiles("#file", answer);
+  await submit(page, "button:has-text('Import and post')");
+  check((await page.textContent(".notice[role=status]")).includes(`${ready} claim`), "the 835 was not posted");
+  const denial = await page.textContent("li.denial");
+  check(denial.includes("H0000001") && denial.includes("CO-197") && denial.includes("prior authorization"), `the denial is not explained: ${denial}`);
+  check(denial.includes("Next: obtain or add the authorization number"), `no next step: ${denial}`);
+  await page.screenshot({ path: `${shots}/billing-denials.png`, fullPage: true });
+  await page.setInputFiles("#file", answer);
+  await submit(page, "button:has-text('Import and post')");
+  check((await page.textContent(".alert[role=alert]")).includes("nothing was posted"), "the same 835 was posted twice");
+  await page.click("a:has-text('Back to billing')");
 
   await page.click("a:has-text('Billing set-up')");
   await page.waitForURL(`${base}/billing/setup`);

@@ -51,7 +51,7 @@ pub fn rarc(code: &str) -> Option<&'static Reason> {
 /// Who bears an adjustment, by its group code.
 pub fn group(code: &str) -> &'static str {
     match code {
-        "CO" => "written off under the contract (the client does not owe it)",
+        "CO" => "written off under the contract; the client does not owe it",
         "PR" => "the client's share",
         "OA" => "another adjustment",
         "PI" => "a reduction the payer made",

@@ -320,7 +320,7 @@ fn the_owner_reads_attendance_and_sets_the_fees() {
 }
 
 /// Billing over the demo calendar: charges, the missing link named, a batch sent and
-/// downloaded, and the set-up page's fee refused beside its field.
+/// downloaded, its 835 imported with the denial explained, and a fee refused beside its field.
 #[test]
 fn the_owner_makes_charges_and_sends_a_claim_batch() {
     let tmp = temp_dir();
@@ -328,7 +328,7 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
     let accounts = seeded_with_calendar(&dir, &["owner"]);
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("billing.mjs", &[&server.url, &accounts[0]], &server);
-    for shot in ["billing-charges.png", "billing-sent.png", "billing-setup.png"] {
+    for shot in ["billing-charges.png", "billing-sent.png", "billing-denials.png", "billing-setup.png"] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }
