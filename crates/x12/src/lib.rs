@@ -1,5 +1,6 @@
 //! X12 5010 for a therapy practice's billing: professional claims out (837P, 005010X222A1),
-//! remittance advice in (835, 005010X221A1). A pure codec over `domain`: values in, bytes out;
+//! remittance advice in (835, 005010X221A1), eligibility asked and answered (270/271,
+//! 005010X279A1). A pure codec over `domain`: values in, bytes out;
 //! bytes in, values or an error naming the segment out. No I/O, no clock: dates, times and
 //! control numbers are given.
 //!
@@ -8,10 +9,12 @@
 //!   counts);
 //! - [`claim`]: the 837P model and its writer; [`check`]: the checks a claim passes before it is
 //!   written, each refusal naming its field;
-//! - [`remit`]: the 835 model, its reader, its balancing and a writer (for stand-ins and tests).
+//! - [`remit`]: the 835 model, its reader, its balancing and a writer (for stand-ins and tests);
+//! - [`eligibility`]: the 270 inquiry written, the 271 answer read into what a practice asks.
 
 pub mod check;
 pub mod claim;
+pub mod eligibility;
 pub mod read;
 pub mod remit;
 pub mod write;

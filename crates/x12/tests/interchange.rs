@@ -405,3 +405,63 @@ fn refusals_name_the_claim_and_the_field() {
     assert!(unbalanced.iter().any(|r| r.contains("paid plus adjustments must equal")), "{unbalanced:?}");
     assert!(unbalanced.iter().any(|r| r.contains("other payer 1 paid amount")), "{unbalanced:?}");
 }
+
+fn inquiry(dependent: bool) -> haven_x12::eligibility::Inquiry {
+    use haven_x12::eligibility::{Inquiry, Person};
+    Inquiry {
+        envelope: envelope(303),
+        reference: "TRACE0001".into(),
+        payer_name: "Example Health Plan".into(),
+        payer_id: "12345".into(),
+        provider_name: "Example Behavioral Health".into(),
+        provider_npi: "1234567893".into(),
+        trace: "93175-012547".into(),
+        originator: "1123456789".into(),
+        subscriber: Person { last: "Roe".into(), first: "Richard".into(), birth_date: Some(date(1980, 3, 14)) },
+        member_id: "ABC987654321".into(),
+        dependent: dependent.then(|| Person {
+            last: "Roe".into(),
+            first: "Sam".into(),
+            birth_date: Some(date(2012, 6, 9)),
+        }),
+        date: date(2026, 11, 1),
+        service_types: vec!["MH".into(), "A6".into()],
+    }
+}
+
+#[test]
+fn eligibility_is_asked_as_the_validators_expect_and_answers_read_whole() {
+    use haven_x12::eligibility::{read_answers, write_inquiry};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (name, dependent) in [("subscriber", false), ("dependent", true)] {
+        let text = write_inquiry(&inquiry(dependent)).unwrap_or_else(|r| panic!("{r:?}"));
+        std::fs::write(dir.path().join(format!("270-{name}.x12")), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    // x12sdk checks 270s (pyx12 has no map for them and skips).
+    assert_eq!(validate(dir.path()), "2 passed, 0 failed");
+    let refused =
+        write_inquiry(&haven_x12::eligibility::Inquiry { provider_npi: "1234567890".into(), ..inquiry(false) });
+    assert!(refused.is_err_and(|r| r.iter().any(|r| r.field == "provider NPI")));
+
+    let text = std::fs::read_to_string(shared().join("data/samples/x12/271-bh-synthetic.x12"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let answers = read_answers(&text).unwrap_or_else(|e| panic!("{e}"));
+    let [answer] = answers.as_slice() else { panic!("one answer") };
+    assert_eq!((answer.trace.as_str(), answer.plan_begin), ("93175-012547", Some(date(2026, 1, 1))));
+    let summary = answer.summary();
+    assert_eq!((summary.active, summary.plan.as_str()), (Some(true), "GOLD PPO"));
+    assert_eq!(
+        (summary.copay, summary.deductible_remaining, summary.visit_limit),
+        (Some(Cents(3_000)), Some(Cents(15_000)), Some(20))
+    );
+    assert_eq!(
+        summary.carve_out,
+        Some(("EXAMPLE BEHAVIORAL HEALTH MANAGER".into(), "BHO999".into(), "8005550123".into()))
+    );
+    assert!(summary.notes.iter().any(|n| n.contains("20 VISITS")));
+    // A refusal reads as one, in words.
+    let refusal = text.replacen("EB*1*IND*30**GOLD PPO~", "AAA*Y**72*C~", 1).replacen("SE*23*", "SE*23*", 1);
+    let refused = read_answers(&refusal).unwrap_or_else(|e| panic!("{e}"));
+    assert!(refused[0].rejections.iter().any(|r| r.contains("member id is not valid")), "{:?}", refused[0].rejections);
+    assert_eq!(refused[0].summary().active, None);
+}
