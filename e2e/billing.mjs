@@ -77,6 +77,14 @@ try {
   check(download.suggestedFilename() === "claims-000000001.x12", `unexpected file: ${download.suggestedFilename()}`);
   await page.screenshot({ path: `${shots}/billing-sent.png`, fullPage: true });
 
+  // What the payers owe now, by age, drawn and tabled.
+  await page.click("a:has-text('Accounts receivable')");
+  await page.waitForURL(/\/billing\/reports/);
+  check((await page.locator("svg.aging-chart rect.bar").count()) === 5, "the aging chart lacks its bars");
+  check((await page.textContent("table.aging tr.total")).includes(String(ready)), "the total does not count the claims sent");
+  await page.screenshot({ path: `${shots}/billing-aging.png`, fullPage: true });
+  await page.click("a:has-text('Back to billing')");
+
   // The payer's 835 comes back: imported as a file, posted, and the denial worked from the list.
   const answer = `${shots}/remittance.835`;
   writeFileSync(answer, remittance(readFileSync(await download.path(), "utf8")));

@@ -84,6 +84,12 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     // The payer's 835 answers the batch: paid less the contract and a copay, the first claim
     // denied for want of an authorization. It posts once, and what does not fit posts nothing.
     let answer = remittance(&file.body, "CHK777");
+    // Before the answer, the aging report owes every claim sent, by payer.
+    let owed = get(&format!("{base}/billing/reports/aging.csv"), Some(&owner)).body;
+    let all = owed.lines().last().unwrap_or_default().to_owned();
+    assert!(all.starts_with("All payers,") && all.ends_with(&format!(",{ready}")), "{owed}");
+    let page = get(&format!("{base}/billing/reports"), Some(&owner)).body;
+    assert!(page.contains("<svg class=\"aging-chart\"") && page.contains("All payers"), "{page}");
     let remittances = "/billing/remittances";
     let posted = post_from(base, &owner, remittances, remittances, &[("x12", &answer)]);
     assert_eq!(posted.status, 303, "{}", posted.body);
@@ -107,6 +113,11 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     assert!(refused.status == 422 && refused.body.contains("does not balance"), "{}", refused.body);
     let posts = get(&format!("{base}/audit.csv?action=billing.remittance_post"), Some(&owner)).body;
     assert_eq!(posts.lines().filter(|l| l.contains(",billing.remittance_post,")).count(), ready);
+
+    // Once paid or denied, nothing is owed on those claims any more.
+    let aging = get(&format!("{base}/billing/reports/aging.csv?as_of=2027-12-31"), Some(&owner));
+    assert_eq!(aging.status, 200);
+    assert_eq!(aging.body.lines().last(), Some("All payers,0,0,0,0,0,0,0"), "{}", aging.body);
 
     // Nothing is claimed twice, and the next batch would take the next numbers.
     let twice = post_from(base, &owner, list, "/billing/claims", &PERIOD);

@@ -328,7 +328,9 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
     let accounts = seeded_with_calendar(&dir, &["owner"]);
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("billing.mjs", &[&server.url, &accounts[0]], &server);
-    for shot in ["billing-charges.png", "billing-sent.png", "billing-denials.png", "billing-setup.png"] {
+    for shot in
+        ["billing-charges.png", "billing-sent.png", "billing-aging.png", "billing-denials.png", "billing-setup.png"]
+    {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }

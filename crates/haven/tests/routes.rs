@@ -159,6 +159,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/billing/batches/{id}", RefusedTo("clinician")),
         ("GET", "/billing/setup", RefusedTo("scheduler")),
         ("GET", "/billing/remittances", RefusedTo("clinician")),
+        ("GET", "/billing/reports", RefusedTo("supervisor")),
+        ("GET", "/billing/reports/aging.csv", RefusedTo("scheduler")),
         ("POST", "/billing/remittances", RefusedTo("supervisor")),
         ("POST", "/billing/settings", RefusedTo("administrator")),
         ("POST", "/billing/clinicians/{user}", RefusedTo("clinician")),

@@ -188,6 +188,9 @@ pub trait BillingStore: Send + Sync {
     async fn remittances(&self, practice: PracticeId) -> Result<Vec<RemittanceRecord>>;
     async fn claim_payments(&self, practice: PracticeId) -> Result<Vec<ClaimPaymentRecord>>;
     async fn ledger(&self, practice: PracticeId, client: ClientId) -> Result<Vec<LedgerEntryRecord>>;
+    /// Sent, unsettled claims as (payer, bucket 0–4, cents, claims), the buckets starting at
+    /// `starts` (0–30, 31–60, 61–90 and 91–120 days old; the fifth is older).
+    async fn ar_aging(&self, practice: PracticeId, starts: [Date; 4]) -> Result<Vec<(String, usize, i64, i64)>>;
 }
 
 fn settings(r: &Row) -> Result<BillingSettingsRecord> {
@@ -571,5 +574,12 @@ impl<S: Sql> BillingStore for SqlStore<S> {
                 })
             })
             .collect()
+    }
+
+    async fn ar_aging(&self, practice: PracticeId, starts: [Date; 4]) -> Result<Vec<(String, usize, i64, i64)>> {
+        let mut params = vec![practice.into()];
+        params.extend(starts.iter().map(|d| d.to_string().into()));
+        let rows = self.0.query(Some(practice), sql::AR_AGING, params).await?;
+        rows.iter().map(|r| Ok((r.text(0)?, usize::try_from(r.int(1)?).unwrap_or(4), r.int(2)?, r.int(3)?))).collect()
     }
 }

@@ -933,3 +933,12 @@ pub const CLAIM_PAYMENTS: &str = "SELECT id, remittance_id, claim_id, status, ch
 pub const LEDGER: &str = "SELECT id, client_id, at, kind, amount_cents, claim_id, remittance_id FROM ledger_entries \
      WHERE practice_id = $1 AND client_id = $2 ORDER BY at, id";
 pub const REMITTANCE_CELLS: (&str, &str) = sealed_cells!("remittances", "content");
+
+/// Sent claims not yet settled, by payer and by how old their service is: buckets start at
+/// $2 (0–30 days), $3 (31–60), $4 (61–90), $5 (91–120), older.
+pub const AR_AGING: &str = "SELECT cl.payer_id, \
+     CAST(CASE WHEN ch.service_date >= $2 THEN 0 WHEN ch.service_date >= $3 THEN 1 WHEN ch.service_date >= $4 THEN 2 \
+     WHEN ch.service_date >= $5 THEN 3 ELSE 4 END AS BIGINT) AS bucket, CAST(SUM(cl.total_cents) AS BIGINT), \
+     CAST(COUNT(*) AS BIGINT) \
+     FROM claims cl JOIN charges ch ON ch.practice_id = cl.practice_id AND ch.id = cl.charge_id \
+     WHERE cl.practice_id = $1 AND cl.status = 'sent' GROUP BY cl.payer_id, bucket ORDER BY cl.payer_id, bucket";

@@ -2,7 +2,8 @@
 //! set-up (`setup`: settings, clinicians' identifiers, payers, fees), a charge per client per
 //! attended session with the golden thread checked link by link (`charges`), and claims sent
 //! as 837P batches whose numbers come from the store's counters (`claims`), and 835s imported
-//! and posted, with the denials worklist (`remittances`).
+//! and posted, with the denials worklist (`remittances`); accounts receivable aging
+//! (`reports`).
 //!
 //! Billing reads what claims are made of — demographics, insurance, diagnosis codes, whether a
 //! session's note is signed — never a note's text. Each client's data read for billing is an
@@ -11,11 +12,13 @@
 mod charges;
 mod claims;
 mod remittances;
+mod reports;
 mod setup;
 
 pub use charges::{Charge, ChargeDay, ChargesMade, Readiness};
 pub use claims::BatchSent;
 pub use remittances::{Denial, Posted};
+pub use reports::{AGING_BUCKETS, AgingRow};
 pub use setup::BillingSetup;
 
 /// The payer key of the self-pay rate and of charges no payer is billed for.

@@ -3,6 +3,7 @@
 //! downloading a batch; the set-up page is `setup`'s.
 
 mod remittances;
+mod reports;
 mod setup;
 
 use askama::Template;
@@ -32,6 +33,8 @@ pub(crate) fn routes() -> Routes {
         .get("/billing/batches/{id}", download_batch)
         .get("/billing/remittances", remittances::list)
         .post("/billing/remittances", remittances::import)
+        .get("/billing/reports", reports::page)
+        .get("/billing/reports/aging.csv", reports::csv)
         .get("/billing/setup", setup::page)
         .post("/billing/settings", setup::save_settings)
         .post("/billing/clinicians/{user}", setup::save_clinician)
@@ -172,7 +175,7 @@ async fn page(state: &AppState, actor: &service::Actor, from: Date, to: Date) ->
     })
 }
 
-async fn today(state: &AppState, actor: &service::Actor) -> Result<Date, PageError> {
+pub(super) async fn today(state: &AppState, actor: &service::Actor) -> Result<Date, PageError> {
     let zone = crate::sign_ins::time_zone(state, actor).await?;
     Ok(jiff::Timestamp::now().to_zoned(zone).date())
 }
