@@ -91,6 +91,7 @@ CREATE TABLE claims (
     client_id     TEXT NOT NULL,
     payer_id      TEXT NOT NULL,
     charge_id     TEXT NOT NULL,
+    service_date  TEXT NOT NULL,
     total_cents   BIGINT NOT NULL,
     batch_id      TEXT NOT NULL,
     status        TEXT NOT NULL CHECK (status IN ('sent', 'paid', 'denied', 'void')),
@@ -100,6 +101,8 @@ CREATE TABLE claims (
     FOREIGN KEY (practice_id, batch_id) REFERENCES claim_batches (practice_id, id),
     FOREIGN KEY (practice_id, charge_id) REFERENCES charges (practice_id, id)
 );
+-- What payers owe, by payer and date of service, read from the index alone (AR aging).
+CREATE INDEX claims_owed ON claims (practice_id, status, payer_id, service_date, total_cents);
 
 ALTER TABLE billing_settings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE billing_settings FORCE ROW LEVEL SECURITY;

@@ -79,6 +79,7 @@ pub struct ClaimRecord {
     pub client: ClientId,
     pub payer: String,
     pub charge: String,
+    pub service_date: Date,
     pub total_cents: i64,
     pub batch: String,
     pub status: String,
@@ -188,9 +189,8 @@ pub trait BillingStore: Send + Sync {
     async fn remittances(&self, practice: PracticeId) -> Result<Vec<RemittanceRecord>>;
     async fn claim_payments(&self, practice: PracticeId) -> Result<Vec<ClaimPaymentRecord>>;
     async fn ledger(&self, practice: PracticeId, client: ClientId) -> Result<Vec<LedgerEntryRecord>>;
-    /// Sent, unsettled claims as (payer, bucket 0–4, cents, claims), the buckets starting at
-    /// `starts` (0–30, 31–60, 61–90 and 91–120 days old; the fifth is older).
-    async fn ar_aging(&self, practice: PracticeId, starts: [Date; 4]) -> Result<Vec<(String, usize, i64, i64)>>;
+    /// Sent, unsettled claims as (payer, date of service, cents, claims), by payer and date.
+    async fn ar_owed(&self, practice: PracticeId) -> Result<Vec<(String, Date, i64, i64)>>;
 }
 
 fn settings(r: &Row) -> Result<BillingSettingsRecord> {
@@ -261,6 +261,7 @@ fn claim(r: &Row) -> Result<ClaimRecord> {
         status: r.text(7)?,
         created_at: r.time(8)?,
         payer_claim_number: r.opt_text(9)?,
+        service_date: r.parse(10)?,
     })
 }
 
@@ -411,6 +412,7 @@ impl<S: Sql> BillingStore for SqlStore<S> {
                     c.client.into(),
                     c.payer.as_str().into(),
                     c.charge.as_str().into(),
+                    c.service_date.to_string().into(),
                     c.total_cents.into(),
                     c.batch.as_str().into(),
                     c.created_at.into(),
@@ -576,10 +578,8 @@ impl<S: Sql> BillingStore for SqlStore<S> {
             .collect()
     }
 
-    async fn ar_aging(&self, practice: PracticeId, starts: [Date; 4]) -> Result<Vec<(String, usize, i64, i64)>> {
-        let mut params = vec![practice.into()];
-        params.extend(starts.iter().map(|d| d.to_string().into()));
-        let rows = self.0.query(Some(practice), sql::AR_AGING, params).await?;
-        rows.iter().map(|r| Ok((r.text(0)?, usize::try_from(r.int(1)?).unwrap_or(4), r.int(2)?, r.int(3)?))).collect()
+    async fn ar_owed(&self, practice: PracticeId) -> Result<Vec<(String, Date, i64, i64)>> {
+        let rows = self.0.query(Some(practice), sql::AR_OWED, vec![practice.into()]).await?;
+        rows.iter().map(|r| Ok((r.text(0)?, r.parse(1)?, r.int(2)?, r.int(3)?))).collect()
     }
 }

@@ -904,11 +904,11 @@ pub const TAKE_CLAIM_NUMBERS: &str = "UPDATE billing_settings \
 pub const INSERT_CLAIM_BATCH: &str = "INSERT INTO claim_batches \
      (practice_id, id, interchange, created_at, created_by, claims, content) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub const INSERT_CLAIM: &str = "INSERT INTO claims (practice_id, id, number, client_id, payer_id, charge_id, \
-     total_cents, batch_id, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'sent', $9)";
+     service_date, total_cents, batch_id, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sent', $10)";
 pub const CLAIM_CHARGE: &str =
     "UPDATE charges SET claim_id = $3 WHERE practice_id = $1 AND id = $2 AND claim_id IS NULL";
 pub const CLAIMS: &str = "SELECT id, number, client_id, payer_id, charge_id, total_cents, batch_id, status, \
-     created_at, payer_claim_number FROM claims WHERE practice_id = $1 ORDER BY number";
+     created_at, payer_claim_number, service_date FROM claims WHERE practice_id = $1 ORDER BY number";
 pub const CLAIM_BATCHES: &str = "SELECT id, interchange, created_at, created_by, claims FROM claim_batches \
      WHERE practice_id = $1 ORDER BY interchange DESC";
 pub const CLAIM_BATCH_CONTENT: &str = "SELECT content FROM claim_batches WHERE practice_id = $1 AND id = $2";
@@ -934,11 +934,7 @@ pub const LEDGER: &str = "SELECT id, client_id, at, kind, amount_cents, claim_id
      WHERE practice_id = $1 AND client_id = $2 ORDER BY at, id";
 pub const REMITTANCE_CELLS: (&str, &str) = sealed_cells!("remittances", "content");
 
-/// Sent claims not yet settled, by payer and by how old their service is: buckets start at
-/// $2 (0–30 days), $3 (31–60), $4 (61–90), $5 (91–120), older.
-pub const AR_AGING: &str = "SELECT cl.payer_id, \
-     CAST(CASE WHEN ch.service_date >= $2 THEN 0 WHEN ch.service_date >= $3 THEN 1 WHEN ch.service_date >= $4 THEN 2 \
-     WHEN ch.service_date >= $5 THEN 3 ELSE 4 END AS BIGINT) AS bucket, CAST(SUM(cl.total_cents) AS BIGINT), \
-     CAST(COUNT(*) AS BIGINT) \
-     FROM claims cl JOIN charges ch ON ch.practice_id = cl.practice_id AND ch.id = cl.charge_id \
-     WHERE cl.practice_id = $1 AND cl.status = 'sent' GROUP BY cl.payer_id, bucket ORDER BY cl.payer_id, bucket";
+/// Sent claims not yet settled, summed by payer and date of service (from `claims_owed` alone).
+pub const AR_OWED: &str = "SELECT payer_id, service_date, CAST(SUM(total_cents) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+     FROM claims WHERE practice_id = $1 AND status = 'sent' GROUP BY payer_id, service_date \
+     ORDER BY payer_id, service_date";

@@ -349,6 +349,7 @@ impl Haven {
                         client: charge.client,
                         payer: charge.payer.clone(),
                         charge: charge.id.clone(),
+                        service_date: charge.service_date,
                         total_cents: charge.amount_cents,
                         batch: batch_id.clone(),
                         status: "sent".into(),

@@ -1,6 +1,7 @@
 //! Billing's reports (BI-8): accounts receivable aging — what payers still owe on sent claims,
-//! by payer and by how long ago the service was. Computed by the database over every claim,
-//! read without naming any client, and the reading recorded.
+//! by payer and by how long ago the service was. The database sums every claim by payer and
+//! date of service from one index; the days are bucketed here. Read without naming any client,
+//! and the reading recorded.
 
 use domain::money::Cents;
 use domain::policy::{Action, Resource};
@@ -30,9 +31,12 @@ impl Haven {
         let practice = actor.practice();
         let back = |days: i64| as_of.checked_sub(days.days()).map_err(|e| ServiceError::Internal(e.to_string()));
         let starts = [back(30)?, back(60)?, back(90)?, back(120)?];
+        // 0–30 days old from the first start on, 31–60 from the second, …, older than all four.
+        let bucket_of = |day: Date| starts.iter().position(|start| day >= *start).unwrap_or(4);
         let payers = self.store.payers(practice).await?;
         let mut rows: Vec<AgingRow> = Vec::new();
-        for (payer, bucket, cents, claims) in self.store.ar_aging(practice, starts).await? {
+        for (payer, day, cents, claims) in self.store.ar_owed(practice).await? {
+            let bucket = bucket_of(day);
             let name = match payers.iter().find(|p| p.id == payer) {
                 Some(p) => p.name.clone(),
                 None if payer == SELF_PAY => "Self-pay".to_owned(),

@@ -135,6 +135,7 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
         client: client.id,
         payer: "payer-1".into(),
         charge: charge.into(),
+        service_date: date(2026, 10, 5),
         total_cents: 16_000,
         batch: batch.into(),
         status: "sent".into(),
@@ -162,9 +163,8 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(charged[0].claim.as_deref(), Some("claim-1"));
     assert_eq!(ok(store.claim_batch_content(p.id, "batch-1").await), Some(vec![8, 3, 7]));
 
-    // Unsettled claims age by their service date.
-    let starts = [date(2026, 11, 1), date(2026, 10, 2), date(2026, 9, 2), date(2026, 8, 3)];
-    assert_eq!(ok(store.ar_aging(p.id, starts).await), vec![("payer-1".to_owned(), 1, 16_000, 1)]);
+    // Unsettled claims are owed, by payer and date of service.
+    assert_eq!(ok(store.ar_owed(p.id).await), vec![("payer-1".to_owned(), date(2026, 10, 5), 16_000, 1)]);
 
     // A remittance settles the claim once, and the client's share goes on their ledger; the
     // same payer's trace again, or a claim no longer waiting, posts nothing.
@@ -227,7 +227,7 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert!(matches!(settled_twice, Err(StoreError::NoRowChanged(_))), "{settled_twice:?}");
     assert_eq!(ok(store.remittances(p.id).await).len(), 1);
     assert_eq!(ok(store.ledger(p.id, client.id).await).len(), 1);
-    assert_eq!(ok(store.ar_aging(p.id, starts).await), vec![], "a settled claim is no longer owed");
+    assert_eq!(ok(store.ar_owed(p.id).await), vec![], "a settled claim is no longer owed");
 
     // Another practice sees none of it.
     let elsewhere = practice("Other billing", "owner@billing-other.example", None);
