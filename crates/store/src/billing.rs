@@ -68,7 +68,8 @@ pub struct ChargeRecord {
     pub payer: String,
     pub created_at: Timestamp,
     pub created_by: UserId,
-    pub claim: Option<String>,
+    /// The claim that carries it: (id, number). Set by the claim, never by adding charges.
+    pub claim: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +173,8 @@ pub trait BillingStore: Send + Sync {
         claims: &[ClaimRecord],
     ) -> Result<()>;
     async fn claims(&self, practice: PracticeId) -> Result<Vec<ClaimRecord>>;
+    /// The claims whose numbers sort from `first` to `last`, both included (a remittance's).
+    async fn claims_numbered_between(&self, practice: PracticeId, first: &str, last: &str) -> Result<Vec<ClaimRecord>>;
     /// The practice's batches, newest first, without their content.
     async fn claim_batches(&self, practice: PracticeId) -> Result<Vec<ClaimBatchRecord>>;
     async fn claim_batch_content(&self, practice: PracticeId, id: &str) -> Result<Option<Vec<u8>>>;
@@ -245,7 +248,7 @@ fn charge(r: &Row) -> Result<ChargeRecord> {
         payer: r.text(10)?,
         created_at: r.time(11)?,
         created_by: r.parse(12)?,
-        claim: r.opt_text(13)?,
+        claim: r.opt_text(13)?.zip(r.opt_text(14)?),
     })
 }
 
@@ -431,6 +434,12 @@ impl<S: Sql> BillingStore for SqlStore<S> {
 
     async fn claims(&self, practice: PracticeId) -> Result<Vec<ClaimRecord>> {
         let rows = self.0.query(Some(practice), sql::CLAIMS, vec![practice.into()]).await?;
+        rows.iter().map(claim).collect()
+    }
+
+    async fn claims_numbered_between(&self, practice: PracticeId, first: &str, last: &str) -> Result<Vec<ClaimRecord>> {
+        let params = vec![practice.into(), first.into(), last.into()];
+        let rows = self.0.query(Some(practice), sql::CLAIMS_NUMBERED_BETWEEN, params).await?;
         rows.iter().map(claim).collect()
     }
 

@@ -203,14 +203,11 @@ impl Haven {
         let practice = actor.practice();
         let records = self.store.charges_between(practice, from, to).await?;
         let mut context = ClaimContext::load(self, practice).await?;
-        let claims = self.store.claims(practice).await?;
         let mut days: Vec<ChargeDay> = Vec::new();
         for record in records {
             let facts = context.client(self, actor, record.client).await?;
             let readiness = match &record.claim {
-                Some(id) => Readiness::Claimed(
-                    claims.iter().find(|c| &c.id == id).map(|c| c.number.clone()).unwrap_or_default(),
-                ),
+                Some((_, number)) => Readiness::Claimed(number.clone()),
                 None if record.payer == SELF_PAY => Readiness::SelfPay,
                 None => match context.claim(self, &record, &facts, "H0000000").await? {
                     Ok(_) => Readiness::Ready,

@@ -80,8 +80,16 @@ impl Haven {
                 return Err(refused(format!("does not balance, so nothing was posted: {problem}")));
             }
         }
-        let claims: HashMap<String, ClaimRecord> =
-            self.store.claims(practice).await?.into_iter().map(|c| (c.number.clone(), c)).collect();
+        // Only the claims the file names: those whose numbers sort between its first and last.
+        let numbers = remittances.iter().flat_map(|r| &r.claims).map(|c| c.patient_control_number.as_str());
+        let (first, last) = (numbers.clone().min().unwrap_or_default(), numbers.max().unwrap_or_default());
+        let claims: HashMap<String, ClaimRecord> = self
+            .store
+            .claims_numbered_between(practice, first, last)
+            .await?
+            .into_iter()
+            .map(|c| (c.number.clone(), c))
+            .collect();
         let unknown: Vec<&str> = remittances
             .iter()
             .flat_map(|r| &r.claims)

@@ -159,8 +159,10 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(ok(store.claim_batches(p.id).await).len(), 1);
     let claims = ok(store.claims(p.id).await);
     assert_eq!(claims, vec![claim("claim-1", "H000001", "charge-1", "batch-1")]);
+    assert_eq!(ok(store.claims_numbered_between(p.id, "H000001", "H000001").await), claims);
+    assert_eq!(ok(store.claims_numbered_between(p.id, "H000002", "H999999").await), vec![]);
     let charged = ok(store.charges_between(p.id, date(2026, 10, 5), date(2026, 10, 5)).await);
-    assert_eq!(charged[0].claim.as_deref(), Some("claim-1"));
+    assert_eq!(charged[0].claim, Some(("claim-1".to_owned(), "H000001".to_owned())));
     assert_eq!(ok(store.claim_batch_content(p.id, "batch-1").await), Some(vec![8, 3, 7]));
 
     // Unsettled claims are owed, by payer and date of service.
