@@ -114,17 +114,13 @@ impl ClaimContext {
         let practice = self.practice.id;
         let sealed = haven.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
         let details = open_details(&self.ring, &practice.to_string(), &sealed)?;
-        let mut diagnoses = Vec::new();
-        for record in haven.store.diagnoses(practice, client).await? {
-            let plain =
-                open_cell(&self.ring, practice, SealedColumn::DiagnosisDetail, &record.id.to_string(), &record.detail)?;
-            let detail: domain::diagnosis::DiagnosisDetail = serde_json::from_slice(plain.expose())
-                .map_err(|_| ServiceError::Internal(format!("diagnosis {} is not readable", record.id)))?;
-            let active = record.status == DiagnosisStatus::Active;
-            if let Some(code) = icd10(&detail.code).filter(|c| c.billable && active) {
-                diagnoses.push((record.rank, code.x12.to_owned()));
-            }
-        }
+        let mut diagnoses: Vec<(i64, String)> = haven
+            .open_diagnoses(practice, client)
+            .await?
+            .into_iter()
+            .filter(|d| d.billable && d.spec.status == DiagnosisStatus::Active)
+            .filter_map(|d| icd10(&d.spec.detail.expose().code).map(|c| (d.spec.rank, c.x12.to_owned())))
+            .collect();
         diagnoses.sort();
         diagnoses.dedup_by(|a, b| a.1 == b.1);
         let entry = AuditEntry::new("billing.claim_data", Crud::Read)

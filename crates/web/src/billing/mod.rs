@@ -97,18 +97,22 @@ struct Period {
     sent: Option<usize>,
 }
 
-/// The period asked for, or the last seven days; a date that does not read is refused.
-fn period(state_today: Date, from: &str, to: &str) -> Result<(Date, Date), ServiceError> {
-    let read = |text: &str, default: Date| match text.trim() {
+/// The date typed in `field`, or `default` when it is empty; one that does not read is refused.
+pub(super) fn typed_date(text: &str, default: Date, field: &'static str) -> Result<Date, ServiceError> {
+    match text.trim() {
         "" => Ok(default),
         typed => typed.parse::<Date>().map_err(|_| {
             let mut errors = domain::validation::FieldErrors::default();
-            errors.add("from", "is not a date (YYYY-MM-DD)");
+            errors.add(field, "is not a date (YYYY-MM-DD)");
             ServiceError::Invalid(errors)
         }),
-    };
-    let to = read(to, state_today)?;
-    let from = read(from, to.checked_sub(jiff::Span::new().days(6)).unwrap_or(to))?;
+    }
+}
+
+/// The period asked for, or the last seven days.
+fn period(today: Date, from: &str, to: &str) -> Result<(Date, Date), ServiceError> {
+    let to = typed_date(to, today, "to")?;
+    let from = typed_date(from, to.checked_sub(jiff::Span::new().days(6)).unwrap_or(to), "from")?;
     Ok(if from <= to { (from, to) } else { (to, from) })
 }
 

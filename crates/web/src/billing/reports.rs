@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use domain::money::Cents;
 use jiff::civil::Date;
 use serde::Deserialize;
-use service::ServiceError;
 use service::billing::{AGING_BUCKETS, AgingRow};
 
 use crate::AppState;
@@ -53,14 +52,7 @@ pub(super) struct AsOf {
 }
 
 async fn aging(state: &AppState, actor: &service::Actor, as_of: &str) -> Result<(Date, Vec<AgingRow>), PageError> {
-    let date = match as_of.trim() {
-        "" => super::today(state, actor).await?,
-        typed => typed.parse().map_err(|_| {
-            let mut errors = domain::validation::FieldErrors::default();
-            errors.add("as_of", "is not a date (YYYY-MM-DD)");
-            ServiceError::Invalid(errors)
-        })?,
-    };
+    let date = super::typed_date(as_of, super::today(state, actor).await?, "as_of")?;
     Ok((date, state.haven.ar_aging(actor, date).await?))
 }
 
