@@ -1,5 +1,6 @@
 // Billing as the owner works it over the demo calendar: the attended sessions of the last weeks
-// become charges, each not-ready charge names its missing link (a note left unsigned), the
+// become charges, each not-ready charge names its missing link (a note left unsigned), a
+// client's superbill downloads, the
 // ready ones go out as one 837P batch, which downloads; the payer's 835 for it is imported and
 // the denial it carries explained with its next step; the set-up page lists the payers and
 // refuses a fee that is not an amount beside its field.
@@ -66,6 +67,10 @@ try {
   const ready = await page.locator("td.claim-state.ready").count();
   check(ready > 0, "no charge is ready to claim");
   await page.screenshot({ path: `${shots}/billing-charges.png`, fullPage: true });
+  // A client's superbill, for their insurer.
+  const [superbill] = await Promise.all([page.waitForEvent("download"), page.locator("a.superbill").first().click()]);
+  check(/^superbill-.*\.pdf$/.test(superbill.suggestedFilename()), `unexpected superbill: ${superbill.suggestedFilename()}`);
+  await superbill.saveAs(`${shots}/billing-superbill.pdf`);
 
   await submit(page, "button:has-text('ready claim')");
   check((await page.textContent(".notice[role=status]")).includes(`batch of ${ready} claim`), "the batch was not made");

@@ -57,6 +57,17 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     };
     assert!(again_page.contains("0 new charges made"), "{again_page}");
 
+    // A client's superbill: a PDF/A of their services and diagnoses, for their insurer.
+    let at = page.find("/billing/superbill/").unwrap_or_else(|| panic!("no superbill link: {page}"));
+    let link = page[at..].split('"').next().unwrap_or_default().replace("&amp;", "&");
+    let pdf = get_bytes(&format!("{base}{link}"), &owner);
+    assert!(pdf_tool("qpdf", &["--check"], &pdf).contains("No syntax or stream encoding errors"));
+    let words = pdf_tool("pdftotext", &[], &pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in ["Superbill", "Diagnoses", "Total charges", "NPI", "place 1"] {
+        assert!(words.contains(expected), "{expected}: {words}");
+    }
+    assert!(words.contains("9083") && words.contains(" F"), "codes and diagnoses: {words}");
+
     let sent = post_from(base, &owner, list, "/billing/claims", &PERIOD);
     assert_eq!(sent.status, 303, "{}", sent.body);
     assert!(

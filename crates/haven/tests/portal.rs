@@ -663,33 +663,12 @@ fn checkbox_values(page: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn get_bytes(url: &str, cookie: &str) -> Vec<u8> {
-    let mut response =
-        http().get(url).header("cookie", cookie).call().unwrap_or_else(|e| panic!("HTTP request failed: {e}"));
-    response.body_mut().read_to_vec().unwrap_or_else(|e| panic!("{e}"))
-}
-
 /// The value of the input with this id on a page.
 fn input_value(page: &str, id: &str) -> String {
     let at = page.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no input {id}"));
     let rest = &page[at..];
     let start = rest.find("value=\"").map(|v| v + 7).unwrap_or_default();
     rest[start..].split('"').next().unwrap_or_default().replace("&#40;", "(").replace("&#41;", ")")
-}
-
-/// Runs a PDF reader on `bytes`; its output.
-fn pdf_tool(tool: &str, args: &[&str], bytes: &[u8]) -> String {
-    let dir = temp_dir();
-    let path = dir.path().join("copy.pdf");
-    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
-    let mut command = std::process::Command::new(tool);
-    command.args(args).arg(&path);
-    if tool == "pdftotext" {
-        command.arg("-");
-    }
-    let out = command.output().unwrap_or_else(|e| panic!("{tool}: {e}; scripts/test --install installs it"));
-    assert!(out.status.success(), "{tool}: {}", text(&out.stderr));
-    text(&out.stdout)
 }
 
 #[test]

@@ -157,6 +157,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/billing/charges", RefusedTo("clinician")),
         ("POST", "/billing/claims", RefusedTo("clinician")),
         ("GET", "/billing/batches/{id}", RefusedTo("clinician")),
+        ("GET", "/billing/superbill/{id}", RefusedTo("supervisor")),
         ("GET", "/billing/setup", RefusedTo("scheduler")),
         ("GET", "/billing/remittances", RefusedTo("clinician")),
         ("GET", "/billing/reports", RefusedTo("supervisor")),

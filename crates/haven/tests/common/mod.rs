@@ -341,3 +341,25 @@ pub fn form_token(page: &str) -> String {
     let at = page.find("name=\"_csrf\" value=\"").unwrap_or_else(|| panic!("no form token in the page"));
     page[at + 20..].split('"').next().unwrap_or_default().to_owned()
 }
+
+/// The body of a GET, as bytes (a download).
+pub fn get_bytes(url: &str, cookie: &str) -> Vec<u8> {
+    let mut response =
+        http().get(url).header("cookie", cookie).call().unwrap_or_else(|e| panic!("HTTP request failed: {e}"));
+    response.body_mut().read_to_vec().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs a PDF reader on `bytes`; its output.
+pub fn pdf_tool(tool: &str, args: &[&str], bytes: &[u8]) -> String {
+    let dir = temp_dir();
+    let path = dir.path().join("copy.pdf");
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    let mut command = std::process::Command::new(tool);
+    command.args(args).arg(&path);
+    if tool == "pdftotext" {
+        command.arg("-");
+    }
+    let out = command.output().unwrap_or_else(|e| panic!("{tool}: {e}; scripts/test --install installs it"));
+    assert!(out.status.success(), "{tool}: {}", text(&out.stderr));
+    text(&out.stdout)
+}

@@ -58,6 +58,25 @@ impl ClientFacts {
     pub(super) fn name(&self) -> Phi<String> {
         Phi::new(format!("{} {}", self.given, self.family))
     }
+
+    pub(super) fn birth(&self) -> Date {
+        self.birth
+    }
+
+    /// The address on one line.
+    pub(super) fn address_line(&self) -> String {
+        let p = &self.profile;
+        let street = [p.address_line1.as_str(), p.address_line2.as_str()].into_iter().filter(|s| !s.is_empty());
+        format!("{}, {}, {} {}", street.collect::<Vec<_>>().join(", "), p.city, p.state, p.postal_code)
+    }
+
+    pub(super) fn policy(&self) -> Option<&domain::insurance::InsurancePolicy> {
+        self.profile.insurance.first()
+    }
+
+    pub(super) fn diagnoses(&self) -> &[String] {
+        &self.diagnoses
+    }
 }
 
 /// Splits "First Middle Last" into (last, first).
@@ -96,6 +115,15 @@ impl ClaimContext {
             ring: haven.keys.keyring(haven.store.as_ref(), practice).await?,
             clients: HashMap::new(),
         })
+    }
+
+    pub(super) fn practice(&self) -> &PracticeRecord {
+        &self.practice
+    }
+
+    /// The clinician's NPI on file.
+    pub(super) fn npi_of(&self, user: UserId) -> Option<&str> {
+        self.clinicians.iter().find(|(u, ..)| *u == user).map(|(_, npi, _)| npi.as_str())
     }
 
     pub(super) fn payer_name(&self, payer: &str) -> String {

@@ -3,7 +3,7 @@
 //! attended session with the golden thread checked link by link (`charges`), and claims sent
 //! as 837P batches whose numbers come from the store's counters (`claims`), and 835s imported
 //! and posted, with the denials worklist (`remittances`); accounts receivable aging
-//! (`reports`).
+//! (`reports`); superbills for clients to send their insurer (`superbill`).
 //!
 //! Billing reads what claims are made of — demographics, insurance, diagnosis codes, whether a
 //! session's note is signed — never a note's text. Each client's data read for billing is an
@@ -14,12 +14,14 @@ mod claims;
 mod remittances;
 mod reports;
 mod setup;
+mod superbill;
 
 pub use charges::{Charge, ChargeDay, ChargesMade, Readiness};
 pub use claims::BatchSent;
 pub use remittances::{Denial, Posted};
 pub use reports::{AGING_BUCKETS, AgingRow};
 pub use setup::BillingSetup;
+pub use superbill::Superbill;
 
 /// The payer key of the self-pay rate and of charges no payer is billed for.
 pub const SELF_PAY: &str = "self";

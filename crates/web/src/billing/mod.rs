@@ -31,6 +31,7 @@ pub(crate) fn routes() -> Routes {
         .post("/billing/charges", make_charges)
         .post("/billing/claims", send_claims)
         .get("/billing/batches/{id}", download_batch)
+        .get("/billing/superbill/{id}", superbill)
         .get("/billing/remittances", remittances::list)
         .post("/billing/remittances", remittances::import)
         .get("/billing/reports", reports::page)
@@ -44,6 +45,7 @@ pub(crate) fn routes() -> Routes {
 
 /// A charge as the table shows it.
 struct Row {
+    client_id: String,
     client: String,
     clinician: String,
     service: String,
@@ -126,6 +128,7 @@ fn row(charge: Charge) -> Row {
         Readiness::Missing(missing) => ("Not ready".to_owned(), false, missing),
     };
     Row {
+        client_id: r.client.to_string(),
         client: charge.client_name.expose().clone(),
         clinician: charge.clinician,
         service: format!("{}{modifiers}", r.service_code),
@@ -247,4 +250,21 @@ async fn download_batch(
         (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
     ];
     Ok((headers, bytes).into_response())
+}
+
+/// A client's superbill for the period, as a PDF download.
+async fn superbill(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<Period>,
+) -> Result<Response, PageError> {
+    let client = id.parse().map_err(|_| ServiceError::NotFound)?;
+    let (from, to) = period(today(&state, &actor).await?, &query.from, &query.to)?;
+    let bill = state.haven.superbill(&actor, client, from, to).await?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_owned()),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", bill.file_name)),
+    ];
+    Ok((headers, bill.bytes).into_response())
 }
