@@ -117,6 +117,12 @@ pub fn telehealth_modifier(modality: Modality) -> Option<&'static str> {
     }
 }
 
+/// A NUCC provider taxonomy code: ten capital letters or digits, the last an `X`
+/// (`103T00000X`).
+pub fn taxonomy_is_valid(code: &str) -> bool {
+    code.len() == 10 && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) && code.ends_with('X')
+}
+
 /// A National Provider Identifier as a claim carries it: ten digits, no spaces, with a correct
 /// check digit ([`crate::practice::Npi`]'s rule).
 pub fn npi_is_valid(npi: &str) -> bool {

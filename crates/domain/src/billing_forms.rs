@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use crate::billing::{npi_is_valid, service_code, zip};
+use crate::billing::{npi_is_valid, service_code, taxonomy_is_valid, zip};
 use crate::money::Cents;
 use crate::validation::{FieldErrors, required_text, whole_number};
 
@@ -23,8 +23,11 @@ pub const FILING_INDICATORS: [(&str, &str); 9] = [
 
 fn taxonomy(value: &str) -> Result<String, String> {
     let code = value.trim().to_uppercase();
-    let ok = code.len() == 10 && code.bytes().all(|b| b.is_ascii_alphanumeric()) && code.ends_with('X');
-    if ok { Ok(code) } else { Err("is not a taxonomy code (ten characters ending in X, e.g. 103T00000X)".into()) }
+    if taxonomy_is_valid(&code) {
+        Ok(code)
+    } else {
+        Err("is not a taxonomy code (ten characters ending in X, e.g. 103T00000X)".into())
+    }
 }
 
 /// An id as X12 carries it: letters, digits and a few marks, no delimiters.

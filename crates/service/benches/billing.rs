@@ -1,4 +1,4 @@
-//! Billing's targets at size (issue 22), on SQLite: accounts receivable aging over a million
+//! Billing's targets at size, on SQLite: accounts receivable aging over a million
 //! charges (under 500 ms) — a million claims sent and not yet answered, their services spread
 //! over two years, summed by payer and age as the report page asks; and posting an 835 with
 //! 5,000 claim payments (under 1 s) — read, balanced, matched and posted in one transaction.

@@ -1,4 +1,4 @@
--- Billing (issue 22): the practice's billing settings and its control-number counters, clinicians'
+-- Billing: the practice's billing settings and its control-number counters, clinicians'
 -- billing identifiers, payers and fees, a charge per client per attended session, and claims
 -- sent in batches whose file is kept, sealed. Money is integer cents.
 CREATE TABLE billing_settings (

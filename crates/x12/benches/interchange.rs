@@ -1,4 +1,4 @@
-//! Billing's interchange targets (issue 22): generate and check an 837P batch of 5,000 claims
+//! Billing's interchange targets: generate and check an 837P batch of 5,000 claims
 //! in under a second; read and balance an 835 with 5,000 claim payments in under a second. The
 //! best of five runs of each, one core. Prints JSON.
 

@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use domain::billing::{modifier, npi_is_valid, place_of_service, service_code};
+use domain::billing::{modifier, npi_is_valid, place_of_service, service_code, taxonomy_is_valid};
 use domain::diagnosis::icd10;
 use domain::money::{Cents, MAX_AMOUNT};
 use jiff::civil::Date;
@@ -177,8 +177,7 @@ fn billing(c: &mut Checker<'_>, b: &BillingProvider) {
 }
 
 fn taxonomy(c: &mut Checker<'_>, field: &str, code: &str) {
-    let ok = code.len() == 10 && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    if !ok || !code.ends_with('X') {
+    if !taxonomy_is_valid(code) {
         c.refuse(field, "is not a taxonomy code (ten characters ending in X, e.g. 103T00000X)");
     }
 }

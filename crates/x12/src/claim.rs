@@ -13,7 +13,7 @@ use jiff::civil::Date;
 
 use crate::Envelope;
 use crate::check::{Refusal, check_batch};
-use crate::write::{Writer, composite};
+use crate::write::{Writer, composite, date8};
 
 /// The implementation guide this module writes.
 pub const GUIDE: &str = "005010X222A1";
@@ -270,10 +270,6 @@ pub struct ClaimBatch {
     pub claims: Vec<Claim>,
 }
 
-fn date(d: Date) -> String {
-    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
-}
-
 fn upper(text: &str) -> String {
     text.trim().to_uppercase()
 }
@@ -290,7 +286,7 @@ pub fn write_batch(batch: &ClaimBatch) -> Result<String, Vec<Refusal>> {
     w.start("837", batch.transaction_control, Some(GUIDE));
     let created = e.created;
     let hhmm = format!("{:02}{:02}", created.hour(), created.minute());
-    w.segment("BHT", &["0019", "00", &batch.reference, &date(created.date()), &hhmm, "CH"]);
+    w.segment("BHT", &["0019", "00", &batch.reference, &date8(created.date()), &hhmm, "CH"]);
     let s = &batch.submitter;
     w.segment("NM1", &["41", "2", &upper(&s.name), "", "", "", "", "46", &s.id]);
     w.segment("PER", &["IC", &upper(&s.contact), "TE", &s.phone]);
@@ -321,7 +317,7 @@ pub fn write_batch(batch: &ClaimBatch) -> Result<String, Vec<Refusal>> {
             address(&mut w, a);
         }
         if let (Some(born), Some(sex)) = (sub.birth_date, sub.sex) {
-            w.segment("DMG", &["D8", &date(born), sex.code()]);
+            w.segment("DMG", &["D8", &date8(born), sex.code()]);
         }
         w.segment("NM1", &["PR", "2", &upper(&sub.payer_name), "", "", "", "", "PI", &sub.payer_id]);
         if let Some(p) = &claim.patient {
@@ -330,7 +326,7 @@ pub fn write_batch(batch: &ClaimBatch) -> Result<String, Vec<Refusal>> {
             w.segment("PAT", &[&p.relationship]);
             w.segment("NM1", &["QC", "1", &upper(&p.last), &upper(&p.first)]);
             address(&mut w, &p.address);
-            w.segment("DMG", &["D8", &date(p.birth_date), p.sex.code()]);
+            w.segment("DMG", &["D8", &date8(p.birth_date), p.sex.code()]);
         }
         write_claim(&mut w, claim);
     }
@@ -398,12 +394,12 @@ fn write_claim(w: &mut Writer, claim: &Claim) {
         let pointers: Vec<&str> = pointers.iter().map(String::as_str).collect();
         let units = line.units.to_string();
         w.segment("SV1", &[&procedure, &line.charge.to_x12(), "UN", &units, "", "", &composite(&pointers)]);
-        w.segment("DTP", &["472", "D8", &date(line.date)]);
+        w.segment("DTP", &["472", "D8", &date8(line.date)]);
         w.segment("REF", &["6R", &line.line_id]);
         if let Some(a) = &line.adjudication {
             w.segment("SVD", &[other_payer_id, &a.paid.to_x12(), &procedure, "", &units]);
             w.adjustments(&a.adjustments);
-            w.segment("DTP", &["573", "D8", &date(a.adjudicated_on)]);
+            w.segment("DTP", &["573", "D8", &date8(a.adjudicated_on)]);
         }
     }
 }

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 
 use crate::check::Refusal;
 use crate::read::{self, Segment};
-use crate::write::{REPETITION, Writer, is_clean};
+use crate::write::{REPETITION, Writer, date8, is_clean};
 use crate::{Envelope, X12Error};
 
 pub const GUIDE: &str = "005010X279A1";
@@ -44,10 +44,6 @@ pub struct Inquiry {
     pub dependent: Option<Person>,
     pub date: Date,
     pub service_types: Vec<String>,
-}
-
-fn ccyymmdd(d: Date) -> String {
-    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
 
 fn refuse(out: &mut Vec<Refusal>, field: &str, problem: &str) {
@@ -87,7 +83,7 @@ pub fn write_inquiry(q: &Inquiry) -> Result<String, Vec<Refusal>> {
     w.start("270", 1, Some(GUIDE));
     let created = q.envelope.created;
     let hhmm = format!("{:02}{:02}", created.hour(), created.minute());
-    w.segment("BHT", &["0022", "13", &q.reference, &ccyymmdd(created.date()), &hhmm]);
+    w.segment("BHT", &["0022", "13", &q.reference, &date8(created.date()), &hhmm]);
     w.segment("HL", &["1", "", "20", "1"]);
     w.segment("NM1", &["PR", "2", &q.payer_name.to_uppercase(), "", "", "", "", "PI", &q.payer_id]);
     w.segment("HL", &["2", "1", "21", "1"]);
@@ -97,11 +93,11 @@ pub fn write_inquiry(q: &Inquiry) -> Result<String, Vec<Refusal>> {
         let (qualifier, id) = member.map_or(("", ""), |m| ("MI", m));
         w.segment("NM1", &[code, "1", &p.last.to_uppercase(), &p.first.to_uppercase(), "", "", "", qualifier, id]);
         if let Some(born) = p.birth_date {
-            w.segment("DMG", &["D8", &ccyymmdd(born)]);
+            w.segment("DMG", &["D8", &date8(born)]);
         }
     };
     let asked = |w: &mut Writer| {
-        w.segment("DTP", &["291", "D8", &ccyymmdd(q.date)]);
+        w.segment("DTP", &["291", "D8", &date8(q.date)]);
         for t in &q.service_types {
             w.segment("EQ", &[t]);
         }
@@ -205,18 +201,6 @@ impl Answer {
     }
 }
 
-fn amount(s: &Segment, n: usize) -> Result<Option<Cents>, X12Error> {
-    match s.get(n) {
-        "" => Ok(None),
-        text => Cents::parse(text).map(Some).map_err(|_| s.error(format!("element {n} is not an amount"))),
-    }
-}
-
-fn date(s: &Segment, n: usize) -> Option<Date> {
-    let t = s.get(n);
-    (t.len() == 8).then(|| Date::new(t[..4].parse().ok()?, t[4..6].parse().ok()?, t[6..].parse().ok()?).ok()).flatten()
-}
-
 /// What a payer's AAA code (AAA03) says, in plain words.
 fn rejection(code: &str) -> String {
     let words = match code {
@@ -256,7 +240,7 @@ fn answer(segments: &[Segment]) -> Result<Answer, X12Error> {
         match s.id.as_str() {
             "TRN" if s.get(1) == "2" => a.trace = s.get(2).to_owned(),
             "AAA" => a.rejections.push(rejection(s.get(3))),
-            "DTP" if s.get(1) == "346" => a.plan_begin = date(s, 3),
+            "DTP" if s.get(1) == "346" => a.plan_begin = s.date(3).ok().flatten(),
             "EB" => {
                 let component = s.get(3).split(REPETITION).map(str::to_owned).filter(|t| !t.is_empty()).collect();
                 a.benefits.push(Benefit {
@@ -264,7 +248,7 @@ fn answer(segments: &[Segment]) -> Result<Answer, X12Error> {
                     service_types: component,
                     plan: s.get(5).to_owned(),
                     period: s.get(6).to_owned(),
-                    amount: amount(s, 7)?,
+                    amount: s.amount(7)?,
                     percent: s.get(8).to_owned(),
                     in_network: match s.get(12) {
                         "Y" => Some(true),
@@ -292,9 +276,8 @@ fn answer(segments: &[Segment]) -> Result<Answer, X12Error> {
                 }
             }
             "PER" if in_2120 => {
-                let phone = [3, 5, 7].into_iter().find(|n| s.get(*n) == "TE").map(|n| s.get(n + 1)).unwrap_or_default();
                 if let Some((_, _, p)) = a.benefits.last_mut().and_then(|b| b.contact.as_mut()) {
-                    *p = phone.to_owned();
+                    *p = s.phone().to_owned();
                 }
             }
             _ => {}

@@ -3,6 +3,9 @@
 //! number, every GS by its GE, the ISA by its IEA. Anything else is an [`X12Error`] naming the
 //! segment; no input makes it panic.
 
+use domain::money::Cents;
+use jiff::civil::Date;
+
 use crate::X12Error;
 
 /// One segment: its id and elements (`get(1)` is the first element after the id).
@@ -28,6 +31,42 @@ impl Segment {
 
     pub fn error(&self, problem: impl Into<String>) -> X12Error {
         X12Error::at(self.position, &self.id, problem)
+    }
+
+    /// Element `n` as an amount (element type R: digits, a point, a sign), `None` when empty.
+    pub fn amount(&self, n: usize) -> Result<Option<Cents>, X12Error> {
+        let text = self.get(n);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let plain = text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+        match Cents::parse(text) {
+            Ok(cents) if plain => Ok(Some(cents)),
+            _ => Err(self.error(format!("element {n} ({text:?}) is not an amount"))),
+        }
+    }
+
+    /// Element `n` as a date (CCYYMMDD), `None` when empty.
+    pub fn date(&self, n: usize) -> Result<Option<Date>, X12Error> {
+        let text = self.get(n);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let bad = || self.error(format!("element {n} ({text:?}) is not a date (CCYYMMDD)"));
+        if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let (y, m, d) = (
+            text[..4].parse().map_err(|_| bad())?,
+            text[4..6].parse().map_err(|_| bad())?,
+            text[6..].parse().map_err(|_| bad())?,
+        );
+        Date::new(y, m, d).map(Some).map_err(|_| bad())
+    }
+
+    /// A PER segment's telephone number (the number after its `TE` qualifier), or empty.
+    pub fn phone(&self) -> &str {
+        [3, 5, 7].into_iter().find(|n| self.get(*n) == "TE").map_or("", |n| self.get(n + 1))
     }
 }
 

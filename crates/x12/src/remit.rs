@@ -9,7 +9,7 @@ use jiff::civil::Date;
 
 use crate::claim::{Address, Adjustment};
 use crate::read::{self, Segment};
-use crate::write::{Writer, composite};
+use crate::write::{Writer, composite, date8};
 use crate::{Envelope, X12Error};
 
 pub const GUIDE: &str = "005010X221A1";
@@ -139,33 +139,13 @@ impl Remittance {
     }
 }
 
+/// Element `n` as an amount; an empty one is zero unless `required`.
 fn amount(segment: &Segment, n: usize, required: bool) -> Result<Cents, X12Error> {
-    let text = segment.get(n);
-    if text.is_empty() && !required {
-        return Ok(Cents::ZERO);
+    match segment.amount(n)? {
+        Some(cents) => Ok(cents),
+        None if !required => Ok(Cents::ZERO),
+        None => Err(segment.error(format!("element {n} (\"\") is not an amount"))),
     }
-    let plain = text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
-    match Cents::parse(text) {
-        Ok(cents) if plain => Ok(cents),
-        _ => Err(segment.error(format!("element {n} ({text:?}) is not an amount"))),
-    }
-}
-
-fn date(segment: &Segment, n: usize) -> Result<Option<Date>, X12Error> {
-    let text = segment.get(n);
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let bad = || segment.error(format!("element {n} ({text:?}) is not a date (CCYYMMDD)"));
-    if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    let (y, m, d) = (
-        text[..4].parse().map_err(|_| bad())?,
-        text[4..6].parse().map_err(|_| bad())?,
-        text[6..].parse().map_err(|_| bad())?,
-    );
-    Date::new(y, m, d).map(Some).map_err(|_| bad())
 }
 
 fn units(segment: &Segment, n: usize) -> Result<u32, X12Error> {
@@ -255,7 +235,7 @@ fn remittance(set: &read::Transaction) -> Result<Remittance, X12Error> {
         let s = &segments[i];
         match s.id.as_str() {
             "BPR" => {
-                r.payment = Payment { amount: amount(s, 2, true)?, method: s.get(4).to_owned(), paid_on: date(s, 16)? };
+                r.payment = Payment { amount: amount(s, 2, true)?, method: s.get(4).to_owned(), paid_on: s.date(16)? };
                 saw_bpr = true;
             }
             "TRN" => {
@@ -268,8 +248,7 @@ fn remittance(set: &read::Transaction) -> Result<Remittance, X12Error> {
                 in_payer = true;
             }
             "PER" if s.get(1) == "BL" => {
-                let phone = [3, 5, 7].into_iter().find(|n| s.get(*n) == "TE").map(|n| s.get(n + 1)).unwrap_or_default();
-                r.payer_contact = (s.get(2).to_owned(), phone.to_owned());
+                r.payer_contact = (s.get(2).to_owned(), s.phone().to_owned());
             }
             "N1" if s.get(1) == "PE" => {
                 r.payee_name = s.get(2).to_owned();
@@ -379,7 +358,7 @@ fn claim_payment(segments: &[Segment], at: usize) -> Result<(ClaimPayment, usize
                 if let Some(line) = claim.lines.last_mut() {
                     match (s.id.as_str(), s.get(1)) {
                         ("CAS", _) => line.adjustments.extend(cas(s)?),
-                        ("DTM", "472" | "150") => line.date = date(s, 2)?,
+                        ("DTM", "472" | "150") => line.date = s.date(2)?,
                         ("REF", "6R") => line.line_id = Some(s.get(2).to_owned()),
                         ("AMT", "B6") => line.allowed = Some(amount(s, 2, true)?),
                         ("LQ", "HE") => line.remarks.push(s.get(2).to_owned()),
@@ -393,17 +372,13 @@ fn claim_payment(segments: &[Segment], at: usize) -> Result<(ClaimPayment, usize
     Ok((claim, i))
 }
 
-fn ccyymmdd(d: Date) -> String {
-    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
-}
-
 /// Writes `remittance` as one 835 interchange.
 pub fn write(envelope: &Envelope, remittance: &Remittance) -> String {
     let r = remittance;
     let mut w = Writer::new();
     w.open(envelope, "HP", GUIDE);
     w.start("835", 1, None);
-    let paid_on = r.payment.paid_on.map(ccyymmdd).unwrap_or_default();
+    let paid_on = r.payment.paid_on.map(date8).unwrap_or_default();
     let bpr = [
         if r.payment.amount.0 == 0 { "H" } else { "I" },
         &r.payment.amount.to_x12(),
@@ -459,7 +434,7 @@ pub fn write(envelope: &Envelope, remittance: &Remittance) -> String {
             let units = line.units.to_string();
             w.segment("SVC", &[&composite(&parts), &line.charge.to_x12(), &line.paid.to_x12(), "", &units]);
             if let Some(d) = line.date {
-                w.segment("DTM", &["472", &ccyymmdd(d)]);
+                w.segment("DTM", &["472", &date8(d)]);
             }
             w.adjustments(&line.adjustments);
             if let Some(id) = &line.line_id {

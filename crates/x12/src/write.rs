@@ -18,6 +18,11 @@ pub fn is_clean(value: &str) -> bool {
     value.chars().all(|c| !c.is_control() && ![ELEMENT, COMPONENT, REPETITION, SEGMENT].contains(&c))
 }
 
+/// A date as X12 writes it (CCYYMMDD).
+pub fn date8(d: jiff::civil::Date) -> String {
+    format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
+}
+
 /// A composite element's components, trailing empty ones dropped (`HC:90837:95`).
 pub fn composite(components: &[&str]) -> String {
     let used = components.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
@@ -76,7 +81,7 @@ impl Writer {
     pub fn open(&mut self, envelope: &Envelope, functional_id: &str, guide: &str) {
         let created = envelope.created;
         let yymmdd = format!("{:02}{:02}{:02}", created.year() % 100, created.month(), created.day());
-        let ccyymmdd = format!("{:04}{:02}{:02}", created.year(), created.month(), created.day());
+        let ccyymmdd = date8(created.date());
         let hhmm = format!("{:02}{:02}", created.hour(), created.minute());
         let control = format!("{:09}", envelope.interchange_control);
         let padded = |id: &str| format!("{id:<15}");

@@ -5,12 +5,10 @@
 //! naming the missing link of the golden thread: signed note, billable diagnosis, insurer,
 //! the clinician's NPI, the practice's billing settings.
 
-use std::collections::HashMap;
-
 use domain::appointment::{Modality, Status};
 use domain::billing::{individual_psychotherapy, service_code, telehealth_modifier, timed};
 use domain::policy::{Action, Resource};
-use domain::{ClientId, Phi, PracticeId};
+use domain::{ClientId, Phi};
 use jiff::civil::Date;
 use store::{AppointmentRecord, ChargeRecord, FeeRecord, PayerRecord};
 
@@ -108,7 +106,6 @@ impl Haven {
             .map_err(|e| ServiceError::Internal(e.to_string()))?
             .timestamp();
         let types = self.store.appointment_types(practice).await?;
-        let payers = self.store.payers(practice).await?;
         let fees = self.store.fees(practice).await?;
         let attended: Vec<AppointmentRecord> = self
             .store
@@ -117,17 +114,17 @@ impl Haven {
             .into_iter()
             .filter(|a| a.status == Status::Attended)
             .collect();
-        let names = self.staff_names(practice).await?;
+        // Clients' insurance is read through the one audited path billing reads clients by.
+        let mut context = ClaimContext::load(self, practice).await?;
         let mut made = ChargesMade::default();
         let mut charges = Vec::new();
         let mut entries = Vec::new();
-        let mut insurers: HashMap<ClientId, Option<String>> = HashMap::new();
         for a in &attended {
             let Some(kind) = types.iter().find(|t| t.id == a.appointment_type) else { continue };
             let Some(booked) = kind.spec.service_code.as_ref().filter(|_| kind.spec.billable) else { continue };
             let day = a.starts_at.to_zoned(zone.clone()).date();
             let minutes = u32::try_from(a.starts_at.duration_until(a.ends_at).as_mins()).unwrap_or(0);
-            let session = format!("{day} {} with {}", kind.spec.name, names.of(a.clinician));
+            let session = format!("{day} {} with {}", kind.spec.name, context.names.of(a.clinician));
             let code = match code_for(booked.as_str(), minutes) {
                 Ok(code) => code,
                 Err(why) => {
@@ -141,12 +138,10 @@ impl Haven {
                 (Modality::Telehealth, _) => "10".to_owned(),
             };
             for client in billed_clients(&code, &a.clients) {
-                if !insurers.contains_key(client) {
-                    insurers.insert(*client, self.primary_insurer(practice, *client).await?);
-                }
-                let payer = match insurers.get(client).cloned().flatten() {
+                let insurer = context.client(self, actor, *client).await?.policy().map(|p| p.payer.clone());
+                let payer = match insurer {
                     None => SELF_PAY.to_owned(),
-                    Some(name) => match payer_named(&payers, &name) {
+                    Some(name) => match payer_named(context.payers(), &name) {
                         Some(p) => p.id.clone(),
                         None => {
                             made.skipped.push(format!(
@@ -227,14 +222,6 @@ impl Haven {
             }
         }
         Ok(days)
-    }
-
-    /// The payer named on a client's primary policy, if any (read for billing).
-    async fn primary_insurer(&self, practice: PracticeId, client: ClientId) -> Result<Option<String>> {
-        let sealed = self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
-        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let details = crate::clients::sealing::open_details(&ring, &practice.to_string(), &sealed)?;
-        Ok(details.profile.expose().insurance.first().map(|p| p.payer.clone()))
     }
 }
 

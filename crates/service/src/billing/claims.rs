@@ -28,19 +28,18 @@ use x12::claim::{
     Sex, Submitter, Subscriber,
 };
 
-use super::{Readiness, SELF_PAY};
+use super::SELF_PAY;
 use crate::audit_log::{AuditEntry, Crud};
 use crate::clients::StaffNames;
 use crate::clients::sealing::{open_cell, open_details, seal_cell};
 use crate::{Actor, Haven, Result, ServiceError};
 
-/// A batch just sent: its id and numbers, and how many charges of the period were not ready.
+/// A batch just sent: its id, interchange number and how many claims it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchSent {
     pub id: String,
     pub interchange: i64,
     pub claims: usize,
-    pub not_ready: usize,
 }
 
 /// What a claim needs to know of its client, read once per client and audited.
@@ -126,12 +125,12 @@ impl ClaimContext {
         self.clinicians.iter().find(|(u, ..)| *u == user).map(|(_, npi, _)| npi.as_str())
     }
 
+    pub(super) fn payers(&self) -> &[PayerRecord] {
+        &self.payers
+    }
+
     pub(super) fn payer_name(&self, payer: &str) -> String {
-        match self.payers.iter().find(|p| p.id == payer) {
-            Some(p) => p.name.clone(),
-            None if payer == SELF_PAY => "Self-pay".into(),
-            None => "Unknown payer".into(),
-        }
+        super::payer_label(&self.payers, payer)
     }
 
     /// The client's facts, read (and the read recorded, for payment) the first time.
@@ -359,31 +358,28 @@ impl Haven {
             .into_iter()
             .filter(|c| c.claim.is_none() && c.payer != SELF_PAY)
             .collect();
-        let (mut claims, mut records, mut not_ready) = (Vec::new(), Vec::new(), 0);
+        let (mut claims, mut records) = (Vec::new(), Vec::new());
         let batch_id = uuid::Uuid::new_v4().to_string();
         let now = self.now();
         for charge in &open {
             let facts = context.client(self, actor, charge.client).await?;
             let number = format!("H{:07}", first_claim + claims.len() as i64);
-            match context.claim(self, charge, &facts, &number).await? {
-                Ok(claim) => {
-                    records.push(ClaimRecord {
-                        id: uuid::Uuid::new_v4().to_string(),
-                        number,
-                        client: charge.client,
-                        payer: charge.payer.clone(),
-                        charge: charge.id.clone(),
-                        service_date: charge.service_date,
-                        total_cents: charge.amount_cents,
-                        batch: batch_id.clone(),
-                        status: "sent".into(),
-                        created_at: now,
-                        payer_claim_number: None,
-                    });
-                    claims.push(claim);
-                }
-                Err(_) => not_ready += 1,
-            }
+            // A charge not ready stays out; the charges page names its missing links.
+            let Ok(claim) = context.claim(self, charge, &facts, &number).await? else { continue };
+            records.push(ClaimRecord {
+                id: uuid::Uuid::new_v4().to_string(),
+                number,
+                client: charge.client,
+                payer: charge.payer.clone(),
+                charge: charge.id.clone(),
+                service_date: charge.service_date,
+                total_cents: charge.amount_cents,
+                batch: batch_id.clone(),
+                status: "sent".into(),
+                created_at: now,
+                payer_claim_number: None,
+            });
+            claims.push(claim);
         }
         if claims.is_empty() {
             return Err(ServiceError::Conflict("no charge of these dates is ready to claim".into()));
@@ -422,7 +418,7 @@ impl Haven {
             Err(e) => return Err(e.into()),
         }
         tracing::info!(practice = %practice, interchange, claims = records.len(), "claim batch made");
-        Ok(BatchSent { id: batch_id, interchange, claims: records.len(), not_ready })
+        Ok(BatchSent { id: batch_id, interchange, claims: records.len() })
     }
 
     /// The practice's claim batches, newest first.
@@ -446,11 +442,5 @@ impl Haven {
             .purpose("HPAYMT");
         self.audited_by(actor, entry).await?;
         Ok((format!("claims-{:09}.x12", batch.interchange), plain.expose().to_vec()))
-    }
-}
-
-impl Readiness {
-    pub fn is_ready(&self) -> bool {
-        *self == Readiness::Ready
     }
 }

@@ -1,4 +1,4 @@
-//! Billing (issue 22), for the owner and billers (`Resource::Billing`): the practice's billing
+//! Billing, for the owner and billers (`Resource::Billing`): the practice's billing
 //! set-up (`setup`: settings, clinicians' identifiers, payers, fees), a charge per client per
 //! attended session with the golden thread checked link by link (`charges`), and claims sent
 //! as 837P batches whose numbers come from the store's counters (`claims`), and 835s imported
@@ -25,3 +25,12 @@ pub use superbill::Superbill;
 
 /// The payer key of the self-pay rate and of charges no payer is billed for.
 pub const SELF_PAY: &str = "self";
+
+/// How a payer key reads on a page: the payer's name, "Self-pay", or "Unknown payer".
+pub fn payer_label(payers: &[store::PayerRecord], key: &str) -> String {
+    match payers.iter().find(|p| p.id == key) {
+        Some(p) => p.name.clone(),
+        None if key == SELF_PAY => "Self-pay".to_owned(),
+        None => "Unknown payer".to_owned(),
+    }
+}

@@ -40,6 +40,13 @@ struct Kept {
     line: String,
 }
 
+impl Kept {
+    /// An adjustment as the 835 gave it, and the line it is on (empty for the claim's own).
+    fn of(a: &x12::claim::Adjustment, line: &str) -> Self {
+        Kept { group: a.group.clone(), reason: a.reason.clone(), amount: a.amount.0, line: line.to_owned() }
+    }
+}
+
 /// A denied claim on the worklist: what was billed, and every reason in plain words.
 #[derive(Debug, Clone)]
 pub struct Denial {
@@ -222,20 +229,11 @@ fn postings(
     let (mut payments, mut ledger, mut entries) = (Vec::new(), Vec::new(), Vec::new());
     for payment in &r.claims {
         let Some(claim) = claims.get(&payment.patient_control_number) else { continue };
-        let mut kept: Vec<Kept> = payment
-            .adjustments
-            .iter()
-            .map(|a| Kept { group: a.group.clone(), reason: a.reason.clone(), amount: a.amount.0, line: String::new() })
-            .collect();
+        let mut kept: Vec<Kept> = payment.adjustments.iter().map(|a| Kept::of(a, "")).collect();
         let mut remarks = Vec::new();
         for line in &payment.lines {
             let id = line.line_id.clone().unwrap_or_default();
-            kept.extend(line.adjustments.iter().map(|a| Kept {
-                group: a.group.clone(),
-                reason: a.reason.clone(),
-                amount: a.amount.0,
-                line: id.clone(),
-            }));
+            kept.extend(line.adjustments.iter().map(|a| Kept::of(a, &id)));
             remarks.extend(line.remarks.iter().cloned());
         }
         let record = ClaimPaymentRecord {

@@ -8,7 +8,7 @@ use domain::policy::{Action, Resource};
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use super::SELF_PAY;
+use super::payer_label;
 use crate::audit_log::{AuditEntry, Crud};
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -37,11 +37,7 @@ impl Haven {
         let mut rows: Vec<AgingRow> = Vec::new();
         for (payer, day, cents, claims) in self.store.ar_owed(practice).await? {
             let bucket = bucket_of(day);
-            let name = match payers.iter().find(|p| p.id == payer) {
-                Some(p) => p.name.clone(),
-                None if payer == SELF_PAY => "Self-pay".to_owned(),
-                None => "Unknown payer".to_owned(),
-            };
+            let name = payer_label(&payers, &payer);
             if rows.last().is_none_or(|r| r.payer != name) {
                 rows.push(AgingRow { payer: name, buckets: [Cents::ZERO; 5], total: Cents::ZERO, claims: 0 });
             }

@@ -31,7 +31,10 @@ impl Haven {
         Ok(match self.store.portal_totp(actor.practice(), actor.account()).await? {
             None => PortalApp::Off,
             Some(f) if f.confirmed_at.is_some() => PortalApp::On,
-            Some(f) => PortalApp::Enrolling(enrollment(APP_LABEL, &self.open_portal_secret(actor, &f).await?)),
+            Some(f) => PortalApp::Enrolling(enrollment(
+                APP_LABEL,
+                &self.open_secret_of(actor.practice(), actor.account(), &f).await?,
+            )),
         })
     }
 
@@ -60,7 +63,7 @@ impl Haven {
         let Some(factor) = factor.filter(|f| f.confirmed_at.is_none()) else {
             return Err(ServiceError::Conflict("start setting up the authenticator app first".into()));
         };
-        let secret = self.open_portal_secret(actor, &factor).await?;
+        let secret = self.open_secret_of(actor.practice(), actor.account(), &factor).await?;
         let step = secret.verify(code, step_of(self.now().as_second()), 0).ok_or_else(wrong_code)?;
         let entry = app_entry("portal.second_factor.confirm", Crud::Update, actor);
         let store = self.recording_in_portal(actor, entry)?;
@@ -81,7 +84,7 @@ impl Haven {
         let Some(factor) = factor.filter(|f| f.confirmed_at.is_some()) else {
             return Err(ServiceError::Conflict("no authenticator app is set up".into()));
         };
-        let secret = self.open_portal_secret(actor, &factor).await?;
+        let secret = self.open_secret_of(actor.practice(), actor.account(), &factor).await?;
         let now_step = step_of(self.now().as_second());
         if secret.verify(code, now_step, factor.last_step).is_none() {
             let entry = app_entry("portal.second_factor.remove", Crud::Delete, actor).denied("wrong_code");
@@ -149,10 +152,6 @@ impl Haven {
                 Err(ServiceError::Unauthenticated)
             }
         }
-    }
-
-    async fn open_portal_secret(&self, actor: &PortalActor, factor: &PortalTotp) -> Result<TotpSecret> {
-        self.open_secret_of(actor.practice(), actor.account(), factor).await
     }
 
     async fn open_secret_of(

@@ -1,4 +1,4 @@
-//! Billing's pages (issue 22): the charges of a period with each one's place on the golden
+//! Billing's pages: the charges of a period with each one's place on the golden
 //! thread, making charges from attended sessions, sending the ready ones as an 837P batch and
 //! downloading a batch; the set-up page is `setup`'s.
 

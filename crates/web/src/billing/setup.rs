@@ -12,7 +12,7 @@ use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
-use service::billing::SELF_PAY;
+use service::billing::{SELF_PAY, payer_label};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -82,16 +82,11 @@ async fn setup(state: &AppState, actor: &service::Actor) -> Result<SetupPage, Pa
         contact_phone: r.contact_phone,
         version: r.version.to_string(),
     });
-    let payer_name = |id: &str| match s.payers.iter().find(|p| p.id == id) {
-        Some(p) => p.name.clone(),
-        None if id == SELF_PAY => "Self-pay".to_owned(),
-        None => "Unknown payer".to_owned(),
-    };
     let fees = s
         .fees
         .iter()
         .map(|f| FeeRow {
-            payer: payer_name(&f.payer),
+            payer: payer_label(&s.payers, &f.payer),
             code: f.service_code.clone(),
             amount: Cents(f.amount_cents).to_string(),
             from: f.effective_from.to_string(),
