@@ -8,6 +8,7 @@
 //!
 //! Key material lives in types that zeroize on drop and never print.
 
+pub mod age;
 pub mod base32;
 pub mod blind;
 pub mod hex;
