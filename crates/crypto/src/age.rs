@@ -44,7 +44,7 @@ pub enum AgeError {
     HeaderMac,
     #[error("it is truncated: it ends before its last chunk")]
     Truncated,
-    #[error("it is corrupted: chunk {0} does not authenticate")]
+    #[error("it is damaged or cut short: chunk {0} does not authenticate")]
     Corrupted(u64),
     #[error("it has data after its last chunk")]
     TrailingData,
@@ -592,7 +592,7 @@ mod tests {
         let mut flipped = file.clone();
         let at = file.len() - CHUNK;
         flipped[at] ^= 1;
-        assert!(open(&flipped).unwrap_or_default().contains("corrupted"), "flipped byte");
+        assert!(open(&flipped).unwrap_or_default().contains("damaged"), "flipped byte");
 
         let mut longer = file.clone();
         longer.extend_from_slice(&[0; 32]);

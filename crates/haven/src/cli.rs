@@ -48,6 +48,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CertificateCommand,
     },
+    /// Encrypted backups: make one, list them, prove one restores, restore one.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
     /// The PHI boundary engine: find, pseudonymize and score identifiers in clinical text. Runs
     /// offline on files; needs no database.
     Phi {
@@ -146,6 +151,60 @@ impl AuditCommand {
             | AuditCommand::Consistency { common, .. }
             | AuditCommand::DropExpired { common, .. }
             | AuditCommand::Export { common, .. } => common,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Make a backup now, online (the server may keep running): the database as one consistent
+    /// moment, its key files and the documents, encrypted with age to backup_recipients.
+    Create {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// The backups in backup_dir: when, how large, and when each was last proven to restore.
+    List {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// The restore drill: restore a backup into a scratch directory, check its audit logs and
+    /// sealed values, print how long it took, then delete the copy.
+    Verify {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The backup [default: the newest in backup_dir]
+        file: Option<PathBuf>,
+        /// The age identity file that opens it (as age-keygen writes it)
+        #[arg(long, value_name = "FILE")]
+        identity: PathBuf,
+        /// Where the scratch copy goes [default: the system's temporary directory]
+        #[arg(long, value_name = "DIR")]
+        scratch: Option<PathBuf>,
+    },
+    /// Restore a backup into a new data directory, then check it as `verify` does. Never
+    /// writes into a directory that has anything in it.
+    Restore {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The backup
+        file: PathBuf,
+        /// The age identity file that opens it
+        #[arg(long, value_name = "FILE")]
+        identity: PathBuf,
+        /// The new data directory (empty or absent)
+        #[arg(long, value_name = "DIR")]
+        into: PathBuf,
+    },
+}
+
+impl BackupCommand {
+    pub fn common(&self) -> &CommonArgs {
+        match self {
+            BackupCommand::Create { common }
+            | BackupCommand::List { common }
+            | BackupCommand::Verify { common, .. }
+            | BackupCommand::Restore { common, .. } => common,
         }
     }
 }

@@ -51,6 +51,13 @@ pub const KEYS: &[(&str, &str)] = &[
         "ai_timeout_seconds",
         "the longest an AI provider may take to answer one request (5-600, default 120); providers are set up in the app",
     ),
+    ("backup_dir", "where backups are written (default haven-backups; best on another disk or a mounted remote)"),
+    (
+        "backup_recipients",
+        "age public keys (age1…) backups are encrypted to, comma-separated; without one no backup is made",
+    ),
+    ("backup_every_hours", "how often the server makes a backup (0-168, default 24; 0: only `haven backup create`)"),
+    ("backup_keep", "how many backups are kept, newest first (1-10000, default 30)"),
     ("smtp_host", "mail server for invitations; absent means Haven sends no e-mail"),
     ("smtp_port", "mail server port (default 587 for starttls, 465 for tls, 25 for none)"),
     ("smtp_security", "starttls (default), tls, or none (only for a relay on localhost)"),
@@ -161,6 +168,8 @@ pub struct Config {
     /// Timeouts and connection caps of the HTTP server.
     pub connections: crate::connections::Caps,
     pub trusted_proxies: web::TrustedProxies,
+    /// Backups: where, to whom, how often, how many.
+    pub backup: crate::backup::BackupConfig,
     /// Where e-mail goes; `None` when no mail server is configured.
     pub smtp: Option<SmtpConfig>,
     /// The identity provider staff may sign in with; `None` when not configured.
@@ -338,11 +347,13 @@ impl Layers {
         };
         let smtp = self.smtp()?;
         let sms = self.sms()?;
+        let backup = self.backup()?;
         let oidc = self.oidc()?;
         let telehealth = Arc::new(self.telehealth()?);
         Ok(Config {
             smtp,
             sms,
+            backup,
             reminder_interval: std::time::Duration::from_secs(reminder_interval.unsigned_abs()),
             oidc,
             telehealth,
@@ -390,6 +401,28 @@ impl Layers {
             }
         };
         Telehealth::new(&server, tokens).map_err(|e| ConfigError(e.to_string()))
+    }
+
+    fn backup(&self) -> Result<crate::backup::BackupConfig, ConfigError> {
+        let dir = self.parse("backup_dir", PathBuf::from("haven-backups"), |s| {
+            if s.is_empty() { Err("must not be empty".into()) } else { Ok(PathBuf::from(s)) }
+        })?;
+        let recipients = self.parse("backup_recipients", Vec::new(), |s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(|r| crypto::age::Recipient::parse(r).map_err(|e| e.to_string()))
+                .collect()
+        })?;
+        let hours = self.parse("backup_every_hours", 24, |s| bounded(s, 0, 168))?;
+        let keep = self.parse("backup_keep", 30, |s| bounded(s, 1, 10_000))?;
+        Ok(crate::backup::BackupConfig {
+            dir,
+            every: (hours > 0 && !recipients.is_empty())
+                .then(|| std::time::Duration::from_secs(hours.unsigned_abs() * 3600)),
+            recipients,
+            keep: usize::try_from(keep).unwrap_or(30),
+        })
     }
 
     fn sms(&self) -> Result<Option<crate::sms::SmsConfig>, ConfigError> {

@@ -6,6 +6,8 @@
 
 mod audit_cli;
 mod backend;
+mod backup;
+mod backup_cli;
 mod cli;
 mod config;
 mod connections;
@@ -126,6 +128,9 @@ fn main() -> ExitCode {
         Command::Database { command: DatabaseCommand::Encrypt { common } } => run(&common, &[], encrypt::run),
         Command::Practice { command: PracticeCommand::Erase(args) } => {
             run(&args.common, &[], async |config| erase::erase(config, &args).await)
+        }
+        Command::Backup { command } => {
+            run(command.common(), &[], async |config| backup_cli::run(config, &command).await)
         }
         Command::Audit { command } => run(command.common(), &[], async |config| audit_cli::run(config, &command).await),
         Command::Phi { command } => match phi_cli::run(command) {

@@ -99,6 +99,14 @@ pub async fn run(config: Config) -> Result<()> {
     tracing::info!(setup_link_printed = setup_link.is_some(), "accepting requests");
     tokio::spawn(housekeeping(haven.clone()));
     tokio::spawn(reminders(haven.clone(), config.reminder_interval));
+    match (&config.database, config.backup.every) {
+        (Database::Sqlite, Some(every)) => {
+            tracing::info!(dir = %config.backup.dir.display(), every_hours = every.as_secs() / 3600, "backups scheduled");
+            tokio::spawn(crate::backup::schedule(config.clone()));
+        }
+        (Database::Sqlite, None) => tracing::warn!("no backups are scheduled: set backup_recipients (README, Backups)"),
+        (Database::Postgres(_), _) => {}
+    }
 
     let options = web::WebOptions {
         https,

@@ -796,43 +796,6 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     assert!(access.contains("sent you forms to sign") && access.contains("reviewed the forms you signed"), "{access}");
 }
 
-/// Posts a message form as `multipart/form-data` with one file part, with the form token of
-/// the page at `page`.
-fn post_with_file(
-    base: &str,
-    cookie: &str,
-    page: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-    file: (&str, &[u8]),
-) -> Answer {
-    let token = form_token(&get(&format!("{base}{page}"), Some(cookie)).body);
-    let boundary = "----haven-test-boundary-7d1f";
-    let mut body = Vec::new();
-    for (name, value) in fields.iter().chain(std::iter::once(&("_csrf", token.as_str()))) {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
-        );
-    }
-    body.extend(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
-             Content-Type: application/octet-stream\r\n\r\n",
-            file.0
-        )
-        .bytes(),
-    );
-    body.extend_from_slice(file.1);
-    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
-    answer(
-        http()
-            .post(&format!("{base}{path}"))
-            .header("cookie", cookie)
-            .header("content-type", &format!("multipart/form-data; boundary={boundary}"))
-            .send(&body[..]),
-    )
-}
-
 #[test]
 fn a_message_carries_one_checked_file_and_the_care_team_files_it_into_the_chart() {
     let s = seed();

@@ -190,6 +190,53 @@ pub fn export_encrypted(plain: &Path, encrypted: &Path, key: &[u8; 32]) -> Resul
     conn.execute_batch("DETACH DATABASE encrypted").map_err(fail)
 }
 
+/// Copies the database at `source` into a new file `target` while the server goes on writing
+/// (SQLite's online backup, `pages` at a time, `progress(done, total)` after each step). The
+/// copy is one consistent moment: the source is read inside one read transaction, which in WAL
+/// mode holds its snapshot without blocking writers. With `key` (SQLCipher) both files are
+/// encrypted with it. `target` must not exist.
+pub fn snapshot(
+    source: &Path,
+    target: &Path,
+    key: Option<&[u8; 32]>,
+    pages: i32,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<()> {
+    use rusqlite::backup::{Backup, StepResult};
+    let fail = |e: rusqlite::Error| StoreError::Unavailable(format!("cannot copy {}: {e}", source.display()));
+    if !source.exists() {
+        return Err(StoreError::Unavailable(format!("{} does not exist", source.display())));
+    }
+    if target.exists() {
+        return Err(StoreError::Conflict("snapshot file"));
+    }
+    let from = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(fail)?;
+    let mut to = Connection::open(target).map_err(fail)?;
+    if let Some(key) = key {
+        unlock(&from, key).map_err(fail)?;
+        unlock(&to, key).map_err(fail)?;
+    }
+    from.execute_batch("PRAGMA busy_timeout = 5000; BEGIN; SELECT count(*) FROM sqlite_schema;").map_err(fail)?;
+    {
+        let backup = Backup::new(&from, &mut to).map_err(fail)?;
+        loop {
+            let step = backup.step(pages).map_err(fail)?;
+            let p = backup.progress();
+            let total = u64::try_from(p.pagecount).unwrap_or(0);
+            progress(total.saturating_sub(u64::try_from(p.remaining).unwrap_or(0)), total);
+            match step {
+                StepResult::Done => break,
+                StepResult::More => {}
+                _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+    }
+    from.execute_batch("COMMIT").map_err(fail)?;
+    // The copy is a single file: no write-ahead log beside it.
+    to.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(())).map_err(fail)?;
+    Ok(())
+}
+
 #[derive(Debug)]
 pub struct Sqlite {
     conns: Arc<Mutex<Vec<Connection>>>,

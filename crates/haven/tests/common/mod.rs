@@ -363,3 +363,40 @@ pub fn pdf_tool(tool: &str, args: &[&str], bytes: &[u8]) -> String {
     assert!(out.status.success(), "{tool}: {}", text(&out.stderr));
     text(&out.stdout)
 }
+
+/// Posts a form as `multipart/form-data` with one file part, with the form token of
+/// the page at `page`.
+pub fn post_with_file(
+    base: &str,
+    cookie: &str,
+    page: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> Answer {
+    let token = form_token(&get(&format!("{base}{page}"), Some(cookie)).body);
+    let boundary = "----haven-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, value) in fields.iter().chain(std::iter::once(&("_csrf", token.as_str()))) {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n",
+            file.0
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(file.1);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    answer(
+        http()
+            .post(&format!("{base}{path}"))
+            .header("cookie", cookie)
+            .header("content-type", &format!("multipart/form-data; boundary={boundary}"))
+            .send(&body[..]),
+    )
+}

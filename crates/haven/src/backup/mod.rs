@@ -1,0 +1,164 @@
+//! Backups (DL-6): `haven backup create | list | verify | restore`, and the server's schedule.
+//!
+//! A backup is one file, `haven-<UTC time>.age`: an age file, encrypted to the recipients the
+//! owner configured (public keys only: the server can write backups but not read them), holding
+//! a ustar archive of the database as one consistent moment, its SQLCipher key file, the master
+//! key file and the documents' sealed content. `age --decrypt -i key.txt FILE | tar x` opens it
+//! without Haven. Beside each backup, `haven-<time>.json` records what is safe to know without
+//! the key (size, SHA-256, time, last verified restore) and carries no PHI.
+//!
+//! A backup counts only once it has been restored: `verify` restores into a scratch directory
+//! and runs the same checks as `haven audit verify` and `haven keys verify` on the copy.
+
+mod create;
+pub mod restore;
+pub mod tar;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub use create::create;
+pub use restore::{Drill, drill};
+
+/// What the owner configured: where backups go, who can open them, how often and how many.
+#[derive(Debug, Clone)]
+pub struct BackupConfig {
+    pub dir: PathBuf,
+    pub recipients: Vec<crypto::age::Recipient>,
+    /// How often the server makes one; `None`: only by command.
+    pub every: Option<std::time::Duration>,
+    /// How many are kept; older ones are deleted after each new one.
+    pub keep: usize,
+}
+
+/// The file inside every backup that says what it is.
+#[derive(Debug, Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    created_at: Timestamp,
+    haven_version: String,
+    database: String,
+    database_encrypted_whole: bool,
+    master_key_included: bool,
+    documents: u64,
+}
+
+const FORMAT: &str = "haven-backup/1";
+const MANIFEST: &str = "haven-backup.json";
+
+/// The sidecar beside a backup: nothing in it needs the key or reveals PHI.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    pub file: String,
+    pub created_at: Timestamp,
+    pub bytes: u64,
+    pub sha256: String,
+    pub seconds: f64,
+    pub haven_version: String,
+    #[serde(default)]
+    pub verified: Option<Verification>,
+}
+
+/// A restore that passed every check.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Verification {
+    pub at: Timestamp,
+    pub restore_seconds: f64,
+    pub check_seconds: f64,
+    pub audit_events: u64,
+    pub sealed_values: u64,
+}
+
+fn sidecar(backup: &Path) -> PathBuf {
+    backup.with_extension("json")
+}
+
+fn read_record(backup: &Path) -> Option<Record> {
+    serde_json::from_slice(&std::fs::read(sidecar(backup)).ok()?).ok()
+}
+
+fn write_record(backup: &Path, record: &Record) -> Result<()> {
+    let json = serde_json::to_vec_pretty(record)?;
+    crate::data_dir::write_private(&sidecar(backup), &json)
+}
+
+/// The backups in `dir`, oldest first, each with its record when it has one.
+pub fn list(dir: &Path) -> Result<Vec<(PathBuf, Option<Record>)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+    };
+    let mut backups: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.starts_with("haven-") && name.ends_with(".age")
+        })
+        .collect();
+    // Names carry the UTC time in a sortable form.
+    backups.sort();
+    Ok(backups.into_iter().map(|p| (p.clone(), read_record(&p))).collect())
+}
+
+/// Deletes all but the newest `keep` backups (and their records); returns what it deleted.
+pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
+    let backups = list(dir)?;
+    let excess = backups.len().saturating_sub(keep.max(1));
+    let mut deleted = Vec::new();
+    for (path, _) in backups.into_iter().take(excess) {
+        std::fs::remove_file(&path).with_context(|| format!("cannot delete {}", path.display()))?;
+        let _ = std::fs::remove_file(sidecar(&path));
+        deleted.push(path);
+    }
+    Ok(deleted)
+}
+
+/// Records a passed drill in the backup's sidecar, when it has one.
+pub fn record_verification(backup: &Path, drill: &Drill) -> Result<()> {
+    let Some(mut record) = read_record(backup) else { return Ok(()) };
+    record.verified = Some(Verification {
+        at: Timestamp::now(),
+        restore_seconds: drill.restore_seconds,
+        check_seconds: drill.check_seconds,
+        audit_events: drill.audit_events,
+        sealed_values: drill.sealed_values,
+    });
+    write_record(backup, &record)
+}
+
+/// Reads the owner's identity file (as `age-keygen` writes it).
+pub fn read_identities(path: &Path) -> Result<Vec<crypto::age::Identity>> {
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the identity file {}", path.display()))?,
+    );
+    crypto::age::Identity::parse_file(&text).with_context(|| format!("{}", path.display()))
+}
+
+/// Makes a backup now and again every `every`, counted from the newest one, keeping `keep`.
+/// A failed run is logged and tried again at the next turn; it never stops the server.
+pub async fn schedule(config: crate::config::Config) {
+    let Some(every) = config.backup.every else { return };
+    loop {
+        let newest = list(&config.backup.dir).ok().and_then(|b| b.last().and_then(|(_, r)| r.clone()));
+        let since = newest.map(|r| Timestamp::now().duration_since(r.created_at).unsigned_abs());
+        let wait = since.map_or(std::time::Duration::ZERO, |since| every.saturating_sub(since));
+        tokio::time::sleep(wait.max(std::time::Duration::from_secs(60))).await;
+        match create(&config, |_, _, _| {}).await {
+            Ok(record) => {
+                tracing::info!(file = %record.file, bytes = record.bytes, seconds = record.seconds, "backup written");
+                match prune(&config.backup.dir, config.backup.keep) {
+                    Ok(deleted) if !deleted.is_empty() => {
+                        tracing::info!(deleted = deleted.len(), "old backups deleted")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "old backups not deleted"),
+                }
+            }
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "backup failed"),
+        }
+    }
+}

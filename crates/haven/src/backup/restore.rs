@@ -1,0 +1,199 @@
+//! `haven backup restore` and `haven backup verify` (the restore drill).
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, Read};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use crypto::age::{Decryptor, Identity};
+
+use super::{FORMAT, MANIFEST, Manifest, tar};
+use crate::backend;
+use crate::config::{Config, Database};
+
+/// What a restore wrote.
+#[derive(Debug)]
+pub struct Restored {
+    pub bytes: u64,
+    pub documents: u64,
+    pub master_key_included: bool,
+    pub created_at: jiff::Timestamp,
+}
+
+/// Restores `backup` into `target`, which must not exist or be empty: a live data directory is
+/// never overwritten. Anything wrong — a stranger's key, a cut or altered file, an unknown entry —
+/// stops the restore and removes what it wrote.
+pub fn restore(
+    backup: &Path,
+    identities: &[Identity],
+    target: &Path,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<Restored> {
+    let occupied = std::fs::read_dir(target).map(|mut d| d.next().is_some()).unwrap_or(false);
+    if occupied {
+        bail!("{} is not empty; restore into a new directory", target.display());
+    }
+    let created = !target.exists();
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(target)
+        .with_context(|| format!("cannot create {}", target.display()))?;
+    let result = unpack(backup, identities, target, &mut progress);
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(target);
+        if !created {
+            let _ = std::fs::DirBuilder::new().mode(0o700).create(target);
+        }
+    }
+    result.with_context(|| format!("{} cannot be restored", backup.display()))
+}
+
+fn unpack(
+    backup: &Path,
+    identities: &[Identity],
+    target: &Path,
+    progress: &mut impl FnMut(u64, u64),
+) -> Result<Restored> {
+    let file = File::open(backup).with_context(|| format!("cannot open {}", backup.display()))?;
+    let total = file.metadata()?.len();
+    let mut input = Decryptor::new(BufReader::with_capacity(1 << 20, file), identities)?;
+    let mut archive = tar::Reader::new(&mut input);
+    let first = archive.next()?.context("the archive is empty")?;
+    if first.path != MANIFEST || first.size > 64 * 1024 {
+        bail!("it is not a Haven backup (it does not start with {MANIFEST})");
+    }
+    let mut manifest = Vec::new();
+    archive.content().read_to_end(&mut manifest)?;
+    let manifest: Manifest = serde_json::from_slice(&manifest).context("its manifest is not readable")?;
+    if manifest.format != FORMAT {
+        bail!("it is in format {:?}; this Haven reads {FORMAT}", manifest.format);
+    }
+    let (mut bytes, mut documents, mut has_database) = (0u64, 0u64, false);
+    while let Some(entry) = archive.next()? {
+        let known = matches!(entry.path.as_str(), "haven.db" | "haven.db.key" | "master.key" | "master.key.next")
+            || entry.path.starts_with("documents/");
+        if !known {
+            bail!("it holds {:?}, which no Haven backup holds", entry.path);
+        }
+        let path = target.join(&entry.path);
+        if let Some(parent) = path.parent() {
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)?;
+        }
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let copied = std::io::copy(&mut archive.content(), &mut out)?;
+        out.sync_all()?;
+        bytes += copied;
+        documents += u64::from(entry.path.starts_with("documents/"));
+        has_database |= entry.path == "haven.db";
+        progress(bytes.min(total), total);
+    }
+    // The age file must end exactly after the archive: reading on checks its last chunk.
+    std::io::copy(&mut input, &mut std::io::sink())?;
+    if !has_database {
+        bail!("it holds no database");
+    }
+    if documents != manifest.documents {
+        bail!("its manifest lists {} documents but it holds {documents}", manifest.documents);
+    }
+    Ok(Restored {
+        bytes,
+        documents,
+        master_key_included: manifest.master_key_included,
+        created_at: manifest.created_at,
+    })
+}
+
+/// The configuration that opens a restored directory: its own database, master key (when the
+/// backup held one) and documents.
+pub fn restored_config(config: &Config, dir: &Path, restored: &Restored) -> Config {
+    let mut restored_config = config.clone();
+    restored_config.database = Database::Sqlite;
+    restored_config.data_dir = dir.to_path_buf();
+    restored_config.documents_dir = dir.join("documents");
+    if restored.master_key_included {
+        restored_config.master_key_file = dir.join("master.key");
+        restored_config.master_key = None;
+    }
+    restored_config
+}
+
+/// A restore drill's result.
+#[derive(Debug, Clone)]
+pub struct Drill {
+    /// When the backup was made.
+    pub made_at: jiff::Timestamp,
+    pub restored_bytes: u64,
+    pub documents: u64,
+    pub practices: usize,
+    pub audit_events: u64,
+    pub checkpoints: u64,
+    pub sealed_values: u64,
+    pub restore_seconds: f64,
+    pub check_seconds: f64,
+}
+
+/// Restores `backup` into `scratch` and checks the copy as `haven audit verify` and `haven keys
+/// verify` would: every practice's audit log replays to its signed checkpoints and every sealed
+/// value opens.
+pub async fn drill(
+    config: &Config,
+    backup: &Path,
+    identities: Vec<Identity>,
+    scratch: &Path,
+    progress: impl FnMut(u64, u64) + Send + 'static,
+) -> Result<Drill> {
+    let started = Instant::now();
+    let (from, into) = (backup.to_path_buf(), scratch.to_path_buf());
+    let restored = tokio::task::spawn_blocking(move || restore(&from, &identities, &into, progress))
+        .await
+        .context("the restore stopped")??;
+    let restore_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let haven = backend::open_haven(&restored_config(config, scratch, &restored))
+        .await
+        .context("the restored copy does not open")?;
+    let (mut audit_events, mut checkpoints) = (0, 0);
+    let logs = haven.audit_status().await?;
+    for log in &logs {
+        let verified = haven
+            .verify_audit_log(log.practice, None, None, |_, _| {})
+            .await
+            .map_err(|e| anyhow::anyhow!("practice {}: the restored audit log fails: {e}", log.practice))?;
+        audit_events += verified.events;
+        checkpoints += verified.checkpoints;
+    }
+    let sealed = haven.verify_sealed(|_| {}).await?;
+    let failed = sealed.failures.len() + sealed.cell_failures.len();
+    if failed > 0 {
+        bail!("{failed} of the restored copy's {} sealed values do not open", sealed.values);
+    }
+    Ok(Drill {
+        made_at: restored.created_at,
+        restored_bytes: restored.bytes,
+        documents: restored.documents,
+        practices: logs.len(),
+        audit_events,
+        checkpoints,
+        sealed_values: sealed.values,
+        restore_seconds,
+        check_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// A fresh, private scratch directory for a drill (removed by the caller).
+pub fn scratch_dir(parent: Option<&Path>) -> Result<PathBuf> {
+    let parent = parent.map_or_else(std::env::temp_dir, Path::to_path_buf);
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let dir = parent.join(format!("haven-restore-drill-{}", crypto::hex::encode(&random)));
+    std::fs::DirBuilder::new().mode(0o700).create(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}
