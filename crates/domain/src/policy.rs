@@ -46,6 +46,9 @@ pub enum Resource {
     /// Billing: payers and fees, clinicians' billing identifiers, charges, claims and their
     /// batches. The owner and billers work it; the administrator reads it. No note text is in it.
     Billing,
+    /// The compliance page: the practice's safeguards as the running system shows them, for a
+    /// vendor questionnaire or an audit. Read by the owner and the administrator; nobody types it.
+    Compliance,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,6 +113,9 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (AiProviders, _, _) => Decision::Deny("only the owner sets up AI providers and records their agreements"),
         (Billing, _, Owner | Biller) | (Billing, View, Administrator) => Decision::Allow,
         (Billing, _, _) => Decision::Deny("billing is the owner's and the billers' work"),
+        (Compliance, View, Owner | Administrator) => Decision::Allow,
+        (Compliance, View, _) => Decision::Deny("only the owner or an administrator sees the compliance page"),
+        (Compliance, Create | Update, _) => Decision::Deny("the compliance page is read from the running system"),
     }
 }
 
@@ -451,6 +457,9 @@ mod tests {
             (Billing, View, &[Role::Owner, Role::Administrator, Role::Biller]),
             (Billing, Create, &[Role::Owner, Role::Biller]),
             (Billing, Update, &[Role::Owner, Role::Biller]),
+            (Compliance, View, &[Role::Owner, Role::Administrator]),
+            (Compliance, Create, &[]),
+            (Compliance, Update, &[]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

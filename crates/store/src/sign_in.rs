@@ -72,6 +72,9 @@ pub trait SignInStore: Send + Sync {
     /// Marks a recovery code (its hash) used if it exists unused; whether it did.
     async fn use_recovery_code(&self, user: UserId, code_hash: &str, now: Timestamp) -> Result<bool>;
     async fn unused_recovery_codes(&self, user: UserId) -> Result<u64>;
+    /// The practice's active staff, and how many of them have a second factor (a confirmed
+    /// authenticator app or a passkey).
+    async fn second_factor_coverage(&self, practice: PracticeId) -> Result<(u64, u64)>;
     async fn insert_sign_in_event(&self, event: &SignInEvent) -> Result<()>;
     /// Stores a password reset link, ending its person's open one in the same transaction.
     async fn insert_password_reset(&self, reset: &PasswordReset) -> Result<()>;
@@ -333,6 +336,12 @@ impl<S: Sql> SignInStore for SqlStore<S> {
 
     async fn unused_recovery_codes(&self, user: UserId) -> Result<u64> {
         self.count(None, sql::UNUSED_RECOVERY_CODES, vec![user.into()]).await
+    }
+
+    async fn second_factor_coverage(&self, practice: PracticeId) -> Result<(u64, u64)> {
+        let row = self.query_one(Some(practice), sql::SECOND_FACTOR_COVERAGE, vec![practice.into()]).await?;
+        let count = |i| row.as_ref().map(|r| r.int(i)).transpose().map(|n| u64::try_from(n.unwrap_or(0)).unwrap_or(0));
+        Ok((count(0)?, count(1)?))
     }
 
     async fn insert_sign_in_event(&self, e: &SignInEvent) -> Result<()> {

@@ -151,6 +151,12 @@ pub const USE_TOTP_STEP: &str = "UPDATE totp_factors SET last_step = $2 \
      WHERE user_id = $1 AND confirmed_at IS NOT NULL AND last_step < $2";
 pub const USE_RECOVERY_CODE: &str = "UPDATE recovery_codes SET used_at = $3 \
      WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL";
+pub const SECOND_FACTOR_COVERAGE: &str = "SELECT CAST(COUNT(*) AS BIGINT), \
+    CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = m.user_id \
+        AND t.confirmed_at IS NOT NULL) \
+      OR EXISTS (SELECT 1 FROM passkeys k WHERE k.user_id = m.user_id AND k.practice_id = m.practice_id) \
+    THEN 1 ELSE 0 END), 0) AS BIGINT) \
+    FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.practice_id = $1 AND u.disabled_at IS NULL";
 pub const UNUSED_RECOVERY_CODES: &str = "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL";
 pub const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
 /// A person's sessions in every practice but one.

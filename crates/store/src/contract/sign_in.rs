@@ -193,6 +193,7 @@ pub async fn second_factor_codes_work_once(store: &dyn Store) {
     // A practice that requires a second factor: sessions of people without one say so.
     let other = NewUser { id: UserId::random(), email: email("clinician@mfa.example"), ..p.owner.clone() };
     ok(store.add_staff(p.id, &other, Role::Clinician).await);
+    assert_eq!(ok(store.second_factor_coverage(p.id).await), (2, 1), "the owner's app counts; the clinician has none");
     let session = |hash: &str, user: UserId| session_at(hash, user, p.id, t(40));
     ok(store.insert_session(&session("owner-s", user)).await);
     ok(store.insert_session(&session("clinician-s", other.id)).await);
@@ -270,6 +271,7 @@ pub async fn api_tokens_are_looked_up_and_revoked(store: &dyn Store) {
 pub async fn passkeys_and_their_challenges(store: &dyn Store) {
     let p = practice("Passkeys", "owner@passkeys.example", None);
     ok(store.create_practice(&p, t(10)).await);
+    assert_eq!(ok(store.second_factor_coverage(p.id).await), (1, 0));
     let key = PasskeyRecord {
         id: PasskeyId::random(),
         credential_id: "Y3JlZGVudGlhbA".into(),
@@ -282,6 +284,7 @@ pub async fn passkeys_and_their_challenges(store: &dyn Store) {
         last_used_at: None,
     };
     ok(store.insert_passkey(&key).await);
+    assert_eq!(ok(store.second_factor_coverage(p.id).await), (1, 1), "a passkey is a second factor");
     let again = store.insert_passkey(&PasskeyRecord { id: PasskeyId::random(), ..key.clone() }).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert_eq!(ok(store.passkeys_of(p.owner.id).await), std::slice::from_ref(&key));
