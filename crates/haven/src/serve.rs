@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use service::Haven;
+use service::compliance::{BackupState, Deployment};
 use service::mail::{Mailer, NoMailer, Outbox};
 use tokio::net::TcpListener;
 
@@ -17,6 +18,38 @@ use crate::model_gateway::OpenAiGateway;
 use crate::oidc::OidcProvider;
 use crate::smtp::SmtpMailer;
 use crate::tls;
+
+/// What the compliance page says of this deployment.
+fn deployment(config: &Config, https: bool, video: &str) -> Deployment {
+    let (database, database_host, backups): (_, _, Option<Arc<dyn BackupState>>) = match &config.database {
+        Database::Sqlite => ("SQLite", None, Some(Arc::new(crate::backup::Backups(config.backup.clone())))),
+        Database::Postgres(url) => ("PostgreSQL", remote_host(url), None),
+    };
+    Deployment {
+        database,
+        database_host,
+        database_encrypted_whole: crate::database_key::path(&backend::sqlite_path(config)).exists(),
+        https,
+        master_key_source: if config.master_key.is_some() { "the environment" } else { "a key file" },
+        email_host: config.smtp.as_ref().map(|s| s.host.clone()),
+        texts_host: config.sms.as_ref().map(|s| remote_host(&s.api_url).unwrap_or_else(|| s.api_url.clone())),
+        video_server: video.to_owned(),
+        sign_on_issuer: config.oidc.as_ref().map(|o| o.issuer.clone()),
+        backups,
+    }
+}
+
+/// The host of a URL (never its credentials), unless it is this machine.
+fn remote_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    (!matches!(host, "" | "localhost" | "127.0.0.1" | "::1")).then(|| host.to_owned())
+}
 
 pub async fn run(config: Config) -> Result<()> {
     let started = Instant::now();
@@ -77,11 +110,13 @@ pub async fn run(config: Config) -> Result<()> {
         haven = haven.with_sms(Arc::new(crate::sms::TwilioSms::new(sms.clone())));
     }
     let (video, room_tokens) = haven.telehealth_server();
+    let video = video.to_owned();
     tracing::info!(server = video, room_tokens, "video sessions");
     if let Some(oidc) = &config.oidc {
         haven = haven.with_identity_provider(Arc::new(OidcProvider::new(oidc.clone())));
         tracing::info!(issuer = %oidc.issuer, "staff may sign in through the identity provider");
     }
+    let haven = haven.with_deployment(deployment(&config, https, &video));
     tracing::info!(smtp = config.smtp.as_ref().map_or("not configured", |s| s.host.as_str()), "e-mail for invitations");
     // Drafts left in the outbox (a crash, commands run while stopped) go into the log now.
     haven.claim_audit_sequencing();

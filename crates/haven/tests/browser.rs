@@ -335,6 +335,29 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
     }
 }
 
+/// The compliance page after a backup was made and proven, reached from the dashboard and printed.
+#[test]
+fn the_owner_reads_the_compliance_page() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let key = tmp.path().join("backup-key.txt");
+    let made = Command::new("age-keygen").arg("-o").arg(&key).output().unwrap_or_else(|e| panic!("age-keygen: {e}"));
+    assert!(made.status.success());
+    let recipient = text(&run(Command::new("age-keygen").arg("-y").arg(&key)).stdout).trim().to_owned();
+    let backups = tmp.path().join("backups").display().to_string();
+    let env = [("HAVEN_BACKUP_RECIPIENTS", recipient.as_str()), ("HAVEN_BACKUP_DIR", backups.as_str())];
+    for args in [vec!["create"], vec!["verify", "--identity", key.to_str().unwrap_or_default()]] {
+        let done = run(haven(&["backup", args[0], "--data-dir"]).arg(&dir).args(&args[1..]).envs(env));
+        assert!(done.status.success(), "backup {args:?}: {}", text(&done.stderr));
+    }
+    let server = Server::start(&dir, &[], &env);
+    let shots = run_flow("compliance.mjs", &[&server.url, &owner], &server);
+    for shot in ["compliance.png", "compliance-print.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
 /// database is replaced by an older copy, the dashboard says the log was rolled back.
 #[test]

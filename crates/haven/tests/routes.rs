@@ -81,6 +81,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/api/v1/staff", SignedIn),
         ("GET", "/staff", SignedIn),
         ("GET", "/practice/agreement", SignedIn),
+        ("GET", "/practice/compliance", RefusedTo("clinician")),
         ("GET", "/schedule", SignedIn),
         ("GET", "/schedule/calendars", SignedIn),
         ("GET", "/schedule/calendars/{user}", SignedIn),

@@ -15,6 +15,7 @@ mod audit_log;
 mod auth;
 pub mod billing;
 mod clients;
+pub mod compliance;
 pub mod demo;
 mod demo_billing;
 mod demo_calendar;
@@ -127,6 +128,7 @@ pub struct Haven {
     files: Option<Arc<dyn store::FileStore>>,
     ai: AiGateway,
     sms: Arc<dyn sms::SmsSender>,
+    deployment: Arc<compliance::Deployment>,
 }
 
 /// The way to model providers and how long an answer may take.
@@ -176,6 +178,7 @@ impl Haven {
             files: None,
             ai: AiGateway { gateway: Arc::new(ai::gateway::NoGateway), timeout: std::time::Duration::from_secs(120) },
             sms: Arc::new(sms::NoSms),
+            deployment: Arc::default(),
         }
     }
 

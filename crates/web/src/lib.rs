@@ -16,6 +16,7 @@ mod audit;
 mod billing;
 mod calendars;
 mod clients;
+mod compliance;
 mod csrf;
 mod error;
 mod feed;
@@ -82,6 +83,7 @@ fn all_routes() -> routes::Routes {
         .merge(audit::routes())
         .merge(account::routes())
         .merge(agreement::routes())
+        .merge(compliance::routes())
         .merge(practice_profile::routes())
         .merge(second_factor::routes())
         .merge(staff::routes())

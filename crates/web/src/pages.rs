@@ -294,6 +294,8 @@ struct DashboardPage {
     idle_seconds: i64,
     /// Whether the practice profile's edit link shows.
     edits_profile: bool,
+    /// The owner and the administrator see the compliance page.
+    compliance: bool,
     /// The video server in use, and whether it is the public one (a trial set-up).
     video: (String, bool),
     /// The audit log's newest checkpoint, for the owner.
@@ -365,6 +367,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         idle_minutes: actor.idle_timeout().as_mins(),
         idle_seconds: actor.idle_timeout().as_secs(),
         edits_profile: actor.is_allowed(Resource::PracticeProfile, Action::Update),
+        compliance: actor.is_allowed(Resource::Compliance, Action::View),
         video: {
             let (server, _) = state.haven.telehealth_server();
             (server.to_owned(), server == service::telehealth::PUBLIC_SERVER)

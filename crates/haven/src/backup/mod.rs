@@ -138,6 +138,25 @@ pub fn read_identities(path: &Path) -> Result<Vec<crypto::age::Identity>> {
     crypto::age::Identity::parse_file(&text).with_context(|| format!("{}", path.display()))
 }
 
+/// The backups as the compliance page sees them, read from their records when asked.
+#[derive(Debug)]
+pub struct Backups(pub BackupConfig);
+
+impl service::compliance::BackupState for Backups {
+    fn summary(&self) -> service::compliance::BackupSummary {
+        let records: Vec<Record> = list(&self.0.dir).unwrap_or_default().into_iter().filter_map(|(_, r)| r).collect();
+        let verified = records.iter().filter_map(|r| r.verified.as_ref().map(|v| (r.created_at, v.at))).max();
+        service::compliance::BackupSummary {
+            recipients: self.0.recipients.len(),
+            every_hours: self.0.every.map(|d| d.as_secs() / 3600),
+            keep: self.0.keep,
+            count: records.len(),
+            newest: records.last().map(|r| r.created_at),
+            verified,
+        }
+    }
+}
+
 /// Makes a backup now and again every `every`, counted from the newest one, keeping `keep`.
 /// A failed run is logged and tried again at the next turn; it never stops the server.
 pub async fn schedule(config: crate::config::Config) {

@@ -14,6 +14,7 @@ mod view;
 pub use assist::NoteAssistance;
 pub use consent::AiConsent;
 pub use providers::AiProvider;
+pub(crate) use providers::host_of;
 pub use send::{ReadyToSend, Sending};
 pub use view::{AiDraft, AiRequestView, Segment};
 

@@ -48,7 +48,7 @@ impl Watch {
         self.states.lock().unwrap_or_else(PoisonError::into_inner).insert(practice, state);
     }
 
-    fn get(&self, practice: PracticeId) -> Option<VerifierState> {
+    pub(crate) fn get(&self, practice: PracticeId) -> Option<VerifierState> {
         self.states.lock().unwrap_or_else(PoisonError::into_inner).get(&practice).cloned()
     }
 }

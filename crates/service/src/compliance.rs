@@ -1,0 +1,536 @@
+//! The compliance page (DL-9) and the subprocessor list (DL-2): a practice's safeguards as the
+//! running system shows them — never typed by anyone, so it cannot drift from the truth. Each
+//! finding says what is so and, when something needs doing, what to do. Facts only the binary
+//! knows (the database, TLS, the services it connects to, backups) come from [`Deployment`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use domain::policy::{Action, Resource};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::audit_log::watch::VerifierState;
+use crate::{Actor, Haven, Result, ServiceError};
+
+/// How the server was deployed, as the binary knows it. No secret is in it.
+#[derive(Clone, Default)]
+pub struct Deployment {
+    /// "SQLite" or "PostgreSQL".
+    pub database: &'static str,
+    /// The database server's host when it is not on this machine (a subprocessor then).
+    pub database_host: Option<String>,
+    /// The SQLite file is encrypted whole (SQLCipher).
+    pub database_encrypted_whole: bool,
+    /// People reach Haven over HTTPS (built in, or `public_url` is https behind a proxy).
+    pub https: bool,
+    /// Where the master key comes from: "a key file" or "the environment".
+    pub master_key_source: &'static str,
+    /// The mail server's host, when e-mail is configured.
+    pub email_host: Option<String>,
+    /// The SMS provider's API host, when texts are configured.
+    pub texts_host: Option<String>,
+    /// The video server's address.
+    pub video_server: String,
+    /// The identity provider staff may sign in with, when configured.
+    pub sign_on_issuer: Option<String>,
+    /// Backups, when the deployment makes them (the embedded database).
+    pub backups: Option<Arc<dyn BackupState>>,
+}
+
+impl fmt::Debug for Deployment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deployment")
+            .field("database", &self.database)
+            .field("https", &self.https)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where backups stand now, read when the page is opened.
+pub trait BackupState: Send + Sync {
+    fn summary(&self) -> BackupSummary;
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BackupSummary {
+    /// Public keys backups are encrypted to (none: no backups are made).
+    pub recipients: usize,
+    pub every_hours: Option<u64>,
+    pub keep: usize,
+    pub count: usize,
+    pub newest: Option<Timestamp>,
+    /// The newest backup that passed a restore drill, and when the drill ran.
+    pub verified: Option<(Timestamp, Timestamp)>,
+}
+
+/// How a finding stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Met,
+    /// Something to do; the finding says what.
+    Attention,
+    /// A fact to know, neither good nor bad.
+    Note,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub topic: &'static str,
+    pub standing: Standing,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub title: &'static str,
+    pub findings: Vec<Finding>,
+}
+
+/// A service outside Haven that the practice's data can reach.
+#[derive(Debug, Clone)]
+pub struct Subprocessor {
+    pub service: &'static str,
+    pub host: String,
+    /// What of the practice's data it receives.
+    pub carries: &'static str,
+    pub agreement: String,
+    pub standing: Standing,
+}
+
+#[derive(Debug, Clone)]
+pub struct ComplianceReport {
+    pub practice_name: String,
+    pub generated_at: Timestamp,
+    pub sections: Vec<Section>,
+    pub subprocessors: Vec<Subprocessor>,
+}
+
+impl ComplianceReport {
+    pub fn attention(&self) -> usize {
+        let findings = self.sections.iter().flat_map(|s| &s.findings).filter(|f| f.standing == Standing::Attention);
+        findings.count() + self.subprocessors.iter().filter(|s| s.standing == Standing::Attention).count()
+    }
+}
+
+/// Data keys older than this are due for rotation.
+const KEY_AGE_LIMIT_DAYS: i64 = 365;
+/// The audit log must be kept at least this long (PRODUCT.md DL-4).
+const AUDIT_YEARS_MIN: u32 = 7;
+/// A restore drill older than this no longer proves much.
+const DRILL_AGE_LIMIT_DAYS: i64 = 31;
+
+fn finding(topic: &'static str, standing: Standing, answer: impl Into<String>) -> Finding {
+    Finding { topic, standing, answer: answer.into() }
+}
+
+fn met_if(ok: bool) -> Standing {
+    if ok { Standing::Met } else { Standing::Attention }
+}
+
+/// A moment in the practice's time zone.
+fn date(at: Timestamp, tz: &TimeZone) -> String {
+    at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+fn days(from: Timestamp, to: Timestamp) -> i64 {
+    to.duration_since(from).as_hours() / 24
+}
+
+impl Haven {
+    /// Describes the deployment for the compliance page.
+    pub fn with_deployment(mut self, deployment: Deployment) -> Self {
+        self.deployment = Arc::new(deployment);
+        self
+    }
+
+    /// The compliance page, from the live configuration and state.
+    pub async fn compliance_report(&self, actor: &Actor) -> Result<ComplianceReport> {
+        actor.may(Resource::Compliance, Action::View)?;
+        let practice = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
+        let now = self.now();
+        let names = self.staff_names(actor.practice()).await?;
+        let tz = TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(TimeZone::UTC);
+        let mut sections = vec![self.agreements(actor, &names, &tz).await?, self.access(actor, &practice.rules).await?];
+        sections.push(self.encryption(actor, now).await?);
+        sections.push(self.audit_section(actor, &tz).await?);
+        sections.push(self.backups_section(now, &tz));
+        sections.push(part2_section(practice.rules.part2_program));
+        let providers = self.store.ai_providers(actor.practice()).await?;
+        sections.push(Section {
+            title: "AI assistance",
+            findings: vec![match providers.iter().filter(|p| p.enabled).count() {
+                0 => finding("Model providers", Standing::Met, "None is turned on: no text goes to a language model."),
+                n => finding(
+                    "Model providers",
+                    Standing::Met,
+                    format!(
+                        "{n} turned on. Each received only de-identified text, shown to the clinician before it \
+                         was sent, and only with a recorded BAA or running on the practice's own machines; \
+                         nothing it returns enters a record without a clinician's signature."
+                    ),
+                ),
+            }],
+        });
+        sections.push(Section {
+            title: "Telemetry",
+            findings: vec![finding(
+                "Reporting home",
+                Standing::Met,
+                "None. Haven sends nothing to its makers — no usage data, no update checks, no crash reports — and \
+                 connects only to the services listed under Subprocessors.",
+            )],
+        });
+        let mut subprocessors = self.integrations();
+        for p in providers {
+            let (agreement, standing) = match (&p.baa, p.runs_here) {
+                (Some((sha256, at, by)), _) => {
+                    let sha: String = sha256.chars().take(12).collect();
+                    (format!("BAA recorded {} by {} (SHA-256 {sha}…)", date(*at, &tz), names.of(*by)), Standing::Met)
+                }
+                (None, true) => ("Runs on the practice's own machines: none needed".to_owned(), Standing::Met),
+                (None, false) if p.enabled => ("None recorded".to_owned(), Standing::Attention),
+                (None, false) => ("None recorded; it stays off until one is".to_owned(), Standing::Note),
+            };
+            subprocessors.push(Subprocessor {
+                service: "AI model provider",
+                host: crate::ai::host_of(&p.base_url).to_owned(),
+                carries: "De-identified text only, and only when a clinician sends it",
+                agreement,
+                standing,
+            });
+        }
+        Ok(ComplianceReport { practice_name: practice.profile.name, generated_at: now, sections, subprocessors })
+    }
+
+    async fn agreements(&self, actor: &Actor, names: &crate::clients::StaffNames, tz: &TimeZone) -> Result<Section> {
+        let accepted = self.store.agreement_acceptance(actor.practice(), crate::agreement::BAA_VERSION).await?;
+        let answer = match &accepted {
+            Some(a) => finding(
+                "Business Associate Agreement",
+                Standing::Met,
+                format!("Version {} accepted {} by {}.", a.version, date(a.accepted_at, tz), names.of(a.user)),
+            ),
+            None => finding(
+                "Business Associate Agreement",
+                Standing::Attention,
+                "The current version is not accepted: the owner accepts it under Practice › Agreement.",
+            ),
+        };
+        Ok(Section { title: "Agreements", findings: vec![answer] })
+    }
+
+    async fn access(&self, actor: &Actor, rules: &store::SignInRules) -> Result<Section> {
+        let (staff, covered) = self.store.second_factor_coverage(actor.practice()).await?;
+        let second_factor = match (rules.require_second_factor, covered == staff) {
+            (true, _) => finding(
+                "Second factor",
+                Standing::Met,
+                format!(
+                    "Required for everyone; {covered} of {staff} active staff have one set up (the others must \
+                     set one up at their next sign-in)."
+                ),
+            ),
+            (false, true) => finding(
+                "Second factor",
+                Standing::Met,
+                format!("All {staff} active staff have one, though the practice does not require it."),
+            ),
+            (false, false) => finding(
+                "Second factor",
+                Standing::Attention,
+                format!(
+                    "{covered} of {staff} active staff have one, and it is not required: require it under \
+                     Practice › Sign-in security."
+                ),
+            ),
+        };
+        Ok(Section {
+            title: "Access",
+            findings: vec![
+                second_factor,
+                finding(
+                    "Idle sessions",
+                    Standing::Met,
+                    format!(
+                        "Staff are signed out after {} minutes idle; clients after {}.",
+                        rules.idle_timeout_minutes, rules.client_idle_timeout_minutes
+                    ),
+                ),
+                finding(
+                    "Unused accounts",
+                    Standing::Met,
+                    format!("A staff account unused for {} days is disabled.", rules.inactivity_days),
+                ),
+                finding(
+                    "Minimum necessary",
+                    Standing::Met,
+                    format!(
+                        "Each role reaches only its part of the record; outside a care team a chart opens only by \
+                         breaking the glass, for {} minutes, reviewed by the owner afterwards.",
+                        rules.break_glass_minutes
+                    ),
+                ),
+            ],
+        })
+    }
+
+    async fn encryption(&self, actor: &Actor, now: Timestamp) -> Result<Section> {
+        let d = &self.deployment;
+        let keys = self.store.data_keys(actor.practice()).await?;
+        let mut current: Vec<&store::WrappedKey> = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let newest = keys[i + 1..].iter().all(|later| later.purpose != k.purpose);
+            if newest && k.purpose != crypto::Purpose::AuditSigning.as_str() {
+                current.push(k);
+            }
+        }
+        let oldest = current.iter().map(|k| days(k.created_at, now)).max().unwrap_or(0);
+        let ages = current.iter().map(|k| format!("{} {} d", k.purpose.replace('_', " "), days(k.created_at, now)));
+        let ages: Vec<String> = ages.collect();
+        let master: Vec<String> = current.iter().map(|k| k.master_key_id.clone()).collect();
+        let master = master.first().cloned().unwrap_or_default();
+        let whole_file = match (d.database, d.database_encrypted_whole) {
+            ("SQLite", true) => {
+                finding("Database file", Standing::Met, "Encrypted whole as well (SQLCipher, AES-256).")
+            }
+            ("SQLite", false) => finding(
+                "Database file",
+                Standing::Note,
+                "Not encrypted whole: client data in it is sealed field by field; staff names and settings are \
+                 readable to someone holding the file. Build with SQLCipher or keep it on an encrypted volume.",
+            ),
+            _ => finding("Database file", Standing::Note, "PostgreSQL: keep its storage on encrypted volumes."),
+        };
+        Ok(Section {
+            title: "Encryption",
+            findings: vec![
+                finding(
+                    "Client data at rest",
+                    Standing::Met,
+                    "Sealed before it reaches the database (AES-256-GCM) under the practice's own data keys, \
+                     psychotherapy notes and 42 CFR Part 2 records each under a key of their own.",
+                ),
+                whole_file,
+                finding(
+                    "Data keys",
+                    met_if(oldest <= KEY_AGE_LIMIT_DAYS),
+                    if oldest <= KEY_AGE_LIMIT_DAYS {
+                        format!(
+                            "Current keys' ages: {}; wrapped by master key {master} from {}.",
+                            ages.join(", "),
+                            d.master_key_source
+                        )
+                    } else {
+                        format!(
+                            "The oldest current key is {oldest} days old ({}): rotate with `haven keys rotate`.",
+                            ages.join(", ")
+                        )
+                    },
+                ),
+                finding(
+                    "In transit",
+                    met_if(d.https),
+                    if d.https {
+                        "People reach Haven over HTTPS only (TLS 1.2 or 1.3), with HSTS."
+                    } else {
+                        "Served over plain HTTP: set public_url to an https address behind a TLS proxy, or give \
+                         Haven tls_cert and tls_key."
+                    },
+                ),
+            ],
+        })
+    }
+
+    async fn audit_section(&self, actor: &Actor, tz: &TimeZone) -> Result<Section> {
+        let log = self.store.audit_log(actor.practice()).await?;
+        let Some(log) = log else {
+            return Ok(Section {
+                title: "Audit log",
+                findings: vec![finding("Audit log", Standing::Attention, "The practice has no audit log.")],
+            });
+        };
+        let head = match log.head_at {
+            Some(at) => format!("{} events; the newest signed checkpoint is from {}.", log.size, date(at, tz)),
+            None => format!("{} events; no checkpoint signed yet.", log.size),
+        };
+        let verified = match self.watch.get(actor.practice()) {
+            Some(VerifierState::Verified { events, at }) => finding(
+                "Continuous verification",
+                Standing::Met,
+                format!(
+                    "The server has replayed all {events} events, last at {}, and found nothing wrong.",
+                    date(at, tz)
+                ),
+            ),
+            Some(VerifierState::Failed { at, .. }) => finding(
+                "Continuous verification",
+                Standing::Attention,
+                format!(
+                    "The server found the log altered at {}: see the audit page and run `haven audit verify`.",
+                    date(at, tz)
+                ),
+            ),
+            _ => finding(
+                "Continuous verification",
+                Standing::Note,
+                "Not run in this process yet (it starts with `haven serve`); `haven audit verify` checks it by hand.",
+            ),
+        };
+        let hold = if log.legal_hold { ", under legal hold (nothing is dropped)" } else { "" };
+        Ok(Section {
+            title: "Audit log",
+            findings: vec![
+                finding(
+                    "Every access recorded",
+                    Standing::Met,
+                    format!("Tamper-evident (a signed Merkle tree). {head}"),
+                ),
+                verified,
+                finding(
+                    "Retention",
+                    met_if(log.retention_years >= AUDIT_YEARS_MIN),
+                    format!(
+                        "Kept {} years{hold}{}.",
+                        log.retention_years,
+                        if log.retention_years >= AUDIT_YEARS_MIN { "" } else { "; keep it at least 7" }
+                    ),
+                ),
+            ],
+        })
+    }
+
+    fn backups_section(&self, now: Timestamp, tz: &TimeZone) -> Section {
+        let Some(state) = &self.deployment.backups else {
+            return Section {
+                title: "Backups",
+                findings: vec![finding(
+                    "Backups",
+                    Standing::Note,
+                    "The database is PostgreSQL: its backups (pg_basebackup with WAL archiving) are run outside \
+                     Haven; keep the master key and the documents directory with them.",
+                )],
+            };
+        };
+        let b = state.summary();
+        if b.recipients == 0 {
+            return Section {
+                title: "Backups",
+                findings: vec![finding(
+                    "Backups",
+                    Standing::Attention,
+                    "None are made: set backup_recipients to an age public key (README, Backups).",
+                )],
+            };
+        }
+        let due_days = b.every_hours.map_or(1, |h| i64::try_from(h.div_ceil(24)).unwrap_or(1)) * 2;
+        let newest = match b.newest {
+            Some(at) => finding(
+                "Newest backup",
+                met_if(days(at, now) <= due_days),
+                format!(
+                    "{} ({} kept{}), encrypted with age to {} key(s) the server cannot open.",
+                    date(at, tz),
+                    b.count,
+                    b.every_hours.map_or_else(|| ", made by command".to_owned(), |h| format!(", one every {h} h")),
+                    b.recipients
+                ),
+            ),
+            None => finding("Newest backup", Standing::Attention, "None yet."),
+        };
+        let drill = match b.verified {
+            Some((made, at)) => finding(
+                "Verified restore",
+                met_if(days(at, now) <= DRILL_AGE_LIMIT_DAYS),
+                format!(
+                    "The backup of {} was restored and checked (audit log replayed, every sealed value opened) on {}.",
+                    date(made, tz),
+                    date(at, tz)
+                ),
+            ),
+            None => finding(
+                "Verified restore",
+                Standing::Attention,
+                "No backup has been proven to restore: run `haven backup verify --identity <key file>`.",
+            ),
+        };
+        Section { title: "Backups", findings: vec![newest, drill] }
+    }
+
+    /// The services outside Haven this deployment sends the practice's data to.
+    fn integrations(&self) -> Vec<Subprocessor> {
+        let d = &self.deployment;
+        let mut out = Vec::new();
+        if let Some(host) = &d.database_host {
+            out.push(Subprocessor {
+                service: "Database server",
+                host: host.clone(),
+                carries: "Everything Haven stores; client data sealed field by field",
+                agreement: "Not recorded in Haven: a hosted database needs a BAA with its operator".into(),
+                standing: Standing::Attention,
+            });
+        }
+        if let Some(host) = &d.email_host {
+            out.push(Subprocessor {
+                service: "E-mail",
+                host: host.clone(),
+                carries: "Staff and client e-mail addresses; messages carry links and no clinical content",
+                agreement: "Not recorded in Haven: ask the mail provider for a BAA, as addresses of a practice's \
+                            clients are PHI"
+                    .into(),
+                standing: Standing::Attention,
+            });
+        }
+        if let Some(host) = &d.texts_host {
+            out.push(Subprocessor {
+                service: "Text messages",
+                host: host.clone(),
+                carries: "Clients' phone numbers and reminder texts without diagnosis or service",
+                agreement: "Not recorded in Haven: ask the SMS provider for a BAA".into(),
+                standing: Standing::Attention,
+            });
+        }
+        let public_video = d.video_server.contains("meet.jit.si");
+        out.push(Subprocessor {
+            service: "Video sessions",
+            host: d.video_server.trim_start_matches("https://").trim_start_matches("http://").to_owned(),
+            carries: "Session audio and video; room names carry no names",
+            agreement: if public_video {
+                "The public meet.jit.si offers no BAA: run the practice's own Jitsi server for sessions".into()
+            } else {
+                "The practice's own or contracted server: keep its BAA on file".into()
+            },
+            standing: if public_video { Standing::Attention } else { Standing::Note },
+        });
+        if let Some(issuer) = &d.sign_on_issuer {
+            out.push(Subprocessor {
+                service: "Staff sign-in",
+                host: issuer.trim_start_matches("https://").to_owned(),
+                carries: "Staff identities only; no client data",
+                agreement: "None needed".into(),
+                standing: Standing::Met,
+            });
+        }
+        out
+    }
+}
+
+fn part2_section(program: bool) -> Section {
+    Section {
+        title: "42 CFR Part 2",
+        findings: vec![if program {
+            finding(
+                "Part 2 program",
+                Standing::Met,
+                "Yes: substance use disorder records are kept under a key of their own and disclosed only with the \
+                 client's written consent, each disclosure with the redisclosure notice and in the accounting.",
+            )
+        } else {
+            finding(
+                "Part 2 program",
+                Standing::Note,
+                "No (set under Practice › Sign-in security if the practice is a federally assisted SUD program).",
+            )
+        }],
+    }
+}
