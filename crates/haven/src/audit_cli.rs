@@ -55,7 +55,7 @@ async fn drop_expired(haven: &Haven) -> Result<()> {
 }
 
 /// The practice named, or the only one with a log.
-async fn one_practice(haven: &Haven, given: Option<&str>) -> Result<PracticeId> {
+pub async fn one_practice(haven: &Haven, given: Option<&str>) -> Result<PracticeId> {
     if let Some(id) = given {
         return id.parse().with_context(|| format!("{id:?} is not a practice id"));
     }

@@ -53,6 +53,11 @@ pub enum Command {
         #[command(subcommand)]
         command: BackupCommand,
     },
+    /// The practice's data out, encrypted.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// The PHI boundary engine: find, pseudonymize and score identifiers in clinical text. Runs
     /// offline on files; needs no database.
     Phi {
@@ -207,6 +212,25 @@ impl BackupCommand {
             | BackupCommand::Restore { common, .. } => common,
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Every client's record as FHIR R4 bulk data (NDJSON per resource type and the Bulk Data
+    /// manifest) in one file encrypted with age; each record read is an audit event.
+    Fhir {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The practice's id [default: the only one]
+        #[arg(long, value_name = "ID")]
+        practice: Option<String>,
+        /// An age public key (age1…) to encrypt to; repeat for more [default: backup_recipients]
+        #[arg(long, value_name = "AGE1…")]
+        recipient: Vec<String>,
+        /// Where to write (never overwritten)
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

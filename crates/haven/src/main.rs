@@ -16,6 +16,7 @@ mod database_key;
 mod demo;
 mod encrypt;
 mod erase;
+mod export;
 mod keys;
 mod logging;
 mod master_key;
@@ -33,7 +34,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{
-    CertificateCommand, Cli, Command, CommonArgs, DatabaseCommand, DemoCommand, KeysCommand, PracticeCommand,
+    CertificateCommand, Cli, Command, CommonArgs, DatabaseCommand, DemoCommand, ExportCommand, KeysCommand,
+    PracticeCommand,
 };
 use crate::config::{Config, ConfigError, Layers};
 
@@ -131,6 +133,9 @@ fn main() -> ExitCode {
         }
         Command::Backup { command } => {
             run(command.common(), &[], async |config| backup_cli::run(config, &command).await)
+        }
+        Command::Export { command: ExportCommand::Fhir { common, practice, recipient, output } } => {
+            run(&common, &[], async |config| export::fhir(config, practice.as_deref(), &recipient, &output).await)
         }
         Command::Audit { command } => run(command.common(), &[], async |config| audit_cli::run(config, &command).await),
         Command::Phi { command } => match phi_cli::run(command) {

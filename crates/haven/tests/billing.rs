@@ -87,10 +87,7 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     // The independent validators accept the batch as Haven wrote it.
     let written = tmp.path().join("claims.x12");
     std::fs::write(&written, &file.body).unwrap_or_else(|e| panic!("{e}"));
-    let tool = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/validate-interchange");
-    let out = run(std::process::Command::new(&tool).arg(&written));
-    let verdict = text(&out.stdout);
-    assert!(out.status.success() && verdict.lines().last() == Some("2 passed, 0 failed"), "{verdict}\n{}", file.body);
+    assert_eq!(validate_interchange(&written), "2 passed, 0 failed", "{}", file.body);
 
     // The payer's 835 answers the batch: paid less the contract and a copay, the first claim
     // denied for want of an authorization. It posts once, and what does not fit posts nothing.

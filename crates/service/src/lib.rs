@@ -22,6 +22,7 @@ mod demo_calendar;
 mod demo_schedule;
 pub mod erase;
 mod error;
+pub mod export;
 pub mod intake;
 pub mod keys;
 pub mod mail;

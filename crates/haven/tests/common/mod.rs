@@ -400,3 +400,15 @@ pub fn post_with_file(
             .send(&body[..]),
     )
 }
+
+/// Runs `../shared/tools/validate-interchange` (independent X12 and FHIR validators) on `path`;
+/// the verdict's last line ("N passed, M failed"), failing the test with the whole report when
+/// any check failed.
+pub fn validate_interchange(path: &Path) -> String {
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/validate-interchange");
+    let out = run(Command::new(&tool).arg(path));
+    let report = text(&out.stdout);
+    let last = report.lines().last().unwrap_or_default().to_owned();
+    assert!(out.status.success() && last.ends_with(" 0 failed"), "{report}\n{}", text(&out.stderr));
+    last
+}

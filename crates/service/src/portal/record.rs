@@ -31,13 +31,13 @@ pub struct RecordFile {
 }
 
 /// One signed note as the download shows it: when, what, who, and its sections' text.
-struct NoteText {
+pub(crate) struct NoteText {
     header: NoteHeader,
     sections: Vec<(String, String)>,
 }
 
 /// The parts of the record a client receives, opened.
-struct Record {
+pub(crate) struct Record {
     details: domain::client::ClientDetails,
     diagnoses: Vec<Diagnosis>,
     plan: Option<Plan>,
@@ -77,7 +77,7 @@ impl Haven {
         })
     }
 
-    async fn record_of(&self, practice: domain::PracticeId, client: domain::ClientId) -> Result<Record> {
+    pub(crate) async fn record_of(&self, practice: domain::PracticeId, client: domain::ClientId) -> Result<Record> {
         let sealed = self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let notes = self
@@ -156,8 +156,30 @@ fn or_none(lines: Vec<String>) -> String {
 /// The record as a FHIR R4 `collection` bundle: a Patient, and the Conditions, CarePlan,
 /// Observations and DocumentReferences that refer to it.
 fn record_bundle(record: &Record, client: domain::ClientId, now: jiff::Timestamp) -> Value {
-    let patient_url = format!("urn:uuid:{client}");
-    let subject = json!({ "reference": patient_url });
+    let subject = json!({ "reference": format!("urn:uuid:{client}") });
+    let entries: Vec<Value> = record_resources(record, client, &subject, now)
+        .into_iter()
+        .map(|resource| {
+            let id = resource["id"].as_str().unwrap_or_default().to_owned();
+            json!({ "fullUrl": format!("urn:uuid:{id}"), "resource": resource })
+        })
+        .collect();
+    json!({
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": now.to_string(),
+        "entry": entries,
+    })
+}
+
+/// The record's resources, each with its id (the record's own, a UUID), referring to their
+/// patient as `subject` says: `urn:uuid:…` inside a bundle, `Patient/…` in a bulk export.
+pub(crate) fn record_resources(
+    record: &Record,
+    client: domain::ClientId,
+    subject: &Value,
+    now: jiff::Timestamp,
+) -> Vec<Value> {
     let d = &record.details;
     let mut telecom = Vec::new();
     if let Some(phone) = &d.phone {
@@ -168,6 +190,7 @@ fn record_bundle(record: &Record, client: domain::ClientId, now: jiff::Timestamp
     }
     let mut patient = json!({
         "resourceType": "Patient",
+        "id": client.to_string(),
         "active": true,
         "name": [{ "family": d.family_name.expose(), "given": [d.given_name.expose()] }],
         "birthDate": d.date_of_birth.expose().to_string(),
@@ -175,7 +198,7 @@ fn record_bundle(record: &Record, client: domain::ClientId, now: jiff::Timestamp
     if !telecom.is_empty() {
         patient["telecom"] = Value::Array(telecom);
     }
-    let mut entries = vec![json!({ "fullUrl": patient_url, "resource": patient })];
+    let mut resources = vec![patient];
     for diagnosis in &record.diagnoses {
         let detail = diagnosis.spec.detail.expose();
         let status = match diagnosis.spec.status {
@@ -199,19 +222,18 @@ fn record_bundle(record: &Record, client: domain::ClientId, now: jiff::Timestamp
         if let Some(onset) = detail.onset {
             condition["onsetDateTime"] = json!(onset.to_string());
         }
-        entries.push(json!({ "fullUrl": format!("urn:uuid:{}", diagnosis.id), "resource": condition }));
+        condition["id"] = json!(diagnosis.id.to_string());
+        resources.push(condition);
     }
     if let Some(plan) = &record.plan {
-        entries.push(json!({
-            "fullUrl": format!("urn:uuid:{}", uuid::Uuid::new_v4()),
-            "resource": {
-                "resourceType": "CarePlan",
-                "status": "active",
-                "intent": "plan",
-                "title": "Treatment plan",
-                "description": plan_lines(plan.content.expose()).join("\n"),
-                "subject": subject,
-            },
+        resources.push(json!({
+            "resourceType": "CarePlan",
+            "id": plan.id,
+            "status": "active",
+            "intent": "plan",
+            "title": "Treatment plan",
+            "description": plan_lines(plan.content.expose()).join("\n"),
+            "subject": subject,
         }));
     }
     for measure in &record.measures {
@@ -235,36 +257,30 @@ fn record_bundle(record: &Record, client: domain::ClientId, now: jiff::Timestamp
         if let Some(band) = &scored.band {
             observation["note"] = json!([{ "text": band }]);
         }
-        entries.push(json!({ "fullUrl": format!("urn:uuid:{}", measure.id), "resource": observation }));
+        observation["id"] = json!(measure.id.to_string());
+        resources.push(observation);
     }
     for note in &record.notes {
         let h = &note.header;
         let text: String = note.sections.iter().map(|(label, text)| format!("{label}: {text}\n")).collect();
-        entries.push(json!({
-            "fullUrl": format!("urn:uuid:{}", h.id),
-            "resource": {
-                "resourceType": "DocumentReference",
-                "status": "current",
-                "docStatus": "final",
-                "type": { "text": h.name },
-                "subject": subject,
-                "date": now.to_string(),
-                "author": [{ "display": h.author }],
-                "description": format!("{} on {}", h.name, h.service_date.expose()),
-                "content": [{ "attachment": {
-                    "contentType": "text/plain; charset=utf-8",
-                    "data": STANDARD.encode(text.as_bytes()),
-                    "title": format!("{} {}", h.name, h.service_date.expose()),
-                } }],
-            },
+        resources.push(json!({
+            "resourceType": "DocumentReference",
+            "id": h.id.to_string(),
+            "status": "current",
+            "docStatus": "final",
+            "type": { "text": h.name },
+            "subject": subject,
+            "date": now.to_string(),
+            "author": [{ "display": h.author }],
+            "description": format!("{} on {}", h.name, h.service_date.expose()),
+            "content": [{ "attachment": {
+                "contentType": "text/plain; charset=utf-8",
+                "data": STANDARD.encode(text.as_bytes()),
+                "title": format!("{} {}", h.name, h.service_date.expose()),
+            } }],
         }));
     }
-    json!({
-        "resourceType": "Bundle",
-        "type": "collection",
-        "timestamp": now.to_string(),
-        "entry": entries,
-    })
+    resources
 }
 
 fn coded(system: &str, code: &str) -> Value {

@@ -1,0 +1,85 @@
+//! The practice's data out (DL-3): `haven export fhir` writes every client's record as FHIR R4
+//! bulk data in one age file, which the standard `age` and `tar` open; the independent FHIR
+//! validators accept its resources; psychotherapy notes are never in it; every record read is
+//! in the audit log; a refused export leaves nothing.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use common::*;
+
+#[test]
+fn the_whole_practice_goes_out_as_encrypted_fhir_bulk_data() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "12", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let clients = report["clients"].as_array().map_or(0, Vec::len);
+    let key = tmp.path().join("key.txt");
+    assert!(run(Command::new("age-keygen").arg("-o").arg(&key)).status.success(), "age-keygen");
+    let recipient = text(&run(Command::new("age-keygen").arg("-y").arg(&key)).stdout).trim().to_owned();
+    let output = tmp.path().join("practice.fhir.age");
+
+    // Never unencrypted: without a recipient nothing is written.
+    let refused = run(haven(&["export", "fhir", "--output"]).arg(&output).arg("--data-dir").arg(&dir));
+    assert!(!refused.status.success() && text(&refused.stderr).contains("--recipient"), "{}", text(&refused.stderr));
+    assert!(!output.exists());
+
+    let done =
+        run(haven(&["export", "fhir", "--recipient", &recipient, "--output"]).arg(&output).arg("--data-dir").arg(&dir));
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(std::fs::read(&output).unwrap_or_default().starts_with(b"age-encryption.org/v1\n"));
+    let again =
+        run(haven(&["export", "fhir", "--recipient", &recipient, "--output"]).arg(&output).arg("--data-dir").arg(&dir));
+    assert!(!again.status.success() && text(&again.stderr).contains("never overwrites"), "{}", text(&again.stderr));
+
+    let opened = tmp.path().join("opened");
+    std::fs::create_dir(&opened).unwrap_or_else(|e| panic!("{e}"));
+    let shell = format!("age -d -i '{}' '{}' | tar -x -C '{}'", key.display(), output.display(), opened.display());
+    let untarred = run(Command::new("sh").arg("-c").arg(&shell));
+    assert!(untarred.status.success(), "{}", text(&untarred.stderr));
+
+    // The Bulk Data manifest names each file, its type and count; each line is of that type.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(opened.join("manifest.json")).unwrap_or_default()).unwrap_or_default();
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let samples = tmp.path().join("samples");
+    std::fs::create_dir(&samples).unwrap_or_else(|e| panic!("{e}"));
+    for file in manifest["output"].as_array().into_iter().flatten() {
+        let (kind, url) = (file["type"].as_str().unwrap_or(""), file["url"].as_str().unwrap_or(""));
+        let content = std::fs::read_to_string(opened.join(url)).unwrap_or_else(|e| panic!("{url}: {e}"));
+        let lines: Vec<&str> = content.lines().collect();
+        assert_eq!(lines.len() as u64, file["count"].as_u64().unwrap_or(0), "{url}");
+        for (n, line) in lines.iter().enumerate() {
+            let resource: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{url}:{n}: {e}"));
+            assert_eq!(resource["resourceType"], kind, "{url}:{n}");
+            assert!(resource["id"].is_string(), "{url}:{n} has no id");
+            if kind != "Patient" {
+                let subject = resource["subject"]["reference"].as_str().unwrap_or("");
+                assert!(subject.starts_with("Patient/"), "{url}:{n}: {subject}");
+            }
+            if kind == "DocumentReference" {
+                let kind_name = resource["type"]["text"].as_str().unwrap_or("");
+                assert!(!kind_name.contains("Psychotherapy"), "a psychotherapy note was exported: {line}");
+            }
+            // Up to five of each type go to the independent validators.
+            if n < 5 {
+                std::fs::write(samples.join(format!("{kind}-{n}.json")), line).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        *counts.entry(kind.to_owned()).or_default() += lines.len() as u64;
+    }
+    assert_eq!(counts.get("Patient").copied(), Some(clients as u64), "{counts:?}");
+    for kind in ["Condition", "Observation", "DocumentReference", "CarePlan"] {
+        assert!(counts.get(kind).copied().unwrap_or(0) > 0, "no {kind} exported: {counts:?}");
+    }
+    validate_interchange(&samples);
+
+    // Every record read for the export is in the audit log, by the system.
+    let log = run(haven(&["audit", "export", "--format", "fhir", "--data-dir"]).arg(&dir));
+    let exported = text(&log.stdout).matches("\"record.export\"").count();
+    assert_eq!(exported, clients, "one audit event per client exported");
+}

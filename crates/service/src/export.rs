@@ -1,0 +1,61 @@
+//! The practice's data out (DL-3): every client's record as FHIR R4 resources, one JSON line
+//! each, grouped by resource type as the Bulk Data Access specification lays them out. The same
+//! parts as a client's own download (demographics, diagnoses, the plan, measures, signed notes;
+//! never psychotherapy notes or drafts). Each client's record read for it is an audit event.
+
+use std::collections::BTreeMap;
+
+use domain::PracticeId;
+use domain::policy::ChartPart;
+use serde_json::json;
+
+use crate::audit_log::{AuditEntry, Crud, Who};
+use crate::{Haven, Result, ServiceError};
+
+/// How many resources of each type an export wrote.
+pub type ExportCounts = BTreeMap<String, u64>;
+
+impl Haven {
+    /// Every client of `practice`, as FHIR resources handed to `write(resource type, JSON line)`
+    /// one client at a time (so memory stays bounded whatever the practice's size), with
+    /// `progress(clients done, clients)`. A client's record is released to `write` only after
+    /// its audit event (`record.export`) is durable.
+    pub async fn export_practice_fhir(
+        &self,
+        practice: PracticeId,
+        mut write: impl FnMut(&str, Vec<u8>) -> std::io::Result<()>,
+        progress: impl Fn(u64, u64),
+    ) -> Result<ExportCounts> {
+        self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?;
+        let total = self.store.client_count(practice).await?;
+        let now = self.now();
+        let (mut counts, mut done, mut after) = (ExportCounts::new(), 0, None);
+        loop {
+            let page = self.store.clients_page(practice, after, 200).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for client in page {
+                let entry = AuditEntry::new("record.export", Crud::Read).resource("client", client.id).categories(&[
+                    ChartPart::Demographics.category(),
+                    ChartPart::Diagnoses.category(),
+                    ChartPart::Plan.category(),
+                    ChartPart::Measures.category(),
+                    ChartPart::Notes.category(),
+                ]);
+                self.audited(practice, Who::System, entry.purpose("HOPERAT")).await?;
+                let record = self.record_of(practice, client.id).await?;
+                let subject = json!({ "reference": format!("Patient/{}", client.id) });
+                for resource in crate::portal::record_resources(&record, client.id, &subject, now) {
+                    let kind = resource["resourceType"].as_str().unwrap_or("Resource").to_owned();
+                    let line = serde_json::to_vec(&resource)
+                        .map_err(|e| ServiceError::Internal(format!("an exported resource: {e}")))?;
+                    write(&kind, line).map_err(|e| ServiceError::Internal(format!("writing the export: {e}")))?;
+                    *counts.entry(kind).or_default() += 1;
+                }
+                done += 1;
+                progress(done, total);
+            }
+        }
+        Ok(counts)
+    }
+}
