@@ -303,8 +303,8 @@ fn the_data_directory_and_its_files_are_made_private() {
     assert!(server.log().contains("made private"), "{}", server.log());
 }
 
-/// `/metrics` counts requests by route template and status class with their latencies, and the
-/// audit logs' size, in the Prometheus text format with no identifier in any label; a client
+/// `/metrics` counts requests by route template and status class with their latencies, the
+/// audit logs' size, key ages and backups, in the Prometheus text format with no identifier in any label; a client
 /// that is not on this machine (as a trusted proxy tells) gets a not-found page.
 #[test]
 fn metrics_count_routes_as_templates_and_answer_only_locally() {
@@ -337,6 +337,10 @@ fn metrics_count_routes_as_templates_and_answer_only_locally() {
         assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
     }
     assert!(!text.contains(&chart), "an identifier in a label");
+    // Key ages and backups (none configured here: counted, no age).
+    let key_age = text.lines().find_map(|l| l.strip_prefix("haven_data_key_age_seconds ")).unwrap_or("-1");
+    assert!(key_age.parse::<f64>().is_ok_and(|s| (0.0..3600.0).contains(&s)), "key age {key_age}:\n{text}");
+    assert!(text.lines().any(|l| l == "haven_backups 0") && !text.contains("haven_backup_age_seconds"), "{text}");
     // Every sample line is `name{labels} number` or `name number`.
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         let value = line.rsplit(' ').next().unwrap_or_default();

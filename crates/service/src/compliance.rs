@@ -278,13 +278,7 @@ impl Haven {
     async fn encryption(&self, actor: &Actor, now: Timestamp) -> Result<Section> {
         let d = &self.deployment;
         let keys = self.store.data_keys(actor.practice()).await?;
-        let mut current: Vec<&store::WrappedKey> = Vec::new();
-        for (i, k) in keys.iter().enumerate() {
-            let newest = keys[i + 1..].iter().all(|later| later.purpose != k.purpose);
-            if newest && k.purpose != crypto::Purpose::AuditSigning.as_str() {
-                current.push(k);
-            }
-        }
+        let current = current_sealing_keys(&keys);
         let oldest = current.iter().map(|k| days(k.created_at, now)).max().unwrap_or(0);
         let ages = current.iter().map(|k| format!("{} {} d", k.purpose.replace('_', " "), days(k.created_at, now)));
         let ages: Vec<String> = ages.collect();
@@ -512,6 +506,41 @@ impl Haven {
             });
         }
         out
+    }
+}
+
+/// The keys new values are sealed with: the newest of each purpose (the audit signing key,
+/// never rotated with them, aside).
+fn current_sealing_keys(keys: &[store::WrappedKey]) -> Vec<&store::WrappedKey> {
+    keys.iter()
+        .enumerate()
+        .filter(|(i, k)| keys[i + 1..].iter().all(|later| later.purpose != k.purpose))
+        .map(|(_, k)| k)
+        .filter(|k| k.purpose != crypto::Purpose::AuditSigning.as_str())
+        .collect()
+}
+
+/// Figures for `/metrics` that an operator watches: no practice, no identifier in them.
+#[derive(Debug, Clone, Default)]
+pub struct OperationsGauges {
+    /// The oldest key that new values are still sealed with, in any practice.
+    pub oldest_data_key_seconds: f64,
+    /// Backups, when the deployment makes them.
+    pub backups: Option<BackupSummary>,
+}
+
+impl Haven {
+    pub async fn operations_gauges(&self) -> Result<OperationsGauges> {
+        let now = self.now();
+        let mut oldest: f64 = 0.0;
+        for practice in self.store.practice_ids().await? {
+            let keys = self.store.data_keys(practice).await?;
+            for key in current_sealing_keys(&keys) {
+                oldest = oldest.max(now.duration_since(key.created_at).as_secs_f64());
+            }
+        }
+        let backups = self.deployment.backups.as_ref().map(|b| b.summary());
+        Ok(OperationsGauges { oldest_data_key_seconds: oldest, backups })
     }
 }
 

@@ -162,8 +162,37 @@ async fn metrics(State(state): State<AppState>, request: Request) -> Response {
         );
         let _ = writeln!(out, "haven_audit_outbox_age_seconds {age}");
     }
+    if let Ok(gauges) = state.haven.operations_gauges().await {
+        let now = state.haven.now();
+        let age = |at: jiff::Timestamp| now.duration_since(at).as_secs_f64().max(0.0);
+        gauge(
+            &mut out,
+            "haven_data_key_age_seconds",
+            "Age of the oldest key new values are sealed with.",
+            gauges.oldest_data_key_seconds,
+        );
+        if let Some(b) = gauges.backups {
+            gauge(&mut out, "haven_backups", "Backups kept.", b.count as f64);
+            if let Some(newest) = b.newest {
+                gauge(&mut out, "haven_backup_age_seconds", "Age of the newest backup.", age(newest));
+            }
+            if let Some((_, drilled)) = b.verified {
+                gauge(
+                    &mut out,
+                    "haven_backup_verified_age_seconds",
+                    "Time since a backup last passed a restore drill.",
+                    age(drilled),
+                );
+            }
+        }
+    }
     out.push_str("# HELP haven_uptime_seconds Time since the server started.\n# TYPE haven_uptime_seconds gauge\n");
     let _ = writeln!(out, "haven_uptime_seconds {}", state.metrics.started.elapsed().as_secs_f64());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], out)
         .into_response()
+}
+
+/// One gauge with its help line.
+fn gauge(out: &mut String, name: &str, help: &str, value: f64) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
 }
