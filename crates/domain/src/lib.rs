@@ -61,6 +61,7 @@ pub mod document;
 pub mod feed;
 pub mod group;
 pub mod ids;
+pub mod incident;
 pub mod insurance;
 pub mod intake;
 pub mod measures;

@@ -65,6 +65,7 @@ const MIGRATIONS: Migrations = &[
     (44, include_str!("../migrations/0044_portal_second_factor.sql")),
     (45, include_str!("../migrations/0045_billing.sql")),
     (46, include_str!("../migrations/0046_remittances.sql")),
+    (47, include_str!("../migrations/0047_incidents.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

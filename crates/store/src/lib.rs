@@ -18,6 +18,7 @@ mod documents;
 pub mod files;
 mod glass;
 mod groups;
+mod incidents;
 mod intake;
 mod keys;
 mod measures;
@@ -56,6 +57,7 @@ pub use documents::DocumentStore;
 pub use files::{DirectoryFiles, FileStore};
 pub use glass::GlassBreakStore;
 pub use groups::GroupStore;
+pub use incidents::{IncidentRecord, IncidentStore, TouchedClient};
 pub use intake::{IntakeFormRecord, IntakeItemRecord, IntakePacketRecord, IntakeStore, SignedItem};
 pub use keys::KeyStore;
 pub use measures::MeasureStore;
@@ -137,6 +139,7 @@ pub trait Store:
     + ReminderStore
     + IntakeStore
     + BillingStore
+    + IncidentStore
     + Send
     + Sync
     + std::fmt::Debug

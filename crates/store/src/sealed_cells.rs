@@ -60,10 +60,12 @@ pub enum SealedColumn {
     ClaimBatchContent,
     /// A remittance as imported: the 835 file.
     RemittanceContent,
+    /// A security incident's account and risk assessment.
+    IncidentContent,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 28] = [
+    pub const ALL: [SealedColumn; 29] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -92,6 +94,7 @@ impl SealedColumn {
         SealedColumn::PortalTotpSecret,
         SealedColumn::ClaimBatchContent,
         SealedColumn::RemittanceContent,
+        SealedColumn::IncidentContent,
     ];
 
     pub fn table(self) -> &'static str {
@@ -118,6 +121,7 @@ impl SealedColumn {
             SealedColumn::PortalTotpSecret => "portal_totp_factors",
             SealedColumn::ClaimBatchContent => "claim_batches",
             SealedColumn::RemittanceContent => "remittances",
+            SealedColumn::IncidentContent => "incidents",
         }
     }
 
@@ -140,7 +144,9 @@ impl SealedColumn {
             SealedColumn::IntakeSignature => "signature",
             SealedColumn::IntakeAnswers => "answers",
             SealedColumn::PortalTotpSecret => "secret",
-            SealedColumn::ClaimBatchContent | SealedColumn::RemittanceContent => "content",
+            SealedColumn::ClaimBatchContent | SealedColumn::RemittanceContent | SealedColumn::IncidentContent => {
+                "content"
+            }
             SealedColumn::MessageAttachmentDetail => "detail",
             SealedColumn::MessageAttachmentKey => "content_key",
             SealedColumn::NoteContent
@@ -183,6 +189,7 @@ impl SealedColumn {
             SealedColumn::PortalTotpSecret => sql::PORTAL_TOTP_CELLS,
             SealedColumn::ClaimBatchContent => sql::CLAIM_BATCH_CELLS,
             SealedColumn::RemittanceContent => sql::REMITTANCE_CELLS,
+            SealedColumn::IncidentContent => sql::INCIDENT_CELLS,
         }
     }
 }

@@ -944,6 +944,26 @@ pub const CLAIM_PAYMENTS: &str = "SELECT id, remittance_id, claim_id, status, ch
 pub const LEDGER: &str = "SELECT id, client_id, at, kind, amount_cents, claim_id, remittance_id FROM ledger_entries \
      WHERE practice_id = $1 AND client_id = $2 ORDER BY at, id";
 pub const REMITTANCE_CELLS: (&str, &str) = sealed_cells!("remittances", "content");
+pub const INCIDENT_CELLS: (&str, &str) = sealed_cells!("incidents", "content");
+
+pub const INSERT_INCIDENT: &str = "INSERT INTO incidents (practice_id, id, version, discovered_on, window_from, \
+     window_to, staff_user, content, created_by, created_at, updated_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $9)";
+/// Only from the version the owner saw.
+pub const UPDATE_INCIDENT: &str = "UPDATE incidents SET version = version + 1, discovered_on = $4, window_from = $5, \
+     window_to = $6, staff_user = $7, content = $8, updated_at = $9 WHERE practice_id = $1 AND id = $2 AND version = $3";
+macro_rules! incident_columns {
+    () => {
+        "SELECT id, version, discovered_on, window_from, window_to, staff_user, content, created_by, created_at, \
+         updated_at FROM incidents WHERE practice_id = $1"
+    };
+}
+pub const INCIDENTS: &str = concat!(incident_columns!(), " ORDER BY discovered_on DESC, created_at DESC");
+pub const INCIDENT: &str = concat!(incident_columns!(), " AND id = $2");
+/// The clients whose records were reached in a window (by one staff member, or anyone when $4
+/// is empty): from the audit log's lookup rows, successful accesses only.
+pub const CLIENTS_TOUCHED: &str = "SELECT client, CAST(COUNT(*) AS BIGINT), MIN(recorded), MAX(recorded) \
+     FROM audit_index WHERE practice_id = $1 AND recorded >= $2 AND recorded < $3 AND client IS NOT NULL \
+     AND outcome = 'ok' AND ($4 = '' OR actor = $4) GROUP BY client ORDER BY client";
 
 /// Sent claims not yet settled, summed by payer and date of service (from `claims_owed` alone).
 pub const AR_OWED: &str = "SELECT payer_id, service_date, CAST(SUM(total_cents) AS BIGINT), CAST(COUNT(*) AS BIGINT) \

@@ -11,7 +11,7 @@ use crate::{
     AuditTileRow, Sql, SqlStore, Store, StoreError, WrappedKey,
 };
 
-fn log(practice: PracticeId) -> (AuditLogRecord, WrappedKey) {
+pub(super) fn log(practice: PracticeId) -> (AuditLogRecord, WrappedKey) {
     let key = WrappedKey {
         id: format!("audit-{practice}"),
         purpose: "audit_signing".into(),
@@ -39,7 +39,7 @@ fn draft(practice: PracticeId, n: u8, at: Timestamp) -> AuditDraft {
 }
 
 /// A batch of `count` events after `from`, with made-up bodies: the store keeps bytes.
-fn batch(from: u64, count: u64, client: Option<&str>, drafts: Vec<String>) -> AuditAppend {
+pub(super) fn batch(from: u64, count: u64, client: Option<&str>, drafts: Vec<String>) -> AuditAppend {
     let size = from + count;
     AuditAppend {
         from_size: from,

@@ -6,6 +6,7 @@ mod ai;
 mod audit;
 mod billing;
 mod clients;
+mod incidents;
 mod intake;
 mod keys;
 mod portal;
@@ -16,6 +17,7 @@ pub use ai::*;
 pub use audit::*;
 pub use billing::*;
 pub use clients::*;
+pub use incidents::*;
 pub use intake::*;
 pub use keys::*;
 pub use portal::*;
@@ -62,6 +64,7 @@ macro_rules! store_contract_suite {
             portal_links_set_a_password_once_and_close_with_the_account,
             a_portal_authenticator_app_is_confirmed_once_and_each_code_used_once,
             claim_batches_take_numbers_once_and_remittances_post_once,
+            incidents_change_from_their_version_and_find_touched_clients,
             questionnaires_are_answered_once_into_a_measure,
             intake_packets_are_signed_once_with_their_copies,
             an_opening_is_booked_once_even_at_the_same_instant,
