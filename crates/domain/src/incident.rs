@@ -181,7 +181,8 @@ impl IncidentForm {
 pub struct LetterFrom<'a> {
     pub practice: &'a str,
     pub address: &'a str,
-    pub phone: &'a str,
+    /// The practice's telephone number, when Haven knows it (a placeholder is left otherwise).
+    pub phone: Option<&'a str>,
     pub signer: &'a str,
 }
 
@@ -218,7 +219,7 @@ pub fn letter(incident: &Incident, client_name: &str, from: &LetterFrom<'_>, tod
         nature = or_later(&t.nature, "The kinds of information involved"),
         mitigation =
             or_later(&t.mitigation, "What the practice is doing to investigate, limit the harm and prevent it again"),
-        phone = from.phone,
+        phone = from.phone.unwrap_or("[the practice's telephone number]"),
         signer = from.signer,
     )
 }
@@ -274,8 +275,12 @@ mod tests {
         let mut f = form();
         f.nature = "Names, dates of birth and appointment times.".into();
         let incident = f.validate(today()).unwrap_or_else(|e| panic!("{e}"));
-        let from =
-            LetterFrom { practice: "Calm Waters", address: "1 Main St", phone: "(503) 555-0100", signer: "Ana Ruiz" };
+        let from = LetterFrom {
+            practice: "Calm Waters",
+            address: "1 Main St",
+            phone: Some("(503) 555-0100"),
+            signer: "Ana Ruiz",
+        };
         let text = letter(&incident, "Jo Lee", &from, today());
         for part in [
             "Dear Jo Lee",

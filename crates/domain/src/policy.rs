@@ -49,6 +49,9 @@ pub enum Resource {
     /// The compliance page: the practice's safeguards as the running system shows them, for a
     /// vendor questionnaire or an audit. Read by the owner and the administrator; nobody types it.
     Compliance,
+    /// Security incidents and their breach risk assessments: the owner's (the privacy officer's)
+    /// alone, as they name clients and staff.
+    Incidents,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -116,6 +119,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (Compliance, View, Owner | Administrator) => Decision::Allow,
         (Compliance, View, _) => Decision::Deny("only the owner or an administrator sees the compliance page"),
         (Compliance, Create | Update, _) => Decision::Deny("the compliance page is read from the running system"),
+        (Incidents, _, Owner) => Decision::Allow,
+        (Incidents, _, _) => Decision::Deny("only the owner handles security incidents"),
     }
 }
 
@@ -460,6 +465,9 @@ mod tests {
             (Compliance, View, &[Role::Owner, Role::Administrator]),
             (Compliance, Create, &[]),
             (Compliance, Update, &[]),
+            (Incidents, View, &[Role::Owner]),
+            (Incidents, Create, &[Role::Owner]),
+            (Incidents, Update, &[Role::Owner]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

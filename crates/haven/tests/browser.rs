@@ -358,6 +358,20 @@ fn the_owner_reads_the_compliance_page() {
     }
 }
 
+/// An incident recorded (a refusal first), its affected client found in the audit log, and the
+/// draft letter to them.
+#[test]
+fn the_owner_records_an_incident_and_drafts_a_letter() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("incidents.mjs", &[&server.url, &owner], &server);
+    for shot in ["incident-refused.png", "incident.png", "incident-letter.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
 /// database is replaced by an older copy, the dashboard says the log was rolled back.
 #[test]

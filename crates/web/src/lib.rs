@@ -21,6 +21,7 @@ mod csrf;
 mod error;
 mod feed;
 mod health;
+mod incidents;
 mod intake_forms;
 mod message_post;
 mod metrics;
@@ -84,6 +85,7 @@ fn all_routes() -> routes::Routes {
         .merge(account::routes())
         .merge(agreement::routes())
         .merge(compliance::routes())
+        .merge(incidents::routes())
         .merge(practice_profile::routes())
         .merge(second_factor::routes())
         .merge(staff::routes())

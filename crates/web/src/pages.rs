@@ -296,6 +296,8 @@ struct DashboardPage {
     edits_profile: bool,
     /// The owner and the administrator see the compliance page.
     compliance: bool,
+    /// The owner handles security incidents.
+    incidents: bool,
     /// The video server in use, and whether it is the public one (a trial set-up).
     video: (String, bool),
     /// The audit log's newest checkpoint, for the owner.
@@ -368,6 +370,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         idle_seconds: actor.idle_timeout().as_secs(),
         edits_profile: actor.is_allowed(Resource::PracticeProfile, Action::Update),
         compliance: actor.is_allowed(Resource::Compliance, Action::View),
+        incidents: actor.is_allowed(Resource::Incidents, Action::View),
         video: {
             let (server, _) = state.haven.telehealth_server();
             (server.to_owned(), server == service::telehealth::PUBLIC_SERVER)

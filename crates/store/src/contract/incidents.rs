@@ -6,7 +6,7 @@ use domain::UserId;
 
 use super::audit::{batch, log};
 use super::{ok, practice, t};
-use crate::{AuditStore, IncidentRecord, Store, StoreError};
+use crate::{IncidentRecord, Store, StoreError};
 
 pub async fn incidents_change_from_their_version_and_find_touched_clients(store: &dyn Store) {
     let (a, b) = (practice("A", "owner@incident-a.example", None), practice("B", "owner@incident-b.example", None));
@@ -48,7 +48,7 @@ pub async fn incidents_change_from_their_version_and_find_touched_clients(store:
     let mut rows = batch(0, 8, None, vec![]);
     for (event, index) in &mut rows.events {
         let n = event.seq as usize;
-        index.actor = Some(if n % 2 == 0 { staff.to_string() } else { "someone-else".into() });
+        index.actor = Some(if n.is_multiple_of(2) { staff.to_string() } else { "someone-else".into() });
         index.client = (n < 6).then(|| ["c1", "c2"][n % 2].to_owned());
         index.outcome = if n == 4 { "denied".into() } else { "ok".into() };
     }
