@@ -35,6 +35,8 @@ pub async fn fhir(config: Config, practice: Option<&str>, recipients: &[String],
     let haven = backend::open_haven(&config).await?;
     let practice = audit_cli::one_practice(&haven, practice).await?;
     let partial = partial_path(output);
+    // Left by an export that was killed: never an export, and it is started again from the top.
+    let _ = std::fs::remove_file(&partial);
     let file = OpenOptions::new()
         .write(true)
         .create_new(true)

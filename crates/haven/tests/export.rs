@@ -1,7 +1,7 @@
 //! The practice's data out (DL-3): `haven export fhir` writes every client's record as FHIR R4
 //! bulk data in one age file, which the standard `age` and `tar` open; the independent FHIR
 //! validators accept its resources; psychotherapy notes are never in it; every record read is
-//! in the audit log; a refused export leaves nothing.
+//! in the audit log; a refused or killed export leaves nothing that passes for one.
 
 mod common;
 
@@ -82,4 +82,42 @@ fn the_whole_practice_goes_out_as_encrypted_fhir_bulk_data() {
     let log = run(haven(&["audit", "export", "--format", "fhir", "--data-dir"]).arg(&dir));
     let exported = text(&log.stdout).matches("\"record.export\"").count();
     assert_eq!(exported, clients, "one audit event per client exported");
+}
+
+#[test]
+fn an_export_killed_half_way_leaves_no_export_and_the_next_one_is_whole() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded =
+        run(haven(&["demo", "seed", "--no-calendar", "--clients", "40", "--notes-per-client", "5", "--data-dir"])
+            .arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let key = tmp.path().join("key.txt");
+    assert!(run(Command::new("age-keygen").arg("-o").arg(&key)).status.success(), "age-keygen");
+    let recipient = text(&run(Command::new("age-keygen").arg("-y").arg(&key)).stdout).trim().to_owned();
+    let output = tmp.path().join("practice.fhir.age");
+    let export = || {
+        let mut cmd = haven(&["export", "fhir", "--recipient", &recipient, "--output"]);
+        cmd.arg(&output).arg("--data-dir").arg(&dir);
+        cmd
+    };
+    for delay_ms in [0u64, 50, 150, 300, 600] {
+        let mut child = export().spawn().unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let finished = child.wait().map(|s| s.success()).unwrap_or(false);
+        if output.exists() {
+            assert!(finished, "killed at {delay_ms} ms, yet an export file is there");
+            std::fs::remove_file(&output).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let done = run(&mut export());
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let shell = format!("age -d -i '{}' '{}' | tar -t", key.display(), output.display());
+    let listed = run(Command::new("sh").arg("-c").arg(&shell));
+    assert!(listed.status.success() && text(&listed.stdout).contains("manifest.json"), "{}", text(&listed.stderr));
+    let partials = std::fs::read_dir(tmp.path()).into_iter().flatten().flatten();
+    assert!(partials.filter(|e| e.file_name().to_string_lossy().ends_with(".partial")).count() == 0, "a .partial left");
+    let checked = run(haven(&["audit", "verify", "--data-dir"]).arg(&dir));
+    assert!(checked.status.success(), "the audit log after the kills: {}", text(&checked.stderr));
 }
