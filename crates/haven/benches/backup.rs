@@ -10,6 +10,7 @@
 
 #![allow(clippy::print_stdout)] // the JSON report on stdout is what this program is for
 
+#[allow(dead_code, unreachable_pub)] // each benchmark uses part of the kit
 mod common;
 
 use std::process::Command;

@@ -13,7 +13,6 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    #[allow(dead_code)] // not every benchmark needs a server without extra settings
     pub(crate) fn start(dir: &std::path::Path) -> Self {
         Self::start_with(dir, &[])
     }
