@@ -21,14 +21,6 @@ struct Practice {
     _tmp: tempfile::TempDir,
 }
 
-fn age_keygen(path: &Path) -> String {
-    let made = Command::new("age-keygen").arg("-o").arg(path).output();
-    let made = made.unwrap_or_else(|e| panic!("age-keygen must be installed (scripts/test --install): {e}"));
-    assert!(made.status.success(), "{}", text(&made.stderr));
-    let public = run(Command::new("age-keygen").arg("-y").arg(path));
-    text(&public.stdout).trim().to_owned()
-}
-
 fn practice() -> Practice {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);

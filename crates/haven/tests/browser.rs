@@ -342,9 +342,7 @@ fn the_owner_reads_the_compliance_page() {
     let dir = data_dir(&tmp);
     let owner = seeded_account(&dir, "owner");
     let key = tmp.path().join("backup-key.txt");
-    let made = Command::new("age-keygen").arg("-o").arg(&key).output().unwrap_or_else(|e| panic!("age-keygen: {e}"));
-    assert!(made.status.success());
-    let recipient = text(&run(Command::new("age-keygen").arg("-y").arg(&key)).stdout).trim().to_owned();
+    let recipient = age_keygen(&key);
     let backups = tmp.path().join("backups").display().to_string();
     let env = [("HAVEN_BACKUP_RECIPIENTS", recipient.as_str()), ("HAVEN_BACKUP_DIR", backups.as_str())];
     for args in [vec!["create"], vec!["verify", "--identity", key.to_str().unwrap_or_default()]] {

@@ -20,9 +20,7 @@ fn the_compliance_page_reads_backups_keys_and_services_from_the_running_system()
     let dir = data_dir(&tmp);
     let accounts = seeded_accounts(&dir, &["owner", "administrator", "clinician"]);
     let key = tmp.path().join("backup-key.txt");
-    let made = Command::new("age-keygen").arg("-o").arg(&key).output().unwrap_or_else(|e| panic!("age-keygen: {e}"));
-    assert!(made.status.success());
-    let recipient = text(&run(Command::new("age-keygen").arg("-y").arg(&key)).stdout).trim().to_owned();
+    let recipient = age_keygen(&key);
     let backups = tmp.path().join("backups").display().to_string();
     let env = [
         ("HAVEN_BACKUP_RECIPIENTS", recipient.as_str()),

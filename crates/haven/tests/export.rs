@@ -19,8 +19,7 @@ fn the_whole_practice_goes_out_as_encrypted_fhir_bulk_data() {
     let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
     let clients = report["clients"].as_array().map_or(0, Vec::len);
     let key = tmp.path().join("key.txt");
-    assert!(run(Command::new("age-keygen").arg("-o").arg(&key)).status.success(), "age-keygen");
-    let recipient = text(&run(Command::new("age-keygen").arg("-y").arg(&key)).stdout).trim().to_owned();
+    let recipient = age_keygen(&key);
     let output = tmp.path().join("practice.fhir.age");
 
     // Never unencrypted: without a recipient nothing is written.
@@ -93,8 +92,7 @@ fn an_export_killed_half_way_leaves_no_export_and_the_next_one_is_whole() {
             .arg(&dir));
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
     let key = tmp.path().join("key.txt");
-    assert!(run(Command::new("age-keygen").arg("-o").arg(&key)).status.success(), "age-keygen");
-    let recipient = text(&run(Command::new("age-keygen").arg("-y").arg(&key)).stdout).trim().to_owned();
+    let recipient = age_keygen(&key);
     let output = tmp.path().join("practice.fhir.age");
     let export = || {
         let mut cmd = haven(&["export", "fhir", "--recipient", &recipient, "--output"]);

@@ -412,3 +412,12 @@ pub fn validate_interchange(path: &Path) -> String {
     assert!(out.status.success() && last.ends_with(" 0 failed"), "{report}\n{}", text(&out.stderr));
     last
 }
+
+/// Makes an age identity at `path` with the reference `age-keygen`; its public key (age1…).
+pub fn age_keygen(path: &Path) -> String {
+    let made = Command::new("age-keygen").arg("-o").arg(path).output();
+    let made = made.unwrap_or_else(|e| panic!("age-keygen must be installed (scripts/test --install): {e}"));
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let public = run(Command::new("age-keygen").arg("-y").arg(path));
+    text(&public.stdout).trim().to_owned()
+}
