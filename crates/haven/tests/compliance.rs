@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 
 /// The finding under `topic`: its badge and answer, up to the next topic.
