@@ -65,6 +65,7 @@ const MIGRATIONS: Migrations = &[
     (45, include_str!("../migrations/0045_billing.sql")),
     (46, include_str!("../migrations/0046_remittances.sql")),
     (47, include_str!("../migrations/0047_incidents.sql")),
+    (48, include_str!("../migrations/0048_eligibility.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

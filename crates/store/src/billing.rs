@@ -131,6 +131,24 @@ pub struct LedgerEntryRecord {
     pub remittance: Option<String>,
 }
 
+/// An eligibility inquiry (270) and, once it came, the payer's answer (271); both sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EligibilityRecord {
+    pub id: String,
+    pub client: ClientId,
+    pub payer: String,
+    /// TRN02: what the answer carries back.
+    pub trace: String,
+    pub interchange: i64,
+    /// The date of service asked about.
+    pub asked_on: Date,
+    pub requested_at: Timestamp,
+    pub requested_by: UserId,
+    pub request: Vec<u8>,
+    pub answer: Option<Vec<u8>>,
+    pub answered_at: Option<Timestamp>,
+}
+
 /// A batch of claims; `content` (the 837P file) is sealed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimBatchRecord {
@@ -194,6 +212,36 @@ pub trait BillingStore: Send + Sync {
     async fn ledger(&self, practice: PracticeId, client: ClientId) -> Result<Vec<LedgerEntryRecord>>;
     /// Sent, unsettled claims as (payer, date of service, cents, claims), by payer and date.
     async fn ar_owed(&self, practice: PracticeId) -> Result<Vec<(String, Date, i64, i64)>>;
+    /// Records an inquiry with interchange number `record.interchange`, taken from the
+    /// settings' counter (`NoRowChanged` if another took it first).
+    async fn record_eligibility_request(&self, practice: PracticeId, record: &EligibilityRecord) -> Result<()>;
+    /// Records the answer to inquiry `id` once (`NoRowChanged` if it has one).
+    async fn record_eligibility_answer(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        answer: &[u8],
+        at: Timestamp,
+    ) -> Result<()>;
+    /// A client's inquiries, newest first.
+    async fn eligibility_checks(&self, practice: PracticeId, client: ClientId) -> Result<Vec<EligibilityRecord>>;
+    async fn eligibility_by_trace(&self, practice: PracticeId, trace: &str) -> Result<Option<EligibilityRecord>>;
+}
+
+fn eligibility(r: &Row) -> Result<EligibilityRecord> {
+    Ok(EligibilityRecord {
+        id: r.text(0)?,
+        client: r.parse(1)?,
+        payer: r.text(2)?,
+        trace: r.text(3)?,
+        interchange: r.int(4)?,
+        asked_on: r.parse(5)?,
+        requested_at: r.time(6)?,
+        requested_by: r.parse(7)?,
+        request: r.bytes(8)?,
+        answer: r.opt_bytes(9)?,
+        answered_at: r.opt_time(10)?,
+    })
 }
 
 fn settings(r: &Row) -> Result<BillingSettingsRecord> {
@@ -590,5 +638,50 @@ impl<S: Sql> BillingStore for SqlStore<S> {
     async fn ar_owed(&self, practice: PracticeId) -> Result<Vec<(String, Date, i64, i64)>> {
         let rows = self.0.query(Some(practice), sql::AR_OWED, vec![practice.into()]).await?;
         rows.iter().map(|r| Ok((r.text(0)?, r.parse(1)?, r.int(2)?, r.int(3)?))).collect()
+    }
+
+    async fn record_eligibility_request(&self, practice: PracticeId, e: &EligibilityRecord) -> Result<()> {
+        let take =
+            Statement::new(sql::TAKE_INTERCHANGE, vec![practice.into(), e.interchange.into()]).must_change_a_row();
+        let insert = Statement::new(
+            sql::INSERT_ELIGIBILITY,
+            vec![
+                practice.into(),
+                e.id.as_str().into(),
+                e.client.into(),
+                e.payer.as_str().into(),
+                e.trace.as_str().into(),
+                e.interchange.into(),
+                e.asked_on.to_string().into(),
+                e.requested_at.into(),
+                e.requested_by.into(),
+                e.request.clone().into(),
+            ],
+        );
+        self.0.transaction(Some(practice), vec![take, insert]).await.map(drop)
+    }
+
+    async fn record_eligibility_answer(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        answer: &[u8],
+        at: Timestamp,
+    ) -> Result<()> {
+        let params = vec![practice.into(), id.into(), answer.to_vec().into(), at.into()];
+        let update = Statement::new(sql::ANSWER_ELIGIBILITY, params).must_change_a_row();
+        self.0.transaction(Some(practice), vec![update]).await.map(drop)
+    }
+
+    async fn eligibility_checks(&self, practice: PracticeId, client: ClientId) -> Result<Vec<EligibilityRecord>> {
+        let rows =
+            self.0.query(Some(practice), sql::ELIGIBILITY_OF_CLIENT, vec![practice.into(), client.into()]).await?;
+        rows.iter().map(eligibility).collect()
+    }
+
+    async fn eligibility_by_trace(&self, practice: PracticeId, trace: &str) -> Result<Option<EligibilityRecord>> {
+        let row =
+            self.query_one(Some(practice), sql::ELIGIBILITY_BY_TRACE, vec![practice.into(), trace.into()]).await?;
+        row.as_ref().map(eligibility).transpose()
     }
 }

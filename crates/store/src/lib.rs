@@ -47,8 +47,8 @@ pub use audit::{
     AuditStore, AuditTileRow,
 };
 pub use billing::{
-    BillingSettingsRecord, BillingStore, ChargeRecord, ClaimBatchRecord, ClaimPaymentRecord, ClaimRecord, FeeRecord,
-    LedgerEntryRecord, PayerRecord, RemittanceRecord,
+    BillingSettingsRecord, BillingStore, ChargeRecord, ClaimBatchRecord, ClaimPaymentRecord, ClaimRecord,
+    EligibilityRecord, FeeRecord, LedgerEntryRecord, PayerRecord, RemittanceRecord,
 };
 pub use clients::ClientStore;
 pub use diagnoses::DiagnosisStore;

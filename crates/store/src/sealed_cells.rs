@@ -62,10 +62,13 @@ pub enum SealedColumn {
     RemittanceContent,
     /// A security incident's account and risk assessment.
     IncidentContent,
+    /// An eligibility inquiry as sent (the 270) and the payer's answer (the 271).
+    EligibilityRequest,
+    EligibilityAnswer,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 29] = [
+    pub const ALL: [SealedColumn; 31] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -95,6 +98,8 @@ impl SealedColumn {
         SealedColumn::ClaimBatchContent,
         SealedColumn::RemittanceContent,
         SealedColumn::IncidentContent,
+        SealedColumn::EligibilityRequest,
+        SealedColumn::EligibilityAnswer,
     ];
 
     pub fn table(self) -> &'static str {
@@ -122,6 +127,7 @@ impl SealedColumn {
             SealedColumn::ClaimBatchContent => "claim_batches",
             SealedColumn::RemittanceContent => "remittances",
             SealedColumn::IncidentContent => "incidents",
+            SealedColumn::EligibilityRequest | SealedColumn::EligibilityAnswer => "eligibility_checks",
         }
     }
 
@@ -149,6 +155,8 @@ impl SealedColumn {
             }
             SealedColumn::MessageAttachmentDetail => "detail",
             SealedColumn::MessageAttachmentKey => "content_key",
+            SealedColumn::EligibilityRequest => "request",
+            SealedColumn::EligibilityAnswer => "answer",
             SealedColumn::NoteContent
             | SealedColumn::NoteVersionContent
             | SealedColumn::NoteAddendum
@@ -190,6 +198,8 @@ impl SealedColumn {
             SealedColumn::ClaimBatchContent => sql::CLAIM_BATCH_CELLS,
             SealedColumn::RemittanceContent => sql::REMITTANCE_CELLS,
             SealedColumn::IncidentContent => sql::INCIDENT_CELLS,
+            SealedColumn::EligibilityRequest => sql::ELIGIBILITY_REQUEST_CELLS,
+            SealedColumn::EligibilityAnswer => sql::ELIGIBILITY_ANSWER_CELLS,
         }
     }
 }

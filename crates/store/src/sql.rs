@@ -945,6 +945,26 @@ pub const LEDGER: &str = "SELECT id, client_id, at, kind, amount_cents, claim_id
      WHERE practice_id = $1 AND client_id = $2 ORDER BY at, id";
 pub const REMITTANCE_CELLS: (&str, &str) = sealed_cells!("remittances", "content");
 pub const INCIDENT_CELLS: (&str, &str) = sealed_cells!("incidents", "content");
+pub const ELIGIBILITY_REQUEST_CELLS: (&str, &str) = sealed_cells!("eligibility_checks", "request");
+pub const ELIGIBILITY_ANSWER_CELLS: (&str, &str) = sealed_cells!("eligibility_checks", "answer");
+
+/// An inquiry takes the next interchange number, as a claim batch does.
+pub const TAKE_INTERCHANGE: &str = "UPDATE billing_settings SET next_interchange = next_interchange + 1 \
+     WHERE practice_id = $1 AND next_interchange = $2";
+pub const INSERT_ELIGIBILITY: &str = "INSERT INTO eligibility_checks (practice_id, id, client_id, payer, trace, \
+     interchange, asked_on, requested_at, requested_by, request) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+/// An answer is recorded once.
+pub const ANSWER_ELIGIBILITY: &str = "UPDATE eligibility_checks SET answer = $3, answered_at = $4 \
+     WHERE practice_id = $1 AND id = $2 AND answer IS NULL";
+macro_rules! eligibility_columns {
+    () => {
+        "SELECT id, client_id, payer, trace, interchange, asked_on, requested_at, requested_by, request, answer, \
+         answered_at FROM eligibility_checks WHERE practice_id = $1"
+    };
+}
+pub const ELIGIBILITY_OF_CLIENT: &str =
+    concat!(eligibility_columns!(), " AND client_id = $2 ORDER BY requested_at DESC");
+pub const ELIGIBILITY_BY_TRACE: &str = concat!(eligibility_columns!(), " AND trace = $2");
 
 pub const INSERT_INCIDENT: &str = "INSERT INTO incidents (practice_id, id, version, discovered_on, window_from, \
      window_to, staff_user, content, created_by, created_at, updated_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $9)";

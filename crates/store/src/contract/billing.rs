@@ -241,3 +241,44 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(ok(store.remittances(elsewhere.id).await), vec![]);
     assert_eq!(ok(store.ledger(elsewhere.id, client.id).await), vec![]);
 }
+
+pub async fn eligibility_inquiries_take_an_interchange_and_one_answer(store: &dyn Store) {
+    use crate::EligibilityRecord;
+    let p = practice("Eligibility", "owner@eligibility.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    ok(store.save_billing_settings(p.id, &settings()).await);
+    let client = sealed_client(72, "e-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let inquiry = |id: &str, trace: &str, interchange: i64, at: i64| EligibilityRecord {
+        id: id.into(),
+        client: client.id,
+        payer: "Example Health Plan".into(),
+        trace: trace.into(),
+        interchange,
+        asked_on: date(2026, 12, 1),
+        requested_at: t(at),
+        requested_by: p.owner.id,
+        request: vec![1; 30],
+        answer: None,
+        answered_at: None,
+    };
+    ok(store.record_eligibility_request(p.id, &inquiry("e-1", "TRACE1", 1, 20)).await);
+    // The interchange number is taken once: a second inquiry on the same number saves nothing.
+    let again = store.record_eligibility_request(p.id, &inquiry("e-2", "TRACE2", 1, 21)).await;
+    assert!(matches!(again, Err(StoreError::NoRowChanged(_))), "{again:?}");
+    assert_eq!(ok(store.billing_settings(p.id).await).map(|s| s.next_interchange), Some(2));
+    ok(store.record_eligibility_request(p.id, &inquiry("e-2", "TRACE2", 2, 22)).await);
+    let twin = store.record_eligibility_request(p.id, &inquiry("e-3", "TRACE2", 3, 23)).await;
+    assert!(twin.is_err(), "a trace used twice: {twin:?}");
+
+    ok(store.record_eligibility_answer(p.id, "e-1", &[7; 40], t(30)).await);
+    let twice = store.record_eligibility_answer(p.id, "e-1", &[8; 40], t(31)).await;
+    assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "answered twice: {twice:?}");
+    let found = ok(store.eligibility_by_trace(p.id, "TRACE1").await).unwrap_or_else(|| panic!("by trace"));
+    assert_eq!((found.answer, found.answered_at), (Some(vec![7; 40]), Some(t(30))));
+    let listed: Vec<String> = ok(store.eligibility_checks(p.id, client.id).await).into_iter().map(|e| e.id).collect();
+    assert_eq!(listed, ["e-2", "e-1"], "newest first");
+    let other = practice("Other", "owner@eligibility-other.example", None);
+    ok(store.create_practice(&other, t(10)).await);
+    assert_eq!(ok(store.eligibility_by_trace(other.id, "TRACE1").await), None, "another practice's inquiry");
+}

@@ -64,6 +64,7 @@ macro_rules! store_contract_suite {
             portal_links_set_a_password_once_and_close_with_the_account,
             a_portal_authenticator_app_is_confirmed_once_and_each_code_used_once,
             claim_batches_take_numbers_once_and_remittances_post_once,
+            eligibility_inquiries_take_an_interchange_and_one_answer,
             incidents_change_from_their_version_and_find_touched_clients,
             questionnaires_are_answered_once_into_a_measure,
             intake_packets_are_signed_once_with_their_copies,
