@@ -236,3 +236,117 @@ fn remittance(claims: &str, trace: &str) -> String {
     all.extend(["GE*1*42".to_owned(), "IEA*1*000000042".to_owned()]);
     all.join("~\n") + "~\n"
 }
+
+/// The payer's 271 for a 270 Haven wrote: active coverage, a $25 copay, 20 % coinsurance,
+/// $300 of the deductible left, 30 visits, and mental health managed by a carve-out.
+fn eligibility_answer(inquiry: &str) -> String {
+    let element = |tag: &str, n: usize| {
+        inquiry.split('~').map(str::trim).find(|s| s.starts_with(&format!("{tag}*"))).and_then(|s| s.split('*').nth(n))
+    };
+    let trace = element("TRN", 2).unwrap_or_default();
+    let member = inquiry
+        .split('~')
+        .map(str::trim)
+        .find(|s| s.starts_with("NM1*IL*"))
+        .and_then(|s| s.split('*').nth(9))
+        .unwrap_or_default();
+    let body = [
+        "ST*271*0001*005010X279A1".to_owned(),
+        "BHT*0022*11*ANSWER1*20261201*1200".into(),
+        "HL*1**20*1".into(),
+        "NM1*PR*2*EXAMPLE HEALTH*****PI*12345".into(),
+        "HL*2*1*21*1".into(),
+        "NM1*1P*2*THE PRACTICE*****XX*1234567893".into(),
+        "HL*3*2*22*0".into(),
+        format!("TRN*2*{trace}*9877281234"),
+        format!("NM1*IL*1*DOE*JANE****MI*{member}"),
+        "EB*1**30^MH**GOLD PPO".into(),
+        "EB*B**MH****25*****Y".into(),
+        "EB*A**MH*****.2****Y".into(),
+        "EB*C**MH***29*300*****Y".into(),
+        "EB*F**MH".into(),
+        "HSD*VS*30".into(),
+        "EB*U**MH".into(),
+        "LS*2120".into(),
+        "NM1*VN*2*MINDWELL BEHAVIORAL*****PI*MW01".into(),
+        "PER*IC**TE*8005550123".into(),
+        "LE*2120".into(),
+    ];
+    let mut set: Vec<String> = body.to_vec();
+    set.push(format!("SE*{}*0001", set.len() + 1));
+    let isa =
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PRACTICE       *261201*1200*^*00501*000000077*0*P*:";
+    let mut all = vec![isa.to_owned(), "GS*HB*PAYER*PRACTICE*20261201*1200*77*X*005010X279A1".into()];
+    all.extend(set);
+    all.extend(["GE*1*77".to_owned(), "IEA*1*000000077".into()]);
+    all.join("~\n") + "~\n"
+}
+
+#[test]
+fn eligibility_is_asked_from_the_chart_and_the_271_shows_on_its_insurance_card() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "10", "--no-calendar", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(&dir, &[], &[]);
+    let base = &server.url;
+    let owner = sign_in(base, &account(&report, "owner"));
+
+    // The first client whose policy's payer the practice bills gets a 270.
+    let ids: Vec<String> = report["clients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str().map(str::to_owned))
+        .collect();
+    let mut asked = None;
+    for id in &ids {
+        let page = format!("/clients/{id}/eligibility");
+        let answer = post_from(base, &owner, &page, &page, &[("on", "2026-12-01")]);
+        if answer.status == 200 {
+            asked = Some((id.clone(), answer.body));
+            break;
+        }
+        assert!(answer.status == 409 && answer.body.contains("o eligibility inquiry can be made"), "{}", answer.body);
+    }
+    let (client, inquiry) = asked.unwrap_or_else(|| panic!("no client could be asked about"));
+    assert!(inquiry.contains("ST*270*") && inquiry.contains("EQ*MH"), "{inquiry}");
+    let written = tmp.path().join("inquiry.x12");
+    std::fs::write(&written, &inquiry).unwrap_or_else(|e| panic!("{e}"));
+    let verdict = validate_interchange(&written);
+    assert!(verdict.starts_with("1 passed"), "x12sdk reads the 270 (pyx12 has no map for it): {verdict}");
+
+    let chart = format!("{base}/clients/{client}");
+    assert!(get(&chart, Some(&owner)).body.contains("No eligibility answer yet"));
+    let answers = "/billing/eligibility";
+    assert!(get(&format!("{base}{answers}"), Some(&owner)).body.contains("1 inquiry waits"));
+    let stranger = eligibility_answer(&inquiry).replace("TRN*2*HAVEN", "TRN*2*OTHER");
+    let refused = post_from(base, &owner, answers, answers, &[("x12", &stranger)]);
+    assert!(
+        refused.status == 409 && refused.body.contains("No inquiry of this practice has the trace"),
+        "{}",
+        refused.body
+    );
+    let posted = post_from(base, &owner, answers, answers, &[("x12", &eligibility_answer(&inquiry))]);
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let card = get(&chart, Some(&owner)).body;
+    for said in [
+        "Active",
+        "Copay $25.00",
+        "Coinsurance 20 %",
+        "Deductible remaining $300.00",
+        "Visit limit 30",
+        "MINDWELL BEHAVIORAL",
+    ] {
+        assert!(card.contains(said), "{said:?} missing from the insurance card:\n{card}");
+    }
+    let again = post_from(base, &owner, answers, answers, &[("x12", &eligibility_answer(&inquiry))]);
+    assert!(again.status == 409 && again.body.contains("answered already"), "{}", again.body);
+
+    // Clinicians neither ask nor see it.
+    let clinician = sign_in(base, &account(&report, "clinician"));
+    assert_eq!(get(&format!("{chart}/eligibility"), Some(&clinician)).status, 403);
+    let log = get(&format!("{base}/audit.csv"), Some(&owner)).body;
+    assert!(log.contains("billing.eligibility_request") && log.contains("billing.eligibility_answer"), "{log}");
+}

@@ -226,6 +226,8 @@ pub trait BillingStore: Send + Sync {
     /// A client's inquiries, newest first.
     async fn eligibility_checks(&self, practice: PracticeId, client: ClientId) -> Result<Vec<EligibilityRecord>>;
     async fn eligibility_by_trace(&self, practice: PracticeId, trace: &str) -> Result<Option<EligibilityRecord>>;
+    /// Inquiries of the practice still without an answer.
+    async fn eligibility_waiting(&self, practice: PracticeId) -> Result<u64>;
 }
 
 fn eligibility(r: &Row) -> Result<EligibilityRecord> {
@@ -683,5 +685,9 @@ impl<S: Sql> BillingStore for SqlStore<S> {
         let row =
             self.query_one(Some(practice), sql::ELIGIBILITY_BY_TRACE, vec![practice.into(), trace.into()]).await?;
         row.as_ref().map(eligibility).transpose()
+    }
+
+    async fn eligibility_waiting(&self, practice: PracticeId) -> Result<u64> {
+        self.count(Some(practice), sql::ELIGIBILITY_WAITING, vec![practice.into()]).await
     }
 }

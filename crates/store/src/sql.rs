@@ -964,6 +964,8 @@ macro_rules! eligibility_columns {
 }
 pub const ELIGIBILITY_OF_CLIENT: &str =
     concat!(eligibility_columns!(), " AND client_id = $2 ORDER BY requested_at DESC");
+pub const ELIGIBILITY_WAITING: &str =
+    "SELECT CAST(COUNT(*) AS BIGINT) FROM eligibility_checks WHERE practice_id = $1 AND answer IS NULL";
 pub const ELIGIBILITY_BY_TRACE: &str = concat!(eligibility_columns!(), " AND trace = $2");
 
 pub const INSERT_INCIDENT: &str = "INSERT INTO incidents (practice_id, id, version, discovered_on, window_from, \

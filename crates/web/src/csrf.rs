@@ -36,6 +36,7 @@ fn takes_uploads(path: &str) -> bool {
             | ["portal", "messages"]
             | ["portal", "messages", _]
             | ["billing", "remittances"]
+            | ["billing", "eligibility"]
     )
 }
 

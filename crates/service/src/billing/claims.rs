@@ -76,10 +76,15 @@ impl ClientFacts {
     pub(super) fn diagnoses(&self) -> &[String] {
         &self.diagnoses
     }
+
+    /// (family name, given name).
+    pub(super) fn family_given(&self) -> (&str, &str) {
+        (&self.family, &self.given)
+    }
 }
 
 /// Splits "First Middle Last" into (last, first).
-fn split_name(name: &str) -> (String, String) {
+pub(super) fn split_name(name: &str) -> (String, String) {
     let name = name.trim();
     match name.rsplit_once(' ') {
         Some((first, last)) => (last.to_owned(), first.to_owned()),
@@ -87,7 +92,7 @@ fn split_name(name: &str) -> (String, String) {
     }
 }
 
-fn digits(text: &str) -> String {
+pub(super) fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
@@ -123,6 +128,14 @@ impl ClaimContext {
     /// The clinician's NPI on file.
     pub(super) fn npi_of(&self, user: UserId) -> Option<&str> {
         self.clinicians.iter().find(|(u, ..)| *u == user).map(|(_, npi, _)| npi.as_str())
+    }
+
+    pub(super) fn settings(&self) -> Option<&BillingSettingsRecord> {
+        self.settings.as_ref()
+    }
+
+    pub(super) fn ring(&self) -> &Keyring {
+        &self.ring
     }
 
     pub(super) fn payers(&self) -> &[PayerRecord] {

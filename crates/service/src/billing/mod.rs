@@ -11,6 +11,7 @@
 
 mod charges;
 mod claims;
+mod eligibility;
 mod remittances;
 mod reports;
 mod setup;
@@ -18,10 +19,12 @@ mod superbill;
 
 pub use charges::{Charge, ChargeDay, ChargesMade, Readiness};
 pub use claims::BatchSent;
+pub use eligibility::EligibilityCheck;
 pub use remittances::{Denial, Posted};
 pub use reports::{AGING_BUCKETS, AgingRow};
 pub use setup::BillingSetup;
 pub use superbill::Superbill;
+pub use x12::eligibility::Summary as EligibilitySummary;
 
 /// The payer key of the self-pay rate and of charges no payer is billed for.
 pub const SELF_PAY: &str = "self";

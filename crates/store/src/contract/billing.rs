@@ -271,7 +271,9 @@ pub async fn eligibility_inquiries_take_an_interchange_and_one_answer(store: &dy
     let twin = store.record_eligibility_request(p.id, &inquiry("e-3", "TRACE2", 3, 23)).await;
     assert!(twin.is_err(), "a trace used twice: {twin:?}");
 
+    assert_eq!(ok(store.eligibility_waiting(p.id).await), 2);
     ok(store.record_eligibility_answer(p.id, "e-1", &[7; 40], t(30)).await);
+    assert_eq!(ok(store.eligibility_waiting(p.id).await), 1);
     let twice = store.record_eligibility_answer(p.id, "e-1", &[8; 40], t(31)).await;
     assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "answered twice: {twice:?}");
     let found = ok(store.eligibility_by_trace(p.id, "TRACE1").await).unwrap_or_else(|| panic!("by trace"));

@@ -2,6 +2,8 @@
 //! thread, making charges from attended sessions, sending the ready ones as an 837P batch and
 //! downloading a batch; the set-up page is `setup`'s.
 
+mod eligibility;
+pub(crate) use eligibility::{Said, said};
 mod remittances;
 mod reports;
 mod setup;
@@ -34,6 +36,10 @@ pub(crate) fn routes() -> Routes {
         .get("/billing/superbill/{id}", superbill)
         .get("/billing/remittances", remittances::list)
         .post("/billing/remittances", remittances::import)
+        .get("/billing/eligibility", eligibility::answers)
+        .post("/billing/eligibility", eligibility::import)
+        .get("/clients/{id}/eligibility", eligibility::client)
+        .post("/clients/{id}/eligibility", eligibility::ask)
         .get("/billing/reports", reports::page)
         .get("/billing/reports/aging.csv", reports::csv)
         .get("/billing/setup", setup::page)

@@ -86,7 +86,7 @@ pub(super) async fn list(
 }
 
 /// The 835 as posted: a chosen file (`file`), or its text pasted (`x12`).
-pub(super) struct Upload(String);
+pub(super) struct Upload(pub(super) String);
 
 #[derive(Deserialize, Default)]
 struct Pasted {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::client::{CareRole, ClientForm, ClientStatus};
 use domain::diagnosis::{DiagnosisForm, DiagnosisStatus, ICD10_RELEASE, MAX_RANK, search_icd10};
 use domain::notes::NoteForm;
-use domain::policy::{NOT_ON_CARE_TEAM, Relationship};
+use domain::policy::{Action, NOT_ON_CARE_TEAM, Relationship, Resource};
 use domain::validation::FieldErrors;
 use domain::{ClientId, DiagnosisId, GlassBreakId, NoteId, UserId};
 use serde::Deserialize;
@@ -313,6 +313,8 @@ struct ChartPage {
     document_count: usize,
     /// For the care team: the AI providers that are on and whether consent allows a summary.
     assistance: Option<service::NoteAssistance>,
+    /// For billing: the newest eligibility answer, in words (`Some(None)`: none yet).
+    eligibility: Option<Option<crate::billing::Said>>,
 }
 
 impl ChartPage {
@@ -396,6 +398,12 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
         documents,
         document_count,
         assistance: state.haven.chart_assistance(actor, id).await?,
+        eligibility: if actor.is_allowed(Resource::Billing, Action::View) {
+            let checks = state.haven.eligibility_checks(actor, id).await?;
+            Some(checks.iter().find_map(|c| c.summary.as_ref()).map(crate::billing::said))
+        } else {
+            None
+        },
     })
 }
 
