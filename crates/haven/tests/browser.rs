@@ -370,6 +370,38 @@ fn the_owner_records_an_incident_and_drafts_a_letter() {
     }
 }
 
+/// Eligibility from the insurance card: the 270 downloads, the payer's 271 is pasted, the card
+/// says what it answered.
+#[test]
+fn a_biller_asks_about_eligibility_and_reads_the_answer_on_the_card() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "10", "--no-calendar", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let owner = report["staff"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|s| s["role"] == "owner")
+        .map(|s| format!("{}:{}", s["email"].as_str().unwrap_or(""), s["password"].as_str().unwrap_or("")));
+    let owner = owner.unwrap_or_else(|| panic!("no owner"));
+    let server = Server::start(&dir, &[], &[]);
+    // A client whose primary payer the practice bills (the set-up page lists the payers).
+    let cookie = sign_in(&server.url, &owner);
+    let payers = get(&format!("{}/billing/setup", server.url), Some(&cookie)).body;
+    let client = report["clients"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).find(|id| {
+        let chart = get(&format!("{}/clients/{id}", server.url), Some(&cookie)).body;
+        let payer = chart.split("<dt>Primary</dt><dd>").nth(1).and_then(|p| p.split("</dd>").next());
+        payer.is_some_and(|p| payers.contains(&format!(">{p}<")))
+    });
+    let client = client.unwrap_or_else(|| panic!("no client with a billed payer"));
+    let shots = run_flow("eligibility.mjs", &[&server.url, &owner, client], &server);
+    for shot in ["eligibility-asked.png", "eligibility-card.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// The owner's browser keeps the checkpoint it saw and checks each visit against it; after the
 /// database is replaced by an older copy, the dashboard says the log was rolled back.
 #[test]
