@@ -150,7 +150,7 @@ impl Haven {
         let practice = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
         let now = self.now();
         let names = self.staff_names(actor.practice()).await?;
-        let tz = TimeZone::get(practice.profile.time_zone.as_str()).unwrap_or(TimeZone::UTC);
+        let tz = crate::clients::zone_of(&practice);
         let mut sections = vec![self.agreements(actor, &names, &tz).await?, self.access(actor, &practice.rules).await?];
         sections.push(self.encryption(actor, now).await?);
         sections.push(self.audit_section(actor, &tz).await?);

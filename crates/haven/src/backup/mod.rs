@@ -158,16 +158,20 @@ impl service::compliance::BackupState for Backups {
 }
 
 /// Makes a backup now and again every `every`, counted from the newest one, keeping `keep`.
-/// A failed run is logged and tried again at the next turn; it never stops the server.
+/// A failed run is logged and tried again a quarter of an hour later; it never stops the server.
 pub async fn schedule(config: crate::config::Config) {
+    use std::time::Duration;
     let Some(every) = config.backup.every else { return };
+    let mut pause = Duration::from_secs(60);
     loop {
         let newest = list(&config.backup.dir).ok().and_then(|b| b.last().and_then(|(_, r)| r.clone()));
         let since = newest.map(|r| Timestamp::now().duration_since(r.created_at).unsigned_abs());
-        let wait = since.map_or(std::time::Duration::ZERO, |since| every.saturating_sub(since));
-        tokio::time::sleep(wait.max(std::time::Duration::from_secs(60))).await;
+        let wait = since.map_or(Duration::ZERO, |since| every.saturating_sub(since));
+        tokio::time::sleep(wait.max(pause)).await;
+        pause = Duration::from_secs(15 * 60);
         match create(&config, |_, _, _| {}).await {
             Ok(record) => {
+                pause = Duration::from_secs(60);
                 tracing::info!(file = %record.file, bytes = record.bytes, seconds = record.seconds, "backup written");
                 match prune(&config.backup.dir, config.backup.keep) {
                     Ok(deleted) if !deleted.is_empty() => {

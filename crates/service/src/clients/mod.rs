@@ -493,7 +493,7 @@ impl Haven {
 }
 
 /// A practice's time zone (UTC should its stored name be unknown to this build).
-fn zone_of(record: &store::PracticeRecord) -> jiff::tz::TimeZone {
+pub(crate) fn zone_of(record: &store::PracticeRecord) -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get(record.profile.time_zone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
