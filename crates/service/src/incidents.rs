@@ -8,7 +8,7 @@ use domain::policy::{Action, ChartPart, Resource};
 use domain::{ClientId, UserId};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use store::{IncidentRecord, SealedColumn, StoreError};
+use store::{IncidentRecord, SealedColumn, StoreError, TouchedClient};
 
 use crate::audit_log::{AuditEntry, Crud};
 use crate::clients::sealing::{open_details, open_json, seal_json};
@@ -92,35 +92,24 @@ impl Haven {
     /// question, when named), each named — and each naming an audit event.
     pub async fn incident_affected(&self, actor: &Actor, id: &str) -> Result<Vec<AffectedClient>> {
         let view = self.incident(actor, id).await?;
-        let practice = actor.practice();
-        let tz = self.practice_zone(practice).await?;
-        let start = |day: Date| day.to_zoned(tz.clone()).map(|z| z.timestamp());
-        let from = start(view.incident.from).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let until = view.incident.to.tomorrow().and_then(start).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let touched = self.store.clients_touched(practice, from, until, view.staff.as_ref().map(|(u, _)| *u)).await?;
-        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let mut affected = Vec::with_capacity(touched.len());
-        for t in touched {
-            let Ok(client) = t.client.parse::<ClientId>() else { continue };
-            let Some(sealed) = self.store.client(practice, client).await? else { continue };
-            let entry = AuditEntry::new("incident.affected", Crud::Read)
-                .resource("incident", id)
-                .client(client)
-                .categories(&[ChartPart::Demographics.category()])
-                .purpose("HOPERAT");
-            self.audited_by(actor, entry).await?;
-            let details = open_details(&ring, &practice.to_string(), &sealed)?;
-            let name = format!("{} {}", details.given_name.expose(), details.family_name.expose());
-            affected.push(AffectedClient { id: client, name, events: t.events, first: t.first, last: t.last });
+        let mut affected = Vec::new();
+        for touched in self.touched_clients(actor, &view).await? {
+            if let Some(client) = self.affected_client(actor, id, touched).await? {
+                affected.push(client);
+            }
         }
         Ok(affected)
     }
 
-    /// The draft notice to one affected client, for the owner to finish and send.
+    /// The draft notice to one affected client, for the owner to finish and send; only that
+    /// client's name is opened.
     pub async fn incident_letter(&self, actor: &Actor, id: &str, client: ClientId) -> Result<String> {
-        let affected = self.incident_affected(actor, id).await?;
-        let one = affected.iter().find(|a| a.id == client).ok_or(ServiceError::NotFound)?;
         let view = self.incident(actor, id).await?;
+        let touched = self.touched_clients(actor, &view).await?.into_iter().find(|t| t.client == client.to_string());
+        let one = match touched {
+            Some(t) => self.affected_client(actor, id, t).await?.ok_or(ServiceError::NotFound)?,
+            None => return Err(ServiceError::NotFound),
+        };
         let practice = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
         let p = &practice.profile;
         let a = &p.address;
@@ -128,6 +117,33 @@ impl Haven {
         let address = format!("{}{line2}\n{}, {} {}", a.line1, a.city, a.state, a.postal_code);
         let from = LetterFrom { practice: &p.name, address: &address, phone: None, signer: actor.display_name() };
         Ok(domain::incident::letter(&view.incident, &one.name, &from, self.today(actor).await?))
+    }
+
+    /// The audit index's answer for the incident's window, whole days in the practice's zone.
+    async fn touched_clients(&self, actor: &Actor, view: &IncidentView) -> Result<Vec<TouchedClient>> {
+        let practice = actor.practice();
+        let tz = self.practice_zone(practice).await?;
+        let start = |day: Date| day.to_zoned(tz.clone()).map(|z| z.timestamp());
+        let from = start(view.incident.from).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let until = view.incident.to.tomorrow().and_then(start).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(self.store.clients_touched(practice, from, until, view.staff.as_ref().map(|(u, _)| *u)).await?)
+    }
+
+    /// One touched client with their name, opened after its audit event.
+    async fn affected_client(&self, actor: &Actor, id: &str, t: TouchedClient) -> Result<Option<AffectedClient>> {
+        let practice = actor.practice();
+        let Ok(client) = t.client.parse::<ClientId>() else { return Ok(None) };
+        let Some(sealed) = self.store.client(practice, client).await? else { return Ok(None) };
+        let entry = AuditEntry::new("incident.affected", Crud::Read)
+            .resource("incident", id)
+            .client(client)
+            .categories(&[ChartPart::Demographics.category()])
+            .purpose("HOPERAT");
+        self.audited_by(actor, entry).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let details = open_details(&ring, &practice.to_string(), &sealed)?;
+        let name = format!("{} {}", details.given_name.expose(), details.family_name.expose());
+        Ok(Some(AffectedClient { id: client, name, events: t.events, first: t.first, last: t.last }))
     }
 
     /// The form checked against today and the practice's staff, every problem at once.
