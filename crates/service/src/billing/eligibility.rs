@@ -31,9 +31,15 @@ pub struct EligibilityCheck {
 }
 
 impl Haven {
-    /// Makes and records a 270 about the client's primary policy for `on`; (file name, text).
-    pub async fn ask_eligibility(&self, actor: &Actor, client: ClientId, on: Date) -> Result<(String, String)> {
+    /// Makes and records a 270 about the client's primary policy for the date of service `on`
+    /// (as typed); (file name, text).
+    pub async fn ask_eligibility(&self, actor: &Actor, client: ClientId, on: &str) -> Result<(String, String)> {
         actor.may(Resource::Billing, Action::Create)?;
+        let Ok(on) = on.trim().parse::<Date>() else {
+            let mut errors = domain::validation::FieldErrors::default();
+            errors.add("on", "must be a date such as 2026-12-01");
+            return Err(ServiceError::Invalid(errors));
+        };
         let practice = actor.practice();
         let mut context = ClaimContext::load(self, practice).await?;
         let facts = context.client(self, actor, client).await?;

@@ -143,17 +143,17 @@ pub(super) async fn ask(
     Form(form): Form<AskForm>,
 ) -> Result<Response, PageError> {
     let client = client_id(&id)?;
-    let Ok(on) = form.on.trim().parse() else {
-        let why = Some("The date of service must be a date such as 2026-12-01.".to_owned());
-        return client_page(&state, &actor, client, StatusCode::UNPROCESSABLE_ENTITY, why).await;
-    };
-    match state.haven.ask_eligibility(&actor, client, on).await {
+    match state.haven.ask_eligibility(&actor, client, &form.on).await {
         Ok((name, text)) => {
             let headers = [
                 (header::CONTENT_TYPE, "application/edi-x12".to_owned()),
                 (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
             ];
             Ok((headers, text).into_response())
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let why = errors.get("on").map(|e| crate::pages::sentence(&format!("the date of service {e}")));
+            client_page(&state, &actor, client, StatusCode::UNPROCESSABLE_ENTITY, why).await
         }
         Err(ServiceError::Conflict(why)) => {
             client_page(&state, &actor, client, StatusCode::CONFLICT, Some(crate::pages::sentence(&why))).await
