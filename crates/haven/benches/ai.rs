@@ -42,13 +42,7 @@ fn transcript(given: &str, family: &str, phone: &str) -> String {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let requests: usize = args
-        .iter()
-        .position(|a| a == "--requests")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(40);
+    let requests = common::option("--requests", 40) as usize;
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("haven-data");
     let (report, _) = seed(&dir, &["--no-calendar", "--clients", "3", "--notes-per-client", "40"]);

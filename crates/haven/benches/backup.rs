@@ -23,14 +23,7 @@ use common::{Server, agent, percentile as pct, seed};
 const BIN: &str = env!("CARGO_BIN_EXE_haven");
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let option = |name: &str, default: u64| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let option = common::option;
     let (database_mb, connections, seconds) =
         (option("--database-mb", 2048), option("--connections", 4) as usize, option("--seconds", 10));
 

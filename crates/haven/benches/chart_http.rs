@@ -18,14 +18,7 @@ use std::time::{Duration, Instant};
 use common::{Server, agent, percentile as pct, seed};
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let option = |name: &str, default: u64| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let option = common::option;
     let (clients, notes, requests) =
         (option("--clients", 10_000), option("--notes-per-client", 59), option("--requests", 500));
     let (connections, seconds) = (option("--connections", 32) as usize, option("--seconds", 10));

@@ -19,14 +19,7 @@ use common::seed;
 const BIN: &str = env!("CARGO_BIN_EXE_haven");
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let option = |name: &str, default: u64| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let option = common::option;
     let (clients, notes) = (option("--clients", 10_000), option("--notes-per-client", 50));
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("haven-data");

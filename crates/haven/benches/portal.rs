@@ -35,14 +35,7 @@ fn post(agent: &ureq::Agent, url: &str, cookie: &str, fields: &[(&str, &str)]) -
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let option = |name: &str, default: u64| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let option = common::option;
     let (clients, requests) = (option("--clients", 200), option("--requests", 1000) as usize);
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("haven-data");

@@ -28,14 +28,7 @@ fn form_token(page: &str) -> String {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let option = |name: &str, default: u64| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let option = common::option;
     let (clients, clinicians) = (option("--clients", 5000), option("--clinicians", 140));
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("haven-data");

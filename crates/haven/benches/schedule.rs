@@ -16,14 +16,7 @@ use std::time::Instant;
 use common::{Server, agent, percentile as pct, seed};
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let option = |name: &str, default: u64| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let option = common::option;
     let (clinicians, clients, weeks, requests) =
         (option("--clinicians", 30), option("--clients", 840), option("--weeks", 104), option("--requests", 300));
 

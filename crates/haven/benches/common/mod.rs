@@ -89,3 +89,9 @@ pub(crate) fn seed(dir: &std::path::Path, options: &[&str]) -> (serde_json::Valu
 pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
+
+/// The number after `name` on the command line, or `default`.
+pub(crate) fn option(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
