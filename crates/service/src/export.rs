@@ -19,7 +19,7 @@ impl Haven {
     /// Every client of `practice`, as FHIR resources handed to `write(resource type, JSON line)`
     /// one client at a time (so memory stays bounded whatever the practice's size), with
     /// `progress(clients done, clients)`. A client's record is released to `write` only after
-    /// its audit event (`record.export`) is durable.
+    /// its audit event (`record.export`) is durable; a page's events are written together.
     pub async fn export_practice_fhir(
         &self,
         practice: PracticeId,
@@ -34,7 +34,9 @@ impl Haven {
             let page = self.store.clients_page(practice, after, 200).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
-            for client in page {
+            // The page's events go to the log together (the sequencer writes them as one batch);
+            // no record of the page is read before they are all durable.
+            let events = page.iter().map(|client| {
                 let entry = AuditEntry::new("record.export", Crud::Read).resource("client", client.id).categories(&[
                     ChartPart::Demographics.category(),
                     ChartPart::Diagnoses.category(),
@@ -42,7 +44,10 @@ impl Haven {
                     ChartPart::Measures.category(),
                     ChartPart::Notes.category(),
                 ]);
-                self.audited(practice, Who::System, entry.purpose("HOPERAT")).await?;
+                self.audited(practice, Who::System, entry.purpose("HOPERAT"))
+            });
+            futures_util::future::try_join_all(events).await?;
+            for client in page {
                 let record = self.record_of(practice, client.id).await?;
                 let subject = json!({ "reference": format!("Patient/{}", client.id) });
                 for resource in crate::portal::record_resources(&record, client.id, &subject, now) {
