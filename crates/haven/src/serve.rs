@@ -194,6 +194,11 @@ async fn housekeeping(haven: Haven) {
             Ok(n) => tracing::info!(events = n, "dropped sign-in history past its retention"),
             Err(e) => tracing::warn!(error = %e, "could not drop old sign-in history"),
         }
+        match haven.purge_old_reminders().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reminders = n, "dropped the reminder log past its retention"),
+            Err(e) => tracing::warn!(error = %e, "could not drop the old reminder log"),
+        }
         if let Err(e) = haven.drop_expired_audit_events().await {
             tracing::warn!(error = %e, "could not drop audit log years past their retention");
         }

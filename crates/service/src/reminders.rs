@@ -102,6 +102,25 @@ impl Haven {
         Ok(())
     }
 
+    /// Drops each practice's settled reminders due more than a year ago (the delivery log is
+    /// an operational log, kept as long as the sign-in history: 12 months, DL-4); each drop is
+    /// an audit event with the cut.
+    pub async fn purge_old_reminders(&self) -> Result<u64> {
+        let before = self.now() - SignedDuration::from_hours(24 * crate::auth::SIGN_IN_HISTORY_DAYS);
+        let mut purged = 0;
+        for practice in self.store.practice_ids().await? {
+            let n = self.store.purge_settled_reminders(practice, before).await?;
+            if n > 0 {
+                let entry = AuditEntry::new("retention.purge", Crud::Delete)
+                    .resource("reminder_log_before", before.strftime("%Y-%m-%d"))
+                    .categories(&["operations"]);
+                self.audited(practice, Who::System, entry).await?;
+                purged += n;
+            }
+        }
+        Ok(purged)
+    }
+
     /// The delivery log of the last 30 days, the latest first.
     pub async fn reminder_log(&self, actor: &Actor) -> Result<Vec<ReminderLogEntry>> {
         actor.may(Resource::PracticeProfile, Action::Update)?;

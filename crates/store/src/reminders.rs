@@ -62,6 +62,9 @@ pub trait ReminderStore: Send + Sync {
     async fn settle_reminder(&self, practice: PracticeId, reminder: &ReminderRecord) -> Result<()>;
     /// The delivery log: the reminders due since `since`, the latest first.
     async fn reminder_log(&self, practice: PracticeId, since: Timestamp, limit: u32) -> Result<Vec<ReminderRecord>>;
+    /// Drops the practice's settled reminders due before `before` (the delivery log's
+    /// retention); returns how many.
+    async fn purge_settled_reminders(&self, practice: PracticeId, before: Timestamp) -> Result<u64>;
     /// Records the SMS provider's word on a text it took: `delivered` false fails the reminder.
     /// Returns whether a sent text reminder had that id.
     async fn reminder_delivery(
@@ -169,5 +172,10 @@ impl<S: Sql> ReminderStore for SqlStore<S> {
         let params = vec![practice.into(), since.into(), limit.into()];
         let rows = self.0.query(Some(practice), sql::REMINDER_LOG, params).await?;
         rows.iter().map(reminder).collect()
+    }
+
+    async fn purge_settled_reminders(&self, practice: PracticeId, before: Timestamp) -> Result<u64> {
+        let purge = Statement::new(sql::PURGE_SETTLED_REMINDERS, vec![practice.into(), before.into()]);
+        Ok(self.0.transaction(Some(practice), vec![purge]).await?.first().copied().unwrap_or(0))
     }
 }

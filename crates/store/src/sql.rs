@@ -814,6 +814,8 @@ macro_rules! reminders_where {
 }
 pub const DUE_REMINDERS: &str =
     reminders_where!("state = 'pending' AND next_attempt_at <= $2 ORDER BY next_attempt_at, id LIMIT $3");
+pub const PURGE_SETTLED_REMINDERS: &str =
+    "DELETE FROM reminders WHERE practice_id = $1 AND due_at < $2 AND state <> 'pending'";
 pub const REMINDER_LOG: &str = reminders_where!("due_at >= $2 ORDER BY due_at DESC, id LIMIT $3");
 pub const SETTLE_REMINDER: &str = "UPDATE reminders SET state = $3, attempts = $4, next_attempt_at = $5, \
      outcome = $6, settled_at = $7, provider_id = $8 WHERE practice_id = $1 AND id = $2 AND state = 'pending'";

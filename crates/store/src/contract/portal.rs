@@ -426,4 +426,15 @@ pub async fn reminders_are_planned_once_and_settled_while_pending(store: &dyn St
     let elsewhere = practice("Other reminders", "owner@reminders-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.reminder_log(elsewhere.id, t(0), 10).await), []);
+
+    // Past its retention the log is dropped, settled reminders only, this practice's only.
+    assert_eq!(ok(store.purge_settled_reminders(elsewhere.id, t(200_000)).await), 0);
+    assert_eq!(ok(store.purge_settled_reminders(p.id, t(50_000)).await), 1, "the e-mail due at 13,600");
+    let log = ok(store.reminder_log(p.id, t(0), 10).await);
+    assert_eq!(log.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["r-sms"]);
+    let pending = ReminderRecord { id: "r-pending".into(), appointment: "appointment-p".into(), ..both[0].clone() };
+    let _ = store.plan_reminders(p.id, std::slice::from_ref(&pending)).await;
+    ok(store.purge_settled_reminders(p.id, t(200_000)).await);
+    let left = ok(store.reminder_log(p.id, t(0), 10).await);
+    assert!(left.iter().all(|r| r.state == "pending"), "only pending reminders are kept: {left:?}");
 }
