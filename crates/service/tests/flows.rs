@@ -8,6 +8,7 @@ use crypto::kek::LocalKek;
 use domain::appointment_type::AppointmentTypeForm;
 use domain::calendar::{CalendarForm, TimeOffForm};
 use domain::practice::PracticeForm;
+use domain::reminder::ReminderSettingsForm;
 use domain::staff::{DisabledReason, InviteForm, OwnerForm, PasswordResetForm};
 use domain::{AppointmentTypeId, Role, UserId};
 use haven_service::demo::SeedOptions;
@@ -510,6 +511,34 @@ async fn the_sign_in_history_is_kept_for_a_year() -> Result<(), ServiceError> {
     let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
     let all = w.haven.sign_in_history(&owner, &SignInFilter { limit: 10, ..SignInFilter::default() }).await?;
     assert_eq!(all.len(), 1, "only today's sign-in: {all:?}");
+    Ok(())
+}
+
+/// The reminders' delivery log is an operational log: kept a year, then dropped with an audit
+/// event; what is still pending stays.
+#[tokio::test]
+async fn the_reminder_log_is_kept_for_a_year() -> Result<(), ServiceError> {
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 13, clients: 6, ..SeedOptions::default() }, |_, _| {}).await?;
+    w.haven.seed_demo_schedule(report.practice_id).await?;
+    w.haven.seed_demo_calendar(&report, 1).await?;
+    let (_, owner) = complete(w.haven.sign_in(&report.staff[0].email, &report.staff[0].password, &here()).await?);
+    let form = ReminderSettingsForm { email_hours: "48".into(), ..ReminderSettingsForm::default() };
+    w.haven.save_reminder_settings(&owner, &form).await?;
+    // Without a mail server the e-mails are settled as not sent; either way they are in the log.
+    let run = w.haven.send_due_reminders().await?;
+    let settled = run.sent + run.failed + run.skipped;
+    assert!(settled > 0, "no reminder was settled: {run:?}");
+    assert!(!w.haven.reminder_log(&owner).await?.is_empty());
+    let events = || async { w.haven.audit_status().await.map(|l| l.iter().map(|l| l.size).sum::<u64>()) };
+    assert_eq!(w.haven.purge_old_reminders().await?, 0, "nothing is a year old yet");
+    w.advance_minutes(60 * 24 * (haven_service::SIGN_IN_HISTORY_DAYS + 3));
+    let before = events().await?;
+    let purged = w.haven.purge_old_reminders().await?;
+    assert!(purged >= settled, "{purged} purged of {settled} settled");
+    w.haven.flush_audit().await?;
+    assert_eq!(events().await?, before + 1, "one retention.purge event for the practice");
+    assert_eq!(w.haven.purge_old_reminders().await?, 0, "purged once");
     Ok(())
 }
 
