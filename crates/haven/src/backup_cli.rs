@@ -1,6 +1,6 @@
 //! `haven backup create | list | verify | restore`: what each prints.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::backup;
 use crate::cli::BackupCommand;
@@ -97,9 +97,6 @@ async fn restore(
     into: &std::path::Path,
 ) -> Result<()> {
     let identities = backup::read_identities(identity)?;
-    if into.exists() && std::fs::read_dir(into).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        bail!("{} is not empty; restore into a new directory", into.display());
-    }
     let drill =
         backup::drill(config, file, identities, into, |done, total| progress::show("restoring", done, total)).await?;
     print_drill(&drill);

@@ -75,17 +75,14 @@ impl Haven {
     pub async fn incidents(&self, actor: &Actor) -> Result<Vec<IncidentView>> {
         actor.may(Resource::Incidents, Action::View)?;
         let records = self.store.incidents(actor.practice()).await?;
-        let mut views = Vec::with_capacity(records.len());
-        for record in records {
-            views.push(self.incident_view(actor, record).await?);
-        }
-        Ok(views)
+        let reading = self.incident_reading(actor).await?;
+        records.into_iter().map(|record| reading.view(actor.practice(), record)).collect()
     }
 
     pub async fn incident(&self, actor: &Actor, id: &str) -> Result<IncidentView> {
         actor.may(Resource::Incidents, Action::View)?;
         let record = self.store.incident(actor.practice(), id).await?.ok_or(ServiceError::NotFound)?;
-        self.incident_view(actor, record).await
+        self.incident_reading(actor).await?.view(actor.practice(), record)
     }
 
     /// The clients whose records were reached in the incident's window (by the staff member in
@@ -101,10 +98,11 @@ impl Haven {
         Ok(affected)
     }
 
-    /// The draft notice to one affected client, for the owner to finish and send; only that
-    /// client's name is opened.
-    pub async fn incident_letter(&self, actor: &Actor, id: &str, client: ClientId) -> Result<String> {
+    /// The draft notice to one affected client (the client's id as given), for the owner to
+    /// finish and send: (the incident's title, the letter). Only that client's name is opened.
+    pub async fn incident_letter(&self, actor: &Actor, id: &str, client: &str) -> Result<(String, String)> {
         let view = self.incident(actor, id).await?;
+        let client = client.parse::<ClientId>().map_err(|_| ServiceError::NotFound)?;
         let touched = self.touched_clients(actor, &view).await?.into_iter().find(|t| t.client == client.to_string());
         let one = match touched {
             Some(t) => self.affected_client(actor, id, t).await?.ok_or(ServiceError::NotFound)?,
@@ -116,7 +114,8 @@ impl Haven {
         let line2 = a.line2.as_ref().map(|l| format!(", {l}")).unwrap_or_default();
         let address = format!("{}{line2}\n{}, {} {}", a.line1, a.city, a.state, a.postal_code);
         let from = LetterFrom { practice: &p.name, address: &address, phone: None, signer: actor.display_name() };
-        Ok(domain::incident::letter(&view.incident, &one.name, &from, self.today(actor).await?))
+        let letter = domain::incident::letter(&view.incident, &one.name, &from, self.today(actor).await?);
+        Ok((view.incident.text.title, letter))
     }
 
     /// The audit index's answer for the incident's window, whole days in the practice's zone.
@@ -196,10 +195,27 @@ impl Haven {
         })
     }
 
-    async fn incident_view(&self, actor: &Actor, record: IncidentRecord) -> Result<IncidentView> {
-        let ring = self.keys.keyring(self.store.as_ref(), actor.practice()).await?;
+    /// What reading incidents needs, read once however many there are.
+    async fn incident_reading(&self, actor: &Actor) -> Result<IncidentReading> {
+        Ok(IncidentReading {
+            ring: self.keys.keyring(self.store.as_ref(), actor.practice()).await?,
+            names: self.staff_names(actor.practice()).await?,
+            today: self.today(actor).await?,
+        })
+    }
+}
+
+/// The practice's key ring, staff names and today, for opening incidents.
+struct IncidentReading {
+    ring: std::sync::Arc<crypto::Keyring>,
+    names: crate::clients::StaffNames,
+    today: Date,
+}
+
+impl IncidentReading {
+    fn view(&self, practice: domain::PracticeId, record: IncidentRecord) -> Result<IncidentView> {
         let text: IncidentText =
-            open_json(&ring, actor.practice(), SealedColumn::IncidentContent, &record.id, &record.content)?;
+            open_json(&self.ring, practice, SealedColumn::IncidentContent, &record.id, &record.content)?;
         let date =
             |s: &str| s.parse::<Date>().map_err(|_| ServiceError::Internal(format!("incident {} date", record.id)));
         let incident = Incident {
@@ -208,14 +224,12 @@ impl Haven {
             from: date(&record.from)?,
             to: date(&record.to)?,
         };
-        let names = self.staff_names(actor.practice()).await?;
         let deadline = incident.notice_deadline();
-        let today = self.today(actor).await?;
         Ok(IncidentView {
-            days_left: (deadline - today).get_days().into(),
+            days_left: (deadline - self.today).get_days().into(),
             deadline,
-            staff: record.staff.map(|u| (u, names.of(u))),
-            recorded_by: names.of(record.created_by),
+            staff: record.staff.map(|u| (u, self.names.of(u))),
+            recorded_by: self.names.of(record.created_by),
             recorded_at: record.created_at,
             id: record.id,
             version: record.version,

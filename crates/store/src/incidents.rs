@@ -74,35 +74,30 @@ fn incident(r: &Row) -> Result<IncidentRecord> {
     })
 }
 
+/// What inserting and updating an incident both write, as $1 … $7.
+fn incident_fields(practice: PracticeId, i: &IncidentRecord) -> Vec<Value> {
+    vec![
+        practice.into(),
+        i.id.as_str().into(),
+        i.discovered_on.as_str().into(),
+        i.from.as_str().into(),
+        i.to.as_str().into(),
+        i.staff.into(),
+        i.content.clone().into(),
+    ]
+}
+
 #[async_trait]
 impl<S: Sql> IncidentStore for SqlStore<S> {
     async fn insert_incident(&self, practice: PracticeId, i: &IncidentRecord) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            i.id.as_str().into(),
-            i.discovered_on.as_str().into(),
-            i.from.as_str().into(),
-            i.to.as_str().into(),
-            i.staff.into(),
-            i.content.clone().into(),
-            i.created_by.into(),
-            i.created_at.into(),
-        ];
+        let mut params = incident_fields(practice, i);
+        params.extend([i.created_by.into(), i.created_at.into()]);
         self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_INCIDENT, params)]).await.map(drop)
     }
 
     async fn update_incident(&self, practice: PracticeId, i: &IncidentRecord, from: i64) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            i.id.as_str().into(),
-            from.into(),
-            i.discovered_on.as_str().into(),
-            i.from.as_str().into(),
-            i.to.as_str().into(),
-            i.staff.into(),
-            i.content.clone().into(),
-            i.updated_at.into(),
-        ];
+        let mut params = incident_fields(practice, i);
+        params.extend([i.updated_at.into(), from.into()]);
         let update = Statement::new(sql::UPDATE_INCIDENT, params).must_change_a_row();
         self.0.transaction(Some(practice), vec![update]).await.map(drop)
     }

@@ -973,8 +973,8 @@ pub const ELIGIBILITY_BY_TRACE: &str = concat!(eligibility_columns!(), " AND tra
 pub const INSERT_INCIDENT: &str = "INSERT INTO incidents (practice_id, id, version, discovered_on, window_from, \
      window_to, staff_user, content, created_by, created_at, updated_at) VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $9)";
 /// Only from the version the owner saw.
-pub const UPDATE_INCIDENT: &str = "UPDATE incidents SET version = version + 1, discovered_on = $4, window_from = $5, \
-     window_to = $6, staff_user = $7, content = $8, updated_at = $9 WHERE practice_id = $1 AND id = $2 AND version = $3";
+pub const UPDATE_INCIDENT: &str = "UPDATE incidents SET version = version + 1, discovered_on = $3, window_from = $4, \
+     window_to = $5, staff_user = $6, content = $7, updated_at = $8 WHERE practice_id = $1 AND id = $2 AND version = $9";
 macro_rules! incident_columns {
     () => {
         "SELECT id, version, discovered_on, window_from, window_to, staff_user, content, created_by, created_at, \

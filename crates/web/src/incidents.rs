@@ -248,17 +248,14 @@ async fn letter(
     SignedIn(actor): SignedIn,
     Path((id, client)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    // The policy speaks first: a refusal, not a "not found", for whoever may not see incidents.
-    let view = state.haven.incident(&actor, &id).await?;
-    let client: ClientId = client.parse().map_err(|_| PageError::from(ServiceError::NotFound))?;
-    let text = state.haven.incident_letter(&actor, &id, client).await?;
+    let (title, text) = state.haven.incident_letter(&actor, &id, &client).await?;
     let page = LetterPage {
         nonce: security::nonce(),
         version: VERSION,
         user_name: actor.display_name().to_owned(),
         idle_seconds: actor.idle_timeout().as_secs(),
         incident_id: id,
-        title: view.incident.text.title,
+        title,
         letter: text,
     };
     Ok(render(StatusCode::OK, &page))

@@ -173,24 +173,12 @@ impl Haven {
         if records.is_empty() {
             return Ok(Vec::new());
         }
+        self.audit_eligibility_read(actor, client).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let entry = AuditEntry::new("billing.eligibility_read", Crud::Read)
-            .client(client)
-            .categories(&["insurance"])
-            .purpose("HPAYMT");
-        self.audited_by(actor, entry).await?;
         records
             .into_iter()
             .map(|r| {
-                let summary = match &r.answer {
-                    Some(sealed) => {
-                        let text = open_cell(&ring, practice, SealedColumn::EligibilityAnswer, &r.id, sealed)?;
-                        let text = String::from_utf8_lossy(text.expose()).into_owned();
-                        let answers = read_answers(&text).map_err(|e| ServiceError::Internal(e.to_string()))?;
-                        answers.into_iter().find(|a| a.trace == r.trace).map(|a| a.summary())
-                    }
-                    None => None,
-                };
+                let summary = read_answer(&ring, practice, &r)?;
                 Ok(EligibilityCheck {
                     id: r.id,
                     payer: r.payer,
@@ -202,6 +190,34 @@ impl Haven {
             })
             .collect()
     }
+
+    /// What the newest answered inquiry says, for the insurance card: only that answer is opened.
+    pub async fn newest_eligibility_answer(&self, actor: &Actor, client: ClientId) -> Result<Option<Summary>> {
+        actor.may(Resource::Billing, Action::View)?;
+        let practice = actor.practice();
+        let records = self.store.eligibility_checks(practice, client).await?;
+        let Some(answered) = records.iter().find(|r| r.answer.is_some()) else { return Ok(None) };
+        self.audit_eligibility_read(actor, client).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        read_answer(&ring, practice, answered)
+    }
+
+    async fn audit_eligibility_read(&self, actor: &Actor, client: ClientId) -> Result<()> {
+        let entry = AuditEntry::new("billing.eligibility_read", Crud::Read)
+            .client(client)
+            .categories(&["insurance"])
+            .purpose("HPAYMT");
+        self.audited_by(actor, entry).await
+    }
+}
+
+/// The inquiry's answer, opened and read, if it came.
+fn read_answer(ring: &crypto::Keyring, practice: domain::PracticeId, r: &EligibilityRecord) -> Result<Option<Summary>> {
+    let Some(sealed) = &r.answer else { return Ok(None) };
+    let text = open_cell(ring, practice, SealedColumn::EligibilityAnswer, &r.id, sealed)?;
+    let answers =
+        read_answers(&String::from_utf8_lossy(text.expose())).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(answers.into_iter().find(|a| a.trace == r.trace).map(|a| a.summary()))
 }
 
 fn missing(what: &str) -> ServiceError {

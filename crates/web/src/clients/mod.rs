@@ -399,8 +399,7 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
         document_count,
         assistance: state.haven.chart_assistance(actor, id).await?,
         eligibility: if actor.is_allowed(Resource::Billing, Action::View) {
-            let checks = state.haven.eligibility_checks(actor, id).await?;
-            Some(checks.iter().find_map(|c| c.summary.as_ref()).map(crate::billing::said))
+            Some(state.haven.newest_eligibility_answer(actor, id).await?.as_ref().map(crate::billing::said))
         } else {
             None
         },
