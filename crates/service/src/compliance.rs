@@ -57,7 +57,6 @@ pub struct BackupSummary {
     /// Public keys backups are encrypted to (none: no backups are made).
     pub recipients: usize,
     pub every_hours: Option<u64>,
-    pub keep: usize,
     pub count: usize,
     pub newest: Option<Timestamp>,
     /// The newest backup that passed a restore drill, and when the drill ran.
@@ -280,10 +279,9 @@ impl Haven {
         let keys = self.store.data_keys(actor.practice()).await?;
         let current = current_sealing_keys(&keys);
         let oldest = current.iter().map(|k| days(k.created_at, now)).max().unwrap_or(0);
-        let ages = current.iter().map(|k| format!("{} {} d", k.purpose.replace('_', " "), days(k.created_at, now)));
-        let ages: Vec<String> = ages.collect();
-        let master: Vec<String> = current.iter().map(|k| k.master_key_id.clone()).collect();
-        let master = master.first().cloned().unwrap_or_default();
+        let ages: Vec<String> =
+            current.iter().map(|k| format!("{} {} d", k.purpose.replace('_', " "), days(k.created_at, now))).collect();
+        let master = current.first().map_or("", |k| k.master_key_id.as_str());
         let whole_file = match (d.database, d.database_encrypted_whole) {
             ("SQLite", true) => {
                 finding("Database file", Standing::Met, "Encrypted whole as well (SQLCipher, AES-256).")

@@ -149,7 +149,6 @@ impl service::compliance::BackupState for Backups {
         service::compliance::BackupSummary {
             recipients: self.0.recipients.len(),
             every_hours: self.0.every.map(|d| d.as_secs() / 3600),
-            keep: self.0.keep,
             count: records.len(),
             newest: records.last().map(|r| r.created_at),
             verified,
