@@ -66,6 +66,7 @@ const MIGRATIONS: Migrations = &[
     (46, include_str!("../migrations/0046_remittances.sql")),
     (47, include_str!("../migrations/0047_incidents.sql")),
     (48, include_str!("../migrations/0048_eligibility.sql")),
+    (49, include_str!("../migrations/0049_retention.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -40,3 +40,32 @@ async fn database_is_in_wal_mode() {
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(mode, "wal");
 }
+
+/// Every table that names a client is emptied by a purge (or is named as kept with the audit
+/// log): a new table of the record cannot be forgotten by the retention. (The schema is the
+/// same encrypted; read plainly here.)
+#[cfg(not(feature = "sqlcipher"))]
+#[tokio::test]
+async fn a_purge_knows_every_table_that_names_a_client() {
+    let fresh = fresh().await;
+    let path = fresh._dir.path().join("haven.db");
+    drop(fresh.store);
+    let conn = rusqlite::Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut naming = conn
+        .prepare(
+            "SELECT DISTINCT m.name FROM sqlite_master m, pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND (c.name IN ('client_id', 'client') OR m.name = 'clients') \
+             UNION SELECT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+             WHERE m.type = 'table' AND f.\"table\" = 'clients' ORDER BY 1",
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_else(|e| panic!("{e}"));
+    naming.retain(|t| !store::NOT_CLIENT_ROWS.contains(&t.as_str()));
+    let purged: std::collections::BTreeSet<_> = store::CLIENT_ROWS.iter().map(|t| t.table).collect();
+    let forgotten: Vec<_> = naming.iter().filter(|t| !purged.contains(t.as_str())).collect();
+    assert!(forgotten.is_empty(), "tables naming a client that a purge leaves: {forgotten:?}");
+    assert!(naming.len() >= 20, "the schema was not read: {naming:?}");
+}

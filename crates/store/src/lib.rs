@@ -31,6 +31,7 @@ mod practice;
 mod questionnaires;
 mod records;
 mod reminders;
+mod retention;
 mod scheduling;
 mod sealed_cells;
 mod sign_in;
@@ -69,6 +70,10 @@ pub use practice::PracticeStore;
 pub use questionnaires::{QuestionnaireRecord, QuestionnaireStore};
 pub use records::*;
 pub use reminders::{ReminderRecord, ReminderSettingsRecord, ReminderStore};
+pub use retention::{
+    CLIENT_ROWS, ClientActivity, LegalHoldRecord, NOT_CLIENT_ROWS, PurgeRecord, Purged, RetentionRulesRecord,
+    RetentionStore,
+};
 pub use scheduling::SchedulingStore;
 pub use sealed_cells::{SealedCell, SealedCellStore, SealedColumn};
 pub use sign_in::SignInStore;
@@ -140,6 +145,7 @@ pub trait Store:
     + IntakeStore
     + BillingStore
     + IncidentStore
+    + RetentionStore
     + Send
     + Sync
     + std::fmt::Debug

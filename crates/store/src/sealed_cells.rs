@@ -62,13 +62,15 @@ pub enum SealedColumn {
     RemittanceContent,
     /// A security incident's account and risk assessment.
     IncidentContent,
+    /// A legal hold's matter (the case or request it answers).
+    LegalHoldMatter,
     /// An eligibility inquiry as sent (the 270) and the payer's answer (the 271).
     EligibilityRequest,
     EligibilityAnswer,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 31] = [
+    pub const ALL: [SealedColumn; 32] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -98,6 +100,7 @@ impl SealedColumn {
         SealedColumn::ClaimBatchContent,
         SealedColumn::RemittanceContent,
         SealedColumn::IncidentContent,
+        SealedColumn::LegalHoldMatter,
         SealedColumn::EligibilityRequest,
         SealedColumn::EligibilityAnswer,
     ];
@@ -127,6 +130,7 @@ impl SealedColumn {
             SealedColumn::ClaimBatchContent => "claim_batches",
             SealedColumn::RemittanceContent => "remittances",
             SealedColumn::IncidentContent => "incidents",
+            SealedColumn::LegalHoldMatter => "legal_holds",
             SealedColumn::EligibilityRequest | SealedColumn::EligibilityAnswer => "eligibility_checks",
         }
     }
@@ -153,6 +157,7 @@ impl SealedColumn {
             SealedColumn::ClaimBatchContent | SealedColumn::RemittanceContent | SealedColumn::IncidentContent => {
                 "content"
             }
+            SealedColumn::LegalHoldMatter => "matter",
             SealedColumn::MessageAttachmentDetail => "detail",
             SealedColumn::MessageAttachmentKey => "content_key",
             SealedColumn::EligibilityRequest => "request",
@@ -198,6 +203,7 @@ impl SealedColumn {
             SealedColumn::ClaimBatchContent => sql::CLAIM_BATCH_CELLS,
             SealedColumn::RemittanceContent => sql::REMITTANCE_CELLS,
             SealedColumn::IncidentContent => sql::INCIDENT_CELLS,
+            SealedColumn::LegalHoldMatter => sql::LEGAL_HOLD_CELLS,
             SealedColumn::EligibilityRequest => sql::ELIGIBILITY_REQUEST_CELLS,
             SealedColumn::EligibilityAnswer => sql::ELIGIBILITY_ANSWER_CELLS,
         }

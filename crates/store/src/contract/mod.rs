@@ -11,6 +11,7 @@ mod intake;
 mod keys;
 mod portal;
 mod practice;
+mod retention;
 mod scheduling;
 mod sign_in;
 pub use ai::*;
@@ -22,6 +23,7 @@ pub use intake::*;
 pub use keys::*;
 pub use portal::*;
 pub use practice::*;
+pub use retention::*;
 pub use scheduling::*;
 pub use sign_in::*;
 
@@ -120,6 +122,8 @@ macro_rules! store_contract_suite {
             old_audit_events_are_dropped_only_below_the_mark,
             the_sequencer_lease_has_one_holder_at_a_time,
             signed_notes_cannot_be_unlocked_by_sql,
+            a_purge_takes_one_clients_whole_record_behind_its_tombstone,
+            retention_rules_and_legal_holds_are_kept,
             recorded_changes_queue_their_events,
             audit_events_are_found_by_every_field
         );
