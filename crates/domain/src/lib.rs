@@ -74,6 +74,7 @@ pub mod policy;
 pub mod portal;
 pub mod practice;
 pub mod reminder;
+pub mod retention;
 pub mod rng;
 pub mod role;
 pub mod secret;

@@ -52,6 +52,9 @@ pub enum Resource {
     /// Security incidents and their breach risk assessments: the owner's (the privacy officer's)
     /// alone, as they name clients and staff.
     Incidents,
+    /// How long clients' records are kept, legal holds, and purging records past retention:
+    /// the owner's alone, as it destroys records and names clients.
+    Retention,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -121,6 +124,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (Compliance, Create | Update, _) => Decision::Deny("the compliance page is read from the running system"),
         (Incidents, _, Owner) => Decision::Allow,
         (Incidents, _, _) => Decision::Deny("only the owner handles security incidents"),
+        (Retention, _, Owner) => Decision::Allow,
+        (Retention, _, _) => Decision::Deny("only the owner decides how long records are kept and places legal holds"),
     }
 }
 
@@ -468,6 +473,9 @@ mod tests {
             (Incidents, View, &[Role::Owner]),
             (Incidents, Create, &[Role::Owner]),
             (Incidents, Update, &[Role::Owner]),
+            (Retention, View, &[Role::Owner]),
+            (Retention, Create, &[Role::Owner]),
+            (Retention, Update, &[Role::Owner]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

@@ -78,9 +78,10 @@ pub trait RetentionStore: Send + Sync {
     /// Every client of the practice with when their record was last added to.
     async fn client_activity(&self, practice: PracticeId) -> Result<Vec<ClientActivity>>;
     /// Deletes every row of the client's record, in one transaction, after writing `purge` as
-    /// its tombstone. `Conflict` if the client was purged already, `NoRowChanged` if there is
-    /// no such client.
-    async fn purge_client(&self, practice: PracticeId, purge: &PurgeRecord) -> Result<Purged>;
+    /// its tombstone, then has the storage drop its copies of them. `None` (and nothing done)
+    /// while a legal hold covers the client; `Conflict` if the client was purged already,
+    /// `NoRowChanged` if there is no such client.
+    async fn purge_client(&self, practice: PracticeId, purge: &PurgeRecord) -> Result<Option<Purged>>;
     /// How many rows of the client's record exist, in all the tables a purge empties.
     async fn client_rows(&self, practice: PracticeId, client: ClientId) -> Result<u64>;
     /// The purges made, newest first.
@@ -197,8 +198,10 @@ const ACTIVITY: &str = "SELECT c.id, c.date_of_birth, c.created_at, \
      (SELECT MAX(h.created_at) FROM charges h WHERE h.practice_id = c.practice_id AND h.client_id = c.id), \
      (SELECT MAX(l.at) FROM ledger_entries l WHERE l.practice_id = c.practice_id AND l.client_id = c.id) \
      FROM clients c WHERE c.practice_id = $1 ORDER BY c.id";
+/// Written only while no legal hold covers the client: without it nothing kept can go.
 const INSERT_PURGE: &str = "INSERT INTO client_purges (practice_id, client_id, purged_at, last_encounter, kept_until) \
-     VALUES ($1, $2, $3, $4, $5)";
+     SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM legal_holds WHERE practice_id = $1 \
+     AND released_at IS NULL AND (client_id IS NULL OR client_id = $2))";
 const PURGES: &str = "SELECT client_id, purged_at, last_encounter, kept_until FROM client_purges \
      WHERE practice_id = $1 ORDER BY purged_at DESC, client_id LIMIT $2";
 const PURGED_ALREADY: &str =
@@ -317,7 +320,7 @@ impl<S: Sql> RetentionStore for SqlStore<S> {
         self.0.query(Some(practice), ACTIVITY, vec![practice.into()]).await?.iter().map(activity).collect()
     }
 
-    async fn purge_client(&self, practice: PracticeId, purge: &PurgeRecord) -> Result<Purged> {
+    async fn purge_client(&self, practice: PracticeId, purge: &PurgeRecord) -> Result<Option<Purged>> {
         let client = purge.client;
         let pair = || vec![Value::from(practice), client.into()];
         if self.count(Some(practice), PURGED_ALREADY, pair()).await? > 0 {
@@ -334,7 +337,7 @@ impl<S: Sql> RetentionStore for SqlStore<S> {
             purge.last_encounter.as_str().into(),
             purge.kept_until.as_str().into(),
         ];
-        let mut statements = vec![Statement::new(INSERT_PURGE, tombstone)];
+        let mut statements = vec![Statement::new(INSERT_PURGE, tombstone).must_change_a_row()];
         if postgres {
             statements.push(Statement::new(GRANT_DELETE, vec![]));
             statements.push(Statement::new(GRANT_LOCK_FILINGS, vec![]));
@@ -361,7 +364,11 @@ impl<S: Sql> RetentionStore for SqlStore<S> {
             statements.push(Statement::new(REVOKE_LOCK_FILINGS, vec![]));
             statements.push(Statement::new(REVOKE_DELETE, vec![]));
         }
-        let changed = self.0.transaction(Some(practice), statements).await?;
+        let changed = match self.0.transaction(Some(practice), statements).await {
+            Err(StoreError::NoRowChanged(0)) => return Ok(None),
+            other => other?,
+        };
+        self.0.release_deleted().await?;
 
         let mut rows: Vec<(&'static str, u64)> = CLIENT_ROWS
             .iter()
@@ -373,7 +380,7 @@ impl<S: Sql> RetentionStore for SqlStore<S> {
             let n = changed.iter().skip(first_appointment).take(own_appointments.len()).sum();
             rows.push(("appointments", n));
         }
-        Ok(Purged { rows, files })
+        Ok(Some(Purged { rows, files }))
     }
 
     async fn client_rows(&self, practice: PracticeId, client: ClientId) -> Result<u64> {

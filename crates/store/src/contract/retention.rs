@@ -144,7 +144,25 @@ pub async fn a_purge_takes_one_clients_whole_record_behind_its_tombstone<S: Sql>
         last_encounter: "2016-01-04".into(),
         kept_until: "2026-01-04".into(),
     };
-    let purged = ok(store.purge_client(p.id, &purge).await);
+    let hold = LegalHoldRecord {
+        id: "subpoena".into(),
+        client: Some(gone),
+        matter: vec![1],
+        placed_at: t(900),
+        placed_by: p.owner.id,
+        released_at: None,
+        released_by: None,
+    };
+    ok(store.place_legal_hold(p.id, &hold).await);
+    assert_eq!(ok(store.purge_client(p.id, &purge).await), None, "held");
+    ok(store.release_legal_hold(p.id, "subpoena", p.owner.id, t(950)).await);
+    let practice_wide = LegalHoldRecord { id: "audit".into(), client: None, ..hold };
+    ok(store.place_legal_hold(p.id, &practice_wide).await);
+    assert_eq!(ok(store.purge_client(p.id, &purge).await), None, "held practice-wide");
+    ok(store.release_legal_hold(p.id, "audit", p.owner.id, t(960)).await);
+    assert!(ok(store.client_rows(p.id, gone).await) >= 12, "nothing went while held");
+
+    let purged = ok(store.purge_client(p.id, &purge).await).unwrap_or_else(|| panic!("no hold is in force"));
     let rows: std::collections::BTreeMap<_, _> = purged.rows.iter().copied().collect();
     for (table, n) in [
         ("clients", 1),
