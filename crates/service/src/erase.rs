@@ -52,10 +52,15 @@ fn canonical(d: &Destruction) -> Result<Vec<u8>> {
 }
 
 impl Haven {
-    /// Reasons an erase must not happen now. The hook for legal holds and retention periods
-    /// (PRODUCT.md DL-4, DL-5); neither exists yet, so nothing blocks.
-    pub async fn erase_blockers(&self, _practice: PracticeId) -> Result<Vec<String>> {
-        Ok(Vec::new())
+    /// Reasons an erase must not happen now: a legal hold in force (DL-4, DL-5). Closing an
+    /// account is export first, then this; the retention periods are the operator's agreement
+    /// with the practice, which the erase's typed confirmation stands for.
+    pub async fn erase_blockers(&self, practice: PracticeId) -> Result<Vec<String>> {
+        let mut blockers = Vec::new();
+        if self.legal_hold_in_force(practice).await? {
+            blockers.push("a legal hold is in force: release it on the retention page first".to_owned());
+        }
+        Ok(blockers)
     }
 
     /// The public key that checks the certificates this server signs (hex), for pinning.

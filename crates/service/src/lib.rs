@@ -35,6 +35,7 @@ mod passwords;
 pub mod portal;
 mod practice;
 pub mod reminders;
+pub mod retention;
 pub mod rotation;
 mod scheduling;
 mod secrets;
