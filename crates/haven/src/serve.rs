@@ -133,6 +133,7 @@ pub async fn run(config: Config) -> Result<()> {
     }
     tracing::info!(setup_link_printed = setup_link.is_some(), "accepting requests");
     tokio::spawn(housekeeping(haven.clone()));
+    tokio::spawn(retention(haven.clone()));
     tokio::spawn(reminders(haven.clone(), config.reminder_interval));
     match (&config.database, config.backup.every) {
         (Database::Sqlite, Some(every)) => {
@@ -204,6 +205,20 @@ async fn housekeeping(haven: Haven) {
         }
         if let Err(e) = haven.disable_inactive_accounts().await {
             tracing::warn!(error = %e, "could not disable inactive accounts");
+        }
+    }
+}
+
+/// Once a day (and at start): purge the records past retention in the practices that turned
+/// it on (DL-4). Daily, because each record a hold keeps is an audit event per run.
+async fn retention(haven: Haven) {
+    let mut every = tokio::time::interval(Duration::from_secs(24 * 3600));
+    loop {
+        every.tick().await;
+        match haven.purge_past_retention().await {
+            Ok(run) if run == service::retention::PurgeRun::default() => {}
+            Ok(run) => tracing::info!(purged = run.purged, held = run.held, "records past retention"),
+            Err(e) => tracing::warn!(error = %e, "could not purge the records past retention"),
         }
     }
 }

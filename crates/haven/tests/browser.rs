@@ -376,16 +376,8 @@ fn the_owner_records_an_incident_and_drafts_a_letter() {
 fn a_biller_asks_about_eligibility_and_reads_the_answer_on_the_card() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
-    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "10", "--no-calendar", "--data-dir"]).arg(&dir));
-    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
-    let owner = report["staff"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|s| s["role"] == "owner")
-        .map(|s| format!("{}:{}", s["email"].as_str().unwrap_or(""), s["password"].as_str().unwrap_or("")));
-    let owner = owner.unwrap_or_else(|| panic!("no owner"));
+    let report = seeded_report(&dir, &["--clients", "10", "--no-calendar"]);
+    let owner = account_of(&report, "owner");
     let server = Server::start(&dir, &[], &[]);
     // A client whose primary payer the practice bills (the set-up page lists the payers).
     let cookie = sign_in(&server.url, &owner);
@@ -561,5 +553,49 @@ fn a_client_joins_the_portal_on_a_phone_and_sees_who_viewed_their_record() {
         "portal-code.png",
     ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
+/// Retention: a record past it and one coming due (their dates moved back in the file, as the
+/// years would have); the one coming due is held, the other purged with its chart.
+#[test]
+fn the_owner_holds_one_record_and_purges_another_past_retention() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--clients", "6", "--no-calendar"]);
+    let owner = account_of(&report, "owner");
+    // Adults: a minor's record is kept from their coming of age.
+    let adults: Vec<&str> = report["clients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["date_of_birth"].as_str().is_some_and(|d| d < "2000-01-01"))
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    let [past, soon, ..] = adults[..] else { panic!("two adult clients: {adults:?}") };
+    let year = 365 * 24 * 3600 * 1_000_000_i64;
+    age_record(&dir, past, 15 * year);
+    age_record(&dir, soon, 10 * year - 30 * 24 * 3600 * 1_000_000);
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("retention.mjs", &[&server.url, &owner, past, soon], &server);
+    for shot in ["retention.png", "retention-purged.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
+/// Moves every date a client's record was last added to back by `micros`.
+fn age_record(dir: &Path, client: &str, micros: i64) {
+    let conn = rusqlite::Connection::open(dir.join("haven.db")).unwrap_or_else(|e| panic!("{e}"));
+    for sql in [
+        "UPDATE clients SET created_at = created_at - ?2 WHERE id = ?1",
+        "UPDATE notes SET created_at = created_at - ?2 WHERE client_id = ?1",
+        "UPDATE measures SET administered_at = administered_at - ?2 WHERE client_id = ?1",
+        "UPDATE documents SET uploaded_at = uploaded_at - ?2 WHERE client_id = ?1",
+        "UPDATE charges SET created_at = created_at - ?2 WHERE client_id = ?1",
+        "UPDATE ledger_entries SET at = at - ?2 WHERE client_id = ?1",
+        "UPDATE appointments SET starts_at = starts_at - ?2, ends_at = ends_at - ?2 \
+         WHERE id IN (SELECT appointment_id FROM appointment_clients WHERE client_id = ?1)",
+    ] {
+        conn.execute(sql, rusqlite::params![client, micros]).unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 }

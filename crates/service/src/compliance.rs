@@ -153,6 +153,7 @@ impl Haven {
         let mut sections = vec![self.agreements(actor, &names, &tz).await?, self.access(actor, &practice.rules).await?];
         sections.push(self.encryption(actor, now).await?);
         sections.push(self.audit_section(actor, &tz).await?);
+        sections.push(self.records_section(actor).await?);
         sections.push(self.backups_section(now, &tz));
         sections.push(part2_section(practice.rules.part2_program));
         let providers = self.store.ai_providers(actor.practice()).await?;
@@ -388,6 +389,45 @@ impl Haven {
                         if log.retention_years >= AUDIT_YEARS_MIN { "" } else { "; keep it at least 7" }
                     ),
                 ),
+            ],
+        })
+    }
+
+    /// How long clients' records are kept and the holds in force (DL-4, DL-5).
+    async fn records_section(&self, actor: &Actor) -> Result<Section> {
+        let saved = self.store.retention_rules(actor.practice()).await?;
+        let rules = saved.as_ref().map_or_else(domain::retention::Rules::default, |r| domain::retention::Rules {
+            clinical_years: r.clinical_years,
+            billing_years: r.billing_years,
+            automatic: r.automatic,
+        });
+        let purge = if rules.automatic {
+            "records past retention are purged daily, each purge an audit event"
+        } else {
+            "records past retention wait on the retention page for the owner to purge them"
+        };
+        let holds = self.store.legal_holds(actor.practice()).await?;
+        let in_force: Vec<_> = holds.iter().filter(|h| h.released_at.is_none()).collect();
+        let holds_text = match (in_force.len(), in_force.iter().any(|h| h.client.is_none())) {
+            (0, _) => "None in force.".to_owned(),
+            (n, true) => format!("{n} in force, one of them on the whole practice: nothing is purged or erased."),
+            (n, false) => format!("{n} in force: those records are not purged."),
+        };
+        Ok(Section {
+            title: "Records retention",
+            findings: vec![
+                finding(
+                    "Retention",
+                    if saved.is_some() { Standing::Met } else { Standing::Note },
+                    format!(
+                        "Clinical records are kept {} years after the last encounter (or after a minor turns 18), \
+                         billing records {} years after the last charge or payment; {purge}.{}",
+                        rules.clinical_years,
+                        rules.billing_years,
+                        if saved.is_some() { "" } else { " These are the defaults: confirm them for your state." }
+                    ),
+                ),
+                finding("Legal holds", Standing::Note, holds_text),
             ],
         })
     }

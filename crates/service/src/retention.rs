@@ -198,10 +198,13 @@ impl Haven {
         }
     }
 
-    /// The owner purges one record past its retention now. Refused while it is not past, or
-    /// while a hold covers it.
-    pub async fn purge_record(&self, actor: &Actor, client: &str) -> Result<()> {
+    /// The owner purges one record past its retention now, having confirmed it cannot be
+    /// undone. Refused while it is not past, or while a hold covers it.
+    pub async fn purge_record(&self, actor: &Actor, client: &str, confirmed: bool) -> Result<()> {
         actor.may(Resource::Retention, Action::Update)?;
+        if !confirmed {
+            return Err(invalid("confirm", "must be ticked: a purge cannot be undone".into()));
+        }
         let client = client.parse::<ClientId>().map_err(|_| ServiceError::NotFound)?;
         let rules = self.retention_rules(actor).await?.rules;
         let today = self.today(actor).await?;

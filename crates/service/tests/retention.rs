@@ -124,7 +124,7 @@ async fn records_past_retention_are_purged_whole_and_held_ones_kept() {
     assert!(ok(p.haven.erase_blockers(p.practice).await).is_empty());
     assert_eq!(ok(p.haven.purge_past_retention().await).purged, 1);
     assert_eq!(ok(p.store.client_rows(p.practice, held).await), 0);
-    let again = p.haven.purge_record(&owner, &held.to_string()).await;
+    let again = p.haven.purge_record(&owner, &held.to_string(), true).await;
     assert!(matches!(again, Err(ServiceError::Conflict(_))), "{again:?}");
     let review = ok(p.haven.retention_review(&owner).await);
     assert!(review.past.is_empty());
@@ -141,7 +141,9 @@ async fn the_owner_purges_by_hand_only_what_is_due() {
     let p = Practice::new().await;
     let owner = p.owner().await;
     let client = p.clients[2];
-    let early = p.haven.purge_record(&owner, &client.to_string()).await;
+    let unconfirmed = p.haven.purge_record(&owner, &client.to_string(), false).await;
+    assert!(matches!(unconfirmed, Err(ServiceError::Invalid(_))), "{unconfirmed:?}");
+    let early = p.haven.purge_record(&owner, &client.to_string(), true).await;
     assert!(matches!(early, Err(ServiceError::Conflict(_))), "{early:?}");
     let clinician = p.signed_in(Role::Clinician).await;
     assert!(matches!(p.haven.retention_review(&clinician).await, Err(ServiceError::Denied(_))));
@@ -154,7 +156,7 @@ async fn the_owner_purges_by_hand_only_what_is_due() {
 
     p.years_later(40);
     let owner = p.owner().await;
-    ok(p.haven.purge_record(&owner, &client.to_string()).await);
+    ok(p.haven.purge_record(&owner, &client.to_string(), true).await);
     assert_eq!(ok(p.store.client_rows(p.practice, client).await), 0);
     assert_eq!(p.events(&owner, "retention.purge").await, [Some(client.to_string())]);
 }

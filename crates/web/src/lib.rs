@@ -36,6 +36,7 @@ mod practice_profile;
 mod refusals;
 mod reminders;
 mod remote;
+mod retention;
 mod rooms;
 mod routes;
 mod second_factor;
@@ -86,6 +87,7 @@ fn all_routes() -> routes::Routes {
         .merge(agreement::routes())
         .merge(compliance::routes())
         .merge(incidents::routes())
+        .merge(retention::routes())
         .merge(practice_profile::routes())
         .merge(second_factor::routes())
         .merge(staff::routes())

@@ -298,6 +298,8 @@ struct DashboardPage {
     compliance: bool,
     /// The owner handles security incidents.
     incidents: bool,
+    /// The owner decides how long records are kept.
+    retention: bool,
     /// The video server in use, and whether it is the public one (a trial set-up).
     video: (String, bool),
     /// The audit log's newest checkpoint, for the owner.
@@ -371,6 +373,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         edits_profile: actor.is_allowed(Resource::PracticeProfile, Action::Update),
         compliance: actor.is_allowed(Resource::Compliance, Action::View),
         incidents: actor.is_allowed(Resource::Incidents, Action::View),
+        retention: actor.is_allowed(Resource::Retention, Action::View),
         video: {
             let (server, _) = state.haven.telehealth_server();
             (server.to_owned(), server == service::telehealth::PUBLIC_SERVER)

@@ -310,18 +310,25 @@ pub fn seeded_with_calendar(dir: &Path, roles: &[&str]) -> Vec<String> {
 }
 
 fn seeded_with(dir: &Path, roles: &[&str], options: &[&str]) -> Vec<String> {
+    let report = seeded_report(dir, options);
+    roles.iter().map(|role| account_of(&report, role)).collect()
+}
+
+/// `haven demo seed --json` with `options`: its report.
+pub fn seeded_report(dir: &Path, options: &[&str]) -> serde_json::Value {
     let mut args = vec!["demo", "seed", "--json"];
     args.extend(options);
     args.push("--data-dir");
     let seeded = run(haven(&args).arg(dir));
     assert!(seeded.status.success(), "{}", text(&seeded.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
-    let staff = report["staff"].as_array().cloned().unwrap_or_default();
-    let account = |role: &&str| {
-        let s = staff.iter().find(|s| s["role"] == *role).unwrap_or_else(|| panic!("no {role}"));
-        format!("{}:{}", s["email"].as_str().unwrap_or_default(), s["password"].as_str().unwrap_or_default())
-    };
-    roles.iter().map(account).collect()
+    serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// "email:password" of the report's first staff member in `role`.
+pub fn account_of(report: &serde_json::Value, role: &str) -> String {
+    let staff = report["staff"].as_array().into_iter().flatten();
+    let s = staff.clone().find(|s| s["role"] == role).unwrap_or_else(|| panic!("no {role}"));
+    format!("{}:{}", s["email"].as_str().unwrap_or_default(), s["password"].as_str().unwrap_or_default())
 }
 
 pub fn post_form_as(url: &str, cookie: &str, fields: &[(&str, &str)]) -> Answer {

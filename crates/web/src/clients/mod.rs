@@ -315,6 +315,8 @@ struct ChartPage {
     assistance: Option<service::NoteAssistance>,
     /// For billing: the newest eligibility answer, in words (`Some(None)`: none yet).
     eligibility: Option<Option<crate::billing::Said>>,
+    /// The owner may place a legal hold on the record (DL-4).
+    places_holds: bool,
 }
 
 impl ChartPage {
@@ -403,6 +405,7 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
         } else {
             None
         },
+        places_holds: actor.is_allowed(Resource::Retention, Action::Create),
     })
 }
 
