@@ -61,6 +61,7 @@ pub mod document;
 pub mod feed;
 pub mod group;
 pub mod ids;
+pub mod import;
 pub mod incident;
 pub mod insurance;
 pub mod intake;

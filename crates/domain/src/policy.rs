@@ -55,6 +55,9 @@ pub enum Resource {
     /// How long clients' records are kept, legal holds, and purging records past retention:
     /// the owner's alone, as it destroys records and names clients.
     Retention,
+    /// Bringing clients in from another system's export: the owner and administrators, who
+    /// set the practice up.
+    DataImport,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -126,6 +129,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (Incidents, _, _) => Decision::Deny("only the owner handles security incidents"),
         (Retention, _, Owner) => Decision::Allow,
         (Retention, _, _) => Decision::Deny("only the owner decides how long records are kept and places legal holds"),
+        (DataImport, _, Owner | Administrator) => Decision::Allow,
+        (DataImport, _, _) => Decision::Deny("only the owner or an administrator imports clients from another system"),
     }
 }
 
@@ -476,6 +481,9 @@ mod tests {
             (Retention, View, &[Role::Owner]),
             (Retention, Create, &[Role::Owner]),
             (Retention, Update, &[Role::Owner]),
+            (DataImport, View, &[Role::Owner, Role::Administrator]),
+            (DataImport, Create, &[Role::Owner, Role::Administrator]),
+            (DataImport, Update, &[Role::Owner, Role::Administrator]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

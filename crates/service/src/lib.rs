@@ -23,6 +23,7 @@ mod demo_schedule;
 pub mod erase;
 mod error;
 pub mod export;
+pub mod import;
 pub mod incidents;
 pub mod intake;
 pub mod keys;

@@ -41,6 +41,14 @@ pub trait ClientStore: Send + Sync {
     /// Stores new clients, each with its first care team, in one transaction: all or none.
     async fn create_clients(&self, practice: PracticeId, clients: &[(SealedClient, Vec<CareTeamMember>)])
     -> Result<()>;
+    /// Stores clients brought from another system, each with its care team, and their
+    /// diagnoses, in one transaction: all or none.
+    async fn import_clients(
+        &self,
+        practice: PracticeId,
+        clients: &[(SealedClient, Vec<CareTeamMember>)],
+        diagnoses: &[crate::DiagnosisRecord],
+    ) -> Result<()>;
     async fn client(&self, practice: PracticeId, id: ClientId) -> Result<Option<SealedClient>>;
     /// The `limit` clients added last, newest first.
     async fn recent_clients(&self, practice: PracticeId, limit: u32) -> Result<Vec<SealedClient>>;
@@ -197,11 +205,21 @@ impl<S: Sql> ClientStore for SqlStore<S> {
         practice: PracticeId,
         clients: &[(SealedClient, Vec<CareTeamMember>)],
     ) -> Result<()> {
+        self.import_clients(practice, clients, &[]).await
+    }
+
+    async fn import_clients(
+        &self,
+        practice: PracticeId,
+        clients: &[(SealedClient, Vec<CareTeamMember>)],
+        diagnoses: &[crate::DiagnosisRecord],
+    ) -> Result<()> {
         let mut statements = Vec::new();
         for (client, team) in clients {
             statements.push(insert_client(practice, client));
             statements.extend(team.iter().map(|m| insert_member(practice, client.id, m)));
         }
+        statements.extend(diagnoses.iter().map(|d| crate::diagnoses::insert_diagnosis(practice, d)));
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
 

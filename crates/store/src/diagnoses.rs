@@ -21,7 +21,7 @@ pub trait DiagnosisStore: Send + Sync {
     async fn update_diagnosis(&self, practice: PracticeId, record: &DiagnosisRecord) -> Result<()>;
 }
 
-fn insert_diagnosis(practice: PracticeId, d: &DiagnosisRecord) -> Statement {
+pub(crate) fn insert_diagnosis(practice: PracticeId, d: &DiagnosisRecord) -> Statement {
     let params = vec![
         d.id.into(),
         d.client.into(),

@@ -556,3 +556,37 @@ pub async fn practice_note_templates_are_kept_and_archived_once(store: &dyn Stor
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.note_templates(elsewhere.id).await), vec![]);
 }
+
+/// Clients brought from another system arrive with their care teams and diagnoses, or, when
+/// any of it is refused, not at all.
+pub async fn imported_clients_arrive_whole_or_not_at_all(store: &dyn Store) {
+    let p = practice("Import", "owner@import.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (a, b) = (sealed_client(21, "import-a"), sealed_client(22, "import-b"));
+    let diagnosis = |client: ClientId| DiagnosisRecord {
+        id: DiagnosisId::random(),
+        client,
+        detail: vec![1],
+        rank: 1,
+        status: DiagnosisStatus::Active,
+        version: 1,
+        created_at: t(20),
+        created_by: p.owner.id,
+        updated_at: None,
+    };
+    let team = vec![member(p.owner.id, CareRole::Primary, 20)];
+    // A diagnosis of a client not in the batch fails the whole batch.
+    let stray = diagnosis(ClientId::random());
+    let refused = store.import_clients(p.id, &[(a.clone(), team.clone())], &[diagnosis(a.id), stray]).await;
+    assert!(refused.is_err());
+    assert_eq!(ok(store.client(p.id, a.id).await), None, "nothing of the batch is kept");
+    assert_eq!(ok(store.client_count(p.id).await), 0);
+
+    let (da, db) = (diagnosis(a.id), diagnosis(b.id));
+    ok(store.import_clients(p.id, &[(a.clone(), team.clone()), (b.clone(), vec![])], &[da.clone(), db.clone()]).await);
+    assert_eq!(ok(store.client_count(p.id).await), 2);
+    assert_eq!(ok(store.diagnoses(p.id, a.id).await), [da]);
+    assert_eq!(ok(store.diagnoses(p.id, b.id).await), [db]);
+    assert_eq!(ok(store.care_team(p.id, a.id).await), team);
+    assert_eq!(ok(store.care_team(p.id, b.id).await), []);
+}

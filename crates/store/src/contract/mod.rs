@@ -86,6 +86,7 @@ macro_rules! store_contract_suite {
             data_keys_are_stored_with_their_practice,
             clients_are_found_by_blind_index,
             clients_are_edited_without_lost_updates,
+            imported_clients_arrive_whole_or_not_at_all,
             care_teams_make_caseloads,
             glass_breaks_are_kept_and_reviewed_once,
             diagnoses_are_ranked_and_edited_without_lost_updates,
