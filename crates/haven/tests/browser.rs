@@ -599,3 +599,24 @@ fn age_record(dir: &Path, client: &str, micros: i64) {
         conn.execute(sql, rusqlite::params![client, micros]).unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 }
+
+/// Clients from another system's export: tried, refused while a row is wrong, imported put
+/// right, found (not made twice) on a second import.
+#[test]
+fn the_owner_imports_clients_from_another_systems_export() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let header = "First Name,Last Name,Date of Birth,Mobile Phone,Email,Diagnosis Codes,Balance\r\n";
+    let good = "Marisol,Vega,4/17/1986,(503) 555-0142,marisol@example.com,F41.1,0.00\r\n";
+    let bad = "Theo,Brandt,17/4/1986,,,F41.1,0.00\r\n";
+    let (with_bad, put_right) = (tmp.path().join("export-bad.csv"), tmp.path().join("export.csv"));
+    std::fs::write(&with_bad, format!("{header}{good}{bad}")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&put_right, format!("{header}{good}")).unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(&dir, &[], &[]);
+    let files = [with_bad.to_str().unwrap_or_default(), put_right.to_str().unwrap_or_default()];
+    let shots = run_flow("import.mjs", &[&server.url, &owner, files[0], files[1]], &server);
+    for shot in ["import-tried.png", "import-done.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}

@@ -91,6 +91,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/practice/incidents/{id}", RefusedTo("administrator")),
         ("POST", "/practice/incidents/{id}", RefusedTo("administrator")),
         ("GET", "/practice/incidents/{id}/letters/{client}", RefusedTo("administrator")),
+        ("GET", "/practice/import", RefusedTo("clinician")),
+        ("POST", "/practice/import", RefusedTo("clinician")),
         ("GET", "/practice/retention", RefusedTo("administrator")),
         ("POST", "/practice/retention", RefusedTo("administrator")),
         ("POST", "/practice/retention/holds", RefusedTo("administrator")),

@@ -59,8 +59,13 @@ struct NewClient {
 }
 
 impl Haven {
+    /// Whether the actor may import clients (the page asks before showing its form).
+    pub fn may_import(&self, actor: &Actor) -> Result<()> {
+        actor.may(Resource::DataImport, Action::Create)
+    }
+
     pub async fn import_clients(&self, actor: &Actor, file: &[u8], dry_run: bool) -> Result<ImportReport> {
-        actor.may(Resource::DataImport, Action::Create)?;
+        self.may_import(actor)?;
         let read = domain::import::read(file).map_err(|e| invalid("file", e))?;
         let practice = actor.practice();
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;

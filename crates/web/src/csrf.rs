@@ -25,7 +25,7 @@ pub(crate) const MAX_FORM_BYTES: usize = 1024 * 1024;
 pub(crate) const MAX_UPLOAD_BYTES: usize = domain::document::FILE_MAX_BYTES + 64 * 1024;
 
 /// Whether `path` takes uploads (and so the larger limit): a client's documents, messages'
-/// files, remittance files.
+/// files, remittance files, the export a practice imports.
 fn takes_uploads(path: &str) -> bool {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     matches!(
@@ -37,6 +37,7 @@ fn takes_uploads(path: &str) -> bool {
             | ["portal", "messages", _]
             | ["billing", "remittances"]
             | ["billing", "eligibility"]
+            | ["practice", "import"]
     )
 }
 

@@ -21,6 +21,7 @@ mod csrf;
 mod error;
 mod feed;
 mod health;
+mod import;
 mod incidents;
 mod intake_forms;
 mod message_post;
@@ -86,6 +87,7 @@ fn all_routes() -> routes::Routes {
         .merge(account::routes())
         .merge(agreement::routes())
         .merge(compliance::routes())
+        .merge(import::routes())
         .merge(incidents::routes())
         .merge(retention::routes())
         .merge(practice_profile::routes())

@@ -300,6 +300,8 @@ struct DashboardPage {
     incidents: bool,
     /// The owner decides how long records are kept.
     retention: bool,
+    /// The owner and administrators bring clients in from another system.
+    imports: bool,
     /// The video server in use, and whether it is the public one (a trial set-up).
     video: (String, bool),
     /// The audit log's newest checkpoint, for the owner.
@@ -374,6 +376,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         compliance: actor.is_allowed(Resource::Compliance, Action::View),
         incidents: actor.is_allowed(Resource::Incidents, Action::View),
         retention: actor.is_allowed(Resource::Retention, Action::View),
+        imports: actor.is_allowed(Resource::DataImport, Action::Create),
         video: {
             let (server, _) = state.haven.telehealth_server();
             (server.to_owned(), server == service::telehealth::PUBLIC_SERVER)
