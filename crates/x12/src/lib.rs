@@ -12,6 +12,7 @@
 //! - [`remit`]: the 835 model, its reader, its balancing and a writer (for stand-ins and tests);
 //! - [`eligibility`]: the 270 inquiry written, the 271 answer read into what a practice asks.
 
+pub mod ack;
 pub mod check;
 pub mod claim;
 pub mod eligibility;
