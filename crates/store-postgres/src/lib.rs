@@ -68,6 +68,7 @@ const MIGRATIONS: Migrations = &[
     (47, include_str!("../migrations/0047_incidents.sql")),
     (48, include_str!("../migrations/0048_eligibility.sql")),
     (49, include_str!("../migrations/0049_retention.sql")),
+    (50, include_str!("../migrations/0050_acknowledgements.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -5,6 +5,7 @@
 //! on practice data takes the practice id (multi-tenancy from the first table). Only the service
 //! crate calls these functions.
 
+mod acknowledgements;
 mod ai;
 mod appointments;
 mod audit;
@@ -41,6 +42,7 @@ mod time;
 
 use async_trait::async_trait;
 
+pub use acknowledgements::{AcknowledgementRecord, AcknowledgementStore};
 pub use ai::{AiConsentRecord, AiProviderRecord, AiRequestChange, AiRequestRecord, AiStore};
 pub use appointments::{AppointmentStore, Attendance};
 pub use audit::{
@@ -146,6 +148,7 @@ pub trait Store:
     + BillingStore
     + IncidentStore
     + RetentionStore
+    + AcknowledgementStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -142,6 +142,10 @@ pub const CLIENT_ROWS: &[ClientRows] = &[
     ),
     client_rows!("intake_packets", "client_id = $2"),
     client_rows!("claim_payments", "claim_id IN (SELECT id FROM claims WHERE practice_id = $1 AND client_id = $2)"),
+    client_rows!(
+        "claim_acknowledgements",
+        "claim_id IN (SELECT id FROM claims WHERE practice_id = $1 AND client_id = $2)"
+    ),
     client_rows!("claims", "client_id = $2"),
     client_rows!("ledger_entries", "client_id = $2"),
     client_rows!("charges", "client_id = $2"),

@@ -64,13 +64,15 @@ pub enum SealedColumn {
     IncidentContent,
     /// A legal hold's matter (the case or request it answers).
     LegalHoldMatter,
+    /// What a clearinghouse's acknowledgement said (errors, statuses).
+    AcknowledgementDetail,
     /// An eligibility inquiry as sent (the 270) and the payer's answer (the 271).
     EligibilityRequest,
     EligibilityAnswer,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 32] = [
+    pub const ALL: [SealedColumn; 33] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -101,6 +103,7 @@ impl SealedColumn {
         SealedColumn::RemittanceContent,
         SealedColumn::IncidentContent,
         SealedColumn::LegalHoldMatter,
+        SealedColumn::AcknowledgementDetail,
         SealedColumn::EligibilityRequest,
         SealedColumn::EligibilityAnswer,
     ];
@@ -131,6 +134,7 @@ impl SealedColumn {
             SealedColumn::RemittanceContent => "remittances",
             SealedColumn::IncidentContent => "incidents",
             SealedColumn::LegalHoldMatter => "legal_holds",
+            SealedColumn::AcknowledgementDetail => "claim_acknowledgements",
             SealedColumn::EligibilityRequest | SealedColumn::EligibilityAnswer => "eligibility_checks",
         }
     }
@@ -158,6 +162,7 @@ impl SealedColumn {
                 "content"
             }
             SealedColumn::LegalHoldMatter => "matter",
+            SealedColumn::AcknowledgementDetail => "detail",
             SealedColumn::MessageAttachmentDetail => "detail",
             SealedColumn::MessageAttachmentKey => "content_key",
             SealedColumn::EligibilityRequest => "request",
@@ -204,6 +209,7 @@ impl SealedColumn {
             SealedColumn::RemittanceContent => sql::REMITTANCE_CELLS,
             SealedColumn::IncidentContent => sql::INCIDENT_CELLS,
             SealedColumn::LegalHoldMatter => sql::LEGAL_HOLD_CELLS,
+            SealedColumn::AcknowledgementDetail => sql::ACKNOWLEDGEMENT_CELLS,
             SealedColumn::EligibilityRequest => sql::ELIGIBILITY_REQUEST_CELLS,
             SealedColumn::EligibilityAnswer => sql::ELIGIBILITY_ANSWER_CELLS,
         }

@@ -948,6 +948,7 @@ pub const LEDGER: &str = "SELECT id, client_id, at, kind, amount_cents, claim_id
 pub const REMITTANCE_CELLS: (&str, &str) = sealed_cells!("remittances", "content");
 pub const INCIDENT_CELLS: (&str, &str) = sealed_cells!("incidents", "content");
 pub const LEGAL_HOLD_CELLS: (&str, &str) = sealed_cells!("legal_holds", "matter");
+pub const ACKNOWLEDGEMENT_CELLS: (&str, &str) = sealed_cells!("claim_acknowledgements", "detail");
 pub const ELIGIBILITY_REQUEST_CELLS: (&str, &str) = sealed_cells!("eligibility_checks", "request");
 pub const ELIGIBILITY_ANSWER_CELLS: (&str, &str) = sealed_cells!("eligibility_checks", "answer");
 

@@ -6,8 +6,8 @@ use jiff::civil::date;
 
 use super::*;
 use crate::{
-    BillingSettingsRecord, ChargeRecord, ClaimBatchRecord, ClaimPaymentRecord, ClaimRecord, FeeRecord,
-    LedgerEntryRecord, PayerRecord, RemittanceRecord,
+    AcknowledgementRecord, BillingSettingsRecord, ChargeRecord, ClaimBatchRecord, ClaimPaymentRecord, ClaimRecord,
+    FeeRecord, LedgerEntryRecord, PayerRecord, RemittanceRecord,
 };
 
 fn settings() -> BillingSettingsRecord {
@@ -231,6 +231,30 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(ok(store.ledger(p.id, client.id).await).len(), 1);
     assert_eq!(ok(store.ar_owed(p.id).await), vec![], "a settled claim is no longer owed");
 
+    // What the clearinghouse said: a file is read once; a 277CA's payer claim number fills a
+    // claim that has none, and never replaces one; a 999 names a batch, a 277CA a claim.
+    let ack = |id: &str, kind: &str, batch: Option<&str>, claim: Option<&str>| AcknowledgementRecord {
+        id: id.into(),
+        source: "EXPAYERRCV:000000902".into(),
+        kind: kind.into(),
+        batch: batch.map(str::to_owned),
+        claim: claim.map(str::to_owned),
+        verdict: "accepted".into(),
+        detail: vec![5; 6],
+        received_at: t(70),
+        received_by: Some(p.owner.id),
+    };
+    let numbered = ok(store.claims(p.id).await)[0].payer_claim_number.clone();
+    let read = [ack("ack-1", "999", Some("batch-1"), None), ack("ack-2", "277CA", None, Some("claim-1"))];
+    ok(store.record_acknowledgements(p.id, &read, &[("claim-1".into(), "EHP-ELSE".into())]).await);
+    assert_eq!(ok(store.acknowledgements(p.id, 10).await).len(), 2);
+    assert_eq!(ok(store.claims(p.id).await)[0].payer_claim_number, numbered, "the payer's number is kept");
+    let twice = store.record_acknowledgements(p.id, &[ack("ack-3", "999", Some("batch-1"), None)], &[]).await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    let crossed = store.record_acknowledgements(p.id, &[ack("ack-4", "999", None, Some("claim-1"))], &[]).await;
+    assert!(crossed.is_err(), "a 999 about a claim was kept");
+    assert_eq!(ok(store.acknowledgements(p.id, 10).await).len(), 2, "nothing of a refused file is kept");
+
     // Another practice sees none of it.
     let elsewhere = practice("Other billing", "owner@billing-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);
@@ -240,6 +264,7 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(ok(store.charges_between(elsewhere.id, date(2026, 1, 1), date(2026, 12, 31)).await), vec![]);
     assert_eq!(ok(store.remittances(elsewhere.id).await), vec![]);
     assert_eq!(ok(store.ledger(elsewhere.id, client.id).await), vec![]);
+    assert_eq!(ok(store.acknowledgements(elsewhere.id, 10).await), vec![]);
 }
 
 pub async fn eligibility_inquiries_take_an_interchange_and_one_answer(store: &dyn Store) {

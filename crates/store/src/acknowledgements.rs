@@ -1,0 +1,100 @@
+//! What the clearinghouse said of what Haven sent (BI-6): 999 verdicts on batches and 277CA
+//! verdicts on claims, each file read once.
+
+use async_trait::async_trait;
+use domain::{PracticeId, UserId};
+use jiff::Timestamp;
+
+use crate::{Result, Sql, SqlStore, Statement};
+
+/// One acknowledgement of a batch (`kind` "999") or of a claim ("277CA").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcknowledgementRecord {
+    pub id: String,
+    /// The file's sender and interchange number: a file is read once.
+    pub source: String,
+    pub kind: String,
+    pub batch: Option<String>,
+    pub claim: Option<String>,
+    /// `accepted`, `accepted_with_errors` or `rejected`.
+    pub verdict: String,
+    /// Sealed: the errors or statuses in words.
+    pub detail: Vec<u8>,
+    pub received_at: Timestamp,
+    /// Who read it in; `None`: picked up from the clearinghouse by the server.
+    pub received_by: Option<UserId>,
+}
+
+#[async_trait]
+pub trait AcknowledgementStore: Send + Sync {
+    /// Records a file's acknowledgements and the payer claim numbers a 277CA gave (kept only
+    /// where the claim has none), in one transaction. `Conflict` if the file was read before.
+    async fn record_acknowledgements(
+        &self,
+        practice: PracticeId,
+        records: &[AcknowledgementRecord],
+        payer_numbers: &[(String, String)],
+    ) -> Result<()>;
+    /// The newest first.
+    async fn acknowledgements(&self, practice: PracticeId, limit: u32) -> Result<Vec<AcknowledgementRecord>>;
+}
+
+const INSERT: &str = "INSERT INTO claim_acknowledgements \
+     (practice_id, id, source, kind, batch_id, claim_id, verdict, detail, received_at, received_by) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+const PAYER_NUMBER: &str =
+    "UPDATE claims SET payer_claim_number = $3 WHERE practice_id = $1 AND id = $2 AND payer_claim_number IS NULL";
+const NEWEST: &str = "SELECT id, source, kind, batch_id, claim_id, verdict, detail, received_at, received_by \
+     FROM claim_acknowledgements WHERE practice_id = $1 ORDER BY received_at DESC, id LIMIT $2";
+
+#[async_trait]
+impl<S: Sql> AcknowledgementStore for SqlStore<S> {
+    async fn record_acknowledgements(
+        &self,
+        practice: PracticeId,
+        records: &[AcknowledgementRecord],
+        payer_numbers: &[(String, String)],
+    ) -> Result<()> {
+        let mut statements: Vec<Statement> = records
+            .iter()
+            .map(|a| {
+                let params = vec![
+                    practice.into(),
+                    a.id.as_str().into(),
+                    a.source.as_str().into(),
+                    a.kind.as_str().into(),
+                    a.batch.clone().into(),
+                    a.claim.clone().into(),
+                    a.verdict.as_str().into(),
+                    a.detail.clone().into(),
+                    a.received_at.into(),
+                    a.received_by.into(),
+                ];
+                Statement::new(INSERT, params)
+            })
+            .collect();
+        statements.extend(payer_numbers.iter().map(|(claim, number)| {
+            Statement::new(PAYER_NUMBER, vec![practice.into(), claim.as_str().into(), number.as_str().into()])
+        }));
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn acknowledgements(&self, practice: PracticeId, limit: u32) -> Result<Vec<AcknowledgementRecord>> {
+        let rows = self.0.query(Some(practice), NEWEST, vec![practice.into(), limit.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AcknowledgementRecord {
+                    id: r.text(0)?,
+                    source: r.text(1)?,
+                    kind: r.text(2)?,
+                    batch: r.opt_text(3)?,
+                    claim: r.opt_text(4)?,
+                    verdict: r.text(5)?,
+                    detail: r.bytes(6)?,
+                    received_at: r.time(7)?,
+                    received_by: r.opt_parse(8)?,
+                })
+            })
+            .collect()
+    }
+}
