@@ -89,6 +89,30 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     std::fs::write(&written, &file.body).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(validate_interchange(&written), "2 passed, 0 failed", "{}", file.body);
 
+    // The clearinghouse's acknowledgements (checked by pyx12 first): the batch taken whole (999),
+    // the first claim rejected and the others accepted with the payer's numbers (277CA). A file
+    // is read once; one about a claim never sent is refused whole.
+    let (taken, said) = (acknowledgement_999(&file.body), acknowledgement_277ca(&file.body));
+    for (name, text) in [("999.x12", &taken), ("277ca.x12", &said)] {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(validate_interchange(&path).starts_with("1 passed, 0 failed"), "{name}: {text}");
+    }
+    let acks = "/billing/acknowledgements";
+    for text in [&taken, &said] {
+        let read = post_from(base, &owner, acks, acks, &[("x12", text)]);
+        assert_eq!(read.status, 303, "{}", read.body);
+    }
+    let listed = get(&format!("{base}{acks}"), Some(&owner)).body;
+    assert!(listed.contains("Batch 1") && listed.contains("H0000001"), "{listed}");
+    assert_eq!(listed.matches(">Rejected<").count(), 1, "{listed}");
+    assert!(listed.contains("Rejected for invalid information: entity&#39;s National Provider Identifier"), "{listed}");
+    let again = post_from(base, &owner, acks, acks, &[("x12", &said)]);
+    assert!(again.status == 409 && again.body.contains("read already"), "{}", again.body);
+    let stranger = said.replace("TRN*2*H0000001~", "TRN*2*Z0000009~").replace("*000000777*", "*000000778*");
+    let refused = post_from(base, &owner, acks, acks, &[("x12", &stranger)]);
+    assert!(refused.status == 409 && refused.body.contains("did not send"), "{}", refused.body);
+
     // The payer's 835 answers the batch: paid less the contract and a copay, the first claim
     // denied for want of an authorization. It posts once, and what does not fit posts nothing.
     let answer = remittance(&file.body, "CHK777");
@@ -349,4 +373,73 @@ fn eligibility_is_asked_from_the_chart_and_the_271_shows_on_its_insurance_card()
     assert_eq!(get(&format!("{chart}/eligibility"), Some(&clinician)).status, 403);
     let log = get(&format!("{base}/audit.csv"), Some(&owner)).body;
     assert!(log.contains("billing.eligibility_request") && log.contains("billing.eligibility_answer"), "{log}");
+}
+
+/// The claim numbers (CLM01) and the group control number (GS06) of an 837P.
+fn sent_claims(batch: &str) -> (String, Vec<String>) {
+    let segments: Vec<&str> = batch.split('~').map(str::trim).collect();
+    let group = segments.iter().find(|s| s.starts_with("GS*")).and_then(|s| s.split('*').nth(6)).unwrap_or_default();
+    let claims = segments.iter().filter_map(|s| s.strip_prefix("CLM*")).filter_map(|s| s.split('*').next());
+    (group.to_owned(), claims.map(str::to_owned).collect())
+}
+
+/// ISA, GS and ST around `body` (the segments after ST), as a clearinghouse sends them.
+fn from_clearinghouse(functional: &str, set: &str, guide: &str, body: &[String]) -> String {
+    let mut segments = vec![
+        "ISA*00*          *00*          *ZZ*CLEARINGHOUSE  *ZZ*HAVENSUBMIT    *261102*0900*^*00501*000000777*0*P*:"
+            .to_owned(),
+        format!("GS*{functional}*CLEARINGHOUSE*HAVENSUBMIT*20261102*0900*777*X*{guide}"),
+        format!("ST*{set}*0001*{guide}"),
+    ];
+    segments.extend(body.iter().cloned());
+    segments.push(format!("SE*{}*0001", body.len() + 2));
+    segments.extend(["GE*1*777".to_owned(), "IEA*1*000000777".to_owned()]);
+    segments.join("~\n") + "~\n"
+}
+
+/// A 999 taking the batch whole. Written here, apart from Haven's reader.
+fn acknowledgement_999(batch: &str) -> String {
+    let (group, _) = sent_claims(batch);
+    let body = [
+        format!("AK1*HC*{group}*005010X222A1"),
+        "AK2*837*0001*005010X222A1".to_owned(),
+        "IK5*A".to_owned(),
+        "AK9*A*1*1*1".to_owned(),
+    ];
+    from_clearinghouse("FA", "999", "005010X231A1", &body)
+}
+
+/// A 277CA: the first claim rejected (an NPI the payer does not know), the others accepted
+/// with a payer claim number each.
+fn acknowledgement_277ca(batch: &str) -> String {
+    let (_, claims) = sent_claims(batch);
+    let mut body = vec![
+        "BHT*0085*08*ACK0001*20261102*0900*TH".to_owned(),
+        "HL*1**20*1".to_owned(),
+        "NM1*PR*2*EXAMPLE CLEARINGHOUSE*****46*CLEARINGHOUSE".to_owned(),
+        "TRN*1*ACK0001".to_owned(),
+        "DTP*050*D8*20261101".to_owned(),
+        "DTP*009*D8*20261102".to_owned(),
+        "HL*2*1*21*1".to_owned(),
+        "NM1*41*2*EXAMPLE PRACTICE*****46*HAVENSUBMIT".to_owned(),
+        "TRN*2*BATCH1".to_owned(),
+        "STC*A1:19:PR*20261102*WQ*100".to_owned(),
+        "HL*3*2*19*1".to_owned(),
+        "NM1*85*2*EXAMPLE PRACTICE*****XX*1234567893".to_owned(),
+        "TRN*1*0".to_owned(),
+        "STC*A1:19:85**WQ*100".to_owned(),
+    ];
+    for (n, claim) in claims.iter().enumerate() {
+        body.push(format!("HL*{}*3*PT", n + 4));
+        body.push("NM1*QC*1*CLIENT*ANY****MI*X1".to_owned());
+        body.push(format!("TRN*2*{claim}"));
+        if n == 0 {
+            body.push("STC*A7:562:85*20261102*U*100".to_owned());
+        } else {
+            body.push("STC*A2:20*20261102*WQ*100".to_owned());
+            body.push(format!("REF*1K*PAYER{n:06}"));
+        }
+        body.push("DTP*472*D8*20261015".to_owned());
+    }
+    from_clearinghouse("HN", "277", "005010X214", &body)
 }

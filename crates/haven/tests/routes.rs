@@ -82,6 +82,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/staff", SignedIn),
         ("GET", "/practice/agreement", SignedIn),
         ("GET", "/practice/compliance", RefusedTo("clinician")),
+        ("GET", "/billing/acknowledgements", RefusedTo("clinician")),
+        ("POST", "/billing/acknowledgements", RefusedTo("administrator")),
         ("GET", "/billing/eligibility", RefusedTo("clinician")),
         ("POST", "/billing/eligibility", RefusedTo("administrator")),
         ("GET", "/clients/{id}/eligibility", RefusedTo("clinician")),

@@ -37,6 +37,7 @@ fn takes_uploads(path: &str) -> bool {
             | ["portal", "messages", _]
             | ["billing", "remittances"]
             | ["billing", "eligibility"]
+            | ["billing", "acknowledgements"]
             | ["practice", "import"]
     )
 }

@@ -70,6 +70,8 @@ pub struct ClaimAck {
 /// What one file of acknowledgements holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Acknowledgements {
+    /// The file's sender and interchange number (`EXPAYERRCV:000000902`): what makes it one.
+    pub source: String,
     pub batches: Vec<BatchAck>,
     pub claims: Vec<ClaimAck>,
 }
@@ -77,7 +79,8 @@ pub struct Acknowledgements {
 /// Reads every 999 and 277 transaction in `text`; any other transaction is refused by name.
 pub fn read_acknowledgements(text: &str) -> Result<Acknowledgements, X12Error> {
     let interchange = read::parse(text)?;
-    let mut out = Acknowledgements::default();
+    let source = format!("{}:{}", interchange.sender.trim(), interchange.control);
+    let mut out = Acknowledgements { source, ..Acknowledgements::default() };
     for group in &interchange.groups {
         for set in &group.transactions {
             match set.set.as_str() {

@@ -35,6 +35,7 @@ fn a_999_says_whether_the_batch_was_taken_and_what_was_wrong() {
 fn a_277ca_says_for_each_claim_whether_the_payer_took_it() {
     let read = read_acknowledgements(&fixture("277ca-bh-synthetic.x12")).unwrap_or_else(|e| panic!("{e}"));
     assert!(read.batches.is_empty());
+    assert_eq!(read.source, "EXPAYERRCV:000000902");
     assert_eq!(read.claims.len(), 2, "the sender's and provider's levels are not claims: {:?}", read.claims);
     let (taken, refused) = (&read.claims[0], &read.claims[1]);
     assert_eq!((taken.claim.as_str(), taken.verdict), ("PCN0001", Verdict::Accepted));

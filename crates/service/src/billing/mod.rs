@@ -9,6 +9,7 @@
 //! session's note is signed — never a note's text. Each client's data read for billing is an
 //! audit event with the payment purpose (`HPAYMT`).
 
+mod acknowledgements;
 mod charges;
 mod claims;
 mod eligibility;
@@ -17,6 +18,7 @@ mod reports;
 mod setup;
 mod superbill;
 
+pub use acknowledgements::{Acknowledgement, AcknowledgementsRead};
 pub use charges::{Charge, ChargeDay, ChargesMade, Readiness};
 pub use claims::BatchSent;
 pub use eligibility::EligibilityCheck;
@@ -24,6 +26,7 @@ pub use remittances::{Denial, Posted};
 pub use reports::{AGING_BUCKETS, AgingRow};
 pub use setup::BillingSetup;
 pub use superbill::Superbill;
+pub use x12::ack::Verdict;
 pub use x12::eligibility::Summary as EligibilitySummary;
 
 /// The payer key of the self-pay rate and of charges no payer is billed for.

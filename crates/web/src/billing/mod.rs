@@ -2,6 +2,7 @@
 //! thread, making charges from attended sessions, sending the ready ones as an 837P batch and
 //! downloading a batch; the set-up page is `setup`'s.
 
+mod acknowledgements;
 mod eligibility;
 pub(crate) use eligibility::{Said, said};
 mod remittances;
@@ -36,6 +37,8 @@ pub(crate) fn routes() -> Routes {
         .get("/billing/superbill/{id}", superbill)
         .get("/billing/remittances", remittances::list)
         .post("/billing/remittances", remittances::import)
+        .get("/billing/acknowledgements", acknowledgements::list)
+        .post("/billing/acknowledgements", acknowledgements::import)
         .get("/billing/eligibility", eligibility::answers)
         .post("/billing/eligibility", eligibility::import)
         .get("/clients/{id}/eligibility", eligibility::client)
