@@ -69,6 +69,14 @@ pub const KEYS: &[(&str, &str)] = &[
     ("sms_auth_token", "that account's auth token (or sms_auth_token_file)"),
     ("sms_from", "the number texts come from, in E.164 (+15035550100), or a messaging service id"),
     ("sms_api_url", "the provider's API address (default https://api.twilio.com; https only, but for loopback)"),
+    (
+        "clearinghouse_sftp",
+        "the clearinghouse's SFTP drop box, user@host or user@host:port; absent means claim files go by hand",
+    ),
+    ("clearinghouse_identity", "the private key file Haven signs in to the drop box with"),
+    ("clearinghouse_known_hosts", "a known-hosts file holding the drop box's key (as ssh-keyscan writes it)"),
+    ("clearinghouse_outbound", "the drop box's folder for claim batches (default outbound)"),
+    ("clearinghouse_inbound", "the drop box's folder for acknowledgements and remittances (default inbound)"),
     ("reminder_interval_seconds", "how often due reminders are sent (10-3600, default 60)"),
     ("oidc_issuer", "OpenID Connect provider staff may sign in with, e.g. https://accounts.google.com"),
     ("oidc_client_id", "Haven's client id at that provider"),
@@ -165,6 +173,8 @@ pub struct Config {
     pub reminder_interval: std::time::Duration,
     /// Text messages, if a provider is configured.
     pub sms: Option<crate::sms::SmsConfig>,
+    /// The clearinghouse's SFTP drop box, if configured.
+    pub clearinghouse: Option<crate::clearinghouse::SftpConfig>,
     /// Timeouts and connection caps of the HTTP server.
     pub connections: crate::connections::Caps,
     pub trusted_proxies: web::TrustedProxies,
@@ -347,12 +357,14 @@ impl Layers {
         };
         let smtp = self.smtp()?;
         let sms = self.sms()?;
+        let clearinghouse = self.clearinghouse()?;
         let backup = self.backup()?;
         let oidc = self.oidc()?;
         let telehealth = Arc::new(self.telehealth()?);
         Ok(Config {
             smtp,
             sms,
+            clearinghouse,
             backup,
             reminder_interval: std::time::Duration::from_secs(reminder_interval.unsigned_abs()),
             oidc,
@@ -423,6 +435,38 @@ impl Layers {
             recipients,
             keep: usize::try_from(keep).unwrap_or(30),
         })
+    }
+
+    fn clearinghouse(&self) -> Result<Option<crate::clearinghouse::SftpConfig>, ConfigError> {
+        const REST: [&str; 4] =
+            ["clearinghouse_identity", "clearinghouse_known_hosts", "clearinghouse_outbound", "clearinghouse_inbound"];
+        let Some((login, port)) = self.parse("clearinghouse_sftp", None, |s| sftp_login(s).map(Some))? else {
+            return match REST.into_iter().find(|k| self.values.contains_key(k)) {
+                Some(key) => Err(ConfigError(format!("`{key}` is set but `clearinghouse_sftp` is not"))),
+                None => Ok(None),
+            };
+        };
+        let file = |key: &'static str| {
+            self.parse(key, None, |s| {
+                if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(PathBuf::from(s))) }
+            })?
+            .ok_or_else(|| ConfigError(format!("`clearinghouse_sftp` is set but `{key}` is not")))
+        };
+        let folder = |key: &'static str, default: &str| {
+            self.parse(key, default.to_owned(), |s| {
+                let plain = !s.is_empty()
+                    && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'));
+                if plain { Ok(s.trim_end_matches('/').to_owned()) } else { Err("must be a plain folder path".into()) }
+            })
+        };
+        Ok(Some(crate::clearinghouse::SftpConfig {
+            login,
+            port,
+            identity: file("clearinghouse_identity")?,
+            known_hosts: file("clearinghouse_known_hosts")?,
+            outbound: folder("clearinghouse_outbound", "outbound")?,
+            inbound: folder("clearinghouse_inbound", "inbound")?,
+        }))
     }
 
     fn sms(&self) -> Result<Option<crate::sms::SmsConfig>, ConfigError> {
@@ -540,6 +584,22 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// `user@host` or `user@host:port` (port 22 by default).
+fn sftp_login(value: &str) -> Result<(String, u16), String> {
+    let value = value.trim().trim_start_matches("sftp://");
+    let (login, port) = match value.rsplit_once(':') {
+        Some((login, port)) => (login, port.parse::<u16>().map_err(|_| "the port must be a number".to_owned())?),
+        None => (value, 22),
+    };
+    let (user, host) = login.split_once('@').ok_or("must be user@host")?;
+    let plain =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !plain(user) || !plain(host) || port == 0 {
+        return Err("must be user@host or user@host:port".into());
+    }
+    Ok((login.to_owned(), port))
 }
 
 #[cfg(test)]
@@ -668,5 +728,14 @@ mod tests {
         ]);
         assert!(e.contains("`smtp_password`") && !e.contains("= \"\""), "{e}");
         Ok(())
+    }
+
+    #[test]
+    fn the_clearinghouse_login_is_user_at_host_with_an_optional_port() {
+        assert_eq!(super::sftp_login("claims@sftp.example.com"), Ok(("claims@sftp.example.com".to_owned(), 22)));
+        assert_eq!(super::sftp_login("sftp://c-1@10.0.0.5:2222"), Ok(("c-1@10.0.0.5".to_owned(), 2222)));
+        for bad in ["sftp.example.com", "a b@host", "user@host:port", "user@host:0", "@host", "user@"] {
+            assert!(super::sftp_login(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -8,6 +8,7 @@ mod audit_cli;
 mod backend;
 mod backup;
 mod backup_cli;
+mod clearinghouse;
 mod cli;
 mod config;
 mod connections;

@@ -109,6 +109,11 @@ pub async fn run(config: Config) -> Result<()> {
         tracing::info!(provider = %sms.api_url, "text messages for reminders");
         haven = haven.with_sms(Arc::new(crate::sms::TwilioSms::new(sms.clone())));
     }
+    if let Some(clearinghouse) = &config.clearinghouse {
+        let sftp = crate::clearinghouse::SftpClearinghouse::new(clearinghouse.clone());
+        tracing::info!(clearinghouse = %service::billing::Clearinghouse::describe(&sftp), "claim files");
+        haven = haven.with_clearinghouse(Arc::new(sftp));
+    }
     let (video, room_tokens) = haven.telehealth_server();
     let video = video.to_owned();
     tracing::info!(server = video, room_tokens, "video sessions");

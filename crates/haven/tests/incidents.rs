@@ -65,13 +65,6 @@ fn seed() -> Seeded {
     }
 }
 
-fn post_from(base: &str, cookie: &str, page: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
-    let token = form_token(&get(&format!("{base}{page}"), Some(cookie)).body);
-    let mut fields = fields.to_vec();
-    fields.push(("_csrf", &token));
-    post_form_as(&format!("{base}{path}"), cookie, &fields)
-}
-
 #[test]
 fn an_incident_finds_the_clients_a_clinician_reached_and_drafts_their_letters() {
     let s = seed();

@@ -64,14 +64,6 @@ fn seed_with(env: &[(&str, &str)]) -> Seeded {
     Seeded { server, mail, clients, texted, practice_name, owner, _tmp: tmp }
 }
 
-/// Posts `fields` with the form token of the page at `page`.
-fn post_from(base: &str, cookie: &str, page: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
-    let token = form_token(&get(&format!("{base}{page}"), Some(cookie)).body);
-    let mut fields = fields.to_vec();
-    fields.push(("_csrf", &token));
-    post_form_as(&format!("{base}{path}"), cookie, &fields)
-}
-
 /// The portal links in the e-mails to `to`, in no particular order (a Maildir has none).
 fn links_in_mail(mail: &MailSink, to: &str) -> Vec<String> {
     mail.messages()

@@ -83,6 +83,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/practice/agreement", SignedIn),
         ("GET", "/practice/compliance", RefusedTo("clinician")),
         ("GET", "/billing/acknowledgements", RefusedTo("clinician")),
+        ("POST", "/billing/batches/{id}/submit", RefusedTo("administrator")),
+        ("POST", "/billing/clearinghouse", RefusedTo("administrator")),
         ("POST", "/billing/acknowledgements", RefusedTo("administrator")),
         ("GET", "/billing/eligibility", RefusedTo("clinician")),
         ("POST", "/billing/eligibility", RefusedTo("administrator")),

@@ -130,6 +130,8 @@ pub struct Haven {
     hashing: Arc<passwords::Hashing>,
     attempts: Arc<attempts::InFlight>,
     files: Option<Arc<dyn store::FileStore>>,
+    /// Where claim batches go and answers come from (BI-6); `None`: files by hand.
+    clearinghouse: Option<Arc<dyn billing::Clearinghouse>>,
     ai: AiGateway,
     sms: Arc<dyn sms::SmsSender>,
     deployment: Arc<compliance::Deployment>,
@@ -180,6 +182,7 @@ impl Haven {
             hashing: Arc::default(),
             attempts: Arc::default(),
             files: None,
+            clearinghouse: None,
             ai: AiGateway { gateway: Arc::new(ai::gateway::NoGateway), timeout: std::time::Duration::from_secs(120) },
             sms: Arc::new(sms::NoSms),
             deployment: Arc::default(),

@@ -21,8 +21,24 @@ CREATE UNIQUE INDEX claim_acknowledgements_once
     ON claim_acknowledgements (practice_id, source, kind, COALESCE(batch_id, claim_id));
 CREATE INDEX claim_acknowledgements_newest ON claim_acknowledgements (practice_id, received_at);
 
+-- Each time a batch was left with the clearinghouse (BI-6), by whom, and where.
+CREATE TABLE batch_submissions (
+    practice_id  TEXT NOT NULL,
+    batch_id     TEXT NOT NULL,
+    submitted_at BIGINT NOT NULL,
+    submitted_by TEXT NOT NULL,
+    clearinghouse TEXT NOT NULL,
+    PRIMARY KEY (practice_id, batch_id, submitted_at),
+    FOREIGN KEY (practice_id, batch_id) REFERENCES claim_batches (practice_id, id)
+);
+
 ALTER TABLE claim_acknowledgements ENABLE ROW LEVEL SECURITY;
 ALTER TABLE claim_acknowledgements FORCE ROW LEVEL SECURITY;
 CREATE POLICY practice_isolation ON claim_acknowledgements
+    USING (practice_id = current_setting('haven.practice_id', true))
+    WITH CHECK (practice_id = current_setting('haven.practice_id', true));
+ALTER TABLE batch_submissions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE batch_submissions FORCE ROW LEVEL SECURITY;
+CREATE POLICY practice_isolation ON batch_submissions
     USING (practice_id = current_setting('haven.practice_id', true))
     WITH CHECK (practice_id = current_setting('haven.practice_id', true));

@@ -20,3 +20,14 @@ CREATE TABLE claim_acknowledgements (
 CREATE UNIQUE INDEX claim_acknowledgements_once
     ON claim_acknowledgements (practice_id, source, kind, COALESCE(batch_id, claim_id));
 CREATE INDEX claim_acknowledgements_newest ON claim_acknowledgements (practice_id, received_at);
+
+-- Each time a batch was left with the clearinghouse (BI-6), by whom, and where.
+CREATE TABLE batch_submissions (
+    practice_id  TEXT NOT NULL,
+    batch_id     TEXT NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    submitted_by TEXT NOT NULL,
+    clearinghouse TEXT NOT NULL,
+    PRIMARY KEY (practice_id, batch_id, submitted_at),
+    FOREIGN KEY (practice_id, batch_id) REFERENCES claim_batches (practice_id, id)
+) STRICT;

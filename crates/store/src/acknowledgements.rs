@@ -1,5 +1,5 @@
-//! What the clearinghouse said of what Haven sent (BI-6): 999 verdicts on batches and 277CA
-//! verdicts on claims, each file read once.
+//! The clearinghouse (BI-6): batches left with it, and what it said of them — 999 verdicts on
+//! batches and 277CA verdicts on claims, each file read once.
 
 use async_trait::async_trait;
 use domain::{PracticeId, UserId};
@@ -37,6 +37,17 @@ pub trait AcknowledgementStore: Send + Sync {
     ) -> Result<()>;
     /// The newest first.
     async fn acknowledgements(&self, practice: PracticeId, limit: u32) -> Result<Vec<AcknowledgementRecord>>;
+    /// Notes that `batch` was left with `clearinghouse` (named for people).
+    async fn record_batch_submission(
+        &self,
+        practice: PracticeId,
+        batch: &str,
+        at: Timestamp,
+        by: UserId,
+        clearinghouse: &str,
+    ) -> Result<()>;
+    /// Each batch's latest submission: (batch id, when).
+    async fn batch_submissions(&self, practice: PracticeId) -> Result<Vec<(String, Timestamp)>>;
 }
 
 const INSERT: &str = "INSERT INTO claim_acknowledgements \
@@ -44,6 +55,10 @@ const INSERT: &str = "INSERT INTO claim_acknowledgements \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 const PAYER_NUMBER: &str =
     "UPDATE claims SET payer_claim_number = $3 WHERE practice_id = $1 AND id = $2 AND payer_claim_number IS NULL";
+const SUBMITTED: &str = "INSERT INTO batch_submissions \
+     (practice_id, batch_id, submitted_at, submitted_by, clearinghouse) VALUES ($1, $2, $3, $4, $5)";
+const SUBMISSIONS: &str = "SELECT batch_id, MAX(submitted_at) FROM batch_submissions WHERE practice_id = $1 \
+     GROUP BY batch_id ORDER BY batch_id";
 const NEWEST: &str = "SELECT id, source, kind, batch_id, claim_id, verdict, detail, received_at, received_by \
      FROM claim_acknowledgements WHERE practice_id = $1 ORDER BY received_at DESC, id LIMIT $2";
 
@@ -96,5 +111,22 @@ impl<S: Sql> AcknowledgementStore for SqlStore<S> {
                 })
             })
             .collect()
+    }
+
+    async fn record_batch_submission(
+        &self,
+        practice: PracticeId,
+        batch: &str,
+        at: Timestamp,
+        by: UserId,
+        clearinghouse: &str,
+    ) -> Result<()> {
+        let params = vec![practice.into(), batch.into(), at.into(), by.into(), clearinghouse.into()];
+        self.0.transaction(Some(practice), vec![Statement::new(SUBMITTED, params)]).await.map(drop)
+    }
+
+    async fn batch_submissions(&self, practice: PracticeId) -> Result<Vec<(String, Timestamp)>> {
+        let rows = self.0.query(Some(practice), SUBMISSIONS, vec![practice.into()]).await?;
+        rows.iter().map(|r| Ok((r.text(0)?, r.time(1)?))).collect()
     }
 }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub mod model;
+pub mod x12;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_haven");
 
@@ -427,4 +428,12 @@ pub fn age_keygen(path: &Path) -> String {
     assert!(made.status.success(), "{}", text(&made.stderr));
     let public = run(Command::new("age-keygen").arg("-y").arg(path));
     text(&public.stdout).trim().to_owned()
+}
+
+/// Posts `fields` to `path` with the form token of `page`, as its form would.
+pub fn post_from(base: &str, cookie: &str, page: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
+    let token = form_token(&get(&format!("{base}{page}"), Some(cookie)).body);
+    let mut fields = fields.to_vec();
+    fields.push(("_csrf", &token));
+    post_form_as(&format!("{base}{path}"), cookie, &fields)
 }

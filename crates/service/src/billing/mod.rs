@@ -12,6 +12,7 @@
 mod acknowledgements;
 mod charges;
 mod claims;
+mod clearinghouse;
 mod eligibility;
 mod remittances;
 mod reports;
@@ -21,6 +22,7 @@ mod superbill;
 pub use acknowledgements::{Acknowledgement, AcknowledgementsRead};
 pub use charges::{Charge, ChargeDay, ChargesMade, Readiness};
 pub use claims::BatchSent;
+pub use clearinghouse::{Clearinghouse, PickedUp};
 pub use eligibility::EligibilityCheck;
 pub use remittances::{Denial, Posted};
 pub use reports::{AGING_BUCKETS, AgingRow};

@@ -254,6 +254,10 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     let crossed = store.record_acknowledgements(p.id, &[ack("ack-4", "999", None, Some("claim-1"))], &[]).await;
     assert!(crossed.is_err(), "a 999 about a claim was kept");
     assert_eq!(ok(store.acknowledgements(p.id, 10).await).len(), 2, "nothing of a refused file is kept");
+    ok(store.record_batch_submission(p.id, "batch-1", t(60), p.owner.id, "SFTP").await);
+    ok(store.record_batch_submission(p.id, "batch-1", t(65), p.owner.id, "SFTP").await);
+    assert_eq!(ok(store.batch_submissions(p.id).await), [("batch-1".to_owned(), t(65))]);
+    assert!(store.record_batch_submission(p.id, "batch-9", t(66), p.owner.id, "SFTP").await.is_err(), "no such batch");
 
     // Another practice sees none of it.
     let elsewhere = practice("Other billing", "owner@billing-other.example", None);
@@ -265,6 +269,7 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(ok(store.remittances(elsewhere.id).await), vec![]);
     assert_eq!(ok(store.ledger(elsewhere.id, client.id).await), vec![]);
     assert_eq!(ok(store.acknowledgements(elsewhere.id, 10).await), vec![]);
+    assert_eq!(ok(store.batch_submissions(elsewhere.id).await), vec![]);
 }
 
 pub async fn eligibility_inquiries_take_an_interchange_and_one_answer(store: &dyn Store) {

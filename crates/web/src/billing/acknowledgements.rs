@@ -33,6 +33,8 @@ struct AcknowledgementsPage {
     user_name: String,
     idle_seconds: i64,
     rows: Vec<Row>,
+    /// The files just picked up from the clearinghouse, with what became of each.
+    picked: Vec<service::billing::PickedUp>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -67,6 +69,7 @@ async fn page(
         user_name: actor.display_name().to_owned(),
         idle_seconds: actor.idle_timeout().as_secs(),
         rows,
+        picked: Vec::new(),
         notice,
         error,
     })
@@ -102,6 +105,24 @@ pub(super) async fn import(
             read.batches, read.claims, read.rejected
         ))
         .into_response()),
+        Err(ServiceError::Conflict(why)) => {
+            let view = page(&state, &actor, None, Some(format!("{}.", sentence(&why)))).await?;
+            Ok(render(StatusCode::CONFLICT, &view))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Picks up what the clearinghouse left, and shows what became of each file.
+pub(super) async fn check(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
+    match state.haven.check_clearinghouse(&actor).await {
+        Ok(picked) => {
+            let notice =
+                if picked.is_empty() { Some("Nothing was waiting at the clearinghouse.".to_owned()) } else { None };
+            let mut view = page(&state, &actor, notice, None).await?;
+            view.picked = picked;
+            Ok(render(StatusCode::OK, &view))
+        }
         Err(ServiceError::Conflict(why)) => {
             let view = page(&state, &actor, None, Some(format!("{}.", sentence(&why)))).await?;
             Ok(render(StatusCode::CONFLICT, &view))

@@ -34,6 +34,8 @@ pub(crate) fn routes() -> Routes {
         .post("/billing/charges", make_charges)
         .post("/billing/claims", send_claims)
         .get("/billing/batches/{id}", download_batch)
+        .post("/billing/batches/{id}/submit", submit_batch)
+        .post("/billing/clearinghouse", acknowledgements::check)
         .get("/billing/superbill/{id}", superbill)
         .get("/billing/remittances", remittances::list)
         .post("/billing/remittances", remittances::import)
@@ -76,6 +78,8 @@ struct Batch {
     interchange: String,
     made: String,
     claims: i64,
+    /// When it was last left with the clearinghouse.
+    submitted: Option<String>,
 }
 
 #[derive(Template)]
@@ -91,6 +95,8 @@ struct ChargesPage {
     total: String,
     ready: usize,
     batches: Vec<Batch>,
+    /// The clearinghouse set up, if any.
+    clearinghouse: Option<String>,
     may_change: bool,
     notice: Option<String>,
     error: Option<String>,
@@ -106,6 +112,8 @@ struct Period {
     made: Option<u64>,
     #[serde(default)]
     sent: Option<usize>,
+    #[serde(default)]
+    submitted: Option<String>,
 }
 
 /// The date typed in `field`, or `default` when it is empty; one that does not read is refused.
@@ -162,12 +170,14 @@ async fn page(state: &AppState, actor: &service::Actor, from: Date, to: Date) ->
         })
         .collect();
     let ready = days.iter().flat_map(|d| &d.rows).filter(|r| r.ready).count();
+    let submissions = state.haven.batch_submissions(actor).await?;
     let batches = state
         .haven
         .claim_batches(actor)
         .await?
         .into_iter()
         .map(|b| Batch {
+            submitted: submissions.iter().find(|(id, _)| *id == b.id).map(|(_, at)| crate::when::moment(*at, &zone)),
             id: b.id,
             interchange: format!("{:09}", b.interchange),
             made: crate::when::moment(b.created_at, &zone),
@@ -185,6 +195,7 @@ async fn page(state: &AppState, actor: &service::Actor, from: Date, to: Date) ->
         total: total.unwrap_or_default().to_string(),
         ready,
         batches,
+        clearinghouse: state.haven.clearinghouse(),
         may_change: actor.is_allowed(Resource::Billing, Action::Create),
         notice: None,
         error: None,
@@ -203,9 +214,10 @@ async fn charges_page(
 ) -> Result<Response, PageError> {
     let (from, to) = period(today(&state, &actor).await?, &query.from, &query.to)?;
     let mut page = page(&state, &actor, from, to).await?;
-    page.notice = match (query.made, query.sent) {
-        (Some(n), _) => Some(format!("{n} new charge{} made.", if n == 1 { "" } else { "s" })),
-        (_, Some(n)) => Some(format!("A batch of {n} claim{} is ready to download.", if n == 1 { "" } else { "s" })),
+    page.notice = match (query.made, query.sent, query.submitted) {
+        (Some(n), _, _) => Some(format!("{n} new charge{} made.", if n == 1 { "" } else { "s" })),
+        (_, Some(n), _) => Some(format!("A batch of {n} claim{} is ready to send.", if n == 1 { "" } else { "s" })),
+        (_, _, Some(batch)) => Some(format!("Batch {batch} is with the clearinghouse.")),
         _ => None,
     };
     Ok(render(StatusCode::OK, &page))
@@ -259,6 +271,29 @@ async fn download_batch(
         (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
     ];
     Ok((headers, bytes).into_response())
+}
+
+/// Leaves a batch with the clearinghouse.
+async fn submit_batch(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    match state.haven.submit_batch(&actor, &id).await {
+        Ok(()) => {
+            let interchange = state.haven.claim_batches(&actor).await?.into_iter().find(|b| b.id == id);
+            let number = interchange.map(|b| format!("{:09}", b.interchange)).unwrap_or_default();
+            Ok(Redirect::to(&format!("/billing?submitted={number}")).into_response())
+        }
+        Err(ServiceError::Conflict(why)) => {
+            let today = today(&state, &actor).await?;
+            let (from, to) = period(today, "", "")?;
+            let mut page = page(&state, &actor, from, to).await?;
+            page.error = Some(format!("{}.", sentence(&why)));
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A client's superbill for the period, as a PDF download.
