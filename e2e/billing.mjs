@@ -1,11 +1,12 @@
 // Billing as the owner works it over the demo calendar: the attended sessions of the last weeks
 // become charges, each not-ready charge names its missing link (a note left unsigned), a
-// client's superbill downloads, the
-// ready ones go out as one 837P batch, which downloads; the payer's 835 for it is imported and
-// the denial it carries explained with its next step; the set-up page lists the payers and
-// refuses a fee that is not an amount beside its field.
+// client's superbill downloads, the ready ones go out as one 837P batch, which downloads and is
+// sent to the clearinghouse's SFTP drop box; the payer's 835 for it, left in the drop box, is
+// picked up and posted, and the denial it carries explained with its next step (the same file
+// brought in by hand is refused); the set-up page lists the payers and refuses a fee that is
+// not an amount beside its field.
 //
-// usage: node billing.mjs BASE_URL OWNER_EMAIL:PASSWORD SCREENSHOT_DIR
+// usage: node billing.mjs BASE_URL OWNER_EMAIL:PASSWORD DROP_BOX_INBOUND SCREENSHOT_DIR
 import { readFileSync, writeFileSync } from "node:fs";
 import { launch, check, signedIn, submit } from "./browser.mjs";
 
@@ -44,9 +45,9 @@ function remittance(claims) {
   return [isa, "GS*HP*PAYER*PRACTICE*20261201*1200*42*X*005010X221A1", ...set, "GE*1*42", "IEA*1*000000042"].join("~\n") + "~\n";
 }
 
-const [base, owner, shots] = process.argv.slice(2);
+const [base, owner, inbound, shots] = process.argv.slice(2);
 if (!shots) {
-  console.error("usage: node billing.mjs BASE_URL OWNER SCREENSHOT_DIR");
+  console.error("usage: node billing.mjs BASE_URL OWNER DROP_BOX_INBOUND SCREENSHOT_DIR");
   process.exit(2);
 }
 
@@ -80,6 +81,9 @@ try {
     page.click("table.batches a:has-text('Download 837P')"),
   ]);
   check(download.suggestedFilename() === "claims-000000001.x12", `unexpected file: ${download.suggestedFilename()}`);
+  await submit(page, "table.batches button:has-text('Send to the clearinghouse')");
+  check((await page.textContent(".notice[role=status]")).includes("is with the clearinghouse"), "the batch was not sent");
+  check((await page.textContent("table.batches")).includes("Sent "), "the batch does not say it was sent");
   await page.screenshot({ path: `${shots}/billing-sent.png`, fullPage: true });
 
   // What the payers owe now, by age, drawn and tabled.
@@ -90,14 +94,15 @@ try {
   await page.screenshot({ path: `${shots}/billing-aging.png`, fullPage: true });
   await page.click("a:has-text('Back to billing')");
 
-  // The payer's 835 comes back: imported as a file, posted, and the denial worked from the list.
+  // The payer's 835 comes back through the drop box: picked up, posted, the denial explained.
   const answer = `${shots}/remittance.835`;
   writeFileSync(answer, remittance(readFileSync(await download.path(), "utf8")));
-  await page.click("a:has-text('Remittances and denials')");
-  await page.waitForURL(`${base}/billing/remittances`);
-  await page.setInputFiles("#file", answer);
-  await submit(page, "button:has-text('Import and post')");
-  check((await page.textContent(".notice[role=status]")).includes(`${ready} claim`), "the 835 was not posted");
+  writeFileSync(`${inbound}/era-000000042.835`, readFileSync(answer));
+  await submit(page, "button:has-text('for answers')");
+  const picked = await page.textContent("#picked");
+  check(picked.includes("era-000000042.835") && picked.includes(`remittance posted to ${ready} claims`), `not picked up: ${picked}`);
+  await page.screenshot({ path: `${shots}/billing-picked-up.png`, fullPage: true });
+  await page.goto(`${base}/billing/remittances`);
   const denial = await page.textContent("li.denial");
   check(denial.includes("H0000001") && denial.includes("CO-197") && denial.includes("prior authorization"), `the denial is not explained: ${denial}`);
   check(denial.includes("Next: obtain or add the authorization number"), `no next step: ${denial}`);

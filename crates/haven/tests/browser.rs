@@ -319,20 +319,32 @@ fn the_owner_reads_attendance_and_sets_the_fees() {
     }
 }
 
-/// Billing over the demo calendar: charges, the missing link named, a batch sent and
-/// downloaded, its 835 imported with the denial explained, and a fee refused beside its field.
+/// Billing over the demo calendar: charges, the missing link named, a batch sent to the
+/// clearinghouse's SFTP drop box (a real sshd) and downloaded, its 835 picked up from the drop
+/// box with the denial explained, and a fee refused beside its field.
 #[test]
 fn the_owner_makes_charges_and_sends_a_claim_batch() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
     let accounts = seeded_with_calendar(&dir, &["owner"]);
-    let server = Server::start(&dir, &[], &[]);
-    let shots = run_flow("billing.mjs", &[&server.url, &accounts[0]], &server);
-    for shot in
-        ["billing-charges.png", "billing-sent.png", "billing-aging.png", "billing-denials.png", "billing-setup.png"]
-    {
+    let sshd = common::sshd::Sshd::start(tmp.path());
+    let env = sshd.haven_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&dir, &[], &env);
+    let inbound = sshd.inbound.display().to_string();
+    let shots = run_flow("billing.mjs", &[&server.url, &accounts[0], &inbound], &server);
+    for shot in [
+        "billing-charges.png",
+        "billing-sent.png",
+        "billing-aging.png",
+        "billing-picked-up.png",
+        "billing-denials.png",
+        "billing-setup.png",
+    ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
+    assert_eq!(std::fs::read_dir(&sshd.outbound).map(Iterator::count).unwrap_or(0), 1, "the batch is in the drop box");
+    assert_eq!(std::fs::read_dir(&sshd.inbound).map(Iterator::count).unwrap_or(9), 0, "the 835 was taken");
 }
 
 /// The compliance page after a backup was made and proven, reached from the dashboard and printed.

@@ -6,81 +6,11 @@
 
 mod common;
 
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
+use common::sshd::Sshd;
 use common::x12::{acknowledgement_277ca, acknowledgement_999};
 use common::*;
-
-/// An OpenSSH server on a free port of this machine, serving SFTP to one key.
-struct Sshd {
-    child: Child,
-    port: u16,
-    known_hosts: PathBuf,
-    client_key: PathBuf,
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn keygen(path: &Path) {
-    let made = run(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(path));
-    assert!(made.status.success(), "ssh-keygen: {}", text(&made.stderr));
-}
-
-impl Sshd {
-    fn start(dir: &Path) -> Sshd {
-        let sshd = Path::new("/usr/sbin/sshd");
-        assert!(sshd.exists(), "the clearinghouse test needs OpenSSH's server: apt-get install openssh-server");
-        let (host_key, client_key) = (dir.join("host_key"), dir.join("client_key"));
-        keygen(&host_key);
-        keygen(&client_key);
-        let authorized = dir.join("authorized_keys");
-        std::fs::copy(client_key.with_extension("pub"), &authorized).unwrap_or_else(|e| panic!("{e}"));
-        let port = free_port();
-        let config = dir.join("sshd_config");
-        std::fs::write(
-            &config,
-            format!(
-                "Port {port}\nListenAddress 127.0.0.1\nHostKey {}\nPidFile {}\nAuthorizedKeysFile {}\n\
-                 StrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n\
-                 PermitRootLogin prohibit-password\nSubsystem sftp internal-sftp\nLogLevel ERROR\n",
-                host_key.display(),
-                dir.join("sshd.pid").display(),
-                authorized.display()
-            ),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        // Run as root, sshd wants its privilege-separation directory.
-        let _ = std::fs::create_dir_all("/run/sshd");
-        let child = Command::new(sshd)
-            .args(["-D", "-e", "-f"])
-            .arg(&config)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("sshd: {e}"));
-        let known_hosts = dir.join("known_hosts");
-        let host = std::fs::read_to_string(host_key.with_extension("pub")).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(&known_hosts, format!("[127.0.0.1]:{port} {host}")).unwrap_or_else(|e| panic!("{e}"));
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(10), "sshd did not start listening");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Sshd { child, port, known_hosts, client_key }
-    }
-}
-
-fn whoami() -> String {
-    text(&run(Command::new("id").arg("-un")).stdout).trim().to_owned()
-}
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -97,24 +27,9 @@ fn batches_go_to_the_drop_box_and_its_acknowledgements_come_back() {
     let dir = data_dir(&tmp);
     let report = seeded_report(&dir, &["--clients", "10"]);
     let sshd = Sshd::start(tmp.path());
-    let (outbound, inbound) = (tmp.path().join("drop/outbound"), tmp.path().join("drop/inbound"));
-    for folder in [&outbound, &inbound] {
-        std::fs::create_dir_all(folder).unwrap_or_else(|e| panic!("{e}"));
-    }
-    let login = format!("{}@127.0.0.1:{}", whoami(), sshd.port);
-    let (identity, known, out, inb) = (
-        sshd.client_key.display().to_string(),
-        sshd.known_hosts.display().to_string(),
-        outbound.display().to_string(),
-        inbound.display().to_string(),
-    );
-    let env = [
-        ("HAVEN_CLEARINGHOUSE_SFTP", login.as_str()),
-        ("HAVEN_CLEARINGHOUSE_IDENTITY", identity.as_str()),
-        ("HAVEN_CLEARINGHOUSE_KNOWN_HOSTS", known.as_str()),
-        ("HAVEN_CLEARINGHOUSE_OUTBOUND", out.as_str()),
-        ("HAVEN_CLEARINGHOUSE_INBOUND", inb.as_str()),
-    ];
+    let (outbound, inbound) = (sshd.outbound.clone(), sshd.inbound.clone());
+    let env = sshd.haven_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let server = Server::start(&dir, &[], &env);
     let base = &server.url;
     let owner = sign_in(base, &account_of(&report, "owner"));

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub mod model;
+pub mod sshd;
 pub mod x12;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_haven");

@@ -69,3 +69,93 @@ pub fn acknowledgement_277ca(batch: &str) -> String {
     }
     from_clearinghouse("HN", "277", "005010X214", &body)
 }
+
+/// A claim as its 837P line sent it: number, charge, and each line's (procedure, charge, date,
+/// line id).
+pub type Sent = (String, i64, Vec<(String, i64, String, String)>);
+
+/// An 835 answering every claim of `claims` (an 837P): each line allowed 80 %, the rest written
+/// off (CO-45), a $20 copay on each claim's first line (PR-3); the first claim denied (CO-197,
+/// remark M62). Written here, apart from Haven's own writer.
+pub fn remittance(claims: &str, trace: &str) -> String {
+    let segments: Vec<Vec<&str>> = claims.split('~').map(|s| s.trim().split('*').collect()).collect();
+    let mut body: Vec<String> = Vec::new();
+    let mut total = 0i64;
+    let mut claim: Option<Sent> = None;
+    let cents = |t: &str| -> i64 {
+        let (d, c) = t.split_once('.').unwrap_or((t, "0"));
+        d.parse::<i64>().unwrap_or(0) * 100 + format!("{c:0<2}")[..2].parse::<i64>().unwrap_or(0)
+    };
+    let money = |c: i64| format!("{}.{:02}", c / 100, c % 100);
+    let finish = |claim: Option<Sent>, body: &mut Vec<String>, total: &mut i64| {
+        let Some((number, charge, lines)) = claim else { return };
+        let denied = number == "H0000001";
+        let paid: i64 = if denied { 0 } else { lines.iter().map(|(_, c, ..)| c * 8 / 10 - 2000).sum() };
+        let copay = if denied { 0 } else { 2000 * lines.len() as i64 };
+        let status = if denied { "4" } else { "1" };
+        let patient = if copay > 0 { money(copay) } else { String::new() };
+        body.push(format!("CLP*{number}*{status}*{}*{}*{patient}*12*ICN{number}", money(charge), money(paid)));
+        body.push("NM1*QC*1*DOE*JANE".into());
+        for (code, line_charge, date, id) in lines {
+            if denied {
+                body.push(format!("SVC*{code}*{}*0**1", money(line_charge)));
+                body.push(format!("DTM*472*{date}"));
+                body.push(format!("CAS*CO*197*{}", money(line_charge)));
+                body.push(format!("REF*6R*{id}"));
+                body.push("LQ*HE*M62".into());
+            } else {
+                let allowed = line_charge * 8 / 10;
+                body.push(format!("SVC*{code}*{}*{}**1", money(line_charge), money(allowed - 2000)));
+                body.push(format!("DTM*472*{date}"));
+                body.push(format!("CAS*CO*45*{}", money(line_charge - allowed)));
+                body.push("CAS*PR*3*20".into());
+                body.push(format!("REF*6R*{id}"));
+            }
+        }
+        *total += paid;
+    };
+    for s in &segments {
+        match s.first().copied() {
+            Some("CLM") => {
+                finish(claim.take(), &mut body, &mut total);
+                claim = Some((s[1].to_owned(), cents(s[2]), Vec::new()));
+            }
+            Some("SV1") => {
+                if let Some((_, _, lines)) = claim.as_mut() {
+                    lines.push((s[1].to_owned(), cents(s[2]), String::new(), String::new()));
+                }
+            }
+            Some("DTP") if s.get(1) == Some(&"472") => {
+                if let Some(line) = claim.as_mut().and_then(|c| c.2.last_mut()) {
+                    line.2 = s[3].to_owned();
+                }
+            }
+            Some("REF") if s.get(1) == Some(&"6R") => {
+                if let Some(line) = claim.as_mut().and_then(|c| c.2.last_mut()) {
+                    line.3 = s[2].to_owned();
+                }
+            }
+            _ => {}
+        }
+    }
+    finish(claim.take(), &mut body, &mut total);
+    let mut set = vec![
+        "ST*835*0001".to_owned(),
+        format!("BPR*I*{}*C*CHK************20261201", money(total)),
+        format!("TRN*1*{trace}*1512345678"),
+        "N1*PR*CIGNA".into(),
+        "N3*1 PAYER WAY".into(),
+        "N4*CHICAGO*IL*60601".into(),
+        "PER*BL*PROVIDER SERVICES*TE*8005550199".into(),
+        "N1*PE*THE PRACTICE*XX*1234567893".into(),
+        "LX*1".into(),
+    ];
+    set.extend(body);
+    set.push(format!("SE*{}*0001", set.len() + 1));
+    let isa =
+        "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PRACTICE       *261201*1200*^*00501*000000042*0*P*:";
+    let mut all = vec![isa.to_owned(), "GS*HP*PAYER*PRACTICE*20261201*1200*42*X*005010X221A1".into()];
+    all.extend(set);
+    all.extend(["GE*1*42".to_owned(), "IEA*1*000000042".to_owned()]);
+    all.join("~\n") + "~\n"
+}
