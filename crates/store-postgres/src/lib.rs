@@ -69,6 +69,7 @@ const MIGRATIONS: Migrations = &[
     (48, include_str!("../migrations/0048_eligibility.sql")),
     (49, include_str!("../migrations/0049_retention.sql")),
     (50, include_str!("../migrations/0050_acknowledgements.sql")),
+    (51, include_str!("../migrations/0051_client_payments.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -26,6 +26,7 @@ mod measures;
 mod messages;
 pub mod migrations;
 mod notes;
+mod payments;
 mod plans;
 mod portal;
 mod practice;
@@ -66,6 +67,7 @@ pub use keys::KeyStore;
 pub use measures::MeasureStore;
 pub use messages::{AttachmentRecord, MessageRecord, MessageStore, ThreadRecord};
 pub use notes::{NoteStore, Signature};
+pub use payments::{ClientPaymentRecord, PaymentStore};
 pub use plans::PlanStore;
 pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore, PortalTotp};
 pub use practice::PracticeStore;
@@ -149,6 +151,7 @@ pub trait Store:
     + IncidentStore
     + RetentionStore
     + AcknowledgementStore
+    + PaymentStore
     + Send
     + Sync
     + std::fmt::Debug

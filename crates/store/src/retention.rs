@@ -148,6 +148,7 @@ pub const CLIENT_ROWS: &[ClientRows] = &[
     ),
     client_rows!("claims", "client_id = $2"),
     client_rows!("ledger_entries", "client_id = $2"),
+    client_rows!("client_payments", "client_id = $2"),
     client_rows!("charges", "client_id = $2"),
     client_rows!("eligibility_checks", "client_id = $2"),
     client_rows!("ai_requests", "client_id = $2"),
@@ -232,14 +233,15 @@ macro_rules! kept_tables {
     () => {
         "notes, note_versions, note_addenda, treatment_plan_versions, documents, consents, disclosures, \
          ai_consents, ai_requests, messages, message_threads, message_attachments, message_filings, \
-         intake_signatures, glass_breaks"
+         intake_signatures, glass_breaks, client_payments"
     };
 }
 const GRANT_DELETE: &str = concat!("GRANT DELETE ON ", kept_tables!(), " TO CURRENT_USER");
 const REVOKE_DELETE: &str = concat!("REVOKE DELETE ON ", kept_tables!(), " FROM CURRENT_USER");
-// Deleting a message checks that no filing refers to it with a row lock, which takes UPDATE.
-const GRANT_LOCK_FILINGS: &str = "GRANT UPDATE ON message_filings TO CURRENT_USER";
-const REVOKE_LOCK_FILINGS: &str = "REVOKE UPDATE ON message_filings FROM CURRENT_USER";
+// Deleting a row checks with a row lock, which takes UPDATE, that no row of these tables (which
+// hold no UPDATE either) still refers to it.
+const GRANT_LOCKS: &str = "GRANT UPDATE ON message_filings, client_payments TO CURRENT_USER";
+const REVOKE_LOCKS: &str = "REVOKE UPDATE ON message_filings, client_payments FROM CURRENT_USER";
 
 fn hold(r: &Row) -> Result<LegalHoldRecord> {
     Ok(LegalHoldRecord {
@@ -344,7 +346,7 @@ impl<S: Sql> RetentionStore for SqlStore<S> {
         let mut statements = vec![Statement::new(INSERT_PURGE, tombstone).must_change_a_row()];
         if postgres {
             statements.push(Statement::new(GRANT_DELETE, vec![]));
-            statements.push(Statement::new(GRANT_LOCK_FILINGS, vec![]));
+            statements.push(Statement::new(GRANT_LOCKS, vec![]));
         }
         statements.push(Statement::new(UNLINK_NOTES, pair()));
         for id in &own_appointments {
@@ -365,7 +367,7 @@ impl<S: Sql> RetentionStore for SqlStore<S> {
             statements.push(Statement::new(DROP_APPOINTMENT, vec![practice.into(), id.as_str().into()]));
         }
         if postgres {
-            statements.push(Statement::new(REVOKE_LOCK_FILINGS, vec![]));
+            statements.push(Statement::new(REVOKE_LOCKS, vec![]));
             statements.push(Statement::new(REVOKE_DELETE, vec![]));
         }
         let changed = match self.0.transaction(Some(practice), statements).await {

@@ -7,7 +7,7 @@ use jiff::civil::date;
 use super::*;
 use crate::{
     AcknowledgementRecord, BillingSettingsRecord, ChargeRecord, ClaimBatchRecord, ClaimPaymentRecord, ClaimRecord,
-    FeeRecord, LedgerEntryRecord, PayerRecord, RemittanceRecord,
+    ClientPaymentRecord, FeeRecord, LedgerEntryRecord, PayerRecord, RemittanceRecord, Sql, SqlStore,
 };
 
 fn settings() -> BillingSettingsRecord {
@@ -313,4 +313,57 @@ pub async fn eligibility_inquiries_take_an_interchange_and_one_answer(store: &dy
     let other = practice("Other", "owner@eligibility-other.example", None);
     ok(store.create_practice(&other, t(10)).await);
     assert_eq!(ok(store.eligibility_by_trace(other.id, "TRACE1").await), None, "another practice's inquiry");
+}
+
+/// A payment, refund or write-off of `cents`, as the service records one.
+pub(super) fn payment(id: &str, client: ClientId, by: UserId, kind: &str, cents: i64) -> ClientPaymentRecord {
+    ClientPaymentRecord {
+        id: id.into(),
+        client,
+        kind: kind.into(),
+        received_on: date(2026, 12, 1),
+        amount_cents: cents,
+        method: if kind == "write_off" { "none" } else { "check" }.into(),
+        reason: if kind == "write_off" { "small_balance" } else { "" }.into(),
+        reference: if kind == "write_off" { "" } else { "1042" }.into(),
+        recorded_at: t(cents),
+        recorded_by: by,
+    }
+}
+
+/// What clients pay, are refunded and have written off is kept as recorded, per client, and
+/// only sensible entries are kept at all.
+pub async fn client_payments_are_kept_as_recorded<S: Sql>(db: &SqlStore<S>) {
+    let store: &dyn Store = db;
+    let p = practice("Payments", "owner@payments.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (client, other) = (sealed_client(73, "pay-idx"), sealed_client(74, "pay-idx-2"));
+    ok(store.create_clients(p.id, &[(client.clone(), vec![]), (other.clone(), vec![])]).await);
+    let entries = [
+        payment("p-1", client.id, p.owner.id, "payment", 500),
+        payment("p-2", client.id, p.owner.id, "write_off", 700),
+        payment("p-3", client.id, p.owner.id, "refund", 2_000),
+    ];
+    for e in &entries {
+        ok(store.record_client_payment(p.id, e).await);
+    }
+    ok(store.record_client_payment(p.id, &payment("p-4", other.id, p.owner.id, "payment", 100)).await);
+    assert_eq!(ok(store.client_payments(p.id, client.id).await), entries);
+    for wrong in [
+        ClientPaymentRecord { amount_cents: 0, ..payment("w-1", client.id, p.owner.id, "payment", 1) },
+        ClientPaymentRecord { amount_cents: -5, ..payment("w-2", client.id, p.owner.id, "payment", 1) },
+        ClientPaymentRecord { method: "card".into(), ..payment("w-3", client.id, p.owner.id, "write_off", 1) },
+        ClientPaymentRecord { kind: "gift".into(), ..payment("w-4", client.id, p.owner.id, "payment", 1) },
+        ClientPaymentRecord { client: ClientId::random(), ..payment("w-5", client.id, p.owner.id, "payment", 1) },
+    ] {
+        assert!(store.record_client_payment(p.id, &wrong).await.is_err(), "{wrong:?} was kept");
+    }
+    for sql in ["UPDATE client_payments SET amount_cents = 1", "DELETE FROM client_payments"] {
+        let changed = db.0.transaction(Some(p.id), vec![crate::Statement::new(sql, vec![])]).await;
+        assert!(changed.is_err(), "{sql} was allowed: {changed:?}");
+    }
+    assert_eq!(ok(store.client_payments(p.id, client.id).await).len(), 3);
+    let elsewhere = practice("Other payments", "owner@payments-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.client_payments(elsewhere.id, client.id).await), vec![]);
 }

@@ -82,6 +82,12 @@ async fn record(store: &dyn Store, p: &NewPractice, n: u8, kind: AppointmentType
         review: None,
     };
     ok(store.insert_glass_break(p.id, &glass).await);
+    ok(store
+        .record_client_payment(
+            p.id,
+            &super::billing::payment(&format!("paid-{n}"), client.id, p.owner.id, "payment", 20),
+        )
+        .await);
     ok(store.book_appointment(p.id, &appointment(p, kind, &format!("own-{n}"), vec![client.id], Some(note.id))).await);
     (client.id, note.id)
 }
@@ -174,6 +180,7 @@ pub async fn a_purge_takes_one_clients_whole_record_behind_its_tombstone<S: Sql>
         ("message_attachments", 1),
         ("message_filings", 1),
         ("glass_breaks", 1),
+        ("client_payments", 1),
         ("care_team", 1),
         ("appointment_clients", 2),
         ("appointments", 1),
@@ -199,6 +206,7 @@ pub async fn a_purge_takes_one_clients_whole_record_behind_its_tombstone<S: Sql>
         "DELETE FROM documents",
         "DELETE FROM message_attachments",
         "DELETE FROM glass_breaks",
+        "DELETE FROM client_payments",
         "DELETE FROM client_purges",
         "UPDATE client_purges SET purged_at = 0",
     ] {
