@@ -110,7 +110,29 @@ try {
   await page.setInputFiles("#file", answer);
   await submit(page, "button:has-text('Import and post')");
   check((await page.textContent(".alert[role=alert]")).includes("nothing was posted"), "the same 835 was posted twice");
-  await page.click("a:has-text('Back to billing')");
+
+  // A client's share is on their ledger; their payment brings the balance down; the statement
+  // downloads.
+  await page.goto(`${base}/billing?from=${from.toISOString().slice(0, 10)}&to=${to.toISOString().slice(0, 10)}`);
+  const clients = [...new Set((await page.locator("a.superbill").evaluateAll((as) => as.map((a) => a.getAttribute("href").split("/")[3].split("?")[0]))))];
+  let owing = null;
+  for (const id of clients) {
+    await page.goto(`${base}/clients/${id}/ledger`);
+    if ((await page.textContent("#balance")).includes("Balance due")) { owing = id; break; }
+  }
+  check(owing !== null, "no client owes their share");
+  const due = await page.textContent("#balance");
+  await page.fill("#amount", "20.00");
+  await page.selectOption("#method", "card");
+  await page.fill("#reference", "R-5521");
+  await submit(page, "button:has-text('Record')");
+  check((await page.textContent("#ledger")).includes("Payment, Card (taken outside Haven) R-5521"), "the payment is not on the ledger");
+  check((await page.textContent("#balance")) !== due, `the balance did not move: ${due}`);
+  await page.screenshot({ path: `${shots}/billing-ledger.png`, fullPage: true });
+  const [statement] = await Promise.all([page.waitForEvent("download"), page.click("a:has-text('Statement (PDF)')")]);
+  check(/^statement-.*\.pdf$/.test(statement.suggestedFilename()), `unexpected statement: ${statement.suggestedFilename()}`);
+  await statement.saveAs(`${shots}/billing-statement.pdf`);
+  await page.goto(`${base}/billing`);
 
   await page.click("a:has-text('Billing set-up')");
   await page.waitForURL(`${base}/billing/setup`);

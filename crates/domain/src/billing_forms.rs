@@ -211,6 +211,104 @@ impl FeeForm {
     }
 }
 
+/// What a client paid, was refunded or had written off, as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ClientPaymentForm {
+    /// `payment`, `refund` or `write_off`.
+    pub kind: String,
+    pub amount: String,
+    /// Empty: today.
+    pub received_on: String,
+    /// `cash`, `check`, `card`, `transfer` (not for a write-off).
+    pub method: String,
+    /// A write-off's reason, one of [`WRITE_OFF_REASONS`].
+    pub reason: String,
+    pub reference: String,
+}
+
+/// Why a balance is written off, with the words people read.
+pub const WRITE_OFF_REASONS: [(&str, &str); 6] = [
+    ("small_balance", "Small balance"),
+    ("hardship", "Financial hardship"),
+    ("courtesy", "Professional courtesy"),
+    ("timely_filing", "Past the payer's filing limit (the practice's loss, not the client's)"),
+    ("bad_debt", "Uncollectable (bad debt)"),
+    ("correction", "Correction of an error"),
+];
+
+pub const PAYMENT_METHODS: [(&str, &str); 4] =
+    [("cash", "Cash"), ("check", "Check"), ("card", "Card (taken outside Haven)"), ("transfer", "Bank transfer")];
+
+/// A checked entry: (kind, amount, day, method or `none`, reason, reference).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientPayment {
+    pub kind: &'static str,
+    pub amount: Cents,
+    pub received_on: Date,
+    pub method: &'static str,
+    pub reason: &'static str,
+    pub reference: String,
+}
+
+/// The most one entry may be ($1,000,000): beyond it, a slip of the keyboard, not a payment.
+const PAYMENT_MAX: Cents = Cents(100_000_000);
+
+impl ClientPaymentForm {
+    pub fn validate(&self, today: Date, errors: &mut FieldErrors) -> Option<ClientPayment> {
+        let kind = match self.kind.trim() {
+            "payment" => Some("payment"),
+            "refund" => Some("refund"),
+            "write_off" => Some("write_off"),
+            _ => {
+                errors.add("kind", "choose a payment, a refund or a write-off");
+                None
+            }
+        };
+        let amount = errors.check(
+            "amount",
+            Cents::parse(&self.amount).map_err(|e| e.to_string()).and_then(|c| match c {
+                c if c.0 <= 0 => Err("must be more than zero".to_owned()),
+                c if c > PAYMENT_MAX => Err(format!("must be at most {PAYMENT_MAX}")),
+                c => Ok(c),
+            }),
+        );
+        let received_on = errors.check(
+            "received_on",
+            match self.received_on.trim() {
+                "" => Ok(today),
+                typed => match typed.parse::<Date>() {
+                    Ok(d) if d > today => Err("cannot be in the future".to_owned()),
+                    Ok(d) => Ok(d),
+                    Err(_) => Err("is not a date (YYYY-MM-DD)".to_owned()),
+                },
+            },
+        );
+        let writes_off = kind == Some("write_off");
+        let method = if writes_off {
+            Some("none")
+        } else {
+            let found = PAYMENT_METHODS.iter().find(|(m, _)| *m == self.method.trim()).map(|(m, _)| *m);
+            errors.check("method", found.ok_or_else(|| "choose how it was paid".to_owned()))
+        };
+        let reason = if writes_off {
+            let found = WRITE_OFF_REASONS.iter().find(|(r, _)| *r == self.reason.trim()).map(|(r, _)| *r);
+            errors.check("reason", found.ok_or_else(|| "choose why it is written off".to_owned()))
+        } else {
+            Some("")
+        };
+        let reference = errors.check("reference", crate::validation::optional_text(&self.reference, 60));
+        Some(ClientPayment {
+            kind: kind?,
+            amount: amount?,
+            received_on: received_on?,
+            method: method?,
+            reason: reason?,
+            reference: reference?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,5 +372,37 @@ mod tests {
         let mut errors = FieldErrors::default();
         let ids = ClinicianIdsForm { npi: "1245319598".into(), taxonomy: "103TC0700X".into() };
         assert!(ids.validate(&mut errors).is_none() && errors.get("npi").is_some());
+    }
+
+    #[test]
+    fn a_payment_refund_or_write_off_is_checked_whole() {
+        let today = jiff::civil::date(2026, 12, 4);
+        let form = |kind: &str, amount: &str, method: &str, reason: &str| ClientPaymentForm {
+            kind: kind.into(),
+            amount: amount.into(),
+            method: method.into(),
+            reason: reason.into(),
+            ..ClientPaymentForm::default()
+        };
+        let paid = form("payment", "20.00", "check", "").validate(today, &mut FieldErrors::default());
+        assert_eq!(
+            paid.map(|p| (p.kind, p.amount, p.received_on, p.method)),
+            Some(("payment", Cents(2000), today, "check"))
+        );
+        let off = form("write_off", "5", "card", "small_balance").validate(today, &mut FieldErrors::default());
+        assert_eq!(off.map(|p| (p.method, p.reason)), Some(("none", "small_balance")), "a write-off is paid by no one");
+        for (bad, field) in [
+            (form("gift", "1", "cash", ""), "kind"),
+            (form("payment", "0", "cash", ""), "amount"),
+            (form("payment", "-3", "cash", ""), "amount"),
+            (form("payment", "2000000", "cash", ""), "amount"),
+            (form("payment", "1", "", ""), "method"),
+            (form("write_off", "1", "", "because"), "reason"),
+            (ClientPaymentForm { received_on: "2026-12-05".into(), ..form("payment", "1", "cash", "") }, "received_on"),
+        ] {
+            let mut errors = FieldErrors::default();
+            bad.validate(today, &mut errors);
+            assert!(errors.get(field).is_some(), "{bad:?} not refused for {field}");
+        }
     }
 }

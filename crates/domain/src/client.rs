@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::Phi;
 use crate::insurance::{InsurancePolicy, Slot, policy};
 use crate::staff::Email;
-use crate::validation::{FieldErrors, required_text};
+use crate::validation::{FieldErrors, optional_text, required_text};
 
 /// Where a client stands with the practice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -176,11 +176,6 @@ redacted_debug!(ClientProfile, ClientForm);
 const NAME_MAX: usize = 100;
 const SHORT_MAX: usize = 60;
 const NOTE_MAX: usize = 200;
-
-/// An optional text of at most `max` characters, trimmed; `""` when left empty.
-fn optional_text(value: &str, max: usize) -> Result<String, String> {
-    if value.trim().is_empty() { Ok(String::new()) } else { required_text(value, max) }
-}
 
 /// A telephone number as people write it: 7 to 15 digits, with the usual punctuation.
 pub fn phone_number(value: &str) -> Result<String, String> {

@@ -75,6 +75,11 @@ pub fn required_text(value: &str, max: usize) -> Result<String, String> {
     Ok(value.to_owned())
 }
 
+/// An optional text of at most `max` characters, trimmed; `""` when left empty.
+pub fn optional_text(value: &str, max: usize) -> Result<String, String> {
+    if value.trim().is_empty() { Ok(String::new()) } else { required_text(value, max) }
+}
+
 /// Like [`required_text`], for text of several lines (a message, a reason): line breaks and
 /// tabs are kept, other control characters refused.
 pub fn required_lines(value: &str, max: usize) -> Result<String, String> {

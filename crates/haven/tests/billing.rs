@@ -134,6 +134,52 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     let posts = get(&format!("{base}/audit.csv?action=billing.remittance_post"), Some(&owner)).body;
     assert_eq!(posts.lines().filter(|l| l.contains(",billing.remittance_post,")).count(), ready);
 
+    // A client's share is on their ledger: a payment and a write-off bring the balance down, a
+    // write-off without its reason is refused beside the field, and the statement says it all.
+    let page = get(&format!("{base}{list}"), Some(&owner)).body;
+    let ledgers = page.match_indices("/billing/superbill/").filter_map(|(at, _)| page[at + 19..].split('?').next());
+    let client = ledgers
+        .map(str::to_owned)
+        .find(|id| get(&format!("{base}/clients/{id}/ledger"), Some(&owner)).body.contains("Your share of claim"))
+        .unwrap_or_else(|| panic!("no client has a share on their ledger"));
+    let ledger = format!("/clients/{client}/ledger");
+    // What the page says is due, in cents (0 when nothing is).
+    let due = |page: &str| {
+        let amount = page.split("Balance due: $").nth(1).and_then(|r| r.split('<').next()).unwrap_or("0");
+        (amount.replace(',', "").parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64
+    };
+    let before = due(&get(&format!("{base}{ledger}"), Some(&owner)).body);
+    assert!(before > 0 && before % 2_000 == 0, "a $20 copay per claim is due: {before}");
+    let paid = post_from(
+        base,
+        &owner,
+        &ledger,
+        &ledger,
+        &[("kind", "payment"), ("amount", "15.00"), ("method", "check"), ("reference", "1042")],
+    );
+    assert_eq!(paid.status, 303, "{}", paid.body);
+    let refused = post_from(base, &owner, &ledger, &ledger, &[("kind", "write_off"), ("amount", "5.00")]);
+    assert!(refused.status == 422 && refused.body.contains("choose why it is written off"), "{}", refused.body);
+    let written = post_from(
+        base,
+        &owner,
+        &ledger,
+        &ledger,
+        &[("kind", "write_off"), ("amount", "5.00"), ("reason", "small_balance")],
+    );
+    assert_eq!(written.status, 303, "{}", written.body);
+    let after = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert!(after.contains("Payment, Check 1042") && after.contains("Written off: Small balance"), "{after}");
+    assert_eq!(due(&after), before - 2_000, "$15 paid and $5 written off");
+    let statement = get_bytes(&format!("{base}/clients/{client}/statement"), &owner);
+    assert!(pdf_tool("qpdf", &["--check"], &statement).contains("No syntax or stream encoding errors"));
+    let words = pdf_tool("pdftotext", &[], &statement).split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in ["Statement", "Your share of claim", "Payment, Check 1042", "Small balance", "Balance due"] {
+        assert!(words.contains(expected), "{expected}: {words}");
+    }
+    let clinician = sign_in(base, &account_of(&report, "clinician"));
+    assert_eq!(get(&format!("{base}{ledger}"), Some(&clinician)).status, 403, "the ledger is billing's");
+
     // Once paid or denied, nothing is owed on those claims any more.
     let aging = get(&format!("{base}/billing/reports/aging.csv?as_of=2027-12-31"), Some(&owner));
     assert_eq!(aging.status, 200);

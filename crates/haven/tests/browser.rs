@@ -339,6 +339,7 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
         "billing-aging.png",
         "billing-picked-up.png",
         "billing-denials.png",
+        "billing-ledger.png",
         "billing-setup.png",
     ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");

@@ -4,6 +4,7 @@
 
 mod acknowledgements;
 mod eligibility;
+mod ledger;
 pub(crate) use eligibility::{Said, said};
 mod remittances;
 mod reports;
@@ -44,6 +45,9 @@ pub(crate) fn routes() -> Routes {
         .get("/billing/eligibility", eligibility::answers)
         .post("/billing/eligibility", eligibility::import)
         .get("/clients/{id}/eligibility", eligibility::client)
+        .get("/clients/{id}/ledger", ledger::show)
+        .post("/clients/{id}/ledger", ledger::record)
+        .get("/clients/{id}/statement", ledger::statement)
         .post("/clients/{id}/eligibility", eligibility::ask)
         .get("/billing/reports", reports::page)
         .get("/billing/reports/aging.csv", reports::csv)

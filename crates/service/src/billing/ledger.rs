@@ -1,0 +1,193 @@
+//! A client's ledger (BI-7): what they owe — their share of each claim as the payer's 835 set
+//! it, and their self-pay sessions — and what they paid, were refunded or had written off, each
+//! line with the balance after it. Payments, refunds and write-offs are recorded here (kept as
+//! recorded: a mistake is put right by an entry the other way); the statement is a PDF/A.
+
+use domain::ClientId;
+use domain::billing_forms::{ClientPaymentForm, PAYMENT_METHODS, WRITE_OFF_REASONS};
+use domain::client::ClientDetails;
+use domain::money::Cents;
+use domain::policy::{Action, Resource};
+use jiff::civil::{Date, date};
+use store::ClientPaymentRecord;
+
+use super::SELF_PAY;
+use crate::audit_log::{AuditEntry, Crud};
+use crate::clients::sealing::open_details;
+use crate::{Actor, Haven, Result, ServiceError};
+
+/// One line of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerLine {
+    pub on: Date,
+    pub what: String,
+    /// What it adds to the balance (owed), or takes off it (credited).
+    pub owed: Option<Cents>,
+    pub credited: Option<Cents>,
+    /// The balance after this line: positive, the client owes the practice.
+    pub balance: Cents,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientLedger {
+    pub name: String,
+    pub lines: Vec<LedgerLine>,
+    pub balance: Cents,
+}
+
+/// A statement, ready to download.
+#[derive(Debug)]
+pub struct Statement {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The words for a code of one of the lists, or the code.
+fn words(list: &[(&'static str, &'static str)], code: &str) -> String {
+    list.iter().find(|(c, _)| *c == code).map_or_else(|| code.to_owned(), |(_, w)| (*w).to_owned())
+}
+
+impl Haven {
+    pub async fn client_ledger(&self, actor: &Actor, client: ClientId) -> Result<ClientLedger> {
+        actor.may(Resource::Billing, Action::View)?;
+        let details = self.billed_client(actor, client, "billing.ledger").await?;
+        let lines = self.ledger_lines(actor, client).await?;
+        let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
+        let name = format!("{} {}", details.given_name.expose(), details.family_name.expose());
+        Ok(ClientLedger { name, lines, balance })
+    }
+
+    pub async fn record_client_payment(&self, actor: &Actor, client: ClientId, form: &ClientPaymentForm) -> Result<()> {
+        actor.may(Resource::Billing, Action::Create)?;
+        self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
+        let today = self.today(actor).await?;
+        let mut errors = domain::validation::FieldErrors::default();
+        let checked = form.validate(today, &mut errors);
+        let Some(p) = checked.filter(|_| errors.is_empty()) else { return Err(ServiceError::Invalid(errors)) };
+        let record = ClientPaymentRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            client,
+            kind: p.kind.to_owned(),
+            received_on: p.received_on,
+            amount_cents: p.amount.0,
+            method: p.method.to_owned(),
+            reason: p.reason.to_owned(),
+            reference: p.reference,
+            recorded_at: self.now(),
+            recorded_by: actor.user(),
+        };
+        let entry = AuditEntry::new("billing.client_payment", Crud::Create)
+            .client(client)
+            .resource("client_payment", &record.id)
+            .categories(&["billing"])
+            .purpose("HPAYMT");
+        self.recording_by(actor, entry)?.record_client_payment(actor.practice(), &record).await?;
+        self.audit_drafts_committed();
+        Ok(())
+    }
+
+    /// The client's statement: the practice, the client and their address, every line of the
+    /// ledger and the balance due.
+    pub async fn client_statement(&self, actor: &Actor, client: ClientId) -> Result<Statement> {
+        actor.may(Resource::Billing, Action::View)?;
+        let details = self.billed_client(actor, client, "billing.statement").await?;
+        let lines = self.ledger_lines(actor, client).await?;
+        let practice = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
+        let p = &practice.profile;
+        let today = self.today(actor).await?;
+        let mut doc = pdf::Document::new("Statement");
+        doc.heading(&format!("Statement · {}", p.name));
+        let a = &p.address;
+        let street = [Some(a.line1.as_str()), a.line2.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ");
+        doc.field("From", &format!("{}, {street}, {}, {} {}", p.name, a.city, a.state, a.postal_code));
+        doc.field("Date", &today.to_string());
+        let profile = details.profile.expose();
+        doc.field("To", &format!("{} {}", details.given_name.expose(), details.family_name.expose()));
+        if !profile.address_line1.is_empty() {
+            let line2 =
+                if profile.address_line2.is_empty() { String::new() } else { format!(", {}", profile.address_line2) };
+            let place = format!("{}, {} {}", profile.city, profile.state, profile.postal_code);
+            doc.field("Address", &format!("{}{line2}, {place}", profile.address_line1));
+        }
+        doc.heading("Account");
+        if lines.is_empty() {
+            doc.paragraph("Nothing has been charged or paid.");
+        }
+        for l in &lines {
+            let amount = match (l.owed, l.credited) {
+                (Some(owed), _) => format!("{owed}"),
+                (_, Some(credited)) => format!("credit {credited}"),
+                _ => String::new(),
+            };
+            doc.paragraph(&format!("{} · {} · {amount} · balance {}", l.on, l.what, l.balance));
+        }
+        let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
+        doc.field(
+            "Balance due",
+            &if balance.0 > 0 { balance.to_string() } else { format!("{} (nothing due)", balance) },
+        );
+        doc.paragraph("Questions about this statement: call or write to the practice at the address above.");
+        let created = self.now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        Ok(Statement { file_name: format!("statement-{today}.pdf"), bytes: doc.finish(&created) })
+    }
+
+    /// The client's details, opened after an audit event of `action` (billing reads the name
+    /// and address, for payment).
+    async fn billed_client(&self, actor: &Actor, client: ClientId, action: &'static str) -> Result<ClientDetails> {
+        let practice = actor.practice();
+        let sealed = self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
+        let entry = AuditEntry::new(action, Crud::Read)
+            .client(client)
+            .categories(&["demographics", "billing"])
+            .purpose("HPAYMT");
+        self.audited_by(actor, entry).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        open_details(&ring, &practice.to_string(), &sealed)
+    }
+
+    /// Every line, oldest first, with the balance after each.
+    async fn ledger_lines(&self, actor: &Actor, client: ClientId) -> Result<Vec<LedgerLine>> {
+        let practice = actor.practice();
+        let tz = self.practice_zone(practice).await?;
+        let claims = self.store.claims(practice).await?;
+        // (day, order within the day, words, change to the balance)
+        let mut moves: Vec<(Date, u8, String, i64)> = Vec::new();
+        for e in self.store.ledger(practice, client).await? {
+            let claim = e.claim.as_ref().and_then(|id| claims.iter().find(|c| &c.id == id));
+            let what = claim.map_or_else(
+                || "Your share of a claim".to_owned(),
+                |c| format!("Your share of claim {} (services of {})", c.number, c.service_date),
+            );
+            moves.push((e.at.to_zoned(tz.clone()).date(), 0, what, e.amount_cents));
+        }
+        for c in self.store.charges_between(practice, date(1900, 1, 1), date(9999, 12, 31)).await? {
+            if c.client == client && c.payer == SELF_PAY {
+                moves.push((c.service_date, 0, format!("Session ({}), self-pay", c.service_code), c.amount_cents));
+            }
+        }
+        for p in self.store.client_payments(practice, client).await? {
+            let reference = if p.reference.is_empty() { String::new() } else { format!(" {}", p.reference) };
+            let (what, change) = match p.kind.as_str() {
+                "payment" => (format!("Payment, {}{reference}", words(&PAYMENT_METHODS, &p.method)), -p.amount_cents),
+                "refund" => (format!("Refund, {}{reference}", words(&PAYMENT_METHODS, &p.method)), p.amount_cents),
+                _ => (format!("Written off: {}", words(&WRITE_OFF_REASONS, &p.reason)), -p.amount_cents),
+            };
+            moves.push((p.received_on, 1, what, change));
+        }
+        moves.sort_by_key(|m| (m.0, m.1));
+        let mut balance = 0_i64;
+        Ok(moves
+            .into_iter()
+            .map(|(on, _, what, change)| {
+                balance += change;
+                LedgerLine {
+                    on,
+                    what,
+                    owed: (change > 0).then_some(Cents(change)),
+                    credited: (change < 0).then_some(Cents(-change)),
+                    balance: Cents(balance),
+                }
+            })
+            .collect())
+    }
+}
