@@ -167,6 +167,8 @@ pub fn column_named(header: &str) -> Option<Column> {
 }
 
 fn set(row: &mut ImportRow, column: Column, value: &str) {
+    // Haven's own export defuses a formula-like cell with a leading quote; it comes off here.
+    let value = value.strip_prefix('\'').filter(|v| v.starts_with(['=', '@'])).unwrap_or(value);
     let f = &mut row.form;
     let first = |slot: &mut String| {
         if slot.is_empty() {

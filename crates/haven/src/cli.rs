@@ -220,17 +220,30 @@ pub enum ExportCommand {
     /// manifest) in one file encrypted with age; each record read is an audit event.
     Fhir {
         #[command(flatten)]
-        common: CommonArgs,
-        /// The practice's id [default: the only one]
-        #[arg(long, value_name = "ID")]
-        practice: Option<String>,
-        /// An age public key (age1…) to encrypt to; repeat for more [default: backup_recipients]
-        #[arg(long, value_name = "AGE1…")]
-        recipient: Vec<String>,
-        /// Where to write (never overwritten)
-        #[arg(long, value_name = "FILE")]
-        output: PathBuf,
+        args: ExportArgs,
     },
+    /// The practice's tables as CSV (clients in Haven's import columns, diagnoses, measures,
+    /// signed notes, charges, claims, payments) in one file encrypted with age; each record read
+    /// is an audit event.
+    Csv {
+        #[command(flatten)]
+        args: ExportArgs,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// The practice's id [default: the only one]
+    #[arg(long, value_name = "ID")]
+    pub practice: Option<String>,
+    /// An age public key (age1…) to encrypt to; repeat for more [default: backup_recipients]
+    #[arg(long, value_name = "AGE1…")]
+    pub recipient: Vec<String>,
+    /// Where to write (never overwritten)
+    #[arg(long, value_name = "FILE")]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

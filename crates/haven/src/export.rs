@@ -1,7 +1,9 @@
-//! `haven export fhir`: the practice's records as FHIR R4 bulk data (NDJSON per resource type,
-//! with the Bulk Data Access manifest), in one age file encrypted to the given recipients —
-//! never plain on disk. Inside, a tar archive: `Patient-1.ndjson`, `Condition-1.ndjson`, … (a
-//! type's lines split into files of at most 16 MiB) and `manifest.json` last.
+//! `haven export fhir` and `haven export csv`: the practice's records as FHIR R4 bulk data
+//! (NDJSON per resource type, with the Bulk Data Access manifest) or as CSV per table, in one
+//! age file encrypted to the given recipients — never plain on disk. Inside, a tar archive:
+//! `Patient-1.ndjson`, `Condition-1.ndjson`, … or `clients-1.csv`, `notes-1.csv`, … (a type's
+//! lines split into files of at most 16 MiB, each CSV part with its header line) and
+//! `manifest.json` last.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -19,8 +21,30 @@ use crate::{audit_cli, backend, progress};
 /// Lines of one type are cut into files of at most this many bytes.
 const PART_BYTES: usize = 16 << 20;
 
+/// What an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Fhir,
+    Csv,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Fhir => "ndjson",
+            Format::Csv => "csv",
+        }
+    }
+}
+
 #[allow(clippy::print_stdout)]
-pub async fn fhir(config: Config, practice: Option<&str>, recipients: &[String], output: &Path) -> Result<()> {
+pub async fn run(
+    config: Config,
+    format: Format,
+    practice: Option<&str>,
+    recipients: &[String],
+    output: &Path,
+) -> Result<()> {
     let recipients: Vec<Recipient> = if recipients.is_empty() {
         config.backup.recipients.clone()
     } else {
@@ -43,14 +67,13 @@ pub async fn fhir(config: Config, practice: Option<&str>, recipients: &[String],
         .mode(0o600)
         .open(&partial)
         .with_context(|| format!("cannot write {}", partial.display()))?;
-    let mut parts = Parts::new(Encryptor::new(BufWriter::with_capacity(1 << 20, file), &recipients)?);
-    let written = haven
-        .export_practice_fhir(
-            practice,
-            |kind, line| parts.add(kind, &line),
-            |done, total| progress::show("exporting", done, total),
-        )
-        .await;
+    let mut parts = Parts::new(Encryptor::new(BufWriter::with_capacity(1 << 20, file), &recipients)?, format);
+    let add = |kind: &str, line: Vec<u8>| parts.add(kind, &line);
+    let show = |done, total| progress::show("exporting", done, total);
+    let written = match format {
+        Format::Fhir => haven.export_practice_fhir(practice, add, show).await,
+        Format::Csv => haven.export_practice_csv(practice, add, show).await,
+    };
     let counts = match written.map_err(anyhow::Error::from).and_then(|counts| parts.finish().map(|()| counts)) {
         Ok(counts) => counts,
         Err(e) => {
@@ -74,6 +97,9 @@ fn partial_path(output: &Path) -> PathBuf {
 /// The archive being written: each type's lines gathered until a part is full.
 struct Parts {
     out: Encryptor<BufWriter<File>>,
+    format: Format,
+    /// CSV: each file's header line (its first), which starts each of its parts.
+    headers: BTreeMap<String, Vec<u8>>,
     pending: BTreeMap<String, Vec<u8>>,
     /// Written files: (name, type, lines).
     files: Vec<(String, String, u64)>,
@@ -82,15 +108,23 @@ struct Parts {
 }
 
 impl Parts {
-    fn new(out: Encryptor<BufWriter<File>>) -> Self {
+    fn new(out: Encryptor<BufWriter<File>>, format: Format) -> Self {
         let mtime = u64::try_from(jiff::Timestamp::now().as_second()).unwrap_or(0);
-        Parts { out, pending: BTreeMap::new(), files: Vec::new(), lines: BTreeMap::new(), mtime }
+        let (headers, pending, lines) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+        Parts { out, format, headers, pending, files: Vec::new(), lines, mtime }
     }
 
     fn add(&mut self, kind: &str, line: &[u8]) -> std::io::Result<()> {
-        let buffer = self.pending.entry(kind.to_owned()).or_default();
+        if self.format == Format::Csv && !self.headers.contains_key(kind) {
+            self.headers.insert(kind.to_owned(), line.to_vec());
+            return Ok(());
+        }
+        let header = self.headers.get(kind);
+        let buffer = self.pending.entry(kind.to_owned()).or_insert_with(|| header.cloned().unwrap_or_default());
         buffer.extend_from_slice(line);
-        buffer.push(b'\n');
+        if self.format == Format::Fhir {
+            buffer.push(b'\n');
+        }
         *self.lines.entry(kind.to_owned()).or_default() += 1;
         if buffer.len() >= PART_BYTES {
             self.flush(kind)?;
@@ -101,7 +135,7 @@ impl Parts {
     fn flush(&mut self, kind: &str) -> std::io::Result<()> {
         let Some(buffer) = self.pending.remove(kind) else { return Ok(()) };
         let number = self.files.iter().filter(|(_, k, _)| k == kind).count() + 1;
-        let name = format!("{kind}-{number}.ndjson");
+        let name = format!("{kind}-{number}.{}", self.format.extension());
         self.entry(&name, &buffer)?;
         let lines = self.lines.remove(kind).unwrap_or(0);
         self.files.push((name, kind.to_owned(), lines));
@@ -114,8 +148,14 @@ impl Parts {
         tar::pad(&mut self.out, bytes.len() as u64)
     }
 
-    /// The remaining parts, then the manifest, then the archive's and the age file's ends.
+    /// The remaining parts (a CSV file with no rows still gets its header), then the manifest,
+    /// then the archive's and the age file's ends.
     fn finish(mut self) -> Result<()> {
+        for (kind, header) in &self.headers {
+            if !self.files.iter().any(|(_, k, _)| k == kind) && !self.pending.contains_key(kind) {
+                self.pending.insert(kind.clone(), header.clone());
+            }
+        }
         let kinds: Vec<String> = self.pending.keys().cloned().collect();
         for kind in kinds {
             self.flush(&kind)?;
@@ -127,7 +167,7 @@ impl Parts {
             .collect();
         let manifest = serde_json::json!({
             "transactionTime": jiff::Timestamp::now().to_string(),
-            "request": "haven export fhir",
+            "request": format!("haven export {}", if self.format == Format::Fhir { "fhir" } else { "csv" }),
             "requiresAccessToken": false,
             "output": output,
             "error": [],

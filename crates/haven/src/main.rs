@@ -35,7 +35,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{
-    CertificateCommand, Cli, Command, CommonArgs, DatabaseCommand, DemoCommand, ExportCommand, KeysCommand,
+    CertificateCommand, Cli, Command, CommonArgs, DatabaseCommand, DemoCommand, ExportArgs, ExportCommand, KeysCommand,
     PracticeCommand,
 };
 use crate::config::{Config, ConfigError, Layers};
@@ -135,8 +135,15 @@ fn main() -> ExitCode {
         Command::Backup { command } => {
             run(command.common(), &[], async |config| backup_cli::run(config, &command).await)
         }
-        Command::Export { command: ExportCommand::Fhir { common, practice, recipient, output } } => {
-            run(&common, &[], async |config| export::fhir(config, practice.as_deref(), &recipient, &output).await)
+        Command::Export { command } => {
+            let (format, args) = match command {
+                ExportCommand::Fhir { args } => (export::Format::Fhir, args),
+                ExportCommand::Csv { args } => (export::Format::Csv, args),
+            };
+            let ExportArgs { common, practice, recipient, output } = args;
+            run(&common, &[], async |config| {
+                export::run(config, format, practice.as_deref(), &recipient, &output).await
+            })
         }
         Command::Audit { command } => run(command.common(), &[], async |config| audit_cli::run(config, &command).await),
         Command::Phi { command } => match phi_cli::run(command) {

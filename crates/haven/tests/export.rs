@@ -119,3 +119,90 @@ fn an_export_killed_half_way_leaves_no_export_and_the_next_one_is_whole() {
     let checked = run(haven(&["audit", "verify", "--data-dir"]).arg(&dir));
     assert!(checked.status.success(), "the audit log after the kills: {}", text(&checked.stderr));
 }
+
+/// The tables as CSV, opened with the standard `age` and `tar`: each file with its header and
+/// the rows the manifest counts; the clients' file imports into a fresh practice and exports
+/// from there the same, field by field.
+#[test]
+fn the_practice_goes_out_as_csv_and_its_clients_import_back_the_same() {
+    let tmp = temp_dir();
+    let (from, to) = (tmp.path().join("from"), tmp.path().join("to"));
+    let report = seeded_report(&from, &["--clients", "12", "--seed", "31"]);
+    let fresh = seeded_report(&to, &["--clients", "0", "--seed", "31", "--no-calendar"]);
+    let key = tmp.path().join("key.txt");
+    let recipient = age_keygen(&key);
+    let export = |dir: &std::path::Path, name: &str| {
+        let output = tmp.path().join(format!("{name}.csv.age"));
+        let done = run(haven(&["export", "csv", "--recipient", &recipient, "--output"])
+            .arg(&output)
+            .arg("--data-dir")
+            .arg(dir));
+        assert!(done.status.success(), "{}", text(&done.stderr));
+        let opened = tmp.path().join(name);
+        std::fs::create_dir(&opened).unwrap_or_else(|e| panic!("{e}"));
+        let shell = format!("age -d -i '{}' '{}' | tar -x -C '{}'", key.display(), output.display(), opened.display());
+        let untarred = run(Command::new("sh").arg("-c").arg(&shell));
+        assert!(untarred.status.success(), "{}", text(&untarred.stderr));
+        opened
+    };
+    let opened = export(&from, "exported");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(opened.join("manifest.json")).unwrap_or_default()).unwrap_or_default();
+    let files: Vec<String> = manifest["output"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["url"].as_str().map(str::to_owned))
+        .collect();
+    for table in ["clients", "diagnoses", "measures", "notes", "charges", "claims", "payments"] {
+        assert!(files.contains(&format!("{table}-1.csv")), "no {table} file: {files:?}");
+    }
+    for file in manifest["output"].as_array().into_iter().flatten() {
+        let url = file["url"].as_str().unwrap_or("");
+        let content = std::fs::read_to_string(opened.join(url)).unwrap_or_else(|e| panic!("{url}: {e}"));
+        let header = content.lines().next().unwrap_or("");
+        assert!(
+            header.contains("client_id") || header.starts_with("id,") || header.starts_with("number,"),
+            "{url}: {header}"
+        );
+    }
+    let clients_csv = std::fs::read(opened.join("clients-1.csv")).unwrap_or_default();
+    let rows = |csv: &[u8]| {
+        let text = String::from_utf8_lossy(csv).into_owned();
+        // Without the id (each practice has its own), sorted: the same clients, field by field.
+        let mut rows: Vec<String> = text
+            .split("\r\n")
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split_once(',').map_or("", |(_, r)| r).to_owned())
+            .collect();
+        rows.sort();
+        rows
+    };
+    let exported = rows(&clients_csv);
+    assert_eq!(exported.len(), report["clients"].as_array().map_or(0, Vec::len));
+
+    // Into a fresh practice (the same staff): tried, imported, and nothing made twice.
+    let server = Server::start(&to, &[], &[]);
+    let owner = sign_in(&server.url, &account_of(&fresh, "owner"));
+    let import = |dry: bool| {
+        let fields: &[(&str, &str)] = if dry { &[("dry_run", "on")] } else { &[] };
+        post_with_file(
+            &server.url,
+            &owner,
+            "/practice/import",
+            "/practice/import",
+            fields,
+            ("clients.csv", &clients_csv),
+        )
+    };
+    let tried = import(true);
+    assert!(tried.status == 200 && tried.body.contains("Tried: nothing was changed"), "{}", tried.body);
+    assert!(!tried.body.contains("id=\"refused\""), "rows refused: {}", tried.body);
+    let done = import(false);
+    assert!(done.body.contains(&format!("{} clients imported", exported.len())), "{}", done.body);
+    assert!(import(false).body.contains("Nothing new to import"));
+    drop(server);
+    let again = export(&to, "reimported");
+    assert_eq!(rows(&std::fs::read(again.join("clients-1.csv")).unwrap_or_default()), exported);
+}

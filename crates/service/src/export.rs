@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use domain::PracticeId;
 use domain::policy::ChartPart;
+use domain::{ClientId, PracticeId};
 use serde_json::json;
 
 use crate::audit_log::{AuditEntry, Crud, Who};
@@ -26,16 +26,39 @@ impl Haven {
         mut write: impl FnMut(&str, Vec<u8>) -> std::io::Result<()>,
         progress: impl Fn(u64, u64),
     ) -> Result<ExportCounts> {
+        let now = self.now();
+        let mut counts = ExportCounts::new();
+        self.each_exported_record(practice, progress, |client, record| {
+            let subject = json!({ "reference": format!("Patient/{client}") });
+            for resource in crate::portal::record_resources(record, client, &subject, now) {
+                let kind = resource["resourceType"].as_str().unwrap_or("Resource").to_owned();
+                let line = serde_json::to_vec(&resource)
+                    .map_err(|e| ServiceError::Internal(format!("an exported resource: {e}")))?;
+                write(&kind, line).map_err(written)?;
+                *counts.entry(kind).or_default() += 1;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(counts)
+    }
+
+    /// Every client's record, one at a time, after its audit event; the page's events are
+    /// written to the log together (the sequencer makes them one batch), and no record of the
+    /// page is read before they are all durable.
+    pub(crate) async fn each_exported_record(
+        &self,
+        practice: PracticeId,
+        progress: impl Fn(u64, u64),
+        mut each: impl FnMut(ClientId, &crate::portal::Record) -> Result<()>,
+    ) -> Result<()> {
         self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?;
         let total = self.store.client_count(practice).await?;
-        let now = self.now();
-        let (mut counts, mut done, mut after) = (ExportCounts::new(), 0, None);
+        let (mut done, mut after) = (0, None);
         loop {
             let page = self.store.clients_page(practice, after, 200).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
-            // The page's events go to the log together (the sequencer writes them as one batch);
-            // no record of the page is read before they are all durable.
             let events = page.iter().map(|client| {
                 let entry = AuditEntry::new("record.export", Crud::Read).resource("client", client.id).categories(&[
                     ChartPart::Demographics.category(),
@@ -49,18 +72,16 @@ impl Haven {
             futures_util::future::try_join_all(events).await?;
             for client in page {
                 let record = self.record_of(practice, client.id).await?;
-                let subject = json!({ "reference": format!("Patient/{}", client.id) });
-                for resource in crate::portal::record_resources(&record, client.id, &subject, now) {
-                    let kind = resource["resourceType"].as_str().unwrap_or("Resource").to_owned();
-                    let line = serde_json::to_vec(&resource)
-                        .map_err(|e| ServiceError::Internal(format!("an exported resource: {e}")))?;
-                    write(&kind, line).map_err(|e| ServiceError::Internal(format!("writing the export: {e}")))?;
-                    *counts.entry(kind).or_default() += 1;
-                }
+                each(client.id, &record)?;
                 done += 1;
                 progress(done, total);
             }
         }
-        Ok(counts)
+        Ok(())
     }
+}
+
+/// A failed write of the export, as the service says it.
+pub(crate) fn written(e: std::io::Error) -> ServiceError {
+    ServiceError::Internal(format!("writing the export: {e}"))
 }

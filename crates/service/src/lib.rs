@@ -23,6 +23,7 @@ mod demo_schedule;
 pub mod erase;
 mod error;
 pub mod export;
+pub mod export_csv;
 pub mod import;
 pub mod incidents;
 pub mod intake;

@@ -13,6 +13,9 @@ use crate::sql;
 use crate::sql_store::*;
 use crate::{CareTeamMember, ClientIndex, Result, SealedClient, Sql, SqlStore, Statement};
 
+const PRIMARY_CLINICIANS: &str =
+    "SELECT client_id, user_id FROM care_team WHERE practice_id = $1 AND role = 'primary' ORDER BY client_id";
+
 #[async_trait]
 pub trait ClientStore: Send + Sync {
     /// Inserts clients in one transaction: all of them or none.
@@ -57,6 +60,8 @@ pub trait ClientStore: Send + Sync {
     async fn update_client(&self, practice: PracticeId, client: &SealedClient) -> Result<()>;
     /// The client's care team, primary first.
     async fn care_team(&self, practice: PracticeId, client: ClientId) -> Result<Vec<CareTeamMember>>;
+    /// Every client's primary clinician, for the practice's exports.
+    async fn primary_clinicians(&self, practice: PracticeId) -> Result<Vec<(ClientId, UserId)>>;
     /// Replaces the care team, decided from the client at `version` (which then rises);
     /// `NoRowChanged` if the client changed meanwhile. One transaction.
     async fn save_care_team(
@@ -238,6 +243,11 @@ impl<S: Sql> ClientStore for SqlStore<S> {
         params.push(c.version.into());
         let statement = Statement::new(sql::UPDATE_CLIENT, params).must_change_a_row();
         self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+    }
+
+    async fn primary_clinicians(&self, practice: PracticeId) -> Result<Vec<(ClientId, UserId)>> {
+        let rows = self.0.query(Some(practice), PRIMARY_CLINICIANS, vec![practice.into()]).await?;
+        rows.iter().map(|r| Ok((r.parse(0)?, r.parse(1)?))).collect()
     }
 
     async fn care_team(&self, practice: PracticeId, client: ClientId) -> Result<Vec<CareTeamMember>> {

@@ -32,17 +32,17 @@ pub struct RecordFile {
 
 /// One signed note as the download shows it: when, what, who, and its sections' text.
 pub(crate) struct NoteText {
-    header: NoteHeader,
-    sections: Vec<(String, String)>,
+    pub(crate) header: NoteHeader,
+    pub(crate) sections: Vec<(String, String)>,
 }
 
 /// The parts of the record a client receives, opened.
 pub(crate) struct Record {
-    details: domain::client::ClientDetails,
-    diagnoses: Vec<Diagnosis>,
-    plan: Option<Plan>,
-    measures: Vec<Measurement>,
-    notes: Vec<NoteText>,
+    pub(crate) details: domain::client::ClientDetails,
+    pub(crate) diagnoses: Vec<Diagnosis>,
+    pub(crate) plan: Option<Plan>,
+    pub(crate) measures: Vec<Measurement>,
+    pub(crate) notes: Vec<NoteText>,
 }
 
 const NOT_INCLUDED: &str = "Psychotherapy notes (a clinician's private process notes, kept apart from the record) \

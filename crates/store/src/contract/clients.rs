@@ -98,6 +98,9 @@ pub async fn care_teams_make_caseloads(store: &dyn Store) {
     ok(store.save_care_team(p.id, x.id, 1, &team, t(20)).await);
     assert_eq!(ok(store.care_team(p.id, x.id).await), team);
     assert_eq!(ok(store.client(p.id, x.id).await).map(|c| c.version), Some(2));
+    let mut primaries = vec![(x.id, ben.id), (y.id, ana.id)];
+    primaries.sort_by_key(|(c, _)| *c);
+    assert_eq!(ok(store.primary_clinicians(p.id).await), primaries, "each client's primary, for exports");
     // A change decided from the old version is refused and leaves the team as it was.
     let stale = [member(sue.id, CareRole::Primary, 21)];
     assert!(matches!(store.save_care_team(p.id, x.id, 1, &stale, t(21)).await, Err(StoreError::NoRowChanged(_))));

@@ -1,0 +1,291 @@
+//! The practice's data out as CSV (DL-3), one file per table, for spreadsheets and for the
+//! systems a practice moves to: clients (in Haven's own import columns, so the file imports
+//! straight back), diagnoses, outcome measures, signed notes, charges, claims and clients'
+//! payments. The same parts of the record as the FHIR export; each client's record read is an
+//! audit event, and so is the read of the billing tables.
+
+use std::collections::BTreeMap;
+
+use domain::money::Cents;
+use domain::{ClientId, PracticeId};
+use jiff::civil::date;
+
+use crate::audit_log::{AuditEntry, Crud, Who};
+use crate::export::{ExportCounts, written};
+use crate::{Haven, Result};
+
+/// Each file and its columns, in the order they are written.
+pub const CSV_FILES: [(&str, &[&str]); 7] = [
+    (
+        "clients",
+        &[
+            "id",
+            "given_name",
+            "family_name",
+            "preferred_name",
+            "pronouns",
+            "claim_sex",
+            "date_of_birth",
+            "phone",
+            "email",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "emergency_name",
+            "emergency_relationship",
+            "emergency_phone",
+            "referral_source",
+            "status",
+            "primary_payer",
+            "primary_member_id",
+            "primary_group",
+            "diagnoses",
+            "clinician",
+        ],
+    ),
+    ("diagnoses", &["client_id", "rank", "code", "description", "status", "onset"]),
+    ("measures", &["client_id", "instrument", "administered_at", "total", "band", "risk"]),
+    ("notes", &["client_id", "note_id", "kind", "service_date", "author", "text"]),
+    (
+        "charges",
+        &[
+            "client_id",
+            "service_date",
+            "service_code",
+            "modifiers",
+            "units",
+            "place_of_service",
+            "amount",
+            "payer",
+            "claim",
+        ],
+    ),
+    ("claims", &["number", "client_id", "payer", "service_date", "total", "status", "payer_claim_number"]),
+    ("payments", &["client_id", "kind", "received_on", "amount", "method", "reason", "reference"]),
+];
+
+/// One CSV line (RFC 4180, CRLF). A cell a spreadsheet would run as a formula (`=`, `@`) is
+/// written with a leading `'`, which Haven's import takes off again.
+pub fn csv_line(cells: &[String]) -> Vec<u8> {
+    let mut line = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        let guarded = if cell.starts_with(['=', '@']) { format!("'{cell}") } else { cell.clone() };
+        if guarded.contains([',', '"', '\n', '\r']) {
+            line.push('"');
+            line.push_str(&guarded.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(&guarded);
+        }
+    }
+    line.push_str("\r\n");
+    line.into_bytes()
+}
+
+impl Haven {
+    /// Every table as CSV lines handed to `write(file, line)` (the header lines first), one
+    /// client at a time, with `progress(clients done, clients)`.
+    pub async fn export_practice_csv(
+        &self,
+        practice: PracticeId,
+        mut write: impl FnMut(&str, Vec<u8>) -> std::io::Result<()>,
+        progress: impl Fn(u64, u64),
+    ) -> Result<ExportCounts> {
+        let mut counts = ExportCounts::new();
+        for (file, columns) in CSV_FILES {
+            write(file, csv_line(&columns.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>())).map_err(written)?;
+        }
+        let staff = self.staff_names(practice).await?;
+        let primary: BTreeMap<ClientId, String> = self
+            .store
+            .primary_clinicians(practice)
+            .await?
+            .into_iter()
+            .map(|(client, user)| (client, staff.of(user)))
+            .collect();
+        let mut clients = Vec::new();
+        self.each_exported_record(practice, progress, |client, record| {
+            clients.push(client);
+            let clinician = primary.get(&client).cloned().unwrap_or_default();
+            for (file, cells) in record_rows(client, record, clinician) {
+                write(file, csv_line(&cells)).map_err(written)?;
+                *counts.entry(file.to_owned()).or_default() += 1;
+            }
+            Ok(())
+        })
+        .await?;
+        let entry = AuditEntry::new("billing.export", Crud::Read).categories(&["billing"]).purpose("HOPERAT");
+        self.audited(practice, Who::System, entry).await?;
+        for (file, cells) in self.billing_rows(practice, &clients).await? {
+            write(file, csv_line(&cells)).map_err(written)?;
+            *counts.entry(file.to_owned()).or_default() += 1;
+        }
+        Ok(counts)
+    }
+
+    async fn billing_rows(
+        &self,
+        practice: PracticeId,
+        clients: &[ClientId],
+    ) -> Result<Vec<(&'static str, Vec<String>)>> {
+        let claims = self.store.claims(practice).await?;
+        let number = |id: &str| claims.iter().find(|c| c.id == id).map(|c| c.number.clone()).unwrap_or_default();
+        let mut rows = Vec::new();
+        for c in self.store.charges_between(practice, date(1900, 1, 1), date(9999, 12, 31)).await? {
+            rows.push((
+                "charges",
+                vec![
+                    c.client.to_string(),
+                    c.service_date.to_string(),
+                    c.service_code,
+                    c.modifiers,
+                    c.units.to_string(),
+                    c.place_of_service,
+                    Cents(c.amount_cents).to_string(),
+                    c.payer,
+                    c.claim.map(|(id, _)| number(&id)).unwrap_or_default(),
+                ],
+            ));
+        }
+        for c in &claims {
+            rows.push((
+                "claims",
+                vec![
+                    c.number.clone(),
+                    c.client.to_string(),
+                    c.payer.clone(),
+                    c.service_date.to_string(),
+                    Cents(c.total_cents).to_string(),
+                    c.status.clone(),
+                    c.payer_claim_number.clone().unwrap_or_default(),
+                ],
+            ));
+        }
+        for &client in clients {
+            for p in self.store.client_payments(practice, client).await? {
+                rows.push((
+                    "payments",
+                    vec![
+                        client.to_string(),
+                        p.kind,
+                        p.received_on.to_string(),
+                        Cents(p.amount_cents).to_string(),
+                        p.method,
+                        p.reason,
+                        p.reference,
+                    ],
+                ));
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// A client's record as rows of the clients, diagnoses, measures and notes files.
+fn record_rows(
+    client: ClientId,
+    record: &crate::portal::Record,
+    clinician: String,
+) -> Vec<(&'static str, Vec<String>)> {
+    let d = &record.details;
+    let p = d.profile.expose();
+    let policy = p.insurance.first();
+    let codes: Vec<String> = record.diagnoses.iter().map(|x| x.spec.detail.expose().code.clone()).collect();
+    let mut rows = vec![(
+        "clients",
+        vec![
+            client.to_string(),
+            d.given_name.expose().clone(),
+            d.family_name.expose().clone(),
+            p.preferred_name.clone(),
+            p.pronouns.clone(),
+            p.claim_sex.clone(),
+            d.date_of_birth.expose().to_string(),
+            d.phone.as_ref().map(|x| x.expose().clone()).unwrap_or_default(),
+            d.email.as_ref().map(|x| x.expose().clone()).unwrap_or_default(),
+            p.address_line1.clone(),
+            p.address_line2.clone(),
+            p.city.clone(),
+            p.state.clone(),
+            p.postal_code.clone(),
+            p.emergency_name.clone(),
+            p.emergency_relationship.clone(),
+            p.emergency_phone.clone(),
+            p.referral_source.clone(),
+            d.status.as_str().to_owned(),
+            policy.map(|x| x.payer.clone()).unwrap_or_default(),
+            policy.map(|x| x.member_id.clone()).unwrap_or_default(),
+            policy.map(|x| x.group_number.clone()).unwrap_or_default(),
+            codes.join(";"),
+            clinician,
+        ],
+    )];
+    for x in &record.diagnoses {
+        let detail = x.spec.detail.expose();
+        rows.push((
+            "diagnoses",
+            vec![
+                client.to_string(),
+                x.spec.rank.to_string(),
+                detail.code.clone(),
+                x.description.clone(),
+                x.spec.status.as_str().to_owned(),
+                detail.onset.map(|o| o.to_string()).unwrap_or_default(),
+            ],
+        ));
+    }
+    for m in &record.measures {
+        let scored = m.scored.expose();
+        rows.push((
+            "measures",
+            vec![
+                client.to_string(),
+                m.instrument.name.to_owned(),
+                m.administered_at.to_string(),
+                scored.total.map(|t| t.to_string()).unwrap_or_default(),
+                scored.band.clone().unwrap_or_default(),
+                scored.risk.as_ref().map(|(level, _)| level.clone()).unwrap_or_default(),
+            ],
+        ));
+    }
+    for n in &record.notes {
+        let text: Vec<String> = n.sections.iter().map(|(label, text)| format!("{label}: {text}")).collect();
+        rows.push((
+            "notes",
+            vec![
+                client.to_string(),
+                n.header.id.to_string(),
+                n.header.name.clone(),
+                n.header.service_date.expose().to_string(),
+                n.header.author.clone(),
+                text.join("\n\n"),
+            ],
+        ));
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_line;
+
+    #[test]
+    fn cells_are_quoted_when_they_must_be_and_formulas_are_defused() {
+        let line =
+            |cells: &[&str]| String::from_utf8(csv_line(&cells.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>()));
+        assert_eq!(line(&["a", "b c", ""]).ok().as_deref(), Some("a,b c,\r\n"));
+        assert_eq!(
+            line(&["O'Neil, Jr.", "say \"hi\"", "two\nlines"]).ok().as_deref(),
+            Some("\"O'Neil, Jr.\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n")
+        );
+        assert_eq!(
+            line(&["=HYPERLINK(\"x\")", "@SUM(A1)", "+1 503 555 0142"]).ok().as_deref(),
+            Some("\"'=HYPERLINK(\"\"x\"\")\",'@SUM(A1),+1 503 555 0142\r\n")
+        );
+    }
+}
