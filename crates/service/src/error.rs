@@ -109,6 +109,13 @@ pub(crate) fn valid<T>(check: impl FnOnce(&mut FieldErrors) -> Option<T>) -> Res
 }
 
 /// A save made from a version someone else has changed since.
+/// A refusal of one field, in words.
+pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
+    let mut errors = FieldErrors::default();
+    errors.add(field, message);
+    ServiceError::Invalid(errors)
+}
+
 pub(crate) fn stale(what: &str) -> ServiceError {
     ServiceError::Conflict(format!("someone else changed this {what} after you opened it, so nothing was saved."))
 }

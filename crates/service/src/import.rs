@@ -17,7 +17,8 @@ use store::{CareTeamMember, ClientIndex, DiagnosisRecord, SealedClient};
 
 use crate::audit_log::{AuditEntry, Crud};
 use crate::clients::sealing;
-use crate::{Actor, Haven, Result, ServiceError};
+use crate::error::invalid;
+use crate::{Actor, Haven, Result};
 
 /// What an import did, or in a dry run would do.
 #[derive(Debug, Clone, Default)]
@@ -230,12 +231,6 @@ fn fold_name(name: &str) -> String {
         None => name.to_owned(),
     };
     turned.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
-
-fn invalid(field: &'static str, message: String) -> ServiceError {
-    let mut errors = FieldErrors::default();
-    errors.add(field, message);
-    ServiceError::Invalid(errors)
 }
 
 #[cfg(test)]

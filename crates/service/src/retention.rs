@@ -14,6 +14,7 @@ use store::{ClientActivity, LegalHoldRecord, PurgeRecord, RetentionRulesRecord, 
 
 use crate::audit_log::{AuditEntry, Crud, Who};
 use crate::clients::sealing::{aad, open_json, open_names, seal_json};
+use crate::error::invalid;
 use crate::{Actor, Haven, Result, ServiceError};
 
 /// The rules in force and who last changed them.
@@ -154,13 +155,11 @@ impl Haven {
         let client = match client.trim() {
             "" => None,
             given => {
-                let id = given
-                    .parse::<ClientId>()
-                    .map_err(|_| invalid("client", "is not a client of the practice".into()))?;
+                let id = given.parse::<ClientId>().map_err(|_| invalid("client", "is not a client of the practice"))?;
                 self.store
                     .client(actor.practice(), id)
                     .await?
-                    .ok_or_else(|| invalid("client", "is not a client of the practice".into()))?;
+                    .ok_or_else(|| invalid("client", "is not a client of the practice"))?;
                 Some(id)
             }
         };
@@ -203,7 +202,7 @@ impl Haven {
     pub async fn purge_record(&self, actor: &Actor, client: &str, confirmed: bool) -> Result<()> {
         actor.may(Resource::Retention, Action::Update)?;
         if !confirmed {
-            return Err(invalid("confirm", "must be ticked: a purge cannot be undone".into()));
+            return Err(invalid("confirm", "must be ticked: a purge cannot be undone"));
         }
         let client = client.parse::<ClientId>().map_err(|_| ServiceError::NotFound)?;
         let rules = self.retention_rules(actor).await?.rules;
@@ -335,12 +334,6 @@ fn rules_of(r: &RetentionRulesRecord) -> Rules {
 
 fn held(holds: &[LegalHoldRecord], client: ClientId) -> bool {
     holds.iter().any(|h| h.released_at.is_none() && h.client.is_none_or(|c| c == client))
-}
-
-fn invalid(field: &'static str, message: String) -> ServiceError {
-    let mut errors = domain::validation::FieldErrors::default();
-    errors.add(field, message);
-    ServiceError::Invalid(errors)
 }
 
 fn birth_date(ring: &crypto::Keyring, practice: PracticeId, a: &ClientActivity) -> Result<Date> {

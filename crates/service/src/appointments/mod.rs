@@ -14,7 +14,7 @@ use store::{AppointmentRecord, SealedColumn, StoreError};
 
 use crate::audit_log::{AuditEntry, Crud};
 use crate::clients::sealing::{open_cell, open_full_name, seal_cell};
-use crate::error::stale;
+use crate::error::{invalid, stale};
 use crate::{Actor, Haven, Result, ServiceError};
 
 mod attendance;
@@ -103,12 +103,6 @@ pub enum Booking {
     Conflicts(Vec<Clash>),
 }
 
-fn field_error(field: &'static str, message: &str) -> ServiceError {
-    let mut errors = FieldErrors::default();
-    errors.add(field, message);
-    ServiceError::Invalid(errors)
-}
-
 /// Who and what a session occupies: its clinician, clients and room.
 type Takes<'a> = (UserId, &'a [ClientId], Option<&'a str>);
 
@@ -195,12 +189,11 @@ impl Haven {
     /// Books an appointment; with conflicts and no override it books nothing and says which.
     pub async fn book_appointment(&self, actor: &Actor, form: &AppointmentForm) -> Result<Booking> {
         let practice = actor.practice();
-        let clinician: UserId =
-            form.clinician.trim().parse().map_err(|_| field_error("clinician", "must be chosen"))?;
+        let clinician: UserId = form.clinician.trim().parse().map_err(|_| invalid("clinician", "must be chosen"))?;
         may_keep(actor, clinician, Action::Create)?;
         let staff = self.store.staff(practice).await?;
         if !staff.iter().any(|s| s.user == clinician && s.disabled_at.is_none()) {
-            return Err(field_error("clinician", "must be an active member of the practice"));
+            return Err(invalid("clinician", "must be an active member of the practice"));
         }
         let mut errors = FieldErrors::default();
         let types = self.store.appointment_types(practice).await?;
@@ -326,12 +319,12 @@ impl Haven {
             return Ok(None);
         }
         if modality == Modality::Telehealth {
-            return Err(field_error("office", "is for in-person sessions; a video session has its video room"));
+            return Err(invalid("office", "is for in-person sessions; a video session has its video room"));
         }
         let rooms = self.store.rooms(practice).await?;
         match rooms.iter().find(|r| r.id == typed && r.archived_at.is_none()) {
             Some(room) => Ok(Some(room.id.clone())),
-            None => Err(field_error("office", "must be one of the practice's rooms")),
+            None => Err(invalid("office", "must be one of the practice's rooms")),
         }
     }
 

@@ -12,8 +12,9 @@ use jiff::{SignedDuration, Span, Timestamp};
 use schedule::{DayOfWeek, End, Frequency, Pattern, Rule, Series, place};
 use store::{AppointmentRecord, SeriesRecord, StoreError};
 
-use super::{Booking, Clash, MoveTo, Plan, field_error, length_of, may_keep};
+use super::{Booking, Clash, MoveTo, Plan, length_of, may_keep};
 use crate::audit_log::{AuditEntry, Crud};
+use crate::error::invalid;
 use crate::error::stale;
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -32,8 +33,8 @@ fn run(zone: &TimeZone, start: DateTime, minutes: u32, rule: Rule) -> Result<Vec
         End::Count(count) => (i64::from(rule.interval), i64::from(count)),
         _ => return Err(ServiceError::Internal("a run is booked for a number of sessions".into())),
     };
-    let series = Series::new(zone.clone(), Pattern { start, minutes, rule })
-        .map_err(|e| field_error("repeat", &e.to_string()))?;
+    let series =
+        Series::new(zone.clone(), Pattern { start, minutes, rule }).map_err(|e| invalid("repeat", e.to_string()))?;
     let from = zone.to_timestamp(start).map_err(|e| ServiceError::Internal(e.to_string()))?;
     // A day's slack past the last week covers a clock change on the way.
     let to = from + SignedDuration::from_hours(24 * (7 * weeks * count + 1));
@@ -245,7 +246,7 @@ impl Haven {
         for a in &rest {
             let day = day_of(a).and_then(|d| d.checked_add(shift).ok()).ok_or(ServiceError::NotFound)?;
             let (starts_at, _) = place(&zone, day.to_datetime(moved.time()))
-                .ok_or_else(|| field_error("to_date", "is outside the calendar"))?;
+                .ok_or_else(|| invalid("to_date", "is outside the calendar"))?;
             placed.push((day, starts_at, starts_at + SignedDuration::from_mins(i64::from(minutes))));
         }
         let (Some((new_first, ..)), Some((last, ..))) = (placed.first(), placed.last()) else {

@@ -16,6 +16,7 @@ use store::{QuestionnaireRecord, StoreError};
 use super::PortalActor;
 use crate::audit_log::{AuditEntry, Crud};
 use crate::clients::measures::measure_record;
+use crate::error::invalid;
 use crate::mail::Mail;
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -57,12 +58,6 @@ fn due_now(recurrence: Recurrence, due_at: Timestamp, sessions: &[Timestamp], no
         Recurrence::BeforeEachSession => sessions.iter().any(|&start| start > due_at && start - BEFORE_SESSION <= now),
         Recurrence::Once | Recurrence::EveryWeeks(_) => due_at <= now,
     }
-}
-
-fn invalid(field: &'static str, message: impl Into<String>) -> ServiceError {
-    let mut errors = FieldErrors::default();
-    errors.add(field, message);
-    ServiceError::Invalid(errors)
 }
 
 impl Haven {
