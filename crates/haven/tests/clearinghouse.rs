@@ -71,6 +71,10 @@ fn batches_go_to_the_drop_box_and_its_acknowledgements_come_back() {
     let log = get(&format!("{base}/audit.csv?action=billing.batch_submit"), Some(&owner)).body;
     assert_eq!(log.lines().filter(|l| l.contains(",billing.batch_submit,")).count(), 1, "{log}");
 
+    // The compliance page lists the clearinghouse among the subprocessors.
+    let compliance = get(&format!("{base}/practice/compliance"), Some(&owner)).body;
+    assert!(compliance.contains("Clearinghouse") && compliance.contains("SFTP at 127.0.0.1"), "{compliance}");
+
     // With the server down, the page says the batch was not taken.
     drop(sshd);
     let down = post_from(base, &owner, list, &format!("/billing/batches/{batch}/submit"), &[]);

@@ -522,6 +522,17 @@ impl Haven {
                 standing: Standing::Attention,
             });
         }
+        if let Some(clearinghouse) = self.clearinghouse() {
+            out.push(Subprocessor {
+                service: "Clearinghouse",
+                host: clearinghouse,
+                carries: "Claim batches (clients' names, birth dates, insurance, diagnoses, services); \
+                          acknowledgements and remittances back",
+                agreement: "Not recorded in Haven: a clearinghouse is a business associate; keep its BAA on file"
+                    .into(),
+                standing: Standing::Attention,
+            });
+        }
         let public_video = d.video_server.contains("meet.jit.si");
         out.push(Subprocessor {
             service: "Video sessions",
