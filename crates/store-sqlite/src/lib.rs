@@ -69,6 +69,7 @@ const MIGRATIONS: Migrations = &[
     (49, include_str!("../migrations/0049_retention.sql")),
     (50, include_str!("../migrations/0050_acknowledgements.sql")),
     (51, include_str!("../migrations/0051_client_payments.sql")),
+    (52, include_str!("../migrations/0052_business_associates.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

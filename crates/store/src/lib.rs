@@ -8,6 +8,7 @@
 mod acknowledgements;
 mod ai;
 mod appointments;
+mod associates;
 mod audit;
 mod billing;
 mod clients;
@@ -46,6 +47,7 @@ use async_trait::async_trait;
 pub use acknowledgements::{AcknowledgementRecord, AcknowledgementStore};
 pub use ai::{AiConsentRecord, AiProviderRecord, AiRequestChange, AiRequestRecord, AiStore};
 pub use appointments::{AppointmentStore, Attendance};
+pub use associates::{AgreementRecord, AssociateStore};
 pub use audit::{
     AuditAppend, AuditCheckpointRow, AuditDraft, AuditEventRow, AuditFilter, AuditIndexRow, AuditLogRecord, AuditOrder,
     AuditStore, AuditTileRow,
@@ -152,6 +154,7 @@ pub trait Store:
     + RetentionStore
     + AcknowledgementStore
     + PaymentStore
+    + AssociateStore
     + Send
     + Sync
     + std::fmt::Debug

@@ -78,6 +78,7 @@ macro_rules! store_contract_suite {
             expired_or_replaced_setup_token_writes_nothing,
             owner_email_conflict_writes_nothing,
             practice_profile_round_trips,
+            associate_agreements_are_kept_and_the_newest_is_in_force,
             practice_profile_is_edited_from_its_version,
             staff_and_memberships,
             duplicate_staff_email_is_a_conflict,

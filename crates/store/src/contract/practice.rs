@@ -252,3 +252,31 @@ pub async fn accounts_are_disabled_and_enabled(store: &dyn Store) {
     assert_eq!(ok(store.disable_inactive(t(1000 * day)).await), 1);
     assert!(ok(store.staff(other.id).await).iter().all(|s| s.disabled_at.is_none()));
 }
+
+/// Business associate agreements are kept as recorded; the newest for a service is in force.
+pub async fn associate_agreements_are_kept_and_the_newest_is_in_force(store: &dyn Store) {
+    use crate::AgreementRecord;
+    let p = practice("Associates", "owner@associates.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let agreement = |service: &str, day: i8, at: i64| AgreementRecord {
+        service: service.into(),
+        signed_on: jiff::civil::date(2026, 11, day),
+        document_sha256: format!("{day:064}"),
+        recorded_at: t(at),
+        recorded_by: p.owner.id,
+    };
+    ok(store.record_associate_agreement(p.id, &agreement("clearinghouse", 1, 20)).await);
+    ok(store.record_associate_agreement(p.id, &agreement("clearinghouse", 9, 30)).await);
+    ok(store.record_associate_agreement(p.id, &agreement("email", 2, 25)).await);
+    assert_eq!(
+        ok(store.associate_agreements(p.id).await),
+        [agreement("clearinghouse", 9, 30), agreement("email", 2, 25)]
+    );
+    let unknown = store.record_associate_agreement(p.id, &agreement("carrier pigeon", 3, 40)).await;
+    assert!(unknown.is_err(), "an unknown service was kept");
+    let short = AgreementRecord { document_sha256: "abc".into(), ..agreement("video", 4, 41) };
+    assert!(store.record_associate_agreement(p.id, &short).await.is_err(), "a hash that is no SHA-256 was kept");
+    let elsewhere = practice("Other associates", "owner@associates-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.associate_agreements(elsewhere.id).await), []);
+}
