@@ -58,6 +58,9 @@ pub enum Resource {
     /// Bringing clients in from another system's export: the owner and administrators, who
     /// set the practice up.
     DataImport,
+    /// The business associate agreements with the services outside Haven: the owner records
+    /// them; the compliance page shows them.
+    Subprocessors,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -131,6 +134,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (Retention, _, _) => Decision::Deny("only the owner decides how long records are kept and places legal holds"),
         (DataImport, _, Owner | Administrator) => Decision::Allow,
         (DataImport, _, _) => Decision::Deny("only the owner or an administrator imports clients from another system"),
+        (Subprocessors, _, Owner) => Decision::Allow,
+        (Subprocessors, _, _) => Decision::Deny("only the owner records the practice's business associate agreements"),
     }
 }
 
@@ -484,6 +489,9 @@ mod tests {
             (DataImport, View, &[Role::Owner, Role::Administrator]),
             (DataImport, Create, &[Role::Owner, Role::Administrator]),
             (DataImport, Update, &[Role::Owner, Role::Administrator]),
+            (Subprocessors, View, &[Role::Owner]),
+            (Subprocessors, Create, &[Role::Owner]),
+            (Subprocessors, Update, &[Role::Owner]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

@@ -331,6 +331,7 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
     let env = sshd.haven_env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let server = Server::start(&dir, &[], &env);
+    common::sshd::record_clearinghouse_agreement(&server.url, &sign_in(&server.url, &accounts[0]));
     let inbound = sshd.inbound.display().to_string();
     let shots = run_flow("billing.mjs", &[&server.url, &accounts[0], &inbound], &server);
     for shot in [

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::sshd::Sshd;
+use common::sshd::{Sshd, record_clearinghouse_agreement};
 use common::x12::{acknowledgement_277ca, acknowledgement_999};
 use common::*;
 
@@ -38,10 +38,19 @@ fn batches_go_to_the_drop_box_and_its_acknowledgements_come_back() {
     assert!(post_from(base, &owner, list, "/billing/charges", &period).status < 400);
     assert_eq!(post_from(base, &owner, list, "/billing/claims", &period).status, 303);
 
-    // Sent from the page: the batch lands whole, under its own name, and the page says so.
     let page = get(&format!("{base}{list}"), Some(&owner)).body;
     let at = page.find("/billing/batches/").unwrap_or_else(|| panic!("no batch: {page}"));
     let batch = page[at + "/billing/batches/".len()..].split(['"', '/']).next().unwrap_or_default().to_owned();
+
+    // Nothing goes to a clearinghouse without its business associate agreement on record.
+    let refused = post_from(base, &owner, list, &format!("/billing/batches/{batch}/submit"), &[]);
+    assert!(refused.status == 409 && refused.body.contains("business associate agreement with the clearinghouse is recorded"), "{}", refused.body);
+    assert!(files_in(&outbound).is_empty());
+    record_clearinghouse_agreement(base, &owner);
+    let compliance = get(&format!("{base}/practice/compliance"), Some(&owner)).body;
+    assert!(compliance.contains("BAA signed 2026-11-01"), "{compliance}");
+
+    // Sent from the page: the batch lands whole, under its own name, and the page says so.
     let sent = post_from(base, &owner, list, &format!("/billing/batches/{batch}/submit"), &[]);
     assert_eq!(sent.status, 303, "{}", sent.body);
     assert_eq!(files_in(&outbound), ["claims-000000001.x12"], "nothing partial is left");

@@ -99,6 +99,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/practice/incidents/{id}", RefusedTo("administrator")),
         ("GET", "/practice/incidents/{id}/letters/{client}", RefusedTo("administrator")),
         ("GET", "/practice/import", RefusedTo("clinician")),
+        ("POST", "/practice/compliance/agreements", RefusedTo("administrator")),
         ("POST", "/practice/import", RefusedTo("clinician")),
         ("GET", "/practice/retention", RefusedTo("administrator")),
         ("POST", "/practice/retention", RefusedTo("administrator")),

@@ -9,8 +9,10 @@ use std::sync::Arc;
 use domain::policy::{Action, Resource};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use sha2::{Digest, Sha256};
 
 use crate::audit_log::watch::VerifierState;
+use crate::audit_log::{AuditEntry, Crud};
 use crate::{Actor, Haven, Result, ServiceError};
 
 /// How the server was deployed, as the binary knows it. No secret is in it.
@@ -89,6 +91,8 @@ pub struct Section {
 /// A service outside Haven that the practice's data can reach.
 #[derive(Debug, Clone)]
 pub struct Subprocessor {
+    /// The key its agreement is recorded under (`email`, `clearinghouse` …).
+    pub key: &'static str,
     pub service: &'static str,
     pub host: String,
     /// What of the practice's data it receives.
@@ -182,6 +186,19 @@ impl Haven {
             )],
         });
         let mut subprocessors = self.integrations();
+        // An agreement the owner recorded answers the service's row.
+        for a in self.store.associate_agreements(actor.practice()).await? {
+            for s in subprocessors.iter_mut().filter(|s| s.key == a.service) {
+                let sha: String = a.document_sha256.chars().take(12).collect();
+                s.agreement = format!(
+                    "BAA signed {}, recorded {} by {} (SHA-256 {sha}…)",
+                    a.signed_on,
+                    date(a.recorded_at, &tz),
+                    names.of(a.recorded_by)
+                );
+                s.standing = Standing::Met;
+            }
+        }
         for p in providers {
             let (agreement, standing) = match (&p.baa, p.runs_here) {
                 (Some((sha256, at, by)), _) => {
@@ -193,6 +210,7 @@ impl Haven {
                 (None, false) => ("None recorded; it stays off until one is".to_owned(), Standing::Note),
             };
             subprocessors.push(Subprocessor {
+                key: "ai",
                 service: "AI model provider",
                 host: crate::ai::host_of(&p.base_url).to_owned(),
                 carries: "De-identified text only, and only when a clinician sends it",
@@ -489,12 +507,61 @@ impl Haven {
         Section { title: "Backups", findings: vec![newest, drill] }
     }
 
+    /// Records the owner's business associate agreement with one of the services outside Haven
+    /// (`service` as [`Subprocessor::key`]): the day it was signed and the signed document, of
+    /// which its SHA-256 is kept.
+    pub async fn record_subprocessor_agreement(
+        &self,
+        actor: &Actor,
+        service: &str,
+        signed_on: &str,
+        document: &[u8],
+    ) -> Result<()> {
+        actor.may(Resource::Subprocessors, Action::Create)?;
+        let mut errors = domain::validation::FieldErrors::default();
+        let known = ["database", "email", "texts", "video", "clearinghouse"].into_iter().find(|k| *k == service);
+        let service = errors.check("service", known.ok_or_else(|| "is not a service Haven reaches".to_owned()));
+        let today = self.today(actor).await?;
+        let signed_on = errors.check(
+            "signed_on",
+            match signed_on.trim().parse::<jiff::civil::Date>() {
+                Ok(d) if d <= today => Ok(d),
+                Ok(_) => Err("cannot be in the future".to_owned()),
+                Err(_) => Err("is not a date (YYYY-MM-DD)".to_owned()),
+            },
+        );
+        if document.is_empty() {
+            errors.add("file", "is needed: the signed agreement");
+        }
+        let (Some(service), Some(signed_on), true) = (service, signed_on, errors.is_empty()) else {
+            return Err(ServiceError::Invalid(errors));
+        };
+        let record = store::AgreementRecord {
+            service: service.to_owned(),
+            signed_on,
+            document_sha256: crypto::hex::encode(&Sha256::digest(document)),
+            recorded_at: self.now(),
+            recorded_by: actor.user(),
+        };
+        let entry = AuditEntry::new("subprocessor.agreement", Crud::Create).resource("subprocessor", service);
+        self.recording_by(actor, entry)?.record_associate_agreement(actor.practice(), &record).await?;
+        self.audit_drafts_committed();
+        Ok(())
+    }
+
+    /// Whether the owner has recorded an agreement with `service` (features that send it PHI
+    /// stay off without one).
+    pub(crate) async fn has_agreement(&self, practice: domain::PracticeId, service: &str) -> Result<bool> {
+        Ok(self.store.associate_agreements(practice).await?.iter().any(|a| a.service == service))
+    }
+
     /// The services outside Haven this deployment sends the practice's data to.
     fn integrations(&self) -> Vec<Subprocessor> {
         let d = &self.deployment;
         let mut out = Vec::new();
         if let Some(host) = &d.database_host {
             out.push(Subprocessor {
+                key: "database",
                 service: "Database server",
                 host: host.clone(),
                 carries: "Everything Haven stores; client data sealed field by field",
@@ -504,6 +571,7 @@ impl Haven {
         }
         if let Some(host) = &d.email_host {
             out.push(Subprocessor {
+                key: "email",
                 service: "E-mail",
                 host: host.clone(),
                 carries: "Staff and client e-mail addresses; messages carry links and no clinical content",
@@ -515,6 +583,7 @@ impl Haven {
         }
         if let Some(host) = &d.texts_host {
             out.push(Subprocessor {
+                key: "texts",
                 service: "Text messages",
                 host: host.clone(),
                 carries: "Clients' phone numbers and reminder texts without diagnosis or service",
@@ -524,6 +593,7 @@ impl Haven {
         }
         if let Some(clearinghouse) = self.clearinghouse() {
             out.push(Subprocessor {
+                key: "clearinghouse",
                 service: "Clearinghouse",
                 host: clearinghouse,
                 carries: "Claim batches (clients' names, birth dates, insurance, diagnoses, services); \
@@ -535,6 +605,7 @@ impl Haven {
         }
         let public_video = d.video_server.contains("meet.jit.si");
         out.push(Subprocessor {
+            key: "video",
             service: "Video sessions",
             host: d.video_server.trim_start_matches("https://").trim_start_matches("http://").to_owned(),
             carries: "Session audio and video; room names carry no names",
@@ -547,6 +618,7 @@ impl Haven {
         });
         if let Some(issuer) = &d.sign_on_issuer {
             out.push(Subprocessor {
+                key: "sign_in",
                 service: "Staff sign-in",
                 host: issuer.trim_start_matches("https://").to_owned(),
                 carries: "Staff identities only; no client data",

@@ -1,11 +1,18 @@
 //! The compliance page (DL-9, DL-2): the service's findings, each with how it stands, and the
-//! services outside Haven the practice's data reaches. Printable for a vendor questionnaire.
+//! services outside Haven the practice's data reaches, where the owner records each one's
+//! business associate agreement. Printable for a vendor questionnaire.
 
 use askama::Template;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::body::to_bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::policy::{Action, Resource};
+use service::ServiceError;
 use service::compliance::{ComplianceReport, Standing};
+
+use crate::csrf::MAX_UPLOAD_BYTES;
+use crate::multipart;
 
 use crate::error::PageError;
 use crate::pages::{VERSION, render};
@@ -14,7 +21,7 @@ use crate::session::SignedIn;
 use crate::{AppState, security};
 
 pub(crate) fn routes() -> Routes {
-    Routes::new().get("/practice/compliance", page)
+    Routes::new().get("/practice/compliance", page).post("/practice/compliance/agreements", record_agreement)
 }
 
 #[derive(Template)]
@@ -26,6 +33,9 @@ struct CompliancePage {
     idle_seconds: i64,
     report: ComplianceReport,
     generated: String,
+    /// The owner records agreements here.
+    records_agreements: bool,
+    error: Option<String>,
 }
 
 /// The badge class and words for a standing.
@@ -37,16 +47,64 @@ fn badge(standing: &Standing) -> (&'static str, &'static str) {
     }
 }
 
-async fn page(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
-    let report = state.haven.compliance_report(&actor).await?;
-    let tz = crate::sign_ins::time_zone(&state, &actor).await?;
-    let page = CompliancePage {
+async fn view(state: &AppState, actor: &service::Actor, error: Option<String>) -> Result<CompliancePage, PageError> {
+    let report = state.haven.compliance_report(actor).await?;
+    let tz = crate::sign_ins::time_zone(state, actor).await?;
+    Ok(CompliancePage {
         nonce: security::nonce(),
         version: VERSION,
         user_name: actor.display_name().to_owned(),
         idle_seconds: actor.idle_timeout().as_secs(),
         generated: crate::when::moment(report.generated_at, &tz),
         report,
-    };
-    Ok(render(StatusCode::OK, &page))
+        records_agreements: actor.is_allowed(Resource::Subprocessors, Action::Create),
+        error,
+    })
+}
+
+async fn page(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
+    Ok(render(StatusCode::OK, &view(&state, &actor, None).await?))
+}
+
+/// An agreement as posted: which service, the day signed, the signed document.
+struct AgreementPosted {
+    service: String,
+    signed_on: String,
+    document: Vec<u8>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for AgreementPosted {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, _: &S) -> Result<Self, PageError> {
+        let content_type =
+            request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let body = to_bytes(request.into_body(), MAX_UPLOAD_BYTES).await.unwrap_or_default();
+        let parts =
+            multipart::boundary(&content_type).and_then(|b| multipart::parse(&body, &b).ok()).unwrap_or_default();
+        let field = |name: &str| parts.iter().find(|p| p.name == name).map(|p| p.data.to_vec()).unwrap_or_default();
+        Ok(AgreementPosted {
+            service: String::from_utf8_lossy(&field("service")).into_owned(),
+            signed_on: String::from_utf8_lossy(&field("signed_on")).into_owned(),
+            document: field("file"),
+        })
+    }
+}
+
+async fn record_agreement(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    posted: AgreementPosted,
+) -> Result<Response, PageError> {
+    match state.haven.record_subprocessor_agreement(&actor, &posted.service, &posted.signed_on, &posted.document).await
+    {
+        Ok(()) => Ok(Redirect::to("/practice/compliance").into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let words: Vec<String> =
+                errors.iter().map(|e| format!("{} {}", e.field.replace('_', " "), e.message)).collect();
+            let error = Some(format!("The agreement was not recorded: {}.", words.join("; ")));
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view(&state, &actor, error).await?))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

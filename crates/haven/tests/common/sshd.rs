@@ -93,3 +93,13 @@ impl Sshd {
 fn whoami() -> String {
     text(&run(Command::new("id").arg("-un")).stdout).trim().to_owned()
 }
+
+/// The owner records the clearinghouse's business associate agreement on the compliance page.
+pub fn record_clearinghouse_agreement(base: &str, owner: &str) {
+    let page = "/practice/compliance";
+    let fields = [("service", "clearinghouse"), ("signed_on", "2026-11-01")];
+    let signed = b"%PDF-1.4 Business associate agreement, signed";
+    let recorded =
+        super::post_with_file(base, owner, page, "/practice/compliance/agreements", &fields, ("baa.pdf", signed));
+    assert_eq!(recorded.status, 303, "{}", recorded.body);
+}

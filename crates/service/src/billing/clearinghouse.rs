@@ -44,15 +44,26 @@ impl Haven {
         self.clearinghouse.as_ref().map(|c| c.describe())
     }
 
-    fn clearinghouse_set_up(&self) -> Result<&Arc<dyn Clearinghouse>> {
-        self.clearinghouse.as_ref().ok_or_else(|| ServiceError::Conflict("no clearinghouse is set up".into()))
+    /// The clearinghouse, when one is set up and its business associate agreement recorded:
+    /// without one no claim goes to it (DL-2).
+    async fn clearinghouse_for(&self, actor: &Actor) -> Result<&Arc<dyn Clearinghouse>> {
+        let clearinghouse =
+            self.clearinghouse.as_ref().ok_or_else(|| ServiceError::Conflict("no clearinghouse is set up".into()))?;
+        if !self.has_agreement(actor.practice(), "clearinghouse").await? {
+            return Err(ServiceError::Conflict(
+                "no business associate agreement with the clearinghouse is recorded: the owner records it on the \
+                 compliance page, and until then nothing is sent to it"
+                    .into(),
+            ));
+        }
+        Ok(clearinghouse)
     }
 
     /// Leaves a batch with the clearinghouse (again, if it was before: the payer's duplicate
     /// check is theirs).
     pub async fn submit_batch(&self, actor: &Actor, batch: &str) -> Result<()> {
         actor.may(Resource::Billing, Action::Create)?;
-        let clearinghouse = self.clearinghouse_set_up()?;
+        let clearinghouse = self.clearinghouse_for(actor).await?;
         let (name, content) = self.claim_batch_file(actor, batch).await?;
         clearinghouse
             .drop_off(&name, &content)
@@ -79,7 +90,7 @@ impl Haven {
     /// one Haven cannot read stays, with why.
     pub async fn check_clearinghouse(&self, actor: &Actor) -> Result<Vec<PickedUp>> {
         actor.may(Resource::Billing, Action::Create)?;
-        let clearinghouse = self.clearinghouse_set_up()?;
+        let clearinghouse = self.clearinghouse_for(actor).await?;
         let files = clearinghouse
             .waiting()
             .await
