@@ -134,7 +134,6 @@ impl Haven {
         clients: &[ClientId],
     ) -> Result<Vec<(&'static str, Vec<String>)>> {
         let claims = self.store.claims(practice).await?;
-        let number = |id: &str| claims.iter().find(|c| c.id == id).map(|c| c.number.clone()).unwrap_or_default();
         let mut rows = Vec::new();
         for c in self.store.charges_between(practice, date(1900, 1, 1), date(9999, 12, 31)).await? {
             rows.push((
@@ -148,7 +147,7 @@ impl Haven {
                     c.place_of_service,
                     Cents(c.amount_cents).to_string(),
                     c.payer,
-                    c.claim.map(|(id, _)| number(&id)).unwrap_or_default(),
+                    c.claim.map(|(_, number)| number).unwrap_or_default(),
                 ],
             ));
         }
