@@ -44,7 +44,12 @@ fn batches_go_to_the_drop_box_and_its_acknowledgements_come_back() {
 
     // Nothing goes to a clearinghouse without its business associate agreement on record.
     let refused = post_from(base, &owner, list, &format!("/billing/batches/{batch}/submit"), &[]);
-    assert!(refused.status == 409 && refused.body.contains("business associate agreement with the clearinghouse is recorded"), "{}", refused.body);
+    assert!(
+        refused.status == 409
+            && refused.body.contains("business associate agreement with the clearinghouse is recorded"),
+        "{}",
+        refused.body
+    );
     assert!(files_in(&outbound).is_empty());
     record_clearinghouse_agreement(base, &owner);
     let compliance = get(&format!("{base}/practice/compliance"), Some(&owner)).body;
