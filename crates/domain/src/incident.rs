@@ -80,10 +80,44 @@ pub struct Incident {
     pub to: Date,
 }
 
+/// A breach of this many people's information or more is reported to HHS with the individual
+/// notices, and to the media (45 CFR 164.406, 164.408(b)).
+pub const LARGE_BREACH: usize = 500;
+
+/// Who else must be told of a breach, by when, and the rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthoritiesNotice {
+    pub by: Date,
+    pub what: &'static str,
+}
+
 impl Incident {
     /// The last day to notify the affected clients.
     pub fn notice_deadline(&self) -> Date {
         self.discovered_on.checked_add(jiff::Span::new().days(NOTICE_DAYS)).unwrap_or(self.discovered_on)
+    }
+
+    /// What HHS (and for a large breach the media) must be told, for `affected` people; `None`
+    /// when the assessment found a low probability of compromise (it is then the record).
+    pub fn authorities_notice(&self, affected: usize) -> Option<AuthoritiesNotice> {
+        if self.text.conclusion == Conclusion::LowProbability {
+            return None;
+        }
+        Some(if affected >= LARGE_BREACH {
+            AuthoritiesNotice {
+                by: self.notice_deadline(),
+                what: "500 or more people: notify HHS through its breach portal at the same time as the \
+                       clients, and prominent media outlets serving the state (45 CFR 164.408(b), 164.406)",
+            }
+        } else {
+            // Within 60 days after the end of the calendar year the breach was discovered in.
+            let year_end = Date::new(self.discovered_on.year(), 12, 31).unwrap_or(self.discovered_on);
+            AuthoritiesNotice {
+                by: year_end.checked_add(jiff::Span::new().days(NOTICE_DAYS)).unwrap_or(year_end),
+                what: "fewer than 500 people: keep it in the breach log and report it to HHS through its \
+                       breach portal within 60 days after the end of the year (45 CFR 164.408(c))",
+            }
+        })
     }
 }
 
@@ -293,5 +327,26 @@ mod tests {
         ] {
             assert!(text.contains(part), "{part:?} missing:\n{text}");
         }
+    }
+
+    #[test]
+    fn hhs_is_told_with_the_clients_for_a_large_breach_and_by_year_end_for_a_small_one() {
+        let text = |conclusion| IncidentText {
+            title: "t".into(),
+            what_happened: "w".into(),
+            nature: String::new(),
+            recipient: String::new(),
+            acquired: String::new(),
+            mitigation: String::new(),
+            conclusion,
+        };
+        let day = jiff::civil::date(2026, 11, 20);
+        let incident = |c| Incident { text: text(c), discovered_on: day, from: day, to: day };
+        let large = incident(Conclusion::Breach).authorities_notice(LARGE_BREACH).expect("a notice");
+        assert_eq!(large.by, jiff::civil::date(2027, 1, 19));
+        assert!(large.what.contains("media"));
+        let small = incident(Conclusion::Pending).authorities_notice(3).expect("a notice");
+        assert_eq!(small.by, jiff::civil::date(2027, 3, 1), "60 days after the end of 2026");
+        assert_eq!(incident(Conclusion::LowProbability).authorities_notice(900), None);
     }
 }

@@ -126,6 +126,7 @@ fn an_incident_finds_the_clients_a_clinician_reached_and_drafts_their_letters() 
     assert!(location.starts_with("/practice/incidents/"), "{location}");
     let incident = get(&format!("{base}{location}"), Some(&owner)).body;
     assert!(incident.contains("60 days left") || incident.contains("59 days left"), "{incident}");
+    assert!(incident.contains("fewer than 500 people") && incident.contains("164.408(c)"), "HHS's notice: {incident}");
     for (id, name) in &s.theirs[..2] {
         assert!(incident.contains(name.as_str()), "{name} is not among the affected:\n{incident}");
         assert!(incident.contains(&format!("{location}/letters/{id}")), "no letter for {name}");
