@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use store::{IncidentRecord, SealedColumn, StoreError, TouchedClient};
 
 use crate::audit_log::{AuditEntry, Crud};
-use crate::clients::sealing::{open_details, open_json, seal_json};
+use crate::clients::sealing::{open_json, seal_json};
 use crate::error::stale;
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -130,17 +130,12 @@ impl Haven {
 
     /// One touched client with their name, opened after its audit event.
     async fn affected_client(&self, actor: &Actor, id: &str, t: TouchedClient) -> Result<Option<AffectedClient>> {
-        let practice = actor.practice();
         let Ok(client) = t.client.parse::<ClientId>() else { return Ok(None) };
-        let Some(sealed) = self.store.client(practice, client).await? else { return Ok(None) };
         let entry = AuditEntry::new("incident.affected", Crud::Read)
             .resource("incident", id)
-            .client(client)
             .categories(&[ChartPart::Demographics.category()])
             .purpose("HOPERAT");
-        self.audited_by(actor, entry).await?;
-        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let details = open_details(&ring, &practice.to_string(), &sealed)?;
+        let Some(details) = self.client_opened_after(actor, client, entry).await? else { return Ok(None) };
         let name = format!("{} {}", details.given_name.expose(), details.family_name.expose());
         Ok(Some(AffectedClient { id: client, name, events: t.events, first: t.first, last: t.last }))
     }

@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use store::{ClientActivity, LegalHoldRecord, PurgeRecord, RetentionRulesRecord, SealedColumn, StoreError};
 
 use crate::audit_log::{AuditEntry, Crud, Who};
-use crate::clients::sealing::{aad, open_json, open_names, seal_json};
+use crate::clients::sealing::{aad, open_json, seal_json};
 use crate::error::invalid;
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -80,8 +80,13 @@ const PURGES_SHOWN: u32 = 50;
 impl Haven {
     pub async fn retention_rules(&self, actor: &Actor) -> Result<RetentionRules> {
         actor.may(Resource::Retention, Action::View)?;
-        let record = self.store.retention_rules(actor.practice()).await?;
         let names = self.staff_names(actor.practice()).await?;
+        self.rules_named(actor.practice(), &names).await
+    }
+
+    /// The rules in force, with who last changed them.
+    async fn rules_named(&self, practice: PracticeId, names: &crate::clients::StaffNames) -> Result<RetentionRules> {
+        let record = self.store.retention_rules(practice).await?;
         Ok(RetentionRules {
             rules: record.as_ref().map_or_else(Rules::default, rules_of),
             changed: record.map(|r| (r.updated_at, names.of(r.updated_by))),
@@ -111,8 +116,10 @@ impl Haven {
     /// The page: rules, records past retention and coming due (each named, each naming an
     /// audit event), holds, purges made.
     pub async fn retention_review(&self, actor: &Actor) -> Result<RetentionReview> {
-        let rules = self.retention_rules(actor).await?;
+        actor.may(Resource::Retention, Action::View)?;
         let practice = actor.practice();
+        let names = self.staff_names(practice).await?;
+        let rules = self.rules_named(practice, &names).await?;
         let today = self.today(actor).await?;
         let holds = self.store.legal_holds(practice).await?;
         let horizon = today.saturating_add(jiff::Span::new().days(retention::NOTICE_DAYS));
@@ -128,7 +135,6 @@ impl Haven {
             if r.kept_until < today { past.push(due) } else { soon.push(due) }
         }
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let names = self.staff_names(practice).await?;
         let mut shown = Vec::with_capacity(holds.len());
         for h in holds {
             let client = match h.client {
@@ -205,7 +211,7 @@ impl Haven {
             return Err(invalid("confirm", "must be ticked: a purge cannot be undone"));
         }
         let client = client.parse::<ClientId>().map_err(|_| ServiceError::NotFound)?;
-        let rules = self.retention_rules(actor).await?.rules;
+        let rules = self.store.retention_rules(actor.practice()).await?.as_ref().map_or_else(Rules::default, rules_of);
         let today = self.today(actor).await?;
         let reckoned = self.reckon(actor.practice(), rules, today).await?;
         let Some(due) = reckoned.into_iter().find(|r| r.client == client && r.kept_until < today) else {
@@ -315,16 +321,13 @@ impl Haven {
 
     /// A client's name for the retention page, after its audit event.
     async fn name_for_retention(&self, actor: &Actor, client: ClientId) -> Result<String> {
-        let practice = actor.practice();
-        let Some(sealed) = self.store.client(practice, client).await? else { return Ok("a purged client".into()) };
         let entry = AuditEntry::new("retention.review", Crud::Read)
-            .client(client)
             .categories(&[ChartPart::Demographics.category()])
             .purpose("HOPERAT");
-        self.audited_by(actor, entry).await?;
-        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        let (given, family) = open_names(&ring, &practice.to_string(), &sealed)?;
-        Ok(format!("{} {}", given.expose(), family.expose()))
+        Ok(match self.client_opened_after(actor, client, entry).await? {
+            Some(d) => format!("{} {}", d.given_name.expose(), d.family_name.expose()),
+            None => "a purged client".into(),
+        })
     }
 }
 

@@ -35,8 +35,9 @@ pub trait AcknowledgementStore: Send + Sync {
         records: &[AcknowledgementRecord],
         payer_numbers: &[(String, String)],
     ) -> Result<()>;
-    /// The newest first.
-    async fn acknowledgements(&self, practice: PracticeId, limit: u32) -> Result<Vec<AcknowledgementRecord>>;
+    /// The newest first, each with what it answers: the batch's interchange number or the
+    /// claim's number.
+    async fn acknowledgements(&self, practice: PracticeId, limit: u32) -> Result<Vec<(AcknowledgementRecord, String)>>;
     /// Notes that `batch` was left with `clearinghouse` (named for people).
     async fn record_batch_submission(
         &self,
@@ -59,8 +60,11 @@ const SUBMITTED: &str = "INSERT INTO batch_submissions \
      (practice_id, batch_id, submitted_at, submitted_by, clearinghouse) VALUES ($1, $2, $3, $4, $5)";
 const SUBMISSIONS: &str = "SELECT batch_id, MAX(submitted_at) FROM batch_submissions WHERE practice_id = $1 \
      GROUP BY batch_id ORDER BY batch_id";
-const NEWEST: &str = "SELECT id, source, kind, batch_id, claim_id, verdict, detail, received_at, received_by \
-     FROM claim_acknowledgements WHERE practice_id = $1 ORDER BY received_at DESC, id LIMIT $2";
+const NEWEST: &str = "SELECT a.id, a.source, a.kind, a.batch_id, a.claim_id, a.verdict, a.detail, a.received_at, \
+     a.received_by, b.interchange, c.number FROM claim_acknowledgements a \
+     LEFT JOIN claim_batches b ON b.practice_id = a.practice_id AND b.id = a.batch_id \
+     LEFT JOIN claims c ON c.practice_id = a.practice_id AND c.id = a.claim_id \
+     WHERE a.practice_id = $1 ORDER BY a.received_at DESC, a.id LIMIT $2";
 
 #[async_trait]
 impl<S: Sql> AcknowledgementStore for SqlStore<S> {
@@ -94,11 +98,16 @@ impl<S: Sql> AcknowledgementStore for SqlStore<S> {
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
-    async fn acknowledgements(&self, practice: PracticeId, limit: u32) -> Result<Vec<AcknowledgementRecord>> {
+    async fn acknowledgements(&self, practice: PracticeId, limit: u32) -> Result<Vec<(AcknowledgementRecord, String)>> {
         let rows = self.0.query(Some(practice), NEWEST, vec![practice.into(), limit.into()]).await?;
         rows.iter()
             .map(|r| {
-                Ok(AcknowledgementRecord {
+                let subject = match (r.opt_int(9)?, r.opt_text(10)?) {
+                    (Some(interchange), _) => format!("Batch {interchange}"),
+                    (_, Some(number)) => number,
+                    _ => "(gone)".to_owned(),
+                };
+                let record = AcknowledgementRecord {
                     id: r.text(0)?,
                     source: r.text(1)?,
                     kind: r.text(2)?,
@@ -108,7 +117,8 @@ impl<S: Sql> AcknowledgementStore for SqlStore<S> {
                     detail: r.bytes(6)?,
                     received_at: r.time(7)?,
                     received_by: r.opt_parse(8)?,
-                })
+                };
+                Ok((record, subject))
             })
             .collect()
     }

@@ -191,6 +191,9 @@ pub trait BillingStore: Send + Sync {
         claims: &[ClaimRecord],
     ) -> Result<()>;
     async fn claims(&self, practice: PracticeId) -> Result<Vec<ClaimRecord>>;
+    /// One client's charges, by date of service, and claims, by number.
+    async fn client_charges(&self, practice: PracticeId, client: ClientId) -> Result<Vec<ChargeRecord>>;
+    async fn client_claims(&self, practice: PracticeId, client: ClientId) -> Result<Vec<ClaimRecord>>;
     /// The claims whose numbers sort from `first` to `last`, both included (a remittance's).
     async fn claims_numbered_between(&self, practice: PracticeId, first: &str, last: &str) -> Result<Vec<ClaimRecord>>;
     /// The practice's batches, newest first, without their content.
@@ -420,6 +423,16 @@ impl<S: Sql> BillingStore for SqlStore<S> {
             })
             .collect();
         Ok(self.0.transaction(Some(practice), statements).await?.iter().sum())
+    }
+
+    async fn client_charges(&self, practice: PracticeId, client: ClientId) -> Result<Vec<ChargeRecord>> {
+        let rows = self.0.query(Some(practice), sql::CHARGES_OF_CLIENT, vec![practice.into(), client.into()]).await?;
+        rows.iter().map(charge).collect()
+    }
+
+    async fn client_claims(&self, practice: PracticeId, client: ClientId) -> Result<Vec<ClaimRecord>> {
+        let rows = self.0.query(Some(practice), sql::CLAIMS_OF_CLIENT, vec![practice.into(), client.into()]).await?;
+        rows.iter().map(claim).collect()
     }
 
     async fn charges_between(&self, practice: PracticeId, from: Date, to: Date) -> Result<Vec<ChargeRecord>> {

@@ -903,11 +903,20 @@ pub const INSERT_CHARGE: &str = "INSERT INTO charges (practice_id, id, appointme
      service_date, service_code, modifiers, units, place_of_service, amount_cents, payer, created_at, created_by) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
      ON CONFLICT (practice_id, appointment_id, client_id) DO NOTHING";
-pub const CHARGES_BETWEEN: &str = "SELECT ch.id, ch.appointment_id, ch.client_id, ch.clinician_id, ch.service_date, \
-     ch.service_code, ch.modifiers, ch.units, ch.place_of_service, ch.amount_cents, ch.payer, ch.created_at, \
-     ch.created_by, ch.claim_id, cl.number FROM charges ch \
-     LEFT JOIN claims cl ON cl.practice_id = ch.practice_id AND cl.id = ch.claim_id \
-     WHERE ch.practice_id = $1 AND ch.service_date >= $2 AND ch.service_date <= $3 ORDER BY ch.service_date, ch.id";
+macro_rules! charges {
+    ($rows:literal) => {
+        concat!(
+            "SELECT ch.id, ch.appointment_id, ch.client_id, ch.clinician_id, ch.service_date, \
+             ch.service_code, ch.modifiers, ch.units, ch.place_of_service, ch.amount_cents, ch.payer, ch.created_at, \
+             ch.created_by, ch.claim_id, cl.number FROM charges ch \
+             LEFT JOIN claims cl ON cl.practice_id = ch.practice_id AND cl.id = ch.claim_id WHERE ch.practice_id = $1 AND ",
+            $rows,
+            " ORDER BY ch.service_date, ch.id"
+        )
+    };
+}
+pub const CHARGES_BETWEEN: &str = charges!("ch.service_date >= $2 AND ch.service_date <= $3");
+pub const CHARGES_OF_CLIENT: &str = charges!("ch.client_id = $2");
 pub const TAKE_CLAIM_NUMBERS: &str = "UPDATE billing_settings \
      SET next_interchange = next_interchange + 1, next_claim = next_claim + $4 \
      WHERE practice_id = $1 AND next_interchange = $2 AND next_claim = $3";
@@ -919,6 +928,8 @@ pub const CLAIM_CHARGE: &str =
     "UPDATE charges SET claim_id = $3 WHERE practice_id = $1 AND id = $2 AND claim_id IS NULL";
 pub const CLAIMS: &str = "SELECT id, number, client_id, payer_id, charge_id, total_cents, batch_id, status, \
      created_at, payer_claim_number, service_date FROM claims WHERE practice_id = $1 ORDER BY number";
+pub const CLAIMS_OF_CLIENT: &str = "SELECT id, number, client_id, payer_id, charge_id, total_cents, batch_id, status, \
+     created_at, payer_claim_number, service_date FROM claims WHERE practice_id = $1 AND client_id = $2 ORDER BY number";
 pub const CLAIMS_NUMBERED_BETWEEN: &str = "SELECT id, number, client_id, payer_id, charge_id, total_cents, batch_id, \
      status, created_at, payer_claim_number, service_date FROM claims \
      WHERE practice_id = $1 AND number >= $2 AND number <= $3 ORDER BY number";

@@ -3,15 +3,13 @@
 //! business associate agreement. Printable for a vendor questionnaire.
 
 use askama::Template;
-use axum::body::to_bytes;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::policy::{Action, Resource};
 use service::ServiceError;
 use service::compliance::{ComplianceReport, Standing};
 
-use crate::csrf::MAX_UPLOAD_BYTES;
 use crate::multipart;
 
 use crate::error::PageError;
@@ -77,16 +75,11 @@ impl<S: Send + Sync> FromRequest<S> for AgreementPosted {
     type Rejection = PageError;
 
     async fn from_request(request: Request, _: &S) -> Result<Self, PageError> {
-        let content_type =
-            request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        let body = to_bytes(request.into_body(), MAX_UPLOAD_BYTES).await.unwrap_or_default();
-        let parts =
-            multipart::boundary(&content_type).and_then(|b| multipart::parse(&body, &b).ok()).unwrap_or_default();
-        let field = |name: &str| parts.iter().find(|p| p.name == name).map(|p| p.data.to_vec()).unwrap_or_default();
+        let fields = multipart::Fields::read(request).await;
         Ok(AgreementPosted {
-            service: String::from_utf8_lossy(&field("service")).into_owned(),
-            signed_on: String::from_utf8_lossy(&field("signed_on")).into_owned(),
-            document: field("file"),
+            service: fields.text("service"),
+            signed_on: fields.text("signed_on"),
+            document: fields.bytes("file"),
         })
     }
 }

@@ -3,14 +3,12 @@
 //! import.
 
 use askama::Template;
-use axum::body::to_bytes;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use service::ServiceError;
 use service::import::ImportReport;
 
-use crate::csrf::MAX_UPLOAD_BYTES;
 use crate::error::PageError;
 use crate::pages::{VERSION, render};
 use crate::routes::Routes;
@@ -59,15 +57,8 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
     type Rejection = PageError;
 
     async fn from_request(request: Request, _: &S) -> Result<Self, PageError> {
-        let content_type =
-            request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        let body = to_bytes(request.into_body(), MAX_UPLOAD_BYTES).await.unwrap_or_default();
-        let parts =
-            multipart::boundary(&content_type).and_then(|b| multipart::parse(&body, &b).ok()).unwrap_or_default();
-        Ok(Posted {
-            file: parts.iter().find(|p| p.name == "file").map(|p| p.data.to_vec()).unwrap_or_default(),
-            dry_run: parts.iter().any(|p| p.name == "dry_run" && p.data == b"on"),
-        })
+        let fields = multipart::Fields::read(request).await;
+        Ok(Posted { file: fields.bytes("file"), dry_run: fields.text("dry_run") == "on" })
     }
 }
 

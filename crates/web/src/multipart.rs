@@ -11,6 +11,32 @@ pub(crate) struct Part<'a> {
     pub data: &'a [u8],
 }
 
+/// The fields of an upload form posted as `request`, by name: what each named part held (the
+/// first part of a name; empty when absent, or when the body is no multipart form).
+pub(crate) struct Fields(Vec<(String, Vec<u8>)>);
+
+impl Fields {
+    pub(crate) async fn read(request: axum::extract::Request) -> Fields {
+        let content_type = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = axum::body::to_bytes(request.into_body(), crate::csrf::MAX_UPLOAD_BYTES).await.unwrap_or_default();
+        let parts = boundary(&content_type).and_then(|b| parse(&body, &b).ok()).unwrap_or_default();
+        Fields(parts.into_iter().map(|p| (p.name, p.data.to_vec())).collect())
+    }
+
+    pub(crate) fn bytes(&self, name: &str) -> Vec<u8> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, data)| data.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn text(&self, name: &str) -> String {
+        String::from_utf8_lossy(&self.bytes(name)).into_owned()
+    }
+}
+
 /// The boundary of a `multipart/form-data` content type, if it is one.
 pub(crate) fn boundary(content_type: &str) -> Option<String> {
     let mut pieces = content_type.split(';');

@@ -126,21 +126,14 @@ impl Haven {
         actor.may(Resource::Billing, Action::View)?;
         let practice = actor.practice();
         let records = self.store.acknowledgements(practice, SHOWN).await?;
-        let batches = self.store.claim_batches(practice).await?;
-        let claims = self.store.claims(practice).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         records
             .into_iter()
-            .map(|r| {
-                let subject = match (&r.batch, &r.claim) {
-                    (Some(b), _) => batches.iter().find(|x| &x.id == b).map(|x| format!("Batch {}", x.interchange)),
-                    (_, Some(c)) => claims.iter().find(|x| &x.id == c).map(|x| x.number.clone()),
-                    _ => None,
-                };
+            .map(|(r, subject)| {
                 Ok(Acknowledgement {
                     said: open_json(&ring, practice, SealedColumn::AcknowledgementDetail, &r.id, &r.detail)?,
                     verdict: Verdict::parse(&r.verdict).unwrap_or(Verdict::AcceptedWithErrors),
-                    subject: subject.unwrap_or_else(|| "(gone)".into()),
+                    subject,
                     kind: r.kind,
                     received_at: r.received_at,
                 })

@@ -8,12 +8,11 @@ use domain::billing_forms::{ClientPaymentForm, PAYMENT_METHODS, WRITE_OFF_REASON
 use domain::client::ClientDetails;
 use domain::money::Cents;
 use domain::policy::{Action, Resource};
-use jiff::civil::{Date, date};
+use jiff::civil::Date;
 use store::ClientPaymentRecord;
 
 use super::SELF_PAY;
 use crate::audit_log::{AuditEntry, Crud};
-use crate::clients::sealing::open_details;
 use crate::{Actor, Haven, Result, ServiceError};
 
 /// One line of the ledger.
@@ -134,22 +133,15 @@ impl Haven {
     /// The client's details, opened after an audit event of `action` (billing reads the name
     /// and address, for payment).
     async fn billed_client(&self, actor: &Actor, client: ClientId, action: &'static str) -> Result<ClientDetails> {
-        let practice = actor.practice();
-        let sealed = self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
-        let entry = AuditEntry::new(action, Crud::Read)
-            .client(client)
-            .categories(&["demographics", "billing"])
-            .purpose("HPAYMT");
-        self.audited_by(actor, entry).await?;
-        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
-        open_details(&ring, &practice.to_string(), &sealed)
+        let entry = AuditEntry::new(action, Crud::Read).categories(&["demographics", "billing"]).purpose("HPAYMT");
+        self.client_opened_after(actor, client, entry).await?.ok_or(ServiceError::NotFound)
     }
 
     /// Every line, oldest first, with the balance after each.
     async fn ledger_lines(&self, actor: &Actor, client: ClientId) -> Result<Vec<LedgerLine>> {
         let practice = actor.practice();
         let tz = self.practice_zone(practice).await?;
-        let claims = self.store.claims(practice).await?;
+        let claims = self.store.client_claims(practice, client).await?;
         // (day, order within the day, words, change to the balance)
         let mut moves: Vec<(Date, u8, String, i64)> = Vec::new();
         for e in self.store.ledger(practice, client).await? {
@@ -160,8 +152,8 @@ impl Haven {
             );
             moves.push((e.at.to_zoned(tz.clone()).date(), 0, what, e.amount_cents));
         }
-        for c in self.store.charges_between(practice, date(1900, 1, 1), date(9999, 12, 31)).await? {
-            if c.client == client && c.payer == SELF_PAY {
+        for c in self.store.client_charges(practice, client).await? {
+            if c.payer == SELF_PAY {
                 moves.push((c.service_date, 0, format!("Session ({}), self-pay", c.service_code), c.amount_cents));
             }
         }

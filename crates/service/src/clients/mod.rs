@@ -508,6 +508,21 @@ impl StaffNames {
 }
 
 impl Haven {
+    /// A client's details for a use outside the chart (a list, a letter, a bill), opened only
+    /// after `entry`, which names the client, is in the log; `None` when there is no such client.
+    pub(crate) async fn client_opened_after(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        entry: AuditEntry,
+    ) -> crate::Result<Option<ClientDetails>> {
+        let practice = actor.practice();
+        let Some(sealed) = self.store.client(practice, client).await? else { return Ok(None) };
+        self.audited_by(actor, entry.client(client)).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        Ok(Some(open_details(&ring, &practice.to_string(), &sealed)?))
+    }
+
     pub(crate) async fn staff_names(&self, practice: PracticeId) -> crate::Result<StaffNames> {
         Ok(StaffNames(self.store.staff(practice).await?.into_iter().map(|m| (m.user, m.display_name)).collect()))
     }

@@ -161,6 +161,10 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(claims, vec![claim("claim-1", "H000001", "charge-1", "batch-1")]);
     assert_eq!(ok(store.claims_numbered_between(p.id, "H000001", "H000001").await), claims);
     assert_eq!(ok(store.claims_numbered_between(p.id, "H000002", "H999999").await), vec![]);
+    assert_eq!(ok(store.client_claims(p.id, client.id).await), claims);
+    assert_eq!(ok(store.client_claims(p.id, ClientId::random()).await), vec![]);
+    let charged = ok(store.client_charges(p.id, client.id).await);
+    assert_eq!(charged, ok(store.charges_between(p.id, date(2026, 1, 1), date(2026, 12, 31)).await));
     let charged = ok(store.charges_between(p.id, date(2026, 10, 5), date(2026, 10, 5)).await);
     assert_eq!(charged[0].claim, Some(("claim-1".to_owned(), "H000001".to_owned())));
     assert_eq!(ok(store.claim_batch_content(p.id, "batch-1").await), Some(vec![8, 3, 7]));
@@ -247,7 +251,8 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     let numbered = ok(store.claims(p.id).await)[0].payer_claim_number.clone();
     let read = [ack("ack-1", "999", Some("batch-1"), None), ack("ack-2", "277CA", None, Some("claim-1"))];
     ok(store.record_acknowledgements(p.id, &read, &[("claim-1".into(), "EHP-ELSE".into())]).await);
-    assert_eq!(ok(store.acknowledgements(p.id, 10).await).len(), 2);
+    let subjects: Vec<String> = ok(store.acknowledgements(p.id, 10).await).into_iter().map(|(_, s)| s).collect();
+    assert_eq!(subjects, ["Batch 1", "H000001"], "each with what it answers");
     assert_eq!(ok(store.claims(p.id).await)[0].payer_claim_number, numbered, "the payer's number is kept");
     let twice = store.record_acknowledgements(p.id, &[ack("ack-3", "999", Some("batch-1"), None)], &[]).await;
     assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
