@@ -132,6 +132,29 @@ try {
   const [statement] = await Promise.all([page.waitForEvent("download"), page.click("a:has-text('Statement (PDF)')")]);
   check(/^statement-.*\.pdf$/.test(statement.suggestedFilename()), `unexpected statement: ${statement.suggestedFilename()}`);
   await statement.saveAs(`${shots}/billing-statement.pdf`);
+
+  // The reports: what the client still owes, revenue, sessions waiting on a step, denial rates.
+  const period = `from=${from.toISOString().slice(0, 10)}&to=${to.toISOString().slice(0, 10)}`;
+  await page.goto(`${base}/billing/reports`);
+  await page.click("nav.tabs a:has-text('By client')");
+  await page.waitForURL(/\/billing\/reports\/clients/);
+  check((await page.locator(`table.aging a[href="/clients/${owing}/ledger"]`).count()) === 1, "the owing client is not listed");
+  await page.screenshot({ path: `${shots}/billing-report-clients.png`, fullPage: true });
+  await page.goto(`${base}/billing/reports/revenue?${period}`);
+  check((await page.locator("svg.aging-chart rect.bar").count()) >= 1, "revenue has no chart");
+  check((await page.textContent("table.aging tr.total")).includes("$"), "revenue has no total");
+  await page.screenshot({ path: `${shots}/billing-report-revenue.png`, fullPage: true });
+  await page.click("nav.tabs a:has-text('Unbilled sessions')");
+  await page.waitForURL(/\/billing\/reports\/sessions/);
+  await page.fill("#from", from.toISOString().slice(0, 10));
+  await page.fill("#to", to.toISOString().slice(0, 10));
+  await submit(page, "button:has-text('Show')");
+  check((await page.locator("svg.aging-chart rect.bar").count()) === 5, "the sessions chart lacks its steps");
+  await page.screenshot({ path: `${shots}/billing-report-sessions.png`, fullPage: true });
+  await page.goto(`${base}/billing/reports/denials?${period}`);
+  const reasons = await page.textContent("table.aging");
+  check(reasons.includes("197") && reasons.includes("authorization"), `the denial's reason is not counted: ${reasons}`);
+  await page.screenshot({ path: `${shots}/billing-report-denials.png`, fullPage: true });
   await page.goto(`${base}/billing`);
 
   await page.click("a:has-text('Billing set-up')");

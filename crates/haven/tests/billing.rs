@@ -133,6 +133,7 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     assert!(refused.status == 422 && refused.body.contains("does not balance"), "{}", refused.body);
     let posts = get(&format!("{base}/audit.csv?action=billing.remittance_post"), Some(&owner)).body;
     assert_eq!(posts.lines().filter(|l| l.contains(",billing.remittance_post,")).count(), ready);
+    reports_agree_with_the_remittance(base, &owner, &answer, ready);
 
     // A client's share is on their ledger: a payment and a write-off bring the balance down, a
     // write-off without its reason is refused beside the field, and the statement says it all.
@@ -179,6 +180,22 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     }
     let clinician = sign_in(base, &account_of(&report, "clinician"));
     assert_eq!(get(&format!("{base}{ledger}"), Some(&clinician)).status, 403, "the ledger is billing's");
+
+    // The report by client owes what the ledger does, aged, and names the client once each.
+    let balances = get(&format!("{base}/billing/reports/clients.csv?as_of=2027-12-31"), Some(&owner)).body;
+    let total = balances.lines().last().unwrap_or_default();
+    assert!(total.starts_with("All clients,"), "{balances}");
+    let row_total = |line: &str| {
+        let cells: Vec<&str> = line.rsplit(',').take(6).collect();
+        let cents = |t: &str| (t.parse::<f64>().unwrap_or(f64::NAN) * 100.0).round() as i64;
+        (cells[1..].iter().map(|c| cents(c)).sum::<i64>(), cents(cells[0]))
+    };
+    let (aged, owed) = row_total(total);
+    assert_eq!(aged, owed, "the buckets add up to the balance: {balances}");
+    let listed = get(&format!("{base}/billing/reports/clients?as_of=2027-12-31"), Some(&owner)).body;
+    assert!(listed.contains(&format!("href=\"/clients/{client}/ledger\"")), "{listed}");
+    let named = get(&format!("{base}/audit.csv?action=billing.report_client_balance"), Some(&owner)).body;
+    assert!(named.contains(&client), "each client listed is an audited read: {named}");
 
     // Once paid or denied, nothing is owed on those claims any more.
     let aging = get(&format!("{base}/billing/reports/aging.csv?as_of=2027-12-31"), Some(&owner));
@@ -317,4 +334,61 @@ fn eligibility_is_asked_from_the_chart_and_the_271_shows_on_its_insurance_card()
     assert_eq!(get(&format!("{chart}/eligibility"), Some(&clinician)).status, 403);
     let log = get(&format!("{base}/audit.csv"), Some(&owner)).body;
     assert!(log.contains("billing.eligibility_request") && log.contains("billing.eligibility_answer"), "{log}");
+}
+
+/// The CSV's cells of the row whose first two cells are `table` and `item`.
+fn csv_row<'a>(csv: &'a str, table: &str, item: &str) -> Vec<&'a str> {
+    csv.lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|cells| cells.len() > 2 && cells[0] == table && cells[1] == item)
+        .unwrap_or_else(|| panic!("no row {table}, {item}: {csv}"))
+}
+
+/// Revenue, denial rates and unbilled sessions after an 835 that paid every claim but the
+/// first (denied, reason 197): what the reports say is read back from the 835 itself.
+fn reports_agree_with_the_remittance(base: &str, owner: &str, answer: &str, claims: usize) {
+    let period = "from=2026-01-01&to=2027-12-31";
+    // CLP04 is what the payer paid on a claim, CLP05 what it left the client.
+    let cents = |t: &str| (t.parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64;
+    let clp: Vec<Vec<&str>> =
+        answer.split('~').map(|s| s.trim().split('*').collect::<Vec<_>>()).filter(|s| s[0] == "CLP").collect();
+    let paid: i64 = clp.iter().map(|s| cents(s[4])).sum();
+    let patient: i64 = clp.iter().map(|s| cents(s.get(5).copied().unwrap_or("0"))).sum();
+    let revenue = get(&format!("{base}/billing/reports/revenue.csv?{period}"), Some(owner)).body;
+    assert!(revenue.starts_with("table,item,Charges,Charged,Paid by payers,Client's share"), "{revenue}");
+    let all = csv_row(&revenue, "By clinician", "All");
+    assert_eq!(cents(all[4]), paid, "paid by payers, as the 835 says: {revenue}");
+    let self_pay = revenue
+        .lines()
+        .find(|l| l.starts_with("By payer,Self-pay,"))
+        .map_or(0, |l| cents(l.split(',').nth(3).unwrap_or("0")));
+    assert_eq!(cents(all[5]), patient + self_pay, "the client's share: copays and self-pay: {revenue}");
+    let by_service: i64 = revenue
+        .lines()
+        .filter(|l| l.starts_with("By service,"))
+        .map(|l| cents(l.split(',').nth(3).unwrap_or("0")))
+        .sum();
+    assert_eq!(by_service, cents(all[3]), "every breakdown sums to the total: {revenue}");
+    let page = get(&format!("{base}/billing/reports/revenue?{period}"), Some(owner)).body;
+    assert!(page.contains("Charged by clinician") && page.contains("aria-current=\"page\">Revenue"), "{page}");
+
+    let denials = get(&format!("{base}/billing/reports/denials.csv?{period}"), Some(owner)).body;
+    let all = csv_row(&denials, "By payer", "All claims");
+    assert_eq!(
+        (all[3], all[4], all[5]),
+        ("1", claims.to_string().as_str(), format!("{}.{}%", 100 / claims, 1000 / claims % 10).as_str()),
+        "{denials}"
+    );
+    let reason = csv_row(&denials, "By reason", "197");
+    assert_eq!(reason[3], "1", "{denials}");
+    assert!(reason[2].contains("authorization"), "the reason in plain words: {denials}");
+    assert!(!denials.contains("By reason,45,"), "a paid claim's contractual adjustment is no denial: {denials}");
+
+    let sessions = get(&format!("{base}/billing/reports/sessions.csv?{period}"), Some(owner)).body;
+    let total = sessions.lines().last().unwrap_or_default().split(',').collect::<Vec<_>>();
+    assert_eq!(total[0], "All clinicians", "{sessions}");
+    let n: Vec<i64> = total[1..].iter().map(|c| c.parse().unwrap_or(-1)).collect();
+    assert_eq!(n[0], n[1..].iter().sum::<i64>(), "each session waits on one step: {sessions}");
+    assert!(n[2] > 0, "the demo leaves notes unsigned: {sessions}");
+    assert!(n[5] >= claims as i64, "every claimed session is billed: {sessions}");
 }

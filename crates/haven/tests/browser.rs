@@ -321,7 +321,8 @@ fn the_owner_reads_attendance_and_sets_the_fees() {
 
 /// Billing over the demo calendar: charges, the missing link named, a batch sent to the
 /// clearinghouse's SFTP drop box (a real sshd) and downloaded, its 835 picked up from the drop
-/// box with the denial explained, and a fee refused beside its field.
+/// box with the denial explained, a payment on a client's ledger, the reports, and a fee refused
+/// beside its field.
 #[test]
 fn the_owner_makes_charges_and_sends_a_claim_batch() {
     let tmp = temp_dir();
@@ -341,6 +342,10 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
         "billing-picked-up.png",
         "billing-denials.png",
         "billing-ledger.png",
+        "billing-report-clients.png",
+        "billing-report-revenue.png",
+        "billing-report-sessions.png",
+        "billing-report-denials.png",
         "billing-setup.png",
     ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");

@@ -11,6 +11,7 @@ mod appointments;
 mod associates;
 mod audit;
 mod billing;
+mod billing_reports;
 mod clients;
 #[cfg(feature = "contract")]
 pub mod contract;
@@ -56,6 +57,7 @@ pub use billing::{
     BillingSettingsRecord, BillingStore, ChargeRecord, ClaimBatchRecord, ClaimPaymentRecord, ClaimRecord,
     EligibilityRecord, FeeRecord, LedgerEntryRecord, PayerRecord, RemittanceRecord,
 };
+pub use billing_reports::{ClaimAnswerRecord, ClientAccountsRecord, ReportStore, RevenueRecord, SessionBillingRecord};
 pub use clients::ClientStore;
 pub use diagnoses::DiagnosisStore;
 pub use disclosures::DisclosureStore;
@@ -91,8 +93,8 @@ pub mod prelude {
     pub use crate::{
         AiStore, AppointmentStore, AuditStore, BillingStore, ClientStore, DiagnosisStore, DisclosureStore,
         DocumentStore, GlassBreakStore, GroupStore, IntakeStore, KeyStore, MeasureStore, MessageStore, NoteStore,
-        PlanStore, PortalStore, PracticeStore, QuestionnaireStore, ReminderStore, SchedulingStore, SealedCellStore,
-        SignInStore, Store,
+        PlanStore, PortalStore, PracticeStore, QuestionnaireStore, ReminderStore, ReportStore, SchedulingStore,
+        SealedCellStore, SignInStore, Store,
     };
 }
 
@@ -154,6 +156,7 @@ pub trait Store:
     + RetentionStore
     + AcknowledgementStore
     + PaymentStore
+    + ReportStore
     + AssociateStore
     + Send
     + Sync

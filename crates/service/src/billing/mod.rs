@@ -2,8 +2,8 @@
 //! set-up (`setup`: settings, clinicians' identifiers, payers, fees), a charge per client per
 //! attended session with the golden thread checked link by link (`charges`), and claims sent
 //! as 837P batches whose numbers come from the store's counters (`claims`), and 835s imported
-//! and posted, with the denials worklist (`remittances`); accounts receivable aging
-//! (`reports`); superbills for clients to send their insurer (`superbill`).
+//! and posted, with the denials worklist (`remittances`); the reports: receivable aging by
+//! payer and client, revenue, unbilled sessions and denial rates (`reports`); superbills for clients to send their insurer (`superbill`).
 //!
 //! Billing reads what claims are made of — demographics, insurance, diagnosis codes, whether a
 //! session's note is signed — never a note's text. Each client's data read for billing is an
@@ -27,7 +27,7 @@ pub use clearinghouse::{Clearinghouse, PickedUp};
 pub use eligibility::EligibilityCheck;
 pub use ledger::{ClientLedger, LedgerLine, Statement};
 pub use remittances::{Denial, Posted};
-pub use reports::{AGING_BUCKETS, AgingRow};
+pub use reports::{AGING_BUCKETS, AgingRow, ClientBalance, DenialRate, DenialReport, Revenue, SessionsRow, Tally};
 pub use setup::BillingSetup;
 pub use superbill::Superbill;
 pub use x12::ack::Verdict;

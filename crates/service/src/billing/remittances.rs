@@ -32,10 +32,10 @@ pub struct Posted {
 
 /// One adjustment as kept with its claim payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Kept {
-    group: String,
-    reason: String,
-    amount: i64,
+pub(super) struct Kept {
+    pub(super) group: String,
+    pub(super) reason: String,
+    pub(super) amount: i64,
     #[serde(default)]
     line: String,
 }
@@ -66,14 +66,15 @@ fn refused(message: String) -> ServiceError {
     ServiceError::Invalid(errors)
 }
 
-/// Where a claim stands after its payment: denied when the payer refused it outright or paid
-/// nothing and left the client nothing to pay; otherwise paid.
+/// Whether a payer's answer (CLP02, paid, the client's share) denies the claim: refused
+/// outright, or nothing paid and nothing left to the client to pay.
+pub(super) fn is_denial(status: &str, paid: Cents, patient: Cents) -> bool {
+    status == "4" || (paid == Cents::ZERO && patient == Cents::ZERO)
+}
+
+/// Where a claim stands after its payment.
 fn settled_status(payment: &remit::ClaimPayment) -> &'static str {
-    if payment.status == "4" || (payment.paid == Cents::ZERO && payment.patient_responsibility == Cents::ZERO) {
-        "denied"
-    } else {
-        "paid"
-    }
+    if is_denial(&payment.status, payment.paid, payment.patient_responsibility) { "denied" } else { "paid" }
 }
 
 impl Haven {

@@ -234,6 +234,7 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(ok(store.remittances(p.id).await).len(), 1);
     assert_eq!(ok(store.ledger(p.id, client.id).await).len(), 1);
     assert_eq!(ok(store.ar_owed(p.id).await), vec![], "a settled claim is no longer owed");
+    reports_read_what_billing_recorded(store, &p, client.id).await;
 
     // What the clearinghouse said: a file is read once; a 277CA's payer claim number fills a
     // claim that has none, and never replaces one; a 999 names a batch, a 277CA a claim.
@@ -368,7 +369,54 @@ pub async fn client_payments_are_kept_as_recorded<S: Sql>(db: &SqlStore<S>) {
         assert!(changed.is_err(), "{sql} was allowed: {changed:?}");
     }
     assert_eq!(ok(store.client_payments(p.id, client.id).await).len(), 3);
+    // Per client: what they paid and had written off, less what was refunded.
+    let mut credits = ok(store.client_accounts(p.id).await).credits;
+    credits.sort();
+    let mut expected = vec![(client.id, 500 + 700 - 2_000), (other.id, 100)];
+    expected.sort();
+    assert_eq!(credits, expected);
     let elsewhere = practice("Other payments", "owner@payments-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.client_payments(elsewhere.id, client.id).await), vec![]);
+    assert_eq!(ok(store.client_accounts(elsewhere.id).await), crate::ClientAccountsRecord::default());
+}
+
+/// The reports' sums, after two attended sessions with no note were charged, one claimed and
+/// paid 130.00 with 30.00 left to the client, the other waiting.
+async fn reports_read_what_billing_recorded(store: &dyn Store, p: &NewPractice, client: ClientId) {
+    let revenue = ok(store.revenue(p.id, date(2026, 10, 1), date(2026, 10, 31)).await);
+    let line = |charges, charged_cents, paid_cents, patient_cents| crate::RevenueRecord {
+        clinician: p.owner.id,
+        service_code: "90837".into(),
+        payer: "payer-1".into(),
+        charges,
+        charged_cents,
+        paid_cents,
+        patient_cents,
+    };
+    assert_eq!(revenue, vec![line(2, 32_000, 13_000, 3_000)]);
+    assert_eq!(ok(store.revenue(p.id, date(2026, 10, 6), date(2026, 10, 9)).await), vec![line(1, 16_000, 0, 0)]);
+    assert_eq!(ok(store.revenue(p.id, date(2026, 11, 1), date(2026, 11, 30)).await), vec![]);
+
+    let mut sessions: Vec<(Option<String>, i64, i64, i64)> = ok(store.session_billing(p.id, t(0), t(200_000)).await)
+        .into_iter()
+        .map(|s| (s.note_status, s.charges, s.claimed, s.self_pay))
+        .collect();
+    sessions.sort();
+    assert_eq!(sessions, [(None, 1, 0, 0), (None, 1, 1, 0)], "each session once, with its charges");
+    assert_eq!(ok(store.session_billing(p.id, t(0), t(100_000)).await), vec![], "sessions start in the window");
+
+    let answers = ok(store.claim_answers(p.id, date(2026, 11, 15), date(2026, 11, 15)).await);
+    assert_eq!(
+        answers
+            .iter()
+            .map(|a| (a.payer.as_str(), a.status.as_str(), a.paid_cents, a.patient_cents))
+            .collect::<Vec<_>>(),
+        [("payer-1", "1", 13_000, 3_000)]
+    );
+    assert!(answers[0].adjustments.contains("\"PR\""), "{answers:?}");
+    assert_eq!(ok(store.claim_answers(p.id, date(2026, 11, 16), date(2026, 12, 31)).await), vec![]);
+
+    let accounts = ok(store.client_accounts(p.id).await);
+    assert_eq!((accounts.shares, accounts.self_pay), (vec![(client, t(50), 3_000)], vec![]));
 }

@@ -30,7 +30,7 @@ use crate::security;
 use crate::session::SignedIn;
 
 pub(crate) fn routes() -> Routes {
-    Routes::new()
+    reports::routes(Routes::new())
         .get("/billing", charges_page)
         .post("/billing/charges", make_charges)
         .post("/billing/claims", send_claims)
@@ -49,8 +49,6 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/ledger", ledger::record)
         .get("/clients/{id}/statement", ledger::statement)
         .post("/clients/{id}/eligibility", eligibility::ask)
-        .get("/billing/reports", reports::page)
-        .get("/billing/reports/aging.csv", reports::csv)
         .get("/billing/setup", setup::page)
         .post("/billing/settings", setup::save_settings)
         .post("/billing/clinicians/{user}", setup::save_clinician)
