@@ -108,6 +108,21 @@ pub fn place_for(modality: Modality, client_at_home: bool) -> &'static str {
     }
 }
 
+/// The code of the fee for a session missed without notice, and for one cancelled late: the
+/// practice's own codes (no CPT or HCPCS code bills a missed session), charged to the client
+/// and never claimed.
+pub const NO_SHOW_FEE: &str = "NOSHOW";
+pub const LATE_CANCEL_FEE: &str = "LATECANCEL";
+
+/// A missed-session fee's code in words; `None` for a service.
+pub fn fee_words(code: &str) -> Option<&'static str> {
+    match code {
+        NO_SHOW_FEE => Some("Missed session fee"),
+        LATE_CANCEL_FEE => Some("Late cancellation fee"),
+        _ => None,
+    }
+}
+
 /// The telehealth modifier a video session carries (95, synchronous audio and video); none in
 /// person. Payers that want GT instead set it on the payer.
 pub fn telehealth_modifier(modality: Modality) -> Option<&'static str> {

@@ -26,9 +26,17 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     assert_eq!(setup.status, 200, "{}", setup.body);
     assert!(setup.body.contains("Example Clearinghouse") && setup.body.contains("Aetna"), "{}", setup.body);
 
+    // The practice charges for sessions missed or cancelled late: those become the client's.
+    let fees = [("notice_hours", "24"), ("late_cancel_fee", "40.00"), ("no_show_fee", "60.00")];
+    let attendance = "/schedule/attendance";
+    assert_eq!(post_from(base, &owner, attendance, "/schedule/attendance/fees", &fees).status, 200);
     let made = post_from(base, &owner, list, "/billing/charges", &PERIOD);
     assert!(made.status == 303 || made.status == 200, "{}: {}", made.status, made.body);
     let page = get(&format!("{base}{list}"), Some(&owner)).body;
+    for (fee, amount) in [("Late cancellation fee", "$40.00"), ("Missed session fee", "$60.00")] {
+        let row = page.split("<tr").find(|r| r.contains(fee)).unwrap_or_else(|| panic!("no {fee}: {page}"));
+        assert!(row.contains(amount) && row.contains("Self-pay") && !row.contains("Superbill"), "{row}");
+    }
     assert!(page.contains("Ready to claim"), "{page}");
     assert!(
         page.contains("the session&#39;s note is not signed") || page.contains("the session's note is not signed"),
@@ -150,7 +158,7 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
         (amount.replace(',', "").parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64
     };
     let before = due(&get(&format!("{base}{ledger}"), Some(&owner)).body);
-    assert!(before > 0 && before % 2_000 == 0, "a $20 copay per claim is due: {before}");
+    assert!(before > 0 && before % 2_000 == 0, "a $20 copay per claim (and any $40 or $60 fee) is due: {before}");
     let paid = post_from(
         base,
         &owner,

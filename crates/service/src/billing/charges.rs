@@ -1,4 +1,5 @@
-//! Charges (BI-2): one per client of each attended, billable session, made once. The code
+//! Charges (BI-2): one per client of each attended, billable session, made once, and the
+//! practice's fee for a billable session missed or cancelled late (the client's). The code
 //! follows the session's real length (psychotherapy's time bands), the place of service and
 //! the telehealth modifier follow its modality, the amount comes from the fee in force that day
 //! for the client's insurer (or the self-pay rate). Each charge says whether it can be claimed,
@@ -6,7 +7,9 @@
 //! the clinician's NPI, the practice's billing settings.
 
 use domain::appointment::{Modality, Status};
-use domain::billing::{individual_psychotherapy, service_code, telehealth_modifier, timed};
+use domain::billing::{
+    LATE_CANCEL_FEE, NO_SHOW_FEE, individual_psychotherapy, service_code, telehealth_modifier, timed,
+};
 use domain::policy::{Action, Resource};
 use domain::{ClientId, Phi};
 use jiff::civil::Date;
@@ -107,22 +110,52 @@ impl Haven {
             .timestamp();
         let types = self.store.appointment_types(practice).await?;
         let fees = self.store.fees(practice).await?;
-        let attended: Vec<AppointmentRecord> = self
+        let policy = self.store.fee_policy(practice).await?;
+        let due: Vec<AppointmentRecord> = self
             .store
             .appointments_starting(practice, start, end)
             .await?
             .into_iter()
-            .filter(|a| a.status == Status::Attended)
+            .filter(|a| matches!(a.status, Status::Attended | Status::NoShow | Status::LateCancelled))
             .collect();
         // Clients' insurance is read through the one audited path billing reads clients by.
         let mut context = ClaimContext::load(self, practice).await?;
         let mut made = ChargesMade::default();
         let mut charges = Vec::new();
-        let mut entries = Vec::new();
-        for a in &attended {
+        let charge = |a: &AppointmentRecord, client: ClientId, day: Date, code: &str, place: &str| ChargeRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            appointment: a.id.clone(),
+            client,
+            clinician: a.clinician,
+            service_date: day,
+            service_code: code.to_owned(),
+            modifiers: String::new(),
+            units: 1,
+            place_of_service: place.to_owned(),
+            amount_cents: 0,
+            payer: SELF_PAY.to_owned(),
+            created_at: self.now(),
+            created_by: actor.user(),
+            claim: None,
+        };
+        for a in &due {
             let Some(kind) = types.iter().find(|t| t.id == a.appointment_type) else { continue };
             let Some(booked) = kind.spec.service_code.as_ref().filter(|_| kind.spec.billable) else { continue };
             let day = a.starts_at.to_zoned(zone.clone()).date();
+            // A missed billable session makes the practice's fee, if it has one, the client's.
+            let fee = match a.status {
+                Status::NoShow => Some((NO_SHOW_FEE, policy.no_show_fee)),
+                Status::LateCancelled => Some((LATE_CANCEL_FEE, policy.late_cancel_fee)),
+                _ => None,
+            };
+            if let Some((code, cents)) = fee {
+                for client in billed_clients(booked.as_str(), &a.clients).iter().filter(|_| cents > 0) {
+                    let place = kind.spec.place_of_service.code();
+                    charges
+                        .push(ChargeRecord { amount_cents: i64::from(cents), ..charge(a, *client, day, code, place) });
+                }
+                continue;
+            }
             let minutes = u32::try_from(a.starts_at.duration_until(a.ends_at).as_mins()).unwrap_or(0);
             let session = format!("{day} {} with {}", kind.spec.name, context.names.of(a.clinician));
             let code = match code_for(booked.as_str(), minutes) {
@@ -156,32 +189,22 @@ impl Haven {
                     made.skipped.push(format!("{session}: no fee is set for {code} on {day}"));
                     continue;
                 };
-                let charge = ChargeRecord {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    appointment: a.id.clone(),
-                    client: *client,
-                    clinician: a.clinician,
-                    service_date: day,
-                    service_code: code.clone(),
+                charges.push(ChargeRecord {
                     modifiers: telehealth_modifier(a.modality).unwrap_or_default().to_owned(),
-                    units: 1,
-                    place_of_service: place.clone(),
                     amount_cents: fee.amount_cents,
                     payer,
-                    created_at: self.now(),
-                    created_by: actor.user(),
-                    claim: None,
-                };
-                entries.push(
-                    AuditEntry::new("billing.charge", Crud::Create)
-                        .client(*client)
-                        .resource("charge", &charge.id)
-                        .categories(&["billing"])
-                        .purpose("HPAYMT"),
-                );
-                charges.push(charge);
+                    ..charge(a, *client, day, &code, &place)
+                });
             }
         }
+        let entries = charges.iter().map(|c| {
+            AuditEntry::new("billing.charge", Crud::Create)
+                .client(c.client)
+                .resource("charge", &c.id)
+                .categories(&["billing"])
+                .purpose("HPAYMT")
+        });
+        let entries: Vec<AuditEntry> = entries.collect();
         if charges.is_empty() {
             return Ok(made);
         }

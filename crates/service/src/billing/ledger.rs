@@ -154,7 +154,9 @@ impl Haven {
         }
         for c in self.store.client_charges(practice, client).await? {
             if c.payer == SELF_PAY {
-                moves.push((c.service_date, 0, format!("Session ({}), self-pay", c.service_code), c.amount_cents));
+                let what = domain::billing::fee_words(&c.service_code)
+                    .map_or_else(|| format!("Session ({}), self-pay", c.service_code), str::to_owned);
+                moves.push((c.service_date, 0, what, c.amount_cents));
             }
         }
         for p in self.store.client_payments(practice, client).await? {

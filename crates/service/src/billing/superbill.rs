@@ -25,10 +25,16 @@ impl Haven {
     pub async fn superbill(&self, actor: &Actor, client: ClientId, from: Date, to: Date) -> Result<Superbill> {
         actor.may(Resource::Billing, Action::View)?;
         let practice = actor.practice();
-        let charges: Vec<_> =
-            self.store.charges_between(practice, from, to).await?.into_iter().filter(|c| c.client == client).collect();
+        // Services only: an insurer reimburses no missed-session fee.
+        let charges: Vec<_> = self
+            .store
+            .charges_between(practice, from, to)
+            .await?
+            .into_iter()
+            .filter(|c| c.client == client && domain::billing::fee_words(&c.service_code).is_none())
+            .collect();
         if charges.is_empty() {
-            return Err(ServiceError::Conflict("the client has no charges in these dates".into()));
+            return Err(ServiceError::Conflict("the client has no services in these dates".into()));
         }
         let mut context = ClaimContext::load(self, practice).await?;
         let facts = context.client(self, actor, client).await?;

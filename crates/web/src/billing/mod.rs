@@ -62,6 +62,8 @@ struct Row {
     client: String,
     clinician: String,
     service: String,
+    /// A missed-session fee, which no superbill carries.
+    fee: bool,
     place: String,
     amount: String,
     payer: String,
@@ -140,6 +142,7 @@ fn period(today: Date, from: &str, to: &str) -> Result<(Date, Date), ServiceErro
 fn row(charge: Charge) -> Row {
     let r = &charge.record;
     let modifiers = if r.modifiers.is_empty() { String::new() } else { format!(" · {}", r.modifiers) };
+    let fee = domain::billing::fee_words(&r.service_code);
     let (state, ready, missing) = match charge.readiness {
         Readiness::Claimed(number) => (format!("Claimed ({number})"), false, Vec::new()),
         Readiness::Ready => ("Ready to claim".to_owned(), true, Vec::new()),
@@ -150,7 +153,8 @@ fn row(charge: Charge) -> Row {
         client_id: r.client.to_string(),
         client: charge.client_name.expose().clone(),
         clinician: charge.clinician,
-        service: format!("{}{modifiers}", r.service_code),
+        fee: fee.is_some(),
+        service: fee.map_or_else(|| format!("{}{modifiers}", r.service_code), str::to_owned),
         place: r.place_of_service.clone(),
         amount: Cents(r.amount_cents).to_string(),
         payer: charge.payer_name,

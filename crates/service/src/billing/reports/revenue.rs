@@ -74,7 +74,9 @@ impl Haven {
         records.iter().for_each(|r| total.add(r));
         let revenue = Revenue {
             by_clinician: breakdown(&records, |r| names.of(r.clinician)),
-            by_service: breakdown(&records, |r| r.service_code.clone()),
+            by_service: breakdown(&records, |r| {
+                domain::billing::fee_words(&r.service_code).map_or_else(|| r.service_code.clone(), str::to_owned)
+            }),
             by_payer: breakdown(&records, |r| payer_label(&payers, &r.payer)),
             total,
         };
