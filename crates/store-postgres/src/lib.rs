@@ -71,6 +71,7 @@ const MIGRATIONS: Migrations = &[
     (50, include_str!("../migrations/0050_acknowledgements.sql")),
     (51, include_str!("../migrations/0051_client_payments.sql")),
     (52, include_str!("../migrations/0052_business_associates.sql")),
+    (53, include_str!("../migrations/0053_card_checkouts.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -12,6 +12,7 @@ mod associates;
 mod audit;
 mod billing;
 mod billing_reports;
+mod card_checkouts;
 mod clients;
 #[cfg(feature = "contract")]
 pub mod contract;
@@ -58,6 +59,7 @@ pub use billing::{
     EligibilityRecord, FeeRecord, LedgerEntryRecord, PayerRecord, RemittanceRecord,
 };
 pub use billing_reports::{ClaimAnswerRecord, ClientAccountsRecord, ReportStore, RevenueRecord, SessionBillingRecord};
+pub use card_checkouts::{CardCheckoutRecord, CardCheckoutStore};
 pub use clients::ClientStore;
 pub use diagnoses::DiagnosisStore;
 pub use disclosures::DisclosureStore;
@@ -157,6 +159,7 @@ pub trait Store:
     + AcknowledgementStore
     + PaymentStore
     + ReportStore
+    + CardCheckoutStore
     + AssociateStore
     + Send
     + Sync

@@ -39,23 +39,28 @@ const OF_CLIENT: &str = "SELECT id, client_id, kind, received_on, amount_cents, 
      recorded_at, recorded_by FROM client_payments WHERE practice_id = $1 AND client_id = $2 \
      ORDER BY received_on, recorded_at, id";
 
+/// The statement recording `p` (here, and with the card checkout it settles).
+pub(crate) fn insert_payment(practice: PracticeId, p: &ClientPaymentRecord) -> Statement {
+    let params = vec![
+        practice.into(),
+        p.id.as_str().into(),
+        p.client.into(),
+        p.kind.as_str().into(),
+        p.received_on.to_string().into(),
+        p.amount_cents.into(),
+        p.method.as_str().into(),
+        p.reason.as_str().into(),
+        p.reference.as_str().into(),
+        p.recorded_at.into(),
+        p.recorded_by.into(),
+    ];
+    Statement::new(INSERT, params)
+}
+
 #[async_trait]
 impl<S: Sql> PaymentStore for SqlStore<S> {
     async fn record_client_payment(&self, practice: PracticeId, p: &ClientPaymentRecord) -> Result<()> {
-        let params = vec![
-            practice.into(),
-            p.id.as_str().into(),
-            p.client.into(),
-            p.kind.as_str().into(),
-            p.received_on.to_string().into(),
-            p.amount_cents.into(),
-            p.method.as_str().into(),
-            p.reason.as_str().into(),
-            p.reference.as_str().into(),
-            p.recorded_at.into(),
-            p.recorded_by.into(),
-        ];
-        self.0.transaction(Some(practice), vec![Statement::new(INSERT, params)]).await.map(drop)
+        self.0.transaction(Some(practice), vec![insert_payment(practice, p)]).await.map(drop)
     }
 
     async fn client_payments(&self, practice: PracticeId, client: ClientId) -> Result<Vec<ClientPaymentRecord>> {

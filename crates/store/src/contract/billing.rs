@@ -420,3 +420,51 @@ async fn reports_read_what_billing_recorded(store: &dyn Store, p: &NewPractice, 
     let accounts = ok(store.client_accounts(p.id).await);
     assert_eq!((accounts.shares, accounts.self_pay), (vec![(client, t(50), 3_000)], vec![]));
 }
+
+/// A card checkout ends once: paid, with its payment recorded in the same transaction, or
+/// expired; a second word from the processor (a webhook after the return, say) records nothing.
+pub async fn card_checkouts_end_once_with_their_payment(store: &dyn Store) {
+    let p = practice("Cards", "owner@cards.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let client = sealed_client(75, "card-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let checkout = |id: &str, processor_id: &str| crate::CardCheckoutRecord {
+        id: id.into(),
+        client: client.id,
+        amount_cents: 4_500,
+        processor_id: processor_id.into(),
+        started_at: t(20),
+        started_by: p.owner.id,
+        status: "open".into(),
+        payment: None,
+        settled_at: None,
+    };
+    ok(store.start_card_checkout(p.id, &checkout("c-1", "cs_1")).await);
+    ok(store.start_card_checkout(p.id, &checkout("c-2", "cs_2")).await);
+    let twin = store.start_card_checkout(p.id, &checkout("c-3", "cs_1")).await;
+    assert!(twin.is_err(), "one processor checkout is started once: {twin:?}");
+    assert_eq!(ok(store.card_checkout_by_processor_id(p.id, "cs_2").await), Some(checkout("c-2", "cs_2")));
+    assert_eq!(ok(store.open_card_checkouts(p.id, client.id).await).len(), 2);
+
+    let paid =
+        ClientPaymentRecord { method: "card".into(), ..payment("pay-c1", client.id, p.owner.id, "payment", 4_500) };
+    assert!(ok(store.settle_card_checkout(p.id, "c-1", t(30), Some(&paid)).await));
+    let again = ClientPaymentRecord { id: "pay-c1-again".into(), ..paid.clone() };
+    assert!(!ok(store.settle_card_checkout(p.id, "c-1", t(31), Some(&again)).await), "settled twice");
+    assert_eq!(ok(store.client_payments(p.id, client.id).await), vec![paid], "one payment, not two");
+    let settled = ok(store.card_checkout(p.id, "c-1").await).expect("kept");
+    assert_eq!(
+        (settled.status.as_str(), settled.payment.as_deref(), settled.settled_at),
+        ("paid", Some("pay-c1"), Some(t(30)))
+    );
+
+    assert!(ok(store.settle_card_checkout(p.id, "c-2", t(40), None).await));
+    assert_eq!(ok(store.card_checkout(p.id, "c-2").await).map(|c| c.status), Some("expired".to_owned()));
+    assert_eq!(ok(store.open_card_checkouts(p.id, client.id).await), vec![]);
+    assert_eq!(ok(store.client_payments(p.id, client.id).await).len(), 1, "an expired checkout pays nothing");
+
+    let elsewhere = practice("Other cards", "owner@cards-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.card_checkout(elsewhere.id, "c-1").await), None);
+    assert_eq!(ok(store.card_checkout_by_processor_id(elsewhere.id, "cs_2").await), None);
+}
