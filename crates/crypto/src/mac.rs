@@ -21,6 +21,13 @@ pub fn verify_hmac_sha1(key: &[u8], message: &[u8], tag: &[u8]) -> bool {
     mac.verify_slice(tag).is_ok()
 }
 
+/// The HMAC-SHA-256 of `message` under `key`.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
 /// Whether `tag` is the HMAC-SHA-256 of `message` under `key`, compared in constant time.
 pub fn verify_hmac_sha256(key: &[u8], message: &[u8], tag: &[u8]) -> bool {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
@@ -46,6 +53,7 @@ mod tests {
     fn rfc_4231_sha256_vector() {
         // RFC 4231, test case 2.
         let tag = crate::hex::decode("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843").expect("hex");
+        assert_eq!(hmac_sha256(b"Jefe", b"what do ya want for nothing?").to_vec(), tag);
         assert!(verify_hmac_sha256(b"Jefe", b"what do ya want for nothing?", &tag));
         assert!(!verify_hmac_sha256(b"Jefe", b"what do ya want for nothing!", &tag));
         assert!(!verify_hmac_sha256(b"Jefe!", b"what do ya want for nothing?", &tag));

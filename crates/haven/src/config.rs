@@ -70,6 +70,15 @@ pub const KEYS: &[(&str, &str)] = &[
     ("sms_from", "the number texts come from, in E.164 (+15035550100), or a messaging service id"),
     ("sms_api_url", "the provider's API address (default https://api.twilio.com; https only, but for loopback)"),
     (
+        "payments_secret_key",
+        "secret API key at a Stripe-compatible card processor (or payments_secret_key_file); absent means no card payments",
+    ),
+    (
+        "payments_webhook_secret",
+        "the signing secret of Haven's webhook endpoint there (or payments_webhook_secret_file)",
+    ),
+    ("payments_api_url", "the processor's API address (default https://api.stripe.com; https only, but for loopback)"),
+    (
         "clearinghouse_sftp",
         "the clearinghouse's SFTP drop box, user@host or user@host:port; absent means claim files go by hand",
     ),
@@ -88,11 +97,37 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 /// Keys whose value may instead be read from the file named by `<key>_file`.
-const SECRET_KEYS: &[&str] =
-    &["database_url", "smtp_password", "oidc_client_secret", "telehealth_secret", "sms_auth_token"];
+const SECRET_KEYS: &[&str] = &[
+    "database_url",
+    "smtp_password",
+    "oidc_client_secret",
+    "telehealth_secret",
+    "sms_auth_token",
+    "payments_secret_key",
+    "payments_webhook_secret",
+];
 /// Keys whose values are never repeated in an error message.
-const REDACTED_KEYS: &[&str] =
-    &["database_url", "master_key", "smtp_password", "oidc_client_secret", "telehealth_secret", "sms_auth_token"];
+const REDACTED_KEYS: &[&str] = &[
+    "database_url",
+    "master_key",
+    "smtp_password",
+    "oidc_client_secret",
+    "telehealth_secret",
+    "sms_auth_token",
+    "payments_secret_key",
+    "payments_webhook_secret",
+];
+
+/// A provider's API address: https, or plain http only to a stand-in on this machine.
+fn api_address(text: &str) -> Result<String, String> {
+    let url = text.trim().trim_end_matches('/');
+    let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"].iter().any(|p| url.starts_with(p));
+    if url.starts_with("https://") || loopback {
+        Ok(url.to_owned())
+    } else {
+        Err("must be an https:// address (plain http only on this machine)".to_owned())
+    }
+}
 
 /// A configuration value that is a secret: never printed, wiped when dropped.
 pub type Secret = domain::Secret<String>;
@@ -175,6 +210,8 @@ pub struct Config {
     pub sms: Option<crate::sms::SmsConfig>,
     /// The clearinghouse's SFTP drop box, if configured.
     pub clearinghouse: Option<crate::clearinghouse::SftpConfig>,
+    /// The card processor, if configured.
+    pub payments: Option<crate::payments::ProcessorConfig>,
     /// Timeouts and connection caps of the HTTP server.
     pub connections: crate::connections::Caps,
     pub trusted_proxies: web::TrustedProxies,
@@ -358,6 +395,7 @@ impl Layers {
         let smtp = self.smtp()?;
         let sms = self.sms()?;
         let clearinghouse = self.clearinghouse()?;
+        let payments = self.payments()?;
         let backup = self.backup()?;
         let oidc = self.oidc()?;
         let telehealth = Arc::new(self.telehealth()?);
@@ -365,6 +403,7 @@ impl Layers {
             smtp,
             sms,
             clearinghouse,
+            payments,
             backup,
             reminder_interval: std::time::Duration::from_secs(reminder_interval.unsigned_abs()),
             oidc,
@@ -482,21 +521,33 @@ impl Layers {
             self.parse(key, None, text)?
                 .ok_or_else(|| ConfigError(format!("`sms_account_sid` is set but `{key}` is not")))
         };
-        let api_url = self.parse("sms_api_url", "https://api.twilio.com".to_owned(), |s| {
-            let url = s.trim().trim_end_matches('/');
-            let loopback =
-                ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"].iter().any(|p| url.starts_with(p));
-            if url.starts_with("https://") || loopback {
-                Ok(url.to_owned())
-            } else {
-                Err("must be an https:// address (plain http only on this machine)".to_owned())
-            }
-        })?;
+        let api_url = self.parse("sms_api_url", "https://api.twilio.com".to_owned(), api_address)?;
         Ok(Some(crate::sms::SmsConfig {
             api_url,
             account_sid,
             auth_token: Secret::new(required("sms_auth_token")?),
             from: required("sms_from")?,
+        }))
+    }
+
+    fn payments(&self) -> Result<Option<crate::payments::ProcessorConfig>, ConfigError> {
+        let text = |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(s.to_owned())) };
+        let Some(secret_key) = self.parse("payments_secret_key", None, text)? else {
+            return match ["payments_webhook_secret", "payments_api_url"]
+                .into_iter()
+                .find(|k| self.values.contains_key(k))
+            {
+                Some(key) => Err(ConfigError(format!("`{key}` is set but `payments_secret_key` is not"))),
+                None => Ok(None),
+            };
+        };
+        let webhook_secret = self.parse("payments_webhook_secret", None, text)?.ok_or_else(|| {
+            ConfigError("`payments_secret_key` is set but `payments_webhook_secret` is not".to_owned())
+        })?;
+        Ok(Some(crate::payments::ProcessorConfig {
+            api_url: self.parse("payments_api_url", "https://api.stripe.com".to_owned(), api_address)?,
+            secret_key: Secret::new(secret_key),
+            webhook_secret: Secret::new(webhook_secret),
         }))
     }
 

@@ -23,6 +23,7 @@ mod logging;
 mod master_key;
 mod model_gateway;
 mod oidc;
+mod payments;
 mod phi_cli;
 mod progress;
 mod serve;

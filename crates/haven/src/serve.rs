@@ -33,6 +33,7 @@ fn deployment(config: &Config, https: bool, video: &str) -> Deployment {
         master_key_source: if config.master_key.is_some() { "the environment" } else { "a key file" },
         email_host: config.smtp.as_ref().map(|s| s.host.clone()),
         texts_host: config.sms.as_ref().map(|s| remote_host(&s.api_url).unwrap_or_else(|| s.api_url.clone())),
+        cards_host: config.payments.as_ref().map(|p| remote_host(&p.api_url).unwrap_or_else(|| p.api_url.clone())),
         video_server: video.to_owned(),
         sign_on_issuer: config.oidc.as_ref().map(|o| o.issuer.clone()),
         backups,
@@ -108,6 +109,10 @@ pub async fn run(config: Config) -> Result<()> {
     if let Some(sms) = &config.sms {
         tracing::info!(provider = %sms.api_url, "text messages for reminders");
         haven = haven.with_sms(Arc::new(crate::sms::TwilioSms::new(sms.clone())));
+    }
+    if let Some(payments) = &config.payments {
+        tracing::info!(processor = %payments.api_url, "card payments");
+        haven = haven.with_payment_processor(Arc::new(crate::payments::StripeCheckout::new(payments.clone())));
     }
     if let Some(clearinghouse) = &config.clearinghouse {
         let sftp = crate::clearinghouse::SftpClearinghouse::new(clearinghouse.clone());

@@ -89,6 +89,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/billing/eligibility", RefusedTo("clinician")),
         ("GET", "/clients/{id}/ledger", RefusedTo("clinician")),
         ("POST", "/clients/{id}/ledger", RefusedTo("administrator")),
+        ("POST", "/clients/{id}/ledger/card", RefusedTo("scheduler")),
+        ("GET", "/clients/{id}/ledger/card/{checkout}", RefusedTo("clinician")),
         ("GET", "/clients/{id}/statement", RefusedTo("clinician")),
         ("POST", "/billing/eligibility", RefusedTo("administrator")),
         ("GET", "/clients/{id}/eligibility", RefusedTo("clinician")),
@@ -222,6 +224,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/practice/reminders", RefusedTo("clinician")),
         ("POST", "/practice/reminders", RefusedTo("scheduler")),
         ("POST", "/sms/status/{practice}", Open),
+        ("POST", "/payments/webhook/{practice}", Open),
         ("GET", "/portal/sessions/{id}/cancel", Portal),
         ("POST", "/portal/sessions/{id}/cancel", Portal),
         ("GET", "/portal/reminders", Portal),
@@ -323,6 +326,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{account}", "9e5c6d7f-1a2b-4c3d-a4e5-f6a7b8c9d0e1")
         .replace("{questionnaire}", "af6e7d8c-2b3a-4c5d-b6e7-f8a9b0c1d2e3")
         .replace("{thread}", "b07f8e9d-3c4b-4d5e-87f8-a9b0c1d2e3f4")
+        .replace("{checkout}", "c18a9f0e-4d5c-4e6f-98a9-b0c1d2e3f4a5")
 }
 
 /// A form that passes every route's validation, so that the policy is what answers.

@@ -32,6 +32,8 @@ pub struct Deployment {
     pub email_host: Option<String>,
     /// The SMS provider's API host, when texts are configured.
     pub texts_host: Option<String>,
+    /// The card processor's API host, when card payments are configured.
+    pub cards_host: Option<String>,
     /// The video server's address.
     pub video_server: String,
     /// The identity provider staff may sign in with, when configured.
@@ -601,6 +603,18 @@ impl Haven {
                 agreement: "Not recorded in Haven: a clearinghouse is a business associate; keep its BAA on file"
                     .into(),
                 standing: Standing::Attention,
+            });
+        }
+        if let Some(host) = &d.cards_host {
+            out.push(Subprocessor {
+                key: "cards",
+                service: "Card payments",
+                host: host.clone(),
+                carries: "An amount, the practice's name and an opaque reference; cards are typed on the \
+                          processor's page and never reach Haven",
+                agreement: "None needed for payment processing (HIPAA §1179); Haven sends it no health information"
+                    .into(),
+                standing: Standing::Met,
             });
         }
         let public_video = d.video_server.contains("meet.jit.si");

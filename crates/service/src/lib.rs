@@ -133,6 +133,8 @@ pub struct Haven {
     files: Option<Arc<dyn store::FileStore>>,
     /// Where claim batches go and answers come from (BI-6); `None`: files by hand.
     clearinghouse: Option<Arc<dyn billing::Clearinghouse>>,
+    /// Where card payments are taken (BI-7); `None`: no card payments through Haven.
+    cards: Option<Arc<dyn billing::PaymentProcessor>>,
     ai: AiGateway,
     sms: Arc<dyn sms::SmsSender>,
     deployment: Arc<compliance::Deployment>,
@@ -184,6 +186,7 @@ impl Haven {
             attempts: Arc::default(),
             files: None,
             clearinghouse: None,
+            cards: None,
             ai: AiGateway { gateway: Arc::new(ai::gateway::NoGateway), timeout: std::time::Duration::from_secs(120) },
             sms: Arc::new(sms::NoSms),
             deployment: Arc::default(),

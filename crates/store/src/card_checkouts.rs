@@ -34,8 +34,8 @@ pub trait CardCheckoutStore: Send + Sync {
         practice: PracticeId,
         processor_id: &str,
     ) -> Result<Option<CardCheckoutRecord>>;
-    /// The client's checkouts still open, oldest first.
-    async fn open_card_checkouts(&self, practice: PracticeId, client: ClientId) -> Result<Vec<CardCheckoutRecord>>;
+    /// The client's checkouts, oldest first.
+    async fn client_card_checkouts(&self, practice: PracticeId, client: ClientId) -> Result<Vec<CardCheckoutRecord>>;
     /// Ends an open checkout: paid, with the payment it became (recorded in the same
     /// transaction), or expired. `false` when it was no longer open: nothing is recorded twice.
     async fn settle_card_checkout(
@@ -53,9 +53,8 @@ const BY_ID: &str = "SELECT id, client_id, amount_cents, processor_id, started_a
      settled_at FROM card_checkouts WHERE practice_id = $1 AND id = $2";
 const BY_PROCESSOR_ID: &str = "SELECT id, client_id, amount_cents, processor_id, started_at, started_by, status, \
      payment_id, settled_at FROM card_checkouts WHERE practice_id = $1 AND processor_id = $2";
-const OPEN_OF_CLIENT: &str = "SELECT id, client_id, amount_cents, processor_id, started_at, started_by, status, \
-     payment_id, settled_at FROM card_checkouts WHERE practice_id = $1 AND client_id = $2 AND status = 'open' \
-     ORDER BY started_at, id";
+const OF_CLIENT: &str = "SELECT id, client_id, amount_cents, processor_id, started_at, started_by, status, \
+     payment_id, settled_at FROM card_checkouts WHERE practice_id = $1 AND client_id = $2 ORDER BY started_at, id";
 const SETTLE: &str = "UPDATE card_checkouts SET status = $3, payment_id = $4, settled_at = $5 \
      WHERE practice_id = $1 AND id = $2 AND status = 'open'";
 
@@ -105,8 +104,8 @@ impl<S: Sql> CardCheckoutStore for SqlStore<S> {
         row.as_ref().map(checkout).transpose()
     }
 
-    async fn open_card_checkouts(&self, practice: PracticeId, client: ClientId) -> Result<Vec<CardCheckoutRecord>> {
-        let rows = self.0.query(Some(practice), OPEN_OF_CLIENT, vec![practice.into(), client.into()]).await?;
+    async fn client_card_checkouts(&self, practice: PracticeId, client: ClientId) -> Result<Vec<CardCheckoutRecord>> {
+        let rows = self.0.query(Some(practice), OF_CLIENT, vec![practice.into(), client.into()]).await?;
         rows.iter().map(checkout).collect()
     }
 

@@ -9,7 +9,7 @@ use domain::client::ClientDetails;
 use domain::money::Cents;
 use domain::policy::{Action, Resource};
 use jiff::civil::Date;
-use store::ClientPaymentRecord;
+use store::{CardCheckoutRecord, ClientPaymentRecord};
 
 use super::SELF_PAY;
 use crate::audit_log::{AuditEntry, Crud};
@@ -32,6 +32,8 @@ pub struct ClientLedger {
     pub name: String,
     pub lines: Vec<LedgerLine>,
     pub balance: Cents,
+    /// Card payments started and not yet paid or expired, as the processor last said.
+    pub cards_waiting: Vec<CardCheckoutRecord>,
 }
 
 /// A statement, ready to download.
@@ -50,10 +52,12 @@ impl Haven {
     pub async fn client_ledger(&self, actor: &Actor, client: ClientId) -> Result<ClientLedger> {
         actor.may(Resource::Billing, Action::View)?;
         let details = self.billed_client(actor, client, "billing.ledger").await?;
-        let lines = self.ledger_lines(actor, client).await?;
+        let cards = self.store.client_card_checkouts(actor.practice(), client).await?;
+        let lines = self.ledger_lines(actor, client, &cards).await?;
         let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
         let name = format!("{} {}", details.given_name.expose(), details.family_name.expose());
-        Ok(ClientLedger { name, lines, balance })
+        let cards_waiting = cards.into_iter().filter(|c| c.status == "open").collect();
+        Ok(ClientLedger { name, lines, balance, cards_waiting })
     }
 
     pub async fn record_client_payment(&self, actor: &Actor, client: ClientId, form: &ClientPaymentForm) -> Result<()> {
@@ -90,7 +94,8 @@ impl Haven {
     pub async fn client_statement(&self, actor: &Actor, client: ClientId) -> Result<Statement> {
         actor.may(Resource::Billing, Action::View)?;
         let details = self.billed_client(actor, client, "billing.statement").await?;
-        let lines = self.ledger_lines(actor, client).await?;
+        let cards = self.store.client_card_checkouts(actor.practice(), client).await?;
+        let lines = self.ledger_lines(actor, client, &cards).await?;
         let practice = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
         let p = &practice.profile;
         let today = self.today(actor).await?;
@@ -137,8 +142,14 @@ impl Haven {
         self.client_opened_after(actor, client, entry).await?.ok_or(ServiceError::NotFound)
     }
 
-    /// Every line, oldest first, with the balance after each.
-    async fn ledger_lines(&self, actor: &Actor, client: ClientId) -> Result<Vec<LedgerLine>> {
+    /// Every line, oldest first, with the balance after each; `cards` are the client's card
+    /// checkouts, which name the payments taken through the processor.
+    async fn ledger_lines(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        cards: &[CardCheckoutRecord],
+    ) -> Result<Vec<LedgerLine>> {
         let practice = actor.practice();
         let tz = self.practice_zone(practice).await?;
         let claims = self.store.client_claims(practice, client).await?;
@@ -161,8 +172,10 @@ impl Haven {
         }
         for p in self.store.client_payments(practice, client).await? {
             let reference = if p.reference.is_empty() { String::new() } else { format!(" {}", p.reference) };
+            let online = cards.iter().any(|c| c.payment.as_ref() == Some(&p.id));
+            let method = if online { "Card, online".to_owned() } else { words(&PAYMENT_METHODS, &p.method) };
             let (what, change) = match p.kind.as_str() {
-                "payment" => (format!("Payment, {}{reference}", words(&PAYMENT_METHODS, &p.method)), -p.amount_cents),
+                "payment" => (format!("Payment, {method}{reference}"), -p.amount_cents),
                 "refund" => (format!("Refund, {}{reference}", words(&PAYMENT_METHODS, &p.method)), p.amount_cents),
                 _ => (format!("Written off: {}", words(&WRITE_OFF_REASONS, &p.reason)), -p.amount_cents),
             };

@@ -3,13 +3,15 @@
 //! attended session with the golden thread checked link by link (`charges`), and claims sent
 //! as 837P batches whose numbers come from the store's counters (`claims`), and 835s imported
 //! and posted, with the denials worklist (`remittances`); the reports: receivable aging by
-//! payer and client, revenue, unbilled sessions and denial rates (`reports`); superbills for clients to send their insurer (`superbill`).
+//! payer and client, revenue, unbilled sessions and denial rates (`reports`); card payments
+//! through the `PaymentProcessor` trait (`cards`); superbills for clients to send their insurer (`superbill`).
 //!
 //! Billing reads what claims are made of — demographics, insurance, diagnosis codes, whether a
 //! session's note is signed — never a note's text. Each client's data read for billing is an
 //! audit event with the payment purpose (`HPAYMT`).
 
 mod acknowledgements;
+mod cards;
 mod charges;
 mod claims;
 mod clearinghouse;
@@ -21,6 +23,7 @@ mod setup;
 mod superbill;
 
 pub use acknowledgements::{Acknowledgement, AcknowledgementsRead};
+pub use cards::{CardOutcome, Checkout, CheckoutRequest, CheckoutState, PaymentError, PaymentProcessor};
 pub use charges::{Charge, ChargeDay, ChargesMade, Readiness};
 pub use claims::BatchSent;
 pub use clearinghouse::{Clearinghouse, PickedUp};

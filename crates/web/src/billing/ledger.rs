@@ -3,13 +3,14 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ClientId;
 use domain::billing_forms::{ClientPaymentForm, PAYMENT_METHODS, WRITE_OFF_REASONS};
 use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
+use serde::Deserialize;
 use service::ServiceError;
 use service::billing::ClientLedger;
 
@@ -33,6 +34,11 @@ struct LedgerPage {
     errors: FieldErrors,
     methods: &'static [(&'static str, &'static str)],
     reasons: &'static [(&'static str, &'static str)],
+    /// Whether card payments can be taken through the processor, and the amount typed for one.
+    takes_cards: bool,
+    card_amount: String,
+    /// What the processor said of the card payment just made.
+    notice: Option<&'static str>,
 }
 
 impl LedgerPage {
@@ -45,21 +51,27 @@ impl LedgerPage {
     }
 }
 
-fn client_id(text: &str) -> Result<ClientId, PageError> {
+pub(super) fn client_id(text: &str) -> Result<ClientId, PageError> {
     text.parse().map_err(|_| PageError::from(ServiceError::NotFound))
 }
 
-async fn page(
+/// The ledger page, with what was typed into the payment form or the card form (and why it was
+/// refused) when it was.
+pub(super) async fn page(
     state: &AppState,
     actor: &service::Actor,
     client: ClientId,
     typed: Option<(ClientPaymentForm, FieldErrors)>,
+    card: Option<(String, FieldErrors)>,
+    notice: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let ledger = state.haven.client_ledger(actor, client).await?;
-    let status = if typed.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let (form, errors) = typed.unwrap_or_else(|| {
-        (ClientPaymentForm { kind: "payment".into(), ..ClientPaymentForm::default() }, FieldErrors::default())
-    });
+    let refused = typed.is_some() || card.is_some();
+    let status = if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let due = if ledger.balance.0 > 0 { ledger.balance.to_x12() } else { String::new() };
+    let (card_amount, card_errors) = card.unwrap_or((due, FieldErrors::default()));
+    let (form, errors) = typed
+        .unwrap_or_else(|| (ClientPaymentForm { kind: "payment".into(), ..ClientPaymentForm::default() }, card_errors));
     let view = LedgerPage {
         nonce: security::nonce(),
         version: VERSION,
@@ -72,16 +84,32 @@ async fn page(
         errors,
         methods: &PAYMENT_METHODS,
         reasons: &WRITE_OFF_REASONS,
+        takes_cards: state.haven.takes_cards(),
+        card_amount,
+        notice,
     };
     Ok(render(status, &view))
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Shown {
+    #[serde(default)]
+    card: String,
 }
 
 pub(super) async fn show(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path(id): Path<String>,
+    Query(shown): Query<Shown>,
 ) -> Result<Response, PageError> {
-    page(&state, &actor, client_id(&id)?, None).await
+    let notice = match shown.card.as_str() {
+        "paid" => Some("The card payment went through and is on the ledger."),
+        "waiting" => Some("The card processor has not said the payment went through yet; check again in a moment."),
+        "expired" => Some("The card payment was not made: its checkout expired."),
+        _ => None,
+    };
+    page(&state, &actor, client_id(&id)?, None, None, notice).await
 }
 
 pub(super) async fn record(
@@ -93,7 +121,7 @@ pub(super) async fn record(
     let client = client_id(&id)?;
     match state.haven.record_client_payment(&actor, client, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response()),
-        Err(ServiceError::Invalid(errors)) => page(&state, &actor, client, Some((form, errors))).await,
+        Err(ServiceError::Invalid(errors)) => page(&state, &actor, client, Some((form, errors)), None, None).await,
         Err(e) => Err(e.into()),
     }
 }

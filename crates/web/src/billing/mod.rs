@@ -3,6 +3,7 @@
 //! downloading a batch; the set-up page is `setup`'s.
 
 mod acknowledgements;
+mod cards;
 mod eligibility;
 mod ledger;
 pub(crate) use eligibility::{Said, said};
@@ -47,6 +48,9 @@ pub(crate) fn routes() -> Routes {
         .get("/clients/{id}/eligibility", eligibility::client)
         .get("/clients/{id}/ledger", ledger::show)
         .post("/clients/{id}/ledger", ledger::record)
+        .post("/clients/{id}/ledger/card", cards::start)
+        .get("/clients/{id}/ledger/card/{checkout}", cards::returned)
+        .post("/payments/webhook/{practice}", cards::webhook)
         .get("/clients/{id}/statement", ledger::statement)
         .post("/clients/{id}/eligibility", eligibility::ask)
         .get("/billing/setup", setup::page)

@@ -1,0 +1,225 @@
+//! Card payments (BI-7) through a [`PaymentProcessor`]: Haven starts a checkout on the
+//! processor's hosted page for an amount, and records the client's payment when the processor
+//! says it was paid — when the payer comes back, when the processor's signed webhook arrives,
+//! or when staff check again; whichever is first records it, the others find it done. What
+//! Haven sends the processor names no one: an amount, the practice's name and an opaque
+//! reference. The card is typed on the processor's page and never reaches Haven.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use domain::money::Cents;
+use domain::policy::{Action, Resource};
+use domain::{ClientId, PracticeId};
+use jiff::Timestamp;
+use store::{CardCheckoutRecord, ClientPaymentRecord};
+
+use crate::audit_log::{AuditEntry, Crud, Who};
+use crate::{Actor, Haven, Result, ServiceError};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    #[error("the card processor refused the request")]
+    Refused,
+    #[error("the card processor could not be reached")]
+    Unavailable,
+}
+
+/// What a checkout asks the processor for. Nothing in it names the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutRequest {
+    /// Haven's id for the checkout.
+    pub reference: String,
+    pub amount: Cents,
+    /// What the payer sees on the processor's page and their card statement.
+    pub description: String,
+    /// Where the processor sends the payer back, paid or not.
+    pub return_url: String,
+    pub cancel_url: String,
+}
+
+/// A checkout the processor opened: its id, and its page, where the payer goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkout {
+    pub id: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckoutState {
+    Open,
+    /// Paid: the processor's id for the payment, and the amount it took.
+    Paid {
+        payment: String,
+        amount: Cents,
+    },
+    Expired,
+}
+
+#[async_trait]
+pub trait PaymentProcessor: Send + Sync + fmt::Debug {
+    async fn start_checkout(&self, request: &CheckoutRequest) -> std::result::Result<Checkout, PaymentError>;
+    async fn checkout_state(&self, id: &str) -> std::result::Result<CheckoutState, PaymentError>;
+    /// The checkout a webhook event is about, if `signature` proves the processor sent
+    /// `payload`, recently as of `now`; `None` otherwise.
+    fn webhook_checkout(&self, payload: &[u8], signature: &str, now: Timestamp) -> Option<String>;
+}
+
+/// Where a card payment stands, for the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardOutcome {
+    Paid(Cents),
+    /// The processor has not said it was paid (yet).
+    Waiting,
+    Expired,
+}
+
+fn outcome(record: &CardCheckoutRecord) -> CardOutcome {
+    match record.status.as_str() {
+        "paid" => CardOutcome::Paid(Cents(record.amount_cents)),
+        "expired" => CardOutcome::Expired,
+        _ => CardOutcome::Waiting,
+    }
+}
+
+impl Haven {
+    /// Takes card payments through `processor`.
+    pub fn with_payment_processor(mut self, processor: Arc<dyn PaymentProcessor>) -> Self {
+        self.cards = Some(processor);
+        self
+    }
+
+    pub fn takes_cards(&self) -> bool {
+        self.cards.is_some()
+    }
+
+    fn processor(&self) -> Result<&Arc<dyn PaymentProcessor>> {
+        self.cards.as_ref().ok_or_else(|| ServiceError::Conflict("no card processor is set up".into()))
+    }
+
+    /// Opens a checkout of `amount` for the client on the processor's page; where to send the
+    /// payer.
+    pub async fn start_card_payment(&self, actor: &Actor, client: ClientId, amount: &str) -> Result<String> {
+        actor.may(Resource::Billing, Action::Create)?;
+        let practice = actor.practice();
+        let processor = self.processor()?;
+        self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
+        let amount = match Cents::parse(amount) {
+            Ok(cents) if cents.0 > 0 => cents,
+            Ok(_) => return Err(crate::error::invalid("card_amount", "must be more than zero")),
+            Err(why) => return Err(crate::error::invalid("card_amount", why.to_string())),
+        };
+        let name = self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?.profile.name;
+        let id = uuid::Uuid::new_v4().to_string();
+        let ledger = format!("{}/clients/{client}/ledger", self.outbox.public_url);
+        let request = CheckoutRequest {
+            reference: id.clone(),
+            amount,
+            description: format!("Payment to {name}"),
+            return_url: format!("{ledger}/card/{id}"),
+            cancel_url: ledger,
+        };
+        let checkout = processor
+            .start_checkout(&request)
+            .await
+            .map_err(|why| ServiceError::Conflict(format!("the card payment could not be started: {why}")))?;
+        let record = CardCheckoutRecord {
+            id,
+            client,
+            amount_cents: amount.0,
+            processor_id: checkout.id,
+            started_at: self.now(),
+            started_by: actor.user(),
+            status: "open".into(),
+            payment: None,
+            settled_at: None,
+        };
+        let entry = AuditEntry::new("billing.card_checkout", Crud::Create)
+            .client(client)
+            .resource("card_checkout", &record.id)
+            .categories(&["billing"])
+            .purpose("HPAYMT");
+        self.recording_by(actor, entry)?.start_card_checkout(practice, &record).await?;
+        self.audit_drafts_committed();
+        Ok(checkout.url)
+    }
+
+    /// Where a checkout of the client's stands, asking the processor while it is open (the
+    /// payer's return, or staff checking again).
+    pub async fn card_payment(&self, actor: &Actor, client: ClientId, checkout: &str) -> Result<CardOutcome> {
+        actor.may(Resource::Billing, Action::Create)?;
+        let record = self.store.card_checkout(actor.practice(), checkout).await?;
+        let record = record.filter(|r| r.client == client).ok_or(ServiceError::NotFound)?;
+        self.settle_from_processor(actor.practice(), record, Who::of(actor)).await
+    }
+
+    /// A processor's webhook for the practice: refused unless signed by the processor; the
+    /// checkout it names is settled by what the processor says of it when asked (the event's
+    /// own contents are not trusted beyond naming it).
+    pub async fn card_webhook(&self, practice: PracticeId, payload: &[u8], signature: &str) -> Result<()> {
+        let processor = self.processor()?;
+        let Some(id) = processor.webhook_checkout(payload, signature, self.now()) else {
+            tracing::info!("a card processor webhook without the processor's signature was refused");
+            return Err(ServiceError::Denied("not signed by the card processor"));
+        };
+        match self.store.card_checkout_by_processor_id(practice, &id).await? {
+            Some(record) => self.settle_from_processor(practice, record, Who::System).await.map(drop),
+            None => Ok(()),
+        }
+    }
+
+    async fn settle_from_processor(
+        &self,
+        practice: PracticeId,
+        record: CardCheckoutRecord,
+        who: Who,
+    ) -> Result<CardOutcome> {
+        if record.status != "open" {
+            return Ok(outcome(&record));
+        }
+        let state = self
+            .processor()?
+            .checkout_state(&record.processor_id)
+            .await
+            .map_err(|why| ServiceError::Conflict(format!("the card processor could not be asked: {why}")))?;
+        let now = self.now();
+        let payment = match &state {
+            CheckoutState::Open => return Ok(CardOutcome::Waiting),
+            CheckoutState::Expired => None,
+            CheckoutState::Paid { payment, amount } => {
+                if amount.0 != record.amount_cents {
+                    tracing::warn!(checkout = %record.id, "the card processor took another amount than asked");
+                }
+                Some(ClientPaymentRecord {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    client: record.client,
+                    kind: "payment".into(),
+                    received_on: now.to_zoned(self.practice_zone(practice).await?).date(),
+                    amount_cents: amount.0,
+                    method: "card".into(),
+                    reason: String::new(),
+                    reference: payment.clone(),
+                    recorded_at: now,
+                    recorded_by: record.started_by,
+                })
+            }
+        };
+        let (action, crud) = if payment.is_some() {
+            ("billing.card_paid", Crud::Create)
+        } else {
+            ("billing.card_expired", Crud::Update)
+        };
+        let entry = AuditEntry::new(action, crud)
+            .client(record.client)
+            .resource("card_checkout", &record.id)
+            .categories(&["billing"])
+            .purpose("HPAYMT");
+        self.recording(practice, who, entry)?.settle_card_checkout(practice, &record.id, now, payment.as_ref()).await?;
+        self.audit_drafts_committed();
+        Ok(match state {
+            CheckoutState::Paid { amount, .. } => CardOutcome::Paid(amount),
+            _ => CardOutcome::Expired,
+        })
+    }
+}

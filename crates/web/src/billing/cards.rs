@@ -1,0 +1,95 @@
+//! Card payments on the processor's hosted page: staff start one from the client's ledger and
+//! follow the link to the processor's page (a link, not a redirect: the pages' policy lets
+//! forms post only to Haven); the payer comes back to Haven, which asks the processor and
+//! records the payment; the processor's signed webhook does the same when it arrives first.
+
+use askama::Template;
+use axum::Form;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::money::Cents;
+use serde::Deserialize;
+use service::ServiceError;
+use service::billing::CardOutcome;
+
+use super::ledger::{client_id, page};
+use crate::AppState;
+use crate::error::PageError;
+use crate::pages::{VERSION, render};
+use crate::security;
+use crate::session::SignedIn;
+
+#[derive(Deserialize, Default)]
+pub(super) struct CardForm {
+    #[serde(default)]
+    card_amount: String,
+}
+
+#[derive(Template)]
+#[template(path = "card_checkout.html")]
+struct CheckoutPage {
+    nonce: String,
+    version: &'static str,
+    user_name: String,
+    idle_seconds: i64,
+    client: String,
+    amount: String,
+    url: String,
+}
+
+pub(super) async fn start(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<CardForm>,
+) -> Result<Response, PageError> {
+    let client = client_id(&id)?;
+    match state.haven.start_card_payment(&actor, client, &form.card_amount).await {
+        Ok(url) => {
+            let view = CheckoutPage {
+                nonce: security::nonce(),
+                version: VERSION,
+                user_name: actor.display_name().to_owned(),
+                idle_seconds: actor.idle_timeout().as_secs(),
+                client: client.to_string(),
+                amount: Cents::parse(&form.card_amount).map(|c| c.to_string()).unwrap_or_default(),
+                url,
+            };
+            Ok(render(StatusCode::OK, &view))
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            page(&state, &actor, client, None, Some((form.card_amount, errors)), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Where the processor sends the payer back: what it says of the checkout, on the ledger.
+pub(super) async fn returned(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, checkout)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let client = client_id(&id)?;
+    let said = match state.haven.card_payment(&actor, client, &checkout).await? {
+        CardOutcome::Paid(_) => "paid",
+        CardOutcome::Waiting => "waiting",
+        CardOutcome::Expired => "expired",
+    };
+    Ok(Redirect::to(&format!("/clients/{client}/ledger?card={said}")).into_response())
+}
+
+/// The processor's webhook for a practice's checkouts.
+pub(super) async fn webhook(
+    State(state): State<AppState>,
+    Path(practice): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
+    let practice = practice.parse().map_err(|_| ServiceError::NotFound)?;
+    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    state.haven.card_webhook(practice, &body, signature).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
