@@ -90,7 +90,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/clients/{id}/ledger", RefusedTo("clinician")),
         ("POST", "/clients/{id}/ledger", RefusedTo("administrator")),
         ("POST", "/clients/{id}/ledger/card", RefusedTo("scheduler")),
-        ("GET", "/clients/{id}/ledger/card/{checkout}", RefusedTo("clinician")),
+        ("GET", "/billing/cards/{checkout}", RefusedTo("clinician")),
         ("GET", "/clients/{id}/statement", RefusedTo("clinician")),
         ("POST", "/billing/eligibility", RefusedTo("administrator")),
         ("GET", "/clients/{id}/eligibility", RefusedTo("clinician")),

@@ -112,13 +112,14 @@ impl Haven {
         };
         let name = self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?.profile.name;
         let id = uuid::Uuid::new_v4().to_string();
-        let ledger = format!("{}/clients/{client}/ledger", self.outbox.public_url);
+        // The way back names the checkout only: not even the client's record number leaves.
+        let back = format!("{}/billing/cards/{id}", self.outbox.public_url);
         let request = CheckoutRequest {
             reference: id.clone(),
             amount,
             description: format!("Payment to {name}"),
-            return_url: format!("{ledger}/card/{id}"),
-            cancel_url: ledger,
+            return_url: back.clone(),
+            cancel_url: back,
         };
         let checkout = processor
             .start_checkout(&request)
@@ -145,13 +146,13 @@ impl Haven {
         Ok(checkout.url)
     }
 
-    /// Where a checkout of the client's stands, asking the processor while it is open (the
+    /// Whose a checkout is and where it stands, asking the processor while it is open (the
     /// payer's return, or staff checking again).
-    pub async fn card_payment(&self, actor: &Actor, client: ClientId, checkout: &str) -> Result<CardOutcome> {
+    pub async fn card_payment(&self, actor: &Actor, checkout: &str) -> Result<(ClientId, CardOutcome)> {
         actor.may(Resource::Billing, Action::Create)?;
-        let record = self.store.card_checkout(actor.practice(), checkout).await?;
-        let record = record.filter(|r| r.client == client).ok_or(ServiceError::NotFound)?;
-        self.settle_from_processor(actor.practice(), record, Who::of(actor)).await
+        let record = self.store.card_checkout(actor.practice(), checkout).await?.ok_or(ServiceError::NotFound)?;
+        let client = record.client;
+        Ok((client, self.settle_from_processor(actor.practice(), record, Who::of(actor)).await?))
     }
 
     /// A processor's webhook for the practice: refused unless signed by the processor; the

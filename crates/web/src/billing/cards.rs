@@ -66,14 +66,15 @@ pub(super) async fn start(
     }
 }
 
-/// Where the processor sends the payer back: what it says of the checkout, on the ledger.
+/// Where the processor sends the payer back (paid or not): what it says of the checkout, on
+/// the client's ledger.
 pub(super) async fn returned(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path((id, checkout)): Path<(String, String)>,
+    Path(checkout): Path<String>,
 ) -> Result<Response, PageError> {
-    let client = client_id(&id)?;
-    let said = match state.haven.card_payment(&actor, client, &checkout).await? {
+    let (client, outcome) = state.haven.card_payment(&actor, &checkout).await?;
+    let said = match outcome {
         CardOutcome::Paid(_) => "paid",
         CardOutcome::Waiting => "waiting",
         CardOutcome::Expired => "expired",

@@ -105,7 +105,10 @@ pub(super) async fn show(
 ) -> Result<Response, PageError> {
     let notice = match shown.card.as_str() {
         "paid" => Some("The card payment went through and is on the ledger."),
-        "waiting" => Some("The card processor has not said the payment went through yet; check again in a moment."),
+        "waiting" => Some(
+            "The card processor has not said the payment went through: if the payer stopped, nothing was \
+             charged; otherwise check again in a moment.",
+        ),
         "expired" => Some("The card payment was not made: its checkout expired."),
         _ => None,
     };

@@ -49,7 +49,7 @@ pub(crate) fn routes() -> Routes {
         .get("/clients/{id}/ledger", ledger::show)
         .post("/clients/{id}/ledger", ledger::record)
         .post("/clients/{id}/ledger/card", cards::start)
-        .get("/clients/{id}/ledger/card/{checkout}", cards::returned)
+        .get("/billing/cards/{checkout}", cards::returned)
         .post("/payments/webhook/{practice}", cards::webhook)
         .get("/clients/{id}/statement", ledger::statement)
         .post("/clients/{id}/eligibility", eligibility::ask)

@@ -1,0 +1,106 @@
+//! Card payments through a Stripe-compatible processor (a stand-in on loopback): a checkout
+//! started from a client's ledger tells the processor an amount and nothing about the client;
+//! the payment is recorded once, whichever of the payer's return, the signed webhook and
+//! "check now" comes first; an unsigned or stale webhook is refused; an expired checkout pays
+//! nothing; a bad amount is refused beside its field.
+
+#[allow(dead_code, unreachable_pub)]
+#[path = "common/cards.rs"]
+mod cards;
+mod common;
+
+use cards::{CardStandIn, WEBHOOK_SECRET, signed_event};
+use common::*;
+
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+#[test]
+fn a_card_payment_is_recorded_once_and_the_processor_learns_no_name() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--no-calendar", "--clients", "2"]);
+    let processor = CardStandIn::start();
+    let env = processor.haven_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&dir, &[], &env);
+    let base = &server.url;
+    let owner = sign_in(base, &account_of(&report, "owner"));
+    let client = &report["clients"][0];
+    let (id, name) = (client["id"].as_str().unwrap_or_default(), client["name"].as_str().unwrap_or_default());
+    let ledger = format!("/clients/{id}/ledger");
+
+    // A bad amount is refused beside its field, and nothing is started.
+    let refused = post_from(base, &owner, &ledger, &format!("{ledger}/card"), &[("card_amount", "forty")]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("card_amount-error"), "{}", refused.body);
+    assert!(processor.requests().is_empty());
+
+    let started = post_from(base, &owner, &ledger, &format!("{ledger}/card"), &[("card_amount", "45.00")]);
+    assert_eq!(started.status, 200, "{}", started.body);
+    let link = format!("http://127.0.0.1:{}/pay/cs_test_1", processor.port);
+    assert!(started.body.contains(&link) && started.body.contains("$45.00"), "{}", started.body);
+    let asked = &processor.requests()[0];
+    assert_eq!((asked.method.as_str(), asked.path.as_str()), ("POST", "/v1/checkout/sessions"));
+    assert_eq!(asked.field("line_items[0][price_data][unit_amount]"), "4500");
+    assert_eq!(asked.field("line_items[0][price_data][currency]"), "usd");
+    assert!(asked.field("line_items[0][price_data][product_data][name]").starts_with("Payment to "));
+    let sent: String = asked.fields.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    for part in name.split(' ') {
+        assert!(!sent.contains(part), "the processor was told the client's name ({part}): {sent}");
+    }
+    assert!(!sent.contains(id), "the processor was told the client's id: {sent}");
+    let back = asked.field("success_url").to_owned();
+    let back = back.strip_prefix(base.as_str()).unwrap_or_else(|| panic!("returns elsewhere: {back}")).to_owned();
+    assert!(back.starts_with("/billing/cards/"), "{back}");
+
+    // Back before paying: nothing yet.
+    let waiting = get(&format!("{base}{back}"), Some(&owner));
+    assert_eq!(waiting.header("location"), Some(format!("{ledger}?card=waiting").as_str()));
+    assert!(get(&format!("{base}{ledger}"), Some(&owner)).body.contains("is waiting for the processor"));
+
+    // Paid at the processor; its webhook is believed only when signed, recently, by it.
+    processor.settle("cs_test_1", "complete");
+    let webhook = format!("{base}/payments/webhook/{}", report["practice_id"].as_str().unwrap_or_default());
+    let post_event = |body: &str, signature: &str| {
+        answer(http().post(&webhook).header("Stripe-Signature", signature).content_type("application/json").send(body))
+    };
+    let (event, forged) = signed_event("cs_test_1", "whsec_someone_else", now_seconds());
+    assert_eq!(post_event(&event, &forged).status, 403);
+    let (event, stale) = signed_event("cs_test_1", WEBHOOK_SECRET, now_seconds() - 3_600);
+    assert_eq!(post_event(&event, &stale).status, 403);
+    let lines = |page: &str| page.matches("Payment, Card, online pi_cs_test_1").count();
+    assert_eq!(lines(&get(&format!("{base}{ledger}"), Some(&owner)).body), 0, "a refused event recorded a payment");
+    let (event, signature) = signed_event("cs_test_1", WEBHOOK_SECRET, now_seconds());
+    assert_eq!(post_event(&event, &signature).status, 204);
+    assert_eq!(post_event(&event, &signature).status, 204, "the same event again is answered");
+    let page = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert_eq!(lines(&page), 1, "{page}");
+    assert!(!page.contains("is waiting for the processor"), "{page}");
+    // The payer's return after the webhook finds it done.
+    let paid = get(&format!("{base}{back}"), Some(&owner));
+    assert_eq!(paid.header("location"), Some(format!("{ledger}?card=paid").as_str()));
+    assert_eq!(lines(&get(&format!("{base}{ledger}"), Some(&owner)).body), 1, "recorded twice");
+    let audit = get(&format!("{base}/audit.csv?action=billing.card_paid"), Some(&owner)).body;
+    assert_eq!(audit.lines().filter(|l| l.contains(",billing.card_paid,")).count(), 1, "{audit}");
+
+    // A checkout left to expire records nothing.
+    let again = post_from(base, &owner, &ledger, &format!("{ledger}/card"), &[("card_amount", "10")]);
+    assert_eq!(again.status, 200, "{}", again.body);
+    processor.settle("cs_test_2", "expired");
+    let other =
+        processor.requests().into_iter().rev().find(|r| r.method == "POST").map(|r| r.field("success_url").to_owned());
+    let other = other.unwrap_or_default().replace(base.as_str(), "");
+    let expired = get(&format!("{base}{other}"), Some(&owner));
+    assert_eq!(expired.header("location"), Some(format!("{ledger}?card=expired").as_str()));
+    let page = get(&format!("{base}{ledger}?card=expired"), Some(&owner)).body;
+    assert!(page.contains("checkout expired") && page.matches("Card, online").count() == 1, "{page}");
+
+    assert_eq!(get(&format!("{base}/billing/cards/not-a-checkout"), Some(&owner)).status, 404);
+    // Those who treat do not take payments.
+    let clinician = sign_in(base, &account_of(&report, "clinician"));
+    let theirs = post_from(base, &clinician, "/dashboard", &format!("{ledger}/card"), &[("card_amount", "5")]);
+    assert_eq!(theirs.status, 403, "a clinician took a card payment: {}", theirs.body);
+    assert_eq!(processor.sessions().len(), 2, "nothing was started for them");
+}

@@ -1,0 +1,229 @@
+//! A stand-in for a Stripe-compatible card processor on loopback: the Checkout Sessions API
+//! (`POST /v1/checkout/sessions`, `GET /v1/checkout/sessions/{id}`, bearer key checked), and
+//! the hosted page a payer types their card on (`/pay/{id}`), which marks the session paid,
+//! posts the signed `checkout.session.completed` event to the webhook it was given, and sends
+//! the payer back to the session's `success_url`. It records every API request, and the card
+//! numbers typed on its page — which only it ever sees.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+pub const SECRET_KEY: &str = "sk_test_stand_in";
+pub const WEBHOOK_SECRET: &str = "whsec_stand_in";
+
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    pub method: String,
+    pub path: String,
+    pub authorization: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl ApiRequest {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub amount: i64,
+    pub success_url: String,
+    /// `open`, `complete` or `expired`.
+    pub status: &'static str,
+}
+
+#[derive(Default)]
+struct State {
+    requests: Vec<ApiRequest>,
+    sessions: Vec<Session>,
+    cards_typed: Vec<String>,
+    webhook: Option<String>,
+}
+
+pub struct CardStandIn {
+    pub port: u16,
+    state: Arc<Mutex<State>>,
+}
+
+impl CardStandIn {
+    pub fn start() -> CardStandIn {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let port = listener.local_addr().unwrap_or_else(|e| panic!("{e}")).port();
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = Arc::clone(&state);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = Arc::clone(&shared);
+                std::thread::spawn(move || serve(stream, port, &state));
+            }
+        });
+        CardStandIn { port, state }
+    }
+
+    /// What Haven's configuration needs to use this processor.
+    pub fn haven_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("HAVEN_PAYMENTS_SECRET_KEY", SECRET_KEY.to_owned()),
+            ("HAVEN_PAYMENTS_WEBHOOK_SECRET", WEBHOOK_SECRET.to_owned()),
+            ("HAVEN_PAYMENTS_API_URL", format!("http://127.0.0.1:{}", self.port)),
+        ]
+    }
+
+    /// Where the hosted page posts its events once a card is paid.
+    pub fn send_events_to(&self, url: &str) {
+        self.lock().webhook = Some(url.to_owned());
+    }
+
+    pub fn requests(&self) -> Vec<ApiRequest> {
+        self.lock().requests.clone()
+    }
+
+    pub fn sessions(&self) -> Vec<Session> {
+        self.lock().sessions.clone()
+    }
+
+    pub fn cards_typed(&self) -> Vec<String> {
+        self.lock().cards_typed.clone()
+    }
+
+    /// Ends a session as the payer or time would: `complete` (paid) or `expired`.
+    pub fn settle(&self, id: &str, status: &'static str) {
+        let mut state = self.lock();
+        let session = state.sessions.iter_mut().find(|s| s.id == id).unwrap_or_else(|| panic!("no session {id}"));
+        session.status = status;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The `checkout.session.completed` event for `id`, and its `Stripe-Signature` made at `at`
+/// (seconds since the epoch) under `secret`.
+pub fn signed_event(id: &str, secret: &str, at: i64) -> (String, String) {
+    let body = serde_json::json!({
+        "id": format!("evt_{id}"),
+        "object": "event",
+        "type": "checkout.session.completed",
+        "data": {"object": {"object": "checkout.session", "id": id}},
+    })
+    .to_string();
+    let tag = crypto::mac::hmac_sha256(secret.as_bytes(), format!("{at}.{body}").as_bytes());
+    (body.clone(), format!("t={at},v1={}", crypto::hex::encode(&tag)))
+}
+
+fn now_seconds() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
+    let Ok(clone) = stream.try_clone() else { return };
+    let mut reader = BufReader::new(clone);
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut words = line.split_whitespace();
+    let (method, path) = (words.next().unwrap_or_default().to_owned(), words.next().unwrap_or_default().to_owned());
+    let (mut length, mut authorization) = (0usize, String::new());
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            match name.trim().to_ascii_lowercase().as_str() {
+                "content-length" => length = value.trim().parse().unwrap_or(0),
+                "authorization" => authorization = value.trim().to_owned(),
+                _ => {}
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    let _ = reader.read_exact(&mut body);
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let mut out = stream;
+    let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(id) = path.strip_prefix("/pay/") {
+        let id = id.to_owned();
+        let session = lock().sessions.iter().find(|s| s.id == id).cloned();
+        let Some(session) = session else { return respond(&mut out, 404, "text/plain", &[], "no such checkout") };
+        if method == "GET" {
+            let page = format!(
+                "<!doctype html><html><head><title>Pay</title></head><body><h1>Stand-in card processor</h1>\
+                 <p id=\"amount\">Pay ${}.{:02}</p><form method=\"post\" action=\"/pay/{id}\">\
+                 <label for=\"card_number\">Card number</label> <input id=\"card_number\" name=\"card_number\">\
+                 <button type=\"submit\">Pay</button></form></body></html>",
+                session.amount / 100,
+                session.amount % 100
+            );
+            return respond(&mut out, 200, "text/html", &[], &page);
+        }
+        let webhook = {
+            let mut state = lock();
+            state
+                .cards_typed
+                .push(fields.iter().find(|(k, _)| k == "card_number").map(|(_, v)| v.clone()).unwrap_or_default());
+            if let Some(s) = state.sessions.iter_mut().find(|s| s.id == id) {
+                s.status = "complete";
+            }
+            state.webhook.clone()
+        };
+        if let Some(url) = webhook {
+            let (event, signature) = signed_event(&id, WEBHOOK_SECRET, now_seconds());
+            let _ =
+                ureq::post(&url).header("Stripe-Signature", &signature).content_type("application/json").send(&event);
+        }
+        return respond(&mut out, 303, "text/plain", &[("Location", &session.success_url)], "");
+    }
+    if authorization != format!("Bearer {SECRET_KEY}") {
+        return respond(&mut out, 401, "application/json", &[], r#"{"error":{"message":"Invalid API Key"}}"#);
+    }
+    lock().requests.push(ApiRequest {
+        method: method.clone(),
+        path: path.clone(),
+        authorization,
+        fields: fields.clone(),
+    });
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    if method == "POST" && path == "/v1/checkout/sessions" {
+        let Ok(amount) = field("line_items[0][price_data][unit_amount]").parse::<i64>() else {
+            return respond(&mut out, 400, "application/json", &[], r#"{"error":{"message":"amount"}}"#);
+        };
+        let id = {
+            let mut state = lock();
+            let id = format!("cs_test_{}", state.sessions.len() + 1);
+            state.sessions.push(Session { id: id.clone(), amount, success_url: field("success_url"), status: "open" });
+            id
+        };
+        let answer = serde_json::json!({
+            "id": id, "object": "checkout.session", "url": format!("http://127.0.0.1:{port}/pay/{id}"),
+            "status": "open", "payment_status": "unpaid", "amount_total": amount,
+        });
+        return respond(&mut out, 200, "application/json", &[], &answer.to_string());
+    }
+    if let Some(id) = path.strip_prefix("/v1/checkout/sessions/").filter(|_| method == "GET") {
+        let session = lock().sessions.iter().find(|s| s.id == id).cloned();
+        let Some(s) = session else { return respond(&mut out, 404, "application/json", &[], "{}") };
+        let paid = s.status == "complete";
+        let answer = serde_json::json!({
+            "id": s.id, "object": "checkout.session", "status": s.status,
+            "payment_status": if paid { "paid" } else { "unpaid" }, "amount_total": s.amount,
+            "payment_intent": if paid { serde_json::json!(format!("pi_{}", s.id)) } else { serde_json::Value::Null },
+        });
+        return respond(&mut out, 200, "application/json", &[], &answer.to_string());
+    }
+    respond(&mut out, 404, "application/json", &[], "{}")
+}
+
+fn respond(out: &mut TcpStream, status: u16, kind: &str, extra: &[(&str, &str)], body: &str) {
+    let mut head = format!("HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n", body.len());
+    for (name, value) in extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    let _ = out.write_all(head.as_bytes()).and_then(|()| out.write_all(body.as_bytes()));
+}
