@@ -53,16 +53,26 @@ fn a_card_payment_is_recorded_once_and_the_processor_learns_no_name() {
     assert!(!sent.contains(id), "the processor was told the client's id: {sent}");
     let back = asked.field("success_url").to_owned();
     let back = back.strip_prefix(base.as_str()).unwrap_or_else(|| panic!("returns elsewhere: {back}")).to_owned();
-    assert!(back.starts_with("/billing/cards/"), "{back}");
+    let practice = report["practice_id"].as_str().unwrap_or_default();
+    assert!(back.starts_with(&format!("/payments/return/{practice}/")), "{back}");
+    let checkout = back.rsplit('/').next().unwrap_or_default().to_owned();
 
-    // Back before paying: nothing yet.
-    let waiting = get(&format!("{base}{back}"), Some(&owner));
-    assert_eq!(waiting.header("location"), Some(format!("{ledger}?card=waiting").as_str()));
+    // Back before paying (without the session cookie, as from the processor's site): nothing
+    // yet, and staff asking again hear the same.
+    let waiting = get(&format!("{base}{back}"), None);
+    assert!(
+        waiting.status == 200 && waiting.body.contains("has not said the payment went through"),
+        "{}",
+        waiting.body
+    );
+    assert!(waiting.body.contains(&format!("href=\"{ledger}\"")), "{}", waiting.body);
+    let checked = get(&format!("{base}/billing/cards/{checkout}"), Some(&owner));
+    assert_eq!(checked.header("location"), Some(format!("{ledger}?card=waiting").as_str()));
     assert!(get(&format!("{base}{ledger}"), Some(&owner)).body.contains("is waiting for the processor"));
 
     // Paid at the processor; its webhook is believed only when signed, recently, by it.
     processor.settle("cs_test_1", "complete");
-    let webhook = format!("{base}/payments/webhook/{}", report["practice_id"].as_str().unwrap_or_default());
+    let webhook = format!("{base}/payments/webhook/{practice}");
     let post_event = |body: &str, signature: &str| {
         answer(http().post(&webhook).header("Stripe-Signature", signature).content_type("application/json").send(body))
     };
@@ -79,8 +89,8 @@ fn a_card_payment_is_recorded_once_and_the_processor_learns_no_name() {
     assert_eq!(lines(&page), 1, "{page}");
     assert!(!page.contains("is waiting for the processor"), "{page}");
     // The payer's return after the webhook finds it done.
-    let paid = get(&format!("{base}{back}"), Some(&owner));
-    assert_eq!(paid.header("location"), Some(format!("{ledger}?card=paid").as_str()));
+    let paid = get(&format!("{base}{back}"), None);
+    assert!(paid.body.contains("The card payment of $45.00 went through"), "{}", paid.body);
     assert_eq!(lines(&get(&format!("{base}{ledger}"), Some(&owner)).body), 1, "recorded twice");
     let audit = get(&format!("{base}/audit.csv?action=billing.card_paid"), Some(&owner)).body;
     assert_eq!(audit.lines().filter(|l| l.contains(",billing.card_paid,")).count(), 1, "{audit}");
@@ -91,13 +101,14 @@ fn a_card_payment_is_recorded_once_and_the_processor_learns_no_name() {
     processor.settle("cs_test_2", "expired");
     let other =
         processor.requests().into_iter().rev().find(|r| r.method == "POST").map(|r| r.field("success_url").to_owned());
-    let other = other.unwrap_or_default().replace(base.as_str(), "");
-    let expired = get(&format!("{base}{other}"), Some(&owner));
+    let other = other.unwrap_or_default().rsplit('/').next().unwrap_or_default().to_owned();
+    let expired = get(&format!("{base}/billing/cards/{other}"), Some(&owner));
     assert_eq!(expired.header("location"), Some(format!("{ledger}?card=expired").as_str()));
     let page = get(&format!("{base}{ledger}?card=expired"), Some(&owner)).body;
     assert!(page.contains("checkout expired") && page.matches("Card, online").count() == 1, "{page}");
 
     assert_eq!(get(&format!("{base}/billing/cards/not-a-checkout"), Some(&owner)).status, 404);
+    assert_eq!(get(&format!("{base}/payments/return/{practice}/not-a-checkout"), None).status, 404);
     // Those who treat do not take payments.
     let clinician = sign_in(base, &account_of(&report, "clinician"));
     let theirs = post_from(base, &clinician, "/dashboard", &format!("{ledger}/card"), &[("card_amount", "5")]);

@@ -225,6 +225,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/practice/reminders", RefusedTo("scheduler")),
         ("POST", "/sms/status/{practice}", Open),
         ("POST", "/payments/webhook/{practice}", Open),
+        ("GET", "/payments/return/{practice}/{checkout}", Open),
         ("GET", "/portal/sessions/{id}/cancel", Portal),
         ("POST", "/portal/sessions/{id}/cancel", Portal),
         ("GET", "/portal/reminders", Portal),

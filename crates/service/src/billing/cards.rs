@@ -112,8 +112,9 @@ impl Haven {
         };
         let name = self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?.profile.name;
         let id = uuid::Uuid::new_v4().to_string();
-        // The way back names the checkout only: not even the client's record number leaves.
-        let back = format!("{}/billing/cards/{id}", self.outbox.public_url);
+        // The way back names the practice and the checkout only: no client's record number
+        // leaves.
+        let back = format!("{}/payments/return/{practice}/{id}", self.outbox.public_url);
         let request = CheckoutRequest {
             reference: id.clone(),
             amount,
@@ -153,6 +154,16 @@ impl Haven {
         let record = self.store.card_checkout(actor.practice(), checkout).await?.ok_or(ServiceError::NotFound)?;
         let client = record.client;
         Ok((client, self.settle_from_processor(actor.practice(), record, Who::of(actor)).await?))
+    }
+
+    /// The payer back from the processor's page, with or without a session (the session cookie
+    /// stays home on a return from another site): whose checkout it is and where it stands, as
+    /// the processor says when asked.
+    pub async fn card_returned(&self, practice: PracticeId, checkout: &str) -> Result<(ClientId, CardOutcome)> {
+        self.processor()?;
+        let record = self.store.card_checkout(practice, checkout).await?.ok_or(ServiceError::NotFound)?;
+        let client = record.client;
+        Ok((client, self.settle_from_processor(practice, record, Who::System).await?))
     }
 
     /// A processor's webhook for the practice: refused unless signed by the processor; the

@@ -66,9 +66,46 @@ pub(super) async fn start(
     }
 }
 
-/// Where the processor sends the payer back (paid or not): what it says of the checkout, on
-/// the client's ledger.
+/// Where the processor sends the payer back (paid or not). The session cookie, `SameSite=Strict`,
+/// does not come along from another site, so this page needs none: it says what the processor
+/// says, and links to the ledger (a link followed here carries the cookie again).
 pub(super) async fn returned(
+    State(state): State<AppState>,
+    Path((practice, checkout)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let practice = practice.parse().map_err(|_| ServiceError::NotFound)?;
+    let (client, outcome) = state.haven.card_returned(practice, &checkout).await?;
+    let (title, said) = match outcome {
+        CardOutcome::Paid(amount) => ("Card payment made", format!("The card payment of {amount} went through.")),
+        CardOutcome::Waiting => ("Card payment not made yet", WAITING.to_owned()),
+        CardOutcome::Expired => ("Card payment not made", EXPIRED.to_owned()),
+    };
+    let view = ReturnPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        title,
+        said,
+        ledger: format!("/clients/{client}/ledger"),
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+pub(super) const WAITING: &str = "The card processor has not said the payment went through: if the payer stopped, \
+     nothing was charged; otherwise check again in a moment.";
+pub(super) const EXPIRED: &str = "The card payment was not made: its checkout expired.";
+
+#[derive(Template)]
+#[template(path = "card_return.html")]
+struct ReturnPage {
+    nonce: String,
+    version: &'static str,
+    title: &'static str,
+    said: String,
+    ledger: String,
+}
+
+/// Staff asking again about a checkout from the ledger: what the processor says, on the ledger.
+pub(super) async fn check(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path(checkout): Path<String>,

@@ -105,11 +105,8 @@ pub(super) async fn show(
 ) -> Result<Response, PageError> {
     let notice = match shown.card.as_str() {
         "paid" => Some("The card payment went through and is on the ledger."),
-        "waiting" => Some(
-            "The card processor has not said the payment went through: if the payer stopped, nothing was \
-             charged; otherwise check again in a moment.",
-        ),
-        "expired" => Some("The card payment was not made: its checkout expired."),
+        "waiting" => Some(super::cards::WAITING),
+        "expired" => Some(super::cards::EXPIRED),
         _ => None,
     };
     page(&state, &actor, client_id(&id)?, None, None, notice).await
