@@ -2,6 +2,9 @@
 //! link → practice and owner → sign-in, history, sessions, authenticator app, lockout) and a
 //! required second factor. Screenshots are kept in `target/e2e-screenshots/` for people to look at.
 
+#[allow(dead_code, unreachable_pub)]
+#[path = "common/cards.rs"]
+mod cards;
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -352,6 +355,33 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
     }
     assert_eq!(std::fs::read_dir(&sshd.outbound).map(Iterator::count).unwrap_or(0), 1, "the batch is in the drop box");
     assert_eq!(std::fs::read_dir(&sshd.inbound).map(Iterator::count).unwrap_or(9), 0, "the 835 was taken");
+}
+
+/// A card payment from a client's ledger through the card processor's page (a stand-in): the
+/// card number typed there reaches neither Haven's database nor its log.
+#[test]
+fn the_front_desk_takes_a_card_payment() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--no-calendar", "--clients", "2"]);
+    let processor = cards::CardStandIn::start();
+    let env = processor.haven_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&dir, &[], &env);
+    let practice = report["practice_id"].as_str().unwrap_or_default();
+    processor.send_events_to(&format!("{}/payments/webhook/{practice}", server.url));
+    let client = report["clients"][0]["id"].as_str().unwrap_or_default();
+    let shots = run_flow("cards.mjs", &[&server.url, &account_of(&report, "owner"), client], &server);
+    for shot in ["cards-ledger.png", "cards-checkout.png", "cards-returned.png", "cards-paid.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+    assert_eq!(processor.cards_typed(), ["4242 4242 4242 4242"], "the card was typed at the processor");
+    let mut stored = std::fs::read(dir.join("haven.db")).unwrap_or_default();
+    stored.extend(std::fs::read(dir.join("haven.db-wal")).unwrap_or_default());
+    for needle in ["4242 4242 4242 4242", "4242424242424242"] {
+        assert!(!stored.windows(needle.len()).any(|w| w == needle.as_bytes()), "the card is in the database");
+        assert!(!server.log().contains(needle), "the card is in the log");
+    }
 }
 
 /// The compliance page after a backup was made and proven, reached from the dashboard and printed.
