@@ -132,6 +132,9 @@ try {
   const [statement] = await Promise.all([page.waitForEvent("download"), page.click("a:has-text('Statement (PDF)')")]);
   check(/^statement-.*\.pdf$/.test(statement.suggestedFilename()), `unexpected statement: ${statement.suggestedFilename()}`);
   await statement.saveAs(`${shots}/billing-statement.pdf`);
+  const [receipt] = await Promise.all([page.waitForEvent("download"), page.locator("#ledger a.receipt").last().click()]);
+  check(/^receipt-.*\.pdf$/.test(receipt.suggestedFilename()), `unexpected receipt: ${receipt.suggestedFilename()}`);
+  await receipt.saveAs(`${shots}/billing-receipt.pdf`);
 
   // The reports: what the client still owes, revenue, sessions waiting on a step, denial rates.
   const period = `from=${from.toISOString().slice(0, 10)}&to=${to.toISOString().slice(0, 10)}`;

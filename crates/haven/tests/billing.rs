@@ -186,6 +186,20 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     for expected in ["Statement", "Your share of claim", "Payment, Check 1042", "Small balance", "Balance due"] {
         assert!(words.contains(expected), "{expected}: {words}");
     }
+    // The payment has its receipt; a write-off has none.
+    assert_eq!(after.matches("class=\"receipt\"").count(), 1, "{after}");
+    let at = after.find(&format!("/clients/{client}/receipts/")).unwrap_or_else(|| panic!("no receipt: {after}"));
+    let link = after[at..].split('"').next().unwrap_or_default();
+    let receipt = get_bytes(&format!("{base}{link}"), &owner);
+    assert!(pdf_tool("qpdf", &["--check"], &receipt).contains("No syntax or stream encoding errors"));
+    let words = pdf_tool("pdftotext", &[], &receipt).split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in ["Receipt", "Amount received $15.00", "Payment, Check 1042", "Balance after it"] {
+        assert!(words.contains(expected), "{expected}: {words}");
+    }
+    let clients = report["clients"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str());
+    let other = clients.into_iter().find(|c| *c != client).unwrap_or_else(|| panic!("a second client"));
+    let elsewhere = link.replace(&client, other);
+    assert_eq!(get(&format!("{base}{elsewhere}"), Some(&owner)).status, 404, "a receipt under another client");
     let clinician = sign_in(base, &account_of(&report, "clinician"));
     assert_eq!(get(&format!("{base}{ledger}"), Some(&clinician)).status, 403, "the ledger is billing's");
 

@@ -92,6 +92,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/ledger/card", RefusedTo("scheduler")),
         ("GET", "/billing/cards/{checkout}", RefusedTo("clinician")),
         ("GET", "/clients/{id}/statement", RefusedTo("clinician")),
+        ("GET", "/clients/{id}/receipts/{payment}", RefusedTo("scheduler")),
         ("POST", "/billing/eligibility", RefusedTo("administrator")),
         ("GET", "/clients/{id}/eligibility", RefusedTo("clinician")),
         ("POST", "/clients/{id}/eligibility", RefusedTo("administrator")),
@@ -328,6 +329,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{questionnaire}", "af6e7d8c-2b3a-4c5d-b6e7-f8a9b0c1d2e3")
         .replace("{thread}", "b07f8e9d-3c4b-4d5e-87f8-a9b0c1d2e3f4")
         .replace("{checkout}", "c18a9f0e-4d5c-4e6f-98a9-b0c1d2e3f4a5")
+        .replace("{payment}", "d29b0a1f-5e6d-4f70-a9b0-c1d2e3f4a5b6")
 }
 
 /// A form that passes every route's validation, so that the policy is what answers.

@@ -1,7 +1,8 @@
 //! A client's ledger (BI-7): what they owe — their share of each claim as the payer's 835 set
 //! it, and their self-pay sessions — and what they paid, were refunded or had written off, each
 //! line with the balance after it. Payments, refunds and write-offs are recorded here (kept as
-//! recorded: a mistake is put right by an entry the other way); the statement is a PDF/A.
+//! recorded: a mistake is put right by an entry the other way); the statement and each payment's
+//! or refund's receipt are PDF/As.
 
 use domain::ClientId;
 use domain::billing_forms::{ClientPaymentForm, PAYMENT_METHODS, WRITE_OFF_REASONS};
@@ -25,6 +26,8 @@ pub struct LedgerLine {
     pub credited: Option<Cents>,
     /// The balance after this line: positive, the client owes the practice.
     pub balance: Cents,
+    /// A payment's or refund's id, which its receipt is found by.
+    pub receipt: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,15 +99,8 @@ impl Haven {
         let details = self.billed_client(actor, client, "billing.statement").await?;
         let cards = self.store.client_card_checkouts(actor.practice(), client).await?;
         let lines = self.ledger_lines(actor, client, &cards).await?;
-        let practice = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
-        let p = &practice.profile;
         let today = self.today(actor).await?;
-        let mut doc = pdf::Document::new("Statement");
-        doc.heading(&format!("Statement · {}", p.name));
-        let a = &p.address;
-        let street = [Some(a.line1.as_str()), a.line2.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ");
-        doc.field("From", &format!("{}, {street}, {}, {} {}", p.name, a.city, a.state, a.postal_code));
-        doc.field("Date", &today.to_string());
+        let mut doc = self.practice_letter(actor, "Statement").await?;
         let profile = details.profile.expose();
         doc.field("To", &format!("{} {}", details.given_name.expose(), details.family_name.expose()));
         if !profile.address_line1.is_empty() {
@@ -135,6 +131,43 @@ impl Haven {
         Ok(Statement { file_name: format!("statement-{today}.pdf"), bytes: doc.finish(&created) })
     }
 
+    /// A receipt for one of the client's payments or refunds: the practice, who paid or was
+    /// refunded, the amount, when, how, its reference, and the balance after it.
+    pub async fn payment_receipt(&self, actor: &Actor, client: ClientId, payment: &str) -> Result<Statement> {
+        actor.may(Resource::Billing, Action::View)?;
+        let details = self.billed_client(actor, client, "billing.receipt").await?;
+        let cards = self.store.client_card_checkouts(actor.practice(), client).await?;
+        let lines = self.ledger_lines(actor, client, &cards).await?;
+        let line = lines.iter().find(|l| l.receipt.as_deref() == Some(payment)).ok_or(ServiceError::NotFound)?;
+        let (title, amount) = match (line.credited, line.owed) {
+            (Some(paid), _) => ("Receipt", paid),
+            (_, Some(refunded)) => ("Refund receipt", refunded),
+            _ => return Err(ServiceError::NotFound),
+        };
+        let mut doc = self.practice_letter(actor, title).await?;
+        doc.field("Received from", &format!("{} {}", details.given_name.expose(), details.family_name.expose()));
+        doc.field(if title == "Receipt" { "Amount received" } else { "Amount refunded" }, &amount.to_string());
+        doc.field("On", &line.on.to_string());
+        doc.field("How", &line.what);
+        doc.field("Balance after it", &line.balance.to_string());
+        doc.paragraph("Thank you. Keep this receipt for your records.");
+        let created = self.now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        Ok(Statement { file_name: format!("receipt-{}.pdf", line.on), bytes: doc.finish(&created) })
+    }
+
+    /// A document headed with `title` and the practice's name, from its address, dated today.
+    async fn practice_letter(&self, actor: &Actor, title: &str) -> Result<pdf::Document> {
+        let practice = self.store.practice(actor.practice()).await?.ok_or(ServiceError::NotFound)?;
+        let p = &practice.profile;
+        let mut doc = pdf::Document::new(title);
+        doc.heading(&format!("{title} · {}", p.name));
+        let a = &p.address;
+        let street = [Some(a.line1.as_str()), a.line2.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ");
+        doc.field("From", &format!("{}, {street}, {}, {} {}", p.name, a.city, a.state, a.postal_code));
+        doc.field("Date", &self.today(actor).await?.to_string());
+        Ok(doc)
+    }
+
     /// The client's details, opened after an audit event of `action` (billing reads the name
     /// and address, for payment).
     async fn billed_client(&self, actor: &Actor, client: ClientId, action: &'static str) -> Result<ClientDetails> {
@@ -153,21 +186,21 @@ impl Haven {
         let practice = actor.practice();
         let tz = self.practice_zone(practice).await?;
         let claims = self.store.client_claims(practice, client).await?;
-        // (day, order within the day, words, change to the balance)
-        let mut moves: Vec<(Date, u8, String, i64)> = Vec::new();
+        // (day, order within the day, words, change to the balance, receipt)
+        let mut moves: Vec<(Date, u8, String, i64, Option<String>)> = Vec::new();
         for e in self.store.ledger(practice, client).await? {
             let claim = e.claim.as_ref().and_then(|id| claims.iter().find(|c| &c.id == id));
             let what = claim.map_or_else(
                 || "Your share of a claim".to_owned(),
                 |c| format!("Your share of claim {} (services of {})", c.number, c.service_date),
             );
-            moves.push((e.at.to_zoned(tz.clone()).date(), 0, what, e.amount_cents));
+            moves.push((e.at.to_zoned(tz.clone()).date(), 0, what, e.amount_cents, None));
         }
         for c in self.store.client_charges(practice, client).await? {
             if c.payer == SELF_PAY {
                 let what = domain::billing::fee_words(&c.service_code)
                     .map_or_else(|| format!("Session ({}), self-pay", c.service_code), str::to_owned);
-                moves.push((c.service_date, 0, what, c.amount_cents));
+                moves.push((c.service_date, 0, what, c.amount_cents, None));
             }
         }
         for p in self.store.client_payments(practice, client).await? {
@@ -179,13 +212,14 @@ impl Haven {
                 "refund" => (format!("Refund, {}{reference}", words(&PAYMENT_METHODS, &p.method)), p.amount_cents),
                 _ => (format!("Written off: {}", words(&WRITE_OFF_REASONS, &p.reason)), -p.amount_cents),
             };
-            moves.push((p.received_on, 1, what, change));
+            let receipt = (p.kind != "write_off").then(|| p.id.clone());
+            moves.push((p.received_on, 1, what, change, receipt));
         }
         moves.sort_by_key(|m| (m.0, m.1));
         let mut balance = 0_i64;
         Ok(moves
             .into_iter()
-            .map(|(on, _, what, change)| {
+            .map(|(on, _, what, change, receipt)| {
                 balance += change;
                 LedgerLine {
                     on,
@@ -193,6 +227,7 @@ impl Haven {
                     owed: (change > 0).then_some(Cents(change)),
                     credited: (change < 0).then_some(Cents(-change)),
                     balance: Cents(balance),
+                    receipt,
                 }
             })
             .collect())

@@ -1,5 +1,5 @@
 //! A client's ledger: every line with the balance after it, the form that records a payment,
-//! refund or write-off, and the statement as a PDF download.
+//! refund or write-off, and the statement and receipts as PDF downloads.
 
 use askama::Template;
 use axum::Form;
@@ -12,7 +12,7 @@ use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
-use service::billing::ClientLedger;
+use service::billing::{ClientLedger, Statement};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -126,15 +126,27 @@ pub(super) async fn record(
     }
 }
 
+pub(super) async fn receipt(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, payment)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let receipt = state.haven.payment_receipt(&actor, client_id(&id)?, &payment).await?;
+    Ok(pdf_download(receipt))
+}
+
 pub(super) async fn statement(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let statement = state.haven.client_statement(&actor, client_id(&id)?).await?;
+    Ok(pdf_download(state.haven.client_statement(&actor, client_id(&id)?).await?))
+}
+
+fn pdf_download(file: Statement) -> Response {
     let headers = [
         (header::CONTENT_TYPE, "application/pdf".to_owned()),
-        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", statement.file_name)),
+        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.file_name)),
     ];
-    Ok((headers, statement.bytes).into_response())
+    (headers, file.bytes).into_response()
 }

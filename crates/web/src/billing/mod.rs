@@ -53,6 +53,7 @@ pub(crate) fn routes() -> Routes {
         .get("/payments/return/{practice}/{checkout}", cards::returned)
         .post("/payments/webhook/{practice}", cards::webhook)
         .get("/clients/{id}/statement", ledger::statement)
+        .get("/clients/{id}/receipts/{payment}", ledger::receipt)
         .post("/clients/{id}/eligibility", eligibility::ask)
         .get("/billing/setup", setup::page)
         .post("/billing/settings", setup::save_settings)
