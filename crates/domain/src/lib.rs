@@ -69,6 +69,7 @@ pub mod measures;
 pub mod money;
 pub mod notes;
 pub mod part2;
+pub mod payment_plan;
 pub mod phi;
 pub mod plan;
 pub mod policy;

@@ -71,6 +71,7 @@ const MIGRATIONS: Migrations = &[
     (51, include_str!("../migrations/0051_client_payments.sql")),
     (52, include_str!("../migrations/0052_business_associates.sql")),
     (53, include_str!("../migrations/0053_card_checkouts.sql")),
+    (54, include_str!("../migrations/0054_payment_plans.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

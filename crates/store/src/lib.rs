@@ -73,7 +73,7 @@ pub use keys::KeyStore;
 pub use measures::MeasureStore;
 pub use messages::{AttachmentRecord, MessageRecord, MessageStore, ThreadRecord};
 pub use notes::{NoteStore, Signature};
-pub use payments::{ClientPaymentRecord, PaymentStore};
+pub use payments::{ClientPaymentRecord, PaymentPlanRecord, PaymentStore};
 pub use plans::PlanStore;
 pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore, PortalTotp};
 pub use practice::PracticeStore;

@@ -1,4 +1,5 @@
-//! What clients pay, what is refunded to them and what is written off (BI-7), kept as recorded.
+//! What clients pay, what is refunded to them and what is written off (BI-7), kept as recorded;
+//! and the payment plans they agree to, at most one open per client.
 
 use async_trait::async_trait;
 use domain::{ClientId, PracticeId, UserId};
@@ -26,12 +27,36 @@ pub struct ClientPaymentRecord {
     pub recorded_by: UserId,
 }
 
+/// A plan: `total_cents` in monthly installments of `installment_cents` from `first_due`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentPlanRecord {
+    pub id: String,
+    pub client: ClientId,
+    pub total_cents: i64,
+    pub installment_cents: i64,
+    pub first_due: Date,
+    pub created_at: Timestamp,
+    pub created_by: UserId,
+}
+
 #[async_trait]
 pub trait PaymentStore: Send + Sync {
     async fn record_client_payment(&self, practice: PracticeId, record: &ClientPaymentRecord) -> Result<()>;
     /// The client's, oldest first.
     async fn client_payments(&self, practice: PracticeId, client: ClientId) -> Result<Vec<ClientPaymentRecord>>;
+    /// `Conflict` when the client has a plan open.
+    async fn start_payment_plan(&self, practice: PracticeId, plan: &PaymentPlanRecord) -> Result<()>;
+    async fn open_payment_plan(&self, practice: PracticeId, client: ClientId) -> Result<Option<PaymentPlanRecord>>;
+    /// Ends the client's open plan `id` (`NoRowChanged` when it is not open).
+    async fn end_payment_plan(&self, practice: PracticeId, id: &str, at: Timestamp, by: UserId) -> Result<()>;
 }
+
+const INSERT_PLAN: &str = "INSERT INTO payment_plans (practice_id, id, client_id, total_cents, installment_cents, \
+     first_due, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+const OPEN_PLAN: &str = "SELECT id, client_id, total_cents, installment_cents, first_due, created_at, created_by \
+     FROM payment_plans WHERE practice_id = $1 AND client_id = $2 AND ended_at IS NULL";
+const END_PLAN: &str =
+    "UPDATE payment_plans SET ended_at = $3, ended_by = $4 WHERE practice_id = $1 AND id = $2 AND ended_at IS NULL";
 
 const INSERT: &str = "INSERT INTO client_payments (practice_id, id, client_id, kind, received_on, amount_cents, \
      method, reason, reference, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
@@ -61,6 +86,41 @@ pub(crate) fn insert_payment(practice: PracticeId, p: &ClientPaymentRecord) -> S
 impl<S: Sql> PaymentStore for SqlStore<S> {
     async fn record_client_payment(&self, practice: PracticeId, p: &ClientPaymentRecord) -> Result<()> {
         self.0.transaction(Some(practice), vec![insert_payment(practice, p)]).await.map(drop)
+    }
+
+    async fn start_payment_plan(&self, practice: PracticeId, p: &PaymentPlanRecord) -> Result<()> {
+        let params = vec![
+            practice.into(),
+            p.id.as_str().into(),
+            p.client.into(),
+            p.total_cents.into(),
+            p.installment_cents.into(),
+            p.first_due.to_string().into(),
+            p.created_at.into(),
+            p.created_by.into(),
+        ];
+        self.0.transaction(Some(practice), vec![Statement::new(INSERT_PLAN, params)]).await.map(drop)
+    }
+
+    async fn open_payment_plan(&self, practice: PracticeId, client: ClientId) -> Result<Option<PaymentPlanRecord>> {
+        let row = self.query_one(Some(practice), OPEN_PLAN, vec![practice.into(), client.into()]).await?;
+        row.map(|r| {
+            Ok(PaymentPlanRecord {
+                id: r.text(0)?,
+                client: r.parse(1)?,
+                total_cents: r.int(2)?,
+                installment_cents: r.int(3)?,
+                first_due: r.parse(4)?,
+                created_at: r.time(5)?,
+                created_by: r.parse(6)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn end_payment_plan(&self, practice: PracticeId, id: &str, at: Timestamp, by: UserId) -> Result<()> {
+        let end = Statement::new(END_PLAN, vec![practice.into(), id.into(), at.into(), by.into()]).must_change_a_row();
+        self.0.transaction(Some(practice), vec![end]).await.map(drop)
     }
 
     async fn client_payments(&self, practice: PracticeId, client: ClientId) -> Result<Vec<ClientPaymentRecord>> {

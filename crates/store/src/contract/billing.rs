@@ -470,3 +470,38 @@ pub async fn card_checkouts_end_once_with_their_payment(store: &dyn Store) {
     assert_eq!(ok(store.card_checkout(elsewhere.id, "c-1").await), None);
     assert_eq!(ok(store.card_checkout_by_processor_id(elsewhere.id, "cs_2").await), None);
 }
+
+/// A client has at most one payment plan open; a plan ends once, and another may then begin.
+pub async fn a_client_has_one_open_payment_plan(store: &dyn Store) {
+    let p = practice("Plans", "owner@plans.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let client = sealed_client(76, "plan-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let plan = |id: &str| crate::PaymentPlanRecord {
+        id: id.into(),
+        client: client.id,
+        total_cents: 45_000,
+        installment_cents: 10_000,
+        first_due: date(2027, 1, 15),
+        created_at: t(20),
+        created_by: p.owner.id,
+    };
+    assert_eq!(ok(store.open_payment_plan(p.id, client.id).await), None);
+    ok(store.start_payment_plan(p.id, &plan("plan-1")).await);
+    let second = store.start_payment_plan(p.id, &plan("plan-2")).await;
+    assert!(matches!(second, Err(StoreError::Conflict(_))), "two plans open: {second:?}");
+    assert_eq!(ok(store.open_payment_plan(p.id, client.id).await), Some(plan("plan-1")));
+    let wrong = crate::PaymentPlanRecord { installment_cents: 50_000, ..plan("plan-3") };
+    assert!(store.start_payment_plan(p.id, &wrong).await.is_err(), "an installment above the total was kept");
+
+    ok(store.end_payment_plan(p.id, "plan-1", t(30), p.owner.id).await);
+    let again = store.end_payment_plan(p.id, "plan-1", t(31), p.owner.id).await;
+    assert!(matches!(again, Err(StoreError::NoRowChanged(_))), "ended twice: {again:?}");
+    assert_eq!(ok(store.open_payment_plan(p.id, client.id).await), None);
+    ok(store.start_payment_plan(p.id, &plan("plan-2")).await);
+    assert_eq!(ok(store.open_payment_plan(p.id, client.id).await).map(|p| p.id), Some("plan-2".to_owned()));
+
+    let elsewhere = practice("Other plans", "owner@plans-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.open_payment_plan(elsewhere.id, client.id).await), None);
+}
