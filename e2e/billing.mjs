@@ -129,6 +129,14 @@ try {
   check((await page.textContent("#ledger")).includes("Payment, Card (taken outside Haven) R-5521"), "the payment is not on the ledger");
   check((await page.textContent("#balance")) !== due, `the balance did not move: ${due}`);
   await page.screenshot({ path: `${shots}/billing-ledger.png`, fullPage: true });
+  // What is left, in monthly installments.
+  const firstDue = new Date(Date.now() + 3 * 86400000).toISOString().slice(0, 10);
+  await page.fill("#plan_installment", "10.00");
+  await page.fill("#plan_first_due", firstDue);
+  await submit(page, "button:has-text('Set up the plan')");
+  const plan = await page.textContent("#payment-plan");
+  check(plan.includes("$10.00 a month from") && plan.includes("Upcoming"), `the plan is not shown: ${plan}`);
+  await page.screenshot({ path: `${shots}/billing-plan.png`, fullPage: true });
   const [statement] = await Promise.all([page.waitForEvent("download"), page.click("a:has-text('Statement (PDF)')")]);
   check(/^statement-.*\.pdf$/.test(statement.suggestedFilename()), `unexpected statement: ${statement.suggestedFilename()}`);
   await statement.saveAs(`${shots}/billing-statement.pdf`);

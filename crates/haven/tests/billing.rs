@@ -186,6 +186,38 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     for expected in ["Statement", "Your share of claim", "Payment, Check 1042", "Small balance", "Balance due"] {
         assert!(words.contains(expected), "{expected}: {words}");
     }
+    // A payment plan for what is left: refused beside its fields when it does not add up, then
+    // its installments listed, on the statement too, and ended.
+    let first_due = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(72)).strftime("%Y-%m-%d").to_string();
+    let plan = "/clients/{client}/payment-plan".replace("{client}", &client);
+    let refused = post_from(
+        base,
+        &owner,
+        &ledger,
+        &plan,
+        &[("plan_total", "30.00"), ("plan_installment", "40.00"), ("plan_first_due", &first_due)],
+    );
+    assert!(refused.status == 422 && refused.body.contains("plan_installment-error"), "{}", refused.body);
+    let fields = [("plan_total", "30.00"), ("plan_installment", "12.50"), ("plan_first_due", first_due.as_str())];
+    assert_eq!(post_from(base, &owner, &ledger, &plan, &fields).status, 303);
+    let planned = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert!(planned.contains("$12.50 a month from") && planned.contains("$30.00 in all"), "{planned}");
+    assert_eq!(planned.matches(">Upcoming<").count(), 3, "12.50, 12.50 and 5.00: {planned}");
+    assert!(planned.contains(">$5.00<"), "the last installment takes the rest: {planned}");
+    assert_eq!(post_from(base, &owner, &ledger, &plan, &fields).status, 409, "a second plan");
+    let installment = [("kind", "payment"), ("amount", "12.50"), ("method", "cash")];
+    assert_eq!(post_from(base, &owner, &ledger, &ledger, &installment).status, 303);
+    let planned = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert_eq!((planned.matches(">Paid<").count(), planned.matches(">Upcoming<").count()), (1, 2), "{planned}");
+    let statement = get_bytes(&format!("{base}/clients/{client}/statement"), &owner);
+    let words = pdf_tool("pdftotext", &[], &statement).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Payment plan $12.50 a month") && words.contains("next installment $12.50"), "{words}");
+    let at = planned.find(&format!("{plan}/")).unwrap_or_else(|| panic!("no end button: {planned}"));
+    let end = planned[at..].split('"').next().unwrap_or_default().to_owned();
+    assert_eq!(post_from(base, &owner, &ledger, &end, &[]).status, 303);
+    assert!(get(&format!("{base}{ledger}"), Some(&owner)).body.contains("Set up a payment plan"));
+    assert_eq!(post_from(base, &owner, &ledger, &end, &[]).status, 404, "ended twice");
+
     // The payment has its receipt; a write-off has none.
     assert_eq!(after.matches("class=\"receipt\"").count(), 1, "{after}");
     let at = after.find(&format!("/clients/{client}/receipts/")).unwrap_or_else(|| panic!("no receipt: {after}"));

@@ -345,6 +345,7 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
         "billing-picked-up.png",
         "billing-denials.png",
         "billing-ledger.png",
+        "billing-plan.png",
         "billing-report-clients.png",
         "billing-report-revenue.png",
         "billing-report-sessions.png",

@@ -90,6 +90,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/clients/{id}/ledger", RefusedTo("clinician")),
         ("POST", "/clients/{id}/ledger", RefusedTo("administrator")),
         ("POST", "/clients/{id}/ledger/card", RefusedTo("scheduler")),
+        ("POST", "/clients/{id}/payment-plan", RefusedTo("administrator")),
+        ("POST", "/clients/{id}/payment-plan/{plan}/end", RefusedTo("clinician")),
         ("GET", "/billing/cards/{checkout}", RefusedTo("clinician")),
         ("GET", "/clients/{id}/statement", RefusedTo("clinician")),
         ("GET", "/clients/{id}/receipts/{payment}", RefusedTo("scheduler")),
@@ -330,6 +332,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{thread}", "b07f8e9d-3c4b-4d5e-87f8-a9b0c1d2e3f4")
         .replace("{checkout}", "c18a9f0e-4d5c-4e6f-98a9-b0c1d2e3f4a5")
         .replace("{payment}", "d29b0a1f-5e6d-4f70-a9b0-c1d2e3f4a5b6")
+        .replace("{plan}", "e3ac1b2f-6f7e-4a81-b0c1-d2e3f4a5b6c7")
 }
 
 /// A form that passes every route's validation, so that the policy is what answers.

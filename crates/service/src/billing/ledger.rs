@@ -8,9 +8,10 @@ use domain::ClientId;
 use domain::billing_forms::{ClientPaymentForm, PAYMENT_METHODS, WRITE_OFF_REASONS};
 use domain::client::ClientDetails;
 use domain::money::Cents;
+use domain::payment_plan::{PaymentPlan, PaymentPlanForm, Progress};
 use domain::policy::{Action, Resource};
 use jiff::civil::Date;
-use store::{CardCheckoutRecord, ClientPaymentRecord};
+use store::{CardCheckoutRecord, ClientPaymentRecord, PaymentPlanRecord};
 
 use super::SELF_PAY;
 use crate::audit_log::{AuditEntry, Crud};
@@ -37,6 +38,16 @@ pub struct ClientLedger {
     pub balance: Cents,
     /// Card payments started and not yet paid or expired, as the processor last said.
     pub cards_waiting: Vec<CardCheckoutRecord>,
+    pub plan: Option<PlanView>,
+}
+
+/// The client's open payment plan and where it stands today.
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    pub id: String,
+    pub plan: PaymentPlan,
+    pub since: Date,
+    pub progress: Progress,
 }
 
 /// A statement, ready to download.
@@ -60,7 +71,81 @@ impl Haven {
         let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
         let name = format!("{} {}", details.given_name.expose(), details.family_name.expose());
         let cards_waiting = cards.into_iter().filter(|c| c.status == "open").collect();
-        Ok(ClientLedger { name, lines, balance, cards_waiting })
+        let plan = self.plan_view(actor, client).await?;
+        Ok(ClientLedger { name, lines, balance, cards_waiting, plan })
+    }
+
+    /// The client's open plan, with what they paid (less refunds) since it was agreed.
+    async fn plan_view(&self, actor: &Actor, client: ClientId) -> Result<Option<PlanView>> {
+        let practice = actor.practice();
+        let Some(r) = self.store.open_payment_plan(practice, client).await? else { return Ok(None) };
+        let since = r.created_at.to_zoned(self.practice_zone(practice).await?).date();
+        let paid: i64 = self
+            .store
+            .client_payments(practice, client)
+            .await?
+            .iter()
+            .filter(|p| p.recorded_at >= r.created_at)
+            .map(|p| match p.kind.as_str() {
+                "payment" => p.amount_cents,
+                "refund" => -p.amount_cents,
+                _ => 0,
+            })
+            .sum();
+        let plan = PaymentPlan {
+            total: Cents(r.total_cents),
+            installment: Cents(r.installment_cents),
+            first_due: r.first_due,
+        };
+        let progress = plan.progress(self.today(actor).await?, Cents(paid));
+        Ok(Some(PlanView { id: r.id, plan, since, progress }))
+    }
+
+    /// Sets the client up with a payment plan; `Conflict` when they have one open.
+    pub async fn start_payment_plan(&self, actor: &Actor, client: ClientId, form: &PaymentPlanForm) -> Result<()> {
+        actor.may(Resource::Billing, Action::Create)?;
+        self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
+        let mut errors = domain::validation::FieldErrors::default();
+        let checked = form.validate(self.today(actor).await?, &mut errors);
+        let Some(plan) = checked.filter(|_| errors.is_empty()) else { return Err(ServiceError::Invalid(errors)) };
+        let record = PaymentPlanRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            client,
+            total_cents: plan.total.0,
+            installment_cents: plan.installment.0,
+            first_due: plan.first_due,
+            created_at: self.now(),
+            created_by: actor.user(),
+        };
+        let entry = AuditEntry::new("billing.payment_plan", Crud::Create)
+            .client(client)
+            .resource("payment_plan", &record.id)
+            .categories(&["billing"])
+            .purpose("HPAYMT");
+        match self.recording_by(actor, entry)?.start_payment_plan(actor.practice(), &record).await {
+            Err(store::StoreError::Conflict(_)) => {
+                Err(ServiceError::Conflict("the client has a payment plan already: end it first".into()))
+            }
+            done => {
+                done?;
+                self.audit_drafts_committed();
+                Ok(())
+            }
+        }
+    }
+
+    pub async fn end_payment_plan(&self, actor: &Actor, client: ClientId, plan: &str) -> Result<()> {
+        actor.may(Resource::Billing, Action::Update)?;
+        let open = self.store.open_payment_plan(actor.practice(), client).await?;
+        open.filter(|p| p.id == plan).ok_or(ServiceError::NotFound)?;
+        let entry = AuditEntry::new("billing.payment_plan_end", Crud::Update)
+            .client(client)
+            .resource("payment_plan", plan)
+            .categories(&["billing"])
+            .purpose("HPAYMT");
+        self.recording_by(actor, entry)?.end_payment_plan(actor.practice(), plan, self.now(), actor.user()).await?;
+        self.audit_drafts_committed();
+        Ok(())
     }
 
     pub async fn record_client_payment(&self, actor: &Actor, client: ClientId, form: &ClientPaymentForm) -> Result<()> {
@@ -122,6 +207,17 @@ impl Haven {
             doc.paragraph(&format!("{} · {} · {amount} · balance {}", l.on, l.what, l.balance));
         }
         let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
+        if let Some(view) = self.plan_view(actor, client).await? {
+            let plan = &view.plan;
+            let mut said = format!("{} a month from {}, {} in all", plan.installment, plan.first_due, plan.total);
+            if let Some(next) = view.progress.next {
+                said.push_str(&format!("; next installment {} due on {}", next.amount, next.due));
+            }
+            if view.progress.behind.0 > 0 {
+                said.push_str(&format!("; {} of it is past due", view.progress.behind));
+            }
+            doc.field("Payment plan", &said);
+        }
         doc.field(
             "Balance due",
             &if balance.0 > 0 { balance.to_string() } else { format!("{} (nothing due)", balance) },

@@ -28,7 +28,7 @@ pub use charges::{Charge, ChargeDay, ChargesMade, Readiness};
 pub use claims::BatchSent;
 pub use clearinghouse::{Clearinghouse, PickedUp};
 pub use eligibility::EligibilityCheck;
-pub use ledger::{ClientLedger, LedgerLine, Statement};
+pub use ledger::{ClientLedger, LedgerLine, PlanView, Statement};
 pub use remittances::{Denial, Posted};
 pub use reports::{AGING_BUCKETS, AgingRow, ClientBalance, DenialRate, DenialReport, Revenue, SessionsRow, Tally};
 pub use setup::BillingSetup;

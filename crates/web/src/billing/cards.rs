@@ -14,7 +14,7 @@ use serde::Deserialize;
 use service::ServiceError;
 use service::billing::CardOutcome;
 
-use super::ledger::{client_id, page};
+use super::ledger::{Typed, client_id, page};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::{VERSION, render};
@@ -60,7 +60,7 @@ pub(super) async fn start(
             Ok(render(StatusCode::OK, &view))
         }
         Err(ServiceError::Invalid(errors)) => {
-            page(&state, &actor, client, None, Some((form.card_amount, errors)), None).await
+            page(&state, &actor, client, Typed::Card(form.card_amount, errors), None).await
         }
         Err(e) => Err(e.into()),
     }

@@ -8,11 +8,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ClientId;
 use domain::billing_forms::{ClientPaymentForm, PAYMENT_METHODS, WRITE_OFF_REASONS};
+use domain::payment_plan::{InstallmentState, PaymentPlanForm};
 use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
-use service::billing::{ClientLedger, Statement};
+use service::billing::{ClientLedger, PlanView, Statement};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -39,6 +40,10 @@ struct LedgerPage {
     card_amount: String,
     /// What the processor said of the card payment just made.
     notice: Option<&'static str>,
+    /// The payment plan form (when the client has no plan open), and the open plan's
+    /// installments.
+    plan_form: PaymentPlanForm,
+    installments: Vec<(String, String, &'static str)>,
 }
 
 impl LedgerPage {
@@ -55,40 +60,60 @@ pub(super) fn client_id(text: &str) -> Result<ClientId, PageError> {
     text.parse().map_err(|_| PageError::from(ServiceError::NotFound))
 }
 
-/// The ledger page, with what was typed into the payment form or the card form (and why it was
-/// refused) when it was.
+/// What was typed into one of the ledger's forms, and why it was refused.
+pub(super) enum Typed {
+    Nothing,
+    Payment(ClientPaymentForm, FieldErrors),
+    Card(String, FieldErrors),
+    Plan(PaymentPlanForm, FieldErrors),
+}
+
+/// The ledger page, with what was typed into a form it refused, or with `notice`.
 pub(super) async fn page(
     state: &AppState,
     actor: &service::Actor,
     client: ClientId,
-    typed: Option<(ClientPaymentForm, FieldErrors)>,
-    card: Option<(String, FieldErrors)>,
+    typed: Typed,
     notice: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let ledger = state.haven.client_ledger(actor, client).await?;
-    let refused = typed.is_some() || card.is_some();
-    let status = if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if matches!(typed, Typed::Nothing) { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let due = if ledger.balance.0 > 0 { ledger.balance.to_x12() } else { String::new() };
-    let (card_amount, card_errors) = card.unwrap_or((due, FieldErrors::default()));
-    let (form, errors) = typed
-        .unwrap_or_else(|| (ClientPaymentForm { kind: "payment".into(), ..ClientPaymentForm::default() }, card_errors));
-    let view = LedgerPage {
+    let mut view = LedgerPage {
         nonce: security::nonce(),
         version: VERSION,
         user_name: actor.display_name().to_owned(),
         idle_seconds: actor.idle_timeout().as_secs(),
         client,
-        ledger,
         may_record: actor.is_allowed(Resource::Billing, Action::Create),
-        form,
-        errors,
+        form: ClientPaymentForm { kind: "payment".into(), ..ClientPaymentForm::default() },
+        errors: FieldErrors::default(),
         methods: &PAYMENT_METHODS,
         reasons: &WRITE_OFF_REASONS,
         takes_cards: state.haven.takes_cards(),
-        card_amount,
+        card_amount: due.clone(),
+        plan_form: PaymentPlanForm { plan_total: due, ..PaymentPlanForm::default() },
+        installments: ledger.plan.as_ref().map(installments).unwrap_or_default(),
+        ledger,
         notice,
     };
+    match typed {
+        Typed::Nothing => {}
+        Typed::Payment(form, errors) => (view.form, view.errors) = (form, errors),
+        Typed::Card(amount, errors) => (view.card_amount, view.errors) = (amount, errors),
+        Typed::Plan(form, errors) => (view.plan_form, view.errors) = (form, errors),
+    }
     Ok(render(status, &view))
+}
+
+/// A plan's installments as the page lists them: (due, amount, state in words).
+fn installments(view: &PlanView) -> Vec<(String, String, &'static str)> {
+    let words = |s: InstallmentState| match s {
+        InstallmentState::Paid => "Paid",
+        InstallmentState::Behind => "Past due",
+        InstallmentState::Upcoming => "Upcoming",
+    };
+    view.progress.installments.iter().map(|i| (i.due.to_string(), i.amount.to_string(), words(i.state))).collect()
 }
 
 #[derive(Deserialize, Default)]
@@ -109,7 +134,7 @@ pub(super) async fn show(
         "expired" => Some(super::cards::EXPIRED),
         _ => None,
     };
-    page(&state, &actor, client_id(&id)?, None, None, notice).await
+    page(&state, &actor, client_id(&id)?, Typed::Nothing, notice).await
 }
 
 pub(super) async fn record(
@@ -121,9 +146,33 @@ pub(super) async fn record(
     let client = client_id(&id)?;
     match state.haven.record_client_payment(&actor, client, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response()),
-        Err(ServiceError::Invalid(errors)) => page(&state, &actor, client, Some((form, errors)), None, None).await,
+        Err(ServiceError::Invalid(errors)) => page(&state, &actor, client, Typed::Payment(form, errors), None).await,
         Err(e) => Err(e.into()),
     }
+}
+
+pub(super) async fn start_plan(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<PaymentPlanForm>,
+) -> Result<Response, PageError> {
+    let client = client_id(&id)?;
+    match state.haven.start_payment_plan(&actor, client, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response()),
+        Err(ServiceError::Invalid(errors)) => page(&state, &actor, client, Typed::Plan(form, errors), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn end_plan(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, plan)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let client = client_id(&id)?;
+    state.haven.end_payment_plan(&actor, client, &plan).await?;
+    Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response())
 }
 
 pub(super) async fn receipt(
