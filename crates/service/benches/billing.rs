@@ -2,7 +2,8 @@
 //! charges (under 500 ms) — a million claims sent and not yet answered, their services spread
 //! over two years, summed by payer and age as the report page asks; and posting an 835 with
 //! 5,000 claim payments (under 1 s) — read, balanced, matched and posted in one transaction.
-//! Both through the service, their audit events included.
+//! Both through the service, their audit events included; and the period reports (revenue,
+//! unbilled sessions, denial rates) over the same charges, timed beside them.
 //!
 //! Run: `cargo bench -p haven-service --bench billing` (`-- --charges N`; the default million
 //! takes a minute or so to write). Prints JSON; times in milliseconds.
@@ -274,12 +275,35 @@ async fn main() {
         posting.push(started.elapsed().as_secs_f64() * 1000.0);
         assert_eq!(posted.claims, PAYMENTS);
     }
+    // The period reports over the same two years (no target of their own: the aging one's is
+    // shown beside them).
+    // From the day before the first: sessions are placed at midnight UTC, which is the day
+    // before in the practice's zone.
+    let (from, to) = (date(2024, 12, 31), date(2026, 12, 31));
+    let (mut revenue_ms, mut sessions_ms, mut denials_ms) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..REPEAT {
+        let started = Instant::now();
+        let revenue = haven.revenue(&owner, from, to).await.expect("revenue");
+        revenue_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(revenue.total.charges as usize, charges, "every charge is counted");
+        let started = Instant::now();
+        let sessions = haven.unbilled_sessions(&owner, from, to).await.expect("sessions");
+        sessions_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(sessions.last().map(|r| r.attended).unwrap_or_default() as usize, charges.div_ceil(CLIENTS));
+        let started = Instant::now();
+        let denials = haven.denial_rates(&owner, from, to).await.expect("denials");
+        denials_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(denials.total.answered as usize, posting.len() * PAYMENTS);
+    }
     let report = serde_json::json!({
         "charges": charges,
         "fill_seconds": fill_s,
         "ar_aging_ms": summary(ms, TARGET_MS),
         "claim_payments_per_835": PAYMENTS,
         "post_835_ms": summary(posting, POST_TARGET_MS),
+        "revenue_ms": summary(revenue_ms, TARGET_MS),
+        "unbilled_sessions_ms": summary(sessions_ms, TARGET_MS),
+        "denial_rates_ms": summary(denials_ms, TARGET_MS),
     });
     println!("{}", serde_json::to_string_pretty(&report).expect("json"));
 }
