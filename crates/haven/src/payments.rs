@@ -34,13 +34,7 @@ pub struct StripeCheckout {
 
 impl StripeCheckout {
     pub fn new(config: ProcessorConfig) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(std::time::Duration::from_secs(20)))
-            .build()
-            .into();
-        Self { config, agent }
+        Self { config, agent: crate::sms::provider_agent() }
     }
 
     /// Sends a request (a form when `form` is given, else a GET) and reads the JSON answer.

@@ -31,14 +31,19 @@ pub struct TwilioSms {
 
 impl TwilioSms {
     pub fn new(config: SmsConfig) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(std::time::Duration::from_secs(20)))
-            .build()
-            .into();
-        Self { config, agent }
+        Self { config, agent: provider_agent() }
     }
+}
+
+/// How Haven calls a provider's API (texts, card payments): statuses read rather than raised,
+/// no redirect followed, twenty seconds at most.
+pub(crate) fn provider_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(std::time::Duration::from_secs(20)))
+        .build()
+        .into()
 }
 
 /// A US number as clinics write it ("(503) 555-0100") in E.164; other forms are passed on as

@@ -5,9 +5,12 @@
 //! the payer back to the session's `success_url`. It records every API request, and the card
 //! numbers typed on its page — which only it ever sees.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+
+#[path = "stand_in.rs"]
+mod stand_in;
+use stand_in::{read_request, respond};
 
 pub const SECRET_KEY: &str = "sk_test_stand_in";
 pub const WEBHOOK_SECRET: &str = "whsec_stand_in";
@@ -120,30 +123,10 @@ fn now_seconds() -> i64 {
 }
 
 fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
-    let Ok(clone) = stream.try_clone() else { return };
-    let mut reader = BufReader::new(clone);
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    let mut words = line.split_whitespace();
-    let (method, path) = (words.next().unwrap_or_default().to_owned(), words.next().unwrap_or_default().to_owned());
-    let (mut length, mut authorization) = (0usize, String::new());
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            match name.trim().to_ascii_lowercase().as_str() {
-                "content-length" => length = value.trim().parse().unwrap_or(0),
-                "authorization" => authorization = value.trim().to_owned(),
-                _ => {}
-            }
-        }
-    }
-    let mut body = vec![0; length];
-    let _ = reader.read_exact(&mut body);
+    let Some(request) = read_request(&stream) else { return };
+    let (method, path) = (request.method.clone(), request.path.clone());
+    let authorization = request.header("authorization").to_owned();
+    let body = request.body;
     let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let mut out = stream;
     let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
@@ -217,13 +200,4 @@ fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
         return respond(&mut out, 200, "application/json", &[], &answer.to_string());
     }
     respond(&mut out, 404, "application/json", &[], "{}")
-}
-
-fn respond(out: &mut TcpStream, status: u16, kind: &str, extra: &[(&str, &str)], body: &str) {
-    let mut head = format!("HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n", body.len());
-    for (name, value) in extra {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("Connection: close\r\n\r\n");
-    let _ = out.write_all(head.as_bytes()).and_then(|()| out.write_all(body.as_bytes()));
 }

@@ -2,9 +2,12 @@
 //! `Authorization`, the form's fields) and answers 201 with a message resource and its own
 //! `sid`, as the real API does.
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
+
+#[path = "stand_in.rs"]
+mod stand_in;
+use stand_in::{read_request, respond};
 
 /// One request as received.
 #[derive(Debug, Clone)]
@@ -33,31 +36,11 @@ impl SmsStandIn {
         let r = Arc::clone(&received);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let r = Arc::clone(&r);
+                let (r, mut stream) = (Arc::clone(&r), stream);
                 std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().unwrap_or_else(|e| panic!("{e}")));
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).is_err() {
-                        return;
-                    }
-                    let path = line.split_whitespace().nth(1).unwrap_or_default().to_owned();
-                    let (mut length, mut authorization) = (0usize, String::new());
-                    loop {
-                        let mut header = String::new();
-                        if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
-                            break;
-                        }
-                        if let Some((name, value)) = header.split_once(':') {
-                            match name.trim().to_ascii_lowercase().as_str() {
-                                "content-length" => length = value.trim().parse().unwrap_or(0),
-                                "authorization" => authorization = value.trim().to_owned(),
-                                _ => {}
-                            }
-                        }
-                    }
-                    let mut body = vec![0; length];
-                    let _ = reader.read_exact(&mut body);
-                    let fields = form_fields(&String::from_utf8_lossy(&body));
+                    let Some(request) = read_request(&stream) else { return };
+                    let fields = form_fields(&String::from_utf8_lossy(&request.body));
+                    let (path, authorization) = (request.path.clone(), request.header("authorization").to_owned());
                     let number = {
                         let mut all = r.lock().unwrap_or_else(|e| e.into_inner());
                         all.push(SmsRequest { path, authorization, fields });
@@ -65,12 +48,7 @@ impl SmsStandIn {
                     };
                     // Each message its own id, as the real API gives.
                     let answer = format!(r#"{{"sid":"SM{number:032}","status":"queued"}}"#);
-                    let mut stream = stream;
-                    let _ = write!(
-                        stream,
-                        "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-                        answer.len()
-                    );
+                    respond(&mut stream, 201, "application/json", &[], &answer);
                 });
             }
         });
