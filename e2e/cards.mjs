@@ -1,6 +1,6 @@
 // A card payment as the front desk takes one: from the client's ledger, an amount, a link to
 // the card processor's page (a stand-in here), the card typed there, and back to Haven, which
-// says it went through; the ledger carries the payment.
+// says it went through; the ledger carries the payment; part of it is refunded to the card.
 //
 // usage: node cards.mjs BASE_URL OWNER_EMAIL:PASSWORD CLIENT_ID SCREENSHOT_DIR
 import { launch, check, signedIn, submit } from "./browser.mjs";
@@ -44,6 +44,13 @@ try {
   check(ledger.includes("Payment, Card, online"), `the payment is not on the ledger: ${ledger}`);
   check((await page.locator(".waiting-card").count()) === 0, "the paid checkout is still waiting");
   await page.screenshot({ path: `${shots}/cards-paid.png`, fullPage: true });
+
+  // Part of it goes back to the card, through the processor.
+  await page.locator("form.card-refund input[name=refund_amount]").fill("5.00");
+  await submit(page, "button:has-text('Refund to the card')");
+  check((await page.textContent("#ledger")).includes("Refund to the card re_1"), "the refund is not on the ledger");
+  check((await page.textContent("form.card-refund")).includes("$5.00 refunded so far"), "the refund form does not say what was refunded");
+  await page.screenshot({ path: `${shots}/cards-refunded.png`, fullPage: true });
   check(problems.length === 0, `page problems: ${problems.join("; ")}`);
 } finally {
   await browser.close();

@@ -3,7 +3,8 @@
 //! item with its amount in cents and a name, `client_reference_id`, `success_url`,
 //! `cancel_url`) opens a checkout and answers its `id` and `url`; `GET
 //! {api}/v1/checkout/sessions/{id}` says whether it was paid (`status` `complete` with
-//! `payment_status` `paid`, the `amount_total` and the `payment_intent`) or `expired`. Webhook
+//! `payment_status` `paid`, the `amount_total` and the `payment_intent`) or `expired`; `POST
+//! {api}/v1/refunds` (`payment_intent`, `amount`) refunds to the card. Webhook
 //! events carry `Stripe-Signature: t=…,v1=…`, the hex HMAC-SHA-256 of `{t}.{body}` under the
 //! endpoint's secret, accepted for five minutes. Over HTTPS only, but for a stand-in on this
 //! machine; no redirect is followed; no key, amount or reference is logged.
@@ -133,6 +134,15 @@ impl PaymentProcessor for StripeCheckout {
             (Some("expired"), _) => CheckoutState::Expired,
             _ => CheckoutState::Open,
         })
+    }
+
+    async fn refund(&self, payment: &str, amount: Cents) -> Result<String, PaymentError> {
+        let form = vec![("payment_intent", payment.to_owned()), ("amount", amount.0.to_string())];
+        let json = self.call("/v1/refunds".into(), Some(form)).await?;
+        match (json["id"].as_str(), json["status"].as_str()) {
+            (Some(id), Some("succeeded" | "pending")) => Ok(id.to_owned()),
+            _ => Err(PaymentError::Refused),
+        }
     }
 
     fn webhook_checkout(&self, payload: &[u8], signature: &str, now: Timestamp) -> Option<String> {

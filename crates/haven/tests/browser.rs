@@ -373,7 +373,8 @@ fn the_front_desk_takes_a_card_payment() {
     processor.send_events_to(&format!("{}/payments/webhook/{practice}", server.url));
     let client = report["clients"][0]["id"].as_str().unwrap_or_default();
     let shots = run_flow("cards.mjs", &[&server.url, &account_of(&report, "owner"), client], &server);
-    for shot in ["cards-ledger.png", "cards-checkout.png", "cards-returned.png", "cards-paid.png"] {
+    for shot in ["cards-ledger.png", "cards-checkout.png", "cards-returned.png", "cards-paid.png", "cards-refunded.png"]
+    {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
     assert_eq!(processor.cards_typed(), ["4242 4242 4242 4242"], "the card was typed at the processor");

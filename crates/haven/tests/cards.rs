@@ -95,6 +95,23 @@ fn a_card_payment_is_recorded_once_and_the_processor_learns_no_name() {
     let audit = get(&format!("{base}/audit.csv?action=billing.card_paid"), Some(&owner)).body;
     assert_eq!(audit.lines().filter(|l| l.contains(",billing.card_paid,")).count(), 1, "{audit}");
 
+    // Refunds go back to the card through the processor, never beyond what was paid.
+    let page = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    let at = page.find("/card-payments/").unwrap_or_else(|| panic!("no refund form: {page}"));
+    let refund = format!("/clients/{id}{}", page[at..].split('"').next().unwrap_or_default());
+    let too_much = post_from(base, &owner, &ledger, &refund, &[("refund_amount", "45.01")]);
+    assert!(too_much.status == 422 && too_much.body.contains("must be at most $45.00"), "{}", too_much.body);
+    assert_eq!(post_from(base, &owner, &ledger, &refund, &[("refund_amount", "20.00")]).status, 303);
+    let asked = processor.requests().into_iter().rfind(|r| r.path == "/v1/refunds").expect("a refund asked");
+    assert_eq!((asked.field("payment_intent"), asked.field("amount")), ("pi_cs_test_1", "2000"));
+    let over = post_from(base, &owner, &ledger, &refund, &[("refund_amount", "25.01")]);
+    assert!(over.status == 422 && over.body.contains("must be at most $25.00"), "{}", over.body);
+    assert_eq!(post_from(base, &owner, &ledger, &refund, &[("refund_amount", "25")]).status, 303);
+    let page = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert!(page.contains("Refund to the card re_1") && page.contains("Refund to the card re_2"), "{page}");
+    assert!(!page.contains("/card-payments/"), "nothing is left to refund: {page}");
+    assert!(page.contains("Nothing is due."), "paid 45, refunded 45: {page}");
+
     // A checkout left to expire records nothing.
     let again = post_from(base, &owner, &ledger, &format!("{ledger}/card"), &[("card_amount", "10")]);
     assert_eq!(again.status, 200, "{}", again.body);

@@ -90,6 +90,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/clients/{id}/ledger", RefusedTo("clinician")),
         ("POST", "/clients/{id}/ledger", RefusedTo("administrator")),
         ("POST", "/clients/{id}/ledger/card", RefusedTo("scheduler")),
+        ("POST", "/clients/{id}/card-payments/{payment}/refund", RefusedTo("administrator")),
         ("POST", "/clients/{id}/payment-plan", RefusedTo("administrator")),
         ("POST", "/clients/{id}/payment-plan/{plan}/end", RefusedTo("clinician")),
         ("GET", "/billing/cards/{checkout}", RefusedTo("clinician")),

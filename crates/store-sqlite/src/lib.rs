@@ -72,6 +72,7 @@ const MIGRATIONS: Migrations = &[
     (52, include_str!("../migrations/0052_business_associates.sql")),
     (53, include_str!("../migrations/0053_card_checkouts.sql")),
     (54, include_str!("../migrations/0054_payment_plans.sql")),
+    (55, include_str!("../migrations/0055_card_refunds.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

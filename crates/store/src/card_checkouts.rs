@@ -23,6 +23,8 @@ pub struct CardCheckoutRecord {
     /// The client payment it became.
     pub payment: Option<String>,
     pub settled_at: Option<Timestamp>,
+    /// What of it was refunded to the card.
+    pub refunded_cents: i64,
 }
 
 #[async_trait]
@@ -45,16 +47,21 @@ pub trait CardCheckoutStore: Send + Sync {
         at: Timestamp,
         payment: Option<&ClientPaymentRecord>,
     ) -> Result<bool>;
+    /// Records `refund` (a client payment of kind `refund`) against paid checkout `id`, in one
+    /// transaction: `NoRowChanged` when it would refund more than was paid.
+    async fn record_card_refund(&self, practice: PracticeId, id: &str, refund: &ClientPaymentRecord) -> Result<()>;
 }
 
 const INSERT: &str = "INSERT INTO card_checkouts (practice_id, id, client_id, amount_cents, processor_id, started_at, \
      started_by, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'open')";
 const BY_ID: &str = "SELECT id, client_id, amount_cents, processor_id, started_at, started_by, status, payment_id, \
-     settled_at FROM card_checkouts WHERE practice_id = $1 AND id = $2";
+     settled_at, refunded_cents FROM card_checkouts WHERE practice_id = $1 AND id = $2";
 const BY_PROCESSOR_ID: &str = "SELECT id, client_id, amount_cents, processor_id, started_at, started_by, status, \
-     payment_id, settled_at FROM card_checkouts WHERE practice_id = $1 AND processor_id = $2";
+     payment_id, settled_at, refunded_cents FROM card_checkouts WHERE practice_id = $1 AND processor_id = $2";
 const OF_CLIENT: &str = "SELECT id, client_id, amount_cents, processor_id, started_at, started_by, status, \
-     payment_id, settled_at FROM card_checkouts WHERE practice_id = $1 AND client_id = $2 ORDER BY started_at, id";
+     payment_id, settled_at, refunded_cents FROM card_checkouts WHERE practice_id = $1 AND client_id = $2 ORDER BY started_at, id";
+const REFUND: &str = "UPDATE card_checkouts SET refunded_cents = refunded_cents + $3 \
+     WHERE practice_id = $1 AND id = $2 AND status = 'paid' AND refunded_cents + $3 <= amount_cents";
 const SETTLE: &str = "UPDATE card_checkouts SET status = $3, payment_id = $4, settled_at = $5 \
      WHERE practice_id = $1 AND id = $2 AND status = 'open'";
 
@@ -69,6 +76,7 @@ fn checkout(r: &crate::Row) -> Result<CardCheckoutRecord> {
         status: r.text(6)?,
         payment: r.opt_text(7)?,
         settled_at: r.opt_time(8)?,
+        refunded_cents: r.int(9)?,
     })
 }
 
@@ -107,6 +115,12 @@ impl<S: Sql> CardCheckoutStore for SqlStore<S> {
     async fn client_card_checkouts(&self, practice: PracticeId, client: ClientId) -> Result<Vec<CardCheckoutRecord>> {
         let rows = self.0.query(Some(practice), OF_CLIENT, vec![practice.into(), client.into()]).await?;
         rows.iter().map(checkout).collect()
+    }
+
+    async fn record_card_refund(&self, practice: PracticeId, id: &str, refund: &ClientPaymentRecord) -> Result<()> {
+        let add = Statement::new(REFUND, vec![practice.into(), id.into(), refund.amount_cents.into()]);
+        let statements = vec![add.must_change_a_row(), insert_payment(practice, refund)];
+        self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
     async fn settle_card_checkout(

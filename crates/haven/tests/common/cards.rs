@@ -3,7 +3,8 @@
 //! the hosted page a payer types their card on (`/pay/{id}`), which marks the session paid,
 //! posts the signed `checkout.session.completed` event to the webhook it was given, and sends
 //! the payer back to the session's `success_url`. It records every API request, and the card
-//! numbers typed on its page — which only it ever sees.
+//! numbers typed on its page — which only it ever sees. `POST /v1/refunds` refunds a paid
+//! session's payment, never beyond what it came to.
 
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -44,6 +45,8 @@ struct State {
     sessions: Vec<Session>,
     cards_typed: Vec<String>,
     webhook: Option<String>,
+    /// (session, cents) of each refund made.
+    refunds: Vec<(String, i64)>,
 }
 
 pub struct CardStandIn {
@@ -187,6 +190,22 @@ fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
             "status": "open", "payment_status": "unpaid", "amount_total": amount,
         });
         return respond(&mut out, 200, "application/json", &[], &answer.to_string());
+    }
+    if method == "POST" && path == "/v1/refunds" {
+        // Refused beyond what the payment came to, as the real API does.
+        let session = field("payment_intent").strip_prefix("pi_").map(str::to_owned).unwrap_or_default();
+        let amount = field("amount").parse::<i64>().unwrap_or(0);
+        let mut state = lock();
+        let paid = state.sessions.iter().find(|s| s.id == session && s.status == "complete").map(|s| s.amount);
+        let refunded: i64 = state.refunds.iter().filter(|(s, _)| *s == session).map(|(_, a)| a).sum();
+        if paid.is_none_or(|paid| amount <= 0 || refunded + amount > paid) {
+            drop(state);
+            return respond(&mut out, 400, "application/json", &[], r#"{"error":{"message":"amount"}}"#);
+        }
+        state.refunds.push((session, amount));
+        let answer = format!(r#"{{"id":"re_{}","object":"refund","status":"succeeded"}}"#, state.refunds.len());
+        drop(state);
+        return respond(&mut out, 200, "application/json", &[], &answer);
     }
     if let Some(id) = path.strip_prefix("/v1/checkout/sessions/").filter(|_| method == "GET") {
         let session = lock().sessions.iter().find(|s| s.id == id).cloned();

@@ -3,7 +3,8 @@
 //! says it was paid — when the payer comes back, when the processor's signed webhook arrives,
 //! or when staff check again; whichever is first records it, the others find it done. What
 //! Haven sends the processor names no one: an amount, the practice's name and an opaque
-//! reference. The card is typed on the processor's page and never reaches Haven.
+//! reference. The card is typed on the processor's page and never reaches Haven. Refunds go
+//! back to the card through the processor too, never beyond what is left of the payment.
 
 use std::fmt;
 use std::sync::Arc;
@@ -61,6 +62,8 @@ pub enum CheckoutState {
 pub trait PaymentProcessor: Send + Sync + fmt::Debug {
     async fn start_checkout(&self, request: &CheckoutRequest) -> std::result::Result<Checkout, PaymentError>;
     async fn checkout_state(&self, id: &str) -> std::result::Result<CheckoutState, PaymentError>;
+    /// Refunds `amount` of a payment (the processor's id for it) to the card; the refund's id.
+    async fn refund(&self, payment: &str, amount: Cents) -> std::result::Result<String, PaymentError>;
     /// The checkout a webhook event is about, if `signature` proves the processor sent
     /// `payload`, recently as of `now`; `None` otherwise.
     fn webhook_checkout(&self, payload: &[u8], signature: &str, now: Timestamp) -> Option<String>;
@@ -136,6 +139,7 @@ impl Haven {
             status: "open".into(),
             payment: None,
             settled_at: None,
+            refunded_cents: 0,
         };
         let entry = AuditEntry::new("billing.card_checkout", Crud::Create)
             .client(client)
@@ -145,6 +149,66 @@ impl Haven {
         self.recording_by(actor, entry)?.start_card_checkout(practice, &record).await?;
         self.audit_drafts_committed();
         Ok(checkout.url)
+    }
+
+    /// Refunds `amount` of one of the client's card payments to the card, through the processor,
+    /// and records the refund on the ledger; never more than is left of the payment.
+    pub async fn refund_card_payment(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        payment: &str,
+        amount: &str,
+    ) -> Result<()> {
+        actor.may(Resource::Billing, Action::Create)?;
+        let practice = actor.practice();
+        let processor = self.processor()?;
+        let checkouts = self.store.client_card_checkouts(practice, client).await?;
+        let checkout =
+            checkouts.into_iter().find(|c| c.payment.as_deref() == Some(payment)).ok_or(ServiceError::NotFound)?;
+        let paid = self.store.client_payments(practice, client).await?.into_iter().find(|p| p.id == payment);
+        let paid = paid.ok_or(ServiceError::NotFound)?;
+        let left = Cents(paid.amount_cents.min(checkout.amount_cents) - checkout.refunded_cents);
+        let amount = match Cents::parse(amount) {
+            Ok(cents) if cents.0 <= 0 => return Err(crate::error::invalid("refund_amount", "must be more than zero")),
+            Ok(cents) if cents > left => {
+                return Err(crate::error::invalid(
+                    "refund_amount",
+                    format!("must be at most {left}, what is left of it"),
+                ));
+            }
+            Ok(cents) => cents,
+            Err(why) => return Err(crate::error::invalid("refund_amount", why.to_string())),
+        };
+        let refund = processor
+            .refund(&paid.reference, amount)
+            .await
+            .map_err(|why| ServiceError::Conflict(format!("the card was not refunded: {why}")))?;
+        let record = ClientPaymentRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            client,
+            kind: "refund".into(),
+            received_on: self.today(actor).await?,
+            amount_cents: amount.0,
+            method: "card".into(),
+            reason: String::new(),
+            reference: refund.clone(),
+            recorded_at: self.now(),
+            recorded_by: actor.user(),
+        };
+        let entry = AuditEntry::new("billing.card_refund", Crud::Create)
+            .client(client)
+            .resource("card_checkout", &checkout.id)
+            .categories(&["billing"])
+            .purpose("HPAYMT");
+        if let Err(e) = self.recording_by(actor, entry)?.record_card_refund(practice, &checkout.id, &record).await {
+            tracing::error!(error = %e, "a card refund made at the processor could not be recorded");
+            return Err(ServiceError::Conflict(format!(
+                "the processor refunded {amount} (refund {refund}) but it could not be recorded: record it on the ledger by hand"
+            )));
+        }
+        self.audit_drafts_committed();
+        Ok(())
     }
 
     /// Whose a checkout is and where it stands, asking the processor while it is open (the

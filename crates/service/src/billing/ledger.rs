@@ -38,6 +38,8 @@ pub struct ClientLedger {
     pub balance: Cents,
     /// Card payments started and not yet paid or expired, as the processor last said.
     pub cards_waiting: Vec<CardCheckoutRecord>,
+    /// Card payments taken through the processor with something left to refund.
+    pub cards_refundable: Vec<CardCheckoutRecord>,
     pub plan: Option<PlanView>,
 }
 
@@ -70,9 +72,11 @@ impl Haven {
         let lines = self.ledger_lines(actor, client, &cards).await?;
         let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
         let name = format!("{} {}", details.given_name.expose(), details.family_name.expose());
-        let cards_waiting = cards.into_iter().filter(|c| c.status == "open").collect();
+        let (cards_waiting, paid): (Vec<_>, Vec<_>) = cards.into_iter().partition(|c| c.status == "open");
+        let cards_refundable =
+            paid.into_iter().filter(|c| c.status == "paid" && c.refunded_cents < c.amount_cents).collect();
         let plan = self.plan_view(actor, client).await?;
-        Ok(ClientLedger { name, lines, balance, cards_waiting, plan })
+        Ok(ClientLedger { name, lines, balance, cards_waiting, cards_refundable, plan })
     }
 
     /// The client's open plan, with what they paid (less refunds) since it was agreed.
@@ -305,6 +309,7 @@ impl Haven {
             let method = if online { "Card, online".to_owned() } else { words(&PAYMENT_METHODS, &p.method) };
             let (what, change) = match p.kind.as_str() {
                 "payment" => (format!("Payment, {method}{reference}"), -p.amount_cents),
+                "refund" if p.method == "card" => (format!("Refund to the card{reference}"), p.amount_cents),
                 "refund" => (format!("Refund, {}{reference}", words(&PAYMENT_METHODS, &p.method)), p.amount_cents),
                 _ => (format!("Written off: {}", words(&WRITE_OFF_REASONS, &p.reason)), -p.amount_cents),
             };

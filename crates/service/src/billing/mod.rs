@@ -32,6 +32,7 @@ pub use ledger::{ClientLedger, LedgerLine, PlanView, Statement};
 pub use remittances::{Denial, Posted};
 pub use reports::{AGING_BUCKETS, AgingRow, ClientBalance, DenialRate, DenialReport, Revenue, SessionsRow, Tally};
 pub use setup::BillingSetup;
+pub use store::CardCheckoutRecord;
 pub use superbill::Superbill;
 pub use x12::ack::Verdict;
 pub use x12::eligibility::Summary as EligibilitySummary;

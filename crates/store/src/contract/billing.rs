@@ -438,6 +438,7 @@ pub async fn card_checkouts_end_once_with_their_payment(store: &dyn Store) {
         status: "open".into(),
         payment: None,
         settled_at: None,
+        refunded_cents: 0,
     };
     ok(store.start_card_checkout(p.id, &checkout("c-1", "cs_1")).await);
     ok(store.start_card_checkout(p.id, &checkout("c-2", "cs_2")).await);
@@ -451,19 +452,33 @@ pub async fn card_checkouts_end_once_with_their_payment(store: &dyn Store) {
     assert!(ok(store.settle_card_checkout(p.id, "c-1", t(30), Some(&paid)).await));
     let again = ClientPaymentRecord { id: "pay-c1-again".into(), ..paid.clone() };
     assert!(!ok(store.settle_card_checkout(p.id, "c-1", t(31), Some(&again)).await), "settled twice");
-    assert_eq!(ok(store.client_payments(p.id, client.id).await), vec![paid], "one payment, not two");
+    assert_eq!(ok(store.client_payments(p.id, client.id).await), vec![paid.clone()], "one payment, not two");
     let settled = ok(store.card_checkout(p.id, "c-1").await).expect("kept");
     assert_eq!(
         (settled.status.as_str(), settled.payment.as_deref(), settled.settled_at),
         ("paid", Some("pay-c1"), Some(t(30)))
     );
 
+    // Refunds to the card: never more than was paid, each with its ledger entry.
+    let refund = |id: &str, cents| ClientPaymentRecord {
+        method: "card".into(),
+        ..payment(id, client.id, p.owner.id, "refund", cents)
+    };
+    ok(store.record_card_refund(p.id, "c-1", &refund("ref-1", 2_000)).await);
+    let over = store.record_card_refund(p.id, "c-1", &refund("ref-2", 2_501)).await;
+    assert!(matches!(over, Err(StoreError::NoRowChanged(_))), "refunded more than was paid: {over:?}");
+    ok(store.record_card_refund(p.id, "c-1", &refund("ref-3", 2_500)).await);
+    assert_eq!(ok(store.card_checkout(p.id, "c-1").await).map(|c| c.refunded_cents), Some(4_500));
+    let unpaid = store.record_card_refund(p.id, "c-2", &refund("ref-4", 100)).await;
+    assert!(unpaid.is_err(), "an unpaid checkout was refunded");
+    assert_eq!(ok(store.client_payments(p.id, client.id).await).len(), 3, "the payment and two refunds");
+
     assert!(ok(store.settle_card_checkout(p.id, "c-2", t(40), None).await));
     assert_eq!(ok(store.card_checkout(p.id, "c-2").await).map(|c| c.status), Some("expired".to_owned()));
     let ended: Vec<String> =
         ok(store.client_card_checkouts(p.id, client.id).await).into_iter().map(|c| c.status).collect();
     assert_eq!(ended, ["paid", "expired"]);
-    assert_eq!(ok(store.client_payments(p.id, client.id).await).len(), 1, "an expired checkout pays nothing");
+    assert_eq!(ok(store.client_payments(p.id, client.id).await).len(), 3, "an expired checkout pays nothing");
 
     let elsewhere = practice("Other cards", "owner@cards-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);

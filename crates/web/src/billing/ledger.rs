@@ -8,12 +8,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ClientId;
 use domain::billing_forms::{ClientPaymentForm, PAYMENT_METHODS, WRITE_OFF_REASONS};
+use domain::money::Cents;
 use domain::payment_plan::{InstallmentState, PaymentPlanForm};
 use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
-use service::billing::{ClientLedger, PlanView, Statement};
+use service::billing::{CardCheckoutRecord, ClientLedger, PlanView, Statement};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -44,9 +45,31 @@ struct LedgerPage {
     /// installments.
     plan_form: PaymentPlanForm,
     installments: Vec<(String, String, &'static str)>,
+    /// The card payment a refused refund was for, and the amount typed.
+    refund: Option<(String, String)>,
 }
 
 impl LedgerPage {
+    /// What the practice owes the client, when the balance is in their favour.
+    fn credit(&self) -> Cents {
+        Cents(-self.ledger.balance.0)
+    }
+
+    /// The amount typed for a refund of `payment`, when it was refused.
+    fn refund_typed(&self, payment: &Option<String>) -> Option<&str> {
+        self.refund.as_ref().filter(|(p, _)| Some(p) == payment.as_ref()).map(|(_, amount)| amount.as_str())
+    }
+
+    /// Why a refund of `payment` was refused.
+    fn refund_error(&self, payment: &Option<String>) -> Option<&str> {
+        self.refund_typed(payment).and(self.errors.get("refund_amount"))
+    }
+
+    fn refund_label(&self, c: &CardCheckoutRecord) -> String {
+        let (paid, refunded) = (Cents(c.amount_cents), Cents(c.refunded_cents));
+        format!("Refund to the card (paid {paid}, {refunded} refunded so far)")
+    }
+
     fn chosen(&self, value: &str, field: &str) -> bool {
         match field {
             "kind" => self.form.kind == value,
@@ -65,6 +88,8 @@ pub(super) enum Typed {
     Nothing,
     Payment(ClientPaymentForm, FieldErrors),
     Card(String, FieldErrors),
+    /// A refund to the card of the payment named first.
+    Refund(String, String, FieldErrors),
     Plan(PaymentPlanForm, FieldErrors),
 }
 
@@ -94,6 +119,7 @@ pub(super) async fn page(
         card_amount: due.clone(),
         plan_form: PaymentPlanForm { plan_total: due, ..PaymentPlanForm::default() },
         installments: ledger.plan.as_ref().map(installments).unwrap_or_default(),
+        refund: None,
         ledger,
         notice,
     };
@@ -101,6 +127,7 @@ pub(super) async fn page(
         Typed::Nothing => {}
         Typed::Payment(form, errors) => (view.form, view.errors) = (form, errors),
         Typed::Card(amount, errors) => (view.card_amount, view.errors) = (amount, errors),
+        Typed::Refund(payment, amount, errors) => (view.refund, view.errors) = (Some((payment, amount)), errors),
         Typed::Plan(form, errors) => (view.plan_form, view.errors) = (form, errors),
     }
     Ok(render(status, &view))
@@ -161,6 +188,28 @@ pub(super) async fn start_plan(
     match state.haven.start_payment_plan(&actor, client, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response()),
         Err(ServiceError::Invalid(errors)) => page(&state, &actor, client, Typed::Plan(form, errors), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct RefundForm {
+    #[serde(default)]
+    refund_amount: String,
+}
+
+pub(super) async fn refund(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, payment)): Path<(String, String)>,
+    Form(form): Form<RefundForm>,
+) -> Result<Response, PageError> {
+    let client = client_id(&id)?;
+    match state.haven.refund_card_payment(&actor, client, &payment, &form.refund_amount).await {
+        Ok(()) => Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            page(&state, &actor, client, Typed::Refund(payment, form.refund_amount, errors), None).await
+        }
         Err(e) => Err(e.into()),
     }
 }

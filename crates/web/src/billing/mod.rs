@@ -49,6 +49,7 @@ pub(crate) fn routes() -> Routes {
         .get("/clients/{id}/ledger", ledger::show)
         .post("/clients/{id}/ledger", ledger::record)
         .post("/clients/{id}/ledger/card", cards::start)
+        .post("/clients/{id}/card-payments/{payment}/refund", ledger::refund)
         .post("/clients/{id}/payment-plan", ledger::start_plan)
         .post("/clients/{id}/payment-plan/{plan}/end", ledger::end_plan)
         .get("/billing/cards/{checkout}", cards::check)
