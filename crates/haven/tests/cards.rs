@@ -132,3 +132,57 @@ fn a_card_payment_is_recorded_once_and_the_processor_learns_no_name() {
     assert_eq!(theirs.status, 403, "a clinician took a card payment: {}", theirs.body);
     assert_eq!(processor.sessions().len(), 2, "nothing was started for them");
 }
+
+#[test]
+fn a_client_pays_their_balance_in_the_portal() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--no-calendar", "--clients", "2"]);
+    let processor = CardStandIn::start();
+    let env = processor.haven_env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&dir, &[], &env);
+    let base = &server.url;
+    let owner = sign_in(base, &account_of(&report, "owner"));
+    let client = &report["clients"][0];
+    let (id, name) = (client["id"].as_str().unwrap_or_default(), client["name"].as_str().unwrap_or_default());
+
+    // The client owes $30.00 (a refund paid out to them, as the ledger has it), and is invited
+    // to the portal; with no mail server the link is handed over on the page.
+    let ledger = format!("/clients/{id}/ledger");
+    let owed = [("kind", "refund"), ("amount", "30.00"), ("method", "cash")];
+    assert_eq!(post_from(base, &owner, &ledger, &ledger, &owed).status, 303);
+    let portal = format!("/clients/{id}/portal");
+    let invited = post_from(base, &owner, &portal, &portal, &[("to", "client")]);
+    assert_eq!(invited.status, 200, "{}", invited.body);
+    let page = invited.body;
+    let at = page.find("/portal/link/").unwrap_or_else(|| panic!("no link handed over: {page}"));
+    let link = page[at..].split('<').next().unwrap_or_default().to_owned();
+    const PASSWORD: &str = "lantern harbor quietly ninety";
+    let set = post_form(&format!("{base}{link}"), &[("password", PASSWORD), ("password_confirm", PASSWORD)]);
+    let cookie = set.session_cookie();
+    assert!(cookie.starts_with("haven_portal="), "{}: {}", set.status, set.body);
+
+    let account = get(&format!("{base}/portal/account"), Some(&cookie));
+    assert!(account.body.contains("You owe $30.00"), "{}", account.body);
+    let refused = post_from(base, &cookie, "/portal/account", "/portal/account/card", &[("card_amount", "0")]);
+    assert!(refused.status == 422 && refused.body.contains("card_amount-error"), "{}", refused.body);
+    let started = post_from(base, &cookie, "/portal/account", "/portal/account/card", &[("card_amount", "30.00")]);
+    assert_eq!(started.status, 200, "{}", started.body);
+    assert!(started.body.contains(&format!("http://127.0.0.1:{}/pay/cs_test_1", processor.port)), "{}", started.body);
+    let sent: String = processor.requests()[0].fields.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    assert!(name.split(' ').all(|part| !sent.contains(part)) && !sent.contains(id), "{sent}");
+
+    // Paid at the processor; back without any cookie, the way on is the client's account.
+    processor.settle("cs_test_1", "complete");
+    let back = processor.requests()[0].field("success_url").replace(base.as_str(), "");
+    let returned = get(&format!("{base}{back}"), None);
+    assert!(returned.body.contains("$30.00 went through"), "{}", returned.body);
+    assert!(returned.body.contains("href=\"/portal/account\""), "{}", returned.body);
+    let account = get(&format!("{base}/portal/account"), Some(&cookie)).body;
+    assert!(account.contains("Payment, Card, online pi_cs_test_1") && account.contains("Nothing is due."), "{account}");
+    let staff = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert!(staff.contains("Payment, Card, online pi_cs_test_1"), "{staff}");
+    let audit = get(&format!("{base}/audit.csv?action=billing.card_checkout"), Some(&owner)).body;
+    assert!(audit.lines().any(|l| l.contains(",billing.card_checkout,") && l.contains("portal")), "{audit}");
+}

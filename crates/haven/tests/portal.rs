@@ -176,7 +176,7 @@ fn an_invited_client_sets_a_password_once_and_sees_only_their_own_portal() {
         &format!("{base}{other_link}"),
         &[("password", PASSWORD), ("password_confirm", PASSWORD)],
     ));
-    for page in ["/portal", "/portal/access"] {
+    for page in ["/portal", "/portal/access", "/portal/account"] {
         let theirs = get(&format!("{base}{page}"), Some(&other));
         assert_eq!(theirs.status, 200, "{page}");
         let leaked = [&given, &email, &id].into_iter().find(|v| theirs.body.contains(v.as_str()));
@@ -1035,7 +1035,7 @@ fn an_authenticator_app_guards_the_portal_and_the_practice_removes_it_for_a_lost
     let half = sign_in();
     assert_eq!(half.header("location"), Some("/portal/sign-in/code"), "{}", half.body);
     let pending = portal_cookie(&half);
-    for page in ["/portal", "/portal/access", "/portal/record.fhir.json", "/portal/security"] {
+    for page in ["/portal", "/portal/access", "/portal/account", "/portal/record.fhir.json", "/portal/security"] {
         let refused = get(&format!("{base}{page}"), Some(&pending));
         assert_eq!(refused.status, 303, "{page} before the code: {}", refused.body);
     }

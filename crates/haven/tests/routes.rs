@@ -260,6 +260,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/portal/questionnaires/{id}", Portal),
         ("GET", "/portal", Portal),
         ("GET", "/portal/access", Portal),
+        ("GET", "/portal/account", Portal),
+        ("POST", "/portal/account/card", Portal),
         ("GET", "/portal/record.pdf", Portal),
         ("GET", "/portal/record.fhir.json", Portal),
         ("GET", "/portal/keep-alive", Portal),

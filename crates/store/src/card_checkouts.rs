@@ -3,7 +3,7 @@
 //! the client payment it became is recorded with it.
 
 use async_trait::async_trait;
-use domain::{ClientId, PracticeId, UserId};
+use domain::{ClientId, PracticeId};
 use jiff::Timestamp;
 
 use crate::payments::insert_payment;
@@ -17,7 +17,8 @@ pub struct CardCheckoutRecord {
     /// The processor's id for the checkout.
     pub processor_id: String,
     pub started_at: Timestamp,
-    pub started_by: UserId,
+    /// A staff member's id, or `portal:{account}` for a client paying in the portal.
+    pub started_by: String,
     /// `open`, `paid` or `expired`.
     pub status: String,
     /// The client payment it became.
@@ -72,7 +73,7 @@ fn checkout(r: &crate::Row) -> Result<CardCheckoutRecord> {
         amount_cents: r.int(2)?,
         processor_id: r.text(3)?,
         started_at: r.time(4)?,
-        started_by: r.parse(5)?,
+        started_by: r.text(5)?,
         status: r.text(6)?,
         payment: r.opt_text(7)?,
         settled_at: r.opt_time(8)?,
@@ -90,7 +91,7 @@ impl<S: Sql> CardCheckoutStore for SqlStore<S> {
             c.amount_cents.into(),
             c.processor_id.as_str().into(),
             c.started_at.into(),
-            c.started_by.into(),
+            c.started_by.as_str().into(),
         ];
         self.0.transaction(Some(practice), vec![Statement::new(INSERT, params)]).await.map(drop)
     }

@@ -24,7 +24,8 @@ pub struct ClientPaymentRecord {
     /// A check number, a card receipt: what finds it in the practice's books.
     pub reference: String,
     pub recorded_at: Timestamp,
-    pub recorded_by: UserId,
+    /// A staff member's id, or `portal:{account}` for a client who paid in the portal.
+    pub recorded_by: String,
 }
 
 /// A plan: `total_cents` in monthly installments of `installment_cents` from `first_due`.
@@ -77,7 +78,7 @@ pub(crate) fn insert_payment(practice: PracticeId, p: &ClientPaymentRecord) -> S
         p.reason.as_str().into(),
         p.reference.as_str().into(),
         p.recorded_at.into(),
-        p.recorded_by.into(),
+        p.recorded_by.as_str().into(),
     ];
     Statement::new(INSERT, params)
 }
@@ -137,7 +138,7 @@ impl<S: Sql> PaymentStore for SqlStore<S> {
                     reason: r.text(6)?,
                     reference: r.text(7)?,
                     recorded_at: r.time(8)?,
-                    recorded_by: r.parse(9)?,
+                    recorded_by: r.text(9)?,
                 })
             })
             .collect()

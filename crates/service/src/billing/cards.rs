@@ -17,6 +17,7 @@ use jiff::Timestamp;
 use store::{CardCheckoutRecord, ClientPaymentRecord};
 
 use crate::audit_log::{AuditEntry, Crud, Who};
+use crate::portal::PortalActor;
 use crate::{Actor, Haven, Result, ServiceError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,6 +79,17 @@ pub enum CardOutcome {
     Expired,
 }
 
+/// How `started_by` names a client who paid in the portal, before their account's id.
+const PORTAL: &str = "portal:";
+
+fn checkout_entry(record: &CardCheckoutRecord) -> AuditEntry {
+    AuditEntry::new("billing.card_checkout", Crud::Create)
+        .client(record.client)
+        .resource("card_checkout", &record.id)
+        .categories(&["billing"])
+        .purpose("HPAYMT")
+}
+
 fn outcome(record: &CardCheckoutRecord) -> CardOutcome {
     match record.status.as_str() {
         "paid" => CardOutcome::Paid(Cents(record.amount_cents)),
@@ -105,9 +117,33 @@ impl Haven {
     /// payer.
     pub async fn start_card_payment(&self, actor: &Actor, client: ClientId, amount: &str) -> Result<String> {
         actor.may(Resource::Billing, Action::Create)?;
-        let practice = actor.practice();
+        self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
+        let (record, url) = self.open_checkout(actor.practice(), client, amount, actor.user().to_string()).await?;
+        self.recording_by(actor, checkout_entry(&record))?.start_card_checkout(actor.practice(), &record).await?;
+        self.audit_drafts_committed();
+        Ok(url)
+    }
+
+    /// The client paying in the portal: a checkout of `amount` on the processor's page.
+    pub async fn portal_card_payment(&self, actor: &PortalActor, amount: &str) -> Result<String> {
+        let started_by = format!("{PORTAL}{}", actor.account());
+        let (record, url) = self.open_checkout(actor.practice(), actor.client(), amount, started_by).await?;
+        let entry = checkout_entry(&record);
+        self.recording_in_portal(actor, entry)?.start_card_checkout(actor.practice(), &record).await?;
+        self.audit_drafts_committed();
+        Ok(url)
+    }
+
+    /// Asks the processor for a checkout of `amount` (as typed) for the client: the checkout to
+    /// record and the processor's page.
+    async fn open_checkout(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        amount: &str,
+        started_by: String,
+    ) -> Result<(CardCheckoutRecord, String)> {
         let processor = self.processor()?;
-        self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
         let amount = match Cents::parse(amount) {
             Ok(cents) if cents.0 > 0 => cents,
             Ok(_) => return Err(crate::error::invalid("card_amount", "must be more than zero")),
@@ -135,20 +171,13 @@ impl Haven {
             amount_cents: amount.0,
             processor_id: checkout.id,
             started_at: self.now(),
-            started_by: actor.user(),
+            started_by,
             status: "open".into(),
             payment: None,
             settled_at: None,
             refunded_cents: 0,
         };
-        let entry = AuditEntry::new("billing.card_checkout", Crud::Create)
-            .client(client)
-            .resource("card_checkout", &record.id)
-            .categories(&["billing"])
-            .purpose("HPAYMT");
-        self.recording_by(actor, entry)?.start_card_checkout(practice, &record).await?;
-        self.audit_drafts_committed();
-        Ok(checkout.url)
+        Ok((record, checkout.url))
     }
 
     /// Refunds `amount` of one of the client's card payments to the card, through the processor,
@@ -194,7 +223,7 @@ impl Haven {
             reason: String::new(),
             reference: refund.clone(),
             recorded_at: self.now(),
-            recorded_by: actor.user(),
+            recorded_by: actor.user().to_string(),
         };
         let entry = AuditEntry::new("billing.card_refund", Crud::Create)
             .client(client)
@@ -223,11 +252,12 @@ impl Haven {
     /// The payer back from the processor's page, with or without a session (the session cookie
     /// stays home on a return from another site): whose checkout it is and where it stands, as
     /// the processor says when asked.
-    pub async fn card_returned(&self, practice: PracticeId, checkout: &str) -> Result<(ClientId, CardOutcome)> {
+    /// Also says whether the payer started in the portal (then the way on is the portal's).
+    pub async fn card_returned(&self, practice: PracticeId, checkout: &str) -> Result<(ClientId, bool, CardOutcome)> {
         self.processor()?;
         let record = self.store.card_checkout(practice, checkout).await?.ok_or(ServiceError::NotFound)?;
-        let client = record.client;
-        Ok((client, self.settle_from_processor(practice, record, Who::System).await?))
+        let (client, in_portal) = (record.client, record.started_by.starts_with(PORTAL));
+        Ok((client, in_portal, self.settle_from_processor(practice, record, Who::System).await?))
     }
 
     /// A processor's webhook for the practice: refused unless signed by the processor; the
@@ -277,7 +307,7 @@ impl Haven {
                     reason: String::new(),
                     reference: payment.clone(),
                     recorded_at: now,
-                    recorded_by: record.started_by,
+                    recorded_by: record.started_by.clone(),
                 })
             }
         };

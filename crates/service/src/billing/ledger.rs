@@ -4,12 +4,12 @@
 //! recorded: a mistake is put right by an entry the other way); the statement and each payment's
 //! or refund's receipt are PDF/As.
 
-use domain::ClientId;
 use domain::billing_forms::{ClientPaymentForm, PAYMENT_METHODS, WRITE_OFF_REASONS};
 use domain::client::ClientDetails;
 use domain::money::Cents;
 use domain::payment_plan::{PaymentPlan, PaymentPlanForm, Progress};
 use domain::policy::{Action, Resource};
+use domain::{ClientId, PracticeId};
 use jiff::civil::Date;
 use store::{CardCheckoutRecord, ClientPaymentRecord, PaymentPlanRecord};
 
@@ -69,7 +69,7 @@ impl Haven {
         actor.may(Resource::Billing, Action::View)?;
         let details = self.billed_client(actor, client, "billing.ledger").await?;
         let cards = self.store.client_card_checkouts(actor.practice(), client).await?;
-        let lines = self.ledger_lines(actor, client, &cards).await?;
+        let lines = self.ledger_lines(actor.practice(), client, &cards).await?;
         let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
         let name = format!("{} {}", details.given_name.expose(), details.family_name.expose());
         let (cards_waiting, paid): (Vec<_>, Vec<_>) = cards.into_iter().partition(|c| c.status == "open");
@@ -169,7 +169,7 @@ impl Haven {
             reason: p.reason.to_owned(),
             reference: p.reference,
             recorded_at: self.now(),
-            recorded_by: actor.user(),
+            recorded_by: actor.user().to_string(),
         };
         let entry = AuditEntry::new("billing.client_payment", Crud::Create)
             .client(client)
@@ -187,7 +187,7 @@ impl Haven {
         actor.may(Resource::Billing, Action::View)?;
         let details = self.billed_client(actor, client, "billing.statement").await?;
         let cards = self.store.client_card_checkouts(actor.practice(), client).await?;
-        let lines = self.ledger_lines(actor, client, &cards).await?;
+        let lines = self.ledger_lines(actor.practice(), client, &cards).await?;
         let today = self.today(actor).await?;
         let mut doc = self.practice_letter(actor, "Statement").await?;
         let profile = details.profile.expose();
@@ -237,7 +237,7 @@ impl Haven {
         actor.may(Resource::Billing, Action::View)?;
         let details = self.billed_client(actor, client, "billing.receipt").await?;
         let cards = self.store.client_card_checkouts(actor.practice(), client).await?;
-        let lines = self.ledger_lines(actor, client, &cards).await?;
+        let lines = self.ledger_lines(actor.practice(), client, &cards).await?;
         let line = lines.iter().find(|l| l.receipt.as_deref() == Some(payment)).ok_or(ServiceError::NotFound)?;
         let (title, amount) = match (line.credited, line.owed) {
             (Some(paid), _) => ("Receipt", paid),
@@ -277,13 +277,12 @@ impl Haven {
 
     /// Every line, oldest first, with the balance after each; `cards` are the client's card
     /// checkouts, which name the payments taken through the processor.
-    async fn ledger_lines(
+    pub(crate) async fn ledger_lines(
         &self,
-        actor: &Actor,
+        practice: PracticeId,
         client: ClientId,
         cards: &[CardCheckoutRecord],
     ) -> Result<Vec<LedgerLine>> {
-        let practice = actor.practice();
         let tz = self.practice_zone(practice).await?;
         let claims = self.store.client_claims(practice, client).await?;
         // (day, order within the day, words, change to the balance, receipt)

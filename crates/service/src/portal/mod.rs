@@ -5,6 +5,7 @@
 
 mod accounts;
 mod attachments;
+mod billing;
 mod booking;
 mod home;
 mod messages;
@@ -20,6 +21,7 @@ use jiff::SignedDuration;
 pub(crate) use accounts::LOGIN_INDEX;
 pub use accounts::{PortalAccount, PortalInvited};
 pub use attachments::AttachmentView;
+pub use billing::PortalBilling;
 pub use booking::{BookableType, Booked, CancelTerms, Opening};
 pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit, ReminderChoices};
 pub use messages::{Conversation, Message, Thread, WaitingThread};

@@ -333,7 +333,7 @@ pub(super) fn payment(id: &str, client: ClientId, by: UserId, kind: &str, cents:
         reason: if kind == "write_off" { "small_balance" } else { "" }.into(),
         reference: if kind == "write_off" { "" } else { "1042" }.into(),
         recorded_at: t(cents),
-        recorded_by: by,
+        recorded_by: by.to_string(),
     }
 }
 
@@ -434,7 +434,7 @@ pub async fn card_checkouts_end_once_with_their_payment(store: &dyn Store) {
         amount_cents: 4_500,
         processor_id: processor_id.into(),
         started_at: t(20),
-        started_by: p.owner.id,
+        started_by: p.owner.id.to_string(),
         status: "open".into(),
         payment: None,
         settled_at: None,

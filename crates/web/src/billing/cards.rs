@@ -74,7 +74,7 @@ pub(super) async fn returned(
     Path((practice, checkout)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let practice = practice.parse().map_err(|_| ServiceError::NotFound)?;
-    let (client, outcome) = state.haven.card_returned(practice, &checkout).await?;
+    let (client, in_portal, outcome) = state.haven.card_returned(practice, &checkout).await?;
     let (title, said) = match outcome {
         CardOutcome::Paid(amount) => ("Card payment made", format!("The card payment of {amount} went through.")),
         CardOutcome::Waiting => ("Card payment not made yet", WAITING.to_owned()),
@@ -85,7 +85,8 @@ pub(super) async fn returned(
         version: VERSION,
         title,
         said,
-        ledger: format!("/clients/{client}/ledger"),
+        back: if in_portal { "/portal/account".to_owned() } else { format!("/clients/{client}/ledger") },
+        in_portal,
     };
     Ok(render(StatusCode::OK, &view))
 }
@@ -101,7 +102,9 @@ struct ReturnPage {
     version: &'static str,
     title: &'static str,
     said: String,
-    ledger: String,
+    /// The client's account in the portal, or their ledger.
+    back: String,
+    in_portal: bool,
 }
 
 /// Staff asking again about a checkout from the ledger: what the processor says, on the ledger.

@@ -26,6 +26,8 @@ pub(crate) fn routes() -> Routes {
     Routes::new()
         .get("/portal", home)
         .get("/portal/access", access)
+        .get("/portal/account", billing::account)
+        .post("/portal/account/card", billing::pay)
         .get("/portal/record.pdf", record_pdf)
         .get("/portal/record.fhir.json", record_fhir)
         .get("/portal/reminders", reminders)
@@ -96,12 +98,14 @@ macro_rules! with_portal_layout {
     )*};
 }
 // Defined after the macro, which they use.
+mod billing;
 mod booking;
 mod forms;
 mod messages;
 mod second_factor;
 
 with_portal_layout!(
+    billing::AccountPage,
     second_factor::CodePage,
     second_factor::SecurityPage,
     HomePage,

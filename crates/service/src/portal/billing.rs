@@ -1,0 +1,30 @@
+//! The client's own account in the portal (BI-7): what they were charged and paid, line by
+//! line as the practice's ledger has it, the balance, and paying by card on the processor's
+//! page when the practice takes cards. Each look is an audited read of their own record.
+
+use domain::money::Cents;
+
+use super::PortalActor;
+use crate::audit_log::{AuditEntry, Crud};
+use crate::billing::LedgerLine;
+use crate::{Haven, Result};
+
+#[derive(Debug, Clone)]
+pub struct PortalBilling {
+    pub lines: Vec<LedgerLine>,
+    /// Positive: what the client owes the practice.
+    pub balance: Cents,
+    pub takes_cards: bool,
+}
+
+impl Haven {
+    pub async fn portal_billing(&self, actor: &PortalActor) -> Result<PortalBilling> {
+        let (practice, client) = (actor.practice(), actor.client());
+        let entry = AuditEntry::new("portal.billing", Crud::Read).resource("client", client).categories(&["billing"]);
+        self.audited_in_portal(actor, entry).await?;
+        let cards = self.store.client_card_checkouts(practice, client).await?;
+        let lines = self.ledger_lines(practice, client, &cards).await?;
+        let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
+        Ok(PortalBilling { lines, balance, takes_cards: self.takes_cards() })
+    }
+}
