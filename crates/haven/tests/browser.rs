@@ -358,8 +358,9 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
     assert_eq!(std::fs::read_dir(&sshd.inbound).map(Iterator::count).unwrap_or(9), 0, "the 835 was taken");
 }
 
-/// A card payment from a client's ledger through the card processor's page (a stand-in): the
-/// card number typed there reaches neither Haven's database nor its log.
+/// A card payment from a client's ledger through the card processor's page (a stand-in), and
+/// another client paying from the portal on a phone: the card numbers typed there reach
+/// neither Haven's database nor its log.
 #[test]
 fn the_front_desk_takes_a_card_payment() {
     let tmp = temp_dir();
@@ -378,9 +379,27 @@ fn the_front_desk_takes_a_card_payment() {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
     assert_eq!(processor.cards_typed(), ["4242 4242 4242 4242"], "the card was typed at the processor");
+
+    // The other client owes $30.00 and pays it from the portal, on a phone.
+    let other = &report["clients"][1];
+    let (id, email) = (other["id"].as_str().unwrap_or_default(), other["email"].as_str().unwrap_or_default());
+    let owner = sign_in(&server.url, &account_of(&report, "owner"));
+    let ledger = format!("/clients/{id}/ledger");
+    let owed = [("kind", "refund"), ("amount", "30.00"), ("method", "cash")];
+    assert_eq!(post_from(&server.url, &owner, &ledger, &ledger, &owed).status, 303);
+    let portal = format!("/clients/{id}/portal");
+    let invited = post_from(&server.url, &owner, &portal, &portal, &[("to", "client")]).body;
+    let at = invited.find("/portal/link/").unwrap_or_else(|| panic!("no link handed over: {invited}"));
+    let link = invited[at..].split('<').next().unwrap_or_default().to_owned();
+    let password = "lantern harbor quietly ninety";
+    post_form(&format!("{}{link}", server.url), &[("password", password), ("password_confirm", password)]);
+    let shots = run_flow("portal-pay.mjs", &[&server.url, &format!("{email}:{password}")], &server);
+    for shot in ["portal-account.png", "portal-account-paid.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
     let mut stored = std::fs::read(dir.join("haven.db")).unwrap_or_default();
     stored.extend(std::fs::read(dir.join("haven.db-wal")).unwrap_or_default());
-    for needle in ["4242 4242 4242 4242", "4242424242424242"] {
+    for needle in ["4242 4242 4242 4242", "4242424242424242", "4000 0566 5566 5556", "4000056655665556"] {
         assert!(!stored.windows(needle.len()).any(|w| w == needle.as_bytes()), "the card is in the database");
         assert!(!server.log().contains(needle), "the card is in the log");
     }
