@@ -1,7 +1,7 @@
 //! The practice's data out as CSV (DL-3), one file per table, for spreadsheets and for the
 //! systems a practice moves to: clients (in Haven's own import columns, so the file imports
-//! straight back), diagnoses, outcome measures, signed notes, charges, claims and clients'
-//! payments. The same parts of the record as the FHIR export; each client's record read is an
+//! straight back), diagnoses, outcome measures, signed notes, charges, claims, clients'
+//! payments and their open payment plans. The same parts of the record as the FHIR export; each client's record read is an
 //! audit event, and so is the read of the billing tables.
 
 use std::collections::BTreeMap;
@@ -15,7 +15,7 @@ use crate::export::{ExportCounts, written};
 use crate::{Haven, Result};
 
 /// Each file and its columns, in the order they are written.
-pub const CSV_FILES: [(&str, &[&str]); 7] = [
+pub const CSV_FILES: [(&str, &[&str]); 8] = [
     (
         "clients",
         &[
@@ -64,6 +64,7 @@ pub const CSV_FILES: [(&str, &[&str]); 7] = [
     ),
     ("claims", &["number", "client_id", "payer", "service_date", "total", "status", "payer_claim_number"]),
     ("payments", &["client_id", "kind", "received_on", "amount", "method", "reason", "reference"]),
+    ("payment_plans", &["client_id", "total", "installment", "first_due", "agreed_at"]),
 ];
 
 /// One CSV line (RFC 4180, CRLF). A cell a spreadsheet would run as a formula (`=`, `@`) is
@@ -177,6 +178,18 @@ impl Haven {
                         p.method,
                         p.reason,
                         p.reference,
+                    ],
+                ));
+            }
+            if let Some(plan) = self.store.open_payment_plan(practice, client).await? {
+                rows.push((
+                    "payment_plans",
+                    vec![
+                        client.to_string(),
+                        Cents(plan.total_cents).to_string(),
+                        Cents(plan.installment_cents).to_string(),
+                        plan.first_due.to_string(),
+                        plan.created_at.to_string(),
                     ],
                 ));
             }
