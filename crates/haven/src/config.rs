@@ -86,6 +86,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("clearinghouse_known_hosts", "a known-hosts file holding the drop box's key (as ssh-keyscan writes it)"),
     ("clearinghouse_outbound", "the drop box's folder for claim batches (default outbound)"),
     ("clearinghouse_inbound", "the drop box's folder for acknowledgements and remittances (default inbound)"),
+    (
+        "clearinghouse_pick_up_seconds",
+        "how often the server picks up the clearinghouse's answers on its own (0-86400, default 3600; 0: by hand only)",
+    ),
     ("reminder_interval_seconds", "how often due reminders are sent (10-3600, default 60)"),
     ("oidc_issuer", "OpenID Connect provider staff may sign in with, e.g. https://accounts.google.com"),
     ("oidc_client_id", "Haven's client id at that provider"),
@@ -210,6 +214,8 @@ pub struct Config {
     pub sms: Option<crate::sms::SmsConfig>,
     /// The clearinghouse's SFTP drop box, if configured.
     pub clearinghouse: Option<crate::clearinghouse::SftpConfig>,
+    /// How often the server picks up the clearinghouse's files on its own; zero: never.
+    pub clearinghouse_pick_up: std::time::Duration,
     /// The card processor, if configured.
     pub payments: Option<crate::payments::ProcessorConfig>,
     /// Timeouts and connection caps of the HTTP server.
@@ -376,6 +382,7 @@ impl Layers {
         let key_cache = self.parse("key_cache_seconds", 30, |s| bounded(s, 1, 600))?;
         let ai_timeout = self.parse("ai_timeout_seconds", 120, |s| bounded(s, 5, 600))?;
         let reminder_interval = self.parse("reminder_interval_seconds", 60, |s| bounded(s, 10, 3600))?;
+        let pick_up = self.parse("clearinghouse_pick_up_seconds", 3600, |s| bounded(s, 0, 86_400))?;
         let caps = crate::connections::Caps::default();
         let seconds = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
@@ -406,6 +413,7 @@ impl Layers {
             payments,
             backup,
             reminder_interval: std::time::Duration::from_secs(reminder_interval.unsigned_abs()),
+            clearinghouse_pick_up: std::time::Duration::from_secs(pick_up.unsigned_abs()),
             oidc,
             telehealth,
             key_cache: std::time::Duration::from_secs(key_cache.unsigned_abs()),

@@ -145,6 +145,9 @@ pub async fn run(config: Config) -> Result<()> {
     tokio::spawn(housekeeping(haven.clone()));
     tokio::spawn(retention(haven.clone()));
     tokio::spawn(reminders(haven.clone(), config.reminder_interval));
+    if config.clearinghouse.is_some() && !config.clearinghouse_pick_up.is_zero() {
+        tokio::spawn(clearinghouse(haven.clone(), config.clearinghouse_pick_up));
+    }
     match (&config.database, config.backup.every) {
         (Database::Sqlite, Some(every)) => {
             tracing::info!(dir = %config.backup.dir.display(), every_hours = every.as_secs() / 3600, "backups scheduled");
@@ -229,6 +232,20 @@ async fn retention(haven: Haven) {
             Ok(run) if run == service::retention::PurgeRun::default() => {}
             Ok(run) => tracing::info!(purged = run.purged, held = run.held, "records past retention"),
             Err(e) => tracing::warn!(error = %e, "could not purge the records past retention"),
+        }
+    }
+}
+
+/// Every `interval`: pick up what the clearinghouse left (999s, 277CAs, 835s) and read it in,
+/// for each practice with the clearinghouse's agreement on record (BI-6).
+async fn clearinghouse(haven: Haven, interval: Duration) {
+    let mut every = tokio::time::interval(interval);
+    loop {
+        every.tick().await;
+        match haven.pick_up_from_clearinghouse().await {
+            Ok(0) => {}
+            Ok(read) => tracing::info!(files = read, "read the clearinghouse's files"),
+            Err(e) => tracing::warn!(error = %e, "could not pick up the clearinghouse's files"),
         }
     }
 }

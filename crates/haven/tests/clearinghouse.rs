@@ -2,14 +2,15 @@
 //! authentication only, its host key pinned): a claim batch is sent from the billing page and
 //! lands whole in the outbound folder; the 999 and 277CA left in the inbound folder are picked
 //! up, read into the batch and its claims, and removed; a file Haven does not read stays; a
-//! server that is down is said to be down.
+//! server that is down is said to be down; and, on a schedule, the server picks up the payer's
+//! 835 on its own.
 
 mod common;
 
 use std::path::Path;
 
 use common::sshd::{Sshd, record_clearinghouse_agreement};
-use common::x12::{acknowledgement_277ca, acknowledgement_999};
+use common::x12::{acknowledgement_277ca, acknowledgement_999, remittance};
 use common::*;
 
 fn files_in(dir: &Path) -> Vec<String> {
@@ -94,4 +95,53 @@ fn batches_go_to_the_drop_box_and_its_acknowledgements_come_back() {
     let down = post_from(base, &owner, list, &format!("/billing/batches/{batch}/submit"), &[]);
     assert_eq!(down.status, 409, "{}", down.body);
     assert!(down.body.contains("did not take the batch"), "{}", down.body);
+}
+
+/// With `clearinghouse_pick_up_seconds` set, the server picks up the payer's 835 on its own:
+/// posted, removed from the drop box, and recorded as the system's doing.
+#[test]
+fn the_server_picks_up_the_answers_on_its_own() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--clients", "10"]);
+    let sshd = Sshd::start(tmp.path());
+    let (outbound, inbound) = (sshd.outbound.clone(), sshd.inbound.clone());
+    let mut env = sshd.haven_env();
+    env.push(("HAVEN_CLEARINGHOUSE_PICK_UP_SECONDS", "1".to_owned()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&dir, &[], &env);
+    let base = &server.url;
+    let owner = sign_in(base, &account_of(&report, "owner"));
+    let list = "/billing?from=2026-01-01&to=2027-12-31";
+    let period = [("from", "2026-01-01"), ("to", "2027-12-31")];
+    assert!(post_from(base, &owner, list, "/billing/charges", &period).status < 400);
+    assert_eq!(post_from(base, &owner, list, "/billing/claims", &period).status, 303);
+    let page = get(&format!("{base}{list}"), Some(&owner)).body;
+    let at = page.find("/billing/batches/").unwrap_or_else(|| panic!("no batch: {page}"));
+    let batch = page[at + "/billing/batches/".len()..].split(['"', '/']).next().unwrap_or_default().to_owned();
+
+    // Before the agreement is on record the round leaves the drop box alone.
+    std::fs::write(inbound.join("early.x12"), "ISA*00*").unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(files_in(&inbound), ["early.x12"], "picked up without an agreement");
+    std::fs::remove_file(inbound.join("early.x12")).unwrap_or_else(|e| panic!("{e}"));
+
+    record_clearinghouse_agreement(base, &owner);
+    assert_eq!(post_from(base, &owner, list, &format!("/billing/batches/{batch}/submit"), &[]).status, 303);
+    let claims = std::fs::read_to_string(outbound.join("claims-000000001.x12")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(inbound.join("era-1.835"), remittance(&claims, "EFT4242")).unwrap_or_else(|e| panic!("{e}"));
+    // Posted first, then removed from the drop box: wait for both.
+    let mut posted = String::new();
+    for _ in 0..100 {
+        posted = get(&format!("{base}/billing/remittances"), Some(&owner)).body;
+        if posted.contains("EFT4242") && files_in(&inbound).is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(posted.contains("EFT4242"), "the 835 was not picked up: {posted}\n{}", server.log());
+    assert!(files_in(&inbound).is_empty(), "what was read is removed there");
+    let log = get(&format!("{base}/audit.csv?action=billing.remittance_post"), Some(&owner)).body;
+    let events: Vec<&str> = log.lines().filter(|l| l.contains(",billing.remittance_post,")).collect();
+    assert!(!events.is_empty() && events.iter().all(|l| l.contains("system")), "{log}");
 }

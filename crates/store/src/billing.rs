@@ -100,7 +100,8 @@ pub struct RemittanceRecord {
     pub method: String,
     pub amount_cents: i64,
     pub imported_at: Timestamp,
-    pub imported_by: UserId,
+    /// A staff member's id, or `system` for a remittance the server picked up on its own.
+    pub imported_by: String,
     pub content: Vec<u8>,
 }
 
@@ -546,7 +547,7 @@ impl<S: Sql> BillingStore for SqlStore<S> {
                 r.method.as_str().into(),
                 r.amount_cents.into(),
                 r.imported_at.into(),
-                r.imported_by.into(),
+                r.imported_by.as_str().into(),
                 r.content.clone().into(),
             ],
         )];
@@ -606,7 +607,7 @@ impl<S: Sql> BillingStore for SqlStore<S> {
                     method: r.text(5)?,
                     amount_cents: r.int(6)?,
                     imported_at: r.time(7)?,
-                    imported_by: r.parse(8)?,
+                    imported_by: r.text(8)?,
                     content: Vec::new(),
                 })
             })

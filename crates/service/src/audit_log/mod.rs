@@ -269,10 +269,19 @@ impl Haven {
 
     /// `recording_by` for a change that touches several clients' records: one event each.
     pub(crate) fn recording_each_by(&self, actor: &Actor, entries: Vec<AuditEntry>) -> Result<Box<dyn Store + '_>> {
-        let drafts = entries
-            .into_iter()
-            .map(|entry| self.audit_draft(actor.practice(), Who::of(actor), entry.by(actor)))
-            .collect::<Result<Vec<_>>>()?;
+        let entries = entries.into_iter().map(|entry| entry.by(actor)).collect();
+        self.recording_each(actor.practice(), Who::of(actor), entries)
+    }
+
+    /// `recording` with several entries, all by `who`.
+    pub(crate) fn recording_each(
+        &self,
+        practice: PracticeId,
+        who: Who,
+        entries: Vec<AuditEntry>,
+    ) -> Result<Box<dyn Store + '_>> {
+        let drafts =
+            entries.into_iter().map(|entry| self.audit_draft(practice, who, entry)).collect::<Result<Vec<_>>>()?;
         Ok(self.store.recording(drafts))
     }
 

@@ -5,9 +5,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use domain::PracticeId;
 use domain::policy::{Action, Resource};
 use x12::read;
 
+use super::By;
 use crate::audit_log::{AuditEntry, Crud};
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -46,10 +48,10 @@ impl Haven {
 
     /// The clearinghouse, when one is set up and its business associate agreement recorded:
     /// without one no claim goes to it (DL-2).
-    async fn clearinghouse_for(&self, actor: &Actor) -> Result<&Arc<dyn Clearinghouse>> {
+    async fn clearinghouse_for(&self, practice: PracticeId) -> Result<&Arc<dyn Clearinghouse>> {
         let clearinghouse =
             self.clearinghouse.as_ref().ok_or_else(|| ServiceError::Conflict("no clearinghouse is set up".into()))?;
-        if !self.has_agreement(actor.practice(), "clearinghouse").await? {
+        if !self.has_agreement(practice, "clearinghouse").await? {
             return Err(ServiceError::Conflict(
                 "no business associate agreement with the clearinghouse is recorded: the owner records it on the \
                  compliance page, and until then nothing is sent to it"
@@ -63,7 +65,7 @@ impl Haven {
     /// check is theirs).
     pub async fn submit_batch(&self, actor: &Actor, batch: &str) -> Result<()> {
         actor.may(Resource::Billing, Action::Create)?;
-        let clearinghouse = self.clearinghouse_for(actor).await?;
+        let clearinghouse = self.clearinghouse_for(actor.practice()).await?;
         let (name, content) = self.claim_batch_file(actor, batch).await?;
         clearinghouse
             .drop_off(&name, &content)
@@ -90,14 +92,34 @@ impl Haven {
     /// one Haven cannot read stays, with why.
     pub async fn check_clearinghouse(&self, actor: &Actor) -> Result<Vec<PickedUp>> {
         actor.may(Resource::Billing, Action::Create)?;
-        let clearinghouse = self.clearinghouse_for(actor).await?;
+        self.pick_up(actor.practice(), By::Staff(actor)).await
+    }
+
+    /// The server's own round (every `clearinghouse_pick_up_seconds`): what waits is picked up
+    /// for each practice whose agreement with the clearinghouse is recorded, as the system.
+    /// How many files were read.
+    pub async fn pick_up_from_clearinghouse(&self) -> Result<usize> {
+        if self.clearinghouse.is_none() {
+            return Ok(0);
+        }
+        let mut read = 0;
+        for practice in self.store.practice_ids().await? {
+            if self.has_agreement(practice, "clearinghouse").await? {
+                read += self.pick_up(practice, By::System).await?.iter().filter(|p| p.read).count();
+            }
+        }
+        Ok(read)
+    }
+
+    async fn pick_up(&self, practice: PracticeId, by: By<'_>) -> Result<Vec<PickedUp>> {
+        let clearinghouse = self.clearinghouse_for(practice).await?;
         let files = clearinghouse
             .waiting()
             .await
             .map_err(|why| ServiceError::Conflict(format!("the clearinghouse could not be reached: {why}")))?;
         let mut picked = Vec::with_capacity(files.len());
         for (name, bytes) in files {
-            let (read, said) = self.read_picked_up(actor, &bytes).await?;
+            let (read, said) = self.read_picked_up(practice, by, &bytes).await?;
             if read && let Err(why) = clearinghouse.done_with(&name).await {
                 tracing::warn!(file = %name, error = %why, "a file read stays at the clearinghouse");
             }
@@ -107,17 +129,22 @@ impl Haven {
     }
 
     /// Reads one file by what it holds: (whether it is in Haven now, what happened).
-    async fn read_picked_up(&self, actor: &Actor, bytes: &[u8]) -> Result<(bool, String)> {
+    async fn read_picked_up(&self, practice: PracticeId, by: By<'_>, bytes: &[u8]) -> Result<(bool, String)> {
         let Ok(text) = std::str::from_utf8(bytes) else { return Ok((false, "not an X12 file".into())) };
         let set = read::parse(text).ok().and_then(|i| i.groups.first()?.transactions.first().map(|t| t.set.clone()));
+        let received_by = match by {
+            By::Staff(actor) => Some(actor.user()),
+            By::System => None,
+        };
         let outcome = match set.as_deref() {
             Some("999" | "277") => self
-                .read_claim_acknowledgements(actor, text)
+                .take_acknowledgements(practice, by.who(), received_by, text)
                 .await
                 .map(|r| format!("{} batch and {} claim verdicts, {} rejected", r.batches, r.claims, r.rejected)),
-            Some("835") => {
-                self.import_remittance(actor, text).await.map(|p| format!("remittance posted to {} claims", p.claims))
-            }
+            Some("835") => self
+                .post_remittance_file(practice, by, text)
+                .await
+                .map(|p| format!("remittance posted to {} claims", p.claims)),
             Some(other) => return Ok((false, format!("a {other} file, which Haven does not read"))),
             None => return Ok((false, "not an X12 file Haven can read".into())),
         };

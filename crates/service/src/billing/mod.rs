@@ -37,6 +37,44 @@ pub use superbill::Superbill;
 pub use x12::ack::Verdict;
 pub use x12::eligibility::Summary as EligibilitySummary;
 
+/// Who does a billing step: a staff member, or the server on its own (the clearinghouse's files
+/// picked up on a schedule).
+#[derive(Clone, Copy)]
+pub(crate) enum By<'a> {
+    Staff(&'a crate::Actor),
+    System,
+}
+
+impl By<'_> {
+    /// As records name them: the staff member's id, or `system`.
+    pub(super) fn name(self) -> String {
+        match self {
+            By::Staff(actor) => actor.user().to_string(),
+            By::System => "system".to_owned(),
+        }
+    }
+
+    pub(super) fn who(self) -> crate::audit_log::Who {
+        match self {
+            By::Staff(actor) => crate::audit_log::Who::of(actor),
+            By::System => crate::audit_log::Who::System,
+        }
+    }
+
+    /// The store recording `entries` with the change they describe.
+    pub(super) fn recording(
+        self,
+        haven: &crate::Haven,
+        practice: domain::PracticeId,
+        entries: Vec<crate::audit_log::AuditEntry>,
+    ) -> crate::Result<Box<dyn store::Store + '_>> {
+        match self {
+            By::Staff(actor) => haven.recording_each_by(actor, entries),
+            By::System => haven.recording_each(practice, By::System.who(), entries),
+        }
+    }
+}
+
 /// The payer key of the self-pay rate and of charges no payer is billed for.
 pub const SELF_PAY: &str = "self";
 

@@ -11,12 +11,13 @@ use domain::adjustments::{carc, explain, rarc};
 use domain::money::Cents;
 use domain::policy::{Action, Resource};
 use domain::validation::FieldErrors;
-use domain::{ClientId, Phi};
+use domain::{ClientId, Phi, PracticeId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use store::{ClaimPaymentRecord, ClaimRecord, LedgerEntryRecord, RemittanceRecord, SealedColumn, StoreError};
 use x12::remit::{self, Remittance};
 
+use super::By;
 use crate::audit_log::{AuditEntry, Crud};
 use crate::clients::sealing::{open_names, seal_cell};
 use crate::{Actor, Haven, Result, ServiceError};
@@ -81,7 +82,11 @@ impl Haven {
     /// Imports an 835 and posts every claim payment in it, or nothing.
     pub async fn import_remittance(&self, actor: &Actor, text: &str) -> Result<Posted> {
         actor.may(Resource::Billing, Action::Create)?;
-        let practice = actor.practice();
+        self.post_remittance_file(actor.practice(), By::Staff(actor), text).await
+    }
+
+    /// Posts an 835's text for the practice, by a staff member or by the server itself.
+    pub(super) async fn post_remittance_file(&self, practice: PracticeId, by: By<'_>, text: &str) -> Result<Posted> {
         let remittances = remit::read(text).map_err(|e| refused(format!("is not a readable 835: {e}")))?;
         for r in &remittances {
             if let Some(problem) = r.problems().first() {
@@ -136,11 +141,11 @@ impl Haven {
                 method: r.payment.method.clone(),
                 amount_cents: r.payment.amount.0,
                 imported_at: now,
-                imported_by: actor.user(),
+                imported_by: by.name(),
                 content: seal_cell(&ring, practice, SealedColumn::RemittanceContent, &id, text.as_bytes())?,
             };
             let (payments, ledger, entries) = postings(r, &claims, &id, now);
-            match self.recording_each_by(actor, entries)?.post_remittance(practice, &record, &payments, &ledger).await {
+            match by.recording(self, practice, entries)?.post_remittance(practice, &record, &payments, &ledger).await {
                 Ok(()) => self.audit_drafts_committed(),
                 Err(StoreError::Conflict(_)) => {
                     return Err(refused(format!(

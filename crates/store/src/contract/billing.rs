@@ -183,7 +183,7 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
         method: "CHK".into(),
         amount_cents: 13_000,
         imported_at: t(50),
-        imported_by: p.owner.id,
+        imported_by: p.owner.id.to_string(),
         content: vec![4, 2],
     };
     let payment = |id: &str, remittance: &str| ClaimPaymentRecord {
