@@ -16,8 +16,8 @@ fn now_seconds() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-#[test]
-fn a_card_payment_is_recorded_once_and_the_processor_learns_no_name() {
+/// A practice of two clients on a server that takes cards through the stand-in processor.
+fn practice_taking_cards() -> (tempfile::TempDir, serde_json::Value, CardStandIn, Server) {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
     let report = seeded_report(&dir, &["--no-calendar", "--clients", "2"]);
@@ -25,6 +25,12 @@ fn a_card_payment_is_recorded_once_and_the_processor_learns_no_name() {
     let env = processor.haven_env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let server = Server::start(&dir, &[], &env);
+    (tmp, report, processor, server)
+}
+
+#[test]
+fn a_card_payment_is_recorded_once_and_the_processor_learns_no_name() {
+    let (_tmp, report, processor, server) = practice_taking_cards();
     let base = &server.url;
     let owner = sign_in(base, &account_of(&report, "owner"));
     let client = &report["clients"][0];
@@ -135,13 +141,7 @@ fn a_card_payment_is_recorded_once_and_the_processor_learns_no_name() {
 
 #[test]
 fn a_client_pays_their_balance_in_the_portal() {
-    let tmp = temp_dir();
-    let dir = data_dir(&tmp);
-    let report = seeded_report(&dir, &["--no-calendar", "--clients", "2"]);
-    let processor = CardStandIn::start();
-    let env = processor.haven_env();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let server = Server::start(&dir, &[], &env);
+    let (_tmp, report, processor, server) = practice_taking_cards();
     let base = &server.url;
     let owner = sign_in(base, &account_of(&report, "owner"));
     let client = &report["clients"][0];

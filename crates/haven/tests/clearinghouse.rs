@@ -22,26 +22,43 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-#[test]
-fn batches_go_to_the_drop_box_and_its_acknowledgements_come_back() {
+const LIST: &str = "/billing?from=2026-01-01&to=2027-12-31";
+
+/// A demo practice whose claims went out as one batch (not yet sent), on a server with the drop
+/// box set up; fields drop in order: the server, the drop box, then their directory.
+struct Sent {
+    server: Server,
+    sshd: Sshd,
+    owner: String,
+    batch: String,
+    _tmp: tempfile::TempDir,
+}
+
+fn claims_batched(extra: &[(&str, &str)]) -> Sent {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
     let report = seeded_report(&dir, &["--clients", "10"]);
     let sshd = Sshd::start(tmp.path());
-    let (outbound, inbound) = (sshd.outbound.clone(), sshd.inbound.clone());
     let env = sshd.haven_env();
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.extend_from_slice(extra);
     let server = Server::start(&dir, &[], &env);
     let base = &server.url;
     let owner = sign_in(base, &account_of(&report, "owner"));
-    let list = "/billing?from=2026-01-01&to=2027-12-31";
     let period = [("from", "2026-01-01"), ("to", "2027-12-31")];
-    assert!(post_from(base, &owner, list, "/billing/charges", &period).status < 400);
-    assert_eq!(post_from(base, &owner, list, "/billing/claims", &period).status, 303);
-
-    let page = get(&format!("{base}{list}"), Some(&owner)).body;
+    assert!(post_from(base, &owner, LIST, "/billing/charges", &period).status < 400);
+    assert_eq!(post_from(base, &owner, LIST, "/billing/claims", &period).status, 303);
+    let page = get(&format!("{base}{LIST}"), Some(&owner)).body;
     let at = page.find("/billing/batches/").unwrap_or_else(|| panic!("no batch: {page}"));
     let batch = page[at + "/billing/batches/".len()..].split(['"', '/']).next().unwrap_or_default().to_owned();
+    Sent { server, sshd, owner, batch, _tmp: tmp }
+}
+
+#[test]
+fn batches_go_to_the_drop_box_and_its_acknowledgements_come_back() {
+    let Sent { _tmp: _dir, server, sshd, owner, batch } = claims_batched(&[]);
+    let (outbound, inbound) = (sshd.outbound.clone(), sshd.inbound.clone());
+    let (base, list) = (&server.url, LIST);
 
     // Nothing goes to a clearinghouse without its business associate agreement on record.
     let refused = post_from(base, &owner, list, &format!("/billing/batches/{batch}/submit"), &[]);
@@ -101,24 +118,10 @@ fn batches_go_to_the_drop_box_and_its_acknowledgements_come_back() {
 /// posted, removed from the drop box, and recorded as the system's doing.
 #[test]
 fn the_server_picks_up_the_answers_on_its_own() {
-    let tmp = temp_dir();
-    let dir = data_dir(&tmp);
-    let report = seeded_report(&dir, &["--clients", "10"]);
-    let sshd = Sshd::start(tmp.path());
+    let Sent { _tmp: _dir, server, sshd, owner, batch } =
+        claims_batched(&[("HAVEN_CLEARINGHOUSE_PICK_UP_SECONDS", "1")]);
     let (outbound, inbound) = (sshd.outbound.clone(), sshd.inbound.clone());
-    let mut env = sshd.haven_env();
-    env.push(("HAVEN_CLEARINGHOUSE_PICK_UP_SECONDS", "1".to_owned()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let server = Server::start(&dir, &[], &env);
-    let base = &server.url;
-    let owner = sign_in(base, &account_of(&report, "owner"));
-    let list = "/billing?from=2026-01-01&to=2027-12-31";
-    let period = [("from", "2026-01-01"), ("to", "2027-12-31")];
-    assert!(post_from(base, &owner, list, "/billing/charges", &period).status < 400);
-    assert_eq!(post_from(base, &owner, list, "/billing/claims", &period).status, 303);
-    let page = get(&format!("{base}{list}"), Some(&owner)).body;
-    let at = page.find("/billing/batches/").unwrap_or_else(|| panic!("no batch: {page}"));
-    let batch = page[at + "/billing/batches/".len()..].split(['"', '/']).next().unwrap_or_default().to_owned();
+    let (base, list) = (&server.url, LIST);
 
     // Before the agreement is on record the round leaves the drop box alone.
     std::fs::write(inbound.join("early.x12"), "ISA*00*").unwrap_or_else(|e| panic!("{e}"));
