@@ -16,6 +16,7 @@ use domain::{ClientId, PracticeId};
 use jiff::Timestamp;
 use store::{CardCheckoutRecord, ClientPaymentRecord};
 
+use super::change_entry;
 use crate::audit_log::{AuditEntry, Crud, Who};
 use crate::portal::PortalActor;
 use crate::{Actor, Haven, Result, ServiceError};
@@ -83,11 +84,7 @@ pub enum CardOutcome {
 const PORTAL: &str = "portal:";
 
 fn checkout_entry(record: &CardCheckoutRecord) -> AuditEntry {
-    AuditEntry::new("billing.card_checkout", Crud::Create)
-        .client(record.client)
-        .resource("card_checkout", &record.id)
-        .categories(&["billing"])
-        .purpose("HPAYMT")
+    change_entry("billing.card_checkout", Crud::Create, record.client, "card_checkout", &record.id)
 }
 
 fn outcome(record: &CardCheckoutRecord) -> CardOutcome {
@@ -225,11 +222,7 @@ impl Haven {
             recorded_at: self.now(),
             recorded_by: actor.user().to_string(),
         };
-        let entry = AuditEntry::new("billing.card_refund", Crud::Create)
-            .client(client)
-            .resource("card_checkout", &checkout.id)
-            .categories(&["billing"])
-            .purpose("HPAYMT");
+        let entry = change_entry("billing.card_refund", Crud::Create, client, "card_checkout", &checkout.id);
         if let Err(e) = self.recording_by(actor, entry)?.record_card_refund(practice, &checkout.id, &record).await {
             tracing::error!(error = %e, "a card refund made at the processor could not be recorded");
             return Err(ServiceError::Conflict(format!(
@@ -316,11 +309,7 @@ impl Haven {
         } else {
             ("billing.card_expired", Crud::Update)
         };
-        let entry = AuditEntry::new(action, crud)
-            .client(record.client)
-            .resource("card_checkout", &record.id)
-            .categories(&["billing"])
-            .purpose("HPAYMT");
+        let entry = change_entry(action, crud, record.client, "card_checkout", &record.id);
         self.recording(practice, who, entry)?.settle_card_checkout(practice, &record.id, now, payment.as_ref()).await?;
         self.audit_drafts_committed();
         Ok(match state {

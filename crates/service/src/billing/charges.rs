@@ -15,9 +15,9 @@ use domain::{ClientId, Phi};
 use jiff::civil::Date;
 use store::{AppointmentRecord, ChargeRecord, FeeRecord, PayerRecord};
 
-use super::SELF_PAY;
 use super::claims::ClaimContext;
-use crate::audit_log::{AuditEntry, Crud};
+use super::{SELF_PAY, change_entry};
+use crate::audit_log::Crud;
 use crate::{Actor, Haven, Result, ServiceError};
 
 /// Whether a charge can go on a claim.
@@ -197,17 +197,11 @@ impl Haven {
                 });
             }
         }
-        let entries = charges.iter().map(|c| {
-            AuditEntry::new("billing.charge", Crud::Create)
-                .client(c.client)
-                .resource("charge", &c.id)
-                .categories(&["billing"])
-                .purpose("HPAYMT")
-        });
-        let entries: Vec<AuditEntry> = entries.collect();
         if charges.is_empty() {
             return Ok(made);
         }
+        let entries =
+            charges.iter().map(|c| change_entry("billing.charge", Crud::Create, c.client, "charge", &c.id)).collect();
         made.made = self.recording_each_by(actor, entries)?.add_charges(practice, &charges).await?;
         self.audit_drafts_committed();
         tracing::info!(practice = %practice, made = made.made, "charges made");

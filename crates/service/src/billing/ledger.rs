@@ -13,7 +13,7 @@ use domain::{ClientId, PracticeId};
 use jiff::civil::Date;
 use store::{CardCheckoutRecord, ClientPaymentRecord, PaymentPlanRecord};
 
-use super::SELF_PAY;
+use super::{SELF_PAY, change_entry};
 use crate::audit_log::{AuditEntry, Crud};
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -59,6 +59,20 @@ pub struct Statement {
     pub bytes: Vec<u8>,
 }
 
+/// A client's account as read once: every ledger line, and the payments and card checkouts
+/// they came from.
+pub(crate) struct Account {
+    pub(crate) lines: Vec<LedgerLine>,
+    payments: Vec<ClientPaymentRecord>,
+    cards: Vec<CardCheckoutRecord>,
+}
+
+impl Account {
+    pub(crate) fn balance(&self) -> Cents {
+        self.lines.last().map_or(Cents::ZERO, |l| l.balance)
+    }
+}
+
 /// The words for a code of one of the lists, or the code.
 fn words(list: &[(&'static str, &'static str)], code: &str) -> String {
     list.iter().find(|(c, _)| *c == code).map_or_else(|| code.to_owned(), |(_, w)| (*w).to_owned())
@@ -68,26 +82,23 @@ impl Haven {
     pub async fn client_ledger(&self, actor: &Actor, client: ClientId) -> Result<ClientLedger> {
         actor.may(Resource::Billing, Action::View)?;
         let details = self.billed_client(actor, client, "billing.ledger").await?;
-        let cards = self.store.client_card_checkouts(actor.practice(), client).await?;
-        let lines = self.ledger_lines(actor.practice(), client, &cards).await?;
-        let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
-        let name = format!("{} {}", details.given_name.expose(), details.family_name.expose());
-        let (cards_waiting, paid): (Vec<_>, Vec<_>) = cards.into_iter().partition(|c| c.status == "open");
+        let account = self.account(actor.practice(), client).await?;
+        let plan = self.plan_view(actor.practice(), client, &account).await?;
+        let (balance, name) =
+            (account.balance(), format!("{} {}", details.given_name.expose(), details.family_name.expose()));
+        let (cards_waiting, paid): (Vec<_>, Vec<_>) = account.cards.into_iter().partition(|c| c.status == "open");
         let cards_refundable =
             paid.into_iter().filter(|c| c.status == "paid" && c.refunded_cents < c.amount_cents).collect();
-        let plan = self.plan_view(actor, client).await?;
-        Ok(ClientLedger { name, lines, balance, cards_waiting, cards_refundable, plan })
+        Ok(ClientLedger { name, lines: account.lines, balance, cards_waiting, cards_refundable, plan })
     }
 
     /// The client's open plan, with what they paid (less refunds) since it was agreed.
-    async fn plan_view(&self, actor: &Actor, client: ClientId) -> Result<Option<PlanView>> {
-        let practice = actor.practice();
+    async fn plan_view(&self, practice: PracticeId, client: ClientId, account: &Account) -> Result<Option<PlanView>> {
         let Some(r) = self.store.open_payment_plan(practice, client).await? else { return Ok(None) };
-        let since = r.created_at.to_zoned(self.practice_zone(practice).await?).date();
-        let paid: i64 = self
-            .store
-            .client_payments(practice, client)
-            .await?
+        let zone = self.practice_zone(practice).await?;
+        let since = r.created_at.to_zoned(zone.clone()).date();
+        let paid: i64 = account
+            .payments
             .iter()
             .filter(|p| p.recorded_at >= r.created_at)
             .map(|p| match p.kind.as_str() {
@@ -101,7 +112,7 @@ impl Haven {
             installment: Cents(r.installment_cents),
             first_due: r.first_due,
         };
-        let progress = plan.progress(self.today(actor).await?, Cents(paid));
+        let progress = plan.progress(self.now().to_zoned(zone).date(), Cents(paid));
         Ok(Some(PlanView { id: r.id, plan, since, progress }))
     }
 
@@ -121,11 +132,7 @@ impl Haven {
             created_at: self.now(),
             created_by: actor.user(),
         };
-        let entry = AuditEntry::new("billing.payment_plan", Crud::Create)
-            .client(client)
-            .resource("payment_plan", &record.id)
-            .categories(&["billing"])
-            .purpose("HPAYMT");
+        let entry = change_entry("billing.payment_plan", Crud::Create, client, "payment_plan", &record.id);
         match self.recording_by(actor, entry)?.start_payment_plan(actor.practice(), &record).await {
             Err(store::StoreError::Conflict(_)) => {
                 Err(ServiceError::Conflict("the client has a payment plan already: end it first".into()))
@@ -142,11 +149,7 @@ impl Haven {
         actor.may(Resource::Billing, Action::Update)?;
         let open = self.store.open_payment_plan(actor.practice(), client).await?;
         open.filter(|p| p.id == plan).ok_or(ServiceError::NotFound)?;
-        let entry = AuditEntry::new("billing.payment_plan_end", Crud::Update)
-            .client(client)
-            .resource("payment_plan", plan)
-            .categories(&["billing"])
-            .purpose("HPAYMT");
+        let entry = change_entry("billing.payment_plan_end", Crud::Update, client, "payment_plan", plan);
         self.recording_by(actor, entry)?.end_payment_plan(actor.practice(), plan, self.now(), actor.user()).await?;
         self.audit_drafts_committed();
         Ok(())
@@ -171,11 +174,7 @@ impl Haven {
             recorded_at: self.now(),
             recorded_by: actor.user().to_string(),
         };
-        let entry = AuditEntry::new("billing.client_payment", Crud::Create)
-            .client(client)
-            .resource("client_payment", &record.id)
-            .categories(&["billing"])
-            .purpose("HPAYMT");
+        let entry = change_entry("billing.client_payment", Crud::Create, client, "client_payment", &record.id);
         self.recording_by(actor, entry)?.record_client_payment(actor.practice(), &record).await?;
         self.audit_drafts_committed();
         Ok(())
@@ -186,8 +185,8 @@ impl Haven {
     pub async fn client_statement(&self, actor: &Actor, client: ClientId) -> Result<Statement> {
         actor.may(Resource::Billing, Action::View)?;
         let details = self.billed_client(actor, client, "billing.statement").await?;
-        let cards = self.store.client_card_checkouts(actor.practice(), client).await?;
-        let lines = self.ledger_lines(actor.practice(), client, &cards).await?;
+        let account = self.account(actor.practice(), client).await?;
+        let lines = &account.lines;
         let today = self.today(actor).await?;
         let mut doc = self.practice_letter(actor, "Statement").await?;
         let profile = details.profile.expose();
@@ -202,7 +201,7 @@ impl Haven {
         if lines.is_empty() {
             doc.paragraph("Nothing has been charged or paid.");
         }
-        for l in &lines {
+        for l in lines {
             let amount = match (l.owed, l.credited) {
                 (Some(owed), _) => format!("{owed}"),
                 (_, Some(credited)) => format!("credit {credited}"),
@@ -210,8 +209,8 @@ impl Haven {
             };
             doc.paragraph(&format!("{} · {} · {amount} · balance {}", l.on, l.what, l.balance));
         }
-        let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
-        if let Some(view) = self.plan_view(actor, client).await? {
+        let balance = account.balance();
+        if let Some(view) = self.plan_view(actor.practice(), client, &account).await? {
             let plan = &view.plan;
             let mut said = format!("{} a month from {}, {} in all", plan.installment, plan.first_due, plan.total);
             if let Some(next) = view.progress.next {
@@ -236,9 +235,9 @@ impl Haven {
     pub async fn payment_receipt(&self, actor: &Actor, client: ClientId, payment: &str) -> Result<Statement> {
         actor.may(Resource::Billing, Action::View)?;
         let details = self.billed_client(actor, client, "billing.receipt").await?;
-        let cards = self.store.client_card_checkouts(actor.practice(), client).await?;
-        let lines = self.ledger_lines(actor.practice(), client, &cards).await?;
-        let line = lines.iter().find(|l| l.receipt.as_deref() == Some(payment)).ok_or(ServiceError::NotFound)?;
+        let account = self.account(actor.practice(), client).await?;
+        let line = account.lines.iter().find(|l| l.receipt.as_deref() == Some(payment));
+        let line = line.ok_or(ServiceError::NotFound)?;
         let (title, amount) = match (line.credited, line.owed) {
             (Some(paid), _) => ("Receipt", paid),
             (_, Some(refunded)) => ("Refund receipt", refunded),
@@ -275,14 +274,11 @@ impl Haven {
         self.client_opened_after(actor, client, entry).await?.ok_or(ServiceError::NotFound)
     }
 
-    /// Every line, oldest first, with the balance after each; `cards` are the client's card
-    /// checkouts, which name the payments taken through the processor.
-    pub(crate) async fn ledger_lines(
-        &self,
-        practice: PracticeId,
-        client: ClientId,
-        cards: &[CardCheckoutRecord],
-    ) -> Result<Vec<LedgerLine>> {
+    /// The client's account: every line, oldest first, with the balance after each (the card
+    /// checkouts name the payments taken through the processor).
+    pub(crate) async fn account(&self, practice: PracticeId, client: ClientId) -> Result<Account> {
+        let cards = self.store.client_card_checkouts(practice, client).await?;
+        let payments = self.store.client_payments(practice, client).await?;
         let tz = self.practice_zone(practice).await?;
         let claims = self.store.client_claims(practice, client).await?;
         // (day, order within the day, words, change to the balance, receipt)
@@ -302,7 +298,7 @@ impl Haven {
                 moves.push((c.service_date, 0, what, c.amount_cents, None));
             }
         }
-        for p in self.store.client_payments(practice, client).await? {
+        for p in &payments {
             let reference = if p.reference.is_empty() { String::new() } else { format!(" {}", p.reference) };
             let online = cards.iter().any(|c| c.payment.as_ref() == Some(&p.id));
             let method = if online { "Card, online".to_owned() } else { words(&PAYMENT_METHODS, &p.method) };
@@ -317,7 +313,7 @@ impl Haven {
         }
         moves.sort_by_key(|m| (m.0, m.1));
         let mut balance = 0_i64;
-        Ok(moves
+        let lines = moves
             .into_iter()
             .map(|(on, _, what, change, receipt)| {
                 balance += change;
@@ -330,6 +326,7 @@ impl Haven {
                     receipt,
                 }
             })
-            .collect())
+            .collect();
+        Ok(Account { lines, payments, cards })
     }
 }

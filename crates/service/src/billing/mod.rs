@@ -75,6 +75,21 @@ impl By<'_> {
     }
 }
 
+/// The audit entry of a change to billing's record `kind` `id` of `client`, for payment.
+pub(super) fn change_entry(
+    action: &'static str,
+    crud: crate::audit_log::Crud,
+    client: domain::ClientId,
+    kind: &str,
+    id: impl ToString,
+) -> crate::audit_log::AuditEntry {
+    crate::audit_log::AuditEntry::new(action, crud)
+        .client(client)
+        .resource(kind, id)
+        .categories(&["billing"])
+        .purpose("HPAYMT")
+}
+
 /// The payer key of the self-pay rate and of charges no payer is billed for.
 pub const SELF_PAY: &str = "self";
 

@@ -22,9 +22,7 @@ impl Haven {
         let (practice, client) = (actor.practice(), actor.client());
         let entry = AuditEntry::new("portal.billing", Crud::Read).resource("client", client).categories(&["billing"]);
         self.audited_in_portal(actor, entry).await?;
-        let cards = self.store.client_card_checkouts(practice, client).await?;
-        let lines = self.ledger_lines(practice, client, &cards).await?;
-        let balance = lines.last().map_or(Cents::ZERO, |l| l.balance);
-        Ok(PortalBilling { lines, balance, takes_cards: self.takes_cards() })
+        let account = self.account(practice, client).await?;
+        Ok(PortalBilling { balance: account.balance(), lines: account.lines, takes_cards: self.takes_cards() })
     }
 }
