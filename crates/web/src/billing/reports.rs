@@ -236,11 +236,9 @@ async fn csv<R: Report>(
     Ok((headers, out).into_response())
 }
 
-fn aging_head(first: &'static str, count: &'static str) -> Vec<&'static str> {
-    let mut head = vec![first];
-    head.extend(AGING_BUCKETS);
-    head.extend(["Total", count]);
-    head
+/// `first`, the age buckets, then `last`.
+fn aging_head(first: &'static str, last: &[&'static str]) -> Vec<&'static str> {
+    [&[first][..], &AGING_BUCKETS, last].concat()
 }
 
 fn bucket_bars(total: &[Cents; 5]) -> Vec<Bar> {
@@ -272,7 +270,12 @@ impl Report for Aging {
             lead: "What payers still owe on claims sent and not yet answered, by how long ago the service was.",
             chart_label: "Amount owed by age of service",
             bars: bucket_bars(&total),
-            tables: vec![Table { caption: "By payer", head: aging_head("Payer", "Claims"), rows, total: true }],
+            tables: vec![Table {
+                caption: "By payer",
+                head: aging_head("Payer", &["Total", "Claims"]),
+                rows,
+                total: true,
+            }],
         })
     }
 }
@@ -302,8 +305,7 @@ impl Report for Clients {
         let mut last = vec![text("All clients")];
         last.extend(total.into_iter().chain([owed]).map(money));
         rows.push(last);
-        let mut head = aging_head("Client", "");
-        head.pop();
+        let head = aging_head("Client", &["Total"]);
         Ok(Built {
             days: Days::AsOf(as_of),
             lead: "What each client owes (their share of claims and their self-pay sessions, less what they paid \
