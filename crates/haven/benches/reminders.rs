@@ -27,6 +27,30 @@ fn form_token(page: &str) -> String {
     page[at + 20..].split('"').next().unwrap_or_default().to_owned()
 }
 
+/// The owner records the BAA with `service`: without it nothing reaches the provider.
+fn record_agreement(agent: &ureq::Agent, base: &str, cookie: &str, service: &str) {
+    let page = format!("{base}/practice/compliance");
+    let mut shown = agent.get(&page).header("cookie", cookie).call().expect("GET");
+    let token = form_token(&shown.body_mut().read_to_string().unwrap_or_default());
+    let boundary = "----haven-bench-boundary";
+    let part = |name: &str, value: &str| {
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+    };
+    let body = format!(
+        "{}{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"baa.pdf\"\r\n\r\n%PDF\r\n--{boundary}--\r\n",
+        part("service", service),
+        part("signed_on", "2026-01-05"),
+        part("_csrf", &token)
+    );
+    let recorded = agent
+        .post(&format!("{page}/agreements"))
+        .header("cookie", cookie)
+        .header("content-type", &format!("multipart/form-data; boundary={boundary}"))
+        .send(body.as_bytes())
+        .expect("POST");
+    assert_eq!(recorded.status(), 303, "the {service} agreement was not recorded");
+}
+
 fn main() {
     let option = common::option;
     let (clients, clinicians) = (option("--clients", 5000), option("--clinicians", 140));
@@ -65,6 +89,9 @@ fn main() {
     let server = Server::start_with(&dir, &env);
     let cookie = server.sign_in(owner["email"].as_str().unwrap_or(""), owner["password"].as_str().unwrap_or(""));
     let agent = agent();
+    for service in ["email", "texts"] {
+        record_agreement(&agent, &server.base, &cookie, service);
+    }
     let page = format!("{}/practice/reminders", server.base);
     let mut shown = agent.get(&page).header("cookie", &cookie).call().expect("GET");
     let token = form_token(&shown.body_mut().read_to_string().unwrap_or_default());

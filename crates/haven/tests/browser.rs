@@ -405,7 +405,8 @@ fn the_front_desk_takes_a_card_payment() {
     }
 }
 
-/// The compliance page after a backup was made and proven, reached from the dashboard and printed.
+/// The compliance page after a backup was made and proven, reached from the dashboard and printed;
+/// recording the mail provider's BAA there opens e-mail to clients.
 #[test]
 fn the_owner_reads_the_compliance_page() {
     let tmp = temp_dir();
@@ -419,9 +420,13 @@ fn the_owner_reads_the_compliance_page() {
         let done = run(haven(&["backup", args[0], "--data-dir"]).arg(&dir).args(&args[1..]).envs(env));
         assert!(done.status.success(), "backup {args:?}: {}", text(&done.stderr));
     }
+    let mail = MailSink::start(tmp.path(), None);
+    let smtp = mail.env("none");
+    let mut env: Vec<(&str, &str)> = env.to_vec();
+    env.extend(smtp.iter().map(|(k, v)| (*k, v.as_str())));
     let server = Server::start(&dir, &[], &env);
     let shots = run_flow("compliance.mjs", &[&server.url, &owner], &server);
-    for shot in ["compliance.png", "compliance-print.png"] {
+    for shot in ["compliance.png", "compliance-print.png", "reminders-closed.png"] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }
@@ -608,6 +613,7 @@ fn a_client_joins_the_portal_on_a_phone_and_sees_who_viewed_their_record() {
     let env = mail.env("none");
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let server = Server::start(&dir, &[], &env);
+    record_agreement(&server.url, &sign_in(&server.url, &account_of(&report, "owner")), "email");
     let maildir = mail.maildir.to_string_lossy().into_owned();
     let id = client["id"].as_str().unwrap_or_default();
     let shots = run_flow("portal.mjs", &[&server.url, &clinician, id, &maildir], &server);

@@ -26,8 +26,18 @@ fn seed() -> Seeded {
     seed_with(&[])
 }
 
-/// A seeded practice served with a real SMTP server and `env` besides.
+/// A seeded practice served with a real SMTP server and `env` besides, whose owner recorded
+/// the business associate agreements with the mail and SMS providers.
 fn seed_with(env: &[(&str, &str)]) -> Seeded {
+    let s = seed_without_agreements(env);
+    let owner = sign_in(&s.server.url, &s.owner);
+    for service in ["email", "texts"] {
+        record_agreement(&s.server.url, &owner, service);
+    }
+    s
+}
+
+fn seed_without_agreements(env: &[(&str, &str)]) -> Seeded {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
     let seeded = run(haven(&["demo", "seed", "--json", "--no-calendar", "--clients", "4", "--data-dir"]).arg(&dir));
@@ -234,6 +244,53 @@ fn a_client_who_lost_access_gets_a_new_link_and_old_links_stop() {
     let gone = get(&format!("{base}{second}"), None);
     assert_eq!(gone.status, 410, "{}", gone.body);
     assert!(gone.body.contains("closed account"), "{}", gone.body);
+}
+
+/// Until the owner records the mail provider's BAA, clients are e-mailed nothing: an
+/// invitation's link is handed over with why, the reminders page says which channels are
+/// closed, and asking for a link by e-mail makes none (it would end the handed one).
+#[test]
+fn without_the_mail_providers_agreement_clients_are_emailed_nothing() {
+    let s = seed_without_agreements(&[]);
+    let base = &s.server.url;
+    let (id, _, email, clinician) = s.clients[0].clone();
+    let cookie = sign_in(base, &clinician);
+    let page = format!("/clients/{id}/portal");
+    let invited = post_from(base, &cookie, &page, &page, &[("to", "client")]);
+    assert_eq!(invited.status, 200, "{}", invited.body);
+    assert!(
+        invited.body.contains("Nothing was e-mailed: no business associate agreement with the mail provider"),
+        "{}",
+        invited.body
+    );
+    let at = invited.body.find("/portal/link/").unwrap_or_else(|| panic!("no link to hand over: {}", invited.body));
+    let handed: String =
+        invited.body[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c)).collect();
+    let asked = post_form(&format!("{base}/portal/forgot"), &[("email", &email)]);
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(s.mail.messages().iter().all(|m| !m.contains(&format!("To: {email}"))), "a client was e-mailed");
+    assert_eq!(get(&format!("{base}{handed}"), None).status, 200, "the handed link still works");
+
+    let owner = sign_in(base, &s.owner);
+    let reminders = get(&format!("{base}/practice/reminders"), Some(&owner)).body;
+    assert!(reminders.contains("E-mail reminders are not sent: no business associate agreement"), "{reminders}");
+    assert!(reminders.contains("Text message reminders are not sent: text messages are not set up"), "{reminders}");
+
+    // Recorded: the next link is e-mailed.
+    record_agreement(base, &owner, "email");
+    let reminders = get(&format!("{base}/practice/reminders"), Some(&owner)).body;
+    assert!(!reminders.contains("E-mail reminders are not sent"), "{reminders}");
+    let account = invited.body[invited.body.find(&format!("/clients/{id}/portal/")).unwrap_or_default()..]
+        .split('/')
+        .nth(4)
+        .unwrap_or_default()
+        .to_owned();
+    let resent = post_from(base, &cookie, &page, &format!("/clients/{id}/portal/{account}/link"), &[]);
+    assert_eq!(resent.status, 303, "{}", resent.body);
+    let mailed = link_in_mail(&s.mail, &email);
+    assert_eq!(get(&format!("{base}{mailed}"), None).status, 200);
+    assert_eq!(get(&format!("{base}{handed}"), None).status, 410, "the new link replaced the handed one");
 }
 
 /// Sets a password through `link`; the portal session cookie.

@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use domain::policy::{Action, Resource};
+use domain::reminder::Channel;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use sha2::{Digest, Sha256};
@@ -557,6 +558,51 @@ impl Haven {
         Ok(self.store.associate_agreements(practice).await?.iter().any(|a| a.service == service))
     }
 
+    /// What keeps `channel` to the practice's clients closed, if anything: the server not set up
+    /// for it, or no business associate agreement recorded with its provider (a client's
+    /// address or phone number at a practice is PHI, so nothing goes to one without, DL-2).
+    /// Mail to staff is not held back: it carries nothing about clients.
+    pub(crate) async fn closed_to_clients(
+        &self,
+        practice: domain::PracticeId,
+        channel: Channel,
+    ) -> Result<Option<&'static str>> {
+        let (set_up, service) = match channel {
+            Channel::Email => (self.outbox.mailer.delivers(), "email"),
+            Channel::Sms => (self.sms.delivers(), "texts"),
+        };
+        Ok(match (set_up, channel) {
+            (false, Channel::Email) => Some("e-mail is not set up on this server"),
+            (false, Channel::Sms) => Some("text messages are not set up on this server"),
+            _ if self.has_agreement(practice, service).await? => None,
+            (_, Channel::Email) => Some(
+                "no business associate agreement with the mail provider is recorded (the owner records it on the compliance page)",
+            ),
+            (_, Channel::Sms) => Some(
+                "no business associate agreement with the SMS provider is recorded (the owner records it on the compliance page)",
+            ),
+        })
+    }
+
+    /// The channels to clients that are closed in the actor's practice, each with why.
+    pub async fn closed_channels(&self, actor: &Actor) -> Result<Vec<(Channel, &'static str)>> {
+        actor.may(Resource::PracticeProfile, Action::View)?;
+        self.closed_channels_of(actor.practice()).await
+    }
+
+    pub(crate) async fn closed_channels_of(
+        &self,
+        practice: domain::PracticeId,
+    ) -> Result<Vec<(Channel, &'static str)>> {
+        let mut closed = Vec::new();
+        for channel in [Channel::Email, Channel::Sms] {
+            if let Some(why) = self.closed_to_clients(practice, channel).await? {
+                closed.push((channel, why));
+            }
+        }
+        Ok(closed)
+    }
+
     /// The services outside Haven this deployment sends the practice's data to.
     fn integrations(&self) -> Vec<Subprocessor> {
         let d = &self.deployment;
@@ -577,8 +623,9 @@ impl Haven {
                 service: "E-mail",
                 host: host.clone(),
                 carries: "Staff and client e-mail addresses; messages carry links and no clinical content",
-                agreement: "Not recorded in Haven: ask the mail provider for a BAA, as addresses of a practice's \
-                            clients are PHI"
+                agreement: "Not recorded in Haven: until it is, clients are e-mailed nothing (no reminders, \
+                            notices or portal links; links are handed over instead), as a client's address at a \
+                            practice is PHI"
                     .into(),
                 standing: Standing::Attention,
             });
@@ -589,7 +636,7 @@ impl Haven {
                 service: "Text messages",
                 host: host.clone(),
                 carries: "Clients' phone numbers and reminder texts without diagnosis or service",
-                agreement: "Not recorded in Haven: ask the SMS provider for a BAA".into(),
+                agreement: "Not recorded in Haven: until it is, no text reminder is sent".into(),
                 standing: Standing::Attention,
             });
         }
@@ -600,8 +647,7 @@ impl Haven {
                 host: clearinghouse,
                 carries: "Claim batches (clients' names, birth dates, insurance, diagnoses, services); \
                           acknowledgements and remittances back",
-                agreement: "Not recorded in Haven: a clearinghouse is a business associate; keep its BAA on file"
-                    .into(),
+                agreement: "Not recorded in Haven: until it is, no claim goes to it and nothing is picked up".into(),
                 standing: Standing::Attention,
             });
         }

@@ -57,6 +57,8 @@ struct Context {
     names: crate::clients::StaffNames,
     portal: String,
     with_names: bool,
+    /// The channels closed in this practice, with why (no provider, or no BAA with it).
+    closed: Vec<(Channel, &'static str)>,
 }
 
 impl ReminderRun {
@@ -203,6 +205,7 @@ impl Haven {
             names: self.staff_names(practice).await?,
             portal: format!("{}/portal", self.outbox.public_url),
             with_names: settings.with_names,
+            closed: self.closed_channels_of(practice).await?,
         });
         let (mut due, mut tasks) = (due.into_iter(), tokio::task::JoinSet::new());
         loop {
@@ -222,7 +225,7 @@ impl Haven {
 
     /// Sends one reminder, or says why not.
     async fn attempt(&self, context: &Context, r: &ReminderRecord) -> Result<Attempt> {
-        let Context { practice, ring, zone, names, portal, with_names } = context;
+        let Context { practice, ring, zone, names, portal, with_names, closed } = context;
         let practice = *practice;
         let Some(session) = self.store.appointment(practice, &r.appointment).await? else {
             return Ok(Attempt::Skipped("the session no longer exists"));
@@ -249,6 +252,7 @@ impl Haven {
         };
         let channel: Channel = r.channel.parse().map_err(ServiceError::Internal)?;
         let text = render(channel, facts);
+        let closed = closed.iter().find(|(c, _)| *c == channel).map(|(_, why)| *why);
         Ok(match channel {
             Channel::Email => {
                 let address = details.email.as_ref().map(|e| e.expose().trim().to_owned()).unwrap_or_default();
@@ -256,8 +260,8 @@ impl Haven {
                     Attempt::Skipped("the client has not agreed to e-mail")
                 } else if address.is_empty() {
                     Attempt::Skipped("no e-mail address on file")
-                } else if !self.outbox.mailer.delivers() {
-                    Attempt::Skipped("e-mail is not set up on this server")
+                } else if let Some(why) = closed {
+                    Attempt::Skipped(why)
                 } else {
                     let Ok(to) = Email::parse(&address) else {
                         return Ok(Attempt::Failed("the e-mail address is not valid"));
@@ -278,8 +282,8 @@ impl Haven {
                     Attempt::Skipped("the client has not agreed to text messages")
                 } else if phone.is_empty() {
                     Attempt::Skipped("no phone number on file")
-                } else if !self.sms.delivers() {
-                    Attempt::Skipped("text messages are not set up on this server")
+                } else if let Some(why) = closed {
+                    Attempt::Skipped(why)
                 } else {
                     match self.sms.send(&phone, &text.body, &self.sms_status_url(practice)).await {
                         Ok(id) => Attempt::Sent(id),

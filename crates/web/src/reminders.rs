@@ -57,6 +57,8 @@ struct RemindersPage {
     errors: FieldErrors,
     log: Vec<LogRow>,
     notice: Option<&'static str>,
+    /// "E-mail reminders are not sent: why", one per closed channel.
+    closed: Vec<String>,
 }
 
 async fn page(
@@ -85,6 +87,13 @@ async fn page(
             outcome: r.outcome.unwrap_or_default(),
         })
         .collect();
+    let closed = state
+        .haven
+        .closed_channels(actor)
+        .await?
+        .into_iter()
+        .map(|(channel, why)| format!("{} reminders are not sent: {why}.", channel.label()))
+        .collect();
     Ok(RemindersPage {
         nonce: security::nonce(),
         version: VERSION,
@@ -94,6 +103,7 @@ async fn page(
         errors: FieldErrors::default(),
         log,
         notice: None,
+        closed,
     })
 }
 

@@ -410,6 +410,15 @@ pub fn post_with_file(
     )
 }
 
+/// The owner (signed in with `cookie`) records the business associate agreement with
+/// `service`, a key of the compliance page's subprocessors (`email`, `texts` …).
+pub fn record_agreement(base: &str, cookie: &str, service: &str) {
+    let fields = [("service", service), ("signed_on", "2026-01-05")];
+    let page = "/practice/compliance";
+    let recorded = post_with_file(base, cookie, page, "/practice/compliance/agreements", &fields, ("baa.pdf", b"%PDF"));
+    assert_eq!(recorded.status, 303, "the {service} agreement was not recorded: {}", recorded.body);
+}
+
 /// Runs `../shared/tools/validate-interchange` (independent X12 and FHIR validators) on `path`;
 /// the verdict's last line ("N passed, M failed"), failing the test with the whole report when
 /// any check failed.

@@ -5,9 +5,10 @@
 use crypto::blind::normalize_email;
 use domain::policy::{Action, ChartPart};
 use domain::portal::{Holder, InviteForm, LINK_LIFETIME};
+use domain::reminder::Channel;
 use domain::staff::Email;
 use domain::validation::FieldErrors;
-use domain::{ClientId, Phi, PortalAccountId, Secret};
+use domain::{ClientId, Phi, PortalAccountId, PracticeId, Secret};
 use jiff::Timestamp;
 use store::{PortalAccountRecord, PortalLink, SealedColumn, StoreError};
 
@@ -37,7 +38,15 @@ pub struct PortalAccount {
 #[derive(Debug)]
 pub struct PortalInvited {
     pub email: Phi<String>,
-    pub link: Option<Secret<String>>,
+    /// The link to give the client by hand, when it could not be e-mailed.
+    pub hand_over: Option<HandOver>,
+}
+
+/// A sign-in link that was not e-mailed, and why.
+#[derive(Debug)]
+pub struct HandOver {
+    pub link: Secret<String>,
+    pub why: &'static str,
 }
 
 /// The blind index's column for portal sign-in addresses.
@@ -126,7 +135,7 @@ impl Haven {
             Err(e) => return Err(e.into()),
         }
         tracing::info!(practice = %practice, account = %id, holder = %invitee.holder, "portal invitation made");
-        self.mail_portal_link(Phi::new(invitee.email), &token).await
+        self.mail_portal_link(practice, Phi::new(invitee.email), &token).await
     }
 
     /// Sends an open account a new link, which replaces its earlier ones: how a client who
@@ -151,7 +160,7 @@ impl Haven {
             Err(StoreError::NoRowChanged(_)) => return Err(ServiceError::NotFound),
             Err(e) => return Err(e.into()),
         }
-        self.mail_portal_link(email, &token).await
+        self.mail_portal_link(practice, email, &token).await
     }
 
     /// Closes an account: its sessions and links end at once. The record keeps it, closed.
@@ -216,13 +225,19 @@ impl Haven {
         Ok((token, link))
     }
 
-    /// E-mails the link for `token` to `email`; without a mail server, returns it to hand over.
-    /// The message names neither the practice nor the client: a shared inbox or a phone's lock
-    /// screen learns only that someone has a care team.
-    pub(super) async fn mail_portal_link(&self, email: Phi<String>, token: &str) -> Result<PortalInvited> {
+    /// E-mails the link for `token` to `email`; when e-mail to the practice's clients is closed
+    /// (no mail server, or no BAA with its provider), returns it to hand over. The message names
+    /// neither the practice nor the client: a shared inbox or a phone's lock screen learns only
+    /// that someone has a care team.
+    pub(super) async fn mail_portal_link(
+        &self,
+        practice: PracticeId,
+        email: Phi<String>,
+        token: &str,
+    ) -> Result<PortalInvited> {
         let link = format!("{}/portal/link/{token}", self.outbox.public_url);
-        if !self.outbox.mailer.delivers() {
-            return Ok(PortalInvited { email, link: Some(Secret::new(link)) });
+        if let Some(why) = self.closed_to_clients(practice, Channel::Email).await? {
+            return Ok(PortalInvited { email, hand_over: Some(HandOver { link: Secret::new(link), why }) });
         }
         let to = Email::parse(email.expose())
             .map_err(|_| ServiceError::Internal("a portal address on file is not valid".into()))?;
@@ -243,7 +258,7 @@ impl Haven {
                 "the portal account is ready, but the e-mail with its link was not sent ({why}); send a new link once mail works"
             )));
         }
-        Ok(PortalInvited { email, link: None })
+        Ok(PortalInvited { email, hand_over: None })
     }
 }
 

@@ -19,7 +19,7 @@ use domain::{ClientId, Phi, PortalAccountId, PracticeId};
 use jiff::SignedDuration;
 
 pub(crate) use accounts::LOGIN_INDEX;
-pub use accounts::{PortalAccount, PortalInvited};
+pub use accounts::{HandOver, PortalAccount, PortalInvited};
 pub use attachments::AttachmentView;
 pub use billing::PortalBilling;
 pub use booking::{BookableType, Booked, CancelTerms, Opening};

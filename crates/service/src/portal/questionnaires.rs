@@ -7,6 +7,7 @@
 use domain::measures::{Instrument, Risk, instrument, score};
 use domain::policy::{Action, ChartPart};
 use domain::portal::{BEFORE_SESSION, QuestionnaireForm, Recurrence};
+use domain::reminder::Channel;
 use domain::staff::Email;
 use domain::validation::FieldErrors;
 use domain::{ClientId, MeasureId};
@@ -258,7 +259,7 @@ impl Haven {
     /// Tells the client's open portal accounts, by an e-mail with `subject` and a link to the
     /// portal, that something waits for them; it names neither the practice nor what waits.
     pub(crate) async fn tell_portal_holders(&self, practice: domain::PracticeId, client: ClientId, subject: &str) {
-        if !self.outbox.mailer.delivers() {
+        if !matches!(self.closed_to_clients(practice, Channel::Email).await, Ok(None)) {
             return;
         }
         let Ok(accounts) = self.store.portal_accounts_of(practice, client).await else { return };

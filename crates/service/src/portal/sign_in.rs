@@ -5,6 +5,7 @@
 
 use crypto::blind::normalize_email;
 use domain::portal::Holder;
+use domain::reminder::Channel;
 use domain::staff::{Email, Password, PasswordResetForm};
 use domain::validation::FieldErrors;
 use domain::{Phi, PracticeId, Secret};
@@ -129,13 +130,18 @@ impl Haven {
         let (practice, who) = (found.as_ref().map(|(p, _)| *p), who(found.as_ref()));
         self.record_sign_in_as(&self.portal_event(SignInEventKind::ResetRequested, &key, practice, from), who).await?;
         let Some((practice, account)) = found else { return Ok(()) };
+        // A link that cannot be e-mailed is not made: it would end the one staff handed over.
+        if let Some(why) = self.closed_to_clients(practice, Channel::Email).await? {
+            tracing::info!(practice = %practice, why, "portal link asked for, not sent");
+            return Ok(());
+        }
         let (token, link) = self.new_portal_link(practice, account.id)?;
         self.store.add_portal_link(&link).await?;
         // Sent in the background: waiting for the mail server would tell who has an account.
         let haven = self.clone();
         let address = Phi::new(email.trim().to_owned());
         tokio::spawn(async move {
-            if let Err(why) = haven.mail_portal_link(address, &token).await {
+            if let Err(why) = haven.mail_portal_link(practice, address, &token).await {
                 tracing::warn!(error = %why, "portal link not sent");
             }
         });

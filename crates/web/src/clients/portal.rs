@@ -4,7 +4,7 @@
 use domain::PortalAccountId;
 use domain::portal::{Holder, InviteForm};
 use domain::portal::{QuestionnaireForm, Recurrence};
-use service::portal::{PortalAccount, PortalInvited, Questionnaire};
+use service::portal::{HandOver, PortalAccount, PortalInvited, Questionnaire};
 
 use super::*;
 
@@ -190,13 +190,13 @@ async fn sent(
     done: &str,
 ) -> Result<Response, PageError> {
     match made {
-        Ok(PortalInvited { link: None, .. }) => {
+        Ok(PortalInvited { hand_over: None, .. }) => {
             Ok(Redirect::to(&format!("/clients/{id}/portal?done={done}")).into_response())
         }
-        Ok(PortalInvited { link: Some(link), email }) => {
+        Ok(PortalInvited { hand_over: Some(HandOver { link, why }), email }) => {
             let mut page = page(state, actor, id).await?;
             page.notice = Some(format!(
-                "E-mail is not set up on this server, so nothing was sent. Give this link to {} yourself; it works for 14 days.",
+                "Nothing was e-mailed: {why}. Give this link to {} yourself; it works for 14 days.",
                 email.expose()
             ));
             page.link = Some(link.expose().clone());
