@@ -3,8 +3,8 @@
 // client's superbill downloads, the ready ones go out as one 837P batch, which downloads and is
 // sent to the clearinghouse's SFTP drop box; the payer's 835 for it, left in the drop box, is
 // picked up and posted, and the denial it carries explained with its next step (the same file
-// brought in by hand is refused); the set-up page lists the payers and refuses a fee that is
-// not an amount beside its field.
+// brought in by hand is refused), and the denied claim is replaced; the set-up page lists the
+// payers and refuses a fee that is not an amount beside its field.
 //
 // usage: node billing.mjs BASE_URL OWNER_EMAIL:PASSWORD DROP_BOX_INBOUND SCREENSHOT_DIR
 import { readFileSync, writeFileSync } from "node:fs";
@@ -166,6 +166,14 @@ try {
   const reasons = await page.textContent("table.aging");
   check(reasons.includes("197") && reasons.includes("authorization"), `the denial's reason is not counted: ${reasons}`);
   await page.screenshot({ path: `${shots}/billing-report-denials.png`, fullPage: true });
+
+  // The denied claim, once the payer has numbered it, goes again as a replacement of its own.
+  await page.goto(`${base}/billing?${period}`);
+  await submit(page, "button[aria-label='Replace claim H0000001']");
+  check((await page.textContent(".notice[role=status]")).includes("The correction is batch"), "the replacement was not made");
+  const replacement = `H${String(ready + 1).padStart(7, "0")}`;
+  check((await page.locator(`td.claim-state:has-text('Replacement (${replacement})')`).count()) === 1, "the charge is not on its replacement");
+  await page.screenshot({ path: `${shots}/billing-replaced.png` });
   await page.goto(`${base}/billing`);
 
   await page.click("a:has-text('Billing set-up')");

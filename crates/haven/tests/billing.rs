@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::x12::{acknowledgement_277ca, acknowledgement_999, remittance};
+use common::x12::{acknowledgement_277ca, acknowledgement_999, remittance, reversal};
 use common::*;
 
 const PERIOD: [(&str, &str); 2] = [("from", "2026-01-01"), ("to", "2027-12-31")];
@@ -274,6 +274,62 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     let rows: Vec<&str> = log.lines().filter(|l| l.contains(",billing.claim,")).collect();
     assert_eq!(rows.len(), ready, "{log}");
     assert!(rows.iter().all(|r| r.contains("HPAYMT")), "{log}");
+
+    claims_are_replaced_and_voided_with_the_payers_numbers(base, &owner, &tmp, &answer, ready);
+}
+
+/// The denied claim is sent again as the record now stands (frequency 7), a paid one withdrawn
+/// (8): each a batch of its own carrying the payer's number, which the validators accept; a
+/// corrected claim is not corrected twice. The payer's answer to the replacement posts, and
+/// its taking back of the withdrawn claim's payment (a reversal) settles nothing.
+fn claims_are_replaced_and_voided_with_the_payers_numbers(
+    base: &str,
+    owner: &str,
+    tmp: &tempfile::TempDir,
+    answer: &str,
+    ready: usize,
+) {
+    let list = "/billing?from=2026-01-01&to=2027-12-31";
+    let page = get(&format!("{base}{list}"), Some(owner)).body;
+    assert!(page.contains("Claimed (H0000001) · denied") && page.contains("Replace claim H0000001"), "{page}");
+    // The newest batch's 837P, as the page links it.
+    let newest = |page: &str| {
+        let at = page.find("/billing/batches/").unwrap_or_else(|| panic!("no batch link: {page}"));
+        get(&format!("{base}{}", page[at..].split('"').next().unwrap_or_default()), Some(owner)).body
+    };
+    let mut files = Vec::new();
+    for (number, action, code) in [("H0000001", "replace", "7"), ("H0000002", "void", "8")] {
+        let made = post_from(base, owner, list, &format!("/billing/claims/{number}/{action}"), &PERIOD);
+        assert_eq!(made.status, 303, "{}", made.body);
+        let file = newest(&get(&format!("{base}{list}"), Some(owner)).body);
+        assert_eq!(file.matches("CLM*").count(), 1, "a batch of its own: {file}");
+        assert!(file.contains(&format!(":B:{code}*")) && file.contains(&format!("REF*F8*ICN{number}~")), "{file}");
+        let written = tmp.path().join(format!("{action}.x12"));
+        std::fs::write(&written, &file).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(validate_interchange(&written), "2 passed, 0 failed", "{file}");
+        files.push(file);
+    }
+    let page = get(&format!("{base}{list}"), Some(owner)).body;
+    let (replacement, void) = (format!("H{:07}", ready + 1), format!("H{:07}", ready + 2));
+    assert!(
+        page.contains(&format!("Replacement ({replacement})")) && page.contains(&format!("Void ({void})")),
+        "{page}"
+    );
+    let twice = post_from(base, owner, list, "/billing/claims/H0000001/replace", &PERIOD);
+    assert!(twice.status == 409 && twice.body.contains("no longer stands"), "{}", twice.body);
+    let unnumbered = post_from(base, owner, list, &format!("/billing/claims/{replacement}/void"), &PERIOD);
+    assert!(unnumbered.status == 409 && unnumbered.body.contains("not numbered"), "{}", unnumbered.body);
+
+    let remittances = "/billing/remittances";
+    let paid = remittance(&files[0], "CHK790");
+    assert_eq!(post_from(base, owner, remittances, remittances, &[("x12", &paid)]).status, 303);
+    let taken_back = reversal(answer, "H0000002", "CHK791");
+    let posted = post_from(base, owner, remittances, remittances, &[("x12", &taken_back)]);
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let page = get(&format!("{base}{list}"), Some(owner)).body;
+    assert!(page.contains(&format!("Replacement ({replacement}) · paid")), "{page}");
+    let log = get(&format!("{base}/audit.csv?action=billing.claim_replace"), Some(owner)).body;
+    assert!(log.contains(&replacement) && log.contains("HPAYMT"), "{log}");
 }
 
 /// The payer's 271 for a 270 Haven wrote: active coverage, a $25 copay, 20 % coinsurance,

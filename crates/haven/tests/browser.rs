@@ -350,6 +350,7 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
         "billing-report-revenue.png",
         "billing-report-sessions.png",
         "billing-report-denials.png",
+        "billing-replaced.png",
         "billing-setup.png",
     ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");

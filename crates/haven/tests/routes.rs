@@ -187,6 +187,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/billing", RefusedTo("clinician")),
         ("POST", "/billing/charges", RefusedTo("clinician")),
         ("POST", "/billing/claims", RefusedTo("clinician")),
+        ("POST", "/billing/claims/{number}/replace", RefusedTo("clinician")),
+        ("POST", "/billing/claims/{number}/void", RefusedTo("clinician")),
         ("GET", "/billing/batches/{id}", RefusedTo("clinician")),
         ("GET", "/billing/superbill/{id}", RefusedTo("supervisor")),
         ("GET", "/billing/setup", RefusedTo("scheduler")),
@@ -336,6 +338,7 @@ fn concrete(path: &str, colleague: &str) -> String {
         .replace("{checkout}", "c18a9f0e-4d5c-4e6f-98a9-b0c1d2e3f4a5")
         .replace("{payment}", "d29b0a1f-5e6d-4f70-a9b0-c1d2e3f4a5b6")
         .replace("{plan}", "e3ac1b2f-6f7e-4a81-b0c1-d2e3f4a5b6c7")
+        .replace("{number}", "H0000001")
 }
 
 /// A form that passes every route's validation, so that the policy is what answers.

@@ -245,6 +245,8 @@ async fn main() {
                     status: "sent".into(),
                     created_at: now,
                     payer_claim_number: None,
+                    frequency: "1".into(),
+                    replaces: None,
                 })
                 .collect();
             store.record_claim_batch(practice, &batch, current.next_claim, &claims).await.expect("batch");

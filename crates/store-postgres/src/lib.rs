@@ -74,6 +74,7 @@ const MIGRATIONS: Migrations = &[
     (53, include_str!("../migrations/0053_card_checkouts.sql")),
     (54, include_str!("../migrations/0054_payment_plans.sql")),
     (55, include_str!("../migrations/0055_card_refunds.sql")),
+    (56, include_str!("../migrations/0056_claim_corrections.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -85,8 +85,12 @@ pub struct ClaimRecord {
     pub batch: String,
     pub status: String,
     pub created_at: Timestamp,
-    /// The payer's number for the claim, from its remittance.
+    /// The payer's number for the claim, from its 277CA or its remittance.
     pub payer_claim_number: Option<String>,
+    /// CLM05-3: `1` an original, `7` a replacement, `8` a void.
+    pub frequency: String,
+    /// The claim a replacement or void corrects (its id).
+    pub replaces: Option<String>,
 }
 
 /// An imported remittance (one 835 transaction set); `content`, the file, is sealed.
@@ -192,6 +196,20 @@ pub trait BillingStore: Send + Sync {
         claims: &[ClaimRecord],
     ) -> Result<()>;
     async fn claims(&self, practice: PracticeId) -> Result<Vec<ClaimRecord>>;
+    /// Records a replacement or void (`claim`, with `replaces` set) in `batch`, a batch of its
+    /// own, all or nothing: the counters taken as by `record_claim_batch` (`claim_number` the
+    /// one it takes), the claim it corrects no longer standing (`NoRowChanged` unless that one
+    /// is sent, paid or denied) and the charge moved over to it (`NoRowChanged` unless the
+    /// charge was on the corrected claim).
+    async fn record_claim_correction(
+        &self,
+        practice: PracticeId,
+        batch: &ClaimBatchRecord,
+        claim_number: i64,
+        claim: &ClaimRecord,
+    ) -> Result<()>;
+    /// The claims for services from `from` to `to`, both included, by number.
+    async fn claims_served_between(&self, practice: PracticeId, from: Date, to: Date) -> Result<Vec<ClaimRecord>>;
     /// One client's charges, by date of service, and claims, by number.
     async fn client_charges(&self, practice: PracticeId, client: ClientId) -> Result<Vec<ChargeRecord>>;
     async fn client_claims(&self, practice: PracticeId, client: ClientId) -> Result<Vec<ClaimRecord>>;
@@ -202,12 +220,13 @@ pub trait BillingStore: Send + Sync {
     async fn claim_batch_content(&self, practice: PracticeId, id: &str) -> Result<Option<Vec<u8>>>;
     /// Posts a remittance, all or nothing: the remittance (`Conflict` if its payer's trace was
     /// imported before), each claim payment with its claim settled to `status` (`NoRowChanged`
-    /// unless the claim is still sent), and the ledger entries.
+    /// unless the claim is still sent; `None` for a reversal, which settles nothing), and the
+    /// ledger entries.
     async fn post_remittance(
         &self,
         practice: PracticeId,
         remittance: &RemittanceRecord,
-        payments: &[(ClaimPaymentRecord, String)],
+        payments: &[(ClaimPaymentRecord, Option<String>)],
         ledger: &[LedgerEntryRecord],
     ) -> Result<()>;
     /// The practice's remittances, newest first, without their content.
@@ -306,6 +325,56 @@ fn charge(r: &Row) -> Result<ChargeRecord> {
     })
 }
 
+/// A batch's statements: its numbers taken from the counters (only if they still stand at
+/// `batch.interchange` and `first_claim`), the batch and its claims inserted.
+fn batch_statements(
+    practice: PracticeId,
+    batch: &ClaimBatchRecord,
+    first_claim: i64,
+    claims: &[ClaimRecord],
+) -> Vec<Statement> {
+    let count = i64::try_from(claims.len()).unwrap_or(i64::MAX);
+    let mut statements = vec![
+        Statement::new(
+            sql::TAKE_CLAIM_NUMBERS,
+            vec![practice.into(), batch.interchange.into(), first_claim.into(), count.into()],
+        )
+        .must_change_a_row(),
+        Statement::new(
+            sql::INSERT_CLAIM_BATCH,
+            vec![
+                practice.into(),
+                batch.id.as_str().into(),
+                batch.interchange.into(),
+                batch.created_at.into(),
+                batch.created_by.into(),
+                batch.claims.into(),
+                batch.content.clone().into(),
+            ],
+        ),
+    ];
+    statements.extend(claims.iter().map(|c| {
+        Statement::new(
+            sql::INSERT_CLAIM,
+            vec![
+                practice.into(),
+                c.id.as_str().into(),
+                c.number.as_str().into(),
+                c.client.into(),
+                c.payer.as_str().into(),
+                c.charge.as_str().into(),
+                c.service_date.to_string().into(),
+                c.total_cents.into(),
+                c.batch.as_str().into(),
+                c.created_at.into(),
+                c.frequency.as_str().into(),
+                c.replaces.as_deref().into(),
+            ],
+        )
+    }));
+    statements
+}
+
 fn claim(r: &Row) -> Result<ClaimRecord> {
     Ok(ClaimRecord {
         id: r.text(0)?,
@@ -319,6 +388,8 @@ fn claim(r: &Row) -> Result<ClaimRecord> {
         created_at: r.time(8)?,
         payer_claim_number: r.opt_text(9)?,
         service_date: r.parse(10)?,
+        frequency: r.text(11)?,
+        replaces: r.opt_text(12)?,
     })
 }
 
@@ -449,42 +520,8 @@ impl<S: Sql> BillingStore for SqlStore<S> {
         first_claim: i64,
         claims: &[ClaimRecord],
     ) -> Result<()> {
-        let count = i64::try_from(claims.len()).unwrap_or(i64::MAX);
-        let mut statements = vec![
-            Statement::new(
-                sql::TAKE_CLAIM_NUMBERS,
-                vec![practice.into(), batch.interchange.into(), first_claim.into(), count.into()],
-            )
-            .must_change_a_row(),
-            Statement::new(
-                sql::INSERT_CLAIM_BATCH,
-                vec![
-                    practice.into(),
-                    batch.id.as_str().into(),
-                    batch.interchange.into(),
-                    batch.created_at.into(),
-                    batch.created_by.into(),
-                    batch.claims.into(),
-                    batch.content.clone().into(),
-                ],
-            ),
-        ];
+        let mut statements = batch_statements(practice, batch, first_claim, claims);
         for c in claims {
-            statements.push(Statement::new(
-                sql::INSERT_CLAIM,
-                vec![
-                    practice.into(),
-                    c.id.as_str().into(),
-                    c.number.as_str().into(),
-                    c.client.into(),
-                    c.payer.as_str().into(),
-                    c.charge.as_str().into(),
-                    c.service_date.to_string().into(),
-                    c.total_cents.into(),
-                    c.batch.as_str().into(),
-                    c.created_at.into(),
-                ],
-            ));
             statements.push(
                 Statement::new(
                     sql::CLAIM_CHARGE,
@@ -494,6 +531,33 @@ impl<S: Sql> BillingStore for SqlStore<S> {
             );
         }
         self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn record_claim_correction(
+        &self,
+        practice: PracticeId,
+        batch: &ClaimBatchRecord,
+        claim_number: i64,
+        claim: &ClaimRecord,
+    ) -> Result<()> {
+        let corrected = claim.replaces.as_deref().unwrap_or_default();
+        let mut statements = batch_statements(practice, batch, claim_number, std::slice::from_ref(claim));
+        statements
+            .push(Statement::new(sql::SUPERSEDE_CLAIM, vec![practice.into(), corrected.into()]).must_change_a_row());
+        statements.push(
+            Statement::new(
+                sql::MOVE_CHARGE_TO_CLAIM,
+                vec![practice.into(), claim.charge.as_str().into(), corrected.into(), claim.id.as_str().into()],
+            )
+            .must_change_a_row(),
+        );
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn claims_served_between(&self, practice: PracticeId, from: Date, to: Date) -> Result<Vec<ClaimRecord>> {
+        let params = vec![practice.into(), from.to_string().into(), to.to_string().into()];
+        let rows = self.0.query(Some(practice), sql::CLAIMS_SERVED_BETWEEN, params).await?;
+        rows.iter().map(claim).collect()
     }
 
     async fn claims(&self, practice: PracticeId) -> Result<Vec<ClaimRecord>> {
@@ -532,7 +596,7 @@ impl<S: Sql> BillingStore for SqlStore<S> {
         &self,
         practice: PracticeId,
         r: &RemittanceRecord,
-        payments: &[(ClaimPaymentRecord, String)],
+        payments: &[(ClaimPaymentRecord, Option<String>)],
         ledger: &[LedgerEntryRecord],
     ) -> Result<()> {
         let mut statements = vec![Statement::new(
@@ -568,13 +632,15 @@ impl<S: Sql> BillingStore for SqlStore<S> {
                     p.remarks.as_str().into(),
                 ],
             ));
-            let settle = vec![
-                practice.into(),
-                p.claim.as_str().into(),
-                status.as_str().into(),
-                p.payer_claim_number.as_str().into(),
-            ];
-            statements.push(Statement::new(sql::SETTLE_CLAIM, settle).must_change_a_row());
+            if let Some(status) = status {
+                let settle = vec![
+                    practice.into(),
+                    p.claim.as_str().into(),
+                    status.as_str().into(),
+                    p.payer_claim_number.as_str().into(),
+                ];
+                statements.push(Statement::new(sql::SETTLE_CLAIM, settle).must_change_a_row());
+            }
         }
         for e in ledger {
             statements.push(Statement::new(

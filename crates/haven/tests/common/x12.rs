@@ -86,7 +86,6 @@ pub fn remittance(claims: &str, trace: &str) -> String {
         let (d, c) = t.split_once('.').unwrap_or((t, "0"));
         d.parse::<i64>().unwrap_or(0) * 100 + format!("{c:0<2}")[..2].parse::<i64>().unwrap_or(0)
     };
-    let money = |c: i64| format!("{}.{:02}", c / 100, c % 100);
     let finish = |claim: Option<Sent>, body: &mut Vec<String>, total: &mut i64| {
         let Some((number, charge, lines)) = claim else { return };
         let denied = number == "H0000001";
@@ -139,6 +138,50 @@ pub fn remittance(claims: &str, trace: &str) -> String {
         }
     }
     finish(claim.take(), &mut body, &mut total);
+    payment_835(body, total, trace)
+}
+
+/// Dollars and cents as X12 writes them, with a sign when negative.
+fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
+}
+
+/// An 835 taking back what `answer` (an 835 of [`remittance`]) paid on claim `number`, as a
+/// payer does before paying its replacement or void: that claim payment again with CLP02 22
+/// and every amount negated.
+pub fn reversal(answer: &str, number: &str, trace: &str) -> String {
+    let (mut body, mut total, mut inside) = (Vec::new(), 0i64, false);
+    for segment in answer.split('~').map(str::trim).filter(|s| !s.is_empty()) {
+        let mut e: Vec<String> = segment.split('*').map(str::to_owned).collect();
+        match e[0].as_str() {
+            "CLP" => inside = e[1] == number,
+            "SE" => inside = false,
+            _ => {}
+        }
+        if !inside {
+            continue;
+        }
+        let amounts: &[usize] = match e[0].as_str() {
+            "CLP" => &[3, 4, 5],
+            "SVC" => &[2, 3],
+            "CAS" => &[3, 6, 9],
+            _ => &[],
+        };
+        for (_, value) in e.iter_mut().enumerate().filter(|(n, v)| amounts.contains(n) && !v.is_empty()) {
+            *value = value.strip_prefix('-').map_or_else(|| format!("-{value}"), str::to_owned);
+        }
+        if e[0] == "CLP" {
+            e[2] = "22".into();
+            total = (e[4].parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64;
+        }
+        body.push(e.join("*"));
+    }
+    payment_835(body, total, trace)
+}
+
+/// An 835 from its claim payments (`body`), paying `total` under `trace`.
+fn payment_835(body: Vec<String>, total: i64, trace: &str) -> String {
     let mut set = vec![
         "ST*835*0001".to_owned(),
         format!("BPR*I*{}*C*CHK************20261201", money(total)),

@@ -6,6 +6,8 @@
 //! naming the missing link of the golden thread: signed note, billable diagnosis, insurer,
 //! the clinician's NPI, the practice's billing settings.
 
+use std::collections::HashMap;
+
 use domain::appointment::{Modality, Status};
 use domain::billing::{
     LATE_CANCEL_FEE, NO_SHOW_FEE, individual_psychotherapy, service_code, telehealth_modifier, timed,
@@ -13,7 +15,7 @@ use domain::billing::{
 use domain::policy::{Action, Resource};
 use domain::{ClientId, Phi};
 use jiff::civil::Date;
-use store::{AppointmentRecord, ChargeRecord, FeeRecord, PayerRecord};
+use store::{AppointmentRecord, ChargeRecord, ClaimRecord, FeeRecord, PayerRecord};
 
 use super::claims::ClaimContext;
 use super::{SELF_PAY, change_entry};
@@ -23,13 +25,25 @@ use crate::{Actor, Haven, Result, ServiceError};
 /// Whether a charge can go on a claim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Readiness {
-    /// On the claim of this number.
-    Claimed(String),
+    /// On this claim.
+    Claimed(Claimed),
     Ready,
     /// The client pays: no claim.
     SelfPay,
     /// The links of the golden thread that are missing, in words.
     Missing(Vec<String>),
+}
+
+/// The claim a charge is on, as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub number: String,
+    /// `sent`, `paid` or `denied`.
+    pub status: String,
+    /// CLM05-3: `1` an original, `7` a replacement, `8` a void.
+    pub frequency: String,
+    /// Whether it can be replaced or voided now (the payer has numbered it).
+    pub correctable: bool,
 }
 
 /// A charge as the billing page lists it.
@@ -214,12 +228,24 @@ impl Haven {
         actor.may(Resource::Billing, Action::View)?;
         let practice = actor.practice();
         let records = self.store.charges_between(practice, from, to).await?;
+        let claims: HashMap<String, ClaimRecord> = self
+            .store
+            .claims_served_between(practice, from, to)
+            .await?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
         let mut context = ClaimContext::load(self, practice).await?;
         let mut days: Vec<ChargeDay> = Vec::new();
         for record in records {
             let facts = context.client(self, actor, record.client).await?;
             let readiness = match &record.claim {
-                Some((_, number)) => Readiness::Claimed(number.clone()),
+                Some((id, number)) => Readiness::Claimed(Claimed {
+                    number: number.clone(),
+                    status: claims.get(id).map(|c| c.status.clone()).unwrap_or_default(),
+                    frequency: claims.get(id).map_or_else(|| "1".to_owned(), |c| c.frequency.clone()),
+                    correctable: claims.get(id).is_some_and(super::correctable),
+                }),
                 None if record.payer == SELF_PAY => Readiness::SelfPay,
                 None => match context.claim(self, &record, &facts, "H0000000").await? {
                     Ok(_) => Readiness::Ready,

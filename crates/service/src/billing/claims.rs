@@ -391,27 +391,15 @@ impl Haven {
                 status: "sent".into(),
                 created_at: now,
                 payer_claim_number: None,
+                frequency: "1".into(),
+                replaces: None,
             });
             claims.push(claim);
         }
         if claims.is_empty() {
             return Err(ServiceError::Conflict("no charge of these dates is ready to claim".into()));
         }
-        let created = now.to_zoned(self.practice_zone(practice).await?).datetime();
-        let control = u32::try_from(interchange).map_err(|_| ServiceError::Internal("interchange number".into()))?;
-        let batch = context.batch(&settings, created, control, 1, claims);
-        let text = x12::claim::write_batch(&batch).map_err(|refusals| {
-            ServiceError::Conflict(refusals.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
-        })?;
-        let content = seal_cell(&context.ring, practice, SealedColumn::ClaimBatchContent, &batch_id, text.as_bytes())?;
-        let record = ClaimBatchRecord {
-            id: batch_id.clone(),
-            interchange,
-            created_at: now,
-            created_by: actor.user(),
-            claims: records.len() as i64,
-            content,
-        };
+        let record = self.claim_batch(actor, &context, &settings, &batch_id, claims).await?;
         let entries = records
             .iter()
             .map(|c| {
@@ -432,6 +420,36 @@ impl Haven {
         }
         tracing::info!(practice = %practice, interchange, claims = records.len(), "claim batch made");
         Ok(BatchSent { id: batch_id, interchange, claims: records.len() })
+    }
+
+    /// The batch of `claims` under the settings' next interchange number, written as 837P
+    /// (refused whole, each refusal named, if `x12`'s checks fail) and sealed.
+    pub(super) async fn claim_batch(
+        &self,
+        actor: &Actor,
+        context: &ClaimContext,
+        settings: &BillingSettingsRecord,
+        id: &str,
+        claims: Vec<Claim>,
+    ) -> Result<ClaimBatchRecord> {
+        let (practice, now) = (actor.practice(), self.now());
+        let created = now.to_zoned(self.practice_zone(practice).await?).datetime();
+        let interchange = settings.next_interchange;
+        let control = u32::try_from(interchange).map_err(|_| ServiceError::Internal("interchange number".into()))?;
+        let count = claims.len() as i64;
+        let batch = context.batch(settings, created, control, 1, claims);
+        let text = x12::claim::write_batch(&batch).map_err(|refusals| {
+            ServiceError::Conflict(refusals.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        })?;
+        let content = seal_cell(&context.ring, practice, SealedColumn::ClaimBatchContent, id, text.as_bytes())?;
+        Ok(ClaimBatchRecord {
+            id: id.to_owned(),
+            interchange,
+            created_at: now,
+            created_by: actor.user(),
+            claims: count,
+            content,
+        })
     }
 
     /// The practice's claim batches, newest first.

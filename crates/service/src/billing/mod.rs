@@ -1,7 +1,8 @@
 //! Billing, for the owner and billers (`Resource::Billing`): the practice's billing
 //! set-up (`setup`: settings, clinicians' identifiers, payers, fees), a charge per client per
 //! attended session with the golden thread checked link by link (`charges`), and claims sent
-//! as 837P batches whose numbers come from the store's counters (`claims`), and 835s imported
+//! as 837P batches whose numbers come from the store's counters (`claims`), replaced or voided
+//! when the payer has them (`corrections`), and 835s imported
 //! and posted, with the denials worklist (`remittances`); the reports: receivable aging by
 //! payer and client, revenue, unbilled sessions and denial rates (`reports`); card payments
 //! through the `PaymentProcessor` trait (`cards`); superbills for clients to send their insurer (`superbill`).
@@ -15,6 +16,7 @@ mod cards;
 mod charges;
 mod claims;
 mod clearinghouse;
+mod corrections;
 mod eligibility;
 mod ledger;
 mod remittances;
@@ -24,9 +26,10 @@ mod superbill;
 
 pub use acknowledgements::{Acknowledgement, AcknowledgementsRead};
 pub use cards::{CardOutcome, Checkout, CheckoutRequest, CheckoutState, PaymentError, PaymentProcessor};
-pub use charges::{Charge, ChargeDay, ChargesMade, Readiness};
+pub use charges::{Charge, ChargeDay, ChargesMade, Claimed, Readiness};
 pub use claims::BatchSent;
 pub use clearinghouse::{Clearinghouse, PickedUp};
+pub use corrections::{Correction, correctable};
 pub use eligibility::EligibilityCheck;
 pub use ledger::{ClientLedger, LedgerLine, PlanView, Statement};
 pub use remittances::{Denial, Posted};

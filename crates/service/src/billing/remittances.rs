@@ -73,9 +73,17 @@ pub(super) fn is_denial(status: &str, paid: Cents, patient: Cents) -> bool {
     status == "4" || (paid == Cents::ZERO && patient == Cents::ZERO)
 }
 
-/// Where a claim stands after its payment.
-fn settled_status(payment: &remit::ClaimPayment) -> &'static str {
-    if is_denial(&payment.status, payment.paid, payment.patient_responsibility) { "denied" } else { "paid" }
+/// CLP02 of a payer taking back what it paid on a claim (before a replacement or void is
+/// paid): posted as negative amounts, settling nothing.
+const REVERSAL: &str = "22";
+
+/// Where a claim stands after its payment; a reversal leaves it where it was.
+fn settled_status(payment: &remit::ClaimPayment) -> Option<String> {
+    if payment.status == REVERSAL {
+        return None;
+    }
+    let denied = is_denial(&payment.status, payment.paid, payment.patient_responsibility);
+    Some(if denied { "denied" } else { "paid" }.to_owned())
 }
 
 impl Haven {
@@ -118,6 +126,7 @@ impl Haven {
         let settled: Vec<&str> = remittances
             .iter()
             .flat_map(|r| &r.claims)
+            .filter(|c| c.status != REVERSAL)
             .map(|c| c.patient_control_number.as_str())
             .filter(|n| claims.get(*n).is_some_and(|c| c.status != "sent"))
             .collect();
@@ -224,14 +233,18 @@ impl Haven {
     }
 }
 
-/// The records posting `r` writes: each claim payment with the status its claim settles to,
+/// A claim payment and the status its claim settles to (none for a reversal).
+type Settling = (ClaimPaymentRecord, Option<String>);
+
+/// The records posting `r` writes: each claim payment with the status its claim settles to
+/// (none for a reversal),
 /// the client's share on their ledger, and an audit entry per claim.
 fn postings(
     r: &Remittance,
     claims: &HashMap<String, ClaimRecord>,
     remittance: &str,
     now: Timestamp,
-) -> (Vec<(ClaimPaymentRecord, String)>, Vec<LedgerEntryRecord>, Vec<AuditEntry>) {
+) -> (Vec<Settling>, Vec<LedgerEntryRecord>, Vec<AuditEntry>) {
     let (mut payments, mut ledger, mut entries) = (Vec::new(), Vec::new(), Vec::new());
     for payment in &r.claims {
         let Some(claim) = claims.get(&payment.patient_control_number) else { continue };
@@ -254,7 +267,7 @@ fn postings(
             adjustments: serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into()),
             remarks: remarks.join(","),
         };
-        if payment.patient_responsibility.0 > 0 {
+        if payment.patient_responsibility.0 != 0 {
             ledger.push(LedgerEntryRecord {
                 id: uuid::Uuid::new_v4().to_string(),
                 client: claim.client,
@@ -272,7 +285,7 @@ fn postings(
                 .categories(&["billing"])
                 .purpose("HPAYMT"),
         );
-        payments.push((record, settled_status(payment).to_owned()));
+        payments.push((record, settled_status(payment)));
     }
     (payments, ledger, entries)
 }

@@ -141,6 +141,8 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
         status: "sent".into(),
         created_at: t(40),
         payer_claim_number: None,
+        frequency: "1".into(),
+        replaces: None,
     };
     ok(store
         .record_claim_batch(p.id, &batch("batch-1", 1), 1, &[claim("claim-1", "H000001", "charge-1", "batch-1")])
@@ -211,7 +213,7 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
         .post_remittance(
             p.id,
             &remittance("r-1", "CHK1"),
-            &[(payment("pay-1", "r-1"), "paid".into())],
+            &[(payment("pay-1", "r-1"), Some("paid".into()))],
             &[owed("l-1", "r-1")],
         )
         .await;
@@ -226,7 +228,7 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
         .post_remittance(
             p.id,
             &remittance("r-3", "CHK2"),
-            &[(payment("pay-3", "r-3"), "paid".into())],
+            &[(payment("pay-3", "r-3"), Some("paid".into()))],
             &[owed("l-3", "r-3")],
         )
         .await;
@@ -264,6 +266,38 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     ok(store.record_batch_submission(p.id, "batch-1", t(65), p.owner.id, "SFTP").await);
     assert_eq!(ok(store.batch_submissions(p.id).await), [("batch-1".to_owned(), t(65))]);
     assert!(store.record_batch_submission(p.id, "batch-9", t(66), p.owner.id, "SFTP").await.is_err(), "no such batch");
+
+    // A replacement takes the next numbers in a batch of its own; the claim it corrects stops
+    // standing and its charge moves over, once.
+    let replacement = ClaimRecord {
+        frequency: "7".into(),
+        replaces: Some("claim-1".into()),
+        ..claim("claim-r", "H000002", "charge-1", "batch-r")
+    };
+    ok(store.record_claim_correction(p.id, &batch("batch-r", 2), 2, &replacement).await);
+    let claims = ok(store.claims_served_between(p.id, date(2026, 10, 5), date(2026, 10, 5)).await);
+    assert_eq!(claims.iter().map(|c| c.status.as_str()).collect::<Vec<_>>(), ["void", "sent"]);
+    assert_eq!(claims[1], replacement);
+    let charged = ok(store.charges_between(p.id, date(2026, 10, 5), date(2026, 10, 5)).await);
+    assert_eq!(charged[0].claim, Some(("claim-r".to_owned(), "H000002".to_owned())));
+    let void = ClaimRecord { frequency: "8".into(), ..replacement.clone() };
+    let again = ClaimRecord { id: "claim-v".into(), number: "H000003".into(), batch: "batch-v".into(), ..void };
+    let twice = store.record_claim_correction(p.id, &batch("batch-v", 3), 3, &again).await;
+    assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "the corrected claim corrected again: {twice:?}");
+    assert_eq!(ok(store.claim_batches(p.id).await).len(), 2, "nothing of the refused correction is kept");
+    assert_eq!(ok(store.claims_served_between(p.id, date(2026, 10, 6), date(2026, 12, 31)).await), vec![]);
+    // The payer takes back what it paid on the corrected claim: a reversal settles nothing.
+    let reversal = ClaimPaymentRecord {
+        status: "22".into(),
+        charge_cents: -16_000,
+        paid_cents: -13_000,
+        patient_cents: -3_000,
+        ..payment("pay-4", "r-4")
+    };
+    let back = LedgerEntryRecord { amount_cents: -3_000, ..owed("l-4", "r-4") };
+    ok(store.post_remittance(p.id, &remittance("r-4", "CHK4"), &[(reversal.clone(), None)], &[back]).await);
+    assert_eq!(ok(store.claims(p.id).await)[0].status, "void");
+    assert_eq!(ok(store.claim_payments(p.id).await).last(), Some(&reversal));
 
     // Another practice sees none of it.
     let elsewhere = practice("Other billing", "owner@billing-other.example", None);

@@ -21,7 +21,7 @@ use domain::policy::{Action, Resource};
 use jiff::civil::Date;
 use serde::Deserialize;
 use service::ServiceError;
-use service::billing::{Charge, Readiness};
+use service::billing::{Charge, Claimed, Correction, Readiness};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -35,6 +35,8 @@ pub(crate) fn routes() -> Routes {
         .get("/billing", charges_page)
         .post("/billing/charges", make_charges)
         .post("/billing/claims", send_claims)
+        .post("/billing/claims/{number}/replace", replace_claim)
+        .post("/billing/claims/{number}/void", void_claim)
         .get("/billing/batches/{id}", download_batch)
         .post("/billing/batches/{id}/submit", submit_batch)
         .post("/billing/clearinghouse", acknowledgements::check)
@@ -79,6 +81,8 @@ struct Row {
     state: String,
     ready: bool,
     missing: Vec<String>,
+    /// The claim's number, when it can be replaced or voided.
+    correctable: Option<String>,
 }
 
 struct Day {
@@ -127,6 +131,9 @@ struct Period {
     sent: Option<usize>,
     #[serde(default)]
     submitted: Option<String>,
+    /// The claim number a correction was made of, and by which claim's batch.
+    #[serde(default)]
+    corrected: Option<String>,
 }
 
 /// The date typed in `field`, or `default` when it is empty; one that does not read is refused.
@@ -152,8 +159,12 @@ fn row(charge: Charge) -> Row {
     let r = &charge.record;
     let modifiers = if r.modifiers.is_empty() { String::new() } else { format!(" · {}", r.modifiers) };
     let fee = domain::billing::fee_words(&r.service_code);
+    let mut correctable = None;
     let (state, ready, missing) = match charge.readiness {
-        Readiness::Claimed(number) => (format!("Claimed ({number})"), false, Vec::new()),
+        Readiness::Claimed(claim) => {
+            correctable = claim.correctable.then(|| claim.number.clone());
+            (claimed_words(&claim), false, Vec::new())
+        }
         Readiness::Ready => ("Ready to claim".to_owned(), true, Vec::new()),
         Readiness::SelfPay => ("Self-pay".to_owned(), false, Vec::new()),
         Readiness::Missing(missing) => ("Not ready".to_owned(), false, missing),
@@ -170,7 +181,22 @@ fn row(charge: Charge) -> Row {
         state,
         ready,
         missing,
+        correctable,
     }
+}
+
+/// "Claimed (H0000012)", "Replacement (H0000031) · paid", "Void (H0000040)".
+fn claimed_words(claim: &Claimed) -> String {
+    let kind = match claim.frequency.as_str() {
+        "7" => "Replacement",
+        "8" => "Void",
+        _ => "Claimed",
+    };
+    let standing = match claim.status.as_str() {
+        "paid" | "denied" => format!(" · {}", claim.status),
+        _ => String::new(),
+    };
+    format!("{kind} ({}){standing}", claim.number)
 }
 
 async fn page(state: &AppState, actor: &service::Actor, from: Date, to: Date) -> Result<ChargesPage, PageError> {
@@ -229,10 +255,11 @@ async fn charges_page(
 ) -> Result<Response, PageError> {
     let (from, to) = period(today(&state, &actor).await?, &query.from, &query.to)?;
     let mut page = page(&state, &actor, from, to).await?;
-    page.notice = match (query.made, query.sent, query.submitted) {
-        (Some(n), _, _) => Some(format!("{n} new charge{} made.", if n == 1 { "" } else { "s" })),
-        (_, Some(n), _) => Some(format!("A batch of {n} claim{} is ready to send.", if n == 1 { "" } else { "s" })),
-        (_, _, Some(batch)) => Some(format!("Batch {batch} is with the clearinghouse.")),
+    page.notice = match (query.made, query.sent, query.submitted, query.corrected) {
+        (Some(n), ..) => Some(format!("{n} new charge{} made.", if n == 1 { "" } else { "s" })),
+        (_, Some(n), ..) => Some(format!("A batch of {n} claim{} is ready to send.", if n == 1 { "" } else { "s" })),
+        (_, _, Some(batch), _) => Some(format!("Batch {batch} is with the clearinghouse.")),
+        (.., Some(batch)) => Some(format!("The correction is batch {batch}, ready to send.")),
         _ => None,
     };
     Ok(render(StatusCode::OK, &page))
@@ -269,6 +296,44 @@ async fn send_claims(
         Err(ServiceError::Conflict(why)) => {
             let mut page = page(&state, &actor, from, to).await?;
             page.error = Some(sentence(&why));
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn replace_claim(
+    state: State<AppState>,
+    signed_in: SignedIn,
+    number: Path<String>,
+    form: Form<Period>,
+) -> Result<Response, PageError> {
+    correct_claim(state, signed_in, number, form, Correction::Replace).await
+}
+
+async fn void_claim(
+    state: State<AppState>,
+    signed_in: SignedIn,
+    number: Path<String>,
+    form: Form<Period>,
+) -> Result<Response, PageError> {
+    correct_claim(state, signed_in, number, form, Correction::Void).await
+}
+
+/// Replaces or voids a claim the payer has, as a batch of its own; back to the period shown.
+async fn correct_claim(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(number): Path<String>,
+    Form(form): Form<Period>,
+    correction: Correction,
+) -> Result<Response, PageError> {
+    let (from, to) = period(today(&state, &actor).await?, &form.from, &form.to)?;
+    match state.haven.correct_claim(&actor, &number, correction).await {
+        Ok(sent) => Ok(back_to(from, to, &format!("corrected={:09}", sent.interchange))),
+        Err(ServiceError::Conflict(why)) => {
+            let mut page = page(&state, &actor, from, to).await?;
+            page.error = Some(format!("{}.", sentence(&why)));
             Ok(render(StatusCode::CONFLICT, &page))
         }
         Err(e) => Err(e.into()),
