@@ -80,6 +80,7 @@ pub mod retention;
 pub mod rng;
 pub mod role;
 pub mod secret;
+pub mod sliding_scale;
 pub mod staff;
 pub mod throttle;
 pub mod validation;

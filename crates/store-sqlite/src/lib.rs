@@ -74,6 +74,7 @@ const MIGRATIONS: Migrations = &[
     (54, include_str!("../migrations/0054_payment_plans.sql")),
     (55, include_str!("../migrations/0055_card_refunds.sql")),
     (56, include_str!("../migrations/0056_claim_corrections.sql")),
+    (57, include_str!("../migrations/0057_sliding_fees.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

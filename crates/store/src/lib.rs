@@ -40,6 +40,7 @@ mod retention;
 mod scheduling;
 mod sealed_cells;
 mod sign_in;
+mod sliding_fees;
 pub mod sql;
 mod sql_store;
 mod time;
@@ -87,6 +88,7 @@ pub use retention::{
 pub use scheduling::SchedulingStore;
 pub use sealed_cells::{SealedCell, SealedCellStore, SealedColumn};
 pub use sign_in::SignInStore;
+pub use sliding_fees::{SlidingFeeRecord, SlidingFeeStore};
 pub use sql_store::{Row, Sql, SqlStore, Statement, Value};
 pub use time::{from_micros, to_micros};
 
@@ -96,7 +98,7 @@ pub mod prelude {
         AiStore, AppointmentStore, AuditStore, BillingStore, ClientStore, DiagnosisStore, DisclosureStore,
         DocumentStore, GlassBreakStore, GroupStore, IntakeStore, KeyStore, MeasureStore, MessageStore, NoteStore,
         PlanStore, PortalStore, PracticeStore, QuestionnaireStore, ReminderStore, ReportStore, SchedulingStore,
-        SealedCellStore, SignInStore, Store,
+        SealedCellStore, SignInStore, SlidingFeeStore, Store,
     };
 }
 
@@ -160,6 +162,7 @@ pub trait Store:
     + PaymentStore
     + ReportStore
     + CardCheckoutStore
+    + SlidingFeeStore
     + AssociateStore
     + Send
     + Sync

@@ -150,6 +150,7 @@ pub const CLIENT_ROWS: &[ClientRows] = &[
     client_rows!("ledger_entries", "client_id = $2"),
     client_rows!("card_checkouts", "client_id = $2"),
     client_rows!("payment_plans", "client_id = $2"),
+    client_rows!("sliding_fee_assessments", "client_id = $2"),
     client_rows!("client_payments", "client_id = $2"),
     client_rows!("charges", "client_id = $2"),
     client_rows!("eligibility_checks", "client_id = $2"),

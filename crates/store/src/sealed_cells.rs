@@ -69,10 +69,12 @@ pub enum SealedColumn {
     /// An eligibility inquiry as sent (the 270) and the payer's answer (the 271).
     EligibilityRequest,
     EligibilityAnswer,
+    /// A client's household and its income, as a sliding-fee assessment recorded them.
+    SlidingFeeDetail,
 }
 
 impl SealedColumn {
-    pub const ALL: [SealedColumn; 33] = [
+    pub const ALL: [SealedColumn; 34] = [
         SealedColumn::GlassBreakReason,
         SealedColumn::DiagnosisDetail,
         SealedColumn::MeasureResult,
@@ -106,6 +108,7 @@ impl SealedColumn {
         SealedColumn::AcknowledgementDetail,
         SealedColumn::EligibilityRequest,
         SealedColumn::EligibilityAnswer,
+        SealedColumn::SlidingFeeDetail,
     ];
 
     pub fn table(self) -> &'static str {
@@ -136,6 +139,7 @@ impl SealedColumn {
             SealedColumn::LegalHoldMatter => "legal_holds",
             SealedColumn::AcknowledgementDetail => "claim_acknowledgements",
             SealedColumn::EligibilityRequest | SealedColumn::EligibilityAnswer => "eligibility_checks",
+            SealedColumn::SlidingFeeDetail => "sliding_fee_assessments",
         }
     }
 
@@ -162,7 +166,7 @@ impl SealedColumn {
                 "content"
             }
             SealedColumn::LegalHoldMatter => "matter",
-            SealedColumn::AcknowledgementDetail => "detail",
+            SealedColumn::AcknowledgementDetail | SealedColumn::SlidingFeeDetail => "detail",
             SealedColumn::MessageAttachmentDetail => "detail",
             SealedColumn::MessageAttachmentKey => "content_key",
             SealedColumn::EligibilityRequest => "request",
@@ -212,6 +216,7 @@ impl SealedColumn {
             SealedColumn::AcknowledgementDetail => sql::ACKNOWLEDGEMENT_CELLS,
             SealedColumn::EligibilityRequest => sql::ELIGIBILITY_REQUEST_CELLS,
             SealedColumn::EligibilityAnswer => sql::ELIGIBILITY_ANSWER_CELLS,
+            SealedColumn::SlidingFeeDetail => sql::SLIDING_FEE_CELLS,
         }
     }
 }

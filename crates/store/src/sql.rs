@@ -966,6 +966,7 @@ pub const CLAIM_PAYMENTS: &str = "SELECT id, remittance_id, claim_id, status, ch
 pub const LEDGER: &str = "SELECT id, client_id, at, kind, amount_cents, claim_id, remittance_id FROM ledger_entries \
      WHERE practice_id = $1 AND client_id = $2 ORDER BY at, id";
 pub const REMITTANCE_CELLS: (&str, &str) = sealed_cells!("remittances", "content");
+pub const SLIDING_FEE_CELLS: (&str, &str) = sealed_cells!("sliding_fee_assessments", "detail");
 pub const INCIDENT_CELLS: (&str, &str) = sealed_cells!("incidents", "content");
 pub const LEGAL_HOLD_CELLS: (&str, &str) = sealed_cells!("legal_holds", "matter");
 pub const ACKNOWLEDGEMENT_CELLS: (&str, &str) = sealed_cells!("claim_acknowledgements", "detail");

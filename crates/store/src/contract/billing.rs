@@ -554,3 +554,50 @@ pub async fn a_client_has_one_open_payment_plan(store: &dyn Store) {
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.open_payment_plan(elsewhere.id, client.id).await), None);
 }
+
+pub async fn a_sliding_scale_is_replaced_and_assessments_kept(store: &dyn Store) {
+    use crate::SlidingFeeRecord;
+    let p = practice("Sliding", "owner@sliding.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    assert_eq!(ok(store.sliding_scale(p.id).await), None);
+    ok(store.save_sliding_scale(p.id, r#"{"tiers":[1]}"#, t(11), p.owner.id).await);
+    ok(store.save_sliding_scale(p.id, r#"{"tiers":[2]}"#, t(12), p.owner.id).await);
+    assert_eq!(ok(store.sliding_scale(p.id).await).as_deref(), Some(r#"{"tiers":[2]}"#), "the newer replaces it");
+
+    let (client, other) = (sealed_client(77, "slide-a"), sealed_client(78, "slide-b"));
+    ok(store.create_clients(p.id, &[(client.clone(), vec![]), (other.clone(), vec![])]).await);
+    let assessed = |id: &str, who: ClientId, on, pays| SlidingFeeRecord {
+        id: id.into(),
+        client: who,
+        assessed_on: on,
+        pays_percent: pays,
+        detail: vec![9, 9, pays as u8],
+        recorded_at: t(20),
+        recorded_by: p.owner.id,
+    };
+    let (older, newer) =
+        (assessed("a-1", client.id, date(2025, 11, 1), 40), assessed("a-2", client.id, date(2026, 11, 1), 60));
+    for r in [&older, &newer, &assessed("b-1", other.id, date(2026, 1, 5), 20)] {
+        ok(store.record_sliding_fee(p.id, r).await);
+    }
+    assert_eq!(
+        ok(store.client_sliding_fees(p.id, client.id).await),
+        vec![newer.clone(), older.clone()],
+        "newest first"
+    );
+    let listed = ok(store.sliding_fees(p.id).await);
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|r| r.detail.is_empty()), "listed without their sealed detail");
+    let refused = store
+        .record_sliding_fee(
+            p.id,
+            &SlidingFeeRecord { pays_percent: 101, ..assessed("a-3", client.id, date(2026, 12, 1), 0) },
+        )
+        .await;
+    assert!(refused.is_err(), "a share above the whole fee");
+
+    let elsewhere = practice("Other sliding", "owner@sliding-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.sliding_scale(elsewhere.id).await), None);
+    assert_eq!(ok(store.sliding_fees(elsewhere.id).await), vec![]);
+}

@@ -70,6 +70,7 @@ macro_rules! store_contract_suite {
             client_payments_are_kept_as_recorded,
             card_checkouts_end_once_with_their_payment,
             a_client_has_one_open_payment_plan,
+            a_sliding_scale_is_replaced_and_assessments_kept,
             incidents_change_from_their_version_and_find_touched_clients,
             questionnaires_are_answered_once_into_a_measure,
             intake_packets_are_signed_once_with_their_copies,

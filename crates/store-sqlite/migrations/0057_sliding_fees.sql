@@ -1,0 +1,23 @@
+-- The sliding scale (BI-1): each practice's, as the JSON its domain type reads (the poverty
+-- guideline it measures income against and its tiers); and each client's assessments against
+-- it: the share of the self-pay fee they pay, for a year from the day assessed. The household
+-- and its income are sealed (`detail`).
+CREATE TABLE sliding_scales (
+    practice_id TEXT NOT NULL PRIMARY KEY REFERENCES practices (id),
+    scale       TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    updated_by  TEXT NOT NULL
+) STRICT;
+CREATE TABLE sliding_fee_assessments (
+    practice_id  TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    client_id    TEXT NOT NULL,
+    assessed_on  TEXT NOT NULL,
+    pays_percent INTEGER NOT NULL CHECK (pays_percent BETWEEN 0 AND 100),
+    detail       BLOB NOT NULL,
+    recorded_at  INTEGER NOT NULL,
+    recorded_by  TEXT NOT NULL,
+    PRIMARY KEY (practice_id, id),
+    FOREIGN KEY (practice_id, client_id) REFERENCES clients (practice_id, id)
+) STRICT;
+CREATE INDEX sliding_fee_assessments_client ON sliding_fee_assessments (practice_id, client_id, assessed_on);
