@@ -4,7 +4,8 @@
 // sent to the clearinghouse's SFTP drop box; the payer's 835 for it, left in the drop box, is
 // picked up and posted, and the denial it carries explained with its next step (the same file
 // brought in by hand is refused), and the denied claim is replaced; the set-up page lists the
-// payers and refuses a fee that is not an amount beside its field.
+// payers and refuses a fee that is not an amount beside its field; a sliding scale is set and a
+// client assessed against it.
 //
 // usage: node billing.mjs BASE_URL OWNER_EMAIL:PASSWORD DROP_BOX_INBOUND SCREENSHOT_DIR
 import { readFileSync, writeFileSync } from "node:fs";
@@ -184,6 +185,23 @@ try {
   await submit(page, "button:has-text('Set the fee')");
   check((await page.textContent("#amount-error")).includes("not an amount"), "a bad fee was not refused beside its field");
   await page.screenshot({ path: `${shots}/billing-setup.png`, fullPage: true });
+
+  // The sliding scale: two tiers below the whole fee; a household of three with $41,000 a year
+  // (154 % of its guideline) then pays half.
+  check((await page.inputValue("#guideline_first")).includes("15,650"), "the published guideline does not fill the form");
+  for (const [field, value] of [["up_to_1", "100"], ["pays_1", "20"], ["up_to_2", "200"], ["pays_2", "50"]]) {
+    await page.fill(`#${field}`, value);
+  }
+  await submit(page, "button:has-text('Save the scale')");
+  check((await page.textContent(".notice[role=status]")).includes("Saved"), "the scale was not saved");
+  await page.locator("#sliding-scale").screenshot({ path: `${shots}/billing-sliding-scale.png` });
+  await page.goto(`${base}/clients/${owing}/ledger`);
+  await page.fill("#household", "3");
+  await page.fill("#income", "41,000");
+  await submit(page, "button:has-text('Assess')");
+  const placed = await page.textContent("#sliding-fee");
+  check(placed.includes("153 % of the poverty guideline") && placed.includes("Pays 50 % of the self-pay fee"), `not placed: ${placed}`);
+  await page.locator("#sliding-fee").screenshot({ path: `${shots}/billing-sliding-fee.png` });
   check(problems.length === 0, problems.join("\n"));
 } finally {
   await browser.close();

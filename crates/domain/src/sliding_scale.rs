@@ -18,7 +18,7 @@ pub const TIERS: usize = 5;
 pub const VALID_DAYS: i32 = 365;
 /// The most people a household is taken to have, and the most income a form takes.
 const MAX_HOUSEHOLD: u32 = 20;
-const MAX_INCOME: Cents = Cents(100_000_000_00);
+const MAX_INCOME: Cents = Cents(1_000_000_000);
 
 /// One tier: households up to `up_to_percent` of the guideline (`None`: any above the tiers
 /// before) pay `pays_percent` of the self-pay fee.
@@ -129,7 +129,7 @@ impl SlidingScaleForm {
     }
 
     /// Tier `n`'s (0-based) bound and share as typed.
-    fn tier(&self, n: usize) -> (&str, &str) {
+    pub fn tier(&self, n: usize) -> (&str, &str) {
         let up_to = [&self.up_to_1, &self.up_to_2, &self.up_to_3, &self.up_to_4];
         let pays = [&self.pays_1, &self.pays_2, &self.pays_3, &self.pays_4, &self.pays_5];
         (up_to.get(n).map_or("", |s| s.trim()), pays.get(n).map_or("", |s| s.trim()))

@@ -502,3 +502,115 @@ fn reports_agree_with_the_remittance(base: &str, owner: &str, answer: &str, clai
     assert!(n[2] > 0, "the demo leaves notes unsigned: {sessions}");
     assert!(n[5] >= claims as i64, "every claimed session is billed: {sessions}");
 }
+
+/// The owner sets a sliding scale (a tier out of order refused beside its field); every client
+/// is assessed as a household of four at the guideline ($32,150, exactly 100 %: the first
+/// tier); then each self-pay session is charged the tier's 20 % of the self-pay fee, to the
+/// cent, and insured sessions their payer's fee. The ledger says where the client falls.
+#[test]
+fn a_sliding_scale_sets_what_a_self_pay_client_is_charged() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "30", "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start(&dir, &[], &[]);
+    let base = &server.url;
+    let owner = sign_in(base, &account_of(&report, "owner"));
+    let setup = "/billing/setup";
+    let clients: Vec<&str> =
+        report["clients"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).collect();
+
+    let unset = post_from(
+        base,
+        &owner,
+        &format!("/clients/{}/ledger", clients[0]),
+        &format!("/clients/{}/sliding-fee", clients[0]),
+        &[("household", "4"), ("income", "32150")],
+    );
+    assert!(unset.status == 409 && unset.body.contains("sliding scale first"), "{}", unset.body);
+    let page = get(&format!("{base}{setup}"), Some(&owner)).body;
+    assert!(page.contains("value=\"$15,650.00\""), "the published guideline fills the form: {page}");
+    let tiers = [
+        ("guideline_first", "15,650"),
+        ("guideline_each_more", "5,500"),
+        ("up_to_1", "100"),
+        ("pays_1", "20"),
+        ("up_to_2", "90"),
+        ("pays_2", "50"),
+    ];
+    let refused = post_from(base, &owner, setup, "/billing/sliding-scale", &tiers);
+    assert!(
+        refused.status == 422 && refused.body.contains("must be above the tier before (100 %)"),
+        "{}",
+        refused.body
+    );
+    let mut tiers = tiers;
+    tiers[4] = ("up_to_2", "200");
+    assert_eq!(post_from(base, &owner, setup, "/billing/sliding-scale", &tiers).status, 303);
+    let page = get(&format!("{base}{setup}"), Some(&owner)).body;
+    assert!(page.contains("id=\"up_to_2\" name=\"up_to_2\" inputmode=\"numeric\" value=\"200\""), "{page}");
+
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let from = today.checked_sub(jiff::Span::new().days(80)).unwrap_or(today);
+    let assessed = from.checked_sub(jiff::Span::new().days(10)).unwrap_or(from).to_string();
+    let ledger = format!("/clients/{}/ledger", clients[0]);
+    let bad = post_from(
+        base,
+        &owner,
+        &ledger,
+        &format!("/clients/{}/sliding-fee", clients[0]),
+        &[("household", "4"), ("income", "lots")],
+    );
+    assert!(bad.status == 422 && bad.body.contains("income-error"), "{}", bad.body);
+    for client in &clients {
+        let ledger = format!("/clients/{client}/ledger");
+        let fields = [("household", "4"), ("income", "32,150.00"), ("assessed_on", assessed.as_str())];
+        assert_eq!(post_from(base, &owner, &ledger, &format!("/clients/{client}/sliding-fee"), &fields).status, 303);
+    }
+    let shown = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert!(
+        shown.contains("100 % of the poverty guideline") && shown.contains("Pays 20 % of the self-pay fee"),
+        "{shown}"
+    );
+
+    let period = [("from", from.to_string()), ("to", today.to_string())];
+    let period: Vec<(&str, &str)> = period.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let list = format!("/billing?from={from}&to={today}");
+    assert!(post_from(base, &owner, &list, "/billing/charges", &period).status < 400);
+    let fees = get(&format!("{base}{setup}"), Some(&owner)).body;
+    let self_pay_fee = |code: &str| -> i64 {
+        let row =
+            fees.split("<tr>").find(|r| r.contains("<td>Self-pay</td>") && r.contains(&format!("<td>{code}</td>")));
+        cents(row.and_then(|r| r.split("class=\"amount\">").nth(1)).unwrap_or_default())
+    };
+    let page = get(&format!("{base}{list}"), Some(&owner)).body;
+    let sessions: Vec<(String, bool, i64)> = page
+        .split("<tr>")
+        .filter(|r| r.contains("superbill") && !r.contains("fee<"))
+        .map(|r| {
+            let cells: Vec<&str> = r.split("<td").collect();
+            let code: String =
+                cells.get(3).and_then(|c| c.split('>').nth(1)).unwrap_or_default().chars().take(5).collect();
+            (code, r.contains("<td>Self-pay</td>"), cents(r.split("class=\"amount\">").nth(1).unwrap_or_default()))
+        })
+        .collect();
+    let scaled: Vec<_> = sessions.iter().filter(|(_, self_pay, _)| *self_pay).collect();
+    assert!(!scaled.is_empty() && scaled.len() < sessions.len(), "self-pay and insured sessions both: {sessions:?}");
+    for (code, _, amount) in &scaled {
+        assert_eq!(*amount, (self_pay_fee(code) * 20 + 50) / 100, "{code} at 20 % of the self-pay fee: {sessions:?}");
+    }
+    assert!(
+        sessions.iter().filter(|(_, s, _)| !s).all(|(code, _, amount)| *amount > self_pay_fee(code) / 2),
+        "{sessions:?}"
+    );
+    let log = get(&format!("{base}/audit.csv?action=billing.sliding_fee"), Some(&owner)).body;
+    assert_eq!(log.lines().filter(|l| l.contains(",billing.sliding_fee,")).count(), clients.len(), "{log}");
+}
+
+/// "$1,234.50…" as cents.
+fn cents(text: &str) -> i64 {
+    let amount: String =
+        text.trim_start_matches('$').chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',').collect();
+    (amount.replace(',', "").parse::<f64>().unwrap_or(f64::NAN) * 100.0).round() as i64
+}

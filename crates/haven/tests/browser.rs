@@ -351,6 +351,8 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
         "billing-report-sessions.png",
         "billing-report-denials.png",
         "billing-replaced.png",
+        "billing-sliding-scale.png",
+        "billing-sliding-fee.png",
         "billing-setup.png",
     ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");

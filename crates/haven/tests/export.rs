@@ -154,7 +154,9 @@ fn the_practice_goes_out_as_csv_and_its_clients_import_back_the_same() {
         .flatten()
         .filter_map(|f| f["url"].as_str().map(str::to_owned))
         .collect();
-    for table in ["clients", "diagnoses", "measures", "notes", "charges", "claims", "payments", "payment_plans"] {
+    for table in
+        ["clients", "diagnoses", "measures", "notes", "charges", "claims", "payments", "payment_plans", "sliding_fees"]
+    {
         assert!(files.contains(&format!("{table}-1.csv")), "no {table} file: {files:?}");
     }
     for file in manifest["output"].as_array().into_iter().flatten() {

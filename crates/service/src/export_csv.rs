@@ -7,15 +7,17 @@
 use std::collections::BTreeMap;
 
 use domain::money::Cents;
+use domain::sliding_scale::Household;
 use domain::{ClientId, PracticeId};
 use jiff::civil::date;
 
 use crate::audit_log::{AuditEntry, Crud, Who};
+use crate::clients::sealing::open_json;
 use crate::export::{ExportCounts, written};
 use crate::{Haven, Result};
 
 /// Each file and its columns, in the order they are written.
-pub const CSV_FILES: [(&str, &[&str]); 8] = [
+pub const CSV_FILES: [(&str, &[&str]); 9] = [
     (
         "clients",
         &[
@@ -65,6 +67,7 @@ pub const CSV_FILES: [(&str, &[&str]); 8] = [
     ("claims", &["number", "client_id", "payer", "service_date", "total", "status", "payer_claim_number"]),
     ("payments", &["client_id", "kind", "received_on", "amount", "method", "reason", "reference"]),
     ("payment_plans", &["client_id", "total", "installment", "first_due", "agreed_at"]),
+    ("sliding_fees", &["client_id", "assessed_on", "household", "income", "pays_percent"]),
 ];
 
 /// One CSV line (RFC 4180, CRLF). A cell a spreadsheet would run as a formula (`=`, `@`) is
@@ -135,6 +138,7 @@ impl Haven {
         clients: &[ClientId],
     ) -> Result<Vec<(&'static str, Vec<String>)>> {
         let claims = self.store.claims(practice).await?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let mut rows = Vec::new();
         for c in self.store.charges_between(practice, date(1900, 1, 1), date(9999, 12, 31)).await? {
             rows.push((
@@ -190,6 +194,20 @@ impl Haven {
                         Cents(plan.installment_cents).to_string(),
                         plan.first_due.to_string(),
                         plan.created_at.to_string(),
+                    ],
+                ));
+            }
+            for r in self.store.client_sliding_fees(practice, client).await? {
+                let column = store::SealedColumn::SlidingFeeDetail;
+                let household: Household = open_json(&ring, practice, column, &r.id, &r.detail)?;
+                rows.push((
+                    "sliding_fees",
+                    vec![
+                        client.to_string(),
+                        r.assessed_on.to_string(),
+                        household.people.to_string(),
+                        household.income.to_string(),
+                        r.pays_percent.to_string(),
                     ],
                 ));
             }

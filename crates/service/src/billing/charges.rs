@@ -12,12 +12,14 @@ use domain::appointment::{Modality, Status};
 use domain::billing::{
     LATE_CANCEL_FEE, NO_SHOW_FEE, individual_psychotherapy, service_code, telehealth_modifier, timed,
 };
+use domain::money::Cents;
 use domain::policy::{Action, Resource};
 use domain::{ClientId, Phi};
 use jiff::civil::Date;
 use store::{AppointmentRecord, ChargeRecord, ClaimRecord, FeeRecord, PayerRecord};
 
 use super::claims::ClaimContext;
+use super::sliding_fees::scaled;
 use super::{SELF_PAY, change_entry};
 use crate::audit_log::Crud;
 use crate::{Actor, Haven, Result, ServiceError};
@@ -125,6 +127,7 @@ impl Haven {
         let types = self.store.appointment_types(practice).await?;
         let fees = self.store.fees(practice).await?;
         let policy = self.store.fee_policy(practice).await?;
+        let shares = self.sliding_shares(practice).await?;
         let due: Vec<AppointmentRecord> = self
             .store
             .appointments_starting(practice, start, end)
@@ -203,9 +206,12 @@ impl Haven {
                     made.skipped.push(format!("{session}: no fee is set for {code} on {day}"));
                     continue;
                 };
+                // A client who pays for themselves pays their sliding-scale share, if assessed.
+                let fee_cents = Cents(fee.amount_cents);
+                let amount = if payer == SELF_PAY { scaled(fee_cents, shares.on(*client, day)) } else { fee_cents };
                 charges.push(ChargeRecord {
                     modifiers: telehealth_modifier(a.modality).unwrap_or_default().to_owned(),
-                    amount_cents: fee.amount_cents,
+                    amount_cents: amount.0,
                     payer,
                     ..charge(a, *client, day, &code, &place)
                 });

@@ -41,6 +41,9 @@ pub struct ClientLedger {
     /// Card payments taken through the processor with something left to refund.
     pub cards_refundable: Vec<CardCheckoutRecord>,
     pub plan: Option<PlanView>,
+    /// The client's newest sliding-scale assessment, and whether the practice has a scale.
+    pub sliding_fee: Option<super::SlidingFee>,
+    pub sliding_scale: bool,
 }
 
 /// The client's open payment plan and where it stands today.
@@ -89,7 +92,18 @@ impl Haven {
         let (cards_waiting, paid): (Vec<_>, Vec<_>) = account.cards.into_iter().partition(|c| c.status == "open");
         let cards_refundable =
             paid.into_iter().filter(|c| c.status == "paid" && c.refunded_cents < c.amount_cents).collect();
-        Ok(ClientLedger { name, lines: account.lines, balance, cards_waiting, cards_refundable, plan })
+        let sliding_fee = self.newest_sliding_fee(actor, client).await?;
+        let sliding_scale = self.store.sliding_scale(actor.practice()).await?.is_some();
+        Ok(ClientLedger {
+            name,
+            lines: account.lines,
+            balance,
+            cards_waiting,
+            cards_refundable,
+            plan,
+            sliding_fee,
+            sliding_scale,
+        })
     }
 
     /// The client's open plan, with what they paid (less refunds) since it was agreed.

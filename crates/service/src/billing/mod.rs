@@ -5,7 +5,8 @@
 //! when the payer has them (`corrections`), and 835s imported
 //! and posted, with the denials worklist (`remittances`); the reports: receivable aging by
 //! payer and client, revenue, unbilled sessions and denial rates (`reports`); card payments
-//! through the `PaymentProcessor` trait (`cards`); superbills for clients to send their insurer (`superbill`).
+//! through the `PaymentProcessor` trait (`cards`); the sliding scale and clients' assessments
+//! against it (`sliding_fees`); superbills for clients to send their insurer (`superbill`).
 //!
 //! Billing reads what claims are made of — demographics, insurance, diagnosis codes, whether a
 //! session's note is signed — never a note's text. Each client's data read for billing is an
@@ -22,6 +23,7 @@ mod ledger;
 mod remittances;
 mod reports;
 mod setup;
+mod sliding_fees;
 mod superbill;
 
 pub use acknowledgements::{Acknowledgement, AcknowledgementsRead};
@@ -35,6 +37,7 @@ pub use ledger::{ClientLedger, LedgerLine, PlanView, Statement};
 pub use remittances::{Denial, Posted};
 pub use reports::{AGING_BUCKETS, AgingRow, ClientBalance, DenialRate, DenialReport, Revenue, SessionsRow, Tally};
 pub use setup::BillingSetup;
+pub use sliding_fees::SlidingFee;
 pub use store::CardCheckoutRecord;
 pub use superbill::Superbill;
 pub use x12::ack::Verdict;

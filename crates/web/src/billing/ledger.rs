@@ -11,6 +11,7 @@ use domain::billing_forms::{ClientPaymentForm, PAYMENT_METHODS, WRITE_OFF_REASON
 use domain::money::Cents;
 use domain::payment_plan::{InstallmentState, PaymentPlanForm};
 use domain::policy::{Action, Resource};
+use domain::sliding_scale::AssessmentForm;
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
@@ -47,6 +48,8 @@ struct LedgerPage {
     installments: Vec<(String, String, &'static str)>,
     /// The card payment a refused refund was for, and the amount typed.
     refund: Option<(String, String)>,
+    /// The sliding-scale assessment form.
+    assessment: AssessmentForm,
 }
 
 impl LedgerPage {
@@ -91,6 +94,7 @@ pub(super) enum Typed {
     /// A refund to the card of the payment named first.
     Refund(String, String, FieldErrors),
     Plan(PaymentPlanForm, FieldErrors),
+    Assessment(AssessmentForm, FieldErrors),
 }
 
 /// The ledger page, with what was typed into a form it refused, or with `notice`.
@@ -120,6 +124,7 @@ pub(super) async fn page(
         plan_form: PaymentPlanForm { plan_total: due, ..PaymentPlanForm::default() },
         installments: ledger.plan.as_ref().map(installments).unwrap_or_default(),
         refund: None,
+        assessment: AssessmentForm::default(),
         ledger,
         notice,
     };
@@ -129,6 +134,7 @@ pub(super) async fn page(
         Typed::Card(amount, errors) => (view.card_amount, view.errors) = (amount, errors),
         Typed::Refund(payment, amount, errors) => (view.refund, view.errors) = (Some((payment, amount)), errors),
         Typed::Plan(form, errors) => (view.plan_form, view.errors) = (form, errors),
+        Typed::Assessment(form, errors) => (view.assessment, view.errors) = (form, errors),
     }
     Ok(render(status, &view))
 }
@@ -188,6 +194,21 @@ pub(super) async fn start_plan(
     match state.haven.start_payment_plan(&actor, client, &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response()),
         Err(ServiceError::Invalid(errors)) => page(&state, &actor, client, Typed::Plan(form, errors), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Assesses the client against the practice's sliding scale.
+pub(super) async fn assess_sliding_fee(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<AssessmentForm>,
+) -> Result<Response, PageError> {
+    let client = client_id(&id)?;
+    match state.haven.assess_sliding_fee(&actor, client, &form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/clients/{client}/ledger#sliding-fee")).into_response()),
+        Err(ServiceError::Invalid(errors)) => page(&state, &actor, client, Typed::Assessment(form, errors), None).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -65,6 +65,8 @@ pub(crate) fn routes() -> Routes {
         .post("/billing/clinicians/{user}", setup::save_clinician)
         .post("/billing/payers", setup::add_payer)
         .post("/billing/fees", setup::set_fee)
+        .post("/billing/sliding-scale", setup::save_sliding_scale)
+        .post("/clients/{id}/sliding-fee", ledger::assess_sliding_fee)
 }
 
 /// A charge as the table shows it.

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::billing_forms::{BillingSettingsForm, ClinicianIdsForm, FILING_INDICATORS, FeeForm, PayerForm};
 use domain::money::Cents;
 use domain::policy::{Action, Resource};
+use domain::sliding_scale::{SlidingScaleForm, TIER_FIELDS};
 use domain::validation::FieldErrors;
 use serde::Deserialize;
 use service::ServiceError;
@@ -60,18 +61,47 @@ pub(super) struct SetupPage {
     fees: Vec<FeeRow>,
     fee: FeeForm,
     fee_errors: FieldErrors,
+    scale: SlidingScaleForm,
+    scale_errors: FieldErrors,
+    /// Whether the practice has set its scale (else the form shows the published guideline).
+    scale_set: bool,
     notice: Option<&'static str>,
     error: Option<String>,
+}
+
+/// One tier of the sliding scale's form: each field's name, value and error.
+struct TierRow {
+    n: usize,
+    up_to: Option<(&'static str, String, Option<String>)>,
+    pays: (&'static str, String, Option<String>),
 }
 
 impl SetupPage {
     fn filing_indicators(&self) -> &'static [(&'static str, &'static str)] {
         &FILING_INDICATORS
     }
+
+    fn tier_rows(&self) -> Vec<TierRow> {
+        let field =
+            |name: &'static str, value: &str| (name, value.to_owned(), self.scale_errors.get(name).map(str::to_owned));
+        TIER_FIELDS
+            .iter()
+            .enumerate()
+            .map(|(n, (up_to, pays))| {
+                let (typed_up_to, typed_pays) = self.scale.tier(n);
+                TierRow {
+                    n: n + 1,
+                    up_to: (!up_to.is_empty()).then(|| field(up_to, typed_up_to)),
+                    pays: field(pays, typed_pays),
+                }
+            })
+            .collect()
+    }
 }
 
 async fn setup(state: &AppState, actor: &service::Actor) -> Result<SetupPage, PageError> {
     let s = state.haven.billing_setup(actor).await?;
+    let (scale, scale_set) = state.haven.sliding_scale_form(actor).await?;
     let settings = s.settings.map_or_else(BillingSettingsForm::default, |r| BillingSettingsForm {
         taxonomy: r.taxonomy,
         zip_plus_four: r.zip_plus_four,
@@ -122,6 +152,9 @@ async fn setup(state: &AppState, actor: &service::Actor) -> Result<SetupPage, Pa
         fees,
         fee: FeeForm { payer: SELF_PAY.to_owned(), ..FeeForm::default() },
         fee_errors: FieldErrors::default(),
+        scale,
+        scale_errors: FieldErrors::default(),
+        scale_set,
         notice: None,
         error: None,
     })
@@ -234,6 +267,23 @@ pub(super) async fn set_fee(
             refused(&state, &actor, e, |page, errors| {
                 page.fee = form;
                 page.fee_errors = errors;
+            })
+            .await
+        }
+    }
+}
+
+pub(super) async fn save_sliding_scale(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Form(form): Form<SlidingScaleForm>,
+) -> Result<Response, PageError> {
+    match state.haven.save_sliding_scale(&actor, &form).await {
+        Ok(()) => Ok(saved()),
+        Err(e) => {
+            refused(&state, &actor, e, |page, errors| {
+                page.scale = form;
+                page.scale_errors = errors;
             })
             .await
         }
