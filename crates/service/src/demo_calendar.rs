@@ -192,7 +192,7 @@ impl Haven {
                 });
             }
             self.store.insert_notes(practice, &notes).await?;
-            self.store.book_series(practice, &series, &sessions).await?;
+            self.store.book_series(practice, &series, &sessions, false).await?;
             for session in &sessions {
                 if let Some(note) = session.note {
                     self.store.link_appointment_note(practice, &session.id, note).await?;

@@ -73,12 +73,15 @@ pub trait AppointmentStore: Send + Sync {
         clinician: UserId,
         since: Timestamp,
     ) -> Result<u64>;
-    /// Books a recurring series: its rule and every session, all or nothing.
+    /// Books a recurring series: its rule and every session, all or nothing; with `if_free`,
+    /// only if no session's time overlaps another of its clinician's appointments, checked in
+    /// the transaction (`NoRowChanged` otherwise).
     async fn book_series(
         &self,
         practice: PracticeId,
         series: &SeriesRecord,
         sessions: &[AppointmentRecord],
+        if_free: bool,
     ) -> Result<()>;
     async fn series(&self, practice: PracticeId, id: &str) -> Result<Option<SeriesRecord>>;
     /// A series' sessions, whatever became of them, in the order its rule put them.
@@ -86,13 +89,15 @@ pub trait AppointmentStore: Send + Sync {
     /// Rebooks the rest of a series in one transaction: takes out the sessions `removed` (each
     /// at the version read, still scheduled and without a note, else nothing changes and the
     /// answer is `NoRowChanged`), gives the series its new rule (its run now ends sooner), and
-    /// books `tail`, a series of its own that carries on, if there is one.
+    /// books `tail`, a series of its own that carries on, if there is one (with `if_free`, as
+    /// `book_series` does, once the sessions taken out no longer hold their times).
     async fn rebook_series(
         &self,
         practice: PracticeId,
         removed: &[(String, i64)],
         (series, rule): (&str, &str),
         tail: Option<(&SeriesRecord, &[AppointmentRecord])>,
+        if_free: bool,
     ) -> Result<()>;
     async fn add_to_waitlist(&self, practice: PracticeId, wish: &WaitlistRecord) -> Result<()>;
     /// The clients still waiting, longest first.
@@ -185,7 +190,14 @@ fn booking(practice: PracticeId, a: &AppointmentRecord) -> Vec<Statement> {
 }
 
 /// The statements that book a series with its sessions.
-fn new_series(practice: PracticeId, series: &SeriesRecord, sessions: &[AppointmentRecord]) -> Vec<Statement> {
+/// A series and its sessions; with `if_free`, each session's time is checked free (its
+/// clinician's row locked first, so two bookings of the same clinician take turns).
+fn new_series(
+    practice: PracticeId,
+    series: &SeriesRecord,
+    sessions: &[AppointmentRecord],
+    if_free: bool,
+) -> Vec<Statement> {
     let params = vec![
         practice.into(),
         series.id.as_str().into(),
@@ -194,7 +206,16 @@ fn new_series(practice: PracticeId, series: &SeriesRecord, sessions: &[Appointme
         series.created_by.into(),
     ];
     let mut statements = vec![Statement::new(sql::INSERT_SERIES, params)];
-    statements.extend(sessions.iter().flat_map(|a| booking(practice, a)));
+    if let (true, Some(first)) = (if_free, sessions.first()) {
+        statements.push(Statement::new(sql::LOCK_CLINICIAN, vec![practice.into(), first.clinician.into()]));
+    }
+    for a in sessions {
+        if if_free {
+            let span = vec![practice.into(), a.clinician.into(), a.starts_at.into(), a.ends_at.into()];
+            statements.push(Statement::new(sql::CLINICIAN_STILL_FREE, span).must_change_a_row());
+        }
+        statements.extend(booking(practice, a));
+    }
     statements
 }
 
@@ -271,8 +292,9 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
         practice: PracticeId,
         series: &SeriesRecord,
         sessions: &[AppointmentRecord],
+        if_free: bool,
     ) -> Result<()> {
-        self.0.transaction(Some(practice), new_series(practice, series, sessions)).await.map(drop)
+        self.0.transaction(Some(practice), new_series(practice, series, sessions, if_free)).await.map(drop)
     }
 
     async fn series(&self, practice: PracticeId, id: &str) -> Result<Option<SeriesRecord>> {
@@ -294,6 +316,7 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
         removed: &[(String, i64)],
         (series, rule): (&str, &str),
         tail: Option<(&SeriesRecord, &[AppointmentRecord])>,
+        if_free: bool,
     ) -> Result<()> {
         let mut statements = Vec::new();
         for (id, version) in removed {
@@ -304,7 +327,7 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
         let params = vec![practice.into(), series.into(), rule.into()];
         statements.push(Statement::new(sql::SET_SERIES_RULE, params).must_change_a_row());
         if let Some((tail, sessions)) = tail {
-            statements.extend(new_series(practice, tail, sessions));
+            statements.extend(new_series(practice, tail, sessions, if_free));
         }
         self.0.transaction(Some(practice), statements).await.map(drop)
     }

@@ -137,8 +137,23 @@ impl Haven {
             })
             .collect();
         let replacing: Vec<&AppointmentRecord> = replacing.iter().collect();
-        self.rebook(actor, entries, &replacing, head, Some((series, sessions))).await?;
-        Ok(Booking::Booked { id: series.id.clone(), notice: None })
+        // Without an override each session's time must still be free in the write itself:
+        // someone may have booked one of them since the double-bookings were read.
+        let booked = self.rebook(actor, entries, &replacing, head, Some((series, sessions)), !override_conflicts).await;
+        match booked {
+            Err(ServiceError::Conflict(_)) if !override_conflicts => {
+                let mut clashes = Vec::new();
+                for s in sessions {
+                    clashes.extend(self.clashes(actor, plan.takes(), (s.starts_at, s.ends_at), &except).await?.0);
+                }
+                if clashes.is_empty() {
+                    return Err(stale("series"));
+                }
+                Ok(Booking::Conflicts(clashes))
+            }
+            Err(e) => Err(e),
+            Ok(()) => Ok(Booking::Booked { id: series.id.clone(), notice: None }),
+        }
     }
 
     /// One write of a series change, with its events; a session changed meanwhile is stale.
@@ -149,14 +164,15 @@ impl Haven {
         removed: &[&AppointmentRecord],
         head: Option<(&str, String)>,
         tail: Option<(&SeriesRecord, &[AppointmentRecord])>,
+        if_free: bool,
     ) -> Result<()> {
         let practice = actor.practice();
         let store = self.recording_each_by(actor, entries)?;
         let written = match (head, tail) {
-            (None, Some((series, sessions))) => store.book_series(practice, series, sessions).await,
+            (None, Some((series, sessions))) => store.book_series(practice, series, sessions, if_free).await,
             (Some((id, rule)), tail) => {
                 let removed: Vec<(String, i64)> = removed.iter().map(|a| (a.id.clone(), a.version)).collect();
-                store.rebook_series(practice, &removed, (id, &rule), tail).await
+                store.rebook_series(practice, &removed, (id, &rule), tail, if_free).await
             }
             (None, None) => return Ok(()),
         };
@@ -283,7 +299,7 @@ impl Haven {
             .map(|e| e.resource("appointment_series", &series.id))
             .collect();
         let removed: Vec<&AppointmentRecord> = rest.iter().collect();
-        self.rebook(actor, entries, &removed, Some((&series.id, head)), None).await?;
+        self.rebook(actor, entries, &removed, Some((&series.id, head)), None, false).await?;
         Ok(rest.len())
     }
 }

@@ -235,16 +235,25 @@ pub async fn series_are_booked_whole_and_rebooked_from_their_versions(store: &dy
         created_by: p.owner.id,
     };
     let sessions: Vec<_> = (0..4).map(|n| session("weekly", n)).collect();
-    ok(store.book_series(p.id, &series, &sessions).await);
+    ok(store.book_series(p.id, &series, &sessions, true).await);
     assert_eq!(ok(store.series(p.id, "weekly").await), Some(series.clone()));
     assert_eq!(ok(store.series_appointments(p.id, "weekly").await), sessions);
     // A series whose sessions cannot all be booked is not booked at all.
     let broken = SeriesRecord { id: "broken".into(), ..series.clone() };
     let mut bad = vec![session("broken", 0), session("broken", 1)];
     bad[1].clients = vec![ClientId::random()];
-    assert!(store.book_series(p.id, &broken, &bad).await.is_err());
+    assert!(store.book_series(p.id, &broken, &bad, false).await.is_err());
     assert_eq!(ok(store.series(p.id, "broken").await), None);
     assert_eq!(ok(store.appointment(p.id, "broken-0").await), None);
+    // Checked in its own transaction, a series over a time the clinician has booked is refused
+    // whole; unchecked (an override), it is booked over it.
+    let clash = SeriesRecord { id: "clash".into(), ..series.clone() };
+    let over = [session("clash", 3)];
+    let refused = store.book_series(p.id, &clash, &over, true).await;
+    assert!(matches!(refused, Err(StoreError::NoRowChanged(_))), "{refused:?}");
+    assert_eq!(ok(store.series(p.id, "clash").await), None);
+    ok(store.book_series(p.id, &clash, &over, false).await);
+    ok(store.set_appointment_outcome(p.id, "clash-3", 1, (Status::Cancelled, vec![1]), (t(25), p.owner.id)).await);
 
     // The third session is cancelled; from the second on, the run moves to a new series.
     let by = (t(30), p.owner.id);
@@ -255,15 +264,16 @@ pub async fn series_are_booked_whole_and_rebooked_from_their_versions(store: &dy
     let head_rule = "FREQ=WEEKLY;UNTIL=20270110;BYDAY=MO";
     // Someone else changed a session since it was read: nothing changes.
     ok(store.move_appointment(p.id, "weekly-3", 1, (week(5), week(5) + SignedDuration::from_mins(50)), by).await);
-    let stale = store.rebook_series(p.id, &removed, ("weekly", head_rule), Some((&tail, &carried))).await;
+    let stale = store.rebook_series(p.id, &removed, ("weekly", head_rule), Some((&tail, &carried)), false).await;
     assert!(matches!(stale, Err(StoreError::NoRowChanged(_))), "{stale:?}");
     assert_eq!(ok(store.series_appointments(p.id, "weekly").await).len(), 4);
     assert_eq!(ok(store.series(p.id, "moved").await), None);
     // A cancelled session is history and cannot be taken out.
-    let cancelled = store.rebook_series(p.id, &[("weekly-2".to_owned(), 2)], ("weekly", head_rule), None).await;
+    let cancelled = store.rebook_series(p.id, &[("weekly-2".to_owned(), 2)], ("weekly", head_rule), None, false).await;
     assert!(matches!(cancelled, Err(StoreError::NoRowChanged(_))), "{cancelled:?}");
     let removed = [("weekly-1".to_owned(), 1), ("weekly-3".to_owned(), 2)];
-    ok(store.rebook_series(p.id, &removed, ("weekly", head_rule), Some((&tail, &carried))).await);
+    // Checked, the sessions taken out in the same write no longer hold their times.
+    ok(store.rebook_series(p.id, &removed, ("weekly", head_rule), Some((&tail, &carried)), true).await);
     let ids = |list: Vec<AppointmentRecord>| list.into_iter().map(|a| a.id).collect::<Vec<_>>();
     assert_eq!(ids(ok(store.series_appointments(p.id, "weekly").await)), ["weekly-0", "weekly-2"]);
     assert_eq!(ok(store.series(p.id, "weekly").await).map(|s| s.rule), Some(head_rule.to_owned()));
