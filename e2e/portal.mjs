@@ -203,13 +203,15 @@ try {
   check(!(await page.isChecked("input[name=text]")), "texts still chosen");
   await inspect("reminders");
 
-  // An intake packet: the clinician sends two forms; the client reads and signs them on the
-  // phone, the first with a drawn signature, the second with the ticked box alone; the
-  // clinician sees both signatures with their copies and reviews the packet.
+  // An intake packet: the clinician sends four forms; the client reads and signs them on the
+  // phone, the first with a drawn signature, the others with the ticked box alone (correcting
+  // their phone, naming a Part 2 consent's terms); the clinician sees the signatures with their
+  // copies and reviews the packet.
   await staff.page.goto(`${base}/clients/${client}/intake`);
   await staff.page.check("label:has-text('Consent to treatment') input");
   await staff.page.check("label:has-text('Telehealth consent') input");
   await staff.page.check("label:has-text('Your contact details') input");
+  await staff.page.check("label:has-text('Consent to disclose substance use disorder records') input");
   await submit(staff.page, "button:has-text('Send to the portal')");
   check((await staff.page.textContent(".notice")).includes("waiting in the client's portal"), "the packet was not sent");
   await page.goto(`${base}/portal`);
@@ -249,11 +251,24 @@ try {
   await inspect("form-details");
   await submit(page, "form.sign button[type=submit]");
   await page.waitForURL(/\/portal\?signed=1$/);
+  // The Part 2 consent: the client names to whom, what for, which parts, until when.
+  await sign("Consent to disclose substance use disorder records");
+  await page.waitForURL(/\/portal\/forms\//);
+  await page.fill("#recipient", "Riverside Primary Care");
+  await page.fill("#purpose", "Coordinating my care");
+  await page.check("input[name=parts][value=diagnoses]");
+  await page.fill("#expires_on", "2099-06-30");
+  await page.fill("#typed_name", "Portal Client");
+  await page.check("input[name=agree]");
+  await inspect("form-part2");
+  await submit(page, "form.sign button[type=submit]");
+  await page.waitForURL(/\/portal\?signed=1$/);
   check(!(await page.textContent("main")).includes("Forms to sign"), "signed forms still listed");
   await staff.page.goto(`${base}/clients/${client}/intake`);
   const signatures = await staff.page.textContent("ul.signatures");
   check(signatures.includes("with a drawn mark") && signatures.includes("by ticking the box"), signatures);
-  check((await staff.page.locator("a:has-text('Signed copy (PDF)')").count()) === 3, "no signed copies");
+  check((await staff.page.locator("a:has-text('Signed copy (PDF)')").count()) === 4, "no signed copies");
+  check(signatures.includes("Riverside Primary Care"), "the consent's terms are not shown for review");
   check(signatures.includes("(541) 555-0199"), "the corrected phone is not shown for review");
   await staff.page.screenshot({ path: `${shots}/portal-staff-intake.png`, fullPage: true });
   await submit(staff.page, "button:has-text('Mark reviewed')");

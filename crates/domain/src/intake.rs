@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::ClientForm;
 use crate::document::DocumentKind;
+use crate::part2::{Consent, ConsentForm};
 use crate::validation::{FieldErrors, required_lines, required_text};
 
 pub const TITLE_MAX: usize = 200;
@@ -31,6 +32,9 @@ pub enum FormKind {
     AiConsent,
     /// The client's contact details, confirmed or corrected; staff apply them on review.
     ContactDetails,
+    /// A 42 CFR Part 2 consent to disclose: the client names the recipient, the purpose, the
+    /// parts of the record and the end day; on review it becomes a consent in the chart.
+    Part2Consent,
     Other,
 }
 
@@ -42,6 +46,7 @@ stored_names!(FormKind {
     ReleaseOfInformation => "release_of_information", "Release of information";
     AiConsent => "ai_consent", "Consent to AI assistance";
     ContactDetails => "contact_details", "Contact details (the client confirms or corrects them)";
+    Part2Consent => "part2_consent", "42 CFR Part 2 consent to disclose (the client names recipient, purpose, parts, end)";
     Other => "other", "Other signed form";
 });
 
@@ -50,7 +55,7 @@ impl FormKind {
         match self {
             FormKind::ConsentToTreatment => DocumentKind::ConsentToTreatment,
             FormKind::PrivacyNotice => DocumentKind::PrivacyNoticeAcknowledgement,
-            FormKind::ReleaseOfInformation => DocumentKind::ReleaseOfInformation,
+            FormKind::ReleaseOfInformation | FormKind::Part2Consent => DocumentKind::ReleaseOfInformation,
             FormKind::TelehealthConsent
             | FormKind::FinancialPolicy
             | FormKind::AiConsent
@@ -60,9 +65,94 @@ impl FormKind {
     }
 }
 
-/// The text a signature's hash covers: the title, an empty line, the body, exactly as shown.
-pub fn signed_text(title: &str, body: &str) -> String {
-    format!("{title}\n\n{body}")
+/// The text a signature's hash covers: the title, an empty line, the body, exactly as shown;
+/// for a Part 2 consent, then an empty line and the terms the client filled in.
+pub fn signed_text(title: &str, body: &str, answers: Option<&FormAnswers>) -> String {
+    match answers {
+        Some(FormAnswers::Part2(consent)) => format!("{title}\n\n{body}\n\n{}", part2_terms(consent)),
+        _ => format!("{title}\n\n{body}"),
+    }
+}
+
+/// A Part 2 consent's terms, one per line, as signed and as the copy prints them.
+pub fn part2_terms(consent: &Consent) -> String {
+    FormAnswers::Part2(consent.clone())
+        .labelled()
+        .iter()
+        .map(|(label, value)| format!("{label}: {value}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What a client gives on a form besides their signature, sealed with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FormAnswers {
+    /// A Part 2 consent's terms (its signer and day are the signature's).
+    Part2(Consent),
+    /// Contact details to apply on review.
+    Contact(ContactAnswers),
+}
+
+impl FormAnswers {
+    /// (label, value) of each answer, in the form's order.
+    pub fn labelled(&self) -> Vec<(&'static str, String)> {
+        match self {
+            FormAnswers::Contact(answers) => answers.labelled().into_iter().map(|(l, v)| (l, v.to_owned())).collect(),
+            FormAnswers::Part2(c) => vec![
+                ("Recipient", c.recipient.clone()),
+                ("Purpose", c.purpose.clone()),
+                ("Parts of the record", c.parts.iter().map(|p| p.label()).collect::<Vec<_>>().join("; ")),
+                ("This consent ends on", c.expires_on.to_string()),
+            ],
+        }
+    }
+}
+
+/// A Part 2 consent's terms as the client typed them on the signing page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Part2Typed {
+    pub recipient: String,
+    pub purpose: String,
+    pub parts: Vec<String>,
+    pub expires_on: String,
+}
+
+impl Part2Typed {
+    /// The terms from a posted form's fields (`parts` once per ticked box; others ignored).
+    pub fn from_fields(fields: &[(String, String)]) -> Part2Typed {
+        let mut typed = Part2Typed::default();
+        for (name, value) in fields {
+            match name.as_str() {
+                "recipient" => typed.recipient = value.trim().to_owned(),
+                "purpose" => typed.purpose = value.trim().to_owned(),
+                "parts" => typed.parts.push(value.trim().to_owned()),
+                "expires_on" => typed.expires_on = value.trim().to_owned(),
+                _ => {}
+            }
+        }
+        typed
+    }
+
+    /// The consent these terms make, signed by `signed_by` today, checked as the chart checks
+    /// a consent recorded by staff (42 CFR 2.31).
+    pub fn validate(&self, signed_by: &str, today: jiff::civil::Date, errors: &mut FieldErrors) -> Option<Consent> {
+        let form = ConsentForm {
+            recipient: self.recipient.clone(),
+            purpose: self.purpose.clone(),
+            parts: self.parts.clone(),
+            expires_on: self.expires_on.clone(),
+            signed_by: signed_by.to_owned(),
+            signed_on: today.to_string(),
+        };
+        let mut checked = FieldErrors::default();
+        let consent = form.validate(today, &mut checked);
+        // The signer's name is the signature's own field.
+        for e in checked.iter().filter(|e| e.field != "signed_by" && e.field != "signed_on") {
+            errors.add(e.field, e.message.clone());
+        }
+        consent
+    }
 }
 
 /// A form as the practice writes it.
@@ -294,7 +384,7 @@ pub struct SignatureRecord {
 
 /// Forms a practice may start from (the demo practice uses them). They are examples to be
 /// reviewed by the practice's own counsel, not legal advice.
-pub const SAMPLE_FORMS: [(FormKind, &str, &str); 5] = [
+pub const SAMPLE_FORMS: [(FormKind, &str, &str); 6] = [
     (
         FormKind::ConsentToTreatment,
         "Consent to treatment",
@@ -331,6 +421,17 @@ pub const SAMPLE_FORMS: [(FormKind, &str, &str); 5] = [
          is sent to an AI model: names, dates, places and numbers are replaced before anything \
          leaves the practice, and my clinician reviews and signs every draft. Psychotherapy notes and \
          substance-use treatment records are never included. I may withdraw this consent at any time.",
+    ),
+    (
+        FormKind::Part2Consent,
+        "Consent to disclose substance use disorder records (42 CFR Part 2)",
+        "I consent to this practice disclosing the parts of my substance use disorder treatment \
+         records named below to the recipient named below, for the purpose named below. These \
+         records are protected by federal confidentiality rules (42 CFR part 2).\n\n\
+         I understand that I may revoke this consent at any time, in writing or by telling my care \
+         team, except where the practice has already acted on it, and that it ends on the day named \
+         below unless I revoke it sooner. My treatment does not depend on whether I sign it.\n\n\
+         42 CFR part 2 prohibits unauthorized use or disclosure of these records.",
     ),
 ];
 
@@ -376,9 +477,47 @@ mod tests {
         let empty = FormForm { kind: "nonsense".into(), ..FormForm::default() };
         let fields: Vec<_> = empty.validate().err().map(|e| e.iter().map(|e| e.field).collect()).unwrap_or_default();
         assert_eq!(fields, ["kind", "title", "body"]);
-        assert_eq!(signed_text("T", "B"), "T\n\nB");
+        assert_eq!(signed_text("T", "B", None), "T\n\nB");
         assert!(SAMPLE_FORMS.iter().all(|(_, title, body)| {
             FormForm { kind: "other".into(), title: (*title).into(), body: (*body).into() }.validate().is_ok()
         }));
+    }
+
+    #[test]
+    fn a_part2_consent_is_checked_as_the_chart_checks_one_and_its_terms_are_signed() {
+        let today = jiff::civil::date(2026, 12, 6);
+        let posted = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        };
+        let mut errors = FieldErrors::default();
+        let empty = Part2Typed::from_fields(&posted(&[("recipient", " "), ("expires_on", "2026-12-01")]));
+        assert!(empty.validate("Ana Ruiz", today, &mut errors).is_none());
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["recipient", "purpose", "parts", "expires_on"]);
+
+        let typed = Part2Typed::from_fields(&posted(&[
+            ("recipient", "Dr. Lee, Riverside Primary Care"),
+            ("purpose", "Coordinating my care"),
+            ("parts", "diagnoses"),
+            ("parts", "treatment_plan"),
+            ("expires_on", "2027-06-30"),
+        ]));
+        let mut errors = FieldErrors::default();
+        let consent = typed.validate("Ana Ruiz", today, &mut errors).unwrap_or_else(|| panic!("{errors:?}"));
+        assert_eq!((consent.signed_by.as_str(), consent.signed_on), ("Ana Ruiz", today));
+        let answers = FormAnswers::Part2(consent);
+        let text = signed_text("Consent", "Body", Some(&answers));
+        assert!(text.starts_with("Consent\n\nBody\n\nRecipient: Dr. Lee, Riverside Primary Care\n"), "{text}");
+        assert!(
+            text.ends_with("Parts of the record: Diagnoses; Treatment plan\nThis consent ends on: 2027-06-30"),
+            "{text}"
+        );
+
+        // Sealed answers read back as what they were: a consent, or (as stored before) contact details.
+        let json = serde_json::to_string(&answers).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<FormAnswers>(&json).ok(), Some(answers));
+        let contact = ContactAnswers { phone: "(503) 555-0101".into(), ..ContactAnswers::default() };
+        let old = serde_json::to_string(&contact).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<FormAnswers>(&old).ok(), Some(FormAnswers::Contact(contact)));
     }
 }

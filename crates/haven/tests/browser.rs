@@ -627,6 +627,7 @@ fn a_client_joins_the_portal_on_a_phone_and_sees_who_viewed_their_record() {
         "portal-access.png",
         "portal-link-used.png",
         "portal-form-sign.png",
+        "portal-form-part2.png",
         "portal-staff-intake.png",
         "portal-security.png",
         "portal-code.png",

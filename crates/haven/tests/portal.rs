@@ -733,7 +733,7 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     let intake = get(&format!("{base}{page}"), Some(&staff));
     assert_eq!(intake.status, 200, "{}", intake.body);
     let forms = checkbox_values(&intake.body, "forms");
-    assert_eq!(forms.len(), 5, "{}", intake.body);
+    assert_eq!(forms.len(), 6, "{}", intake.body);
     let none = post_from(base, &staff, &page, &page, &[]);
     assert_eq!(none.status, 422, "{}", none.body);
     let uninvited = s.clients.iter().skip(2).find(|c| c.3 == clinician);
@@ -747,7 +747,10 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     };
     let (treatment, ai) = (form_titled("Consent to treatment"), form_titled("Consent to AI assistance"));
     let contact = form_titled("Your contact details");
-    let sent = post_from(base, &staff, &page, &page, &[("forms", &treatment), ("forms", &ai), ("forms", &contact)]);
+    let part2 = form_titled("Consent to disclose substance use disorder records (42 CFR Part 2)");
+    let chosen = [("forms", &treatment), ("forms", &ai), ("forms", &contact), ("forms", &part2)];
+    let chosen: Vec<(&str, &str)> = chosen.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let sent = post_from(base, &staff, &page, &page, &chosen);
     assert_eq!(sent.status, 303, "{}", sent.body);
     let notices: Vec<String> = s.mail.messages().into_iter().filter(|m| m.contains("forms to sign")).collect();
     assert_eq!(notices.len(), 1, "one notice, to the client");
@@ -756,7 +759,7 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     // The client's home lists both; nobody else opens or signs them.
     let home = get(&format!("{base}/portal"), Some(&client));
     let paths = links(&home.body, "/portal/forms/");
-    assert_eq!(paths.len(), 3, "{}", home.body);
+    assert_eq!(paths.len(), 4, "{}", home.body);
     assert!(!get(&format!("{base}/portal"), Some(&other)).body.contains("/portal/forms/"));
     assert_eq!(get(&format!("{base}{}", paths[0]), Some(&other)).status, 404);
     let agree = [("typed_name", given.as_str()), ("agree", "on"), ("strokes", "0.1,0.8 0.3,0.2 0.6,0.7;0.8,0.5")];
@@ -807,6 +810,17 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     let mut posted: Vec<(&str, &str)> = details.iter().map(|(f, v)| (f.as_str(), v.as_str())).collect();
     posted.extend([("typed_name", given.as_str()), ("agree", "on")]);
     assert_eq!(post_from(base, &client, &paths[2], &paths[2], &posted).status, 303);
+    // The Part 2 consent: the client names to whom, what for, which parts and until when, each
+    // checked as the chart checks a consent; the terms are part of what is signed.
+    let terms_page = get(&format!("{base}{}", paths[3]), Some(&client)).body;
+    assert!(terms_page.contains("name=\"recipient\"") && terms_page.contains("value=\"diagnoses\""), "{terms_page}");
+    let mut terms = vec![("purpose", "Coordinating my care"), ("parts", "diagnoses"), ("parts", "treatment_plan")];
+    terms.extend([("expires_on", "2099-06-30"), ("typed_name", given.as_str()), ("agree", "on")]);
+    let refused = post_from(base, &client, &paths[3], &paths[3], &terms);
+    assert!(refused.status == 422 && refused.body.contains("Coordinating my care"), "kept as typed: {}", refused.body);
+    assert!(refused.body.contains("checked") && refused.body.contains("<p class=\"error\">This "), "{}", refused.body);
+    terms.push(("recipient", "Riverside Primary Care"));
+    assert_eq!(post_from(base, &client, &paths[3], &paths[3], &terms).status, 303);
     assert!(!get(&format!("{base}/portal"), Some(&client)).body.contains("/portal/forms/"));
     assert!(!get(&format!("{base}/clients/{id}"), Some(&staff)).body.contains("(541) 555-0199"), "not before review");
 
@@ -820,9 +834,10 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
         .match_indices("<code>")
         .map(|(at, _)| intake.body[at + 6..].split('<').next().unwrap_or_default().to_owned())
         .collect();
-    assert_eq!(hashes.len(), 3, "{}", intake.body);
+    assert_eq!(hashes.len(), 4, "{}", intake.body);
     let copies = links(&intake.body, &format!("/clients/{id}/documents/"));
-    assert_eq!(copies.len(), 3, "{}", intake.body);
+    assert_eq!(copies.len(), 4, "{}", intake.body);
+    assert!(intake.body.contains("Riverside Primary Care"), "the consent's terms are shown for review");
     assert!(intake.body.contains("(541) 555-0199"), "the details given are shown for review");
     let pdf = get_bytes(&format!("{base}{}", copies[0]), &staff);
     assert!(pdf.starts_with(b"%PDF-1.7"), "a PDF");
@@ -831,6 +846,17 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     assert!(words.contains("Consent to treatment") && words.contains("I agree to receive outpatient"), "{words}");
     assert!(words.contains(&given) && words.contains(&hashes[0]), "{words} / {}", hashes[0]);
     assert!(pdf_tool("pdfinfo", &["-meta"], &pdf).contains("<pdfaid:part>2</pdfaid:part>"));
+    // The consent's copy carries its terms, and its hash covers them: title, text, then terms.
+    let consent_copy = get_bytes(&format!("{base}{}", copies[3]), &staff);
+    let words = pdf_tool("pdftotext", &[], &consent_copy).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Recipient Riverside Primary Care") && words.contains("2099-06-30"), "{words}");
+    let (title, body) = ("Consent to disclose substance use disorder records (42 CFR Part 2)", part2_sample_body());
+    let signed = format!(
+        "{title}\n\n{body}\n\nRecipient: Riverside Primary Care\nPurpose: Coordinating my care\n\
+         Parts of the record: Diagnoses; Treatment plan\nThis consent ends on: 2099-06-30"
+    );
+    let digest = crypto::hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(signed.as_bytes()));
+    assert!(hashes.contains(&digest), "{hashes:?} / {digest}");
 
     // Review records the AI consent the packet carried; the client sees who sent and reviewed.
     let disclosures = format!("/clients/{id}/disclosures");
@@ -838,7 +864,12 @@ fn an_intake_packet_is_signed_on_the_phone_filed_as_pdf_and_reviewed_into_the_ch
     let packet = intake.body.split("/intake/").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
     let reviewed = post_from(base, &staff, &page, &format!("{page}/{packet}/review"), &[]);
     assert_eq!(reviewed.status, 303, "{}", reviewed.body);
-    assert!(get(&format!("{base}{disclosures}"), Some(&staff)).body.contains("Revoke the AI consent"));
+    let kept = get(&format!("{base}{disclosures}"), Some(&staff)).body;
+    assert!(kept.contains("Revoke the AI consent"), "{kept}");
+    assert!(
+        kept.contains("<td>Riverside Primary Care</td><td>Coordinating my care</td>"),
+        "the Part 2 consent: {kept}"
+    );
     assert!(get(&format!("{base}/clients/{id}"), Some(&staff)).body.contains("(541) 555-0199"), "applied on review");
     assert_eq!(post_from(base, &staff, &page, &format!("{page}/{packet}/review"), &[]).status, 404, "once");
     let access = get(&format!("{base}/portal/access"), Some(&client)).body;
@@ -1131,4 +1162,11 @@ fn an_authenticator_app_guards_the_portal_and_the_practice_removes_it_for_a_lost
     for action in ["portal.second_factor.begin", "portal.second_factor.confirm", "portal.second_factor.remove"] {
         assert!(log.contains(action), "{action}");
     }
+}
+
+/// The sample Part 2 consent's text, as the demo practice has it.
+fn part2_sample_body() -> String {
+    let samples = domain::intake::SAMPLE_FORMS;
+    let part2 = samples.iter().find(|(kind, ..)| *kind == domain::intake::FormKind::Part2Consent);
+    part2.map(|(_, _, body)| (*body).to_owned()).unwrap_or_default()
 }

@@ -165,10 +165,25 @@ impl Haven {
         let today = self.today(actor).await?;
         let consent = valid(|errors| form.validate(today, errors))?;
         let id = ClientId::random().to_string();
+        self.add_consent(actor, client, &id, &consent, access.purpose_for(actor)).await?;
+        Ok(id)
+    }
+
+    /// Keeps a consent the client signed (on paper, or in the portal: `id` is then the signed
+    /// form's, so that the same signature is kept once), recorded by the actor.
+    pub(crate) async fn add_consent(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        id: &str,
+        consent: &Consent,
+        purpose: &'static str,
+    ) -> Result<()> {
+        let practice = actor.practice();
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let record = ConsentRecord {
-            content: seal_json(&ring, practice, SealedColumn::ConsentContent, &id, &consent)?,
-            id: id.clone(),
+            content: seal_json(&ring, practice, SealedColumn::ConsentContent, id, consent)?,
+            id: id.to_owned(),
             client,
             created_at: self.now(),
             created_by: actor.user(),
@@ -176,12 +191,12 @@ impl Haven {
         };
         let entry = AuditEntry::new("consent.create", Crud::Create)
             .client(client)
-            .resource("consent", &id)
+            .resource("consent", id)
             .categories(&[ChartPart::Paperwork.category()])
-            .purpose(access.purpose_for(actor));
+            .purpose(purpose);
         self.recording_by(actor, entry)?.add_consent(practice, &record).await?;
         self.audit_drafts_committed();
-        Ok(id)
+        Ok(())
     }
 
     /// Revokes a consent of the client from now on (what it allowed before stays accounted).

@@ -2,7 +2,7 @@
 //! drawn mark (or the ticked box), who signed, when, from where and the text's SHA-256 — as a
 //! PDF/A file that any reader can check the hash against.
 
-use domain::intake::{ContactAnswers, Mark, SignatureRecord};
+use domain::intake::{FormAnswers, Mark, SignatureRecord};
 use domain::portal::Holder;
 use jiff::tz::TimeZone;
 
@@ -10,7 +10,7 @@ use jiff::tz::TimeZone;
 pub(super) fn signed_copy(
     form: &super::FormToSign,
     signature: &SignatureRecord,
-    answers: Option<&ContactAnswers>,
+    answers: Option<&FormAnswers>,
     holder: Holder,
     zone: &TimeZone,
 ) -> (Vec<u8>, String) {
@@ -22,7 +22,7 @@ pub(super) fn signed_copy(
     if let Some(answers) = answers {
         doc.heading("Details given");
         for (label, value) in answers.labelled() {
-            doc.field(label, if value.is_empty() { "(left empty)" } else { value });
+            doc.field(label, if value.is_empty() { "(left empty)" } else { &value });
         }
     }
     doc.heading("Signature");

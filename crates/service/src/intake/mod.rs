@@ -2,7 +2,8 @@
 //! notice, telehealth, AI consent, …), the care team or front desk sends a packet of them to a
 //! client with a portal account, the client signs each on their phone, and every signature
 //! files a signed PDF/A copy in the chart's paperwork. Staff review a signed packet before
-//! anything in it changes the chart (an AI consent it carries is recorded then).
+//! anything in it changes the chart (an AI consent or a Part 2 consent it carries is recorded
+//! then).
 
 mod copy;
 mod forms;
@@ -55,8 +56,9 @@ pub struct IntakeItem {
     pub kind: FormKind,
     pub title: String,
     pub signature: Option<IntakeSignature>,
-    /// The contact details the client gave (a contact-details form), applied on review.
-    pub answers: Option<domain::Phi<domain::intake::ContactAnswers>>,
+    /// What the client gave besides the signature: contact details (applied on review) or a
+    /// Part 2 consent's terms (recorded as a consent on review).
+    pub answers: Option<domain::Phi<domain::intake::FormAnswers>>,
 }
 
 /// A signature as staff see it (opened from its seal).

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use domain::client::ClientForm;
-use domain::intake::{ContactAnswers, FormKind, SignatureRecord};
+use domain::intake::{ContactAnswers, FormAnswers, FormKind, SignatureRecord};
 use domain::policy::{Action, ChartPart};
 use domain::validation::FieldErrors;
 use domain::{ClientId, PracticeId};
@@ -74,8 +74,9 @@ impl Haven {
     }
 
     /// Marks a signed packet reviewed. Contact details the client gave are applied to the chart
-    /// first (as an edit of its details, by the reviewer); a consent to AI assistance becomes the
-    /// client's AI consent (AI-7), recorded by the reviewer, unless one is in force.
+    /// first (as an edit of its details, by the reviewer), and a Part 2 consent they signed is
+    /// kept as a consent to disclose; a consent to AI assistance becomes the client's AI
+    /// consent (AI-7), recorded by the reviewer, unless one is in force.
     pub async fn review_intake_packet(&self, actor: &Actor, client: ClientId, id: &str) -> Result<()> {
         let practice = actor.practice();
         let access = self.chart_access(actor, client, ChartPart::Paperwork, Action::Update, "intake.review").await?;
@@ -86,8 +87,19 @@ impl Haven {
         if !packet.is_signed() {
             return Err(ServiceError::Conflict("the client has not signed every form of this packet yet".into()));
         }
-        for answers in packet.items.iter().filter_map(|i| i.answers.as_ref()) {
-            self.apply_contact_answers(actor, client, answers.expose()).await?;
+        let purpose = access.purpose_for(actor);
+        for item in &packet.items {
+            match item.answers.as_ref().map(domain::Phi::expose) {
+                Some(FormAnswers::Contact(answers)) => self.apply_contact_answers(actor, client, answers).await?,
+                // Kept once under the signed form's id: a review tried again finds it there.
+                Some(FormAnswers::Part2(consent)) => {
+                    let kept = self.store.consents(practice, client).await?.iter().any(|c| c.id == item.id);
+                    if !kept {
+                        self.add_consent(actor, client, &item.id, consent, purpose).await?;
+                    }
+                }
+                None => {}
+            }
         }
         let signed_ai_consent = packet.items.iter().find(|i| i.kind == FormKind::AiConsent);
         let consent = match signed_ai_consent.and_then(|i| i.signature.as_ref()) {
@@ -177,7 +189,7 @@ impl Haven {
                         open_json(&ring, practice, SealedColumn::IntakeSignature, &item.id, &signed.signature)?;
                     signature = Some(IntakeSignature::from_record(opened, signed.document));
                     if let Some(sealed) = signed.answers {
-                        let given: ContactAnswers =
+                        let given: FormAnswers =
                             open_json(&ring, practice, SealedColumn::IntakeAnswers, &item.id, &sealed)?;
                         answers = Some(domain::Phi::new(given));
                     }

@@ -3,7 +3,7 @@
 //! signed copy are stored together, with the event that records them.
 
 use domain::client::ClientForm;
-use domain::intake::{ContactAnswers, FormKind, SignatureForm, SignatureRecord, signed_text};
+use domain::intake::{ContactAnswers, FormAnswers, FormKind, Part2Typed, SignatureForm, SignatureRecord, signed_text};
 use domain::policy::ChartPart;
 use sha2::{Digest, Sha256};
 use store::{SealedColumn, SignedItem, StoreError};
@@ -26,6 +26,8 @@ pub struct FormToSign {
     pub body: String,
     /// For a contact-details form, the details on the record now, to confirm or correct.
     pub contact: Option<ContactAnswers>,
+    /// For a Part 2 consent, the terms the client fills in (empty to start with).
+    pub part2: Option<Part2Typed>,
 }
 
 fn entry(action: &'static str, crud: Crud, packet: &str, item: &str) -> AuditEntry {
@@ -64,6 +66,7 @@ impl Haven {
                     title: form.title.clone(),
                     body: form.body.clone(),
                     contact: None,
+                    part2: None,
                 })
             })
             .collect())
@@ -85,6 +88,9 @@ impl Haven {
         if asks_details {
             form.contact = Some(ContactAnswers::from_form(&self.client_form_of(actor).await?));
         }
+        if form.kind == FormKind::Part2Consent {
+            form.part2 = Some(Part2Typed::default());
+        }
         Ok(form)
     }
 
@@ -99,30 +105,37 @@ impl Haven {
 
     /// Signs one form: the signature (sealed) and its signed copy (a document in the chart's
     /// paperwork) are stored in one transaction; the copy's file is written first and removed
-    /// if the transaction fails. `ip` is the address the signature came from.
+    /// if the transaction fails. `fields` is what the signing page posted (a contact-details
+    /// form's details, a Part 2 consent's terms); `ip` is the address the signature came from.
     pub async fn sign_portal_form(
         &self,
         actor: &PortalActor,
         packet: &str,
         item: &str,
         form: &SignatureForm,
-        contact: &ContactAnswers,
+        fields: &[(String, String)],
         ip: &str,
     ) -> Result<()> {
         let practice = actor.practice();
         let waiting = self.form_to_sign(actor, packet, item).await?;
         let zone = self.practice_zone(practice).await?;
+        let today = self.now().to_zoned(zone.clone()).date();
         let signed = form.validate();
-        // Contact details are held to the chart's own checks now, so that review can apply them.
+        // What the client gave is held to the chart's own checks now, so that review can apply it.
         let mut errors = signed.as_ref().err().cloned().unwrap_or_default();
         let answers = match waiting.kind {
             FormKind::ContactDetails => {
-                let today = self.now().to_zoned(zone.clone()).date();
+                let contact = ContactAnswers::from_fields(fields);
                 contact.applied_to(self.client_form_of(actor).await?).validate(today, &mut errors);
-                Some(contact)
+                Some(FormAnswers::Contact(contact))
+            }
+            FormKind::Part2Consent => {
+                let terms = Part2Typed::from_fields(fields).validate(form.typed_name.trim(), today, &mut errors);
+                terms.map(FormAnswers::Part2)
             }
             _ => None,
         };
+        let answers = answers.as_ref();
         let (typed_name, mark) = match signed {
             Ok(signed) if errors.is_empty() => signed,
             _ => return Err(ServiceError::Invalid(errors)),
@@ -130,7 +143,7 @@ impl Haven {
         let files =
             self.files.as_ref().ok_or_else(|| ServiceError::Internal("no document storage is set up".into()))?;
 
-        let text = signed_text(&waiting.title, &waiting.body);
+        let text = signed_text(&waiting.title, &waiting.body, answers);
         let signature = SignatureRecord {
             typed_name,
             mark,

@@ -36,7 +36,8 @@ pub(super) struct ItemRow {
     signature: Option<String>,
     sha256: String,
     document: Option<String>,
-    /// (label, value) of the contact details given, applied to the chart on review.
+    /// (label, value) of what the client gave: contact details (applied to the chart on
+    /// review) or a Part 2 consent's terms (kept as a consent on review).
     answers: Vec<(&'static str, String)>,
 }
 
@@ -48,10 +49,7 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<IntakePag
     let day = |t: jiff::Timestamp| crate::when::date(t, &zone);
     let item = |i: IntakeItem| match i.signature {
         Some(s) => ItemRow {
-            answers: i
-                .answers
-                .map(|a| a.expose().labelled().into_iter().map(|(label, v)| (label, v.to_owned())).collect())
-                .unwrap_or_default(),
+            answers: i.answers.map(|a| a.expose().labelled()).unwrap_or_default(),
             title: i.title,
             signature: Some(format!(
                 "Signed “{}” by the {} on {}, from {}, {}",

@@ -1,7 +1,8 @@
 //! Signing intake forms in the portal: the form's whole text, a pad to draw a signature on
 //! (haven.js; without script the ticked box and typed name sign alone), and the signing.
 
-use domain::intake::{ContactAnswers, SignatureForm};
+use domain::intake::{ContactAnswers, Part2Typed, SignatureForm};
+use domain::part2::RecordPart;
 use service::intake::FormToSign;
 
 use super::*;
@@ -29,6 +30,12 @@ pub(super) struct ContactInput<'a> {
 }
 
 impl FormPage {
+    /// A Part 2 consent's parts of the record: (value, label, ticked).
+    fn record_parts(&self) -> Vec<(&'static str, &'static str, bool)> {
+        let ticked = self.form.part2.as_ref().map(|t| t.parts.as_slice()).unwrap_or_default();
+        RecordPart::ALL.iter().map(|p| (p.as_str(), p.label(), ticked.iter().any(|t| t == p.as_str()))).collect()
+    }
+
     fn contact_fields(&self) -> Vec<ContactInput<'_>> {
         let Some(answers) = &self.form.contact else { return Vec::new() };
         ContactAnswers::FIELDS
@@ -77,13 +84,13 @@ pub(super) async fn sign(
         strokes: field("strokes").unwrap_or_default(),
         agree: field("agree"),
     };
-    let contact = ContactAnswers::from_fields(&fields);
-    match state.haven.sign_portal_form(&actor, &packet, &item, &signature, &contact, &from.ip).await {
+    match state.haven.sign_portal_form(&actor, &packet, &item, &signature, &fields, &from.ip).await {
         Ok(()) => Ok(axum::response::IntoResponse::into_response(axum::response::Redirect::to("/portal?signed=1"))),
         Err(ServiceError::Invalid(errors)) => {
             let mut form = state.haven.portal_form(&actor, &packet, &item).await?;
             // What was typed comes back as typed.
-            form.contact = form.contact.map(|_| contact);
+            form.contact = form.contact.map(|_| ContactAnswers::from_fields(&fields));
+            form.part2 = form.part2.map(|_| Part2Typed::from_fields(&fields));
             let page = FormPage { l: PortalLayout::of(&actor), form, typed_name: signature.typed_name, errors };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
