@@ -3,14 +3,15 @@
 // into a SOAP note, sees exactly what would be sent (stand-ins marked), sends it, finds the
 // draft in the SOAP fields marked AI-assisted, edits it and signs; a second draft is rejected
 // and leaves its note empty; a case summary of the chart is prepared, shown and read; problems
-// suggested from a signed intake are edited and added to the plan.
+// suggested from a signed intake are edited and added to the plan; a reply to the client's
+// portal message is drafted, shown, edited and sent as the clinician's own.
 //
-// usage: node ai.mjs BASE_URL OWNER CLINICIAN MODEL_BASE_URL SCREENSHOT_DIR
+// usage: node ai.mjs BASE_URL OWNER CLINICIAN MODEL_BASE_URL THREAD_PATH SCREENSHOT_DIR
 import { launch, check, signedIn, submit } from "./browser.mjs";
 
-const [base, owner, clinician, model, shots] = process.argv.slice(2);
+const [base, owner, clinician, model, thread, shots] = process.argv.slice(2);
 if (!shots) {
-  console.error("usage: node ai.mjs BASE_URL OWNER CLINICIAN MODEL_BASE_URL SCREENSHOT_DIR");
+  console.error("usage: node ai.mjs BASE_URL OWNER CLINICIAN MODEL_BASE_URL THREAD_PATH SCREENSHOT_DIR");
   process.exit(2);
 }
 
@@ -112,6 +113,25 @@ try {
   await submit(c.page, "button:has-text('Reject this draft')");
   check(c.page.url() === note, `not back on the note: ${c.page.url()}`);
   check((await c.page.inputValue("#subjective")) === "", "a rejected draft reached the note");
+
+  // A reply to the client's message: shown before it is sent, then in the reply box to edit.
+  const threadClient = thread.split("/")[2];
+  await c.page.goto(`${base}/clients/${threadClient}/disclosures`);
+  if (await c.page.isVisible("#ai-consent-form")) {
+    await c.page.check("#ai-consent-form input[name=part2]");
+    await submit(c.page, "#ai-consent-form button[type=submit]");
+  }
+  await c.page.goto(`${base}${thread}`);
+  await submit(c.page, "#ai-reply button[type=submit]");
+  check((await c.page.textContent(".payload")).includes("From the client"), "the thread is not what would be sent");
+  await c.page.click("#ai-send");
+  await c.page.waitForSelector(".ai-draft");
+  const drafted = await c.page.inputValue("#body");
+  check(drafted.includes("Thank you for writing") && drafted.includes("work trip"), `no draft in the reply box: ${drafted}`);
+  await c.page.screenshot({ path: `${shots}/ai-reply.png`, fullPage: true });
+  await c.page.fill("#body", `${drafted}\n\nSee you on Friday instead.`);
+  await submit(c.page, "button:has-text('Send the reply')");
+  check((await c.page.textContent("main")).includes("See you on Friday instead."), "the edited reply was not sent");
 
   // The owner finds the request, and what was sent, in the audit log.
   await o.page.goto(`${base}/audit?action=ai.send`);

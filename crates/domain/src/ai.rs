@@ -228,12 +228,16 @@ pub enum Assistant {
     /// Problems and measurable goals for the treatment plan, from the signed intake. Each enters
     /// the plan only as the clinician adds it.
     PlanGoals,
+    /// A reply to a client's secure message, from the thread. It reaches the client only as the
+    /// clinician's own edited and sent reply.
+    MessageReply,
 }
 
 stored_names!(Assistant {
     ProgressNote => "progress_note", "Progress note from your points or a transcript";
     CaseSummary => "case_summary", "Case summary from the chart";
     PlanGoals => "plan_goals", "Treatment-plan problems and goals from the intake";
+    MessageReply => "message_reply", "A reply to the client's message";
 });
 
 /// Where a request stands. Prepared requests are shown before anything leaves; an answer
@@ -283,6 +287,18 @@ pub fn summary_instructions() -> String {
      course of care in plain text under 250 words: presenting concerns, interventions used, progress \
      toward each goal, risk and safety, and open questions for supervision. Write only what the \
      material supports."
+        .to_owned()
+}
+
+/// The instructions sent with a request for a reply to a client's message.
+pub fn reply_instructions() -> String {
+    "You help a licensed mental-health clinician answer a client's secure message. You are given the \
+     thread, oldest first, each message marked as from the client or from the care team. Names, dates, \
+     places and numbers in it are placeholders: copy them exactly as written and invent none. Draft the \
+     clinician's reply to the client's latest message in plain text under 150 words: warm, brief, \
+     practical; offer to talk at the next session for anything clinical; give no diagnosis and no \
+     change of medication. If the client mentions thoughts of harming themselves or others, say that \
+     they can call or text 988 at any time or 911 in an emergency. Answer with the reply alone."
         .to_owned()
 }
 

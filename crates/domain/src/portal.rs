@@ -162,6 +162,9 @@ pub struct MessageForm {
     pub subject: String,
     #[serde(default)]
     pub body: String,
+    /// A staff reply that began as an AI draft: the request it came from (AI-5).
+    #[serde(default)]
+    pub ai_request: String,
 }
 
 redacted_debug!(MessageForm);
@@ -292,7 +295,11 @@ mod tests {
 
     #[test]
     fn messages_keep_their_lines_and_refuse_the_empty() {
-        let form = |subject: &str, body: &str| MessageForm { subject: subject.into(), body: body.into() };
+        let form = |subject: &str, body: &str| MessageForm {
+            subject: subject.into(),
+            body: body.into(),
+            ..MessageForm::default()
+        };
         let mut errors = FieldErrors::default();
         let sent = form(" Rescheduling ", "Hello,\r\n\r\ncan we move Thursday?\n").validate(true, &mut errors);
         assert_eq!(sent, Some(("Rescheduling".into(), "Hello,\n\ncan we move Thursday?".into())));

@@ -315,6 +315,89 @@ fn a_case_summary_reads_the_signed_chart_de_identified() {
     assert_eq!(get(&format!("{}{request}", s.base), Some(&theirs)).status, 403);
 }
 
+/// A client writes in the portal; their clinician has a reply drafted: what goes out names no
+/// one, the draft comes back with names put back into the thread's reply box, and it reaches
+/// the client only as the clinician's own sent reply (accepted), or is discarded (rejected).
+#[test]
+fn a_reply_to_a_clients_message_is_drafted_de_identified_and_sent_only_as_the_clinicians_own() {
+    let model = ModelStandIn::start();
+    let s = seed(2, &[]);
+    let provider = local_provider(&s, &model);
+    let (client, given, family, _, phone, _, clinician) = &s.clients[0];
+    let cookie = sign_in(&s.base, clinician);
+    // The client joins the portal (no mail server: the link is handed over) and writes.
+    let portal = format!("/clients/{client}/portal");
+    let invited = post_from(&s.base, &cookie, &portal, &portal, &[("to", "client")]);
+    let at = invited.body.find("/portal/link/").unwrap_or_else(|| panic!("no link: {}", invited.body));
+    let link: String =
+        invited.body[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c)).collect();
+    let password = "lantern harbor quietly ninety";
+    let joined = post_form(&format!("{}{link}", s.base), &[("password", password), ("password_confirm", password)]);
+    let theirs = joined.session_cookie();
+    let body = format!("It's {given} {family}. Can we move Thursday? Call me at {phone}.");
+    let sent = post_from(
+        &s.base,
+        &theirs,
+        "/portal/messages",
+        "/portal/messages",
+        &[("subject", "Thursday"), ("body", &body)],
+    );
+    let thread_id = sent.header("location").unwrap_or_default().rsplit('/').next().unwrap_or_default().to_owned();
+    let thread = format!("/clients/{client}/messages/{thread_id}");
+
+    // Without the client's AI consent the assistant is refused; with it, the draft is prepared.
+    let page = get(&format!("{}{thread}", s.base), Some(&cookie)).body;
+    assert!(page.contains("Draft a reply with AI") && page.contains("Not available for this client"), "{page}");
+    location(&post(&s.base, &cookie, &format!("/clients/{client}/ai-consent"), &[("part2", "yes")]));
+    let request = location(&post(&s.base, &cookie, &format!("{thread}/ai"), &[("provider", &provider)]));
+    let shown = get(&format!("{}{request}", s.base), Some(&cookie)).body;
+    let payload = shown.split("id=\"payload-body\">").nth(1).and_then(|p| p.split("</pre>").next()).unwrap_or_default();
+    assert!(payload.contains("From the client") && payload.contains("move Thursday"), "{payload}");
+    for identifier in [given.as_str(), family.as_str(), phone.as_str()] {
+        assert!(!payload.contains(identifier), "{identifier} in {payload}");
+    }
+    let opened = location(&post(&s.base, &cookie, &format!("{request}/send"), &[]));
+    assert!(opened.starts_with(&format!("{thread}?ai=")), "the draft opens in the thread: {opened}");
+    let drafting = get(&format!("{}{opened}", s.base), Some(&cookie)).body;
+    let reply_box =
+        drafting.split("id=\"body\"").nth(1).and_then(|b| b.split("</textarea>").next()).unwrap_or_default();
+    assert!(reply_box.contains("Thank you for writing") && reply_box.contains(family.as_str()), "{reply_box}");
+    assert!(drafting.contains("Nothing reaches the client until you send it"), "{drafting}");
+    let client_sees = |cookie: &str| get(&format!("{}/portal/messages/{thread_id}", s.base), Some(cookie)).body;
+    assert!(!client_sees(&theirs).contains("Thank you for writing"), "nothing was sent by the answer alone");
+
+    // Sent as the clinician edited it: the request is accepted, once.
+    let request_id = opened.rsplit('=').next().unwrap_or_default().to_owned();
+    let edited = format!("Thank you for writing, {given}. Thursday at 3 works; see you then.");
+    let reply = [("body", edited.as_str()), ("ai_request", request_id.as_str())];
+    assert_eq!(post_from(&s.base, &cookie, &thread, &thread, &reply).status, 303);
+    assert!(client_sees(&theirs).contains("Thursday at 3 works"), "the edited reply reached the client");
+    let again = post_from(&s.base, &cookie, &thread, &thread, &reply);
+    assert!(again.status == 409 && again.body.contains("no longer waiting"), "{}", again.body);
+    let log = get(&format!("{}/audit.csv?action=ai.accept", s.base), Some(&s.owner)).body;
+    assert!(log.contains(&request_id), "the acceptance is on record: {log}");
+
+    // A second draft, discarded: recorded as rejected, and nothing goes out.
+    let body = "And could you send the worksheet?";
+    post_from(
+        &s.base,
+        &theirs,
+        &format!("/portal/messages/{thread_id}"),
+        &format!("/portal/messages/{thread_id}"),
+        &[("body", body)],
+    );
+    let second = location(&post(&s.base, &cookie, &format!("{thread}/ai"), &[("provider", &provider)]));
+    let opened = location(&post(&s.base, &cookie, &format!("{second}/send"), &[]));
+    let second_id = opened.rsplit('=').next().unwrap_or_default().to_owned();
+    location(&post(&s.base, &cookie, &format!("{thread}/ai/{second_id}/reject"), &[]));
+    let log = get(&format!("{}/audit.csv?action=ai.reject", s.base), Some(&s.owner)).body;
+    assert!(log.contains(&second_id), "{log}");
+    assert_eq!(client_sees(&theirs).matches("Thank you for writing").count(), 1, "only the reply sent before");
+    // Someone outside the care team drafts nothing.
+    let biller = sign_in(&s.base, &seeded_staff(&s, "biller"));
+    assert_eq!(post(&s.base, &biller, &format!("{thread}/ai"), &[("provider", &provider)]).status, 403);
+}
+
 #[test]
 fn plan_suggestions_come_from_the_signed_intake_and_enter_the_plan_one_by_one() {
     let model = ModelStandIn::start();

@@ -275,12 +275,18 @@ fn a_practice_template_structures_a_note() {
 fn an_ai_draft_is_shown_before_sending_and_filed_only_when_signed() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
-    let accounts = seeded_accounts(&dir, &["owner", "clinician"]);
+    let report = seeded_report(&dir, &["--no-calendar", "--clients", "3"]);
+    let client = &report["clients"][0];
+    let clinician = &report["staff"][client["primary"].as_u64().unwrap_or_default() as usize];
+    let clinician =
+        format!("{}:{}", clinician["email"].as_str().unwrap_or(""), clinician["password"].as_str().unwrap_or(""));
     let model = common::model::ModelStandIn::start();
     // Slowly enough to watch the answer arrive.
     model.behave(common::model::Behaviour::NoteSlowly(std::time::Duration::from_millis(60)));
     let server = Server::start(&dir, &[], &[]);
-    let shots = run_flow("ai.mjs", &[&server.url, &accounts[0], &accounts[1], &model.base_url()], &server);
+    let thread = client_writes_in_the_portal(&server.url, &clinician, client["id"].as_str().unwrap_or_default());
+    let args = [server.url.as_str(), &account_of(&report, "owner"), &clinician, &model.base_url(), &thread];
+    let shots = run_flow("ai.mjs", &args, &server);
     for shot in [
         "ai-providers.png",
         "ai-payload.png",
@@ -289,11 +295,30 @@ fn an_ai_draft_is_shown_before_sending_and_filed_only_when_signed() {
         "ai-signed.png",
         "ai-summary.png",
         "ai-plan.png",
+        "ai-reply.png",
         "ai-audit.png",
     ] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
-    assert_eq!(model.received().len(), 4, "one request per draft, summary or suggestion sent");
+    assert_eq!(model.received().len(), 5, "one request per draft, summary, suggestion or reply sent");
+}
+
+/// The client, invited by their clinician (the link handed over: no mail server here), joins
+/// the portal and writes to the care team; the thread's path on the staff side.
+fn client_writes_in_the_portal(base: &str, clinician: &str, client: &str) -> String {
+    let cookie = sign_in(base, clinician);
+    let portal = format!("/clients/{client}/portal");
+    let invited = post_from(base, &cookie, &portal, &portal, &[("to", "client")]);
+    let at = invited.body.find("/portal/link/").unwrap_or_else(|| panic!("no link: {}", invited.body));
+    let link: String =
+        invited.body[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c)).collect();
+    let password = "lantern harbor quietly ninety";
+    let joined = post_form(&format!("{base}{link}"), &[("password", password), ("password_confirm", password)]);
+    let theirs = joined.session_cookie();
+    let body = [("subject", "Thursday"), ("body", "Can we move Thursday's session? I have a work trip.")];
+    let sent = post_from(base, &theirs, "/portal/messages", "/portal/messages", &body);
+    let thread = sent.header("location").unwrap_or_default().rsplit('/').next().unwrap_or_default().to_owned();
+    format!("/clients/{client}/messages/{thread}")
 }
 
 /// A practice in New York: a weekly series keeps 9:00 across the spring clock change, and a

@@ -227,6 +227,8 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/messages", SignedIn),
         ("GET", "/clients/{id}/messages/{thread}", SignedIn),
         ("POST", "/clients/{id}/messages/{thread}", SignedIn),
+        ("POST", "/clients/{id}/messages/{thread}/ai", SignedIn),
+        ("POST", "/clients/{id}/messages/{thread}/ai/{request}/reject", SignedIn),
         ("GET", "/clients/{id}/messages/{thread}/files/{file}", SignedIn),
         ("POST", "/clients/{id}/messages/{thread}/{message}/file", SignedIn),
         ("GET", "/practice/reminders", RefusedTo("clinician")),

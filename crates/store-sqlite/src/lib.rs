@@ -75,6 +75,7 @@ const MIGRATIONS: Migrations = &[
     (55, include_str!("../migrations/0055_card_refunds.sql")),
     (56, include_str!("../migrations/0056_claim_corrections.sql")),
     (57, include_str!("../migrations/0057_sliding_fees.sql")),
+    (58, include_str!("../migrations/0058_ai_reply_threads.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

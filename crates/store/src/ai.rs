@@ -46,6 +46,8 @@ pub struct AiRequestRecord {
     pub id: String,
     pub client: ClientId,
     pub note: Option<String>,
+    /// The message thread a reply's draft answers.
+    pub thread: Option<String>,
     pub assistant: String,
     pub provider: String,
     pub model: String,
@@ -184,6 +186,7 @@ fn request(r: &Row) -> Result<AiRequestRecord> {
         answer_sha256: r.opt_text(13)?,
         failure: r.opt_text(14)?,
         updated_at: r.time(15)?,
+        thread: r.opt_text(16)?,
     })
 }
 
@@ -263,6 +266,7 @@ impl<S: Sql> AiStore for SqlStore<S> {
             r.input.clone().into(),
             r.payload.clone().into(),
             r.payload_sha256.as_str().into(),
+            r.thread.clone().into(),
         ];
         self.0.transaction(Some(practice), vec![Statement::new(sql::INSERT_AI_REQUEST, params)]).await.map(drop)
     }

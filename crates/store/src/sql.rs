@@ -659,10 +659,10 @@ pub const AI_CONSENTS_OF: &str = "SELECT id, client_id, psychotherapy_notes, par
 pub const REVOKE_AI_CONSENT: &str = "UPDATE ai_consents SET revoked_at = $4, revoked_by = $5 \
      WHERE practice_id = $1 AND client_id = $2 AND id = $3 AND revoked_at IS NULL";
 pub const INSERT_AI_REQUEST: &str = "INSERT INTO ai_requests (practice_id, id, client_id, note_id, assistant, \
-     provider_id, model, requested_by, created_at, input, payload, payload_sha256, state, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'prepared', $9)";
+     provider_id, model, requested_by, created_at, input, payload, payload_sha256, state, updated_at, thread_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'prepared', $9, $13)";
 pub const AI_REQUEST: &str = "SELECT id, client_id, note_id, assistant, provider_id, model, requested_by, created_at, \
-     input, payload, payload_sha256, state, answer, answer_sha256, failure, updated_at \
+     input, payload, payload_sha256, state, answer, answer_sha256, failure, updated_at, thread_id \
      FROM ai_requests WHERE practice_id = $1 AND id = $2";
 pub const SETTLE_AI_REQUEST: &str = "UPDATE ai_requests SET state = $4, answer = COALESCE($5, answer), \
      answer_sha256 = COALESCE($6, answer_sha256), failure = $7, updated_at = $8 \

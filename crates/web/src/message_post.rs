@@ -36,6 +36,7 @@ impl<S: Send + Sync> FromRequest<S> for MessagePost {
                 ("file", Some(name)) => post.file = Some(Upload { file_name: name.clone(), bytes: part.data.to_vec() }),
                 ("subject", None) => post.form.subject = text(),
                 ("body", None) => post.form.body = text(),
+                ("ai_request", None) => post.form.ai_request = text(),
                 _ => {}
             }
         }

@@ -133,8 +133,8 @@ fn serve(stream: TcpStream, received: &Mutex<Vec<Received>>, behaviour: &Mutex<B
     };
 }
 
-/// A SOAP note quoting the request's last message, as JSON (or, asked for a summary, the
-/// message in plain text): the stand-ins come back in it.
+/// A SOAP note quoting the request's last message, as JSON (or, asked for a summary or a reply,
+/// the message in plain text): the stand-ins come back in it.
 fn note_from(body: &str) -> String {
     let request: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let material = request["messages"].as_array().and_then(|m| m.last()).and_then(|m| m["content"].as_str());
@@ -142,6 +142,10 @@ fn note_from(body: &str) -> String {
     let instructions = request["messages"][0]["content"].as_str().unwrap_or_default();
     if instructions.contains("Summarize") {
         return format!("Summary of care. {material}");
+    }
+    if instructions.contains("secure message") {
+        let latest = material.rsplit("From the client:").next().unwrap_or_default().trim();
+        return format!("Thank you for writing. You said: {latest}");
     }
     if instructions.contains("treatment plan") {
         let first = material.lines().find(|l| l.starts_with("Presenting problem")).unwrap_or("Low mood");

@@ -6,7 +6,8 @@
 
 use crypto::hex;
 use domain::ai::{
-    Assistant, RequestState, consent_refusal, note_instructions, plan_instructions, summary_instructions,
+    Assistant, RequestState, consent_refusal, note_instructions, plan_instructions, reply_instructions,
+    summary_instructions,
 };
 use domain::notes::{NoteKind, Template};
 use domain::policy::{Action, ChartPart};
@@ -145,6 +146,7 @@ impl Haven {
         match template {
             Some(t) if record.assistant == Assistant::ProgressNote.as_str() => note_instructions(t),
             _ if record.assistant == Assistant::PlanGoals.as_str() => plan_instructions(),
+            _ if record.assistant == Assistant::MessageReply.as_str() => reply_instructions(),
             _ => summary_instructions(),
         }
     }
@@ -188,6 +190,7 @@ impl Haven {
             id: uuid::Uuid::new_v4().to_string(),
             client,
             note: note.map(|n| n.to_string()),
+            thread: None,
             assistant: assistant.as_str().into(),
             provider: provider.id.clone(),
             model: provider.model.clone(),

@@ -1,8 +1,11 @@
 //! The assistants' material (AI-8): a progress note from the clinician's points or transcript, a
-//! case summary from the signed chart, plan problems and goals from the signed intake. Each is
+//! case summary from the signed chart, plan problems and goals from the signed intake, a reply
+//! from a client's message thread. Each is
 //! gathered here and prepared, never sent, by the shared path in `assist`.
 
-use domain::ai::{Assistant, INPUT_MAX, note_instructions, plan_instructions, summary_instructions};
+use domain::ai::{
+    Assistant, INPUT_MAX, note_instructions, plan_instructions, reply_instructions, summary_instructions,
+};
 use domain::notes::{NoteContent, NoteKind, Template};
 use domain::validation::FieldErrors;
 use domain::{ClientId, NoteId};
@@ -102,6 +105,31 @@ impl Haven {
         }
         let material = self.intake_material(practice, client).await?;
         self.seal_and_keep(actor, &mut pending, material, crypto::Purpose::Records, &plan_instructions(), purpose)
+            .await?;
+        Ok(pending.id)
+    }
+
+    /// Prepares a reply to the client's latest message in `thread`, for a member of their care
+    /// team: the thread's latest messages, de-identified against the chart and kept unsent.
+    pub async fn prepare_message_reply(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        thread: &str,
+        provider: &str,
+    ) -> Result<String> {
+        let practice = actor.practice();
+        self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
+        let purpose = self.care_team_access(actor, client, "ai.context").await?;
+        let provider = self.enabled_provider(actor, provider).await?;
+        let mut pending = self.pending(actor, client, None, Assistant::MessageReply, &provider);
+        pending.thread = Some(thread.to_owned());
+        if let Some(rule) = self.consent_refusal(actor, client, NoteKind::Progress).await? {
+            self.audited_by(actor, request_entry("ai.context", Crud::Create, &pending, purpose).denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
+        }
+        let material = self.thread_text(practice, client, thread).await?;
+        self.seal_and_keep(actor, &mut pending, material, crypto::Purpose::Records, &reply_instructions(), purpose)
             .await?;
         Ok(pending.id)
     }

@@ -194,6 +194,38 @@ impl Haven {
         self.settle(actor, &record, RequestState::Answered, change, entry).await
     }
 
+    /// Rejects a reply's draft: it never reaches the client, and the rejection is on record.
+    pub async fn reject_ai_reply(&self, actor: &Actor, client: ClientId, id: &str) -> Result<()> {
+        let record = self.ai_record(actor, client, id).await?;
+        if record.assistant != Assistant::MessageReply.as_str() {
+            return Err(ServiceError::NotFound);
+        }
+        let (_, purpose) = self.requesting(actor, &record, "ai.reject").await?;
+        let change = AiRequestChange { state: RequestState::Rejected.as_str().into(), ..Default::default() };
+        let entry = request_entry("ai.reject", Crud::Update, &record, purpose);
+        self.settle(actor, &record, RequestState::Answered, change, entry).await
+    }
+
+    /// Checks that a reply in `thread` may carry request `id`'s draft: a reply to this thread,
+    /// by this clinician, waiting for review. Returns the acceptance's event.
+    pub(crate) async fn reply_acceptance(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        thread: &str,
+        id: &str,
+        purpose: &'static str,
+    ) -> Result<(AiRequestRecord, AuditEntry)> {
+        let record = self.ai_record(actor, client, id).await?;
+        let ours = record.thread.as_deref() == Some(thread) && record.requested_by == actor.user();
+        if !ours || record.state != RequestState::Answered.as_str() {
+            return Err(ServiceError::Conflict(
+                "this AI draft is no longer waiting for review; nothing was sent".into(),
+            ));
+        }
+        Ok((record.clone(), request_entry("ai.accept", Crud::Update, &record, purpose)))
+    }
+
     /// Checks that a note's save may carry request `id`'s draft: an answer of this note, by
     /// this clinician, waiting for review. Returns the acceptance's event.
     pub(crate) async fn acceptance(

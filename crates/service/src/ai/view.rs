@@ -83,6 +83,9 @@ pub struct AiRequestView {
     pub summary: Option<Phi<String>>,
     /// Suggested problems and goals, re-identified, for the clinician who asked.
     pub plan: Option<Phi<Vec<SuggestedProblem>>>,
+    /// A reply's draft, re-identified, for the clinician who asked, and the thread it answers.
+    pub reply: Option<Phi<String>>,
+    pub thread: Option<String>,
 }
 
 fn segments(text: &str, spans: &[(usize, usize)]) -> Vec<Segment> {
@@ -168,12 +171,14 @@ impl Haven {
             None => None,
         };
         let plans = record.assistant == Assistant::PlanGoals.as_str();
+        let replies = record.assistant == Assistant::MessageReply.as_str();
+        let plain =
+            || answered(state == RequestState::Answered).and_then(|text| read_summary(&text).ok()).map(Phi::new);
         let summary = match template {
-            None if !plans => {
-                answered(state == RequestState::Answered).and_then(|text| read_summary(&text).ok()).map(Phi::new)
-            }
+            None if !plans && !replies => plain(),
             _ => None,
         };
+        let reply = if replies { plain() } else { None };
         let plan = match plans {
             true => {
                 answered(state == RequestState::Answered).and_then(|text| read_plan_answer(&text).ok()).map(Phi::new)
@@ -202,6 +207,8 @@ impl Haven {
             draft,
             summary,
             plan,
+            reply,
+            thread: record.thread.clone(),
         })
     }
 

@@ -99,6 +99,7 @@ impl Haven {
                     "I would like to book {} with {} on {when}, {how}.",
                     offered.name, opening.clinician_name
                 ),
+                ..MessageForm::default()
             };
             self.portal_start_thread(actor, &form, None).await?;
             return Ok(Booked::Requested);

@@ -157,7 +157,9 @@ impl Haven {
         self.start_thread(actor.practice(), client, Side::Staff(actor), form, file).await
     }
 
-    /// Replies to the client in one of their threads.
+    /// Replies to the client in one of their threads. A reply that began as an AI draft
+    /// (`form.ai_request`) takes it in only if it is the actor's draft for this thread, still
+    /// waiting; sending is its acceptance (AI-5).
     pub async fn reply_to_client(
         &self,
         actor: &Actor,
@@ -167,8 +169,39 @@ impl Haven {
         file: Option<Upload>,
     ) -> Result<()> {
         self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
-        self.chart_access(actor, client, ChartPart::Messages, Action::Update, "message.send").await?;
-        self.reply(actor.practice(), client, thread, Side::Staff(actor), form, file).await
+        let access = self.chart_access(actor, client, ChartPart::Messages, Action::Update, "message.send").await?;
+        let drafted = match form.ai_request.trim() {
+            "" => None,
+            id => Some(self.reply_acceptance(actor, client, thread, id, access.purpose_for(actor)).await?),
+        };
+        self.reply(actor.practice(), client, thread, Side::Staff(actor), form, file).await?;
+        if let Some((record, entry)) = drafted {
+            self.audited_by(actor, entry).await?;
+            self.accepted(actor, &record).await?;
+        }
+        Ok(())
+    }
+
+    /// A thread's messages as an assistant reads them, oldest first, each marked by side; no
+    /// message is marked read.
+    pub(crate) async fn thread_text(&self, practice: PracticeId, client: ClientId, thread: &str) -> Result<String> {
+        /// The latest messages a reply reads.
+        const MESSAGES: usize = 12;
+        self.store.thread(practice, client, thread).await?.ok_or(ServiceError::NotFound)?;
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let messages = self.store.messages_of(practice, thread).await?;
+        let mut text = String::new();
+        for m in messages.iter().skip(messages.len().saturating_sub(MESSAGES)) {
+            let body = open_text(&ring, practice, SealedColumn::MessageBody, &m.id, &m.body)?;
+            let side = if m.from_client { "From the client" } else { "From the care team" };
+            text.push_str(&format!("{side}:\n{}\n\n", body.expose().trim()));
+        }
+        if !messages.last().is_some_and(|m| m.from_client) {
+            let mut errors = FieldErrors::default();
+            errors.add("thread", "the latest message is not the client's: there is nothing to reply to");
+            return Err(ServiceError::Invalid(errors));
+        }
+        Ok(text)
     }
 
     /// The threads of the actor's caseload with client messages nobody on staff has read, the

@@ -85,6 +85,7 @@ pub async fn ai_consents_are_revoked_once_and_requests_kept(store: &dyn Store) {
         id: "request-1".into(),
         client: client.id,
         note: Some("note-1".into()),
+        thread: Some("thread-1".into()),
         assistant: "progress_note".into(),
         provider: "here".into(),
         model: "m".into(),

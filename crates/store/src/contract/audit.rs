@@ -196,6 +196,7 @@ pub async fn old_audit_events_are_dropped_only_below_the_mark<S: Sql>(store: &Sq
         id: id.into(),
         client: client.id,
         note: None,
+        thread: None,
         assistant: "case_summary".into(),
         provider: "here".into(),
         model: "m".into(),

@@ -219,7 +219,7 @@ pub(super) async fn note(
 #[derive(Deserialize)]
 pub(super) struct Provider {
     #[serde(default)]
-    provider: String,
+    pub(super) provider: String,
 }
 
 /// A case summary of the chart: prepared, then shown before it is sent.
@@ -293,10 +293,16 @@ pub(super) async fn send_summary(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    // Suggestions open in the plan, where each is added or left; a summary stays on its page.
-    let plans = state.haven.ai_request(&actor, id, &request).await?.assistant == domain::ai::Assistant::PlanGoals;
-    let next = move |answered: RequestState, request: &str| match answered {
-        RequestState::Answered if plans => format!("/clients/{id}/plan?ai={request}"),
+    // Suggestions open in the plan, where each is added or left; a reply in its thread's reply
+    // box, to edit and send or discard; a summary stays on its page.
+    let view = state.haven.ai_request(&actor, id, &request).await?;
+    let opens_in = match (view.assistant, view.thread) {
+        (domain::ai::Assistant::PlanGoals, _) => Some(format!("/clients/{id}/plan")),
+        (domain::ai::Assistant::MessageReply, Some(thread)) => Some(format!("/clients/{id}/messages/{thread}")),
+        _ => None,
+    };
+    let next = move |answered: RequestState, request: &str| match (answered, &opens_in) {
+        (RequestState::Answered, Some(page)) => format!("{page}?ai={request}"),
         _ => format!("/clients/{id}/ai/{request}"),
     };
     send(state, actor, id, request, next, &headers).await

@@ -1,6 +1,7 @@
 //! A client's secure messages, for their care team: the threads, a new message to the client,
 //! and a thread with its replies (read receipts on the care team's own messages).
 
+use axum::extract::Query;
 use domain::portal::MessageForm;
 use service::portal::Conversation;
 
@@ -52,6 +53,13 @@ pub(super) struct ThreadPage {
     messages: Vec<MessageRow>,
     body: String,
     errors: FieldErrors,
+    /// The reply assistant, for the client's care team, when a provider is on.
+    assistance: Option<service::NoteAssistance>,
+    /// Whether the latest message is the client's (a reply can be drafted).
+    awaits_reply: bool,
+    /// The AI draft the reply box holds: (request, provider).
+    ai_draft: Option<(String, String)>,
+    error: Option<String>,
 }
 
 with_layout!(MessagesPage, ThreadPage);
@@ -120,6 +128,8 @@ async fn thread_page(
 ) -> Result<ThreadPage, PageError> {
     let zone = crate::sign_ins::time_zone(state, actor).await?;
     let (client_name, Conversation { thread, messages }) = state.haven.message_conversation(actor, id, thread).await?;
+    let awaits_reply = messages.last().is_some_and(|m| m.from_client);
+    let assistance = state.haven.chart_assistance(actor, id).await?.filter(|a| !a.providers.is_empty());
     let messages = messages
         .into_iter()
         .map(|m| MessageRow {
@@ -148,16 +158,68 @@ async fn thread_page(
         messages,
         body,
         errors,
+        assistance,
+        awaits_reply,
+        ai_draft: None,
+        error: None,
     })
 }
 
+/// The thread; with `?ai=` its reply box holds that request's draft, waiting for review.
 pub(super) async fn thread(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path((id, thread)): Path<(String, String)>,
+    Query(query): Query<super::ai::DraftQuery>,
 ) -> Result<Response, PageError> {
-    let page = thread_page(&state, &actor, client_id(&id)?, &thread, String::new(), FieldErrors::default()).await?;
+    let id = client_id(&id)?;
+    let mut page = thread_page(&state, &actor, id, &thread, String::new(), FieldErrors::default()).await?;
+    if let Some(request) = query.ai {
+        let view = state.haven.ai_request(&actor, id, &request).await?;
+        match view.reply.filter(|_| view.thread.as_deref() == Some(thread.as_str())) {
+            Some(reply) => {
+                page.body = reply.expose().clone();
+                page.ai_draft = Some((view.id, view.provider));
+            }
+            None => page.error = Some("That AI draft is no longer waiting for review.".into()),
+        }
+    }
     Ok(render(StatusCode::OK, &page))
+}
+
+/// A reply drafted with AI: prepared, then shown before it is sent.
+pub(super) async fn prepare_reply(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, thread)): Path<(String, String)>,
+    Form(typed): Form<super::ai::Provider>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    match state.haven.prepare_message_reply(&actor, id, &thread, &typed.provider).await {
+        Ok(request) => Ok(Redirect::to(&format!("/clients/{id}/ai/{request}")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = thread_page(&state, &actor, id, &thread, String::new(), FieldErrors::default()).await?;
+            page.error = errors.iter().next().map(|e| format!("Nothing was prepared: {}.", e.message));
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(ServiceError::Conflict(message)) => {
+            let mut page = thread_page(&state, &actor, id, &thread, String::new(), FieldErrors::default()).await?;
+            page.error = Some(format!("Nothing was sent: {message}."));
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Discards a reply's AI draft (recorded as rejected); back to the thread.
+pub(super) async fn reject_reply(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, thread, request)): Path<(String, String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    state.haven.reject_ai_reply(&actor, id, &request).await?;
+    Ok(Redirect::to(&format!("/clients/{id}/messages/{thread}")).into_response())
 }
 
 pub(super) async fn reply(
@@ -172,6 +234,11 @@ pub(super) async fn reply(
         Err(ServiceError::Invalid(errors)) => {
             let page = thread_page(&state, &actor, id, &thread, form.body, errors).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(ServiceError::Conflict(message)) => {
+            let mut page = thread_page(&state, &actor, id, &thread, form.body, FieldErrors::default()).await?;
+            page.error = Some(format!("{}.", crate::pages::sentence(&message)));
+            Ok(render(StatusCode::CONFLICT, &page))
         }
         Err(e) => Err(e.into()),
     }

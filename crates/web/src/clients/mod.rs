@@ -89,6 +89,8 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/messages", messages::start)
         .get("/clients/{id}/messages/{thread}", messages::thread)
         .post("/clients/{id}/messages/{thread}", messages::reply)
+        .post("/clients/{id}/messages/{thread}/ai", messages::prepare_reply)
+        .post("/clients/{id}/messages/{thread}/ai/{request}/reject", messages::reject_reply)
         .get("/clients/{id}/messages/{thread}/files/{file}", messages::file)
         .post("/clients/{id}/messages/{thread}/{message}/file", messages::file_into_chart)
         .post("/clients/{id}/questionnaires", portal::send_questionnaire)
