@@ -79,7 +79,7 @@ impl SftpClearinghouse {
 }
 
 /// A file name Haven writes or reads there: letters, digits, `.`, `_`, `-`, not hidden.
-fn plain(name: &str) -> Result<&str, String> {
+pub(crate) fn plain(name: &str) -> Result<&str, String> {
     let ok = !name.is_empty()
         && name.len() <= 128
         && !name.starts_with('.')

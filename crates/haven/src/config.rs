@@ -82,6 +82,11 @@ pub const KEYS: &[(&str, &str)] = &[
         "clearinghouse_sftp",
         "the clearinghouse's SFTP drop box, user@host or user@host:port; absent means claim files go by hand",
     ),
+    (
+        "clearinghouse_url",
+        "the clearinghouse's HTTPS file interface instead of a drop box (https only, but for loopback)",
+    ),
+    ("clearinghouse_token", "Haven's bearer token at that interface (or clearinghouse_token_file)"),
     ("clearinghouse_identity", "the private key file Haven signs in to the drop box with"),
     ("clearinghouse_known_hosts", "a known-hosts file holding the drop box's key (as ssh-keyscan writes it)"),
     ("clearinghouse_outbound", "the drop box's folder for claim batches (default outbound)"),
@@ -109,6 +114,7 @@ const SECRET_KEYS: &[&str] = &[
     "sms_auth_token",
     "payments_secret_key",
     "payments_webhook_secret",
+    "clearinghouse_token",
 ];
 /// Keys whose values are never repeated in an error message.
 const REDACTED_KEYS: &[&str] = &[
@@ -120,6 +126,7 @@ const REDACTED_KEYS: &[&str] = &[
     "sms_auth_token",
     "payments_secret_key",
     "payments_webhook_secret",
+    "clearinghouse_token",
 ];
 
 /// A provider's API address: https, or plain http only to a stand-in on this machine.
@@ -131,6 +138,13 @@ fn api_address(text: &str) -> Result<String, String> {
     } else {
         Err("must be an https:// address (plain http only on this machine)".to_owned())
     }
+}
+
+/// How the clearinghouse takes claim batches and leaves its answers.
+#[derive(Debug, Clone)]
+pub enum ClearinghouseConfig {
+    Sftp(crate::clearinghouse::SftpConfig),
+    Http(crate::clearinghouse_http::HttpConfig),
 }
 
 /// A configuration value that is a secret: never printed, wiped when dropped.
@@ -212,8 +226,8 @@ pub struct Config {
     pub reminder_interval: std::time::Duration,
     /// Text messages, if a provider is configured.
     pub sms: Option<crate::sms::SmsConfig>,
-    /// The clearinghouse's SFTP drop box, if configured.
-    pub clearinghouse: Option<crate::clearinghouse::SftpConfig>,
+    /// The clearinghouse, if configured: its SFTP drop box or its HTTPS file interface.
+    pub clearinghouse: Option<ClearinghouseConfig>,
     /// How often the server picks up the clearinghouse's files on its own; zero: never.
     pub clearinghouse_pick_up: std::time::Duration,
     /// The card processor, if configured.
@@ -484,7 +498,32 @@ impl Layers {
         })
     }
 
-    fn clearinghouse(&self) -> Result<Option<crate::clearinghouse::SftpConfig>, ConfigError> {
+    fn clearinghouse(&self) -> Result<Option<ClearinghouseConfig>, ConfigError> {
+        let http = self.clearinghouse_http()?;
+        match (self.clearinghouse_sftp()?, http) {
+            (Some(_), Some(_)) => {
+                Err(ConfigError("set one of `clearinghouse_sftp` and `clearinghouse_url`, not both".to_owned()))
+            }
+            (Some(sftp), None) => Ok(Some(ClearinghouseConfig::Sftp(sftp))),
+            (None, http) => Ok(http.map(ClearinghouseConfig::Http)),
+        }
+    }
+
+    fn clearinghouse_http(&self) -> Result<Option<crate::clearinghouse_http::HttpConfig>, ConfigError> {
+        let text = |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(s.to_owned())) };
+        let Some(url) = self.parse("clearinghouse_url", None, |s| api_address(s).map(Some))? else {
+            return match self.values.contains_key("clearinghouse_token") {
+                true => Err(ConfigError("`clearinghouse_token` is set but `clearinghouse_url` is not".to_owned())),
+                false => Ok(None),
+            };
+        };
+        let token = self
+            .parse("clearinghouse_token", None, text)?
+            .ok_or_else(|| ConfigError("`clearinghouse_url` is set but `clearinghouse_token` is not".to_owned()))?;
+        Ok(Some(crate::clearinghouse_http::HttpConfig { url, token: Secret::new(token) }))
+    }
+
+    fn clearinghouse_sftp(&self) -> Result<Option<crate::clearinghouse::SftpConfig>, ConfigError> {
         const REST: [&str; 4] =
             ["clearinghouse_identity", "clearinghouse_known_hosts", "clearinghouse_outbound", "clearinghouse_inbound"];
         let Some((login, port)) = self.parse("clearinghouse_sftp", None, |s| sftp_login(s).map(Some))? else {
@@ -786,6 +825,39 @@ mod tests {
             ("HAVEN_SMTP_PASSWORD", ""),
         ]);
         assert!(e.contains("`smtp_password`") && !e.contains("= \"\""), "{e}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_clearinghouse_is_a_drop_box_or_an_https_interface_with_its_token_never_both() -> Result<(), ConfigError> {
+        let mut layers = Layers::default();
+        layers.env(env(&[
+            ("HAVEN_CLEARINGHOUSE_URL", "https://files.claims.example/api/"),
+            ("HAVEN_CLEARINGHOUSE_TOKEN", "tok-secret-123"),
+        ]))?;
+        let Some(ClearinghouseConfig::Http(http)) = layers.resolve()?.clearinghouse else { panic!("not http") };
+        assert_eq!(
+            (http.url.as_str(), http.token.expose().as_str()),
+            ("https://files.claims.example/api", "tok-secret-123")
+        );
+
+        let refused = |pairs: &[(&str, &str)]| {
+            let mut layers = Layers::default();
+            let _ = layers.env(env(pairs));
+            layers.resolve().err().map(|e| e.to_string()).unwrap_or_default()
+        };
+        assert!(refused(&[("HAVEN_CLEARINGHOUSE_URL", "https://c.example")]).contains("`clearinghouse_token` is not"));
+        assert!(refused(&[("HAVEN_CLEARINGHOUSE_TOKEN", "tok")]).contains("`clearinghouse_url` is not"));
+        let e = refused(&[("HAVEN_CLEARINGHOUSE_URL", "http://c.example"), ("HAVEN_CLEARINGHOUSE_TOKEN", "tok-9")]);
+        assert!(e.contains("https://") && !e.contains("tok-9"), "{e}");
+        let e = refused(&[
+            ("HAVEN_CLEARINGHOUSE_URL", "https://c.example"),
+            ("HAVEN_CLEARINGHOUSE_TOKEN", "tok"),
+            ("HAVEN_CLEARINGHOUSE_SFTP", "claims@sftp.example.com"),
+            ("HAVEN_CLEARINGHOUSE_IDENTITY", "/k"),
+            ("HAVEN_CLEARINGHOUSE_KNOWN_HOSTS", "/h"),
+        ]);
+        assert!(e.contains("not both"), "{e}");
         Ok(())
     }
 

@@ -9,6 +9,7 @@ mod backend;
 mod backup;
 mod backup_cli;
 mod clearinghouse;
+mod clearinghouse_http;
 mod cli;
 mod config;
 mod connections;

@@ -11,7 +11,7 @@ use service::mail::{Mailer, NoMailer, Outbox};
 use tokio::net::TcpListener;
 
 use crate::backend;
-use crate::config::{Config, Database};
+use crate::config::{ClearinghouseConfig, Config, Database};
 use crate::connections;
 use crate::data_dir;
 use crate::model_gateway::OpenAiGateway;
@@ -115,9 +115,12 @@ pub async fn run(config: Config) -> Result<()> {
         haven = haven.with_payment_processor(Arc::new(crate::payments::StripeCheckout::new(payments.clone())));
     }
     if let Some(clearinghouse) = &config.clearinghouse {
-        let sftp = crate::clearinghouse::SftpClearinghouse::new(clearinghouse.clone());
-        tracing::info!(clearinghouse = %service::billing::Clearinghouse::describe(&sftp), "claim files");
-        haven = haven.with_clearinghouse(Arc::new(sftp));
+        let clearinghouse: Arc<dyn service::billing::Clearinghouse> = match clearinghouse {
+            ClearinghouseConfig::Sftp(c) => Arc::new(crate::clearinghouse::SftpClearinghouse::new(c.clone())),
+            ClearinghouseConfig::Http(c) => Arc::new(crate::clearinghouse_http::HttpClearinghouse::new(c.clone())),
+        };
+        tracing::info!(clearinghouse = %clearinghouse.describe(), "claim files");
+        haven = haven.with_clearinghouse(clearinghouse);
     }
     let (video, room_tokens) = haven.telehealth_server();
     let video = video.to_owned();

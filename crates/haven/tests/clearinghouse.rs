@@ -3,9 +3,13 @@
 //! lands whole in the outbound folder; the 999 and 277CA left in the inbound folder are picked
 //! up, read into the batch and its claims, and removed; a file Haven does not read stays; a
 //! server that is down is said to be down; and, on a schedule, the server picks up the payer's
-//! 835 on its own.
+//! 835 on its own. A clearinghouse's HTTPS file interface (a stand-in on loopback) does the same
+//! with a bearer token.
 
 mod common;
+#[allow(dead_code, unreachable_pub)]
+#[path = "common/files_api.rs"]
+mod files_api;
 
 use std::path::Path;
 
@@ -147,4 +151,50 @@ fn the_server_picks_up_the_answers_on_its_own() {
     let log = get(&format!("{base}/audit.csv?action=billing.remittance_post"), Some(&owner)).body;
     let events: Vec<&str> = log.lines().filter(|l| l.contains(",billing.remittance_post,")).collect();
     assert!(!events.is_empty() && events.iter().all(|l| l.contains("system")), "{log}");
+}
+
+/// The clearinghouse's HTTPS file interface instead of a drop box: the batch is put there with
+/// Haven's token, the acknowledgements it leaves are read and removed, a name Haven would not
+/// use stays, and a token it no longer takes is said to be refused.
+#[test]
+fn batches_go_over_https_with_a_token_and_the_answers_come_back() {
+    let api = files_api::FilesApi::start("tok-7f3a9c");
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--clients", "10"]);
+    let url = api.url();
+    let server =
+        Server::start(&dir, &[], &[("HAVEN_CLEARINGHOUSE_URL", &url), ("HAVEN_CLEARINGHOUSE_TOKEN", "tok-7f3a9c")]);
+    let base = &server.url;
+    let owner = sign_in(base, &account_of(&report, "owner"));
+    let period = [("from", "2026-01-01"), ("to", "2027-12-31")];
+    assert!(post_from(base, &owner, LIST, "/billing/charges", &period).status < 400);
+    assert_eq!(post_from(base, &owner, LIST, "/billing/claims", &period).status, 303);
+    let page = get(&format!("{base}{LIST}"), Some(&owner)).body;
+    let at = page.find("/billing/batches/").unwrap_or_else(|| panic!("no batch: {page}"));
+    let batch = page[at + "/billing/batches/".len()..].split(['"', '/']).next().unwrap_or_default().to_owned();
+    let submit = format!("/billing/batches/{batch}/submit");
+
+    record_clearinghouse_agreement(base, &owner);
+    assert_eq!(post_from(base, &owner, LIST, &submit, &[]).status, 303);
+    let sent = api.outbound();
+    let claims = sent.get("claims-000000001.x12").cloned().unwrap_or_else(|| panic!("not put: {sent:?}"));
+    assert_eq!(claims, get(&format!("{base}/billing/batches/{batch}"), Some(&owner)).body, "put as written");
+
+    api.leave("ack-999.x12", &acknowledgement_999(&claims));
+    api.leave("ack-277ca.x12", &acknowledgement_277ca(&claims));
+    api.leave("..secret", "not a name Haven reads");
+    let checked = post_from(base, &owner, LIST, "/billing/clearinghouse", &[]);
+    assert_eq!(checked.status, 200, "{}", checked.body);
+    assert!(checked.body.contains("ack-999.x12") && checked.body.contains("ack-277ca.x12"), "{}", checked.body);
+    assert_eq!(api.waiting(), ["..secret"], "what was read is removed there");
+    let listed = get(&format!("{base}/billing/acknowledgements"), Some(&owner)).body;
+    assert!(listed.contains("Batch 1") && listed.matches(">Rejected<").count() == 1, "{listed}");
+    let compliance = get(&format!("{base}/practice/compliance"), Some(&owner)).body;
+    assert!(compliance.contains("HTTPS at 127.0.0.1"), "{compliance}");
+
+    api.change_token("a-new-token");
+    let refused = post_from(base, &owner, LIST, &submit, &[]);
+    assert!(refused.status == 409 && refused.body.contains("refused Haven&#39;s token (401)"), "{}", refused.body);
+    assert!(!server.log().contains("tok-7f3a9c"), "the token reached the log");
 }
