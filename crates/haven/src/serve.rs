@@ -233,7 +233,14 @@ async fn retention(haven: Haven) {
         every.tick().await;
         match haven.purge_past_retention().await {
             Ok(run) if run == service::retention::PurgeRun::default() => {}
-            Ok(run) => tracing::info!(purged = run.purged, held = run.held, "records past retention"),
+            Ok(run) => {
+                tracing::info!(
+                    purged = run.purged,
+                    held = run.held,
+                    billing_files = run.billing_files,
+                    "records past retention"
+                );
+            }
             Err(e) => tracing::warn!(error = %e, "could not purge the records past retention"),
         }
     }

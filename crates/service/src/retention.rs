@@ -10,10 +10,12 @@ use domain::retention::{self, Activity, Rules, RulesForm};
 use domain::{ClientId, PracticeId};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use store::{ClientActivity, LegalHoldRecord, PurgeRecord, RetentionRulesRecord, SealedColumn, StoreError};
+use store::{
+    BillingFile, ClientActivity, LegalHoldRecord, PurgeRecord, RetentionRulesRecord, SealedColumn, StoreError,
+};
 
 use crate::audit_log::{AuditEntry, Crud, Who};
-use crate::clients::sealing::{aad, open_json, seal_json};
+use crate::clients::sealing::{aad, open_json, seal_cell, seal_json};
 use crate::error::invalid;
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -66,6 +68,8 @@ pub struct RetentionReview {
 pub struct PurgeRun {
     pub purged: u64,
     pub held: u64,
+    /// Claim batches' and remittances' files emptied past the billing retention.
+    pub billing_files: u64,
 }
 
 /// A client's record with the day its retention ends.
@@ -234,6 +238,10 @@ impl Haven {
             }
             let today = self.now().to_zoned(self.practice_zone(practice).await?).date();
             let holds = self.store.legal_holds(practice).await?;
+            // A batch or remittance names several clients: while any hold is in force, all stay.
+            if !holds.iter().any(|h| h.released_at.is_none()) {
+                run.billing_files += self.purge_billing_files(practice, rules.billing_years, today).await?;
+            }
             for due in self.reckon(practice, rules_of(&rules), today).await? {
                 if due.kept_until >= today {
                     continue;
@@ -250,6 +258,32 @@ impl Haven {
             }
         }
         Ok(run)
+    }
+
+    /// Empties the practice's claim batches and remittances made more than `years` before
+    /// `today` (files naming several clients; their rows stay for the claims and payments that
+    /// name them), each with its audit event in the same transaction. How many were emptied.
+    async fn purge_billing_files(&self, practice: PracticeId, years: u32, today: Date) -> Result<u64> {
+        let tz = self.practice_zone(practice).await?;
+        let cut = today.checked_sub(jiff::Span::new().years(years)).unwrap_or(today);
+        let before = cut.to_zoned(tz).map_err(|e| ServiceError::Internal(e.to_string()))?.timestamp();
+        let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let mut emptied = 0;
+        for kind in [BillingFile::ClaimBatch, BillingFile::Remittance] {
+            for id in self.store.billing_files_before(practice, kind, before).await? {
+                let empty = seal_cell(&ring, practice, kind.column(), &id, b"")?;
+                let entry = AuditEntry::new("retention.purge", Crud::Delete)
+                    .resource(kind.table(), &id)
+                    .resource("kept_until", cut)
+                    .categories(&["billing"]);
+                self.recording(practice, Who::System, entry)?
+                    .purge_billing_file(practice, kind, &id, &empty, self.now())
+                    .await?;
+                self.audit_drafts_committed();
+                emptied += 1;
+            }
+        }
+        Ok(emptied)
     }
 
     /// Whether a legal hold is in force in the practice (it blocks an erase).

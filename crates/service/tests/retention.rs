@@ -11,7 +11,7 @@ use domain::retention::RulesForm;
 use domain::{ClientId, PracticeId, Role};
 use haven_service::demo::SeedOptions;
 use haven_service::{Actor, AuditQuery, FixedMasterKeys, Haven, Remote, ServiceError, SessionPolicy, SignIn, Upload};
-use store::{DirectoryFiles, FileStore, RetentionStore, Store};
+use store::{BillingStore, ClaimBatchRecord, DirectoryFiles, FileStore, RetentionStore, Store};
 
 struct Practice {
     haven: Haven,
@@ -74,6 +74,39 @@ impl Practice {
         let query = AuditQuery { action: Some(action.into()), limit: 100, ..AuditQuery::default() };
         ok(self.haven.audit_trail(owner, &query).await).into_iter().map(|row| row.client).collect()
     }
+}
+
+/// A claim batch names several clients: past the billing retention its file is emptied (the
+/// batch and its claims stay listed), with its audit event — but not while any hold is in force.
+#[tokio::test]
+async fn claim_files_past_the_billing_retention_are_emptied_unless_a_hold_is_in_force() {
+    let p = Practice::new().await;
+    let owner = p.owner().await;
+    let settings = ok(p.store.billing_settings(p.practice).await).unwrap_or_else(|| panic!("billing settings"));
+    let batch = ClaimBatchRecord {
+        id: "batch-2024".into(),
+        interchange: settings.next_interchange,
+        created_at: ok("2024-03-04T15:00:00Z".parse::<jiff::Timestamp>()),
+        created_by: owner.user(),
+        claims: 0,
+        content: b"ISA*00*... a batch naming several clients".to_vec(),
+    };
+    ok(p.store.record_claim_batch(p.practice, &batch, settings.next_claim, &[]).await);
+    let rules = RulesForm { clinical_years: "30".into(), billing_years: "7".into(), automatic: "on".into() };
+    ok(p.haven.save_retention_rules(&owner, &rules).await);
+    assert_eq!(ok(p.haven.purge_past_retention().await).billing_files, 0, "not yet");
+
+    p.years_later(8);
+    let owner = p.owner().await;
+    let hold = ok(p.haven.place_legal_hold(&owner, &p.clients[0].to_string(), "Audit by the payer").await);
+    assert_eq!(ok(p.haven.purge_past_retention().await).billing_files, 0, "a hold keeps every file");
+    ok(p.haven.release_legal_hold(&owner, &hold).await);
+    assert_eq!(ok(p.haven.purge_past_retention().await).billing_files, 1);
+    let gone = p.haven.claim_batch_file(&owner, "batch-2024").await;
+    assert!(matches!(&gone, Err(ServiceError::Conflict(why)) if why.contains("purged")), "{gone:?}");
+    assert_eq!(ok(p.haven.claim_batches(&owner).await).len(), 1, "the batch stays listed");
+    assert_eq!(p.events(&owner, "retention.purge").await.len(), 1, "one event, naming no client");
+    assert_eq!(ok(p.haven.purge_past_retention().await).billing_files, 0, "emptied once");
 }
 
 #[tokio::test]

@@ -77,6 +77,7 @@ const MIGRATIONS: Migrations = &[
     (56, include_str!("../migrations/0056_claim_corrections.sql")),
     (57, include_str!("../migrations/0057_sliding_fees.sql")),
     (58, include_str!("../migrations/0058_ai_reply_threads.sql")),
+    (59, include_str!("../migrations/0059_billing_file_purges.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

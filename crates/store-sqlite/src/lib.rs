@@ -76,6 +76,7 @@ const MIGRATIONS: Migrations = &[
     (56, include_str!("../migrations/0056_claim_corrections.sql")),
     (57, include_str!("../migrations/0057_sliding_fees.sql")),
     (58, include_str!("../migrations/0058_ai_reply_threads.sql")),
+    (59, include_str!("../migrations/0059_billing_file_purges.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -82,8 +82,8 @@ pub use questionnaires::{QuestionnaireRecord, QuestionnaireStore};
 pub use records::*;
 pub use reminders::{ReminderRecord, ReminderSettingsRecord, ReminderStore};
 pub use retention::{
-    CLIENT_ROWS, ClientActivity, LegalHoldRecord, NOT_CLIENT_ROWS, PurgeRecord, Purged, RetentionRulesRecord,
-    RetentionStore,
+    BillingFile, CLIENT_ROWS, ClientActivity, LegalHoldRecord, NOT_CLIENT_ROWS, PurgeRecord, Purged,
+    RetentionRulesRecord, RetentionStore,
 };
 pub use scheduling::SchedulingStore;
 pub use sealed_cells::{SealedCell, SealedCellStore, SealedColumn};

@@ -66,8 +66,68 @@ pub struct Purged {
     pub files: Vec<String>,
 }
 
+/// A sealed file that names several clients, kept for the billing retention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BillingFile {
+    /// A claim batch's 837P.
+    ClaimBatch,
+    /// A remittance's 835.
+    Remittance,
+}
+
+impl BillingFile {
+    /// Its table, whose sealed `content` holds the file.
+    pub fn table(self) -> &'static str {
+        match self {
+            BillingFile::ClaimBatch => "claim_batches",
+            BillingFile::Remittance => "remittances",
+        }
+    }
+
+    pub fn column(self) -> crate::SealedColumn {
+        match self {
+            BillingFile::ClaimBatch => crate::SealedColumn::ClaimBatchContent,
+            BillingFile::Remittance => crate::SealedColumn::RemittanceContent,
+        }
+    }
+
+    fn statements(self) -> (&'static str, &'static str) {
+        match self {
+            BillingFile::ClaimBatch => (
+                "SELECT id FROM claim_batches WHERE practice_id = $1 AND created_at < $2 AND purged_at IS NULL \
+                 ORDER BY created_at, id",
+                "UPDATE claim_batches SET content = $3, purged_at = $4 \
+                 WHERE practice_id = $1 AND id = $2 AND purged_at IS NULL",
+            ),
+            BillingFile::Remittance => (
+                "SELECT id FROM remittances WHERE practice_id = $1 AND imported_at < $2 AND purged_at IS NULL \
+                 ORDER BY imported_at, id",
+                "UPDATE remittances SET content = $3, purged_at = $4 \
+                 WHERE practice_id = $1 AND id = $2 AND purged_at IS NULL",
+            ),
+        }
+    }
+}
+
 #[async_trait]
 pub trait RetentionStore: Send + Sync {
+    /// The ids of the practice's `kind` files made before `before` and still kept, oldest first.
+    async fn billing_files_before(
+        &self,
+        practice: PracticeId,
+        kind: BillingFile,
+        before: Timestamp,
+    ) -> Result<Vec<String>>;
+    /// Puts `emptied` (an empty file, sealed as the column seals) in place of one file and marks
+    /// it purged at `at`, once (`NoRowChanged` when it was purged already).
+    async fn purge_billing_file(
+        &self,
+        practice: PracticeId,
+        kind: BillingFile,
+        id: &str,
+        emptied: &[u8],
+        at: Timestamp,
+    ) -> Result<()>;
     async fn retention_rules(&self, practice: PracticeId) -> Result<Option<RetentionRulesRecord>>;
     async fn save_retention_rules(&self, practice: PracticeId, rules: &RetentionRulesRecord) -> Result<()>;
     async fn place_legal_hold(&self, practice: PracticeId, hold: &LegalHoldRecord) -> Result<()>;
@@ -278,6 +338,29 @@ impl<S: Sql> SqlStore<S> {
 
 #[async_trait]
 impl<S: Sql> RetentionStore for SqlStore<S> {
+    async fn billing_files_before(
+        &self,
+        practice: PracticeId,
+        kind: BillingFile,
+        before: Timestamp,
+    ) -> Result<Vec<String>> {
+        let rows = self.0.query(Some(practice), kind.statements().0, vec![practice.into(), before.into()]).await?;
+        rows.iter().map(|r| r.text(0)).collect()
+    }
+
+    async fn purge_billing_file(
+        &self,
+        practice: PracticeId,
+        kind: BillingFile,
+        id: &str,
+        emptied: &[u8],
+        at: Timestamp,
+    ) -> Result<()> {
+        let params = vec![practice.into(), id.into(), emptied.to_vec().into(), at.into()];
+        let statement = Statement::new(kind.statements().1, params).must_change_a_row();
+        self.0.transaction(Some(practice), vec![statement]).await.map(drop)
+    }
+
     async fn retention_rules(&self, practice: PracticeId) -> Result<Option<RetentionRulesRecord>> {
         let row = self.query_one(Some(practice), RULES, vec![practice.into()]).await?;
         row.map(|r| {

@@ -467,6 +467,11 @@ impl Haven {
         let sealed = self.store.claim_batch_content(practice, id).await?.ok_or(ServiceError::NotFound)?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let plain = open_cell(&ring, practice, SealedColumn::ClaimBatchContent, id, &sealed)?;
+        if plain.expose().is_empty() {
+            return Err(ServiceError::Conflict(
+                "this batch's file was purged past the billing retention (its claims are still listed)".into(),
+            ));
+        }
         let entry = AuditEntry::new("billing.batch_download", Crud::Read)
             .resource("claim_batch", id)
             .categories(&["billing", "demographics", "diagnoses"])

@@ -299,6 +299,20 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(ok(store.claims(p.id).await)[0].status, "void");
     assert_eq!(ok(store.claim_payments(p.id).await).last(), Some(&reversal));
 
+    // Past the billing retention a file naming several clients is emptied, once; its row stays.
+    use crate::BillingFile;
+    assert_eq!(ok(store.billing_files_before(p.id, BillingFile::ClaimBatch, t(40)).await), Vec::<String>::new());
+    assert_eq!(ok(store.billing_files_before(p.id, BillingFile::ClaimBatch, t(41)).await), ["batch-1", "batch-r"]);
+    ok(store.purge_billing_file(p.id, BillingFile::ClaimBatch, "batch-1", &[0], t(90)).await);
+    let twice = store.purge_billing_file(p.id, BillingFile::ClaimBatch, "batch-1", &[1], t(91)).await;
+    assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "{twice:?}");
+    assert_eq!(ok(store.claim_batch_content(p.id, "batch-1").await), Some(vec![0]));
+    assert_eq!(ok(store.billing_files_before(p.id, BillingFile::ClaimBatch, t(99)).await), ["batch-r"]);
+    assert_eq!(ok(store.billing_files_before(p.id, BillingFile::Remittance, t(51)).await), ["r-1", "r-4"]);
+    ok(store.purge_billing_file(p.id, BillingFile::Remittance, "r-1", &[0], t(90)).await);
+    assert_eq!(ok(store.billing_files_before(p.id, BillingFile::Remittance, t(99)).await), ["r-4"]);
+    assert_eq!(ok(store.claims(p.id).await).len(), 2, "the claims stay with their batch");
+
     // Another practice sees none of it.
     let elsewhere = practice("Other billing", "owner@billing-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);
@@ -310,6 +324,10 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(ok(store.ledger(elsewhere.id, client.id).await), vec![]);
     assert_eq!(ok(store.acknowledgements(elsewhere.id, 10).await), vec![]);
     assert_eq!(ok(store.batch_submissions(elsewhere.id).await), vec![]);
+    assert_eq!(
+        ok(store.billing_files_before(elsewhere.id, BillingFile::Remittance, t(99)).await),
+        Vec::<String>::new()
+    );
 }
 
 pub async fn eligibility_inquiries_take_an_interchange_and_one_answer(store: &dyn Store) {
