@@ -511,9 +511,7 @@ fn reports_agree_with_the_remittance(base: &str, owner: &str, answer: &str, clai
 fn a_sliding_scale_sets_what_a_self_pay_client_is_charged() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
-    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "30", "--data-dir"]).arg(&dir));
-    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let report = seeded_report(&dir, &["--clients", "30"]);
     let server = Server::start(&dir, &[], &[]);
     let base = &server.url;
     let owner = sign_in(base, &account_of(&report, "owner"));

@@ -40,13 +40,20 @@ struct Sent {
 
 fn claims_batched(extra: &[(&str, &str)]) -> Sent {
     let tmp = temp_dir();
-    let dir = data_dir(&tmp);
-    let report = seeded_report(&dir, &["--clients", "10"]);
     let sshd = Sshd::start(tmp.path());
     let env = sshd.haven_env();
     let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     env.extend_from_slice(extra);
-    let server = Server::start(&dir, &[], &env);
+    let (server, owner, batch) = batch_made(&tmp, &env);
+    Sent { server, sshd, owner, batch, _tmp: tmp }
+}
+
+/// A demo practice in `tmp` served with `env`, whose claims went out as one batch (not yet
+/// sent): the server, the owner's session and the batch's id.
+fn batch_made(tmp: &tempfile::TempDir, env: &[(&str, &str)]) -> (Server, String, String) {
+    let dir = data_dir(tmp);
+    let report = seeded_report(&dir, &["--clients", "10"]);
+    let server = Server::start(&dir, &[], env);
     let base = &server.url;
     let owner = sign_in(base, &account_of(&report, "owner"));
     let period = [("from", "2026-01-01"), ("to", "2027-12-31")];
@@ -55,7 +62,7 @@ fn claims_batched(extra: &[(&str, &str)]) -> Sent {
     let page = get(&format!("{base}{LIST}"), Some(&owner)).body;
     let at = page.find("/billing/batches/").unwrap_or_else(|| panic!("no batch: {page}"));
     let batch = page[at + "/billing/batches/".len()..].split(['"', '/']).next().unwrap_or_default().to_owned();
-    Sent { server, sshd, owner, batch, _tmp: tmp }
+    (server, owner, batch)
 }
 
 #[test]
@@ -160,19 +167,10 @@ fn the_server_picks_up_the_answers_on_its_own() {
 fn batches_go_over_https_with_a_token_and_the_answers_come_back() {
     let api = files_api::FilesApi::start("tok-7f3a9c");
     let tmp = temp_dir();
-    let dir = data_dir(&tmp);
-    let report = seeded_report(&dir, &["--clients", "10"]);
     let url = api.url();
-    let server =
-        Server::start(&dir, &[], &[("HAVEN_CLEARINGHOUSE_URL", &url), ("HAVEN_CLEARINGHOUSE_TOKEN", "tok-7f3a9c")]);
+    let (server, owner, batch) =
+        batch_made(&tmp, &[("HAVEN_CLEARINGHOUSE_URL", &url), ("HAVEN_CLEARINGHOUSE_TOKEN", "tok-7f3a9c")]);
     let base = &server.url;
-    let owner = sign_in(base, &account_of(&report, "owner"));
-    let period = [("from", "2026-01-01"), ("to", "2027-12-31")];
-    assert!(post_from(base, &owner, LIST, "/billing/charges", &period).status < 400);
-    assert_eq!(post_from(base, &owner, LIST, "/billing/claims", &period).status, 303);
-    let page = get(&format!("{base}{LIST}"), Some(&owner)).body;
-    let at = page.find("/billing/batches/").unwrap_or_else(|| panic!("no batch: {page}"));
-    let batch = page[at + "/billing/batches/".len()..].split(['"', '/']).next().unwrap_or_default().to_owned();
     let submit = format!("/billing/batches/{batch}/submit");
 
     record_clearinghouse_agreement(base, &owner);
