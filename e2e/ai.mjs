@@ -96,12 +96,13 @@ try {
   await c.page.waitForSelector("mark.surrogate");
   await c.page.click("#ai-send");
   await c.page.waitForSelector("#ai-suggestions");
-  const suggestion = await c.page.inputValue("#ai-suggestions textarea");
+  const suggestion = await c.page.inputValue("#suggested-1");
   check(suggestion.includes(given), `the suggestion is not put back: ${suggestion}`);
   await c.page.screenshot({ path: `${shots}/ai-plan.png`, fullPage: true });
-  await c.page.fill("#ai-suggestions textarea", `${suggestion} (reviewed)`);
-  await submit(c.page, "#ai-suggestions button[type=submit]");
-  check((await c.page.textContent("main")).includes("(reviewed)"), "the suggested problem was not added");
+  await c.page.fill("#suggested-1", `${suggestion} (reviewed)`);
+  await submit(c.page, "#ai-suggestions button[type=submit] >> nth=0");
+  const planNow = await c.page.textContent("main");
+  check(planNow.includes("(reviewed)") && planNow.includes("Sleep seven hours"), "the suggested problem and its goal were not added");
 
   // Rejected: the note stays as it was.
   await draftNote();

@@ -437,14 +437,19 @@ fn plan_suggestions_come_from_the_signed_intake_and_enter_the_plan_one_by_one() 
     assert!(!before.contains("cannot sleep since her divorce"));
     let version = before.split("name=\"version\" value=\"").nth(1).and_then(|v| v.split('"').next()).unwrap_or("0");
     let edited = format!("{presenting}, and worries at night");
-    location(&post(
-        &s.base,
-        &cookie,
-        &format!("/clients/{client}/plan/problems"),
-        &[("version", version), ("text", &edited)],
-    ));
+    // The suggested goal goes in with its problem, as edited; one without an objective is refused.
+    let problems = format!("/clients/{client}/plan/problems");
+    let goal =
+        [("goal_1_text", "Sleep seven hours on most nights, by the sleep log"), ("goal_1_interventions", "CBT-I")];
+    let mut fields = vec![("version", version), ("text", edited.as_str())];
+    fields.extend(goal);
+    let refused = post(&s.base, &cookie, &problems, &fields);
+    assert!(refused.status == 422 && refused.body.contains("goal 1: objectives"), "{}", refused.body);
+    fields.push(("goal_1_objectives", "sleep log kept nightly"));
+    location(&post(&s.base, &cookie, &problems, &fields));
     let after = get(&format!("{}/clients/{client}/plan", s.base), Some(&cookie)).body;
     assert!(after.contains("and worries at night"), "the problem was not added");
+    assert!(after.contains("Sleep seven hours on most nights, by the sleep log"), "its goal was not added: {after}");
 }
 
 /// The approval gate through every route: with an answered AI draft waiting, every other POST

@@ -485,14 +485,20 @@ async fn a_treatment_plan_is_built_signed_reviewed_and_named_by_notes() {
 
     // A problem from the client's diagnosis; another code is refused.
     let problem = |code: &str| ProblemForm { text: "Low mood most days".into(), diagnosis: code.into() };
-    let wrong =
-        w.haven.change_plan(&clinician, client, base, PlanChange::Problem { id: None, form: &problem("Z00.00") }).await;
+    let wrong = w
+        .haven
+        .change_plan(&clinician, client, base, PlanChange::Problem { id: None, form: &problem("Z00.00"), goals: &[] })
+        .await;
     assert!(matches!(&wrong, Err(ServiceError::Invalid(e)) if e.get("diagnosis").is_some()), "{wrong:?}");
-    ok(w.haven.change_plan(&clinician, client, base, PlanChange::Problem { id: None, form: &problem(&code) }).await);
+    ok(w.haven
+        .change_plan(&clinician, client, base, PlanChange::Problem { id: None, form: &problem(&code), goals: &[] })
+        .await);
     // Only the care team changes it: billing, and a clinician outside the team, are refused.
     for outsider in [&biller, &other] {
-        let refused =
-            w.haven.change_plan(outsider, client, base + 1, PlanChange::Problem { id: None, form: &problem("") }).await;
+        let refused = w
+            .haven
+            .change_plan(outsider, client, base + 1, PlanChange::Problem { id: None, form: &problem(""), goals: &[] })
+            .await;
         assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
         assert!(matches!(w.haven.treatment_plan(outsider, client).await, Err(ServiceError::Denied(_))));
     }

@@ -37,10 +37,12 @@ impl Plan {
 /// One change to a plan, as asked.
 #[derive(Debug)]
 pub enum PlanChange<'a> {
-    /// A new problem (`id` `None`) or a change to one.
+    /// A new problem (`id` `None`), with the goals given for it (a suggestion the clinician
+    /// edited, added in one step), or a change to one (`goals` empty).
     Problem {
         id: Option<&'a str>,
         form: &'a ProblemForm,
+        goals: &'a [GoalForm],
     },
     /// A new goal under a problem (`goal` `None`) or a change to one.
     Goal {
@@ -132,15 +134,21 @@ impl Haven {
         let mut content = current.as_ref().map(|p| p.content.expose().clone()).unwrap_or_default();
         let mut errors = FieldErrors::default();
         match change {
-            PlanChange::Problem { id, form } => {
+            PlanChange::Problem { id, form, goals } => {
                 let codes: Vec<String> = self
                     .open_diagnoses(practice, client)
                     .await?
                     .iter()
                     .map(|d| d.spec.detail.expose().code.clone())
                     .collect();
-                if let Some((text, diagnosis)) = form.validate(&codes, &mut errors) {
+                let checked = form.validate(&codes, &mut errors);
+                let goals = new_goals(goals, today, &mut errors);
+                if let Some((text, diagnosis)) = checked {
                     apply_problem(&mut content, id, text, diagnosis)?;
+                    // A new problem is the last; its goals come with it.
+                    if let (None, Some(added)) = (id, content.problems.last_mut()) {
+                        added.goals = goals;
+                    }
                 }
             }
             PlanChange::Goal { problem, goal, form } => {
@@ -286,6 +294,26 @@ fn apply_problem(content: &mut PlanContent, id: Option<&str>, text: String, diag
         None => content.problems.push(domain::plan::Problem { id: uuid_text(), text, diagnosis, goals: Vec::new() }),
     }
     Ok(())
+}
+
+/// The goals given with a new problem, each checked as its own form would be; a problem is
+/// named beside the goal it belongs to (`goals`: "goal 2: objectives …").
+fn new_goals(forms: &[GoalForm], today: Date, errors: &mut FieldErrors) -> Vec<domain::plan::Goal> {
+    if forms.len() > domain::plan::GOALS_MAX {
+        errors.add("goals", format!("a problem has at most {} goals", domain::plan::GOALS_MAX));
+        return Vec::new();
+    }
+    let mut goals = Vec::with_capacity(forms.len());
+    for (n, form) in (1..).zip(forms) {
+        let mut own = FieldErrors::default();
+        if let Some(goal) = form.validate(uuid_text(), None, today, &mut own).filter(|_| own.is_empty()) {
+            goals.push(goal);
+        }
+        for e in own.iter() {
+            errors.add("goals", format!("goal {n}: {} {}", e.field, e.message));
+        }
+    }
+    goals
 }
 
 fn uuid_text() -> String {

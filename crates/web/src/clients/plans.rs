@@ -184,7 +184,13 @@ async fn change(
         Err(e) => return Err(e.into()),
     };
     let mut page = plan_page(state, actor, id).await?;
-    page.error = error.or_else(|| Some("Not saved: please correct the highlighted fields.".into()));
+    // A suggested goal's problems are named in the message: its form is not on the page again.
+    let goals: Vec<&str> = errors.iter().filter(|e| e.field == "goals").map(|e| e.message.as_str()).collect();
+    let highlighted = match goals.is_empty() {
+        true => "Not saved: please correct the highlighted fields.".to_owned(),
+        false => format!("Not saved: {}.", goals.join("; ")),
+    };
+    page.error = error.or(Some(highlighted));
     page.refused = Some(Refused { key, errors, typed: posted });
     Ok(render(status, &page))
 }
@@ -196,8 +202,19 @@ pub(super) async fn add_problem(
     Form(posted): Posted,
 ) -> Result<Response, PageError> {
     let form = ProblemForm { text: field(&posted, "text").into(), diagnosis: field(&posted, "diagnosis").into() };
+    // A suggestion adds its goals with it: `goal_1_text`, `goal_1_objectives` … (empty ones left).
+    let goals: Vec<GoalForm> = (1..=domain::plan::GOALS_MAX)
+        .map(|n| GoalForm {
+            text: field(&posted, &format!("goal_{n}_text")).into(),
+            objectives: field(&posted, &format!("goal_{n}_objectives")).into(),
+            interventions: field(&posted, &format!("goal_{n}_interventions")).into(),
+            ..GoalForm::default()
+        })
+        .filter(|g| !g.text.trim().is_empty())
+        .collect();
     let key = key("problem", "new");
-    change(&state, &actor, client_id(&id)?, key, posted.clone(), PlanChange::Problem { id: None, form: &form }).await
+    let add = PlanChange::Problem { id: None, form: &form, goals: &goals };
+    change(&state, &actor, client_id(&id)?, key, posted.clone(), add).await
 }
 
 pub(super) async fn save_problem(
@@ -208,7 +225,7 @@ pub(super) async fn save_problem(
 ) -> Result<Response, PageError> {
     let form = ProblemForm { text: field(&posted, "text").into(), diagnosis: field(&posted, "diagnosis").into() };
     let key = key("problem", &problem);
-    let change_it = PlanChange::Problem { id: Some(&problem), form: &form };
+    let change_it = PlanChange::Problem { id: Some(&problem), form: &form, goals: &[] };
     change(&state, &actor, client_id(&id)?, key, posted.clone(), change_it).await
 }
 
