@@ -2,8 +2,8 @@
 // become charges, each not-ready charge names its missing link (a note left unsigned), a
 // client's superbill downloads, the ready ones go out as one 837P batch, which downloads and is
 // sent to the clearinghouse's SFTP drop box; the payer's 835 for it, left in the drop box, is
-// picked up and posted, and the denial it carries explained with its next step (the same file
-// brought in by hand is refused), and the denied claim is replaced; the set-up page lists the
+// picked up and posted, and the denial it carries explained with its next step and then by an
+// AI model that runs here (the same file brought in by hand is refused), and the denied claim is replaced; the set-up page lists the
 // payers and refuses a fee that is not an amount beside its field; a sliding scale is set and a
 // client assessed against it.
 //
@@ -108,6 +108,16 @@ try {
   check(denial.includes("H0000001") && denial.includes("CO-197") && denial.includes("prior authorization"), `the denial is not explained: ${denial}`);
   check(denial.includes("Next: obtain or add the authorization number"), `no next step: ${denial}`);
   await page.screenshot({ path: `${shots}/billing-denials.png`, fullPage: true });
+  // With AI on (a model that runs here), the denial is explained: what would be sent first —
+  // the codes, no name — then the answer, read and never filed.
+  await submit(page, "button[aria-label='Explain claim H0000001 with AI']");
+  const explaining = await page.textContent(".payload");
+  check(explaining.includes("CO-197") && !explaining.includes(denial.split(" · ")[1]), `what would be sent: ${explaining}`);
+  await page.click("#ai-send");
+  await page.waitForSelector("#ai-summary-text");
+  check((await page.textContent("#ai-summary-text")).includes("prior authorization"), "the denial was not explained");
+  await page.screenshot({ path: `${shots}/billing-denial-explained.png`, fullPage: true });
+  await page.goto(`${base}/billing/remittances`);
   await page.setInputFiles("#file", answer);
   await submit(page, "button:has-text('Import and post')");
   check((await page.textContent(".alert[role=alert]")).includes("nothing was posted"), "the same 835 was posted twice");

@@ -231,6 +231,9 @@ pub enum Assistant {
     /// A reply to a client's secure message, from the thread. It reaches the client only as the
     /// clinician's own edited and sent reply.
     MessageReply,
+    /// A denied claim explained for billing, with what to try next, from the claim's codes and
+    /// the payer's reasons. Read, never filed.
+    DenialExplanation,
 }
 
 stored_names!(Assistant {
@@ -238,6 +241,7 @@ stored_names!(Assistant {
     CaseSummary => "case_summary", "Case summary from the chart";
     PlanGoals => "plan_goals", "Treatment-plan problems and goals from the intake";
     MessageReply => "message_reply", "A reply to the client's message";
+    DenialExplanation => "denial_explanation", "A denied claim explained";
 });
 
 /// Where a request stands. Prepared requests are shown before anything leaves; an answer
@@ -299,6 +303,18 @@ pub fn reply_instructions() -> String {
      practical; offer to talk at the next session for anything clinical; give no diagnosis and no \
      change of medication. If the client mentions thoughts of harming themselves or others, say that \
      they can call or text 988 at any time or 911 in an emergency. Answer with the reply alone."
+        .to_owned()
+}
+
+/// The instructions sent with a request to explain a denied claim.
+pub fn denial_instructions() -> String {
+    "You help the billing staff of a mental-health practice work a denied insurance claim. You are \
+     given the claim's service, place of service, diagnosis codes and charge, and the payer's \
+     adjustment and remark codes with their standard meanings. Anything that looks like a name, date \
+     or number may be a placeholder: copy it exactly and invent none. In plain text under 200 words, \
+     explain why the payer most likely denied the claim and list the steps to put it right (what to \
+     check in the record, what to correct, whether to send a corrected claim or an appeal). Say when \
+     the codes alone cannot tell."
         .to_owned()
 }
 

@@ -570,7 +570,7 @@ fn provider_failures_leave_the_note_untouched_and_say_what_happened() {
         assert!(!after.contains("?ai="), "{behaviour:?} answered");
         let shown = get(&format!("{}{after}", s.base), Some(&cookie)).body;
         assert!(
-            shown.contains(said) && shown.contains("Your note is untouched"),
+            shown.contains(said) && shown.contains("Nothing in the record changed"),
             "{behaviour:?}: {}",
             shown.split("<main").nth(1).unwrap_or_default().chars().take(800).collect::<String>()
         );

@@ -275,7 +275,46 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     assert_eq!(rows.len(), ready, "{log}");
     assert!(rows.iter().all(|r| r.contains("HPAYMT")), "{log}");
 
+    a_denial_is_explained_with_ai_naming_no_one(base, &owner, &report);
     claims_are_replaced_and_voided_with_the_payers_numbers(base, &owner, &tmp, &answer, ready);
+}
+
+/// With an AI provider on, billing has a denial explained: refused without the client's AI
+/// consent; then what would be sent (the codes and the payer's reasons, no name) is shown first,
+/// and the answer is read on its page, never filed. Only the one who asked reads it.
+fn a_denial_is_explained_with_ai_naming_no_one(base: &str, owner: &str, report: &serde_json::Value) {
+    let model = common::model::ModelStandIn::start();
+    let provider = turn_on_ai(base, owner, &model.base_url());
+
+    let biller = sign_in(base, &account_of(report, "biller"));
+    let worklist = get(&format!("{base}/billing/remittances"), Some(&biller)).body;
+    assert!(worklist.contains("Explain claim H0000001 with AI"), "{worklist}");
+    let denial = worklist.split("<li class=\"denial\">").nth(1).unwrap_or_default();
+    let name = denial.split(" · ").nth(1).unwrap_or_default().to_owned();
+    assert!(name.split_whitespace().count() >= 2, "the worklist names the client: {denial}");
+    let explain = "/billing/denials/H0000001/ai";
+    let refused = post_from(base, &biller, "/billing/remittances", explain, &[("provider", &provider)]);
+    assert!(refused.status == 403 && refused.body.contains("consent"), "{}", refused.body);
+    consent_to_ai(base, owner, report);
+    let prepared = post_from(base, &biller, "/billing/remittances", explain, &[("provider", &provider)]);
+    assert_eq!(prepared.status, 303, "{}", prepared.body);
+    let request = prepared.header("location").unwrap_or_default().to_owned();
+    let shown = get(&format!("{base}{request}"), Some(&biller)).body;
+    let payload = shown.split("id=\"payload-body\">").nth(1).and_then(|p| p.split("</pre>").next()).unwrap_or_default();
+    assert!(payload.contains("CO-197") && payload.contains("Payer:"), "{payload}");
+    for part in name.split_whitespace() {
+        assert!(!payload.contains(part), "{part} of {name} in {payload}");
+    }
+    assert_eq!(post_from(base, &biller, &request, &format!("{request}/send"), &[]).status, 303);
+    let answered = get(&format!("{base}{request}"), Some(&biller)).body;
+    assert!(
+        answered.contains("Why it was denied, and what to do") && answered.contains("prior authorization"),
+        "{answered}"
+    );
+    assert!(answered.contains("Back to the denials"), "{answered}");
+    let clinician = sign_in(base, &account_of(report, "clinician"));
+    assert_eq!(get(&format!("{base}{request}"), Some(&clinician)).status, 403, "only the one who asked");
+    assert_eq!(model.received().len(), 1, "one request sent");
 }
 
 /// The denied claim is sent again as the record now stands (frequency 7), a paid one withdrawn

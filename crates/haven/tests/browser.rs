@@ -349,26 +349,32 @@ fn the_owner_reads_attendance_and_sets_the_fees() {
 
 /// Billing over the demo calendar: charges, the missing link named, a batch sent to the
 /// clearinghouse's SFTP drop box (a real sshd) and downloaded, its 835 picked up from the drop
-/// box with the denial explained, a payment on a client's ledger, the reports, and a fee refused
-/// beside its field.
+/// box with the denial explained (and explained again with AI), a payment on a client's ledger,
+/// the reports, and a fee refused beside its field.
 #[test]
 fn the_owner_makes_charges_and_sends_a_claim_batch() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
-    let accounts = seeded_with_calendar(&dir, &["owner"]);
+    let report = seeded_report(&dir, &["--clients", "12"]);
+    let owner = account_of(&report, "owner");
     let sshd = common::sshd::Sshd::start(tmp.path());
     let env = sshd.haven_env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let server = Server::start(&dir, &[], &env);
-    common::sshd::record_clearinghouse_agreement(&server.url, &sign_in(&server.url, &accounts[0]));
+    let cookie = sign_in(&server.url, &owner);
+    common::sshd::record_clearinghouse_agreement(&server.url, &cookie);
+    let model = common::model::ModelStandIn::start();
+    turn_on_ai(&server.url, &cookie, &model.base_url());
+    consent_to_ai(&server.url, &cookie, &report);
     let inbound = sshd.inbound.display().to_string();
-    let shots = run_flow("billing.mjs", &[&server.url, &accounts[0], &inbound], &server);
+    let shots = run_flow("billing.mjs", &[&server.url, &owner, &inbound], &server);
     for shot in [
         "billing-charges.png",
         "billing-sent.png",
         "billing-aging.png",
         "billing-picked-up.png",
         "billing-denials.png",
+        "billing-denial-explained.png",
         "billing-ledger.png",
         "billing-plan.png",
         "billing-report-clients.png",

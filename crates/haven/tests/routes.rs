@@ -188,6 +188,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/billing", RefusedTo("clinician")),
         ("POST", "/billing/charges", RefusedTo("clinician")),
         ("POST", "/billing/claims", RefusedTo("clinician")),
+        ("POST", "/billing/denials/{number}/ai", RefusedTo("clinician")),
         ("POST", "/billing/claims/{number}/replace", RefusedTo("clinician")),
         ("POST", "/billing/claims/{number}/void", RefusedTo("clinician")),
         ("GET", "/billing/batches/{id}", RefusedTo("clinician")),

@@ -419,6 +419,29 @@ pub fn record_agreement(base: &str, cookie: &str, service: &str) {
     assert_eq!(recorded.status, 303, "the {service} agreement was not recorded: {}", recorded.body);
 }
 
+/// The owner (signed in with `cookie`) adds a model that runs here at `model_base_url` and turns
+/// it on; its id.
+pub fn turn_on_ai(base: &str, cookie: &str, model_base_url: &str) -> String {
+    let fields =
+        [("name", "Office model"), ("base_url", model_base_url), ("model", "stand-in-1"), ("runs_here", "yes")];
+    assert_eq!(post_from(base, cookie, "/practice/ai", "/practice/ai", &fields).status, 303);
+    let page = get(&format!("{base}/practice/ai"), Some(cookie)).body;
+    let at = page.find("/practice/ai/").unwrap_or_else(|| panic!("no provider: {page}"));
+    let provider = page[at + 13..].split('/').next().unwrap_or_default().to_owned();
+    let enable = format!("/practice/ai/{provider}/enable");
+    assert_eq!(post_from(base, cookie, "/practice/ai", &enable, &[("version", "1")]).status, 303);
+    provider
+}
+
+/// The owner records each of the seed `report`'s clients' consent to AI assistance (Part 2
+/// records included).
+pub fn consent_to_ai(base: &str, cookie: &str, report: &serde_json::Value) {
+    for client in report["clients"].as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()) {
+        let (page, consent) = (format!("/clients/{client}/disclosures"), format!("/clients/{client}/ai-consent"));
+        assert_eq!(post_from(base, cookie, &page, &consent, &[("part2", "yes")]).status, 303, "{client}");
+    }
+}
+
 /// Runs `../shared/tools/validate-interchange` (independent X12 and FHIR validators) on `path`;
 /// the verdict's last line ("N passed, M failed"), failing the test with the whole report when
 /// any check failed.

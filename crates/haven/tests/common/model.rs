@@ -143,6 +143,9 @@ fn note_from(body: &str) -> String {
     if instructions.contains("Summarize") {
         return format!("Summary of care. {material}");
     }
+    if instructions.contains("denied insurance claim") {
+        return format!("The payer wanted a prior authorization. Steps: add it and send a corrected claim. {material}");
+    }
     if instructions.contains("secure message") {
         let latest = material.rsplit("From the client:").next().unwrap_or_default().trim();
         return format!("Thank you for writing. You said: {latest}");

@@ -6,8 +6,8 @@
 
 use crypto::hex;
 use domain::ai::{
-    Assistant, RequestState, consent_refusal, note_instructions, plan_instructions, reply_instructions,
-    summary_instructions,
+    Assistant, RequestState, consent_refusal, denial_instructions, note_instructions, plan_instructions,
+    reply_instructions, summary_instructions,
 };
 use domain::notes::{NoteKind, Template};
 use domain::policy::{Action, ChartPart};
@@ -43,12 +43,13 @@ pub(super) fn request_entry(
     r: &AiRequestRecord,
     purpose: &'static str,
 ) -> AuditEntry {
+    let billing = r.assistant == Assistant::DenialExplanation.as_str();
     let mut entry = AuditEntry::new(action, crud)
         .client(r.client)
         .resource("ai_request", &r.id)
         .resource("ai_provider", &r.provider)
         .resource("ai_model", &r.model)
-        .categories(&["notes"])
+        .categories(if billing { &["billing", "diagnoses"] } else { &["notes"] })
         .purpose(purpose);
     if let Some(note) = &r.note {
         entry = entry.resource("note", note);
@@ -111,6 +112,9 @@ impl Haven {
         record: &AiRequestRecord,
         action: &'static str,
     ) -> Result<(Option<Template>, &'static str)> {
+        if record.assistant == Assistant::DenialExplanation.as_str() {
+            return Ok((None, self.billing_request(actor, record, action).await?));
+        }
         if record.assistant != Assistant::ProgressNote.as_str() {
             let purpose = self.care_team_access(actor, record.client, action).await?;
             if record.requested_by != actor.user() {
@@ -120,6 +124,26 @@ impl Haven {
         }
         let (_, template, purpose) = self.drafting(actor, record, action).await?;
         Ok((Some(template), purpose))
+    }
+
+    /// A billing assistant's request is for billing, and for the one who asked; the purpose of
+    /// use is payment. A refusal is on record.
+    pub(super) async fn billing_request(
+        &self,
+        actor: &Actor,
+        record: &AiRequestRecord,
+        action: &'static str,
+    ) -> Result<&'static str> {
+        let refusal = match actor.may(domain::policy::Resource::Billing, Action::View) {
+            Err(_) => Some("AI help with claims is for billing"),
+            Ok(()) if record.requested_by != actor.user() => Some("only the one who asked works with an AI request"),
+            Ok(()) => None,
+        };
+        if let Some(rule) = refusal {
+            self.audited_by(actor, request_entry(action, Crud::Read, record, "HPAYMT").denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
+        }
+        Ok("HPAYMT")
     }
 
     /// Assistants that read the chart's notes are for its care team only (not during a break of
@@ -147,6 +171,7 @@ impl Haven {
             Some(t) if record.assistant == Assistant::ProgressNote.as_str() => note_instructions(t),
             _ if record.assistant == Assistant::PlanGoals.as_str() => plan_instructions(),
             _ if record.assistant == Assistant::MessageReply.as_str() => reply_instructions(),
+            _ if record.assistant == Assistant::DenialExplanation.as_str() => denial_instructions(),
             _ => summary_instructions(),
         }
     }

@@ -4,7 +4,8 @@
 //! gathered here and prepared, never sent, by the shared path in `assist`.
 
 use domain::ai::{
-    Assistant, INPUT_MAX, note_instructions, plan_instructions, reply_instructions, summary_instructions,
+    Assistant, INPUT_MAX, denial_instructions, note_instructions, plan_instructions, reply_instructions,
+    summary_instructions,
 };
 use domain::notes::{NoteContent, NoteKind, Template};
 use domain::validation::FieldErrors;
@@ -132,6 +133,31 @@ impl Haven {
         self.seal_and_keep(actor, &mut pending, material, crypto::Purpose::Records, &reply_instructions(), purpose)
             .await?;
         Ok(pending.id)
+    }
+
+    /// Prepares an explanation of the denied claim numbered `number`, for billing: what was
+    /// billed and the payer's reasons, de-identified and kept unsent. Returns the claim's client
+    /// and the request's id.
+    pub async fn prepare_denial_explanation(
+        &self,
+        actor: &Actor,
+        number: &str,
+        provider: &str,
+    ) -> Result<(ClientId, String)> {
+        actor.may(domain::policy::Resource::Billing, domain::policy::Action::Create)?;
+        let practice = actor.practice();
+        let claim = self.store.claims_numbered_between(practice, number, number).await?.pop();
+        let claim = claim.filter(|c| c.status == "denied").ok_or(ServiceError::NotFound)?;
+        let provider = self.enabled_provider(actor, provider).await?;
+        let mut pending = self.pending(actor, claim.client, None, Assistant::DenialExplanation, &provider);
+        if let Some(rule) = self.consent_refusal(actor, claim.client, NoteKind::Progress).await? {
+            self.audited_by(actor, request_entry("ai.context", Crud::Create, &pending, "HPAYMT").denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
+        }
+        let material = self.denial_material(actor, &claim).await?;
+        self.seal_and_keep(actor, &mut pending, material, crypto::Purpose::Records, &denial_instructions(), "HPAYMT")
+            .await?;
+        Ok((claim.client, pending.id))
     }
 
     /// The diagnoses and signed intake notes, in plain words.

@@ -182,6 +182,47 @@ impl Haven {
         Ok(self.store.remittances(actor.practice()).await?)
     }
 
+    /// A denied claim as an assistant reads it: what was billed and each reason and remark the
+    /// payer gave, in their standard words; no name and no date. The client's codes are read
+    /// through billing's own audited path.
+    pub(crate) async fn denial_material(&self, actor: &Actor, claim: &ClaimRecord) -> Result<String> {
+        let practice = actor.practice();
+        let payments = self.store.claim_payments(practice).await?;
+        let payment = payments.iter().rev().find(|p| p.claim == claim.id).ok_or(ServiceError::NotFound)?;
+        let charges = self.store.charges_between(practice, claim.service_date, claim.service_date).await?;
+        let charge = charges.iter().find(|c| c.id == claim.charge).ok_or(ServiceError::NotFound)?;
+        let mut context = super::claims::ClaimContext::load(self, practice).await?;
+        let facts = context.client(self, actor, claim.client).await?;
+        let modifiers =
+            if charge.modifiers.is_empty() { String::new() } else { format!(" with modifier {}", charge.modifiers) };
+        let mut text = format!(
+            "Payer: {}\nService: {}{modifiers}, place of service {}, {} unit(s), charged {}\n\
+             Diagnoses on the claim: {}\nPaid {} of {}; the client's share {}\n\nThe payer's reasons:\n",
+            context.payer_name(&claim.payer),
+            charge.service_code,
+            charge.place_of_service,
+            charge.units,
+            Cents(charge.amount_cents),
+            facts.diagnoses().join(", "),
+            Cents(payment.paid_cents),
+            Cents(payment.charge_cents),
+            Cents(payment.patient_cents),
+        );
+        let kept: Vec<Kept> = serde_json::from_str(&payment.adjustments).unwrap_or_default();
+        for a in &kept {
+            text.push_str(&format!("- {}\n", explain(&a.group, &a.reason, &Cents(a.amount).to_string())));
+        }
+        let remarks: Vec<&str> = payment.remarks.split(',').filter(|r| !r.is_empty()).collect();
+        if !remarks.is_empty() {
+            text.push_str("\nThe payer's remarks:\n");
+            for remark in remarks {
+                let words = rarc(remark).map_or("not in Haven's list", |r| r.plain.as_str());
+                text.push_str(&format!("- {remark}: {words}\n"));
+            }
+        }
+        Ok(text)
+    }
+
     /// The denied claims, each reason explained and the next steps listed.
     pub async fn denials(&self, actor: &Actor) -> Result<Vec<Denial>> {
         actor.may(Resource::Billing, Action::View)?;

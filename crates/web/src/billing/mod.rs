@@ -43,6 +43,7 @@ pub(crate) fn routes() -> Routes {
         .get("/billing/superbill/{id}", superbill)
         .get("/billing/remittances", remittances::list)
         .post("/billing/remittances", remittances::import)
+        .post("/billing/denials/{number}/ai", remittances::explain)
         .get("/billing/acknowledgements", acknowledgements::list)
         .post("/billing/acknowledgements", acknowledgements::import)
         .get("/billing/eligibility", eligibility::answers)

@@ -38,6 +38,8 @@ pub(super) struct RemittancesPage {
     may_import: bool,
     payments: Vec<Payment>,
     denials: Vec<Denial>,
+    /// The AI providers that are on, for explaining a denial: (id, name).
+    explainers: Vec<(String, String)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -64,9 +66,49 @@ async fn page(state: &AppState, actor: &service::Actor) -> Result<RemittancesPag
         may_import: actor.is_allowed(Resource::Billing, Action::Create),
         payments,
         denials: state.haven.denials(actor).await?,
+        explainers: match actor.is_allowed(Resource::Billing, Action::Create) {
+            true => state
+                .haven
+                .ai_providers(actor)
+                .await?
+                .into_iter()
+                .filter(|p| p.enabled)
+                .map(|p| (p.id, p.name))
+                .collect(),
+            false => Vec::new(),
+        },
         notice: None,
         error: None,
     })
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Provider {
+    #[serde(default)]
+    provider: String,
+}
+
+/// A denial explained with AI: prepared, then shown on its request's page before it is sent.
+pub(super) async fn explain(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    axum::extract::Path(number): axum::extract::Path<String>,
+    axum::Form(typed): axum::Form<Provider>,
+) -> Result<Response, PageError> {
+    match state.haven.prepare_denial_explanation(&actor, &number, &typed.provider).await {
+        Ok((client, request)) => Ok(Redirect::to(&format!("/clients/{client}/ai/{request}")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            let mut page = page(&state, &actor).await?;
+            page.error = errors.iter().next().map(|e| format!("Nothing was prepared: {}.", e.message));
+            Ok(crate::pages::render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(ServiceError::Denied(why)) => {
+            let mut page = page(&state, &actor).await?;
+            page.error = Some(format!("Nothing was prepared: {why}."));
+            Ok(crate::pages::render(StatusCode::FORBIDDEN, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -77,6 +77,11 @@ async fn request_page(
     back: (String, &'static str),
 ) -> Result<Response, PageError> {
     let request = state.haven.ai_request(actor, client, request).await?;
+    // A denial is explained for billing, who come from the worklist, not the chart.
+    let back = match request.assistant {
+        domain::ai::Assistant::DenialExplanation => ("/billing/remittances".to_owned(), "Back to the denials"),
+        _ => back,
+    };
     let page = RequestPage { l: Layout::of(actor), base: format!("{base}/{}", request.id), back, request };
     Ok(render(StatusCode::OK, &page))
 }
@@ -314,5 +319,8 @@ pub(super) async fn cancel_summary(
     Path((id, request)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    cancel(&state, &actor, id, &request, &format!("/clients/{id}")).await
+    let denial =
+        state.haven.ai_request(&actor, id, &request).await?.assistant == domain::ai::Assistant::DenialExplanation;
+    let back = if denial { "/billing/remittances".to_owned() } else { format!("/clients/{id}") };
+    cancel(&state, &actor, id, &request, &back).await
 }
