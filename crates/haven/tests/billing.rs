@@ -367,6 +367,11 @@ fn claims_are_replaced_and_voided_with_the_payers_numbers(
     assert_eq!(posted.status, 303, "{}", posted.body);
     let page = get(&format!("{base}{list}"), Some(owner)).body;
     assert!(page.contains(&format!("Replacement ({replacement}) · paid")), "{page}");
+    // The client's $20 share of the voided claim is taken back on their ledger.
+    let voided = page.split("<tr>").find(|r| r.contains(&format!("Void ({void})"))).unwrap_or_default();
+    let client = voided.split("/billing/superbill/").nth(1).and_then(|r| r.split('?').next()).unwrap_or_default();
+    let ledger = get(&format!("{base}/clients/{client}/ledger"), Some(owner)).body;
+    assert!(ledger.contains("Your share of claim H0000002 taken back with the payer&#39;s reversal"), "{ledger}");
     let log = get(&format!("{base}/audit.csv?action=billing.claim_replace"), Some(owner)).body;
     assert!(log.contains(&replacement) && log.contains("HPAYMT"), "{log}");
 }

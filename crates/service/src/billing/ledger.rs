@@ -299,10 +299,12 @@ impl Haven {
         let mut moves: Vec<(Date, u8, String, i64, Option<String>)> = Vec::new();
         for e in self.store.ledger(practice, client).await? {
             let claim = e.claim.as_ref().and_then(|id| claims.iter().find(|c| &c.id == id));
-            let what = claim.map_or_else(
-                || "Your share of a claim".to_owned(),
-                |c| format!("Your share of claim {} (services of {})", c.number, c.service_date),
-            );
+            // A negative share is the payer's reversal of a claim it paid (before a replacement).
+            let what = match (claim, e.amount_cents < 0) {
+                (Some(c), true) => format!("Your share of claim {} taken back with the payer's reversal", c.number),
+                (Some(c), false) => format!("Your share of claim {} (services of {})", c.number, c.service_date),
+                (None, _) => "Your share of a claim".to_owned(),
+            };
             moves.push((e.at.to_zoned(tz.clone()).date(), 0, what, e.amount_cents, None));
         }
         for c in self.store.client_charges(practice, client).await? {
