@@ -236,11 +236,14 @@ impl Haven {
             if !rules.automatic {
                 continue;
             }
-            let today = self.now().to_zoned(self.practice_zone(practice).await?).date();
+            let tz = self.practice_zone(practice).await?;
+            let today = self.now().to_zoned(tz.clone()).date();
             let holds = self.store.legal_holds(practice).await?;
             // A batch or remittance names several clients: while any hold is in force, all stay.
             if !holds.iter().any(|h| h.released_at.is_none()) {
-                run.billing_files += self.purge_billing_files(practice, rules.billing_years, today).await?;
+                let cut = today.checked_sub(jiff::Span::new().years(rules.billing_years)).unwrap_or(today);
+                let before = cut.to_zoned(tz).map_err(|e| ServiceError::Internal(e.to_string()))?.timestamp();
+                run.billing_files += self.purge_billing_files(practice, cut, before).await?;
             }
             for due in self.reckon(practice, rules_of(&rules), today).await? {
                 if due.kept_until >= today {
@@ -260,13 +263,10 @@ impl Haven {
         Ok(run)
     }
 
-    /// Empties the practice's claim batches and remittances made more than `years` before
-    /// `today` (files naming several clients; their rows stay for the claims and payments that
+    /// Empties the practice's claim batches and remittances made before `before`, the start of
+    /// `cut` (files naming several clients; their rows stay for the claims and payments that
     /// name them), each with its audit event in the same transaction. How many were emptied.
-    async fn purge_billing_files(&self, practice: PracticeId, years: u32, today: Date) -> Result<u64> {
-        let tz = self.practice_zone(practice).await?;
-        let cut = today.checked_sub(jiff::Span::new().years(years)).unwrap_or(today);
-        let before = cut.to_zoned(tz).map_err(|e| ServiceError::Internal(e.to_string()))?.timestamp();
+    async fn purge_billing_files(&self, practice: PracticeId, cut: Date, before: Timestamp) -> Result<u64> {
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let mut emptied = 0;
         for kind in [BillingFile::ClaimBatch, BillingFile::Remittance] {

@@ -176,13 +176,14 @@ impl Haven {
         Ok(state)
     }
 
-    /// Cancels a prepared request: nothing is sent.
-    pub async fn cancel_ai_request(&self, actor: &Actor, client: ClientId, id: &str) -> Result<()> {
+    /// Cancels a prepared request: nothing is sent. Which assistant it was for, to go back to.
+    pub async fn cancel_ai_request(&self, actor: &Actor, client: ClientId, id: &str) -> Result<Assistant> {
         let record = self.ai_record(actor, client, id).await?;
         let (_, purpose) = self.requesting(actor, &record, "ai.cancel").await?;
         let change = AiRequestChange { state: RequestState::Cancelled.as_str().into(), ..Default::default() };
         let entry = request_entry("ai.cancel", Crud::Update, &record, purpose);
-        self.settle(actor, &record, RequestState::Prepared, change, entry).await
+        self.settle(actor, &record, RequestState::Prepared, change, entry).await?;
+        Ok(record.assistant.parse().unwrap_or(Assistant::ProgressNote))
     }
 
     /// Rejects an answer's draft: it never enters the note, and the rejection is on record.
@@ -223,7 +224,8 @@ impl Haven {
                 "this AI draft is no longer waiting for review; nothing was sent".into(),
             ));
         }
-        Ok((record.clone(), request_entry("ai.accept", Crud::Update, &record, purpose)))
+        let entry = request_entry("ai.accept", Crud::Update, &record, purpose);
+        Ok((record, entry))
     }
 
     /// Checks that a note's save may carry request `id`'s draft: an answer of this note, by

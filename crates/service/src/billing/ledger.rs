@@ -92,8 +92,9 @@ impl Haven {
         let (cards_waiting, paid): (Vec<_>, Vec<_>) = account.cards.into_iter().partition(|c| c.status == "open");
         let cards_refundable =
             paid.into_iter().filter(|c| c.status == "paid" && c.refunded_cents < c.amount_cents).collect();
-        let sliding_fee = self.newest_sliding_fee(actor, client).await?;
-        let sliding_scale = self.store.sliding_scale(actor.practice()).await?.is_some();
+        let scale = self.saved_scale(actor.practice()).await?;
+        let sliding_fee = self.newest_sliding_fee(actor, client, scale.as_ref()).await?;
+        let sliding_scale = scale.is_some();
         Ok(ClientLedger {
             name,
             lines: account.lines,

@@ -67,7 +67,7 @@ impl Haven {
         })
     }
 
-    async fn saved_scale(&self, practice: domain::PracticeId) -> Result<Option<SlidingScale>> {
+    pub(super) async fn saved_scale(&self, practice: domain::PracticeId) -> Result<Option<SlidingScale>> {
         let Some(json) = self.store.sliding_scale(practice).await? else { return Ok(None) };
         serde_json::from_str(&json)
             .map(Some)
@@ -121,15 +121,20 @@ impl Haven {
         Ok(placement)
     }
 
-    /// The client's newest assessment, opened; for pages whose read of the client is audited.
-    pub(super) async fn newest_sliding_fee(&self, actor: &Actor, client: ClientId) -> Result<Option<SlidingFee>> {
+    /// The client's newest assessment, opened, placed on the practice's `scale`; for pages whose
+    /// read of the client is audited.
+    pub(super) async fn newest_sliding_fee(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        scale: Option<&SlidingScale>,
+    ) -> Result<Option<SlidingFee>> {
         let practice = actor.practice();
         let Some(r) = self.store.client_sliding_fees(practice, client).await?.into_iter().next() else {
             return Ok(None);
         };
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let household: Household = open_json(&ring, practice, SealedColumn::SlidingFeeDetail, &r.id, &r.detail)?;
-        let scale = self.saved_scale(practice).await?;
         let of_guideline_percent =
             scale.map_or(0, |s| s.place(household.people, household.income).of_guideline_percent);
         let pays_percent = u32::try_from(r.pays_percent).unwrap_or(100);

@@ -319,8 +319,10 @@ pub(super) async fn cancel_summary(
     Path((id, request)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    let denial =
-        state.haven.ai_request(&actor, id, &request).await?.assistant == domain::ai::Assistant::DenialExplanation;
-    let back = if denial { "/billing/remittances".to_owned() } else { format!("/clients/{id}") };
-    cancel(&state, &actor, id, &request, &back).await
+    // A denial was asked for from billing's worklist, the rest from the chart.
+    let back = match state.haven.cancel_ai_request(&actor, id, &request).await? {
+        domain::ai::Assistant::DenialExplanation => "/billing/remittances".to_owned(),
+        _ => format!("/clients/{id}"),
+    };
+    Ok(Redirect::to(&back).into_response())
 }
