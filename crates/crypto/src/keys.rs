@@ -94,6 +94,14 @@ impl DataKey {
         DataKey(bytes)
     }
 
+    /// A key a master key outside this crate (an HSM) has just unwrapped; `bytes` should be
+    /// wiped by the caller.
+    pub fn from_unwrapped(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let bytes =
+            <[u8; 32]>::try_from(bytes).map_err(|_| CryptoError::Malformed("unwrapped key has the wrong length"))?;
+        Ok(DataKey(bytes))
+    }
+
     pub(crate) fn bytes(&self) -> &[u8; 32] {
         &self.0
     }

@@ -33,7 +33,7 @@ pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Fills a buffer from the operating system's generator.
-pub(crate) fn random<const N: usize>() -> Result<[u8; N], CryptoError> {
+pub fn random<const N: usize>() -> Result<[u8; N], CryptoError> {
     let mut out = [0u8; N];
     getrandom::fill(&mut out).map_err(|e| CryptoError::Random(e.to_string()))?;
     Ok(out)
@@ -63,4 +63,7 @@ pub enum CryptoError {
     UnknownKey(KeyId),
     #[error("invalid master key: {0}")]
     InvalidMasterKey(String),
+    /// The device holding the master key (an HSM) refused or failed.
+    #[error("key device: {0}")]
+    Device(String),
 }

@@ -24,6 +24,8 @@ pub async fn open_haven(config: &Config) -> Result<Haven> {
         Origin::File { created: true } => tracing::info!(path = %path, "created a new master key (mode 0600)"),
         Origin::File { created: false } => tracing::debug!(path = %path, "master key loaded"),
         Origin::Environment => tracing::debug!("master key taken from the configuration"),
+        Origin::Hsm { created: true } => tracing::info!("generated the master key on the HSM's token"),
+        Origin::Hsm { created: false } => tracing::debug!("master key found on the HSM's token"),
     }
     let files = Arc::new(store::DirectoryFiles::new(&config.documents_dir));
     let haven = Haven::new(store, config.sessions, keys).with_key_cache(config.key_cache).with_files(files);

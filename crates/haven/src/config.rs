@@ -28,6 +28,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("database_url", "PostgreSQL URL; absent means the embedded SQLite database"),
     ("master_key_file", "file holding the master key"),
     ("master_key", "the master key itself, 64 hex characters (instead of master_key_file)"),
+    ("hsm_module", "PKCS#11 library of the HSM that holds the master key (instead of master_key_file)"),
+    ("hsm_token", "label of the HSM token (with hsm_module)"),
+    ("hsm_pin", "the token's user PIN (or hsm_pin_file)"),
+    ("hsm_key_label", "label of Haven's keys on the token (default haven-master)"),
     ("public_url", "URL people use to reach Haven"),
     ("tls_cert", "PEM certificate chain for built-in TLS"),
     ("tls_key", "PEM private key for built-in TLS"),
@@ -115,6 +119,7 @@ const SECRET_KEYS: &[&str] = &[
     "payments_secret_key",
     "payments_webhook_secret",
     "clearinghouse_token",
+    "hsm_pin",
 ];
 /// Keys whose values are never repeated in an error message.
 const REDACTED_KEYS: &[&str] = &[
@@ -127,6 +132,7 @@ const REDACTED_KEYS: &[&str] = &[
     "payments_secret_key",
     "payments_webhook_secret",
     "clearinghouse_token",
+    "hsm_pin",
 ];
 
 /// A provider's API address: https, or plain http only to a stand-in on this machine.
@@ -214,6 +220,8 @@ pub struct Config {
     pub database: Database,
     pub master_key_file: PathBuf,
     pub master_key: Option<Secret>,
+    /// The HSM holding the master key, if one is configured.
+    pub hsm: Option<crate::hsm::HsmConfig>,
     pub public_url: Option<String>,
     pub tls: Option<crate::tls::TlsFiles>,
     pub log_format: LogFormat,
@@ -361,6 +369,10 @@ impl Layers {
             64 if s.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(Some(Secret::new(s.to_owned()))),
             _ => Err("expected 64 hex characters".into()),
         })?;
+        let hsm = self.hsm()?;
+        if hsm.is_some() && master_key.is_some() {
+            return Err(ConfigError("set one of `master_key` and `hsm_module`, not both".to_owned()));
+        }
         let public_url = self.parse("public_url", None, |s| {
             let ok = (s.starts_with("http://") || s.starts_with("https://")) && !s.contains(char::is_whitespace);
             if ok {
@@ -440,6 +452,7 @@ impl Layers {
             database,
             master_key_file,
             master_key,
+            hsm,
             public_url,
             tls,
             log_format,
@@ -453,6 +466,28 @@ impl Layers {
 }
 
 impl Layers {
+    /// The HSM: its library, token and PIN together, or none of them.
+    fn hsm(&self) -> Result<Option<crate::hsm::HsmConfig>, ConfigError> {
+        const REST: [&str; 3] = ["hsm_token", "hsm_pin", "hsm_key_label"];
+        let text = |s: &str| if s.is_empty() { Err("must not be empty".to_owned()) } else { Ok(Some(s.to_owned())) };
+        let Some(module) = self.parse("hsm_module", None, |s| text(s).map(|v| v.map(PathBuf::from)))? else {
+            return match REST.into_iter().find(|k| self.values.contains_key(k)) {
+                Some(key) => Err(ConfigError(format!("`{key}` is set but `hsm_module` is not"))),
+                None => Ok(None),
+            };
+        };
+        let needed = |key: &'static str| {
+            self.parse(key, None, text)?.ok_or_else(|| ConfigError(format!("`hsm_module` is set but `{key}` is not")))
+        };
+        Ok(Some(crate::hsm::HsmConfig {
+            module,
+            token: needed("hsm_token")?,
+            pin: Secret::new(needed("hsm_pin")?),
+            key_label: self
+                .parse("hsm_key_label", "haven-master".to_owned(), |s| text(s).map(Option::unwrap_or_default))?,
+        }))
+    }
+
     /// The public Jitsi Meet server unless another is named; room tokens when an app id and a
     /// secret are both given.
     fn telehealth(&self) -> Result<Telehealth, ConfigError> {
@@ -799,6 +834,37 @@ mod tests {
         assert!(refused(&[("HAVEN_TELEHEALTH_APP_ID", "haven")]).contains("`telehealth_secret` is not"));
         let e = refused(&[("HAVEN_TELEHEALTH_APP_ID", "haven"), ("HAVEN_TELEHEALTH_SECRET", "short and secret")]);
         assert!(e.contains("at least 32 bytes") && !e.contains("short and secret"), "{e}");
+        Ok(())
+    }
+
+    #[test]
+    fn an_hsm_needs_its_token_and_pin_and_excludes_a_master_key_in_the_environment() -> Result<(), ConfigError> {
+        let mut layers = Layers::default();
+        layers.env(env(&[
+            ("HAVEN_HSM_MODULE", "/usr/lib/softhsm/libsofthsm2.so"),
+            ("HAVEN_HSM_TOKEN", "haven"),
+            ("HAVEN_HSM_PIN", "pin-4711"),
+        ]))?;
+        let hsm = layers.resolve()?.hsm.unwrap_or_else(|| panic!("no hsm"));
+        assert_eq!(
+            (hsm.token.as_str(), hsm.key_label.as_str(), hsm.pin.expose().as_str()),
+            ("haven", "haven-master", "pin-4711")
+        );
+
+        let refused = |pairs: &[(&str, &str)]| {
+            let mut layers = Layers::default();
+            let _ = layers.env(env(pairs));
+            layers.resolve().err().map(|e| e.to_string()).unwrap_or_default()
+        };
+        assert!(refused(&[("HAVEN_HSM_TOKEN", "haven")]).contains("`hsm_module` is not"));
+        assert!(refused(&[("HAVEN_HSM_MODULE", "/lib/p11.so"), ("HAVEN_HSM_TOKEN", "t")]).contains("`hsm_pin` is not"));
+        let e = refused(&[
+            ("HAVEN_HSM_MODULE", "/lib/p11.so"),
+            ("HAVEN_HSM_TOKEN", "t"),
+            ("HAVEN_HSM_PIN", "pin-4711"),
+            ("HAVEN_MASTER_KEY", &"ab".repeat(32)),
+        ]);
+        assert!(e.contains("not both") && !e.contains("pin-4711"), "{e}");
         Ok(())
     }
 

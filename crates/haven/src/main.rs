@@ -19,6 +19,7 @@ mod demo;
 mod encrypt;
 mod erase;
 mod export;
+mod hsm;
 mod keys;
 mod logging;
 mod master_key;

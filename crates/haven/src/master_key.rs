@@ -6,6 +6,10 @@
 //! (which then wraps new data keys while the old one still opens the rest), every data key is
 //! re-wrapped, and finally the old file is renamed `<file>.retired-<time>` and the new one
 //! takes its place. Every step can be interrupted and resumed.
+//!
+//! With an HSM (`hsm_module`) the token's key is current and the key file, while one is left
+//! from before, still opens what it wrapped; `keys rotate-master` then re-wraps every data key
+//! under the token's key and retires the file.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -15,6 +19,8 @@ use anyhow::{Context, Result, bail};
 use crypto::kek::{KeyEncryptionKey, LocalKek};
 use service::{FixedMasterKeys, MasterKeys};
 
+use crate::hsm::{Found, HsmKek};
+
 use crate::config::Config;
 
 /// Where the key came from, for the start-up log.
@@ -22,6 +28,7 @@ use crate::config::Config;
 pub enum Origin {
     Environment,
     File { created: bool },
+    Hsm { created: bool },
 }
 
 /// The master key file and, during a rotation, its successor.
@@ -58,6 +65,9 @@ pub async fn load(
         let kek = LocalKek::from_hex(secret.expose()).context("invalid `master_key` (HAVEN_MASTER_KEY)")?;
         return Ok((Arc::new(FixedMasterKeys(vec![Arc::new(kek)])), Origin::Environment));
     }
+    if let Some(hsm) = &config.hsm {
+        return load_hsm(config, hsm, in_use).await;
+    }
     let path = &config.master_key_file;
     let next = next_path(path);
     if !path.exists() && next.exists() {
@@ -82,6 +92,52 @@ pub async fn load(
     Ok((files, Origin::File { created: true }))
 }
 
+/// The token's key first, then whatever key files are still there.
+#[derive(Debug)]
+struct HsmMasterKeys {
+    token: Arc<HsmKek>,
+    files: FileMasterKeys,
+}
+
+impl MasterKeys for HsmMasterKeys {
+    fn load(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>, String> {
+        let mut keys: Vec<Arc<dyn KeyEncryptionKey>> = vec![self.token.clone()];
+        keys.extend(self.files.load()?);
+        Ok(keys)
+    }
+}
+
+/// Opens the token; its key is generated there on first use, when the data needs no other
+/// master key or the key file is still there to open what it needs.
+async fn load_hsm(
+    config: &Config,
+    hsm: &crate::hsm::HsmConfig,
+    in_use: impl AsyncFnOnce() -> Result<Vec<String>>,
+) -> Result<(Arc<dyn MasterKeys>, Origin)> {
+    let opened = {
+        let hsm = hsm.clone();
+        tokio::task::spawn_blocking(move || crate::hsm::open(&hsm)).await??
+    };
+    let (token, created) = match opened {
+        Found::Existing(kek) => (kek, false),
+        Found::Missing(token) => {
+            let in_use = in_use().await?;
+            if !in_use.is_empty() && !config.master_key_file.exists() {
+                bail!(
+                    "the token {:?} holds no key labelled {:?}, but the database holds data keys wrapped by master key {}; \
+                     check hsm_token and hsm_key_label, or bring back the key file they were wrapped with",
+                    hsm.token,
+                    hsm.key_label,
+                    in_use.join(", ")
+                );
+            }
+            (tokio::task::spawn_blocking(move || token.generate()).await??, true)
+        }
+    };
+    let files = FileMasterKeys { current: config.master_key_file.clone() };
+    Ok((Arc::new(HsmMasterKeys { token, files }), Origin::Hsm { created }))
+}
+
 /// `haven keys rotate-master`: see the module documentation.
 #[allow(clippy::print_stdout)]
 pub async fn rotate(config: Config) -> Result<()> {
@@ -92,6 +148,9 @@ pub async fn rotate(config: Config) -> Result<()> {
         );
     }
     let path = config.master_key_file.clone();
+    if config.hsm.is_some() {
+        return into_hsm(config).await;
+    }
     let next = next_path(&path);
     if !next.exists() && path.exists() {
         create(&next)?;
@@ -106,27 +165,8 @@ pub async fn rotate(config: Config) -> Result<()> {
         eprintln!("waiting {}s for running servers to take up the new key…", wait.as_secs() + 1);
         tokio::time::sleep(wait).await;
     }
-    let mut rewrapped = 0;
-    loop {
-        rewrapped += haven.rewrap_data_keys(Arc::clone(&new)).await?;
-        if haven.master_key_ids_in_use().await? == [new.id()] {
-            break;
-        }
-    }
-    haven.check_master_key().await?;
-    if matches!(config.database, crate::config::Database::Sqlite) {
-        let keys = FileMasterKeys { current: path.clone() }.load().map_err(anyhow::Error::msg)?;
-        crate::database_key::rewrap(&crate::backend::sqlite_path(&config), &keys, new.as_ref())?;
-    }
-    let retired = {
-        let mut name = path.as_os_str().to_owned();
-        name.push(format!(".retired-{}", jiff::Timestamp::now().as_nanosecond()));
-        PathBuf::from(name)
-    };
-    if retired.exists() {
-        bail!("{} already exists; not overwriting a retired key", retired.display());
-    }
-    std::fs::rename(&path, &retired).with_context(|| format!("cannot retire {}", path.display()))?;
+    let rewrapped = rewrap_all(&config, &haven, &new).await?;
+    let retired = retire(&path)?;
     std::fs::rename(&next, &path).with_context(|| format!("cannot move {} into place", next.display()))?;
     println!(
         "Re-wrapped {rewrapped} data key(s) with the new master key {}.\n\
@@ -135,6 +175,53 @@ pub async fn rotate(config: Config) -> Result<()> {
         retired.display()
     );
     Ok(())
+}
+
+/// Moves every data key under the token's key and retires the key file, if one is left.
+#[allow(clippy::print_stdout)]
+async fn into_hsm(config: Config) -> Result<()> {
+    let haven = crate::backend::open_haven(&config).await?;
+    let keys = haven.master_keys()?;
+    let new = keys.first().cloned().context("no master key")?;
+    let rewrapped = rewrap_all(&config, &haven, &new).await?;
+    println!("Re-wrapped {rewrapped} data key(s) with the token's master key {}.", new.id());
+    for path in [next_path(&config.master_key_file), config.master_key_file.clone()] {
+        if path.exists() {
+            let retired = retire(&path)?;
+            println!("The key file is kept as {}: destroy it once no backup needs it.", retired.display());
+        }
+    }
+    Ok(())
+}
+
+/// Re-wraps every data key (and SQLCipher's file key) with `new`, until no other master key
+/// is in use; returns how many were re-wrapped.
+async fn rewrap_all(config: &Config, haven: &service::Haven, new: &Arc<dyn KeyEncryptionKey>) -> Result<u64> {
+    let mut rewrapped = 0;
+    loop {
+        rewrapped += haven.rewrap_data_keys(Arc::clone(new)).await?;
+        if haven.master_key_ids_in_use().await? == [new.id()] {
+            break;
+        }
+    }
+    haven.check_master_key().await?;
+    if matches!(config.database, crate::config::Database::Sqlite) {
+        let keys = haven.master_keys()?;
+        crate::database_key::rewrap(&crate::backend::sqlite_path(config), &keys, new.as_ref())?;
+    }
+    Ok(rewrapped)
+}
+
+/// Renames a key file to `<file>.retired-<time>`, never over another.
+fn retire(path: &Path) -> Result<PathBuf> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".retired-{}", jiff::Timestamp::now().as_nanosecond()));
+    let retired = PathBuf::from(name);
+    if retired.exists() {
+        bail!("{} already exists; not overwriting a retired key", retired.display());
+    }
+    std::fs::rename(path, &retired).with_context(|| format!("cannot retire {}", path.display()))?;
+    Ok(retired)
 }
 
 fn read(path: &Path) -> Result<LocalKek> {

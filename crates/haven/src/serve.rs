@@ -30,7 +30,11 @@ fn deployment(config: &Config, https: bool, video: &str) -> Deployment {
         database_host,
         database_encrypted_whole: crate::database_key::path(&backend::sqlite_path(config)).exists(),
         https,
-        master_key_source: if config.master_key.is_some() { "the environment" } else { "a key file" },
+        master_key_source: match (&config.master_key, &config.hsm) {
+            (Some(_), _) => "the environment",
+            (None, Some(_)) => "an HSM (PKCS#11), which never releases it",
+            (None, None) => "a key file",
+        },
         email_host: config.smtp.as_ref().map(|s| s.host.clone()),
         texts_host: config.sms.as_ref().map(|s| remote_host(&s.api_url).unwrap_or_else(|| s.api_url.clone())),
         cards_host: config.payments.as_ref().map(|p| remote_host(&p.api_url).unwrap_or_else(|| p.api_url.clone())),

@@ -27,7 +27,7 @@ pub struct Deployment {
     pub database_encrypted_whole: bool,
     /// People reach Haven over HTTPS (built in, or `public_url` is https behind a proxy).
     pub https: bool,
-    /// Where the master key comes from: "a key file" or "the environment".
+    /// Where the master key comes from: "a key file", "the environment" or an HSM.
     pub master_key_source: &'static str,
     /// The mail server's host, when e-mail is configured.
     pub email_host: Option<String>,

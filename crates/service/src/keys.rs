@@ -90,7 +90,7 @@ impl Keys {
         Ok(keks)
     }
 
-    fn held(&self) -> Result<MasterKeySet, ServiceError> {
+    pub(crate) fn held(&self) -> Result<MasterKeySet, ServiceError> {
         let (keks, loaded) = self.keks.read().unwrap_or_else(PoisonError::into_inner).clone();
         match loaded {
             Some(at) if self.fresh(at) => Ok(keks),

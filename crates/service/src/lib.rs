@@ -227,6 +227,11 @@ impl Haven {
         Err(ServiceError::WrongMasterKey { stored: missing.join(", "), loaded: self.keys.master_key_ids()?.join(", ") })
     }
 
+    /// The master keys held, the current one (which wraps new data keys) first.
+    pub fn master_keys(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>> {
+        self.keys.held()
+    }
+
     /// The master keys that wrap stored data keys.
     pub async fn master_key_ids_in_use(&self) -> Result<Vec<String>> {
         Ok(self.store.master_key_ids().await?)
