@@ -158,7 +158,7 @@ pub async fn run(config: Config) -> Result<()> {
     match (&config.database, config.backup.every) {
         (Database::Sqlite, Some(every)) => {
             tracing::info!(dir = %config.backup.dir.display(), every_hours = every.as_secs() / 3600, "backups scheduled");
-            tokio::spawn(crate::backup::schedule(config.clone()));
+            tokio::spawn(crate::backup::schedule(config.clone(), haven.clone()));
         }
         (Database::Sqlite, None) => tracing::warn!("no backups are scheduled: set backup_recipients (README, Backups)"),
         (Database::Postgres(_), _) => {}
@@ -205,28 +205,40 @@ async fn housekeeping(haven: Haven) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
-        match haven.purge_expired_sessions().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
-            Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
-        }
-        match haven.purge_old_sign_in_events().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(events = n, "dropped sign-in history past its retention"),
-            Err(e) => tracing::warn!(error = %e, "could not drop old sign-in history"),
-        }
-        match haven.purge_old_reminders().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(reminders = n, "dropped the reminder log past its retention"),
-            Err(e) => tracing::warn!(error = %e, "could not drop the old reminder log"),
-        }
-        if let Err(e) = haven.drop_expired_audit_events().await {
-            tracing::warn!(error = %e, "could not drop audit log years past their retention");
-        }
-        if let Err(e) = haven.disable_inactive_accounts().await {
-            tracing::warn!(error = %e, "could not disable inactive accounts");
-        }
+        let _ = haven.run_job("housekeeping", tidy(&haven)).await;
     }
+}
+
+/// One round of housekeeping; each step is tried even when one before it failed.
+async fn tidy(haven: &Haven) -> Result<(), ()> {
+    let sessions = haven.purge_expired_sessions().await;
+    match &sessions {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(sessions = n, "purged expired sessions"),
+        Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+    }
+    let sign_ins = haven.purge_old_sign_in_events().await;
+    match &sign_ins {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(events = n, "dropped sign-in history past its retention"),
+        Err(e) => tracing::warn!(error = %e, "could not drop old sign-in history"),
+    }
+    let reminders = haven.purge_old_reminders().await;
+    match &reminders {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(reminders = n, "dropped the reminder log past its retention"),
+        Err(e) => tracing::warn!(error = %e, "could not drop the old reminder log"),
+    }
+    let audit = haven.drop_expired_audit_events().await;
+    if let Err(e) = &audit {
+        tracing::warn!(error = %e, "could not drop audit log years past their retention");
+    }
+    let accounts = haven.disable_inactive_accounts().await;
+    if let Err(e) = &accounts {
+        tracing::warn!(error = %e, "could not disable inactive accounts");
+    }
+    let failed = [sessions.is_err(), sign_ins.is_err(), reminders.is_err(), audit.is_err(), accounts.is_err()];
+    if failed.contains(&true) { Err(()) } else { Ok(()) }
 }
 
 /// Once a day (and at start): purge the records past retention in the practices that turned
@@ -235,7 +247,7 @@ async fn retention(haven: Haven) {
     let mut every = tokio::time::interval(Duration::from_secs(24 * 3600));
     loop {
         every.tick().await;
-        match haven.purge_past_retention().await {
+        match haven.run_job("retention", haven.purge_past_retention()).await {
             Ok(run) if run == service::retention::PurgeRun::default() => {}
             Ok(run) => {
                 tracing::info!(
@@ -256,7 +268,7 @@ async fn clearinghouse(haven: Haven, interval: Duration) {
     let mut every = tokio::time::interval(interval);
     loop {
         every.tick().await;
-        match haven.pick_up_from_clearinghouse().await {
+        match haven.run_job("clearinghouse", haven.pick_up_from_clearinghouse()).await {
             Ok(0) => {}
             Ok(read) => tracing::info!(files = read, "read the clearinghouse's files"),
             Err(e) => tracing::warn!(error = %e, "could not pick up the clearinghouse's files"),
@@ -269,7 +281,7 @@ async fn reminders(haven: Haven, interval: Duration) {
     let mut every = tokio::time::interval(interval);
     loop {
         every.tick().await;
-        match haven.send_due_reminders().await {
+        match haven.run_job("reminders", haven.send_due_reminders()).await {
             Ok(run) if run == service::reminders::ReminderRun::default() => {}
             Ok(run) => tracing::info!(
                 planned = run.planned,

@@ -304,7 +304,7 @@ fn the_data_directory_and_its_files_are_made_private() {
 }
 
 /// `/metrics` counts requests by route template and status class with their latencies, the
-/// audit logs' size, key ages and backups, in the Prometheus text format with no identifier in any label; a client
+/// audit logs' size, key ages, backups and the background jobs' rounds, in the Prometheus text format with no identifier in any label; a client
 /// that is not on this machine (as a trusted proxy tells) gets a not-found page.
 #[test]
 fn metrics_count_routes_as_templates_and_answer_only_locally() {
@@ -341,6 +341,26 @@ fn metrics_count_routes_as_templates_and_answer_only_locally() {
     let key_age = text.lines().find_map(|l| l.strip_prefix("haven_data_key_age_seconds ")).unwrap_or("-1");
     assert!(key_age.parse::<f64>().is_ok_and(|s| (0.0..3600.0).contains(&s)), "key age {key_age}:\n{text}");
     assert!(text.lines().any(|l| l == "haven_backups 0") && !text.contains("haven_backup_age_seconds"), "{text}");
+    // The background jobs, each by its fixed name: housekeeping and the reminders run at start.
+    let jobs = (0..100)
+        .map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            get(&format!("{}/metrics", server.url), None).body
+        })
+        .find(|t| t.contains("haven_job_runs_total{job=\"reminders\"} 1"))
+        .unwrap_or_default();
+    for line in [
+        "haven_job_runs_total{job=\"housekeeping\"} 1",
+        "haven_job_failures_total{job=\"housekeeping\"} 0",
+        "haven_job_failures_total{job=\"reminders\"} 0",
+        "haven_job_running{job=\"retention\"} 0",
+    ] {
+        assert!(jobs.lines().any(|l| l == line), "no {line:?} in:\n{jobs}");
+    }
+    let success =
+        jobs.lines().find_map(|l| l.strip_prefix("haven_job_last_success_timestamp_seconds{job=\"reminders\"} "));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+    assert!(success.and_then(|s| s.parse::<f64>().ok()).is_some_and(|at| (now - at).abs() < 60.0), "{jobs}");
     // Every sample line is `name{labels} number` or `name number`.
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         let value = line.rsplit(' ').next().unwrap_or_default();

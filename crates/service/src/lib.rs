@@ -27,6 +27,7 @@ pub mod export_csv;
 pub mod import;
 pub mod incidents;
 pub mod intake;
+pub mod jobs;
 pub mod keys;
 pub mod mail;
 mod mfa;
@@ -138,6 +139,7 @@ pub struct Haven {
     ai: AiGateway,
     sms: Arc<dyn sms::SmsSender>,
     deployment: Arc<compliance::Deployment>,
+    jobs: Arc<jobs::Jobs>,
 }
 
 /// The way to model providers and how long an answer may take.
@@ -190,6 +192,7 @@ impl Haven {
             ai: AiGateway { gateway: Arc::new(ai::gateway::NoGateway), timeout: std::time::Duration::from_secs(120) },
             sms: Arc::new(sms::NoSms),
             deployment: Arc::default(),
+            jobs: Arc::default(),
         }
     }
 

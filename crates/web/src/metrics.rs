@@ -15,6 +15,7 @@ use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use service::jobs::JobState;
 
 use crate::AppState;
 use crate::routes::Routes;
@@ -186,10 +187,33 @@ async fn metrics(State(state): State<AppState>, request: Request) -> Response {
             }
         }
     }
+    write_jobs(&mut out, &state.haven.job_states());
     out.push_str("# HELP haven_uptime_seconds Time since the server started.\n# TYPE haven_uptime_seconds gauge\n");
     let _ = writeln!(out, "haven_uptime_seconds {}", state.metrics.started.elapsed().as_secs_f64());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], out)
         .into_response()
+}
+
+/// The background jobs: rounds finished and failed, running now, the last success. Labelled
+/// by the job's fixed name only.
+fn write_jobs(out: &mut String, jobs: &[(&'static str, JobState)]) {
+    type Family = (&'static str, &'static str, &'static str, fn(&JobState) -> Option<f64>);
+    let families: [Family; 4] = [
+        ("haven_job_runs_total", "counter", "Rounds a background job has finished.", |j| Some(j.runs as f64)),
+        ("haven_job_failures_total", "counter", "Rounds that failed.", |j| Some(j.failures as f64)),
+        ("haven_job_running", "gauge", "Whether a round runs now.", |j| Some(f64::from(u8::from(j.running)))),
+        ("haven_job_last_success_timestamp_seconds", "gauge", "When a round last succeeded (Unix time).", |j| {
+            j.last_success.map(|at| at.as_millisecond() as f64 / 1000.0)
+        }),
+    ];
+    for (name, kind, help, value) in families {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (job, state) in jobs {
+            if let Some(value) = value(state) {
+                let _ = writeln!(out, "{name}{{job=\"{job}\"}} {value}");
+            }
+        }
+    }
 }
 
 /// One gauge with its help line.

@@ -158,9 +158,10 @@ impl service::compliance::BackupState for Backups {
 
 /// Makes a backup now and again every `every`, counted from the newest one, keeping `keep`.
 /// A failed run is logged and tried again a quarter of an hour later; it never stops the server.
-pub async fn schedule(config: crate::config::Config) {
+pub async fn schedule(config: crate::config::Config, haven: service::Haven) {
     use std::time::Duration;
     let Some(every) = config.backup.every else { return };
+    haven.job_scheduled("backup");
     let mut pause = Duration::from_secs(60);
     loop {
         let newest = list(&config.backup.dir).ok().and_then(|b| b.last().and_then(|(_, r)| r.clone()));
@@ -168,7 +169,7 @@ pub async fn schedule(config: crate::config::Config) {
         let wait = since.map_or(Duration::ZERO, |since| every.saturating_sub(since));
         tokio::time::sleep(wait.max(pause)).await;
         pause = Duration::from_secs(15 * 60);
-        match create(&config, |_, _, _| {}).await {
+        match haven.run_job("backup", create(&config, |_, _, _| {})).await {
             Ok(record) => {
                 pause = Duration::from_secs(60);
                 tracing::info!(file = %record.file, bytes = record.bytes, seconds = record.seconds, "backup written");
