@@ -3,7 +3,8 @@
 // client's superbill downloads, the ready ones go out as one 837P batch, which downloads and is
 // sent to the clearinghouse's SFTP drop box; the payer's 835 for it, left in the drop box, is
 // picked up and posted, and the denial it carries explained with its next step and then by an
-// AI model that runs here (the same file brought in by hand is refused), and the denied claim is replaced; the set-up page lists the
+// AI model that runs here (the same file brought in by hand is refused), and the denied claim is replaced; a paid claim goes on
+// to the client's second insurer once their chart names one; the set-up page lists the
 // payers and refuses a fee that is not an amount beside its field; a sliding scale is set and a
 // client assessed against it.
 //
@@ -185,6 +186,21 @@ try {
   const replacement = `H${String(ready + 1).padStart(7, "0")}`;
   check((await page.locator(`td.claim-state:has-text('Replacement (${replacement})')`).count()) === 1, "the charge is not on its replacement");
   await page.screenshot({ path: `${shots}/billing-replaced.png` });
+
+  // The owing client's chart gains a second policy; their paid claim then goes on to that
+  // insurer with the first one's answer, once.
+  await page.goto(`${base}/clients/${owing}/edit`);
+  const second = (await page.inputValue("#primary_payer")) === "Cigna" ? "Aetna" : "Cigna";
+  await page.fill("#secondary_payer", second);
+  await page.fill("#secondary_member_id", "SEC7788");
+  await submit(page, "button:has-text('Save')");
+  await page.goto(`${base}/billing?${period}`);
+  const onward = `button:has-text('Bill ${second} (second insurer)')`;
+  check((await page.locator(onward).count()) >= 1, "no paid claim offers the second insurer");
+  await submit(page, `${onward} >> nth=0`);
+  check((await page.textContent(".notice[role=status]")).includes("The claim to the second insurer is batch"), "the secondary claim was not made");
+  check((await page.locator("td.claim-state:has-text('; secondary (H')").count()) === 1, "the row does not show its secondary claim");
+  await page.locator("table.charges:has(td.claim-state:has-text('; secondary (H'))").screenshot({ path: `${shots}/billing-secondary.png` });
   await page.goto(`${base}/billing`);
 
   await page.click("a:has-text('Billing set-up')");

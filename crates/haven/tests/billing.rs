@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::x12::{acknowledgement_277ca, acknowledgement_999, remittance, reversal};
+use common::x12::{acknowledgement_277ca, acknowledgement_999, remittance, reversal, secondary_remittance};
 use common::*;
 
 const PERIOD: [(&str, &str); 2] = [("from", "2026-01-01"), ("to", "2027-12-31")];
@@ -277,6 +277,80 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
 
     a_denial_is_explained_with_ai_naming_no_one(base, &owner, &report);
     claims_are_replaced_and_voided_with_the_payers_numbers(base, &owner, &tmp, &answer, ready);
+    a_paid_claim_goes_on_to_the_second_insurer(base, &owner, &tmp);
+}
+
+/// A claim the first insurer paid goes on to the client's second insurer once the chart names
+/// one: a claim of its own carrying the first insurer's payment and adjustments, which the
+/// validators accept, sent once; the second insurer's payment lowers the client's share.
+fn a_paid_claim_goes_on_to_the_second_insurer(base: &str, owner: &str, tmp: &tempfile::TempDir) {
+    let list = "/billing?from=2026-01-01&to=2027-12-31";
+    let page = get(&format!("{base}{list}"), Some(owner)).body;
+    let row = page.split("<tr>").find(|r| r.contains("Claimed (H") && r.contains(" · paid")).unwrap_or_default();
+    let number = row.split("Claimed (").nth(1).and_then(|r| r.split(')').next()).unwrap_or_default().to_owned();
+    let client = row.split("/billing/superbill/").nth(1).and_then(|r| r.split('?').next()).unwrap_or_default();
+    assert!(number.starts_with('H') && !row.contains("second insurer"), "{row}");
+
+    // The chart gains a second policy, with an insurer the practice bills.
+    let edit = format!("/clients/{client}/edit");
+    let form = get(&format!("{base}{edit}"), Some(owner)).body;
+    let mut fields = form_values(&form, &edit);
+    let first = fields.iter().find(|(k, _)| k == "primary_payer").map(|(_, v)| v.clone()).unwrap_or_default();
+    let second = if first == "Cigna" { "Aetna" } else { "Cigna" };
+    for (key, value) in
+        [("secondary_payer", second), ("secondary_member_id", "SEC7788"), ("secondary_relationship", "self")]
+    {
+        fields.retain(|(k, _)| k != key);
+        fields.push((key.to_owned(), value.to_owned()));
+    }
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = post_form_as(&format!("{base}{edit}"), owner, &fields);
+    assert_eq!(saved.status, 303, "{}", saved.body);
+
+    let page = get(&format!("{base}{list}"), Some(owner)).body;
+    assert!(page.contains(&format!("Bill {second} as second insurer for claim {number}")), "{page}");
+    let ledger = format!("/clients/{client}/ledger");
+    let due = |page: &str| {
+        let amount = page.split("Balance due: $").nth(1).and_then(|r| r.split('<').next()).unwrap_or("0");
+        (amount.replace(',', "").parse::<f64>().unwrap_or(0.0) * 100.0).round() as i64
+    };
+    let before = due(&get(&format!("{base}{ledger}"), Some(owner)).body);
+    let secondary = format!("/billing/claims/{number}/secondary");
+    let made = post_from(base, owner, list, &secondary, &PERIOD);
+    assert_eq!(made.status, 303, "{}", made.body);
+    assert!(made.header("location").is_some_and(|l| l.contains("secondary=")), "{:?}", made.header("location"));
+    let page = get(&format!("{base}{list}"), Some(owner)).body;
+    let at = page.find("/billing/batches/").unwrap_or_else(|| panic!("no batch link: {page}"));
+    let file = get(&format!("{base}{}", page[at..].split('"').next().unwrap_or_default()), Some(owner)).body;
+    assert_eq!(file.matches("CLM*").count(), 1, "a batch of its own: {file}");
+    for segment in ["SBR*S*18*", "SBR*P*18*", "AMT*D*", "SVD*", "CAS*CO*45*", "CAS*PR*3*20", "DTP*573*D8*", "NM1*PR*2*"]
+    {
+        assert!(file.contains(segment), "{segment}: {file}");
+    }
+    assert!(file.contains(&format!("NM1*PR*2*{}", second.to_uppercase())) || file.contains(second), "{file}");
+    let written = tmp.path().join("secondary.x12");
+    std::fs::write(&written, &file).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(validate_interchange(&written), "2 passed, 0 failed", "{file}");
+    let twice = post_from(base, owner, list, &secondary, &PERIOD);
+    assert!(twice.status == 409 && twice.body.contains("gone on to the second insurer already"), "{}", twice.body);
+    let sent = file.split("CLM*").nth(1).and_then(|r| r.split('*').next()).unwrap_or_default().to_owned();
+    assert!(page.contains(&format!("secondary ({sent})")), "{page}");
+
+    // The second insurer pays the $20 the first left to the client.
+    let answer = secondary_remittance(&file, 2_000, "CHK800");
+    let remittances = "/billing/remittances";
+    let posted = post_from(base, owner, remittances, remittances, &[("x12", &answer)]);
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let after = get(&format!("{base}{ledger}"), Some(owner)).body;
+    assert!(
+        after.contains(&format!("Your share lowered by the second insurer&#39;s answer on claim {sent}")),
+        "{after}"
+    );
+    assert_eq!(due(&after), before - 2_000, "{after}");
+    let page = get(&format!("{base}{list}"), Some(owner)).body;
+    assert!(page.contains(&format!("secondary ({sent}) · paid")), "{page}");
+    let log = get(&format!("{base}/audit.csv?action=billing.claim_secondary"), Some(owner)).body;
+    assert!(log.contains(&sent) && log.contains("HPAYMT"), "{log}");
 }
 
 /// With an AI provider on, billing has a denial explained: refused without the client's AI

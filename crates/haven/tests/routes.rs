@@ -191,6 +191,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/billing/denials/{number}/ai", RefusedTo("clinician")),
         ("POST", "/billing/claims/{number}/replace", RefusedTo("clinician")),
         ("POST", "/billing/claims/{number}/void", RefusedTo("clinician")),
+        ("POST", "/billing/claims/{number}/secondary", RefusedTo("clinician")),
         ("GET", "/billing/batches/{id}", RefusedTo("clinician")),
         ("GET", "/billing/superbill/{id}", RefusedTo("supervisor")),
         ("GET", "/billing/setup", RefusedTo("scheduler")),

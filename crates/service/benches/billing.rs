@@ -247,6 +247,7 @@ async fn main() {
                     payer_claim_number: None,
                     frequency: "1".into(),
                     replaces: None,
+                    follows: None,
                 })
                 .collect();
             store.record_claim_batch(practice, &batch, current.next_claim, &claims).await.expect("batch");

@@ -77,6 +77,7 @@ const MIGRATIONS: Migrations = &[
     (57, include_str!("../migrations/0057_sliding_fees.sql")),
     (58, include_str!("../migrations/0058_ai_reply_threads.sql")),
     (59, include_str!("../migrations/0059_billing_file_purges.sql")),
+    (60, include_str!("../migrations/0060_secondary_claims.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

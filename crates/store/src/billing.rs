@@ -91,6 +91,8 @@ pub struct ClaimRecord {
     pub frequency: String,
     /// The claim a replacement or void corrects (its id).
     pub replaces: Option<String>,
+    /// On a secondary claim: the primary claim it follows (its id). The charge stays there.
+    pub follows: Option<String>,
 }
 
 /// An imported remittance (one 835 transaction set); `content`, the file, is sealed.
@@ -187,7 +189,8 @@ pub trait BillingStore: Send + Sync {
     /// Records a sent batch and its claims, all or nothing: takes the interchange number and
     /// `claims.len()` claim numbers only if the counters still stand at `batch.interchange`
     /// and `first_claim`, and claims each charge only if no claim has it (`NoRowChanged`
-    /// otherwise).
+    /// otherwise); a secondary claim leaves its charge on the primary (`Conflict` when the
+    /// primary already has a standing secondary).
     async fn record_claim_batch(
         &self,
         practice: PracticeId,
@@ -200,7 +203,7 @@ pub trait BillingStore: Send + Sync {
     /// own, all or nothing: the counters taken as by `record_claim_batch` (`claim_number` the
     /// one it takes), the claim it corrects no longer standing (`NoRowChanged` unless that one
     /// is sent, paid or denied) and the charge moved over to it (`NoRowChanged` unless the
-    /// charge was on the corrected claim).
+    /// charge was on the corrected claim; a secondary's charge stays on its primary).
     async fn record_claim_correction(
         &self,
         practice: PracticeId,
@@ -369,6 +372,7 @@ fn batch_statements(
                 c.created_at.into(),
                 c.frequency.as_str().into(),
                 c.replaces.as_deref().into(),
+                c.follows.as_deref().into(),
             ],
         )
     }));
@@ -390,6 +394,7 @@ fn claim(r: &Row) -> Result<ClaimRecord> {
         service_date: r.parse(10)?,
         frequency: r.text(11)?,
         replaces: r.opt_text(12)?,
+        follows: r.opt_text(13)?,
     })
 }
 
@@ -521,7 +526,7 @@ impl<S: Sql> BillingStore for SqlStore<S> {
         claims: &[ClaimRecord],
     ) -> Result<()> {
         let mut statements = batch_statements(practice, batch, first_claim, claims);
-        for c in claims {
+        for c in claims.iter().filter(|c| c.follows.is_none()) {
             statements.push(
                 Statement::new(
                     sql::CLAIM_CHARGE,
@@ -541,16 +546,19 @@ impl<S: Sql> BillingStore for SqlStore<S> {
         claim: &ClaimRecord,
     ) -> Result<()> {
         let corrected = claim.replaces.as_deref().unwrap_or_default();
-        let mut statements = batch_statements(practice, batch, claim_number, std::slice::from_ref(claim));
-        statements
-            .push(Statement::new(sql::SUPERSEDE_CLAIM, vec![practice.into(), corrected.into()]).must_change_a_row());
-        statements.push(
-            Statement::new(
-                sql::MOVE_CHARGE_TO_CLAIM,
-                vec![practice.into(), claim.charge.as_str().into(), corrected.into(), claim.id.as_str().into()],
-            )
-            .must_change_a_row(),
-        );
+        // The corrected claim stops standing first, so a secondary's replacement may stand.
+        let mut statements =
+            vec![Statement::new(sql::SUPERSEDE_CLAIM, vec![practice.into(), corrected.into()]).must_change_a_row()];
+        statements.extend(batch_statements(practice, batch, claim_number, std::slice::from_ref(claim)));
+        if claim.follows.is_none() {
+            statements.push(
+                Statement::new(
+                    sql::MOVE_CHARGE_TO_CLAIM,
+                    vec![practice.into(), claim.charge.as_str().into(), corrected.into(), claim.id.as_str().into()],
+                )
+                .must_change_a_row(),
+            );
+        }
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
 

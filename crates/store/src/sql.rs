@@ -923,8 +923,8 @@ pub const TAKE_CLAIM_NUMBERS: &str = "UPDATE billing_settings \
 pub const INSERT_CLAIM_BATCH: &str = "INSERT INTO claim_batches \
      (practice_id, id, interchange, created_at, created_by, claims, content) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub const INSERT_CLAIM: &str = "INSERT INTO claims (practice_id, id, number, client_id, payer_id, charge_id, \
-     service_date, total_cents, batch_id, status, created_at, frequency, replaces) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sent', $10, $11, $12)";
+     service_date, total_cents, batch_id, status, created_at, frequency, replaces, follows) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sent', $10, $11, $12, $13)";
 /// The claim a replacement or void corrects stops standing, once.
 pub const SUPERSEDE_CLAIM: &str = "UPDATE claims SET status = 'void' \
      WHERE practice_id = $1 AND id = $2 AND status IN ('sent', 'paid', 'denied')";
@@ -933,14 +933,14 @@ pub const MOVE_CHARGE_TO_CLAIM: &str =
 pub const CLAIM_CHARGE: &str =
     "UPDATE charges SET claim_id = $3 WHERE practice_id = $1 AND id = $2 AND claim_id IS NULL";
 pub const CLAIMS: &str = "SELECT id, number, client_id, payer_id, charge_id, total_cents, batch_id, status, \
-     created_at, payer_claim_number, service_date, frequency, replaces FROM claims WHERE practice_id = $1 ORDER BY number";
+     created_at, payer_claim_number, service_date, frequency, replaces, follows FROM claims WHERE practice_id = $1 ORDER BY number";
 pub const CLAIMS_OF_CLIENT: &str = "SELECT id, number, client_id, payer_id, charge_id, total_cents, batch_id, status, \
-     created_at, payer_claim_number, service_date, frequency, replaces FROM claims WHERE practice_id = $1 AND client_id = $2 ORDER BY number";
+     created_at, payer_claim_number, service_date, frequency, replaces, follows FROM claims WHERE practice_id = $1 AND client_id = $2 ORDER BY number";
 pub const CLAIMS_NUMBERED_BETWEEN: &str = "SELECT id, number, client_id, payer_id, charge_id, total_cents, batch_id, \
-     status, created_at, payer_claim_number, service_date, frequency, replaces FROM claims \
+     status, created_at, payer_claim_number, service_date, frequency, replaces, follows FROM claims \
      WHERE practice_id = $1 AND number >= $2 AND number <= $3 ORDER BY number";
 pub const CLAIMS_SERVED_BETWEEN: &str = "SELECT id, number, client_id, payer_id, charge_id, total_cents, batch_id, \
-     status, created_at, payer_claim_number, service_date, frequency, replaces FROM claims \
+     status, created_at, payer_claim_number, service_date, frequency, replaces, follows FROM claims \
      WHERE practice_id = $1 AND service_date >= $2 AND service_date <= $3 ORDER BY number";
 pub const CLAIM_BATCHES: &str = "SELECT id, interchange, created_at, created_by, claims FROM claim_batches \
      WHERE practice_id = $1 ORDER BY interchange DESC";

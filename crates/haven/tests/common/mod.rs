@@ -470,3 +470,43 @@ pub fn post_from(base: &str, cookie: &str, page: &str, path: &str, fields: &[(&s
     fields.push(("_csrf", &token));
     post_form_as(&format!("{base}{path}"), cookie, &fields)
 }
+
+/// The fields the form posting to `action` on `page` would send as it stands: inputs (boxes
+/// only when ticked), each select's chosen option (else its first) and text areas.
+pub fn form_values(page: &str, action: &str) -> Vec<(String, String)> {
+    let start = page.find(&format!("action=\"{action}\"")).unwrap_or_else(|| panic!("no form to {action}"));
+    let form = &page[start..start + page[start..].find("</form>").unwrap_or(page.len() - start)];
+    let attr = |tag: &str, name: &str| {
+        let marker = format!(" {name}=\"");
+        tag.find(&marker).map(|at| tag[at + marker.len()..].split('"').next().unwrap_or_default().to_owned())
+    };
+    let decode = |s: &str| {
+        s.replace("&#39;", "'")
+            .replace("&quot;", "\"")
+            .replace("&#40;", "(")
+            .replace("&#41;", ")")
+            .replace("&amp;", "&")
+    };
+    let mut fields = Vec::new();
+    for (at, _) in form.match_indices('<') {
+        let rest = &form[at..];
+        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+        let Some(name) = attr(tag, "name") else { continue };
+        if tag.starts_with("<input") {
+            let checkbox = matches!(attr(tag, "type").as_deref(), Some("checkbox" | "radio"));
+            if !checkbox || tag.contains(" checked") {
+                let value = attr(tag, "value").unwrap_or_else(|| if checkbox { "on".into() } else { String::new() });
+                fields.push((name, decode(&value)));
+            }
+        } else if tag.starts_with("<textarea") {
+            let body = &rest[tag.len() + 1..];
+            fields.push((name, decode(&body[..body.find("</textarea>").unwrap_or(0)])));
+        } else if tag.starts_with("<select") {
+            let options = &rest[..rest.find("</select>").unwrap_or(rest.len())];
+            let all: Vec<&str> = options.split("<option").skip(1).collect();
+            let chosen = all.iter().find(|o| o.contains(" selected")).or(all.first());
+            fields.push((name, chosen.and_then(|o| attr(o, "value")).map(|v| decode(&v)).unwrap_or_default()));
+        }
+    }
+    fields
+}

@@ -202,3 +202,30 @@ fn payment_835(body: Vec<String>, total: i64, trace: &str) -> String {
     all.extend(["GE*1*42".to_owned(), "IEA*1*000000042".to_owned()]);
     all.join("~\n") + "~\n"
 }
+
+/// A second insurer's 835 for the claims of `claims` (an 837P of secondary claims): each line
+/// paid `paid` cents, the rest adjusted for the first insurer's payment (OA-23), nothing left
+/// to the client; processed as secondary (CLP02 2). Written here, apart from Haven's writer.
+pub fn secondary_remittance(claims: &str, paid: i64, trace: &str) -> String {
+    let (mut body, mut total) = (Vec::new(), 0i64);
+    for segment in claims.split('~').map(str::trim) {
+        let e: Vec<&str> = segment.split('*').collect();
+        match e[0] {
+            "CLM" => {
+                let charge = e[2].parse::<f64>().map_or(0, |d| (d * 100.0).round() as i64);
+                body.push(format!("CLP*{}*2*{}*{}*0*12*SEC{}", e[1], money(charge), money(paid), e[1]));
+                body.push("NM1*QC*1*DOE*JANE".into());
+                total += paid;
+            }
+            "SV1" => {
+                let code = e[1].split(':').nth(1).unwrap_or_default();
+                let charge = e[2].parse::<f64>().map_or(0, |d| (d * 100.0).round() as i64);
+                body.push(format!("SVC*HC:{code}*{}*{}**1", money(charge), money(paid)));
+                body.push(format!("CAS*OA*23*{}", money(charge - paid)));
+            }
+            "REF" if e.get(1) == Some(&"6R") => body.push(format!("REF*6R*{}", e[2])),
+            _ => {}
+        }
+    }
+    payment_835(body, total, trace)
+}

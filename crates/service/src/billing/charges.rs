@@ -18,7 +18,7 @@ use domain::{ClientId, Phi};
 use jiff::civil::Date;
 use store::{AppointmentRecord, ChargeRecord, ClaimRecord, FeeRecord, PayerRecord};
 
-use super::claims::ClaimContext;
+use super::claims::{ClaimContext, ClientFacts};
 use super::sliding_fees::scaled;
 use super::{SELF_PAY, change_entry};
 use crate::audit_log::Crud;
@@ -46,6 +46,18 @@ pub struct Claimed {
     pub frequency: String,
     /// Whether it can be replaced or voided now (the payer has numbered it).
     pub correctable: bool,
+    /// The client's second insurer, once the first has answered.
+    pub secondary: Option<Secondary>,
+}
+
+/// Where a claim stands with the client's second insurer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secondary {
+    /// The first insurer answered and the client's second policy names an insurer the
+    /// practice bills: the claim can go on to it.
+    Billable { payer_name: String },
+    /// Gone on as this claim.
+    Claimed { number: String, status: String, correctable: bool },
 }
 
 /// A charge as the billing page lists it.
@@ -251,6 +263,7 @@ impl Haven {
                     status: claims.get(id).map(|c| c.status.clone()).unwrap_or_default(),
                     frequency: claims.get(id).map_or_else(|| "1".to_owned(), |c| c.frequency.clone()),
                     correctable: claims.get(id).is_some_and(super::correctable),
+                    secondary: claims.get(id).and_then(|primary| secondary(primary, &claims, &facts, &context)),
                 }),
                 None if record.payer == SELF_PAY => Readiness::SelfPay,
                 None => match context.claim(self, &record, &facts, "H0000000").await? {
@@ -272,6 +285,22 @@ impl Haven {
         }
         Ok(days)
     }
+}
+
+/// Where `primary` stands with the client's second insurer, if anywhere.
+fn secondary(
+    primary: &ClaimRecord,
+    claims: &HashMap<String, ClaimRecord>,
+    facts: &ClientFacts,
+    context: &ClaimContext,
+) -> Option<Secondary> {
+    let standing = claims.values().find(|c| c.follows.as_ref() == Some(&primary.id) && c.status != "void");
+    if let Some(c) = standing {
+        let correctable = super::correctable(c);
+        return Some(Secondary::Claimed { number: c.number.clone(), status: c.status.clone(), correctable });
+    }
+    let insurer = payer_named(context.payers(), &facts.second_policy()?.payer)?;
+    super::may_follow(primary).then(|| Secondary::Billable { payer_name: insurer.name.clone() })
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@ use store::{
 use x12::Envelope;
 use x12::check::check_batch;
 use x12::claim::{
-    Address, BillingProvider, Claim, ClaimBatch, Clinician, Dependent, Frequency, Line, Name, Receiver, Responsibility,
-    Sex, Submitter, Subscriber,
+    Address, Adjustment, BillingProvider, Claim, ClaimBatch, Clinician, Dependent, Frequency, Line, LineAdjudication,
+    Name, OtherPayer, Receiver, Responsibility, Sex, Submitter, Subscriber,
 };
 
 use super::SELF_PAY;
@@ -73,6 +73,10 @@ impl ClientFacts {
         self.profile.insurance.first()
     }
 
+    pub(super) fn second_policy(&self) -> Option<&domain::insurance::InsurancePolicy> {
+        self.profile.insurance.get(1)
+    }
+
     pub(super) fn diagnoses(&self) -> &[String] {
         &self.diagnoses
     }
@@ -83,9 +87,10 @@ impl ClientFacts {
     }
 }
 
-/// Splits "First Middle Last" into (last, first).
+/// Splits "First Middle Last" into (last, first); credentials after a comma ("…, LPC") are not
+/// part of the name a claim carries.
 pub(super) fn split_name(name: &str) -> (String, String) {
-    let name = name.trim();
+    let name = name.split(',').next().unwrap_or_default().trim();
     match name.rsplit_once(' ') {
         Some((first, last)) => (last.to_owned(), first.to_owned()),
         None => (name.to_owned(), String::new()),
@@ -94,6 +99,37 @@ pub(super) fn split_name(name: &str) -> (String, String) {
 
 pub(super) fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Whose turn it is to be billed: the client's first insurer, or the second with what the
+/// first did.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Turn<'a> {
+    Primary,
+    Secondary(&'a FirstAnswer),
+}
+
+/// What the first insurer did with a claim, as the secondary claim carries it: the claim has
+/// one line, so every adjustment (the claim's and the line's) is the line's (2430).
+#[derive(Debug, Clone)]
+pub(super) struct FirstAnswer {
+    pub(super) paid: Cents,
+    pub(super) adjustments: Vec<Adjustment>,
+    pub(super) adjudicated_on: Date,
+}
+
+impl FirstAnswer {
+    fn line(&self) -> LineAdjudication {
+        LineAdjudication { paid: self.paid, adjustments: self.adjustments.clone(), adjudicated_on: self.adjudicated_on }
+    }
+}
+
+/// The policy's subscriber as (last, first): the client when self-insured.
+fn subscriber_name(facts: &ClientFacts, policy: &domain::insurance::InsurancePolicy) -> (String, String) {
+    match policy.relationship {
+        SubscriberRelationship::SelfInsured => (facts.family.clone(), facts.given.clone()),
+        _ => split_name(&policy.subscriber_name),
+    }
 }
 
 /// What every claim of a practice shares: its profile and settings, payers, clinicians'
@@ -187,15 +223,46 @@ impl ClaimContext {
         facts: &ClientFacts,
         number: &str,
     ) -> Result<std::result::Result<Claim, Vec<String>>> {
+        self.claim_to(haven, charge, facts, number, Turn::Primary).await
+    }
+
+    /// The claim `charge` makes under `number` for the insurer whose `turn` it is, or every
+    /// missing link of its golden thread.
+    pub(super) async fn claim_to(
+        &self,
+        haven: &Haven,
+        charge: &ChargeRecord,
+        facts: &ClientFacts,
+        number: &str,
+        turn: Turn<'_>,
+    ) -> Result<std::result::Result<Claim, Vec<String>>> {
         let practice = self.practice.id;
         let mut missing = Vec::new();
         let settings = self.settings.as_ref();
         if settings.is_none() {
             missing.push("the practice's billing settings are not set".to_owned());
         }
-        let payer = self.payers.iter().find(|p| p.id == charge.payer);
+        let first_payer = self.payers.iter().find(|p| p.id == charge.payer);
+        let (policy, payer) = match turn {
+            Turn::Primary => (facts.profile.insurance.first(), first_payer),
+            Turn::Secondary(_) => {
+                let policy = facts.profile.insurance.get(1);
+                (policy, policy.and_then(|p| super::charges::payer_named(&self.payers, &p.payer)))
+            }
+        };
+        match (turn, policy) {
+            (Turn::Primary, None) => missing.push("the client has no insurance policy on file".to_owned()),
+            (Turn::Secondary(_), None) => missing.push("the client has no second insurance policy on file".to_owned()),
+            (_, Some(p)) if p.member_id.trim().is_empty() => missing.push("the policy has no member id".to_owned()),
+            (_, Some(_)) => {}
+        }
         if payer.is_none() {
-            missing.push("the payer is not set up".to_owned());
+            missing.push(match (turn, policy) {
+                (Turn::Secondary(_), Some(p)) => {
+                    format!("the second insurer \"{}\" is not among the practice's payers", p.payer.trim())
+                }
+                _ => "the payer is not set up".to_owned(),
+            });
         }
         let appointment = haven.store.appointment(practice, &charge.appointment).await?;
         let signed = match appointment.as_ref().and_then(|a| a.note) {
@@ -212,12 +279,6 @@ impl ClaimContext {
         let ids = self.clinicians.iter().find(|(user, ..)| *user == charge.clinician);
         if ids.is_none() {
             missing.push(format!("{} has no NPI on file", self.names.of(charge.clinician)));
-        }
-        let policy = facts.profile.insurance.first();
-        match policy {
-            None => missing.push("the client has no insurance policy on file".to_owned()),
-            Some(p) if p.member_id.trim().is_empty() => missing.push("the policy has no member id".to_owned()),
-            Some(_) => {}
         }
         let profile = &facts.profile;
         let address = Address {
@@ -247,13 +308,12 @@ impl ClaimContext {
             return Ok(Err(missing));
         }
         let is_subscriber = policy.relationship == SubscriberRelationship::SelfInsured;
-        let (sub_last, sub_first) = if is_subscriber {
-            (facts.family.clone(), facts.given.clone())
-        } else {
-            split_name(&policy.subscriber_name)
-        };
+        let (sub_last, sub_first) = subscriber_name(facts, policy);
         let subscriber = Subscriber {
-            responsibility: Responsibility::Primary,
+            responsibility: match turn {
+                Turn::Primary => Responsibility::Primary,
+                Turn::Secondary(_) => Responsibility::Secondary,
+            },
             last: sub_last,
             first: sub_first,
             member_id: policy.member_id.trim().to_owned(),
@@ -273,6 +333,26 @@ impl ClaimContext {
             birth_date: facts.birth,
             sex,
         });
+        let (other_payers, adjudication) = match (turn, facts.profile.insurance.first(), first_payer) {
+            (Turn::Secondary(first), Some(first_policy), Some(first_payer)) => {
+                let (last, first_name) = subscriber_name(facts, first_policy);
+                let other = OtherPayer {
+                    responsibility: Responsibility::Primary,
+                    relationship: first_policy.relationship.x12().to_owned(),
+                    group_number: first_policy.group_number.trim().to_owned(),
+                    filing_indicator: first_payer.filing_indicator.clone(),
+                    subscriber_last: last,
+                    subscriber_first: first_name,
+                    member_id: first_policy.member_id.trim().to_owned(),
+                    payer_name: first_payer.name.clone(),
+                    payer_id: first_payer.electronic_id.clone(),
+                    paid: first.paid,
+                    adjustments: Vec::new(),
+                };
+                (vec![other], Some(first.line()))
+            }
+            _ => (Vec::new(), None),
+        };
         let (last, first) = split_name(&self.names.of(charge.clinician));
         let solo = *npi == self.practice.profile.npi.as_str();
         let pointers = (1..=facts.diagnoses.len().min(4)).map(|n| n as u8).collect();
@@ -287,7 +367,7 @@ impl ClaimContext {
             diagnoses: facts.diagnoses.clone(),
             rendering: (!solo).then(|| Clinician { last, first, npi: npi.clone(), taxonomy: taxonomy.clone() }),
             supervising: None,
-            other_payers: Vec::new(),
+            other_payers,
             lines: vec![Line {
                 code: charge.service_code.clone(),
                 modifiers: charge.modifiers.split(',').filter(|m| !m.is_empty()).map(str::to_owned).collect(),
@@ -296,10 +376,11 @@ impl ClaimContext {
                 pointers,
                 date: charge.service_date,
                 line_id: format!("{number}-1"),
-                adjudication: None,
+                adjudication,
             }],
         };
-        // The codec's own checks, on this claim alone, name anything else (a ZIP, a length).
+        // The codec's own checks, on this claim alone, name anything else (a ZIP, a length, an
+        // earlier payer's figures that do not balance).
         let trial = self.batch(settings, jiff::civil::date(2099, 12, 31).at(0, 0, 0, 0), 1, 1, vec![claim.clone()]);
         let refusals = check_batch(&trial);
         if !refusals.is_empty() {
@@ -393,6 +474,7 @@ impl Haven {
                 payer_claim_number: None,
                 frequency: "1".into(),
                 replaces: None,
+                follows: None,
             });
             claims.push(claim);
         }
@@ -478,5 +560,17 @@ impl Haven {
             .purpose("HPAYMT");
         self.audited_by(actor, entry).await?;
         Ok((format!("claims-{:09}.x12", batch.interchange), plain.expose().to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_name;
+
+    #[test]
+    fn a_name_splits_into_last_and_first_without_its_credentials() {
+        assert_eq!(split_name("Ingrid Lindqvist, LPC"), ("Lindqvist".into(), "Ingrid".into()));
+        assert_eq!(split_name(" Mary Ann Smith, PhD, LCSW "), ("Smith".into(), "Mary Ann".into()));
+        assert_eq!(split_name("Cher"), ("Cher".into(), String::new()));
     }
 }

@@ -2,8 +2,9 @@
 //! is replaced (frequency 7) by one written from the record as it stands now — after the
 //! biller fixed what the payer refused — or voided (8), withdrawn. Either is a claim of its
 //! own: the next claim number, in a batch of its own, carrying the payer's number of the claim
-//! it corrects (REF*F8), with the golden thread checked again. The corrected claim then no
-//! longer stands (`void`), and its charge follows the new claim; both in one transaction.
+//! it corrects (REF*F8), with the golden thread checked again (a secondary claim is written
+//! again as a secondary). The corrected claim then no longer stands (`void`), and its charge
+//! follows the new claim (a secondary's stays on its primary); both in one transaction.
 
 use domain::policy::{Action, Resource};
 use store::{ClaimRecord, StoreError};
@@ -63,15 +64,25 @@ impl Haven {
         let charge = charges.into_iter().find(|c| c.id == corrected.charge).ok_or(ServiceError::NotFound)?;
         let mut context = ClaimContext::load(self, practice).await?;
         let settings = context.settings().cloned().ok_or(ServiceError::NotFound)?;
-        let facts = context.client(self, actor, charge.client).await?;
         let new_number = format!("H{:07}", settings.next_claim);
-        let mut claim = match context.claim(self, &charge, &facts, &new_number).await? {
-            Ok(claim) => claim,
-            Err(missing) => {
-                return Err(ServiceError::Conflict(format!(
-                    "claim {number} cannot be corrected until the record is: {}",
-                    missing.join("; ")
-                )));
+        let mut claim = match &corrected.follows {
+            // A secondary claim is corrected as a secondary, with its first insurer's answer.
+            Some(primary) => {
+                let claims = self.store.client_claims(practice, corrected.client).await?;
+                let primary = claims.into_iter().find(|c| &c.id == primary).ok_or(ServiceError::NotFound)?;
+                self.secondary(actor, &mut context, &primary, &new_number).await?.0
+            }
+            None => {
+                let facts = context.client(self, actor, charge.client).await?;
+                match context.claim(self, &charge, &facts, &new_number).await? {
+                    Ok(claim) => claim,
+                    Err(missing) => {
+                        return Err(ServiceError::Conflict(format!(
+                            "claim {number} cannot be corrected until the record is: {}",
+                            missing.join("; ")
+                        )));
+                    }
+                }
             }
         };
         claim.frequency = correction.frequency();

@@ -48,6 +48,14 @@ impl Kept {
     }
 }
 
+/// The adjustments kept with a claim payment, as a claim carries them on to the next payer.
+pub(super) fn adjustments_of(kept: &str) -> Vec<x12::claim::Adjustment> {
+    let kept: Vec<Kept> = serde_json::from_str(kept).unwrap_or_default();
+    kept.into_iter()
+        .map(|k| x12::claim::Adjustment { group: k.group, reason: k.reason, amount: Cents(k.amount) })
+        .collect()
+}
+
 /// A denied claim on the worklist: what was billed, and every reason in plain words.
 #[derive(Debug, Clone)]
 pub struct Denial {
@@ -75,7 +83,7 @@ pub(super) fn is_denial(status: &str, paid: Cents, patient: Cents) -> bool {
 
 /// CLP02 of a payer taking back what it paid on a claim (before a replacement or void is
 /// paid): posted as negative amounts, settling nothing.
-const REVERSAL: &str = "22";
+pub(super) const REVERSAL: &str = "22";
 
 /// Where a claim stands after its payment; a reversal leaves it where it was.
 fn settled_status(payment: &remit::ClaimPayment) -> Option<String> {
@@ -136,6 +144,11 @@ impl Haven {
                 settled.join(", ")
             )));
         }
+        // A second insurer's answer replaces the client's share the first one left.
+        let first = match claims.values().any(|c| c.follows.is_some()) {
+            true => super::secondary::first_shares(&claims, &self.store.claim_payments(practice).await?),
+            false => HashMap::new(),
+        };
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let now = self.now();
         let mut posted = Posted { payments: 0, claims: 0, paid: Cents::ZERO, patient: Cents::ZERO };
@@ -153,7 +166,7 @@ impl Haven {
                 imported_by: by.name(),
                 content: seal_cell(&ring, practice, SealedColumn::RemittanceContent, &id, text.as_bytes())?,
             };
-            let (payments, ledger, entries) = postings(r, &claims, &id, now);
+            let (payments, ledger, entries) = postings(r, &claims, &first, &id, now);
             match by.recording(self, practice, entries)?.post_remittance(practice, &record, &payments, &ledger).await {
                 Ok(()) => self.audit_drafts_committed(),
                 Err(StoreError::Conflict(_)) => {
@@ -278,11 +291,12 @@ impl Haven {
 type Settling = (ClaimPaymentRecord, Option<String>);
 
 /// The records posting `r` writes: each claim payment with the status its claim settles to
-/// (none for a reversal),
-/// the client's share on their ledger, and an audit entry per claim.
+/// (none for a reversal), the change to the client's share on their ledger (on a secondary
+/// claim, from the share its primary left: `first`, by claim id), and an audit entry per claim.
 fn postings(
     r: &Remittance,
     claims: &HashMap<String, ClaimRecord>,
+    first: &HashMap<String, i64>,
     remittance: &str,
     now: Timestamp,
 ) -> (Vec<Settling>, Vec<LedgerEntryRecord>, Vec<AuditEntry>) {
@@ -308,13 +322,17 @@ fn postings(
             adjustments: serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into()),
             remarks: remarks.join(","),
         };
-        if payment.patient_responsibility.0 != 0 {
+        // A reversal takes back what its answer changed, so its share is measured the other way.
+        let left_before =
+            first.get(&claim.id).map_or(0, |share| if payment.status == REVERSAL { -share } else { *share });
+        let share = payment.patient_responsibility.0 - left_before;
+        if share != 0 {
             ledger.push(LedgerEntryRecord {
                 id: uuid::Uuid::new_v4().to_string(),
                 client: claim.client,
                 at: now,
                 kind: "patient_responsibility".into(),
-                amount_cents: payment.patient_responsibility.0,
+                amount_cents: share,
                 claim: Some(claim.id.clone()),
                 remittance: Some(remittance.to_owned()),
             });

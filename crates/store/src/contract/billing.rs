@@ -143,6 +143,7 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
         payer_claim_number: None,
         frequency: "1".into(),
         replaces: None,
+        follows: None,
     };
     ok(store
         .record_claim_batch(p.id, &batch("batch-1", 1), 1, &[claim("claim-1", "H000001", "charge-1", "batch-1")])
@@ -312,6 +313,34 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     ok(store.purge_billing_file(p.id, BillingFile::Remittance, "r-1", &[0], t(90)).await);
     assert_eq!(ok(store.billing_files_before(p.id, BillingFile::Remittance, t(99)).await), ["r-4"]);
     assert_eq!(ok(store.claims(p.id).await).len(), 2, "the claims stay with their batch");
+
+    // A secondary claim follows its primary, leaving the charge there; a primary has one
+    // standing secondary, and a secondary's replacement stands in its place.
+    let secondary = ClaimRecord {
+        follows: Some("claim-r".into()),
+        payer: "payer-2".into(),
+        ..claim("claim-s", "H000003", "charge-1", "batch-s")
+    };
+    ok(store.record_claim_batch(p.id, &batch("batch-s", 3), 3, std::slice::from_ref(&secondary)).await);
+    let on_charge = async || {
+        ok(store.charges_between(p.id, date(2026, 10, 5), date(2026, 10, 5)).await)[0].claim.clone().map(|c| c.0)
+    };
+    assert_eq!(on_charge().await.as_deref(), Some("claim-r"), "the charge stays on the primary");
+    let another =
+        ClaimRecord { id: "claim-s2".into(), number: "H000004".into(), batch: "batch-s2".into(), ..secondary.clone() };
+    let twice = store.record_claim_batch(p.id, &batch("batch-s2", 4), 4, &[another]).await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "a second standing secondary: {twice:?}");
+    let replaced = ClaimRecord {
+        frequency: "7".into(),
+        replaces: Some("claim-s".into()),
+        ..claim("claim-s3", "H000004", "charge-1", "batch-s3")
+    };
+    let replaced = ClaimRecord { follows: secondary.follows.clone(), payer: "payer-2".into(), ..replaced };
+    ok(store.record_claim_correction(p.id, &batch("batch-s3", 4), 4, &replaced).await);
+    let standing: Vec<(String, String)> =
+        ok(store.claims(p.id).await).into_iter().filter(|c| c.follows.is_some()).map(|c| (c.id, c.status)).collect();
+    assert_eq!(standing, [("claim-s".to_owned(), "void".to_owned()), ("claim-s3".to_owned(), "sent".to_owned())]);
+    assert_eq!(on_charge().await.as_deref(), Some("claim-r"), "a secondary's correction leaves the charge");
 
     // Another practice sees none of it.
     let elsewhere = practice("Other billing", "owner@billing-other.example", None);

@@ -21,7 +21,7 @@ use domain::policy::{Action, Resource};
 use jiff::civil::Date;
 use serde::Deserialize;
 use service::ServiceError;
-use service::billing::{Charge, Claimed, Correction, Readiness};
+use service::billing::{BatchSent, Charge, Claimed, Correction, Readiness, Secondary};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -37,6 +37,7 @@ pub(crate) fn routes() -> Routes {
         .post("/billing/claims", send_claims)
         .post("/billing/claims/{number}/replace", replace_claim)
         .post("/billing/claims/{number}/void", void_claim)
+        .post("/billing/claims/{number}/secondary", bill_secondary)
         .get("/billing/batches/{id}", download_batch)
         .post("/billing/batches/{id}/submit", submit_batch)
         .post("/billing/clearinghouse", acknowledgements::check)
@@ -84,8 +85,10 @@ struct Row {
     state: String,
     ready: bool,
     missing: Vec<String>,
-    /// The claim's number, when it can be replaced or voided.
-    correctable: Option<String>,
+    /// The numbers of the row's claims that can be replaced or voided.
+    correctable: Vec<String>,
+    /// The claim's number and the second insurer it can go on to.
+    secondary: Option<(String, String)>,
 }
 
 struct Day {
@@ -137,6 +140,9 @@ struct Period {
     /// The claim number a correction was made of, and by which claim's batch.
     #[serde(default)]
     corrected: Option<String>,
+    /// The batch a secondary claim went in.
+    #[serde(default)]
+    secondary: Option<String>,
 }
 
 /// The date typed in `field`, or `default` when it is empty; one that does not read is refused.
@@ -162,11 +168,23 @@ fn row(charge: Charge) -> Row {
     let r = &charge.record;
     let modifiers = if r.modifiers.is_empty() { String::new() } else { format!(" · {}", r.modifiers) };
     let fee = domain::billing::fee_words(&r.service_code);
-    let mut correctable = None;
+    let (mut correctable, mut secondary) = (Vec::new(), None);
     let (state, ready, missing) = match charge.readiness {
         Readiness::Claimed(claim) => {
-            correctable = claim.correctable.then(|| claim.number.clone());
-            (claimed_words(&claim), false, Vec::new())
+            correctable.extend(claim.correctable.then(|| claim.number.clone()));
+            let mut words = claimed_words(&claim);
+            match &claim.secondary {
+                Some(Secondary::Billable { payer_name }) => {
+                    secondary = Some((claim.number.clone(), payer_name.clone()))
+                }
+                Some(Secondary::Claimed { number, status, correctable: can }) => {
+                    correctable.extend(can.then(|| number.clone()));
+                    let standing = if status == "sent" { String::new() } else { format!(" · {status}") };
+                    words.push_str(&format!("; secondary ({number}){standing}"));
+                }
+                None => {}
+            }
+            (words, false, Vec::new())
         }
         Readiness::Ready => ("Ready to claim".to_owned(), true, Vec::new()),
         Readiness::SelfPay => ("Self-pay".to_owned(), false, Vec::new()),
@@ -185,6 +203,7 @@ fn row(charge: Charge) -> Row {
         ready,
         missing,
         correctable,
+        secondary,
     }
 }
 
@@ -258,11 +277,12 @@ async fn charges_page(
 ) -> Result<Response, PageError> {
     let (from, to) = period(today(&state, &actor).await?, &query.from, &query.to)?;
     let mut page = page(&state, &actor, from, to).await?;
-    page.notice = match (query.made, query.sent, query.submitted, query.corrected) {
+    page.notice = match (query.made, query.sent, query.submitted, query.corrected, query.secondary) {
         (Some(n), ..) => Some(format!("{n} new charge{} made.", if n == 1 { "" } else { "s" })),
         (_, Some(n), ..) => Some(format!("A batch of {n} claim{} is ready to send.", if n == 1 { "" } else { "s" })),
-        (_, _, Some(batch), _) => Some(format!("Batch {batch} is with the clearinghouse.")),
-        (.., Some(batch)) => Some(format!("The correction is batch {batch}, ready to send.")),
+        (_, _, Some(batch), ..) => Some(format!("Batch {batch} is with the clearinghouse.")),
+        (_, _, _, Some(batch), _) => Some(format!("The correction is batch {batch}, ready to send.")),
+        (.., Some(batch)) => Some(format!("The claim to the second insurer is batch {batch}, ready to send.")),
         _ => None,
     };
     Ok(render(StatusCode::OK, &page))
@@ -332,10 +352,35 @@ async fn correct_claim(
     correction: Correction,
 ) -> Result<Response, PageError> {
     let (from, to) = period(today(&state, &actor).await?, &form.from, &form.to)?;
-    match state.haven.correct_claim(&actor, &number, correction).await {
-        Ok(sent) => Ok(back_to(from, to, &format!("corrected={:09}", sent.interchange))),
+    let made = state.haven.correct_claim(&actor, &number, correction).await;
+    after_claim_step(&state, &actor, (from, to), made, "corrected").await
+}
+
+/// Sends a claim the first insurer answered on to the client's second insurer.
+async fn bill_secondary(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(number): Path<String>,
+    Form(form): Form<Period>,
+) -> Result<Response, PageError> {
+    let (from, to) = period(today(&state, &actor).await?, &form.from, &form.to)?;
+    let made = state.haven.send_secondary_claim(&actor, &number).await;
+    after_claim_step(&state, &actor, (from, to), made, "secondary").await
+}
+
+/// Back to the period shown, naming the batch made under `done`, or the page with the reason
+/// the claim could not be made.
+async fn after_claim_step(
+    state: &AppState,
+    actor: &service::Actor,
+    (from, to): (Date, Date),
+    made: Result<BatchSent, ServiceError>,
+    done: &str,
+) -> Result<Response, PageError> {
+    match made {
+        Ok(sent) => Ok(back_to(from, to, &format!("{done}={:09}", sent.interchange))),
         Err(ServiceError::Conflict(why)) => {
-            let mut page = page(&state, &actor, from, to).await?;
+            let mut page = page(state, actor, from, to).await?;
             page.error = Some(format!("{}.", sentence(&why)));
             Ok(render(StatusCode::CONFLICT, &page))
         }
