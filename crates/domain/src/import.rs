@@ -105,13 +105,7 @@ pub struct ImportFile {
 /// Reads an export. A file Haven cannot read at all (not text, no header naming the client's
 /// names and birth date, a quote left open, too many rows) is one error for the whole file.
 pub fn read(bytes: &[u8]) -> Result<ImportFile, String> {
-    if bytes.len() > FILE_MAX_BYTES {
-        return Err(format!("is larger than {} MB", FILE_MAX_BYTES / (1024 * 1024)));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text: save it as \"CSV UTF-8\" and try again")?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = records(text)?.into_iter();
-    let (_, header) = records.next().ok_or("is empty")?;
+    let (header, records) = table(bytes)?;
     let mut columns = Vec::with_capacity(header.len());
     let mut ignored = Vec::new();
     for name in &header {
@@ -146,6 +140,27 @@ pub fn read(bytes: &[u8]) -> Result<ImportFile, String> {
     Ok(ImportFile { rows, ignored_columns: ignored })
 }
 
+/// A file's records after its header, each with the line it starts on.
+pub(crate) type Records = std::vec::IntoIter<(usize, Vec<String>)>;
+
+/// A CSV export's header and its records: refused whole when it is too large, not UTF-8 text (a
+/// byte-order mark is allowed) or empty.
+pub(crate) fn table(bytes: &[u8]) -> Result<(Vec<String>, Records), String> {
+    if bytes.len() > FILE_MAX_BYTES {
+        return Err(format!("is larger than {} MB", FILE_MAX_BYTES / (1024 * 1024)));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| "is not UTF-8 text: save it as \"CSV UTF-8\" and try again")?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut records = records(text)?.into_iter();
+    let (_, header) = records.next().ok_or("is empty")?;
+    Ok((header, records))
+}
+
+/// A header as compared: lower case letters and digits only.
+pub(crate) fn fold(header: &str) -> String {
+    header.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()
+}
+
 /// A column's name as a person reads it.
 fn label(column: Column) -> &'static str {
     match column {
@@ -157,7 +172,7 @@ fn label(column: Column) -> &'static str {
 
 /// The column a header names, if Haven takes it.
 pub fn column_named(header: &str) -> Option<Column> {
-    let folded: String = header.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    let folded = fold(header);
     let find = |name: &str| NAMES.iter().find(|(_, names)| names.contains(&name)).map(|(c, _)| *c);
     find(&folded).or_else(|| {
         ["patient", "client"]
@@ -214,7 +229,7 @@ fn normalize(f: &mut ClientForm) {
 
 /// A date as US systems write it (`3/27/1984`, `03-27-1984`) in ISO form; anything else as it
 /// came, for the form to refuse by name.
-fn iso_date(value: &str) -> String {
+pub(crate) fn iso_date(value: &str) -> String {
     let parts: Vec<&str> = value.split(['/', '-']).collect();
     if let [m, d, y] = parts[..]
         && y.len() == 4

@@ -49,6 +49,7 @@ macro_rules! redacted_debug {
 pub mod adjustments;
 pub mod ai;
 pub mod appointment;
+pub mod appointment_import;
 pub mod appointment_type;
 pub mod attendance;
 pub mod billing;

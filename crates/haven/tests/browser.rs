@@ -712,12 +712,15 @@ fn age_record(dir: &Path, client: &str, micros: i64) {
 }
 
 /// Clients from another system's export: tried, refused while a row is wrong, imported put
-/// right, found (not made twice) on a second import.
+/// right, found (not made twice) on a second import; then their appointments.
 #[test]
 fn the_owner_imports_clients_from_another_systems_export() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
-    let owner = seeded_account(&dir, "owner");
+    let report = seeded_report(&dir, &[]);
+    let owner = account_of(&report, "owner");
+    let staff = report["staff"].as_array().into_iter().flatten();
+    let clinician = staff.clone().find(|s| s["role"] == "clinician").and_then(|s| s["display_name"].as_str());
     let header = "First Name,Last Name,Date of Birth,Mobile Phone,Email,Diagnosis Codes,Balance\r\n";
     let good = "Marisol,Vega,4/17/1986,(503) 555-0142,marisol@example.com,F41.1,0.00\r\n";
     let bad = "Theo,Brandt,17/4/1986,,,F41.1,0.00\r\n";
@@ -725,9 +728,17 @@ fn the_owner_imports_clients_from_another_systems_export() {
     std::fs::write(&with_bad, format!("{header}{good}{bad}")).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&put_right, format!("{header}{good}")).unwrap_or_else(|e| panic!("{e}"));
     let server = Server::start(&dir, &[], &[]);
-    let files = [with_bad.to_str().unwrap_or_default(), put_right.to_str().unwrap_or_default()];
-    let shots = run_flow("import.mjs", &[&server.url, &owner, files[0], files[1]], &server);
-    for shot in ["import-tried.png", "import-done.png"] {
+    let appointments = tmp.path().join("appointments.csv");
+    let sessions = format!(
+        "Client,Date of Service,Start Time,Duration,Clinician,Service Code,Location,Status\r\n\
+         Marisol Vega,11/12/2026,9:00 AM,53,\"{0}\",90837,Telehealth,Show\r\n\
+         Marisol Vega,11/19/2026,9:00 AM,53,\"{0}\",90837,Telehealth,No Show\r\n",
+        clinician.unwrap_or_default()
+    );
+    std::fs::write(&appointments, sessions).unwrap_or_else(|e| panic!("{e}"));
+    let files = [with_bad, put_right, appointments].map(|f| f.to_str().unwrap_or_default().to_owned());
+    let shots = run_flow("import.mjs", &[&server.url, &owner, &files[0], &files[1], &files[2]], &server);
+    for shot in ["import-tried.png", "import-done.png", "import-appointments.png"] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }

@@ -108,6 +108,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/practice/import", RefusedTo("clinician")),
         ("POST", "/practice/compliance/agreements", RefusedTo("administrator")),
         ("POST", "/practice/import", RefusedTo("clinician")),
+        ("POST", "/practice/import/appointments", RefusedTo("clinician")),
         ("GET", "/practice/retention", RefusedTo("administrator")),
         ("POST", "/practice/retention", RefusedTo("administrator")),
         ("POST", "/practice/retention/holds", RefusedTo("administrator")),

@@ -130,7 +130,7 @@ impl Haven {
 
     /// Staff who treat clients, by their name folded (case and spacing aside); "Last, First"
     /// is read as "First Last".
-    async fn clinicians_by_name(&self, practice: PracticeId) -> Result<HashMap<String, UserId>> {
+    pub(crate) async fn clinicians_by_name(&self, practice: PracticeId) -> Result<HashMap<String, UserId>> {
         let staff = self.store.staff(practice).await?;
         Ok(staff
             .into_iter()
@@ -223,7 +223,7 @@ fn checked(
 
 /// A person's name for matching: lower case, single spaces, "Last, First" turned round, and
 /// credentials after a comma ("Ana Ruiz, LCSW") dropped when the rest is two words or more.
-fn fold_name(name: &str) -> String {
+pub(crate) fn fold_name(name: &str) -> String {
     let name = name.trim();
     let turned = match name.split_once(',') {
         Some((first, _)) if first.split_whitespace().count() >= 2 => first.to_owned(),

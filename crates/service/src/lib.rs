@@ -9,6 +9,7 @@ mod actor;
 mod agreement;
 pub mod ai;
 mod api_tokens;
+mod appointment_import;
 pub mod appointments;
 mod attempts;
 mod audit_log;

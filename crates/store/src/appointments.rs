@@ -19,6 +19,9 @@ const LONGEST: jiff::SignedDuration = jiff::SignedDuration::from_hours(8);
 pub trait AppointmentStore: Send + Sync {
     /// Books an appointment with its clients, all or nothing.
     async fn book_appointment(&self, practice: PracticeId, record: &AppointmentRecord) -> Result<()>;
+    /// Writes appointments brought from another system, all or nothing (their times are
+    /// history, not checked against one another).
+    async fn import_appointments(&self, practice: PracticeId, records: &[AppointmentRecord]) -> Result<()>;
     /// Books only if the clinician is still free over the appointment's time: `NoRowChanged` if
     /// another booking holds any of it (or the clinician is not a member). The clinician's
     /// membership row is locked first, so two bookings of one time made at the same instant
@@ -274,6 +277,11 @@ impl<S: Sql> SqlStore<S> {
 impl<S: Sql> AppointmentStore for SqlStore<S> {
     async fn book_appointment(&self, practice: PracticeId, a: &AppointmentRecord) -> Result<()> {
         self.0.transaction(Some(practice), booking(practice, a)).await.map(drop)
+    }
+
+    async fn import_appointments(&self, practice: PracticeId, records: &[AppointmentRecord]) -> Result<()> {
+        let statements = records.iter().flat_map(|a| booking(practice, a)).collect();
+        self.0.transaction(Some(practice), statements).await.map(drop)
     }
 
     async fn book_appointment_if_free(&self, practice: PracticeId, a: &AppointmentRecord) -> Result<()> {

@@ -39,6 +39,7 @@ fn takes_uploads(path: &str) -> bool {
             | ["billing", "eligibility"]
             | ["billing", "acknowledgements"]
             | ["practice", "import"]
+            | ["practice", "import", "appointments"]
             | ["practice", "compliance", "agreements"]
     )
 }

@@ -1,6 +1,6 @@
-//! Importing clients from another system (DL-3), for the owner and administrators: choose the
-//! export, try it (the dry run, ticked by default), read what would happen row by row, then
-//! import.
+//! Importing clients, then their appointments, from another system (DL-3), for the owner and
+//! administrators: choose the export, try it (the dry run), read what would happen row by row,
+//! then import.
 
 use askama::Template;
 use axum::extract::{FromRequest, Request, State};
@@ -16,7 +16,27 @@ use crate::session::SignedIn;
 use crate::{AppState, multipart, security};
 
 pub(crate) fn routes() -> Routes {
-    Routes::new().get("/practice/import", show).post("/practice/import", import)
+    Routes::new()
+        .get("/practice/import", show)
+        .post("/practice/import", import_clients)
+        .post("/practice/import/appointments", import_appointments)
+}
+
+/// What a file brings.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Clients,
+    Appointments,
+}
+
+impl Kind {
+    /// "client" or "appointment", and its plural.
+    fn nouns(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Clients => ("client", "clients"),
+            Kind::Appointments => ("appointment", "appointments"),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -26,12 +46,22 @@ struct ImportPage {
     version: &'static str,
     user_name: String,
     idle_seconds: i64,
+    /// What the report or the error is about.
+    kind: Kind,
     report: Option<ImportReport>,
     error: Option<String>,
 }
 
-fn page(actor: &service::Actor, report: Option<ImportReport>, error: Option<String>) -> ImportPage {
+impl ImportPage {
+    fn noun(&self, count: usize) -> &'static str {
+        let (one, many) = self.kind.nouns();
+        if count == 1 { one } else { many }
+    }
+}
+
+fn page(actor: &service::Actor, kind: Kind, report: Option<ImportReport>, error: Option<String>) -> ImportPage {
     ImportPage {
+        kind,
         nonce: security::nonce(),
         version: VERSION,
         user_name: actor.display_name().to_owned(),
@@ -44,7 +74,7 @@ fn page(actor: &service::Actor, report: Option<ImportReport>, error: Option<Stri
 async fn show(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Response, PageError> {
     // Asked first, so that someone who may not import sees the refusal, not the form.
     state.haven.may_import(&actor)?;
-    Ok(render(StatusCode::OK, &page(&actor, None, None)))
+    Ok(render(StatusCode::OK, &page(&actor, Kind::Clients, None, None)))
 }
 
 /// The form as posted: the file's bytes and whether this is a dry run.
@@ -62,13 +92,33 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
     }
 }
 
-async fn import(
+async fn import_clients(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     posted: Posted,
 ) -> Result<Response, PageError> {
-    match state.haven.import_clients(&actor, &posted.file, posted.dry_run).await {
-        Ok(report) => Ok(render(StatusCode::OK, &page(&actor, Some(report), None))),
+    let report = state.haven.import_clients(&actor, &posted.file, posted.dry_run).await;
+    answer(&actor, Kind::Clients, &posted, report)
+}
+
+async fn import_appointments(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    posted: Posted,
+) -> Result<Response, PageError> {
+    let report = state.haven.import_appointments(&actor, &posted.file, posted.dry_run).await;
+    answer(&actor, Kind::Appointments, &posted, report)
+}
+
+/// The page with the report, or with why the file was not read.
+fn answer(
+    actor: &service::Actor,
+    kind: Kind,
+    posted: &Posted,
+    report: Result<ImportReport, ServiceError>,
+) -> Result<Response, PageError> {
+    match report {
+        Ok(report) => Ok(render(StatusCode::OK, &page(actor, kind, Some(report), None))),
         Err(ServiceError::Invalid(errors)) => {
             let why = errors.get("file").map_or_else(|| "was not posted".to_owned(), str::to_owned);
             let error = if posted.file.is_empty() {
@@ -76,7 +126,7 @@ async fn import(
             } else {
                 format!("The file {why}.")
             };
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(&actor, None, Some(error))))
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(actor, kind, None, Some(error))))
         }
         Err(e) => Err(e.into()),
     }

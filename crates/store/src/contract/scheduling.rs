@@ -197,6 +197,13 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.appointment(elsewhere.id, "appointment-1").await), None);
     assert_eq!(ok(store.appointments_overlapping(elsewhere.id, hour(0), hour(24)).await), []);
+    // Appointments brought from another system go in whole or not at all.
+    let history = [booked(15, 400, vec![a.id]), booked(16, 401, vec![ClientId::random()])];
+    assert!(store.import_appointments(p.id, &history).await.is_err());
+    assert_eq!(ok(store.appointment(p.id, "appointment-15").await), None, "half an import kept");
+    let history = [booked(15, 400, vec![a.id]), booked(16, 400, vec![b.id])];
+    ok(store.import_appointments(p.id, &history).await);
+    assert_eq!(ok(store.appointment(p.id, "appointment-16").await).as_ref(), Some(&history[1]), "history overlaps");
 }
 
 pub async fn series_are_booked_whole_and_rebooked_from_their_versions(store: &dyn Store) {
