@@ -229,6 +229,13 @@ pub enum ExportCommand {
         #[command(flatten)]
         args: ExportArgs,
     },
+    /// Every signed note as a PDF/A of its own (`notes/<client>/<date>-<note>.pdf`; never
+    /// psychotherapy notes or drafts) in one file encrypted with age; each record read is an
+    /// audit event.
+    Notes {
+        #[command(flatten)]
+        args: ExportArgs,
+    },
 }
 
 #[derive(Debug, clap::Args)]

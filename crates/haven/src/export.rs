@@ -1,9 +1,10 @@
-//! `haven export fhir` and `haven export csv`: the practice's records as FHIR R4 bulk data
-//! (NDJSON per resource type, with the Bulk Data Access manifest) or as CSV per table, in one
-//! age file encrypted to the given recipients — never plain on disk. Inside, a tar archive:
-//! `Patient-1.ndjson`, `Condition-1.ndjson`, … or `clients-1.csv`, `notes-1.csv`, … (a type's
-//! lines split into files of at most 16 MiB, each CSV part with its header line) and
-//! `manifest.json` last.
+//! `haven export fhir`, `haven export csv` and `haven export notes`: the practice's records as
+//! FHIR R4 bulk data (NDJSON per resource type, with the Bulk Data Access manifest), as CSV per
+//! table, or its signed notes as PDF/As, in one age file encrypted to the given recipients —
+//! never plain on disk. Inside, a tar archive: `Patient-1.ndjson`, `Condition-1.ndjson`, … or
+//! `clients-1.csv`, `notes-1.csv`, … (a type's lines split into files of at most 16 MiB, each
+//! CSV part with its header line) or `notes/<client>/<date>-<note>.pdf`, and `manifest.json`
+//! last.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -26,6 +27,7 @@ const PART_BYTES: usize = 16 << 20;
 pub enum Format {
     Fhir,
     Csv,
+    Notes,
 }
 
 impl Format {
@@ -33,6 +35,15 @@ impl Format {
         match self {
             Format::Fhir => "ndjson",
             Format::Csv => "csv",
+            Format::Notes => "pdf",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Fhir => "fhir",
+            Format::Csv => "csv",
+            Format::Notes => "notes",
         }
     }
 }
@@ -68,11 +79,11 @@ pub async fn run(
         .open(&partial)
         .with_context(|| format!("cannot write {}", partial.display()))?;
     let mut parts = Parts::new(Encryptor::new(BufWriter::with_capacity(1 << 20, file), &recipients)?, format);
-    let add = |kind: &str, line: Vec<u8>| parts.add(kind, &line);
     let show = |done, total| progress::show("exporting", done, total);
     let written = match format {
-        Format::Fhir => haven.export_practice_fhir(practice, add, show).await,
-        Format::Csv => haven.export_practice_csv(practice, add, show).await,
+        Format::Fhir => haven.export_practice_fhir(practice, |kind, line| parts.add(kind, &line), show).await,
+        Format::Csv => haven.export_practice_csv(practice, |kind, line| parts.add(kind, &line), show).await,
+        Format::Notes => haven.export_practice_notes(practice, |name, pdf| parts.file(name, "note", &pdf), show).await,
     };
     let counts = match written.map_err(anyhow::Error::from).and_then(|counts| parts.finish().map(|()| counts)) {
         Ok(counts) => counts,
@@ -142,6 +153,13 @@ impl Parts {
         Ok(())
     }
 
+    /// A file of its own (a note's PDF), listed in the manifest under `kind`.
+    fn file(&mut self, name: &str, kind: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.entry(name, bytes)?;
+        self.files.push((name.to_owned(), kind.to_owned(), 1));
+        Ok(())
+    }
+
     fn entry(&mut self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
         tar::write_header(&mut self.out, name, bytes.len() as u64, self.mtime)?;
         self.out.write_all(bytes)?;
@@ -167,7 +185,7 @@ impl Parts {
             .collect();
         let manifest = serde_json::json!({
             "transactionTime": jiff::Timestamp::now().to_string(),
-            "request": format!("haven export {}", if self.format == Format::Fhir { "fhir" } else { "csv" }),
+            "request": format!("haven export {}", self.format.name()),
             "requiresAccessToken": false,
             "output": output,
             "error": [],

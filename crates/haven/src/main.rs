@@ -142,6 +142,7 @@ fn main() -> ExitCode {
             let (format, args) = match command {
                 ExportCommand::Fhir { args } => (export::Format::Fhir, args),
                 ExportCommand::Csv { args } => (export::Format::Csv, args),
+                ExportCommand::Notes { args } => (export::Format::Notes, args),
             };
             let ExportArgs { common, practice, recipient, output } = args;
             run(&common, &[], async |config| {

@@ -120,6 +120,59 @@ fn an_export_killed_half_way_leaves_no_export_and_the_next_one_is_whole() {
     assert!(checked.status.success(), "the audit log after the kills: {}", text(&checked.stderr));
 }
 
+/// Every signed note as a PDF/A of its own, one file per note of the FHIR export's document
+/// references, each read by qpdf and pdftotext and naming its client.
+#[test]
+fn signed_notes_go_out_as_pdfs_one_per_note() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--clients", "5", "--notes-per-client", "2", "--no-calendar"]);
+    let key = tmp.path().join("key.txt");
+    let recipient = age_keygen(&key);
+    let opened = |format: &str| {
+        let output = tmp.path().join(format!("{format}.age"));
+        let done = run(haven(&["export", format, "--recipient", &recipient, "--output"])
+            .arg(&output)
+            .arg("--data-dir")
+            .arg(&dir));
+        assert!(done.status.success(), "{}", text(&done.stderr));
+        let into = tmp.path().join(format);
+        std::fs::create_dir(&into).unwrap_or_else(|e| panic!("{e}"));
+        let shell = format!("age -d -i '{}' '{}' | tar -x -C '{}'", key.display(), output.display(), into.display());
+        assert!(run(Command::new("sh").arg("-c").arg(&shell)).status.success());
+        let manifest = std::fs::read(into.join("manifest.json")).unwrap_or_default();
+        (into, serde_json::from_slice::<serde_json::Value>(&manifest).unwrap_or_default())
+    };
+    let (notes, manifest) = opened("notes");
+    let (fhir, fhir_manifest) = opened("fhir");
+    let documents: usize = fhir_manifest["output"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["type"] == "DocumentReference")
+        .map(|f| {
+            std::fs::read_to_string(fhir.join(f["url"].as_str().unwrap_or("-"))).unwrap_or_default().lines().count()
+        })
+        .sum();
+    let files: Vec<String> = manifest["output"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["type"] == "note")
+        .filter_map(|f| f["url"].as_str().map(str::to_owned))
+        .collect();
+    assert!(documents > 0 && files.len() == documents, "{} PDFs for {documents} signed notes", files.len());
+    for file in &files {
+        let client = file.split('/').nth(1).unwrap_or_default();
+        let name = report["clients"].as_array().into_iter().flatten().find(|c| c["id"] == client);
+        let name = name.and_then(|c| c["name"].as_str()).unwrap_or_else(|| panic!("{file} names no client"));
+        let pdf = std::fs::read(notes.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(pdf_tool("qpdf", &["--check"], &pdf).contains("No syntax or stream encoding errors"), "{file}");
+        let words = pdf_tool("pdftotext", &[], &pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains(name) && words.contains("Signed by") && words.contains("Date of service"), "{words}");
+    }
+}
+
 /// The tables as CSV, opened with the standard `age` and `tar`: each file with its header and
 /// the rows the manifest counts; the clients' file imports into a fresh practice and exports
 /// from there the same, field by field.

@@ -85,3 +85,51 @@ impl Haven {
 pub(crate) fn written(e: std::io::Error) -> ServiceError {
     ServiceError::Internal(format!("writing the export: {e}"))
 }
+
+/// A signed note as a PDF/A of its own, as `export_practice_notes` writes it.
+fn note_pdf(
+    practice: &str,
+    details: &domain::client::ClientDetails,
+    note: &crate::portal::NoteText,
+    made: &str,
+) -> Vec<u8> {
+    let h = &note.header;
+    let mut doc = pdf::Document::new(&format!("{} · {}", h.name, h.service_date.expose()));
+    doc.heading(&format!("{} · {practice}", h.name));
+    doc.field("Client", &format!("{} {}", details.given_name.expose(), details.family_name.expose()));
+    doc.field("Date of birth", &details.date_of_birth.expose().to_string());
+    doc.field("Date of service", &h.service_date.expose().to_string());
+    let late = if h.late { " (a late entry)" } else { "" };
+    doc.field("Signed by", &format!("{}{late}", h.author));
+    for (label, text) in &note.sections {
+        doc.field(label, text);
+    }
+    doc.finish(made)
+}
+
+impl Haven {
+    /// Every signed note of `practice` as a PDF/A, handed to `write(file name, bytes)` as
+    /// `notes/<client>/<date of service>-<note>.pdf`, a client at a time after their record's
+    /// audit event, with `progress(clients done, clients)`. Psychotherapy notes and drafts are
+    /// not part of the record, so never here.
+    pub async fn export_practice_notes(
+        &self,
+        practice: PracticeId,
+        mut write: impl FnMut(&str, Vec<u8>) -> std::io::Result<()>,
+        progress: impl Fn(u64, u64),
+    ) -> Result<ExportCounts> {
+        let name = self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?.profile.name;
+        let made = self.now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let mut counts = ExportCounts::new();
+        self.each_exported_record(practice, progress, |client, record| {
+            for note in &record.notes {
+                let file = format!("notes/{client}/{}-{}.pdf", note.header.service_date.expose(), note.header.id);
+                write(&file, note_pdf(&name, &record.details, note, &made)).map_err(written)?;
+                *counts.entry("note".to_owned()).or_default() += 1;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(counts)
+    }
+}
