@@ -78,6 +78,7 @@ const MIGRATIONS: Migrations = &[
     (58, include_str!("../migrations/0058_ai_reply_threads.sql")),
     (59, include_str!("../migrations/0059_billing_file_purges.sql")),
     (60, include_str!("../migrations/0060_secondary_claims.sql")),
+    (61, include_str!("../migrations/0061_slot_requests.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -163,7 +163,7 @@ pub struct Attendance {
 }
 
 /// The statements that book one appointment with its clients.
-fn booking(practice: PracticeId, a: &AppointmentRecord) -> Vec<Statement> {
+pub(crate) fn booking(practice: PracticeId, a: &AppointmentRecord) -> Vec<Statement> {
     let (series, occurrence) = match &a.series {
         Some((series, day)) => (Some(series.clone()), Some(day.to_string())),
         None => (None, None),

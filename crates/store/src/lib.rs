@@ -41,6 +41,7 @@ mod scheduling;
 mod sealed_cells;
 mod sign_in;
 mod sliding_fees;
+mod slot_requests;
 pub mod sql;
 mod sql_store;
 mod time;
@@ -89,6 +90,7 @@ pub use scheduling::SchedulingStore;
 pub use sealed_cells::{SealedCell, SealedCellStore, SealedColumn};
 pub use sign_in::SignInStore;
 pub use sliding_fees::{SlidingFeeRecord, SlidingFeeStore};
+pub use slot_requests::{SlotRequestRecord, SlotRequestStore};
 pub use sql_store::{Row, Sql, SqlStore, Statement, Value};
 pub use time::{from_micros, to_micros};
 
@@ -163,6 +165,7 @@ pub trait Store:
     + ReportStore
     + CardCheckoutStore
     + SlidingFeeStore
+    + SlotRequestStore
     + AssociateStore
     + Send
     + Sync

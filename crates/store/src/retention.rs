@@ -183,6 +183,7 @@ pub const CLIENT_ROWS: &[ClientRows] = &[
         "id IN (SELECT id FROM portal_accounts WHERE practice_id = $1 AND client_id = $2)"
     ),
     client_rows!("portal_questionnaires", "client_id = $2"),
+    client_rows!("slot_requests", "client_id = $2"),
     client_rows!("portal_accounts", "client_id = $2"),
     client_rows!(
         "message_filings",

@@ -544,11 +544,14 @@ pub const INSERT_APPOINTMENT: &str = "INSERT INTO appointments (practice_id, id,
 /// Takes the clinician's membership row for the rest of the transaction (PostgreSQL's row lock),
 /// so that the check after it sees every booking committed before.
 pub const LOCK_CLINICIAN: &str = "UPDATE memberships SET role = role WHERE practice_id = $1 AND user_id = $2";
-/// Changes the row (and so passes) only if no appointment holding time overlaps [$3, $4).
+/// Changes the row (and so passes) only if no appointment holding time, and no client's request
+/// waiting for one, overlaps [$3, $4).
 pub const CLINICIAN_STILL_FREE: &str = "UPDATE memberships SET role = role \
      WHERE practice_id = $1 AND user_id = $2 AND NOT EXISTS (SELECT 1 FROM appointments a \
      WHERE a.practice_id = $1 AND a.clinician_id = $2 AND a.status IN ('scheduled', 'attended') \
-     AND a.starts_at < $4 AND a.ends_at > $3)";
+     AND a.starts_at < $4 AND a.ends_at > $3) AND NOT EXISTS (SELECT 1 FROM slot_requests r \
+     WHERE r.practice_id = $1 AND r.clinician_id = $2 AND r.status = 'waiting' \
+     AND r.starts_at < $4 AND r.ends_at > $3)";
 pub const INSERT_APPOINTMENT_CLIENT: &str =
     "INSERT INTO appointment_clients (practice_id, appointment_id, client_id) VALUES ($1, $2, $3)";
 pub const APPOINTMENT: &str = appointment_select!("a.id = $2");

@@ -105,6 +105,7 @@ macro_rules! store_contract_suite {
             appointments_are_booked_with_their_clients_and_changed_from_their_version,
             series_are_booked_whole_and_rebooked_from_their_versions,
             the_waitlist_keeps_wishes_until_booked_or_taken_off_once,
+            a_waiting_request_holds_its_time_until_booked_or_declined,
             a_feed_link_is_replaced_or_revoked_and_its_detail_kept,
             fee_policies_are_kept_and_attendance_counted_by_outcome,
             rooms_in_use_have_unique_names_and_are_archived_once,

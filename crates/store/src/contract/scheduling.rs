@@ -526,3 +526,71 @@ pub async fn an_opening_is_booked_once_even_at_the_same_instant(store: &dyn Stor
     let stranger = AppointmentRecord { clinician: UserId::random(), ..session(8, a.id, 300, 350, Status::Scheduled) };
     assert!(taken(store.book_appointment_if_free(p.id, &stranger).await));
 }
+
+/// A client's request holds its clinician's time while it waits: no second request and no
+/// booking over it; booked once into a session, or declined once, it holds nothing.
+pub async fn a_waiting_request_holds_its_time_until_booked_or_declined(store: &dyn Store) {
+    use crate::SlotRequestRecord;
+    use domain::appointment::{Modality, Status};
+    let p = practice("Requests", "owner@requests.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let kind = appointment_type_record("Intake", t(11));
+    ok(store.insert_appointment_type(p.id, &kind).await);
+    let client = sealed_client(31, "request-a");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let at = |minutes: i64| t(2_000_000 + minutes * 60);
+    let request = |id: &str, start: i64| SlotRequestRecord {
+        id: id.into(),
+        client: client.id,
+        clinician: p.owner.id,
+        appointment_type: kind.id,
+        starts_at: at(start),
+        ends_at: at(start + 60),
+        modality: Modality::InPerson,
+        status: "waiting".into(),
+        created_at: t(20),
+        decided: None,
+        appointment: None,
+    };
+    let session = |id: &str, start: i64| AppointmentRecord {
+        id: id.into(),
+        appointment_type: kind.id,
+        clinician: p.owner.id,
+        clients: vec![client.id],
+        starts_at: at(start),
+        ends_at: at(start + 60),
+        modality: Modality::InPerson,
+        status: Status::Scheduled,
+        reason: vec![1],
+        version: 1,
+        created_at: t(30),
+        created_by: p.owner.id,
+        updated: None,
+        note: None,
+        room: None,
+        series: None,
+        office: None,
+    };
+    let taken = |r: crate::Result<()>| matches!(r, Err(StoreError::NoRowChanged(_)));
+    ok(store.request_slot_if_free(p.id, &request("req-1", 0)).await);
+    assert!(taken(store.request_slot_if_free(p.id, &request("req-2", 30)).await), "a second request over it");
+    assert!(taken(store.book_appointment_if_free(p.id, &session("appt-x", 30)).await), "a booking over it");
+    assert_eq!(ok(store.waiting_slot_requests(p.id, at(-60), at(120)).await), [request("req-1", 0)]);
+
+    ok(store.book_slot_request(p.id, "req-1", &session("appt-1", 0), p.owner.id).await);
+    let booked = ok(store.slot_request(p.id, "req-1").await).unwrap_or_else(|| panic!("gone"));
+    assert_eq!((booked.status.as_str(), booked.appointment.as_deref()), ("booked", Some("appt-1")));
+    assert_eq!(booked.decided, Some((t(30), p.owner.id)));
+    assert!(taken(store.book_slot_request(p.id, "req-1", &session("appt-2", 0), p.owner.id).await), "booked twice");
+    assert_eq!(ok(store.appointment(p.id, "appt-2").await), None, "half a second booking kept");
+    assert_eq!(ok(store.waiting_slot_requests(p.id, at(-60), at(120)).await), vec![]);
+
+    ok(store.request_slot_if_free(p.id, &request("req-3", 120)).await);
+    ok(store.decline_slot_request(p.id, "req-3", t(40), p.owner.id).await);
+    assert!(taken(store.decline_slot_request(p.id, "req-3", t(41), p.owner.id).await), "declined twice");
+    ok(store.book_appointment_if_free(p.id, &session("appt-3", 120)).await);
+
+    let elsewhere = practice("Other requests", "owner@requests-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.slot_request(elsewhere.id, "req-1").await), None);
+}
