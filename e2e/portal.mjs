@@ -5,7 +5,8 @@
 // resources), reads who viewed their record, signs out and back in, and answers a PHQ-9 with item 9
 // above 0 (crisis resources at once; the dashboard raises the alert), and exchanges messages with
 // the clinician (read receipts both ways), and books a session by video from the care team's
-// openings, and turns on an authenticator app (the next sign-in asks for its code). Every
+// openings, asks for an intake (its time held until the clinician books it from the requests
+// list), and turns on an authenticator app (the next sign-in asks for its code). Every
 // portal page is checked
 // for width, 44-px touch targets and axe-core (no serious or critical violation).
 //
@@ -158,6 +159,17 @@ try {
   await inspect("cancel");
   await page.click("a:has-text('Keep it')");
   await page.waitForURL(`${base}/portal`);
+  // An intake is asked for: its time is held until the clinician books it from the requests.
+  await page.click("a:has-text('Book a session')");
+  await page.click("a:has-text('Intake assessment')");
+  await submit(page, "li.visit form >> nth=0 >> button");
+  await page.waitForURL(`${base}/portal?requested=1`);
+  await inspect("requested");
+  await staff.page.goto(`${base}/schedule/requests`);
+  check((await staff.page.textContent("#requests")).includes("Intake assessment"), "the request is not listed for the care team");
+  await staff.page.screenshot({ path: `${shots}/portal-staff-requests.png`, fullPage: true });
+  await submit(staff.page, "#requests button:has-text('Book') >> nth=0");
+  check((await staff.page.textContent(".notice")).includes("Booked"), "the request was not booked");
 
   // A message to the care team, and the clinician's reply.
   await page.goto(`${base}/portal/messages`);
@@ -178,7 +190,8 @@ try {
   check((await staff.page.textContent("ol.messages")).includes("Filed in the chart"), "the message was not filed");
   await staff.page.screenshot({ path: `${shots}/portal-staff-thread.png`, fullPage: true });
   await page.goto(`${base}/portal`);
-  check((await page.textContent("main")).includes("1 new message"), "the home page does not count the reply");
+  // The reply and the notice that the intake was booked.
+  check((await page.textContent("main")).includes("2 new messages"), "the home page does not count the reply");
   await page.click("a:has-text('Open messages')");
   await page.click("a:has-text('Moving Thursday')");
   check((await page.textContent("ol.messages")).includes("Friday at 10 works."), "the reply is not shown");

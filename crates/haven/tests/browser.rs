@@ -659,6 +659,7 @@ fn a_client_joins_the_portal_on_a_phone_and_sees_who_viewed_their_record() {
         "portal-link-used.png",
         "portal-form-sign.png",
         "portal-form-part2.png",
+        "portal-staff-requests.png",
         "portal-staff-intake.png",
         "portal-security.png",
         "portal-code.png",

@@ -569,6 +569,44 @@ fn a_client_books_a_free_slot_of_their_care_team_or_asks_for_an_intake() {
     assert_eq!(asked.header("location"), Some("/portal?requested=1"), "{}", asked.body);
     let dashboard = get(&format!("{base}/dashboard"), Some(&staff));
     assert!(dashboard.body.contains("Session request: Intake assessment"), "{}", dashboard.body);
+
+    // The time is held while the request waits: no longer offered, asked for once.
+    let offered =
+        |start: &str| get(&format!("{base}{intake}"), Some(&client)).body.contains(&format!("value=\"{start}\""));
+    assert!(!offered(&start), "a waiting request's time is still offered");
+    let ask = [("clinician", with.as_str()), ("start", start.as_str()), ("modality", "in_person")];
+    assert_eq!(post_from(base, &client, &intake, &intake, &ask).status, 409, "the held time asked for twice");
+    // The care team books it as asked; the client is told, and it is on their portal.
+    let requests = get(&format!("{base}/schedule/requests"), Some(&staff)).body;
+    let book = book_link(&requests);
+    assert!(book.ends_with("/book") && requests.contains("Intake assessment"), "{requests}");
+    let booked = post_from(base, &staff, "/schedule/requests", &book, &[]);
+    assert_eq!(booked.header("location"), Some("/schedule/requests?done=booked"), "{}", booked.body);
+    assert_eq!(post_from(base, &staff, "/schedule/requests", &book, &[]).status, 409, "booked twice");
+    let home = get(&format!("{base}/portal"), Some(&client)).body;
+    assert!(home.contains("Intake assessment"), "the booked request is not among the client's sessions: {home}");
+    let told = get(&format!("{base}/portal/messages"), Some(&client)).body;
+    assert!(told.contains("Your session request"), "{told}");
+
+    // A request declined frees its time at once.
+    let (with, start) = first_opening(&get(&format!("{base}{intake}"), Some(&client)).body);
+    let ask = [("clinician", with.as_str()), ("start", start.as_str()), ("modality", "telehealth")];
+    assert_eq!(post_from(base, &client, &intake, &intake, &ask).status, 303);
+    assert!(!offered(&start), "the second request's time is offered");
+    let requests = get(&format!("{base}/schedule/requests"), Some(&staff)).body;
+    let decline = book_link(&requests).replace("/book", "/decline");
+    let declined = post_from(base, &staff, "/schedule/requests", &decline, &[]);
+    assert_eq!(declined.header("location"), Some("/schedule/requests?done=declined"), "{}", declined.body);
+    assert!(offered(&start), "the declined request's time is not offered again");
+    let owner = sign_in(base, &s.owner);
+    let log = get(&format!("{base}/audit.csv?action=slot_request.decline"), Some(&owner)).body;
+    assert_eq!(log.lines().filter(|l| l.contains(",slot_request.decline,")).count(), 1, "{log}");
+}
+
+/// The first request's "Book" action on the care team's list.
+fn book_link(requests: &str) -> String {
+    let id = requests.split("action=\"/schedule/requests/").nth(1).and_then(|r| r.split('"').next());
+    format!("/schedule/requests/{}", id.unwrap_or_else(|| panic!("no request listed: {requests}")))
 }
 
 #[test]

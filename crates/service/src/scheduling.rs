@@ -283,18 +283,21 @@ impl Haven {
         let candidates: Vec<ClinicianCalendar> =
             candidates.into_iter().filter(|c| c.settings.offers.contains(&kind.id)).collect();
         let availability = candidates.iter().map(availability).collect::<Result<Vec<_>>>()?;
-        // Booked sessions are each clinician's busy time.
+        // Booked sessions and waiting requests are each clinician's busy time.
         let now = self.now();
         let until = now + jiff::SignedDuration::from_hours(24 * 7 * i64::from(weeks) + 24);
         let booked = self.store.appointments_overlapping(practice, now, until).await?;
+        // Clients' requests hold their time while they wait, as sessions do.
+        let held = self.store.waiting_slot_requests(practice, now, until).await?;
+        let taken = booked
+            .iter()
+            .map(|a| (a.clinician, a.starts_at, a.ends_at))
+            .chain(held.iter().map(|r| (r.clinician, r.starts_at, r.ends_at)));
         let busy: Vec<Busy> = candidates
             .iter()
             .map(|c| {
                 Busy::new(
-                    booked
-                        .iter()
-                        .filter(|a| a.clinician == c.user)
-                        .map(|a| Interval { start: a.starts_at, end: a.ends_at }),
+                    taken.clone().filter(|(user, ..)| *user == c.user).map(|(_, start, end)| Interval { start, end }),
                 )
             })
             .collect();

@@ -45,6 +45,7 @@ mod security;
 mod session;
 mod sign_ins;
 mod single_sign_on;
+mod slot_requests;
 mod staff;
 mod stale;
 mod trend;
@@ -98,6 +99,7 @@ fn all_routes() -> routes::Routes {
         .merge(appointment_types::routes())
         .merge(appointments::routes())
         .merge(waitlist::routes())
+        .merge(slot_requests::routes())
         .merge(note_templates::routes())
         .merge(rooms::routes())
         .merge(ai::routes())

@@ -19,6 +19,7 @@ use crate::{Actor, Haven, Result, ServiceError};
 
 mod attendance;
 mod feed;
+mod requests;
 mod rooms;
 pub use attendance::AttendanceReport;
 mod series;
@@ -45,6 +46,7 @@ fn length_of(record: &AppointmentRecord) -> u32 {
 pub use feed::FeedSettings;
 pub(crate) use series::weekly;
 mod waitlist;
+pub use requests::{Decided, SlotRequest};
 pub use store::RoomRecord;
 pub use waitlist::Waiting;
 
@@ -86,7 +88,7 @@ pub struct AppointmentView {
 /// A double-booking found for a proposed appointment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clash {
-    /// "clinician" or "client".
+    /// "clinician", "client", "room" or "request" (a client's request holding the time).
     pub kind: &'static str,
     /// Who is double-booked (a client named only if the booker may see them).
     pub who: Option<Phi<String>>,
@@ -183,6 +185,14 @@ impl Haven {
         }
         let mut overlapped: Vec<String> = found.iter().map(|c| existing[c.with].id.clone()).collect();
         overlapped.dedup();
+        // A client's request waiting for the clinician's time holds it, as a session does.
+        for r in self.store.waiting_slot_requests(actor.practice(), starts_at, ends_at).await? {
+            if r.clinician == clinician {
+                let who = self.name_if_visible(actor, r.client).await?;
+                clashes.push(Clash { kind: "request", who, starts_at: r.starts_at, ends_at: r.ends_at });
+                overlapped.push(r.id);
+            }
+        }
         Ok((clashes, overlapped))
     }
 

@@ -1,14 +1,14 @@
 //! Self-scheduling (SC-2): a client books a session of a type the practice opened to the portal,
 //! with someone on their care team who offers it, in a slot that clinician's calendar really has
-//! free. "Instant" types are booked at once; "request" types go to the care team as a message
-//! asking for that slot, and the care team books it.
+//! free. "Instant" types are booked at once; for "request" types the slot is held while the
+//! care team is asked by a message, and they book or decline it (`appointments::requests`).
 
 use domain::appointment::{Modality, Status};
 use domain::appointment_type::PortalBooking;
 use domain::portal::MessageForm;
 use domain::{AppointmentTypeId, UserId};
 use jiff::Timestamp;
-use store::{AppointmentRecord, AppointmentTypeRecord, SealedColumn, StoreError};
+use store::{AppointmentRecord, AppointmentTypeRecord, SealedColumn, SlotRequestRecord, StoreError};
 
 use super::PortalActor;
 use crate::audit_log::{AuditEntry, Crud};
@@ -47,6 +47,54 @@ pub enum Booked {
 }
 
 impl Haven {
+    /// Asks the care team for an opening: the request holds the time (taken in its own
+    /// transaction, if still free) and a message tells the care team.
+    async fn request_opening(
+        &self,
+        actor: &PortalActor,
+        offered: &BookableType,
+        opening: &Opening,
+        modality: Modality,
+    ) -> Result<Booked> {
+        let request = SlotRequestRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            client: actor.client(),
+            clinician: opening.clinician,
+            appointment_type: offered.id,
+            starts_at: opening.start,
+            ends_at: opening.end,
+            modality,
+            status: "waiting".into(),
+            created_at: self.now(),
+            decided: None,
+            appointment: None,
+        };
+        let entry = AuditEntry::new("slot_request.create", Crud::Create)
+            .resource("slot_request", &request.id)
+            .categories(&["appointments"]);
+        match self.recording_in_portal(actor, entry)?.request_slot_if_free(actor.practice(), &request).await {
+            Ok(()) => self.audit_drafts_committed(),
+            Err(StoreError::NoRowChanged(_)) => {
+                return Err(ServiceError::Conflict("that time is no longer free; choose another".into()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let zone = self.practice_zone(actor.practice()).await?;
+        let when = opening.start.to_zoned(zone).strftime("%A, %B %-d at %-I:%M %p").to_string();
+        let how = if modality == Modality::Telehealth { "by video" } else { "in person" };
+        let form = MessageForm {
+            subject: format!("Session request: {}", offered.name),
+            body: format!(
+                "I would like to book {} with {} on {when}, {how}. The time is held for me until you answer \
+                 (Schedule, session requests).",
+                offered.name, opening.clinician_name
+            ),
+            ..MessageForm::default()
+        };
+        self.portal_start_thread(actor, &form, None).await?;
+        Ok(Booked::Requested)
+    }
+
     /// The types the client may book in the portal.
     pub async fn portal_bookable(&self, actor: &PortalActor) -> Result<Vec<BookableType>> {
         let types = self.store.appointment_types(actor.practice()).await?;
@@ -90,19 +138,7 @@ impl Haven {
             return Err(ServiceError::Conflict("that time is no longer free; choose another".into()));
         };
         if offered.booking == PortalBooking::Request {
-            let zone = self.practice_zone(actor.practice()).await?;
-            let when = opening.start.to_zoned(zone).strftime("%A, %B %-d at %-I:%M %p").to_string();
-            let how = if modality == Modality::Telehealth { "by video" } else { "in person" };
-            let form = MessageForm {
-                subject: format!("Session request: {}", offered.name),
-                body: format!(
-                    "I would like to book {} with {} on {when}, {how}.",
-                    offered.name, opening.clinician_name
-                ),
-                ..MessageForm::default()
-            };
-            self.portal_start_thread(actor, &form, None).await?;
-            return Ok(Booked::Requested);
+            return self.request_opening(actor, &offered, &opening, modality).await;
         }
         let practice = actor.practice();
         let id = domain::ClientId::random().to_string();

@@ -144,6 +144,12 @@ impl Haven {
         Ok((self.client_name(actor.practice(), &sealed).await?, conversation))
     }
 
+    /// Tells the client something about their appointments in a thread of its own (what became
+    /// of their request): from the staff member who decided it, whatever their chart access.
+    pub(crate) async fn tell_client(&self, actor: &Actor, client: ClientId, form: &MessageForm) -> Result<String> {
+        self.start_thread(actor.practice(), client, Side::Staff(actor), form, None).await
+    }
+
     /// Starts a thread with the client; returns its id.
     pub async fn start_message_thread(
         &self,
