@@ -235,6 +235,8 @@ pub trait BillingStore: Send + Sync {
     /// The practice's remittances, newest first, without their content.
     async fn remittances(&self, practice: PracticeId) -> Result<Vec<RemittanceRecord>>;
     async fn claim_payments(&self, practice: PracticeId) -> Result<Vec<ClaimPaymentRecord>>;
+    /// One claim's payments (and reversals), in the order their remittances were imported.
+    async fn payments_of_claim(&self, practice: PracticeId, claim: &str) -> Result<Vec<ClaimPaymentRecord>>;
     async fn ledger(&self, practice: PracticeId, client: ClientId) -> Result<Vec<LedgerEntryRecord>>;
     /// Sent, unsettled claims as (payer, date of service, cents, claims), by payer and date.
     async fn ar_owed(&self, practice: PracticeId) -> Result<Vec<(String, Date, i64, i64)>>;
@@ -377,6 +379,21 @@ fn batch_statements(
         )
     }));
     statements
+}
+
+fn claim_payment(r: &Row) -> Result<ClaimPaymentRecord> {
+    Ok(ClaimPaymentRecord {
+        id: r.text(0)?,
+        remittance: r.text(1)?,
+        claim: r.text(2)?,
+        status: r.text(3)?,
+        charge_cents: r.int(4)?,
+        paid_cents: r.int(5)?,
+        patient_cents: r.int(6)?,
+        payer_claim_number: r.text(7)?,
+        adjustments: r.text(8)?,
+        remarks: r.text(9)?,
+    })
 }
 
 fn claim(r: &Row) -> Result<ClaimRecord> {
@@ -690,22 +707,12 @@ impl<S: Sql> BillingStore for SqlStore<S> {
 
     async fn claim_payments(&self, practice: PracticeId) -> Result<Vec<ClaimPaymentRecord>> {
         let rows = self.0.query(Some(practice), sql::CLAIM_PAYMENTS, vec![practice.into()]).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ClaimPaymentRecord {
-                    id: r.text(0)?,
-                    remittance: r.text(1)?,
-                    claim: r.text(2)?,
-                    status: r.text(3)?,
-                    charge_cents: r.int(4)?,
-                    paid_cents: r.int(5)?,
-                    patient_cents: r.int(6)?,
-                    payer_claim_number: r.text(7)?,
-                    adjustments: r.text(8)?,
-                    remarks: r.text(9)?,
-                })
-            })
-            .collect()
+        rows.iter().map(claim_payment).collect()
+    }
+
+    async fn payments_of_claim(&self, practice: PracticeId, claim: &str) -> Result<Vec<ClaimPaymentRecord>> {
+        let rows = self.0.query(Some(practice), sql::PAYMENTS_OF_CLAIM, vec![practice.into(), claim.into()]).await?;
+        rows.iter().map(claim_payment).collect()
     }
 
     async fn ledger(&self, practice: PracticeId, client: ClientId) -> Result<Vec<LedgerEntryRecord>> {

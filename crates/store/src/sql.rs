@@ -966,6 +966,10 @@ pub const REMITTANCES: &str = "SELECT id, originator, trace, payer_name, paid_on
 pub const CLAIM_PAYMENTS: &str = "SELECT id, remittance_id, claim_id, status, charge_cents, paid_cents, \
      patient_cents, payer_claim_number, adjustments, remarks FROM claim_payments WHERE practice_id = $1 \
      ORDER BY remittance_id, claim_id, id";
+pub const PAYMENTS_OF_CLAIM: &str = "SELECT p.id, p.remittance_id, p.claim_id, p.status, p.charge_cents, \
+     p.paid_cents, p.patient_cents, p.payer_claim_number, p.adjustments, p.remarks FROM claim_payments p \
+     JOIN remittances r ON r.practice_id = p.practice_id AND r.id = p.remittance_id \
+     WHERE p.practice_id = $1 AND p.claim_id = $2 ORDER BY r.imported_at, p.id";
 pub const LEDGER: &str = "SELECT id, client_id, at, kind, amount_cents, claim_id, remittance_id FROM ledger_entries \
      WHERE practice_id = $1 AND client_id = $2 ORDER BY at, id";
 pub const REMITTANCE_CELLS: (&str, &str) = sealed_cells!("remittances", "content");

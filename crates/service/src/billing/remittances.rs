@@ -145,10 +145,7 @@ impl Haven {
             )));
         }
         // A second insurer's answer replaces the client's share the first one left.
-        let first = match claims.values().any(|c| c.follows.is_some()) {
-            true => super::secondary::first_shares(&claims, &self.store.claim_payments(practice).await?),
-            false => HashMap::new(),
-        };
+        let first = self.first_shares(practice, &claims).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let now = self.now();
         let mut posted = Posted { payments: 0, claims: 0, paid: Cents::ZERO, patient: Cents::ZERO };
@@ -200,8 +197,8 @@ impl Haven {
     /// through billing's own audited path.
     pub(crate) async fn denial_material(&self, actor: &Actor, claim: &ClaimRecord) -> Result<String> {
         let practice = actor.practice();
-        let payments = self.store.claim_payments(practice).await?;
-        let payment = payments.iter().rev().find(|p| p.claim == claim.id).ok_or(ServiceError::NotFound)?;
+        let payments = self.store.payments_of_claim(practice, &claim.id).await?;
+        let payment = payments.last().ok_or(ServiceError::NotFound)?;
         let charges = self.store.charges_between(practice, claim.service_date, claim.service_date).await?;
         let charge = charges.iter().find(|c| c.id == claim.charge).ok_or(ServiceError::NotFound)?;
         let mut context = super::claims::ClaimContext::load(self, practice).await?;

@@ -25,28 +25,30 @@ pub fn may_follow(claim: &ClaimRecord) -> bool {
     matches!(claim.status.as_str(), "paid" | "denied") && claim.follows.is_none() && claim.frequency != "8"
 }
 
-/// The first insurer's answer on `claim` among `payments`: its payment, unless it took it back.
-fn answer_on<'a>(payments: &'a [ClaimPaymentRecord], claim: &str) -> Option<&'a ClaimPaymentRecord> {
-    let on_claim: Vec<&ClaimPaymentRecord> = payments.iter().filter(|p| p.claim == claim).collect();
-    if on_claim.iter().any(|p| p.status == REVERSAL) {
+/// The first insurer's answer among a claim's `payments`: its payment, unless it took it back.
+fn answer_of(payments: Vec<ClaimPaymentRecord>) -> Option<ClaimPaymentRecord> {
+    if payments.iter().any(|p| p.status == REVERSAL) {
         return None;
     }
-    on_claim.last().copied()
+    payments.into_iter().next_back()
 }
 
-/// For each secondary claim among `claims`: the client's share its primary's answer left, which
-/// the second insurer's answer replaces on the ledger.
-pub(super) fn first_shares(
-    claims: &HashMap<String, ClaimRecord>,
-    payments: &[ClaimPaymentRecord],
-) -> HashMap<String, i64> {
-    claims
-        .values()
-        .filter_map(|c| {
-            let primary = c.follows.as_deref()?;
-            Some((c.id.clone(), answer_on(payments, primary).map_or(0, |p| p.patient_cents)))
-        })
-        .collect()
+impl Haven {
+    /// For each secondary claim among `claims`: the client's share its primary's answer left,
+    /// which the second insurer's answer replaces on the ledger.
+    pub(super) async fn first_shares(
+        &self,
+        practice: PracticeId,
+        claims: &HashMap<String, ClaimRecord>,
+    ) -> Result<HashMap<String, i64>> {
+        let mut shares = HashMap::new();
+        for c in claims.values() {
+            let Some(primary) = c.follows.as_deref() else { continue };
+            let answer = answer_of(self.store.payments_of_claim(practice, primary).await?);
+            shares.insert(c.id.clone(), answer.map_or(0, |p| p.patient_cents));
+        }
+        Ok(shares)
+    }
 }
 
 impl Haven {
@@ -144,8 +146,7 @@ impl Haven {
 
     /// What the first insurer did with `primary`, from its 835.
     async fn first_answer(&self, practice: PracticeId, primary: &ClaimRecord) -> Result<FirstAnswer> {
-        let payments = self.store.claim_payments(practice).await?;
-        let Some(payment) = answer_on(&payments, &primary.id) else {
+        let Some(payment) = answer_of(self.store.payments_of_claim(practice, &primary.id).await?) else {
             return Err(ServiceError::Conflict(format!(
                 "the first insurer's payment on claim {} was taken back (or never posted), so there is no \
                  answer to send on; correct the claim first",

@@ -299,6 +299,9 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     ok(store.post_remittance(p.id, &remittance("r-4", "CHK4"), &[(reversal.clone(), None)], &[back]).await);
     assert_eq!(ok(store.claims(p.id).await)[0].status, "void");
     assert_eq!(ok(store.claim_payments(p.id).await).last(), Some(&reversal));
+    let on_claim = ok(store.payments_of_claim(p.id, &reversal.claim).await);
+    assert!(on_claim.len() >= 2 && on_claim.last() == Some(&reversal), "{on_claim:?}");
+    assert!(on_claim.iter().all(|c| c.claim == reversal.claim));
 
     // Past the billing retention a file naming several clients is emptied, once; its row stays.
     use crate::BillingFile;
