@@ -51,7 +51,9 @@ pub struct HsmKek {
     config: HsmConfig,
     slot: Slot,
     session: Mutex<Option<Session>>,
+    /// `pkcs11:` and the keys' `CKA_ID` in hex.
     id: String,
+    cka_id: Vec<u8>,
     public_key: [u8; 32],
 }
 
@@ -188,6 +190,7 @@ impl Token {
         let kek = HsmKek {
             context: self.context,
             id: format!("pkcs11:{}", crypto::hex::encode(id)),
+            cka_id: id.to_vec(),
             config: self.config,
             slot: self.slot,
             session: Mutex::new(Some(session)),
@@ -223,7 +226,7 @@ impl HsmKek {
                 *slot = Some(token.session().map_err(|e| device(&format!("{e:#}")))?);
             }
             let Some(session) = slot.as_ref() else { continue };
-            let result = Handles::find(session, &self.id_bytes()).and_then(|handles| call(session, &handles));
+            let result = Handles::find(session, &self.cka_id).and_then(|handles| call(session, &handles));
             match result {
                 Err(Pkcs11Error::Pkcs11(
                     RvError::SessionHandleInvalid
@@ -238,10 +241,6 @@ impl HsmKek {
             }
         }
         Err(CryptoError::Device("the token keeps dropping the session".into()))
-    }
-
-    fn id_bytes(&self) -> Vec<u8> {
-        crypto::hex::decode(self.id.trim_start_matches("pkcs11:")).unwrap_or_default()
     }
 }
 
