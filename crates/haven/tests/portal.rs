@@ -574,6 +574,9 @@ fn a_client_books_a_free_slot_of_their_care_team_or_asks_for_an_intake() {
     let offered =
         |start: &str| get(&format!("{base}{intake}"), Some(&client)).body.contains(&format!("value=\"{start}\""));
     assert!(!offered(&start), "a waiting request's time is still offered");
+    let home = get(&format!("{base}/portal?requested=1"), Some(&client)).body;
+    let waiting = home.split("Asked for, waiting for your care team").nth(1).unwrap_or_default();
+    assert!(waiting.contains("Intake assessment") && home.contains("the time is held for you"), "{home}");
     let ask = [("clinician", with.as_str()), ("start", start.as_str()), ("modality", "in_person")];
     assert_eq!(post_from(base, &client, &intake, &intake, &ask).status, 409, "the held time asked for twice");
     // The care team books it as asked; the client is told, and it is on their portal.
@@ -584,7 +587,10 @@ fn a_client_books_a_free_slot_of_their_care_team_or_asks_for_an_intake() {
     assert_eq!(booked.header("location"), Some("/schedule/requests?done=booked"), "{}", booked.body);
     assert_eq!(post_from(base, &staff, "/schedule/requests", &book, &[]).status, 409, "booked twice");
     let home = get(&format!("{base}/portal"), Some(&client)).body;
-    assert!(home.contains("Intake assessment"), "the booked request is not among the client's sessions: {home}");
+    assert!(
+        home.contains("Intake assessment") && !home.contains("Asked for, waiting"),
+        "the booked request is not among the client's sessions: {home}"
+    );
     let told = get(&format!("{base}/portal/messages"), Some(&client)).body;
     assert!(told.contains("Your session request"), "{told}");
 

@@ -39,6 +39,9 @@ pub struct PortalHome {
     pub practice_name: String,
     pub time_zone: jiff::tz::TimeZone,
     pub visits: Vec<PortalVisit>,
+    /// Times the client asked for, held while the care team answers (no join link, no id to
+    /// cancel).
+    pub requested: Vec<PortalVisit>,
     /// Questionnaires waiting for an answer.
     pub questionnaires: Vec<super::Questionnaire>,
     /// Forms of intake packets waiting for a signature.
@@ -93,7 +96,22 @@ impl Haven {
         let forms_to_sign = self.forms_to_sign(actor).await?;
         let threads = self.store.threads_of(actor.practice(), actor.client()).await?;
         let unread_messages = threads.iter().map(|t| t.unread_by_client).sum();
+        let held = self.store.waiting_slot_requests(actor.practice(), now, now + UPCOMING).await?;
         self.audited_in_portal(actor, entry).await?;
+        let kind_of = |id| kinds.iter().find(|k| k.id == id).map_or_else(String::new, |k| k.spec.name.clone());
+        let requested = held
+            .into_iter()
+            .filter(|r| r.client == actor.client())
+            .map(|r| PortalVisit {
+                id: String::new(),
+                starts_at: r.starts_at,
+                ends_at: r.ends_at,
+                clinician: names.of(r.clinician),
+                kind: kind_of(r.appointment_type),
+                telehealth: r.modality == Modality::Telehealth,
+                join_url: None,
+            })
+            .collect();
         let visits = records
             .into_iter()
             .filter(|a| a.ends_at > now && a.status.holds_time())
@@ -111,10 +129,7 @@ impl Haven {
                     starts_at: a.starts_at,
                     ends_at: a.ends_at,
                     clinician: names.of(a.clinician),
-                    kind: kinds
-                        .iter()
-                        .find(|k| k.id == a.appointment_type)
-                        .map_or_else(String::new, |k| k.spec.name.clone()),
+                    kind: kind_of(a.appointment_type),
                     telehealth,
                     join_url,
                 }
@@ -124,6 +139,7 @@ impl Haven {
             practice_name: practice.profile.name,
             time_zone,
             visits,
+            requested,
             questionnaires,
             forms_to_sign,
             unread_messages,

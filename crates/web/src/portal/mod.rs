@@ -147,6 +147,8 @@ struct HomePage {
     l: PortalLayout,
     practice_name: String,
     visits: Vec<Visit>,
+    /// Times asked for, waiting for the care team.
+    requested: Vec<Visit>,
     questionnaires: Vec<Waiting>,
     forms: Vec<Unsigned>,
     unread_messages: u32,
@@ -181,11 +183,12 @@ async fn home(
         l: PortalLayout::of(&actor),
         practice_name: home.practice_name,
         visits: home.visits.into_iter().map(visit).collect(),
+        requested: home.requested.into_iter().map(visit).collect(),
         unread_messages: home.unread_messages,
         notice: match (query.booked, query.requested, query.cancelled, query.signed) {
             (Some(_), ..) => Some("Your session is booked. It is listed below."),
             (_, Some(_), ..) => {
-                Some("Your request is with your care team, in your messages: they will book it and reply.")
+                Some("Your request is with your care team: the time is held for you until they book it and reply.")
             }
             (_, _, Some(_), _) => Some("Your session is cancelled."),
             (.., Some(_)) => Some("Signed. A signed copy is kept in your record."),
