@@ -5,7 +5,9 @@
 //! unwrap and sign.
 //!
 //! The two keys share a label (the `hsm_key_label` setting) and a random `CKA_ID`, which names
-//! the master key in the database as `pkcs11:<id in hex>`.
+//! the master key in the database as `pkcs11:<id in hex>`. A rotation brings a new key in under
+//! `<label>.next-<time>`, re-wraps every data key with it, then retires the old one
+//! (`<label>.retired-<time>`, kept on the token for older backups) and takes the label.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -44,13 +46,19 @@ const WRAP_LABEL: &[u8] = b"haven/wrap/1";
 const IV_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 
-/// The token's master key. PKCS#11 sessions are not shared between threads, so calls take
-/// turns on one session; a session the token dropped (a restart) is opened again once.
-pub struct HsmKek {
+/// The opened, signed-in token, shared by every key on it. PKCS#11 sessions are not shared
+/// between threads, so calls take turns on one session; a session the token dropped (a
+/// restart) is opened again once.
+pub struct TokenLink {
     context: Pkcs11,
     config: HsmConfig,
     slot: Slot,
     session: Mutex<Option<Session>>,
+}
+
+/// One master key on the token: its AES key and signing pair, found by their `CKA_ID`.
+pub struct HsmKek {
+    link: Arc<TokenLink>,
     /// `pkcs11:` and the keys' `CKA_ID` in hex.
     id: String,
     cka_id: Vec<u8>,
@@ -59,31 +67,23 @@ pub struct HsmKek {
 
 impl std::fmt::Debug for HsmKek {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HsmKek").field("id", &self.id).field("token", &self.config.token).finish_non_exhaustive()
+        f.debug_struct("HsmKek").field("id", &self.id).field("token", &self.link.config.token).finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for TokenLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenLink").field("token", &self.config.token).finish_non_exhaustive()
     }
 }
 
 /// The module can be initialised once per process, so the token is opened once and shared.
-static OPENED: OnceLock<Arc<HsmKek>> = OnceLock::new();
+static LINK: OnceLock<Arc<TokenLink>> = OnceLock::new();
 
-/// Whether the token already holds Haven's keys under the configured label.
-pub enum Found {
-    Existing(Arc<HsmKek>),
-    /// Opened and signed in, but no key under the label: [`HsmKek::generate`] makes one.
-    Missing(Token),
-}
-
-/// An opened, signed-in token without Haven's keys.
-pub struct Token {
-    context: Pkcs11,
-    config: HsmConfig,
-    slot: Slot,
-}
-
-/// Opens the token and looks for the master key.
-pub fn open(config: &HsmConfig) -> Result<Found> {
-    if let Some(opened) = OPENED.get() {
-        return Ok(Found::Existing(Arc::clone(opened)));
+/// Opens the token (once per process) and signs in.
+pub fn link(config: &HsmConfig) -> Result<Arc<TokenLink>> {
+    if let Some(link) = LINK.get() {
+        return Ok(Arc::clone(link));
     }
     let context = Pkcs11::new(&config.module)
         .with_context(|| format!("cannot load the PKCS#11 module {}", config.module.display()))?;
@@ -91,12 +91,9 @@ pub fn open(config: &HsmConfig) -> Result<Found> {
         .initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
         .context("the PKCS#11 module did not initialise")?;
     let slot = find_slot(&context, &config.token)?;
-    let token = Token { context, config: config.clone(), slot };
-    let session = token.session()?;
-    match key_id(&session, &config.key_label)? {
-        Some(id) => Ok(Found::Existing(token.into_kek(session, &id)?)),
-        None => Ok(Found::Missing(token)),
-    }
+    let link = TokenLink { context, config: config.clone(), slot, session: Mutex::new(None) };
+    *link.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(link.session()?);
+    Ok(Arc::clone(LINK.get_or_init(|| Arc::new(link))))
 }
 
 fn find_slot(context: &Pkcs11, label: &str) -> Result<Slot> {
@@ -108,22 +105,17 @@ fn find_slot(context: &Pkcs11, label: &str) -> Result<Slot> {
     bail!("no PKCS#11 token labelled {label:?} (hsm_token)")
 }
 
-/// The `CKA_ID` of the master key stored under `label`, if there is one.
-fn key_id(session: &Session, label: &str) -> Result<Option<Vec<u8>>> {
-    let found = session
-        .find_objects(&[Attribute::Class(ObjectClass::SECRET_KEY), Attribute::Label(label.as_bytes().to_vec())])
-        .context("cannot search the token")?;
-    let Some(&key) = found.first() else { return Ok(None) };
-    if found.len() > 1 {
-        bail!("the token holds {} secret keys labelled {label:?}; keep one", found.len());
-    }
-    match session.get_attributes(key, &[AttributeType::Id])?.into_iter().next() {
-        Some(Attribute::Id(id)) if !id.is_empty() => Ok(Some(id)),
-        _ => bail!("the key labelled {label:?} on the token has no CKA_ID; it was not made by Haven"),
-    }
+/// Where a key stands, by its label: the configured label is the current key; `<label>.next-
+/// <unix seconds>` the one a rotation brings in; `<label>.retired-<time>` one it retired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Coming in since this moment (unix seconds).
+    Next(i64),
+    Current,
+    Retired,
 }
 
-impl Token {
+impl TokenLink {
     fn session(&self) -> Result<Session> {
         let session = self.context.open_rw_session(self.slot).context("cannot open a session with the token")?;
         let pin = AuthPin::from(self.config.pin.expose().clone());
@@ -134,100 +126,16 @@ impl Token {
         }
     }
 
-    /// Generates the master key on the token: an AES-256 key and an Ed25519 key pair, both
-    /// sensitive and never extractable.
-    pub fn generate(self) -> Result<Arc<HsmKek>> {
-        let session = self.session()?;
-        let id = getrandom::u64().context("no randomness for the key id")?.to_be_bytes().to_vec();
-        let label = self.config.key_label.as_bytes().to_vec();
-        let private = |more: &[Attribute]| {
-            let mut template = vec![
-                Attribute::Token(true),
-                Attribute::Private(true),
-                Attribute::Sensitive(true),
-                Attribute::Extractable(false),
-                Attribute::Label(label.clone()),
-                Attribute::Id(id.clone()),
-            ];
-            template.extend_from_slice(more);
-            template
-        };
-        session
-            .generate_key(
-                &Mechanism::AesKeyGen,
-                &private(&[
-                    Attribute::Class(ObjectClass::SECRET_KEY),
-                    Attribute::KeyType(KeyType::AES),
-                    Attribute::ValueLen(32.into()),
-                    Attribute::Encrypt(true),
-                    Attribute::Decrypt(true),
-                    Attribute::Wrap(false),
-                    Attribute::Unwrap(false),
-                    Attribute::Sign(false),
-                    Attribute::Verify(false),
-                ]),
-            )
-            .context("the token could not generate an AES-256 key")?;
-        session
-            .generate_key_pair(
-                &Mechanism::EccEdwardsKeyPairGen,
-                &[
-                    Attribute::Token(true),
-                    Attribute::Private(false),
-                    Attribute::Verify(true),
-                    Attribute::EcParams(ED25519_OID.to_vec()),
-                    Attribute::Label(label.clone()),
-                    Attribute::Id(id.clone()),
-                ],
-                &private(&[Attribute::Sign(true), Attribute::Decrypt(false), Attribute::Unwrap(false)]),
-            )
-            .context("the token could not generate an Ed25519 key pair")?;
-        self.into_kek(session, &id)
-    }
-
-    fn into_kek(self, session: Session, id: &[u8]) -> Result<Arc<HsmKek>> {
-        let public_key = public_key(&session, id)?;
-        let kek = HsmKek {
-            context: self.context,
-            id: format!("pkcs11:{}", crypto::hex::encode(id)),
-            cka_id: id.to_vec(),
-            config: self.config,
-            slot: self.slot,
-            session: Mutex::new(Some(session)),
-            public_key,
-        };
-        Ok(Arc::clone(OPENED.get_or_init(|| Arc::new(kek))))
-    }
-}
-
-/// The Ed25519 public key with `id`, from its `CKA_EC_POINT` (DER octet string or raw bytes).
-fn public_key(session: &Session, id: &[u8]) -> Result<[u8; 32]> {
-    let found = session.find_objects(&[Attribute::Class(ObjectClass::PUBLIC_KEY), Attribute::Id(id.to_vec())])?;
-    let Some(&key) = found.first() else { bail!("the token holds the master key but not its signing key") };
-    let point = match session.get_attributes(key, &[AttributeType::EcPoint])?.into_iter().next() {
-        Some(Attribute::EcPoint(point)) => point,
-        _ => bail!("the signing key on the token has no public point"),
-    };
-    let raw = match point.as_slice() {
-        [0x04, 32, rest @ ..] => rest,
-        raw => raw,
-    };
-    <[u8; 32]>::try_from(raw).map_err(|_| anyhow::anyhow!("the signing key on the token is not an Ed25519 key"))
-}
-
-impl HsmKek {
     /// Runs `call` on the session, opening a new one once if the token forgot the old.
-    fn with_session<T>(&self, call: impl Fn(&Session, &Handles) -> Result<T, Pkcs11Error>) -> Result<T, CryptoError> {
+    fn with_session<T>(&self, call: impl Fn(&Session) -> Result<T, Pkcs11Error>) -> Result<T, CryptoError> {
         let device = |e: &dyn std::fmt::Display| CryptoError::Device(e.to_string());
         let mut slot = self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         for attempt in 0..2 {
             if slot.is_none() {
-                let token = Token { context: self.context.clone(), config: self.config.clone(), slot: self.slot };
-                *slot = Some(token.session().map_err(|e| device(&format!("{e:#}")))?);
+                *slot = Some(self.session().map_err(|e| device(&format!("{e:#}")))?);
             }
             let Some(session) = slot.as_ref() else { continue };
-            let result = Handles::find(session, &self.cka_id).and_then(|handles| call(session, &handles));
-            match result {
+            match call(session) {
                 Err(Pkcs11Error::Pkcs11(
                     RvError::SessionHandleInvalid
                     | RvError::SessionClosed
@@ -242,9 +150,168 @@ impl HsmKek {
         }
         Err(CryptoError::Device("the token keeps dropping the session".into()))
     }
+
+    /// How a label stands for the configured one, if it is Haven's.
+    fn standing(&self, label: &str) -> Option<Standing> {
+        let base = self.config.key_label.as_str();
+        if label == base {
+            return Some(Standing::Current);
+        }
+        let rest = label.strip_prefix(base)?;
+        if let Some(since) = rest.strip_prefix(".next-") {
+            return since.parse().ok().map(Standing::Next);
+        }
+        rest.starts_with(".retired-").then_some(Standing::Retired)
+    }
+
+    /// Haven's keys on the token that open data: the one a rotation brings in first (it wraps
+    /// new data keys), then the current one. Retired keys are left out, as retired key files
+    /// are; a restore that needs one names its label.
+    pub fn keys(self: &Arc<Self>) -> Result<Vec<(Standing, Arc<HsmKek>)>> {
+        let found = self
+            .with_session(|session| {
+                let mut found = Vec::new();
+                for key in session.find_objects(&[Attribute::Class(ObjectClass::SECRET_KEY)])? {
+                    let mut label = String::new();
+                    let mut id = Vec::new();
+                    for attribute in session.get_attributes(key, &[AttributeType::Label, AttributeType::Id])? {
+                        match attribute {
+                            Attribute::Label(l) => label = String::from_utf8_lossy(&l).into_owned(),
+                            Attribute::Id(i) => id = i,
+                            _ => {}
+                        }
+                    }
+                    found.push((label, id));
+                }
+                Ok(found)
+            })
+            .context("cannot search the token")?;
+        let mut keys = Vec::new();
+        for (label, id) in found {
+            match self.standing(&label) {
+                Some(standing @ (Standing::Next(_) | Standing::Current)) if !id.is_empty() => {
+                    keys.push((standing, self.kek(&id)?));
+                }
+                Some(Standing::Next(_) | Standing::Current) => {
+                    bail!("the key labelled {label:?} on the token has no CKA_ID; it was not made by Haven")
+                }
+                _ => {}
+            }
+        }
+        keys.sort_by_key(|(standing, _)| matches!(standing, Standing::Current));
+        if keys.iter().filter(|(s, _)| *s == Standing::Current).count() > 1 {
+            bail!("the token holds several keys labelled {:?}; keep one", self.config.key_label);
+        }
+        Ok(keys)
+    }
+
+    /// Generates a master key on the token under `standing`'s label: an AES-256 key and an
+    /// Ed25519 key pair, both sensitive and never extractable.
+    pub fn generate(self: &Arc<Self>, standing: Standing) -> Result<Arc<HsmKek>> {
+        let id = getrandom::u64().context("no randomness for the key id")?.to_be_bytes().to_vec();
+        let label = self.label(standing).into_bytes();
+        let private = |more: &[Attribute]| {
+            let mut template = vec![
+                Attribute::Token(true),
+                Attribute::Private(true),
+                Attribute::Sensitive(true),
+                Attribute::Extractable(false),
+                Attribute::Label(label.clone()),
+                Attribute::Id(id.clone()),
+            ];
+            template.extend_from_slice(more);
+            template
+        };
+        let secret = private(&[
+            Attribute::Class(ObjectClass::SECRET_KEY),
+            Attribute::KeyType(KeyType::AES),
+            Attribute::ValueLen(32.into()),
+            Attribute::Encrypt(true),
+            Attribute::Decrypt(true),
+            Attribute::Wrap(false),
+            Attribute::Unwrap(false),
+            Attribute::Sign(false),
+            Attribute::Verify(false),
+        ]);
+        let public = [
+            Attribute::Token(true),
+            Attribute::Private(false),
+            Attribute::Verify(true),
+            Attribute::EcParams(ED25519_OID.to_vec()),
+            Attribute::Label(label.clone()),
+            Attribute::Id(id.clone()),
+        ];
+        let signing = private(&[Attribute::Sign(true), Attribute::Decrypt(false), Attribute::Unwrap(false)]);
+        self.with_session(|session| {
+            session.generate_key(&Mechanism::AesKeyGen, &secret)?;
+            session.generate_key_pair(&Mechanism::EccEdwardsKeyPairGen, &public, &signing).map(drop)
+        })
+        .context("the token could not generate the master key (AES-256 and Ed25519)")?;
+        self.kek(&id)
+    }
+
+    /// Gives the key with `cka_id` the label of `standing` (its three objects together).
+    pub fn relabel(&self, cka_id: &[u8], standing: Standing) -> Result<()> {
+        let label = self.label(standing).into_bytes();
+        self.with_session(|session| {
+            for object in session.find_objects(&[Attribute::Id(cka_id.to_vec())])? {
+                session.update_attributes(object, &[Attribute::Label(label.clone())])?;
+            }
+            Ok(())
+        })
+        .context("the token could not relabel a key")
+    }
+
+    fn label(&self, standing: Standing) -> String {
+        let base = &self.config.key_label;
+        match standing {
+            Standing::Current => base.clone(),
+            Standing::Next(since) => format!("{base}.next-{since}"),
+            Standing::Retired => format!("{base}.retired-{}", jiff::Timestamp::now().as_nanosecond()),
+        }
+    }
+
+    /// The key with `cka_id`, its public signing key read from the token.
+    fn kek(self: &Arc<Self>, cka_id: &[u8]) -> Result<Arc<HsmKek>> {
+        let point = self
+            .with_session(|session| {
+                let template = [Attribute::Class(ObjectClass::PUBLIC_KEY), Attribute::Id(cka_id.to_vec())];
+                let Some(&key) = session.find_objects(&template)?.first() else { return Ok(None) };
+                Ok(session.get_attributes(key, &[AttributeType::EcPoint])?.into_iter().next())
+            })
+            .context("cannot read the signing key")?;
+        let Some(Attribute::EcPoint(point)) = point else {
+            bail!("the token holds the master key but not its signing key")
+        };
+        // DER octet string around the 32 bytes, or the bytes alone.
+        let raw = match point.as_slice() {
+            [0x04, 32, rest @ ..] => rest,
+            raw => raw,
+        };
+        let public_key = <[u8; 32]>::try_from(raw)
+            .map_err(|_| anyhow::anyhow!("the signing key on the token is not an Ed25519 key"))?;
+        Ok(Arc::new(HsmKek {
+            link: Arc::clone(self),
+            id: format!("pkcs11:{}", crypto::hex::encode(cka_id)),
+            cka_id: cka_id.to_vec(),
+            public_key,
+        }))
+    }
 }
 
-/// The token's objects for one call: found again each time, since handles are per session.
+impl HsmKek {
+    /// The keys' `CKA_ID`.
+    pub fn cka_id(&self) -> &[u8] {
+        &self.cka_id
+    }
+
+    /// Runs `call` with this key's objects, found again each time (handles belong to a session).
+    fn with_keys<T>(&self, call: impl Fn(&Session, &Handles) -> Result<T, Pkcs11Error>) -> Result<T, CryptoError> {
+        self.link.with_session(|session| Handles::find(session, &self.cka_id).and_then(|h| call(session, &h)))
+    }
+}
+
+/// The token's objects for one call.
 struct Handles {
     secret: ObjectHandle,
     signing: ObjectHandle,
@@ -275,7 +342,7 @@ impl KeyEncryptionKey for HsmKek {
     fn wrap(&self, key: &DataKey, context: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let iv: [u8; IV_LEN] = crypto::random()?;
         let aad = aad(context);
-        let sealed = self.with_session(|session, handles| {
+        let sealed = self.with_keys(|session, handles| {
             let mut iv = iv;
             let params = GcmParams::new(&mut iv, &aad, (TAG_LEN as u64 * 8).into())?;
             session.encrypt(&Mechanism::AesGcm(params), handles.secret, key.expose())
@@ -289,7 +356,7 @@ impl KeyEncryptionKey for HsmKek {
         }
         let (iv, sealed) = wrapped.split_at(IV_LEN);
         let aad = aad(context);
-        let plain = self.with_session(|session, handles| {
+        let plain = self.with_keys(|session, handles| {
             let mut iv = <[u8; IV_LEN]>::try_from(iv).unwrap_or_default();
             let params = GcmParams::new(&mut iv, &aad, (TAG_LEN as u64 * 8).into())?;
             session.decrypt(&Mechanism::AesGcm(params), handles.secret, sealed).map(Zeroizing::new)
@@ -298,7 +365,7 @@ impl KeyEncryptionKey for HsmKek {
     }
 
     fn sign(&self, message: &[u8]) -> Result<Signed, CryptoError> {
-        let signature = self.with_session(|session, handles| {
+        let signature = self.with_keys(|session, handles| {
             session.sign(&Mechanism::Eddsa(EddsaParams::new(EddsaSignatureScheme::Pure)), handles.signing, message)
         })?;
         let signature = <[u8; 64]>::try_from(signature.as_slice())

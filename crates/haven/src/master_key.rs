@@ -19,7 +19,7 @@ use anyhow::{Context, Result, bail};
 use crypto::kek::{KeyEncryptionKey, LocalKek};
 use service::{FixedMasterKeys, MasterKeys};
 
-use crate::hsm::{Found, HsmKek};
+use crate::hsm::{Standing, TokenLink};
 
 use crate::config::Config;
 
@@ -92,16 +92,19 @@ pub async fn load(
     Ok((files, Origin::File { created: true }))
 }
 
-/// The token's key first, then whatever key files are still there.
+/// The token's keys (one a rotation brings in first, then the current one), then whatever key
+/// files are still there. Read again at every load, so servers follow a rotation.
 #[derive(Debug)]
 struct HsmMasterKeys {
-    token: Arc<HsmKek>,
+    link: Arc<TokenLink>,
     files: FileMasterKeys,
 }
 
 impl MasterKeys for HsmMasterKeys {
     fn load(&self) -> Result<Vec<Arc<dyn KeyEncryptionKey>>, String> {
-        let mut keys: Vec<Arc<dyn KeyEncryptionKey>> = vec![self.token.clone()];
+        let token = self.link.keys().map_err(|e| format!("{e:#}"))?;
+        let mut keys: Vec<Arc<dyn KeyEncryptionKey>> =
+            token.into_iter().map(|(_, k)| k as Arc<dyn KeyEncryptionKey>).collect();
         keys.extend(self.files.load()?);
         Ok(keys)
     }
@@ -114,13 +117,13 @@ async fn load_hsm(
     hsm: &crate::hsm::HsmConfig,
     in_use: impl AsyncFnOnce() -> Result<Vec<String>>,
 ) -> Result<(Arc<dyn MasterKeys>, Origin)> {
-    let opened = {
+    let link = {
         let hsm = hsm.clone();
-        tokio::task::spawn_blocking(move || crate::hsm::open(&hsm)).await??
+        tokio::task::spawn_blocking(move || crate::hsm::link(&hsm)).await??
     };
-    let (token, created) = match opened {
-        Found::Existing(kek) => (kek, false),
-        Found::Missing(token) => {
+    let created = match link.keys()?.is_empty() {
+        false => false,
+        true => {
             let in_use = in_use().await?;
             if !in_use.is_empty() && !config.master_key_file.exists() {
                 bail!(
@@ -131,11 +134,13 @@ async fn load_hsm(
                     in_use.join(", ")
                 );
             }
-            (tokio::task::spawn_blocking(move || token.generate()).await??, true)
+            let link = Arc::clone(&link);
+            tokio::task::spawn_blocking(move || link.generate(Standing::Current)).await??;
+            true
         }
     };
     let files = FileMasterKeys { current: config.master_key_file.clone() };
-    Ok((Arc::new(HsmMasterKeys { token, files }), Origin::Hsm { created }))
+    Ok((Arc::new(HsmMasterKeys { link, files }), Origin::Hsm { created }))
 }
 
 /// `haven keys rotate-master`: see the module documentation.
@@ -148,8 +153,11 @@ pub async fn rotate(config: Config) -> Result<()> {
         );
     }
     let path = config.master_key_file.clone();
-    if config.hsm.is_some() {
-        return into_hsm(config).await;
+    if let Some(hsm) = config.hsm.clone() {
+        return match path.exists() || next_path(&path).exists() {
+            true => into_hsm(config).await,
+            false => rotate_in_token(config, &hsm).await,
+        };
     }
     let next = next_path(&path);
     if !next.exists() && path.exists() {
@@ -191,6 +199,47 @@ async fn into_hsm(config: Config) -> Result<()> {
             println!("The key file is kept as {}: destroy it once no backup needs it.", retired.display());
         }
     }
+    Ok(())
+}
+
+/// A new key on the token: brought in under `<label>.next-<time>` (servers wrap new data keys
+/// with it once they read the token again), every data key re-wrapped with it, then the old key
+/// retired (kept on the token, relabelled) and the new one given the label. Every step can be
+/// interrupted and resumed.
+#[allow(clippy::print_stdout)]
+async fn rotate_in_token(config: Config, hsm: &crate::hsm::HsmConfig) -> Result<()> {
+    let link = crate::hsm::link(hsm)?;
+    let coming = link.keys()?.into_iter().find_map(|(standing, key)| match standing {
+        Standing::Next(since) => Some((since, key)),
+        _ => None,
+    });
+    let (since, new) = match coming {
+        Some(coming) => coming,
+        None => {
+            let since = jiff::Timestamp::now().as_second();
+            (since, link.generate(Standing::Next(since))?)
+        }
+    };
+    let haven = crate::backend::open_haven(&config).await?;
+    let settled = jiff::Timestamp::from_second(since)? + config.key_cache * 2;
+    if let Ok(wait) = settled.duration_since(jiff::Timestamp::now()).try_into() {
+        let wait: std::time::Duration = wait;
+        eprintln!("waiting {}s for running servers to take up the new key…", wait.as_secs() + 1);
+        tokio::time::sleep(wait).await;
+    }
+    let rewrapped = rewrap_all(&config, &haven, &(Arc::clone(&new) as Arc<dyn KeyEncryptionKey>)).await?;
+    for (standing, key) in link.keys()? {
+        if standing == Standing::Current {
+            link.relabel(key.cka_id(), Standing::Retired)?;
+        }
+    }
+    link.relabel(new.cka_id(), Standing::Current)?;
+    println!(
+        "Re-wrapped {rewrapped} data key(s) with the token's new master key {}.\n\
+         The previous key stays on the token as {}.retired-…: destroy it once no backup needs it.",
+        new.id(),
+        hsm.key_label
+    );
     Ok(())
 }
 

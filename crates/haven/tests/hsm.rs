@@ -183,3 +183,45 @@ fn a_practice_moves_its_master_key_into_the_token() {
     let compliance = server.log();
     assert!(!compliance.contains(PIN), "the PIN reached the log");
 }
+
+#[test]
+fn the_token_key_is_rotated_while_serving_and_the_old_one_kept_retired() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let mut env = token(tmp.path());
+    env.push(("HAVEN_KEY_CACHE_SECONDS", "1".to_owned()));
+    let seeded = run(haven(&["demo", "seed", "--clients", "10", "--data-dir"]).arg(&dir).envs(with(&env)));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let before = master_key_ids(&dir, &env);
+    let server = Server::start(&dir, &[], &with(&env).collect::<Vec<_>>());
+
+    // Cut short while it waits for servers (the new key is on the token by then); the next run
+    // takes the same new key up again.
+    let mut cut = haven(&["keys", "rotate-master", "--data-dir"])
+        .arg(&dir)
+        .envs(with(&env))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(std::time::Duration::from_millis(900));
+    let _ = cut.kill();
+    let _ = cut.wait();
+    let done = run(haven(&["keys", "rotate-master", "--data-dir"]).arg(&dir).envs(with(&env)));
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(text(&done.stdout).contains("with the token's new master key pkcs11:"), "{}", text(&done.stdout));
+
+    let after = master_key_ids(&dir, &env);
+    assert!(after.len() == 1 && after[0].starts_with("pkcs11:") && after != before, "{before:?} → {after:?}");
+    all_open(&dir, &env);
+    // On the token: the new key under the label, the old one kept under a retired label, and no
+    // key left coming in.
+    let listed = objects(&env);
+    let (old, new) = (before[0].trim_start_matches("pkcs11:"), after[0].trim_start_matches("pkcs11:"));
+    assert_eq!(listed.matches(&format!("ID:         {new}")).count(), 3, "{listed}");
+    assert_eq!(listed.matches(&format!("ID:         {old}")).count(), 3, "{listed}");
+    assert_eq!(listed.matches("label:      haven-master\n").count(), 3, "{listed}");
+    assert_eq!(listed.matches("label:      haven-master.retired-").count(), 3, "{listed}");
+    assert!(!listed.contains("haven-master.next-"), "{listed}");
+    assert_eq!(get(&format!("{}/readyz", server.url), None).status, 200);
+}
