@@ -163,6 +163,20 @@ pub struct Attendance {
 }
 
 /// The statements that book one appointment with its clients.
+/// The clinician's row locked, then still free over [starts, ends) (no session holding time,
+/// no client's request waiting): the guard a booking or a request passes in its transaction.
+pub(crate) fn while_free(
+    practice: PracticeId,
+    clinician: UserId,
+    (starts, ends): (Timestamp, Timestamp),
+) -> Vec<Statement> {
+    vec![
+        Statement::new(sql::LOCK_CLINICIAN, vec![practice.into(), clinician.into()]),
+        Statement::new(sql::CLINICIAN_STILL_FREE, vec![practice.into(), clinician.into(), starts.into(), ends.into()])
+            .must_change_a_row(),
+    ]
+}
+
 pub(crate) fn booking(practice: PracticeId, a: &AppointmentRecord) -> Vec<Statement> {
     let (series, occurrence) = match &a.series {
         Some((series, day)) => (Some(series.clone()), Some(day.to_string())),
@@ -285,12 +299,7 @@ impl<S: Sql> AppointmentStore for SqlStore<S> {
     }
 
     async fn book_appointment_if_free(&self, practice: PracticeId, a: &AppointmentRecord) -> Result<()> {
-        let clinician = || vec![practice.into(), a.clinician.into()];
-        let span = vec![practice.into(), a.clinician.into(), a.starts_at.into(), a.ends_at.into()];
-        let mut statements = vec![
-            Statement::new(sql::LOCK_CLINICIAN, clinician()),
-            Statement::new(sql::CLINICIAN_STILL_FREE, span).must_change_a_row(),
-        ];
+        let mut statements = while_free(practice, a.clinician, (a.starts_at, a.ends_at));
         statements.extend(booking(practice, a));
         self.0.transaction(Some(practice), statements).await.map(drop)
     }

@@ -8,8 +8,8 @@ use domain::appointment::Modality;
 use domain::{AppointmentTypeId, ClientId, PracticeId, UserId};
 use jiff::Timestamp;
 
-use crate::appointments::booking;
-use crate::{AppointmentRecord, Result, Row, Sql, SqlStore, Statement, sql};
+use crate::appointments::{booking, while_free};
+use crate::{AppointmentRecord, Result, Row, Sql, SqlStore, Statement};
 
 /// A request and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,16 +90,6 @@ fn request(r: &Row) -> Result<SlotRequestRecord> {
         decided,
         appointment: r.opt_text(11)?,
     })
-}
-
-/// The clinician's row locked, then still free over [starts, ends): the guard every booking
-/// and request passes inside its transaction.
-fn while_free(practice: PracticeId, clinician: UserId, (starts, ends): (Timestamp, Timestamp)) -> Vec<Statement> {
-    vec![
-        Statement::new(sql::LOCK_CLINICIAN, vec![practice.into(), clinician.into()]),
-        Statement::new(sql::CLINICIAN_STILL_FREE, vec![practice.into(), clinician.into(), starts.into(), ends.into()])
-            .must_change_a_row(),
-    ]
 }
 
 #[async_trait]
