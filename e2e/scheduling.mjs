@@ -1,7 +1,7 @@
 // Scheduling set-up, as a practice lives it: the owner adds appointment types (a mistake first,
 // then right) and edits one; a clinician sets their own working hours, breaks and time off; the
 // owner, who had the clinician's calendar open meanwhile, saves over it and is stopped instead of
-// overwriting it; the next free slot for the type lands in the clinician's hours after the time
+// overwriting it; the next free slot for the type (which books from the clinician's day) lands in the clinician's hours after the time
 // off, outside the break.
 //
 // usage: node scheduling.mjs BASE_URL OWNER_EMAIL:PASSWORD CLINICIAN_EMAIL:PASSWORD SCREENSHOT_DIR
@@ -171,6 +171,12 @@ try {
   const others = await o.page.locator("ul.slots li").allTextContents();
   check(others.length === 5 && others.every((t) => t.includes(clinicianName)), `not five more choices: ${others}`);
   await o.page.screenshot({ path: `${shots}/next-free-slot.png`, fullPage: true });
+  // "Book this time" opens the clinician's day with the form filled in for it.
+  await Promise.all([o.page.waitForURL(/\/schedule\/day\?clinician=.+&time=/), o.page.click(".slot a:has-text('Book this time')")]);
+  check(/^\d\d:\d\d$/.test(await o.page.inputValue("#time")), "the booking form's time is not filled in");
+  const chosen = await o.page.locator("#appointment_type option:checked").textContent();
+  check(chosen.includes("Psychotherapy, 53 min"), `the booking form's session is not the type searched: ${chosen}`);
+  await o.page.goto(`${base}/schedule/next-slot`);
 
   // A type nobody offers finds nothing, and says where to look.
   await o.page.selectOption("#type", { label: "Couples or family" });

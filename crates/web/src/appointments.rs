@@ -170,6 +170,10 @@ struct Which {
     date: Option<String>,
     booked: Option<String>,
     moved: Option<String>,
+    /// A time and appointment type to fill the booking form with (from the next free slot).
+    time: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
 }
 
 async fn page(
@@ -239,6 +243,8 @@ async fn day(
     if which.booked.is_some() {
         page.notice = Some("Booked.".into());
     }
+    page.form.time = which.time.unwrap_or_default();
+    page.form.appointment_type = which.kind.unwrap_or_default();
     Ok(render(StatusCode::OK, &page))
 }
 

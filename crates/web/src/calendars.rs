@@ -373,6 +373,8 @@ struct Found {
     clinician: String,
     /// The same time in the practice's zone, when the clinician's is another.
     practice_time: Option<String>,
+    /// The clinician's day with the booking form filled in for this slot.
+    book: String,
 }
 
 #[derive(Template)]
@@ -463,11 +465,20 @@ async fn search(state: &AppState, actor: &Actor, form: &SlotForm) -> Result<Vec<
         .map(|slot| {
             let (start, end) = (slot.start.to_zoned(slot.zone.clone()), slot.end.to_zoned(slot.zone.clone()));
             let same_offset = practice_zone.to_offset(slot.start) == slot.zone.to_offset(slot.start);
+            // The booking form reads its date and time in the practice's zone.
+            let here = slot.start.to_zoned(practice_zone.clone());
+            let book = format!(
+                "/schedule/day?clinician={}&date={}&time={}&type={appointment_type}",
+                slot.clinician,
+                here.date(),
+                here.strftime("%H:%M")
+            );
             Found {
                 day: start.strftime("%A, %B %-d, %Y").to_string(),
                 time: format!("{} – {}", start.strftime("%-I:%M %p"), end.strftime("%-I:%M %p %Z")),
                 clinician: slot.name,
                 practice_time: (!same_offset).then(|| when(slot.start, &practice_zone)),
+                book,
             }
         })
         .collect())
