@@ -9,7 +9,8 @@
 //!
 //! With an HSM (`hsm_module`) the token's key is current and the key file, while one is left
 //! from before, still opens what it wrapped; `keys rotate-master` then re-wraps every data key
-//! under the token's key and retires the file.
+//! under the token's key and retires the file. With no file left it rotates inside the token,
+//! by labels, the same way (`rotate_in_token`).
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
