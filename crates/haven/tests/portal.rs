@@ -604,6 +604,19 @@ fn a_client_books_a_free_slot_of_their_care_team_or_asks_for_an_intake() {
     let declined = post_from(base, &staff, "/schedule/requests", &decline, &[]);
     assert_eq!(declined.header("location"), Some("/schedule/requests?done=declined"), "{}", declined.body);
     assert!(offered(&start), "the declined request's time is not offered again");
+
+    // The client may withdraw their own request from their home; no one else may.
+    let ask = [("clinician", with.as_str()), ("start", start.as_str()), ("modality", "telehealth")];
+    assert_eq!(post_from(base, &client, &intake, &intake, &ask).status, 303);
+    let home = get(&format!("{base}/portal"), Some(&client)).body;
+    let at = home.find("/portal/requests/").unwrap_or_else(|| panic!("no withdraw button: {home}"));
+    let withdraw = home[at..].split('"').next().unwrap_or_default().to_owned();
+    assert_eq!(post_from(base, &other, "/portal", &withdraw, &[]).status, 404, "another client's request");
+    let withdrawn = post_from(base, &client, "/portal", &withdraw, &[]);
+    assert_eq!(withdrawn.header("location"), Some("/portal?withdrawn=1"), "{}", withdrawn.body);
+    assert_eq!(post_from(base, &client, "/portal", &withdraw, &[]).status, 404, "withdrawn twice");
+    assert!(offered(&start), "the withdrawn request's time is not offered again");
+    assert!(!get(&format!("{base}/schedule/requests"), Some(&staff)).body.contains("action=\"/schedule/requests/"));
     let owner = sign_in(base, &s.owner);
     let log = get(&format!("{base}/audit.csv?action=slot_request.decline"), Some(&owner)).body;
     assert_eq!(log.lines().filter(|l| l.contains(",slot_request.decline,")).count(), 1, "{log}");

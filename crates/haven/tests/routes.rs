@@ -244,6 +244,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/payments/return/{practice}/{checkout}", Open),
         ("GET", "/portal/sessions/{id}/cancel", Portal),
         ("POST", "/portal/sessions/{id}/cancel", Portal),
+        ("POST", "/portal/requests/{id}/withdraw", Portal),
         ("GET", "/portal/reminders", Portal),
         ("POST", "/portal/reminders", Portal),
         ("GET", "/portal/waitlist", Portal),

@@ -1,6 +1,6 @@
 -- A client's request for a time (SC-2, types booked by request): it holds the time for its
 -- clinician while it waits, as a booked session does, until the care team books it or
--- declines it.
+-- declines it, or the client withdraws it.
 CREATE TABLE slot_requests (
     practice_id    TEXT NOT NULL,
     id             TEXT NOT NULL,
@@ -10,7 +10,7 @@ CREATE TABLE slot_requests (
     starts_at      BIGINT NOT NULL,
     ends_at        BIGINT NOT NULL,
     modality       TEXT NOT NULL,
-    status         TEXT NOT NULL CHECK (status IN ('waiting', 'booked', 'declined')),
+    status         TEXT NOT NULL CHECK (status IN ('waiting', 'booked', 'declined', 'withdrawn')),
     created_at     BIGINT NOT NULL,
     decided_at     BIGINT,
     decided_by     TEXT,

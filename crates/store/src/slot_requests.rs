@@ -21,7 +21,7 @@ pub struct SlotRequestRecord {
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
     pub modality: Modality,
-    /// `waiting`, `booked` or `declined`.
+    /// `waiting`, `booked`, `declined` or `withdrawn`.
     pub status: String,
     pub created_at: Timestamp,
     pub decided: Option<(Timestamp, UserId)>,
@@ -53,6 +53,15 @@ pub trait SlotRequestStore: Send + Sync {
     ) -> Result<()>;
     /// Declines a waiting request (`NoRowChanged` unless it was waiting).
     async fn decline_slot_request(&self, practice: PracticeId, id: &str, at: Timestamp, by: UserId) -> Result<()>;
+    /// The client withdraws their own waiting request (`NoRowChanged` unless it is theirs and
+    /// waiting).
+    async fn withdraw_slot_request(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        client: ClientId,
+        at: Timestamp,
+    ) -> Result<()>;
 }
 
 macro_rules! requests {
@@ -69,6 +78,8 @@ const ONE: &str = requests!("id = $2");
 const WAITING: &str = requests!("status = 'waiting' AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id");
 const INSERT: &str = "INSERT INTO slot_requests (practice_id, id, client_id, clinician_id, type_id, starts_at, \
      ends_at, modality, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9)";
+const WITHDRAW: &str = "UPDATE slot_requests SET status = 'withdrawn', decided_at = $4 \
+     WHERE practice_id = $1 AND id = $2 AND client_id = $3 AND status = 'waiting'";
 const DECIDE: &str = "UPDATE slot_requests SET status = $3, decided_at = $4, decided_by = $5, appointment_id = $6 \
      WHERE practice_id = $1 AND id = $2 AND status = 'waiting'";
 
@@ -134,6 +145,17 @@ impl<S: Sql> SlotRequestStore for SqlStore<S> {
         statements.extend(while_free(practice, a.clinician, (a.starts_at, a.ends_at)));
         statements.extend(booking(practice, a));
         self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn withdraw_slot_request(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        client: ClientId,
+        at: Timestamp,
+    ) -> Result<()> {
+        let params = vec![practice.into(), id.into(), client.into(), at.into()];
+        self.0.transaction(Some(practice), vec![Statement::new(WITHDRAW, params).must_change_a_row()]).await.map(drop)
     }
 
     async fn decline_slot_request(&self, practice: PracticeId, id: &str, at: Timestamp, by: UserId) -> Result<()> {

@@ -95,6 +95,21 @@ impl Haven {
         Ok(Booked::Requested)
     }
 
+    /// Withdraws one of the client's waiting requests, freeing its time.
+    pub async fn portal_withdraw_request(&self, actor: &PortalActor, id: &str) -> Result<()> {
+        let entry = AuditEntry::new("slot_request.withdraw", Crud::Update)
+            .resource("slot_request", id)
+            .categories(&["appointments"]);
+        let store = self.recording_in_portal(actor, entry)?;
+        match store.withdraw_slot_request(actor.practice(), id, actor.client(), self.now()).await {
+            Ok(()) => self.audit_drafts_committed(),
+            // Not theirs, or decided already: nothing of theirs to withdraw.
+            Err(StoreError::NoRowChanged(_)) => return Err(ServiceError::NotFound),
+            Err(e) => return Err(e.into()),
+        }
+        Ok(())
+    }
+
     /// The types the client may book in the portal.
     pub async fn portal_bookable(&self, actor: &PortalActor) -> Result<Vec<BookableType>> {
         let types = self.store.appointment_types(actor.practice()).await?;

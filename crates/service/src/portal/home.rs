@@ -39,8 +39,8 @@ pub struct PortalHome {
     pub practice_name: String,
     pub time_zone: jiff::tz::TimeZone,
     pub visits: Vec<PortalVisit>,
-    /// Times the client asked for, held while the care team answers (no join link, no id to
-    /// cancel).
+    /// Times the client asked for, held while the care team answers (each with the request's
+    /// id, which withdraws it; no join link).
     pub requested: Vec<PortalVisit>,
     /// Questionnaires waiting for an answer.
     pub questionnaires: Vec<super::Questionnaire>,
@@ -103,7 +103,7 @@ impl Haven {
             .into_iter()
             .filter(|r| r.client == actor.client())
             .map(|r| PortalVisit {
-                id: String::new(),
+                id: r.id,
                 starts_at: r.starts_at,
                 ends_at: r.ends_at,
                 clinician: names.of(r.clinician),

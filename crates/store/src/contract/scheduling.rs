@@ -589,6 +589,14 @@ pub async fn a_waiting_request_holds_its_time_until_booked_or_declined(store: &d
     ok(store.decline_slot_request(p.id, "req-3", t(40), p.owner.id).await);
     assert!(taken(store.decline_slot_request(p.id, "req-3", t(41), p.owner.id).await), "declined twice");
     ok(store.book_appointment_if_free(p.id, &session("appt-3", 120)).await);
+    // The client withdraws their own, once; no one else's.
+    ok(store.request_slot_if_free(p.id, &request("req-4", 240)).await);
+    assert!(taken(store.withdraw_slot_request(p.id, "req-4", ClientId::random(), t(50)).await), "another's");
+    ok(store.withdraw_slot_request(p.id, "req-4", client.id, t(50)).await);
+    assert!(taken(store.withdraw_slot_request(p.id, "req-4", client.id, t(51)).await), "withdrawn twice");
+    let withdrawn = ok(store.slot_request(p.id, "req-4").await).unwrap_or_else(|| panic!("gone"));
+    assert_eq!((withdrawn.status.as_str(), withdrawn.decided), ("withdrawn", None));
+    ok(store.request_slot_if_free(p.id, &request("req-5", 240)).await);
 
     let elsewhere = practice("Other requests", "owner@requests-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);

@@ -189,6 +189,16 @@ pub(super) async fn cancel_form(
     Ok(render(StatusCode::OK, &cancel_page(&state, &actor, &id).await?))
 }
 
+/// Withdraws a request the client made; back home.
+pub(super) async fn withdraw(
+    State(state): State<AppState>,
+    PortalSignedIn(actor): PortalSignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    state.haven.portal_withdraw_request(&actor, &id).await?;
+    Ok(Redirect::to("/portal?withdrawn=1").into_response())
+}
+
 pub(super) async fn cancel(
     State(state): State<AppState>,
     PortalSignedIn(actor): PortalSignedIn,

@@ -39,6 +39,7 @@ pub(crate) fn routes() -> Routes {
         .post("/portal/book/{id}", booking::take)
         .get("/portal/sessions/{id}/cancel", booking::cancel_form)
         .post("/portal/sessions/{id}/cancel", booking::cancel)
+        .post("/portal/requests/{id}/withdraw", booking::withdraw)
         .get("/portal/messages", messages::messages)
         .post("/portal/messages", messages::start)
         .get("/portal/messages/{id}", messages::thread)
@@ -161,6 +162,7 @@ struct HomeQuery {
     requested: Option<String>,
     cancelled: Option<String>,
     signed: Option<String>,
+    withdrawn: Option<String>,
 }
 
 async fn home(
@@ -192,6 +194,7 @@ async fn home(
             }
             (_, _, Some(_), _) => Some("Your session is cancelled."),
             (.., Some(_)) => Some("Signed. A signed copy is kept in your record."),
+            _ if query.withdrawn.is_some() => Some("Your request is withdrawn; the time is free again."),
             _ => None,
         },
         forms: home
