@@ -42,6 +42,13 @@ pub trait SlotRequestStore: Send + Sync {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<SlotRequestRecord>>;
+    /// One client's waiting requests that end after `from`, by start.
+    async fn client_slot_requests(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        from: Timestamp,
+    ) -> Result<Vec<SlotRequestRecord>>;
     /// Books a waiting request as `appointment`: the request ends (`NoRowChanged` unless it
     /// was waiting) and the session is booked if the clinician is still free, all or nothing.
     async fn book_slot_request(
@@ -76,6 +83,7 @@ macro_rules! requests {
 const ONE: &str = requests!("id = $2");
 /// Waiting and overlapping [$2, $3), by start.
 const WAITING: &str = requests!("status = 'waiting' AND starts_at < $3 AND ends_at > $2 ORDER BY starts_at, id");
+const OF_CLIENT: &str = requests!("client_id = $2 AND status = 'waiting' AND ends_at > $3 ORDER BY starts_at, id");
 const INSERT: &str = "INSERT INTO slot_requests (practice_id, id, client_id, clinician_id, type_id, starts_at, \
      ends_at, modality, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'waiting', $9)";
 const WITHDRAW: &str = "UPDATE slot_requests SET status = 'withdrawn', decided_at = $4 \
@@ -134,6 +142,16 @@ impl<S: Sql> SlotRequestStore for SqlStore<S> {
         to: Timestamp,
     ) -> Result<Vec<SlotRequestRecord>> {
         let rows = self.0.query(Some(practice), WAITING, vec![practice.into(), from.into(), to.into()]).await?;
+        rows.iter().map(request).collect()
+    }
+
+    async fn client_slot_requests(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        from: Timestamp,
+    ) -> Result<Vec<SlotRequestRecord>> {
+        let rows = self.0.query(Some(practice), OF_CLIENT, vec![practice.into(), client.into(), from.into()]).await?;
         rows.iter().map(request).collect()
     }
 

@@ -253,6 +253,12 @@ impl Haven {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
+        // Each primary's standing secondary claim, by the primary's id.
+        let followed: HashMap<&str, &ClaimRecord> = claims
+            .values()
+            .filter(|c| c.status != "void")
+            .filter_map(|c| c.follows.as_deref().map(|primary| (primary, c)))
+            .collect();
         let mut context = ClaimContext::load(self, practice).await?;
         let mut days: Vec<ChargeDay> = Vec::new();
         for record in records {
@@ -263,7 +269,7 @@ impl Haven {
                     status: claims.get(id).map(|c| c.status.clone()).unwrap_or_default(),
                     frequency: claims.get(id).map_or_else(|| "1".to_owned(), |c| c.frequency.clone()),
                     correctable: claims.get(id).is_some_and(super::correctable),
-                    secondary: claims.get(id).and_then(|primary| secondary(primary, &claims, &facts, &context)),
+                    secondary: claims.get(id).and_then(|primary| secondary(primary, &followed, &facts, &context)),
                 }),
                 None if record.payer == SELF_PAY => Readiness::SelfPay,
                 None => match context.claim(self, &record, &facts, "H0000000").await? {
@@ -290,12 +296,11 @@ impl Haven {
 /// Where `primary` stands with the client's second insurer, if anywhere.
 fn secondary(
     primary: &ClaimRecord,
-    claims: &HashMap<String, ClaimRecord>,
+    followed: &HashMap<&str, &ClaimRecord>,
     facts: &ClientFacts,
     context: &ClaimContext,
 ) -> Option<Secondary> {
-    let standing = claims.values().find(|c| c.follows.as_ref() == Some(&primary.id) && c.status != "void");
-    if let Some(c) = standing {
+    if let Some(c) = followed.get(primary.id.as_str()) {
         let correctable = super::correctable(c);
         return Some(Secondary::Claimed { number: c.number.clone(), status: c.status.clone(), correctable });
     }

@@ -244,9 +244,9 @@ impl ClaimContext {
         }
         let first_payer = self.payers.iter().find(|p| p.id == charge.payer);
         let (policy, payer) = match turn {
-            Turn::Primary => (facts.profile.insurance.first(), first_payer),
+            Turn::Primary => (facts.policy(), first_payer),
             Turn::Secondary(_) => {
-                let policy = facts.profile.insurance.get(1);
+                let policy = facts.second_policy();
                 (policy, policy.and_then(|p| super::charges::payer_named(&self.payers, &p.payer)))
             }
         };
@@ -333,7 +333,7 @@ impl ClaimContext {
             birth_date: facts.birth,
             sex,
         });
-        let (other_payers, adjudication) = match (turn, facts.profile.insurance.first(), first_payer) {
+        let (other_payers, adjudication) = match (turn, facts.policy(), first_payer) {
             (Turn::Secondary(first), Some(first_policy), Some(first_payer)) => {
                 let (last, first_name) = subscriber_name(facts, first_policy);
                 let other = OtherPayer {

@@ -145,7 +145,8 @@ impl Haven {
             )));
         }
         // A second insurer's answer replaces the client's share the first one left.
-        let first = self.first_shares(practice, &claims).await?;
+        let answered = remittances.iter().flat_map(|r| &r.claims).filter_map(|c| claims.get(&c.patient_control_number));
+        let first = self.first_shares(practice, answered).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let now = self.now();
         let mut posted = Posted { payments: 0, claims: 0, paid: Cents::ZERO, patient: Cents::ZERO };

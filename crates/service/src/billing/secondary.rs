@@ -39,19 +39,17 @@ impl Haven {
     pub(super) async fn first_shares(
         &self,
         practice: PracticeId,
-        claims: &HashMap<String, ClaimRecord>,
+        claims: impl Iterator<Item = &ClaimRecord>,
     ) -> Result<HashMap<String, i64>> {
         let mut shares = HashMap::new();
-        for c in claims.values() {
+        for c in claims {
             let Some(primary) = c.follows.as_deref() else { continue };
             let answer = answer_of(self.store.payments_of_claim(practice, primary).await?);
             shares.insert(c.id.clone(), answer.map_or(0, |p| p.patient_cents));
         }
         Ok(shares)
     }
-}
 
-impl Haven {
     /// Sends the claim numbered `number` on to the client's second insurer, as a batch of one.
     pub async fn send_secondary_claim(&self, actor: &Actor, number: &str) -> Result<BatchSent> {
         actor.may(Resource::Billing, Action::Create)?;

@@ -96,12 +96,11 @@ impl Haven {
         let forms_to_sign = self.forms_to_sign(actor).await?;
         let threads = self.store.threads_of(actor.practice(), actor.client()).await?;
         let unread_messages = threads.iter().map(|t| t.unread_by_client).sum();
-        let held = self.store.waiting_slot_requests(actor.practice(), now, now + UPCOMING).await?;
+        let held = self.store.client_slot_requests(actor.practice(), actor.client(), now).await?;
         self.audited_in_portal(actor, entry).await?;
         let kind_of = |id| kinds.iter().find(|k| k.id == id).map_or_else(String::new, |k| k.spec.name.clone());
         let requested = held
             .into_iter()
-            .filter(|r| r.client == actor.client())
             .map(|r| PortalVisit {
                 id: r.id,
                 starts_at: r.starts_at,

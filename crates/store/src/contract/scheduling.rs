@@ -576,6 +576,9 @@ pub async fn a_waiting_request_holds_its_time_until_booked_or_declined(store: &d
     assert!(taken(store.request_slot_if_free(p.id, &request("req-2", 30)).await), "a second request over it");
     assert!(taken(store.book_appointment_if_free(p.id, &session("appt-x", 30)).await), "a booking over it");
     assert_eq!(ok(store.waiting_slot_requests(p.id, at(-60), at(120)).await), [request("req-1", 0)]);
+    assert_eq!(ok(store.client_slot_requests(p.id, client.id, at(-60)).await), [request("req-1", 0)]);
+    assert_eq!(ok(store.client_slot_requests(p.id, client.id, at(60)).await), vec![], "ended by then");
+    assert_eq!(ok(store.client_slot_requests(p.id, ClientId::random(), at(-60)).await), vec![]);
 
     ok(store.book_slot_request(p.id, "req-1", &session("appt-1", 0), p.owner.id).await);
     let booked = ok(store.slot_request(p.id, "req-1").await).unwrap_or_else(|| panic!("gone"));
