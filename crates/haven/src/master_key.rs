@@ -118,11 +118,17 @@ async fn load_hsm(
     hsm: &crate::hsm::HsmConfig,
     in_use: impl AsyncFnOnce() -> Result<Vec<String>>,
 ) -> Result<(Arc<dyn MasterKeys>, Origin)> {
-    let link = {
+    // The token is asked off the async workers: opening it and listing its keys both block.
+    let (link, keyless) = {
         let hsm = hsm.clone();
-        tokio::task::spawn_blocking(move || crate::hsm::link(&hsm)).await??
+        tokio::task::spawn_blocking(move || -> Result<_> {
+            let link = crate::hsm::link(&hsm)?;
+            let keyless = link.keys()?.is_empty();
+            Ok((link, keyless))
+        })
+        .await??
     };
-    let created = match link.keys()?.is_empty() {
+    let created = match keyless {
         false => false,
         true => {
             let in_use = in_use().await?;
