@@ -79,6 +79,7 @@ const MIGRATIONS: Migrations = &[
     (59, include_str!("../migrations/0059_billing_file_purges.sql")),
     (60, include_str!("../migrations/0060_secondary_claims.sql")),
     (61, include_str!("../migrations/0061_slot_requests.sql")),
+    (62, include_str!("../migrations/0062_export_jobs.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

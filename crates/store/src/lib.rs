@@ -19,6 +19,7 @@ pub mod contract;
 mod diagnoses;
 mod disclosures;
 mod documents;
+mod export_jobs;
 pub mod files;
 mod glass;
 mod groups;
@@ -66,6 +67,7 @@ pub use clients::ClientStore;
 pub use diagnoses::DiagnosisStore;
 pub use disclosures::DisclosureStore;
 pub use documents::DocumentStore;
+pub use export_jobs::{ExportEnd, ExportJobRecord, ExportJobStore, ExportPage};
 pub use files::{DirectoryFiles, FileStore};
 pub use glass::GlassBreakStore;
 pub use groups::GroupStore;
@@ -166,6 +168,7 @@ pub trait Store:
     + CardCheckoutStore
     + SlidingFeeStore
     + SlotRequestStore
+    + ExportJobStore
     + AssociateStore
     + Send
     + Sync

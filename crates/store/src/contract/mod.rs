@@ -6,6 +6,7 @@ mod ai;
 mod audit;
 mod billing;
 mod clients;
+mod export_jobs;
 mod incidents;
 mod intake;
 mod keys;
@@ -18,6 +19,7 @@ pub use ai::*;
 pub use audit::*;
 pub use billing::*;
 pub use clients::*;
+pub use export_jobs::*;
 pub use incidents::*;
 pub use intake::*;
 pub use keys::*;
@@ -61,6 +63,7 @@ macro_rules! store_contract_suite {
     ($factory:path) => {
         $crate::store_contract_suite!(@cases $factory;
             migrations_are_idempotent,
+            export_jobs_move_only_for_their_lease_holder_and_end_once,
             ai_providers_are_enabled_only_behind_their_baa,
             ai_consents_are_revoked_once_and_requests_kept,
             portal_links_set_a_password_once_and_close_with_the_account,
