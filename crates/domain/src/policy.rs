@@ -58,6 +58,9 @@ pub enum Resource {
     /// Bringing clients in from another system's export: the owner and administrators, who
     /// set the practice up.
     DataImport,
+    /// The whole practice's records out (DL-3): the owner's alone, as one file holds every
+    /// client's record.
+    DataExport,
     /// The business associate agreements with the services outside Haven: the owner records
     /// them; the compliance page shows them.
     Subprocessors,
@@ -134,6 +137,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (Retention, _, _) => Decision::Deny("only the owner decides how long records are kept and places legal holds"),
         (DataImport, _, Owner | Administrator) => Decision::Allow,
         (DataImport, _, _) => Decision::Deny("only the owner or an administrator imports clients from another system"),
+        (DataExport, _, Owner) => Decision::Allow,
+        (DataExport, _, _) => Decision::Deny("only the owner exports the whole practice's records"),
         (Subprocessors, _, Owner) => Decision::Allow,
         (Subprocessors, _, _) => Decision::Deny("only the owner records the practice's business associate agreements"),
     }
@@ -489,6 +494,9 @@ mod tests {
             (DataImport, View, &[Role::Owner, Role::Administrator]),
             (DataImport, Create, &[Role::Owner, Role::Administrator]),
             (DataImport, Update, &[Role::Owner, Role::Administrator]),
+            (DataExport, View, &[Role::Owner]),
+            (DataExport, Create, &[Role::Owner]),
+            (DataExport, Update, &[Role::Owner]),
             (Subprocessors, View, &[Role::Owner]),
             (Subprocessors, Create, &[Role::Owner]),
             (Subprocessors, Update, &[Role::Owner]),

@@ -36,6 +36,7 @@ mod tls;
 use std::process::ExitCode;
 
 use clap::Parser;
+use service::export::ExportFormat;
 
 use crate::cli::{
     CertificateCommand, Cli, Command, CommonArgs, DatabaseCommand, DemoCommand, ExportArgs, ExportCommand, KeysCommand,
@@ -140,9 +141,9 @@ fn main() -> ExitCode {
         }
         Command::Export { command } => {
             let (format, args) = match command {
-                ExportCommand::Fhir { args } => (export::Format::Fhir, args),
-                ExportCommand::Csv { args } => (export::Format::Csv, args),
-                ExportCommand::Notes { args } => (export::Format::Notes, args),
+                ExportCommand::Fhir { args } => (ExportFormat::Fhir, args),
+                ExportCommand::Csv { args } => (ExportFormat::Csv, args),
+                ExportCommand::Notes { args } => (ExportFormat::Notes, args),
             };
             let ExportArgs { common, practice, recipient, output } = args;
             run(&common, &[], async |config| {

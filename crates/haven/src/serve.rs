@@ -152,6 +152,7 @@ pub async fn run(config: Config) -> Result<()> {
     tokio::spawn(housekeeping(haven.clone()));
     tokio::spawn(retention(haven.clone()));
     tokio::spawn(reminders(haven.clone(), config.reminder_interval));
+    tokio::spawn(exports(haven.clone(), matches!(config.database, Database::Sqlite)));
     if config.clearinghouse.is_some() && !config.clearinghouse_pick_up.is_zero() {
         tokio::spawn(clearinghouse(haven.clone(), config.clearinghouse_pick_up));
     }
@@ -273,6 +274,23 @@ async fn clearinghouse(haven: Haven, interval: Duration) {
             Ok(read) => tracing::info!(files = read, "read the clearinghouse's files"),
             Err(e) => tracing::warn!(error = %e, "could not pick up the clearinghouse's files"),
         }
+    }
+}
+
+/// Every few seconds: make the exports started on the page (DL-3). On SQLite this is the only
+/// server, so an export still running at start-up was left by one that stopped: its first
+/// round resumes it at once rather than after the dead runner's lease.
+async fn exports(haven: Haven, only_server: bool) {
+    let mut every = tokio::time::interval(Duration::from_secs(2));
+    let mut take_over = only_server;
+    loop {
+        every.tick().await;
+        match haven.run_job("exports", haven.run_page_exports(take_over)).await {
+            Ok(0) => {}
+            Ok(made) => tracing::info!(exports = made, "exports made"),
+            Err(e) => tracing::warn!(error = %e, "could not make the exports"),
+        }
+        take_over = false;
     }
 }
 

@@ -743,3 +743,35 @@ fn the_owner_imports_clients_from_another_systems_export() {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }
+
+/// The whole practice exported from the page: a private key refused as a recipient, the export
+/// made by the server while the list refreshes itself, and the archive downloaded; the
+/// standard `age` and `tar` open it, and it holds every client.
+#[test]
+fn the_owner_exports_the_practice_from_the_page() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--clients", "450", "--no-calendar"]);
+    let owner = account_of(&report, "owner");
+    let key = tmp.path().join("key.txt");
+    let recipient = age_keygen(&key);
+    let archive = tmp.path().join("practice.tar.age");
+    let server = Server::start(&dir, &[], &[]);
+    let path = archive.to_str().unwrap_or_default().to_owned();
+    let shots = run_flow("export.mjs", &[&server.url, &owner, &recipient, &path], &server);
+    for shot in ["export-running.png", "export-done.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+    let shell = format!("age -d -i '{}' '{}' | tar -xO manifest.json", key.display(), archive.display());
+    let opened = run(Command::new("sh").arg("-c").arg(&shell));
+    assert!(opened.status.success(), "{}", text(&opened.stderr));
+    let manifest: serde_json::Value = serde_json::from_slice(&opened.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let patients: u64 = manifest["output"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o["type"] == "Patient")
+        .filter_map(|o| o["count"].as_u64())
+        .sum();
+    assert_eq!(patients, 450, "every client once: {manifest}");
+}

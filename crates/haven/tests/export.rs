@@ -120,6 +120,127 @@ fn an_export_killed_half_way_leaves_no_export_and_the_next_one_is_whole() {
     assert!(checked.status.success(), "the audit log after the kills: {}", text(&checked.stderr));
 }
 
+/// The files a practice's export keeps between pages, under the documents directory.
+fn kept_pages(dir: &std::path::Path) -> Vec<String> {
+    let practices = std::fs::read_dir(dir.join("documents")).into_iter().flatten().flatten();
+    let files = practices.flat_map(|p| std::fs::read_dir(p.path()).into_iter().flatten().flatten());
+    files.map(|f| f.file_name().to_string_lossy().into_owned()).filter(|n| n.starts_with("export-")).collect()
+}
+
+/// An export interrupted after its first pages resumes at the page it stopped in: every client
+/// is in the archive once, and the clients of the pages kept are not read again.
+#[test]
+fn an_interrupted_export_resumes_at_the_page_it_stopped_in() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let seeded =
+        run(haven(&["demo", "seed", "--no-calendar", "--clients", "800", "--notes-per-client", "1", "--data-dir"])
+            .arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let key = tmp.path().join("key.txt");
+    let recipient = age_keygen(&key);
+    let output = tmp.path().join("practice.fhir.age");
+    let export = || {
+        let mut cmd = haven(&["export", "fhir", "--recipient", &recipient, "--output"]);
+        cmd.arg(&output).arg("--data-dir").arg(&dir);
+        cmd
+    };
+    // Stopped once its second page is being kept (so the first is behind its cursor).
+    let mut child = export().spawn().unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    while !kept_pages(&dir).iter().any(|p| p.ends_with("-1")) {
+        assert!(started.elapsed().as_secs() < 120, "no second page was kept");
+        assert!(child.try_wait().ok().flatten().is_none(), "the export ended before it could be interrupted");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(!output.exists(), "an interrupted export left a file");
+
+    let done = run(&mut export());
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let said = text(&done.stderr);
+    let resumed_at: u64 = said
+        .split("where it stopped: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the second run did not resume: {said}"));
+    assert!(resumed_at >= 200, "resumed at {resumed_at} clients");
+    assert!(kept_pages(&dir).is_empty(), "pages left after the export: {:?}", kept_pages(&dir));
+
+    let shell = format!("age -d -i '{}' '{}' | tar -xO Patient-1.ndjson", key.display(), output.display());
+    let opened = run(Command::new("sh").arg("-c").arg(&shell));
+    assert!(opened.status.success(), "{}", text(&opened.stderr));
+    let ids: Vec<String> = text(&opened.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|p| p["id"].as_str().map(str::to_owned))
+        .collect();
+    let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!((ids.len(), distinct.len()), (800, 800), "every client once");
+    // Read again: at most the page that was being made, never the pages kept.
+    let log = run(haven(&["audit", "export", "--format", "fhir", "--data-dir"]).arg(&dir));
+    let reads = text(&log.stdout).matches("\"record.export\"").count() as u64;
+    assert!((800..=800 + 200).contains(&reads), "{reads} record reads for 800 clients resumed at {resumed_at}");
+}
+
+/// A server killed while it makes an export started on the page: started again, it resumes the
+/// export at the page it stopped in, and the archive it keeps for download holds every client
+/// once.
+#[test]
+fn a_server_killed_during_an_export_resumes_it_when_started_again() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--no-calendar", "--clients", "800", "--notes-per-client", "1"]);
+    let owner = account_of(&report, "owner");
+    let key = tmp.path().join("key.txt");
+    let recipient = age_keygen(&key);
+    let server = Server::start(&dir, &[], &[]);
+    let cookie = sign_in(&server.url, &owner);
+    let fields = [("format", "fhir"), ("recipients", recipient.as_str())];
+    let started = post_from(&server.url, &cookie, "/practice/export", "/practice/export", &fields);
+    assert_eq!(started.status, 303, "{}", started.body);
+    let waited = std::time::Instant::now();
+    while !kept_pages(&dir).iter().any(|p| p.ends_with("-1")) {
+        assert!(waited.elapsed().as_secs() < 120, "no second page was kept");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    drop(server);
+    let archive_kept = |pages: Vec<String>| pages.iter().any(|p| p.matches('-').count() == 1);
+    assert!(!archive_kept(kept_pages(&dir)), "the export was finished before the server was killed");
+
+    let server = Server::start(&dir, &[], &[]);
+    let cookie = sign_in(&server.url, &owner);
+    let waited = std::time::Instant::now();
+    let list = loop {
+        let list = get(&format!("{}/practice/export/jobs", server.url), Some(&cookie)).body;
+        if list.contains("Ready to download") {
+            break list;
+        }
+        assert!(waited.elapsed().as_secs() < 120, "the export was not resumed: {list}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let link = list.split("href=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default();
+    assert!(link.ends_with("/download"), "{list}");
+    let archive = tmp.path().join("practice.tar.age");
+    std::fs::write(&archive, get_bytes(&format!("{}{link}", server.url), &cookie)).unwrap_or_else(|e| panic!("{e}"));
+    let shell = format!("age -d -i '{}' '{}' | tar -xO Patient-1.ndjson", key.display(), archive.display());
+    let opened = run(Command::new("sh").arg("-c").arg(&shell));
+    assert!(opened.status.success(), "{}", text(&opened.stderr));
+    let ids: std::collections::BTreeSet<String> = text(&opened.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|p| p["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!((text(&opened.stdout).lines().count(), ids.len()), (800, 800), "every client once");
+    assert!(kept_pages(&dir).iter().all(|p| p.matches('-').count() == 1), "pages left: {:?}", kept_pages(&dir));
+    drop(server);
+    let log = run(haven(&["audit", "export", "--format", "fhir", "--data-dir"]).arg(&dir));
+    let reads = text(&log.stdout).matches("\"record.export\"").count();
+    assert!((800..=800 + 200).contains(&reads), "{reads} record reads for 800 clients");
+}
+
 /// Every signed note as a PDF/A of its own, one file per note of the FHIR export's document
 /// references, each read by qpdf and pdftotext and naming its client.
 #[test]

@@ -254,8 +254,19 @@ impl Haven {
         Ok(self.store.sign_in_events(actor.practice(), &filter).await?)
     }
 
-    /// The actor behind a session token, if the session is still alive.
+    /// The actor behind a session token, if the session is still alive; the request counts as
+    /// the person's activity.
     pub async fn authenticate(&self, token: &str) -> Result<Actor> {
+        self.session_actor(token, true).await
+    }
+
+    /// The same for a request the page makes by itself (a progress refresh): it does not count
+    /// as activity, so an open page never keeps an idle session alive.
+    pub async fn authenticate_quietly(&self, token: &str) -> Result<Actor> {
+        self.session_actor(token, false).await
+    }
+
+    async fn session_actor(&self, token: &str, activity: bool) -> Result<Actor> {
         if !secrets::well_formed(token) {
             return Err(ServiceError::Unauthenticated);
         }
@@ -276,7 +287,7 @@ impl Haven {
             return Err(ServiceError::Unauthenticated);
         }
         // A short idle time is touched more often, so "stay signed in" always counts.
-        if now >= s.last_seen_at + TOUCH_INTERVAL.min(idle_timeout / 4) {
+        if activity && now >= s.last_seen_at + TOUCH_INTERVAL.min(idle_timeout / 4) {
             self.store.touch_session(&hash, now).await?;
         }
         Ok(Actor::new(s.user, s.practice, found.role, found.display_name)

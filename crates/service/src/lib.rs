@@ -24,7 +24,6 @@ mod demo_schedule;
 pub mod erase;
 mod error;
 pub mod export;
-pub mod export_csv;
 pub mod import;
 pub mod incidents;
 pub mod intake;
@@ -47,6 +46,7 @@ mod setup;
 mod single_sign_on;
 pub mod sms;
 mod staff;
+pub mod tar;
 pub mod telehealth;
 
 use std::fmt;

@@ -202,6 +202,14 @@ async fn sessions_time_out_and_sign_out() -> Result<(), ServiceError> {
     let (token, _) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
     w.haven.sign_out(token.as_str(), &here()).await?;
     assert!(matches!(w.haven.authenticate(token.as_str()).await, Err(ServiceError::Unauthenticated)));
+
+    // A page refreshing itself (an export's progress) is not activity: it keeps nothing alive.
+    let (token, _) = complete(w.haven.sign_in(&clinician.email, &clinician.password, &here()).await?);
+    w.advance_minutes(10);
+    w.haven.authenticate_quietly(token.as_str()).await?;
+    w.advance_minutes(10);
+    let quiet = w.haven.authenticate_quietly(token.as_str()).await;
+    assert!(matches!(quiet, Err(ServiceError::Unauthenticated)), "{quiet:?}");
     Ok(())
 }
 

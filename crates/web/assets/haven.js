@@ -79,7 +79,10 @@
     endTimer = setTimeout(signOutForIdleness, idle);
   }
   document.addEventListener("DOMContentLoaded", watchIdleness);
-  document.addEventListener("htmx:afterSettle", watchIdleness);
+  // A part of the page that refreshes itself (data-background) is not the person's activity.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!(event.target.closest && event.target.closest("[data-background]"))) { watchIdleness(); }
+  });
 
   // Passkeys: a button with data-passkey = "register" (signed in), "sign-in" (the whole sign-in)
   // or "second" (after the password). The server sends options with binary values in base64url;

@@ -19,6 +19,7 @@ mod clients;
 mod compliance;
 mod csrf;
 mod error;
+mod export;
 mod feed;
 mod health;
 mod import;
@@ -88,6 +89,7 @@ fn all_routes() -> routes::Routes {
         .merge(account::routes())
         .merge(agreement::routes())
         .merge(compliance::routes())
+        .merge(export::routes())
         .merge(import::routes())
         .merge(incidents::routes())
         .merge(retention::routes())

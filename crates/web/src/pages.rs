@@ -302,6 +302,7 @@ struct DashboardPage {
     retention: bool,
     /// The owner and administrators bring clients in from another system.
     imports: bool,
+    exports: bool,
     /// The video server in use, and whether it is the public one (a trial set-up).
     video: (String, bool),
     /// The audit log's newest checkpoint, for the owner.
@@ -377,6 +378,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         incidents: actor.is_allowed(Resource::Incidents, Action::View),
         retention: actor.is_allowed(Resource::Retention, Action::View),
         imports: actor.is_allowed(Resource::DataImport, Action::Create),
+        exports: actor.is_allowed(Resource::DataExport, Action::Create),
         video: {
             let (server, _) = state.haven.telehealth_server();
             (server.to_owned(), server == service::telehealth::PUBLIC_SERVER)

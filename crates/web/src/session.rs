@@ -99,9 +99,16 @@ pub(crate) fn portal_signed_out(https: bool, to: &str) -> Response {
 /// Where someone who must set up a second factor may go meanwhile.
 const SECOND_FACTOR_SETUP: [&str; 3] = ["/account/security", "/account/totp", "/account/totp/confirm"];
 
+/// Sent by an element that refreshes itself (`data-background`, with `hx-headers`).
+const BACKGROUND: &str = "x-haven-background";
+
 async fn actor(parts: &Parts, state: &AppState) -> Result<Actor, ServiceError> {
     let token = token(&parts.headers, state.options.https).ok_or(ServiceError::Unauthenticated)?;
-    let actor = state.haven.authenticate(&token).await?;
+    // A refresh the page makes by itself is not the person's activity.
+    let actor = match parts.headers.contains_key(BACKGROUND) {
+        true => state.haven.authenticate_quietly(&token).await?,
+        false => state.haven.authenticate(&token).await?,
+    };
     if actor.must_set_up_second_factor() && !SECOND_FACTOR_SETUP.contains(&parts.uri.path()) {
         return Err(ServiceError::SecondFactorRequired);
     }

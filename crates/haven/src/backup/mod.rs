@@ -12,7 +12,7 @@
 
 mod create;
 pub mod restore;
-pub mod tar;
+pub use service::tar;
 
 use std::path::{Path, PathBuf};
 

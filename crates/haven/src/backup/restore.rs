@@ -61,7 +61,7 @@ fn unpack(
     let total = file.metadata()?.len();
     let mut input = Decryptor::new(BufReader::with_capacity(1 << 20, file), identities)?;
     let mut archive = tar::Reader::new(&mut input);
-    let first = archive.next()?.context("the archive is empty")?;
+    let first = archive.next_entry()?.context("the archive is empty")?;
     if first.path != MANIFEST || first.size > 64 * 1024 {
         bail!("it is not a Haven backup (it does not start with {MANIFEST})");
     }
@@ -72,7 +72,7 @@ fn unpack(
         bail!("it is in format {:?}; this Haven reads {FORMAT}", manifest.format);
     }
     let (mut bytes, mut documents, mut has_database) = (0u64, 0u64, false);
-    while let Some(entry) = archive.next()? {
+    while let Some(entry) = archive.next_entry()? {
         let known = matches!(entry.path.as_str(), "haven.db" | "haven.db.key" | "master.key" | "master.key.next")
             || entry.path.starts_with("documents/");
         if !known {

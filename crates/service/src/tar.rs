@@ -1,14 +1,14 @@
-//! The archive inside a backup: POSIX ustar, so that `age --decrypt … | tar x` opens a backup
-//! without Haven. Only regular files are written or read back (no links, no devices), paths
-//! are relative and never climb out of the directory they are restored into, and a size past
-//! ustar's 8 GiB octal field is written in the base-256 form GNU tar reads.
+//! The archive inside backups and exports: POSIX ustar, so that `age --decrypt … | tar x` opens
+//! either without Haven. Only regular files are written or read back (no links, no devices),
+//! paths are relative and never climb out of the directory they are restored into, and a size
+//! past ustar's 8 GiB octal field is written in the base-256 form GNU tar reads.
 
 use std::io::{self, Read, Write};
 
 const BLOCK: usize = 512;
 
 fn invalid(message: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("the backup's archive is malformed: {message}"))
+    io::Error::new(io::ErrorKind::InvalidData, format!("the archive is malformed: {message}"))
 }
 
 /// Whether `path` may be written into a restore directory: relative, plain components only.
@@ -22,7 +22,7 @@ pub fn is_safe_path(path: &str) -> bool {
 /// Writes one regular file's header; its `size` bytes follow, then `pad`.
 pub fn write_header(out: &mut impl Write, path: &str, size: u64, mtime: u64) -> io::Result<()> {
     if !is_safe_path(path) {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{path:?} cannot go into a backup")));
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{path:?} cannot go into an archive")));
     }
     let mut header = [0u8; BLOCK];
     let (prefix, name) = split_path(path)?;
@@ -123,7 +123,7 @@ impl<R: Read> Reader<R> {
         Reader { input, left: 0, padding: 0 }
     }
 
-    pub fn next(&mut self) -> io::Result<Option<Entry>> {
+    pub fn next_entry(&mut self) -> io::Result<Option<Entry>> {
         io::copy(&mut (&mut self.input).take(self.left + self.padding), &mut io::sink())?;
         self.left = 0;
         let mut header = [0u8; BLOCK];
@@ -142,7 +142,7 @@ impl<R: Read> Reader<R> {
         let size = read_number(&header[124..136])?;
         match header[156] {
             b'0' | 0 => {}
-            b'5' => return self.next(),
+            b'5' => return self.next_entry(),
             _ => return Err(invalid(&format!("{path:?} is not a regular file"))),
         }
         if !is_safe_path(&path) {
@@ -201,13 +201,14 @@ mod tests {
         assert_eq!(bytes.len() % BLOCK, 0);
         let mut reader = Reader::new(bytes.as_slice());
         for (path, content) in &files {
-            let entry = reader.next().unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("{path} missing"));
+            let entry =
+                reader.next_entry().unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("{path} missing"));
             assert_eq!((entry.path.as_str(), entry.size), (*path, content.len() as u64));
             let mut read = Vec::new();
             reader.content().read_to_end(&mut read).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(&read, content);
         }
-        assert!(reader.next().unwrap_or_else(|e| panic!("{e}")).is_none());
+        assert!(reader.next_entry().unwrap_or_else(|e| panic!("{e}")).is_none());
     }
 
     #[test]
@@ -218,16 +219,16 @@ mod tests {
         }
         let mut bytes = archive(&[("ok", b"x")]);
         bytes[156] = b'2';
-        let refused = Reader::new(bytes.as_slice()).next().err().map(|e| e.to_string()).unwrap_or_default();
+        let refused = Reader::new(bytes.as_slice()).next_entry().err().map(|e| e.to_string()).unwrap_or_default();
         assert!(refused.contains("checksum"), "{refused}");
         let mut bytes = archive(&[("ok", b"x")]);
         bytes[0] = b'p';
-        assert!(Reader::new(bytes.as_slice()).next().is_err(), "a changed name must fail the checksum");
+        assert!(Reader::new(bytes.as_slice()).next_entry().is_err(), "a changed name must fail the checksum");
         let bytes = archive(&[("ok", b"x")]);
-        assert!(Reader::new(&bytes[..BLOCK]).next().is_ok_and(|e| e.is_some()));
+        assert!(Reader::new(&bytes[..BLOCK]).next_entry().is_ok_and(|e| e.is_some()));
         let mut cut = Reader::new(&bytes[..BLOCK]);
-        let _ = cut.next();
-        assert!(cut.next().is_err(), "an archive without its end must be refused");
+        let _ = cut.next_entry();
+        assert!(cut.next_entry().is_err(), "an archive without its end must be refused");
     }
 
     #[test]

@@ -11,9 +11,9 @@ use domain::sliding_scale::Household;
 use domain::{ClientId, PracticeId};
 use jiff::civil::date;
 
+use super::Piece;
 use crate::audit_log::{AuditEntry, Crud, Who};
 use crate::clients::sealing::open_json;
-use crate::export::{ExportCounts, written};
 use crate::{Haven, Result};
 
 /// Each file and its columns, in the order they are written.
@@ -91,45 +91,44 @@ pub fn csv_line(cells: &[String]) -> Vec<u8> {
     line.into_bytes()
 }
 
+/// Each file's header line, which the archive puts at the head of each of its parts.
+pub(super) fn head() -> Vec<Piece> {
+    CSV_FILES
+        .iter()
+        .map(|(file, columns)| line(file, &columns.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>()))
+        .collect()
+}
+
+fn line(file: &str, cells: &[String]) -> Piece {
+    Piece { kind: file.to_owned(), file: None, bytes: csv_line(cells) }
+}
+
+/// A client's record as lines of the clients, diagnoses, measures and notes files.
+pub(super) fn pieces(client: ClientId, record: &crate::portal::Record, clinician: String) -> Vec<Piece> {
+    record_rows(client, record, clinician).iter().map(|(file, cells)| line(file, cells)).collect()
+}
+
 impl Haven {
-    /// Every table as CSV lines handed to `write(file, line)` (the header lines first), one
-    /// client at a time, with `progress(clients done, clients)`.
-    pub async fn export_practice_csv(
-        &self,
-        practice: PracticeId,
-        mut write: impl FnMut(&str, Vec<u8>) -> std::io::Result<()>,
-        progress: impl Fn(u64, u64),
-    ) -> Result<ExportCounts> {
-        let mut counts = ExportCounts::new();
-        for (file, columns) in CSV_FILES {
-            write(file, csv_line(&columns.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>())).map_err(written)?;
-        }
+    /// Each client's primary clinician, by name.
+    pub(super) async fn primary_clinician_names(&self, practice: PracticeId) -> Result<BTreeMap<ClientId, String>> {
         let staff = self.staff_names(practice).await?;
-        let primary: BTreeMap<ClientId, String> = self
-            .store
-            .primary_clinicians(practice)
-            .await?
-            .into_iter()
-            .map(|(client, user)| (client, staff.of(user)))
-            .collect();
-        let mut clients = Vec::new();
-        self.each_exported_record(practice, progress, |client, record| {
-            clients.push(client);
-            let clinician = primary.get(&client).cloned().unwrap_or_default();
-            for (file, cells) in record_rows(client, record, clinician) {
-                write(file, csv_line(&cells)).map_err(written)?;
-                *counts.entry(file.to_owned()).or_default() += 1;
-            }
-            Ok(())
-        })
-        .await?;
+        let primary = self.store.primary_clinicians(practice).await?;
+        Ok(primary.into_iter().map(|(client, user)| (client, staff.of(user))).collect())
+    }
+
+    /// The billing tables, read after their own audit event, for every client of the practice.
+    pub(super) async fn csv_tail(&self, practice: PracticeId) -> Result<Vec<Piece>> {
         let entry = AuditEntry::new("billing.export", Crud::Read).categories(&["billing"]).purpose("HOPERAT");
         self.audited(practice, Who::System, entry).await?;
-        for (file, cells) in self.billing_rows(practice, &clients).await? {
-            write(file, csv_line(&cells)).map_err(written)?;
-            *counts.entry(file.to_owned()).or_default() += 1;
+        let (mut clients, mut after) = (Vec::new(), None);
+        loop {
+            let page = self.store.clients_page(practice, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            clients.extend(page.iter().map(|c| c.id));
         }
-        Ok(counts)
+        let rows = self.billing_rows(practice, &clients).await?;
+        Ok(rows.iter().map(|(file, cells)| line(file, cells)).collect())
     }
 
     async fn billing_rows(
