@@ -1,6 +1,7 @@
 //! Retention of clients' records (DL-4) on an injected clock: records past their retention are
 //! purged whole — rows and files — records under a legal hold are not, and the audit log
 //! records both; nothing goes before the owner turns the purge on, and a hold blocks an erase.
+//! Exports' archives and abandoned pages go after a week.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -192,4 +193,34 @@ async fn the_owner_purges_by_hand_only_what_is_due() {
     ok(p.haven.purge_record(&owner, &client.to_string(), true).await);
     assert_eq!(ok(p.store.client_rows(p.practice, client).await), 0);
     assert_eq!(p.events(&owner, "retention.purge").await, [Some(client.to_string())]);
+}
+
+/// An export made on the page is kept for download a week, then removed; a command's export
+/// interrupted and never run again is ended after a week, and its kept pages removed.
+#[tokio::test]
+async fn exports_are_kept_a_week_and_abandoned_ones_cleared() {
+    use haven_service::export::ExportFormat;
+    let p = Practice::new().await;
+    let owner = p.owner().await;
+    let recipient = crypto::age::Identity::generate().recipient();
+    let id = ok(p.haven.start_export(&owner, ExportFormat::Fhir, &recipient.to_string()).await);
+    assert_eq!(ok(p.haven.run_page_exports(false).await), 1, "the runner makes the export");
+    assert!(!ok(p.haven.export_archive(&owner, &id).await).bytes.is_empty());
+
+    let run = ok(p.haven.command_export(p.practice, ExportFormat::Csv, &[recipient]).await);
+    ok(p.haven.export_pages(&run, |_, _| {}).await);
+    let page = format!("export-{}-0", run.id);
+    assert!(ok(p.files.get(p.practice, &page).await).is_some(), "the command's first page is kept");
+
+    p.clock.fetch_add(8 * 24 * 3600 * 1_000_000, Ordering::SeqCst);
+    ok(p.haven.run_page_exports(false).await);
+    let jobs = ok(p.haven.export_jobs(&owner).await);
+    let status = |job: &str| jobs.iter().find(|j| j.id == job).map(|j| (j.status.clone(), j.summary.clone()));
+    assert_eq!(status(&id).map(|s| s.0).as_deref(), Some("removed"));
+    let (ended, why) = status(&run.id).unwrap_or_default();
+    assert_eq!(ended, "failed");
+    assert!(why.is_some_and(|w| w.contains("not run again within a week")));
+    assert!(ok(p.files.get(p.practice, &page).await).is_none(), "the abandoned pages are removed");
+    assert!(ok(p.files.get(p.practice, &format!("export-{id}")).await).is_none(), "the archive is removed");
+    assert!(matches!(p.haven.export_archive(&owner, &id).await, Err(ServiceError::NotFound)));
 }

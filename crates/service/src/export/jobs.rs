@@ -233,6 +233,7 @@ impl Haven {
         for practice in self.store.practice_ids().await? {
             for job in self.store.export_jobs(practice, 50).await? {
                 if job.origin != "page" {
+                    self.end_if_abandoned(practice, &job).await?;
                     continue;
                 }
                 if job.status == "done" && job.finished_at.is_some_and(|at| at + KEPT <= self.now()) {
@@ -260,6 +261,18 @@ impl Haven {
             }
         }
         Ok(finished)
+    }
+
+    /// A command's export not resumed for a week is ended, and its kept pages removed.
+    async fn end_if_abandoned(&self, practice: PracticeId, job: &ExportJobRecord) -> Result<()> {
+        let now = self.now();
+        let abandoned = job.status == "running" && job.lease_until.is_some_and(|until| until + KEPT <= now);
+        let Some(format) = ExportFormat::parse(&job.format).filter(|_| abandoned) else { return Ok(()) };
+        let runner = crate::secrets::random_token()?;
+        self.store.claim_export_job(practice, &job.id, &runner, now, now + LEASE, true).await?;
+        let run = ExportRun { practice, id: job.id.clone(), format, runner, resumed_at: None };
+        let why = "haven export was interrupted and not run again within a week; its pages were removed";
+        self.end_export(&run, Err(ServiceError::Conflict(why.into()))).await
     }
 
     async fn make_kept_archive(&self, run: &ExportRun) -> Result<(u64, ExportCounts)> {
