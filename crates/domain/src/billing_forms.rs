@@ -56,6 +56,8 @@ pub struct BillingSettingsForm {
     pub receiver_id: String,
     pub contact_name: String,
     pub contact_phone: String,
+    /// "on" when ticked.
+    pub require_plan_goal: String,
     pub version: String,
 }
 
@@ -70,6 +72,7 @@ pub struct BillingSettings {
     pub receiver_id: String,
     pub contact_name: String,
     pub contact_phone: String,
+    pub require_plan_goal: bool,
 }
 
 impl BillingSettingsForm {
@@ -92,6 +95,7 @@ impl BillingSettingsForm {
             receiver_id: receiver_id?,
             contact_name: contact_name?,
             contact_phone: contact_phone?,
+            require_plan_goal: self.require_plan_goal == "on",
         })
     }
 }
@@ -324,10 +328,12 @@ mod tests {
             receiver_id: "CLEARING".into(),
             contact_name: "Billing office".into(),
             contact_phone: "(555) 555-0100".into(),
+            require_plan_goal: "on".into(),
             version: String::new(),
         };
         let settings = form.validate(&mut errors).unwrap_or_else(|| panic!("{errors:?}"));
         assert_eq!((settings.taxonomy.as_str(), settings.zip_plus_four.as_str()), ("103T00000X", "627010001"));
+        assert!(settings.require_plan_goal);
         assert_eq!(settings.contact_phone, "5555550100");
         let bad = BillingSettingsForm { zip_plus_four: "62701".into(), submitter_id: "A*B".into(), ..form };
         let mut errors = FieldErrors::default();

@@ -44,6 +44,24 @@ fn charges_become_a_validated_837p_batch_and_the_thread_names_what_is_missing() 
     );
     assert!(page.contains("90837 · 95"), "video sessions carry the telehealth modifier: {page}");
     let ready = page.matches("Ready to claim").count();
+    // The practice may ask for the plan link too: the demo's notes name no plan goal, so no
+    // session can be claimed until it is asked no more.
+    let plan_goal = |on: bool| {
+        let setup = get(&format!("{base}/billing/setup"), Some(&owner)).body;
+        let mut fields = form_values(&setup, "/billing/settings");
+        fields.retain(|(name, _)| name != "require_plan_goal");
+        if on {
+            fields.push(("require_plan_goal".into(), "on".into()));
+        }
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let saved = post_form_as(&format!("{base}/billing/settings"), &owner, &fields);
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        get(&format!("{base}{list}"), Some(&owner)).body
+    };
+    let asked = plan_goal(true);
+    assert!(!asked.contains("Ready to claim"), "{asked}");
+    assert_eq!(asked.matches("names no treatment-plan goal").count(), ready, "{asked}");
+    assert_eq!(plan_goal(false).matches("Ready to claim").count(), ready);
     // Making them again makes none.
     let again = post_from(base, &owner, list, "/billing/charges", &PERIOD);
     let again_page = if again.status == 303 {

@@ -167,6 +167,7 @@ async fn main() {
         next_interchange: 1,
         next_claim: 1,
         version: 1,
+        require_plan_goal: false,
     };
     store.save_billing_settings(practice, &settings).await.expect("settings");
     let kind = store.appointment_types(practice).await.expect("types")[0].id;

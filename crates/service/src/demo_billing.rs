@@ -34,6 +34,7 @@ impl Haven {
             next_interchange: 1,
             next_claim: 1,
             version: 1,
+            require_plan_goal: false,
         };
         self.store.save_billing_settings(practice, &settings).await?;
         let owner = self.store.staff(practice).await?;

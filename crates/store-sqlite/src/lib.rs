@@ -80,6 +80,7 @@ const MIGRATIONS: Migrations = &[
     (60, include_str!("../migrations/0060_secondary_claims.sql")),
     (61, include_str!("../migrations/0061_slot_requests.sql")),
     (62, include_str!("../migrations/0062_export_jobs.sql")),
+    (63, include_str!("../migrations/0063_plan_goal_required.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

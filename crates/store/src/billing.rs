@@ -28,6 +28,8 @@ pub struct BillingSettingsRecord {
     pub next_interchange: i64,
     pub next_claim: i64,
     pub version: i64,
+    /// A session is claimed only when its signed note names a plan goal.
+    pub require_plan_goal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,6 +288,7 @@ fn settings(r: &Row) -> Result<BillingSettingsRecord> {
         next_interchange: r.int(7)?,
         next_claim: r.int(8)?,
         version: r.int(9)?,
+        require_plan_goal: r.int(10)? != 0,
     })
 }
 
@@ -432,6 +435,7 @@ impl<S: Sql> BillingStore for SqlStore<S> {
             s.receiver_id.as_str().into(),
             s.contact_name.as_str().into(),
             s.contact_phone.as_str().into(),
+            s.require_plan_goal.into(),
         ];
         let statement = if self.billing_settings(practice).await?.is_none() {
             Statement::new(sql::INSERT_BILLING_SETTINGS, params)

@@ -881,12 +881,14 @@ pub const INTAKE_ANSWERS_CELLS: (&str, &str) = sealed_cells!("intake_signatures"
 pub const INTAKE_SIGNATURE_CELLS: (&str, &str) = sealed_cells!("intake_signatures", "signature");
 
 pub const BILLING_SETTINGS: &str = "SELECT taxonomy, zip_plus_four, submitter_id, receiver_name, receiver_id, \
-     contact_name, contact_phone, next_interchange, next_claim, version FROM billing_settings WHERE practice_id = $1";
+     contact_name, contact_phone, next_interchange, next_claim, version, require_plan_goal \
+     FROM billing_settings WHERE practice_id = $1";
 pub const INSERT_BILLING_SETTINGS: &str = "INSERT INTO billing_settings (practice_id, taxonomy, zip_plus_four, \
-     submitter_id, receiver_name, receiver_id, contact_name, contact_phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+     submitter_id, receiver_name, receiver_id, contact_name, contact_phone, require_plan_goal) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub const UPDATE_BILLING_SETTINGS: &str = "UPDATE billing_settings SET taxonomy = $2, zip_plus_four = $3, \
      submitter_id = $4, receiver_name = $5, receiver_id = $6, contact_name = $7, contact_phone = $8, \
-     version = version + 1 WHERE practice_id = $1 AND version = $9";
+     require_plan_goal = $9, version = version + 1 WHERE practice_id = $1 AND version = $10";
 pub const BILLING_CLINICIANS: &str =
     "SELECT user_id, npi, taxonomy FROM billing_clinicians WHERE practice_id = $1 ORDER BY user_id";
 pub const SET_BILLING_CLINICIAN: &str = "INSERT INTO billing_clinicians (practice_id, user_id, npi, taxonomy) \

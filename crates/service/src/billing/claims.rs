@@ -183,6 +183,11 @@ impl ClaimContext {
     }
 
     /// The client's facts, read (and the read recorded, for payment) the first time.
+    /// Whether the practice claims a session only when its note names a plan goal.
+    fn requires_plan_goal(&self) -> bool {
+        self.settings.as_ref().is_some_and(|s| s.require_plan_goal)
+    }
+
     pub(super) async fn client(&mut self, haven: &Haven, actor: &Actor, client: ClientId) -> Result<ClientFacts> {
         if let Some(facts) = self.clients.get(&client) {
             return Ok(facts.clone());
@@ -199,10 +204,14 @@ impl ClaimContext {
             .collect();
         diagnoses.sort();
         diagnoses.dedup_by(|a, b| a.1 == b.1);
-        let entry = AuditEntry::new("billing.claim_data", Crud::Read)
+        let mut entry = AuditEntry::new("billing.claim_data", Crud::Read)
             .client(client)
             .categories(&["demographics", "insurance", "diagnoses"])
             .purpose("HPAYMT");
+        if self.requires_plan_goal() {
+            // Which goals each session's note names is read too (never its text).
+            entry = entry.categories(&[domain::policy::ChartPart::Notes.category()]);
+        }
         haven.audited_by(actor, entry).await?;
         let facts = ClientFacts {
             given: details.given_name.expose().clone(),
@@ -266,13 +275,19 @@ impl ClaimContext {
         }
         let appointment = haven.store.appointment(practice, &charge.appointment).await?;
         let signed = match appointment.as_ref().and_then(|a| a.note) {
-            None => Some("the session has no note"),
+            None => Err("the session has no note"),
             Some(note) => match haven.store.note(practice, charge.client, note).await? {
-                Some(n) if n.signed => None,
-                _ => Some("the session's note is not signed"),
+                Some(n) if n.signed => Ok(n),
+                _ => Err("the session's note is not signed"),
             },
         };
-        missing.extend(signed.map(str::to_owned));
+        match signed {
+            Err(why) => missing.push(why.to_owned()),
+            Ok(note) if self.requires_plan_goal() && haven.note_goals(&self.ring, practice, &note)?.is_empty() => {
+                missing.push("the session's note names no treatment-plan goal".to_owned());
+            }
+            Ok(_) => {}
+        }
         if facts.diagnoses.is_empty() {
             missing.push("the client has no active billable diagnosis".to_owned());
         }

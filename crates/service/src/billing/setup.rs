@@ -65,6 +65,7 @@ impl Haven {
             next_interchange: 0,
             next_claim: 0,
             version,
+            require_plan_goal: s.require_plan_goal,
         };
         let entry = AuditEntry::new("billing.settings", Crud::Update).resource("practice", actor.practice());
         match self.recording_by(actor, entry)?.save_billing_settings(actor.practice(), &record).await {

@@ -64,6 +64,17 @@ fn row_of(id: NoteId) -> String {
 }
 
 impl Haven {
+    /// The plan goals a note names (their ids), for billing's golden thread: nothing else of
+    /// the note leaves here.
+    pub(crate) fn note_goals(
+        &self,
+        ring: &crypto::Keyring,
+        practice: PracticeId,
+        note: &store::NoteRecord,
+    ) -> Result<Vec<String>> {
+        Ok(self.open_content(ring, practice, SealedColumn::NoteContent, &row_of(note.id), &note.content)?.goals)
+    }
+
     fn open_content(
         &self,
         ring: &crypto::Keyring,

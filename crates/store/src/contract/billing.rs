@@ -22,6 +22,7 @@ fn settings() -> BillingSettingsRecord {
         next_interchange: 1,
         next_claim: 1,
         version: 1,
+        require_plan_goal: false,
     }
 }
 
@@ -31,12 +32,13 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     ok(store.create_practice(&p, t(10)).await);
     assert_eq!(ok(store.billing_settings(p.id).await), None);
     ok(store.save_billing_settings(p.id, &settings()).await);
-    let changed = BillingSettingsRecord { receiver_id: "RECV2".into(), ..settings() };
+    let changed = BillingSettingsRecord { receiver_id: "RECV2".into(), require_plan_goal: true, ..settings() };
     ok(store.save_billing_settings(p.id, &changed).await);
     let stale = store.save_billing_settings(p.id, &settings()).await;
     assert!(matches!(stale, Err(StoreError::NoRowChanged(_))), "saved from an old version: {stale:?}");
     let saved = ok(store.billing_settings(p.id).await).expect("saved");
     assert_eq!((saved.receiver_id.as_str(), saved.version, saved.next_interchange), ("RECV2", 2, 1));
+    assert!(saved.require_plan_goal, "the plan-goal rule is kept");
 
     ok(store.set_billing_clinician(p.id, p.owner.id, "1245319599", "103TC0700X").await);
     ok(store.set_billing_clinician(p.id, p.owner.id, "1234567893", "103TC0700X").await);

@@ -110,6 +110,7 @@ async fn setup(state: &AppState, actor: &service::Actor) -> Result<SetupPage, Pa
         receiver_id: r.receiver_id,
         contact_name: r.contact_name,
         contact_phone: r.contact_phone,
+        require_plan_goal: if r.require_plan_goal { "on".into() } else { String::new() },
         version: r.version.to_string(),
     });
     let fees = s
