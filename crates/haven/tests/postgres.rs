@@ -86,3 +86,170 @@ async fn a_superuser_connection_is_warned_about() {
     assert!(server.log().contains("bypasses row-level security"), "{}", server.log());
     assert_eq!(get(&format!("{}/readyz", server.url), None).json()["row_security"], "bypassed");
 }
+
+/// A round-robin TCP proxy in front of `backends`: each connection goes to the next backend in
+/// turn that accepts one (a stopped server is passed over). Its base URL.
+fn proxy(backends: Vec<String>) -> String {
+    use std::net::{TcpListener, TcpStream};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    std::thread::spawn(move || {
+        for (turn, client) in listener.incoming().flatten().enumerate() {
+            let up = (0..backends.len()).find_map(|k| TcpStream::connect(&backends[(turn + k) % backends.len()]).ok());
+            let Some(up) = up else { continue };
+            for (mut from, mut to) in [(client.try_clone(), up.try_clone()), (up.try_clone(), client.try_clone())]
+                .into_iter()
+                .filter_map(|(a, b)| Some((a.ok()?, b.ok()?)))
+            {
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from, &mut to);
+                    let _ = to.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        }
+    });
+    format!("http://{address}")
+}
+
+/// A client added through `base` as an acknowledged write: its chart's address, or why not
+/// (a connection cut when a server is killed is an answer too).
+fn add_client(base: &str, cookie: &str, n: usize) -> Result<String, String> {
+    let asked = |request: Result<ureq::http::Response<ureq::Body>, ureq::Error>| {
+        let mut response = request.map_err(|e| e.to_string())?;
+        let location = response.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_owned);
+        let body = response.body_mut().read_to_string().map_err(|e| e.to_string())?;
+        Ok::<_, String>((response.status().as_u16(), location, body))
+    };
+    let (status, _, form) = asked(http().get(format!("{base}/clients/new")).header("cookie", cookie).call())?;
+    if status != 200 {
+        return Err(format!("the form: {status}"));
+    }
+    let token = form_token(&form);
+    let family = format!("Scaleout{n}");
+    let fields = [
+        ("given_name", "Avery"),
+        ("family_name", family.as_str()),
+        ("date_of_birth", "1990-01-01"),
+        ("status", "active"),
+        ("_csrf", token.as_str()),
+    ];
+    let added = http().post(format!("{base}/clients/new")).header("cookie", cookie).send_form(fields);
+    match asked(added)? {
+        (303, Some(chart), _) => Ok(chart),
+        (status, _, body) => Err(format!("{status}: {}", body.chars().take(200).collect::<String>())),
+    }
+}
+
+/// Three servers on one PostgreSQL behind a proxy (scale-out): a session from one is good on
+/// all; clients added through the proxy while the server that sequences the audit log is killed
+/// are all there when acknowledged, another server takes the sequencing over, a background job
+/// (an export started on the page) is made once, and the audit log verifies at the end.
+#[tokio::test(flavor = "multi_thread")]
+async fn three_servers_share_one_database_and_outlive_their_sequencer() {
+    let url = TestCluster::shared().fresh_database().await;
+    let tmp = temp_dir();
+    let key_file = tmp.path().join("master.key");
+    let documents = tmp.path().join("documents");
+    let env = [
+        ("HAVEN_DATABASE_URL", url.as_str()),
+        ("HAVEN_MASTER_KEY_FILE", key_file.to_str().unwrap_or_default()),
+        ("HAVEN_DOCUMENTS_DIR", documents.to_str().unwrap_or_default()),
+    ];
+    let seeded = run(haven(&["demo", "seed", "--json", "--clients", "30", "--no-calendar", "--data-dir"])
+        .arg(tmp.path().join("seed"))
+        .envs(env));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let owner = account_of(&report, "owner");
+    let mut servers: Vec<Option<Server>> =
+        (0..3).map(|n| Some(Server::start(&tmp.path().join(format!("server-{n}")), &[], &env))).collect();
+    let live = |servers: &[Option<Server>]| servers.iter().flatten().map(|s| s.url.clone()).collect::<Vec<_>>();
+
+    let cookie = sign_in(&live(&servers)[0], &owner);
+    for base in live(&servers) {
+        assert_eq!(get(&format!("{base}/dashboard"), Some(&cookie)).status, 200, "the session on {base}");
+    }
+    let backends = live(&servers).iter().map(|u| u.trim_start_matches("http://").to_owned()).collect();
+    let base = proxy(backends);
+
+    let leader = |servers: &[Option<Server>]| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let leading: Vec<usize> = (0..servers.len())
+                .filter(|&n| {
+                    servers[n].as_ref().is_some_and(|s| {
+                        s.log().matches("now sequences").count() > s.log().matches("no longer sequences").count()
+                    })
+                })
+                .collect();
+            if let [one] = leading.as_slice() {
+                return *one;
+            }
+            assert!(std::time::Instant::now() < deadline, "no one server sequences: {leading:?}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    let first = leader(&servers);
+
+    // Writers through the proxy; the sequencing server is killed while they write.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writers: Vec<_> = (0..3)
+        .map(|w| {
+            let (base, cookie, stop) = (base.clone(), cookie.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let (mut acknowledged, mut refused) = (Vec::new(), Vec::new());
+                let mut n = w * 10_000;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    n += 1;
+                    match add_client(&base, &cookie, n) {
+                        Ok(chart) => acknowledged.push(chart),
+                        Err(why) => refused.push(why),
+                    }
+                }
+                (acknowledged, refused)
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    servers[first] = None;
+    std::thread::sleep(std::time::Duration::from_secs(7));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut acknowledged, mut refused) = (Vec::new(), Vec::new());
+    for writer in writers {
+        let (a, r) = writer.join().unwrap_or_else(|_| panic!("a writer panicked"));
+        acknowledged.extend(a);
+        refused.extend(r);
+    }
+    let second = leader(&servers);
+    assert_ne!(first, second, "the killed server still sequences");
+    assert!(acknowledged.len() > 20, "too few writes went through: {} ({refused:?})", acknowledged.len());
+    let (base_url, session) = (&base, &cookie);
+    std::thread::scope(|scope| {
+        for charts in acknowledged.chunks(acknowledged.len().div_ceil(4)) {
+            scope.spawn(move || {
+                for chart in charts {
+                    let opened = get(&format!("{base_url}{chart}"), Some(session));
+                    assert_eq!(opened.status, 200, "an acknowledged client is missing: {chart}");
+                }
+            });
+        }
+    });
+
+    // A background job is run by one server only.
+    let recipient = age_keygen(&tmp.path().join("key.txt"));
+    let fields = [("format", "csv"), ("recipients", recipient.as_str())];
+    let started = post_from(&base, &cookie, "/practice/export", "/practice/export", &fields);
+    assert_eq!(started.status, 303, "{}", started.body);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !get(&format!("{base}/practice/export/jobs"), Some(&cookie)).body.contains("Ready to download") {
+        assert!(std::time::Instant::now() < deadline, "the export was not made");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let made: usize = servers.iter().flatten().map(|s| s.log().matches("exports made").count()).sum();
+    assert_eq!(made, 1, "the export was made {made} times");
+
+    drop(servers);
+    let verified = run(haven(&["audit", "verify", "--data-dir"]).arg(tmp.path().join("verify")).envs(env));
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    eprintln!("{} clients added, {} refused while a server was killed", acknowledged.len(), refused.len());
+}

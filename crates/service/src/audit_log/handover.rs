@@ -55,10 +55,18 @@ impl Lease {
         } else {
             store.audit_lease_held_by_another(&self.holder, now).await.map(|held| !held)
         };
-        self.leading = asked.unwrap_or_else(|e| {
+        let leading = asked.unwrap_or_else(|e| {
             tracing::error!(error = %e, "cannot take or renew the audit sequencer lease");
             false
         });
+        if claims && leading != self.leading {
+            // Which server sequences is for operators to see (and the scale-out test to find).
+            match leading {
+                true => tracing::info!(holder = %self.holder, "this server now sequences the audit logs"),
+                false => tracing::info!(holder = %self.holder, "this server no longer sequences the audit logs"),
+            }
+        }
+        self.leading = leading;
         self.due = now + if self.leading && claims { LEASE / 3 } else { SignedDuration::from_secs(1) };
         self.leading
     }
