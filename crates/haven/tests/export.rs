@@ -27,12 +27,10 @@ fn the_whole_practice_goes_out_as_encrypted_fhir_bulk_data() {
     assert!(!refused.status.success() && text(&refused.stderr).contains("--recipient"), "{}", text(&refused.stderr));
     assert!(!output.exists());
 
-    let done =
-        run(haven(&["export", "fhir", "--recipient", &recipient, "--output"]).arg(&output).arg("--data-dir").arg(&dir));
+    let done = run(&mut fhir_export(&recipient, &output, &dir));
     assert!(done.status.success(), "{}", text(&done.stderr));
     assert!(std::fs::read(&output).unwrap_or_default().starts_with(b"age-encryption.org/v1\n"));
-    let again =
-        run(haven(&["export", "fhir", "--recipient", &recipient, "--output"]).arg(&output).arg("--data-dir").arg(&dir));
+    let again = run(&mut fhir_export(&recipient, &output, &dir));
     assert!(!again.status.success() && text(&again.stderr).contains("never overwrites"), "{}", text(&again.stderr));
 
     let opened = tmp.path().join("opened");
@@ -94,11 +92,7 @@ fn an_export_killed_half_way_leaves_no_export_and_the_next_one_is_whole() {
     let key = tmp.path().join("key.txt");
     let recipient = age_keygen(&key);
     let output = tmp.path().join("practice.fhir.age");
-    let export = || {
-        let mut cmd = haven(&["export", "fhir", "--recipient", &recipient, "--output"]);
-        cmd.arg(&output).arg("--data-dir").arg(&dir);
-        cmd
-    };
+    let export = || fhir_export(&recipient, &output, &dir);
     for delay_ms in [0u64, 50, 150, 300, 600] {
         let mut child = export().spawn().unwrap_or_else(|e| panic!("{e}"));
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
@@ -118,6 +112,13 @@ fn an_export_killed_half_way_leaves_no_export_and_the_next_one_is_whole() {
     assert!(partials.filter(|e| e.file_name().to_string_lossy().ends_with(".partial")).count() == 0, "a .partial left");
     let checked = run(haven(&["audit", "verify", "--data-dir"]).arg(&dir));
     assert!(checked.status.success(), "the audit log after the kills: {}", text(&checked.stderr));
+}
+
+/// `haven export fhir` of the practice in `dir` to `recipient`, into `output`.
+fn fhir_export(recipient: &str, output: &std::path::Path, dir: &std::path::Path) -> Command {
+    let mut cmd = haven(&["export", "fhir", "--recipient", recipient, "--output"]);
+    cmd.arg(output).arg("--data-dir").arg(dir);
+    cmd
 }
 
 /// The files a practice's export keeps between pages, under the documents directory.
@@ -140,11 +141,7 @@ fn an_interrupted_export_resumes_at_the_page_it_stopped_in() {
     let key = tmp.path().join("key.txt");
     let recipient = age_keygen(&key);
     let output = tmp.path().join("practice.fhir.age");
-    let export = || {
-        let mut cmd = haven(&["export", "fhir", "--recipient", &recipient, "--output"]);
-        cmd.arg(&output).arg("--data-dir").arg(&dir);
-        cmd
-    };
+    let export = || fhir_export(&recipient, &output, &dir);
     // Stopped once its second page is being kept (so the first is behind its cursor).
     let mut child = export().spawn().unwrap_or_else(|e| panic!("{e}"));
     let started = std::time::Instant::now();

@@ -232,35 +232,39 @@ impl Haven {
         let mut finished = 0;
         for practice in self.store.practice_ids().await? {
             for job in self.store.export_jobs(practice, 50).await? {
-                if job.origin != "page" {
-                    self.end_if_abandoned(practice, &job).await?;
-                    continue;
+                match job.origin.as_str() {
+                    "page" => finished += u32::from(self.run_page_job(practice, job, take_over).await?),
+                    _ => self.end_if_abandoned(practice, &job).await?,
                 }
-                if job.status == "done" && job.finished_at.is_some_and(|at| at + KEPT <= self.now()) {
-                    self.files()?.remove(practice, &archive_file(&job.id)).await?;
-                    self.store.remove_export_archive(practice, &job.id).await?;
-                    continue;
-                }
-                let Some(format) = ExportFormat::parse(&job.format) else { continue };
-                let runner = crate::secrets::random_token()?;
-                let now = self.now();
-                let free = take_over || job.lease_until.is_none_or(|until| until <= now);
-                if job.status != "running" || !free {
-                    continue;
-                }
-                match self.store.claim_export_job(practice, &job.id, &runner, now, now + LEASE, take_over).await {
-                    Ok(()) => {}
-                    Err(StoreError::NoRowChanged(_)) => continue,
-                    Err(e) => return Err(e.into()),
-                }
-                let resumed_at = (job.clients_done > 0).then_some(job.clients_done);
-                let run = ExportRun { practice, id: job.id, format, runner, resumed_at };
-                let made = self.make_kept_archive(&run).await;
-                self.end_export(&run, made).await?;
-                finished += 1;
             }
         }
         Ok(finished)
+    }
+
+    /// One page export: its archive removed after its week, or, running and free, made now.
+    /// Whether it was made.
+    async fn run_page_job(&self, practice: PracticeId, job: ExportJobRecord, take_over: bool) -> Result<bool> {
+        let now = self.now();
+        if job.status == "done" && job.finished_at.is_some_and(|at| at + KEPT <= now) {
+            self.files()?.remove(practice, &archive_file(&job.id)).await?;
+            self.store.remove_export_archive(practice, &job.id).await?;
+            return Ok(false);
+        }
+        let free = take_over || job.lease_until.is_none_or(|until| until <= now);
+        let Some(format) = ExportFormat::parse(&job.format).filter(|_| job.status == "running" && free) else {
+            return Ok(false);
+        };
+        let runner = crate::secrets::random_token()?;
+        match self.store.claim_export_job(practice, &job.id, &runner, now, now + LEASE, take_over).await {
+            Ok(()) => {}
+            Err(StoreError::NoRowChanged(_)) => return Ok(false),
+            Err(e) => return Err(e.into()),
+        }
+        let resumed_at = (job.clients_done > 0).then_some(job.clients_done);
+        let run = ExportRun { practice, id: job.id, format, runner, resumed_at };
+        let made = self.make_kept_archive(&run).await;
+        self.end_export(&run, made).await?;
+        Ok(true)
     }
 
     /// A command's export not resumed for a week is ended, and its kept pages removed.
