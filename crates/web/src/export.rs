@@ -80,9 +80,15 @@ fn size(bytes: u64) -> String {
 }
 
 fn status(job: &ExportJob) -> String {
+    let progress = format!("{} of {} clients", job.clients_done, job.clients_total);
     match job.status.as_str() {
-        "running" if job.clients_done == 0 => "Waiting to start".into(),
-        "running" => format!("{} of {} clients", job.clients_done, job.clients_total),
+        "running" if !job.held && !job.from_page => {
+            format!("Interrupted at {progress}: run the same haven export again to resume it")
+        }
+        "running" if !job.held && job.clients_done > 0 => format!("Resumes shortly, at {progress}"),
+        "running" if !job.held => "Waiting to start".into(),
+        "running" if job.clients_done == 0 => "Starting".into(),
+        "running" => progress,
         "done" if job.from_page => "Ready to download".into(),
         "done" => "Written by haven export".into(),
         "failed" => "Failed".into(),

@@ -37,6 +37,8 @@ pub struct ExportJob {
     pub requested_at: Timestamp,
     /// `running`, `done`, `failed` or `removed`.
     pub status: String,
+    /// A runner holds it now (a running export without one waits to be resumed).
+    pub held: bool,
     pub clients_done: u64,
     pub clients_total: u64,
     pub finished_at: Option<Timestamp>,
@@ -163,6 +165,7 @@ impl Haven {
         let practice = actor.practice();
         let staff = self.staff_names(practice).await?;
         let jobs = self.store.export_jobs(practice, 20).await?;
+        let now = self.now();
         Ok(jobs
             .into_iter()
             .filter_map(|j| {
@@ -171,6 +174,7 @@ impl Haven {
                     from_page: j.origin == "page",
                     requested_by: j.requested_by.map(|u| staff.of(u)),
                     requested_at: j.requested_at,
+                    held: j.lease_until.is_some_and(|until| until > now),
                     clients_done: j.clients_done,
                     clients_total: j.clients_total.max(j.clients_done),
                     finished_at: j.finished_at,
