@@ -318,14 +318,6 @@ impl Haven {
     pub async fn write_export<W: Write>(&self, run: &ExportRun, out: W) -> Result<(W, ExportCounts)> {
         let practice = run.practice;
         let job = self.store.export_job(practice, &run.id).await?.ok_or(ServiceError::NotFound)?;
-        // The archive may take a while: the lease starts afresh.
-        let renewed = ExportPage {
-            clients_done: job.clients_done,
-            after: job.after,
-            pages: job.pages,
-            lease_until: run.lease(self.now()),
-        };
-        self.store.advance_export_job(practice, &run.id, &run.runner, &renewed).await.map_err(lost)?;
         let recipients = recipients_of(&job.recipients).map_err(ServiceError::Internal)?;
         let made = self.now();
         let mut archive = Archive::new(Encryptor::new(out, &recipients).map_err(written)?, run.format, made);
@@ -333,6 +325,9 @@ impl Haven {
             archive.put(&piece).map_err(written)?;
         }
         for page in 0..job.pages {
+            // The archive may take a while: the lease is renewed as it goes.
+            let renewed = ExportPage { lease_until: run.lease(self.now()), ..cursor(&job) };
+            self.store.advance_export_job(practice, &run.id, &run.runner, &renewed).await.map_err(lost)?;
             for piece in self.kept_page(run, page).await? {
                 archive.put(&piece).map_err(written)?;
             }
@@ -395,6 +390,11 @@ impl Haven {
         let plain = ring.open_large(&key_at, &content_at, key, content).map_err(|_| missing())?;
         decode(&plain).ok_or_else(missing)
     }
+}
+
+/// Where a job stands, as its cursor.
+fn cursor(job: &ExportJobRecord) -> ExportPage {
+    ExportPage { clients_done: job.clients_done, after: job.after, pages: job.pages, lease_until: Timestamp::MIN }
 }
 
 fn written(e: std::io::Error) -> ServiceError {
