@@ -215,12 +215,10 @@ impl Haven {
         let unfinished = self.store.export_jobs(practice, 50).await?.into_iter().find(|j| {
             j.status == "running" && j.origin == "command" && j.format == format.as_str() && j.recipients == wanted
         });
-        let (job, resumed_at) = match unfinished {
-            Some(job) => {
-                let done = job.clients_done;
-                (job, Some(done))
-            }
-            None => (self.new_export_job(practice, format, recipients, "command", None).await?, None),
+        let resumed_at = unfinished.as_ref().map(|j| j.clients_done);
+        let job = match unfinished {
+            Some(job) => job,
+            None => self.new_export_job(practice, format, recipients, "command", None).await?,
         };
         let runner = crate::secrets::random_token()?;
         let now = self.now();
