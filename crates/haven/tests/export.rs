@@ -85,10 +85,7 @@ fn the_whole_practice_goes_out_as_encrypted_fhir_bulk_data() {
 fn an_export_killed_half_way_leaves_no_export_and_the_next_one_is_whole() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
-    let seeded =
-        run(haven(&["demo", "seed", "--no-calendar", "--clients", "40", "--notes-per-client", "5", "--data-dir"])
-            .arg(&dir));
-    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    seeded_report(&dir, &["--no-calendar", "--clients", "40", "--notes-per-client", "5"]);
     let key = tmp.path().join("key.txt");
     let recipient = age_keygen(&key);
     let output = tmp.path().join("practice.fhir.age");
@@ -134,10 +131,7 @@ fn kept_pages(dir: &std::path::Path) -> Vec<String> {
 fn an_interrupted_export_resumes_at_the_page_it_stopped_in() {
     let tmp = temp_dir();
     let dir = data_dir(&tmp);
-    let seeded =
-        run(haven(&["demo", "seed", "--no-calendar", "--clients", "800", "--notes-per-client", "1", "--data-dir"])
-            .arg(&dir));
-    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    seeded_report(&dir, &["--no-calendar", "--clients", "800", "--notes-per-client", "1"]);
     let key = tmp.path().join("key.txt");
     let recipient = age_keygen(&key);
     let output = tmp.path().join("practice.fhir.age");

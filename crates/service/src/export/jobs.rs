@@ -359,8 +359,7 @@ impl Haven {
     async fn keep_page(&self, run: &ExportRun, page: u64, pieces: &[Piece]) -> Result<()> {
         let practice = run.practice;
         let (practice_text, row) = (practice.to_string(), format!("{}/{page}", run.id));
-        let key_at = Aad { practice: &practice_text, table: "export_jobs", column: "page_key", row: &row };
-        let content_at = Aad { column: "page", ..key_at };
+        let (key_at, content_at) = page_at(&practice_text, &row);
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let (key, content) = ring
             .seal_large(crypto::Purpose::Records, &key_at, &content_at, &encode(pieces))
@@ -382,12 +381,17 @@ impl Haven {
         let length = kept.get(..4).and_then(|b| b.try_into().ok()).map(u32::from_be_bytes).ok_or_else(missing)?;
         let (key, content) = kept[4..].split_at_checked(length as usize).ok_or_else(missing)?;
         let (practice_text, row) = (practice.to_string(), format!("{}/{page}", run.id));
-        let key_at = Aad { practice: &practice_text, table: "export_jobs", column: "page_key", row: &row };
-        let content_at = Aad { column: "page", ..key_at };
+        let (key_at, content_at) = page_at(&practice_text, &row);
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let plain = ring.open_large(&key_at, &content_at, key, content).map_err(|_| missing())?;
         decode(&plain).ok_or_else(missing)
     }
+}
+
+/// Where a kept page's own key and its content are bound to (`row`: job and page).
+fn page_at<'a>(practice: &'a str, row: &'a str) -> (Aad<'a>, Aad<'a>) {
+    let key = Aad { practice, table: "export_jobs", column: "page_key", row };
+    (key, Aad { column: "page", ..key })
 }
 
 /// Where a job stands, as its cursor.

@@ -153,6 +153,36 @@ fn t(seconds: i64) -> Timestamp {
     Timestamp::from_second(1_800_000_000 + seconds).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A session in person, scheduled and booked by its clinician at `t(20)`, over `(start, end)`;
+/// cases change what they need with `..`.
+fn scheduled(
+    id: &str,
+    kind: AppointmentTypeId,
+    clinician: UserId,
+    clients: Vec<ClientId>,
+    (starts_at, ends_at): (Timestamp, Timestamp),
+) -> AppointmentRecord {
+    AppointmentRecord {
+        id: id.into(),
+        appointment_type: kind,
+        clinician,
+        clients,
+        starts_at,
+        ends_at,
+        modality: domain::appointment::Modality::InPerson,
+        status: domain::appointment::Status::Scheduled,
+        reason: vec![],
+        version: 1,
+        created_at: t(20),
+        created_by: clinician,
+        updated: None,
+        note: None,
+        room: None,
+        series: None,
+        office: None,
+    }
+}
+
 fn email(s: &str) -> Email {
     Email::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
 }

@@ -1,4 +1,4 @@
-use domain::appointment::{Modality, Status};
+use domain::appointment::Status;
 use domain::client::CareRole;
 use domain::document::DocumentKind;
 use domain::{ClientId, NoteId};
@@ -99,24 +99,12 @@ fn appointment(
     clients: Vec<ClientId>,
     note: Option<NoteId>,
 ) -> AppointmentRecord {
+    let when = (t(90), t(3690));
     AppointmentRecord {
-        id: id.into(),
-        appointment_type: kind,
-        clinician: p.owner.id,
-        clients,
-        starts_at: t(90),
-        ends_at: t(3690),
-        modality: Modality::InPerson,
         status: Status::Attended,
         reason: vec![1],
-        version: 1,
-        created_at: t(20),
-        created_by: p.owner.id,
-        updated: None,
         note,
-        room: None,
-        series: None,
-        office: None,
+        ..scheduled(id, kind, p.owner.id, clients, when)
     }
 }
 

@@ -104,7 +104,7 @@ pub async fn time_off_is_listed_until_it_ends(store: &dyn Store) {
 }
 
 pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_version(store: &dyn Store) {
-    use domain::appointment::{Modality, Status};
+    use domain::appointment::Status;
     let p = practice("Appointments", "owner@appointments.example", None);
     ok(store.create_practice(&p, t(10)).await);
     let kind = appointment_type_record("Couples session", t(11));
@@ -115,23 +115,10 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
     let mut clients = vec![a.id, b.id];
     clients.sort_by_key(|c| c.to_string());
     let booked = |n: u8, start: i64, clients: Vec<ClientId>| AppointmentRecord {
-        id: format!("appointment-{n}"),
-        appointment_type: kind.id,
-        clinician: p.owner.id,
-        clients,
-        starts_at: hour(start),
-        ends_at: hour(start + 1),
-        modality: Modality::InPerson,
-        status: Status::Scheduled,
         reason: vec![n; 3],
-        version: 1,
-        created_at: t(20),
-        created_by: p.owner.id,
-        updated: None,
-        note: None,
         room: (n == 2).then(|| "RandomRoomNameForTheVideoSession".to_owned()),
-        series: None,
         office: (n == 1).then(|| "room-a".to_owned()),
+        ..scheduled(&format!("appointment-{n}"), kind.id, p.owner.id, clients, (hour(start), hour(start + 1)))
     };
     let couple = booked(1, 9, clients.clone());
     ok(store.book_appointment(p.id, &couple).await);
@@ -207,7 +194,7 @@ pub async fn appointments_are_booked_with_their_clients_and_changed_from_their_v
 }
 
 pub async fn series_are_booked_whole_and_rebooked_from_their_versions(store: &dyn Store) {
-    use domain::appointment::{Modality, Status};
+    use domain::appointment::Status;
     let p = practice("Series", "owner@series.example", None);
     ok(store.create_practice(&p, t(10)).await);
     let kind = appointment_type_record("Weekly therapy", t(11));
@@ -217,23 +204,14 @@ pub async fn series_are_booked_whole_and_rebooked_from_their_versions(store: &dy
     let week = |n: i64| t(2_000_000 + n * 7 * 86_400);
     let day = |n: i64| jiff::civil::date(2027, 1, 4).checked_add(jiff::Span::new().weeks(n)).expect("date");
     let session = |series: &str, n: i64| AppointmentRecord {
-        id: format!("{series}-{n}"),
-        appointment_type: kind.id,
-        clinician: p.owner.id,
-        clients: vec![client.id],
-        starts_at: week(n),
-        ends_at: week(n) + SignedDuration::from_mins(50),
-        modality: Modality::InPerson,
-        status: Status::Scheduled,
-        reason: vec![],
-        version: 1,
-        created_at: t(20),
-        created_by: p.owner.id,
-        updated: None,
-        note: None,
-        room: None,
         series: Some((series.to_owned(), day(n))),
-        office: None,
+        ..scheduled(
+            &format!("{series}-{n}"),
+            kind.id,
+            p.owner.id,
+            vec![client.id],
+            (week(n), week(n) + SignedDuration::from_mins(50)),
+        )
     };
     let series = SeriesRecord {
         id: "weekly".into(),
@@ -385,7 +363,7 @@ pub async fn a_feed_link_is_replaced_or_revoked_and_its_detail_kept(store: &dyn 
 }
 
 pub async fn fee_policies_are_kept_and_attendance_counted_by_outcome(store: &dyn Store) {
-    use domain::appointment::{Modality, Status};
+    use domain::appointment::Status;
     use domain::attendance::FeePolicy;
     let p = practice("Fees", "owner@fees.example", None);
     ok(store.create_practice(&p, t(10)).await);
@@ -402,23 +380,9 @@ pub async fn fee_policies_are_kept_and_attendance_counted_by_outcome(store: &dyn
     let (a, b) = (sealed_client(23, "fees-a"), sealed_client(24, "fees-b"));
     ok(store.create_clients(p.id, &[(a.clone(), vec![]), (b.clone(), vec![])]).await);
     let session = |n: i64, clients: Vec<ClientId>, status: Status| AppointmentRecord {
-        id: format!("fees-{n}"),
-        appointment_type: kind.id,
-        clinician: p.owner.id,
-        clients,
-        starts_at: t(1_000 + n * 10_000),
-        ends_at: t(4_000 + n * 10_000),
-        modality: Modality::InPerson,
         status,
-        reason: vec![],
-        version: 1,
         created_at: t(30),
-        created_by: p.owner.id,
-        updated: None,
-        note: None,
-        room: None,
-        series: None,
-        office: None,
+        ..scheduled(&format!("fees-{n}"), kind.id, p.owner.id, clients, (t(1_000 + n * 10_000), t(4_000 + n * 10_000)))
     };
     for (n, clients, status) in [
         (0, vec![a.id], Status::Attended),
@@ -484,23 +448,10 @@ pub async fn an_opening_is_booked_once_even_at_the_same_instant(store: &dyn Stor
     ok(store.create_clients(p.id, &[(a.clone(), vec![]), (b.clone(), vec![])]).await);
     let minute = |m: i64| t(2_000_000 + m * 60);
     let session = |n: u8, client: ClientId, from: i64, to: i64, status: Status| AppointmentRecord {
-        id: format!("opening-{n}"),
-        appointment_type: kind.id,
-        clinician: p.owner.id,
-        clients: vec![client],
-        starts_at: minute(from),
-        ends_at: minute(to),
         modality: Modality::Telehealth,
         status,
         reason: vec![n; 3],
-        version: 1,
-        created_at: t(20),
-        created_by: p.owner.id,
-        updated: None,
-        note: None,
-        room: None,
-        series: None,
-        office: None,
+        ..scheduled(&format!("opening-{n}"), kind.id, p.owner.id, vec![client], (minute(from), minute(to)))
     };
     let taken = |r: Result<(), StoreError>| matches!(r, Err(StoreError::NoRowChanged(_)));
 
@@ -531,7 +482,7 @@ pub async fn an_opening_is_booked_once_even_at_the_same_instant(store: &dyn Stor
 /// booking over it; booked once into a session, or declined once, it holds nothing.
 pub async fn a_waiting_request_holds_its_time_until_booked_or_declined(store: &dyn Store) {
     use crate::SlotRequestRecord;
-    use domain::appointment::{Modality, Status};
+    use domain::appointment::Modality;
     let p = practice("Requests", "owner@requests.example", None);
     ok(store.create_practice(&p, t(10)).await);
     let kind = appointment_type_record("Intake", t(11));
@@ -553,23 +504,9 @@ pub async fn a_waiting_request_holds_its_time_until_booked_or_declined(store: &d
         appointment: None,
     };
     let session = |id: &str, start: i64| AppointmentRecord {
-        id: id.into(),
-        appointment_type: kind.id,
-        clinician: p.owner.id,
-        clients: vec![client.id],
-        starts_at: at(start),
-        ends_at: at(start + 60),
-        modality: Modality::InPerson,
-        status: Status::Scheduled,
         reason: vec![1],
-        version: 1,
         created_at: t(30),
-        created_by: p.owner.id,
-        updated: None,
-        note: None,
-        room: None,
-        series: None,
-        office: None,
+        ..scheduled(id, kind.id, p.owner.id, vec![client.id], (at(start), at(start + 60)))
     };
     let taken = |r: crate::Result<()>| matches!(r, Err(StoreError::NoRowChanged(_)));
     ok(store.request_slot_if_free(p.id, &request("req-1", 0)).await);
