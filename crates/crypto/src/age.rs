@@ -185,6 +185,18 @@ fn chunk_nonce(counter: u64, last: bool) -> Nonce {
     Nonce::from(nonce)
 }
 
+/// Seals a chunk in place and returns its tag. Not generic on purpose: the cipher is then
+/// compiled in this crate, optimised even in test builds, not in each crate that uses a
+/// generic `Encryptor` or `Decryptor` (unoptimised, a backup ran at a few MB/s).
+fn seal_in_place(cipher: &ChaCha20Poly1305, nonce: &Nonce, chunk: &mut [u8]) -> Option<Tag> {
+    cipher.encrypt_inout_detached(nonce, &[], chunk.into()).ok()
+}
+
+/// Opens a chunk in place; whether it authenticated (see `seal_in_place`).
+fn open_in_place(cipher: &ChaCha20Poly1305, nonce: &Nonce, chunk: &mut [u8], tag: &Tag) -> bool {
+    cipher.decrypt_inout_detached(nonce, &[], chunk.into(), tag).is_ok()
+}
+
 /// Writes an age file: the header at once, then the payload as it is written. Call `finish`:
 /// without it the file has no last chunk and readers refuse it as truncated.
 pub struct Encryptor<W: Write> {
@@ -239,10 +251,8 @@ impl<W: Write> Encryptor<W> {
 
     fn seal_chunk(&mut self, last: bool) -> io::Result<()> {
         let nonce = chunk_nonce(self.counter, last);
-        let tag = self
-            .cipher
-            .encrypt_inout_detached(&nonce, &[], self.buffer.as_mut_slice().into())
-            .map_err(|_| io::Error::other("cannot seal a chunk"))?;
+        let tag = seal_in_place(&self.cipher, &nonce, self.buffer.as_mut_slice())
+            .ok_or_else(|| io::Error::other("cannot seal a chunk"))?;
         self.out.write_all(&self.buffer)?;
         self.out.write_all(&tag)?;
         self.buffer.clear();
@@ -325,17 +335,11 @@ impl<R: Read> Decryptor<R> {
         }
         let (body, tag) = sealed[..got].split_at_mut(got - TAG);
         let tag = Tag::try_from(&*tag).map_err(|_| AgeError::Truncated)?;
-        let opened = self.cipher.decrypt_inout_detached(&chunk_nonce(self.counter, last), &[], body.into(), &tag);
-        if opened.is_err() {
+        if !open_in_place(&self.cipher, &chunk_nonce(self.counter, last), body, &tag) {
             // A chunk that authenticates as not-last but is followed by nothing was cut short.
             let mut copy = Zeroizing::new(sealed[..got - TAG].to_vec());
-            let not_last = self.cipher.decrypt_inout_detached(
-                &chunk_nonce(self.counter, false),
-                &[],
-                copy.as_mut_slice().into(),
-                &tag,
-            );
-            return Err(if last && not_last.is_ok() { AgeError::Truncated } else { AgeError::Corrupted(self.counter) });
+            let not_last = open_in_place(&self.cipher, &chunk_nonce(self.counter, false), &mut copy, &tag);
+            return Err(if last && not_last { AgeError::Truncated } else { AgeError::Corrupted(self.counter) });
         }
         self.plain.clear();
         self.plain.extend_from_slice(&sealed[..got - TAG]);

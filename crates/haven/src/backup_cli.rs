@@ -100,7 +100,16 @@ async fn restore(
     let drill =
         backup::drill(config, file, identities, into, |done, total| progress::show("restoring", done, total)).await?;
     print_drill(&drill);
-    println!("Start it with: haven serve --data-dir {}", into.display());
+    if drill.postgres {
+        println!(
+            "The database's copy is in {}: start PostgreSQL on it (with your postgresql.conf and pg_hba.conf), point \
+             database_url at it, then start Haven with: haven serve --data-dir {}",
+            into.join("postgres").display(),
+            into.display()
+        );
+    } else {
+        println!("Start it with: haven serve --data-dir {}", into.display());
+    }
     Ok(())
 }
 

@@ -60,6 +60,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "backup_recipients",
         "age public keys (age1…) backups are encrypted to, comma-separated; without one no backup is made",
     ),
+    (
+        "backup_database_url",
+        "on PostgreSQL, the URL pg_basebackup connects with: a role with REPLICATION (default database_url; or backup_database_url_file)",
+    ),
     ("backup_every_hours", "how often the server makes a backup (0-168, default 24; 0: only `haven backup create`)"),
     ("backup_keep", "how many backups are kept, newest first (1-10000, default 30)"),
     ("smtp_host", "mail server for invitations; absent means Haven sends no e-mail"),
@@ -112,6 +116,7 @@ pub const KEYS: &[(&str, &str)] = &[
 /// Keys whose value may instead be read from the file named by `<key>_file`.
 const SECRET_KEYS: &[&str] = &[
     "database_url",
+    "backup_database_url",
     "smtp_password",
     "oidc_client_secret",
     "telehealth_secret",
@@ -124,6 +129,7 @@ const SECRET_KEYS: &[&str] = &[
 /// Keys whose values are never repeated in an error message.
 const REDACTED_KEYS: &[&str] = &[
     "database_url",
+    "backup_database_url",
     "master_key",
     "smtp_password",
     "oidc_client_secret",
@@ -522,6 +528,13 @@ impl Layers {
                 .map(|r| crypto::age::Recipient::parse(r).map_err(|e| e.to_string()))
                 .collect()
         })?;
+        let database_url = self.parse("backup_database_url", None, |s| match s {
+            "" => Ok(None),
+            url if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Some(crate::backup::DatabaseUrl(url.into())))
+            }
+            _ => Err("expected a postgres:// or postgresql:// URL".into()),
+        })?;
         let hours = self.parse("backup_every_hours", 24, |s| bounded(s, 0, 168))?;
         let keep = self.parse("backup_keep", 30, |s| bounded(s, 1, 10_000))?;
         Ok(crate::backup::BackupConfig {
@@ -529,6 +542,7 @@ impl Layers {
             every: (hours > 0 && !recipients.is_empty())
                 .then(|| std::time::Duration::from_secs(hours.unsigned_abs() * 3600)),
             recipients,
+            database_url,
             keep: usize::try_from(keep).unwrap_or(30),
         })
     }

@@ -253,3 +253,97 @@ async fn three_servers_share_one_database_and_outlive_their_sequencer() {
     assert!(verified.status.success(), "{}", text(&verified.stderr));
     eprintln!("{} clients added, {} refused while a server was killed", acknowledged.len(), refused.len());
 }
+
+/// Backups on PostgreSQL (DL-6): `pg_basebackup` copies the cluster while a server serves; the
+/// drill restores it into a private `postgres` that passes `pg_verifybackup`, `haven audit
+/// verify` and `haven keys verify`; a role without REPLICATION is refused with the reason.
+#[tokio::test]
+async fn a_postgres_backup_is_made_online_and_verified_by_a_real_restore() {
+    let cluster = TestCluster::shared();
+    let url = cluster.fresh_database().await;
+    let tmp = temp_dir();
+    let dir = tmp.path().join("data");
+    let seeded =
+        run(haven(&["demo", "seed", "--json", "--clients", "3", "--database-url", &url, "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let key = tmp.path().join("backup-key.txt");
+    let recipient = age_keygen(&key);
+    let backups = tmp.path().join("backups");
+    let superuser = cluster.as_superuser(&url);
+    let env = [
+        ("HAVEN_DATABASE_URL", url.as_str()),
+        ("HAVEN_BACKUP_RECIPIENTS", recipient.as_str()),
+        ("HAVEN_BACKUP_DIR", backups.to_str().unwrap_or_default()),
+        ("HAVEN_BACKUP_EVERY_HOURS", "0"),
+    ];
+    let backup = |extra: &[(&str, &str)]| {
+        run(haven(&["backup", "create", "--data-dir"]).arg(&dir).envs(env).envs(extra.iter().copied()))
+    };
+
+    let refused = backup(&[]);
+    assert!(!refused.status.success(), "Haven's own role copied the cluster");
+    assert!(text(&refused.stderr).contains("REPLICATION"), "{}", text(&refused.stderr));
+    assert!(std::fs::read_dir(&backups).map(|d| d.count()).unwrap_or(0) <= 1, "a refused backup left files");
+
+    // Written by the running server, then backed up while it serves.
+    let server = Server::start(&dir, &[], &env);
+    let primary = &report["staff"][report["clients"][0]["primary"].as_u64().unwrap_or(0) as usize];
+    let account = format!("{}:{}", primary["email"].as_str().unwrap_or(""), primary["password"].as_str().unwrap_or(""));
+    let cookie = sign_in(&server.url, &account);
+    let chart = format!("{}/clients/{}", server.url, report["clients"][0]["id"].as_str().unwrap_or_default());
+    assert_eq!(get(&chart, Some(&cookie)).status, 200);
+    let made = backup(&[("HAVEN_BACKUP_DATABASE_URL", superuser.as_str())]);
+    assert!(made.status.success(), "backup create: {}", text(&made.stderr));
+    assert_eq!(get(&chart, Some(&cookie)).status, 200, "the server stopped serving");
+    drop(server);
+    let live = run(haven(&["audit", "verify", "--data-dir"]).arg(&dir).envs(env));
+    let live = text(&live.stdout);
+    let live_events = live.split(" events verified").next().and_then(|s| s.rsplit(' ').next()).unwrap_or_default();
+    assert!(!dir.join("backup-snapshot-postgres").exists(), "the copy was left in the data directory");
+
+    let file = std::fs::read_dir(&backups)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "age"))
+        .unwrap_or_else(|| panic!("no backup: {}", text(&made.stdout)));
+    let listed = run(std::process::Command::new("sh").arg("-c").arg(format!(
+        "age --decrypt --identity '{}' '{}' | tar -t",
+        key.display(),
+        file.display()
+    )));
+    let names = text(&listed.stdout);
+    for name in
+        ["haven-backup.json", "postgres/PG_VERSION", "postgres/backup_manifest", "postgres/pg_wal", "master.key"]
+    {
+        assert!(names.lines().any(|l| l.trim_end_matches('/') == name), "{name} is not in the backup: {names}");
+    }
+
+    let verified = run(haven(&["backup", "verify", "--identity"]).arg(&key).arg("--data-dir").arg(&dir).envs(env));
+    let said = text(&verified.stdout);
+    assert!(verified.status.success(), "verify: {}{said}", text(&verified.stderr));
+    assert!(said.contains("1 practice(s)") && said.contains("sealed values open"), "{said}");
+    let events: u64 = said
+        .split(" audit events")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no event count: {said}"));
+    // The chart read after the backup is the live log's one event more.
+    assert_eq!(live_events.parse::<u64>().ok(), Some(events + 1), "{said}\n{live}");
+
+    let restored = tmp.path().join("restored");
+    let done = run(haven(&["backup", "restore"])
+        .arg(&file)
+        .arg("--identity")
+        .arg(&key)
+        .arg("--into")
+        .arg(&restored)
+        .arg("--data-dir")
+        .arg(&dir)
+        .envs(env));
+    assert!(done.status.success(), "restore: {}", text(&done.stderr));
+    assert!(text(&done.stdout).contains("start PostgreSQL on it"), "{}", text(&done.stdout));
+    assert!(restored.join("postgres/PG_VERSION").is_file() && restored.join("master.key").is_file());
+}

@@ -1,5 +1,6 @@
 //! The archive inside backups and exports: POSIX ustar, so that `age --decrypt … | tar x` opens
-//! either without Haven. Only regular files are written or read back (no links, no devices),
+//! either without Haven. Only regular files and directories are written or read back (no links,
+//! no devices),
 //! paths are relative and never climb out of the directory they are restored into, and a size
 //! past ustar's 8 GiB octal field is written in the base-256 form GNU tar reads.
 
@@ -21,13 +22,22 @@ pub fn is_safe_path(path: &str) -> bool {
 
 /// Writes one regular file's header; its `size` bytes follow, then `pad`.
 pub fn write_header(out: &mut impl Write, path: &str, size: u64, mtime: u64) -> io::Result<()> {
+    write_entry(out, path, size, mtime, b'0')
+}
+
+/// Writes a directory's entry (for directories that must exist even when empty).
+pub fn write_directory(out: &mut impl Write, path: &str, mtime: u64) -> io::Result<()> {
+    write_entry(out, path, 0, mtime, b'5')
+}
+
+fn write_entry(out: &mut impl Write, path: &str, size: u64, mtime: u64, kind: u8) -> io::Result<()> {
     if !is_safe_path(path) {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{path:?} cannot go into an archive")));
     }
     let mut header = [0u8; BLOCK];
     let (prefix, name) = split_path(path)?;
     header[..name.len()].copy_from_slice(name.as_bytes());
-    octal(&mut header[100..108], 0o600);
+    octal(&mut header[100..108], if kind == b'5' { 0o700 } else { 0o600 });
     octal(&mut header[108..116], 0);
     octal(&mut header[116..124], 0);
     if size < 0o77_777_777_777 {
@@ -37,7 +47,7 @@ pub fn write_header(out: &mut impl Write, path: &str, size: u64, mtime: u64) -> 
         header[128..136].copy_from_slice(&size.to_be_bytes());
     }
     octal(&mut header[136..148], mtime);
-    header[156] = b'0';
+    header[156] = kind;
     header[257..263].copy_from_slice(b"ustar\0");
     header[263..265].copy_from_slice(b"00");
     header[345..345 + prefix.len()].copy_from_slice(prefix.as_bytes());
@@ -101,11 +111,12 @@ fn text_field(field: &[u8]) -> io::Result<&str> {
     std::str::from_utf8(&field[..end]).map_err(|_| invalid("a path is not UTF-8"))
 }
 
-/// One file of the archive as it is read.
+/// One file or directory of the archive as it is read.
 #[derive(Debug)]
 pub struct Entry {
     pub path: String,
     pub size: u64,
+    pub directory: bool,
 }
 
 /// Reads an archive's entries one at a time: `next` gives the header, then the caller reads
@@ -140,17 +151,20 @@ impl<R: Read> Reader<R> {
         let (name, prefix) = (text_field(&header[..100])?, text_field(&header[345..500])?);
         let path = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}/{name}") };
         let size = read_number(&header[124..136])?;
-        match header[156] {
-            b'0' | 0 => {}
-            b'5' => return self.next_entry(),
+        let directory = match header[156] {
+            b'0' | 0 => false,
+            b'5' => true,
             _ => return Err(invalid(&format!("{path:?} is not a regular file"))),
-        }
+        };
+        // Directories may be written with a trailing slash.
+        let path = if directory { path.trim_end_matches('/').to_owned() } else { path };
+        let size = if directory { 0 } else { size };
         if !is_safe_path(&path) {
             return Err(invalid(&format!("{path:?} would be written outside the restore directory")));
         }
         self.left = size;
         self.padding = (BLOCK as u64 - size % BLOCK as u64) % BLOCK as u64;
-        Ok(Some(Entry { path, size }))
+        Ok(Some(Entry { path, size, directory }))
     }
 
     /// The current entry's content (exactly its size).
@@ -209,6 +223,22 @@ mod tests {
             assert_eq!(&read, content);
         }
         assert!(reader.next_entry().unwrap_or_else(|e| panic!("{e}")).is_none());
+    }
+
+    #[test]
+    fn directories_read_back_as_directories() {
+        let mut out = Vec::new();
+        write_directory(&mut out, "postgres/pg_notify", 0).unwrap_or_else(|e| panic!("{e}"));
+        write_header(&mut out, "postgres/PG_VERSION", 3, 0).unwrap_or_else(|e| panic!("{e}"));
+        out.extend_from_slice(b"17\n");
+        pad(&mut out, 3).unwrap_or_else(|e| panic!("{e}"));
+        finish(&mut out).unwrap_or_else(|e| panic!("{e}"));
+        let mut reader = Reader::new(out.as_slice());
+        let dir = reader.next_entry().ok().flatten().unwrap_or_else(|| panic!("no directory"));
+        assert!(dir.directory && dir.path == "postgres/pg_notify" && dir.size == 0, "{dir:?}");
+        let file = reader.next_entry().ok().flatten().unwrap_or_else(|| panic!("no file"));
+        assert!(!file.directory && file.size == 3, "{file:?}");
+        assert!(write_directory(&mut Vec::new(), "../up", 0).is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The PostgreSQL backend: the scale-out deployment, several stateless Haven servers on one
 //! database. Migrations take an advisory lock, so servers starting together apply them once.
 
+pub mod server;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -109,6 +110,14 @@ pub fn redact_url(url: &str) -> String {
         }
         None => url.to_owned(),
     }
+}
+
+/// The role and database `url` names (the database defaults to the role's name, as in libpq).
+pub fn role_and_database(url: &str) -> std::result::Result<(String, String), String> {
+    let config: tokio_postgres::Config = url.parse().map_err(|e| format!("{}: {e}", redact_url(url)))?;
+    let role = config.get_user().ok_or_else(|| format!("{} names no role", redact_url(url)))?.to_owned();
+    let database = config.get_dbname().map_or_else(|| role.clone(), str::to_owned);
+    Ok((role, database))
 }
 
 /// Connects to `url` and checks that the server answers. Does not migrate.

@@ -7,11 +7,13 @@
 
 use std::io::Write;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::server;
 
 #[derive(Debug)]
 pub struct TestCluster {
@@ -78,19 +80,17 @@ impl TestCluster {
     }
 
     fn start() -> Result<TestCluster, String> {
-        let bin = server_binaries()?;
+        let bin = server::binaries("initdb", None)?;
         let dir = std::env::temp_dir().join(format!("haven-pg-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
         // PostgreSQL refuses to run as root; as root, run it as the `postgres` system user.
-        let run_as: &[&str] = if is_root() {
-            std::os::unix::fs::chown(&dir, Some(uid_of("postgres")?), None).map_err(|e| e.to_string())?;
-            &["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
-        } else {
-            &[]
-        };
+        let run_as = server::run_as();
+        if server::is_root() {
+            std::os::unix::fs::chown(&dir, Some(server::postgres_user()?.0), None).map_err(|e| e.to_string())?;
+        }
         let data = dir.join("data");
-        let initdb = server_command(run_as, &bin.join("initdb"))
+        let initdb = server::command(run_as, &bin.join("initdb"))
             .args(["-D", &data.display().to_string(), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8"])
             .args(["--no-locale", "--no-sync"])
             .output()
@@ -111,57 +111,13 @@ impl TestCluster {
             .stderr(Stdio::from(log_file(&dir)?))
             .spawn()
             .map_err(|e| format!("start postgres: {e}"))?;
-        if let Err(e) = wait_until_ready(&data, Duration::from_secs(60)) {
+        if let Err(e) = server::wait_until_ready(&data, Duration::from_secs(60)) {
             let _ = watchdog.stdin.as_mut().map(|s| s.write_all(b"\n"));
             let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
             return Err(format!("{e}\n{log}"));
         }
         Ok(TestCluster { port, _watchdog: Mutex::new(watchdog) })
     }
-}
-
-/// `program`, run through `run_as` (a privilege-dropping prefix) when there is one.
-fn server_command(run_as: &[&str], program: &Path) -> Command {
-    match run_as.split_first() {
-        Some((first, rest)) => {
-            let mut cmd = Command::new(first);
-            cmd.args(rest).arg(program);
-            cmd
-        }
-        None => Command::new(program),
-    }
-}
-
-fn server_binaries() -> Result<PathBuf, String> {
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|dirs| dirs.filter_map(|d| d.ok()).map(|d| d.path().join("bin")).collect())
-        .unwrap_or_default();
-    candidates.sort_by_key(|p| {
-        p.parent().and_then(|v| v.file_name()).and_then(|v| v.to_str()).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0)
-    });
-    if let Some(path) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&path));
-    }
-    candidates.into_iter().rev().find(|dir| dir.join("initdb").is_file() && dir.join("postgres").is_file()).ok_or_else(
-        || {
-            "PostgreSQL server binaries (initdb, postgres) not found; install them with `apt-get install postgresql`"
-                .into()
-        },
-    )
-}
-
-fn is_root() -> bool {
-    std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false)
-}
-
-fn uid_of(user: &str) -> Result<u32, String> {
-    let passwd = std::fs::read_to_string("/etc/passwd").map_err(|e| e.to_string())?;
-    passwd
-        .lines()
-        .map(|l| l.split(':').collect::<Vec<_>>())
-        .find(|f| f.first() == Some(&user))
-        .and_then(|f| f.get(2)?.parse().ok())
-        .ok_or_else(|| format!("no `{user}` system user; install the postgresql package"))
 }
 
 fn free_port() -> Result<u16, String> {
@@ -171,18 +127,4 @@ fn free_port() -> Result<u16, String> {
 
 fn log_file(dir: &Path) -> Result<std::fs::File, String> {
     std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())
-}
-
-/// The postmaster writes "ready" into the status line of postmaster.pid once it accepts
-/// connections.
-fn wait_until_ready(data: &Path, limit: Duration) -> Result<(), String> {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        let pid_file = std::fs::read_to_string(data.join("postmaster.pid")).unwrap_or_default();
-        if pid_file.lines().any(|l| l.trim() == "ready") {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Err("PostgreSQL did not become ready in time".into())
 }

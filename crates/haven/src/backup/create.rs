@@ -12,7 +12,7 @@ use crypto::age::Encryptor;
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
-use super::{FORMAT, MANIFEST, Manifest, Record, tar, write_record};
+use super::{FORMAT, MANIFEST, Manifest, PostgresCopy, Record, postgres, tar, write_record};
 use crate::backend;
 use crate::config::{Config, Database};
 use crate::database_key;
@@ -24,12 +24,6 @@ const PAGES_PER_STEP: i32 = 1024;
 /// Only a finished backup gets its name: until then it is `….age.partial`, so a run killed at
 /// any point leaves no file that looks like a backup.
 pub async fn create(config: &Config, progress: impl FnMut(&str, u64, u64) + Send + 'static) -> Result<Record> {
-    if let Database::Postgres(_) = config.database {
-        bail!(
-            "`haven backup` copies the embedded SQLite database; back PostgreSQL up with pg_basebackup and WAL \
-             archiving (README, Backups), and the master key and documents directory with it"
-        );
-    }
     if config.backup.recipients.is_empty() {
         bail!(
             "no backup_recipients are configured: backups are only ever written encrypted. Make a key with \
@@ -37,9 +31,23 @@ pub async fn create(config: &Config, progress: impl FnMut(&str, u64, u64) + Send
              public key it prints"
         );
     }
-    let key = database_file_key(config).await?;
+    let source = match &config.database {
+        Database::Sqlite => Source::Sqlite(database_file_key(config).await?),
+        Database::Postgres(url) => Source::Postgres {
+            copy_with: config.backup.database_url.as_ref().map_or_else(|| url.clone(), |u| u.0.clone()),
+            opened_as: url.clone(),
+        },
+    };
     let config = config.clone();
-    tokio::task::spawn_blocking(move || write(&config, key.as_ref(), progress)).await.context("the backup stopped")?
+    tokio::task::spawn_blocking(move || write(&config, source, progress)).await.context("the backup stopped")?
+}
+
+/// Where the database's consistent copy comes from.
+enum Source {
+    /// The embedded file, through SQLite's online backup (with the SQLCipher key when it has one).
+    Sqlite(Option<DataKey>),
+    /// The cluster, through `pg_basebackup` connected as `copy_with`; Haven connects as `opened_as`.
+    Postgres { copy_with: String, opened_as: String },
 }
 
 /// The SQLCipher key of the database file, when it is encrypted whole.
@@ -59,7 +67,7 @@ async fn database_file_key(config: &Config) -> Result<Option<DataKey>> {
     Ok(None)
 }
 
-fn write(config: &Config, key: Option<&DataKey>, mut progress: impl FnMut(&str, u64, u64)) -> Result<Record> {
+fn write(config: &Config, source: Source, mut progress: impl FnMut(&str, u64, u64)) -> Result<Record> {
     let started = Instant::now();
     let created_at = Timestamp::now();
     let dir = &config.backup.dir;
@@ -82,18 +90,37 @@ fn write(config: &Config, key: Option<&DataKey>, mut progress: impl FnMut(&str, 
     }
 
     // The snapshot stays in the data directory, beside the database it copies.
-    let database = backend::sqlite_path(config);
-    let snapshot = config.data_dir.join("backup-snapshot.db");
+    let snapshot = config.data_dir.join(match source {
+        Source::Sqlite(_) => "backup-snapshot.db",
+        Source::Postgres { .. } => "backup-snapshot-postgres",
+    });
     let _ = std::fs::remove_file(&snapshot);
+    let _ = std::fs::remove_dir_all(&snapshot);
     let cleanup = Removed(vec![snapshot.clone(), partial(&target)]);
-    store_sqlite::snapshot(&database, &snapshot, key.map(DataKey::expose), PAGES_PER_STEP, |done, total| {
-        progress("snapshot", done, total)
-    })?;
-
-    let mut files: Vec<(String, PathBuf)> = vec![("haven.db".into(), snapshot.clone())];
-    let database_key = database_key::path(&database);
-    if database_key.exists() {
-        files.push(("haven.db.key".into(), database_key));
+    let (mut directories, mut files, mut postgres_copy) = (Vec::new(), Vec::new(), None);
+    let encrypted_whole = matches!(source, Source::Sqlite(Some(_)));
+    match source {
+        Source::Sqlite(key) => {
+            let database = backend::sqlite_path(config);
+            store_sqlite::snapshot(
+                &database,
+                &snapshot,
+                key.as_ref().map(DataKey::expose),
+                PAGES_PER_STEP,
+                |done, total| progress("snapshot", done, total),
+            )?;
+            files.push(("haven.db".to_owned(), snapshot.clone()));
+            let database_key = database_key::path(&database);
+            if database_key.exists() {
+                files.push(("haven.db.key".into(), database_key));
+            }
+        }
+        Source::Postgres { copy_with, opened_as } => {
+            postgres::base_backup(&copy_with, &snapshot, |done, total| progress("copying the database", done, total))?;
+            (directories, files) = postgres::entries(&snapshot)?;
+            let (role, database) = store_postgres::role_and_database(&opened_as).map_err(anyhow::Error::msg)?;
+            postgres_copy = Some(PostgresCopy { role, database });
+        }
     }
     let master_key_included = config.master_key.is_none() && config.master_key_file.exists();
     if master_key_included {
@@ -108,8 +135,9 @@ fn write(config: &Config, key: Option<&DataKey>, mut progress: impl FnMut(&str, 
         format: FORMAT.into(),
         created_at,
         haven_version: env!("CARGO_PKG_VERSION").into(),
-        database: "sqlite".into(),
-        database_encrypted_whole: key.is_some(),
+        database: if postgres_copy.is_some() { "postgresql" } else { "sqlite" }.into(),
+        database_encrypted_whole: encrypted_whole,
+        postgres: postgres_copy,
         master_key_included,
         documents: documents.len() as u64,
     };
@@ -128,6 +156,9 @@ fn write(config: &Config, key: Option<&DataKey>, mut progress: impl FnMut(&str, 
     tar::write_header(&mut out, MANIFEST, manifest.len() as u64, mtime)?;
     out.write_all(&manifest)?;
     tar::pad(&mut out, manifest.len() as u64)?;
+    for directory in &directories {
+        tar::write_directory(&mut out, directory, mtime)?;
+    }
     let total: u64 = files.iter().filter_map(|(_, p)| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     let mut done = 0;
     for (name, path) in &files {
@@ -249,13 +280,15 @@ impl<W: Write> Write for Hashed<W> {
     }
 }
 
-/// Files deleted when a backup ends, however it ends.
+/// Files (or directories) deleted when a backup ends, however it ends.
 struct Removed(Vec<PathBuf>);
 
 impl Drop for Removed {
     fn drop(&mut self) {
         for path in &self.0 {
-            let _ = std::fs::remove_file(path);
+            if std::fs::remove_file(path).is_err() {
+                let _ = std::fs::remove_dir_all(path);
+            }
         }
     }
 }

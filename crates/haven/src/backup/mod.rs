@@ -2,8 +2,9 @@
 //!
 //! A backup is one file, `haven-<UTC time>.age`: an age file, encrypted to the recipients the
 //! owner configured (public keys only: the server can write backups but not read them), holding
-//! a ustar archive of the database as one consistent moment, its SQLCipher key file, the master
-//! key file and the documents' sealed content. `age --decrypt -i key.txt FILE | tar x` opens it
+//! a ustar archive of the database as one consistent moment (SQLite's file and its SQLCipher key
+//! file, or PostgreSQL's cluster as `pg_basebackup` copies it), the master key file and the
+//! documents' sealed content. `age --decrypt -i key.txt FILE | tar x` opens it
 //! without Haven. Beside each backup, `haven-<time>.json` records what is safe to know without
 //! the key (size, SHA-256, time, last verified restore) and carries no PHI.
 //!
@@ -11,6 +12,7 @@
 //! and runs the same checks as `haven audit verify` and `haven keys verify` on the copy.
 
 mod create;
+mod postgres;
 pub mod restore;
 pub use service::tar;
 
@@ -28,10 +30,23 @@ pub use restore::{Drill, drill};
 pub struct BackupConfig {
     pub dir: PathBuf,
     pub recipients: Vec<crypto::age::Recipient>,
+    /// On PostgreSQL, whom `pg_basebackup` connects as (a role with REPLICATION); unset, as
+    /// `database_url`.
+    pub database_url: Option<DatabaseUrl>,
     /// How often the server makes one; `None`: only by command.
     pub every: Option<std::time::Duration>,
     /// How many are kept; older ones are deleted after each new one.
     pub keep: usize,
+}
+
+/// A PostgreSQL URL that may hold a password: shown only redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&store_postgres::redact_url(&self.0))
+    }
 }
 
 /// The file inside every backup that says what it is.
@@ -44,6 +59,15 @@ struct Manifest {
     database_encrypted_whole: bool,
     master_key_included: bool,
     documents: u64,
+    /// For a PostgreSQL backup: the role and database Haven used, which the drill opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    postgres: Option<PostgresCopy>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PostgresCopy {
+    role: String,
+    database: String,
 }
 
 const FORMAT: &str = "haven-backup/1";

@@ -9,13 +9,15 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use crypto::age::{Decryptor, Identity};
 
-use super::{FORMAT, MANIFEST, Manifest, tar};
+use super::{FORMAT, MANIFEST, Manifest, PostgresCopy, postgres, tar};
 use crate::backend;
 use crate::config::{Config, Database};
 
 /// What a restore wrote.
 #[derive(Debug)]
 pub struct Restored {
+    /// Haven's role and database in the cluster's copy, for a PostgreSQL backup.
+    postgres: Option<PostgresCopy>,
     pub bytes: u64,
     pub documents: u64,
     pub master_key_included: bool,
@@ -41,7 +43,15 @@ pub fn restore(
         .mode(0o700)
         .create(target)
         .with_context(|| format!("cannot create {}", target.display()))?;
-    let result = unpack(backup, identities, target, &mut progress);
+    // One flush of the file system at the end: a copy of PostgreSQL has thousands of files, and
+    // syncing each alone took longer than the rest of the restore.
+    let result = unpack(backup, identities, target, &mut progress).and_then(|restored| {
+        let synced = std::process::Command::new("sync").arg("--file-system").arg(target).status();
+        match synced {
+            Ok(status) if status.success() => Ok(restored),
+            _ => bail!("the restored files could not be flushed to disk"),
+        }
+    });
     if result.is_err() {
         let _ = std::fs::remove_dir_all(target);
         if !created {
@@ -71,14 +81,22 @@ fn unpack(
     if manifest.format != FORMAT {
         bail!("it is in format {:?}; this Haven reads {FORMAT}", manifest.format);
     }
+    let postgres = manifest.postgres.is_some();
+    let database = if postgres { format!("{}/PG_VERSION", postgres::DIR) } else { "haven.db".to_owned() };
     let (mut bytes, mut documents, mut has_database) = (0u64, 0u64, false);
     while let Some(entry) = archive.next_entry()? {
-        let known = matches!(entry.path.as_str(), "haven.db" | "haven.db.key" | "master.key" | "master.key.next")
+        let in_postgres = entry.path == postgres::DIR || entry.path.starts_with(&format!("{}/", postgres::DIR));
+        let known = if postgres { in_postgres } else { matches!(entry.path.as_str(), "haven.db" | "haven.db.key") }
+            || matches!(entry.path.as_str(), "master.key" | "master.key.next")
             || entry.path.starts_with("documents/");
         if !known {
             bail!("it holds {:?}, which no Haven backup holds", entry.path);
         }
         let path = target.join(&entry.path);
+        if entry.directory {
+            postgres::create_dir(&path)?;
+            continue;
+        }
         if let Some(parent) = path.parent() {
             std::fs::DirBuilder::new().recursive(true).mode(0o700).create(parent)?;
         }
@@ -89,10 +107,9 @@ fn unpack(
             .open(&path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         let copied = std::io::copy(&mut archive.content(), &mut out)?;
-        out.sync_all()?;
         bytes += copied;
         documents += u64::from(entry.path.starts_with("documents/"));
-        has_database |= entry.path == "haven.db";
+        has_database |= entry.path == database;
         progress(bytes.min(total), total);
     }
     // The age file must end exactly after the archive: reading on checks its last chunk.
@@ -104,6 +121,7 @@ fn unpack(
         bail!("its manifest lists {} documents but it holds {documents}", manifest.documents);
     }
     Ok(Restored {
+        postgres: manifest.postgres,
         bytes,
         documents,
         master_key_included: manifest.master_key_included,
@@ -111,11 +129,11 @@ fn unpack(
     })
 }
 
-/// The configuration that opens a restored directory: its own database, master key (when the
-/// backup held one) and documents.
-pub fn restored_config(config: &Config, dir: &Path, restored: &Restored) -> Config {
+/// The configuration that opens a restored directory: its own database (`database`), master key
+/// (when the backup held one) and documents.
+fn restored_config(config: &Config, dir: &Path, restored: &Restored, database: Database) -> Config {
     let mut restored_config = config.clone();
-    restored_config.database = Database::Sqlite;
+    restored_config.database = database;
     restored_config.data_dir = dir.to_path_buf();
     restored_config.documents_dir = dir.join("documents");
     if restored.master_key_included {
@@ -130,6 +148,8 @@ pub fn restored_config(config: &Config, dir: &Path, restored: &Restored) -> Conf
 pub struct Drill {
     /// When the backup was made.
     pub made_at: jiff::Timestamp,
+    /// Whether it holds a PostgreSQL cluster (else the SQLite file).
+    pub postgres: bool,
     pub restored_bytes: u64,
     pub documents: u64,
     pub practices: usize,
@@ -157,9 +177,44 @@ pub async fn drill(
         .context("the restore stopped")??;
     let restore_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let haven = backend::open_haven(&restored_config(config, scratch, &restored))
-        .await
-        .context("the restored copy does not open")?;
+    let (server, database) = match &restored.postgres {
+        None => (None, Database::Sqlite),
+        Some(copy) => {
+            let data = scratch.join(postgres::DIR);
+            let server = tokio::task::spawn_blocking(move || {
+                postgres::verify_copy(&data)?;
+                postgres::PrivateServer::start(&data)
+            })
+            .await
+            .context("the restored database did not start")??;
+            let url = server.url_for(&copy.role, &copy.database);
+            (Some(server), Database::Postgres(url))
+        }
+    };
+    let checked = check(&restored_config(config, scratch, &restored, database)).await;
+    if let Some(server) = server {
+        // Stopping waits for PostgreSQL's shutdown.
+        tokio::task::spawn_blocking(move || drop(server)).await.ok();
+    }
+    let (practices, audit_events, checkpoints, sealed_values) = checked?;
+    Ok(Drill {
+        made_at: restored.created_at,
+        postgres: restored.postgres.is_some(),
+        restored_bytes: restored.bytes,
+        documents: restored.documents,
+        practices,
+        audit_events,
+        checkpoints,
+        sealed_values,
+        restore_seconds,
+        check_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// `haven audit verify` and `haven keys verify` on a restored copy: (practices, audit events,
+/// checkpoints, sealed values).
+async fn check(config: &Config) -> Result<(usize, u64, u64, u64)> {
+    let haven = backend::open_haven(config).await.context("the restored copy does not open")?;
     let (mut audit_events, mut checkpoints) = (0, 0);
     let logs = haven.audit_status().await?;
     for log in &logs {
@@ -175,17 +230,7 @@ pub async fn drill(
     if failed > 0 {
         bail!("{failed} of the restored copy's {} sealed values do not open", sealed.values);
     }
-    Ok(Drill {
-        made_at: restored.created_at,
-        restored_bytes: restored.bytes,
-        documents: restored.documents,
-        practices: logs.len(),
-        audit_events,
-        checkpoints,
-        sealed_values: sealed.values,
-        restore_seconds,
-        check_seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok((logs.len(), audit_events, checkpoints, sealed.values))
 }
 
 /// A fresh, private scratch directory for a drill (removed by the caller).
