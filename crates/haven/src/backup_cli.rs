@@ -21,8 +21,27 @@ pub async fn run(config: Config, command: &BackupCommand) -> Result<()> {
             };
             verify(&config, &file, identity, scratch.as_deref()).await
         }
-        BackupCommand::Restore { file, identity, into, .. } => restore(&config, file, identity, into).await,
+        BackupCommand::Restore { file, identity, into, until, .. } => {
+            restore(&config, file, identity, into, *until).await
+        }
+        BackupCommand::ArchiveWal { path, name, .. } => backup::wal::archive(&config.backup, path, name),
+        BackupCommand::RestoreWal { name, path, identity, from, .. } => {
+            if !restore_wal(name, path, identity, from)? {
+                anyhow::bail!("{name} was never archived");
+            }
+            Ok(())
+        }
     }
+}
+
+/// `restore-wal`: whether `name` was archived (and is now at `path`).
+pub fn restore_wal(
+    name: &str,
+    path: &std::path::Path,
+    identity: &std::path::Path,
+    from: &std::path::Path,
+) -> Result<bool> {
+    backup::wal::fetch(from, &backup::read_identities(identity)?, name, path)
 }
 
 #[allow(clippy::print_stdout)]
@@ -79,7 +98,8 @@ async fn verify(
     let identities = backup::read_identities(identity)?;
     let dir = backup::restore::scratch_dir(scratch)?;
     let drilled =
-        backup::drill(config, file, identities, &dir, |done, total| progress::show("restoring", done, total)).await;
+        backup::drill(config, file, identities, &dir, None, |done, total| progress::show("restoring", done, total))
+            .await;
     let removed = std::fs::remove_dir_all(&dir);
     let drill = drilled?;
     removed.with_context(|| format!("the drill passed, but its scratch copy {} was not removed", dir.display()))?;
@@ -95,11 +115,21 @@ async fn restore(
     file: &std::path::Path,
     identity: &std::path::Path,
     into: &std::path::Path,
+    until: Option<jiff::Timestamp>,
 ) -> Result<()> {
     let identities = backup::read_identities(identity)?;
+    let recovery = until.map(|until| backup::Recovery {
+        until,
+        identity: identity.to_path_buf(),
+        wal: backup::wal::dir(&config.backup.dir),
+    });
     let drill =
-        backup::drill(config, file, identities, into, |done, total| progress::show("restoring", done, total)).await?;
+        backup::drill(config, file, identities, into, recovery, |done, total| progress::show("restoring", done, total))
+            .await?;
     print_drill(&drill);
+    if let Some(to) = &drill.recovered_to {
+        println!("Recovered from the archived WAL to {to} (the last transaction committed by the time asked for).");
+    }
     if drill.postgres {
         println!(
             "The database's copy is in {}: start PostgreSQL on it (with your postgresql.conf and pg_hba.conf), point \

@@ -200,6 +200,36 @@ pub enum BackupCommand {
         /// The new data directory (empty or absent)
         #[arg(long, value_name = "DIR")]
         into: PathBuf,
+        /// On PostgreSQL: replay the archived WAL up to this moment (RFC 3339, e.g.
+        /// 2026-12-06T14:30:00Z), from a backup made before it
+        #[arg(long, value_name = "TIME")]
+        until: Option<jiff::Timestamp>,
+    },
+    /// PostgreSQL's archive_command: `haven backup archive-wal %p %f` archives a finished WAL
+    /// file, encrypted to backup_recipients, into backup_dir/wal.
+    ArchiveWal {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The file (%p)
+        path: PathBuf,
+        /// Its name (%f)
+        name: String,
+    },
+    /// The restore_command a point-in-time restore gives PostgreSQL: writes an archived WAL file,
+    /// decrypted, to PATH; fails when it was never archived. Reads no configuration.
+    RestoreWal {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Its name (%f)
+        name: String,
+        /// Where PostgreSQL wants it (%p)
+        path: PathBuf,
+        /// The age identity file that opens it
+        #[arg(long, value_name = "FILE")]
+        identity: PathBuf,
+        /// The archive's wal directory
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
     },
 }
 
@@ -209,7 +239,9 @@ impl BackupCommand {
             BackupCommand::Create { common }
             | BackupCommand::List { common }
             | BackupCommand::Verify { common, .. }
-            | BackupCommand::Restore { common, .. } => common,
+            | BackupCommand::Restore { common, .. }
+            | BackupCommand::ArchiveWal { common, .. }
+            | BackupCommand::RestoreWal { common, .. } => common,
         }
     }
 }

@@ -39,8 +39,8 @@ use clap::Parser;
 use service::export::ExportFormat;
 
 use crate::cli::{
-    CertificateCommand, Cli, Command, CommonArgs, DatabaseCommand, DemoCommand, ExportArgs, ExportCommand, KeysCommand,
-    PracticeCommand,
+    BackupCommand, CertificateCommand, Cli, Command, CommonArgs, DatabaseCommand, DemoCommand, ExportArgs,
+    ExportCommand, KeysCommand, PracticeCommand,
 };
 use crate::config::{Config, ConfigError, Layers};
 
@@ -135,6 +135,17 @@ fn main() -> ExitCode {
         Command::Database { command: DatabaseCommand::Encrypt { common } } => run(&common, &[], encrypt::run),
         Command::Practice { command: PracticeCommand::Erase(args) } => {
             run(&args.common, &[], async |config| erase::erase(config, &args).await)
+        }
+        // Run by PostgreSQL as another user: it must not depend on Haven's configuration.
+        Command::Backup { command: BackupCommand::RestoreWal { name, path, identity, from, .. } } => {
+            match backup_cli::restore_wal(&name, &path, &identity, &from) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Backup { command } => {
             run(command.common(), &[], async |config| backup_cli::run(config, &command).await)

@@ -347,3 +347,107 @@ async fn a_postgres_backup_is_made_online_and_verified_by_a_real_restore() {
     assert!(text(&done.stdout).contains("start PostgreSQL on it"), "{}", text(&done.stdout));
     assert!(restored.join("postgres/PG_VERSION").is_file() && restored.join("master.key").is_file());
 }
+
+/// Point-in-time recovery (DL-6): PostgreSQL archives its WAL through `haven backup
+/// archive-wal`, encrypted; `haven backup restore --until T` replays it onto the backup made
+/// before T and stops at T: the client added before T is in the copy, the one added after is not.
+#[tokio::test]
+async fn a_restore_replays_archived_wal_to_the_moment_asked_for() {
+    let tmp = temp_dir();
+    let backups = tmp.path().join("backups");
+    std::fs::create_dir(&backups).unwrap_or_else(|e| panic!("{e}"));
+    // PostgreSQL runs its archive command as its own user, which must reach the backups.
+    if store_postgres::server::is_root() {
+        let (uid, gid) = store_postgres::server::postgres_user().unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::chown(&backups, Some(uid), Some(gid)).unwrap_or_else(|e| panic!("{e}"));
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o711)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let key = tmp.path().join("backup-key.txt");
+    let recipient = age_keygen(&key);
+    let backups_dir = backups.to_str().unwrap_or_default();
+    let archive = format!("archive_command='{BIN}' backup archive-wal %p %f");
+    let cluster = TestCluster::dedicated(
+        "archiving",
+        &["archive_mode=on", &archive],
+        &[("HAVEN_BACKUP_DIR", backups_dir), ("HAVEN_BACKUP_RECIPIENTS", &recipient), ("HAVEN_DATA_DIR", backups_dir)],
+    );
+    let url = cluster.fresh_database().await;
+    let superuser = cluster.as_superuser(&url);
+    let dir = tmp.path().join("data");
+    let seeded =
+        run(haven(&["demo", "seed", "--json", "--clients", "3", "--database-url", &url, "--data-dir"]).arg(&dir));
+    assert!(seeded.status.success(), "{}", text(&seeded.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&seeded.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let env = [
+        ("HAVEN_DATABASE_URL", url.as_str()),
+        ("HAVEN_BACKUP_DATABASE_URL", superuser.as_str()),
+        ("HAVEN_BACKUP_RECIPIENTS", recipient.as_str()),
+        ("HAVEN_BACKUP_DIR", backups_dir),
+        ("HAVEN_BACKUP_EVERY_HOURS", "0"),
+    ];
+    let made = run(haven(&["backup", "create", "--data-dir"]).arg(&dir).envs(env));
+    assert!(made.status.success(), "backup create: {}", text(&made.stderr));
+    let sealed_values = || {
+        let verified = run(haven(&["keys", "verify", "--data-dir"]).arg(&dir).envs(env));
+        let said = text(&verified.stdout);
+        said.split("All ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("keys verify: {said}{}", text(&verified.stderr)))
+    };
+
+    let server = Server::start(&dir, &[], &env);
+    let owner = account_of(&report, "owner");
+    let cookie = sign_in(&server.url, &owner);
+    add_client(&server.url, &cookie, 1).unwrap_or_else(|e| panic!("{e}"));
+    let before = sealed_values();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let until = jiff::Timestamp::now();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    add_client(&server.url, &cookie, 2).unwrap_or_else(|e| panic!("{e}"));
+    assert!(sealed_values() > before, "the second client added no sealed values");
+
+    // Close the WAL file holding the second client and wait until PostgreSQL has archived it.
+    let psql = store_postgres::server::binaries("psql", None).unwrap_or_else(|e| panic!("{e}")).join("psql");
+    let sql = |query: &str| {
+        let out = run(std::process::Command::new(&psql).arg(&superuser).args(["-Atc", query]));
+        assert!(out.status.success(), "{query}: {}", text(&out.stderr));
+        text(&out.stdout).trim().to_owned()
+    };
+    let closed = sql("SELECT pg_walfile_name(pg_switch_wal())");
+    let begun = std::time::Instant::now();
+    while sql("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver") < closed {
+        assert!(begun.elapsed().as_secs() < 60, "{closed} was not archived: {}", sql("SELECT * FROM pg_stat_archiver"));
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(server);
+    let archived = std::fs::read(backups.join("wal").join(format!("{closed}.age"))).unwrap_or_default();
+    assert!(archived.starts_with(b"age-encryption.org/v1\n"), "the WAL is not archived encrypted");
+
+    let backup = std::fs::read_dir(&backups)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "age"))
+        .unwrap_or_else(|| panic!("no backup"));
+    let restored = tmp.path().join("restored");
+    let done = run(haven(&["backup", "restore"])
+        .arg(&backup)
+        .args(["--identity", key.to_str().unwrap_or_default(), "--until", &until.to_string(), "--into"])
+        .arg(&restored)
+        .arg("--data-dir")
+        .arg(&dir)
+        .envs(env));
+    let said = text(&done.stdout);
+    assert!(done.status.success(), "restore --until: {}{said}", text(&done.stderr));
+    assert!(said.contains("Recovered from the archived WAL"), "{said}");
+    let restored_values: u64 = said
+        .split("all ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert_eq!(restored_values, before, "not the moment asked for: {said}");
+}

@@ -40,7 +40,14 @@ impl TestCluster {
     /// The process-wide cluster, started on first use. Panics with instructions if
     /// PostgreSQL is not installed: a skipped database test would prove nothing.
     pub fn shared() -> &'static TestCluster {
-        CLUSTER.get_or_init(|| Self::start().unwrap_or_else(|e| panic!("test PostgreSQL cluster: {e}")))
+        CLUSTER
+            .get_or_init(|| Self::start("shared", &[], &[]).unwrap_or_else(|e| panic!("test PostgreSQL cluster: {e}")))
+    }
+
+    /// A cluster of the caller's own, with extra server `settings` ("name=value") and
+    /// environment (which the server's archive or restore commands see); stopped when dropped.
+    pub fn dedicated(name: &str, settings: &[&str], env: &[(&str, &str)]) -> TestCluster {
+        Self::start(name, settings, env).unwrap_or_else(|e| panic!("test PostgreSQL cluster {name}: {e}"))
     }
 
     /// A URL for a new, empty database in the cluster.
@@ -79,9 +86,9 @@ impl TestCluster {
         format!("postgres://{role}@127.0.0.1:{}/{database}", self.port)
     }
 
-    fn start() -> Result<TestCluster, String> {
+    fn start(name: &str, settings: &[&str], env: &[(&str, &str)]) -> Result<TestCluster, String> {
         let bin = server::binaries("initdb", None)?;
-        let dir = std::env::temp_dir().join(format!("haven-pg-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("haven-pg-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
         // PostgreSQL refuses to run as root; as root, run it as the `postgres` system user.
@@ -106,6 +113,8 @@ impl TestCluster {
             .args(["-D", &data.display().to_string(), "-p", &port.to_string(), "-k", &dir.display().to_string()])
             .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"])
             .args(["-c", "max_connections=200"])
+            .args(settings.iter().flat_map(|s| ["-c", s]))
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::from(log_file(&dir)?))

@@ -97,7 +97,7 @@ fn write(config: &Config, source: Source, mut progress: impl FnMut(&str, u64, u6
     let _ = std::fs::remove_file(&snapshot);
     let _ = std::fs::remove_dir_all(&snapshot);
     let cleanup = Removed(vec![snapshot.clone(), partial(&target)]);
-    let (mut directories, mut files, mut postgres_copy) = (Vec::new(), Vec::new(), None);
+    let (mut directories, mut files, mut postgres_copy, mut wal_start) = (Vec::new(), Vec::new(), None, None);
     let encrypted_whole = matches!(source, Source::Sqlite(Some(_)));
     match source {
         Source::Sqlite(key) => {
@@ -118,6 +118,7 @@ fn write(config: &Config, source: Source, mut progress: impl FnMut(&str, u64, u6
         Source::Postgres { copy_with, opened_as } => {
             postgres::base_backup(&copy_with, &snapshot, |done, total| progress("copying the database", done, total))?;
             (directories, files) = postgres::entries(&snapshot)?;
+            wal_start = super::wal::start_segment(&snapshot);
             let (role, database) = store_postgres::role_and_database(&opened_as).map_err(anyhow::Error::msg)?;
             postgres_copy = Some(PostgresCopy { role, database });
         }
@@ -188,6 +189,7 @@ fn write(config: &Config, source: Source, mut progress: impl FnMut(&str, u64, u6
         seconds: started.elapsed().as_secs_f64(),
         haven_version: env!("CARGO_PKG_VERSION").into(),
         verified: None,
+        wal_start,
     };
     write_record(&target, &record)?;
     Ok(record)

@@ -14,6 +14,7 @@
 mod create;
 mod postgres;
 pub mod restore;
+pub mod wal;
 pub use service::tar;
 
 use std::path::{Path, PathBuf};
@@ -23,7 +24,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub use create::create;
-pub use restore::{Drill, drill};
+pub use restore::{Drill, Recovery, drill};
 
 /// What the owner configured: where backups go, who can open them, how often and how many.
 #[derive(Debug, Clone)]
@@ -84,6 +85,10 @@ pub struct Record {
     pub haven_version: String,
     #[serde(default)]
     pub verified: Option<Verification>,
+    /// On PostgreSQL, the first WAL segment the copy needs: archived WAL before it is of no use
+    /// once this is the oldest backup kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wal_start: Option<String>,
 }
 
 /// A restore that passed every check.
@@ -128,15 +133,19 @@ pub fn list(dir: &Path) -> Result<Vec<(PathBuf, Option<Record>)>> {
     Ok(backups.into_iter().map(|p| (p.clone(), read_record(&p))).collect())
 }
 
-/// Deletes all but the newest `keep` backups (and their records); returns what it deleted.
+/// Deletes all but the newest `keep` backups (and their records), then the archived WAL that
+/// only the deleted ones could replay; returns the backups it deleted.
 pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
-    let backups = list(dir)?;
+    let mut backups = list(dir)?;
     let excess = backups.len().saturating_sub(keep.max(1));
     let mut deleted = Vec::new();
-    for (path, _) in backups.into_iter().take(excess) {
+    for (path, _) in backups.drain(..excess) {
         std::fs::remove_file(&path).with_context(|| format!("cannot delete {}", path.display()))?;
         let _ = std::fs::remove_file(sidecar(&path));
         deleted.push(path);
+    }
+    if let Some(oldest) = backups.first().and_then(|(_, r)| r.as_ref()?.wal_start.clone()) {
+        wal::prune(dir, &oldest)?;
     }
     Ok(deleted)
 }

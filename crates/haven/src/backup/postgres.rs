@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use store_postgres::server;
 
+use super::Recovery;
+
 /// The directory inside a backup (and a restore) that holds the cluster's copy.
 pub const DIR: &str = "postgres";
 
@@ -137,7 +139,9 @@ pub struct PrivateServer {
 }
 
 impl PrivateServer {
-    pub fn start(data: &Path) -> Result<PrivateServer> {
+    /// Starts on `data`; with `recovery`, first replays the archived WAL up to its time and
+    /// opens the copy only then (no reads during recovery).
+    pub fn start(data: &Path, recovery: Option<&Recovery>) -> Result<PrivateServer> {
         let bin = server::binaries("postgres", Some(&major_version(data)?)).map_err(anyhow::Error::msg)?;
         let socket_dir = super::restore::scratch_dir(None)?;
         let hba = socket_dir.join("hba.conf");
@@ -145,6 +149,28 @@ impl PrivateServer {
         let (config, ident) = (socket_dir.join("postgresql.conf"), socket_dir.join("ident.conf"));
         std::fs::write(&config, "")?;
         std::fs::write(&ident, "")?;
+        let mut recovery_settings = Vec::new();
+        if let Some(recovery) = recovery {
+            // The identity is copied where only the server's user reads it, for the drill's length.
+            let identity = socket_dir.join("identity.txt");
+            std::fs::copy(&recovery.identity, &identity)
+                .with_context(|| format!("cannot read {}", recovery.identity.display()))?;
+            std::fs::write(data.join("recovery.signal"), "")?;
+            let haven = std::env::current_exe().context("cannot find Haven's own program")?;
+            let restore_command = format!(
+                "{} backup restore-wal %f %p --identity {} --from {}",
+                quoted(&haven)?,
+                quoted(&identity)?,
+                quoted(&recovery.wal)?
+            );
+            let until = recovery.until.strftime("%Y-%m-%d %H:%M:%S%.6f+00");
+            recovery_settings = vec![
+                format!("restore_command={restore_command}"),
+                format!("recovery_target_time={until}"),
+                "recovery_target_action=promote".to_owned(),
+                "hot_standby=off".to_owned(),
+            ];
+        }
         if server::is_root() {
             let (uid, gid) = server::postgres_user().map_err(anyhow::Error::msg)?;
             own(&socket_dir, uid, gid)?;
@@ -171,6 +197,7 @@ impl PrivateServer {
             .arg(setting("unix_socket_directories", &socket_dir))
             .args(["-c", "listen_addresses=", "-c", "archive_mode=off", "-c", "shared_preload_libraries="])
             .args(["-c", "max_connections=40", "-c", "port=5432"])
+            .args(recovery_settings.iter().flat_map(|s| ["-c", s.as_str()]))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -195,6 +222,13 @@ impl PrivateServer {
             std::thread::sleep(Duration::from_millis(100));
         }
         bail!("postgres did not become ready on the restored copy: {}", self.log_tail())
+    }
+
+    /// After a point-in-time recovery, when its last replayed transaction committed.
+    pub fn recovered_to(&self) -> Option<String> {
+        let log = std::fs::read_to_string(self.socket_dir.join("server.log")).ok()?;
+        let line = log.lines().rev().find(|l| l.contains("last completed transaction was at log time"))?;
+        Some(line.rsplit("log time ").next()?.trim().to_owned())
     }
 
     fn log_tail(&self) -> String {
@@ -237,6 +271,15 @@ impl Drop for PrivateServer {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.socket_dir);
     }
+}
+
+/// `path` in single quotes for the shell PostgreSQL runs its commands with.
+fn quoted(path: &Path) -> Result<String> {
+    let text = path.to_str().context("a path that is not UTF-8")?;
+    if text.contains('\'') {
+        bail!("{text} has a quote in it, which a restore command cannot carry");
+    }
+    Ok(format!("'{text}'"))
 }
 
 /// Gives `path` and everything under it to the postgres user.

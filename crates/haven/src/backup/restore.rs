@@ -143,6 +143,15 @@ fn restored_config(config: &Config, dir: &Path, restored: &Restored, database: D
     restored_config
 }
 
+/// A point-in-time restore on PostgreSQL: replay the archived WAL in `wal`, opened with the
+/// age identity file `identity`, up to `until`.
+#[derive(Debug, Clone)]
+pub struct Recovery {
+    pub until: jiff::Timestamp,
+    pub identity: PathBuf,
+    pub wal: PathBuf,
+}
+
 /// A restore drill's result.
 #[derive(Debug, Clone)]
 pub struct Drill {
@@ -150,6 +159,9 @@ pub struct Drill {
     pub made_at: jiff::Timestamp,
     /// Whether it holds a PostgreSQL cluster (else the SQLite file).
     pub postgres: bool,
+    /// After a point-in-time restore, the time of the last transaction replayed, as PostgreSQL
+    /// logged it.
+    pub recovered_to: Option<String>,
     pub restored_bytes: u64,
     pub documents: u64,
     pub practices: usize,
@@ -168,8 +180,12 @@ pub async fn drill(
     backup: &Path,
     identities: Vec<Identity>,
     scratch: &Path,
+    recovery: Option<Recovery>,
     progress: impl FnMut(u64, u64) + Send + 'static,
 ) -> Result<Drill> {
+    if recovery.is_some() && !matches!(config.database, Database::Postgres(_)) {
+        bail!("--until replays PostgreSQL's archived WAL; a SQLite backup restores to the moment it was made");
+    }
     let started = Instant::now();
     let (from, into) = (backup.to_path_buf(), scratch.to_path_buf());
     let restored = tokio::task::spawn_blocking(move || restore(&from, &identities, &into, progress))
@@ -183,7 +199,7 @@ pub async fn drill(
             let data = scratch.join(postgres::DIR);
             let server = tokio::task::spawn_blocking(move || {
                 postgres::verify_copy(&data)?;
-                postgres::PrivateServer::start(&data)
+                postgres::PrivateServer::start(&data, recovery.as_ref())
             })
             .await
             .context("the restored database did not start")??;
@@ -191,6 +207,7 @@ pub async fn drill(
             (Some(server), Database::Postgres(url))
         }
     };
+    let recovered_to = server.as_ref().and_then(postgres::PrivateServer::recovered_to);
     let checked = check(&restored_config(config, scratch, &restored, database)).await;
     if let Some(server) = server {
         // Stopping waits for PostgreSQL's shutdown.
@@ -200,6 +217,7 @@ pub async fn drill(
     Ok(Drill {
         made_at: restored.created_at,
         postgres: restored.postgres.is_some(),
+        recovered_to,
         restored_bytes: restored.bytes,
         documents: restored.documents,
         practices,
