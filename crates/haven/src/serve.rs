@@ -21,10 +21,11 @@ use crate::tls;
 
 /// What the compliance page says of this deployment.
 fn deployment(config: &Config, https: bool, video: &str) -> Deployment {
-    let (database, database_host, backups): (_, _, Option<Arc<dyn BackupState>>) = match &config.database {
-        Database::Sqlite => ("SQLite", None, Some(Arc::new(crate::backup::Backups(config.backup.clone())))),
-        Database::Postgres(url) => ("PostgreSQL", remote_host(url), None),
+    let (database, database_host) = match &config.database {
+        Database::Sqlite => ("SQLite", None),
+        Database::Postgres(url) => ("PostgreSQL", remote_host(url)),
     };
+    let backups: Option<Arc<dyn BackupState>> = Some(Arc::new(crate::backup::Backups(config.backup.clone())));
     Deployment {
         database,
         database_host,
@@ -156,13 +157,12 @@ pub async fn run(config: Config) -> Result<()> {
     if config.clearinghouse.is_some() && !config.clearinghouse_pick_up.is_zero() {
         tokio::spawn(clearinghouse(haven.clone(), config.clearinghouse_pick_up));
     }
-    match (&config.database, config.backup.every) {
-        (Database::Sqlite, Some(every)) => {
+    match config.backup.every {
+        Some(every) => {
             tracing::info!(dir = %config.backup.dir.display(), every_hours = every.as_secs() / 3600, "backups scheduled");
             tokio::spawn(crate::backup::schedule(config.clone(), haven.clone()));
         }
-        (Database::Sqlite, None) => tracing::warn!("no backups are scheduled: set backup_recipients (README, Backups)"),
-        (Database::Postgres(_), _) => {}
+        None => tracing::warn!("no backups are scheduled: set backup_recipients (README, Backups)"),
     }
 
     let options = web::WebOptions {

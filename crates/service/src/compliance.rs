@@ -39,7 +39,8 @@ pub struct Deployment {
     pub video_server: String,
     /// The identity provider staff may sign in with, when configured.
     pub sign_on_issuer: Option<String>,
-    /// Backups, when the deployment makes them (the embedded database).
+    /// Backups as the server sees them (none when it was started without a backup setting, as
+    /// in tests).
     pub backups: Option<Arc<dyn BackupState>>,
 }
 
@@ -459,9 +460,8 @@ impl Haven {
                 title: "Backups",
                 findings: vec![finding(
                     "Backups",
-                    Standing::Note,
-                    "The database is PostgreSQL: its backups (pg_basebackup with WAL archiving) are run outside \
-                     Haven; keep the master key and the documents directory with them.",
+                    Standing::Attention,
+                    "This server knows nothing of backups: run `haven backup list` where they are made.",
                 )],
             };
         };
