@@ -293,11 +293,14 @@ impl Haven {
         (self.clock)()
     }
 
-    /// The database answers and its schema is the one this build expects.
+    /// The database answers and its schema is the one this build expects, or a later one.
     pub async fn readiness(&self) -> Result<Readiness> {
         let found = self.store.schema_version().await?;
         let expected = self.store.expected_schema_version();
-        if found != expected {
+        // A newer schema is the next release's, migrated by a server started before this one
+        // stopped (a rolling upgrade): migrations only add, so this server keeps serving. An
+        // older one means the database was put back under it.
+        if found < expected {
             return Err(StoreError::SchemaMismatch { found, expected }.into());
         }
         let row_security_bypassed = self.store.bypasses_row_security().await?;

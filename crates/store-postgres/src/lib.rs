@@ -222,6 +222,17 @@ impl Postgres {
 const BYPASSES_ROW_SECURITY: &str =
     "SELECT CASE WHEN rolsuper OR rolbypassrls THEN 1 ELSE 0 END::bigint FROM pg_roles WHERE rolname = current_user";
 
+/// The migrations this build applies. A test build can act as the next release, with one
+/// migration more (`TEST_HAVEN_NEXT_MIGRATION`, for the rolling-upgrade test); a release build
+/// has no such switch.
+fn migrations() -> Migrations {
+    #[cfg(feature = "testing")]
+    if let Some(next) = testing::next_release_migrations() {
+        return next;
+    }
+    MIGRATIONS
+}
+
 #[async_trait]
 impl Sql for Postgres {
     fn backend(&self) -> &'static str {
@@ -229,7 +240,7 @@ impl Sql for Postgres {
     }
 
     fn expected_schema_version(&self) -> i64 {
-        migrations::latest(MIGRATIONS)
+        migrations::latest(migrations())
     }
 
     async fn bypasses_row_security(&self) -> Result<bool> {
@@ -248,7 +259,7 @@ impl Sql for Postgres {
         .await
         .map_err(map_err)?;
         let current: i64 = tx.query_one(store::sql::SCHEMA_VERSION, &[]).await.map_err(map_err)?.get(0);
-        for (version, script) in migrations::pending(MIGRATIONS, current)? {
+        for (version, script) in migrations::pending(migrations(), current)? {
             tx.batch_execute(script).await.map_err(map_err)?;
             let record =
                 Statement::new(store::sql::RECORD_MIGRATION, vec![Value::Int(*version), Timestamp::now().into()]);

@@ -129,6 +129,19 @@ impl TestCluster {
     }
 }
 
+/// This build's migrations and one more, the SQL in `TEST_HAVEN_NEXT_MIGRATION`: a server
+/// started with it acts as the next release.
+pub(crate) fn next_release_migrations() -> Option<store::migrations::Migrations> {
+    static NEXT: OnceLock<Option<Vec<(i64, &'static str)>>> = OnceLock::new();
+    let next = NEXT.get_or_init(|| {
+        let script: &'static str = std::env::var("TEST_HAVEN_NEXT_MIGRATION").ok()?.leak();
+        let mut all = crate::MIGRATIONS.to_vec();
+        all.push((store::migrations::latest(crate::MIGRATIONS) + 1, script));
+        Some(all)
+    });
+    next.as_deref()
+}
+
 fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())

@@ -122,6 +122,14 @@ impl Server {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// Stops the server as an operator does (SIGTERM: requests in flight are finished) and
+    /// waits until it has exited.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let signalled = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        assert!(signalled.is_ok_and(|s| s.success()), "kill -TERM failed");
+        self.child.wait().unwrap_or_else(|e| panic!("{e}"))
+    }
 }
 
 impl Drop for Server {
