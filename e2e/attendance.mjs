@@ -1,7 +1,8 @@
 // Attendance as the owner reads it, over the demo calendar's past sessions: rates per clinician
 // and per client with their bars, most missed first; the fees set, a bad amount refused beside
 // its field; the front desk then sees the fees said on the day, and every clinician's next
-// Thursday side by side, then only its video sessions, then Room 2's day.
+// Thursday side by side, then only its video sessions, then Room 2's day, and a clinician's day
+// whose video sessions have no link until the video service's BAA is recorded.
 //
 // usage: node attendance.mjs BASE_URL OWNER_EMAIL:PASSWORD SCHEDULER_EMAIL:PASSWORD SCREENSHOT_DIR
 import { launch, check, signedIn, submit } from "./browser.mjs";
@@ -52,6 +53,21 @@ try {
   await submit(desk.page, "#pick-practice-day button[type=submit]");
   const room = await desk.page.locator("#practice-day li.slot").allTextContents();
   check(room.length > 0 && room.every((v) => v.includes("Room 2")), `Room 2's day: ${room}`);
+
+  // Video sessions get no link until the video service's BAA is recorded, and the day says why.
+  await desk.page.goto(`${base}/schedule/day?date=${date}`);
+  const clinicians = await desk.page.locator("#pick-clinician option").evaluateAll((os) => os.map((o) => o.value));
+  let closed = null;
+  for (const clinician of clinicians) {
+    await desk.page.goto(`${base}/schedule/day?clinician=${clinician}&date=${date}`);
+    if ((await desk.page.locator("#video-closed").count()) > 0) {
+      closed = await desk.page.textContent("#video-closed");
+      break;
+    }
+  }
+  check(closed !== null && closed.includes("business associate agreement"), `no reason for the missing video links: ${closed}`);
+  check((await desk.page.locator("a:has-text('Join video')").count()) === 0, "a video link without the BAA");
+  await desk.page.screenshot({ path: `${shots}/day-video-closed.png`, fullPage: true });
   check(problems.length === 0 && desk.problems.length === 0, `browser reported problems:\n${problems.concat(desk.problems).join("\n")}`);
   console.log(JSON.stringify({ ok: true }));
 } finally {

@@ -109,6 +109,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("oidc_client_secret", "Haven's client secret at that provider (or oidc_client_secret_file)"),
     ("oidc_label", "what the sign-in button calls the provider, e.g. Google Workspace"),
     ("telehealth_server", "Jitsi Meet server for video sessions (default https://meet.jit.si)"),
+    (
+        "telehealth_self_hosted",
+        "true when that server is the practice's own (no BAA needed); otherwise session links wait for its BAA",
+    ),
     ("telehealth_app_id", "application id the server's token authentication expects"),
     ("telehealth_secret", "shared secret for room tokens, at least 32 bytes (or telehealth_secret_file)"),
 ];
@@ -514,7 +518,14 @@ impl Layers {
                 return Err(ConfigError("`telehealth_secret` is set but `telehealth_app_id` is not".into()));
             }
         };
-        Telehealth::new(&server, tokens).map_err(|e| ConfigError(e.to_string()))
+        let self_hosted = self.parse("telehealth_self_hosted", false, |s| match s {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err("expected true or false".to_owned()),
+        })?;
+        Telehealth::new(&server, tokens)
+            .and_then(|t| t.self_hosted(self_hosted))
+            .map_err(|e| ConfigError(e.to_string()))
     }
 
     fn backup(&self) -> Result<crate::backup::BackupConfig, ConfigError> {
@@ -838,6 +849,9 @@ mod tests {
         ]))?;
         let telehealth = layers.resolve()?.telehealth;
         assert_eq!((telehealth.server(), telehealth.checks_tokens()), ("https://video.calmwaters.example", true));
+        assert!(!telehealth.is_self_hosted(), "a server is the practice's own only when declared");
+        layers.env(env(&[("HAVEN_TELEHEALTH_SELF_HOSTED", "true")]))?;
+        assert!(layers.resolve()?.telehealth.is_self_hosted());
 
         let refused = |pairs: &[(&str, &str)]| {
             let mut layers = Layers::default();
@@ -845,6 +859,11 @@ mod tests {
             layers.resolve().err().map(|e| e.to_string()).unwrap_or_default()
         };
         assert!(refused(&[("HAVEN_TELEHEALTH_SERVER", "http://video.example")]).contains("https://"));
+        assert!(
+            refused(&[("HAVEN_TELEHEALTH_SELF_HOSTED", "true")]).contains("not one"),
+            "meet.jit.si is no one's own"
+        );
+        assert!(refused(&[("HAVEN_TELEHEALTH_SELF_HOSTED", "yes")]).contains("true or false"));
         assert!(refused(&[("HAVEN_TELEHEALTH_APP_ID", "haven")]).contains("`telehealth_secret` is not"));
         let e = refused(&[("HAVEN_TELEHEALTH_APP_ID", "haven"), ("HAVEN_TELEHEALTH_SECRET", "short and secret")]);
         assert!(e.contains("at least 32 bytes") && !e.contains("short and secret"), "{e}");

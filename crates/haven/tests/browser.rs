@@ -342,7 +342,7 @@ fn the_owner_reads_attendance_and_sets_the_fees() {
     let accounts = seeded_with_calendar(&dir, &["owner", "scheduler"]);
     let server = Server::start(&dir, &[], &[]);
     let shots = run_flow("attendance.mjs", &[&server.url, &accounts[0], &accounts[1]], &server);
-    for shot in ["attendance.png", "practice-day.png"] {
+    for shot in ["attendance.png", "practice-day.png", "day-video-closed.png"] {
         assert!(shots.join(shot).exists(), "{shot} not taken");
     }
 }

@@ -495,6 +495,8 @@ fn a_client_books_a_free_slot_of_their_care_team_or_asks_for_an_intake() {
         home.body
     );
     assert!(home.body.contains("video"), "{}", home.body);
+    // The practice has recorded no BAA with its video service: no link is promised (DL-2).
+    assert!(home.body.contains("cannot be joined here yet"), "{}", home.body);
 
     // Cancelling it shows its terms: free ahead of the practice's 24 hours' notice, a late
     // cancellation inside it (which the first opening is, at some times of day). The time is

@@ -584,6 +584,24 @@ impl Haven {
         })
     }
 
+    /// Why sessions' video links are not given in `practice`, if they are not: the server is
+    /// neither the practice's own nor covered by a recorded agreement (sessions are PHI, DL-2).
+    pub(crate) async fn video_closed(&self, practice: domain::PracticeId) -> Result<Option<&'static str>> {
+        if self.telehealth.is_self_hosted() || self.has_agreement(practice, "video").await? {
+            return Ok(None);
+        }
+        Ok(Some(
+            "no business associate agreement with the video service is recorded (the owner records it on the \
+             compliance page, or runs the practice's own server)",
+        ))
+    }
+
+    /// [`Haven::video_closed`] for the actor's practice, for the pages that would show links.
+    pub async fn video_closed_for(&self, actor: &Actor) -> Result<Option<&'static str>> {
+        actor.may(Resource::Calendars, Action::View)?;
+        self.video_closed(actor.practice()).await
+    }
+
     /// The channels to clients that are closed in the actor's practice, each with why.
     pub async fn closed_channels(&self, actor: &Actor) -> Result<Vec<(Channel, &'static str)>> {
         actor.may(Resource::PracticeProfile, Action::View)?;
@@ -663,18 +681,25 @@ impl Haven {
                 standing: Standing::Met,
             });
         }
-        let public_video = d.video_server.contains("meet.jit.si");
+        let (agreement, standing) = if self.telehealth.is_self_hosted() {
+            ("The practice's own server (telehealth_self_hosted): no BAA needed".to_owned(), Standing::Met)
+        } else if d.video_server.contains("meet.jit.si") {
+            (
+                "Not recorded in Haven, and the public meet.jit.si offers no BAA: until one is recorded no session \
+                 link is given. Run the practice's own Jitsi server (telehealth_self_hosted) or a contracted one"
+                    .to_owned(),
+                Standing::Attention,
+            )
+        } else {
+            ("Not recorded in Haven: until it is, no session link is given".to_owned(), Standing::Attention)
+        };
         out.push(Subprocessor {
             key: "video",
             service: "Video sessions",
             host: d.video_server.trim_start_matches("https://").trim_start_matches("http://").to_owned(),
             carries: "Session audio and video; room names carry no names",
-            agreement: if public_video {
-                "The public meet.jit.si offers no BAA: run the practice's own Jitsi server for sessions".into()
-            } else {
-                "The practice's own or contracted server: keep its BAA on file".into()
-            },
-            standing: if public_video { Standing::Attention } else { Standing::Note },
+            agreement,
+            standing,
         });
         if let Some(issuer) = &d.sign_on_issuer {
             out.push(Subprocessor {

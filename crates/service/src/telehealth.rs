@@ -21,6 +21,8 @@ pub enum TelehealthError {
     AppId,
     #[error("the telehealth secret must be at least 32 bytes")]
     Secret,
+    #[error("telehealth_self_hosted names the practice's own server, and the public meet.jit.si is not one")]
+    PublicNotOwn,
 }
 
 /// What a self-hosted server with token authentication shares with Haven.
@@ -56,6 +58,8 @@ pub struct Telehealth {
     server: String,
     host: String,
     tokens: Option<RoomTokens>,
+    /// The practice runs the server itself: no business associate agreement is needed for it.
+    self_hosted: bool,
 }
 
 /// A room's name: 26 lower-case base32 characters.
@@ -88,7 +92,7 @@ pub struct Participant<'a> {
 impl Telehealth {
     /// The public Jitsi Meet server, without room tokens.
     pub fn public() -> Self {
-        Self { server: PUBLIC_SERVER.to_owned(), host: "meet.jit.si".to_owned(), tokens: None }
+        Self { server: PUBLIC_SERVER.to_owned(), host: "meet.jit.si".to_owned(), tokens: None, self_hosted: false }
     }
 
     pub fn new(server: &str, tokens: Option<RoomTokens>) -> Result<Self, TelehealthError> {
@@ -104,7 +108,21 @@ impl Telehealth {
         if !host_ok || rest.contains(['?', '#', ' ', '@']) {
             return Err(refuse());
         }
-        Ok(Self { server: server.to_owned(), host: host.to_owned(), tokens })
+        Ok(Self { server: server.to_owned(), host: host.to_owned(), tokens, self_hosted: false })
+    }
+
+    /// Declares the server the practice's own (sessions then need no agreement with anyone).
+    pub fn self_hosted(mut self, own: bool) -> Result<Self, TelehealthError> {
+        if own && self.host == "meet.jit.si" {
+            return Err(TelehealthError::PublicNotOwn);
+        }
+        self.self_hosted = own;
+        Ok(self)
+    }
+
+    /// Whether the practice runs the server itself.
+    pub fn is_self_hosted(&self) -> bool {
+        self.self_hosted
     }
 
     /// The server's address, as rooms' links begin.

@@ -1072,11 +1072,22 @@ async fn appointments_are_booked_checked_for_double_booking_and_closed_with_a_re
     let Booking::Booked { id: video, .. } = ok(w.haven.book_appointment(&scheduler, &video).await) else {
         panic!("not booked")
     };
-    let mut links = Vec::new();
-    for viewer in [&clinician, &scheduler] {
-        let day = ok(w.haven.day_of(viewer, clinician.user(), evening.date()).await);
-        links.push(day.into_iter().find(|a| a.id == video).and_then(|a| a.video));
-    }
+    let links_for = async |viewers: &[&Actor]| {
+        let mut links = Vec::new();
+        for viewer in viewers {
+            let day = ok(w.haven.day_of(viewer, clinician.user(), evening.date()).await);
+            links.push(day.into_iter().find(|a| a.id == video).and_then(|a| a.video));
+        }
+        links
+    };
+    // Not before the video service's business associate agreement is recorded (DL-2).
+    assert_eq!(links_for(&[&clinician]).await, vec![None], "a link without the video service's BAA");
+    let closed = ok(w.haven.video_closed_for(&clinician).await).unwrap_or_default();
+    assert!(closed.contains("business associate agreement"), "{closed}");
+    let owner = w.actor(0).await;
+    ok(w.haven.record_subprocessor_agreement(&owner, "video", "2026-01-05", b"%PDF signed BAA").await);
+    assert_eq!(ok(w.haven.video_closed_for(&clinician).await), None);
+    let links = links_for(&[&clinician, &scheduler]).await;
     let url = links[0].clone().expect("the clinician's link");
     assert!(url.starts_with(w.haven.telehealth_server().0), "{url}");
     assert_eq!(links[1], None, "the front desk does not join sessions");

@@ -50,6 +50,8 @@ struct DayPage {
     date: String,
     zone: TimeZone,
     appointments: Vec<AppointmentView>,
+    /// Why the day's video sessions have no link, when they have none.
+    video_closed: Option<&'static str>,
     /// The practice's notice period and fees, said beside the outcomes.
     fees: String,
     /// The waiting clients each cancelled session's time fits, by appointment id.
@@ -202,6 +204,10 @@ async fn page(
         .map(|t| (t.id.to_string(), t.spec.name, t.spec.minutes))
         .collect();
     let openings = state.haven.openings(actor, &appointments).await?;
+    let video_closed = match appointments.iter().any(|a| a.modality == Modality::Telehealth) {
+        true => state.haven.video_closed_for(actor).await?,
+        false => None,
+    };
     let clinician = clinician.map(|u| u.to_string()).unwrap_or_default();
     Ok(DayPage {
         nonce: security::nonce(),
@@ -215,6 +221,7 @@ async fn page(
         date: date.to_string(),
         zone,
         appointments,
+        video_closed,
         openings,
         fees: state.haven.fee_policy(actor).await?.describe(),
         offices: rooms_in_use(state, actor).await?,

@@ -77,7 +77,8 @@ pub struct AppointmentView {
     pub status: Status,
     pub reason: Phi<String>,
     pub version: i64,
-    /// The link that opens a telehealth session's room, for its clinician.
+    /// The link that opens a telehealth session's room, for its clinician (none while the video
+    /// service has no recorded agreement: [`Haven::video_closed_for`] says why).
     pub video: Option<String>,
     /// Whether it is a session of a recurring series.
     pub in_series: bool,
@@ -409,6 +410,7 @@ impl Haven {
         let types = self.store.appointment_types(practice).await?;
         let rooms = self.store.rooms(practice).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
+        let video_open = self.video_closed(practice).await?.is_none();
         let mut views = Vec::with_capacity(records.len());
         let mut named: std::collections::HashMap<ClientId, Option<Phi<String>>> = std::collections::HashMap::new();
         for r in records {
@@ -436,7 +438,7 @@ impl Haven {
                 modality: r.modality,
                 status: r.status,
                 reason: Phi::new(String::from_utf8_lossy(reason.expose()).into_owned()),
-                video: self.video_link(actor, &r),
+                video: self.video_link(actor, &r).filter(|_| video_open),
                 in_series: r.series.is_some(),
                 office: r.office.as_ref().and_then(|o| rooms.iter().find(|room| room.id == *o)).map(|r| r.name.clone()),
                 version: r.version,

@@ -48,6 +48,9 @@ pub struct PortalHome {
     pub forms_to_sign: Vec<crate::intake::FormToSign>,
     /// Messages from the care team not yet read.
     pub unread_messages: u32,
+    /// Whether video sessions' links are held back (the practice has no agreement with its video
+    /// service yet): the page then tells the client so instead of a link.
+    pub video_closed: bool,
 }
 
 /// Who viewed or changed the client's record, newest first, with the practice's time zone.
@@ -97,6 +100,7 @@ impl Haven {
         let threads = self.store.threads_of(actor.practice(), actor.client()).await?;
         let unread_messages = threads.iter().map(|t| t.unread_by_client).sum();
         let held = self.store.client_slot_requests(actor.practice(), actor.client(), now).await?;
+        let video_closed = self.video_closed(actor.practice()).await?.is_some();
         self.audited_in_portal(actor, entry).await?;
         let kind_of = |id| kinds.iter().find(|k| k.id == id).map_or_else(String::new, |k| k.spec.name.clone());
         let requested = held
@@ -119,10 +123,12 @@ impl Haven {
                 let margin = SignedDuration::from_mins(15);
                 let open = now >= a.starts_at - margin && now < a.ends_at;
                 let join_url =
-                    a.room.as_deref().and_then(MeetingRoom::parse).filter(|_| telehealth && open).map(|room| {
-                        let who = Participant { display_name: "Client", moderator: false };
-                        self.telehealth.join_url(&room, who, a.starts_at - margin, a.ends_at + margin)
-                    });
+                    a.room.as_deref().and_then(MeetingRoom::parse).filter(|_| telehealth && open && !video_closed).map(
+                        |room| {
+                            let who = Participant { display_name: "Client", moderator: false };
+                            self.telehealth.join_url(&room, who, a.starts_at - margin, a.ends_at + margin)
+                        },
+                    );
                 PortalVisit {
                     id: a.id.clone(),
                     starts_at: a.starts_at,
@@ -142,6 +148,7 @@ impl Haven {
             questionnaires,
             forms_to_sign,
             unread_messages,
+            video_closed,
         })
     }
 

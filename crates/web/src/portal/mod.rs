@@ -153,6 +153,8 @@ struct HomePage {
     questionnaires: Vec<Waiting>,
     forms: Vec<Unsigned>,
     unread_messages: u32,
+    /// Video links are held back: the page says so instead of promising one.
+    video_closed: bool,
     notice: Option<&'static str>,
 }
 
@@ -187,6 +189,7 @@ async fn home(
         visits: home.visits.into_iter().map(visit).collect(),
         requested: home.requested.into_iter().map(visit).collect(),
         unread_messages: home.unread_messages,
+        video_closed: home.video_closed,
         notice: match (query.booked, query.requested, query.cancelled, query.signed) {
             (Some(_), ..) => Some("Your session is booked. It is listed below."),
             (_, Some(_), ..) => {
