@@ -169,6 +169,10 @@ pub struct Readiness {
     pub row_security_bypassed: bool,
 }
 
+/// How long an event may wait in the outbox before the server says it is not ready: well past
+/// a sequencer's hand-over to another server when its holder dies.
+const AUDIT_WRITER_STALLED: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
+
 impl Haven {
     /// The master keys wrap the practices' data keys (ARCHITECTURE.md §4).
     pub fn new(store: Arc<dyn Store>, sessions: SessionPolicy, master_keys: Arc<dyn MasterKeys>) -> Self {
@@ -293,7 +297,8 @@ impl Haven {
         (self.clock)()
     }
 
-    /// The database answers and its schema is the one this build expects, or a later one.
+    /// The database answers, its schema is the one this build expects (or a later one), and the
+    /// audit log's writer keeps up.
     pub async fn readiness(&self) -> Result<Readiness> {
         let found = self.store.schema_version().await?;
         let expected = self.store.expected_schema_version();
@@ -302,6 +307,15 @@ impl Haven {
         // older one means the database was put back under it.
         if found < expected {
             return Err(StoreError::SchemaMismatch { found, expected }.into());
+        }
+        // Every change waits for its audit event to be taken into the log (fail closed): a
+        // writer that stopped taking them makes the server not ready before requests hang.
+        if let (_, Some(oldest)) = self.store.audit_backlog().await? {
+            let waited = self.now().duration_since(oldest);
+            if waited > AUDIT_WRITER_STALLED {
+                tracing::warn!(waited_seconds = waited.as_secs(), "an audit event is waiting to enter the log");
+                return Err(ServiceError::AuditUnavailable);
+            }
         }
         let row_security_bypassed = self.store.bypasses_row_security().await?;
         Ok(Readiness { database: self.store.backend(), schema_version: found, row_security_bypassed })

@@ -366,3 +366,34 @@ async fn after_hours_finds_exactly_the_events_outside_office_hours() {
     let whole = page(PageCursor::Before(h[1]), true, false).await;
     assert_eq!(whole, [h[1] + 2, h[1] + 1]);
 }
+
+/// Readiness reflects the audit writer (OP-3): an event that has waited in the outbox for more
+/// than a minute (a writer that stopped taking them) makes the server not ready; one that has
+/// waited a moment does not.
+#[tokio::test]
+async fn a_stalled_audit_writer_makes_the_server_not_ready() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = Arc::new(store_sqlite::open(&dir.path().join("haven.db")).unwrap_or_else(|e| panic!("{e}")));
+    store::Store::migrate(store.as_ref()).await.unwrap_or_else(|e| panic!("{e}"));
+    let clock = Arc::new(AtomicI64::new(1_800_000_000));
+    let c = Arc::clone(&clock);
+    let haven = Haven::new(store.clone(), SessionPolicy::default(), master_key())
+        .with_clock(move || jiff::Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}")));
+    let report = haven
+        .seed_demo(SeedOptions { seed: 5, clients: 0, ..SeedOptions::default() }, |_, _| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    haven.flush_audit().await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(haven.readiness().await.is_ok(), "not ready with an empty outbox");
+
+    let queued_at = jiff::Timestamp::from_second(clock.load(Ordering::SeqCst)).unwrap_or_else(|e| panic!("{e}"));
+    let waiting =
+        store::AuditDraft { id: "waiting".into(), practice: report.practice_id, draft: vec![1; 40], queued_at };
+    store::AuditStore::queue_audit(store.as_ref(), &[waiting]).await.unwrap_or_else(|e| panic!("{e}"));
+    clock.fetch_add(10, Ordering::SeqCst);
+    assert!(haven.readiness().await.is_ok(), "ten seconds in the outbox is a writer at work");
+    clock.fetch_add(120, Ordering::SeqCst);
+    let stalled = haven.readiness().await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(stalled.contains("audit log is unavailable"), "ready with a stalled audit writer: {stalled:?}");
+}

@@ -1,4 +1,5 @@
-//! `/healthz`: the process answers. `/readyz`: the database answers and is migrated.
+//! `/healthz`: the process answers. `/readyz`: the database answers and is migrated, and the
+//! audit log's writer keeps up.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,9 +19,10 @@ pub(crate) async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The database answers and its schema matches this build.
+/// The database answers, its schema is this build's (or a later one), and no audit event has
+/// waited more than a minute to enter the log.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, description = "Ready"), (status = 503, description = "Database unreachable or not migrated")))]
+    responses((status = 200, description = "Ready"), (status = 503, description = "Database unreachable or not migrated, or the audit writer stalled")))]
 pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     match state.haven.readiness().await {
         Ok(r) => {

@@ -125,7 +125,10 @@ async fn metrics(State(state): State<AppState>, request: Request) -> Response {
     let mut out = String::with_capacity(4096);
     state.metrics.write_requests(&mut out);
     let ready = state.haven.readiness().await.is_ok();
-    let _ = writeln!(out, "# HELP haven_ready Whether the database answers and is migrated.\n# TYPE haven_ready gauge");
+    let _ = writeln!(
+        out,
+        "# HELP haven_ready Whether the database answers and is migrated and the audit writer keeps up.\n# TYPE haven_ready gauge"
+    );
     let _ = writeln!(out, "haven_ready {}", u8::from(ready));
     if let Ok(logs) = state.haven.audit_status().await {
         let now = state.haven.now();
