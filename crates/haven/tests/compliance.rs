@@ -46,6 +46,8 @@ fn the_compliance_page_reads_backups_keys_and_services_from_the_running_system()
     let subprocessors = &body[body.find("<h2>Subprocessors</h2>").unwrap_or(0)..];
     assert!(subprocessors.contains("meet.jit.si") && subprocessors.contains("offers no BAA"), "{subprocessors}");
     assert!(!subprocessors.contains("E-mail"), "{subprocessors}");
+    // Backups go where backup_dir points; storage run by others needs a BAA even for ciphertext.
+    assert!(subprocessors.contains("Backup storage") && subprocessors.contains(&backups), "{subprocessors}");
 
     // A backup made and proven: the page follows.
     let with_env = |args: &[&str]| {

@@ -67,6 +67,8 @@ pub struct BackupSummary {
     pub newest: Option<Timestamp>,
     /// The newest backup that passed a restore drill, and when the drill ran.
     pub verified: Option<(Timestamp, Timestamp)>,
+    /// Where they are written (the backup directory, perhaps a mounted remote).
+    pub location: String,
 }
 
 /// How a finding stands.
@@ -522,7 +524,8 @@ impl Haven {
     ) -> Result<()> {
         actor.may(Resource::Subprocessors, Action::Create)?;
         let mut errors = domain::validation::FieldErrors::default();
-        let known = ["database", "email", "texts", "video", "clearinghouse"].into_iter().find(|k| *k == service);
+        let known =
+            ["database", "email", "texts", "video", "clearinghouse", "backups"].into_iter().find(|k| *k == service);
         let service = errors.check("service", known.ok_or_else(|| "is not a service Haven reaches".to_owned()));
         let today = self.today(actor).await?;
         let signed_on = errors.check(
@@ -701,6 +704,18 @@ impl Haven {
             agreement,
             standing,
         });
+        if let Some(backups) = d.backups.as_ref().map(|b| b.summary()).filter(|b| b.recipients > 0) {
+            out.push(Subprocessor {
+                key: "backups",
+                service: "Backup storage",
+                host: backups.location,
+                carries: "Backups and archived WAL encrypted with age to keys the server does not hold",
+                agreement: "None needed on the practice's own disks. Storage run by others (a mounted remote) \
+                            needs a BAA even though it holds only ciphertext (HHS's cloud guidance): record it here"
+                    .into(),
+                standing: Standing::Note,
+            });
+        }
         if let Some(issuer) = &d.sign_on_issuer {
             out.push(Subprocessor {
                 key: "sign_in",

@@ -185,6 +185,7 @@ impl service::compliance::BackupState for Backups {
             count: records.len(),
             newest: records.last().map(|r| r.created_at),
             verified,
+            location: self.0.dir.display().to_string(),
         }
     }
 }
