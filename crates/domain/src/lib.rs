@@ -76,6 +76,7 @@ pub mod plan;
 pub mod policy;
 pub mod portal;
 pub mod practice;
+pub mod records_request;
 pub mod reminder;
 pub mod retention;
 pub mod rng;

@@ -81,6 +81,7 @@ const MIGRATIONS: Migrations = &[
     (61, include_str!("../migrations/0061_slot_requests.sql")),
     (62, include_str!("../migrations/0062_export_jobs.sql")),
     (63, include_str!("../migrations/0063_plan_goal_required.sql")),
+    (64, include_str!("../migrations/0064_records_requests.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -36,6 +36,7 @@ mod portal;
 mod practice;
 mod questionnaires;
 mod records;
+mod records_requests;
 mod reminders;
 mod retention;
 mod scheduling;
@@ -83,6 +84,7 @@ pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore, Po
 pub use practice::PracticeStore;
 pub use questionnaires::{QuestionnaireRecord, QuestionnaireStore};
 pub use records::*;
+pub use records_requests::{RecordsRequestRecord, RecordsRequestStore};
 pub use reminders::{ReminderRecord, ReminderSettingsRecord, ReminderStore};
 pub use retention::{
     BillingFile, CLIENT_ROWS, ClientActivity, LegalHoldRecord, NOT_CLIENT_ROWS, PurgeRecord, Purged,
@@ -161,6 +163,7 @@ pub trait Store:
     + IntakeStore
     + BillingStore
     + IncidentStore
+    + RecordsRequestStore
     + RetentionStore
     + AcknowledgementStore
     + PaymentStore

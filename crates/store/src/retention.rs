@@ -184,6 +184,7 @@ pub const CLIENT_ROWS: &[ClientRows] = &[
     ),
     client_rows!("portal_questionnaires", "client_id = $2"),
     client_rows!("slot_requests", "client_id = $2"),
+    client_rows!("records_requests", "client_id = $2"),
     client_rows!("portal_accounts", "client_id = $2"),
     client_rows!(
         "message_filings",

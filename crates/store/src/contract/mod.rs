@@ -12,6 +12,7 @@ mod intake;
 mod keys;
 mod portal;
 mod practice;
+mod records_requests;
 mod retention;
 mod scheduling;
 mod sign_in;
@@ -25,6 +26,7 @@ pub use intake::*;
 pub use keys::*;
 pub use portal::*;
 pub use practice::*;
+pub use records_requests::*;
 pub use retention::*;
 pub use scheduling::*;
 pub use sign_in::*;
@@ -75,6 +77,7 @@ macro_rules! store_contract_suite {
             a_client_has_one_open_payment_plan,
             a_sliding_scale_is_replaced_and_assessments_kept,
             incidents_change_from_their_version_and_find_touched_clients,
+            records_requests_close_once_from_their_version,
             questionnaires_are_answered_once_into_a_measure,
             intake_packets_are_signed_once_with_their_copies,
             an_opening_is_booked_once_even_at_the_same_instant,
