@@ -64,6 +64,9 @@ pub enum Resource {
     /// The business associate agreements with the services outside Haven: the owner records
     /// them; the compliance page shows them.
     Subprocessors,
+    /// Requests for a client's record under the right of access: the owner (privacy officer)
+    /// and administrators log, answer and deny them, whoever the client's care team is.
+    RecordsRequests,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -137,6 +140,8 @@ pub fn decide(role: Role, resource: Resource, action: Action) -> Decision {
         (Retention, _, _) => Decision::Deny("only the owner decides how long records are kept and places legal holds"),
         (DataImport, _, Owner | Administrator) => Decision::Allow,
         (DataImport, _, _) => Decision::Deny("only the owner or an administrator imports clients from another system"),
+        (RecordsRequests, _, Owner | Administrator) => Decision::Allow,
+        (RecordsRequests, _, _) => Decision::Deny("only the owner or an administrator handles requests for records"),
         (DataExport, _, Owner) => Decision::Allow,
         (DataExport, _, _) => Decision::Deny("only the owner exports the whole practice's records"),
         (Subprocessors, _, Owner) => Decision::Allow,
@@ -202,7 +207,7 @@ impl ChartPart {
     }
 
     /// The data category the audit log records an access to this part under.
-    pub fn category(self) -> &'static str {
+    pub const fn category(self) -> &'static str {
         match self {
             ChartPart::Demographics => "demographics",
             ChartPart::CareTeam => "care_team",
@@ -500,6 +505,9 @@ mod tests {
             (Subprocessors, View, &[Role::Owner]),
             (Subprocessors, Create, &[Role::Owner]),
             (Subprocessors, Update, &[Role::Owner]),
+            (RecordsRequests, View, &[Role::Owner, Role::Administrator]),
+            (RecordsRequests, Create, &[Role::Owner, Role::Administrator]),
+            (RecordsRequests, Update, &[Role::Owner, Role::Administrator]),
         ];
         for &(resource, action, allowed) in cases {
             for role in Role::ALL {

@@ -37,6 +37,7 @@ mod password_reset;
 mod passwords;
 pub mod portal;
 mod practice;
+pub mod records_requests;
 pub mod reminders;
 pub mod retention;
 pub mod rotation;

@@ -1514,3 +1514,61 @@ async fn a_practice_template_structures_notes_and_keeps_them_after_it_is_archive
     assert_eq!(kept.template.name, "Group check-in");
     assert_eq!(w.events("note_template.create", "ok").await.len(), 1);
 }
+
+/// Requests for a record under the right of access (DL-3): logged by the owner or an
+/// administrator (no one else), due 30 days after receipt, extended once to 60, answered with
+/// the record's copy (each release an audit event), and closed once, from the version read.
+#[tokio::test]
+async fn a_records_request_is_tracked_to_its_deadline_and_answered_with_the_record() {
+    use domain::records_request::{Denial, RequestForm, Status};
+    use haven_service::portal::RecordFormat;
+    use haven_service::records_requests::Closing;
+    let w = World::new().await;
+    let (owner, administrator, clinician) = (w.actor(0).await, w.actor(1).await, w.actor(2).await);
+    let client = w.client_of(2);
+    let today = ok(w.haven.today(&owner).await);
+    let received = today.checked_sub(jiff::Span::new().days(3)).unwrap_or(today);
+    let form = |day: jiff::civil::Date, requester: &str| RequestForm {
+        received_on: day.to_string(),
+        requester: requester.into(),
+    };
+
+    let refused = w.haven.log_records_request(&clinician, client, &form(received, "client")).await;
+    assert!(matches!(refused, Err(ServiceError::Denied(_))), "{refused:?}");
+    let tomorrow = today.checked_add(jiff::Span::new().days(1)).unwrap_or(today);
+    let future = w.haven.log_records_request(&owner, client, &form(tomorrow, "client")).await;
+    assert!(matches!(future, Err(ServiceError::Invalid(_))), "{future:?}");
+    let id = ok(w.haven.log_records_request(&owner, client, &form(received, "representative")).await);
+
+    let listed = ok(w.haven.records_requests(&administrator).await);
+    let request = listed.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("not listed"));
+    assert_eq!(request.due_on, received.checked_add(jiff::Span::new().days(30)).unwrap_or(received));
+    assert_eq!((request.days_left, request.status), (Some(27), Status::Open));
+    assert!(request.client_name.is_some(), "the client is not named to the administrator");
+
+    ok(w.haven.extend_records_request(&administrator, &id, request.version).await);
+    let once_more = w.haven.extend_records_request(&administrator, &id, request.version + 1).await;
+    assert!(matches!(once_more, Err(ServiceError::Conflict(_))), "extended twice: {once_more:?}");
+    let extended = ok(w.haven.records_requests(&owner).await).into_iter().find(|r| r.id == id);
+    let extended = extended.unwrap_or_else(|| panic!("gone"));
+    assert_eq!((extended.extended, extended.days_left), (true, Some(57)));
+
+    let pdf = ok(w.haven.records_request_copy(&administrator, &id, RecordFormat::Pdf).await);
+    assert!(pdf.bytes.starts_with(b"%PDF"), "not a PDF");
+    let fhir = ok(w.haven.records_request_copy(&administrator, &id, RecordFormat::Fhir).await);
+    let bundle: serde_json::Value = serde_json::from_slice(&fhir.bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(w.events("record.release", "ok").await.len(), 2, "each copy's release is an audit event");
+
+    let stale = w.haven.close_records_request(&owner, &id, request.version, Closing::Answered).await;
+    assert!(matches!(stale, Err(ServiceError::Conflict(_))), "closed from a stale version: {stale:?}");
+    ok(w.haven.close_records_request(&owner, &id, extended.version, Closing::Answered).await);
+    let closed =
+        w.haven.close_records_request(&owner, &id, extended.version + 1, Closing::Denied(Denial::LegalProceeding));
+    assert!(matches!(closed.await, Err(ServiceError::Conflict(_))), "closed twice");
+    let copy = w.haven.records_request_copy(&owner, &id, RecordFormat::Pdf).await;
+    assert!(matches!(copy, Err(ServiceError::Conflict(_))), "a copy for a closed request");
+    let answered = ok(w.haven.records_requests(&owner).await).into_iter().find(|r| r.id == id);
+    let answered = answered.unwrap_or_else(|| panic!("gone"));
+    assert_eq!((answered.status, answered.closed_on, answered.days_left), (Status::Answered, Some(today), None));
+}

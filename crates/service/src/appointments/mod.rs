@@ -130,7 +130,7 @@ fn may_keep(actor: &Actor, clinician: UserId, action: Action) -> Result<()> {
 
 impl Haven {
     /// A client's name, if the actor may see the client's details (no event: callers record).
-    async fn name_if_visible(&self, actor: &Actor, client: ClientId) -> Result<Option<Phi<String>>> {
+    pub(crate) async fn name_if_visible(&self, actor: &Actor, client: ClientId) -> Result<Option<Phi<String>>> {
         if !self.footing(actor, client).await?.allows(actor, ChartPart::Demographics, Action::View) {
             return Ok(None);
         }

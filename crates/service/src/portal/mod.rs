@@ -26,7 +26,7 @@ pub use booking::{BookableType, Booked, CancelTerms, Opening};
 pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit, ReminderChoices};
 pub use messages::{Conversation, Message, Thread, WaitingThread};
 pub use questionnaires::{Questionnaire, QuestionnaireAnswered};
-pub(crate) use record::{NoteText, Record, record_resources};
+pub(crate) use record::{NoteText, RECORD_CATEGORIES, Record, record_resources};
 pub use record::{RecordFile, RecordFormat};
 pub use second_factor::PortalApp;
 pub use sign_in::{PortalLinkOffer, PortalSignIn};

@@ -45,6 +45,15 @@ pub(crate) struct Record {
     pub(crate) notes: Vec<NoteText>,
 }
 
+/// What a copy of the record holds, as its release's audit event names it.
+pub(crate) const RECORD_CATEGORIES: [&str; 5] = [
+    ChartPart::Demographics.category(),
+    ChartPart::Diagnoses.category(),
+    ChartPart::Plan.category(),
+    ChartPart::Measures.category(),
+    ChartPart::Notes.category(),
+];
+
 const NOT_INCLUDED: &str = "Psychotherapy notes (a clinician's private process notes, kept apart from the record) \
      and notes not yet signed are not included.";
 
@@ -53,14 +62,19 @@ impl Haven {
     /// released.
     pub async fn portal_record(&self, actor: &PortalActor, format: RecordFormat) -> Result<RecordFile> {
         let (practice, client) = (actor.practice(), actor.client());
-        let entry = AuditEntry::new("record.download", Crud::Read).resource("client", client).categories(&[
-            ChartPart::Demographics.category(),
-            ChartPart::Diagnoses.category(),
-            ChartPart::Plan.category(),
-            ChartPart::Measures.category(),
-            ChartPart::Notes.category(),
-        ]);
+        let entry =
+            AuditEntry::new("record.download", Crud::Read).resource("client", client).categories(&RECORD_CATEGORIES);
         self.audited_in_portal(actor, entry).await?;
+        self.record_file(practice, client, format).await
+    }
+
+    /// The record of `client` as a file, made after its release was audited by the caller.
+    pub(crate) async fn record_file(
+        &self,
+        practice: domain::PracticeId,
+        client: domain::ClientId,
+        format: RecordFormat,
+    ) -> Result<RecordFile> {
         let record = self.record_of(practice, client).await?;
         let practice_name = self.store.practice(practice).await?.ok_or(ServiceError::NotFound)?.profile.name;
         let today = self.now().strftime("%Y-%m-%d").to_string();
