@@ -21,7 +21,7 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.mi
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 900 };
 // Downloads, machine-readable answers, and pages that leave Haven (the video server's test room).
-const SKIP = /\.(csv|json|x12)(\?|$)|^\/billing\/(batches|superbill)\/|^\/clients\/[^/]+\/(statement|receipts\/)|^\/api\/|^\/audit\/checkpoint|^\/sign-in\/oidc|^\/assets\/|^\/schedule\/test-room|^\/practice\/export\/[^/]+\/download/;
+const SKIP = /\.(csv|json|x12)(\?|$)|^\/billing\/(batches|superbill)\/|^\/clients\/[^/]+\/(statement|receipts\/)|^\/api\/|^\/audit\/checkpoint|^\/sign-in\/oidc|^\/assets\/|^\/schedule\/test-room|^\/practice\/export\/[^/]+\/download|^\/practice\/records-requests\/[^/]+\/record\./;
 
 /// One address per kind of page: ids (UUIDs, numbers) folded together.
 const kind = (path) => path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "{id}").replace(/\/\d+(?=\/|$)/g, "/{n}");

@@ -479,6 +479,20 @@ fn the_owner_records_an_incident_and_drafts_a_letter() {
     }
 }
 
+/// A request for a record logged from the chart, listed with its deadline, its copy fetched,
+/// extended once, a denial without its ground refused, and closed as answered.
+#[test]
+fn the_owner_tracks_a_request_for_a_record_to_its_answer() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let owner = seeded_account(&dir, "owner");
+    let server = Server::start(&dir, &[], &[]);
+    let shots = run_flow("records_requests.mjs", &[&server.url, &owner], &server);
+    for shot in ["records-requests.png", "records-requests-closed.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// Eligibility from the insurance card: the 270 downloads, the payer's 271 is pasted, the card
 /// says what it answered.
 #[test]

@@ -50,9 +50,10 @@ fn date(text: &str) -> Result<Date> {
 
 impl Haven {
     /// Logs a request for `client`'s record received on the form's day; its id.
-    pub async fn log_records_request(&self, actor: &Actor, client: ClientId, form: &RequestForm) -> Result<String> {
+    pub async fn log_records_request(&self, actor: &Actor, client: &str, form: &RequestForm) -> Result<String> {
         actor.may(Resource::RecordsRequests, Action::Create)?;
         let practice = actor.practice();
+        let client: ClientId = client.parse().map_err(|_| ServiceError::NotFound)?;
         self.store.client(practice, client).await?.ok_or(ServiceError::NotFound)?;
         let mut errors = FieldErrors::default();
         let Some((received, requester)) = form.validate(self.today(actor).await?, &mut errors) else {

@@ -1525,7 +1525,8 @@ async fn a_records_request_is_tracked_to_its_deadline_and_answered_with_the_reco
     use haven_service::records_requests::Closing;
     let w = World::new().await;
     let (owner, administrator, clinician) = (w.actor(0).await, w.actor(1).await, w.actor(2).await);
-    let client = w.client_of(2);
+    let client = w.client_of(2).to_string();
+    let client = client.as_str();
     let today = ok(w.haven.today(&owner).await);
     let received = today.checked_sub(jiff::Span::new().days(3)).unwrap_or(today);
     let form = |day: jiff::civil::Date, requester: &str| RequestForm {

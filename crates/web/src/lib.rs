@@ -35,6 +35,7 @@ mod passkeys;
 mod password_reset;
 mod portal;
 mod practice_profile;
+mod records_requests;
 mod refusals;
 mod reminders;
 mod remote;
@@ -92,6 +93,7 @@ fn all_routes() -> routes::Routes {
         .merge(export::routes())
         .merge(import::routes())
         .merge(incidents::routes())
+        .merge(records_requests::routes())
         .merge(retention::routes())
         .merge(practice_profile::routes())
         .merge(second_factor::routes())

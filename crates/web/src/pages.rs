@@ -298,6 +298,7 @@ struct DashboardPage {
     compliance: bool,
     /// The owner handles security incidents.
     incidents: bool,
+    records_requests: bool,
     /// The owner decides how long records are kept.
     retention: bool,
     /// The owner and administrators bring clients in from another system.
@@ -376,6 +377,7 @@ async fn dashboard(State(state): State<AppState>, SignedIn(actor): SignedIn) -> 
         edits_profile: actor.is_allowed(Resource::PracticeProfile, Action::Update),
         compliance: actor.is_allowed(Resource::Compliance, Action::View),
         incidents: actor.is_allowed(Resource::Incidents, Action::View),
+        records_requests: actor.is_allowed(Resource::RecordsRequests, Action::View),
         retention: actor.is_allowed(Resource::Retention, Action::View),
         imports: actor.is_allowed(Resource::DataImport, Action::Create),
         exports: actor.is_allowed(Resource::DataExport, Action::Create),

@@ -319,6 +319,9 @@ struct ChartPage {
     eligibility: Option<Option<crate::billing::Said>>,
     /// The owner may place a legal hold on the record (DL-4).
     places_holds: bool,
+    /// The owner or an administrator logs a request for the record (right of access), received
+    /// on a day up to today.
+    logs_records_requests: Option<String>,
 }
 
 impl ChartPage {
@@ -408,6 +411,10 @@ async fn chart_page(state: &AppState, actor: &Actor, id: ClientId) -> Result<Cha
             None
         },
         places_holds: actor.is_allowed(Resource::Retention, Action::Create),
+        logs_records_requests: match actor.is_allowed(Resource::RecordsRequests, Action::Create) {
+            true => Some(state.haven.today(actor).await?.to_string()),
+            false => None,
+        },
     })
 }
 
