@@ -87,6 +87,29 @@ async fn a_superuser_connection_is_warned_about() {
     assert_eq!(get(&format!("{}/readyz", server.url), None).json()["row_security"], "bypassed");
 }
 
+/// What servers on one database share, as `haven serve` reads it from the environment: the
+/// database, the master key file and the documents directory.
+struct Shared {
+    url: String,
+    key_file: String,
+    documents: String,
+}
+
+impl Shared {
+    fn new(url: String, tmp: &tempfile::TempDir) -> Shared {
+        let path = |name: &str| tmp.path().join(name).display().to_string();
+        Shared { url, key_file: path("master.key"), documents: path("documents") }
+    }
+
+    fn env(&self) -> [(&str, &str); 3] {
+        [
+            ("HAVEN_DATABASE_URL", self.url.as_str()),
+            ("HAVEN_MASTER_KEY_FILE", self.key_file.as_str()),
+            ("HAVEN_DOCUMENTS_DIR", self.documents.as_str()),
+        ]
+    }
+}
+
 /// A round-robin TCP proxy in front of backends: each connection goes to the next open backend
 /// in turn that accepts one (a stopped server is passed over). A backend can be drained (given
 /// no new connections) and opened again, as a load balancer does during a rolling upgrade.
@@ -166,13 +189,8 @@ fn add_client(base: &str, cookie: &str, n: usize) -> Result<String, String> {
 async fn three_servers_share_one_database_and_outlive_their_sequencer() {
     let url = TestCluster::shared().fresh_database().await;
     let tmp = temp_dir();
-    let key_file = tmp.path().join("master.key");
-    let documents = tmp.path().join("documents");
-    let env = [
-        ("HAVEN_DATABASE_URL", url.as_str()),
-        ("HAVEN_MASTER_KEY_FILE", key_file.to_str().unwrap_or_default()),
-        ("HAVEN_DOCUMENTS_DIR", documents.to_str().unwrap_or_default()),
-    ];
+    let shared = Shared::new(url, &tmp);
+    let env = shared.env();
     let seeded = run(haven(&["demo", "seed", "--json", "--clients", "30", "--no-calendar", "--data-dir"])
         .arg(tmp.path().join("seed"))
         .envs(env));
@@ -480,13 +498,8 @@ async fn a_rolling_upgrade_under_traffic_fails_no_request() {
     use std::sync::atomic::{AtomicBool, Ordering};
     let url = TestCluster::shared().fresh_database().await;
     let tmp = temp_dir();
-    let key_file = tmp.path().join("master.key");
-    let documents = tmp.path().join("documents");
-    let env = [
-        ("HAVEN_DATABASE_URL", url.as_str()),
-        ("HAVEN_MASTER_KEY_FILE", key_file.to_str().unwrap_or_default()),
-        ("HAVEN_DOCUMENTS_DIR", documents.to_str().unwrap_or_default()),
-    ];
+    let shared = Shared::new(url, &tmp);
+    let env = shared.env();
     let next_migration = "ALTER TABLE clients ADD COLUMN referral_source TEXT; \
                           CREATE INDEX clients_by_referral ON clients (practice_id, referral_source)";
     let next_env: Vec<(&str, &str)> =

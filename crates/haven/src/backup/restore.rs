@@ -43,8 +43,8 @@ pub fn restore(
         .mode(0o700)
         .create(target)
         .with_context(|| format!("cannot create {}", target.display()))?;
-    // One flush of the file system at the end: a copy of PostgreSQL has thousands of files, and
-    // syncing each alone took longer than the rest of the restore.
+    // One flush of the file system at the end rather than one per file: a copy of PostgreSQL
+    // has thousands of them.
     let result = unpack(backup, identities, target, &mut progress).and_then(|restored| {
         let synced = std::process::Command::new("sync").arg("--file-system").arg(target).status();
         match synced {
@@ -192,6 +192,10 @@ pub async fn drill(
         .await
         .context("the restore stopped")??;
     let restore_seconds = started.elapsed().as_secs_f64();
+    if recovery.is_some() && restored.postgres.is_none() {
+        let _ = std::fs::remove_dir_all(scratch);
+        bail!("--until replays PostgreSQL's archived WAL, and this backup holds a SQLite database");
+    }
     let started = Instant::now();
     let (server, database) = match &restored.postgres {
         None => (None, Database::Sqlite),
