@@ -144,8 +144,15 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
         // "may 3" is "May 3" in a lower-case message, but "may" alone is a verb.
         return (capitalized || full_name || tokens.norm(m) != "may").then_some((first, last));
     }
-    // A month alone: a date element when capitalized and used as one ("in June", "last March").
-    if !capitalized || !full_name || tokens.list[m].shape == Shape::Upper {
+    // A month alone: a date element when capitalized and used as one ("in June", "last March"),
+    // or in a lower-case message after a word of time ("until june"); never the lower-case
+    // months that are also ordinary words.
+    let lower_month = !capitalized
+        && matches!(
+            tokens.norm(m),
+            "january" | "february" | "april" | "june" | "july" | "september" | "october" | "november" | "december"
+        );
+    if !(capitalized || lower_month) || !full_name || tokens.list[m].shape == Shape::Upper {
         return None;
     }
     let temporal = doc.preceded_by(
@@ -182,6 +189,9 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     if m > 0 && doc.flags(m - 1) & (RELATION | TITLE) != 0 {
         return None; // "my sister June", "Aunt May"
     }
+    if lower_month {
+        return temporal.then_some((m, m));
+    }
     if tokens.norm(m) == "may" || tokens.norm(m) == "august" {
         return (temporal && !personal).then_some((m, m));
     }
@@ -206,6 +216,9 @@ mod tests {
         has("admitted 14 February 2023.", "14 February 2023", Kind::Date);
         has("since September 2021", "September 2021", Kind::Date);
         has("back in June things", "June", Kind::Date);
+        has("staying w us until june", "june", Kind::Date);
+        let nothing = found("my friend june came over and we may march in april", &Known::default());
+        assert!(nothing.iter().all(|(t, k)| *k != Kind::Date || t == "april"), "{nothing:?}");
         has("i saw him may 3rd", "may 3rd", Kind::Date);
         has("in the summer of '19 and Dec 2020", "Dec 2020", Kind::Date);
         has("suspended on Friday, March 8 after", "Friday, March 8", Kind::Date);

@@ -31,7 +31,8 @@ impl Detector for NameDetector {
         let n = tokens.len();
         let mut found = vec![Evidence::None; n];
         for (i, slot) in found.iter_mut().enumerate() {
-            if tokens.list[i].shape.is_alpha() && !doc.is_stop(i) {
+            // A roster's items are names even when they are also words ("Will", "Hope").
+            if tokens.list[i].shape.is_alpha() && (!doc.is_stop(i) || roster_item(doc, i)) {
                 *slot = seed(doc, i);
             }
         }
@@ -89,6 +90,9 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     let tokens = &doc.tokens;
     let token = tokens.list[i];
     let flags = doc.flags(i);
+    if roster_item(doc, i) {
+        return Evidence::Cue;
+    }
     let introduces = i + 1 < tokens.len() && tokens.list[i + 1].shape.is_capitalized();
     if flags & TITLE != 0 && (tokens.gap_after(i).starts_with('.') || is_strong_title(tokens.norm(i)) || introduces)
         || (flags & RELATION != 0 && introduces)
@@ -168,6 +172,57 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
         }
         Shape::Digits | Shape::Alnum => Evidence::None,
     }
+}
+
+/// Whether token `i` begins an item of a roster — "Attendance: K. Mensah, TOMMY B., Will" —
+/// where every item is a person, whatever the word. Items are capitalized words and initials
+/// back to a roster's cue and its colon, on one line; roles ("Client, Therapist") are not names.
+fn roster_item(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let capital = |k: usize| tokens.list[k].shape.is_capitalized();
+    let role = |k: usize| {
+        doc.flags(k) & (RELATION | TITLE) != 0
+            || matches!(
+                tokens.norm(k),
+                "client"
+                    | "patient"
+                    | "therapist"
+                    | "clinician"
+                    | "counselor"
+                    | "facilitator"
+                    | "staff"
+                    | "intern"
+                    | "supervisor"
+                    | "guardian"
+                    | "writer"
+                    | "cotherapist"
+                    | "none"
+                    | "all"
+            )
+    };
+    // After an item ending in an initial the gap is "., ".
+    let item_start = matches!(tokens.gap_before(i).trim_start_matches('.'), ", " | ": " | ":  ");
+    if i == 0 || !capital(i) || role(i) || !item_start {
+        return false;
+    }
+    let mut k = i - 1;
+    for _ in 0..40 {
+        let gap = tokens.gap_after(k);
+        if gap.contains('\n') {
+            return false;
+        }
+        if gap.trim_end().ends_with(':') {
+            return matches!(
+                tokens.norm(k),
+                "present" | "attendance" | "attendees" | "attending" | "participants" | "members"
+            );
+        }
+        if !capital(k) || !matches!(gap, " " | ", " | ". " | "., " | ".") || k == 0 {
+            return false;
+        }
+        k -= 1;
+    }
+    false
 }
 
 fn is_line_start(doc: &Document<'_>, i: usize) -> bool {
@@ -421,6 +476,8 @@ mod tests {
             ("Client reports that Nguyen Thi Lan called.", "Nguyen Thi Lan"),
             ("Met José Hernández-Ruiz.", "José Hernández-Ruiz"),
             ("Priya Raghunathan attended.", "Priya Raghunathan"),
+            ("Attendance: K. Mensah, D. Ruiz, TOMMY B., Will. Discussed coping.", "TOMMY B"),
+            ("Attendance: K. Mensah, D. Ruiz, TOMMY B., Will. Discussed coping.", "Will"),
             ("talked with Siobhan O'Sullivan", "Siobhan O'Sullivan"),
             ("brought her son Mohammed", "Mohammed"),
             ("per Maria de la Cruz", "Maria de la Cruz"),

@@ -464,6 +464,35 @@ fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
     aged.then_some(last)
 }
 
+/// A word that makes the number before it a measure rather than an age.
+fn is_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "percent"
+            | "pounds"
+            | "lbs"
+            | "lb"
+            | "kg"
+            | "minutes"
+            | "mins"
+            | "min"
+            | "miles"
+            | "degrees"
+            | "feet"
+            | "ft"
+            | "inches"
+            | "days"
+            | "weeks"
+            | "months"
+            | "hours"
+            | "hrs"
+            | "mg"
+            | "dollars"
+            | "times"
+            | "points"
+    )
+}
+
 /// "92-year-old", "age 95", "aged 101", "93 y/o", "91yo".
 fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
     let tokens = &doc.tokens;
@@ -492,7 +521,9 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && (i + 1 >= tokens.len()
             || tokens.list[i + 1].shape == Shape::Lower
                 && matches!(tokens.norm(i + 1), "and" | "but" | "with" | "now" | "today")
-            || tokens.gap_after(i).trim_start().starts_with([',', '.', ';']));
+            || tokens.gap_after(i).trim_start().starts_with([',', '.', ';'])
+            // "my grandma who is 96 is staying": after "who is", only a unit makes it no age.
+            || tokens.norm(verb - 1) == "who" && !next(1).is_some_and(is_unit) && !tokens.gap_after(i).starts_with('%'));
     // "died at 94", "passed away at 91"
     let died = i >= 2 && tokens.norm(i - 1) == "at" && doc.preceded_by(i - 1, 2, &["died", "passed", "away", "death"]);
     // "Winona Blackfeather, 91, raised him", "His mother, 91, lives with him"
@@ -569,6 +600,8 @@ mod tests {
         has("Her aunt, now 93, calls daily", "93", Kind::AgeOver89);
         none("The score is 95 and rising");
         has("his grandfather, who is now 96. His", "96", Kind::AgeOver89);
+        has("my grandma who is 96 is staying w us", "96", Kind::AgeOver89);
+        none("the parent who is 95 percent sure");
         has("His grandmother died at 94 last year.", "94", Kind::AgeOver89);
     }
 

@@ -133,6 +133,10 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     if !(number || named) || !same_line(doc, i) || tokens.gap_after(i) != " " {
         return None;
     }
+    // "on 82nd Ave", "at W 5th Street": an ordinal is the street's name, not its house number.
+    if number && ordinal(tokens.norm(i)) && i + 1 < n && doc.flags(i + 1) & STREET_SUFFIX != 0 {
+        return tokens.list[i + 1].shape.is_capitalized().then(|| unit_after(doc, i + 1));
+    }
     let i = if named { i - 1 } else { i };
     // "3318 W. Belmont": a number, a compass direction and a name are an address even without a suffix
     if number
@@ -189,7 +193,8 @@ fn lowercase_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     let word = |k: usize| {
         k < tokens.len() && tokens.list[k].shape == Shape::Lower && !doc.is_stop(k) && doc.flags(k) & FUNCTION == 0
     };
-    if i == 0 || !matches!(tokens.norm(i - 1), "on" | "off" | "near") || !word(i) {
+    let first = word(i) || (tokens.list[i].shape == Shape::Alnum && ordinal(tokens.norm(i)));
+    if i == 0 || !matches!(tokens.norm(i - 1), "on" | "off" | "near") || !first {
         return None;
     }
     let abbreviated = |k: usize| {
@@ -868,7 +873,7 @@ fn lowercase_org(doc: &Document<'_>, i: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use crate::detect::tests::{found, has};
+    use crate::detect::tests::{found, has, none};
     use crate::kind::Kind;
     use crate::known::Known;
 
@@ -881,6 +886,9 @@ mod tests {
         has(line, "Commerce Parkway", Kind::Street);
         has(line, "Tulsa", Kind::City);
         has("staying at my aunts place on maple st in dayton for now", "maple st", Kind::Street);
+        has("works nights at the pharmacy on 82nd Ave and attends classes", "82nd Ave", Kind::Street);
+        has("meet me on 3rd st after", "3rd st", Kind::Street);
+        none("she finished 2nd place in the race");
     }
 
     #[test]
