@@ -200,9 +200,9 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
                     | "all"
             )
     };
-    // After an item ending in an initial the gap is "., ".
-    let item_start = matches!(tokens.gap_before(i).trim_start_matches('.'), ", " | ": " | ":  ");
-    if i == 0 || !capital(i) || role(i) || !item_start {
+    // After an item ending in an initial the gap is "., ". Checked first: it is the cheapest.
+    let item_start = i > 0 && matches!(tokens.gap_before(i).trim_start_matches('.'), ", " | ": " | ":  ");
+    if !item_start || !capital(i) || role(i) {
         return false;
     }
     let mut k = i - 1;
