@@ -551,7 +551,10 @@ async fn a_rolling_upgrade_under_traffic_fails_no_request() {
     for (n, address) in addresses.iter().enumerate() {
         std::thread::sleep(std::time::Duration::from_secs(1));
         proxy.set_open(n, false);
-        // Requests already on their way finish (SIGTERM drains them); no new ones come.
+        // As a load balancer drains: a connection it was opening as the backend closed must
+        // reach the server before the server stops accepting (a connection still in the accept
+        // queue when the listener closes is reset). Then SIGTERM finishes the requests in flight.
+        std::thread::sleep(std::time::Duration::from_millis(500));
         let old = servers[n].take().unwrap_or_else(|| panic!("server {n} is gone"));
         let status = old.stop();
         assert!(status.success(), "server {n} did not stop cleanly: {status}");
