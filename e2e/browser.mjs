@@ -73,3 +73,12 @@ export async function submit(page, selector) {
   await page.click(selector);
   await settled.catch((e) => { throw new Error(`${selector}: ${e.message}`); });
 }
+
+// The address of the first client's chart listed on the clients page.
+export async function firstChart(page, base) {
+  await page.goto(`${base}/clients`);
+  const hrefs = await page.locator("a[href^='/clients/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  const chart = hrefs.find((href) => /^\/clients\/[0-9a-f-]{36}$/.test(href));
+  check(chart !== undefined, "no client on the clients page");
+  return chart;
+}

@@ -3,7 +3,7 @@
 // was reached with the deadline to notify, and the draft letter to them opens.
 //
 // usage: node incidents.mjs BASE_URL OWNER_EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, check, signedIn, submit } from "./browser.mjs";
+import { launch, check, firstChart, signedIn, submit } from "./browser.mjs";
 
 const [base, owner, shots] = process.argv.slice(2);
 if (!shots) {
@@ -14,15 +14,8 @@ if (!shots) {
 const browser = await launch();
 try {
   const { page, problems } = await signedIn(browser, base, owner);
-  await page.goto(`${base}/clients`);
-  const links = page.locator("a[href^='/clients/']");
-  let first = null;
-  for (let i = 0; first === null && i < (await links.count()); i++) {
-    if (/^\/clients\/[0-9a-f-]{36}$/.test(await links.nth(i).getAttribute("href"))) first = links.nth(i);
-  }
-  check(first !== null, "no client on the clients page");
-  const href = await first.getAttribute("href");
-  await first.click();
+  const href = await firstChart(page, base);
+  await page.click(`a[href='${href}']`);
   await page.waitForURL(/\/clients\/[0-9a-f-]{36}$/);
 
   await page.goto(`${base}/dashboard`);

@@ -3,7 +3,7 @@
 // extended once, a denial without its ground refused, then closed as answered.
 //
 // usage: node records_requests.mjs BASE_URL OWNER_EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, check, signedIn, submit } from "./browser.mjs";
+import { launch, check, firstChart, signedIn, submit } from "./browser.mjs";
 
 const [base, owner, shots] = process.argv.slice(2);
 if (!shots) {
@@ -14,14 +14,7 @@ if (!shots) {
 const browser = await launch();
 try {
   const { page, problems } = await signedIn(browser, base, owner);
-  await page.goto(`${base}/clients`);
-  const links = page.locator("a[href^='/clients/']");
-  let chart = null;
-  for (let i = 0; chart === null && i < (await links.count()); i++) {
-    const href = await links.nth(i).getAttribute("href");
-    if (/^\/clients\/[0-9a-f-]{36}$/.test(href)) chart = href;
-  }
-  check(chart !== null, "no client on the clients page");
+  const chart = await firstChart(page, base);
   await page.goto(`${base}${chart}`);
   const received = new Date(Date.now() - 10 * 86400 * 1000).toISOString().slice(0, 10);
   await page.fill("#records-request #received_on", received);

@@ -175,16 +175,7 @@ async fn close(
 
 /// The record's copy as a download (to hand over, never shown inline).
 async fn copy(state: &AppState, actor: &service::Actor, id: &str, format: RecordFormat) -> Result<Response, PageError> {
-    let file = state.haven.records_request_copy(actor, id, format).await?;
-    let mime = match format {
-        RecordFormat::Pdf => "application/pdf",
-        RecordFormat::Fhir => "application/fhir+json",
-    };
-    let headers = [
-        (axum::http::header::CONTENT_TYPE, mime.to_owned()),
-        (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.file_name)),
-    ];
-    Ok((headers, file.bytes).into_response())
+    Ok(crate::portal::record_download(state.haven.records_request_copy(actor, id, format).await?, format))
 }
 
 async fn copy_pdf(

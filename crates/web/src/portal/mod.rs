@@ -215,32 +215,35 @@ async fn home(
 }
 
 /// The client's record as a download (never shown inline: it is for keeping or passing on).
-async fn record(
-    state: &AppState,
-    actor: &PortalActor,
-    format: RecordFormat,
-    mime: &str,
-) -> Result<Response, PageError> {
-    let file = state.haven.portal_record(actor, format).await?;
+async fn record(state: &AppState, actor: &PortalActor, format: RecordFormat) -> Result<Response, PageError> {
+    Ok(record_download(state.haven.portal_record(actor, format).await?, format))
+}
+
+/// A copy of a client's record as an attachment, in its format's media type.
+pub(crate) fn record_download(file: service::portal::RecordFile, format: RecordFormat) -> Response {
+    let mime = match format {
+        RecordFormat::Pdf => "application/pdf",
+        RecordFormat::Fhir => "application/fhir+json",
+    };
     let headers = [
         (axum::http::header::CONTENT_TYPE, mime.to_owned()),
         (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.file_name)),
     ];
-    Ok(axum::response::IntoResponse::into_response((headers, file.bytes)))
+    axum::response::IntoResponse::into_response((headers, file.bytes))
 }
 
 async fn record_pdf(
     State(state): State<AppState>,
     PortalSignedIn(actor): PortalSignedIn,
 ) -> Result<Response, PageError> {
-    record(&state, &actor, RecordFormat::Pdf, "application/pdf").await
+    record(&state, &actor, RecordFormat::Pdf).await
 }
 
 async fn record_fhir(
     State(state): State<AppState>,
     PortalSignedIn(actor): PortalSignedIn,
 ) -> Result<Response, PageError> {
-    record(&state, &actor, RecordFormat::Fhir, "application/fhir+json").await
+    record(&state, &actor, RecordFormat::Fhir).await
 }
 
 struct Access {
