@@ -1,12 +1,13 @@
 // Billing as the owner works it over the demo calendar: the attended sessions of the last weeks
 // become charges, each not-ready charge names its missing link (a note left unsigned), a
-// client's superbill downloads, the ready ones go out as one 837P batch, which downloads and is
-// sent to the clearinghouse's SFTP drop box; the payer's 835 for it, left in the drop box, is
-// picked up and posted, and the denial it carries explained with its next step and then by an
-// AI model that runs here (the same file brought in by hand is refused), and the denied claim is replaced; a paid claim goes on
-// to the client's second insurer once their chart names one; the set-up page lists the
-// payers and refuses a fee that is not an amount beside its field; a sliding scale is set and a
-// client assessed against it.
+// client's superbill downloads, one ready claim is checked by an AI model that runs here, the
+// ready ones go out as one 837P batch, which downloads and is sent to the clearinghouse's SFTP
+// drop box; the payer's 835 for it, left in the drop box, is picked up and posted, and the
+// denial it carries explained with its next step and then by the same model (the same file
+// brought in by hand is refused), and the denied claim is replaced; a paid claim goes on to the
+// client's second insurer once their chart names one; the set-up page lists the payers and
+// refuses a fee that is not an amount beside its field; a sliding scale is set and a client
+// assessed against it.
 //
 // usage: node billing.mjs BASE_URL OWNER_EMAIL:PASSWORD DROP_BOX_INBOUND SCREENSHOT_DIR
 import { readFileSync, writeFileSync } from "node:fs";
@@ -74,6 +75,23 @@ try {
   const [superbill] = await Promise.all([page.waitForEvent("download"), page.locator("a.superbill").first().click()]);
   check(/^superbill-.*\.pdf$/.test(superbill.suggestedFilename()), `unexpected superbill: ${superbill.suggestedFilename()}`);
   await superbill.saveAs(`${shots}/billing-superbill.pdf`);
+
+  // Before the claims go out, AI checks one (a model that runs here): what would be sent first
+  // — codes and counts, no name — then the answer, read and never filed.
+  const readyRow = page.locator("tr:has(td.claim-state.ready)").first();
+  const readyClient = (await readyRow.locator("td").first().textContent()).replace("Superbill", "").trim();
+  await submit(page, `button[aria-label="Check ${readyClient}'s claim with AI"]`);
+  const checking = await page.textContent(".payload");
+  check(checking.includes("Haven's own checks") && !checking.includes(readyClient.split(" ")[1]), `what would be sent: ${checking}`);
+  await page.click("#ai-send");
+  await page.waitForSelector("#ai-summary-text");
+  check((await page.textContent("#ai-summary-text")).includes("What the payer may question"), "the claim was not checked");
+  await page.screenshot({ path: `${shots}/billing-claim-checked.png`, fullPage: true });
+  await page.click("a:has-text('Back to the charges')");
+  await page.waitForURL(`${base}/billing`);
+  await page.fill("#from", from.toISOString().slice(0, 10));
+  await page.fill("#to", to.toISOString().slice(0, 10));
+  await submit(page, "form.period button[type=submit]");
 
   await submit(page, "button:has-text('ready claim')");
   check((await page.textContent(".notice[role=status]")).includes(`batch of ${ready} claim`), "the batch was not made");

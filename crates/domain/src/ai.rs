@@ -234,6 +234,12 @@ pub enum Assistant {
     /// A denied claim explained for billing, with what to try next, from the claim's codes and
     /// the payer's reasons. Read, never filed.
     DenialExplanation,
+    /// The service code, add-ons, modifiers and place of service a charged session supports,
+    /// from its type, length and how it was held, for billing. Read, never filed.
+    ServiceCode,
+    /// A charge's claim checked before it is sent: what the payer would likely refuse and how
+    /// to put it right, for billing. Read, never filed.
+    ClaimCheck,
 }
 
 stored_names!(Assistant {
@@ -242,7 +248,17 @@ stored_names!(Assistant {
     PlanGoals => "plan_goals", "Treatment-plan problems and goals from the intake";
     MessageReply => "message_reply", "A reply to the client's message";
     DenialExplanation => "denial_explanation", "A denied claim explained";
+    ServiceCode => "service_code", "A service code suggested for a session";
+    ClaimCheck => "claim_check", "A claim checked before it is sent";
 });
+
+impl Assistant {
+    /// Billing's assistants: asked by billing staff for payment, reading a claim's codes and
+    /// never a note's words.
+    pub const fn for_billing(self) -> bool {
+        matches!(self, Self::DenialExplanation | Self::ServiceCode | Self::ClaimCheck)
+    }
+}
 
 /// Where a request stands. Prepared requests are shown before anything leaves; an answer
 /// becomes part of the record only when the clinician saves it as their draft (accepted).
@@ -315,6 +331,44 @@ pub fn denial_instructions() -> String {
      explain why the payer most likely denied the claim and list the steps to put it right (what to \
      check in the record, what to correct, whether to send a corrected claim or an appeal). Say when \
      the codes alone cannot tell."
+        .to_owned()
+}
+
+/// The instructions sent with a request for a session's service code: the shipped codes with
+/// their time bands, which the answer must choose from.
+pub fn service_code_instructions() -> String {
+    let mut codes = String::new();
+    for c in crate::billing::service_codes() {
+        let band = match (c.minutes_min, c.minutes_max) {
+            (Some(min), Some(max)) => format!(", {min}–{max} minutes"),
+            (Some(min), None) => format!(", {min} minutes or more"),
+            _ => String::new(),
+        };
+        let add_on = if c.add_on { ", add-on only" } else { "" };
+        codes.push_str(&format!("- {}: {}{band}{add_on}\n", c.code, c.descriptor));
+    }
+    format!(
+        "You help the billing staff of a mental-health practice choose the service code for a session. \
+         You are given the session's appointment type, its recorded length, how it was held, how many \
+         clients attended, and the code, modifiers and place of service Haven charged. Anything that \
+         looks like a name, date or number may be a placeholder: copy it exactly and invent none. Choose \
+         only from the codes below. In plain text under 150 words: the code you would bill and any add-on \
+         code, the modifiers and the place of service, and why; say whether the length alone decides it, \
+         and what the session's note must show to support any add-on or a different code.\nCodes:\n{codes}"
+    )
+}
+
+/// The instructions sent with a request to check a claim before it is sent.
+pub fn claim_check_instructions() -> String {
+    "You help the billing staff of a mental-health practice check an insurance claim before it is \
+     sent. You are given the session as billed (type, length, how it was held, code, modifiers, place \
+     of service, charge), the payer, the diagnoses in the claim's order, the client's age and who \
+     holds the policy, how long is left to file, and what the practice's own checks found. Anything \
+     that looks like a name, date or number may be a placeholder: copy it exactly and invent none. In \
+     plain text under 200 words, list what a payer would most likely refuse or question on this claim \
+     (a code that does not fit the length or the place, a modifier a payer may want instead, a \
+     diagnosis that cannot come first or is not specific, visit limits, the filing deadline), each \
+     with what to check or correct. Say plainly when nothing stands out."
         .to_owned()
 }
 

@@ -409,6 +409,85 @@ fn a_denial_is_explained_with_ai_naming_no_one(base: &str, owner: &str, report: 
     assert_eq!(model.received().len(), 1, "one request sent");
 }
 
+/// Before a claim goes out, billing has AI suggest the session's code and check the claim:
+/// refused without the client's AI consent; what would be sent (codes and counts, no name, no
+/// birth date) is shown first; the answers are read on their pages, never filed, by the one who
+/// asked. Claimed charges are offered no more help, and those who treat get none.
+#[test]
+fn a_charge_is_checked_with_ai_before_its_claim_is_sent() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--clients", "6"]);
+    let server = Server::start(&dir, &[], &[]);
+    let base = &server.url;
+    let owner = sign_in(base, &account_of(&report, "owner"));
+    let model = common::model::ModelStandIn::start();
+    let provider = turn_on_ai(base, &owner, &model.base_url());
+    let list = "/billing?from=2026-01-01&to=2027-12-31";
+    assert_eq!(post_from(base, &owner, list, "/billing/charges", &PERIOD).status, 303);
+
+    let biller = sign_in(base, &account_of(&report, "biller"));
+    let page = get(&format!("{base}{list}"), Some(&biller)).body;
+    let row = page.split("<tr>").find(|r| r.contains("Ready to claim")).unwrap_or_else(|| panic!("{page}"));
+    assert!(row.contains("Check the claim") && row.contains("Suggest a code"), "{row}");
+    let charge = row.split("/billing/charges/").nth(1).and_then(|r| r.split('/').next()).unwrap_or_default();
+    let name = row.split("<td>").nth(1).and_then(|r| r.split(" <a").next()).unwrap_or_default().trim().to_owned();
+    let client = report["clients"].as_array().into_iter().flatten().find(|c| c["name"] == name.as_str());
+    let client = client.unwrap_or_else(|| panic!("no client {name}"));
+    let birth = client["date_of_birth"].as_str().unwrap_or_default().to_owned();
+    let ask = format!("/billing/charges/{charge}/ai");
+    let asking = |assistant: &str| {
+        let fields =
+            [("provider", provider.as_str()), ("assistant", assistant), ("from", "2026-01-01"), ("to", "2027-12-31")];
+        post_from(base, &biller, list, &ask, &fields)
+    };
+    let refused = asking("claim_check");
+    assert!(refused.status == 403 && refused.body.contains("consent"), "{}", refused.body);
+    consent_to_ai(base, &owner, &report);
+    assert_eq!(asking("progress_note").status, 404, "only billing's assistants are asked here");
+
+    for (assistant, expected, heading) in [
+        (
+            "claim_check",
+            "Haven's own checks (golden thread, identifiers, X12 rules): all passed",
+            "What the payer may question",
+        ),
+        ("service_code", "Session length:", "The code this session supports"),
+    ] {
+        let prepared = asking(assistant);
+        assert_eq!(prepared.status, 303, "{}", prepared.body);
+        let request = prepared.header("location").unwrap_or_default().to_owned();
+        let shown = get(&format!("{base}{request}"), Some(&biller)).body;
+        let payload =
+            shown.split("id=\"payload-body\">").nth(1).and_then(|p| p.split("</pre>").next()).unwrap_or_default();
+        let payload = html_unescape(payload);
+        assert!(payload.contains(expected) && payload.contains("Service on the charge: 90"), "{payload}");
+        assert!(assistant != "claim_check" || !payload.contains("Client: 0 years old"), "an age: {payload}");
+        for part in name.split_whitespace().chain([birth.as_str()]) {
+            assert!(!payload.contains(part), "{part} of {name} in {payload}");
+        }
+        assert_eq!(post_from(base, &biller, &request, &format!("{request}/send"), &[]).status, 303);
+        let answered = get(&format!("{base}{request}"), Some(&biller)).body;
+        assert!(answered.contains(heading) && answered.contains("Back to the charges"), "{answered}");
+        let clinician = sign_in(base, &account_of(&report, "clinician"));
+        assert_eq!(get(&format!("{base}{request}"), Some(&clinician)).status, 403, "only the one who asked");
+    }
+    let sent = model.received();
+    assert_eq!(sent.len(), 2, "one request per assistant");
+    assert!(sent[0].body.contains("Diagnoses on the claim") && sent[1].body.contains("Choose only from the codes"));
+    let log = get(&format!("{base}/audit.csv?action=ai.send"), Some(&owner)).body;
+    assert_eq!(log.lines().filter(|l| l.contains(",ai.send,") && l.contains("HPAYMT")).count(), 2, "{log}");
+
+    // Once claimed, a charge is past this help; those who treat were never offered it.
+    assert_eq!(post_from(base, &owner, list, "/billing/claims", &PERIOD).status, 303);
+    let page = get(&format!("{base}{list}"), Some(&biller)).body;
+    assert!(!page.contains(&ask), "{page}");
+    let late = asking("claim_check");
+    assert!(late.status == 409 && late.body.contains("not yet claimed"), "{}", late.body);
+    let clinician = sign_in(base, &account_of(&report, "clinician"));
+    assert_eq!(post_from(base, &clinician, "/dashboard", &ask, &[("assistant", "claim_check")]).status, 403);
+}
+
 /// The denied claim is sent again as the record now stands (frequency 7), a paid one withdrawn
 /// (8): each a batch of its own carrying the payer's number, which the validators accept; a
 /// corrected claim is not corrected twice. The payer's answer to the replacement posts, and

@@ -370,6 +370,7 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
     let shots = run_flow("billing.mjs", &[&server.url, &owner, &inbound], &server);
     for shot in [
         "billing-charges.png",
+        "billing-claim-checked.png",
         "billing-sent.png",
         "billing-aging.png",
         "billing-picked-up.png",

@@ -206,6 +206,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/billing/claims/{number}/replace", RefusedTo("clinician")),
         ("POST", "/billing/claims/{number}/void", RefusedTo("clinician")),
         ("POST", "/billing/claims/{number}/secondary", RefusedTo("clinician")),
+        ("POST", "/billing/charges/{id}/ai", RefusedTo("clinician")),
         ("GET", "/billing/batches/{id}", RefusedTo("clinician")),
         ("GET", "/billing/superbill/{id}", RefusedTo("supervisor")),
         ("GET", "/billing/setup", RefusedTo("scheduler")),

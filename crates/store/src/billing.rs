@@ -188,6 +188,7 @@ pub trait BillingStore: Send + Sync {
     async fn add_charges(&self, practice: PracticeId, charges: &[ChargeRecord]) -> Result<u64>;
     /// Charges for services from `from` to `to`, both included.
     async fn charges_between(&self, practice: PracticeId, from: Date, to: Date) -> Result<Vec<ChargeRecord>>;
+    async fn charge(&self, practice: PracticeId, id: &str) -> Result<Option<ChargeRecord>>;
     /// Records a sent batch and its claims, all or nothing: takes the interchange number and
     /// `claims.len()` claim numbers only if the counters still stand at `batch.interchange`
     /// and `first_claim`, and claims each charge only if no claim has it (`NoRowChanged`
@@ -537,6 +538,11 @@ impl<S: Sql> BillingStore for SqlStore<S> {
         let params = vec![practice.into(), from.to_string().into(), to.to_string().into()];
         let rows = self.0.query(Some(practice), sql::CHARGES_BETWEEN, params).await?;
         rows.iter().map(charge).collect()
+    }
+
+    async fn charge(&self, practice: PracticeId, id: &str) -> Result<Option<ChargeRecord>> {
+        let rows = self.0.query(Some(practice), sql::CHARGE, vec![practice.into(), id.into()]).await?;
+        rows.iter().map(charge).next().transpose()
     }
 
     async fn record_claim_batch(

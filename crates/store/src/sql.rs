@@ -922,6 +922,7 @@ macro_rules! charges {
 }
 pub const CHARGES_BETWEEN: &str = charges!("ch.service_date >= $2 AND ch.service_date <= $3");
 pub const CHARGES_OF_CLIENT: &str = charges!("ch.client_id = $2");
+pub const CHARGE: &str = charges!("ch.id = $2");
 pub const TAKE_CLAIM_NUMBERS: &str = "UPDATE billing_settings \
      SET next_interchange = next_interchange + 1, next_claim = next_claim + $4 \
      WHERE practice_id = $1 AND next_interchange = $2 AND next_claim = $3";

@@ -341,6 +341,16 @@ pub fn account_of(report: &serde_json::Value, role: &str) -> String {
     format!("{}:{}", s["email"].as_str().unwrap_or_default(), s["password"].as_str().unwrap_or_default())
 }
 
+/// Text as a page shows it, its HTML entities read back.
+pub fn html_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 pub fn post_form_as(url: &str, cookie: &str, fields: &[(&str, &str)]) -> Answer {
     answer(http().post(url).header("cookie", cookie).send_form(fields.iter().copied()))
 }

@@ -146,6 +146,12 @@ fn note_from(body: &str) -> String {
     if instructions.contains("denied insurance claim") {
         return format!("The payer wanted a prior authorization. Steps: add it and send a corrected claim. {material}");
     }
+    if instructions.contains("choose the service code") {
+        return format!("Bill 90837 with modifier 95 at place 10: the length alone decides it. {material}");
+    }
+    if instructions.contains("check an insurance claim") {
+        return format!("Nothing stands out; file well before the deadline. {material}");
+    }
     if instructions.contains("secure message") {
         let latest = material.rsplit("From the client:").next().unwrap_or_default().trim();
         return format!("Thank you for writing. You said: {latest}");

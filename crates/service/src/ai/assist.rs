@@ -6,8 +6,8 @@
 
 use crypto::hex;
 use domain::ai::{
-    Assistant, RequestState, consent_refusal, denial_instructions, note_instructions, plan_instructions,
-    reply_instructions, summary_instructions,
+    Assistant, RequestState, claim_check_instructions, consent_refusal, denial_instructions, note_instructions,
+    plan_instructions, reply_instructions, service_code_instructions, summary_instructions,
 };
 use domain::notes::{NoteKind, Template};
 use domain::policy::{Action, ChartPart};
@@ -43,7 +43,7 @@ pub(super) fn request_entry(
     r: &AiRequestRecord,
     purpose: &'static str,
 ) -> AuditEntry {
-    let billing = r.assistant == Assistant::DenialExplanation.as_str();
+    let billing = r.assistant.parse().is_ok_and(Assistant::for_billing);
     let mut entry = AuditEntry::new(action, crud)
         .client(r.client)
         .resource("ai_request", &r.id)
@@ -112,7 +112,7 @@ impl Haven {
         record: &AiRequestRecord,
         action: &'static str,
     ) -> Result<(Option<Template>, &'static str)> {
-        if record.assistant == Assistant::DenialExplanation.as_str() {
+        if record.assistant.parse().is_ok_and(Assistant::for_billing) {
             return Ok((None, self.billing_request(actor, record, action).await?));
         }
         if record.assistant != Assistant::ProgressNote.as_str() {
@@ -172,6 +172,8 @@ impl Haven {
             _ if record.assistant == Assistant::PlanGoals.as_str() => plan_instructions(),
             _ if record.assistant == Assistant::MessageReply.as_str() => reply_instructions(),
             _ if record.assistant == Assistant::DenialExplanation.as_str() => denial_instructions(),
+            _ if record.assistant == Assistant::ServiceCode.as_str() => service_code_instructions(),
+            _ if record.assistant == Assistant::ClaimCheck.as_str() => claim_check_instructions(),
             _ => summary_instructions(),
         }
     }

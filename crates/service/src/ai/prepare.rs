@@ -1,11 +1,12 @@
 //! The assistants' material (AI-8): a progress note from the clinician's points or transcript, a
 //! case summary from the signed chart, plan problems and goals from the signed intake, a reply
-//! from a client's message thread. Each is
+//! from a client's message thread; for billing, a denial explained, a session's service code
+//! suggested and a claim checked before it is sent. Each is
 //! gathered here and prepared, never sent, by the shared path in `assist`.
 
 use domain::ai::{
-    Assistant, INPUT_MAX, denial_instructions, note_instructions, plan_instructions, reply_instructions,
-    summary_instructions,
+    Assistant, INPUT_MAX, claim_check_instructions, denial_instructions, note_instructions, plan_instructions,
+    reply_instructions, service_code_instructions, summary_instructions,
 };
 use domain::notes::{NoteContent, NoteKind, Template};
 use domain::validation::FieldErrors;
@@ -158,6 +159,37 @@ impl Haven {
         self.seal_and_keep(actor, &mut pending, material, crypto::Purpose::Records, &denial_instructions(), "HPAYMT")
             .await?;
         Ok((claim.client, pending.id))
+    }
+
+    /// Prepares billing's help with the unclaimed charge `charge`: a service code suggested for
+    /// its session, or its claim checked before it is sent (`assistant`); the codes and counts,
+    /// de-identified and kept unsent. Returns the charge's client and the request's id.
+    pub async fn prepare_charge_assistance(
+        &self,
+        actor: &Actor,
+        charge: &str,
+        assistant: Assistant,
+        provider: &str,
+    ) -> Result<(ClientId, String)> {
+        actor.may(domain::policy::Resource::Billing, domain::policy::Action::Create)?;
+        let instructions = match assistant {
+            Assistant::ServiceCode => service_code_instructions(),
+            Assistant::ClaimCheck => claim_check_instructions(),
+            _ => return Err(ServiceError::NotFound),
+        };
+        let charge = self.unclaimed_service(actor, charge).await?;
+        let provider = self.enabled_provider(actor, provider).await?;
+        let mut pending = self.pending(actor, charge.client, None, assistant, &provider);
+        if let Some(rule) = self.consent_refusal(actor, charge.client, NoteKind::Progress).await? {
+            self.audited_by(actor, request_entry("ai.context", Crud::Create, &pending, "HPAYMT").denied(rule)).await?;
+            return Err(ServiceError::Denied(rule));
+        }
+        let material = match assistant {
+            Assistant::ClaimCheck => self.claim_check_material(actor, &charge).await?,
+            _ => self.service_code_material(actor, &charge).await?,
+        };
+        self.seal_and_keep(actor, &mut pending, material, crypto::Purpose::Records, &instructions, "HPAYMT").await?;
+        Ok((charge.client, pending.id))
     }
 
     /// The diagnoses and signed intake notes, in plain words.

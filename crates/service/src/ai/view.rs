@@ -108,7 +108,7 @@ impl Haven {
     /// One request, for the clinician who asked; the read is an audit event.
     pub async fn ai_request(&self, actor: &Actor, client: ClientId, id: &str) -> Result<AiRequestView> {
         let record = self.ai_record(actor, client, id).await?;
-        if record.assistant == Assistant::DenialExplanation.as_str() {
+        if record.assistant.parse().is_ok_and(Assistant::for_billing) {
             let purpose = self.billing_request(actor, &record, "ai.request.view").await?;
             self.audited_by(actor, request_entry("ai.request.view", Crud::Read, &record, purpose)).await?;
             return self.request_view(actor, record, None, true).await;

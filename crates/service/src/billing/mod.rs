@@ -15,6 +15,7 @@
 
 mod acknowledgements;
 mod cards;
+mod charge_review;
 mod charges;
 mod claims;
 mod clearinghouse;

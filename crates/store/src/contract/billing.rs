@@ -122,6 +122,8 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(ok(store.add_charges(p.id, &[charge("charge-3", "appointment-b1", date(2026, 10, 5))]).await), 0);
     assert_eq!(ok(store.charges_between(p.id, date(2026, 10, 1), date(2026, 10, 5)).await), vec![first.clone()]);
     assert_eq!(ok(store.charges_between(p.id, date(2026, 10, 1), date(2026, 10, 31)).await).len(), 2);
+    assert_eq!(ok(store.charge(p.id, "charge-1").await), Some(first.clone()));
+    assert_eq!(ok(store.charge(p.id, "charge-3").await), None);
 
     let batch = |id: &str, interchange| ClaimBatchRecord {
         id: id.into(),
@@ -354,6 +356,7 @@ pub async fn claim_batches_take_numbers_once_and_remittances_post_once(store: &d
     assert_eq!(ok(store.claims(elsewhere.id).await), vec![]);
     assert_eq!(ok(store.claim_batch_content(elsewhere.id, "batch-1").await), None);
     assert_eq!(ok(store.charges_between(elsewhere.id, date(2026, 1, 1), date(2026, 12, 31)).await), vec![]);
+    assert_eq!(ok(store.charge(elsewhere.id, "charge-1").await), None);
     assert_eq!(ok(store.remittances(elsewhere.id).await), vec![]);
     assert_eq!(ok(store.ledger(elsewhere.id, client.id).await), vec![]);
     assert_eq!(ok(store.acknowledgements(elsewhere.id, 10).await), vec![]);

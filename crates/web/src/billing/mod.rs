@@ -38,6 +38,7 @@ pub(crate) fn routes() -> Routes {
         .post("/billing/claims/{number}/replace", replace_claim)
         .post("/billing/claims/{number}/void", void_claim)
         .post("/billing/claims/{number}/secondary", bill_secondary)
+        .post("/billing/charges/{id}/ai", ask_ai)
         .get("/billing/batches/{id}", download_batch)
         .post("/billing/batches/{id}/submit", submit_batch)
         .post("/billing/clearinghouse", acknowledgements::check)
@@ -89,6 +90,11 @@ struct Row {
     correctable: Vec<String>,
     /// The claim's number and the second insurer it can go on to.
     secondary: Option<(String, String)>,
+    charge_id: String,
+    /// Which AI help the row offers: a service code for a service not yet claimed, and a
+    /// check of its claim too when an insurer is billed.
+    suggest_code: bool,
+    check_claim: bool,
 }
 
 struct Day {
@@ -121,6 +127,8 @@ struct ChargesPage {
     /// The clearinghouse set up, if any.
     clearinghouse: Option<String>,
     may_change: bool,
+    /// The AI providers that are on, (id, name), for those who may ask.
+    assistants: Vec<(String, String)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -169,6 +177,8 @@ fn row(charge: Charge) -> Row {
     let modifiers = if r.modifiers.is_empty() { String::new() } else { format!(" · {}", r.modifiers) };
     let fee = domain::billing::fee_words(&r.service_code);
     let (mut correctable, mut secondary) = (Vec::new(), None);
+    let unclaimed = fee.is_none() && !matches!(charge.readiness, Readiness::Claimed(_));
+    let insured = matches!(charge.readiness, Readiness::Ready | Readiness::Missing(_));
     let (state, ready, missing) = match charge.readiness {
         Readiness::Claimed(claim) => {
             correctable.extend(claim.correctable.then(|| claim.number.clone()));
@@ -204,6 +214,9 @@ fn row(charge: Charge) -> Row {
         missing,
         correctable,
         secondary,
+        charge_id: r.id.clone(),
+        suggest_code: unclaimed,
+        check_claim: unclaimed && insured,
     }
 }
 
@@ -260,6 +273,17 @@ async fn page(state: &AppState, actor: &service::Actor, from: Date, to: Date) ->
         batches,
         clearinghouse: state.haven.clearinghouse(),
         may_change: actor.is_allowed(Resource::Billing, Action::Create),
+        assistants: match actor.is_allowed(Resource::Billing, Action::Create) {
+            true => state
+                .haven
+                .ai_providers(actor)
+                .await?
+                .into_iter()
+                .filter(|p| p.enabled)
+                .map(|p| (p.id, p.name))
+                .collect(),
+            false => Vec::new(),
+        },
         notice: None,
         error: None,
     })
@@ -366,6 +390,43 @@ async fn bill_secondary(
     let (from, to) = period(today(&state, &actor).await?, &form.from, &form.to)?;
     let made = state.haven.send_secondary_claim(&actor, &number).await;
     after_claim_step(&state, &actor, (from, to), made, "secondary").await
+}
+
+#[derive(Deserialize, Default)]
+struct AskAi {
+    #[serde(default)]
+    assistant: String,
+    #[serde(default)]
+    provider: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// Billing's AI help with a charge not yet claimed (a service code, a claim checked): prepared,
+/// then shown on its request's page before anything is sent.
+async fn ask_ai(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<AskAi>,
+) -> Result<Response, PageError> {
+    let (from, to) = period(today(&state, &actor).await?, &form.from, &form.to)?;
+    // An assistant not offered here is refused by the service, after the policy has answered.
+    let assistant = form.assistant.parse().unwrap_or(domain::ai::Assistant::ProgressNote);
+    let (status, why) = match state.haven.prepare_charge_assistance(&actor, &id, assistant, &form.provider).await {
+        Ok((client, request)) => return Ok(Redirect::to(&format!("/clients/{client}/ai/{request}")).into_response()),
+        Err(ServiceError::Invalid(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, errors.iter().next().map(|e| e.message.clone()).unwrap_or_default())
+        }
+        Err(ServiceError::Denied(why)) => (StatusCode::FORBIDDEN, why.to_owned()),
+        Err(ServiceError::Conflict(why)) => (StatusCode::CONFLICT, why),
+        Err(e) => return Err(e.into()),
+    };
+    let mut page = page(&state, &actor, from, to).await?;
+    page.error = Some(format!("Nothing was prepared: {why}."));
+    Ok(render(status, &page))
 }
 
 /// Back to the period shown, naming the batch made under `done`, or the page with the reason

@@ -77,9 +77,10 @@ async fn request_page(
     back: (String, &'static str),
 ) -> Result<Response, PageError> {
     let request = state.haven.ai_request(actor, client, request).await?;
-    // A denial is explained for billing, who come from the worklist, not the chart.
+    // Billing's assistants are asked from billing's pages (a denial from the worklist), not the chart.
     let back = match request.assistant {
         domain::ai::Assistant::DenialExplanation => ("/billing/remittances".to_owned(), "Back to the denials"),
+        a if a.for_billing() => ("/billing".to_owned(), "Back to the charges"),
         _ => back,
     };
     let page = RequestPage { l: Layout::of(actor), base: format!("{base}/{}", request.id), back, request };
@@ -319,9 +320,10 @@ pub(super) async fn cancel_summary(
     Path((id, request)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let id = client_id(&id)?;
-    // A denial was asked for from billing's worklist, the rest from the chart.
+    // Billing's were asked for from its pages, the rest from the chart.
     let back = match state.haven.cancel_ai_request(&actor, id, &request).await? {
         domain::ai::Assistant::DenialExplanation => "/billing/remittances".to_owned(),
+        a if a.for_billing() => "/billing".to_owned(),
         _ => format!("/clients/{id}"),
     };
     Ok(Redirect::to(&back).into_response())
