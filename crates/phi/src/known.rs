@@ -85,6 +85,8 @@ pub(crate) struct KnownSet {
     pub ids: FastMap<String, Kind>,
     /// Initials of the people named ("js" for Jane Smith).
     pub initials: HashSet<String, BuildHasherDefault<FxHasher>>,
+    /// First letters (a–z as bits) of the client's own names: "M." alone may stand for them.
+    pub client_letters: u32,
     pub emails: Vec<String>,
     /// Date of birth (year, month, day).
     pub dob: Option<(i32, u32, u32)>,
@@ -113,6 +115,9 @@ impl KnownSet {
         let family = c.family.as_deref().map(fold).unwrap_or_default();
         for name in [&c.given, &c.family, &c.preferred].into_iter().flatten() {
             set.add_name(name);
+            if let Some(first) = fold(name).bytes().next().filter(u8::is_ascii_lowercase) {
+                set.client_letters |= 1 << (first - b'a');
+            }
         }
         if let (Some(g), Some(f)) = (given.chars().next(), family.chars().next()) {
             set.initials.insert(format!("{g}{f}"));

@@ -33,6 +33,8 @@ impl Detector for ChartDetector {
                 } else if let Some(last) = dotted_initials(doc, i) {
                     out.push(doc.span(i, last, Kind::Name, Confidence::High));
                     i = last;
+                } else if lone_initial(doc, i) {
+                    out.push(doc.span(i, i, Kind::Name, Confidence::Medium));
                 }
             }
             if token.shape != Shape::Lower
@@ -69,6 +71,21 @@ fn dotted_initials(doc: &Document<'_>, i: usize) -> Option<usize> {
     (letters.len() >= 2 && doc.known.initials.contains(&letters)).then(|| i + letters.len() - 1)
 }
 
+/// "with M. present", "M. reports": the client's initial alone, mid-sentence (a lower-case word
+/// follows, so the dot ends no sentence).
+fn lone_initial(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let letter = tokens.norm(i).as_bytes();
+    letter.len() == 1
+        && letter[0].is_ascii_lowercase()
+        && tokens.list[i].shape == Shape::Title
+        && doc.known.client_letters & (1 << (letter[0] - b'a')) != 0
+        && tokens.gap_after(i) == ". "
+        && i + 1 < tokens.len()
+        && tokens.list[i + 1].shape == Shape::Lower
+        && !(i > 0 && tokens.gap_before(i).ends_with('.') && tokens.norm(i - 1).len() == 1)
+}
+
 /// The last token of a run of letter/digit groups joined by single separators ("617-555-0142",
 /// "MRN-00412", "(617) 555.0142").
 pub(crate) fn joined_run(doc: &Document<'_>, i: usize) -> usize {
@@ -82,7 +99,10 @@ pub(crate) fn joined_run(doc: &Document<'_>, i: usize) -> usize {
                 matches!(next, Shape::Digits | Shape::Alnum | Shape::Upper)
                     || (next == Shape::Title && tokens.norm(last + 1).len() == 1)
             }
-            " " | ") " | " - " => this == Shape::Digits && next == Shape::Digits,
+            // Not into a time: "2/3 11:42 PM" is a date, then a time.
+            " " | ") " | " - " => {
+                this == Shape::Digits && next == Shape::Digits && !tokens.gap_after(last + 1).starts_with(':')
+            }
             _ => false,
         };
         if !joins {
@@ -154,6 +174,16 @@ mod tests {
         has("WO reports", "WO", Kind::Name);
         has("Hope said she", "Hope", Kind::Name);
         has("called grace lee", "grace lee", Kind::Name);
+    }
+
+    #[test]
+    fn a_lone_initial_of_the_clients_mid_sentence() {
+        has("Mother will call with W. present", "W", Kind::Name);
+        has("O. reports better sleep", "O", Kind::Name);
+        for text in ["Plan B. follows from it", "Seen with W. Then she left"] {
+            let all = found(text, &known());
+            assert!(!all.iter().any(|(t, _)| t.len() == 1), "{text}: {all:?}");
+        }
     }
 
     #[test]

@@ -524,13 +524,17 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
             || tokens.gap_after(i).trim_start().starts_with([',', '.', ';'])
             // "my grandma who is 96 is staying": after "who is", only a unit makes it no age.
             || tokens.norm(verb - 1) == "who" && !next(1).is_some_and(is_unit) && !tokens.gap_after(i).starts_with('%'));
-    // "died at 94", "passed away at 91"
-    let died = i >= 2 && tokens.norm(i - 1) == "at" && doc.preceded_by(i - 1, 2, &["died", "passed", "away", "death"]);
+    // "died at 94", "passed away at 91", "(d. 2019 at 91)"
+    let died = i >= 2
+        && tokens.norm(i - 1) == "at"
+        && (doc.preceded_by(i - 1, 3, &["died", "passed", "away", "death", "deceased"])
+            || (2..=3).any(|k| i >= k && tokens.norm(i - k) == "d" && tokens.gap_after(i - k).starts_with('.')));
     // "Winona Blackfeather, 91, raised him", "His mother, 91, lives with him"
+    // … or in parentheses: "grandmother Eudora (93)".
     let apposition = i >= 1
-        && tokens.gap_before(i) == ", "
         && (tokens.list[i - 1].shape == Shape::Title || doc.flags(i - 1) & RELATION != 0)
-        && tokens.gap_after(i).starts_with(',');
+        && ((tokens.gap_before(i) == ", " && tokens.gap_after(i).starts_with(','))
+            || (tokens.gap_before(i) == " (" && tokens.gap_after(i).starts_with(')')));
     let before = before || person || apposition || died;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
@@ -539,6 +543,14 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
 mod tests {
     use crate::detect::tests::{has, none};
     use crate::kind::Kind;
+
+    #[test]
+    fn a_date_before_a_time_is_a_date() {
+        has("(2/3 11:42 PM) Kayla: cant sleep", "2/3", Kind::Date);
+        has("Sent 2/3/2026 11:42 PM to her", "2/3/2026", Kind::Date);
+        has("Texted 2026-02-03 23:10 again", "2026-02-03", Kind::Date);
+        has("call me at 617 555 0142", "617 555 0142", Kind::Phone);
+    }
 
     #[test]
     fn phones_and_faxes_in_any_format() {
@@ -603,6 +615,10 @@ mod tests {
         has("my grandma who is 96 is staying w us", "96", Kind::AgeOver89);
         none("the parent who is 95 percent sure");
         has("His grandmother died at 94 last year.", "94", Kind::AgeOver89);
+        has("Grandmother Eudora (d. 2019 at 91) had nerves", "91", Kind::AgeOver89);
+        has("his father died in 2003 at 92.", "92", Kind::AgeOver89);
+        has("lives with grandmother Ines (93) and", "93", Kind::AgeOver89);
+        none("her total (95) was high");
     }
 
     #[test]

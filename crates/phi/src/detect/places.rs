@@ -41,6 +41,12 @@ impl Detector for PlaceDetector {
             if let Some(last) = cued_city(doc, i) {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
             }
+            if let Some(last) = region_of_state(doc, i) {
+                out.push(doc.span(i, last, Kind::City, Confidence::Medium));
+            }
+            if let Some((first, last)) = numbered_road(doc, i) {
+                out.push(doc.span(first, last, Kind::Street, Confidence::Medium));
+            }
             // Weak suffixes in title case only: not "Denied CO-16".
             let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized())
                 || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title);
@@ -246,6 +252,93 @@ fn segment_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     (tokens.list[i].shape == Shape::Title && !doc.is_stop(i) && ends).then_some(last)
 }
 
+/// "Route 9", "Hwy 101", "State Route 73", "US Highway 1", or "I-95" after a word of place: a
+/// numbered road, named without a house number. The first and last tokens.
+fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    if !tokens.list[i].shape.is_capitalized() || tokens.norm(i).len() > 10 {
+        return None;
+    }
+    let number = |k: usize| {
+        k < n && {
+            let raw = tokens.raw(k);
+            let digits = raw.bytes().take_while(u8::is_ascii_digit).count();
+            (1..=3).contains(&digits) && raw.len() - digits <= 1
+        }
+    };
+    let word = tokens.norm(i);
+    let road = tokens.list[i].shape == Shape::Title
+        && matches!(word, "route" | "rte" | "rt" | "highway" | "hwy" | "interstate")
+        && matches!(tokens.gap_after(i), " " | ". ")
+        && number(i + 1);
+    if road {
+        let qualified = i > 0
+            && tokens.gap_before(i) == " "
+            && tokens.list[i - 1].shape.is_capitalized()
+            && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm");
+        return Some((if qualified { i - 1 } else { i }, i + 1));
+    }
+    // "I-95", but not the I-9 form: only after a word of place or travel.
+    let interstate = word == "i"
+        && tokens.list[i].shape.is_capitalized()
+        && tokens.gap_after(i) == "-"
+        && number(i + 1)
+        && doc.preceded_by(i, 1, &["on", "off", "near", "along", "via", "take", "took", "taking", "up", "down"]);
+    interstate.then_some((i, i + 1))
+}
+
+/// "North Carolina", "West Virginia", "New Jersey": a state, not a place within one ("New York"
+/// is a city too).
+fn two_word_state(doc: &Document<'_>, i: usize) -> bool {
+    i + 1 < doc.tokens.len()
+        && doc.tokens.gap_after(i) == " "
+        && matches!(
+            (doc.tokens.norm(i), doc.tokens.norm(i + 1)),
+            ("north" | "south", "carolina" | "dakota")
+                | ("west", "virginia")
+                | ("new", "hampshire" | "jersey" | "mexico")
+                | ("rhode", "island")
+        )
+}
+
+/// "Western Washington", "Central Ohio", "East Texas", "Western New York": a region of a state,
+/// a place smaller than the state. Not a state's own name ("North Carolina", "West Virginia").
+fn region_of_state(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let direction = tokens.list[i].shape == Shape::Title
+        && matches!(
+            tokens.norm(i),
+            "western"
+                | "eastern"
+                | "northern"
+                | "southern"
+                | "central"
+                | "upstate"
+                | "downstate"
+                | "northeastern"
+                | "northwestern"
+                | "southeastern"
+                | "southwestern"
+                | "north"
+                | "south"
+                | "east"
+                | "west"
+        );
+    if !direction || i + 1 >= n || tokens.gap_after(i) != " " || tokens.list[i + 1].shape != Shape::Title {
+        return None;
+    }
+    let state = |k: usize| k < n && doc.flags(k) & STATE != 0 && tokens.list[k].shape == Shape::Title;
+    // "New York", "Rhode Island": a state of two words.
+    let two_words = matches!(tokens.norm(i + 1), "new" | "rhode" | "puerto") && tokens.gap_after(i + 1) == " ";
+    let last = if two_words { i + 2 } else { i + 1 };
+    let partial = matches!(tokens.norm(last), "hampshire" | "jersey" | "mexico" | "york" | "island" | "rico");
+    let its_own_name = two_word_state(doc, i);
+    let one_word = tokens.norm(last).len() > 2 && !partial && !matches!(tokens.norm(last), "carolina" | "dakota");
+    (state(last) && (two_words || one_word) && !its_own_name).then_some(last)
+}
+
 fn ordinal(norm: &str) -> bool {
     let digits = norm.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     !digits.is_empty() && matches!(&norm[digits.len()..], "st" | "nd" | "rd" | "th")
@@ -337,7 +430,7 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
 /// A city after "lives in", "moved to", "grew up in"…, or a listed city after "in"/"from"/"to".
 fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 {
+    if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 || two_word_state(doc, i) {
         return None;
     }
     let listed = lexicon_city(doc, i);
@@ -876,6 +969,21 @@ mod tests {
     use crate::detect::tests::{found, has, none};
     use crate::kind::Kind;
     use crate::known::Known;
+
+    #[test]
+    fn numbered_roads_and_regions_of_states() {
+        has("parked at the Shell on Route 9 near exit 14", "Route 9", Kind::Street);
+        has("lives off State Route 73 now", "State Route 73", Kind::Street);
+        has("a crash on I-95 last week", "I-95", Kind::Street);
+        has("went to college (Western Washington).", "Western Washington", Kind::City);
+        has("grew up in Western New York", "Western New York", Kind::City);
+        none("She filled out the I-9 form.");
+        // A state's own name is no region of it (other detectors may still take it for a name).
+        for state in ["Family lives in West Virginia.", "She moved from North Carolina."] {
+            let all = crate::detect::tests::found(state, &crate::Known::default());
+            assert!(!all.iter().any(|(_, k)| *k == Kind::City), "{state}: {all:?}");
+        }
+    }
 
     #[test]
     fn streets_without_numbers_in_letterheads() {
