@@ -569,6 +569,33 @@ fn passkeys_sign_in_alone_or_after_a_password() {
     assert!(shots.join("passkey-second-step.png").exists());
 }
 
+/// A client joins the portal with a passkey instead of a password (the link handed over by the
+/// owner: no mail server here), signs in with it alone, and removes it.
+#[test]
+fn a_client_joins_the_portal_with_a_passkey() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--clients", "2"]);
+    let server = Server::start(&dir, &[], &[]);
+    let owner = sign_in(&server.url, &account_of(&report, "owner"));
+    let client = report["clients"][0]["id"].as_str().unwrap_or_default();
+    let portal = format!("/clients/{client}/portal");
+    let invited = post_from(&server.url, &owner, &portal, &portal, &[("to", "client")]);
+    let at = invited.body.find("/portal/link/").unwrap_or_else(|| panic!("no link: {}", invited.body));
+    let link: String =
+        invited.body[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c)).collect();
+    // WebAuthn takes host names only: the browser uses localhost.
+    let base = server.url.replace("127.0.0.1", "localhost");
+    let shots = run_flow("portal-passkeys.mjs", &[&base, &link], &server);
+    for shot in ["portal-passkey-link.png", "portal-passkey-security.png", "portal-passkey-refused.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+    let log = get(&format!("{}/audit.csv", server.url), Some(&owner)).body;
+    for action in ["portal.passkey.add", "portal.passkey.remove"] {
+        assert!(log.contains(&format!(",{action},")), "no {action} event");
+    }
+}
+
 /// Single sign-on through a real OpenID Connect provider (npm `oidc-provider`) started here.
 #[test]
 fn staff_sign_in_through_the_practice_identity_provider() {

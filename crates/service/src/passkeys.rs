@@ -14,7 +14,7 @@ use store::{ChallengePurpose, PasskeyRecord, SignInEvent, SignInEventKind, Webau
 use crate::{Actor, Haven, Remote, Result, ServiceError, SignIn, secrets};
 
 /// How long the browser has to answer a challenge.
-const CHALLENGE_LIFETIME: SignedDuration = SignedDuration::from_mins(5);
+pub(crate) const CHALLENGE_LIFETIME: SignedDuration = SignedDuration::from_mins(5);
 
 /// Who the passkeys are for, as the browser sees it: the page's origin and its host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,11 +58,11 @@ pub struct PasskeyInfo {
     pub last_used_at: Option<Timestamp>,
 }
 
-fn refused(e: webauthn::WebauthnError) -> ServiceError {
+pub(crate) fn refused(e: webauthn::WebauthnError) -> ServiceError {
     ServiceError::PasskeyRefused(e.to_string())
 }
 
-fn decoded(field: &str) -> Result<Vec<u8>> {
+pub(crate) fn decoded(field: &str) -> Result<Vec<u8>> {
     webauthn::base64url(field).ok_or_else(|| ServiceError::PasskeyRefused("the response is malformed".into()))
 }
 

@@ -82,6 +82,7 @@ const MIGRATIONS: Migrations = &[
     (62, include_str!("../migrations/0062_export_jobs.sql")),
     (63, include_str!("../migrations/0063_plan_goal_required.sql")),
     (64, include_str!("../migrations/0064_records_requests.sql")),
+    (65, include_str!("../migrations/0065_portal_passkeys.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

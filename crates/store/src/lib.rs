@@ -80,7 +80,9 @@ pub use messages::{AttachmentRecord, MessageRecord, MessageStore, ThreadRecord};
 pub use notes::{NoteStore, Signature};
 pub use payments::{ClientPaymentRecord, PaymentPlanRecord, PaymentStore};
 pub use plans::PlanStore;
-pub use portal::{PortalAccountRecord, PortalLink, PortalSession, PortalStore, PortalTotp};
+pub use portal::{
+    PortalAccountRecord, PortalChallenge, PortalLink, PortalPasskeyRecord, PortalSession, PortalStore, PortalTotp,
+};
 pub use practice::PracticeStore;
 pub use questionnaires::{QuestionnaireRecord, QuestionnaireStore};
 pub use records::*;

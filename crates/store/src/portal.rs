@@ -70,6 +70,31 @@ pub struct PortalTotp {
     pub last_step: i64,
 }
 
+/// A client's passkey for the portal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalPasskeyRecord {
+    pub id: String,
+    pub account: PortalAccountId,
+    /// base64url, unique across the server.
+    pub credential_id: String,
+    pub name: String,
+    /// An uncompressed P-256 point.
+    pub public_key: Vec<u8>,
+    pub sign_count: i64,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// A one-time challenge of a portal passkey ceremony: registering for an account, or (no
+/// account) signing in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalChallenge {
+    pub id: String,
+    pub registering: Option<(PracticeId, PortalAccountId)>,
+    pub challenge: Vec<u8>,
+    pub expires_at: Timestamp,
+}
+
 #[async_trait]
 pub trait PortalStore: Send + Sync {
     /// Opens an account with its first link, in one transaction; `Conflict("email")` if the
@@ -144,6 +169,38 @@ pub trait PortalStore: Send + Sync {
     async fn use_portal_totp_step(&self, practice: PracticeId, account: PortalAccountId, step: i64) -> Result<bool>;
     /// Removes the app, confirmed or not; `NoRowChanged` if there is none.
     async fn remove_portal_totp(&self, practice: PracticeId, account: PortalAccountId) -> Result<()>;
+    async fn insert_portal_challenge(&self, challenge: &PortalChallenge) -> Result<()>;
+    /// Removes and returns a challenge still valid at `now`: each works once.
+    async fn take_portal_challenge(&self, id: &str, now: Timestamp) -> Result<Option<PortalChallenge>>;
+    /// Keeps a passkey (`Conflict` if its credential is registered already); through a `link`,
+    /// that link is used up with it (`NoRowChanged` if it was meanwhile) and the account's
+    /// other sessions end, as a password set through it would.
+    async fn add_portal_passkey(
+        &self,
+        practice: PracticeId,
+        passkey: &PortalPasskeyRecord,
+        link: Option<&PortalLink>,
+    ) -> Result<()>;
+    /// An account's passkeys, oldest first.
+    async fn portal_passkeys(&self, practice: PracticeId, account: PortalAccountId)
+    -> Result<Vec<PortalPasskeyRecord>>;
+    async fn portal_passkey_by_credential(
+        &self,
+        practice: PracticeId,
+        credential_id: &str,
+    ) -> Result<Option<PortalPasskeyRecord>>;
+    /// Records a use with the authenticator's new counter, only if the stored one is still
+    /// `seen` (two uses at once: one wins); whether it was recorded.
+    async fn use_portal_passkey(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        seen: i64,
+        count: i64,
+        at: Timestamp,
+    ) -> Result<bool>;
+    /// Removes one of an account's passkeys; whether there was one.
+    async fn remove_portal_passkey(&self, practice: PracticeId, account: PortalAccountId, id: &str) -> Result<bool>;
 }
 
 fn account(r: &Row) -> Result<PortalAccountRecord> {
@@ -395,4 +452,116 @@ impl<S: Sql> PortalStore for SqlStore<S> {
         let statements = vec![Statement::new(sql::DELETE_PORTAL_TOTP, params).must_change_a_row()];
         self.0.transaction(Some(practice), statements).await.map(drop)
     }
+
+    async fn insert_portal_challenge(&self, c: &PortalChallenge) -> Result<()> {
+        let (practice, account) = c.registering.unzip();
+        let params = vec![
+            c.id.as_str().into(),
+            practice.into(),
+            account.into(),
+            c.challenge.clone().into(),
+            c.expires_at.into(),
+        ];
+        self.0.execute(sql::INSERT_PORTAL_CHALLENGE, params).await.map(drop)
+    }
+
+    async fn take_portal_challenge(&self, id: &str, now: Timestamp) -> Result<Option<PortalChallenge>> {
+        let Some(r) = self.query_one(None, sql::PORTAL_CHALLENGE, vec![id.into(), now.into()]).await? else {
+            return Ok(None);
+        };
+        let registering = match (r.opt_parse(1)?, r.opt_parse(2)?) {
+            (Some(practice), Some(account)) => Some((practice, account)),
+            _ => None,
+        };
+        let challenge = PortalChallenge { id: r.text(0)?, registering, challenge: r.bytes(3)?, expires_at: r.time(4)? };
+        // Whoever deletes it uses it: a second answer to the same challenge gets nothing.
+        let delete = Statement::new(sql::DELETE_PORTAL_CHALLENGE, vec![id.into()]).must_change_a_row();
+        let sweep = Statement::new(sql::DELETE_EXPIRED_PORTAL_CHALLENGES, vec![now.into()]);
+        match self.0.transaction(None, vec![delete, sweep]).await {
+            Ok(_) => Ok(Some(challenge)),
+            Err(crate::StoreError::NoRowChanged(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn add_portal_passkey(
+        &self,
+        practice: PracticeId,
+        k: &PortalPasskeyRecord,
+        link: Option<&PortalLink>,
+    ) -> Result<()> {
+        let mut statements = Vec::new();
+        if let Some(l) = link {
+            statements.push(
+                Statement::new(sql::USE_PORTAL_LINK, vec![l.token_hash.as_str().into(), k.created_at.into()])
+                    .must_change_a_row(),
+            );
+            statements.push(Statement::new(sql::END_PORTAL_SESSIONS, vec![practice.into(), k.account.into()]));
+        }
+        statements.push(Statement::new(
+            sql::INSERT_PORTAL_PASSKEY,
+            vec![
+                practice.into(),
+                k.id.as_str().into(),
+                k.account.into(),
+                k.credential_id.as_str().into(),
+                k.name.as_str().into(),
+                k.public_key.clone().into(),
+                k.sign_count.into(),
+                k.created_at.into(),
+            ],
+        ));
+        self.0.transaction(Some(practice), statements).await.map(drop)
+    }
+
+    async fn portal_passkeys(
+        &self,
+        practice: PracticeId,
+        account: PortalAccountId,
+    ) -> Result<Vec<PortalPasskeyRecord>> {
+        let rows = self.0.query(Some(practice), sql::PORTAL_PASSKEYS, vec![practice.into(), account.into()]).await?;
+        rows.iter().map(portal_passkey).collect()
+    }
+
+    async fn portal_passkey_by_credential(
+        &self,
+        practice: PracticeId,
+        credential_id: &str,
+    ) -> Result<Option<PortalPasskeyRecord>> {
+        let params = vec![practice.into(), credential_id.into()];
+        let row = self.query_one(Some(practice), sql::PORTAL_PASSKEY_BY_CREDENTIAL, params).await?;
+        row.as_ref().map(portal_passkey).transpose()
+    }
+
+    async fn use_portal_passkey(
+        &self,
+        practice: PracticeId,
+        id: &str,
+        seen: i64,
+        count: i64,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let params = vec![practice.into(), id.into(), seen.into(), count.into(), at.into()];
+        let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::USE_PORTAL_PASSKEY, params)]);
+        Ok(changed.await?.first().is_some_and(|n| *n == 1))
+    }
+
+    async fn remove_portal_passkey(&self, practice: PracticeId, account: PortalAccountId, id: &str) -> Result<bool> {
+        let params = vec![practice.into(), account.into(), id.into()];
+        let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::DELETE_PORTAL_PASSKEY, params)]);
+        Ok(changed.await?.first().is_some_and(|n| *n == 1))
+    }
+}
+
+fn portal_passkey(r: &Row) -> Result<PortalPasskeyRecord> {
+    Ok(PortalPasskeyRecord {
+        id: r.text(0)?,
+        account: r.parse(1)?,
+        credential_id: r.text(2)?,
+        name: r.text(3)?,
+        public_key: r.bytes(4)?,
+        sign_count: r.int(5)?,
+        created_at: r.time(6)?,
+        last_used_at: r.opt_time(7)?,
+    })
 }

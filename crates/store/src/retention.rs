@@ -179,6 +179,10 @@ pub const CLIENT_ROWS: &[ClientRows] = &[
         "account_id IN (SELECT id FROM portal_accounts WHERE practice_id = $1 AND client_id = $2)"
     ),
     client_rows!(
+        "portal_passkeys",
+        "account_id IN (SELECT id FROM portal_accounts WHERE practice_id = $1 AND client_id = $2)"
+    ),
+    client_rows!(
         "portal_totp_factors",
         "id IN (SELECT id FROM portal_accounts WHERE practice_id = $1 AND client_id = $2)"
     ),

@@ -733,6 +733,31 @@ pub const CONFIRM_PORTAL_TOTP: &str = "UPDATE portal_totp_factors SET confirmed_
 pub const USE_PORTAL_TOTP_STEP: &str = "UPDATE portal_totp_factors SET last_step = $3 \
      WHERE practice_id = $1 AND id = $2 AND confirmed_at IS NOT NULL AND last_step < $3";
 pub const DELETE_PORTAL_TOTP: &str = "DELETE FROM portal_totp_factors WHERE practice_id = $1 AND id = $2";
+pub const INSERT_PORTAL_CHALLENGE: &str =
+    "INSERT INTO portal_challenges (id, practice_id, account_id, challenge, expires_at) VALUES ($1, $2, $3, $4, $5)";
+pub const PORTAL_CHALLENGE: &str = "SELECT id, practice_id, account_id, challenge, expires_at \
+     FROM portal_challenges WHERE id = $1 AND expires_at > $2";
+pub const DELETE_PORTAL_CHALLENGE: &str = "DELETE FROM portal_challenges WHERE id = $1";
+pub const DELETE_EXPIRED_PORTAL_CHALLENGES: &str = "DELETE FROM portal_challenges WHERE expires_at <= $1";
+pub const INSERT_PORTAL_PASSKEY: &str = "INSERT INTO portal_passkeys \
+     (practice_id, id, account_id, credential_id, name, public_key, sign_count, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+macro_rules! portal_passkeys {
+    ($rows:literal) => {
+        concat!(
+            "SELECT id, account_id, credential_id, name, public_key, sign_count, created_at, last_used_at \
+             FROM portal_passkeys WHERE practice_id = $1 AND ",
+            $rows,
+            " ORDER BY created_at, id"
+        )
+    };
+}
+pub const PORTAL_PASSKEYS: &str = portal_passkeys!("account_id = $2");
+pub const PORTAL_PASSKEY_BY_CREDENTIAL: &str = portal_passkeys!("credential_id = $2");
+pub const USE_PORTAL_PASSKEY: &str = "UPDATE portal_passkeys SET sign_count = $4, last_used_at = $5 \
+     WHERE practice_id = $1 AND id = $2 AND sign_count = $3";
+pub const DELETE_PORTAL_PASSKEY: &str =
+    "DELETE FROM portal_passkeys WHERE practice_id = $1 AND account_id = $2 AND id = $3";
 pub const PORTAL_TOTP_CELLS: (&str, &str) = sealed_cells!("portal_totp_factors", "secret");
 
 pub const INSERT_QUESTIONNAIRE: &str = "INSERT INTO portal_questionnaires \

@@ -85,7 +85,7 @@
   });
 
   // Passkeys: a button with data-passkey = "register" (signed in), "sign-in" (the whole sign-in)
-  // or "second" (after the password). The server sends options with binary values in base64url;
+  // or "second" (after the password), and data-passkey-base for another set of endpoints. The server sends options with binary values in base64url;
   // the browser's answer goes back the same way, as a form field with the page's form token.
   function fromBase64url(text) {
     var base64 = text.replace(/-/g, "+").replace(/_/g, "/");
@@ -115,7 +115,9 @@
     var kind = button.getAttribute("data-passkey");
     var token = button.getAttribute("data-form-token") || "";
     var step = kind === "second" ? "second" : "";
-    var base = kind === "register" ? "/account/passkeys" : "/sign-in/passkey";
+    // The portal's ceremonies name their own base (its sign-in, its link, its security page).
+    var base = button.getAttribute("data-passkey-base") ||
+      (kind === "register" ? "/account/passkeys" : "/sign-in/passkey");
     var message = document.getElementById("passkey-message");
     if (message) { message.hidden = true; }
     button.disabled = true;

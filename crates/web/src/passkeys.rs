@@ -29,7 +29,7 @@ pub(crate) fn routes() -> Routes {
 
 /// The origin and relying party id: from `public_url` when it is set, otherwise from the
 /// address the browser used (the `Host` header), which suits a server reached as `localhost`.
-fn relying_party(state: &AppState, headers: &HeaderMap) -> Result<RelyingParty, ServiceError> {
+pub(crate) fn relying_party(state: &AppState, headers: &HeaderMap) -> Result<RelyingParty, ServiceError> {
     relying_party_of(&origin(state, headers))
 }
 
@@ -63,19 +63,19 @@ fn relying_party_of(origin: &str) -> Result<RelyingParty, ServiceError> {
     Ok(RelyingParty { origin, id })
 }
 
-fn options_json(options: service::PasskeyOptions) -> Response {
+pub(crate) fn options_json(options: service::PasskeyOptions) -> Response {
     Json(json!({ "challenge_id": options.challenge_id, "publicKey": options.public_key })).into_response()
 }
 
 #[derive(Deserialize)]
-struct AnswerForm {
+pub(crate) struct AnswerForm {
     /// The browser's answer, JSON.
     answer: String,
     #[serde(default)]
-    name: String,
+    pub(crate) name: String,
 }
 
-fn parse(form: &AnswerForm) -> Result<PasskeyAnswer, ServiceError> {
+pub(crate) fn parse(form: &AnswerForm) -> Result<PasskeyAnswer, ServiceError> {
     serde_json::from_str(&form.answer).map_err(|_| ServiceError::PasskeyRefused("the response is malformed".into()))
 }
 

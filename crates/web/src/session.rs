@@ -77,6 +77,10 @@ pub(crate) fn set_cookie(token: &str, https: bool) -> HeaderValue {
     session_cookie(Kind::Staff, token, https)
 }
 
+pub(crate) fn set_portal_cookie(token: &str, https: bool) -> HeaderValue {
+    session_cookie(Kind::Portal, token, https)
+}
+
 pub(crate) fn clear_cookie(https: bool) -> HeaderValue {
     cleared_cookie(Kind::Staff, https)
 }

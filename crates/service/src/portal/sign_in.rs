@@ -186,7 +186,7 @@ impl Haven {
     }
 
     /// The open account behind `token`'s link, or why the link no longer works.
-    async fn usable_portal_link(&self, token: &str) -> Result<(PortalLink, PortalAccountRecord)> {
+    pub(super) async fn usable_portal_link(&self, token: &str) -> Result<(PortalLink, PortalAccountRecord)> {
         let unknown = ServiceError::InvitationLink("not recognised");
         if !secrets::well_formed(token) {
             return Err(unknown);

@@ -168,6 +168,85 @@ pub async fn a_portal_authenticator_app_is_confirmed_once_and_each_code_used_onc
     assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "{twice:?}");
 }
 
+pub async fn portal_passkeys_are_kept_per_account_and_challenges_taken_once(store: &dyn Store) {
+    use crate::{PortalChallenge, PortalPasskeyRecord};
+    let p = practice("Portal passkeys", "owner@portal-passkeys.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let client = sealed_client(33, "portal-passkey-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let account = PortalAccountRecord {
+        id: PortalAccountId::random(),
+        client: client.id,
+        holder: "client".into(),
+        login_index: "login-passkey".into(),
+        email: vec![6],
+        name: vec![7],
+        password_hash: None,
+        invited_by: p.owner.id,
+        created_at: t(20),
+        password_set_at: None,
+        last_sign_in_at: None,
+        closed: None,
+    };
+    ok(store.open_portal_account(p.id, &account, &link(p.id, account.id, "passkey-link", 20)).await);
+
+    // A challenge works once, and not after it expires.
+    let challenge = |id: &str, registering| PortalChallenge {
+        id: id.into(),
+        registering,
+        challenge: vec![9; 32],
+        expires_at: t(100),
+    };
+    ok(store.insert_portal_challenge(&challenge("reg", Some((p.id, account.id)))).await);
+    ok(store.insert_portal_challenge(&challenge("any", None)).await);
+    assert_eq!(ok(store.take_portal_challenge("reg", t(30)).await), Some(challenge("reg", Some((p.id, account.id)))));
+    assert_eq!(ok(store.take_portal_challenge("reg", t(30)).await), None);
+    assert_eq!(ok(store.take_portal_challenge("any", t(100)).await), None, "expired");
+
+    // Added through the link: the link is used up with it and the account's sessions end.
+    ok(store.insert_portal_session(&session(p.id, account.id, "passkey-before", 30), t(30)).await);
+    let first = PortalPasskeyRecord {
+        id: "key-1".into(),
+        account: account.id,
+        credential_id: "cred-1".into(),
+        name: "Phone".into(),
+        public_key: vec![4, 1, 2],
+        sign_count: 0,
+        created_at: t(31),
+        last_used_at: None,
+    };
+    let the_link = ok(store.portal_link("passkey-link").await).expect("stored");
+    ok(store.add_portal_passkey(p.id, &first, Some(&the_link)).await);
+    assert_eq!(ok(store.portal_link("passkey-link").await).and_then(|l| l.used_at), Some(t(31)));
+    assert_eq!(ok(store.portal_session("passkey-before").await), None);
+    let again = PortalPasskeyRecord { id: "key-2".into(), credential_id: "cred-2".into(), ..first.clone() };
+    let used = store.add_portal_passkey(p.id, &again, Some(&the_link)).await;
+    assert!(matches!(used, Err(StoreError::NoRowChanged(_))), "a link adds once: {used:?}");
+    // Later, signed in; the same credential twice is refused.
+    let second = PortalPasskeyRecord { created_at: t(32), ..again };
+    ok(store.add_portal_passkey(p.id, &second, None).await);
+    let twice =
+        store.add_portal_passkey(p.id, &PortalPasskeyRecord { id: "key-3".into(), ..second.clone() }, None).await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    assert_eq!(ok(store.portal_passkeys(p.id, account.id).await), vec![first.clone(), second.clone()]);
+    assert_eq!(ok(store.portal_passkey_by_credential(p.id, "cred-1").await), Some(first.clone()));
+
+    // A use counts only from the counter read.
+    assert!(ok(store.use_portal_passkey(p.id, "key-1", 0, 5, t(40)).await));
+    assert!(!ok(store.use_portal_passkey(p.id, "key-1", 0, 6, t(41)).await));
+    let used = ok(store.portal_passkey_by_credential(p.id, "cred-1").await).expect("kept");
+    assert_eq!((used.sign_count, used.last_used_at), (5, Some(t(40))));
+
+    // Another practice neither sees nor removes them; removing works once.
+    let elsewhere = practice("Other portal passkeys", "owner@portal-passkeys-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.portal_passkey_by_credential(elsewhere.id, "cred-1").await), None);
+    assert!(!ok(store.remove_portal_passkey(elsewhere.id, account.id, "key-1").await));
+    assert!(ok(store.remove_portal_passkey(p.id, account.id, "key-1").await));
+    assert!(!ok(store.remove_portal_passkey(p.id, account.id, "key-1").await));
+    assert_eq!(ok(store.portal_passkeys(p.id, account.id).await), vec![second]);
+}
+
 /// A second, open account of `client` (a guardian's), for the purge case.
 async fn twin_account(store: &dyn Store, p: &NewPractice, client: ClientId) -> PortalAccountId {
     let guardian = PortalAccountRecord {

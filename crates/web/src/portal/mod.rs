@@ -23,7 +23,7 @@ use crate::session::{self, Kind, PortalSignedIn};
 use crate::{AppState, security, when};
 
 pub(crate) fn routes() -> Routes {
-    Routes::new()
+    passkeys::routes(Routes::new())
         .get("/portal", home)
         .get("/portal/access", access)
         .get("/portal/account", billing::account)
@@ -103,6 +103,7 @@ mod billing;
 mod booking;
 mod forms;
 mod messages;
+mod passkeys;
 mod second_factor;
 
 with_portal_layout!(

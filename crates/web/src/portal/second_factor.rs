@@ -1,5 +1,6 @@
 //! The portal's second step at sign-in: the code page a password-only (pending) session
-//! leads to, and the holder's own page to set up or turn off an authenticator app.
+//! leads to, and the holder's own page to set up or turn off an authenticator app and to see
+//! and remove their passkeys (added through `passkeys`).
 
 use askama::Template;
 use axum::Form;
@@ -79,11 +80,20 @@ pub(super) enum AppView {
     On,
 }
 
+/// A passkey as the page lists it.
+pub(super) struct PasskeyRow {
+    id: String,
+    name: String,
+    added: String,
+    last_used: String,
+}
+
 #[derive(Template)]
 #[template(path = "portal_security.html")]
 pub(super) struct SecurityPage {
     pub(super) l: PortalLayout,
     app: AppView,
+    passkeys: Vec<PasskeyRow>,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -99,7 +109,19 @@ async fn security(
         PortalApp::On => AppView::On,
         PortalApp::Enrolling(e) => AppView::Enrolling(qr_svg(&e)?, e.secret.expose().clone()),
     };
-    Ok(SecurityPage { l: PortalLayout::of(actor), app, notice, error })
+    let found = state.haven.portal_passkeys(actor).await?;
+    let zone = &found.time_zone;
+    let passkeys = found
+        .keys
+        .into_iter()
+        .map(|k| PasskeyRow {
+            id: k.id,
+            name: k.name,
+            added: crate::when::date(k.created_at, zone),
+            last_used: k.last_used_at.map_or_else(|| "Not yet".to_owned(), |at| crate::when::moment(at, zone)),
+        })
+        .collect();
+    Ok(SecurityPage { l: PortalLayout::of(actor), app, passkeys, notice, error })
 }
 
 #[derive(Deserialize, Default)]
@@ -116,6 +138,8 @@ pub(super) async fn security_page(
     let notice = match done.done.as_deref() {
         Some("on") => Some("Your authenticator app is on: signing in asks for its code from now on."),
         Some("off") => Some("Your authenticator app is off: your password alone signs you in."),
+        Some("passkey") => Some("Your passkey is added: \"Sign in with a passkey\" now opens your portal."),
+        Some("passkey-removed") => Some("The passkey is removed: it no longer signs you in."),
         _ => None,
     };
     Ok(render(StatusCode::OK, &security(&state, &actor, notice, None).await?))
