@@ -596,6 +596,47 @@ fn a_client_joins_the_portal_with_a_passkey() {
     }
 }
 
+/// A parent of two clients: the owner names the same address as each child's guardian and
+/// invites it (the links handed over: no mail server here); one password, set through the first
+/// link, opens both, and the portal switches between them on a phone.
+#[test]
+fn a_parent_switches_between_their_childrens_portals() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--clients", "3"]);
+    let server = Server::start(&dir, &[], &[]);
+    let base = &server.url;
+    let owner = sign_in(base, &account_of(&report, "owner"));
+    let parent = "robin.parent@family.example";
+    let mut links = Vec::new();
+    for client in report["clients"].as_array().into_iter().flatten().take(2).filter_map(|c| c["id"].as_str()) {
+        let edit = format!("/clients/{client}/edit");
+        let mut fields = form_values(&get(&format!("{base}{edit}"), Some(&owner)).body, &edit);
+        let guardian =
+            [("guardian1_name", "Robin Parent"), ("guardian1_email", parent), ("guardian1_may_contact", "on")];
+        fields.retain(|(k, _)| !guardian.iter().any(|(g, _)| g == k));
+        fields.extend(guardian.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(post_form_as(&format!("{base}{edit}"), &owner, &fields).status, 303);
+        let portal = format!("/clients/{client}/portal");
+        let invited = post_from(base, &owner, &portal, &portal, &[("to", "guardian-1")]);
+        let at = invited.body.find("/portal/link/").unwrap_or_else(|| panic!("no link: {}", invited.body));
+        links.push(
+            invited.body[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "/-_".contains(*c))
+                .collect::<String>(),
+        );
+    }
+    let password = "lantern harbor quietly ninety";
+    let set = post_form(&format!("{base}{}", links[0]), &[("password", password), ("password_confirm", password)]);
+    assert_eq!(set.status, 303, "{}", set.body);
+    let shots = run_flow("portal-family.mjs", &[base, &format!("{parent}:{password}")], &server);
+    for shot in ["portal-family.png", "portal-family-switched.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+}
+
 /// Single sign-on through a real OpenID Connect provider (npm `oidc-provider`) started here.
 #[test]
 fn staff_sign_in_through_the_practice_identity_provider() {

@@ -205,6 +205,88 @@ fn an_invited_client_sets_a_password_once_and_sees_only_their_own_portal() {
     assert!(rows.iter().all(|r| r.contains(",client,") && r.contains("PATRQT")), "{}", log.body);
 }
 
+/// The owner names `email` as the client's first guardian (who may be contacted) and invites
+/// them: the link e-mailed.
+fn invite_guardian(s: &Seeded, client: usize, email: &str) -> String {
+    let base = &s.server.url;
+    let owner = sign_in(base, &s.owner);
+    let id = &s.clients[client].0;
+    let edit = format!("/clients/{id}/edit");
+    let mut fields = form_values(&get(&format!("{base}{edit}"), Some(&owner)).body, &edit);
+    for (key, value) in
+        [("guardian1_name", "Robin Parent"), ("guardian1_relationship", "mother"), ("guardian1_email", email)]
+    {
+        fields.retain(|(k, _)| k != key);
+        fields.push((key.to_owned(), value.to_owned()));
+    }
+    fields.retain(|(k, _)| k != "guardian1_may_contact");
+    fields.push(("guardian1_may_contact".to_owned(), "on".to_owned()));
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = post_form_as(&format!("{base}{edit}"), &owner, &fields);
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = format!("/clients/{id}/portal");
+    let before = links_in_mail(&s.mail, email);
+    let invited = post_from(base, &owner, &page, &page, &[("to", "guardian-1")]);
+    assert_eq!(invited.status, 303, "{}", invited.body);
+    let new: Vec<String> = links_in_mail(&s.mail, email).into_iter().filter(|l| !before.contains(l)).collect();
+    assert_eq!(new.len(), 1, "one new link to {email}: {new:?}");
+    new[0].clone()
+}
+
+/// A parent of two clients: one address, an account for each, one password. The portal lists
+/// both and switches between them (each page one child's record); a switch never reaches an
+/// account at another address, and a password set through either link opens both.
+#[test]
+fn a_parent_of_two_clients_signs_in_once_and_switches_between_them() {
+    let s = seed();
+    let base = &s.server.url;
+    let parent = "robin.parent@family.example";
+    let first_link = invite_guardian(&s, 0, parent);
+    let set = post_form(&format!("{base}{first_link}"), &[("password", PASSWORD), ("password_confirm", PASSWORD)]);
+    let cookie = portal_cookie(&set);
+    let home = get(&format!("{base}/portal"), Some(&cookie)).body;
+    assert!(!home.contains("Your family"), "one client: no switch: {home}");
+    let second_link = invite_guardian(&s, 1, parent);
+    let second_given = s.clients[1].1.clone();
+
+    // The same sign-in now lists both; the second opens without its own link.
+    let signed = post_form(&format!("{base}/portal/sign-in"), &[("email", parent), ("password", PASSWORD)]);
+    let cookie = portal_cookie(&signed);
+    let home = get(&format!("{base}/portal"), Some(&cookie)).body;
+    assert!(home.contains("Your family") && home.contains(&second_given), "{home}");
+    let at = home.find("/portal/switch/").unwrap_or_else(|| panic!("no switch: {home}"));
+    let switch = home[at..].split('"').next().unwrap_or_default().to_owned();
+    let switched = post_from(base, &cookie, "/portal", &switch, &[]);
+    assert_eq!((switched.status, switched.header("location")), (303, Some("/portal")), "{}", switched.body);
+    let second = portal_cookie(&switched);
+    assert_eq!(get(&format!("{base}/portal"), Some(&cookie)).status, 303, "the session left has ended");
+    let open_now = |home: &str| {
+        let li = home.split("<li").find(|li| li.contains("Open now")).unwrap_or_default();
+        li.split("<strong>").nth(1).and_then(|n| n.split('<').next()).unwrap_or_default().to_owned()
+    };
+    let now_open = open_now(&get(&format!("{base}/portal"), Some(&second)).body);
+    assert!(now_open.starts_with(&second_given) && now_open != open_now(&home), "{now_open}");
+
+    // Another address's account is out of reach, by id.
+    let stranger = join(base, &invite(&s, 2));
+    let home = get(&format!("{base}/portal"), Some(&second)).body;
+    let at = home.find("/portal/switch/").unwrap_or_else(|| panic!("no switch back: {home}"));
+    let back = home[at..].split('"').next().unwrap_or_default().to_owned();
+    assert_eq!(post_from(base, &stranger, "/portal", &back, &[]).status, 404, "a switch into another address");
+
+    // The second link sets a new password for both.
+    let newer = "orchard violet sailing anchor";
+    let set = post_form(&format!("{base}{second_link}"), &[("password", newer), ("password_confirm", newer)]);
+    assert_eq!(set.status, 303, "{}", set.body);
+    let old = post_form(&format!("{base}/portal/sign-in"), &[("email", parent), ("password", PASSWORD)]);
+    assert_eq!(old.status, 401, "the old password still works");
+    let fresh = post_form(&format!("{base}/portal/sign-in"), &[("email", parent), ("password", newer)]);
+    assert_eq!(fresh.status, 303, "{}", fresh.body);
+    let owner = sign_in(base, &s.owner);
+    let log = get(&format!("{base}/audit.csv?action=portal.switch"), Some(&owner)).body;
+    assert_eq!(log.lines().filter(|l| l.contains(",portal.switch,")).count(), 1, "{log}");
+}
+
 #[test]
 fn a_client_who_lost_access_gets_a_new_link_and_old_links_stop() {
     let s = seed();

@@ -232,6 +232,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("GET", "/portal/sign-in/code", Open),
         ("POST", "/portal/sign-in/code", Open),
         ("GET", "/portal/security", Portal),
+        ("POST", "/portal/switch/{account}", Portal),
         ("POST", "/portal/security/app", Portal),
         ("POST", "/portal/security/app/confirm", Portal),
         ("POST", "/portal/security/app/remove", Portal),

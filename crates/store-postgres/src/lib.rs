@@ -85,6 +85,7 @@ const MIGRATIONS: Migrations = &[
     (63, include_str!("../migrations/0063_plan_goal_required.sql")),
     (64, include_str!("../migrations/0064_records_requests.sql")),
     (65, include_str!("../migrations/0065_portal_passkeys.sql")),
+    (66, include_str!("../migrations/0066_portal_family.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -83,6 +83,7 @@ const MIGRATIONS: Migrations = &[
     (63, include_str!("../migrations/0063_plan_goal_required.sql")),
     (64, include_str!("../migrations/0064_records_requests.sql")),
     (65, include_str!("../migrations/0065_portal_passkeys.sql")),
+    (66, include_str!("../migrations/0066_portal_family.sql")),
 ];
 
 const CONNECTIONS: usize = 4;

@@ -106,12 +106,13 @@ pub trait PortalStore: Send + Sync {
         link: &PortalLink,
     ) -> Result<()>;
     async fn portal_account(&self, practice: PracticeId, id: PortalAccountId) -> Result<Option<PortalAccountRecord>>;
-    /// The open account signing in with the address of this blind index.
-    async fn portal_account_by_login(
+    /// The open accounts signing in with the address of this blind index (one per client the
+    /// address holds portal access to), oldest first.
+    async fn portal_accounts_by_login(
         &self,
         practice: PracticeId,
         login_index: &str,
-    ) -> Result<Option<PortalAccountRecord>>;
+    ) -> Result<Vec<PortalAccountRecord>>;
     /// A client's accounts (their own and their guardians'), oldest first, closed ones included.
     async fn portal_accounts_of(&self, practice: PracticeId, client: ClientId) -> Result<Vec<PortalAccountRecord>>;
     /// Every account of the practice, in id order (for key rotation).
@@ -128,8 +129,8 @@ pub trait PortalStore: Send + Sync {
     /// transaction; `NoRowChanged` if the account is closed or unknown.
     async fn add_portal_link(&self, link: &PortalLink) -> Result<()>;
     async fn portal_link(&self, token_hash: &str) -> Result<Option<PortalLink>>;
-    /// Uses a link to set its account's password, ending the account's sessions, all or
-    /// nothing; `NoRowChanged` if the link was used, replaced or expired by `at`, or the account
+    /// Uses a link to set its account's password — and that of every open account at the same
+    /// address — ending their sessions, all or nothing; `NoRowChanged` if the link was used, replaced or expired by `at`, or the account
     /// closed, meanwhile.
     async fn set_portal_password(&self, link: &PortalLink, password_hash: &str, at: Timestamp) -> Result<()>;
     /// Closes an account: its links and sessions end with it. `NoRowChanged` if it is not the
@@ -296,14 +297,14 @@ impl<S: Sql> PortalStore for SqlStore<S> {
         row.as_ref().map(account).transpose()
     }
 
-    async fn portal_account_by_login(
+    async fn portal_accounts_by_login(
         &self,
         practice: PracticeId,
         login_index: &str,
-    ) -> Result<Option<PortalAccountRecord>> {
+    ) -> Result<Vec<PortalAccountRecord>> {
         let params = vec![practice.into(), login_index.into()];
-        let row = self.query_one(Some(practice), sql::PORTAL_ACCOUNT_BY_LOGIN, params).await?;
-        row.as_ref().map(account).transpose()
+        let rows = self.0.query(Some(practice), sql::PORTAL_ACCOUNTS_BY_LOGIN, params).await?;
+        rows.iter().map(account).collect()
     }
 
     async fn portal_accounts_of(&self, practice: PracticeId, client: ClientId) -> Result<Vec<PortalAccountRecord>> {
@@ -346,7 +347,7 @@ impl<S: Sql> PortalStore for SqlStore<S> {
                 vec![practice.into(), account.into(), password_hash.into(), at.into()],
             )
             .must_change_a_row(),
-            Statement::new(sql::END_PORTAL_SESSIONS, vec![practice.into(), account.into()]),
+            Statement::new(sql::END_PORTAL_SESSIONS_AT_THE_ADDRESS, vec![practice.into(), account.into()]),
         ];
         self.0.transaction(Some(practice), statements).await.map(drop)
     }

@@ -689,15 +689,27 @@ pub const INSERT_PORTAL_ACCOUNT: &str = "INSERT INTO portal_accounts \
      (practice_id, id, client_id, holder, login_index, email, name, invited_by, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub const PORTAL_ACCOUNT: &str = portal_accounts_where!("practice_id = $1 AND id = $2");
-pub const PORTAL_ACCOUNT_BY_LOGIN: &str =
-    portal_accounts_where!("practice_id = $1 AND login_index = $2 AND closed_at IS NULL");
+pub const PORTAL_ACCOUNTS_BY_LOGIN: &str =
+    portal_accounts_where!("practice_id = $1 AND login_index = $2 AND closed_at IS NULL ORDER BY created_at, id");
 pub const PORTAL_ACCOUNTS_OF: &str =
     portal_accounts_where!("practice_id = $1 AND client_id = $2 ORDER BY created_at, id");
 pub const PORTAL_ACCOUNTS: &str = portal_accounts_where!("practice_id = $1 ORDER BY id");
 pub const REINDEX_PORTAL_ACCOUNT: &str =
     "UPDATE portal_accounts SET login_index = $4 WHERE practice_id = $1 AND id = $2 AND login_index = $3";
-pub const SET_PORTAL_PASSWORD: &str = "UPDATE portal_accounts SET password_hash = $3, password_set_at = $4 \
-     WHERE practice_id = $1 AND id = $2 AND closed_at IS NULL";
+/// The open accounts sharing account `$2`'s address (itself included): one password for them all.
+macro_rules! at_the_same_address {
+    () => {
+        "SELECT id FROM portal_accounts WHERE practice_id = $1 AND closed_at IS NULL AND login_index = \
+         (SELECT login_index FROM portal_accounts WHERE practice_id = $1 AND id = $2 AND closed_at IS NULL)"
+    };
+}
+pub const SET_PORTAL_PASSWORD: &str = concat!(
+    "UPDATE portal_accounts SET password_hash = $3, password_set_at = $4 WHERE practice_id = $1 AND id IN (",
+    at_the_same_address!(),
+    ")"
+);
+pub const END_PORTAL_SESSIONS_AT_THE_ADDRESS: &str =
+    concat!("DELETE FROM portal_sessions WHERE practice_id = $1 AND account_id IN (", at_the_same_address!(), ")");
 pub const CLOSE_PORTAL_ACCOUNT: &str = "UPDATE portal_accounts SET closed_at = $4, closed_by = $5 \
      WHERE practice_id = $1 AND client_id = $2 AND id = $3 AND closed_at IS NULL";
 pub const PORTAL_SIGNED_IN: &str = "UPDATE portal_accounts SET last_sign_in_at = $3 \

@@ -217,8 +217,12 @@ impl Haven {
             let index = ring
                 .index(LOGIN_INDEX, &normalized)
                 .map_err(|e| ServiceError::Internal(format!("indexing a portal address failed: {e}")))?;
-            if let Some(account) = self.store.portal_account_by_login(practice, &index).await? {
-                return Ok((Some((practice, account)), throttle_key(&index)));
+            // Several clients at one address share one password: the oldest account that has
+            // it is the one signed in to, and the portal switches from there.
+            let mut accounts = self.store.portal_accounts_by_login(practice, &index).await?;
+            if !accounts.is_empty() {
+                let at = accounts.iter().position(|a| a.password_hash.is_some()).unwrap_or(0);
+                return Ok((Some((practice, accounts.swap_remove(at))), throttle_key(&index)));
             }
             key.get_or_insert_with(|| throttle_key(&index));
         }
@@ -251,7 +255,7 @@ impl Haven {
 
     /// After the password: a full session, or a pending one when the account has an
     /// authenticator app (its code completes the sign-in).
-    async fn start_portal_session(
+    pub(super) async fn start_portal_session(
         &self,
         account: &PortalAccountRecord,
         practice: PracticeId,

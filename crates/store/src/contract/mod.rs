@@ -71,6 +71,7 @@ macro_rules! store_contract_suite {
             portal_links_set_a_password_once_and_close_with_the_account,
             a_portal_authenticator_app_is_confirmed_once_and_each_code_used_once,
             portal_passkeys_are_kept_per_account_and_challenges_taken_once,
+            an_address_holds_an_account_per_client_with_one_password,
             claim_batches_take_numbers_once_and_remittances_post_once,
             eligibility_inquiries_take_an_interchange_and_one_answer,
             client_payments_are_kept_as_recorded,

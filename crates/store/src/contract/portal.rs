@@ -52,7 +52,7 @@ pub async fn portal_links_set_a_password_once_and_close_with_the_account(store: 
         closed: None,
     };
     ok(store.open_portal_account(p.id, &account, &link(p.id, account.id, "first", 20)).await);
-    assert_eq!(ok(store.portal_account_by_login(p.id, "login-1").await), Some(account.clone()));
+    assert_eq!(ok(store.portal_accounts_by_login(p.id, "login-1").await), vec![account.clone()]);
     assert_eq!(ok(store.portal_accounts_of(p.id, client.id).await), std::slice::from_ref(&account));
     // A second account for the same address is refused, and leaves nothing behind.
     let twin = PortalAccountRecord { id: PortalAccountId::random(), ..account.clone() };
@@ -90,7 +90,7 @@ pub async fn portal_links_set_a_password_once_and_close_with_the_account(store: 
     // The blind index moves with its key, only from the value read.
     assert!(!ok(store.reindex_portal_account(p.id, account.id, "stale", "login-2").await));
     assert!(ok(store.reindex_portal_account(p.id, account.id, "login-1", "login-2").await));
-    assert!(ok(store.portal_account_by_login(p.id, "login-2").await).is_some());
+    assert_eq!(ok(store.portal_accounts_by_login(p.id, "login-2").await).len(), 1);
 
     // Another practice sees none of it.
     let elsewhere = practice("Other portal", "owner@portal-other.example", None);
@@ -110,7 +110,7 @@ pub async fn portal_links_set_a_password_once_and_close_with_the_account(store: 
     let closed = ok(store.portal_account(p.id, account.id).await).expect("kept");
     assert_eq!(closed.closed, Some((t(51), p.owner.id)));
     // Its address is free again, for a new account.
-    assert_eq!(ok(store.portal_account_by_login(p.id, "login-2").await), None);
+    assert_eq!(ok(store.portal_accounts_by_login(p.id, "login-2").await), vec![]);
     let reopened =
         PortalAccountRecord { id: PortalAccountId::random(), login_index: "login-2".into(), ..account.clone() };
     ok(store.open_portal_account(p.id, &reopened, &link(p.id, reopened.id, "reopened", 54)).await);
@@ -245,6 +245,56 @@ pub async fn portal_passkeys_are_kept_per_account_and_challenges_taken_once(stor
     assert!(ok(store.remove_portal_passkey(p.id, account.id, "key-1").await));
     assert!(!ok(store.remove_portal_passkey(p.id, account.id, "key-1").await));
     assert_eq!(ok(store.portal_passkeys(p.id, account.id).await), vec![second]);
+}
+
+/// A parent of two clients: one address, an open account for each, one password for both.
+pub async fn an_address_holds_an_account_per_client_with_one_password(store: &dyn Store) {
+    let p = practice("Portal family", "owner@portal-family.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let (first, second) = (sealed_client(34, "portal-family-a"), sealed_client(35, "portal-family-b"));
+    ok(store.create_clients(p.id, &[(first.clone(), vec![]), (second.clone(), vec![])]).await);
+    let account = |client: ClientId, at: i64| PortalAccountRecord {
+        id: PortalAccountId::random(),
+        client,
+        holder: "guardian".into(),
+        login_index: "login-family".into(),
+        email: vec![8],
+        name: vec![9],
+        password_hash: None,
+        invited_by: p.owner.id,
+        created_at: t(at),
+        password_set_at: None,
+        last_sign_in_at: None,
+        closed: None,
+    };
+    let (a, b) = (account(first.id, 20), account(second.id, 21));
+    ok(store.open_portal_account(p.id, &a, &link(p.id, a.id, "family-a", 20)).await);
+    ok(store.open_portal_account(p.id, &b, &link(p.id, b.id, "family-b", 21)).await);
+    // Still one open account per address and client.
+    let twin = account(first.id, 22);
+    let refused = store.open_portal_account(p.id, &twin, &link(p.id, twin.id, "family-twin", 22)).await;
+    assert!(matches!(refused, Err(StoreError::Conflict("email"))), "{refused:?}");
+    assert_eq!(ok(store.portal_accounts_by_login(p.id, "login-family").await), vec![a.clone(), b.clone()]);
+
+    // A password set through either link is both accounts', and ends both accounts' sessions.
+    ok(store.insert_portal_session(&session(p.id, a.id, "family-a-session", 30), t(30)).await);
+    ok(store.insert_portal_session(&session(p.id, b.id, "family-b-session", 30), t(30)).await);
+    let second_link = ok(store.portal_link("family-b").await).expect("stored");
+    ok(store.set_portal_password(&second_link, "hash-family", t(31)).await);
+    for id in [a.id, b.id] {
+        let set = ok(store.portal_account(p.id, id).await).expect("there");
+        assert_eq!(set.password_hash.as_deref(), Some("hash-family"));
+    }
+    assert_eq!(ok(store.portal_session("family-a-session").await), None);
+    assert_eq!(ok(store.portal_session("family-b-session").await), None);
+    // A closed account keeps its own, and no longer shares the next.
+    ok(store.close_portal_account(p.id, first.id, a.id, t(40), p.owner.id).await);
+    ok(store.add_portal_link(&link(p.id, b.id, "family-b-2", 41)).await);
+    let newer = ok(store.portal_link("family-b-2").await).expect("stored");
+    ok(store.set_portal_password(&newer, "hash-newer", t(42)).await);
+    let closed = ok(store.portal_account(p.id, a.id).await).expect("kept");
+    assert_eq!(closed.password_hash.as_deref(), Some("hash-family"));
+    assert_eq!(ok(store.portal_accounts_by_login(p.id, "login-family").await).len(), 1);
 }
 
 /// A second, open account of `client` (a guardian's), for the purge case.

@@ -26,6 +26,7 @@ pub(crate) fn routes() -> Routes {
     passkeys::routes(Routes::new())
         .get("/portal", home)
         .get("/portal/access", access)
+        .post("/portal/switch/{account}", switch)
         .get("/portal/account", billing::account)
         .post("/portal/account/card", billing::pay)
         .get("/portal/record.pdf", record_pdf)
@@ -156,6 +157,8 @@ struct HomePage {
     unread_messages: u32,
     /// Video links are held back: the page says so instead of promising one.
     video_closed: bool,
+    /// The clients whose portals this address opens, (account, name, this one), when several.
+    family: Vec<(String, String, bool)>,
     notice: Option<&'static str>,
 }
 
@@ -184,8 +187,10 @@ async fn home(
         telehealth: v.telehealth,
         join_url: v.join_url,
     };
+    let family = state.haven.portal_family(&actor).await?;
     let page = HomePage {
         l: PortalLayout::of(&actor),
+        family: family.into_iter().map(|m| (m.account.to_string(), m.name.expose().clone(), m.current)).collect(),
         practice_name: home.practice_name,
         visits: home.visits.into_iter().map(visit).collect(),
         requested: home.requested.into_iter().map(visit).collect(),
@@ -213,6 +218,21 @@ async fn home(
             .collect(),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// Into the portal of another client at the same address: a new sign-in there (its app's code
+/// asked, if it has one).
+async fn switch(
+    State(state): State<AppState>,
+    Caller(from): Caller,
+    PortalSignedIn(actor): PortalSignedIn,
+    headers: HeaderMap,
+    Path(account): Path<String>,
+) -> Result<Response, PageError> {
+    let target: domain::PortalAccountId = account.parse().map_err(|_| ServiceError::NotFound)?;
+    let token = session::portal_token(&headers, state.options.https).ok_or(ServiceError::Unauthenticated)?;
+    let signed_in = state.haven.switch_portal_account(&actor, &token, target, &from).await?;
+    Ok(signed_in_to(&state, signed_in))
 }
 
 /// The client's record as a download (never shown inline: it is for keeping or passing on).
