@@ -199,6 +199,7 @@ fn expectations() -> BTreeMap<(&'static str, &'static str), Access> {
         ("POST", "/clients/{id}/portal/{account}/link", SignedIn),
         ("POST", "/clients/{id}/portal/{account}/close", SignedIn),
         ("POST", "/clients/{id}/portal/{account}/second-factor/remove", SignedIn),
+        ("POST", "/clients/{id}/portal/{account}/passkeys/remove", SignedIn),
         ("GET", "/billing", RefusedTo("clinician")),
         ("POST", "/billing/charges", RefusedTo("clinician")),
         ("POST", "/billing/claims", RefusedTo("clinician")),

@@ -1478,3 +1478,96 @@ async fn a_forgotten_password_is_reset_by_a_link_that_works_once() -> Result<(),
     }
     Ok(())
 }
+
+/// A client's passkey through the portal's link, answered by a software authenticator: one made
+/// for another site or without verifying its holder is refused; the link is used up; the passkey
+/// alone signs in; the practice removes it for a holder who lost their device; a closed
+/// account's passkey is unknown.
+#[tokio::test]
+async fn a_clients_passkey_replaces_the_password_and_the_practice_can_remove_it() -> Result<(), ServiceError> {
+    use crypto::webauthn::testing::Authenticator;
+    use crypto::webauthn::{base64url, to_base64url};
+    use haven_service::portal::PortalSignIn;
+    let w = World::new().await;
+    let report = w.haven.seed_demo(SeedOptions { seed: 11, clients: 1, ..SeedOptions::default() }, |_, _| {}).await?;
+    let owner = report.staff.iter().find(|s| s.role == Role::Owner).unwrap_or_else(|| panic!("no owner"));
+    let (_, owner) = complete(w.haven.sign_in(&owner.email, &owner.password, &here()).await?);
+    let client = report.clients[0].id;
+    let invited = w.haven.invite_to_portal(&owner, client, &domain::portal::InviteForm { to: "client".into() }).await?;
+    let link = invited.hand_over.unwrap_or_else(|| panic!("no link handed over")).link;
+    let token = link.expose().rsplit('/').next().unwrap_or_default().to_owned();
+    let rp = RelyingParty { origin: "https://haven.example.org".into(), id: "haven.example.org".into() };
+    let challenge_of = |o: &haven_service::PasskeyOptions| {
+        base64url(o.public_key["challenge"].as_str().unwrap_or_default()).unwrap_or_default()
+    };
+    let mut device = Authenticator::new();
+    let created = |device: &mut Authenticator, site: &RelyingParty, o: &haven_service::PasskeyOptions| {
+        let (client_data, object) = device.create(&site.id, &site.origin, &challenge_of(o));
+        PasskeyAnswer {
+            challenge_id: o.challenge_id.clone(),
+            credential_id: to_base64url(device.credential_id()),
+            client_data_json: to_base64url(&client_data),
+            attestation_object: to_base64url(&object),
+            ..PasskeyAnswer::default()
+        }
+    };
+
+    // Made for another site: refused, and the link still works.
+    let evil = RelyingParty { origin: "https://evil.example".into(), id: "evil.example".into() };
+    let options = w.haven.begin_portal_passkey_from_link(&token, &rp).await?;
+    let phished = created(&mut device, &evil, &options);
+    let refused = w.haven.finish_portal_passkey_from_link(&token, &rp, "Phone", &phished, &here()).await;
+    assert!(matches!(refused, Err(ServiceError::PasskeyRefused(_))), "{refused:?}");
+    let options = w.haven.begin_portal_passkey_from_link(&token, &rp).await?;
+    let answer = created(&mut device, &rp, &options);
+    let (_, holder) = w.haven.finish_portal_passkey_from_link(&token, &rp, "Phone", &answer, &here()).await?;
+    assert_eq!(holder.client(), client);
+    let used = w.haven.begin_portal_passkey_from_link(&token, &rp).await;
+    assert!(matches!(used, Err(ServiceError::InvitationLink(_))), "the link works twice: {used:?}");
+
+    // Alone, the passkey signs in only when the device verified its holder.
+    let sign_in = |device: &mut Authenticator, flags: u8, o: haven_service::PasskeyOptions| {
+        let (client_data, auth, signature) = device.get(&rp.id, &challenge_of(&o), &rp.origin, flags);
+        PasskeyAnswer {
+            challenge_id: o.challenge_id,
+            credential_id: to_base64url(device.credential_id()),
+            client_data_json: to_base64url(&client_data),
+            authenticator_data: to_base64url(&auth),
+            signature: to_base64url(&signature),
+            ..PasskeyAnswer::default()
+        }
+    };
+    let unverified = sign_in(&mut device, 0x01, w.haven.begin_portal_passkey_sign_in(&rp).await?);
+    let refused = w.haven.finish_portal_passkey_sign_in(&rp, &unverified, &here()).await;
+    assert!(matches!(refused, Err(ServiceError::PasskeyRefused(_))), "{refused:?}");
+    let verified = sign_in(&mut device, 0x05, w.haven.begin_portal_passkey_sign_in(&rp).await?);
+    let PortalSignIn::Complete(_, again) = w.haven.finish_portal_passkey_sign_in(&rp, &verified, &here()).await? else {
+        panic!("a code asked after a passkey")
+    };
+    assert_eq!(again.account(), holder.account());
+    let replayed = w.haven.finish_portal_passkey_sign_in(&rp, &verified, &here()).await;
+    assert!(matches!(replayed, Err(ServiceError::PasskeyRefused(_))), "a challenge worked twice: {replayed:?}");
+
+    // The practice removes it; it no longer signs in.
+    assert_eq!(w.haven.portal_accounts(&owner, client).await?[0].passkeys, 1);
+    w.haven.remove_portal_passkeys(&owner, client, holder.account()).await?;
+    assert!(matches!(
+        w.haven.remove_portal_passkeys(&owner, client, holder.account()).await,
+        Err(ServiceError::NotFound)
+    ));
+    let removed = sign_in(&mut device, 0x05, w.haven.begin_portal_passkey_sign_in(&rp).await?);
+    let refused = w.haven.finish_portal_passkey_sign_in(&rp, &removed, &here()).await;
+    assert!(matches!(refused, Err(ServiceError::PasskeyRefused(_))), "{refused:?}");
+
+    // Added again while signed in, then the account closed: the passkey is unknown.
+    let options = w.haven.begin_portal_passkey(&again, &rp).await?;
+    let mut second = Authenticator::new();
+    let answer = created(&mut second, &rp, &options);
+    w.haven.finish_portal_passkey(&again, &rp, "Tablet", &answer, &here()).await?;
+    assert_eq!(w.haven.portal_passkeys(&again).await?.keys.len(), 1);
+    w.haven.close_portal_account(&owner, client, holder.account()).await?;
+    let closed = sign_in(&mut second, 0x05, w.haven.begin_portal_passkey_sign_in(&rp).await?);
+    let refused = w.haven.finish_portal_passkey_sign_in(&rp, &closed, &here()).await;
+    assert!(matches!(refused, Err(ServiceError::PasskeyRefused(_))), "{refused:?}");
+    Ok(())
+}

@@ -202,6 +202,8 @@ pub trait PortalStore: Send + Sync {
     ) -> Result<bool>;
     /// Removes one of an account's passkeys; whether there was one.
     async fn remove_portal_passkey(&self, practice: PracticeId, account: PortalAccountId, id: &str) -> Result<bool>;
+    /// Removes every passkey of an account (its holder lost their device); how many there were.
+    async fn remove_portal_passkeys(&self, practice: PracticeId, account: PortalAccountId) -> Result<u64>;
 }
 
 fn account(r: &Row) -> Result<PortalAccountRecord> {
@@ -551,6 +553,12 @@ impl<S: Sql> PortalStore for SqlStore<S> {
         let params = vec![practice.into(), account.into(), id.into()];
         let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::DELETE_PORTAL_PASSKEY, params)]);
         Ok(changed.await?.first().is_some_and(|n| *n == 1))
+    }
+
+    async fn remove_portal_passkeys(&self, practice: PracticeId, account: PortalAccountId) -> Result<u64> {
+        let params = vec![practice.into(), account.into()];
+        let changed = self.0.transaction(Some(practice), vec![Statement::new(sql::DELETE_PORTAL_PASSKEYS, params)]);
+        Ok(changed.await?.first().copied().unwrap_or(0))
     }
 }
 

@@ -770,6 +770,7 @@ pub const USE_PORTAL_PASSKEY: &str = "UPDATE portal_passkeys SET sign_count = $4
      WHERE practice_id = $1 AND id = $2 AND sign_count = $3";
 pub const DELETE_PORTAL_PASSKEY: &str =
     "DELETE FROM portal_passkeys WHERE practice_id = $1 AND account_id = $2 AND id = $3";
+pub const DELETE_PORTAL_PASSKEYS: &str = "DELETE FROM portal_passkeys WHERE practice_id = $1 AND account_id = $2";
 pub const PORTAL_TOTP_CELLS: (&str, &str) = sealed_cells!("portal_totp_factors", "secret");
 
 pub const INSERT_QUESTIONNAIRE: &str = "INSERT INTO portal_questionnaires \

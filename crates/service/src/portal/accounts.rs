@@ -32,6 +32,8 @@ pub struct PortalAccount {
     pub closed_at: Option<Timestamp>,
     /// The holder signs in with an authenticator app's code too.
     pub second_factor: bool,
+    /// How many passkeys the holder signs in with.
+    pub passkeys: usize,
 }
 
 /// A link made for an account: e-mailed, or (no mail server) to hand over, shown once.
@@ -81,6 +83,7 @@ impl Haven {
                     .portal_totp(actor.practice(), record.id)
                     .await?
                     .is_some_and(|f| f.confirmed_at.is_some()),
+                passkeys: self.store.portal_passkeys(actor.practice(), record.id).await?.len(),
             });
         }
         Ok(accounts)
@@ -196,6 +199,26 @@ impl Haven {
             Err(e) => return Err(e.into()),
         }
         tracing::info!(practice = %actor.practice(), %account, "portal second factor removed by the practice");
+        Ok(())
+    }
+
+    /// Removes an account's passkeys, for a holder who lost their device: they sign in with a
+    /// password, or through a new link, until they add another.
+    pub async fn remove_portal_passkeys(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        account: PortalAccountId,
+    ) -> Result<()> {
+        let access = self.may_change_portal(actor, client).await?;
+        let record = self.store.portal_account(actor.practice(), account).await?;
+        record.filter(|a| a.client == client).ok_or(ServiceError::NotFound)?;
+        let entry = portal_entry("portal.passkey.remove", Crud::Delete, client, account, &access, actor);
+        if self.recording_by(actor, entry)?.remove_portal_passkeys(actor.practice(), account).await? == 0 {
+            return Err(ServiceError::NotFound);
+        }
+        self.audit_drafts_committed();
+        tracing::info!(practice = %actor.practice(), %account, "portal passkeys removed by the practice");
         Ok(())
     }
 

@@ -245,6 +245,10 @@ pub async fn portal_passkeys_are_kept_per_account_and_challenges_taken_once(stor
     assert!(ok(store.remove_portal_passkey(p.id, account.id, "key-1").await));
     assert!(!ok(store.remove_portal_passkey(p.id, account.id, "key-1").await));
     assert_eq!(ok(store.portal_passkeys(p.id, account.id).await), vec![second]);
+    // The practice removes what is left, for a holder who lost their device.
+    assert_eq!(ok(store.remove_portal_passkeys(elsewhere.id, account.id).await), 0);
+    assert_eq!(ok(store.remove_portal_passkeys(p.id, account.id).await), 1);
+    assert_eq!(ok(store.portal_passkeys(p.id, account.id).await), vec![]);
 }
 
 /// A parent of two clients: one address, an open account for each, one password for both.

@@ -85,6 +85,7 @@ pub(crate) fn routes() -> Routes {
         .post("/clients/{id}/portal/{account}/link", portal::send_portal_link)
         .post("/clients/{id}/portal/{account}/close", portal::close_portal_account)
         .post("/clients/{id}/portal/{account}/second-factor/remove", portal::remove_second_factor)
+        .post("/clients/{id}/portal/{account}/passkeys/remove", portal::remove_passkeys)
         .get("/clients/{id}/messages", messages::messages)
         .post("/clients/{id}/messages", messages::start)
         .get("/clients/{id}/messages/{thread}", messages::thread)

@@ -54,6 +54,7 @@ pub(super) struct AccountRow {
     open: bool,
     /// Signs in with an authenticator app's code too.
     second_factor: bool,
+    passkeys: usize,
 }
 
 /// Whom the invitation form offers, and why one cannot be chosen.
@@ -87,6 +88,7 @@ async fn page(state: &AppState, actor: &Actor, id: ClientId) -> Result<PortalPag
         },
         open: a.closed_at.is_none(),
         second_factor: a.second_factor,
+        passkeys: a.passkeys,
     };
     let has_open = |holder: Holder, email: &str| {
         accounts
@@ -173,6 +175,10 @@ pub(super) async fn portal_access(
         Some("app-removed") => {
             Some("The authenticator app is removed: the password alone signs in until they set up a new one.".into())
         }
+        Some("passkeys-removed") => Some(
+            "The passkeys are removed: the client signs in with their password, or a new link, until they add one."
+                .into(),
+        ),
         Some("sent") => Some("The questionnaire is waiting in the client's portal.".into()),
         Some("withdrawn") => Some("The questionnaire is withdrawn.".into()),
         _ => None,
@@ -259,6 +265,16 @@ pub(super) async fn remove_second_factor(
     let id = client_id(&id)?;
     state.haven.remove_portal_second_factor(&actor, id, account_id(&account)?).await?;
     Ok(Redirect::to(&format!("/clients/{id}/portal?done=app-removed")).into_response())
+}
+
+pub(super) async fn remove_passkeys(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, account)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = client_id(&id)?;
+    state.haven.remove_portal_passkeys(&actor, id, account_id(&account)?).await?;
+    Ok(Redirect::to(&format!("/clients/{id}/portal?done=passkeys-removed")).into_response())
 }
 
 pub(super) async fn send_questionnaire(
