@@ -29,6 +29,17 @@ impl Detector for NumberDetector {
                 i = last + 1;
                 continue;
             }
+            if let Some(last) = spelled_number(doc, i) {
+                out.push(doc.span(i, last, Kind::Phone, Confidence::Medium));
+                i = last + 1;
+                continue;
+            }
+            if let Some(last) = decade_of_age(doc, i).or_else(|| postal_code(doc, i)) {
+                let kind = if last == i { Kind::AgeOver89 } else { Kind::Zip };
+                out.push(doc.span(i, last, kind, Confidence::High));
+                i = last + 1;
+                continue;
+            }
             if shape != Shape::Digits && shape != Shape::Alnum && shape != Shape::Upper {
                 i += 1;
                 continue;
@@ -464,6 +475,64 @@ fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
     aged.then_some(last)
 }
 
+/// A digit said as a word, as a number is read out over the phone ("oh" for zero).
+fn digit_word(norm: &str) -> bool {
+    matches!(norm, "zero" | "oh" | "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine")
+}
+
+/// "seven two oh, five five five, oh one nine one": seven or more digits said one by one — a
+/// phone or other number read out (a voicemail, a transcript). The last token.
+fn spelled_number(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if !matches!(tokens.list[i].shape, Shape::Lower | Shape::Title) || !digit_word(tokens.norm(i)) {
+        return None;
+    }
+    let mut last = i;
+    while last + 1 < tokens.len()
+        && matches!(tokens.gap_after(last), " " | ", " | "," | "-" | " - ")
+        && digit_word(tokens.norm(last + 1))
+    {
+        last += 1;
+    }
+    (last - i + 1 >= 7).then_some(last)
+}
+
+/// "in her 90s", "in his late nineties": an age over 89 said by its decade. Not "in the 90s".
+fn decade_of_age(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if !matches!(tokens.norm(i), "90s" | "nineties" | "100s") {
+        return None;
+    }
+    let mut k = i.checked_sub(1)?;
+    if matches!(tokens.norm(k), "early" | "mid" | "late") {
+        k = k.checked_sub(1)?;
+    }
+    let possessive = matches!(tokens.norm(k), "her" | "his" | "their" | "my" | "your");
+    (possessive && k >= 1 && tokens.norm(k - 1) == "in").then_some(i)
+}
+
+/// A Canadian postal code ("M5V 2T6") or a British postcode ("SW1A 1AA", "M1 1AE"): the
+/// last token.
+fn postal_code(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i + 1 >= tokens.len() || tokens.gap_after(i) != " " {
+        return None;
+    }
+    let (outward, inward) = (tokens.raw(i).as_bytes(), tokens.raw(i + 1).as_bytes());
+    let shaped = |text: &[u8], pattern: &[u8]| {
+        text.len() == pattern.len()
+            && text.iter().zip(pattern).all(|(c, p)| match p {
+                b'L' => c.is_ascii_uppercase(),
+                b'D' => c.is_ascii_digit(),
+                _ => c.is_ascii_uppercase() || c.is_ascii_digit(),
+            })
+    };
+    let canadian = shaped(outward, b"LDL") && shaped(inward, b"DLD");
+    let british = shaped(inward, b"DLL")
+        && [&b"LD"[..], b"LDD", b"LLD", b"LLDD", b"LDL", b"LLDL"].iter().any(|p| shaped(outward, p));
+    (canadian || british).then_some(i + 1)
+}
+
 /// A word that makes the number before it a measure rather than an age.
 fn is_unit(word: &str) -> bool {
     matches!(
@@ -543,6 +612,21 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
 mod tests {
     use crate::detect::tests::{has, none};
     use crate::kind::Kind;
+
+    #[test]
+    fn numbers_said_aloud_postcodes_and_decades_of_age() {
+        has(
+            "Call me back at seven two oh, five five five, oh one nine one.",
+            "seven two oh, five five five, oh one nine one",
+            Kind::Phone,
+        );
+        has("(88 Spadina Ave, M5V 2T6) in August", "M5V 2T6", Kind::Zip);
+        has("flat in London SW1A 1AA since", "SW1A 1AA", Kind::Zip);
+        has("His grandmother, in her 90s, lives", "90s", Kind::AgeOver89);
+        has("a man in his late nineties who", "nineties", Kind::AgeOver89);
+        none("she listens to music from the 90s and");
+        none("counted to three, one two three, then slept");
+    }
 
     #[test]
     fn a_date_before_a_time_is_a_date() {
