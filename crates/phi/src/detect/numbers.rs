@@ -29,19 +29,25 @@ impl Detector for NumberDetector {
                 i = last + 1;
                 continue;
             }
-            if let Some(last) = spelled_number(doc, i) {
+            if matches!(shape, Shape::Lower | Shape::Title)
+                && let Some(last) = spelled_number(doc, i)
+            {
                 out.push(doc.span(i, last, Kind::Phone, Confidence::Medium));
                 i = last + 1;
                 continue;
             }
-            if let Some(last) = decade_of_age(doc, i).or_else(|| postal_code(doc, i)) {
-                let kind = if last == i { Kind::AgeOver89 } else { Kind::Zip };
-                out.push(doc.span(i, last, kind, Confidence::High));
-                i = last + 1;
+            if matches!(shape, Shape::Lower | Shape::Alnum) && decade_of_age(doc, i).is_some() {
+                out.push(doc.span(i, i, Kind::AgeOver89, Confidence::High));
+                i += 1;
                 continue;
             }
             if shape != Shape::Digits && shape != Shape::Alnum && shape != Shape::Upper {
                 i += 1;
+                continue;
+            }
+            if let Some(last) = postal_code(doc, i) {
+                out.push(doc.span(i, last, Kind::Zip, Confidence::High));
+                i = last + 1;
                 continue;
             }
             let last = joined_run(doc, i);
@@ -484,7 +490,7 @@ fn digit_word(norm: &str) -> bool {
 /// phone or other number read out (a voicemail, a transcript). The last token.
 fn spelled_number(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if !matches!(tokens.list[i].shape, Shape::Lower | Shape::Title) || !digit_word(tokens.norm(i)) {
+    if !digit_word(tokens.norm(i)) {
         return None;
     }
     let mut last = i;
