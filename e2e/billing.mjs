@@ -216,7 +216,7 @@ try {
   const onward = `button:has-text('Bill ${second} (second insurer)')`;
   check((await page.locator(onward).count()) >= 1, "no paid claim offers the second insurer");
   await submit(page, `${onward} >> nth=0`);
-  check((await page.textContent(".notice[role=status]")).includes("The claim to the second insurer is batch"), "the secondary claim was not made");
+  check((await page.textContent(".notice[role=status]")).includes("The claim to the next insurer is batch"), "the secondary claim was not made");
   check((await page.locator("td.claim-state:has-text('; secondary (H')").count()) === 1, "the row does not show its secondary claim");
   await page.locator("table.charges:has(td.claim-state:has-text('; secondary (H'))").screenshot({ path: `${shots}/billing-secondary.png` });
   await page.goto(`${base}/billing`);

@@ -148,6 +148,12 @@ pub struct ClientForm {
     pub secondary_relationship: String,
     pub secondary_subscriber_name: String,
     pub secondary_subscriber_birth: String,
+    pub tertiary_payer: String,
+    pub tertiary_member_id: String,
+    pub tertiary_group: String,
+    pub tertiary_relationship: String,
+    pub tertiary_subscriber_name: String,
+    pub tertiary_subscriber_birth: String,
     pub guardian1_name: String,
     pub guardian1_relationship: String,
     pub guardian1_phone: String,
@@ -304,13 +310,13 @@ impl ClientForm {
         out
     }
 
-    /// The policies' fields filled in, primary then secondary.
+    /// The policies' fields filled in, primary, secondary, then tertiary.
     fn with_policies(mut self, policies: &[InsurancePolicy]) -> Self {
-        for (i, p) in policies.iter().take(2).enumerate() {
+        for (p, slot) in policies.iter().zip(Slot::ALL) {
             let birth = p.subscriber_birth_date.map(|d| d.to_string()).unwrap_or_default();
             let values =
                 [p.payer.clone(), p.member_id.clone(), p.group_number.clone(), p.relationship.as_str().to_owned()];
-            let [payer, member, group, relationship, name, born] = self.policy_fields_mut(i == 0);
+            let [payer, member, group, relationship, name, born] = self.policy_fields_mut(slot);
             [*payer, *member, *group, *relationship] = values;
             *name = p.subscriber_name.clone();
             *born = birth;
@@ -318,9 +324,9 @@ impl ClientForm {
         self
     }
 
-    fn policy_fields_mut(&mut self, primary: bool) -> [&mut String; 6] {
-        match primary {
-            true => [
+    fn policy_fields_mut(&mut self, slot: Slot) -> [&mut String; 6] {
+        match slot {
+            Slot::Primary => [
                 &mut self.primary_payer,
                 &mut self.primary_member_id,
                 &mut self.primary_group,
@@ -328,7 +334,7 @@ impl ClientForm {
                 &mut self.primary_subscriber_name,
                 &mut self.primary_subscriber_birth,
             ],
-            false => [
+            Slot::Secondary => [
                 &mut self.secondary_payer,
                 &mut self.secondary_member_id,
                 &mut self.secondary_group,
@@ -336,12 +342,20 @@ impl ClientForm {
                 &mut self.secondary_subscriber_name,
                 &mut self.secondary_subscriber_birth,
             ],
+            Slot::Tertiary => [
+                &mut self.tertiary_payer,
+                &mut self.tertiary_member_id,
+                &mut self.tertiary_group,
+                &mut self.tertiary_relationship,
+                &mut self.tertiary_subscriber_name,
+                &mut self.tertiary_subscriber_birth,
+            ],
         }
     }
 
-    fn policy_fields(&self, primary: bool) -> [&str; 6] {
-        match primary {
-            true => [
+    fn policy_fields(&self, slot: Slot) -> [&str; 6] {
+        match slot {
+            Slot::Primary => [
                 &self.primary_payer,
                 &self.primary_member_id,
                 &self.primary_group,
@@ -349,7 +363,7 @@ impl ClientForm {
                 &self.primary_subscriber_name,
                 &self.primary_subscriber_birth,
             ],
-            false => [
+            Slot::Secondary => [
                 &self.secondary_payer,
                 &self.secondary_member_id,
                 &self.secondary_group,
@@ -357,20 +371,35 @@ impl ClientForm {
                 &self.secondary_subscriber_name,
                 &self.secondary_subscriber_birth,
             ],
+            Slot::Tertiary => [
+                &self.tertiary_payer,
+                &self.tertiary_member_id,
+                &self.tertiary_group,
+                &self.tertiary_relationship,
+                &self.tertiary_subscriber_name,
+                &self.tertiary_subscriber_birth,
+            ],
         }
     }
 
-    /// The policies typed: primary, then secondary (which needs a primary).
+    /// The policies typed, in order: each after the first needs the one before it.
     fn policies(&self, today: Date, errors: &mut FieldErrors) -> Option<Vec<InsurancePolicy>> {
-        let primary = policy(Slot::Primary, self.policy_fields(true), today, errors);
-        let secondary = policy(Slot::Secondary, self.policy_fields(false), today, errors);
         // The relationship's list always has a choice: only what was typed counts.
         let typed = |fields: [&str; 6]| fields.iter().enumerate().any(|(i, t)| i != 3 && !t.trim().is_empty());
-        if typed(self.policy_fields(false)) && !typed(self.policy_fields(true)) {
-            errors.add("secondary_payer", "needs a primary policy first");
-            return None;
+        let mut out = Some(Vec::new());
+        for (n, slot) in Slot::ALL.into_iter().enumerate() {
+            let policy = policy(slot, self.policy_fields(slot), today, errors);
+            if n > 0 && typed(self.policy_fields(slot)) && !typed(self.policy_fields(Slot::ALL[n - 1])) {
+                let before = if n == 1 { "a primary" } else { "a secondary" };
+                errors.add(slot.fields()[0], format!("needs {before} policy first"));
+                return None;
+            }
+            match (policy, out.as_mut()) {
+                (Some(p), Some(list)) => list.extend(p),
+                _ => out = None,
+            }
         }
-        Some(primary?.into_iter().chain(secondary?).collect())
+        out
     }
 
     /// Checks every field against `today` (a birth date is never in the future), recording

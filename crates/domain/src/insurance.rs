@@ -56,9 +56,13 @@ redacted_debug!(InsurancePolicy);
 pub enum Slot {
     Primary,
     Secondary,
+    Tertiary,
 }
 
 impl Slot {
+    /// In the order insurers are billed.
+    pub const ALL: [Slot; 3] = [Slot::Primary, Slot::Secondary, Slot::Tertiary];
+
     pub const fn fields(self) -> [&'static str; 6] {
         match self {
             Slot::Primary => [
@@ -76,6 +80,14 @@ impl Slot {
                 "secondary_relationship",
                 "secondary_subscriber_name",
                 "secondary_subscriber_birth",
+            ],
+            Slot::Tertiary => [
+                "tertiary_payer",
+                "tertiary_member_id",
+                "tertiary_group",
+                "tertiary_relationship",
+                "tertiary_subscriber_name",
+                "tertiary_subscriber_birth",
             ],
         }
     }

@@ -360,15 +360,47 @@ fn a_paid_claim_goes_on_to_the_second_insurer(base: &str, owner: &str, tmp: &tem
     let posted = post_from(base, owner, remittances, remittances, &[("x12", &answer)]);
     assert_eq!(posted.status, 303, "{}", posted.body);
     let after = get(&format!("{base}{ledger}"), Some(owner)).body;
-    assert!(
-        after.contains(&format!("Your share lowered by the second insurer&#39;s answer on claim {sent}")),
-        "{after}"
-    );
+    assert!(after.contains(&format!("Your share lowered by another insurer&#39;s answer on claim {sent}")), "{after}");
     assert_eq!(due(&after), before - 2_000, "{after}");
     let page = get(&format!("{base}{list}"), Some(owner)).body;
     assert!(page.contains(&format!("secondary ({sent}) · paid")), "{page}");
     let log = get(&format!("{base}/audit.csv?action=billing.claim_secondary"), Some(owner)).body;
     assert!(log.contains(&sent) && log.contains("HPAYMT"), "{log}");
+
+    // A third policy: the claim goes on from the second insurer's answer to the third, carrying
+    // both earlier insurers' payments and adjustments on its line.
+    let form = get(&format!("{base}{edit}"), Some(owner)).body;
+    let mut fields = form_values(&form, &edit);
+    let third = ["UnitedHealthcare", "Blue Cross Blue Shield"].into_iter().find(|p| *p != first).unwrap_or_default();
+    for (key, value) in
+        [("tertiary_payer", third), ("tertiary_member_id", "TER4455"), ("tertiary_relationship", "self")]
+    {
+        fields.retain(|(k, _)| k != key);
+        fields.push((key.to_owned(), value.to_owned()));
+    }
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(post_form_as(&format!("{base}{edit}"), owner, &fields).status, 303);
+    let page = get(&format!("{base}{list}"), Some(owner)).body;
+    assert!(page.contains(&format!("Bill {third} as third insurer for claim {sent}")), "{page}");
+    let tertiary = format!("/billing/claims/{sent}/secondary");
+    assert_eq!(post_from(base, owner, list, &tertiary, &PERIOD).status, 303);
+    let page = get(&format!("{base}{list}"), Some(owner)).body;
+    let at = page.find("/billing/batches/").unwrap_or_else(|| panic!("no batch link: {page}"));
+    let file = get(&format!("{base}{}", page[at..].split('"').next().unwrap_or_default()), Some(owner)).body;
+    assert_eq!(file.matches("CLM*").count(), 1, "a batch of its own: {file}");
+    for segment in ["SBR*T*18*", "SBR*P*18*", "SBR*S*18*", "NM1*IL*1*", "MI*TER4455"] {
+        assert!(file.contains(segment), "{segment}: {file}");
+    }
+    assert_eq!(file.matches("SVD*").count(), 2, "both earlier insurers' line answers: {file}");
+    let written = tmp.path().join("tertiary.x12");
+    std::fs::write(&written, &file).unwrap_or_else(|e| panic!("{e}"));
+    validate_tertiary_claim(&written);
+    let number = file.split("CLM*").nth(1).and_then(|r| r.split('*').next()).unwrap_or_default().to_owned();
+    assert!(page.contains(&format!("tertiary ({number})")), "{page}");
+    let twice = post_from(base, owner, list, &tertiary, &PERIOD);
+    assert!(twice.status == 409 && twice.body.contains("gone on to the third insurer already"), "{}", twice.body);
+    let fourth = post_from(base, owner, list, &format!("/billing/claims/{number}/secondary"), &PERIOD);
+    assert_eq!(fourth.status, 409, "no insurer after the third: {}", fourth.body);
 }
 
 /// With an AI provider on, billing has a denial explained: refused without the client's AI

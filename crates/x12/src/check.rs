@@ -344,31 +344,38 @@ fn other_payers(c: &mut Checker<'_>, claim: &Claim) {
         c.amount(&field("paid amount"), other.paid, true);
         c.adjustments(&field("adjustment"), &other.adjustments);
     }
+    // Each line carries every earlier payer's adjudication, or none; each balances, and an
+    // earlier payer's paid amount is what it paid on the lines.
     let adjudicated: Vec<(usize, &Line)> =
-        claim.lines.iter().enumerate().filter(|(_, l)| l.adjudication.is_some()).collect();
-    if claim.other_payers.is_empty() {
-        if let Some((n, _)) = adjudicated.first() {
-            c.refuse(format!("line {} earlier payer's adjudication", n + 1), "there is no earlier payer on the claim");
+        claim.lines.iter().enumerate().filter(|(_, l)| !l.adjudications.is_empty()).collect();
+    for (n, line) in &adjudicated {
+        if line.adjudications.len() != claim.other_payers.len() {
+            let why = if claim.other_payers.is_empty() {
+                "there is no earlier payer on the claim"
+            } else {
+                "needs one adjudication for each earlier payer"
+            };
+            c.refuse(format!("line {} earlier payer's adjudication", n + 1), why);
         }
-        return;
     }
     if adjudicated.is_empty() {
         return;
     }
-    // Each adjudicated line balances, and the earlier payer's paid amount is the lines' sum.
-    let mut paid = Cents::ZERO;
-    for (n, line) in &adjudicated {
-        let Some(a) = &line.adjudication else { continue };
-        let field = |what: &str| format!("line {} earlier payer's {what}", n + 1);
-        c.amount(&field("paid amount"), a.paid, true);
-        c.adjustments(&field("adjustment"), &a.adjustments);
-        let adjusted = Cents::sum(a.adjustments.iter().map(|x| x.amount));
-        if adjusted.and_then(|adj| a.paid.checked_add(adj)) != Some(line.charge) {
-            c.refuse(field("figures"), "paid plus adjustments must equal the line's charge");
+    for (k, other) in claim.other_payers.iter().enumerate() {
+        let mut paid = Cents::ZERO;
+        for (n, line) in &adjudicated {
+            let Some(a) = line.adjudications.get(k) else { continue };
+            let field = |what: &str| format!("line {} earlier payer {}'s {what}", n + 1, k + 1);
+            c.amount(&field("paid amount"), a.paid, true);
+            c.adjustments(&field("adjustment"), &a.adjustments);
+            let adjusted = Cents::sum(a.adjustments.iter().map(|x| x.amount));
+            if adjusted.and_then(|adj| a.paid.checked_add(adj)) != Some(line.charge) {
+                c.refuse(field("figures"), "paid plus adjustments must equal the line's charge");
+            }
+            paid = paid.checked_add(a.paid).unwrap_or(MAX_AMOUNT);
         }
-        paid = paid.checked_add(a.paid).unwrap_or(MAX_AMOUNT);
-    }
-    if claim.other_payers[0].paid != paid {
-        c.refuse("other payer 1 paid amount", "must equal the sum of what it paid on the lines");
+        if other.paid != paid {
+            c.refuse(format!("other payer {} paid amount", k + 1), "must equal the sum of what it paid on the lines");
+        }
     }
 }

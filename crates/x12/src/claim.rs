@@ -6,7 +6,7 @@
 //! 1000A submitter, 1000B receiver; 2000A billing provider (2010AA); per claim 2000B subscriber
 //! (2010BA, 2010BB payer), 2000C patient when the patient is not the subscriber (2010CA); 2300
 //! claim (2310B rendering, 2310D supervising, 2320/2330A/2330B other payer); 2400 lines (2430
-//! the other payer's line adjudication).
+//! each other payer's line adjudication).
 
 use domain::money::Cents;
 use jiff::civil::Date;
@@ -223,8 +223,9 @@ pub struct Line {
     pub date: Date,
     /// REF*6R: Haven's line id, which the 835 sends back.
     pub line_id: String,
-    /// The earlier payer's adjudication of this line, on a secondary claim.
-    pub adjudication: Option<LineAdjudication>,
+    /// Each earlier payer's adjudication of this line, in the order of the claim's other payers
+    /// (none on a first payer's claim).
+    pub adjudications: Vec<LineAdjudication>,
 }
 
 /// One claim (2300) with the people it is about.
@@ -386,7 +387,6 @@ fn write_claim(w: &mut Writer, claim: &Claim) {
         w.segment("NM1", &["IL", "1", &last, &first, "", "", "", "MI", &other.member_id]);
         w.segment("NM1", &["PR", "2", &upper(&other.payer_name), "", "", "", "", "PI", &other.payer_id]);
     }
-    let other_payer_id = claim.other_payers.first().map(|o| o.payer_id.as_str()).unwrap_or_default();
     for (n, line) in claim.lines.iter().enumerate() {
         w.segment("LX", &[&(n + 1).to_string()]);
         let procedure = procedure(line);
@@ -396,8 +396,8 @@ fn write_claim(w: &mut Writer, claim: &Claim) {
         w.segment("SV1", &[&procedure, &line.charge.to_x12(), "UN", &units, "", "", &composite(&pointers)]);
         w.segment("DTP", &["472", "D8", &date8(line.date)]);
         w.segment("REF", &["6R", &line.line_id]);
-        if let Some(a) = &line.adjudication {
-            w.segment("SVD", &[other_payer_id, &a.paid.to_x12(), &procedure, "", &units]);
+        for (other, a) in claim.other_payers.iter().zip(&line.adjudications) {
+            w.segment("SVD", &[&other.payer_id, &a.paid.to_x12(), &procedure, "", &units]);
             w.adjustments(&a.adjustments);
             w.segment("DTP", &["573", "D8", &date8(a.adjudicated_on)]);
         }

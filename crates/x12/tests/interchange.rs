@@ -20,14 +20,20 @@ fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
 }
 
-/// Runs the validators on `dir`; their last line.
-fn validate(dir: &Path) -> String {
+/// Runs the validators on `path`: whether all passed, and their report.
+fn validators(path: &Path) -> (bool, String) {
     let tool = shared().join("tools/validate-interchange");
     assert!(tool.exists(), "the independent validators are in ../shared/tools: {}", tool.display());
-    let out = Command::new(&tool).arg(dir).output().unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::new(&tool).arg(path).output().unwrap_or_else(|e| panic!("{e}"));
     let report = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
-    report.lines().last().unwrap_or_default().to_owned()
+    (out.status.success(), format!("{report}\n{}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Runs the validators on `dir`, which must all pass; their last line.
+fn validate(dir: &Path) -> String {
+    let (passed, report) = validators(dir);
+    assert!(passed, "{report}");
+    report.lines().rev().find(|l| l.contains(" passed, ")).unwrap_or_default().to_owned()
 }
 
 fn written(batch: &ClaimBatch) -> String {
@@ -59,14 +65,44 @@ fn secondary_claim(pcn: &str) -> Claim {
         adjustments: Vec::new(),
     });
     let adjudicated = date(2026, 11, 15);
-    claim.lines[0].adjudication = Some(LineAdjudication {
+    claim.lines[0].adjudications = vec![LineAdjudication {
         paid: Cents(12_000),
         adjustments: vec![adjustment("CO", "45", 5_000), adjustment("PR", "3", 3_000)],
         adjudicated_on: adjudicated,
-    });
-    claim.lines[1].adjudication = Some(LineAdjudication {
+    }];
+    claim.lines[1].adjudications = vec![LineAdjudication {
         paid: Cents(2_800),
         adjustments: vec![adjustment("CO", "45", 3_200)],
+        adjudicated_on: adjudicated,
+    }];
+    claim
+}
+
+/// The claim sent on to a third payer: the primary's and the secondary's answers, each on
+/// every line.
+fn tertiary_claim(pcn: &str) -> Claim {
+    let mut claim = secondary_claim(pcn);
+    claim.subscriber.responsibility = Responsibility::Tertiary;
+    claim.subscriber.payer_name = "Third Example Plan".into();
+    claim.subscriber.payer_id = "24680".into();
+    claim.subscriber.member_id = "TER777".into();
+    claim.other_payers.push(OtherPayer {
+        responsibility: Responsibility::Secondary,
+        payer_name: "Second Example Plan".into(),
+        payer_id: "67890".into(),
+        member_id: "SEC555".into(),
+        paid: Cents(2_000),
+        ..claim.other_payers[0].clone()
+    });
+    let adjudicated = date(2026, 12, 1);
+    claim.lines[0].adjudications.push(LineAdjudication {
+        paid: Cents(2_000),
+        adjustments: vec![adjustment("CO", "45", 16_000), adjustment("PR", "3", 2_000)],
+        adjudicated_on: adjudicated,
+    });
+    claim.lines[1].adjudications.push(LineAdjudication {
+        paid: Cents::ZERO,
+        adjustments: vec![adjustment("CO", "45", 6_000)],
         adjudicated_on: adjudicated,
     });
     claim
@@ -190,6 +226,22 @@ fn every_kind_of_claim_and_remittance_passes_the_independent_validators() {
     std::fs::write(dir.path().join("835-answer.x12"), remittance).unwrap_or_else(|e| panic!("{e}"));
     // pyx12 and x12sdk each pass every file: nothing skipped, nothing failed.
     assert_eq!(validate(dir.path()), format!("{} passed, 0 failed", 2 * (cases.len() + 1)));
+
+    // A tertiary claim carries two earlier payers' line adjudications (loop 2430 twice, which
+    // 005010X222A1 allows fifteen times). pyx12 passes it; x12sdk 2.2.0 keeps only the last
+    // 2430 of a line (its SVD handler starts the loop's list afresh each time), so it counts
+    // seven segments fewer than SE says, and that is all it finds.
+    let tertiary = dir.path().join("tertiary.x12");
+    std::fs::write(&tertiary, written(&batch(group_practice(), vec![tertiary_claim("PCN0009")])))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (_, report) = validators(&tertiary);
+    let verdicts: Vec<&str> = report.lines().filter(|l| l.starts_with("PASS") || l.starts_with("FAIL")).collect();
+    assert!(verdicts.iter().any(|l| l.starts_with("PASS  pyx12")), "{report}");
+    let x12sdk: Vec<&&str> = verdicts.iter().filter(|l| l.contains("x12sdk")).collect();
+    assert!(
+        x12sdk.len() == 1 && x12sdk[0].contains("SE segment count 56 != actual count 49"),
+        "x12sdk found something else: {report}"
+    );
 }
 
 #[test]
@@ -398,12 +450,19 @@ fn refusals_name_the_claim_and_the_field() {
     // A secondary claim whose primary figures do not add up is refused.
     let unbalanced = refused(&|b| {
         b.claims[0] = secondary_claim("PCN0001");
-        if let Some(a) = b.claims[0].lines[0].adjudication.as_mut() {
+        if let Some(a) = b.claims[0].lines[0].adjudications.first_mut() {
             a.paid = Cents(12_100);
         }
     });
     assert!(unbalanced.iter().any(|r| r.contains("paid plus adjustments must equal")), "{unbalanced:?}");
     assert!(unbalanced.iter().any(|r| r.contains("other payer 1 paid amount")), "{unbalanced:?}");
+    // A tertiary claim carries both earlier payers' answers on each line, or it is refused.
+    let short = refused(&|b| {
+        b.claims[0] = tertiary_claim("PCN0001");
+        b.claims[0].lines[1].adjudications.pop();
+    });
+    assert!(short.iter().any(|r| r.contains("one adjudication for each earlier payer")), "{short:?}");
+    assert_eq!(refused(&|b| b.claims[0] = tertiary_claim("PCN0001")), Vec::<String>::new());
 }
 
 fn inquiry(dependent: bool) -> haven_x12::eligibility::Inquiry {

@@ -472,6 +472,39 @@ pub fn validate_interchange(path: &Path) -> String {
     last
 }
 
+/// Runs the validators on a claim file whose lines carry several earlier payers' adjudications
+/// (loop 2430 more than once per line, as 005010X222A1 allows): pyx12 must pass it, and x12sdk
+/// 2.2.0 — which keeps only a line's last 2430 (its SVD handler starts the list afresh) and so
+/// counts the earlier loops' segments fewer than SE says — must find nothing else.
+pub fn validate_tertiary_claim(path: &Path) {
+    let file = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"));
+    // The segments of every 2430 loop but a line's last: from its first SVD to its last.
+    let mut dropped = 0;
+    for line in file.split("LX*").skip(1) {
+        let segments: Vec<&str> = line.split('~').map(str::trim).collect();
+        let svd: Vec<usize> = (0..segments.len()).filter(|&i| segments[i].starts_with("SVD*")).collect();
+        if let (Some(first), Some(last)) = (svd.first(), svd.last()) {
+            dropped += last - first;
+        }
+    }
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/validate-interchange");
+    let report = text(&run(Command::new(&tool).arg(path)).stdout);
+    let verdicts: Vec<&str> = report.lines().filter(|l| l.starts_with("PASS") || l.starts_with("FAIL")).collect();
+    assert!(verdicts.iter().any(|l| l.starts_with("PASS  pyx12")), "{report}");
+    let x12sdk: Vec<&&str> = verdicts.iter().filter(|l| l.contains("x12sdk")).collect();
+    let count = |said: &str, marker: &str| {
+        said.split(marker).nth(1).and_then(|r| r.split_whitespace().next()).and_then(|n| n.parse::<usize>().ok())
+    };
+    let known = match x12sdk.as_slice() {
+        [said] if said.starts_with("PASS") => dropped == 0,
+        [said] => count(said, "SE segment count ")
+            .zip(count(said, "actual count "))
+            .is_some_and(|(se, seen)| dropped > 0 && se == seen + dropped),
+        _ => false,
+    };
+    assert!(known, "x12sdk found something else ({dropped} segments in earlier 2430 loops): {report}");
+}
+
 /// Makes an age identity at `path` with the reference `age-keygen`; its public key (age1…).
 pub fn age_keygen(path: &Path) -> String {
     let made = Command::new("age-keygen").arg("-o").arg(path).output();

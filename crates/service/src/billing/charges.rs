@@ -46,16 +46,16 @@ pub struct Claimed {
     pub frequency: String,
     /// Whether it can be replaced or voided now (the payer has numbered it).
     pub correctable: bool,
-    /// The client's second insurer, once the first has answered.
-    pub secondary: Option<Secondary>,
+    /// The client's later insurers (second, then third), as far as the claim has gone on.
+    pub later: Vec<LaterInsurer>,
 }
 
-/// Where a claim stands with the client's second insurer.
+/// Where a claim stands with one of the client's later insurers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Secondary {
-    /// The first insurer answered and the client's second policy names an insurer the
-    /// practice bills: the claim can go on to it.
-    Billable { payer_name: String },
+pub enum LaterInsurer {
+    /// The insurer before answered and the client's next policy names an insurer the
+    /// practice bills: the claim numbered `after` can go on to it.
+    Billable { after: String, payer_name: String },
     /// Gone on as this claim.
     Claimed { number: String, status: String, correctable: bool },
 }
@@ -253,7 +253,7 @@ impl Haven {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
-        // Each primary's standing secondary claim, by the primary's id.
+        // Each claim's standing follower (the claim to the next insurer), by the claim's id.
         let followed: HashMap<&str, &ClaimRecord> = claims
             .values()
             .filter(|c| c.status != "void")
@@ -269,7 +269,10 @@ impl Haven {
                     status: claims.get(id).map(|c| c.status.clone()).unwrap_or_default(),
                     frequency: claims.get(id).map_or_else(|| "1".to_owned(), |c| c.frequency.clone()),
                     correctable: claims.get(id).is_some_and(super::correctable),
-                    secondary: claims.get(id).and_then(|primary| secondary(primary, &followed, &facts, &context)),
+                    later: claims
+                        .get(id)
+                        .map(|primary| later(primary, &followed, &facts, &context))
+                        .unwrap_or_default(),
                 }),
                 None if record.payer == SELF_PAY => Readiness::SelfPay,
                 None => match context.claim(self, &record, &facts, "H0000000").await? {
@@ -293,19 +296,30 @@ impl Haven {
     }
 }
 
-/// Where `primary` stands with the client's second insurer, if anywhere.
-fn secondary(
+/// Where `primary` stands with the client's later insurers: each claim it went on as, then
+/// the next insurer it can go on to, if any.
+fn later(
     primary: &ClaimRecord,
     followed: &HashMap<&str, &ClaimRecord>,
     facts: &ClientFacts,
     context: &ClaimContext,
-) -> Option<Secondary> {
-    if let Some(c) = followed.get(primary.id.as_str()) {
-        let correctable = super::correctable(c);
-        return Some(Secondary::Claimed { number: c.number.clone(), status: c.status.clone(), correctable });
+) -> Vec<LaterInsurer> {
+    let mut out = Vec::new();
+    let mut last = primary;
+    for next in 1..super::INSURERS {
+        if let Some(c) = followed.get(last.id.as_str()) {
+            let correctable = super::correctable(c);
+            out.push(LaterInsurer::Claimed { number: c.number.clone(), status: c.status.clone(), correctable });
+            last = c;
+            continue;
+        }
+        let insurer = facts.policy_at(next).and_then(|p| payer_named(context.payers(), &p.payer));
+        if let Some(insurer) = insurer.filter(|_| super::may_follow(last)) {
+            out.push(LaterInsurer::Billable { after: last.number.clone(), payer_name: insurer.name.clone() });
+        }
+        break;
     }
-    let insurer = payer_named(context.payers(), &facts.second_policy()?.payer)?;
-    super::may_follow(primary).then(|| Secondary::Billable { payer_name: insurer.name.clone() })
+    out
 }
 
 #[cfg(test)]

@@ -73,8 +73,9 @@ impl ClientFacts {
         self.profile.insurance.first()
     }
 
-    pub(super) fn second_policy(&self) -> Option<&domain::insurance::InsurancePolicy> {
-        self.profile.insurance.get(1)
+    /// The policy billed `n`th (0 the first insurer, 1 the second, 2 the third).
+    pub(super) fn policy_at(&self, n: usize) -> Option<&domain::insurance::InsurancePolicy> {
+        self.profile.insurance.get(n)
     }
 
     pub(super) fn diagnoses(&self) -> &[String] {
@@ -101,24 +102,51 @@ pub(super) fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// Whose turn it is to be billed: the client's first insurer, or the second with what the
-/// first did.
+/// Whose turn it is to be billed: the client's first insurer, or a later one with what each
+/// insurer before it did, in order (one answer for the second insurer, two for the third).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Turn<'a> {
     Primary,
-    Secondary(&'a FirstAnswer),
+    After(&'a [EarlierAnswer]),
 }
 
-/// What the first insurer did with a claim, as the secondary claim carries it: the claim has
-/// one line, so every adjustment (the claim's and the line's) is the line's (2430).
+impl Turn<'_> {
+    /// Which policy is billed: 0 the first, 1 the second, 2 the third.
+    fn position(self) -> usize {
+        match self {
+            Turn::Primary => 0,
+            Turn::After(answers) => answers.len(),
+        }
+    }
+}
+
+/// An insurer's position in words.
+pub(super) fn ordinal(position: usize) -> &'static str {
+    match position {
+        0 => "first",
+        1 => "second",
+        _ => "third",
+    }
+}
+
+fn responsibility(position: usize) -> Responsibility {
+    match position {
+        0 => Responsibility::Primary,
+        1 => Responsibility::Secondary,
+        _ => Responsibility::Tertiary,
+    }
+}
+
+/// What an earlier insurer did with a claim, as a later claim carries it: the claim has one
+/// line, so every adjustment (the claim's and the line's) is the line's (2430).
 #[derive(Debug, Clone)]
-pub(super) struct FirstAnswer {
+pub(super) struct EarlierAnswer {
     pub(super) paid: Cents,
     pub(super) adjustments: Vec<Adjustment>,
     pub(super) adjudicated_on: Date,
 }
 
-impl FirstAnswer {
+impl EarlierAnswer {
     fn line(&self) -> LineAdjudication {
         LineAdjudication { paid: self.paid, adjustments: self.adjustments.clone(), adjudicated_on: self.adjudicated_on }
     }
@@ -251,24 +279,23 @@ impl ClaimContext {
         if settings.is_none() {
             missing.push("the practice's billing settings are not set".to_owned());
         }
-        let first_payer = self.payers.iter().find(|p| p.id == charge.payer);
-        let (policy, payer) = match turn {
-            Turn::Primary => (facts.policy(), first_payer),
-            Turn::Secondary(_) => {
-                let policy = facts.second_policy();
-                (policy, policy.and_then(|p| super::charges::payer_named(&self.payers, &p.payer)))
-            }
+        let position = turn.position();
+        // The first insurer is the charge's; a later one is the insurer its policy names.
+        let insurer = |n: usize| match n {
+            0 => self.payers.iter().find(|p| p.id == charge.payer),
+            n => facts.policy_at(n).and_then(|p| super::charges::payer_named(&self.payers, &p.payer)),
         };
-        match (turn, policy) {
-            (Turn::Primary, None) => missing.push("the client has no insurance policy on file".to_owned()),
-            (Turn::Secondary(_), None) => missing.push("the client has no second insurance policy on file".to_owned()),
+        let (policy, payer) = (facts.policy_at(position), insurer(position));
+        match (position, policy) {
+            (0, None) => missing.push("the client has no insurance policy on file".to_owned()),
+            (n, None) => missing.push(format!("the client has no {} insurance policy on file", ordinal(n))),
             (_, Some(p)) if p.member_id.trim().is_empty() => missing.push("the policy has no member id".to_owned()),
             (_, Some(_)) => {}
         }
         if payer.is_none() {
-            missing.push(match (turn, policy) {
-                (Turn::Secondary(_), Some(p)) => {
-                    format!("the second insurer \"{}\" is not among the practice's payers", p.payer.trim())
+            missing.push(match (position, policy) {
+                (n @ 1.., Some(p)) => {
+                    format!("the {} insurer \"{}\" is not among the practice's payers", ordinal(n), p.payer.trim())
                 }
                 _ => "the payer is not set up".to_owned(),
             });
@@ -325,10 +352,7 @@ impl ClaimContext {
         let is_subscriber = policy.relationship == SubscriberRelationship::SelfInsured;
         let (sub_last, sub_first) = subscriber_name(facts, policy);
         let subscriber = Subscriber {
-            responsibility: match turn {
-                Turn::Primary => Responsibility::Primary,
-                Turn::Secondary(_) => Responsibility::Secondary,
-            },
+            responsibility: responsibility(position),
             last: sub_last,
             first: sub_first,
             member_id: policy.member_id.trim().to_owned(),
@@ -348,26 +372,32 @@ impl ClaimContext {
             birth_date: facts.birth,
             sex,
         });
-        let (other_payers, adjudication) = match (turn, facts.policy(), first_payer) {
-            (Turn::Secondary(first), Some(first_policy), Some(first_payer)) => {
-                let (last, first_name) = subscriber_name(facts, first_policy);
-                let other = OtherPayer {
-                    responsibility: Responsibility::Primary,
-                    relationship: first_policy.relationship.x12().to_owned(),
-                    group_number: first_policy.group_number.trim().to_owned(),
-                    filing_indicator: first_payer.filing_indicator.clone(),
-                    subscriber_last: last,
-                    subscriber_first: first_name,
-                    member_id: first_policy.member_id.trim().to_owned(),
-                    payer_name: first_payer.name.clone(),
-                    payer_id: first_payer.electronic_id.clone(),
-                    paid: first.paid,
-                    adjustments: Vec::new(),
-                };
-                (vec![other], Some(first.line()))
-            }
-            _ => (Vec::new(), None),
+        // Each insurer before this one, with what it paid and adjusted.
+        let answers = match turn {
+            Turn::Primary => &[][..],
+            Turn::After(answers) => answers,
         };
+        let mut other_payers = Vec::new();
+        for (n, answer) in answers.iter().enumerate() {
+            let (Some(earlier), Some(earlier_payer)) = (facts.policy_at(n), insurer(n)) else {
+                return Ok(Err(vec![format!("the {} insurer's policy or payer is no longer on file", ordinal(n))]));
+            };
+            let (last, first_name) = subscriber_name(facts, earlier);
+            other_payers.push(OtherPayer {
+                responsibility: responsibility(n),
+                relationship: earlier.relationship.x12().to_owned(),
+                group_number: earlier.group_number.trim().to_owned(),
+                filing_indicator: earlier_payer.filing_indicator.clone(),
+                subscriber_last: last,
+                subscriber_first: first_name,
+                member_id: earlier.member_id.trim().to_owned(),
+                payer_name: earlier_payer.name.clone(),
+                payer_id: earlier_payer.electronic_id.clone(),
+                paid: answer.paid,
+                adjustments: Vec::new(),
+            });
+        }
+        let adjudications = answers.iter().map(EarlierAnswer::line).collect();
         let (last, first) = split_name(&self.names.of(charge.clinician));
         let solo = *npi == self.practice.profile.npi.as_str();
         let pointers = (1..=facts.diagnoses.len().min(4)).map(|n| n as u8).collect();
@@ -391,7 +421,7 @@ impl ClaimContext {
                 pointers,
                 date: charge.service_date,
                 line_id: format!("{number}-1"),
-                adjudication,
+                adjudications,
             }],
         };
         // The codec's own checks, on this claim alone, name anything else (a ZIP, a length, an

@@ -301,13 +301,13 @@ impl Haven {
         for e in self.store.ledger(practice, client).await? {
             let claim = e.claim.as_ref().and_then(|id| claims.iter().find(|c| &c.id == id));
             // On a first insurer's claim a negative share is its reversal (before a replacement);
-            // on a second insurer's, its payment lowering what the first left to the client.
+            // on a later insurer's, its payment lowering what the one before left to the client.
             let what = match (claim, e.amount_cents < 0) {
                 (Some(c), true) if c.follows.is_some() => {
-                    format!("Your share lowered by the second insurer's answer on claim {}", c.number)
+                    format!("Your share lowered by another insurer's answer on claim {}", c.number)
                 }
                 (Some(c), false) if c.follows.is_some() => {
-                    format!("Your share raised: the second insurer's answer on claim {} taken back", c.number)
+                    format!("Your share raised: another insurer's answer on claim {} taken back", c.number)
                 }
                 (Some(c), true) => format!("Your share of claim {} taken back with the payer's reversal", c.number),
                 (Some(c), false) => format!("Your share of claim {} (services of {})", c.number, c.service_date),

@@ -2,8 +2,8 @@
 //! set-up (`setup`: settings, clinicians' identifiers, payers, fees), a charge per client per
 //! attended session with the golden thread checked link by link (`charges`), and claims sent
 //! as 837P batches whose numbers come from the store's counters (`claims`), replaced or voided
-//! when the payer has them (`corrections`), sent on to a client's second insurer with the
-//! first one's answer (`secondary`), and 835s imported
+//! when the payer has them (`corrections`), sent on to a client's second and third insurers with the
+//! earlier ones' answers (`secondary`), and 835s imported
 //! and posted, with the denials worklist (`remittances`); the reports: receivable aging by
 //! payer and client, revenue, unbilled sessions and denial rates (`reports`); card payments
 //! through the `PaymentProcessor` trait (`cards`); the sliding scale and clients' assessments
@@ -31,7 +31,7 @@ mod superbill;
 
 pub use acknowledgements::{Acknowledgement, AcknowledgementsRead};
 pub use cards::{CardOutcome, Checkout, CheckoutRequest, CheckoutState, PaymentError, PaymentProcessor};
-pub use charges::{Charge, ChargeDay, ChargesMade, Claimed, Readiness, Secondary};
+pub use charges::{Charge, ChargeDay, ChargesMade, Claimed, LaterInsurer, Readiness};
 pub use claims::BatchSent;
 pub use clearinghouse::{Clearinghouse, PickedUp};
 pub use corrections::{Correction, correctable};
@@ -39,6 +39,7 @@ pub use eligibility::EligibilityCheck;
 pub use ledger::{ClientLedger, LedgerLine, PlanView, Statement};
 pub use remittances::{Denial, Posted};
 pub use reports::{AGING_BUCKETS, AgingRow, ClientBalance, DenialRate, DenialReport, Revenue, SessionsRow, Tally};
+use secondary::INSURERS;
 pub use secondary::may_follow;
 pub use setup::BillingSetup;
 pub use sliding_fees::SlidingFee;

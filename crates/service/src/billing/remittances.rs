@@ -144,7 +144,7 @@ impl Haven {
                 settled.join(", ")
             )));
         }
-        // A second insurer's answer replaces the client's share the first one left.
+        // A later insurer's answer replaces the client's share the one before it left.
         let answered = remittances.iter().flat_map(|r| &r.claims).filter_map(|c| claims.get(&c.patient_control_number));
         let first = self.first_shares(practice, answered).await?;
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;

@@ -1,11 +1,12 @@
-//! Secondary claims (BI-3, BI-4). Once the client's first insurer has answered a claim on its
-//! 835 (paid or denied) and the client has a second policy with an insurer the practice bills,
-//! the claim goes on to that insurer: a claim of its own with the next number, in a batch of
-//! its own, naming the first insurer as the other payer (2320/2330) with its payment and every
-//! adjustment on the line (2430). The golden thread is checked again, and `x12`'s checks
-//! balance the first insurer's figures. The charge stays on the primary claim, which has at
-//! most one standing secondary (the store refuses a second). The second insurer's 835 posts as
-//! any other; the client's share then becomes what the second insurer leaves them.
+//! Secondary and tertiary claims (BI-3, BI-4). Once an insurer has answered a claim on its 835
+//! (paid or denied) and the client has a next policy with an insurer the practice bills, the
+//! claim goes on to that insurer: a claim of its own with the next number, in a batch of its
+//! own, naming each earlier insurer as an other payer (2320/2330) with its payment and every
+//! adjustment on the line (2430, one per earlier insurer). The golden thread is checked again,
+//! and `x12`'s checks balance each earlier insurer's figures. The charge stays on the primary
+//! claim; a claim has at most one standing follower (the store refuses a second), and the
+//! third insurer is the last. A later insurer's 835 posts as any other; the client's share
+//! then becomes what it leaves them.
 
 use std::collections::HashMap;
 
@@ -14,18 +15,21 @@ use domain::money::Cents;
 use domain::policy::{Action, Resource};
 use store::{ClaimPaymentRecord, ClaimRecord, StoreError};
 
-use super::claims::{BatchSent, ClaimContext, FirstAnswer, Turn};
+use super::claims::{BatchSent, ClaimContext, EarlierAnswer, Turn, ordinal};
 use super::remittances::{REVERSAL, adjustments_of};
 use crate::audit_log::{AuditEntry, Crud};
 use crate::{Actor, Haven, Result, ServiceError};
 
-/// Whether the first insurer's answer lets a claim go on to a second: it answered, and the
-/// claim is a primary that still stands.
+/// The most insurers a session is billed to, one after another.
+pub(super) const INSURERS: usize = 3;
+
+/// Whether an insurer's answer lets a claim go on to the next: it answered, and the claim
+/// still stands.
 pub fn may_follow(claim: &ClaimRecord) -> bool {
-    matches!(claim.status.as_str(), "paid" | "denied") && claim.follows.is_none() && claim.frequency != "8"
+    matches!(claim.status.as_str(), "paid" | "denied") && claim.frequency != "8"
 }
 
-/// The first insurer's answer among a claim's `payments`: its payment, unless it took it back.
+/// An insurer's answer among a claim's `payments`: its payment, unless it took it back.
 fn answer_of(payments: Vec<ClaimPaymentRecord>) -> Option<ClaimPaymentRecord> {
     if payments.iter().any(|p| p.status == REVERSAL) {
         return None;
@@ -34,8 +38,8 @@ fn answer_of(payments: Vec<ClaimPaymentRecord>) -> Option<ClaimPaymentRecord> {
 }
 
 impl Haven {
-    /// For each secondary claim among `claims`: the client's share its primary's answer left,
-    /// which the second insurer's answer replaces on the ledger.
+    /// For each later insurer's claim among `claims`: the client's share the answer to the claim
+    /// it follows left, which its own answer replaces on the ledger.
     pub(super) async fn first_shares(
         &self,
         practice: PracticeId,
@@ -43,29 +47,32 @@ impl Haven {
     ) -> Result<HashMap<String, i64>> {
         let mut shares = HashMap::new();
         for c in claims {
-            let Some(primary) = c.follows.as_deref() else { continue };
-            let answer = answer_of(self.store.payments_of_claim(practice, primary).await?);
+            let Some(earlier) = c.follows.as_deref() else { continue };
+            let answer = answer_of(self.store.payments_of_claim(practice, earlier).await?);
             shares.insert(c.id.clone(), answer.map_or(0, |p| p.patient_cents));
         }
         Ok(shares)
     }
 
-    /// Sends the claim numbered `number` on to the client's second insurer, as a batch of one.
+    /// Sends the claim numbered `number` on to the client's next insurer (the second after the
+    /// first, the third after the second), as a batch of one.
     pub async fn send_secondary_claim(&self, actor: &Actor, number: &str) -> Result<BatchSent> {
         actor.may(Resource::Billing, Action::Create)?;
         let practice = actor.practice();
-        let primary = self.store.claims_numbered_between(practice, number, number).await?.pop();
-        let primary = primary.ok_or(ServiceError::NotFound)?;
-        if !may_follow(&primary) {
+        let answered = self.store.claims_numbered_between(practice, number, number).await?.pop();
+        let answered = answered.ok_or(ServiceError::NotFound)?;
+        let chain = self.claim_chain(practice, &answered).await?;
+        if !may_follow(&answered) || chain.len() >= INSURERS {
             return Err(ServiceError::Conflict(format!(
-                "claim {number} cannot go on to a second insurer: only a first insurer's claim that it has \
-                 answered can"
+                "claim {number} cannot go on to another insurer: only an insurer's claim that it has answered \
+                 can, up to the third insurer"
             )));
         }
+        let next = ordinal(chain.len());
         let mut context = ClaimContext::load(self, practice).await?;
         let settings = context.settings().cloned().ok_or(ServiceError::NotFound)?;
         let new_number = format!("H{:07}", settings.next_claim);
-        let (claim, record) = self.secondary(actor, &mut context, &primary, &new_number).await?;
+        let (claim, record) = self.secondary(actor, &mut context, &answered, &new_number).await?;
         let batch_id = uuid::Uuid::new_v4().to_string();
         let batch = self.claim_batch(actor, &context, &settings, &batch_id, vec![claim]).await?;
         let record = ClaimRecord { batch: batch_id.clone(), ..record };
@@ -82,7 +89,7 @@ impl Haven {
             Ok(()) => self.audit_drafts_committed(),
             Err(StoreError::Conflict(_)) => {
                 return Err(ServiceError::Conflict(format!(
-                    "claim {number} has gone on to the second insurer already"
+                    "claim {number} has gone on to the {next} insurer already"
                 )));
             }
             Err(StoreError::NoRowChanged(_)) => {
@@ -92,36 +99,60 @@ impl Haven {
             }
             Err(e) => return Err(e.into()),
         }
-        tracing::info!(practice = %practice, interchange = batch.interchange, "secondary claim made");
+        tracing::info!(practice = %practice, interchange = batch.interchange, next, "claim sent on to the next insurer");
         Ok(BatchSent { id: batch_id, interchange: batch.interchange, claims: 1 })
     }
 
-    /// The secondary claim following `primary` under `number`, and its record (without its
-    /// batch): refused with every missing link, or when the first insurer took its payment back.
+    /// `claim` and the claims it follows, the primary first.
+    pub(super) async fn claim_chain(&self, practice: PracticeId, claim: &ClaimRecord) -> Result<Vec<ClaimRecord>> {
+        let mut chain = vec![claim.clone()];
+        if claim.follows.is_some() {
+            let all = self.store.client_claims(practice, claim.client).await?;
+            while let Some(earlier) = chain[0].follows.as_deref() {
+                let found = all.iter().find(|c| c.id == earlier).ok_or(ServiceError::NotFound)?;
+                chain.insert(0, found.clone());
+                if chain.len() > INSURERS {
+                    return Err(ServiceError::Internal(format!("claim {} follows too many", claim.number)));
+                }
+            }
+        }
+        Ok(chain)
+    }
+
+    /// The claim following `answered` under `number`, for the client's next insurer, and its
+    /// record (without its batch): refused with every missing link, or when an earlier insurer
+    /// took its payment back.
     pub(super) async fn secondary(
         &self,
         actor: &Actor,
         context: &mut ClaimContext,
-        primary: &ClaimRecord,
+        answered: &ClaimRecord,
         number: &str,
     ) -> Result<(x12::claim::Claim, ClaimRecord)> {
         let practice = actor.practice();
-        let first = self.first_answer(practice, primary).await?;
+        let chain = self.claim_chain(practice, answered).await?;
+        let mut answers = Vec::with_capacity(chain.len());
+        for claim in &chain {
+            answers.push(self.answer_to(practice, claim).await?);
+        }
+        let next = chain.len();
+        let primary = &chain[0];
         let charges = self.store.charges_between(practice, primary.service_date, primary.service_date).await?;
         let charge = charges.into_iter().find(|c| c.id == primary.charge).ok_or(ServiceError::NotFound)?;
         let facts = context.client(self, actor, charge.client).await?;
-        let claim = match context.claim_to(self, &charge, &facts, number, Turn::Secondary(&first)).await? {
+        let claim = match context.claim_to(self, &charge, &facts, number, Turn::After(&answers)).await? {
             Ok(claim) => claim,
             Err(missing) => {
                 return Err(ServiceError::Conflict(format!(
-                    "claim {} cannot go on to the second insurer until the record is: {}",
-                    primary.number,
+                    "claim {} cannot go on to the {} insurer until the record is: {}",
+                    answered.number,
+                    ordinal(next),
                     missing.join("; ")
                 )));
             }
         };
         let payer = facts
-            .second_policy()
+            .policy_at(next)
             .and_then(|p| super::charges::payer_named(context.payers(), &p.payer))
             .map(|p| p.id.clone())
             .ok_or(ServiceError::NotFound)?;
@@ -136,27 +167,27 @@ impl Haven {
             payer_claim_number: None,
             frequency: "1".into(),
             replaces: None,
-            follows: Some(primary.id.clone()),
-            ..primary.clone()
+            follows: Some(answered.id.clone()),
+            ..answered.clone()
         };
         Ok((claim, record))
     }
 
-    /// What the first insurer did with `primary`, from its 835.
-    async fn first_answer(&self, practice: PracticeId, primary: &ClaimRecord) -> Result<FirstAnswer> {
-        let Some(payment) = answer_of(self.store.payments_of_claim(practice, &primary.id).await?) else {
+    /// What an insurer did with `claim`, from its 835.
+    async fn answer_to(&self, practice: PracticeId, claim: &ClaimRecord) -> Result<EarlierAnswer> {
+        let Some(payment) = answer_of(self.store.payments_of_claim(practice, &claim.id).await?) else {
             return Err(ServiceError::Conflict(format!(
-                "the first insurer's payment on claim {} was taken back (or never posted), so there is no \
-                 answer to send on; correct the claim first",
-                primary.number
+                "the insurer's payment on claim {} was taken back (or never posted), so there is no answer to \
+                 send on; correct the claim first",
+                claim.number
             )));
         };
         let remittances = self.store.remittances(practice).await?;
         let paid_on = remittances.iter().find(|r| r.id == payment.remittance).map(|r| r.paid_on);
-        Ok(FirstAnswer {
+        Ok(EarlierAnswer {
             paid: Cents(payment.paid_cents),
             adjustments: adjustments_of(&payment.adjustments),
-            adjudicated_on: paid_on.unwrap_or(primary.service_date),
+            adjudicated_on: paid_on.unwrap_or(claim.service_date),
         })
     }
 }

@@ -21,7 +21,7 @@ use domain::policy::{Action, Resource};
 use jiff::civil::Date;
 use serde::Deserialize;
 use service::ServiceError;
-use service::billing::{BatchSent, Charge, Claimed, Correction, Readiness, Secondary};
+use service::billing::{BatchSent, Charge, Claimed, Correction, LaterInsurer, Readiness};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -88,8 +88,9 @@ struct Row {
     missing: Vec<String>,
     /// The numbers of the row's claims that can be replaced or voided.
     correctable: Vec<String>,
-    /// The claim's number and the second insurer it can go on to.
-    secondary: Option<(String, String)>,
+    /// The number of the claim that can go on to the next insurer, that insurer, and which it is
+    /// ("second", "third").
+    secondary: Option<(String, String, &'static str)>,
     charge_id: String,
     /// Which AI help the row offers: a service code for a service not yet claimed, and a
     /// check of its claim too when an insurer is billed.
@@ -183,16 +184,18 @@ fn row(charge: Charge) -> Row {
         Readiness::Claimed(claim) => {
             correctable.extend(claim.correctable.then(|| claim.number.clone()));
             let mut words = claimed_words(&claim);
-            match &claim.secondary {
-                Some(Secondary::Billable { payer_name }) => {
-                    secondary = Some((claim.number.clone(), payer_name.clone()))
+            // Second, then third: each claim the primary went on as, then the next to bill.
+            for (later, (kind, position)) in claim.later.iter().zip([("secondary", "second"), ("tertiary", "third")]) {
+                match later {
+                    LaterInsurer::Billable { after, payer_name } => {
+                        secondary = Some((after.clone(), payer_name.clone(), position))
+                    }
+                    LaterInsurer::Claimed { number, status, correctable: can } => {
+                        correctable.extend(can.then(|| number.clone()));
+                        let standing = if status == "sent" { String::new() } else { format!(" · {status}") };
+                        words.push_str(&format!("; {kind} ({number}){standing}"));
+                    }
                 }
-                Some(Secondary::Claimed { number, status, correctable: can }) => {
-                    correctable.extend(can.then(|| number.clone()));
-                    let standing = if status == "sent" { String::new() } else { format!(" · {status}") };
-                    words.push_str(&format!("; secondary ({number}){standing}"));
-                }
-                None => {}
             }
             (words, false, Vec::new())
         }
@@ -306,7 +309,7 @@ async fn charges_page(
         (_, Some(n), ..) => Some(format!("A batch of {n} claim{} is ready to send.", if n == 1 { "" } else { "s" })),
         (_, _, Some(batch), ..) => Some(format!("Batch {batch} is with the clearinghouse.")),
         (_, _, _, Some(batch), _) => Some(format!("The correction is batch {batch}, ready to send.")),
-        (.., Some(batch)) => Some(format!("The claim to the second insurer is batch {batch}, ready to send.")),
+        (.., Some(batch)) => Some(format!("The claim to the next insurer is batch {batch}, ready to send.")),
         _ => None,
     };
     Ok(render(StatusCode::OK, &page))
@@ -380,7 +383,7 @@ async fn correct_claim(
     after_claim_step(&state, &actor, (from, to), made, "corrected").await
 }
 
-/// Sends a claim the first insurer answered on to the client's second insurer.
+/// Sends a claim an insurer answered on to the client's next insurer.
 async fn bill_secondary(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
