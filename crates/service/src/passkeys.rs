@@ -58,12 +58,90 @@ pub struct PasskeyInfo {
     pub last_used_at: Option<Timestamp>,
 }
 
-pub(crate) fn refused(e: webauthn::WebauthnError) -> ServiceError {
+fn refused(e: webauthn::WebauthnError) -> ServiceError {
     ServiceError::PasskeyRefused(e.to_string())
 }
 
-pub(crate) fn decoded(field: &str) -> Result<Vec<u8>> {
+fn decoded(field: &str) -> Result<Vec<u8>> {
     webauthn::base64url(field).ok_or_else(|| ServiceError::PasskeyRefused("the response is malformed".into()))
+}
+
+/// Who a new passkey is for, as the device will list it.
+pub(crate) struct PasskeyUser<'a> {
+    /// The relying party's name on the device ("Haven", "Client portal").
+    pub site: &'a str,
+    pub id: &'a [u8],
+    pub name: &'a str,
+    pub display_name: &'a str,
+}
+
+/// What `navigator.credentials.create` needs to make a discoverable, verified ES256 passkey
+/// for `user`, none of `exclude` (the credential ids it has) again.
+pub(crate) fn creation_options(
+    challenge: &[u8],
+    rp: &RelyingParty,
+    user: &PasskeyUser<'_>,
+    exclude: &[String],
+) -> serde_json::Value {
+    json!({
+        "challenge": to_base64url(challenge),
+        "rp": { "id": rp.id, "name": user.site },
+        "user": { "id": to_base64url(user.id), "name": user.name, "displayName": user.display_name },
+        "pubKeyCredParams": [{ "type": "public-key", "alg": webauthn::ES256 }],
+        "authenticatorSelection": { "residentKey": "required", "userVerification": "required" },
+        "excludeCredentials": exclude.iter().map(|id| json!({ "type": "public-key", "id": id })).collect::<Vec<_>>(),
+        "attestation": "none",
+        "timeout": CHALLENGE_LIFETIME.as_millis(),
+    })
+}
+
+/// What `navigator.credentials.get` needs: one of `allow` (any of the site's when empty), the
+/// person verified by the device when `verify`.
+pub(crate) fn request_options(
+    challenge: &[u8],
+    rp: &RelyingParty,
+    allow: &[String],
+    verify: bool,
+) -> serde_json::Value {
+    json!({
+        "challenge": to_base64url(challenge),
+        "rpId": rp.id,
+        "allowCredentials": allow.iter().map(|id| json!({ "type": "public-key", "id": id })).collect::<Vec<_>>(),
+        "userVerification": if verify { "required" } else { "preferred" },
+        "timeout": CHALLENGE_LIFETIME.as_millis(),
+    })
+}
+
+/// The browser's new credential, checked against `challenge` for `rp` (verified by the device).
+pub(crate) fn registered(
+    answer: &PasskeyAnswer,
+    challenge: &[u8],
+    rp: &RelyingParty,
+) -> Result<webauthn::NewCredential> {
+    let expected = Expected { challenge, origin: &rp.origin, rp_id: &rp.id, user_verification: true };
+    webauthn::register(&decoded(&answer.client_data_json)?, &decoded(&answer.attestation_object)?, &expected)
+        .map_err(refused)
+}
+
+/// The browser's signature, checked against `challenge` for `rp` and the passkey's `public_key`;
+/// the authenticator's new counter, or why it is refused.
+pub(crate) fn asserted(
+    answer: &PasskeyAnswer,
+    challenge: &[u8],
+    rp: &RelyingParty,
+    (public_key, sign_count): (&[u8], i64),
+    user_verification: bool,
+) -> Result<std::result::Result<u32, ServiceError>> {
+    let expected = Expected { challenge, origin: &rp.origin, rp_id: &rp.id, user_verification };
+    Ok(webauthn::authenticate(
+        &decoded(&answer.client_data_json)?,
+        &decoded(&answer.authenticator_data)?,
+        &decoded(&answer.signature)?,
+        public_key,
+        u32::try_from(sign_count).unwrap_or(u32::MAX),
+        &expected,
+    )
+    .map_err(refused))
 }
 
 impl Haven {
@@ -114,27 +192,12 @@ impl Haven {
         actor.may(Resource::OwnAccount, Action::Update)?;
         let challenge = self.issue_challenge(ChallengePurpose::Register, Some(actor.user())).await?;
         let user = self.store.user(actor.user()).await?.ok_or(ServiceError::Unauthenticated)?;
-        let exclude: Vec<_> = self
-            .store
-            .passkeys_of(actor.user())
-            .await?
-            .into_iter()
-            .map(|k| json!({ "type": "public-key", "id": k.credential_id }))
-            .collect();
-        let public_key = json!({
-            "challenge": to_base64url(&challenge.challenge),
-            "rp": { "id": rp.id, "name": "Haven" },
-            "user": {
-                "id": to_base64url(actor.user().as_uuid().as_bytes()),
-                "name": user.email.as_str(),
-                "displayName": actor.display_name(),
-            },
-            "pubKeyCredParams": [{ "type": "public-key", "alg": webauthn::ES256 }],
-            "authenticatorSelection": { "residentKey": "required", "userVerification": "required" },
-            "excludeCredentials": exclude,
-            "attestation": "none",
-            "timeout": CHALLENGE_LIFETIME.as_millis(),
-        });
+        let exclude: Vec<String> =
+            self.store.passkeys_of(actor.user()).await?.into_iter().map(|k| k.credential_id).collect();
+        let user_id = *actor.user().as_uuid().as_bytes();
+        let who =
+            PasskeyUser { site: "Haven", id: &user_id, name: user.email.as_str(), display_name: actor.display_name() };
+        let public_key = creation_options(&challenge.challenge, rp, &who, &exclude);
         Ok(PasskeyOptions { challenge_id: challenge.id, public_key })
     }
 
@@ -150,11 +213,7 @@ impl Haven {
         let name = required_text(name, 80).unwrap_or_else(|_| "Passkey".to_owned());
         let challenge =
             self.take_passkey_challenge(&answer.challenge_id, ChallengePurpose::Register, Some(actor.user())).await?;
-        let expected =
-            Expected { challenge: &challenge.challenge, origin: &rp.origin, rp_id: &rp.id, user_verification: true };
-        let credential =
-            webauthn::register(&decoded(&answer.client_data_json)?, &decoded(&answer.attestation_object)?, &expected)
-                .map_err(refused)?;
+        let credential = registered(answer, &challenge.challenge, rp)?;
         let record = PasskeyRecord {
             id: PasskeyId::random(),
             credential_id: to_base64url(&credential.id),
@@ -210,13 +269,7 @@ impl Haven {
             None => Vec::new(),
         };
         let challenge = self.issue_challenge(purpose, user).await?;
-        let public_key = json!({
-            "challenge": to_base64url(&challenge.challenge),
-            "rpId": rp.id,
-            "allowCredentials": allow.iter().map(|id| json!({ "type": "public-key", "id": id })).collect::<Vec<_>>(),
-            "userVerification": if user.is_some() { "preferred" } else { "required" },
-            "timeout": CHALLENGE_LIFETIME.as_millis(),
-        });
+        let public_key = request_options(&challenge.challenge, rp, &allow, user.is_none());
         Ok(PasskeyOptions { challenge_id: challenge.id, public_key })
     }
 
@@ -256,26 +309,13 @@ impl Haven {
             ip: from.ip.clone(),
             user_agent: from.user_agent.clone(),
         };
-        let expected = Expected {
-            challenge: &challenge.challenge,
-            origin: &rp.origin,
-            rp_id: &rp.id,
-            user_verification: pending.is_none(),
-        };
-        let checked = webauthn::authenticate(
-            &decoded(&answer.client_data_json)?,
-            &decoded(&answer.authenticator_data)?,
-            &decoded(&answer.signature)?,
-            &key.public_key,
-            u32::try_from(key.sign_count).unwrap_or(u32::MAX),
-            &expected,
-        );
+        let checked = asserted(answer, &challenge.challenge, rp, (&key.public_key, key.sign_count), pending.is_none())?;
         let counted = match checked {
             Ok(count) => self.store.use_passkey(key.id, key.sign_count, i64::from(count), now).await?,
             Err(e) => {
                 self.record_sign_in(&event(SignInEventKind::Failed)).await?;
                 tracing::info!(user = %key.user, error = %e, "passkey refused");
-                return Err(refused(e));
+                return Err(e);
             }
         };
         if !counted {

@@ -4,17 +4,16 @@
 //! so the authenticator app is not asked after it. The checks are `crypto::webauthn`'s, as for
 //! staff; the credentials and challenges are the portal's own.
 
-use crypto::webauthn::{self, Expected, to_base64url};
+use crypto::webauthn::to_base64url;
 use domain::validation::required_text;
 use domain::{Phi, PortalAccountId, PracticeId};
 use jiff::Timestamp;
-use serde_json::json;
 use store::{PortalAccountRecord, PortalChallenge, PortalLink, PortalPasskeyRecord, SignInEventKind, StoreError};
 
 use super::PortalActor;
 use super::sign_in::{PortalSignIn, holder_of, throttle_key};
 use crate::audit_log::{AuditEntry, Crud, Who};
-use crate::passkeys::{CHALLENGE_LIFETIME, decoded, refused};
+use crate::passkeys::{CHALLENGE_LIFETIME, PasskeyUser, asserted, creation_options, registered, request_options};
 use crate::{Haven, PasskeyAnswer, PasskeyOptions, RelyingParty, Remote, Result, ServiceError, SessionToken, secrets};
 
 /// What the device's passkey list calls the site: nothing about the practice or the kind of care.
@@ -88,27 +87,11 @@ impl Haven {
         rp: &RelyingParty,
     ) -> Result<PasskeyOptions> {
         let challenge = self.issue_portal_challenge(Some((practice, account.id))).await?;
-        let exclude: Vec<_> = self
-            .store
-            .portal_passkeys(practice, account.id)
-            .await?
-            .into_iter()
-            .map(|k| json!({ "type": "public-key", "id": k.credential_id }))
-            .collect();
-        let public_key = json!({
-            "challenge": to_base64url(&challenge.challenge),
-            "rp": { "id": rp.id, "name": RP_NAME },
-            "user": {
-                "id": to_base64url(account.id.as_uuid().as_bytes()),
-                "name": name.expose(),
-                "displayName": name.expose(),
-            },
-            "pubKeyCredParams": [{ "type": "public-key", "alg": webauthn::ES256 }],
-            "authenticatorSelection": { "residentKey": "required", "userVerification": "required" },
-            "excludeCredentials": exclude,
-            "attestation": "none",
-            "timeout": CHALLENGE_LIFETIME.as_millis(),
-        });
+        let exclude: Vec<String> =
+            self.store.portal_passkeys(practice, account.id).await?.into_iter().map(|k| k.credential_id).collect();
+        let user_id = *account.id.as_uuid().as_bytes();
+        let who = PasskeyUser { site: RP_NAME, id: &user_id, name: name.expose(), display_name: name.expose() };
+        let public_key = creation_options(&challenge.challenge, rp, &who, &exclude);
         Ok(PasskeyOptions { challenge_id: challenge.id, public_key })
     }
 
@@ -124,11 +107,7 @@ impl Haven {
         from: &Remote,
     ) -> Result<()> {
         let challenge = self.take_portal_challenge(&answer.challenge_id, Some((practice, account.id))).await?;
-        let expected =
-            Expected { challenge: &challenge.challenge, origin: &rp.origin, rp_id: &rp.id, user_verification: true };
-        let credential =
-            webauthn::register(&decoded(&answer.client_data_json)?, &decoded(&answer.attestation_object)?, &expected)
-                .map_err(refused)?;
+        let credential = registered(answer, &challenge.challenge, rp)?;
         let record = PortalPasskeyRecord {
             id: uuid::Uuid::new_v4().to_string(),
             account: account.id,
@@ -231,13 +210,7 @@ impl Haven {
     /// Starts a passkey sign-in: any passkey of this site the device holds.
     pub async fn begin_portal_passkey_sign_in(&self, rp: &RelyingParty) -> Result<PasskeyOptions> {
         let challenge = self.issue_portal_challenge(None).await?;
-        let public_key = json!({
-            "challenge": to_base64url(&challenge.challenge),
-            "rpId": rp.id,
-            "allowCredentials": [],
-            "userVerification": "required",
-            "timeout": CHALLENGE_LIFETIME.as_millis(),
-        });
+        let public_key = request_options(&challenge.challenge, rp, &[], true);
         Ok(PasskeyOptions { challenge_id: challenge.id, public_key })
     }
 
@@ -255,16 +228,7 @@ impl Haven {
         let event = |kind| self.portal_event(kind, &throttle, Some(practice), from);
         let _attempt = self.refuse_if_throttled(event(SignInEventKind::Locked)).await?;
         let who = Who::Client { account: account.id, holder: holder_of(&account)? };
-        let expected =
-            Expected { challenge: &challenge.challenge, origin: &rp.origin, rp_id: &rp.id, user_verification: true };
-        let checked = webauthn::authenticate(
-            &decoded(&answer.client_data_json)?,
-            &decoded(&answer.authenticator_data)?,
-            &decoded(&answer.signature)?,
-            &key.public_key,
-            u32::try_from(key.sign_count).unwrap_or(u32::MAX),
-            &expected,
-        );
+        let checked = asserted(answer, &challenge.challenge, rp, (&key.public_key, key.sign_count), true)?;
         let counted = match checked {
             Ok(count) => {
                 self.store.use_portal_passkey(practice, &key.id, key.sign_count, count.into(), self.now()).await?
@@ -272,7 +236,7 @@ impl Haven {
             Err(e) => {
                 self.record_sign_in_as(&event(SignInEventKind::Failed), who).await?;
                 tracing::info!(account = %account.id, error = %e, "portal passkey refused");
-                return Err(refused(e));
+                return Err(e);
             }
         };
         if !counted {

@@ -276,20 +276,22 @@ async fn page(state: &AppState, actor: &service::Actor, from: Date, to: Date) ->
         batches,
         clearinghouse: state.haven.clearinghouse(),
         may_change: actor.is_allowed(Resource::Billing, Action::Create),
-        assistants: match actor.is_allowed(Resource::Billing, Action::Create) {
-            true => state
-                .haven
-                .ai_providers(actor)
-                .await?
-                .into_iter()
-                .filter(|p| p.enabled)
-                .map(|p| (p.id, p.name))
-                .collect(),
-            false => Vec::new(),
-        },
+        assistants: ai_for_billing(state, actor).await?,
         notice: None,
         error: None,
     })
+}
+
+/// The AI providers that are on, (id, name), for those who may change billing; none for others.
+pub(super) async fn ai_for_billing(
+    state: &AppState,
+    actor: &service::Actor,
+) -> Result<Vec<(String, String)>, PageError> {
+    if !actor.is_allowed(Resource::Billing, Action::Create) {
+        return Ok(Vec::new());
+    }
+    let providers = state.haven.ai_providers(actor).await?;
+    Ok(providers.into_iter().filter(|p| p.enabled).map(|p| (p.id, p.name)).collect())
 }
 
 pub(super) async fn today(state: &AppState, actor: &service::Actor) -> Result<Date, PageError> {

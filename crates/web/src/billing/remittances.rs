@@ -66,17 +66,7 @@ async fn page(state: &AppState, actor: &service::Actor) -> Result<RemittancesPag
         may_import: actor.is_allowed(Resource::Billing, Action::Create),
         payments,
         denials: state.haven.denials(actor).await?,
-        explainers: match actor.is_allowed(Resource::Billing, Action::Create) {
-            true => state
-                .haven
-                .ai_providers(actor)
-                .await?
-                .into_iter()
-                .filter(|p| p.enabled)
-                .map(|p| (p.id, p.name))
-                .collect(),
-            false => Vec::new(),
-        },
+        explainers: super::ai_for_billing(state, actor).await?,
         notice: None,
         error: None,
     })
