@@ -313,6 +313,22 @@ impl Haven {
         self.sequencer.wake(self);
     }
 
+    /// Waits, a few seconds at most, until every event queued before this call is in the log,
+    /// so whoever reads it sees what was just done (events are sequenced a moment after their
+    /// change commits). A writer that stalls longer shows in readiness, not here.
+    pub(crate) async fn sequenced_until_now(&self) -> Result<()> {
+        const PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+        let (started, deadline) = (self.now(), std::time::Instant::now() + PATIENCE);
+        loop {
+            let (waiting, oldest) = self.store.audit_backlog().await?;
+            if waiting == 0 || oldest.is_none_or(|t| t >= started) || std::time::Instant::now() >= deadline {
+                return Ok(());
+            }
+            self.sequencer.wake(self);
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// Starts the sequencer, which first puts any drafts left in the outbox (by a crash, or by
     /// commands run while the server was stopped) into the log. A server calls this at start.
     pub fn start_audit(&self) {

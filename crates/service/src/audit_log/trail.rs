@@ -140,6 +140,7 @@ impl Haven {
     /// The events of `practice` matching `query`, decoded, without policy or audit (callers do
     /// both).
     pub(crate) async fn trail_rows(&self, practice: PracticeId, query: &AuditQuery) -> Result<Vec<AuditRow>> {
+        self.sequenced_until_now().await?;
         let profile = self.store.practice(practice).await?.ok_or(crate::ServiceError::NotFound)?.profile;
         let tz = TimeZone::get(profile.time_zone.as_str()).unwrap_or(TimeZone::UTC);
         let names: HashMap<UserId, String> =
