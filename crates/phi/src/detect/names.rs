@@ -200,8 +200,16 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
                     | "all"
             )
     };
+    // "members present TB, JJ, …": a roster's cue without its colon.
+    let cue_without_colon = |k: usize| {
+        matches!(tokens.norm(k), "present" | "attending")
+            && tokens.gap_after(k) == " "
+            && k > 0
+            && matches!(tokens.norm(k - 1), "members" | "clients" | "participants" | "attendees")
+    };
     // After an item ending in an initial the gap is "., ". Checked first: it is the cheapest.
-    let item_start = i > 0 && matches!(tokens.gap_before(i).trim_start_matches('.'), ", " | ": " | ":  ");
+    let item_start = i > 0
+        && (matches!(tokens.gap_before(i).trim_start_matches('.'), ", " | ": " | ":  ") || cue_without_colon(i - 1));
     if !item_start || !capital(i) || role(i) {
         return false;
     }
@@ -210,6 +218,9 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
         let gap = tokens.gap_after(k);
         if gap.contains('\n') {
             return false;
+        }
+        if cue_without_colon(k) {
+            return true;
         }
         if gap.trim_end().ends_with(':') {
             return matches!(
@@ -400,7 +411,8 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                         || flags & NAME != 0 && i + 2 < tokens.len() && doc.flags(i + 2) & FOLLOW_VERB != 0);
                 particle || lower_name
             } else {
-                is_initial && tokens.gap_after(j).starts_with('.')
+                // "Kim L." or, in a list, "Marcus W, Darnell": a trailing initial
+                is_initial && (tokens.gap_after(j).starts_with('.') || tokens.gap_after(j).starts_with(", "))
                     || flags & NAME != 0 && flags & (MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
                     || (flags == 0 && !tokens.list[j].sentence_start && shape == Shape::Title)
                     || flags & PARTICLE != 0
@@ -478,6 +490,8 @@ mod tests {
             ("Priya Raghunathan attended.", "Priya Raghunathan"),
             ("Attendance: K. Mensah, D. Ruiz, TOMMY B., Will. Discussed coping.", "TOMMY B"),
             ("Attendance: K. Mensah, D. Ruiz, TOMMY B., Will. Discussed coping.", "Will"),
+            ("group note: members present TB, JJ, Marcus W, Darnell. TB shared", "JJ"),
+            ("group note: members present TB, JJ, Marcus W, Darnell. TB shared", "Marcus W"),
             ("talked with Siobhan O'Sullivan", "Siobhan O'Sullivan"),
             ("brought her son Mohammed", "Mohammed"),
             ("per Maria de la Cruz", "Maria de la Cruz"),

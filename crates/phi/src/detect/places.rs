@@ -44,7 +44,7 @@ impl Detector for PlaceDetector {
             if let Some(last) = region_of_state(doc, i) {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
             }
-            if let Some((first, last)) = numbered_road(doc, i) {
+            if let Some((first, last)) = numbered_road(doc, i).or_else(|| ordinal_street(doc, i)) {
                 out.push(doc.span(first, last, Kind::Street, Confidence::Medium));
             }
             // Weak suffixes in title case only: not "Denied CO-16".
@@ -257,7 +257,7 @@ fn segment_city(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    if !tokens.list[i].shape.is_capitalized() || tokens.norm(i).len() > 10 {
+    if !matches!(tokens.list[i].shape, Shape::Title | Shape::Upper | Shape::Lower) || tokens.norm(i).len() > 10 {
         return None;
     }
     let number = |k: usize| {
@@ -268,7 +268,11 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         }
     };
     let word = tokens.norm(i);
-    let road = tokens.list[i].shape == Shape::Title
+    // Title case anywhere; lower case (a text message) only after a word of place or travel.
+    let cased = tokens.list[i].shape == Shape::Title
+        || (tokens.list[i].shape == Shape::Lower
+            && doc.preceded_by(i, 1, &["on", "off", "near", "along", "down", "up"]));
+    let road = cased
         && matches!(word, "route" | "rte" | "rt" | "highway" | "hwy" | "interstate")
         && matches!(tokens.gap_after(i), " " | ". ")
         && number(i + 1);
@@ -300,6 +304,26 @@ fn two_word_state(doc: &Document<'_>, i: usize) -> bool {
                 | ("new", "hampshire" | "jersey" | "mexico")
                 | ("rhode", "island")
         )
+}
+
+/// "57th St", "W 57th Street", "E. 14th Ave": an ordinal before a street suffix names a street
+/// even without a house number. The first and last tokens.
+fn ordinal_street(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    if tokens.list[i].shape != Shape::Alnum || !ordinal(tokens.norm(i)) || i + 1 >= tokens.len() {
+        return None;
+    }
+    let suffix = tokens.gap_after(i) == " "
+        && doc.flags(i + 1) & STREET_SUFFIX != 0
+        && tokens.list[i + 1].shape.is_capitalized();
+    if !suffix {
+        return None;
+    }
+    let direction = i > 0
+        && doc.flags(i - 1) & DIRECTION != 0
+        && tokens.list[i - 1].shape.is_capitalized()
+        && matches!(tokens.gap_after(i - 1), " " | ". ");
+    Some((if direction { i - 1 } else { i }, i + 1))
 }
 
 /// "Western Washington", "Central Ohio", "East Texas", "Western New York": a region of a state,
@@ -511,15 +535,21 @@ fn lexicon_city(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
     let tokens = &doc.tokens;
     let mut last = i;
-    while last + 1 < tokens.len()
-        && last + 1 - i < max
+    let word = |k: usize| {
+        k < tokens.len() && tokens.list[k].shape.is_capitalized() && !doc.is_stop(k) && doc.flags(k) & STATE == 0
+    };
+    while last + 1 < tokens.len() && last + 1 - i < max {
+        let gap = tokens.gap_after(last);
         // ". " only after an abbreviation ("St. Paul"), not at the end of a sentence
-        && (matches!(tokens.gap_after(last), " " | "-") || (tokens.gap_after(last) == ". " && tokens.norm(last).len() <= 3))
-        && tokens.list[last + 1].shape.is_capitalized()
-        && !doc.is_stop(last + 1)
-        && doc.flags(last + 1) & STATE == 0
-    {
-        last += 1;
+        let joined = matches!(gap, " " | "-") || (gap == ". " && tokens.norm(last).len() <= 3);
+        if joined && word(last + 1) {
+            last += 1;
+        } else if gap == " " && tokens.norm(last + 1) == "of" && tokens.gap_after(last + 1) == " " && word(last + 2) {
+            // "Sunrise of Bellevue", "Bank of the West"-free: one "of" between capitalized words
+            last += 2;
+        } else {
+            break;
+        }
     }
     last
 }
@@ -909,8 +939,15 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let shape = tokens.list[i].shape;
     let flags = doc.flags(i);
     let plain_name = flags & (GIVEN | FAMILY) != 0 && flags & (WORD | CITY) == 0;
-    // In a line written in capitals, capitals say what title case says elsewhere.
-    let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i));
+    // In a line written in capitals, capitals say what title case says elsewhere; an acronym
+    // before a capitalized word names a place too ("at NYU Langone").
+    let acronym = shape == Shape::Upper
+        && (2..=5).contains(&tokens.norm(i).len())
+        && i + 1 < tokens.len()
+        && tokens.gap_after(i) == " "
+        && tokens.list[i + 1].shape == Shape::Title
+        && !doc.is_stop(i + 1);
+    let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i)) || acronym;
     if tokens.norm(i - 1) != "at"
         || !capitalized
         || plain_name
@@ -978,6 +1015,11 @@ mod tests {
         has("went to college (Western Washington).", "Western Washington", Kind::City);
         has("grew up in Western New York", "Western New York", Kind::City);
         none("She filled out the I-9 form.");
+        has("at the motel on route 1 w kev again", "route 1", Kind::Street);
+        has("Pharmacy: Duane Reade, W 57th St.", "W 57th St", Kind::Street);
+        has("follow up with Dr. Cho at NYU Langone on", "NYU Langone", Kind::Organization);
+        has("is now at Sunrise of Bellevue. Grace", "Sunrise of Bellevue", Kind::Organization);
+        none("she took the route 1 way to think about it");
         // A state's own name is no region of it (other detectors may still take it for a name).
         for state in ["Family lives in West Virginia.", "She moved from North Carolina."] {
             let all = crate::detect::tests::found(state, &crate::Known::default());
