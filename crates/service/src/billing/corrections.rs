@@ -66,11 +66,11 @@ impl Haven {
         let settings = context.settings().cloned().ok_or(ServiceError::NotFound)?;
         let new_number = format!("H{:07}", settings.next_claim);
         let mut claim = match &corrected.follows {
-            // A secondary claim is corrected as a secondary, with its first insurer's answer.
-            Some(primary) => {
-                let claims = self.store.client_claims(practice, corrected.client).await?;
-                let primary = claims.into_iter().find(|c| &c.id == primary).ok_or(ServiceError::NotFound)?;
-                self.secondary(actor, &mut context, &primary, &new_number).await?.0
+            // A later insurer's claim is corrected as one, with the earlier insurers' answers.
+            Some(_) => {
+                let mut chain = self.claim_chain(practice, &corrected).await?;
+                chain.pop();
+                self.secondary(actor, &mut context, &chain, &new_number).await?.0
             }
             None => {
                 let facts = context.client(self, actor, charge.client).await?;

@@ -72,7 +72,7 @@ impl Haven {
         let mut context = ClaimContext::load(self, practice).await?;
         let settings = context.settings().cloned().ok_or(ServiceError::NotFound)?;
         let new_number = format!("H{:07}", settings.next_claim);
-        let (claim, record) = self.secondary(actor, &mut context, &answered, &new_number).await?;
+        let (claim, record) = self.secondary(actor, &mut context, &chain, &new_number).await?;
         let batch_id = uuid::Uuid::new_v4().to_string();
         let batch = self.claim_batch(actor, &context, &settings, &batch_id, vec![claim]).await?;
         let record = ClaimRecord { batch: batch_id.clone(), ..record };
@@ -119,24 +119,24 @@ impl Haven {
         Ok(chain)
     }
 
-    /// The claim following `answered` under `number`, for the client's next insurer, and its
-    /// record (without its batch): refused with every missing link, or when an earlier insurer
-    /// took its payment back.
+    /// The claim following the last of `chain` (as `claim_chain` gives it) under `number`, for
+    /// the client's next insurer, and its record (without its batch): refused with every
+    /// missing link, or when an earlier insurer took its payment back.
     pub(super) async fn secondary(
         &self,
         actor: &Actor,
         context: &mut ClaimContext,
-        answered: &ClaimRecord,
+        chain: &[ClaimRecord],
         number: &str,
     ) -> Result<(x12::claim::Claim, ClaimRecord)> {
         let practice = actor.practice();
-        let chain = self.claim_chain(practice, answered).await?;
+        let (Some(primary), Some(answered)) = (chain.first(), chain.last()) else { return Err(ServiceError::NotFound) };
+        let remittances = self.store.remittances(practice).await?;
         let mut answers = Vec::with_capacity(chain.len());
-        for claim in &chain {
-            answers.push(self.answer_to(practice, claim).await?);
+        for claim in chain {
+            answers.push(self.answer_to(practice, claim, &remittances).await?);
         }
         let next = chain.len();
-        let primary = &chain[0];
         let charges = self.store.charges_between(practice, primary.service_date, primary.service_date).await?;
         let charge = charges.into_iter().find(|c| c.id == primary.charge).ok_or(ServiceError::NotFound)?;
         let facts = context.client(self, actor, charge.client).await?;
@@ -174,7 +174,12 @@ impl Haven {
     }
 
     /// What an insurer did with `claim`, from its 835.
-    async fn answer_to(&self, practice: PracticeId, claim: &ClaimRecord) -> Result<EarlierAnswer> {
+    async fn answer_to(
+        &self,
+        practice: PracticeId,
+        claim: &ClaimRecord,
+        remittances: &[store::RemittanceRecord],
+    ) -> Result<EarlierAnswer> {
         let Some(payment) = answer_of(self.store.payments_of_claim(practice, &claim.id).await?) else {
             return Err(ServiceError::Conflict(format!(
                 "the insurer's payment on claim {} was taken back (or never posted), so there is no answer to \
@@ -182,7 +187,6 @@ impl Haven {
                 claim.number
             )));
         };
-        let remittances = self.store.remittances(practice).await?;
         let paid_on = remittances.iter().find(|r| r.id == payment.remittance).map(|r| r.paid_on);
         Ok(EarlierAnswer {
             paid: Cents(payment.paid_cents),

@@ -189,9 +189,7 @@ impl Haven {
         client: ClientId,
         account: PortalAccountId,
     ) -> Result<()> {
-        let access = self.may_change_portal(actor, client).await?;
-        let record = self.store.portal_account(actor.practice(), account).await?;
-        record.filter(|a| a.client == client).ok_or(ServiceError::NotFound)?;
+        let access = self.may_change_account(actor, client, account).await?;
         let entry = portal_entry("portal.second_factor.remove", Crud::Delete, client, account, &access, actor);
         match self.recording_by(actor, entry)?.remove_portal_totp(actor.practice(), account).await {
             Ok(()) => self.audit_drafts_committed(),
@@ -210,9 +208,7 @@ impl Haven {
         client: ClientId,
         account: PortalAccountId,
     ) -> Result<()> {
-        let access = self.may_change_portal(actor, client).await?;
-        let record = self.store.portal_account(actor.practice(), account).await?;
-        record.filter(|a| a.client == client).ok_or(ServiceError::NotFound)?;
+        let access = self.may_change_account(actor, client, account).await?;
         let entry = portal_entry("portal.passkey.remove", Crud::Delete, client, account, &access, actor);
         if self.recording_by(actor, entry)?.remove_portal_passkeys(actor.practice(), account).await? == 0 {
             return Err(ServiceError::NotFound);
@@ -220,6 +216,19 @@ impl Haven {
         self.audit_drafts_committed();
         tracing::info!(practice = %actor.practice(), %account, "portal passkeys removed by the practice");
         Ok(())
+    }
+
+    /// As `may_change_portal`, for one of the client's accounts (another client's is not found).
+    async fn may_change_account(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        account: PortalAccountId,
+    ) -> Result<ChartAccess> {
+        let access = self.may_change_portal(actor, client).await?;
+        let record = self.store.portal_account(actor.practice(), account).await?;
+        record.filter(|a| a.client == client).ok_or(ServiceError::NotFound)?;
+        Ok(access)
     }
 
     /// Who may edit the client's details may manage their portal access (a refusal recorded).

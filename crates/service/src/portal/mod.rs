@@ -28,7 +28,7 @@ pub use booking::{BookableType, Booked, CancelTerms, Opening};
 pub use family::FamilyMember;
 pub use home::{AccessEntry, AccessReport, PortalHome, PortalVisit, ReminderChoices};
 pub use messages::{Conversation, Message, Thread, WaitingThread};
-pub use passkeys::{PortalPasskey, PortalPasskeys};
+pub use passkeys::PortalPasskey;
 pub use questionnaires::{Questionnaire, QuestionnaireAnswered};
 pub(crate) use record::{NoteText, RECORD_CATEGORIES, Record, record_resources};
 pub use record::{RecordFile, RecordFormat};

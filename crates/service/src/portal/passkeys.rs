@@ -28,13 +28,6 @@ pub struct PortalPasskey {
     pub last_used_at: Option<Timestamp>,
 }
 
-/// The holder's passkeys, and the practice's time zone to show their dates in.
-#[derive(Debug, Clone)]
-pub struct PortalPasskeys {
-    pub time_zone: jiff::tz::TimeZone,
-    pub keys: Vec<PortalPasskey>,
-}
-
 fn expired() -> ServiceError {
     ServiceError::PasskeyRefused("the request expired; please try again".into())
 }
@@ -183,13 +176,12 @@ impl Haven {
     }
 
     /// The holder's passkeys, oldest first.
-    pub async fn portal_passkeys(&self, actor: &PortalActor) -> Result<PortalPasskeys> {
+    pub async fn portal_passkeys(&self, actor: &PortalActor) -> Result<Vec<PortalPasskey>> {
         let keys = self.store.portal_passkeys(actor.practice(), actor.account()).await?;
-        let keys = keys
+        Ok(keys
             .into_iter()
             .map(|k| PortalPasskey { id: k.id, name: k.name, created_at: k.created_at, last_used_at: k.last_used_at })
-            .collect();
-        Ok(PortalPasskeys { time_zone: self.practice_zone(actor.practice()).await?, keys })
+            .collect())
     }
 
     /// Removes one of the holder's passkeys.

@@ -109,10 +109,11 @@ async fn security(
         PortalApp::On => AppView::On,
         PortalApp::Enrolling(e) => AppView::Enrolling(qr_svg(&e)?, e.secret.expose().clone()),
     };
-    let found = state.haven.portal_passkeys(actor).await?;
-    let zone = &found.time_zone;
-    let passkeys = found
-        .keys
+    let zone = &state.haven.portal_zone(actor).await?;
+    let passkeys = state
+        .haven
+        .portal_passkeys(actor)
+        .await?
         .into_iter()
         .map(|k| PasskeyRow {
             id: k.id,
