@@ -57,9 +57,11 @@ impl Detector for NameDetector {
             }
         }
         let interview = (0..n).any(|i| is_line_start(doc, i) && tokens.norm(i) == "q" && label_end(doc, i).is_some());
+        let speakers = repeated_speakers(doc);
         let mut i = 0;
         while i < n {
-            if let Some(last) = speaker_label(doc, i, interview) {
+            let repeated = || (is_capital_label(doc, i) && speakers.contains(&tokens.norm(i))).then_some(i);
+            if let Some(last) = speaker_label(doc, i, interview).or_else(repeated) {
                 out.push(doc.span(i, last, Kind::Name, Confidence::Medium));
                 i = last + 1;
                 continue;
@@ -103,7 +105,7 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     if let Some(Kind::Name) = doc.known.word_kind(tokens.norm(i), token.shape, flags) {
         return Evidence::Cue;
     }
-    if cued(doc, i) {
+    if cued(doc, i) || field_value(doc, i) {
         return Evidence::Cue;
     }
     if flags == 0 && matches!(token.shape, Shape::Title | Shape::Mixed) && tokens.norm(i).len() >= 3 {
@@ -236,6 +238,35 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
     false
 }
 
+/// A person's name as a form's field: "Patient: LINDQVIST, TOBIAS A", "Client name: Okafor, Miriam".
+/// The words back to the label are capitalized and on its line; English words ("CLIENT: Rough.")
+/// are not names.
+fn field_value(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let flags = doc.flags(i);
+    if !tokens.list[i].shape.is_capitalized() || flags & WORD != 0 {
+        return false;
+    }
+    let mut k = i;
+    while k > 0 && k + 4 > i {
+        k -= 1;
+        let gap = tokens.gap_after(k);
+        if gap.contains('\n') {
+            return false;
+        }
+        if gap.trim_end().ends_with(':') {
+            return matches!(
+                tokens.norm(k),
+                "patient" | "client" | "name" | "pt" | "guardian" | "insured" | "subscriber" | "parent" | "re"
+            );
+        }
+        if !tokens.list[k].shape.is_capitalized() || !matches!(gap, " " | ", " | ". " | ".") {
+            return false;
+        }
+    }
+    false
+}
+
 fn is_line_start(doc: &Document<'_>, i: usize) -> bool {
     i == 0 || doc.tokens.gap_before(i).contains('\n')
 }
@@ -276,6 +307,34 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize>
         && !doc.is_stop(i)
         && tokens.gap_after(i).starts_with(':');
     named.then_some(i)
+}
+
+/// Whether token `i` opens a line as "XY:", in capitals.
+fn is_capital_label(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    is_line_start(doc, i) && tokens.list[i].shape == Shape::Upper && tokens.gap_after(i).starts_with(':')
+}
+
+/// Labels of two or three capitals that open more than one line of a transcript ("PA: …", "PA: …"):
+/// a speaker's initials, unless they name a role ("TH", "PT").
+fn repeated_speakers<'d>(doc: &'d Document<'_>) -> Vec<&'d str> {
+    let tokens = &doc.tokens;
+    let mut seen: Vec<&str> = Vec::new();
+    let mut repeated = Vec::new();
+    for i in (0..tokens.len()).filter(|&i| is_capital_label(doc, i)) {
+        let norm = tokens.norm(i);
+        let role = matches!(
+            norm,
+            "th" | "tx" | "pt" | "cl" | "clt" | "dr" | "md" | "np" | "rn" | "sw" | "int" | "mod" | "fac" | "ot"
+        );
+        if (2..=3).contains(&norm.len()) && !role && !doc.is_stop(i) {
+            if seen.contains(&norm) && !repeated.contains(&norm) {
+                repeated.push(norm);
+            }
+            seen.push(norm);
+        }
+    }
+    repeated
 }
 
 /// A title, relationship or naming word right before `i`: "Dr. Osei", "my boss, Karen", "named Will".
@@ -376,7 +435,13 @@ fn dotted_capitals(doc: &Document<'_>, i: usize) -> Option<bool> {
         "aka", "md", "rn", "ma", "ba", "bs", "ms", "od", "qd", "usa", "nyc", "tba", "ot", "pt", "st", "im", "sq", "vs",
         "et", "al", "cf", "nb", "ps",
     ];
-    Some(!ABBREVIATIONS.contains(&letters.as_str()))
+    // "Cases reviewed: A.M. (risk), D.K." — an item of a list is someone's initials, whatever the letters.
+    let (before, after) = (tokens.gap_before(start), tokens.gap_after(end));
+    let listed = start > 0
+        && tokens.list[start - 1].shape != Shape::Digits
+        && (before.ends_with(": ") || before.ends_with(", "))
+        && (after.starts_with(". (") || after.starts_with(".,") || after.starts_with(".:"));
+    Some(listed || !ABBREVIATIONS.contains(&letters.as_str()))
 }
 
 /// Whether the token after name token `i` continues the name.
@@ -411,9 +476,15 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                         || flags & NAME != 0 && i + 2 < tokens.len() && doc.flags(i + 2) & FOLLOW_VERB != 0);
                 particle || lower_name
             } else {
-                // "Kim L." or, in a list, "Marcus W, Darnell": a trailing initial
-                is_initial && (tokens.gap_after(j).starts_with('.') || tokens.gap_after(j).starts_with(", "))
-                    || flags & NAME != 0 && flags & (MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
+                // "Kim L.", in a list "Marcus W, Darnell", in a form's field "SMITH, JOHN A   MRN":
+                // a trailing initial
+                is_initial && {
+                    let after = tokens.gap_after(j);
+                    after.is_empty()
+                        || after.starts_with(['.', '\n'])
+                        || after.starts_with(", ")
+                        || after.starts_with("  ")
+                } || flags & NAME != 0 && flags & (MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
                     || (flags == 0 && !tokens.list[j].sentence_start && shape == Shape::Title)
                     || flags & PARTICLE != 0
             }
@@ -479,6 +550,21 @@ mod tests {
         has("RAFAEL STATED HE WAS FIRED. HIS BROTHER MATEO IS LETTING HIM STAY.", "MATEO", Kind::Name);
         none("Q: Where were you?\nA: At home.");
         none("S: Reports better sleep.\nO: Calm.\nA: Improving.\nP: Continue.");
+        // Initials that open several lines are a speaker's; a role's are not.
+        let couple = "PA: He was late.\nT: And then?\nPA: I left.\nTH: Okay.\nTH: Go on.";
+        has(couple, "PA", Kind::Name);
+        none("PA: He was late.\nT: And then?");
+        assert_eq!(names(couple).len(), 2);
+        // "Cases reviewed: A.M. (risk)": letters that are also an abbreviation, as an item of a list
+        has("Cases reviewed: A.M. (risk review), D.K. (termination).", "A.M", Kind::Name);
+        none("Meds given at 9 A.M. (with food), and in the P.M.");
+    }
+
+    #[test]
+    fn names_as_the_value_of_a_form_field() {
+        assert_eq!(names("Patient: LINDQVIST, TOBIAS A   MRN: 00472218"), ["LINDQVIST", "TOBIAS A"]);
+        assert_eq!(names("Re: Ortega, Paloma\nDOB: 1/2/1990"), ["Ortega", "Paloma"]);
+        assert!(names("Client: Declined.\nCLIENT: Rough. Not great.").is_empty());
     }
 
     #[test]

@@ -861,7 +861,16 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "clerk",
                 "at" | "for" | "by"
             ) | (
-                "fired" | "quit" | "graduated" | "expelled" | "suspended" | "transferred" | "laid",
+                "fired"
+                    | "quit"
+                    | "graduated"
+                    | "expelled"
+                    | "suspended"
+                    | "transferred"
+                    | "laid"
+                    | "applied"
+                    | "applying"
+                    | "accepted",
                 "from" | "off" | "to"
             ) | (_, "attends" | "attending" | "attended")
         );
@@ -1082,6 +1091,7 @@ mod tests {
         has("she attends St. Agnes Catholic Church", "St. Agnes Catholic Church", Kind::Organization);
         has("got a job at McDonald's", "McDonald's", Kind::Organization);
         has("enrolled at University of Vermont", "University of Vermont", Kind::Organization);
+        has("She applied to UTEP for spring.", "UTEP", Kind::Organization);
         has("works for walmart on weekends", "walmart", Kind::Organization);
         has("work at hartley & sons plumbing is killing me", "hartley & sons plumbing", Kind::Organization);
         has("a panic attack at Target on Monday", "Target", Kind::Organization);
