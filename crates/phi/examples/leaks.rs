@@ -43,6 +43,11 @@ fn main() {
                 );
             }
         }
+        for &(start, end) in clinical {
+            if (start..end).any(covered) {
+                println!("OVER  {:?}  in …{}…", &text[start..end], context(text, start, end));
+            }
+        }
         if show_false {
             for d in &detected {
                 let in_gold = gold.iter().any(|g| g.start < d.end && d.start < g.end);

@@ -138,7 +138,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     regence geha champva \
     zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
     netflix iphone android telehealth doxy \
-    covid coronavirus tylenol ssri snri maoi tca benzo benzos meds \
+    covid coronavirus tylenol ssri snri maoi tca benzo benzos meds attendees facilitators \
     subjective objective assessment plan data behavior intervention response goals goal summary diagnosis \
     client patient pt session note mse affect mood bid tid qid qhs prn hx sx tx dx rx fx pmh hpi ros \
     lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur \

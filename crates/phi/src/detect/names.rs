@@ -182,8 +182,10 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
 fn roster_item(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let capital = |k: usize| tokens.list[k].shape.is_capitalized();
+    // A role, or a credential after a name ("Attending: Anil Banerjee, MD")
     let role = |k: usize| {
         doc.flags(k) & (RELATION | TITLE) != 0
+            || (tokens.list[k].shape == Shape::Upper && doc.is_stop(k))
             || matches!(
                 tokens.norm(k),
                 "client"
@@ -354,17 +356,16 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     let strong_title = is_strong_title(tokens.norm(p));
     // A lower-case word after a relationship is a name when a verb or a pause follows: "my partner
     // will took the car", not "my boss will fire me".
-    let verb_or_pause = |k: usize| {
-        tokens.gap_after(k).trim().starts_with([',', '.', '?', '!'])
-            || (k + 1 < tokens.len() && (doc.flags(k + 1) & SPEECH_VERB != 0 || doc.flags(k + 1) & FOLLOW_VERB != 0))
-    };
-    // …or another name-like word does ("my friend joy nwosu").
+    let verb_follows = |k: usize| k + 1 < tokens.len() && doc.flags(k + 1) & (SPEECH_VERB | FOLLOW_VERB) != 0;
+    let verb_or_pause = |k: usize| tokens.gap_after(k).trim().starts_with([',', '.', '?', '!']) || verb_follows(k);
+    // …or another name-like word does ("my friend joy nwosu", "the son joy park took", not "the
+    // kids need church.").
     let then_verb = || {
         verb_or_pause(i)
             || (i + 1 < tokens.len() && tokens.gap_after(i) == " " && {
                 let next = doc.flags(i + 1);
                 (next == 0 && tokens.list[i + 1].shape.is_alpha())
-                    || (next & NAME != 0 && (next & WORD == 0 || verb_or_pause(i + 1)))
+                    || (next & NAME != 0 && (next & WORD == 0 || verb_follows(i + 1)))
             })
     };
     let plausible = match token.shape {
@@ -565,6 +566,7 @@ mod tests {
         assert_eq!(names("Patient: LINDQVIST, TOBIAS A   MRN: 00472218"), ["LINDQVIST", "TOBIAS A"]);
         assert_eq!(names("Re: Ortega, Paloma\nDOB: 1/2/1990"), ["Ortega", "Paloma"]);
         assert!(names("Client: Declined.\nCLIENT: Rough. Not great.").is_empty());
+        assert_eq!(names("Attending: Anil Banerjee, MD.\nPlan"), ["Anil Banerjee"]);
     }
 
     #[test]
@@ -602,6 +604,8 @@ mod tests {
     fn lowercase_names_in_messages() {
         has("i told my ex jaylen i was done", "jaylen", Kind::Name);
         has("talked to keisha and she said", "keisha", Kind::Name);
+        has("my the son joy park took he car", "joy park", Kind::Name);
+        assert!(names("she said the kids need church.").is_empty());
     }
 
     #[test]

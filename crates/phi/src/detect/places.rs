@@ -59,7 +59,7 @@ impl Detector for PlaceDetector {
                 let of_place =
                     i + 2 < tokens.len() && tokens.norm(i + 1) == "of" && tokens.list[i + 2].shape.is_capitalized();
                 let last = if of_place { capitalized_run(doc, i + 2, 3) } else { i };
-                out.push(doc.span(first, last, Kind::Organization, Confidence::Medium));
+                out.push(doc.span(first, branch(doc, last), Kind::Organization, Confidence::Medium));
             }
             // "Bexar County", "Orleans Parish": a county is a place smaller than a state
             let county = flags & TOWN_SUFFIX != 0
@@ -72,6 +72,16 @@ impl Detector for PlaceDetector {
                 && !doc.is_stop(i - 1)
             {
                 out.push(doc.span(i - 1, i, Kind::City, Confidence::Medium));
+            }
+            // "Maricopa County Superior Court" (a court is no street); "Fresno PD", "Austin ISD"
+            let court = tokens.norm(i) == "court"
+                && tokens.list[i].shape == Shape::Title
+                && i > 0
+                && is_court_kind(tokens.norm(i - 1));
+            if (court || is_agency(doc, i))
+                && let Some(first) = org_before_suffix(doc, i)
+            {
+                out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
             }
             if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
                 // "University of Vermont", "Masjid Al-Noor", "Temple Beth El"
@@ -796,17 +806,91 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
     distinctive.then_some(first)
 }
 
+/// "Providence Medical Group – Gateway": an organization's site or branch after a dash.
+fn branch(doc: &Document<'_>, last: usize) -> usize {
+    let tokens = &doc.tokens;
+    let next = last + 1;
+    let dash = matches!(tokens.gap_after(last), " – " | " — " | " - ");
+    if dash && next < tokens.len() && tokens.list[next].shape == Shape::Title && !doc.is_stop(next) {
+        capitalized_run(doc, next, 3)
+    } else {
+        last
+    }
+}
+
+fn is_court_kind(norm: &str) -> bool {
+    matches!(
+        norm,
+        "superior"
+            | "district"
+            | "probate"
+            | "family"
+            | "circuit"
+            | "municipal"
+            | "juvenile"
+            | "drug"
+            | "supreme"
+            | "housing"
+            | "traffic"
+            | "county"
+            | "city"
+            | "bankruptcy"
+            | "magistrate"
+            | "justice"
+            | "chancery"
+    )
+}
+
+/// A public agency's acronym after the place it serves: "Fresno PD", "Harris County SO", "Austin ISD".
+fn is_agency(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    tokens.list[i].shape == Shape::Upper
+        && i > 0
+        && tokens.gap_before(i) == " "
+        && (doc.flags(i - 1) & CITY != 0 || tokens.norm(i - 1) == "county")
+        && matches!(
+            tokens.norm(i),
+            "pd" | "fd"
+                | "sd"
+                | "so"
+                | "ems"
+                | "isd"
+                | "usd"
+                | "cusd"
+                | "dcfs"
+                | "dhs"
+                | "dss"
+                | "dcf"
+                | "cps"
+                | "aps"
+                | "hhs"
+        )
+}
+
 /// After "works at", "employed by", "attends", "student at"…: the capitalized name that follows.
 fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i < 2 || !tokens.list[i].shape.is_alpha() && tokens.list[i].shape != Shape::Alnum || doc.is_stop(i) {
+    // A protected word may open a name: "the Navajo Nation", "Korean Community Center".
+    let opens_name = || {
+        i + 1 < tokens.len()
+            && tokens.gap_after(i) == " "
+            && tokens.list[i + 1].shape.is_capitalized()
+            && !doc.is_stop(i + 1)
+    };
+    if i < 2
+        || !tokens.list[i].shape.is_alpha() && tokens.list[i].shape != Shape::Alnum
+        || doc.is_stop(i) && !opens_name()
+    {
         return None;
     }
+    // "works for the Navajo Nation": the cue before an article
+    let cue =
+        if tokens.norm(i - 1) == "the" && i >= 3 && tokens.list[i].shape.is_capitalized() { i - 2 } else { i - 1 };
     // Every cue ends in one of a few short words; most tokens stop here. A title starts a person.
-    if doc.flags(i - 1) & PLACE_CUE == 0 || (doc.flags(i) & TITLE != 0 && tokens.gap_after(i).starts_with('.')) {
+    if doc.flags(cue) & PLACE_CUE == 0 || (doc.flags(i) & TITLE != 0 && tokens.gap_after(i).starts_with('.')) {
         return None;
     }
-    let (a, b) = (tokens.norm(i - 2), tokens.norm(i - 1));
+    let (a, b) = (tokens.norm(cue - 1), tokens.norm(cue));
     // "outside Sonny's BBQ", "near Riverside Park": a capitalized place after a word of position
     let position = matches!(b, "outside" | "inside" | "behind" | "near") && tokens.list[i].shape == Shape::Title;
     let facility = position
@@ -1092,6 +1176,10 @@ mod tests {
         has("got a job at McDonald's", "McDonald's", Kind::Organization);
         has("enrolled at University of Vermont", "University of Vermont", Kind::Organization);
         has("She applied to UTEP for spring.", "UTEP", Kind::Organization);
+        has("Referral: Providence Medical Group – Gateway\n", "Providence Medical Group – Gateway", Kind::Organization);
+        has("Maricopa County Superior Court, Family Department", "Maricopa County Superior Court", Kind::Organization);
+        has("requested via Fresno PD, ref 118830", "Fresno PD", Kind::Organization);
+        has("Gil works for the Navajo Nation DOT and drives", "Navajo Nation DOT", Kind::Organization);
         has("works for walmart on weekends", "walmart", Kind::Organization);
         has("work at hartley & sons plumbing is killing me", "hartley & sons plumbing", Kind::Organization);
         has("a panic attack at Target on Monday", "Target", Kind::Organization);
