@@ -487,6 +487,7 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                         || after.starts_with("  ")
                 } || flags & NAME != 0 && flags & (MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
                     || (flags == 0 && !tokens.list[j].sentence_start && shape == Shape::Title)
+                    || compound_surname(doc, i, j)
                     || flags & PARTICLE != 0
             }
         }
@@ -506,6 +507,33 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
         }
         _ => false,
     }
+}
+
+/// "Charlene Two Bulls", "Vernon Red Cloud": a family name of two capitalized words, mid-sentence.
+fn compound_surname(doc: &Document<'_>, i: usize, j: usize) -> bool {
+    let tokens = &doc.tokens;
+    let plain_word = |k: usize| {
+        k < tokens.len()
+            && tokens.list[k].shape == Shape::Title
+            && !tokens.list[k].sentence_start
+            && !doc.is_stop(k)
+            && doc.flags(k)
+                & (GIVEN
+                    | MONTH
+                    | WEEKDAY
+                    | STATE
+                    | CITY
+                    | TITLE
+                    | RELATION
+                    | ORG_STRONG
+                    | ORG_WEAK
+                    | STREET_SUFFIX
+                    | EMPLOYER)
+                == 0
+    };
+    let first = plain_word(j) && tokens.gap_after(j) == " " && plain_word(j + 1);
+    let second = plain_word(i) && plain_word(j) && doc.flags(i) & WORD != 0;
+    first || second
 }
 
 /// Whether the token before name token `i` is part of the same name.
@@ -585,6 +613,7 @@ mod tests {
             ("per Maria de la Cruz", "Maria de la Cruz"),
             ("seen by Dr. Kwame Mensah", "Kwame Mensah"),
             ("J. R. Tolkien wrote", "J. R. Tolkien"),
+            ("Foster mom Charlene Two Bulls attended.", "Charlene Two Bulls"),
         ] {
             has(text, name, Kind::Name);
         }

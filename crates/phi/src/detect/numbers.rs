@@ -128,8 +128,8 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             // a provider's number, not the client's
             "npi" | "tin" | "ein" | "taxonomy" => return None,
             "id" | "case" | "no" | "ref" | "reference" | "confirmation" | "docket" | "badge" | "employee"
-            | "student" | "number" | "num" => {
-                // Keep looking: "Member ID" is more specific than "ID".
+            | "student" | "number" | "num" | "last" => {
+                // Keep looking: "Member ID" is more specific than "ID", "card, last 4" than "last 4".
                 generic = generic.or(Some(Kind::OtherId));
                 continue;
             }
@@ -686,6 +686,7 @@ mod tests {
         has("case #4821 closed", "4821", Kind::OtherId);
         has("ref 88213344", "88213344", Kind::OtherId);
         has("paid with his card ending in 4417. He", "4417", Kind::Account);
+        has("Veteran: R. T.   Last 4: 7702   VA auth", "7702", Kind::OtherId);
         has("Signed, Harriet Vance, LCSW #C-48812", "C-48812", Kind::License);
         has("Miles Osei, LPC 20419, NPI on file", "20419", Kind::License);
     }

@@ -72,6 +72,16 @@ impl Detector for PlaceDetector {
                 && !doc.is_stop(i - 1)
             {
                 out.push(doc.span(i - 1, i, Kind::City, Confidence::Medium));
+                // "Allegheny County Adult Probation", "Cook County Jail": the county's own office
+                let next = i + 1;
+                if next < tokens.len()
+                    && tokens.gap_after(i) == " "
+                    && tokens.list[next].shape == Shape::Title
+                    && !doc.is_stop(next)
+                    && doc.flags(next) & (MONTH | WEEKDAY) == 0
+                {
+                    out.push(doc.span(i - 1, capitalized_run(doc, next, 4), Kind::Organization, Confidence::Medium));
+                }
             }
             // "Maricopa County Superior Court" (a court is no street); "Fresno PD", "Austin ISD"
             let court = tokens.norm(i) == "court"
@@ -784,7 +794,10 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
         let gap = tokens.gap_after(p);
         let shape = tokens.list[p].shape;
         let connector = matches!(tokens.norm(p), "of" | "and" | "for" | "the" | "de") && shape == Shape::Lower;
-        if gap.contains('\n') || !matches!(gap, " " | " & " | "-" | "'" | "’" | ". ") {
+        // "Reyes & Tran, PLLC", "Acme Widgets, Inc."
+        let legal_comma =
+            p + 1 == s && gap == ", " && matches!(tokens.norm(s), "inc" | "llc" | "llp" | "pllc" | "ltd" | "corp");
+        if gap.contains('\n') || !(matches!(gap, " " | " & " | "-" | "'" | "’" | ". ") || legal_comma) {
             break;
         }
         // Stop words do not end it: "Korean Presbyterian Church", "St. Agnes Catholic Church";
@@ -889,6 +902,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     // Every cue ends in one of a few short words; most tokens stop here. A title starts a person.
     if doc.flags(cue) & PLACE_CUE == 0 || (doc.flags(i) & TITLE != 0 && tokens.gap_after(i).starts_with('.')) {
         return None;
+    }
+    if !matches!(tokens.gap_after(cue), " " | "  ") {
+        return None; // "…inside. Her teacher"
     }
     let (a, b) = (tokens.norm(cue - 1), tokens.norm(cue));
     // "outside Sonny's BBQ", "near Riverside Park": a capitalized place after a word of position
@@ -1179,6 +1195,17 @@ mod tests {
         has("Referral: Providence Medical Group – Gateway\n", "Providence Medical Group – Gateway", Kind::Organization);
         has("Maricopa County Superior Court, Family Department", "Maricopa County Superior Court", Kind::Organization);
         has("requested via Fresno PD, ref 118830", "Fresno PD", Kind::Organization);
+        has(
+            "officer Lt. Farrow, Allegheny County Adult Probation.",
+            "Allegheny County Adult Probation",
+            Kind::Organization,
+        );
+        has(
+            "records to:\nLaw Office of Reyes & Tran, PLLC\nAttn",
+            "Law Office of Reyes & Tran, PLLC",
+            Kind::Organization,
+        );
+        none("put the doll inside. Her teacher said so.");
         has("Gil works for the Navajo Nation DOT and drives", "Navajo Nation DOT", Kind::Organization);
         has("works for walmart on weekends", "walmart", Kind::Organization);
         has("work at hartley & sons plumbing is killing me", "hartley & sons plumbing", Kind::Organization);
