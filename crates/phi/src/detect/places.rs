@@ -1206,6 +1206,8 @@ mod tests {
             Kind::Organization,
         );
         none("put the doll inside. Her teacher said so.");
+        has("PCP: Dr. Kwan, Legacy Family Practice, 6000 W Parker Rd", "Legacy Family Practice", Kind::Organization);
+        has("RN, Harbor View Crisis Stabilization Unit\n", "Harbor View Crisis Stabilization Unit", Kind::Organization);
         has("Gil works for the Navajo Nation DOT and drives", "Navajo Nation DOT", Kind::Organization);
         has("works for walmart on weekends", "walmart", Kind::Organization);
         has("work at hartley & sons plumbing is killing me", "hartley & sons plumbing", Kind::Organization);

@@ -43,6 +43,55 @@ impl Detector for SymbolDetector {
             i += 1;
         }
         named_handles(doc, out);
+        spoken_emails(doc, out);
+    }
+}
+
+/// An address read out in a voicemail or transcript: "iggy dot bello at gmail", "jsmith at
+/// riverside dot org". The name before "at" is joined by "dot", "underscore" or "dash" or holds a
+/// digit, unless the domain is read out with its "dot".
+fn spoken_emails(doc: &Document<'_>, out: &mut Vec<Span>) {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let word = |k: usize| tokens.raw(k).bytes().all(|b| b.is_ascii_alphanumeric());
+    let spaced = |k: usize| tokens.gap_after(k) == " ";
+    for at in 1..n.saturating_sub(1) {
+        if tokens.norm(at) != "at" || !spaced(at - 1) || !spaced(at) || !word(at + 1) || !word(at - 1) {
+            continue;
+        }
+        let mut end = at + 1;
+        while end + 2 < n && tokens.norm(end + 1) == "dot" && spaced(end) && spaced(end + 1) && word(end + 2) {
+            end += 2;
+        }
+        let provider = matches!(
+            tokens.norm(at + 1),
+            "gmail"
+                | "yahoo"
+                | "hotmail"
+                | "outlook"
+                | "icloud"
+                | "aol"
+                | "protonmail"
+                | "proton"
+                | "comcast"
+                | "ymail"
+                | "msn"
+        );
+        let mut start = at - 1;
+        while start >= 2
+            && matches!(tokens.norm(start - 1), "dot" | "underscore" | "dash" | "hyphen")
+            && spaced(start - 2)
+            && spaced(start - 1)
+            && word(start - 2)
+        {
+            start -= 2;
+        }
+        let joined = start < at - 1 || tokens.raw(at - 1).bytes().any(|b| b.is_ascii_digit());
+        let read_out = end > at + 1 && TLDS.contains(&tokens.norm(end));
+        let plain_name = doc.flags(at - 1) & crate::lexicon::FUNCTION == 0 && !doc.is_stop(at - 1);
+        if (joined && (provider || read_out)) || (read_out && plain_name) {
+            out.push(doc.span(start, end, Kind::Email, Confidence::Medium));
+        }
     }
 }
 
@@ -245,6 +294,9 @@ mod tests {
     #[test]
     fn emails_urls_handles_and_ipv6() {
         has("write to jane.doe+x@mail.example.com.", "jane.doe+x@mail.example.com", Kind::Email);
+        has("Or email iggy dot bello at gmail. Thanks.", "iggy dot bello at gmail", Kind::Email);
+        has("write jsmith at riverside dot org", "jsmith at riverside dot org", Kind::Email);
+        none("email me at gmail dot com, she was at school dot");
         has("see https://example.org/a?b=1).", "https://example.org/a?b=1", Kind::Url);
         has("at www.myblog.net", "www.myblog.net", Kind::Url);
         has("posted on jdoe.substack.com/p/1 today", "jdoe.substack.com/p/1", Kind::Url);
