@@ -285,6 +285,10 @@ fn a_parent_of_two_clients_signs_in_once_and_switches_between_them() {
     let owner = sign_in(base, &s.owner);
     let log = get(&format!("{base}/audit.csv?action=portal.switch"), Some(&owner)).body;
     assert_eq!(log.lines().filter(|l| l.contains(",portal.switch,")).count(), 1, "{log}");
+    // Each listing of a brother's or sister's name is in that client's own trail.
+    let listed = get(&format!("{base}/audit.csv?action=portal.family"), Some(&owner)).body;
+    let about = |client: &str| listed.lines().filter(|l| l.contains(",portal.family,") && l.contains(client)).count();
+    assert!(about(&s.clients[1].0.to_string()) >= 1 && about(&s.clients[0].0.to_string()) >= 1, "{listed}");
 }
 
 #[test]

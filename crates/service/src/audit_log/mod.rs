@@ -267,6 +267,17 @@ impl Haven {
         self.audited(actor.practice(), Who::of_portal(actor), entry.in_portal(actor)).await
     }
 
+    /// `audited_in_portal` for another client's record the holder's address also opens (a
+    /// family's names): the event names that client, so it is in that client's own trail.
+    pub(crate) async fn audited_in_portal_about(
+        &self,
+        actor: &PortalActor,
+        client: ClientId,
+        entry: AuditEntry,
+    ) -> Result<()> {
+        self.audited(actor.practice(), Who::of_portal(actor), entry.in_portal(actor).client(client)).await
+    }
+
     /// `recording_by` for a change that touches several clients' records: one event each.
     pub(crate) fn recording_each_by(&self, actor: &Actor, entries: Vec<AuditEntry>) -> Result<Box<dyn Store + '_>> {
         let entries = entries.into_iter().map(|entry| entry.by(actor)).collect();

@@ -2,7 +2,8 @@
 //! guardian, holds an open account for each client at one address, with one password (set
 //! through any of their links). The portal lists them and switches between them. A switch is a
 //! new sign-in to the other account — its authenticator app asked, if it has one — and the
-//! session it leaves ends; both are on record. Only accounts at the same address are reachable.
+//! session it leaves ends; both are on record, as is every listing of the other clients' names.
+//! Only accounts at the same address are reachable.
 
 use domain::{Phi, PortalAccountId};
 
@@ -24,7 +25,8 @@ pub struct FamilyMember {
 
 impl Haven {
     /// The clients whose portals the actor's address opens, this one included, oldest account
-    /// first; empty when it opens only this one.
+    /// first; empty when it opens only this one. Each other client's name read is on record
+    /// in that client's own trail.
     pub async fn portal_family(&self, actor: &PortalActor) -> Result<Vec<FamilyMember>> {
         let practice = actor.practice();
         let own = self.store.portal_account(practice, actor.account()).await?.ok_or(ServiceError::Unauthenticated)?;
@@ -35,12 +37,19 @@ impl Haven {
         let ring = self.keys.keyring(self.store.as_ref(), practice).await?;
         let mut family = Vec::with_capacity(accounts.len());
         for account in accounts {
+            let current = account.id == actor.account();
+            if !current {
+                let entry = AuditEntry::new("portal.family", Crud::Read)
+                    .resource("client", account.client)
+                    .categories(&["demographics"]);
+                self.audited_in_portal_about(actor, account.client, entry).await?;
+            }
             let sealed = self.store.client(practice, account.client).await?.ok_or(ServiceError::NotFound)?;
             let (given, family_name) = open_names(&ring, &practice.to_string(), &sealed)?;
             family.push(FamilyMember {
                 account: account.id,
                 name: Phi::new(format!("{} {}", given.expose(), family_name.expose())),
-                current: account.id == actor.account(),
+                current,
             });
         }
         Ok(family)
