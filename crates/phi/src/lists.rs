@@ -92,10 +92,11 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
-    apartments residences medicine library museum practice collaborative collective cooperative unit";
+    apartments residences medicine library museum practice collaborative collective cooperative unit transit";
 pub(crate) const ORG_HEADS: &str =
     "university bank church college academy school institute masjid temple congregation camp";
-pub(crate) const PARTICLES: &str = "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y";
+pub(crate) const PARTICLES: &str =
+    "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y o ni";
 pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \
     yelled screamed explained mentioned shared admitted agreed refused cried laughed wrote emailed visited \
     wants wanted thinks believes feels felt";

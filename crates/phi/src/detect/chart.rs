@@ -99,9 +99,13 @@ pub(crate) fn joined_run(doc: &Document<'_>, i: usize) -> usize {
                 matches!(next, Shape::Digits | Shape::Alnum | Shape::Upper)
                     || (next == Shape::Title && tokens.norm(last + 1).len() == 1)
             }
-            // Not into a time: "2/3 11:42 PM" is a date, then a time.
+            // Not into a time: "2/3 11:42 PM" is a date, then a time; nor past a date written with
+            // slashes: "11/03/25 90837" is a date, then a service code.
             " " | ") " | " - " => {
-                this == Shape::Digits && next == Shape::Digits && !tokens.gap_after(last + 1).starts_with(':')
+                this == Shape::Digits
+                    && next == Shape::Digits
+                    && !tokens.gap_after(last + 1).starts_with(':')
+                    && !(i..last).any(|k| tokens.gap_after(k) == "/")
             }
             _ => false,
         };

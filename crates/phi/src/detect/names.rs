@@ -108,6 +108,14 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     if cued(doc, i) || field_value(doc, i) {
         return Evidence::Cue;
     }
+    // "Multnomah County": a county's name, not a person's
+    if i + 1 < tokens.len()
+        && tokens.gap_after(i) == " "
+        && matches!(tokens.norm(i + 1), "county" | "parish" | "borough")
+        && tokens.list[i + 1].shape == Shape::Title
+    {
+        return Evidence::None;
+    }
     if flags == 0 && matches!(token.shape, Shape::Title | Shape::Mixed) && tokens.norm(i).len() >= 3 {
         // Capitalized, yet neither English nor any listed name or place: most often a name the lists
         // lack ("Oluwaseun", "Nomvula").
@@ -531,8 +539,10 @@ fn compound_surname(doc: &Document<'_>, i: usize, j: usize) -> bool {
                     | EMPLOYER)
                 == 0
     };
-    let first = plain_word(j) && tokens.gap_after(j) == " " && plain_word(j + 1);
-    let second = plain_word(i) && plain_word(j) && doc.flags(i) & WORD != 0;
+    // After a given name: "Charlene" then "Two", or "Two" then "Bulls".
+    let given = |k: usize| doc.flags(k) & GIVEN != 0 && tokens.list[k].shape == Shape::Title;
+    let first = given(i) && plain_word(j) && tokens.gap_after(j) == " " && plain_word(j + 1);
+    let second = i > 0 && given(i - 1) && tokens.gap_after(i - 1) == " " && plain_word(i) && plain_word(j);
     first || second
 }
 
@@ -614,6 +624,7 @@ mod tests {
             ("seen by Dr. Kwame Mensah", "Kwame Mensah"),
             ("J. R. Tolkien wrote", "J. R. Tolkien"),
             ("Foster mom Charlene Two Bulls attended.", "Charlene Two Bulls"),
+            ("her cousin, Wanjiru Ó Briain keeps texting", "Wanjiru Ó Briain"),
         ] {
             has(text, name, Kind::Name);
         }

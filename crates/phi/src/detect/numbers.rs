@@ -616,8 +616,9 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
 
 #[cfg(test)]
 mod tests {
-    use crate::detect::tests::{has, none};
+    use crate::detect::tests::{found, has, none};
     use crate::kind::Kind;
+    use crate::known::Known;
 
     #[test]
     fn numbers_said_aloud_postcodes_and_decades_of_age() {
@@ -640,6 +641,8 @@ mod tests {
         has("Sent 2/3/2026 11:42 PM to her", "2/3/2026", Kind::Date);
         has("Texted 2026-02-03 23:10 again", "2026-02-03", Kind::Date);
         has("call me at 617 555 0142", "617 555 0142", Kind::Phone);
+        // A service code after a date is no part of it.
+        assert_eq!(found("DOS 11/03/25 90837 $180.00", &Known::default()), [("11/03/25".to_owned(), Kind::Date)]);
     }
 
     #[test]

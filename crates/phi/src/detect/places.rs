@@ -71,16 +71,23 @@ impl Detector for PlaceDetector {
                 && tokens.gap_before(i) == " "
                 && !doc.is_stop(i - 1)
             {
-                out.push(doc.span(i - 1, i, Kind::City, Confidence::Medium));
-                // "Allegheny County Adult Probation", "Cook County Jail": the county's own office
+                // "Allegheny County Adult Probation", "Cook County Jail": the county's own office —
+                // but "Multnomah County Crisis Line" is a public resource, not a place of the client's.
                 let next = i + 1;
-                if next < tokens.len()
+                let office = next < tokens.len()
                     && tokens.gap_after(i) == " "
                     && tokens.list[next].shape == Shape::Title
                     && !doc.is_stop(next)
-                    && doc.flags(next) & (MONTH | WEEKDAY) == 0
-                {
-                    out.push(doc.span(i - 1, capitalized_run(doc, next, 4), Kind::Organization, Confidence::Medium));
+                    && doc.flags(next) & (MONTH | WEEKDAY) == 0;
+                let last = if office { capitalized_run(doc, next, 4) } else { i };
+                let resource = (next..=last).any(|k| {
+                    matches!(tokens.norm(k), "crisis" | "line" | "hotline" | "helpline" | "lifeline" | "warmline")
+                });
+                if !resource {
+                    out.push(doc.span(i - 1, i, Kind::City, Confidence::Medium));
+                    if office {
+                        out.push(doc.span(i - 1, last, Kind::Organization, Confidence::Medium));
+                    }
                 }
             }
             // "Maricopa County Superior Court" (a court is no street); "Fresno PD", "Austin ISD"
@@ -1206,6 +1213,8 @@ mod tests {
             Kind::Organization,
         );
         none("put the doll inside. Her teacher said so.");
+        none("after hours 988; Multnomah County Crisis Line\nMaking");
+        has("Goal: keep employment at Tri-County Transit; meet", "Tri-County Transit", Kind::Organization);
         has("PCP: Dr. Kwan, Legacy Family Practice, 6000 W Parker Rd", "Legacy Family Practice", Kind::Organization);
         has("RN, Harbor View Crisis Stabilization Unit\n", "Harbor View Crisis Stabilization Unit", Kind::Organization);
         has("Gil works for the Navajo Nation DOT and drives", "Navajo Nation DOT", Kind::Organization);
