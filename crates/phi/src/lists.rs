@@ -92,7 +92,8 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
-    apartments residences medicine library museum practice collaborative collective cooperative unit transit";
+    apartments residences medicine library museum practice collaborative collective cooperative unit transit \
+    drug drugs apothecary shoppe charities charity association society coalition alliance federation council league";
 pub(crate) const ORG_HEADS: &str =
     "university bank church college academy school institute masjid temple congregation camp";
 pub(crate) const PARTICLES: &str =

@@ -123,7 +123,7 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             "plate" | "vin" | "vehicle" | "tag" => Kind::Vehicle,
             "license" | "licence" | "dl" | "lic" | "permit" => Kind::License,
             // A clinician's credential, then their license number: "LCSW #C-48812", "LPC 20419".
-            credential if is_credential(credential) => Kind::License,
+            _ if is_credential_at(doc, j) => Kind::License,
             "serial" | "device" | "imei" | "udi" | "pacemaker" | "implant" | "sn" => Kind::Device,
             // a provider's number, not the client's
             "npi" | "tin" | "ein" | "taxonomy" => return None,
@@ -138,6 +138,14 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
         return Some(kind);
     }
     generic
+}
+
+/// A credential at token `j`: a listed one, or — as most licensed credentials open with "L"
+/// ("LGPC 5219", "LLMSW 4401") — three to six capitals starting so.
+fn is_credential_at(doc: &Document<'_>, j: usize) -> bool {
+    let norm = doc.tokens.norm(j);
+    is_credential(norm)
+        || (norm.starts_with('l') && (3..=6).contains(&norm.len()) && doc.tokens.list[j].shape == Shape::Upper)
 }
 
 /// Licensed credentials a license number follows in a signature.
@@ -253,10 +261,13 @@ fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
     let letters = i >= 2
         && context.is_some()
         && tokens.gap_before(i) == " "
-        && matches!(tokens.list[i - 1].shape, Shape::Upper | Shape::Alnum)
+        // "DL V 200 114 883 019": a single letter too
+        && (matches!(tokens.list[i - 1].shape, Shape::Upper | Shape::Alnum)
+            || (tokens.list[i - 1].shape == Shape::Title && tokens.raw(i - 1).len() == 1))
         && tokens.norm(i - 1).len() <= 4
         && !matches!(tokens.norm(i - 1), "id" | "mrn" | "vin" | "dl" | "sn" | "no" | "ssn" | "acct" | "grp" | "npi")
-        && !is_credential(tokens.norm(i - 1));
+        // "LCSW LCS 99812": a second credential-like word is the number's own prefix
+        && (!is_credential_at(doc, i - 1) || (tokens.gap_after(i - 2) == " " && is_credential_at(doc, i - 2)));
     // "#C-28810472": a letter joined by a hyphen is part of the number
     let lettered = i >= 1
         && tokens.gap_before(i) == "-"
@@ -690,6 +701,8 @@ mod tests {
         has("ref 88213344", "88213344", Kind::OtherId);
         has("paid with his card ending in 4417. He", "4417", Kind::Account);
         has("Veteran: R. T.   Last 4: 7702   VA auth", "7702", Kind::OtherId);
+        has("Imani Fairclough, LGPC (LGPC 5219)", "5219", Kind::License);
+        has("license was suspended; Michigan DL V 200 114 883 019. She", "V 200 114 883 019", Kind::License);
         has("Signed, Harriet Vance, LCSW #C-48812", "C-48812", Kind::License);
         has("Miles Osei, LPC 20419, NPI on file", "20419", Kind::License);
     }

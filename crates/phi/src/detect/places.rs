@@ -257,11 +257,31 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     let mut j = i + 1;
     while j < n && j <= i + 3 && tokens.gap_before(j) == " " && title(j) {
         if doc.flags(j) & STREET_SUFFIX != 0 {
-            let ends_segment = j + 1 >= n || {
-                let gap = tokens.gap_after(j);
-                gap.contains(['\n', '·', '|', '•']) || (gap.trim() == "," && doc.flags(j + 1) & UNIT != 0)
+            if tokens.norm(j) == "court" && is_court_kind(tokens.norm(j - 1)) {
+                return None; // "Maricopa County Superior Court"
+            }
+            // "Fremont Ave N, Seattle": a compass point after the suffix
+            let last = if j + 1 < n
+                && tokens.gap_after(j) == " "
+                && doc.flags(j + 1) & DIRECTION != 0
+                && tokens.list[j + 1].shape.is_capitalized()
+            {
+                j + 1
+            } else {
+                j
             };
-            return ends_segment.then(|| unit_after(doc, j));
+            let ends_segment = last + 1 >= n || {
+                let gap = tokens.gap_after(last);
+                let city_ends_line = || {
+                    title(last + 1) && {
+                        let city = capitalized_run(doc, last + 1, 3);
+                        city + 1 >= n || tokens.gap_after(city).contains(['\n', '·', '|', '•'])
+                    }
+                };
+                gap.contains(['\n', '·', '|', '•'])
+                    || (gap.trim() == "," && (doc.flags(last + 1) & UNIT != 0 || city_ends_line()))
+            };
+            return ends_segment.then(|| unit_after(doc, last));
         }
         j += 1;
     }
@@ -1151,6 +1171,7 @@ mod tests {
         let line = "Riverbend Behavioral Health · Commerce Parkway · Tulsa\nClient seen.";
         has(line, "Commerce Parkway", Kind::Street);
         has(line, "Tulsa", Kind::City);
+        has("Evergreen Hearth Therapy\nFremont Ave N, Seattle\nT 206", "Fremont Ave N", Kind::Street);
         has("staying at my aunts place on maple st in dayton for now", "maple st", Kind::Street);
         has("works nights at the pharmacy on 82nd Ave and attends classes", "82nd Ave", Kind::Street);
         has("meet me on 3rd st after", "3rd st", Kind::Street);
@@ -1214,6 +1235,8 @@ mod tests {
         );
         none("put the doll inside. Her teacher said so.");
         none("after hours 988; Multnomah County Crisis Line\nMaking");
+        has("Pharmacy called: Harlan Drug (pharmacist Becky)", "Harlan Drug", Kind::Organization);
+        has("Referred by Polish American Association; caseworker", "Polish American Association", Kind::Organization);
         has("Goal: keep employment at Tri-County Transit; meet", "Tri-County Transit", Kind::Organization);
         has("PCP: Dr. Kwan, Legacy Family Practice, 6000 W Parker Rd", "Legacy Family Practice", Kind::Organization);
         has("RN, Harbor View Crisis Stabilization Unit\n", "Harbor View Crisis Stabilization Unit", Kind::Organization);

@@ -131,6 +131,20 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
         if !platform {
             continue;
         }
+        // Before it: "follows him as giuliab_nyc on Instagram"
+        if i >= 1 && tokens.norm(i - 1) == "on" {
+            let before = text[..tokens.list[i - 1].start].trim_end();
+            let start = before.rfind(char::is_whitespace).map_or(0, |k| k + 1);
+            let piece = &before[start..];
+            let shaped = piece.len() >= 3
+                && piece.contains(['.', '_'])
+                && piece.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+                && piece.as_bytes()[0].is_ascii_alphanumeric()
+                && piece.as_bytes()[piece.len() - 1].is_ascii_alphanumeric();
+            if shaped && start >= covered {
+                out.push(Span::new(start, start + piece.len(), Kind::SocialHandle, Confidence::High));
+            }
+        }
         // The handle follows within the sentence: "her Instagram skye.dances.09", "a TikTok
         // account, sky3_is_fake", "a fake Instagram in her name, sunita.rao.real".
         for j in i + 1..tokens.len().min(i + 7) {
@@ -295,6 +309,7 @@ mod tests {
     fn emails_urls_handles_and_ipv6() {
         has("write to jane.doe+x@mail.example.com.", "jane.doe+x@mail.example.com", Kind::Email);
         has("Or email iggy dot bello at gmail. Thanks.", "iggy dot bello at gmail", Kind::Email);
+        has("his daughter follows him as giuliab_nyc on Instagram.", "giuliab_nyc", Kind::SocialHandle);
         has("write jsmith at riverside dot org", "jsmith at riverside dot org", Kind::Email);
         none("email me at gmail dot com, she was at school dot");
         has("see https://example.org/a?b=1).", "https://example.org/a?b=1", Kind::Url);
