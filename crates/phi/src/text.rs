@@ -50,6 +50,18 @@ impl<'t> Tokens<'t> {
         let mut chars = text.char_indices().peekable();
         let mut boundary = true;
         while let Some((start, c)) = chars.next() {
+            // "Wks @ Medtronic": a lone "@" in shorthand is the word "at"
+            if c == '@'
+                && text[..start].ends_with(char::is_whitespace)
+                && chars.peek().is_some_and(|&(_, next)| next.is_whitespace())
+            {
+                let norm_start = norm.len();
+                norm.push_str("at");
+                let (end, norm) = (start + 1, (norm_start as u32, norm.len() as u32));
+                list.push(Token { start, end, norm, shape: Shape::Lower, sentence_start: boundary });
+                boundary = false;
+                continue;
+            }
             if !is_word_char(c) {
                 if matches!(c, '.' | '!' | '?' | '\n' | ':' | ';' | '•' | '*' | '"' | '“') {
                     // A period after a single letter ("J. Smith") or a title ("Dr.") does not end a

@@ -393,7 +393,10 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         return tokens.list[p].shape != Shape::Upper || tokens.norm(p).len() <= 3;
     }
     // Not "THERAPIST: How was the week?"
-    if p_flags & RELATION != 0 && matches!(gap, " " | ", " | " - ") && tokens.list[p].shape != Shape::Upper {
+    if p_flags & RELATION != 0
+        && matches!(gap, " " | ", " | " - " | " \"" | " “")
+        && tokens.list[p].shape != Shape::Upper
+    {
         return true;
     }
     // "J.R. said", "per K.M.": two or three dotted capitals that are not a common abbreviation
@@ -645,6 +648,7 @@ mod tests {
         has("i told my ex jaylen i was done", "jaylen", Kind::Name);
         has("talked to keisha and she said", "keisha", Kind::Name);
         has("my the son joy park took he car", "joy park", Kind::Name);
+        has("Used w/ old friend \"Peanut\" @ his place", "Peanut", Kind::Name);
         assert!(names("she said the kids need church.").is_empty());
     }
 

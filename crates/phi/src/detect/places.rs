@@ -62,8 +62,9 @@ impl Detector for PlaceDetector {
                 out.push(doc.span(first, branch(doc, last), Kind::Organization, Confidence::Medium));
             }
             // "Bexar County", "Orleans Parish": a county is a place smaller than a state
-            let county = flags & TOWN_SUFFIX != 0
-                && matches!(tokens.norm(i), "county" | "parish" | "borough")
+            // …also "Wayne Co. Probation"
+            let county = (flags & TOWN_SUFFIX != 0 && matches!(tokens.norm(i), "county" | "parish" | "borough")
+                || (tokens.norm(i) == "co" && tokens.gap_after(i).starts_with(". ")))
                 && tokens.list[i].shape == Shape::Title;
             if county
                 && i > 0
@@ -75,7 +76,7 @@ impl Detector for PlaceDetector {
                 // but "Multnomah County Crisis Line" is a public resource, not a place of the client's.
                 let next = i + 1;
                 let office = next < tokens.len()
-                    && tokens.gap_after(i) == " "
+                    && matches!(tokens.gap_after(i), " " | ". ")
                     && tokens.list[next].shape == Shape::Title
                     && !doc.is_stop(next)
                     && doc.flags(next) & (MONTH | WEEKDAY) == 0;
@@ -95,6 +96,12 @@ impl Detector for PlaceDetector {
                 && tokens.list[i].shape == Shape::Title
                 && i > 0
                 && is_court_kind(tokens.norm(i - 1));
+            if is_police_force(doc, i) {
+                out.push(doc.span(i, i, Kind::Organization, Confidence::Medium));
+            }
+            if let Some(last) = street_after_a_place(doc, i) {
+                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
+            }
             if (court || is_agency(doc, i))
                 && let Some(first) = org_before_suffix(doc, i)
             {
@@ -127,7 +134,13 @@ impl Detector for PlaceDetector {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Low));
             }
             if flags & EMPLOYER != 0 && tokens.list[i].shape != Shape::Upper {
-                out.push(doc.span(i, i, Kind::Organization, Confidence::Low));
+                // "Amazon BWI5": a site's code after the employer
+                let site = i + 1 < tokens.len()
+                    && tokens.gap_after(i) == " "
+                    && tokens.list[i + 1].shape == Shape::Alnum
+                    && (3..=6).contains(&tokens.raw(i + 1).len())
+                    && tokens.raw(i + 1).starts_with(|c: char| c.is_ascii_uppercase());
+                out.push(doc.span(i, i + usize::from(site), Kind::Organization, Confidence::Low));
             }
         }
     }
@@ -146,6 +159,16 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let raw = tokens.raw(i);
+    // "RR 2 Box 14", "HC 61 Box 30": a rural route's box
+    if matches!(tokens.norm(i), "rr" | "hc")
+        && shape == Shape::Upper
+        && i + 3 < n
+        && tokens.list[i + 1].shape == Shape::Digits
+        && tokens.norm(i + 2) == "box"
+        && tokens.list[i + 3].shape == Shape::Digits
+    {
+        return Some(i + 3);
+    }
     if tokens.norm(i) == "po" || (tokens.norm(i) == "p" && i + 2 < n && tokens.norm(i + 1) == "o") {
         let b = if tokens.norm(i) == "po" { i + 1 } else { i + 2 };
         if b + 1 < n && tokens.norm(b) == "box" && tokens.list[b + 1].shape == Shape::Digits {
@@ -163,7 +186,8 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         && doc.flags(i - 1) & PLACE_CUE != 0
         && doc.preceded_by(i, 1, &["on", "off", "at", "near", "to"])
         && !doc.is_stop(i);
-    if !(number || named) || !same_line(doc, i) || tokens.gap_after(i) != " " {
+    let spaced = tokens.gap_after(i) == " " || (named && doc.flags(i) & DIRECTION != 0 && tokens.gap_after(i) == ". ");
+    if !(number || named) || !same_line(doc, i) || !spaced {
         return None;
     }
     // "on 82nd Ave", "at W 5th Street": an ordinal is the street's name, not its house number.
@@ -330,8 +354,12 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm");
         return Some((if qualified { i - 1 } else { i }, i + 1));
     }
-    // "I-95", but not the I-9 form: only after a word of place or travel.
-    let interstate = word == "i"
+    // "I-95", "KY-15", but not the I-9 form or a CO-16 denial: only after a word of place or travel.
+    let marked = word == "i"
+        || (tokens.list[i].shape == Shape::Upper
+            && word.len() == 2
+            && !matches!(word, "co" | "pr" | "oa" | "pi" | "cr"));
+    let interstate = marked
         && tokens.list[i].shape.is_capitalized()
         && tokens.gap_after(i) == "-"
         && number(i + 1)
@@ -582,8 +610,13 @@ fn lexicon_city(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
     let tokens = &doc.tokens;
     let mut last = i;
+    // "Greater Mt. Zion", "Ft. Worth": abbreviations that are also states' codes
     let word = |k: usize| {
-        k < tokens.len() && tokens.list[k].shape.is_capitalized() && !doc.is_stop(k) && doc.flags(k) & STATE == 0
+        k < tokens.len()
+            && tokens.list[k].shape.is_capitalized()
+            && !doc.is_stop(k)
+            && (doc.flags(k) & STATE == 0
+                || matches!(tokens.norm(k), "mt" | "ft") && tokens.gap_after(k).starts_with('.'))
     };
     while last + 1 < tokens.len() && last + 1 - i < max {
         let gap = tokens.gap_after(last);
@@ -591,8 +624,12 @@ fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
         let joined = matches!(gap, " " | "-") || (gap == ". " && tokens.norm(last).len() <= 3);
         if joined && word(last + 1) {
             last += 1;
-        } else if gap == " " && tokens.norm(last + 1) == "of" && tokens.gap_after(last + 1) == " " && word(last + 2) {
-            // "Sunrise of Bellevue", "Bank of the West"-free: one "of" between capitalized words
+        } else if gap == " "
+            && matches!(tokens.norm(last + 1), "of" | "at")
+            && tokens.gap_after(last + 1) == " "
+            && word(last + 2)
+        {
+            // "Sunrise of Bellevue", "The Reserve at Ponce": one "of" or "at" between capitalized words
             last += 2;
         } else {
             break;
@@ -733,6 +770,7 @@ fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
 
 /// Words that name a kind of place rather than a particular one.
 const GENERIC: &[&str] = &[
+    "area",
     "emergency",
     "mental",
     "health",
@@ -881,6 +919,54 @@ fn is_court_kind(norm: &str) -> bool {
     )
 }
 
+/// A police force's acronym: "LAPD", "NYPD", "TUPD" — four or five capitals ending in "PD" that
+/// are not a diagnosis ("OCPD", "COPD").
+fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
+    let norm = doc.tokens.norm(i);
+    doc.tokens.list[i].shape == Shape::Upper
+        && (4..=5).contains(&norm.len())
+        && norm.ends_with("pd")
+        && !matches!(norm, "ocpd" | "stpd" | "copd" | "aspd")
+}
+
+/// A street named by one word after "on", where "on" follows a place: "the WIC office on Elm", "at
+/// ur moms on Sycamore".
+fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i < 2 || tokens.norm(i - 1) != "on" || tokens.gap_before(i) != " " || tokens.gap_before(i - 1) != " " {
+        return None;
+    }
+    let place = matches!(
+        tokens.norm(i - 2),
+        "office"
+            | "house"
+            | "place"
+            | "home"
+            | "apartment"
+            | "apt"
+            | "moms"
+            | "mom"
+            | "dads"
+            | "dad"
+            | "store"
+            | "shop"
+            | "church"
+            | "clinic"
+            | "school"
+            | "shelter"
+            | "lives"
+            | "live"
+            | "living"
+            | "moved"
+            | "grandmas"
+            | "aunts"
+    );
+    let named = tokens.list[i].shape == Shape::Title
+        && !doc.is_stop(i)
+        && doc.flags(i) & (MONTH | WEEKDAY | STATE | TITLE | RELATION | FUNCTION) == 0;
+    (place && named).then_some(i)
+}
+
 /// A public agency's acronym after the place it serves: "Fresno PD", "Harris County SO", "Austin ISD".
 fn is_agency(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
@@ -967,6 +1053,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
             (a, b),
             (
                 "works"
+                    | "wks"
                     | "work"
                     | "working"
                     | "worked"
@@ -980,6 +1067,8 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "interning"
                     | "teaches"
                     | "volunteers"
+                    | "resettled"
+                    | "sponsored"
                     | "student"
                     | "enrolled"
                     | "cashier"
@@ -1009,7 +1098,8 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         );
         return lowercase_org(doc, i).or_else(|| employment.then(|| lowercase_employer(doc, i)).flatten());
     }
-    if !cue || doc.flags(i) & (STATE | CITY) != 0 {
+    // "works at Ohio Cat", "Texas Roadhouse": a place opening the name
+    if !cue || doc.flags(i) & (STATE | CITY) != 0 && !opens_name() {
         return at_a_place(doc, i);
     }
     if tokens.list[i].shape == Shape::Lower {
@@ -1083,7 +1173,12 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.gap_after(i) == " "
         && tokens.list[i + 1].shape == Shape::Title
         && !doc.is_stop(i + 1);
-    let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i)) || acronym;
+    // An acronym alone names one too ("med mgmt @ HCMC", "works at HEB"), unless it is a kind of
+    // place every town has ("at ED", "at AA").
+    let lone_acronym = shape == Shape::Upper
+        && (3..=5).contains(&tokens.norm(i).len())
+        && !matches!(tokens.norm(i), "snf" | "alf" | "pcp" | "dmv" | "ssa" | "wic" | "ymca" | "ywca" | "usps" | "atm");
+    let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i)) || acronym || lone_acronym;
     if tokens.norm(i - 1) != "at"
         || !capitalized
         || plain_name
@@ -1147,6 +1242,23 @@ mod tests {
     fn numbered_roads_and_regions_of_states() {
         has("parked at the Shell on Route 9 near exit 14", "Route 9", Kind::Street);
         has("lives off State Route 73 now", "State Route 73", Kind::Street);
+        has("past the Dollar General on KY-15, left", "KY-15", Kind::Street);
+        none("The claim was denied on CO-16 again.");
+        has("Address: RR 2 Box 14, Hazard, KY.", "RR 2 Box 14", Kind::Street);
+        has("Her apartment at The Reserve at Ponce is month-to-month.", "The Reserve at Ponce", Kind::Organization);
+        // Shorthand: "@" for "at", abbreviations
+        has("med mgmt w/ Dr Thao @ HCMC.", "HCMC", Kind::Organization);
+        has("Wks @ Ohio Cat as mechanic.", "Ohio Cat", Kind::Organization);
+        has("PO (Wayne Co. Probation, 313-555-0114)", "Wayne Co. Probation", Kind::Organization);
+        has("funeral at Greater Mt. Zion. Used", "Greater Mt. Zion", Kind::Organization);
+        has("friend was shot on W. North Ave last wk", "W. North Ave", Kind::Street);
+        has("Wks @ Amazon BWI5 nights.", "Amazon BWI5", Kind::Organization);
+        none("Seen at ED, then at AA.");
+        has("Police rpt (LAPD Van Nuys).", "LAPD", Kind::Organization);
+        none("Dx: OCPD; hx of COPD.");
+        has("Referred to WIC office on Elm.", "Elm", Kind::Street);
+        none("She started on Monday and is on Medicaid.");
+        has("resettled by IRC in Sacramento", "IRC", Kind::Organization);
         has("a crash on I-95 last week", "I-95", Kind::Street);
         has("went to college (Western Washington).", "Western Washington", Kind::City);
         has("grew up in Western New York", "Western New York", Kind::City);

@@ -54,7 +54,11 @@ fn spoken_emails(doc: &Document<'_>, out: &mut Vec<Span>) {
     let tokens = &doc.tokens;
     let n = tokens.len();
     let word = |k: usize| tokens.raw(k).bytes().all(|b| b.is_ascii_alphanumeric());
-    let spaced = |k: usize| tokens.gap_after(k) == " ";
+    // "dkaplan [at] nvcc [dot] edu": brackets around the words count as spaces
+    let spaced = |k: usize| {
+        let gap = tokens.gap_after(k);
+        gap.contains([' ', '[', '(']) && gap.chars().all(|c| matches!(c, ' ' | '[' | ']' | '(' | ')'))
+    };
     for at in 1..n.saturating_sub(1) {
         if tokens.norm(at) != "at" || !spaced(at - 1) || !spaced(at) || !word(at + 1) || !word(at - 1) {
             continue;
@@ -172,7 +176,14 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
             let handle_like = piece.len() >= 3
                 && piece.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
                 && piece.as_bytes()[0].is_ascii_alphanumeric();
-            if handle_like && ((near && shaped) || joined || unknown_word) {
+            // A gamer's tag: "rorythefox#4471"
+            let tagged = piece.split_once('#').is_some_and(|(name, tag)| {
+                name.len() >= 2
+                    && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_'))
+                    && tag.len() == 4
+                    && tag.bytes().all(|b| b.is_ascii_digit())
+            });
+            if tagged || handle_like && ((near && shaped) || joined || unknown_word) {
                 out.push(Span::new(start, end, Kind::SocialHandle, Confidence::High));
                 covered = end;
                 break;
@@ -310,6 +321,8 @@ mod tests {
         has("write to jane.doe+x@mail.example.com.", "jane.doe+x@mail.example.com", Kind::Email);
         has("Or email iggy dot bello at gmail. Thanks.", "iggy dot bello at gmail", Kind::Email);
         has("his daughter follows him as giuliab_nyc on Instagram.", "giuliab_nyc", Kind::SocialHandle);
+        has("games on Discord as rorythefox#4471. GSA", "rorythefox#4471", Kind::SocialHandle);
+        has("from her professor, dkaplan [at] nvcc [dot] edu, about", "dkaplan [at] nvcc [dot] edu", Kind::Email);
         has("write jsmith at riverside dot org", "jsmith at riverside dot org", Kind::Email);
         none("email me at gmail dot com, she was at school dot");
         has("see https://example.org/a?b=1).", "https://example.org/a?b=1", Kind::Url);
