@@ -488,11 +488,13 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                         || flags & NAME != 0 && i + 2 < tokens.len() && doc.flags(i + 2) & FOLLOW_VERB != 0);
                 particle || lower_name
             } else {
-                // "Kim L.", in a list "Marcus W, Darnell", in a form's field "SMITH, JOHN A   MRN":
-                // a trailing initial
+                // "Kim L.", in a list "Marcus W, Darnell", in a form's field "SMITH, JOHN A   MRN",
+                // before a verb "RN Tammy K reports": a trailing initial
                 is_initial && {
                     let after = tokens.gap_after(j);
-                    after.is_empty()
+                    let verb =
+                        after == " " && j + 1 < tokens.len() && doc.flags(j + 1) & (SPEECH_VERB | FOLLOW_VERB) != 0;
+                    verb || after.is_empty()
                         || after.starts_with(['.', '\n'])
                         || after.starts_with(", ")
                         || after.starts_with("  ")
@@ -649,6 +651,7 @@ mod tests {
         has("talked to keisha and she said", "keisha", Kind::Name);
         has("my the son joy park took he car", "joy park", Kind::Name);
         has("Used w/ old friend \"Peanut\" @ his place", "Peanut", Kind::Name);
+        has("RN Tammy K reports more agitation", "Tammy K", Kind::Name);
         assert!(names("she said the kids need church.").is_empty());
     }
 

@@ -52,6 +52,7 @@ impl Detector for PlaceDetector {
                 || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title);
             // Never inside a listed public name ("SMART Recovery", "Trevor Project").
             if org_suffix
+                && !serves_the_aging(doc, i)
                 && !doc.protected[i]
                 && let Some(first) = org_before_suffix(doc, i)
             {
@@ -919,6 +920,13 @@ fn is_court_kind(norm: &str) -> bool {
     )
 }
 
+/// "NOLA Council on Aging", "Area Agency on Aging": a public service every region has, named by
+/// the words before `last`.
+fn serves_the_aging(doc: &Document<'_>, last: usize) -> bool {
+    let tokens = &doc.tokens;
+    last + 2 < tokens.len() && tokens.norm(last + 1) == "on" && tokens.norm(last + 2) == "aging"
+}
+
 /// A police force's acronym: "LAPD", "NYPD", "TUPD" — four or five capitals ending in "PD" that
 /// are not a diagnosis ("OCPD", "COPD").
 fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
@@ -1155,7 +1163,7 @@ fn proper_phrase(doc: &Document<'_>, i: usize) -> Option<usize> {
         GENERIC.contains(&tokens.norm(k))
             || matches!(tokens.norm(k), "center" | "centre" | "clinic" | "office" | "department" | "services" | "team")
     });
-    (last > i && !generic).then_some(last)
+    (last > i && !generic && !serves_the_aging(doc, last)).then_some(last)
 }
 
 /// "at Target", "at Redwood Credit Union": a capitalized place after "at" that is not a listed
@@ -1254,6 +1262,7 @@ mod tests {
         has("friend was shot on W. North Ave last wk", "W. North Ave", Kind::Street);
         has("Wks @ Amazon BWI5 nights.", "Amazon BWI5", Kind::Organization);
         none("Seen at ED, then at AA.");
+        none("P: Refer to NOLA Council on Aging for respite; call the Area Agency on Aging.");
         has("Police rpt (LAPD Van Nuys).", "LAPD", Kind::Organization);
         none("Dx: OCPD; hx of COPD.");
         has("Referred to WIC office on Elm.", "Elm", Kind::Street);
