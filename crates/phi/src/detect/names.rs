@@ -110,9 +110,9 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     }
     // "Multnomah County": a county's name, not a person's
     if i + 1 < tokens.len()
+        && tokens.list[i + 1].shape == Shape::Title
         && tokens.gap_after(i) == " "
         && matches!(tokens.norm(i + 1), "county" | "parish" | "borough")
-        && tokens.list[i + 1].shape == Shape::Title
     {
         return Evidence::None;
     }
@@ -322,7 +322,7 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize>
 /// Whether token `i` opens a line as "XY:", in capitals.
 fn is_capital_label(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
-    is_line_start(doc, i) && tokens.list[i].shape == Shape::Upper && tokens.gap_after(i).starts_with(':')
+    tokens.list[i].shape == Shape::Upper && tokens.gap_after(i).starts_with(':') && is_line_start(doc, i)
 }
 
 /// Labels of two or three capitals that open more than one line of a transcript ("PA: …", "PA: …"):

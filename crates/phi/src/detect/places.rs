@@ -64,9 +64,9 @@ impl Detector for PlaceDetector {
             }
             // "Bexar County", "Orleans Parish": a county is a place smaller than a state
             // …also "Wayne Co. Probation"
-            let county = (flags & TOWN_SUFFIX != 0 && matches!(tokens.norm(i), "county" | "parish" | "borough")
-                || (tokens.norm(i) == "co" && tokens.gap_after(i).starts_with(". ")))
-                && tokens.list[i].shape == Shape::Title;
+            let county = tokens.list[i].shape == Shape::Title
+                && (flags & TOWN_SUFFIX != 0 && matches!(tokens.norm(i), "county" | "parish" | "borough")
+                    || (tokens.norm(i) == "co" && tokens.gap_after(i).starts_with(". ")));
             if county
                 && i > 0
                 && tokens.list[i - 1].shape == Shape::Title
@@ -93,8 +93,8 @@ impl Detector for PlaceDetector {
                 }
             }
             // "Maricopa County Superior Court" (a court is no street); "Fresno PD", "Austin ISD"
-            let court = tokens.norm(i) == "court"
-                && tokens.list[i].shape == Shape::Title
+            let court = tokens.list[i].shape == Shape::Title
+                && tokens.norm(i) == "court"
                 && i > 0
                 && is_court_kind(tokens.norm(i - 1));
             if is_police_force(doc, i) {
@@ -161,8 +161,8 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let raw = tokens.raw(i);
     // "RR 2 Box 14", "HC 61 Box 30": a rural route's box
-    if matches!(tokens.norm(i), "rr" | "hc")
-        && shape == Shape::Upper
+    if shape == Shape::Upper
+        && matches!(tokens.norm(i), "rr" | "hc")
         && i + 3 < n
         && tokens.list[i + 1].shape == Shape::Digits
         && tokens.norm(i + 2) == "box"
@@ -187,8 +187,11 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         && doc.flags(i - 1) & PLACE_CUE != 0
         && doc.preceded_by(i, 1, &["on", "off", "at", "near", "to"])
         && !doc.is_stop(i);
+    if !(number || named) {
+        return None;
+    }
     let spaced = tokens.gap_after(i) == " " || (named && doc.flags(i) & DIRECTION != 0 && tokens.gap_after(i) == ". ");
-    if !(number || named) || !same_line(doc, i) || !spaced {
+    if !same_line(doc, i) || !spaced {
         return None;
     }
     // "on 82nd Ave", "at W 5th Street": an ordinal is the street's name, not its house number.
@@ -941,7 +944,12 @@ fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
 /// ur moms on Sycamore".
 fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i < 2 || tokens.norm(i - 1) != "on" || tokens.gap_before(i) != " " || tokens.gap_before(i - 1) != " " {
+    if i < 2
+        || tokens.list[i].shape != Shape::Title
+        || tokens.norm(i - 1) != "on"
+        || tokens.gap_before(i) != " "
+        || tokens.gap_before(i - 1) != " "
+    {
         return None;
     }
     let place = matches!(
@@ -1018,8 +1026,15 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     // "works for the Navajo Nation": the cue before an article
-    let cue =
-        if tokens.norm(i - 1) == "the" && i >= 3 && tokens.list[i].shape.is_capitalized() { i - 2 } else { i - 1 };
+    let cue = if doc.flags(i - 1) & PLACE_CUE == 0
+        && i >= 3
+        && tokens.list[i].shape.is_capitalized()
+        && tokens.norm(i - 1) == "the"
+    {
+        i - 2
+    } else {
+        i - 1
+    };
     // Every cue ends in one of a few short words; most tokens stop here. A title starts a person.
     if doc.flags(cue) & PLACE_CUE == 0 || (doc.flags(i) & TITLE != 0 && tokens.gap_after(i).starts_with('.')) {
         return None;

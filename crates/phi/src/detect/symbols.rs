@@ -60,7 +60,12 @@ fn spoken_emails(doc: &Document<'_>, out: &mut Vec<Span>) {
         gap.contains([' ', '[', '(']) && gap.chars().all(|c| matches!(c, ' ' | '[' | ']' | '(' | ')'))
     };
     for at in 1..n.saturating_sub(1) {
-        if tokens.norm(at) != "at" || !spaced(at - 1) || !spaced(at) || !word(at + 1) || !word(at - 1) {
+        if !matches!(tokens.norm(at).as_bytes(), [b'a', b't'])
+            || !spaced(at - 1)
+            || !spaced(at)
+            || !word(at + 1)
+            || !word(at - 1)
+        {
             continue;
         }
         let mut end = at + 1;
