@@ -97,6 +97,9 @@ impl Detector for PlaceDetector {
                 && tokens.norm(i) == "court"
                 && i > 0
                 && is_court_kind(tokens.norm(i - 1));
+            if let Some(first) = numbered_business(doc, i).or_else(|| store_of(doc, i)) {
+                out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
+            }
             if is_police_force(doc, i) {
                 out.push(doc.span(i, i, Kind::Organization, Confidence::Medium));
             }
@@ -356,7 +359,13 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             && tokens.gap_before(i) == " "
             && tokens.list[i - 1].shape.is_capitalized()
             && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm");
-        return Some((if qualified { i - 1 } else { i }, i + 1));
+        // "2250 Highway 6": a house number on it
+        let housed = i > 0
+            && tokens.gap_before(i) == " "
+            && tokens.list[i - 1].shape == Shape::Digits
+            && tokens.raw(i - 1).len() <= 6
+            && same_line(doc, i - 1);
+        return Some((if qualified || housed { i - 1 } else { i }, i + 1));
     }
     // "I-95", "KY-15", but not the I-9 form or a CO-16 denial: only after a word of place or travel.
     let marked = word == "i"
@@ -930,6 +939,39 @@ fn serves_the_aging(doc: &Document<'_>, last: usize) -> bool {
     last + 2 < tokens.len() && tokens.norm(last + 1) == "on" && tokens.norm(last + 2) == "aging"
 }
 
+/// "Motel 6", "Super 8", "Studio 6": a chain named with a digit; the first token, given its digit.
+fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let named = i > 0
+        && tokens.list[i].shape == Shape::Digits
+        && tokens.raw(i).len() == 1
+        && tokens.gap_before(i) == " "
+        && !tokens.gap_after(i).starts_with('-')
+        && matches!(tokens.norm(i - 1), "motel" | "super" | "studio");
+    named.then(|| i - 1)
+}
+
+/// "Harbor Freight Tools – Store #1180": the business whose store, branch or location is
+/// numbered; its first token, given the dash's last word before it.
+fn store_of(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let numbered = i + 2 < tokens.len()
+        && tokens.list[i + 1].shape == Shape::Title
+        && matches!(tokens.norm(i + 1), "store" | "branch" | "location" | "site")
+        && matches!(tokens.gap_after(i + 1), " #" | " # " | " no. ")
+        && matches!(tokens.gap_after(i), " – " | " — " | " - ")
+        && tokens.list[i].shape.is_capitalized();
+    if !numbered {
+        return None;
+    }
+    let mut first = i;
+    while first > 0 && i - first < 4 && tokens.gap_before(first) == " " && tokens.list[first - 1].shape.is_capitalized()
+    {
+        first -= 1;
+    }
+    Some(first)
+}
+
 /// A police force's acronym: "LAPD", "NYPD", "TUPD" — four or five capitals ending in "PD" that
 /// are not a diagnosis ("OCPD", "COPD").
 fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
@@ -1266,6 +1308,7 @@ mod tests {
         has("parked at the Shell on Route 9 near exit 14", "Route 9", Kind::Street);
         has("lives off State Route 73 now", "State Route 73", Kind::Street);
         has("past the Dollar General on KY-15, left", "KY-15", Kind::Street);
+        has("Store\n2250 Highway 6, Sugar Land, TX 77478", "2250 Highway 6", Kind::Street);
         none("The claim was denied on CO-16 again.");
         has("Address: RR 2 Box 14, Hazard, KY.", "RR 2 Box 14", Kind::Street);
         has("Her apartment at The Reserve at Ponce is month-to-month.", "The Reserve at Ponce", Kind::Organization);
@@ -1277,6 +1320,11 @@ mod tests {
         has("friend was shot on W. North Ave last wk", "W. North Ave", Kind::Street);
         has("Wks @ Amazon BWI5 nights.", "Amazon BWI5", Kind::Organization);
         none("Seen at ED, then at AA.");
+        has("deployed with the 256th Infantry Brigade. Mom", "256th Infantry Brigade", Kind::Organization);
+        has("Provider: LAKEVIEW COUNSELING ASSOC\nService", "LAKEVIEW COUNSELING ASSOC", Kind::Organization);
+        has("Harbor Freight Tools – Store #1180\n", "Harbor Freight Tools", Kind::Organization);
+        has("Caller from Motel 8 in Albany, room 22.", "Motel 8", Kind::Organization);
+        none("Scored 8 on the super 8-item scale.");
         none("P: Refer to NOLA Council on Aging for respite; call the Area Agency on Aging.");
         has("Police rpt (LAPD Van Nuys).", "LAPD", Kind::Organization);
         none("Dx: OCPD; hx of COPD.");
