@@ -80,7 +80,7 @@ pub(crate) const STREET_SUFFIXES: &str = "street st avenue ave av road rd boulev
     ridge crossing heights plaza plz";
 pub(crate) const UNITS: &str = "apt apartment unit suite ste floor fl rm bldg building lot box";
 pub(crate) const DIRECTIONS: &str = "n s e w ne nw se sw north south east west northeast northwest southeast southwest";
-pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc ltd corp corporation assoc assn company companies hospital hospitals \
+pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc ltd corp corporation assoc assn hha company companies hospital hospitals \
     clinic clinics school schools academy university college institute church temple mosque synagogue chapel \
     cathedral ministries bank foundation associates pharmacy daycare preschool kindergarten elementary seminary \
     hs tabernacle parish pediatrics psychiatry orthopedics cardiology dermatology neurology urology radiology \
@@ -94,7 +94,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
     apartments residences medicine library museum practice collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
-    brigade battalion regiment squadron platoon";
+    brigade battalion regiment squadron platoon law";
 pub(crate) const ORG_HEADS: &str =
     "university bank church college academy school institute masjid temple congregation camp";
 pub(crate) const PARTICLES: &str =

@@ -125,6 +125,8 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             // A clinician's credential, then their license number: "LCSW #C-48812", "LPC 20419".
             _ if is_credential_at(doc, j) => Kind::License,
             "serial" | "device" | "imei" | "udi" | "pacemaker" | "implant" | "sn" => Kind::Device,
+            // an extension alone: "Counselor Angelo Ruiz ext. 2231"
+            "ext" | "extension" => Kind::Phone,
             // a provider's number, not the client's
             "npi" | "tin" | "ein" | "taxonomy" => return None,
             "id" | "case" | "no" | "ref" | "reference" | "confirmation" | "docket" | "badge" | "employee"
@@ -252,7 +254,9 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
     if let Some(kind) = context.filter(|_| digit_count >= 4 && !is_year(&groups)) {
         return Some((prefix(doc, i, context), last, kind, Confidence::Medium));
     }
-    None
+    // After its keyword, a long code of mostly letters: "serial DMPXK2LQJF8J"
+    let coded = letter_count > 0 && digit_count >= 1 && digit_count + letter_count >= 8 && !is_clinical_code(&groups);
+    context.filter(|k| coded && *k != Kind::Phone && *k != Kind::Fax).map(|kind| (i, last, kind, Confidence::Medium))
 }
 
 /// "plate CBX 4471": letters just before a record number, after its context word, belong to it.
@@ -702,6 +706,8 @@ mod tests {
         has("paid with his card ending in 4417. He", "4417", Kind::Account);
         has("Veteran: R. T.   Last 4: 7702   VA auth", "7702", Kind::OtherId);
         has("Imani Fairclough, LGPC (LGPC 5219)", "5219", Kind::License);
+        has("Device: iPad, serial DMPXK2LQJF8J. Clinician", "DMPXK2LQJF8J", Kind::Device);
+        has("Counselor Angelo Ruiz ext. 2231.", "2231", Kind::Phone);
         has("license was suspended; Michigan DL V 200 114 883 019. She", "V 200 114 883 019", Kind::License);
         has("Signed, Harriet Vance, LCSW #C-48812", "C-48812", Kind::License);
         has("Miles Osei, LPC 20419, NPI on file", "20419", Kind::License);

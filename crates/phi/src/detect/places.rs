@@ -309,8 +309,10 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
                         city + 1 >= n || tokens.gap_after(city).contains(['\n', '·', '|', '•'])
                     }
                 };
+                // "One Financial Plaza, 20th Floor"
+                let floor = || ordinal(tokens.norm(last + 1)) && last + 2 < n && doc.flags(last + 2) & UNIT != 0;
                 gap.contains(['\n', '·', '|', '•'])
-                    || (gap.trim() == "," && (doc.flags(last + 1) & UNIT != 0 || city_ends_line()))
+                    || (gap.trim() == "," && (doc.flags(last + 1) & UNIT != 0 || floor() || city_ends_line()))
             };
             return ends_segment.then(|| unit_after(doc, last));
         }
@@ -558,18 +560,20 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     if !tokens.list[i].shape.is_capitalized() {
         return None;
     }
-    let cue = doc.preceded_by(i, 1, &["in", "to", "from", "near", "outside", "visiting", "visit", "around", "en"]);
+    // "moving from the Bronx": the cue before an article
+    let j = if i >= 2 && tokens.norm(i - 1) == "the" { i - 1 } else { i };
+    let cue = doc.preceded_by(j, 1, &["in", "to", "from", "near", "outside", "visiting", "visit", "around", "en"]);
     // "lives alone in Flushing", "is living now in Tempe": an adverb or two may come between.
-    let lives_in = i >= 3
-        && tokens.norm(i - 1) == "in"
-        && (i.saturating_sub(4)..i - 1).any(|k| {
+    let lives_in = j >= 3
+        && tokens.norm(j - 1) == "in"
+        && (j.saturating_sub(4)..j - 1).any(|k| {
             matches!(tokens.norm(k), "lives" | "live" | "living" | "lived" | "resides" | "stays" | "staying")
-                && (k + 1..i - 1).all(|m| tokens.list[m].shape == Shape::Lower && doc.flags(m) & FUNCTION == 0)
+                && (k + 1..j - 1).all(|m| tokens.list[m].shape == Shape::Lower && doc.flags(m) & FUNCTION == 0)
         });
     let strong_cue = lives_in
-        || i >= 2
+        || j >= 2
             && matches!(
-                (tokens.norm(i - 2), tokens.norm(i - 1)),
+                (tokens.norm(j - 2), tokens.norm(j - 1)),
                 (
                     "lives"
                         | "live"
@@ -1186,11 +1190,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         last += 1;
     }
-    // "McDonald's": keep the possessive with the name.
-    if last + 1 < tokens.len() && matches!(tokens.gap_after(last), "'" | "’") && tokens.norm(last + 1) == "s" {
-        last += 1;
-    }
-    Some(last)
+    Some(with_possessive(doc, last))
 }
 
 /// Two to four title-case words in the middle of a sentence ("Heritage Oaks", "Lafayette General"):
@@ -1229,7 +1229,13 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let shape = tokens.list[i].shape;
     let flags = doc.flags(i);
-    let plain_name = flags & (GIVEN | FAMILY) != 0 && flags & (WORD | CITY) == 0;
+    // A person's name alone ("at Maria's"), not a place named for one ("at Norton Women's")
+    let named_for = i + 1 < tokens.len()
+        && tokens.gap_after(i) == " "
+        && tokens.list[i + 1].shape == Shape::Title
+        && doc.flags(i + 1) & WORD != 0
+        && doc.flags(i + 1) & (GIVEN | FAMILY) == 0;
+    let plain_name = flags & (GIVEN | FAMILY) != 0 && flags & (WORD | CITY) == 0 && !named_for;
     // In a line written in capitals, capitals say what title case says elsewhere; an acronym
     // before a capitalized word names a place too ("at NYU Langone").
     let acronym = shape == Shape::Upper
@@ -1252,7 +1258,15 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     {
         return None;
     }
-    Some(capitalized_run(doc, i, 4))
+    Some(with_possessive(doc, capitalized_run(doc, i, 4)))
+}
+
+/// "McDonald's", "OB at Norton Women's": a place's name keeps its possessive.
+fn with_possessive(doc: &Document<'_>, last: usize) -> usize {
+    let tokens = &doc.tokens;
+    let possessive =
+        last + 1 < tokens.len() && matches!(tokens.gap_after(last), "'" | "’") && tokens.norm(last + 1) == "s";
+    last + usize::from(possessive)
 }
 
 /// After an employment cue in a lower-case message: up to three words before a verb, a function
@@ -1325,6 +1339,11 @@ mod tests {
         has("Harbor Freight Tools – Store #1180\n", "Harbor Freight Tools", Kind::Organization);
         has("Caller from Motel 8 in Albany, room 22.", "Motel 8", Kind::Organization);
         none("Scored 8 on the super 8-item scale.");
+        has("Works as an aide for Caring Hands HHA, clients", "Caring Hands HHA", Kind::Organization);
+        has("Attorney letter\nBrandt & Okafor Family Law\nOne", "Brandt & Okafor Family Law", Kind::Organization);
+        has("Law\nOne Financial Plaza, 20th Floor · Providence, RI", "One Financial Plaza", Kind::Street);
+        has("Wife is due Jan 9; OB at Norton Women's. Plan", "Norton Women's", Kind::Organization);
+        has("Pt reports moving from the Bronx to her mother's", "Bronx", Kind::City);
         none("P: Refer to NOLA Council on Aging for respite; call the Area Agency on Aging.");
         has("Police rpt (LAPD Van Nuys).", "LAPD", Kind::Organization);
         none("Dx: OCPD; hx of COPD.");
