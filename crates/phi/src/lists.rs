@@ -151,8 +151,7 @@ pub(crate) const FUNCTION_WORDS: &str = "he she her him his hers they them their
 pub(crate) const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
 pub(crate) const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
 pub(crate) const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring";
-pub(crate) const PLACE_CUES: &str =
-    "in to from near outside inside behind visiting visit around at for by off of on attends attending attended en";
+pub(crate) const PLACE_CUES: &str = "in to from near outside inside behind visiting visit around at for by off of on attends attending attended en called named";
 pub(crate) const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
     port village township mills landing crossing ford bluffs county parish borough";
 pub(crate) const DATE_WORDS: &str = "spring summer fall autumn winter christmas thanksgiving easter halloween hanukkah passover kwanzaa ramadan eid diwali";

@@ -625,7 +625,13 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && (tokens.list[i - 1].shape == Shape::Title || doc.flags(i - 1) & RELATION != 0)
         && ((tokens.gap_before(i) == ", " && tokens.gap_after(i).starts_with(','))
             || (tokens.gap_before(i) == " (" && tokens.gap_after(i).starts_with(')')));
-    let before = before || person || apposition || died;
+    // "who will be 100 in January", "she'll be 95 on Friday"
+    let will_be = i >= 3
+        && tokens.norm(i - 1) == "be"
+        && matches!(tokens.norm(i - 2), "will" | "ll" | "would")
+        && matches!(tokens.norm(i - 3), "who" | "he" | "she" | "they")
+        && !next(1).is_some_and(is_unit);
+    let before = before || person || apposition || died || will_be;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
 
@@ -708,6 +714,7 @@ mod tests {
         has("Imani Fairclough, LGPC (LGPC 5219)", "5219", Kind::License);
         has("Device: iPad, serial DMPXK2LQJF8J. Clinician", "DMPXK2LQJF8J", Kind::Device);
         has("Counselor Angelo Ruiz ext. 2231.", "2231", Kind::Phone);
+        has("Mr. Tanabe, who will be 100 in January, was", "100", Kind::AgeOver89);
         has("license was suspended; Michigan DL V 200 114 883 019. She", "V 200 114 883 019", Kind::License);
         has("Signed, Harriet Vance, LCSW #C-48812", "C-48812", Kind::License);
         has("Miles Osei, LPC 20419, NPI on file", "20419", Kind::License);

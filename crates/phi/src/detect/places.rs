@@ -69,7 +69,7 @@ impl Detector for PlaceDetector {
                     || (tokens.norm(i) == "co" && tokens.gap_after(i).starts_with(". ")));
             if county
                 && i > 0
-                && tokens.list[i - 1].shape == Shape::Title
+                && matches!(tokens.list[i - 1].shape, Shape::Title | Shape::Mixed)
                 && tokens.gap_before(i) == " "
                 && !doc.is_stop(i - 1)
             {
@@ -100,7 +100,10 @@ impl Detector for PlaceDetector {
             if let Some(first) = numbered_business(doc, i).or_else(|| store_of(doc, i)) {
                 out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
             }
-            if is_police_force(doc, i) {
+            if let Some(first) = possessive_place(doc, i) {
+                out.push(doc.span(first, i, Kind::Organization, Confidence::Low));
+            }
+            if is_police_force(doc, i) || is_school_acronym(doc, i) {
                 out.push(doc.span(i, i, Kind::Organization, Confidence::Medium));
             }
             if let Some(last) = street_after_a_place(doc, i) {
@@ -378,7 +381,11 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         && tokens.list[i].shape.is_capitalized()
         && tokens.gap_after(i) == "-"
         && number(i + 1)
-        && doc.preceded_by(i, 1, &["on", "off", "near", "along", "via", "take", "took", "taking", "up", "down"]);
+        && doc.preceded_by(
+            i,
+            1,
+            &["on", "off", "near", "along", "via", "take", "took", "taking", "up", "down", "from", "onto"],
+        );
     interstate.then_some((i, i + 1))
 }
 
@@ -976,6 +983,56 @@ fn store_of(doc: &Document<'_>, i: usize) -> Option<usize> {
     Some(first)
 }
 
+/// "saw her at Flanagan's w her guy", "from Trader Joe's.": a possessive after a place word that
+/// owns nothing after it is a business named so; its first token, given the "s".
+fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if s < 2 || tokens.norm(s) != "s" || !matches!(tokens.gap_before(s), "'" | "’") {
+        return None;
+    }
+    // Nothing owned: the sentence or clause goes on with a pause, a preposition or a pronoun.
+    let owns_nothing = s + 1 >= tokens.len()
+        || tokens.gap_after(s).trim_start().starts_with([',', '.', ';', '!', '?', ')'])
+        || (tokens.gap_after(s) == " "
+            && matches!(
+                tokens.norm(s + 1),
+                "w" | "with" | "on" | "in" | "near" | "and" | "last" | "today" | "tonight"
+            ));
+    let mut first = s - 1;
+    while first > 0 && s - first < 4 && tokens.list[first - 1].shape == Shape::Title && tokens.gap_before(first) == " "
+    {
+        first -= 1;
+    }
+    let named = (first..s).all(|k| tokens.list[k].shape == Shape::Title && !doc.is_stop(k));
+    let placed = first > 0 && matches!(tokens.norm(first - 1), "at" | "from" | "near" | "outside" | "behind");
+    (owns_nothing && named && placed).then_some(first)
+}
+
+/// "UNM student", "an MIT grad": a school's acronym before its people.
+fn is_school_acronym(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    tokens.list[i].shape == Shape::Upper
+        && (3..=5).contains(&tokens.norm(i).len())
+        && !doc.is_stop(i)
+        && i + 1 < tokens.len()
+        && tokens.gap_after(i) == " "
+        && matches!(
+            tokens.norm(i + 1),
+            "student"
+                | "students"
+                | "alum"
+                | "alumna"
+                | "alumnus"
+                | "grad"
+                | "graduate"
+                | "freshman"
+                | "sophomore"
+                | "junior"
+                | "senior"
+                | "faculty"
+        )
+}
+
 /// A police force's acronym: "LAPD", "NYPD", "TUPD" — four or five capitals ending in "PD" that
 /// are not a diagnosis ("OCPD", "COPD").
 fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
@@ -1138,6 +1195,8 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "volunteers"
                     | "resettled"
                     | "sponsored"
+                    | "drives"
+                    | "driving"
                     | "student"
                     | "enrolled"
                     | "cashier"
@@ -1158,6 +1217,12 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "accepted",
                 "from" | "off" | "to"
             ) | (_, "attends" | "attending" | "attended")
+                // "plays bass in a band called The Velvet Moths"
+                | (
+                    "band" | "group" | "company" | "business" | "club" | "team" | "store" | "shop" | "restaurant"
+                        | "bar" | "church" | "podcast" | "channel",
+                    "called" | "named"
+                )
         );
     if tokens.list[i].shape == Shape::Lower && tokens.norm(i - 1) == "at" {
         // "failing chem at roosevelt high"; "my job at family dollar is cutting hours"
@@ -1339,6 +1404,13 @@ mod tests {
         has("Harbor Freight Tools – Store #1180\n", "Harbor Freight Tools", Kind::Organization);
         has("Caller from Motel 8 in Albany, room 22.", "Motel 8", Kind::Organization);
         none("Scored 8 on the super 8-item scale.");
+        has("saw her at Flanagan's w her new guy", "Flanagan's", Kind::Organization);
+        has("Went with a coworker from Trader Joe's. Skipped", "Trader Joe's", Kind::Organization);
+        has("Lucía | daughter | UNM student", "UNM", Kind::Organization);
+        has("he drives for MBTA now", "MBTA", Kind::Organization);
+        has("plays bass in a band called The Velvet Moths. Pediatrician", "The Velvet Moths", Kind::Organization);
+        has("911 called; DeKalb County Police responded.", "DeKalb County Police", Kind::Organization);
+        has("client texted from I-285 shoulder", "I-285", Kind::Street);
         has("Works as an aide for Caring Hands HHA, clients", "Caring Hands HHA", Kind::Organization);
         has("Attorney letter\nBrandt & Okafor Family Law\nOne", "Brandt & Okafor Family Law", Kind::Organization);
         has("Law\nOne Financial Plaza, 20th Floor · Providence, RI", "One Financial Plaza", Kind::Street);
