@@ -611,7 +611,7 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && (i + 1 >= tokens.len()
             || tokens.list[i + 1].shape == Shape::Lower
                 && matches!(tokens.norm(i + 1), "and" | "but" | "with" | "now" | "today")
-            || tokens.gap_after(i).trim_start().starts_with([',', '.', ';'])
+            || tokens.gap_after(i).trim_start().starts_with([',', '.', ';', '('])
             // "my grandma who is 96 is staying": after "who is", only a unit makes it no age.
             || tokens.norm(verb - 1) == "who" && !next(1).is_some_and(is_unit) && !tokens.gap_after(i).starts_with('%'));
     // "died at 94", "passed away at 91", "(d. 2019 at 91)"
@@ -715,6 +715,7 @@ mod tests {
         has("Device: iPad, serial DMPXK2LQJF8J. Clinician", "DMPXK2LQJF8J", Kind::Device);
         has("Counselor Angelo Ruiz ext. 2231.", "2231", Kind::Phone);
         has("Mr. Tanabe, who will be 100 in January, was", "100", Kind::AgeOver89);
+        has("Pt is 90 (DOB 06/30/1935).", "90", Kind::AgeOver89);
         has("license was suspended; Michigan DL V 200 114 883 019. She", "V 200 114 883 019", Kind::License);
         has("Signed, Harriet Vance, LCSW #C-48812", "C-48812", Kind::License);
         has("Miles Osei, LPC 20419, NPI on file", "20419", Kind::License);

@@ -48,8 +48,15 @@ impl Detector for PlaceDetector {
                 out.push(doc.span(first, last, Kind::Street, Confidence::Medium));
             }
             // Weak suffixes in title case only: not "Denied CO-16".
+            // …and a short one in capitals after a capitalized word: "Seoul Garden BBQ"
             let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized())
-                || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title);
+                || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title)
+                || (flags & ORG_WEAK != 0
+                    && tokens.list[i].shape == Shape::Upper
+                    && tokens.norm(i).len() <= 4
+                    && i > 0
+                    && tokens.gap_before(i) == " "
+                    && tokens.list[i - 1].shape == Shape::Title);
             // Never inside a listed public name ("SMART Recovery", "Trevor Project").
             if org_suffix
                 && !serves_the_aging(doc, i)
@@ -187,11 +194,12 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         && raw.as_bytes()[0].is_ascii_digit()
         && matches!(tokens.list[i].shape, Shape::Digits | Shape::Alnum);
     // Without a number: "lives on Lake St", "at MLK Jr Blvd".
+    // …or after "the": "found her on the MacArthur Causeway"
     let named = !number
         && i > 0
         && tokens.list[i].shape.is_capitalized()
-        && doc.flags(i - 1) & PLACE_CUE != 0
-        && doc.preceded_by(i, 1, &["on", "off", "at", "near", "to"])
+        && (doc.flags(i - 1) & PLACE_CUE != 0 && doc.preceded_by(i, 1, &["on", "off", "at", "near", "to"])
+            || (i >= 2 && tokens.norm(i - 1) == "the" && doc.preceded_by(i - 1, 1, &["on", "off", "near"])))
         && !doc.is_stop(i);
     if !(number || named) {
         return None;
@@ -1300,7 +1308,7 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.list[i + 1].shape == Shape::Title
         && doc.flags(i + 1) & WORD != 0
         && doc.flags(i + 1) & (GIVEN | FAMILY) == 0;
-    let plain_name = flags & (GIVEN | FAMILY) != 0 && flags & (WORD | CITY) == 0 && !named_for;
+    let plain_name = shape != Shape::Upper && flags & (GIVEN | FAMILY) != 0 && flags & (WORD | CITY) == 0 && !named_for;
     // In a line written in capitals, capitals say what title case says elsewhere; an acronym
     // before a capitalized word names a place too ("at NYU Langone").
     let acronym = shape == Shape::Upper
@@ -1411,6 +1419,9 @@ mod tests {
         has("plays bass in a band called The Velvet Moths. Pediatrician", "The Velvet Moths", Kind::Organization);
         has("911 called; DeKalb County Police responded.", "DeKalb County Police", Kind::Organization);
         has("client texted from I-285 shoulder", "I-285", Kind::Street);
+        has("police found her on the MacArthur Causeway. Treated", "MacArthur Causeway", Kind::Street);
+        has("hearing at ODAR Minneapolis 1/22/2026.", "ODAR Minneapolis", Kind::Organization);
+        has("They run Seoul Garden BBQ on Buford Hwy together.", "Seoul Garden BBQ", Kind::Organization);
         has("Works as an aide for Caring Hands HHA, clients", "Caring Hands HHA", Kind::Organization);
         has("Attorney letter\nBrandt & Okafor Family Law\nOne", "Brandt & Okafor Family Law", Kind::Organization);
         has("Law\nOne Financial Plaza, 20th Floor · Providence, RI", "One Financial Plaza", Kind::Street);

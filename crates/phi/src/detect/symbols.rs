@@ -31,6 +31,8 @@ impl Detector for SymbolDetector {
                 bare_domain_at(bytes, i)
             } else if b == b':' {
                 ipv6_at(bytes, i)
+            } else if b == b'$' || (b == b'/' && i > 0 && bytes[i - 1] | 0x20 == b'u') {
+                tagged_handle_at(bytes, i)
             } else {
                 None
             };
@@ -246,6 +248,19 @@ fn handle_at(bytes: &[u8], at: usize) -> Option<(usize, usize, Kind)> {
     (end - at >= 3).then_some((at, end, Kind::SocialHandle))
 }
 
+/// A payment app's "$cashtag" ("$TundeO88", never "$100") or a Reddit user's "u/name".
+fn tagged_handle_at(bytes: &[u8], sign: usize) -> Option<(usize, usize, Kind)> {
+    let start = if bytes[sign] == b'/' { sign - 1 } else { sign };
+    if start > 0 && bytes[start - 1].is_ascii_alphanumeric() || !bytes.get(sign + 1)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let mut end = sign + 1;
+    while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'_' | b'-')) {
+        end += 1;
+    }
+    (end - sign >= 4).then_some((start, end, Kind::SocialHandle))
+}
+
 fn url_at(bytes: &[u8], i: usize) -> Option<(usize, usize, Kind)> {
     let rest = &bytes[i..];
     let scheme = [b"https://".as_slice(), b"http://", b"www."]
@@ -327,6 +342,9 @@ mod tests {
         has("Or email iggy dot bello at gmail. Thanks.", "iggy dot bello at gmail", Kind::Email);
         has("his daughter follows him as giuliab_nyc on Instagram.", "giuliab_nyc", Kind::SocialHandle);
         has("games on Discord as rorythefox#4471. GSA", "rorythefox#4471", Kind::SocialHandle);
+        has("lent $100 via Cash App ($TundeO88).", "$TundeO88", Kind::SocialHandle);
+        has("Reddit user u/bensato_07 posts were", "u/bensato_07", Kind::SocialHandle);
+        none("paid $100 and $45.50; see r/anxiety and menu/options");
         has("from her professor, dkaplan [at] nvcc [dot] edu, about", "dkaplan [at] nvcc [dot] edu", Kind::Email);
         has("write jsmith at riverside dot org", "jsmith at riverside dot org", Kind::Email);
         none("email me at gmail dot com, she was at school dot");
