@@ -95,7 +95,8 @@ pub(crate) fn joined_run(doc: &Document<'_>, i: usize) -> usize {
         let gap = tokens.gap_after(last);
         let (this, next) = (tokens.list[last].shape, tokens.list[last + 1].shape);
         let joins = match gap {
-            "-" | "." | "/" | ")" | "-(" => {
+            // "*" in Washington's licence numbers: "VANDEI*338KM"
+            "-" | "." | "/" | ")" | "-(" | "*" => {
                 matches!(next, Shape::Digits | Shape::Alnum | Shape::Upper)
                     || (next == Shape::Title && tokens.norm(last + 1).len() == 1)
             }

@@ -119,7 +119,9 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     let n = tokens.len();
     let near = |a: usize, b: usize| !tokens.gap_after(a).contains('\n') && tokens.gap_after(a).len() <= 3 && b < n;
     let raw = tokens.raw(m);
-    let full_name = raw.len() >= 5 || matches!(tokens.norm(m), "june" | "july" | "may" | "march" | "april");
+    // "(d. Sept)", "b. Aug": an abbreviated month alone after a death or a birth
+    let vital = m >= 1 && matches!(tokens.norm(m - 1), "d" | "b") && tokens.gap_after(m - 1) == ". ";
+    let full_name = raw.len() >= 5 || vital || matches!(tokens.norm(m), "june" | "july" | "may" | "march" | "april");
     let capitalized = tokens.list[m].shape.is_capitalized();
     let mut first = m;
     let mut last = m;
@@ -180,6 +182,10 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
             "throughout",
             "each",
             "every",
+            "d",
+            "b",
+            "died",
+            "born",
         ],
     );
     let personal = doc.flags(m) & GIVEN != 0
@@ -228,6 +234,12 @@ mod tests {
         has("laid off Q3 2023. Now", "Q3 2023", Kind::Date);
         has("has not attended since Easter. Concern", "Easter", Kind::Date);
         has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);
+    }
+
+    #[test]
+    fn a_month_alone_after_a_death() {
+        has("M. Oyelowo (spouse, Tunde, d. Sept), Carlos A. (mother, d. August)", "Sept", Kind::Date);
+        has("M. Oyelowo (spouse, Tunde, d. Sept), Carlos A. (mother, d. August)", "August", Kind::Date);
     }
 
     #[test]

@@ -107,10 +107,13 @@ impl Detector for PlaceDetector {
             if let Some(first) = numbered_business(doc, i).or_else(|| store_of(doc, i)) {
                 out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
             }
+            if let Some(last) = european_street(doc, i) {
+                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
+            }
             if let Some(first) = possessive_place(doc, i) {
                 out.push(doc.span(first, i, Kind::Organization, Confidence::Low));
             }
-            if is_police_force(doc, i) || is_school_acronym(doc, i) {
+            if is_police_force(doc, i) || is_known_by_acronym(doc, i) {
                 out.push(doc.span(i, i, Kind::Organization, Confidence::Medium));
             }
             if let Some(last) = street_after_a_place(doc, i) {
@@ -991,6 +994,41 @@ fn store_of(doc: &Document<'_>, i: usize) -> Option<usize> {
     Some(first)
 }
 
+/// "Fjellveien 14", "Hauptstraße 5", "Kerkstraat 12": a European street, its name ending in a word
+/// for street or road, then the house number; or a word for street before the name: "vul. Sumska
+/// 12", "calle Olmo 4", "rue Cler 9".
+fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let prefixed = matches!(tokens.norm(i), "vul" | "ul" | "ulica" | "calle" | "rue" | "via" | "rua" | "avenida")
+        && i + 2 < tokens.len()
+        && matches!(tokens.gap_after(i), " " | ". ")
+        && tokens.list[i + 1].shape == Shape::Title;
+    if prefixed {
+        let name_end = capitalized_run(doc, i + 1, 3);
+        let number = name_end + 1;
+        let numbered = number < tokens.len()
+            && tokens.gap_after(name_end) == " "
+            && tokens.list[number].shape == Shape::Digits
+            && tokens.raw(number).len() <= 4;
+        return numbered.then_some(number);
+    }
+    let next = i + 1;
+    let numbered = next < tokens.len()
+        && tokens.list[i].shape == Shape::Title
+        && tokens.gap_after(i) == " "
+        && matches!(tokens.list[next].shape, Shape::Digits | Shape::Alnum)
+        && tokens.raw(next).len() <= 4
+        && tokens.raw(next).starts_with(|c: char| c.is_ascii_digit());
+    let street_word = || {
+        let norm = tokens.norm(i);
+        norm.len() > 6
+            && ["veien", "vegen", "gata", "gatan", "gade", "vagen", "vej", "strasse", "weg", "straat", "laan", "gasse"]
+                .iter()
+                .any(|end| norm.ends_with(end))
+    };
+    (numbered && street_word()).then_some(next)
+}
+
 /// "saw her at Flanagan's w her guy", "from Trader Joe's.": a possessive after a place word that
 /// owns nothing after it is a business named so; its first token, given the "s".
 fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
@@ -1016,8 +1054,9 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
     (owns_nothing && named && placed).then_some(first)
 }
 
-/// "UNM student", "an MIT grad": a school's acronym before its people.
-fn is_school_acronym(doc: &Document<'_>, i: usize) -> bool {
+/// "UNM student", "an MIT grad", "the DART station": a school's or a transit system's acronym
+/// before its people or its stops.
+fn is_known_by_acronym(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     tokens.list[i].shape == Shape::Upper
         && (3..=5).contains(&tokens.norm(i).len())
@@ -1038,6 +1077,9 @@ fn is_school_acronym(doc: &Document<'_>, i: usize) -> bool {
                 | "junior"
                 | "senior"
                 | "faculty"
+                | "station"
+                | "stop"
+                | "platform"
         )
 }
 
@@ -1153,7 +1195,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     if !matches!(tokens.gap_after(cue), " " | "  ") {
         return None; // "…inside. Her teacher"
     }
-    let (a, b) = (tokens.norm(cue - 1), tokens.norm(cue));
+    // "works remotely for TCS": an adverb between the verb and its preposition
+    let verb = if cue >= 2 && tokens.norm(cue - 1).ends_with("ly") { cue - 2 } else { cue - 1 };
+    let (a, b) = (tokens.norm(verb), tokens.norm(cue));
     // "outside Sonny's BBQ", "near Riverside Park": a capitalized place after a word of position
     let position = matches!(b, "outside" | "inside" | "behind" | "near") && tokens.list[i].shape == Shape::Title;
     let facility = position
@@ -1412,6 +1456,11 @@ mod tests {
         has("Harbor Freight Tools – Store #1180\n", "Harbor Freight Tools", Kind::Organization);
         has("Caller from Motel 8 in Albany, room 22.", "Motel 8", Kind::Organization);
         none("Scored 8 on the super 8-item scale.");
+        has("not welcome at Fjellveien 14 anymore", "Fjellveien 14", Kind::Street);
+        has("write to her at vul. Sumska 12, kv. 5.", "vul. Sumska 12", Kind::Street);
+        none("He walked via the park to the rue and back 12 times.");
+        has("found at the DART station at noon", "DART", Kind::Organization);
+        has("Wife works remotely for TCS. Daughter", "TCS", Kind::Organization);
         has("saw her at Flanagan's w her new guy", "Flanagan's", Kind::Organization);
         has("Went with a coworker from Trader Joe's. Skipped", "Trader Joe's", Kind::Organization);
         has("Lucía | daughter | UNM student", "UNM", Kind::Organization);
