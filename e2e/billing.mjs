@@ -5,7 +5,8 @@
 // drop box; the payer's 835 for it, left in the drop box, is picked up and posted, and the
 // denial it carries explained with its next step and then by the same model (the same file
 // brought in by hand is refused), and the denied claim is replaced; a paid claim goes on to the
-// client's second insurer once their chart names one; the set-up page lists the payers and
+// client's second insurer once their chart names one, then, once a third policy is on the chart
+// and the second insurer has answered, to the third; the set-up page lists the payers and
 // refuses a fee that is not an amount beside its field; a sliding scale is set and a client
 // assessed against it.
 //
@@ -15,8 +16,8 @@ import { launch, check, signedIn, submit } from "./browser.mjs";
 
 // The payer's answer to a batch, written here apart from Haven: each line allowed 80 %, the rest
 // written off (CO-45) with a $20 copay (PR-3); the first claim denied for want of an
-// authorization (CO-197, remark M62).
-function remittance(claims) {
+// authorization (CO-197, remark M62). Each answer has its own interchange and trace numbers.
+function remittance(claims, control = 42) {
   const money = (c) => `${Math.trunc(c / 100)}.${String(c % 100).padStart(2, "0")}`;
   const cents = (t) => Math.round(parseFloat(t) * 100);
   const sent = [];
@@ -41,11 +42,13 @@ function remittance(claims) {
     }
     total += paid;
   }
-  const set = ["ST*835*0001", `BPR*I*${money(total)}*C*CHK************20261201`, "TRN*1*CHK900*1512345678", "N1*PR*CIGNA",
+  const set = ["ST*835*0001", `BPR*I*${money(total)}*C*CHK************20261201`, `TRN*1*CHK9${control}*1512345678`, "N1*PR*CIGNA",
     "N3*1 PAYER WAY", "N4*CHICAGO*IL*60601", "PER*BL*PROVIDER SERVICES*TE*8005550199", "N1*PE*THE PRACTICE*XX*1234567893", "LX*1", ...body];
   set.push(`SE*${set.length + 1}*0001`);
-  const isa = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PRACTICE       *261201*1200*^*00501*000000042*0*P*:";
-  return [isa, "GS*HP*PAYER*PRACTICE*20261201*1200*42*X*005010X221A1", ...set, "GE*1*42", "IEA*1*000000042"].join("~\n") + "~\n";
+  const number = String(control).padStart(9, "0");
+  const isa = `ISA*00*          *00*          *ZZ*PAYER          *ZZ*PRACTICE       *261201*1200*^*00501*${number}*0*P*:`;
+  const group = [`GS*HP*PAYER*PRACTICE*20261201*1200*${control}*X*005010X221A1`, ...set, `GE*1*${control}`];
+  return [isa, ...group, `IEA*1*${number}`].join("~\n") + "~\n";
 }
 
 const [base, owner, inbound, shots] = process.argv.slice(2);
@@ -219,6 +222,34 @@ try {
   check((await page.textContent(".notice[role=status]")).includes("The claim to the next insurer is batch"), "the secondary claim was not made");
   check((await page.locator("td.claim-state:has-text('; secondary (H')").count()) === 1, "the row does not show its secondary claim");
   await page.locator("table.charges:has(td.claim-state:has-text('; secondary (H'))").screenshot({ path: `${shots}/billing-secondary.png` });
+
+  // A third policy on the chart; once the second insurer answers, the claim goes on to the third
+  // with both answers.
+  await page.goto(`${base}/clients/${owing}/edit`);
+  const third = "UnitedHealthcare";
+  await page.fill("#tertiary_payer", third);
+  await page.fill("#tertiary_member_id", "TER4455");
+  await submit(page, "button:has-text('Save')");
+  await page.goto(`${base}/billing?${period}`);
+  const [secondBatch] = await Promise.all([
+    page.waitForEvent("download"),
+    page.locator("table.batches a:has-text('Download 837P')").first().click(),
+  ]);
+  check(secondBatch.suggestedFilename() === "claims-000000003.x12", `not the newest batch: ${secondBatch.suggestedFilename()}`);
+  const secondAnswer = `${shots}/remittance-second.835`;
+  writeFileSync(secondAnswer, remittance(readFileSync(await secondBatch.path(), "utf8"), 43));
+  await page.goto(`${base}/billing/remittances`);
+  await page.setInputFiles("#file", secondAnswer);
+  await submit(page, "button:has-text('Import and post')");
+  const posted = await page.textContent(".notice[role=status], .alert[role=alert]");
+  check(posted.includes("Posted: 1 claim answered"), `the second insurer's answer was not posted: ${posted}`);
+  await page.goto(`${base}/billing?${period}`);
+  const last = `button:has-text('Bill ${third} (third insurer)')`;
+  check((await page.locator(last).count()) === 1, "the answered secondary claim does not offer the third insurer");
+  await submit(page, last);
+  check((await page.textContent(".notice[role=status]")).includes("The claim to the next insurer is batch"), "the tertiary claim was not made");
+  check((await page.locator("td.claim-state:has-text('; tertiary (H')").count()) === 1, "the row does not show its tertiary claim");
+  await page.locator("table.charges:has(td.claim-state:has-text('; tertiary (H'))").screenshot({ path: `${shots}/billing-tertiary.png` });
   await page.goto(`${base}/billing`);
 
   await page.click("a:has-text('Billing set-up')");

@@ -383,6 +383,8 @@ fn the_owner_makes_charges_and_sends_a_claim_batch() {
         "billing-report-sessions.png",
         "billing-report-denials.png",
         "billing-replaced.png",
+        "billing-secondary.png",
+        "billing-tertiary.png",
         "billing-sliding-scale.png",
         "billing-sliding-fee.png",
         "billing-setup.png",
