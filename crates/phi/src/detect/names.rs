@@ -378,7 +378,8 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     };
     let plausible = match token.shape {
         Shape::Title | Shape::Mixed => true,
-        Shape::Upper => tokens.norm(i).len() >= 3 && flags & NAME != 0,
+        // "DR OKONJO" on a form in capitals
+        Shape::Upper => tokens.norm(i).len() >= 3 && (flags & NAME != 0 || (strong_title && flags & WORD == 0)),
         Shape::Lower => {
             (strong_title && tokens.norm(i).len() >= 2)
                 || (tokens.norm(i).len() >= 3
@@ -652,6 +653,7 @@ mod tests {
         has("my the son joy park took he car", "joy park", Kind::Name);
         has("Used w/ old friend \"Peanut\" @ his place", "Peanut", Kind::Name);
         has("RN Tammy K reports more agitation", "Tammy K", Kind::Name);
+        has("ESCITALOPRAM 10 MG DAILY — DR OKONJO\n", "OKONJO", Kind::Name);
         assert!(names("she said the kids need church.").is_empty());
     }
 

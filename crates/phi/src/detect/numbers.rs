@@ -591,7 +591,8 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         return None;
     }
     let next = |k: usize| (i + k < tokens.len()).then(|| tokens.norm(i + k));
-    let after = matches!(next(1), Some("year" | "years" | "yr" | "yrs" | "yo" | "y"))
+    // "92-year-old", "a 90-something client"
+    let after = matches!(next(1), Some("year" | "years" | "yr" | "yrs" | "yo" | "y" | "something"))
         && (next(1) != Some("y") || next(2) == Some("o"));
     let before = doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "ages", "turns"]);
     // "Mr. Kaminski is 96 and…": a person, a verb of being, the number, no unit after it.
@@ -716,6 +717,7 @@ mod tests {
         has("Counselor Angelo Ruiz ext. 2231.", "2231", Kind::Phone);
         has("Mr. Tanabe, who will be 100 in January, was", "100", Kind::AgeOver89);
         has("Pt is 90 (DOB 06/30/1935).", "90", Kind::AgeOver89);
+        has("Note from a 90-something client.", "90", Kind::AgeOver89);
         has("Her license (WA VANDEI*338KM) expires", "VANDEI*338KM", Kind::License);
         has("license was suspended; Michigan DL V 200 114 883 019. She", "V 200 114 883 019", Kind::License);
         has("Signed, Harriet Vance, LCSW #C-48812", "C-48812", Kind::License);

@@ -107,6 +107,9 @@ impl Detector for PlaceDetector {
             if let Some(first) = numbered_business(doc, i).or_else(|| store_of(doc, i)) {
                 out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
             }
+            if let Some((first, last)) = fax_party(doc, i) {
+                out.push(doc.span(first, last, Kind::Organization, Confidence::Medium));
+            }
             if let Some(last) = european_street(doc, i) {
                 out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
             }
@@ -607,6 +610,7 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
                         | "staying",
                     "in"
                 ) | ("moved" | "moving" | "move" | "relocated" | "relocating" | "drove" | "transferred", "to" | "from")
+                    | ("out", "of")
             );
     // "in Shaker Heights", "from Cedar Rapids": capitalized words ending in a town word
     let town = (cue || strong_cue) && tokens.list[i].shape == Shape::Title && {
@@ -961,16 +965,22 @@ fn serves_the_aging(doc: &Document<'_>, last: usize) -> bool {
     last + 2 < tokens.len() && tokens.norm(last + 1) == "on" && tokens.norm(last + 2) == "aging"
 }
 
-/// "Motel 6", "Super 8", "Studio 6": a chain named with a digit; the first token, given its digit.
+/// "Motel 6", "Super 8", "Studio 6": a chain named with a digit; "Engine 22", "Ladder 7": a fire
+/// company. The first token, given the number.
 fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    let named = i > 0
-        && tokens.list[i].shape == Shape::Digits
-        && tokens.raw(i).len() == 1
-        && tokens.gap_before(i) == " "
-        && !tokens.gap_after(i).starts_with('-')
-        && matches!(tokens.norm(i - 1), "motel" | "super" | "studio");
-    named.then(|| i - 1)
+    if i == 0
+        || tokens.list[i].shape != Shape::Digits
+        || tokens.gap_before(i) != " "
+        || tokens.gap_after(i).starts_with('-')
+    {
+        return None;
+    }
+    let chain = tokens.raw(i).len() == 1 && matches!(tokens.norm(i - 1), "motel" | "super" | "studio");
+    let company = tokens.raw(i).len() <= 3
+        && tokens.list[i - 1].shape == Shape::Title
+        && matches!(tokens.norm(i - 1), "engine" | "ladder" | "squad");
+    (chain || company).then(|| i - 1)
 }
 
 /// "Harbor Freight Tools – Store #1180": the business whose store, branch or location is
@@ -992,6 +1002,30 @@ fn store_of(doc: &Document<'_>, i: usize) -> Option<usize> {
         first -= 1;
     }
     Some(first)
+}
+
+/// "TO: KAISER PERMANENTE MENTAL HEALTH — ATTN: …", "FROM: RIVERSTONE THERAPY GROUP": the
+/// parties of a fax cover written in capitals, given the label at `i`.
+fn fax_party(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    let labelled = tokens.list[i].shape == Shape::Upper
+        && matches!(tokens.norm(i), "to" | "from")
+        && tokens.gap_after(i).starts_with(": ")
+        && (i == 0 || tokens.gap_before(i).contains('\n'));
+    if !labelled {
+        return None;
+    }
+    let party = |k: usize| k < tokens.len() && tokens.list[k].shape == Shape::Upper && tokens.norm(k).len() >= 2;
+    let first = i + 1;
+    let mut last = first;
+    while last + 1 < tokens.len()
+        && last - first < 6
+        && matches!(tokens.gap_after(last), " " | " & " | "-")
+        && party(last + 1)
+    {
+        last += 1;
+    }
+    (party(first) && last > first).then_some((first, last))
 }
 
 /// "Fjellveien 14", "Hauptstraße 5", "Kerkstraat 12": a European street, its name ending in a word
@@ -1050,7 +1084,7 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
         first -= 1;
     }
     let named = (first..s).all(|k| tokens.list[k].shape == Shape::Title && !doc.is_stop(k));
-    let placed = first > 0 && matches!(tokens.norm(first - 1), "at" | "from" | "near" | "outside" | "behind");
+    let placed = first > 0 && matches!(tokens.norm(first - 1), "at" | "from" | "near" | "outside" | "behind" | "for");
     (owns_nothing && named && placed).then_some(first)
 }
 
@@ -1077,6 +1111,7 @@ fn is_known_by_acronym(doc: &Document<'_>, i: usize) -> bool {
                 | "junior"
                 | "senior"
                 | "faculty"
+                | "bus"
                 | "station"
                 | "stop"
                 | "platform"
@@ -1457,6 +1492,13 @@ mod tests {
         has("Caller from Motel 8 in Albany, room 22.", "Motel 8", Kind::Organization);
         none("Scored 8 on the super 8-item scale.");
         has("not welcome at Fjellveien 14 anymore", "Fjellveien 14", Kind::Street);
+        let fax = "FAX\nTO: KAISER PERMANENTE MENTAL HEALTH — ATTN: X\nFROM: RIVERSTONE THERAPY GROUP\nRE:";
+        has(fax, "KAISER PERMANENTE MENTAL HEALTH", Kind::Organization);
+        has(fax, "RIVERSTONE THERAPY GROUP", Kind::Organization);
+        has("a firefighter with Engine 22 in Worcester", "Engine 22", Kind::Organization);
+        has("rides the DTA bus from her apartment", "DTA", Kind::Organization);
+        has("picks strawberries for Driscoll's near Oxnard", "Driscoll's", Kind::Organization);
+        has("shrimp boats out of Thunderbolt. She", "Thunderbolt", Kind::City);
         has("write to her at vul. Sumska 12, kv. 5.", "vul. Sumska 12", Kind::Street);
         none("He walked via the park to the rue and back 12 times.");
         has("found at the DART station at noon", "DART", Kind::Organization);
