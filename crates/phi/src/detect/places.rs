@@ -16,6 +16,10 @@ impl Detector for PlaceDetector {
         let tokens = &doc.tokens;
         for i in 0..tokens.len() {
             let flags = doc.flags(i);
+            // No place starts at a lower-case "the", "to" or "her": a third of the tokens.
+            if flags & FUNCTION != 0 && tokens.list[i].shape == Shape::Lower {
+                continue;
+            }
             if let Some(last) = street_at(doc, i) {
                 out.push(doc.span(i, last, Kind::Street, Confidence::High));
                 if let Some((a, b)) = city_after(doc, last + 1) {
@@ -99,34 +103,7 @@ impl Detector for PlaceDetector {
                     }
                 }
             }
-            // "Maricopa County Superior Court" (a court is no street); "Fresno PD", "Austin ISD"
-            let court = tokens.list[i].shape == Shape::Title
-                && tokens.norm(i) == "court"
-                && i > 0
-                && is_court_kind(tokens.norm(i - 1));
-            if let Some(first) = numbered_business(doc, i).or_else(|| store_of(doc, i)) {
-                out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
-            }
-            if let Some((first, last)) = fax_party(doc, i) {
-                out.push(doc.span(first, last, Kind::Organization, Confidence::Medium));
-            }
-            if let Some(last) = european_street(doc, i) {
-                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
-            }
-            if let Some(first) = possessive_place(doc, i) {
-                out.push(doc.span(first, i, Kind::Organization, Confidence::Low));
-            }
-            if is_police_force(doc, i) || is_known_by_acronym(doc, i) {
-                out.push(doc.span(i, i, Kind::Organization, Confidence::Medium));
-            }
-            if let Some(last) = street_after_a_place(doc, i) {
-                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
-            }
-            if (court || is_agency(doc, i))
-                && let Some(first) = org_before_suffix(doc, i)
-            {
-                out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
-            }
+            by_shape(doc, i, out);
             if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
                 // "University of Vermont", "Masjid Al-Noor", "Temple Beth El"
                 let of = usize::from(tokens.norm(i + 1) == "of");
@@ -163,6 +140,46 @@ impl Detector for PlaceDetector {
                 out.push(doc.span(i, i + usize::from(site), Kind::Organization, Confidence::Low));
             }
         }
+    }
+}
+
+/// The rules that only a token of one shape can start, tried only for that shape (most tokens are
+/// lower-case words, and these run for every token).
+fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
+    let tokens = &doc.tokens;
+    let shape = tokens.list[i].shape;
+    let org = |first: usize, last: usize| doc.span(first, last, Kind::Organization, Confidence::Medium);
+    let street = |first: usize, last: usize| doc.span(first, last, Kind::Street, Confidence::Medium);
+    match shape {
+        Shape::Digits => out.extend(numbered_business(doc, i).map(|first| org(first, i))),
+        Shape::Lower => {
+            out.extend(possessive_place(doc, i).map(|first| doc.span(first, i, Kind::Organization, Confidence::Low)));
+            if european_street_may_start(doc, i) {
+                out.extend(european_street(doc, i).map(|last| street(i, last)));
+            }
+        }
+        Shape::Title | Shape::Upper | Shape::Mixed => {
+            out.extend(store_of(doc, i).map(|first| org(first, i)));
+            if european_street_may_start(doc, i) {
+                out.extend(european_street(doc, i).map(|last| street(i, last)));
+            }
+            out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
+            if shape == Shape::Upper {
+                out.extend(fax_party(doc, i).map(|(first, last)| org(first, last)));
+                if is_police_force(doc, i) || is_known_by_acronym(doc, i) {
+                    out.push(org(i, i));
+                }
+            }
+            // "Maricopa County Superior Court" (a court is no street); "Fresno PD", "Austin ISD"
+            let court =
+                shape == Shape::Title && i > 0 && tokens.norm(i) == "court" && is_court_kind(tokens.norm(i - 1));
+            if (court || is_agency(doc, i))
+                && let Some(first) = org_before_suffix(doc, i)
+            {
+                out.push(org(first, i));
+            }
+        }
+        Shape::Alnum => {}
     }
 }
 
@@ -988,11 +1005,11 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn store_of(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let numbered = i + 2 < tokens.len()
+        && tokens.list[i].shape.is_capitalized()
+        && matches!(tokens.gap_after(i), " – " | " — " | " - ")
         && tokens.list[i + 1].shape == Shape::Title
         && matches!(tokens.norm(i + 1), "store" | "branch" | "location" | "site")
-        && matches!(tokens.gap_after(i + 1), " #" | " # " | " no. ")
-        && matches!(tokens.gap_after(i), " – " | " — " | " - ")
-        && tokens.list[i].shape.is_capitalized();
+        && matches!(tokens.gap_after(i + 1), " #" | " # " | " no. ");
     if !numbered {
         return None;
     }
@@ -1028,15 +1045,22 @@ fn fax_party(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     (party(first) && last > first).then_some((first, last))
 }
 
+/// Whether a European street can start at `i`: a name or a number follows it.
+fn european_street_may_start(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    i + 1 < tokens.len() && matches!(tokens.list[i + 1].shape, Shape::Title | Shape::Digits | Shape::Alnum)
+}
+
 /// "Fjellveien 14", "Hauptstraße 5", "Kerkstraat 12": a European street, its name ending in a word
 /// for street or road, then the house number; or a word for street before the name: "vul. Sumska
 /// 12", "calle Olmo 4", "rue Cler 9".
 fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    let prefixed = matches!(tokens.norm(i), "vul" | "ul" | "ulica" | "calle" | "rue" | "via" | "rua" | "avenida")
-        && i + 2 < tokens.len()
+    let prefixed = i + 2 < tokens.len()
+        && matches!(tokens.norm(i).as_bytes().first(), Some(b'v' | b'u' | b'c' | b'r' | b'a'))
+        && tokens.list[i + 1].shape == Shape::Title
         && matches!(tokens.gap_after(i), " " | ". ")
-        && tokens.list[i + 1].shape == Shape::Title;
+        && matches!(tokens.norm(i), "vul" | "ul" | "ulica" | "calle" | "rue" | "via" | "rua" | "avenida");
     if prefixed {
         let name_end = capitalized_run(doc, i + 1, 3);
         let number = name_end + 1;
@@ -1067,7 +1091,7 @@ fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// owns nothing after it is a business named so; its first token, given the "s".
 fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if s < 2 || tokens.norm(s) != "s" || !matches!(tokens.gap_before(s), "'" | "’") {
+    if s < 2 || tokens.norm(s).as_bytes() != [b's'] || !matches!(tokens.gap_before(s), "'" | "’") {
         return None;
     }
     // Nothing owned: the sentence or clause goes on with a pause, a preposition or a pronoun.
@@ -1207,7 +1231,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
             && tokens.list[i + 1].shape.is_capitalized()
             && !doc.is_stop(i + 1)
     };
+    // Most tokens stop here: a lower-case "the", "her" after "to" or "of" opens nothing.
     if i < 2
+        || tokens.list[i].shape == Shape::Lower && doc.flags(i) & FUNCTION != 0
         || !tokens.list[i].shape.is_alpha() && tokens.list[i].shape != Shape::Alnum
         || doc.is_stop(i) && !opens_name()
     {
@@ -1381,6 +1407,9 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let shape = tokens.list[i].shape;
     let flags = doc.flags(i);
+    if tokens.norm(i - 1) != "at" || tokens.list[i].sentence_start || flags & (STATE | MONTH | WEEKDAY) != 0 {
+        return None;
+    }
     // A person's name alone ("at Maria's"), not a place named for one ("at Norton Women's")
     let named_for = i + 1 < tokens.len()
         && tokens.gap_after(i) == " "
@@ -1402,15 +1431,7 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
         && (3..=5).contains(&tokens.norm(i).len())
         && !matches!(tokens.norm(i), "snf" | "alf" | "pcp" | "dmv" | "ssa" | "wic" | "ymca" | "ywca" | "usps" | "atm");
     let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i)) || acronym || lone_acronym;
-    if tokens.norm(i - 1) != "at"
-        || !capitalized
-        || plain_name
-        || flags & (STATE | MONTH | WEEKDAY) != 0
-        || tokens.list[i].sentence_start
-    {
-        return None;
-    }
-    Some(with_possessive(doc, capitalized_run(doc, i, 4)))
+    (capitalized && !plain_name).then(|| with_possessive(doc, capitalized_run(doc, i, 4)))
 }
 
 /// "McDonald's", "OB at Norton Women's": a place's name keeps its possessive.
