@@ -73,36 +73,7 @@ impl Detector for PlaceDetector {
                 let last = if of_place { capitalized_run(doc, i + 2, 3) } else { i };
                 out.push(doc.span(first, branch(doc, last), Kind::Organization, Confidence::Medium));
             }
-            // "Bexar County", "Orleans Parish": a county is a place smaller than a state
-            // …also "Wayne Co. Probation"
-            let county = tokens.list[i].shape == Shape::Title
-                && (flags & TOWN_SUFFIX != 0 && matches!(tokens.norm(i), "county" | "parish" | "borough")
-                    || (tokens.norm(i) == "co" && tokens.gap_after(i).starts_with(". ")));
-            if county
-                && i > 0
-                && matches!(tokens.list[i - 1].shape, Shape::Title | Shape::Mixed)
-                && tokens.gap_before(i) == " "
-                && !doc.is_stop(i - 1)
-            {
-                // "Allegheny County Adult Probation", "Cook County Jail": the county's own office —
-                // but "Multnomah County Crisis Line" is a public resource, not a place of the client's.
-                let next = i + 1;
-                let office = next < tokens.len()
-                    && matches!(tokens.gap_after(i), " " | ". ")
-                    && tokens.list[next].shape == Shape::Title
-                    && !doc.is_stop(next)
-                    && doc.flags(next) & (MONTH | WEEKDAY) == 0;
-                let last = if office { capitalized_run(doc, next, 4) } else { i };
-                let resource = (next..=last).any(|k| {
-                    matches!(tokens.norm(k), "crisis" | "line" | "hotline" | "helpline" | "lifeline" | "warmline")
-                });
-                if !resource {
-                    out.push(doc.span(i - 1, i, Kind::City, Confidence::Medium));
-                    if office {
-                        out.push(doc.span(i - 1, last, Kind::Organization, Confidence::Medium));
-                    }
-                }
-            }
+            county(doc, i, out);
             by_shape(doc, i, out);
             if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
                 // "University of Vermont", "Masjid Al-Noor", "Temple Beth El"
@@ -139,6 +110,39 @@ impl Detector for PlaceDetector {
                     && tokens.raw(i + 1).starts_with(|c: char| c.is_ascii_uppercase());
                 out.push(doc.span(i, i + usize::from(site), Kind::Organization, Confidence::Low));
             }
+        }
+    }
+}
+
+/// "Bexar County", "Orleans Parish", "Wayne Co.": a county is a place smaller than a state; with
+/// capitalized words after it, the county's own office ("Allegheny County Adult Probation", "Cook
+/// County Jail") — but "Multnomah County Crisis Line" is a public resource, not a place of the
+/// client's.
+fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
+    let tokens = &doc.tokens;
+    let named = tokens.list[i].shape == Shape::Title
+        && (doc.flags(i) & TOWN_SUFFIX != 0 && matches!(tokens.norm(i), "county" | "parish" | "borough")
+            || (tokens.norm(i) == "co" && tokens.gap_after(i).starts_with(". ")))
+        && i > 0
+        && matches!(tokens.list[i - 1].shape, Shape::Title | Shape::Mixed)
+        && tokens.gap_before(i) == " "
+        && !doc.is_stop(i - 1);
+    if !named {
+        return;
+    }
+    let next = i + 1;
+    let office = next < tokens.len()
+        && matches!(tokens.gap_after(i), " " | ". ")
+        && tokens.list[next].shape == Shape::Title
+        && !doc.is_stop(next)
+        && doc.flags(next) & (MONTH | WEEKDAY) == 0;
+    let last = if office { capitalized_run(doc, next, 4) } else { i };
+    let resource = (next..=last)
+        .any(|k| matches!(tokens.norm(k), "crisis" | "line" | "hotline" | "helpline" | "lifeline" | "warmline"));
+    if !resource {
+        out.push(doc.span(i - 1, i, Kind::City, Confidence::Medium));
+        if office {
+            out.push(doc.span(i - 1, last, Kind::Organization, Confidence::Medium));
         }
     }
 }
