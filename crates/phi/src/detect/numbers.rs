@@ -5,7 +5,7 @@
 use super::chart::joined_run;
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{RELATION, STATE, WEEKDAY};
+use crate::lexicon::{CITY, RELATION, STATE, WEEKDAY};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -472,9 +472,10 @@ fn with_extension(doc: &Document<'_>, end: usize) -> usize {
     }
 }
 
+/// After a state, or a city without its state ("Beverly Hills 90212").
 fn preceded_by_state(doc: &Document<'_>, i: usize) -> bool {
     i > 0
-        && doc.flags(i - 1) & STATE != 0
+        && doc.flags(i - 1) & (STATE | CITY) != 0
         && doc.tokens.list[i - 1].shape.is_capitalized()
         && !doc.tokens.gap_after(i - 1).contains('\n')
 }
@@ -717,6 +718,7 @@ mod tests {
         has("Counselor Angelo Ruiz ext. 2231.", "2231", Kind::Phone);
         has("Mr. Tanabe, who will be 100 in January, was", "100", Kind::AgeOver89);
         has("Pt is 90 (DOB 06/30/1935).", "90", Kind::AgeOver89);
+        has("She lives at 12 Oak St, Tucson 85701 now.", "85701", Kind::Zip);
         has("Note from a 90-something client.", "90", Kind::AgeOver89);
         has("Her license (WA VANDEI*338KM) expires", "VANDEI*338KM", Kind::License);
         has("license was suspended; Michigan DL V 200 114 883 019. She", "V 200 114 883 019", Kind::License);

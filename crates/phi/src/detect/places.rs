@@ -183,8 +183,24 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 out.push(org(first, i));
             }
         }
-        Shape::Alnum => {}
+        Shape::Alnum => {
+            if is_site_code(doc, i) {
+                out.push(org(i, i));
+            }
+        }
     }
+}
+
+/// "the Amazon facility ONT8", "warehouse (DEN4)": a site's code after the word for it.
+fn is_site_code(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let raw = tokens.raw(i);
+    i > 0
+        && (3..=6).contains(&raw.len())
+        && raw.starts_with(|c: char| c.is_ascii_uppercase())
+        && raw.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && matches!(tokens.gap_before(i), " " | " (")
+        && matches!(tokens.norm(i - 1), "facility" | "warehouse" | "site" | "plant" | "hub" | "building")
 }
 
 fn same_line(doc: &Document<'_>, a: usize) -> bool {
@@ -1361,6 +1377,11 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         let gap = tokens.gap_after(last);
         let next = tokens.list[last + 1].shape;
         let joined = matches!(gap, " " | " & " | "-" | "'" | "’" | "'s " | "’s ");
+        // "Nintendo of America": a country or state after "of" is part of the name
+        if tokens.norm(last) == "of" && joined && next.is_capitalized() {
+            last += 1;
+            continue;
+        }
         // "of", "and"… between capitalized words; the "s" of a possessive inside a name ("Sonny's BBQ")
         let connector = (matches!(tokens.norm(last + 1), "of" | "and" | "the" | "for")
             || (tokens.norm(last + 1) == "s" && matches!(gap, "'" | "’")))
@@ -1517,6 +1538,8 @@ mod tests {
         has("Caller from Motel 8 in Albany, room 22.", "Motel 8", Kind::Organization);
         none("Scored 8 on the super 8-item scale.");
         has("not welcome at Fjellveien 14 anymore", "Fjellveien 14", Kind::Street);
+        has("at the Amazon facility ONT8 in Moreno Valley", "ONT8", Kind::Organization);
+        has("husband works for Nintendo of America in Redmond.", "Nintendo of America", Kind::Organization);
         let fax = "FAX\nTO: KAISER PERMANENTE MENTAL HEALTH — ATTN: X\nFROM: RIVERSTONE THERAPY GROUP\nRE:";
         has(fax, "KAISER PERMANENTE MENTAL HEALTH", Kind::Organization);
         has(fax, "RIVERSTONE THERAPY GROUP", Kind::Organization);

@@ -9,6 +9,8 @@ pub(crate) struct SymbolDetector;
 
 const TLDS: &[&str] = &[
     "com", "org", "net", "edu", "gov", "io", "us", "co", "info", "biz", "me", "app", "health", "ly", "uk", "ca", "de",
+    // link-in-bio and streaming sites: "linktr.ee/name", "twitch.tv/name"
+    "ee", "tv", "gg", "bio", "link",
 ];
 
 impl Detector for SymbolDetector {
@@ -350,6 +352,7 @@ mod tests {
         none("email me at gmail dot com, she was at school dot");
         has("see https://example.org/a?b=1).", "https://example.org/a?b=1", Kind::Url);
         has("at www.myblog.net", "www.myblog.net", Kind::Url);
+        has("Founder\nlinktr.ee/littleacorndoulas · IG", "linktr.ee/littleacorndoulas", Kind::Url);
         has("posted on jdoe.substack.com/p/1 today", "jdoe.substack.com/p/1", Kind::Url);
         has("dm me @luna_k99!", "@luna_k99", Kind::SocialHandle);
         has("posts from her Instagram skye.dances.09 and", "skye.dances.09", Kind::SocialHandle);
