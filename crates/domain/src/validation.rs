@@ -35,6 +35,12 @@ impl FieldErrors {
         self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
+    /// `get` for the field `{group}_{field}` of a group of fields ("primary" and "payer").
+    pub fn get_in(&self, group: &str, field: &str) -> Option<&str> {
+        let named = |e: &&FieldError| e.field.strip_prefix(group).and_then(|r| r.strip_prefix('_')) == Some(field);
+        self.0.iter().find(named).map(|e| e.message.as_str())
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
         self.0.iter()
     }
@@ -127,5 +133,9 @@ mod tests {
         errors.add("name", "is required");
         assert_eq!(errors.get("npi"), Some("must be 10 digits"));
         assert_eq!(errors.to_string(), "npi: must be 10 digits; name: is required");
+        errors.add("secondary_member_id", "is required");
+        assert_eq!(errors.get_in("secondary", "member_id"), Some("is required"));
+        assert_eq!(errors.get_in("secondary", "payer"), None);
+        assert_eq!(errors.get_in("second", "ary_member_id"), None);
     }
 }
