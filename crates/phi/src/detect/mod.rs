@@ -2,9 +2,11 @@
 
 mod chart;
 mod dates;
+mod join;
 mod names;
 mod numbers;
 mod places;
+mod recur;
 mod symbols;
 
 use std::fmt;
@@ -180,7 +182,15 @@ impl Engine {
         for detector in &self.detectors {
             detector.detect(&doc, &mut spans);
         }
-        merge(spans)
+        let mut spans = merge(spans);
+        join::org_of_place(&doc, &mut spans);
+        let again = recur::recurrences(&doc, &spans);
+        if !again.is_empty() {
+            // Recurrences lie outside every span found: sorting by start is all the merge needs.
+            spans.extend(again);
+            spans.sort_unstable_by_key(|s| s.start);
+        }
+        spans
     }
 }
 

@@ -164,6 +164,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         }
         Shape::Title | Shape::Upper | Shape::Mixed => {
             out.extend(store_of(doc, i).map(|first| org(first, i)));
+            out.extend(firm(doc, i).map(|last| org(i, last)));
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
@@ -189,6 +190,26 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             }
         }
     }
+}
+
+/// "Pike & Larue", "Procter & Gamble": two capitalized names joined by "&" are a firm — unless they
+/// may be two people ("Rosa & Thiago") or are both ordinary words ("Drug & Alcohol").
+fn firm(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let j = i + 1;
+    if j >= tokens.len() || tokens.gap_after(i) != " & " {
+        return None;
+    }
+    let part = |k: usize| {
+        tokens.list[k].shape == Shape::Title
+            && tokens.norm(k).len() >= 3
+            && !doc.is_stop(k)
+            && doc.flags(k) & (FUNCTION | DETERMINER | TITLE | RELATION | MONTH | WEEKDAY) == 0
+    };
+    // A given name and then a word known only as a given name (or not known at all)
+    let people = doc.flags(i) & GIVEN != 0 && matches!(doc.flags(j) & (GIVEN | FAMILY | WORD), 0 | GIVEN);
+    let words = doc.flags(i) & WORD != 0 && doc.flags(j) & WORD != 0;
+    (part(i) && part(j) && !people && !words).then_some(j)
 }
 
 /// "the Amazon facility ONT8", "warehouse (DEN4)": a site's code after the word for it.
@@ -1218,27 +1239,22 @@ fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// A public agency's acronym after the place it serves: "Fresno PD", "Harris County SO", "Austin ISD".
 fn is_agency(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
-    tokens.list[i].shape == Shape::Upper
-        && i > 0
-        && tokens.gap_before(i) == " "
-        && (doc.flags(i - 1) & CITY != 0 || tokens.norm(i - 1) == "county")
-        && matches!(
-            tokens.norm(i),
-            "pd" | "fd"
-                | "sd"
-                | "so"
-                | "ems"
-                | "isd"
-                | "usd"
-                | "cusd"
-                | "dcfs"
-                | "dhs"
-                | "dss"
-                | "dcf"
-                | "cps"
-                | "aps"
-                | "hhs"
-        )
+    if tokens.list[i].shape != Shape::Upper || i == 0 || tokens.gap_before(i) != " " {
+        return false;
+    }
+    let before = i - 1;
+    let place = doc.flags(before) & CITY != 0 || tokens.norm(before) == "county";
+    match tokens.norm(i) {
+        // A police or fire department, a school district: after any town's name ("Dearborn PD")
+        "pd" | "fd" | "isd" | "usd" | "cusd" => {
+            place
+                || tokens.list[before].shape == Shape::Title
+                    && !doc.is_stop(before)
+                    && doc.flags(before) & FUNCTION == 0
+        }
+        "sd" | "so" | "ems" | "dcfs" | "dhs" | "dss" | "dcf" | "cps" | "aps" | "hhs" => place,
+        _ => false,
+    }
 }
 
 /// After "works at", "employed by", "attends", "student at"…: the capitalized name that follows.
@@ -1648,6 +1664,10 @@ mod tests {
         has("Referral: Providence Medical Group – Gateway\n", "Providence Medical Group – Gateway", Kind::Organization);
         has("Maricopa County Superior Court, Family Department", "Maricopa County Superior Court", Kind::Organization);
         has("requested via Fresno PD, ref 118830", "Fresno PD", Kind::Organization);
+        has("LM for Sgt. Reyes at Dearborn PD re: welfare check", "Dearborn PD", Kind::Organization);
+        has("her attorney of Pike & Larue, in connection", "Pike & Larue", Kind::Organization);
+        let two = found("Drug & Alcohol Services; Rosa & Thiago came", &Known::default());
+        assert!(two.iter().any(|(t, k)| t == "Rosa & Thiago" && *k == Kind::Name), "{two:?}");
         has(
             "officer Lt. Farrow, Allegheny County Adult Probation.",
             "Allegheny County Adult Probation",
