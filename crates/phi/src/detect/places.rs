@@ -293,9 +293,15 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let mut j = i + 1;
     let mut words = 0;
+    let mut lower = false;
     while j < n && words < 5 {
         let shape = tokens.list[j].shape;
         let flags = doc.flags(j);
+        // "45 overpass near Airline Dr": lower-case words, then a capitalized one, are a sentence
+        if lower && shape.is_capitalized() {
+            return None;
+        }
+        lower |= shape == Shape::Lower;
         if flags & STREET_SUFFIX != 0 && words > 0 {
             let mut last = j;
             // "Street N", "St. NW"
@@ -310,7 +316,8 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         let word_like = (shape.is_alpha() && (number || shape.is_capitalized()))
             || (shape == Shape::Alnum && ordinal(tokens.norm(j)));
-        if !word_like || !same_line(doc, j) || doc.is_stop(j) {
+        // "in 2022 with Dr. Pell": a function word names no street
+        if !word_like || !same_line(doc, j) || doc.is_stop(j) || lower && flags & FUNCTION != 0 {
             return None;
         }
         // "N. Oak St." but not across the end of a sentence ("in 2 weeks. Electronically signed").
@@ -449,15 +456,17 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         || (tokens.list[i].shape == Shape::Upper
             && word.len() == 2
             && !matches!(word, "co" | "pr" | "oa" | "pi" | "cr"));
+    // "from the I-45 overpass": "the" between, but not after "take", where the road may be a form.
+    let the = i > 1 && tokens.norm(i - 1) == "the";
     let interstate = marked
         && tokens.list[i].shape.is_capitalized()
         && tokens.gap_after(i) == "-"
         && number(i + 1)
-        && doc.preceded_by(
+        && (doc.preceded_by(
             i,
             1,
             &["on", "off", "near", "along", "via", "take", "took", "taking", "up", "down", "from", "onto"],
-        );
+        ) || the && doc.preceded_by(i - 1, 1, &["on", "off", "near", "along", "from", "onto"]));
     interstate.then_some((i, i + 1))
 }
 
@@ -1128,7 +1137,7 @@ fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     (numbered && street_word()).then_some(next)
 }
 
-/// "saw her at Flanagan's w her guy", "from Trader Joe's.": a possessive after a place word that
+/// "saw her at Flanagan's w her guy", "from Trader Joe's.", "the lot of a Trader Joe's (Cambridge)": a possessive after a place word that
 /// owns nothing after it is a business named so; its first token, given the "s".
 fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
     let tokens = &doc.tokens;
@@ -1137,7 +1146,7 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
     }
     // Nothing owned: the sentence or clause goes on with a pause, a preposition or a pronoun.
     let owns_nothing = s + 1 >= tokens.len()
-        || tokens.gap_after(s).trim_start().starts_with([',', '.', ';', '!', '?', ')'])
+        || tokens.gap_after(s).trim_start().starts_with([',', '.', ';', '!', '?', '(', ')'])
         || (tokens.gap_after(s) == " "
             && matches!(
                 tokens.norm(s + 1),
@@ -1149,7 +1158,12 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
         first -= 1;
     }
     let named = (first..s).all(|k| tokens.list[k].shape == Shape::Title && !doc.is_stop(k));
-    let placed = first > 0 && matches!(tokens.norm(first - 1), "at" | "from" | "near" | "outside" | "behind" | "for");
+    // "at Flanagan's", "in the parking lot of a Trader Joe's"
+    let article = first > 1 && matches!(tokens.norm(first - 1), "a" | "the");
+    let before = first.wrapping_sub(1 + usize::from(article));
+    let placed = first > 0
+        && (matches!(tokens.norm(before), "at" | "from" | "near" | "outside" | "behind" | "for")
+            || article && tokens.norm(before) == "of");
     (owns_nothing && named && placed).then_some(first)
 }
 
@@ -1347,6 +1361,10 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "drives"
                     | "driving"
                     | "student"
+                    | "postdoc"
+                    | "professor"
+                    | "faculty"
+                    | "researcher"
                     | "enrolled"
                     | "cashier"
                     | "nurse"
@@ -1665,6 +1683,12 @@ mod tests {
         has("Maricopa County Superior Court, Family Department", "Maricopa County Superior Court", Kind::Organization);
         has("requested via Fresno PD, ref 118830", "Fresno PD", Kind::Organization);
         has("LM for Sgt. Reyes at Dearborn PD re: welfare check", "Dearborn PD", Kind::Organization);
+        has("Wen is a postdoc at UM.", "UM", Kind::Organization);
+        has("parked in the lot of a Trader Joe's (Cambridge, MA)", "Trader Joe's", Kind::Organization);
+        has("Called from the I-45 overpass near Airline Dr.", "I-45", Kind::Street);
+        has("Called from the I-45 overpass near Airline Dr.", "Airline Dr", Kind::Street);
+        let year = found("Seen in 2022 with Dr. Pell.", &Known::default());
+        assert!(!year.iter().any(|(_, k)| *k == Kind::Street), "{year:?}");
         has("her attorney of Pike & Larue, in connection", "Pike & Larue", Kind::Organization);
         let two = found("Drug & Alcohol Services; Rosa & Thiago came", &Known::default());
         assert!(two.iter().any(|(t, k)| t == "Rosa & Thiago" && *k == Kind::Name), "{two:?}");
