@@ -138,7 +138,8 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     christmas thanksgiving easter halloween hanukkah ramadan eid passover kwanzaa \
     medicaid medicare tricare aetna cigna humana anthem bcbs unitedhealthcare optum magellan ambetter \
     molina centene wellcare highmark carefirst emblemhealth caresource amerigroup wellpoint carelon premera \
-    regence geha champva \
+    regence geha champva soonercare tenncare masshealth mainecare kancare badgercare minnesotacare familycare \
+    ahcccs peachcare kidcare healthfirst metroplus caloptima excellus \
     zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
     netflix iphone android telehealth doxy \
     covid coronavirus tylenol ssri snri maoi tca benzo benzos meds attendees facilitators \
@@ -147,6 +148,27 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur \
     moca mmse slums asrs mdq ybocs bprs cage dast epds ace aces whodas ors srs cans asam phqa ssrs \
     shabbat sabbath diwali lent kippur hashanah purim sukkot vesak lunar";
+/// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the
+/// ICD-10-CM chapter F and Z code titles and the mental-status and psychopharmacology vocabulary.
+/// Capitalized in a diagnosis or a heading, they would otherwise read as unknown names.
+pub(crate) const CLINICAL_WORDS: &str = "non uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
+    anhedonic anosognosia antipsychotic anxiolytic arachnophobia arfid asociality asperger avoidant avolition \
+    benzodiazepine benzodiazepines biopsychosocial bruxism catatonia comorbid comorbidity contraindicated \
+    cyclothymic decompensated decompensation delusional depersonalization depersonalized derealization \
+    derealized disinhibited disintegrative dissociative distractibility dysarthria dyscalculia dysgraphia \
+    dyskinesia dysmorphic dyspareunia dysphoria dysphoric dysregulated dysregulation dysthymia dysthymic \
+    echolalia echopraxia encopresis enmeshment enuresis euthymia euthymic frotteurism gynephobia homicidality \
+    hyperarousal hypersomnia hypersomnolence hypervigilance hypervigilant hypoactive hypochondriacal \
+    hypochondriasis hypomania hypomanic ideation ideations impulsivity incongruent korsakoff labile lability \
+    logorrhea multiparity mutism neoplasm nervosa neurocognitive neurodivergent neuropsych neuropsychological \
+    neurotypical nonadherence noncompliant nonprocreative nonpsychotic nonsuicidal nssi obsessional \
+    oppositional overactivity overprotection paraphilia paraphilias parasomnia parentification paroxysmal \
+    pedophilia perseveration perseverative phenelzine postconcussional premorbid prodromal prodrome \
+    pseudobulbar psychoactive psychoanalytic psychodynamic psychoeducational psychomotor psychopharmacology \
+    psychophysiologic psychosocial puerperal puerperium reassignment ruminative sadomasochism schizoaffective \
+    schizophreniform schizotypal sequelae situational somatic somatization somatoform spousal stimming \
+    suicidality suspiciousness suvorexant tardive titrate titrated titration tourette transsexualism \
+    transvestic tranylcypromine trichotillomania undifferentiated unsheltered vaginismus visuospatial";
 pub(crate) const FUNCTION_WORDS: &str = "he she her him his hers they them their it its we us you i me my our your this that these those who whom the a an and or but if so to of in on at by for with from up per as is was be not no";
 pub(crate) const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
 pub(crate) const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
@@ -179,6 +201,40 @@ pub(crate) const STOP_PHRASES: &[&str] = &[
     "blue shield",
     "united healthcare",
     "health net",
+    // State Medicaid programs and managed-care plans (Medicaid.gov's state program names): payers
+    "medi cal",
+    "husky health",
+    "apple health",
+    "healthy louisiana",
+    "healthchoice illinois",
+    "hoosier healthwise",
+    "healthy indiana plan",
+    "healthy michigan plan",
+    "oregon health plan",
+    "health first colorado",
+    "turquoise care",
+    "centennial care",
+    "cardinal care",
+    "dr dynasaur",
+    "rite care",
+    "georgia families",
+    "mo healthnet",
+    "superior healthplan",
+    "sunshine health",
+    "buckeye health plan",
+    "peach state health plan",
+    "home state health",
+    "nebraska total care",
+    "louisiana healthcare connections",
+    "magnolia health",
+    "arizona complete health",
+    "fidelis care",
+    "florida blue",
+    "tufts health plan",
+    "harvard pilgrim",
+    "priority health",
+    "healthy blue",
+    "oscar health",
     // National crisis and support lines (SAMHSA's list of national helplines): public resources.
     "suicide and crisis lifeline",
     "crisis lifeline",
@@ -190,6 +246,12 @@ pub(crate) const STOP_PHRASES: &[&str] = &[
     "national domestic violence hotline",
     "samhsa national helpline",
     "motivational interviewing",
+    // Diagnoses whose first word is also a name or an ordinary word
+    "major depressive",
+    "major depression",
+    "major neurocognitive",
+    "low self esteem",
+    "rett syndrome",
     "wise mind",
 ];
 pub(crate) const CITIES: &str = "new york|los angeles|chicago|houston|phoenix|philadelphia|san antonio|san diego|dallas|\
@@ -238,6 +300,7 @@ pub(crate) const LISTS: &[(&str, u32)] = &[
     (PARTICLES, PARTICLE),
     (SPEECH_VERBS, SPEECH_VERB),
     (STOPS, STOP),
+    (CLINICAL_WORDS, STOP),
     (EMPLOYERS, EMPLOYER),
     (FUNCTION_WORDS, FUNCTION),
     (DETERMINERS, DETERMINER),

@@ -208,6 +208,18 @@ fn is_abbrev(text: &str, t: &Token) -> bool {
         )
 }
 
+/// An ICD-10 code as written with its dot ("F40.10", "Z64.4", "F32.A") or as a category ("F43"):
+/// a diagnosis, never an identifier. (Without the dot, "F4310" looks like any record number.)
+pub(crate) fn is_icd10_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    let head = b.len() >= 3 && b[0].is_ascii_uppercase() && b[1].is_ascii_digit() && b[2].is_ascii_alphanumeric();
+    head && match &b[3..] {
+        [] => true,
+        [b'.', tail @ ..] => (1..=4).contains(&tail.len()) && tail.iter().all(u8::is_ascii_alphanumeric),
+        _ => false,
+    }
+}
+
 pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || ('\u{300}'..='\u{36f}').contains(&c)
 }
@@ -296,6 +308,16 @@ pub(crate) fn fold(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn icd10_codes_have_their_shape() {
+        for code in ["F40.10", "Z64.4", "F32.A", "F43"] {
+            assert!(is_icd10_code(code), "{code}");
+        }
+        for other in ["R2025-00417", "B12290", "K2025", "F4", "f40.1", "F40.12345"] {
+            assert!(!is_icd10_code(other), "{other}");
+        }
+    }
 
     #[test]
     fn tokens_carry_offsets_shapes_and_folded_forms() {

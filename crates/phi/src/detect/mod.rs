@@ -242,6 +242,15 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn diagnoses_and_their_codes_are_not_identifiers() {
+        none("Assessment: meets criteria for Schizoaffective disorder, bipolar type.");
+        none("Dx: Major depressive disorder, recurrent; Agoraphobia; Trichotillomania.");
+        none("Mood: low. Affect: Euthymic, congruent. Psychomotor: no Akathisia.");
+        none("Assessment: meets criteria for Social phobia, unspecified (F40.10).");
+        none("Assessment: meets criteria for Discord with counselors (Z64.4).");
+    }
+
+    #[test]
     fn merge_unites_overlaps_and_keeps_the_surest_kind() {
         let spans = merge(vec![
             Span::new(5, 9, Kind::Name, Confidence::Low),

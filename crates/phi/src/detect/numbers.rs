@@ -251,7 +251,9 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
         let kind = context.filter(|k| !matches!(k, Kind::Phone | Kind::Fax) || all_digits).unwrap_or(Kind::OtherId);
         return Some((prefix(doc, i, context), last, kind, Confidence::Medium));
     }
-    if let Some(kind) = context.filter(|_| digit_count >= 4 && !is_year(&groups)) {
+    // "Social phobia, unspecified (F40.10)": a diagnosis code after a context word is still one
+    let code = crate::text::is_icd10_code(&doc.text()[tokens.list[i].start..tokens.list[last].end]);
+    if let Some(kind) = context.filter(|_| digit_count >= 4 && !is_year(&groups) && !code) {
         return Some((prefix(doc, i, context), last, kind, Confidence::Medium));
     }
     // After its keyword, a long code of mostly letters: "serial DMPXK2LQJF8J"

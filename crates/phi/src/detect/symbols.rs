@@ -192,6 +192,8 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
                     && tag.len() == 4
                     && tag.bytes().all(|b| b.is_ascii_digit())
             });
+            // "Discord with counselors (Z64.4)": a diagnosis code is no handle
+            let handle_like = handle_like && !crate::text::is_icd10_code(piece);
             if tagged || handle_like && ((near && shaped) || joined || unknown_word) {
                 out.push(Span::new(start, end, Kind::SocialHandle, Confidence::High));
                 covered = end;
