@@ -169,6 +169,35 @@ pub(crate) const CLINICAL_WORDS: &str = "non uncongenial underachievement workma
     schizophreniform schizotypal sequelae situational somatic somatization somatoform spousal stimming \
     suicidality suspiciousness suvorexant tardive titrate titrated titration tourette transsexualism \
     transvestic tranylcypromine trichotillomania undifferentiated unsheltered vaginismus visuospatial";
+/// Medications by generic and brand name, psychiatric and the common others a note lists, except
+/// those that are also people's names ("Allegra"); a word written before a dose is a medication
+/// whatever it is (`detect::protect_medications`).
+pub(crate) const MEDICATIONS: &str = "fetzima auvelity emsam nardil parnate tofranil sinequan sustenna aristada thorazine cogentin catapres \
+    tenex daytrana jornay azstarys dexedrine evekeo mydayis nuvigil eskalith keppra belsomra dayvigo quviviq \
+    zubsolv nicorette lucemyra methadose dolophine lipitor amlodipine norvasc prilosec mounjaro zepbound \
+    metoprolol losartan zofran aleve naproxen singulair zyrtec claritin flonase xyzal nexplanon depo provera \
+    sprintec yaz ingrezza austedo nuplazid lybalvi uzedy perseris hafyera maintena zulresso gepirone exxua \
+    nuedexta pimavanserin valbenazine deutetrabenazine tetrabenazine xenazine benztropine trihexyphenidyl \
+    artane amantadine fluphenazine prolixin perphenazine trilafon loxapine thiothixene navane chlorpromazine \
+    molindone pimozide orap iloperidone fanapt desipramine norpramin protriptyline vivactil trimipramine \
+    surmontil amoxapine maprotiline selegiline isocarboxazid marplan nefazodone levomilnacipran milnacipran \
+    armodafinil solriamfetol sunosi pitolisant wakix xyrem xywav lumryz tasimelteon hetlioz lemborexant \
+    daridorexant doxylamine unisom zaleplon triazolam halcion estazolam flurazepam clorazepate tranxene \
+    meprobamate phentermine qsymia contrave zonisamide zonegran lacosamide vimpat levetiracetam ethosuximide \
+    phenytoin dilantin clobazam onfi lofexidine nalmefene kloxxado zimhi opvee brixadi simvastatin \
+    rosuvastatin crestor pravastatin cozaar valsartan diovan hydrochlorothiazide hctz furosemide lasix \
+    lopressor toprol carvedilol coreg atenolol tenormin pantoprazole protonix esomeprazole nexium famotidine \
+    pepcid ranitidine ondansetron promethazine phenergan meclizine sumatriptan imitrex rizatriptan maxalt \
+    ubrelvy nurtec aimovig emgality ajovy lantus humalog novolog jardiance farxiga trulicity victoza \
+    tirzepatide liraglutide glipizide januvia warfarin coumadin eliquis apixaban xarelto rivaroxaban \
+    clopidogrel plavix celecoxib celebrex meloxicam mobic cyclobenzaprine flexeril tizanidine zanaflex \
+    baclofen methocarbamol robaxin tramadol ultram oxycodone percocet hydrocodone norco vicodin fentanyl \
+    dilaudid hydromorphone medrol methylprednisolone proair ventolin symbicort advair montelukast cetirizine \
+    loratadine fexofenadine levocetirizine fluticasone amoxicillin augmentin azithromycin doxycycline \
+    cephalexin keflex ciprofloxacin bactrim nitrofurantoin macrobid valacyclovir valtrex acyclovir paxlovid \
+    tamiflu estradiol premarin progesterone norethindrone levonorgestrel loestrin androgel finasteride \
+    propecia tamsulosin flomax sildenafil viagra tadalafil cialis spironolactone isotretinoin accutane \
+    tretinoin minocycline adapalene differin biktarvy descovy truvada genvoya humira dupixent enbrel stelara";
 pub(crate) const FUNCTION_WORDS: &str = "he she her him his hers they them their it its we us you i me my our your this that these those who whom the a an and or but if so to of in on at by for with from up per as is was be not no";
 pub(crate) const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
 pub(crate) const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
@@ -301,6 +330,7 @@ pub(crate) const LISTS: &[(&str, u32)] = &[
     (SPEECH_VERBS, SPEECH_VERB),
     (STOPS, STOP),
     (CLINICAL_WORDS, STOP),
+    (MEDICATIONS, STOP),
     (EMPLOYERS, EMPLOYER),
     (FUNCTION_WORDS, FUNCTION),
     (DETERMINERS, DETERMINER),

@@ -13,7 +13,7 @@ use std::fmt;
 
 use crate::kind::{Confidence, Kind, Span};
 use crate::known::{Known, KnownSet};
-use crate::lexicon::{Lexicon, PHRASE_HEAD, STOP, lexicon};
+use crate::lexicon::{DETERMINER, FUNCTION, Lexicon, PHRASE_HEAD, STOP, lexicon};
 use crate::text::{Shape, Tokens};
 
 /// A text being examined, with its tokens and the chart's identifiers.
@@ -51,6 +51,7 @@ impl<'a> Document<'a> {
                 }
             }
         }
+        protect_medications(&tokens, &flags, &mut protected);
         let shouting = shouting_lines(&tokens);
         Document { tokens, known, lex, flags, protected, shouting }
     }
@@ -84,6 +85,72 @@ impl<'a> Document<'a> {
             .rev()
             .take_while(|&j| !self.tokens.gap_after(j).contains('\n'))
             .any(|j| words.contains(&self.tokens.norm(j)))
+    }
+}
+
+/// A word written before a dose ("Zepbound 2.5 mg", "Wellbutrin XL 150mg") names a medication, not
+/// a person, there and wherever else the text repeats it: marks all its tokens protected.
+fn protect_medications(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool]) {
+    let is_unit = |u: &str| matches!(u, "mg" | "mcg" | "ml" | "units");
+    let mut medications: Vec<&str> = Vec::new();
+    for k in 1..tokens.len() {
+        let token = tokens.list[k];
+        // Units are short: most tokens stop here.
+        if !matches!(token.shape, Shape::Lower | Shape::Alnum) || token.end - token.start > 8 {
+            continue;
+        }
+        let norm = tokens.norm(k);
+        // "150 mg" or "150mg"
+        let mut number = match token.shape {
+            Shape::Lower if is_unit(norm) && tokens.list[k - 1].shape == Shape::Digits => k - 1,
+            Shape::Alnum
+                if norm.starts_with(|c: char| c.is_ascii_digit())
+                    && is_unit(norm.trim_start_matches(|c: char| c.is_ascii_digit())) =>
+            {
+                k
+            }
+            _ => continue,
+        };
+        // "0.5 mg", "10/325 mg"
+        while number > 0
+            && tokens.list[number - 1].shape == Shape::Digits
+            && matches!(tokens.gap_before(number), "." | "/")
+        {
+            number -= 1;
+        }
+        let mut word = number.wrapping_sub(1);
+        // a release form between: "XL", "ER", "ODT"
+        if word < k
+            && matches!(tokens.norm(word), "xr" | "er" | "xl" | "sr" | "cr" | "la" | "odt" | "dr" | "cd" | "hcl")
+        {
+            word = word.wrapping_sub(1);
+        }
+        if word < k
+            && tokens.list[word].shape.is_alpha()
+            && tokens.norm(word).len() >= 3
+            && flags[word] & (FUNCTION | DETERMINER) == 0
+            && matches!(tokens.gap_after(word), " " | "  ")
+        {
+            // "Depo-Provera 150 mg": both parts
+            let first = if word > 0 && tokens.gap_before(word) == "-" && tokens.list[word - 1].shape.is_alpha() {
+                word - 1
+            } else {
+                word
+            };
+            for part in first..=word {
+                if !medications.contains(&tokens.norm(part)) {
+                    medications.push(tokens.norm(part));
+                }
+            }
+        }
+    }
+    if medications.is_empty() {
+        return;
+    }
+    for (i, slot) in protected.iter_mut().enumerate() {
+        if tokens.list[i].shape.is_alpha() && medications.contains(&tokens.norm(i)) {
+            *slot = true;
+        }
     }
 }
 
@@ -248,6 +315,14 @@ pub(crate) mod tests {
         none("Mood: low. Affect: Euthymic, congruent. Psychomotor: no Akathisia.");
         none("Assessment: meets criteria for Social phobia, unspecified (F40.10).");
         none("Assessment: meets criteria for Discord with counselors (Z64.4).");
+    }
+
+    #[test]
+    fn a_word_before_a_dose_is_a_medication_everywhere() {
+        none("Plan: start Cobrentix XR 50mg daily. Cobrentix may cause nausea.");
+        none("Continue Lorvanta 0.5 mg at bedtime; she says Lorvanta helps.");
+        none("Medications: Depo-Provera 150 mg q3mo");
+        has("Maria Lopez came with her son. Gave Lorvanta 10 mg.", "Maria Lopez", Kind::Name);
     }
 
     #[test]

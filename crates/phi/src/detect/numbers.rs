@@ -326,9 +326,9 @@ fn is_clinical_code(groups: &[&str]) -> bool {
         "mg", "mcg", "ml", "kg", "lb", "lbs", "mm", "cm", "hr", "hrs", "min", "mins", "pm", "am", "th", "st", "nd",
         "rd", "x",
     ];
-    let dose = groups
-        .iter()
-        .any(|g| unit.iter().any(|u| g.to_ascii_lowercase().ends_with(u) && g.as_bytes()[0].is_ascii_digit()));
+    let ends_with =
+        |g: &str, u: &str| g.len() >= u.len() && g.as_bytes()[g.len() - u.len()..].eq_ignore_ascii_case(u.as_bytes());
+    let dose = groups.iter().any(|g| g.as_bytes()[0].is_ascii_digit() && unit.iter().any(|u| ends_with(g, u)));
     icd || dose
 }
 
