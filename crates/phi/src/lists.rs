@@ -281,6 +281,17 @@ pub(crate) const STOP_PHRASES: &[&str] = &[
     "major neurocognitive",
     "low self esteem",
     "rett syndrome",
+    // Treatments, instruments and skills whose words are also names ("Faith", "Serenity", "Spectrum")
+    "eye movement desensitization",
+    "mentalization based",
+    "parent child interaction",
+    "minnesota multiphasic",
+    "wechsler adult intelligence",
+    "wechsler intelligence scale",
+    "autism spectrum",
+    "good faith",
+    "sand tray",
+    "serenity prayer",
     "wise mind",
 ];
 pub(crate) const CITIES: &str = "new york|los angeles|chicago|houston|phoenix|philadelphia|san antonio|san diego|dallas|\

@@ -101,7 +101,8 @@ impl Detector for PlaceDetector {
             if let Some(last) = proper_phrase(doc, i) {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Low));
             }
-            if flags & EMPLOYER != 0 && tokens.list[i].shape != Shape::Upper {
+            // …but not inside a listed phrase ("Autism Spectrum Disorder")
+            if flags & EMPLOYER != 0 && tokens.list[i].shape != Shape::Upper && !doc.protected[i] {
                 // "Amazon BWI5": a site's code after the employer
                 let site = i + 1 < tokens.len()
                     && tokens.gap_after(i) == " "
@@ -955,6 +956,185 @@ const GENERIC: &[&str] = &[
     "and",
 ];
 
+/// Words of the capitalized phrases that name a treatment, a diagnosis, a part of a note or a skill
+/// ("Cognitive Processing Therapy", "Generalized Anxiety Disorder", "History of Present Illness",
+/// "Distress Tolerance"): a phrase of only these and `GENERIC` words names no organization.
+fn is_clinical_word(norm: &str) -> bool {
+    matches!(
+        norm,
+        "therapy"
+            | "therapies"
+            | "disorder"
+            | "disorders"
+            | "syndrome"
+            | "history"
+            | "exam"
+            | "examination"
+            | "scale"
+            | "inventory"
+            | "assessment"
+            | "evaluation"
+            | "questionnaire"
+            | "screening"
+            | "management"
+            | "regulation"
+            | "tolerance"
+            | "acceptance"
+            | "hygiene"
+            | "relaxation"
+            | "breathing"
+            | "exercise"
+            | "reduction"
+            | "prevention"
+            | "complaint"
+            | "illness"
+            | "estimate"
+            | "authorization"
+            | "practices"
+            | "beliefs"
+            | "distortions"
+            | "record"
+            | "action"
+            | "effectiveness"
+            | "interviewing"
+            | "activation"
+            | "experiences"
+            | "prayer"
+            | "steps"
+            | "plan"
+            | "summary"
+            | "note"
+            | "intake"
+            | "consent"
+            | "cognitive"
+            | "dialectical"
+            | "behavior"
+            | "behaviour"
+            | "processing"
+            | "exposure"
+            | "commitment"
+            | "interpersonal"
+            | "emotionally"
+            | "focused"
+            | "narrative"
+            | "written"
+            | "schema"
+            | "brief"
+            | "solution"
+            | "interaction"
+            | "parent"
+            | "child"
+            | "couples"
+            | "group"
+            | "individual"
+            | "play"
+            | "art"
+            | "music"
+            | "sand"
+            | "tray"
+            | "radical"
+            | "opposite"
+            | "distress"
+            | "emotion"
+            | "emotional"
+            | "core"
+            | "thought"
+            | "thoughts"
+            | "progressive"
+            | "muscle"
+            | "box"
+            | "safe"
+            | "container"
+            | "harm"
+            | "twelve"
+            | "higher"
+            | "power"
+            | "big"
+            | "book"
+            | "serenity"
+            | "chief"
+            | "present"
+            | "past"
+            | "review"
+            | "systems"
+            | "use"
+            | "patient"
+            | "generalized"
+            | "anxiety"
+            | "depression"
+            | "depressive"
+            | "attention"
+            | "deficit"
+            | "hyperactivity"
+            | "autism"
+            | "obsessive"
+            | "compulsive"
+            | "borderline"
+            | "personality"
+            | "bipolar"
+            | "alcohol"
+            | "opioid"
+            | "adjustment"
+            | "panic"
+            | "insomnia"
+            | "binge"
+            | "eating"
+            | "adverse"
+            | "childhood"
+            | "intelligence"
+            | "adult"
+            | "privacy"
+            | "good"
+            | "faith"
+            | "prior"
+            | "medication"
+            | "assisted"
+            | "assertive"
+            | "stabilization"
+            | "status"
+            | "internal"
+            | "seeking"
+            | "safety"
+            | "partial"
+            | "hospitalization"
+            | "intensive"
+            | "post"
+            | "traumatic"
+            | "stress"
+            | "trauma"
+            | "informed"
+            | "release"
+            | "information"
+            | "notice"
+            | "coordination"
+            | "benefits"
+            | "explanation"
+            | "discharge"
+            | "progress"
+            | "multiphasic"
+            | "rating"
+            | "severity"
+            | "suicide"
+            | "risk"
+            | "response"
+            | "relapse"
+            | "stages"
+            | "change"
+            | "wise"
+            | "mind"
+            | "check"
+            | "facts"
+            | "grounding"
+            | "place"
+            | "window"
+            | "of"
+            | "and"
+            | "the"
+            | "for"
+            | "to"
+    )
+}
+
 /// Walks back from an organization suffix over its capitalized name: the first token.
 fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
     let tokens = &doc.tokens;
@@ -978,7 +1158,7 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
             break;
         }
         first = p;
-        distinctive |= !GENERIC.contains(&tokens.norm(p));
+        distinctive |= !GENERIC.contains(&tokens.norm(p)) && !is_clinical_word(tokens.norm(p));
     }
     while first < s && tokens.list[first].shape == Shape::Lower {
         first += 1;
@@ -1455,6 +1635,7 @@ fn proper_phrase(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let generic = (i..=last).all(|k| {
         GENERIC.contains(&tokens.norm(k))
+            || is_clinical_word(tokens.norm(k))
             || matches!(tokens.norm(k), "center" | "centre" | "clinic" | "office" | "department" | "services" | "team")
     });
     (last > i && !generic && !serves_the_aging(doc, last)).then_some(last)
@@ -1683,6 +1864,18 @@ mod tests {
         has("Maricopa County Superior Court, Family Department", "Maricopa County Superior Court", Kind::Organization);
         has("requested via Fresno PD, ref 118830", "Fresno PD", Kind::Organization);
         has("LM for Sgt. Reyes at Dearborn PD re: welfare check", "Dearborn PD", Kind::Organization);
+        has(
+            "She was referred to Huron Valley Couples Therapy in 2022.",
+            "Huron Valley Couples Therapy",
+            Kind::Organization,
+        );
+        for treatment in [
+            "We reviewed Cognitive Processing Therapy and Distress Tolerance skills.",
+            "Dx: Generalized Anxiety Disorder; Autism Spectrum Disorder per History of Present Illness.",
+            "She completed the Intensive Outpatient Program and reads the Big Book.",
+        ] {
+            none(treatment);
+        }
         has("Wen is a postdoc at UM.", "UM", Kind::Organization);
         has("parked in the lot of a Trader Joe's (Cambridge, MA)", "Trader Joe's", Kind::Organization);
         has("Called from the I-45 overpass near Airline Dr.", "I-45", Kind::Street);
