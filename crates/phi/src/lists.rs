@@ -68,7 +68,7 @@ pub(crate) const RELATIONS: &str = "boss supervisor manager coworker colleague f
     imam therapist psychiatrist counselor doctor pcp sponsor caseworker lawyer attorney landlord landlady tutor \
     mentor classmate teammate child kid baby infant toddler twin guardian caregiver aide babysitter nanny \
     boyfriends girlfriends exes sisters brothers sons daughters kids children friends cousins parents parent \
-    dating named called nicknamed tio tia abuela abuelo abuelita mami papi primo prima";
+    dating named called nicknamed dog cat puppy kitten pet tio tia abuela abuelo abuelita mami papi primo prima";
 pub(crate) const STATES: &str = "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii \
     idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota \
     mississippi missouri montana nebraska nevada hampshire jersey mexico york carolina dakota ohio oklahoma oregon \
@@ -88,7 +88,7 @@ pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc ltd cor
 pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions industries enterprises holdings systems technologies \
     tech labs laboratories logistics construction insurance healthcare manufacturing consulting realty salon \
     fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
-    garage agency firm studio studios club supermarket hotel inn resort casino factory mill group co partners \
+    garage agency firm roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
@@ -138,7 +138,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     christmas thanksgiving easter halloween hanukkah ramadan eid passover kwanzaa \
     medicaid medicare tricare aetna cigna humana anthem bcbs unitedhealthcare optum magellan ambetter \
     molina centene wellcare highmark carefirst emblemhealth caresource amerigroup wellpoint carelon premera \
-    regence geha champva soonercare tenncare masshealth mainecare kancare badgercare minnesotacare familycare \
+    regence geha champva aa soonercare tenncare masshealth mainecare kancare badgercare minnesotacare familycare \
     ahcccs peachcare kidcare healthfirst metroplus caloptima excellus \
     zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
     netflix iphone android telehealth doxy \
@@ -151,7 +151,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
 /// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the
 /// ICD-10-CM chapter F and Z code titles and the mental-status and psychopharmacology vocabulary.
 /// Capitalized in a diagnosis or a heading, they would otherwise read as unknown names.
-pub(crate) const CLINICAL_WORDS: &str = "non uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
+pub(crate) const CLINICAL_WORDS: &str = "non posttraumatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
     anhedonic anosognosia antipsychotic anxiolytic arachnophobia arfid asociality asperger avoidant avolition \
     benzodiazepine benzodiazepines biopsychosocial bruxism catatonia comorbid comorbidity contraindicated \
     cyclothymic decompensated decompensation delusional depersonalization depersonalized derealization \
@@ -201,7 +201,8 @@ pub(crate) const MEDICATIONS: &str = "fetzima auvelity emsam nardil parnate tofr
 pub(crate) const FUNCTION_WORDS: &str = "he she her him his hers they them their it its we us you i me my our your this that these those who whom the a an and or but if so to of in on at by for with from up per as is was be not no";
 pub(crate) const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
 pub(crate) const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
-pub(crate) const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring";
+pub(crate) const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring \
+    started began begins start starts continue continued continues completed completes attended attends introduced practiced recommend recommended";
 pub(crate) const PLACE_CUES: &str = "in to from near outside inside behind visiting visit around at for by off of on attends attending attended en called named";
 pub(crate) const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
     port village township mills landing crossing ford bluffs county parish borough";

@@ -323,6 +323,8 @@ pub(crate) mod tests {
         none("Continue Lorvanta 0.5 mg at bedtime; she says Lorvanta helps.");
         none("Medications: Depo-Provera 150 mg q3mo");
         has("Maria Lopez came with her son. Gave Lorvanta 10 mg.", "Maria Lopez", Kind::Name);
+        has("Lithium titrated to 900 mg (level 0.8 on 11/18).", "11/18", Kind::Date);
+        has("her reasons for living: her dog Biscuit.", "Biscuit", Kind::Name);
     }
 
     #[test]

@@ -377,7 +377,10 @@ fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, la
         );
         let date_cue =
             date_cue || doc.preceded_by(i, 2, &["dob", "born", "birth", "birthday", "session", "transcript"]);
-        let rating = n[0] <= n[1]
+        // "(level 0.8 on 11/18)": a date's word right before it outweighs a rating's further back
+        let dated = doc.preceded_by(i, 1, &["on", "since", "dated", "dos", "until"]) && !matches!(n[1], 5 | 10 | 100);
+        let rating = !dated
+            && n[0] <= n[1]
             && ((matches!(n[1], 5 | 10 | 100) && !date_cue)
                 || doc.preceded_by(
                     i,

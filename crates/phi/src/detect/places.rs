@@ -3,8 +3,9 @@
 use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
-    CITY, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK,
-    PHRASE_HEAD, PLACE_CUE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX, TITLE, TOWN_SUFFIX, UNIT, WEEKDAY, WORD,
+    CITY, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_HEAD, ORG_STRONG,
+    ORG_WEAK, PHRASE_HEAD, PLACE_CUE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX, TITLE, TOWN_SUFFIX, UNIT, WEEKDAY,
+    WORD,
 };
 use crate::text::Shape;
 
@@ -165,7 +166,16 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         }
         Shape::Title | Shape::Upper | Shape::Mixed => {
             out.extend(store_of(doc, i).map(|first| org(first, i)));
-            out.extend(firm(doc, i).map(|last| org(i, last)));
+            // "O'Rourke & Sons": the name's apostrophe or hyphen joins its parts
+            let name_start = |k: usize| {
+                if k > 0 && matches!(tokens.gap_before(k), "'" | "’" | "-") && tokens.list[k - 1].shape.is_capitalized()
+                {
+                    k - 1
+                } else {
+                    k
+                }
+            };
+            out.extend(firm(doc, i).map(|last| org(name_start(i), last)));
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
@@ -194,7 +204,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
 }
 
 /// "Pike & Larue", "Procter & Gamble": two capitalized names joined by "&" are a firm — unless they
-/// may be two people ("Rosa & Thiago") or are both ordinary words ("Drug & Alcohol").
+/// may be two people ("Rosa & Thiago") or are both ordinary words ("Drug & Alcohol"). The last token.
 fn firm(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let j = i + 1;
@@ -208,9 +218,19 @@ fn firm(doc: &Document<'_>, i: usize) -> Option<usize> {
             && doc.flags(k) & (FUNCTION | DETERMINER | TITLE | RELATION | MONTH | WEEKDAY) == 0
     };
     // A given name and then a word known only as a given name (or not known at all)
+    // "Pike & Sons", "O'Rourke & Sons Roofing": a family business
+    let family = part(i) && matches!(tokens.norm(j), "son" | "sons" | "daughter" | "daughters" | "co");
     let people = doc.flags(i) & GIVEN != 0 && matches!(doc.flags(j) & (GIVEN | FAMILY | WORD), 0 | GIVEN);
     let words = doc.flags(i) & WORD != 0 && doc.flags(j) & WORD != 0;
-    (part(i) && part(j) && !people && !words).then_some(j)
+    if !(family || part(i) && part(j) && !people && !words) {
+        return None;
+    }
+    // A trade after it: "& Sons Roofing"
+    let trade = j + 1 < tokens.len()
+        && tokens.gap_after(j) == " "
+        && tokens.list[j + 1].shape == Shape::Title
+        && doc.flags(j + 1) & (ORG_WEAK | ORG_STRONG) != 0;
+    Some(j + usize::from(trade))
 }
 
 /// "the Amazon facility ONT8", "warehouse (DEN4)": a site's code after the word for it.
@@ -627,7 +647,33 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
     {
         first -= 1;
     }
-    Some(first)
+    // "Selma Aksoy, PhD, Licensed Psychologist, NJ 35SI00612300": a title, licensed in a state
+    let title = (first..=last).any(|k| is_role_word(tokens.norm(k)));
+    (!title).then_some(first)
+}
+
+/// A clinician's role in a signature ("Licensed Clinical Social Worker").
+fn is_role_word(norm: &str) -> bool {
+    matches!(
+        norm,
+        "licensed"
+            | "psychologist"
+            | "psychiatrist"
+            | "therapist"
+            | "counselor"
+            | "counsellor"
+            | "worker"
+            | "clinician"
+            | "supervisor"
+            | "director"
+            | "coordinator"
+            | "physician"
+            | "practitioner"
+            | "nurse"
+            | "professional"
+            | "specialist"
+            | "consultant"
+    )
 }
 
 /// A city after "lives in", "moved to", "grew up in"…, or a listed city after "in"/"from"/"to".
@@ -868,7 +914,16 @@ fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
     if tokens.list[i + 1].shape != Shape::Title || doc.is_stop(i + 1) {
         return None;
     }
-    let last = capitalized_run(doc, i + 1, 3);
+    let mut last = capitalized_run(doc, i + 1, 3);
+    // "St. Albert the Great", "St. John the Baptist": the saint's epithet
+    if last + 2 < tokens.len()
+        && tokens.norm(last + 1) == "the"
+        && tokens.gap_after(last) == " "
+        && tokens.gap_after(last + 1) == " "
+        && matches!(tokens.norm(last + 2), "great" | "baptist" | "evangelist" | "apostle" | "divine" | "martyr")
+    {
+        last += 2;
+    }
     // The possessive is the institution's name: "St. Joseph's".
     let possessive =
         last + 1 < tokens.len() && matches!(tokens.gap_after(last), "'" | "’") && tokens.norm(last + 1) == "s";
@@ -1154,7 +1209,9 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
         // Stop words do not end it: "Korean Presbyterian Church", "St. Agnes Catholic Church";
         // nor a possessive: "St. Vincent's Medical Center".
         let possessive = tokens.norm(p) == "s" && matches!(tokens.gap_before(p), "'" | "’");
-        if !(shape.is_capitalized() || shape == Shape::Alnum || connector || possessive) {
+        // "Started Cognitive Processing Therapy": a note's opening verb is not part of the name
+        let opening = tokens.list[p].sentence_start && doc.flags(p) & OPENING != 0;
+        if !(shape.is_capitalized() || shape == Shape::Alnum || connector || possessive) || opening {
             break;
         }
         first = p;
@@ -1714,6 +1771,13 @@ fn lowercase_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let mut j = i;
     while j < tokens.len() && j < i + 5 {
         if doc.flags(j) & (ORG_STRONG | ORG_WEAK) != 0 && j > i {
+            // "acme roofing llc": a trade, then the legal form
+            let more = |k: usize| {
+                k < tokens.len() && tokens.gap_before(k) == " " && doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0
+            };
+            while more(j + 1) {
+                j += 1;
+            }
             return Some(j);
         }
         if doc.is_stop(j) || !matches!(tokens.gap_after(j), " " | " & ") || tokens.list[j].shape != Shape::Lower {
@@ -1869,10 +1933,22 @@ mod tests {
             "Huron Valley Couples Therapy",
             Kind::Organization,
         );
+        has(
+            "Works for his uncle's business, O'Rourke & Sons Roofing. DUI",
+            "O'Rourke & Sons Roofing",
+            Kind::Organization,
+        );
+        has("work at acme roofing llc is killing me", "acme roofing llc", Kind::Organization);
+        has("Attends AA at St. Albert the Great hall on Tuesdays", "St. Albert the Great", Kind::Organization);
+        has("(landlord: Riverview Property Management).", "Riverview Property Management", Kind::Organization);
+        let signature = found("Selma Aksoy, PhD, Licensed Psychologist, NJ 35SI00612300", &Known::default());
+        assert!(!signature.iter().any(|(_, k)| *k == Kind::City), "{signature:?}");
         for treatment in [
             "We reviewed Cognitive Processing Therapy and Distress Tolerance skills.",
             "Dx: Generalized Anxiety Disorder; Autism Spectrum Disorder per History of Present Illness.",
             "She completed the Intensive Outpatient Program and reads the Big Book.",
+            "PCL-5 = 48. Started Cognitive Processing Therapy today.",
+            "He is in treatment with me for Posttraumatic Stress Disorder.",
         ] {
             none(treatment);
         }
