@@ -88,7 +88,7 @@ pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc ltd cor
 pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions industries enterprises holdings systems technologies \
     tech labs laboratories logistics construction insurance healthcare manufacturing consulting realty salon \
     fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
-    garage agency firm roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
+    garage agency firm spa nails barbershop boutique roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
@@ -138,7 +138,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     christmas thanksgiving easter halloween hanukkah ramadan eid passover kwanzaa \
     medicaid medicare tricare aetna cigna humana anthem bcbs unitedhealthcare optum magellan ambetter \
     molina centene wellcare highmark carefirst emblemhealth caresource amerigroup wellpoint carelon premera \
-    regence geha champva aa soonercare tenncare masshealth mainecare kancare badgercare minnesotacare familycare \
+    regence geha champva aa dob mrn soonercare tenncare masshealth mainecare kancare badgercare minnesotacare familycare \
     ahcccs peachcare kidcare healthfirst metroplus caloptima excellus \
     zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
     netflix iphone android telehealth doxy \
@@ -294,6 +294,14 @@ pub(crate) const STOP_PHRASES: &[&str] = &[
     "sand tray",
     "serenity prayer",
     "wise mind",
+    // DBT skills whose words are also names ("Check", "Hope"): clinical
+    "check the facts",
+    "cope ahead",
+    "build mastery",
+    "self soothe",
+    "half smile",
+    "willing hands",
+    "pros and cons",
 ];
 pub(crate) const CITIES: &str = "new york|los angeles|chicago|houston|phoenix|philadelphia|san antonio|san diego|dallas|\
     san jose|austin|jacksonville|fort worth|columbus|charlotte|indianapolis|san francisco|seattle|denver|\

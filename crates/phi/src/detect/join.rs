@@ -26,9 +26,14 @@ pub(super) fn org_of_place(doc: &Document<'_>, spans: &mut Vec<Span>) {
         if k + 2 >= n || tokens.list[k].end != span.end {
             continue;
         }
-        let (of, first) = (k + 1, k + 2);
+        let of = k + 1;
+        // "of the Archdiocese of Miami"
+        let first = if tokens.norm(of + 1) == "the" && tokens.gap_after(of + 1) == " " { of + 2 } else { of + 1 };
         let word = |j: usize| {
-            tokens.list[j].shape == Shape::Title && !doc.is_stop(j) && doc.flags(j) & (FUNCTION | MONTH | WEEKDAY) == 0
+            j < n
+                && tokens.list[j].shape == Shape::Title
+                && !doc.is_stop(j)
+                && doc.flags(j) & (FUNCTION | MONTH | WEEKDAY) == 0
         };
         if tokens.gap_after(k) != " " || tokens.norm(of) != "of" || tokens.gap_after(of) != " " || !word(first) {
             continue;
@@ -44,6 +49,8 @@ pub(super) fn org_of_place(doc: &Document<'_>, spans: &mut Vec<Span>) {
             spans.remove(s);
         }
         spans[s - 1].end = end;
+        // It may go on: "Catholic Charities of the Archdiocese of Miami"
+        s -= 1;
     }
 }
 
@@ -62,6 +69,11 @@ mod tests {
         has(
             "Home health through Visiting Angels of Quincy; son is the contact.",
             "Visiting Angels of Quincy",
+            Kind::Organization,
+        );
+        has(
+            "We called Catholic Charities of the Archdiocese of Miami together.",
+            "Catholic Charities of the Archdiocese of Miami",
             Kind::Organization,
         );
     }

@@ -322,7 +322,11 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize>
 /// Whether token `i` opens a line as "XY:", in capitals.
 fn is_capital_label(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
-    tokens.list[i].shape == Shape::Upper && tokens.gap_after(i).starts_with(':') && is_line_start(doc, i)
+    // One letter too ("Y:"), unless it may head a note's section or name a role: SOAP, DAP, BIRP,
+    // GIRP and PIE sections, therapist, client, mother, father, question and answer.
+    let letter = tokens.list[i].shape == Shape::Title
+        && matches!(tokens.norm(i), "h" | "j" | "k" | "l" | "n" | "u" | "v" | "w" | "x" | "y" | "z");
+    (tokens.list[i].shape == Shape::Upper || letter) && tokens.gap_after(i).starts_with(':') && is_line_start(doc, i)
 }
 
 /// Labels of two or three capitals that open more than one line of a transcript ("PA: …", "PA: …"):
@@ -337,7 +341,7 @@ fn repeated_speakers<'d>(doc: &'d Document<'_>) -> Vec<&'d str> {
             norm,
             "th" | "tx" | "pt" | "cl" | "clt" | "dr" | "md" | "np" | "rn" | "sw" | "int" | "mod" | "fac" | "ot"
         );
-        if (2..=3).contains(&norm.len()) && !role && !doc.is_stop(i) {
+        if (1..=3).contains(&norm.len()) && !role && !doc.is_stop(i) {
             if seen.contains(&norm) && !repeated.contains(&norm) {
                 repeated.push(norm);
             }

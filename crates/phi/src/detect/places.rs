@@ -1503,7 +1503,11 @@ fn is_agency(doc: &Document<'_>, i: usize) -> bool {
                     && !doc.is_stop(before)
                     && doc.flags(before) & FUNCTION == 0
         }
-        "sd" | "so" | "ems" | "dcfs" | "dhs" | "dss" | "dcf" | "cps" | "aps" | "hhs" => place,
+        // …and a public agency's office after any place's name ("the Crenshaw SSA office")
+        "sd" | "so" | "ems" | "dcfs" | "dhs" | "dss" | "dcf" | "cps" | "aps" | "hhs" | "ssa" | "dmv" | "dcs" => {
+            let office = i + 1 < tokens.len() && matches!(tokens.norm(i + 1), "office" | "branch");
+            place || office && tokens.list[before].shape == Shape::Title && !doc.is_stop(before)
+        }
         _ => false,
     }
 }
