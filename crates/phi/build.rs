@@ -34,6 +34,10 @@ fn main() {
             Some((first, _)) => *words.entry(first.to_owned()).or_insert(0) |= lists::PHRASE_HEAD,
         }
     }
+    for org in lists::ORGANIZATIONS.split('|').map(str::trim).filter(|o| o.contains(' ')) {
+        let first = org.split(' ').next().unwrap_or(org);
+        *words.entry(first.to_owned()).or_insert(0) |= lists::ORG_PHRASE_HEAD;
+    }
     for phrase in lists::STOP_PHRASES {
         let first = phrase.split(' ').next().unwrap_or(phrase);
         *words.entry(first.to_owned()).or_insert(0) |= lists::PHRASE_HEAD;

@@ -26,6 +26,7 @@ pub(crate) struct Lexicon {
     slots: usize,
     stop_phrases: PhraseIndex,
     cities: PhraseIndex,
+    organizations: PhraseIndex,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -34,7 +35,7 @@ impl std::fmt::Debug for Lexicon {
     }
 }
 
-/// The lexicon: a table compiled at build time, and two short lists indexed on first use.
+/// The lexicon: a table compiled at build time, and three short lists indexed on first use.
 pub(crate) fn lexicon() -> &'static Lexicon {
     static LEXICON: OnceLock<Lexicon> = OnceLock::new();
     LEXICON.get_or_init(Lexicon::load)
@@ -50,6 +51,7 @@ impl Lexicon {
             slots: u32_at(0) as usize,
             stop_phrases: index(STOP_PHRASES.iter().copied()),
             cities: index(CITIES.split('|').map(str::trim)),
+            organizations: index(ORGANIZATIONS.split('|').map(str::trim)),
         }
     }
 
@@ -83,6 +85,11 @@ impl Lexicon {
     /// Phrases starting with `first` that are never identifiers ("beck" → "beck depression inventory").
     pub(crate) fn stop_phrases_from(&self, first: &str) -> &[&'static str] {
         self.stop_phrases.get(first).map_or(&[], Vec::as_slice)
+    }
+
+    /// Well-known organizations of several words starting with `first` ("home" → "home depot").
+    pub(crate) fn organizations_from(&self, first: &str) -> &[&'static str] {
+        self.organizations.get(first).map_or(&[], Vec::as_slice)
     }
 
     /// City names of several words starting with `first` ("salt" → "salt lake city").

@@ -51,6 +51,8 @@ pub(crate) const DATE_WORD: u32 = 1 << 26;
 pub(crate) const TOWN_SUFFIX: u32 = 1 << 25;
 /// First word of a listed phrase (a stop phrase or a city of several words): only these are checked.
 pub(crate) const PHRASE_HEAD: u32 = 1 << 19;
+/// First word of a well-known organization of several words (`ORGANIZATIONS`).
+pub(crate) const ORG_PHRASE_HEAD: u32 = 1 << 27;
 
 pub(crate) const MONTHS: &str = "january february march april may june july august september october november december \
     jan feb mar apr jun jul aug sep sept oct nov dec \
@@ -303,6 +305,40 @@ pub(crate) const STOP_PHRASES: &[&str] = &[
     "willing hands",
     "pros and cons",
 ];
+/// Well-known organizations of several words — chains, employers, health systems, universities,
+/// charities — by their folded words ("trader joe s" for "Trader Joe's"): named, capitalized, they
+/// are organizations without any cue.
+pub(crate) const ORGANIZATIONS: &str = "dollar tree|dollar general|family dollar|home depot|best buy|taco bell|burger king|olive garden|\
+    whole foods|trader joe s|planet fitness|foot locker|dick s sporting goods|bank of america|\
+    wells fargo|chase bank|capital one|goldman sachs|morgan stanley|general motors|general electric|\
+    little caesars|papa john s|pizza hut|dairy queen|waffle house|cracker barrel|red lobster|\
+    buffalo wild wings|texas roadhouse|jack in the box|in n out|chick fil a|raising cane s|\
+    five guys|panda express|golden corral|bed bath|best western|holiday inn|red roof inn|old navy|\
+    food lion|piggly wiggly|winn dixie|giant eagle|harris teeter|fred meyer|king soopers|\
+    hy vee|price chopper|market basket|food 4 less|rite aid|save a lot|sam s club|bj s wholesale|\
+    tractor supply|ace hardware|bass pro shops|academy sports|big lots|ross dress for less|tj maxx|\
+    burlington coat factory|bath body works|victoria s secret|american eagle|urban outfitters|\
+    banana republic|dick s|jimmy john s|jersey mike s|krispy kreme|tim hortons|dutch bros|\
+    panda express|shake shack|steak n shake|white castle|del taco|el pollo loco|long john silver s|\
+    arby s|wendy s|denny s|chili s|applebee s|outback steakhouse|longhorn steakhouse|red robin|\
+    ruby tuesday|bob evans|tgi fridays|hobby lobby|joann fabrics|bed bath beyond|home goods|\
+    pet supplies plus|discount tire|jiffy lube|enterprise rent a car|\
+    tyson foods|smithfield foods|pilgrim s pride|kraft heinz|general mills|\
+    coca cola|pepsico|frito lay|anheuser busch|kaiser permanente|\
+    banner health|sutter health|dignity health|atrium health|advocate aurora|sanford health|\
+    baylor scott white|henry ford health|spectrum health|corewell health|mayo clinic|\
+    cleveland clinic|johns hopkins|mass general|massachusetts general|cedars sinai|mount sinai|\
+    nyu langone|ucla health|ut southwestern|md anderson|jackson memorial|parkland hospital|\
+    grady memorial|bellevue hospital|harborview medical center|boston children s|\
+    children s hospital of philadelphia|seattle children s|st jude|ohio state|penn state|\
+    michigan state|arizona state|florida state|texas a m|georgia tech|virginia tech|\
+    boston university|boston college|notre dame|johns hopkins university|carnegie mellon|\
+    case western|wake forest|rice university|brigham young|cal state|city college|\
+    amazon web services|meta platforms|apple store|microsoft store|home instead|\
+    visiting angels|right at home|comfort keepers|brightstar care|goodwill industries|\
+    salvation army|catholic charities|lutheran social services|jewish family services|\
+    habitat for humanity|big brothers big sisters|boys girls club|planned parenthood|\
+    legal aid society";
 pub(crate) const CITIES: &str = "new york|los angeles|chicago|houston|phoenix|philadelphia|san antonio|san diego|dallas|\
     san jose|austin|jacksonville|fort worth|columbus|charlotte|indianapolis|san francisco|seattle|denver|\
     oklahoma city|nashville|el paso|boston|portland|las vegas|detroit|memphis|louisville|baltimore|milwaukee|\
@@ -326,12 +362,22 @@ pub(crate) const CITIES: &str = "new york|los angeles|chicago|houston|phoenix|ph
     macon|athens|columbia|greenville|spartanburg|roanoke|lynchburg|bethesda|silver spring|rockville|\
     annapolis|dover|stamford|new haven|bridgeport|waterbury|providence|portsmouth|manchester|nashua|\
     bangor|lowell|quincy|brockton|salem|medford|bellevue|everett|yakima|tacoma";
-pub(crate) const EMPLOYERS: &str = "walmart amazon costco kroger walgreens cvs starbucks mcdonalds mcdonald wendys \
-    chipotle publix safeway albertsons meijer heb wegmans aldi lowes ikea fedex ups usps dunkin \
-    tesla microsoft doordash instacart ubereats grubhub applebees chilis dennys ihop olive \
-    panera kfc arbys popeyes sonic jcpenney macys nordstrom kohls marshalls tjmaxx sephora ulta gamestop \
-    petsmart petco autozone verizon comcast xfinity spectrum boeing lockheed raytheon deloitte accenture \
-    walgreen riteaid";
+pub(crate) const EMPLOYERS: &str = "walmart amazon costco kroger walgreens cvs starbucks mcdonalds mcdonald wendys chipotle publix safeway \
+   albertsons meijer heb wegmans aldi lowes ikea fedex ups usps dunkin tesla microsoft doordash \
+   instacart ubereats grubhub applebees chilis dennys ihop olive panera kfc arbys popeyes sonic jcpenney \
+   macys nordstrom kohls marshalls tjmaxx sephora ulta gamestop petsmart petco autozone verizon comcast \
+   xfinity spectrum boeing lockheed raytheon deloitte accenture walgreen riteaid ralphs vons hyvee \
+   shoprite winco lidl kmart dillards belk burlington hobbylobby joann officemax bestbuy homegoods \
+   chickfila zaxbys bojangles culvers whataburger hardees carls jollibee wingstop qdoba moes jimmyjohns \
+   jerseymikes cinnabon auntieannes dutchbros timhortons krispykreme nike adidas amazonfresh shein temu \
+   etsy ebay lyft airbnb spotify hulu disney pixar nvidia salesforce ibm qualcomm lenovo samsung sony \
+   toyota honda nissan hyundai kia subaru chevrolet gmc chrysler stellantis cummins honeywell pfizer \
+   moderna merck abbvie amgen genentech medtronic stryker mckesson cencora amtrak dhl mckinsey kpmg pwc \
+   infosys wipro tcs jpmorgan citibank wellsfargo usaa schwab ameriprise allstate geico statefarm kaiser \
+   sutter novant sentara inova medstar northwell geisinger upmc ochsner intermountain allina essentia \
+   aspirus gundersen froedtert corewell beaumont sanford baylor parkland purdue harvard yale stanford \
+   princeton emory tulane clemson gonzaga villanova georgetown fordham drexel rutgers uconn umass ucla \
+   usc nyu unlv utep ucsd ucsf ucsb cuny suny cargill valvoline shriners";
 
 /// Every hand-written list with its flag (cities of one word are added as `CITY`).
 pub(crate) const LISTS: &[(&str, u32)] = &[
@@ -402,9 +448,9 @@ pub(crate) fn word_hash(word: &str) -> u64 {
 }
 
 /// The flag bits in use; the rest of a table slot's second word holds the fingerprint.
-pub(crate) const FLAG_BITS: u32 = 27;
+pub(crate) const FLAG_BITS: u32 = 28;
 
-/// Five bits of a word's hash kept beside its flags in the table.
+/// Four bits of a word's hash kept beside its flags in the table.
 pub(crate) fn fingerprint(hash: u64) -> u32 {
     ((hash >> (64 - (32 - FLAG_BITS))) as u32) << FLAG_BITS
 }

@@ -3,9 +3,9 @@
 use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
-    CITY, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_HEAD, ORG_STRONG,
-    ORG_WEAK, PHRASE_HEAD, PLACE_CUE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX, TITLE, TOWN_SUFFIX, UNIT, WEEKDAY,
-    WORD,
+    CITY, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_HEAD,
+    ORG_PHRASE_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD, PLACE_CUE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX, TITLE,
+    TOWN_SUFFIX, UNIT, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -102,8 +102,18 @@ impl Detector for PlaceDetector {
             if let Some(last) = proper_phrase(doc, i) {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Low));
             }
-            // …but not inside a listed phrase ("Autism Spectrum Disorder")
-            if flags & EMPLOYER != 0 && tokens.list[i].shape != Shape::Upper && !doc.protected[i] {
+            if flags & ORG_PHRASE_HEAD != 0
+                && let Some(last) = known_organization(doc, i)
+            {
+                out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+            }
+            // …but not inside a listed phrase ("Autism Spectrum Disorder"); in capitals as an acronym
+            // ("IBM", "UPS"), and "Ups" in title case is a word
+            let cased = match tokens.list[i].shape {
+                Shape::Upper => tokens.norm(i).len() >= 3,
+                _ => tokens.norm(i) != "ups",
+            };
+            if flags & EMPLOYER != 0 && cased && !doc.protected[i] {
                 // "Amazon BWI5": a site's code after the employer
                 let site = i + 1 < tokens.len()
                     && tokens.gap_after(i) == " "
@@ -201,6 +211,26 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             }
         }
     }
+}
+
+/// A well-known organization of several words ("Home Depot", "Trader Joe's", "Bank of America"),
+/// capitalized but for its small words: the last token.
+fn known_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if !tokens.list[i].shape.is_capitalized() {
+        return None;
+    }
+    let cased = |k: usize| {
+        tokens.list[k].shape.is_capitalized()
+            || tokens.list[k].shape == Shape::Digits
+            || matches!(tokens.norm(k), "of" | "the" | "a" | "n" | "s" | "for" | "in" | "at")
+    };
+    doc.lex
+        .organizations_from(tokens.norm(i))
+        .iter()
+        .filter_map(|org| phrase_at(tokens, i, org))
+        .filter(|&last| (i..=last).all(cased))
+        .max()
 }
 
 /// "Pike & Larue", "Procter & Gamble": two capitalized names joined by "&" are a firm — unless they
@@ -1943,6 +1973,10 @@ mod tests {
             Kind::Organization,
         );
         has("work at acme roofing llc is killing me", "acme roofing llc", Kind::Organization);
+        has("Job at Trader Joe's; he banks with Bank of America.", "Trader Joe's", Kind::Organization);
+        has("Job at Trader Joe's; he banks with Bank of America.", "Bank of America", Kind::Organization);
+        has("Her brother is at UCLA; dad works for IBM.", "UCLA", Kind::Organization);
+        none("Ups and downs this week; whole foods diet; best buy was the cheaper one.");
         has("Attends AA at St. Albert the Great hall on Tuesdays", "St. Albert the Great", Kind::Organization);
         has("(landlord: Riverview Property Management).", "Riverview Property Management", Kind::Organization);
         let signature = found("Selma Aksoy, PhD, Licensed Psychologist, NJ 35SI00612300", &Known::default());
