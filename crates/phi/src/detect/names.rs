@@ -105,7 +105,7 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     if let Some(Kind::Name) = doc.known.word_kind(tokens.norm(i), token.shape, flags) {
         return Evidence::Cue;
     }
-    if cued(doc, i) || field_value(doc, i) {
+    if cued(doc, i) || field_value(doc, i) || with_age(doc, i) {
         return Evidence::Cue;
     }
     // "Multnomah County": a county's name, not a person's
@@ -182,6 +182,19 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
         }
         Shape::Digits | Shape::Alnum => Evidence::None,
     }
+}
+
+/// "Children: Aurora (9) and Felix (6)": a given name with an age in parentheses is a person's,
+/// even when it is also a city's.
+fn with_age(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    i + 1 < tokens.len()
+        && doc.flags(i) & GIVEN != 0
+        && tokens.list[i].shape == Shape::Title
+        && tokens.gap_after(i) == " ("
+        && tokens.list[i + 1].shape == Shape::Digits
+        && tokens.raw(i + 1).len() <= 2
+        && tokens.gap_after(i + 1).starts_with(')')
 }
 
 /// Whether token `i` begins an item of a roster — "Attendance: K. Mensah, TOMMY B., Will" —

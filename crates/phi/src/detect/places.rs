@@ -186,6 +186,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 }
             };
             out.extend(firm(doc, i).map(|last| org(name_start(i), last)));
+            out.extend(childrens(doc, i).map(|last| org(i, last)));
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
@@ -211,6 +212,29 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             }
         }
     }
+}
+
+/// "Children's Minnesota", "Children's Mercy": a children's hospital named by its place or patron.
+fn childrens(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let named = tokens.norm(i) == "children"
+        && i + 2 < tokens.len()
+        && matches!(tokens.gap_after(i), "'" | "’")
+        && tokens.norm(i + 1) == "s"
+        && tokens.gap_after(i + 1) == " "
+        && tokens.list[i + 2].shape == Shape::Title
+        && doc.flags(i + 2) & (FUNCTION | MONTH | WEEKDAY) == 0;
+    named.then(|| {
+        let mut last = i + 2;
+        while last < i + 4
+            && tokens.gap_after(last) == " "
+            && last + 1 < tokens.len()
+            && tokens.list[last + 1].shape == Shape::Title
+        {
+            last += 1;
+        }
+        last
+    })
 }
 
 /// A well-known organization of several words ("Home Depot", "Trader Joe's", "Bank of America"),
@@ -263,7 +287,8 @@ fn firm(doc: &Document<'_>, i: usize) -> Option<usize> {
     Some(j + usize::from(trade))
 }
 
-/// "the Amazon facility ONT8", "warehouse (DEN4)": a site's code after the word for it.
+/// "the Amazon facility ONT8", "warehouse (DEN4)", "(DFW7 warehouse)": a site's code beside the
+/// word for it.
 fn is_site_code(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let raw = tokens.raw(i);
@@ -271,8 +296,13 @@ fn is_site_code(doc: &Document<'_>, i: usize) -> bool {
         && (3..=6).contains(&raw.len())
         && raw.starts_with(|c: char| c.is_ascii_uppercase())
         && raw.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        && matches!(tokens.gap_before(i), " " | " (")
-        && matches!(tokens.norm(i - 1), "facility" | "warehouse" | "site" | "plant" | "hub" | "building")
+        && (matches!(tokens.gap_before(i), " " | " (")
+            && matches!(tokens.norm(i - 1), "facility" | "warehouse" | "site" | "plant" | "hub" | "building")
+            // "(DFW7 warehouse)": before the word too, when it has a digit
+            || raw.bytes().any(|b| b.is_ascii_digit())
+                && i + 1 < tokens.len()
+                && tokens.gap_after(i) == " "
+                && matches!(tokens.norm(i + 1), "facility" | "warehouse" | "plant" | "hub" | "fulfillment"))
 }
 
 fn same_line(doc: &Document<'_>, a: usize) -> bool {
@@ -1711,6 +1741,8 @@ fn proper_phrase(doc: &Document<'_>, i: usize) -> Option<usize> {
         tokens.list[k].shape == Shape::Title
             && !doc.is_stop(k)
             && doc.flags(k) & (MONTH | WEEKDAY | STATE | FUNCTION) == 0
+            // "Counselor Mrs. Abernathy": a title starts a person
+            && !(doc.flags(k) & TITLE != 0 && tokens.gap_after(k).starts_with('.'))
     };
     if i == 0 || !title(i) || tokens.list[i].sentence_start || tokens.list[i - 1].shape.is_capitalized() {
         return None;
@@ -1976,6 +2008,10 @@ mod tests {
         has("Job at Trader Joe's; he banks with Bank of America.", "Trader Joe's", Kind::Organization);
         has("Job at Trader Joe's; he banks with Bank of America.", "Bank of America", Kind::Organization);
         has("Her brother is at UCLA; dad works for IBM.", "UCLA", Kind::Organization);
+        has("Dr. Chanel Mbeki, pediatrician, Children's Minnesota.", "Children's Minnesota", Kind::Organization);
+        has("my shift at Amazon got moved (DFW7 warehouse).", "DFW7", Kind::Organization);
+        let title = found("11 absences. Counselor Mrs. Abernathy notes", &Known::default());
+        assert!(!title.iter().any(|(_, k)| *k == Kind::Organization), "{title:?}");
         none("Ups and downs this week; whole foods diet; best buy was the cheaper one.");
         has("Attends AA at St. Albert the Great hall on Tuesdays", "St. Albert the Great", Kind::Organization);
         has("(landlord: Riverview Property Management).", "Riverview Property Management", Kind::Organization);
