@@ -13,7 +13,7 @@ use std::fmt;
 
 use crate::kind::{Confidence, Kind, Span};
 use crate::known::{Known, KnownSet};
-use crate::lexicon::{DETERMINER, FUNCTION, Lexicon, PHRASE_HEAD, STOP, lexicon};
+use crate::lexicon::{DETERMINER, FAMILY, FUNCTION, GIVEN, Lexicon, PHRASE_HEAD, STOP, WORD, lexicon};
 use crate::text::{Shape, Tokens};
 
 /// A text being examined, with its tokens and the chart's identifiers.
@@ -25,8 +25,19 @@ pub struct Document<'a> {
     flags: Vec<u32>,
     /// Tokens inside a phrase that is never an identifier ("Beck Depression Inventory").
     pub(crate) protected: Vec<bool>,
-    /// Tokens on a line written in capitals, where case says nothing about names.
-    shouting: Vec<bool>,
+    /// How each token's line is written, where case may say nothing about names.
+    case: Vec<LineCase>,
+}
+
+/// How a line is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LineCase {
+    Plain,
+    /// In capitals: "HIS BROTHER MATEO IS LETTING HIM STAY".
+    Shouting,
+    /// Nearly every word capitalized, most of them ordinary words: a template's fields ("Affect:
+    /// Constricted, Blunted, Good Eye Contact").
+    Titled,
 }
 
 impl fmt::Debug for Document<'_> {
@@ -52,13 +63,19 @@ impl<'a> Document<'a> {
             }
         }
         protect_medications(&tokens, &flags, &mut protected);
-        let shouting = shouting_lines(&tokens);
-        Document { tokens, known, lex, flags, protected, shouting }
+        let case = line_cases(&tokens, &flags);
+        Document { tokens, known, lex, flags, protected, case }
     }
 
     /// Whether token `i` is on a line written in capitals ("HIS BROTHER MATEO IS LETTING HIM STAY").
     pub(crate) fn is_shouting(&self, i: usize) -> bool {
-        self.shouting[i]
+        self.case[i] == LineCase::Shouting
+    }
+
+    /// Whether token `i` is on a line in title case ("Behavior: Cooperative, Good Eye Contact"),
+    /// where a capital says no more than it does in lower case.
+    pub(crate) fn is_titled(&self, i: usize) -> bool {
+        self.case[i] == LineCase::Titled
     }
 
     /// The text under examination.
@@ -154,29 +171,49 @@ fn protect_medications(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool
     }
 }
 
-/// Marks the tokens of lines with at least four words in capitals and at most one that is not.
-fn shouting_lines(tokens: &Tokens<'_>) -> Vec<bool> {
-    let mut marks = vec![false; tokens.len()];
+/// Each token's line case: in capitals (at least four words in capitals and at most one not), or
+/// a template's fields in title case (a label's colon, at least four words, nine in ten
+/// capitalized, and most of those not listed as names, or ordinary words too).
+fn line_cases(tokens: &Tokens<'_>, flags: &[u32]) -> Vec<LineCase> {
+    let mut cases = vec![LineCase::Plain; tokens.len()];
     let mut start = 0;
     for i in 0..tokens.len() {
         let line_ends = i + 1 == tokens.len() || tokens.gap_after(i).contains('\n');
         if !line_ends {
             continue;
         }
-        let (mut upper, mut other) = (0, 0);
-        for t in &tokens.list[start..=i] {
+        let (mut upper, mut title, mut ordinary, mut other) = (0, 0, 0, 0);
+        for (t, f) in tokens.list[start..=i].iter().zip(&flags[start..=i]) {
             match t.shape {
                 Shape::Upper => upper += 1,
-                Shape::Title | Shape::Lower | Shape::Mixed => other += 1,
+                Shape::Title => {
+                    title += 1;
+                    // not a listed name, or an ordinary word as well
+                    ordinary += usize::from(f & (GIVEN | FAMILY) == 0 || f & (WORD | STOP) != 0);
+                }
+                Shape::Lower | Shape::Mixed => other += 1,
                 _ => {}
             }
         }
-        if upper >= 4 && other <= 1 {
-            marks[start..=i].iter_mut().for_each(|m| *m = true);
+        let case = if upper >= 4 && title + other <= 1 {
+            LineCase::Shouting
+        } else if title >= 4 && other * 10 <= title && ordinary * 2 > title && labelled(tokens, start, i) {
+            LineCase::Titled
+        } else {
+            LineCase::Plain
+        };
+        if case != LineCase::Plain {
+            cases[start..=i].iter_mut().for_each(|c| *c = case);
         }
         start = i + 1;
     }
-    marks
+    cases
+}
+
+/// Whether the line of tokens `first..=last` has a label's colon ("Affect:"): a template's field.
+fn labelled(tokens: &Tokens<'_>, first: usize, last: usize) -> bool {
+    tokens.text[tokens.list[first].start..tokens.list[last].end].contains(':')
+        || tokens.gap_after(last).starts_with(':')
 }
 
 /// Whether the folded words of `phrase` (separated by single spaces) start at token `i`, separated
@@ -315,6 +352,18 @@ pub(crate) mod tests {
         none("Mood: low. Affect: Euthymic, congruent. Psychomotor: no Akathisia.");
         none("Assessment: meets criteria for Social phobia, unspecified (F40.10).");
         none("Assessment: meets criteria for Discord with counselors (Z64.4).");
+    }
+
+    #[test]
+    fn a_template_in_title_case_names_no_one() {
+        none("Behavior: Cooperative, Guarded, Good Eye Contact\nSpeech: Normal Rate, Pressured, Soft");
+        none("Suicide Risk: Low. Protective Factors: Children, Faith, Future Orientation, Therapeutic Alliance.");
+        none(
+            "Frequency: Weekly Individual Therapy; Monthly Psychiatry. Strengths: Supportive Partner, Stable Employment.",
+        );
+        none("Safety Plan Reviewed: Yes. Means Restriction Counseling: Provided.");
+        // …but a signature in title case still does
+        has("Abigail Whitcombe | Founder, Little Acorn Doulas", "Little Acorn Doulas", Kind::Name);
     }
 
     #[test]

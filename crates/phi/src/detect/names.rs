@@ -126,6 +126,14 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     }
     let ambiguous = flags & AMBIGUOUS != 0;
     match token.shape {
+        // A line in title case: a listed name that is no ordinary word, as in lower case
+        Shape::Title if doc.is_titled(i) => {
+            if !ambiguous && tokens.norm(i).len() >= 3 {
+                Evidence::Gazetteer
+            } else {
+                Evidence::None
+            }
+        }
         Shape::Title | Shape::Mixed => {
             if !ambiguous {
                 return Evidence::Gazetteer;
@@ -410,10 +418,11 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     if p_flags & TITLE != 0 && matches!(gap, " " | ". " | ".") {
         return tokens.list[p].shape != Shape::Upper || tokens.norm(p).len() <= 3;
     }
-    // Not "THERAPIST: How was the week?"
+    // Not "THERAPIST: How was the week?", nor a template's list ("Protective Factors: Children, Faith")
     if p_flags & RELATION != 0
         && matches!(gap, " " | ", " | " - " | " \"" | " “")
         && tokens.list[p].shape != Shape::Upper
+        && !(gap == ", " && doc.is_titled(i))
     {
         return true;
     }

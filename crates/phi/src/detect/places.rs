@@ -1227,6 +1227,15 @@ fn is_clinical_word(norm: &str) -> bool {
             | "discharge"
             | "progress"
             | "multiphasic"
+            | "posttraumatic"
+            | "anger"
+            | "weekly"
+            | "monthly"
+            | "daily"
+            | "next"
+            | "therapeutic"
+            | "means"
+            | "restriction"
             | "rating"
             | "severity"
             | "suicide"
@@ -1263,7 +1272,13 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
         // "Reyes & Tran, PLLC", "Acme Widgets, Inc."
         let legal_comma =
             p + 1 == s && gap == ", " && matches!(tokens.norm(s), "inc" | "llc" | "llp" | "pllc" | "ltd" | "corp");
-        if gap.contains('\n') || !(matches!(gap, " " | " & " | "-" | "'" | "’" | ". ") || legal_comma) {
+        // ". " only after an abbreviation ("St. Agnes"), not a sentence ("Yes. Means Restriction Counseling")
+        let abbreviation =
+            tokens.norm(p).len() <= 3 && doc.flags(p) & WORD == 0 && !matches!(tokens.norm(p), "yes" | "no")
+                || matches!(tokens.norm(p), "bros" | "corp" | "assn" | "mfg" | "intl" | "dept" | "univ" | "natl");
+        if gap.contains('\n')
+            || !(matches!(gap, " " | " & " | "-" | "'" | "’") || gap == ". " && abbreviation || legal_comma)
+        {
             break;
         }
         // Stop words do not end it: "Korean Presbyterian Church", "St. Agnes Catholic Church";
