@@ -90,7 +90,7 @@ pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc ltd cor
 pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions industries enterprises holdings systems technologies \
     tech labs laboratories logistics construction insurance healthcare manufacturing consulting realty salon \
     fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
-    garage agency firm spa nails barbershop boutique roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
+    garage agency firm technology rehabilitation probation parole cleaning laundromat laundry spa nails barbershop boutique roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
@@ -153,7 +153,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
 /// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the
 /// ICD-10-CM chapter F and Z code titles and the mental-status and psychopharmacology vocabulary.
 /// Capitalized in a diagnosis or a heading, they would otherwise read as unknown names.
-pub(crate) const CLINICAL_WORDS: &str = "non posttraumatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
+pub(crate) const CLINICAL_WORDS: &str = "non posttraumatic perinatal postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
     anhedonic anosognosia antipsychotic anxiolytic arachnophobia arfid asociality asperger avoidant avolition \
     benzodiazepine benzodiazepines biopsychosocial bruxism catatonia comorbid comorbidity contraindicated \
     cyclothymic decompensated decompensation delusional depersonalization depersonalized derealization \
@@ -377,7 +377,7 @@ pub(crate) const EMPLOYERS: &str = "walmart amazon costco kroger walgreens cvs s
    sutter novant sentara inova medstar northwell geisinger upmc ochsner intermountain allina essentia \
    aspirus gundersen froedtert corewell beaumont sanford baylor parkland purdue harvard yale stanford \
    princeton emory tulane clemson gonzaga villanova georgetown fordham drexel rutgers uconn umass ucla \
-   usc nyu unlv utep ucsd ucsf ucsb cuny suny cargill valvoline shriners";
+   usc nyu unlv utep ucsd ucsf ucsb cuny suny mit byu lsu fsu uga ucf usf vcu gwu cargill valvoline shriners";
 
 /// Every hand-written list with its flag (cities of one word are added as `CITY`).
 pub(crate) const LISTS: &[(&str, u32)] = &[

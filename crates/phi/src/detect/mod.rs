@@ -52,7 +52,7 @@ impl<'a> Document<'a> {
         let lex = lexicon();
         // Numbers are in no list; skipping them saves a lookup for a third of the tokens of a chart.
         let flags: Vec<u32> = (0..tokens.len())
-            .map(|i| if tokens.list[i].shape.is_alpha() { lex.flags(tokens.norm(i)) } else { 0 })
+            .map(|i| if tokens.list[i].shape.is_alpha() { word_flags(lex, tokens.norm(i)) } else { 0 })
             .collect();
         let mut protected = vec![false; tokens.len()];
         for i in (0..tokens.len()).filter(|&i| flags[i] & PHRASE_HEAD != 0) {
@@ -168,6 +168,20 @@ fn protect_medications(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool
         if tokens.list[i].shape.is_alpha() && medications.contains(&tokens.norm(i)) {
             *slot = true;
         }
+    }
+}
+
+/// A word's flags; a word the lists lack that is the plural of an ordinary word ("behaviors",
+/// "approaches") is an ordinary word too, not an unknown name.
+fn word_flags(lex: &Lexicon, word: &str) -> u32 {
+    let flags = lex.flags(word);
+    if flags != 0 || word.len() < 5 || !word.ends_with('s') {
+        return flags;
+    }
+    let singular = |stem: &str| lex.flags(stem) & WORD;
+    match singular(&word[..word.len() - 1]) {
+        0 if word.ends_with("es") => singular(&word[..word.len() - 2]),
+        found => found,
     }
 }
 
@@ -364,6 +378,21 @@ pub(crate) mod tests {
         none("Safety Plan Reviewed: Yes. Means Restriction Counseling: Provided.");
         // …but a signature in title case still does
         has("Abigail Whitcombe | Founder, Little Acorn Doulas", "Little Acorn Doulas", Kind::Name);
+    }
+
+    #[test]
+    fn a_masked_ssn_still_names_its_holder() {
+        has("SSN: xxx-xx-4418", "xxx-xx-4418", Kind::Ssn);
+        has("SSN ***-**-4418 on file", "***-**-4418", Kind::Ssn);
+        // a many-byte character just before the digits
+        let _ = found("código ññññ4418 y más", &Known::default());
+    }
+
+    #[test]
+    fn plurals_of_words_and_compounds_are_not_names() {
+        none("Behaviors: exit-seeking at dusk.");
+        none("She had a near-miss car accident.");
+        none("Signed, MD, Perinatal Psychiatry");
     }
 
     #[test]

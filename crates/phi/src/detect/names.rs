@@ -415,7 +415,8 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     if !plausible || doc.flags(i) & FUNCTION != 0 {
         return false;
     }
-    if p_flags & TITLE != 0 && matches!(gap, " " | ". " | ".") {
+    // Not the end of a compound: "a near-miss car accident"
+    if p_flags & TITLE != 0 && matches!(gap, " " | ". " | ".") && tokens.gap_before(p) != "-" {
         return tokens.list[p].shape != Shape::Upper || tokens.norm(p).len() <= 3;
     }
     // Not "THERAPIST: How was the week?", nor a template's list ("Protective Factors: Children, Faith")

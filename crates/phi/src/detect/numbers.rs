@@ -22,6 +22,11 @@ impl Detector for NumberDetector {
                 continue;
             }
             let shape = tokens.list[i].shape;
+            if let Some(start) = masked_ssn(doc, i) {
+                out.push(Span::new(start, tokens.list[i].end, Kind::Ssn, Confidence::High));
+                i += 1;
+                continue;
+            }
             if shape == Shape::Lower
                 && let Some(last) = spelled_age(doc, i)
             {
@@ -69,6 +74,20 @@ impl Detector for NumberDetector {
             i = next.max(i + 1);
         }
     }
+}
+
+/// "xxx-xx-4418", "***-**-4418": an SSN's last four with the rest masked still name the person.
+/// The byte where the mask starts, given the last four digits.
+fn masked_ssn(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let token = tokens.list[i];
+    if token.shape != Shape::Digits || token.end - token.start != 4 {
+        return None;
+    }
+    // Bytes, not characters: the text before may end in any character.
+    let before = &doc.text().as_bytes()[..token.start];
+    let mask = |m: &str| before.len() >= m.len() && before[before.len() - m.len()..].eq_ignore_ascii_case(m.as_bytes());
+    ["xxx-xx-", "***-**-", "xxx xx ", "***-**"].iter().find(|m| mask(m)).map(|m| token.start - m.len())
 }
 
 /// A license plate after its cue, as written with spaces or hyphens and a state's letters:

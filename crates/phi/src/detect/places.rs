@@ -187,6 +187,8 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             };
             out.extend(firm(doc, i).map(|last| org(name_start(i), last)));
             out.extend(childrens(doc, i).map(|last| org(i, last)));
+            out.extend(field_organization(doc, i).map(|last| org(i, last)));
+            out.extend(center_for(doc, i).map(|last| org(i, last)));
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
@@ -212,6 +214,62 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             }
         }
     }
+}
+
+/// "Employer: Micron Technology", "Facility: Cedar Crest Health & Rehabilitation": the value of a
+/// form's field that holds an organization. The last token.
+fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let labelled = i > 0
+        && matches!(tokens.gap_before(i), ": " | ":  " | ":   " | ":\t")
+        && matches!(
+            tokens.norm(i - 1),
+            "employer"
+                | "workplace"
+                | "company"
+                | "school"
+                | "facility"
+                | "program"
+                | "agency"
+                | "pharmacy"
+                | "church"
+                | "hospital"
+                | "clinic"
+                | "practice"
+                | "shelter"
+                | "placement"
+        );
+    if !labelled || doc.is_stop(i) || !tokens.list[i].shape.is_capitalized() {
+        return None;
+    }
+    let mut last = i;
+    while last + 1 < tokens.len() && last < i + 6 {
+        let gap = tokens.gap_after(last);
+        let next = last + 1;
+        let word = tokens.list[next].shape.is_capitalized() && !doc.is_stop(next);
+        let small = matches!(tokens.norm(next), "of" | "and" | "for" | "the" | "s")
+            && next + 1 < tokens.len()
+            && tokens.list[next + 1].shape.is_capitalized();
+        if !matches!(gap, " " | " & " | "-" | "'" | "’") || !(word || small) {
+            break;
+        }
+        last = next;
+    }
+    Some(last)
+}
+
+/// "Center for Discovery", "Institute for Family Health": an organization named for its cause.
+fn center_for(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let named = tokens.list[i].shape == Shape::Title
+        && matches!(tokens.norm(i), "center" | "centre" | "institute" | "foundation")
+        && i + 2 < tokens.len()
+        && tokens.norm(i + 1) == "for"
+        && tokens.gap_after(i) == " "
+        && tokens.gap_after(i + 1) == " "
+        && tokens.list[i + 2].shape == Shape::Title
+        && !doc.is_stop(i + 2);
+    named.then(|| capitalized_run(doc, i + 2, 3))
 }
 
 /// "Children's Minnesota", "Children's Mercy": a children's hospital named by its place or patron.
@@ -643,7 +701,11 @@ fn unit_after(doc: &Document<'_>, last: usize) -> usize {
     if doc.flags(last + 1) & UNIT != 0 && last + 2 < n && matches!(gap.trim(), "" | ",") {
         let unit = tokens.list[last + 2];
         if matches!(unit.shape, Shape::Digits | Shape::Alnum) || tokens.norm(last + 2).len() == 1 {
-            return last + 2;
+            // "Suite B-120"
+            let more = last + 3 < n
+                && tokens.gap_after(last + 2) == "-"
+                && matches!(tokens.list[last + 3].shape, Shape::Digits | Shape::Alnum);
+            return last + 2 + usize::from(more);
         }
     }
     last
@@ -1234,6 +1296,7 @@ fn is_clinical_word(norm: &str) -> bool {
             | "daily"
             | "next"
             | "therapeutic"
+            | "perinatal"
             | "means"
             | "restriction"
             | "rating"
@@ -1510,11 +1573,16 @@ fn is_known_by_acronym(doc: &Document<'_>, i: usize) -> bool {
 }
 
 /// A police force's acronym: "LAPD", "NYPD", "TUPD" — four or five capitals ending in "PD" that
-/// are not a diagnosis ("OCPD", "COPD").
+/// are not a diagnosis ("OCPD", "COPD"), or three before an officer ("APD Officer").
 fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
-    let norm = doc.tokens.norm(i);
-    doc.tokens.list[i].shape == Shape::Upper
-        && (4..=5).contains(&norm.len())
+    let tokens = &doc.tokens;
+    let norm = tokens.norm(i);
+    // Three letters only before an officer: "APD Officer Broussard", not "PPD" or "OPD" alone
+    let officer = i + 1 < tokens.len()
+        && tokens.gap_after(i) == " "
+        && matches!(tokens.norm(i + 1), "officer" | "ofc" | "det" | "detective" | "sgt" | "sergeant" | "lt" | "cpl");
+    tokens.list[i].shape == Shape::Upper
+        && ((4..=5).contains(&norm.len()) || norm.len() == 3 && officer)
         && norm.ends_with("pd")
         && !matches!(norm, "ocpd" | "stpd" | "copd" | "aspd")
 }
@@ -1579,9 +1647,12 @@ fn is_agency(doc: &Document<'_>, i: usize) -> bool {
                     && doc.flags(before) & FUNCTION == 0
         }
         // …and a public agency's office after any place's name ("the Crenshaw SSA office")
-        "sd" | "so" | "ems" | "dcfs" | "dhs" | "dss" | "dcf" | "cps" | "aps" | "hhs" | "ssa" | "dmv" | "dcs" => {
+        // …or a state's ("Oklahoma DHS")
+        "sd" | "so" | "ems" | "dcfs" | "dhs" | "dss" | "dcf" | "cps" | "aps" | "hhs" | "ssa" | "dmv" | "dcs"
+        | "dfps" => {
             let office = i + 1 < tokens.len() && matches!(tokens.norm(i + 1), "office" | "branch");
-            place || office && tokens.list[before].shape == Shape::Title && !doc.is_stop(before)
+            let state = doc.flags(before) & STATE != 0 && tokens.list[before].shape == Shape::Title;
+            place || state || office && tokens.list[before].shape == Shape::Title && !doc.is_stop(before)
         }
         _ => false,
     }
@@ -2025,6 +2096,18 @@ mod tests {
         has("Her brother is at UCLA; dad works for IBM.", "UCLA", Kind::Organization);
         has("Dr. Chanel Mbeki, pediatrician, Children's Minnesota.", "Children's Minnesota", Kind::Organization);
         has("my shift at Amazon got moved (DFW7 warehouse).", "DFW7", Kind::Organization);
+        has("Employer: Micron Technology (process engineer)", "Micron Technology", Kind::Organization);
+        has(
+            "Facility: Cedar Crest Health & Rehabilitation, Laurel, MD",
+            "Cedar Crest Health & Rehabilitation",
+            Kind::Organization,
+        );
+        has("accompanied by APD Officer K. Broussard", "APD", Kind::Organization);
+        has("Heather Linn (Oklahoma DHS).", "Oklahoma DHS", Kind::Organization);
+        has("Aftercare: PHP at Center for Discovery in Glendale", "Center for Discovery", Kind::Organization);
+        has("Parents own Park's Dry Cleaning in Fort Lee, NJ.", "Park's Dry Cleaning", Kind::Organization);
+        has("7330 N 16th St, Suite B-120, Phoenix, AZ 85020", "7330 N 16th St, Suite B-120", Kind::Street);
+        none("A PPD was placed; OPD follow-up.");
         let title = found("11 absences. Counselor Mrs. Abernathy notes", &Known::default());
         assert!(!title.iter().any(|(_, k)| *k == Kind::Organization), "{title:?}");
         none("Ups and downs this week; whole foods diet; best buy was the cheaper one.");
