@@ -91,7 +91,7 @@ fn random_text(rng: &mut SplitMix64, len: usize) -> String {
         "a", "Ö", "ß", "e\u{301}", "\u{202e}", "🙂", "\u{0}", "\r\n", "\n", " ", ".", "'", "’", "-", "@", "#", "/",
         ":", "(", ")", "[[", "]]", "0", "9", "12", "555", "2024", "Mr.", "Dr", "St", "Apt", "of", "the", "Maria", "O'",
         "de la", "https://", "www.", ".com", "::", "1.2.3.4", "Jan", "3rd", "Inc", "School", "lives in", "works at",
-        "my boss", "ŉ", "İ", "\u{feff}",
+        "my boss", "ŉ", "İ", "\u{feff}", "4418", "xx-", "ñ",
     ];
     let mut s = String::new();
     while s.len() < len {
