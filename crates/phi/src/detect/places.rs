@@ -120,7 +120,8 @@ impl Detector for PlaceDetector {
                     && tokens.list[i + 1].shape == Shape::Alnum
                     && (3..=6).contains(&tokens.raw(i + 1).len())
                     && tokens.raw(i + 1).starts_with(|c: char| c.is_ascii_uppercase());
-                out.push(doc.span(i, i + usize::from(site), Kind::Organization, Confidence::Low));
+                let last = if site { i + 1 } else { with_possessive(doc, i) };
+                out.push(doc.span(i, last, Kind::Organization, Confidence::Low));
             }
         }
     }
@@ -195,6 +196,15 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
             if shape == Shape::Upper {
                 out.extend(fax_party(doc, i).map(|(first, last)| org(first, last)));
+                // "METS ambulance": a service's acronym before what it runs
+                let service = i + 1 < tokens.len()
+                    && tokens.gap_after(i) == " "
+                    && (3..=6).contains(&tokens.norm(i).len())
+                    && !doc.is_stop(i)
+                    && matches!(tokens.norm(i + 1), "ambulance" | "ambulances" | "shuttle" | "paratransit");
+                if service {
+                    out.push(org(i, i));
+                }
                 if is_police_force(doc, i) || is_known_by_acronym(doc, i) {
                     out.push(org(i, i));
                 }
@@ -1839,8 +1849,19 @@ fn proper_phrase(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let mut last = i;
-    while last + 1 < tokens.len() && last - i < 3 && tokens.gap_after(last) == " " && title(last + 1) {
-        last += 1;
+    while last + 1 < tokens.len() && last - i < 3 && tokens.gap_after(last) == " " {
+        if title(last + 1) {
+            last += 1;
+        } else if last + 2 < tokens.len()
+            // "at Haven for Hope": "for" between two capitalized words ("of" and a place is `join`'s)
+            && tokens.norm(last + 1) == "for"
+            && tokens.gap_after(last + 1) == " "
+            && title(last + 2)
+        {
+            last += 2;
+        } else {
+            break;
+        }
     }
     let generic = (i..=last).all(|k| {
         GENERIC.contains(&tokens.norm(k))
@@ -2105,6 +2126,14 @@ mod tests {
         has("accompanied by APD Officer K. Broussard", "APD", Kind::Organization);
         has("Heather Linn (Oklahoma DHS).", "Oklahoma DHS", Kind::Organization);
         has("Aftercare: PHP at Center for Discovery in Glendale", "Center for Discovery", Kind::Organization);
+        has("Bed confirmed at Haven for Hope; intake worker Javier.", "Haven for Hope", Kind::Organization);
+        has("Transport: METS ambulance, departed 18:20.", "METS", Kind::Organization);
+        has("Met Oscar at McDonald's on Bandera Rd.", "McDonald's", Kind::Organization);
+        has(
+            "To: Intake Office, Boston Housing Authority, 52 Chauncy St",
+            "Boston Housing Authority",
+            Kind::Organization,
+        );
         has("Parents own Park's Dry Cleaning in Fort Lee, NJ.", "Park's Dry Cleaning", Kind::Organization);
         has("7330 N 16th St, Suite B-120, Phoenix, AZ 85020", "7330 N 16th St, Suite B-120", Kind::Street);
         none("A PPD was placed; OPD follow-up.");
