@@ -1678,11 +1678,17 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
             && tokens.list[i + 1].shape.is_capitalized()
             && !doc.is_stop(i + 1)
     };
+    // A hospital named for its church: "admitted to Methodist", "delivered at Presbyterian"
+    let hospital = || {
+        tokens.list[i].shape == Shape::Title
+            && matches!(tokens.norm(i), "methodist" | "presbyterian" | "baptist" | "lutheran" | "adventist")
+            && doc.preceded_by(i, 3, &["admitted", "transferred", "delivered", "hospitalized", "discharged"])
+    };
     // Most tokens stop here: a lower-case "the", "her" after "to" or "of" opens nothing.
     if i < 2
         || tokens.list[i].shape == Shape::Lower && doc.flags(i) & FUNCTION != 0
         || !tokens.list[i].shape.is_alpha() && tokens.list[i].shape != Shape::Alnum
-        || doc.is_stop(i) && !opens_name()
+        || doc.is_stop(i) && !opens_name() && !hospital()
     {
         return None;
     }
@@ -2127,6 +2133,8 @@ mod tests {
         has("Heather Linn (Oklahoma DHS).", "Oklahoma DHS", Kind::Organization);
         has("Aftercare: PHP at Center for Discovery in Glendale", "Center for Discovery", Kind::Organization);
         has("Bed confirmed at Haven for Hope; intake worker Javier.", "Haven for Hope", Kind::Organization);
+        has("He was admitted to Methodist last night.", "Methodist", Kind::Organization);
+        none("She was raised Methodist and was admitted last night.");
         has("Transport: METS ambulance, departed 18:20.", "METS", Kind::Organization);
         has("Met Oscar at McDonald's on Bandera Rd.", "McDonald's", Kind::Organization);
         has(
