@@ -62,7 +62,7 @@ pub(crate) const WEEKDAYS: &str = "monday tuesday wednesday thursday friday satu
     lunes martes miercoles jueves viernes sabado domingo";
 pub(crate) const TITLES: &str = "mr mrs ms miss mx dr doctor prof professor rev reverend fr pastor officer judge coach aunt auntie \
     uncle grandma grandpa granny nana pastor sgt sergeant capt captain lt det detective nurse principal counselor \
-    sister brother cousin deacon rabbi imam father mister madam sra sr senor senora don dona mme mlle herr frau";
+    sister brother cousin deacon rabbi imam father mister madam sra sr senor senora mme mlle herr frau";
 pub(crate) const RELATIONS: &str = "boss supervisor manager coworker colleague friend bestie bff girlfriend boyfriend partner wife \
     husband spouse fiance fiancee ex mom mother mum dad father stepmom stepmother stepdad stepfather sister brother \
     sibling son daughter stepson stepdaughter stepbrother stepsister aunt uncle cousin niece nephew grandmother \
@@ -90,7 +90,7 @@ pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc ltd cor
 pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions industries enterprises holdings systems technologies \
     tech labs laboratories logistics construction insurance healthcare manufacturing consulting realty salon \
     fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
-    garage agency firm authority technology rehabilitation probation parole cleaning laundromat laundry spa nails barbershop boutique roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
+    garage agency firm authority campus technology rehabilitation probation parole cleaning laundromat laundry spa nails barbershop boutique roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
@@ -140,7 +140,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     christmas thanksgiving easter halloween hanukkah ramadan eid passover kwanzaa \
     medicaid medicare tricare aetna cigna humana anthem bcbs unitedhealthcare optum magellan ambetter \
     molina centene wellcare highmark carefirst emblemhealth caresource amerigroup wellpoint carelon premera \
-    regence geha champva aa dob mrn soonercare tenncare masshealth mainecare kancare badgercare minnesotacare familycare \
+    regence geha champva aa dob mrn ua uas uds ime soonercare tenncare masshealth mainecare kancare badgercare minnesotacare familycare \
     ahcccs peachcare kidcare healthfirst metroplus caloptima excellus \
     zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
     netflix iphone android telehealth doxy \
@@ -267,6 +267,8 @@ pub(crate) const STOP_PHRASES: &[&str] = &[
     "priority health",
     "healthy blue",
     "oscar health",
+    "inland empire health plan",
+    "moral reconation",
     // National crisis and support lines (SAMHSA's list of national helplines): public resources.
     "suicide and crisis lifeline",
     "crisis lifeline",

@@ -77,11 +77,13 @@ impl Detector for PlaceDetector {
             county(doc, i, out);
             by_shape(doc, i, out);
             if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
-                // "University of Vermont", "Masjid Al-Noor", "Temple Beth El"
+                // "University of Vermont", "Masjid Al-Noor", "Temple Beth El"; not a heading's
+                // "SCHOOL-BASED CRISIS NOTE"
                 let of = usize::from(tokens.norm(i + 1) == "of");
                 if i + 1 + of < tokens.len()
                     && tokens.list[i + 1 + of].shape.is_capitalized()
                     && !tokens.gap_after(i).contains('\n')
+                    && !is_clinical_word(tokens.norm(i + 1 + of))
                 {
                     let last = org_run(doc, i + 1 + of, 4);
                     out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
@@ -190,6 +192,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(childrens(doc, i).map(|last| org(i, last)));
             out.extend(field_organization(doc, i).map(|last| org(i, last)));
             out.extend(center_for(doc, i).map(|last| org(i, last)));
+            out.extend(signature_org(doc, i).map(|last| org(i, last)));
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
@@ -248,6 +251,7 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
                 | "practice"
                 | "shelter"
                 | "placement"
+                | "carrier"
         );
     if !labelled || doc.is_stop(i) || !tokens.list[i].shape.is_capitalized() {
         return None;
@@ -268,6 +272,37 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
     Some(last)
 }
 
+/// "Jasmine Ortiz, CADC, Phoenix Programs": what ends a signature's line after a credential is
+/// where its writer works, unless it is a role ("Licensed Psychologist") or a kind of practice
+/// ("Perinatal Psychiatry"). The last token.
+fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let after_credential = i > 0
+        && tokens.gap_before(i) == ", "
+        && tokens.list[i - 1].shape == Shape::Upper
+        && doc.is_stop(i - 1)
+        && tokens.list[i].shape == Shape::Title;
+    if !after_credential {
+        return None;
+    }
+    let mut last = i;
+    while last + 1 < tokens.len()
+        && last < i + 4
+        && tokens.gap_after(last) == " "
+        && tokens.list[last + 1].shape == Shape::Title
+    {
+        last += 1;
+    }
+    let line_ends = last + 1 >= tokens.len() || tokens.gap_after(last).contains('\n');
+    let role = (i..=last).all(|k| {
+        is_role_word(tokens.norm(k))
+            || is_clinical_word(tokens.norm(k))
+            || GENERIC.contains(&tokens.norm(k))
+            || doc.is_stop(k)
+    });
+    (line_ends && !role).then_some(last)
+}
+
 /// "Center for Discovery", "Institute for Family Health": an organization named for its cause.
 fn center_for(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
@@ -282,9 +317,22 @@ fn center_for(doc: &Document<'_>, i: usize) -> Option<usize> {
     named.then(|| capitalized_run(doc, i + 2, 3))
 }
 
-/// "Children's Minnesota", "Children's Mercy": a children's hospital named by its place or patron.
+/// "Children's Minnesota", "Arkansas Children's": a children's hospital named by its place or
+/// patron, after or before. The last token.
 fn childrens(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
+    // "Arkansas Children's", "Dayton Children's": a place before it
+    if tokens.list[i].shape == Shape::Title
+        && i + 2 < tokens.len()
+        && tokens.gap_after(i) == " "
+        && tokens.norm(i + 1) == "children"
+        && matches!(tokens.gap_after(i + 1), "'" | "’")
+        && tokens.norm(i + 2) == "s"
+        && !doc.is_stop(i)
+        && doc.flags(i) & (FUNCTION | DETERMINER | RELATION) == 0
+    {
+        return Some(i + 2);
+    }
     let named = tokens.norm(i) == "children"
         && i + 2 < tokens.len()
         && matches!(tokens.gap_after(i), "'" | "’")
@@ -784,7 +832,7 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
     (!title).then_some(first)
 }
 
-/// A clinician's role in a signature ("Licensed Clinical Social Worker").
+/// A clinician's role or field in a signature ("Licensed Clinical Social Worker", "Psychiatry").
 fn is_role_word(norm: &str) -> bool {
     matches!(
         norm,
@@ -805,6 +853,12 @@ fn is_role_word(norm: &str) -> bool {
             | "professional"
             | "specialist"
             | "consultant"
+            | "psychiatry"
+            | "psychology"
+            | "pediatrics"
+            | "neurology"
+            | "medicine"
+            | "work"
     )
 }
 
@@ -1307,6 +1361,8 @@ fn is_clinical_word(norm: &str) -> bool {
             | "next"
             | "therapeutic"
             | "perinatal"
+            | "geriatric"
+            | "based"
             | "means"
             | "restriction"
             | "rating"
@@ -1363,7 +1419,7 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
             break;
         }
         first = p;
-        distinctive |= !GENERIC.contains(&tokens.norm(p)) && !is_clinical_word(tokens.norm(p));
+        distinctive |= !GENERIC.contains(&tokens.norm(p)) && !is_clinical_word(tokens.norm(p)) && !doc.protected[p];
     }
     while first < s && tokens.list[first].shape == Shape::Lower {
         first += 1;
@@ -1649,8 +1705,9 @@ fn is_agency(doc: &Document<'_>, i: usize) -> bool {
     let before = i - 1;
     let place = doc.flags(before) & CITY != 0 || tokens.norm(before) == "county";
     match tokens.norm(i) {
-        // A police or fire department, a school district: after any town's name ("Dearborn PD")
-        "pd" | "fd" | "isd" | "usd" | "cusd" => {
+        // A police or fire department, a school district, a VA medical center: after any town's
+        // name ("Dearborn PD", "Salem VAMC")
+        "pd" | "fd" | "isd" | "usd" | "cusd" | "vamc" | "vahcs" | "cboc" => {
             place
                 || tokens.list[before].shape == Shape::Title
                     && !doc.is_stop(before)
@@ -2134,6 +2191,13 @@ mod tests {
         has("Aftercare: PHP at Center for Discovery in Glendale", "Center for Discovery", Kind::Organization);
         has("Bed confirmed at Haven for Hope; intake worker Javier.", "Haven for Hope", Kind::Organization);
         has("He was admitted to Methodist last night.", "Methodist", Kind::Organization);
+        has("took him to Arkansas Children's for evaluation.", "Arkansas Children's", Kind::Organization);
+        has("Bentley.\nJasmine Ortiz, CADC, Phoenix Programs", "Phoenix Programs", Kind::Organization);
+        none("Group sessions (Moral Reconation Therapy) held weekly.");
+        has("community care coordinator, Salem VAMC, 540-555-0121", "Salem VAMC", Kind::Organization);
+        has("Employer: Sysco Houston   Carrier: Travelers\nDate", "Travelers", Kind::Organization);
+        has("seen at her apartment at Kivel Campus of Care, Phoenix.", "Kivel Campus of Care", Kind::Organization);
+        none("GERIATRIC PSYCHIATRY NOTE\nSCHOOL-BASED CRISIS NOTE");
         none("She was raised Methodist and was admitted last night.");
         has("Transport: METS ambulance, departed 18:20.", "METS", Kind::Organization);
         has("Met Oscar at McDonald's on Bandera Rd.", "McDonald's", Kind::Organization);
