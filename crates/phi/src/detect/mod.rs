@@ -389,11 +389,6 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_providers_npi_is_public() {
-        none("From: Redlands Family Medicine, NPI 1679543210");
-    }
-
-    #[test]
     fn plurals_of_words_and_compounds_are_not_names() {
         none("Behaviors: exit-seeking at dusk.");
         none("She had a near-miss car accident.");

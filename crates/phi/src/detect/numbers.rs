@@ -227,10 +227,6 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
     let same_sep = |s: &str| seps.iter().all(|x| *x == s);
     let high = Confidence::High;
 
-    // A provider's public number ("NPI 1679543210" has a phone's ten digits)
-    if doc.preceded_by(i, 2, &["npi", "tin", "ein", "taxonomy"]) {
-        return None;
-    }
     if all_digits {
         if let Some(found) = ipv4(&groups, &seps, i, last) {
             return Some(found);
