@@ -45,7 +45,8 @@ fn main() {
 
     let mut sorted: Vec<(&String, &u32)> = words.iter().collect();
     sorted.sort();
-    let slots = sorted.len() * 5 / 4 + 1;
+    // Half full: a word the table lacks (a third of a note's) ends its probe soon.
+    let slots = sorted.len() * 2 + 1;
     let mut table = vec![(0u32, 0u32); slots];
     let mut pool: Vec<u8> = Vec::new();
     for (word, flags) in sorted {

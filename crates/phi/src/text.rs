@@ -10,6 +10,8 @@ pub(crate) struct Token {
     pub shape: Shape,
     /// First token of a sentence, line or list item.
     pub sentence_start: bool,
+    /// A line break in the gap before it (looked up often; searching the gap each time is slow).
+    pub newline_before: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +51,7 @@ impl<'t> Tokens<'t> {
         let mut norm = String::with_capacity(text.len());
         let mut chars = text.char_indices().peekable();
         let mut boundary = true;
+        let mut newline = false;
         while let Some((start, c)) = chars.next() {
             // "Wks @ Medtronic": a lone "@" in shorthand is the word "at"
             if c == '@'
@@ -58,11 +61,20 @@ impl<'t> Tokens<'t> {
                 let norm_start = norm.len();
                 norm.push_str("at");
                 let (end, norm) = (start + 1, (norm_start as u32, norm.len() as u32));
-                list.push(Token { start, end, norm, shape: Shape::Lower, sentence_start: boundary });
+                list.push(Token {
+                    start,
+                    end,
+                    norm,
+                    shape: Shape::Lower,
+                    sentence_start: boundary,
+                    newline_before: newline,
+                });
                 boundary = false;
+                newline = false;
                 continue;
             }
             if !is_word_char(c) {
+                newline |= c == '\n';
                 if matches!(c, '.' | '!' | '?' | '\n' | ':' | ';' | '•' | '*' | '"' | '“') {
                     // A period after a single letter ("J. Smith") or a title ("Dr.") does not end a
                     // sentence; the detectors that care look at the gap themselves.
@@ -131,8 +143,10 @@ impl<'t> Tokens<'t> {
                 norm: (norm_start as u32, norm.len() as u32),
                 shape,
                 sentence_start: boundary,
+                newline_before: newline,
             });
             boundary = false;
+            newline = false;
         }
         Tokens { text, list, norm }
     }
@@ -157,6 +171,19 @@ impl<'t> Tokens<'t> {
     pub(crate) fn gap_before(&self, i: usize) -> &'t str {
         let start = if i == 0 { 0 } else { self.list[i - 1].end };
         &self.text[start..self.list[i].start]
+    }
+
+    /// Whether a line break separates token `i` from the one before it (or the text's start).
+    pub(crate) fn newline_before(&self, i: usize) -> bool {
+        self.list[i].newline_before
+    }
+
+    /// Whether a line break follows token `i` before the next one (or the text's end).
+    pub(crate) fn newline_after(&self, i: usize) -> bool {
+        match self.list.get(i + 1) {
+            Some(next) => next.newline_before,
+            None => self.text[self.list[i].end..].contains('\n'),
+        }
     }
 
     pub(crate) fn len(&self) -> usize {

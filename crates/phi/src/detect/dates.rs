@@ -117,7 +117,7 @@ fn year(doc: &Document<'_>, j: usize) -> bool {
 fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    let near = |a: usize, b: usize| !tokens.gap_after(a).contains('\n') && tokens.gap_after(a).len() <= 3 && b < n;
+    let near = |a: usize, b: usize| !tokens.newline_after(a) && tokens.gap_after(a).len() <= 3 && b < n;
     let raw = tokens.raw(m);
     // "(d. Sept)", "b. Aug": an abbreviated month alone after a death or a birth
     let vital = m >= 1 && matches!(tokens.norm(m - 1), "d" | "b") && tokens.gap_after(m - 1) == ". ";

@@ -100,7 +100,7 @@ impl<'a> Document<'a> {
     pub(crate) fn preceded_by(&self, i: usize, window: usize, words: &[&str]) -> bool {
         (i.saturating_sub(window)..i)
             .rev()
-            .take_while(|&j| !self.tokens.gap_after(j).contains('\n'))
+            .take_while(|&j| !self.tokens.newline_after(j))
             .any(|j| words.contains(&self.tokens.norm(j)))
     }
 }
@@ -192,7 +192,7 @@ fn line_cases(tokens: &Tokens<'_>, flags: &[u32]) -> Vec<LineCase> {
     let mut cases = vec![LineCase::Plain; tokens.len()];
     let mut start = 0;
     for i in 0..tokens.len() {
-        let line_ends = i + 1 == tokens.len() || tokens.gap_after(i).contains('\n');
+        let line_ends = i + 1 == tokens.len() || tokens.newline_after(i);
         if !line_ends {
             continue;
         }

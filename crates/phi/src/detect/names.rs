@@ -299,7 +299,7 @@ fn field_value(doc: &Document<'_>, i: usize) -> bool {
 }
 
 fn is_line_start(doc: &Document<'_>, i: usize) -> bool {
-    i == 0 || doc.tokens.gap_before(i).contains('\n')
+    i == 0 || doc.tokens.newline_before(i)
 }
 
 /// The last token of a label of initials at `i` ("O.:", "K. N.:"), if one is there.
@@ -343,11 +343,14 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize>
 /// Whether token `i` opens a line as "XY:", in capitals.
 fn is_capital_label(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
+    if !tokens.gap_after(i).starts_with(':') {
+        return false; // most tokens
+    }
     // One letter too ("Y:"), unless it may head a note's section or name a role: SOAP, DAP, BIRP,
     // GIRP and PIE sections, therapist, client, mother, father, question and answer.
     let letter = tokens.list[i].shape == Shape::Title
         && matches!(tokens.norm(i), "h" | "j" | "k" | "l" | "n" | "u" | "v" | "w" | "x" | "y" | "z");
-    (tokens.list[i].shape == Shape::Upper || letter) && tokens.gap_after(i).starts_with(':') && is_line_start(doc, i)
+    (tokens.list[i].shape == Shape::Upper || letter) && is_line_start(doc, i)
 }
 
 /// Labels of two or three capitals that open more than one line of a transcript ("PA: …", "PA: …"):

@@ -120,7 +120,7 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
     let mut j = i;
     let mut generic = None;
     for _ in 0..5 {
-        if j == 0 || tokens.gap_before(j).contains('\n') {
+        if j == 0 || tokens.newline_before(j) {
             break;
         }
         j -= 1;
@@ -482,7 +482,7 @@ fn with_country_code(doc: &Document<'_>, first: usize) -> usize {
 fn with_extension(doc: &Document<'_>, end: usize) -> usize {
     let tokens = &doc.tokens;
     let next = end + 1;
-    if next >= tokens.len() || tokens.gap_after(end).contains('\n') || tokens.gap_after(end).trim().len() > 1 {
+    if next >= tokens.len() || tokens.newline_after(end) || tokens.gap_after(end).trim().len() > 1 {
         return end;
     }
     let word = tokens.norm(next);
@@ -501,7 +501,7 @@ fn preceded_by_state(doc: &Document<'_>, i: usize) -> bool {
     i > 0
         && doc.flags(i - 1) & (STATE | CITY) != 0
         && doc.tokens.list[i - 1].shape.is_capitalized()
-        && !doc.tokens.gap_after(i - 1).contains('\n')
+        && !doc.tokens.newline_after(i - 1)
 }
 
 /// "ninety-four year old", "aged ninety": ages over 89 in words.

@@ -82,7 +82,7 @@ impl Detector for PlaceDetector {
                 let of = usize::from(tokens.norm(i + 1) == "of");
                 if i + 1 + of < tokens.len()
                     && tokens.list[i + 1 + of].shape.is_capitalized()
-                    && !tokens.gap_after(i).contains('\n')
+                    && !tokens.newline_after(i)
                     && !is_clinical_word(tokens.norm(i + 1 + of))
                 {
                     let last = org_run(doc, i + 1 + of, 4);
@@ -293,7 +293,7 @@ fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     {
         last += 1;
     }
-    let line_ends = last + 1 >= tokens.len() || tokens.gap_after(last).contains('\n');
+    let line_ends = last + 1 >= tokens.len() || tokens.newline_after(last);
     let role = (i..=last).all(|k| {
         is_role_word(tokens.norm(k))
             || is_clinical_word(tokens.norm(k))
@@ -422,7 +422,7 @@ fn is_site_code(doc: &Document<'_>, i: usize) -> bool {
 }
 
 fn same_line(doc: &Document<'_>, a: usize) -> bool {
-    !doc.tokens.gap_after(a).contains('\n')
+    !doc.tokens.newline_after(a)
 }
 
 /// "1420 N. Oak Street Apt 4B", "55 rue de la Paix"-free US forms, "PO Box 12": the last token.
@@ -603,7 +603,7 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// One or two capitalized words making up the segment after a street: its city.
 fn segment_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i >= tokens.len() || !tokens.gap_before(i).contains(['·', '|', '•']) || tokens.gap_before(i).contains('\n') {
+    if i >= tokens.len() || !tokens.gap_before(i).contains(['·', '|', '•']) || tokens.newline_before(i) {
         return None;
     }
     let last = capitalized_run(doc, i, 2);
@@ -1519,7 +1519,7 @@ fn fax_party(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let labelled = tokens.list[i].shape == Shape::Upper
         && matches!(tokens.norm(i), "to" | "from")
         && tokens.gap_after(i).starts_with(": ")
-        && (i == 0 || tokens.gap_before(i).contains('\n'));
+        && (i == 0 || tokens.newline_before(i));
     if !labelled {
         return None;
     }

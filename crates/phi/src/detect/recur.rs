@@ -61,11 +61,13 @@ pub(super) fn recurrences(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
         return Vec::new();
     }
     seeds.sort_unstable_by_key(|&(key, seed)| (key, std::cmp::Reverse(seed.len)));
+    // The seeds' first letters: most capitalized words start otherwise and skip the search.
+    let letters = seeds.iter().fold(0u64, |m, (_, s)| m | letter_bit(tokens.norm(s.first)));
     let mut out = Vec::new();
     let mut i = 0;
     while i < n {
         // The longest seed that recurs here (seeds of one first word are sorted longest first).
-        let found = (!covered[i] && tokens.list[i].shape.is_capitalized())
+        let found = (!covered[i] && tokens.list[i].shape.is_capitalized() && letters & letter_bit(tokens.norm(i)) != 0)
             .then(|| {
                 let key = fingerprint(tokens.norm(i));
                 let from = seeds.partition_point(|&(k, _)| k < key);
@@ -134,6 +136,11 @@ fn repeats_at(doc: &Document<'_>, covered: &[bool], seed: &Seed, i: usize) -> bo
                 && tokens.norm(j) == tokens.norm(seed.first + k)
                 && (k == 0 || tokens.gap_after(j - 1) == " ")
         })
+}
+
+/// A bit for a word's first byte (modulo 64).
+fn letter_bit(word: &str) -> u64 {
+    word.as_bytes().first().map_or(0, |b| 1 << (b & 63))
 }
 
 /// FNV-1a of a folded word; `repeats_at` compares the words themselves.
