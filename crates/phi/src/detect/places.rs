@@ -151,7 +151,19 @@ fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         && tokens.list[next].shape == Shape::Title
         && !doc.is_stop(next)
         && doc.flags(next) & (MONTH | WEEKDAY) == 0;
-    let last = if office { capitalized_run(doc, next, 4) } else { i };
+    let last = if office { with_possessive(doc, capitalized_run(doc, next, 4)) } else { i };
+    // "Jefferson County Sheriff's Office": the office after its holder's possessive
+    let last = if office
+        && last + 1 < tokens.len()
+        && tokens.norm(last) == "s"
+        && tokens.gap_after(last) == " "
+        && tokens.list[last + 1].shape == Shape::Title
+        && matches!(tokens.norm(last + 1), "office" | "department")
+    {
+        last + 1
+    } else {
+        last
+    };
     let resource = (next..=last)
         .any(|k| matches!(tokens.norm(k), "crisis" | "line" | "hotline" | "helpline" | "lifeline" | "warmline"));
     if !resource {
@@ -204,7 +216,9 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                     && tokens.gap_after(i) == " "
                     && (3..=6).contains(&tokens.norm(i).len())
                     && !doc.is_stop(i)
-                    && matches!(tokens.norm(i + 1), "ambulance" | "ambulances" | "shuttle" | "paratransit");
+                    && (matches!(tokens.norm(i + 1), "ambulance" | "ambulances" | "shuttle" | "paratransit")
+                        // "a BJC mobile crisis clinician"
+                        || tokens.norm(i + 1) == "mobile" && i + 2 < tokens.len() && tokens.norm(i + 2) == "crisis");
                 if service {
                     out.push(org(i, i));
                 }
@@ -1362,6 +1376,10 @@ fn is_clinical_word(norm: &str) -> bool {
             | "therapeutic"
             | "perinatal"
             | "geriatric"
+            | "men"
+            | "women"
+            | "student"
+            | "adolescent"
             | "based"
             | "means"
             | "restriction"
@@ -1419,7 +1437,8 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
             break;
         }
         first = p;
-        distinctive |= !GENERIC.contains(&tokens.norm(p)) && !is_clinical_word(tokens.norm(p)) && !doc.protected[p];
+        distinctive |=
+            !possessive && !GENERIC.contains(&tokens.norm(p)) && !is_clinical_word(tokens.norm(p)) && !doc.protected[p];
     }
     while first < s && tokens.list[first].shape == Shape::Lower {
         first += 1;
@@ -2192,6 +2211,13 @@ mod tests {
         has("Bed confirmed at Haven for Hope; intake worker Javier.", "Haven for Hope", Kind::Organization);
         has("He was admitted to Methodist last night.", "Methodist", Kind::Organization);
         has("took him to Arkansas Children's for evaluation.", "Arkansas Children's", Kind::Organization);
+        has(
+            "Writer called Jefferson County Sheriff's Office dispatch.",
+            "Jefferson County Sheriff's Office",
+            Kind::Organization,
+        );
+        has("Deputy Kowalski and a BJC mobile crisis clinician arrived.", "BJC", Kind::Organization);
+        none("Group Therapy Note — Men's Anger Management\nIntake Note — Student Counseling");
         has("Bentley.\nJasmine Ortiz, CADC, Phoenix Programs", "Phoenix Programs", Kind::Organization);
         none("Group sessions (Moral Reconation Therapy) held weekly.");
         has("community care coordinator, Salem VAMC, 540-555-0121", "Salem VAMC", Kind::Organization);
