@@ -146,6 +146,8 @@ fn protect_medications(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool
             && tokens.list[word].shape.is_alpha()
             && tokens.norm(word).len() >= 3
             && flags[word] & (FUNCTION | DETERMINER) == 0
+            // a listed name stays one ("gave Maria 10 mg"): the fail-safe side
+            && flags[word] & (GIVEN | FAMILY) == 0
             && matches!(tokens.gap_after(word), " " | "  ")
         {
             // "Depo-Provera 150 mg": both parts
@@ -401,6 +403,7 @@ pub(crate) mod tests {
         none("Continue Lorvanta 0.5 mg at bedtime; she says Lorvanta helps.");
         none("Medications: Depo-Provera 150 mg q3mo");
         has("Maria Lopez came with her son. Gave Lorvanta 10 mg.", "Maria Lopez", Kind::Name);
+        has("Nurse gave Maria 10 mg at noon; Maria slept.", "Maria", Kind::Name);
         has("Lithium titrated to 900 mg (level 0.8 on 11/18).", "11/18", Kind::Date);
         has("her reasons for living: her dog Biscuit.", "Biscuit", Kind::Name);
     }
