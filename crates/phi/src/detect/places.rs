@@ -77,16 +77,20 @@ impl Detector for PlaceDetector {
             county(doc, i, out);
             by_shape(doc, i, out);
             if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
-                // "University of Vermont", "Masjid Al-Noor", "Temple Beth El"; not a heading's
-                // "SCHOOL-BASED CRISIS NOTE"
-                let of = usize::from(tokens.norm(i + 1) == "of");
+                // "University of Vermont", "Masjid Al-Noor", "Temple Beth El", "La Clínica de La
+                // Raza"; not a heading's "SCHOOL-BASED CRISIS NOTE"
+                let of = usize::from(matches!(tokens.norm(i + 1), "of" | "de" | "del"));
                 if i + 1 + of < tokens.len()
                     && tokens.list[i + 1 + of].shape.is_capitalized()
                     && !tokens.newline_after(i)
                     && !is_clinical_word(tokens.norm(i + 1 + of))
                 {
+                    let article = i > 0
+                        && tokens.gap_before(i) == " "
+                        && tokens.list[i - 1].shape == Shape::Title
+                        && matches!(tokens.norm(i - 1), "la" | "el" | "los" | "las");
                     let last = org_run(doc, i + 1 + of, 4);
-                    out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+                    out.push(doc.span(i - usize::from(article), last, Kind::Organization, Confidence::Medium));
                 }
             }
             if let Some(last) = named_site(doc, i) {
@@ -1815,7 +1819,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "signed",
                 "from" | "to" | "at" | "in" | "for"
             )
-        );
+        )
+        // "admitted for CHF": what one is admitted for is a condition
+        && !(b == "for" && matches!(a, "admitted" | "hospitalized" | "treated" | "treatment"));
     let cue = facility
         || matches!(
             (a, b),
@@ -2207,6 +2213,8 @@ mod tests {
             ("community care coordinator, Salem VAMC, 540-555-0121", "Salem VAMC"),
             ("Employer: Sysco Houston   Carrier: Travelers\nDate", "Travelers"),
             ("seen at her apartment at Kivel Campus of Care, Phoenix.", "Kivel Campus of Care"),
+            ("was referred by La Clínica de La Raza for alcohol use", "La Clínica de La Raza"),
+            ("writer called LKLP Community Action about the LIHEAP application", "LKLP Community Action"),
             ("Transport: METS ambulance, departed 18:20.", "METS"),
             ("Met Oscar at McDonald's on Bandera Rd.", "McDonald's"),
             ("To: Intake Office, Boston Housing Authority, 52 Chauncy St", "Boston Housing Authority"),
@@ -2236,6 +2244,7 @@ mod tests {
         }
         none("Group Therapy Note — Men's Anger Management\nIntake Note — Student Counseling");
         none("Group sessions (Moral Reconation Therapy) held weekly.");
+        none("depression in a 67-year-old man admitted for CHF. He");
         none("GERIATRIC PSYCHIATRY NOTE\nSCHOOL-BASED CRISIS NOTE");
         none("She was raised Methodist and was admitted last night.");
         has("7330 N 16th St, Suite B-120, Phoenix, AZ 85020", "7330 N 16th St, Suite B-120", Kind::Street);
