@@ -391,6 +391,11 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn countries_of_two_words_are_not_names() {
+        none("He was born in Sierra Leone and arrived in the United States in 2023.");
+    }
+
+    #[test]
     fn plurals_of_words_and_compounds_are_not_names() {
         none("Behaviors: exit-seeking at dusk.");
         none("She had a near-miss car accident.");

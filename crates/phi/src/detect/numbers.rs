@@ -3,6 +3,7 @@
 //! service and diagnosis codes, years alone — are left alone.
 
 use super::chart::joined_run;
+use super::places::ordinal;
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{CITY, RELATION, STATE, WEEKDAY};
@@ -546,7 +547,17 @@ fn spelled_number(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// "in her 90s", "in his late nineties": an age over 89 said by its decade. Not "in the 90s".
 fn decade_of_age(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if !matches!(tokens.norm(i), "90s" | "nineties" | "100s") {
+    // "her 101st birthday"
+    let norm = tokens.norm(i);
+    let digits = norm.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    if ordinal(norm)
+        && digits.parse::<u32>().is_ok_and(|n| (90..=130).contains(&n))
+        && i + 1 < tokens.len()
+        && tokens.norm(i + 1) == "birthday"
+    {
+        return Some(i);
+    }
+    if !matches!(norm, "90s" | "nineties" | "100s") {
         return None;
     }
     let mut k = i.checked_sub(1)?;
@@ -648,7 +659,7 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
     // "Winona Blackfeather, 91, raised him", "His mother, 91, lives with him"
     // … or in parentheses: "grandmother Eudora (93)".
     let apposition = i >= 1
-        && (tokens.list[i - 1].shape == Shape::Title || doc.flags(i - 1) & RELATION != 0)
+        && (tokens.list[i - 1].shape.is_capitalized() || doc.flags(i - 1) & RELATION != 0)
         && ((tokens.gap_before(i) == ", " && tokens.gap_after(i).starts_with(','))
             || (tokens.gap_before(i) == " (" && tokens.gap_after(i).starts_with(')')));
     // "who will be 100 in January", "she'll be 95 on Friday"
@@ -677,6 +688,9 @@ mod tests {
         has("(88 Spadina Ave, M5V 2T6) in August", "M5V 2T6", Kind::Zip);
         has("flat in London SW1A 1AA since", "SW1A 1AA", Kind::Zip);
         has("His grandmother, in her 90s, lives", "90s", Kind::AgeOver89);
+        has("she celebrated her 101st birthday on Saturday", "101st", Kind::AgeOver89);
+        has("Present: resident Florence McAllister (101), daughter", "101", Kind::AgeOver89);
+        none("the 99th percentile; her 40th birthday");
         has("a man in his late nineties who", "nineties", Kind::AgeOver89);
         none("she listens to music from the 90s and");
         none("counted to three, one two three, then slept");

@@ -756,7 +756,7 @@ fn region_of_state(doc: &Document<'_>, i: usize) -> Option<usize> {
     (state(last) && (two_words || one_word) && !its_own_name).then_some(last)
 }
 
-fn ordinal(norm: &str) -> bool {
+pub(super) fn ordinal(norm: &str) -> bool {
     let digits = norm.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     !digits.is_empty() && matches!(&norm[digits.len()..], "st" | "nd" | "rd" | "th")
 }
@@ -2215,6 +2215,7 @@ mod tests {
             ("seen at her apartment at Kivel Campus of Care, Phoenix.", "Kivel Campus of Care"),
             ("was referred by La Clínica de La Raza for alcohol use", "La Clínica de La Raza"),
             ("writer called LKLP Community Action about the LIHEAP application", "LKLP Community Action"),
+            ("her sister's baby shower at Commander's Palace on December 14.", "Commander's Palace"),
             ("Transport: METS ambulance, departed 18:20.", "METS"),
             ("Met Oscar at McDonald's on Bandera Rd.", "McDonald's"),
             ("To: Intake Office, Boston Housing Authority, 52 Chauncy St", "Boston Housing Authority"),
