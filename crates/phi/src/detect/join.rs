@@ -10,48 +10,54 @@ use crate::text::Shape;
 /// Extends each organization in `spans` (sorted, disjoint) over an "of" and the capitalized words
 /// after it, taking in any span those words began.
 pub(super) fn org_of_place(doc: &Document<'_>, spans: &mut Vec<Span>) {
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    let mut k = 0;
+    for span in spans.drain(..) {
+        match out.last_mut() {
+            // A span the last organization's place began becomes part of it.
+            Some(last) if span.start < last.end => last.end = last.end.max(span.end),
+            _ => out.push(span),
+        }
+        // "Catholic Charities of the Archdiocese of Miami": it may go on after each place
+        while let Some(last) = out.last_mut()
+            && last.kind == Kind::Organization
+            && let Some(end) = place_after(doc, last.end, &mut k)
+        {
+            last.end = end;
+        }
+    }
+    *spans = out;
+}
+
+/// Where the place after an organization ending at byte `end` ends: "of" (and "the") and one to
+/// three capitalized words. `k` is a token cursor that only moves forward.
+fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    let mut k = 0;
-    let mut s = 0;
-    while s < spans.len() {
-        let span = spans[s];
-        s += 1;
-        if span.kind != Kind::Organization {
-            continue;
-        }
-        while k < n && tokens.list[k].end < span.end {
-            k += 1;
-        }
-        if k + 2 >= n || tokens.list[k].end != span.end {
-            continue;
-        }
-        let of = k + 1;
-        // "of the Archdiocese of Miami"
-        let first = if tokens.norm(of + 1) == "the" && tokens.gap_after(of + 1) == " " { of + 2 } else { of + 1 };
-        let word = |j: usize| {
-            j < n
-                && tokens.list[j].shape == Shape::Title
-                && !doc.is_stop(j)
-                && doc.flags(j) & (FUNCTION | MONTH | WEEKDAY) == 0
-        };
-        if tokens.gap_after(k) != " " || tokens.norm(of) != "of" || tokens.gap_after(of) != " " || !word(first) {
-            continue;
-        }
-        let mut last = first;
-        while last + 1 < n && last < first + 2 && tokens.gap_after(last) == " " && word(last + 1) {
-            last += 1;
-        }
-        let mut end = tokens.list[last].end;
-        // Spans inside the place, or begun in it, become part of the organization.
-        while s < spans.len() && spans[s].start < end {
-            end = end.max(spans[s].end);
-            spans.remove(s);
-        }
-        spans[s - 1].end = end;
-        // It may go on: "Catholic Charities of the Archdiocese of Miami"
-        s -= 1;
+    while *k < n && tokens.list[*k].end < end {
+        *k += 1;
     }
+    let k = *k;
+    if k + 2 >= n || tokens.list[k].end != end {
+        return None;
+    }
+    let of = k + 1;
+    // "of the Archdiocese of Miami"
+    let first = if tokens.norm(of + 1) == "the" && tokens.gap_after(of + 1) == " " { of + 2 } else { of + 1 };
+    let word = |j: usize| {
+        j < n
+            && tokens.list[j].shape == Shape::Title
+            && !doc.is_stop(j)
+            && doc.flags(j) & (FUNCTION | MONTH | WEEKDAY) == 0
+    };
+    if tokens.gap_after(k) != " " || tokens.norm(of) != "of" || tokens.gap_after(of) != " " || !word(first) {
+        return None;
+    }
+    let mut last = first;
+    while last + 1 < n && last < first + 2 && tokens.gap_after(last) == " " && word(last + 1) {
+        last += 1;
+    }
+    Some(tokens.list[last].end)
 }
 
 #[cfg(test)]

@@ -156,18 +156,17 @@ fn protect_medications(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool
             } else {
                 word
             };
-            for part in first..=word {
-                if !medications.contains(&tokens.norm(part)) {
-                    medications.push(tokens.norm(part));
-                }
-            }
+            medications.extend((first..=word).map(|part| tokens.norm(part)));
         }
     }
     if medications.is_empty() {
         return;
     }
+    // Sorted, so that a long text with many medications costs a search per word, not a scan.
+    medications.sort_unstable();
+    medications.dedup();
     for (i, slot) in protected.iter_mut().enumerate() {
-        if tokens.list[i].shape.is_alpha() && medications.contains(&tokens.norm(i)) {
+        if tokens.list[i].shape.is_alpha() && medications.binary_search(&tokens.norm(i)).is_ok() {
             *slot = true;
         }
     }
