@@ -327,7 +327,7 @@ pub(crate) const STOP_PHRASES: &[&str] = &[
 /// Well-known organizations of several words — chains, employers, health systems, universities,
 /// charities — by their folded words ("trader joe s" for "Trader Joe's"): named, capitalized, they
 /// are organizations without any cue.
-pub(crate) const ORGANIZATIONS: &str = "dollar tree|dollar general|family dollar|home depot|best buy|taco bell|burger king|olive garden|\
+pub(crate) const ORGANIZATIONS: &str = "dollar tree|dollar general|fedex ground|fedex freight|fedex office|h e b|love s travel stop|pilot flying j|flying j|buc ee s|family dollar|home depot|best buy|taco bell|burger king|olive garden|\
     whole foods|trader joe s|planet fitness|foot locker|dick s sporting goods|bank of america|\
     wells fargo|chase bank|capital one|goldman sachs|morgan stanley|general motors|general electric|\
     little caesars|papa john s|pizza hut|dairy queen|waffle house|cracker barrel|red lobster|\
@@ -396,7 +396,7 @@ pub(crate) const EMPLOYERS: &str = "walmart amazon costco kroger walgreens cvs s
    sutter novant sentara inova medstar northwell geisinger upmc ochsner intermountain allina essentia \
    aspirus gundersen froedtert corewell beaumont sanford baylor parkland purdue harvard yale stanford \
    princeton emory tulane clemson gonzaga villanova georgetown fordham drexel rutgers uconn umass ucla \
-   usc nyu unlv utep ucsd ucsf ucsb cuny suny mit byu lsu fsu uga ucf usf vcu gwu cargill valvoline shriners";
+   usc nyu unlv utep ucsd ucsf ucsb cuny suny marta bart mbta wmata trimet metra lirr capmetro wawa sheetz quiktrip racetrac mit byu lsu fsu uga ucf usf vcu gwu cargill valvoline shriners";
 
 /// Every hand-written list with its flag (cities of one word are added as `CITY`).
 pub(crate) const LISTS: &[(&str, u32)] = &[

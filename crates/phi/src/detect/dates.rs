@@ -153,6 +153,9 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
         && matches!(
             tokens.norm(m),
             "january" | "february" | "april" | "june" | "july" | "september" | "october" | "november" | "december"
+                // Spanish writes months in lower case ("murió en agosto"); not "mayo"
+                | "enero" | "febrero" | "marzo" | "abril" | "junio" | "julio" | "agosto" | "septiembre"
+                | "setiembre" | "octubre" | "noviembre" | "diciembre"
         );
     if !(capitalized || lower_month) || !full_name || tokens.list[m].shape == Shape::Upper {
         return None;
@@ -162,6 +165,9 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
         1,
         &[
             "in",
+            "en",
+            "desde",
+            "hasta",
             "since",
             "until",
             "till",
@@ -234,6 +240,7 @@ mod tests {
         has("laid off Q3 2023. Now", "Q3 2023", Kind::Date);
         has("has not attended since Easter. Concern", "Easter", Kind::Date);
         has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);
+        has("Se siente sola desde que su mamá murió en agosto.", "agosto", Kind::Date);
     }
 
     #[test]

@@ -226,6 +226,15 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 if service {
                     out.push(org(i, i));
                 }
+                // "UAW Local 974": a union's local
+                if i + 2 < tokens.len()
+                    && tokens.gap_after(i) == " "
+                    && tokens.norm(i + 1) == "local"
+                    && tokens.gap_after(i + 1) == " "
+                    && tokens.list[i + 2].shape == Shape::Digits
+                {
+                    out.push(org(i, i + 2));
+                }
                 if is_police_force(doc, i) || is_known_by_acronym(doc, i) {
                     out.push(org(i, i));
                 }
@@ -2216,6 +2225,11 @@ mod tests {
             ("was referred by La Clínica de La Raza for alcohol use", "La Clínica de La Raza"),
             ("writer called LKLP Community Action about the LIHEAP application", "LKLP Community Action"),
             ("her sister's baby shower at Commander's Palace on December 14.", "Commander's Palace"),
+            ("Union steward Rick Albers (UAW Local 974) came along.", "UAW Local 974"),
+            ("a delivery driver for FedEx Ground out of the Kent hub", "FedEx Ground"),
+            ("called the crisis line from the Love's Travel Stop in Gallup", "Love's Travel Stop"),
+            ("Su esposo trabaja en H-E-B en la calle Zarzamora.", "H-E-B"),
+            ("late after taking the MARTA from College Park", "MARTA"),
             ("Transport: METS ambulance, departed 18:20.", "METS"),
             ("Met Oscar at McDonald's on Bandera Rd.", "McDonald's"),
             ("To: Intake Office, Boston Housing Authority, 52 Chauncy St", "Boston Housing Authority"),
