@@ -408,6 +408,7 @@ pub(crate) mod tests {
         none("Medications: Depo-Provera 150 mg q3mo");
         has("Maria Lopez came with her son. Gave Lorvanta 10 mg.", "Maria Lopez", Kind::Name);
         has("Nurse gave Maria 10 mg at noon; Maria slept.", "Maria", Kind::Name);
+        has("referred by her OB, Dr. Lauren Pike, at Women's Care Florida.", "Lauren Pike", Kind::Name);
         has("Lithium titrated to 900 mg (level 0.8 on 11/18).", "11/18", Kind::Date);
         has("her reasons for living: her dog Biscuit.", "Biscuit", Kind::Name);
     }

@@ -530,6 +530,11 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                         || after.starts_with(", ")
                         || after.starts_with("  ")
                 } || flags & NAME != 0 && flags & (MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
+                    // "Dr. Lauren Pike, at": a family name that is also a street's word, ending the name
+                    || flags & NAME != 0
+                        && flags & STREET_SUFFIX != 0
+                        && doc.flags(i) & GIVEN != 0
+                        && tokens.gap_after(j).starts_with([',', ';', ')'])
                     || (flags == 0 && !tokens.list[j].sentence_start && shape == Shape::Title)
                     || compound_surname(doc, i, j)
                     || flags & PARTICLE != 0

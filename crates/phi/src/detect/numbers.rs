@@ -660,7 +660,7 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
     // … or in parentheses: "grandmother Eudora (93)".
     let apposition = i >= 1
         && (tokens.list[i - 1].shape.is_capitalized() || doc.flags(i - 1) & RELATION != 0)
-        && ((tokens.gap_before(i) == ", " && tokens.gap_after(i).starts_with(','))
+        && ((tokens.gap_before(i) == ", " && tokens.gap_after(i).starts_with([',', '.', ';']))
             || (tokens.gap_before(i) == " (" && tokens.gap_after(i).starts_with(')')));
     // "who will be 100 in January", "she'll be 95 on Friday"
     let will_be = i >= 3
@@ -690,6 +690,7 @@ mod tests {
         has("His grandmother, in her 90s, lives", "90s", Kind::AgeOver89);
         has("she celebrated her 101st birthday on Saturday", "101st", Kind::AgeOver89);
         has("Present: resident Florence McAllister (101), daughter", "101", Kind::AgeOver89);
+        has("with her husband and her mother Odile Boudreaux, 94. Presenting", "94", Kind::AgeOver89);
         none("the 99th percentile; her 40th birthday");
         has("a man in his late nineties who", "nineties", Kind::AgeOver89);
         none("she listens to music from the 90s and");

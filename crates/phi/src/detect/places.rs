@@ -1390,6 +1390,7 @@ fn is_clinical_word(norm: &str) -> bool {
             | "perinatal"
             | "geriatric"
             | "men"
+            | "protective"
             | "women"
             | "student"
             | "adolescent"
@@ -2230,6 +2231,7 @@ mod tests {
             ("called the crisis line from the Love's Travel Stop in Gallup", "Love's Travel Stop"),
             ("Su esposo trabaja en H-E-B en la calle Zarzamora.", "H-E-B"),
             ("late after taking the MARTA from College Park", "MARTA"),
+            ("referred by Acadiana Area Human Services District after", "Acadiana Area Human Services District"),
             ("Transport: METS ambulance, departed 18:20.", "METS"),
             ("Met Oscar at McDonald's on Bandera Rd.", "McDonald's"),
             ("To: Intake Office, Boston Housing Authority, 52 Chauncy St", "Boston Housing Authority"),
@@ -2260,6 +2262,7 @@ mod tests {
         none("Group Therapy Note — Men's Anger Management\nIntake Note — Student Counseling");
         none("Group sessions (Moral Reconation Therapy) held weekly.");
         none("depression in a 67-year-old man admitted for CHF. He");
+        none("called about hoarding. Adult Protective Services worker visited.");
         none("GERIATRIC PSYCHIATRY NOTE\nSCHOOL-BASED CRISIS NOTE");
         none("She was raised Methodist and was admitted last night.");
         has("7330 N 16th St, Suite B-120, Phoenix, AZ 85020", "7330 N 16th St, Suite B-120", Kind::Street);
