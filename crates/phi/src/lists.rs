@@ -153,7 +153,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
 /// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the
 /// ICD-10-CM chapter F and Z code titles and the mental-status and psychopharmacology vocabulary.
 /// Capitalized in a diagnosis or a heading, they would otherwise read as unknown names.
-pub(crate) const CLINICAL_WORDS: &str = "non posttraumatic perinatal postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
+pub(crate) const CLINICAL_WORDS: &str = "non neuropsychology posttraumatic perinatal postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
     anhedonic anosognosia antipsychotic anxiolytic arachnophobia arfid asociality asperger avoidant avolition \
     benzodiazepine benzodiazepines biopsychosocial bruxism catatonia comorbid comorbidity contraindicated \
     cyclothymic decompensated decompensation delusional depersonalization depersonalized derealization \
@@ -303,6 +303,7 @@ pub(crate) const STOP_PHRASES: &[&str] = &[
     "major neurocognitive",
     "low self esteem",
     "rett syndrome",
+    "parkinson s",
     // Treatments, instruments and skills whose words are also names ("Faith", "Serenity", "Spectrum")
     "eye movement desensitization",
     "mentalization based",

@@ -20,6 +20,8 @@ impl Detector for DateDetector {
                 ordinal_day(doc, i).or_else(|| season(doc, i)) // "the 3rd", "Q3 2023"
             } else if doc.flags(i) & DATE_WORD != 0 {
                 season(doc, i).or_else(|| holiday(doc, i))
+            } else if tokens.norm(i) == "new" && tokens.list[i].shape == Shape::Title {
+                new_year(doc, i)
             } else {
                 None
             };
@@ -87,14 +89,31 @@ fn holiday(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             | "eid"
             | "diwali"
     );
-    let temporal = || {
-        const CUES: &[&str] = &[
-            "since", "at", "on", "before", "after", "over", "during", "until", "by", "last", "this", "next", "around",
-            "from", "through", "till", "for",
-        ];
-        doc.preceded_by(i, 1, CUES)
-    };
-    (is_holiday && tokens.list[i].shape.is_capitalized() && temporal()).then_some((i, i))
+    (is_holiday && tokens.list[i].shape.is_capitalized() && doc.preceded_by(i, 1, HOLIDAY_CUES)).then_some((i, i))
+}
+
+/// The words before a holiday that make it a date.
+const HOLIDAY_CUES: &[&str] = &[
+    "since", "at", "on", "before", "after", "over", "during", "until", "by", "last", "this", "next", "around", "from",
+    "through", "till", "for",
+];
+
+/// "out by New Year's", "since New Year's Eve": a holiday of several words.
+fn new_year(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    if i + 1 >= n || tokens.norm(i + 1) != "year" || tokens.gap_after(i) != " " || !doc.preceded_by(i, 1, HOLIDAY_CUES)
+    {
+        return None;
+    }
+    let mut last = i + 1;
+    if last + 1 < n && matches!(tokens.gap_after(last), "'" | "’") && tokens.norm(last + 1) == "s" {
+        last += 1;
+    }
+    if last + 1 < n && tokens.gap_after(last) == " " && matches!(tokens.norm(last + 1), "day" | "eve") {
+        last += 1;
+    }
+    (last > i + 1).then_some((i, last))
 }
 
 /// A day number: "3", "03", "3rd", "21st".
@@ -239,6 +258,8 @@ mod tests {
         has("seen since fall 2023 for", "fall 2023", Kind::Date);
         has("laid off Q3 2023. Now", "Q3 2023", Kind::Date);
         has("has not attended since Easter. Concern", "Easter", Kind::Date);
+        has("she wants him out by New Year's. They agreed", "New Year's", Kind::Date);
+        has("sober since New Year's Eve", "New Year's Eve", Kind::Date);
         has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);
         has("Se siente sola desde que su mamá murió en agosto.", "agosto", Kind::Date);
     }

@@ -395,6 +395,12 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn diseases_and_fields_named_for_people_are_not_names() {
+        none("He reports 62 days sober. His father has Parkinson's.");
+        none("Neuropsychology referral");
+    }
+
+    #[test]
     fn plurals_of_words_and_compounds_are_not_names() {
         none("Behaviors: exit-seeking at dusk.");
         none("She had a near-miss car accident.");

@@ -408,9 +408,11 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         Shape::Title | Shape::Mixed => true,
         // "DR OKONJO" on a form in capitals
         Shape::Upper => tokens.norm(i).len() >= 3 && (flags & NAME != 0 || (strong_title && flags & WORD == 0)),
+        // …but not a verb ("her mother has Parkinson's")
         Shape::Lower => {
             (strong_title && tokens.norm(i).len() >= 2)
                 || (tokens.norm(i).len() >= 3
+                    && flags & (FOLLOW_VERB | SPEECH_VERB) == 0
                     && (flags == 0 || (flags & NAME != 0 && (flags & WORD == 0 || then_verb()))))
         }
         _ => false,

@@ -1749,7 +1749,7 @@ fn is_agency(doc: &Document<'_>, i: usize) -> bool {
         // …and a public agency's office after any place's name ("the Crenshaw SSA office")
         // …or a state's ("Oklahoma DHS")
         "sd" | "so" | "ems" | "dcfs" | "dhs" | "dss" | "dcf" | "cps" | "aps" | "hhs" | "ssa" | "dmv" | "dcs"
-        | "dfps" => {
+        | "dta" | "dfps" => {
             let office = i + 1 < tokens.len() && matches!(tokens.norm(i + 1), "office" | "branch");
             let state = doc.flags(before) & STATE != 0 && tokens.list[before].shape == Shape::Title;
             place || state || office && tokens.list[before].shape == Shape::Title && !doc.is_stop(before)
@@ -2232,6 +2232,7 @@ mod tests {
             ("Su esposo trabaja en H-E-B en la calle Zarzamora.", "H-E-B"),
             ("late after taking the MARTA from College Park", "MARTA"),
             ("referred by Acadiana Area Human Services District after", "Acadiana Area Human Services District"),
+            ("complete the SNAP renewal at the Brockton DTA office.", "Brockton DTA"),
             ("Transport: METS ambulance, departed 18:20.", "METS"),
             ("Met Oscar at McDonald's on Bandera Rd.", "McDonald's"),
             ("To: Intake Office, Boston Housing Authority, 52 Chauncy St", "Boston Housing Authority"),
