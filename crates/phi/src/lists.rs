@@ -90,7 +90,7 @@ pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc ltd cor
 pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions industries enterprises holdings systems technologies \
     tech labs laboratories logistics construction insurance healthcare manufacturing consulting realty salon \
     fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
-    garage agency firm authority campus action palace district technology rehabilitation probation parole cleaning laundromat laundry spa nails barbershop boutique roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
+    garage agency firm authority campus action palace district airlines airline airways technology rehabilitation probation parole cleaning laundromat laundry spa nails barbershop boutique roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \

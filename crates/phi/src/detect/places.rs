@@ -71,7 +71,15 @@ impl Detector for PlaceDetector {
                 // "Islamic Center of America"
                 let of_place =
                     i + 2 < tokens.len() && tokens.norm(i + 1) == "of" && tokens.list[i + 2].shape.is_capitalized();
-                let last = if of_place { capitalized_run(doc, i + 2, 3) } else { i };
+                let mut last = if of_place { capitalized_run(doc, i + 2, 3) } else { i };
+                // "Regional Health Care", "Health System": more of the organization's kind after it
+                while last + 1 < tokens.len()
+                    && tokens.gap_after(last) == " "
+                    && tokens.list[last + 1].shape == Shape::Title
+                    && (doc.flags(last + 1) & (ORG_STRONG | ORG_WEAK) != 0 || tokens.norm(last + 1) == "care")
+                {
+                    last += 1;
+                }
                 out.push(doc.span(first, branch(doc, last), Kind::Organization, Confidence::Medium));
             }
             county(doc, i, out);
@@ -387,10 +395,12 @@ fn known_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
     if !tokens.list[i].shape.is_capitalized() {
         return None;
     }
+    // "Buc-ee's": a part joined by a hyphen or apostrophe takes the case of the word it is in
     let cased = |k: usize| {
         tokens.list[k].shape.is_capitalized()
             || tokens.list[k].shape == Shape::Digits
             || matches!(tokens.norm(k), "of" | "the" | "a" | "n" | "s" | "for" | "in" | "at")
+            || k > i && matches!(tokens.gap_before(k), "-" | "'" | "’")
     };
     doc.lex
         .organizations_from(tokens.norm(i))
@@ -1137,10 +1147,18 @@ fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
     {
         last += 2;
     }
-    // The possessive is the institution's name: "St. Joseph's".
+    // The possessive is the institution's name: "St. Joseph's", and so is what follows it: "St.
+    // Ann's Home"
     let possessive =
         last + 1 < tokens.len() && matches!(tokens.gap_after(last), "'" | "’") && tokens.norm(last + 1) == "s";
-    Some(if possessive { last + 1 } else { last })
+    if !possessive {
+        return Some(last);
+    }
+    let kind = last + 2 < tokens.len()
+        && tokens.gap_after(last + 1) == " "
+        && tokens.list[last + 2].shape == Shape::Title
+        && (doc.flags(last + 2) & (ORG_STRONG | ORG_WEAK | ORG_HEAD) != 0 || tokens.norm(last + 2) == "home");
+    Some(last + 1 + usize::from(kind))
 }
 
 /// Words that name a kind of place rather than a particular one.
@@ -2233,6 +2251,10 @@ mod tests {
             ("late after taking the MARTA from College Park", "MARTA"),
             ("referred by Acadiana Area Human Services District after", "Acadiana Area Human Services District"),
             ("complete the SNAP renewal at the Brockton DTA office.", "Brockton DTA"),
+            ("he slept in the truck outside Buc-ee's in Katy", "Buc-ee's"),
+            ("Mrs. K, age 97, resides at St. Ann's Home in Rochester.", "St. Ann's Home"),
+            ("Lorraine called from Tuba City Regional Health Care where", "Tuba City Regional Health Care"),
+            ("a pilot with Alaska Airlines on leave since August", "Alaska Airlines"),
             ("Transport: METS ambulance, departed 18:20.", "METS"),
             ("Met Oscar at McDonald's on Bandera Rd.", "McDonald's"),
             ("To: Intake Office, Boston Housing Authority, 52 Chauncy St", "Boston Housing Authority"),
