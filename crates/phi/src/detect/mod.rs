@@ -135,15 +135,13 @@ fn protect_medications(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool
         {
             number -= 1;
         }
-        let mut word = number.wrapping_sub(1);
+        let Some(mut word) = number.checked_sub(1) else { continue };
         // a release form between: "XL", "ER", "ODT"
-        if word < k
-            && matches!(tokens.norm(word), "xr" | "er" | "xl" | "sr" | "cr" | "la" | "odt" | "dr" | "cd" | "hcl")
-        {
-            word = word.wrapping_sub(1);
+        if matches!(tokens.norm(word), "xr" | "er" | "xl" | "sr" | "cr" | "la" | "odt" | "dr" | "cd" | "hcl") {
+            let Some(before) = word.checked_sub(1) else { continue };
+            word = before;
         }
-        if word < k
-            && tokens.list[word].shape.is_alpha()
+        if tokens.list[word].shape.is_alpha()
             && tokens.norm(word).len() >= 3
             && flags[word] & (FUNCTION | DETERMINER) == 0
             // a listed name stays one ("gave Maria 10 mg"): the fail-safe side

@@ -125,15 +125,9 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
         return Evidence::None;
     }
     let ambiguous = flags & AMBIGUOUS != 0;
-    match token.shape {
-        // A line in title case: a listed name that is no ordinary word, as in lower case
-        Shape::Title if doc.is_titled(i) => {
-            if !ambiguous && tokens.norm(i).len() >= 3 {
-                Evidence::Gazetteer
-            } else {
-                Evidence::None
-            }
-        }
+    // A line in title case says no more than one in lower case
+    let shape = if token.shape == Shape::Title && doc.is_titled(i) { Shape::Lower } else { token.shape };
+    match shape {
         Shape::Title | Shape::Mixed => {
             if !ambiguous {
                 return Evidence::Gazetteer;

@@ -223,26 +223,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
             if shape == Shape::Upper {
                 out.extend(fax_party(doc, i).map(|(first, last)| org(first, last)));
-                // "METS ambulance": a service's acronym before what it runs
-                let service = i + 1 < tokens.len()
-                    && tokens.gap_after(i) == " "
-                    && (3..=6).contains(&tokens.norm(i).len())
-                    && !doc.is_stop(i)
-                    && (matches!(tokens.norm(i + 1), "ambulance" | "ambulances" | "shuttle" | "paratransit")
-                        // "a BJC mobile crisis clinician"
-                        || tokens.norm(i + 1) == "mobile" && i + 2 < tokens.len() && tokens.norm(i + 2) == "crisis");
-                if service {
-                    out.push(org(i, i));
-                }
-                // "UAW Local 974": a union's local
-                if i + 2 < tokens.len()
-                    && tokens.gap_after(i) == " "
-                    && tokens.norm(i + 1) == "local"
-                    && tokens.gap_after(i + 1) == " "
-                    && tokens.list[i + 2].shape == Shape::Digits
-                {
-                    out.push(org(i, i + 2));
-                }
+                out.extend(acronym_before_what_it_names(doc, i).map(|last| org(i, last)));
                 if is_police_force(doc, i) || is_known_by_acronym(doc, i) {
                     out.push(org(i, i));
                 }
@@ -288,23 +269,7 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
                 | "placement"
                 | "carrier"
         );
-    if !labelled || doc.is_stop(i) || !tokens.list[i].shape.is_capitalized() {
-        return None;
-    }
-    let mut last = i;
-    while last + 1 < tokens.len() && last < i + 6 {
-        let gap = tokens.gap_after(last);
-        let next = last + 1;
-        let word = tokens.list[next].shape.is_capitalized() && !doc.is_stop(next);
-        let small = matches!(tokens.norm(next), "of" | "and" | "for" | "the" | "s")
-            && next + 1 < tokens.len()
-            && tokens.list[next + 1].shape.is_capitalized();
-        if !matches!(gap, " " | " & " | "-" | "'" | "’") || !(word || small) {
-            break;
-        }
-        last = next;
-    }
-    Some(last)
+    (labelled && !doc.is_stop(i) && tokens.list[i].shape.is_capitalized()).then(|| org_name_from(doc, i))
 }
 
 /// "Jasmine Ortiz, CADC, Phoenix Programs": what ends a signature's line after a credential is
@@ -329,12 +294,7 @@ fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         last += 1;
     }
     let line_ends = last + 1 >= tokens.len() || tokens.newline_after(last);
-    let role = (i..=last).all(|k| {
-        is_role_word(tokens.norm(k))
-            || is_clinical_word(tokens.norm(k))
-            || GENERIC.contains(&tokens.norm(k))
-            || doc.is_stop(k)
-    });
+    let role = (i..=last).all(|k| is_role_word(tokens.norm(k)) || is_kind_word(tokens.norm(k)) || doc.is_stop(k));
     (line_ends && !role).then_some(last)
 }
 
@@ -356,22 +316,24 @@ fn center_for(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// patron, after or before. The last token.
 fn childrens(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
+    // "Children's" at token `k`
+    let childrens_at = |k: usize| {
+        k + 1 < tokens.len()
+            && tokens.norm(k) == "children"
+            && matches!(tokens.gap_after(k), "'" | "’")
+            && tokens.norm(k + 1) == "s"
+    };
     // "Arkansas Children's", "Dayton Children's": a place before it
     if tokens.list[i].shape == Shape::Title
-        && i + 2 < tokens.len()
         && tokens.gap_after(i) == " "
-        && tokens.norm(i + 1) == "children"
-        && matches!(tokens.gap_after(i + 1), "'" | "’")
-        && tokens.norm(i + 2) == "s"
+        && childrens_at(i + 1)
         && !doc.is_stop(i)
         && doc.flags(i) & (FUNCTION | DETERMINER | RELATION) == 0
     {
         return Some(i + 2);
     }
-    let named = tokens.norm(i) == "children"
+    let named = childrens_at(i)
         && i + 2 < tokens.len()
-        && matches!(tokens.gap_after(i), "'" | "’")
-        && tokens.norm(i + 1) == "s"
         && tokens.gap_after(i + 1) == " "
         && tokens.list[i + 2].shape == Shape::Title
         && doc.flags(i + 2) & (FUNCTION | MONTH | WEEKDAY) == 0;
@@ -408,6 +370,26 @@ fn known_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
         .filter_map(|org| phrase_at(tokens, i, org))
         .filter(|&last| (i..=last).all(cased))
         .max()
+}
+
+/// An acronym that names its holder by what follows: a service before what it runs ("METS
+/// ambulance", "a BJC mobile crisis clinician"), a union before its local ("UAW Local 974"). The
+/// last token.
+fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i + 1 >= tokens.len() || tokens.gap_after(i) != " " {
+        return None;
+    }
+    let then = |k: usize, word: &str| i + k < tokens.len() && tokens.norm(i + k) == word;
+    let service = (3..=6).contains(&tokens.norm(i).len())
+        && !doc.is_stop(i)
+        && (matches!(tokens.norm(i + 1), "ambulance" | "ambulances" | "shuttle" | "paratransit")
+            || then(1, "mobile") && then(2, "crisis"));
+    let local = then(1, "local")
+        && i + 2 < tokens.len()
+        && tokens.gap_after(i + 1) == " "
+        && tokens.list[i + 2].shape == Shape::Digits;
+    if local { Some(i + 2) } else { service.then_some(i) }
 }
 
 /// "Pike & Larue", "Procter & Gamble": two capitalized names joined by "&" are a firm — unless they
@@ -1242,6 +1224,11 @@ const GENERIC: &[&str] = &[
     "and",
 ];
 
+/// A word that names a kind of place or a clinical thing, never one organization in particular.
+fn is_kind_word(norm: &str) -> bool {
+    GENERIC.contains(&norm) || is_clinical_word(norm)
+}
+
 /// Words of the capitalized phrases that name a treatment, a diagnosis, a part of a note or a skill
 /// ("Cognitive Processing Therapy", "Generalized Anxiety Disorder", "History of Present Illness",
 /// "Distress Tolerance"): a phrase of only these and `GENERIC` words names no organization.
@@ -1469,8 +1456,7 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
             break;
         }
         first = p;
-        distinctive |=
-            !possessive && !GENERIC.contains(&tokens.norm(p)) && !is_clinical_word(tokens.norm(p)) && !doc.protected[p];
+        distinctive |= !possessive && !is_kind_word(tokens.norm(p)) && !doc.protected[p];
     }
     while first < s && tokens.list[first].shape == Shape::Lower {
         first += 1;
@@ -1919,6 +1905,13 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     if tokens.list[i].shape == Shape::Lower {
         return lowercase_org(doc, i);
     }
+    Some(org_name_from(doc, i))
+}
+
+/// An organization's name from its first word: capitalized words and what joins them ("Sonny's
+/// BBQ", "Reyes & Tran", "Nintendo of America"), with a possessive at its end. The last token.
+fn org_name_from(doc: &Document<'_>, i: usize) -> usize {
+    let tokens = &doc.tokens;
     let mut last = i;
     while last + 1 < tokens.len() && last - i < 5 {
         let gap = tokens.gap_after(last);
@@ -1940,7 +1933,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         last += 1;
     }
-    Some(with_possessive(doc, last))
+    with_possessive(doc, last)
 }
 
 /// Two to four title-case words in the middle of a sentence ("Heritage Oaks", "Lafayette General"):
@@ -1980,8 +1973,7 @@ fn proper_phrase(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
     }
     let generic = (i..=last).all(|k| {
-        GENERIC.contains(&tokens.norm(k))
-            || is_clinical_word(tokens.norm(k))
+        is_kind_word(tokens.norm(k))
             || matches!(tokens.norm(k), "center" | "centre" | "clinic" | "office" | "department" | "services" | "team")
     });
     (last > i && !generic && !serves_the_aging(doc, last)).then_some(last)

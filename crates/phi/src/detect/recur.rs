@@ -6,7 +6,7 @@ use super::Document;
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
     DATE_WORD, DETERMINER, DIRECTION, FUNCTION, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PARTICLE, RELATION, STATE,
-    STREET_SUFFIX, TITLE, UNIT, WEEKDAY,
+    STREET_SUFFIX, TITLE, UNIT, WEEKDAY, word_hash,
 };
 
 /// Words that never stand for a name or organization by themselves.
@@ -40,7 +40,7 @@ pub(super) fn recurrences(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
     let tokens = &doc.tokens;
     let n = tokens.len();
     let mut covered = vec![false; n];
-    // Seeds keyed by their first word's fingerprint: sorting and searching numbers is cheap.
+    // Seeds keyed by their first word's hash: sorting and searching numbers is cheap.
     let mut seeds: Vec<(u64, Seed)> = Vec::new();
     let mut k = 0;
     for span in spans {
@@ -69,7 +69,7 @@ pub(super) fn recurrences(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
         // The longest seed that recurs here (seeds of one first word are sorted longest first).
         let found = (!covered[i] && tokens.list[i].shape.is_capitalized() && letters & letter_bit(tokens.norm(i)) != 0)
             .then(|| {
-                let key = fingerprint(tokens.norm(i));
+                let key = word_hash(tokens.norm(i));
                 let from = seeds.partition_point(|&(k, _)| k < key);
                 seeds[from..]
                     .iter()
@@ -94,7 +94,7 @@ pub(super) fn recurrences(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
 /// "Derek Stahl"), and an organization's own name before its kind ("Brightline" of "Brightline
 /// Logistics").
 fn seeds_of(doc: &Document<'_>, first: usize, last: usize, span: &Span, seeds: &mut Vec<(u64, Seed)>) {
-    let mut add = |seed: Seed| seeds.push((fingerprint(doc.tokens.norm(seed.first)), seed));
+    let mut add = |seed: Seed| seeds.push((word_hash(doc.tokens.norm(seed.first)), seed));
     let several = last > first;
     if several || (span.confidence >= Confidence::Medium && distinctive(doc, first)) {
         add(Seed { first, len: last - first + 1, kind: span.kind });
@@ -141,11 +141,6 @@ fn repeats_at(doc: &Document<'_>, covered: &[bool], seed: &Seed, i: usize) -> bo
 /// A bit for a word's first byte (modulo 64).
 fn letter_bit(word: &str) -> u64 {
     word.as_bytes().first().map_or(0, |b| 1 << (b & 63))
-}
-
-/// FNV-1a of a folded word; `repeats_at` compares the words themselves.
-fn fingerprint(word: &str) -> u64 {
-    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[cfg(test)]
