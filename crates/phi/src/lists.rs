@@ -79,7 +79,7 @@ pub(crate) const STATES: &str = "alabama alaska arizona arkansas california colo
     pa ri sc sd tn tx ut va vt wa wi wv wy dc pr";
 pub(crate) const STREET_SUFFIXES: &str = "street st avenue ave av road rd boulevard blvd lane ln drive dr court ct way place \
     pl terrace ter circle cir parkway pkwy highway hwy trail trl loop square sq pike row alley crescent path \
-    ridge crossing heights plaza plz causeway";
+    ridge crossing heights plaza plz causeway bend cove hollow landing knoll bluff run";
 pub(crate) const UNITS: &str = "apt apartment unit suite ste floor fl rm bldg building lot box";
 pub(crate) const DIRECTIONS: &str = "n s e w ne nw se sw north south east west northeast northwest southeast southwest";
 pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc ltd corp corporation assoc assn hha company companies hospital hospitals \
@@ -141,7 +141,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     medicaid medicare tricare aetna cigna humana anthem bcbs unitedhealthcare optum magellan ambetter \
     molina centene wellcare highmark carefirst emblemhealth caresource amerigroup wellpoint carelon premera \
     regence geha champva aa dob mrn ua uas uds ime soonercare tenncare masshealth mainecare kancare badgercare minnesotacare familycare \
-    ahcccs peachcare kidcare healthfirst metroplus caloptima excellus \
+    ahcccs unum metlife aflac peachcare kidcare healthfirst metroplus caloptima excellus \
     zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
     netflix iphone android telehealth doxy \
     covid coronavirus tylenol ssri snri maoi tca benzo benzos meds attendees facilitators \

@@ -2131,6 +2131,7 @@ mod tests {
         none("Dx: OCPD; hx of COPD.");
         has("Referred to WIC office on Elm.", "Elm", Kind::Street);
         none("She started on Monday and is on Medicaid.");
+        none("a long-term disability claim with Unum, approved");
         has("resettled by IRC in Sacramento", "IRC", Kind::Organization);
         has("a crash on I-95 last week", "I-95", Kind::Street);
         has("went to college (Western Washington).", "Western Washington", Kind::City);
@@ -2181,6 +2182,7 @@ mod tests {
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "1420 N. Oak Street Apt 4B", Kind::Street);
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "Dayton", Kind::City);
         has("moved to 77 west 3rd ave #12 last week", "77 west 3rd ave #12", Kind::Street);
+        has("home, 47 Sycamore Bend, San Marcos, TX", "47 Sycamore Bend", Kind::Street);
         has("mail to PO Box 5512", "PO Box 5512", Kind::Street);
         has("lives on MLK Jr Blvd.", "MLK Jr Blvd", Kind::Street);
         has("his business) at 3318 W. Belmont. Father", "3318 W. Belmont", Kind::Street);
