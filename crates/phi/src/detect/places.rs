@@ -221,10 +221,11 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
             out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
+            out.extend(bare_unit(doc, i).map(|last| street(i, last)));
             if shape == Shape::Upper {
                 out.extend(fax_party(doc, i).map(|(first, last)| org(first, last)));
                 out.extend(acronym_before_what_it_names(doc, i).map(|last| org(i, last)));
-                if is_police_force(doc, i) || is_known_by_acronym(doc, i) {
+                if is_police_force(doc, i) || is_known_by_acronym(doc, i) || is_ridden(doc, i) {
                     out.push(org(i, i));
                 }
             }
@@ -619,6 +620,23 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     None
 }
 
+/// A letterhead's line that starts at its unit, the street left out: "Suite 300, Bellevue, WA".
+/// The unit's last token, when a city and its state follow.
+fn bare_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if !segment_start(doc, i) || doc.flags(i) & UNIT == 0 || i + 2 >= tokens.len() || tokens.gap_after(i) != " " {
+        return None;
+    }
+    let number = |k: usize| matches!(tokens.list[k].shape, Shape::Digits | Shape::Alnum);
+    // "Suite B-120"
+    let more = i + 3 < tokens.len() && tokens.gap_after(i + 1) == "-" && number(i + 2);
+    let last = i + 1 + usize::from(more);
+    let numbered = number(i + 1) || more && tokens.norm(i + 1).len() == 1;
+    let (_, city) = city_after(doc, last + 1)?;
+    let state = city + 1 < tokens.len() && tokens.gap_after(city) == ", " && doc.flags(city + 1) & STATE != 0;
+    (numbered && tokens.gap_after(last) == ", " && state).then_some(last)
+}
+
 /// One or two capitalized words making up the segment after a street: its city.
 fn segment_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
@@ -892,10 +910,17 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     if tokens.list[i].shape == Shape::Lower {
-        // "in tucson" in a lower-case message: a listed city that is not also an English word
-        return lexicon_city(doc, i).filter(|&last| {
-            doc.preceded_by(i, 1, &["in", "to", "from", "near"]) && (i..=last).all(|j| doc.flags(j) & WORD == 0)
-        });
+        // "in tucson" in a lower-case message: a listed city that is not also an English word;
+        // "is away in pune": any word that is not English after "lives in", "moved to"…
+        let placed = doc.preceded_by(i, 1, &["in", "to", "from", "near"]);
+        let settled = placed
+            && i >= 2
+            && matches!(
+                tokens.norm(i - 2),
+                "lives" | "living" | "moved" | "moving" | "away" | "back" | "born" | "raised" | "staying" | "visiting"
+            );
+        let unlisted = settled && tokens.norm(i).len() >= 3 && doc.flags(i) & WORD == 0;
+        return listed.or(unlisted.then_some(i)).filter(|&last| placed && (i..=last).all(|j| doc.flags(j) & WORD == 0));
     }
     if !tokens.list[i].shape.is_capitalized() {
         return None;
@@ -1675,6 +1700,21 @@ fn is_known_by_acronym(doc: &Document<'_>, i: usize) -> bool {
         )
 }
 
+/// "bus fare for the CTA", "rides the SEPTA": a transit system's acronym after what is said of
+/// riding it.
+fn is_ridden(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let riding = |k: usize| {
+        matches!(tokens.norm(k), "ride" | "rides" | "rode" | "riding" | "fare" | "fares" | "commute" | "commutes")
+    };
+    tokens.list[i].shape == Shape::Upper
+        && (2..=5).contains(&tokens.norm(i).len())
+        && !doc.is_stop(i)
+        && i >= 2
+        && tokens.norm(i - 1) == "the"
+        && (riding(i - 2) || i >= 3 && matches!(tokens.norm(i - 2), "on" | "for") && riding(i - 3))
+}
+
 /// A police force's acronym: "LAPD", "NYPD", "TUPD" — four or five capitals ending in "PD" that
 /// are not a diagnosis ("OCPD", "COPD"), or three before an officer ("APD Officer").
 fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
@@ -2158,6 +2198,8 @@ mod tests {
         has(line, "Commerce Parkway", Kind::Street);
         has(line, "Tulsa", Kind::City);
         has("Evergreen Hearth Therapy\nFremont Ave N, Seattle\nT 206", "Fremont Ave N", Kind::Street);
+        has("Helen Tsai, MD\nSuite 300, Bellevue, WA 98004", "Suite 300", Kind::Street);
+        has("Helen Tsai, MD\nSuite B-120, Bellevue, WA 98004", "Suite B-120", Kind::Street);
         has("staying at my aunts place on maple st in dayton for now", "maple st", Kind::Street);
         has("works nights at the pharmacy on 82nd Ave and attends classes", "82nd Ave", Kind::Street);
         has("meet me on 3rd st after", "3rd st", Kind::Street);
@@ -2183,6 +2225,10 @@ mod tests {
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "Dayton", Kind::City);
         has("moved to 77 west 3rd ave #12 last week", "77 west 3rd ave #12", Kind::Street);
         has("home, 47 Sycamore Bend, San Marcos, TX", "47 Sycamore Bend", Kind::Street);
+        has("Gave him bus fare for the CTA.", "CTA", Kind::Organization);
+        has("arjun is away in pune till the 15th.", "pune", Kind::City);
+        has("my mom moved back to ibadan last yr", "ibadan", Kind::City);
+        has("She rides the SEPTA to work", "SEPTA", Kind::Organization);
         has("mail to PO Box 5512", "PO Box 5512", Kind::Street);
         has("lives on MLK Jr Blvd.", "MLK Jr Blvd", Kind::Street);
         has("his business) at 3318 W. Belmont. Father", "3318 W. Belmont", Kind::Street);
