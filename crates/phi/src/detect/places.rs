@@ -217,6 +217,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(field_organization(doc, i).map(|last| org(i, last)));
             out.extend(center_for(doc, i).map(|last| org(i, last)));
             out.extend(signature_org(doc, i).map(|last| org(i, last)));
+            out.extend(org_above_address(doc, i).map(|last| org(i, last)));
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
@@ -297,6 +298,36 @@ fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let line_ends = last + 1 >= tokens.len() || tokens.newline_after(last);
     let role = (i..=last).all(|k| is_role_word(tokens.norm(k)) || is_kind_word(tokens.norm(k)) || doc.is_stop(k));
     (line_ends && !role).then_some(last)
+}
+
+/// A letter's inside address: the line of capitalized words right above a street with its
+/// number is the organization the letter goes to ("HR Business Partner\nArdent Mills\n1875
+/// Lawrence St") — unless it is a person's name or a role.
+fn org_above_address(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    if i == 0 || !tokens.newline_before(i) || tokens.list[i].shape != Shape::Title || doc.is_stop(i) {
+        return None;
+    }
+    let mut last = i;
+    while last + 1 < n && last < i + 5 && !tokens.newline_after(last) && matches!(tokens.gap_after(last), " " | " & ") {
+        let next = last + 1;
+        let connector = matches!(tokens.norm(next), "of" | "and" | "the" | "for");
+        if !(tokens.list[next].shape.is_capitalized() || connector) {
+            return None;
+        }
+        last = next;
+    }
+    if last + 2 >= n || !tokens.newline_after(last) || tokens.list[last + 1].shape != Shape::Digits {
+        return None;
+    }
+    let street = (last + 2..n.min(last + 7))
+        .take_while(|&k| !tokens.newline_before(k))
+        .any(|k| doc.flags(k) & STREET_SUFFIX != 0);
+    let titled = (i..=last).any(|k| doc.flags(k) & TITLE != 0);
+    let role = (i..=last).all(|k| is_role_word(tokens.norm(k)) || is_kind_word(tokens.norm(k)) || doc.is_stop(k));
+    let person = last - i <= 2 && doc.flags(i) & GIVEN != 0 && doc.flags(last) & (FAMILY | GIVEN) != 0;
+    (street && !titled && !role && !person).then_some(last)
 }
 
 /// "Center for Discovery", "Institute for Family Health": an organization named for its cause.
@@ -2199,6 +2230,10 @@ mod tests {
         has(line, "Tulsa", Kind::City);
         has("Evergreen Hearth Therapy\nFremont Ave N, Seattle\nT 206", "Fremont Ave N", Kind::Street);
         has("Helen Tsai, MD\nSuite 300, Bellevue, WA 98004", "Suite 300", Kind::Street);
+        let inside = "Ruth Castellano\nHR Business Partner\nArdent Mills\n1875 Lawrence St, Denver, CO 80202";
+        has(inside, "Ardent Mills", Kind::Organization);
+        let found = crate::detect::tests::found(inside, &crate::Known::default());
+        assert!(!found.iter().any(|(t, _)| t.contains("Partner")), "a role is no organization: {found:?}");
         has("Helen Tsai, MD\nSuite B-120, Bellevue, WA 98004", "Suite B-120", Kind::Street);
         has("staying at my aunts place on maple st in dayton for now", "maple st", Kind::Street);
         has("works nights at the pharmacy on 82nd Ave and attends classes", "82nd Ave", Kind::Street);
@@ -2225,6 +2260,7 @@ mod tests {
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "Dayton", Kind::City);
         has("moved to 77 west 3rd ave #12 last week", "77 west 3rd ave #12", Kind::Street);
         has("home, 47 Sycamore Bend, San Marcos, TX", "47 Sycamore Bend", Kind::Street);
+        has("Home: 19 Wexford Close, Halifax, NS", "19 Wexford Close", Kind::Street);
         has("Gave him bus fare for the CTA.", "CTA", Kind::Organization);
         has("arjun is away in pune till the 15th.", "pune", Kind::City);
         has("my mom moved back to ibadan last yr", "ibadan", Kind::City);
