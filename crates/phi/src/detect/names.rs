@@ -31,8 +31,9 @@ impl Detector for NameDetector {
         let n = tokens.len();
         let mut found = vec![Evidence::None; n];
         for (i, slot) in found.iter_mut().enumerate() {
-            // A roster's items are names even when they are also words ("Will", "Hope").
-            if tokens.list[i].shape.is_alpha() && (!doc.is_stop(i) || roster_item(doc, i)) {
+            // A roster's items are names even when they are also words ("Will", "Hope"), and so is
+            // what someone is "named" ("a man named Ace").
+            if tokens.list[i].shape.is_alpha() && (!doc.is_stop(i) || roster_item(doc, i) || named(doc, i)) {
                 *slot = seed(doc, i);
             }
         }
@@ -49,6 +50,10 @@ impl Detector for NameDetector {
                 }
                 if i > 0 && found[i - 1] == Evidence::None && joins_before(doc, i) {
                     found[i - 1] = found[i];
+                    changed = true;
+                }
+                if let Some(k) = coordinated(doc, i).filter(|&k| found[k] == Evidence::None) {
+                    found[k] = found[i];
                     changed = true;
                 }
             }
@@ -85,6 +90,36 @@ impl Detector for NameDetector {
             i = last + 1;
         }
     }
+}
+
+/// "roommates Rain and August": a given name that is also a month or a word, joined by "and" to a
+/// name; not "Rain and August 5".
+fn coordinated(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let k = i + 2;
+    let joined =
+        k < tokens.len() && tokens.norm(i + 1) == "and" && tokens.gap_after(i) == " " && tokens.gap_after(i + 1) == " ";
+    let dated = k + 1 < tokens.len() && tokens.list[k + 1].shape == Shape::Digits && !tokens.newline_after(k);
+    (joined
+        && tokens.list[i].shape == Shape::Title
+        && tokens.list[k].shape == Shape::Title
+        && doc.flags(k) & GIVEN != 0
+        && !doc.is_stop(k)
+        && !dated)
+        .then_some(k)
+}
+
+/// "a man named Ace": a capitalized word after "named", unless a thing is named ("a drug named").
+fn named(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    i >= 2
+        && tokens.list[i].shape == Shape::Title
+        && matches!(tokens.norm(i - 1), "named" | "nicknamed")
+        && tokens.gap_before(i) == " "
+        && !matches!(
+            tokens.norm(i - 2),
+            "medication" | "medicine" | "drug" | "pill" | "app" | "program" | "group" | "skill" | "test" | "scale"
+        )
 }
 
 /// Evidence that token `i` alone is (part of) a name.
@@ -426,6 +461,17 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     {
         return true;
     }
+    // "Sponsor: Gene.", "Caseworker: Will Ortiz": a given name that is also a word, as a role's
+    // value, when a pause or a family name follows (not "Therapist: Will follow up")
+    if p_flags & RELATION != 0 && gap == ": " && token.shape == Shape::Title && flags & GIVEN != 0 {
+        let ends = i + 1 >= tokens.len()
+            || tokens.newline_after(i)
+            || tokens.gap_after(i).starts_with([',', '.', ';'])
+            || tokens.list[i + 1].shape == Shape::Title && doc.flags(i + 1) & FAMILY != 0;
+        if ends {
+            return true;
+        }
+    }
     // "J.R. said", "per K.M.": two or three dotted capitals that are not a common abbreviation
     if let Some(true) = dotted_capitals(doc, i) {
         return true;
@@ -642,6 +688,16 @@ mod tests {
         assert_eq!(names("Re: Ortega, Paloma\nDOB: 1/2/1990"), ["Ortega", "Paloma"]);
         assert!(names("Client: Declined.\nCLIENT: Rough. Not great.").is_empty());
         assert_eq!(names("Attending: Anil Banerjee, MD.\nPlan"), ["Anil Banerjee"]);
+        assert_eq!(names("He will live at the halfway house. Sponsor: Gene. Employer"), ["Gene"]);
+        assert!(names("Therapist: Will follow up next week.").is_empty());
+    }
+
+    #[test]
+    fn names_that_are_also_words() {
+        assert_eq!(names("was talking to a man named Ace she met online"), ["Ace"]);
+        assert!(names("a medication named Abilify").is_empty());
+        assert_eq!(names("lives with roommates Rain and August near the park"), ["Rain", "August"]);
+        assert!(names("Her sister Rain and August 5 the fire").iter().all(|n| n != "August"));
     }
 
     #[test]

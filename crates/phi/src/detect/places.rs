@@ -62,8 +62,10 @@ impl Detector for PlaceDetector {
                     && i > 0
                     && tokens.gap_before(i) == " "
                     && tokens.list[i - 1].shape == Shape::Title);
-            // Never inside a listed public name ("SMART Recovery", "Trevor Project").
+            // Never inside a listed public name ("SMART Recovery", "Trevor Project"), nor a label
+            // ("Church: Ebenezer Methodist").
             if org_suffix
+                && !tokens.gap_after(i).starts_with(':')
                 && !serves_the_aging(doc, i)
                 && !doc.protected[i]
                 && let Some(first) = org_before_suffix(doc, i)
@@ -90,7 +92,7 @@ impl Detector for PlaceDetector {
                 let of = usize::from(matches!(tokens.norm(i + 1), "of" | "de" | "del"));
                 if i + 1 + of < tokens.len()
                     && tokens.list[i + 1 + of].shape.is_capitalized()
-                    && !tokens.newline_after(i)
+                    && (i..i + 1 + of).all(|k| tokens.gap_after(k) == " ")
                     && !is_clinical_word(tokens.norm(i + 1 + of))
                 {
                     let article = i > 0
@@ -1132,10 +1134,10 @@ fn congregation(doc: &Document<'_>, i: usize) -> Option<usize> {
     if !denomination || i == 0 || tokens.gap_before(i) != " " || !tokens.list[i].shape.is_capitalized() {
         return None;
     }
-    let name = tokens.list[i - 1].shape.is_capitalized()
-        && !tokens.list[i - 1].sentence_start
-        && !matches!(
-            tokens.norm(i - 1),
+    // "New Hope Missionary Baptist": the congregation's own name before the denomination's words
+    let qualifier = |k: usize| {
+        matches!(
+            tokens.norm(k),
             "southern"
                 | "american"
                 | "united"
@@ -1148,10 +1150,30 @@ fn congregation(doc: &Document<'_>, i: usize) -> Option<usize> {
                 | "seventh"
                 | "primitive"
                 | "african"
-                | "a"
-                | "the"
-        );
-    name.then_some(i - 1)
+        )
+    };
+    let joined = |k: usize| k > 0 && tokens.gap_before(k) == " " && tokens.list[k - 1].shape.is_capitalized();
+    let mut first = i;
+    while joined(first) && qualifier(first - 1) {
+        first -= 1;
+    }
+    // A sentence's first word opens it rather than names the congregation ("Attends Redeemer
+    // Lutheran") when it is an English word.
+    let opens = |k: usize| tokens.list[k].sentence_start && doc.flags(k) & WORD != 0;
+    if !joined(first) || opens(first - 1) || matches!(tokens.norm(first - 1), "a" | "the") {
+        return None;
+    }
+    first -= 1;
+    // "Greater Mount Carmel", "New Hope": a name of up to three words
+    while first + 3 > i
+        && joined(first)
+        && !tokens.list[first].sentence_start
+        && !qualifier(first - 1)
+        && !opens(first - 1)
+    {
+        first -= 1;
+    }
+    Some(first)
 }
 
 /// "St. Joseph's", "Saint Agnes": a hospital, church or school named for a saint (or, as
@@ -2262,6 +2284,11 @@ mod tests {
         has("home, 47 Sycamore Bend, San Marcos, TX", "47 Sycamore Bend", Kind::Street);
         has("Home: 19 Wexford Close, Halifax, NS", "19 Wexford Close", Kind::Street);
         has("Gave him bus fare for the CTA.", "CTA", Kind::Organization);
+        has("Pearl attends New Hope Missionary Baptist and", "New Hope Missionary Baptist", Kind::Organization);
+        has("translates Twi. Church: Ebenezer Methodist, Bronx.", "Ebenezer Methodist", Kind::Organization);
+        has("She goes to Grace Church. He is well.", "Grace Church", Kind::Organization);
+        has("Attends Redeemer Lutheran on Sundays.", "Redeemer Lutheran", Kind::Organization);
+        none("He was raised a Southern Baptist.");
         has("arjun is away in pune till the 15th.", "pune", Kind::City);
         has("my mom moved back to ibadan last yr", "ibadan", Kind::City);
         has("She rides the SEPTA to work", "SEPTA", Kind::Organization);
