@@ -122,6 +122,14 @@ impl KnownSet {
         if let (Some(g), Some(f)) = (given.chars().next(), family.chars().next()) {
             set.initials.insert(format!("{g}{f}"));
         }
+        // "Sera" for Serafina, "Theo" for Theodora: a long given name's first four letters, unless
+        // they are a word of their own
+        if given.len() >= 6 && given.is_ascii() && !given.contains(' ') {
+            let short = &given[..4];
+            if lexicon().flags(short) & (WORD | STOP) == 0 {
+                set.words.entry(short.to_owned()).or_insert(Kind::Name);
+            }
+        }
         for contact in &known.contacts {
             if let Some(name) = &contact.name {
                 set.add_name(name);
@@ -400,6 +408,17 @@ mod tests {
         assert_eq!(set.ids.get("MRN00412"), Some(&Kind::Mrn));
         assert!(set.phrases.iter().any(|(p, k)| p == "elm street" && *k == Kind::Street));
         assert_eq!(set.dob, Some((1984, 3, 7)));
+    }
+
+    #[test]
+    fn a_long_given_name_is_known_by_its_first_four_letters() {
+        let ximena: Known =
+            serde_json::from_str(r#"{"client": {"given": "Ximena", "family": "Barrientos"}}"#).expect("valid");
+        assert!(KnownSet::new(&ximena).words.contains_key("xime"));
+        // …unless they are a word: "Stephen" is no "step"
+        let stephen: Known =
+            serde_json::from_str(r#"{"client": {"given": "Stephen", "family": "Ames"}}"#).expect("valid");
+        assert!(!KnownSet::new(&stephen).words.contains_key("step"));
     }
 
     #[test]

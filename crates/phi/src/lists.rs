@@ -56,7 +56,8 @@ pub(crate) const ORG_PHRASE_HEAD: u32 = 1 << 27;
 
 pub(crate) const MONTHS: &str = "january february march april may june july august september october november december \
     jan feb mar apr jun jul aug sep sept oct nov dec \
-    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre";
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre \
+    janvier fevrier avril juin juillet aout septembre octobre novembre decembre";
 pub(crate) const WEEKDAYS: &str = "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun \
     mondays tuesdays wednesdays thursdays fridays saturdays sundays weekend weekends \
     lunes martes miercoles jueves viernes sabado domingo";
@@ -97,8 +98,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     apartments residences medicine library museum practice collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law";
-pub(crate) const ORG_HEADS: &str =
-    "university bank church college academy school institute masjid temple congregation camp clinica iglesia escuela";
+pub(crate) const ORG_HEADS: &str = "university bank church college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";
 pub(crate) const PARTICLES: &str =
     "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y o ni";
 pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \

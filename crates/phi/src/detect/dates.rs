@@ -126,6 +126,92 @@ fn day(doc: &Document<'_>, j: usize) -> bool {
         && digits.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
 }
 
+/// A day said in words, as on a voicemail: "third", "twenty-first". Its last token.
+fn spoken_day(doc: &Document<'_>, j: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let ordinal = |k: usize| {
+        matches!(
+            tokens.norm(k),
+            "first"
+                | "second"
+                | "third"
+                | "fourth"
+                | "fifth"
+                | "sixth"
+                | "seventh"
+                | "eighth"
+                | "ninth"
+                | "tenth"
+                | "eleventh"
+                | "twelfth"
+                | "thirteenth"
+                | "fourteenth"
+                | "fifteenth"
+                | "sixteenth"
+                | "seventeenth"
+                | "eighteenth"
+                | "nineteenth"
+                | "twentieth"
+                | "thirtieth"
+        )
+    };
+    let tens = matches!(tokens.norm(j), "twenty" | "thirty");
+    if tens && j + 1 < tokens.len() && matches!(tokens.gap_after(j), "-" | " ") && ordinal(j + 1) {
+        return Some(j + 1);
+    }
+    ordinal(j).then_some(j)
+}
+
+/// A year said in words: "nineteen eighty-two", "two thousand five", "twenty twenty-three". Its
+/// last token.
+fn spoken_year(doc: &Document<'_>, j: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if !matches!(tokens.norm(j), "eighteen" | "nineteen" | "twenty" | "two") {
+        return None;
+    }
+    let number =
+        |k: usize| is_number_word(tokens.norm(k)) || matches!(tokens.norm(k), "oh" | "hundred" | "thousand" | "and");
+    let mut last = j;
+    while last + 1 < tokens.len() && last < j + 5 && matches!(tokens.gap_after(last), " " | "-") && number(last + 1) {
+        last += 1;
+    }
+    let thousand = tokens.norm(j) == "two" && tokens.norm(j + 1) == "thousand";
+    (last > j && (tokens.norm(j) != "two" || thousand)).then_some(last)
+}
+
+fn is_number_word(norm: &str) -> bool {
+    matches!(
+        norm,
+        "one"
+            | "two"
+            | "three"
+            | "four"
+            | "five"
+            | "six"
+            | "seven"
+            | "eight"
+            | "nine"
+            | "ten"
+            | "eleven"
+            | "twelve"
+            | "thirteen"
+            | "fourteen"
+            | "fifteen"
+            | "sixteen"
+            | "seventeen"
+            | "eighteen"
+            | "nineteen"
+            | "twenty"
+            | "thirty"
+            | "forty"
+            | "fifty"
+            | "sixty"
+            | "seventy"
+            | "eighty"
+            | "ninety"
+    )
+}
+
 fn year(doc: &Document<'_>, j: usize) -> bool {
     let raw = doc.tokens.raw(j);
     (raw.len() == 4 && raw.parse::<u32>().is_ok_and(|y| (1800..=2200).contains(&y)))
@@ -150,9 +236,19 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     } else if m >= 2 && matches!(tokens.norm(m - 1), "of" | "de") && day(doc, m - 2) {
         first = m - 2;
     }
-    // Day and/or year after: "March 3", "March 3rd, 2024", "March 2024", "March of 2024"
+    // …or said: "the fifth of May"
+    if first == m && m >= 2 && tokens.norm(m - 1) == "of" && capitalized {
+        let ordinal = (m.saturating_sub(4)..m - 1).find(|&k| spoken_day(doc, k) == Some(m - 2));
+        if let Some(k) = ordinal {
+            first = if k > 0 && tokens.norm(k - 1) == "the" { k - 1 } else { k };
+        }
+    }
+    // Day and/or year after: "March 3", "March 3rd, 2024", "March 2024", "March of 2024", "March
+    // third, nineteen eighty-two"
     if m + 1 < n && near(m, m + 1) && day(doc, m + 1) && !year(doc, m + 1) {
         last = m + 1;
+    } else if m + 1 < n && near(m, m + 1) && capitalized {
+        last = spoken_day(doc, m + 1).unwrap_or(last);
     }
     let mut k = last + 1;
     if k < n && matches!(tokens.norm(k), "of" | "de") && near(last, k) {
@@ -160,6 +256,8 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     }
     if k < n && near(k - 1, k) && year(doc, k) {
         last = k;
+    } else if k < n && near(k - 1, k) && last > m {
+        last = spoken_year(doc, k).unwrap_or(last);
     }
     if first != m || last != m {
         // "may 3" is "May 3" in a lower-case message, but "may" alone is a verb.
@@ -175,6 +273,9 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
                 // Spanish writes months in lower case ("murió en agosto"); not "mayo"
                 | "enero" | "febrero" | "marzo" | "abril" | "junio" | "julio" | "agosto" | "septiembre"
                 | "setiembre" | "octubre" | "noviembre" | "diciembre"
+                // …and so does French ("le 15 décembre")
+                | "janvier" | "fevrier" | "avril" | "juin" | "juillet" | "aout" | "septembre" | "octobre"
+                | "novembre" | "decembre"
         );
     if !(capitalized || lower_month) || !full_name || tokens.list[m].shape == Shape::Upper {
         return None;
@@ -262,6 +363,17 @@ mod tests {
         has("sober since New Year's Eve", "New Year's Eve", Kind::Date);
         has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);
         has("Se siente sola desde que su mamá murió en agosto.", "agosto", Kind::Date);
+        has("Apte au retour au travail le 15 décembre.", "15 décembre", Kind::Date);
+    }
+
+    #[test]
+    fn dates_said_aloud() {
+        let voicemail = "date of birth March third, nineteen eighty-two. I'm calling";
+        has(voicemail, "March third, nineteen eighty-two", Kind::Date);
+        has("born March twenty-first, two thousand five", "March twenty-first, two thousand five", Kind::Date);
+        has("seen on the fifth of May for", "the fifth of May", Kind::Date);
+        let nothing = found("we may first try breathing, and second, sleep", &Known::default());
+        assert!(nothing.iter().all(|(_, k)| *k != Kind::Date), "{nothing:?}");
     }
 
     #[test]

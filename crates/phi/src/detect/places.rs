@@ -2287,6 +2287,8 @@ mod tests {
         has("Pearl attends New Hope Missionary Baptist and", "New Hope Missionary Baptist", Kind::Organization);
         has("translates Twi. Church: Ebenezer Methodist, Bronx.", "Ebenezer Methodist", Kind::Organization);
         has("She goes to Grace Church. He is well.", "Grace Church", Kind::Organization);
+        let letterhead = "Letter\nCENTRE DE SANTÉ MENTALE DU VIEUX-MONTRÉAL\n1250, rue Sanguinet";
+        has(letterhead, "CENTRE DE SANTÉ MENTALE DU VIEUX-MONTRÉAL", Kind::Organization);
         has("Attends Redeemer Lutheran on Sundays.", "Redeemer Lutheran", Kind::Organization);
         none("He was raised a Southern Baptist.");
         has("arjun is away in pune till the 15th.", "pune", Kind::City);
