@@ -83,7 +83,7 @@ pub(crate) const STREET_SUFFIXES: &str = "street st avenue ave av road rd boulev
     ridge crossing heights plaza plz causeway bend cove hollow landing knoll bluff run close mews parade esplanade quay";
 pub(crate) const UNITS: &str = "apt apartment unit suite ste floor fl rm bldg building lot box";
 pub(crate) const DIRECTIONS: &str = "n s e w ne nw se sw north south east west northeast northwest southeast southwest";
-pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc ltd corp corporation assoc assn hha company companies hospital hospitals \
+pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc plc ltd corp corporation assoc assn hha company companies hospital hospitals \
     clinic clinics school schools academy university college institute church temple mosque synagogue chapel \
     cathedral ministries bank foundation associates pharmacy daycare preschool kindergarten elementary seminary \
     hs tabernacle parish pediatrics psychiatry orthopedics cardiology dermatology neurology urology radiology \

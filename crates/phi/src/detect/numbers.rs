@@ -6,7 +6,7 @@ use super::chart::joined_run;
 use super::places::ordinal;
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{CITY, RELATION, STATE, WEEKDAY};
+use crate::lexicon::{CITY, RELATION, STATE, STREET_SUFFIX, WEEKDAY};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -247,7 +247,9 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
         }
         if lens.len() == 1
             && lens[0] == 5
-            && (preceded_by_state(doc, i) || doc.preceded_by(i, 2, &["zip", "zipcode", "postal"]))
+            && (preceded_by_state(doc, i)
+                || doc.preceded_by(i, 2, &["zip", "zipcode", "postal"])
+                || after_city_of_street(doc, i))
         {
             return Some((i, i, Kind::Zip, high));
         }
@@ -498,6 +500,22 @@ fn with_extension(doc: &Document<'_>, end: usize) -> usize {
 }
 
 /// After a state, or a city without its state ("Beverly Hills 90212").
+/// "2245 Como Ave, St. Paul 55108": five digits after the city of a street, the state left out.
+fn after_city_of_street(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let title = |k: usize| tokens.list[k].shape == Shape::Title;
+    if i < 3 || !title(i - 1) || tokens.gap_before(i) != " " {
+        return false;
+    }
+    let mut city = i - 1;
+    while city > 1 && city + 3 > i && matches!(tokens.gap_before(city), " " | ". ") && title(city - 1) {
+        city -= 1;
+    }
+    let before = city - 1;
+    tokens.gap_before(city) == ", "
+        && (doc.flags(before) & STREET_SUFFIX != 0 || matches!(tokens.list[before].shape, Shape::Digits | Shape::Alnum))
+}
+
 fn preceded_by_state(doc: &Document<'_>, i: usize) -> bool {
     i > 0
         && doc.flags(i - 1) & (STATE | CITY) != 0
@@ -758,6 +776,8 @@ mod tests {
         has("Mr. Tanabe, who will be 100 in January, was", "100", Kind::AgeOver89);
         has("Pt is 90 (DOB 06/30/1935).", "90", Kind::AgeOver89);
         has("She lives at 12 Oak St, Tucson 85701 now.", "85701", Kind::Zip);
+        has("at Lamplighter House, 2245 Como Ave, St. Paul 55108; manager", "55108", Kind::Zip);
+        has("1 Main St, Grand Forks 58201.", "58201", Kind::Zip);
         has("Note from a 90-something client.", "90", Kind::AgeOver89);
         has("Her license (WA VANDEI*338KM) expires", "VANDEI*338KM", Kind::License);
         has("license was suspended; Michigan DL V 200 114 883 019. She", "V 200 114 883 019", Kind::License);

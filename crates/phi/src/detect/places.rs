@@ -3,7 +3,7 @@
 use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
-    CITY, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_HEAD,
+    CITY, DATE_WORD, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_HEAD,
     ORG_PHRASE_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD, PLACE_CUE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX, TITLE,
     TOWN_SUFFIX, UNIT, WEEKDAY, WORD,
 };
@@ -81,6 +81,21 @@ impl Detector for PlaceDetector {
                     && (doc.flags(last + 1) & (ORG_STRONG | ORG_WEAK) != 0 || tokens.norm(last + 1) == "care")
                 {
                     last += 1;
+                }
+                // "Doctors Hospital at Renaissance": a campus named after "at"
+                if last + 2 < tokens.len()
+                    && tokens.norm(last + 1) == "at"
+                    && tokens.gap_after(last) == " "
+                    && tokens.gap_after(last + 1) == " "
+                    && tokens.list[last + 2].shape == Shape::Title
+                    && !doc.is_stop(last + 2)
+                    && doc.flags(last + 2) & (MONTH | WEEKDAY | DATE_WORD) == 0
+                {
+                    let more = last + 3 < tokens.len()
+                        && tokens.gap_after(last + 2) == " "
+                        && tokens.list[last + 3].shape == Shape::Title
+                        && !doc.is_stop(last + 3);
+                    last += 2 + usize::from(more);
                 }
                 out.push(doc.span(first, branch(doc, last), Kind::Organization, Confidence::Medium));
             }
@@ -2285,6 +2300,10 @@ mod tests {
         has("Home: 19 Wexford Close, Halifax, NS", "19 Wexford Close", Kind::Street);
         has("Gave him bus fare for the CTA.", "CTA", Kind::Organization);
         has("Pearl attends New Hope Missionary Baptist and", "New Hope Missionary Baptist", Kind::Organization);
+        let campus = "from Doctors Hospital at Renaissance, Edinburg";
+        has(campus, "Doctors Hospital at Renaissance", Kind::Organization);
+        has("represented by Paul Wexler, Wexler & Moss PLC\nChildren", "Wexler & Moss PLC", Kind::Organization);
+        has("Seen at Mercy Hospital at Christmas.", "Mercy Hospital", Kind::Organization);
         has("translates Twi. Church: Ebenezer Methodist, Bronx.", "Ebenezer Methodist", Kind::Organization);
         has("She goes to Grace Church. He is well.", "Grace Church", Kind::Organization);
         let letterhead = "Letter\nCENTRE DE SANTÉ MENTALE DU VIEUX-MONTRÉAL\n1250, rue Sanguinet";
