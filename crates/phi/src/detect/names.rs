@@ -109,17 +109,20 @@ fn coordinated(doc: &Document<'_>, i: usize) -> Option<usize> {
         .then_some(k)
 }
 
-/// "a man named Ace": a capitalized word after "named", unless a thing is named ("a drug named").
+/// A capitalized listed word that a cue still makes a name: "a man named Ace" (unless a thing is
+/// named, "a drug named"), "home with husband Per." (a relation, then the sentence ends).
 fn named(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
-    i >= 2
-        && tokens.list[i].shape == Shape::Title
-        && matches!(tokens.norm(i - 1), "named" | "nicknamed")
-        && tokens.gap_before(i) == " "
-        && !matches!(
-            tokens.norm(i - 2),
-            "medication" | "medicine" | "drug" | "pill" | "app" | "program" | "group" | "skill" | "test" | "scale"
-        )
+    if i < 2 || tokens.list[i].shape != Shape::Title || tokens.gap_before(i) != " " {
+        return false;
+    }
+    let thing = matches!(
+        tokens.norm(i - 2),
+        "medication" | "medicine" | "drug" | "pill" | "app" | "program" | "group" | "skill" | "test" | "scale"
+    );
+    let after_named = matches!(tokens.norm(i - 1), "named" | "nicknamed") && !thing;
+    let closing = doc.flags(i - 1) & RELATION != 0 && tokens.gap_after(i).starts_with(['.', ',', ';']);
+    after_named || closing
 }
 
 /// Evidence that token `i` alone is (part of) a name.
@@ -133,7 +136,7 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     let introduces = i + 1 < tokens.len() && tokens.list[i + 1].shape.is_capitalized();
     if flags & TITLE != 0 && (tokens.gap_after(i).starts_with('.') || is_strong_title(tokens.norm(i)) || introduces)
         || (flags & RELATION != 0 && introduces)
-        || doc.flags(i) & FUNCTION != 0
+        || doc.flags(i) & FUNCTION != 0 && !named(doc, i)
     {
         return Evidence::None; // "Dr.", "Coach", "sister" introduce a name; "He", "her" are not one
     }
@@ -446,7 +449,7 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         }
         _ => false,
     };
-    if !plausible || doc.flags(i) & FUNCTION != 0 {
+    if !plausible || doc.flags(i) & FUNCTION != 0 && !named(doc, i) {
         return false;
     }
     // Not the end of a compound: "a near-miss car accident"
@@ -697,6 +700,7 @@ mod tests {
         assert_eq!(names("was talking to a man named Ace she met online"), ["Ace"]);
         assert!(names("a medication named Abilify").is_empty());
         assert_eq!(names("lives with roommates Rain and August near the park"), ["Rain", "August"]);
+        assert_eq!(names("Discharged to home with husband Per. Follow-up in a week."), ["Per"]);
         assert!(names("Her sister Rain and August 5 the fire").iter().all(|n| n != "August"));
     }
 

@@ -1618,6 +1618,24 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
     let company = tokens.raw(i).len() <= 3
         && tokens.list[i - 1].shape == Shape::Title
         && matches!(tokens.norm(i - 1), "engine" | "ladder" | "squad");
+    // "VFW Post 8870", "American Legion Post 12", "Boy Scout Troop 41": a chapter's number after
+    // its organization's name
+    let chapter = i >= 2
+        && tokens.list[i - 1].shape == Shape::Title
+        && matches!(tokens.norm(i - 1), "post" | "troop" | "lodge" | "chapter")
+        && tokens.gap_before(i - 1) == " "
+        && tokens.list[i - 2].shape.is_capitalized();
+    if chapter {
+        let mut first = i - 2;
+        while first > 0
+            && first + 4 > i
+            && tokens.gap_before(first) == " "
+            && tokens.list[first - 1].shape.is_capitalized()
+        {
+            first -= 1;
+        }
+        return Some(first);
+    }
     (chain || company).then(|| i - 1)
 }
 
@@ -2304,6 +2322,8 @@ mod tests {
         has(campus, "Doctors Hospital at Renaissance", Kind::Organization);
         has("represented by Paul Wexler, Wexler & Moss PLC\nChildren", "Wexler & Moss PLC", Kind::Organization);
         has("Seen at Mercy Hospital at Christmas.", "Mercy Hospital", Kind::Organization);
+        has("party is planned at the VFW Post 8870. He", "VFW Post 8870", Kind::Organization);
+        has("He joined American Legion Post 12 in", "American Legion Post 12", Kind::Organization);
         has("translates Twi. Church: Ebenezer Methodist, Bronx.", "Ebenezer Methodist", Kind::Organization);
         has("She goes to Grace Church. He is well.", "Grace Church", Kind::Organization);
         let letterhead = "Letter\nCENTRE DE SANTÉ MENTALE DU VIEUX-MONTRÉAL\n1250, rue Sanguinet";
