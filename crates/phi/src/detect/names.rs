@@ -358,7 +358,7 @@ fn label_end(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize> {
     let tokens = &doc.tokens;
     if !is_line_start(doc, i) {
-        return None;
+        return role_with_name(doc, i);
     }
     if let Some(last) = label_end(doc, i) {
         let letters: String = (i..=last).map(|k| tokens.norm(k)).collect();
@@ -367,9 +367,36 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize>
     let named = tokens.list[i].shape == Shape::Upper
         && doc.flags(i) & NAME != 0
         && doc.flags(i) & AMBIGUOUS == 0
-        && !doc.is_stop(i)
-        && tokens.gap_after(i).starts_with(':');
-    named.then_some(i)
+        && !doc.is_stop(i);
+    // "KEVIN M.:": the name, then an initial
+    let initial = named
+        && i + 1 < tokens.len()
+        && tokens.gap_after(i) == " "
+        && tokens.norm(i + 1).len() == 1
+        && tokens.list[i + 1].shape == Shape::Title
+        && matches!(tokens.gap_after(i + 1), ".:" | ": " | ".: ");
+    if initial {
+        return Some(i + 1);
+    }
+    (named && tokens.gap_after(i).starts_with(':')).then_some(i)
+}
+
+/// "MOTHER (ADAEZE):", "Client (Jo):": a speaker named in parentheses after their role, at a
+/// line's start. The name's last token.
+fn role_with_name(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i == 0 || !is_line_start(doc, i - 1) || tokens.gap_before(i) != " (" || !tokens.list[i].shape.is_capitalized() {
+        return None;
+    }
+    let mut last = i;
+    while last < i + 2
+        && last + 1 < tokens.len()
+        && tokens.gap_after(last) == " "
+        && tokens.list[last + 1].shape.is_capitalized()
+    {
+        last += 1;
+    }
+    (tokens.gap_after(last).starts_with("):") && !doc.is_stop(i)).then_some(last)
 }
 
 /// Whether token `i` opens a line as "XY:", in capitals.
@@ -683,6 +710,9 @@ mod tests {
         // "Cases reviewed: A.M. (risk)": letters that are also an abbreviation, as an item of a list
         has("Cases reviewed: A.M. (risk review), D.K. (termination).", "A.M", Kind::Name);
         none("Meds given at 9 A.M. (with food), and in the P.M.");
+        has("GROUP: (applause)\nKEVIN M.: Proud of you, girl.", "KEVIN M", Kind::Name);
+        has("Transcript\nMOTHER (ADAEZE): He doesn't listen.", "ADAEZE", Kind::Name);
+        none("Transcript\nTHERAPIST (LPC): Go on.");
     }
 
     #[test]
