@@ -86,6 +86,7 @@ const MIGRATIONS: Migrations = &[
     (64, include_str!("../migrations/0064_records_requests.sql")),
     (65, include_str!("../migrations/0065_portal_passkeys.sql")),
     (66, include_str!("../migrations/0066_portal_family.sql")),
+    (67, include_str!("../migrations/0067_autopay.sql")),
 ];
 
 /// Arbitrary, fixed: the key of the advisory lock that serialises migrations.

@@ -39,6 +39,7 @@ mod records;
 mod records_requests;
 mod reminders;
 mod retention;
+mod saved_cards;
 mod scheduling;
 mod sealed_cells;
 mod sign_in;
@@ -92,6 +93,7 @@ pub use retention::{
     BillingFile, CLIENT_ROWS, ClientActivity, LegalHoldRecord, NOT_CLIENT_ROWS, PurgeRecord, Purged,
     RetentionRulesRecord, RetentionStore,
 };
+pub use saved_cards::{AutopayChargeRecord, CardDetails, SavedCardRecord, SavedCardStore};
 pub use scheduling::SchedulingStore;
 pub use sealed_cells::{SealedCell, SealedCellStore, SealedColumn};
 pub use sign_in::SignInStore;
@@ -171,6 +173,7 @@ pub trait Store:
     + PaymentStore
     + ReportStore
     + CardCheckoutStore
+    + SavedCardStore
     + SlidingFeeStore
     + SlotRequestStore
     + ExportJobStore

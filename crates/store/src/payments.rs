@@ -38,6 +38,9 @@ pub struct PaymentPlanRecord {
     pub first_due: Date,
     pub created_at: Timestamp,
     pub created_by: UserId,
+    /// Since when its installments are charged to the card on file, and who authorized it (a
+    /// staff member's id, or `portal:{account}`).
+    pub autopay: Option<(Timestamp, String)>,
 }
 
 #[async_trait]
@@ -48,14 +51,19 @@ pub trait PaymentStore: Send + Sync {
     /// `Conflict` when the client has a plan open.
     async fn start_payment_plan(&self, practice: PracticeId, plan: &PaymentPlanRecord) -> Result<()>;
     async fn open_payment_plan(&self, practice: PracticeId, client: ClientId) -> Result<Option<PaymentPlanRecord>>;
+    /// The open plans charged to a card on file.
+    async fn autopay_plans(&self, practice: PracticeId) -> Result<Vec<PaymentPlanRecord>>;
     /// Ends the client's open plan `id` (`NoRowChanged` when it is not open).
     async fn end_payment_plan(&self, practice: PracticeId, id: &str, at: Timestamp, by: UserId) -> Result<()>;
 }
 
 const INSERT_PLAN: &str = "INSERT INTO payment_plans (practice_id, id, client_id, total_cents, installment_cents, \
      first_due, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-const OPEN_PLAN: &str = "SELECT id, client_id, total_cents, installment_cents, first_due, created_at, created_by \
-     FROM payment_plans WHERE practice_id = $1 AND client_id = $2 AND ended_at IS NULL";
+const OPEN_PLAN: &str = "SELECT id, client_id, total_cents, installment_cents, first_due, created_at, created_by, \
+     autopay_since, autopay_by FROM payment_plans WHERE practice_id = $1 AND client_id = $2 AND ended_at IS NULL";
+const AUTOPAY_PLANS: &str = "SELECT id, client_id, total_cents, installment_cents, first_due, created_at, created_by, \
+     autopay_since, autopay_by FROM payment_plans WHERE practice_id = $1 AND ended_at IS NULL \
+     AND autopay_since IS NOT NULL ORDER BY created_at, id";
 const END_PLAN: &str =
     "UPDATE payment_plans SET ended_at = $3, ended_by = $4 WHERE practice_id = $1 AND id = $2 AND ended_at IS NULL";
 
@@ -83,6 +91,23 @@ pub(crate) fn insert_payment(practice: PracticeId, p: &ClientPaymentRecord) -> S
     Statement::new(INSERT, params)
 }
 
+fn plan(r: &crate::Row) -> Result<PaymentPlanRecord> {
+    let autopay = match (r.opt_time(7)?, r.opt_text(8)?) {
+        (Some(since), Some(by)) => Some((since, by)),
+        _ => None,
+    };
+    Ok(PaymentPlanRecord {
+        id: r.text(0)?,
+        client: r.parse(1)?,
+        total_cents: r.int(2)?,
+        installment_cents: r.int(3)?,
+        first_due: r.parse(4)?,
+        created_at: r.time(5)?,
+        created_by: r.parse(6)?,
+        autopay,
+    })
+}
+
 #[async_trait]
 impl<S: Sql> PaymentStore for SqlStore<S> {
     async fn record_client_payment(&self, practice: PracticeId, p: &ClientPaymentRecord) -> Result<()> {
@@ -105,18 +130,12 @@ impl<S: Sql> PaymentStore for SqlStore<S> {
 
     async fn open_payment_plan(&self, practice: PracticeId, client: ClientId) -> Result<Option<PaymentPlanRecord>> {
         let row = self.query_one(Some(practice), OPEN_PLAN, vec![practice.into(), client.into()]).await?;
-        row.map(|r| {
-            Ok(PaymentPlanRecord {
-                id: r.text(0)?,
-                client: r.parse(1)?,
-                total_cents: r.int(2)?,
-                installment_cents: r.int(3)?,
-                first_due: r.parse(4)?,
-                created_at: r.time(5)?,
-                created_by: r.parse(6)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(plan).transpose()
+    }
+
+    async fn autopay_plans(&self, practice: PracticeId) -> Result<Vec<PaymentPlanRecord>> {
+        let rows = self.0.query(Some(practice), AUTOPAY_PLANS, vec![practice.into()]).await?;
+        rows.iter().map(plan).collect()
     }
 
     async fn end_payment_plan(&self, practice: PracticeId, id: &str, at: Timestamp, by: UserId) -> Result<()> {

@@ -146,6 +146,7 @@ impl Haven {
             first_due: plan.first_due,
             created_at: self.now(),
             created_by: actor.user(),
+            autopay: None,
         };
         let entry = change_entry("billing.payment_plan", Crud::Create, client, "payment_plan", &record.id);
         match self.recording_by(actor, entry)?.start_payment_plan(actor.practice(), &record).await {

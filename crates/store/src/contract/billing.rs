@@ -589,6 +589,7 @@ pub async fn a_client_has_one_open_payment_plan(store: &dyn Store) {
         first_due: date(2027, 1, 15),
         created_at: t(20),
         created_by: p.owner.id,
+        autopay: None,
     };
     assert_eq!(ok(store.open_payment_plan(p.id, client.id).await), None);
     ok(store.start_payment_plan(p.id, &plan("plan-1")).await);
@@ -608,6 +609,111 @@ pub async fn a_client_has_one_open_payment_plan(store: &dyn Store) {
     let elsewhere = practice("Other plans", "owner@plans-other.example", None);
     ok(store.create_practice(&elsewhere, t(10)).await);
     assert_eq!(ok(store.open_payment_plan(elsewhere.id, client.id).await), None);
+}
+
+/// A client has one card on file: saving another replaces it; removing it stops autopay with it.
+/// An autopay charge is claimed once per plan and day, and ends once, paid with its payment or
+/// declined with the processor's reason.
+pub async fn cards_on_file_replace_each_other_and_autopay_charges_a_day_once(store: &dyn Store) {
+    use crate::{AutopayChargeRecord, CardDetails, SavedCardRecord};
+    let p = practice("Autopay", "owner@autopay.example", None);
+    ok(store.create_practice(&p, t(10)).await);
+    let client = sealed_client(79, "autopay-idx");
+    ok(store.create_clients(p.id, &[(client.clone(), vec![])]).await);
+    let setup = |id: &str, setup_id: &str| SavedCardRecord {
+        id: id.into(),
+        client: client.id,
+        setup_id: setup_id.into(),
+        started_at: t(20),
+        started_by: p.owner.id.to_string(),
+        status: "open".into(),
+        card: None,
+        saved_at: None,
+    };
+    let card = |method: &str, last4: &str| CardDetails {
+        customer: "cus_1".into(),
+        method: method.into(),
+        brand: "visa".into(),
+        last4: last4.into(),
+        exp_month: 8,
+        exp_year: 2029,
+    };
+    ok(store.start_card_setup(p.id, &setup("s-1", "cs_s1")).await);
+    ok(store.start_card_setup(p.id, &setup("s-2", "cs_s2")).await);
+    assert!(store.start_card_setup(p.id, &setup("s-3", "cs_s1")).await.is_err(), "one processor setup, once");
+    assert_eq!(ok(store.card_setup_by_setup_id(p.id, "cs_s2").await), Some(setup("s-2", "cs_s2")));
+    assert_eq!(ok(store.saved_card(p.id, client.id).await), None);
+
+    assert!(ok(store.settle_card_setup(p.id, "s-1", t(30), Some(&card("pm_1", "4242"))).await));
+    assert!(!ok(store.settle_card_setup(p.id, "s-1", t(31), Some(&card("pm_9", "0000"))).await), "saved twice");
+    let on_file = ok(store.saved_card(p.id, client.id).await).expect("a card on file");
+    assert_eq!((on_file.card, on_file.saved_at), (Some(card("pm_1", "4242")), Some(t(30))));
+    let bad = store.settle_card_setup(p.id, "s-2", t(32), Some(&card("pm_2", "42x2"))).await;
+    assert!(bad.is_err(), "a last four that is not four digits was kept: {bad:?}");
+    assert!(ok(store.settle_card_setup(p.id, "s-2", t(33), Some(&card("pm_2", "1881"))).await));
+    let replaced = ok(store.saved_card(p.id, client.id).await).and_then(|c| c.card).map(|c| c.method);
+    assert_eq!(replaced.as_deref(), Some("pm_2"), "the newer card replaces the older");
+    assert_eq!(ok(store.card_setup(p.id, "s-1").await).map(|c| c.status), Some("removed".to_owned()));
+
+    // Autopay on a plan, and charges claimed once per day.
+    let plan = crate::PaymentPlanRecord {
+        id: "plan-a".into(),
+        client: client.id,
+        total_cents: 30_000,
+        installment_cents: 10_000,
+        first_due: date(2027, 1, 5),
+        created_at: t(20),
+        created_by: p.owner.id,
+        autopay: None,
+    };
+    ok(store.start_payment_plan(p.id, &plan).await);
+    assert_eq!(ok(store.autopay_plans(p.id).await), vec![]);
+    let by = p.owner.id.to_string();
+    ok(store.set_autopay(p.id, "plan-a", Some((t(40), &by))).await);
+    let charged = ok(store.autopay_plans(p.id).await);
+    assert_eq!(charged.iter().map(|p| p.autopay.clone()).collect::<Vec<_>>(), vec![Some((t(40), by.clone()))]);
+    let missing = store.set_autopay(p.id, "plan-x", None).await;
+    assert!(matches!(missing, Err(StoreError::NoRowChanged(_))), "{missing:?}");
+
+    let charge = |id: &str, due_on| AutopayChargeRecord {
+        id: id.into(),
+        client: client.id,
+        plan: "plan-a".into(),
+        due_on,
+        amount_cents: 10_000,
+        claimed_at: t(50),
+        status: "charging".into(),
+        payment: None,
+        reason: String::new(),
+        settled_at: None,
+    };
+    assert!(ok(store.claim_autopay_charge(p.id, &charge("ch-1", date(2027, 1, 5))).await));
+    assert!(!ok(store.claim_autopay_charge(p.id, &charge("ch-2", date(2027, 1, 5))).await), "a day claimed twice");
+    assert!(ok(store.claim_autopay_charge(p.id, &charge("ch-3", date(2027, 2, 5))).await));
+    let in_flight: Vec<String> = ok(store.autopay_charges_in_flight(p.id).await).into_iter().map(|c| c.id).collect();
+    assert_eq!(in_flight, ["ch-1", "ch-3"]);
+    let paid =
+        ClientPaymentRecord { method: "card".into(), ..payment("pay-ch1", client.id, p.owner.id, "payment", 10_000) };
+    assert!(ok(store.settle_autopay_charge(p.id, "ch-1", t(51), Ok(&paid)).await));
+    assert!(!ok(store.settle_autopay_charge(p.id, "ch-1", t(52), Ok(&paid)).await), "settled twice");
+    assert!(ok(store.settle_autopay_charge(p.id, "ch-3", t(53), Err("card_declined")).await));
+    assert_eq!(ok(store.client_payments(p.id, client.id).await), vec![paid], "one payment, none for the decline");
+    let ended: Vec<(String, String)> =
+        ok(store.client_autopay_charges(p.id, client.id).await).into_iter().map(|c| (c.status, c.reason)).collect();
+    assert_eq!(ended, [("paid".to_owned(), String::new()), ("declined".to_owned(), "card_declined".to_owned())]);
+    assert_eq!(ok(store.autopay_charges_in_flight(p.id).await), vec![]);
+
+    // Removing the card stops autopay with it.
+    ok(store.remove_saved_card(p.id, client.id, t(60), &by).await);
+    assert_eq!(ok(store.saved_card(p.id, client.id).await), None);
+    assert_eq!(ok(store.autopay_plans(p.id).await), vec![]);
+    let twice = store.remove_saved_card(p.id, client.id, t(61), &by).await;
+    assert!(matches!(twice, Err(StoreError::NoRowChanged(_))), "removed twice: {twice:?}");
+
+    let elsewhere = practice("Other autopay", "owner@autopay-other.example", None);
+    ok(store.create_practice(&elsewhere, t(10)).await);
+    assert_eq!(ok(store.card_setup(elsewhere.id, "s-2").await), None);
+    assert_eq!(ok(store.client_autopay_charges(elsewhere.id, client.id).await), vec![]);
 }
 
 pub async fn a_sliding_scale_is_replaced_and_assessments_kept(store: &dyn Store) {

@@ -77,6 +77,7 @@ macro_rules! store_contract_suite {
             client_payments_are_kept_as_recorded,
             card_checkouts_end_once_with_their_payment,
             a_client_has_one_open_payment_plan,
+            cards_on_file_replace_each_other_and_autopay_charges_a_day_once,
             a_sliding_scale_is_replaced_and_assessments_kept,
             incidents_change_from_their_version_and_find_touched_clients,
             records_requests_close_once_from_their_version,

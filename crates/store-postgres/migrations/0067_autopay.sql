@@ -1,0 +1,65 @@
+-- Cards on file and autopay for payment plans (BI-7). A client saves a card on the card
+-- processor's hosted page; Haven keeps the processor's ids for the customer and the card, and its
+-- brand, last four digits and expiry to show — never the number. At most one card on file per
+-- client; a removed one is kept, with who removed it and when.
+CREATE TABLE saved_cards (
+    practice_id TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    client_id   TEXT NOT NULL,
+    setup_id    TEXT NOT NULL,
+    started_at  BIGINT NOT NULL,
+    started_by  TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('open', 'saved', 'expired', 'removed')),
+    customer    TEXT,
+    method      TEXT,
+    brand       TEXT,
+    last4       TEXT CHECK (last4 IS NULL OR last4 ~ '^[0-9]{4}$'),
+    exp_month   BIGINT CHECK (exp_month IS NULL OR exp_month BETWEEN 1 AND 12),
+    exp_year    BIGINT,
+    saved_at    BIGINT,
+    removed_at  BIGINT,
+    removed_by  TEXT,
+    PRIMARY KEY (practice_id, id),
+    UNIQUE (practice_id, setup_id),
+    CHECK ((status IN ('saved', 'removed')) = (method IS NOT NULL AND customer IS NOT NULL)),
+    FOREIGN KEY (practice_id, client_id) REFERENCES clients (practice_id, id)
+);
+CREATE UNIQUE INDEX saved_cards_one_per_client ON saved_cards (practice_id, client_id) WHERE status = 'saved';
+
+-- A plan whose installments are charged to the card on file on their days: since when, and who
+-- authorized it (a staff member's id, or `portal:{account}`).
+ALTER TABLE payment_plans ADD COLUMN autopay_since BIGINT;
+ALTER TABLE payment_plans ADD COLUMN autopay_by TEXT;
+
+-- Each charge of a plan to the card on file, one per installment day: claimed before the
+-- processor is asked (its id is the processor's idempotency key, so a retry after a lost answer
+-- never charges twice, and two servers never claim one day), then how it ended.
+CREATE TABLE autopay_charges (
+    practice_id  TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    client_id    TEXT NOT NULL,
+    plan_id      TEXT NOT NULL,
+    due_on       TEXT NOT NULL,
+    amount_cents BIGINT NOT NULL CHECK (amount_cents > 0 AND amount_cents <= 100000000),
+    claimed_at   BIGINT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('charging', 'paid', 'declined')),
+    payment_id   TEXT,
+    reason       TEXT NOT NULL DEFAULT '',
+    settled_at   BIGINT,
+    PRIMARY KEY (practice_id, id),
+    UNIQUE (practice_id, plan_id, due_on),
+    CHECK ((status = 'paid') = (payment_id IS NOT NULL)),
+    FOREIGN KEY (practice_id, client_id) REFERENCES clients (practice_id, id)
+);
+CREATE INDEX autopay_charges_of_client ON autopay_charges (practice_id, client_id, claimed_at);
+
+ALTER TABLE saved_cards ENABLE ROW LEVEL SECURITY;
+ALTER TABLE saved_cards FORCE ROW LEVEL SECURITY;
+CREATE POLICY practice_isolation ON saved_cards
+    USING (practice_id = current_setting('haven.practice_id', true))
+    WITH CHECK (practice_id = current_setting('haven.practice_id', true));
+ALTER TABLE autopay_charges ENABLE ROW LEVEL SECURITY;
+ALTER TABLE autopay_charges FORCE ROW LEVEL SECURITY;
+CREATE POLICY practice_isolation ON autopay_charges
+    USING (practice_id = current_setting('haven.practice_id', true))
+    WITH CHECK (practice_id = current_setting('haven.practice_id', true));
