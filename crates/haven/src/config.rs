@@ -104,6 +104,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "how often the server picks up the clearinghouse's answers on its own (0-86400, default 3600; 0: by hand only)",
     ),
     ("reminder_interval_seconds", "how often due reminders are sent (10-3600, default 60)"),
+    (
+        "autopay_interval_seconds",
+        "how often payment plans' installments due are charged to cards on file (10-86400, default 900)",
+    ),
     ("oidc_issuer", "OpenID Connect provider staff may sign in with, e.g. https://accounts.google.com"),
     ("oidc_client_id", "Haven's client id at that provider"),
     ("oidc_client_secret", "Haven's client secret at that provider (or oidc_client_secret_file)"),
@@ -242,6 +246,8 @@ pub struct Config {
     pub ai_timeout: std::time::Duration,
     /// How often due reminders are sent.
     pub reminder_interval: std::time::Duration,
+    /// How often installments due are charged to cards on file.
+    pub autopay_interval: std::time::Duration,
     /// Text messages, if a provider is configured.
     pub sms: Option<crate::sms::SmsConfig>,
     /// The clearinghouse, if configured: its SFTP drop box or its HTTPS file interface.
@@ -418,6 +424,7 @@ impl Layers {
         let key_cache = self.parse("key_cache_seconds", 30, |s| bounded(s, 1, 600))?;
         let ai_timeout = self.parse("ai_timeout_seconds", 120, |s| bounded(s, 5, 600))?;
         let reminder_interval = self.parse("reminder_interval_seconds", 60, |s| bounded(s, 10, 3600))?;
+        let autopay_interval = self.parse("autopay_interval_seconds", 900, |s| bounded(s, 10, 86_400))?;
         let pick_up = self.parse("clearinghouse_pick_up_seconds", 3600, |s| bounded(s, 0, 86_400))?;
         let caps = crate::connections::Caps::default();
         let seconds = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
@@ -449,6 +456,7 @@ impl Layers {
             payments,
             backup,
             reminder_interval: std::time::Duration::from_secs(reminder_interval.unsigned_abs()),
+            autopay_interval: std::time::Duration::from_secs(autopay_interval.unsigned_abs()),
             clearinghouse_pick_up: std::time::Duration::from_secs(pick_up.unsigned_abs()),
             oidc,
             telehealth,

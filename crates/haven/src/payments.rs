@@ -12,7 +12,10 @@
 use async_trait::async_trait;
 use domain::money::Cents;
 use jiff::Timestamp;
-use service::billing::{Checkout, CheckoutRequest, CheckoutState, PaymentError, PaymentProcessor};
+use service::billing::{
+    CardSetupRequest, ChargeOutcome, Checkout, CheckoutRequest, CheckoutState, PaymentError, PaymentProcessor,
+    SavedCardCharge, SetupState,
+};
 
 use crate::config::Secret;
 
@@ -44,31 +47,50 @@ impl StripeCheckout {
         path: String,
         form: Option<Vec<(&'static str, String)>>,
     ) -> Result<serde_json::Value, PaymentError> {
+        match self.send(path, form, None).await {
+            Ok((200..=299, Some(json))) => Ok(json),
+            answer => Err(failure(answer)),
+        }
+    }
+
+    /// Sends a request, with an idempotency key when given; the status and the JSON answer.
+    async fn send(
+        &self,
+        path: String,
+        form: Option<Vec<(&'static str, String)>>,
+        idempotency_key: Option<String>,
+    ) -> Result<(u16, Option<serde_json::Value>), ()> {
         let url = format!("{}{path}", self.config.api_url);
         let authorization = format!("Bearer {}", self.config.secret_key.expose());
         let agent = self.agent.clone();
-        let answer = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let sent = match &form {
-                Some(fields) => agent
-                    .post(&url)
-                    .header("Authorization", &authorization)
-                    .send_form(fields.iter().map(|(k, v)| (*k, v.as_str()))),
+                Some(fields) => {
+                    let mut post = agent.post(&url).header("Authorization", &authorization);
+                    if let Some(key) = &idempotency_key {
+                        post = post.header("Idempotency-Key", key);
+                    }
+                    post.send_form(fields.iter().map(|(k, v)| (*k, v.as_str())))
+                }
                 None => agent.get(&url).header("Authorization", &authorization).call(),
             };
-            sent.map(|mut r| (r.status().as_u16(), r.body_mut().read_json::<serde_json::Value>().ok()))
+            sent.map(|mut r| (r.status().as_u16(), r.body_mut().read_json::<serde_json::Value>().ok())).map_err(drop)
         })
         .await
-        .map_err(|_| PaymentError::Unavailable)?;
-        match answer {
-            Ok((200..=299, Some(json))) => Ok(json),
-            Ok((429 | 500..=599, _)) | Err(_) => {
-                tracing::warn!(status = answer.as_ref().ok().map(|a| a.0), "the card processor could not be reached");
-                Err(PaymentError::Unavailable)
-            }
-            Ok((status, _)) => {
-                tracing::warn!(status, "the card processor refused a request");
-                Err(PaymentError::Refused)
-            }
+        .unwrap_or(Err(()))
+    }
+}
+
+/// What an answer other than success says: worth asking again, or refused.
+fn failure(answer: Result<(u16, Option<serde_json::Value>), ()>) -> PaymentError {
+    match answer {
+        Ok((429 | 500..=599, _)) | Err(_) => {
+            tracing::warn!(status = answer.as_ref().ok().map(|a| a.0), "the card processor could not be reached");
+            PaymentError::Unavailable
+        }
+        Ok((status, _)) => {
+            tracing::warn!(status, "the card processor refused a request");
+            PaymentError::Refused
         }
     }
 }
@@ -147,6 +169,89 @@ impl PaymentProcessor for StripeCheckout {
 
     fn webhook_checkout(&self, payload: &[u8], signature: &str, now: Timestamp) -> Option<String> {
         signed_checkout(self.config.webhook_secret.expose(), payload, signature, now)
+    }
+
+    async fn start_card_setup(&self, r: &CardSetupRequest) -> Result<Checkout, PaymentError> {
+        // A customer of the processor's own, named by nothing but Haven's reference.
+        let customer =
+            self.call("/v1/customers".into(), Some(vec![("metadata[reference]", r.reference.clone())])).await?;
+        let customer = customer["id"].as_str().ok_or(PaymentError::Refused)?.to_owned();
+        let form = vec![
+            ("mode", "setup".to_owned()),
+            ("currency", "usd".to_owned()),
+            ("customer", customer),
+            ("payment_method_types[0]", "card".to_owned()),
+            ("client_reference_id", r.reference.clone()),
+            ("success_url", r.return_url.clone()),
+            ("cancel_url", r.cancel_url.clone()),
+        ];
+        let json = self.call("/v1/checkout/sessions".into(), Some(form)).await?;
+        match (json["id"].as_str(), json["url"].as_str()) {
+            (Some(id), Some(url)) if url.starts_with("https://") || url.starts_with("http://") => {
+                Ok(Checkout { id: id.to_owned(), url: url.to_owned() })
+            }
+            _ => Err(PaymentError::Refused),
+        }
+    }
+
+    async fn card_setup_state(&self, id: &str) -> Result<SetupState, PaymentError> {
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(PaymentError::Refused);
+        }
+        let path = format!("/v1/checkout/sessions/{id}?expand[]=setup_intent.payment_method");
+        let json = self.call(path, None).await?;
+        match json["status"].as_str() {
+            Some("complete") => {
+                let method = &json["setup_intent"]["payment_method"];
+                let card = &method["card"];
+                let text = |v: &serde_json::Value| v.as_str().map(str::to_owned).ok_or(PaymentError::Refused);
+                Ok(SetupState::Saved(store::CardDetails {
+                    customer: text(&json["customer"])?,
+                    method: text(&method["id"])?,
+                    brand: text(&card["brand"])?,
+                    last4: text(&card["last4"])?,
+                    exp_month: card["exp_month"].as_i64().ok_or(PaymentError::Refused)?,
+                    exp_year: card["exp_year"].as_i64().ok_or(PaymentError::Refused)?,
+                }))
+            }
+            Some("expired") => Ok(SetupState::Expired),
+            _ => Ok(SetupState::Open),
+        }
+    }
+
+    async fn charge_saved_card(&self, c: &SavedCardCharge) -> Result<ChargeOutcome, PaymentError> {
+        let form = vec![
+            ("amount", c.amount.0.to_string()),
+            ("currency", "usd".to_owned()),
+            ("customer", c.customer.clone()),
+            ("payment_method", c.method.clone()),
+            ("off_session", "true".to_owned()),
+            ("confirm", "true".to_owned()),
+            ("description", c.description.clone()),
+        ];
+        let answer = self.send("/v1/payment_intents".into(), Some(form), Some(c.idempotency_key.clone())).await;
+        match answer {
+            Ok((200..=299, Some(json))) => match (json["status"].as_str(), json["id"].as_str()) {
+                (Some("succeeded"), Some(id)) => Ok(ChargeOutcome::Paid {
+                    payment: id.to_owned(),
+                    amount: Cents(json["amount_received"].as_i64().ok_or(PaymentError::Refused)?),
+                }),
+                // The card's bank wants its holder present: no charge without them.
+                (Some("requires_action" | "requires_payment_method"), _) => {
+                    Ok(ChargeOutcome::Declined("the card needs its holder to confirm".into()))
+                }
+                _ => Err(PaymentError::Unavailable),
+            },
+            // A declined card: 402 with the processor's code.
+            Ok((402, Some(json))) => {
+                let error = &json["error"];
+                let code = error["decline_code"].as_str().or(error["code"].as_str()).unwrap_or("card_declined");
+                Ok(ChargeOutcome::Declined(
+                    code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(60).collect(),
+                ))
+            }
+            answer => Err(failure(answer)),
+        }
     }
 }
 

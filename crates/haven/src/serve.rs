@@ -153,6 +153,9 @@ pub async fn run(config: Config) -> Result<()> {
     tokio::spawn(housekeeping(haven.clone()));
     tokio::spawn(retention(haven.clone()));
     tokio::spawn(reminders(haven.clone(), config.reminder_interval));
+    if config.payments.is_some() {
+        tokio::spawn(autopay(haven.clone(), config.autopay_interval));
+    }
     tokio::spawn(exports(haven.clone(), matches!(config.database, Database::Sqlite)));
     if config.clearinghouse.is_some() && !config.clearinghouse_pick_up.is_zero() {
         tokio::spawn(clearinghouse(haven.clone(), config.clearinghouse_pick_up));
@@ -310,6 +313,21 @@ async fn reminders(haven: Haven, interval: Duration) {
                 "reminders"
             ),
             Err(e) => tracing::warn!(error = %e, "could not send reminders"),
+        }
+    }
+}
+
+/// Every `interval`: charge the payment plans' installments due to the cards on file (BI-7).
+async fn autopay(haven: Haven, interval: Duration) {
+    let mut every = tokio::time::interval(interval);
+    loop {
+        every.tick().await;
+        match haven.run_job("autopay", haven.run_autopay()).await {
+            Ok(run) if run == service::billing::AutopayRun::default() => {}
+            Ok(run) => {
+                tracing::info!(charged = run.charged, declined = run.declined, waiting = run.waiting, "autopay");
+            }
+            Err(e) => tracing::warn!(error = %e, "could not charge the installments due"),
         }
     }
 }

@@ -185,4 +185,159 @@ fn a_client_pays_their_balance_in_the_portal() {
     assert!(staff.contains("Payment, Card, online pi_cs_test_1"), "{staff}");
     let audit = get(&format!("{base}/audit.csv?action=billing.card_checkout"), Some(&owner)).body;
     assert!(audit.lines().any(|l| l.contains(",billing.card_checkout,") && l.contains("portal")), "{audit}");
+
+    // With a payment plan, the client saves a card on file and turns autopay on themselves.
+    plan_due_today(base, &owner, &ledger, id);
+    let saving = post_from(base, &cookie, "/portal/account", "/portal/account/card-on-file", &[]);
+    let setup = processor.sessions().last().map(|s| s.id.clone()).unwrap_or_default();
+    let page = format!("http://127.0.0.1:{}/pay/{setup}", processor.port);
+    assert!(saving.status == 200 && saving.body.contains(&page), "{}", saving.body);
+    let typed = post_form(&page, &[("card_number", "5555 5555 5555 4444")]);
+    let returned = get(typed.header("location").unwrap_or_default(), None).body;
+    assert!(
+        returned.contains("ending in 4444 is on file") && returned.contains("href=\"/portal/account\""),
+        "{returned}"
+    );
+    let account = get(&format!("{base}/portal/account"), Some(&cookie)).body;
+    assert!(account.contains("Your Mastercard card ending in 4444, expires 12/2030."), "{account}");
+    let refused = post_from(base, &cookie, "/portal/account", "/portal/account/autopay", &[("autopay", "on")]);
+    assert!(refused.status == 422 && refused.body.contains("autopay_authorized-error"), "{}", refused.body);
+    let on = [("autopay", "on"), ("autopay_authorized", "yes")];
+    assert_eq!(post_from(base, &cookie, "/portal/account", "/portal/account/autopay", &on).status, 303);
+    assert!(get(&format!("{base}/portal/account"), Some(&cookie)).body.contains("Autopay is on"));
+    assert!(get(&format!("{base}{ledger}"), Some(&owner)).body.contains("Autopay is on"), "staff see it too");
+    let removed = post_from(base, &cookie, "/portal/account", "/portal/account/card-on-file/remove", &[]);
+    assert_eq!(removed.status, 303);
+    let account = get(&format!("{base}/portal/account"), Some(&cookie)).body;
+    assert!(account.contains("No card on file") && !account.contains("Autopay is on"), "{account}");
+    let audit = get(&format!("{base}/audit.csv?action=billing.autopay_on"), Some(&owner)).body;
+    assert!(audit.lines().any(|l| l.contains(",billing.autopay_on,") && l.contains("portal")), "{audit}");
+}
+
+/// A practice taking cards whose server charges installments due every ten seconds.
+fn practice_with_autopay() -> (tempfile::TempDir, serde_json::Value, CardStandIn, Server) {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--no-calendar", "--clients", "2"]);
+    let processor = CardStandIn::start();
+    let mut env = processor.haven_env();
+    env.push(("HAVEN_AUTOPAY_INTERVAL_SECONDS", "10".to_owned()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&dir, &[], &env);
+    (tmp, report, processor, server)
+}
+
+/// Saves `number` as the client's card on file through the processor's page; the page the client
+/// comes back to.
+fn save_card(base: &str, owner: &str, processor: &CardStandIn, ledger: &str, client: &str, number: &str) -> String {
+    let started = post_from(base, owner, ledger, &format!("/clients/{client}/card-on-file"), &[]);
+    assert_eq!(started.status, 200, "{}", started.body);
+    let setup = processor.sessions().last().map(|s| s.id.clone()).unwrap_or_default();
+    let page = format!("http://127.0.0.1:{}/pay/{setup}", processor.port);
+    assert!(started.body.contains(&page), "{}", started.body);
+    let typed = post_form(&page, &[("card_number", number)]);
+    let back = typed.header("location").unwrap_or_default().to_owned();
+    assert!(back.starts_with(&format!("{base}/payments/card-saved/")), "{back}");
+    get(&back, None).body
+}
+
+/// A plan of three $10.00 installments whose first is due on the practice's today (a US practice's
+/// day is the UTC day or the one before).
+fn plan_due_today(base: &str, owner: &str, ledger: &str, client: &str) {
+    let plan = format!("/clients/{client}/payment-plan");
+    let day = |hours: i64| {
+        (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(hours)).strftime("%Y-%m-%d").to_string()
+    };
+    let accepted = [day(24), day(0)].into_iter().any(|first_due| {
+        let fields = [("plan_total", "30.00"), ("plan_installment", "10.00"), ("plan_first_due", first_due.as_str())];
+        post_from(base, owner, ledger, &plan, &fields).status == 303
+    });
+    assert!(accepted, "no plan due today was accepted");
+}
+
+#[test]
+fn autopay_charges_an_installment_once_to_the_card_on_file_and_shows_a_decline() {
+    let (_tmp, report, processor, server) = practice_with_autopay();
+    let base = &server.url;
+    let owner = sign_in(base, &account_of(&report, "owner"));
+    let clients: Vec<(String, String)> = (0..2)
+        .map(|n| {
+            let c = &report["clients"][n];
+            (c["id"].as_str().unwrap_or_default().to_owned(), c["name"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    let (paying, declining) = (&clients[0].0, &clients[1].0);
+    let (ledger, other_ledger) = (format!("/clients/{paying}/ledger"), format!("/clients/{declining}/ledger"));
+
+    // No card on file: nothing to turn on.
+    plan_due_today(base, &owner, &ledger, paying);
+    let page = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert!(page.contains("No card on file") && !page.contains("Turn autopay on"), "{page}");
+
+    // The card is typed on the processor's page; Haven keeps its brand, last four and expiry.
+    let back = save_card(base, &owner, &processor, &ledger, paying, "4242 4242 4242 4242");
+    assert!(back.contains("The visa card ending in 4242 is on file."), "{back}");
+    let asked: Vec<_> = processor.requests();
+    assert_eq!(asked[0].path, "/v1/customers");
+    let setup = &asked[1];
+    assert_eq!(
+        (setup.path.as_str(), setup.field("mode"), setup.field("customer")),
+        ("/v1/checkout/sessions", "setup", "cus_test_1")
+    );
+    let page = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert!(page.contains("Visa ending in 4242, expires 12/2030."), "{page}");
+
+    // Autopay needs the client's authorization, recorded by staff.
+    let autopay = format!("/clients/{paying}/payment-plan/autopay");
+    let refused = post_from(base, &owner, &ledger, &autopay, &[("autopay", "on")]);
+    assert!(refused.status == 422 && refused.body.contains("autopay_authorized-error"), "{}", refused.body);
+    let on = [("autopay", "on"), ("autopay_authorized", "yes")];
+    assert_eq!(post_from(base, &owner, &ledger, &autopay, &on).status, 303);
+    assert!(get(&format!("{base}{ledger}"), Some(&owner)).body.contains("Autopay is on"));
+
+    // The other client's card declines.
+    plan_due_today(base, &owner, &other_ledger, declining);
+    save_card(base, &owner, &processor, &other_ledger, declining, "4000000000000002");
+    let other_autopay = format!("/clients/{declining}/payment-plan/autopay");
+    assert_eq!(post_from(base, &owner, &other_ledger, &other_autopay, &on).status, 303);
+
+    // Within a round or two the installment due is charged, once, and the decline is shown.
+    let waited = std::time::Instant::now();
+    while processor.charged().is_empty()
+        || !get(&format!("{base}{other_ledger}"), Some(&owner)).body.contains("declined")
+    {
+        assert!(waited.elapsed().as_secs() < 60, "no autopay round charged the installments due");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(12)); // another round
+    assert_eq!(processor.charged(), vec![1_000], "the day's installment is charged once");
+    let charges: Vec<_> = processor.requests().into_iter().filter(|r| r.path == "/v1/payment_intents").collect();
+    let paid = charges.iter().find(|r| r.field("payment_method") == "pm_test_4242424242424242").expect("charged");
+    assert!(!paid.idempotency_key.is_empty() && paid.field("off_session") == "true", "{paid:?}");
+    let sent: String =
+        processor.requests().iter().flat_map(|r| r.fields.iter()).map(|(k, v)| format!("{k}={v}\n")).collect();
+    for (id, name) in &clients {
+        assert!(name.split(' ').all(|part| !sent.contains(part)) && !sent.contains(id.as_str()), "{sent}");
+    }
+    let page = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert!(page.contains("Payment, Card on file, autopay pi_test_"), "{page}");
+    let other = get(&format!("{base}{other_ledger}"), Some(&owner)).body;
+    assert!(other.contains("The card on file declined $10.00") && other.contains("generic_decline"), "{other}");
+    assert!(!other.contains("Payment, Card on file"), "{other}");
+
+    // Removing the card stops autopay with it; each step is in the audit log.
+    let removed = post_from(base, &owner, &ledger, &format!("/clients/{paying}/card-on-file/remove"), &[]);
+    assert_eq!(removed.status, 303);
+    let page = get(&format!("{base}{ledger}"), Some(&owner)).body;
+    assert!(page.contains("No card on file") && !page.contains("Autopay is on"), "{page}");
+    let audit = get(&format!("{base}/audit.csv"), Some(&owner)).body;
+    for action in [
+        "billing.card_saved",
+        "billing.autopay_on",
+        "billing.autopay_paid",
+        "billing.autopay_declined",
+        "billing.card_removed",
+    ] {
+        assert!(audit.contains(&format!(",{action},")), "{action}: {audit}");
+    }
 }

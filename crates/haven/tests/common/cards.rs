@@ -4,7 +4,11 @@
 //! posts the signed `checkout.session.completed` event to the webhook it was given, and sends
 //! the payer back to the session's `success_url`. It records every API request, and the card
 //! numbers typed on its page — which only it ever sees. `POST /v1/refunds` refunds a paid
-//! session's payment, never beyond what it came to.
+//! session's payment, never beyond what it came to. Cards on file: `POST /v1/customers`, a
+//! session of `mode=setup` whose page saves the card typed (as `pm_test_N`, its brand and last
+//! four digits from the number), and `POST /v1/payment_intents` charging a saved card off
+//! session — once per `Idempotency-Key`, answering a repeated key as the first time — which
+//! declines (402, `card_declined`) a card typed as 4000 0000 0000 0002, as the real test card does.
 
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -21,6 +25,7 @@ pub struct ApiRequest {
     pub method: String,
     pub path: String,
     pub authorization: String,
+    pub idempotency_key: String,
     pub fields: Vec<(String, String)>,
 }
 
@@ -37,6 +42,10 @@ pub struct Session {
     pub success_url: String,
     /// `open`, `complete` or `expired`.
     pub status: &'static str,
+    /// `payment` or `setup`; a setup's customer, and the card it saved.
+    pub mode: String,
+    pub customer: String,
+    pub card: Option<String>,
 }
 
 #[derive(Default)]
@@ -47,6 +56,9 @@ struct State {
     webhook: Option<String>,
     /// (session, cents) of each refund made.
     refunds: Vec<(String, i64)>,
+    customers: usize,
+    /// Each payment intent's idempotency key, status and answer.
+    charges: Vec<(String, u16, String)>,
 }
 
 pub struct CardStandIn {
@@ -95,6 +107,18 @@ impl CardStandIn {
         self.lock().cards_typed.clone()
     }
 
+    /// The amounts charged to saved cards, each once.
+    pub fn charged(&self) -> Vec<i64> {
+        let state = self.lock();
+        state
+            .charges
+            .iter()
+            .filter(|(_, status, _)| *status == 200)
+            .filter_map(|(_, _, answer)| serde_json::from_str::<serde_json::Value>(answer).ok())
+            .filter_map(|answer| answer["amount_received"].as_i64())
+            .collect()
+    }
+
     /// Ends a session as the payer or time would: `complete` (paid) or `expired`.
     pub fn settle(&self, id: &str, status: &'static str) {
         let mut state = self.lock();
@@ -138,23 +162,26 @@ fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
         let session = lock().sessions.iter().find(|s| s.id == id).cloned();
         let Some(session) = session else { return respond(&mut out, 404, "text/plain", &[], "no such checkout") };
         if method == "GET" {
+            let (said, button) = if session.mode == "setup" {
+                ("Save a card for later payments".to_owned(), "Save card")
+            } else {
+                (format!("Pay ${}.{:02}", session.amount / 100, session.amount % 100), "Pay")
+            };
             let page = format!(
                 "<!doctype html><html><head><title>Pay</title></head><body><h1>Stand-in card processor</h1>\
-                 <p id=\"amount\">Pay ${}.{:02}</p><form method=\"post\" action=\"/pay/{id}\">\
+                 <p id=\"amount\">{said}</p><form method=\"post\" action=\"/pay/{id}\">\
                  <label for=\"card_number\">Card number</label> <input id=\"card_number\" name=\"card_number\">\
-                 <button type=\"submit\">Pay</button></form></body></html>",
-                session.amount / 100,
-                session.amount % 100
+                 <button type=\"submit\">{button}</button></form></body></html>"
             );
             return respond(&mut out, 200, "text/html", &[], &page);
         }
         let webhook = {
             let mut state = lock();
-            state
-                .cards_typed
-                .push(fields.iter().find(|(k, _)| k == "card_number").map(|(_, v)| v.clone()).unwrap_or_default());
+            let typed = fields.iter().find(|(k, _)| k == "card_number").map(|(_, v)| v.clone()).unwrap_or_default();
+            state.cards_typed.push(typed.clone());
             if let Some(s) = state.sessions.iter_mut().find(|s| s.id == id) {
                 s.status = "complete";
+                s.card = Some(typed.chars().filter(char::is_ascii_digit).collect());
             }
             state.webhook.clone()
         };
@@ -168,21 +195,44 @@ fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
     if authorization != format!("Bearer {SECRET_KEY}") {
         return respond(&mut out, 401, "application/json", &[], r#"{"error":{"message":"Invalid API Key"}}"#);
     }
+    let idempotency_key = request.headers.iter().find(|(k, _)| k == "idempotency-key").map(|(_, v)| v.clone());
     lock().requests.push(ApiRequest {
         method: method.clone(),
         path: path.clone(),
         authorization,
+        idempotency_key: idempotency_key.clone().unwrap_or_default(),
         fields: fields.clone(),
     });
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    if method == "POST" && path == "/v1/customers" {
+        let mut state = lock();
+        state.customers += 1;
+        let answer = format!(r#"{{"id":"cus_test_{}","object":"customer"}}"#, state.customers);
+        drop(state);
+        return respond(&mut out, 200, "application/json", &[], &answer);
+    }
+    if method == "POST" && path == "/v1/payment_intents" {
+        return charge_saved_card(&mut out, &mut lock(), &field, idempotency_key.unwrap_or_default());
+    }
     if method == "POST" && path == "/v1/checkout/sessions" {
-        let Ok(amount) = field("line_items[0][price_data][unit_amount]").parse::<i64>() else {
-            return respond(&mut out, 400, "application/json", &[], r#"{"error":{"message":"amount"}}"#);
+        let setup = field("mode") == "setup";
+        let amount = match field("line_items[0][price_data][unit_amount]").parse::<i64>() {
+            Ok(amount) => amount,
+            Err(_) if setup && field("customer").starts_with("cus_") => 0,
+            Err(_) => return respond(&mut out, 400, "application/json", &[], r#"{"error":{"message":"amount"}}"#),
         };
         let id = {
             let mut state = lock();
             let id = format!("cs_test_{}", state.sessions.len() + 1);
-            state.sessions.push(Session { id: id.clone(), amount, success_url: field("success_url"), status: "open" });
+            state.sessions.push(Session {
+                id: id.clone(),
+                amount,
+                success_url: field("success_url"),
+                status: "open",
+                mode: field("mode"),
+                customer: field("customer"),
+                card: None,
+            });
             id
         };
         let answer = serde_json::json!({
@@ -208,8 +258,12 @@ fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
         return respond(&mut out, 200, "application/json", &[], &answer);
     }
     if let Some(id) = path.strip_prefix("/v1/checkout/sessions/").filter(|_| method == "GET") {
+        let id = id.split('?').next().unwrap_or_default();
         let session = lock().sessions.iter().find(|s| s.id == id).cloned();
         let Some(s) = session else { return respond(&mut out, 404, "application/json", &[], "{}") };
+        if s.mode == "setup" {
+            return respond(&mut out, 200, "application/json", &[], &setup_session(&s).to_string());
+        }
         let paid = s.status == "complete";
         let answer = serde_json::json!({
             "id": s.id, "object": "checkout.session", "status": s.status,
@@ -219,4 +273,43 @@ fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
         return respond(&mut out, 200, "application/json", &[], &answer.to_string());
     }
     respond(&mut out, 404, "application/json", &[], "{}")
+}
+
+/// A setup session as `GET /v1/checkout/sessions/{id}?expand[]=setup_intent.payment_method`
+/// answers it: once complete, the card saved, its id naming the number typed.
+fn setup_session(s: &Session) -> serde_json::Value {
+    let method = s.card.as_ref().map(|number| {
+        let brand = if number.starts_with('5') { "mastercard" } else { "visa" };
+        let last4 = &number[number.len().saturating_sub(4)..];
+        serde_json::json!({
+            "id": format!("pm_test_{number}"), "object": "payment_method",
+            "card": {"brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2030},
+        })
+    });
+    serde_json::json!({
+        "id": s.id, "object": "checkout.session", "mode": "setup", "status": s.status,
+        "customer": s.customer,
+        "setup_intent": {"object": "setup_intent", "payment_method": method},
+    })
+}
+
+/// `POST /v1/payment_intents`, off session: a repeated idempotency key gets the first answer.
+fn charge_saved_card(out: &mut TcpStream, state: &mut State, field: &dyn Fn(&str) -> String, key: String) {
+    if let Some((_, status, answer)) = state.charges.iter().find(|(k, _, _)| !key.is_empty() && *k == key) {
+        return respond(out, *status, "application/json", &[], answer);
+    }
+    let amount = field("amount").parse::<i64>().unwrap_or(0);
+    let saved = field("customer").starts_with("cus_") && field("payment_method").starts_with("pm_test_");
+    let (status, answer) = if amount <= 0 || !saved || field("off_session") != "true" || field("confirm") != "true" {
+        (400, r#"{"error":{"type":"invalid_request_error","message":"bad request"}}"#.to_owned())
+    } else if field("payment_method") == "pm_test_4000000000000002" {
+        (402, r#"{"error":{"type":"card_error","code":"card_declined","decline_code":"generic_decline"}}"#.to_owned())
+    } else {
+        let id = format!("pi_test_{}", state.charges.len() + 1);
+        let answer =
+            serde_json::json!({"id": id, "object": "payment_intent", "status": "succeeded", "amount_received": amount});
+        (200, answer.to_string())
+    };
+    state.charges.push((key, status, answer.clone()));
+    respond(out, status, "application/json", &[], &answer);
 }

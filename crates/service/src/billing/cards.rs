@@ -60,6 +60,44 @@ pub enum CheckoutState {
     Expired,
 }
 
+/// What saving a card for later asks the processor for: a page to type it on, naming no one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardSetupRequest {
+    /// Haven's id for the setup.
+    pub reference: String,
+    pub return_url: String,
+    pub cancel_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupState {
+    Open,
+    Saved(store::CardDetails),
+    Expired,
+}
+
+/// A charge to a card on file, made without the payer present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedCardCharge {
+    pub customer: String,
+    pub method: String,
+    pub amount: Cents,
+    /// What the payer sees on their card statement.
+    pub description: String,
+    /// The processor charges once per key, however often it is asked.
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    Paid {
+        payment: String,
+        amount: Cents,
+    },
+    /// The card was declined (or needs its holder present), with the processor's reason.
+    Declined(String),
+}
+
 #[async_trait]
 pub trait PaymentProcessor: Send + Sync + fmt::Debug {
     async fn start_checkout(&self, request: &CheckoutRequest) -> std::result::Result<Checkout, PaymentError>;
@@ -69,6 +107,10 @@ pub trait PaymentProcessor: Send + Sync + fmt::Debug {
     /// The checkout a webhook event is about, if `signature` proves the processor sent
     /// `payload`, recently as of `now`; `None` otherwise.
     fn webhook_checkout(&self, payload: &[u8], signature: &str, now: Timestamp) -> Option<String>;
+    /// Opens the processor's page where a card is saved for later charges.
+    async fn start_card_setup(&self, request: &CardSetupRequest) -> std::result::Result<Checkout, PaymentError>;
+    async fn card_setup_state(&self, id: &str) -> std::result::Result<SetupState, PaymentError>;
+    async fn charge_saved_card(&self, charge: &SavedCardCharge) -> std::result::Result<ChargeOutcome, PaymentError>;
 }
 
 /// Where a card payment stands, for the page.
@@ -81,7 +123,7 @@ pub enum CardOutcome {
 }
 
 /// How `started_by` names a client who paid in the portal, before their account's id.
-const PORTAL: &str = "portal:";
+pub(super) const PORTAL: &str = "portal:";
 
 fn checkout_entry(record: &CardCheckoutRecord) -> AuditEntry {
     change_entry("billing.card_checkout", Crud::Create, record.client, "card_checkout", &record.id)
@@ -106,7 +148,7 @@ impl Haven {
         self.cards.is_some()
     }
 
-    fn processor(&self) -> Result<&Arc<dyn PaymentProcessor>> {
+    pub(super) fn processor(&self) -> Result<&Arc<dyn PaymentProcessor>> {
         self.cards.as_ref().ok_or_else(|| ServiceError::Conflict("no card processor is set up".into()))
     }
 
@@ -264,7 +306,8 @@ impl Haven {
         };
         match self.store.card_checkout_by_processor_id(practice, &id).await? {
             Some(record) => self.settle_from_processor(practice, record, Who::System).await.map(drop),
-            None => Ok(()),
+            // …or a card saved for later
+            None => self.settle_setup_by_processor_id(practice, &id).await.map(drop),
         }
     }
 

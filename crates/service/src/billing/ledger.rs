@@ -41,6 +41,7 @@ pub struct ClientLedger {
     /// Card payments taken through the processor with something left to refund.
     pub cards_refundable: Vec<CardCheckoutRecord>,
     pub plan: Option<PlanView>,
+    pub card_on_file: Option<super::CardOnFile>,
     /// The client's newest sliding-scale assessment, and whether the practice has a scale.
     pub sliding_fee: Option<super::SlidingFee>,
     pub sliding_scale: bool,
@@ -53,6 +54,10 @@ pub struct PlanView {
     pub plan: PaymentPlan,
     pub since: Date,
     pub progress: Progress,
+    /// Whether its installments are charged to the card on file on their days.
+    pub autopay: bool,
+    /// Charges of it the card declined: (day, amount, the processor's reason).
+    pub declined: Vec<(Date, Cents, String)>,
 }
 
 /// A statement, ready to download.
@@ -95,6 +100,7 @@ impl Haven {
         let scale = self.saved_scale(actor.practice()).await?;
         let sliding_fee = self.newest_sliding_fee(actor, client, scale.as_ref()).await?;
         let sliding_scale = scale.is_some();
+        let card_on_file = self.card_on_file(actor, client).await?;
         Ok(ClientLedger {
             name,
             lines: account.lines,
@@ -102,13 +108,19 @@ impl Haven {
             cards_waiting,
             cards_refundable,
             plan,
+            card_on_file,
             sliding_fee,
             sliding_scale,
         })
     }
 
     /// The client's open plan, with what they paid (less refunds) since it was agreed.
-    async fn plan_view(&self, practice: PracticeId, client: ClientId, account: &Account) -> Result<Option<PlanView>> {
+    pub(crate) async fn plan_view(
+        &self,
+        practice: PracticeId,
+        client: ClientId,
+        account: &Account,
+    ) -> Result<Option<PlanView>> {
         let Some(r) = self.store.open_payment_plan(practice, client).await? else { return Ok(None) };
         let zone = self.practice_zone(practice).await?;
         let since = r.created_at.to_zoned(zone.clone()).date();
@@ -128,7 +140,8 @@ impl Haven {
             first_due: r.first_due,
         };
         let progress = plan.progress(self.now().to_zoned(zone).date(), Cents(paid));
-        Ok(Some(PlanView { id: r.id, plan, since, progress }))
+        let declined = self.autopay_declines(practice, client, &r.id).await?;
+        Ok(Some(PlanView { id: r.id, plan, since, progress, autopay: r.autopay.is_some(), declined }))
     }
 
     /// Sets the client up with a payment plan; `Conflict` when they have one open.
@@ -326,7 +339,13 @@ impl Haven {
         for p in &payments {
             let reference = if p.reference.is_empty() { String::new() } else { format!(" {}", p.reference) };
             let online = cards.iter().any(|c| c.payment.as_ref() == Some(&p.id));
-            let method = if online { "Card, online".to_owned() } else { words(&PAYMENT_METHODS, &p.method) };
+            let method = if p.recorded_by == super::autopay::AUTOPAY {
+                "Card on file, autopay".to_owned()
+            } else if online {
+                "Card, online".to_owned()
+            } else {
+                words(&PAYMENT_METHODS, &p.method)
+            };
             let (what, change) = match p.kind.as_str() {
                 "payment" => (format!("Payment, {method}{reference}"), -p.amount_cents),
                 "refund" if p.method == "card" => (format!("Refund to the card{reference}"), p.amount_cents),

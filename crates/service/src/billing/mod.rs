@@ -14,6 +14,7 @@
 //! audit event with the payment purpose (`HPAYMT`).
 
 mod acknowledgements;
+mod autopay;
 mod cards;
 mod charge_review;
 mod charges;
@@ -30,7 +31,11 @@ mod sliding_fees;
 mod superbill;
 
 pub use acknowledgements::{Acknowledgement, AcknowledgementsRead};
-pub use cards::{CardOutcome, Checkout, CheckoutRequest, CheckoutState, PaymentError, PaymentProcessor};
+pub use autopay::{AutopayRun, CardOnFile, SetupOutcome};
+pub use cards::{
+    CardOutcome, CardSetupRequest, ChargeOutcome, Checkout, CheckoutRequest, CheckoutState, PaymentError,
+    PaymentProcessor, SavedCardCharge, SetupState,
+};
 pub use charges::{Charge, ChargeDay, ChargesMade, Claimed, LaterInsurer, Readiness};
 pub use claims::BatchSent;
 pub use clearinghouse::{Clearinghouse, PickedUp};

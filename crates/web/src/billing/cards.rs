@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::money::Cents;
 use serde::Deserialize;
 use service::ServiceError;
-use service::billing::CardOutcome;
+use service::billing::{CardOutcome, SetupOutcome};
 
 use super::ledger::{Typed, client_id, page};
 use crate::AppState;
@@ -91,6 +91,53 @@ pub(super) async fn returned(
     Ok(render(StatusCode::OK, &view))
 }
 
+/// Opens the processor's page where the client's card is saved for the payment plan.
+pub(super) async fn save_card(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let client = client_id(&id)?;
+    let url = state.haven.start_card_setup(&actor, client).await?;
+    let view = CheckoutPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        user_name: actor.display_name().to_owned(),
+        idle_seconds: actor.idle_timeout().as_secs(),
+        client: client.to_string(),
+        amount: String::new(),
+        url,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+/// Where the processor sends the client back after saving a card (or not): as `returned`.
+pub(super) async fn card_saved(
+    State(state): State<AppState>,
+    Path((practice, setup)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let practice = practice.parse().map_err(|_| ServiceError::NotFound)?;
+    let (client, in_portal, outcome) = state.haven.card_setup_returned(practice, &setup).await?;
+    let (title, said) = match outcome {
+        SetupOutcome::Saved(card) => {
+            ("Card on file", format!("The {} card ending in {} is on file.", card.brand, card.last4))
+        }
+        SetupOutcome::Waiting => ("Card not saved yet", NOT_SAVED.to_owned()),
+        SetupOutcome::Expired => ("Card not saved", "No card was saved: the page expired.".to_owned()),
+    };
+    let view = ReturnPage {
+        nonce: security::nonce(),
+        version: VERSION,
+        title,
+        said,
+        back: if in_portal { "/portal/account".to_owned() } else { format!("/clients/{client}/ledger") },
+        in_portal,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+pub(super) const NOT_SAVED: &str =
+    "The card processor has not said the card was saved: if the client stopped, nothing was kept.";
 pub(super) const WAITING: &str = "The card processor has not said the payment went through: if the payer stopped, \
      nothing was charged; otherwise check again in a moment.";
 pub(super) const EXPIRED: &str = "The card payment was not made: its checkout expired.";

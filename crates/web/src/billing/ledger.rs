@@ -95,6 +95,7 @@ pub(super) enum Typed {
     Refund(String, String, FieldErrors),
     Plan(PaymentPlanForm, FieldErrors),
     Assessment(AssessmentForm, FieldErrors),
+    Autopay(FieldErrors),
 }
 
 /// The ledger page, with what was typed into a form it refused, or with `notice`.
@@ -135,6 +136,7 @@ pub(super) async fn page(
         Typed::Refund(payment, amount, errors) => (view.refund, view.errors) = (Some((payment, amount)), errors),
         Typed::Plan(form, errors) => (view.plan_form, view.errors) = (form, errors),
         Typed::Assessment(form, errors) => (view.assessment, view.errors) = (form, errors),
+        Typed::Autopay(errors) => view.errors = errors,
     }
     Ok(render(status, &view))
 }
@@ -165,6 +167,8 @@ pub(super) async fn show(
         "paid" => Some("The card payment went through and is on the ledger."),
         "waiting" => Some(super::cards::WAITING),
         "expired" => Some(super::cards::EXPIRED),
+        "saved" => Some("The card is on file."),
+        "not-saved" => Some(super::cards::NOT_SAVED),
         _ => None,
     };
     page(&state, &actor, client_id(&id)?, Typed::Nothing, notice).await
@@ -242,6 +246,41 @@ pub(super) async fn end_plan(
 ) -> Result<Response, PageError> {
     let client = client_id(&id)?;
     state.haven.end_payment_plan(&actor, client, &plan).await?;
+    Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct AutopayForm {
+    /// "on" or "off"
+    #[serde(default)]
+    autopay: String,
+    #[serde(default)]
+    autopay_authorized: String,
+}
+
+/// Autopay on (with the client's authorization, which staff confirm) or off for the open plan.
+pub(super) async fn autopay(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<AutopayForm>,
+) -> Result<Response, PageError> {
+    let client = client_id(&id)?;
+    let on = form.autopay == "on";
+    match state.haven.set_autopay(&actor, client, on, form.autopay_authorized == "yes").await {
+        Ok(()) => Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response()),
+        Err(ServiceError::Invalid(errors)) => page(&state, &actor, client, Typed::Autopay(errors), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn remove_card(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let client = client_id(&id)?;
+    state.haven.remove_card_on_file(&actor, client).await?;
     Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response())
 }
 
