@@ -498,6 +498,28 @@ fn the_owner_tracks_a_request_for_a_record_to_its_answer() {
 
 /// Eligibility from the insurance card: the 270 downloads, the payer's 271 is pasted, the card
 /// says what it answered.
+/// A payment plan on autopay: a card saved on the processor's page from the ledger, autopay on
+/// with the client's authorization recorded, and the server's next round charging the
+/// installment due today, once.
+#[test]
+fn the_front_desk_puts_a_payment_plan_on_autopay() {
+    let tmp = temp_dir();
+    let dir = data_dir(&tmp);
+    let report = seeded_report(&dir, &["--no-calendar", "--clients", "1"]);
+    let processor = cards::CardStandIn::start();
+    let mut env = processor.haven_env();
+    env.push(("HAVEN_AUTOPAY_INTERVAL_SECONDS", "10".to_owned()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::start(&dir, &[], &env);
+    let client = report["clients"][0]["id"].as_str().unwrap_or_default();
+    let shots = run_flow("autopay.mjs", &[&server.url, &account_of(&report, "owner"), client], &server);
+    for shot in ["autopay-saved.png", "autopay-refused.png", "autopay-charged.png"] {
+        assert!(shots.join(shot).exists(), "{shot} not taken");
+    }
+    assert_eq!(processor.cards_typed(), ["4242 4242 4242 4242"], "the card was typed at the processor");
+    assert_eq!(processor.charged(), [1_000], "the installment due was charged once");
+}
+
 #[test]
 fn a_biller_asks_about_eligibility_and_reads_the_answer_on_the_card() {
     let tmp = temp_dir();

@@ -242,8 +242,10 @@ fn save_card(base: &str, owner: &str, processor: &CardStandIn, ledger: &str, cli
 }
 
 /// A plan of three $10.00 installments whose first is due on the practice's today (a US practice's
-/// day is the UTC day or the one before).
+/// day is the UTC day or the one before), for $30.00 the client owes (a refund paid out to them).
 fn plan_due_today(base: &str, owner: &str, ledger: &str, client: &str) {
+    let owed = [("kind", "refund"), ("amount", "30.00"), ("method", "cash")];
+    assert_eq!(post_from(base, owner, ledger, ledger, &owed).status, 303);
     let plan = format!("/clients/{client}/payment-plan");
     let day = |hours: i64| {
         (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(hours)).strftime("%Y-%m-%d").to_string()
@@ -276,7 +278,7 @@ fn autopay_charges_an_installment_once_to_the_card_on_file_and_shows_a_decline()
 
     // The card is typed on the processor's page; Haven keeps its brand, last four and expiry.
     let back = save_card(base, &owner, &processor, &ledger, paying, "4242 4242 4242 4242");
-    assert!(back.contains("The visa card ending in 4242 is on file."), "{back}");
+    assert!(back.contains("The Visa card ending in 4242 is on file."), "{back}");
     let asked: Vec<_> = processor.requests();
     assert_eq!(asked[0].path, "/v1/customers");
     let setup = &asked[1];

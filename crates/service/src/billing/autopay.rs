@@ -52,10 +52,25 @@ pub enum SetupOutcome {
     Expired,
 }
 
+/// A card brand as the processor codes it, in words ("amex" → "American Express").
+fn brand_words(brand: &str) -> String {
+    match brand {
+        "amex" => "American Express".to_owned(),
+        "mastercard" => "Mastercard".to_owned(),
+        "diners" => "Diners Club".to_owned(),
+        "jcb" => "JCB".to_owned(),
+        "unionpay" => "UnionPay".to_owned(),
+        _ => {
+            let mut letters = brand.chars();
+            letters.next().map(|first| first.to_uppercase().chain(letters).collect()).unwrap_or_default()
+        }
+    }
+}
+
 fn on_file(record: &SavedCardRecord) -> Option<CardOnFile> {
     let card = record.card.as_ref()?;
     Some(CardOnFile {
-        brand: card.brand.clone(),
+        brand: brand_words(&card.brand),
         last4: card.last4.clone(),
         expires: format!("{:02}/{}", card.exp_month, card.exp_year),
         saved_at: record.saved_at.unwrap_or(record.started_at),
@@ -262,7 +277,8 @@ impl Haven {
     }
 
     /// Claims the plan's charge for its latest installment day by `today`, for all that is due
-    /// and unpaid: `None` when nothing is, or the day is claimed already.
+    /// and unpaid — never more than the client owes: `None` when nothing is, or the day is claimed
+    /// already.
     async fn claim_due(
         &self,
         practice: PracticeId,
@@ -272,8 +288,9 @@ impl Haven {
         let account = self.account(practice, plan.client).await?;
         let Some(view) = self.plan_view(practice, plan.client, &account).await? else { return Ok(None) };
         let due_on = view.progress.installments.iter().map(|i| i.due).filter(|d| *d <= today).max();
-        let (Some(due_on), behind) = (due_on, view.progress.behind) else { return Ok(None) };
-        if behind.0 <= 0 {
+        let Some(due_on) = due_on else { return Ok(None) };
+        let amount = view.progress.behind.min(account.balance());
+        if amount.0 <= 0 {
             return Ok(None);
         }
         let charge = AutopayChargeRecord {
@@ -281,7 +298,7 @@ impl Haven {
             client: plan.client,
             plan: plan.id.clone(),
             due_on,
-            amount_cents: behind.0,
+            amount_cents: amount.0,
             claimed_at: self.now(),
             status: "charging".into(),
             payment: None,
@@ -376,4 +393,16 @@ fn unauthorized(on: bool, authorized: bool) -> Result<()> {
 
 fn autopay_action(on: bool) -> &'static str {
     if on { "billing.autopay_on" } else { "billing.autopay_off" }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn brands_read_as_their_names() {
+        assert_eq!(super::brand_words("visa"), "Visa");
+        assert_eq!(super::brand_words("amex"), "American Express");
+        assert_eq!(super::brand_words("unionpay"), "UnionPay");
+        assert_eq!(super::brand_words("discover"), "Discover");
+        assert_eq!(super::brand_words(""), "");
+    }
 }
