@@ -6,8 +6,12 @@
 //! `payment_status` `paid`, the `amount_total` and the `payment_intent`) or `expired`; `POST
 //! {api}/v1/refunds` (`payment_intent`, `amount`) refunds to the card. Webhook
 //! events carry `Stripe-Signature: t=…,v1=…`, the hex HMAC-SHA-256 of `{t}.{body}` under the
-//! endpoint's secret, accepted for five minutes. Over HTTPS only, but for a stand-in on this
-//! machine; no redirect is followed; no key, amount or reference is logged.
+//! endpoint's secret, accepted for five minutes. Cards on file: `POST {api}/v1/customers`, then a
+//! checkout session of `mode=setup` for that customer, read back with
+//! `expand[]=setup_intent.payment_method` (the card's brand, last four digits and expiry); a saved
+//! card is charged with `POST {api}/v1/payment_intents` (`off_session`, `confirm`) under an
+//! `Idempotency-Key`, a decline answering 402 with its code. Over HTTPS only, but for a stand-in
+//! on this machine; no redirect is followed; no key, amount or reference is logged.
 
 use async_trait::async_trait;
 use domain::money::Cents;
