@@ -42,6 +42,11 @@ impl Detector for NumberDetector {
                 i = last + 1;
                 continue;
             }
+            if shape == Shape::Alnum && is_lone_extension(doc, i) {
+                out.push(doc.span(i, i, Kind::Phone, Confidence::Medium));
+                i += 1;
+                continue;
+            }
             if matches!(shape, Shape::Lower | Shape::Alnum) && decade_of_age(doc, i).is_some() {
                 out.push(doc.span(i, i, Kind::AgeOver89, Confidence::High));
                 i += 1;
@@ -482,6 +487,20 @@ fn with_country_code(doc: &Document<'_>, first: usize) -> usize {
 }
 
 /// A phone number's extension belongs to it: "ext. 12", "extension 4", "x214", "x 214".
+/// "Counselor: Ms. Angela Ruiz x3312": an extension after a person's name, without the number
+/// it extends (not "walked x100 ft", after a lower-case word).
+fn is_lone_extension(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let raw = tokens.raw(i);
+    raw.len() >= 4
+        && raw.len() <= 6
+        && raw.starts_with(['x', 'X'])
+        && raw[1..].bytes().all(|b| b.is_ascii_digit())
+        && i > 0
+        && tokens.gap_before(i) == " "
+        && tokens.list[i - 1].shape == Shape::Title
+}
+
 fn with_extension(doc: &Document<'_>, end: usize) -> usize {
     let tokens = &doc.tokens;
     let next = end + 1;
@@ -507,13 +526,24 @@ fn after_city_of_street(doc: &Document<'_>, i: usize) -> bool {
     if i < 3 || !title(i - 1) || tokens.gap_before(i) != " " {
         return false;
     }
+    // The city's words back to the street's suffix ("Oak Ridge Ct Kissimmee 34744"), over an
+    // abbreviation of its own ("St. Paul")
     let mut city = i - 1;
-    while city > 1 && city + 3 > i && matches!(tokens.gap_before(city), " " | ". ") && title(city - 1) {
+    while city > 1
+        && city + 3 > i
+        && title(city - 1)
+        && (tokens.gap_before(city) == ". "
+            || tokens.gap_before(city) == " " && doc.flags(city - 1) & STREET_SUFFIX == 0)
+    {
         city -= 1;
     }
     let before = city - 1;
-    tokens.gap_before(city) == ", "
-        && (doc.flags(before) & STREET_SUFFIX != 0 || matches!(tokens.list[before].shape, Shape::Digits | Shape::Alnum))
+    let suffix = doc.flags(before) & STREET_SUFFIX != 0;
+    match tokens.gap_before(city) {
+        ", " => suffix || matches!(tokens.list[before].shape, Shape::Digits | Shape::Alnum),
+        " " => suffix && tokens.list[before].shape == Shape::Title,
+        _ => false,
+    }
 }
 
 fn preceded_by_state(doc: &Document<'_>, i: usize) -> bool {
@@ -778,6 +808,9 @@ mod tests {
         has("She lives at 12 Oak St, Tucson 85701 now.", "85701", Kind::Zip);
         has("at Lamplighter House, 2245 Como Ave, St. Paul 55108; manager", "55108", Kind::Zip);
         has("1 Main St, Grand Forks 58201.", "58201", Kind::Zip);
+        has("my new address is 1120 Oak Ridge Ct Kissimmee 34744", "34744", Kind::Zip);
+        has("Counselor: Ms. Angela Ruiz x3312\nParent", "x3312", Kind::Phone);
+        none("walked x100 ft with a cane");
         has("Note from a 90-something client.", "90", Kind::AgeOver89);
         has("Her license (WA VANDEI*338KM) expires", "VANDEI*338KM", Kind::License);
         has("license was suspended; Michigan DL V 200 114 883 019. She", "V 200 114 883 019", Kind::License);

@@ -240,6 +240,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             }
             out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
             out.extend(bare_unit(doc, i).map(|last| street(i, last)));
+            out.extend(saint_street(doc, i).map(|(first, last)| street(first, last)));
             if shape == Shape::Upper {
                 out.extend(fax_party(doc, i).map(|(first, last)| org(first, last)));
                 out.extend(acronym_before_what_it_names(doc, i).map(|last| org(i, last)));
@@ -1193,6 +1194,21 @@ fn congregation(doc: &Document<'_>, i: usize) -> Option<usize> {
 
 /// "St. Joseph's", "Saint Agnes": a hospital, church or school named for a saint (or, as
 /// "St. Paul", a city: redacted either way).
+/// "East St. Patrick Street", "St. Charles Avenue": a street named for a saint, from its compass
+/// point. The first and last tokens.
+fn saint_street(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    if !matches!(tokens.norm(i), "st" | "saint") || !matches!(tokens.gap_after(i), ". " | " ") {
+        return None;
+    }
+    let title = |k: usize| k < tokens.len() && tokens.list[k].shape == Shape::Title;
+    let suffix = (i + 2..i + 4)
+        .take_while(|&k| title(k) && tokens.gap_before(k) == " " && title(k - 1))
+        .find(|&k| doc.flags(k) & STREET_SUFFIX != 0 && !matches!(tokens.norm(k), "st" | "court"))?;
+    let direction = i > 0 && tokens.gap_before(i) == " " && title(i - 1) && doc.flags(i - 1) & DIRECTION != 0;
+    Some((i - usize::from(direction), suffix))
+}
+
 fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     // "Our Lady of Mercy", "Our Lady of the Lake"
@@ -1806,10 +1822,26 @@ fn is_ridden(doc: &Document<'_>, i: usize) -> bool {
 fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let norm = tokens.norm(i);
-    // Three letters only before an officer: "APD Officer Broussard", not "PPD" or "OPD" alone
+    // Three letters only before an officer or what police do: "APD Officer Broussard", "HPD
+    // responded", not "PPD" or "OPD" alone
     let officer = i + 1 < tokens.len()
         && tokens.gap_after(i) == " "
-        && matches!(tokens.norm(i + 1), "officer" | "ofc" | "det" | "detective" | "sgt" | "sergeant" | "lt" | "cpl");
+        && matches!(
+            tokens.norm(i + 1),
+            "officer"
+                | "ofc"
+                | "det"
+                | "detective"
+                | "sgt"
+                | "sergeant"
+                | "lt"
+                | "cpl"
+                | "responded"
+                | "arrived"
+                | "arrested"
+                | "escorted"
+                | "transported"
+        );
     tokens.list[i].shape == Shape::Upper
         && ((4..=5).contains(&norm.len()) || norm.len() == 3 && officer)
         && norm.ends_with("pd")
@@ -2315,6 +2347,8 @@ mod tests {
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "Dayton", Kind::City);
         has("moved to 77 west 3rd ave #12 last week", "77 west 3rd ave #12", Kind::Street);
         has("home, 47 Sycamore Bend, San Marcos, TX", "47 Sycamore Bend", Kind::Street);
+        has("at Tate's place on East St. Patrick Street.", "East St. Patrick Street", Kind::Street);
+        has("He lives on St. Charles Avenue now.", "St. Charles Avenue", Kind::Street);
         has("Home: 19 Wexford Close, Halifax, NS", "19 Wexford Close", Kind::Street);
         has("Gave him bus fare for the CTA.", "CTA", Kind::Organization);
         has("Pearl attends New Hope Missionary Baptist and", "New Hope Missionary Baptist", Kind::Organization);
@@ -2324,6 +2358,7 @@ mod tests {
         has("Seen at Mercy Hospital at Christmas.", "Mercy Hospital", Kind::Organization);
         has("party is planned at the VFW Post 8870. He", "VFW Post 8870", Kind::Organization);
         has("He joined American Legion Post 12 in", "American Legion Post 12", Kind::Organization);
+        has("hit her in the parking lot. HPD responded; Officer Tran", "HPD", Kind::Organization);
         has("translates Twi. Church: Ebenezer Methodist, Bronx.", "Ebenezer Methodist", Kind::Organization);
         has("She goes to Grace Church. He is well.", "Grace Church", Kind::Organization);
         let letterhead = "Letter\nCENTRE DE SANTÉ MENTALE DU VIEUX-MONTRÉAL\n1250, rue Sanguinet";
