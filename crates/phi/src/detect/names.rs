@@ -465,8 +465,17 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     };
     let plausible = match token.shape {
         Shape::Title | Shape::Mixed => true,
-        // "DR OKONJO" on a form in capitals
-        Shape::Upper => tokens.norm(i).len() >= 3 && (flags & NAME != 0 || (strong_title && flags & WORD == 0)),
+        // "DR OKONJO" on a form in capitals; initials after a relation ("Pt's bf JR moved out")
+        Shape::Upper => {
+            tokens.norm(i).len() >= 3 && (flags & NAME != 0 || (strong_title && flags & WORD == 0))
+                || (2..=3).contains(&tokens.norm(i).len())
+                    && p_flags & RELATION != 0
+                    && !matches!(tokens.norm(p), "called" | "named" | "nicknamed")
+                    && gap == " "
+                    && tokens.list[p].shape == Shape::Lower
+                    && !doc.is_stop(i)
+                    && !ABBREVIATIONS.contains(&tokens.norm(i))
+        }
         // …but not a verb ("her mother has Parkinson's")
         Shape::Lower => {
             (strong_title && tokens.norm(i).len() >= 2)
@@ -524,6 +533,13 @@ fn is_strong_title(norm: &str) -> bool {
     matches!(norm, "dr" | "mr" | "mrs" | "ms" | "mx" | "prof" | "miss")
 }
 
+/// Letters that are an abbreviation, not someone's initials.
+const ABBREVIATIONS: &[&str] = &[
+    "am", "pm", "us", "dc", "er", "po", "iv", "ie", "eg", "uk", "la", "ny", "bid", "tid", "qid", "prn", "hs", "aka",
+    "md", "rn", "ma", "ba", "bs", "ms", "od", "qd", "usa", "nyc", "tba", "ot", "pt", "st", "im", "sq", "vs", "et",
+    "al", "cf", "nb", "ps",
+];
+
 /// Whether token `i` starts (or, for the later letters, continues) dotted initials like "J.R.".
 fn dotted_capitals(doc: &Document<'_>, i: usize) -> Option<bool> {
     let tokens = &doc.tokens;
@@ -545,11 +561,6 @@ fn dotted_capitals(doc: &Document<'_>, i: usize) -> Option<bool> {
         return None;
     }
     let letters: String = (start..=end).map(|k| tokens.norm(k)).collect();
-    const ABBREVIATIONS: &[&str] = &[
-        "am", "pm", "us", "dc", "er", "po", "iv", "ie", "eg", "uk", "la", "ny", "bid", "tid", "qid", "prn", "hs",
-        "aka", "md", "rn", "ma", "ba", "bs", "ms", "od", "qd", "usa", "nyc", "tba", "ot", "pt", "st", "im", "sq", "vs",
-        "et", "al", "cf", "nb", "ps",
-    ];
     // "Cases reviewed: A.M. (risk), D.K." — an item of a list is someone's initials, whatever the letters.
     let (before, after) = (tokens.gap_before(start), tokens.gap_after(end));
     let listed = start > 0
@@ -731,6 +742,8 @@ mod tests {
         assert!(names("a medication named Abilify").is_empty());
         assert_eq!(names("lives with roommates Rain and August near the park"), ["Rain", "August"]);
         assert_eq!(names("Discharged to home with husband Per. Follow-up in a week."), ["Per"]);
+        assert_eq!(names("Pt's bf JR moved out 11/20."), ["JR"]);
+        assert!(names("Her mom ER visit was long.").is_empty());
         assert!(names("Her sister Rain and August 5 the fire").iter().all(|n| n != "August"));
     }
 
