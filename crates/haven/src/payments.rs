@@ -85,6 +85,16 @@ impl StripeCheckout {
     }
 }
 
+/// The checkout session the processor opened: its id and hosted page.
+fn checkout_opened(json: &serde_json::Value) -> Result<Checkout, PaymentError> {
+    match (json["id"].as_str(), json["url"].as_str()) {
+        (Some(id), Some(url)) if url.starts_with("https://") || url.starts_with("http://") => {
+            Ok(Checkout { id: id.to_owned(), url: url.to_owned() })
+        }
+        _ => Err(PaymentError::Refused),
+    }
+}
+
 /// What an answer other than success says: worth asking again, or refused.
 fn failure(answer: Result<(u16, Option<serde_json::Value>), ()>) -> PaymentError {
     match answer {
@@ -138,13 +148,7 @@ impl PaymentProcessor for StripeCheckout {
             ("success_url", r.return_url.clone()),
             ("cancel_url", r.cancel_url.clone()),
         ];
-        let json = self.call("/v1/checkout/sessions".into(), Some(form)).await?;
-        match (json["id"].as_str(), json["url"].as_str()) {
-            (Some(id), Some(url)) if url.starts_with("https://") || url.starts_with("http://") => {
-                Ok(Checkout { id: id.to_owned(), url: url.to_owned() })
-            }
-            _ => Err(PaymentError::Refused),
-        }
+        checkout_opened(&self.call("/v1/checkout/sessions".into(), Some(form)).await?)
     }
 
     async fn checkout_state(&self, id: &str) -> Result<CheckoutState, PaymentError> {
@@ -189,13 +193,7 @@ impl PaymentProcessor for StripeCheckout {
             ("success_url", r.return_url.clone()),
             ("cancel_url", r.cancel_url.clone()),
         ];
-        let json = self.call("/v1/checkout/sessions".into(), Some(form)).await?;
-        match (json["id"].as_str(), json["url"].as_str()) {
-            (Some(id), Some(url)) if url.starts_with("https://") || url.starts_with("http://") => {
-                Ok(Checkout { id: id.to_owned(), url: url.to_owned() })
-            }
-            _ => Err(PaymentError::Refused),
-        }
+        checkout_opened(&self.call("/v1/checkout/sessions".into(), Some(form)).await?)
     }
 
     async fn card_setup_state(&self, id: &str) -> Result<SetupState, PaymentError> {

@@ -13,7 +13,7 @@ mod appointments;
 mod assets;
 mod attendance;
 mod audit;
-mod billing;
+pub(crate) mod billing;
 mod calendars;
 mod clients;
 mod compliance;

@@ -80,15 +80,7 @@ pub(super) async fn returned(
         CardOutcome::Waiting => ("Card payment not made yet", WAITING.to_owned()),
         CardOutcome::Expired => ("Card payment not made", EXPIRED.to_owned()),
     };
-    let view = ReturnPage {
-        nonce: security::nonce(),
-        version: VERSION,
-        title,
-        said,
-        back: if in_portal { "/portal/account".to_owned() } else { format!("/clients/{client}/ledger") },
-        in_portal,
-    };
-    Ok(render(StatusCode::OK, &view))
+    Ok(ReturnPage::rendered(title, said, client, in_portal))
 }
 
 /// Opens the processor's page where the client's card is saved for the payment plan.
@@ -125,15 +117,7 @@ pub(super) async fn card_saved(
         SetupOutcome::Waiting => ("Card not saved yet", NOT_SAVED.to_owned()),
         SetupOutcome::Expired => ("Card not saved", "No card was saved: the page expired.".to_owned()),
     };
-    let view = ReturnPage {
-        nonce: security::nonce(),
-        version: VERSION,
-        title,
-        said,
-        back: if in_portal { "/portal/account".to_owned() } else { format!("/clients/{client}/ledger") },
-        in_portal,
-    };
-    Ok(render(StatusCode::OK, &view))
+    Ok(ReturnPage::rendered(title, said, client, in_portal))
 }
 
 pub(super) const NOT_SAVED: &str =
@@ -152,6 +136,15 @@ struct ReturnPage {
     /// The client's account in the portal, or their ledger.
     back: String,
     in_portal: bool,
+}
+
+impl ReturnPage {
+    /// The page saying `said`, leading back to where the payer started.
+    fn rendered(title: &'static str, said: String, client: domain::ClientId, in_portal: bool) -> Response {
+        let back = if in_portal { "/portal/account".to_owned() } else { format!("/clients/{client}/ledger") };
+        let view = ReturnPage { nonce: security::nonce(), version: VERSION, title, said, back, in_portal };
+        render(StatusCode::OK, &view)
+    }
 }
 
 /// Staff asking again about a checkout from the ledger: what the processor says, on the ledger.

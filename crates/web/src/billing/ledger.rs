@@ -249,13 +249,21 @@ pub(super) async fn end_plan(
     Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response())
 }
 
+/// Autopay on or off, with the client's authorization ticked: the ledger's form and the portal's.
 #[derive(Deserialize, Default)]
-pub(super) struct AutopayForm {
+pub(crate) struct AutopayForm {
     /// "on" or "off"
     #[serde(default)]
     autopay: String,
     #[serde(default)]
     autopay_authorized: String,
+}
+
+impl AutopayForm {
+    /// (on, authorized)
+    pub(crate) fn choice(&self) -> (bool, bool) {
+        (self.autopay == "on", self.autopay_authorized == "yes")
+    }
 }
 
 /// Autopay on (with the client's authorization, which staff confirm) or off for the open plan.
@@ -266,8 +274,8 @@ pub(super) async fn autopay(
     Form(form): Form<AutopayForm>,
 ) -> Result<Response, PageError> {
     let client = client_id(&id)?;
-    let on = form.autopay == "on";
-    match state.haven.set_autopay(&actor, client, on, form.autopay_authorized == "yes").await {
+    let (on, authorized) = form.choice();
+    match state.haven.set_autopay(&actor, client, on, authorized).await {
         Ok(()) => Ok(Redirect::to(&format!("/clients/{client}/ledger")).into_response()),
         Err(ServiceError::Invalid(errors)) => page(&state, &actor, client, Typed::Autopay(errors), None).await,
         Err(e) => Err(e.into()),

@@ -5,7 +5,7 @@
 mod acknowledgements;
 mod cards;
 mod eligibility;
-mod ledger;
+pub(crate) mod ledger;
 pub(crate) use eligibility::{Said, said};
 mod remittances;
 mod reports;

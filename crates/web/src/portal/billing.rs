@@ -14,6 +14,7 @@ use service::billing::{CardOnFile, LedgerLine, PlanView};
 
 use super::PortalLayout;
 use crate::AppState;
+use crate::billing::ledger::AutopayForm;
 use crate::error::PageError;
 use crate::pages::render;
 use crate::session::PortalSignedIn;
@@ -118,22 +119,14 @@ pub(super) async fn remove_card(
     Ok(Redirect::to("/portal/account").into_response())
 }
 
-#[derive(Deserialize, Default)]
-pub(super) struct AutopayForm {
-    #[serde(default)]
-    autopay: String,
-    #[serde(default)]
-    autopay_authorized: String,
-}
-
 /// The client turning autopay on (with their authorization) or off.
 pub(super) async fn autopay(
     State(state): State<AppState>,
     PortalSignedIn(actor): PortalSignedIn,
     Form(form): Form<AutopayForm>,
 ) -> Result<Response, PageError> {
-    let on = form.autopay == "on";
-    match state.haven.portal_set_autopay(&actor, on, form.autopay_authorized == "yes").await {
+    let (on, authorized) = form.choice();
+    match state.haven.portal_set_autopay(&actor, on, authorized).await {
         Ok(()) => Ok(Redirect::to("/portal/account").into_response()),
         Err(ServiceError::Invalid(errors)) => page(&state, &actor, Left::AutopayRefused(errors)).await,
         Err(e) => Err(e.into()),
