@@ -673,7 +673,7 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// The unit's last token, when a city and its state follow.
 fn bare_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if !segment_start(doc, i) || doc.flags(i) & UNIT == 0 || i + 2 >= tokens.len() || tokens.gap_after(i) != " " {
+    if doc.flags(i) & UNIT == 0 || !segment_start(doc, i) || i + 2 >= tokens.len() || tokens.gap_after(i) != " " {
         return None;
     }
     let number = |k: usize| matches!(tokens.list[k].shape, Shape::Digits | Shape::Alnum);
