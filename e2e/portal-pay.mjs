@@ -1,6 +1,7 @@
 // A client pays what they owe from the portal, on a phone: their account lists it, "Pay by
 // card" leads to the card processor's page (a stand-in), and back on their account the
-// payment is there and nothing is due.
+// payment is there and nothing is due; then they save a card on file and put their payment
+// plan on autopay.
 //
 // usage: node portal-pay.mjs BASE_URL CLIENT_EMAIL:PASSWORD SCREENSHOT_DIR
 import { launch, watch, check } from "./browser.mjs";
@@ -43,6 +44,29 @@ try {
   check((await page.textContent("#balance")).includes("Nothing is due"), "the balance did not come down");
   check((await page.textContent("#account-lines")).includes("Payment, Card, online"), "the payment is not listed");
   await page.screenshot({ path: `${shots}/portal-account-paid.png`, fullPage: true });
+
+  // The payment counts toward the plan; a card saved on file pays the rest on its days once
+  // the client authorizes it.
+  check((await page.textContent("#payment-plan")).includes("Paid so far: $30.00"), "the plan does not count the payment");
+  await page.click("button:has-text('Save a card on file')");
+  await page.waitForSelector("#card-page");
+  await page.click("#card-page");
+  await page.waitForSelector("#card_number");
+  await page.fill("#card_number", "5555 5555 5555 4444");
+  await page.click("button:has-text('Save card')");
+  await page.waitForURL(new RegExp(`${base}/payments/card-saved/`));
+  check((await page.textContent("#card-said")).includes("Mastercard card ending in 4444"), "the card was not saved");
+  await page.click("a:has-text('Back to your account')");
+  await page.waitForURL(`${base}/portal/account`);
+  await page.click("button:has-text('Turn on autopay')");
+  await page.waitForSelector("#autopay_authorized-error");
+  await page.check("input[name=autopay_authorized]");
+  await page.click("button:has-text('Turn on autopay')");
+  await page.waitForSelector("#autopay-said");
+  check((await page.textContent("#card-on-file")).includes("ending in 4444"), "the card is not shown");
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(wide <= 375, `the account page is ${wide} px wide on a phone`);
+  await page.screenshot({ path: `${shots}/portal-autopay.png`, fullPage: true });
   check(problems.length === 0, `page problems: ${problems.join("; ")}`);
 } finally {
   await browser.close();

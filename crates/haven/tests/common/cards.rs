@@ -6,7 +6,7 @@
 //! numbers typed on its page — which only it ever sees. `POST /v1/refunds` refunds a paid
 //! session's payment, never beyond what it came to. Cards on file: `POST /v1/customers`, a
 //! session of `mode=setup` whose page saves the card typed (as `pm_test_N`, its brand and last
-//! four digits from the number), and `POST /v1/payment_intents` charging a saved card off
+//! four digits from the number, which only the stand-in keeps), and `POST /v1/payment_intents` charging a saved card off
 //! session — once per `Idempotency-Key`, answering a repeated key as the first time — which
 //! declines (402, `card_declined`) a card typed as 4000 0000 0000 0002, as the real test card does.
 
@@ -42,10 +42,10 @@ pub struct Session {
     pub success_url: String,
     /// `open`, `complete` or `expired`.
     pub status: &'static str,
-    /// `payment` or `setup`; a setup's customer, and the card it saved.
+    /// `payment` or `setup`; a setup's customer, and the id of the card it saved.
     pub mode: String,
     pub customer: String,
-    pub card: Option<String>,
+    pub method: Option<String>,
 }
 
 #[derive(Default)]
@@ -57,6 +57,8 @@ struct State {
     /// (session, cents) of each refund made.
     refunds: Vec<(String, i64)>,
     customers: usize,
+    /// Each saved card's id and number.
+    methods: Vec<(String, String)>,
     /// Each payment intent's idempotency key, status and answer.
     charges: Vec<(String, u16, String)>,
 }
@@ -105,6 +107,12 @@ impl CardStandIn {
 
     pub fn cards_typed(&self) -> Vec<String> {
         self.lock().cards_typed.clone()
+    }
+
+    /// The id the processor gave the card typed as `number`, once saved.
+    pub fn method_of(&self, number: &str) -> Option<String> {
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        self.lock().methods.iter().find(|(_, n)| *n == digits).map(|(id, _)| id.clone())
     }
 
     /// The amounts charged to saved cards, each once.
@@ -179,9 +187,15 @@ fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
             let mut state = lock();
             let typed = fields.iter().find(|(k, _)| k == "card_number").map(|(_, v)| v.clone()).unwrap_or_default();
             state.cards_typed.push(typed.clone());
+            let method = format!("pm_test_{}", state.methods.len() + 1);
+            let setup = state.sessions.iter_mut().find(|s| s.id == id && s.mode == "setup").map(|s| {
+                s.method = Some(method.clone());
+            });
+            if setup.is_some() {
+                state.methods.push((method, typed.chars().filter(char::is_ascii_digit).collect()));
+            }
             if let Some(s) = state.sessions.iter_mut().find(|s| s.id == id) {
                 s.status = "complete";
-                s.card = Some(typed.chars().filter(char::is_ascii_digit).collect());
             }
             state.webhook.clone()
         };
@@ -231,7 +245,7 @@ fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
                 status: "open",
                 mode: field("mode"),
                 customer: field("customer"),
-                card: None,
+                method: None,
             });
             id
         };
@@ -262,7 +276,9 @@ fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
         let session = lock().sessions.iter().find(|s| s.id == id).cloned();
         let Some(s) = session else { return respond(&mut out, 404, "application/json", &[], "{}") };
         if s.mode == "setup" {
-            return respond(&mut out, 200, "application/json", &[], &setup_session(&s).to_string());
+            let number =
+                s.method.as_ref().and_then(|m| lock().methods.iter().find(|(id, _)| id == m).map(|(_, n)| n.clone()));
+            return respond(&mut out, 200, "application/json", &[], &setup_session(&s, number).to_string());
         }
         let paid = s.status == "complete";
         let answer = serde_json::json!({
@@ -276,13 +292,13 @@ fn serve(stream: TcpStream, port: u16, state: &Mutex<State>) {
 }
 
 /// A setup session as `GET /v1/checkout/sessions/{id}?expand[]=setup_intent.payment_method`
-/// answers it: once complete, the card saved, its id naming the number typed.
-fn setup_session(s: &Session) -> serde_json::Value {
-    let method = s.card.as_ref().map(|number| {
+/// answers it: once complete, the card saved (`number`, as typed).
+fn setup_session(s: &Session, number: Option<String>) -> serde_json::Value {
+    let method = s.method.as_ref().zip(number).map(|(id, number)| {
         let brand = if number.starts_with('5') { "mastercard" } else { "visa" };
         let last4 = &number[number.len().saturating_sub(4)..];
         serde_json::json!({
-            "id": format!("pm_test_{number}"), "object": "payment_method",
+            "id": id, "object": "payment_method",
             "card": {"brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2030},
         })
     });
@@ -299,10 +315,11 @@ fn charge_saved_card(out: &mut TcpStream, state: &mut State, field: &dyn Fn(&str
         return respond(out, *status, "application/json", &[], answer);
     }
     let amount = field("amount").parse::<i64>().unwrap_or(0);
-    let saved = field("customer").starts_with("cus_") && field("payment_method").starts_with("pm_test_");
+    let number = state.methods.iter().find(|(id, _)| *id == field("payment_method")).map(|(_, n)| n.clone());
+    let saved = field("customer").starts_with("cus_") && number.is_some();
     let (status, answer) = if amount <= 0 || !saved || field("off_session") != "true" || field("confirm") != "true" {
         (400, r#"{"error":{"type":"invalid_request_error","message":"bad request"}}"#.to_owned())
-    } else if field("payment_method") == "pm_test_4000000000000002" {
+    } else if number.as_deref() == Some("4000000000000002") {
         (402, r#"{"error":{"type":"card_error","code":"card_declined","decline_code":"generic_decline"}}"#.to_owned())
     } else {
         let id = format!("pi_test_{}", state.charges.len() + 1);
@@ -312,4 +329,20 @@ fn charge_saved_card(out: &mut TcpStream, state: &mut State, field: &dyn Fn(&str
     };
     state.charges.push((key, status, answer.clone()));
     respond(out, status, "application/json", &[], &answer);
+}
+
+/// A plan of three $10.00 installments whose first is due on the practice's today (a US practice's
+/// day is the UTC day or the one before), for $30.00 the client owes (a refund paid out to them).
+pub fn plan_due_today(base: &str, owner: &str, ledger: &str, client: &str) {
+    let owed = [("kind", "refund"), ("amount", "30.00"), ("method", "cash")];
+    assert_eq!(super::common::post_from(base, owner, ledger, ledger, &owed).status, 303);
+    let plan = format!("/clients/{client}/payment-plan");
+    let day = |hours: i64| {
+        (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(hours)).strftime("%Y-%m-%d").to_string()
+    };
+    let accepted = [day(24), day(0)].into_iter().any(|first_due| {
+        let fields = [("plan_total", "30.00"), ("plan_installment", "10.00"), ("plan_first_due", first_due.as_str())];
+        super::common::post_from(base, owner, ledger, &plan, &fields).status == 303
+    });
+    assert!(accepted, "no plan due today was accepted");
 }
