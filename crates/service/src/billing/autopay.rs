@@ -18,7 +18,7 @@ use store::{AutopayChargeRecord, ClientPaymentRecord, PaymentPlanRecord, SavedCa
 use super::cards::PORTAL;
 use super::change_entry;
 use super::{CardSetupRequest, ChargeOutcome, PaymentError, SavedCardCharge, SetupState};
-use crate::audit_log::{Crud, Who};
+use crate::audit_log::{AuditEntry, Crud, Who};
 use crate::portal::PortalActor;
 use crate::{Actor, Haven, Result, ServiceError};
 
@@ -77,36 +77,61 @@ fn on_file(record: &SavedCardRecord) -> Option<CardOnFile> {
     })
 }
 
+/// Who acts on a client's card on file and autopay: staff for a client, or the client in the
+/// portal — the same steps, recorded as theirs.
+enum Holder<'a> {
+    Staff(&'a Actor, ClientId),
+    Client(&'a PortalActor),
+}
+
+impl Holder<'_> {
+    fn practice(&self) -> PracticeId {
+        match self {
+            Holder::Staff(actor, _) => actor.practice(),
+            Holder::Client(actor) => actor.practice(),
+        }
+    }
+
+    fn client(&self) -> ClientId {
+        match self {
+            Holder::Staff(_, client) => *client,
+            Holder::Client(actor) => actor.client(),
+        }
+    }
+
+    /// As records name who did it: a staff member's id, or `portal:{account}`.
+    fn by(&self) -> String {
+        match self {
+            Holder::Staff(actor, _) => actor.user().to_string(),
+            Holder::Client(actor) => format!("{PORTAL}{}", actor.account()),
+        }
+    }
+
+    /// The store recording `entry` as theirs with the change it describes.
+    fn recording<'h>(&self, haven: &'h Haven, entry: AuditEntry) -> Result<Box<dyn store::Store + 'h>> {
+        match self {
+            Holder::Staff(actor, _) => haven.recording_by(actor, entry),
+            Holder::Client(actor) => haven.recording_in_portal(actor, entry),
+        }
+    }
+}
+
 impl Haven {
     /// Opens the processor's page where the client's card is saved; where to send them.
     pub async fn start_card_setup(&self, actor: &Actor, client: ClientId) -> Result<String> {
         actor.may(Resource::Billing, Action::Create)?;
         self.store.client(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
-        let (record, url) = self.open_card_setup(actor.practice(), client, actor.user().to_string()).await?;
-        let entry = change_entry("billing.card_setup", Crud::Create, client, "saved_card", &record.id);
-        self.recording_by(actor, entry)?.start_card_setup(actor.practice(), &record).await?;
-        self.audit_drafts_committed();
-        Ok(url)
+        self.card_setup(Holder::Staff(actor, client)).await
     }
 
     /// The client saving their own card in the portal.
     pub async fn portal_card_setup(&self, actor: &PortalActor) -> Result<String> {
-        let started_by = format!("{PORTAL}{}", actor.account());
-        let (record, url) = self.open_card_setup(actor.practice(), actor.client(), started_by).await?;
-        let entry = change_entry("billing.card_setup", Crud::Create, actor.client(), "saved_card", &record.id);
-        self.recording_in_portal(actor, entry)?.start_card_setup(actor.practice(), &record).await?;
-        self.audit_drafts_committed();
-        Ok(url)
+        self.card_setup(Holder::Client(actor)).await
     }
 
-    /// Asks the processor for a page to save the client's card on: the setup to record, and the
-    /// page.
-    async fn open_card_setup(
-        &self,
-        practice: PracticeId,
-        client: ClientId,
-        started_by: String,
-    ) -> Result<(SavedCardRecord, String)> {
+    /// Asks the processor for a page to save the client's card on and records the setup; the page.
+    async fn card_setup(&self, holder: Holder<'_>) -> Result<String> {
+        let (practice, client) = (holder.practice(), holder.client());
         let processor = self.processor()?;
         let id = uuid::Uuid::new_v4().to_string();
         let back = format!("{}/payments/card-saved/{practice}/{id}", self.outbox.public_url);
@@ -120,12 +145,15 @@ impl Haven {
             client,
             setup_id: page.id,
             started_at: self.now(),
-            started_by,
+            started_by: holder.by(),
             status: "open".into(),
             card: None,
             saved_at: None,
         };
-        Ok((record, page.url))
+        let entry = change_entry("billing.card_setup", Crud::Create, client, "saved_card", &record.id);
+        holder.recording(self, entry)?.start_card_setup(practice, &record).await?;
+        self.audit_drafts_committed();
+        Ok(page.url)
     }
 
     /// The payer back from the processor's page (the session cookie may stay home): whose setup
@@ -199,20 +227,18 @@ impl Haven {
     /// Removes the client's card on file, and autopay with it.
     pub async fn remove_card_on_file(&self, actor: &Actor, client: ClientId) -> Result<()> {
         actor.may(Resource::Billing, Action::Update)?;
-        let card = self.store.saved_card(actor.practice(), client).await?.ok_or(ServiceError::NotFound)?;
-        let entry = change_entry("billing.card_removed", Crud::Delete, client, "saved_card", &card.id);
-        let by = actor.user().to_string();
-        self.recording_by(actor, entry)?.remove_saved_card(actor.practice(), client, self.now(), &by).await?;
-        self.audit_drafts_committed();
-        Ok(())
+        self.remove_card(Holder::Staff(actor, client)).await
     }
 
     pub async fn portal_remove_card(&self, actor: &PortalActor) -> Result<()> {
-        let (practice, client) = (actor.practice(), actor.client());
+        self.remove_card(Holder::Client(actor)).await
+    }
+
+    async fn remove_card(&self, holder: Holder<'_>) -> Result<()> {
+        let (practice, client) = (holder.practice(), holder.client());
         let card = self.store.saved_card(practice, client).await?.ok_or(ServiceError::NotFound)?;
         let entry = change_entry("billing.card_removed", Crud::Delete, client, "saved_card", &card.id);
-        let by = format!("{PORTAL}{}", actor.account());
-        self.recording_in_portal(actor, entry)?.remove_saved_card(practice, client, self.now(), &by).await?;
+        holder.recording(self, entry)?.remove_saved_card(practice, client, self.now(), &holder.by()).await?;
         self.audit_drafts_committed();
         Ok(())
     }
@@ -221,25 +247,22 @@ impl Haven {
     /// open plan. On needs a card on file.
     pub async fn set_autopay(&self, actor: &Actor, client: ClientId, on: bool, authorized: bool) -> Result<()> {
         actor.may(Resource::Billing, Action::Update)?;
-        unauthorized(on, authorized)?;
-        let plan = self.autopay_plan(actor.practice(), client, on).await?;
-        let entry = change_entry(autopay_action(on), Crud::Update, client, "payment_plan", &plan.id);
-        let by = actor.user().to_string();
-        let since = on.then_some((self.now(), by.as_str()));
-        self.recording_by(actor, entry)?.set_autopay(actor.practice(), &plan.id, since).await?;
-        self.audit_drafts_committed();
-        Ok(())
+        self.switch_autopay(Holder::Staff(actor, client), on, authorized).await
     }
 
     /// The client turning autopay on (`authorized`: they agreed to the charges) or off.
     pub async fn portal_set_autopay(&self, actor: &PortalActor, on: bool, authorized: bool) -> Result<()> {
+        self.switch_autopay(Holder::Client(actor), on, authorized).await
+    }
+
+    async fn switch_autopay(&self, holder: Holder<'_>, on: bool, authorized: bool) -> Result<()> {
         unauthorized(on, authorized)?;
-        let (practice, client) = (actor.practice(), actor.client());
+        let (practice, client) = (holder.practice(), holder.client());
         let plan = self.autopay_plan(practice, client, on).await?;
         let entry = change_entry(autopay_action(on), Crud::Update, client, "payment_plan", &plan.id);
-        let by = format!("{PORTAL}{}", actor.account());
+        let by = holder.by();
         let since = on.then_some((self.now(), by.as_str()));
-        self.recording_in_portal(actor, entry)?.set_autopay(practice, &plan.id, since).await?;
+        holder.recording(self, entry)?.set_autopay(practice, &plan.id, since).await?;
         self.audit_drafts_committed();
         Ok(())
     }
@@ -286,10 +309,10 @@ impl Haven {
         today: Date,
     ) -> Result<Option<AutopayChargeRecord>> {
         let account = self.account(practice, plan.client).await?;
-        let Some(view) = self.plan_view(practice, plan.client, &account).await? else { return Ok(None) };
-        let due_on = view.progress.installments.iter().map(|i| i.due).filter(|d| *d <= today).max();
+        let (_, progress) = super::ledger::plan_progress(plan, &account, today);
+        let due_on = progress.installments.iter().map(|i| i.due).filter(|d| *d <= today).max();
         let Some(due_on) = due_on else { return Ok(None) };
-        let amount = view.progress.behind.min(account.balance());
+        let amount = progress.behind.min(account.balance());
         if amount.0 <= 0 {
             return Ok(None);
         }

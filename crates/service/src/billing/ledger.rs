@@ -81,6 +81,24 @@ impl Account {
     }
 }
 
+/// Where plan `r` stands on `today`, with what the client paid (less refunds) since it was agreed.
+pub(super) fn plan_progress(r: &PaymentPlanRecord, account: &Account, today: Date) -> (PaymentPlan, Progress) {
+    let paid: i64 = account
+        .payments
+        .iter()
+        .filter(|p| p.recorded_at >= r.created_at)
+        .map(|p| match p.kind.as_str() {
+            "payment" => p.amount_cents,
+            "refund" => -p.amount_cents,
+            _ => 0,
+        })
+        .sum();
+    let plan =
+        PaymentPlan { total: Cents(r.total_cents), installment: Cents(r.installment_cents), first_due: r.first_due };
+    let progress = plan.progress(today, Cents(paid));
+    (plan, progress)
+}
+
 /// The words for a code of one of the lists, or the code.
 fn words(list: &[(&'static str, &'static str)], code: &str) -> String {
     list.iter().find(|(c, _)| *c == code).map_or_else(|| code.to_owned(), |(_, w)| (*w).to_owned())
@@ -124,22 +142,7 @@ impl Haven {
         let Some(r) = self.store.open_payment_plan(practice, client).await? else { return Ok(None) };
         let zone = self.practice_zone(practice).await?;
         let since = r.created_at.to_zoned(zone.clone()).date();
-        let paid: i64 = account
-            .payments
-            .iter()
-            .filter(|p| p.recorded_at >= r.created_at)
-            .map(|p| match p.kind.as_str() {
-                "payment" => p.amount_cents,
-                "refund" => -p.amount_cents,
-                _ => 0,
-            })
-            .sum();
-        let plan = PaymentPlan {
-            total: Cents(r.total_cents),
-            installment: Cents(r.installment_cents),
-            first_due: r.first_due,
-        };
-        let progress = plan.progress(self.now().to_zoned(zone).date(), Cents(paid));
+        let (plan, progress) = plan_progress(&r, account, self.now().to_zoned(zone).date());
         let declined = self.autopay_declines(practice, client, &r.id).await?;
         Ok(Some(PlanView { id: r.id, plan, since, progress, autopay: r.autopay.is_some(), declined }))
     }
