@@ -73,6 +73,7 @@ fn no_client_identifier_is_readable_in_the_data_directory() {
     let mut needles = Vec::new();
     for client in report["clients"].as_array().cloned().unwrap_or_default() {
         let name = client["name"].as_str().unwrap_or_default();
+        needles.push(name.to_owned());
         needles.extend(name.split(' ').map(str::to_owned));
         needles.push(client["date_of_birth"].as_str().unwrap_or_default().to_owned());
         // The phone as written, as dialled (digits only) and the e-mail address.
@@ -106,6 +107,13 @@ fn no_client_identifier_is_readable_in_the_data_directory() {
                     continue;
                 }
                 if form == "lower-case" && schema.contains(&needle.to_lowercase()) {
+                    continue;
+                }
+                // Four bytes occur by chance in megabytes of ciphertext (one chance in about
+                // 4,300 per needle and megabyte), so a name part that short is looked for only in
+                // its longer forms; a column that leaked would still show every longer name,
+                // the full names and the e-mail addresses, which are all looked for as bytes.
+                if encoded.len() < 5 && matches!(form, "raw" | "lower-case") {
                     continue;
                 }
                 assert!(!contains(bytes, &encoded), "{needle:?} ({form}) found in {}", path.display());

@@ -98,7 +98,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     apartments residences medicine library museum practice collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law";
-pub(crate) const ORG_HEADS: &str = "university bank church college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";
+pub(crate) const ORG_HEADS: &str = "university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";
 pub(crate) const PARTICLES: &str =
     "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y o ni";
 pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \
@@ -153,7 +153,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
 /// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the
 /// ICD-10-CM chapter F and Z code titles and the mental-status and psychopharmacology vocabulary.
 /// Capitalized in a diagnosis or a heading, they would otherwise read as unknown names.
-pub(crate) const CLINICAL_WORDS: &str = "non neuropsychology posttraumatic perinatal postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
+pub(crate) const CLINICAL_WORDS: &str = "non neuropsychology stressor stressors posttraumatic perinatal postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
     anhedonic anosognosia antipsychotic anxiolytic arachnophobia arfid asociality asperger avoidant avolition \
     benzodiazepine benzodiazepines biopsychosocial bruxism catatonia comorbid comorbidity contraindicated \
     cyclothymic decompensated decompensation delusional depersonalization depersonalized derealization \
@@ -204,7 +204,7 @@ pub(crate) const FUNCTION_WORDS: &str = "he she her him his hers they them their
 pub(crate) const DETERMINERS: &str = "the a an of this that our your their its any some no each every";
 pub(crate) const FOLLOWING_VERBS: &str = "took takes keeps kept comes came is was has had and got gets went goes left did does never always just still hit yelled won't wont cant can't";
 pub(crate) const OPENING_VERBS: &str = "met saw will may can see per did had has said told asked spoke called noted reviewed discussed reports states plans also then when while after before thanks thank dear hi hello hey love miss ask call tell text bring \
-    started began begins start starts continue continued continues completed completes attended attends introduced practiced recommend recommended";
+    started began begins start starts continue continued continues completed completes attended attends introduced practiced recommend recommended offered provided gave encouraged";
 pub(crate) const PLACE_CUES: &str = "in to from near outside inside behind visiting visit around at for by off of on attends attending attended en called named";
 pub(crate) const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
     port village township mills landing crossing ford bluffs county parish borough";

@@ -63,6 +63,7 @@ impl<'a> Document<'a> {
             }
         }
         protect_medications(&tokens, &flags, &mut protected);
+        protect_vehicle_models(&tokens, &mut protected);
         let case = line_cases(&tokens, &flags);
         Document { tokens, known, lex, flags, protected, case }
     }
@@ -166,6 +167,41 @@ fn protect_medications(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool
     for (i, slot) in protected.iter_mut().enumerate() {
         if tokens.list[i].shape.is_alpha() && medications.binary_search(&tokens.norm(i)).is_ok() {
             *slot = true;
+        }
+    }
+}
+
+/// "his 2014 Buick LeSabre", "a gray 2011 Altima": the capitalized words after a model year name a
+/// car's make and model, not a person (its plate or VIN is found on its own).
+fn protect_vehicle_models(tokens: &Tokens<'_>, protected: &mut [bool]) {
+    let owner =
+        |k: usize| matches!(tokens.norm(k), "a" | "an" | "the" | "his" | "her" | "their" | "my" | "our" | "your");
+    for year in 1..tokens.len() {
+        let raw = tokens.raw(year);
+        if tokens.list[year].shape != Shape::Digits
+            || raw.len() != 4
+            || !(raw.starts_with("19") || raw.starts_with("20"))
+        {
+            continue;
+        }
+        // one adjective between, a colour or "used"
+        let before = year - 1;
+        let owned = owner(before)
+            || before > 0
+                && tokens.list[before].shape == Shape::Lower
+                && owner(before - 1)
+                && tokens.gap_after(before - 1) == " ";
+        if !owned || tokens.gap_before(year) != " " {
+            continue;
+        }
+        let mut k = year + 1;
+        while k < tokens.len()
+            && k <= year + 3
+            && matches!(tokens.gap_before(k), " " | "-")
+            && matches!(tokens.list[k].shape, Shape::Title | Shape::Mixed | Shape::Upper)
+        {
+            protected[k] = true;
+            k += 1;
         }
     }
 }
@@ -356,6 +392,13 @@ pub(crate) mod tests {
     pub(crate) fn none(text: &str) {
         let all = found(text, &Known::default());
         assert!(all.is_empty(), "nothing in {text:?}; found {all:?}");
+    }
+
+    #[test]
+    fn a_car_after_its_model_year_is_no_person() {
+        none("He asks to keep his 2014 Buick LeSabre; I defer that question.");
+        none("His cousin's car was impounded — a gray 2011 Altima — and he asks.");
+        has("In 2019 Jose moved to Tulsa with his 2009 Civic.", "Jose", Kind::Name);
     }
 
     #[test]

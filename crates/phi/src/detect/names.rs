@@ -6,7 +6,7 @@ use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
     CITY, DETERMINER, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_STRONG, ORG_WEAK, PARTICLE,
-    RELATION, SPEECH_VERB, STATE, STREET_SUFFIX, TITLE, WEEKDAY, WORD,
+    RELATION, SPEECH_VERB, STATE, STOP, STREET_SUFFIX, TITLE, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -424,13 +424,18 @@ fn repeated_speakers<'d>(doc: &'d Document<'_>) -> Vec<&'d str> {
             norm,
             "th" | "tx" | "pt" | "cl" | "clt" | "dr" | "md" | "np" | "rn" | "sw" | "int" | "mod" | "fac" | "ot"
         );
-        if (1..=3).contains(&norm.len()) && !role && !doc.is_stop(i) {
+        if (1..=3).contains(&norm.len()) && !role {
             if seen.contains(&norm) && !repeated.contains(&norm) {
                 repeated.push(norm);
             }
             seen.push(norm);
         }
     }
+    // A listed word ("OK:", "ED:") may head a note's sections; it is a speaker's initials only
+    // beside another speaker's.
+    let listed = |norm: &str| doc.lex.flags(norm) & STOP != 0;
+    let speakers = repeated.iter().filter(|&&norm| !listed(norm)).count();
+    repeated.retain(|&norm| speakers > 0 && (norm.len() == 2 || !listed(norm)));
     repeated
 }
 
@@ -718,6 +723,10 @@ mod tests {
         has(couple, "PA", Kind::Name);
         none("PA: He was late.\nT: And then?");
         assert_eq!(names(couple).len(), 2);
+        // A listed word as a label is a speaker's initials beside another speaker's.
+        let pair = "SA: We're going.\nOK: You make it sound bad.\nSA: Your mom asks.\nOK: She doesn't like my mom.";
+        assert_eq!(names(pair), ["SA", "OK", "SA", "OK"]);
+        none("OK: vitals stable.\nOK: labs pending.");
         // "Cases reviewed: A.M. (risk)": letters that are also an abbreviation, as an item of a list
         has("Cases reviewed: A.M. (risk review), D.K. (termination).", "A.M", Kind::Name);
         none("Meds given at 9 A.M. (with food), and in the P.M.");

@@ -6,7 +6,7 @@ use super::chart::joined_run;
 use super::places::ordinal;
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{CITY, RELATION, STATE, STREET_SUFFIX, WEEKDAY};
+use crate::lexicon::{CITY, DIRECTION, RELATION, STATE, STREET_SUFFIX, WEEKDAY};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -538,7 +538,9 @@ fn after_city_of_street(doc: &Document<'_>, i: usize) -> bool {
         city -= 1;
     }
     let before = city - 1;
-    let suffix = doc.flags(before) & STREET_SUFFIX != 0;
+    // "300 68th St SE, Grand Rapids 49548": a compass point after the suffix
+    let suffix = doc.flags(before) & STREET_SUFFIX != 0
+        || doc.flags(before) & DIRECTION != 0 && doc.flags(before - 1) & STREET_SUFFIX != 0;
     match tokens.gap_before(city) {
         ", " => suffix || matches!(tokens.list[before].shape, Shape::Digits | Shape::Alnum),
         " " => suffix && tokens.list[before].shape == Shape::Title,
@@ -809,6 +811,7 @@ mod tests {
         has("at Lamplighter House, 2245 Como Ave, St. Paul 55108; manager", "55108", Kind::Zip);
         has("1 Main St, Grand Forks 58201.", "58201", Kind::Zip);
         has("my new address is 1120 Oak Ridge Ct Kissimmee 34744", "34744", Kind::Zip);
+        has("Program: 300 68th St SE, Grand Rapids 49548\nCourse", "49548", Kind::Zip);
         has("Counselor: Ms. Angela Ruiz x3312\nParent", "x3312", Kind::Phone);
         none("walked x100 ft with a cane");
         has("Note from a 90-something client.", "90", Kind::AgeOver89);

@@ -97,7 +97,12 @@ impl Detector for PlaceDetector {
                         && !doc.is_stop(last + 3);
                     last += 2 + usize::from(more);
                 }
-                out.push(doc.span(first, branch(doc, last), Kind::Organization, Confidence::Medium));
+                out.push(doc.span(
+                    first,
+                    branch(doc, military_parent(doc, last)),
+                    Kind::Organization,
+                    Confidence::Medium,
+                ));
             }
             county(doc, i, out);
             by_shape(doc, i, out);
@@ -122,7 +127,12 @@ impl Detector for PlaceDetector {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
             }
             if let Some(first) = congregation(doc, i) {
-                out.push(doc.span(first, i, Kind::Organization, Confidence::Medium));
+                // "Good Shepherd Lutheran Home": the congregation's home or village
+                let home = i + 1 < tokens.len()
+                    && tokens.gap_after(i) == " "
+                    && tokens.list[i + 1].shape == Shape::Title
+                    && matches!(tokens.norm(i + 1), "home" | "homes" | "village" | "manor" | "services");
+                out.push(doc.span(first, i + usize::from(home), Kind::Organization, Confidence::Medium));
             }
             if let Some(last) = saint(doc, i) {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
@@ -175,9 +185,13 @@ fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         return;
     }
     let next = i + 1;
+    // "Harris County CSCD", "Cook County DCFS": the office by its acronym
+    let acronym = |k: usize| {
+        tokens.list[k].shape == Shape::Upper && (2..=6).contains(&tokens.norm(k).len()) && doc.flags(k) & STATE == 0
+    };
     let office = next < tokens.len()
         && matches!(tokens.gap_after(i), " " | ". ")
-        && tokens.list[next].shape == Shape::Title
+        && (tokens.list[next].shape == Shape::Title || acronym(next))
         && !doc.is_stop(next)
         && doc.flags(next) & (MONTH | WEEKDAY) == 0;
     let last = if office { with_possessive(doc, capitalized_run(doc, next, 4)) } else { i };
@@ -229,7 +243,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                     k
                 }
             };
-            out.extend(firm(doc, i).map(|last| org(name_start(i), last)));
+            out.extend(firm(doc, i).map(|last| org(name_start(i), branch(doc, last))));
             out.extend(childrens(doc, i).map(|last| org(i, last)));
             out.extend(field_organization(doc, i).map(|last| org(i, last)));
             out.extend(center_for(doc, i).map(|last| org(i, last)));
@@ -241,9 +255,11 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
             out.extend(bare_unit(doc, i).map(|last| street(i, last)));
             out.extend(saint_street(doc, i).map(|(first, last)| street(first, last)));
+            out.extend(business_by_possessive(doc, i).map(|last| org(i, last)));
             if shape == Shape::Upper {
                 out.extend(fax_party(doc, i).map(|(first, last)| org(first, last)));
                 out.extend(acronym_before_what_it_names(doc, i).map(|last| org(i, last)));
+                out.extend(acronym_of_a_city(doc, i).map(|last| org(i, last)));
                 if is_police_force(doc, i) || is_known_by_acronym(doc, i) || is_ridden(doc, i) {
                     out.push(org(i, i));
                 }
@@ -352,14 +368,27 @@ fn org_above_address(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn center_for(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let named = tokens.list[i].shape == Shape::Title
-        && matches!(tokens.norm(i), "center" | "centre" | "institute" | "foundation")
+        && matches!(tokens.norm(i), "center" | "centre" | "institute" | "foundation" | "coalition" | "alliance")
         && i + 2 < tokens.len()
-        && tokens.norm(i + 1) == "for"
+        && matches!(tokens.norm(i + 1), "for" | "against")
         && tokens.gap_after(i) == " "
         && tokens.gap_after(i + 1) == " "
         && tokens.list[i + 2].shape == Shape::Title
         && !doc.is_stop(i + 2);
-    named.then(|| capitalized_run(doc, i + 2, 3))
+    if !named {
+        return None;
+    }
+    // "Center Against Sexual and Family Violence": causes joined by "and"
+    let mut last = capitalized_run(doc, i + 2, 3);
+    while last + 2 < tokens.len()
+        && tokens.norm(last + 1) == "and"
+        && tokens.gap_after(last) == " "
+        && tokens.gap_after(last + 1) == " "
+        && tokens.list[last + 2].shape == Shape::Title
+    {
+        last = capitalized_run(doc, last + 2, 3);
+    }
+    Some(last)
 }
 
 /// "Children's Minnesota", "Arkansas Children's": a children's hospital named by its place or
@@ -404,12 +433,19 @@ fn childrens(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// capitalized but for its small words: the last token.
 fn known_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if !tokens.list[i].shape.is_capitalized() {
+    // "an interview at the home depot": in lower case, only where a place is said to be
+    let placed = || {
+        let before = if i > 1 && tokens.norm(i - 1) == "the" { i - 2 } else { i.wrapping_sub(1) };
+        i > 0 && matches!(tokens.norm(before), "at" | "from") && tokens.gap_before(i) == " "
+    };
+    let lower = tokens.list[i].shape == Shape::Lower && placed();
+    if !tokens.list[i].shape.is_capitalized() && !lower {
         return None;
     }
     // "Buc-ee's": a part joined by a hyphen or apostrophe takes the case of the word it is in
     let cased = |k: usize| {
         tokens.list[k].shape.is_capitalized()
+            || lower && tokens.list[k].shape == Shape::Lower
             || tokens.list[k].shape == Shape::Digits
             || matches!(tokens.norm(k), "of" | "the" | "a" | "n" | "s" | "for" | "in" | "at")
             || k > i && matches!(tokens.gap_before(k), "-" | "'" | "’")
@@ -418,7 +454,7 @@ fn known_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
         .organizations_from(tokens.norm(i))
         .iter()
         .filter_map(|org| phrase_at(tokens, i, org))
-        .filter(|&last| (i..=last).all(cased))
+        .filter(|&last| (i..=last).all(cased) && (!lower || last > i))
         .max()
 }
 
@@ -634,8 +670,10 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let mut j = i + 1;
-    while j < n && j <= i + 3 && tokens.gap_before(j) == " " && title(j) {
-        if doc.flags(j) & STREET_SUFFIX != 0 {
+    // "Harbor Light Building · Second Floor": a building named where the street would be
+    let building = |k: usize| matches!(tokens.norm(k), "building" | "tower" | "towers");
+    while j < n && j <= i + 3 && tokens.gap_before(j) == " " && (title(j) || building(j)) {
+        if doc.flags(j) & STREET_SUFFIX != 0 || building(j) {
             if tokens.norm(j) == "court" && is_court_kind(tokens.norm(j - 1)) {
                 return None; // "Maricopa County Superior Court"
             }
@@ -694,7 +732,9 @@ fn segment_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let last = capitalized_run(doc, i, 2);
     let ends = last + 1 >= tokens.len() || tokens.gap_after(last).contains(['\n', '·', '|', '•', ',']);
-    (tokens.list[i].shape == Shape::Title && !doc.is_stop(i) && ends).then_some(last)
+    // "· Second Floor ·" is the building's floor
+    let floor = (i..=last).any(|k| doc.flags(k) & UNIT != 0);
+    (tokens.list[i].shape == Shape::Title && !doc.is_stop(i) && ends && !floor).then_some(last)
 }
 
 /// "Route 9", "Hwy 101", "State Route 73", "US Highway 1", or "I-95" after a word of place: a
@@ -722,10 +762,12 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         && matches!(tokens.gap_after(i), " " | ". ")
         && number(i + 1);
     if road {
+        // "State Route 73", "BIA Route 2", "NM Highway 14": the road's authority before it
         let qualified = i > 0
             && tokens.gap_before(i) == " "
-            && tokens.list[i - 1].shape.is_capitalized()
-            && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm");
+            && (tokens.list[i - 1].shape.is_capitalized()
+                && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm")
+                || tokens.list[i - 1].shape == Shape::Upper && (2..=3).contains(&tokens.norm(i - 1).len()));
         // "2250 Highway 6": a house number on it
         let housed = i > 0
             && tokens.gap_before(i) == " "
@@ -1175,7 +1217,12 @@ fn congregation(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     // A sentence's first word opens it rather than names the congregation ("Attends Redeemer
     // Lutheran") when it is an English word.
-    let opens = |k: usize| tokens.list[k].sentence_start && doc.flags(k) & WORD != 0;
+    // "First Baptist", "Second Samoan Congregational": an ordinal is the name's own first word.
+    let opens = |k: usize| {
+        tokens.list[k].sentence_start
+            && doc.flags(k) & WORD != 0
+            && !matches!(tokens.norm(k), "first" | "second" | "third" | "fourth")
+    };
     if !joined(first) || opens(first - 1) || matches!(tokens.norm(first - 1), "a" | "the") {
         return None;
     }
@@ -1308,6 +1355,16 @@ const GENERIC: &[&str] = &[
     "this",
     "that",
     "psychiatric",
+    "er",
+    "ed",
+    "ptsd",
+    "ocd",
+    "adhd",
+    "anxiety",
+    "mood",
+    "eating",
+    "memory",
+    "geriatric",
     "hospital",
     "detox",
     "rehab",
@@ -1577,6 +1634,95 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
     distinctive.then_some(first)
 }
 
+/// "his father's deli, Feld's,", "the family bakery, Battaglia's": a business named, after its
+/// kind, by its owner's possessive. The last token.
+fn business_by_possessive(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let after_kind = i > 0
+        && tokens.gap_before(i) == ", "
+        && tokens.list[i].shape == Shape::Title
+        && !doc.is_stop(i)
+        && matches!(
+            tokens.norm(i - 1),
+            "deli"
+                | "bakery"
+                | "shop"
+                | "store"
+                | "restaurant"
+                | "diner"
+                | "cafe"
+                | "bar"
+                | "pub"
+                | "tavern"
+                | "salon"
+                | "garage"
+                | "pizzeria"
+                | "market"
+                | "grocery"
+                | "bodega"
+                | "taqueria"
+                | "bistro"
+                | "business"
+                | "boutique"
+        );
+    if !after_kind {
+        return None;
+    }
+    let last = capitalized_run(doc, i, 3);
+    let owned = with_possessive(doc, last);
+    (owned > last).then_some(owned)
+}
+
+/// "NAMI Brooklyn", "USCIS Baltimore": an organization's local affiliate or office, named by its
+/// acronym and the city it serves. The last token.
+fn acronym_of_a_city(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let next = i + 1;
+    let named = (2..=6).contains(&tokens.norm(i).len())
+        && doc.flags(i) & STATE == 0
+        && next < tokens.len()
+        && tokens.gap_after(i) == " "
+        && tokens.list[next].shape == Shape::Title
+        && doc.flags(next) & CITY != 0;
+    named.then_some(next)
+}
+
+/// "3rd Battalion, 1st Marines", "Bravo Company, 2nd Battalion": a military unit's parent units
+/// after it. The last token.
+fn military_parent(doc: &Document<'_>, last: usize) -> usize {
+    let tokens = &doc.tokens;
+    let unit = |k: usize| {
+        matches!(
+            tokens.norm(k),
+            "battalion"
+                | "regiment"
+                | "brigade"
+                | "squadron"
+                | "platoon"
+                | "company"
+                | "division"
+                | "marines"
+                | "infantry"
+                | "cavalry"
+                | "wing"
+                | "group"
+                | "fleet"
+        )
+    };
+    let mut last = last;
+    while unit(last)
+        && last + 2 < tokens.len()
+        && tokens.gap_after(last) == ", "
+        && ordinal(tokens.norm(last + 1))
+        && tokens.gap_after(last + 1) == " "
+        && tokens.list[last + 2].shape == Shape::Title
+        && unit(last + 2)
+    {
+        last += 2;
+    }
+    last
+}
+
 /// "Providence Medical Group – Gateway": an organization's site or branch after a dash.
 fn branch(doc: &Document<'_>, last: usize) -> usize {
     let tokens = &doc.tokens;
@@ -1631,9 +1777,11 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let chain = tokens.raw(i).len() == 1 && matches!(tokens.norm(i - 1), "motel" | "super" | "studio");
+    // "Engine 12"; "School 26", "PS 118": a city's schools by number
     let company = tokens.raw(i).len() <= 3
-        && tokens.list[i - 1].shape == Shape::Title
-        && matches!(tokens.norm(i - 1), "engine" | "ladder" | "squad");
+        && (tokens.list[i - 1].shape == Shape::Title
+            && matches!(tokens.norm(i - 1), "engine" | "ladder" | "squad" | "school")
+            || tokens.list[i - 1].shape == Shape::Upper && matches!(tokens.norm(i - 1), "ps" | "jhs"));
     // "VFW Post 8870", "American Legion Post 12", "Boy Scout Troop 41": a chapter's number after
     // its organization's name
     let chapter = i >= 2
@@ -1799,6 +1947,18 @@ fn is_known_by_acronym(doc: &Document<'_>, i: usize) -> bool {
                 | "station"
                 | "stop"
                 | "platform"
+                // "a retired FDNY lieutenant": an employer before a rank or a job
+                | "lieutenant"
+                | "captain"
+                | "sergeant"
+                | "firefighter"
+                | "paramedic"
+                | "employee"
+                | "employees"
+                | "retiree"
+                | "driver"
+                | "engineer"
+                | "teacher"
         )
 }
 
@@ -2146,6 +2306,10 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     if tokens.norm(i - 1) != "at" || tokens.list[i].sentence_start || flags & (STATE | MONTH | WEEKDAY) != 0 {
         return None;
     }
+    // "Attorneys at Law": a calling, not a place
+    if tokens.norm(i) == "law" && i >= 2 && tokens.norm(i - 2).starts_with("attorney") {
+        return None;
+    }
     // A person's name alone ("at Maria's"), not a place named for one ("at Norton Women's")
     let named_for = i + 1 < tokens.len()
         && tokens.gap_after(i) == " "
@@ -2352,6 +2516,13 @@ mod tests {
         has("Home: 19 Wexford Close, Halifax, NS", "19 Wexford Close", Kind::Street);
         has("Gave him bus fare for the CTA.", "CTA", Kind::Organization);
         has("Pearl attends New Hope Missionary Baptist and", "New Hope Missionary Baptist", Kind::Organization);
+        has("her son (7), who attends School 26.", "School 26", Kind::Organization);
+        has(
+            "Spoke with PO Lashonda Greer, Harris County CSCD, 713-555-0135.",
+            "Harris County CSCD",
+            Kind::Organization,
+        );
+        has("TF: I went. First Samoan Congregational in Carson.", "First Samoan Congregational", Kind::Organization);
         let campus = "from Doctors Hospital at Renaissance, Edinburg";
         has(campus, "Doctors Hospital at Renaissance", Kind::Organization);
         has("represented by Paul Wexler, Wexler & Moss PLC\nChildren", "Wexler & Moss PLC", Kind::Organization);
@@ -2495,6 +2666,37 @@ mod tests {
         has("Bexar County case 2025CR0441", "Bexar County", Kind::City);
         has("on Birchwood Lane in Shaker Heights. Risk", "Shaker Heights", Kind::City);
         has("Suite 1511, New York, NY 10003.", "New York", Kind::City);
+    }
+
+    #[test]
+    fn businesses_affiliates_and_units() {
+        has("working at his father's deli, Feld's, on Avenue J.", "Feld's", Kind::Organization);
+        has("notes from the NAMI Brooklyn family workshop.", "NAMI Brooklyn", Kind::Organization);
+        has("evicted from her trailer on BIA Route 2 and", "BIA Route 2", Kind::Street);
+        has("12/01 8:40am elias: got a interview at the home depot on alameda", "home depot", Kind::Organization);
+        has("two tours with 3rd Battalion, 1st Marines.", "3rd Battalion, 1st Marines", Kind::Organization);
+        has(
+            "a nurse manager at Baylor Scott & White – Dallas; Ms.",
+            "Baylor Scott & White – Dallas",
+            Kind::Organization,
+        );
+        has("References: Rev. Thomas Ebright (Cathedral of Hope), Yvette", "Cathedral of Hope", Kind::Organization);
+        has("room 214B, Good Shepherd Lutheran Home, Sheboygan", "Good Shepherd Lutheran Home", Kind::Organization);
+        has(
+            "Offered Center Against Sexual and Family Violence hotline.",
+            "Center Against Sexual and Family Violence",
+            Kind::Organization,
+        );
+        let letterhead = "Harbor Light Counseling\nHarbor Light Building · Second Floor · Long Beach, CA";
+        has(letterhead, "Harbor Light Building", Kind::Street);
+        assert!(found(letterhead, &Known::default()).iter().all(|(t, _)| t != "Second Floor"));
+        has("Aurelio Santangelo, 58, retired FDNY lieutenant, lives", "FDNY", Kind::Organization);
+        // not a bargain, a heading, or a law firm's calling
+        none("That coat was the best buy of the year.");
+        none("ER PSYCHIATRY CONSULT");
+        none("VA MENTAL HEALTH — PTSD CLINIC NOTE");
+        let letterhead = found("KESSLER & WRIGHT, LLP\nAttorneys at Law\n", &Known::default());
+        assert!(letterhead.iter().all(|(t, _)| t != "Law"), "{letterhead:?}");
     }
 
     #[test]
