@@ -80,7 +80,8 @@ pub(crate) const STATES: &str = "alabama alaska arizona arkansas california colo
     pa ri sc sd tn tx ut va vt wa wi wv wy dc pr";
 pub(crate) const STREET_SUFFIXES: &str = "street st avenue ave av road rd boulevard blvd lane ln drive dr court ct way place \
     pl terrace ter circle cir parkway pkwy highway hwy trail trl loop square sq pike row alley crescent path \
-    ridge crossing heights plaza plz causeway bend cove hollow landing knoll bluff run close mews parade esplanade quay";
+    ridge crossing heights plaza plz causeway bend cove hollow landing knoll bluff run close mews parade esplanade quay \
+    commons turnpike tpke freeway fwy expressway expy";
 pub(crate) const UNITS: &str = "apt apartment unit suite ste floor fl rm bldg building lot box";
 pub(crate) const DIRECTIONS: &str = "n s e w ne nw se sw north south east west northeast northwest southeast southwest";
 pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc plc ltd corp corporation assoc assn hha company companies hospital hospitals \
@@ -95,7 +96,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
-    apartments residences medicine library museum practice collaborative collective cooperative unit transit \
+    apartments residences medicine library museum practice programs collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law";
 pub(crate) const ORG_HEADS: &str = "university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";

@@ -993,7 +993,9 @@ fn is_role_word(norm: &str) -> bool {
 /// A city after "lives in", "moved to", "grew up in"…, or a listed city after "in"/"from"/"to".
 fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 || two_word_state(doc, i) {
+    // "Mt. Zion", "Ft. Myers": a state's code that abbreviates a mount or a fort
+    let mount = matches!(tokens.norm(i), "mt" | "ft") && tokens.gap_after(i).starts_with('.');
+    if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 && !mount || two_word_state(doc, i) {
         return None;
     }
     let listed = lexicon_city(doc, i);
@@ -2682,6 +2684,9 @@ mod tests {
         );
         has("References: Rev. Thomas Ebright (Cathedral of Hope), Yvette", "Cathedral of Hope", Kind::Organization);
         has("room 214B, Good Shepherd Lutheran Home, Sheboygan", "Good Shepherd Lutheran Home", Kind::Organization);
+        has("Lives in Mt. Zion with wife Beata and two sons", "Mt. Zion", Kind::City);
+        has("Terrence Wiley, Youth Advocate Programs; therapist", "Youth Advocate Programs", Kind::Organization);
+        has("Harbor Commons, Suite 4 | Stillwater, MN 55082", "Harbor Commons, Suite 4", Kind::Street);
         has(
             "Offered Center Against Sexual and Family Violence hotline.",
             "Center Against Sexual and Family Violence",

@@ -35,6 +35,8 @@ impl Detector for SymbolDetector {
                 ipv6_at(bytes, i)
             } else if b == b'$' || (b == b'/' && i > 0 && bytes[i - 1] | 0x20 == b'u') {
                 tagged_handle_at(bytes, i)
+            } else if b == b'_' {
+                underscored_at(bytes, i, covered_to)
             } else {
                 None
             };
@@ -252,6 +254,29 @@ fn handle_at(bytes: &[u8], at: usize) -> Option<(usize, usize, Kind)> {
     (end - at >= 3).then_some((at, end, Kind::SocialHandle))
 }
 
+/// "posted on X as lucian_the_last": words joined by an underscore are a user name, wherever
+/// written (a blank to fill in, "____", has no letters beside it).
+fn underscored_at(bytes: &[u8], at: usize, covered_to: usize) -> Option<(usize, usize, Kind)> {
+    let part = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+    if at == 0 || !bytes[at - 1].is_ascii_alphanumeric() || !bytes.get(at + 1)?.is_ascii_alphanumeric() {
+        return None;
+    }
+    let mut start = at;
+    while start > covered_to && part(bytes[start - 1]) {
+        start -= 1;
+    }
+    let mut end = at + 1;
+    while end < bytes.len() && part(bytes[end]) {
+        end += 1;
+    }
+    // a sentence's full stop or a trailing dash is not part of it
+    while end > at && !bytes[end - 1].is_ascii_alphanumeric() {
+        end -= 1;
+    }
+    let letters = bytes[start..end].iter().filter(|b| b.is_ascii_alphabetic()).count();
+    (end - start >= 5 && letters >= 3).then_some((start, end, Kind::SocialHandle))
+}
+
 /// A payment app's "$cashtag" ("$TundeO88", never "$100") or a Reddit user's "u/name".
 fn tagged_handle_at(bytes: &[u8], sign: usize) -> Option<(usize, usize, Kind)> {
     let start = if bytes[sign] == b'/' { sign - 1 } else { sign };
@@ -357,6 +382,8 @@ mod tests {
         has("Founder\nlinktr.ee/littleacorndoulas · IG", "linktr.ee/littleacorndoulas", Kind::Url);
         has("posted on jdoe.substack.com/p/1 today", "jdoe.substack.com/p/1", Kind::Url);
         has("dm me @luna_k99!", "@luna_k99", Kind::SocialHandle);
+        has("after he posted on X as lucian_the_last that night", "lucian_the_last", Kind::SocialHandle);
+        none("Signature: ________ Date: ____");
         has("posts from her Instagram skye.dances.09 and", "skye.dances.09", Kind::SocialHandle);
         has("made a TikTok account, sky3_is_fake, to mock her", "sky3_is_fake", Kind::SocialHandle);
         has("her Venmo is tamsin-blake-7; she paid", "tamsin-blake-7", Kind::SocialHandle);
