@@ -67,7 +67,7 @@ pub(crate) const TITLES: &str = "mr mrs ms miss mx dr doctor prof professor rev 
 pub(crate) const RELATIONS: &str = "boss supervisor manager coworker colleague friend bestie bff girlfriend boyfriend bf gf gm gma gpa mgm pgm mgf pgf bro sis hubby partner wife \
     husband spouse fiance fiancee ex mom mother mum dad father stepmom stepmother stepdad stepfather sister brother \
     sibling son daughter stepson stepdaughter stepbrother stepsister aunt uncle cousin niece nephew grandmother \
-    grandfather grandma grandpa grandson granddaughter roommate neighbor neighbour teacher coach pastor priest rabbi \
+    grandfather grandma grandpa grandson granddaughter roommate cellmate cellie bunkmate neighbor neighbour teacher coach pastor priest rabbi \
     imam therapist psychiatrist counselor doctor pcp sponsor caseworker lawyer attorney landlord landlady tutor \
     mentor classmate teammate child kid baby infant toddler twin guardian caregiver aide babysitter nanny \
     boyfriends girlfriends exes sisters brothers sons daughters kids children friends cousins parents parent \
@@ -96,7 +96,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
-    apartments residences medicine library museum practice programs collaborative collective cooperative unit transit \
+    apartments residences medicine library museum practice programs hospice collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law";
 pub(crate) const ORG_HEADS: &str = "university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";

@@ -27,6 +27,9 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(a, b, Kind::City, Confidence::High));
                 }
             }
+            if let Some(last) = puerto_rican_address(doc, i) {
+                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
+            }
             if let Some(last) = lowercase_street(doc, i) {
                 out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
             }
@@ -43,7 +46,7 @@ impl Detector for PlaceDetector {
             {
                 out.push(doc.span(first, i - 1, Kind::City, Confidence::Medium));
             }
-            if let Some(last) = cued_city(doc, i) {
+            if let Some(last) = cued_city(doc, i).or_else(|| town_of_a_person(doc, i)) {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
             }
             if let Some(last) = region_of_state(doc, i) {
@@ -259,7 +262,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             if shape == Shape::Upper {
                 out.extend(fax_party(doc, i).map(|(first, last)| org(first, last)));
                 out.extend(acronym_before_what_it_names(doc, i).map(|last| org(i, last)));
-                out.extend(acronym_of_a_city(doc, i).map(|last| org(i, last)));
+                out.extend(acronym_of_a_city(doc, i).or_else(|| campus_by_dash(doc, i)).map(|last| org(i, last)));
                 if is_police_force(doc, i) || is_known_by_acronym(doc, i) || is_ridden(doc, i) {
                     out.push(org(i, i));
                 }
@@ -795,6 +798,31 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     interstate.then_some((i, i + 1))
 }
 
+/// "her nephew Gérard Pelletier of Auburn;": the town a person is named with, after their full
+/// name and "of", before a pause. The last token.
+fn town_of_a_person(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let named = i >= 3
+        && tokens.list[i].shape == Shape::Title
+        && tokens.norm(i - 1) == "of"
+        && tokens.gap_before(i) == " "
+        && tokens.gap_before(i - 1) == " "
+        && tokens.gap_before(i - 2) == " "
+        && tokens.list[i - 2].shape == Shape::Title
+        && doc.flags(i - 2) & FAMILY != 0
+        && tokens.list[i - 3].shape == Shape::Title
+        && doc.flags(i - 3) & (GIVEN | TITLE) != 0
+        && !doc.is_stop(i)
+        && !is_kind_word(tokens.norm(i))
+        && doc.flags(i) & (ORG_STRONG | ORG_WEAK | MONTH | WEEKDAY | DATE_WORD | STATE) == 0;
+    if !named {
+        return None;
+    }
+    let last = capitalized_run(doc, i, 2);
+    let paused = last + 1 >= tokens.len() || tokens.gap_after(last).starts_with([',', ';', '.', ')', '\n']);
+    paused.then_some(last)
+}
+
 /// "North Carolina", "West Virginia", "New Jersey": a state, not a place within one ("New York"
 /// is a city too).
 fn two_word_state(doc: &Document<'_>, i: usize) -> bool {
@@ -1087,12 +1115,15 @@ fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
     let tokens = &doc.tokens;
     let mut last = i;
     // "Greater Mt. Zion", "Ft. Worth": abbreviations that are also states' codes
+    // "Plaza Carolina": the second half of a two-word state's name is no state alone
     let word = |k: usize| {
         k < tokens.len()
             && tokens.list[k].shape.is_capitalized()
             && !doc.is_stop(k)
             && (doc.flags(k) & STATE == 0
-                || matches!(tokens.norm(k), "mt" | "ft") && tokens.gap_after(k).starts_with('.'))
+                || matches!(tokens.norm(k), "mt" | "ft") && tokens.gap_after(k).starts_with('.')
+                || matches!(tokens.norm(k), "carolina" | "jersey" | "hampshire" | "dakota")
+                    && !two_word_state(doc, k - 1))
     };
     while last + 1 < tokens.len() && last + 1 - i < max {
         let gap = tokens.gap_after(last);
@@ -1610,8 +1641,13 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
         let abbreviation =
             tokens.norm(p).len() <= 3 && doc.flags(p) & WORD == 0 && !matches!(tokens.norm(p), "yes" | "no")
                 || matches!(tokens.norm(p), "bros" | "corp" | "assn" | "mfg" | "intl" | "dept" | "univ" | "natl");
+        // "Hafez Girls' School": a plural's possessive
+        let plural_possessive = matches!(gap, "' " | "’ ") && tokens.norm(p).ends_with('s');
         if gap.contains('\n')
-            || !(matches!(gap, " " | " & " | "-" | "'" | "’") || gap == ". " && abbreviation || legal_comma)
+            || !(matches!(gap, " " | " & " | "-" | "'" | "’")
+                || gap == ". " && abbreviation
+                || legal_comma
+                || plural_possessive)
         {
             break;
         }
@@ -1723,6 +1759,20 @@ fn military_parent(doc: &Document<'_>, last: usize) -> usize {
         last += 2;
     }
     last
+}
+
+/// "BYU–Hawaii", "UW-Madison": a university's campus by its acronym, a dash and the state or
+/// city it is in. The last token.
+fn campus_by_dash(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let next = i + 1;
+    let named = (2..=5).contains(&tokens.norm(i).len())
+        && !doc.is_stop(i)
+        && next < tokens.len()
+        && matches!(tokens.gap_after(i), "–" | "-" | "—")
+        && tokens.list[next].shape == Shape::Title
+        && doc.flags(next) & (STATE | CITY) != 0;
+    named.then(|| capitalized_run(doc, next, 2))
 }
 
 /// "Providence Medical Group – Gateway": an organization's site or branch after a dash.
@@ -1854,6 +1904,41 @@ fn fax_party(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
 fn european_street_may_start(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     i + 1 < tokens.len() && matches!(tokens.list[i + 1].shape, Shape::Title | Shape::Digits | Shape::Alnum)
+}
+
+/// A Puerto Rican address's parts: "Urb. Villa Carolina" (its development), "Calle 52 Bloque 210
+/// #14", "Carr. 2" (a numbered street or road, its block and house). The last token.
+fn puerto_rican_address(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let word = tokens.norm(i);
+    if !matches!(word.as_bytes().first(), Some(b'u' | b'c' | b'b' | b'p')) || tokens.list[i].shape != Shape::Title {
+        return None;
+    }
+    let abbreviated = tokens.gap_after(i) == ". ";
+    let development = matches!(word, "urbanizacion" | "urbanización" | "condominio" | "parcelas" | "barrio")
+        && tokens.gap_after(i) == " "
+        || matches!(word, "urb" | "cond" | "bo") && abbreviated;
+    let next = i + 1;
+    if development && next < n && tokens.list[next].shape == Shape::Title {
+        return Some(capitalized_run(doc, next, 3));
+    }
+    let road = (matches!(word, "calle" | "carretera") && tokens.gap_after(i) == " " || word == "carr" && abbreviated)
+        && next < n
+        && tokens.list[next].shape == Shape::Digits
+        && tokens.raw(next).len() <= 4;
+    if !road {
+        return None;
+    }
+    let mut last = next;
+    // "Bloque 210", "Edif. 3": the block or building on it
+    if last + 2 < n
+        && matches!(tokens.norm(last + 1), "bloque" | "blq" | "edif" | "edificio" | "km")
+        && matches!(tokens.list[last + 2].shape, Shape::Digits | Shape::Alnum)
+    {
+        last += 2;
+    }
+    Some(unit_after(doc, last))
 }
 
 /// "Fjellveien 14", "Hauptstraße 5", "Kerkstraat 12": a European street, its name ending in a word
@@ -2124,7 +2209,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None; // "…inside. Her teacher"
     }
     // "works remotely for TCS": an adverb between the verb and its preposition
-    let verb = if cue >= 2 && tokens.norm(cue - 1).ends_with("ly") { cue - 2 } else { cue - 1 };
+    let adverb =
+        |k: usize| tokens.norm(k).ends_with("ly") && !matches!(tokens.norm(k), "apply" | "reply" | "supply" | "rely");
+    let verb = if cue >= 2 && adverb(cue - 1) { cue - 2 } else { cue - 1 };
     let (a, b) = (tokens.norm(verb), tokens.norm(cue));
     // "outside Sonny's BBQ", "near Riverside Park": a capitalized place after a word of position
     let position = matches!(b, "outside" | "inside" | "behind" | "near") && tokens.list[i].shape == Shape::Title;
@@ -2188,7 +2275,8 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "cashier"
                     | "nurse"
                     | "server"
-                    | "clerk",
+                    | "clerk"
+                    | "supervisor",
                 "at" | "for" | "by"
             ) | (
                 "fired"
@@ -2199,6 +2287,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "transferred"
                     | "laid"
                     | "applied"
+                    | "apply"
                     | "applying"
                     | "accepted",
                 "from" | "off" | "to"
@@ -2685,6 +2774,19 @@ mod tests {
         has("References: Rev. Thomas Ebright (Cathedral of Hope), Yvette", "Cathedral of Hope", Kind::Organization);
         has("room 214B, Good Shepherd Lutheran Home, Sheboygan", "Good Shepherd Lutheran Home", Kind::Organization);
         has("Lives in Mt. Zion with wife Beata and two sons", "Mt. Zion", Kind::City);
+        let address = "Address on file: Urb. Villa Carolina, Calle 52 Bloque 210 #14, Carolina, PR 00985.";
+        has(address, "Urb. Villa Carolina", Kind::Street);
+        has(address, "Calle 52 Bloque 210 #14", Kind::Street);
+        has("Works as a supervisor at Plaza Carolina mall security.", "Plaza Carolina", Kind::Organization);
+        has("her nephew Gérard Pelletier of Auburn; counsel", "Auburn", Kind::City);
+        has("Counseling note — BYU–Hawaii student", "BYU–Hawaii", Kind::Organization);
+        has("Harjit wants to apply to UC Davis. Plan:", "UC Davis", Kind::Organization);
+        has("a teacher at the Hafez Girls' School until", "Hafez Girls' School", Kind::Organization);
+        has(
+            "Bonnie from Central Vermont Home Health & Hospice is there",
+            "Central Vermont Home Health & Hospice",
+            Kind::Organization,
+        );
         has("Terrence Wiley, Youth Advocate Programs; therapist", "Youth Advocate Programs", Kind::Organization);
         has("Harbor Commons, Suite 4 | Stillwater, MN 55082", "Harbor Commons, Suite 4", Kind::Street);
         has(
