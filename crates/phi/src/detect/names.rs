@@ -364,6 +364,16 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize>
         let letters: String = (i..=last).map(|k| tokens.norm(k)).collect();
         return (!(interview && matches!(letters.as_str(), "q" | "a"))).then_some(last);
     }
+    // "RJ (client) — missed": a log's line opened by someone's initials and their role
+    let initials_with_role = tokens.list[i].shape == Shape::Upper
+        && (2..=3).contains(&tokens.norm(i).len())
+        && !doc.is_stop(i)
+        && i + 1 < tokens.len()
+        && tokens.gap_after(i) == " ("
+        && matches!(tokens.norm(i + 1), "client" | "patient" | "pt" | "clt" | "resident" | "member" | "student");
+    if initials_with_role {
+        return Some(i);
+    }
     let named = tokens.list[i].shape == Shape::Upper
         && doc.flags(i) & NAME != 0
         && doc.flags(i) & AMBIGUOUS == 0
@@ -723,6 +733,7 @@ mod tests {
         has(couple, "PA", Kind::Name);
         none("PA: He was late.\nT: And then?");
         assert_eq!(names(couple).len(), 2);
+        has("Supervision log\nRJ (client) — missed; called twice.", "RJ", Kind::Name);
         // A listed word as a label is a speaker's initials beside another speaker's.
         let pair = "SA: We're going.\nOK: You make it sound bad.\nSA: Your mom asks.\nOK: She doesn't like my mom.";
         assert_eq!(names(pair), ["SA", "OK", "SA", "OK"]);

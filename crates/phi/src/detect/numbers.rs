@@ -100,9 +100,23 @@ fn masked_ssn(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// "plate IL 8JK 442", "tag ABC-4471". The last token.
 fn plate(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if !matches!(tokens.norm(i), "plate" | "plates" | "tag") {
-        return None;
+    if matches!(tokens.norm(i), "plate" | "plates" | "tag") {
+        return plate_after(doc, i);
     }
+    // "a blue Ford Ranger (MN GHT 882)": a state's code opening parentheses, then the plate
+    let state = tokens.list[i].shape == Shape::Upper
+        && tokens.norm(i).len() == 2
+        && doc.flags(i) & STATE != 0
+        && tokens.gap_before(i).ends_with('(');
+    let last = plate_after(doc, i).filter(|_| state)?;
+    let closed = tokens.gap_after(last).starts_with(')');
+    let lettered = (i + 1..=last).any(|k| tokens.raw(k).bytes().any(|b| b.is_ascii_alphabetic()) && !doc.is_stop(k));
+    (closed && lettered).then_some(last)
+}
+
+/// The plate's parts after the word or state at `i`: letters and digits in up to three groups.
+fn plate_after(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
     let part = |k: usize| {
         k < tokens.len()
             && match tokens.list[k].shape {
@@ -796,6 +810,8 @@ mod tests {
         has("plate 7ABC123 seen", "7ABC123", Kind::Vehicle);
         has("License plate CBX 4471. Spouse", "CBX 4471", Kind::Vehicle);
         has("a white Camry, license plate IL 8JK 442.", "IL 8JK 442", Kind::Vehicle);
+        has("He still drives a blue Ford Ranger (MN GHT 882) to Hy-Vee", "GHT 882", Kind::Vehicle);
+        none("licensed in two states (MN 4782 and WI 9921)");
         has("VA claim #C-28810472. Wife", "C-28810472", Kind::Account);
         has("pacemaker serial PM-88412-X", "PM-88412-X", Kind::Device);
         has("case #4821 closed", "4821", Kind::OtherId);

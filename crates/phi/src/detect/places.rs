@@ -39,9 +39,17 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(last + 1, city, Kind::City, Confidence::Medium));
                 }
             }
+            // "TRENTON NJ 08609": no comma before a state's code that a ZIP follows
+            let zip_after_code = || {
+                tokens.gap_before(i) == " "
+                    && tokens.list[i].shape == Shape::Upper
+                    && i + 1 < tokens.len()
+                    && tokens.list[i + 1].shape == Shape::Digits
+                    && tokens.raw(i + 1).len() == 5
+            };
             if flags & STATE != 0
                 && i > 0
-                && matches!(tokens.gap_before(i), ", " | ",")
+                && (matches!(tokens.gap_before(i), ", " | ",") || zip_after_code())
                 && let Some(first) = city_before_state(doc, i)
             {
                 out.push(doc.span(first, i - 1, Kind::City, Confidence::Medium));
@@ -1243,10 +1251,20 @@ fn congregation(doc: &Document<'_>, i: usize) -> Option<usize> {
                 | "african"
         )
     };
-    let joined = |k: usize| k > 0 && tokens.gap_before(k) == " " && tokens.list[k - 1].shape.is_capitalized();
+    // "Our Savior's Lutheran": a possessive inside the name
+    let joined = |k: usize| {
+        k > 0
+            && tokens.gap_before(k) == " "
+            && (tokens.list[k - 1].shape.is_capitalized()
+                || k > 2
+                    && tokens.norm(k - 1) == "s"
+                    && matches!(tokens.gap_before(k - 1), "'" | "’")
+                    && tokens.list[k - 2].shape.is_capitalized())
+    };
+    let step = |k: usize| if tokens.list[k - 1].shape.is_capitalized() { k - 1 } else { k - 2 };
     let mut first = i;
-    while joined(first) && qualifier(first - 1) {
-        first -= 1;
+    while joined(first) && qualifier(step(first)) {
+        first = step(first);
     }
     // A sentence's first word opens it rather than names the congregation ("Attends Redeemer
     // Lutheran") when it is an English word.
@@ -1256,18 +1274,18 @@ fn congregation(doc: &Document<'_>, i: usize) -> Option<usize> {
             && doc.flags(k) & WORD != 0
             && !matches!(tokens.norm(k), "first" | "second" | "third" | "fourth")
     };
-    if !joined(first) || opens(first - 1) || matches!(tokens.norm(first - 1), "a" | "the") {
+    if !joined(first) || opens(step(first)) || matches!(tokens.norm(step(first)), "a" | "the") {
         return None;
     }
-    first -= 1;
+    first = step(first);
     // "Greater Mount Carmel", "New Hope": a name of up to three words
     while first + 3 > i
         && joined(first)
         && !tokens.list[first].sentence_start
-        && !qualifier(first - 1)
-        && !opens(first - 1)
+        && !qualifier(step(first))
+        && !opens(step(first))
     {
-        first -= 1;
+        first = step(first);
     }
     Some(first)
 }
@@ -2614,6 +2632,7 @@ mod tests {
             Kind::Organization,
         );
         has("TF: I went. First Samoan Congregational in Carson.", "First Samoan Congregational", Kind::Organization);
+        has("drives to Hy-Vee and to Our Savior's Lutheran on Sundays.", "Our Savior's Lutheran", Kind::Organization);
         let campus = "from Doctors Hospital at Renaissance, Edinburg";
         has(campus, "Doctors Hospital at Renaissance", Kind::Organization);
         has("represented by Paul Wexler, Wexler & Moss PLC\nChildren", "Wexler & Moss PLC", Kind::Organization);
@@ -2774,6 +2793,7 @@ mod tests {
         has("References: Rev. Thomas Ebright (Cathedral of Hope), Yvette", "Cathedral of Hope", Kind::Organization);
         has("room 214B, Good Shepherd Lutheran Home, Sheboygan", "Good Shepherd Lutheran Home", Kind::Organization);
         has("Lives in Mt. Zion with wife Beata and two sons", "Mt. Zion", Kind::City);
+        has("KWABENA ASANTE\n118 GREENWOOD AVE APT 3\nTRENTON NJ 08609\n", "TRENTON", Kind::City);
         let address = "Address on file: Urb. Villa Carolina, Calle 52 Bloque 210 #14, Carolina, PR 00985.";
         has(address, "Urb. Villa Carolina", Kind::Street);
         has(address, "Calle 52 Bloque 210 #14", Kind::Street);

@@ -30,7 +30,7 @@ impl Detector for SymbolDetector {
             {
                 url_at(bytes, i)
             } else if b == b'.' {
-                bare_domain_at(bytes, i)
+                bare_domain_at(bytes, i).or_else(|| dotted_label_at(bytes, i))
             } else if b == b':' {
                 ipv6_at(bytes, i)
             } else if b == b'$' || (b == b'/' && i > 0 && bytes[i - 1] | 0x20 == b'u') {
@@ -182,7 +182,8 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
             let joined = piece.contains(['.', '_', '-']);
             let shaped = joined || piece.bytes().any(|b| b.is_ascii_digit());
             // Right after the platform (or its "account", "is"), an unknown lower-case word counts too.
-            let near = j <= i + 3;
+            // "on Discord all night as finchyboi": the name given after "as"
+            let near = j <= i + 3 || tokens.norm(j - 1) == "as";
             let unknown_word = near && next && doc.flags(j) == 0 && tokens.list[j].shape == crate::text::Shape::Lower;
             let handle_like = piece.len() >= 3
                 && piece.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
@@ -275,6 +276,24 @@ fn underscored_at(bytes: &[u8], at: usize, covered_to: usize) -> Option<(usize, 
     }
     let letters = bytes[start..end].iter().filter(|b| b.is_ascii_alphabetic()).count();
     (end - start >= 5 && letters >= 3).then_some((start, end, Kind::SocialHandle))
+}
+
+/// "lior.bd: anyone else's parents…": a chat's user name, joined by a dot, labelling its line.
+fn dotted_label_at(bytes: &[u8], dot: usize) -> Option<(usize, usize, Kind)> {
+    let part = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_');
+    let mut start = dot;
+    while start > 0 && part(bytes[start - 1]) {
+        start -= 1;
+    }
+    let mut end = dot + 1;
+    while end < bytes.len() && part(bytes[end]) {
+        end += 1;
+    }
+    let opens_line = start == 0 || bytes[start - 1] == b'\n';
+    let labels = bytes.get(end) == Some(&b':') && bytes.get(end + 1) == Some(&b' ');
+    let letters = bytes[start..end].iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let shaped = start < dot && dot + 1 < end && letters >= 3 && bytes[start].is_ascii_lowercase();
+    (opens_line && labels && shaped).then_some((start, end, Kind::Name))
 }
 
 /// A payment app's "$cashtag" ("$TundeO88", never "$100") or a Reddit user's "u/name".
@@ -383,6 +402,9 @@ mod tests {
         has("posted on jdoe.substack.com/p/1 today", "jdoe.substack.com/p/1", Kind::Url);
         has("dm me @luna_k99!", "@luna_k99", Kind::SocialHandle);
         has("after he posted on X as lucian_the_last that night", "lucian_the_last", Kind::SocialHandle);
+        has("He's on Discord all night as finchyboi.\nT: And", "finchyboi", Kind::SocialHandle);
+        has("Group chat\nlior.bd: anyone else's parents read their texts", "lior.bd", Kind::Name);
+        none("Plan\ne.g.: more sleep");
         none("Signature: ________ Date: ____");
         has("posts from her Instagram skye.dances.09 and", "skye.dances.09", Kind::SocialHandle);
         has("made a TikTok account, sky3_is_fake, to mock her", "sky3_is_fake", Kind::SocialHandle);
