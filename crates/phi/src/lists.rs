@@ -132,6 +132,10 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     lcsw lpc lmft lmhc psyd phd md np rn msw lcdc cadc bcba pmhnp aprn lcpc lpcc lisw licsw \
     english spanish french german chinese mandarin cantonese japanese korean vietnamese arabic hindi urdu \
     punjabi bengali russian ukrainian polish portuguese italian greek turkish farsi persian somali amharic \
+    tibetan nepali burmese khmer hebrew yiddish armenian albanian serbian croatian bosnian romanian hungarian czech \
+    slovak dutch swedish norwegian danish finnish malay indonesian tamil telugu gujarati marathi kannada malayalam \
+    sinhala wolof lingala kinyarwanda kirundi zulu xhosa shona quechua nahuatl chuukese marshallese samoan tongan \
+    hawaiian ilocano cebuano \
     swahili tagalog filipino haitian creole hmong navajo asl american african mexican latino latina latinx \
     hispanic asian european caucasian jewish muslim catholic protestant baptist methodist lutheran buddhist \
     hindu sikh mormon lds atheist agnostic pentecostal evangelical \

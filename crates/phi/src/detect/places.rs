@@ -288,6 +288,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             if is_site_code(doc, i) {
                 out.push(org(i, i));
             }
+            out.extend(military_unit(doc, i).map(|last| org(i, last)));
         }
     }
 }
@@ -1743,6 +1744,30 @@ fn acronym_of_a_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     named.then_some(next)
 }
 
+/// "4th Infantry Division", "82nd Airborne", "101st Airborne Division": a military unit by its
+/// number. The last token.
+fn military_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if !ordinal(tokens.norm(i)) {
+        return None;
+    }
+    let unit = |k: usize| {
+        matches!(
+            tokens.norm(k),
+            "division" | "infantry" | "airborne" | "armored" | "cavalry" | "marines" | "brigade" | "regiment" | "fleet"
+        )
+    };
+    let mut last = None;
+    let mut k = i + 1;
+    while k < tokens.len() && k <= i + 3 && tokens.gap_before(k) == " " && tokens.list[k].shape == Shape::Title {
+        if unit(k) {
+            last = Some(k);
+        }
+        k += 1;
+    }
+    last.map(|last| military_parent(doc, last))
+}
+
 /// "3rd Battalion, 1st Marines", "Bravo Company, 2nd Battalion": a military unit's parent units
 /// after it. The last token.
 fn military_parent(doc: &Document<'_>, last: usize) -> usize {
@@ -2261,7 +2286,11 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         )
         // "admitted for CHF": what one is admitted for is a condition
         && !(b == "for" && matches!(a, "admitted" | "hospitalized" | "treated" | "treatment"));
+    // "drinks 6 beers nightly at the Shamrock": where one drinks or hangs out
+    let drinking =
+        b == "at" && doc.preceded_by(cue, 5, &["drinks", "drinking", "drank", "bartends", "bartending", "hangs"]);
     let cue = facility
+        || drinking
         || matches!(
             (a, b),
             (
@@ -2785,6 +2814,9 @@ mod tests {
         has("evicted from her trailer on BIA Route 2 and", "BIA Route 2", Kind::Street);
         has("12/01 8:40am elias: got a interview at the home depot on alameda", "home depot", Kind::Organization);
         has("two tours with 3rd Battalion, 1st Marines.", "3rd Battalion, 1st Marines", Kind::Organization);
+        has("Army 2001–2005 (4th Infantry Division, Fort Carson)", "4th Infantry Division", Kind::Organization);
+        has("an interpreter for the 82nd Airborne in Kandahar", "82nd Airborne", Kind::Organization);
+        has("drinks 6 beers nightly at the Shamrock with his brother-in-law", "Shamrock", Kind::Organization);
         has(
             "a nurse manager at Baylor Scott & White – Dallas; Ms.",
             "Baylor Scott & White – Dallas",
