@@ -177,11 +177,12 @@ fn protect_vehicle_models(tokens: &Tokens<'_>, protected: &mut [bool]) {
     let owner =
         |k: usize| matches!(tokens.norm(k), "a" | "an" | "the" | "his" | "her" | "their" | "my" | "our" | "your");
     for year in 1..tokens.len() {
+        let token = tokens.list[year];
+        if token.shape != Shape::Digits || token.end - token.start != 4 {
+            continue;
+        }
         let raw = tokens.raw(year);
-        if tokens.list[year].shape != Shape::Digits
-            || raw.len() != 4
-            || !(raw.starts_with("19") || raw.starts_with("20"))
-        {
+        if !(raw.starts_with("19") || raw.starts_with("20")) {
             continue;
         }
         // one adjective between, a colour or "used"

@@ -108,7 +108,10 @@ fn plate(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.norm(i).len() == 2
         && doc.flags(i) & STATE != 0
         && tokens.gap_before(i).ends_with('(');
-    let last = plate_after(doc, i).filter(|_| state)?;
+    if !state {
+        return None;
+    }
+    let last = plate_after(doc, i)?;
     let closed = tokens.gap_after(last).starts_with(')');
     let lettered = (i + 1..=last).any(|k| tokens.raw(k).bytes().any(|b| b.is_ascii_alphabetic()) && !doc.is_stop(k));
     (closed && lettered).then_some(last)

@@ -1031,8 +1031,8 @@ fn is_role_word(norm: &str) -> bool {
 fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     // "Mt. Zion", "Ft. Myers": a state's code that abbreviates a mount or a fort
-    let mount = matches!(tokens.norm(i), "mt" | "ft") && tokens.gap_after(i).starts_with('.');
-    if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 && !mount || two_word_state(doc, i) {
+    let mount = || matches!(tokens.norm(i), "mt" | "ft") && tokens.gap_after(i).starts_with('.');
+    if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 && !mount() || two_word_state(doc, i) {
         return None;
     }
     let listed = lexicon_city(doc, i);

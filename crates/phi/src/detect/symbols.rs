@@ -13,6 +13,19 @@ const TLDS: &[&str] = &[
     "ee", "tv", "gg", "bio", "link",
 ];
 
+/// The bytes an identifier found here can start at: "@", the "h" of "http" and the "w" of "www",
+/// a domain's ".", an IPv6 ":", "$" and "/" of tagged handles, and "_" of a user name.
+const MAY_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let starts = b"@hHwW.:$/_";
+    let mut k = 0;
+    while k < starts.len() {
+        table[starts[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
 impl Detector for SymbolDetector {
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
         let text = doc.text();
@@ -21,6 +34,11 @@ impl Detector for SymbolDetector {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
+            // Most bytes start nothing here: one table lookup skips them.
+            if !MAY_START[usize::from(b)] {
+                i += 1;
+                continue;
+            }
             let found = if i < covered_to {
                 None
             } else if b == b'@' {
@@ -280,6 +298,10 @@ fn underscored_at(bytes: &[u8], at: usize, covered_to: usize) -> Option<(usize, 
 
 /// "lior.bd: anyone else's parents…": a chat's user name, joined by a dot, labelling its line.
 fn dotted_label_at(bytes: &[u8], dot: usize) -> Option<(usize, usize, Kind)> {
+    // most dots end a sentence
+    if !bytes.get(dot + 1)?.is_ascii_alphanumeric() {
+        return None;
+    }
     let part = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_');
     let mut start = dot;
     while start > 0 && part(bytes[start - 1]) {
