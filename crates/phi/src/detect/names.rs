@@ -530,6 +530,14 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     if let Some(true) = dotted_capitals(doc, i) {
         return true;
     }
+    // "a postdoc, "R.", who takes credit": one initial, quoted
+    if token.shape == Shape::Title
+        && tokens.norm(i).len() == 1
+        && tokens.gap_before(i).ends_with(['"', '“'])
+        && matches!(tokens.gap_after(i).get(..2), Some(".\"" | ".,")) | tokens.gap_after(i).starts_with(".”")
+    {
+        return true;
+    }
     // "J. R. Tolkien", "K. Osei": initials before a capitalized word
     let initial =
         |k: usize| tokens.norm(k).len() == 1 && tokens.list[k].shape == Shape::Title && tokens.gap_after(k) == ". ";
@@ -564,15 +572,35 @@ fn dotted_capitals(doc: &Document<'_>, i: usize) -> Option<bool> {
             && tokens.list[k].shape.is_alpha()
             && tokens.gap_after(k).starts_with('.')
     };
+    // "J.-P.", "A.-S.": a hyphenated given or family name's initials
+    let joined = |k: usize| matches!(tokens.gap_after(k), "." | ".-");
     let mut start = i;
-    while start > 0 && single(start - 1) && tokens.gap_after(start - 1) == "." {
+    while start > 0 && single(start - 1) && joined(start - 1) {
         start -= 1;
     }
     let mut end = start;
-    while single(end) && tokens.gap_after(end) == "." && single(end + 1) {
+    while single(end) && joined(end) && single(end + 1) {
         end += 1;
     }
-    if !single(i) || end == start {
+    if !single(i) {
+        return None;
+    }
+    // "G. A.-S.", "J.-P. T.": hyphenated initials take the spaced initial beside them
+    let hyphened = |k: usize| {
+        let (mut a, mut b) = (k, k);
+        while a > 0 && single(a - 1) && joined(a - 1) {
+            a -= 1;
+        }
+        while single(b) && joined(b) && single(b + 1) {
+            b += 1;
+        }
+        (a..b).any(|m| tokens.gap_after(m) == ".-")
+    };
+    let spaced = |k: usize| single(k) && tokens.list[k].shape == Shape::Title && tokens.gap_after(k).starts_with(". ");
+    if hyphened(i) || spaced(i) && single(i + 1) && hyphened(i + 1) || i > 0 && spaced(i - 1) && hyphened(i - 1) {
+        return Some(true);
+    }
+    if end == start {
         return None;
     }
     let letters: String = (start..=end).map(|k| tokens.norm(k)).collect();
@@ -733,6 +761,9 @@ mod tests {
         has(couple, "PA", Kind::Name);
         none("PA: He was late.\nT: And then?");
         assert_eq!(names(couple).len(), 2);
+        has("to bring this to consultation with G. A.-S. on Thursday.", "G. A.-S", Kind::Name);
+        has("Mentions a conflict with a postdoc, \"R.\", who takes credit", "R", Kind::Name);
+        has("Jean-Philippe Tremblay (J.-P. T. in the group notes)", "J.-P. T", Kind::Name);
         has("Supervision log\nRJ (client) — missed; called twice.", "RJ", Kind::Name);
         // A listed word as a label is a speaker's initials beside another speaker's.
         let pair = "SA: We're going.\nOK: You make it sound bad.\nSA: Your mom asks.\nOK: She doesn't like my mom.";

@@ -22,6 +22,11 @@ impl Detector for NumberDetector {
                 i = last + 1;
                 continue;
             }
+            if quebec_health_number(doc, i) {
+                out.push(doc.span(i, i + 2, Kind::HealthPlanId, Confidence::High));
+                i += 3;
+                continue;
+            }
             let shape = tokens.list[i].shape;
             if let Some(start) = masked_ssn(doc, i) {
                 out.push(Span::new(start, tokens.list[i].end, Kind::Ssn, Confidence::High));
@@ -115,6 +120,19 @@ fn plate(doc: &Document<'_>, i: usize) -> Option<usize> {
     let closed = tokens.gap_after(last).starts_with(')');
     let lettered = (i + 1..=last).any(|k| tokens.raw(k).bytes().any(|b| b.is_ascii_alphabetic()) && !doc.is_stop(k));
     (closed && lettered).then_some(last)
+}
+
+/// "TREJ 8506 1214": a Québec health insurance number (four letters of the name, then the birth
+/// date and a check in two groups of four digits).
+fn quebec_health_number(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let four_digits = |k: usize| k < tokens.len() && tokens.list[k].shape == Shape::Digits && tokens.raw(k).len() == 4;
+    tokens.list[i].shape == Shape::Upper
+        && tokens.raw(i).len() == 4
+        && tokens.gap_after(i) == " "
+        && four_digits(i + 1)
+        && tokens.gap_after(i + 1) == " "
+        && four_digits(i + 2)
 }
 
 /// The plate's parts after the word or state at `i`: letters and digits in up to three groups.
@@ -814,6 +832,7 @@ mod tests {
         has("License plate CBX 4471. Spouse", "CBX 4471", Kind::Vehicle);
         has("a white Camry, license plate IL 8JK 442.", "IL 8JK 442", Kind::Vehicle);
         has("He still drives a blue Ford Ranger (MN GHT 882) to Hy-Vee", "GHT 882", Kind::Vehicle);
+        has("notes du groupe. NAM : TREJ 8506 1214.", "TREJ 8506 1214", Kind::HealthPlanId);
         none("licensed in two states (MN 4782 and WI 9921)");
         has("VA claim #C-28810472. Wife", "C-28810472", Kind::Account);
         has("pacemaker serial PM-88412-X", "PM-88412-X", Kind::Device);

@@ -27,7 +27,7 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(a, b, Kind::City, Confidence::High));
                 }
             }
-            if let Some(last) = puerto_rican_address(doc, i) {
+            if let Some(last) = puerto_rican_address(doc, i).or_else(|| french_street(doc, i)) {
                 out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
             }
             if let Some(last) = lowercase_street(doc, i) {
@@ -1057,7 +1057,9 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     // "moving from the Bronx": the cue before an article
     let j = if i >= 2 && tokens.norm(i - 1) == "the" { i - 1 } else { i };
-    let cue = doc.preceded_by(j, 1, &["in", "to", "from", "near", "outside", "visiting", "visit", "around", "en"]);
+    // French "à Montréal" (its accent folds away: the raw word is read)
+    let cue = doc.preceded_by(j, 1, &["in", "to", "from", "near", "outside", "visiting", "visit", "around", "en"])
+        || j > 0 && tokens.raw(j - 1) == "à";
     // "lives alone in Flushing", "is living now in Tempe": an adverb or two may come between.
     let lives_in = j >= 3
         && tokens.norm(j - 1) == "in"
@@ -1872,6 +1874,11 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let chain = tokens.raw(i).len() == 1 && matches!(tokens.norm(i - 1), "motel" | "super" | "studio");
+    // "the guys from Local 150": a union's local by its number
+    let local = tokens.norm(i - 1) == "local"
+        && tokens.list[i - 1].shape == Shape::Title
+        && !tokens.list[i - 1].sentence_start
+        && tokens.raw(i).len() <= 4;
     // "Engine 12"; "School 26", "PS 118": a city's schools by number
     let company = tokens.raw(i).len() <= 3
         && (tokens.list[i - 1].shape == Shape::Title
@@ -1895,7 +1902,7 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         return Some(first);
     }
-    (chain || company).then(|| i - 1)
+    (chain || company || local).then(|| i - 1)
 }
 
 /// "Harbor Freight Tools – Store #1180": the business whose store, branch or location is
@@ -1947,6 +1954,31 @@ fn fax_party(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
 fn european_street_may_start(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     i + 1 < tokens.len() && matches!(tokens.list[i + 1].shape, Shape::Title | Shape::Digits | Shape::Alnum)
+}
+
+/// "4520, rue Saint-Denis", "12 avenue des Pins": a French street, its number first. The last token.
+fn french_street(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let word = i + 2;
+    let numbered = word < tokens.len()
+        && tokens.list[i].shape == Shape::Digits
+        && tokens.raw(i).len() <= 5
+        && matches!(tokens.gap_after(i), " " | ", ")
+        && tokens.list[i + 1].shape == Shape::Lower
+        && matches!(
+            tokens.norm(i + 1),
+            "rue" | "avenue" | "boulevard" | "boul" | "chemin" | "rang" | "montee" | "cote"
+        )
+        && tokens.gap_after(i + 1) == " ";
+    if !numbered {
+        return None;
+    }
+    // "des Pins", "de la Gauchetière": its small words, then the name
+    let mut first = word;
+    while first < i + 5 && matches!(tokens.norm(first), "de" | "des" | "du" | "la" | "le" | "l") {
+        first += 1;
+    }
+    (first < tokens.len() && tokens.list[first].shape == Shape::Title).then(|| capitalized_run(doc, first, 3))
 }
 
 /// A Puerto Rican address's parts: "Urb. Villa Carolina" (its development), "Calle 52 Bloque 210
@@ -2013,9 +2045,12 @@ fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     let street_word = || {
         let norm = tokens.norm(i);
         norm.len() > 6
-            && ["veien", "vegen", "gata", "gatan", "gade", "vagen", "vej", "strasse", "weg", "straat", "laan", "gasse"]
-                .iter()
-                .any(|end| norm.ends_with(end))
+            && [
+                "veien", "vegen", "gata", "gatan", "gade", "vagen", "vej", "strasse", "weg", "straat", "laan", "gasse",
+                "gracht", "kade", "singel", "plein",
+            ]
+            .iter()
+            .any(|end| norm.ends_with(end))
     };
     (numbered && street_word()).then_some(next)
 }
@@ -2150,31 +2185,37 @@ fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     {
         return None;
     }
-    let place = matches!(
-        tokens.norm(i - 2),
-        "office"
-            | "house"
-            | "place"
-            | "home"
-            | "apartment"
-            | "apt"
-            | "moms"
-            | "mom"
-            | "dads"
-            | "dad"
-            | "store"
-            | "shop"
-            | "church"
-            | "clinic"
-            | "school"
-            | "shelter"
-            | "lives"
-            | "live"
-            | "living"
-            | "moved"
-            | "grandmas"
-            | "aunts"
-    );
+    // "outside Flannery's on Division": a business by its possessive
+    let business = i >= 4
+        && tokens.norm(i - 2) == "s"
+        && matches!(tokens.gap_before(i - 2), "'" | "’")
+        && tokens.list[i - 3].shape == Shape::Title;
+    let place = business
+        || matches!(
+            tokens.norm(i - 2),
+            "office"
+                | "house"
+                | "place"
+                | "home"
+                | "apartment"
+                | "apt"
+                | "moms"
+                | "mom"
+                | "dads"
+                | "dad"
+                | "store"
+                | "shop"
+                | "church"
+                | "clinic"
+                | "school"
+                | "shelter"
+                | "lives"
+                | "live"
+                | "living"
+                | "moved"
+                | "grandmas"
+                | "aunts"
+        );
     let named = tokens.list[i].shape == Shape::Title
         && !doc.is_stop(i)
         && doc.flags(i) & (MONTH | WEEKDAY | STATE | TITLE | RELATION | FUNCTION) == 0;
@@ -2826,6 +2867,11 @@ mod tests {
         has("room 214B, Good Shepherd Lutheran Home, Sheboygan", "Good Shepherd Lutheran Home", Kind::Organization);
         has("Lives in Mt. Zion with wife Beata and two sons", "Mt. Zion", Kind::City);
         has("KWABENA ASANTE\n118 GREENWOOD AVE APT 3\nTRENTON NJ 08609\n", "TRENTON", Kind::City);
+        has("Il habite au 4520, rue Saint-Denis, app. 3, à Montréal.", "4520, rue Saint-Denis", Kind::Street);
+        has("Il habite au 4520, rue Saint-Denis, app. 3, à Montréal.", "Montréal", Kind::City);
+        has("joined from her parents' home in Utrecht, Oudegracht 211, while", "Oudegracht 211", Kind::Street);
+        has("about the fight outside Flannery's on Division and I", "Division", Kind::Street);
+        has("He says the guys from Local 150 have been calling.", "Local 150", Kind::Organization);
         let address = "Address on file: Urb. Villa Carolina, Calle 52 Bloque 210 #14, Carolina, PR 00985.";
         has(address, "Urb. Villa Carolina", Kind::Street);
         has(address, "Calle 52 Bloque 210 #14", Kind::Street);
