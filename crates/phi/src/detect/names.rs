@@ -358,7 +358,7 @@ fn label_end(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize> {
     let tokens = &doc.tokens;
     if !is_line_start(doc, i) {
-        return role_with_name(doc, i);
+        return role_with_name(doc, i).or_else(|| role_initials(doc, i));
     }
     if let Some(last) = label_end(doc, i) {
         let letters: String = (i..=last).map(|k| tokens.norm(k)).collect();
@@ -393,6 +393,22 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize>
 
 /// "MOTHER (ADAEZE):", "Client (Jo):": a speaker named in parentheses after their role, at a
 /// line's start. The name's last token.
+/// "Counselor KJ: Is anyone there with you?": a speaker's initials after their role, at a line's
+/// start.
+fn role_initials(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let labelled = i > 0
+        && is_line_start(doc, i - 1)
+        && tokens.gap_before(i) == " "
+        && tokens.list[i - 1].shape == Shape::Title
+        && doc.flags(i - 1) & (RELATION | TITLE) != 0
+        && tokens.list[i].shape == Shape::Upper
+        && (2..=3).contains(&tokens.norm(i).len())
+        && !doc.is_stop(i)
+        && tokens.gap_after(i).starts_with(':');
+    labelled.then_some(i)
+}
+
 fn role_with_name(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     if i == 0 || !is_line_start(doc, i - 1) || tokens.gap_before(i) != " (" || !tokens.list[i].shape.is_capitalized() {
@@ -765,6 +781,7 @@ mod tests {
         has("Mentions a conflict with a postdoc, \"R.\", who takes credit", "R", Kind::Name);
         has("Jean-Philippe Tremblay (J.-P. T. in the group notes)", "J.-P. T", Kind::Name);
         has("Supervision log\nRJ (client) — missed; called twice.", "RJ", Kind::Name);
+        has("texter: i cant do this\nCounselor KJ: Hi, are you safe?", "KJ", Kind::Name);
         // A listed word as a label is a speaker's initials beside another speaker's.
         let pair = "SA: We're going.\nOK: You make it sound bad.\nSA: Your mom asks.\nOK: She doesn't like my mom.";
         assert_eq!(names(pair), ["SA", "OK", "SA", "OK"]);

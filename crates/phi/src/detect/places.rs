@@ -27,7 +27,9 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(a, b, Kind::City, Confidence::High));
                 }
             }
-            if let Some(last) = puerto_rican_address(doc, i).or_else(|| french_street(doc, i)) {
+            if let Some(last) =
+                puerto_rican_address(doc, i).or_else(|| french_street(doc, i)).or_else(|| named_street(doc, i))
+            {
                 out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
             }
             if let Some(last) = lowercase_street(doc, i) {
@@ -448,7 +450,7 @@ fn known_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "an interview at the home depot": in lower case, only where a place is said to be
     let placed = || {
         let before = if i > 1 && tokens.norm(i - 1) == "the" { i - 2 } else { i.wrapping_sub(1) };
-        i > 0 && matches!(tokens.norm(before), "at" | "from") && tokens.gap_before(i) == " "
+        i > 0 && matches!(tokens.norm(before), "at" | "from" | "by" | "near" | "behind") && tokens.gap_before(i) == " "
     };
     let lower = tokens.list[i].shape == Shape::Lower && placed();
     if !tokens.list[i].shape.is_capitalized() && !lower {
@@ -2016,6 +2018,43 @@ fn puerto_rican_address(doc: &Document<'_>, i: usize) -> Option<usize> {
     Some(unit_after(doc, last))
 }
 
+/// "Atwells Ave.", "the house on Kaiko'o Drive": a street named without its number, by a word
+/// that is no English word (an apostrophe may join its parts) before its street word. The last token.
+fn named_street(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if tokens.list[i].shape != Shape::Title || doc.flags(i) & WORD != 0 || doc.is_stop(i) {
+        return None;
+    }
+    // "Kaiko'o": a part after an apostrophe
+    let mut last = i;
+    if last + 1 < tokens.len()
+        && matches!(tokens.gap_after(last), "'" | "’")
+        && tokens.list[last + 1].shape == Shape::Lower
+    {
+        last += 1;
+    }
+    let suffix = last + 1;
+    let street = suffix < tokens.len()
+        && tokens.gap_after(last) == " "
+        && tokens.list[suffix].shape == Shape::Title
+        && matches!(
+            tokens.norm(suffix),
+            "avenue"
+                | "ave"
+                | "boulevard"
+                | "blvd"
+                | "road"
+                | "rd"
+                | "lane"
+                | "ln"
+                | "street"
+                | "drive"
+                | "parkway"
+                | "pkwy"
+        );
+    street.then_some(suffix)
+}
+
 /// "Fjellveien 14", "Hauptstraße 5", "Kerkstraat 12": a European street, its name ending in a word
 /// for street or road, then the house number; or a word for street before the name: "vul. Sumska
 /// 12", "calle Olmo 4", "rue Cler 9".
@@ -2872,6 +2911,9 @@ mod tests {
         has("joined from her parents' home in Utrecht, Oudegracht 211, while", "Oudegracht 211", Kind::Street);
         has("about the fight outside Flannery's on Division and I", "Division", Kind::Street);
         has("He says the guys from Local 150 have been calling.", "Local 150", Kind::Organization);
+        has("With my boyfriend, Vince, on Federal Hill. Atwells Ave.\nQ:", "Atwells Ave", Kind::Street);
+        has("Says she needs help with the house on Kaiko'o Drive.", "Kaiko'o Drive", Kind::Street);
+        has("im at my cousins on mlk by the family dollar", "family dollar", Kind::Organization);
         let address = "Address on file: Urb. Villa Carolina, Calle 52 Bloque 210 #14, Carolina, PR 00985.";
         has(address, "Urb. Villa Carolina", Kind::Street);
         has(address, "Calle 52 Bloque 210 #14", Kind::Street);
