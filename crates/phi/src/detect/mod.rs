@@ -174,8 +174,14 @@ fn protect_medications(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool
 /// "his 2014 Buick LeSabre", "a gray 2011 Altima": the capitalized words after a model year name a
 /// car's make and model, not a person (its plate or VIN is found on its own).
 fn protect_vehicle_models(tokens: &Tokens<'_>, protected: &mut [bool]) {
-    let owner =
-        |k: usize| matches!(tokens.norm(k), "a" | "an" | "the" | "his" | "her" | "their" | "my" | "our" | "your");
+    let owner = |k: usize| {
+        matches!(tokens.norm(k), "a" | "an" | "the" | "his" | "her" | "their" | "my" | "our" | "your")
+            // "Vehicle: silver 2019 Honda Accord": a colour alone
+            || matches!(
+                tokens.norm(k),
+                "silver" | "black" | "white" | "red" | "blue" | "gray" | "grey" | "green" | "gold" | "tan" | "maroon" | "brown"
+            )
+    };
     for year in 1..tokens.len() {
         let token = tokens.list[year];
         if token.shape != Shape::Digits || token.end - token.start != 4 {
@@ -399,6 +405,7 @@ pub(crate) mod tests {
     fn a_car_after_its_model_year_is_no_person() {
         none("He asks to keep his 2014 Buick LeSabre; I defer that question.");
         none("His cousin's car was impounded — a gray 2011 Altima — and he asks.");
+        none("Vehicle: silver 2019 Honda Accord, tag on file.");
         has("In 2019 Jose moved to Tulsa with his 2009 Civic.", "Jose", Kind::Name);
     }
 

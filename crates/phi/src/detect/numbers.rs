@@ -22,6 +22,11 @@ impl Detector for NumberDetector {
                 i = last + 1;
                 continue;
             }
+            if let Some(last) = hashed_id(doc, i) {
+                out.push(doc.span(i, last, Kind::OtherId, Confidence::High));
+                i = last + 1;
+                continue;
+            }
             if quebec_health_number(doc, i) {
                 out.push(doc.span(i, i + 2, Kind::HealthPlanId, Confidence::High));
                 i += 3;
@@ -120,6 +125,19 @@ fn plate(doc: &Document<'_>, i: usize) -> Option<usize> {
     let closed = tokens.gap_after(last).starts_with(')');
     let lettered = (i + 1..=last).any(|k| tokens.raw(k).bytes().any(|b| b.is_ascii_alphabetic()) && !doc.is_stop(k));
     (closed && lettered).then_some(last)
+}
+
+/// "DSS#55010", "CPS#2291044": an agency's letters joined by "#" to its number. The last token.
+fn hashed_id(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let next = i + 1;
+    let joined = tokens.list[i].shape == Shape::Upper
+        && (2..=5).contains(&tokens.raw(i).len())
+        && tokens.gap_after(i) == "#"
+        && next < tokens.len()
+        && tokens.list[next].shape == Shape::Digits
+        && tokens.raw(next).len() >= 3;
+    joined.then_some(next)
 }
 
 /// "TREJ 8506 1214": a Québec health insurance number (four letters of the name, then the birth
@@ -255,6 +273,11 @@ type Found = (usize, usize, Kind, Confidence);
 fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
     let tokens = &doc.tokens;
     if i == last && tokens.list[i].shape == Shape::Digits && tokens.raw(i).len() <= 3 {
+        // "acct ending 88": the last digits of an account
+        let ending = |k: usize| i >= k && matches!(tokens.norm(i - k), "ending" | "ends");
+        if ending(1) || ending(2) && matches!(tokens.norm(i - 1), "in" | "with") {
+            return Some((i, i, Kind::Account, Confidence::High));
+        }
         // A lone short number: a score, a dose, a count — or an age over 89.
         return age_over_89(doc, i);
     }
@@ -603,7 +626,7 @@ fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let next = |k: usize| (k < tokens.len()).then(|| tokens.norm(k));
     let aged = matches!(next(last + 1), Some("year" | "years" | "yo"))
-        || doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "turns", "is"]);
+        || doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "turns", "is", "be"]);
     aged.then_some(last)
 }
 
@@ -748,12 +771,18 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && ((tokens.gap_before(i) == ", " && tokens.gap_after(i).starts_with([',', '.', ';']))
             || (tokens.gap_before(i) == " (" && tokens.gap_after(i).starts_with(')')));
     // "who will be 100 in January", "she'll be 95 on Friday"
+    // "Her sister, 102 and still sharp, calls"
+    let relation_and = i >= 1
+        && doc.flags(i - 1) & RELATION != 0
+        && tokens.gap_before(i) == ", "
+        && tokens.gap_after(i) == " "
+        && next(1) == Some("and");
     let will_be = i >= 3
         && tokens.norm(i - 1) == "be"
         && matches!(tokens.norm(i - 2), "will" | "ll" | "would")
         && matches!(tokens.norm(i - 3), "who" | "he" | "she" | "they")
         && !next(1).is_some_and(is_unit);
-    let before = before || person || apposition || died || will_be;
+    let before = before || person || apposition || relation_and || died || will_be;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
 
@@ -833,6 +862,10 @@ mod tests {
         has("a white Camry, license plate IL 8JK 442.", "IL 8JK 442", Kind::Vehicle);
         has("He still drives a blue Ford Ranger (MN GHT 882) to Hy-Vee", "GHT 882", Kind::Vehicle);
         has("notes du groupe. NAM : TREJ 8506 1214.", "TREJ 8506 1214", Kind::HealthPlanId);
+        has("Court case 24-001877 · DSS case DSS#55010 · Probation", "DSS#55010", Kind::OtherId);
+        has("paid by check from Red River Bank, acct ending 88.", "88", Kind::Account);
+        has("Mrs. Oyelowo will be ninety-five on Saturday.", "ninety-five", Kind::AgeOver89);
+        has("Her sister, 102 and still sharp, calls each Sunday.", "102", Kind::AgeOver89);
         none("licensed in two states (MN 4782 and WI 9921)");
         has("VA claim #C-28810472. Wife", "C-28810472", Kind::Account);
         has("pacemaker serial PM-88412-X", "PM-88412-X", Kind::Device);

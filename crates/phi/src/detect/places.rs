@@ -2328,7 +2328,8 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     if doc.flags(cue) & PLACE_CUE == 0 || (doc.flags(i) & TITLE != 0 && tokens.gap_after(i).starts_with('.')) {
         return None;
     }
-    if !matches!(tokens.gap_after(cue), " " | "  ") {
+    // "a server he moderates called "Pixel Cove"": a quoted name after the cue
+    if !matches!(tokens.gap_after(cue), " " | "  " | " \"" | " “") {
         return None; // "…inside. Her teacher"
     }
     // "works remotely for TCS": an adverb between the verb and its preposition
@@ -2419,13 +2420,17 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "accepted",
                 "from" | "off" | "to"
             ) | (_, "attends" | "attending" | "attended")
-                // "plays bass in a band called The Velvet Moths"
-                | (
-                    "band" | "group" | "company" | "business" | "club" | "team" | "store" | "shop" | "restaurant"
-                        | "bar" | "church" | "podcast" | "channel",
-                    "called" | "named"
-                )
-        );
+        )
+        // "plays bass in a band called The Velvet Moths", "a Discord server he moderates called"
+        || matches!(b, "called" | "named")
+            && doc.preceded_by(
+                cue,
+                4,
+                &[
+                    "band", "group", "company", "business", "club", "team", "store", "shop", "restaurant", "bar",
+                    "church", "podcast", "channel", "server", "page",
+                ],
+            );
     if tokens.list[i].shape == Shape::Lower && tokens.norm(i - 1) == "at" {
         // "failing chem at roosevelt high"; "my job at family dollar is cutting hours"
         let employment = matches!(
@@ -2914,6 +2919,7 @@ mod tests {
         has("With my boyfriend, Vince, on Federal Hill. Atwells Ave.\nQ:", "Atwells Ave", Kind::Street);
         has("Says she needs help with the house on Kaiko'o Drive.", "Kaiko'o Drive", Kind::Street);
         has("im at my cousins on mlk by the family dollar", "family dollar", Kind::Organization);
+        has("a Discord server he moderates called \"Pixel Cove.\" An adult", "Pixel Cove", Kind::Organization);
         let address = "Address on file: Urb. Villa Carolina, Calle 52 Bloque 210 #14, Carolina, PR 00985.";
         has(address, "Urb. Villa Carolina", Kind::Street);
         has(address, "Calle 52 Bloque 210 #14", Kind::Street);

@@ -153,6 +153,7 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
                 | "youtube"
                 | "bluesky"
                 | "venmo"
+                | "user"
                 | "cashapp"
                 | "paypal"
                 | "zelle"
