@@ -176,10 +176,11 @@ fn protect_medications(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool
 fn protect_vehicle_models(tokens: &Tokens<'_>, protected: &mut [bool]) {
     let owner = |k: usize| {
         matches!(tokens.norm(k), "a" | "an" | "the" | "his" | "her" | "their" | "my" | "our" | "your")
-            // "Vehicle: silver 2019 Honda Accord": a colour alone
+            // "Vehicle: silver 2019 Honda Accord": a colour alone, or the vehicle's own label
             || matches!(
                 tokens.norm(k),
                 "silver" | "black" | "white" | "red" | "blue" | "gray" | "grey" | "green" | "gold" | "tan" | "maroon" | "brown"
+                    | "vehicle" | "car" | "truck"
             )
     };
     for year in 1..tokens.len() {
@@ -198,7 +199,7 @@ fn protect_vehicle_models(tokens: &Tokens<'_>, protected: &mut [bool]) {
                 && tokens.list[before].shape == Shape::Lower
                 && owner(before - 1)
                 && tokens.gap_after(before - 1) == " ";
-        if !owned || tokens.gap_before(year) != " " {
+        if !owned || !matches!(tokens.gap_before(year), " " | ": ") {
             continue;
         }
         let mut k = year + 1;
@@ -406,6 +407,7 @@ pub(crate) mod tests {
         none("He asks to keep his 2014 Buick LeSabre; I defer that question.");
         none("His cousin's car was impounded — a gray 2011 Altima — and he asks.");
         none("Vehicle: silver 2019 Honda Accord, tag on file.");
+        none("found at a store. Vehicle: 2008 Buick Lucerne, plate on file.");
         has("In 2019 Jose moved to Tulsa with his 2009 Civic.", "Jose", Kind::Name);
     }
 

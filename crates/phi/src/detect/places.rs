@@ -260,7 +260,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(childrens(doc, i).map(|last| org(i, last)));
             out.extend(field_organization(doc, i).map(|last| org(i, last)));
             out.extend(center_for(doc, i).map(|last| org(i, last)));
-            out.extend(signature_org(doc, i).map(|last| org(i, last)));
+            out.extend(signature_org(doc, i).or_else(|| org_after_titled_name(doc, i)).map(|last| org(i, last)));
             out.extend(org_above_address(doc, i).map(|last| org(i, last)));
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
@@ -346,6 +346,41 @@ fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let line_ends = last + 1 >= tokens.len() || tokens.newline_after(last);
     let role = (i..=last).all(|k| is_role_word(tokens.norm(k)) || is_kind_word(tokens.norm(k)) || doc.is_stop(k));
     (line_ends && !role).then_some(last)
+}
+
+/// "Please schedule with Dr. Priya Raman, Atrium Health Neuropsychology, fax …": where a person
+/// named with a title works, after a comma — words of an organization's kind with at least one
+/// of its own, and not a role ("Dr. Lee, Clinical Psychologist"). The last token.
+fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i < 2 || tokens.gap_before(i) != ", " || !tokens.list[i].shape.is_capitalized() || doc.is_stop(i) {
+        return None;
+    }
+    // the name: one to three capitalized words right after a title ("Dr. Priya Raman")
+    let titled = (2..=4).any(|back| {
+        i > back
+            && doc.flags(i - back) & TITLE != 0
+            && tokens.list[i - back].shape.is_capitalized()
+            && (i - back + 1..i).all(|k| tokens.list[k].shape == Shape::Title && !doc.is_stop(k))
+    });
+    if !titled {
+        return None;
+    }
+    let mut last = i;
+    while last + 1 < tokens.len()
+        && last < i + 4
+        && tokens.gap_after(last) == " "
+        && tokens.list[last + 1].shape.is_capitalized()
+    {
+        last += 1;
+    }
+    // a pause, or a form's next field ("…Program   FAX")
+    let ends = last + 1 >= tokens.len()
+        || tokens.gap_after(last).starts_with([',', ';', '\n', '.'])
+        || tokens.gap_after(last).starts_with("  ");
+    let kind = (i..=last).any(|k| doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0 || GENERIC.contains(&tokens.norm(k)));
+    let own = (i..=last).any(|k| !is_role_word(tokens.norm(k)) && !is_kind_word(tokens.norm(k)) && !doc.is_stop(k));
+    (last > i && ends && kind && own).then_some(last)
 }
 
 /// A letter's inside address: the line of capitalized words right above a street with its
@@ -2916,6 +2951,18 @@ mod tests {
         has("joined from her parents' home in Utrecht, Oudegracht 211, while", "Oudegracht 211", Kind::Street);
         has("about the fight outside Flannery's on Division and I", "Division", Kind::Street);
         has("He says the guys from Local 150 have been calling.", "Local 150", Kind::Organization);
+        has(
+            "Please schedule with Dr. Priya Raman, Atrium Health Neuropsychology, fax",
+            "Atrium Health Neuropsychology",
+            Kind::Organization,
+        );
+        has(
+            "TO: Dr. Paolo Santini, NYU Langone Eating Disorders Program   FAX",
+            "NYU Langone Eating Disorders Program",
+            Kind::Organization,
+        );
+        let role = found("Seen by Dr. Ana Lee, Clinical Psychologist, on intake.", &Known::default());
+        assert!(role.iter().all(|(t, _)| !t.contains("Clinical")), "{role:?}");
         has("With my boyfriend, Vince, on Federal Hill. Atwells Ave.\nQ:", "Atwells Ave", Kind::Street);
         has("Says she needs help with the house on Kaiko'o Drive.", "Kaiko'o Drive", Kind::Street);
         has("im at my cousins on mlk by the family dollar", "family dollar", Kind::Organization);
