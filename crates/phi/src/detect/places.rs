@@ -1773,7 +1773,10 @@ fn business_by_possessive(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// acronym and the city it serves. The last token.
 fn acronym_of_a_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    let next = i + 1;
+    // "NAMI Greater Milwaukee": a metropolitan area
+    let greater =
+        i + 2 < tokens.len() && matches!(tokens.norm(i + 1), "greater" | "metro") && tokens.gap_after(i + 1) == " ";
+    let next = i + 1 + usize::from(greater);
     let named = (2..=6).contains(&tokens.norm(i).len())
         && doc.flags(i) & STATE == 0
         && next < tokens.len()
@@ -2329,10 +2332,11 @@ fn is_agency(doc: &Document<'_>, i: usize) -> bool {
 fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     // A protected word may open a name: "the Navajo Nation", "Korean Community Center".
+    // …and a city may open one: "Madison 56ers"
     let opens_name = || {
         i + 1 < tokens.len()
             && tokens.gap_after(i) == " "
-            && tokens.list[i + 1].shape.is_capitalized()
+            && (tokens.list[i + 1].shape.is_capitalized() || tokens.list[i + 1].shape == Shape::Alnum)
             && !doc.is_stop(i + 1)
     };
     // A hospital named for its church: "admitted to Methodist", "delivered at Presbyterian"
@@ -2405,8 +2409,11 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "drinks 6 beers nightly at the Shamrock": where one drinks or hangs out
     let drinking =
         b == "at" && doc.preceded_by(cue, 5, &["drinks", "drinking", "drank", "bartends", "bartending", "hangs"]);
+    // "coaches soccer for Madison 56ers": a team, after the sport
+    let team = b == "for" && doc.preceded_by(cue, 3, &["coaches", "coached", "coaching", "plays", "played", "playing"]);
     let cue = facility
         || drinking
+        || team
         || matches!(
             (a, b),
             (
@@ -2452,7 +2459,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "applied"
                     | "apply"
                     | "applying"
-                    | "accepted",
+                    | "accepted"
+                    // "turned away from Light of Life"
+                    | "away",
                 "from" | "off" | "to"
             ) | (_, "attends" | "attending" | "attended")
         )
@@ -2931,6 +2940,9 @@ mod tests {
     fn businesses_affiliates_and_units() {
         has("working at his father's deli, Feld's, on Avenue J.", "Feld's", Kind::Organization);
         has("notes from the NAMI Brooklyn family workshop.", "NAMI Brooklyn", Kind::Organization);
+        has("Referral list given: NAMI Greater Milwaukee, Mental Health", "NAMI Greater Milwaukee", Kind::Organization);
+        has("he coaches soccer for Madison 56ers. Previous", "Madison 56ers", Kind::Organization);
+        has("She was turned away from Light of Life because of her dog.", "Light of Life", Kind::Organization);
         has("evicted from her trailer on BIA Route 2 and", "BIA Route 2", Kind::Street);
         has("12/01 8:40am elias: got a interview at the home depot on alameda", "home depot", Kind::Organization);
         has("two tours with 3rd Battalion, 1st Marines.", "3rd Battalion, 1st Marines", Kind::Organization);
