@@ -96,7 +96,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
-    apartments residences medicine library museum practice programs hospice collaborative collective cooperative unit transit \
+    apartments residences medicine library museum practice programs hospice middle collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law";
 pub(crate) const ORG_HEADS: &str = "university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";
@@ -212,7 +212,7 @@ pub(crate) const OPENING_VERBS: &str = "met saw will may can see per did had has
     started began begins start starts continue continued continues completed completes attended attends introduced practiced recommend recommended offered provided gave encouraged";
 pub(crate) const PLACE_CUES: &str = "in to from near outside inside behind visiting visit around at for by off of on attends attending attended en called named";
 pub(crate) const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
-    port village township mills landing crossing ford bluffs county parish borough";
+    port village township mills landing crossing ford bluffs county parish borough river";
 pub(crate) const DATE_WORDS: &str = "spring summer fall autumn winter christmas thanksgiving easter halloween hanukkah passover kwanzaa ramadan eid diwali";
 pub(crate) const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",

@@ -374,6 +374,17 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize>
     if initials_with_role {
         return Some(i);
     }
+    // "marisa c: hi can i switch": a chat's label, a given name and an initial in lower case
+    let chat = tokens.list[i].shape == Shape::Lower
+        && doc.flags(i) & GIVEN != 0
+        && i + 1 < tokens.len()
+        && tokens.gap_after(i) == " "
+        && tokens.norm(i + 1).len() == 1
+        && tokens.list[i + 1].shape == Shape::Lower
+        && tokens.gap_after(i + 1).starts_with(':');
+    if chat {
+        return Some(i + 1);
+    }
     let named = tokens.list[i].shape == Shape::Upper
         && doc.flags(i) & NAME != 0
         && doc.flags(i) & AMBIGUOUS == 0
@@ -782,6 +793,7 @@ mod tests {
         has("Jean-Philippe Tremblay (J.-P. T. in the group notes)", "J.-P. T", Kind::Name);
         has("Supervision log\nRJ (client) — missed; called twice.", "RJ", Kind::Name);
         has("texter: i cant do this\nCounselor KJ: Hi, are you safe?", "KJ", Kind::Name);
+        has("chat with front desk\nmarisa c: hi can i switch to telehealth", "marisa c", Kind::Name);
         // A listed word as a label is a speaker's initials beside another speaker's.
         let pair = "SA: We're going.\nOK: You make it sound bad.\nSA: Your mom asks.\nOK: She doesn't like my mom.";
         assert_eq!(names(pair), ["SA", "OK", "SA", "OK"]);

@@ -485,7 +485,9 @@ fn known_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "an interview at the home depot": in lower case, only where a place is said to be
     let placed = || {
         let before = if i > 1 && tokens.norm(i - 1) == "the" { i - 2 } else { i.wrapping_sub(1) };
-        i > 0 && matches!(tokens.norm(before), "at" | "from" | "by" | "near" | "behind") && tokens.gap_before(i) == " "
+        i > 0
+            && matches!(tokens.norm(before), "at" | "from" | "by" | "near" | "behind" | "outside")
+            && tokens.gap_before(i) == " "
     };
     let lower = tokens.list[i].shape == Shape::Lower && placed();
     if !tokens.list[i].shape.is_capitalized() && !lower {
@@ -1087,6 +1089,28 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
                 "lives" | "living" | "moved" | "moving" | "away" | "back" | "born" | "raised" | "staying" | "visiting"
             );
         let unlisted = settled && tokens.norm(i).len() >= 3 && doc.flags(i) & WORD == 0;
+        // "is in tuba city", "outside fergus falls", "on otter tail lake": a word or two before a
+        // town's or a lake's word
+        let word = |k: usize| {
+            k < tokens.len()
+                && tokens.list[k].shape == Shape::Lower
+                && doc.flags(k) & (FUNCTION | DETERMINER) == 0
+                && !matches!(tokens.norm(k), "inner" | "big" | "small" | "home" | "state" | "national")
+        };
+        let town_word = |k: usize| {
+            k < tokens.len()
+                && tokens.gap_before(k) == " "
+                && tokens.list[k].shape == Shape::Lower
+                && doc.flags(k) & TOWN_SUFFIX != 0
+        };
+        if word(i) && doc.preceded_by(i, 1, &["in", "to", "from", "near", "outside", "on"]) {
+            if town_word(i + 1) {
+                return Some(i + 1);
+            }
+            if word(i + 1) && tokens.gap_after(i) == " " && town_word(i + 2) {
+                return Some(i + 2);
+            }
+        }
         return listed.or(unlisted.then_some(i)).filter(|&last| placed && (i..=last).all(|j| doc.flags(j) & WORD == 0));
     }
     if !tokens.list[i].shape.is_capitalized() {
@@ -2477,10 +2501,11 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
             );
     if tokens.list[i].shape == Shape::Lower && tokens.norm(i - 1) == "at" {
         // "failing chem at roosevelt high"; "my job at family dollar is cutting hours"
+        // "she got called in at bashas"
         let employment = matches!(
             tokens.norm(i - 2),
             "job" | "work" | "works" | "working" | "worked" | "shift" | "shifts" | "manager" | "cashier"
-        );
+        ) || i >= 3 && tokens.norm(i - 2) == "in" && tokens.norm(i - 3) == "called";
         return lowercase_org(doc, i).or_else(|| employment.then(|| lowercase_employer(doc, i)).flatten());
     }
     // "works at Ohio Cat", "Texas Roadhouse": a place opening the name
@@ -2978,6 +3003,17 @@ mod tests {
         has("With my boyfriend, Vince, on Federal Hill. Atwells Ave.\nQ:", "Atwells Ave", Kind::Street);
         has("Says she needs help with the house on Kaiko'o Drive.", "Kaiko'o Drive", Kind::Street);
         has("im at my cousins on mlk by the family dollar", "family dollar", Kind::Organization);
+        has("got jumped outside the waffle house on 7th lol", "waffle house", Kind::Organization);
+        has("she got called in at bashas and her ride is in tuba city this week", "bashas", Kind::Organization);
+        has("she got called in at bashas and her ride is in tuba city this week", "tuba city", Kind::City);
+        has("lives on a farm outside fergus falls with his wife", "fergus falls", Kind::City);
+        has(
+            "my daughter had another meltdown at lincoln middle and the principal",
+            "lincoln middle",
+            Kind::Organization,
+        );
+        none("she grew up in the inner city and moved");
+        has("died in a snowmobile accident on otter tail lake in february", "otter tail lake", Kind::City);
         has("a Discord server he moderates called \"Pixel Cove.\" An adult", "Pixel Cove", Kind::Organization);
         let address = "Address on file: Urb. Villa Carolina, Calle 52 Bloque 210 #14, Carolina, PR 00985.";
         has(address, "Urb. Villa Carolina", Kind::Street);
