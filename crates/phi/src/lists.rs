@@ -387,7 +387,7 @@ pub(crate) const CITIES: &str = "new york|los angeles|chicago|houston|phoenix|ph
     macon|athens|columbia|greenville|spartanburg|roanoke|lynchburg|bethesda|silver spring|rockville|\
     annapolis|dover|stamford|new haven|bridgeport|waterbury|providence|portsmouth|manchester|nashua|\
     bangor|lowell|quincy|brockton|salem|medford|bellevue|everett|yakima|tacoma";
-pub(crate) const EMPLOYERS: &str = "walmart amazon costco kroger walgreens cvs starbucks mcdonalds mcdonald wendys chipotle publix safeway \
+pub(crate) const EMPLOYERS: &str = "walmart amazon costco goodwill kroger walgreens cvs starbucks mcdonalds mcdonald wendys chipotle publix safeway \
    albertsons meijer heb wegmans aldi lowes ikea fedex ups usps dunkin tesla microsoft doordash \
    instacart ubereats grubhub applebees chilis dennys ihop olive panera kfc arbys popeyes sonic jcpenney \
    macys nordstrom kohls marshalls tjmaxx sephora ulta gamestop petsmart petco autozone verizon comcast \

@@ -22,7 +22,13 @@ impl Detector for PlaceDetector {
                 continue;
             }
             if let Some(last) = street_at(doc, i) {
-                out.push(doc.span(i, last, Kind::Street, Confidence::High));
+                // "37-22 82nd St": a Queens house number, its block before a hyphen
+                let block = i > 0
+                    && tokens.gap_before(i) == "-"
+                    && tokens.list[i].shape == Shape::Digits
+                    && tokens.list[i - 1].shape == Shape::Digits
+                    && tokens.raw(i - 1).len() <= 3;
+                out.push(doc.span(i - usize::from(block), last, Kind::Street, Confidence::High));
                 if let Some((a, b)) = city_after(doc, last + 1) {
                     out.push(doc.span(a, b, Kind::City, Confidence::High));
                 }
@@ -299,26 +305,29 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
 /// form's field that holds an organization. The last token.
 fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
+    // "home group: "Sunrise Serenity"": a meeting's name, quoted
+    let quoted = matches!(tokens.gap_before(i), ": \"" | ": “");
     let labelled = i > 0
-        && matches!(tokens.gap_before(i), ": " | ":  " | ":   " | ":\t")
-        && matches!(
-            tokens.norm(i - 1),
-            "employer"
-                | "workplace"
-                | "company"
-                | "school"
-                | "facility"
-                | "program"
-                | "agency"
-                | "pharmacy"
-                | "church"
-                | "hospital"
-                | "clinic"
-                | "practice"
-                | "shelter"
-                | "placement"
-                | "carrier"
-        );
+        && (matches!(tokens.gap_before(i), ": " | ":  " | ":   " | ":\t") || quoted)
+        && (quoted && matches!(tokens.norm(i - 1), "group" | "meeting")
+            || matches!(
+                tokens.norm(i - 1),
+                "employer"
+                    | "workplace"
+                    | "company"
+                    | "school"
+                    | "facility"
+                    | "program"
+                    | "agency"
+                    | "pharmacy"
+                    | "church"
+                    | "hospital"
+                    | "clinic"
+                    | "practice"
+                    | "shelter"
+                    | "placement"
+                    | "carrier"
+            ));
     (labelled && !doc.is_stop(i) && tokens.list[i].shape.is_capitalized()).then(|| org_name_from(doc, i))
 }
 
@@ -2180,9 +2189,16 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
     // "at Flanagan's", "in the parking lot of a Trader Joe's"
     let article = first > 1 && matches!(tokens.norm(first - 1), "a" | "the");
     let before = first.wrapping_sub(1 + usize::from(article));
+    // "the Leonard's on Kapahulu": where it stands
+    let located = article
+        && s + 2 < tokens.len()
+        && tokens.gap_after(s) == " "
+        && tokens.norm(s + 1) == "on"
+        && tokens.list[s + 2].shape == Shape::Title;
     let placed = first > 0
         && (matches!(tokens.norm(before), "at" | "from" | "near" | "outside" | "behind" | "for")
-            || article && tokens.norm(before) == "of");
+            || article && tokens.norm(before) == "of"
+            || located);
     (owns_nothing && named && placed).then_some(first)
 }
 
@@ -2623,7 +2639,12 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
         && (3..=5).contains(&tokens.norm(i).len())
         && !matches!(tokens.norm(i), "snf" | "alf" | "pcp" | "dmv" | "ssa" | "wic" | "ymca" | "ywca" | "usps" | "atm");
     let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i)) || acronym || lone_acronym;
-    (capitalized && !plain_name).then(|| with_possessive(doc, capitalized_run(doc, i, 4)))
+    // "starts at Austal USA shipyard": the country of a company's arm
+    let run = capitalized_run(doc, i, 4);
+    let arm = run + 1 < tokens.len()
+        && tokens.gap_after(run) == " "
+        && matches!(tokens.raw(run + 1), "USA" | "US" | "America" | "International");
+    (capitalized && !plain_name).then(|| with_possessive(doc, run + usize::from(arm)))
 }
 
 /// "McDonald's", "OB at Norton Women's": a place's name keeps its possessive.
@@ -3003,6 +3024,14 @@ mod tests {
         has("With my boyfriend, Vince, on Federal Hill. Atwells Ave.\nQ:", "Atwells Ave", Kind::Street);
         has("Says she needs help with the house on Kaiko'o Drive.", "Kaiko'o Drive", Kind::Street);
         has("im at my cousins on mlk by the family dollar", "family dollar", Kind::Organization);
+        has("Practice: Psychological Services, 37-22 82nd St, 2nd Fl, Jackson Heights", "37-22 82nd St", Kind::Street);
+        has("youth night; the Leonard's on Kapahulu.\n4. People", "Leonard's", Kind::Organization);
+        has("Progress: passed; starts at Austal USA shipyard 12/15.", "Austal USA", Kind::Organization);
+        has(
+            "AA meetings weekly (home group: \"Sunrise Serenity\" at St. Anne's)",
+            "Sunrise Serenity",
+            Kind::Organization,
+        );
         has("got jumped outside the waffle house on 7th lol", "waffle house", Kind::Organization);
         has("she got called in at bashas and her ride is in tuba city this week", "bashas", Kind::Organization);
         has("she got called in at bashas and her ride is in tuba city this week", "tuba city", Kind::City);
