@@ -1206,11 +1206,19 @@ fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
                 || matches!(tokens.norm(k), "carolina" | "jersey" | "hampshire" | "dakota")
                     && !two_word_state(doc, k - 1))
     };
+    // "First Samoan Assembly": a listed word (a people, a language) inside the name, not at its end
+    let inside = |k: usize| {
+        k + 1 < tokens.len()
+            && tokens.list[k].shape == Shape::Title
+            && doc.is_stop(k)
+            && tokens.gap_after(k) == " "
+            && word(k + 1)
+    };
     while last + 1 < tokens.len() && last + 1 - i < max {
         let gap = tokens.gap_after(last);
         // ". " only after an abbreviation ("St. Paul"), not at the end of a sentence
         let joined = matches!(gap, " " | "-") || (gap == ". " && tokens.norm(last).len() <= 3);
-        if joined && word(last + 1) {
+        if joined && (word(last + 1) || gap == " " && inside(last + 1)) {
             last += 1;
         } else if gap == " "
             && matches!(tokens.norm(last + 1), "of" | "at")
@@ -3027,6 +3035,11 @@ mod tests {
         has("Practice: Psychological Services, 37-22 82nd St, 2nd Fl, Jackson Heights", "37-22 82nd St", Kind::Street);
         has("youth night; the Leonard's on Kapahulu.\n4. People", "Leonard's", Kind::Organization);
         has("Progress: passed; starts at Austal USA shipyard 12/15.", "Austal USA", Kind::Organization);
+        has(
+            "father Sione is a pastor at First Samoan Assembly of God. Roommate",
+            "First Samoan Assembly of God",
+            Kind::Organization,
+        );
         has(
             "AA meetings weekly (home group: \"Sunrise Serenity\" at St. Anne's)",
             "Sunrise Serenity",
