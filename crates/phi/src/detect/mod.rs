@@ -13,7 +13,7 @@ use std::fmt;
 
 use crate::kind::{Confidence, Kind, Span};
 use crate::known::{Known, KnownSet};
-use crate::lexicon::{DETERMINER, FAMILY, FUNCTION, GIVEN, Lexicon, PHRASE_HEAD, STOP, WORD, lexicon};
+use crate::lexicon::{DETERMINER, FAMILY, FUNCTION, GIVEN, Lexicon, PHRASE_HEAD, RELATION, STOP, TITLE, WORD, lexicon};
 use crate::text::{Shape, Tokens};
 
 /// A text being examined, with its tokens and the chart's identifiers.
@@ -64,6 +64,7 @@ impl<'a> Document<'a> {
         }
         protect_medications(&tokens, &flags, &mut protected);
         protect_vehicle_models(&tokens, &mut protected);
+        protect_public_figures(&tokens, &flags, &mut protected);
         let case = line_cases(&tokens, &flags);
         Document { tokens, known, lex, flags, protected, case }
     }
@@ -210,6 +211,66 @@ fn protect_vehicle_models(tokens: &Tokens<'_>, protected: &mut [bool]) {
         {
             protected[k] = true;
             k += 1;
+        }
+    }
+}
+
+/// "Demi Lovato's documentary", "a song by Taylor Swift": a name whose work is talked about is a
+/// public figure's, not a person in the client's life — unless a relation or title names them
+/// ("his sister Ana's book"). The chart's own names are found apart and stay found.
+fn protect_public_figures(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool]) {
+    let work = |k: usize| {
+        k < tokens.len()
+            && matches!(
+                tokens.norm(k),
+                "memoir"
+                    | "documentary"
+                    | "album"
+                    | "albums"
+                    | "song"
+                    | "songs"
+                    | "lyrics"
+                    | "podcast"
+                    | "concert"
+                    | "tour"
+                    | "movie"
+                    | "movies"
+                    | "films"
+                    | "biography"
+                    | "autobiography"
+                    | "speech"
+                    | "interview"
+            )
+    };
+    let name = |k: usize| tokens.list[k].shape == Shape::Title && flags[k] & (RELATION | TITLE) == 0;
+    let n = tokens.len();
+    for s in 2..n {
+        // "Demi Lovato's documentary": the run before a possessive's "s"
+        let owner = tokens.norm(s) == "s"
+            && matches!(tokens.gap_before(s), "'" | "’")
+            && tokens.gap_after(s) == " "
+            && work(s + 1)
+            && name(s - 1);
+        // "a song by Taylor Swift": the run after "by"
+        let author = tokens.norm(s - 1) == "by" && work(s.saturating_sub(2)) && name(s);
+        let (first, last) = if owner {
+            let mut first = s - 1;
+            while first > 0 && s - first < 3 && tokens.gap_before(first) == " " && name(first - 1) {
+                first -= 1;
+            }
+            (first, s - 1)
+        } else if author {
+            let mut last = s;
+            while last + 1 < n && last - s < 2 && tokens.gap_after(last) == " " && name(last + 1) {
+                last += 1;
+            }
+            (s, last)
+        } else {
+            continue;
+        };
+        let named_by_relation = first > 0 && flags[first - 1] & (RELATION | TITLE) != 0;
+        if !named_by_relation {
+            protected[first..=last].iter_mut().for_each(|p| *p = true);
         }
     }
 }
@@ -408,6 +469,15 @@ pub(crate) mod tests {
         none("His cousin's car was impounded — a gray 2011 Altima — and he asks.");
         none("Vehicle: silver 2019 Honda Accord, tag on file.");
         none("found at a store. Vehicle: 2008 Buick Lucerne, plate on file.");
+    }
+
+    #[test]
+    fn public_figures_by_their_work() {
+        none("Members discussed Demi Lovato's documentary. Homework: diary card.");
+        let song = found("He quoted a song by Taylor Swift and said he felt better.", &Known::default());
+        assert!(song.is_empty(), "{song:?}");
+        none("He compared his anxiety to Prince Harry's memoir.");
+        has("She reads her sister Ana's memoir every night.", "Ana", Kind::Name);
         has("In 2019 Jose moved to Tulsa with his 2009 Civic.", "Jose", Kind::Name);
     }
 

@@ -324,7 +324,7 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
         }
     }
     let hashed = tokens.gap_before(i).ends_with('#');
-    if !hashed && is_service_code(&groups) {
+    if !hashed && is_service_code(&groups, &seps) {
         return None;
     }
     let id_like = if letter_count == 0 {
@@ -392,9 +392,19 @@ fn is_public_number(doc: &Document<'_>, i: usize, last: usize) -> bool {
 
 /// A psychotherapy, testing or evaluation-and-management service code (CPT 90785–90899,
 /// 96101–96180, 99202–99499): billed, not an identifier.
-fn is_service_code(groups: &[&str]) -> bool {
-    matches!(groups, [g] if g.len() == 5 && g.parse::<u32>().is_ok_and(|c| (90785..=90899).contains(&c)
-        || (96101..=96180).contains(&c) || (99202..=99499).contains(&c)))
+/// A psychotherapy or evaluation service code, alone or with its modifier ("90837-95").
+fn is_service_code(groups: &[&str], seps: &[&str]) -> bool {
+    let code = |g: &str| {
+        g.len() == 5
+            && g.parse::<u32>().is_ok_and(|c| {
+                (90785..=90899).contains(&c) || (96101..=96180).contains(&c) || (99202..=99499).contains(&c)
+            })
+    };
+    match groups {
+        [g] => code(g),
+        [g, modifier] => code(g) && seps == ["-"] && modifier.len() == 2,
+        _ => false,
+    }
 }
 
 fn is_year(groups: &[&str]) -> bool {
@@ -863,6 +873,7 @@ mod tests {
         has("He still drives a blue Ford Ranger (MN GHT 882) to Hy-Vee", "GHT 882", Kind::Vehicle);
         has("notes du groupe. NAM : TREJ 8506 1214.", "TREJ 8506 1214", Kind::HealthPlanId);
         has("Court case 24-001877 · DSS case DSS#55010 · Probation", "DSS#55010", Kind::OtherId);
+        none("UnitedHealthcare paid 80 % of 90791 and 90837-95 telehealth (POS 10).");
         has("paid by check from Red River Bank, acct ending 88.", "88", Kind::Account);
         has("Mrs. Oyelowo will be ninety-five on Saturday.", "ninety-five", Kind::AgeOver89);
         has("Her sister, 102 and still sharp, calls each Sunday.", "102", Kind::AgeOver89);

@@ -2379,10 +2379,12 @@ fn is_agency(doc: &Document<'_>, i: usize) -> bool {
 /// After "works at", "employed by", "attends", "student at"…: the capitalized name that follows.
 fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    // A protected word may open a name: "the Navajo Nation", "Korean Community Center".
-    // …and a city may open one: "Madison 56ers"
+    // A protected word may open a name: "the Navajo Nation", "Korean Community Center" (but a
+    // listed public resource's acronym names its own programs: "NAMI Family-to-Family"); a city
+    // may open one too: "Madison 56ers"
     let opens_name = || {
-        i + 1 < tokens.len()
+        !(doc.is_stop(i) && tokens.list[i].shape == Shape::Upper)
+            && i + 1 < tokens.len()
             && tokens.gap_after(i) == " "
             && (tokens.list[i + 1].shape.is_capitalized() || tokens.list[i + 1].shape == Shape::Alnum)
             && !doc.is_stop(i + 1)
@@ -2995,6 +2997,7 @@ mod tests {
         has("working at his father's deli, Feld's, on Avenue J.", "Feld's", Kind::Organization);
         has("notes from the NAMI Brooklyn family workshop.", "NAMI Brooklyn", Kind::Organization);
         has("Referral list given: NAMI Greater Milwaukee, Mental Health", "NAMI Greater Milwaukee", Kind::Organization);
+        none("Referred to NAMI Family-to-Family and Al-Anon for her husband's drinking.");
         has("he coaches soccer for Madison 56ers. Previous", "Madison 56ers", Kind::Organization);
         has("She was turned away from Light of Life because of her dog.", "Light of Life", Kind::Organization);
         has("evicted from her trailer on BIA Route 2 and", "BIA Route 2", Kind::Street);
