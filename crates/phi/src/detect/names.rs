@@ -759,6 +759,15 @@ fn joins_before(doc: &Document<'_>, i: usize) -> bool {
                 || (shape == Shape::Lower && flags & PARTICLE != 0 && p > 0 && doc.flags(p - 1) & PARTICLE == 0 && tokens.list[p - 1].shape.is_capitalized())
                 // the second half of "Hyun-woo Wang"
                 || (shape == Shape::Lower && p > 0 && matches!(tokens.gap_before(p), "-" | "'" | "’") && tokens.list[p - 1].shape.is_capitalized())
+                // "JR McAllister": initials without their dots before a family name
+                || (shape == Shape::Upper
+                    && tokens.norm(p).len() == 2
+                    && doc.flags(i) & FAMILY != 0
+                    && flags & RELATION == 0
+                    && tokens.list[i].shape != Shape::Upper
+                    // a role's letters before a full name ("AP Linda Chu") are not its initials
+                    && !(i + 1 < tokens.len() && tokens.gap_after(i) == " " && tokens.list[i + 1].shape == Shape::Title)
+                    && !ABBREVIATIONS.contains(&tokens.norm(p)))
         }
         ". " | "." => shape == Shape::Title && tokens.norm(p).len() == 1,
         "-" | "'" | "’" => shape.is_capitalized(),
@@ -794,6 +803,7 @@ mod tests {
         has("Supervision log\nRJ (client) — missed; called twice.", "RJ", Kind::Name);
         has("texter: i cant do this\nCounselor KJ: Hi, are you safe?", "KJ", Kind::Name);
         has("chat with front desk\nmarisa c: hi can i switch to telehealth", "marisa c", Kind::Name);
+        has("His sponsor at work, JR McAllister, drove him.", "JR McAllister", Kind::Name);
         // A listed word as a label is a speaker's initials beside another speaker's.
         let pair = "SA: We're going.\nOK: You make it sound bad.\nSA: Your mom asks.\nOK: She doesn't like my mom.";
         assert_eq!(names(pair), ["SA", "OK", "SA", "OK"]);
