@@ -96,7 +96,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
-    apartments residences medicine library museum practice programs hospice middle collaborative collective cooperative unit transit \
+    apartments residences medicine library museum practice programs hospice middle hall collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law";
 pub(crate) const ORG_HEADS: &str = "university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";
@@ -387,7 +387,7 @@ pub(crate) const CITIES: &str = "new york|los angeles|chicago|houston|phoenix|ph
     macon|athens|columbia|greenville|spartanburg|roanoke|lynchburg|bethesda|silver spring|rockville|\
     annapolis|dover|stamford|new haven|bridgeport|waterbury|providence|portsmouth|manchester|nashua|\
     bangor|lowell|quincy|brockton|salem|medford|bellevue|everett|yakima|tacoma";
-pub(crate) const EMPLOYERS: &str = "walmart amazon costco goodwill kroger walgreens cvs starbucks mcdonalds mcdonald wendys chipotle publix safeway \
+pub(crate) const EMPLOYERS: &str = "walmart amazon costco goodwill brookdale kroger walgreens cvs starbucks mcdonalds mcdonald wendys chipotle publix safeway \
    albertsons meijer heb wegmans aldi lowes ikea fedex ups usps dunkin tesla microsoft doordash \
    instacart ubereats grubhub applebees chilis dennys ihop olive panera kfc arbys popeyes sonic jcpenney \
    macys nordstrom kohls marshalls tjmaxx sephora ulta gamestop petsmart petco autozone verizon comcast \

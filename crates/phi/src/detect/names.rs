@@ -493,7 +493,10 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     let strong_title = is_strong_title(tokens.norm(p));
     // A lower-case word after a relationship is a name when a verb or a pause follows: "my partner
     // will took the car", not "my boss will fire me".
-    let verb_follows = |k: usize| k + 1 < tokens.len() && doc.flags(k + 1) & (SPEECH_VERB | FOLLOW_VERB) != 0;
+    // …or "who" opens what is said of them ("his stepdad ray who said")
+    let verb_follows = |k: usize| {
+        k + 1 < tokens.len() && (doc.flags(k + 1) & (SPEECH_VERB | FOLLOW_VERB) != 0 || tokens.norm(k + 1) == "who")
+    };
     let verb_or_pause = |k: usize| tokens.gap_after(k).trim().starts_with([',', '.', '?', '!']) || verb_follows(k);
     // …or another name-like word does ("my friend joy nwosu", "the son joy park took", not "the
     // kids need church.").
@@ -804,6 +807,7 @@ mod tests {
         has("texter: i cant do this\nCounselor KJ: Hi, are you safe?", "KJ", Kind::Name);
         has("chat with front desk\nmarisa c: hi can i switch to telehealth", "marisa c", Kind::Name);
         has("His sponsor at work, JR McAllister, drove him.", "JR McAllister", Kind::Name);
+        has("got into it with his stepdad ray who said hes gonna put me out", "ray", Kind::Name);
         // A listed word as a label is a speaker's initials beside another speaker's.
         let pair = "SA: We're going.\nOK: You make it sound bad.\nSA: Your mom asks.\nOK: She doesn't like my mom.";
         assert_eq!(names(pair), ["SA", "OK", "SA", "OK"]);

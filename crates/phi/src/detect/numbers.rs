@@ -758,8 +758,10 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
     };
     let person = i >= 2
         && verb >= 1
-        && matches!(tokens.norm(verb), "is" | "was" | "now")
-        && (tokens.list[verb - 1].shape == Shape::Title
+        && matches!(tokens.norm(verb), "is" | "was" | "now" | "shes" | "hes")
+        // "shes 91 and": the subject inside a contraction written without its apostrophe
+        && (matches!(tokens.norm(verb), "shes" | "hes")
+            || tokens.list[verb - 1].shape == Shape::Title
             || doc.flags(verb - 1) & RELATION != 0
             || (tokens.norm(verb) == "now" && tokens.gap_after(verb - 1).starts_with(','))
             || matches!(tokens.norm(verb - 1), "he" | "she" | "they" | "who" | "pt" | "client" | "patient"))
@@ -877,6 +879,7 @@ mod tests {
         has("paid by check from Red River Bank, acct ending 88.", "88", Kind::Account);
         has("Mrs. Oyelowo will be ninety-five on Saturday.", "ninety-five", Kind::AgeOver89);
         has("Her sister, 102 and still sharp, calls each Sunday.", "102", Kind::AgeOver89);
+        has("found her in the parking lot. shes 91 and this is the 3rd time", "91", Kind::AgeOver89);
         none("licensed in two states (MN 4782 and WI 9921)");
         has("VA claim #C-28810472. Wife", "C-28810472", Kind::Account);
         has("pacemaker serial PM-88412-X", "PM-88412-X", Kind::Device);

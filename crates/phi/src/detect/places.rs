@@ -639,6 +639,19 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         return tokens.list[i + 1].shape.is_capitalized().then(|| unit_after(doc, i + 1));
     }
     let i = if named { i - 1 } else { i };
+    // "at 2210 e cesar chavez apt b": in lower case, a number, a compass point and words up to a unit
+    if number && i + 2 < n && doc.flags(i + 1) & DIRECTION != 0 && tokens.list[i + 1].shape == Shape::Lower {
+        let word = |k: usize| {
+            k < n && tokens.list[k].shape == Shape::Lower && doc.flags(k) & (FUNCTION | DETERMINER | UNIT) == 0
+        };
+        let mut last = i + 1;
+        while last < i + 4 && tokens.gap_after(last) == " " && word(last + 1) {
+            last += 1;
+        }
+        if last > i + 1 && last + 1 < n && tokens.gap_after(last) == " " && doc.flags(last + 1) & UNIT != 0 {
+            return Some(unit_after(doc, last));
+        }
+    }
     // "3318 W. Belmont": a number, a compass direction and a name are an address even without a suffix
     if number
         && i + 2 < n
@@ -1106,6 +1119,15 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
                 && doc.flags(k) & (FUNCTION | DETERMINER) == 0
                 && !matches!(tokens.norm(k), "inner" | "big" | "small" | "home" | "state" | "national")
         };
+        // "in east austin": a listed city's part of town
+        if doc.flags(i) & DIRECTION != 0
+            && i + 1 < tokens.len()
+            && doc.preceded_by(i, 1, &["in", "to", "from", "near"])
+            && tokens.gap_after(i) == " "
+            && let Some(last) = lexicon_city(doc, i + 1)
+        {
+            return Some(last);
+        }
         let town_word = |k: usize| {
             k < tokens.len()
                 && tokens.gap_before(k) == " "
@@ -1520,6 +1542,13 @@ const GENERIC: &[&str] = &[
     "college",
     "of",
     "and",
+    "study",
+    "dining",
+    "residence",
+    "town",
+    "city",
+    "music",
+    "meeting",
 ];
 
 /// A word that names a kind of place or a clinical thing, never one organization in particular.
@@ -2525,6 +2554,13 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     "church", "podcast", "channel", "server", "page",
                 ],
             );
+    // "goes to west side leadership academy": in lower case, a school or business by its word
+    if tokens.list[i].shape == Shape::Lower
+        && tokens.norm(i - 1) == "to"
+        && matches!(tokens.norm(i - 2), "goes" | "went" | "going")
+    {
+        return lowercase_org(doc, i).filter(|&last| last > i);
+    }
     if tokens.list[i].shape == Shape::Lower && tokens.norm(i - 1) == "at" {
         // "failing chem at roosevelt high"; "my job at family dollar is cutting hours"
         // "she got called in at bashas"
@@ -2610,7 +2646,10 @@ fn proper_phrase(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let generic = (i..=last).all(|k| {
         is_kind_word(tokens.norm(k))
-            || matches!(tokens.norm(k), "center" | "centre" | "clinic" | "office" | "department" | "services" | "team")
+            || matches!(
+                tokens.norm(k),
+                "center" | "centre" | "clinic" | "office" | "department" | "services" | "team" | "hall"
+            )
     });
     (last > i && !generic && !serves_the_aging(doc, last)).then_some(last)
 }
@@ -3059,6 +3098,17 @@ mod tests {
         );
         none("she grew up in the inner city and moved");
         has("died in a snowmobile accident on otter tail lake in february", "otter tail lake", Kind::City);
+        has("goes to west side leadership academy. best friend", "west side leadership academy", Kind::Organization);
+        has(
+            "staying w my cousin at 2210 e cesar chavez apt b in east austin",
+            "2210 e cesar chavez apt b",
+            Kind::Street,
+        );
+        has("staying w my cousin at 2210 e cesar chavez apt b in east austin", "east austin", Kind::City);
+        has("dev found me in the bathroom at mccormick hall. campus police came", "mccormick hall", Kind::Organization);
+        has("mom had a bad night at brookdale, the night aide found her", "brookdale", Kind::Organization);
+        none("He went to bed early and goes to school on time.");
+        none("The group met in the Dining Hall, then the Study Hall.");
         has("a Discord server he moderates called \"Pixel Cove.\" An adult", "Pixel Cove", Kind::Organization);
         let address = "Address on file: Urb. Villa Carolina, Calle 52 Bloque 210 #14, Carolina, PR 00985.";
         has(address, "Urb. Villa Carolina", Kind::Street);
