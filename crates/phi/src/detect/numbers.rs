@@ -203,8 +203,8 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             // A clinician's credential, then their license number: "LCSW #C-48812", "LPC 20419".
             _ if is_credential_at(doc, j) => Kind::License,
             "serial" | "device" | "imei" | "udi" | "pacemaker" | "implant" | "sn" => Kind::Device,
-            // an extension alone: "Counselor Angelo Ruiz ext. 2231"
-            "ext" | "extension" => Kind::Phone,
+            // an extension alone: "Counselor Angelo Ruiz ext. 2231"; a pager's short number
+            "ext" | "extension" | "pager" | "pgr" | "beeper" => Kind::Phone,
             // a provider's number, not the client's
             "npi" | "tin" | "ein" | "taxonomy" => return None,
             "id" | "case" | "no" | "ref" | "reference" | "confirmation" | "docket" | "badge" | "employee"
@@ -341,8 +341,13 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
     if let Some(kind) = context.filter(|_| digit_count >= 4 && !is_year(&groups) && !code) {
         return Some((prefix(doc, i, context), last, kind, Confidence::Medium));
     }
-    // After its keyword, a long code of mostly letters: "serial DMPXK2LQJF8J"
-    let coded = letter_count > 0 && digit_count >= 1 && digit_count + letter_count >= 8 && !is_clinical_code(&groups);
+    // After its keyword, a long code of mostly letters: "serial DMPXK2LQJF8J"; right after "ID" or
+    // "SN", a short one too: "transmitter ID 8RM4KX"
+    let labelled = i > 0 && matches!(tokens.norm(i - 1), "id" | "sn" | "serial");
+    let coded = letter_count > 0
+        && digit_count >= 1
+        && digit_count + letter_count >= if labelled { 5 } else { 8 }
+        && !is_clinical_code(&groups);
     context.filter(|k| coded && *k != Kind::Phone && *k != Kind::Fax).map(|kind| (i, last, kind, Confidence::Medium))
 }
 
@@ -423,7 +428,14 @@ fn is_clinical_code(groups: &[&str]) -> bool {
     ];
     let ends_with =
         |g: &str, u: &str| g.len() >= u.len() && g.as_bytes()[g.len() - u.len()..].eq_ignore_ascii_case(u.as_bytes());
-    let dose = groups.iter().any(|g| g.as_bytes()[0].is_ascii_digit() && unit.iter().any(|u| ends_with(g, u)));
+    // "150mg", "2x": a number, then its unit (not "8RM4KX", a code that ends in one)
+    let dose = groups.iter().any(|g| {
+        unit.iter().any(|u| {
+            ends_with(g, u)
+                && g.len() > u.len()
+                && g[..g.len() - u.len()].bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        })
+    });
     icd || dose
 }
 
@@ -880,6 +892,8 @@ mod tests {
         has("Mrs. Oyelowo will be ninety-five on Saturday.", "ninety-five", Kind::AgeOver89);
         has("Her sister, 102 and still sharp, calls each Sunday.", "102", Kind::AgeOver89);
         has("found her in the parking lot. shes 91 and this is the 3rd time", "91", Kind::AgeOver89);
+        has("Pager (husband, on-call surgeon): pgr 4471\nEmail", "4471", Kind::Phone);
+        has("CGM Dexcom G7, transmitter ID 8RM4KX. Pacemaker", "8RM4KX", Kind::OtherId);
         none("licensed in two states (MN 4782 and WI 9921)");
         has("VA claim #C-28810472. Wife", "C-28810472", Kind::Account);
         has("pacemaker serial PM-88412-X", "PM-88412-X", Kind::Device);

@@ -1093,7 +1093,15 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     // "Mt. Zion", "Ft. Myers": a state's code that abbreviates a mount or a fort
     let mount = || matches!(tokens.norm(i), "mt" | "ft") && tokens.gap_after(i).starts_with('.');
-    if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 && !mount() || two_word_state(doc, i) {
+    // "Mexico City", "Jersey City": a state's word before a town's
+    let town = || {
+        i + 1 < tokens.len()
+            && tokens.gap_after(i) == " "
+            && tokens.list[i + 1].shape == Shape::Title
+            && doc.flags(i + 1) & TOWN_SUFFIX != 0
+            && !two_word_state(doc, i.wrapping_sub(1))
+    };
+    if i == 0 || doc.is_stop(i) || doc.flags(i) & STATE != 0 && !mount() && !town() || two_word_state(doc, i) {
         return None;
     }
     let listed = lexicon_city(doc, i);
@@ -3053,6 +3061,7 @@ mod tests {
         has("References: Rev. Thomas Ebright (Cathedral of Hope), Yvette", "Cathedral of Hope", Kind::Organization);
         has("room 214B, Good Shepherd Lutheran Home, Sheboygan", "Good Shepherd Lutheran Home", Kind::Organization);
         has("Lives in Mt. Zion with wife Beata and two sons", "Mt. Zion", Kind::City);
+        has("Mother: +31 20 555 0147\nSister in Mexico City: +52 55 5555 0182", "Mexico City", Kind::City);
         has("KWABENA ASANTE\n118 GREENWOOD AVE APT 3\nTRENTON NJ 08609\n", "TRENTON", Kind::City);
         has("Il habite au 4520, rue Saint-Denis, app. 3, à Montréal.", "4520, rue Saint-Denis", Kind::Street);
         has("Il habite au 4520, rue Saint-Denis, app. 3, à Montréal.", "Montréal", Kind::City);
