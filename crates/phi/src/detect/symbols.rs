@@ -277,18 +277,10 @@ fn handle_at(bytes: &[u8], at: usize) -> Option<(usize, usize, Kind)> {
 /// "posted on X as lucian_the_last": words joined by an underscore are a user name, wherever
 /// written (a blank to fill in, "____", has no letters beside it).
 fn underscored_at(bytes: &[u8], at: usize, covered_to: usize) -> Option<(usize, usize, Kind)> {
-    let part = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
     if at == 0 || !bytes[at - 1].is_ascii_alphanumeric() || !bytes.get(at + 1)?.is_ascii_alphanumeric() {
         return None;
     }
-    let mut start = at;
-    while start > covered_to && part(bytes[start - 1]) {
-        start -= 1;
-    }
-    let mut end = at + 1;
-    while end < bytes.len() && part(bytes[end]) {
-        end += 1;
-    }
+    let (start, mut end) = piece_around(bytes, at, covered_to, b"_.-");
     // a sentence's full stop or a trailing dash is not part of it
     while end > at && !bytes[end - 1].is_ascii_alphanumeric() {
         end -= 1;
@@ -303,20 +295,26 @@ fn dotted_label_at(bytes: &[u8], dot: usize) -> Option<(usize, usize, Kind)> {
     if !bytes.get(dot + 1)?.is_ascii_alphanumeric() {
         return None;
     }
-    let part = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_');
-    let mut start = dot;
-    while start > 0 && part(bytes[start - 1]) {
-        start -= 1;
-    }
-    let mut end = dot + 1;
-    while end < bytes.len() && part(bytes[end]) {
-        end += 1;
-    }
+    let (start, end) = piece_around(bytes, dot, 0, b"._");
     let opens_line = start == 0 || bytes[start - 1] == b'\n';
     let labels = bytes.get(end) == Some(&b':') && bytes.get(end + 1) == Some(&b' ');
     let letters = bytes[start..end].iter().filter(|b| b.is_ascii_alphabetic()).count();
     let shaped = start < dot && dot + 1 < end && letters >= 3 && bytes[start].is_ascii_lowercase();
     (opens_line && labels && shaped).then_some((start, end, Kind::Name))
+}
+
+/// The bytes around `at` that are letters, digits or one of `joiners`, from no earlier than `floor`.
+fn piece_around(bytes: &[u8], at: usize, floor: usize, joiners: &[u8]) -> (usize, usize) {
+    let part = |b: u8| b.is_ascii_alphanumeric() || joiners.contains(&b);
+    let mut start = at;
+    while start > floor && part(bytes[start - 1]) {
+        start -= 1;
+    }
+    let mut end = at + 1;
+    while end < bytes.len() && part(bytes[end]) {
+        end += 1;
+    }
+    (start, end)
 }
 
 /// A payment app's "$cashtag" ("$TundeO88", never "$100") or a Reddit user's "u/name".
