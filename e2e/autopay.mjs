@@ -3,7 +3,7 @@
 // recorded, then on; the server's next round charges the installment due today to the card.
 //
 // usage: node autopay.mjs BASE_URL OWNER_EMAIL:PASSWORD CLIENT_ID SCREENSHOT_DIR
-import { launch, check, signedIn, submit } from "./browser.mjs";
+import { launch, check, signedIn, submit, onProcessorPage } from "./browser.mjs";
 
 const [base, owner, client, shots] = process.argv.slice(2);
 if (!shots) {
@@ -36,12 +36,7 @@ try {
 
   // The card is saved on the processor's page; Haven keeps its brand and last four digits.
   await page.click("button:has-text('Save a card on file')");
-  await page.waitForSelector("#card-page");
-  await page.click("#card-page");
-  await page.waitForSelector("#card_number");
-  await page.fill("#card_number", "4242 4242 4242 4242");
-  await page.click("button:has-text('Save card')");
-  await page.waitForURL(new RegExp(`${base}/payments/card-saved/`));
+  await onProcessorPage(page, base, "4242 4242 4242 4242", "Save card", "/payments/card-saved/");
   check((await page.textContent("#card-said")).includes("ending in 4242 is on file"), "the card was not saved");
   await page.screenshot({ path: `${shots}/autopay-saved.png`, fullPage: true });
   await page.click("a:has-text('Back to the client')");

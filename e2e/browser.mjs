@@ -74,6 +74,17 @@ export async function submit(page, selector) {
   await settled.catch((e) => { throw new Error(`${selector}: ${e.message}`); });
 }
 
+// On the card processor's page (a stand-in in tests), opened from Haven's link to it: types the
+// card `number`, presses `button` ("Pay", "Save card") and waits to be back on Haven at `path`.
+export async function onProcessorPage(page, base, number, button, path) {
+  await page.waitForSelector("#card-page");
+  await page.click("#card-page");
+  await page.waitForSelector("#card_number");
+  await page.fill("#card_number", number);
+  await page.click(`button:has-text('${button}')`);
+  await page.waitForURL(new RegExp(`${base}${path}`));
+}
+
 // The address of the first client's chart listed on the clients page.
 export async function firstChart(page, base) {
   await page.goto(`${base}/clients`);

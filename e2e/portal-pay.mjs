@@ -4,7 +4,7 @@
 // plan on autopay.
 //
 // usage: node portal-pay.mjs BASE_URL CLIENT_EMAIL:PASSWORD SCREENSHOT_DIR
-import { launch, watch, check } from "./browser.mjs";
+import { launch, watch, check, onProcessorPage } from "./browser.mjs";
 
 const [base, account, shots] = process.argv.slice(2);
 if (!shots) {
@@ -32,12 +32,7 @@ try {
   await page.screenshot({ path: `${shots}/portal-account.png`, fullPage: true });
 
   await page.click("button:has-text('Pay by card')");
-  await page.waitForSelector("#card-page");
-  await page.click("#card-page");
-  await page.waitForSelector("#card_number");
-  await page.fill("#card_number", "4000 0566 5566 5556");
-  await page.click("button:has-text('Pay')");
-  await page.waitForURL(new RegExp(`${base}/payments/return/`));
+  await onProcessorPage(page, base, "4000 0566 5566 5556", "Pay", "/payments/return/");
   check((await page.textContent("#card-said")).includes("$30.00 went through"), "the return does not say it was paid");
   await page.click("a:has-text('Back to your account')");
   await page.waitForURL(`${base}/portal/account`);
@@ -49,12 +44,7 @@ try {
   // the client authorizes it.
   check((await page.textContent("#payment-plan")).includes("Paid so far: $30.00"), "the plan does not count the payment");
   await page.click("button:has-text('Save a card on file')");
-  await page.waitForSelector("#card-page");
-  await page.click("#card-page");
-  await page.waitForSelector("#card_number");
-  await page.fill("#card_number", "5555 5555 5555 4444");
-  await page.click("button:has-text('Save card')");
-  await page.waitForURL(new RegExp(`${base}/payments/card-saved/`));
+  await onProcessorPage(page, base, "5555 5555 5555 4444", "Save card", "/payments/card-saved/");
   check((await page.textContent("#card-said")).includes("Mastercard card ending in 4444"), "the card was not saved");
   await page.click("a:has-text('Back to your account')");
   await page.waitForURL(`${base}/portal/account`);

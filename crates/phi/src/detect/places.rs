@@ -274,7 +274,6 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
             out.extend(bare_unit(doc, i).map(|last| street(i, last)));
             out.extend(saint_street(doc, i).map(|(first, last)| street(first, last)));
-            out.extend(business_by_possessive(doc, i).map(|last| org(i, last)));
             if shape == Shape::Upper {
                 out.extend(fax_party(doc, i).map(|(first, last)| org(first, last)));
                 out.extend(acronym_before_what_it_names(doc, i).map(|last| org(i, last)));
@@ -353,8 +352,7 @@ fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         last += 1;
     }
     let line_ends = last + 1 >= tokens.len() || tokens.newline_after(last);
-    let role = (i..=last).all(|k| is_role_word(tokens.norm(k)) || is_kind_word(tokens.norm(k)) || doc.is_stop(k));
-    (line_ends && !role).then_some(last)
+    (line_ends && !only_role(doc, i, last)).then_some(last)
 }
 
 /// "Please schedule with Dr. Priya Raman, Atrium Health Neuropsychology, fax …": where a person
@@ -388,8 +386,7 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
         || tokens.gap_after(last).starts_with([',', ';', '\n', '.'])
         || tokens.gap_after(last).starts_with("  ");
     let kind = (i..=last).any(|k| doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0 || GENERIC.contains(&tokens.norm(k)));
-    let own = (i..=last).any(|k| !is_role_word(tokens.norm(k)) && !is_kind_word(tokens.norm(k)) && !doc.is_stop(k));
-    (last > i && ends && kind && own).then_some(last)
+    (last > i && ends && kind && !only_role(doc, i, last)).then_some(last)
 }
 
 /// A letter's inside address: the line of capitalized words right above a street with its
@@ -417,7 +414,7 @@ fn org_above_address(doc: &Document<'_>, i: usize) -> Option<usize> {
         .take_while(|&k| !tokens.newline_before(k))
         .any(|k| doc.flags(k) & STREET_SUFFIX != 0);
     let titled = (i..=last).any(|k| doc.flags(k) & TITLE != 0);
-    let role = (i..=last).all(|k| is_role_word(tokens.norm(k)) || is_kind_word(tokens.norm(k)) || doc.is_stop(k));
+    let role = only_role(doc, i, last);
     let person = last - i <= 2 && doc.flags(i) & GIVEN != 0 && doc.flags(last) & (FAMILY | GIVEN) != 0;
     (street && !titled && !role && !person).then_some(last)
 }
@@ -1056,6 +1053,12 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
     // "Selma Aksoy, PhD, Licensed Psychologist, NJ 35SI00612300": a title, licensed in a state
     let title = (first..=last).any(|k| is_role_word(tokens.norm(k)));
     (!title).then_some(first)
+}
+
+/// Whether the words `first..=last` only say a role or a kind of place ("Licensed Psychologist",
+/// "Perinatal Psychiatry"), no organization of their own.
+fn only_role(doc: &Document<'_>, first: usize, last: usize) -> bool {
+    (first..=last).all(|k| is_role_word(doc.tokens.norm(k)) || is_kind_word(doc.tokens.norm(k)) || doc.is_stop(k))
 }
 
 /// A clinician's role or field in a signature ("Licensed Clinical Social Worker", "Psychiatry").
@@ -1808,45 +1811,6 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
     distinctive.then_some(first)
 }
 
-/// "his father's deli, Feld's,", "the family bakery, Battaglia's": a business named, after its
-/// kind, by its owner's possessive. The last token.
-fn business_by_possessive(doc: &Document<'_>, i: usize) -> Option<usize> {
-    let tokens = &doc.tokens;
-    let after_kind = i > 0
-        && tokens.gap_before(i) == ", "
-        && tokens.list[i].shape == Shape::Title
-        && !doc.is_stop(i)
-        && matches!(
-            tokens.norm(i - 1),
-            "deli"
-                | "bakery"
-                | "shop"
-                | "store"
-                | "restaurant"
-                | "diner"
-                | "cafe"
-                | "bar"
-                | "pub"
-                | "tavern"
-                | "salon"
-                | "garage"
-                | "pizzeria"
-                | "market"
-                | "grocery"
-                | "bodega"
-                | "taqueria"
-                | "bistro"
-                | "business"
-                | "boutique"
-        );
-    if !after_kind {
-        return None;
-    }
-    let last = capitalized_run(doc, i, 3);
-    let owned = with_possessive(doc, last);
-    (owned > last).then_some(owned)
-}
-
 /// "NAMI Brooklyn", "USCIS Baltimore": an organization's local affiliate or office, named by its
 /// acronym and the city it serves. The last token.
 fn acronym_of_a_city(doc: &Document<'_>, i: usize) -> Option<usize> {
@@ -1871,16 +1835,10 @@ fn military_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
     if !ordinal(tokens.norm(i)) {
         return None;
     }
-    let unit = |k: usize| {
-        matches!(
-            tokens.norm(k),
-            "division" | "infantry" | "airborne" | "armored" | "cavalry" | "marines" | "brigade" | "regiment" | "fleet"
-        )
-    };
     let mut last = None;
     let mut k = i + 1;
     while k < tokens.len() && k <= i + 3 && tokens.gap_before(k) == " " && tokens.list[k].shape == Shape::Title {
-        if unit(k) {
+        if is_military_unit(tokens.norm(k)) {
             last = Some(k);
         }
         k += 1;
@@ -1888,28 +1846,33 @@ fn military_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
     last.map(|last| military_parent(doc, last))
 }
 
+/// A word that names a military unit ("Battalion", "Infantry", "Airborne").
+fn is_military_unit(norm: &str) -> bool {
+    matches!(
+        norm,
+        "battalion"
+            | "regiment"
+            | "brigade"
+            | "squadron"
+            | "platoon"
+            | "company"
+            | "division"
+            | "marines"
+            | "infantry"
+            | "cavalry"
+            | "airborne"
+            | "armored"
+            | "wing"
+            | "group"
+            | "fleet"
+    )
+}
+
 /// "3rd Battalion, 1st Marines", "Bravo Company, 2nd Battalion": a military unit's parent units
 /// after it. The last token.
 fn military_parent(doc: &Document<'_>, last: usize) -> usize {
     let tokens = &doc.tokens;
-    let unit = |k: usize| {
-        matches!(
-            tokens.norm(k),
-            "battalion"
-                | "regiment"
-                | "brigade"
-                | "squadron"
-                | "platoon"
-                | "company"
-                | "division"
-                | "marines"
-                | "infantry"
-                | "cavalry"
-                | "wing"
-                | "group"
-                | "fleet"
-        )
-    };
+    let unit = |k: usize| is_military_unit(tokens.norm(k));
     let mut last = last;
     while unit(last)
         && last + 2 < tokens.len()
@@ -2210,7 +2173,8 @@ fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     (numbered && street_word()).then_some(next)
 }
 
-/// "saw her at Flanagan's w her guy", "from Trader Joe's.", "the lot of a Trader Joe's (Cambridge)": a possessive after a place word that
+/// "saw her at Flanagan's w her guy", "from Trader Joe's.", "the lot of a Trader Joe's (Cambridge)",
+/// "his father's deli, Feld's,": a possessive after a place word or a business's kind that
 /// owns nothing after it is a business named so; its first token, given the "s".
 fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
     let tokens = &doc.tokens;
@@ -2240,10 +2204,37 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
         && tokens.gap_after(s) == " "
         && tokens.norm(s + 1) == "on"
         && tokens.list[s + 2].shape == Shape::Title;
+    // "his father's deli, Feld's,": after the kind of business it is
+    let after_kind = first > 0
+        && tokens.gap_before(first) == ", "
+        && matches!(
+            tokens.norm(first - 1),
+            "deli"
+                | "bakery"
+                | "shop"
+                | "store"
+                | "restaurant"
+                | "diner"
+                | "cafe"
+                | "bar"
+                | "pub"
+                | "tavern"
+                | "salon"
+                | "garage"
+                | "pizzeria"
+                | "market"
+                | "grocery"
+                | "bodega"
+                | "taqueria"
+                | "bistro"
+                | "business"
+                | "boutique"
+        );
     let placed = first > 0
         && (matches!(tokens.norm(before), "at" | "from" | "near" | "outside" | "behind" | "for")
             || article && tokens.norm(before) == "of"
-            || located);
+            || located
+            || after_kind);
     (owns_nothing && named && placed).then_some(first)
 }
 
