@@ -95,7 +95,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     garage agency firm authority campus action palace district airlines airline airways technology rehabilitation probation parole cleaning laundromat laundry spa nails barbershop boutique roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
-    bakery pizza pizzeria tavern pub bar bbq barbecue deli counseling counselling therapy psychotherapy psychology foods \
+    bakery pizza pizzeria tavern pub bar bbq barbecue deli coffee roasters brewing brewery taqueria cantina creamery donuts bagels counseling counselling therapy psychotherapy psychology foods \
     apartments residences medicine library museum practice programs hospice middle hall collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law";

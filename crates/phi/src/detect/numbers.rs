@@ -369,7 +369,20 @@ fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
         && tokens.gap_before(i) == "-"
         && tokens.list[i - 1].shape.is_capitalized()
         && tokens.norm(i - 1).len() <= 3;
-    if letters || lettered { i - 1 } else { i }
+    // "Case No. 2025 D 004417": a docket's year before its letters
+    let year = letters
+        && i >= 4
+        && tokens.gap_before(i - 1) == " "
+        && tokens.list[i - 2].shape == Shape::Digits
+        && matches!(tokens.raw(i - 2).len(), 2 | 4)
+        && matches!(tokens.norm(i - 3), "no" | "case" | "docket" | "number" | "file");
+    if year {
+        i - 2
+    } else if letters || lettered {
+        i - 1
+    } else {
+        i
+    }
 }
 
 /// A helpline's toll-free number ("SAMHSA helpline 1-800-662-4357"), or a text short code
@@ -887,6 +900,7 @@ mod tests {
         has("He still drives a blue Ford Ranger (MN GHT 882) to Hy-Vee", "GHT 882", Kind::Vehicle);
         has("notes du groupe. NAM : TREJ 8506 1214.", "TREJ 8506 1214", Kind::HealthPlanId);
         has("Court case 24-001877 · DSS case DSS#55010 · Probation", "DSS#55010", Kind::OtherId);
+        has("Re: Fenn v. Fenn, Case No. 2025 D 004417\n", "2025 D 004417", Kind::OtherId);
         none("UnitedHealthcare paid 80 % of 90791 and 90837-95 telehealth (POS 10).");
         has("paid by check from Red River Bank, acct ending 88.", "88", Kind::Account);
         has("Mrs. Oyelowo will be ninety-five on Saturday.", "ninety-five", Kind::AgeOver89);

@@ -266,7 +266,12 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(childrens(doc, i).map(|last| org(i, last)));
             out.extend(field_organization(doc, i).map(|last| org(i, last)));
             out.extend(center_for(doc, i).map(|last| org(i, last)));
-            out.extend(signature_org(doc, i).or_else(|| org_after_titled_name(doc, i)).map(|last| org(i, last)));
+            out.extend(
+                signature_org(doc, i)
+                    .or_else(|| org_after_titled_name(doc, i))
+                    .or_else(|| org_after_role(doc, i))
+                    .map(|last| org(i, last)),
+            );
             out.extend(org_above_address(doc, i).map(|last| org(i, last)));
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
@@ -387,6 +392,36 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
         || tokens.gap_after(last).starts_with("  ");
     let kind = (i..=last).any(|k| doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0 || GENERIC.contains(&tokens.norm(k)));
     (last > i && ends && kind && !only_role(doc, i, last)).then_some(last)
+}
+
+/// "Referred by: Gloria Etsitty, case manager, First Nations Community HealthSource": after a
+/// person's name and their role in lower case between commas, the capitalized words up to a pause
+/// are where they work. The last token.
+fn org_after_role(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i < 3 || tokens.gap_before(i) != ", " || tokens.list[i].shape != Shape::Title || doc.is_stop(i) {
+        return None;
+    }
+    let lower = |k: usize| tokens.list[k].shape == Shape::Lower && doc.flags(k) & FUNCTION == 0;
+    let role = |norm: &str| {
+        is_role_word(norm)
+            || matches!(norm, "manager" | "caseworker" | "advocate" | "navigator" | "liaison" | "officer" | "aide")
+    };
+    let mut first = i - 1;
+    if !lower(first) || !role(tokens.norm(first)) {
+        return None;
+    }
+    while first > 1 && i - first < 3 && tokens.gap_before(first) == " " && lower(first - 1) {
+        first -= 1;
+    }
+    let named = first >= 1 && tokens.gap_before(first) == ", " && tokens.list[first - 1].shape == Shape::Title;
+    if !named {
+        return None;
+    }
+    let last = capitalized_run(doc, i, 5);
+    let ends = last + 1 >= tokens.len() || tokens.gap_after(last).starts_with([',', ';', '\n', '.', '('])
+        || tokens.newline_after(last);
+    (ends && !only_role(doc, i, last) && doc.flags(i) & (TITLE | MONTH | WEEKDAY) == 0).then_some(last)
 }
 
 /// A letter's inside address: the line of capitalized words right above a street with its
@@ -527,7 +562,9 @@ fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
     let service = (3..=6).contains(&tokens.norm(i).len())
         && !doc.is_stop(i)
         && (matches!(tokens.norm(i + 1), "ambulance" | "ambulances" | "shuttle" | "paratransit")
-            || then(1, "mobile") && then(2, "crisis"));
+            || then(1, "mobile") && then(2, "crisis")
+            // "a referral to ACCESS behavioral health"
+            || matches!(tokens.norm(i + 1), "behavioral" | "mental") && then(2, "health"));
     let local = then(1, "local")
         && i + 2 < tokens.len()
         && tokens.gap_after(i + 1) == " "
@@ -663,6 +700,9 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
             return Some(after);
         }
     }
+    if number && let Some(last) = spanish_street_after_number(doc, i) {
+        return Some(unit_after(doc, last));
+    }
     let mut j = i + 1;
     let mut words = 0;
     let mut lower = false;
@@ -702,6 +742,43 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         j += 1;
     }
     None
+}
+
+/// "7731 Calle Cuervo NW", "450 Camino de la Placita": after a house number, a Spanish word for
+/// street opens the street's name. Its last token (with a compass point after it), given the number.
+fn spanish_street_after_number(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let word = i + 1;
+    let opens = word + 1 < n
+        && tokens.list[word].shape == Shape::Title
+        && tokens.gap_after(word) == " "
+        && matches!(
+            tokens.norm(word),
+            "calle" | "camino" | "caminito" | "avenida" | "paseo" | "via" | "vista" | "entrada" | "placita" | "callejon"
+        );
+    if !opens {
+        return None;
+    }
+    let mut first = word + 1;
+    while first + 1 < n.min(word + 4)
+        && matches!(tokens.norm(first), "de" | "del" | "la" | "las" | "los" | "el")
+        && tokens.gap_after(first) == " "
+    {
+        first += 1;
+    }
+    if !tokens.list[first].shape.is_capitalized() || doc.is_stop(first) {
+        return None;
+    }
+    let mut last = capitalized_run(doc, first, 3);
+    if last + 1 < n
+        && tokens.gap_after(last) == " "
+        && doc.flags(last + 1) & DIRECTION != 0
+        && tokens.list[last + 1].shape == Shape::Upper
+    {
+        last += 1;
+    }
+    Some(last)
 }
 
 /// "on maple st", "near e 5th ave" in a lower-case message: words after "on", "off" or "near"
@@ -2343,7 +2420,32 @@ fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.norm(i - 2) == "s"
         && matches!(tokens.gap_before(i - 2), "'" | "’")
         && tokens.list[i - 3].shape == Shape::Title;
+    // "Michael Thomas Coffee on Central", "the Kroger on Bardstown": a business by its name
+    // (not a body "on" its cause: "Council on Aging", "Coalition on Homelessness")
+    let named_business = tokens.list[i - 2].shape == Shape::Title
+        && doc.flags(i - 2) & (ORG_WEAK | EMPLOYER) != 0
+        && !matches!(
+            tokens.norm(i - 2),
+            "council"
+                | "coalition"
+                | "alliance"
+                | "association"
+                | "league"
+                | "federation"
+                | "society"
+                | "network"
+                | "center"
+                | "centre"
+                | "collaborative"
+                | "partnership"
+                | "union"
+                | "fellowship"
+                | "body"
+                | "agency"
+                | "commission"
+        );
     let place = business
+        || named_business
         || matches!(
             tokens.norm(i - 2),
             "office"
@@ -3059,6 +3161,17 @@ mod tests {
         has("joined from her parents' home in Utrecht, Oudegracht 211, while", "Oudegracht 211", Kind::Street);
         has("about the fight outside Flannery's on Division and I", "Division", Kind::Street);
         has("He says the guys from Local 150 have been calling.", "Local 150", Kind::Organization);
+        has("Address: 7731 Calle Cuervo NW, Albuquerque, NM 87114", "7731 Calle Cuervo NW", Kind::Street);
+        has("moved to 450 Camino de la Placita last May.", "450 Camino de la Placita", Kind::Street);
+        has(
+            "Referred by: Gloria Etsitty, case manager, First Nations Community HealthSource\n",
+            "First Nations Community HealthSource",
+            Kind::Organization,
+        );
+        has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        none("Call the Council on Aging or the Area Agency on Aging.");
+        has("consider referral to ACCESS behavioral health if", "ACCESS", Kind::Organization);
+        none("Referred to VA mental health and the PHP mental health unit.");
         has(
             "Please schedule with Dr. Priya Raman, Atrium Health Neuropsychology, fax",
             "Atrium Health Neuropsychology",
