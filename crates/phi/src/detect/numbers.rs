@@ -660,7 +660,13 @@ fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
         last = i + 1;
     }
     let next = |k: usize| (k < tokens.len()).then(|| tokens.norm(k));
+    // "daughter of Evelyn Strand (ninety-three)", "her aunt, ninety-one, lives alone"
+    let apposition = i >= 1
+        && (tokens.list[i - 1].shape.is_capitalized() || doc.flags(i - 1) & RELATION != 0)
+        && (tokens.gap_before(i) == " (" && tokens.gap_after(last).starts_with(')')
+            || tokens.gap_before(i) == ", " && tokens.gap_after(last).starts_with([',', '.', ';']));
     let aged = matches!(next(last + 1), Some("year" | "years" | "yo"))
+        || apposition
         || doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "turns", "is", "be"]);
     aged.then_some(last)
 }
@@ -901,6 +907,7 @@ mod tests {
         has("notes du groupe. NAM : TREJ 8506 1214.", "TREJ 8506 1214", Kind::HealthPlanId);
         has("Court case 24-001877 · DSS case DSS#55010 · Probation", "DSS#55010", Kind::OtherId);
         has("Re: Fenn v. Fenn, Case No. 2025 D 004417\n", "2025 D 004417", Kind::OtherId);
+        has("daughter of Evelyn Strand (ninety-three). Karin", "ninety-three", Kind::AgeOver89);
         none("UnitedHealthcare paid 80 % of 90791 and 90837-95 telehealth (POS 10).");
         has("paid by check from Red River Bank, acct ending 88.", "88", Kind::Account);
         has("Mrs. Oyelowo will be ninety-five on Saturday.", "ninety-five", Kind::AgeOver89);

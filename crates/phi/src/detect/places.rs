@@ -277,6 +277,9 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
             out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
+            if acronym_placed(doc, i) {
+                out.push(org(i, i));
+            }
             out.extend(bare_unit(doc, i).map(|last| street(i, last)));
             out.extend(saint_street(doc, i).map(|(first, last)| street(first, last)));
             if shape == Shape::Upper {
@@ -1196,7 +1199,24 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
             && i >= 2
             && matches!(
                 tokens.norm(i - 2),
-                "lives" | "living" | "moved" | "moving" | "away" | "back" | "born" | "raised" | "staying" | "visiting"
+                "lives"
+                    | "living"
+                    | "moved"
+                    | "moving"
+                    | "away"
+                    | "back"
+                    | "born"
+                    | "raised"
+                    | "staying"
+                    | "visiting"
+                    // "at my cousins place in hamtramck", "grew up in saginaw"
+                    | "place"
+                    | "house"
+                    | "home"
+                    | "apartment"
+                    | "apt"
+                    | "trailer"
+                    | "up"
             );
         let unlisted = settled && tokens.norm(i).len() >= 3 && doc.flags(i) & WORD == 0;
         // "is in tuba city", "outside fergus falls", "on otter tail lake": a word or two before a
@@ -2477,6 +2497,33 @@ fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     (place && named).then_some(i)
 }
 
+/// "at the KTA in Kailua-Kona": a business or site by its
+/// acronym after "at the" and before where it stands ("in Hilo", "on Main"). Never a public office
+/// or a kind of place every town has ("at the DMV in Reno", "at the ICU in").
+fn acronym_placed(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    i >= 2
+        && i + 2 < tokens.len()
+        && tokens.list[i].shape == Shape::Upper
+        && (3..=5).contains(&tokens.norm(i).len())
+        && tokens.norm(i - 1) == "the"
+        && matches!(tokens.norm(i - 2), "at" | "outside" | "near" | "behind")
+        && matches!(tokens.norm(i + 1), "in" | "on" | "off")
+        && tokens.gap_after(i) == " "
+        && tokens.list[i + 2].shape == Shape::Title
+        && !doc.is_stop(i)
+        && !is_public_office(tokens.norm(i))
+}
+
+/// An acronym that names a public office or a kind of place every town has, not one of its own.
+fn is_public_office(norm: &str) -> bool {
+    matches!(
+        norm,
+        "snf" | "alf" | "pcp" | "dmv" | "bmv" | "mva" | "rmv" | "ssa" | "wic" | "ymca" | "ywca" | "usps" | "atm" | "dhs"
+            | "dss" | "dcfs" | "dcf" | "cps" | "aps" | "hhs" | "dcs" | "dta" | "dfps" | "irs" | "hud" | "fema"
+    )
+}
+
 /// A public agency's acronym after the place it serves: "Fresno PD", "Harris County SO", "Austin ISD".
 fn is_agency(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
@@ -2787,7 +2834,7 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     // place every town has ("at ED", "at AA").
     let lone_acronym = shape == Shape::Upper
         && (3..=5).contains(&tokens.norm(i).len())
-        && !matches!(tokens.norm(i), "snf" | "alf" | "pcp" | "dmv" | "ssa" | "wic" | "ymca" | "ywca" | "usps" | "atm");
+        && !is_public_office(tokens.norm(i));
     let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i)) || acronym || lone_acronym;
     // "starts at Austal USA shipyard": the country of a company's arm
     let run = capitalized_run(doc, i, 4);
@@ -3172,6 +3219,10 @@ mod tests {
         none("Call the Council on Aging or the Area Agency on Aging.");
         has("consider referral to ACCESS behavioral health if", "ACCESS", Kind::Organization);
         none("Referred to VA mental health and the PHP mental health unit.");
+        has("jumped his cousin Sione at the KTA in Kailua-Kona.", "KTA", Kind::Organization);
+        has("ill be at my cousin emres place in hamtramck. the tow", "hamtramck", Kind::City);
+        let offices = found("She waited at the DMV in Reno and at the ICU in Hilo.", &Known::default());
+        assert!(offices.iter().all(|(t, _)| !matches!(t.as_str(), "DMV" | "ICU")), "{offices:?}");
         has(
             "Please schedule with Dr. Priya Raman, Atrium Health Neuropsychology, fax",
             "Atrium Health Neuropsychology",
