@@ -272,6 +272,10 @@ type Found = (usize, usize, Kind, Confidence);
 
 fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
     let tokens = &doc.tokens;
+    // "$145.00": money, whatever word came before it
+    if tokens.gap_before(i).ends_with('$') {
+        return None;
+    }
     if i == last && tokens.list[i].shape == Shape::Digits && tokens.raw(i).len() <= 3 {
         // "acct ending 88": the last digits of an account
         let ending = |k: usize| i >= k && matches!(tokens.norm(i - k), "ending" | "ends");
@@ -787,9 +791,11 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
     } else {
         i.saturating_sub(1)
     };
+    // "she's 94,": "is" as a contraction
+    let contracted = verb >= 1 && tokens.norm(verb) == "s" && matches!(tokens.gap_before(verb), "'" | "’");
     let person = i >= 2
         && verb >= 1
-        && matches!(tokens.norm(verb), "is" | "was" | "now" | "shes" | "hes")
+        && (matches!(tokens.norm(verb), "is" | "was" | "now" | "shes" | "hes") || contracted)
         // "shes 91 and": the subject inside a contraction written without its apostrophe
         && (matches!(tokens.norm(verb), "shes" | "hes")
             || tokens.list[verb - 1].shape == Shape::Title
@@ -908,6 +914,10 @@ mod tests {
         has("Court case 24-001877 · DSS case DSS#55010 · Probation", "DSS#55010", Kind::OtherId);
         has("Re: Fenn v. Fenn, Case No. 2025 D 004417\n", "2025 D 004417", Kind::OtherId);
         has("daughter of Evelyn Strand (ninety-three). Karin", "ninety-three", Kind::AgeOver89);
+        has("My grandmother, she's 94, fell again Sunday.", "94", Kind::AgeOver89);
+        none("The stadium's 94, the score's 90.");
+        let paid = found("from the Mastercard ending 6621. A balance of $145.00 remains.", &Known::default());
+        assert_eq!(paid, vec![("6621".to_string(), Kind::Account)]);
         none("UnitedHealthcare paid 80 % of 90791 and 90837-95 telehealth (POS 10).");
         has("paid by check from Red River Bank, acct ending 88.", "88", Kind::Account);
         has("Mrs. Oyelowo will be ninety-five on Saturday.", "ninety-five", Kind::AgeOver89);

@@ -270,6 +270,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 signature_org(doc, i)
                     .or_else(|| org_after_titled_name(doc, i))
                     .or_else(|| org_after_role(doc, i))
+                    .or_else(|| org_after_credential(doc, i))
                     .map(|last| org(i, last)),
             );
             out.extend(org_above_address(doc, i).map(|last| org(i, last)));
@@ -361,6 +362,25 @@ fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let line_ends = last + 1 >= tokens.len() || tokens.newline_after(last);
     (line_ends && !only_role(doc, i, last)).then_some(last)
+}
+
+/// "Referred by Hyun-woo Park, NP (One Medical - SoMa).": where a clinician works, in parentheses
+/// right after their credential. The last token (its branch after a dash included).
+fn org_after_credential(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let after_credential = i > 0
+        && tokens.gap_before(i) == " ("
+        && tokens.list[i - 1].shape == Shape::Upper
+        && doc.is_stop(i - 1)
+        && i >= 2
+        && tokens.gap_before(i - 1) == ", "
+        && tokens.list[i].shape.is_capitalized()
+        && !doc.is_stop(i);
+    if !after_credential {
+        return None;
+    }
+    let last = branch(doc, capitalized_run(doc, i, 5));
+    (tokens.gap_after(last).starts_with(')') && !only_role(doc, i, last)).then_some(last)
 }
 
 /// "Please schedule with Dr. Priya Raman, Atrium Health Neuropsychology, fax …": where a person
@@ -925,6 +945,18 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             && tokens.raw(i - 1).len() <= 6
             && same_line(doc, i - 1);
         return Some((if qualified || housed { i - 1 } else { i }, i + 1));
+    }
+    // "off SR 72", "on FM 1960", "2210 CR 412": a state, county or farm road by its letters, after a
+    // word of place or travel or a house number
+    let lettered = tokens.list[i].shape == Shape::Upper
+        && matches!(word, "sr" | "cr" | "fm" | "us" | "sh" | "rm")
+        && tokens.gap_after(i) == " "
+        && number(i + 1)
+        && (doc.preceded_by(i, 1, &["on", "off", "near", "along", "via", "take", "took", "from", "onto", "at"])
+            || i > 0 && tokens.list[i - 1].shape == Shape::Digits && tokens.gap_before(i) == " ");
+    if lettered {
+        let housed = i > 0 && tokens.list[i - 1].shape == Shape::Digits;
+        return Some((i - usize::from(housed), i + 1));
     }
     // "I-95", "KY-15", but not the I-9 form or a CO-16 denial: only after a word of place or travel.
     let marked = word == "i"
@@ -1896,7 +1928,9 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
             break;
         }
         first = p;
-        distinctive |= !possessive && !is_kind_word(tokens.norm(p)) && !doc.protected[p];
+        // "Licensed Mental Health Counselor": a role's words name no organization
+        distinctive |=
+            !possessive && !is_kind_word(tokens.norm(p)) && !is_role_word(tokens.norm(p)) && !doc.protected[p];
     }
     while first < s && tokens.list[first].shape == Shape::Lower {
         first += 1;
@@ -2003,7 +2037,8 @@ fn branch(doc: &Document<'_>, last: usize) -> usize {
     let tokens = &doc.tokens;
     let next = last + 1;
     let dash = matches!(tokens.gap_after(last), " – " | " — " | " - ");
-    if dash && next < tokens.len() && tokens.list[next].shape == Shape::Title && !doc.is_stop(next) {
+    // "– Dallas", "- SoMa"
+    if dash && next < tokens.len() && matches!(tokens.list[next].shape, Shape::Title | Shape::Mixed) && !doc.is_stop(next) {
         capitalized_run(doc, next, 3)
     } else {
         last
@@ -3221,6 +3256,11 @@ mod tests {
         none("Referred to VA mental health and the PHP mental health unit.");
         has("jumped his cousin Sione at the KTA in Kailua-Kona.", "KTA", Kind::Organization);
         has("ill be at my cousin emres place in hamtramck. the tow", "hamtramck", Kind::City);
+        has("lot 14 at Whispering Pines off SR 72, outside Scottsboro.", "SR 72", Kind::Street);
+        none("Licensed Mental Health Counselor · License No. MH");
+        has("Referred by Hyun-woo Park, NP (One Medical - SoMa).\n", "One Medical - SoMa", Kind::Organization);
+        let role = found("Seen by Ana Lee, MD (Psychiatry) on intake.", &Known::default());
+        assert!(role.iter().all(|(t, _)| !t.contains("Psychiatry")), "{role:?}");
         let offices = found("She waited at the DMV in Reno and at the ICU in Hilo.", &Known::default());
         assert!(offices.iter().all(|(t, _)| !matches!(t.as_str(), "DMV" | "ICU")), "{offices:?}");
         has(
