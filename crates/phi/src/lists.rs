@@ -98,7 +98,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre services solutions indust
     bakery pizza pizzeria tavern pub bar bbq barbecue deli coffee roasters brewing brewery taqueria cantina creamery donuts bagels counseling counselling therapy psychotherapy psychology foods \
     apartments residences medicine library museum practice programs hospice middle hall collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
-    brigade battalion regiment squadron platoon law";
+    brigade battalion regiment squadron platoon law police";
 pub(crate) const ORG_HEADS: &str = "university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";
 pub(crate) const PARTICLES: &str =
     "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y o ni";
@@ -153,6 +153,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     subjective objective assessment plan data behavior intervention response goals goal summary diagnosis \
     client patient pt session note mse affect mood bid tid qid qhs prn hx sx tx dx rx fx pmh hpi ros \
     lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur \
+    didn doesn isn wasn couldn wouldn shouldn aren weren hasn hadn \
     moca mmse slums asrs mdq ybocs bprs cage dast epds ace aces whodas ors srs cans asam phqa ssrs \
     shabbat sabbath diwali lent kippur hashanah purim sukkot vesak lunar";
 /// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the

@@ -63,10 +63,13 @@ impl Detector for NameDetector {
         }
         let interview = (0..n).any(|i| is_line_start(doc, i) && tokens.norm(i) == "q" && label_end(doc, i).is_some());
         let speakers = repeated_speakers(doc);
+        // A transcript whose speakers are named in capitals ("HANNAH:"): there a name that is also
+        // a word ("ROB:", "MAY:") labels a speaker too.
+        let name_labels = (0..n).any(|i| is_capital_label(doc, i) && doc.flags(i) & (NAME | AMBIGUOUS) == NAME);
         let mut i = 0;
         while i < n {
             let repeated = || (is_capital_label(doc, i) && speakers.contains(&tokens.norm(i))).then_some(i);
-            if let Some(last) = speaker_label(doc, i, interview).or_else(repeated) {
+            if let Some(last) = speaker_label(doc, i, interview, name_labels).or_else(repeated) {
                 out.push(doc.span(i, last, Kind::Name, Confidence::Medium));
                 i = last + 1;
                 continue;
@@ -355,7 +358,7 @@ fn label_end(doc: &Document<'_>, i: usize) -> Option<usize> {
 
 /// A speaker's label at the start of a transcript's line: initials ("G. B.:"), or a listed
 /// name in capitals ("MARCUS:"). "Q:" and "A:" in an interview are questions and answers.
-fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize> {
+fn speaker_label(doc: &Document<'_>, i: usize, interview: bool, name_labels: bool) -> Option<usize> {
     let tokens = &doc.tokens;
     if !is_line_start(doc, i) {
         return role_with_name(doc, i).or_else(|| role_initials(doc, i));
@@ -387,7 +390,7 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool) -> Option<usize>
     }
     let named = tokens.list[i].shape == Shape::Upper
         && doc.flags(i) & NAME != 0
-        && doc.flags(i) & AMBIGUOUS == 0
+        && (doc.flags(i) & AMBIGUOUS == 0 || name_labels && doc.flags(i) & GIVEN != 0 && is_capital_label(doc, i))
         && !doc.is_stop(i);
     // "KEVIN M.:": the name, then an initial
     let initial = named
@@ -758,7 +761,9 @@ fn joins_before(doc: &Document<'_>, i: usize) -> bool {
             (shape == Shape::Title
                 && flags & NAME != 0
                 && (flags & AMBIGUOUS == 0 || (flags & GIVEN != 0 && !(tokens.list[p].sentence_start && doc.flags(p) & OPENING != 0)))
-                && flags & (MONTH | WEEKDAY | TITLE | RELATION | STATE) == 0)
+                && flags & (MONTH | WEEKDAY | TITLE | RELATION | STATE) == 0
+                // "At Carmine's": a function word opening the sentence ("He Sapa" mid-sentence may join)
+                && !(flags & FUNCTION != 0 && tokens.list[p].sentence_start))
                 || (shape == Shape::Lower && flags & PARTICLE != 0 && p > 0 && doc.flags(p - 1) & PARTICLE == 0 && tokens.list[p - 1].shape.is_capitalized())
                 // the second half of "Hyun-woo Wang"
                 || (shape == Shape::Lower && p > 0 && matches!(tokens.gap_before(p), "-" | "'" | "’") && tokens.list[p - 1].shape.is_capitalized())
@@ -818,6 +823,11 @@ mod tests {
         has("GROUP: (applause)\nKEVIN M.: Proud of you, girl.", "KEVIN M", Kind::Name);
         has("Transcript\nMOTHER (ADAEZE): He doesn't listen.", "ADAEZE", Kind::Name);
         none("Transcript\nTHERAPIST (LPC): Go on.");
+        let couple = "HANNAH: I thought you were dead.\nROB: I texted Mike.\nTHERAPIST: Slow down.";
+        assert_eq!(names(couple), ["HANNAH", "ROB", "Mike"]);
+        none("ROB: 2 counts\nASSAULT: dismissed");
+        assert_eq!(names("GROUP: (applause)\nKEVIN: Proud of you."), ["KEVIN"]);
+        none("at the gym on Elm. Didn't swing though. Wasn't there. Couldn't stay.");
     }
 
     #[test]

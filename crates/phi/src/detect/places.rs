@@ -97,7 +97,8 @@ impl Detector for PlaceDetector {
                 while last + 1 < tokens.len()
                     && tokens.gap_after(last) == " "
                     && tokens.list[last + 1].shape == Shape::Title
-                    && (doc.flags(last + 1) & (ORG_STRONG | ORG_WEAK) != 0 || tokens.norm(last + 1) == "care")
+                    && (doc.flags(last + 1) & (ORG_STRONG | ORG_WEAK) != 0
+                        || matches!(tokens.norm(last + 1), "care" | "department" | "dept"))
                 {
                     last += 1;
                 }
@@ -152,6 +153,9 @@ impl Detector for PlaceDetector {
                     && tokens.list[i + 1].shape == Shape::Title
                     && matches!(tokens.norm(i + 1), "home" | "homes" | "village" | "manor" | "services");
                 out.push(doc.span(first, i + usize::from(home), Kind::Organization, Confidence::Medium));
+            }
+            if let Some(last) = faith_service(doc, i) {
+                out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
             }
             if let Some(last) = saint(doc, i) {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
@@ -278,9 +282,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
             out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
-            if acronym_placed(doc, i) {
-                out.push(org(i, i));
-            }
+            out.extend(named_where_it_stands(doc, i).map(|last| org(i, last)));
             out.extend(bare_unit(doc, i).map(|last| street(i, last)));
             out.extend(saint_street(doc, i).map(|(first, last)| street(first, last)));
             if shape == Shape::Upper {
@@ -442,7 +444,8 @@ fn org_after_role(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let last = capitalized_run(doc, i, 5);
-    let ends = last + 1 >= tokens.len() || tokens.gap_after(last).starts_with([',', ';', '\n', '.', '('])
+    let ends = last + 1 >= tokens.len()
+        || tokens.gap_after(last).starts_with([',', ';', '\n', '.', '('])
         || tokens.newline_after(last);
     (ends && !only_role(doc, i, last) && doc.flags(i) & (TITLE | MONTH | WEEKDAY) == 0).then_some(last)
 }
@@ -778,7 +781,16 @@ fn spanish_street_after_number(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.gap_after(word) == " "
         && matches!(
             tokens.norm(word),
-            "calle" | "camino" | "caminito" | "avenida" | "paseo" | "via" | "vista" | "entrada" | "placita" | "callejon"
+            "calle"
+                | "camino"
+                | "caminito"
+                | "avenida"
+                | "paseo"
+                | "via"
+                | "vista"
+                | "entrada"
+                | "placita"
+                | "callejon"
         );
     if !opens {
         return None;
@@ -1451,6 +1463,22 @@ fn named_site(doc: &Document<'_>, i: usize) -> Option<usize> {
     named.then_some(i + 1)
 }
 
+/// "Lutheran Social Service", "Jewish Family Services": a faith's social service agency, which
+/// serves its own region. The last token.
+fn faith_service(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let title = |k: usize, words: &[&str]| {
+        k < tokens.len() && tokens.list[k].shape == Shape::Title && words.contains(&tokens.norm(k))
+    };
+    let named =
+        title(i, &["lutheran", "catholic", "jewish", "episcopal", "methodist", "presbyterian", "islamic", "muslim"])
+            && tokens.gap_after(i) == " "
+            && title(i + 1, &["social", "family", "community"])
+            && tokens.gap_after(i + 1) == " "
+            && title(i + 2, &["service", "services"]);
+    named.then_some(i + 2)
+}
+
 /// "First Baptist", "Grace Lutheran", "Bethel AME": a congregation called by its name and its
 /// denomination (the denomination alone, "a Baptist", or with a word that makes it one, "Southern
 /// Baptist", is none).
@@ -1911,7 +1939,10 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
                 || matches!(tokens.norm(p), "bros" | "corp" | "assn" | "mfg" | "intl" | "dept" | "univ" | "natl");
         // "Hafez Girls' School": a plural's possessive
         let plural_possessive = matches!(gap, "' " | "’ ") && tokens.norm(p).ends_with('s');
+        // "on Broad St. Police said": a street's abbreviation ending a sentence before the suffix
+        let street_end = gap == ". " && p + 1 == s && doc.flags(p) & STREET_SUFFIX != 0;
         if gap.contains('\n')
+            || street_end
             || !(matches!(gap, " " | " & " | "-" | "'" | "’")
                 || gap == ". " && abbreviation
                 || legal_comma
@@ -2038,7 +2069,11 @@ fn branch(doc: &Document<'_>, last: usize) -> usize {
     let next = last + 1;
     let dash = matches!(tokens.gap_after(last), " – " | " — " | " - ");
     // "– Dallas", "- SoMa"
-    if dash && next < tokens.len() && matches!(tokens.list[next].shape, Shape::Title | Shape::Mixed) && !doc.is_stop(next) {
+    if dash
+        && next < tokens.len()
+        && matches!(tokens.list[next].shape, Shape::Title | Shape::Mixed)
+        && !doc.is_stop(next)
+    {
         capitalized_run(doc, next, 3)
     } else {
         last
@@ -2322,7 +2357,12 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
                 "w" | "with" | "on" | "in" | "near" | "and" | "last" | "today" | "tonight"
             ));
     let mut first = s - 1;
-    while first > 0 && s - first < 4 && tokens.list[first - 1].shape == Shape::Title && tokens.gap_before(first) == " "
+    // (not across "At" opening the sentence: "At Carmine's,")
+    while first > 0
+        && s - first < 4
+        && tokens.list[first - 1].shape == Shape::Title
+        && tokens.gap_before(first) == " "
+        && doc.flags(first - 1) & FUNCTION == 0
     {
         first -= 1;
     }
@@ -2532,30 +2572,65 @@ fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     (place && named).then_some(i)
 }
 
-/// "at the KTA in Kailua-Kona": a business or site by its
-/// acronym after "at the" and before where it stands ("in Hilo", "on Main"). Never a public office
-/// or a kind of place every town has ("at the DMV in Reno", "at the ICU in").
-fn acronym_placed(doc: &Document<'_>, i: usize) -> bool {
+/// "at the KTA in Kailua-Kona", "at the Pilot on I-70", "outside the Chevron in Kayenta": a business
+/// or site by its name after "at the" and before where it stands. Never a public office or a kind
+/// of place every town has ("at the DMV in Reno", "at the Emergency Department in"). The last token.
+fn named_where_it_stands(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    i >= 2
-        && i + 2 < tokens.len()
-        && tokens.list[i].shape == Shape::Upper
-        && (3..=5).contains(&tokens.norm(i).len())
+    let n = tokens.len();
+    let opens = i >= 2
         && tokens.norm(i - 1) == "the"
         && matches!(tokens.norm(i - 2), "at" | "outside" | "near" | "behind")
-        && matches!(tokens.norm(i + 1), "in" | "on" | "off")
-        && tokens.gap_after(i) == " "
-        && tokens.list[i + 2].shape == Shape::Title
-        && !doc.is_stop(i)
-        && !is_public_office(tokens.norm(i))
+        && match tokens.list[i].shape {
+            Shape::Title => doc.flags(i) & (MONTH | WEEKDAY | STATE | TITLE | RELATION) == 0,
+            Shape::Upper => (3..=5).contains(&tokens.norm(i).len()) && !is_public_office(tokens.norm(i)),
+            _ => false,
+        }
+        && !doc.is_stop(i);
+    if !opens {
+        return None;
+    }
+    let last = if tokens.list[i].shape == Shape::Upper { i } else { capitalized_run(doc, i, 3) };
+    let placed = last + 2 < n
+        && tokens.gap_after(last) == " "
+        && matches!(tokens.norm(last + 1), "in" | "on" | "off")
+        && tokens.gap_after(last + 1) == " "
+        && tokens.list[last + 2].shape.is_capitalized()
+        && !doc.is_stop(last + 2);
+    let generic = (i..=last).all(|k| is_kind_word(tokens.norm(k)) || is_role_word(tokens.norm(k)));
+    (placed && !generic).then_some(last)
 }
 
 /// An acronym that names a public office or a kind of place every town has, not one of its own.
 fn is_public_office(norm: &str) -> bool {
     matches!(
         norm,
-        "snf" | "alf" | "pcp" | "dmv" | "bmv" | "mva" | "rmv" | "ssa" | "wic" | "ymca" | "ywca" | "usps" | "atm" | "dhs"
-            | "dss" | "dcfs" | "dcf" | "cps" | "aps" | "hhs" | "dcs" | "dta" | "dfps" | "irs" | "hud" | "fema"
+        "snf"
+            | "alf"
+            | "pcp"
+            | "dmv"
+            | "bmv"
+            | "mva"
+            | "rmv"
+            | "ssa"
+            | "wic"
+            | "ymca"
+            | "ywca"
+            | "usps"
+            | "atm"
+            | "dhs"
+            | "dss"
+            | "dcfs"
+            | "dcf"
+            | "cps"
+            | "aps"
+            | "hhs"
+            | "dcs"
+            | "dta"
+            | "dfps"
+            | "irs"
+            | "hud"
+            | "fema"
     )
 }
 
@@ -2867,9 +2942,8 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
         && !doc.is_stop(i + 1);
     // An acronym alone names one too ("med mgmt @ HCMC", "works at HEB"), unless it is a kind of
     // place every town has ("at ED", "at AA").
-    let lone_acronym = shape == Shape::Upper
-        && (3..=5).contains(&tokens.norm(i).len())
-        && !is_public_office(tokens.norm(i));
+    let lone_acronym =
+        shape == Shape::Upper && (3..=5).contains(&tokens.norm(i).len()) && !is_public_office(tokens.norm(i));
     let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i)) || acronym || lone_acronym;
     // "starts at Austal USA shipyard": the country of a company's arm
     let run = capitalized_run(doc, i, 4);
@@ -3255,6 +3329,22 @@ mod tests {
         has("consider referral to ACCESS behavioral health if", "ACCESS", Kind::Organization);
         none("Referred to VA mental health and the PHP mental health unit.");
         has("jumped his cousin Sione at the KTA in Kailua-Kona.", "KTA", Kind::Organization);
+        has("Got in it with a guy at the Pilot on I-70. Didn't", "Pilot", Kind::Organization);
+        has("I'm pulled off at the Chevron in Kayenta.", "Chevron", Kind::Organization);
+        has("dinner I'm \"on pills.\" At Carmine's, in front of the kids.", "Carmine's", Kind::Organization);
+        has("she called Navajo Nation Police on me Saturday.", "Navajo Nation Police", Kind::Organization);
+        has("a report to the Tulsa Police Department on", "Tulsa Police Department", Kind::Organization);
+        let street =
+            found("a fight outside Sonny's BBQ on Broad St. Police (Officer Kowalczyk) came", &Known::default());
+        assert!(street.iter().all(|(t, _)| !t.contains("Police")), "{street:?}");
+        has(
+            "interpreter Faadumo (Lutheran Social Service interpreter pool).",
+            "Lutheran Social Service",
+            Kind::Organization,
+        );
+        let kinds =
+            found("seen at the Emergency Department in Tucson, then at the Hospital on Main", &Known::default());
+        assert!(kinds.iter().all(|(t, _)| !t.contains("Emergency") && t != "Hospital"), "{kinds:?}");
         has("ill be at my cousin emres place in hamtramck. the tow", "hamtramck", Kind::City);
         has("lot 14 at Whispering Pines off SR 72, outside Scottsboro.", "SR 72", Kind::Street);
         none("Licensed Mental Health Counselor · License No. MH");
