@@ -367,7 +367,10 @@ fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
         && tokens.norm(i - 1).len() <= 4
         && !matches!(tokens.norm(i - 1), "id" | "mrn" | "vin" | "dl" | "sn" | "no" | "ssn" | "acct" | "grp" | "npi")
         // "LCSW LCS 99812": a second credential-like word is the number's own prefix
-        && (!is_credential_at(doc, i - 1) || (tokens.gap_after(i - 2) == " " && is_credential_at(doc, i - 2)));
+        && (!is_credential_at(doc, i - 1)
+            || (tokens.gap_after(i - 2) == " " && is_credential_at(doc, i - 2))
+            // "Psychologist #LEP 3381": letters after "#" are the number's own
+            || tokens.gap_before(i - 1).ends_with('#'));
     // "#C-28810472": a letter joined by a hyphen is part of the number
     let lettered = i >= 1
         && tokens.gap_before(i) == "-"
@@ -913,6 +916,7 @@ mod tests {
         has("notes du groupe. NAM : TREJ 8506 1214.", "TREJ 8506 1214", Kind::HealthPlanId);
         has("Court case 24-001877 · DSS case DSS#55010 · Probation", "DSS#55010", Kind::OtherId);
         has("Re: Fenn v. Fenn, Case No. 2025 D 004417\n", "2025 D 004417", Kind::OtherId);
+        has("Licensed Educational Psychologist #LEP 3381\nDates", "LEP 3381", Kind::License);
         has("daughter of Evelyn Strand (ninety-three). Karin", "ninety-three", Kind::AgeOver89);
         has("My grandmother, she's 94, fell again Sunday.", "94", Kind::AgeOver89);
         none("The stadium's 94, the score's 90.");

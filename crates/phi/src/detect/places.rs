@@ -439,14 +439,21 @@ fn org_after_role(doc: &Document<'_>, i: usize) -> Option<usize> {
     while first > 1 && i - first < 3 && tokens.gap_before(first) == " " && lower(first - 1) {
         first -= 1;
     }
-    let named = first >= 1 && tokens.gap_before(first) == ", " && tokens.list[first - 1].shape == Shape::Title;
+    // "Brittany Okoye (therapist, Southwest Human Development)": the same in parentheses
+    let bracketed = tokens.gap_before(first) == " (";
+    let named =
+        first >= 1 && (tokens.gap_before(first) == ", " || bracketed) && tokens.list[first - 1].shape == Shape::Title;
     if !named {
         return None;
     }
     let last = capitalized_run(doc, i, 5);
-    let ends = last + 1 >= tokens.len()
-        || tokens.gap_after(last).starts_with([',', ';', '\n', '.', '('])
-        || tokens.newline_after(last);
+    let ends = if bracketed {
+        tokens.gap_after(last).starts_with(')')
+    } else {
+        last + 1 >= tokens.len()
+            || tokens.gap_after(last).starts_with([',', ';', '\n', '.', '('])
+            || tokens.newline_after(last)
+    };
     (ends && !only_role(doc, i, last) && doc.flags(i) & (TITLE | MONTH | WEEKDAY) == 0).then_some(last)
 }
 
@@ -3325,6 +3332,12 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has(
+            "Brittany Okoye (therapist, Southwest Human Development); Ana",
+            "Southwest Human Development",
+            Kind::Organization,
+        );
+        has("Jordan Pyle (FC, Intermountain Centers).", "Intermountain Centers", Kind::Organization);
         none("Call the Council on Aging or the Area Agency on Aging.");
         has("consider referral to ACCESS behavioral health if", "ACCESS", Kind::Organization);
         none("Referred to VA mental health and the PHP mental health unit.");
