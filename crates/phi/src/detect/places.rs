@@ -251,6 +251,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         Shape::Digits => out.extend(numbered_business(doc, i).map(|first| org(first, i))),
         Shape::Lower => {
             out.extend(possessive_place(doc, i).map(|first| doc.span(first, i, Kind::Organization, Confidence::Low)));
+            out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
@@ -717,6 +718,16 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         if last > i + 1 && last + 1 < n && tokens.gap_after(last) == " " && doc.flags(last + 1) & UNIT != 0 {
             return Some(unit_after(doc, last));
+        }
+        // "as 3819 n wabash in indy": without a unit, a word no English word names it, before a
+        // pause or the town
+        let unknown = (i + 2..=last).any(|k| doc.flags(k) & WORD == 0);
+        let ends = last + 1 >= n
+            || tokens.gap_after(last).starts_with([',', '.', ';'])
+            || tokens.gap_after(last) == " " && matches!(tokens.norm(last + 1), "in" | "near");
+        // (a house number of three digits or more: "off route 1 w kev again" is a road and a person)
+        if last > i + 1 && unknown && ends && tokens.raw(i).len() >= 3 {
+            return Some(last);
         }
     }
     // "3318 W. Belmont": a number, a compass direction and a name are an address even without a suffix
@@ -2510,7 +2521,7 @@ fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
 fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     if i < 2
-        || tokens.list[i].shape != Shape::Title
+        || !matches!(tokens.list[i].shape, Shape::Title | Shape::Lower)
         || tokens.norm(i - 1) != "on"
         || tokens.gap_before(i) != " "
         || tokens.gap_before(i - 1) != " "
@@ -2573,9 +2584,12 @@ fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
                 | "grandmas"
                 | "aunts"
         );
-    let named = tokens.list[i].shape == Shape::Title
-        && !doc.is_stop(i)
-        && doc.flags(i) & (MONTH | WEEKDAY | STATE | TITLE | RELATION | FUNCTION) == 0;
+    // "jaylens house on wabash": in lower case, a word that is no English word
+    let named = match tokens.list[i].shape {
+        Shape::Title => doc.flags(i) & (MONTH | WEEKDAY | STATE | TITLE | RELATION | FUNCTION) == 0,
+        Shape::Lower => doc.flags(i) & (WORD | FUNCTION) == 0 && tokens.norm(i).len() >= 4,
+        _ => false,
+    } && !doc.is_stop(i);
     (place && named).then_some(i)
 }
 
@@ -3332,6 +3346,10 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("she is at her boyfriend jaylens house on wabash and his mom", "wabash", Kind::Street);
+        has("she gave her address as 3819 n wabash in indy. active", "3819 n wabash", Kind::Street);
+        let words = found("he lives on 12 n main street side of the house on fire and on time", &Known::default());
+        assert!(words.iter().all(|(t, _)| !t.contains("fire") && !t.contains("side")), "{words:?}");
         has(
             "Brittany Okoye (therapist, Southwest Human Development); Ana",
             "Southwest Human Development",
