@@ -81,7 +81,7 @@ pub(crate) const STATES: &str = "alabama alaska arizona arkansas california colo
 pub(crate) const STREET_SUFFIXES: &str = "street st avenue ave av road rd boulevard blvd lane ln drive dr court ct way place \
     pl terrace ter circle cir parkway pkwy highway hwy trail trl loop square sq pike row alley crescent path \
     ridge crossing heights plaza plz causeway bend cove hollow landing knoll bluff run close mews parade esplanade quay \
-    commons turnpike tpke freeway fwy expressway expy";
+    commons turnpike tpke freeway fwy expressway expy oval";
 pub(crate) const UNITS: &str = "apt apartment unit suite ste floor fl rm bldg building lot box";
 pub(crate) const DIRECTIONS: &str = "n s e w ne nw se sw north south east west northeast northwest southeast southwest";
 pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc plc ltd corp corporation assoc assn hha company companies hospital hospitals \

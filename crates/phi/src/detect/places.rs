@@ -126,6 +126,16 @@ impl Detector for PlaceDetector {
             }
             county(doc, i, out);
             by_shape(doc, i, out);
+            // "Masjid-e-Ali", "Masjid-al-Noor": its name joined by hyphens
+            if flags & ORG_HEAD != 0 && tokens.list[i].shape == Shape::Title && tokens.gap_after(i) == "-" {
+                let mut last = i;
+                while last + 1 < tokens.len() && last < i + 3 && tokens.gap_after(last) == "-" {
+                    last += 1;
+                }
+                if tokens.list[last].shape.is_capitalized() {
+                    out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+                }
+            }
             if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
                 // "University of Vermont", "Masjid Al-Noor", "Temple Beth El", "La Clínica de La
                 // Raza"; not a heading's "SCHOOL-BASED CRISIS NOTE"
@@ -1329,7 +1339,14 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
             matches!(tokens.norm(k), "lives" | "live" | "living" | "lived" | "resides" | "stays" | "staying")
                 && (k + 1..j - 1).all(|m| tokens.list[m].shape == Shape::Lower && doc.flags(m) & FUNCTION == 0)
         });
+    // "St. Vincent Healthcare ED in Billings", "a Walmart in Hope": the town a named place is in
+    let place_in = j >= 2
+        && tokens.norm(j - 1) == "in"
+        && tokens.list[j - 2].shape.is_capitalized()
+        && (doc.flags(j - 2) & (ORG_STRONG | ORG_WEAK | EMPLOYER) != 0 || matches!(tokens.norm(j - 2), "ed" | "er"))
+        && doc.flags(i) & (MONTH | WEEKDAY | DATE_WORD) == 0;
     let strong_cue = lives_in
+        || place_in
         || j >= 2
             && matches!(
                 (tokens.norm(j - 2), tokens.norm(j - 1)),
@@ -2856,6 +2873,10 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     if tokens.list[i].shape == Shape::Lower {
         return lowercase_org(doc, i);
     }
+    // "attends Friday prayers": when, not where
+    if doc.flags(i) & (MONTH | WEEKDAY) != 0 {
+        return None;
+    }
     Some(org_name_from(doc, i))
 }
 
@@ -3346,6 +3367,15 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("transported to St. Vincent Healthcare ED in Billings by van", "Billings", Kind::City);
+        has("She attends Friday prayers at Masjid-e-Ali and has", "Masjid-e-Ali", Kind::Organization);
+        let day = found("She attends Friday prayers at the mosque.", &Known::default());
+        assert!(day.is_empty(), "{day:?}");
+        has(
+            "Birnbaum Counseling, PLLC · 3 Fordham Hill Oval, Suite 1F · 718",
+            "3 Fordham Hill Oval, Suite 1F",
+            Kind::Street,
+        );
         has("she is at her boyfriend jaylens house on wabash and his mom", "wabash", Kind::Street);
         has("she gave her address as 3819 n wabash in indy. active", "3819 n wabash", Kind::Street);
         let words = found("he lives on 12 n main street side of the house on fire and on time", &Known::default());
