@@ -116,14 +116,15 @@ fn coordinated(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// named, "a drug named"), "home with husband Per." (a relation, then the sentence ends).
 fn named(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
-    if i < 2 || tokens.list[i].shape != Shape::Title || tokens.gap_before(i) != " " {
+    if i < 2 || tokens.list[i].shape != Shape::Title || !matches!(tokens.gap_before(i), " " | ", ") {
         return false;
     }
     let thing = matches!(
         tokens.norm(i - 2),
         "medication" | "medicine" | "drug" | "pill" | "app" | "program" | "group" | "skill" | "test" | "scale"
     );
-    let after_named = matches!(tokens.norm(i - 1), "named" | "nicknamed") && !thing;
+    let after_named = matches!(tokens.norm(i - 1), "named" | "nicknamed") && !thing && tokens.gap_before(i) == " ";
+    // "home with husband Per.", "Her husband, Per, is a lineman": a relation, then the name alone
     let closing = doc.flags(i - 1) & RELATION != 0 && tokens.gap_after(i).starts_with(['.', ',', ';']);
     after_named || closing
 }
@@ -846,6 +847,7 @@ mod tests {
         assert!(names("a medication named Abilify").is_empty());
         assert_eq!(names("lives with roommates Rain and August near the park"), ["Rain", "August"]);
         assert_eq!(names("Discharged to home with husband Per. Follow-up in a week."), ["Per"]);
+        assert_eq!(names("Her husband, Per, is a lineman."), ["Per"]);
         assert_eq!(names("Pt's bf JR moved out 11/20."), ["JR"]);
         assert!(names("Her mom ER visit was long.").is_empty());
         assert!(names("Her sister Rain and August 5 the fire").iter().all(|n| n != "August"));

@@ -2777,7 +2777,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "records"
                     | "signed",
                 "from" | "to" | "at" | "in" | "for"
-            )
+            ) | ("referral" | "referrals", "to")
         )
         // "admitted for CHF": what one is admitted for is a condition
         && !(b == "for" && matches!(a, "admitted" | "hospitalized" | "treated" | "treatment"));
@@ -3367,6 +3367,8 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("was discharged with a referral to CHCS.", "CHCS", Kind::Organization);
+        none("was discharged with a referral to DBT and a referral for IOP.");
         has("transported to St. Vincent Healthcare ED in Billings by van", "Billings", Kind::City);
         has("She attends Friday prayers at Masjid-e-Ali and has", "Masjid-e-Ali", Kind::Organization);
         let day = found("She attends Friday prayers at the mosque.", &Known::default());
