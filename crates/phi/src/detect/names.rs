@@ -311,7 +311,11 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
 fn field_value(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let flags = doc.flags(i);
-    if !tokens.list[i].shape.is_capitalized() || flags & WORD != 0 {
+    // "Preferred: Sunny": a nickname's field holds a name even when it is a word
+    let nickname = i > 0
+        && tokens.gap_before(i) == ": "
+        && matches!(tokens.norm(i - 1), "preferred" | "nickname" | "aka" | "alias");
+    if !tokens.list[i].shape.is_capitalized() || flags & WORD != 0 && !nickname {
         return false;
     }
     let mut k = i;
@@ -324,7 +328,19 @@ fn field_value(doc: &Document<'_>, i: usize) -> bool {
         if gap.trim_end().ends_with(':') {
             return matches!(
                 tokens.norm(k),
-                "patient" | "client" | "name" | "pt" | "guardian" | "insured" | "subscriber" | "parent" | "re"
+                "patient"
+                    | "client"
+                    | "name"
+                    | "pt"
+                    | "guardian"
+                    | "insured"
+                    | "subscriber"
+                    | "parent"
+                    | "re"
+                    | "preferred"
+                    | "nickname"
+                    | "aka"
+                    | "alias"
             );
         }
         if !tokens.list[k].shape.is_capitalized() || !matches!(gap, " " | ", " | ". " | ".") {
@@ -848,6 +864,7 @@ mod tests {
         assert_eq!(names("lives with roommates Rain and August near the park"), ["Rain", "August"]);
         assert_eq!(names("Discharged to home with husband Per. Follow-up in a week."), ["Per"]);
         assert_eq!(names("Her husband, Per, is a lineman."), ["Per"]);
+        assert_eq!(names("First name: Seo-yeon\nPreferred: Sunny\nStreet:"), ["Seo-yeon", "Sunny"]);
         assert_eq!(names("Pt's bf JR moved out 11/20."), ["JR"]);
         assert!(names("Her mom ER visit was long.").is_empty());
         assert!(names("Her sister Rain and August 5 the fire").iter().all(|n| n != "August"));

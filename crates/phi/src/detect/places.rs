@@ -294,6 +294,11 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             }
             out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
             out.extend(named_where_it_stands(doc, i).map(|last| org(i, last)));
+            out.extend(field_city(doc, i).map(|last| doc.span(i, last, Kind::City, Confidence::Medium)));
+            if let Some(last) = acronym_spelled_out(doc, i) {
+                out.push(org(i, i));
+                out.push(org(i + 1, last));
+            }
             out.extend(bare_unit(doc, i).map(|last| street(i, last)));
             out.extend(saint_street(doc, i).map(|(first, last)| street(first, last)));
             if shape == Shape::Upper {
@@ -428,6 +433,57 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
         || tokens.gap_after(last).starts_with("  ");
     let kind = (i..=last).any(|k| doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0 || GENERIC.contains(&tokens.norm(k)));
     (last > i && ends && kind && !only_role(doc, i, last)).then_some(last)
+}
+
+/// "City/State/ZIP: Flushing / NY / 11358", "City: Derby": the value of a form's city field. The
+/// last token.
+fn field_city(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i == 0 || !tokens.gap_before(i).starts_with(": ") || !tokens.list[i].shape.is_capitalized() || doc.is_stop(i) {
+        return None;
+    }
+    // the label: "City", or "City/State/ZIP" ending in another part
+    let mut k = i - 1;
+    while k > 0 && i - k < 3 && tokens.gap_before(k) == "/" && tokens.norm(k) != "city" {
+        k -= 1;
+    }
+    (tokens.norm(k) == "city").then(|| capitalized_run(doc, i, 3))
+}
+
+/// "KCS (Korean Community Services)": an organization's acronym, its name spelled out in
+/// parentheses after it — letters that are the name's initials, a name with an organization's word.
+/// The acronym's token and the name's last.
+fn acronym_spelled_out(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let letters = tokens.norm(i);
+    if tokens.list[i].shape != Shape::Upper
+        || !(2..=6).contains(&letters.len())
+        || tokens.gap_after(i) != " ("
+        || doc.is_stop(i)
+        || is_public_office(letters)
+    {
+        return None;
+    }
+    let mut initials = String::new();
+    let mut organization = false;
+    let mut k = i + 1;
+    while k < tokens.len() && k < i + 9 {
+        let norm = tokens.norm(k);
+        if tokens.list[k].shape.is_capitalized() {
+            initials.push(norm.chars().next()?);
+            organization |= doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0;
+        } else if !matches!(norm, "of" | "and" | "for" | "the" | "on") {
+            return None;
+        }
+        if tokens.gap_after(k).starts_with(')') {
+            return (organization && initials == letters).then_some(k);
+        }
+        if !matches!(tokens.gap_after(k), " " | " & " | "-") {
+            return None;
+        }
+        k += 1;
+    }
+    None
 }
 
 /// "Referred by: Gloria Etsitty, case manager, First Nations Community HealthSource": after a
@@ -3367,6 +3423,12 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        let form = "City/State/ZIP: Flushing / NY / 11358\nChurch: X\nReferral source: KCS (Korean Community Services)";
+        has(form, "Flushing", Kind::City);
+        has(form, "KCS", Kind::Organization);
+        has(form, "Korean Community Services", Kind::Organization);
+        none("Taught DBT (Dialectical Behavior Therapy) and reviewed the IEP (Individualized Education Program).");
+        has("ride: Medical Transportation Mgmt\nMon", "Medical Transportation Mgmt", Kind::Organization);
         has("was discharged with a referral to CHCS.", "CHCS", Kind::Organization);
         none("was discharged with a referral to DBT and a referral for IOP.");
         has("transported to St. Vincent Healthcare ED in Billings by van", "Billings", Kind::City);
