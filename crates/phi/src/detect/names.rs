@@ -594,6 +594,22 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     if token.shape == Shape::Title && initial(p) && (flags & FAMILY != 0 || (p >= 1 && initial(p - 1))) {
         return true;
     }
+    // 'Uses the name "Smoke"', 'Andrew "Drew" Castellanos': a name quoted after a word for it, or
+    // between a given and a family name
+    let quoted = token.shape == Shape::Title
+        && matches!(gap, " \"" | " “")
+        && matches!(tokens.gap_after(i).get(..2), Some("\" " | "\"." | "\"," | "\")"))
+            | tokens.gap_after(i).starts_with('”');
+    if quoted
+        && (matches!(tokens.norm(p), "name" | "nickname" | "alias" | "aka" | "called")
+            || tokens.list[p].shape == Shape::Title
+                && p_flags & NAME != 0
+                && i + 1 < tokens.len()
+                && tokens.list[i + 1].shape == Shape::Title
+                && doc.flags(i + 1) & NAME != 0)
+    {
+        return true;
+    }
     // "her name is Ana", "goes by Sam"
     i >= 2
         && matches!(
@@ -864,6 +880,8 @@ mod tests {
         assert_eq!(names("lives with roommates Rain and August near the park"), ["Rain", "August"]);
         assert_eq!(names("Discharged to home with husband Per. Follow-up in a week."), ["Per"]);
         assert_eq!(names("Her husband, Per, is a lineman."), ["Per"]);
+        assert_eq!(names("Cpl. Andrew \"Drew\" Castellanos died."), ["Andrew \"Drew\" Castellanos"]);
+        assert_eq!(names("Uses the name \"Smoke\" on the street."), ["Smoke"]);
         assert_eq!(names("First name: Seo-yeon\nPreferred: Sunny\nStreet:"), ["Seo-yeon", "Sunny"]);
         assert_eq!(names("Pt's bf JR moved out 11/20."), ["JR"]);
         assert!(names("Her mom ER visit was long.").is_empty());

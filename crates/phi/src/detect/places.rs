@@ -295,6 +295,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
             out.extend(named_where_it_stands(doc, i).map(|last| org(i, last)));
             out.extend(field_city(doc, i).map(|last| doc.span(i, last, Kind::City, Confidence::Medium)));
+            out.extend(quoted_group(doc, i).map(|last| org(i, last)));
             if let Some(last) = acronym_spelled_out(doc, i) {
                 out.push(org(i, i));
                 out.push(org(i + 1, last));
@@ -433,6 +434,23 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
         || tokens.gap_after(last).starts_with("  ");
     let kind = (i..=last).any(|k| doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0 || GENERIC.contains(&tokens.norm(k)));
     (last > i && ends && kind && !only_role(doc, i, last)).then_some(last)
+}
+
+/// 'a veterans' motorcycle club ("Devil Dogs MC")', 'her band ("Static Bloom")': a group's name,
+/// quoted in parentheses right after the kind of group it is. The last token.
+fn quoted_group(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let opens = i > 0
+        && matches!(tokens.gap_before(i), " (\"" | " (“")
+        && matches!(tokens.norm(i - 1), "club" | "band" | "group" | "team" | "crew" | "gang" | "league" | "chapter")
+        && tokens.list[i].shape.is_capitalized();
+    if !opens {
+        return None;
+    }
+    let last = capitalized_run(doc, i, 5);
+    matches!(tokens.gap_after(last).get(..2), Some("\")") | Some("\"."))
+        .then_some(last)
+        .or_else(|| tokens.gap_after(last).starts_with("”)").then_some(last))
 }
 
 /// "City/State/ZIP: Flushing / NY / 11358", "City: Derby": the value of a form's city field. The
@@ -1240,7 +1258,11 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
             | "nd"
             | "sd"
     );
-    if !(shape == Shape::Title || (abbreviation && (zip_follows || !credential_like || doc.flags(s - 1) & CITY != 0))) {
+    // "Spirit Lake Tribal Court, Fort Totten, ND⏎": an address's last line
+    let line_ends = s + 1 >= tokens.len() || tokens.newline_after(s);
+    let stands =
+        zip_follows || !credential_like || doc.flags(s - 1) & CITY != 0 || line_ends && doc.flags(s) & STATE != 0;
+    if !(shape == Shape::Title || abbreviation && stands) {
         return None;
     }
     let last = s - 1;
@@ -1260,7 +1282,9 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
     }
     // "Selma Aksoy, PhD, Licensed Psychologist, NJ 35SI00612300": a title, licensed in a state
     let title = (first..=last).any(|k| is_role_word(tokens.norm(k)));
-    (!title).then_some(first)
+    // …after another part of the address, not a person's name alone ("Ana Ruiz, ND⏎")
+    let placed = !credential_like || zip_follows || doc.flags(s - 1) & CITY != 0 || tokens.gap_before(first) == ", ";
+    (!title && placed).then_some(first)
 }
 
 /// Whether the words `first..=last` only say a role or a kind of place ("Licensed Psychologist",
@@ -2188,6 +2212,9 @@ fn is_court_kind(norm: &str) -> bool {
             | "county"
             | "city"
             | "bankruptcy"
+            | "tribal"
+            | "immigration"
+            | "appellate"
             | "magistrate"
             | "justice"
             | "chancery"
@@ -3423,6 +3450,10 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("in a veterans' motorcycle club (\"Devil Dogs MC\") and", "Devil Dogs MC", Kind::Organization);
+        let header = "From: Spirit Lake Tribal Court, Fort Totten, ND\nRe: P. G.";
+        has(header, "Spirit Lake Tribal Court", Kind::Organization);
+        has(header, "Fort Totten", Kind::City);
         let form = "City/State/ZIP: Flushing / NY / 11358\nChurch: X\nReferral source: KCS (Korean Community Services)";
         has(form, "Flushing", Kind::City);
         has(form, "KCS", Kind::Organization);
