@@ -6,7 +6,7 @@ use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
     CITY, DETERMINER, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_STRONG, ORG_WEAK, PARTICLE,
-    RELATION, SPEECH_VERB, STATE, STOP, STREET_SUFFIX, TITLE, WEEKDAY, WORD,
+    PLACE_CUE, RELATION, SPEECH_VERB, STATE, STOP, STREET_SUFFIX, TITLE, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -705,9 +705,16 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                     }
                     k < tokens.len() && tokens.list[k].shape.is_capitalized()
                 };
+                // "this is shanice grant.": a family name that is also a word, after a given name
+                // that is none, before a pause
+                let family_word = flags & FAMILY != 0
+                    && flags & (MONTH | WEEKDAY | STATE) == 0
+                    && doc.flags(i) & (GIVEN | AMBIGUOUS | PLACE_CUE | FUNCTION) == GIVEN
+                    && (j + 1 >= tokens.len() || tokens.gap_after(j).starts_with(['.', ',', ';']));
                 let lower_name = tokens.list[i].shape == Shape::Lower
                     && (flags == 0
                         || flags & NAME != 0 && flags & AMBIGUOUS == 0
+                        || family_word
                         || flags & NAME != 0 && i + 2 < tokens.len() && doc.flags(i + 2) & FOLLOW_VERB != 0);
                 particle || lower_name
             } else {
@@ -880,6 +887,7 @@ mod tests {
         assert_eq!(names("lives with roommates Rain and August near the park"), ["Rain", "August"]);
         assert_eq!(names("Discharged to home with husband Per. Follow-up in a week."), ["Per"]);
         assert_eq!(names("Her husband, Per, is a lineman."), ["Per"]);
+        assert_eq!(names("good morning. this is shanice grant. i need a letter"), ["shanice grant"]);
         assert_eq!(names("Cpl. Andrew \"Drew\" Castellanos died."), ["Andrew \"Drew\" Castellanos"]);
         assert_eq!(names("Uses the name \"Smoke\" on the street."), ["Smoke"]);
         assert_eq!(names("First name: Seo-yeon\nPreferred: Sunny\nStreet:"), ["Seo-yeon", "Sunny"]);

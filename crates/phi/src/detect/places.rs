@@ -1369,8 +1369,21 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "apt"
                     | "trailer"
                     | "up"
+                    // "the warehouse in robbinsville"
+                    | "warehouse"
+                    | "plant"
+                    | "office"
+                    | "store"
+                    | "clinic"
+                    | "campus"
+                    | "shelter"
             );
-        let unlisted = settled && tokens.norm(i).len() >= 3 && doc.flags(i) & WORD == 0;
+        // "calls every day from bemidji": a longer word that is no English word or name after
+        // "from" or "near" is a place too
+        let remote = doc.preceded_by(i, 1, &["from", "near"])
+            && tokens.norm(i).len() >= 5
+            && doc.flags(i) & (WORD | GIVEN | FAMILY) == 0;
+        let unlisted = (settled && tokens.norm(i).len() >= 3 || remote) && doc.flags(i) & WORD == 0;
         // "is in tuba city", "outside fergus falls", "on otter tail lake": a word or two before a
         // town's or a lake's word
         let word = |k: usize| {
@@ -3450,6 +3463,8 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("my job at amazon (the warehouse in robbinsville) saying", "robbinsville", Kind::City);
+        has("her mom deb still calls every day from bemidji and that", "bemidji", Kind::City);
         has("in a veterans' motorcycle club (\"Devil Dogs MC\") and", "Devil Dogs MC", Kind::Organization);
         let header = "From: Spirit Lake Tribal Court, Fort Totten, ND\nRe: P. G.";
         has(header, "Spirit Lake Tribal Court", Kind::Organization);
