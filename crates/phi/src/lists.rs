@@ -147,7 +147,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     molina centene wellcare highmark carefirst emblemhealth caresource amerigroup wellpoint carelon premera \
     regence geha champva aa dob mrn ua uas uds ime soonercare tenncare masshealth mainecare kancare badgercare minnesotacare familycare \
     ahcccs unum metlife aflac peachcare kidcare healthfirst metroplus caloptima excellus \
-    mastercard amex paypal zelle venmo cashapp zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
+    army mastercard amex paypal zelle venmo cashapp zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
     netflix iphone android telehealth doxy \
     covid coronavirus tylenol ssri snri maoi tca benzo benzos meds attendees facilitators \
     subjective objective assessment plan data behavior intervention response goals goal summary diagnosis \

@@ -888,6 +888,7 @@ mod tests {
         assert_eq!(names("Discharged to home with husband Per. Follow-up in a week."), ["Per"]);
         assert_eq!(names("Her husband, Per, is a lineman."), ["Per"]);
         assert_eq!(names("good morning. this is shanice grant. i need a letter"), ["shanice grant"]);
+        assert_eq!(names("Her father, Major Lane, is a retired Army colonel."), ["Major Lane"]);
         assert_eq!(names("Cpl. Andrew \"Drew\" Castellanos died."), ["Andrew \"Drew\" Castellanos"]);
         assert_eq!(names("Uses the name \"Smoke\" on the street."), ["Smoke"]);
         assert_eq!(names("First name: Seo-yeon\nPreferred: Sunny\nStreet:"), ["Seo-yeon", "Sunny"]);

@@ -2187,7 +2187,8 @@ fn campus_by_dash(doc: &Document<'_>, i: usize) -> Option<usize> {
         && next < tokens.len()
         && matches!(tokens.gap_after(i), "–" | "-" | "—")
         && tokens.list[next].shape == Shape::Title
-        && doc.flags(next) & (STATE | CITY) != 0;
+        // "UW–Eau Claire": a town the lists lack is no English word
+        && (doc.flags(next) & (STATE | CITY) != 0 || doc.flags(next) & WORD == 0 && !doc.is_stop(next));
     named.then(|| capitalized_run(doc, next, 2))
 }
 
@@ -3463,6 +3464,8 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("The couple's daughter is home from UW–Eau Claire for break.", "UW–Eau Claire", Kind::Organization);
+        none("PTSD-Related insomnia and SSRI-Induced nausea.");
         has("my job at amazon (the warehouse in robbinsville) saying", "robbinsville", Kind::City);
         has("her mom deb still calls every day from bemidji and that", "bemidji", Kind::City);
         has("in a veterans' motorcycle club (\"Devil Dogs MC\") and", "Devil Dogs MC", Kind::Organization);
