@@ -199,7 +199,7 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             "account" | "acct" | "billing" | "invoice" | "claim" | "card" | "debit" | "credit" | "visa"
             | "mastercard" | "amex" | "routing" | "iban" | "ending" | "ends" => Kind::Account,
             "plate" | "vin" | "vehicle" | "tag" => Kind::Vehicle,
-            "license" | "licence" | "dl" | "lic" | "permit" => Kind::License,
+            "license" | "licence" | "dl" | "lic" | "permit" | "oln" => Kind::License,
             // A clinician's credential, then their license number: "LCSW #C-48812", "LPC 20419".
             _ if is_credential_at(doc, j) => Kind::License,
             "serial" | "device" | "imei" | "udi" | "pacemaker" | "implant" | "sn" => Kind::Device,
@@ -917,6 +917,7 @@ mod tests {
         has("Court case 24-001877 · DSS case DSS#55010 · Probation", "DSS#55010", Kind::OtherId);
         has("Re: Fenn v. Fenn, Case No. 2025 D 004417\n", "2025 D 004417", Kind::OtherId);
         has("Licensed Educational Psychologist #LEP 3381\nDates", "LEP 3381", Kind::License);
+        has("DOB 08/30/2001  OLN CO 19-441-7720\nVehicle", "CO 19-441-7720", Kind::License);
         has("daughter of Evelyn Strand (ninety-three). Karin", "ninety-three", Kind::AgeOver89);
         has("My grandmother, she's 94, fell again Sunday.", "94", Kind::AgeOver89);
         none("The stadium's 94, the score's 90.");

@@ -1578,6 +1578,8 @@ fn named_site(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "office"
                     | "clinic"
                     | "shelter"
+                    // "the Stampede parking lot"
+                    | "parking"
             )
             && tokens.list[k].shape == Shape::Lower
     };
@@ -3464,6 +3466,7 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("called from the Stampede parking lot on S Havana St.", "Stampede parking", Kind::Organization);
         has("The couple's daughter is home from UW–Eau Claire for break.", "UW–Eau Claire", Kind::Organization);
         none("PTSD-Related insomnia and SSRI-Induced nausea.");
         has("my job at amazon (the warehouse in robbinsville) saying", "robbinsville", Kind::City);

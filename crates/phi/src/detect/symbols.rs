@@ -162,7 +162,10 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
                 | "gamertag"
                 | "screenname"
         );
-        if !platform {
+        // "an account, kendraw.xo,", "her sister's account tayy.wallace": after a general word, only
+        // a piece joined by a dot or an underscore
+        let account = matches!(tokens.norm(i), "account" | "accounts" | "profile");
+        if !platform && !account {
             continue;
         }
         // Before it: "follows him as giuliab_nyc on Instagram"
@@ -216,7 +219,15 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
             });
             // "Discord with counselors (Z64.4)": a diagnosis code is no handle
             let handle_like = handle_like && !crate::text::is_icd10_code(piece);
-            if tagged || handle_like && ((near && shaped) || joined || unknown_word) {
+            let dotted = piece.contains(['.', '_'])
+                && piece.bytes().any(|b| b.is_ascii_alphabetic())
+                && ![".com", ".org", ".net", ".edu", ".gov"].iter().any(|tld| piece.ends_with(tld));
+            let found = if account {
+                handle_like && dotted
+            } else {
+                tagged || handle_like && ((near && shaped) || joined || unknown_word)
+            };
+            if found {
                 out.push(Span::new(start, end, Kind::SocialHandle, Confidence::High));
                 covered = end;
                 break;
@@ -402,8 +413,9 @@ fn ipv6_at(bytes: &[u8], colon: usize) -> Option<(usize, usize, Kind)> {
 
 #[cfg(test)]
 mod tests {
-    use crate::detect::tests::{has, none};
+    use crate::detect::tests::{found, has, none};
     use crate::kind::Kind;
+    use crate::known::Known;
 
     #[test]
     fn emails_urls_handles_and_ipv6() {
@@ -425,6 +437,10 @@ mod tests {
         has("after he posted on X as lucian_the_last that night", "lucian_the_last", Kind::SocialHandle);
         has("He's on Discord all night as finchyboi.\nT: And", "finchyboi", Kind::SocialHandle);
         has("Group chat\nlior.bd: anyone else's parents read their texts", "lior.bd", Kind::Name);
+        has("posts from an account, kendraw.xo, that her ex made", "kendraw.xo", Kind::SocialHandle);
+        has("Her sister's account tayy.wallace shared one", "tayy.wallace", Kind::SocialHandle);
+        let accounts = found("account ending in 3309; her account at chase.com is closed", &Known::default());
+        assert!(accounts.iter().all(|(_, k)| *k != Kind::SocialHandle), "{accounts:?}");
         none("Plan\ne.g.: more sleep");
         none("Signature: ________ Date: ____");
         has("posts from her Instagram skye.dances.09 and", "skye.dances.09", Kind::SocialHandle);
