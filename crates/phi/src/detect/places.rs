@@ -1340,7 +1340,9 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let listed = lexicon_city(doc, i);
-    if doc.flags(i - 1) & PLACE_CUE == 0 && listed.is_none() {
+    // "moved from the Tenderloin": the cue before an article
+    let article = i >= 2 && tokens.norm(i - 1) == "the" && tokens.list[i].shape.is_capitalized();
+    if doc.flags(i - 1 - usize::from(article)) & PLACE_CUE == 0 && listed.is_none() {
         return None;
     }
     if tokens.list[i].shape == Shape::Lower {
@@ -2488,7 +2490,7 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
         || (tokens.gap_after(s) == " "
             && matches!(
                 tokens.norm(s + 1),
-                "w" | "with" | "on" | "in" | "near" | "and" | "last" | "today" | "tonight"
+                "w" | "with" | "on" | "in" | "near" | "and" | "last" | "today" | "tonight" | "for"
             ));
     let mut first = s - 1;
     // (not across "At" opening the sentence: "At Carmine's,")
@@ -2537,7 +2539,7 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
                 | "boutique"
         );
     let placed = first > 0
-        && (matches!(tokens.norm(before), "at" | "from" | "near" | "outside" | "behind" | "for")
+        && (matches!(tokens.norm(before), "at" | "from" | "near" | "outside" | "behind" | "for" | "to")
             || article && tokens.norm(before) == "of"
             || located
             || after_kind);
@@ -3466,6 +3468,8 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("she and her kids moved from the Tenderloin to her aunt's", "Tenderloin", Kind::City);
+        has("She walks daily along the harbor to Bertha's for lunch.", "Bertha's", Kind::Organization);
         has("called from the Stampede parking lot on S Havana St.", "Stampede parking", Kind::Organization);
         has("The couple's daughter is home from UW–Eau Claire for break.", "UW–Eau Claire", Kind::Organization);
         none("PTSD-Related insomnia and SSRI-Induced nausea.");
