@@ -140,7 +140,7 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     let introduces = i + 1 < tokens.len() && tokens.list[i + 1].shape.is_capitalized();
     if flags & TITLE != 0 && (tokens.gap_after(i).starts_with('.') || is_strong_title(tokens.norm(i)) || introduces)
         || (flags & RELATION != 0 && introduces)
-        || doc.flags(i) & FUNCTION != 0 && !named(doc, i)
+        || doc.flags(i) & FUNCTION != 0 && !named(doc, i) && !initial_in_dots(doc, i)
     {
         return Evidence::None; // "Dr.", "Coach", "sister" introduce a name; "He", "her" are not one
     }
@@ -509,6 +509,15 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     if flags & (MONTH | WEEKDAY | STATE) != 0 && flags & GIVEN == 0 {
         return false;
     }
+    // "Transcribed: 11/30/2026 by klm": a typist's initials in lower case
+    if token.shape == Shape::Lower
+        && (2..=3).contains(&tokens.norm(i).len())
+        && flags & (WORD | FUNCTION) == 0
+        && tokens.norm(p) == "by"
+        && doc.preceded_by(p, 6, &["transcribed", "typed", "dictated", "entered", "scribed"])
+    {
+        return true;
+    }
     let p_flags = doc.flags(p);
     let strong_title = is_strong_title(tokens.norm(p));
     // A lower-case word after a relationship is a name when a verb or a pause follows: "my partner
@@ -550,7 +559,7 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         }
         _ => false,
     };
-    if !plausible || doc.flags(i) & FUNCTION != 0 && !named(doc, i) {
+    if !plausible || doc.flags(i) & FUNCTION != 0 && !named(doc, i) && !initial_in_dots(doc, i) {
         return false;
     }
     // Not the end of a compound: "a near-miss car accident"
@@ -628,6 +637,11 @@ const ABBREVIATIONS: &[&str] = &[
     "md", "rn", "ma", "ba", "bs", "ms", "od", "qd", "usa", "nyc", "tba", "ot", "pt", "st", "im", "sq", "vs", "et",
     "al", "cf", "nb", "ps",
 ];
+
+/// "T.A. to visit": a letter that is also a word ("A", "I") inside dotted initials.
+fn initial_in_dots(doc: &Document<'_>, i: usize) -> bool {
+    doc.tokens.norm(i).len() == 1 && dotted_capitals(doc, i) == Some(true)
+}
 
 /// Whether token `i` starts (or, for the later letters, continues) dotted initials like "J.R.".
 fn dotted_capitals(doc: &Document<'_>, i: usize) -> Option<bool> {
@@ -888,6 +902,11 @@ mod tests {
         assert_eq!(names("Discharged to home with husband Per. Follow-up in a week."), ["Per"]);
         assert_eq!(names("Her husband, Per, is a lineman."), ["Per"]);
         assert_eq!(names("good morning. this is shanice grant. i need a letter"), ["shanice grant"]);
+        assert_eq!(names("missed injection Tuesday; T.A. to visit at home."), ["T.A"]);
+        assert_eq!(
+            names("Dictated by: Hiroshi Tanabe, DO   Transcribed: 11/30/2026 by klm\n"),
+            ["Hiroshi Tanabe", "klm"]
+        );
         assert_eq!(names("Her father, Major Lane, is a retired Army colonel."), ["Major Lane"]);
         assert_eq!(names("Cpl. Andrew \"Drew\" Castellanos died."), ["Andrew \"Drew\" Castellanos"]);
         assert_eq!(names("Uses the name \"Smoke\" on the street."), ["Smoke"]);
