@@ -62,10 +62,7 @@ impl Detector for NameDetector {
             }
         }
         let interview = (0..n).any(|i| is_line_start(doc, i) && tokens.norm(i) == "q" && label_end(doc, i).is_some());
-        let speakers = repeated_speakers(doc);
-        // A transcript whose speakers are named in capitals ("HANNAH:"): there a name that is also
-        // a word ("ROB:", "MAY:") labels a speaker too.
-        let name_labels = (0..n).any(|i| is_capital_label(doc, i) && doc.flags(i) & (NAME | AMBIGUOUS) == NAME);
+        let (speakers, name_labels) = repeated_speakers(doc);
         let mut i = 0;
         while i < n {
             let repeated = || (is_capital_label(doc, i) && speakers.contains(&tokens.norm(i))).then_some(i);
@@ -470,12 +467,16 @@ fn is_capital_label(doc: &Document<'_>, i: usize) -> bool {
 }
 
 /// Labels of two or three capitals that open more than one line of a transcript ("PA: …", "PA: …"):
-/// a speaker's initials, unless they name a role ("TH", "PT").
-fn repeated_speakers<'d>(doc: &'d Document<'_>) -> Vec<&'d str> {
+/// a speaker's initials, unless they name a role ("TH", "PT"). And whether any label is a name that
+/// is no word ("HANNAH:"): in such a transcript a name that is also a word ("ROB:", "MAY:") labels a
+/// speaker too.
+fn repeated_speakers<'d>(doc: &'d Document<'_>) -> (Vec<&'d str>, bool) {
     let tokens = &doc.tokens;
     let mut seen: Vec<&str> = Vec::new();
     let mut repeated = Vec::new();
+    let mut name_labels = false;
     for i in (0..tokens.len()).filter(|&i| is_capital_label(doc, i)) {
+        name_labels |= doc.flags(i) & (NAME | AMBIGUOUS) == NAME;
         let norm = tokens.norm(i);
         let role = matches!(
             norm,
@@ -493,7 +494,7 @@ fn repeated_speakers<'d>(doc: &'d Document<'_>) -> Vec<&'d str> {
     let listed = |norm: &str| doc.lex.flags(norm) & STOP != 0;
     let speakers = repeated.iter().filter(|&&norm| !listed(norm)).count();
     repeated.retain(|&norm| speakers > 0 && (norm.len() == 2 || !listed(norm)));
-    repeated
+    (repeated, name_labels)
 }
 
 /// A title, relationship or naming word right before `i`: "Dr. Osei", "my boss, Karen", "named Will".

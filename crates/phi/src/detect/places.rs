@@ -387,11 +387,10 @@ fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// right after their credential. The last token (its branch after a dash included).
 fn org_after_credential(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    let after_credential = i > 0
-        && tokens.gap_before(i) == " ("
+    let after_credential = i >= 2
         && tokens.list[i - 1].shape == Shape::Upper
+        && tokens.gap_before(i) == " ("
         && doc.is_stop(i - 1)
-        && i >= 2
         && tokens.gap_before(i - 1) == ", "
         && tokens.list[i].shape.is_capitalized()
         && !doc.is_stop(i);
@@ -441,8 +440,8 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn quoted_group(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let opens = i > 0
-        && matches!(tokens.gap_before(i), " (\"" | " (“")
         && matches!(tokens.norm(i - 1), "club" | "band" | "group" | "team" | "crew" | "gang" | "league" | "chapter")
+        && matches!(tokens.gap_before(i), " (\"" | " (“")
         && tokens.list[i].shape.is_capitalized();
     if !opens {
         return None;
@@ -457,7 +456,12 @@ fn quoted_group(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// last token.
 fn field_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i == 0 || !tokens.gap_before(i).starts_with(": ") || !tokens.list[i].shape.is_capitalized() || doc.is_stop(i) {
+    if i == 0
+        || !matches!(tokens.norm(i - 1), "city" | "zip" | "state" | "code")
+        || !tokens.gap_before(i).starts_with(": ")
+        || !tokens.list[i].shape.is_capitalized()
+        || doc.is_stop(i)
+    {
         return None;
     }
     // the label: "City", or "City/State/ZIP" ending in another part
@@ -509,18 +513,21 @@ fn acronym_spelled_out(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// are where they work. The last token.
 fn org_after_role(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i < 3 || tokens.gap_before(i) != ", " || tokens.list[i].shape != Shape::Title || doc.is_stop(i) {
-        return None;
-    }
     let lower = |k: usize| tokens.list[k].shape == Shape::Lower && doc.flags(k) & FUNCTION == 0;
     let role = |norm: &str| {
         is_role_word(norm)
             || matches!(norm, "manager" | "caseworker" | "advocate" | "navigator" | "liaison" | "officer" | "aide")
     };
-    let mut first = i - 1;
-    if !lower(first) || !role(tokens.norm(first)) {
+    if i < 3
+        || !lower(i - 1)
+        || !role(tokens.norm(i - 1))
+        || tokens.gap_before(i) != ", "
+        || tokens.list[i].shape != Shape::Title
+        || doc.is_stop(i)
+    {
         return None;
     }
+    let mut first = i - 1;
     while first > 1 && i - first < 3 && tokens.gap_before(first) == " " && lower(first - 1) {
         first -= 1;
     }
@@ -2639,8 +2646,8 @@ fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
 fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     if i < 2
-        || !matches!(tokens.list[i].shape, Shape::Title | Shape::Lower)
         || tokens.norm(i - 1) != "on"
+        || !matches!(tokens.list[i].shape, Shape::Title | Shape::Lower)
         || tokens.gap_before(i) != " "
         || tokens.gap_before(i - 1) != " "
     {
