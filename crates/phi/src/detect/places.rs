@@ -296,6 +296,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(named_where_it_stands(doc, i).map(|last| org(i, last)));
             out.extend(field_city(doc, i).map(|last| doc.span(i, last, Kind::City, Confidence::Medium)));
             out.extend(quoted_group(doc, i).map(|last| org(i, last)));
+            out.extend(served_town(doc, i).map(|last| doc.span(i, last, Kind::City, Confidence::Medium)));
             if let Some(last) = acronym_spelled_out(doc, i) {
                 out.push(org(i, i));
                 out.push(org(i + 1, last));
@@ -450,6 +451,31 @@ fn quoted_group(doc: &Document<'_>, i: usize) -> Option<usize> {
     matches!(tokens.gap_after(last).get(..2), Some("\")") | Some("\"."))
         .then_some(last)
         .or_else(|| tokens.gap_after(last).starts_with("”)").then_some(last))
+}
+
+/// "Serving Bend, Redmond & Sisters": the towns a practice serves, listed after "serving". The
+/// last token of the town at `i`.
+fn served_town(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i == 0 || tokens.list[i].shape != Shape::Title || doc.is_stop(i) {
+        return None;
+    }
+    // back over the towns listed before this one ("Bend, Redmond &") to "serving"
+    let mut k = i;
+    while k > 0 && i - k < 6 {
+        let p = k - 1;
+        let gap = tokens.gap_after(p);
+        if tokens.norm(p) == "serving" && gap == " " {
+            return Some(capitalized_run(doc, i, 3));
+        }
+        let listed =
+            matches!(gap, " " | ", " | " & ") && (tokens.list[p].shape == Shape::Title || tokens.norm(p) == "and");
+        if !listed {
+            return None;
+        }
+        k = p;
+    }
+    None
 }
 
 /// "City/State/ZIP: Flushing / NY / 11358", "City: Derby": the value of a form's city field. The
@@ -3475,6 +3501,10 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        let serving = "Pacific Crest Counseling\nServing Bend, Redmond & Sisters\n541-555-0129";
+        for town in ["Bend", "Redmond", "Sisters"] {
+            has(serving, town, Kind::City);
+        }
         has("she and her kids moved from the Tenderloin to her aunt's", "Tenderloin", Kind::City);
         has("She walks daily along the harbor to Bertha's for lunch.", "Bertha's", Kind::Organization);
         has("called from the Stampede parking lot on S Havana St.", "Stampede parking", Kind::Organization);
