@@ -818,10 +818,12 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
             || (2..=3).any(|k| i >= k && tokens.norm(i - k) == "d" && tokens.gap_after(i - k).starts_with('.')));
     // "Winona Blackfeather, 91, raised him", "His mother, 91, lives with him"
     // … or in parentheses: "grandmother Eudora (93)".
+    // …or after an initial: "Henrik J. (92)"
+    let initial = i >= 1 && tokens.norm(i - 1).len() == 1 && tokens.gap_before(i) == ". (";
     let apposition = i >= 1
         && (tokens.list[i - 1].shape.is_capitalized() || doc.flags(i - 1) & RELATION != 0)
         && ((tokens.gap_before(i) == ", " && tokens.gap_after(i).starts_with([',', '.', ';']))
-            || (tokens.gap_before(i) == " (" && tokens.gap_after(i).starts_with(')')));
+            || ((tokens.gap_before(i) == " (" || initial) && tokens.gap_after(i).starts_with(')')));
     // "who will be 100 in January", "she'll be 95 on Friday"
     // "Her sister, 102 and still sharp, calls"
     let relation_and = i >= 1
@@ -920,6 +922,7 @@ mod tests {
         has("DOB 08/30/2001  OLN CO 19-441-7720\nVehicle", "CO 19-441-7720", Kind::License);
         has("daughter of Evelyn Strand (ninety-three). Karin", "ninety-three", Kind::AgeOver89);
         has("My grandmother, she's 94, fell again Sunday.", "94", Kind::AgeOver89);
+        has("Members: Henrik J. (92), Mabel F. (88)", "92", Kind::AgeOver89);
         none("The stadium's 94, the score's 90.");
         let paid = found("from the Mastercard ending 6621. A balance of $145.00 remains.", &Known::default());
         assert_eq!(paid, vec![("6621".to_string(), Kind::Account)]);

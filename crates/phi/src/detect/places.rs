@@ -2780,6 +2780,7 @@ fn is_public_office(norm: &str) -> bool {
         "snf"
             | "alf"
             | "pcp"
+            | "eap"
             | "dmv"
             | "bmv"
             | "mva"
@@ -2912,6 +2913,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "signed",
                 "from" | "to" | "at" | "in" | "for"
             ) | ("referral" | "referrals", "to")
+                | ("referred", "by")
         )
         // "admitted for CHF": what one is admitted for is a condition
         && !(b == "for" && matches!(a, "admitted" | "hospitalized" | "treated" | "treatment"));
@@ -3010,6 +3012,13 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "attends Friday prayers": when, not where
     if doc.flags(i) & (MONTH | WEEKDAY) != 0 {
         return None;
+    }
+    // "referred by CAPS": an acronym alone (people refer too: "referred by CHR Elvira Yazzie"),
+    // and not a kind of place ("referred by PCP")
+    if b == "by" {
+        let alone = i + 1 >= tokens.len() || !tokens.list[i + 1].shape.is_capitalized();
+        let acronym = tokens.list[i].shape == Shape::Upper && !is_public_office(tokens.norm(i));
+        return (acronym && alone).then_some(i);
     }
     Some(org_name_from(doc, i))
 }
@@ -3501,6 +3510,8 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("from Daegu, referred by CAPS after a panic attack", "CAPS", Kind::Organization);
+        none("She was referred by PCP and by EAP after a panic attack.");
         let serving = "Pacific Crest Counseling\nServing Bend, Redmond & Sisters\n541-555-0129";
         for town in ["Bend", "Redmond", "Sisters"] {
             has(serving, town, Kind::City);
