@@ -355,8 +355,9 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "shelter"
                     | "placement"
                     | "carrier"
+                    | "provider"
             ));
-    (labelled && !doc.is_stop(i) && tokens.list[i].shape.is_capitalized()).then(|| org_name_from(doc, i))
+    (labelled && !doc.is_stop(i) && tokens.list[i].shape.is_capitalized()).then(|| branch(doc, org_name_from(doc, i)))
 }
 
 /// "Jasmine Ortiz, CADC, Phoenix Programs": what ends a signature's line after a credential is
@@ -2921,7 +2922,12 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let drinking =
         b == "at" && doc.preceded_by(cue, 5, &["drinks", "drinking", "drank", "bartends", "bartending", "hangs"]);
     // "coaches soccer for Madison 56ers": a team, after the sport
-    let team = b == "for" && doc.preceded_by(cue, 3, &["coaches", "coached", "coaching", "plays", "played", "playing"]);
+    let team = b == "for"
+        && doc.preceded_by(
+            cue,
+            3,
+            &["coaches", "coached", "coaching", "plays", "played", "playing", "runs", "ran", "swims", "wrestles"],
+        );
     let cue = facility
         || drinking
         || team
@@ -3031,7 +3037,9 @@ fn org_name_from(doc: &Document<'_>, i: usize) -> usize {
     while last + 1 < tokens.len() && last - i < 5 {
         let gap = tokens.gap_after(last);
         let next = tokens.list[last + 1].shape;
-        let joined = matches!(gap, " " | " & " | "-" | "'" | "’" | "'s " | "’s ");
+        // "Milwaukee Jr. Admirals": ". " after a short abbreviation inside the name
+        let abbreviated = gap == ". " && matches!(tokens.norm(last), "jr" | "sr" | "st" | "mt" | "ft");
+        let joined = matches!(gap, " " | " & " | "-" | "'" | "’" | "'s " | "’s ") || abbreviated;
         // "Nintendo of America": a country or state after "of" is part of the name
         if tokens.norm(last) == "of" && joined && next.is_capitalized() {
             last += 1;
@@ -3510,6 +3518,9 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("He plays hockey for the Milwaukee Jr. Admirals and", "Milwaukee Jr. Admirals", Kind::Organization);
+        has("runs cross-country for Highland. Father", "Highland", Kind::Organization);
+        has("Requesting provider: Cedar Clinic – St. Paul, NPI", "Cedar Clinic – St. Paul", Kind::Organization);
         has("from Daegu, referred by CAPS after a panic attack", "CAPS", Kind::Organization);
         none("She was referred by PCP and by EAP after a panic attack.");
         let serving = "Pacific Crest Counseling\nServing Bend, Redmond & Sisters\n541-555-0129";
