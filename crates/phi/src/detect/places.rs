@@ -1255,8 +1255,20 @@ fn unit_after(doc: &Document<'_>, last: usize) -> usize {
 /// ", Springfield, IL" after a street: the city's tokens.
 fn city_after(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
-    if i >= tokens.len() || !tokens.list[i].shape.is_capitalized() || !matches!(tokens.gap_before(i), ", " | " " | ",")
-    {
+    if i >= tokens.len() || !matches!(tokens.gap_before(i), ", " | " " | ",") {
+        return None;
+    }
+    if tokens.list[i].shape == Shape::Lower {
+        // "2204 texas ave apt 6 shreveport": in lower case, a listed town or one that is no English
+        // word, closing the address
+        let ends = |k: usize| {
+            k + 1 >= tokens.len() || tokens.newline_after(k) || tokens.gap_after(k).starts_with([',', '.', ';'])
+        };
+        let last = lexicon_city(doc, i)
+            .or_else(|| (doc.flags(i) & (WORD | FUNCTION | GIVEN) == 0 && !doc.is_stop(i)).then_some(i))?;
+        return ends(last).then_some((i, last));
+    }
+    if !tokens.list[i].shape.is_capitalized() {
         return None;
     }
     let last = capitalized_run(doc, i, 3);
@@ -1416,7 +1428,11 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
             );
         // "calls every day from bemidji": a longer word that is no English word or name after
         // "from" or "near" is a place too
-        let remote = doc.preceded_by(i, 1, &["from", "near"])
+        // …or after "in" at a clause's end ("at tractor supply in cleburne til 2")
+        let clause_ends = i + 1 >= tokens.len()
+            || tokens.gap_after(i).starts_with([',', '.', ';', '?', '!', '\n'])
+            || matches!(tokens.norm(i + 1), "til" | "till" | "until" | "since" | "tho" | "now" | "today" | "tonight");
+        let remote = (doc.preceded_by(i, 1, &["from", "near"]) || doc.preceded_by(i, 1, &["in"]) && clause_ends)
             && tokens.norm(i).len() >= 5
             && doc.flags(i) & (WORD | GIVEN | FAMILY) == 0;
         let unlisted = (settled && tokens.norm(i).len() >= 3 || remote) && doc.flags(i) & WORD == 0;
@@ -1474,6 +1490,7 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.list[j - 2].shape.is_capitalized()
         && (doc.flags(j - 2) & (ORG_STRONG | ORG_WEAK | EMPLOYER) != 0 || matches!(tokens.norm(j - 2), "ed" | "er"))
         && doc.flags(i) & (MONTH | WEEKDAY | DATE_WORD) == 0;
+
     let strong_cue = lives_in
         || place_in
         || j >= 2
@@ -3518,6 +3535,9 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        none("exposed in utero. he was in juvie, then in lockdown at the unit, in seclusion");
+        has("the fax is 318 555 0177. my address is 2204 texas ave apt 6 shreveport", "shreveport", Kind::City);
+        has("ok. im working at tractor supply in cleburne til 2 so 3 works", "cleburne", Kind::City);
         has("He plays hockey for the Milwaukee Jr. Admirals and", "Milwaukee Jr. Admirals", Kind::Organization);
         has("runs cross-country for Highland. Father", "Highland", Kind::Organization);
         has("Requesting provider: Cedar Clinic – St. Paul, NPI", "Cedar Clinic – St. Paul", Kind::Organization);
