@@ -3,8 +3,9 @@
 //! Quincy").
 
 use super::Document;
-use crate::kind::{Kind, Span};
-use crate::lexicon::{FUNCTION, MONTH, WEEKDAY};
+use super::places::is_kind_word;
+use crate::kind::{Confidence, Kind, Span};
+use crate::lexicon::{FUNCTION, MONTH, STATE, TITLE, WEEKDAY};
 use crate::text::Shape;
 
 /// Extends each organization in `spans` (sorted, disjoint) over an "of" and the capitalized words
@@ -60,10 +61,69 @@ fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     Some(tokens.list[last].end)
 }
 
+/// "Prior admissions: Holly Hill Hospital (2021), UNC WakeBrook (2024)", "bed search (Central
+/// Regional, Strategic Behavioral)": the items of a list beside an organization are organizations
+/// too, when each is a capitalized name of its own (not a kind of place, a month, a title). Returns
+/// the spans to add; `spans` is sorted and disjoint.
+pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let covered = |t: usize| {
+        let start = tokens.list[t].start;
+        let k = spans.partition_point(|s| s.end <= start);
+        k < spans.len() && spans[k].start <= start
+    };
+    // One to four capitalized tokens from `first`, joined by spaces, ending at a list's pause.
+    let item = |first: usize| -> Option<usize> {
+        let opens = first < n
+            && matches!(tokens.list[first].shape, Shape::Title | Shape::Upper | Shape::Mixed)
+            && doc.flags(first) & (FUNCTION | TITLE | MONTH | WEEKDAY | STATE) == 0;
+        if !opens {
+            return None;
+        }
+        let mut last = first;
+        while last + 1 < n
+            && last < first + 3
+            && tokens.gap_after(last) == " "
+            && matches!(tokens.list[last + 1].shape, Shape::Title | Shape::Upper | Shape::Mixed)
+        {
+            last += 1;
+        }
+        let pause = last + 1 >= n
+            || tokens.gap_after(last).starts_with([',', ';', ')', '.', '\n'])
+            || tokens.gap_after(last) == " (";
+        let own = (first..=last).any(|k| !doc.is_stop(k) && !is_kind_word(tokens.norm(k)));
+        // "Wayne County Circuit Court, Family Division": a part of the organization before it
+        let part = matches!(tokens.norm(last), "division" | "department" | "section" | "unit" | "branch");
+        (pause && own && !part).then_some(last)
+    };
+    let mut found = Vec::new();
+    for span in spans.iter().filter(|s| s.kind == Kind::Organization) {
+        let first = tokens.list.partition_point(|t| t.start < span.start);
+        let mut last = tokens.list.partition_point(|t| t.end <= span.end);
+        if first >= n || last == 0 || last <= first {
+            continue;
+        }
+        last -= 1;
+        // past a year or a note in parentheses: "(2021)"
+        if tokens.gap_after(last) == " (" && last + 1 < n && tokens.gap_after(last + 1).starts_with(')') {
+            last += 1;
+        }
+        // the next item
+        if tokens.gap_after(last).trim_start_matches(')').starts_with(", ")
+            && let Some(end) = item(last + 1).filter(|_| !covered(last + 1))
+        {
+            found.push(doc.span(last + 1, end, Kind::Organization, Confidence::Low));
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::detect::tests::has;
+    use crate::detect::tests::{found, has};
     use crate::kind::Kind;
+    use crate::known::Known;
 
     #[test]
     fn an_organization_takes_in_the_place_after_its_of() {
@@ -82,5 +142,18 @@ mod tests {
             "Catholic Charities of the Archdiocese of Miami",
             Kind::Organization,
         );
+    }
+
+    #[test]
+    fn the_items_of_a_list_beside_an_organization_are_organizations() {
+        let text = "Prior admissions: Holly Hill Hospital (2021), UNC WakeBrook (2024). Outpatient";
+        has(text, "UNC WakeBrook", Kind::Organization);
+        for text in [
+            "Seen at Mercy Hospital, Tuesday, Emergency Department, then home.",
+            "Wayne County Circuit Court, Family Division, Judge",
+        ] {
+            let all = found(text, &Known::default());
+            assert_eq!(all.iter().filter(|(_, k)| *k == Kind::Organization).count(), 1, "{all:?}");
+        }
     }
 }

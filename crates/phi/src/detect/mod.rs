@@ -406,6 +406,11 @@ impl Engine {
         }
         let mut spans = merge(spans);
         join::org_of_place(&doc, &mut spans);
+        let siblings = join::list_siblings(&doc, &spans);
+        if !siblings.is_empty() {
+            spans.extend(siblings);
+            spans = merge(spans);
+        }
         let again = recur::recurrences(&doc, &spans);
         if !again.is_empty() {
             // Recurrences lie outside every span found: sorting by start is all the merge needs.

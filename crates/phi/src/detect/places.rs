@@ -433,7 +433,9 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
     let ends = last + 1 >= tokens.len()
         || tokens.gap_after(last).starts_with([',', ';', '\n', '.'])
         || tokens.gap_after(last).starts_with("  ");
-    let kind = (i..=last).any(|k| doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0 || GENERIC.contains(&tokens.norm(k)));
+    // "Triangle Springs": a town's word names a place as well
+    let kind = (i..=last)
+        .any(|k| doc.flags(k) & (ORG_STRONG | ORG_WEAK | TOWN_SUFFIX) != 0 || GENERIC.contains(&tokens.norm(k)));
     (last > i && ends && kind && !only_role(doc, i, last)).then_some(last)
 }
 
@@ -1903,7 +1905,7 @@ const GENERIC: &[&str] = &[
 ];
 
 /// A word that names a kind of place or a clinical thing, never one organization in particular.
-fn is_kind_word(norm: &str) -> bool {
+pub(super) fn is_kind_word(norm: &str) -> bool {
     GENERIC.contains(&norm) || is_clinical_word(norm)
 }
 
@@ -3535,6 +3537,11 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has(
+            "Outpatient psychiatrist: Dr. Neha Kulkarni, Triangle Springs. Girlfriend",
+            "Triangle Springs",
+            Kind::Organization,
+        );
         none("exposed in utero. he was in juvie, then in lockdown at the unit, in seclusion");
         has("the fax is 318 555 0177. my address is 2204 texas ave apt 6 shreveport", "shreveport", Kind::City);
         has("ok. im working at tractor supply in cleburne til 2 so 3 works", "cleburne", Kind::City);
