@@ -99,6 +99,7 @@ impl<'a> Document<'a> {
     }
 
     /// Whether any of the `window` tokens before `i` on the same line has one of `words` (folded).
+    #[inline]
     pub(crate) fn preceded_by(&self, i: usize, window: usize, words: &[&str]) -> bool {
         (i.saturating_sub(window)..i)
             .rev()

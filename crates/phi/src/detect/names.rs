@@ -454,6 +454,7 @@ fn role_with_name(doc: &Document<'_>, i: usize) -> Option<usize> {
 }
 
 /// Whether token `i` opens a line as "XY:", in capitals.
+#[inline]
 fn is_capital_label(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     if !tokens.gap_after(i).starts_with(':') {

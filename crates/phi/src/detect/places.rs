@@ -126,6 +126,9 @@ impl Detector for PlaceDetector {
             }
             county(doc, i, out);
             by_shape(doc, i, out);
+            if tokens.norm(i) == "serving" {
+                served_towns(doc, i, out);
+            }
             // "Masjid-e-Ali", "Masjid-al-Noor": its name joined by hyphens
             if flags & ORG_HEAD != 0 && tokens.list[i].shape == Shape::Title && tokens.gap_after(i) == "-" {
                 let mut last = i;
@@ -261,7 +264,10 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         Shape::Digits => out.extend(numbered_business(doc, i).map(|first| org(first, i))),
         Shape::Lower => {
             out.extend(possessive_place(doc, i).map(|first| doc.span(first, i, Kind::Organization, Confidence::Low)));
-            out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
+            // (most lower-case words follow no "on": test that before the call)
+            if i >= 2 && tokens.norm(i - 1) == "on" {
+                out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
+            }
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
             }
@@ -296,7 +302,6 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(named_where_it_stands(doc, i).map(|last| org(i, last)));
             out.extend(field_city(doc, i).map(|last| doc.span(i, last, Kind::City, Confidence::Medium)));
             out.extend(quoted_group(doc, i).map(|last| org(i, last)));
-            out.extend(served_town(doc, i).map(|last| doc.span(i, last, Kind::City, Confidence::Medium)));
             if let Some(last) = acronym_spelled_out(doc, i) {
                 out.push(org(i, i));
                 out.push(org(i + 1, last));
@@ -451,34 +456,29 @@ fn quoted_group(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let last = capitalized_run(doc, i, 5);
-    matches!(tokens.gap_after(last).get(..2), Some("\")") | Some("\"."))
-        .then_some(last)
-        .or_else(|| tokens.gap_after(last).starts_with("”)").then_some(last))
+    let closes = tokens.gap_after(last);
+    (closes.starts_with("\")") || closes.starts_with("”)")).then_some(last)
 }
 
-/// "Serving Bend, Redmond & Sisters": the towns a practice serves, listed after "serving". The
-/// last token of the town at `i`.
-fn served_town(doc: &Document<'_>, i: usize) -> Option<usize> {
+/// "Serving Bend, Redmond & Sisters": the towns a practice serves, listed after "serving" at `i`.
+fn served_towns(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
     let tokens = &doc.tokens;
-    if i == 0 || tokens.list[i].shape != Shape::Title || doc.is_stop(i) {
-        return None;
-    }
-    // back over the towns listed before this one ("Bend, Redmond &") to "serving"
-    let mut k = i;
-    while k > 0 && i - k < 6 {
-        let p = k - 1;
-        let gap = tokens.gap_after(p);
-        if tokens.norm(p) == "serving" && gap == " " {
-            return Some(capitalized_run(doc, i, 3));
+    let mut k = i + 1;
+    let mut gap = tokens.gap_after(i);
+    while k < tokens.len() && matches!(gap, " " | ", " | " & " | ", and ") {
+        if gap.ends_with(" and ") || tokens.norm(k) == "and" {
+            gap = tokens.gap_after(k);
+            k += 1;
+            continue;
         }
-        let listed =
-            matches!(gap, " " | ", " | " & ") && (tokens.list[p].shape == Shape::Title || tokens.norm(p) == "and");
-        if !listed {
-            return None;
+        if tokens.list[k].shape != Shape::Title || doc.is_stop(k) {
+            return;
         }
-        k = p;
+        let last = capitalized_run(doc, k, 3);
+        out.push(doc.span(k, last, Kind::City, Confidence::Medium));
+        gap = tokens.gap_after(last);
+        k = last + 1;
     }
-    None
 }
 
 /// "City/State/ZIP: Flushing / NY / 11358", "City: Derby": the value of a form's city field. The
@@ -1431,12 +1431,17 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
         // "calls every day from bemidji": a longer word that is no English word or name after
         // "from" or "near" is a place too
         // …or after "in" at a clause's end ("at tractor supply in cleburne til 2")
-        let clause_ends = i + 1 >= tokens.len()
-            || tokens.gap_after(i).starts_with([',', '.', ';', '?', '!', '\n'])
-            || matches!(tokens.norm(i + 1), "til" | "till" | "until" | "since" | "tho" | "now" | "today" | "tonight");
-        let remote = (doc.preceded_by(i, 1, &["from", "near"]) || doc.preceded_by(i, 1, &["in"]) && clause_ends)
-            && tokens.norm(i).len() >= 5
-            && doc.flags(i) & (WORD | GIVEN | FAMILY) == 0;
+        let clause_ends = || {
+            i + 1 >= tokens.len()
+                || tokens.gap_after(i).starts_with([',', '.', ';', '?', '!', '\n'])
+                || matches!(
+                    tokens.norm(i + 1),
+                    "til" | "till" | "until" | "since" | "tho" | "now" | "today" | "tonight"
+                )
+        };
+        let remote = tokens.norm(i).len() >= 5
+            && doc.flags(i) & (WORD | GIVEN | FAMILY) == 0
+            && (doc.preceded_by(i, 1, &["from", "near"]) || doc.preceded_by(i, 1, &["in"]) && clause_ends());
         let unlisted = (settled && tokens.norm(i).len() >= 3 || remote) && doc.flags(i) & WORD == 0;
         // "is in tuba city", "outside fergus falls", "on otter tail lake": a word or two before a
         // town's or a lake's word
