@@ -1257,7 +1257,8 @@ fn unit_after(doc: &Document<'_>, last: usize) -> usize {
 /// ", Springfield, IL" after a street: the city's tokens.
 fn city_after(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
-    if i >= tokens.len() || !matches!(tokens.gap_before(i), ", " | " " | ",") {
+    // "1815 Massachusetts Ave · Cambridge": a letterhead's separator too
+    if i >= tokens.len() || !matches!(tokens.gap_before(i), ", " | " " | "," | " · " | " | " | " • ") {
         return None;
     }
     if tokens.list[i].shape == Shape::Lower {
@@ -3542,6 +3543,7 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("Harvard Square Psychiatry · 1815 Massachusetts Ave · Cambridge", "Cambridge", Kind::City);
         has(
             "Outpatient psychiatrist: Dr. Neha Kulkarni, Triangle Springs. Girlfriend",
             "Triangle Springs",
