@@ -2953,9 +2953,12 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
             3,
             &["coaches", "coached", "coaching", "plays", "played", "playing", "runs", "ran", "swims", "wrestles"],
         );
+    // "was resettled in Sacramento by IRC": the agency after its verb and a place
+    let agent = b == "by" && doc.preceded_by(cue, 4, &["resettled", "sponsored", "placed", "hired", "employed"]);
     let cue = facility
         || drinking
         || team
+        || agent
         || matches!(
             (a, b),
             (
@@ -3047,7 +3050,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "referred by CAPS": an acronym alone (people refer too: "referred by CHR Elvira Yazzie"),
     // and not a kind of place ("referred by PCP")
     if b == "by" {
-        let alone = i + 1 >= tokens.len() || !tokens.list[i + 1].shape.is_capitalized();
+        let alone = i + 1 >= tokens.len() || tokens.gap_after(i) != " " || !tokens.list[i + 1].shape.is_capitalized();
         let acronym = tokens.list[i].shape == Shape::Upper && !is_public_office(tokens.norm(i));
         return (acronym && alone).then_some(i);
     }
@@ -3164,7 +3167,15 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
         shape == Shape::Upper && (3..=5).contains(&tokens.norm(i).len()) && !is_public_office(tokens.norm(i));
     let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i)) || acronym || lone_acronym;
     // "starts at Austal USA shipyard": the country of a company's arm
-    let run = capitalized_run(doc, i, 4);
+    let mut run = capitalized_run(doc, i, 4);
+    // "IOP at Oceans Behavioral": a clinical word closing a hospital's name
+    if run + 1 < tokens.len()
+        && tokens.gap_after(run) == " "
+        && tokens.list[run + 1].shape == Shape::Title
+        && matches!(tokens.norm(run + 1), "behavioral" | "behavioural")
+    {
+        run += 1;
+    }
     let arm = run + 1 < tokens.len()
         && tokens.gap_after(run) == " "
         && matches!(tokens.raw(run + 1), "USA" | "US" | "America" | "International");
@@ -3543,6 +3554,8 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("Aftercare: IOP at Oceans Behavioral beginning 12/07;", "Oceans Behavioral", Kind::Organization);
+        has("and was resettled in Sacramento by IRC. She lives", "IRC", Kind::Organization);
         has("Harvard Square Psychiatry · 1815 Massachusetts Ave · Cambridge", "Cambridge", Kind::City);
         has(
             "Outpatient psychiatrist: Dr. Neha Kulkarni, Triangle Springs. Girlfriend",
