@@ -718,7 +718,13 @@ fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
         && (matches!(tokens.norm(i + 1), "ambulance" | "ambulances" | "shuttle" | "paratransit")
             || then(1, "mobile") && then(2, "crisis")
             // "a referral to ACCESS behavioral health"
-            || matches!(tokens.norm(i + 1), "behavioral" | "mental") && then(2, "health"));
+            || matches!(tokens.norm(i + 1), "behavioral" | "mental") && then(2, "health")
+            // "a warm handoff to BACS housing navigator": its worker by role, a word between
+            || (1..=2).any(|k| {
+                i + k < tokens.len()
+                    && (1..k).all(|m| tokens.list[i + m].shape == Shape::Lower && tokens.gap_after(i + m) == " ")
+                    && matches!(tokens.norm(i + k), "navigator" | "caseworker" | "advocate" | "liaison" | "coordinator")
+            }) && !is_public_office(tokens.norm(i)));
     let local = then(1, "local")
         && i + 2 < tokens.len()
         && tokens.gap_after(i + 1) == " "
@@ -2549,7 +2555,17 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
         || (tokens.gap_after(s) == " "
             && matches!(
                 tokens.norm(s + 1),
-                "w" | "with" | "on" | "in" | "near" | "and" | "last" | "today" | "tonight" | "for"
+                "w" | "with"
+                    | "on"
+                    | "in"
+                    | "near"
+                    | "and"
+                    | "last"
+                    | "today"
+                    | "tonight"
+                    | "for"
+                    | "corporate"
+                    | "headquarters"
             ));
     let mut first = s - 1;
     // (not across "At" opening the sentence: "At Carmine's,")
@@ -2597,8 +2613,11 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
                 | "business"
                 | "boutique"
         );
+    // "called from work (Kohl's corporate)": an aside naming the workplace
+    let aside = tokens.gap_before(first).ends_with('(') && matches!(tokens.norm(before), "work" | "job" | "employer");
     let placed = first > 0
         && (matches!(tokens.norm(before), "at" | "from" | "near" | "outside" | "behind" | "for" | "to")
+            || aside
             || article && tokens.norm(before) == "of"
             || located
             || after_kind);
@@ -3554,6 +3573,10 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("P: Warm handoff to BACS housing navigator Rochelle Ames", "BACS", Kind::Organization);
+        let office = found("Spoke with the DCFS caseworker and the CBT coordinator.", &Known::default());
+        assert!(office.iter().all(|(t, _)| t != "DCFS" && t != "CBT"), "{office:?}");
+        has("Mother called from work (Kohl's corporate) to say", "Kohl's", Kind::Organization);
         has("Aftercare: IOP at Oceans Behavioral beginning 12/07;", "Oceans Behavioral", Kind::Organization);
         has("and was resettled in Sacramento by IRC. She lives", "IRC", Kind::Organization);
         has("Harvard Square Psychiatry · 1815 Massachusetts Ave · Cambridge", "Cambridge", Kind::City);
