@@ -1814,7 +1814,9 @@ fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
     let kind = last + 2 < tokens.len()
         && tokens.gap_after(last + 1) == " "
         && tokens.list[last + 2].shape == Shape::Title
-        && (doc.flags(last + 2) & (ORG_STRONG | ORG_WEAK | ORG_HEAD) != 0 || tokens.norm(last + 2) == "home");
+        && (doc.flags(last + 2) & (ORG_STRONG | ORG_WEAK | ORG_HEAD) != 0
+            // "St. Ann's Tower": a building for people to live in
+            || matches!(tokens.norm(last + 2), "home" | "tower" | "towers" | "place" | "residence" | "gardens"));
     Some(last + 1 + usize::from(kind))
 }
 
@@ -3573,6 +3575,7 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("at her apartment at St. Ann's Tower, unit 1104.", "St. Ann's Tower", Kind::Organization);
         has("P: Warm handoff to BACS housing navigator Rochelle Ames", "BACS", Kind::Organization);
         let office = found("Spoke with the DCFS caseworker and the CBT coordinator.", &Known::default());
         assert!(office.iter().all(|(t, _)| t != "DCFS" && t != "CBT"), "{office:?}");
