@@ -1645,19 +1645,30 @@ fn named_site(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "office"
                     | "clinic"
                     | "shelter"
+                    | "station"
                     // "the Stampede parking lot"
                     | "parking"
             )
             && tokens.list[k].shape == Shape::Lower
     };
+    // "the NYTWA office": an acronym too, unless a public office's ("the SSA office")
+    let cased = match tokens.list[i].shape {
+        Shape::Title => true,
+        Shape::Upper => (3..=6).contains(&tokens.norm(i).len()) && !is_public_office(tokens.norm(i)),
+        _ => false,
+    };
     let named = i >= 1
         && tokens.norm(i - 1) == "the"
-        && tokens.list[i].shape == Shape::Title
+        && cased
         && !doc.is_stop(i)
         && doc.flags(i) & (MONTH | WEEKDAY | STATE | FUNCTION) == 0
         && tokens.gap_after(i) == " "
         && site(i + 1);
-    named.then_some(i + 1)
+    // the name alone where the kind is everyone's: "the DART station", "the Greyhound station"
+    named.then(|| {
+        let bare = tokens.list[i].shape == Shape::Upper || matches!(tokens.norm(i + 1), "station" | "parking");
+        if bare { i } else { i + 1 }
+    })
 }
 
 /// "Lutheran Social Service", "Jewish Family Services": a faith's social service agency, which
@@ -2976,10 +2987,13 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         );
     // "was resettled in Sacramento by IRC": the agency after its verb and a place
     let agent = b == "by" && doc.preceded_by(cue, 4, &["resettled", "sponsored", "placed", "hired", "employed"]);
+    // "driving for Lyft out of JFK": where one works out of
+    let based = (a, b) == ("out", "of") && doc.preceded_by(cue, 6, &["driving", "drives", "works", "working", "flies"]);
     let cue = facility
         || drinking
         || team
         || agent
+        || based
         || matches!(
             (a, b),
             (
@@ -3068,9 +3082,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     if doc.flags(i) & (MONTH | WEEKDAY) != 0 {
         return None;
     }
-    // "referred by CAPS": an acronym alone (people refer too: "referred by CHR Elvira Yazzie"),
-    // and not a kind of place ("referred by PCP")
-    if b == "by" {
+    // "referred by CAPS", "out of JFK": an acronym alone (people refer too: "referred by CHR Elvira
+    // Yazzie"), and not a kind of place ("referred by PCP", "out of ICU")
+    if b == "by" || based {
         let alone = i + 1 >= tokens.len() || tokens.gap_after(i) != " " || !tokens.list[i + 1].shape.is_capitalized();
         let acronym = tokens.list[i].shape == Shape::Upper && !is_public_office(tokens.norm(i));
         return (acronym && alone).then_some(i);
@@ -3575,6 +3589,10 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("he has been driving for Lyft out of JFK 14 hours a day.", "JFK", Kind::Organization);
+        has("the drivers' support meetings at the NYTWA office on Broadway.", "NYTWA", Kind::Organization);
+        has("Mr. Mbeki walked in from the Greyhound station on Hwy 90.", "Greyhound", Kind::Organization);
+        none("She went to the SSA office and then out of ICU.");
         has("at her apartment at St. Ann's Tower, unit 1104.", "St. Ann's Tower", Kind::Organization);
         has("P: Warm handoff to BACS housing navigator Rochelle Ames", "BACS", Kind::Organization);
         let office = found("Spoke with the DCFS caseworker and the CBT coordinator.", &Known::default());
@@ -3602,7 +3620,7 @@ mod tests {
         }
         has("she and her kids moved from the Tenderloin to her aunt's", "Tenderloin", Kind::City);
         has("She walks daily along the harbor to Bertha's for lunch.", "Bertha's", Kind::Organization);
-        has("called from the Stampede parking lot on S Havana St.", "Stampede parking", Kind::Organization);
+        has("called from the Stampede parking lot on S Havana St.", "Stampede", Kind::Organization);
         has("The couple's daughter is home from UW–Eau Claire for break.", "UW–Eau Claire", Kind::Organization);
         none("PTSD-Related insomnia and SSRI-Induced nausea.");
         has("my job at amazon (the warehouse in robbinsville) saying", "robbinsville", Kind::City);
