@@ -131,6 +131,15 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
     let tokens = &doc.tokens;
     let token = tokens.list[i];
     let flags = doc.flags(i);
+    // "Case No. 24CR18842": a record number's label, not a person
+    let label = match tokens.norm(i) {
+        "case" | "cause" | "docket" => i + 1 < tokens.len() && matches!(tokens.norm(i + 1), "no" | "number" | "num"),
+        "no" => i > 0 && matches!(tokens.norm(i - 1), "case" | "cause" | "docket"),
+        _ => false,
+    };
+    if label {
+        return Evidence::None;
+    }
     if roster_item(doc, i) {
         return Evidence::Cue;
     }
@@ -903,6 +912,7 @@ mod tests {
         assert_eq!(names("lives with roommates Rain and August near the park"), ["Rain", "August"]);
         assert_eq!(names("Discharged to home with husband Per. Follow-up in a week."), ["Per"]);
         assert_eq!(names("Her husband, Per, is a lineman."), ["Per"]);
+        assert_eq!(names("Re: State v. Hollis Greer, Case No. 24CR18842\nYour Honor,"), ["Hollis Greer"]);
         assert_eq!(names("good morning. this is shanice grant. i need a letter"), ["shanice grant"]);
         assert_eq!(names("missed injection Tuesday; T.A. to visit at home."), ["T.A"]);
         assert_eq!(

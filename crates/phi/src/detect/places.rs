@@ -3119,7 +3119,7 @@ fn org_name_from(doc: &Document<'_>, i: usize) -> usize {
         }
         last += 1;
     }
-    with_possessive(doc, last)
+    with_possessive(doc, national_arm(doc, last))
 }
 
 /// Two to four title-case words in the middle of a sentence ("Heritage Oaks", "Lafayette General"):
@@ -3201,7 +3201,7 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let lone_acronym =
         shape == Shape::Upper && (3..=5).contains(&tokens.norm(i).len()) && !is_public_office(tokens.norm(i));
     let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i)) || acronym || lone_acronym;
-    // "starts at Austal USA shipyard": the country of a company's arm
+    // "starts at Austal USA shipyard": the country of a company's arm (`national_arm`)
     let mut run = capitalized_run(doc, i, 4);
     // "IOP at Oceans Behavioral": a clinical word closing a hospital's name
     if run + 1 < tokens.len()
@@ -3211,10 +3211,17 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     {
         run += 1;
     }
-    let arm = run + 1 < tokens.len()
-        && tokens.gap_after(run) == " "
-        && matches!(tokens.raw(run + 1), "USA" | "US" | "America" | "International");
-    (capitalized && !plain_name).then(|| with_possessive(doc, run + usize::from(arm)))
+    (capitalized && !plain_name).then(|| with_possessive(doc, national_arm(doc, run)))
+}
+
+/// "Austal USA", "Daimler Trucks North America": the country of a company's arm after its name,
+/// which ends at `last`. The last token.
+fn national_arm(doc: &Document<'_>, last: usize) -> usize {
+    let tokens = &doc.tokens;
+    let arm = last + 1 < tokens.len()
+        && tokens.gap_after(last) == " "
+        && matches!(tokens.raw(last + 1), "USA" | "US" | "America" | "International");
+    last + usize::from(arm)
 }
 
 /// "McDonald's", "OB at Norton Women's": a place's name keeps its possessive.
@@ -3589,6 +3596,11 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has(
+            "He is employed at Daimler Trucks North America on Swan Island.",
+            "Daimler Trucks North America",
+            Kind::Organization,
+        );
         has("he has been driving for Lyft out of JFK 14 hours a day.", "JFK", Kind::Organization);
         has("the drivers' support meetings at the NYTWA office on Broadway.", "NYTWA", Kind::Organization);
         has("Mr. Mbeki walked in from the Greyhound station on Hwy 90.", "Greyhound", Kind::Organization);
