@@ -400,6 +400,18 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool, name_labels: boo
     if initials_with_role {
         return Some(i);
     }
+    // "KAPONO (FATHER):": a speaker's name, then their role in parentheses
+    let named_with_role = matches!(tokens.list[i].shape, Shape::Upper | Shape::Title)
+        && tokens.norm(i).len() >= 2
+        && !doc.is_stop(i)
+        && doc.flags(i) & (RELATION | TITLE) == 0
+        && i + 1 < tokens.len()
+        && tokens.gap_after(i) == " ("
+        && doc.flags(i + 1) & RELATION != 0
+        && tokens.gap_after(i + 1).starts_with("):");
+    if named_with_role {
+        return Some(i);
+    }
     // "marisa c: hi can i switch": a chat's label, a given name and an initial in lower case
     let chat = tokens.list[i].shape == Shape::Lower
         && doc.flags(i) & GIVEN != 0
@@ -451,6 +463,10 @@ fn role_with_name(doc: &Document<'_>, i: usize) -> Option<usize> {
     if i == 0 || !is_line_start(doc, i - 1) || tokens.gap_before(i) != " (" || !tokens.list[i].shape.is_capitalized() {
         return None;
     }
+    // "KAPONO (FATHER):": the role in parentheses is no name
+    if doc.flags(i) & RELATION != 0 {
+        return None;
+    }
     let mut last = i;
     while last < i + 2
         && last + 1 < tokens.len()
@@ -469,10 +485,8 @@ fn is_capital_label(doc: &Document<'_>, i: usize) -> bool {
     if !tokens.gap_after(i).starts_with(':') {
         return false; // most tokens
     }
-    // One letter too ("Y:"), unless it may head a note's section or name a role: SOAP, DAP, BIRP,
-    // GIRP and PIE sections, therapist, client, mother, father, question and answer.
-    let letter = tokens.list[i].shape == Shape::Title
-        && matches!(tokens.norm(i), "h" | "j" | "k" | "l" | "n" | "u" | "v" | "w" | "x" | "y" | "z");
+    // One letter too ("Y:"); `repeated_speakers` sets aside those that may head a note's section
+    let letter = tokens.list[i].shape == Shape::Title && tokens.norm(i).len() == 1;
     (tokens.list[i].shape == Shape::Upper || letter) && is_line_start(doc, i)
 }
 
@@ -503,7 +517,18 @@ fn repeated_speakers<'d>(doc: &'d Document<'_>) -> (Vec<&'d str>, bool) {
     // beside another speaker's.
     let listed = |norm: &str| doc.lex.flags(norm) & STOP != 0;
     let speakers = repeated.iter().filter(|&&norm| !listed(norm)).count();
-    repeated.retain(|&norm| speakers > 0 && (norm.len() == 2 || !listed(norm)));
+    // One letter may head a section (SOAP, DAP, BIRP, GIRP, PIE) or name a role (therapist,
+    // client, mother, father, question, answer): such a letter is a speaker's only beside another
+    // speaker's single letter that is none ("V: … P: …"), and never a role's.
+    let section = |norm: &str| {
+        matches!(norm, "s" | "o" | "a" | "p" | "d" | "b" | "i" | "r" | "g" | "e" | "t" | "c" | "m" | "f" | "q")
+    };
+    let lettered = repeated.iter().any(|&norm| norm.len() == 1 && !section(norm));
+    repeated.retain(|&norm| {
+        let letter =
+            norm.len() != 1 || !section(norm) || lettered && !matches!(norm, "t" | "c" | "q" | "a" | "m" | "f");
+        speakers > 0 && letter && (norm.len() == 2 || !listed(norm))
+    });
     (repeated, name_labels)
 }
 
@@ -865,6 +890,9 @@ mod tests {
         has("RAFAEL STATED HE WAS FIRED. HIS BROTHER MATEO IS LETTING HIM STAY.", "MATEO", Kind::Name);
         none("Q: Where were you?\nA: At home.");
         none("S: Reports better sleep.\nO: Calm.\nA: Improving.\nP: Continue.");
+        none("S: Reports better sleep.\nP: Continue.\nS: Calm.\nP: Same.");
+        let couple = "T: Go on.\nV: She thinks I'm at work.\nP: You could have told me.\nV: Told you?\nP: Yes.";
+        assert_eq!(names(couple), ["V", "P", "V", "P"]);
         // Initials that open several lines are a speaker's; a role's are not.
         let couple = "PA: He was late.\nT: And then?\nPA: I left.\nTH: Okay.\nTH: Go on.";
         has(couple, "PA", Kind::Name);
@@ -888,6 +916,7 @@ mod tests {
         has("GROUP: (applause)\nKEVIN M.: Proud of you, girl.", "KEVIN M", Kind::Name);
         has("Transcript\nMOTHER (ADAEZE): He doesn't listen.", "ADAEZE", Kind::Name);
         none("Transcript\nTHERAPIST (LPC): Go on.");
+        assert_eq!(names("Transcript\nKAPONO (FATHER): I will.\nLEIMOMI (MOTHER): Please."), ["KAPONO", "LEIMOMI"]);
         let couple = "HANNAH: I thought you were dead.\nROB: I texted Mike.\nTHERAPIST: Slow down.";
         assert_eq!(names(couple), ["HANNAH", "ROB", "Mike"]);
         none("ROB: 2 counts\nASSAULT: dismissed");
