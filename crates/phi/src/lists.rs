@@ -142,6 +142,10 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     america usa canada china india japan korea vietnam philippines germany france england britain \
     ireland italy spain russia ukraine iraq afghanistan iran syria israel palestine egypt nigeria ghana kenya \
     ethiopia somalia brazil colombia venezuela cuba haiti jamaica guatemala honduras salvador dominican \
+    sweden norway denmark finland iceland poland netherlands belgium switzerland austria portugal greece romania \
+    hungary scotland wales australia argentina peru ecuador bolivia uruguay nicaragua pakistan bangladesh nepal \
+    thailand cambodia laos myanmar malaysia indonesia singapore taiwan mongolia morocco algeria tunisia sudan \
+    eritrea uganda tanzania rwanda burundi congo cameroon senegal liberia zimbabwe zambia mozambique \
     christmas thanksgiving easter halloween hanukkah ramadan eid passover kwanzaa \
     medicaid medicare tricare aetna cigna humana anthem bcbs unitedhealthcare optum magellan ambetter \
     molina centene wellcare highmark carefirst emblemhealth caresource amerigroup wellpoint carelon premera \

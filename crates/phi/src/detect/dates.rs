@@ -22,6 +22,8 @@ impl Detector for DateDetector {
                 season(doc, i).or_else(|| holiday(doc, i))
             } else if tokens.norm(i) == "new" && tokens.list[i].shape == Shape::Title {
                 new_year(doc, i)
+            } else if tokens.list[i].shape == Shape::Title {
+                named_day(doc, i)
             } else {
                 None
             };
@@ -89,7 +91,39 @@ fn holiday(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             | "eid"
             | "diwali"
     );
-    (is_holiday && tokens.list[i].shape.is_capitalized() && doc.preceded_by(i, 1, HOLIDAY_CUES)).then_some((i, i))
+    (is_holiday && tokens.list[i].shape.is_capitalized() && doc.preceded_by(i, 1, HOLIDAY_CUES))
+        .then(|| (i, with_year(doc, i)))
+}
+
+/// "Easter 2021", "Labor Day 2024": a holiday's year after it. The last token.
+fn with_year(doc: &Document<'_>, last: usize) -> usize {
+    let followed = last + 1 < doc.tokens.len() && doc.tokens.gap_after(last) == " " && year(doc, last + 1);
+    last + usize::from(followed)
+}
+
+/// "until Labor Day weekend", "on Mother's Day", "since Mardi Gras": a holiday of two or three words
+/// ending in "Day" (or a listed pair), after a word that makes it a date. The last token.
+fn named_day(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let title = |k: usize| k < n && tokens.list[k].shape == Shape::Title;
+    let pair = i + 1 < n
+        && matches!((tokens.norm(i), tokens.norm(i + 1)), ("mardi", "gras") | ("good", "friday") | ("yom", "kippur"));
+    // "Labor Day", "Mother's Day", "Martin Luther King Day": up to two words and "Day"
+    let day = (1..=3).find(|&k| {
+        title(i + k)
+            && tokens.norm(i + k) == "day"
+            && (i..i + k).all(|m| title(m) || tokens.norm(m) == "s" && matches!(tokens.gap_before(m), "'" | "’"))
+    });
+    let mut last = if pair { i + 1 } else { i + day? };
+    if !title(i) || !doc.preceded_by(i, 1, HOLIDAY_CUES) {
+        return None;
+    }
+    // "Labor Day weekend", "Mardi Gras day"
+    if last + 1 < n && tokens.gap_after(last) == " " && matches!(tokens.norm(last + 1), "weekend" | "day") {
+        last += 1;
+    }
+    Some((i, with_year(doc, last)))
 }
 
 /// The words before a holiday that make it a date.
@@ -342,6 +376,12 @@ mod tests {
 
     #[test]
     fn dates_in_words() {
+        has("died on Mardi Gras day 2019; her first", "Mardi Gras day 2019", Kind::Date);
+        has("the week after Easter 2021 at Ochsner.", "Easter 2021", Kind::Date);
+        has("sober from the Fourth of July until Labor Day weekend. Her son", "Labor Day weekend", Kind::Date);
+        has("We met on Mother's Day.", "Mother's Day", Kind::Date);
+        let days = found("Field Day was fun; the Labor Day Committee met.", &Known::default());
+        assert!(days.iter().all(|(_, k)| *k != Kind::Date), "{days:?}");
         has("seen on March 3, 2024 for", "March 3, 2024", Kind::Date);
         has("seen on Mar. 3rd for", "Mar. 3rd", Kind::Date);
         has("on the 3rd of March 2024", "the 3rd of March 2024", Kind::Date);

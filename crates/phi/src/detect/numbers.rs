@@ -598,7 +598,8 @@ fn is_lone_extension(doc: &Document<'_>, i: usize) -> bool {
         && raw[1..].bytes().all(|b| b.is_ascii_digit())
         && i > 0
         && tokens.gap_before(i) == " "
-        && tokens.list[i - 1].shape == Shape::Title
+        // "Ms. Ybarra x3312", "the social worker is at x2210."
+        && (tokens.list[i - 1].shape == Shape::Title || tokens.norm(i - 1) == "at")
 }
 
 fn with_extension(doc: &Document<'_>, end: usize) -> usize {
@@ -658,12 +659,26 @@ fn preceded_by_state(doc: &Document<'_>, i: usize) -> bool {
 /// "ninety-four year old", "aged ninety": ages over 89 in words.
 fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if tokens.norm(i) != "ninety" {
-        return None;
-    }
     let units = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
     let mut last = i;
-    if i + 1 < tokens.len() && matches!(tokens.gap_after(i), "-" | " ") && units.contains(&tokens.norm(i + 1)) {
+    // "turned one hundred", "is a hundred and two"
+    let hundred = matches!(tokens.norm(i), "one" | "a")
+        && i + 1 < tokens.len()
+        && tokens.gap_after(i) == " "
+        && tokens.norm(i + 1) == "hundred";
+    if hundred {
+        last = i + 1;
+        if last + 2 < tokens.len() && tokens.norm(last + 1) == "and" && units.contains(&tokens.norm(last + 2)) {
+            last += 2;
+        }
+    } else if tokens.norm(i) != "ninety" {
+        return None;
+    }
+    if !hundred
+        && i + 1 < tokens.len()
+        && matches!(tokens.gap_after(i), "-" | " ")
+        && units.contains(&tokens.norm(i + 1))
+    {
         last = i + 1;
     }
     let next = |k: usize| (k < tokens.len()).then(|| tokens.norm(k));
@@ -826,6 +841,12 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
             || ((tokens.gap_before(i) == " (" || initial) && tokens.gap_after(i).starts_with(')')));
     // "who will be 100 in January", "she'll be 95 on Friday"
     // "Her sister, 102 and still sharp, calls"
+    // "Her sister Britta, at 97, still lives alone"
+    let at_age = i >= 2
+        && tokens.norm(i - 1) == "at"
+        && tokens.gap_before(i - 1) == ", "
+        && (tokens.list[i - 2].shape.is_capitalized() || doc.flags(i - 2) & RELATION != 0)
+        && tokens.gap_after(i).starts_with(',');
     let relation_and = i >= 1
         && doc.flags(i - 1) & RELATION != 0
         && tokens.gap_before(i) == ", "
@@ -836,7 +857,7 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && matches!(tokens.norm(i - 2), "will" | "ll" | "would")
         && matches!(tokens.norm(i - 3), "who" | "he" | "she" | "they")
         && !next(1).is_some_and(is_unit);
-    let before = before || person || apposition || relation_and || died || will_be;
+    let before = before || person || apposition || at_age || relation_and || died || will_be;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
 
@@ -923,6 +944,10 @@ mod tests {
         has("daughter of Evelyn Strand (ninety-three). Karin", "ninety-three", Kind::AgeOver89);
         has("My grandmother, she's 94, fell again Sunday.", "94", Kind::AgeOver89);
         has("Members: Henrik J. (92), Mabel F. (88)", "92", Kind::AgeOver89);
+        has("Mrs. Lindqvist turned one hundred on November 2 and", "one hundred", Kind::AgeOver89);
+        has("Her younger sister Britta, at 97, still lives alone", "97", Kind::AgeOver89);
+        none("She ran a hundred miles; one hundred people came, at 95, she said, at mile 95,");
+        has("The facility's social worker, Ms. Ybarra, is at x2210.", "x2210", Kind::Phone);
         none("The stadium's 94, the score's 90.");
         let paid = found("from the Mastercard ending 6621. A balance of $145.00 remains.", &Known::default());
         assert_eq!(paid, vec![("6621".to_string(), Kind::Account)]);
