@@ -173,18 +173,45 @@ fn protect_medications(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool
     }
 }
 
-/// "his 2014 Buick LeSabre", "a gray 2011 Altima": the capitalized words after a model year name a
-/// car's make and model, not a person (its plate or VIN is found on its own).
+/// "his 2014 Buick LeSabre", "a gray 2011 Altima", "a green Subaru": the capitalized words after a
+/// model year, or after an owner and a colour in lower case, name a car's make and model, not a
+/// person or a company (its plate or VIN is found on its own).
 fn protect_vehicle_models(tokens: &Tokens<'_>, protected: &mut [bool]) {
-    let owner = |k: usize| {
-        matches!(tokens.norm(k), "a" | "an" | "the" | "his" | "her" | "their" | "my" | "our" | "your")
-            // "Vehicle: silver 2019 Honda Accord": a colour alone, or the vehicle's own label
-            || matches!(
-                tokens.norm(k),
-                "silver" | "black" | "white" | "red" | "blue" | "gray" | "grey" | "green" | "gold" | "tan" | "maroon" | "brown"
-                    | "vehicle" | "car" | "truck"
-            )
+    let article =
+        |k: usize| matches!(tokens.norm(k), "a" | "an" | "the" | "his" | "her" | "their" | "my" | "our" | "your");
+    let colour = |k: usize| {
+        matches!(
+            tokens.norm(k),
+            "silver"
+                | "black"
+                | "white"
+                | "red"
+                | "blue"
+                | "gray"
+                | "grey"
+                | "green"
+                | "gold"
+                | "tan"
+                | "maroon"
+                | "brown"
+        )
     };
+    // "Vehicle: silver 2019 Honda Accord": a colour alone, or the vehicle's own label
+    let owner = |k: usize| article(k) || colour(k) || matches!(tokens.norm(k), "vehicle" | "car" | "truck");
+    for k in 2..tokens.len() {
+        // "a black Altima", not "in Green Bay"
+        let painted = tokens.list[k].shape == Shape::Title
+            && tokens.list[k - 1].shape == Shape::Lower
+            && colour(k - 1)
+            && article(k - 2)
+            && tokens.gap_before(k) == " ";
+        if painted {
+            protected[k] = true;
+            if k + 1 < tokens.len() && tokens.gap_after(k) == " " && tokens.list[k + 1].shape == Shape::Title {
+                protected[k + 1] = true;
+            }
+        }
+    }
     for year in 1..tokens.len() {
         let token = tokens.list[year];
         if token.shape != Shape::Digits || token.end - token.start != 4 {
@@ -473,6 +500,8 @@ pub(crate) mod tests {
     fn a_car_after_its_model_year_is_no_person() {
         none("He asks to keep his 2014 Buick LeSabre; I defer that question.");
         none("His cousin's car was impounded — a gray 2011 Altima — and he asks.");
+        none("She sat in her car, a green Subaru, until it passed; my black Altima too.");
+        has("She moved from Green Bay to White Plains.", "Green Bay", Kind::City);
         none("Vehicle: silver 2019 Honda Accord, tag on file.");
         none("found at a store. Vehicle: 2008 Buick Lucerne, plate on file.");
     }
