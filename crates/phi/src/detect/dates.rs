@@ -24,6 +24,8 @@ impl Detector for DateDetector {
                 new_year(doc, i)
             } else if tokens.list[i].shape == Shape::Title {
                 named_day(doc, i)
+            } else if tokens.list[i].shape == Shape::Digits {
+                born_long_ago(doc, i).then_some((i, i))
             } else {
                 None
             };
@@ -252,6 +254,27 @@ fn year(doc: &Document<'_>, j: usize) -> bool {
         || (raw.len() == 2 && doc.tokens.gap_before(j).ends_with('\''))
 }
 
+/// "born in 1926", "b. 1931": a year of birth that shows an age over 89 is a date's element Safe
+/// Harbor removes, though a year alone is not.
+fn born_long_ago(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let birth = i >= 1
+        && (tokens.norm(i - 1) == "born"
+            || i >= 2 && tokens.norm(i - 1) == "in" && tokens.norm(i - 2) == "born"
+            || tokens.norm(i - 1) == "b" && tokens.gap_after(i - 1) == ". ");
+    birth && tokens.raw(i).len() == 4 && tokens.raw(i).parse::<u32>().is_ok_and(|y| y + 90 <= this_year() && y >= 1800)
+}
+
+/// The current calendar year (from the clock, read once).
+fn this_year() -> u32 {
+    static YEAR: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *YEAR.get_or_init(|| {
+        let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        // days since 1970 over the mean Gregorian year; off by at most a day at a year's turn
+        1970 + (seconds / 86_400 * 10_000 / 3_652_425) as u32
+    })
+}
+
 /// The token range of the date around the month name at `m`, if it is one.
 fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
@@ -376,6 +399,9 @@ mod tests {
 
     #[test]
     fn dates_in_words() {
+        has("Mrs. Lindqvist was born in 1926 in Mora.", "1926", Kind::Date);
+        let recent = found("Her son was born in 1990 and moved in 1926.", &Known::default());
+        assert!(recent.iter().all(|(_, k)| *k != Kind::Date), "{recent:?}");
         has("died on Mardi Gras day 2019; her first", "Mardi Gras day 2019", Kind::Date);
         has("the week after Easter 2021 at Ochsner.", "Easter 2021", Kind::Date);
         has("sober from the Fourth of July until Labor Day weekend. Her son", "Labor Day weekend", Kind::Date);
