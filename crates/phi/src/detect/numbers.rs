@@ -200,6 +200,8 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             | "mastercard" | "amex" | "routing" | "iban" | "ending" | "ends" => Kind::Account,
             "plate" | "vin" | "vehicle" | "tag" => Kind::Vehicle,
             "license" | "licence" | "dl" | "lic" | "permit" | "oln" => Kind::License,
+            // a signature's line "Licensed Psychologist PSY 28114" (not "licensed in two states")
+            "licensed" if (j == 0 || tokens.newline_before(j)) && tokens.list[j].shape == Shape::Title => Kind::License,
             // A clinician's credential, then their license number: "LCSW #C-48812", "LPC 20419".
             _ if is_credential_at(doc, j) => Kind::License,
             "serial" | "device" | "imei" | "udi" | "pacemaker" | "implant" | "sn" => Kind::Device,
@@ -941,6 +943,7 @@ mod tests {
         has("Re: Fenn v. Fenn, Case No. 2025 D 004417\n", "2025 D 004417", Kind::OtherId);
         has("Licensed Educational Psychologist #LEP 3381\nDates", "LEP 3381", Kind::License);
         has("DOB 08/30/2001  OLN CO 19-441-7720\nVehicle", "CO 19-441-7720", Kind::License);
+        has("Lorraine Abernethy, PhD\nLicensed Psychologist PSY 28114\nCoronado", "PSY 28114", Kind::License);
         has("daughter of Evelyn Strand (ninety-three). Karin", "ninety-three", Kind::AgeOver89);
         has("My grandmother, she's 94, fell again Sunday.", "94", Kind::AgeOver89);
         has("Members: Henrik J. (92), Mabel F. (88)", "92", Kind::AgeOver89);

@@ -164,7 +164,7 @@ fn named_handles(doc: &Document<'_>, out: &mut Vec<Span>) {
         );
         // "an account, kendraw.xo,", "her sister's account tayy.wallace": after a general word, only
         // a piece joined by a dot or an underscore
-        let account = matches!(tokens.norm(i), "account" | "accounts" | "profile");
+        let account = matches!(tokens.norm(i), "account" | "accounts" | "profile" | "page");
         if !platform && !account {
             continue;
         }
@@ -439,6 +439,11 @@ mod tests {
         has("Group chat\nlior.bd: anyone else's parents read their texts", "lior.bd", Kind::Name);
         has("posts from an account, kendraw.xo, that her ex made", "kendraw.xo", Kind::SocialHandle);
         has("Her sister's account tayy.wallace shared one", "tayy.wallace", Kind::SocialHandle);
+        has(
+            "They post stuff about me on a fake page, diegofuentes.exposed.\n",
+            "diegofuentes.exposed",
+            Kind::SocialHandle,
+        );
         let accounts = found("account ending in 3309; her account at chase.com is closed", &Known::default());
         assert!(accounts.iter().all(|(_, k)| *k != Kind::SocialHandle), "{accounts:?}");
         none("Plan\ne.g.: more sleep");
