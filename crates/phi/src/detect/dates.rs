@@ -22,7 +22,8 @@ impl Detector for DateDetector {
                 season(doc, i).or_else(|| holiday(doc, i))
             } else if tokens.norm(i) == "new" && tokens.list[i].shape == Shape::Title {
                 new_year(doc, i)
-            } else if tokens.list[i].shape == Shape::Title {
+            } else if tokens.list[i].shape == Shape::Title && matches!(tokens.norm(i), "day" | "mardi" | "good" | "yom")
+            {
                 named_day(doc, i)
             } else if tokens.list[i].shape == Shape::Digits {
                 born_long_ago(doc, i).then_some((i, i))
@@ -104,28 +105,45 @@ fn with_year(doc: &Document<'_>, last: usize) -> usize {
 }
 
 /// "until Labor Day weekend", "on Mother's Day", "since Mardi Gras": a holiday of two or three words
-/// ending in "Day" (or a listed pair), after a word that makes it a date. The last token.
+/// ending in "Day" (found from its "Day" at `i`), or a listed pair (found from its first word at `i`),
+/// after a word that makes it a date.
 fn named_day(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    let title = |k: usize| k < n && tokens.list[k].shape == Shape::Title;
-    let pair = i + 1 < n
-        && matches!((tokens.norm(i), tokens.norm(i + 1)), ("mardi", "gras") | ("good", "friday") | ("yom", "kippur"));
-    // "Labor Day", "Mother's Day", "Martin Luther King Day": up to two words and "Day"
-    let day = (1..=3).find(|&k| {
-        title(i + k)
-            && tokens.norm(i + k) == "day"
-            && (i..i + k).all(|m| title(m) || tokens.norm(m) == "s" && matches!(tokens.gap_before(m), "'" | "’"))
-    });
-    let mut last = if pair { i + 1 } else { i + day? };
-    if !title(i) || !doc.preceded_by(i, 1, HOLIDAY_CUES) {
+    let title = |k: usize| tokens.list[k].shape == Shape::Title;
+    let (first, mut last) = if tokens.norm(i) == "day" {
+        // back over "Labor", "Mother's", "Martin Luther King": up to three words
+        let mut first = i;
+        while first > 0
+            && i - first < 3
+            && (title(first - 1) && tokens.gap_after(first - 1) == " "
+                || first >= 2 && tokens.norm(first - 1) == "s" && matches!(tokens.gap_before(first - 1), "'" | "’"))
+        {
+            first -= 1;
+            if tokens.norm(first) == "s" {
+                first -= 1;
+            }
+        }
+        (first, i)
+    } else {
+        let pair = i + 1 < n
+            && matches!(
+                (tokens.norm(i), tokens.norm(i + 1)),
+                ("mardi", "gras") | ("good", "friday") | ("yom", "kippur")
+            );
+        if !pair {
+            return None;
+        }
+        (i, i + 1)
+    };
+    if first == last && tokens.norm(first) == "day" || !doc.preceded_by(first, 1, HOLIDAY_CUES) {
         return None;
     }
     // "Labor Day weekend", "Mardi Gras day"
     if last + 1 < n && tokens.gap_after(last) == " " && matches!(tokens.norm(last + 1), "weekend" | "day") {
         last += 1;
     }
-    Some((i, with_year(doc, last)))
+    Some((first, with_year(doc, last)))
 }
 
 /// The words before a holiday that make it a date.
