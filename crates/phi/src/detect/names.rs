@@ -482,12 +482,13 @@ fn role_with_name(doc: &Document<'_>, i: usize) -> Option<usize> {
 #[inline]
 fn is_capital_label(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
-    if !tokens.gap_after(i).starts_with(':') {
-        return false; // most tokens
+    // most tokens open no line; the rest mostly have no colon after them
+    if !is_line_start(doc, i) || !tokens.gap_after(i).starts_with(':') {
+        return false;
     }
     // One letter too ("Y:"); `repeated_speakers` sets aside those that may head a note's section
     let letter = tokens.list[i].shape == Shape::Title && tokens.norm(i).len() == 1;
-    (tokens.list[i].shape == Shape::Upper || letter) && is_line_start(doc, i)
+    tokens.list[i].shape == Shape::Upper || letter
 }
 
 /// Labels of two or three capitals that open more than one line of a transcript ("PA: …", "PA: …"):

@@ -17,8 +17,9 @@ impl Detector for PlaceDetector {
         let tokens = &doc.tokens;
         for i in 0..tokens.len() {
             let flags = doc.flags(i);
-            // No place starts at a lower-case "the", "to" or "her": a third of the tokens.
-            if flags & FUNCTION != 0 && tokens.list[i].shape == Shape::Lower {
+            // No place starts at a lower-case "the", "to" or "her": a third of the tokens; nor at
+            // most other lower-case words (`lower_may_start`).
+            if tokens.list[i].shape == Shape::Lower && (flags & FUNCTION != 0 || !lower_may_start(doc, i)) {
                 continue;
             }
             if let Some(last) = street_at(doc, i) {
@@ -202,6 +203,33 @@ impl Detector for PlaceDetector {
             }
         }
     }
+}
+
+/// Whether a place may start at the lower-case word `i`: after a cue ("in", "on", "at", "off",
+/// "along"…), as a listed name or an organization's, street's or town's word, or as one of the few
+/// words that open a place themselves ("po box", a possessive's "s", "serving", "route").
+fn lower_may_start(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    const OWN: u32 = CITY
+        | STATE
+        | PHRASE_HEAD
+        | ORG_PHRASE_HEAD
+        | EMPLOYER
+        | ORG_STRONG
+        | ORG_WEAK
+        | ORG_HEAD
+        | STREET_SUFFIX
+        | TOWN_SUFFIX
+        | DIRECTION;
+    doc.flags(i) & OWN != 0
+        || i > 0
+            && (doc.flags(i - 1) & PLACE_CUE != 0
+                || matches!(tokens.norm(i - 1), "the" | "along" | "down" | "up" | "a" | "an"))
+        || matches!(
+            tokens.norm(i),
+            "po" | "p" | "s" | "serving" | "route" | "rte" | "rt" | "highway" | "hwy" | "interstate"
+        )
+        || european_street_may_start(doc, i)
 }
 
 /// "Bexar County", "Orleans Parish", "Wayne Co.": a county is a place smaller than a state; with
@@ -992,7 +1020,7 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
     let title = |k: usize| k < n && tokens.list[k].shape == Shape::Title && !doc.is_stop(k);
-    if !segment_start(doc, i) || !title(i) || doc.flags(i) & (STREET_SUFFIX | FUNCTION | TITLE) != 0 {
+    if !title(i) || doc.flags(i) & (STREET_SUFFIX | FUNCTION | TITLE) != 0 || !segment_start(doc, i) {
         return None;
     }
     let mut j = i + 1;
@@ -1161,15 +1189,16 @@ fn town_of_a_person(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// "North Carolina", "West Virginia", "New Jersey": a state, not a place within one ("New York"
 /// is a city too).
 fn two_word_state(doc: &Document<'_>, i: usize) -> bool {
-    i + 1 < doc.tokens.len()
-        && doc.tokens.gap_after(i) == " "
-        && matches!(
-            (doc.tokens.norm(i), doc.tokens.norm(i + 1)),
-            ("north" | "south", "carolina" | "dakota")
-                | ("west", "virginia")
-                | ("new", "hampshire" | "jersey" | "mexico")
-                | ("rhode", "island")
-        )
+    let tokens = &doc.tokens;
+    // the first word alone rules out nearly every token
+    let second: &[&str] = match tokens.norm(i) {
+        "north" | "south" => &["carolina", "dakota"],
+        "west" => &["virginia"],
+        "new" => &["hampshire", "jersey", "mexico"],
+        "rhode" => &["island"],
+        _ => return false,
+    };
+    i + 1 < tokens.len() && tokens.gap_after(i) == " " && second.contains(&tokens.norm(i + 1))
 }
 
 /// "57th St", "W 57th Street", "E. 14th Ave": an ordinal before a street suffix names a street
@@ -1230,8 +1259,12 @@ fn region_of_state(doc: &Document<'_>, i: usize) -> Option<usize> {
 }
 
 pub(super) fn ordinal(norm: &str) -> bool {
-    let digits = norm.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    !digits.is_empty() && matches!(&norm[digits.len()..], "st" | "nd" | "rd" | "th")
+    // most words start with a letter: the cheap test first
+    let bytes = norm.as_bytes();
+    bytes.len() >= 3
+        && bytes[0].is_ascii_digit()
+        && matches!(&bytes[bytes.len() - 2..], b"st" | b"nd" | b"rd" | b"th")
+        && bytes[..bytes.len() - 2].iter().all(u8::is_ascii_digit)
 }
 
 /// Extends a street over "Apt 4B", ", Unit 12", "#5".
