@@ -89,7 +89,7 @@ pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc plc ltd
     cathedral ministries bank foundation associates pharmacy daycare preschool kindergarten elementary seminary \
     hs tabernacle parish pediatrics psychiatry orthopedics cardiology dermatology neurology urology radiology \
     dentistry obgyn";
-pub(crate) const ORG_WEAK_WORDS: &str = "center centre centers centres services mgmt solutions industries enterprises holdings systems technologies \
+pub(crate) const ORG_WEAK_WORDS: &str = "center centre centers centres services mgmt correctional corrections solutions industries enterprises holdings systems technologies \
     tech labs laboratories logistics construction insurance healthcare manufacturing consulting realty salon \
     fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
     garage agency firm authority campus action palace district airlines airline airways technology rehabilitation probation parole cleaning laundromat laundry spa nails barbershop boutique roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \

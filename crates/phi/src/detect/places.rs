@@ -3629,6 +3629,7 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("son Wesley in Avery-Mitchell Correctional; daughter", "Avery-Mitchell Correctional", Kind::Organization);
         has(
             "He is employed at Daimler Trucks North America on Swan Island.",
             "Daimler Trucks North America",
