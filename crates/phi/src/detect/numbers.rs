@@ -626,6 +626,11 @@ fn with_extension(doc: &Document<'_>, end: usize) -> usize {
 fn after_city_of_street(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let title = |k: usize| tokens.list[k].shape == Shape::Title;
+    // "… unit 7 tucson 85713": a listed city in lower case
+    if i >= 3 && tokens.gap_before(i) == " " && tokens.list[i - 1].shape == Shape::Lower && doc.flags(i - 1) & CITY != 0
+    {
+        return true;
+    }
     if i < 3 || !title(i - 1) || tokens.gap_before(i) != " " {
         return false;
     }
@@ -942,6 +947,7 @@ mod tests {
         has("Court case 24-001877 · DSS case DSS#55010 · Probation", "DSS#55010", Kind::OtherId);
         has("Re: Fenn v. Fenn, Case No. 2025 D 004417\n", "2025 D 004417", Kind::OtherId);
         has("Licensed Educational Psychologist #LEP 3381\nDates", "LEP 3381", Kind::License);
+        has("new address is 3150 s 12th ave unit 7 tucson 85713", "85713", Kind::Zip);
         has("DOB 08/30/2001  OLN CO 19-441-7720\nVehicle", "CO 19-441-7720", Kind::License);
         has("Lorraine Abernethy, PhD\nLicensed Psychologist PSY 28114\nCoronado", "PSY 28114", Kind::License);
         has("daughter of Evelyn Strand (ninety-three). Karin", "ninety-three", Kind::AgeOver89);

@@ -292,9 +292,12 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         Shape::Digits => out.extend(numbered_business(doc, i).map(|first| org(first, i))),
         Shape::Lower => {
             out.extend(possessive_place(doc, i).map(|first| doc.span(first, i, Kind::Organization, Confidence::Low)));
-            // (most lower-case words follow no "on": test that before the call)
+            // (most lower-case words follow no "on" or "the": test that before the call)
             if i >= 2 && tokens.norm(i - 1) == "on" {
                 out.extend(street_after_a_place(doc, i).map(|last| street(i, last)));
+            }
+            if i >= 2 && tokens.norm(i - 1) == "the" {
+                out.extend(named_where_it_stands(doc, i).map(|last| org(i, last)));
             }
             if european_street_may_start(doc, i) {
                 out.extend(european_street(doc, i).map(|last| street(i, last)));
@@ -863,8 +866,11 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     let i = if named { i - 1 } else { i };
     // "at 2210 e cesar chavez apt b": in lower case, a number, a compass point and words up to a unit
     if number && i + 2 < n && doc.flags(i + 1) & DIRECTION != 0 && tokens.list[i + 1].shape == Shape::Lower {
+        // "3150 s 12th ave unit 7": an ordinal among the words
         let word = |k: usize| {
-            k < n && tokens.list[k].shape == Shape::Lower && doc.flags(k) & (FUNCTION | DETERMINER | UNIT) == 0
+            k < n
+                && (tokens.list[k].shape == Shape::Lower && doc.flags(k) & (FUNCTION | DETERMINER | UNIT) == 0
+                    || tokens.list[k].shape == Shape::Alnum && ordinal(tokens.norm(k)))
         };
         let mut last = i + 1;
         while last < i + 4 && tokens.gap_after(last) == " " && word(last + 1) {
@@ -1006,7 +1012,15 @@ fn lowercase_street(doc: &Document<'_>, i: usize) -> Option<usize> {
                 "st" | "ave" | "rd" | "dr" | "ln" | "blvd" | "ct" | "pl" | "pkwy" | "hwy" | "ter" | "cir"
             )
     };
-    (i + 1..=i + 2).find(|&k| abbreviated(k) && (i + 1..k).all(|m| word(m) || tokens.list[m].shape == Shape::Alnum))
+    // "on ajo way": a street's word in full after a word that is no English word
+    let spelled = |k: usize| {
+        k < tokens.len()
+            && matches!(tokens.norm(k), "way" | "street" | "road" | "drive" | "lane" | "avenue")
+            && (i..k).any(|m| doc.flags(m) & WORD == 0)
+    };
+    (i + 1..=i + 2).find(|&k| {
+        (abbreviated(k) || spelled(k)) && (i + 1..k).all(|m| word(m) || tokens.list[m].shape == Shape::Alnum)
+    })
 }
 
 /// Whether token `i` begins a line or a segment of a letterhead or signature ("· ", "| ").
@@ -1303,8 +1317,12 @@ fn city_after(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     if tokens.list[i].shape == Shape::Lower {
         // "2204 texas ave apt 6 shreveport": in lower case, a listed town or one that is no English
         // word, closing the address
+        // …before a pause or its ZIP ("… unit 7 tucson 85713")
         let ends = |k: usize| {
-            k + 1 >= tokens.len() || tokens.newline_after(k) || tokens.gap_after(k).starts_with([',', '.', ';'])
+            k + 1 >= tokens.len()
+                || tokens.newline_after(k)
+                || tokens.gap_after(k).starts_with([',', '.', ';'])
+                || tokens.list[k + 1].shape == Shape::Digits && tokens.raw(k + 1).len() == 5
         };
         let last = lexicon_city(doc, i)
             .or_else(|| (doc.flags(i) & (WORD | FUNCTION | GIVEN) == 0 && !doc.is_stop(i)).then_some(i))?;
@@ -2847,18 +2865,21 @@ fn named_where_it_stands(doc: &Document<'_>, i: usize) -> Option<usize> {
         && match tokens.list[i].shape {
             Shape::Title => doc.flags(i) & (MONTH | WEEKDAY | STATE | TITLE | RELATION) == 0,
             Shape::Upper => (3..=5).contains(&tokens.norm(i).len()) && !is_public_office(tokens.norm(i)),
+            // "im at the cenex in columbia falls": in lower case, a word that is no English word
+            Shape::Lower => doc.flags(i) & (WORD | FUNCTION) == 0 && tokens.norm(i).len() >= 4,
             _ => false,
         }
         && !doc.is_stop(i);
     if !opens {
         return None;
     }
-    let last = if tokens.list[i].shape == Shape::Upper { i } else { capitalized_run(doc, i, 3) };
+    let lower = tokens.list[i].shape == Shape::Lower;
+    let last = if tokens.list[i].shape == Shape::Title { capitalized_run(doc, i, 3) } else { i };
     let placed = last + 2 < n
         && tokens.gap_after(last) == " "
         && matches!(tokens.norm(last + 1), "in" | "on" | "off")
         && tokens.gap_after(last + 1) == " "
-        && tokens.list[last + 2].shape.is_capitalized()
+        && (tokens.list[last + 2].shape.is_capitalized() || lower && tokens.list[last + 2].shape == Shape::Lower)
         && !doc.is_stop(last + 2);
     let generic = (i..=last).all(|k| is_kind_word(tokens.norm(k)) || is_role_word(tokens.norm(k)));
     (placed && !generic).then_some(last)
@@ -3629,6 +3650,12 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("skyler: im at the cenex in columbia falls waiting on a tow", "cenex", Kind::Organization);
+        has("at her house on ajo way. also i moved", "ajo way", Kind::Street);
+        let moved = "new address is 3150 s 12th ave unit 7 tucson 85713";
+        has(moved, "3150 s 12th ave unit 7", Kind::Street);
+        has(moved, "tucson", Kind::City);
+        none("we went on the way home and on a lane change");
         has("son Wesley in Avery-Mitchell Correctional; daughter", "Avery-Mitchell Correctional", Kind::Organization);
         has(
             "He is employed at Daimler Trucks North America on Swan Island.",
