@@ -945,6 +945,7 @@ mod tests {
         assert_eq!(names("Re: State v. Hollis Greer, Case No. 24CR18842\nYour Honor,"), ["Hollis Greer"]);
         assert_eq!(names("good morning. this is shanice grant. i need a letter"), ["shanice grant"]);
         assert_eq!(names("missed injection Tuesday; T.A. to visit at home."), ["T.A"]);
+        has("Attendees: X. de la Cruz, T. St. Pierre, A. McAllister", "T. St. Pierre", Kind::Name);
         assert_eq!(
             names("Dictated by: Hiroshi Tanabe, DO   Transcribed: 11/30/2026 by klm\n"),
             ["Hiroshi Tanabe", "klm"]

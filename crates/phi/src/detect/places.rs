@@ -172,7 +172,16 @@ impl Detector for PlaceDetector {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
             }
             if let Some(last) = saint(doc, i) {
-                out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+                // "T. St. Pierre": after an initial, a person's family name
+                let initial = i >= 1
+                    && tokens.gap_after(i - 1) == ". "
+                    && tokens.norm(i - 1).len() == 1
+                    && tokens.list[i - 1].shape == Shape::Title;
+                out.push(if initial {
+                    doc.span(i - 1, last, Kind::Name, Confidence::Medium)
+                } else {
+                    doc.span(i, last, Kind::Organization, Confidence::Medium)
+                });
             }
             if let Some(last) = cued_org(doc, i) {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
