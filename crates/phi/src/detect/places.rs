@@ -763,7 +763,10 @@ fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
             || (1..=2).any(|k| {
                 i + k < tokens.len()
                     && (1..k).all(|m| tokens.list[i + m].shape == Shape::Lower && tokens.gap_after(i + m) == " ")
-                    && matches!(tokens.norm(i + k), "navigator" | "caseworker" | "advocate" | "liaison" | "coordinator")
+                    && matches!(
+                        tokens.norm(i + k),
+                        "navigator" | "caseworker" | "advocate" | "liaison" | "coordinator" | "staff" | "interpreter"
+                    )
             }) && !is_public_office(tokens.norm(i)));
     let local = then(1, "local")
         && i + 2 < tokens.len()
@@ -3659,6 +3662,7 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("Interpreter: Wang Li (CCSC staff)\nClient reported", "CCSC", Kind::Organization);
         has("skyler: im at the cenex in columbia falls waiting on a tow", "cenex", Kind::Organization);
         has("at her house on ajo way. also i moved", "ajo way", Kind::Street);
         let moved = "new address is 3150 s 12th ave unit 7 tucson 85713";
