@@ -690,12 +690,8 @@ fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let next = |k: usize| (k < tokens.len()).then(|| tokens.norm(k));
     // "daughter of Evelyn Strand (ninety-three)", "her aunt, ninety-one, lives alone"
-    let apposition = i >= 1
-        && (tokens.list[i - 1].shape.is_capitalized() || doc.flags(i - 1) & RELATION != 0)
-        && (tokens.gap_before(i) == " (" && tokens.gap_after(last).starts_with(')')
-            || tokens.gap_before(i) == ", " && tokens.gap_after(last).starts_with([',', '.', ';']));
     let aged = matches!(next(last + 1), Some("year" | "years" | "yo"))
-        || apposition
+        || beside_a_name(doc, i, last)
         || doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "turns", "is", "be"]);
     aged.then_some(last)
 }
@@ -797,6 +793,16 @@ fn is_unit(word: &str) -> bool {
     )
 }
 
+/// An age from `first` to `last` set beside a name or a relation, between commas or in parentheses:
+/// "Winona Blackfeather, 91, raised him", "grandmother Eudora (93)", "her aunt, ninety-one, lives".
+fn beside_a_name(doc: &Document<'_>, first: usize, last: usize) -> bool {
+    let tokens = &doc.tokens;
+    let (before, after) = (tokens.gap_before(first), tokens.gap_after(last));
+    first >= 1
+        && (tokens.list[first - 1].shape.is_capitalized() || doc.flags(first - 1) & RELATION != 0)
+        && (before == " (" && after.starts_with(')') || before == ", " && after.starts_with([',', '.', ';']))
+}
+
 /// "92-year-old", "age 95", "aged 101", "93 y/o", "91yo".
 fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
     let tokens = &doc.tokens;
@@ -838,14 +844,14 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && tokens.norm(i - 1) == "at"
         && (doc.preceded_by(i - 1, 3, &["died", "passed", "away", "death", "deceased"])
             || (2..=3).any(|k| i >= k && tokens.norm(i - k) == "d" && tokens.gap_after(i - k).starts_with('.')));
-    // "Winona Blackfeather, 91, raised him", "His mother, 91, lives with him"
-    // … or in parentheses: "grandmother Eudora (93)".
-    // …or after an initial: "Henrik J. (92)"
-    let initial = i >= 1 && tokens.norm(i - 1).len() == 1 && tokens.gap_before(i) == ". (";
-    let apposition = i >= 1
-        && (tokens.list[i - 1].shape.is_capitalized() || doc.flags(i - 1) & RELATION != 0)
-        && ((tokens.gap_before(i) == ", " && tokens.gap_after(i).starts_with([',', '.', ';']))
-            || ((tokens.gap_before(i) == " (" || initial) && tokens.gap_after(i).starts_with(')')));
+    // "Winona Blackfeather, 91, raised him", "His mother, 91, lives with him", "grandmother Eudora
+    // (93)"; or after an initial: "Henrik J. (92)"
+    let initial = i >= 1
+        && tokens.norm(i - 1).len() == 1
+        && tokens.list[i - 1].shape.is_capitalized()
+        && tokens.gap_before(i) == ". ("
+        && tokens.gap_after(i).starts_with(')');
+    let apposition = beside_a_name(doc, i, i) || initial;
     // "who will be 100 in January", "she'll be 95 on Friday"
     // "Her sister, 102 and still sharp, calls"
     // "Her sister Britta, at 97, still lives alone"

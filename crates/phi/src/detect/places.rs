@@ -130,17 +130,17 @@ impl Detector for PlaceDetector {
             if tokens.norm(i) == "serving" {
                 served_towns(doc, i, out);
             }
-            // "Masjid-e-Ali", "Masjid-al-Noor": its name joined by hyphens
-            if flags & ORG_HEAD != 0 && tokens.list[i].shape == Shape::Title && tokens.gap_after(i) == "-" {
-                let mut last = i;
-                while last + 1 < tokens.len() && last < i + 3 && tokens.gap_after(last) == "-" {
-                    last += 1;
-                }
-                if tokens.list[last].shape.is_capitalized() {
-                    out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
-                }
-            }
             if flags & ORG_HEAD != 0 && tokens.list[i].shape.is_capitalized() && i + 1 < tokens.len() {
+                // "Masjid-e-Ali", "Masjid-al-Noor": its name joined by hyphens
+                if tokens.list[i].shape == Shape::Title && tokens.gap_after(i) == "-" {
+                    let mut last = i;
+                    while last + 1 < tokens.len() && last < i + 3 && tokens.gap_after(last) == "-" {
+                        last += 1;
+                    }
+                    if tokens.list[last].shape.is_capitalized() {
+                        out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+                    }
+                }
                 // "University of Vermont", "Masjid Al-Noor", "Temple Beth El", "La Clínica de La
                 // Raza"; not a heading's "SCHOOL-BASED CRISIS NOTE"
                 let of = usize::from(matches!(tokens.norm(i + 1), "of" | "de" | "del"));
@@ -410,12 +410,7 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// ("Perinatal Psychiatry"). The last token.
 fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    let after_credential = i > 0
-        && tokens.gap_before(i) == ", "
-        && tokens.list[i - 1].shape == Shape::Upper
-        && doc.is_stop(i - 1)
-        && tokens.list[i].shape == Shape::Title;
-    if !after_credential {
+    if !credential_before(doc, i, ", ") || tokens.list[i].shape != Shape::Title {
         return None;
     }
     let mut last = i;
@@ -430,14 +425,17 @@ fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     (line_ends && !only_role(doc, i, last)).then_some(last)
 }
 
+/// Whether a credential in capitals ("LCSW", "NP") stands right before token `i`, `gap` between.
+fn credential_before(doc: &Document<'_>, i: usize, gap: &str) -> bool {
+    i > 0 && doc.tokens.list[i - 1].shape == Shape::Upper && doc.tokens.gap_before(i) == gap && doc.is_stop(i - 1)
+}
+
 /// "Referred by Hyun-woo Park, NP (One Medical - SoMa).": where a clinician works, in parentheses
 /// right after their credential. The last token (its branch after a dash included).
 fn org_after_credential(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let after_credential = i >= 2
-        && tokens.list[i - 1].shape == Shape::Upper
-        && tokens.gap_before(i) == " ("
-        && doc.is_stop(i - 1)
+        && credential_before(doc, i, " (")
         && tokens.gap_before(i - 1) == ", "
         && tokens.list[i].shape.is_capitalized()
         && !doc.is_stop(i);
