@@ -25,7 +25,7 @@ mod lexicon;
 mod lists;
 mod text;
 
-pub use detect::{Detector, Document, Engine};
+pub use detect::{Detector, Document, Engine, model};
 pub use kind::{Confidence, Kind, Span};
 pub use known::{Known, KnownAddress, KnownClient, KnownContact};
 

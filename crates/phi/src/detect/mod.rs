@@ -3,6 +3,7 @@
 mod chart;
 mod dates;
 mod join;
+pub mod model;
 mod names;
 mod numbers;
 mod places;
@@ -388,6 +389,7 @@ pub trait Detector: Send + Sync + fmt::Debug {
 #[derive(Debug)]
 pub struct Engine {
     detectors: Vec<Box<dyn Detector>>,
+    model: Option<&'static model::Model>,
 }
 
 impl Default for Engine {
@@ -412,7 +414,15 @@ impl Engine {
                 Box::new(names::NameDetector),
                 Box::new(places::PlaceDetector),
             ],
+            model: None,
         }
+    }
+
+    /// A learned pass after the rules (an experiment: see `model`); `None`, the default, is the
+    /// rules alone.
+    pub fn with_model(mut self, model: Option<&'static model::Model>) -> Engine {
+        self.model = model;
+        self
     }
 
     /// Adds another detector (a statistical model, a practice's own list).
@@ -428,22 +438,37 @@ impl Engine {
 
     pub(crate) fn detect_compiled(&self, text: &str, known: &KnownSet) -> Vec<Span> {
         let doc = Document::new(text, known);
-        let mut spans = Vec::new();
-        for detector in &self.detectors {
-            detector.detect(&doc, &mut spans);
-        }
-        let mut spans = merge(spans);
-        join::org_of_place(&doc, &mut spans);
-        let siblings = join::list_siblings(&doc, &spans);
-        if !siblings.is_empty() {
-            spans.extend(siblings);
-            spans = merge(spans);
+        let mut spans = self.rules(&doc);
+        if let Some(model) = self.model {
+            let learned = model.detect(&doc, &spans);
+            if !learned.is_empty() {
+                spans.extend(learned);
+                spans = merge(spans);
+            }
         }
         let again = recur::recurrences(&doc, &spans);
         if !again.is_empty() {
             // Recurrences lie outside every span found: sorting by start is all the merge needs.
             spans.extend(again);
             spans.sort_unstable_by_key(|s| s.start);
+        }
+        spans
+    }
+}
+
+impl Engine {
+    /// What the detectors and the passes after them find, before the learned pass and recurrences.
+    fn rules(&self, doc: &Document<'_>) -> Vec<Span> {
+        let mut spans = Vec::new();
+        for detector in &self.detectors {
+            detector.detect(doc, &mut spans);
+        }
+        let mut spans = merge(spans);
+        join::org_of_place(doc, &mut spans);
+        let siblings = join::list_siblings(doc, &spans);
+        if !siblings.is_empty() {
+            spans.extend(siblings);
+            spans = merge(spans);
         }
         spans
     }
