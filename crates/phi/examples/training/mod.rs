@@ -13,18 +13,21 @@ pub(crate) struct Doc {
     pub(crate) set: usize,
     pub(crate) text: String,
     pub(crate) gold: Vec<Labelled>,
+    #[allow(dead_code, reason = "read by model_cv, not train_model")]
     pub(crate) clinical: Vec<(usize, usize)>,
     pub(crate) known: Known,
 }
 
 /// Every hand-written set, in order of set and line.
 pub(crate) fn hand_sets() -> Vec<Doc> {
-    let dir = std::env::var("CORPUS").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/corpus").to_owned());
+    let dir = corpus_dir();
     let mut files: Vec<(usize, std::path::PathBuf)> = std::fs::read_dir(&dir)
         .expect("the corpus directory")
         .filter_map(|e| {
             let path = e.ok()?.path();
-            let set = path.file_name()?.to_str()?.strip_prefix("hand-")?.strip_suffix(".jsonl")?.parse().ok()?;
+            // the first set is `hand.jsonl`, the later ones `hand-2.jsonl` …
+            let name = path.file_name()?.to_str()?.strip_suffix(".jsonl")?;
+            let set = if name == "hand" { 1 } else { name.strip_prefix("hand-")?.parse().ok()? };
             Some((set, path))
         })
         .collect();
@@ -44,6 +47,29 @@ pub(crate) fn hand_sets() -> Vec<Doc> {
     }
     docs
 }
+
+/// FNV-1a over the bytes of every training input (the hand-written sets' files and the diagnosis
+/// titles), for `data/model.bin`'s header: `tests/model.rs` recomputes it.
+#[allow(dead_code, reason = "used by train_model and tests/model.rs, not model_cv")]
+pub(crate) fn inputs_digest() -> u64 {
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(corpus_dir())
+        .expect("the corpus directory")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    paths.sort();
+    paths.push(TITLES.into());
+    paths
+        .iter()
+        .flat_map(|p| std::fs::read(p).expect("a training input"))
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn corpus_dir() -> String {
+    std::env::var("CORPUS").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/corpus").to_owned())
+}
+
+const TITLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/codes/icd10cm-fy2026-behavioral.csv");
 
 /// The training documents: the hand-written sets `include` admits, then the synthetic and clinical ones.
 pub(crate) fn corpus(include: impl Fn(usize) -> bool) -> Vec<Doc> {
@@ -83,15 +109,14 @@ fn title_case(s: &str) -> String {
 
 /// Documents of eight lines of clinical vocabulary, nothing in them an identifier.
 fn clinical_vocabulary() -> Vec<Doc> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/codes/icd10cm-fy2026-behavioral.csv");
-    let titles = std::fs::read_to_string(path).expect("../shared/data/codes: the ICD-10-CM titles");
+    let titles = std::fs::read_to_string(TITLES).expect("../shared/data/codes: the ICD-10-CM titles");
     let mut lines = Vec::new();
     for row in titles.lines().skip(1) {
         let mut fields = row.splitn(4, ',');
         let code = fields.next().unwrap_or_default();
         let title = fields.nth(2).unwrap_or_default().trim_matches('"');
         lines.push(format!("Diagnosis: {} ({code})", title_case(title)));
-        lines.push(format!("{title}, {code}."));
+        lines.push(format!("Meets criteria for {title} ({code})."));
     }
     for phrase in haven_phi::model::never_identifiers() {
         lines.push(format!("Plan: {}. Discussed {phrase} today.", title_case(phrase)));

@@ -401,7 +401,7 @@ impl Default for Engine {
 impl Engine {
     /// The built-in detectors: the chart's identifiers, symbols (e-mail, URL, IP, handles), numbers
     /// (phone, SSN, ZIP, record numbers, numeric dates, ages), dates in words, places and
-    /// organizations, and names.
+    /// organizations, and names; then the shipped learned pass (`model`).
     pub fn new() -> Engine {
         Engine {
             detectors: vec![
@@ -414,12 +414,12 @@ impl Engine {
                 Box::new(names::NameDetector),
                 Box::new(places::PlaceDetector),
             ],
-            model: None,
+            model: model::Model::shipped(),
         }
     }
 
-    /// A learned pass after the rules (an experiment: see `model`); `None`, the default, is the
-    /// rules alone.
+    /// Another learned pass after the rules than the shipped one (`model`); `None` is the rules
+    /// alone.
     pub fn with_model(mut self, model: Option<&'static model::Model>) -> Engine {
         self.model = model;
         self

@@ -71,6 +71,24 @@ impl Detector for SymbolDetector {
     }
 }
 
+/// A mail service's name, as a spoken address's domain: a company, no one's identifier.
+pub(super) fn is_mail_provider(word: &str) -> bool {
+    matches!(
+        word,
+        "gmail"
+            | "yahoo"
+            | "hotmail"
+            | "outlook"
+            | "icloud"
+            | "aol"
+            | "protonmail"
+            | "proton"
+            | "comcast"
+            | "ymail"
+            | "msn"
+    )
+}
+
 /// An address read out in a voicemail or transcript: "iggy dot bello at gmail", "jsmith at
 /// riverside dot org". The name before "at" is joined by "dot", "underscore" or "dash" or holds a
 /// digit, unless the domain is read out with its "dot".
@@ -96,20 +114,7 @@ fn spoken_emails(doc: &Document<'_>, out: &mut Vec<Span>) {
         while end + 2 < n && tokens.norm(end + 1) == "dot" && spaced(end) && spaced(end + 1) && word(end + 2) {
             end += 2;
         }
-        let provider = matches!(
-            tokens.norm(at + 1),
-            "gmail"
-                | "yahoo"
-                | "hotmail"
-                | "outlook"
-                | "icloud"
-                | "aol"
-                | "protonmail"
-                | "proton"
-                | "comcast"
-                | "ymail"
-                | "msn"
-        );
+        let provider = is_mail_provider(tokens.norm(at + 1));
         let mut start = at - 1;
         while start >= 2
             && matches!(tokens.norm(start - 1), "dot" | "underscore" | "dash" | "hyphen")
