@@ -78,7 +78,9 @@ pub(crate) struct KnownSet {
     /// school, city, full names).
     pub phrases: Vec<(String, Kind)>,
     /// The first words of `phrases`, to skip the rest quickly.
-    pub phrase_heads: HashSet<String, BuildHasherDefault<FxHasher>>,
+    phrase_heads: HashSet<String, BuildHasherDefault<FxHasher>>,
+    /// Their first bytes (a bit per byte value): most tokens skip the lookup.
+    phrase_firsts: [u64; 4],
     /// Digit strings without separators: phone, SSN, numeric record numbers, dates of birth, ZIP.
     pub digits: FastMap<String, Kind>,
     /// Upper-case letters and digits of alphanumeric record numbers.
@@ -200,6 +202,11 @@ impl KnownSet {
             }
         }
         set.phrase_heads = set.phrases.iter().map(|(p, _)| p.split(' ').next().unwrap_or(p).to_owned()).collect();
+        for head in &set.phrase_heads {
+            if let Some(&b) = head.as_bytes().first() {
+                set.phrase_firsts[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        }
         for (word, kind) in &set.words {
             let first = word.as_bytes()[0];
             if !first.is_ascii_lowercase() {
@@ -273,6 +280,12 @@ impl KnownSet {
         let kind = *self.words.get(norm)?;
         let ambiguous = flags & (WORD | STOP) != 0 || norm.len() <= 2;
         (!(ambiguous && shape == Shape::Lower)).then_some(kind)
+    }
+
+    /// Whether a phrase of the chart starts with the folded word `norm`.
+    pub(crate) fn starts_phrase(&self, norm: &str) -> bool {
+        norm.as_bytes().first().is_some_and(|&b| self.phrase_firsts[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
+            && self.phrase_heads.contains(norm)
     }
 
     /// Whether `word` is one slip (a letter wrong, missing, extra or two swapped) from a known name

@@ -16,7 +16,7 @@ impl Detector for ChartDetector {
         while i < tokens.len() {
             let token = tokens.list[i];
             let norm = tokens.norm(i);
-            if known.phrase_heads.contains(norm) {
+            if known.starts_phrase(norm) {
                 for (phrase, kind) in &known.phrases {
                     if let Some(last) = phrase_at(tokens, i, phrase) {
                         out.push(doc.span(i, last, *kind, Confidence::High));

@@ -209,28 +209,29 @@ fn coverage(doc: &Document<'_>, spans: &[Span]) -> Vec<bool> {
 /// Whether the model weighs token `i` at all: a word no list protects and that may be an
 /// identifier. In training every such word counts; in detection, only those the rules left.
 fn candidate(doc: &Document<'_>, i: usize) -> bool {
-    let shape = doc.tokens.list[i].shape;
+    let token = doc.tokens.list[i];
     let flags = doc.flags(i);
-    shape.is_alpha()
-        && !doc.protected[i]
+    // cheapest and most telling first: most tokens of any text stop at the first line
+    // an English word in lower case (even one that is also a name: "hope")
+    (token.shape != Shape::Lower || flags & WORD == 0)
+        && token.shape.is_alpha()
         && flags & (FUNCTION | DETERMINER | STOP | MONTH | WEEKDAY) == 0
         // the words that build names of organizations and streets ("Council", "Center", "Avenue")
         // are weighed by the rules with the words before them; alone they are generic
         && flags & (ORG_STRONG | ORG_WEAK | ORG_HEAD | STREET_SUFFIX | DIRECTION) == 0
-        && !super::symbols::is_mail_provider(doc.tokens.norm(i))
         // a state alone is no identifier
         && (flags & STATE == 0 || flags & (GIVEN | FAMILY | CITY) != 0)
-        // an acronym outside a line in capitals names a program, a test or a payer as often as
-        // anything; the rules weigh those
-        && (shape != Shape::Upper || doc.is_shouting(i))
-        // an English word in lower case (even one that is also a name: "hope"): most of any text
-        && (shape != Shape::Lower || flags & WORD == 0)
         // a single letter is an initial, a grade or a plan's letter, and two in lower case are
         // a word of another language or a chat's ("de", "ya") far more often than a name
-        && doc.tokens.list[i].end - doc.tokens.list[i].start > if shape == Shape::Lower { 2 } else { 1 }
+        && token.end - token.start > if token.shape == Shape::Lower { 2 } else { 1 }
+        && !doc.protected[i]
+        // an acronym outside a line in capitals names a program, a test or a payer as often as
+        // anything; the rules weigh those
+        && (token.shape != Shape::Upper || doc.is_shouting(i))
         // in a template's fields in title case, a capital says nothing
         && !doc.is_titled(i)
         && (flags & WORD == 0 || doc.is_shouting(i) || lone_capital(doc, i))
+        && !super::symbols::is_mail_provider(doc.tokens.norm(i))
 }
 
 /// Whether a capitalized English word stands alone mid-sentence ("at the Pilot", "From Caterpillar"),
