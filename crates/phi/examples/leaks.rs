@@ -1,5 +1,5 @@
 //! Prints the synthetic corpus's scores and every leaked gold span and false detection with its
-//! context: the loop for improving the detectors. `cargo run --release -p haven-phi --example leaks -- [seed] [count]`
+//! context: the loop for improving the detectors (`RULES_ONLY=1`: without the learned pass). `cargo run --release -p haven-phi --example leaks -- [seed] [count]`
 #![allow(clippy::print_stdout)]
 
 use haven_phi::Engine;
@@ -25,7 +25,8 @@ fn main() {
         generate(seed, count).map(|d| (d.marked.text, d.marked.gold, d.marked.clinical, d.known)).collect()
     };
     let show_false = std::env::var_os("SHOW_FALSE").is_some();
-    let engine = Engine::new();
+    // RULES_ONLY=1: without the learned pass, to see what it adds
+    let engine = if std::env::var_os("RULES_ONLY").is_some() { Engine::new().with_model(None) } else { Engine::new() };
     let mut scores = Scores::default();
     for (text, gold, clinical, known) in &docs {
         let detected: Vec<Labelled> =

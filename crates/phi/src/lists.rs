@@ -91,12 +91,12 @@ pub(crate) const ORG_STRONG_WORDS: &str = "inc incorporated llc llp pllc plc ltd
     dentistry obgyn";
 pub(crate) const ORG_WEAK_WORDS: &str = "center centre centers centres services mgmt correctional corrections solutions industries enterprises holdings systems technologies \
     tech labs laboratories logistics construction insurance healthcare manufacturing consulting realty salon \
-    fitness gym farms bakery diner grill restaurant cafe market store stores shop depot warehouse motors auto \
+    fitness gym farms bakery hardware mine diner grill restaurant cafe market store stores shop depot warehouse motors auto \
     garage agency firm authority campus action palace district airlines airline airways technology rehabilitation probation parole cleaning laundromat laundry spa nails barbershop boutique roofing towing flooring paving masonry contractors contracting builders properties management studio studios club supermarket hotel inn resort casino factory mill group co partners \
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli coffee roasters brewing brewery taqueria cantina creamery donuts bagels counseling counselling therapy psychotherapy psychology foods \
-    apartments apts residences medicine library museum practice programs hospice middle hall collaborative collective cooperative unit transit \
+    apartments apts residences medicine library museum practice programs hospice middle hall cc collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law police";
 pub(crate) const ORG_HEADS: &str = "university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";

@@ -61,6 +61,44 @@ fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     Some(tokens.list[last].end)
 }
 
+/// A business named by its owner's possessive: the name and a business found after the "'s" are one
+/// organization ("ran Kaminski's Hardware"), and so is a possessive before "on" or "in" and a street
+/// or town ("Mariano's on Archer Avenue"). `spans` is sorted and disjoint.
+pub(super) fn possessive_businesses(doc: &Document<'_>, spans: &mut Vec<Span>) {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    let mut rest = std::mem::take(spans).into_iter().peekable();
+    while let Some(mut span) = rest.next() {
+        let owner = matches!(span.kind, Kind::Name | Kind::Organization);
+        let last = tokens.list.partition_point(|t| t.end <= span.end);
+        let s = last;
+        let possessive = owner
+            && s < n
+            && last > 0
+            && tokens.list[last - 1].end == span.end
+            && tokens.norm(s) == "s"
+            && matches!(tokens.gap_before(s), "'" | "’")
+            && tokens.gap_after(s) == " ";
+        if possessive && let Some(next) = rest.peek() {
+            let starts_at = |k: usize| k < n && tokens.list[k].start == next.start;
+            if next.kind == Kind::Organization && starts_at(s + 1) {
+                span = Span { end: next.end, kind: Kind::Organization, ..span };
+                rest.next();
+            } else if matches!(next.kind, Kind::Street | Kind::City)
+                && s + 1 < n
+                && matches!(tokens.norm(s + 1), "on" | "in" | "off" | "near")
+                && tokens.gap_after(s + 1) == " "
+                && starts_at(s + 2)
+            {
+                span = Span { end: tokens.list[s].end, kind: Kind::Organization, ..span };
+            }
+        }
+        out.push(span);
+    }
+    *spans = out;
+}
+
 /// "Prior admissions: Holly Hill Hospital (2021), UNC WakeBrook (2024)", "bed search (Central
 /// Regional, Strategic Behavioral)": the items of a list beside an organization are organizations
 /// too, when each is a capitalized name of its own (not a kind of place, a month, a title). Returns
@@ -142,6 +180,14 @@ mod tests {
             "Catholic Charities of the Archdiocese of Miami",
             Kind::Organization,
         );
+    }
+
+    #[test]
+    fn a_business_named_by_its_owners_possessive_is_one_organization() {
+        has("They ran Kaminski's Hardware on Broadway for forty years.", "Kaminski's Hardware", Kind::Organization);
+        has("Back at work at Delgado's on Mission Street since Monday.", "Delgado's", Kind::Organization);
+        // a person's possessive before a place stays a name
+        has("We met at Maria's house in Fresno.", "Maria", Kind::Name);
     }
 
     #[test]

@@ -446,6 +446,8 @@ impl Engine {
                 spans = merge(spans);
             }
         }
+        // after the learned pass, which finds many of the businesses a possessive names
+        join::possessive_businesses(&doc, &mut spans);
         let again = recur::recurrences(&doc, &spans);
         if !again.is_empty() {
             // Recurrences lie outside every span found: sorting by start is all the merge needs.

@@ -3660,6 +3660,9 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        // a mine by its name, a community college by its city and "CC"
+        has("He runs a loader at the Navajo Mine near Fruitland.", "Navajo Mine", Kind::Organization);
+        has("She has an offer from Tulsa CC to play point guard.", "Tulsa CC", Kind::Organization);
         has("Interpreter: Wang Li (CCSC staff)\nClient reported", "CCSC", Kind::Organization);
         has("skyler: im at the cenex in columbia falls waiting on a tow", "cenex", Kind::Organization);
         has("at her house on ajo way. also i moved", "ajo way", Kind::Street);
