@@ -278,9 +278,24 @@ fn born_long_ago(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let birth = i >= 1
         && (tokens.norm(i - 1) == "born"
-            || i >= 2 && tokens.norm(i - 1) == "in" && tokens.norm(i - 2) == "born"
+            || i >= 2 && tokens.norm(i - 1) == "in" && (tokens.norm(i - 2) == "born" || born_in_place(doc, i - 2))
             || tokens.norm(i - 1) == "b" && tokens.gap_after(i - 1) == ". ");
     birth && tokens.raw(i).len() == 4 && tokens.raw(i).parse::<u32>().is_ok_and(|y| y + 90 <= this_year() && y >= 1800)
+}
+
+/// Whether `last` ends "born in" and a place of one to three capitalized words ("born in Ibadan",
+/// "born in San Juan, Puerto Rico"), so a year after it and "in" is the year of birth.
+fn born_in_place(doc: &Document<'_>, last: usize) -> bool {
+    let tokens = &doc.tokens;
+    let mut k = last;
+    while k >= 2 && last - k < 4 && tokens.list[k].shape.is_capitalized() && matches!(tokens.gap_before(k), " " | ", ")
+    {
+        if tokens.norm(k - 1) == "in" && tokens.norm(k - 2) == "born" {
+            return true;
+        }
+        k -= 1;
+    }
+    false
 }
 
 /// The current calendar year (from the clock, read once).
@@ -418,6 +433,8 @@ mod tests {
     #[test]
     fn dates_in_words() {
         has("Mrs. Lindqvist was born in 1926 in Mora.", "1926", Kind::Date);
+        has("She was born in Ibadan in 1931 and came to Houston.", "1931", Kind::Date);
+        has("He was born in San Juan, Puerto Rico in 1929.", "1929", Kind::Date);
         let recent = found("Her son was born in 1990 and moved in 1926.", &Known::default());
         assert!(recent.iter().all(|(_, k)| *k != Kind::Date), "{recent:?}");
         has("died on Mardi Gras day 2019; her first", "Mardi Gras day 2019", Kind::Date);

@@ -83,9 +83,12 @@ impl Detector for PlaceDetector {
                     && tokens.gap_before(i) == " "
                     && tokens.list[i - 1].shape == Shape::Title);
             // Never inside a listed public name ("SMART Recovery", "Trevor Project"), nor a label
-            // ("Church: Ebenezer Methodist").
+            // ("Church: Ebenezer Methodist", "Mental Health Services:") — a label opens its line or
+            // sentence; a salutation's colon closes a long one ("To the Riverside County Department
+            // of Public Social Services:").
+            let label = tokens.gap_after(i).starts_with(':') && opens_sentence(doc, i, 4);
             if org_suffix
-                && !tokens.gap_after(i).starts_with(':')
+                && !label
                 && !serves_the_aging(doc, i)
                 && !doc.protected[i]
                 && let Some(first) = org_before_suffix(doc, i)
@@ -2261,6 +2264,11 @@ fn acronym_of_a_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     named.then_some(next)
 }
 
+/// Whether token `i` is among the first `within` tokens of its sentence or line.
+fn opens_sentence(doc: &Document<'_>, i: usize, within: usize) -> bool {
+    (i.saturating_sub(within - 1)..=i).any(|k| k == 0 || doc.tokens.list[k].sentence_start)
+}
+
 /// "4th Infantry Division", "82nd Airborne", "101st Airborne Division": a military unit by its
 /// number. The last token.
 fn military_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
@@ -2939,8 +2947,8 @@ fn is_agency(doc: &Document<'_>, i: usize) -> bool {
     let place = doc.flags(before) & CITY != 0 || tokens.norm(before) == "county";
     match tokens.norm(i) {
         // A police or fire department, a school district, a VA medical center: after any town's
-        // name ("Dearborn PD", "Salem VAMC")
-        "pd" | "fd" | "isd" | "usd" | "cusd" | "vamc" | "vahcs" | "cboc" => {
+        // name ("Dearborn PD", "Salem VAMC"), and an Indian Health Service clinic ("Lame Deer IHS")
+        "pd" | "fd" | "isd" | "usd" | "cusd" | "vamc" | "vahcs" | "cboc" | "ihs" => {
             place
                 || tokens.list[before].shape == Shape::Title
                     && !doc.is_stop(before)
@@ -3660,6 +3668,9 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        let to = "To the Riverside County Department of Public Social Services:";
+        has(to, "Riverside County Department of Public Social Services", Kind::Organization);
+        has("She sees Dr. Two Moons at the Lame Deer IHS clinic.", "Lame Deer IHS", Kind::Organization);
         // a mine by its name, a community college by its city and "CC"
         has("He runs a loader at the Navajo Mine near Fruitland.", "Navajo Mine", Kind::Organization);
         has("She has an offer from Tulsa CC to play point guard.", "Tulsa CC", Kind::Organization);
