@@ -1,7 +1,7 @@
-//! The learned pass's training corpus (`model_cv`): the hand-written sets
-//! (`CORPUS` names another directory of them), 1,500 synthetic documents, and clinical vocabulary
-//! that is never an identifier — the ICD-10-CM behavioral titles in `../shared/data/codes` and the
-//! phrases the word lists protect.
+//! The learned pass's training corpus, shared by `train_model`, `model_cv` and `tests/model.rs`: the
+//! hand-written sets (`CORPUS` names another directory of them), 1,500 synthetic documents, and
+//! clinical vocabulary that is never an identifier — the ICD-10-CM behavioral titles in
+//! `../shared/data/codes` and the phrases the word lists protect.
 
 use haven_phi::Known;
 use haven_phi::corpus::generate;

@@ -70,13 +70,12 @@ pub(super) fn possessive_businesses(doc: &Document<'_>, spans: &mut Vec<Span>) {
     let mut out: Vec<Span> = Vec::with_capacity(spans.len());
     let mut rest = std::mem::take(spans).into_iter().peekable();
     while let Some(mut span) = rest.next() {
-        let owner = matches!(span.kind, Kind::Name | Kind::Organization);
-        let last = tokens.list.partition_point(|t| t.end <= span.end);
-        let s = last;
-        let possessive = owner
+        // the token after the span: the possessive's "s"
+        let s = tokens.list.partition_point(|t| t.end <= span.end);
+        let possessive = matches!(span.kind, Kind::Name | Kind::Organization)
             && s < n
-            && last > 0
-            && tokens.list[last - 1].end == span.end
+            && s > 0
+            && tokens.list[s - 1].end == span.end
             && tokens.norm(s) == "s"
             && matches!(tokens.gap_before(s), "'" | "’")
             && tokens.gap_after(s) == " ";
