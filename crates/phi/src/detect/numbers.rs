@@ -690,8 +690,14 @@ fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let next = |k: usize| (k < tokens.len()).then(|| tokens.norm(k));
     // "daughter of Evelyn Strand (ninety-three)", "her aunt, ninety-one, lives alone"
+    // "he's ninety-one": "is" as a contraction after a person
+    let contracted = i >= 2
+        && tokens.norm(i - 1) == "s"
+        && matches!(tokens.gap_before(i - 1), "'" | "’")
+        && matches!(tokens.norm(i - 2), "he" | "she" | "who");
     let aged = matches!(next(last + 1), Some("year" | "years" | "yo"))
         || beside_a_name(doc, i, last)
+        || contracted
         || doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "turns", "is", "be"]);
     aged.then_some(last)
 }
@@ -969,6 +975,7 @@ mod tests {
         none("UnitedHealthcare paid 80 % of 90791 and 90837-95 telehealth (POS 10).");
         has("paid by check from Red River Bank, acct ending 88.", "88", Kind::Account);
         has("Mrs. Oyelowo will be ninety-five on Saturday.", "ninety-five", Kind::AgeOver89);
+        has("And my father, he's ninety-one and lives with us.", "ninety-one", Kind::AgeOver89);
         has("Her sister, 102 and still sharp, calls each Sunday.", "102", Kind::AgeOver89);
         has("found her in the parking lot. shes 91 and this is the 3rd time", "91", Kind::AgeOver89);
         has("Pager (husband, on-call surgeon): pgr 4471\nEmail", "4471", Kind::Phone);

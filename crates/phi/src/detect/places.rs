@@ -2229,7 +2229,9 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
         let possessive = tokens.norm(p) == "s" && matches!(tokens.gap_before(p), "'" | "’");
         // "Started Cognitive Processing Therapy": a note's opening verb is not part of the name
         let opening = tokens.list[p].sentence_start && doc.flags(p) & OPENING != 0;
-        if !(shape.is_capitalized() || shape == Shape::Alnum || connector || possessive) || opening {
+        // "Mildred Avenue K-8 School": the grades a school teaches
+        let grades = shape == Shape::Digits && p > 0 && tokens.gap_before(p) == "-" && tokens.norm(p - 1) == "k";
+        if !(shape.is_capitalized() || shape == Shape::Alnum || connector || possessive || grades) || opening {
             break;
         }
         first = p;
@@ -2422,7 +2424,14 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
         && matches!(tokens.norm(i - 1), "post" | "troop" | "lodge" | "chapter")
         && tokens.gap_before(i - 1) == " "
         && tokens.list[i - 2].shape.is_capitalized();
-    if chapter {
+    // "(Teamsters Local 776)", "SEIU Local 1199": the union's name before its local
+    let union = local
+        && i >= 2
+        && tokens.gap_before(i - 1) == " "
+        && tokens.list[i - 2].shape.is_capitalized()
+        && !doc.is_stop(i - 2)
+        && doc.flags(i - 2) & FUNCTION == 0;
+    if chapter || union {
         let mut first = i - 2;
         while first > 0
             && first + 4 > i
@@ -3668,6 +3677,9 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("Her daughter attends the Mildred Avenue K-8 School.", "Mildred Avenue K-8 School", Kind::Organization);
+        has("Housing Committee, Beacon Communities", "Beacon Communities", Kind::Organization);
+        has("His steward, Bobby Sneed (Teamsters Local 776), filed it.", "Teamsters Local 776", Kind::Organization);
         let to = "To the Riverside County Department of Public Social Services:";
         has(to, "Riverside County Department of Public Social Services", Kind::Organization);
         has("She sees Dr. Two Moons at the Lame Deer IHS clinic.", "Lame Deer IHS", Kind::Organization);
