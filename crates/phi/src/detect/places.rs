@@ -2399,11 +2399,15 @@ fn serves_the_aging(doc: &Document<'_>, last: usize) -> bool {
 /// company. The first token, given the number.
 fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i == 0
-        || tokens.list[i].shape != Shape::Digits
-        || tokens.gap_before(i) != " "
-        || tokens.gap_after(i).starts_with('-')
-    {
+    if i == 0 || tokens.list[i].shape != Shape::Digits || tokens.gap_after(i).starts_with('-') {
+        return None;
+    }
+    // "P.S. 73": a New York school's number after its dotted letters
+    if tokens.gap_before(i) == ". " {
+        let dotted = i >= 2 && tokens.norm(i - 1) == "s" && tokens.norm(i - 2) == "p" && tokens.gap_after(i - 2) == ".";
+        return (dotted && tokens.raw(i).len() <= 3).then(|| i - 2);
+    }
+    if tokens.gap_before(i) != " " {
         return None;
     }
     let chain = tokens.raw(i).len() == 1 && matches!(tokens.norm(i - 1), "motel" | "super" | "studio");
@@ -2962,6 +2966,12 @@ fn is_agency(doc: &Document<'_>, i: usize) -> bool {
                 || tokens.list[before].shape == Shape::Title
                     && !doc.is_stop(before)
                     && doc.flags(before) & FUNCTION == 0
+        }
+        // a VA facility by its region or town ("the Grand Island VA", "Puget Sound VA") — not the
+        // state's code in an address ("Richmond VA 23219")
+        "va" => {
+            let zip = i + 1 < tokens.len() && tokens.list[i + 1].shape == Shape::Digits;
+            tokens.list[before].shape == Shape::Title && !doc.is_stop(before) && !zip
         }
         // …and a public agency's office after any place's name ("the Crenshaw SSA office")
         // …or a state's ("Oklahoma DHS")
@@ -3677,6 +3687,8 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("He sees Dr. Lindgren at the Grand Island VA.", "Grand Island VA", Kind::Organization);
+        has("Amara was seen at P.S. 73 in the Bronx.", "P.S. 73", Kind::Organization);
         has("Her daughter attends the Mildred Avenue K-8 School.", "Mildred Avenue K-8 School", Kind::Organization);
         has("Housing Committee, Beacon Communities", "Beacon Communities", Kind::Organization);
         has("His steward, Bobby Sneed (Teamsters Local 776), filed it.", "Teamsters Local 776", Kind::Organization);
