@@ -284,13 +284,17 @@ fn born_long_ago(doc: &Document<'_>, i: usize) -> bool {
 }
 
 /// Whether `last` ends "born in" and a place of one to three capitalized words ("born in Ibadan",
-/// "born in San Juan, Puerto Rico"), so a year after it and "in" is the year of birth.
+/// "born in San Juan, Puerto Rico"), or "born on" and a day ("born on Christmas Day"), so a year
+/// after it and "in" is the year of birth.
 fn born_in_place(doc: &Document<'_>, last: usize) -> bool {
     let tokens = &doc.tokens;
     let mut k = last;
-    while k >= 2 && last - k < 4 && tokens.list[k].shape.is_capitalized() && matches!(tokens.gap_before(k), " " | ", ")
+    while k >= 2
+        && last - k < 4
+        && matches!(tokens.list[k].shape, Shape::Title | Shape::Upper | Shape::Mixed | Shape::Digits)
+        && matches!(tokens.gap_before(k), " " | ", ")
     {
-        if tokens.norm(k - 1) == "in" && tokens.norm(k - 2) == "born" {
+        if matches!(tokens.norm(k - 1), "in" | "on") && tokens.norm(k - 2) == "born" {
             return true;
         }
         k -= 1;
@@ -434,6 +438,7 @@ mod tests {
     fn dates_in_words() {
         has("Mrs. Lindqvist was born in 1926 in Mora.", "1926", Kind::Date);
         has("She was born in Ibadan in 1931 and came to Houston.", "1931", Kind::Date);
+        has("Mrs. Vance was born on Christmas Day in 1932 and still drives.", "1932", Kind::Date);
         has("He was born in San Juan, Puerto Rico in 1929.", "1929", Kind::Date);
         let recent = found("Her son was born in 1990 and moved in 1926.", &Known::default());
         assert!(recent.iter().all(|(_, k)| *k != Kind::Date), "{recent:?}");

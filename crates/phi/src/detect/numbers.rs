@@ -6,7 +6,7 @@ use super::chart::joined_run;
 use super::places::ordinal;
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{CITY, DIRECTION, RELATION, STATE, STREET_SUFFIX, WEEKDAY};
+use crate::lexicon::{CITY, DIRECTION, MONTH, RELATION, STATE, STREET_SUFFIX, WEEKDAY};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -695,7 +695,12 @@ fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.norm(i - 1) == "s"
         && matches!(tokens.gap_before(i - 1), "'" | "’")
         && matches!(tokens.norm(i - 2), "he" | "she" | "who");
+    // "ninety this March", "ninety-five next month": the birthday ahead
+    let birthday = matches!(next(last + 1), Some("this" | "next"))
+        && (last + 2 < tokens.len() && doc.flags(last + 2) & MONTH != 0
+            || matches!(next(last + 2), Some("month" | "week" | "spring" | "summer" | "fall" | "winter")));
     let aged = matches!(next(last + 1), Some("year" | "years" | "yo"))
+        || birthday
         || beside_a_name(doc, i, last)
         || contracted
         || doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "turns", "is", "be"]);
@@ -976,6 +981,7 @@ mod tests {
         has("paid by check from Red River Bank, acct ending 88.", "88", Kind::Account);
         has("Mrs. Oyelowo will be ninety-five on Saturday.", "ninety-five", Kind::AgeOver89);
         has("And my father, he's ninety-one and lives with us.", "ninety-one", Kind::AgeOver89);
+        has("Her mother-in-law, ninety this March, has dementia.", "ninety", Kind::AgeOver89);
         has("Her sister, 102 and still sharp, calls each Sunday.", "102", Kind::AgeOver89);
         has("found her in the parking lot. shes 91 and this is the 3rd time", "91", Kind::AgeOver89);
         has("Pager (husband, on-call surgeon): pgr 4471\nEmail", "4471", Kind::Phone);
