@@ -67,9 +67,14 @@ fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
 pub(super) fn possessive_businesses(doc: &Document<'_>, spans: &mut Vec<Span>) {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
-    let mut rest = std::mem::take(spans).into_iter().peekable();
-    while let Some(mut span) = rest.next() {
+    let mut j = 0;
+    while j + 1 < spans.len() {
+        let (span, next) = (spans[j], spans[j + 1]);
+        j += 1;
+        // most spans end before no apostrophe: skip the token search for them
+        if !doc.text()[span.end..].starts_with(['\'', '’']) {
+            continue;
+        }
         // the token after the span: the possessive's "s"
         let s = tokens.list.partition_point(|t| t.end <= span.end);
         let possessive = matches!(span.kind, Kind::Name | Kind::Organization)
@@ -79,23 +84,22 @@ pub(super) fn possessive_businesses(doc: &Document<'_>, spans: &mut Vec<Span>) {
             && tokens.norm(s) == "s"
             && matches!(tokens.gap_before(s), "'" | "’")
             && tokens.gap_after(s) == " ";
-        if possessive && let Some(next) = rest.peek() {
-            let starts_at = |k: usize| k < n && tokens.list[k].start == next.start;
-            if next.kind == Kind::Organization && starts_at(s + 1) {
-                span = Span { end: next.end, kind: Kind::Organization, ..span };
-                rest.next();
-            } else if matches!(next.kind, Kind::Street | Kind::City)
-                && s + 1 < n
-                && matches!(tokens.norm(s + 1), "on" | "in" | "off" | "near")
-                && tokens.gap_after(s + 1) == " "
-                && starts_at(s + 2)
-            {
-                span = Span { end: tokens.list[s].end, kind: Kind::Organization, ..span };
-            }
+        if !possessive {
+            continue;
         }
-        out.push(span);
+        let starts_at = |k: usize| k < n && tokens.list[k].start == next.start;
+        if next.kind == Kind::Organization && starts_at(s + 1) {
+            spans[j - 1] = Span { end: next.end, kind: Kind::Organization, ..span };
+            spans.remove(j);
+        } else if matches!(next.kind, Kind::Street | Kind::City)
+            && s + 1 < n
+            && matches!(tokens.norm(s + 1), "on" | "in" | "off" | "near")
+            && tokens.gap_after(s + 1) == " "
+            && starts_at(s + 2)
+        {
+            spans[j - 1] = Span { end: tokens.list[s].end, kind: Kind::Organization, ..span };
+        }
     }
-    *spans = out;
 }
 
 /// "Prior admissions: Holly Hill Hospital (2021), UNC WakeBrook (2024)", "bed search (Central

@@ -193,19 +193,6 @@ fn features(doc: &Document<'_>, i: usize, out: &mut [u32; FEATURES]) {
     ];
 }
 
-/// Which tokens the rules' spans (sorted and disjoint) cover.
-fn coverage(doc: &Document<'_>, spans: &[Span]) -> Vec<bool> {
-    let mut covered = vec![false; doc.tokens.len()];
-    let mut s = 0;
-    for (i, token) in doc.tokens.list.iter().enumerate() {
-        while s < spans.len() && spans[s].end <= token.start {
-            s += 1;
-        }
-        covered[i] = s < spans.len() && spans[s].start < token.end;
-    }
-    covered
-}
-
 /// Whether the model weighs token `i` at all: a word no list protects and that may be an
 /// identifier. In training every such word counts; in detection, only those the rules left.
 fn candidate(doc: &Document<'_>, i: usize) -> bool {
@@ -275,7 +262,13 @@ impl Model {
     pub(super) fn detect(&self, doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
         let mut out = Vec::new();
         let mut slots = [0; FEATURES];
-        for (i, covered) in coverage(doc, spans).into_iter().enumerate() {
+        // the first span not yet passed: spans are sorted and disjoint
+        let mut s = 0;
+        for (i, token) in doc.tokens.list.iter().enumerate() {
+            while s < spans.len() && spans[s].end <= token.start {
+                s += 1;
+            }
+            let covered = s < spans.len() && spans[s].start < token.end;
             if covered || !candidate(doc, i) {
                 continue;
             }
