@@ -45,10 +45,12 @@ fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     let of = k + 1;
     // "of the Archdiocese of Miami"
     let first = if tokens.norm(of + 1) == "the" && tokens.gap_after(of + 1) == " " { of + 2 } else { of + 1 };
+    // "Nintendo of America", "Boy Scouts of America": a national arm, though a country alone is no
+    // identifier
     let word = |j: usize| {
         j < n
             && tokens.list[j].shape == Shape::Title
-            && !doc.is_stop(j)
+            && (!doc.is_stop(j) || tokens.norm(j) == "america")
             && doc.flags(j) & (FUNCTION | MONTH | WEEKDAY) == 0
     };
     if tokens.gap_after(k) != " " || tokens.norm(of) != "of" || tokens.gap_after(of) != " " || !word(first) {
@@ -68,8 +70,8 @@ pub(super) fn possessive_businesses(doc: &Document<'_>, spans: &mut Vec<Span>) {
     let tokens = &doc.tokens;
     let n = tokens.len();
     let mut j = 0;
-    while j + 1 < spans.len() {
-        let (span, next) = (spans[j], spans[j + 1]);
+    while j < spans.len() {
+        let span = spans[j];
         j += 1;
         // most spans end before no apostrophe: skip the token search for them
         if !doc.text()[span.end..].starts_with(['\'', '’']) {
@@ -87,6 +89,18 @@ pub(super) fn possessive_businesses(doc: &Document<'_>, spans: &mut Vec<Span>) {
         if !possessive {
             continue;
         }
+        // "a fight at Tom Grainey's downtown", "lunch at Maria's.": a possessive after "at" with no
+        // noun after it names the place its owner keeps
+        let first = tokens.list.partition_point(|t| t.start < span.start);
+        let after_at = first > 0 && tokens.norm(first - 1) == "at";
+        let ends = s + 1 >= n
+            || tokens.gap_after(s).starts_with([',', '.', ';', ')'])
+            || matches!(tokens.norm(s + 1), "downtown" | "uptown" | "again" | "tonight" | "yesterday" | "today");
+        if after_at && ends {
+            spans[j - 1] = Span { end: tokens.list[s].end, kind: Kind::Organization, ..span };
+            continue;
+        }
+        let Some(&next) = spans.get(j) else { continue };
         let starts_at = |k: usize| k < n && tokens.list[k].start == next.start;
         if next.kind == Kind::Organization && starts_at(s + 1) {
             spans[j - 1] = Span { end: next.end, kind: Kind::Organization, ..span };
@@ -183,12 +197,14 @@ mod tests {
             "Catholic Charities of the Archdiocese of Miami",
             Kind::Organization,
         );
+        has("He is a developer at Nintendo of America in Redmond.", "Nintendo of America", Kind::Organization);
     }
 
     #[test]
     fn a_business_named_by_its_owners_possessive_is_one_organization() {
         has("They ran Kaminski's Hardware on Broadway for forty years.", "Kaminski's Hardware", Kind::Organization);
         has("Back at work at Delgado's on Mission Street since Monday.", "Delgado's", Kind::Organization);
+        has("He got into a fight at Tom Grainey's downtown.", "Tom Grainey's", Kind::Organization);
         // a person's possessive before a place stays a name
         has("We met at Maria's house in Fresno.", "Maria", Kind::Name);
     }
