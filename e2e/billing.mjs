@@ -148,14 +148,20 @@ try {
   // downloads.
   await page.goto(`${base}/billing?from=${from.toISOString().slice(0, 10)}&to=${to.toISOString().slice(0, 10)}`);
   const clients = [...new Set((await page.locator("a.superbill").evaluateAll((as) => as.map((a) => a.getAttribute("href").split("/")[3].split("?")[0]))))];
+  // The client who owes the most: a part payment then leaves enough for a plan of several
+  // installments, whichever sessions the calendar's date put into the batch.
   let owing = null;
+  let most = 0;
   for (const id of clients) {
     await page.goto(`${base}/clients/${id}/ledger`);
-    if ((await page.textContent("#balance")).includes("Balance due")) { owing = id; break; }
+    const text = await page.textContent("#balance");
+    const amount = Number((text.match(/Balance due: \$([\d,]+\.\d\d)/) || [, "0"])[1].replace(/,/g, ""));
+    if (amount > most) { owing = id; most = amount; }
   }
   check(owing !== null, "no client owes their share");
+  await page.goto(`${base}/clients/${owing}/ledger`);
   const due = await page.textContent("#balance");
-  await page.fill("#amount", "20.00");
+  await page.fill("#amount", "5.00");
   await page.selectOption("#method", "card");
   await page.fill("#reference", "R-5521");
   await submit(page, "button:has-text('Record')");
