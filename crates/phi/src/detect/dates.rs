@@ -78,7 +78,8 @@ fn season(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     (k < tokens.len() && year(doc, k)).then_some((i, k))
 }
 
-/// "since Easter", "over Thanksgiving": a holiday used as a date names a day of the year.
+/// "since Easter", "over Thanksgiving", "ninety come Easter": a holiday used as a date names a day
+/// of the year.
 fn holiday(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let is_holiday = matches!(
@@ -149,7 +150,7 @@ fn named_day(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
 /// The words before a holiday that make it a date.
 const HOLIDAY_CUES: &[&str] = &[
     "since", "at", "on", "before", "after", "over", "during", "until", "by", "last", "this", "next", "around", "from",
-    "through", "till", "for",
+    "through", "till", "for", "come",
 ];
 
 /// "out by New Year's", "since New Year's Eve": a holiday of several words.
@@ -439,6 +440,7 @@ mod tests {
         has("Mrs. Lindqvist was born in 1926 in Mora.", "1926", Kind::Date);
         has("She was born in Ibadan in 1931 and came to Houston.", "1931", Kind::Date);
         has("Mrs. Vance was born on Christmas Day in 1932 and still drives.", "1932", Kind::Date);
+        has("He told me he will be ninety come Easter.", "Easter", Kind::Date);
         has("He was born in San Juan, Puerto Rico in 1929.", "1929", Kind::Date);
         let recent = found("Her son was born in 1990 and moved in 1926.", &Known::default());
         assert!(recent.iter().all(|(_, k)| *k != Kind::Date), "{recent:?}");
