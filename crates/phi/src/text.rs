@@ -189,6 +189,12 @@ impl<'t> Tokens<'t> {
     pub(crate) fn len(&self) -> usize {
         self.list.len()
     }
+
+    /// Whether token `k` (if any) is the "s" of an apostrophe-s: a possessive ("Kaminski's") or a
+    /// contraction ("he's").
+    pub(crate) fn apostrophe_s(&self, k: usize) -> bool {
+        k < self.len() && self.norm(k) == "s" && matches!(self.gap_before(k), "'" | "’")
+    }
 }
 
 fn is_abbrev(text: &str, t: &Token) -> bool {

@@ -117,8 +117,7 @@ fn named_day(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         let mut first = i;
         while first > 0
             && i - first < 3
-            && (title(first - 1) && tokens.gap_after(first - 1) == " "
-                || first >= 2 && tokens.norm(first - 1) == "s" && matches!(tokens.gap_before(first - 1), "'" | "’"))
+            && (title(first - 1) && tokens.gap_after(first - 1) == " " || first >= 2 && tokens.apostrophe_s(first - 1))
         {
             first -= 1;
             if tokens.norm(first) == "s" {
@@ -162,7 +161,7 @@ fn new_year(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let mut last = i + 1;
-    if last + 1 < n && matches!(tokens.gap_after(last), "'" | "’") && tokens.norm(last + 1) == "s" {
+    if tokens.apostrophe_s(last + 1) {
         last += 1;
     }
     if last + 1 < n && tokens.gap_after(last) == " " && matches!(tokens.norm(last + 1), "day" | "eve") {

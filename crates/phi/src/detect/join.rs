@@ -65,55 +65,54 @@ fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
 
 /// A business named by its owner's possessive: the name and a business found after the "'s" are one
 /// organization ("ran Kaminski's Hardware"), and so is a possessive before "on" or "in" and a street
-/// or town ("Mariano's on Archer Avenue"). `spans` is sorted and disjoint.
+/// or town ("Mariano's on Archer Avenue"), or after "at" with no noun after it ("a fight at Tom
+/// Grainey's downtown"). `spans` is sorted and disjoint.
 pub(super) fn possessive_businesses(doc: &Document<'_>, spans: &mut Vec<Span>) {
+    let mut at = 0;
+    while at < spans.len() {
+        if let Some((business, takes_next)) = possessive_business(doc, spans[at], spans.get(at + 1)) {
+            spans[at] = business;
+            if takes_next {
+                spans.remove(at + 1);
+            }
+        }
+        at += 1;
+    }
+}
+
+/// The organization `span` and its possessive name, and whether it takes in `next`.
+fn possessive_business(doc: &Document<'_>, span: Span, next: Option<&Span>) -> Option<(Span, bool)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    let mut j = 0;
-    while j < spans.len() {
-        let span = spans[j];
-        j += 1;
-        // most spans end before no apostrophe: skip the token search for them
-        if !doc.text()[span.end..].starts_with(['\'', '’']) {
-            continue;
-        }
-        // the token after the span: the possessive's "s"
-        let s = tokens.list.partition_point(|t| t.end <= span.end);
-        let possessive = matches!(span.kind, Kind::Name | Kind::Organization)
-            && s < n
-            && s > 0
-            && tokens.list[s - 1].end == span.end
-            && tokens.norm(s) == "s"
-            && matches!(tokens.gap_before(s), "'" | "’")
-            && tokens.gap_after(s) == " ";
-        if !possessive {
-            continue;
-        }
-        // "a fight at Tom Grainey's downtown", "lunch at Maria's.": a possessive after "at" with no
-        // noun after it names the place its owner keeps
-        let first = tokens.list.partition_point(|t| t.start < span.start);
-        let after_at = first > 0 && tokens.norm(first - 1) == "at";
-        let ends = s + 1 >= n
-            || tokens.gap_after(s).starts_with([',', '.', ';', ')'])
-            || matches!(tokens.norm(s + 1), "downtown" | "uptown" | "again" | "tonight" | "yesterday" | "today");
-        if after_at && ends {
-            spans[j - 1] = Span { end: tokens.list[s].end, kind: Kind::Organization, ..span };
-            continue;
-        }
-        let Some(&next) = spans.get(j) else { continue };
-        let starts_at = |k: usize| k < n && tokens.list[k].start == next.start;
-        if next.kind == Kind::Organization && starts_at(s + 1) {
-            spans[j - 1] = Span { end: next.end, kind: Kind::Organization, ..span };
-            spans.remove(j);
-        } else if matches!(next.kind, Kind::Street | Kind::City)
-            && s + 1 < n
-            && matches!(tokens.norm(s + 1), "on" | "in" | "off" | "near")
-            && tokens.gap_after(s + 1) == " "
-            && starts_at(s + 2)
-        {
-            spans[j - 1] = Span { end: tokens.list[s].end, kind: Kind::Organization, ..span };
-        }
+    // most spans end before no apostrophe: skip the token search for them
+    if !matches!(span.kind, Kind::Name | Kind::Organization) || !doc.text()[span.end..].starts_with(['\'', '’']) {
+        return None;
     }
+    // the token after the span: the possessive's "s"
+    let s = tokens.list.partition_point(|t| t.end <= span.end);
+    if s == 0 || tokens.list[s - 1].end != span.end || !tokens.apostrophe_s(s) || tokens.gap_after(s) != " " {
+        return None;
+    }
+    let owner = |end: usize| Span { end, kind: Kind::Organization, ..span };
+    let first = tokens.list.partition_point(|t| t.start < span.start);
+    let after_at = first > 0 && tokens.norm(first - 1) == "at";
+    let ends = s + 1 >= n
+        || tokens.gap_after(s).starts_with([',', '.', ';', ')'])
+        || matches!(tokens.norm(s + 1), "downtown" | "uptown" | "again" | "tonight" | "yesterday" | "today");
+    if after_at && ends {
+        return Some((owner(tokens.list[s].end), false));
+    }
+    let next = next?;
+    let starts_at = |k: usize| k < n && tokens.list[k].start == next.start;
+    if next.kind == Kind::Organization && starts_at(s + 1) {
+        return Some((owner(next.end), true));
+    }
+    let place = matches!(next.kind, Kind::Street | Kind::City)
+        && s + 1 < n
+        && matches!(tokens.norm(s + 1), "on" | "in" | "off" | "near")
+        && tokens.gap_after(s + 1) == " "
+        && starts_at(s + 2);
+    place.then(|| (owner(tokens.list[s].end), false))
 }
 
 /// "Prior admissions: Holly Hill Hospital (2021), UNC WakeBrook (2024)", "bed search (Central

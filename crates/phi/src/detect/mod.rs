@@ -275,11 +275,7 @@ fn protect_public_figures(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [b
     let n = tokens.len();
     for s in 2..n {
         // "Demi Lovato's documentary": the run before a possessive's "s"
-        let owner = tokens.norm(s) == "s"
-            && matches!(tokens.gap_before(s), "'" | "’")
-            && tokens.gap_after(s) == " "
-            && work(s + 1)
-            && name(s - 1);
+        let owner = tokens.apostrophe_s(s) && tokens.gap_after(s) == " " && work(s + 1) && name(s - 1);
         // "a song by Taylor Swift": the run after "by"
         let author = tokens.norm(s - 1) == "by" && work(s.saturating_sub(2)) && name(s);
         let (first, last) = if owner {
@@ -379,7 +375,8 @@ pub(crate) fn phrase_at(tokens: &Tokens<'_>, i: usize, phrase: &str) -> Option<u
     Some(last)
 }
 
-/// One source of detections. A statistical model can be added as another implementation.
+/// One source of detections (each rule family is one; a practice may add its own list). The
+/// learned pass is not one: it runs after them on what they left (`model`).
 pub trait Detector: Send + Sync + fmt::Debug {
     /// Appends the spans found in `doc` (byte offsets, any order, may overlap).
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>);
@@ -438,13 +435,17 @@ impl Engine {
 
     pub(crate) fn detect_compiled(&self, text: &str, known: &KnownSet) -> Vec<Span> {
         let doc = Document::new(text, known);
-        let mut spans = self.rules(&doc);
+        let mut spans = Vec::new();
+        for detector in &self.detectors {
+            detector.detect(&doc, &mut spans);
+        }
+        let mut spans = merge(spans);
+        join::org_of_place(&doc, &mut spans);
+        let siblings = join::list_siblings(&doc, &spans);
+        spans = merged_with(spans, siblings);
         if let Some(model) = self.model {
             let learned = model.detect(&doc, &spans);
-            if !learned.is_empty() {
-                spans.extend(learned);
-                spans = merge(spans);
-            }
+            spans = merged_with(spans, learned);
         }
         // after the learned pass, which finds many of the businesses a possessive names
         join::possessive_businesses(&doc, &mut spans);
@@ -458,22 +459,13 @@ impl Engine {
     }
 }
 
-impl Engine {
-    /// What the detectors and the passes after them find, before the learned pass and recurrences.
-    fn rules(&self, doc: &Document<'_>) -> Vec<Span> {
-        let mut spans = Vec::new();
-        for detector in &self.detectors {
-            detector.detect(doc, &mut spans);
-        }
-        let mut spans = merge(spans);
-        join::org_of_place(doc, &mut spans);
-        let siblings = join::list_siblings(doc, &spans);
-        if !siblings.is_empty() {
-            spans.extend(siblings);
-            spans = merge(spans);
-        }
-        spans
+/// `spans` (merged) with `more` merged in; no work when there is nothing more.
+fn merged_with(mut spans: Vec<Span>, more: Vec<Span>) -> Vec<Span> {
+    if more.is_empty() {
+        return spans;
     }
+    spans.extend(more);
+    merge(spans)
 }
 
 /// Sorts spans and unites overlapping ones. The united span takes the kind of a whole-shaped

@@ -254,8 +254,7 @@ impl Model {
                 sum[c] += i32::from(row[c]);
             }
         }
-        let best = (1..CLASSES).fold(0, |best, c| if sum[c] > sum[best] { c } else { best });
-        class_kind(best)
+        class_kind(argmax(&sum))
     }
 
     /// Spans for the words the model takes for identifiers among those the rules' `spans` left.
@@ -283,44 +282,38 @@ impl Model {
     /// An averaged perceptron over every candidate word of `examples`, `EPOCHS` times, each time in
     /// another (seeded) order: the same examples always give the same model.
     pub fn train(examples: &[Example<'_>]) -> Model {
+        // each example's candidate words, as their feature slots and gold class, read once
+        let words: Vec<Vec<([u32; FEATURES], usize)>> = examples.iter().map(candidate_words).collect();
         let mut w = vec![[0.0f32; CLASSES]; SLOTS];
         // the running sums for the average, brought up to date lazily by `stamp`
         let mut total = vec![[0.0f32; CLASSES]; SLOTS];
         let mut stamp = vec![[0u32; CLASSES]; SLOTS];
         let mut clock = 1u32;
-        let mut slots = [0; FEATURES];
         let mut order: Vec<usize> = (0..examples.len()).collect();
         let mut rng = crate::rng::SplitMix64::new(EPOCHS as u64);
         for _ in 0..EPOCHS {
             for k in (1..order.len()).rev() {
                 order.swap(k, rng.below(k + 1));
             }
-            for ex in order.iter().map(|&k| &examples[k]) {
-                let known = crate::known::KnownSet::new(ex.known);
-                let doc = Document::new(ex.text, &known);
-                let gold = gold_classes(&doc, ex.gold);
-                for i in (0..doc.tokens.len()).filter(|&i| candidate(&doc, i)) {
-                    features(&doc, i, &mut slots);
-                    let mut score = [0.0f32; CLASSES];
-                    for &slot in &slots {
-                        for c in 0..CLASSES {
-                            score[c] += w[slot as usize][c];
-                        }
+            for (slots, truth) in order.iter().flat_map(|&k| &words[k]) {
+                let mut score = [0.0f32; CLASSES];
+                for &slot in slots {
+                    for c in 0..CLASSES {
+                        score[c] += w[slot as usize][c];
                     }
-                    let guess = (0..CLASSES).fold(0, |best, c| if score[c] > score[best] { c } else { best });
-                    let truth = gold[i];
-                    if guess != truth {
-                        for &slot in &slots {
-                            let slot = slot as usize;
-                            for (c, delta) in [(truth, 1.0f32), (guess, -1.0)] {
-                                total[slot][c] += (clock - stamp[slot][c]) as f32 * w[slot][c];
-                                stamp[slot][c] = clock;
-                                w[slot][c] += delta;
-                            }
-                        }
-                    }
-                    clock += 1;
                 }
+                let guess = argmax(&score);
+                if guess != *truth {
+                    for &slot in slots {
+                        let slot = slot as usize;
+                        for (c, delta) in [(*truth, 1.0f32), (guess, -1.0)] {
+                            total[slot][c] += (clock - stamp[slot][c]) as f32 * w[slot][c];
+                            stamp[slot][c] = clock;
+                            w[slot][c] += delta;
+                        }
+                    }
+                }
+                clock += 1;
             }
         }
         let average: Vec<[f32; CLASSES]> = (0..SLOTS)
@@ -371,6 +364,26 @@ pub struct Example<'a> {
     pub text: &'a str,
     pub gold: &'a [crate::eval::Labelled],
     pub known: &'a crate::known::Known,
+}
+
+/// The class scored highest (the first of equals, so "none" wins a tie).
+fn argmax<T: PartialOrd>(scores: &[T; CLASSES]) -> usize {
+    (1..CLASSES).fold(0, |best, c| if scores[c] > scores[best] { c } else { best })
+}
+
+/// An example's candidate words: their feature slots and gold class, in the text's order.
+fn candidate_words(example: &Example<'_>) -> Vec<([u32; FEATURES], usize)> {
+    let known = crate::known::KnownSet::new(example.known);
+    let doc = Document::new(example.text, &known);
+    let gold = gold_classes(&doc, example.gold);
+    let mut slots = [0; FEATURES];
+    (0..doc.tokens.len())
+        .filter(|&i| candidate(&doc, i))
+        .map(|i| {
+            features(&doc, i, &mut slots);
+            (slots, gold[i])
+        })
+        .collect()
 }
 
 /// The class of each token by the gold spans (sorted by start).

@@ -691,10 +691,7 @@ fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
     let next = |k: usize| (k < tokens.len()).then(|| tokens.norm(k));
     // "daughter of Evelyn Strand (ninety-three)", "her aunt, ninety-one, lives alone"
     // "he's ninety-one": "is" as a contraction after a person
-    let contracted = i >= 2
-        && tokens.norm(i - 1) == "s"
-        && matches!(tokens.gap_before(i - 1), "'" | "’")
-        && matches!(tokens.norm(i - 2), "he" | "she" | "who");
+    let contracted = i >= 2 && tokens.apostrophe_s(i - 1) && matches!(tokens.norm(i - 2), "he" | "she" | "who");
     // "ninety this March", "ninety-five next month": the birthday ahead
     let birthday = matches!(next(last + 1), Some("this" | "next"))
         && (last + 2 < tokens.len() && doc.flags(last + 2) & MONTH != 0
@@ -834,7 +831,7 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         i.saturating_sub(1)
     };
     // "she's 94,": "is" as a contraction
-    let contracted = verb >= 1 && tokens.norm(verb) == "s" && matches!(tokens.gap_before(verb), "'" | "’");
+    let contracted = verb >= 1 && tokens.apostrophe_s(verb);
     let person = i >= 2
         && verb >= 1
         && (matches!(tokens.norm(verb), "is" | "was" | "now" | "shes" | "hes") || contracted)

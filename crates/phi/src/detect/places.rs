@@ -1799,10 +1799,7 @@ fn congregation(doc: &Document<'_>, i: usize) -> Option<usize> {
         k > 0
             && tokens.gap_before(k) == " "
             && (tokens.list[k - 1].shape.is_capitalized()
-                || k > 2
-                    && tokens.norm(k - 1) == "s"
-                    && matches!(tokens.gap_before(k - 1), "'" | "’")
-                    && tokens.list[k - 2].shape.is_capitalized())
+                || k > 2 && tokens.apostrophe_s(k - 1) && tokens.list[k - 2].shape.is_capitalized())
     };
     let step = |k: usize| if tokens.list[k - 1].shape.is_capitalized() { k - 1 } else { k - 2 };
     let mut first = i;
@@ -1881,8 +1878,7 @@ fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     // The possessive is the institution's name: "St. Joseph's", and so is what follows it: "St.
     // Ann's Home"
-    let possessive =
-        last + 1 < tokens.len() && matches!(tokens.gap_after(last), "'" | "’") && tokens.norm(last + 1) == "s";
+    let possessive = tokens.apostrophe_s(last + 1);
     if !possessive {
         return Some(last);
     }
@@ -2226,7 +2222,7 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
         }
         // Stop words do not end it: "Korean Presbyterian Church", "St. Agnes Catholic Church";
         // nor a possessive: "St. Vincent's Medical Center".
-        let possessive = tokens.norm(p) == "s" && matches!(tokens.gap_before(p), "'" | "’");
+        let possessive = tokens.apostrophe_s(p);
         // "Started Cognitive Processing Therapy": a note's opening verb is not part of the name
         let opening = tokens.list[p].sentence_start && doc.flags(p) & OPENING != 0;
         // "Mildred Avenue K-8 School": the grades a school teaches
@@ -3318,9 +3314,7 @@ fn national_arm(doc: &Document<'_>, last: usize) -> usize {
 /// "McDonald's", "OB at Norton Women's": a place's name keeps its possessive.
 fn with_possessive(doc: &Document<'_>, last: usize) -> usize {
     let tokens = &doc.tokens;
-    let possessive =
-        last + 1 < tokens.len() && matches!(tokens.gap_after(last), "'" | "’") && tokens.norm(last + 1) == "s";
-    last + usize::from(possessive)
+    last + usize::from(tokens.apostrophe_s(last + 1))
 }
 
 /// After an employment cue in a lower-case message: up to three words before a verb, a function
