@@ -1,9 +1,10 @@
 //! Dates written with month names: "March 3, 2024", "3rd of March", "Mar. 2024", "in June".
 //! Numeric dates are found with the other numbers.
 
+use super::places::is_kind_word;
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{DATE_WORD, GIVEN, MONTH, RELATION, SPEECH_VERB, TITLE, WEEKDAY};
+use crate::lexicon::{DATE_WORD, GIVEN, MONTH, ORG_STRONG, ORG_WEAK, RELATION, SPEECH_VERB, TITLE, WEEKDAY};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -137,6 +138,14 @@ fn named_day(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         (i, i + 1)
     };
     if first == last && tokens.norm(first) == "day" || !doc.preceded_by(first, 1, HOLIDAY_CUES) {
+        return None;
+    }
+    // "by New Day Recovery Services": the first words of an organization's name
+    let named = last + 1 < n
+        && tokens.gap_after(last) == " "
+        && tokens.list[last + 1].shape == Shape::Title
+        && (doc.flags(last + 1) & (ORG_STRONG | ORG_WEAK) != 0 || is_kind_word(tokens.norm(last + 1)));
+    if named {
         return None;
     }
     // "Labor Day weekend", "Mardi Gras day"
@@ -447,6 +456,7 @@ mod tests {
         has("the week after Easter 2021 at Ochsner.", "Easter 2021", Kind::Date);
         has("sober from the Fourth of July until Labor Day weekend. Her son", "Labor Day weekend", Kind::Date);
         has("We met on Mother's Day.", "Mother's Day", Kind::Date);
+        has("referred by Bright Day Recovery Services today.", "Bright Day Recovery Services", Kind::Organization);
         let days = found("Field Day was fun; the Labor Day Committee met.", &Known::default());
         assert!(days.iter().all(|(_, k)| *k != Kind::Date), "{days:?}");
         has("seen on March 3, 2024 for", "March 3, 2024", Kind::Date);

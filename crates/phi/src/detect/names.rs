@@ -29,12 +29,13 @@ impl Detector for NameDetector {
     fn detect(&self, doc: &Document<'_>, out: &mut Vec<Span>) {
         let tokens = &doc.tokens;
         let n = tokens.len();
+        let (speakers, name_labels) = repeated_speakers(doc);
         let mut found = vec![Evidence::None; n];
         for (i, slot) in found.iter_mut().enumerate() {
             // A roster's items are names even when they are also words ("Will", "Hope"), and so is
             // what someone is "named" ("a man named Ace").
             if tokens.list[i].shape.is_alpha() && (!doc.is_stop(i) || roster_item(doc, i) || named(doc, i)) {
-                *slot = seed(doc, i);
+                *slot = seed(doc, i, name_labels);
             }
         }
         // Grow names over their neighbours until nothing changes (a name of five parts needs four rounds).
@@ -62,7 +63,6 @@ impl Detector for NameDetector {
             }
         }
         let interview = (0..n).any(|i| is_line_start(doc, i) && tokens.norm(i) == "q" && label_end(doc, i).is_some());
-        let (speakers, name_labels) = repeated_speakers(doc);
         let mut i = 0;
         while i < n {
             let repeated = || (is_capital_label(doc, i) && speakers.contains(&tokens.norm(i))).then_some(i);
@@ -127,7 +127,7 @@ fn named(doc: &Document<'_>, i: usize) -> bool {
 }
 
 /// Evidence that token `i` alone is (part of) a name.
-fn seed(doc: &Document<'_>, i: usize) -> Evidence {
+fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
     let tokens = &doc.tokens;
     let token = tokens.list[i];
     let flags = doc.flags(i);
@@ -221,7 +221,11 @@ fn seed(doc: &Document<'_>, i: usize) -> Evidence {
                     && doc.flags(j) & NAME != 0
                     && doc.flags(j) & AMBIGUOUS == 0
             };
-            let good = !ambiguous && tokens.norm(i).len() >= 3 && ((i > 0 && pair(i - 1)) || pair(i + 1));
+            // …or where speakers are labelled by their names in capitals ("GLORIA: … since HOWARD
+            // passed"), a listed given name
+            let labelled = name_labels && flags & GIVEN != 0;
+            let good =
+                !ambiguous && tokens.norm(i).len() >= 3 && (labelled || (i > 0 && pair(i - 1)) || pair(i + 1));
             if good { Evidence::Gazetteer } else { Evidence::None }
         }
         Shape::Lower => {
@@ -920,6 +924,8 @@ mod tests {
         assert_eq!(names("Transcript\nKAPONO (FATHER): I will.\nLEIMOMI (MOTHER): Please."), ["KAPONO", "LEIMOMI"]);
         let couple = "HANNAH: I thought you were dead.\nROB: I texted Mike.\nTHERAPIST: Slow down.";
         assert_eq!(names(couple), ["HANNAH", "ROB", "Mike"]);
+        let capitals = "THERAPIST: Who is at home?\nDOLORES: Nobody since WINSTON left. The VA called.";
+        assert_eq!(names(capitals), ["DOLORES", "WINSTON"]);
         none("ROB: 2 counts\nASSAULT: dismissed");
         assert_eq!(names("GROUP: (applause)\nKEVIN: Proud of you."), ["KEVIN"]);
         none("at the gym on Elm. Didn't swing though. Wasn't there. Couldn't stay.");

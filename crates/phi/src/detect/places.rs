@@ -854,9 +854,14 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         return None;
     }
-    let number = raw.len() <= 6
-        && raw.as_bytes()[0].is_ascii_digit()
-        && matches!(tokens.list[i].shape, Shape::Digits | Shape::Alnum);
+    // "One Mutual Ave": a house number in words, opening an address line
+    let spelled = matches!(tokens.norm(i), "one" | "two")
+        && shape == Shape::Title
+        && (i == 0 || tokens.newline_before(i))
+        && i + 1 < n
+        && tokens.list[i + 1].shape == Shape::Title;
+    let number = spelled
+        || raw.len() <= 6 && raw.as_bytes()[0].is_ascii_digit() && matches!(shape, Shape::Digits | Shape::Alnum);
     // Without a number: "lives on Lake St", "at MLK Jr Blvd".
     // …or after "the": "found her on the MacArthur Causeway"
     let named = !number
@@ -943,7 +948,7 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
             }
             return Some(unit_after(doc, last));
         }
-        let word_like = (shape.is_alpha() && (number || shape.is_capitalized()))
+        let word_like = (shape.is_alpha() && (number && !spelled || shape.is_capitalized()))
             || (shape == Shape::Alnum && ordinal(tokens.norm(j)));
         // "in 2022 with Dr. Pell": a function word names no street
         if !word_like || !same_line(doc, j) || doc.is_stop(j) || lower && flags & FUNCTION != 0 {
@@ -1130,7 +1135,7 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         k < n && {
             let raw = tokens.raw(k);
             let digits = raw.bytes().take_while(u8::is_ascii_digit).count();
-            (1..=3).contains(&digits) && raw.len() - digits <= 1
+            (1..=4).contains(&digits) && raw.len() - digits <= 1
         }
     };
     let word = tokens.norm(i);
@@ -1138,17 +1143,17 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let cased = tokens.list[i].shape == Shape::Title
         || (tokens.list[i].shape == Shape::Lower
             && doc.preceded_by(i, 1, &["on", "off", "near", "along", "down", "up"]));
-    let road = cased
-        && matches!(word, "route" | "rte" | "rt" | "highway" | "hwy" | "interstate")
-        && matches!(tokens.gap_after(i), " " | ". ")
-        && number(i + 1);
+    // "State Route 73", "BIA Route 2", "NM Highway 14": the road's authority before it
+    let qualified = i > 0
+        && tokens.gap_before(i) == " "
+        && (tokens.list[i - 1].shape.is_capitalized()
+            && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm" | "ranch" | "forest")
+            || tokens.list[i - 1].shape == Shape::Upper && (2..=3).contains(&tokens.norm(i - 1).len()));
+    // "County Road 154", "Farm Road 2222": a plain road is numbered only under its authority
+    let kind = matches!(word, "route" | "rte" | "rt" | "highway" | "hwy" | "interstate")
+        || qualified && matches!(word, "road" | "rd");
+    let road = cased && kind && matches!(tokens.gap_after(i), " " | ". ") && number(i + 1);
     if road {
-        // "State Route 73", "BIA Route 2", "NM Highway 14": the road's authority before it
-        let qualified = i > 0
-            && tokens.gap_before(i) == " "
-            && (tokens.list[i - 1].shape.is_capitalized()
-                && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm")
-                || tokens.list[i - 1].shape == Shape::Upper && (2..=3).contains(&tokens.norm(i - 1).len()));
         // "2250 Highway 6": a house number on it
         let housed = i > 0
             && tokens.gap_before(i) == " "
@@ -3376,6 +3381,8 @@ mod tests {
     fn numbered_roads_and_regions_of_states() {
         has("parked at the Shell on Route 9 near exit 14", "Route 9", Kind::Street);
         has("lives off State Route 73 now", "State Route 73", Kind::Street);
+        has("the trailer out on Ranch Road 2243 past the church", "Ranch Road 2243", Kind::Street);
+        has("Send to:\nJ. Ortiz\nOne Liberty Plaza\nAlbany, NY", "One Liberty Plaza", Kind::Street);
         has("past the Dollar General on KY-15, left", "KY-15", Kind::Street);
         has("Store\n2250 Highway 6, Sugar Land, TX 77478", "2250 Highway 6", Kind::Street);
         none("The claim was denied on CO-16 again.");
@@ -3681,6 +3688,10 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("Her uncle runs Petrakis & Sons Appliance Repair downtown.", "Petrakis & Sons Appliance Repair", Kind::Organization);
+        has("Skills group at Makani Senior Care, Hilo.", "Makani Senior Care", Kind::Organization);
+        has("She cuts fish at Brannigan's Seafood, Portland, ME", "Brannigan's Seafood", Kind::Organization);
+        has("joined the Lupus Foundation Ohio Chapter walk", "Lupus Foundation Ohio Chapter", Kind::Organization);
         has("He sees Dr. Lindgren at the Grand Island VA.", "Grand Island VA", Kind::Organization);
         has("Amara was seen at P.S. 73 in the Bronx.", "P.S. 73", Kind::Organization);
         has("Her daughter attends the Mildred Avenue K-8 School.", "Mildred Avenue K-8 School", Kind::Organization);
