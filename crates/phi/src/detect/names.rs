@@ -224,8 +224,7 @@ fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
             // …or where speakers are labelled by their names in capitals ("GLORIA: … since HOWARD
             // passed"), a listed given name
             let labelled = name_labels && flags & GIVEN != 0;
-            let good =
-                !ambiguous && tokens.norm(i).len() >= 3 && (labelled || (i > 0 && pair(i - 1)) || pair(i + 1));
+            let good = !ambiguous && tokens.norm(i).len() >= 3 && (labelled || (i > 0 && pair(i - 1)) || pair(i + 1));
             if good { Evidence::Gazetteer } else { Evidence::None }
         }
         Shape::Lower => {

@@ -3688,7 +3688,11 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
-        has("Her uncle runs Petrakis & Sons Appliance Repair downtown.", "Petrakis & Sons Appliance Repair", Kind::Organization);
+        has(
+            "Her uncle runs Petrakis & Sons Appliance Repair downtown.",
+            "Petrakis & Sons Appliance Repair",
+            Kind::Organization,
+        );
         has("Skills group at Makani Senior Care, Hilo.", "Makani Senior Care", Kind::Organization);
         has("She cuts fish at Brannigan's Seafood, Portland, ME", "Brannigan's Seafood", Kind::Organization);
         has("joined the Lupus Foundation Ohio Chapter walk", "Lupus Foundation Ohio Chapter", Kind::Organization);
