@@ -219,6 +219,23 @@ pub(crate) const PLACE_CUES: &str = "in to from near outside inside behind visit
 pub(crate) const TOWN_SUFFIXES: &str = "heights springs falls beach city park hills valley lake rapids harbor bay creek grove junction \
     port village township mills landing crossing ford bluffs county parish borough river";
 pub(crate) const DATE_WORDS: &str = "spring summer fall autumn winter christmas thanksgiving easter halloween hanukkah passover kwanzaa ramadan eid diwali";
+/// Common Spanish words, read as words (a name needs a cue): in a Spanish note the census lists
+/// would otherwise take "que", "esta", "para" for surnames. Not those that are also common names
+/// ("Ella", "Le"), particles of names ("de", "la", "del", "el", "al", "y") or words of places' names
+/// ("los", "las": "Casa de las Campanas").
+pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como cuando donde muy más menos mejor peor bien mal también \
+    tampoco siempre nunca ya todavía aún sí en con sin por para sobre entre hasta desde hacia su sus mi mis \
+    tu tus nuestro nuestra este esta estos estas ese esa esos esas eso esto aquí allí hoy ayer mañana semana \
+    semanas mes meses año años día días noche tarde vez veces cada todo toda todos todas otro otra otros \
+    otras mucho mucha muchos muchas poco poca algo nada alguien nadie él ellos ellas usted ustedes nosotros \
+    les lo se me te nos es son está están estaba estaban fue fueron ha han había hay tiene tienen tenía tuvo \
+    hace hizo dice dijo refiere reporta reportó indica niega sigue siguen continúa continuar regresa vive \
+    viven trabaja trabajando trabajar durmió duerme dormir siente sintió quiere puede pueden debe va van ir \
+    ver vio sesión sesiones cita próxima próximo esposo esposa hijo hija hijos hijas madre padre hermano \
+    hermana abuela abuelo tía tío familia escuela trabajo problemas problema peleas afecto ánimo estado \
+    depresión ansiedad menor remisión parcial estresores separación situación migratoria evaluación \
+    diagnóstico tratamiento cliente paciente terapeuta fecha nacimiento expediente referida referido abogada \
+    abogado dos cuatro cinco antes después durante fines amplio";
 pub(crate) const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",
@@ -435,6 +452,7 @@ pub(crate) const LISTS: &[(&str, u32)] = &[
     (PLACE_CUES, PLACE_CUE),
     (TOWN_SUFFIXES, TOWN_SUFFIX),
     (DATE_WORDS, DATE_WORD),
+    (SPANISH_WORDS, WORD),
 ];
 
 /// A fast, non-cryptographic hasher for short words (the Firefox/rustc multiply-rotate scheme).

@@ -931,6 +931,12 @@ mod tests {
     }
 
     #[test]
+    fn spanish_words_are_no_surnames() {
+        let note = "S: Refiere que durmió mejor esta semana. Su esposo, Arturo, sigue trabajando para una empresa.";
+        assert_eq!(names(note), ["Arturo"]);
+    }
+
+    #[test]
     fn names_as_the_value_of_a_form_field() {
         assert_eq!(names("Patient: LINDQVIST, TOBIAS A   MRN: 00472218"), ["LINDQVIST", "TOBIAS A"]);
         assert_eq!(names("Re: Ortega, Paloma\nDOB: 1/2/1990"), ["Ortega", "Paloma"]);
