@@ -86,10 +86,25 @@ impl Detector for NameDetector {
             }
             // A particle or trailing initial alone is not a name.
             let confidence = if best == Evidence::Cue { Confidence::Medium } else { Confidence::Low };
+            let last = with_initial(doc, last);
             out.push(doc.span(i, last, Kind::Name, confidence));
             i = last + 1;
         }
     }
+}
+
+/// "Routed to: Ferris, A.": a family name, a comma and a given name's initial, as routing lines and
+/// lists write a person; not the next person's initial ("Dr. Ruiz, J. Patel"). The name's last token.
+pub(super) fn with_initial(doc: &Document<'_>, last: usize) -> usize {
+    let tokens = &doc.tokens;
+    let k = last + 1;
+    let initial = k < tokens.len()
+        && tokens.gap_after(last) == ", "
+        && tokens.list[k].shape.is_capitalized()
+        && tokens.norm(k).len() == 1
+        && tokens.gap_after(k).starts_with('.')
+        && !(k + 1 < tokens.len() && tokens.gap_after(k) == ". " && tokens.list[k + 1].shape.is_capitalized());
+    if initial { k } else { last }
 }
 
 /// "roommates Rain and August": a given name that is also a month or a word, joined by "and" to a
@@ -928,6 +943,12 @@ mod tests {
         none("ROB: 2 counts\nASSAULT: dismissed");
         assert_eq!(names("GROUP: (applause)\nKEVIN: Proud of you."), ["KEVIN"]);
         none("at the gym on Elm. Didn't swing though. Wasn't there. Couldn't stay.");
+    }
+
+    #[test]
+    fn a_family_name_with_its_initial() {
+        assert_eq!(names("Routed to: Okafor, B. inbox"), ["Okafor, B"]);
+        assert_eq!(names("Team: Dr. Ruiz, J. Patel and the nurse."), ["Ruiz", "J. Patel"]);
     }
 
     #[test]

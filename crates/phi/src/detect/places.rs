@@ -97,14 +97,23 @@ impl Detector for PlaceDetector {
                 let of_place =
                     i + 2 < tokens.len() && tokens.norm(i + 1) == "of" && tokens.list[i + 2].shape.is_capitalized();
                 let mut last = if of_place { capitalized_run(doc, i + 2, 3) } else { i };
-                // "Regional Health Care", "Health System": more of the organization's kind after it
-                while last + 1 < tokens.len()
-                    && tokens.gap_after(last) == " "
-                    && tokens.list[last + 1].shape == Shape::Title
-                    && (doc.flags(last + 1) & (ORG_STRONG | ORG_WEAK) != 0
-                        || matches!(tokens.norm(last + 1), "care" | "department" | "dept"))
-                {
-                    last += 1;
+                // "Regional Health Care", "Health System", "Rehab and Nursing": more of the
+                // organization's kind after it
+                let kind = |k: usize| {
+                    k < tokens.len()
+                        && tokens.gap_before(k) == " "
+                        && tokens.list[k].shape == Shape::Title
+                        && (doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0
+                            || matches!(tokens.norm(k), "care" | "department" | "dept" | "nursing"))
+                };
+                loop {
+                    if kind(last + 1) {
+                        last += 1;
+                    } else if last + 1 < tokens.len() && tokens.norm(last + 1) == "and" && kind(last + 2) {
+                        last += 2;
+                    } else {
+                        break;
+                    }
                 }
                 // "Doctors Hospital at Renaissance": a campus named after "at"
                 if last + 2 < tokens.len()
@@ -922,7 +931,7 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
             return Some(after);
         }
     }
-    if number && let Some(last) = spanish_street_after_number(doc, i) {
+    if number && let Some(last) = romance_street_after_number(doc, i) {
         return Some(unit_after(doc, last));
     }
     let mut j = i + 1;
@@ -966,9 +975,9 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     None
 }
 
-/// "7731 Calle Cuervo NW", "450 Camino de la Placita": after a house number, a Spanish word for
-/// street opens the street's name. Its last token (with a compass point after it), given the number.
-fn spanish_street_after_number(doc: &Document<'_>, i: usize) -> Option<usize> {
+/// "7731 Calle Cuervo NW", "450 Camino de la Placita", "517 Rue Dauphine": after a house number, a
+/// Spanish, French or Portuguese word for street opens the street's name. Its last token (with a compass point after it), given the number.
+fn romance_street_after_number(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
     let word = i + 1;
@@ -987,13 +996,17 @@ fn spanish_street_after_number(doc: &Document<'_>, i: usize) -> Option<usize> {
                 | "entrada"
                 | "placita"
                 | "callejon"
+                | "rue"
+                | "chemin"
+                | "rua"
         );
-    if !opens {
+    // "7764 Rue Way": a street named Rue, which the English rule reads
+    if !opens || doc.flags(word + 1) & STREET_SUFFIX != 0 {
         return None;
     }
     let mut first = word + 1;
     while first + 1 < n.min(word + 4)
-        && matches!(tokens.norm(first), "de" | "del" | "la" | "las" | "los" | "el")
+        && matches!(tokens.norm(first), "de" | "del" | "la" | "las" | "los" | "el" | "du" | "des" | "da" | "do")
         && tokens.gap_after(first) == " "
     {
         first += 1;
@@ -1574,8 +1587,18 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
         && (doc.flags(j - 2) & (ORG_STRONG | ORG_WEAK | EMPLOYER) != 0 || matches!(tokens.norm(j - 2), "ed" | "er"))
         && doc.flags(i) & (MONTH | WEEKDAY | DATE_WORD) == 0;
 
+    // "moved back to Port-au-Prince", "flew back from Lagos"
+    let back = j >= 3
+        && matches!(tokens.norm(j - 1), "to" | "from")
+        && tokens.norm(j - 2) == "back"
+        && matches!(
+            tokens.norm(j - 3),
+            "moved" | "moving" | "went" | "flew" | "drove" | "headed" | "came" | "returned"
+        )
+        && doc.flags(i) & (MONTH | WEEKDAY | DATE_WORD) == 0;
     let strong_cue = lives_in
         || place_in
+        || back
         || j >= 2
             && matches!(
                 (tokens.norm(j - 2), tokens.norm(j - 1)),
@@ -1665,11 +1688,31 @@ fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
         {
             // "Sunrise of Bellevue", "The Reserve at Ponce": one "of" or "at" between capitalized words
             last += 2;
+        } else if gap == "-"
+            && let Some(next) = after_particles(doc, last + 1).filter(|&k| word(k))
+        {
+            // "Port-au-Prince", "Cap-de-la-Madeleine": particles between hyphens
+            last = next;
         } else {
             break;
         }
     }
     last
+}
+
+/// The token after the lower-case particles of a hyphenated place's name that start at `k`
+/// ("au-" in "Port-au-Prince", "de-la-" in "Cap-de-la-Madeleine"), if there is any.
+fn after_particles(doc: &Document<'_>, k: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let mut next = k;
+    while next + 1 < tokens.len()
+        && matches!(tokens.norm(next), "au" | "aux" | "de" | "du" | "la" | "le" | "les" | "sur" | "en" | "upon")
+        && tokens.list[next].shape == Shape::Lower
+        && tokens.gap_after(next) == "-"
+    {
+        next += 1;
+    }
+    (next > k).then_some(next)
 }
 
 /// The words after an organization's head ("Temple Beth Israel"): capitalized words, where a
@@ -3681,6 +3724,17 @@ mod tests {
         has("about the fight outside Flannery's on Division and I", "Division", Kind::Street);
         has("He says the guys from Local 150 have been calling.", "Local 150", Kind::Organization);
         has("Address: 7731 Calle Cuervo NW, Albuquerque, NM 87114", "7731 Calle Cuervo NW", Kind::Street);
+        has("Address: 2231 Rue Royale, New Orleans", "2231 Rue Royale", Kind::Street);
+        has(
+            "Her mother flew back to Trois-Rivières, and her aunt moved to Cap-de-la-Madeleine.",
+            "Cap-de-la-Madeleine",
+            Kind::City,
+        );
+        has(
+            "Her mother flew back to Trois-Rivières, and her aunt moved to Cap-de-la-Madeleine.",
+            "Trois-Rivières",
+            Kind::City,
+        );
         has("moved to 450 Camino de la Placita last May.", "450 Camino de la Placita", Kind::Street);
         has(
             "Referred by: Gloria Etsitty, case manager, First Nations Community HealthSource\n",
@@ -3688,6 +3742,11 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has(
+            "She moved into Brookhaven Rehab and Nursing last week.",
+            "Brookhaven Rehab and Nursing",
+            Kind::Organization,
+        );
         has(
             "Her uncle runs Petrakis & Sons Appliance Repair downtown.",
             "Petrakis & Sons Appliance Repair",

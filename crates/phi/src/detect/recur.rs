@@ -80,8 +80,12 @@ pub(super) fn recurrences(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
             .flatten();
         match found {
             Some(seed) => {
-                out.push(doc.span(i, i + seed.len - 1, seed.kind, Confidence::Low));
-                i += seed.len;
+                let mut last = i + seed.len - 1;
+                if seed.kind == Kind::Name {
+                    last = super::names::with_initial(doc, last);
+                }
+                out.push(doc.span(i, last, seed.kind, Confidence::Low));
+                i = last + 1;
             }
             None => i += 1,
         }
@@ -155,6 +159,11 @@ mod tests {
         let all = found(text, &Known::default());
         assert_eq!(all.iter().filter(|(t, k)| t == "Truss" && *k == Kind::Name).count(), 1, "{all:?}");
         has("She works for Brightline Logistics. HR at Brightline said no.", "Brightline", Kind::Organization);
+    }
+
+    #[test]
+    fn a_recurring_name_takes_its_initial() {
+        has("Seen with Dr. Achterberg today.\ncc: Achterberg, M.", "Achterberg, M", Kind::Name);
     }
 
     #[test]
