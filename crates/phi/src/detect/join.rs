@@ -5,7 +5,9 @@
 use super::Document;
 use super::places::is_kind_word;
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{FUNCTION, MONTH, STATE, TITLE, WEEKDAY};
+use crate::lexicon::{
+    CITY, DIRECTION, FUNCTION, MONTH, ORG_STRONG, ORG_WEAK, STATE, TITLE, TOWN_SUFFIX, WEEKDAY, WORD,
+};
 use crate::text::Shape;
 
 /// Extends each organization in `spans` (sorted, disjoint) over an "of" and the capitalized words
@@ -26,8 +28,44 @@ pub(super) fn org_of_place(doc: &Document<'_>, spans: &mut Vec<Span>) {
         {
             last.end = end;
         }
+        // "Harbor Oaks Hospital (New Baltimore)": the town it stands in, in parentheses
+        if let Some(last) = out.last()
+            && last.kind == Kind::Organization
+            && let Some(town) = town_in_parentheses(doc, last.end, &mut k)
+        {
+            out.push(town);
+        }
     }
     *spans = out;
+}
+
+/// The town in parentheses right after an organization ending at byte `end`: one to three
+/// capitalized words, not all of them English unless a town's ("(Downtown)", "(Main Campus)" are
+/// none). `k` is a token cursor that only moves forward.
+fn town_in_parentheses(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<Span> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    while *k < n && tokens.list[*k].end < end {
+        *k += 1;
+    }
+    let k = *k;
+    if k + 1 >= n || tokens.list[k].end != end || tokens.gap_after(k) != " (" {
+        return None;
+    }
+    let word = |j: usize| {
+        tokens.list[j].shape == Shape::Title
+            && !doc.is_stop(j)
+            && doc.flags(j) & (FUNCTION | MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | DIRECTION | TITLE) == 0
+    };
+    let first = k + 1;
+    let mut last = first;
+    while last + 1 < n && last < first + 2 && tokens.gap_after(last) == " " && word(last + 1) {
+        last += 1;
+    }
+    let town = (first..=last).all(word)
+        && tokens.gap_after(last).starts_with(')')
+        && (first..=last).any(|j| doc.flags(j) & (WORD | CITY | TOWN_SUFFIX) != WORD);
+    town.then(|| doc.span(first, last, Kind::City, Confidence::Medium))
 }
 
 /// Where the place after an organization ending at byte `end` ends: "of" (and "the") and one to
@@ -197,6 +235,15 @@ mod tests {
             Kind::Organization,
         );
         has("He is a developer at Nintendo of America in Redmond.", "Nintendo of America", Kind::Organization);
+    }
+
+    #[test]
+    fn the_town_in_parentheses_after_an_organization() {
+        has("after a stay at Pine Grove Hospital (Port Orchard) last May", "Port Orchard", Kind::City);
+        for text in ["at Pine Grove Hospital (Main Campus) today", "at Pine Grove Hospital (Downtown) today"] {
+            let all = found(text, &Known::default());
+            assert!(all.iter().all(|(_, k)| *k != Kind::City), "{all:?}");
+        }
     }
 
     #[test]

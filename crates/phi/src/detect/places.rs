@@ -63,7 +63,9 @@ impl Detector for PlaceDetector {
             {
                 out.push(doc.span(first, i - 1, Kind::City, Confidence::Medium));
             }
-            if let Some(last) = cued_city(doc, i).or_else(|| town_of_a_person(doc, i)) {
+            if let Some(last) =
+                cued_city(doc, i).or_else(|| town_of_a_person(doc, i)).or_else(|| town_before_site(doc, i))
+            {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
             }
             if let Some(last) = region_of_state(doc, i) {
@@ -1204,6 +1206,32 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             &["on", "off", "near", "along", "via", "take", "took", "taking", "up", "down", "from", "onto"],
         ) || the && doc.preceded_by(i - 1, 1, &["on", "off", "near", "along", "from", "onto"]));
     interstate.then_some((i, i + 1))
+}
+
+/// "Essentia Health Deer River clinic", "the Maple Grove office": the town that names a site, before
+/// the site's word in lower case; not all of it English unless a town's ("the Social Security
+/// office", "the Student Health clinic" are none). The last token.
+fn town_before_site(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let word = |k: usize| {
+        tokens.list[k].shape == Shape::Title
+            && !doc.is_stop(k)
+            && doc.flags(k) & (FUNCTION | DETERMINER | MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | TITLE | RELATION) == 0
+    };
+    if !word(i) {
+        return None;
+    }
+    let mut last = i;
+    while last + 1 < n && last < i + 2 && tokens.gap_after(last) == " " && word(last + 1) {
+        last += 1;
+    }
+    let site = last + 1 < n
+        && tokens.gap_after(last) == " "
+        && tokens.list[last + 1].shape == Shape::Lower
+        && matches!(tokens.norm(last + 1), "clinic" | "office" | "campus" | "branch" | "location");
+    let town = (i..=last).any(|k| doc.flags(k) & (WORD | CITY | TOWN_SUFFIX) != WORD);
+    (site && town).then_some(last)
 }
 
 /// "her nephew Gérard Pelletier of Auburn;": the town a person is named with, after their full
@@ -2827,24 +2855,27 @@ fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
     let norm = tokens.norm(i);
     // Three letters only before an officer or what police do: "APD Officer Broussard", "HPD
     // responded", not "PPD" or "OPD" alone
-    let officer = i + 1 < tokens.len()
-        && tokens.gap_after(i) == " "
-        && matches!(
-            tokens.norm(i + 1),
-            "officer"
-                | "ofc"
-                | "det"
-                | "detective"
-                | "sgt"
-                | "sergeant"
-                | "lt"
-                | "cpl"
-                | "responded"
-                | "arrived"
-                | "arrested"
-                | "escorted"
-                | "transported"
-        );
+    // …or after a call to them: "has called HPD twice"
+    let called = doc.preceded_by(i, 1, &["called", "contacted", "notified", "phoned"]);
+    let officer = called
+        || i + 1 < tokens.len()
+            && tokens.gap_after(i) == " "
+            && matches!(
+                tokens.norm(i + 1),
+                "officer"
+                    | "ofc"
+                    | "det"
+                    | "detective"
+                    | "sgt"
+                    | "sergeant"
+                    | "lt"
+                    | "cpl"
+                    | "responded"
+                    | "arrived"
+                    | "arrested"
+                    | "escorted"
+                    | "transported"
+            );
     tokens.list[i].shape == Shape::Upper
         && ((4..=5).contains(&norm.len()) || norm.len() == 3 && officer)
         && norm.ends_with("pd")
@@ -3007,7 +3038,8 @@ fn is_agency(doc: &Document<'_>, i: usize) -> bool {
         // name ("Dearborn PD", "Salem VAMC"), and an Indian Health Service clinic ("Lame Deer IHS")
         "pd" | "fd" | "isd" | "usd" | "cusd" | "vamc" | "vahcs" | "cboc" | "ihs" => {
             place
-                || tokens.list[before].shape == Shape::Title
+                // "McAllen PD"
+                || matches!(tokens.list[before].shape, Shape::Title | Shape::Mixed)
                     && !doc.is_stop(before)
                     && doc.flags(before) & FUNCTION == 0
         }
@@ -3338,6 +3370,14 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let capitalized = shape == Shape::Title || (shape == Shape::Upper && doc.is_shouting(i)) || acronym || lone_acronym;
     // "starts at Austal USA shipyard": the country of a company's arm (`national_arm`)
     let mut run = capitalized_run(doc, i, 4);
+    // "at Ropes & Gray": partners' names joined by an ampersand
+    if run + 1 < tokens.len()
+        && tokens.gap_after(run) == " & "
+        && tokens.list[run + 1].shape.is_capitalized()
+        && !doc.is_stop(run + 1)
+    {
+        run = capitalized_run(doc, run + 1, 3);
+    }
     // "IOP at Oceans Behavioral": a clinical word closing a hospital's name
     if run + 1 < tokens.len()
         && tokens.gap_after(run) == " "
@@ -3742,6 +3782,14 @@ mod tests {
             Kind::Organization,
         );
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
+        has("report by Officer Ruiz, DeSoto PD, on file", "DeSoto PD", Kind::Organization);
+        has("The neighbours have called TPD twice this month.", "TPD", Kind::Organization);
+        has("Sanford Health Thief River Falls clinic called", "Thief River Falls", Kind::City);
+        for text in ["She went to the Social Security office.", "at the Student Health clinic today"] {
+            let all = found(text, &Known::default());
+            assert!(all.iter().all(|(_, k)| *k != Kind::City), "{all:?}");
+        }
+        has("a paralegal at Sidley & Brown until June", "Sidley & Brown", Kind::Organization);
         has(
             "She moved into Brookhaven Rehab and Nursing last week.",
             "Brookhaven Rehab and Nursing",
