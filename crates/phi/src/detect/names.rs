@@ -161,14 +161,14 @@ fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
     let introduces = i + 1 < tokens.len() && tokens.list[i + 1].shape.is_capitalized();
     if flags & TITLE != 0 && (tokens.gap_after(i).starts_with('.') || is_strong_title(tokens.norm(i)) || introduces)
         || (flags & RELATION != 0 && introduces)
-        || doc.flags(i) & FUNCTION != 0 && !named(doc, i) && !initial_in_dots(doc, i)
+        || doc.flags(i) & FUNCTION != 0 && !named(doc, i) && !initial_in_dots(doc, i) && !initials_with_relation(doc, i)
     {
         return Evidence::None; // "Dr.", "Coach", "sister" introduce a name; "He", "her" are not one
     }
     if let Some(Kind::Name) = doc.known.word_kind(tokens.norm(i), token.shape, flags) {
         return Evidence::Cue;
     }
-    if cued(doc, i) || field_value(doc, i) || with_age(doc, i) {
+    if cued(doc, i) || field_value(doc, i) || with_age(doc, i) || initials_with_relation(doc, i) {
         return Evidence::Cue;
     }
     // "Multnomah County": a county's name, not a person's
@@ -250,6 +250,22 @@ fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
         }
         Shape::Digits | Shape::Alnum => Evidence::None,
     }
+}
+
+/// "M. F. (wife), R. (daughter)": a person's initials with their relation or role in parentheses.
+fn initials_with_relation(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let initial = |k: usize| k < tokens.len() && tokens.norm(k).len() == 1 && tokens.list[k].shape.is_capitalized();
+    if !initial(i) || !tokens.gap_after(i).starts_with('.') {
+        return false;
+    }
+    let mut last = i;
+    while last < i + 2 && tokens.gap_after(last) == ". " && initial(last + 1) {
+        last += 1;
+    }
+    last + 1 < tokens.len()
+        && tokens.gap_after(last) == ". ("
+        && (doc.flags(last + 1) & RELATION != 0 || matches!(tokens.norm(last + 1), "client" | "patient"))
 }
 
 /// "Children: Aurora (9) and Felix (6)": a given name with an age in parentheses is a person's,
@@ -943,6 +959,11 @@ mod tests {
         none("ROB: 2 counts\nASSAULT: dismissed");
         assert_eq!(names("GROUP: (applause)\nKEVIN: Proud of you."), ["KEVIN"]);
         none("at the gym on Elm. Didn't swing though. Wasn't there. Couldn't stay.");
+    }
+
+    #[test]
+    fn initials_with_a_relation() {
+        assert_eq!(names("Present: T. (client), J. K. (mother), A. (stepfather)."), ["T", "J. K", "A"]);
     }
 
     #[test]

@@ -82,6 +82,7 @@ impl Detector for NumberDetector {
             }
             let next = match classify(doc, i, last) {
                 Some((first, end, kind, confidence)) => {
+                    let first = with_state(doc, first, end, kind);
                     out.push(doc.span(first, end, kind, confidence));
                     end + 1
                 }
@@ -90,6 +91,24 @@ impl Detector for NumberDetector {
             i = next.max(i + 1);
         }
     }
+}
+
+/// "the old one, TN 4B7-J22": the state's code before a plate or a licence of letters and digits
+/// belongs to it. The first token.
+fn with_state(doc: &Document<'_>, first: usize, last: usize, kind: Kind) -> usize {
+    let tokens = &doc.tokens;
+    let written = || (first..=last).map(|k| tokens.raw(k));
+    let state = first >= 1
+        && matches!(kind, Kind::Vehicle | Kind::OtherId | Kind::License)
+        && tokens.list[first - 1].shape == Shape::Upper
+        && tokens.norm(first - 1).len() == 2
+        && doc.flags(first - 1) & STATE != 0
+        && tokens.gap_before(first) == " "
+        // after a pause: not "transmitter ID 8RM4KX"
+        && (first == 1 || tokens.gap_before(first - 1).trim_end_matches(' ').ends_with([',', ':', '(', '\n']))
+        && written().any(|w| w.bytes().any(|b| b.is_ascii_alphabetic()))
+        && written().any(|w| w.bytes().any(|b| b.is_ascii_digit()));
+    if state { first - 1 } else { first }
 }
 
 /// "xxx-xx-4418", "***-**-4418": an SSN's last four with the rest masked still name the person.
@@ -832,11 +851,16 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
     };
     // "she's 94,": "is" as a contraction
     let contracted = verb >= 1 && tokens.apostrophe_s(verb);
+    // "And I'm 91.", "I am 93 and"
+    let first_person = verb >= 1
+        && tokens.norm(verb - 1) == "i"
+        && (tokens.norm(verb) == "am" || tokens.norm(verb) == "m" && matches!(tokens.gap_before(verb), "'" | "’"));
     let person = i >= 2
         && verb >= 1
-        && (matches!(tokens.norm(verb), "is" | "was" | "now" | "shes" | "hes") || contracted)
+        && (matches!(tokens.norm(verb), "is" | "was" | "now" | "shes" | "hes") || contracted || first_person)
         // "shes 91 and": the subject inside a contraction written without its apostrophe
         && (matches!(tokens.norm(verb), "shes" | "hes")
+            || first_person
             || tokens.list[verb - 1].shape == Shape::Title
             || doc.flags(verb - 1) & RELATION != 0
             || (tokens.norm(verb) == "now" && tokens.gap_after(verb - 1).starts_with(','))
@@ -1003,7 +1027,7 @@ mod tests {
         has("Counselor: Ms. Angela Ruiz x3312\nParent", "x3312", Kind::Phone);
         none("walked x100 ft with a cane");
         has("Note from a 90-something client.", "90", Kind::AgeOver89);
-        has("Her license (WA VANDEI*338KM) expires", "VANDEI*338KM", Kind::License);
+        has("Her license (WA VANDEI*338KM) expires", "WA VANDEI*338KM", Kind::License);
         has("license was suspended; Michigan DL V 200 114 883 019. She", "V 200 114 883 019", Kind::License);
         has("Signed, Harriet Vance, LCSW #C-48812", "C-48812", Kind::License);
         has("Miles Osei, LPC 20419, NPI on file", "20419", Kind::License);
@@ -1028,6 +1052,9 @@ mod tests {
         has("his father died in 2003 at 92.", "92", Kind::AgeOver89);
         has("lives with grandmother Ines (93) and", "93", Kind::AgeOver89);
         none("her total (95) was high");
+        has("I'm 93 and I still mow my own lawn.", "93", Kind::AgeOver89);
+        has("We sold the truck and its old plate, NM 7KD-221, to a neighbor", "NM 7KD-221", Kind::Vehicle);
+        none("I am 95 percent sure.");
     }
 
     #[test]
