@@ -293,8 +293,13 @@ type Found = (usize, usize, Kind, Confidence);
 
 fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
     let tokens = &doc.tokens;
-    // "$145.00": money, whatever word came before it
-    if tokens.gap_before(i).ends_with('$') {
+    // "$145.00": money, whatever word came before it; "BP 128/82": a blood pressure
+    let pressure = last == i + 1
+        && i >= 1
+        && tokens.norm(i - 1) == "bp"
+        && tokens.gap_after(i) == "/"
+        && (i..=last).all(|k| tokens.list[k].shape == Shape::Digits && (2..=3).contains(&tokens.raw(k).len()));
+    if tokens.gap_before(i).ends_with('$') || pressure {
         return None;
     }
     if i == last && tokens.list[i].shape == Shape::Digits && tokens.raw(i).len() <= 3 {
@@ -1053,6 +1058,7 @@ mod tests {
         has("lives with grandmother Ines (93) and", "93", Kind::AgeOver89);
         none("her total (95) was high");
         has("I'm 93 and I still mow my own lawn.", "93", Kind::AgeOver89);
+        none("No SI. BP 128/82 from his home cuff.");
         has("We sold the truck and its old plate, NM 7KD-221, to a neighbor", "NM 7KD-221", Kind::Vehicle);
         none("I am 95 percent sure.");
     }

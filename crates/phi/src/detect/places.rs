@@ -63,10 +63,11 @@ impl Detector for PlaceDetector {
             {
                 out.push(doc.span(first, i - 1, Kind::City, Confidence::Medium));
             }
-            if let Some(last) =
-                cued_city(doc, i).or_else(|| town_of_a_person(doc, i)).or_else(|| town_before_site(doc, i))
-            {
+            if let Some(last) = cued_city(doc, i).or_else(|| town_of_a_person(doc, i)) {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
+            }
+            if let Some((last, kind)) = named_before_kind(doc, i) {
+                out.push(doc.span(i, last, kind, Confidence::Medium));
             }
             if let Some(last) = region_of_state(doc, i) {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
@@ -1159,14 +1160,16 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         || (tokens.list[i].shape == Shape::Lower
             && doc.preceded_by(i, 1, &["on", "off", "near", "along", "down", "up"]));
     // "State Route 73", "BIA Route 2", "NM Highway 14": the road's authority before it
-    let qualified = i > 0
-        && tokens.gap_before(i) == " "
-        && (tokens.list[i - 1].shape.is_capitalized()
-            && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm" | "ranch" | "forest")
-            || tokens.list[i - 1].shape == Shape::Upper && (2..=3).contains(&tokens.norm(i - 1).len()));
+    let qualified = || {
+        i > 0
+            && tokens.gap_before(i) == " "
+            && (tokens.list[i - 1].shape.is_capitalized()
+                && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm" | "ranch" | "forest")
+                || tokens.list[i - 1].shape == Shape::Upper && (2..=3).contains(&tokens.norm(i - 1).len()))
+    };
     // "County Road 154", "Farm Road 2222": a plain road is numbered only under its authority
     let kind = matches!(word, "route" | "rte" | "rt" | "highway" | "hwy" | "interstate")
-        || qualified && matches!(word, "road" | "rd");
+        || matches!(word, "road" | "rd") && qualified();
     let road = cased && kind && matches!(tokens.gap_after(i), " " | ". ") && number(i + 1);
     if road {
         // "2250 Highway 6": a house number on it
@@ -1175,7 +1178,7 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             && tokens.list[i - 1].shape == Shape::Digits
             && tokens.raw(i - 1).len() <= 6
             && same_line(doc, i - 1);
-        return Some((if qualified || housed { i - 1 } else { i }, i + 1));
+        return Some((if qualified() || housed { i - 1 } else { i }, i + 1));
     }
     // "off SR 72", "on FM 1960", "2210 CR 412": a state, county or farm road by its letters, after a
     // word of place or travel or a house number
@@ -1208,30 +1211,44 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     interstate.then_some((i, i + 1))
 }
 
-/// "Essentia Health Deer River clinic", "the Maple Grove office": the town that names a site, before
-/// the site's word in lower case; not all of it English unless a town's ("the Social Security
-/// office", "the Student Health clinic" are none). The last token.
-fn town_before_site(doc: &Document<'_>, i: usize) -> Option<usize> {
+/// A name before the kind of place it names, in lower case: the town of a site ("Essentia Health
+/// Deer River clinic", "the Maple Grove office"; not all of it English unless a town's: "the Social
+/// Security office" is none) or a business by its plant or store ("a retired Dole cannery foreman",
+/// "the Tyson plant"; not opening a sentence, where any word is capitalized). The last token and
+/// the kind.
+fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    let word = |k: usize| {
-        tokens.list[k].shape == Shape::Title
-            && !doc.is_stop(k)
-            && doc.flags(k) & (FUNCTION | DETERMINER | MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | TITLE | RELATION) == 0
-    };
-    if !word(i) {
+    // Shapes first, the kind's word next: most capitalized words stand before none.
+    if tokens.list[i].shape != Shape::Title {
         return None;
     }
     let mut last = i;
-    while last + 1 < n && last < i + 2 && tokens.gap_after(last) == " " && word(last + 1) {
+    while last + 1 < n && last < i + 2 && tokens.list[last + 1].shape == Shape::Title && tokens.gap_after(last) == " " {
         last += 1;
     }
-    let site = last + 1 < n
-        && tokens.gap_after(last) == " "
-        && tokens.list[last + 1].shape == Shape::Lower
-        && matches!(tokens.norm(last + 1), "clinic" | "office" | "campus" | "branch" | "location");
-    let town = (i..=last).any(|k| doc.flags(k) & (WORD | CITY | TOWN_SUFFIX) != WORD);
-    (site && town).then_some(last)
+    if last + 1 >= n || tokens.list[last + 1].shape != Shape::Lower || tokens.gap_after(last) != " " {
+        return None;
+    }
+    let kind = match tokens.norm(last + 1) {
+        "clinic" | "office" | "campus" | "branch" | "location" => Kind::City,
+        "plant" | "factory" | "cannery" | "mill" | "warehouse" | "refinery" | "shipyard" | "dealership" | "foundry"
+        | "smelter" | "store" | "restaurant" => Kind::Organization,
+        _ => return None,
+    };
+    let word = |k: usize| {
+        !doc.is_stop(k)
+            && doc.flags(k)
+                & (FUNCTION | DETERMINER | MONTH | WEEKDAY | DATE_WORD | STATE | DIRECTION | TITLE | RELATION)
+                == 0
+    };
+    let english = |k: usize| doc.flags(k) & (WORD | CITY | TOWN_SUFFIX) == WORD;
+    let named = match kind {
+        Kind::City => (i..=last).all(|k| word(k) && doc.flags(k) & (ORG_STRONG | ORG_WEAK) == 0),
+        _ => (i..=last).all(word) && !(tokens.list[i].sentence_start && english(i)),
+    };
+    let town = kind != Kind::City || !(i..=last).all(english);
+    (named && town).then_some((last, kind))
 }
 
 /// "her nephew Gérard Pelletier of Auburn;": the town a person is named with, after their full
@@ -2853,32 +2870,32 @@ fn is_ridden(doc: &Document<'_>, i: usize) -> bool {
 fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let norm = tokens.norm(i);
-    // Three letters only before an officer or what police do: "APD Officer Broussard", "HPD
-    // responded", not "PPD" or "OPD" alone
-    // …or after a call to them: "has called HPD twice"
-    let called = doc.preceded_by(i, 1, &["called", "contacted", "notified", "phoned"]);
-    let officer = called
-        || i + 1 < tokens.len()
-            && tokens.gap_after(i) == " "
-            && matches!(
-                tokens.norm(i + 1),
-                "officer"
-                    | "ofc"
-                    | "det"
-                    | "detective"
-                    | "sgt"
-                    | "sergeant"
-                    | "lt"
-                    | "cpl"
-                    | "responded"
-                    | "arrived"
-                    | "arrested"
-                    | "escorted"
-                    | "transported"
-            );
+    // Three letters only before an officer or what police do ("APD Officer Broussard", "HPD
+    // responded") or after a call to them ("has called HPD twice"); not "PPD" or "OPD" alone
+    let officer = || {
+        doc.preceded_by(i, 1, &["called", "contacted", "notified", "phoned"])
+            || i + 1 < tokens.len()
+                && tokens.gap_after(i) == " "
+                && matches!(
+                    tokens.norm(i + 1),
+                    "officer"
+                        | "ofc"
+                        | "det"
+                        | "detective"
+                        | "sgt"
+                        | "sergeant"
+                        | "lt"
+                        | "cpl"
+                        | "responded"
+                        | "arrived"
+                        | "arrested"
+                        | "escorted"
+                        | "transported"
+                )
+    };
     tokens.list[i].shape == Shape::Upper
-        && ((4..=5).contains(&norm.len()) || norm.len() == 3 && officer)
         && norm.ends_with("pd")
+        && ((4..=5).contains(&norm.len()) || norm.len() == 3 && officer())
         && !matches!(norm, "ocpd" | "stpd" | "copd" | "aspd")
 }
 
@@ -3784,6 +3801,11 @@ mod tests {
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
         has("report by Officer Ruiz, DeSoto PD, on file", "DeSoto PD", Kind::Organization);
         has("The neighbours have called TPD twice this month.", "TPD", Kind::Organization);
+        has("He is a retired Armour cannery foreman.", "Armour", Kind::Organization);
+        for text in ["Power plant work is hard.", "a Christmas store"] {
+            let all = found(text, &Known::default());
+            assert!(all.iter().all(|(_, k)| *k != Kind::Organization), "{all:?}");
+        }
         has("Sanford Health Thief River Falls clinic called", "Thief River Falls", Kind::City);
         for text in ["She went to the Social Security office.", "at the Student Health clinic today"] {
             let all = found(text, &Known::default());
