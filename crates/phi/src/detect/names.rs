@@ -255,7 +255,10 @@ fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
 /// "M. F. (wife), R. (daughter)": a person's initials with their relation or role in parentheses.
 fn initials_with_relation(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
-    let initial = |k: usize| k < tokens.len() && tokens.norm(k).len() == 1 && tokens.list[k].shape.is_capitalized();
+    // one byte, so most tokens are turned away by their length alone
+    let initial = |k: usize| {
+        k < tokens.len() && tokens.list[k].end - tokens.list[k].start == 1 && tokens.list[k].shape.is_capitalized()
+    };
     if !initial(i) || !tokens.gap_after(i).starts_with('.') {
         return false;
     }
@@ -316,10 +319,14 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
             && k > 0
             && matches!(tokens.norm(k - 1), "members" | "clients" | "participants" | "attendees")
     };
-    // After an item ending in an initial the gap is "., ". Checked first: it is the cheapest.
-    let item_start = i > 0
-        && (matches!(tokens.gap_before(i).trim_start_matches('.'), ", " | ": " | ":  ") || cue_without_colon(i - 1));
-    if !item_start || !capital(i) || role(i) {
+    // Capitals first (most words have none), then the gap: after an item ending in an initial it
+    // is "., ".
+    if i == 0 || !capital(i) {
+        return false;
+    }
+    let item_start =
+        matches!(tokens.gap_before(i).trim_start_matches('.'), ", " | ": " | ":  ") || cue_without_colon(i - 1);
+    if !item_start || role(i) {
         return false;
     }
     let mut k = i - 1;

@@ -867,9 +867,9 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     // "One Mutual Ave": a house number in words, opening an address line
-    let spelled = matches!(tokens.norm(i), "one" | "two")
-        && shape == Shape::Title
+    let spelled = shape == Shape::Title
         && (i == 0 || tokens.newline_before(i))
+        && matches!(tokens.norm(i), "one" | "two")
         && i + 1 < n
         && tokens.list[i + 1].shape == Shape::Title;
     let number = spelled
@@ -1168,9 +1168,11 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
                 || tokens.list[i - 1].shape == Shape::Upper && (2..=3).contains(&tokens.norm(i - 1).len()))
     };
     // "County Road 154", "Farm Road 2222": a plain road is numbered only under its authority
-    let kind = matches!(word, "route" | "rte" | "rt" | "highway" | "hwy" | "interstate")
-        || matches!(word, "road" | "rd") && qualified();
-    let road = cased && kind && matches!(tokens.gap_after(i), " " | ". ") && number(i + 1);
+    let road = cased
+        && (matches!(word, "route" | "rte" | "rt" | "highway" | "hwy" | "interstate")
+            || matches!(word, "road" | "rd") && qualified())
+        && matches!(tokens.gap_after(i), " " | ". ")
+        && number(i + 1);
     if road {
         // "2250 Highway 6": a house number on it
         let housed = i > 0
@@ -1633,17 +1635,18 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
         && doc.flags(i) & (MONTH | WEEKDAY | DATE_WORD) == 0;
 
     // "moved back to Port-au-Prince", "flew back from Lagos"
-    let back = j >= 3
-        && matches!(tokens.norm(j - 1), "to" | "from")
-        && tokens.norm(j - 2) == "back"
-        && matches!(
-            tokens.norm(j - 3),
-            "moved" | "moving" | "went" | "flew" | "drove" | "headed" | "came" | "returned"
-        )
-        && doc.flags(i) & (MONTH | WEEKDAY | DATE_WORD) == 0;
+    let back = || {
+        j >= 3
+            && tokens.norm(j - 2) == "back"
+            && matches!(tokens.norm(j - 1), "to" | "from")
+            && matches!(
+                tokens.norm(j - 3),
+                "moved" | "moving" | "went" | "flew" | "drove" | "headed" | "came" | "returned"
+            )
+            && doc.flags(i) & (MONTH | WEEKDAY | DATE_WORD) == 0
+    };
     let strong_cue = lives_in
         || place_in
-        || back
         || j >= 2
             && matches!(
                 (tokens.norm(j - 2), tokens.norm(j - 1)),
@@ -1663,7 +1666,8 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
                     "in"
                 ) | ("moved" | "moving" | "move" | "relocated" | "relocating" | "drove" | "transferred", "to" | "from")
                     | ("out", "of")
-            );
+            )
+        || back();
     // "in Shaker Heights", "from Cedar Rapids": capitalized words ending in a town word
     let town = (cue || strong_cue) && tokens.list[i].shape == Shape::Title && {
         let last = capitalized_run(doc, i, 3);
@@ -3801,6 +3805,11 @@ mod tests {
         has("Employer: barista, Michael Thomas Coffee on Central\nSchool", "Central", Kind::Street);
         has("report by Officer Ruiz, DeSoto PD, on file", "DeSoto PD", Kind::Organization);
         has("The neighbours have called TPD twice this month.", "TPD", Kind::Organization);
+        has(
+            "no ID yet; Second Chance Bridge Project is helping with it",
+            "Second Chance Bridge Project",
+            Kind::Organization,
+        );
         has("He is a retired Armour cannery foreman.", "Armour", Kind::Organization);
         for text in ["Power plant work is hard.", "a Christmas store"] {
             let all = found(text, &Known::default());
