@@ -1,6 +1,7 @@
 //! Joins: an organization and the place named after its "of" are one name, whether the detectors
 //! found the place apart ("Legal Aid" … "Western Missouri") or not at all ("Visiting Angels of
-//! Quincy").
+//! Quincy"); the town in parentheses after an organization is a town ("Harbor Oaks Hospital (New
+//! Baltimore)").
 
 use super::Document;
 use super::places::is_kind_word;

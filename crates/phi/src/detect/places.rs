@@ -112,7 +112,11 @@ impl Detector for PlaceDetector {
                 loop {
                     if kind(last + 1) {
                         last += 1;
-                    } else if last + 1 < tokens.len() && tokens.norm(last + 1) == "and" && kind(last + 2) {
+                    } else if last + 1 < tokens.len()
+                        && tokens.gap_after(last) == " "
+                        && tokens.norm(last + 1) == "and"
+                        && kind(last + 2)
+                    {
                         last += 2;
                     } else {
                         break;
@@ -979,7 +983,8 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
 }
 
 /// "7731 Calle Cuervo NW", "450 Camino de la Placita", "517 Rue Dauphine": after a house number, a
-/// Spanish, French or Portuguese word for street opens the street's name. Its last token (with a compass point after it), given the number.
+/// Spanish, French or Portuguese word for street opens the street's name. Its last token (with a
+/// compass point after it), given the number.
 fn romance_street_after_number(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
