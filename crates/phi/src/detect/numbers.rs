@@ -467,7 +467,12 @@ fn is_year(groups: &[&str]) -> bool {
 fn is_clinical_code(groups: &[&str]) -> bool {
     let first = groups[0];
     let b = first.as_bytes();
-    let icd = b.len() <= 7 && b[0].is_ascii_uppercase() && b.len() >= 3 && b[1].is_ascii_digit() && groups.len() <= 2;
+    // "F43.10", "H0031-HN"; not "R2026-0448127", whose second group is too long for a code's
+    let icd = b.len() <= 7
+        && b[0].is_ascii_uppercase()
+        && b.len() >= 3
+        && b[1].is_ascii_digit()
+        && (groups.len() == 1 || groups.len() == 2 && groups[1].len() <= 4);
     let unit = [
         "mg", "mcg", "ml", "kg", "lb", "lbs", "mm", "cm", "hr", "hrs", "min", "mins", "pm", "am", "th", "st", "nd",
         "rd", "x",
@@ -1059,6 +1064,8 @@ mod tests {
         none("her total (95) was high");
         has("I'm 93 and I still mow my own lawn.", "93", Kind::AgeOver89);
         none("No SI. BP 128/82 from his home cuff.");
+        has("FIN R2026-0448127 on the bracelet", "R2026-0448127", Kind::OtherId);
+        none("Dx F43.10 and H0031-HN billed.");
         has("We sold the truck and its old plate, NM 7KD-221, to a neighbor", "NM 7KD-221", Kind::Vehicle);
         none("I am 95 percent sure.");
     }

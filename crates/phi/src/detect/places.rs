@@ -346,6 +346,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(childrens(doc, i).map(|last| org(i, last)));
             out.extend(field_organization(doc, i).map(|last| org(i, last)));
             out.extend(center_for(doc, i).map(|last| org(i, last)));
+            out.extend(affiliate_of_place(doc, i).map(|(first, last)| org(first, last)));
             out.extend(
                 signature_org(doc, i)
                     .or_else(|| org_after_titled_name(doc, i))
@@ -663,6 +664,65 @@ fn org_above_address(doc: &Document<'_>, i: usize) -> Option<usize> {
     let role = only_role(doc, i, last);
     let person = last - i <= 2 && doc.flags(i) & GIVEN != 0 && doc.flags(last) & (FAMILY | GIVEN) != 0;
     (street && !titled && !role && !person).then_some(last)
+}
+
+/// "YWCA of Greater Memphis", "Boys & Girls Club of Metro Atlanta", "Goodwill of North Georgia": a
+/// national organization's local affiliate, named by the region it serves; found from the word
+/// before "of" at `i`. Not a jurisdiction or landform ("State of Ohio", "Bay of Fundy"). The first
+/// and last tokens.
+fn affiliate_of_place(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    if i + 2 >= n || tokens.norm(i + 1) != "of" || tokens.gap_after(i) != " " || tokens.gap_after(i + 1) != " " {
+        return None;
+    }
+    // A region within a state: a town or state alone is as often a payer's or a national order's
+    // ("Blue Cross of Idaho", "Mutual of Omaha", "Knights of Columbus")
+    let place = i + 2;
+    let region = doc.flags(place) & DIRECTION != 0
+        || matches!(
+            tokens.norm(place),
+            "greater" | "metro" | "central" | "northern" | "southern" | "eastern" | "western"
+        );
+    if !region || !tokens.list[place].shape.is_capitalized() || place + 1 >= n || tokens.gap_after(place) != " " {
+        return None;
+    }
+    // a jurisdiction or a landform: "the State of Ohio", "the Gulf of Mexico"
+    let no_affiliate = matches!(
+        tokens.norm(i),
+        "state"
+            | "commonwealth"
+            | "people"
+            | "government"
+            | "city"
+            | "town"
+            | "county"
+            | "department"
+            | "dept"
+            | "gulf"
+            | "bay"
+            | "sea"
+            | "isle"
+            | "island"
+            | "islands"
+            | "cape"
+            | "coast"
+    );
+    if no_affiliate || doc.flags(i) & (MONTH | WEEKDAY | FUNCTION) != 0 {
+        return None;
+    }
+    // back over the national organization's name: capitalized words, "&" between them; not an
+    // English word opening the sentence ("Contacted YWCA of …")
+    let mut first = i;
+    while first > 0
+        && i - first < 4
+        && matches!(tokens.gap_before(first), " " | " & ")
+        && tokens.list[first - 1].shape.is_capitalized()
+        && !(tokens.list[first - 1].sentence_start && doc.flags(first - 1) & WORD != 0)
+    {
+        first -= 1;
+    }
+    Some((first, capitalized_run(doc, place, 3)))
 }
 
 /// "Center for Discovery", "Institute for Family Health": an organization named for its cause.
@@ -3815,6 +3875,14 @@ mod tests {
             "Second Chance Bridge Project",
             Kind::Organization,
         );
+        has("Contacted YWCA of Greater Tulsa about a bed.", "YWCA of Greater Tulsa", Kind::Organization);
+        has(
+            "mentor from Big Brothers Big Sisters of Central Ohio since May",
+            "Big Brothers Big Sisters of Central Ohio",
+            Kind::Organization,
+        );
+        let state = found("The State of Ohio charged him; the Bay of Fundy tides.", &Known::default());
+        assert!(state.iter().all(|(_, k)| *k != Kind::Organization), "{state:?}");
         has("He is a retired Armour cannery foreman.", "Armour", Kind::Organization);
         for text in ["Power plant work is hard.", "a Christmas store"] {
             let all = found(text, &Known::default());
