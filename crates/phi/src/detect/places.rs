@@ -1281,8 +1281,8 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
 /// A name before the kind of place it names, in lower case: the town of a site ("Essentia Health
 /// Deer River clinic", "the Maple Grove office"; not all of it English unless a town's: "the Social
 /// Security office" is none) or a business by its plant or store ("a retired Dole cannery foreman",
-/// "the Tyson plant"; not opening a sentence, where any word is capitalized). The last token and
-/// the kind.
+/// "the Tyson plant", "the Dakota Square mall"; not opening a sentence, where any word is
+/// capitalized). The last token and the kind.
 fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
@@ -1300,7 +1300,7 @@ fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
     let kind = match tokens.norm(last + 1) {
         "clinic" | "office" | "campus" | "branch" | "location" => Kind::City,
         "plant" | "factory" | "cannery" | "mill" | "warehouse" | "refinery" | "shipyard" | "dealership" | "foundry"
-        | "smelter" | "store" | "restaurant" => Kind::Organization,
+        | "smelter" | "store" | "restaurant" | "mall" | "casino" | "hotel" | "motel" | "hospital" => Kind::Organization,
         _ => return None,
     };
     let word = |k: usize| {
@@ -3884,6 +3884,7 @@ mod tests {
         let state = found("The State of Ohio charged him; the Bay of Fundy tides.", &Known::default());
         assert!(state.iter().all(|(_, k)| *k != Kind::Organization), "{state:?}");
         has("He is a retired Armour cannery foreman.", "Armour", Kind::Organization);
+        has("she will not go to the Riverchase Galleria mall alone", "Riverchase Galleria", Kind::Organization);
         for text in ["Power plant work is hard.", "a Christmas store"] {
             let all = found(text, &Known::default());
             assert!(all.iter().all(|(_, k)| *k != Kind::Organization), "{all:?}");
