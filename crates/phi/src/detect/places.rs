@@ -351,6 +351,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 signature_org(doc, i)
                     .or_else(|| org_after_titled_name(doc, i))
                     .or_else(|| org_after_role(doc, i))
+                    .or_else(|| org_before_role(doc, i))
                     .or_else(|| org_after_credential(doc, i))
                     .map(|last| org(i, last)),
             );
@@ -593,6 +594,31 @@ fn acronym_spelled_out(doc: &Document<'_>, i: usize) -> Option<usize> {
         k += 1;
     }
     None
+}
+
+/// "Tonya Graves (New Vista liaison)": in parentheses after a person's name, the capitalized words
+/// before their role in lower case are where they work. The last token.
+fn org_before_role(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    // not a public agency's letters: "Hector Salas (DCS specialist)"
+    if i == 0
+        || tokens.gap_before(i) != " ("
+        || !tokens.list[i - 1].shape.is_capitalized()
+        || doc.is_stop(i)
+        || is_public_office(tokens.norm(i))
+    {
+        return None;
+    }
+    let last = capitalized_run(doc, i, 3);
+    let role = last + 2 < n
+        && tokens.gap_after(last) == " "
+        && tokens.list[last + 1].shape == Shape::Lower
+        && (is_role_word(tokens.norm(last + 1))
+            || matches!(tokens.norm(last + 1), "liaison" | "caseworker" | "advocate" | "navigator" | "manager"))
+        && tokens.gap_after(last + 1).starts_with(')');
+    let named = doc.flags(i - 1) & (GIVEN | FAMILY) != 0 || doc.flags(i - 1) == 0;
+    (role && named && !only_role(doc, i, last) && doc.flags(i) & (TITLE | MONTH | WEEKDAY) == 0).then_some(last)
 }
 
 /// "Referred by: Gloria Etsitty, case manager, First Nations Community HealthSource": after a
@@ -3883,6 +3909,7 @@ mod tests {
         );
         let state = found("The State of Ohio charged him; the Bay of Fundy tides.", &Known::default());
         assert!(state.iter().all(|(_, k)| *k != Kind::Organization), "{state:?}");
+        has("Team: Rosa Mejia (Bright Harbor liaison), the nurse", "Bright Harbor", Kind::Organization);
         has("He is a retired Armour cannery foreman.", "Armour", Kind::Organization);
         has("she will not go to the Riverchase Galleria mall alone", "Riverchase Galleria", Kind::Organization);
         for text in ["Power plant work is hard.", "a Christmas store"] {
