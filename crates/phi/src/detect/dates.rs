@@ -439,7 +439,7 @@ fn followed_by_weekday(doc: &Document<'_>, m: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::detect::tests::{found, has};
+    use crate::detect::tests::{found, has, lacks};
     use crate::kind::Kind;
     use crate::known::Known;
 
@@ -450,15 +450,13 @@ mod tests {
         has("Mrs. Vance was born on Christmas Day in 1932 and still drives.", "1932", Kind::Date);
         has("He told me he will be ninety come Easter.", "Easter", Kind::Date);
         has("He was born in San Juan, Puerto Rico in 1929.", "1929", Kind::Date);
-        let recent = found("Her son was born in 1990 and moved in 1926.", &Known::default());
-        assert!(recent.iter().all(|(_, k)| *k != Kind::Date), "{recent:?}");
+        lacks("Her son was born in 1990 and moved in 1926.", Kind::Date);
         has("died on Mardi Gras day 2019; her first", "Mardi Gras day 2019", Kind::Date);
         has("the week after Easter 2021 at Ochsner.", "Easter 2021", Kind::Date);
         has("sober from the Fourth of July until Labor Day weekend. Her son", "Labor Day weekend", Kind::Date);
         has("We met on Mother's Day.", "Mother's Day", Kind::Date);
         has("referred by Bright Day Recovery Services today.", "Bright Day Recovery Services", Kind::Organization);
-        let days = found("Field Day was fun; the Labor Day Committee met.", &Known::default());
-        assert!(days.iter().all(|(_, k)| *k != Kind::Date), "{days:?}");
+        lacks("Field Day was fun; the Labor Day Committee met.", Kind::Date);
         has("seen on March 3, 2024 for", "March 3, 2024", Kind::Date);
         has("seen on Mar. 3rd for", "Mar. 3rd", Kind::Date);
         has("on the 3rd of March 2024", "the 3rd of March 2024", Kind::Date);
@@ -489,8 +487,7 @@ mod tests {
         has(voicemail, "March third, nineteen eighty-two", Kind::Date);
         has("born March twenty-first, two thousand five", "March twenty-first, two thousand five", Kind::Date);
         has("seen on the fifth of May for", "the fifth of May", Kind::Date);
-        let nothing = found("we may first try breathing, and second, sleep", &Known::default());
-        assert!(nothing.iter().all(|(_, k)| *k != Kind::Date), "{nothing:?}");
+        lacks("we may first try breathing, and second, sleep", Kind::Date);
     }
 
     #[test]

@@ -510,6 +510,12 @@ pub(crate) mod tests {
         assert!(all.iter().any(|(t, k)| t == piece && *k == kind), "{piece:?} as {kind} in {text:?}; found {all:?}");
     }
 
+    /// Nothing of `kind` is found in `text`.
+    pub(crate) fn lacks(text: &str, kind: Kind) {
+        let all = found(text, &Known::default());
+        assert!(all.iter().all(|(_, k)| *k != kind), "no {kind} in {text:?}; found {all:?}");
+    }
+
     pub(crate) fn none(text: &str) {
         let all = found(text, &Known::default());
         assert!(all.is_empty(), "nothing in {text:?}; found {all:?}");
