@@ -21,7 +21,7 @@ impl Detector for DateDetector {
                 ordinal_day(doc, i).or_else(|| season(doc, i)) // "the 3rd", "Q3 2023"
             } else if doc.flags(i) & DATE_WORD != 0 {
                 season(doc, i).or_else(|| holiday(doc, i))
-            } else if tokens.norm(i) == "new" && tokens.list[i].shape == Shape::Title {
+            } else if tokens.norm(i) == "new" && matches!(tokens.list[i].shape, Shape::Title | Shape::Lower) {
                 new_year(doc, i)
             } else if tokens.list[i].shape == Shape::Title && matches!(tokens.norm(i), "day" | "mardi" | "good" | "yom")
             {
@@ -161,7 +161,7 @@ const HOLIDAY_CUES: &[&str] = &[
     "through", "till", "for", "come",
 ];
 
-/// "out by New Year's", "since New Year's Eve": a holiday of several words.
+/// "out by New Year's", "since New Year's Eve", "to Osaka for new year's": a holiday of several words.
 fn new_year(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
@@ -476,6 +476,8 @@ mod tests {
         has("has not attended since Easter. Concern", "Easter", Kind::Date);
         has("she wants him out by New Year's. They agreed", "New Year's", Kind::Date);
         has("sober since New Year's Eve", "New Year's Eve", Kind::Date);
+        has("we are all going home for new year's, she said", "new year's", Kind::Date);
+        lacks("a goal for the new year", Kind::Date);
         has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);
         has("Se siente sola desde que su mamá murió en agosto.", "agosto", Kind::Date);
         has("Apte au retour au travail le 15 décembre.", "15 décembre", Kind::Date);

@@ -1,7 +1,7 @@
 //! Joins: an organization and the place named after its "of" are one name, whether the detectors
 //! found the place apart ("Legal Aid" … "Western Missouri") or not at all ("Visiting Angels of
 //! Quincy"); the town in parentheses after an organization is a town ("Harbor Oaks Hospital (New
-//! Baltimore)").
+//! Baltimore)"), and so is one after it at the end of a line; a store's number is part of its name.
 
 use super::Document;
 use super::places::{is_english_not_town, is_kind_word};
@@ -27,42 +27,85 @@ pub(super) fn org_of_place(doc: &Document<'_>, spans: &mut Vec<Span>) {
         {
             last.end = end;
         }
-        // "Harbor Oaks Hospital (New Baltimore)": the town it stands in, in parentheses
-        if let Some(last) = out.last()
+        if let Some(last) = out.last_mut()
             && last.kind == Kind::Organization
-            && let Some(town) = town_in_parentheses(doc, last.end, &mut k)
+            && let Some(at) = last_token(doc, last.end, &mut k)
         {
-            out.push(town);
+            // "Giant Pharmacy #317": a store's number is part of its name
+            last.end = store_number(doc, at).unwrap_or(last.end);
+            // "Harbor Oaks Hospital (New Baltimore)", "Turning Point Recovery Center Pueblo⏎": the
+            // town it stands in
+            if let Some(town) = town_in_parentheses(doc, at).or_else(|| town_after(doc, at)) {
+                out.push(town);
+            }
         }
     }
     *spans = out;
 }
 
-/// The town in parentheses right after an organization ending at byte `end`: one to three
-/// capitalized words, not all of them English unless a town's ("(Downtown)", "(Main Campus)" are
-/// none). `k` is a token cursor that only moves forward.
-fn town_in_parentheses(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<Span> {
+/// The token ending at byte `end`, if one does. `k` is a token cursor that only moves forward.
+fn last_token(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    let n = tokens.len();
-    while *k < n && tokens.list[*k].end < end {
+    while *k < tokens.len() && tokens.list[*k].end < end {
         *k += 1;
     }
-    let k = *k;
-    if k + 1 >= n || tokens.list[k].end != end || tokens.gap_after(k) != " (" {
+    (*k < tokens.len() && tokens.list[*k].end == end).then_some(*k)
+}
+
+/// The end of a store's number after its name's last token `k`: "#317", "#04412".
+fn store_number(doc: &Document<'_>, k: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let number = k + 1 < tokens.len()
+        && tokens.gap_after(k) == " #"
+        && tokens.list[k + 1].shape == Shape::Digits
+        && tokens.raw(k + 1).len() <= 6;
+    number.then(|| tokens.list[k + 1].end)
+}
+
+/// A word that could be (part of) a town's name after an organization.
+fn town_word(doc: &Document<'_>, j: usize) -> bool {
+    doc.tokens.list[j].shape == Shape::Title
+        && !doc.is_stop(j)
+        && doc.flags(j) & (FUNCTION | MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | DIRECTION | TITLE) == 0
+}
+
+/// The town in parentheses right after an organization's last token `k`: one to three capitalized
+/// words, not all of them English unless a town's ("(Downtown)", "(Main Campus)" are none).
+fn town_in_parentheses(doc: &Document<'_>, k: usize) -> Option<Span> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    if k + 1 >= n || tokens.gap_after(k) != " (" {
         return None;
     }
-    let word = |j: usize| {
-        tokens.list[j].shape == Shape::Title
-            && !doc.is_stop(j)
-            && doc.flags(j) & (FUNCTION | MONTH | WEEKDAY | ORG_STRONG | ORG_WEAK | DIRECTION | TITLE) == 0
-    };
     let first = k + 1;
     let mut last = first;
-    while last + 1 < n && last < first + 2 && tokens.gap_after(last) == " " && word(last + 1) {
+    while last + 1 < n && last < first + 2 && tokens.gap_after(last) == " " && town_word(doc, last + 1) {
         last += 1;
     }
-    let town = (first..=last).all(word)
+    let town = (first..=last).all(|j| town_word(doc, j))
         && tokens.gap_after(last).starts_with(')')
+        && !(first..=last).all(|j| is_english_not_town(doc, j));
+    town.then(|| doc.span(first, last, Kind::City, Confidence::Medium))
+}
+
+/// The town of a site after an organization whose last token `k` says what it is, at the end of
+/// its line: "Turning Point Recovery Center Pueblo", "Adelante Healthcare Tolleson". One or two
+/// words, not all of them English unless a town's ("Riverside Medical Center Discharge Summary").
+fn town_after(doc: &Document<'_>, k: usize) -> Option<Span> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let kind = doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0 || is_kind_word(tokens.norm(k));
+    if !kind || k + 1 >= n || tokens.gap_after(k) != " " || !town_word(doc, k + 1) {
+        return None;
+    }
+    let first = k + 1;
+    let mut last = first;
+    if last + 1 < n && tokens.gap_after(last) == " " && town_word(doc, last + 1) {
+        last += 1;
+    }
+    let line_ends = last + 1 >= n || tokens.gap_after(last).trim_start_matches([' ', '\t']).starts_with(['\n', '\r']);
+    let town = line_ends
+        && !(first..=last).any(|j| is_kind_word(tokens.norm(j)) || doc.flags(j) & STATE != 0)
         && !(first..=last).all(|j| is_english_not_town(doc, j));
     town.then(|| doc.span(first, last, Kind::City, Confidence::Medium))
 }
@@ -72,11 +115,8 @@ fn town_in_parentheses(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<
 fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    while *k < n && tokens.list[*k].end < end {
-        *k += 1;
-    }
-    let k = *k;
-    if k + 2 >= n || tokens.list[k].end != end {
+    let k = last_token(doc, end, k)?;
+    if k + 2 >= n {
         return None;
     }
     let of = k + 1;
@@ -242,6 +282,20 @@ mod tests {
         for text in ["at Pine Grove Hospital (Main Campus) today", "at Pine Grove Hospital (Downtown) today"] {
             lacks(text, Kind::City);
         }
+    }
+
+    #[test]
+    fn the_town_after_an_organization_at_the_end_of_its_line() {
+        has("ASAM summary — Turning Point Recovery Center Pueblo\nClient", "Pueblo", Kind::City);
+        has("Referred by: J. Yazzie, FNP, Adelante Healthcare Tolleson\nHPI", "Tolleson", Kind::City);
+        for text in ["Riverside Medical Center Discharge Summary\nPatient", "Mercy Hospital North\nDept"] {
+            lacks(text, Kind::City);
+        }
+    }
+
+    #[test]
+    fn a_stores_number_is_part_of_its_name() {
+        has("Pharmacy changed to Giant Pharmacy #317. Next labs", "Giant Pharmacy #317", Kind::Organization);
     }
 
     #[test]

@@ -206,6 +206,8 @@ fn candidate(doc: &Document<'_>, i: usize) -> bool {
         // the words that build names of organizations and streets ("Council", "Center", "Avenue")
         // are weighed by the rules with the words before them; alone they are generic
         && flags & (ORG_STRONG | ORG_WEAK | ORG_HEAD | STREET_SUFFIX | DIRECTION) == 0
+        // a relation capitalized is how one speaks of them ("sold Dad's house"), not their name
+        && flags & RELATION == 0
         // a state alone is no identifier
         && (flags & STATE == 0 || flags & (GIVEN | FAMILY | CITY) != 0)
         // a single letter is an initial, a grade or a plan's letter, and two in lower case are

@@ -339,6 +339,10 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
             return true;
         }
         if gap.trim_end().ends_with(':') {
+            // "re: IEP meeting": a subject's acronym
+            if tokens.norm(k) == "re" && tokens.list[i].shape == Shape::Upper && !doc.is_shouting(i) {
+                return false;
+            }
             return matches!(
                 tokens.norm(k),
                 "present" | "attendance" | "attendees" | "attending" | "participants" | "members"
@@ -373,6 +377,10 @@ fn field_value(doc: &Document<'_>, i: usize) -> bool {
             return false;
         }
         if gap.trim_end().ends_with(':') {
+            // "re: IEP meeting": a subject's acronym
+            if tokens.norm(k) == "re" && tokens.list[i].shape == Shape::Upper && !doc.is_shouting(i) {
+                return false;
+            }
             return matches!(
                 tokens.norm(k),
                 "patient"
@@ -597,7 +605,9 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
         return true;
     }
     let p_flags = doc.flags(p);
-    let strong_title = is_strong_title(tokens.norm(p));
+    // "will miss next week": "miss" in lower case is mostly the verb
+    let strong_title =
+        is_strong_title(tokens.norm(p)) && !(tokens.norm(p) == "miss" && tokens.list[p].shape == Shape::Lower);
     // A lower-case word after a relationship is a name when a verb or a pause follows: "my partner
     // will took the car", not "my boss will fire me".
     // …or "who" opens what is said of them ("his stepdad ray who said")
@@ -993,6 +1003,7 @@ mod tests {
         assert_eq!(names("Attending: Anil Banerjee, MD.\nPlan"), ["Anil Banerjee"]);
         assert_eq!(names("He will live at the halfway house. Sponsor: Gene. Employer"), ["Gene"]);
         assert!(names("Therapist: Will follow up next week.").is_empty());
+        assert!(names("Coordinate with the school re: IEP meeting on Monday.").is_empty());
     }
 
     #[test]
@@ -1061,6 +1072,7 @@ mod tests {
         has("RN Tammy K reports more agitation", "Tammy K", Kind::Name);
         has("ESCITALOPRAM 10 MG DAILY — DR OKONJO\n", "OKONJO", Kind::Name);
         assert!(names("she said the kids need church.").is_empty());
+        assert!(names("she will miss next week for a ceremony").is_empty());
     }
 
     #[test]

@@ -82,7 +82,7 @@ impl Detector for NumberDetector {
             }
             let next = match classify(doc, i, last) {
                 Some((first, end, kind, confidence)) => {
-                    let first = with_state(doc, first, end, kind);
+                    let first = with_letter(doc, with_state(doc, first, end, kind), kind);
                     out.push(doc.span(first, end, kind, confidence));
                     end + 1
                 }
@@ -109,6 +109,19 @@ fn with_state(doc: &Document<'_>, first: usize, last: usize, kind: Kind) -> usiz
         && written().any(|w| w.bytes().any(|b| b.is_ascii_alphabetic()))
         && written().any(|w| w.bytes().any(|b| b.is_ascii_digit()));
     if state { first - 1 } else { first }
+}
+
+/// "LPCC-S (E.1900477)": a letter joined by a dot before a licence or record number is part of it.
+/// The first token.
+fn with_letter(doc: &Document<'_>, first: usize, kind: Kind) -> usize {
+    let tokens = &doc.tokens;
+    let letter = first >= 1
+        && matches!(kind, Kind::License | Kind::OtherId | Kind::Mrn | Kind::Account)
+        && tokens.gap_before(first) == "."
+        && tokens.raw(first - 1).len() == 1
+        && tokens.list[first - 1].shape == Shape::Title
+        && (first == 1 || tokens.gap_before(first - 1).ends_with([' ', '(', '#', '\n']));
+    if letter { first - 1 } else { first }
 }
 
 /// "xxx-xx-4418", "***-**-4418": an SSN's last four with the rest masked still name the person.
@@ -307,6 +320,10 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
         let ending = |k: usize| i >= k && matches!(tokens.norm(i - k), "ending" | "ends");
         if ending(1) || ending(2) && matches!(tokens.norm(i - 1), "in" | "with") {
             return Some((i, i, Kind::Account, Confidence::High));
+        }
+        // "the number above, extension 214": an extension alone
+        if i >= 1 && matches!(tokens.norm(i - 1), "ext" | "extension") && tokens.gap_after(i - 1).len() <= 2 {
+            return Some((i, i, Kind::Phone, Confidence::High));
         }
         // A lone short number: a score, a dose, a count — or an age over 89.
         return age_over_89(doc, i);
@@ -1025,8 +1042,11 @@ mod tests {
         has("paid with his card ending in 4417. He", "4417", Kind::Account);
         has("Veteran: R. T.   Last 4: 7702   VA auth", "7702", Kind::OtherId);
         has("Imani Fairclough, LGPC (LGPC 5219)", "5219", Kind::License);
+        has("Lydia Chen, LPCC-S (E.1900477)", "E.1900477", Kind::License);
         has("Device: iPad, serial DMPXK2LQJF8J. Clinician", "DMPXK2LQJF8J", Kind::Device);
         has("Counselor Angelo Ruiz ext. 2231.", "2231", Kind::Phone);
+        has("questions to me at the number above, extension 214.", "214", Kind::Phone);
+        has("Front desk ext. 12", "12", Kind::Phone);
         has("Mr. Tanabe, who will be 100 in January, was", "100", Kind::AgeOver89);
         has("Pt is 90 (DOB 06/30/1935).", "90", Kind::AgeOver89);
         has("She lives at 12 Oak St, Tucson 85701 now.", "85701", Kind::Zip);

@@ -1326,7 +1326,7 @@ fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
         return None;
     }
     let kind = match tokens.norm(last + 1) {
-        "clinic" | "office" | "campus" | "branch" | "location" => Kind::City,
+        "clinic" | "office" | "campus" | "branch" | "location" | "site" => Kind::City,
         "plant" | "factory" | "cannery" | "mill" | "warehouse" | "refinery" | "shipyard" | "dealership" | "foundry"
         | "smelter" | "store" | "restaurant" | "mall" | "casino" | "hotel" | "motel" | "hospital" => Kind::Organization,
         _ => return None,
@@ -1385,17 +1385,36 @@ fn two_word_state(doc: &Document<'_>, i: usize) -> bool {
     i + 1 < tokens.len() && tokens.gap_after(i) == " " && second.contains(&tokens.norm(i + 1))
 }
 
-/// "57th St", "W 57th Street", "E. 14th Ave": an ordinal before a street suffix names a street
-/// even without a house number. The first and last tokens.
+/// "57th St", "W 57th Street", "E. 14th Ave", "S. Fourth St": an ordinal before a street suffix
+/// names a street even without a house number. The first and last tokens.
 fn ordinal_street(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
-    if tokens.list[i].shape != Shape::Alnum || !ordinal(tokens.norm(i)) || i + 1 >= tokens.len() {
-        return None;
-    }
-    let suffix = tokens.gap_after(i) == " "
+    // the suffix first: few words stand before one
+    let suffix = i + 1 < tokens.len()
         && doc.flags(i + 1) & STREET_SUFFIX != 0
+        && tokens.gap_after(i) == " "
         && tokens.list[i + 1].shape.is_capitalized();
-    if !suffix {
+    let ordinal = suffix
+        && match tokens.list[i].shape {
+            Shape::Alnum => ordinal(tokens.norm(i)),
+            Shape::Title => matches!(
+                tokens.norm(i),
+                "first"
+                    | "second"
+                    | "third"
+                    | "fourth"
+                    | "fifth"
+                    | "sixth"
+                    | "seventh"
+                    | "eighth"
+                    | "ninth"
+                    | "tenth"
+                    | "eleventh"
+                    | "twelfth"
+            ),
+            _ => false,
+        };
+    if !ordinal {
         return None;
     }
     let direction = i > 0
@@ -2498,24 +2517,35 @@ fn is_military_unit(norm: &str) -> bool {
             | "wing"
             | "group"
             | "fleet"
+            | "artillery"
+            | "engineers"
+            | "rangers"
+            | "bn"
+            | "bde"
+            | "regt"
     )
 }
 
-/// "3rd Battalion, 1st Marines", "Bravo Company, 2nd Battalion": a military unit's parent units
-/// after it. The last token.
+/// "3rd Battalion, 1st Marines", "Bravo Company, 2nd Battalion", "1st Bn, 109th Field Artillery": a
+/// military unit's parent units after it. The last token.
 fn military_parent(doc: &Document<'_>, last: usize) -> usize {
     let tokens = &doc.tokens;
-    let unit = |k: usize| is_military_unit(tokens.norm(k));
+    let unit = |k: usize| k < tokens.len() && tokens.list[k].shape == Shape::Title && is_military_unit(tokens.norm(k));
     let mut last = last;
     while unit(last)
         && last + 2 < tokens.len()
         && tokens.gap_after(last) == ", "
         && ordinal(tokens.norm(last + 1))
         && tokens.gap_after(last + 1) == " "
-        && tokens.list[last + 2].shape == Shape::Title
-        && unit(last + 2)
     {
-        last += 2;
+        // the unit's word, or one word before it ("Field Artillery")
+        let word = last + 2;
+        let two = tokens.list[word].shape == Shape::Title && tokens.gap_after(word) == " " && unit(word + 1);
+        match (unit(word), two) {
+            (true, _) => last = word,
+            (false, true) => last = word + 1,
+            _ => break,
+        }
     }
     last
 }
@@ -3644,6 +3674,7 @@ mod tests {
         none("She filled out the I-9 form.");
         has("at the motel on route 1 w kev again", "route 1", Kind::Street);
         has("Pharmacy: Duane Reade, W 57th St.", "W 57th St", Kind::Street);
+        has("Lives at the YMCA S. Fourth St residence.", "S. Fourth St", Kind::Street);
         has("follow up with Dr. Cho at NYU Langone on", "NYU Langone", Kind::Organization);
         has("is now at Sunrise of Bellevue. Grace", "Sunrise of Bellevue", Kind::Organization);
         none("she took the route 1 way to think about it");
@@ -3864,6 +3895,11 @@ mod tests {
         has("12/01 8:40am elias: got a interview at the home depot on alameda", "home depot", Kind::Organization);
         has("two tours with 3rd Battalion, 1st Marines.", "3rd Battalion, 1st Marines", Kind::Organization);
         has("Army 2001–2005 (4th Infantry Division, Fort Carson)", "4th Infantry Division", Kind::Organization);
+        has(
+            "Served 2003–2009, 1st Bn, 109th Field Artillery; deployed",
+            "1st Bn, 109th Field Artillery",
+            Kind::Organization,
+        );
         has("an interpreter for the 82nd Airborne in Kandahar", "82nd Airborne", Kind::Organization);
         has("drinks 6 beers nightly at the Shamrock with his brother-in-law", "Shamrock", Kind::Organization);
         has(
