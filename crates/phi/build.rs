@@ -25,6 +25,8 @@ fn main() {
     }
     for (list, flag) in lists::LISTS {
         for w in list.split_ascii_whitespace() {
+            // tokens are looked up by their folded form ("más" → "mas"): so must the lists be written
+            assert!(w.is_ascii(), "a hand-written list holds {w:?}: write it without accents");
             *words.entry(w.to_owned()).or_insert(0) |= flag;
         }
     }

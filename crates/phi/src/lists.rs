@@ -99,7 +99,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre centers centres services 
     apartments apts communities residences medicine library museum practice programs hospice middle hall cc collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law police seafood fisheries chapter care repair sons project";
-pub(crate) const ORG_HEADS: &str = "university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";
+pub(crate) const ORG_HEADS: &str = "hospice university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";
 pub(crate) const PARTICLES: &str =
     "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y o ni";
 pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \
@@ -135,7 +135,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     tibetan nepali burmese khmer hebrew yiddish armenian albanian serbian croatian bosnian romanian hungarian czech \
     slovak dutch swedish norwegian danish finnish malay indonesian tamil telugu gujarati marathi kannada malayalam \
     sinhala wolof lingala kinyarwanda kirundi zulu xhosa shona quechua nahuatl chuukese marshallese samoan tongan \
-    hawaiian ilocano cebuano diné \
+    hawaiian ilocano cebuano dine \
     swahili tagalog filipino haitian creole hmong navajo asl american african mexican latino latina latinx \
     hispanic asian european caucasian jewish muslim catholic protestant baptist methodist lutheran buddhist \
     hindu sikh mormon lds atheist agnostic pentecostal evangelical \
@@ -220,22 +220,36 @@ pub(crate) const TOWN_SUFFIXES: &str = "heights springs falls beach city park hi
     port village township mills landing crossing ford bluffs county parish borough river";
 pub(crate) const DATE_WORDS: &str = "spring summer fall autumn winter christmas thanksgiving easter halloween hanukkah passover kwanzaa ramadan eid diwali";
 /// Common Spanish words, read as words (a name needs a cue): in a Spanish note the census lists
-/// would otherwise take "que", "esta", "para" for surnames. Not those that are also common names
+/// would otherwise take "que", "esta", "para" for surnames. Written folded, as every list here is
+/// ("mas" for "más"): tokens are looked up so. Not those that are also common names
 /// ("Ella", "Le"), particles of names ("de", "la", "del", "el", "al", "y") or words of places' names
 /// ("los", "las": "Casa de las Campanas").
-pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como cuando donde muy más menos mejor peor bien mal también \
-    tampoco siempre nunca ya todavía aún sí en con sin por para sobre entre hasta desde hacia su sus mi mis \
-    tu tus nuestro nuestra este esta estos estas ese esa esos esas eso esto aquí allí hoy ayer mañana semana \
-    semanas mes meses año años día días noche tarde vez veces cada todo toda todos todas otro otra otros \
-    otras mucho mucha muchos muchas poco poca algo nada alguien nadie él ellos ellas usted ustedes nosotros \
-    les lo se me te nos es son está están estaba estaban fue fueron ha han había hay tiene tienen tenía tuvo \
-    hace hizo dice dijo refiere reporta reportó indica niega sigue siguen continúa continuar regresa vive \
-    viven trabaja trabajando trabajar durmió duerme dormir siente sintió quiere puede pueden debe va van ir \
-    ver vio sesión sesiones cita próxima próximo esposo esposa hijo hija hijos hijas madre padre hermano \
-    hermana abuela abuelo tía tío familia escuela trabajo problemas problema peleas afecto ánimo estado \
-    depresión ansiedad menor remisión parcial estresores separación situación migratoria evaluación \
-    diagnóstico tratamiento cliente paciente terapeuta fecha nacimiento expediente referida referido abogada \
-    abogado dos cuatro cinco antes después durante fines amplio";
+pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como cuando donde muy mas menos mejor peor bien mal tambien \
+    tampoco siempre nunca ya todavia aun si en con sin por para sobre entre hasta desde hacia su sus mi mis \
+    tu tus nuestro nuestra este esta estos estas ese esa esos esas eso esto aqui alli hoy ayer manana semana \
+    semanas mes meses ano anos dia dias noche tarde vez veces cada todo toda todos todas otro otra otros \
+    otras mucho mucha muchos muchas poco poca algo nada alguien nadie el ellos ellas usted ustedes nosotros \
+    les lo se me te nos es son esta estan estaba estaban fue fueron ha han habia hay tiene tienen tenia tuvo \
+    hace hizo dice dijo refiere reporta reporto indica niega sigue siguen continua continuar regresa vive \
+    viven trabaja trabajando trabajar durmio duerme dormir siente sintio quiere puede pueden debe va van ir \
+    ver vio sesion sesiones cita proxima proximo esposo esposa hijo hija hijos hijas madre padre hermano \
+    hermana abuela abuelo tia tio familia escuela trabajo problemas problema peleas afecto animo estado \
+    depresion ansiedad menor remision parcial estresores separacion situacion migratoria evaluacion \
+    diagnostico tratamiento cliente paciente terapeuta fecha nacimiento expediente referida referido abogada \
+    abogado dos cuatro cinco antes despues durante fines amplio";
+/// Common French words, read as words for the same reason (a Quebec note: "Sa conjointe",
+/// "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le", "la") nor words that are
+/// also common names ("Roy", "Claude").
+pub(crate) const FRENCH_WORDS: &str = "sa ses son leur leurs mon ma mes ton ta tes notre nos votre vos il elle ils elles nous vous on \
+    je tu lui eux ce cette ces cet qui quoi dont ou et ou mais donc car ni puis alors aussi encore toujours jamais \
+    deja trop peu beaucoup plus moins bien mal mieux avec sans chez pour par dans sur sous entre vers \
+    depuis pendant avant apres selon contre une un au aux est sont etait etaient ete etre avoir avait ont \
+    fait faire dit dire rapporte rapportait mentionne nie presente demeure travaille vit habite semble \
+    prochain prochaine rendez adresse mise jour jours semaine semaines mois annee annees aujourd hier demain \
+    matin soir nuit fois suivi suivie seance seances humeur sommeil appetit anxiete depression travail \
+    emploi conjoint conjointe mere pere frere soeur fille fils enfant enfants famille ami amie amis \
+    patient patiente client cliente medecin infirmiere difficultes amelioration plan objectifs evaluation \
+    traitement medication rue app appartement temps partiel plein retour accompagne apte";
 pub(crate) const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",
@@ -453,6 +467,7 @@ pub(crate) const LISTS: &[(&str, u32)] = &[
     (TOWN_SUFFIXES, TOWN_SUFFIX),
     (DATE_WORDS, DATE_WORD),
     (SPANISH_WORDS, WORD),
+    (FRENCH_WORDS, WORD),
 ];
 
 /// A fast, non-cryptographic hasher for short words (the Firefox/rustc multiply-rotate scheme).

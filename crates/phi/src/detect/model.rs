@@ -16,7 +16,7 @@ use super::Document;
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
     CITY, DETERMINER, DIRECTION, FAMILY, FUNCTION, GIVEN, MONTH, ORG_HEAD, ORG_STRONG, ORG_WEAK, PLACE_CUE, RELATION,
-    STATE, STOP, STREET_SUFFIX, TITLE, WEEKDAY, WORD,
+    STATE, STOP, STREET_SUFFIX, TITLE, TOWN_SUFFIX, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -221,6 +221,8 @@ fn candidate(doc: &Document<'_>, i: usize) -> bool {
         && !doc.is_titled(i)
         && (flags & WORD == 0 || doc.is_shouting(i) || lone_capital(doc, i))
         && !super::symbols::is_mail_provider(doc.tokens.norm(i))
+        // a landform before "of" ("the Bay of Fundy") is one with its name, which the rules weigh
+        && !(flags & TOWN_SUFFIX != 0 && i + 1 < doc.tokens.len() && doc.tokens.norm(i + 1) == "of")
 }
 
 /// Whether a capitalized English word stands alone mid-sentence ("at the Pilot", "From Caterpillar"),

@@ -707,12 +707,44 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     {
         return true;
     }
+    if reference_initials(doc, i) {
+        return true;
+    }
+    // 'Curtis Jr. ("Buddy")', 'Wilhelmina Steed ("Billie")': a nickname quoted in parentheses
+    // after a name
+    let nickname = token.shape == Shape::Title
+        && matches!(gap, " (\"" | " (“" | ". (\"" | ". (“")
+        && tokens.gap_after(i).starts_with(['"', '”'])
+        && tokens.gap_after(i)[1..].starts_with(')')
+        && tokens.list[p].shape == Shape::Title
+        && (p_flags & NAME != 0 || matches!(tokens.norm(p), "jr" | "sr"));
+    if nickname {
+        return true;
+    }
     // "her name is Ana", "goes by Sam"
     i >= 2
         && matches!(
             (tokens.norm(i - 2), tokens.norm(p)),
             ("name" | "named", "is" | "was") | ("goes" | "go" | "going", "by") | ("known", "as") | ("nickname", "is")
         )
+}
+
+/// "MAD/kls" on a line of its own under a letter's signature: its writer's initials in capitals,
+/// its typist's in lower case. Either of the two at `i`.
+fn reference_initials(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let initials = |k: usize, shape: Shape| {
+        tokens.list[k].shape == shape && (2..=4).contains(&tokens.raw(k).len()) && !doc.is_stop(k)
+    };
+    let pair = |w: usize| {
+        w + 1 < tokens.len()
+            && (w == 0 || tokens.newline_before(w))
+            && initials(w, Shape::Upper)
+            && matches!(tokens.gap_after(w), "/" | ":")
+            && initials(w + 1, Shape::Lower)
+            && (w + 2 >= tokens.len() || tokens.newline_after(w + 1))
+    };
+    pair(i) || i >= 1 && pair(i - 1)
 }
 
 fn is_strong_title(norm: &str) -> bool {
@@ -1010,6 +1042,11 @@ mod tests {
     fn names_that_are_also_words() {
         assert_eq!(names("was talking to a man named Ace she met online"), ["Ace"]);
         assert!(names("a medication named Abilify").is_empty());
+        assert_eq!(names("Son Curtis Jr. (\"Buddy\") in Ohio."), ["Curtis Jr", "Buddy"]);
+        assert_eq!(
+            names("Very truly yours,\nMargaret A. Dunne\nMAD/kls\nEnclosure"),
+            ["Margaret A. Dunne", "MAD", "kls"]
+        );
         assert_eq!(names("lives with roommates Rain and August near the park"), ["Rain", "August"]);
         assert_eq!(names("Discharged to home with husband Per. Follow-up in a week."), ["Per"]);
         assert_eq!(names("Her husband, Per, is a lineman."), ["Per"]);

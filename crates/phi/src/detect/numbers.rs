@@ -93,22 +93,30 @@ impl Detector for NumberDetector {
     }
 }
 
-/// "the old one, TN 4B7-J22": the state's code before a plate or a licence of letters and digits
+/// "the old one, TN 4B7-J22", "CDL SD 01938822": the state's code before a plate or a licence
 /// belongs to it. The first token.
 fn with_state(doc: &Document<'_>, first: usize, last: usize, kind: Kind) -> usize {
     let tokens = &doc.tokens;
-    let written = || (first..=last).map(|k| tokens.raw(k));
-    let state = first >= 1
+    let code = first >= 1
         && matches!(kind, Kind::Vehicle | Kind::OtherId | Kind::License)
         && tokens.list[first - 1].shape == Shape::Upper
         && tokens.norm(first - 1).len() == 2
         && doc.flags(first - 1) & STATE != 0
-        && tokens.gap_before(first) == " "
-        // after a pause: not "transmitter ID 8RM4KX"
-        && (first == 1 || tokens.gap_before(first - 1).trim_end_matches(' ').ends_with([',', ':', '(', '\n']))
+        && tokens.gap_before(first) == " ";
+    if !code {
+        return first;
+    }
+    // right after the licence's or plate's own word
+    let labelled = first >= 2
+        && matches!(tokens.norm(first - 2), "cdl" | "dl" | "license" | "licence" | "lic" | "plate" | "tag" | "oln")
+        && matches!(tokens.gap_before(first - 1), " " | ": " | " #");
+    // …or after a pause, when letters and digits make it a plate or a licence (not "transmitter ID
+    // 8RM4KX")
+    let written = || (first..=last).map(|k| tokens.raw(k));
+    let paused = (first == 1 || tokens.gap_before(first - 1).trim_end_matches(' ').ends_with([',', ':', '(', '\n']))
         && written().any(|w| w.bytes().any(|b| b.is_ascii_alphabetic()))
         && written().any(|w| w.bytes().any(|b| b.is_ascii_digit()));
-    if state { first - 1 } else { first }
+    if labelled || paused { first - 1 } else { first }
 }
 
 /// "LPCC-S (E.1900477)": a letter joined by a dot before a licence or record number is part of it.
@@ -231,7 +239,7 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             "account" | "acct" | "billing" | "invoice" | "claim" | "card" | "debit" | "credit" | "visa"
             | "mastercard" | "amex" | "routing" | "iban" | "ending" | "ends" => Kind::Account,
             "plate" | "vin" | "vehicle" | "tag" => Kind::Vehicle,
-            "license" | "licence" | "dl" | "lic" | "permit" | "oln" => Kind::License,
+            "license" | "licence" | "dl" | "cdl" | "lic" | "permit" | "oln" | "psychologist" => Kind::License,
             // a signature's line "Licensed Psychologist PSY 28114" (not "licensed in two states")
             "licensed" if (j == 0 || tokens.newline_before(j)) && tokens.list[j].shape == Shape::Title => Kind::License,
             // A clinician's credential, then their license number: "LCSW #C-48812", "LPC 20419".
@@ -1043,6 +1051,8 @@ mod tests {
         has("Veteran: R. T.   Last 4: 7702   VA auth", "7702", Kind::OtherId);
         has("Imani Fairclough, LGPC (LGPC 5219)", "5219", Kind::License);
         has("Lydia Chen, LPCC-S (E.1900477)", "E.1900477", Kind::License);
+        has("a long-haul driver, CDL SD 01938822. Truck", "SD 01938822", Kind::License);
+        has("Yvette Marchand, PhD, ABPP-CN   CA Psychologist PSY 24517", "PSY 24517", Kind::License);
         has("Device: iPad, serial DMPXK2LQJF8J. Clinician", "DMPXK2LQJF8J", Kind::Device);
         has("Counselor Angelo Ruiz ext. 2231.", "2231", Kind::Phone);
         has("questions to me at the number above, extension 214.", "214", Kind::Phone);

@@ -100,14 +100,14 @@ impl Detector for PlaceDetector {
                 let of_place =
                     i + 2 < tokens.len() && tokens.norm(i + 1) == "of" && tokens.list[i + 2].shape.is_capitalized();
                 let mut last = if of_place { capitalized_run(doc, i + 2, 3) } else { i };
-                // "Regional Health Care", "Health System", "Rehab and Nursing": more of the
+                // "Regional Health Care", "Health System", "Rehab and Nursing", "Mental Health Program": more of the
                 // organization's kind after it
                 let kind = |k: usize| {
                     k < tokens.len()
                         && tokens.gap_before(k) == " "
                         && tokens.list[k].shape == Shape::Title
                         && (doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0
-                            || matches!(tokens.norm(k), "care" | "department" | "dept" | "nursing"))
+                            || matches!(tokens.norm(k), "care" | "department" | "dept" | "nursing" | "program"))
                 };
                 loop {
                     if kind(last + 1) {
@@ -161,9 +161,15 @@ impl Detector for PlaceDetector {
                     }
                 }
                 // "University of Vermont", "Masjid Al-Noor", "Temple Beth El", "La Clínica de La
-                // Raza"; not a heading's "SCHOOL-BASED CRISIS NOTE"
-                let of = usize::from(matches!(tokens.norm(i + 1), "of" | "de" | "del"));
+                // Raza", "Hospice of the Bluegrass"; not a heading's "SCHOOL-BASED CRISIS NOTE"
+                let mut of = usize::from(matches!(tokens.norm(i + 1), "of" | "de" | "del"));
+                if of == 1 && i + 3 < tokens.len() && tokens.norm(i + 2) == "the" {
+                    of = 2;
+                }
+                // …nor a heading in capitals: "HOSPICE BEREAVEMENT"
+                let heading = of == 0 && tokens.list[i].shape == Shape::Upper && doc.flags(i + 1) & WORD != 0;
                 if i + 1 + of < tokens.len()
+                    && !heading
                     && tokens.list[i + 1 + of].shape.is_capitalized()
                     && (i..i + 1 + of).all(|k| tokens.gap_after(k) == " ")
                     && !is_clinical_word(tokens.norm(i + 1 + of))
@@ -1042,8 +1048,9 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         lower |= shape == Shape::Lower;
         if flags & STREET_SUFFIX != 0 && words > 0 {
             let mut last = j;
-            // "Street N", "St. NW"
-            if last + 1 < n
+            // "Street N", "St. NW", "Park Place South SE"
+            while last + 1 < n
+                && last < j + 2
                 && doc.flags(last + 1) & DIRECTION != 0
                 && tokens.list[last + 1].shape.is_capitalized()
                 && tokens.gap_after(last).trim() != ","
@@ -1520,6 +1527,14 @@ fn city_after(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     if !tokens.list[i].shape.is_capitalized() {
         return None;
     }
+    // "51st Ave IOP": an acronym after a space is the program there, not a town
+    let acronym = tokens.list[i].shape == Shape::Upper
+        && tokens.gap_before(i) == " "
+        && !doc.is_shouting(i)
+        && doc.flags(i) & CITY == 0;
+    if acronym {
+        return None;
+    }
     let last = capitalized_run(doc, i, 3);
     (doc.flags(i) & STATE == 0 || last > i).then_some((i, last))
 }
@@ -1842,8 +1857,11 @@ fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
     };
     while last + 1 < tokens.len() && last + 1 - i < max {
         let gap = tokens.gap_after(last);
-        // ". " only after an abbreviation ("St. Paul"), not at the end of a sentence
-        let joined = matches!(gap, " " | "-") || (gap == ". " && tokens.norm(last).len() <= 3);
+        // ". " only after an abbreviation ("St. Paul"), not at the end of a sentence (nor after an
+        // acronym: "51st Ave IOP. He asked")
+        let abbreviation =
+            tokens.norm(last).len() <= 3 && (tokens.list[last].shape != Shape::Upper || doc.is_shouting(last));
+        let joined = matches!(gap, " " | "-") || (gap == ". " && abbreviation);
         if joined && (word(last + 1) || gap == " " && inside(last + 1)) {
             last += 1;
         } else if gap == " "
@@ -3728,6 +3746,8 @@ mod tests {
         has("at Tate's place on East St. Patrick Street.", "East St. Patrick Street", Kind::Street);
         has("He lives on St. Charles Avenue now.", "St. Charles Avenue", Kind::Street);
         has("Home: 19 Wexford Close, Halifax, NS", "19 Wexford Close", Kind::Street);
+        lacks("She is attending Terros Health 51st Ave IOP. He asked", Kind::City);
+        has("Grady Behavioral Health (10 Park Place South SE, Atlanta)", "10 Park Place South SE", Kind::Street);
         has("Gave him bus fare for the CTA.", "CTA", Kind::Organization);
         has("Pearl attends New Hope Missionary Baptist and", "New Hope Missionary Baptist", Kind::Organization);
         has("her son (7), who attends School 26.", "School 26", Kind::Organization);
@@ -3842,6 +3862,8 @@ mod tests {
             ("she was at Masjid Al-Noor so", "Masjid Al-Noor"),
             ("classes at Westview High by May", "Westview High"),
             ("volunteers at the Islamic Center of America. Discussed", "Islamic Center of America"),
+            ("(d. 10/19/2026, Hospice of the Bluegrass)", "Hospice of the Bluegrass"),
+            ("INTAKE — Oglala Sioux Tribe Mental Health Program\nClient", "Oglala Sioux Tribe Mental Health Program"),
             ("is a 102 y.o. resident of Heritage Oaks. Staff", "Heritage Oaks"),
             ("also failing chem at roosevelt high. PHQ-A 17", "roosevelt high"),
         ] {
@@ -3851,7 +3873,7 @@ mod tests {
         none("Group sessions (Moral Reconation Therapy) held weekly.");
         none("depression in a 67-year-old man admitted for CHF. He");
         none("called about hoarding. Adult Protective Services worker visited.");
-        none("GERIATRIC PSYCHIATRY NOTE\nSCHOOL-BASED CRISIS NOTE");
+        none("GERIATRIC PSYCHIATRY NOTE\nSCHOOL-BASED CRISIS NOTE\nHOSPICE BEREAVEMENT — initial contact");
         none("She was raised Methodist and was admitted last night.");
         has("7330 N 16th St, Suite B-120, Phoenix, AZ 85020", "7330 N 16th St, Suite B-120", Kind::Street);
         none("A PPD was placed; OPD follow-up.");
