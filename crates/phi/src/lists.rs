@@ -236,7 +236,10 @@ pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como 
     hermana abuela abuelo tia tio familia escuela trabajo problemas problema peleas afecto animo estado \
     depresion ansiedad menor remision parcial estresores separacion situacion migratoria evaluacion \
     diagnostico tratamiento cliente paciente terapeuta fecha nacimiento expediente referida referido abogada \
-    abogado dos cuatro cinco antes despues durante fines amplio";
+    abogado dos cuatro cinco antes despues durante fines amplio nota notas progreso afecto triste orientado \
+    orientada ideacion suicida trastorno depresivo depresiva mayor episodio unico moderado moderada leve \
+    grave continuar semanal semanales referir medicamentos medicamento horas duerme regreso cuidar \
+    compania construccion ansioso ansiosa animo plan objetivo objetivos metas terapia consejeria evaluacion";
 /// Common French words, read as words for the same reason (a Quebec note: "Sa conjointe",
 /// "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le", "la") nor words that are
 /// also common names ("Roy", "Claude").

@@ -151,20 +151,36 @@ fn masked_ssn(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn plate(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     if matches!(tokens.norm(i), "plate" | "plates" | "tag") {
-        return plate_after(doc, i);
+        return plate_after(doc, i, false);
     }
     // "a blue Ford Ranger (MN GHT 882)": a state's code opening parentheses, then the plate
     let state = tokens.list[i].shape == Shape::Upper
         && tokens.norm(i).len() == 2
         && doc.flags(i) & STATE != 0
         && tokens.gap_before(i).ends_with('(');
-    if !state {
+    // "her son's car (silver Civic, KPF 2238)": a plate closing a vehicle's description
+    let described = !state && tokens.gap_after(i) == ", " && in_vehicle_parentheses(doc, i);
+    if !state && !described {
         return None;
     }
-    let last = plate_after(doc, i)?;
+    let last = plate_after(doc, i, described)?;
     let closed = tokens.gap_after(last).starts_with(')');
     let lettered = (i + 1..=last).any(|k| tokens.raw(k).bytes().any(|b| b.is_ascii_alphabetic()) && !doc.is_stop(k));
     (closed && lettered).then_some(last)
+}
+
+/// Whether token `i` stands in parentheses opened right after a word for a vehicle, at most three
+/// tokens before it: "car (silver Civic", "truck (white F-150".
+fn in_vehicle_parentheses(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    (i.saturating_sub(3)..=i).any(|k| {
+        k > 0
+            && tokens.gap_before(k).ends_with('(')
+            && matches!(
+                tokens.norm(k - 1),
+                "car" | "truck" | "van" | "suv" | "vehicle" | "pickup" | "motorcycle" | "jeep"
+            )
+    })
 }
 
 /// "DSS#55010", "CPS#2291044": an agency's letters joined by "#" to its number. The last token.
@@ -193,8 +209,9 @@ fn quebec_health_number(doc: &Document<'_>, i: usize) -> bool {
         && four_digits(i + 2)
 }
 
-/// The plate's parts after the word or state at `i`: letters and digits in up to three groups.
-fn plate_after(doc: &Document<'_>, i: usize) -> Option<usize> {
+/// The plate's parts after the word or state at `i` (or after a comma there, with `comma_first`):
+/// letters and digits in up to three groups.
+fn plate_after(doc: &Document<'_>, i: usize, comma_first: bool) -> Option<usize> {
     let tokens = &doc.tokens;
     let part = |k: usize| {
         k < tokens.len()
@@ -205,7 +222,10 @@ fn plate_after(doc: &Document<'_>, i: usize) -> Option<usize> {
             }
     };
     let mut last = i;
-    while last < i + 3 && part(last + 1) && matches!(tokens.gap_after(last), " " | "-" | ": " | " #") {
+    let joined = |k: usize| {
+        matches!(tokens.gap_after(k), " " | "-" | ": " | " #") || k == i && comma_first && tokens.gap_after(k) == ", "
+    };
+    while last < i + 3 && part(last + 1) && joined(last) {
         last += 1;
     }
     let written: String = (i + 1..=last).map(|k| tokens.raw(k)).collect();
@@ -1016,6 +1036,7 @@ mod tests {
         has("License plate CBX 4471. Spouse", "CBX 4471", Kind::Vehicle);
         has("a white Camry, license plate IL 8JK 442.", "IL 8JK 442", Kind::Vehicle);
         has("He still drives a blue Ford Ranger (MN GHT 882) to Hy-Vee", "GHT 882", Kind::Vehicle);
+        has("Her son's car (silver Civic, KPF 2238) parked on street.", "KPF 2238", Kind::Vehicle);
         has("notes du groupe. NAM : TREJ 8506 1214.", "TREJ 8506 1214", Kind::HealthPlanId);
         has("Court case 24-001877 · DSS case DSS#55010 · Probation", "DSS#55010", Kind::OtherId);
         has("Re: Fenn v. Fenn, Case No. 2025 D 004417\n", "2025 D 004417", Kind::OtherId);

@@ -1316,24 +1316,34 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
 /// A name before the kind of place it names, in lower case: the town of a site ("Essentia Health
 /// Deer River clinic", "the Maple Grove office"; not all of it English unless a town's: "the Social
 /// Security office" is none) or a business by its plant or store ("a retired Dole cannery foreman",
-/// "the Tyson plant", "the Dakota Square mall"; not opening a sentence, where any word is
+/// "the Tyson plant", "the Dakota Square mall", "UNFI distribution center"; not opening a sentence, where any word is
 /// capitalized). The last token and the kind.
 fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
     // Shapes first, the kind's word next: most capitalized words stand before none.
-    if tokens.list[i].shape != Shape::Title {
+    // …a company's letters too: "his warehouse job (UNFI distribution center"
+    let acronym = tokens.list[i].shape == Shape::Upper && !doc.is_shouting(i);
+    if tokens.list[i].shape != Shape::Title && !acronym {
         return None;
     }
     let mut last = i;
-    while last + 1 < n && last < i + 2 && tokens.list[last + 1].shape == Shape::Title && tokens.gap_after(last) == " " {
+    while !acronym
+        && last + 1 < n
+        && last < i + 2
+        && tokens.list[last + 1].shape == Shape::Title
+        && tokens.gap_after(last) == " "
+    {
         last += 1;
     }
     if last + 1 >= n || tokens.list[last + 1].shape != Shape::Lower || tokens.gap_after(last) != " " {
         return None;
     }
     let kind = match tokens.norm(last + 1) {
-        "clinic" | "office" | "campus" | "branch" | "location" | "site" => Kind::City,
+        "clinic" | "office" | "campus" | "branch" | "location" | "site" if !acronym => Kind::City,
+        // a company's letters before where its people work
+        "plant" | "factory" | "warehouse" | "refinery" | "distribution" if acronym => Kind::Organization,
+        _ if acronym => return None,
         "plant" | "factory" | "cannery" | "mill" | "warehouse" | "refinery" | "shipyard" | "dealership" | "foundry"
         | "smelter" | "store" | "restaurant" | "mall" | "casino" | "hotel" | "motel" | "hospital" => Kind::Organization,
         _ => return None,
@@ -2875,6 +2885,7 @@ fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
 }
 
 /// "saw her at Flanagan's w her guy", "from Trader Joe's.", "the lot of a Trader Joe's (Cambridge)",
+/// "pay stubs from Domino's #6612",
 /// "his father's deli, Feld's,": a possessive after a place word or a business's kind that
 /// owns nothing after it is a business named so; its first token, given the "s".
 fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
@@ -2884,7 +2895,7 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
     }
     // Nothing owned: the sentence or clause goes on with a pause, a preposition or a pronoun.
     let owns_nothing = s + 1 >= tokens.len()
-        || tokens.gap_after(s).trim_start().starts_with([',', '.', ';', '!', '?', '(', ')'])
+        || tokens.gap_after(s).trim_start().starts_with([',', '.', ';', '!', '?', '(', ')', '#'])
         || (tokens.gap_after(s) == " "
             && matches!(
                 tokens.norm(s + 1),
@@ -3974,6 +3985,8 @@ mod tests {
         lacks("The State of Ohio charged him; the Bay of Fundy tides.", Kind::Organization);
         has("Team: Rosa Mejia (Bright Harbor liaison), the nurse", "Bright Harbor", Kind::Organization);
         has("He is a retired Armour cannery foreman.", "Armour", Kind::Organization);
+        has("hypervigilance at his warehouse job (UNFI distribution center, Rocklin)", "UNFI", Kind::Organization);
+        lacks("Seen at the VA hospital; the ICU store room", Kind::Organization);
         has("she will not go to the Riverchase Galleria mall alone", "Riverchase Galleria", Kind::Organization);
         for text in ["Power plant work is hard.", "a Christmas store"] {
             lacks(text, Kind::Organization);

@@ -129,7 +129,8 @@ fn distinctive(doc: &Document<'_>, i: usize) -> bool {
 }
 
 /// Whether `seed` recurs at token `i`: the same words, each capitalized and not yet found, joined
-/// only by spaces.
+/// as in the seed by spaces or, for initials, by dots ("S. O." of a transcript's speaker label in
+/// its header).
 fn repeats_at(doc: &Document<'_>, covered: &[bool], seed: &Seed, i: usize) -> bool {
     let tokens = &doc.tokens;
     i + seed.len <= tokens.len()
@@ -138,7 +139,10 @@ fn repeats_at(doc: &Document<'_>, covered: &[bool], seed: &Seed, i: usize) -> bo
             !covered[j]
                 && tokens.list[j].shape.is_capitalized()
                 && tokens.norm(j) == tokens.norm(seed.first + k)
-                && (k == 0 || tokens.gap_after(j - 1) == " ")
+                && (k == 0 || {
+                    let gap = tokens.gap_after(j - 1);
+                    gap == " " || gap == ". " && tokens.gap_after(seed.first + k - 1) == ". "
+                })
         })
 }
 
@@ -159,6 +163,13 @@ mod tests {
         let all = found(text, &Known::default());
         assert_eq!(all.iter().filter(|(t, k)| t == "Truss" && *k == Kind::Name).count(), 1, "{all:?}");
         has("She works for Brightline Logistics. HR at Brightline said no.", "Brightline", Kind::Organization);
+    }
+
+    #[test]
+    fn initials_recur_as_written() {
+        let text = "Clinician: S. O.   Client: G. P.\n\nS. O.: Where would you like to start?\nG. P.: My mother.";
+        let all = found(text, &Known::default());
+        assert_eq!(all.iter().filter(|(t, k)| t.starts_with("S. O") && *k == Kind::Name).count(), 2, "{all:?}");
     }
 
     #[test]
