@@ -362,6 +362,15 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
 fn field_value(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let flags = doc.flags(i);
+    // "MI: R": a form's middle initial
+    if i > 0
+        && tokens.gap_before(i) == ": "
+        && matches!(tokens.norm(i - 1), "mi" | "initial")
+        && tokens.raw(i).len() == 1
+        && tokens.list[i].shape == Shape::Title
+    {
+        return true;
+    }
     // "Preferred: Sunny": a nickname's field holds a name even when it is a word
     let nickname = i > 0
         && tokens.gap_before(i) == ": "
@@ -391,6 +400,10 @@ fn field_value(doc: &Document<'_>, i: usize) -> bool {
                     | "insured"
                     | "subscriber"
                     | "parent"
+                    | "first"
+                    | "given"
+                    | "surname"
+                    | "contact"
                     | "re"
                     | "preferred"
                     | "nickname"
@@ -869,6 +882,13 @@ fn joins_after(doc: &Document<'_>, i: usize) -> bool {
                         && doc.flags(i) & GIVEN != 0
                         && tokens.gap_after(j).starts_with([',', ';', ')'])
                     || (flags == 0 && !tokens.list[j].sentence_start && shape == Shape::Title)
+                    // "DR. PATRICIA OYELARAN": an unlisted word in capitals after a name in capitals
+                    // (not a credential's letters: "LCSW")
+                    || (flags == 0
+                        && shape == Shape::Upper
+                        && tokens.list[i].shape == Shape::Upper
+                        && tokens.norm(j).len() >= 4
+                        && tokens.norm(j).contains(['a', 'e', 'i', 'o', 'u']))
                     || compound_surname(doc, i, j)
                     || flags & PARTICLE != 0
             }
@@ -941,6 +961,13 @@ fn joins_before(doc: &Document<'_>, i: usize) -> bool {
                 || (shape == Shape::Lower && flags & PARTICLE != 0 && p > 0 && doc.flags(p - 1) & PARTICLE == 0 && tokens.list[p - 1].shape.is_capitalized())
                 // the second half of "Hyun-woo Wang"
                 || (shape == Shape::Lower && p > 0 && matches!(tokens.gap_before(p), "-" | "'" | "’") && tokens.list[p - 1].shape.is_capitalized())
+                // "Emergency contact: DEAN LAMBERT": a listed given name in capitals before a name in
+                // capitals
+                || (shape == Shape::Upper
+                    && tokens.list[i].shape == Shape::Upper
+                    && flags & GIVEN != 0
+                    && flags & (MONTH | WEEKDAY | TITLE | RELATION | STATE) == 0
+                    && tokens.norm(p).len() >= 3)
                 // "JR McAllister": initials without their dots before a family name
                 || (shape == Shape::Upper
                     && tokens.norm(p).len() == 2
@@ -1035,6 +1062,9 @@ mod tests {
         assert_eq!(names("Attending: Anil Banerjee, MD.\nPlan"), ["Anil Banerjee"]);
         assert_eq!(names("He will live at the halfway house. Sponsor: Gene. Employer"), ["Gene"]);
         assert!(names("Therapist: Will follow up next week.").is_empty());
+        assert_eq!(names("Last name: LAMBERT        First: GEORGIA        MI: R\n"), ["LAMBERT", "GEORGIA", "R"]);
+        assert_eq!(names("Emergency contact: DEAN LAMBERT (husband)"), ["DEAN LAMBERT"]);
+        assert_eq!(names("Referred by: DR. PATRICIA OYELARAN\nPrimary"), ["PATRICIA OYELARAN"]);
         assert!(names("Coordinate with the school re: IEP meeting on Monday.").is_empty());
     }
 
