@@ -48,6 +48,9 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(last + 1, city, Kind::City, Confidence::Medium));
                 }
             }
+            if let Some(last) = segment_before_street(doc, i) {
+                out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+            }
             // "TRENTON NJ 08609": no comma before a state's code that a ZIP follows
             let zip_after_code = || {
                 tokens.gap_before(i) == " "
@@ -95,6 +98,7 @@ impl Detector for PlaceDetector {
                 && !serves_the_aging(doc, i)
                 && !doc.protected[i]
                 && let Some(first) = org_before_suffix(doc, i)
+                && !is_state_agency(doc, first)
             {
                 // "Islamic Center of America"
                 let of_place =
@@ -107,7 +111,10 @@ impl Detector for PlaceDetector {
                         && tokens.gap_before(k) == " "
                         && tokens.list[k].shape == Shape::Title
                         && (doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0
-                            || matches!(tokens.norm(k), "care" | "department" | "dept" | "nursing" | "program"))
+                            || matches!(
+                                tokens.norm(k),
+                                "care" | "department" | "dept" | "nursing" | "program" | "facility"
+                            ))
                 };
                 loop {
                     if kind(last + 1) {
@@ -1209,6 +1216,29 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     None
 }
 
+/// "Heartland Behavioral · Refugee Rd · Columbus": the segment of a signature or letterhead line
+/// before its street names who is there. One to four capitalized words opening the line; the last.
+fn segment_before_street(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let word = |k: usize| {
+        k < n
+            && tokens.list[k].shape.is_capitalized()
+            && doc.flags(k) & (FUNCTION | TITLE | STATE | MONTH | WEEKDAY | STREET_SUFFIX) == 0
+    };
+    if !(i == 0 || tokens.newline_before(i)) || !word(i) {
+        return None;
+    }
+    let mut last = i;
+    while last + 1 < n && last < i + 3 && tokens.gap_after(last) == " " && word(last + 1) {
+        last += 1;
+    }
+    let separated = last + 1 < n && matches!(tokens.gap_after(last), " · " | " | " | " • ");
+    let street = separated && (bare_street(doc, last + 1).is_some() || street_at(doc, last + 1).is_some());
+    let named = (i..=last).any(|k| !doc.is_stop(k) && !is_kind_word(tokens.norm(k)) && !is_staff_role(tokens.norm(k)));
+    (street && named).then_some(last)
+}
+
 /// A letterhead's line that starts at its unit, the street left out: "Suite 300, Bellevue, WA".
 /// The unit's last token, when a city and its state follow.
 fn bare_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
@@ -1294,8 +1324,9 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         let housed = i > 0 && tokens.list[i - 1].shape == Shape::Digits;
         return Some((i - usize::from(housed), i + 1));
     }
-    // "I-95", "KY-15", but not the I-9 form or a CO-16 denial: only after a word of place or travel.
-    let marked = word == "i"
+    // "I-95", "KY-15", "M-59", the Navajo Nation's "N-59", but not the I-9 form or a CO-16 denial:
+    // only after a word of place or travel.
+    let marked = word.len() == 1
         || (tokens.list[i].shape == Shape::Upper
             && word.len() == 2
             && !matches!(word, "co" | "pr" | "oa" | "pi" | "cr"));
@@ -2436,7 +2467,8 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let mut first = s;
     let mut distinctive = false;
-    while first > 0 && s - first < 6 {
+    // "Navajo Nation Division of Behavioral and Mental Health": up to eight words before it
+    while first > 0 && s - first < 8 {
         let p = first - 1;
         let gap = tokens.gap_after(p);
         let shape = tokens.list[p].shape;
@@ -2476,7 +2508,10 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
         distinctive |=
             !possessive && !is_kind_word(tokens.norm(p)) && !is_role_word(tokens.norm(p)) && !doc.protected[p];
     }
-    while first < s && tokens.list[first].shape == Shape::Lower {
+    // …nor a salutation's opening: "To the Riverside County Department of …"
+    while first < s
+        && (tokens.list[first].shape == Shape::Lower || doc.flags(first) & FUNCTION != 0 && tokens.norm(first) != "the")
+    {
         first += 1;
     }
     if first == s {
@@ -2634,6 +2669,26 @@ fn is_court_kind(norm: &str) -> bool {
             | "justice"
             | "chancery"
     )
+}
+
+/// "Ohio Department of Job and Family Services", "New Mexico Division of Vocational Rehabilitation":
+/// a state's own agency, named from `first`, is public, not a place someone can be found (its
+/// county or town office is).
+fn is_state_agency(doc: &Document<'_>, first: usize) -> bool {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let state = |k: usize| k < n && tokens.list[k].shape == Shape::Title && doc.flags(k) & STATE != 0;
+    let two_words = two_word_state(doc, first);
+    if !(two_words || state(first) && tokens.norm(first).len() > 2) {
+        return false;
+    }
+    let kind = if two_words { first + 2 } else { first + 1 };
+    kind < n
+        && tokens.gap_before(kind) == " "
+        && matches!(
+            tokens.norm(kind),
+            "department" | "dept" | "division" | "office" | "bureau" | "commission" | "agency"
+        )
 }
 
 /// "NOLA Council on Aging", "Area Agency on Aging": a public service every region has, named by
@@ -4197,6 +4252,11 @@ mod tests {
         has(
             "Offered Center Against Sexual and Family Violence hotline.",
             "Center Against Sexual and Family Violence",
+            Kind::Organization,
+        );
+        has(
+            "Priscilla Oduro, LPCC-S\nHeartland Behavioral · Refugee Rd · Columbus",
+            "Heartland Behavioral",
             Kind::Organization,
         );
         let letterhead = "Harbor Light Counseling\nHarbor Light Building · Second Floor · Long Beach, CA";
