@@ -408,7 +408,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
     }
 }
 
-/// "Employer: Micron Technology", "Facility: Cedar Crest Health & Rehabilitation": the value of a
+/// "Employer: Micron Technology", "Facility: The Pines at Davidson": the value of a
 /// form's field that holds an organization. The last token.
 fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
@@ -436,7 +436,27 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "carrier"
                     | "provider"
             ));
-    (labelled && !doc.is_stop(i) && tokens.list[i].shape.is_capitalized()).then(|| branch(doc, org_name_from(doc, i)))
+    // "Facility: The Pines at Davidson": "The" opening its name
+    let the = tokens.norm(i) == "the" && i + 1 < tokens.len() && tokens.list[i + 1].shape.is_capitalized();
+    if !labelled || doc.is_stop(i) && !the || !tokens.list[i].shape.is_capitalized() {
+        return None;
+    }
+    let mut last = org_name_from(doc, i);
+    // "The Pines at Davidson, Room 118": a campus after "at", to the field's end
+    let n = tokens.len();
+    if last + 2 < n
+        && tokens.gap_after(last) == " "
+        && tokens.norm(last + 1) == "at"
+        && tokens.gap_after(last + 1) == " "
+    {
+        let campus = capitalized_run(doc, last + 2, 2);
+        let ends = campus + 1 >= n
+            || tokens.gap_after(campus).starts_with([',', '\n', ' ', ';']) && tokens.gap_after(campus) != " ";
+        if tokens.list[last + 2].shape.is_capitalized() && ends {
+            last = campus;
+        }
+    }
+    Some(branch(doc, last))
 }
 
 /// "Jasmine Ortiz, CADC, Phoenix Programs": what ends a signature's line after a credential is
