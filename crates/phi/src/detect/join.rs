@@ -192,6 +192,39 @@ fn possessive_business(doc: &Document<'_>, span: Span, next: Option<&Span>) -> O
     place.then(|| (owner(tokens.list[s].end), false))
 }
 
+/// "[Key: SA = Selin Arslan; OK = Ozan Kaya]", "(lior.bd = Lior Ben-David)": what a transcript's
+/// key says stands for a name — initials, a user name — is that name too. Returns the spans to add;
+/// `spans` is sorted and disjoint.
+pub(super) fn keyed_names(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
+    let tokens = &doc.tokens;
+    let text = doc.text();
+    let mut found = Vec::new();
+    for span in spans.iter().filter(|s| s.kind == Kind::Name) {
+        // most names stand after no "=": look at the text before the token search
+        let before = text[..span.start].trim_end_matches(' ');
+        if !before.ends_with('=') {
+            continue;
+        }
+        let first = tokens.list.partition_point(|t| t.start < span.start);
+        if first == 0 || !tokens.gap_before(first).trim().eq("=") {
+            continue;
+        }
+        // back over the key's parts joined without spaces ("lior.bd", "sunny_d")
+        let last = first - 1;
+        let mut start = last;
+        while start > 0 && start + 3 > last && matches!(tokens.gap_before(start), "." | "_" | "-") {
+            start -= 1;
+        }
+        let opens = start == 0 || tokens.gap_before(start).ends_with([' ', '(', '[', '\n', ';', ':']);
+        let short = tokens.list[last].end - tokens.list[start].start <= 24;
+        // (initials that spell a word too: "OK = Ozan Kaya")
+        if opens && short && (!doc.is_stop(start) || tokens.list[start].shape == Shape::Upper) {
+            found.push(doc.span(start, last, Kind::Name, Confidence::Medium));
+        }
+    }
+    found
+}
+
 /// "Prior admissions: Holly Hill Hospital (2021), UNC WakeBrook (2024)", "bed search (Central
 /// Regional, Strategic Behavioral)": the items of a list beside an organization are organizations
 /// too, when each is a capitalized name of its own (not a kind of place, a month, a title). Returns
@@ -291,6 +324,15 @@ mod tests {
         for text in ["Riverside Medical Center Discharge Summary\nPatient", "Mercy Hospital North\nDept"] {
             lacks(text, Kind::City);
         }
+    }
+
+    #[test]
+    fn what_a_key_says_stands_for_a_name_is_one() {
+        let text = "[Key: SA = Selin Arslan; OK = Ozan Kaya; EA = clinician]";
+        has(text, "SA", Kind::Name);
+        has(text, "OK", Kind::Name);
+        lacks("[Key: EA = clinician]", Kind::Name);
+        has("(lior.bd = Lior Ben-David; sunnyd_04 = another group member)", "lior.bd", Kind::Name);
     }
 
     #[test]

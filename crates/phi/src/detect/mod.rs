@@ -441,7 +441,8 @@ impl Engine {
         }
         let mut spans = merge(spans);
         join::org_of_place(&doc, &mut spans);
-        let siblings = join::list_siblings(&doc, &spans);
+        let mut siblings = join::list_siblings(&doc, &spans);
+        siblings.extend(join::keyed_names(&doc, &spans));
         spans = merged_with(spans, siblings);
         if let Some(model) = self.model {
             let learned = model.detect(&doc, &spans);

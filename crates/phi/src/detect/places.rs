@@ -48,6 +48,9 @@ impl Detector for PlaceDetector {
                     out.push(doc.span(last + 1, city, Kind::City, Confidence::Medium));
                 }
             }
+            if let Some(last) = numbered_building(doc, i) {
+                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
+            }
             if let Some(last) = segment_before_street(doc, i) {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
             }
@@ -1236,6 +1239,35 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     None
 }
 
+/// "in the Building 40-24 stairwell", "the break room of Building SS": a building on a campus by
+/// its number or letters, where a story names it. The last token.
+fn numbered_building(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let code = |k: usize| {
+        k < n
+            && match tokens.list[k].shape {
+                Shape::Digits | Shape::Alnum => tokens.raw(k).len() <= 5,
+                Shape::Upper => tokens.raw(k).len() <= 3 && !doc.is_stop(k),
+                _ => false,
+            }
+    };
+    // (in an address's own segment it is a part of the address, as a suite is: "· Building 2 ·")
+    if tokens.norm(i) != "building"
+        || tokens.list[i].shape != Shape::Title
+        || tokens.gap_after(i) != " "
+        || !code(i + 1)
+        || segment_start(doc, i)
+    {
+        return None;
+    }
+    let mut last = i + 1;
+    while last < i + 3 && tokens.gap_after(last) == "-" && code(last + 1) {
+        last += 1;
+    }
+    Some(last)
+}
+
 /// "Heartland Behavioral · Refugee Rd · Columbus": the segment of a signature or letterhead line
 /// before its street names who is there. One to four capitalized words opening the line; the last.
 fn segment_before_street(doc: &Document<'_>, i: usize) -> Option<usize> {
@@ -1374,7 +1406,12 @@ fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
     let n = tokens.len();
     // Shapes first, the kind's word next: most capitalized words stand before none.
     // …a company's letters too: "his warehouse job (UNFI distribution center"
-    let acronym = tokens.list[i].shape == Shape::Upper && !doc.is_shouting(i);
+    let acronym = match tokens.list[i].shape {
+        Shape::Upper => !doc.is_shouting(i),
+        // "3M plant": letters and a digit, not an ordinal ("the 2nd plant")
+        Shape::Alnum => tokens.raw(i).len() <= 4 && !ordinal(tokens.norm(i)),
+        _ => false,
+    };
     if tokens.list[i].shape != Shape::Title && !acronym {
         return None;
     }
@@ -4061,6 +4098,9 @@ mod tests {
         has("Team: Rosa Mejia (Bright Harbor liaison), the nurse", "Bright Harbor", Kind::Organization);
         has("He is a retired Armour cannery foreman.", "Armour", Kind::Organization);
         has("hypervigilance at his warehouse job (UNFI distribution center, Rocklin)", "UNFI", Kind::Organization);
+        has("Employment: forklift operator, 3M plant on Route B.", "3M", Kind::Organization);
+        has("He had a panic attack in the Building 40-24 stairwell.", "Building 40-24", Kind::Street);
+        lacks("She moved to the 2nd plant last year", Kind::Organization);
         lacks("Seen at the VA hospital; the ICU store room", Kind::Organization);
         has("she will not go to the Riverchase Galleria mall alone", "Riverchase Galleria", Kind::Organization);
         for text in ["Power plant work is hard.", "a Christmas store"] {
