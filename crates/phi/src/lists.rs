@@ -163,7 +163,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
 /// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the
 /// ICD-10-CM chapter F and Z code titles and the mental-status and psychopharmacology vocabulary.
 /// Capitalized in a diagnosis or a heading, they would otherwise read as unknown names.
-pub(crate) const CLINICAL_WORDS: &str = "non metabolizer metabolizers pharmacogenomic pharmacogenomics pharmacogenetic imaginal breastfeeding hospitalist hospitalists telepsychiatry telepsych meth bup norbup generalist utero vitro vivo situ juvie lockdown neuropsychology stressor stressors posttraumatic perinatal postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
+pub(crate) const CLINICAL_WORDS: &str = "non polysomnography polysomnogram metabolizer metabolizers pharmacogenomic pharmacogenomics pharmacogenetic imaginal breastfeeding hospitalist hospitalists telepsychiatry telepsych meth bup norbup generalist utero vitro vivo situ juvie lockdown neuropsychology stressor stressors posttraumatic perinatal postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
     anhedonic anosognosia antipsychotic anxiolytic arachnophobia arfid asociality asperger avoidant avolition \
     benzodiazepine benzodiazepines biopsychosocial bruxism catatonia comorbid comorbidity contraindicated \
     cyclothymic decompensated decompensation delusional depersonalization depersonalized derealization \

@@ -142,6 +142,7 @@ fn named(doc: &Document<'_>, i: usize) -> bool {
 }
 
 /// Evidence that token `i` alone is (part of) a name.
+#[inline(always)] // one caller, on every token
 fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
     let tokens = &doc.tokens;
     let token = tokens.list[i];
@@ -363,11 +364,11 @@ fn field_value(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let flags = doc.flags(i);
     // "MI: R": a form's middle initial
-    if i > 0
+    if tokens.raw(i).len() == 1
+        && i > 0
+        && tokens.list[i].shape == Shape::Title
         && tokens.gap_before(i) == ": "
         && matches!(tokens.norm(i - 1), "mi" | "initial")
-        && tokens.raw(i).len() == 1
-        && tokens.list[i].shape == Shape::Title
     {
         return true;
     }
@@ -746,6 +747,13 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
 /// its typist's in lower case. Either of the two at `i`.
 fn reference_initials(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
+    // most tokens are longer, or stand beside no "/" or ":": the cheap tests first
+    let len = tokens.raw(i).len();
+    if !(2..=4).contains(&len)
+        || !matches!(tokens.gap_after(i), "/" | ":") && !matches!(tokens.gap_before(i), "/" | ":")
+    {
+        return false;
+    }
     let initials = |k: usize, shape: Shape| {
         tokens.list[k].shape == shape && (2..=4).contains(&tokens.raw(k).len()) && !doc.is_stop(k)
     };

@@ -159,7 +159,8 @@ fn plate(doc: &Document<'_>, i: usize) -> Option<usize> {
         && doc.flags(i) & STATE != 0
         && tokens.gap_before(i).ends_with('(');
     // "her son's car (silver Civic, KPF 2238)": a plate closing a vehicle's description
-    let described = !state && tokens.gap_after(i) == ", " && in_vehicle_parentheses(doc, i);
+    let described =
+        !state && tokens.list[i].shape != Shape::Lower && tokens.gap_after(i) == ", " && in_vehicle_parentheses(doc, i);
     if !state && !described {
         return None;
     }

@@ -42,17 +42,22 @@ impl Detector for PlaceDetector {
             if let Some(last) = lowercase_street(doc, i) {
                 out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
             }
-            if let Some(last) = bare_street(doc, i) {
-                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
-                if let Some(city) = segment_city(doc, last + 1) {
-                    out.push(doc.span(last + 1, city, Kind::City, Confidence::Medium));
+            // what opens a line or a letterhead's segment; a capitalized word's
+            let title = tokens.list[i].shape == Shape::Title;
+            if title && segment_start(doc, i) {
+                if let Some(last) = bare_street(doc, i) {
+                    out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
+                    if let Some(city) = segment_city(doc, last + 1) {
+                        out.push(doc.span(last + 1, city, Kind::City, Confidence::Medium));
+                    }
                 }
+            } else if title && tokens.norm(i) == "building" {
+                out.extend(numbered_building(doc, i).map(|last| doc.span(i, last, Kind::Street, Confidence::Medium)));
             }
-            if let Some(last) = numbered_building(doc, i) {
-                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
-            }
-            if let Some(last) = segment_before_street(doc, i) {
-                out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+            if (i == 0 || tokens.newline_before(i)) && tokens.list[i].shape.is_capitalized() {
+                out.extend(
+                    segment_before_street(doc, i).map(|last| doc.span(i, last, Kind::Organization, Confidence::Medium)),
+                );
             }
             // "TRENTON NJ 08609": no comma before a state's code that a ZIP follows
             let zip_after_code = || {
@@ -969,6 +974,7 @@ fn same_line(doc: &Document<'_>, a: usize) -> bool {
 }
 
 /// "1420 N. Oak Street Apt 4B", "55 rue de la Paix"-free US forms, "PO Box 12": the last token.
+#[inline(always)] // one caller, on every token: a call costs more than its first test
 fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
@@ -1252,13 +1258,9 @@ fn numbered_building(doc: &Document<'_>, i: usize) -> Option<usize> {
                 _ => false,
             }
     };
-    // (in an address's own segment it is a part of the address, as a suite is: "· Building 2 ·")
-    if tokens.norm(i) != "building"
-        || tokens.list[i].shape != Shape::Title
-        || tokens.gap_after(i) != " "
-        || !code(i + 1)
-        || segment_start(doc, i)
-    {
+    // (called only where no segment opens: in an address's own segment a building is a part of
+    // the address, as a suite is: "· Building 2 ·")
+    if tokens.gap_after(i) != " " || !code(i + 1) {
         return None;
     }
     let mut last = i + 1;
@@ -1494,13 +1496,15 @@ fn two_word_state(doc: &Document<'_>, i: usize) -> bool {
 /// names a street even without a house number. The first and last tokens.
 fn ordinal_street(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
-    // the suffix first: few words stand before one
-    let suffix = i + 1 < tokens.len()
+    // the shape first, the suffix next: few words stand before one
+    let shape = tokens.list[i].shape;
+    let suffix = matches!(shape, Shape::Alnum | Shape::Title)
+        && i + 1 < tokens.len()
         && doc.flags(i + 1) & STREET_SUFFIX != 0
         && tokens.gap_after(i) == " "
         && tokens.list[i + 1].shape.is_capitalized();
     let ordinal = suffix
-        && match tokens.list[i].shape {
+        && match shape {
             Shape::Alnum => ordinal(tokens.norm(i)),
             Shape::Title => matches!(
                 tokens.norm(i),
