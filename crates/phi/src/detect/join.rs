@@ -6,7 +6,7 @@
 use super::Document;
 use super::places::{is_english_not_town, is_kind_word};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{DIRECTION, FUNCTION, MONTH, ORG_STRONG, ORG_WEAK, STATE, TITLE, WEEKDAY};
+use crate::lexicon::{DIRECTION, FUNCTION, MONTH, ORG_STRONG, ORG_WEAK, STATE, STREET_SUFFIX, TITLE, WEEKDAY};
 use crate::text::Shape;
 
 /// Extends each organization in `spans` (sorted, disjoint) over an "of" and the capitalized words
@@ -227,8 +227,9 @@ pub(super) fn keyed_names(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
 
 /// "Prior admissions: Holly Hill Hospital (2021), UNC WakeBrook (2024)", "bed search (Central
 /// Regional, Strategic Behavioral)": the items of a list beside an organization are organizations
-/// too, when each is a capitalized name of its own (not a kind of place, a month, a title). Returns
-/// the spans to add; `spans` is sorted and disjoint.
+/// too, when each is a capitalized name of its own (not a kind of place, a month, a title); one
+/// that ends in a street's word is where it stands ("CVS, Washington St"). Returns the spans to
+/// add; `spans` is sorted and disjoint.
 pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
     let tokens = &doc.tokens;
     let n = tokens.len();
@@ -261,6 +262,20 @@ pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
         let part = matches!(tokens.norm(last), "division" | "department" | "section" | "unit" | "branch");
         (pause && own && !part).then_some(last)
     };
+    // "CVS, Washington St": where the organization stands — a name (a state's too) and a street's
+    // word, before a pause
+    let street = |first: usize| -> Option<usize> {
+        let word = |k: usize| {
+            k < n && tokens.list[k].shape == Shape::Title && doc.flags(k) & (FUNCTION | TITLE | MONTH | WEEKDAY) == 0
+        };
+        let suffix = (first + 1..(first + 3).min(n))
+            .find(|&k| doc.flags(k) & STREET_SUFFIX != 0 && tokens.list[k].shape.is_capitalized())?;
+        let named = word(first) && (first + 1..suffix).all(word) && (first..suffix).all(|k| tokens.gap_after(k) == " ");
+        let pause = suffix + 1 >= n
+            || tokens.gap_after(suffix).trim_start_matches('.').starts_with([',', ';', ')', '\n'])
+            || tokens.gap_after(suffix).is_empty();
+        (named && pause).then_some(suffix)
+    };
     let mut found = Vec::new();
     for span in spans.iter().filter(|s| s.kind == Kind::Organization) {
         let first = tokens.list.partition_point(|t| t.start < span.start);
@@ -274,9 +289,12 @@ pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
             last += 1;
         }
         // the next item
-        if tokens.gap_after(last).trim_start_matches(')').starts_with(", ")
-            && let Some(end) = item(last + 1).filter(|_| !covered(last + 1))
-        {
+        if !tokens.gap_after(last).trim_start_matches(')').starts_with(", ") || covered(last + 1) {
+            continue;
+        }
+        if let Some(end) = street(last + 1) {
+            found.push(doc.span(last + 1, end, Kind::Street, Confidence::Low));
+        } else if let Some(end) = item(last + 1) {
             found.push(doc.span(last + 1, end, Kind::Organization, Confidence::Low));
         }
     }
@@ -333,6 +351,12 @@ mod tests {
         has(text, "OK", Kind::Name);
         lacks("[Key: EA = clinician]", Kind::Name);
         has("(lior.bd = Lior Ben-David; sunnyd_04 = another group member)", "lior.bd", Kind::Name);
+    }
+
+    #[test]
+    fn a_street_after_an_organization_and_a_comma() {
+        has("Preferred pharmacy: CVS, Washington St\nInsurance", "Washington St", Kind::Street);
+        has("Pharmacy: Walgreens, Maple Ave.\nNext", "Maple Ave", Kind::Street);
     }
 
     #[test]

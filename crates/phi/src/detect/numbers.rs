@@ -958,7 +958,12 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && matches!(tokens.norm(i - 2), "will" | "ll" | "would")
         && matches!(tokens.norm(i - 3), "who" | "he" | "she" | "they")
         && !next(1).is_some_and(is_unit);
-    let before = before || person || apposition || at_age || relation_and || died || will_be;
+    // "His neighbor Arlo, himself 92, checks on him": the age in an aside about someone
+    let aside = i >= 2
+        && matches!(tokens.norm(i - 1), "himself" | "herself" | "themself")
+        && tokens.gap_before(i - 1) == ", "
+        && tokens.gap_after(i).starts_with(',');
+    let before = before || person || apposition || at_age || relation_and || died || will_be || aside;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
 
@@ -1081,6 +1086,7 @@ mod tests {
         has("Front desk ext. 12", "12", Kind::Phone);
         has("Mr. Tanabe, who will be 100 in January, was", "100", Kind::AgeOver89);
         has("Pt is 90 (DOB 06/30/1935).", "90", Kind::AgeOver89);
+        has("His neighbor Arlo, himself 92, checks on him daily.", "92", Kind::AgeOver89);
         has("She lives at 12 Oak St, Tucson 85701 now.", "85701", Kind::Zip);
         has("at Lamplighter House, 2245 Como Ave, St. Paul 55108; manager", "55108", Kind::Zip);
         has("1 Main St, Grand Forks 58201.", "58201", Kind::Zip);
