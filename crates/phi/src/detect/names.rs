@@ -724,6 +724,15 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     if reference_initials(doc, i) {
         return true;
     }
+    // "(PO Grant, agrant@…)": a probation officer's letters as a title, not a post office box
+    if tokens.norm(p) == "po"
+        && tokens.list[p].shape == Shape::Upper
+        && gap == " "
+        && token.shape == Shape::Title
+        && tokens.norm(i) != "box"
+    {
+        return true;
+    }
     // 'Curtis Jr. ("Buddy")', 'Wilhelmina Steed ("Billie")': a nickname quoted in parentheses
     // after a name
     let nickname = token.shape == Shape::Title
@@ -1074,6 +1083,7 @@ mod tests {
         assert_eq!(names("Emergency contact: DEAN LAMBERT (husband)"), ["DEAN LAMBERT"]);
         assert_eq!(names("Referred by: DR. PATRICIA OYELARAN\nPrimary"), ["PATRICIA OYELARAN"]);
         assert!(names("Coordinate with the school re: IEP meeting on Monday.").is_empty());
+        assert_eq!(names("Report to probation (PO Grant, by e-mail) sent; PO Box 12"), ["Grant"]);
     }
 
     #[test]

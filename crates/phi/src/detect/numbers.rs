@@ -119,16 +119,21 @@ fn with_state(doc: &Document<'_>, first: usize, last: usize, kind: Kind) -> usiz
     if labelled || paused { first - 1 } else { first }
 }
 
-/// "LPCC-S (E.1900477)": a letter joined by a dot before a licence or record number is part of it.
+/// "LPCC-S (E.1900477)", "A# A 244-118-907": a letter joined by a dot before a licence or record
+/// number, or opening a field's value before it, is part of it.
 /// The first token.
 fn with_letter(doc: &Document<'_>, first: usize, kind: Kind) -> usize {
     let tokens = &doc.tokens;
     let letter = first >= 1
         && matches!(kind, Kind::License | Kind::OtherId | Kind::Mrn | Kind::Account)
-        && tokens.gap_before(first) == "."
         && tokens.raw(first - 1).len() == 1
         && tokens.list[first - 1].shape == Shape::Title
-        && (first == 1 || tokens.gap_before(first - 1).ends_with([' ', '(', '#', '\n']));
+        && match tokens.gap_before(first) {
+            "." => first == 1 || tokens.gap_before(first - 1).ends_with([' ', '(', '#', '\n']),
+            // "A# A 244-118-907": the letter as the field's value opens, a space before the number
+            " " => first >= 2 && matches!(tokens.gap_before(first - 1), "# " | ": " | "#: "),
+            _ => false,
+        };
     if letter { first - 1 } else { first }
 }
 
@@ -1078,6 +1083,7 @@ mod tests {
         has("Veteran: R. T.   Last 4: 7702   VA auth", "7702", Kind::OtherId);
         has("Imani Fairclough, LGPC (LGPC 5219)", "5219", Kind::License);
         has("Lydia Chen, LPCC-S (E.1900477)", "E.1900477", Kind::License);
+        has("Youth: F. I., 16   A# A 244-118-907   Arrived", "A 244-118-907", Kind::OtherId);
         has("a long-haul driver, CDL SD 01938822. Truck", "SD 01938822", Kind::License);
         has("Yvette Marchand, PhD, ABPP-CN   CA Psychologist PSY 24517", "PSY 24517", Kind::License);
         has("Device: iPad, serial DMPXK2LQJF8J. Clinician", "DMPXK2LQJF8J", Kind::Device);

@@ -1435,7 +1435,15 @@ fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
         "plant" | "factory" | "warehouse" | "refinery" | "distribution" if acronym => Kind::Organization,
         _ if acronym => return None,
         "plant" | "factory" | "cannery" | "mill" | "warehouse" | "refinery" | "shipyard" | "dealership" | "foundry"
-        | "smelter" | "store" | "restaurant" | "mall" | "casino" | "hotel" | "motel" | "hospital" => Kind::Organization,
+        | "smelter" | "store" | "restaurant" | "mall" | "casino" | "hotel" | "motel" | "hospital" | "shelter" => {
+            Kind::Organization
+        }
+        // "the Southwest Key youth shelter": a word for whom it serves between
+        "youth" | "family" | "women's" | "men's" | "homeless" | "emergency"
+            if last + 2 < n && tokens.gap_after(last + 1) == " " && tokens.norm(last + 2) == "shelter" =>
+        {
+            Kind::Organization
+        }
         _ => return None,
     };
     let word = |k: usize| {
@@ -1446,7 +1454,11 @@ fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
     };
     let named = match kind {
         Kind::City => (i..=last).all(|k| word(k) && doc.flags(k) & (ORG_STRONG | ORG_WEAK) == 0),
-        _ => (i..=last).all(word) && !(tokens.list[i].sentence_start && is_english_not_town(doc, i)),
+        // a compass word opening a business's name of two words or more ("Southwest Key")
+        _ => {
+            let opening = |k: usize| word(k) || k == i && k < last && doc.flags(k) & DIRECTION != 0;
+            (i..=last).all(opening) && !(tokens.list[i].sentence_start && is_english_not_town(doc, i))
+        }
     };
     let town = kind != Kind::City || !(i..=last).all(|k| is_english_not_town(doc, k));
     (named && town).then_some((last, kind))
@@ -4103,6 +4115,7 @@ mod tests {
         has("He is a retired Armour cannery foreman.", "Armour", Kind::Organization);
         has("hypervigilance at his warehouse job (UNFI distribution center, Rocklin)", "UNFI", Kind::Organization);
         has("Employment: forklift operator, 3M plant on Route B.", "3M", Kind::Organization);
+        has("INTAKE — Southwest Key youth shelter (ORR referral)", "Southwest Key", Kind::Organization);
         has("He had a panic attack in the Building 40-24 stairwell.", "Building 40-24", Kind::Street);
         lacks("She moved to the 2nd plant last year", Kind::Organization);
         lacks("Seen at the VA hospital; the ICU store room", Kind::Organization);
