@@ -54,6 +54,9 @@ impl Detector for PlaceDetector {
             } else if title && tokens.norm(i) == "building" {
                 out.extend(numbered_building(doc, i).map(|last| doc.span(i, last, Kind::Street, Confidence::Medium)));
             }
+            if title && matches!(tokens.norm(i), "fort" | "ft") {
+                out.extend(fort(doc, i).map(|last| doc.span(i, last, Kind::City, Confidence::Medium)));
+            }
             if (i == 0 || tokens.newline_before(i)) && tokens.list[i].shape.is_capitalized() {
                 out.extend(
                     segment_before_street(doc, i).map(|last| doc.span(i, last, Kind::Organization, Confidence::Medium)),
@@ -1243,6 +1246,19 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
         j += 1;
     }
     None
+}
+
+/// "through Fort McCoy", "at Ft. Bragg", "Fort Worth": a post or a town named as a fort. The last
+/// token, given "Fort" or "Ft" at `i`.
+fn fort(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let next = i + 1;
+    let named = next < tokens.len()
+        && (tokens.gap_after(i) == " " || tokens.norm(i) == "ft" && tokens.gap_after(i) == ". ")
+        && matches!(tokens.list[next].shape, Shape::Title | Shape::Mixed)
+        && !doc.is_stop(next)
+        && doc.flags(next) & (FUNCTION | MONTH | WEEKDAY | TITLE | RELATION) == 0;
+    named.then_some(next)
 }
 
 /// "in the Building 40-24 stairwell", "the break room of Building SS": a building on a campus by
@@ -4117,6 +4133,8 @@ mod tests {
         has("Employment: forklift operator, 3M plant on Route B.", "3M", Kind::Organization);
         has("INTAKE — Southwest Key youth shelter (ORR referral)", "Southwest Key", Kind::Organization);
         has("He had a panic attack in the Building 40-24 stairwell.", "Building 40-24", Kind::Street);
+        has("arrived in 2021 through Fort McCoy and was resettled", "Fort McCoy", Kind::City);
+        has("deployed from Ft. Bragg in 2010", "Ft. Bragg", Kind::City);
         lacks("She moved to the 2nd plant last year", Kind::Organization);
         lacks("Seen at the VA hospital; the ICU store room", Kind::Organization);
         has("she will not go to the Riverchase Galleria mall alone", "Riverchase Galleria", Kind::Organization);
