@@ -192,37 +192,40 @@ fn day(doc: &Document<'_>, j: usize) -> bool {
 /// A day said in words, as on a voicemail: "third", "twenty-first". Its last token.
 fn spoken_day(doc: &Document<'_>, j: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    let ordinal = |k: usize| {
-        matches!(
-            tokens.norm(k),
-            "first"
-                | "second"
-                | "third"
-                | "fourth"
-                | "fifth"
-                | "sixth"
-                | "seventh"
-                | "eighth"
-                | "ninth"
-                | "tenth"
-                | "eleventh"
-                | "twelfth"
-                | "thirteenth"
-                | "fourteenth"
-                | "fifteenth"
-                | "sixteenth"
-                | "seventeenth"
-                | "eighteenth"
-                | "nineteenth"
-                | "twentieth"
-                | "thirtieth"
-        )
-    };
+    let ordinal = |k: usize| is_spelled_ordinal(tokens.norm(k));
     let tens = matches!(tokens.norm(j), "twenty" | "thirty");
     if tens && j + 1 < tokens.len() && matches!(tokens.gap_after(j), "-" | " ") && ordinal(j + 1) {
         return Some(j + 1);
     }
     ordinal(j).then_some(j)
+}
+
+/// "first" … "twentieth", "thirtieth": an ordinal in words (the tens joined before it make the rest).
+pub(super) fn is_spelled_ordinal(norm: &str) -> bool {
+    matches!(
+        norm,
+        "first"
+            | "second"
+            | "third"
+            | "fourth"
+            | "fifth"
+            | "sixth"
+            | "seventh"
+            | "eighth"
+            | "ninth"
+            | "tenth"
+            | "eleventh"
+            | "twelfth"
+            | "thirteenth"
+            | "fourteenth"
+            | "fifteenth"
+            | "sixteenth"
+            | "seventeenth"
+            | "eighteenth"
+            | "nineteenth"
+            | "twentieth"
+            | "thirtieth"
+    )
 }
 
 /// A year said in words: "nineteen eighty-two", "two thousand five", "twenty twenty-three". Its

@@ -1,5 +1,6 @@
 //! Street addresses, cities and organizations (employers, schools, churches, facilities).
 
+use super::dates::is_spelled_ordinal;
 use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
@@ -1534,21 +1535,7 @@ fn ordinal_street(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let ordinal = suffix
         && match shape {
             Shape::Alnum => ordinal(tokens.norm(i)),
-            Shape::Title => matches!(
-                tokens.norm(i),
-                "first"
-                    | "second"
-                    | "third"
-                    | "fourth"
-                    | "fifth"
-                    | "sixth"
-                    | "seventh"
-                    | "eighth"
-                    | "ninth"
-                    | "tenth"
-                    | "eleventh"
-                    | "twelfth"
-            ),
+            Shape::Title => is_spelled_ordinal(tokens.norm(i)),
             _ => false,
         };
     if !ordinal {
