@@ -2,6 +2,7 @@
 //! found the place apart ("Legal Aid" … "Western Missouri") or not at all ("Visiting Angels of
 //! Quincy"); the town in parentheses after an organization is a town ("Harbor Oaks Hospital (New
 //! Baltimore)"), and so is one after it at the end of a line; a store's number is part of its name.
+//! What a transcript's key says stands for a name is that name ("OK = Ozan Kaya").
 
 use super::Document;
 use super::places::{is_english_not_town, is_kind_word};

@@ -340,10 +340,6 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
             return true;
         }
         if gap.trim_end().ends_with(':') {
-            // "re: IEP meeting": a subject's acronym
-            if tokens.norm(k) == "re" && tokens.list[i].shape == Shape::Upper && !doc.is_shouting(i) {
-                return false;
-            }
             return matches!(
                 tokens.norm(k),
                 "present" | "attendance" | "attendees" | "attending" | "participants" | "members"

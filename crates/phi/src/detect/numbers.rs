@@ -120,8 +120,7 @@ fn with_state(doc: &Document<'_>, first: usize, last: usize, kind: Kind) -> usiz
 }
 
 /// "LPCC-S (E.1900477)", "A# A 244-118-907": a letter joined by a dot before a licence or record
-/// number, or opening a field's value before it, is part of it.
-/// The first token.
+/// number, or opening a field's value before it, is part of it. The first token.
 fn with_letter(doc: &Document<'_>, first: usize, kind: Kind) -> usize {
     let tokens = &doc.tokens;
     let letter = first >= 1
