@@ -63,7 +63,7 @@ pub(crate) const WEEKDAYS: &str = "monday tuesday wednesday thursday friday satu
     lunes martes miercoles jueves viernes sabado domingo";
 pub(crate) const TITLES: &str = "mr mrs ms miss mx dr doctor prof professor rev reverend fr pastor officer judge coach aunt auntie \
     uncle grandma grandpa granny nana pastor sgt sergeant capt captain lt det detective cpl lcpl pvt pfc spc ssg ssgt sfc maj col nurse principal counselor \
-    sister brother cousin deacon rabbi imam father mister madam sra sr senor senora mme mlle herr frau";
+    sister brother cousin deacon rabbi imam father mister madam sra sr senor senora mme mlle herr frau pharmacist chaplain deputy trooper";
 pub(crate) const RELATIONS: &str = "boss supervisor manager coworker colleague friend bestie bff girlfriend boyfriend bf gf gm gma gpa mgm pgm mgf pgf bro sis hubby partner wife \
     husband spouse fiance fiancee ex mom mother mum dad father stepmom stepmother stepdad stepfather sister brother \
     sibling son daughter stepson stepdaughter stepbrother stepsister aunt uncle cousin niece nephew grandmother \

@@ -962,12 +962,19 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && matches!(tokens.norm(i - 2), "will" | "ll" | "would")
         && matches!(tokens.norm(i - 3), "who" | "he" | "she" | "they")
         && !next(1).is_some_and(is_unit);
+    // "Her grandmother, who raised her, is 96 and": the person before a clause about them
+    let after_clause = !person
+        && i >= 4
+        && matches!(tokens.norm(verb), "is" | "was")
+        && tokens.gap_before(verb) == ", "
+        && (verb.saturating_sub(5)..verb).any(|k| tokens.norm(k) == "who" && k >= 1 && tokens.gap_before(k) == ", ")
+        && (i + 1 >= tokens.len() || tokens.gap_after(i).starts_with([',', '.', ';']) || next(1) == Some("and"));
     // "His neighbor Arlo, himself 92, checks on him": the age in an aside about someone
     let aside = i >= 2
         && matches!(tokens.norm(i - 1), "himself" | "herself" | "themself")
         && tokens.gap_before(i - 1) == ", "
         && tokens.gap_after(i).starts_with(',');
-    let before = before || person || apposition || at_age || relation_and || died || will_be || aside;
+    let before = before || person || after_clause || apposition || at_age || relation_and || died || will_be || aside;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
 
@@ -1092,6 +1099,7 @@ mod tests {
         has("Mr. Tanabe, who will be 100 in January, was", "100", Kind::AgeOver89);
         has("Pt is 90 (DOB 06/30/1935).", "90", Kind::AgeOver89);
         has("His neighbor Arlo, himself 92, checks on him daily.", "92", Kind::AgeOver89);
+        has("Her grandmother, who raised her, is 96 and lives in Walker.", "96", Kind::AgeOver89);
         has("She lives at 12 Oak St, Tucson 85701 now.", "85701", Kind::Zip);
         has("at Lamplighter House, 2245 Como Ave, St. Paul 55108; manager", "55108", Kind::Zip);
         has("1 Main St, Grand Forks 58201.", "58201", Kind::Zip);
