@@ -193,7 +193,11 @@ impl<'t> Tokens<'t> {
     /// Whether token `k` (if any) is the "s" of an apostrophe-s: a possessive ("Kaminski's") or a
     /// contraction ("he's").
     pub(crate) fn apostrophe_s(&self, k: usize) -> bool {
-        k < self.len() && self.norm(k) == "s" && matches!(self.gap_before(k), "'" | "’")
+        // one byte first: most tokens are longer
+        k < self.len()
+            && self.list[k].end - self.list[k].start == 1
+            && self.norm(k) == "s"
+            && matches!(self.gap_before(k), "'" | "’")
     }
 }
 
