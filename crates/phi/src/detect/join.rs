@@ -272,9 +272,8 @@ pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
         let suffix = (first + 1..(first + 3).min(n))
             .find(|&k| doc.flags(k) & STREET_SUFFIX != 0 && tokens.list[k].shape.is_capitalized())?;
         let named = word(first) && (first + 1..suffix).all(word) && (first..suffix).all(|k| tokens.gap_after(k) == " ");
-        let pause = suffix + 1 >= n
-            || tokens.gap_after(suffix).trim_start_matches('.').starts_with([',', ';', ')', '\n'])
-            || tokens.gap_after(suffix).is_empty();
+        let pause =
+            suffix + 1 >= n || tokens.gap_after(suffix).trim_start_matches('.').starts_with([',', ';', ')', '\n']);
         (named && pause).then_some(suffix)
     };
     let mut found = Vec::new();

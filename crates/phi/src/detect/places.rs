@@ -43,7 +43,7 @@ impl Detector for PlaceDetector {
             if let Some(last) = lowercase_street(doc, i) {
                 out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
             }
-            // what opens a line or a letterhead's segment; a capitalized word's
+            // Rules for a title-case word, most of them where a line or a letterhead's segment opens
             let title = tokens.list[i].shape == Shape::Title;
             if title && segment_start(doc, i) {
                 if let Some(last) = bare_street(doc, i) {
@@ -116,8 +116,8 @@ impl Detector for PlaceDetector {
                 let of_place =
                     i + 2 < tokens.len() && tokens.norm(i + 1) == "of" && tokens.list[i + 2].shape.is_capitalized();
                 let mut last = if of_place { capitalized_run(doc, i + 2, 3) } else { i };
-                // "Regional Health Care", "Health System", "Rehab and Nursing", "Mental Health Program": more of the
-                // organization's kind after it
+                // "Regional Health Care", "Health System", "Rehab and Nursing", "Mental Health Program":
+                // more of the organization's kind after it
                 let kind = |k: usize| {
                     k < tokens.len()
                         && tokens.gap_before(k) == " "
@@ -462,8 +462,9 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.gap_after(last + 1) == " "
     {
         let campus = capitalized_run(doc, last + 2, 2);
-        let ends = campus + 1 >= n
-            || tokens.gap_after(campus).starts_with([',', '\n', ' ', ';']) && tokens.gap_after(campus) != " ";
+        // the field ends at a pause or a wide gap, not mid-sentence
+        let gap = tokens.gap_after(campus);
+        let ends = campus + 1 >= n || gap != " " && gap.starts_with([',', '\n', ' ', ';']);
         if tokens.list[last + 2].shape.is_capitalized() && ends {
             last = campus;
         }
@@ -1297,7 +1298,8 @@ fn segment_before_street(doc: &Document<'_>, i: usize) -> Option<usize> {
             && tokens.list[k].shape.is_capitalized()
             && doc.flags(k) & (FUNCTION | TITLE | STATE | MONTH | WEEKDAY | STREET_SUFFIX) == 0
     };
-    if !(i == 0 || tokens.newline_before(i)) || !word(i) {
+    // (called where a line opens)
+    if !word(i) {
         return None;
     }
     let mut last = i;
@@ -1418,8 +1420,8 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
 /// A name before the kind of place it names, in lower case: the town of a site ("Essentia Health
 /// Deer River clinic", "the Maple Grove office"; not all of it English unless a town's: "the Social
 /// Security office" is none) or a business by its plant or store ("a retired Dole cannery foreman",
-/// "the Tyson plant", "the Dakota Square mall", "UNFI distribution center"; not opening a sentence, where any word is
-/// capitalized). The last token and the kind.
+/// "the Tyson plant", "the Dakota Square mall", "UNFI distribution center"; not opening a sentence,
+/// where any word is capitalized). The last token and the kind.
 fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
