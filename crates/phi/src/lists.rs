@@ -105,7 +105,7 @@ pub(crate) const PARTICLES: &str =
 pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \
     yelled screamed explained mentioned shared admitted agreed refused cried laughed wrote emailed visited \
     wants wanted thinks believes feels felt";
-pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq esquire jd camry corolla silverado altima sentra prius elantra \
+pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq esquire jd attn bluecross blueshield camry corolla silverado altima sentra prius elantra \
     copay copays coinsurance deductible superbill preauth auth reauth eob nami samhsa alanon lifeline \
     cognitive behavioral behavioural therapy dialectical exposure prevention motivational interviewing intensive \
     outpatient inpatient program emergency room partial hospitalization stabilization residential treatment \
@@ -163,7 +163,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
 /// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the
 /// ICD-10-CM chapter F and Z code titles and the mental-status and psychopharmacology vocabulary.
 /// Capitalized in a diagnosis or a heading, they would otherwise read as unknown names.
-pub(crate) const CLINICAL_WORDS: &str = "non tecum duces polysomnography polysomnogram metabolizer metabolizers pharmacogenomic pharmacogenomics pharmacogenetic imaginal breastfeeding hospitalist hospitalists telepsychiatry telepsych meth bup norbup generalist utero vitro vivo situ juvie lockdown neuropsychology stressor stressors posttraumatic perinatal postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
+pub(crate) const CLINICAL_WORDS: &str = "non geriatrician geriatricians oncologist endocrinologist gastroenterologist neuropsychologist psychopharmacologist rheumatologist nephrologist pulmonologist audiologist otolaryngologist physiatrist tecum duces polysomnography polysomnogram metabolizer metabolizers pharmacogenomic pharmacogenomics pharmacogenetic imaginal breastfeeding hospitalist hospitalists telepsychiatry telepsych meth bup norbup generalist utero vitro vivo situ juvie lockdown neuropsychology stressor stressors posttraumatic perinatal postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
     anhedonic anosognosia antipsychotic anxiolytic arachnophobia arfid asociality asperger avoidant avolition \
     benzodiazepine benzodiazepines biopsychosocial bruxism catatonia comorbid comorbidity contraindicated \
     cyclothymic decompensated decompensation delusional depersonalization depersonalized derealization \
@@ -239,7 +239,8 @@ pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como 
     abogado dos cuatro cinco antes despues durante fines amplio nota notas progreso afecto triste orientado \
     orientada ideacion suicida trastorno depresivo depresiva mayor episodio unico moderado moderada leve \
     grave continuar semanal semanales referir medicamentos medicamento horas duerme regreso cuidar \
-    compania construccion ansioso ansiosa animo plan objetivo objetivos metas terapia consejeria evaluacion";
+    compania construccion ansioso ansiosa animo plan objetivo objetivos metas terapia consejeria evaluacion \
+    espanol ingles idioma interprete sola solo escolar escolares domingos sabados clienta";
 /// Common French words, read as words for the same reason (a Quebec note: "Sa conjointe",
 /// "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le", "la") nor words that are
 /// also common names ("Roy", "Claude").

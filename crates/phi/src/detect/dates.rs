@@ -352,7 +352,7 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     // Day and/or year after: "March 3", "March 3rd, 2024", "March 2024", "March of 2024", "March
     // third, nineteen eighty-two"
     if m + 1 < n && near(m, m + 1) && day(doc, m + 1) && !year(doc, m + 1) {
-        last = m + 1;
+        last = more_days(doc, m + 1);
     } else if m + 1 < n && near(m, m + 1) && capitalized {
         last = spoken_day(doc, m + 1).unwrap_or(last);
     }
@@ -436,6 +436,35 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     (!personal || temporal).then_some((m, m)).filter(|_| !followed_by_weekday(doc, m))
 }
 
+/// The last of the days listed after a month's first day: "November 19 and 24", "March 3–5",
+/// "Nov 3, 10 and 17" (not "March 3, 10 patients").
+fn more_days(doc: &Document<'_>, mut last: usize) -> usize {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let another = |k: usize| k < n && day(doc, k) && !year(doc, k);
+    loop {
+        let k = last + 1;
+        let gap = tokens.gap_after(last);
+        let joined = matches!(gap, "-" | "–" | "—" | " - " | " – " | " & ") && another(k);
+        let worded = gap == " "
+            && k + 1 < n
+            && matches!(tokens.norm(k), "and" | "to" | "through" | "thru")
+            && tokens.gap_after(k) == " "
+            && another(k + 1);
+        let listed = gap == ", "
+            && another(k)
+            && k + 1 < n
+            && (tokens.norm(k + 1) == "and" || tokens.gap_after(k) == ", " && (day(doc, k + 1) || year(doc, k + 1)));
+        if joined || listed {
+            last = k;
+        } else if worded {
+            last = k + 1;
+        } else {
+            return last;
+        }
+    }
+}
+
 fn followed_by_weekday(doc: &Document<'_>, m: usize) -> bool {
     m + 1 < doc.tokens.len() && doc.flags(m + 1) & WEEKDAY != 0
 }
@@ -483,6 +512,10 @@ mod tests {
         lacks("a goal for the new year", Kind::Date);
         has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);
         has("Se siente sola desde que su mamá murió en agosto.", "agosto", Kind::Date);
+        has("Seen November 19 and 24, 2026 at home.", "November 19 and 24, 2026", Kind::Date);
+        has("on March 3–5, 2024 she", "March 3–5, 2024", Kind::Date);
+        has("Seen Nov 3, 10 and 17 at home.", "Nov 3, 10 and 17", Kind::Date);
+        has("March 3, 10 patients attended", "March 3", Kind::Date);
         has("Apte au retour au travail le 15 décembre.", "15 décembre", Kind::Date);
     }
 

@@ -614,6 +614,9 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     {
         return true;
     }
+    if dash_sign_off(doc, i) {
+        return true;
+    }
     let p_flags = doc.flags(p);
     // "will miss next week": "miss" in lower case is mostly the verb
     let strong_title =
@@ -771,6 +774,16 @@ fn reference_initials(doc: &Document<'_>, i: usize) -> bool {
             && (w + 2 >= tokens.len() || tokens.newline_after(w + 1))
     };
     pair(i) || i >= 1 && pair(i - 1)
+}
+
+/// "-J" or "—KT" on a line of its own: a message signed with its writer's initial.
+fn dash_sign_off(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let gap = tokens.gap_before(i);
+    (1..=2).contains(&tokens.raw(i).len())
+        && matches!(tokens.list[i].shape, Shape::Title | Shape::Upper)
+        && (gap.ends_with("\n-") || gap.ends_with("\n—") || gap.ends_with("\n~"))
+        && (i + 1 >= tokens.len() || tokens.newline_after(i))
 }
 
 fn is_strong_title(norm: &str) -> bool {
@@ -1065,6 +1078,7 @@ mod tests {
     fn spanish_words_are_no_surnames() {
         let note = "S: Refiere que durmió mejor esta semana. Su esposo, Arturo, sigue trabajando para una empresa.";
         assert_eq!(names(note), ["Arturo"]);
+        assert!(names("NOTA — sesión en español con intérprete. Se siente sola. Consejería escolar.").is_empty());
     }
 
     #[test]
@@ -1080,6 +1094,10 @@ mod tests {
         assert_eq!(names("Referred by: DR. PATRICIA OYELARAN\nPrimary"), ["PATRICIA OYELARAN"]);
         assert!(names("Coordinate with the school re: IEP meeting on Monday.").is_empty());
         assert_eq!(names("Report to probation (PO Grant, by e-mail) sent; PO Box 12"), ["Grant"]);
+        assert_eq!(names("out on Tuesday.\n\n-J\nSent from my iPhone"), ["J"]);
+        assert_eq!(names("Thanks for everything.\n—KT"), ["KT"]);
+        assert!(names("Options:\n- A\n- B").is_empty());
+        assert!(names("Attn: Utilization Review\nCareFirst BlueCross BlueShield").is_empty());
     }
 
     #[test]

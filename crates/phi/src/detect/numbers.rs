@@ -459,7 +459,9 @@ fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
         && tokens.list[i - 2].shape == Shape::Digits
         && matches!(tokens.raw(i - 2).len(), 2 | 4)
         && matches!(tokens.norm(i - 3), "no" | "case" | "docket" | "number" | "file");
-    if year {
+    // "License LCSW-C 19843": a credential with its grade letter names the license's kind
+    let graded = letters && i >= 3 && tokens.gap_before(i - 1) == "-" && is_credential_at(doc, i - 2);
+    if year || graded {
         i - 2
     } else if letters || lettered {
         i - 1
@@ -1089,6 +1091,7 @@ mod tests {
         has("Veteran: R. T.   Last 4: 7702   VA auth", "7702", Kind::OtherId);
         has("Imani Fairclough, LGPC (LGPC 5219)", "5219", Kind::License);
         has("Lydia Chen, LPCC-S (E.1900477)", "E.1900477", Kind::License);
+        has("Marguerite O'Shea, LCSW-C\nLicense LCSW-C 19843 · NPI", "LCSW-C 19843", Kind::License);
         has("Youth: F. I., 16   A# A 244-118-907   Arrived", "A 244-118-907", Kind::OtherId);
         has("a long-haul driver, CDL SD 01938822. Truck", "SD 01938822", Kind::License);
         has("Yvette Marchand, PhD, ABPP-CN   CA Psychologist PSY 24517", "PSY 24517", Kind::License);

@@ -125,7 +125,7 @@ impl Detector for PlaceDetector {
                         && (doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0
                             || matches!(
                                 tokens.norm(k),
-                                "care" | "department" | "dept" | "nursing" | "program" | "facility"
+                                "care" | "department" | "dept" | "nursing" | "program" | "facility" | "system"
                             ))
                 };
                 loop {
@@ -4007,6 +4007,7 @@ mod tests {
             ("classes at Westview High by May", "Westview High"),
             ("volunteers at the Islamic Center of America. Discussed", "Islamic Center of America"),
             ("(d. 10/19/2026, Hospice of the Bluegrass)", "Hospice of the Bluegrass"),
+            ("psychiatry at Mayo Clinic Health System. Return in", "Mayo Clinic Health System"),
             ("INTAKE — Oglala Sioux Tribe Mental Health Program\nClient", "Oglala Sioux Tribe Mental Health Program"),
             ("is a 102 y.o. resident of Heritage Oaks. Staff", "Heritage Oaks"),
             ("also failing chem at roosevelt high. PHQ-A 17", "roosevelt high"),
