@@ -1079,6 +1079,7 @@ mod tests {
         let note = "S: Refiere que durmió mejor esta semana. Su esposo, Arturo, sigue trabajando para una empresa.";
         assert_eq!(names(note), ["Arturo"]);
         assert!(names("NOTA — sesión en español con intérprete. Se siente sola. Consejería escolar.").is_empty());
+        assert!(names("I knew it was probably fetty, not percs.").is_empty());
     }
 
     #[test]

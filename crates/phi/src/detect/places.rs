@@ -91,9 +91,15 @@ impl Detector for PlaceDetector {
                 out.push(doc.span(first, last, Kind::Street, Confidence::Medium));
             }
             // Weak suffixes in title case only: not "Denied CO-16".
-            // …and a short one in capitals after a capitalized word: "Seoul Garden BBQ"
+            // …and a short one in capitals after a capitalized word: "Seoul Garden BBQ"; any in a
+            // field's value on a form in capitals ("REFERRED BY: DR. ABIODUN, MORRISTOWN MEDICAL
+            // CENTER"), not in a heading ("CHILD ADVOCACY CENTER")
             let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized())
                 || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title)
+                || (flags & ORG_WEAK != 0
+                    && tokens.list[i].shape == Shape::Upper
+                    && doc.is_shouting(i)
+                    && field_on_line(doc, i))
                 || (flags & ORG_WEAK != 0
                     && tokens.list[i].shape == Shape::Upper
                     && tokens.norm(i).len() <= 4
@@ -1360,6 +1366,7 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let word = tokens.norm(i);
     // Title case anywhere; lower case (a text message) only after a word of place or travel.
     let cased = tokens.list[i].shape == Shape::Title
+        || (tokens.list[i].shape == Shape::Upper && doc.is_shouting(i))
         || (tokens.list[i].shape == Shape::Lower
             && doc.preceded_by(i, 1, &["on", "off", "near", "along", "down", "up"]));
     // "State Route 73", "BIA Route 2", "NM Highway 14": the road's authority before it
@@ -1368,7 +1375,10 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             && tokens.gap_before(i) == " "
             && (tokens.list[i - 1].shape.is_capitalized()
                 && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm" | "ranch" | "forest")
-                || tokens.list[i - 1].shape == Shape::Upper && (2..=3).contains(&tokens.norm(i - 1).len()))
+                // in capitals, only a state's letters: "NM HIGHWAY 14", not "DRIVE ON RT 80"
+                || tokens.list[i - 1].shape == Shape::Upper
+                    && (2..=3).contains(&tokens.norm(i - 1).len())
+                    && (!doc.is_shouting(i) || doc.flags(i - 1) & STATE != 0))
     };
     // "County Road 154", "Farm Road 2222": a plain road is numbered only under its authority
     let road = cased
@@ -2616,6 +2626,19 @@ fn acronym_of_a_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     named.then_some(next)
 }
 
+/// Whether token `i` follows a label's colon on its line: a form's field value.
+fn field_on_line(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let mut k = i;
+    while k > 0 && !tokens.newline_before(k) {
+        if tokens.gap_before(k).contains(':') {
+            return true;
+        }
+        k -= 1;
+    }
+    false
+}
+
 /// Whether token `i` is among the first `within` tokens of its sentence or line.
 fn opens_sentence(doc: &Document<'_>, i: usize, within: usize) -> bool {
     (i.saturating_sub(within - 1)..=i).any(|k| k == 0 || doc.tokens.list[k].sentence_start)
@@ -3696,7 +3719,9 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     {
         run += 1;
     }
-    (capitalized && !plain_name).then(|| with_possessive(doc, national_arm(doc, run)))
+    // "PANIC ATTACKS AT WORK": in capitals, one ordinary word is no place
+    let ordinary = shape == Shape::Upper && doc.is_shouting(i) && run == i && flags & WORD != 0 && flags & CITY == 0;
+    (capitalized && !plain_name && !ordinary).then(|| with_possessive(doc, national_arm(doc, run)))
 }
 
 /// "Austal USA", "Daimler Trucks North America": the country of a company's arm after its name,
@@ -3800,6 +3825,14 @@ mod tests {
         let fax = "FAX\nTO: KAISER PERMANENTE MENTAL HEALTH — ATTN: X\nFROM: RIVERSTONE THERAPY GROUP\nRE:";
         has(fax, "KAISER PERMANENTE MENTAL HEALTH", Kind::Organization);
         has(fax, "RIVERSTONE THERAPY GROUP", Kind::Organization);
+        let form =
+            "REFERRED BY: DR. KESHA ABIODUN, MORRISTOWN MEDICAL CENTER\nPRIOR TX: ATLANTIC BEHAVIORAL HEALTH 2019";
+        has(form, "MORRISTOWN MEDICAL CENTER", Kind::Organization);
+        has(form, "ATLANTIC BEHAVIORAL HEALTH", Kind::Organization);
+        lacks("FORENSIC INTERVIEW SUMMARY (CHILD ADVOCACY CENTER)\nChild: age 8", Kind::Organization);
+        let reason = "REASON: PANIC ATTACKS AT WORK, CAN'T DRIVE ON RT 80";
+        has(reason, "RT 80", Kind::Street);
+        lacks(reason, Kind::Organization);
         has("a firefighter with Engine 22 in Worcester", "Engine 22", Kind::Organization);
         has("rides the DTA bus from her apartment", "DTA", Kind::Organization);
         has("picks strawberries for Driscoll's near Oxnard", "Driscoll's", Kind::Organization);
