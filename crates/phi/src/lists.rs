@@ -159,7 +159,9 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur \
     didn doesn isn wasn couldn wouldn shouldn aren weren hasn hadn til \
     moca mmse slums asrs mdq ybocs bprs cage dast epds ace aces whodas ors srs cans asam phqa ssrs \
-    shabbat sabbath diwali lent kippur hashanah purim sukkot vesak lunar com net edu";
+    shabbat sabbath diwali lent kippur hashanah purim sukkot vesak lunar com net edu \
+    aotearoa yahrzeit minyan kaddish whanau iwi kaumatua tangi tangihanga hapu jummah iftar suhoor novena \
+    quinceanera bris mitzvah";
 /// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the
 /// ICD-10-CM chapter F and Z code titles and the mental-status and psychopharmacology vocabulary.
 /// Capitalized in a diagnosis or a heading, they would otherwise read as unknown names.

@@ -1080,6 +1080,7 @@ mod tests {
         assert_eq!(names(note), ["Arturo"]);
         assert!(names("NOTA — sesión en español con intérprete. Se siente sola. Consejería escolar.").is_empty());
         assert!(names("I knew it was probably fetty, not percs.").is_empty());
+        assert!(names("home for her grandmother's tangi; the whanau met after the yahrzeit and the novena").is_empty());
     }
 
     #[test]

@@ -301,7 +301,11 @@ fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         && (doc.flags(i) & TOWN_SUFFIX != 0 && matches!(tokens.norm(i), "county" | "parish" | "borough")
             || (tokens.norm(i) == "co" && tokens.gap_after(i).starts_with(". ")))
         && i > 0
-        && matches!(tokens.list[i - 1].shape, Shape::Title | Shape::Mixed)
+        // "LA County", "PG County": a county by its letters too
+        && (matches!(tokens.list[i - 1].shape, Shape::Title | Shape::Mixed)
+            || tokens.list[i - 1].shape == Shape::Upper
+                && (2..=3).contains(&tokens.norm(i - 1).len())
+                && doc.flags(i - 1) & FUNCTION == 0)
         && tokens.gap_before(i) == " "
         && !doc.is_stop(i - 1);
     if !named {
@@ -1082,6 +1086,12 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     if number && let Some(last) = romance_street_after_number(doc, i) {
         return Some(unit_after(doc, last));
     }
+    if number
+        && !spelled
+        && let Some(last) = street_without_suffix(doc, i)
+    {
+        return Some(last);
+    }
     let mut j = i + 1;
     let mut words = 0;
     let mut lower = false;
@@ -1122,6 +1132,33 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         j += 1;
     }
     None
+}
+
+/// "3100 Broadway, Ste 810", "Address: 77 Kingsway, Burnaby": a street named without a suffix,
+/// after a house number, known by the unit after it or by an address's label before it and its
+/// town after it. The last token (the unit's), given the number.
+fn street_without_suffix(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let word = |k: usize| k < n && tokens.list[k].shape == Shape::Title && !doc.is_stop(k) && doc.flags(k) & UNIT == 0;
+    if !word(i + 1) {
+        return None;
+    }
+    let mut last = i + 1;
+    while last < i + 3 && tokens.gap_after(last) == " " && word(last + 1) {
+        last += 1;
+    }
+    if tokens.gap_after(last) != ", " || last + 2 >= n {
+        return None;
+    }
+    let unit = doc.flags(last + 1) & UNIT != 0 && tokens.list[last + 1].shape.is_capitalized();
+    if unit {
+        let end = unit_after(doc, last);
+        return (end > last).then_some(end);
+    }
+    let labelled = doc.preceded_by(i, 2, &["address", "addr"]);
+    let town = tokens.list[last + 1].shape.is_capitalized() && city_after(doc, last + 1).is_some();
+    (labelled && town).then_some(last)
 }
 
 /// "7731 Calle Cuervo NW", "450 Camino de la Placita", "517 Rue Dauphine": after a house number, a
@@ -3355,6 +3392,11 @@ fn is_public_office(norm: &str) -> bool {
             | "irs"
             | "hud"
             | "fema"
+            | "snap"
+            | "tanf"
+            | "liheap"
+            | "ssi"
+            | "ssdi"
     )
 }
 
@@ -3470,7 +3512,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "records"
                     | "signed",
                 "from" | "to" | "at" | "in" | "for"
-            ) | ("referral" | "referrals", "to")
+            ) | ("referral" | "referrals" | "connect" | "connected" | "linked" | "link", "to")
                 | ("referred", "by")
         )
         // "admitted for CHF": what one is admitted for is a condition
@@ -3588,6 +3630,12 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         let alone = i + 1 >= tokens.len() || tokens.gap_after(i) != " " || !tokens.list[i + 1].shape.is_capitalized();
         let acronym = tokens.list[i].shape == Shape::Upper && !is_public_office(tokens.norm(i));
         return (acronym && alone).then_some(i);
+    }
+    // "Connected to WIC and SNAP": public programs every town has (its local office is a place:
+    // "Referred to WIC office on Elm")
+    let linked = matches!(a, "connect" | "connected" | "linked" | "link");
+    if linked && tokens.list[i].shape == Shape::Upper && is_public_office(tokens.norm(i)) {
+        return None;
     }
     Some(org_name_from(doc, i))
 }
@@ -3848,6 +3896,12 @@ mod tests {
         has("plays bass in a band called The Velvet Moths. Pediatrician", "The Velvet Moths", Kind::Organization);
         has("911 called; DeKalb County Police responded.", "DeKalb County Police", Kind::Organization);
         has("client texted from I-285 shoulder", "I-285", Kind::Street);
+        has("Address: 3100 Broadway, Ste 810, San Antonio, TX 78209", "3100 Broadway, Ste 810", Kind::Street);
+        has("Address: 4417 Kingsway, Burnaby, BC V5H 2A9", "4417 Kingsway", Kind::Street);
+        has("Mobile crisis (LA County DMH PMRT) dispatched", "LA County DMH PMRT", Kind::Organization);
+        has("Plan: connect to ACCESS employment services.", "ACCESS", Kind::Organization);
+        lacks("reapplied. Connected to WIC and SNAP; Section 8 waitlist", Kind::Organization);
+        lacks("Scored 12 Moderate, Severe on the scale.", Kind::Street);
         has("police found her on the MacArthur Causeway. Treated", "MacArthur Causeway", Kind::Street);
         has("hearing at ODAR Minneapolis 1/22/2026.", "ODAR Minneapolis", Kind::Organization);
         has("They run Seoul Garden BBQ on Buford Hwy together.", "Seoul Garden BBQ", Kind::Organization);
