@@ -242,7 +242,9 @@ pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como 
     orientada ideacion suicida trastorno depresivo depresiva mayor episodio unico moderado moderada leve \
     grave continuar semanal semanales referir medicamentos medicamento horas duerme regreso cuidar \
     compania construccion ansioso ansiosa animo plan objetivo objetivos metas terapia consejeria evaluacion \
-    espanol ingles idioma interprete sola solo escolar escolares domingos sabados clienta";
+    espanol ingles idioma interprete sola solo escolar escolares domingos sabados clienta \
+    breve llamada llamo telefonica telefono llave equipo movil visita vecina vecino barrio calle comido comer \
+    coordino coordinar hoy mama papa los nuevo nueva";
 /// Common French words, read as words for the same reason (a Quebec note: "Sa conjointe",
 /// "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le", "la") nor words that are
 /// also common names ("Roy", "Claude").

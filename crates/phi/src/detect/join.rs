@@ -111,8 +111,8 @@ fn town_after(doc: &Document<'_>, k: usize) -> Option<Span> {
     town.then(|| doc.span(first, last, Kind::City, Confidence::Medium))
 }
 
-/// Where the place after an organization ending at byte `end` ends: "of" (and "the") and one to
-/// three capitalized words. `k` is a token cursor that only moves forward.
+/// Where the place after an organization ending at byte `end` ends: "of" (or "for" before a
+/// county) and "the", and one to three capitalized words. `k` is a token cursor that only moves forward.
 fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
@@ -131,14 +131,17 @@ fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
             && (!doc.is_stop(j) || tokens.norm(j) == "america")
             && doc.flags(j) & (FUNCTION | MONTH | WEEKDAY) == 0
     };
-    if tokens.gap_after(k) != " " || tokens.norm(of) != "of" || tokens.gap_after(of) != " " || !word(first) {
+    let connector = tokens.norm(of);
+    if tokens.gap_after(k) != " " || !matches!(connector, "of" | "for") || tokens.gap_after(of) != " " || !word(first) {
         return None;
     }
     let mut last = first;
     while last + 1 < n && last < first + 2 && tokens.gap_after(last) == " " && word(last + 1) {
         last += 1;
     }
-    Some(tokens.list[last].end)
+    // "Superior Court of Washington for King County": "for" only before a county or a district
+    let county = || (first..=last).any(|j| matches!(tokens.norm(j), "county" | "parish" | "borough" | "district"));
+    (connector == "of" || county()).then(|| tokens.list[last].end)
 }
 
 /// A business named by its owner's possessive: the name and a business found after the "'s" are one
@@ -325,6 +328,8 @@ mod tests {
             Kind::Organization,
         );
         has("He is a developer at Nintendo of America in Redmond.", "Nintendo of America", Kind::Organization);
+        let court = "No. FC-2025-003318, Superior Court of Washington for King County\nEvaluator";
+        has(court, "Superior Court of Washington for King County", Kind::Organization);
     }
 
     #[test]

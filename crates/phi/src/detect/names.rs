@@ -245,8 +245,12 @@ fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
         }
         Shape::Lower => {
             // Not an English word (the lists hold only words that are also names), so a name even in a
-            // lower-case message.
-            let good = !ambiguous && tokens.norm(i).len() >= 3;
+            // lower-case message — but a name's particle is none without a name beside it ("visita
+            // del equipo", not "M. van der Berg").
+            let capitalized = |k: usize| k < tokens.len() && tokens.list[k].shape.is_capitalized();
+            let beside_a_name = i > 0 && capitalized(i - 1) || capitalized(i + 1) || capitalized(i + 2);
+            let particle_alone = flags & PARTICLE != 0 && !beside_a_name;
+            let good = !ambiguous && tokens.norm(i).len() >= 3 && !particle_alone;
             if good { Evidence::Gazetteer } else { Evidence::None }
         }
         Shape::Digits | Shape::Alnum => Evidence::None,
@@ -1079,6 +1083,7 @@ mod tests {
         let note = "S: Refiere que durmió mejor esta semana. Su esposo, Arturo, sigue trabajando para una empresa.";
         assert_eq!(names(note), ["Arturo"]);
         assert!(names("NOTA — sesión en español con intérprete. Se siente sola. Consejería escolar.").is_empty());
+        assert!(names("Nota breve — llamada telefónica. Tiene llave. Se coordinó visita del equipo móvil.").is_empty());
         assert!(names("I knew it was probably fetty, not percs.").is_empty());
         assert!(names("home for her grandmother's tangi; the whanau met after the yahrzeit and the novena").is_empty());
     }

@@ -430,14 +430,15 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
     }
 }
 
-/// "Employer: Micron Technology", "Facility: The Pines at Davidson": the value of a
-/// form's field that holds an organization. The last token.
+/// "Employer: Micron Technology", "Facility: The Pines at Davidson", "school = Westbrook High": the
+/// value of a form's field (or a note's key) that holds an organization. The last token.
 fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     // "home group: "Sunrise Serenity"": a meeting's name, quoted
     let quoted = matches!(tokens.gap_before(i), ": \"" | ": “");
     let labelled = i > 0
-        && (matches!(tokens.gap_before(i), ": " | ":  " | ":   " | ":\t") || quoted)
+        // "Hospital = Riverside Behavioral": a note's key too
+        && (matches!(tokens.gap_before(i), ": " | ":  " | ":   " | ":\t" | " = ") || quoted)
         && (quoted && matches!(tokens.norm(i - 1), "group" | "meeting")
             || matches!(
                 tokens.norm(i - 1),
@@ -3662,7 +3663,10 @@ fn org_name_from(doc: &Document<'_>, i: usize) -> usize {
             && last + 2 < tokens.len()
             && tokens.list[last + 2].shape.is_capitalized()
             && tokens.gap_after(last + 1) == " ";
-        if !joined || !(next.is_capitalized() || next == Shape::Alnum || connector) || doc.is_stop(last + 1) {
+        // "Riverside Behavioral": a clinical word closing a hospital's name
+        let closing = next == Shape::Title && matches!(tokens.norm(last + 1), "behavioral" | "behavioural");
+        if !joined || !(next.is_capitalized() || next == Shape::Alnum || connector) || doc.is_stop(last + 1) && !closing
+        {
             break;
         }
         last += 1;
@@ -3900,6 +3904,7 @@ mod tests {
         has("Address: 4417 Kingsway, Burnaby, BC V5H 2A9", "4417 Kingsway", Kind::Street);
         has("Mobile crisis (LA County DMH PMRT) dispatched", "LA County DMH PMRT", Kind::Organization);
         has("Plan: connect to ACCESS employment services.", "ACCESS", Kind::Organization);
+        has("Hospital = Riverside Behavioral, school = Westbrook High.", "Riverside Behavioral", Kind::Organization);
         lacks("reapplied. Connected to WIC and SNAP; Section 8 waitlist", Kind::Organization);
         lacks("Scored 12 Moderate, Severe on the scale.", Kind::Street);
         has("police found her on the MacArthur Causeway. Treated", "MacArthur Causeway", Kind::Street);
