@@ -1276,10 +1276,22 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
             };
             let ends_segment = last + 1 >= n || {
                 let gap = tokens.gap_after(last);
+                // …with its state and ZIP: "Congress St, Portsmouth NH"
                 let city_ends_line = || {
                     title(last + 1) && {
-                        let city = capitalized_run(doc, last + 1, 3);
-                        city + 1 >= n || tokens.gap_after(city).contains(['\n', '·', '|', '•'])
+                        let mut end = capitalized_run(doc, last + 1, 3);
+                        let state =
+                            |k: usize| k < n && doc.flags(k) & STATE != 0 && matches!(tokens.gap_before(k), " " | ", ");
+                        if state(end + 1) {
+                            end += 1;
+                            if end + 1 < n
+                                && tokens.list[end + 1].shape == Shape::Digits
+                                && tokens.gap_after(end) == " "
+                            {
+                                end += 1;
+                            }
+                        }
+                        end + 1 >= n || tokens.gap_after(end).contains(['\n', '·', '|', '•'])
                     }
                 };
                 // "One Financial Plaza, 20th Floor"
@@ -1582,20 +1594,28 @@ fn ordinal_street(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         && doc.flags(i + 1) & STREET_SUFFIX != 0
         && tokens.gap_after(i) == " "
         && tokens.list[i + 1].shape.is_capitalized();
-    let ordinal = suffix
+    let named = suffix
         && match shape {
             Shape::Alnum => ordinal(tokens.norm(i)),
             Shape::Title => is_spelled_ordinal(tokens.norm(i)),
             _ => false,
         };
-    if !ordinal {
-        return None;
+    let direction = || {
+        i > 0
+            && doc.flags(i - 1) & DIRECTION != 0
+            && tokens.list[i - 1].shape.is_capitalized()
+            && matches!(tokens.gap_after(i - 1), " " | ". ")
+    };
+    if !named {
+        // "on SW 29th", "at NW 23rd and Classen": a compass point and an ordinal name a street in
+        // towns laid out on a grid, after a word of place
+        let grid = shape == Shape::Alnum
+            && ordinal(tokens.norm(i))
+            && direction()
+            && doc.preceded_by(i - 1, 1, &["on", "off", "at", "near", "and", "from", "to"]);
+        return grid.then(|| (i - 1, i));
     }
-    let direction = i > 0
-        && doc.flags(i - 1) & DIRECTION != 0
-        && tokens.list[i - 1].shape.is_capitalized()
-        && matches!(tokens.gap_after(i - 1), " " | ". ");
-    Some((if direction { i - 1 } else { i }, i + 1))
+    Some((if direction() { i - 1 } else { i }, i + 1))
 }
 
 /// "Western Washington", "Central Ohio", "East Texas", "Western New York": a region of a state,
@@ -3943,6 +3963,9 @@ mod tests {
     fn streets_without_numbers_in_letterheads() {
         let head = "Cedar Hollow Counseling\nLarkspur Court, Suite 210 · Boise, ID 83702\nPhone 208-555-0143";
         has(head, "Larkspur Court, Suite 210", Kind::Street);
+        has("Therapist | Seacoast Mindful Therapy\nCongress St, Portsmouth NH\n—", "Congress St", Kind::Street);
+        has("Tow yard is Big Red Towing on SW 29th. Helped him", "SW 29th", Kind::Street);
+        lacks("the N 2nd time, she said", Kind::Street);
         has(head, "Boise", Kind::City);
         let line = "Riverbend Behavioral Health · Commerce Parkway · Tulsa\nClient seen.";
         has(line, "Commerce Parkway", Kind::Street);
