@@ -105,7 +105,7 @@ pub(crate) const PARTICLES: &str =
 pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \
     yelled screamed explained mentioned shared admitted agreed refused cried laughed wrote emailed visited \
     wants wanted thinks believes feels felt";
-pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq esquire jd attn lic bluecross blueshield camry corolla silverado altima sentra prius elantra \
+pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq esquire jd attn lic req requestor rec facilitator callback bluecross blueshield camry corolla silverado altima sentra prius elantra \
     copay copays coinsurance deductible superbill preauth auth reauth eob nami samhsa alanon lifeline \
     cognitive behavioral behavioural therapy dialectical exposure prevention motivational interviewing intensive \
     outpatient inpatient program emergency room partial hospitalization stabilization residential treatment \

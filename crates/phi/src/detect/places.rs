@@ -95,7 +95,7 @@ impl Detector for PlaceDetector {
             // field's value on a form in capitals ("REFERRED BY: DR. ABIODUN, MORRISTOWN MEDICAL
             // CENTER"), not in a heading ("CHILD ADVOCACY CENTER")
             let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized())
-                || (flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Title)
+                || (flags & ORG_WEAK != 0 && matches!(tokens.list[i].shape, Shape::Title | Shape::Mixed))
                 || (flags & ORG_WEAK != 0
                     && tokens.list[i].shape == Shape::Upper
                     && doc.is_shouting(i)
@@ -147,20 +147,26 @@ impl Detector for PlaceDetector {
                         break;
                     }
                 }
-                // "Doctors Hospital at Renaissance": a campus named after "at"
-                if last + 2 < tokens.len()
-                    && tokens.norm(last + 1) == "at"
+                // "Doctors Hospital at Renaissance", "Unity Temple on the Plaza": a campus named after
+                // "at" or "on the"
+                let on_the = last + 3 < tokens.len()
+                    && tokens.norm(last + 1) == "on"
+                    && tokens.norm(last + 2) == "the"
+                    && tokens.gap_after(last + 1) == " ";
+                let place = last + 1 + if on_the { 2 } else { 1 };
+                if place < tokens.len()
+                    && (on_the || tokens.norm(last + 1) == "at")
                     && tokens.gap_after(last) == " "
-                    && tokens.gap_after(last + 1) == " "
-                    && tokens.list[last + 2].shape == Shape::Title
-                    && !doc.is_stop(last + 2)
-                    && doc.flags(last + 2) & (MONTH | WEEKDAY | DATE_WORD) == 0
+                    && tokens.gap_after(place - 1) == " "
+                    && tokens.list[place].shape == Shape::Title
+                    && !doc.is_stop(place)
+                    && doc.flags(place) & (MONTH | WEEKDAY | DATE_WORD) == 0
                 {
-                    let more = last + 3 < tokens.len()
-                        && tokens.gap_after(last + 2) == " "
-                        && tokens.list[last + 3].shape == Shape::Title
-                        && !doc.is_stop(last + 3);
-                    last += 2 + usize::from(more);
+                    let more = place + 1 < tokens.len()
+                        && tokens.gap_after(place) == " "
+                        && tokens.list[place + 1].shape == Shape::Title
+                        && !doc.is_stop(place + 1);
+                    last = place + usize::from(more);
                 }
                 out.push(doc.span(
                     first,
@@ -379,6 +385,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             };
             out.extend(firm(doc, i).map(|last| org(name_start(i), branch(doc, last))));
             out.extend(childrens(doc, i).map(|last| org(i, last)));
+            out.extend(office_of(doc, i).map(|last| org(i, last)));
             out.extend(field_organization(doc, i).map(|last| org(i, last)));
             out.extend(center_for(doc, i).map(|last| org(i, last)));
             out.extend(affiliate_of_place(doc, i).map(|(first, last)| org(first, last)));
@@ -937,6 +944,32 @@ fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
     if local { Some(i + 2) } else { service.then_some(i) }
 }
 
+/// "Law Office of Denise Farkas", "Offices of Dr. Lena Park": a practice named for its owner. The
+/// last token of the owner's name.
+fn office_of(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    let office = if matches!(tokens.norm(i), "office" | "offices") { i } else { i + 1 };
+    let opens = office + 2 < n
+        && (office == i
+            || matches!(tokens.norm(i), "law" | "legal" | "dental" | "medical") && tokens.gap_after(i) == " ")
+        && matches!(tokens.norm(office), "office" | "offices")
+        && tokens.list[office].shape == Shape::Title
+        && tokens.gap_after(office) == " "
+        && tokens.norm(office + 1) == "of"
+        && tokens.gap_after(office + 1) == " ";
+    if !opens {
+        return None;
+    }
+    // the owner's title may open the name: "Offices of Dr. Lena Park"
+    let mut first = office + 2;
+    if doc.flags(first) & TITLE != 0 && first + 1 < n && tokens.gap_after(first).ends_with(' ') {
+        first += 1;
+    }
+    let named = tokens.list[first].shape == Shape::Title && doc.flags(first) & (GIVEN | FAMILY) != 0;
+    named.then(|| capitalized_run(doc, first, 3))
+}
+
 /// "Pike & Larue", "Procter & Gamble": two capitalized names joined by "&" are a firm — unless they
 /// may be two people ("Rosa & Thiago") or are both ordinary words ("Drug & Alcohol"). The last token.
 fn firm(doc: &Document<'_>, i: usize) -> Option<usize> {
@@ -1135,13 +1168,15 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     None
 }
 
-/// "3100 Broadway, Ste 810", "Address: 77 Kingsway, Burnaby": a street named without a suffix,
-/// after a house number, known by the unit after it or by an address's label before it and its
-/// town after it. The last token (the unit's), given the number.
+/// "3100 Broadway, Ste 810", "Address: 77 Kingsway, Burnaby", "at 2215 Mulberry in Fort Collins": a
+/// street named without a suffix, after a house number, known by the unit after it, or by an
+/// address's label (or "at") before it and its town after it. The last token (the unit's), given the number.
 fn street_without_suffix(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    let word = |k: usize| k < n && tokens.list[k].shape == Shape::Title && !doc.is_stop(k) && doc.flags(k) & UNIT == 0;
+    let word = |k: usize| {
+        k < n && tokens.list[k].shape == Shape::Title && !doc.is_stop(k) && doc.flags(k) & (UNIT | MONTH | WEEKDAY) == 0
+    };
     if !word(i + 1) {
         return None;
     }
@@ -1149,7 +1184,20 @@ fn street_without_suffix(doc: &Document<'_>, i: usize) -> Option<usize> {
     while last < i + 3 && tokens.gap_after(last) == " " && word(last + 1) {
         last += 1;
     }
-    if tokens.gap_after(last) != ", " || last + 2 >= n {
+    if last + 2 >= n {
+        return None;
+    }
+    // "lives at 2215 Mulberry in Fort Collins": after "at", before "in" and a town
+    if tokens.gap_after(last) == " " {
+        let town = tokens.norm(last + 1) == "in"
+            && tokens.gap_after(last + 1) == " "
+            && tokens.list[last + 2].shape == Shape::Title
+            && !doc.is_stop(last + 2);
+        // (three digits or more: "at 10 Starbucks in Akron" is a time)
+        let house = tokens.raw(i).len() >= 3 && doc.preceded_by(i, 1, &["at"]);
+        return (town && house).then_some(last);
+    }
+    if tokens.gap_after(last) != ", " {
         return None;
     }
     let unit = doc.flags(last + 1) & UNIT != 0 && tokens.list[last + 1].shape.is_capitalized();
@@ -2787,21 +2835,21 @@ fn campus_by_dash(doc: &Document<'_>, i: usize) -> Option<usize> {
     named.then(|| capitalized_run(doc, next, 2))
 }
 
-/// "Providence Medical Group – Gateway": an organization's site or branch after a dash.
+/// "Providence Medical Group – Gateway", "Essentia Health-Deer River": an organization's site or
+/// branch after a dash.
 fn branch(doc: &Document<'_>, last: usize) -> usize {
     let tokens = &doc.tokens;
     let next = last + 1;
-    let dash = matches!(tokens.gap_after(last), " – " | " — " | " - ");
-    // "– Dallas", "- SoMa"
-    if dash
-        && next < tokens.len()
-        && matches!(tokens.list[next].shape, Shape::Title | Shape::Mixed)
-        && !doc.is_stop(next)
-    {
-        capitalized_run(doc, next, 3)
-    } else {
-        last
+    if next >= tokens.len() || !matches!(tokens.list[next].shape, Shape::Title | Shape::Mixed) || doc.is_stop(next) {
+        return last;
     }
+    let run = capitalized_run(doc, next, 3);
+    // "– Dallas", "- SoMa"; joined without spaces, a town's name ("-Deer River", "-Fargo"), not a
+    // word's ("Health-Related")
+    let spaced = matches!(tokens.gap_after(last), " – " | " — " | " - ");
+    let joined = matches!(tokens.gap_after(last), "-" | "–" | "—")
+        && (doc.flags(next) & (CITY | STATE) != 0 || doc.flags(next) & WORD == 0 || run > next);
+    if spaced || joined { run } else { last }
 }
 
 fn is_court_kind(norm: &str) -> bool {
@@ -3552,7 +3600,14 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let agent = b == "by" && doc.preceded_by(cue, 4, &["resettled", "sponsored", "placed", "hired", "employed"]);
     // "driving for Lyft out of JFK": where one works out of
     let based = (a, b) == ("out", "of") && doc.preceded_by(cue, 6, &["driving", "drives", "works", "working", "flies"]);
+    // "came home from CSU for break": a school's, a base's or an employer's letters (not a unit's:
+    // "home from ICU")
+    let home = (a, b) == ("home", "from")
+        && tokens.list[i].shape == Shape::Upper
+        && !is_public_office(tokens.norm(i))
+        && !matches!(tokens.norm(i), "ed" | "er" | "icu" | "ccu" | "nicu" | "picu" | "pacu" | "or" | "ltc");
     let cue = facility
+        || home
         || drinking
         || team
         || agent
@@ -3599,6 +3654,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "suspended"
                     | "transferred"
                     | "laid"
+                    | "retired"
                     | "applied"
                     | "apply"
                     | "applying"
@@ -3690,6 +3746,10 @@ fn org_name_from(doc: &Document<'_>, i: usize) -> usize {
             break;
         }
         last += 1;
+    }
+    // "Meridian Healthcare for IOP": a connector the name did not go on after is not its own
+    if last > i && matches!(tokens.norm(last), "of" | "and" | "the" | "for") {
+        last -= 1;
     }
     with_possessive(doc, national_arm(doc, last))
 }
@@ -3922,9 +3982,21 @@ mod tests {
         has("client texted from I-285 shoulder", "I-285", Kind::Street);
         has("Address: 3100 Broadway, Ste 810, San Antonio, TX 78209", "3100 Broadway, Ste 810", Kind::Street);
         has("Address: 4417 Kingsway, Burnaby, BC V5H 2A9", "4417 Kingsway", Kind::Street);
+        has("Family lives at 2215 Mulberry in Fort Collins. Father", "2215 Mulberry", Kind::Street);
+        lacks("She arrived at 3 Sunday in Denver, met at 10 Starbucks in Akron.", Kind::Street);
         has("Mobile crisis (LA County DMH PMRT) dispatched", "LA County DMH PMRT", Kind::Organization);
         has("Plan: connect to ACCESS employment services.", "ACCESS", Kind::Organization);
         has("Hospital = Riverside Behavioral, school = Westbrook High.", "Riverside Behavioral", Kind::Organization);
+        has("Refer to Meridian HealthCare IOP (Youngstown). RTC", "Meridian HealthCare", Kind::Organization);
+        has("referred to Meridian Healthcare for IOP", "Meridian Healthcare", Kind::Organization);
+        has("67 yo M, retired from GM Lordstown (31 yrs)", "GM Lordstown", Kind::Organization);
+        has("R-26-1030 | Essentia Health-Deer River   | meds", "Essentia Health-Deer River", Kind::Organization);
+        has("| Law Office of Denise Farkas, Duluth  |", "Law Office of Denise Farkas", Kind::Organization);
+        has("Married June 2014 at Unity Temple on the Plaza. Two", "Unity Temple on the Plaza", Kind::Organization);
+        has("son came home from CSU for break", "CSU", Kind::Organization);
+        lacks("came home from ED on Friday", Kind::Organization);
+        has("Records went to the Offices of Dr. Lena Park today.", "Offices of Dr. Lena Park", Kind::Organization);
+        lacks("She called the office of her landlord twice.", Kind::Organization);
         lacks("reapplied. Connected to WIC and SNAP; Section 8 waitlist", Kind::Organization);
         lacks("Scored 12 Moderate, Severe on the scale.", Kind::Street);
         has("police found her on the MacArthur Causeway. Treated", "MacArthur Causeway", Kind::Street);
