@@ -245,10 +245,10 @@ pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como 
     espanol ingles idioma interprete sola solo escolar escolares domingos sabados clienta \
     breve llamada llamo telefonica telefono llave equipo movil visita vecina vecino barrio calle comido comer \
     coordino coordinar hoy mama papa los nuevo nueva";
-/// Common French words, read as words for the same reason (a Quebec note: "Sa conjointe",
-/// "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le", "la") nor words that are
-/// also common names ("Roy", "Claude").
-pub(crate) const FRENCH_WORDS: &str = "sa ses son leur leurs mon ma mes ton ta tes notre nos votre vos il elle ils elles nous vous on \
+/// Common French words (and a few of Haitian Creole), read as words for the same reason (a Quebec
+/// note: "Sa conjointe", "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le",
+/// "la") nor words that are also common names ("Roy", "Claude", "Li").
+pub(crate) const FRENCH_WORDS: &str = "pou kreyol dosye seyans madanm pitit lannwit kouzen kondi netwaye sa ses son leur leurs mon ma mes ton ta tes notre nos votre vos il elle ils elles nous vous on \
     je tu lui eux ce cette ces cet qui quoi dont ou et ou mais donc car ni puis alors aussi encore toujours jamais \
     deja trop peu beaucoup plus moins bien mal mieux avec sans chez pour par dans sur sous entre vers \
     depuis pendant avant apres selon contre une un au aux est sont etait etaient ete etre avoir avait ont \

@@ -280,7 +280,11 @@ fn is_number_word(norm: &str) -> bool {
 
 fn year(doc: &Document<'_>, j: usize) -> bool {
     let raw = doc.tokens.raw(j);
-    (raw.len() == 4 && raw.parse::<u32>().is_ok_and(|y| (1800..=2200).contains(&y)))
+    // "2O26": a scanned letter's zero read as the letter O
+    let digit =
+        |b: u8| if matches!(b, b'O' | b'o') { Some(0) } else { b.is_ascii_digit().then(|| u32::from(b - b'0')) };
+    let value = || raw.bytes().try_fold(0, |y, b| digit(b).map(|d| y * 10 + d));
+    (raw.len() == 4 && value().is_some_and(|y| (1800..=2200).contains(&y)))
         || (raw.len() == 2 && doc.tokens.gap_before(j).ends_with('\''))
 }
 
@@ -516,6 +520,7 @@ mod tests {
         has("on March 3–5, 2024 she", "March 3–5, 2024", Kind::Date);
         has("Seen Nov 3, 10 and 17 at home.", "Nov 3, 10 and 17", Kind::Date);
         has("March 3, 10 patients attended", "March 3", Kind::Date);
+        has("Paterson, NJ 07503\n\nNovember 24, 2O26\n\nTo Whom", "November 24, 2O26", Kind::Date);
         has("Apte au retour au travail le 15 décembre.", "15 décembre", Kind::Date);
     }
 

@@ -91,15 +91,14 @@ impl Detector for PlaceDetector {
                 out.push(doc.span(first, last, Kind::Street, Confidence::Medium));
             }
             // Weak suffixes in title case only: not "Denied CO-16".
-            // …and a short one in capitals after a capitalized word: "Seoul Garden BBQ"; any in a
-            // field's value on a form in capitals ("REFERRED BY: DR. ABIODUN, MORRISTOWN MEDICAL
-            // CENTER"), not in a heading ("CHILD ADVOCACY CENTER")
+            // …and a short one in capitals after a capitalized word: "Seoul Garden BBQ"; any on a
+            // line in capitals (when a field's value or named by a word that is no English word:
+            // "REFERRED BY: DR. ABIODUN, MORRISTOWN MEDICAL CENTER", "ST. JOSEPH'S REGIONAL MEDICAL
+            // CENTER"; not a heading "CHILD ADVOCACY CENTER")
+            let shouted = flags & ORG_WEAK != 0 && tokens.list[i].shape == Shape::Upper && doc.is_shouting(i);
             let org_suffix = (flags & ORG_STRONG != 0 && tokens.list[i].shape.is_capitalized())
                 || (flags & ORG_WEAK != 0 && matches!(tokens.list[i].shape, Shape::Title | Shape::Mixed))
-                || (flags & ORG_WEAK != 0
-                    && tokens.list[i].shape == Shape::Upper
-                    && doc.is_shouting(i)
-                    && field_on_line(doc, i))
+                || shouted
                 || (flags & ORG_WEAK != 0
                     && tokens.list[i].shape == Shape::Upper
                     && tokens.norm(i).len() <= 4
@@ -117,6 +116,7 @@ impl Detector for PlaceDetector {
                 && !doc.protected[i]
                 && let Some(first) = org_before_suffix(doc, i)
                 && !is_state_agency(doc, first)
+                && (!shouted || field_on_line(doc, i) || (first..i).any(|k| doc.flags(k) & WORD == 0))
             {
                 // "Islamic Center of America"
                 let of_place =
@@ -1491,7 +1491,11 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             && tokens.list[i - 1].shape == Shape::Digits
             && tokens.raw(i - 1).len() <= 6
             && same_line(doc, i - 1);
-        return Some((if qualified() || housed { i - 1 } else { i }, i + 1));
+        // "Hwy 69 S": the direction of travel after its number
+        let bound = i + 2 < n
+            && tokens.gap_after(i + 1) == " "
+            && matches!(tokens.raw(i + 2), "N" | "S" | "E" | "W" | "North" | "South" | "East" | "West");
+        return Some((if qualified() || housed { i - 1 } else { i }, i + 1 + usize::from(bound)));
     }
     // "off SR 72", "on FM 1960", "2210 CR 412": a state, county or farm road by its letters, after a
     // word of place or travel or a house number
@@ -3962,6 +3966,8 @@ mod tests {
         has(form, "MORRISTOWN MEDICAL CENTER", Kind::Organization);
         has(form, "ATLANTIC BEHAVIORAL HEALTH", Kind::Organization);
         lacks("FORENSIC INTERVIEW SUMMARY (CHILD ADVOCACY CENTER)\nChild: age 8", Kind::Organization);
+        let letterhead = "ST. JOSEPH'S REGIONAL MEDICAL CENTER\nDepartment of Psychiatry";
+        has(letterhead, "ST. JOSEPH'S REGIONAL MEDICAL CENTER", Kind::Organization);
         let reason = "REASON: PANIC ATTACKS AT WORK, CAN'T DRIVE ON RT 80";
         has(reason, "RT 80", Kind::Street);
         lacks(reason, Kind::Organization);
@@ -3983,6 +3989,7 @@ mod tests {
         has("Address: 3100 Broadway, Ste 810, San Antonio, TX 78209", "3100 Broadway, Ste 810", Kind::Street);
         has("Address: 4417 Kingsway, Burnaby, BC V5H 2A9", "4417 Kingsway", Kind::Street);
         has("Family lives at 2215 Mulberry in Fort Collins. Father", "2215 Mulberry", Kind::Street);
+        has("opened across from his trailer on Hwy 69 S in Moundville.", "Hwy 69 S", Kind::Street);
         lacks("She arrived at 3 Sunday in Denver, met at 10 Starbucks in Akron.", Kind::Street);
         has("Mobile crisis (LA County DMH PMRT) dispatched", "LA County DMH PMRT", Kind::Organization);
         has("Plan: connect to ACCESS employment services.", "ACCESS", Kind::Organization);

@@ -302,7 +302,9 @@ fn underscored_at(bytes: &[u8], at: usize, covered_to: usize) -> Option<(usize, 
         end -= 1;
     }
     let letters = bytes[start..end].iter().filter(|b| b.is_ascii_alphabetic()).count();
-    (end - start >= 5 && letters >= 3).then_some((start, end, Kind::SocialHandle))
+    // "pt_name=Florencia": an exported record's key, not a user
+    let key = bytes.get(end) == Some(&b'=');
+    (end - start >= 5 && letters >= 3 && !key).then_some((start, end, Kind::SocialHandle))
 }
 
 /// "lior.bd: anyone else's parents…": a chat's user name, joined by a dot, labelling its line.
@@ -426,6 +428,7 @@ mod tests {
         has("write to jane.doe+x@mail.example.com.", "jane.doe+x@mail.example.com", Kind::Email);
         has("Or email iggy dot bello at gmail. Thanks.", "iggy dot bello at gmail", Kind::Email);
         has("his daughter follows him as giuliab_nyc on Instagram.", "giuliab_nyc", Kind::SocialHandle);
+        lacks("referring_provider=Dr. Aurelio Nunez; referring_org=Jackson", Kind::SocialHandle);
         has("games on Discord as rorythefox#4471. GSA", "rorythefox#4471", Kind::SocialHandle);
         has("lent $100 via Cash App ($TundeO88).", "$TundeO88", Kind::SocialHandle);
         has("Reddit user u/bensato_07 posts were", "u/bensato_07", Kind::SocialHandle);
