@@ -137,7 +137,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     sinhala wolof lingala kinyarwanda kirundi zulu xhosa shona quechua nahuatl chuukese marshallese samoan tongan \
     hawaiian ilocano cebuano dine \
     swahili tagalog filipino haitian creole hmong navajo asl american african mexican latino latina latinx \
-    hispanic asian european caucasian jewish muslim catholic protestant baptist methodist lutheran buddhist \
+    cajun acadian hispanic asian european caucasian jewish muslim catholic protestant baptist methodist lutheran buddhist \
     hindu sikh mormon lds atheist agnostic pentecostal evangelical \
     america usa canada china india japan korea vietnam philippines germany france england britain \
     ireland italy spain russia ukraine iraq afghanistan iran syria israel palestine egypt nigeria ghana kenya \

@@ -889,7 +889,9 @@ fn beside_a_name(doc: &Document<'_>, first: usize, last: usize) -> bool {
     let (before, after) = (tokens.gap_before(first), tokens.gap_after(last));
     first >= 1
         && (tokens.list[first - 1].shape.is_capitalized() || doc.flags(first - 1) & RELATION != 0)
-        && (before == " (" && after.starts_with(')') || before == ", " && after.starts_with([',', '.', ';']))
+        // "Evangeline Thibodeaux, 96 (b. 1930)": an aside may follow
+        && (before == " (" && after.starts_with(')')
+            || before == ", " && (after.starts_with([',', '.', ';']) || after.starts_with(" (")))
 }
 
 /// "92-year-old", "age 95", "aged 101", "93 y/o", "91yo".
@@ -1094,6 +1096,7 @@ mod tests {
         has("Marguerite O'Shea, LCSW-C\nLicense LCSW-C 19843 · NPI", "LCSW-C 19843", Kind::License);
         has("Youth: F. I., 16   A# A 244-118-907   Arrived", "A 244-118-907", Kind::OtherId);
         has("a long-haul driver, CDL SD 01938822. Truck", "SD 01938822", Kind::License);
+        has("Patient: Evangeline Thibodeaux, 96 (b. 1930), admitted", "96", Kind::AgeOver89);
         has("Yvette Marchand, PhD, ABPP-CN   CA Psychologist PSY 24517", "PSY 24517", Kind::License);
         has("Device: iPad, serial DMPXK2LQJF8J. Clinician", "DMPXK2LQJF8J", Kind::Device);
         has("Counselor Angelo Ruiz ext. 2231.", "2231", Kind::Phone);
