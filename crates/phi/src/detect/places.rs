@@ -248,7 +248,8 @@ impl Detector for PlaceDetector {
             if flags & ORG_PHRASE_HEAD != 0
                 && let Some(last) = known_organization(doc, i)
             {
-                out.push(doc.span(i, last, Kind::Organization, Confidence::Medium));
+                // "Kaiser Permanente – Capitol Hill": its site after a dash
+                out.push(doc.span(i, branch(doc, last), Kind::Organization, Confidence::Medium));
             }
             // …but not inside a listed phrase ("Autism Spectrum Disorder"); in capitals as an acronym
             // ("IBM", "UPS"), and "Ups" in title case is a word
@@ -1564,6 +1565,16 @@ fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
         "clinic" | "office" | "campus" | "branch" | "location" | "site" if !acronym => Kind::City,
         // a company's letters before where its people work
         "plant" | "factory" | "warehouse" | "refinery" | "distribution" if acronym => Kind::Organization,
+        // "read access to the BECU account": a bank's or credit union's letters (not an account's
+        // kind: "the HSA account")
+        "account" | "checking" | "savings" | "mortgage" | "loan"
+            if acronym
+                && i > 0
+                && matches!(tokens.norm(i - 1), "the" | "her" | "his" | "my" | "our" | "their" | "your")
+                && !matches!(tokens.norm(i), "hsa" | "fsa" | "hra" | "ira" | "ebt" | "abl" | "ssi" | "ssdi") =>
+        {
+            Kind::Organization
+        }
         _ if acronym => return None,
         "plant" | "factory" | "cannery" | "mill" | "warehouse" | "refinery" | "shipyard" | "dealership" | "foundry"
         | "smelter" | "store" | "restaurant" | "mall" | "casino" | "hotel" | "motel" | "hospital" | "shelter" => {
@@ -2675,9 +2686,11 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
         let legal_comma =
             p + 1 == s && gap == ", " && matches!(tokens.norm(s), "inc" | "llc" | "llp" | "pllc" | "ltd" | "corp");
         // ". " only after an abbreviation ("St. Agnes"), not a sentence ("Yes. Means Restriction Counseling")
+        // …or a title's ("Col. Floyd Apartments")
         let abbreviation =
             tokens.norm(p).len() <= 3 && doc.flags(p) & WORD == 0 && !matches!(tokens.norm(p), "yes" | "no")
-                || matches!(tokens.norm(p), "bros" | "corp" | "assn" | "mfg" | "intl" | "dept" | "univ" | "natl");
+                || matches!(tokens.norm(p), "bros" | "corp" | "assn" | "mfg" | "intl" | "dept" | "univ" | "natl")
+                || doc.flags(p) & TITLE != 0 && tokens.list[p].shape == Shape::Title;
         // "Hafez Girls' School": a plural's possessive
         let plural_possessive = matches!(gap, "' " | "’ ") && tokens.norm(p).ends_with('s');
         // "on Broad St. Police said": a street's abbreviation ending a sentence before the suffix
@@ -3830,7 +3843,12 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.list[i + 1].shape == Shape::Title
         && doc.flags(i + 1) & WORD != 0
         && doc.flags(i + 1) & (GIVEN | FAMILY) == 0;
-    let plain_name = shape != Shape::Upper && flags & (GIVEN | FAMILY) != 0 && flags & (WORD | CITY) == 0 && !named_for;
+    // (a people's or a language's word is no person: "surgery at Swedish Cherry Hill")
+    let plain_name = shape != Shape::Upper
+        && flags & (GIVEN | FAMILY) != 0
+        && flags & (WORD | CITY) == 0
+        && !doc.is_stop(i)
+        && !named_for;
     // In a line written in capitals, capitals say what title case says elsewhere; an acronym
     // before a capitalized word names a place too ("at NYU Langone").
     let acronym = shape == Shape::Upper
@@ -4012,6 +4030,12 @@ mod tests {
         has("Married June 2014 at Unity Temple on the Plaza. Two", "Unity Temple on the Plaza", Kind::Organization);
         has("son came home from CSU for break", "CSU", Kind::Organization);
         has("tells stories about dancing at La Poussière in the 1950s.", "La Poussière", Kind::Organization);
+        has("to give Mae read access to the BECU account (ending 0331).", "BECU", Kind::Organization);
+        has("E. Yilmaz out wk 2 (surgery at Swedish First Hill).", "Swedish First Hill", Kind::Organization);
+        has("a ground-floor unit at Col. Floyd Apartments or", "Col. Floyd Apartments", Kind::Organization);
+        lacks("paid from her HSA account and the EBT card", Kind::Organization);
+        let site = "referred by Dr. Fenwick (Kaiser Permanente – Capitol Hill neurology) after";
+        has(site, "Kaiser Permanente – Capitol Hill", Kind::Organization);
         lacks("came home from ED on Friday", Kind::Organization);
         has("Records went to the Offices of Dr. Lena Park today.", "Offices of Dr. Lena Park", Kind::Organization);
         lacks("She called the office of her landlord twice.", Kind::Organization);
