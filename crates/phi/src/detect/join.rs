@@ -111,8 +111,8 @@ fn town_after(doc: &Document<'_>, k: usize) -> Option<Span> {
     town.then(|| doc.span(first, last, Kind::City, Confidence::Medium))
 }
 
-/// Where the place after an organization ending at byte `end` ends: "of" (or "for" before a
-/// county) and "the", and one to three capitalized words. `k` is a token cursor that only moves forward.
+/// Where the place after an organization ending at byte `end` ends: "of" (or "for" after a court
+/// or before a county) and "the", and one to three capitalized words. `k` is a token cursor that only moves forward.
 fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
@@ -139,9 +139,10 @@ fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     while last + 1 < n && last < first + 2 && tokens.gap_after(last) == " " && word(last + 1) {
         last += 1;
     }
-    // "Superior Court of Washington for King County": "for" only before a county or a district
+    // "Superior Court of Washington for King County", "Circuit Court for Baltimore City": "for"
+    // only before a county or a district, or after a court
     let county = || (first..=last).any(|j| matches!(tokens.norm(j), "county" | "parish" | "borough" | "district"));
-    (connector == "of" || county()).then(|| tokens.list[last].end)
+    (connector == "of" || tokens.norm(k) == "court" || county()).then(|| tokens.list[last].end)
 }
 
 /// A business named by its owner's possessive: the name and a business found after the "'s" are one
@@ -330,6 +331,11 @@ mod tests {
         has("He is a developer at Nintendo of America in Redmond.", "Nintendo of America", Kind::Organization);
         let court = "No. FC-2025-003318, Superior Court of Washington for King County\nEvaluator";
         has(court, "Superior Court of Washington for King County", Kind::Organization);
+        has(
+            "Reginald T. Baptiste\nCircuit Court for Baltimore City, Part 14\n",
+            "Circuit Court for Baltimore City",
+            Kind::Organization,
+        );
     }
 
     #[test]

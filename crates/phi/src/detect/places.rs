@@ -55,6 +55,9 @@ impl Detector for PlaceDetector {
             } else if title && tokens.norm(i) == "building" {
                 out.extend(numbered_building(doc, i).map(|last| doc.span(i, last, Kind::Street, Confidence::Medium)));
             }
+            if title && let Some(last) = named_before_town(doc, i) {
+                out.push(doc.span(i, last, Kind::Organization, Confidence::Low));
+            }
             if title && matches!(tokens.norm(i), "fort" | "ft") {
                 out.extend(fort(doc, i).map(|last| doc.span(i, last, Kind::City, Confidence::Medium)));
             }
@@ -943,6 +946,34 @@ fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.gap_after(i + 1) == " "
         && tokens.list[i + 2].shape == Shape::Digits;
     if local { Some(i + 2) } else { service.then_some(i) }
+}
+
+/// "took her to Baptist in Little Rock", "flew to Mayo in Rochester": a capitalized name where one
+/// goes, before "in" and a known town, is a place there (a hospital, a school, a business). The
+/// last token.
+fn named_before_town(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    // the word before first: few title-case words follow "to", "at" or "from"
+    if i == 0 || tokens.gap_before(i) != " " || !matches!(tokens.norm(i - 1), "to" | "at" | "from") {
+        return None;
+    }
+    // (a church's or a month's word too: "to Baptist", "to Mayo" — before a town they name a place)
+    let name = |k: usize| {
+        doc.flags(k) & (STATE | CITY | WEEKDAY | TITLE | RELATION | FUNCTION | DETERMINER | DATE_WORD) == 0
+            && !is_clinical_word(tokens.norm(k))
+    };
+    if tokens.list[i].sentence_start || !name(i) {
+        return None;
+    }
+    let last = capitalized_run(doc, i, 3);
+    let town = last + 2 < tokens.len()
+        && (i..=last).all(name)
+        && tokens.gap_after(last) == " "
+        && tokens.norm(last + 1) == "in"
+        && tokens.gap_after(last + 1) == " "
+        && tokens.list[last + 2].shape == Shape::Title
+        && lexicon_city(doc, last + 2).is_some();
+    town.then_some(last)
 }
 
 /// "Law Office of Denise Farkas", "Offices of Dr. Lena Park": a practice named for its owner. The
@@ -4032,6 +4063,9 @@ mod tests {
         has("tells stories about dancing at La Poussière in the 1950s.", "La Poussière", Kind::Organization);
         has("to give Mae read access to the BECU account (ending 0331).", "BECU", Kind::Organization);
         has("E. Yilmaz out wk 2 (surgery at Swedish First Hill).", "Swedish First Hill", Kind::Organization);
+        has("the ambulance took her to Baptist in Little Rock and", "Baptist", Kind::Organization);
+        has("They flew him to Mayo in Rochester last spring.", "Mayo", Kind::Organization);
+        lacks("She moved to Texas in 2019 and went to Mass in May.", Kind::Organization);
         has("a ground-floor unit at Col. Floyd Apartments or", "Col. Floyd Apartments", Kind::Organization);
         lacks("paid from her HSA account and the EBT card", Kind::Organization);
         let site = "referred by Dr. Fenwick (Kaiser Permanente – Capitol Hill neurology) after";
