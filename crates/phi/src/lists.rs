@@ -152,7 +152,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     regence geha champva aa dob mrn ua uas uds ime soonercare tenncare masshealth mainecare kancare badgercare minnesotacare familycare \
     ahcccs unum metlife aflac peachcare kidcare healthfirst metroplus caloptima excellus \
     army mastercard amex paypal zelle venmo cashapp zoom facetime skype google facebook instagram tiktok snapchat twitter whatsapp discord reddit youtube \
-    netflix iphone android telehealth doxy mychart \
+    netflix iphone android telehealth doxy mychart gmail hotmail icloud protonmail \
     covid coronavirus tylenol ssri snri maoi tca benzo benzos meds attendees facilitators \
     subjective objective assessment plan data behavior intervention response goals goal summary diagnosis \
     client patient pt session note mse affect mood bid tid qid qhs prn hx sx tx dx rx fx pmh hpi ros \

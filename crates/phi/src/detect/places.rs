@@ -5,8 +5,8 @@ use super::{Detector, Document, phrase_at};
 use crate::kind::{Confidence, Kind, Span};
 use crate::lexicon::{
     CITY, DATE_WORD, DETERMINER, DIRECTION, EMPLOYER, FAMILY, FOLLOW_VERB, FUNCTION, GIVEN, MONTH, OPENING, ORG_HEAD,
-    ORG_PHRASE_HEAD, ORG_STRONG, ORG_WEAK, PHRASE_HEAD, PLACE_CUE, RELATION, SPEECH_VERB, STATE, STREET_SUFFIX, TITLE,
-    TOWN_SUFFIX, UNIT, WEEKDAY, WORD,
+    ORG_PHRASE_HEAD, ORG_STRONG, ORG_WEAK, PARTICLE, PHRASE_HEAD, PLACE_CUE, RELATION, SPEECH_VERB, STATE,
+    STREET_SUFFIX, TITLE, TOWN_SUFFIX, UNIT, WEEKDAY, WORD,
 };
 use crate::text::Shape;
 
@@ -42,6 +42,9 @@ impl Detector for PlaceDetector {
             }
             if let Some(last) = lowercase_street(doc, i) {
                 out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
+            }
+            if let Some(last) = lowercase_named_place(doc, i) {
+                out.push(doc.span(i, last, Kind::Organization, Confidence::Low));
             }
             // Rules for a title-case word, most of them where a line or a letterhead's segment opens
             let title = tokens.list[i].shape == Shape::Title;
@@ -3955,6 +3958,42 @@ fn lowercase_employer(doc: &Document<'_>, i: usize) -> Option<usize> {
     last
 }
 
+/// "im at the la quinta off i-25", "a shift at dillards at cielo vista mall": in lower case, after a
+/// word of position (and "the"), up to three words one of which no list knows, is a place's name.
+/// The last token.
+fn lowercase_named_place(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let position = |k: usize| matches!(tokens.norm(k), "at" | "by" | "near" | "outside" | "behind" | "from");
+    let placed = i >= 1 && position(i - 1) || i >= 2 && tokens.norm(i - 1) == "the" && position(i - 2);
+    if tokens.list[i].shape != Shape::Lower || !placed {
+        return None;
+    }
+    // (a name's particle or a saint's "st" may open it: "the la quinta", "st lukes")
+    let word = |k: usize| {
+        k < tokens.len()
+            && tokens.list[k].shape == Shape::Lower
+            && !doc.is_stop(k)
+            && (doc.flags(k)
+                & (FUNCTION | DETERMINER | FOLLOW_VERB | SPEECH_VERB | MONTH | WEEKDAY | DATE_WORD | PLACE_CUE)
+                == 0
+                || doc.flags(k) & PARTICLE != 0
+                || tokens.norm(k) == "st")
+    };
+    let mut last = i;
+    while last < i + 2 && matches!(tokens.gap_after(last), " " | "-") && word(last + 1) {
+        last += 1;
+    }
+    // no English word, though maybe a name's ("cielo", "quinta"), nor a kind of place ("the masjid")
+    let unknown = |k: usize| {
+        doc.flags(k) & (WORD | PARTICLE | ORG_HEAD | ORG_STRONG | ORG_WEAK | STREET_SUFFIX) == 0
+            && tokens.norm(k).len() >= 4
+            && tokens.norm(k).bytes().all(|b| b.is_ascii_alphabetic())
+    };
+    // (an address said aloud is no place: "at gmail dot com")
+    let spoken_address = (i..=last + 1).any(|k| k < tokens.len() && tokens.norm(k) == "dot");
+    (word(i) && (i..=last).any(unknown) && !spoken_address).then_some(last)
+}
+
 /// "work at hartley & sons plumbing": lower-case words up to an organization suffix, or a listed employer.
 fn lowercase_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
@@ -4065,6 +4104,10 @@ mod tests {
         has("E. Yilmaz out wk 2 (surgery at Swedish First Hill).", "Swedish First Hill", Kind::Organization);
         has("the ambulance took her to Baptist in Little Rock and", "Baptist", Kind::Organization);
         has("They flew him to Mayo in Rochester last spring.", "Mayo", Kind::Organization);
+        has("mateo: im at the la quinta off i-25 in pueblo room 112", "la quinta", Kind::Organization);
+        has("i picked up a shift at dillards at cielo vista mall", "cielo vista mall", Kind::Organization);
+        has("my grandma pearl is in the hospital at st lukes", "st lukes", Kind::Organization);
+        lacks("meet me at the park by the school, not at the masjid", Kind::Organization);
         lacks("She moved to Texas in 2019 and went to Mass in May.", Kind::Organization);
         has("a ground-floor unit at Col. Floyd Apartments or", "Col. Floyd Apartments", Kind::Organization);
         lacks("paid from her HSA account and the EBT card", Kind::Organization);
