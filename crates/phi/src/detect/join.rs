@@ -7,7 +7,9 @@
 use super::Document;
 use super::places::{is_english_not_town, is_kind_word};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{DIRECTION, FUNCTION, MONTH, ORG_STRONG, ORG_WEAK, STATE, STREET_SUFFIX, TITLE, WEEKDAY};
+use crate::lexicon::{
+    DATE_WORD, DETERMINER, DIRECTION, FUNCTION, MONTH, ORG_STRONG, ORG_WEAK, STATE, STREET_SUFFIX, TITLE, WEEKDAY,
+};
 use crate::text::Shape;
 
 /// Extends each organization in `spans` (sorted, disjoint) over an "of" and the capitalized words
@@ -288,6 +290,9 @@ pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
             continue;
         }
         last -= 1;
+        if let Some((a, b)) = street_on(doc, last).filter(|&(a, _)| !covered(a)) {
+            found.push(doc.span(a, b, Kind::Street, Confidence::Low));
+        }
         // past a year or a note in parentheses: "(2021)"
         if tokens.gap_after(last) == " (" && last + 1 < n && tokens.gap_after(last + 1).starts_with(')') {
             last += 1;
@@ -303,6 +308,81 @@ pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
         }
     }
     found
+}
+
+/// "the kroger on cascade", "whataburger on dyer", "the waffle house on 7th", "Popeyes on MLK": the
+/// street a business stands on, after the business's last token `k` and "on" or "off" — a word
+/// (with a compass point before it or a street's suffix after it) that says no time or manner
+/// ("on time", "on my break"). Its first and last tokens.
+fn street_on(doc: &Document<'_>, k: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    let n = tokens.len();
+    if k + 2 >= n || tokens.gap_after(k) != " " || !matches!(tokens.norm(k + 1), "on" | "off") {
+        return None;
+    }
+    let first = k + 2;
+    if tokens.gap_after(k + 1) != " " {
+        return None;
+    }
+    let compass = doc.flags(first) & DIRECTION != 0 && first + 1 < n && tokens.gap_after(first) == " ";
+    let word = first + usize::from(compass);
+    let named = match tokens.list[word].shape {
+        Shape::Lower | Shape::Title => tokens.norm(word).len() >= 3,
+        Shape::Upper => (2..=4).contains(&tokens.norm(word).len()),
+        Shape::Alnum => super::places::ordinal(tokens.norm(word)),
+        _ => false,
+    } && !doc.is_stop(word)
+        && doc.flags(word) & (FUNCTION | DETERMINER | MONTH | WEEKDAY | DATE_WORD | TITLE | STATE) == 0
+        && !matches!(
+            tokens.norm(word),
+            "time"
+                | "sale"
+                | "foot"
+                | "break"
+                | "shift"
+                | "duty"
+                | "hold"
+                | "leave"
+                | "site"
+                | "campus"
+                | "weekends"
+                | "weekdays"
+                | "fire"
+                | "board"
+                | "staff"
+                | "line"
+                | "top"
+                | "track"
+                | "purpose"
+                | "vacation"
+                | "lunch"
+                | "camera"
+                | "video"
+                | "tape"
+                | "record"
+                | "payroll"
+                | "disability"
+                | "assignment"
+                | "holiday"
+                | "holidays"
+                | "contract"
+                | "probation"
+                | "parole"
+                | "call"
+        );
+    if !named {
+        return None;
+    }
+    let suffix = word + 1 < n && tokens.gap_after(word) == " " && doc.flags(word + 1) & STREET_SUFFIX != 0;
+    // "on 2nd shift": an ordinal before a word is a count, not a street
+    let counted = tokens.list[word].shape == Shape::Alnum
+        && !suffix
+        && word + 1 < n
+        && tokens.gap_after(word) == " "
+        && tokens.list[word + 1].shape == Shape::Lower
+        && doc.flags(word + 1) & FUNCTION == 0
+        && !doc.is_stop(word + 1);
+    (!counted).then_some((first, word + usize::from(suffix)))
 }
 
 #[cfg(test)]
@@ -336,6 +416,13 @@ mod tests {
             "Circuit Court for Baltimore City",
             Kind::Organization,
         );
+    }
+
+    #[test]
+    fn the_street_a_business_stands_on() {
+        has("client: at the kroger on cascade cant breathe", "cascade", Kind::Street);
+        has("got jumped outside the waffle house on 7th lol", "7th", Kind::Street);
+        lacks("He works at the Ford Truck Plant on 2nd shift, at Humana on assignment.", Kind::Street);
     }
 
     #[test]
