@@ -8,7 +8,7 @@ use std::hash::BuildHasherDefault;
 use serde::{Deserialize, Serialize};
 
 use crate::kind::Kind;
-use crate::lexicon::{FxHasher, STOP, WORD, also_known_as, lexicon};
+use crate::lexicon::{FxHasher, GIVEN, MONTH, STATE, STOP, WEEKDAY, WORD, also_known_as, lexicon};
 use crate::text::Shape;
 use crate::text::fold;
 
@@ -129,6 +129,15 @@ impl KnownSet {
         if given.len() >= 6 && given.is_ascii() && !given.contains(' ') {
             let short = &given[..4];
             if lexicon().flags(short) & (WORD | STOP) == 0 {
+                set.words.entry(short.to_owned()).or_insert(Kind::Name);
+            }
+        }
+        // "Del" for Delphine, "Max" for Maxine: the first three letters when they are a given name
+        // of their own (and no word, month or state: not "Jan" for Janet)
+        if given.len() >= 5 && given.is_ascii() && !given.contains(' ') {
+            let short = &given[..3];
+            let flags = lexicon().flags(short);
+            if flags & GIVEN != 0 && flags & (WORD | STOP | MONTH | WEEKDAY | STATE) == 0 {
                 set.words.entry(short.to_owned()).or_insert(Kind::Name);
             }
         }

@@ -182,6 +182,19 @@ mod tests {
     }
 
     #[test]
+    fn a_given_names_short_form() {
+        let known = |given: &str| Known {
+            client: crate::KnownClient { given: Some(given.into()), ..Default::default() },
+            ..Default::default()
+        };
+        let del = found("hey it's del. im not doing great", &known("Delphine"));
+        assert!(del.iter().any(|(t, k)| t == "del" && *k == Kind::Name), "{del:?}");
+        // not a month's abbreviation: "Jan" for Janet
+        let jan = found("seen on Jan 4 with her mother", &known("Janet"));
+        assert!(jan.iter().all(|(_, k)| *k != Kind::Name), "{jan:?}");
+    }
+
+    #[test]
     fn a_lone_initial_of_the_clients_mid_sentence() {
         has("Mother will call with W. present", "W", Kind::Name);
         has("O. reports better sleep", "O", Kind::Name);

@@ -351,8 +351,25 @@ fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         .any(|k| matches!(tokens.norm(k), "crisis" | "line" | "hotline" | "helpline" | "lifeline" | "warmline"));
     if !resource {
         out.push(doc.span(i - 1, i, Kind::City, Confidence::Medium));
-        if office {
-            out.push(doc.span(i - 1, last, Kind::Organization, Confidence::Medium));
+        // "Public Guardian of McLean County": the county's own office named before "of"
+        let mut first = i - 1;
+        if i >= 3 && tokens.norm(i - 2) == "of" && tokens.gap_before(i - 1) == " " && tokens.gap_before(i - 2) == " " {
+            let word = |k: usize| {
+                tokens.list[k].shape == Shape::Title
+                    && !doc.is_stop(k)
+                    && doc.flags(k) & (FUNCTION | DETERMINER | MONTH | WEEKDAY | STATE) == 0
+            };
+            let mut k = i - 3;
+            while word(k) && i - 3 - k < 3 {
+                first = k;
+                if k == 0 || tokens.gap_before(k) != " " {
+                    break;
+                }
+                k -= 1;
+            }
+        }
+        if office || first < i - 1 {
+            out.push(doc.span(first, last, Kind::Organization, Confidence::Medium));
         }
     }
 }
@@ -4090,6 +4107,11 @@ mod tests {
         has("killed in a car crash on BIA 27 in 2022.", "BIA 27", Kind::Street);
         lacks("She arrived at 3 Sunday in Denver, met at 10 Starbucks in Akron.", Kind::Street);
         has("Mobile crisis (LA County DMH PMRT) dispatched", "LA County DMH PMRT", Kind::Organization);
+        has(
+            "Guardian: Public Guardian of McLean County (officer: T. L.)",
+            "Public Guardian of McLean County",
+            Kind::Organization,
+        );
         has("Plan: connect to ACCESS employment services.", "ACCESS", Kind::Organization);
         has("Hospital = Riverside Behavioral, school = Westbrook High.", "Riverside Behavioral", Kind::Organization);
         has("Refer to Meridian HealthCare IOP (Youngstown). RTC", "Meridian HealthCare", Kind::Organization);
