@@ -752,7 +752,13 @@ fn org_after_role(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn org_above_address(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    if i == 0 || !tokens.newline_before(i) || tokens.list[i].shape != Shape::Title || doc.is_stop(i) {
+    // (in capitals too, on a form or fax typed so)
+    let cased = match tokens.list[i].shape {
+        Shape::Title => true,
+        Shape::Upper => doc.is_shouting(i),
+        _ => false,
+    };
+    if i == 0 || !tokens.newline_before(i) || !cased || doc.is_stop(i) {
         return None;
     }
     let mut last = i;
@@ -764,10 +770,15 @@ fn org_above_address(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         last = next;
     }
-    if last + 2 >= n || !tokens.newline_after(last) || tokens.list[last + 1].shape != Shape::Digits {
+    // "SUMMIT VIEW OF FRANKLIN (SKILLED NURSING)": what kind of place it is, in parentheses
+    let mut line_end = last;
+    if tokens.gap_after(last) == " (" {
+        line_end = (last + 1..n.min(last + 5)).find(|&k| tokens.gap_after(k).starts_with(')'))?;
+    }
+    if line_end + 2 >= n || !tokens.newline_after(line_end) || tokens.list[line_end + 1].shape != Shape::Digits {
         return None;
     }
-    let street = (last + 2..n.min(last + 7))
+    let street = (line_end + 2..n.min(line_end + 7))
         .take_while(|&k| !tokens.newline_before(k))
         .any(|k| doc.flags(k) & STREET_SUFFIX != 0);
     let titled = (i..=last).any(|k| doc.flags(k) & TITLE != 0);
@@ -4187,6 +4198,8 @@ mod tests {
         has("Helen Tsai, MD\nSuite 300, Bellevue, WA 98004", "Suite 300", Kind::Street);
         let inside = "Ruth Castellano\nHR Business Partner\nArdent Mills\n1875 Lawrence St, Denver, CO 80202";
         has(inside, "Ardent Mills", Kind::Organization);
+        let fax = "FROM: NURSE K. B., RN\nSUMMIT VIEW OF FRANKLIN (SKILLED NURSING)\n1101 CAROTHERS PKWY, FRANKLIN TN";
+        has(fax, "SUMMIT VIEW OF FRANKLIN", Kind::Organization);
         let found = crate::detect::tests::found(inside, &crate::Known::default());
         assert!(!found.iter().any(|(t, _)| t.contains("Partner")), "a role is no organization: {found:?}");
         has("Helen Tsai, MD\nSuite B-120, Bellevue, WA 98004", "Suite B-120", Kind::Street);
