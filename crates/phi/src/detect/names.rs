@@ -780,14 +780,21 @@ fn reference_initials(doc: &Document<'_>, i: usize) -> bool {
     pair(i) || i >= 1 && pair(i - 1)
 }
 
-/// "-J" or "—KT" on a line of its own: a message signed with its writer's initial.
+/// "-J" or "—KT" on a line of its own, or "T" alone above "Sent from my iPhone": a message signed
+/// with its writer's initial.
 fn dash_sign_off(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let gap = tokens.gap_before(i);
-    (1..=2).contains(&tokens.raw(i).len())
+    let alone = (1..=2).contains(&tokens.raw(i).len())
         && matches!(tokens.list[i].shape, Shape::Title | Shape::Upper)
-        && (gap.ends_with("\n-") || gap.ends_with("\n—") || gap.ends_with("\n~"))
-        && (i + 1 >= tokens.len() || tokens.newline_after(i))
+        && (i + 1 >= tokens.len() || tokens.newline_after(i));
+    let dashed = gap.ends_with("\n-") || gap.ends_with("\n—") || gap.ends_with("\n~");
+    let above_sent_from = gap.ends_with('\n')
+        && i + 2 < tokens.len()
+        && tokens.norm(i + 1) == "sent"
+        && tokens.norm(i + 2) == "from"
+        && tokens.list[i + 1].shape == Shape::Title;
+    alone && (dashed || above_sent_from)
 }
 
 fn is_strong_title(norm: &str) -> bool {
@@ -1103,6 +1110,7 @@ mod tests {
         assert_eq!(names("Report to probation (PO Grant, by e-mail) sent; PO Box 12"), ["Grant"]);
         assert_eq!(names("out on Tuesday.\n\n-J\nSent from my iPhone"), ["J"]);
         assert_eq!(names("Thanks for everything.\n—KT"), ["KT"]);
+        assert_eq!(names("my email is down.\nT\n\nSent from my iPhone"), ["T"]);
         assert!(names("Options:\n- A\n- B").is_empty());
         assert!(names("Attn: Utilization Review\nCareFirst BlueCross BlueShield").is_empty());
     }

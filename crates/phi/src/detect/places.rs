@@ -519,7 +519,16 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// ("Perinatal Psychiatry"). The last token.
 fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if !credential_before(doc, i, ", ") || tokens.list[i].shape != Shape::Title {
+    // "Lakshmi Raghavan, PA-C — One Medical (Union Square office)": a credential with its grade
+    // letter, and a dash or a bar between
+    let graded = i >= 3
+        && matches!(tokens.gap_before(i), " — " | " – " | " - " | " | ")
+        && tokens.norm(i - 1).len() <= 2
+        && tokens.list[i - 1].shape.is_capitalized()
+        && tokens.gap_before(i - 1) == "-"
+        && tokens.list[i - 2].shape == Shape::Upper
+        && (2..=5).contains(&tokens.norm(i - 2).len());
+    if !(credential_before(doc, i, ", ") || graded) || tokens.list[i].shape != Shape::Title {
         return None;
     }
     let mut last = i;
@@ -530,7 +539,8 @@ fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     {
         last += 1;
     }
-    let line_ends = last + 1 >= tokens.len() || tokens.newline_after(last);
+    // (or its site in parentheses after it)
+    let line_ends = last + 1 >= tokens.len() || tokens.newline_after(last) || tokens.gap_after(last) == " (";
     (line_ends && !only_role(doc, i, last)).then_some(last)
 }
 
@@ -3678,7 +3688,8 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "was resettled in Sacramento by IRC": the agency after its verb and a place
     let agent = b == "by" && doc.preceded_by(cue, 4, &["resettled", "sponsored", "placed", "hired", "employed"]);
     // "driving for Lyft out of JFK": where one works out of
-    let based = (a, b) == ("out", "of") && doc.preceded_by(cue, 6, &["driving", "drives", "works", "working", "flies"]);
+    let based = (a, b) == ("out", "of")
+        && doc.preceded_by(cue, 6, &["driving", "drives", "works", "working", "flies", "based"]);
     // "came home from CSU for break": a school's, a base's or an employer's letters (not a unit's:
     // "home from ICU")
     let home = (a, b) == ("home", "from")
@@ -4132,6 +4143,9 @@ mod tests {
         has("| Law Office of Denise Farkas, Duluth  |", "Law Office of Denise Farkas", Kind::Organization);
         has("Married June 2014 at Unity Temple on the Plaza. Two", "Unity Temple on the Plaza", Kind::Organization);
         has("son came home from CSU for break", "CSU", Kind::Organization);
+        has("a flight attendant with JetBlue based out of JFK and", "JFK", Kind::Organization);
+        let from = "From: Lakshmi Raghavan, PA-C — One Medical (Union Square office)\nTo: BH";
+        has(from, "One Medical", Kind::Organization);
         has("tells stories about dancing at La Poussière in the 1950s.", "La Poussière", Kind::Organization);
         has("to give Mae read access to the BECU account (ending 0331).", "BECU", Kind::Organization);
         has("E. Yilmaz out wk 2 (surgery at Swedish First Hill).", "Swedish First Hill", Kind::Organization);
