@@ -1211,7 +1211,16 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         lower |= shape == Shape::Lower;
         if flags & STREET_SUFFIX != 0 && words > 0 {
-            let mut last = j;
+            // "Timber Ridge Ct", "Willow Bend Dr": a suffix's word inside the name, then the suffix
+            let mut last = if j + 1 < n
+                && tokens.gap_after(j) == " "
+                && doc.flags(j + 1) & STREET_SUFFIX != 0
+                && tokens.list[j + 1].shape.is_capitalized()
+            {
+                j + 1
+            } else {
+                j
+            };
             // "Street N", "St. NW", "Park Place South SE"
             while last + 1 < n
                 && last < j + 2
@@ -1637,6 +1646,12 @@ fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
         "clinic" | "office" | "campus" | "branch" | "location" | "site" if !acronym => Kind::City,
         // a company's letters before where its people work
         "plant" | "factory" | "warehouse" | "refinery" | "distribution" if acronym => Kind::Organization,
+        // "the GBMC emergency department": a hospital's letters (not a public one's: "the VA hospital")
+        "emergency" | "hospital" | "er" | "ed"
+            if acronym && !is_public_office(tokens.norm(i)) && !matches!(tokens.norm(i), "va" | "ihs" | "icu") =>
+        {
+            Kind::Organization
+        }
         // "read access to the BECU account": a bank's or credit union's letters (not an account's
         // kind: "the HSA account")
         "account" | "checking" | "savings" | "mortgage" | "loan"
@@ -4125,6 +4140,7 @@ mod tests {
         has("Address: 3100 Broadway, Ste 810, San Antonio, TX 78209", "3100 Broadway, Ste 810", Kind::Street);
         has("Address: 4417 Kingsway, Burnaby, BC V5H 2A9", "4417 Kingsway", Kind::Street);
         has("Family lives at 2215 Mulberry in Fort Collins. Father", "2215 Mulberry", Kind::Street);
+        has("Home to his mother's house, 8 Timber Ridge Ct, Ellicott City", "8 Timber Ridge Ct", Kind::Street);
         has("opened across from his trailer on Hwy 69 S in Moundville.", "Hwy 69 S", Kind::Street);
         has("killed in a car crash on BIA 27 in 2022.", "BIA 27", Kind::Street);
         lacks("She arrived at 3 Sunday in Denver, met at 10 Starbucks in Akron.", Kind::Street);
@@ -4143,6 +4159,7 @@ mod tests {
         has("| Law Office of Denise Farkas, Duluth  |", "Law Office of Denise Farkas", Kind::Organization);
         has("Married June 2014 at Unity Temple on the Plaza. Two", "Unity Temple on the Plaza", Kind::Organization);
         has("son came home from CSU for break", "CSU", Kind::Organization);
+        has("who was brought to the GBMC emergency department by police", "GBMC", Kind::Organization);
         has("a flight attendant with JetBlue based out of JFK and", "JFK", Kind::Organization);
         let from = "From: Lakshmi Raghavan, PA-C — One Medical (Union Square office)\nTo: BH";
         has(from, "One Medical", Kind::Organization);
