@@ -618,7 +618,7 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     {
         return true;
     }
-    if dash_sign_off(doc, i) {
+    if dash_sign_off(doc, i) || self_introduced(doc, i) {
         return true;
     }
     let p_flags = doc.flags(p);
@@ -778,6 +778,69 @@ fn reference_initials(doc: &Document<'_>, i: usize) -> bool {
             && (w + 2 >= tokens.len() || tokens.newline_after(w + 1))
     };
     pair(i) || i >= 1 && pair(i - 1)
+}
+
+/// "hey its tiff,", "hi Dr. rice, its hunter.", "this is grace goldberg.": a message's writer naming
+/// themself — a given name (a word too) or no listed word, before a pause.
+fn self_introduced(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    // most tokens stand after no "its", "it's" or "this is"
+    let intro = i >= 1
+        && match tokens.norm(i - 1) {
+            "its" => true,
+            "s" => i >= 2 && tokens.norm(i - 2) == "it" && tokens.apostrophe_s(i - 1),
+            "is" => i >= 2 && matches!(tokens.norm(i - 2), "this" | "it"),
+            _ => false,
+        };
+    if !intro || tokens.gap_before(i) != " " || !matches!(tokens.list[i].shape, Shape::Lower | Shape::Title) {
+        return false;
+    }
+    let flags = doc.flags(i);
+    // (a given name that is also what "it's" says of a thing or a time is that: "its fine.")
+    let said_of_it = matches!(
+        tokens.norm(i),
+        "fine"
+            | "good"
+            | "great"
+            | "bad"
+            | "late"
+            | "early"
+            | "ready"
+            | "done"
+            | "over"
+            | "true"
+            | "hard"
+            | "free"
+            | "sure"
+            | "cold"
+            | "hot"
+            | "real"
+            | "normal"
+            | "nice"
+            | "sad"
+            | "better"
+            | "worse"
+            | "best"
+            | "time"
+            | "busy"
+            | "quiet"
+            | "calm"
+            | "young"
+            | "old"
+            | "new"
+            | "gone"
+            | "bright"
+            | "dark"
+            | "long"
+    );
+    let named = flags & GIVEN != 0 && !said_of_it || flags == 0 && tokens.norm(i).len() >= 3;
+    let last =
+        if i + 1 < tokens.len() && tokens.gap_after(i) == " " && doc.flags(i + 1) & FAMILY != 0 { i + 1 } else { i };
+    let pause = last + 1 >= tokens.len()
+        || tokens.newline_after(last)
+        || tokens.gap_after(last).starts_with([',', '.', '!', ';'])
+        || tokens.apostrophe_s(last + 1);
+    named && pause
 }
 
 /// "-J" or "—KT" on a line of its own, or "T" alone above "Sent from my iPhone": a message signed
@@ -1111,6 +1174,9 @@ mod tests {
         assert_eq!(names("out on Tuesday.\n\n-J\nSent from my iPhone"), ["J"]);
         assert_eq!(names("Thanks for everything.\n—KT"), ["KT"]);
         assert_eq!(names("my email is down.\nT\n\nSent from my iPhone"), ["T"]);
+        assert_eq!(names("hey its tiff, running late. bus broke down"), ["tiff"]);
+        assert_eq!(names("hi Dr. Rice, it's will. can u call me"), ["Rice", "will"]);
+        assert!(names("its fine. its ok, this is hard.").is_empty());
         assert!(names("Options:\n- A\n- B").is_empty());
         assert!(names("Attn: Utilization Review\nCareFirst BlueCross BlueShield").is_empty());
     }
