@@ -517,6 +517,12 @@ pub(crate) mod tests {
         assert!(all.iter().all(|(_, k)| *k != kind), "no {kind} in {text:?}; found {all:?}");
     }
 
+    /// The rules alone find nothing of `kind` in `text` (the learned pass may weigh a word more).
+    pub(crate) fn rules_lack(text: &str, kind: Kind) {
+        let spans = Engine::new().with_model(None).detect(text, &Known::default());
+        assert!(spans.iter().all(|s| s.kind != kind), "no {kind} by the rules in {text:?}; found {spans:?}");
+    }
+
     pub(crate) fn none(text: &str) {
         let all = found(text, &Known::default());
         assert!(all.is_empty(), "nothing in {text:?}; found {all:?}");
