@@ -3739,6 +3739,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "sponsored"
                     | "drives"
                     | "driving"
+                    | "travels"
+                    | "traveling"
+                    | "travelling"
                     | "student"
                     | "postdoc"
                     | "professor"
@@ -4157,6 +4160,7 @@ mod tests {
         has("| Law Office of Denise Farkas, Duluth  |", "Law Office of Denise Farkas", Kind::Organization);
         has("Married June 2014 at Unity Temple on the Plaza. Two", "Unity Temple on the Plaza", Kind::Organization);
         has("son came home from CSU for break", "CSU", Kind::Organization);
+        has("her husband Jörg travels for 3M; their son", "3M", Kind::Organization);
         has("who was brought to the GBMC emergency department by police", "GBMC", Kind::Organization);
         has("a flight attendant with JetBlue based out of JFK and", "JFK", Kind::Organization);
         let from = "From: Lakshmi Raghavan, PA-C — One Medical (Union Square office)\nTo: BH";
