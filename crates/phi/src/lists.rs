@@ -105,7 +105,8 @@ pub(crate) const PARTICLES: &str =
 pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \
     yelled screamed explained mentioned shared admitted agreed refused cried laughed wrote emailed visited \
     wants wanted thinks believes feels felt";
-pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq esquire jd attn lic req requestor rec facilitator evaluator callback bluecross blueshield camry corolla silverado altima sentra prius elantra \
+pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq esquire jd \
+    attn lic req requestor rec facilitator evaluator callback bluecross blueshield camry corolla silverado altima sentra prius elantra \
     copay copays coinsurance deductible superbill preauth auth reauth eob nami samhsa alanon lifeline \
     cognitive behavioral behavioural therapy dialectical exposure prevention motivational interviewing intensive \
     outpatient inpatient program emergency room partial hospitalization stabilization residential treatment \
@@ -165,7 +166,17 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
 /// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the
 /// ICD-10-CM chapter F and Z code titles and the mental-status and psychopharmacology vocabulary.
 /// Capitalized in a diagnosis or a heading, they would otherwise read as unknown names.
-pub(crate) const CLINICAL_WORDS: &str = "non recertify recertified recertification sundowning sundowner fetty fent percs perc xans xanny xannies oxy oxys roxies tussin shrooms lsd mdma ghb kpins klonnies bupe supervisee supervisees counselee cotherapist teletherapy telemedicine precontemplation deescalation homeschool homeschooled cyberbullying cyberbullied xylazine kratom geriatrician geriatricians oncologist endocrinologist gastroenterologist neuropsychologist psychopharmacologist rheumatologist nephrologist pulmonologist audiologist otolaryngologist physiatrist tecum duces polysomnography polysomnogram metabolizer metabolizers pharmacogenomic pharmacogenomics pharmacogenetic imaginal breastfeeding hospitalist hospitalists telepsychiatry telepsych meth bup norbup generalist utero vitro vivo situ juvie lockdown neuropsychology stressor stressors posttraumatic perinatal postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
+pub(crate) const CLINICAL_WORDS: &str = "non \
+    recertify recertified recertification sundowning sundowner fetty fent percs perc xans xanny xannies oxy oxys \
+    roxies tussin shrooms lsd mdma ghb kpins klonnies bupe supervisee supervisees counselee cotherapist \
+    teletherapy telemedicine precontemplation deescalation homeschool homeschooled cyberbullying cyberbullied \
+    xylazine kratom geriatrician geriatricians oncologist endocrinologist gastroenterologist neuropsychologist \
+    psychopharmacologist rheumatologist nephrologist pulmonologist audiologist otolaryngologist physiatrist \
+    tecum duces polysomnography polysomnogram metabolizer metabolizers pharmacogenomic pharmacogenomics \
+    pharmacogenetic imaginal breastfeeding hospitalist hospitalists telepsychiatry telepsych meth bup norbup \
+    generalist utero vitro vivo situ juvie lockdown neuropsychology stressor stressors posttraumatic perinatal \
+    postpartum neuropsychiatric psychosomatic uncongenial underachievement workmates abulia acrophobia affective \
+    agoraphobia akathisia alogia alzheimer amnestic androphobia anergia anhedonia \
     anhedonic anosognosia antipsychotic anxiolytic arachnophobia arfid asociality asperger avoidant avolition \
     benzodiazepine benzodiazepines biopsychosocial bruxism catatonia comorbid comorbidity contraindicated \
     cyclothymic decompensated decompensation delusional depersonalization depersonalized derealization \
@@ -248,7 +259,9 @@ pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como 
 /// Common French words (and a few of Haitian Creole), read as words for the same reason (a Quebec
 /// note: "Sa conjointe", "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le",
 /// "la") nor words that are also common names ("Roy", "Claude", "Li").
-pub(crate) const FRENCH_WORDS: &str = "pou kreyol dosye seyans madanm pitit lannwit kouzen kondi netwaye sa ses son leur leurs mon ma mes ton ta tes notre nos votre vos il elle ils elles nous vous on \
+pub(crate) const FRENCH_WORDS: &str = "\
+    pou kreyol dosye seyans madanm pitit lannwit kouzen kondi netwaye \
+    sa ses son leur leurs mon ma mes ton ta tes notre nos votre vos il elle ils elles nous vous on \
     je tu lui eux ce cette ces cet qui quoi dont ou et ou mais donc car ni puis alors aussi encore toujours jamais \
     deja trop peu beaucoup plus moins bien mal mieux avec sans chez pour par dans sur sous entre vers \
     depuis pendant avant apres selon contre une un au aux est sont etait etaient ete etre avoir avait ont \

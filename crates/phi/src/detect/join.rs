@@ -114,7 +114,8 @@ fn town_after(doc: &Document<'_>, k: usize) -> Option<Span> {
 }
 
 /// Where the place after an organization ending at byte `end` ends: "of" (or "for" after a court
-/// or before a county) and "the", and one to three capitalized words. `k` is a token cursor that only moves forward.
+/// or before a county) and "the", and one to three capitalized words. `k` is a token cursor that
+/// only moves forward.
 fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();

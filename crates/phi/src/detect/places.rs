@@ -1252,7 +1252,8 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
 
 /// "3100 Broadway, Ste 810", "Address: 77 Kingsway, Burnaby", "at 2215 Mulberry in Fort Collins": a
 /// street named without a suffix, after a house number, known by the unit after it, or by an
-/// address's label (or "at") before it and its town after it. The last token (the unit's), given the number.
+/// address's label (or "at") before it and its town after it. The last token (the unit's), given
+/// the number.
 fn street_without_suffix(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
