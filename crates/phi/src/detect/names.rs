@@ -784,8 +784,9 @@ fn reference_initials(doc: &Document<'_>, i: usize) -> bool {
 /// themself — a given name (a word too) or no listed word, before a pause.
 fn self_introduced(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
-    // most tokens stand after no "its", "it's" or "this is"
+    // most tokens stand after no "its", "it's" or "this is": the length first
     let intro = i >= 1
+        && (1..=3).contains(&tokens.norm(i - 1).len())
         && match tokens.norm(i - 1) {
             "its" => true,
             "s" => i >= 2 && tokens.norm(i - 2) == "it" && tokens.apostrophe_s(i - 1),

@@ -4021,9 +4021,13 @@ fn lowercase_employer(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// The last token.
 fn lowercase_named_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
+    // the shape first: most tokens are in no lower case or follow no word of position
+    if tokens.list[i].shape != Shape::Lower || i == 0 {
+        return None;
+    }
     let position = |k: usize| matches!(tokens.norm(k), "at" | "by" | "near" | "outside" | "behind" | "from");
-    let placed = i >= 1 && position(i - 1) || i >= 2 && tokens.norm(i - 1) == "the" && position(i - 2);
-    if tokens.list[i].shape != Shape::Lower || !placed {
+    let placed = position(i - 1) || i >= 2 && tokens.norm(i - 1) == "the" && position(i - 2);
+    if !placed {
         return None;
     }
     // (a name's particle or a saint's "st" may open it: "the la quinta", "st lukes")
