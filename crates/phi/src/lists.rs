@@ -255,7 +255,8 @@ pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como 
     compania construccion ansioso ansiosa animo plan objetivo objetivos metas terapia consejeria evaluacion \
     espanol ingles idioma interprete sola solo escolar escolares domingos sabados clienta \
     breve llamada llamo telefonica telefono llave equipo movil visita vecina vecino barrio calle comido comer \
-    coordino coordinar hoy mama papa los nuevo nueva";
+    coordino coordinar hoy mama papa los nuevo nueva fotos foto suyas suyos suya suyo caso casos publicaron \
+    companeras companeros cocina llantera asistieron dejo";
 /// Common French words (and a few of Haitian Creole), read as words for the same reason (a Quebec
 /// note: "Sa conjointe", "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le",
 /// "la") nor words that are also common names ("Roy", "Claude", "Li").
