@@ -318,13 +318,14 @@ pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
 fn street_on(doc: &Document<'_>, k: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    if k + 2 >= n || tokens.gap_after(k) != " " || !matches!(tokens.norm(k + 1), "on" | "off") {
+    if k + 2 >= n
+        || tokens.gap_after(k) != " "
+        || !matches!(tokens.norm(k + 1), "on" | "off")
+        || tokens.gap_after(k + 1) != " "
+    {
         return None;
     }
     let first = k + 2;
-    if tokens.gap_after(k + 1) != " " {
-        return None;
-    }
     let compass = doc.flags(first) & DIRECTION != 0 && first + 1 < n && tokens.gap_after(first) == " ";
     let word = first + usize::from(compass);
     let named = match tokens.list[word].shape {

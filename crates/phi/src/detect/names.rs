@@ -618,7 +618,7 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     {
         return true;
     }
-    if dash_sign_off(doc, i) || self_introduced(doc, i) {
+    if initial_sign_off(doc, i) || self_introduced(doc, i) {
         return true;
     }
     let p_flags = doc.flags(p);
@@ -846,7 +846,7 @@ fn self_introduced(doc: &Document<'_>, i: usize) -> bool {
 
 /// "-J" or "—KT" on a line of its own, or "T" alone above "Sent from my iPhone": a message signed
 /// with its writer's initial.
-fn dash_sign_off(doc: &Document<'_>, i: usize) -> bool {
+fn initial_sign_off(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let gap = tokens.gap_before(i);
     let alone = (1..=2).contains(&tokens.raw(i).len())

@@ -1022,10 +1022,13 @@ fn named_before_town(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn office_of(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    let office = if matches!(tokens.norm(i), "office" | "offices") { i } else { i + 1 };
+    // "Office(s) of" itself, or after the kind of practice ("Law Office of"): most words are neither
+    let office = match tokens.norm(i) {
+        "office" | "offices" => i,
+        "law" | "legal" | "dental" | "medical" if tokens.gap_after(i) == " " => i + 1,
+        _ => return None,
+    };
     let opens = office + 2 < n
-        && (office == i
-            || matches!(tokens.norm(i), "law" | "legal" | "dental" | "medical") && tokens.gap_after(i) == " ")
         && matches!(tokens.norm(office), "office" | "offices")
         && tokens.list[office].shape == Shape::Title
         && tokens.gap_after(office) == " "
@@ -2945,15 +2948,20 @@ fn campus_by_dash(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn branch(doc: &Document<'_>, last: usize) -> usize {
     let tokens = &doc.tokens;
     let next = last + 1;
-    if next >= tokens.len() || !matches!(tokens.list[next].shape, Shape::Title | Shape::Mixed) || doc.is_stop(next) {
+    // the dash first: most organizations end before none
+    let spaced = matches!(tokens.gap_after(last), " – " | " — " | " - ");
+    let tight = matches!(tokens.gap_after(last), "-" | "–" | "—");
+    if !(spaced || tight)
+        || next >= tokens.len()
+        || !matches!(tokens.list[next].shape, Shape::Title | Shape::Mixed)
+        || doc.is_stop(next)
+    {
         return last;
     }
     let run = capitalized_run(doc, next, 3);
     // "– Dallas", "- SoMa"; joined without spaces, a town's name ("-Deer River", "-Fargo"), not a
     // word's ("Health-Related")
-    let spaced = matches!(tokens.gap_after(last), " – " | " — " | " - ");
-    let joined = matches!(tokens.gap_after(last), "-" | "–" | "—")
-        && (doc.flags(next) & (CITY | STATE) != 0 || doc.flags(next) & WORD == 0 || run > next);
+    let joined = tight && (doc.flags(next) & (CITY | STATE) != 0 || doc.flags(next) & WORD == 0 || run > next);
     if spaced || joined { run } else { last }
 }
 
