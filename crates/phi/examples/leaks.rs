@@ -1,5 +1,7 @@
 //! Prints the synthetic corpus's scores and every leaked gold span and false detection with its
-//! context: the loop for improving the detectors (`RULES_ONLY=1`: without the learned pass). `cargo run --release -p haven-phi --example leaks -- [seed] [count]`
+//! context: the loop for improving the detectors (`RULES_ONLY=1`: without the learned pass;
+//! `SHOW_SPANS=1`: every span detected, to compare two builds exactly).
+//! `cargo run --release -p haven-phi --example leaks -- [seed] [count]`
 #![allow(clippy::print_stdout)]
 
 use haven_phi::Engine;
@@ -25,12 +27,19 @@ fn main() {
         generate(seed, count).map(|d| (d.marked.text, d.marked.gold, d.marked.clinical, d.known)).collect()
     };
     let show_false = std::env::var_os("SHOW_FALSE").is_some();
+    // SHOW_SPANS=1: every detected span, to compare two builds' detections exactly
+    let show_spans = std::env::var_os("SHOW_SPANS").is_some();
     // RULES_ONLY=1: without the learned pass, to see what it adds
     let engine = if std::env::var_os("RULES_ONLY").is_some() { Engine::new().with_model(None) } else { Engine::new() };
     let mut scores = Scores::default();
-    for (text, gold, clinical, known) in &docs {
+    for (n, (text, gold, clinical, known)) in docs.iter().enumerate() {
         let detected: Vec<Labelled> =
             engine.detect(text, known).iter().map(|s| Labelled { start: s.start, end: s.end, kind: s.kind }).collect();
+        if show_spans {
+            for d in &detected {
+                println!("SPAN {n} {} {} {}", d.start, d.end, d.kind.as_str());
+            }
+        }
         scores.add(text, gold, &detected, clinical);
         let covered = |i: usize| detected.iter().any(|d| d.start <= i && i < d.end);
         for g in gold {

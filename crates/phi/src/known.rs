@@ -1,7 +1,7 @@
 //! The chart's own identifiers (`Known`) and their compiled variants: nicknames, initials, other
 //! date and phone formats, digits without separators.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 use std::hash::BuildHasherDefault;
 
@@ -77,16 +77,17 @@ pub(crate) struct KnownSet {
     /// Folded phrases of two or more words, separated by single spaces (street line, employer,
     /// school, city, full names).
     pub phrases: Vec<(String, Kind)>,
-    /// The first words of `phrases`, to skip the rest quickly.
-    phrase_heads: HashSet<String, BuildHasherDefault<FxHasher>>,
+    /// The first words of `phrases`, to skip the rest quickly. (A chart has a few: a list is
+    /// quicker to build and search than a set.)
+    phrase_heads: Vec<String>,
     /// Their first bytes (a bit per byte value): most tokens skip the lookup.
     phrase_firsts: [u64; 4],
     /// Digit strings without separators: phone, SSN, numeric record numbers, dates of birth, ZIP.
     pub digits: FastMap<String, Kind>,
     /// Upper-case letters and digits of alphanumeric record numbers.
-    pub ids: FastMap<String, Kind>,
+    pub ids: Vec<(String, Kind)>,
     /// Initials of the people named ("js" for Jane Smith).
-    pub initials: HashSet<String, BuildHasherDefault<FxHasher>>,
+    initials: Vec<String>,
     /// First letters (a–z as bits) of the client's own names: "M." alone may stand for them.
     pub client_letters: u32,
     pub emails: Vec<String>,
@@ -98,7 +99,7 @@ pub(crate) struct KnownSet {
     word_initials: u32,
     /// First three characters (upper case, letters and digits) of every known number: most runs of
     /// digits skip the search.
-    number_prefixes: HashSet<[u8; 3], BuildHasherDefault<FxHasher>>,
+    number_prefixes: Vec<[u8; 3]>,
 }
 
 impl fmt::Debug for KnownSet {
@@ -122,7 +123,7 @@ impl KnownSet {
             }
         }
         if let (Some(g), Some(f)) = (given.chars().next(), family.chars().next()) {
-            set.initials.insert(format!("{g}{f}"));
+            set.initials.push([g, f].iter().collect());
         }
         // "Sera" for Serafina, "Theo" for Theodora: a long given name's first four letters, unless
         // they are a word of their own
@@ -177,7 +178,7 @@ impl KnownSet {
             let ten = digits.strip_prefix('1').filter(|d| d.len() == 10).unwrap_or(&digits);
             set.digits.insert(ten.to_owned(), Kind::Phone);
             if ten.len() == 10 {
-                set.digits.insert(format!("1{ten}"), Kind::Phone);
+                set.digits.insert(["1", ten].concat(), Kind::Phone);
                 set.digits.insert(ten[3..].to_owned(), Kind::Phone);
             }
         }
@@ -197,20 +198,25 @@ impl KnownSet {
         }
         if let Some(dob) = c.dob.as_deref().and_then(parse_iso_date) {
             set.dob = Some(dob);
+            // Written without separators: 03071962, 3071962, 371962, 19620307, 030762, 3762, 07031962
             let (y, m, d) = dob;
-            for digits in [
-                format!("{m:02}{d:02}{y}"),
-                format!("{m}{d:02}{y}"),
-                format!("{m}{d}{y}"),
-                format!("{y}{m:02}{d:02}"),
-                format!("{m:02}{d:02}{:02}", y % 100),
-                format!("{m}{d}{:02}", y % 100),
-                format!("{d:02}{m:02}{y}"),
-            ] {
-                set.digits.entry(digits).or_insert(Kind::Date);
+            let (y, m, d) = (y.unsigned_abs(), m, d);
+            let forms: [&[(u32, usize)]; 7] = [
+                &[(m, 2), (d, 2), (y, 0)],
+                &[(m, 0), (d, 2), (y, 0)],
+                &[(m, 0), (d, 0), (y, 0)],
+                &[(y, 0), (m, 2), (d, 2)],
+                &[(m, 2), (d, 2), (y % 100, 2)],
+                &[(m, 0), (d, 0), (y % 100, 2)],
+                &[(d, 2), (m, 2), (y, 0)],
+            ];
+            for form in forms {
+                set.digits.entry(padded_digits(form)).or_insert(Kind::Date);
             }
         }
         set.phrase_heads = set.phrases.iter().map(|(p, _)| p.split(' ').next().unwrap_or(p).to_owned()).collect();
+        set.phrase_heads.sort_unstable();
+        set.phrase_heads.dedup();
         for head in &set.phrase_heads {
             if let Some(&b) = head.as_bytes().first() {
                 set.phrase_firsts[usize::from(b >> 6)] |= 1 << (b & 63);
@@ -227,7 +233,10 @@ impl KnownSet {
                 set.typo_initials |= 1 << (first - b'a');
             }
         }
-        set.number_prefixes = set.digits.keys().chain(set.ids.keys()).filter_map(|k| prefix3(k.as_bytes())).collect();
+        set.number_prefixes =
+            set.digits.keys().chain(set.ids.iter().map(|(id, _)| id)).filter_map(|k| prefix3(k.as_bytes())).collect();
+        set.number_prefixes.sort_unstable();
+        set.number_prefixes.dedup();
         set
     }
 
@@ -245,7 +254,9 @@ impl KnownSet {
         }
         if words.len() >= 2 {
             let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
-            self.initials.insert(initials);
+            if !self.initials.contains(&initials) {
+                self.initials.push(initials);
+            }
             let joined = words.join(" ");
             self.phrases.push((joined, Kind::Name));
         }
@@ -276,7 +287,10 @@ impl KnownSet {
         if id.bytes().all(|b| b.is_ascii_digit()) {
             self.digits.insert(id.clone(), kind);
         }
-        self.ids.insert(id, kind);
+        match self.ids.iter_mut().find(|(known, _)| *known == id) {
+            Some(entry) => entry.1 = kind,
+            None => self.ids.push((id, kind)),
+        }
     }
 
     /// The kind of a known word as written: a name that is also an ordinary word ("hope", "will")
@@ -294,7 +308,17 @@ impl KnownSet {
     /// Whether a phrase of the chart starts with the folded word `norm`.
     pub(crate) fn starts_phrase(&self, norm: &str) -> bool {
         norm.as_bytes().first().is_some_and(|&b| self.phrase_firsts[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
-            && self.phrase_heads.contains(norm)
+            && self.phrase_heads.iter().any(|head| head == norm)
+    }
+
+    /// Whether `letters` (folded) are the initials of a person the chart names.
+    pub(crate) fn are_initials(&self, letters: &str) -> bool {
+        self.initials.iter().any(|known| known == letters)
+    }
+
+    /// The kind of an alphanumeric record number of the chart (upper case, letters and digits).
+    pub(crate) fn id_kind(&self, id: &str) -> Option<Kind> {
+        self.ids.iter().find(|(known, _)| known == id).map(|(_, kind)| *kind)
     }
 
     /// Whether `word` is one slip (a letter wrong, missing, extra or two swapped) from a known name
@@ -328,6 +352,22 @@ impl KnownSet {
         let emails = self.emails.iter().map(|e| (fold(e), Kind::Email));
         words.chain(phrases).chain(emails)
     }
+}
+
+/// Numbers side by side, each zero-padded to its width: "0307" for [(3, 2), (7, 2)].
+fn padded_digits(parts: &[(u32, usize)]) -> String {
+    let mut out = String::with_capacity(8);
+    for &(n, width) in parts {
+        let mut buf = [b'0'; 10];
+        let (mut rest, mut len) = (n, 0);
+        while rest > 0 || len == 0 {
+            buf[9 - len] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            len += 1;
+        }
+        out.extend(buf[10 - len.max(width)..].iter().map(|&b| char::from(b)));
+    }
+    out
 }
 
 fn prefix3(bytes: &[u8]) -> Option<[u8; 3]> {
@@ -423,11 +463,13 @@ mod tests {
             assert!(set.words.contains_key(w), "{w}");
         }
         assert!(!set.words.contains_key("lcsw"));
-        assert!(set.initials.contains("wn"));
+        assert!(set.are_initials("wn"));
         assert_eq!(set.digits.get("6175550142"), Some(&Kind::Phone));
         assert_eq!(set.digits.get("5550142"), Some(&Kind::Phone));
-        assert_eq!(set.digits.get("03071984"), Some(&Kind::Date));
-        assert_eq!(set.ids.get("MRN00412"), Some(&Kind::Mrn));
+        for dob in ["03071984", "3071984", "371984", "19840307", "030784", "3784", "07031984"] {
+            assert_eq!(set.digits.get(dob), Some(&Kind::Date), "{dob}");
+        }
+        assert_eq!(set.id_kind("MRN00412"), Some(Kind::Mrn));
         assert!(set.phrases.iter().any(|(p, k)| p == "elm street" && *k == Kind::Street));
         assert_eq!(set.dob, Some((1984, 3, 7)));
     }

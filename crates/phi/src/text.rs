@@ -12,6 +12,8 @@ pub(crate) struct Token {
     pub sentence_start: bool,
     /// A line break in the gap before it (looked up often; searching the gap each time is slow).
     pub newline_before: bool,
+    /// The gap before it is a single space, the commonest question asked of a gap.
+    space_before: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +70,7 @@ impl<'t> Tokens<'t> {
                     shape: Shape::Lower,
                     sentence_start: boundary,
                     newline_before: newline,
+                    space_before: false,
                 });
                 boundary = false;
                 newline = false;
@@ -144,9 +147,15 @@ impl<'t> Tokens<'t> {
                 shape,
                 sentence_start: boundary,
                 newline_before: newline,
+                space_before: false,
             });
             boundary = false;
             newline = false;
+        }
+        let mut previous_end = 0;
+        for token in &mut list {
+            token.space_before = &text[previous_end..token.start] == " ";
+            previous_end = token.end;
         }
         Tokens { text, list, norm }
     }
@@ -171,6 +180,19 @@ impl<'t> Tokens<'t> {
     pub(crate) fn gap_before(&self, i: usize) -> &'t str {
         let start = if i == 0 { 0 } else { self.list[i - 1].end };
         &self.text[start..self.list[i].start]
+    }
+
+    /// Whether the gap before token `i` is a single space.
+    pub(crate) fn space_before(&self, i: usize) -> bool {
+        self.list[i].space_before
+    }
+
+    /// Whether the gap after token `i` is a single space.
+    pub(crate) fn space_after(&self, i: usize) -> bool {
+        match self.list.get(i + 1) {
+            Some(next) => next.space_before,
+            None => &self.text[self.list[i].end..] == " ",
+        }
     }
 
     /// Whether a line break separates token `i` from the one before it (or the text's start).

@@ -26,7 +26,7 @@ impl Detector for ChartDetector {
             if token.shape.is_alpha() {
                 if let Some(kind) = known.word_kind(norm, token.shape, doc.flags(i)) {
                     out.push(doc.span(i, i, kind, Confidence::High));
-                } else if is_initials(norm, token.shape) && known.initials.contains(norm) {
+                } else if is_initials(norm, token.shape) && known.are_initials(norm) {
                     out.push(doc.span(i, i, Kind::Name, Confidence::High));
                 } else if norm.len() >= 4 && doc.flags(i) & (WORD | STOP) == 0 && known.is_typo_of_name(norm) {
                     out.push(doc.span(i, i, Kind::Name, Confidence::Medium));
@@ -68,7 +68,7 @@ fn dotted_initials(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         j += 1;
     }
-    (letters.len() >= 2 && doc.known.initials.contains(&letters)).then(|| i + letters.len() - 1)
+    (letters.len() >= 2 && doc.known.are_initials(&letters)).then(|| i + letters.len() - 1)
 }
 
 /// "with M. present", "M. reports": the client's initial alone, mid-sentence (a lower-case word
@@ -130,16 +130,17 @@ fn match_run(doc: &Document<'_>, i: usize, last: usize) -> Option<Span> {
             digits.extend(raw.chars().filter(char::is_ascii_digit));
             id.extend(raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()));
             let only_digits = digits.len() == id.len();
-            let hit = if only_digits { known.digits.get(&digits) } else { None }.or_else(|| known.ids.get(&id));
+            let hit =
+                if only_digits { known.digits.get(&digits).copied() } else { None }.or_else(|| known.id_kind(&id));
             if let Some(kind) = hit {
                 // A longer run may still match (a phone with its country code); keep the longest.
-                let mut best = (end, *kind);
+                let mut best = (end, kind);
                 for longer in end + 1..=last.min(start + 6) {
                     let raw = tokens.raw(longer);
                     digits.extend(raw.chars().filter(char::is_ascii_digit));
                     id.extend(raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()));
-                    if let Some(kind) = known.digits.get(&digits).or_else(|| known.ids.get(&id)) {
-                        best = (longer, *kind);
+                    if let Some(kind) = known.digits.get(&digits).copied().or_else(|| known.id_kind(&id)) {
+                        best = (longer, kind);
                     }
                 }
                 return Some(doc.span(start, best.0, best.1, Confidence::High));

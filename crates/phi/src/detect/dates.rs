@@ -102,7 +102,7 @@ fn holiday(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
 
 /// "Easter 2021", "Labor Day 2024": a holiday's year after it. The last token.
 fn with_year(doc: &Document<'_>, last: usize) -> usize {
-    let followed = last + 1 < doc.tokens.len() && doc.tokens.gap_after(last) == " " && year(doc, last + 1);
+    let followed = last + 1 < doc.tokens.len() && doc.tokens.space_after(last) && year(doc, last + 1);
     last + usize::from(followed)
 }
 
@@ -118,7 +118,7 @@ fn named_day(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         let mut first = i;
         while first > 0
             && i - first < 3
-            && (title(first - 1) && tokens.gap_after(first - 1) == " " || first >= 2 && tokens.apostrophe_s(first - 1))
+            && (title(first - 1) && tokens.space_after(first - 1) || first >= 2 && tokens.apostrophe_s(first - 1))
         {
             first -= 1;
             if tokens.norm(first) == "s" {
@@ -142,14 +142,14 @@ fn named_day(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     }
     // "by New Day Recovery Services": the first words of an organization's name
     let named = last + 1 < n
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && tokens.list[last + 1].shape == Shape::Title
         && (doc.flags(last + 1) & (ORG_STRONG | ORG_WEAK) != 0 || is_kind_word(tokens.norm(last + 1)));
     if named {
         return None;
     }
     // "Labor Day weekend", "Mardi Gras day"
-    if last + 1 < n && tokens.gap_after(last) == " " && matches!(tokens.norm(last + 1), "weekend" | "day") {
+    if last + 1 < n && tokens.space_after(last) && matches!(tokens.norm(last + 1), "weekend" | "day") {
         last += 1;
     }
     Some((first, with_year(doc, last)))
@@ -165,15 +165,14 @@ const HOLIDAY_CUES: &[&str] = &[
 fn new_year(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    if i + 1 >= n || tokens.norm(i + 1) != "year" || tokens.gap_after(i) != " " || !doc.preceded_by(i, 1, HOLIDAY_CUES)
-    {
+    if i + 1 >= n || tokens.norm(i + 1) != "year" || !tokens.space_after(i) || !doc.preceded_by(i, 1, HOLIDAY_CUES) {
         return None;
     }
     let mut last = i + 1;
     if tokens.apostrophe_s(last + 1) {
         last += 1;
     }
-    if last + 1 < n && tokens.gap_after(last) == " " && matches!(tokens.norm(last + 1), "day" | "eve") {
+    if last + 1 < n && tokens.space_after(last) && matches!(tokens.norm(last + 1), "day" | "eve") {
         last += 1;
     }
     (last > i + 1).then_some((i, last))
@@ -426,7 +425,7 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     );
     let personal = doc.flags(m) & GIVEN != 0
         && m + 1 < n
-        && tokens.gap_after(m) == " "
+        && tokens.space_after(m)
         && (doc.flags(m + 1) & SPEECH_VERB != 0 || tokens.list[m + 1].shape == Shape::Title);
     if m > 0 && doc.flags(m - 1) & (RELATION | TITLE) != 0 {
         return None; // "my sister June", "Aunt May"
@@ -453,7 +452,7 @@ fn more_days(doc: &Document<'_>, mut last: usize) -> usize {
         let worded = gap == " "
             && k + 1 < n
             && matches!(tokens.norm(k), "and" | "to" | "through" | "thru")
-            && tokens.gap_after(k) == " "
+            && tokens.space_after(k)
             && another(k + 1);
         let listed = gap == ", "
             && another(k)

@@ -82,7 +82,7 @@ fn town_in_parentheses(doc: &Document<'_>, k: usize) -> Option<Span> {
     }
     let first = k + 1;
     let mut last = first;
-    while last + 1 < n && last < first + 2 && tokens.gap_after(last) == " " && town_word(doc, last + 1) {
+    while last + 1 < n && last < first + 2 && tokens.space_after(last) && town_word(doc, last + 1) {
         last += 1;
     }
     let town = (first..=last).all(|j| town_word(doc, j))
@@ -98,12 +98,12 @@ fn town_after(doc: &Document<'_>, k: usize) -> Option<Span> {
     let tokens = &doc.tokens;
     let n = tokens.len();
     let kind = doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0 || is_kind_word(tokens.norm(k));
-    if !kind || k + 1 >= n || tokens.gap_after(k) != " " || !town_word(doc, k + 1) {
+    if !kind || k + 1 >= n || !tokens.space_after(k) || !town_word(doc, k + 1) {
         return None;
     }
     let first = k + 1;
     let mut last = first;
-    if last + 1 < n && tokens.gap_after(last) == " " && town_word(doc, last + 1) {
+    if last + 1 < n && tokens.space_after(last) && town_word(doc, last + 1) {
         last += 1;
     }
     let line_ends = last + 1 >= n || tokens.gap_after(last).trim_start_matches([' ', '\t']).starts_with(['\n', '\r']);
@@ -125,7 +125,7 @@ fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
     }
     let of = k + 1;
     // "of the Archdiocese of Miami"
-    let first = if tokens.norm(of + 1) == "the" && tokens.gap_after(of + 1) == " " { of + 2 } else { of + 1 };
+    let first = if tokens.norm(of + 1) == "the" && tokens.space_after(of + 1) { of + 2 } else { of + 1 };
     // "Nintendo of America", "Boy Scouts of America": a national arm, though a country alone is no
     // identifier
     let word = |j: usize| {
@@ -135,11 +135,11 @@ fn place_after(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
             && doc.flags(j) & (FUNCTION | MONTH | WEEKDAY) == 0
     };
     let connector = tokens.norm(of);
-    if tokens.gap_after(k) != " " || !matches!(connector, "of" | "for") || tokens.gap_after(of) != " " || !word(first) {
+    if !tokens.space_after(k) || !matches!(connector, "of" | "for") || !tokens.space_after(of) || !word(first) {
         return None;
     }
     let mut last = first;
-    while last + 1 < n && last < first + 2 && tokens.gap_after(last) == " " && word(last + 1) {
+    while last + 1 < n && last < first + 2 && tokens.space_after(last) && word(last + 1) {
         last += 1;
     }
     // "Superior Court of Washington for King County", "Circuit Court for Baltimore City": "for"
@@ -175,7 +175,7 @@ fn possessive_business(doc: &Document<'_>, span: Span, next: Option<&Span>) -> O
     }
     // the token after the span: the possessive's "s"
     let s = tokens.list.partition_point(|t| t.end <= span.end);
-    if s == 0 || tokens.list[s - 1].end != span.end || !tokens.apostrophe_s(s) || tokens.gap_after(s) != " " {
+    if s == 0 || tokens.list[s - 1].end != span.end || !tokens.apostrophe_s(s) || !tokens.space_after(s) {
         return None;
     }
     let owner = |end: usize| Span { end, kind: Kind::Organization, ..span };
@@ -195,7 +195,7 @@ fn possessive_business(doc: &Document<'_>, span: Span, next: Option<&Span>) -> O
     let place = matches!(next.kind, Kind::Street | Kind::City)
         && s + 1 < n
         && matches!(tokens.norm(s + 1), "on" | "in" | "off" | "near")
-        && tokens.gap_after(s + 1) == " "
+        && tokens.space_after(s + 1)
         && starts_at(s + 2);
     place.then(|| (owner(tokens.list[s].end), false))
 }
@@ -257,7 +257,7 @@ pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
         let mut last = first;
         while last + 1 < n
             && last < first + 3
-            && tokens.gap_after(last) == " "
+            && tokens.space_after(last)
             && matches!(tokens.list[last + 1].shape, Shape::Title | Shape::Upper | Shape::Mixed)
         {
             last += 1;
@@ -278,7 +278,7 @@ pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
         };
         let suffix = (first + 1..(first + 3).min(n))
             .find(|&k| doc.flags(k) & STREET_SUFFIX != 0 && tokens.list[k].shape.is_capitalized())?;
-        let named = word(first) && (first + 1..suffix).all(word) && (first..suffix).all(|k| tokens.gap_after(k) == " ");
+        let named = word(first) && (first + 1..suffix).all(word) && (first..suffix).all(|k| tokens.space_after(k));
         let pause =
             suffix + 1 >= n || tokens.gap_after(suffix).trim_start_matches('.').starts_with([',', ';', ')', '\n']);
         (named && pause).then_some(suffix)
@@ -318,15 +318,12 @@ pub(super) fn list_siblings(doc: &Document<'_>, spans: &[Span]) -> Vec<Span> {
 fn street_on(doc: &Document<'_>, k: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    if k + 2 >= n
-        || tokens.gap_after(k) != " "
-        || !matches!(tokens.norm(k + 1), "on" | "off")
-        || tokens.gap_after(k + 1) != " "
+    if k + 2 >= n || !tokens.space_after(k) || !matches!(tokens.norm(k + 1), "on" | "off") || !tokens.space_after(k + 1)
     {
         return None;
     }
     let first = k + 2;
-    let compass = doc.flags(first) & DIRECTION != 0 && first + 1 < n && tokens.gap_after(first) == " ";
+    let compass = doc.flags(first) & DIRECTION != 0 && first + 1 < n && tokens.space_after(first);
     let word = first + usize::from(compass);
     let named = match tokens.list[word].shape {
         Shape::Lower | Shape::Title => tokens.norm(word).len() >= 3,
@@ -375,12 +372,12 @@ fn street_on(doc: &Document<'_>, k: usize) -> Option<(usize, usize)> {
     if !named {
         return None;
     }
-    let suffix = word + 1 < n && tokens.gap_after(word) == " " && doc.flags(word + 1) & STREET_SUFFIX != 0;
+    let suffix = word + 1 < n && tokens.space_after(word) && doc.flags(word + 1) & STREET_SUFFIX != 0;
     // "on 2nd shift": an ordinal before a word is a count, not a street
     let counted = tokens.list[word].shape == Shape::Alnum
         && !suffix
         && word + 1 < n
-        && tokens.gap_after(word) == " "
+        && tokens.space_after(word)
         && tokens.list[word + 1].shape == Shape::Lower
         && doc.flags(word + 1) & FUNCTION == 0
         && !doc.is_stop(word + 1);

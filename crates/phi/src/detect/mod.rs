@@ -205,10 +205,10 @@ fn protect_vehicle_models(tokens: &Tokens<'_>, protected: &mut [bool]) {
             && tokens.list[k - 1].shape == Shape::Lower
             && colour(k - 1)
             && article(k - 2)
-            && tokens.gap_before(k) == " ";
+            && tokens.space_before(k);
         if painted {
             protected[k] = true;
-            if k + 1 < tokens.len() && tokens.gap_after(k) == " " && tokens.list[k + 1].shape == Shape::Title {
+            if k + 1 < tokens.len() && tokens.space_after(k) && tokens.list[k + 1].shape == Shape::Title {
                 protected[k + 1] = true;
             }
         }
@@ -228,7 +228,7 @@ fn protect_vehicle_models(tokens: &Tokens<'_>, protected: &mut [bool]) {
             || before > 0
                 && tokens.list[before].shape == Shape::Lower
                 && owner(before - 1)
-                && tokens.gap_after(before - 1) == " ";
+                && tokens.space_after(before - 1);
         if !owned || !matches!(tokens.gap_before(year), " " | ": ") {
             continue;
         }
@@ -275,18 +275,18 @@ fn protect_public_figures(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [b
     let n = tokens.len();
     for s in 2..n {
         // "Demi Lovato's documentary": the run before a possessive's "s"
-        let owner = tokens.apostrophe_s(s) && tokens.gap_after(s) == " " && work(s + 1) && name(s - 1);
+        let owner = tokens.apostrophe_s(s) && tokens.space_after(s) && work(s + 1) && name(s - 1);
         // "a song by Taylor Swift": the run after "by"
         let author = tokens.norm(s - 1) == "by" && work(s.saturating_sub(2)) && name(s);
         let (first, last) = if owner {
             let mut first = s - 1;
-            while first > 0 && s - first < 3 && tokens.gap_before(first) == " " && name(first - 1) {
+            while first > 0 && s - first < 3 && tokens.space_before(first) && name(first - 1) {
                 first -= 1;
             }
             (first, s - 1)
         } else if author {
             let mut last = s;
-            while last + 1 < n && last - s < 2 && tokens.gap_after(last) == " " && name(last + 1) {
+            while last + 1 < n && last - s < 2 && tokens.space_after(last) && name(last + 1) {
                 last += 1;
             }
             (s, last)

@@ -112,8 +112,7 @@ pub(super) fn with_initial(doc: &Document<'_>, last: usize) -> usize {
 fn coordinated(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let k = i + 2;
-    let joined =
-        k < tokens.len() && tokens.norm(i + 1) == "and" && tokens.gap_after(i) == " " && tokens.gap_after(i + 1) == " ";
+    let joined = k < tokens.len() && tokens.norm(i + 1) == "and" && tokens.space_after(i) && tokens.space_after(i + 1);
     let dated = k + 1 < tokens.len() && tokens.list[k + 1].shape == Shape::Digits && !tokens.newline_after(k);
     (joined
         && tokens.list[i].shape == Shape::Title
@@ -135,7 +134,7 @@ fn named(doc: &Document<'_>, i: usize) -> bool {
         tokens.norm(i - 2),
         "medication" | "medicine" | "drug" | "pill" | "app" | "program" | "group" | "skill" | "test" | "scale"
     );
-    let after_named = matches!(tokens.norm(i - 1), "named" | "nicknamed") && !thing && tokens.gap_before(i) == " ";
+    let after_named = matches!(tokens.norm(i - 1), "named" | "nicknamed") && !thing && tokens.space_before(i);
     // "home with husband Per.", "Her husband, Per, is a lineman": a relation, then the name alone
     let closing = doc.flags(i - 1) & RELATION != 0 && tokens.gap_after(i).starts_with(['.', ',', ';']);
     after_named || closing
@@ -175,7 +174,7 @@ fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
     // "Multnomah County": a county's name, not a person's
     if i + 1 < tokens.len()
         && tokens.list[i + 1].shape == Shape::Title
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && matches!(tokens.norm(i + 1), "county" | "parish" | "borough")
     {
         return Evidence::None;
@@ -197,7 +196,7 @@ fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
                 return Evidence::Gazetteer;
             }
             let next_is_name = i + 1 < tokens.len()
-                && tokens.gap_after(i) == " "
+                && tokens.space_after(i)
                 && tokens.list[i + 1].shape == Shape::Title
                 && doc.flags(i + 1) & NAME != 0
                 && !doc.is_stop(i + 1)
@@ -210,7 +209,7 @@ fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
             // "Kim L.", "Nacho F."
             let initial_follows = flags & GIVEN != 0
                 && i + 1 < tokens.len()
-                && tokens.gap_after(i) == " "
+                && tokens.space_after(i)
                 && tokens.norm(i + 1).len() == 1
                 && tokens.list[i + 1].shape == Shape::Title
                 && tokens.gap_after(i + 1).starts_with('.');
@@ -320,7 +319,7 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
     // "members present TB, JJ, …": a roster's cue without its colon.
     let cue_without_colon = |k: usize| {
         matches!(tokens.norm(k), "present" | "attending")
-            && tokens.gap_after(k) == " "
+            && tokens.space_after(k)
             && k > 0
             && matches!(tokens.norm(k - 1), "members" | "clients" | "participants" | "attendees")
     };
@@ -479,7 +478,7 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool, name_labels: boo
     let chat = tokens.list[i].shape == Shape::Lower
         && doc.flags(i) & GIVEN != 0
         && i + 1 < tokens.len()
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && tokens.norm(i + 1).len() == 1
         && tokens.list[i + 1].shape == Shape::Lower
         && tokens.gap_after(i + 1).starts_with(':');
@@ -493,7 +492,7 @@ fn speaker_label(doc: &Document<'_>, i: usize, interview: bool, name_labels: boo
     // "KEVIN M.:": the name, then an initial
     let initial = named
         && i + 1 < tokens.len()
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && tokens.norm(i + 1).len() == 1
         && tokens.list[i + 1].shape == Shape::Title
         && matches!(tokens.gap_after(i + 1), ".:" | ": " | ".: ");
@@ -511,7 +510,7 @@ fn role_initials(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let labelled = i > 0
         && is_line_start(doc, i - 1)
-        && tokens.gap_before(i) == " "
+        && tokens.space_before(i)
         && tokens.list[i - 1].shape == Shape::Title
         && doc.flags(i - 1) & (RELATION | TITLE) != 0
         && tokens.list[i].shape == Shape::Upper
@@ -533,7 +532,7 @@ fn role_with_name(doc: &Document<'_>, i: usize) -> Option<usize> {
     let mut last = i;
     while last < i + 2
         && last + 1 < tokens.len()
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && tokens.list[last + 1].shape.is_capitalized()
     {
         last += 1;
@@ -636,7 +635,7 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     // kids need church.").
     let then_verb = || {
         verb_or_pause(i)
-            || (i + 1 < tokens.len() && tokens.gap_after(i) == " " && {
+            || (i + 1 < tokens.len() && tokens.space_after(i) && {
                 let next = doc.flags(i + 1);
                 (next == 0 && tokens.list[i + 1].shape.is_alpha())
                     || (next & NAME != 0 && (next & WORD == 0 || verb_follows(i + 1)))
@@ -793,7 +792,7 @@ fn self_introduced(doc: &Document<'_>, i: usize) -> bool {
             "is" => i >= 2 && matches!(tokens.norm(i - 2), "this" | "it"),
             _ => false,
         };
-    if !intro || tokens.gap_before(i) != " " || !matches!(tokens.list[i].shape, Shape::Lower | Shape::Title) {
+    if !intro || !tokens.space_before(i) || !matches!(tokens.list[i].shape, Shape::Lower | Shape::Title) {
         return false;
     }
     let flags = doc.flags(i);
@@ -835,8 +834,7 @@ fn self_introduced(doc: &Document<'_>, i: usize) -> bool {
             | "long"
     );
     let named = flags & GIVEN != 0 && !said_of_it || flags == 0 && tokens.norm(i).len() >= 3;
-    let last =
-        if i + 1 < tokens.len() && tokens.gap_after(i) == " " && doc.flags(i + 1) & FAMILY != 0 { i + 1 } else { i };
+    let last = if i + 1 < tokens.len() && tokens.space_after(i) && doc.flags(i + 1) & FAMILY != 0 { i + 1 } else { i };
     let pause = last + 1 >= tokens.len()
         || tokens.newline_after(last)
         || tokens.gap_after(last).starts_with([',', '.', '!', ';'])
@@ -1036,8 +1034,8 @@ fn compound_surname(doc: &Document<'_>, i: usize, j: usize) -> bool {
     };
     // After a given name: "Charlene" then "Two", or "Two" then "Bulls".
     let given = |k: usize| doc.flags(k) & GIVEN != 0 && tokens.list[k].shape == Shape::Title;
-    let first = given(i) && plain_word(j) && tokens.gap_after(j) == " " && plain_word(j + 1);
-    let second = i > 0 && given(i - 1) && tokens.gap_after(i - 1) == " " && plain_word(i) && plain_word(j);
+    let first = given(i) && plain_word(j) && tokens.space_after(j) && plain_word(j + 1);
+    let second = i > 0 && given(i - 1) && tokens.space_after(i - 1) && plain_word(i) && plain_word(j);
     first || second
 }
 
@@ -1076,7 +1074,7 @@ fn joins_before(doc: &Document<'_>, i: usize) -> bool {
                     && flags & RELATION == 0
                     && tokens.list[i].shape != Shape::Upper
                     // a role's letters before a full name ("AP Linda Chu") are not its initials
-                    && !(i + 1 < tokens.len() && tokens.gap_after(i) == " " && tokens.list[i + 1].shape == Shape::Title)
+                    && !(i + 1 < tokens.len() && tokens.space_after(i) && tokens.list[i + 1].shape == Shape::Title)
                     && !ABBREVIATIONS.contains(&tokens.norm(p)))
         }
         ". " | "." => shape == Shape::Title && tokens.norm(p).len() == 1,

@@ -102,7 +102,7 @@ fn with_state(doc: &Document<'_>, first: usize, last: usize, kind: Kind) -> usiz
         && tokens.list[first - 1].shape == Shape::Upper
         && tokens.norm(first - 1).len() == 2
         && doc.flags(first - 1) & STATE != 0
-        && tokens.gap_before(first) == " ";
+        && tokens.space_before(first);
     if !code {
         return first;
     }
@@ -208,9 +208,9 @@ fn quebec_health_number(doc: &Document<'_>, i: usize) -> bool {
     let four_digits = |k: usize| k < tokens.len() && tokens.list[k].shape == Shape::Digits && tokens.raw(k).len() == 4;
     tokens.list[i].shape == Shape::Upper
         && tokens.raw(i).len() == 4
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && four_digits(i + 1)
-        && tokens.gap_after(i + 1) == " "
+        && tokens.space_after(i + 1)
         && four_digits(i + 2)
 }
 
@@ -436,7 +436,7 @@ fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
     let tokens = &doc.tokens;
     let letters = i >= 2
         && context.is_some()
-        && tokens.gap_before(i) == " "
+        && tokens.space_before(i)
         // "DL V 200 114 883 019": a single letter too
         && (matches!(tokens.list[i - 1].shape, Shape::Upper | Shape::Alnum)
             || (tokens.list[i - 1].shape == Shape::Title && tokens.raw(i - 1).len() == 1))
@@ -444,7 +444,7 @@ fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
         && !matches!(tokens.norm(i - 1), "id" | "mrn" | "vin" | "dl" | "sn" | "no" | "ssn" | "acct" | "grp" | "npi")
         // "LCSW LCS 99812": a second credential-like word is the number's own prefix
         && (!is_credential_at(doc, i - 1)
-            || (tokens.gap_after(i - 2) == " " && is_credential_at(doc, i - 2))
+            || (tokens.space_after(i - 2) && is_credential_at(doc, i - 2))
             // "Psychologist #LEP 3381": letters after "#" are the number's own
             || tokens.gap_before(i - 1).ends_with('#'));
     // "#C-28810472": a letter joined by a hyphen is part of the number
@@ -455,7 +455,7 @@ fn prefix(doc: &Document<'_>, i: usize, context: Option<Kind>) -> usize {
     // "Case No. 2025 D 004417": a docket's year before its letters
     let year = letters
         && i >= 4
-        && tokens.gap_before(i - 1) == " "
+        && tokens.space_before(i - 1)
         && tokens.list[i - 2].shape == Shape::Digits
         && matches!(tokens.raw(i - 2).len(), 2 | 4)
         && matches!(tokens.norm(i - 3), "no" | "case" | "docket" | "number" | "file");
@@ -680,7 +680,7 @@ fn is_lone_extension(doc: &Document<'_>, i: usize) -> bool {
         && raw.starts_with(['x', 'X'])
         && raw[1..].bytes().all(|b| b.is_ascii_digit())
         && i > 0
-        && tokens.gap_before(i) == " "
+        && tokens.space_before(i)
         // "Ms. Ybarra x3312", "the social worker is at x2210."
         && (tokens.list[i - 1].shape == Shape::Title || tokens.norm(i - 1) == "at")
 }
@@ -708,11 +708,10 @@ fn after_city_of_street(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let title = |k: usize| tokens.list[k].shape == Shape::Title;
     // "… unit 7 tucson 85713": a listed city in lower case
-    if i >= 3 && tokens.gap_before(i) == " " && tokens.list[i - 1].shape == Shape::Lower && doc.flags(i - 1) & CITY != 0
-    {
+    if i >= 3 && tokens.space_before(i) && tokens.list[i - 1].shape == Shape::Lower && doc.flags(i - 1) & CITY != 0 {
         return true;
     }
-    if i < 3 || !title(i - 1) || tokens.gap_before(i) != " " {
+    if i < 3 || !title(i - 1) || !tokens.space_before(i) {
         return false;
     }
     // The city's words back to the street's suffix ("Oak Ridge Ct Kissimmee 34744"), over an
@@ -721,8 +720,7 @@ fn after_city_of_street(doc: &Document<'_>, i: usize) -> bool {
     while city > 1
         && city + 3 > i
         && title(city - 1)
-        && (tokens.gap_before(city) == ". "
-            || tokens.gap_before(city) == " " && doc.flags(city - 1) & STREET_SUFFIX == 0)
+        && (tokens.gap_before(city) == ". " || tokens.space_before(city) && doc.flags(city - 1) & STREET_SUFFIX == 0)
     {
         city -= 1;
     }
@@ -752,7 +750,7 @@ fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "turned one hundred", "is a hundred and two"
     let hundred = matches!(tokens.norm(i), "one" | "a")
         && i + 1 < tokens.len()
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && tokens.norm(i + 1) == "hundred";
     if hundred {
         last = i + 1;
@@ -835,7 +833,7 @@ fn decade_of_age(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// last token.
 fn postal_code(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i + 1 >= tokens.len() || tokens.gap_after(i) != " " {
+    if i + 1 >= tokens.len() || !tokens.space_after(i) {
         return None;
     }
     let (outward, inward) = (tokens.raw(i).as_bytes(), tokens.raw(i + 1).as_bytes());
@@ -959,7 +957,7 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
     let relation_and = i >= 1
         && doc.flags(i - 1) & RELATION != 0
         && tokens.gap_before(i) == ", "
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && next(1) == Some("and");
     let will_be = i >= 3
         && tokens.norm(i - 1) == "be"

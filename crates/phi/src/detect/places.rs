@@ -71,7 +71,7 @@ impl Detector for PlaceDetector {
             }
             // "TRENTON NJ 08609": no comma before a state's code that a ZIP follows
             let zip_after_code = || {
-                tokens.gap_before(i) == " "
+                tokens.space_before(i)
                     && tokens.list[i].shape == Shape::Upper
                     && i + 1 < tokens.len()
                     && tokens.list[i + 1].shape == Shape::Digits
@@ -109,7 +109,7 @@ impl Detector for PlaceDetector {
                     && tokens.list[i].shape == Shape::Upper
                     && tokens.norm(i).len() <= 4
                     && i > 0
-                    && tokens.gap_before(i) == " "
+                    && tokens.space_before(i)
                     && tokens.list[i - 1].shape == Shape::Title);
             // Never inside a listed public name ("SMART Recovery", "Trevor Project"), nor a label
             // ("Church: Ebenezer Methodist", "Mental Health Services:") — a label opens its line or
@@ -132,7 +132,7 @@ impl Detector for PlaceDetector {
                 // more of the organization's kind after it
                 let kind = |k: usize| {
                     k < tokens.len()
-                        && tokens.gap_before(k) == " "
+                        && tokens.space_before(k)
                         && tokens.list[k].shape == Shape::Title
                         && (doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0
                             || matches!(
@@ -144,7 +144,7 @@ impl Detector for PlaceDetector {
                     if kind(last + 1) {
                         last += 1;
                     } else if last + 1 < tokens.len()
-                        && tokens.gap_after(last) == " "
+                        && tokens.space_after(last)
                         && tokens.norm(last + 1) == "and"
                         && kind(last + 2)
                     {
@@ -158,18 +158,18 @@ impl Detector for PlaceDetector {
                 let on_the = last + 3 < tokens.len()
                     && tokens.norm(last + 1) == "on"
                     && tokens.norm(last + 2) == "the"
-                    && tokens.gap_after(last + 1) == " ";
+                    && tokens.space_after(last + 1);
                 let place = last + 1 + if on_the { 2 } else { 1 };
                 if place < tokens.len()
                     && (on_the || tokens.norm(last + 1) == "at")
-                    && tokens.gap_after(last) == " "
-                    && tokens.gap_after(place - 1) == " "
+                    && tokens.space_after(last)
+                    && tokens.space_after(place - 1)
                     && tokens.list[place].shape == Shape::Title
                     && !doc.is_stop(place)
                     && doc.flags(place) & (MONTH | WEEKDAY | DATE_WORD) == 0
                 {
                     let more = place + 1 < tokens.len()
-                        && tokens.gap_after(place) == " "
+                        && tokens.space_after(place)
                         && tokens.list[place + 1].shape == Shape::Title
                         && !doc.is_stop(place + 1);
                     last = place + usize::from(more);
@@ -208,11 +208,11 @@ impl Detector for PlaceDetector {
                 if i + 1 + of < tokens.len()
                     && !heading
                     && tokens.list[i + 1 + of].shape.is_capitalized()
-                    && (i..i + 1 + of).all(|k| tokens.gap_after(k) == " ")
+                    && (i..i + 1 + of).all(|k| tokens.space_after(k))
                     && !is_clinical_word(tokens.norm(i + 1 + of))
                 {
                     let article = i > 0
-                        && tokens.gap_before(i) == " "
+                        && tokens.space_before(i)
                         && tokens.list[i - 1].shape == Shape::Title
                         && matches!(tokens.norm(i - 1), "la" | "el" | "los" | "las");
                     let last = org_run(doc, i + 1 + of, 4);
@@ -225,7 +225,7 @@ impl Detector for PlaceDetector {
             if let Some(first) = congregation(doc, i) {
                 // "Good Shepherd Lutheran Home": the congregation's home or village
                 let home = i + 1 < tokens.len()
-                    && tokens.gap_after(i) == " "
+                    && tokens.space_after(i)
                     && tokens.list[i + 1].shape == Shape::Title
                     && matches!(tokens.norm(i + 1), "home" | "homes" | "village" | "manor" | "services");
                 out.push(doc.span(first, i + usize::from(home), Kind::Organization, Confidence::Medium));
@@ -266,7 +266,7 @@ impl Detector for PlaceDetector {
             if flags & EMPLOYER != 0 && cased && !doc.protected[i] {
                 // "Amazon BWI5": a site's code after the employer
                 let site = i + 1 < tokens.len()
-                    && tokens.gap_after(i) == " "
+                    && tokens.space_after(i)
                     && tokens.list[i + 1].shape == Shape::Alnum
                     && (3..=6).contains(&tokens.raw(i + 1).len())
                     && tokens.raw(i + 1).starts_with(|c: char| c.is_ascii_uppercase());
@@ -319,7 +319,7 @@ fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             || tokens.list[i - 1].shape == Shape::Upper
                 && (2..=3).contains(&tokens.norm(i - 1).len())
                 && doc.flags(i - 1) & FUNCTION == 0)
-        && tokens.gap_before(i) == " "
+        && tokens.space_before(i)
         && !doc.is_stop(i - 1);
     if !named {
         return;
@@ -339,7 +339,7 @@ fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
     let last = if office
         && last + 1 < tokens.len()
         && tokens.norm(last) == "s"
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && tokens.list[last + 1].shape == Shape::Title
         && matches!(tokens.norm(last + 1), "office" | "department")
     {
@@ -353,7 +353,7 @@ fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         out.push(doc.span(i - 1, i, Kind::City, Confidence::Medium));
         // "Public Guardian of McLean County": the county's own office named before "of"
         let mut first = i - 1;
-        if i >= 3 && tokens.norm(i - 2) == "of" && tokens.gap_before(i - 1) == " " && tokens.gap_before(i - 2) == " " {
+        if i >= 3 && tokens.norm(i - 2) == "of" && tokens.space_before(i - 1) && tokens.space_before(i - 2) {
             let word = |k: usize| {
                 tokens.list[k].shape == Shape::Title
                     && !doc.is_stop(k)
@@ -362,7 +362,7 @@ fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             let mut k = i - 3;
             while word(k) && i - 3 - k < 3 {
                 first = k;
-                if k == 0 || tokens.gap_before(k) != " " {
+                if k == 0 || !tokens.space_before(k) {
                     break;
                 }
                 k -= 1;
@@ -498,11 +498,7 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
     let mut last = org_name_from(doc, i);
     // "The Pines at Davidson, Room 118": a campus after "at", to the field's end
     let n = tokens.len();
-    if last + 2 < n
-        && tokens.gap_after(last) == " "
-        && tokens.norm(last + 1) == "at"
-        && tokens.gap_after(last + 1) == " "
-    {
+    if last + 2 < n && tokens.space_after(last) && tokens.norm(last + 1) == "at" && tokens.space_after(last + 1) {
         let campus = capitalized_run(doc, last + 2, 2);
         // the field ends at a pause or a wide gap, not mid-sentence
         let gap = tokens.gap_after(campus);
@@ -534,7 +530,7 @@ fn signature_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let mut last = i;
     while last + 1 < tokens.len()
         && last < i + 4
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && tokens.list[last + 1].shape == Shape::Title
     {
         last += 1;
@@ -586,7 +582,7 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
     let mut last = i;
     while last + 1 < tokens.len()
         && last < i + 4
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && tokens.list[last + 1].shape.is_capitalized()
     {
         last += 1;
@@ -710,7 +706,7 @@ fn org_before_role(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let last = capitalized_run(doc, i, 3);
     let role = last + 2 < n
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && tokens.list[last + 1].shape == Shape::Lower
         && is_staff_role(tokens.norm(last + 1))
         && tokens.gap_after(last + 1).starts_with(')');
@@ -735,7 +731,7 @@ fn org_after_role(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let mut first = i - 1;
-    while first > 1 && i - first < 3 && tokens.gap_before(first) == " " && lower(first - 1) {
+    while first > 1 && i - first < 3 && tokens.space_before(first) && lower(first - 1) {
         first -= 1;
     }
     // "Brittany Okoye (therapist, Southwest Human Development)": the same in parentheses
@@ -810,7 +806,7 @@ pub(super) fn is_english_not_town(doc: &Document<'_>, k: usize) -> bool {
 fn affiliate_of_place(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    if i + 2 >= n || tokens.norm(i + 1) != "of" || tokens.gap_after(i) != " " || tokens.gap_after(i + 1) != " " {
+    if i + 2 >= n || tokens.norm(i + 1) != "of" || !tokens.space_after(i) || !tokens.space_after(i + 1) {
         return None;
     }
     // A region within a state: a town or state alone is as often a payer's or a national order's
@@ -821,7 +817,7 @@ fn affiliate_of_place(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             tokens.norm(place),
             "greater" | "metro" | "central" | "northern" | "southern" | "eastern" | "western"
         );
-    if !region || !tokens.list[place].shape.is_capitalized() || place + 1 >= n || tokens.gap_after(place) != " " {
+    if !region || !tokens.list[place].shape.is_capitalized() || place + 1 >= n || !tokens.space_after(place) {
         return None;
     }
     // a jurisdiction or a landform: "the State of Ohio", "the Gulf of Mexico"
@@ -869,8 +865,8 @@ fn center_for(doc: &Document<'_>, i: usize) -> Option<usize> {
         && matches!(tokens.norm(i), "center" | "centre" | "institute" | "foundation" | "coalition" | "alliance")
         && i + 2 < tokens.len()
         && matches!(tokens.norm(i + 1), "for" | "against")
-        && tokens.gap_after(i) == " "
-        && tokens.gap_after(i + 1) == " "
+        && tokens.space_after(i)
+        && tokens.space_after(i + 1)
         && tokens.list[i + 2].shape == Shape::Title
         && !doc.is_stop(i + 2);
     if !named {
@@ -880,8 +876,8 @@ fn center_for(doc: &Document<'_>, i: usize) -> Option<usize> {
     let mut last = capitalized_run(doc, i + 2, 3);
     while last + 2 < tokens.len()
         && tokens.norm(last + 1) == "and"
-        && tokens.gap_after(last) == " "
-        && tokens.gap_after(last + 1) == " "
+        && tokens.space_after(last)
+        && tokens.space_after(last + 1)
         && tokens.list[last + 2].shape == Shape::Title
     {
         last = capitalized_run(doc, last + 2, 3);
@@ -902,7 +898,7 @@ fn childrens(doc: &Document<'_>, i: usize) -> Option<usize> {
     };
     // "Arkansas Children's", "Dayton Children's": a place before it
     if tokens.list[i].shape == Shape::Title
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && childrens_at(i + 1)
         && !doc.is_stop(i)
         && doc.flags(i) & (FUNCTION | DETERMINER | RELATION) == 0
@@ -911,13 +907,13 @@ fn childrens(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let named = childrens_at(i)
         && i + 2 < tokens.len()
-        && tokens.gap_after(i + 1) == " "
+        && tokens.space_after(i + 1)
         && tokens.list[i + 2].shape == Shape::Title
         && doc.flags(i + 2) & (FUNCTION | MONTH | WEEKDAY) == 0;
     named.then(|| {
         let mut last = i + 2;
         while last < i + 4
-            && tokens.gap_after(last) == " "
+            && tokens.space_after(last)
             && last + 1 < tokens.len()
             && tokens.list[last + 1].shape == Shape::Title
         {
@@ -936,7 +932,7 @@ fn known_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
         let before = if i > 1 && tokens.norm(i - 1) == "the" { i - 2 } else { i.wrapping_sub(1) };
         i > 0
             && matches!(tokens.norm(before), "at" | "from" | "by" | "near" | "behind" | "outside")
-            && tokens.gap_before(i) == " "
+            && tokens.space_before(i)
     };
     let lower = tokens.list[i].shape == Shape::Lower && placed();
     if !tokens.list[i].shape.is_capitalized() && !lower {
@@ -963,7 +959,7 @@ fn known_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// last token.
 fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if i + 1 >= tokens.len() || tokens.gap_after(i) != " " {
+    if i + 1 >= tokens.len() || !tokens.space_after(i) {
         return None;
     }
     let then = |k: usize, word: &str| i + k < tokens.len() && tokens.norm(i + k) == word;
@@ -976,7 +972,7 @@ fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
             // "a warm handoff to BACS housing navigator": its worker by role, a word between
             || (1..=2).any(|k| {
                 i + k < tokens.len()
-                    && (1..k).all(|m| tokens.list[i + m].shape == Shape::Lower && tokens.gap_after(i + m) == " ")
+                    && (1..k).all(|m| tokens.list[i + m].shape == Shape::Lower && tokens.space_after(i + m))
                     && matches!(
                         tokens.norm(i + k),
                         "navigator" | "caseworker" | "advocate" | "liaison" | "coordinator" | "staff" | "interpreter"
@@ -984,7 +980,7 @@ fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
             }) && !is_public_office(tokens.norm(i)));
     let local = then(1, "local")
         && i + 2 < tokens.len()
-        && tokens.gap_after(i + 1) == " "
+        && tokens.space_after(i + 1)
         && tokens.list[i + 2].shape == Shape::Digits;
     if local { Some(i + 2) } else { service.then_some(i) }
 }
@@ -995,7 +991,7 @@ fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn named_before_town(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     // the word before first: few title-case words follow "to", "at" or "from"
-    if i == 0 || tokens.gap_before(i) != " " || !matches!(tokens.norm(i - 1), "to" | "at" | "from") {
+    if i == 0 || !tokens.space_before(i) || !matches!(tokens.norm(i - 1), "to" | "at" | "from") {
         return None;
     }
     // (a church's or a month's word too: "to Baptist", "to Mayo" — before a town they name a place)
@@ -1009,9 +1005,9 @@ fn named_before_town(doc: &Document<'_>, i: usize) -> Option<usize> {
     let last = capitalized_run(doc, i, 3);
     let town = last + 2 < tokens.len()
         && (i..=last).all(name)
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && tokens.norm(last + 1) == "in"
-        && tokens.gap_after(last + 1) == " "
+        && tokens.space_after(last + 1)
         && tokens.list[last + 2].shape == Shape::Title
         && lexicon_city(doc, last + 2).is_some();
     town.then_some(last)
@@ -1025,15 +1021,15 @@ fn office_of(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "Office(s) of" itself, or after the kind of practice ("Law Office of"): most words are neither
     let office = match tokens.norm(i) {
         "office" | "offices" => i,
-        "law" | "legal" | "dental" | "medical" if tokens.gap_after(i) == " " => i + 1,
+        "law" | "legal" | "dental" | "medical" if tokens.space_after(i) => i + 1,
         _ => return None,
     };
     let opens = office + 2 < n
         && matches!(tokens.norm(office), "office" | "offices")
         && tokens.list[office].shape == Shape::Title
-        && tokens.gap_after(office) == " "
+        && tokens.space_after(office)
         && tokens.norm(office + 1) == "of"
-        && tokens.gap_after(office + 1) == " ";
+        && tokens.space_after(office + 1);
     if !opens {
         return None;
     }
@@ -1070,7 +1066,7 @@ fn firm(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     // A trade after it: "& Sons Roofing"
     let trade = j + 1 < tokens.len()
-        && tokens.gap_after(j) == " "
+        && tokens.space_after(j)
         && tokens.list[j + 1].shape == Shape::Title
         && doc.flags(j + 1) & (ORG_WEAK | ORG_STRONG) != 0;
     Some(j + usize::from(trade))
@@ -1090,7 +1086,7 @@ fn is_site_code(doc: &Document<'_>, i: usize) -> bool {
             // "(DFW7 warehouse)": before the word too, when it has a digit
             || raw.bytes().any(|b| b.is_ascii_digit())
                 && i + 1 < tokens.len()
-                && tokens.gap_after(i) == " "
+                && tokens.space_after(i)
                 && matches!(tokens.norm(i + 1), "facility" | "warehouse" | "plant" | "hub" | "fulfillment"))
 }
 
@@ -1144,7 +1140,7 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
     if !(number || named) {
         return None;
     }
-    let spaced = tokens.gap_after(i) == " " || (named && doc.flags(i) & DIRECTION != 0 && tokens.gap_after(i) == ". ");
+    let spaced = tokens.space_after(i) || (named && doc.flags(i) & DIRECTION != 0 && tokens.gap_after(i) == ". ");
     if !same_line(doc, i) || !spaced {
         return None;
     }
@@ -1162,10 +1158,10 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
                     || tokens.list[k].shape == Shape::Alnum && ordinal(tokens.norm(k)))
         };
         let mut last = i + 1;
-        while last < i + 4 && tokens.gap_after(last) == " " && word(last + 1) {
+        while last < i + 4 && tokens.space_after(last) && word(last + 1) {
             last += 1;
         }
-        if last > i + 1 && last + 1 < n && tokens.gap_after(last) == " " && doc.flags(last + 1) & UNIT != 0 {
+        if last > i + 1 && last + 1 < n && tokens.space_after(last) && doc.flags(last + 1) & UNIT != 0 {
             return Some(unit_after(doc, last));
         }
         // "as 3819 n wabash in indy": without a unit, a word no English word names it, before a
@@ -1173,7 +1169,7 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         let unknown = (i + 2..=last).any(|k| doc.flags(k) & WORD == 0);
         let ends = last + 1 >= n
             || tokens.gap_after(last).starts_with([',', '.', ';'])
-            || tokens.gap_after(last) == " " && matches!(tokens.norm(last + 1), "in" | "near");
+            || tokens.space_after(last) && matches!(tokens.norm(last + 1), "in" | "near");
         // (a house number of three digits or more: "off route 1 w kev again" is a road and a person)
         if last > i + 1 && unknown && ends && tokens.raw(i).len() >= 3 {
             return Some(last);
@@ -1216,7 +1212,7 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         if flags & STREET_SUFFIX != 0 && words > 0 {
             // "Timber Ridge Ct", "Willow Bend Dr": a suffix's word inside the name, then the suffix
             let mut last = if j + 1 < n
-                && tokens.gap_after(j) == " "
+                && tokens.space_after(j)
                 && doc.flags(j + 1) & STREET_SUFFIX != 0
                 && tokens.list[j + 1].shape.is_capitalized()
             {
@@ -1267,16 +1263,16 @@ fn street_without_suffix(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let mut last = i + 1;
-    while last < i + 3 && tokens.gap_after(last) == " " && word(last + 1) {
+    while last < i + 3 && tokens.space_after(last) && word(last + 1) {
         last += 1;
     }
     if last + 2 >= n {
         return None;
     }
     // "lives at 2215 Mulberry in Fort Collins": after "at", before "in" and a town
-    if tokens.gap_after(last) == " " {
+    if tokens.space_after(last) {
         let town = tokens.norm(last + 1) == "in"
-            && tokens.gap_after(last + 1) == " "
+            && tokens.space_after(last + 1)
             && tokens.list[last + 2].shape == Shape::Title
             && !doc.is_stop(last + 2);
         // (three digits or more: "at 10 Starbucks in Akron" is a time)
@@ -1305,7 +1301,7 @@ fn romance_street_after_number(doc: &Document<'_>, i: usize) -> Option<usize> {
     let word = i + 1;
     let opens = word + 1 < n
         && tokens.list[word].shape == Shape::Title
-        && tokens.gap_after(word) == " "
+        && tokens.space_after(word)
         && matches!(
             tokens.norm(word),
             "calle"
@@ -1329,7 +1325,7 @@ fn romance_street_after_number(doc: &Document<'_>, i: usize) -> Option<usize> {
     let mut first = word + 1;
     while first + 1 < n.min(word + 4)
         && matches!(tokens.norm(first), "de" | "del" | "la" | "las" | "los" | "el" | "du" | "des" | "da" | "do")
-        && tokens.gap_after(first) == " "
+        && tokens.space_after(first)
     {
         first += 1;
     }
@@ -1338,7 +1334,7 @@ fn romance_street_after_number(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let mut last = capitalized_run(doc, first, 3);
     if last + 1 < n
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && doc.flags(last + 1) & DIRECTION != 0
         && tokens.list[last + 1].shape == Shape::Upper
     {
@@ -1393,14 +1389,14 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     let mut j = i + 1;
     // "Harbor Light Building · Second Floor": a building named where the street would be
     let building = |k: usize| matches!(tokens.norm(k), "building" | "tower" | "towers");
-    while j < n && j <= i + 3 && tokens.gap_before(j) == " " && (title(j) || building(j)) {
+    while j < n && j <= i + 3 && tokens.space_before(j) && (title(j) || building(j)) {
         if doc.flags(j) & STREET_SUFFIX != 0 || building(j) {
             if tokens.norm(j) == "court" && is_court_kind(tokens.norm(j - 1)) {
                 return None; // "Maricopa County Superior Court"
             }
             // "Fremont Ave N, Seattle": a compass point after the suffix
             let last = if j + 1 < n
-                && tokens.gap_after(j) == " "
+                && tokens.space_after(j)
                 && doc.flags(j + 1) & DIRECTION != 0
                 && tokens.list[j + 1].shape.is_capitalized()
             {
@@ -1418,10 +1414,7 @@ fn bare_street(doc: &Document<'_>, i: usize) -> Option<usize> {
                             |k: usize| k < n && doc.flags(k) & STATE != 0 && matches!(tokens.gap_before(k), " " | ", ");
                         if state(end + 1) {
                             end += 1;
-                            if end + 1 < n
-                                && tokens.list[end + 1].shape == Shape::Digits
-                                && tokens.gap_after(end) == " "
-                            {
+                            if end + 1 < n && tokens.list[end + 1].shape == Shape::Digits && tokens.space_after(end) {
                                 end += 1;
                             }
                         }
@@ -1446,7 +1439,7 @@ fn fort(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let next = i + 1;
     let named = next < tokens.len()
-        && (tokens.gap_after(i) == " " || tokens.norm(i) == "ft" && tokens.gap_after(i) == ". ")
+        && (tokens.space_after(i) || tokens.norm(i) == "ft" && tokens.gap_after(i) == ". ")
         && matches!(tokens.list[next].shape, Shape::Title | Shape::Mixed)
         && !doc.is_stop(next)
         && doc.flags(next) & (FUNCTION | MONTH | WEEKDAY | TITLE | RELATION) == 0;
@@ -1468,7 +1461,7 @@ fn numbered_building(doc: &Document<'_>, i: usize) -> Option<usize> {
     };
     // (called only where no segment opens: in an address's own segment a building is a part of
     // the address, as a suite is: "· Building 2 ·")
-    if tokens.gap_after(i) != " " || !code(i + 1) {
+    if !tokens.space_after(i) || !code(i + 1) {
         return None;
     }
     let mut last = i + 1;
@@ -1493,7 +1486,7 @@ fn segment_before_street(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let mut last = i;
-    while last + 1 < n && last < i + 3 && tokens.gap_after(last) == " " && word(last + 1) {
+    while last + 1 < n && last < i + 3 && tokens.space_after(last) && word(last + 1) {
         last += 1;
     }
     let separated = last + 1 < n && matches!(tokens.gap_after(last), " · " | " | " | " • ");
@@ -1506,7 +1499,7 @@ fn segment_before_street(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// The unit's last token, when a city and its state follow.
 fn bare_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    if doc.flags(i) & UNIT == 0 || !segment_start(doc, i) || i + 2 >= tokens.len() || tokens.gap_after(i) != " " {
+    if doc.flags(i) & UNIT == 0 || !segment_start(doc, i) || i + 2 >= tokens.len() || !tokens.space_after(i) {
         return None;
     }
     let number = |k: usize| matches!(tokens.list[k].shape, Shape::Digits | Shape::Alnum);
@@ -1556,7 +1549,7 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     // "State Route 73", "BIA Route 2", "NM Highway 14": the road's authority before it
     let qualified = || {
         i > 0
-            && tokens.gap_before(i) == " "
+            && tokens.space_before(i)
             && (tokens.list[i - 1].shape.is_capitalized()
                 && matches!(tokens.norm(i - 1), "state" | "county" | "us" | "farm" | "ranch" | "forest")
                 // in capitals, only a state's letters: "NM HIGHWAY 14", not "DRIVE ON RT 80"
@@ -1573,13 +1566,13 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     if road {
         // "2250 Highway 6": a house number on it
         let housed = i > 0
-            && tokens.gap_before(i) == " "
+            && tokens.space_before(i)
             && tokens.list[i - 1].shape == Shape::Digits
             && tokens.raw(i - 1).len() <= 6
             && same_line(doc, i - 1);
         // "Hwy 69 S": the direction of travel after its number
         let bound = i + 2 < n
-            && tokens.gap_after(i + 1) == " "
+            && tokens.space_after(i + 1)
             && matches!(tokens.raw(i + 2), "N" | "S" | "E" | "W" | "North" | "South" | "East" | "West");
         return Some((if qualified() || housed { i - 1 } else { i }, i + 1 + usize::from(bound)));
     }
@@ -1587,10 +1580,10 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     // word of place or travel or a house number
     let lettered = tokens.list[i].shape == Shape::Upper
         && matches!(word, "sr" | "cr" | "fm" | "us" | "sh" | "rm" | "bia")
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && number(i + 1)
         && (doc.preceded_by(i, 1, &["on", "off", "near", "along", "via", "take", "took", "from", "onto", "at"])
-            || i > 0 && tokens.list[i - 1].shape == Shape::Digits && tokens.gap_before(i) == " ");
+            || i > 0 && tokens.list[i - 1].shape == Shape::Digits && tokens.space_before(i));
     if lettered {
         let housed = i > 0 && tokens.list[i - 1].shape == Shape::Digits;
         return Some((i - usize::from(housed), i + 1));
@@ -1639,11 +1632,11 @@ fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
         && last + 1 < n
         && last < i + 2
         && tokens.list[last + 1].shape == Shape::Title
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
     {
         last += 1;
     }
-    if last + 1 >= n || tokens.list[last + 1].shape != Shape::Lower || tokens.gap_after(last) != " " {
+    if last + 1 >= n || tokens.list[last + 1].shape != Shape::Lower || !tokens.space_after(last) {
         return None;
     }
     let kind = match tokens.norm(last + 1) {
@@ -1673,7 +1666,7 @@ fn named_before_kind(doc: &Document<'_>, i: usize) -> Option<(usize, Kind)> {
         }
         // "the Southwest Key youth shelter": a word for whom it serves between
         "youth" | "family" | "women's" | "men's" | "homeless" | "emergency"
-            if last + 2 < n && tokens.gap_after(last + 1) == " " && tokens.norm(last + 2) == "shelter" =>
+            if last + 2 < n && tokens.space_after(last + 1) && tokens.norm(last + 2) == "shelter" =>
         {
             Kind::Organization
         }
@@ -1704,9 +1697,9 @@ fn town_of_a_person(doc: &Document<'_>, i: usize) -> Option<usize> {
     let named = i >= 3
         && tokens.list[i].shape == Shape::Title
         && tokens.norm(i - 1) == "of"
-        && tokens.gap_before(i) == " "
-        && tokens.gap_before(i - 1) == " "
-        && tokens.gap_before(i - 2) == " "
+        && tokens.space_before(i)
+        && tokens.space_before(i - 1)
+        && tokens.space_before(i - 2)
         && tokens.list[i - 2].shape == Shape::Title
         && doc.flags(i - 2) & FAMILY != 0
         && tokens.list[i - 3].shape == Shape::Title
@@ -1734,7 +1727,7 @@ fn two_word_state(doc: &Document<'_>, i: usize) -> bool {
         "rhode" => &["island"],
         _ => return false,
     };
-    i + 1 < tokens.len() && tokens.gap_after(i) == " " && second.contains(&tokens.norm(i + 1))
+    i + 1 < tokens.len() && tokens.space_after(i) && second.contains(&tokens.norm(i + 1))
 }
 
 /// "57th St", "W 57th Street", "E. 14th Ave", "S. Fourth St": an ordinal before a street suffix
@@ -1746,7 +1739,7 @@ fn ordinal_street(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let suffix = matches!(shape, Shape::Alnum | Shape::Title)
         && i + 1 < tokens.len()
         && doc.flags(i + 1) & STREET_SUFFIX != 0
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && tokens.list[i + 1].shape.is_capitalized();
     let named = suffix
         && match shape {
@@ -1796,12 +1789,12 @@ fn region_of_state(doc: &Document<'_>, i: usize) -> Option<usize> {
                 | "east"
                 | "west"
         );
-    if !direction || i + 1 >= n || tokens.gap_after(i) != " " || tokens.list[i + 1].shape != Shape::Title {
+    if !direction || i + 1 >= n || !tokens.space_after(i) || tokens.list[i + 1].shape != Shape::Title {
         return None;
     }
     let state = |k: usize| k < n && doc.flags(k) & STATE != 0 && tokens.list[k].shape == Shape::Title;
     // "New York", "Rhode Island": a state of two words.
-    let two_words = matches!(tokens.norm(i + 1), "new" | "rhode" | "puerto") && tokens.gap_after(i + 1) == " ";
+    let two_words = matches!(tokens.norm(i + 1), "new" | "rhode" | "puerto") && tokens.space_after(i + 1);
     let last = if two_words { i + 2 } else { i + 1 };
     let partial = matches!(tokens.norm(last), "hampshire" | "jersey" | "mexico" | "york" | "island" | "rico");
     let its_own_name = two_word_state(doc, i);
@@ -1870,7 +1863,7 @@ fn city_after(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     }
     // "51st Ave IOP": an acronym after a space is the program there, not a town
     let acronym = tokens.list[i].shape == Shape::Upper
-        && tokens.gap_before(i) == " "
+        && tokens.space_before(i)
         && !doc.is_shouting(i)
         && doc.flags(i) & CITY == 0;
     if acronym {
@@ -1925,7 +1918,7 @@ fn city_before_state(doc: &Document<'_>, s: usize) -> Option<usize> {
     let mut first = last;
     while first > 0
         && last - first < 2
-        && tokens.gap_before(first) == " "
+        && tokens.space_before(first)
         && tokens.list[first - 1].shape.is_capitalized()
         && !tokens.list[first].sentence_start
     {
@@ -1987,7 +1980,7 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "Mexico City", "Jersey City": a state's word before a town's
     let town = || {
         i + 1 < tokens.len()
-            && tokens.gap_after(i) == " "
+            && tokens.space_after(i)
             && tokens.list[i + 1].shape == Shape::Title
             && doc.flags(i + 1) & TOWN_SUFFIX != 0
             && !two_word_state(doc, i.wrapping_sub(1))
@@ -2063,14 +2056,14 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
         if doc.flags(i) & DIRECTION != 0
             && i + 1 < tokens.len()
             && doc.preceded_by(i, 1, &["in", "to", "from", "near"])
-            && tokens.gap_after(i) == " "
+            && tokens.space_after(i)
             && let Some(last) = lexicon_city(doc, i + 1)
         {
             return Some(last);
         }
         let town_word = |k: usize| {
             k < tokens.len()
-                && tokens.gap_before(k) == " "
+                && tokens.space_before(k)
                 && tokens.list[k].shape == Shape::Lower
                 && doc.flags(k) & TOWN_SUFFIX != 0
         };
@@ -2078,7 +2071,7 @@ fn cued_city(doc: &Document<'_>, i: usize) -> Option<usize> {
             if town_word(i + 1) {
                 return Some(i + 1);
             }
-            if word(i + 1) && tokens.gap_after(i) == " " && town_word(i + 2) {
+            if word(i + 1) && tokens.space_after(i) && town_word(i + 2) {
                 return Some(i + 2);
             }
         }
@@ -2193,7 +2186,7 @@ fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
         k + 1 < tokens.len()
             && tokens.list[k].shape == Shape::Title
             && doc.is_stop(k)
-            && tokens.gap_after(k) == " "
+            && tokens.space_after(k)
             && word(k + 1)
     };
     while last + 1 < tokens.len() && last + 1 - i < max {
@@ -2207,7 +2200,7 @@ fn capitalized_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
             last += 1;
         } else if gap == " "
             && matches!(tokens.norm(last + 1), "of" | "at")
-            && tokens.gap_after(last + 1) == " "
+            && tokens.space_after(last + 1)
             && word(last + 2)
         {
             // "Sunrise of Bellevue", "The Reserve at Ponce": one "of" or "at" between capitalized words
@@ -2246,7 +2239,7 @@ fn org_run(doc: &Document<'_>, i: usize, max: usize) -> usize {
     let mut last = capitalized_run(doc, i, max);
     while last + 1 < tokens.len()
         && last + 1 - i < max
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && tokens.list[last + 1].shape == Shape::Title
         && doc.is_stop(last + 1)
         && doc.flags(last + 1) & (STATE | MONTH | WEEKDAY) == 0
@@ -2298,7 +2291,7 @@ fn named_site(doc: &Document<'_>, i: usize) -> Option<usize> {
         && cased
         && !doc.is_stop(i)
         && doc.flags(i) & (MONTH | WEEKDAY | STATE | FUNCTION) == 0
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && site(i + 1);
     // the name alone where the kind is everyone's: "the DART station", "the Greyhound station"
     named.then(|| {
@@ -2316,9 +2309,9 @@ fn faith_service(doc: &Document<'_>, i: usize) -> Option<usize> {
     };
     let named =
         title(i, &["lutheran", "catholic", "jewish", "episcopal", "methodist", "presbyterian", "islamic", "muslim"])
-            && tokens.gap_after(i) == " "
+            && tokens.space_after(i)
             && title(i + 1, &["social", "family", "community"])
-            && tokens.gap_after(i + 1) == " "
+            && tokens.space_after(i + 1)
             && title(i + 2, &["service", "services"]);
     named.then_some(i + 2)
 }
@@ -2345,7 +2338,7 @@ fn congregation(doc: &Document<'_>, i: usize) -> Option<usize> {
             | "unitarian"
             | "tabernacle"
     );
-    if !denomination || i == 0 || tokens.gap_before(i) != " " || !tokens.list[i].shape.is_capitalized() {
+    if !denomination || i == 0 || !tokens.space_before(i) || !tokens.list[i].shape.is_capitalized() {
         return None;
     }
     // "New Hope Missionary Baptist": the congregation's own name before the denomination's words
@@ -2369,7 +2362,7 @@ fn congregation(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "Our Savior's Lutheran": a possessive inside the name
     let joined = |k: usize| {
         k > 0
-            && tokens.gap_before(k) == " "
+            && tokens.space_before(k)
             && (tokens.list[k - 1].shape.is_capitalized()
                 || k > 2 && tokens.apostrophe_s(k - 1) && tokens.list[k - 2].shape.is_capitalized())
     };
@@ -2413,9 +2406,9 @@ fn saint_street(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     }
     let title = |k: usize| k < tokens.len() && tokens.list[k].shape == Shape::Title;
     let suffix = (i + 2..i + 4)
-        .take_while(|&k| title(k) && tokens.gap_before(k) == " " && title(k - 1))
+        .take_while(|&k| title(k) && tokens.space_before(k) && title(k - 1))
         .find(|&k| doc.flags(k) & STREET_SUFFIX != 0 && !matches!(tokens.norm(k), "st" | "court"))?;
-    let direction = i > 0 && tokens.gap_before(i) == " " && title(i - 1) && doc.flags(i - 1) & DIRECTION != 0;
+    let direction = i > 0 && tokens.space_before(i) && title(i - 1) && doc.flags(i - 1) & DIRECTION != 0;
     Some((i - usize::from(direction), suffix))
 }
 
@@ -2432,7 +2425,7 @@ fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     // Not "Main St. Joseph said": the street abbreviation follows a capitalized street name.
-    if tokens.gap_after(i) == ". " && i > 0 && tokens.list[i - 1].shape == Shape::Title && tokens.gap_before(i) == " " {
+    if tokens.gap_after(i) == ". " && i > 0 && tokens.list[i - 1].shape == Shape::Title && tokens.space_before(i) {
         return None;
     }
     if tokens.list[i + 1].shape != Shape::Title || doc.is_stop(i + 1) {
@@ -2442,8 +2435,8 @@ fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "St. Albert the Great", "St. John the Baptist": the saint's epithet
     if last + 2 < tokens.len()
         && tokens.norm(last + 1) == "the"
-        && tokens.gap_after(last) == " "
-        && tokens.gap_after(last + 1) == " "
+        && tokens.space_after(last)
+        && tokens.space_after(last + 1)
         && matches!(tokens.norm(last + 2), "great" | "baptist" | "evangelist" | "apostle" | "divine" | "martyr")
     {
         last += 2;
@@ -2455,7 +2448,7 @@ fn saint(doc: &Document<'_>, i: usize) -> Option<usize> {
         return Some(last);
     }
     let kind = last + 2 < tokens.len()
-        && tokens.gap_after(last + 1) == " "
+        && tokens.space_after(last + 1)
         && tokens.list[last + 2].shape == Shape::Title
         && (doc.flags(last + 2) & (ORG_STRONG | ORG_WEAK | ORG_HEAD) != 0
             // "St. Ann's Tower": a building for people to live in
@@ -2829,12 +2822,12 @@ fn acronym_of_a_city(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     // "NAMI Greater Milwaukee": a metropolitan area
     let greater =
-        i + 2 < tokens.len() && matches!(tokens.norm(i + 1), "greater" | "metro") && tokens.gap_after(i + 1) == " ";
+        i + 2 < tokens.len() && matches!(tokens.norm(i + 1), "greater" | "metro") && tokens.space_after(i + 1);
     let next = i + 1 + usize::from(greater);
     let named = (2..=6).contains(&tokens.norm(i).len())
         && doc.flags(i) & STATE == 0
         && next < tokens.len()
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && tokens.list[next].shape == Shape::Title
         && doc.flags(next) & CITY != 0;
     named.then_some(next)
@@ -2867,7 +2860,7 @@ fn military_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let mut last = None;
     let mut k = i + 1;
-    while k < tokens.len() && k <= i + 3 && tokens.gap_before(k) == " " && tokens.list[k].shape == Shape::Title {
+    while k < tokens.len() && k <= i + 3 && tokens.space_before(k) && tokens.list[k].shape == Shape::Title {
         if is_military_unit(tokens.norm(k)) {
             last = Some(k);
         }
@@ -2914,11 +2907,11 @@ fn military_parent(doc: &Document<'_>, last: usize) -> usize {
         && last + 2 < tokens.len()
         && tokens.gap_after(last) == ", "
         && ordinal(tokens.norm(last + 1))
-        && tokens.gap_after(last + 1) == " "
+        && tokens.space_after(last + 1)
     {
         // the unit's word, or one word before it ("Field Artillery")
         let word = last + 2;
-        let two = tokens.list[word].shape == Shape::Title && tokens.gap_after(word) == " " && unit(word + 1);
+        let two = tokens.list[word].shape == Shape::Title && tokens.space_after(word) && unit(word + 1);
         match (unit(word), two) {
             (true, _) => last = word,
             (false, true) => last = word + 1,
@@ -3004,7 +2997,7 @@ fn is_state_agency(doc: &Document<'_>, first: usize) -> bool {
     }
     let kind = if two_words { first + 2 } else { first + 1 };
     kind < n
-        && tokens.gap_before(kind) == " "
+        && tokens.space_before(kind)
         && matches!(
             tokens.norm(kind),
             "department" | "dept" | "division" | "office" | "bureau" | "commission" | "agency"
@@ -3030,7 +3023,7 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
         let dotted = i >= 2 && tokens.norm(i - 1) == "s" && tokens.norm(i - 2) == "p" && tokens.gap_after(i - 2) == ".";
         return (dotted && tokens.raw(i).len() <= 3).then(|| i - 2);
     }
-    if tokens.gap_before(i) != " " {
+    if !tokens.space_before(i) {
         return None;
     }
     let chain = tokens.raw(i).len() == 1 && matches!(tokens.norm(i - 1), "motel" | "super" | "studio");
@@ -3049,21 +3042,18 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
     let chapter = i >= 2
         && tokens.list[i - 1].shape == Shape::Title
         && matches!(tokens.norm(i - 1), "post" | "troop" | "lodge" | "chapter")
-        && tokens.gap_before(i - 1) == " "
+        && tokens.space_before(i - 1)
         && tokens.list[i - 2].shape.is_capitalized();
     // "(Teamsters Local 776)", "SEIU Local 1199": the union's name before its local
     let union = local
         && i >= 2
-        && tokens.gap_before(i - 1) == " "
+        && tokens.space_before(i - 1)
         && tokens.list[i - 2].shape.is_capitalized()
         && !doc.is_stop(i - 2)
         && doc.flags(i - 2) & FUNCTION == 0;
     if chapter || union {
         let mut first = i - 2;
-        while first > 0
-            && first + 4 > i
-            && tokens.gap_before(first) == " "
-            && tokens.list[first - 1].shape.is_capitalized()
+        while first > 0 && first + 4 > i && tokens.space_before(first) && tokens.list[first - 1].shape.is_capitalized()
         {
             first -= 1;
         }
@@ -3086,8 +3076,7 @@ fn store_of(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let mut first = i;
-    while first > 0 && i - first < 4 && tokens.gap_before(first) == " " && tokens.list[first - 1].shape.is_capitalized()
-    {
+    while first > 0 && i - first < 4 && tokens.space_before(first) && tokens.list[first - 1].shape.is_capitalized() {
         first -= 1;
     }
     Some(first)
@@ -3136,7 +3125,7 @@ fn french_street(doc: &Document<'_>, i: usize) -> Option<usize> {
             tokens.norm(i + 1),
             "rue" | "avenue" | "boulevard" | "boul" | "chemin" | "rang" | "montee" | "cote"
         )
-        && tokens.gap_after(i + 1) == " ";
+        && tokens.space_after(i + 1);
     if !numbered {
         return None;
     }
@@ -3159,13 +3148,13 @@ fn puerto_rican_address(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let abbreviated = tokens.gap_after(i) == ". ";
     let development = matches!(word, "urbanizacion" | "urbanización" | "condominio" | "parcelas" | "barrio")
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         || matches!(word, "urb" | "cond" | "bo") && abbreviated;
     let next = i + 1;
     if development && next < n && tokens.list[next].shape == Shape::Title {
         return Some(capitalized_run(doc, next, 3));
     }
-    let road = (matches!(word, "calle" | "carretera") && tokens.gap_after(i) == " " || word == "carr" && abbreviated)
+    let road = (matches!(word, "calle" | "carretera") && tokens.space_after(i) || word == "carr" && abbreviated)
         && next < n
         && tokens.list[next].shape == Shape::Digits
         && tokens.raw(next).len() <= 4;
@@ -3200,7 +3189,7 @@ fn named_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let suffix = last + 1;
     let street = suffix < tokens.len()
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && tokens.list[suffix].shape == Shape::Title
         && matches!(
             tokens.norm(suffix),
@@ -3234,7 +3223,7 @@ fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
         let name_end = capitalized_run(doc, i + 1, 3);
         let number = name_end + 1;
         let numbered = number < tokens.len()
-            && tokens.gap_after(name_end) == " "
+            && tokens.space_after(name_end)
             && tokens.list[number].shape == Shape::Digits
             && tokens.raw(number).len() <= 4;
         return numbered.then_some(number);
@@ -3242,7 +3231,7 @@ fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     let next = i + 1;
     let numbered = next < tokens.len()
         && tokens.list[i].shape == Shape::Title
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && matches!(tokens.list[next].shape, Shape::Digits | Shape::Alnum)
         && tokens.raw(next).len() <= 4
         && tokens.raw(next).starts_with(|c: char| c.is_ascii_digit());
@@ -3271,7 +3260,7 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
     // Nothing owned: the sentence or clause goes on with a pause, a preposition or a pronoun.
     let owns_nothing = s + 1 >= tokens.len()
         || tokens.gap_after(s).trim_start().starts_with([',', '.', ';', '!', '?', '(', ')', '#'])
-        || (tokens.gap_after(s) == " "
+        || (tokens.space_after(s)
             && matches!(
                 tokens.norm(s + 1),
                 "w" | "with"
@@ -3291,7 +3280,7 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
     while first > 0
         && s - first < 4
         && tokens.list[first - 1].shape == Shape::Title
-        && tokens.gap_before(first) == " "
+        && tokens.space_before(first)
         && doc.flags(first - 1) & FUNCTION == 0
     {
         first -= 1;
@@ -3303,7 +3292,7 @@ fn possessive_place(doc: &Document<'_>, s: usize) -> Option<usize> {
     // "the Leonard's on Kapahulu": where it stands
     let located = article
         && s + 2 < tokens.len()
-        && tokens.gap_after(s) == " "
+        && tokens.space_after(s)
         && tokens.norm(s + 1) == "on"
         && tokens.list[s + 2].shape == Shape::Title;
     // "his father's deli, Feld's,": after the kind of business it is
@@ -3351,7 +3340,7 @@ fn is_known_by_acronym(doc: &Document<'_>, i: usize) -> bool {
         && (3..=5).contains(&tokens.norm(i).len())
         && !doc.is_stop(i)
         && i + 1 < tokens.len()
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && matches!(
             tokens.norm(i + 1),
             "student"
@@ -3410,7 +3399,7 @@ fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
     let officer = || {
         doc.preceded_by(i, 1, &["called", "contacted", "notified", "phoned"])
             || i + 1 < tokens.len()
-                && tokens.gap_after(i) == " "
+                && tokens.space_after(i)
                 && matches!(
                     tokens.norm(i + 1),
                     "officer"
@@ -3441,8 +3430,8 @@ fn street_after_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     if i < 2
         || tokens.norm(i - 1) != "on"
         || !matches!(tokens.list[i].shape, Shape::Title | Shape::Lower)
-        || tokens.gap_before(i) != " "
-        || tokens.gap_before(i - 1) != " "
+        || !tokens.space_before(i)
+        || !tokens.space_before(i - 1)
     {
         return None;
     }
@@ -3534,9 +3523,9 @@ fn named_where_it_stands(doc: &Document<'_>, i: usize) -> Option<usize> {
     let lower = tokens.list[i].shape == Shape::Lower;
     let last = if tokens.list[i].shape == Shape::Title { capitalized_run(doc, i, 3) } else { i };
     let placed = last + 2 < n
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && matches!(tokens.norm(last + 1), "in" | "on" | "off")
-        && tokens.gap_after(last + 1) == " "
+        && tokens.space_after(last + 1)
         && (tokens.list[last + 2].shape.is_capitalized() || lower && tokens.list[last + 2].shape == Shape::Lower)
         && !doc.is_stop(last + 2);
     let generic = (i..=last).all(|k| is_kind_word(tokens.norm(k)) || is_role_word(tokens.norm(k)));
@@ -3585,7 +3574,7 @@ fn is_public_office(norm: &str) -> bool {
 /// A public agency's acronym after the place it serves: "Fresno PD", "Harris County SO", "Austin ISD".
 fn is_agency(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
-    if tokens.list[i].shape != Shape::Upper || i == 0 || tokens.gap_before(i) != " " {
+    if tokens.list[i].shape != Shape::Upper || i == 0 || !tokens.space_before(i) {
         return false;
     }
     let before = i - 1;
@@ -3627,7 +3616,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let opens_name = || {
         !(doc.is_stop(i) && tokens.list[i].shape == Shape::Upper)
             && i + 1 < tokens.len()
-            && tokens.gap_after(i) == " "
+            && tokens.space_after(i)
             && (tokens.list[i + 1].shape.is_capitalized() || tokens.list[i + 1].shape == Shape::Alnum)
             && !doc.is_stop(i + 1)
     };
@@ -3821,7 +3810,7 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "referred by CAPS", "out of JFK": an acronym alone (people refer too: "referred by CHR Elvira
     // Yazzie"), and not a kind of place ("referred by PCP", "out of ICU")
     if b == "by" || based {
-        let alone = i + 1 >= tokens.len() || tokens.gap_after(i) != " " || !tokens.list[i + 1].shape.is_capitalized();
+        let alone = i + 1 >= tokens.len() || !tokens.space_after(i) || !tokens.list[i + 1].shape.is_capitalized();
         let acronym = tokens.list[i].shape == Shape::Upper && !is_public_office(tokens.norm(i));
         return (acronym && alone).then_some(i);
     }
@@ -3855,7 +3844,7 @@ fn org_name_from(doc: &Document<'_>, i: usize) -> usize {
             || (tokens.norm(last + 1) == "s" && matches!(gap, "'" | "’")))
             && last + 2 < tokens.len()
             && tokens.list[last + 2].shape.is_capitalized()
-            && tokens.gap_after(last + 1) == " ";
+            && tokens.space_after(last + 1);
         // "Riverside Behavioral": a clinical word closing a hospital's name
         let closing = next == Shape::Title && matches!(tokens.norm(last + 1), "behavioral" | "behavioural");
         if !joined || !(next.is_capitalized() || next == Shape::Alnum || connector) || doc.is_stop(last + 1) && !closing
@@ -3893,13 +3882,13 @@ fn proper_phrase(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let mut last = i;
-    while last + 1 < tokens.len() && last - i < 3 && tokens.gap_after(last) == " " {
+    while last + 1 < tokens.len() && last - i < 3 && tokens.space_after(last) {
         if title(last + 1) {
             last += 1;
         } else if last + 2 < tokens.len()
             // "at Haven for Hope": "for" between two capitalized words ("of" and a place is `join`'s)
             && tokens.norm(last + 1) == "for"
-            && tokens.gap_after(last + 1) == " "
+            && tokens.space_after(last + 1)
             && title(last + 2)
         {
             last += 2;
@@ -3927,7 +3916,7 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let article = shape == Shape::Title
         && matches!(tokens.norm(i), "la" | "el" | "le" | "los" | "las" | "les")
         && i + 1 < tokens.len()
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && tokens.list[i + 1].shape == Shape::Title;
     if tokens.norm(i - 1) != "at" || tokens.list[i].sentence_start || flags & (STATE | MONTH | WEEKDAY) != 0 && !article
     {
@@ -3939,7 +3928,7 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     // A person's name alone ("at Maria's"), not a place named for one ("at Norton Women's")
     let named_for = i + 1 < tokens.len()
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && tokens.list[i + 1].shape == Shape::Title
         && doc.flags(i + 1) & WORD != 0
         && doc.flags(i + 1) & (GIVEN | FAMILY) == 0;
@@ -3954,7 +3943,7 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     let acronym = shape == Shape::Upper
         && (2..=5).contains(&tokens.norm(i).len())
         && i + 1 < tokens.len()
-        && tokens.gap_after(i) == " "
+        && tokens.space_after(i)
         && tokens.list[i + 1].shape == Shape::Title
         && !doc.is_stop(i + 1);
     // An acronym alone names one too ("med mgmt @ HCMC", "works at HEB"), unless it is a kind of
@@ -3974,7 +3963,7 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     // "IOP at Oceans Behavioral": a clinical word closing a hospital's name
     if run + 1 < tokens.len()
-        && tokens.gap_after(run) == " "
+        && tokens.space_after(run)
         && tokens.list[run + 1].shape == Shape::Title
         && matches!(tokens.norm(run + 1), "behavioral" | "behavioural")
     {
@@ -3990,7 +3979,7 @@ fn at_a_place(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn national_arm(doc: &Document<'_>, last: usize) -> usize {
     let tokens = &doc.tokens;
     let arm = last + 1 < tokens.len()
-        && tokens.gap_after(last) == " "
+        && tokens.space_after(last)
         && matches!(tokens.raw(last + 1), "USA" | "US" | "America" | "International");
     last + usize::from(arm)
 }
@@ -4017,7 +4006,7 @@ fn lowercase_employer(doc: &Document<'_>, i: usize) -> Option<usize> {
             break;
         }
         last = Some(j);
-        if tokens.gap_after(j) != " " {
+        if !tokens.space_after(j) {
             break;
         }
     }
@@ -4074,9 +4063,8 @@ fn lowercase_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     while j < tokens.len() && j < i + 5 {
         if doc.flags(j) & (ORG_STRONG | ORG_WEAK) != 0 && j > i {
             // "acme roofing llc": a trade, then the legal form
-            let more = |k: usize| {
-                k < tokens.len() && tokens.gap_before(k) == " " && doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0
-            };
+            let more =
+                |k: usize| k < tokens.len() && tokens.space_before(k) && doc.flags(k) & (ORG_STRONG | ORG_WEAK) != 0;
             while more(j + 1) {
                 j += 1;
             }
