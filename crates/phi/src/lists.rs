@@ -129,14 +129,14 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     temazepam restoril chlordiazepoxide librium oxazepam phenobarbital asenapine saphris lumateperone caplyta \
     xanomeline cobenfy viloxazine qelbree dexmethylphenidate focalin nicotine \
     cbt dbt emdr ipt mbct cpt erp sfbt tfcbt gottman socratic psychoeducation mindfulness \
-    phq gad pcl bdi bai mdd ptsd adhd ocd bpd sud aud etoh thc cbd icu iop php roi hipaa icd dsm cssrs \
+    phq gad pcl bdi bai mdd ptsd adhd ocd bpd sud aud etoh thc cbd icu iop php roi hipaa icd dsm cssrs si \
     lcsw lpc lmft lmhc psyd phd md np rn msw lcdc cadc bcba pmhnp aprn lcpc lpcc lisw licsw \
     english spanish french german chinese mandarin cantonese japanese korean vietnamese arabic hindi urdu \
     punjabi bengali russian ukrainian polish portuguese italian greek turkish farsi persian somali amharic \
     tibetan nepali burmese khmer hebrew yiddish armenian albanian serbian croatian bosnian romanian hungarian czech \
     slovak dutch swedish norwegian danish finnish malay indonesian tamil telugu gujarati marathi kannada malayalam \
     sinhala wolof lingala kinyarwanda kirundi zulu xhosa shona quechua nahuatl chuukese marshallese samoan tongan \
-    hawaiian ilocano cebuano dine \
+    hawaiian ilocano cebuano dine lakota \
     swahili tagalog filipino haitian creole hmong navajo asl american african mexican latino latina latinx \
     cajun acadian hispanic asian european caucasian jewish muslim catholic protestant baptist methodist lutheran buddhist \
     hindu sikh mormon lds atheist agnostic pentecostal evangelical \

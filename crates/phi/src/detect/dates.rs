@@ -336,6 +336,10 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     // "(d. Sept)", "b. Aug": an abbreviated month alone after a death or a birth
     let vital = m >= 1 && matches!(tokens.norm(m - 1), "d" | "b") && tokens.gap_after(m - 1) == ". ";
     let full_name = raw.len() >= 5 || vital || matches!(tokens.norm(m), "june" | "july" | "may" | "march" | "april");
+    // "unemployed since Sept", "due by Dec": an abbreviation that is no name or word of its own
+    // ("Jan", "Mar") stands for its month after a word of time too
+    let abbreviated = tokens.list[m].shape == Shape::Title
+        && matches!(tokens.norm(m), "feb" | "apr" | "aug" | "sep" | "sept" | "oct" | "nov" | "dec");
     let capitalized = tokens.list[m].shape.is_capitalized();
     let mut first = m;
     let mut last = m;
@@ -386,7 +390,7 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
                 | "janvier" | "fevrier" | "avril" | "juin" | "juillet" | "aout" | "septembre" | "octobre"
                 | "novembre" | "decembre"
         );
-    if !(capitalized || lower_month) || !full_name || tokens.list[m].shape == Shape::Upper {
+    if !(capitalized || lower_month) || !(full_name || abbreviated) || tokens.list[m].shape == Shape::Upper {
         return None;
     }
     let temporal = doc.preceded_by(
@@ -430,7 +434,7 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     if m > 0 && doc.flags(m - 1) & (RELATION | TITLE) != 0 {
         return None; // "my sister June", "Aunt May"
     }
-    if lower_month {
+    if lower_month || !full_name {
         return temporal.then_some((m, m));
     }
     if tokens.norm(m) == "may" || tokens.norm(m) == "august" {
@@ -497,6 +501,8 @@ mod tests {
         has("on the 3rd of March 2024", "the 3rd of March 2024", Kind::Date);
         has("admitted 14 February 2023.", "14 February 2023", Kind::Date);
         has("since September 2021", "September 2021", Kind::Date);
+        has("unemployed since Sept; sponsor", "Sept", Kind::Date);
+        lacks("was with Jan and Dec at lunch", Kind::Date);
         has("back in June things", "June", Kind::Date);
         has("staying w us until june", "june", Kind::Date);
         let nothing = found("my friend june came over and we may march in april", &Known::default());

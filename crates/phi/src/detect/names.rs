@@ -356,7 +356,8 @@ fn roster_item(doc: &Document<'_>, i: usize) -> bool {
     false
 }
 
-/// A person's name as a form's field: "Patient: LINDQVIST, TOBIAS A", "Client name: Okafor, Miriam".
+/// A person's name as a form's field: "Patient: LINDQVIST, TOBIAS A", "Client name: Okafor, Miriam",
+/// "Caller: "Cal"", "Staff: RM".
 /// The words back to the label are capitalized and on its line; English words ("CLIENT: Rough.")
 /// are not names.
 fn field_value(doc: &Document<'_>, i: usize) -> bool {
@@ -371,11 +372,20 @@ fn field_value(doc: &Document<'_>, i: usize) -> bool {
     {
         return true;
     }
-    // "Preferred: Sunny": a nickname's field holds a name even when it is a word
+    // "Preferred: Sunny": a nickname's field holds a name even when it is a word; so does a
+    // caller's, quoted as given ("Caller: "Cal"")
+    let quoted = matches!(tokens.gap_before(i), ": \"" | ": “");
     let nickname = i > 0
-        && tokens.gap_before(i) == ": "
-        && matches!(tokens.norm(i - 1), "preferred" | "nickname" | "aka" | "alias");
-    if !tokens.list[i].shape.is_capitalized() || flags & WORD != 0 && !nickname {
+        && (tokens.gap_before(i) == ": " || quoted)
+        && (matches!(tokens.norm(i - 1), "preferred" | "nickname" | "aka" | "alias")
+            || quoted && tokens.norm(i - 1) == "caller");
+    // "Staff: RM": initials alone at the end of the line, even when they spell a word's abbreviation
+    let initials = tokens.list[i].shape == Shape::Upper
+        && (2..=3).contains(&tokens.norm(i).len())
+        && (i + 1 >= tokens.len() || tokens.newline_after(i))
+        && flags & STOP == 0
+        && !ABBREVIATIONS.contains(&tokens.norm(i));
+    if !tokens.list[i].shape.is_capitalized() || flags & WORD != 0 && !nickname && !initials {
         return false;
     }
     let mut k = i;
@@ -385,7 +395,8 @@ fn field_value(doc: &Document<'_>, i: usize) -> bool {
         if gap.contains('\n') {
             return false;
         }
-        if gap.trim_end().ends_with(':') {
+        // (the value may be quoted: "Caller: "Cal"")
+        if gap.trim_end_matches([' ', '"', '“']).ends_with(':') {
             // "re: IEP meeting": a subject's acronym
             if tokens.norm(k) == "re" && tokens.list[i].shape == Shape::Upper && !doc.is_shouting(i) {
                 return false;
@@ -409,6 +420,10 @@ fn field_value(doc: &Document<'_>, i: usize) -> bool {
                     | "nickname"
                     | "aka"
                     | "alias"
+                    | "caller"
+                    | "staff"
+                    | "member"
+                    | "resident"
             );
         }
         if !tokens.list[k].shape.is_capitalized() || !matches!(gap, " " | ", " | ". " | ".") {
@@ -842,7 +857,7 @@ fn self_introduced(doc: &Document<'_>, i: usize) -> bool {
     named && pause
 }
 
-/// "-J" or "—KT" on a line of its own, or "T" alone above "Sent from my iPhone": a message signed
+/// "-J" or "—KT" on a line of its own or after a sentence, or "T" alone above "Sent from my iPhone": a message signed
 /// with its writer's initial.
 fn initial_sign_off(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
@@ -850,7 +865,11 @@ fn initial_sign_off(doc: &Document<'_>, i: usize) -> bool {
     let alone = (1..=2).contains(&tokens.raw(i).len())
         && matches!(tokens.list[i].shape, Shape::Title | Shape::Upper)
         && (i + 1 >= tokens.len() || tokens.newline_after(i));
-    let dashed = gap.ends_with("\n-") || gap.ends_with("\n—") || gap.ends_with("\n~");
+    // …or after a sentence, at the end of its line ("call us back. —DM")
+    let dashed = gap.strip_suffix(['-', '—', '~']).is_some_and(|before| {
+        before.ends_with('\n')
+            || (before.trim_end().ends_with(['.', '!', '?']) && !ABBREVIATIONS.contains(&tokens.norm(i)))
+    });
     let above_sent_from = gap.ends_with('\n')
         && i + 2 < tokens.len()
         && tokens.norm(i + 1) == "sent"
@@ -1167,11 +1186,16 @@ mod tests {
         assert!(names("Therapist: Will follow up next week.").is_empty());
         assert_eq!(names("Last name: LAMBERT        First: GEORGIA        MI: R\n"), ["LAMBERT", "GEORGIA", "R"]);
         assert_eq!(names("Emergency contact: DEAN LAMBERT (husband)"), ["DEAN LAMBERT"]);
+        assert_eq!(names("Caller: \"Cal\" (full name given later)"), ["Cal"]);
+        assert_eq!(names("caller safe.\nStaff: RM"), ["RM"]);
+        assert!(names("Staff: Intake team\nCaller: Anonymous").is_empty());
         assert_eq!(names("Referred by: DR. PATRICIA OYELARAN\nPrimary"), ["PATRICIA OYELARAN"]);
         assert!(names("Coordinate with the school re: IEP meeting on Monday.").is_empty());
         assert_eq!(names("Report to probation (PO Grant, by e-mail) sent; PO Box 12"), ["Grant"]);
         assert_eq!(names("out on Tuesday.\n\n-J\nSent from my iPhone"), ["J"]);
         assert_eq!(names("Thanks for everything.\n—KT"), ["KT"]);
+        assert_eq!(names("will call us back (copay due). —DM\nNext"), ["DM"]);
+        assert!(names("Exercises reviewed. -PT\nNext").is_empty());
         assert_eq!(names("my email is down.\nT\n\nSent from my iPhone"), ["T"]);
         assert_eq!(names("hey its tiff, running late. bus broke down"), ["tiff"]);
         assert_eq!(names("hi Dr. Rice, it's will. can u call me"), ["Rice", "will"]);
