@@ -256,7 +256,8 @@ pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como 
     espanol ingles idioma interprete sola solo escolar escolares domingos sabados clienta \
     breve llamada llamo telefonica telefono llave equipo movil visita vecina vecino barrio calle comido comer \
     coordino coordinar hoy mama papa los nuevo nueva fotos foto suyas suyos suya suyo caso casos publicaron \
-    companeras companeros cocina llantera asistieron dejo";
+    companeras companeros cocina llantera asistieron dejo renta asma dio informacion condado despensa ayuda \
+    atrasados empacadora citas perdio";
 /// Common French words (and a few of Haitian Creole), read as words for the same reason (a Quebec
 /// note: "Sa conjointe", "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le",
 /// "la") nor words that are also common names ("Roy", "Claude", "Li").

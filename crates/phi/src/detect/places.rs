@@ -120,13 +120,14 @@ impl Detector for PlaceDetector {
                 && !label
                 && !serves_the_aging(doc, i)
                 && !doc.protected[i]
-                && let Some(first) = org_before_suffix(doc, i)
+                && let Some(first) = org_before_suffix(doc, i).or_else(|| kind_of_a_town(doc, i))
                 && !is_state_agency(doc, first)
                 && (!shouted || field_on_line(doc, i) || (first..i).any(|k| doc.flags(k) & WORD == 0))
             {
                 // "Islamic Center of America"
-                let of_place =
-                    i + 2 < tokens.len() && tokens.norm(i + 1) == "of" && tokens.list[i + 2].shape.is_capitalized();
+                let of_place = i + 2 < tokens.len()
+                    && matches!(tokens.norm(i + 1), "of" | "de")
+                    && tokens.list[i + 2].shape.is_capitalized();
                 let mut last = if of_place { capitalized_run(doc, i + 2, 3) } else { i };
                 // "Regional Health Care", "Health System", "Rehab and Nursing", "Mental Health Program":
                 // more of the organization's kind after it
@@ -2816,6 +2817,29 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
     distinctive.then_some(first)
 }
 
+/// "Community Clinic of Rogers", "Family Health Center de Springdale": words that name only a
+/// kind of place before its suffix, made one place by the town after "of" (not a state's: "Mental
+/// Health Center of Iowa" serves all of it). The first token.
+fn kind_of_a_town(doc: &Document<'_>, s: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let town = s + 2 < tokens.len()
+        && matches!(tokens.norm(s + 1), "of" | "de")
+        && tokens.space_after(s)
+        && tokens.space_after(s + 1)
+        && tokens.list[s + 2].shape == Shape::Title
+        && doc.flags(s + 2) & STATE == 0
+        && (doc.flags(s + 2) & (CITY | FAMILY) != 0 || doc.flags(s + 2) & WORD == 0)
+        && !doc.is_stop(s + 2);
+    if !town {
+        return None;
+    }
+    let mut first = s;
+    while first > 0 && s - first < 3 && tokens.space_before(first) && tokens.list[first - 1].shape == Shape::Title {
+        first -= 1;
+    }
+    Some(first)
+}
+
 /// "NAMI Brooklyn", "USCIS Baltimore": an organization's local affiliate or office, named by its
 /// acronym and the city it serves. The last token.
 fn acronym_of_a_city(doc: &Document<'_>, i: usize) -> Option<usize> {
@@ -3037,11 +3061,11 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
         && (tokens.list[i - 1].shape == Shape::Title
             && matches!(tokens.norm(i - 1), "engine" | "ladder" | "squad" | "school")
             || tokens.list[i - 1].shape == Shape::Upper && matches!(tokens.norm(i - 1), "ps" | "jhs"));
-    // "VFW Post 8870", "American Legion Post 12", "Boy Scout Troop 41": a chapter's number after
-    // its organization's name
+    // "VFW Post 8870", "American Legion Post 12", "Boy Scout Troop 41", "Polish Falcons Nest 80",
+    // "Knights of Columbus Council 4471": a chapter's number after its organization's name
     let chapter = i >= 2
         && tokens.list[i - 1].shape == Shape::Title
-        && matches!(tokens.norm(i - 1), "post" | "troop" | "lodge" | "chapter")
+        && matches!(tokens.norm(i - 1), "post" | "troop" | "lodge" | "chapter" | "nest" | "aerie" | "council")
         && tokens.space_before(i - 1)
         && tokens.list[i - 2].shape.is_capitalized();
     // "(Teamsters Local 776)", "SEIU Local 1199": the union's name before its local
@@ -3226,7 +3250,12 @@ fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
             && tokens.space_after(name_end)
             && tokens.list[number].shape == Shape::Digits
             && tokens.raw(number).len() <= 4;
-        return numbered.then_some(number);
+        // "en calle Walnut", "por la avenida Juárez": a Spanish sentence's street, its number untold
+        let spanish = i > 0
+            && tokens.list[i].shape == Shape::Lower
+            && matches!(tokens.norm(i), "calle" | "avenida")
+            && matches!(tokens.norm(i - 1), "en" | "la" | "de" | "por");
+        return if numbered { Some(number) } else { spanish.then_some(name_end) };
     }
     let next = i + 1;
     let numbered = next < tokens.len()
@@ -3661,6 +3690,8 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     let position = matches!(b, "outside" | "inside" | "behind" | "near") && tokens.list[i].shape == Shape::Title;
     let facility = position
         || matches!((a, b), ("resident" | "residents" | "resides" | "patient" | "volunteer", "of" | "at"))
+        // "Member of Polish Falcons Nest 80": a club, a lodge, a congregation
+        || matches!((a, b), ("member" | "members" | "membership", "of"))
         || matches!(
             (a, b),
             (
@@ -4259,6 +4290,7 @@ mod tests {
     #[test]
     fn streets_with_units_and_cities() {
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "1420 N. Oak Street Apt 4B", Kind::Street);
+        has("la despensa de la iglesia en calle Walnut y del programa", "calle Walnut", Kind::Street);
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "Dayton", Kind::City);
         has("moved to 77 west 3rd ave #12 last week", "77 west 3rd ave #12", Kind::Street);
         has("home, 47 Sycamore Bend, San Marcos, TX", "47 Sycamore Bend", Kind::Street);
@@ -4310,6 +4342,10 @@ mod tests {
     #[test]
     fn organizations_by_suffix_and_cue() {
         has("attends Lincoln High School", "Lincoln High School", Kind::Organization);
+        has("He is a Member of Polish Falcons Nest 80.", "Polish Falcons Nest 80", Kind::Organization);
+        has("she goes to Community Clinic of Rogers for asthma", "Community Clinic of Rogers", Kind::Organization);
+        has("citas en la clínica Community Clinic de Rogers por", "Community Clinic de Rogers", Kind::Organization);
+        rules_lack("seen at the Mental Health Center of Iowa; the Health Center of Excellence", Kind::Organization);
         has("a junior at Central High School", "Central High School", Kind::Organization);
         has("Client works at Brightwater Logistics as a driver", "Brightwater Logistics", Kind::Organization);
         has("fired from Dunmore Paper Co last month", "Dunmore Paper Co", Kind::Organization);
