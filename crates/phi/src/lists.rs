@@ -157,11 +157,12 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     covid coronavirus tylenol ssri snri maoi tca benzo benzos meds attendees facilitators \
     subjective objective assessment plan data behavior intervention response goals goal summary diagnosis \
     client patient pt session note mse affect mood bid tid qid qhs prn hx sx tx dx rx fx pmh hpi ros \
-    lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur \
+    lol idk tbh btw omg thx pls plz ok okay cuz gonna wanna yall ur abt \
     didn doesn isn wasn couldn wouldn shouldn aren weren hasn hadn til \
     moca mmse slums asrs mdq ybocs bprs cage dast epds ace aces whodas ors srs cans asam phqa ssrs \
     shabbat sabbath diwali lent kippur hashanah purim sukkot vesak lunar com net edu \
-    aotearoa yahrzeit minyan kaddish whanau iwi kaumatua tangi tangihanga hapu jummah iftar suhoor novena \
+    aotearoa yahrzeit minyan kaddish whanau iwi kaumatua tangi tangihanga hapu ohana tutu keiki kupuna jummah \
+    iftar suhoor novena \
     quinceanera bris mitzvah";
 /// Psychiatric terms the English list lacks ("schizoaffective", "euthymic", "akathisia"): from the
 /// ICD-10-CM chapter F and Z code titles and the mental-status and psychopharmacology vocabulary.

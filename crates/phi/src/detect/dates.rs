@@ -161,11 +161,18 @@ const HOLIDAY_CUES: &[&str] = &[
     "through", "till", "for", "come",
 ];
 
-/// "out by New Year's", "since New Year's Eve", "to Osaka for new year's": a holiday of several words.
+/// "out by New Year's", "since New Year's Eve", "to Osaka for new year's", "after new years": a
+/// holiday of several words.
 fn new_year(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    if i + 1 >= n || tokens.norm(i + 1) != "year" || !tokens.space_after(i) || !doc.preceded_by(i, 1, HOLIDAY_CUES) {
+    // "next mtg after new years": its apostrophe left out
+    let plural = i + 1 < n && tokens.norm(i + 1) == "years";
+    if i + 1 >= n
+        || !(tokens.norm(i + 1) == "year" || plural)
+        || !tokens.space_after(i)
+        || !doc.preceded_by(i, 1, HOLIDAY_CUES)
+    {
         return None;
     }
     let mut last = i + 1;
@@ -175,7 +182,7 @@ fn new_year(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     if last + 1 < n && tokens.space_after(last) && matches!(tokens.norm(last + 1), "day" | "eve") {
         last += 1;
     }
-    (last > i + 1).then_some((i, last))
+    (last > i + 1 || plural).then_some((i, last))
 }
 
 /// A day number: "3", "03", "3rd", "21st".
@@ -517,6 +524,7 @@ mod tests {
         has("has not attended since Easter. Concern", "Easter", Kind::Date);
         has("she wants him out by New Year's. They agreed", "New Year's", Kind::Date);
         has("sober since New Year's Eve", "New Year's Eve", Kind::Date);
+        has("next mtg after new years", "new years", Kind::Date);
         has("we are all going home for new year's, she said", "new year's", Kind::Date);
         lacks("a goal for the new year", Kind::Date);
         has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);

@@ -435,6 +435,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 out.push(org(i + 1, last));
             }
             out.extend(bare_unit(doc, i).map(|last| street(i, last)));
+            out.extend(lot_in_a_park(doc, i).map(|last| street(i, last)));
             out.extend(saint_street(doc, i).map(|(first, last)| street(first, last)));
             if shape == Shape::Upper {
                 out.extend(fax_party(doc, i).map(|(first, last)| org(first, last)));
@@ -571,15 +572,12 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     // the name: one to three capitalized words right after a title ("Dr. Priya Raman")
-    let titled = (2..=4).any(|back| {
-        i > back
-            && doc.flags(i - back) & TITLE != 0
-            && tokens.list[i - back].shape.is_capitalized()
-            && (i - back + 1..i).all(|k| tokens.list[k].shape == Shape::Title && !doc.is_stop(k))
-    });
-    if !titled {
-        return None;
-    }
+    let title = (2..=4).map(|back| i.saturating_sub(back)).find(|&t| {
+        t > 0
+            && doc.flags(t) & TITLE != 0
+            && tokens.list[t].shape.is_capitalized()
+            && (t + 1..i).all(|k| tokens.list[k].shape == Shape::Title && !doc.is_stop(k))
+    })?;
     let mut last = i;
     while last + 1 < tokens.len()
         && last < i + 4
@@ -595,7 +593,9 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "Triangle Springs": a town's word names a place as well
     let kind = (i..=last)
         .any(|k| doc.flags(k) & (ORG_STRONG | ORG_WEAK | TOWN_SUFFIX) != 0 || GENERIC.contains(&tokens.norm(k)));
-    (last > i && ends && kind && !only_role(doc, i, last)).then_some(last)
+    // "(Mr. Yates, Allied Universal)": in an aside, whatever comes after the person is theirs
+    let aside = tokens.gap_before(title).ends_with('(') && tokens.gap_after(last).starts_with(')');
+    (last > i && (ends || aside) && (kind || aside) && !only_role(doc, i, last)).then_some(last)
 }
 
 /// 'a veterans' motorcycle club ("Devil Dogs MC")', 'her band ("Static Bloom")': a group's name,
@@ -1511,6 +1511,25 @@ fn bare_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
     let (_, city) = city_after(doc, last + 1)?;
     let state = city + 1 < tokens.len() && tokens.gap_after(city) == ", " && doc.flags(city + 1) & STATE != 0;
     (numbered && tokens.gap_after(last) == ", " && state).then_some(last)
+}
+
+/// "Lot 14, Shady Acres MHP", "Space 22 Desert Palms Mobile Home Park": a home's lot in a
+/// manufactured-home or RV park, which is its street address. The park's last token.
+fn lot_in_a_park(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let lot = i + 2 < tokens.len()
+        && matches!(tokens.norm(i), "lot" | "space" | "spc" | "site")
+        && tokens.space_after(i)
+        && matches!(tokens.list[i + 1].shape, Shape::Digits | Shape::Alnum)
+        && matches!(tokens.gap_after(i + 1), " " | ", ")
+        && tokens.list[i + 2].shape.is_capitalized();
+    if !lot {
+        return None;
+    }
+    let last = capitalized_run(doc, i + 2, 5);
+    let park = (i + 2..=last).any(|k| matches!(tokens.norm(k), "mhp" | "mhc" | "rv" | "mobile" | "manufactured"))
+        || last > i + 2 && matches!(tokens.norm(last), "park" | "estates" | "village");
+    park.then_some(last)
 }
 
 /// One or two capitalized words making up the segment after a street: its city.
@@ -3934,7 +3953,12 @@ fn proper_phrase(doc: &Document<'_>, i: usize) -> Option<usize> {
                 "center" | "centre" | "clinic" | "office" | "department" | "services" | "team" | "hall"
             )
     });
-    (last > i && !generic && !serves_the_aging(doc, last)).then_some(last)
+    // "the Admissions Coordinator", "our Intake Specialist": a person's role
+    let role = matches!(
+        tokens.norm(last),
+        "coordinator" | "specialist" | "director" | "manager" | "supervisor" | "liaison" | "navigator"
+    );
+    (last > i && !generic && !role && !serves_the_aging(doc, last)).then_some(last)
 }
 
 /// "at Target", "at Redwood Credit Union": a capitalized place after "at" that is not a listed
@@ -4291,6 +4315,12 @@ mod tests {
     fn streets_with_units_and_cities() {
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "1420 N. Oak Street Apt 4B", Kind::Street);
         has("la despensa de la iglesia en calle Walnut y del programa", "calle Walnut", Kind::Street);
+        has("Address: Lot 14, Shady Acres MHP, Lebanon, MO 65536", "Lot 14, Shady Acres MHP", Kind::Street);
+        has(
+            "lives at Space 22 Desert Palms Mobile Home Park with",
+            "Space 22 Desert Palms Mobile Home Park",
+            Kind::Street,
+        );
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "Dayton", Kind::City);
         has("moved to 77 west 3rd ave #12 last week", "77 west 3rd ave #12", Kind::Street);
         has("home, 47 Sycamore Bend, San Marcos, TX", "47 Sycamore Bend", Kind::Street);
@@ -4342,6 +4372,9 @@ mod tests {
     #[test]
     fn organizations_by_suffix_and_cue() {
         has("attends Lincoln High School", "Lincoln High School", Kind::Organization);
+        has("Security guard (Mr. Yates, Allied Universal) stood by.", "Allied Universal", Kind::Organization);
+        rules_lack("Consulted (Dr. Yates, Medical Director) today.", Kind::Organization);
+        rules_lack("To the Admissions Coordinator, please call our Intake Specialist.", Kind::Organization);
         has("He is a Member of Polish Falcons Nest 80.", "Polish Falcons Nest 80", Kind::Organization);
         has("she goes to Community Clinic of Rogers for asthma", "Community Clinic of Rogers", Kind::Organization);
         has("citas en la clínica Community Clinic de Rogers por", "Community Clinic de Rogers", Kind::Organization);
