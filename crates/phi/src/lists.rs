@@ -273,7 +273,8 @@ pub(crate) const FRENCH_WORDS: &str = "\
     matin soir nuit fois suivi suivie seance seances humeur sommeil appetit anxiete depression travail \
     emploi conjoint conjointe mere pere frere soeur fille fils enfant enfants famille ami amie amis \
     patient patiente client cliente medecin infirmiere difficultes amelioration plan objectifs evaluation \
-    traitement medication rue app appartement temps partiel plein retour accompagne apte";
+    traitement medication rue app appartement temps partiel plein retour accompagne apte difficile revoir \
+    poursuivre recommence frequenter seule reste lundi mardi mercredi jeudi vendredi samedi dimanche";
 pub(crate) const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",

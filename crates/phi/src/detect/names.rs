@@ -388,6 +388,17 @@ fn field_value(doc: &Document<'_>, i: usize) -> bool {
     if !tokens.list[i].shape.is_capitalized() || flags & WORD != 0 && !nickname && !initials {
         return false;
     }
+    // "Huddle lead: AB", "Reviewed by: KT": a role's initials
+    if initials
+        && i > 0
+        && tokens.gap_before(i) == ": "
+        && matches!(
+            tokens.norm(i - 1),
+            "lead" | "by" | "reviewer" | "facilitator" | "clinician" | "scribe" | "initials"
+        )
+    {
+        return true;
+    }
     let mut k = i;
     while k > 0 && k + 4 > i {
         k -= 1;
@@ -857,7 +868,7 @@ fn self_introduced(doc: &Document<'_>, i: usize) -> bool {
     named && pause
 }
 
-/// "-J" or "—KT" on a line of its own or after a sentence, or "T" alone above "Sent from my iPhone": a message signed
+/// "-J", "—KT" or "- sunny" on a line of its own or after a sentence, or "T" alone above "Sent from my iPhone": a message signed
 /// with its writer's initial.
 fn initial_sign_off(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
@@ -875,7 +886,15 @@ fn initial_sign_off(doc: &Document<'_>, i: usize) -> bool {
         && tokens.norm(i + 1) == "sent"
         && tokens.norm(i + 2) == "from"
         && tokens.list[i + 1].shape == Shape::Title;
-    alone && (dashed || above_sent_from)
+    // "- sunny" closing a message: a given name, in any case, as its very last word
+    let given = i + 1 == tokens.len() && tokens.raw(i).len() >= 3 && doc.flags(i) & GIVEN != 0 && !doc.is_stop(i);
+    // (not the last item of a list: "Bring:\n- snacks\n- hope")
+    let listed = || {
+        let line_start = (1..i).rev().find(|&k| tokens.newline_before(k)).unwrap_or(0);
+        tokens.gap_before(line_start).trim_end().ends_with(['-', '—'])
+    };
+    let spaced = gap.strip_suffix(' ').is_some_and(|g| g.ends_with("\n-") || g.ends_with("\n—")) && !listed();
+    alone && (dashed || above_sent_from) || given && (dashed || spaced)
 }
 
 fn is_strong_title(norm: &str) -> bool {
@@ -1188,6 +1207,7 @@ mod tests {
         assert_eq!(names("Emergency contact: DEAN LAMBERT (husband)"), ["DEAN LAMBERT"]);
         assert_eq!(names("Caller: \"Cal\" (full name given later)"), ["Cal"]);
         assert_eq!(names("caller safe.\nStaff: RM"), ["RM"]);
+        assert_eq!(names("Huddle lead: AB"), ["AB"]);
         assert!(names("Staff: Intake team\nCaller: Anonymous").is_empty());
         assert_eq!(names("Referred by: DR. PATRICIA OYELARAN\nPrimary"), ["PATRICIA OYELARAN"]);
         assert!(names("Coordinate with the school re: IEP meeting on Monday.").is_empty());
@@ -1195,6 +1215,8 @@ mod tests {
         assert_eq!(names("out on Tuesday.\n\n-J\nSent from my iPhone"), ["J"]);
         assert_eq!(names("Thanks for everything.\n—KT"), ["KT"]);
         assert_eq!(names("will call us back (copay due). —DM\nNext"), ["DM"]);
+        assert_eq!(names("my new email is sunniva.h@proton.me\n- sunny"), ["sunny"]);
+        assert!(names("Bring:\n- snacks\n- hope").is_empty());
         assert!(names("Exercises reviewed. -PT\nNext").is_empty());
         assert_eq!(names("my email is down.\nT\n\nSent from my iPhone"), ["T"]);
         assert_eq!(names("hey its tiff, running late. bus broke down"), ["tiff"]);

@@ -930,7 +930,8 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && (i + 1 >= tokens.len()
             || tokens.list[i + 1].shape == Shape::Lower
                 && matches!(tokens.norm(i + 1), "and" | "but" | "with" | "now" | "today")
-            || tokens.gap_after(i).trim_start().starts_with([',', '.', ';', '('])
+            // "is 93 — sorry, 93": a dash's pause too
+            || tokens.gap_after(i).trim_start().starts_with([',', '.', ';', '(', '—', '–'])
             // "my grandma who is 96 is staying": after "who is", only a unit makes it no age.
             || tokens.norm(verb - 1) == "who" && !next(1).is_some_and(is_unit) && !tokens.gap_after(i).starts_with('%'));
     // "died at 94", "passed away at 91", "(d. 2019 at 91)"
@@ -1104,6 +1105,7 @@ mod tests {
         has("Pt is 90 (DOB 06/30/1935).", "90", Kind::AgeOver89);
         has("His neighbor Arlo, himself 92, checks on him daily.", "92", Kind::AgeOver89);
         has("Her grandmother, who raised her, is 96 and lives in Walker.", "96", Kind::AgeOver89);
+        has("My father Konstantinos Anastasiou is 93 — he turns 94 in May", "93", Kind::AgeOver89);
         has("She lives at 12 Oak St, Tucson 85701 now.", "85701", Kind::Zip);
         has("at Lamplighter House, 2245 Como Ave, St. Paul 55108; manager", "55108", Kind::Zip);
         has("1 Main St, Grand Forks 58201.", "58201", Kind::Zip);

@@ -759,9 +759,9 @@ fn org_after_role(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn org_above_address(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    // (in capitals too, on a form or fax typed so)
+    // (in capitals too, on a form or fax typed so; "DiMarco Psychological")
     let cased = match tokens.list[i].shape {
-        Shape::Title => true,
+        Shape::Title | Shape::Mixed => true,
         Shape::Upper => doc.is_shouting(i),
         _ => false,
     };
@@ -782,12 +782,17 @@ fn org_above_address(doc: &Document<'_>, i: usize) -> Option<usize> {
     if tokens.gap_after(last) == " (" {
         line_end = (last + 1..n.min(last + 5)).find(|&k| tokens.gap_after(k).starts_with(')'))?;
     }
-    if line_end + 2 >= n || !tokens.newline_after(line_end) || tokens.list[line_end + 1].shape != Shape::Digits {
+    if line_end + 2 >= n || !tokens.newline_after(line_end) {
         return None;
     }
-    let street = (line_end + 2..n.min(line_end + 7))
-        .take_while(|&k| !tokens.newline_before(k))
-        .any(|k| doc.flags(k) & STREET_SUFFIX != 0);
+    // a numbered street, or a letterhead's street without its number ("Richmond Ave, Staten Island")
+    let street = if tokens.list[line_end + 1].shape == Shape::Digits {
+        (line_end + 2..n.min(line_end + 7))
+            .take_while(|&k| !tokens.newline_before(k))
+            .any(|k| doc.flags(k) & STREET_SUFFIX != 0)
+    } else {
+        tokens.list[line_end + 1].shape == Shape::Title && bare_street(doc, line_end + 1).is_some()
+    };
     let titled = (i..=last).any(|k| doc.flags(k) & TITLE != 0);
     let role = only_role(doc, i, last);
     let person = last - i <= 2 && doc.flags(i) & GIVEN != 0 && doc.flags(last) & (FAMILY | GIVEN) != 0;
@@ -4280,6 +4285,9 @@ mod tests {
         has("Tow yard is Big Red Towing on SW 29th. Helped him", "SW 29th", Kind::Street);
         lacks("the N 2nd time, she said", Kind::Street);
         has(head, "Boise", Kind::City);
+        let signed =
+            "Anthony DiMarco, PsyD\nLicensed Psychologist 019283\nDiMarco Psychological\nRichmond Ave, Staten Island";
+        has(signed, "DiMarco Psychological", Kind::Organization);
         let line = "Riverbend Behavioral Health · Commerce Parkway · Tulsa\nClient seen.";
         has(line, "Commerce Parkway", Kind::Street);
         has(line, "Tulsa", Kind::City);
