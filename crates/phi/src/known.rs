@@ -241,24 +241,20 @@ impl KnownSet {
     }
 
     fn add_name(&mut self, name: &str) {
+        // folded words are separated by single spaces: the folded name is its own phrase
         let folded = fold(name);
-        let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-        for word in &words {
-            if word.len() < 2 {
-                continue;
-            }
-            self.words.insert((*word).to_owned(), Kind::Name);
+        for word in folded.split(' ').filter(|w| w.len() >= 2) {
+            self.words.insert(word.to_owned(), Kind::Name);
             for other in also_known_as(word) {
                 self.words.entry((*other).to_owned()).or_insert(Kind::Name);
             }
         }
-        if words.len() >= 2 {
-            let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
+        if folded.contains(' ') {
+            let initials: String = folded.split(' ').filter_map(|w| w.chars().next()).collect();
             if !self.initials.contains(&initials) {
                 self.initials.push(initials);
             }
-            let joined = words.join(" ");
-            self.phrases.push((joined, Kind::Name));
+            self.phrases.push((folded, Kind::Name));
         }
     }
 
