@@ -139,6 +139,9 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     hawaiian ilocano cebuano dine lakota \
     swahili tagalog filipino haitian creole hmong navajo asl american african mexican latino latina latinx \
     cajun acadian hispanic asian european caucasian jewish muslim catholic protestant baptist methodist lutheran buddhist \
+    irish scottish british canadian australian nigerian ghanaian kenyan ethiopian eritrean congolese jamaican cuban \
+    salvadoran guatemalan honduran colombian venezuelan peruvian brazilian pakistani afghan iraqi iranian syrian \
+    lebanese palestinian israeli egyptian moroccan \
     hindu sikh mormon lds atheist agnostic pentecostal evangelical \
     america usa canada china india japan korea vietnam philippines germany france england britain \
     ireland italy spain russia ukraine iraq afghanistan iran syria israel palestine egypt nigeria ghana kenya \
@@ -275,6 +278,10 @@ pub(crate) const FRENCH_WORDS: &str = "\
     patient patiente client cliente medecin infirmiere difficultes amelioration plan objectifs evaluation \
     traitement medication rue app appartement temps partiel plein retour accompagne apte difficile revoir \
     poursuivre recommence frequenter seule reste lundi mardi mercredi jeudi vendredi samedi dimanche";
+/// Common Vietnamese words, folded (a parent's message: "con tôi không đi học hôm nay"). Not those
+/// that are also names ("Anh", "Thu", "Minh", "Nhung", "Trương", "Huỳnh", "Lâm", "Chung", "Phú").
+pub(crate) const VIETNAMESE_WORDS: &str = "\
+    toi khong hom nay noi bung dua cua hoc voi duoc roi rat biet nhieu";
 pub(crate) const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "beck anxiety inventory",
@@ -493,6 +500,7 @@ pub(crate) const LISTS: &[(&str, u32)] = &[
     (DATE_WORDS, DATE_WORD),
     (SPANISH_WORDS, WORD),
     (FRENCH_WORDS, WORD),
+    (VIETNAMESE_WORDS, WORD),
 ];
 
 /// A fast, non-cryptographic hasher for short words (the Firefox/rustc multiply-rotate scheme).

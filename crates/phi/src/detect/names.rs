@@ -692,8 +692,10 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     if !plausible || doc.flags(i) & FUNCTION != 0 && !named(doc, i) && !initial_in_dots(doc, i) {
         return false;
     }
-    // Not the end of a compound: "a near-miss car accident"
-    if p_flags & TITLE != 0 && matches!(gap, " " | ". " | ".") && tokens.gap_before(p) != "-" {
+    // Not the end of a compound: "a near-miss car accident"; a title written out ends a sentence at
+    // its period ("a Christian counselor. Please call"), an abbreviated one does not ("Sgt. Ruiz")
+    let abbreviated = gap == ". " && tokens.norm(p).len() <= 4;
+    if p_flags & TITLE != 0 && (matches!(gap, " " | ".") || abbreviated) && tokens.gap_before(p) != "-" {
         return tokens.list[p].shape != Shape::Upper || tokens.norm(p).len() <= 3;
     }
     // Not "THERAPIST: How was the week?", nor a template's list ("Protective Factors: Children, Faith")
@@ -1228,6 +1230,8 @@ mod tests {
 
     #[test]
     fn names_that_are_also_words() {
+        assert!(names("asked us to find her a counselor. Please call the office.").is_empty());
+        assert_eq!(names("spoke with Sgt. Ruiz today"), ["Ruiz"]);
         assert_eq!(names("was talking to a man named Ace she met online"), ["Ace"]);
         assert!(names("a medication named Abilify").is_empty());
         assert_eq!(names("Son Curtis Jr. (\"Buddy\") in Ohio."), ["Curtis Jr", "Buddy"]);

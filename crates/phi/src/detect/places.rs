@@ -43,6 +43,11 @@ impl Detector for PlaceDetector {
             if let Some(last) = lowercase_street(doc, i) {
                 out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
             }
+            if doc.flags(i) & UNIT != 0
+                && let Some(last) = apartment(doc, i)
+            {
+                out.push(doc.span(i, last, Kind::Street, Confidence::Medium));
+            }
             if let Some(last) = lowercase_named_place(doc, i) {
                 out.push(doc.span(i, last, Kind::Organization, Confidence::Low));
             }
@@ -1516,6 +1521,22 @@ fn bare_unit(doc: &Document<'_>, i: usize) -> Option<usize> {
     let (_, city) = city_after(doc, last + 1)?;
     let state = city + 1 < tokens.len() && tokens.gap_after(city) == ", " && doc.flags(city + 1) & STATE != 0;
     (numbered && tokens.gap_after(last) == ", " && state).then_some(last)
+}
+
+/// "lives in apt 3B", "keep the cat in unit #214": a home's apartment told mid-sentence, the rest
+/// of its address left out (not a ward's "admitted to unit 4": a unit needs its "#"). The number's
+/// token.
+fn apartment(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let numbered = |k: usize| k < tokens.len() && matches!(tokens.list[k].shape, Shape::Digits | Shape::Alnum);
+    let hashed = tokens.gap_after(i) == " #";
+    let unit = match tokens.norm(i) {
+        "apt" | "apartment" => hashed || tokens.space_after(i) || tokens.gap_after(i) == ". ",
+        "unit" => hashed,
+        _ => false,
+    };
+    let placed = i > 0 && matches!(tokens.norm(i - 1), "in" | "at" | "to" | "from" | "into");
+    (unit && placed && numbered(i + 1)).then_some(i + 1)
 }
 
 /// "Lot 14, Shady Acres MHP", "Space 22 Desert Palms Mobile Home Park": a home's lot in a
@@ -4324,6 +4345,9 @@ mod tests {
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "1420 N. Oak Street Apt 4B", Kind::Street);
         has("la despensa de la iglesia en calle Walnut y del programa", "calle Walnut", Kind::Street);
         has("Address: Lot 14, Shady Acres MHP, Lebanon, MO 65536", "Lot 14, Shady Acres MHP", Kind::Street);
+        has("she lives in apt 3B with her mom", "apt 3B", Kind::Street);
+        has("to keep the animal in unit #214.", "unit #214", Kind::Street);
+        lacks("admitted to unit 4 overnight", Kind::Street);
         has(
             "lives at Space 22 Desert Palms Mobile Home Park with",
             "Space 22 Desert Palms Mobile Home Park",
