@@ -417,7 +417,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(childrens(doc, i).map(|last| org(i, last)));
             out.extend(office_of(doc, i).map(|last| org(i, last)));
             out.extend(field_organization(doc, i).map(|last| org(i, last)));
-            out.extend(center_for(doc, i).map(|last| org(i, last)));
+            out.extend(center_for(doc, i).map(|(first, last)| org(first, last)));
             out.extend(affiliate_of_place(doc, i).map(|(first, last)| org(first, last)));
             out.extend(
                 signature_org(doc, i)
@@ -869,16 +869,27 @@ fn affiliate_of_place(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     Some((first, capitalized_run(doc, place, 3)))
 }
 
-/// "Center for Discovery", "Institute for Family Health": an organization named for its cause.
-fn center_for(doc: &Document<'_>, i: usize) -> Option<usize> {
+/// "Center for Discovery", "Institute for Family Health", "Bellevue Program for Survivors of
+/// Torture": an organization named for its cause, with the place or patron before it. Its first
+/// and last tokens.
+fn center_for(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let tokens = &doc.tokens;
+    // …and "Partners for HOME", "Partners in Care"
+    let cause = |k: usize| match tokens.norm(k) {
+        "for" | "against" => true,
+        "in" => tokens.norm(i) == "partners",
+        _ => false,
+    };
     let named = tokens.list[i].shape == Shape::Title
-        && matches!(tokens.norm(i), "center" | "centre" | "institute" | "foundation" | "coalition" | "alliance")
+        && matches!(
+            tokens.norm(i),
+            "center" | "centre" | "institute" | "foundation" | "coalition" | "alliance" | "partners" | "program"
+        )
         && i + 2 < tokens.len()
-        && matches!(tokens.norm(i + 1), "for" | "against")
+        && cause(i + 1)
         && tokens.space_after(i)
         && tokens.space_after(i + 1)
-        && tokens.list[i + 2].shape == Shape::Title
+        && tokens.list[i + 2].shape.is_capitalized()
         && !doc.is_stop(i + 2);
     if !named {
         return None;
@@ -893,7 +904,18 @@ fn center_for(doc: &Document<'_>, i: usize) -> Option<usize> {
     {
         last = capitalized_run(doc, last + 2, 3);
     }
-    Some(last)
+    // "Johns Hopkins Center for…": the capitalized words before it that no sentence opens with
+    let named_before = |k: usize| {
+        tokens.list[k].shape == Shape::Title
+            && tokens.space_after(k)
+            && doc.flags(k) & (FUNCTION | TITLE | RELATION | OPENING) == 0
+            && !doc.is_stop(k)
+    };
+    let mut first = i;
+    while first > 0 && i - first < 3 && !tokens.list[first].sentence_start && named_before(first - 1) {
+        first -= 1;
+    }
+    Some((first, last))
 }
 
 /// "Children's Minnesota", "Arkansas Children's": a children's hospital named by its place or
@@ -3785,8 +3807,11 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.list[i].shape == Shape::Upper
         && !is_public_office(tokens.norm(i))
         && !matches!(tokens.norm(i), "ed" | "er" | "icu" | "ccu" | "nicu" | "picu" | "pacu" | "or" | "ltc");
+    // "a lineman for Idaho Power", "a welder at Nucor": one's trade, then the employer
+    let trade = matches!(b, "at" | "for") && is_occupation(a);
     let cue = facility
         || home
+        || trade
         || drinking
         || team
         || agent
@@ -3897,6 +3922,55 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     Some(org_name_from(doc, i))
+}
+
+/// A trade or job named before its employer ("a lineman for", "works as a cook at").
+fn is_occupation(norm: &str) -> bool {
+    matches!(
+        norm,
+        "lineman"
+            | "linemen"
+            | "lineworker"
+            | "welder"
+            | "mechanic"
+            | "electrician"
+            | "technician"
+            | "tech"
+            | "engineer"
+            | "teacher"
+            | "driver"
+            | "janitor"
+            | "custodian"
+            | "cook"
+            | "chef"
+            | "bartender"
+            | "barista"
+            | "waitress"
+            | "waiter"
+            | "receptionist"
+            | "secretary"
+            | "accountant"
+            | "paralegal"
+            | "aide"
+            | "caregiver"
+            | "cna"
+            | "firefighter"
+            | "dispatcher"
+            | "laborer"
+            | "carpenter"
+            | "plumber"
+            | "roofer"
+            | "housekeeper"
+            | "stocker"
+            | "packer"
+            | "loader"
+            | "operator"
+            | "installer"
+            | "analyst"
+            | "pharmacist"
+            | "paramedic"
+            | "emt"
+    )
 }
 
 /// An organization's name from its first word: capitalized words and what joins them ("Sonny's
@@ -4404,6 +4478,15 @@ mod tests {
     #[test]
     fn organizations_by_suffix_and_cue() {
         has("attends Lincoln High School", "Lincoln High School", Kind::Organization);
+        has("J.K. to call Partners for HOME.", "Partners for HOME", Kind::Organization);
+        has(
+            "weekly at Bellevue Program for Survivors of Torture. He",
+            "Bellevue Program for Survivors of Torture",
+            Kind::Organization,
+        );
+        has("Married to Daniel (12 years), a lineman for Idaho Power. Children", "Idaho Power", Kind::Organization);
+        has("She is a pharmacist at Hy-Vee on weekends", "Hy-Vee", Kind::Organization);
+        has("Home aide from Partners in Care, aide Gloria.", "Partners in Care", Kind::Organization);
         has("Security guard (Mr. Yates, Allied Universal) stood by.", "Allied Universal", Kind::Organization);
         rules_lack("Consulted (Dr. Yates, Medical Director) today.", Kind::Organization);
         rules_lack("To the Admissions Coordinator, please call our Intake Specialist.", Kind::Organization);
