@@ -401,6 +401,19 @@ pub fn post_with_file(
     fields: &[(&str, &str)],
     file: (&str, &[u8]),
 ) -> Answer {
+    answer(send_with_file(base, cookie, page, path, fields, file))
+}
+
+/// `post_with_file`'s request, its failure left to the caller: a server may refuse an oversized
+/// upload and close the connection before the client has sent it all.
+pub fn send_with_file(
+    base: &str,
+    cookie: &str,
+    page: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: (&str, &[u8]),
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
     let token = form_token(&get(&format!("{base}{page}"), Some(cookie)).body);
     let boundary = "----haven-test-boundary-7d1f";
     let mut body = Vec::new();
@@ -419,13 +432,11 @@ pub fn post_with_file(
     );
     body.extend_from_slice(file.1);
     body.extend(format!("\r\n--{boundary}--\r\n").bytes());
-    answer(
-        http()
-            .post(&format!("{base}{path}"))
-            .header("cookie", cookie)
-            .header("content-type", &format!("multipart/form-data; boundary={boundary}"))
-            .send(&body[..]),
-    )
+    http()
+        .post(&format!("{base}{path}"))
+        .header("cookie", cookie)
+        .header("content-type", &format!("multipart/form-data; boundary={boundary}"))
+        .send(&body[..])
 }
 
 /// The owner (signed in with `cookie`) records the business associate agreement with
