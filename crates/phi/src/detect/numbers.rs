@@ -588,7 +588,15 @@ fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, la
         let date_cue =
             date_cue || doc.preceded_by(i, 2, &["dob", "born", "birth", "birthday", "session", "transcript"]);
         // "(level 0.8 on 11/18)": a date's word right before it outweighs a rating's further back
-        let dated = doc.preceded_by(i, 1, &["on", "since", "dated", "dos", "until"]) && !matches!(n[1], 5 | 10 | 100);
+        // "moved out 11/12": "out" ending a verb of leaving dates it (not "anxiety 8 out of 10")
+        let left = i >= 2
+            && doc.tokens.norm(i - 1) == "out"
+            && matches!(
+                doc.tokens.norm(i - 2),
+                "moved" | "kicked" | "dropped" | "checked" | "got" | "went" | "walked" | "stormed" | "passed"
+            );
+        let dated =
+            (left || doc.preceded_by(i, 1, &["on", "since", "dated", "dos", "until"])) && !matches!(n[1], 5 | 10 | 100);
         let rating = !dated
             && n[0] <= n[1]
             && ((matches!(n[1], 5 | 10 | 100) && !date_cue)
@@ -1009,6 +1017,8 @@ mod tests {
     #[test]
     fn a_date_before_a_time_is_a_date() {
         has("(2/3 11:42 PM) Kayla: cant sleep", "2/3", Kind::Date);
+        has("her boyfriend moved out 11/12 after police came", "11/12", Kind::Date);
+        assert!(found("anxiety was 8 out 10/10 today", &Known::default()).iter().all(|(_, k)| *k != Kind::Date));
         has("Sent 2/3/2026 11:42 PM to her", "2/3/2026", Kind::Date);
         has("Texted 2026-02-03 23:10 again", "2026-02-03", Kind::Date);
         has("call me at 617 555 0142", "617 555 0142", Kind::Phone);

@@ -474,9 +474,11 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     // "home group: "Sunrise Serenity"": a meeting's name, quoted
     let quoted = matches!(tokens.gap_before(i), ": \"" | ": “");
+    // "Employer (Commonwealth Dairy, QA lab) notified": the value in parentheses after its key
+    let aside = tokens.gap_before(i) == " (" && i > 0 && matches!(tokens.norm(i - 1), "employer" | "school");
     let labelled = i > 0
         // "Hospital = Riverside Behavioral": a note's key too
-        && (matches!(tokens.gap_before(i), ": " | ":  " | ":   " | ":\t" | " = ") || quoted)
+        && (matches!(tokens.gap_before(i), ": " | ":  " | ":   " | ":\t" | " = ") || quoted || aside)
         && (quoted && matches!(tokens.norm(i - 1), "group" | "meeting")
             || matches!(
                 tokens.norm(i - 1),
@@ -503,6 +505,10 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let mut last = org_name_from(doc, i);
+    // (the aside is the name alone, closed or listed: not "Employer (EAP referral)")
+    if aside && !tokens.gap_after(last).starts_with([',', ')']) {
+        return None;
+    }
     // "The Pines at Davidson, Room 118": a campus after "at", to the field's end
     let n = tokens.len();
     if last + 2 < n && tokens.space_after(last) && tokens.norm(last + 1) == "at" && tokens.space_after(last + 1) {
@@ -4479,6 +4485,8 @@ mod tests {
     fn organizations_by_suffix_and_cue() {
         has("attends Lincoln High School", "Lincoln High School", Kind::Organization);
         has("J.K. to call Partners for HOME.", "Partners for HOME", Kind::Organization);
+        has("Employer (Commonwealth Dairy, QA lab) notified of FMLA.", "Commonwealth Dairy", Kind::Organization);
+        rules_lack("Collateral from employer (EAP referral): Tony is a foreman.", Kind::Organization);
         has(
             "weekly at Bellevue Program for Survivors of Torture. He",
             "Bellevue Program for Survivors of Torture",
