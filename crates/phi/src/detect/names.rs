@@ -137,7 +137,14 @@ fn named(doc: &Document<'_>, i: usize) -> bool {
     let after_named = matches!(tokens.norm(i - 1), "named" | "nicknamed") && !thing && tokens.space_before(i);
     // "home with husband Per.", "Her husband, Per, is a lineman": a relation, then the name alone
     let closing = doc.flags(i - 1) & RELATION != 0 && tokens.gap_after(i).starts_with(['.', ',', ';']);
-    after_named || closing
+    // "Her son Per flew in": capitalized mid-sentence between a relation and a lower-case word
+    let between = doc.flags(i - 1) & RELATION != 0
+        && !matches!(tokens.norm(i - 1), "called" | "named" | "nicknamed")
+        && tokens.space_before(i)
+        && i + 1 < tokens.len()
+        && tokens.space_after(i)
+        && tokens.list[i + 1].shape == Shape::Lower;
+    after_named || closing || between
 }
 
 /// Evidence that token `i` alone is (part of) a name.
@@ -1230,6 +1237,8 @@ mod tests {
 
     #[test]
     fn names_that_are_also_words() {
+        assert_eq!(names("Her son Per flew in today."), ["Per"]);
+        assert!(names("then called Optum provider line").is_empty());
         assert!(names("asked us to find her a counselor. Please call the office.").is_empty());
         assert_eq!(names("spoke with Sgt. Ruiz today"), ["Ruiz"]);
         assert_eq!(names("was talking to a man named Ace she met online"), ["Ace"]);

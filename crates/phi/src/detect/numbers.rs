@@ -595,8 +595,15 @@ fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, la
                 doc.tokens.norm(i - 2),
                 "moved" | "kicked" | "dropped" | "checked" | "got" | "went" | "walked" | "stormed" | "passed"
             );
-        let dated =
-            (left || doc.preceded_by(i, 1, &["on", "since", "dated", "dos", "until"])) && !matches!(n[1], 5 | 10 | 100);
+        // "lithium level 11/30 0.7": a lab's date before the decimal value it measured
+        let tokens = &doc.tokens;
+        let measured = last + 2 < tokens.len()
+            && tokens.space_after(last)
+            && tokens.list[last + 1].shape == Shape::Digits
+            && tokens.gap_after(last + 1) == "."
+            && tokens.list[last + 2].shape == Shape::Digits;
+        let dated = (left || measured || doc.preceded_by(i, 1, &["on", "since", "dated", "dos", "until"]))
+            && !matches!(n[1], 5 | 10 | 100);
         let rating = !dated
             && n[0] <= n[1]
             && ((matches!(n[1], 5 | 10 | 100) && !date_cue)
@@ -1018,6 +1025,7 @@ mod tests {
     fn a_date_before_a_time_is_a_date() {
         has("(2/3 11:42 PM) Kayla: cant sleep", "2/3", Kind::Date);
         has("her boyfriend moved out 11/12 after police came", "11/12", Kind::Date);
+        has("Lithium 300 mg BID; level 11/30 0.7 at the lab.", "11/30", Kind::Date);
         assert!(found("anxiety was 8 out 10/10 today", &Known::default()).iter().all(|(_, k)| *k != Kind::Date));
         has("Sent 2/3/2026 11:42 PM to her", "2/3/2026", Kind::Date);
         has("Texted 2026-02-03 23:10 again", "2026-02-03", Kind::Date);

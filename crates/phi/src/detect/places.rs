@@ -19,8 +19,11 @@ impl Detector for PlaceDetector {
         for i in 0..tokens.len() {
             let flags = doc.flags(i);
             // No place starts at a lower-case "the", "to" or "her": a third of the tokens; nor at
-            // most other lower-case words (`lower_may_start`).
-            if tokens.list[i].shape == Shape::Lower && (flags & FUNCTION != 0 || !lower_may_start(doc, i)) {
+            // most other lower-case words (`lower_may_start`) — but "off i-25" does.
+            if tokens.list[i].shape == Shape::Lower
+                && (flags & FUNCTION != 0 && !(tokens.norm(i) == "i" && tokens.gap_after(i) == "-")
+                    || !lower_may_start(doc, i))
+            {
                 continue;
             }
             if let Some(last) = street_at(doc, i) {
@@ -89,7 +92,8 @@ impl Detector for PlaceDetector {
             {
                 out.push(doc.span(first, i - 1, Kind::City, Confidence::Medium));
             }
-            if let Some(last) = cued_city(doc, i).or_else(|| town_of_a_person(doc, i)) {
+            if let Some(last) = cued_city(doc, i).or_else(|| town_of_a_person(doc, i)).or_else(|| contact_town(doc, i))
+            {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
             }
             if let Some((last, kind)) = named_before_kind(doc, i) {
@@ -1567,6 +1571,25 @@ fn apartment(doc: &Document<'_>, i: usize) -> Option<usize> {
     (unit && placed && numbered(i + 1)).then_some(i + 1)
 }
 
+/// "Joaquim Monteiro (brother), Fall River, 508-555-0164": a contact's town, between their relation
+/// and their phone. The town's last token.
+fn contact_town(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let after_relation = i > 0
+        && tokens.list[i].shape == Shape::Title
+        && tokens.gap_before(i) == "), "
+        && doc.flags(i - 1) & RELATION != 0
+        && !doc.is_stop(i);
+    if !after_relation {
+        return None;
+    }
+    let last = capitalized_run(doc, i, 3);
+    let phone = last + 1 < tokens.len()
+        && matches!(tokens.gap_after(last), ", " | ", (")
+        && tokens.list[last + 1].shape == Shape::Digits;
+    phone.then_some(last)
+}
+
 /// "Lot 14, Shady Acres MHP", "Space 22 Desert Palms Mobile Home Park": a home's lot in a
 /// manufactured-home or RV park, which is its street address. The park's last token.
 fn lot_in_a_park(doc: &Document<'_>, i: usize) -> Option<usize> {
@@ -1670,8 +1693,9 @@ fn numbered_road(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             && !matches!(word, "co" | "pr" | "oa" | "pi" | "cr"));
     // "from the I-45 overpass": "the" between, but not after "take", where the road may be a form.
     let the = i > 1 && tokens.norm(i - 1) == "the";
+    // (a text message's "off i-25" too: the pronoun is never hyphened to a number)
     let interstate = marked
-        && tokens.list[i].shape.is_capitalized()
+        && (tokens.list[i].shape.is_capitalized() || word == "i")
         && tokens.gap_after(i) == "-"
         && number(i + 1)
         && (doc.preceded_by(
@@ -4248,6 +4272,8 @@ mod tests {
     #[test]
     fn numbered_roads_and_regions_of_states() {
         has("parked at the Shell on Route 9 near exit 14", "Route 9", Kind::Street);
+        has("im at the la quinta off i-25 in pueblo", "i-25", Kind::Street);
+        has("Emergency contact: Joaquim Monteiro (brother), Fall River, 508-555-0164", "Fall River", Kind::City);
         has("lives off State Route 73 now", "State Route 73", Kind::Street);
         has("the trailer out on Ranch Road 2243 past the church", "Ranch Road 2243", Kind::Street);
         has("Send to:\nJ. Ortiz\nOne Liberty Plaza\nAlbany, NY", "One Liberty Plaza", Kind::Street);
