@@ -130,7 +130,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     xanomeline cobenfy viloxazine qelbree dexmethylphenidate focalin nicotine \
     cbt dbt emdr ipt mbct cpt erp sfbt tfcbt gottman socratic psychoeducation mindfulness \
     phq gad pcl bdi bai mdd ptsd adhd ocd bpd sud aud etoh thc cbd icu iop php roi hipaa icd dsm cssrs si \
-    lcsw lpc lmft lmhc psyd phd md np rn msw lcdc cadc bcba pmhnp aprn lcpc lpcc lisw licsw \
+    lcsw lpc lmft lmhc psyd psy abpp phd md np rn msw lcdc cadc bcba pmhnp aprn lcpc lpcc lisw licsw \
     english spanish french german chinese mandarin cantonese japanese korean vietnamese arabic hindi urdu \
     punjabi bengali russian ukrainian polish portuguese italian greek turkish farsi persian somali amharic \
     tibetan nepali burmese khmer hebrew yiddish armenian albanian serbian croatian bosnian romanian hungarian czech \

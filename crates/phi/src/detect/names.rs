@@ -886,10 +886,12 @@ fn initial_sign_off(doc: &Document<'_>, i: usize) -> bool {
         && matches!(tokens.list[i].shape, Shape::Title | Shape::Upper)
         && (i + 1 >= tokens.len() || tokens.newline_after(i));
     // …or after a sentence, at the end of its line ("call us back. —DM")
-    let dashed = gap.strip_suffix(['-', '—', '~']).is_some_and(|before| {
-        before.ends_with('\n')
-            || (before.trim_end().ends_with(['.', '!', '?']) && !ABBREVIATIONS.contains(&tokens.norm(i)))
-    });
+    let after_sentence =
+        |before: &str| before.trim_end().ends_with(['.', '!', '?']) && !ABBREVIATIONS.contains(&tokens.norm(i));
+    // (a spaced dash only after a sentence: "confirming Friday. — FH"; "\n- A" is a list's item)
+    let dashed =
+        gap.strip_suffix(['-', '—', '~']).is_some_and(|before| before.ends_with('\n') || after_sentence(before))
+            || gap.strip_suffix(' ').and_then(|g| g.strip_suffix(['—', '–'])).is_some_and(after_sentence);
     let above_sent_from = gap.ends_with('\n')
         && i + 2 < tokens.len()
         && tokens.norm(i + 1) == "sent"
@@ -1224,6 +1226,7 @@ mod tests {
         assert_eq!(names("out on Tuesday.\n\n-J\nSent from my iPhone"), ["J"]);
         assert_eq!(names("Thanks for everything.\n—KT"), ["KT"]);
         assert_eq!(names("will call us back (copay due). —DM\nNext"), ["DM"]);
+        assert_eq!(names("> Hi there, confirming Friday 11 am. — FH"), ["FH"]);
         assert_eq!(names("my new email is sunniva.h@proton.me\n- sunny"), ["sunny"]);
         assert!(names("Bring:\n- snacks\n- hope").is_empty());
         assert!(names("Exercises reviewed. -PT\nNext").is_empty());

@@ -6,7 +6,7 @@ use super::chart::joined_run;
 use super::places::ordinal;
 use super::{Detector, Document};
 use crate::kind::{Confidence, Kind, Span};
-use crate::lexicon::{CITY, DIRECTION, MONTH, RELATION, STATE, STREET_SUFFIX, WEEKDAY};
+use crate::lexicon::{CITY, DIRECTION, FAMILY, GIVEN, MONTH, RELATION, STATE, STREET_SUFFIX, WEEKDAY};
 use crate::text::Shape;
 
 #[derive(Debug)]
@@ -992,7 +992,23 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && matches!(tokens.norm(i - 1), "himself" | "herself" | "themself")
         && tokens.gap_before(i - 1) == ", "
         && tokens.gap_after(i).starts_with(',');
-    let before = before || person || after_clause || apposition || at_age || relation_and || died || will_be || aside;
+    // "her grandmother Asdzáá Yazzie (traditional healer, 94)": the last item of an aside opened
+    // right after a person's name
+    let described = tokens.gap_before(i) == ", "
+        && tokens.gap_after(i).starts_with(')')
+        && (i.saturating_sub(6)..i).rev().find(|&k| tokens.gap_before(k).ends_with('(')).is_some_and(|k| {
+            k > 0 && tokens.list[k - 1].shape == Shape::Title && doc.flags(k - 1) & (GIVEN | FAMILY) != 0
+        });
+    let before = before
+        || person
+        || after_clause
+        || apposition
+        || at_age
+        || relation_and
+        || died
+        || will_be
+        || aside
+        || described;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
 }
 
@@ -1026,6 +1042,8 @@ mod tests {
         has("(2/3 11:42 PM) Kayla: cant sleep", "2/3", Kind::Date);
         has("her boyfriend moved out 11/12 after police came", "11/12", Kind::Date);
         has("Lithium 300 mg BID; level 11/30 0.7 at the lab.", "11/30", Kind::Date);
+        has("her grandmother Asdzáá Yazzie (traditional healer, 94), her partner", "94", Kind::AgeOver89);
+        assert!(found("vitals (pulse regular, 94) today", &Known::default()).is_empty());
         assert!(found("anxiety was 8 out 10/10 today", &Known::default()).iter().all(|(_, k)| *k != Kind::Date));
         has("Sent 2/3/2026 11:42 PM to her", "2/3/2026", Kind::Date);
         has("Texted 2026-02-03 23:10 again", "2026-02-03", Kind::Date);

@@ -3828,9 +3828,9 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
         );
     // "was resettled in Sacramento by IRC": the agency after its verb and a place
     let agent = b == "by" && doc.preceded_by(cue, 4, &["resettled", "sponsored", "placed", "hired", "employed"]);
-    // "driving for Lyft out of JFK": where one works out of
+    // "driving for Lyft out of JFK", "flying out of BWI": where one works or travels out of
     let based = (a, b) == ("out", "of")
-        && doc.preceded_by(cue, 6, &["driving", "drives", "works", "working", "flies", "based"]);
+        && doc.preceded_by(cue, 6, &["driving", "drives", "works", "working", "flies", "flying", "flew", "based"]);
     // "came home from CSU for break": a school's, a base's or an employer's letters (not a unit's:
     // "home from ICU")
     let home = (a, b) == ("home", "from")
@@ -3941,7 +3941,11 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "referred by CAPS", "out of JFK": an acronym alone (people refer too: "referred by CHR Elvira
     // Yazzie"), and not a kind of place ("referred by PCP", "out of ICU")
     if b == "by" || based {
-        let alone = i + 1 >= tokens.len() || !tokens.space_after(i) || !tokens.list[i + 1].shape.is_capitalized();
+        // (a weekday after it is no part of it: "out of BWI Thursday night")
+        let alone = i + 1 >= tokens.len()
+            || !tokens.space_after(i)
+            || !tokens.list[i + 1].shape.is_capitalized()
+            || doc.flags(i + 1) & (WEEKDAY | MONTH) != 0;
         let acronym = tokens.list[i].shape == Shape::Upper && !is_public_office(tokens.norm(i));
         return (acronym && alone).then_some(i);
     }
@@ -4511,6 +4515,7 @@ mod tests {
     fn organizations_by_suffix_and_cue() {
         has("attends Lincoln High School", "Lincoln High School", Kind::Organization);
         has("J.K. to call Partners for HOME.", "Partners for HOME", Kind::Organization);
+        has("and I'm flying out of BWI Thursday night.", "BWI", Kind::Organization);
         has("Employer (Commonwealth Dairy, QA lab) notified of FMLA.", "Commonwealth Dairy", Kind::Organization);
         rules_lack("Collateral from employer (EAP referral): Tony is a foreman.", Kind::Organization);
         has(
