@@ -136,7 +136,7 @@ pub(crate) const STOPS: &str = "dari pashto tigrinya oromo yoruba igbo hausa esq
     tibetan nepali burmese khmer hebrew yiddish armenian albanian serbian croatian bosnian romanian hungarian czech \
     slovak dutch swedish norwegian danish finnish malay indonesian tamil telugu gujarati marathi kannada malayalam \
     sinhala wolof lingala kinyarwanda kirundi zulu xhosa shona quechua nahuatl chuukese marshallese samoan tongan \
-    hawaiian ilocano cebuano dine lakota \
+    hawaiian ilocano cebuano dine lakota krio \
     swahili tagalog filipino haitian creole hmong navajo asl american african mexican latino latina latinx \
     cajun acadian hispanic asian european caucasian jewish muslim catholic protestant baptist methodist lutheran buddhist \
     irish scottish british canadian australian nigerian ghanaian kenyan ethiopian eritrean congolese jamaican cuban \

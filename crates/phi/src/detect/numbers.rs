@@ -345,7 +345,9 @@ fn classify(doc: &Document<'_>, i: usize, last: usize) -> Option<Found> {
         && tokens.norm(i - 1) == "bp"
         && tokens.gap_after(i) == "/"
         && (i..=last).all(|k| tokens.list[k].shape == Shape::Digits && (2..=3).contains(&tokens.raw(k).len()));
-    if tokens.gap_before(i).ends_with('$') || pressure {
+    // "45 CFR 164.524", "42 U.S.C. § 290dd-2": a law's section
+    let cited = i > 0 && matches!(tokens.norm(i - 1), "cfr" | "usc") || tokens.gap_before(i).trim_end().ends_with('§');
+    if tokens.gap_before(i).ends_with('$') || pressure || cited {
         return None;
     }
     if i == last && tokens.list[i].shape == Shape::Digits && tokens.raw(i).len() <= 3 {
@@ -505,8 +507,9 @@ fn is_service_code(groups: &[&str], seps: &[&str]) -> bool {
     };
     match groups {
         [g] => code(g),
-        [g, modifier] => code(g) && seps == ["-"] && modifier.len() == 2,
-        _ => false,
+        [g, modifier] if seps == ["-"] => code(g) && modifier.len() == 2,
+        // "90834/90837": codes listed with slashes
+        _ => seps.iter().all(|s| *s == "/") && groups.iter().all(|g| code(g)),
     }
 }
 
@@ -1042,6 +1045,8 @@ mod tests {
         has("(2/3 11:42 PM) Kayla: cant sleep", "2/3", Kind::Date);
         has("her boyfriend moved out 11/12 after police came", "11/12", Kind::Date);
         has("Lithium 300 mg BID; level 11/30 0.7 at the lab.", "11/30", Kind::Date);
+        assert!(found("28 claims, 90834/90837, were requested", &Known::default()).is_empty());
+        assert!(found("notes withheld per 45 CFR 164.524 today", &Known::default()).is_empty());
         has("her grandmother Asdzáá Yazzie (traditional healer, 94), her partner", "94", Kind::AgeOver89);
         assert!(found("vitals (pulse regular, 94) today", &Known::default()).is_empty());
         assert!(found("anxiety was 8 out 10/10 today", &Known::default()).iter().all(|(_, k)| *k != Kind::Date));
