@@ -200,7 +200,7 @@ impl KnownSet {
             set.dob = Some(dob);
             // Written without separators: 03071962, 3071962, 371962, 19620307, 030762, 3762, 07031962
             let (y, m, d) = dob;
-            let (y, m, d) = (y.unsigned_abs(), m, d);
+            let y = y.unsigned_abs();
             let forms: [&[(u32, usize)]; 7] = [
                 &[(m, 2), (d, 2), (y, 0)],
                 &[(m, 0), (d, 2), (y, 0)],

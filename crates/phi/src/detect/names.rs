@@ -650,7 +650,7 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
     {
         return true;
     }
-    if initial_sign_off(doc, i) || self_introduced(doc, i) {
+    if sign_off(doc, i) || self_introduced(doc, i) {
         return true;
     }
     let p_flags = doc.flags(p);
@@ -877,9 +877,9 @@ fn self_introduced(doc: &Document<'_>, i: usize) -> bool {
     named && pause
 }
 
-/// "-J", "—KT" or "- sunny" on a line of its own or after a sentence, or "T" alone above "Sent from my iPhone": a message signed
-/// with its writer's initial.
-fn initial_sign_off(doc: &Document<'_>, i: usize) -> bool {
+/// "-J" or "—KT" on a line of its own or after a sentence, "T" alone above "Sent from my iPhone",
+/// "- sunny" closing a message: a message signed with its writer's initials or given name.
+fn sign_off(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     let gap = tokens.gap_before(i);
     let alone = (1..=2).contains(&tokens.raw(i).len())

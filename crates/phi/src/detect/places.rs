@@ -3877,10 +3877,6 @@ fn cued_org(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "faculty"
                     | "researcher"
                     | "enrolled"
-                    | "cashier"
-                    | "nurse"
-                    | "server"
-                    | "clerk"
                     | "supervisor",
                 "at" | "for" | "by"
             ) | (
@@ -3964,6 +3960,10 @@ fn is_occupation(norm: &str) -> bool {
         norm,
         "lineman"
             | "linemen"
+            | "cashier"
+            | "nurse"
+            | "server"
+            | "clerk"
             | "lineworker"
             | "welder"
             | "mechanic"
