@@ -92,7 +92,10 @@ impl Detector for PlaceDetector {
             {
                 out.push(doc.span(first, i - 1, Kind::City, Confidence::Medium));
             }
-            if let Some(last) = cued_city(doc, i).or_else(|| town_of_a_person(doc, i)).or_else(|| contact_town(doc, i))
+            if let Some(last) = cued_city(doc, i)
+                .or_else(|| town_of_a_person(doc, i))
+                .or_else(|| contact_town(doc, i))
+                .or_else(|| possessive_place_name(doc, i))
             {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
             }
@@ -1569,6 +1572,25 @@ fn apartment(doc: &Document<'_>, i: usize) -> Option<usize> {
     };
     let placed = i > 0 && matches!(tokens.norm(i - 1), "in" | "at" | "to" | "from" | "into");
     (unit && placed && numbered(i + 1)).then_some(i + 1)
+}
+
+/// "lives in Bailey's Crossroads", "from Martha's Vineyard": a place whose name holds a possessive,
+/// after a word of place (not "in Mom's car", "in God's hands": a relation's, a title's or a listed
+/// word's, nor what follows in lower case). The name's last token.
+fn possessive_place_name(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let named = i > 0
+        && i + 2 < tokens.len()
+        && tokens.list[i].shape == Shape::Title
+        && tokens.apostrophe_s(i + 1)
+        && matches!(tokens.norm(i - 1), "in" | "from" | "near" | "to")
+        && tokens.space_before(i)
+        && tokens.space_after(i + 1)
+        && tokens.list[i + 2].shape == Shape::Title
+        && doc.flags(i) & (RELATION | TITLE | FUNCTION) == 0
+        && !doc.is_stop(i)
+        && !doc.is_stop(i + 2);
+    named.then(|| capitalized_run(doc, i + 2, 2))
 }
 
 /// "Joaquim Monteiro (brother), Fall River, 508-555-0164": a contact's town, between their relation
@@ -4278,6 +4300,8 @@ mod tests {
         has("parked at the Shell on Route 9 near exit 14", "Route 9", Kind::Street);
         has("im at the la quinta off i-25 in pueblo", "i-25", Kind::Street);
         has("Emergency contact: Joaquim Monteiro (brother), Fall River, 508-555-0164", "Fall River", Kind::City);
+        has("in an apartment off Columbia Pike in Bailey's Crossroads. She", "Bailey's Crossroads", Kind::City);
+        rules_lack("left it in Mom's Car and in God's hands", Kind::City);
         has("lives off State Route 73 now", "State Route 73", Kind::Street);
         has("the trailer out on Ranch Road 2243 past the church", "Ranch Road 2243", Kind::Street);
         has("Send to:\nJ. Ortiz\nOne Liberty Plaza\nAlbany, NY", "One Liberty Plaza", Kind::Street);
