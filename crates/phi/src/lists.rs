@@ -96,7 +96,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre centers centres services 
     trucking plumbing electric landscaping cleaners dental clinicians partnership network shelter health \
     wellness recovery detox rehab house lodge ranch manor village fellowship parish high union body \
     bakery pizza pizzeria tavern pub bar bbq barbecue deli coffee roasters brewing brewery taqueria cantina creamery donuts bagels counseling counselling therapy psychotherapy psychology foods \
-    apartments apts communities residences medicine library museum practice programs hospice middle hall cc collaborative collective cooperative unit transit \
+    apartments apts communities residences medicine library museum practice practices programs hospice middle hall cc collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law police seafood fisheries chapter care repair sons project";
 pub(crate) const ORG_HEADS: &str = "hospice university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";

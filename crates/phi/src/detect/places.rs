@@ -4551,6 +4551,11 @@ mod tests {
         has("She is a pharmacist at Hy-Vee on weekends", "Hy-Vee", Kind::Organization);
         has("Home aide from Partners in Care, aide Gloria.", "Partners in Care", Kind::Organization);
         has("Security guard (Mr. Yates, Allied Universal) stood by.", "Allied Universal", Kind::Organization);
+        has(
+            "PCP: Dr. Valerie Osei, WakeMed Physician Practices – Cary Internal Medicine.",
+            "WakeMed Physician Practices – Cary Internal Medicine",
+            Kind::Organization,
+        );
         rules_lack("Consulted (Dr. Yates, Medical Director) today.", Kind::Organization);
         rules_lack("To the Admissions Coordinator, please call our Intake Specialist.", Kind::Organization);
         has("He is a Member of Polish Falcons Nest 80.", "Polish Falcons Nest 80", Kind::Organization);
