@@ -24,7 +24,10 @@ impl Detector for ChartDetector {
                 }
             }
             if token.shape.is_alpha() {
-                if let Some(kind) = known.word_kind(norm, token.shape, doc.flags(i)) {
+                // a chat's speaker label counts as capitalized, whatever its case
+                let shape =
+                    if token.shape == Shape::Lower && speaker_label(doc, i) { Shape::Title } else { token.shape };
+                if let Some(kind) = known.word_kind(norm, shape, doc.flags(i)) {
                     out.push(doc.span(i, i, kind, Confidence::High));
                 } else if is_initials(norm, token.shape) && known.are_initials(norm) {
                     out.push(doc.span(i, i, Kind::Name, Confidence::High));
@@ -48,6 +51,15 @@ impl Detector for ChartDetector {
             }
             i += 1;
         }
+    }
+}
+
+/// "12/01 11:52p  destiny: cant sleep": the label opening a chat's line, after its time if any.
+fn speaker_label(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    tokens.gap_after(i).starts_with(':') && {
+        let start = (0..=i).rev().find(|&k| k == 0 || tokens.newline_before(k)).unwrap_or(0);
+        (start..i).all(|k| matches!(tokens.list[k].shape, Shape::Digits | Shape::Alnum))
     }
 }
 
@@ -209,6 +221,8 @@ mod tests {
     fn dictionary_words_count_only_when_capitalized() {
         let all = found("there is hope. he will come", &known());
         assert!(all.is_empty(), "{all:?}");
+        // …or as a chat's speaker label
+        has("12/01 11:52p  hope: cant sleep again", "hope", Kind::Name);
     }
 
     #[test]

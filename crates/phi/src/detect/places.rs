@@ -323,9 +323,14 @@ fn lower_may_start(doc: &Document<'_>, i: usize) -> bool {
 /// client's.
 fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
     let tokens = &doc.tokens;
+    // "in Cook Co jail": the county's facility in lower case after it
+    let facility = i + 1 < tokens.len()
+        && tokens.space_after(i)
+        && tokens.list[i + 1].shape == Shape::Lower
+        && matches!(tokens.norm(i + 1), "jail" | "court" | "courthouse" | "probation" | "detention" | "sheriff");
     let named = tokens.list[i].shape == Shape::Title
         && (doc.flags(i) & TOWN_SUFFIX != 0 && matches!(tokens.norm(i), "county" | "parish" | "borough")
-            || (tokens.norm(i) == "co" && tokens.gap_after(i).starts_with(". ")))
+            || (tokens.norm(i) == "co" && (tokens.gap_after(i).starts_with(". ") || facility)))
         && i > 0
         // "LA County", "PG County": a county by its letters too
         && (matches!(tokens.list[i - 1].shape, Shape::Title | Shape::Mixed)
@@ -347,7 +352,7 @@ fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
         && (tokens.list[next].shape == Shape::Title || acronym(next))
         && !doc.is_stop(next)
         && doc.flags(next) & (MONTH | WEEKDAY) == 0;
-    let last = if office { with_possessive(doc, capitalized_run(doc, next, 4)) } else { i };
+    let last = if office { with_possessive(doc, capitalized_run(doc, next, 4)) } else { i + usize::from(facility) };
     // "Jefferson County Sheriff's Office": the office after its holder's possessive
     let last = if office
         && last + 1 < tokens.len()
@@ -381,7 +386,7 @@ fn county(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 k -= 1;
             }
         }
-        if office || first < i - 1 {
+        if office || facility || first < i - 1 {
             out.push(doc.span(first, last, Kind::Organization, Confidence::Medium));
         }
     }
@@ -1232,7 +1237,8 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         let after = i + 2;
         let ends = after + 1 >= n || doc.flags(after + 1) & STREET_SUFFIX == 0;
         if ends {
-            return Some(after);
+            // "4410 N Kedvale #2F": with its unit
+            return Some(unit_after(doc, after));
         }
     }
     if number && let Some(last) = romance_street_after_number(doc, i) {
@@ -4480,6 +4486,9 @@ mod tests {
         has("la despensa de la iglesia en calle Walnut y del programa", "calle Walnut", Kind::Street);
         has("Address: Lot 14, Shady Acres MHP, Lebanon, MO 65536", "Lot 14, Shady Acres MHP", Kind::Street);
         has("she lives in apt 3B with her mom", "apt 3B", Kind::Street);
+        has("HV w/ pt @ apt (4410 N Kedvale #2F). Pt's gf", "4410 N Kedvale #2F", Kind::Street);
+        has("Bro Hector still in Cook Co jail, court 12/15.", "Cook Co jail", Kind::Organization);
+        has("lives at 4410 N Kedvale Apt 2F now", "4410 N Kedvale Apt 2F", Kind::Street);
         has("to keep the animal in unit #214.", "unit #214", Kind::Street);
         lacks("admitted to unit 4 overnight", Kind::Street);
         has(
