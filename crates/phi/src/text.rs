@@ -350,23 +350,10 @@ pub(crate) fn fold_into(c: char, out: &mut String) {
 pub(crate) fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    if s.is_ascii() {
-        // the common case, byte by byte
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric() {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                out.push(char::from(b.to_ascii_lowercase()));
-            } else {
-                pending_space = true;
-            }
-        }
-        return out;
-    }
     for c in s.chars() {
-        if is_word_char(c) {
+        // (ASCII, the common case, without Unicode tables)
+        let word = if c.is_ascii() { c.is_ascii_alphanumeric() } else { is_word_char(c) };
+        if word {
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }

@@ -553,6 +553,7 @@ fn ipv4(groups: &[&str], seps: &[&str], i: usize, last: usize) -> Option<Found> 
 }
 
 fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, last: usize) -> Option<Found> {
+    let tokens = &doc.tokens;
     let n: Vec<u32> = groups.iter().map(|g| g.parse().unwrap_or(u32::MAX)).collect();
     let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
     let same = seps.first().is_some_and(|s| seps.iter().all(|x| x == s) && matches!(*s, "/" | "-" | "."));
@@ -561,7 +562,7 @@ fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, la
     };
     // "Tues 9/17", "Mon, 10/7": the weekday goes with the date.
     let weekday = |a: usize| {
-        if a > 0 && doc.flags(a - 1) & WEEKDAY != 0 && matches!(doc.tokens.gap_after(a - 1), " " | ", ") {
+        if a > 0 && doc.flags(a - 1) & WEEKDAY != 0 && matches!(tokens.gap_after(a - 1), " " | ", ") {
             a - 1
         } else {
             a
@@ -593,13 +594,12 @@ fn numeric_date(doc: &Document<'_>, groups: &[&str], seps: &[&str], i: usize, la
         // "(level 0.8 on 11/18)": a date's word right before it outweighs a rating's further back
         // "moved out 11/12": "out" ending a verb of leaving dates it (not "anxiety 8 out of 10")
         let left = i >= 2
-            && doc.tokens.norm(i - 1) == "out"
+            && tokens.norm(i - 1) == "out"
             && matches!(
-                doc.tokens.norm(i - 2),
+                tokens.norm(i - 2),
                 "moved" | "kicked" | "dropped" | "checked" | "got" | "went" | "walked" | "stormed" | "passed"
             );
         // "lithium level 11/30 0.7": a lab's date before the decimal value it measured
-        let tokens = &doc.tokens;
         let measured = last + 2 < tokens.len()
             && tokens.space_after(last)
             && tokens.list[last + 1].shape == Shape::Digits

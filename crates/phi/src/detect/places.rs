@@ -132,7 +132,7 @@ impl Detector for PlaceDetector {
                 && !label
                 && !serves_the_aging(doc, i)
                 && !doc.protected[i]
-                && let Some(first) = org_before_suffix(doc, i).or_else(|| kind_of_a_town(doc, i))
+                && let Some(first) = org_before_suffix(doc, i)
                 && !is_state_agency(doc, first)
                 && (!shouted || field_on_line(doc, i) || (first..i).any(|k| doc.flags(k) & WORD == 0))
             {
@@ -2938,31 +2938,23 @@ fn org_before_suffix(doc: &Document<'_>, s: usize) -> Option<usize> {
     if first == s {
         return None;
     }
-    // "the Emergency Department", "High School": a kind of place, not a particular one.
-    distinctive.then_some(first)
+    // "the Emergency Department", "High School": a kind of place, not a particular one — unless a
+    // town after "of" makes it one
+    (distinctive || of_a_town(doc, s)).then_some(first)
 }
 
-/// "Community Clinic of Rogers", "Family Health Center de Springdale": words that name only a
-/// kind of place before its suffix, made one place by the town after "of" (not a state's: "Mental
-/// Health Center of Iowa" serves all of it). The first token.
-fn kind_of_a_town(doc: &Document<'_>, s: usize) -> Option<usize> {
+/// "Community Clinic of Rogers", "Family Health Center de Springdale": a town after "of" makes a
+/// kind of place one place (not a state's: "Mental Health Center of Iowa" serves all of it).
+fn of_a_town(doc: &Document<'_>, s: usize) -> bool {
     let tokens = &doc.tokens;
-    let town = s + 2 < tokens.len()
+    s + 2 < tokens.len()
         && matches!(tokens.norm(s + 1), "of" | "de")
         && tokens.space_after(s)
         && tokens.space_after(s + 1)
         && tokens.list[s + 2].shape == Shape::Title
         && doc.flags(s + 2) & STATE == 0
         && (doc.flags(s + 2) & (CITY | FAMILY) != 0 || doc.flags(s + 2) & WORD == 0)
-        && !doc.is_stop(s + 2);
-    if !town {
-        return None;
-    }
-    let mut first = s;
-    while first > 0 && s - first < 3 && tokens.space_before(first) && tokens.list[first - 1].shape == Shape::Title {
-        first -= 1;
-    }
-    Some(first)
+        && !doc.is_stop(s + 2)
 }
 
 /// "NAMI Brooklyn", "USCIS Baltimore": an organization's local affiliate or office, named by its
