@@ -19,9 +19,11 @@ fn main() {
     let bytes: usize = docs.iter().map(|d| d.marked.text.len()).sum();
     let mut best = f64::MAX;
     let mut spans = 0;
-    // PHI_BENCH_DETECT_ONLY=1: detection alone, many rounds (for a profiler).
+    // PHI_BENCH_DETECT_ONLY=1: detection alone, many rounds (for a profiler; PHI_BENCH_ROUNDS=n
+    // sets how many).
     let detect_only = std::env::var_os("PHI_BENCH_DETECT_ONLY").is_some();
-    for _ in 0..if detect_only { 30 } else { 5 } {
+    let rounds = std::env::var("PHI_BENCH_ROUNDS").ok().and_then(|n| n.parse().ok());
+    for _ in 0..rounds.unwrap_or(if detect_only { 30 } else { 5 }) {
         let t = Instant::now();
         spans = docs.iter().map(|d| engine.detect(&d.marked.text, &d.known).len()).sum::<usize>();
         best = best.min(t.elapsed().as_secs_f64());

@@ -275,7 +275,7 @@ fn context_kind(doc: &Document<'_>, i: usize) -> Option<Kind> {
             // a provider's number, not the client's
             "npi" | "tin" | "ein" | "taxonomy" => return None,
             "id" | "case" | "no" | "ref" | "reference" | "confirmation" | "docket" | "badge" | "employee"
-            | "student" | "number" | "num" | "last" => {
+            | "student" | "number" | "num" | "last" | "incident" | "citation" => {
                 // Keep looking: "Member ID" is more specific than "ID", "card, last 4" than "last 4".
                 generic = generic.or(Some(Kind::OtherId));
                 continue;
@@ -1095,6 +1095,7 @@ mod tests {
         has("driver's license D1234567", "D1234567", Kind::License);
         has("plate 7ABC123 seen", "7ABC123", Kind::Vehicle);
         has("License plate CBX 4471. Spouse", "CBX 4471", Kind::Vehicle);
+        has("Seattle Police incident SPD 26-041177 was closed", "SPD 26-041177", Kind::OtherId);
         has("a white Camry, license plate IL 8JK 442.", "IL 8JK 442", Kind::Vehicle);
         has("He still drives a blue Ford Ranger (MN GHT 882) to Hy-Vee", "GHT 882", Kind::Vehicle);
         has("Her son's car (silver Civic, KPF 2238) parked on street.", "KPF 2238", Kind::Vehicle);

@@ -134,7 +134,11 @@ impl Detector for PlaceDetector {
                 && !doc.protected[i]
                 && let Some(first) = org_before_suffix(doc, i)
                 && !is_state_agency(doc, first)
-                && (!shouted || field_on_line(doc, i) || (first..i).any(|k| doc.flags(k) & WORD == 0))
+                && (!shouted
+                    || field_on_line(doc, i)
+                    || (first..i).any(|k| doc.flags(k) & WORD == 0)
+                    // a document's first line naming who writes it: "HARBOR LIGHT RECOVERY CENTER — WEEKLY SUMMARY"
+                    || first == 0 && matches!(tokens.gap_after(i).trim(), "—" | "–" | "-"))
             {
                 // "Islamic Center of America"
                 let of_place = i + 2 < tokens.len()
@@ -458,7 +462,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 out.extend(fax_party(doc, i).map(|(first, last)| org(first, last)));
                 out.extend(acronym_before_what_it_names(doc, i).map(|last| org(i, last)));
                 out.extend(acronym_of_a_city(doc, i).or_else(|| campus_by_dash(doc, i)).map(|last| org(i, last)));
-                if is_police_force(doc, i) || is_known_by_acronym(doc, i) || is_ridden(doc, i) {
+                if is_police_force(doc, i) || is_known_by_acronym(doc, i) || is_ridden(doc, i) || is_carrier(doc, i) {
                     out.push(org(i, i));
                 }
             }
@@ -1945,19 +1949,25 @@ fn unit_after(doc: &Document<'_>, last: usize) -> usize {
     if last + 1 >= n || gap.contains('\n') {
         return last;
     }
-    if gap.trim_start_matches([',', ' ']).starts_with('#')
-        && matches!(tokens.list[last + 1].shape, Shape::Digits | Shape::Alnum)
-    {
-        return last + 1;
+    // "Suite B-120", "#C-302": a letter and a number joined by a hyphen
+    let joined = |k: usize| {
+        let more =
+            k + 1 < n && tokens.gap_after(k) == "-" && matches!(tokens.list[k + 1].shape, Shape::Digits | Shape::Alnum);
+        k + usize::from(more)
+    };
+    let single_letter = |k: usize| tokens.norm(k).len() == 1 && tokens.list[k].shape != Shape::Lower;
+    if gap.trim_start_matches([',', ' ']).starts_with('#') {
+        if matches!(tokens.list[last + 1].shape, Shape::Digits | Shape::Alnum) {
+            return last + 1;
+        }
+        if single_letter(last + 1) && joined(last + 1) > last + 1 {
+            return last + 2;
+        }
     }
     if doc.flags(last + 1) & UNIT != 0 && last + 2 < n && matches!(gap.trim(), "" | ",") {
         let unit = tokens.list[last + 2];
         if matches!(unit.shape, Shape::Digits | Shape::Alnum) || tokens.norm(last + 2).len() == 1 {
-            // "Suite B-120"
-            let more = last + 3 < n
-                && tokens.gap_after(last + 2) == "-"
-                && matches!(tokens.list[last + 3].shape, Shape::Digits | Shape::Alnum);
-            return last + 2 + usize::from(more);
+            return joined(last + 2);
         }
     }
     last
@@ -2531,8 +2541,11 @@ fn saint_street(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let title = |k: usize| k < tokens.len() && tokens.list[k].shape == Shape::Title;
-    let suffix = (i + 2..i + 4)
-        .take_while(|&k| title(k) && tokens.space_before(k) && title(k - 1))
+    // "St. Michael's Dr": the saint's possessive before the suffix
+    let before_suffix = |k: usize| if tokens.apostrophe_s(k - 1) { k - 2 } else { k - 1 };
+    let suffix = (i + 2..i + 5)
+        .filter(|&k| !tokens.apostrophe_s(k))
+        .take_while(|&k| title(k) && tokens.space_before(k) && title(before_suffix(k)))
         .find(|&k| doc.flags(k) & STREET_SUFFIX != 0 && !matches!(tokens.norm(k), "st" | "court"))?;
     let direction = i > 0 && tokens.space_before(i) && title(i - 1) && doc.flags(i - 1) & DIRECTION != 0;
     Some((i - usize::from(direction), suffix))
@@ -3535,6 +3548,33 @@ fn is_ridden(doc: &Document<'_>, i: usize) -> bool {
         && (riding(i - 2) || i >= 3 && matches!(tokens.norm(i - 2), "on" | "for") && riding(i - 3))
 }
 
+/// An ambulance company by its acronym, after what it did: "transport by AMR", "taken to St. Joe's
+/// ED via AMR" (not "via EMS", "by ALS").
+fn is_carrier(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let moved = |k: usize| {
+        matches!(
+            tokens.norm(k),
+            "transport" | "transported" | "transfer" | "transferred" | "taken" | "brought" | "arrived" | "arrives"
+        )
+    };
+    let norm = tokens.norm(i);
+    tokens.list[i].shape == Shape::Upper
+        && (3..=4).contains(&norm.len())
+        && !matches!(norm, "ems" | "als" | "bls" | "emt" | "emts" | "cct" | "air" | "pov")
+        && doc.flags(i) & WORD == 0
+        && !doc.is_stop(i)
+        && i >= 2
+        && !tokens.newline_before(i)
+        && match tokens.norm(i - 1) {
+            "by" => moved(i - 2),
+            "via" => {
+                (i.saturating_sub(9)..i - 1).any(|k| moved(k) && !(k + 1..i).any(|m| tokens.list[m].sentence_start))
+            }
+            _ => false,
+        }
+}
+
 /// A police force's acronym: "LAPD", "NYPD", "TUPD" — four or five capitals ending in "PD" that
 /// are not a diagnosis ("OCPD", "COPD"), or three before an officer ("APD Officer").
 fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
@@ -4493,6 +4533,13 @@ mod tests {
         has("home, 47 Sycamore Bend, San Marcos, TX", "47 Sycamore Bend", Kind::Street);
         has("at Tate's place on East St. Patrick Street.", "East St. Patrick Street", Kind::Street);
         has("He lives on St. Charles Avenue now.", "St. Charles Avenue", Kind::Street);
+        has("Pharmacy: Walgreens, St. Michael's Dr.", "St. Michael's Dr", Kind::Street);
+        has(
+            "HARBOR LIGHT RECOVERY CENTER — WEEKLY SUMMARY\nWeek of",
+            "HARBOR LIGHT RECOVERY CENTER",
+            Kind::Organization,
+        );
+        has("apartment, 94-1040 Waipahu St #C-302, Waipahu HI", "94-1040 Waipahu St #C-302", Kind::Street);
         has("Home: 19 Wexford Close, Halifax, NS", "19 Wexford Close", Kind::Street);
         lacks("She is attending Terros Health 51st Ave IOP. He asked", Kind::City);
         has("Grady Behavioral Health (10 Park Place South SE, Atlanta)", "10 Park Place South SE", Kind::Street);
@@ -4613,6 +4660,8 @@ mod tests {
             ("Lorraine called from Tuba City Regional Health Care where", "Tuba City Regional Health Care"),
             ("a pilot with Alaska Airlines on leave since August", "Alaska Airlines"),
             ("Transport: METS ambulance, departed 18:20.", "METS"),
+            ("Accepted at Kaseman pending transport by AMR. Daughter agrees", "AMR"),
+            ("Pt (92 y/o F) taken to the ED via AMR. Dtr reports", "AMR"),
             ("Met Oscar at McDonald's on Bandera Rd.", "McDonald's"),
             ("To: Intake Office, Boston Housing Authority, 52 Chauncy St", "Boston Housing Authority"),
             ("Parents own Park's Dry Cleaning in Fort Lee, NJ.", "Park's Dry Cleaning"),
