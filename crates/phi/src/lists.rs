@@ -98,7 +98,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre centers centres services 
     bakery pizza pizzeria tavern pub bar bbq barbecue deli coffee roasters brewing brewery taqueria cantina creamery donuts bagels counseling counselling therapy psychotherapy psychology foods \
     apartments apts communities residences medicine library museum practice practices programs hospice middle hall cc collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
-    brigade battalion regiment squadron platoon law police seafood fisheries chapter care repair sons project";
+    brigade battalion regiment squadron platoon law police seafood fisheries chapter care repair sons project mc cemetery";
 pub(crate) const ORG_HEADS: &str = "hospice university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";
 pub(crate) const PARTICLES: &str =
     "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y o ni";

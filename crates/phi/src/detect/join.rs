@@ -2,7 +2,8 @@
 //! found the place apart ("Legal Aid" … "Western Missouri") or not at all ("Visiting Angels of
 //! Quincy"); the town in parentheses after an organization is a town ("Harbor Oaks Hospital (New
 //! Baltimore)"), and so is one after it at the end of a line; a store's number is part of its name.
-//! What a transcript's key says stands for a name is that name ("OK = Ozan Kaya").
+//! What a transcript's key says stands for a name is that name ("OK = Ozan Kaya"); an organization
+//! found in two parts is one ("Bird-in-Hand Family Restaurant").
 
 use super::Document;
 use super::places::{is_english_not_town, is_kind_word};
@@ -111,6 +112,30 @@ fn town_after(doc: &Document<'_>, k: usize) -> Option<Span> {
         && !(first..=last).any(|j| is_kind_word(tokens.norm(j)) || doc.flags(j) & STATE != 0)
         && !(first..=last).all(|j| is_english_not_town(doc, j));
     town.then(|| doc.span(first, last, Kind::City, Confidence::Medium))
+}
+
+/// Unites two organizations in `spans` (sorted, disjoint) that a hyphen's word, a dash or "for the"
+/// joins: one found in two parts ("Bird-in-Hand Family Restaurant", "Sacred Hearts–St. Stephen",
+/// "Alternatives for the Older Adult").
+pub(super) fn org_parts(doc: &Document<'_>, spans: &mut Vec<Span>) {
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for span in spans.drain(..) {
+        match out.last_mut() {
+            Some(last)
+                if last.kind == Kind::Organization
+                    && span.kind == Kind::Organization
+                    && matches!(
+                        &doc.text()[last.end..span.start],
+                        "-in-" | "-on-" | "-by-" | "–" | "-" | " for the "
+                    ) =>
+            {
+                last.end = span.end;
+                last.confidence = last.confidence.max(span.confidence);
+            }
+            _ => out.push(span),
+        }
+    }
+    *spans = out;
 }
 
 /// Where the place after an organization ending at byte `end` ends: "of" (or "for" after a court
@@ -415,6 +440,21 @@ mod tests {
             "Circuit Court for Baltimore City",
             Kind::Organization,
         );
+    }
+
+    #[test]
+    fn an_organization_found_in_two_parts_is_one() {
+        has(
+            "She works at the Bird-in-Hand Family Restaurant and rents",
+            "Bird-in-Hand Family Restaurant",
+            Kind::Organization,
+        );
+        has(
+            "to refer to Alternatives for the Older Adult for respite.",
+            "Alternatives for the Older Adult",
+            Kind::Organization,
+        );
+        has("Mass at Sacred Hearts–St. Stephen on Sunday", "Sacred Hearts–St. Stephen", Kind::Organization);
     }
 
     #[test]

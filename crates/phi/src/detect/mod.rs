@@ -448,7 +448,9 @@ impl Engine {
             let learned = model.detect(&doc, &spans);
             spans = merged_with(spans, learned);
         }
-        // after the learned pass, which finds many of the businesses a possessive names
+        // after the learned pass, which finds many of the businesses a possessive names and many
+        // an organization's second part
+        join::org_parts(&doc, &mut spans);
         join::possessive_businesses(&doc, &mut spans);
         let again = recur::recurrences(&doc, &spans);
         if !again.is_empty() {

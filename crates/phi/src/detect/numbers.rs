@@ -983,6 +983,13 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         && matches!(tokens.norm(i - 2), "will" | "ll" | "would")
         && matches!(tokens.norm(i - 3), "who" | "he" | "she" | "they")
         && !next(1).is_some_and(is_unit);
+    // "Luc would have been 92 on the 20th": the age a person who died would have reached
+    let would_have_been = i >= 4
+        && tokens.norm(i - 1) == "been"
+        && tokens.norm(i - 2) == "have"
+        && tokens.norm(i - 3) == "would"
+        && (tokens.list[i - 4].shape == Shape::Title || matches!(tokens.norm(i - 4), "he" | "she" | "they"))
+        && !next(1).is_some_and(is_unit);
     // "Her grandmother, who raised her, is 96 and": the person before a clause about them
     let after_clause = !person
         && i >= 4
@@ -1010,6 +1017,7 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         || relation_and
         || died
         || will_be
+        || would_have_been
         || aside
         || described;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
@@ -1144,6 +1152,7 @@ mod tests {
         has("questions to me at the number above, extension 214.", "214", Kind::Phone);
         has("Front desk ext. 12", "12", Kind::Phone);
         has("Mr. Tanabe, who will be 100 in January, was", "100", Kind::AgeOver89);
+        has("Evelyn tearful; \"Luc would have been 92 on the 20th.\"", "92", Kind::AgeOver89);
         has("Pt is 90 (DOB 06/30/1935).", "90", Kind::AgeOver89);
         has("His neighbor Arlo, himself 92, checks on him daily.", "92", Kind::AgeOver89);
         has("Her grandmother, who raised her, is 96 and lives in Walker.", "96", Kind::AgeOver89);

@@ -72,6 +72,10 @@ impl Detector for PlaceDetector {
             if title && matches!(tokens.norm(i), "fort" | "ft") {
                 out.extend(fort(doc, i).map(|last| doc.span(i, last, Kind::City, Confidence::Medium)));
             }
+            // "FOB Blessing", "COP Keating": an army's outpost by its name
+            if tokens.list[i].shape == Shape::Upper && matches!(tokens.norm(i), "fob" | "cop") {
+                out.extend(fort(doc, i).map(|last| doc.span(i, last, Kind::Organization, Confidence::Medium)));
+            }
             if (i == 0 || tokens.newline_before(i)) && tokens.list[i].shape.is_capitalized() {
                 out.extend(
                     segment_before_street(doc, i).map(|last| doc.span(i, last, Kind::Organization, Confidence::Medium)),
@@ -404,7 +408,11 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
     let org = |first: usize, last: usize| doc.span(first, last, Kind::Organization, Confidence::Medium);
     let street = |first: usize, last: usize| doc.span(first, last, Kind::Street, Confidence::Medium);
     match shape {
-        Shape::Digits => out.extend(numbered_business(doc, i).map(|first| org(first, i))),
+        Shape::Digits => {
+            // "Chapter 33-3": a number and its part after a hyphen
+            let part = i + 1 < tokens.len() && tokens.gap_after(i) == "-" && tokens.list[i + 1].shape == Shape::Digits;
+            out.extend(numbered_business(doc, i).map(|first| org(first, i + usize::from(part))));
+        }
         Shape::Lower => {
             out.extend(possessive_place(doc, i).map(|first| doc.span(first, i, Kind::Organization, Confidence::Low)));
             // (most lower-case words follow no "on" or "the": test that before the call)
@@ -3169,6 +3177,16 @@ fn serves_the_aging(doc: &Document<'_>, last: usize) -> bool {
 /// company. The first token, given the number.
 fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
+    // "Rides with the Combat Vets MC (Chapter 33-3)": a club's chapter in an aside after it
+    if i >= 2
+        && tokens.norm(i - 1) == "chapter"
+        && tokens.list[i - 1].shape == Shape::Title
+        && tokens.gap_before(i - 1) == " ("
+        && tokens.space_before(i)
+        && tokens.list[i - 2].shape.is_capitalized()
+    {
+        return Some(i - 1);
+    }
     if i == 0 || tokens.list[i].shape != Shape::Digits || tokens.gap_after(i).starts_with('-') {
         return None;
     }
@@ -4288,7 +4306,12 @@ fn lowercase_named_place(doc: &Document<'_>, i: usize) -> Option<usize> {
                 || tokens.norm(k) == "st")
     };
     let mut last = i;
-    while last < i + 2 && matches!(tokens.gap_after(last), " " | "-") && word(last + 1) {
+    // "at st. casimir": a saint's abbreviation before one name
+    let saint = tokens.norm(i) == "st" && tokens.gap_after(i) == ". " && word(i + 1);
+    if saint {
+        last = i + 1;
+    }
+    while !saint && last < i + 2 && matches!(tokens.gap_after(last), " " | "-") && word(last + 1) {
         last += 1;
     }
     // no English word, though maybe a name's ("cielo", "quinta"), nor a kind of place ("the masjid")
@@ -4310,6 +4333,10 @@ fn lowercase_org(doc: &Document<'_>, i: usize) -> Option<usize> {
     }
     let mut j = i;
     while j < tokens.len() && j < i + 5 {
+        // "its at buffalo city court": a town's court
+        if tokens.norm(j) == "court" && j > i + 1 && is_court_kind(tokens.norm(j - 1)) {
+            return Some(j);
+        }
         if doc.flags(j) & (ORG_STRONG | ORG_WEAK) != 0 && j > i {
             // "acme roofing llc": a trade, then the legal form
             let more =
@@ -4425,6 +4452,9 @@ mod tests {
         has("the ambulance took her to Baptist in Little Rock and", "Baptist", Kind::Organization);
         has("They flew him to Mayo in Rochester last spring.", "Mayo", Kind::Organization);
         has("mateo: im at the la quinta off i-25 in pueblo room 112", "la quinta", Kind::Organization);
+        has("going to the 7:30 at st. casimir like u said", "st. casimir", Kind::Organization);
+        has("case # is 2026-OP-4471 i think. its at buffalo city court", "buffalo city court", Kind::Organization);
+        lacks("hearing at family court next week", Kind::Organization);
         has("i picked up a shift at dillards at cielo vista mall", "cielo vista mall", Kind::Organization);
         has("my grandma pearl is in the hospital at st lukes", "st lukes", Kind::Organization);
         lacks("meet me at the park by the school, not at the masjid", Kind::Organization);
@@ -4540,6 +4570,9 @@ mod tests {
             Kind::Organization,
         );
         has("apartment, 94-1040 Waipahu St #C-302, Waipahu HI", "94-1040 Waipahu St #C-302", Kind::Street);
+        has("Afghanistan (2010, COP Keating). Medically", "COP Keating", Kind::Organization);
+        has("Rides with the Combat Vets MC (Chapter 33-3).", "Combat Vets MC", Kind::Organization);
+        has("Rides with the Combat Vets MC (Chapter 33-3).", "Chapter 33-3", Kind::Organization);
         has("Home: 19 Wexford Close, Halifax, NS", "19 Wexford Close", Kind::Street);
         lacks("She is attending Terros Health 51st Ave IOP. He asked", Kind::City);
         has("Grady Behavioral Health (10 Park Place South SE, Atlanta)", "10 Park Place South SE", Kind::Street);
