@@ -99,7 +99,7 @@ pub(crate) const ORG_WEAK_WORDS: &str = "center centre centers centres services 
     apartments apts communities residences medicine library museum practice practices programs hospice middle hall cc collaborative collective cooperative unit transit \
     drug drugs apothecary shoppe charities charity association society coalition alliance federation council league \
     brigade battalion regiment squadron platoon law police seafood fisheries chapter care repair sons project mc cemetery";
-pub(crate) const ORG_HEADS: &str = "hospice university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite";
+pub(crate) const ORG_HEADS: &str = "hospice university bank church cathedral basilica shrine chapel college academy school institute masjid temple congregation camp clinica iglesia escuela centre centro hopital clinique ecole universite secundaria primaria preparatoria colegio universidad instituto liceo";
 pub(crate) const PARTICLES: &str =
     "de la del della der van von da di dos das du le bin ibn al el ben st mac ter ten y o ni";
 pub(crate) const SPEECH_VERBS: &str = "said says reported reports stated states told tells texted texts called calls asked asks \
@@ -261,7 +261,9 @@ pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como 
     breve llamada llamo telefonica telefono llave equipo movil visita vecina vecino barrio calle comido comer \
     coordino coordinar hoy mama papa los nuevo nueva fotos foto suyas suyos suya suyo caso casos publicaron \
     companeras companeros cocina llantera asistieron dejo renta asma dio informacion condado despensa ayuda \
-    atrasados empacadora citas perdio";
+    atrasados empacadora citas perdio direccion motivo consulta historia murio misa salud medico medica carta \
+    permiso apoyo empleo cruza diario detenido detenida empacando turnos accidente carretera estudia domingo tipo \
+    metformina admision bilingue duermo desde llevaron";
 /// Common French words (and a few of Haitian Creole), read as words for the same reason (a Quebec
 /// note: "Sa conjointe", "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le",
 /// "la") nor words that are also common names ("Roy", "Claude", "Li").

@@ -356,6 +356,13 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
     } else if m >= 2 && matches!(tokens.norm(m - 1), "of" | "de") && day(doc, m - 2) {
         first = m - 2;
     }
+    // "Calle 5 de Mayo", "Avenida 16 de Septiembre": a street or a square named for the day
+    if first < m
+        && first >= 1
+        && matches!(tokens.norm(first - 1), "calle" | "avenida" | "av" | "blvd" | "colonia" | "col" | "plaza")
+    {
+        return None;
+    }
     // …or said: "the fifth of May"
     if first == m && m >= 2 && tokens.norm(m - 1) == "of" && capitalized {
         let ordinal = (m.saturating_sub(4)..m - 1).find(|&k| spoken_day(doc, k) == Some(m - 2));

@@ -175,7 +175,13 @@ fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
     if let Some(Kind::Name) = doc.known.word_kind(tokens.norm(i), token.shape, flags) {
         return Evidence::Cue;
     }
-    if cued(doc, i) || field_value(doc, i) || with_age(doc, i) || initials_with_relation(doc, i) {
+    if cued(doc, i)
+        || field_value(doc, i)
+        || with_age(doc, i)
+        || initials_with_relation(doc, i)
+        || companion_initials(doc, i)
+        || kin_initial(doc, i)
+    {
         return Evidence::Cue;
     }
     // "Multnomah County": a county's name, not a person's
@@ -280,6 +286,54 @@ fn initials_with_relation(doc: &Document<'_>, i: usize) -> bool {
     last + 1 < tokens.len()
         && tokens.gap_after(last) == ". ("
         && (doc.flags(last + 1) & RELATION != 0 || matches!(tokens.norm(last + 1), "client" | "patient"))
+}
+
+/// "went out to the garage with DJ.", "Next appt Mon w/ JR.": two capitals after "with" that end a
+/// clause are someone's initials, unless they abbreviate a word or a role ("with PT", "w/ RN").
+fn companion_initials(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let with = i >= 1
+        && match tokens.norm(i - 1) {
+            "with" => tokens.space_before(i),
+            "w" => matches!(tokens.gap_before(i), "/ " | "/"),
+            _ => false,
+        };
+    with && tokens.list[i].shape == Shape::Upper
+        && tokens.norm(i).len() == 2
+        && doc.flags(i) & (WORD | STOP | STATE | TITLE) == 0
+        && !ABBREVIATIONS.contains(&tokens.norm(i))
+        // a team's or a role's letters
+        && !matches!(tokens.norm(i), "sw" | "np" | "gp" | "cm" | "bh" | "ob" | "gi" | "rt" | "ur" | "qa" | "pr" | "hr")
+        && (i + 1 >= tokens.len()
+            || tokens.gap_after(i).starts_with(['.', ',', ';', ')', '\n'])
+            || tokens.space_after(i) && tokens.norm(i + 1) == "and")
+}
+
+/// "Grandmother ("Mama B")", "tell mama b i'm sorry", "Aunt T": an initial after a word of kin is
+/// what the family calls someone.
+fn kin_initial(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    i >= 1
+        && tokens.list[i].end - tokens.list[i].start == 1
+        && tokens.list[i].shape.is_alpha()
+        && !matches!(tokens.norm(i), "a" | "i" | "o" | "y" | "e")
+        && tokens.space_before(i)
+        && matches!(
+            tokens.norm(i - 1),
+            "mama"
+                | "mamma"
+                | "papa"
+                | "nana"
+                | "granny"
+                | "grandma"
+                | "grandpa"
+                | "aunt"
+                | "auntie"
+                | "uncle"
+                | "tia"
+                | "tio"
+        )
+        && !tokens.gap_after(i).starts_with('.')
 }
 
 /// "Children: Aurora (9) and Felix (6)": a given name with an age in parentheses is a person's,
@@ -1183,6 +1237,22 @@ mod tests {
         none("ROB: 2 counts\nASSAULT: dismissed");
         assert_eq!(names("GROUP: (applause)\nKEVIN: Proud of you."), ["KEVIN"]);
         none("at the gym on Elm. Didn't swing though. Wasn't there. Couldn't stay.");
+    }
+
+    #[test]
+    fn initials_after_with() {
+        assert_eq!(names("Dad went out to the garage with DJ. Mom stayed."), ["DJ"]);
+        assert_eq!(names("Next appt Mon w/ JR.\n2. D. Kagame"), ["JR", "D. Kagame"]);
+        for text in ["Follow up with PT.", "Session with SW and RN.", "She was diagnosed with MS."] {
+            assert!(names(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_initial_after_a_word_of_kin() {
+        assert_eq!(names("nobody would notice. tell mama b i'm sorry."), ["b"]);
+        assert_eq!(names("She stays with Aunt T on weekends."), ["Aunt T"]);
+        assert!(names("tell mama i love her").is_empty());
     }
 
     #[test]

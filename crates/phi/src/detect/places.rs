@@ -237,6 +237,12 @@ impl Detector for PlaceDetector {
                         && tokens.list[i - 1].shape == Shape::Title
                         && matches!(tokens.norm(i - 1), "la" | "el" | "los" | "las");
                     let last = org_run(doc, i + 1 + of, 4);
+                    // "Secundaria Técnica 12": a school's number
+                    let number = last + 1 < tokens.len()
+                        && tokens.space_after(last)
+                        && tokens.list[last + 1].shape == Shape::Digits
+                        && tokens.raw(last + 1).len() <= 3;
+                    let last = last + usize::from(number);
                     out.push(doc.span(i - usize::from(article), last, Kind::Organization, Confidence::Medium));
                 }
             }
@@ -3386,16 +3392,23 @@ fn named_street(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// 12", "calle Olmo 4", "rue Cler 9".
 fn european_street(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
+    // "Calle 5 de Mayo": a street named for a day of the year
+    let day_named = i + 3 < tokens.len()
+        && tokens.list[i + 1].shape == Shape::Digits
+        && tokens.raw(i + 1).len() <= 2
+        && tokens.norm(i + 2) == "de"
+        && tokens.list[i + 3].shape == Shape::Title;
     let prefixed = i + 2 < tokens.len()
         && matches!(tokens.norm(i).as_bytes().first(), Some(b'v' | b'u' | b'c' | b'r' | b'a'))
-        && tokens.list[i + 1].shape == Shape::Title
+        && (tokens.list[i + 1].shape == Shape::Title || day_named)
         && matches!(tokens.gap_after(i), " " | ". ")
         && matches!(tokens.norm(i), "vul" | "ul" | "ulica" | "calle" | "rue" | "via" | "rua" | "avenida");
     if prefixed {
-        let name_end = capitalized_run(doc, i + 1, 3);
+        let name_end = capitalized_run(doc, if day_named { i + 3 } else { i + 1 }, 3);
         let number = name_end + 1;
+        // "Calle Hidalgo #218"
         let numbered = number < tokens.len()
-            && tokens.space_after(name_end)
+            && matches!(tokens.gap_after(name_end), " " | " #")
             && tokens.list[number].shape == Shape::Digits
             && tokens.raw(number).len() <= 4;
         // "en calle Walnut", "por la avenida Juárez": a Spanish sentence's street, its number untold
@@ -4546,6 +4559,9 @@ mod tests {
     fn streets_with_units_and_cities() {
         has("lives at 1420 N. Oak Street Apt 4B, Dayton, OH 45402", "1420 N. Oak Street Apt 4B", Kind::Street);
         has("la despensa de la iglesia en calle Walnut y del programa", "calle Walnut", Kind::Street);
+        has("Dirección: Calle 5 de Mayo #218, Col. Bellavista", "Calle 5 de Mayo #218", Kind::Street);
+        has("Dirección: Calle Hidalgo #218, Col. Centro", "Calle Hidalgo #218", Kind::Street);
+        has("que estudia en la Secundaria Técnica 12, y con", "Secundaria Técnica 12", Kind::Organization);
         has("Address: Lot 14, Shady Acres MHP, Lebanon, MO 65536", "Lot 14, Shady Acres MHP", Kind::Street);
         has("she lives in apt 3B with her mom", "apt 3B", Kind::Street);
         has("HV w/ pt @ apt (4410 N Kedvale #2F). Pt's gf", "4410 N Kedvale #2F", Kind::Street);
