@@ -206,7 +206,7 @@ pub(crate) const MEDICATIONS: &str = "fetzima auvelity emsam nardil parnate tofr
     zubsolv nicorette lucemyra methadose dolophine lipitor amlodipine norvasc prilosec mounjaro zepbound \
     metoprolol losartan zofran aleve naproxen singulair zyrtec claritin flonase xyzal nexplanon depo provera \
     sprintec yaz ingrezza austedo nuplazid lybalvi uzedy perseris hafyera maintena zulresso gepirone exxua \
-    nuedexta pimavanserin valbenazine deutetrabenazine tetrabenazine xenazine benztropine trihexyphenidyl \
+    nuedexta pimavanserin valbenazine deutetrabenazine tetrabenazine xenazine benztropine trihexyphenidyl docusate senna sennosides \
     artane amantadine fluphenazine prolixin perphenazine trilafon loxapine thiothixene navane chlorpromazine \
     molindone pimozide orap iloperidone fanapt desipramine norpramin protriptyline vivactil trimipramine \
     surmontil amoxapine maprotiline selegiline isocarboxazid marplan nefazodone levomilnacipran milnacipran \

@@ -28,6 +28,8 @@ impl Detector for DateDetector {
                 named_day(doc, i)
             } else if tokens.list[i].shape == Shape::Digits {
                 born_long_ago(doc, i).then_some((i, i))
+            } else if tokens.norm(i) == "the" {
+                spoken_day_of_month(doc, i)
             } else {
                 None
             };
@@ -96,8 +98,10 @@ fn holiday(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
             | "eid"
             | "diwali"
     );
-    (is_holiday && tokens.list[i].shape.is_capitalized() && doc.preceded_by(i, 1, HOLIDAY_CUES))
-        .then(|| (i, with_year(doc, i)))
+    // (in lower case too: "she'll be ninety two on christmas eve")
+    let eve = i + 1 < tokens.len() && tokens.space_after(i) && tokens.norm(i + 1) == "eve";
+    (is_holiday && tokens.list[i].shape.is_alpha() && doc.preceded_by(i, 1, HOLIDAY_CUES))
+        .then(|| (i, with_year(doc, i + usize::from(eve))))
 }
 
 /// "Easter 2021", "Labor Day 2024": a holiday's year after it. The last token.
@@ -204,6 +208,23 @@ fn spoken_day(doc: &Document<'_>, j: usize) -> Option<usize> {
         return Some(j + 1);
     }
     ordinal(j).then_some(j)
+}
+
+/// "since we talked on the twentieth", "book it for the twenty-first at 3": a day of the month said
+/// in words after "the" and a word of time, ending its clause. From "the" at `i`.
+fn spoken_day_of_month(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    if i == 0
+        || !tokens.space_after(i)
+        || !matches!(tokens.norm(i - 1), "on" | "since" | "until" | "till" | "by" | "for")
+    {
+        return None;
+    }
+    let last = spoken_day(doc, i + 1)?;
+    let ends = last + 1 >= tokens.len()
+        || tokens.gap_after(last).trim_start_matches(' ').starts_with([',', '.', ';', '?', '!', '\n'])
+        || matches!(tokens.norm(last + 1), "at" | "and" | "so" | "then" | "same");
+    (ends && tokens.norm(last) != "second").then_some((i, last))
 }
 
 /// "first" … "twentieth", "thirtieth": an ordinal in words (the tens joined before it make the rest).
@@ -501,6 +522,9 @@ mod tests {
         has("Mrs. Lindqvist was born in 1926 in Mora.", "1926", Kind::Date);
         has("She was born in Ibadan in 1931 and came to Houston.", "1931", Kind::Date);
         has("Mrs. Vance was born on Christmas Day in 1932 and still drives.", "1932", Kind::Date);
+        has("how's the drinking been since we talked on the twentieth\n", "the twentieth", Kind::Date);
+        has("she'll be ninety two on christmas eve if she makes it", "christmas eve", Kind::Date);
+        lacks("we will work on the first step, then", Kind::Date);
         has("He told me he will be ninety come Easter.", "Easter", Kind::Date);
         has("He was born in San Juan, Puerto Rico in 1929.", "1929", Kind::Date);
         lacks("Her son was born in 1990 and moved in 1926.", Kind::Date);

@@ -269,7 +269,8 @@ fn seed(doc: &Document<'_>, i: usize, name_labels: bool) -> Evidence {
     }
 }
 
-/// "M. F. (wife), R. (daughter)": a person's initials with their relation or role in parentheses.
+/// "M. F. (wife), R. (daughter)": a person's initials with their relation or role in parentheses,
+/// or in parentheses after it ("victim (E. M.)").
 fn initials_with_relation(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     // one byte, so most tokens are turned away by their length alone
@@ -283,9 +284,24 @@ fn initials_with_relation(doc: &Document<'_>, i: usize) -> bool {
     while last < i + 2 && tokens.gap_after(last) == ". " && initial(last + 1) {
         last += 1;
     }
-    last + 1 < tokens.len()
-        && tokens.gap_after(last) == ". ("
-        && (doc.flags(last + 1) & RELATION != 0 || matches!(tokens.norm(last + 1), "client" | "patient"))
+    let role = |k: usize| {
+        doc.flags(k) & RELATION != 0
+            || matches!(
+                tokens.norm(k),
+                "client"
+                    | "patient"
+                    | "victim"
+                    | "complainant"
+                    | "witness"
+                    | "member"
+                    | "resident"
+                    | "peer"
+                    | "participant"
+            )
+    };
+    // …or in parentheses after it: "no contact with victim (E. M.)", "her sister (K. R.)"
+    let aside = i >= 1 && tokens.gap_before(i) == " (" && role(i - 1) && tokens.gap_after(last).starts_with(".)");
+    aside || last + 1 < tokens.len() && tokens.gap_after(last) == ". (" && role(last + 1)
 }
 
 /// "went out to the garage with DJ.", "Next appt Mon w/ JR.": two capitals after "with" that end a
@@ -1246,6 +1262,13 @@ mod tests {
         for text in ["Follow up with PT.", "Session with SW and RN.", "She was diagnosed with MS."] {
             assert!(names(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn initials_in_parentheses_after_a_role() {
+        assert_eq!(names("conditions include no contact with victim (E. M.), no firearms"), ["E. M"]);
+        assert_eq!(names("Lives with her sister (K. R.) in town."), ["K. R"]);
+        assert_eq!(names("Another member (J.) asked her how she remembered"), ["J"]);
     }
 
     #[test]

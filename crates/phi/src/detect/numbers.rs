@@ -797,8 +797,22 @@ fn spelled_age(doc: &Document<'_>, i: usize) -> Option<usize> {
         || birthday
         || beside_a_name(doc, i, last)
         || contracted
-        || doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "turns", "is", "be"]);
+        || doc.preceded_by(i, 2, &["age", "aged", "turned", "turning", "turns", "is", "be"])
+        || answers_how_old(doc, i);
     aged.then_some(last)
+}
+
+/// "clinician: how old is she now / wendell: ninety one.": a number opening the answer to "how old".
+fn answers_how_old(doc: &Document<'_>, i: usize) -> bool {
+    let tokens = &doc.tokens;
+    let gap = tokens.gap_before(i);
+    // first on its line, or after the speaker's label that opens it
+    let opens_turn = tokens.newline_before(i)
+        || gap.ends_with(": ")
+            && i >= 1
+            && (i - 1 == 0 || tokens.newline_before(i - 1) || tokens.gap_before(i - 1).ends_with("] "));
+    opens_turn
+        && (i.saturating_sub(20)..i.saturating_sub(1)).any(|k| tokens.norm(k) == "how" && tokens.norm(k + 1) == "old")
 }
 
 /// A digit said as a word, as a number is read out over the phone ("oh" for zero).
@@ -1018,6 +1032,7 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
         || died
         || will_be
         || would_have_been
+        || answers_how_old(doc, i)
         || aside
         || described;
     (after || before).then_some((i, i, Kind::AgeOver89, Confidence::High))
@@ -1025,7 +1040,7 @@ fn age_over_89(doc: &Document<'_>, i: usize) -> Option<Found> {
 
 #[cfg(test)]
 mod tests {
-    use crate::detect::tests::{found, has, none};
+    use crate::detect::tests::{found, has, lacks, none};
     use crate::kind::Kind;
     use crate::known::Known;
 
@@ -1153,6 +1168,13 @@ mod tests {
         has("Front desk ext. 12", "12", Kind::Phone);
         has("Mr. Tanabe, who will be 100 in January, was", "100", Kind::AgeOver89);
         has("Evelyn tearful; \"Luc would have been 92 on the 20th.\"", "92", Kind::AgeOver89);
+        has(
+            "[00:22] clinician: how old is she now\n[00:25] wendell: ninety one. she'll be",
+            "ninety one",
+            Kind::AgeOver89,
+        );
+        has("THERAPIST: How old is your dad?\nCLIENT: 94. He still drives.", "94", Kind::AgeOver89);
+        lacks("THERAPIST: How old is your dad?\nCLIENT: He lives at 94 Elm.", Kind::AgeOver89);
         has("Pt is 90 (DOB 06/30/1935).", "90", Kind::AgeOver89);
         has("His neighbor Arlo, himself 92, checks on him daily.", "92", Kind::AgeOver89);
         has("Her grandmother, who raised her, is 96 and lives in Walker.", "96", Kind::AgeOver89);

@@ -174,6 +174,14 @@ impl Detector for PlaceDetector {
                         break;
                     }
                 }
+                // "Lutheran Community Services Northwest": the region it serves, ending the clause
+                let region = last + 1 < tokens.len()
+                    && tokens.space_after(last)
+                    && tokens.list[last + 1].shape == Shape::Title
+                    && doc.flags(last + 1) & DIRECTION != 0
+                    && (last + 2 >= tokens.len()
+                        || tokens.gap_after(last + 1).trim_start().starts_with([',', '(', ')', '.', ';', '\n']));
+                last += usize::from(region);
                 // "Doctors Hospital at Renaissance", "Unity Temple on the Plaza": a campus named after
                 // "at" or "on the"
                 let on_the = last + 3 < tokens.len()
@@ -452,6 +460,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
             out.extend(
                 signature_org(doc, i)
                     .or_else(|| org_after_titled_name(doc, i))
+                    .or_else(|| employer_of_named_staff(doc, i))
                     .or_else(|| org_after_role(doc, i))
                     .or_else(|| org_before_role(doc, i))
                     .or_else(|| org_after_credential(doc, i))
@@ -637,6 +646,32 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
     // "(Mr. Yates, Allied Universal)": in an aside, whatever comes after the person is theirs
     let aside = tokens.gap_before(title).ends_with('(') && tokens.gap_after(last).starts_with(')');
     (last > i && (ends || aside) && (kind || aside) && !only_role(doc, i, last)).then_some(last)
+}
+
+/// "case manager: Renée Olatunji (Comprehensive Life Resources)": the organization in parentheses
+/// after a staff member named by their role. The last token.
+fn employer_of_named_staff(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    if i < 3 || tokens.gap_before(i) != " (" || tokens.list[i].shape != Shape::Title {
+        return None;
+    }
+    // the name: one to three words in title case after the role and its colon
+    let role = (2..=4).map(|back| i.saturating_sub(back)).find(|&r| {
+        r > 0
+            && tokens.gap_after(r) == ": "
+            && is_staff_role(tokens.norm(r))
+            && (r + 1..i).all(|k| tokens.list[k].shape == Shape::Title && !doc.is_stop(k))
+    });
+    role?;
+    let mut last = i;
+    while last + 1 < tokens.len()
+        && last < i + 4
+        && tokens.space_after(last)
+        && tokens.list[last + 1].shape == Shape::Title
+    {
+        last += 1;
+    }
+    (last > i && tokens.gap_after(last).starts_with(')') && !only_role(doc, i, last)).then_some(last)
 }
 
 /// 'a veterans' motorcycle club ("Devil Dogs MC")', 'her band ("Static Bloom")': a group's name,
@@ -3632,7 +3667,13 @@ fn is_police_force(doc: &Document<'_>, i: usize) -> bool {
                         | "arrested"
                         | "escorted"
                         | "transported"
+                        | "badge"
                 )
+            // "Officer L. Nguyen, VPD, badge 1187": after an officer's name
+            || tokens.gap_before(i) == ", "
+                && (i.saturating_sub(5)..i).any(|k| {
+                    matches!(tokens.norm(k), "officer" | "ofc" | "det" | "detective" | "sgt" | "sergeant" | "deputy" | "trooper")
+                })
     };
     tokens.list[i].shape == Shape::Upper
         && norm.ends_with("pd")
@@ -4318,6 +4359,24 @@ fn lowercase_named_place(doc: &Document<'_>, i: usize) -> Option<usize> {
                 || doc.flags(k) & PARTICLE != 0
                 || tokens.norm(k) == "st")
     };
+    // "at bethany lutheran", "from grace baptist": a congregation by its name and denomination
+    let denomination = i + 1 < tokens.len()
+        && tokens.space_after(i)
+        && tokens.list[i + 1].shape == Shape::Lower
+        && matches!(
+            tokens.norm(i + 1),
+            "lutheran"
+                | "baptist"
+                | "methodist"
+                | "presbyterian"
+                | "episcopal"
+                | "pentecostal"
+                | "adventist"
+                | "catholic"
+        );
+    if denomination && word(i) && (doc.flags(i) & WORD == 0 || doc.flags(i) & GIVEN != 0) {
+        return Some(i + 1);
+    }
     let mut last = i;
     // "at st. casimir": a saint's abbreviation before one name
     let saint = tokens.norm(i) == "st" && tokens.gap_after(i) == ". " && word(i + 1);
@@ -4466,6 +4525,7 @@ mod tests {
         has("They flew him to Mayo in Rochester last spring.", "Mayo", Kind::Organization);
         has("mateo: im at the la quinta off i-25 in pueblo room 112", "la quinta", Kind::Organization);
         has("going to the 7:30 at st. casimir like u said", "st. casimir", Kind::Organization);
+        has("i went to that meeting at bethany lutheran on wayne avenue", "bethany lutheran", Kind::Organization);
         has("case # is 2026-OP-4471 i think. its at buffalo city court", "buffalo city court", Kind::Organization);
         lacks("hearing at family court next week", Kind::Organization);
         has("i picked up a shift at dillards at cielo vista mall", "cielo vista mall", Kind::Organization);
@@ -4580,6 +4640,18 @@ mod tests {
         has("at Tate's place on East St. Patrick Street.", "East St. Patrick Street", Kind::Street);
         has("He lives on St. Charles Avenue now.", "St. Charles Avenue", Kind::Street);
         has("Pharmacy: Walgreens, St. Michael's Dr.", "St. Michael's Dr", Kind::Street);
+        has("Collateral: Officer L. Nguyen, VPD, re: welfare check", "VPD", Kind::Organization);
+        has(
+            "Community forensic case manager: Renée Olatunji (Comprehensive Life Resources), 253-555-0192.",
+            "Comprehensive Life Resources",
+            Kind::Organization,
+        );
+        lacks("Therapist: Jane Moss (Licensed Clinical Social Worker) today", Kind::Organization);
+        has(
+            "Payee call, Lutheran Community Services Northwest (acct rep",
+            "Lutheran Community Services Northwest",
+            Kind::Organization,
+        );
         has(
             "HARBOR LIGHT RECOVERY CENTER — WEEKLY SUMMARY\nWeek of",
             "HARBOR LIGHT RECOVERY CENTER",
