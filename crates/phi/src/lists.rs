@@ -286,6 +286,9 @@ pub(crate) const VIETNAMESE_WORDS: &str = "\
     toi khong hom nay noi bung dua cua hoc voi duoc roi rat biet nhieu";
 pub(crate) const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
+    "conners cpt",
+    "conners 3",
+    "conners 4",
     "beck anxiety inventory",
     "beck hopelessness scale",
     "columbia suicide severity rating scale",

@@ -758,6 +758,10 @@ fn cued(doc: &Document<'_>, i: usize) -> bool {
                     && !ABBREVIATIONS.contains(&tokens.norm(i))
         }
         // …but not a verb ("her mother has Parkinson's")
+        // (not a compound of a word: "child care", "baby shower")
+        Shape::Lower if flags & WORD != 0 && matches!(tokens.norm(p), "child" | "baby" | "kid" | "infant" | "pet") => {
+            false
+        }
         Shape::Lower => {
             (strong_title && tokens.norm(i).len() >= 2)
                 || (tokens.norm(i).len() >= 3
@@ -1406,6 +1410,8 @@ mod tests {
         has("RN Tammy K reports more agitation", "Tammy K", Kind::Name);
         has("ESCITALOPRAM 10 MG DAILY — DR OKONJO\n", "OKONJO", Kind::Name);
         assert!(names("she said the kids need church.").is_empty());
+        assert!(names("her partner's father, who provides child care.").is_empty());
+        assert!(names("Tests administered: WAIS-IV, Conners CPT-3, TOMM.").is_empty());
         assert!(names("she will miss next week for a ceremony").is_empty());
     }
 

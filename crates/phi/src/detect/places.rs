@@ -1073,6 +1073,10 @@ fn acronym_before_what_it_names(doc: &Document<'_>, i: usize) -> Option<usize> {
             || then(1, "mobile") && then(2, "crisis")
             // "a referral to ACCESS behavioral health"
             || matches!(tokens.norm(i + 1), "behavioral" | "mental") && then(2, "health")
+            // "consult with SHAC psychiatry": a service's department in lower case
+            || tokens.list[i + 1].shape == Shape::Lower
+                && matches!(tokens.norm(i + 1), "psychiatry" | "counseling" | "counselling")
+                && !is_public_office(tokens.norm(i))
             // "a warm handoff to BACS housing navigator": its worker by role, a word between
             || (1..=2).any(|k| {
                 i + k < tokens.len()
@@ -3249,7 +3253,8 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
     let company = tokens.raw(i).len() <= 3
         && (tokens.list[i - 1].shape == Shape::Title
             && matches!(tokens.norm(i - 1), "engine" | "ladder" | "squad" | "school")
-            || tokens.list[i - 1].shape == Shape::Upper && matches!(tokens.norm(i - 1), "ps" | "jhs"));
+            || tokens.list[i - 1].shape == Shape::Upper
+                && matches!(tokens.norm(i - 1), "ps" | "jhs" | "isd" | "usd" | "cusd"));
     // "VFW Post 8870", "American Legion Post 12", "Boy Scout Troop 41", "Polish Falcons Nest 80",
     // "Knights of Columbus Council 4471": a chapter's number after its organization's name
     let chapter = i >= 2
@@ -4622,6 +4627,8 @@ mod tests {
         has("Dirección: Calle 5 de Mayo #218, Col. Bellavista", "Calle 5 de Mayo #218", Kind::Street);
         has("Dirección: Calle Hidalgo #218, Col. Centro", "Calle Hidalgo #218", Kind::Street);
         has("que estudia en la Secundaria Técnica 12, y con", "Secundaria Técnica 12", Kind::Organization);
+        has("Records reviewed:\n- ISD 701 special education file", "ISD 701", Kind::Organization);
+        has("trainee to consult with SHAC psychiatry (Dr. Lindqvist)", "SHAC", Kind::Organization);
         has("Address: Lot 14, Shady Acres MHP, Lebanon, MO 65536", "Lot 14, Shady Acres MHP", Kind::Street);
         has("she lives in apt 3B with her mom", "apt 3B", Kind::Street);
         has("HV w/ pt @ apt (4410 N Kedvale #2F). Pt's gf", "4410 N Kedvale #2F", Kind::Street);
