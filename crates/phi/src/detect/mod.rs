@@ -66,6 +66,7 @@ impl<'a> Document<'a> {
         protect_medications(&tokens, &flags, &mut protected);
         protect_vehicle_models(&tokens, &mut protected);
         protect_public_figures(&tokens, &flags, &mut protected);
+        protect_statutes(&tokens, &mut protected);
         let case = line_cases(&tokens, &flags);
         Document { tokens, known, lex, flags, protected, case }
     }
@@ -247,6 +248,28 @@ fn protect_vehicle_models(tokens: &Tokens<'_>, protected: &mut [bool]) {
 /// "Demi Lovato's documentary", "a song by Taylor Swift": a name whose work is talked about is a
 /// public figure's, not a person in the client's life — unless a relation or title names them
 /// ("his sister Ana's book"). The chart's own names are found apart and stay found.
+/// "the Fair Housing Act", "the Americans with Disabilities Act": a statute's name is public.
+fn protect_statutes(tokens: &Tokens<'_>, protected: &mut [bool]) {
+    for k in (1..tokens.len()).filter(|&k| tokens.list[k].shape == Shape::Title && tokens.norm(k) == "act") {
+        let mut first = k;
+        while first > 0
+            && k - first < 7
+            && tokens.space_before(first)
+            && (tokens.list[first - 1].shape == Shape::Title
+                || matches!(tokens.norm(first - 1), "and" | "with" | "of" | "for"))
+        {
+            first -= 1;
+        }
+        // (a connector does not open it: "and the Fair Housing Act")
+        while first < k && tokens.list[first].shape != Shape::Title {
+            first += 1;
+        }
+        if first < k {
+            protected[first..=k].iter_mut().for_each(|p| *p = true);
+        }
+    }
+}
+
 fn protect_public_figures(tokens: &Tokens<'_>, flags: &[u32], protected: &mut [bool]) {
     let work = |k: usize| {
         k < tokens.len()
@@ -528,6 +551,11 @@ pub(crate) mod tests {
     pub(crate) fn none(text: &str) {
         let all = found(text, &Known::default());
         assert!(all.is_empty(), "nothing in {text:?}; found {all:?}");
+    }
+
+    #[test]
+    fn a_statute_is_public() {
+        none("She has a disability as defined by the Fair Housing Act and the Americans with Disabilities Act.");
     }
 
     #[test]

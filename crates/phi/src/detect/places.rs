@@ -109,6 +109,9 @@ impl Detector for PlaceDetector {
             if let Some(last) = region_of_state(doc, i) {
                 out.push(doc.span(i, last, Kind::City, Confidence::Medium));
             }
+            if let Some((first, last)) = part_of_a_city(doc, i) {
+                out.push(doc.span(first, last, Kind::City, Confidence::Medium));
+            }
             if let Some((first, last)) = numbered_road(doc, i).or_else(|| ordinal_street(doc, i)) {
                 out.push(doc.span(first, last, Kind::Street, Confidence::Medium));
             }
@@ -835,12 +838,9 @@ fn org_after_role(doc: &Document<'_>, i: usize) -> Option<usize> {
 fn org_above_address(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
     let n = tokens.len();
-    // (in capitals too, on a form or fax typed so; "DiMarco Psychological")
-    let cased = match tokens.list[i].shape {
-        Shape::Title | Shape::Mixed => true,
-        Shape::Upper => doc.is_shouting(i),
-        _ => false,
-    };
+    // (in capitals too, on a form or fax typed so, or a short line of them: "RIVERBEND COUNSELING &
+    // WELLNESS"; "DiMarco Psychological")
+    let cased = matches!(tokens.list[i].shape, Shape::Title | Shape::Mixed | Shape::Upper);
     if i == 0 || !tokens.newline_before(i) || !cased || doc.is_stop(i) {
         return None;
     }
@@ -869,10 +869,13 @@ fn org_above_address(doc: &Document<'_>, i: usize) -> Option<usize> {
     } else {
         tokens.list[line_end + 1].shape == Shape::Title && bare_street(doc, line_end + 1).is_some()
     };
+    let capitals = tokens.list[i].shape == Shape::Upper
+        && !doc.is_shouting(i)
+        && !(last > i && (i..=last).all(|k| tokens.list[k].shape == Shape::Upper));
     let titled = (i..=last).any(|k| doc.flags(k) & TITLE != 0);
     let role = only_role(doc, i, last);
     let person = last - i <= 2 && doc.flags(i) & GIVEN != 0 && doc.flags(last) & (FAMILY | GIVEN) != 0;
-    (street && !titled && !role && !person).then_some(last)
+    (street && !capitals && !titled && !role && !person).then_some(last)
 }
 
 /// An English word and no town's, nor a town's word: a capitalized run made only of these names
@@ -1246,6 +1249,20 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
             || (i >= 2 && tokens.norm(i - 1) == "the" && doc.preceded_by(i - 1, 1, &["on", "off", "near"])))
         && !doc.is_stop(i);
     if !(number || named) {
+        return None;
+    }
+    // "4100 block of Bonnie View Rd", "the 2200 block of W. Main Street": a report's block
+    if number && i + 3 < n && tokens.norm(i + 1) == "block" && tokens.norm(i + 2) == "of" {
+        let mut last = i + 3;
+        while last < n && last < i + 7 && tokens.list[last].shape.is_capitalized() {
+            if last > i + 3 && doc.flags(last) & STREET_SUFFIX != 0 {
+                return Some(last);
+            }
+            if !matches!(tokens.gap_after(last), " " | ". ") {
+                break;
+            }
+            last += 1;
+        }
         return None;
     }
     let spaced = tokens.space_after(i) || (named && doc.flags(i) & DIRECTION != 0 && tokens.gap_after(i) == ". ");
@@ -1635,6 +1652,32 @@ fn apartment(doc: &Document<'_>, i: usize) -> Option<usize> {
     };
     let placed = i > 0 && matches!(tokens.norm(i - 1), "in" | "at" | "to" | "from" | "into");
     (unit && placed && numbered(i + 1)).then_some(i + 1)
+}
+
+/// "Minneapolis (Cedar-Riverside towers)", "Chicago (Back of the Yards)": a part of a listed city in
+/// parentheses after it — capitalized words, joined by hyphens or not, not all English words. The
+/// first and last tokens.
+fn part_of_a_city(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
+    let tokens = &doc.tokens;
+    if doc.flags(i) & CITY == 0 || !tokens.list[i].shape.is_capitalized() || tokens.gap_after(i) != " (" {
+        return None;
+    }
+    let first = i + 1;
+    let word = |k: usize| {
+        k < tokens.len()
+            && tokens.list[k].shape == Shape::Title
+            && !doc.is_stop(k)
+            && doc.flags(k) & (STATE | MONTH | WEEKDAY | DIRECTION) == 0
+    };
+    let mut last = first;
+    while word(last + 1) && last < first + 2 && matches!(tokens.gap_after(last), " " | "-") {
+        last += 1;
+    }
+    let part = word(first)
+        && (tokens.gap_after(last).starts_with(')')
+            || tokens.list.get(last + 1).is_some_and(|t| t.shape == Shape::Lower))
+        && !(first..=last).all(|k| is_english_not_town(doc, k));
+    part.then_some((first, last))
 }
 
 /// "lives in Bailey's Crossroads", "from Martha's Vineyard": a place whose name holds a possessive,
@@ -3249,10 +3292,10 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
         && tokens.list[i - 1].shape == Shape::Title
         && !tokens.list[i - 1].sentence_start
         && tokens.raw(i).len() <= 4;
-    // "Engine 12"; "School 26", "PS 118": a city's schools by number
+    // "Engine 12", "Rescue 21"; "School 26", "PS 118": a city's fire companies and schools by number
     let company = tokens.raw(i).len() <= 3
         && (tokens.list[i - 1].shape == Shape::Title
-            && matches!(tokens.norm(i - 1), "engine" | "ladder" | "squad" | "school")
+            && matches!(tokens.norm(i - 1), "engine" | "ladder" | "squad" | "school" | "rescue" | "medic" | "truck")
             || tokens.list[i - 1].shape == Shape::Upper
                 && matches!(tokens.norm(i - 1), "ps" | "jhs" | "isd" | "usd" | "cusd"));
     // "VFW Post 8870", "American Legion Post 12", "Boy Scout Troop 41", "Polish Falcons Nest 80",
@@ -3277,7 +3320,9 @@ fn numbered_business(doc: &Document<'_>, i: usize) -> Option<usize> {
         }
         return Some(first);
     }
-    (chain || company || local).then(|| i - 1)
+    // "DFR Rescue 21", "FDNY Engine 54": the department's letters before its company
+    let department = company && i >= 2 && tokens.space_before(i - 1) && tokens.list[i - 2].shape == Shape::Upper;
+    (chain || company || local).then(|| i - 1 - usize::from(department))
 }
 
 /// "Harbor Freight Tools – Store #1180": the business whose store, branch or location is
@@ -3626,7 +3671,16 @@ fn is_carrier(doc: &Document<'_>, i: usize) -> bool {
     let moved = |k: usize| {
         matches!(
             tokens.norm(k),
-            "transport" | "transported" | "transfer" | "transferred" | "taken" | "brought" | "arrived" | "arrives"
+            "transport"
+                | "transported"
+                | "transfer"
+                | "transferred"
+                | "taken"
+                | "brought"
+                | "arrived"
+                | "arrives"
+                | "ed"
+                | "er"
         )
     };
     let norm = tokens.norm(i);
@@ -4628,7 +4682,10 @@ mod tests {
         has("Dirección: Calle Hidalgo #218, Col. Centro", "Calle Hidalgo #218", Kind::Street);
         has("que estudia en la Secundaria Técnica 12, y con", "Secundaria Técnica 12", Kind::Organization);
         has("Records reviewed:\n- ISD 701 special education file", "ISD 701", Kind::Organization);
+        has("2825 Riverside Ave #1108, Minneapolis (Cedar-Riverside towers)", "Cedar-Riverside", Kind::City);
         has("trainee to consult with SHAC psychiatry (Dr. Lindqvist)", "SHAC", Kind::Organization);
+        has("and paramedic T. Huynh (DFR Rescue 21)", "DFR Rescue 21", Kind::Organization);
+        has("voluntary to Parkland psychiatric ED via DFR; warm handoff", "DFR", Kind::Organization);
         has("Address: Lot 14, Shady Acres MHP, Lebanon, MO 65536", "Lot 14, Shady Acres MHP", Kind::Street);
         has("she lives in apt 3B with her mom", "apt 3B", Kind::Street);
         has("HV w/ pt @ apt (4410 N Kedvale #2F). Pt's gf", "4410 N Kedvale #2F", Kind::Street);
@@ -4646,6 +4703,13 @@ mod tests {
         has("home, 47 Sycamore Bend, San Marcos, TX", "47 Sycamore Bend", Kind::Street);
         has("at Tate's place on East St. Patrick Street.", "East St. Patrick Street", Kind::Street);
         has("He lives on St. Charles Avenue now.", "St. Charles Avenue", Kind::Street);
+        has("Location: 4100 block of Bonnie View Rd, outside", "4100 block of Bonnie View Rd", Kind::Street);
+        has(
+            "Letter\nRIVERBEND COUNSELING & WELLNESS\nOld Mill Plaza, Unit 4\nFrankfort, KY 40601",
+            "RIVERBEND COUNSELING & WELLNESS",
+            Kind::Organization,
+        );
+        has("seen in the 2200 block of W. Main Street last night", "2200 block of W. Main Street", Kind::Street);
         has("Pharmacy: Walgreens, St. Michael's Dr.", "St. Michael's Dr", Kind::Street);
         has("Collateral: Officer L. Nguyen, VPD, re: welfare check", "VPD", Kind::Organization);
         has(
