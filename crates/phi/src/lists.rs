@@ -287,6 +287,11 @@ pub(crate) const VIETNAMESE_WORDS: &str = "\
 pub(crate) const STOP_PHRASES: &[&str] = &[
     "beck depression inventory",
     "conners cpt",
+    "vanderbilt forms",
+    "vanderbilt form",
+    "vanderbilt rating",
+    "vanderbilt scales",
+    "vanderbilt assessment",
     "conners 3",
     "conners 4",
     "beck anxiety inventory",

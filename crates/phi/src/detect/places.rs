@@ -681,16 +681,33 @@ fn employer_of_named_staff(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// quoted in parentheses right after the kind of group it is. The last token.
 fn quoted_group(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
-    let opens = i > 0
-        && matches!(tokens.norm(i - 1), "club" | "band" | "group" | "team" | "crew" | "gang" | "league" | "chapter")
-        && matches!(tokens.gap_before(i), " (\"" | " (“")
-        && tokens.list[i].shape.is_capitalized();
-    if !opens {
+    let group = |k: usize| {
+        matches!(
+            tokens.norm(k),
+            "club"
+                | "band"
+                | "group"
+                | "team"
+                | "crew"
+                | "gang"
+                | "league"
+                | "chapter"
+                | "server"
+                | "forum"
+                | "channel"
+        )
+    };
+    let aside = i > 0 && group(i - 1) && matches!(tokens.gap_before(i), " (\"" | " (“");
+    // 'a Discord server for people in recovery, "Ed Free Together".': the name after a comma
+    let named_after = i > 1 && matches!(tokens.gap_before(i), ", \"" | ", “") && (i.saturating_sub(8)..i).any(group);
+    if !(aside || named_after) || !tokens.list[i].shape.is_capitalized() {
         return None;
     }
     let last = capitalized_run(doc, i, 5);
     let closes = tokens.gap_after(last);
-    (closes.starts_with("\")") || closes.starts_with("”)")).then_some(last)
+    let quoted =
+        if aside { closes.starts_with("\")") || closes.starts_with("”)") } else { closes.starts_with(['"', '”']) };
+    quoted.then_some(last)
 }
 
 /// "Serving Bend, Redmond & Sisters": the towns a practice serves, listed after "serving" at `i`.
@@ -1650,7 +1667,9 @@ fn apartment(doc: &Document<'_>, i: usize) -> Option<usize> {
         "unit" => hashed,
         _ => false,
     };
-    let placed = i > 0 && matches!(tokens.norm(i - 1), "in" | "at" | "to" | "from" | "into");
+    // "apartment 218" written out needs no word of place before it
+    let placed = i > 0 && matches!(tokens.norm(i - 1), "in" | "at" | "to" | "from" | "into")
+        || tokens.norm(i) == "apartment" && tokens.raw(i + 1).len() <= 4;
     (unit && placed && numbered(i + 1)).then_some(i + 1)
 }
 
@@ -4684,10 +4703,16 @@ mod tests {
         has("Records reviewed:\n- ISD 701 special education file", "ISD 701", Kind::Organization);
         has("2825 Riverside Ave #1108, Minneapolis (Cedar-Riverside towers)", "Cedar-Riverside", Kind::City);
         has("trainee to consult with SHAC psychiatry (Dr. Lindqvist)", "SHAC", Kind::Organization);
+        has(
+            "a Discord server for people in recovery from eating disorders, \"Ed Free Together\". Her",
+            "Ed Free Together",
+            Kind::Organization,
+        );
         has("and paramedic T. Huynh (DFR Rescue 21)", "DFR Rescue 21", Kind::Organization);
         has("voluntary to Parkland psychiatric ED via DFR; warm handoff", "DFR", Kind::Organization);
         has("Address: Lot 14, Shady Acres MHP, Lebanon, MO 65536", "Lot 14, Shady Acres MHP", Kind::Street);
         has("she lives in apt 3B with her mom", "apt 3B", Kind::Street);
+        has("3804 Brandon Ave SW (independent living apartment 218); moved", "apartment 218", Kind::Street);
         has("HV w/ pt @ apt (4410 N Kedvale #2F). Pt's gf", "4410 N Kedvale #2F", Kind::Street);
         has("Bro Hector still in Cook Co jail, court 12/15.", "Cook Co jail", Kind::Organization);
         has("lives at 4410 N Kedvale Apt 2F now", "4410 N Kedvale Apt 2F", Kind::Street);
