@@ -208,8 +208,9 @@ fn candidate(doc: &Document<'_>, i: usize) -> bool {
         && flags & (ORG_STRONG | ORG_WEAK | ORG_HEAD | STREET_SUFFIX | DIRECTION) == 0
         // a relation capitalized is how one speaks of them ("sold Dad's house"), not their name
         && flags & RELATION == 0
-        // a state alone is no identifier
+        // a state alone is no identifier, nor the second word of one ("New Hampshire")
         && (flags & STATE == 0 || flags & (GIVEN | FAMILY | CITY) != 0)
+        && !(i > 0 && super::places::two_word_state(doc, i - 1))
         // a single letter is an initial, a grade or a plan's letter, and two in lower case are
         // a word of another language or a chat's ("de", "ya") far more often than a name
         && token.end - token.start > if token.shape == Shape::Lower { 2 } else { 1 }

@@ -1255,7 +1255,13 @@ fn street_at(doc: &Document<'_>, i: usize) -> Option<usize> {
         && matches!(tokens.norm(i), "one" | "two")
         && i + 1 < n
         && tokens.list[i + 1].shape == Shape::Title;
+    // "N5840 County Road K", "W1234 State Hwy 16": a rural grid's house number after its direction
+    let grid = shape == Shape::Alnum
+        && (4..=7).contains(&raw.len())
+        && matches!(raw.as_bytes()[0], b'N' | b'S' | b'E' | b'W')
+        && raw.as_bytes()[1..].iter().all(u8::is_ascii_digit);
     let number = spelled
+        || grid
         || raw.len() <= 6 && raw.as_bytes()[0].is_ascii_digit() && matches!(shape, Shape::Digits | Shape::Alnum);
     // Without a number: "lives on Lake St", "at MLK Jr Blvd".
     // …or after "the": "found her on the MacArthur Causeway"
@@ -1962,7 +1968,7 @@ fn town_of_a_person(doc: &Document<'_>, i: usize) -> Option<usize> {
 
 /// "North Carolina", "West Virginia", "New Jersey": a state, not a place within one ("New York"
 /// is a city too).
-fn two_word_state(doc: &Document<'_>, i: usize) -> bool {
+pub(super) fn two_word_state(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
     // the first word alone rules out nearly every token
     let second: &[&str] = match tokens.norm(i) {
@@ -4729,6 +4735,7 @@ mod tests {
         has("at Tate's place on East St. Patrick Street.", "East St. Patrick Street", Kind::Street);
         has("He lives on St. Charles Avenue now.", "St. Charles Avenue", Kind::Street);
         has("Location: 4100 block of Bonnie View Rd, outside", "4100 block of Bonnie View Rd", Kind::Street);
+        has("Location of care: home, N5840 County Road K, Onalaska, WI 54650", "N5840 County Road K", Kind::Street);
         has(
             "Letter\nRIVERBEND COUNSELING & WELLNESS\nOld Mill Plaza, Unit 4\nFrankfort, KY 40601",
             "RIVERBEND COUNSELING & WELLNESS",
