@@ -57,7 +57,8 @@ pub(crate) const ORG_PHRASE_HEAD: u32 = 1 << 27;
 pub(crate) const MONTHS: &str = "january february march april may june july august september october november december \
     jan feb mar apr jun jul aug sep sept oct nov dec \
     enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre \
-    janvier fevrier avril juin juillet aout septembre octobre novembre decembre";
+    janvier fevrier avril juin juillet aout septembre octobre novembre decembre \
+    janvye fevriye jiye septanm oktob novanm desanm";
 pub(crate) const WEEKDAYS: &str = "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun \
     mondays tuesdays wednesdays thursdays fridays saturdays sundays weekend weekends \
     lunes martes miercoles jueves viernes sabado domingo";
@@ -268,7 +269,9 @@ pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como 
 /// note: "Sa conjointe", "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le",
 /// "la") nor words that are also common names ("Roy", "Claude", "Li").
 pub(crate) const FRENCH_WORDS: &str = "\
-    pou kreyol dosye seyans madanm pitit lannwit kouzen kondi netwaye \
+    pou kreyol dosye seyans madanm pitit lannwit kouzen kondi netwaye not kliyan klinisyen dat domi byen depi \
+    fre deplase ale legliz sou nan ak yo ave voye lajan manman fatige men ri le pale pitit sipo avoka siyen \
+    otorizasyon lot si pa di te \
     sa ses son leur leurs mon ma mes ton ta tes notre nos votre vos il elle ils elles nous vous on \
     je tu lui eux ce cette ces cet qui quoi dont ou et ou mais donc car ni puis alors aussi encore toujours jamais \
     deja trop peu beaucoup plus moins bien mal mieux avec sans chez pour par dans sur sous entre vers \

@@ -424,6 +424,8 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
                 // …and so does French ("le 15 décembre")
                 | "janvier" | "fevrier" | "avril" | "juin" | "juillet" | "aout" | "septembre" | "octobre"
                 | "novembre" | "decembre"
+                // …and Haitian Creole ("an novanm")
+                | "janvye" | "fevriye" | "septanm" | "oktob" | "novanm" | "desanm"
         );
     if !(capitalized || lower_month) || !(full_name || abbreviated) || tokens.list[m].shape == Shape::Upper {
         return None;
@@ -434,6 +436,7 @@ fn date_around(doc: &Document<'_>, m: usize) -> Option<(usize, usize)> {
         &[
             "in",
             "en",
+            "an",
             "desde",
             "hasta",
             "since",
@@ -560,6 +563,7 @@ mod tests {
         lacks("a goal for the new year", Kind::Date);
         has("Next: martes 15 de abril.", "martes 15 de abril", Kind::Date);
         has("Se siente sola desde que su mamá murió en agosto.", "agosto", Kind::Date);
+        has("frè l te deplase nan detention center an novanm. He works", "novanm", Kind::Date);
         has("Seen November 19 and 24, 2026 at home.", "November 19 and 24, 2026", Kind::Date);
         has("on March 3–5, 2024 she", "March 3–5, 2024", Kind::Date);
         has("Seen Nov 3, 10 and 17 at home.", "Nov 3, 10 and 17", Kind::Date);

@@ -464,6 +464,7 @@ fn by_shape(doc: &Document<'_>, i: usize, out: &mut Vec<Span>) {
                 signature_org(doc, i)
                     .or_else(|| org_after_titled_name(doc, i))
                     .or_else(|| employer_of_named_staff(doc, i))
+                    .or_else(|| where_ones_worker_is_from(doc, i))
                     .or_else(|| org_after_role(doc, i))
                     .or_else(|| org_before_role(doc, i))
                     .or_else(|| org_after_credential(doc, i))
@@ -651,6 +652,39 @@ fn org_after_titled_name(doc: &Document<'_>, i: usize) -> Option<usize> {
     (last > i && (ends || aside) && (kind || aside) && !only_role(doc, i, last)).then_some(last)
 }
 
+/// "my lawyer from LAF", "her caseworker from Catholic Charities": where someone's professional
+/// helper comes from. The last token.
+fn where_ones_worker_is_from(doc: &Document<'_>, i: usize) -> Option<usize> {
+    let tokens = &doc.tokens;
+    let helper = i >= 3
+        && tokens.norm(i - 1) == "from"
+        && tokens.space_before(i)
+        && matches!(
+            tokens.norm(i - 2),
+            "lawyer"
+                | "attorney"
+                | "caseworker"
+                | "counselor"
+                | "therapist"
+                | "worker"
+                | "nurse"
+                | "advocate"
+                | "navigator"
+        )
+        && matches!(tokens.norm(i - 3), "my" | "his" | "her" | "their" | "our" | "the");
+    if !helper || doc.is_stop(i) {
+        return None;
+    }
+    match tokens.list[i].shape {
+        Shape::Upper => ((2..=6).contains(&tokens.norm(i).len()) && !is_public_office(tokens.norm(i))).then_some(i),
+        Shape::Title => {
+            let last = capitalized_run(doc, i, 4);
+            (!only_role(doc, i, last) && doc.flags(i) & (MONTH | WEEKDAY) == 0).then_some(last)
+        }
+        _ => None,
+    }
+}
+
 /// "case manager: Renée Olatunji (Comprehensive Life Resources)": the organization in parentheses
 /// after a staff member named by their role. The last token.
 fn employer_of_named_staff(doc: &Document<'_>, i: usize) -> Option<usize> {
@@ -699,7 +733,10 @@ fn quoted_group(doc: &Document<'_>, i: usize) -> Option<usize> {
     };
     let aside = i > 0 && group(i - 1) && matches!(tokens.gap_before(i), " (\"" | " (“");
     // 'a Discord server for people in recovery, "Ed Free Together".': the name after a comma
-    let named_after = i > 1 && matches!(tokens.gap_before(i), ", \"" | ", “") && (i.saturating_sub(8)..i).any(group);
+    // …or after a dash or a colon: 'WhatsApp group export — "Westside Dads Peer Circle"'
+    let named_after = i > 1
+        && matches!(tokens.gap_before(i), ", \"" | ", “" | " — \"" | " — “" | ": \"" | ": “")
+        && (i.saturating_sub(8)..i).any(group);
     if !(aside || named_after) || !tokens.list[i].shape.is_capitalized() {
         return None;
     }
@@ -4714,7 +4751,13 @@ mod tests {
             "Ed Free Together",
             Kind::Organization,
         );
+        has(
+            "WhatsApp group export — \"Westside Dads Peer Circle\" (facilitated by",
+            "Westside Dads Peer Circle",
+            Kind::Organization,
+        );
         has("and paramedic T. Huynh (DFR Rescue 21)", "DFR Rescue 21", Kind::Organization);
+        has("court went ok. my lawyer from LAF ms. pierce was solid", "LAF", Kind::Organization);
         has("voluntary to Parkland psychiatric ED via DFR; warm handoff", "DFR", Kind::Organization);
         has("Address: Lot 14, Shady Acres MHP, Lebanon, MO 65536", "Lot 14, Shady Acres MHP", Kind::Street);
         has("she lives in apt 3B with her mom", "apt 3B", Kind::Street);
