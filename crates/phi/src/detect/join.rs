@@ -59,6 +59,15 @@ fn last_token(doc: &Document<'_>, end: usize, k: &mut usize) -> Option<usize> {
 /// The end of a store's number after its name's last token `k`: "#317", "#04412".
 fn store_number(doc: &Document<'_>, k: usize) -> Option<usize> {
     let tokens = &doc.tokens;
+    // "Fresh Thyme Market store #412": the word for it may come between
+    let k = if k + 2 < tokens.len()
+        && tokens.space_after(k)
+        && matches!(tokens.norm(k + 1), "store" | "location" | "branch")
+    {
+        k + 1
+    } else {
+        k
+    };
     let number = k + 1 < tokens.len()
         && tokens.gap_after(k) == " #"
         && tokens.list[k + 1].shape == Shape::Digits
@@ -438,6 +447,15 @@ mod tests {
         has(
             "Reginald T. Baptiste\nCircuit Court for Baltimore City, Part 14\n",
             "Circuit Court for Baltimore City",
+            Kind::Organization,
+        );
+    }
+
+    #[test]
+    fn a_store_number_is_part_of_its_name() {
+        has(
+            "shift supervisor, Fresh Thyme Market store #412, Ames, IA",
+            "Fresh Thyme Market store #412",
             Kind::Organization,
         );
     }
