@@ -264,7 +264,8 @@ pub(crate) const SPANISH_WORDS: &str = "que un una unos unas o pero porque como 
     companeras companeros cocina llantera asistieron dejo renta asma dio informacion condado despensa ayuda \
     atrasados empacadora citas perdio direccion motivo consulta historia murio misa salud medico medica carta \
     permiso apoyo empleo cruza diario detenido detenida empacando turnos accidente carretera estudia domingo tipo \
-    metformina admision bilingue duermo desde llevaron";
+    metformina admision bilingue duermo desde llevaron pareja tarea solas paso pasado pasada minutos cada \
+    necesitabas momento avisar avisarme fiesta sobrina sobrino";
 /// Common French words (and a few of Haitian Creole), read as words for the same reason (a Quebec
 /// note: "Sa conjointe", "Prochain rendez-vous"). Not name particles ("de", "du", "des", "le",
 /// "la") nor words that are also common names ("Roy", "Claude", "Li").

@@ -541,6 +541,7 @@ fn field_organization(doc: &Document<'_>, i: usize) -> Option<usize> {
                     | "placement"
                     | "carrier"
                     | "provider"
+                    | "site"
             ));
     // "Facility: The Pines at Davidson": "The" opening its name
     let the = tokens.norm(i) == "the" && i + 1 < tokens.len() && tokens.list[i + 1].shape.is_capitalized();
@@ -4900,6 +4901,7 @@ mod tests {
             ("my shift at Amazon got moved (DFW7 warehouse).", "DFW7"),
             ("Employer: Micron Technology (process engineer)", "Micron Technology"),
             ("Facility: Cedar Crest Health & Rehabilitation, Laurel, MD", "Cedar Crest Health & Rehabilitation"),
+            ("Date: 11/30/2026   Site: Dawn Farm outpatient, 502 W Huron St", "Dawn Farm"),
             ("accompanied by APD Officer K. Broussard", "APD"),
             ("Heather Linn (Oklahoma DHS).", "Oklahoma DHS"),
             ("Aftercare: PHP at Center for Discovery in Glendale", "Center for Discovery"),
