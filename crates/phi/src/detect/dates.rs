@@ -224,7 +224,7 @@ fn spoken_day_of_month(doc: &Document<'_>, i: usize) -> Option<(usize, usize)> {
     let ends = last + 1 >= tokens.len()
         || tokens.gap_after(last).trim_start_matches(' ').starts_with([',', '.', ';', '?', '!', '\n'])
         || matches!(tokens.norm(last + 1), "at" | "and" | "so" | "then" | "same");
-    (ends && tokens.norm(last) != "second").then_some((i, last))
+    ends.then_some((i, last))
 }
 
 /// "first" … "twentieth", "thirtieth": an ordinal in words (the tens joined before it make the rest).

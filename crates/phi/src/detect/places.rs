@@ -3731,6 +3731,7 @@ fn is_ridden(doc: &Document<'_>, i: usize) -> bool {
 /// ED via AMR" (not "via EMS", "by ALS").
 fn is_carrier(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
+    // the words of a patient's move, or the emergency department it ends at
     let moved = |k: usize| {
         matches!(
             tokens.norm(k),
@@ -4743,23 +4744,7 @@ mod tests {
         has("la despensa de la iglesia en calle Walnut y del programa", "calle Walnut", Kind::Street);
         has("Dirección: Calle 5 de Mayo #218, Col. Bellavista", "Calle 5 de Mayo #218", Kind::Street);
         has("Dirección: Calle Hidalgo #218, Col. Centro", "Calle Hidalgo #218", Kind::Street);
-        has("que estudia en la Secundaria Técnica 12, y con", "Secundaria Técnica 12", Kind::Organization);
-        has("Records reviewed:\n- ISD 701 special education file", "ISD 701", Kind::Organization);
         has("2825 Riverside Ave #1108, Minneapolis (Cedar-Riverside towers)", "Cedar-Riverside", Kind::City);
-        has("trainee to consult with SHAC psychiatry (Dr. Lindqvist)", "SHAC", Kind::Organization);
-        has(
-            "a Discord server for people in recovery from eating disorders, \"Ed Free Together\". Her",
-            "Ed Free Together",
-            Kind::Organization,
-        );
-        has(
-            "WhatsApp group export — \"Westside Dads Peer Circle\" (facilitated by",
-            "Westside Dads Peer Circle",
-            Kind::Organization,
-        );
-        has("and paramedic T. Huynh (DFR Rescue 21)", "DFR Rescue 21", Kind::Organization);
-        has("court went ok. my lawyer from LAF ms. pierce was solid", "LAF", Kind::Organization);
-        has("voluntary to Parkland psychiatric ED via DFR; warm handoff", "DFR", Kind::Organization);
         has("Address: Lot 14, Shady Acres MHP, Lebanon, MO 65536", "Lot 14, Shady Acres MHP", Kind::Street);
         has("she lives in apt 3B with her mom", "apt 3B", Kind::Street);
         has("3804 Brandon Ave SW (independent living apartment 218); moved", "apartment 218", Kind::Street);
@@ -4780,34 +4765,9 @@ mod tests {
         has("He lives on St. Charles Avenue now.", "St. Charles Avenue", Kind::Street);
         has("Location: 4100 block of Bonnie View Rd, outside", "4100 block of Bonnie View Rd", Kind::Street);
         has("Location of care: home, N5840 County Road K, Onalaska, WI 54650", "N5840 County Road K", Kind::Street);
-        has(
-            "Letter\nRIVERBEND COUNSELING & WELLNESS\nOld Mill Plaza, Unit 4\nFrankfort, KY 40601",
-            "RIVERBEND COUNSELING & WELLNESS",
-            Kind::Organization,
-        );
         has("seen in the 2200 block of W. Main Street last night", "2200 block of W. Main Street", Kind::Street);
         has("Pharmacy: Walgreens, St. Michael's Dr.", "St. Michael's Dr", Kind::Street);
-        has("Collateral: Officer L. Nguyen, VPD, re: welfare check", "VPD", Kind::Organization);
-        has(
-            "Community forensic case manager: Renée Olatunji (Comprehensive Life Resources), 253-555-0192.",
-            "Comprehensive Life Resources",
-            Kind::Organization,
-        );
-        lacks("Therapist: Jane Moss (Licensed Clinical Social Worker) today", Kind::Organization);
-        has(
-            "Payee call, Lutheran Community Services Northwest (acct rep",
-            "Lutheran Community Services Northwest",
-            Kind::Organization,
-        );
-        has(
-            "HARBOR LIGHT RECOVERY CENTER — WEEKLY SUMMARY\nWeek of",
-            "HARBOR LIGHT RECOVERY CENTER",
-            Kind::Organization,
-        );
         has("apartment, 94-1040 Waipahu St #C-302, Waipahu HI", "94-1040 Waipahu St #C-302", Kind::Street);
-        has("Afghanistan (2010, COP Keating). Medically", "COP Keating", Kind::Organization);
-        has("Rides with the Combat Vets MC (Chapter 33-3).", "Combat Vets MC", Kind::Organization);
-        has("Rides with the Combat Vets MC (Chapter 33-3).", "Chapter 33-3", Kind::Organization);
         has("Home: 19 Wexford Close, Halifax, NS", "19 Wexford Close", Kind::Street);
         lacks("She is attending Terros Health 51st Ave IOP. He asked", Kind::City);
         has("Grady Behavioral Health (10 Park Place South SE, Atlanta)", "10 Park Place South SE", Kind::Street);
@@ -4853,6 +4813,47 @@ mod tests {
 
     #[test]
     fn organizations_by_suffix_and_cue() {
+        has("que estudia en la Secundaria Técnica 12, y con", "Secundaria Técnica 12", Kind::Organization);
+        has("Records reviewed:\n- ISD 701 special education file", "ISD 701", Kind::Organization);
+        has("trainee to consult with SHAC psychiatry (Dr. Lindqvist)", "SHAC", Kind::Organization);
+        has(
+            "a Discord server for people in recovery from eating disorders, \"Ed Free Together\". Her",
+            "Ed Free Together",
+            Kind::Organization,
+        );
+        has(
+            "WhatsApp group export — \"Westside Dads Peer Circle\" (facilitated by",
+            "Westside Dads Peer Circle",
+            Kind::Organization,
+        );
+        has("and paramedic T. Huynh (DFR Rescue 21)", "DFR Rescue 21", Kind::Organization);
+        has("court went ok. my lawyer from LAF ms. pierce was solid", "LAF", Kind::Organization);
+        has("voluntary to Parkland psychiatric ED via DFR; warm handoff", "DFR", Kind::Organization);
+        has(
+            "Letter\nRIVERBEND COUNSELING & WELLNESS\nOld Mill Plaza, Unit 4\nFrankfort, KY 40601",
+            "RIVERBEND COUNSELING & WELLNESS",
+            Kind::Organization,
+        );
+        has("Collateral: Officer L. Nguyen, VPD, re: welfare check", "VPD", Kind::Organization);
+        has(
+            "Community forensic case manager: Renée Olatunji (Comprehensive Life Resources), 253-555-0192.",
+            "Comprehensive Life Resources",
+            Kind::Organization,
+        );
+        lacks("Therapist: Jane Moss (Licensed Clinical Social Worker) today", Kind::Organization);
+        has(
+            "Payee call, Lutheran Community Services Northwest (acct rep",
+            "Lutheran Community Services Northwest",
+            Kind::Organization,
+        );
+        has(
+            "HARBOR LIGHT RECOVERY CENTER — WEEKLY SUMMARY\nWeek of",
+            "HARBOR LIGHT RECOVERY CENTER",
+            Kind::Organization,
+        );
+        has("Afghanistan (2010, COP Keating). Medically", "COP Keating", Kind::Organization);
+        has("Rides with the Combat Vets MC (Chapter 33-3).", "Combat Vets MC", Kind::Organization);
+        has("Rides with the Combat Vets MC (Chapter 33-3).", "Chapter 33-3", Kind::Organization);
         has("attends Lincoln High School", "Lincoln High School", Kind::Organization);
         has("J.K. to call Partners for HOME.", "Partners for HOME", Kind::Organization);
         has("and I'm flying out of BWI Thursday night.", "BWI", Kind::Organization);
