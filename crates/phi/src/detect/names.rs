@@ -308,14 +308,17 @@ fn initials_with_relation(doc: &Document<'_>, i: usize) -> bool {
 /// clause are someone's initials, unless they abbreviate a word or a role ("with PT", "w/ RN").
 fn companion_initials(doc: &Document<'_>, i: usize) -> bool {
     let tokens = &doc.tokens;
+    // (the shape first: most tokens are not two capitals)
+    if tokens.list[i].shape != Shape::Upper || tokens.norm(i).len() != 2 {
+        return false;
+    }
     let with = i >= 1
         && match tokens.norm(i - 1) {
             "with" => tokens.space_before(i),
             "w" => matches!(tokens.gap_before(i), "/ " | "/"),
             _ => false,
         };
-    with && tokens.list[i].shape == Shape::Upper
-        && tokens.norm(i).len() == 2
+    with
         && doc.flags(i) & (WORD | STOP | STATE | TITLE) == 0
         && !ABBREVIATIONS.contains(&tokens.norm(i))
         // a team's or a role's letters

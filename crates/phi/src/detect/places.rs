@@ -716,6 +716,11 @@ fn employer_of_named_staff(doc: &Document<'_>, i: usize) -> Option<usize> {
 /// quoted in parentheses right after the kind of group it is. The last token.
 fn quoted_group(doc: &Document<'_>, i: usize) -> Option<usize> {
     let tokens = &doc.tokens;
+    // (the quote first: most words follow none)
+    let gap = tokens.gap_before(i);
+    if i < 2 || !gap.ends_with(['"', '“']) {
+        return None;
+    }
     let group = |k: usize| {
         matches!(
             tokens.norm(k),
@@ -732,12 +737,11 @@ fn quoted_group(doc: &Document<'_>, i: usize) -> Option<usize> {
                 | "channel"
         )
     };
-    let aside = i > 0 && group(i - 1) && matches!(tokens.gap_before(i), " (\"" | " (“");
+    let aside = matches!(gap, " (\"" | " (“") && group(i - 1);
     // 'a Discord server for people in recovery, "Ed Free Together".': the name after a comma
     // …or after a dash or a colon: 'WhatsApp group export — "Westside Dads Peer Circle"'
-    let named_after = i > 1
-        && matches!(tokens.gap_before(i), ", \"" | ", “" | " — \"" | " — “" | ": \"" | ": “")
-        && (i.saturating_sub(8)..i).any(group);
+    let named_after =
+        matches!(gap, ", \"" | ", “" | " — \"" | " — “" | ": \"" | ": “") && (i.saturating_sub(8)..i).any(group);
     if !(aside || named_after) || !tokens.list[i].shape.is_capitalized() {
         return None;
     }
